@@ -1,0 +1,71 @@
+"""Commonfix web application: the factory that builds and wires the Flask app."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from config import CONFIGS, Config, from_environment
+
+
+def create_app(
+    config: type[Config] | None = None, overrides: dict[str, Any] | None = None
+) -> Flask:
+    """Build the app from a config class (default: COMMONFIX_ENV's), the environment, then overrides."""
+    app = Flask(__name__, instance_relative_config=False)
+    load_config(app, config, overrides or {})
+
+    from app.database import configure_database, prepare_engine
+    from app.extensions import csrf, db, limiter, login_manager, migrate
+
+    configure_database(app)
+    db.init_app(app)
+    with app.app_context():
+        prepare_engine(db.engine)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    from app import models  # noqa: F401  (registers the tables)
+    from app.auth.sessions import register_user_loaders
+    from app.errors import register_error_handlers
+    from app.security import register_security_headers
+
+    register_user_loaders(login_manager)
+    register_error_handlers(app)
+    register_security_headers(app)
+
+    from app.api import bp as api_bp
+    from app.auth import bp as auth_bp
+    from app.issues import bp as issues_bp
+    from app.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(issues_bp)
+    app.register_blueprint(api_bp)
+
+    from app.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def load_config(app: Flask, config: type[Config] | None, overrides: dict[str, Any]) -> None:
+    """Defaults from the config class, then the environment, then explicit overrides."""
+    if config is None:
+        name = os.environ.get("COMMONFIX_ENV", "development")
+        if name not in CONFIGS:
+            raise ValueError(f"COMMONFIX_ENV must be one of {sorted(CONFIGS)}, not {name!r}")
+        config = CONFIGS[name]
+    app.config.from_object(config)
+    app.config.update(from_environment(os.environ))
+    app.config.update(overrides)
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY must be set (it is required in production)")
+    if not app.config.get("UPLOAD_FOLDER"):
+        app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")

@@ -1,0 +1,30 @@
+"""API: registration and bearer tokens."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, jsonify
+
+from app.api import bp
+from app.api.params import json_body
+from app.extensions import db
+from app.ratelimits import limit
+from app.services import accounts
+
+
+@bp.post("/users")
+@limit("RATE_LIMIT_REGISTER")
+def create_user() -> tuple[Response, int]:
+    data = json_body()
+    user = accounts.register(db.session, data.get("email"), data.get("display_name"), data.get("password"))
+    db.session.commit()
+    return jsonify({"id": user.id, "email": user.email, "display_name": user.display_name, "role": user.role}), 201
+
+
+@bp.post("/tokens")
+@limit("RATE_LIMIT_LOGIN")
+def create_token() -> tuple[Response, int]:
+    data = json_body()
+    user = accounts.authenticate(db.session, data.get("email"), data.get("password"))
+    issued = accounts.issue_token(db.session, user, current_app.config["API_TOKEN_TTL"])
+    db.session.commit()
+    return jsonify({"token": issued.token, "expires_at": issued.expires_at.isoformat(timespec="seconds") + "Z"}), 201

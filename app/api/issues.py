@@ -1,0 +1,153 @@
+"""API: issues as GeoJSON (map, lists, suggestions), reporting, likes."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, jsonify, request, url_for
+from flask_login import current_user
+
+from app.api import bp
+from app.api.features import issue_feature
+from app.api.params import int_param, json_body
+from app.extensions import db
+from app.models import User
+from app.ratelimits import limit
+from app.services import issue_queries, likes, reports
+from app.services.errors import AuthenticationError, ValidationError
+from app.services.issue_queries import IssueFilters
+from geo.coordinates import CoordinateError, parse_bbox, parse_lat, parse_lon
+from geo.geojson import feature_collection
+
+
+def require_user() -> User:
+    if not current_user.is_authenticated:
+        raise AuthenticationError("Log in, or send an Authorization: Bearer token, to do this.")
+    return current_user  # type: ignore[return-value]
+
+
+def filters_from_query() -> IssueFilters:
+    bbox = None
+    try:
+        if request.args.get("bbox"):
+            bbox = parse_bbox(request.args["bbox"])
+    except CoordinateError as exc:
+        raise ValidationError(exc.message, exc.field) from None
+    statuses = tuple(s for s in request.args.get("status", "").split(",") if s)
+    return IssueFilters(
+        category=request.args.get("category") or None,
+        statuses=statuses,
+        area_id=int_param("area"),
+        bbox=bbox,
+    )
+
+
+def geojson(payload: dict[str, object], status: int = 200) -> Response:
+    response = jsonify(payload)
+    response.status_code = status
+    response.mimetype = "application/geo+json"
+    return response
+
+
+@bp.get("/issues")
+def list_issues() -> Response:
+    filters = filters_from_query()
+    config = current_app.config
+    # A map asks for one viewport at a time and may take up to MAP_MAX_FEATURES at once.
+    cap = config["MAP_MAX_FEATURES"] if filters.bbox else config["API_MAX_PER_PAGE"]
+    per_page = int_param("per_page", default=cap if filters.bbox else 20, maximum=cap)
+    page = int_param("page", default=1)
+    sort = request.args.get("sort", "rank")
+    assert per_page is not None and page is not None
+    rows = issue_queries.list_issues(db.session, filters, sort, per_page + 1, (page - 1) * per_page)
+    has_next = len(rows) > per_page
+    features = [issue_feature(r) for r in rows[:per_page]]
+    payload = feature_collection(features, page=page, per_page=per_page, has_next=has_next)
+    if not filters.bbox:
+        payload["total"] = issue_queries.count_issues(db.session, filters)
+    return geojson(payload)
+
+
+@bp.get("/issues/suggestions")
+def suggestions() -> Response:
+    try:
+        lat = parse_lat(request.args.get("lat"))
+        lon = parse_lon(request.args.get("lon"))
+    except CoordinateError as exc:
+        raise ValidationError(exc.message, exc.field) from None
+    category = request.args.get("category", "").strip()
+    if not category:
+        raise ValidationError("category is required.", "category")
+    config = current_app.config
+    near = issue_queries.suggestions(
+        db.session, lon, lat, category, config["DUPLICATE_RADIUS_M"], config["DUPLICATE_LIMIT"]
+    )
+    liked: set[int] = set()
+    if current_user.is_authenticated:
+        liked = likes.liked_issue_ids(db.session, current_user.id, [row.id for row, _ in near])
+    features = [
+        issue_feature(row, distance_m=round(d), liked_by_me=row.id in liked) for row, d in near
+    ]
+    return geojson(feature_collection(features, radius_m=config["DUPLICATE_RADIUS_M"]))
+
+
+@bp.post("/issues")
+@limit("RATE_LIMIT_REPORT", per_user=True)
+def create_issue() -> Response:
+    user = require_user()
+    photo = None
+    if request.mimetype == "multipart/form-data":
+        data: dict[str, object] = dict(request.form)
+        upload = request.files.get("photo")
+        if upload is not None and upload.filename:
+            photo = upload.read()
+    else:
+        data = json_body()
+    config = current_app.config
+    issue = reports.create_issue(
+        db.session,
+        user,
+        lat=data.get("lat"),
+        lon=data.get("lon"),
+        category=data.get("category"),
+        title=data.get("title"),
+        description=data.get("description"),
+        hide_name=str(data.get("hide_name", "")).lower() in ("1", "true", "on", "yes"),
+        photo=photo,
+        photo_settings=reports.PhotoSettings(
+            config["UPLOAD_FOLDER"], config["PHOTO_MAX_BYTES"], config["PHOTO_MAX_SIDE"]
+        ),
+    )
+    db.session.commit()
+    row = issue_queries.get_issue_row(db.session, issue.id)
+    response = geojson(issue_feature(row, description=issue.description), 201)
+    response.headers["Location"] = url_for("api.get_issue", issue_id=issue.id, _external=True)
+    return response
+
+
+@bp.get("/issues/<int:issue_id>")
+def get_issue(issue_id: int) -> Response:
+    issue = issue_queries.get_issue(db.session, issue_id)
+    row = issue_queries.get_issue_row(db.session, issue_id)
+    extra: dict[str, object] = {
+        "description": issue.description,
+        "reporter": None if issue.hide_name or issue.reporter is None else issue.reporter.display_name,
+        "photos": [url_for("issues.photo", filename=p.filename, _external=True) for p in issue.photos],
+    }
+    if current_user.is_authenticated:
+        extra["liked_by_me"] = bool(likes.liked_issue_ids(db.session, current_user.id, [issue_id]))
+    return geojson(issue_feature(row, **extra))
+
+
+@bp.post("/issues/<int:issue_id>/like")
+@limit("RATE_LIMIT_LIKE", per_user=True)
+def like_issue(issue_id: int) -> Response:
+    state = likes.like(db.session, require_user(), issue_id)
+    db.session.commit()
+    return jsonify({"likes": state.likes, "liked": state.liked})
+
+
+@bp.delete("/issues/<int:issue_id>/like")
+@limit("RATE_LIMIT_LIKE", per_user=True)
+def unlike_issue(issue_id: int) -> Response:
+    state = likes.unlike(db.session, require_user(), issue_id)
+    db.session.commit()
+    return jsonify({"likes": state.likes, "liked": state.liked})

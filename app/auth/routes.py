@@ -1,0 +1,71 @@
+"""Account pages."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from app.auth import bp
+from app.auth.forms import LoginForm, RegisterForm
+from app.extensions import db
+from app.forms import apply_domain_error
+from app.ratelimits import limit
+from app.services import accounts
+from app.services.errors import DomainError
+
+
+def safe_next(default: str) -> str:
+    target = request.args.get("next", "")
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
+        return target
+    return default
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limit("RATE_LIMIT_REGISTER")
+def register() -> str | Response:
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.register(db.session, form.email.data, form.display_name.data, form.password.data)
+        except DomainError as exc:
+            db.session.rollback()
+            apply_domain_error(form, exc)
+        else:
+            db.session.commit()
+            login_user(user, remember=True)
+            flash(f"Welcome, {user.display_name}! Your account is ready.", "success")
+            return redirect(safe_next(url_for("main.index")))
+    return render_template("auth/register.html", form=form), 422 if form.errors else 200  # type: ignore[return-value]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limit("RATE_LIMIT_LOGIN")
+def login() -> str | Response:
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.authenticate(db.session, form.email.data, form.password.data)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            login_user(user, remember=bool(form.remember.data))
+            flash(f"Logged in as {user.display_name}.", "success")
+            return redirect(safe_next(url_for("main.index")))
+    return render_template("auth/login.html", form=form), 422 if form.errors else 200  # type: ignore[return-value]
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> Response:
+    logout_user()
+    flash("You are logged out.", "info")
+    return redirect(url_for("main.index"))

@@ -1,0 +1,39 @@
+"""How a request is tied to a user: the login session, or an `Authorization: Bearer` token."""
+
+from __future__ import annotations
+
+from flask import Request, g
+from flask_login import LoginManager
+
+from app.extensions import db
+from app.models import User
+from app.services.accounts import user_for_token
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return None
+
+
+def register_user_loaders(login_manager: LoginManager) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Log in to continue."
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        if not user_id.isdigit():
+            return None
+        return db.session.get(User, int(user_id))
+
+    @login_manager.request_loader
+    def load_user_from_token(request: Request) -> User | None:
+        token = bearer_token(request)
+        if token is None:
+            return None
+        user = user_for_token(db.session, token)
+        g.authenticated_by_token = user is not None
+        return user

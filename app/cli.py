@@ -1,0 +1,65 @@
+"""Command-line tasks: `flask --app wsgi init-db | seed-demo | create-user | import-areas`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask_migrate import upgrade
+
+from app.extensions import db
+from app.services import accounts, places
+from app.services.errors import DomainError
+from geo.areas import AreaError
+from geo.geojson import read_areas
+
+
+def register_commands(app: Flask) -> None:
+    @app.cli.command("init-db")
+    def init_db() -> None:
+        """Create or migrate the database to the latest schema and load reference data."""
+        upgrade()
+        places.ensure_reference_data(db.session)
+        db.session.commit()
+        click.echo(f"Database ready: {db.engine.url.render_as_string(hide_password=True)}")
+
+    @app.cli.command("create-user")
+    @click.argument("email")
+    @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+    @click.option("--role", type=click.Choice(["resident", "official", "admin"]), default="resident")
+    @click.option("--name", "display_name", default=None, help="Display name (default: the email's local part).")
+    def create_user(email: str, password: str, role: str, display_name: str | None) -> None:
+        """Create an account with the given role."""
+        try:
+            user = accounts.register(
+                db.session, email, display_name or email.split("@")[0], password, role=role
+            )
+        except DomainError as exc:
+            raise click.ClickException(f"{exc.field}: {exc.message}") from None
+        db.session.commit()
+        click.echo(f"Created {user.role} {user.email} (id {user.id}).")
+
+    @app.cli.command("import-areas")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    def import_areas(file: Path) -> None:
+        """Load neighbourhood polygons (GeoJSON, a `name` per feature) as areas."""
+        try:
+            shapes = read_areas(file.read_text(encoding="utf-8"))
+        except AreaError as exc:
+            raise click.ClickException(f"{file}: {exc}") from None
+        with click.progressbar(length=len(shapes), label="Importing areas") as bar:
+            added, updated = places.import_areas(db.session, shapes)
+            bar.update(len(shapes))
+        db.session.commit()
+        click.echo(f"{added} areas added, {updated} updated.")
+
+    @app.cli.command("seed-demo")
+    @click.option("--issues", "issue_count", default=320, show_default=True)
+    def seed_demo(issue_count: int) -> None:
+        """Load the demo city once (areas, residents, problems, likes); deterministic."""
+        from app.demo.seed import seed_demo_city
+
+        summary = seed_demo_city(db.session, issue_count=issue_count, progress=click.progressbar)
+        db.session.commit()
+        click.echo(summary)

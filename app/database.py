@@ -1,0 +1,78 @@
+"""Engine set-up for the two supported databases: SQLite + SpatiaLite (embedded) and PostgreSQL + PostGIS."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+SPATIALITE_MODULE = "mod_spatialite"
+
+
+def sqlite_dbapi() -> Any:
+    """The sqlite3 module to use: the standard one if it can load extensions, else pysqlite3."""
+    import sqlite3
+
+    probe = sqlite3.connect(":memory:")
+    try:
+        if hasattr(probe, "enable_load_extension"):
+            return sqlite3
+    finally:
+        probe.close()
+    from pysqlite3 import dbapi2
+
+    return dbapi2
+
+
+def is_sqlite(uri: str) -> bool:
+    return uri.startswith("sqlite")
+
+
+def configure_database(app: Flask) -> None:
+    """Fill in the default database URI and engine options before Flask-SQLAlchemy starts."""
+    uri = app.config.get("SQLALCHEMY_DATABASE_URI")
+    if not uri:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        uri = "sqlite:///" + str(Path(app.instance_path) / "commonfix.db")
+        app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    options: dict[str, Any] = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if is_sqlite(uri):
+        # GeoAlchemy2 reads the module path from this variable.
+        os.environ.setdefault("SPATIALITE_LIBRARY_PATH", SPATIALITE_MODULE)
+        options.setdefault("module", sqlite_dbapi())
+        connect_args = dict(options.get("connect_args") or {})
+        connect_args.setdefault("timeout", 30)
+        connect_args.setdefault("check_same_thread", False)
+        options["connect_args"] = connect_args
+    else:
+        options.setdefault("pool_pre_ping", True)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def prepare_engine(engine: Engine) -> None:
+    """Per-connection set-up: SpatiaLite loading, WAL and busy timeout for concurrent writers."""
+    if engine.dialect.name != "sqlite":
+        return
+    if getattr(engine, "_commonfix_prepared", False):
+        return
+    engine._commonfix_prepared = True  # type: ignore[attr-defined]
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.enable_load_extension(True)
+        dbapi_conn.load_extension(os.environ.get("SPATIALITE_LIBRARY_PATH", SPATIALITE_MODULE))
+        dbapi_conn.enable_load_extension(False)
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "memory":
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        if cursor.execute("SELECT CheckSpatialMetaData()").fetchone()[0] < 1:
+            # The default initialisation loads every EPSG code and takes ~11 s.
+            cursor.execute("SELECT InitSpatialMetaData(1, 'WGS84')")
+        cursor.close()

@@ -1,0 +1,54 @@
+"""The one place where SQLite/SpatiaLite and PostgreSQL/PostGIS spell things differently."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, Insert, and_, func, literal_column, select, table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from geo.coordinates import BBox
+
+
+def dialect_of(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def within_bbox(
+    session: Session,
+    table_name: str,
+    pk: InstrumentedAttribute[int],
+    geom: InstrumentedAttribute[object],
+    bbox: BBox,
+) -> ColumnElement[bool]:
+    """Rows whose geometry's bounding box meets `bbox`, through the spatial index on both engines.
+
+    SpatiaLite never uses its R*Tree implicitly, so the index table is queried by hand; its
+    float32 bounds are rounded outwards, so the lookup is conservative (callers refine exactly).
+    """
+    if dialect_of(session) == "sqlite":
+        index = table(f"idx_{table_name}_{geom.key}")
+        xmin, xmax = literal_column("xmin"), literal_column("xmax")
+        ymin, ymax = literal_column("ymin"), literal_column("ymax")
+        hits = (
+            select(literal_column("pkid"))
+            .select_from(index)
+            .where(
+                and_(
+                    xmin <= bbox.max_lon,
+                    xmax >= bbox.min_lon,
+                    ymin <= bbox.max_lat,
+                    ymax >= bbox.min_lat,
+                )
+            )
+        )
+        return pk.in_(hits)
+    envelope = func.ST_MakeEnvelope(bbox.min_lon, bbox.min_lat, bbox.max_lon, bbox.max_lat, 4326)
+    return geom.op("&&")(envelope)
+
+
+def insert_ignoring_duplicates(session: Session, model: Any, **values: Any) -> Insert:
+    """INSERT ... ON CONFLICT DO NOTHING: a concurrent duplicate is skipped, never an error."""
+    insert = sqlite.insert if dialect_of(session) == "sqlite" else postgresql.insert
+    return insert(model).values(**values).on_conflict_do_nothing()

@@ -1,0 +1,96 @@
+"""Error handlers: JSON {"error": {code, message, field}} under /api and /open311, pages elsewhere."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from app.extensions import db
+from app.services.errors import DomainError
+
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    429: "rate_limited",
+    500: "server_error",
+}
+
+MESSAGES = {
+    401: "Log in, or send an Authorization: Bearer token, to do this.",
+    403: "Your account is not allowed to do this.",
+    404: "There is nothing at this address.",
+    413: "The upload is too large: a photo may be at most 10 MB.",
+    429: "Too many requests: wait a little and try again.",
+    500: "Something went wrong on our side; nothing was saved.",
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith(("/api/", "/open311/")) or (
+        request.accept_mimetypes.best == "application/json"
+    )
+
+
+def error_response(status: int, message: str, field: str | None = None, code: str | None = None) -> Response:
+    code = code or HTTP_CODES.get(status, "error")
+    if wants_json():
+        response = jsonify({"error": {"code": code, "message": message, "field": field}})
+    else:
+        response = Response(
+            render_template("errors/error.html", status=status, message=message, field=field)
+        )
+    response.status_code = status
+    return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError) -> Response:
+        db.session.rollback()
+        return error_response(error.status, error.message, error.field, error.code)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> Response:
+        db.session.rollback()
+        return error_response(
+            400,
+            "The form's security token (CSRF) is missing or has expired; reload the page and try again.",
+            "csrf_token",
+            "csrf_failed",
+        )
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(error: RequestEntityTooLarge) -> Response:
+        db.session.rollback()
+        return error_response(413, MESSAGES[413], "photo")
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Response:
+        db.session.rollback()
+        status = error.code or 500
+        message = MESSAGES.get(status) or error.description or "Request failed."
+        response = error_response(status, message)
+        if status == 429:
+            # Flask-Limiter adds Retry-After to its own response; keep it on ours.
+            original = error.get_response()
+            for header in ("Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"):
+                if header in original.headers:
+                    response.headers[header] = original.headers[header]
+            response.headers.setdefault("Retry-After", "60")
+        if status == 405 and error.valid_methods:  # type: ignore[attr-defined]
+            response.headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> Response:
+        db.session.rollback()
+        app.logger.exception("Unhandled error")
+        return error_response(500, MESSAGES[500])

@@ -1,0 +1,79 @@
+"""Issues (reported problems), their photos and residents' likes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from geoalchemy2 import Geometry
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.account import User
+from app.models.place import Area, Category, Status
+from app.models.timestamps import utcnow
+
+
+class Issue(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "issues"
+    __table_args__ = (
+        # The ranked list: most likes first, ties to the older report, per area.
+        Index("ix_issues_area_rank", "area_id", "likes_count", "created_at"),
+        Index("ix_issues_rank", "likes_count", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text)
+    category_code: Mapped[str] = mapped_column(ForeignKey("categories.code"), index=True)
+    status: Mapped[str] = mapped_column(ForeignKey("statuses.code"), index=True, default="new")
+    # lon/lat are kept beside the geometry so hot read paths select plain columns.
+    lon: Mapped[float]
+    lat: Mapped[float]
+    geom: Mapped[object] = mapped_column(
+        Geometry("POINT", srid=4326, spatial_index=True, nullable=False)
+    )
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    reporter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    hide_name: Mapped[bool] = mapped_column(default=False)
+    likes_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    category: Mapped[Category] = relationship(lazy="joined")
+    status_info: Mapped[Status] = relationship(lazy="joined")
+    area: Mapped[Area] = relationship(lazy="joined")
+    reporter: Mapped[User | None] = relationship(lazy="joined")
+    photos: Mapped[list[Photo]] = relationship(
+        back_populates="issue", cascade="all, delete-orphan", order_by="Photo.id"
+    )
+
+
+class Photo(db.Model):  # type: ignore[name-defined,misc]
+    """A re-encoded photo (metadata stripped), stored as a file in the upload folder."""
+
+    __tablename__ = "photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(40))
+    width: Mapped[int]
+    height: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    issue: Mapped[Issue] = relationship(back_populates="photos")
+
+
+class Like(db.Model):  # type: ignore[name-defined,misc]
+    """One like per (resident, issue), enforced by the database."""
+
+    __tablename__ = "likes"
+    __table_args__ = (UniqueConstraint("user_id", "issue_id", name="uq_likes_user_issue"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

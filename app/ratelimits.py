@@ -1,0 +1,27 @@
+"""Rate limits for the actions worth abusing (register, login, report, like), read from config."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
+
+from app.extensions import limiter
+
+
+def user_or_address() -> str:
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return f"ip:{get_remote_address()}"
+
+
+def limit(setting: str, per_user: bool = False) -> Callable[[Any], Any]:
+    """A limit whose rate is the config value `setting` (e.g. "10 per hour")."""
+    return limiter.limit(
+        lambda: str(current_app.config[setting]),
+        key_func=user_or_address if per_user else get_remote_address,
+        scope=setting,
+    )

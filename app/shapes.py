@@ -1,0 +1,25 @@
+"""The boundary between stored geometries and Shapely: WKB never reaches geo/, Shapely never reaches SQL."""
+
+from __future__ import annotations
+
+from geoalchemy2.elements import WKBElement, WKTElement
+from geoalchemy2.shape import from_shape, to_shape
+from shapely import wkb
+from shapely.geometry import MultiPolygon
+from shapely.geometry.base import BaseGeometry
+
+SRID = 4326
+
+
+def point_element(lon: float, lat: float) -> WKTElement:
+    return WKTElement(f"POINT({lon!r} {lat!r})", srid=SRID)
+
+
+def multipolygon_element(geometry: MultiPolygon) -> WKBElement:
+    return from_shape(geometry, srid=SRID)
+
+
+def to_geometry(element: WKBElement | bytes | memoryview) -> BaseGeometry:
+    if isinstance(element, bytes | memoryview):
+        return wkb.loads(bytes(element))
+    return to_shape(element)

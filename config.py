@@ -1,0 +1,117 @@
+"""Configuration classes (Development, Testing, Production) and the environment variables that override them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from typing import Any
+
+
+def parse_bool(name: str, raw: str) -> bool:
+    """Booleans are strict: true/false/1/0/yes/no/on/off, anything else is an error."""
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"{name} must be true or false, not {raw!r}")
+
+
+def parse_int(name: str, raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+class Config:
+    """Defaults shared by every environment."""
+
+    SECRET_KEY: str | None = None
+    # None means "SQLite + SpatiaLite file in the instance folder" (filled in by create_app).
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {}
+
+    TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    TILE_ATTRIBUTION = (
+        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+    )
+
+    # A photo may be at most 10 MB; the whole request a little more for the other fields.
+    PHOTO_MAX_BYTES = 10 * 1024 * 1024
+    MAX_CONTENT_LENGTH = PHOTO_MAX_BYTES + 512 * 1024
+    PHOTO_MAX_SIDE = 2048
+    UPLOAD_FOLDER: str | None = None  # default: <instance>/uploads
+
+    API_TOKEN_TTL = timedelta(days=30)
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # a form's token lives as long as the session
+
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATE_LIMIT_REGISTER = "10 per hour"
+    RATE_LIMIT_LOGIN = "20 per 15 minutes"
+    RATE_LIMIT_REPORT = "30 per hour"
+    RATE_LIMIT_LIKE = "120 per minute"
+
+    DUPLICATE_RADIUS_M = 250
+    DUPLICATE_LIMIT = 5
+    MAP_MAX_FEATURES = 500
+    API_MAX_PER_PAGE = 100
+
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_DEFAULT_SENDER = "Commonfix <noreply@localhost>"
+
+
+class DevelopmentConfig(Config):
+    SECRET_KEY = "dev-only-not-secret"
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing-not-secret"
+    RATELIMIT_ENABLED = False
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+# Environment variable -> (config key, parser). Read by create_app, never at import time.
+ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], Any]]] = {
+    "SECRET_KEY": ("SECRET_KEY", lambda _n, v: v),
+    "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", lambda _n, v: v),
+    "TILE_URL": ("TILE_URL", lambda _n, v: v),
+    "TILE_ATTRIBUTION": ("TILE_ATTRIBUTION", lambda _n, v: v),
+    "UPLOAD_FOLDER": ("UPLOAD_FOLDER", lambda _n, v: v),
+    "RATELIMIT_ENABLED": ("RATELIMIT_ENABLED", parse_bool),
+    "RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", lambda _n, v: v),
+    "API_TOKEN_TTL_DAYS": ("API_TOKEN_TTL", lambda n, v: timedelta(days=parse_int(n, v))),
+    "MAIL_SERVER": ("MAIL_SERVER", lambda _n, v: v),
+    "MAIL_PORT": ("MAIL_PORT", parse_int),
+    "MAIL_DEFAULT_SENDER": ("MAIL_DEFAULT_SENDER", lambda _n, v: v),
+}
+
+
+def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The settings the environment overrides, parsed strictly."""
+    settings: dict[str, Any] = {}
+    for variable, (key, parse) in ENVIRONMENT.items():
+        raw = environ.get(variable)
+        if raw not in (None, ""):
+            settings[key] = parse(variable, raw)
+    return settings

@@ -1,0 +1,70 @@
+"""GeoJSON building and reading (RFC 7946: lon, lat order, EPSG:4326)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from shapely.geometry import MultiPolygon, mapping, shape
+from shapely.geometry.base import BaseGeometry
+
+from geo.areas import AreaError, as_multipolygon
+
+
+def point_feature(feature_id: int, lon: float, lat: float, properties: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "id": feature_id,
+        "geometry": {"type": "Point", "coordinates": [round(lon, 7), round(lat, 7)]},
+        "properties": dict(properties),
+    }
+
+
+def geometry_feature(feature_id: int, geometry: BaseGeometry, properties: Mapping[str, Any]) -> dict[str, Any]:
+    return {"type": "Feature", "id": feature_id, "geometry": mapping(geometry), "properties": dict(properties)}
+
+
+def feature_collection(features: Iterable[dict[str, Any]], **members: Any) -> dict[str, Any]:
+    return {"type": "FeatureCollection", "features": list(features), **members}
+
+
+@dataclass(frozen=True, slots=True)
+class NamedArea:
+    name: str
+    geometry: MultiPolygon
+
+
+def read_areas(text: str) -> list[NamedArea]:
+    """Areas from a GeoJSON FeatureCollection of (Multi)Polygons with a `name` property."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise AreaError(f"not valid JSON: {exc.msg} at line {exc.lineno}") from None
+    if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
+        raise AreaError("expected a GeoJSON FeatureCollection")
+    areas: list[NamedArea] = []
+    seen: set[str] = set()
+    for number, feature in enumerate(document.get("features") or [], start=1):
+        props = feature.get("properties") or {}
+        name = str(props.get("name") or "").strip()
+        if not name:
+            raise AreaError(f"feature {number} has no 'name' property")
+        if name in seen:
+            raise AreaError(f"feature {number}: the name {name!r} is used twice")
+        seen.add(name)
+        try:
+            geometry = shape(feature.get("geometry"))
+        except (AttributeError, TypeError, ValueError, KeyError) as exc:
+            raise AreaError(f"feature {number} ({name}): unreadable geometry: {exc}") from None
+        try:
+            areas.append(NamedArea(name, as_multipolygon(geometry)))
+        except AreaError as exc:
+            raise AreaError(f"feature {number} ({name}): {exc}") from None
+        bounds = geometry.bounds
+        if not (-180 <= bounds[0] <= bounds[2] <= 180 and -90 <= bounds[1] <= bounds[3] <= 90):
+            raise AreaError(f"feature {number} ({name}): coordinates are not lon/lat in EPSG:4326")
+    if not areas:
+        raise AreaError("the file holds no areas")
+    return areas
