@@ -1,0 +1,1 @@
+"""Commonfix allocation engine: exact, explained participatory-budgeting rules and Pabulib I/O."""
