@@ -32,3 +32,9 @@ def list_areas() -> Response:
     response = jsonify(feature_collection(features))
     response.mimetype = "application/geo+json"
     return response
+
+
+@bp.get("/health")
+def health() -> Response:
+    """A trivial route: the baseline that benchmarks compare real endpoints against."""
+    return jsonify({"status": "ok"})

@@ -1,0 +1,1 @@
+"""The demo city: fictional neighbourhoods, residents, problems and likes for `seed-demo`."""

@@ -1,0 +1,174 @@
+"""Loads the demo city once: areas, residents, officials, problems across statuses, and likes.
+
+Deterministic (fixed seed and fixed dates), so tests and screenshots are stable. The same loader,
+with bigger counts, fills the benchmark databases.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from shapely.geometry import Point
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
+
+from app.demo.content import DESCRIPTIONS, STREETS, TITLES
+from app.models import Area, Issue, Like, User
+from app.services import places
+from app.shapes import point_element
+from geo.areas import AreaIndex
+from geo.geojson import read_areas
+
+CITY_FILE = Path(__file__).with_name("demo_city.geojson")
+DEMO_PASSWORD = "demo-password"
+DEMO_DOMAIN = "demo.commonfix.org"
+EPOCH = datetime(2026, 5, 1, 8, 0, 0)
+SPAN_DAYS = 180
+# Status mix of a living city: most problems still open, a fair share fixed, some closed.
+STATUS_WEIGHTS = {
+    "new": 30, "acknowledged": 14, "investigating": 6, "in-progress": 6, "planned": 4,
+    "fixed": 25, "duplicate": 3, "not-responsible": 3, "no-further-action": 3, "closed": 6,
+}
+Progress = Callable[..., AbstractContextManager[Any]]
+
+
+def _random_point(rng: random.Random, index: AreaIndex, area_id: int) -> tuple[float, float]:
+    area = next(a for a in index.areas if a.id == area_id)
+    min_x, min_y, max_x, max_y = area.geometry.bounds
+    while True:
+        lon, lat = rng.uniform(min_x, max_x), rng.uniform(min_y, max_y)
+        if area.geometry.contains(Point(lon, lat)):
+            return round(lon, 6), round(lat, 6)
+
+
+def _hotspot_point(rng: random.Random, index: AreaIndex, centre: tuple[float, float]) -> tuple[float, float] | None:
+    """A point within ~150 m of a hotspot, so neighbours report the same problems twice."""
+    lon = centre[0] + rng.gauss(0, 0.0012)
+    lat = centre[1] + rng.gauss(0, 0.0008)
+    return (round(lon, 6), round(lat, 6)) if index.contains(lon, lat) else None
+
+
+def _chunks(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def seed_demo_city(
+    session: Session,
+    issue_count: int = 320,
+    resident_count: int = 60,
+    like_budget: int | None = None,
+    progress: Progress | None = None,
+) -> str:
+    """Load the demo city unless it is already there; returns a one-line summary."""
+    if session.scalar(select(func.count(User.id)).where(User.email.like(f"%@{DEMO_DOMAIN}"))):
+        return "The demo city is already loaded; nothing changed."
+    rng = random.Random(2026)
+    places.ensure_reference_data(session)
+    places.import_areas(session, read_areas(CITY_FILE.read_text(encoding="utf-8")))
+    index = places.area_index(session)
+
+    password_hash = generate_password_hash(DEMO_PASSWORD, method="scrypt")
+    staff = [
+        {"email": f"official@{DEMO_DOMAIN}", "display_name": "Olivia (city official)", "role": "official"},
+        {"email": f"admin@{DEMO_DOMAIN}", "display_name": "Adam (city admin)", "role": "admin"},
+    ]
+    residents = [
+        {"email": f"resident{n}@{DEMO_DOMAIN}", "display_name": f"Resident {n}", "role": "resident"}
+        for n in range(1, resident_count + 1)
+    ]
+    people = [
+        {**p, "password_hash": password_hash, "is_blocked": False, "created_at": EPOCH - timedelta(days=30)}
+        for p in staff + residents
+    ]
+    for chunk in _chunks(people, 5000):
+        session.execute(insert(User), chunk)
+    resident_ids = list(
+        session.scalars(select(User.id).where(User.role == "resident", User.email.like(f"%@{DEMO_DOMAIN}")))
+    )
+
+    codes = list(TITLES)
+    statuses, weights = list(STATUS_WEIGHTS), list(STATUS_WEIGHTS.values())
+    area_ids = [a.id for a in index.areas]
+    hotspots = [_random_point(rng, index, rng.choice(area_ids)) for _ in range(max(4, issue_count // 40))]
+    issues: list[dict[str, Any]] = []
+    for _ in range(issue_count):
+        point = _hotspot_point(rng, index, rng.choice(hotspots)) if rng.random() < 0.35 else None
+        lon, lat = point or _random_point(rng, index, rng.choice(area_ids))
+        area = index.locate(lon, lat)
+        assert area is not None
+        code = rng.choice(codes)
+        created = EPOCH + timedelta(minutes=rng.randrange(SPAN_DAYS * 24 * 60))
+        issues.append(
+            {
+                "title": rng.choice(TITLES[code]).format(street=rng.choice(STREETS)),
+                "description": DESCRIPTIONS[code],
+                "category_code": code,
+                "status": rng.choices(statuses, weights)[0],
+                "lon": lon,
+                "lat": lat,
+                "geom": point_element(lon, lat),
+                "area_id": area.id,
+                "reporter_id": rng.choice(resident_ids),
+                "hide_name": rng.random() < 0.2,
+                "likes_count": 0,
+                "created_at": created,
+                "updated_at": created,
+            }
+        )
+    issues.sort(key=lambda row: row["created_at"])
+    bar = progress(length=len(issues), label="Adding problems") if progress else None
+    with bar if bar is not None else _null() as b:
+        for chunk in _chunks(issues, 2000):
+            session.execute(insert(Issue), chunk)
+            if b is not None:
+                b.update(len(chunk))
+
+    issue_ids = list(session.scalars(select(Issue.id).order_by(Issue.id)))
+    likes = _likes(rng, issue_ids, resident_ids, like_budget)
+    bar = progress(length=len(likes), label="Adding likes") if progress else None
+    with bar if bar is not None else _null() as b:
+        for chunk in _chunks(likes, 20000):
+            session.execute(insert(Like), chunk)
+            if b is not None:
+                b.update(len(chunk))
+    session.execute(
+        text(
+            "UPDATE issues SET likes_count = "
+            "(SELECT count(*) FROM likes WHERE likes.issue_id = issues.id)"
+        )
+    )
+    session.flush()
+    return (
+        f"Demo city loaded: {len(area_ids)} neighbourhoods, {len(issues)} problems, "
+        f"{len(resident_ids)} residents, {len(likes)} likes. Log in as resident1@{DEMO_DOMAIN}, "
+        f"official@{DEMO_DOMAIN} or admin@{DEMO_DOMAIN} with the password {DEMO_PASSWORD!r}."
+    )
+
+
+def _likes(
+    rng: random.Random, issue_ids: list[int], resident_ids: list[int], budget: int | None
+) -> list[dict[str, Any]]:
+    """A few problems gather many likes, most gather few (a heavy tail, as in real cities)."""
+    total = budget if budget is not None else len(issue_ids) * 4
+    weights = [1.0 / (rank + 1) ** 0.8 for rank in range(len(issue_ids))]
+    order = issue_ids[:]
+    rng.shuffle(order)
+    scale = total / sum(weights)
+    rows: list[dict[str, Any]] = []
+    for issue_id, weight in zip(order, weights, strict=True):
+        wanted = min(len(resident_ids), int(weight * scale))
+        for user_id in rng.sample(resident_ids, wanted):
+            rows.append({"user_id": user_id, "issue_id": issue_id, "created_at": EPOCH})
+    return rows
+
+
+class _null(AbstractContextManager[None]):
+    def __exit__(self, *exc: object) -> None:
+        return None
