@@ -1,0 +1,7 @@
+"""Staff workspace (officials and admins): issue actions, admin pages and the dashboard."""
+
+from flask import Blueprint
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+from app.staff import admin_routes, workflow_routes  # noqa: E402,F401
