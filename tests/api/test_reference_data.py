@@ -1,0 +1,44 @@
+"""API reference data: categories, statuses and the areas as GeoJSON."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+
+from app.services.places import DEFAULT_CATEGORIES, DEFAULT_STATUSES
+from tests.testcity import AREA_BOXES
+
+
+def test_categories_are_listed_in_order_with_code_and_name(client: FlaskClient) -> None:
+    response = client.get("/api/v1/categories")
+
+    assert response.status_code == 200
+    assert response.get_json() == [{"code": code, "name": name} for code, name in DEFAULT_CATEGORIES]
+
+
+def test_statuses_carry_their_type(client: FlaskClient) -> None:
+    body = client.get("/api/v1/statuses").get_json()
+
+    assert [(s["code"], s["type"]) for s in body] == [
+        (code, kind.value) for code, _, kind in DEFAULT_STATUSES
+    ]
+
+
+def test_areas_are_a_geojson_feature_collection_of_multipolygons(
+    client: FlaskClient, city: dict[str, int]
+) -> None:
+    response = client.get("/api/v1/areas")
+
+    assert response.status_code == 200
+    assert response.mimetype == "application/geo+json"
+    body = response.get_json()
+    assert body["type"] == "FeatureCollection"
+    by_name = {f["properties"]["name"]: f for f in body["features"]}
+    assert set(by_name) == set(AREA_BOXES)
+    for name, feature in by_name.items():
+        assert feature["type"] == "Feature"
+        assert feature["id"] == feature["properties"]["id"] == city[name]
+        assert feature["geometry"]["type"] == "MultiPolygon"
+        ring = feature["geometry"]["coordinates"][0][0]
+        lons, lats = [p[0] for p in ring], [p[1] for p in ring]
+        assert (min(lons), min(lats), max(lons), max(lats)) == AREA_BOXES[name]
+    assert by_name["Old Town"]["properties"]["slug"] == "old-town"

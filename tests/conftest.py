@@ -1,0 +1,236 @@
+"""Shared fixtures: the app on SpatiaLite and on a throwaway PostGIS cluster, clients, auth and factories.
+
+Every database test runs once per backend. Quick local leg: `pytest -m "not postgis"` or
+COMMONFIX_TEST_BACKENDS=spatialite. Under CI=true the PostGIS leg always runs (never skipped).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import delete, func, select
+
+from app import create_app
+from app.extensions import db
+from app.models import Area, Issue, User
+from config import TestingConfig
+from tests import factories
+from tests.postgis_cluster import PostgisCluster, running_cluster, unavailable_reason
+
+ROOT = Path(__file__).resolve().parent.parent
+BACKENDS = ("spatialite", "postgis")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--backend",
+        action="append",
+        choices=BACKENDS,
+        help="run database tests only on this backend (repeatable); env: COMMONFIX_TEST_BACKENDS",
+    )
+
+
+def selected_backends(config: pytest.Config) -> set[str]:
+    chosen = config.getoption("--backend") or [
+        b.strip() for b in os.environ.get("COMMONFIX_TEST_BACKENDS", "").split(",") if b.strip()
+    ]
+    unknown = set(chosen) - set(BACKENDS)
+    if unknown:
+        raise pytest.UsageError(f"unknown backend(s) {sorted(unknown)}; choose from {BACKENDS}")
+    if IN_CI and chosen and set(chosen) != set(BACKENDS):
+        raise pytest.UsageError("CI=true runs every backend; do not restrict them there")
+    return set(chosen or BACKENDS)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    wanted = selected_backends(config)
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        backend = callspec.params.get("backend") if callspec else None
+        (dropped if backend is not None and backend not in wanted else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+# --- databases -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Database:
+    backend: str
+    url: str
+
+
+@pytest.fixture(scope="session")
+def postgis_cluster() -> Iterator[PostgisCluster]:
+    """One PostGIS cluster for the whole session; skipped only off CI when PostgreSQL is missing."""
+    reason = unavailable_reason()
+    if reason is not None:
+        if IN_CI:
+            pytest.fail(f"CI=true requires the PostGIS tests to run, but {reason}", pytrace=False)
+        pytest.skip(f"PostGIS tests skipped: {reason} (install postgresql and postgis)")
+    with running_cluster() as cluster:
+        yield cluster
+
+
+def create_schema(app: Flask) -> None:
+    """Bring an empty database to the current schema (the one place that chooses how)."""
+    with app.app_context():
+        db.create_all()
+
+
+@pytest.fixture(
+    scope="session",
+    params=[pytest.param("spatialite"), pytest.param("postgis", marks=pytest.mark.postgis)],
+)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def database(
+    backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Database:
+    """A database of `backend` with the schema created once per session."""
+    if backend == "postgis":
+        cluster: PostgisCluster = request.getfixturevalue("postgis_cluster")
+        url = cluster.create_database("commonfix")
+    else:
+        url = "sqlite:///" + str(tmp_path_factory.mktemp("spatialite") / "commonfix.db")
+    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": url})
+    create_schema(app)
+    with app.app_context():
+        db.engine.dispose()
+    return Database(backend, url)
+
+
+def empty_tables() -> None:
+    """Delete every row of the app's tables, children first; SpatiaLite's own tables are not ours."""
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(delete(table))
+
+
+# --- the app and its clients ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def app(database: Database, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Flask]:
+    """The app on a clean database holding reference data and the test city.
+
+    Extra settings per test: `@pytest.mark.config(RATELIMIT_ENABLED=True, ...)`.
+    Forms skip CSRF unless a test sets WTF_CSRF_ENABLED=True (the API always checks cookie sessions).
+    """
+    overrides: dict[str, Any] = {
+        "SQLALCHEMY_DATABASE_URI": database.url,
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "WTF_CSRF_ENABLED": False,
+    }
+    for marker in reversed(list(request.node.iter_markers("config"))):
+        overrides.update(marker.kwargs)
+    app = create_app(TestingConfig, overrides)
+    with app.app_context():
+        empty_tables()
+        factories.load_city(db.session())
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+# --- factories: each commits in its own app context and returns a detached object (columns only) ----
+
+
+@contextlib.contextmanager
+def committing(app: Flask) -> Iterator[None]:
+    with app.app_context():
+        db.session().expire_on_commit = False
+        yield
+        db.session.commit()
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., User]:
+    def make(**kwargs: Any) -> User:
+        with committing(app):
+            return factories.new_user(db.session(), **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def make_issue(app: Flask) -> Callable[..., Issue]:
+    def make(**kwargs: Any) -> Issue:
+        with committing(app):
+            return factories.new_issue(db.session(), **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def city(app: Flask) -> dict[str, int]:
+    """Area ids by name."""
+    with app.app_context():
+        return {name: area_id for area_id, name in db.session.execute(select(Area.id, Area.name)).tuples()}
+
+
+@pytest.fixture
+def count_rows(app: Flask) -> Callable[..., int]:
+    """Rows of a model's table (optionally filtered), read in a fresh context."""
+
+    def count(model: Any, *where: Any) -> int:
+        with app.app_context():
+            return int(db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+    return count
+
+
+class AuthActions:
+    """Log in through the web form, or get a bearer token through the API."""
+
+    def __init__(self, client: FlaskClient, make_user: Callable[..., User]) -> None:
+        self.client = client
+        self.make_user = make_user
+
+    def login(self, email: str, password: str = factories.DEFAULT_PASSWORD) -> Any:
+        return self.client.post("/account/login", data={"email": email, "password": password})
+
+    def logout(self) -> Any:
+        return self.client.post("/account/logout")
+
+    def token(self, email: str, password: str = factories.DEFAULT_PASSWORD) -> str:
+        response = self.client.post("/api/v1/tokens", json={"email": email, "password": password})
+        assert response.status_code == 201, response.get_json()
+        return str(response.get_json()["token"])
+
+    def headers(self, user: User | None = None, **user_kwargs: Any) -> dict[str, str]:
+        """Bearer headers for `user`, or for a new user built from `user_kwargs`."""
+        user = user or self.make_user(**user_kwargs)
+        return {"Authorization": f"Bearer {self.token(user.email)}"}
+
+
+@pytest.fixture
+def auth(client: FlaskClient, make_user: Callable[..., User]) -> AuthActions:
+    return AuthActions(client, make_user)

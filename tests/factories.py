@@ -1,0 +1,93 @@
+"""Test data builders: each adds to the given session and flushes; the caller decides when to commit."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime
+from functools import cache
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
+
+from app.models import Issue, User
+from app.models.account import Role
+from app.services import likes, places, reports
+from tests.testcity import OLD_TOWN, Place, city_areas
+
+DEFAULT_PASSWORD = "correct-horse-battery"
+_serial = itertools.count(1)
+
+
+@cache
+def password_hash(password: str) -> str:
+    """A real scrypt hash, with cheap work factors so that building hundreds of users stays fast."""
+    return generate_password_hash(password, method="scrypt:1024:8:1")
+
+
+def load_city(session: Session) -> None:
+    """Reference data (categories, statuses) and the three test areas."""
+    places.ensure_reference_data(session)
+    places.import_areas(session, city_areas())
+
+
+def new_user(
+    session: Session,
+    *,
+    email: str | None = None,
+    password: str = DEFAULT_PASSWORD,
+    role: str = Role.RESIDENT.value,
+    display_name: str | None = None,
+    is_blocked: bool = False,
+) -> User:
+    number = next(_serial)
+    user = User(
+        email=email or f"resident{number}@example.org",
+        display_name=display_name or f"Resident {number}",
+        password_hash=password_hash(password),
+        role=role,
+        is_blocked=is_blocked,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def new_issue(
+    session: Session,
+    reporter: User | None = None,
+    *,
+    place: Place = OLD_TOWN,
+    category: str = "pothole",
+    title: str | None = None,
+    description: str = "It has been like this for weeks.",
+    status: str | None = None,
+    hide_name: bool = False,
+    created_at: datetime | None = None,
+    likes_from: int = 0,
+) -> Issue:
+    """An issue reported through the real service (so its area is assigned), then adjusted."""
+    reporter = reporter or new_user(session)
+    issue = reports.create_issue(
+        session,
+        reporter,
+        lat=place.lat,
+        lon=place.lon,
+        category=category,
+        title=title or f"Problem {next(_serial)}",
+        description=description,
+        hide_name=hide_name,
+    )
+    changes: dict[str, object] = {}
+    if status is not None:
+        changes["status"] = status
+    if created_at is not None:
+        changes["created_at"] = created_at
+    if changes:
+        session.execute(update(Issue).where(Issue.id == issue.id).values(**changes))
+        session.refresh(issue)
+    for _ in range(likes_from):
+        likes.like(session, new_user(session), issue.id)
+    if likes_from:
+        session.refresh(issue)
+    return issue
