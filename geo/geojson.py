@@ -46,8 +46,15 @@ def read_areas(text: str) -> list[NamedArea]:
         raise AreaError("expected a GeoJSON FeatureCollection")
     areas: list[NamedArea] = []
     seen: set[str] = set()
-    for number, feature in enumerate(document.get("features") or [], start=1):
+    features = document.get("features") or []
+    if not isinstance(features, list):
+        raise AreaError("the FeatureCollection's 'features' must be a list")
+    for number, feature in enumerate(features, start=1):
+        if not isinstance(feature, dict):
+            raise AreaError(f"feature {number} is not a GeoJSON Feature object")
         props = feature.get("properties") or {}
+        if not isinstance(props, dict):
+            raise AreaError(f"feature {number}: 'properties' must be an object")
         name = str(props.get("name") or "").strip()
         if not name:
             raise AreaError(f"feature {number} has no 'name' property")

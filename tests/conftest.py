@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import flask_migrate
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
@@ -88,7 +89,7 @@ def postgis_cluster() -> Iterator[PostgisCluster]:
 def create_schema(app: Flask) -> None:
     """Bring an empty database to the current schema (the one place that chooses how)."""
     with app.app_context():
-        db.create_all()
+        flask_migrate.upgrade()
 
 
 @pytest.fixture(
