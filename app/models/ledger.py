@@ -1,0 +1,54 @@
+"""The double-entry ledger: append-only postings whose lines (integer cents) sum to zero."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, ForeignKey, Index, String, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.timestamps import utcnow
+
+
+class LedgerAppendOnly(RuntimeError):
+    """Raised when code tries to change or remove a ledger row."""
+
+
+class LedgerPosting(db.Model):  # type: ignore[name-defined,misc]
+    """One money movement (kind: pledge, match, allocation, refund, rollover); never updated or deleted."""
+
+    __tablename__ = "ledger_postings"
+    __table_args__ = (Index("ix_ledger_postings_pool", "pool_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    memo: Mapped[str] = mapped_column(String(200), default="")
+    pool_id: Mapped[int] = mapped_column(ForeignKey("pools.id"))
+    round_id: Mapped[int | None] = mapped_column(index=True)
+    # A pledge is posted at most once: the unique key settles concurrent confirmations.
+    pledge_id: Mapped[int | None] = mapped_column(ForeignKey("pledges.id"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    lines: Mapped[list[LedgerLine]] = relationship(order_by="LedgerLine.id", viewonly=True)
+
+
+class LedgerLine(db.Model):  # type: ignore[name-defined,misc]
+    """One side of a posting: + moves money into `account`, - moves it out."""
+
+    __tablename__ = "ledger_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    posting_id: Mapped[int] = mapped_column(ForeignKey("ledger_postings.id"), index=True)
+    account: Mapped[str] = mapped_column(String(80), index=True)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+
+
+def _refuse_change(_mapper: Any, _connection: Any, target: Any) -> None:
+    raise LedgerAppendOnly(f"the ledger is append-only: {type(target).__name__} rows are never changed")
+
+
+for _model in (LedgerPosting, LedgerLine):
+    event.listen(_model, "before_update", _refuse_change)
+    event.listen(_model, "before_delete", _refuse_change)
