@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from app.api.openapi_foundation import FOUNDATION_PATHS
+from app.api.openapi_rounds import ROUNDS_PATHS
 from app.api.openapi_schemas import SCHEMAS, error_responses
 
-PATH_GROUPS: list[dict[str, Any]] = [FOUNDATION_PATHS]
+PATH_GROUPS: list[dict[str, Any]] = [FOUNDATION_PATHS, ROUNDS_PATHS]
 
 
 def build_document() -> dict[str, Any]:

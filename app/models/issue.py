@@ -39,8 +39,18 @@ class Issue(db.Model):  # type: ignore[name-defined,misc]
     )
     hide_name: Mapped[bool] = mapped_column(default=False)
     likes_count: Mapped[int] = mapped_column(default=0)
+    # Set by an official (PUT /api/v1/issues/<id>/estimate); a costed open issue is a round candidate.
+    cost_estimate_cents: Mapped[int | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Set by the status workflow (app/services/workflow.py); exports and the dashboard read them.
+    acknowledged_at: Mapped[datetime | None]
+    fixed_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    last_activity_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # No ON DELETE on the two keys below: SQLite adds them in place and cannot reflect one back.
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("issues.id"))
+    is_hidden: Mapped[bool] = mapped_column(default=False)  # hidden by a moderator: staff-only
 
     category: Mapped[Category] = relationship(lazy="joined")
     status_info: Mapped[Status] = relationship(lazy="joined")
@@ -49,6 +59,11 @@ class Issue(db.Model):  # type: ignore[name-defined,misc]
     photos: Mapped[list[Photo]] = relationship(
         back_populates="issue", cascade="all, delete-orphan", order_by="Photo.id"
     )
+
+    @property
+    def public_photos(self) -> list[Photo]:
+        """The report's own photos that a moderator has not hidden (update photos show on the timeline)."""
+        return [p for p in self.photos if not p.is_hidden and p.event_id is None]
 
 
 class Photo(db.Model):  # type: ignore[name-defined,misc]
@@ -63,6 +78,9 @@ class Photo(db.Model):  # type: ignore[name-defined,misc]
     width: Mapped[int]
     height: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A photo posted with a public update belongs to that timeline entry.
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("issue_events.id"), index=True)
+    is_hidden: Mapped[bool] = mapped_column(default=False)
 
     issue: Mapped[Issue] = relationship(back_populates="photos")
 

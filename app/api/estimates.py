@@ -1,0 +1,20 @@
+"""API: officials' cost estimates, which make an issue a candidate of funding rounds."""
+
+from __future__ import annotations
+
+from flask import Response, jsonify
+
+from app.api import bp
+from app.api.issues import require_user
+from app.api.params import json_body
+from app.extensions import db
+from app.services import estimates
+
+
+@bp.put("/issues/<int:issue_id>/estimate")
+def put_estimate(issue_id: int) -> Response:
+    user = require_user()
+    body = json_body()
+    cents = estimates.set_estimate(db.session, user, issue_id, body.get("cost_cents"))
+    db.session.commit()
+    return jsonify({"issue_id": issue_id, "cost_cents": cents})

@@ -1,0 +1,77 @@
+"""Cost estimates: officials set them through the API; bad amounts and residents are refused."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from app.extensions import db
+from app.models import Issue
+
+
+def estimate_of(app: Flask, issue_id: int) -> int | None:
+    with app.app_context():
+        return db.session.get(Issue, issue_id).cost_estimate_cents
+
+
+def test_an_official_sets_an_estimate(client, app, auth, make_issue) -> None:
+    issue = make_issue()
+    headers = auth.headers(role="official")
+
+    response = client.put(f"/api/v1/issues/{issue.id}/estimate", json={"cost_cents": 125000}, headers=headers)
+
+    assert response.status_code == 200
+    assert response.get_json() == {"issue_id": issue.id, "cost_cents": 125000}
+    assert estimate_of(app, issue.id) == 125000
+    again = client.put(f"/api/v1/issues/{issue.id}/estimate", json={"cost_cents": 9900}, headers=headers)
+    assert again.get_json()["cost_cents"] == 9900
+    assert estimate_of(app, issue.id) == 9900
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        (0, "more than zero"),
+        (-5, "more than zero"),
+        (12.5, "whole number"),
+        ("abc", "whole number"),
+        (None, "whole number"),
+        (True, "whole number"),
+        (10**12, "at most"),
+    ],
+)
+def test_bad_estimates_name_the_field_and_store_nothing(
+    client, app, auth, make_issue, value: Any, reason: str
+) -> None:
+    issue = make_issue()
+    response = client.put(
+        f"/api/v1/issues/{issue.id}/estimate", json={"cost_cents": value}, headers=auth.headers(role="admin")
+    )
+
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert error["field"] == "cost_cents"
+    assert reason in error["message"]
+    assert estimate_of(app, issue.id) is None
+
+
+def test_residents_and_anonymous_users_cannot_estimate(client, app, auth, make_issue) -> None:
+    issue = make_issue()
+    anonymous = client.put(f"/api/v1/issues/{issue.id}/estimate", json={"cost_cents": 100})
+    resident = client.put(
+        f"/api/v1/issues/{issue.id}/estimate", json={"cost_cents": 100}, headers=auth.headers()
+    )
+
+    assert anonymous.status_code == 401
+    assert resident.status_code == 403
+    assert resident.get_json()["error"]["code"] == "forbidden"
+    assert estimate_of(app, issue.id) is None
+
+
+def test_an_unknown_issue_is_404(client, auth) -> None:
+    response = client.put(
+        "/api/v1/issues/999999/estimate", json={"cost_cents": 100}, headers=auth.headers(role="official")
+    )
+    assert response.status_code == 404
