@@ -1,0 +1,196 @@
+"""Pure double-entry ledger: postings of integer-cent lines, balances, invariants, exact pro-rata splits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+POOL_PREFIX = "pool:"
+# Posting kinds whose outside lines (not pool:...) are inflows and outflows of a pool.
+INFLOW_KINDS = ("pledge", "match")
+OUTFLOW_KINDS = ("allocation", "refund")
+
+
+class LedgerError(ValueError):
+    """A posting that may not be recorded: unbalanced, non-integer or zero amounts, no lines."""
+
+
+@dataclass(frozen=True)
+class Line:
+    """Cents moved into (+) or out of (-) an account."""
+
+    account: str
+    amount_cents: int
+
+
+@dataclass(frozen=True)
+class Posting:
+    id: int
+    kind: str
+    pool_id: int
+    lines: tuple[Line, ...]
+    round_id: int | None = None
+    pledge_id: int | None = None
+    memo: str = ""
+
+
+@dataclass(frozen=True)
+class Violation:
+    """The first broken invariant: which rule, where, and a sentence a treasurer can read."""
+
+    rule: str
+    posting_id: int | None
+    pool_id: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"posting {self.posting_id}" if self.posting_id is not None else f"pool {self.pool_id}"
+        return f"{self.rule} ({where}): {self.message}"
+
+
+def validate_lines(lines: Sequence[Line]) -> None:
+    """Raise LedgerError unless the lines are integer, non-zero, and sum to zero (two at least)."""
+    if len(lines) < 2:
+        raise LedgerError("a posting needs at least two lines")
+    for line in lines:
+        if type(line.amount_cents) is not int:
+            raise LedgerError(f"{line.account}: amounts are whole cents (int), not {line.amount_cents!r}")
+        if line.amount_cents == 0:
+            raise LedgerError(f"{line.account}: a line of 0 cents records nothing")
+        if not line.account:
+            raise LedgerError("every line needs an account")
+    total = sum(line.amount_cents for line in lines)
+    if total != 0:
+        raise LedgerError(f"lines sum to {total} cents, not 0")
+
+
+def balances(postings: Iterable[Posting]) -> dict[str, int]:
+    """Each account's balance: the sum of its lines."""
+    result: dict[str, int] = {}
+    for posting in postings:
+        for line in posting.lines:
+            result[line.account] = result.get(line.account, 0) + line.amount_cents
+    return result
+
+
+def pool_of_account(account: str) -> int | None:
+    """The pool id of a pool:<id>:<part> account, else None."""
+    if not account.startswith(POOL_PREFIX):
+        return None
+    parts = account.split(":")
+    return int(parts[1]) if len(parts) == 3 and parts[1].isdigit() else None
+
+
+@dataclass
+class PoolFigures:
+    """Per-pool totals by flow (from outside lines) and holdings (from the pool's own accounts)."""
+
+    pledged: int = 0
+    matched: int = 0
+    allocated: int = 0
+    refunded: int = 0
+    held: int = 0  # pool:<id>:available
+    rolled_over: int = 0  # pool:<id>:rollover
+    accounts: dict[str, int] = field(default_factory=dict)
+
+
+def pool_figures(postings: Iterable[Posting]) -> dict[int, PoolFigures]:
+    """Totals per pool: inflows by kind, outflows by kind, and the pool accounts' balances."""
+    figures: dict[int, PoolFigures] = {}
+    for posting in postings:
+        fig = figures.setdefault(posting.pool_id, PoolFigures())
+        outside = -sum(l.amount_cents for l in posting.lines if pool_of_account(l.account) is None)
+        # outside > 0: money came in from residents/city; < 0: money left the pool.
+        if posting.kind == "pledge":
+            fig.pledged += outside
+        elif posting.kind == "match":
+            fig.matched += outside
+        elif posting.kind == "allocation":
+            fig.allocated -= outside
+        elif posting.kind == "refund":
+            fig.refunded -= outside
+        for line in posting.lines:
+            if pool_of_account(line.account) is not None:
+                fig.accounts[line.account] = fig.accounts.get(line.account, 0) + line.amount_cents
+                if line.account.endswith(":rollover"):
+                    fig.rolled_over += line.amount_cents
+                else:
+                    fig.held += line.amount_cents
+    return figures
+
+
+def first_violation(
+    postings: Iterable[Posting], confirmed_pledges: Mapping[int, int] | None = None
+) -> Violation | None:
+    """Check every invariant over postings in posting order; return the first one broken, or None.
+
+    1. every posting has integer, non-zero lines summing to zero;
+    2. a posting only touches its own pool's accounts;
+    3. no pool account is ever negative after any posting;
+    4. per pool: pledged + matched = allocated + refunded + rolled over + held;
+    5. (if confirmed_pledges given: pool id -> cents from the pledges table) the ledger's pledges
+       per pool equal the confirmed pledges recorded there.
+    """
+    running: dict[str, int] = {}
+    seen: list[Posting] = []
+    for posting in sorted(postings, key=lambda p: p.id):
+        try:
+            validate_lines(posting.lines)
+        except LedgerError as exc:
+            return Violation("balanced", posting.id, posting.pool_id, str(exc))
+        for line in posting.lines:
+            owner = pool_of_account(line.account)
+            if line.account.startswith(POOL_PREFIX) and owner != posting.pool_id:
+                return Violation(
+                    "own-pool", posting.id, posting.pool_id,
+                    f"line on {line.account} in a posting of pool {posting.pool_id}",
+                )
+            running[line.account] = running.get(line.account, 0) + line.amount_cents
+        for line in posting.lines:
+            if pool_of_account(line.account) is not None and running[line.account] < 0:
+                return Violation(
+                    "non-negative", posting.id, posting.pool_id,
+                    f"{line.account} would be {running[line.account]} cents after this posting",
+                )
+        seen.append(posting)
+    figures = pool_figures(seen)
+    for pool_id in sorted(figures):
+        fig = figures[pool_id]
+        inflow = fig.pledged + fig.matched
+        outflow = fig.allocated + fig.refunded + fig.rolled_over + fig.held
+        if inflow != outflow:
+            return Violation(
+                "conservation", None, pool_id,
+                f"pledged {fig.pledged} + matched {fig.matched} != allocated {fig.allocated} + "
+                f"refunded {fig.refunded} + rolled over {fig.rolled_over} + held {fig.held}",
+            )
+    if confirmed_pledges is not None:
+        for pool_id in sorted(set(confirmed_pledges) | set(figures)):
+            recorded = confirmed_pledges.get(pool_id, 0)
+            posted = figures[pool_id].pledged if pool_id in figures else 0
+            if recorded != posted:
+                return Violation(
+                    "pledges-posted", None, pool_id,
+                    f"confirmed pledges total {recorded} cents but the ledger holds {posted} cents of pledges",
+                )
+    return None
+
+
+def largest_remainder_split(total: int, weights: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Split `total` cents in proportion to weights, exactly: floors, then +1 by largest remainder.
+
+    Ties go to the lower key. Zero-weight entries get nothing. Parts always sum to `total`.
+    """
+    if total < 0:
+        raise LedgerError("cannot split a negative amount")
+    positive = [(key, w) for key, w in weights if w > 0]
+    weight_sum = sum(w for _, w in positive)
+    if total == 0 or not positive:
+        if total:
+            raise LedgerError("nobody to split a positive amount between")
+        return []
+    shares = {key: total * w // weight_sum for key, w in positive}
+    remainders = sorted(positive, key=lambda kw: (-(total * kw[1] % weight_sum), kw[0]))
+    for key, _ in remainders[: total - sum(shares.values())]:
+        shares[key] += 1
+    return [(key, shares[key]) for key, _ in positive if shares[key] > 0]
