@@ -1,22 +1,113 @@
-"""Problem pages."""
+"""Problem pages: report a problem, the problem page, likes from a form, photos."""
 
 from __future__ import annotations
 
-from flask import current_app, render_template, send_from_directory
+from collections.abc import Mapping
+from typing import Any
+
+from flask import current_app, flash, redirect, render_template, send_from_directory, url_for
+from flask_login import current_user, login_required
+from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
+from app import maps
+from app.auth.routes import safe_next
 from app.extensions import db
 from app.issues import bp
-from app.services import issue_queries
+from app.issues.forms import LikeForm, ReportForm
+from app.ratelimits import limit
+from app.services import issue_queries, likes, places, reports
+from app.services.errors import DomainError
+
+ISSUE_ZOOM = 17
+
+
+def photo_settings(config: Mapping[str, Any]) -> reports.PhotoSettings:
+    return reports.PhotoSettings(config["UPLOAD_FOLDER"], config["PHOTO_MAX_BYTES"], config["PHOTO_MAX_SIDE"])
+
+
+def uploaded_bytes(data: object) -> bytes | None:
+    """The chosen file's bytes, or None when no file was chosen."""
+    if isinstance(data, FileStorage) and data.filename:
+        return data.read()
+    return None
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+@limit("RATE_LIMIT_REPORT", per_user=True)
+def new() -> tuple[str, int] | Response:
+    form = ReportForm()
+    form.set_categories(places.categories(db.session))
+    status = 200
+    if form.is_submitted():
+        status = 422
+    if form.validate_on_submit():
+        try:
+            issue = reports.create_issue(
+                db.session,
+                current_user,  # type: ignore[arg-type]
+                lat=form.lat.data,
+                lon=form.lon.data,
+                category=form.category.data,
+                title=form.title.data,
+                description=form.description.data,
+                hide_name=bool(form.hide_name.data),
+                photo=uploaded_bytes(form.photo.data),
+                photo_settings=photo_settings(current_app.config),
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            form.apply_error(exc)
+            status = exc.status
+        else:
+            db.session.commit()
+            flash("Thank you! Your report is on the map; residents can now like it.", "success")
+            return redirect(url_for("issues.detail", issue_id=issue.id))
+    bounds = maps.city_bounds(places.areas(db.session))
+    city_map = maps.render(maps.build_map(bounds=bounds))
+    return render_template("issues/new.html", form=form, map=city_map), status
 
 
 @bp.get("/<int:issue_id>")
 def detail(issue_id: int) -> str:
     issue = issue_queries.get_issue(db.session, issue_id)
-    return render_template("issues/detail.html", issue=issue)
+    row = issue_queries.get_issue_row(db.session, issue_id)
+    liked = current_user.is_authenticated and bool(
+        likes.liked_issue_ids(db.session, current_user.id, [issue_id])
+    )
+    small_map = maps.build_map(location=(row.lat, row.lon), zoom=ISSUE_ZOOM)
+    maps.add_pin(small_map, row.lat, row.lon, row.status_type)
+    return render_template(
+        "issues/detail.html",
+        issue=issue,
+        row=row,
+        liked=liked,
+        like_form=LikeForm(),
+        map=maps.render(small_map),
+    )
+
+
+@bp.post("/<int:issue_id>/like")
+@login_required
+@limit("RATE_LIMIT_LIKE", per_user=True)
+def like(issue_id: int) -> Response:
+    likes.like(db.session, current_user, issue_id)  # type: ignore[arg-type]
+    db.session.commit()
+    flash("You like this problem. It moves up the priorities.", "success")
+    return redirect(safe_next(url_for("issues.detail", issue_id=issue_id)))
+
+
+@bp.post("/<int:issue_id>/unlike")
+@login_required
+@limit("RATE_LIMIT_LIKE", per_user=True)
+def unlike(issue_id: int) -> Response:
+    likes.unlike(db.session, current_user, issue_id)  # type: ignore[arg-type]
+    db.session.commit()
+    flash("Your like is withdrawn.", "info")
+    return redirect(safe_next(url_for("issues.detail", issue_id=issue_id)))
 
 
 @bp.get("/photos/<path:filename>")
 def photo(filename: str) -> Response:
-    response = send_from_directory(current_app.config["UPLOAD_FOLDER"], filename, max_age=86400)
-    return response
+    return send_from_directory(current_app.config["UPLOAD_FOLDER"], filename, max_age=86400)

@@ -1,12 +1,63 @@
-"""Map and priorities pages."""
+"""The city map and the Top priorities list."""
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import abort, render_template, request
 
+from app import maps
+from app.extensions import db
 from app.main import bp
+from app.main.forms import PrioritiesFilterForm
+from app.models.place import StatusType
+from app.services import issue_queries, places
+from app.services.issue_queries import IssueFilters
+
+PER_PAGE = 20
 
 
 @bp.get("/")
 def index() -> str:
-    return render_template("main/index.html")
+    bounds = maps.city_bounds(places.areas(db.session))
+    city_map = maps.render(maps.build_map(bounds=bounds, cluster=True))
+    return render_template(
+        "main/index.html",
+        map=city_map,
+        categories=places.categories(db.session),
+        statuses=places.statuses(db.session),
+        has_areas=bounds is not None,
+    )
+
+
+@bp.get("/priorities")
+def priorities() -> tuple[str, int] | str:
+    areas = places.areas(db.session)
+    categories = places.categories(db.session)
+    form = PrioritiesFilterForm(request.args)
+    form.set_choices(areas, categories)
+    context = {"form": form, "ranking_rule": issue_queries.RANKING_RULE, "per_page": PER_PAGE}
+    if not form.validate():
+        return render_template("main/priorities.html", rows=[], total=0, area=None, **context), 422
+    page = request.args.get("page", "1")
+    if not page.isdigit() or int(page) < 1:
+        abort(404)
+    area_id: int | None = form.area.data
+    category = form.category.data or None
+    total = issue_queries.count_issues(
+        db.session, IssueFilters(category=category, statuses=(StatusType.OPEN.value,), area_id=area_id)
+    )
+    pages = max(1, -(-total // PER_PAGE))
+    current = int(page)
+    if current > pages:
+        abort(404)
+    offset = (current - 1) * PER_PAGE
+    rows = issue_queries.ranked(db.session, area_id=area_id, category=category, limit=PER_PAGE, offset=offset)
+    return render_template(
+        "main/priorities.html",
+        rows=rows,
+        first_rank=offset + 1,
+        page=current,
+        pages=pages,
+        total=total,
+        area=next((a for a in areas if a.id == area_id), None),
+        **context,
+    )

@@ -1,0 +1,40 @@
+"""Template filters for how residents read numbers and dates: "3 likes", "5 days ago"."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint
+
+from app.models.timestamps import utcnow
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    word = singular if count == 1 else (plural_form or singular + "s")
+    return f"{count:,} {word}"
+
+
+def age(moment: datetime, now: datetime | None = None) -> str:
+    """How long ago, in the coarsest unit that reads naturally."""
+    days = ((now or utcnow()) - moment).days
+    if days < 1:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    if days < 14:
+        return f"{days} days ago"
+    if days < 61:
+        return f"{days // 7} weeks ago"
+    if days < 730:
+        return f"{days // 30} months ago"
+    return f"{days // 365} years ago"
+
+
+def long_date(moment: datetime) -> str:
+    return f"{moment.day} {moment:%B %Y}"
+
+
+def register_filters(bp: Blueprint) -> None:
+    bp.add_app_template_filter(plural, "plural")
+    bp.add_app_template_filter(age, "age")
+    bp.add_app_template_filter(long_date, "long_date")

@@ -1,0 +1,234 @@
+/* Commonfix: shared browser code. The API client (with the CSRF header), status pins, area
+   outlines, Like / Unlike forms upgraded to in-place API calls, and the phone menu. */
+(function () {
+  "use strict";
+
+  var CF = (window.Commonfix = window.Commonfix || {});
+
+  CF.STATUS = {
+    open: { label: "Open", glyph: "!" },
+    fixed: { label: "Fixed", glyph: "\u2713" },
+    closed: { label: "Closed", glyph: "\u00d7" }
+  };
+
+  CF.csrfToken = function () {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  };
+
+  /* fetch() for our JSON API. Resolves with the parsed body; rejects with an Error whose
+     message is the API's own, and whose .status is the HTTP status (0 when offline). */
+  CF.api = function (method, url, options) {
+    var init = {
+      method: method,
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+      signal: options && options.signal
+    };
+    if (method !== "GET") {
+      init.headers["X-CSRFToken"] = CF.csrfToken();
+    }
+    return fetch(url, init).then(
+      function (response) {
+        return response
+          .json()
+          .catch(function () {
+            return {};
+          })
+          .then(function (body) {
+            if (response.ok) {
+              return body;
+            }
+            var message = (body && body.error && body.error.message) || "The request failed (" + response.status + ").";
+            var error = new Error(message);
+            error.status = response.status;
+            throw error;
+          });
+      },
+      function (networkError) {
+        if (networkError.name === "AbortError") {
+          throw networkError;
+        }
+        var error = new Error("You seem to be offline; try again in a moment.");
+        error.status = 0;
+        throw error;
+      }
+    );
+  };
+
+  CF.announce = function (message) {
+    var region = document.getElementById("announcer");
+    if (region) {
+      region.textContent = "";
+      window.setTimeout(function () {
+        region.textContent = message;
+      }, 50);
+    }
+  };
+
+  CF.plural = function (count, word) {
+    return count.toLocaleString("en") + " " + (count === 1 ? word : word + "s");
+  };
+
+  CF.debounce = function (fn, wait) {
+    var timer = null;
+    return function () {
+      var args = arguments;
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () {
+        fn.apply(null, args);
+      }, wait);
+    };
+  };
+
+  /* The L.Map folium created for a [data-cf-map] element (folium names it in a global variable). */
+  CF.mapOf = function (element) {
+    return element ? window[element.getAttribute("data-cf-map")] : null;
+  };
+
+  CF.pinIcon = function (statusType) {
+    var status = CF.STATUS[statusType] || CF.STATUS.open;
+    return L.divIcon({
+      className: "cf-pin cf-pin--" + (CF.STATUS[statusType] ? statusType : "open"),
+      html: '<span class="cf-pin__glyph" aria-hidden="true">' + status.glyph + "</span>",
+      iconSize: [30, 30],
+      iconAnchor: [15, 15],
+      popupAnchor: [0, -14]
+    });
+  };
+
+  /* Neighbourhood outlines from /api/v1/areas: fetched once per page, drawn under the pins, so the
+     map reads as a city even when no tiles load. */
+  var areasRequest = null;
+  CF.addAreaOutlines = function (map) {
+    if (!areasRequest) {
+      areasRequest = CF.api("GET", "/api/v1/areas");
+    }
+    return areasRequest
+      .then(function (collection) {
+        var layer = L.geoJSON(collection, {
+          interactive: false,
+          style: function () {
+            return { color: "#3d5a80", weight: 2, opacity: 0.8, fillColor: "#ffffff", fillOpacity: 0.35, dashArray: "6 4" };
+          }
+        }).addTo(map);
+        layer.bringToBack();
+        CF.addAreaLabels(map, collection);
+        return layer;
+      })
+      .catch(function () {
+        return null;
+      });
+  };
+
+  CF.addAreaLabels = function (map, collection) {
+    var labels = L.layerGroup();
+    (collection.features || []).forEach(function (feature) {
+      var bounds = L.geoJSON(feature).getBounds();
+      var label = L.marker(bounds.getCenter(), {
+        interactive: false,
+        keyboard: false,
+        icon: L.divIcon({ className: "area-label", html: "", iconSize: null })
+      });
+      label.on("add", function () {
+        var element = label.getElement();
+        if (element) {
+          element.textContent = feature.properties.name;
+        }
+      });
+      labels.addLayer(label);
+    });
+    var toggle = function () {
+      if (map.getZoom() >= 13 && map.getZoom() <= 15) {
+        labels.addTo(map);
+      } else {
+        labels.remove();
+      }
+    };
+    map.on("zoomend", toggle);
+    toggle();
+  };
+
+  /* Like / Unlike: every .like block holds a real form (works without JS); with JS the form talks
+     to the API and updates every count of the same issue on the page in place. */
+  function setLikeState(block, likes, liked) {
+    var id = block.getAttribute("data-like-issue");
+    block.setAttribute("data-liked", liked ? "true" : "false");
+    document.querySelectorAll('.like[data-like-issue="' + id + '"]').forEach(function (other) {
+      other.setAttribute("data-liked", liked ? "true" : "false");
+      var count = other.querySelector("[data-like-count]");
+      var word = other.querySelector("[data-like-word]");
+      if (count) {
+        count.textContent = likes.toLocaleString("en");
+      }
+      if (word) {
+        word.textContent = likes === 1 ? "like" : "likes";
+      }
+      var form = other.querySelector("form");
+      var button = form && form.querySelector("button");
+      if (form && button) {
+        form.action = form.getAttribute(liked ? "data-unlike-action" : "data-like-action");
+        button.textContent = liked ? "Unlike" : "Like";
+        button.classList.toggle("is-liked", liked);
+      }
+    });
+  }
+  CF.setLikeState = setLikeState;
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var block = form.closest && form.closest(".like[data-like-issue]");
+    if (!block || !window.fetch) {
+      return;
+    }
+    event.preventDefault();
+    var button = form.querySelector("button");
+    var error = block.querySelector(".like__error");
+    var liked = block.getAttribute("data-liked") === "true";
+    button.disabled = true;
+    block.setAttribute("aria-busy", "true");
+    CF.api(liked ? "DELETE" : "POST", block.getAttribute("data-api-url"))
+      .then(function (state) {
+        setLikeState(block, state.likes, state.liked);
+        if (error) {
+          error.hidden = true;
+        }
+        CF.announce(state.liked ? "Liked. " + CF.plural(state.likes, "like") + "." : "Like withdrawn. " + CF.plural(state.likes, "like") + ".");
+      })
+      .catch(function (problem) {
+        if (problem.status === 401) {
+          window.location.href = "/account/login?next=" + encodeURIComponent(window.location.pathname);
+          return;
+        }
+        if (error) {
+          error.textContent = problem.message;
+          error.hidden = false;
+        }
+      })
+      .then(function () {
+        button.disabled = false;
+        block.removeAttribute("aria-busy");
+      });
+  });
+
+  /* The phone menu: without JS the nav is simply shown; with JS it folds behind "Menu". */
+  document.addEventListener("DOMContentLoaded", function () {
+    var toggle = document.querySelector(".nav-toggle");
+    var nav = document.getElementById("site-nav");
+    if (toggle && nav) {
+      toggle.addEventListener("click", function () {
+        var open = toggle.getAttribute("aria-expanded") !== "true";
+        toggle.setAttribute("aria-expanded", open ? "true" : "false");
+        nav.classList.toggle("is-open", open);
+      });
+    }
+    document.querySelectorAll("[data-history-back]").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        if (window.history.length > 1) {
+          event.preventDefault();
+          window.history.back();
+        }
+      });
+    });
+  });
+})();
