@@ -99,7 +99,7 @@ def pool_figures(postings: Iterable[Posting]) -> dict[int, PoolFigures]:
     figures: dict[int, PoolFigures] = {}
     for posting in postings:
         fig = figures.setdefault(posting.pool_id, PoolFigures())
-        outside = -sum(l.amount_cents for l in posting.lines if pool_of_account(l.account) is None)
+        outside = -sum(ln.amount_cents for ln in posting.lines if pool_of_account(ln.account) is None)
         # outside > 0: money came in from residents/city; < 0: money left the pool.
         if posting.kind == "pledge":
             fig.pledged += outside
@@ -171,7 +171,7 @@ def first_violation(
             if recorded != posted:
                 return Violation(
                     "pledges-posted", None, pool_id,
-                    f"confirmed pledges total {recorded} cents but the ledger holds {posted} cents of pledges",
+                    f"confirmed pledges total {recorded} cents; the ledger holds {posted} cents of pledges",
                 )
     return None
 

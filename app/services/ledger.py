@@ -29,9 +29,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from app.models.ledger import LedgerPosting
+from app.models.funding import Pledge, PledgeStatus, Pool
+from app.models.ledger import LedgerLine, LedgerPosting
+from app.services.errors import NotFound, ValidationError
+from budgets.ledger import LedgerError, Line, largest_remainder_split, pool_of_account, validate_lines
 
 
 class PostingKind:
@@ -97,14 +101,116 @@ def post(
     """Append one posting with its lines (account, cents); flush; return it.
 
     Raises ValidationError if the lines do not sum to zero, an amount is not an int, a line is zero,
-    or a pool account would go negative. Never commits.
+    a line names another pool's account, or a pool account would go negative. Never commits.
     """
-    raise NotImplementedError
+    merged: dict[str, int] = {}
+    for account, cents in lines:
+        if type(cents) is not int:
+            raise ValidationError(f"{account}: amounts are whole cents, not {cents!r}.", "amount_cents")
+        merged[account] = merged.get(account, 0) + cents
+    checked = [Line(a, c) for a, c in merged.items() if c != 0]
+    try:
+        validate_lines(checked)
+    except LedgerError as exc:
+        raise ValidationError(f"Unbalanced posting: {exc}.", "lines") from None
+    for line in checked:
+        if line.account.startswith("pool:") and pool_of_account(line.account) != pool_id:
+            raise ValidationError(f"{line.account} is not an account of pool {pool_id}.", "lines")
+    lock_pool(session, pool_id)
+    for line in checked:
+        owned = pool_of_account(line.account) is not None
+        if owned and line.amount_cents < 0 and account_balance(session, line.account) + line.amount_cents < 0:
+            raise ValidationError(f"{line.account} holds too little for this posting.", "amount_cents")
+    posting = LedgerPosting(
+        kind=kind, memo=memo[:200], pool_id=pool_id, round_id=round_id, pledge_id=pledge_id
+    )
+    session.add(posting)
+    session.flush()
+    session.execute(
+        insert(LedgerLine),
+        [
+            {"posting_id": posting.id, "account": ln.account, "amount_cents": ln.amount_cents}
+            for ln in checked
+        ],
+    )
+    return posting
+
+
+def lock_pool(session: Session, pool_id: int) -> None:
+    """Serialise postings of one pool: a row lock on PostgreSQL; SQLite's writer lock does the rest.
+
+    A no-op write (is_open = is_open) takes the lock on both engines without a read-then-upgrade.
+    """
+    found = session.execute(
+        update(Pool).where(Pool.id == pool_id).values(is_open=Pool.is_open)
+    ).rowcount
+    if not found:
+        raise NotFound(f"There is no pool {pool_id}.", "pool_id")
+
+
+def account_balance(session: Session, account: str) -> int:
+    return int(
+        session.scalar(
+            select(func.coalesce(func.sum(LedgerLine.amount_cents), 0)).where(
+                LedgerLine.account == account
+            )
+        )
+        or 0
+    )
+
+
+def _kind_totals(session: Session, pool_id: int) -> dict[str, int]:
+    """Per posting kind, the money that crossed the pool's boundary (sum of its non-pool lines)."""
+    rows = session.execute(
+        select(LedgerPosting.kind, func.sum(LedgerLine.amount_cents))
+        .join(LedgerLine, LedgerLine.posting_id == LedgerPosting.id)
+        .where(LedgerPosting.pool_id == pool_id, ~LedgerLine.account.startswith("pool:"))
+        .group_by(LedgerPosting.kind)
+    ).tuples()
+    return {kind: int(total or 0) for kind, total in rows}
 
 
 def pool_balance(session: Session, pool_id: int) -> PoolBalance:
     """The pool's figures, summed from its ledger lines (pending from the pledges table)."""
-    raise NotImplementedError
+    currency = session.scalar(select(Pool.currency).where(Pool.id == pool_id))
+    if currency is None:
+        raise NotFound(f"There is no pool {pool_id}.", "pool_id")
+    totals = _kind_totals(session, pool_id)
+    pending = session.scalar(
+        select(func.coalesce(func.sum(Pledge.amount_cents), 0)).where(
+            Pledge.pool_id == pool_id, Pledge.status == PledgeStatus.PENDING.value
+        )
+    )
+    available = account_balance(session, available_account(pool_id))
+    rolled = account_balance(session, rollover_account(pool_id))
+    return PoolBalance(
+        currency=currency,
+        confirmed_cents=-totals.get(PostingKind.PLEDGE, 0),
+        pending_cents=int(pending or 0),
+        matched_cents=-totals.get(PostingKind.MATCH, 0),
+        allocated_cents=totals.get(PostingKind.ALLOCATION, 0),
+        refunded_cents=totals.get(PostingKind.REFUND, 0),
+        rolled_over_cents=rolled,
+        balance_cents=available + rolled,
+    )
+
+
+def _draw(session: Session, pool_id: int, cents: int, field: str) -> list[tuple[str, int]]:
+    """Lines taking `cents` out of the pool: from the rollover account first, then available."""
+    if type(cents) is not int or cents < 0:
+        raise ValidationError(f"{field} must be a whole, non-negative number of cents.", field)
+    lock_pool(session, pool_id)
+    rolled = account_balance(session, rollover_account(pool_id))
+    available = account_balance(session, available_account(pool_id))
+    if cents > rolled + available:
+        raise ValidationError(
+            f"The pool holds {rolled + available} cents; it cannot pay out {cents}.", field
+        )
+    from_rollover = min(rolled, cents)
+    return [
+        (rollover_account(pool_id), -from_rollover),
+        (available_account(pool_id), -(cents - from_rollover)),
+    ]
 
 
 def post_allocation(
@@ -115,7 +221,34 @@ def post_allocation(
     One posting for the whole allocation; entries with 0 cents are skipped; None if nothing to post.
     Raises ValidationError if the total exceeds the pool's balance or an amount is negative.
     """
-    raise NotImplementedError
+    paid: list[tuple[str, int]] = []
+    for issue_id, cents in allocations:
+        if type(cents) is not int or cents < 0:
+            raise ValidationError(
+                f"Issue {issue_id}: {cents!r} is not a whole, non-negative number of cents.", "allocations"
+            )
+        if cents:
+            paid.append((issue_account(issue_id), cents))
+    total = sum(c for _, c in paid)
+    if total == 0:
+        return None
+    lines = _draw(session, pool_id, total, "allocations") + paid
+    return post(session, PostingKind.ALLOCATION, f"Round {round_id} allocation", lines, pool_id, round_id)
+
+
+def refund_weights(session: Session, pool_id: int) -> list[tuple[str, int]]:
+    """Each source's net contribution to the pool: residents' and the city's, minus earlier refunds."""
+    rows = session.execute(
+        select(LedgerLine.account, func.sum(LedgerLine.amount_cents))
+        .join(LedgerPosting, LedgerLine.posting_id == LedgerPosting.id)
+        .where(
+            LedgerPosting.pool_id == pool_id,
+            or_(LedgerLine.account.startswith("resident:"), LedgerLine.account == CITY_MATCH),
+        )
+        .group_by(LedgerLine.account)
+        .order_by(LedgerLine.account)
+    ).tuples()
+    return [(account, -int(total)) for account, total in rows if -int(total) > 0]
 
 
 def post_refunds(
@@ -128,7 +261,11 @@ def post_refunds(
     lower account name, so the parts always sum to `leftover_cents`. One posting; None if 0.
     Raises ValidationError if leftover exceeds the balance.
     """
-    raise NotImplementedError
+    lines = _draw(session, pool_id, leftover_cents, "leftover_cents")
+    if leftover_cents == 0:
+        return None
+    shares = largest_remainder_split(leftover_cents, refund_weights(session, pool_id))
+    return post(session, PostingKind.REFUND, f"Round {round_id} refund", lines + shares, pool_id, round_id)
 
 
 def post_rollover(
@@ -139,4 +276,21 @@ def post_rollover(
     Moves what is missing from pool:<id>:available into pool:<id>:rollover; None if nothing moves.
     Raises ValidationError if leftover exceeds the balance.
     """
-    raise NotImplementedError
+    if type(leftover_cents) is not int or leftover_cents < 0:
+        raise ValidationError(
+            "leftover_cents must be a whole, non-negative number of cents.", "leftover_cents"
+        )
+    lock_pool(session, pool_id)
+    rolled = account_balance(session, rollover_account(pool_id))
+    available = account_balance(session, available_account(pool_id))
+    if leftover_cents > rolled + available:
+        raise ValidationError(
+            f"The pool holds {rolled + available} cents; it cannot carry over {leftover_cents}.",
+            "leftover_cents",
+        )
+    move = leftover_cents - rolled
+    if move <= 0:
+        return None
+    lines = [(available_account(pool_id), -move), (rollover_account(pool_id), move)]
+    memo = f"Round {round_id} leftover carried over"
+    return post(session, PostingKind.ROLLOVER, memo, lines, pool_id, round_id)
