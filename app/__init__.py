@@ -43,12 +43,14 @@ def create_app(
     from app.auth import bp as auth_bp
     from app.issues import bp as issues_bp
     from app.main import bp as main_bp
+    from app.open311 import bp as open311_bp
     from app.staff import bp as staff_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(issues_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(open311_bp)
     app.register_blueprint(staff_bp)
 
     from app.cli import register_commands

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -124,7 +124,7 @@ def seed_demo_city(
         )
     issues.sort(key=lambda row: row["created_at"])
     bar = progress(length=len(issues), label="Adding problems") if progress else None
-    with bar if bar is not None else _null() as b:
+    with bar if bar is not None else nullcontext() as b:
         for chunk in _chunks(issues, 2000):
             session.execute(insert(Issue), chunk)
             if b is not None:
@@ -133,7 +133,7 @@ def seed_demo_city(
     issue_ids = list(session.scalars(select(Issue.id).order_by(Issue.id)))
     likes = _likes(rng, issue_ids, resident_ids, like_budget)
     bar = progress(length=len(likes), label="Adding likes") if progress else None
-    with bar if bar is not None else _null() as b:
+    with bar if bar is not None else nullcontext() as b:
         for chunk in _chunks(likes, 20000):
             session.execute(insert(Like), chunk)
             if b is not None:
@@ -167,8 +167,3 @@ def _likes(
         for user_id in rng.sample(resident_ids, wanted):
             rows.append({"user_id": user_id, "issue_id": issue_id, "created_at": EPOCH})
     return rows
-
-
-class _null(AbstractContextManager[None]):
-    def __exit__(self, *exc: object) -> None:
-        return None

@@ -1,0 +1,102 @@
+"""Reading issues as GeoReport v2 service requests (selected columns, newest first)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import url_for
+from sqlalchemy import Row, select
+from sqlalchemy.orm import Session
+
+from app.models import Category, Issue, Photo, Status
+
+
+@dataclass(frozen=True)
+class RequestQuery:
+    ids: tuple[int, ...] = ()
+    service_codes: tuple[str, ...] = ()
+    status: str | None = None  # "open" or "closed"
+    start: datetime | None = None
+    end: datetime | None = None
+    limit: int = 1000
+
+
+def find_requests(session: Session, query: RequestQuery) -> list[dict[str, Any]]:
+    stmt = (
+        select(
+            Issue.id,
+            Issue.title,
+            Issue.description,
+            Issue.category_code,
+            Category.name.label("category_name"),
+            Status.type.label("status_type"),
+            Status.name.label("status_name"),
+            Issue.created_at,
+            Issue.updated_at,
+            Issue.lon,
+            Issue.lat,
+        )
+        .join(Category, Category.code == Issue.category_code)
+        .join(Status, Status.code == Issue.status)
+        .order_by(Issue.created_at.desc(), Issue.id.desc())
+        .limit(query.limit)
+    )
+    hidden = getattr(Issue, "is_hidden", None)
+    if hidden is not None:
+        stmt = stmt.where(hidden.is_(False))
+    if query.ids:
+        stmt = stmt.where(Issue.id.in_(query.ids))
+    if query.service_codes:
+        stmt = stmt.where(Issue.category_code.in_(query.service_codes))
+    if query.status == "open":
+        stmt = stmt.where(Status.type == "open")
+    elif query.status == "closed":
+        stmt = stmt.where(Status.type != "open")
+    if query.start is not None:
+        stmt = stmt.where(Issue.created_at >= query.start)
+    if query.end is not None:
+        stmt = stmt.where(Issue.created_at <= query.end)
+    rows = list(session.execute(stmt).all())
+    photos: dict[int, str] = {}
+    if rows:
+        for issue_id, filename in session.execute(
+            select(Photo.issue_id, Photo.filename)
+            .where(Photo.issue_id.in_([r.id for r in rows]))
+            .order_by(Photo.id)
+        ):
+            photos.setdefault(issue_id, filename)
+    return [_with_photo(r, photos.get(r.id)) for r in rows]
+
+
+def _with_photo(row: Row[Any], filename: str | None) -> dict[str, Any]:
+    data = row._asdict()
+    data["photo"] = filename
+    return data
+
+
+def _time(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds") + "Z"
+
+
+def request_record(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "service_request_id": str(row["id"]),
+        "status": "open" if row["status_type"] == "open" else "closed",
+        "status_notes": row["status_name"],
+        "service_name": row["category_name"],
+        "service_code": row["category_code"],
+        "description": row["description"],
+        "agency_responsible": "",
+        "service_notice": "",
+        "requested_datetime": _time(row["created_at"]),
+        "updated_datetime": _time(row["updated_at"]),
+        "expected_datetime": None,
+        "address": "",
+        "address_id": "",
+        "zipcode": "",
+        "lat": row["lat"],
+        "long": row["lon"],
+        "media_url": url_for("issues.photo", filename=row["photo"], _external=True) if row["photo"] else "",
+    }

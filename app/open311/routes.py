@@ -1,0 +1,165 @@
+"""GeoReport v2 endpoints: discovery, services, service definitions, requests (list, one, create).
+
+Statuses map to GeoReport's two: open types are "open"; closed and fixed types are "closed".
+The API key is a Commonfix bearer token (`api_key` parameter or Authorization header).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from flask import Response, current_app, jsonify, request, url_for
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Category
+from app.models.timestamps import utcnow
+from app.open311 import bp
+from app.open311.formats import FORMATS, render, render_errors
+from app.open311.requests import RequestQuery, find_requests, request_record
+from app.ratelimits import limit
+from app.services import accounts, reports
+from app.services.errors import DomainError
+
+MAX_REQUESTS = 1000
+# Our field names -> GeoReport's, so errors name the parameter the client actually sent.
+GEOREPORT_FIELDS = {"category": "service_code", "lon": "long", "location": "lat/long"}
+
+
+def _format(fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise DomainError(f"Format must be json or xml, not {fmt[:10]!r}.", "format")
+    return fmt
+
+
+@bp.errorhandler(DomainError)
+def domain_error(error: DomainError) -> Response:
+    db.session.rollback()
+    fmt = (request.view_args or {}).get("fmt", "json")
+    field = f"{GEOREPORT_FIELDS.get(error.field, error.field)}: " if error.field else ""
+    return render_errors(error.status, field + error.message, fmt if fmt in FORMATS else "json")
+
+
+@bp.get("/discovery.<fmt>")
+def discovery(fmt: str) -> Response:
+    fmt = _format(fmt)
+    record = {
+        "changeset": "2026-11-22T00:00:00Z",
+        "contact": "Commonfix city desk",
+        "key_service": "Ask for an API key by creating an account: POST /api/v1/users then /api/v1/tokens",
+        "endpoints": [
+            {
+                "specification": "http://wiki.open311.org/GeoReport_v2",
+                "url": url_for("open311.services", fmt="json", _external=True).rsplit("/", 1)[0],
+                "changeset": "2026-11-22T00:00:00Z",
+                "type": "production",
+                "formats": ["application/json", "text/xml"],
+            }
+        ],
+    }
+    if fmt == "json":
+        return jsonify(record)
+    return render([record], "discovery", "endpoint_group", fmt)
+
+
+@bp.get("/services.<fmt>")
+def services(fmt: str) -> Response:
+    fmt = _format(fmt)
+    rows = db.session.scalars(select(Category).order_by(Category.position, Category.name))
+    records = [
+        {
+            "service_code": c.code,
+            "service_name": c.name,
+            "description": c.name,
+            "metadata": False,
+            "type": "realtime",
+            "keywords": c.code.replace("-", ","),
+            "group": "street",
+        }
+        for c in rows
+    ]
+    return render(records, "services", "service", fmt)
+
+
+@bp.get("/services/<code>.<fmt>")
+def service_definition(code: str, fmt: str) -> Response:
+    fmt = _format(fmt)
+    if db.session.get(Category, code) is None:
+        return render_errors(404, f"service_code {code[:40]!r} is unknown", fmt)
+    # No extra attributes: every service takes the standard fields only.
+    return render([{"service_code": code, "attributes": []}], "service_definition", "service", fmt)
+
+
+def _parse_time(name: str) -> datetime | None:
+    raw = request.args.get(name)
+    if not raw:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise DomainError(f"{name} must be an ISO 8601 date-time such as 2026-11-01T00:00:00Z.", name) from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+@bp.get("/requests.<fmt>")
+def list_requests(fmt: str) -> Response:
+    fmt = _format(fmt)
+    ids = [part for part in request.args.get("service_request_id", "").split(",") if part]
+    if any(not part.isdigit() for part in ids):
+        raise DomainError("service_request_id must be a comma-separated list of numbers.", "service_request_id")
+    status = request.args.get("status") or None
+    if status not in (None, "open", "closed"):
+        raise DomainError("status must be open or closed.", "status")
+    end = _parse_time("end_date") or utcnow()
+    start = _parse_time("start_date") or end - timedelta(days=90)
+    query = RequestQuery(
+        ids=tuple(int(i) for i in ids),
+        service_codes=tuple(c for c in request.args.get("service_code", "").split(",") if c),
+        status=status,
+        start=None if ids else start,
+        end=None if ids else end,
+        limit=MAX_REQUESTS,
+    )
+    records = [request_record(row) for row in find_requests(db.session, query)]
+    return render(records, "service_requests", "request", fmt)
+
+
+@bp.get("/requests/<int:request_id>.<fmt>")
+def get_request(request_id: int, fmt: str) -> Response:
+    fmt = _format(fmt)
+    rows = find_requests(db.session, RequestQuery(ids=(request_id,), limit=1))
+    if not rows:
+        return render_errors(404, f"service_request_id {request_id} not found", fmt)
+    return render([request_record(rows[0])], "service_requests", "request", fmt)
+
+
+@bp.post("/requests.<fmt>")
+@limit("RATE_LIMIT_REPORT")
+def create_request(fmt: str) -> Response:
+    fmt = _format(fmt)
+    values = request.form if request.form else (request.get_json(silent=True) or {})
+    header = request.headers.get("Authorization", "")
+    key = str(values.get("api_key") or header.removeprefix("Bearer ").strip() or "")
+    user = accounts.user_for_token(db.session, key) if key else None
+    if user is None:
+        return render_errors(403, "api_key is missing or invalid", fmt)
+    description = str(values.get("description") or "").strip()
+    title = description.splitlines()[0][:120] if description else ""
+    config = current_app.config
+    issue = reports.create_issue(
+        db.session,
+        user,
+        lat=values.get("lat"),
+        lon=values.get("long"),
+        category=values.get("service_code"),
+        title=title,
+        description=description,
+        photo_settings=reports.PhotoSettings(
+            config["UPLOAD_FOLDER"], config["PHOTO_MAX_BYTES"], config["PHOTO_MAX_SIDE"]
+        ),
+    )
+    db.session.commit()
+    record = {"service_request_id": str(issue.id), "service_notice": "", "account_id": str(user.id)}
+    return render([record], "service_requests", "request", fmt, 201)

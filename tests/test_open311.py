@@ -1,0 +1,123 @@
+"""Open311 GeoReport v2: services, requests in JSON and XML, creating a request with an API key."""
+
+from __future__ import annotations
+
+from xml.etree import ElementTree
+
+from app.models import Issue
+from tests.testcity import OLD_TOWN, OUTSIDE
+
+
+def test_services_list_categories_in_json_and_xml(client) -> None:
+    services = client.get("/open311/v2/services.json").get_json()
+    codes = [s["service_code"] for s in services]
+    assert "pothole" in codes and "streetlight" in codes
+    pothole = next(s for s in services if s["service_code"] == "pothole")
+    assert pothole["service_name"] == "Pothole or road damage"
+    assert pothole["metadata"] is False and pothole["type"] == "realtime"
+
+    response = client.get("/open311/v2/services.xml")
+    assert response.mimetype == "text/xml"
+    root = ElementTree.fromstring(response.data)
+    assert root.tag == "services"
+    assert [s.findtext("service_code") for s in root.findall("service")] == codes
+
+
+def test_service_definition_and_unknown_service(client) -> None:
+    assert client.get("/open311/v2/services/pothole.json").get_json() == [
+        {"service_code": "pothole", "attributes": []}
+    ]
+    response = client.get("/open311/v2/services/nope.xml")
+    assert response.status_code == 404
+    error = ElementTree.fromstring(response.data).find("error")
+    assert error is not None and error.findtext("code") == "404"
+    assert "nope" in (error.findtext("description") or "")
+
+
+def test_requests_map_statuses_to_open_and_closed(client, make_issue) -> None:
+    open_issue = make_issue(title="Hole", status="acknowledged")
+    fixed_issue = make_issue(title="Lamp", category="streetlight", status="fixed")
+    records = client.get("/open311/v2/requests.json").get_json()
+    by_id = {r["service_request_id"]: r for r in records}
+    assert by_id[str(open_issue.id)]["status"] == "open"
+    assert by_id[str(open_issue.id)]["status_notes"] == "Acknowledged"
+    assert by_id[str(fixed_issue.id)]["status"] == "closed"
+    assert by_id[str(fixed_issue.id)]["service_code"] == "streetlight"
+    assert by_id[str(open_issue.id)]["lat"] == OLD_TOWN.lat
+    assert by_id[str(open_issue.id)]["long"] == OLD_TOWN.lon
+    assert by_id[str(open_issue.id)]["requested_datetime"].endswith("Z")
+
+    only_closed = client.get("/open311/v2/requests.json?status=closed").get_json()
+    assert [r["service_request_id"] for r in only_closed] == [str(fixed_issue.id)]
+    by_code = client.get("/open311/v2/requests.json?service_code=pothole").get_json()
+    assert [r["service_request_id"] for r in by_code] == [str(open_issue.id)]
+
+
+def test_one_request_in_xml_and_a_missing_one(client, make_issue) -> None:
+    issue = make_issue(title="Hole", description="Deep & <dangerous>")
+    root = ElementTree.fromstring(client.get(f"/open311/v2/requests/{issue.id}.xml").data)
+    request = root.find("request")
+    assert request is not None
+    assert request.findtext("service_request_id") == str(issue.id)
+    assert request.findtext("description") == "Deep & <dangerous>"
+    missing = client.get("/open311/v2/requests/999999.json")
+    assert missing.status_code == 404
+    assert missing.get_json()[0]["code"] == 404
+
+
+def test_bad_query_parameters_name_the_parameter(client) -> None:
+    response = client.get("/open311/v2/requests.json?status=pending")
+    assert response.status_code == 400
+    assert response.get_json()[0]["description"].startswith("status:")
+    response = client.get("/open311/v2/requests.json?start_date=yesterday")
+    assert "start_date" in response.get_json()[0]["description"]
+    assert client.get("/open311/v2/services.csv").status_code == 400
+
+
+def test_create_request_needs_a_valid_api_key(client, auth, table_counts) -> None:
+    before = table_counts()
+    data = {"service_code": "pothole", "lat": OLD_TOWN.lat, "long": OLD_TOWN.lon, "description": "Hole"}
+    response = client.post("/open311/v2/requests.json", data=data)
+    assert response.status_code == 403
+    assert "api_key" in response.get_json()[0]["description"]
+    response = client.post("/open311/v2/requests.json", data={**data, "api_key": "not-a-token"})
+    assert response.status_code == 403
+    assert table_counts() == before
+
+
+def test_create_request_stores_an_issue(app, client, auth, count_rows) -> None:
+    token = auth.headers()["Authorization"].removeprefix("Bearer ")
+    data = {
+        "api_key": token,
+        "service_code": "pothole",
+        "lat": OLD_TOWN.lat,
+        "long": OLD_TOWN.lon,
+        "description": "Hole by the bakery\nIt fills with water when it rains.",
+    }
+    response = client.post("/open311/v2/requests.xml", data=data)
+    assert response.status_code == 201
+    created = ElementTree.fromstring(response.data).find("request")
+    assert created is not None
+    new_id = int(created.findtext("service_request_id") or 0)
+    detail = client.get(f"/api/v1/issues/{new_id}").get_json()["properties"]
+    assert detail["title"] == "Hole by the bakery"
+    assert detail["area"] == "Old Town"
+    assert count_rows(Issue) == 1
+
+
+def test_create_request_errors_use_georeport_names_and_store_nothing(client, auth, table_counts) -> None:
+    token = auth.headers()["Authorization"].removeprefix("Bearer ")
+    before = table_counts()
+    base = {"api_key": token, "lat": OLD_TOWN.lat, "long": OLD_TOWN.lon, "description": "x"}
+    unknown = client.post("/open311/v2/requests.json", data={**base, "service_code": "nope"})
+    assert unknown.status_code == 422
+    assert unknown.get_json()[0]["description"].startswith("service_code:")
+    outside = client.post(
+        "/open311/v2/requests.json",
+        data={**base, "service_code": "pothole", "lat": OUTSIDE.lat, "long": OUTSIDE.lon},
+    )
+    assert outside.status_code == 422
+    assert "outside the city" in outside.get_json()[0]["description"]
+    bad_long = client.post("/open311/v2/requests.json", data={**base, "service_code": "pothole", "long": "east"})
+    assert bad_long.get_json()[0]["description"].startswith("long:")
+    assert table_counts() == before
