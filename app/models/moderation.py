@@ -1,0 +1,61 @@
+"""Moderation log (original texts), audit log of staff actions, and blocked email domains."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.account import User
+from app.models.timestamps import utcnow
+
+
+class ModerationRecord(db.Model):  # type: ignore[name-defined,misc]
+    """What a moderator hid, showed or edited, keeping the original text (readable by admins only)."""
+
+    __tablename__ = "moderation_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(20))  # hide, unhide, edit
+    target_type: Mapped[str] = mapped_column(String(20))  # issue, update, photo
+    target_id: Mapped[int]
+    issue_id: Mapped[int | None] = mapped_column(ForeignKey("issues.id", ondelete="SET NULL"), index=True)
+    field: Mapped[str | None] = mapped_column(String(20))  # title, description (edits only)
+    original_text: Mapped[str | None] = mapped_column(Text)
+    new_text: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    actor: Mapped[User | None] = relationship(lazy="joined")
+
+
+class AuditEntry(db.Model):  # type: ignore[name-defined,misc]
+    """One staff action: who did what to which target, with details as JSON."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    target_type: Mapped[str] = mapped_column(String(20))
+    target_id: Mapped[str] = mapped_column(String(80))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    actor: Mapped[User | None] = relationship(lazy="joined")
+
+
+class BlockedDomain(db.Model):  # type: ignore[name-defined,misc]
+    """An email domain whose accounts may not register or log in."""
+
+    __tablename__ = "blocked_domains"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    domain: Mapped[str] = mapped_column(String(253), unique=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
