@@ -49,6 +49,10 @@ def within_bbox(
 
 
 def insert_ignoring_duplicates(session: Session, model: Any, **values: Any) -> Insert:
-    """INSERT ... ON CONFLICT DO NOTHING: a concurrent duplicate is skipped, never an error."""
+    """INSERT ... ON CONFLICT DO NOTHING: a concurrent duplicate is skipped, never an error.
+
+    The result's rowcount says whether a row was inserted (1) or skipped (0). SQLAlchemy only keeps
+    an INSERT's rowcount when asked (preserve_rowcount); without it psycopg reports -1, which is truthy.
+    """
     insert = sqlite.insert if dialect_of(session) == "sqlite" else postgresql.insert
-    return insert(model).values(**values).on_conflict_do_nothing()
+    return insert(model).values(**values).on_conflict_do_nothing().execution_options(preserve_rowcount=True)

@@ -208,6 +208,26 @@ def count_rows(app: Flask) -> Callable[..., int]:
     return count
 
 
+@pytest.fixture
+def table_counts(app: Flask) -> Callable[[], dict[str, int]]:
+    """Row counts of every app table: compare before and after to prove nothing was stored."""
+
+    def counts() -> dict[str, int]:
+        with app.app_context():
+            return {
+                table.name: int(db.session.scalar(select(func.count()).select_from(table)) or 0)
+                for table in db.metadata.sorted_tables
+            }
+
+    return counts
+
+
+@pytest.fixture
+def upload_files(app: Flask) -> Callable[[], list[Path]]:
+    """The files in the upload folder, sorted."""
+    return lambda: sorted(p for p in Path(app.config["UPLOAD_FOLDER"]).rglob("*") if p.is_file())
+
+
 class AuthActions:
     """Log in through the web form, or get a bearer token through the API."""
 

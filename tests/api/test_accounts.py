@@ -1,0 +1,202 @@
+"""API accounts: registration, bearer tokens and how the API recognises a resident."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select, update
+from werkzeug.security import check_password_hash
+
+from app.extensions import db
+from app.models import ApiToken, User
+from app.services.accounts import token_digest
+from tests.conftest import AuthActions
+from tests.factories import DEFAULT_PASSWORD
+
+NEW_RESIDENT = {
+    "email": "Ada@Example.org",
+    "display_name": "  Ada   Lovelace ",
+    "password": "analytical-engine",
+}
+
+
+def error_of(response: Any) -> dict[str, Any]:
+    body = response.get_json()
+    assert set(body) == {"error"}, body
+    return dict(body["error"])
+
+
+def test_registration_creates_a_resident_with_a_hashed_password(client: FlaskClient, app: Flask) -> None:
+    response = client.post("/api/v1/users", json=NEW_RESIDENT)
+
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body == {
+        "id": body["id"],
+        "email": "ada@example.org",
+        "display_name": "Ada Lovelace",
+        "role": "resident",
+    }
+    with app.app_context():
+        user = db.session.get(User, body["id"])
+        assert user is not None
+        assert user.password_hash.startswith("scrypt:")
+        assert NEW_RESIDENT["password"] not in user.password_hash
+        assert check_password_hash(user.password_hash, NEW_RESIDENT["password"])
+
+
+def test_a_second_account_with_the_same_email_is_a_conflict(
+    client: FlaskClient, count_rows: Callable[..., int]
+) -> None:
+    assert client.post("/api/v1/users", json=NEW_RESIDENT).status_code == 201
+
+    response = client.post("/api/v1/users", json={**NEW_RESIDENT, "email": " ADA@example.ORG "})
+
+    assert response.status_code == 409
+    assert error_of(response) == {
+        "code": "conflict",
+        "message": "An account with this email already exists.",
+        "field": "email",
+    }
+    assert count_rows(User) == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"email": "not-an-address"}, "email", "Email must be a valid address like name@example.org."),
+        ({"email": "a@b"}, "email", "Email must be a valid address like name@example.org."),
+        ({"email": ""}, "email", "Email is required."),
+        ({"password": "short"}, "password", "Password must be at least 8 characters."),
+        ({"password": "x" * 201}, "password", "Password must be at most 200 characters."),
+        ({"display_name": "   "}, "display_name", "Display name is required."),
+        ({"display_name": "n" * 61}, "display_name", "Display name must be at most 60 characters."),
+    ],
+)
+def test_bad_registration_names_the_field_and_stores_nothing(
+    client: FlaskClient, count_rows: Callable[..., int], change: dict[str, str], field: str, message: str
+) -> None:
+    response = client.post("/api/v1/users", json={**NEW_RESIDENT, **change})
+
+    assert response.status_code == 422
+    assert error_of(response) == {"code": "invalid", "message": message, "field": field}
+    assert count_rows(User) == 0
+
+
+def test_a_body_that_is_not_a_json_object_is_a_bad_request(client: FlaskClient) -> None:
+    response = client.post("/api/v1/users", data="email=a@b.org", content_type="text/plain")
+
+    assert response.status_code == 400
+    assert error_of(response)["code"] == "bad_request"
+    assert "JSON object" in error_of(response)["message"]
+
+
+def test_a_token_is_issued_for_the_right_password(
+    client: FlaskClient, app: Flask, make_user: Callable[..., User]
+) -> None:
+    user = make_user(email="grace@example.org")
+
+    response = client.post(
+        "/api/v1/tokens", json={"email": "Grace@Example.org", "password": DEFAULT_PASSWORD}
+    )
+
+    assert response.status_code == 201
+    body = response.get_json()
+    assert set(body) == {"token", "expires_at"}
+    assert len(body["token"]) >= 40
+    expires = datetime.fromisoformat(body["expires_at"].replace("Z", "+00:00"))
+    assert abs(expires - (datetime.now(UTC) + timedelta(days=30))) < timedelta(minutes=5)
+    with app.app_context():
+        stored = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)).one()
+        assert stored.token_hash == token_digest(body["token"])  # only the digest is kept
+        assert body["token"] not in stored.token_hash
+
+
+@pytest.mark.parametrize(
+    "credentials",
+    [
+        {"email": "grace@example.org", "password": "wrong-password"},
+        {"email": "nobody@example.org", "password": DEFAULT_PASSWORD},
+        {"email": "grace@example.org"},
+    ],
+)
+def test_wrong_credentials_get_the_same_401_without_a_token(
+    client: FlaskClient,
+    make_user: Callable[..., User],
+    count_rows: Callable[..., int],
+    credentials: dict[str, str],
+) -> None:
+    make_user(email="grace@example.org")
+
+    response = client.post("/api/v1/tokens", json=credentials)
+
+    assert response.status_code == 401
+    assert error_of(response) == {
+        "code": "unauthenticated",
+        "message": "Wrong email or password.",
+        "field": "password",
+    }
+    assert count_rows(ApiToken) == 0
+
+
+def test_the_bearer_token_identifies_the_resident(
+    client: FlaskClient, auth: AuthActions, make_issue: Callable[..., Any]
+) -> None:
+    issue = make_issue()
+    headers = auth.headers()
+
+    liked = client.post(f"/api/v1/issues/{issue.id}/like", headers=headers)
+    as_resident = client.get(f"/api/v1/issues/{issue.id}", headers=headers).get_json()
+    anonymous = client.get(f"/api/v1/issues/{issue.id}").get_json()
+
+    assert liked.status_code == 200
+    assert as_resident["properties"]["liked_by_me"] is True
+    assert "liked_by_me" not in anonymous["properties"]
+
+
+@pytest.mark.parametrize(
+    "authorization", ["Bearer not-a-real-token", "Bearer ", "Basic Z3JhY2U6cGFzcw==", "bearer"]
+)
+def test_an_unknown_or_malformed_token_is_not_logged_in(
+    client: FlaskClient, make_issue: Callable[..., Any], authorization: str
+) -> None:
+    issue = make_issue()
+
+    response = client.post(f"/api/v1/issues/{issue.id}/like", headers={"Authorization": authorization})
+
+    assert response.status_code == 401
+    assert error_of(response)["code"] == "unauthenticated"
+
+
+def test_an_expired_token_is_refused(
+    client: FlaskClient, app: Flask, auth: AuthActions, make_issue: Callable[..., Any]
+) -> None:
+    issue = make_issue()
+    headers = auth.headers()
+    with app.app_context():
+        db.session.execute(update(ApiToken).values(expires_at=datetime(2020, 1, 1)))
+        db.session.commit()
+
+    response = client.post(f"/api/v1/issues/{issue.id}/like", headers=headers)
+
+    assert response.status_code == 401
+
+
+def test_a_blocked_resident_cannot_act(
+    client: FlaskClient, auth: AuthActions, make_issue: Callable[..., Any]
+) -> None:
+    issue = make_issue()
+
+    response = client.post(f"/api/v1/issues/{issue.id}/like", headers=auth.headers(is_blocked=True))
+
+    assert response.status_code == 403
+    assert error_of(response) == {
+        "code": "forbidden",
+        "message": "This account is blocked and cannot like issues.",
+        "field": None,
+    }

@@ -1,0 +1,207 @@
+"""API reporting: a valid report is stored in its area; every bad input is refused, naming the field."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Issue
+from tests.conftest import AuthActions
+from tests.images import encoded
+from tests.testcity import JUST_OUTSIDE, OLD_TOWN, OUTSIDE, RIVERSIDE
+
+VALID = {
+    "lat": OLD_TOWN.lat,
+    "lon": OLD_TOWN.lon,
+    "category": "pothole",
+    "title": "Deep pothole at the crossing",
+    "description": "Cyclists swerve into traffic to avoid it.",
+}
+
+
+@pytest.fixture
+def headers(auth: AuthActions) -> dict[str, str]:
+    return auth.headers()
+
+
+def test_a_report_is_created_in_its_area_with_a_location_header(
+    client: FlaskClient, app: Flask, headers: dict[str, str], city: dict[str, int]
+) -> None:
+    response = client.post("/api/v1/issues", json={**VALID, **RIVERSIDE.latlon}, headers=headers)
+
+    assert response.status_code == 201
+    assert response.mimetype == "application/geo+json"
+    feature = response.get_json()
+    issue_id = feature["id"]
+    assert response.headers["Location"] == f"http://localhost/api/v1/issues/{issue_id}"
+    assert feature["geometry"] == {"type": "Point", "coordinates": [RIVERSIDE.lon, RIVERSIDE.lat]}
+    props = feature["properties"]
+    assert (props["area"], props["area_id"]) == ("Riverside", city["Riverside"])
+    assert (props["title"], props["description"]) == (VALID["title"], VALID["description"])
+    assert (props["category"], props["status"], props["status_type"], props["likes"]) == (
+        "pothole",
+        "new",
+        "open",
+        0,
+    )
+    fetched = client.get(response.headers["Location"]).get_json()
+    assert fetched["properties"]["title"] == VALID["title"]
+    assert fetched["properties"]["photos"] == []
+    with app.app_context():
+        stored = db.session.scalars(select(Issue)).one()
+        assert (stored.area_id, stored.lon, stored.lat) == (city["Riverside"], RIVERSIDE.lon, RIVERSIDE.lat)
+        assert stored.reporter is not None
+
+
+def test_numbers_may_arrive_as_strings_and_text_is_trimmed(
+    client: FlaskClient, headers: dict[str, str]
+) -> None:
+    body = {**VALID, "lat": str(OLD_TOWN.lat), "lon": f" {OLD_TOWN.lon} ", "title": "  Pothole  "}
+
+    response = client.post("/api/v1/issues", json=body, headers=headers)
+
+    assert response.status_code == 201
+    assert response.get_json()["properties"]["title"] == "Pothole"
+
+
+def test_a_title_of_exactly_120_and_a_description_of_4000_characters_fit(
+    client: FlaskClient, headers: dict[str, str]
+) -> None:
+    body = {**VALID, "title": "t" * 120, "description": "d" * 4000}
+
+    assert client.post("/api/v1/issues", json=body, headers=headers).status_code == 201
+
+
+def test_a_hidden_name_is_not_shown(
+    client: FlaskClient, make_user: Callable[..., Any], auth: AuthActions
+) -> None:
+    user = make_user(display_name="Shy Resident")
+    headers = auth.headers(user)
+    shown = client.post("/api/v1/issues", json=VALID, headers=headers).get_json()
+    hidden = client.post("/api/v1/issues", json={**VALID, "hide_name": True}, headers=headers).get_json()
+
+    assert client.get(f"/api/v1/issues/{shown['id']}").get_json()["properties"]["reporter"] == "Shy Resident"
+    assert client.get(f"/api/v1/issues/{hidden['id']}").get_json()["properties"]["reporter"] is None
+
+
+BAD_INPUTS = [
+    ({"lat": 90.5}, "lat", "lat must be between -90 and 90, not 90.5"),
+    ({"lat": -91}, "lat", "lat must be between -90 and 90, not -91"),
+    ({"lon": 180.5}, "lon", "lon must be between -180 and 180, not 180.5"),
+    ({"lat": "fifty"}, "lat", "lat must be a number, not 'fifty'"),
+    ({"lon": "ten"}, "lon", "lon must be a number, not 'ten'"),
+    ({"lat": None}, "lat", "lat is required and must be a number"),
+    ({"lat": True}, "lat", "lat is required and must be a number"),
+    ({"lon": [10.0]}, "lon", "lon must be a number"),
+    ({"lat": "NaN"}, "lat", "lat must be a finite number"),
+    (
+        OUTSIDE.latlon,
+        "location",
+        "This point is outside the city: place the pin inside one of its neighbourhoods.",
+    ),
+    (
+        JUST_OUTSIDE.latlon,
+        "location",
+        "This point is outside the city: place the pin inside one of its neighbourhoods.",
+    ),
+    ({"category": "volcano"}, "category", "Category 'volcano' is not one of the city's categories."),
+    ({"category": ""}, "category", "Category is required."),
+    ({"title": ""}, "title", "Title is required."),
+    ({"title": "   "}, "title", "Title is required."),
+    ({"title": "t" * 121}, "title", "Title must be at most 120 characters (it has 121)."),
+    ({"description": ""}, "description", "Description is required."),
+    (
+        {"description": "d" * 4001},
+        "description",
+        "Description must be at most 4,000 characters (it has 4,001).",
+    ),
+]
+
+
+@pytest.mark.parametrize(("change", "field", "message"), BAD_INPUTS)
+def test_bad_input_names_the_field_and_changes_nothing(
+    client: FlaskClient,
+    headers: dict[str, str],
+    table_counts: Callable[[], dict[str, int]],
+    change: dict[str, Any],
+    field: str,
+    message: str,
+) -> None:
+    before = table_counts()
+
+    response = client.post("/api/v1/issues", json={**VALID, **change}, headers=headers)
+
+    assert response.status_code == 422
+    assert response.get_json() == {"error": {"code": "invalid", "message": message, "field": field}}
+    assert table_counts() == before
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"), BAD_INPUTS[:4] + BAD_INPUTS[9:10] + BAD_INPUTS[15:16]
+)
+def test_bad_input_in_a_multipart_form_is_refused_the_same_way(
+    client: FlaskClient,
+    headers: dict[str, str],
+    table_counts: Callable[[], dict[str, int]],
+    upload_files: Callable[[], list[Path]],
+    change: dict[str, Any],
+    field: str,
+    message: str,
+) -> None:
+    before = table_counts()
+    form = {**VALID, **change, "photo": (io.BytesIO(encoded("JPEG")), "photo.jpg")}
+
+    response = client.post("/api/v1/issues", data=form, headers=headers, content_type="multipart/form-data")
+
+    assert response.status_code == 422
+    assert response.get_json()["error"] == {"code": "invalid", "message": message, "field": field}
+    assert table_counts() == before
+    assert upload_files() == []
+
+
+def test_an_anonymous_report_is_refused_with_401(
+    client: FlaskClient, table_counts: Callable[[], dict[str, int]]
+) -> None:
+    before = table_counts()
+
+    response = client.post("/api/v1/issues", json=VALID)
+
+    assert response.status_code == 401
+    assert response.get_json()["error"] == {
+        "code": "unauthenticated",
+        "message": "Log in, or send an Authorization: Bearer token, to do this.",
+        "field": None,
+    }
+    assert table_counts() == before
+
+
+def test_a_blocked_resident_cannot_report(
+    client: FlaskClient, auth: AuthActions, table_counts: Callable[[], dict[str, int]]
+) -> None:
+    headers = auth.headers(is_blocked=True)
+    before = table_counts()
+
+    response = client.post("/api/v1/issues", json=VALID, headers=headers)
+
+    assert response.status_code == 403
+    assert response.get_json()["error"]["message"] == "This account is blocked and cannot report problems."
+    assert table_counts() == before
+
+
+def test_a_missing_issue_is_a_json_404(client: FlaskClient) -> None:
+    response = client.get("/api/v1/issues/999999")
+
+    assert response.status_code == 404
+    assert response.get_json()["error"] == {
+        "code": "not_found",
+        "message": "There is no issue 999999.",
+        "field": "issue_id",
+    }
