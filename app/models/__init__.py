@@ -6,6 +6,7 @@ from app.models.issue import Issue, Like, Photo
 from app.models.ledger import LedgerLine, LedgerPosting
 from app.models.moderation import AuditEntry, BlockedDomain, ModerationRecord
 from app.models.place import Area, Category, Status
+from app.models.rounds import Round, RoundBallot, RoundCandidate, TallyJob
 from app.models.workflow import Follow, IssueEvent
 
 __all__ = [
@@ -27,6 +28,10 @@ __all__ = [
     "Pledge",
     "Pool",
     "PoolMatch",
+    "Round",
+    "RoundBallot",
+    "RoundCandidate",
     "Status",
+    "TallyJob",
     "User",
 ]

@@ -1,0 +1,127 @@
+"""Participatory-budgeting rounds of a pool: phases, candidate snapshots, ballots and tally jobs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.models.timestamps import utcnow
+
+
+class Phase(StrEnum):
+    DRAFT = "draft"
+    PLEDGING = "pledging"
+    VOTING = "voting"
+    TALLIED = "tallied"
+    CLOSED = "closed"
+
+
+PHASE_ORDER: tuple[str, ...] = tuple(p.value for p in Phase)
+
+
+class Round(db.Model):  # type: ignore[name-defined,misc]
+    """One participatory-budgeting cycle of a pool; its phases only move forward."""
+
+    __tablename__ = "rounds"
+    __table_args__ = (Index("ix_rounds_group_created", "group_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    pool_id: Mapped[int] = mapped_column(ForeignKey("pools.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    ballot: Mapped[str] = mapped_column(String(20))  # approval | k-approval | knapsack | cumulative
+    k: Mapped[int | None]  # k-approval: most approvals per ballot
+    points: Mapped[int | None]  # cumulative: points each member may spread
+    rule: Mapped[str] = mapped_column(String(30))  # greedy | equalshares/add1 | phragmen
+    top_n: Mapped[int]
+    match_num: Mapped[int | None]
+    match_den: Mapped[int | None]
+    match_cap_cents: Mapped[int | None] = mapped_column(BigInteger)
+    leftover: Mapped[str] = mapped_column(String(10))  # rollover | refund
+    has_voting_phase: Mapped[bool] = mapped_column(default=True)
+    phase: Mapped[str] = mapped_column(String(10), default=Phase.DRAFT.value)
+    # Set by the one tally that won the atomic claim; NULL while no tally runs or after one failed.
+    tally_token: Mapped[str | None] = mapped_column(String(40))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    pledging_at: Mapped[datetime | None]
+    voting_at: Mapped[datetime | None]
+    tallied_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    # The tally's money (cents) and turnout, kept for the results page.
+    pool_cents: Mapped[int | None] = mapped_column(BigInteger)  # what the pool held before the match
+    match_cents: Mapped[int | None] = mapped_column(BigInteger)
+    budget_cents: Mapped[int | None] = mapped_column(BigInteger)
+    spent_cents: Mapped[int | None] = mapped_column(BigInteger)
+    leftover_cents: Mapped[int | None] = mapped_column(BigInteger)
+    ballots_count: Mapped[int | None]
+    members_count: Mapped[int | None]
+    engine_notes: Mapped[str | None] = mapped_column(Text)
+
+
+class RoundCandidate(db.Model):  # type: ignore[name-defined,misc]
+    """A candidate of a round, snapshotted when voting opens (or at tally); the tally fills the result."""
+
+    __tablename__ = "round_candidates"
+    __table_args__ = (
+        UniqueConstraint("round_id", "issue_id", name="uq_round_candidates_round_issue"),
+        Index("ix_round_candidates_issue_funded", "issue_id", "funded"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id", ondelete="CASCADE"))
+    position: Mapped[int]  # 1 = most liked
+    cost_cents: Mapped[int] = mapped_column(BigInteger)
+    likes: Mapped[int]
+    funded: Mapped[bool | None]
+    amount_cents: Mapped[int | None] = mapped_column(BigInteger)
+    score: Mapped[int | None]
+    explanation: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class RoundBallot(db.Model):  # type: ignore[name-defined,misc]
+    """One ballot per (round, member), replaced by an atomic upsert while voting is open.
+
+    `choices` maps issue ids (as text) to points: 1 per approval, the points given otherwise.
+    """
+
+    __tablename__ = "round_ballots"
+    __table_args__ = (UniqueConstraint("round_id", "user_id", name="uq_round_ballots_round_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    choices: Mapped[dict[str, int]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class TallyJob(db.Model):  # type: ignore[name-defined,misc]
+    """A tally running outside the request: its progress (0-100), stage and outcome."""
+
+    __tablename__ = "tally_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    token: Mapped[str] = mapped_column(String(40), unique=True)
+    status: Mapped[str] = mapped_column(String(10), default=JobStatus.QUEUED.value)
+    progress: Mapped[int] = mapped_column(default=0)
+    stage: Mapped[str] = mapped_column(String(200), default="Waiting to start")
+    error: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
