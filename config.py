@@ -65,6 +65,9 @@ class Config:
     MAP_MAX_FEATURES = 500
     API_MAX_PER_PAGE = 100
 
+    # How pledges become money: "treasurer-confirmed" (a group admin confirms) or "test" (at once).
+    PAYMENT_PROVIDER = "treasurer-confirmed"
+
     MAIL_SERVER: str | None = None
     MAIL_PORT = 25
     MAIL_DEFAULT_SENDER = "Commonfix <noreply@localhost>"
@@ -101,6 +104,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "RATELIMIT_ENABLED": ("RATELIMIT_ENABLED", parse_bool),
     "RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", lambda _n, v: v),
     "API_TOKEN_TTL_DAYS": ("API_TOKEN_TTL", lambda n, v: timedelta(days=parse_int(n, v))),
+    "PAYMENT_PROVIDER": ("PAYMENT_PROVIDER", lambda _n, v: v),
     "MAIL_SERVER": ("MAIL_SERVER", lambda _n, v: v),
     "MAIL_PORT": ("MAIL_PORT", parse_int),
     "MAIL_DEFAULT_SENDER": ("MAIL_DEFAULT_SENDER", lambda _n, v: v),

@@ -41,6 +41,7 @@ def create_app(
 
     from app.api import bp as api_bp
     from app.auth import bp as auth_bp
+    from app.groups import bp as groups_bp
     from app.issues import bp as issues_bp
     from app.main import bp as main_bp
     from app.open311 import bp as open311_bp
@@ -48,6 +49,7 @@ def create_app(
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(groups_bp)
     app.register_blueprint(issues_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(open311_bp)

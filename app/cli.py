@@ -63,3 +63,7 @@ def register_commands(app: Flask) -> None:
         summary = seed_demo_city(db.session, issue_count=issue_count, progress=click.progressbar)
         db.session.commit()
         click.echo(summary)
+
+    from app.groups.cli import register_funding_commands
+
+    register_funding_commands(app)

@@ -145,9 +145,12 @@ def seed_demo_city(
         )
     )
     session.flush()
+    from app.demo.funding import seed_funding
+
+    funding = seed_funding(session, resident_ids)
     return (
         f"Demo city loaded: {len(area_ids)} neighbourhoods, {len(issues)} problems, "
-        f"{len(resident_ids)} residents, {len(likes)} likes. Log in as resident1@{DEMO_DOMAIN}, "
+        f"{len(resident_ids)} residents, {len(likes)} likes; {funding} Log in as resident1@{DEMO_DOMAIN}, "
         f"official@{DEMO_DOMAIN} or admin@{DEMO_DOMAIN} with the password {DEMO_PASSWORD!r}."
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from app.dialects import insert_ignoring_duplicates
@@ -152,3 +152,10 @@ def runs_group(session: Session, user: User, group_id: int) -> bool:
 def require_runs_group(session: Session, user: User, group_id: int) -> None:
     if not runs_group(session, user, group_id):
         raise PermissionDenied("Only the group's admins and city officials can do this.")
+
+
+def set_pool_open(session: Session, actor: User, pool_id: int, is_open: bool) -> None:
+    """Open or close a pool to new pledges (group admins and officials); pledged money is unaffected."""
+    group_id = group_of_pool(session, pool_id)
+    require_runs_group(session, actor, group_id)
+    session.execute(update(Pool).where(Pool.id == pool_id).values(is_open=is_open))

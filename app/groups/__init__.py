@@ -1,0 +1,7 @@
+"""Neighbourhood groups and their pools: join, pledge, treasurer confirmation, matching, transparency."""
+
+from flask import Blueprint
+
+bp = Blueprint("groups", __name__)
+
+from app.groups import routes  # noqa: E402,F401

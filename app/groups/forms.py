@@ -1,0 +1,71 @@
+"""Forms for groups and pools: create a group, join/leave, pledge, confirm, match, open/close."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+from app.services.errors import DomainError
+from app.services.groups import CURRENCIES, NAME_MAX
+
+
+class ServiceErrors:
+    """Put a service error on the field it names (or on the form when it names none of ours)."""
+
+    def apply_error(self, error: DomainError) -> None:
+        field = getattr(self, error.field or "", None) if error.field else None
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*field.errors, error.message]
+        else:
+            self.form_errors.append(error.message)  # type: ignore[attr-defined]
+
+
+class GroupForm(ServiceErrors, FlaskForm):
+    area_id = SelectField("Neighbourhood", coerce=int, validators=[DataRequired("Choose a neighbourhood.")])
+    name = StringField(
+        "Group name",
+        validators=[
+            DataRequired("Name is required."),
+            Length(max=NAME_MAX, message=f"Name must be at most {NAME_MAX} characters."),
+        ],
+    )
+    currency = SelectField("Currency", choices=[(c, c) for c in CURRENCIES], default="EUR")
+    max_pledge = StringField("Largest pledge", default="500.00")
+    submit = SubmitField("Create group")
+
+
+class ActionForm(FlaskForm):
+    """A button that only needs the CSRF token (join, leave, confirm)."""
+
+    submit = SubmitField("Go")
+
+
+class PledgeForm(ServiceErrors, FlaskForm):
+    amount = StringField(
+        "Amount",
+        validators=[DataRequired("Amount is required, for example 5.00.")],
+        render_kw={"inputmode": "decimal", "autocomplete": "off", "placeholder": "5.00"},
+    )
+    show_name = BooleanField("Show my name on the public pool page")
+    # A fresh key per rendered form: a double tap or a resubmitted page makes one pledge.
+    idempotency_key = HiddenField(default=lambda: uuid.uuid4().hex)
+    submit = SubmitField("Pledge")
+
+
+class MatchForm(ServiceErrors, FlaskForm):
+    ratio_num = IntegerField(
+        "City adds", default=1, validators=[InputRequired("Required."), NumberRange(min=1, max=100)]
+    )
+    ratio_den = IntegerField(
+        "for every", default=1, validators=[InputRequired("Required."), NumberRange(min=1, max=100)]
+    )
+    cap = StringField("Up to (cap)", validators=[DataRequired("A cap is required, for example 1000.00.")])
+    submit = SubmitField("Add matching money")
+
+
+class PoolStateForm(FlaskForm):
+    is_open = HiddenField()
+    submit = SubmitField("Save")

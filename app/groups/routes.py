@@ -1,0 +1,306 @@
+"""Group and pool pages: list, group page with pledging, treasurer page, matching, transparency, CSV."""
+
+from __future__ import annotations
+
+import folium
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from shapely.geometry import mapping
+from werkzeug.wrappers import Response as BaseResponse
+
+from app import maps
+from app.charts import bar_chart
+from app.extensions import db
+from app.groups import bp
+from app.groups.forms import ActionForm, GroupForm, MatchForm, PledgeForm, PoolStateForm
+from app.models import Area, Group, Pool
+from app.security import roles_required
+from app.services import groups, ledger, matching, places, pledges, transparency
+from app.services.errors import DomainError
+from app.services.payments import get_provider
+from app.shapes import to_geometry
+
+STAFF = ("official", "admin")
+
+
+def area_map(area: Area) -> maps.RenderedMap:
+    """The neighbourhood outlined on a map framed to it."""
+    city = maps.build_map(bounds=maps.city_bounds([area]))
+    folium.GeoJson(
+        mapping(to_geometry(area.geom)),  # type: ignore[arg-type]
+        name=area.name,
+        style_function=lambda _f: {"color": "#17407a", "weight": 3, "fillOpacity": 0.08},
+    ).add_to(city)
+    return maps.render(city)
+
+
+def money(cents: int, currency: str) -> str:
+    return pledges.format_cents(cents, currency)
+
+
+@bp.app_template_filter("money")
+def money_filter(cents: int, currency: str = "EUR") -> str:
+    return money(cents, currency)
+
+
+@bp.get("/groups")
+def index() -> str:
+    rows = groups.list_groups(db.session)
+    balances = {row.pool_id: ledger.pool_balance(db.session, row.pool_id) for row in rows}
+    mine: set[int] = set()
+    if current_user.is_authenticated:
+        mine = {row.id for row in rows if groups.membership(db.session, current_user.id, row.id)}
+    return render_template("groups/list.html", rows=rows, balances=balances, mine=mine)
+
+
+@bp.route("/groups/new", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def new() -> tuple[str, int] | BaseResponse:
+    form = GroupForm()
+    form.area_id.choices = [(0, "Choose a neighbourhood…")] + [
+        (a.id, a.name) for a in places.areas(db.session)
+    ]
+    status = 422 if form.is_submitted() else 200
+    if form.validate_on_submit():
+        try:
+            group = groups.create_group(
+                db.session,
+                current_user,  # type: ignore[arg-type]
+                form.area_id.data or 0,
+                form.name.data,
+                currency=form.currency.data or "EUR",
+                max_pledge_cents=pledges.parse_amount(form.max_pledge.data, "max_pledge"),
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            form.apply_error(exc)
+            status = exc.status
+        else:
+            db.session.commit()
+            flash(f"Group {group.name} created with an open pool.", "success")
+            return redirect(url_for("groups.detail", group_id=group.id))
+    return render_template("groups/new.html", form=form), status
+
+
+def _group_page(group_id: int, pledge_form: PledgeForm | None = None, status: int = 200) -> tuple[str, int]:
+    row = groups.get_group_row(db.session, group_id)
+    group = db.session.get(Group, group_id)
+    assert group is not None
+    pool = pledges.get_pool(db.session, row.pool_id)
+    member = None
+    my_pledges: list[object] = []
+    runs = False
+    if current_user.is_authenticated:
+        member = groups.membership(db.session, current_user.id, group_id)
+        my_pledges = pledges.my_pledges(db.session, current_user.id, pool.id)  # type: ignore[assignment]
+        runs = groups.runs_group(db.session, current_user, group_id)  # type: ignore[arg-type]
+    provider = get_provider(current_app.config["PAYMENT_PROVIDER"])
+    return (
+        render_template(
+            "groups/detail.html",
+            row=row,
+            pool=pool,
+            figures=ledger.pool_balance(db.session, pool.id),
+            member=member,
+            runs=runs,
+            my_pledges=my_pledges,
+            action=ActionForm(),
+            pledge_form=pledge_form or PledgeForm(),
+            instructions=provider.instructions(pool.currency, 0),
+            map=area_map(group.area),
+        ),
+        status,
+    )
+
+
+@bp.get("/groups/<int:group_id>")
+def detail(group_id: int) -> tuple[str, int]:
+    return _group_page(group_id)
+
+
+@bp.post("/groups/<int:group_id>/join")
+@login_required
+def join(group_id: int) -> BaseResponse:
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    name = groups.get_group_row(db.session, group_id).name
+    if groups.join(db.session, current_user, group_id):  # type: ignore[arg-type]
+        flash(f"Welcome to {name}! You can now pledge to its pool.", "success")
+    db.session.commit()
+    return redirect(url_for("groups.detail", group_id=group_id))
+
+
+@bp.post("/groups/<int:group_id>/leave")
+@login_required
+def leave(group_id: int) -> BaseResponse:
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if groups.leave(db.session, current_user, group_id):  # type: ignore[arg-type]
+        flash("You left the group. Money you pledged stays in its pool.", "success")
+    db.session.commit()
+    return redirect(url_for("groups.detail", group_id=group_id))
+
+
+@bp.post("/groups/<int:group_id>/pledge")
+@login_required
+def pledge(group_id: int) -> tuple[str, int] | BaseResponse:
+    row = groups.get_group_row(db.session, group_id)
+    form = PledgeForm()
+    if not form.validate_on_submit():
+        return _group_page(group_id, form, 422)
+    provider = get_provider(current_app.config["PAYMENT_PROVIDER"])
+    try:
+        cents = pledges.parse_amount(form.amount.data)
+        outcome = pledges.pledge(
+            db.session,
+            current_user,  # type: ignore[arg-type]
+            row.pool_id,
+            cents,
+            form.idempotency_key.data,
+            provider,
+            show_name=bool(form.show_name.data),
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        if exc.field == "amount_cents":
+            exc.field = "amount"
+        form.apply_error(exc)
+        return _group_page(group_id, form, exc.status)
+    db.session.commit()
+    found = outcome.pledge
+    pool = pledges.get_pool(db.session, row.pool_id)
+    amount = money(found.amount_cents, pool.currency)
+    if found.status == "confirmed":
+        flash(f"Thank you! Your pledge of {amount} is confirmed.", "success")
+    else:
+        flash(
+            f"Thank you! Your pledge of {amount} is waiting for the treasurer. "
+            f"{provider.instructions(pool.currency, found.amount_cents)}",
+            "success",
+        )
+    return redirect(url_for("groups.detail", group_id=group_id))
+
+
+@bp.get("/pools/<int:pool_id>")
+def pool(pool_id: int) -> str:
+    found = pledges.get_pool(db.session, pool_id)
+    row = groups.get_group_row(db.session, found.group_id)
+    figures = ledger.pool_balance(db.session, pool_id)
+    rows = transparency.statement(db.session, pool_id)
+    chart = bar_chart(
+        title=f"Money in and out of {row.name}'s pool",
+        desc="Totals in the pool's currency: pledges and the city's match in; allocations and refunds out.",
+        labels=["Pledges confirmed", "City match", "Allocated to problems", "Refunded", "Held now"],
+        values=[
+            c / 100
+            for c in (
+                figures.confirmed_cents,
+                figures.matched_cents,
+                figures.allocated_cents,
+                figures.refunded_cents,
+                figures.balance_cents,
+            )
+        ],
+        unit=found.currency,
+        x_label=found.currency,
+        colour="#17407a",
+        label_width=170,
+        empty_message="No money has moved yet.",
+    )
+    return render_template(
+        "groups/pool.html",
+        pool=found,
+        row=row,
+        figures=figures,
+        rows=rows,
+        chart=chart,
+        matches=matching.matches(db.session, pool_id),
+    )
+
+
+@bp.get("/pools/<int:pool_id>/ledger.csv")
+def pool_csv(pool_id: int) -> Response:
+    found = pledges.get_pool(db.session, pool_id)
+    rows = transparency.statement(db.session, pool_id)
+    return Response(
+        transparency.statement_csv(rows, found.currency),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="pool-{pool_id}-ledger.csv"'},
+    )
+
+
+def _require_runs(pool_id: int) -> tuple[Pool, groups.GroupRow]:
+    if not current_user.is_authenticated:
+        abort(401)
+    found = pledges.get_pool(db.session, pool_id)
+    groups.require_runs_group(db.session, current_user, found.group_id)  # type: ignore[arg-type]
+    return found, groups.get_group_row(db.session, found.group_id)
+
+
+@bp.get("/pools/<int:pool_id>/treasurer")
+@login_required
+def treasurer(pool_id: int) -> str:
+    found, row = _require_runs(pool_id)
+    return render_template(
+        "groups/treasurer.html",
+        pool=found,
+        row=row,
+        figures=ledger.pool_balance(db.session, pool_id),
+        pending=pledges.pending(db.session, pool_id),
+        action=ActionForm(),
+        match_form=MatchForm(),
+        state_form=PoolStateForm(),
+        is_staff=current_user.is_staff,
+    )
+
+
+@bp.post("/pledges/<int:pledge_id>/confirm")
+@login_required
+def confirm(pledge_id: int) -> BaseResponse:
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    found = pledges.confirm(db.session, current_user, pledge_id)  # type: ignore[arg-type]
+    db.session.commit()
+    currency = pledges.get_pool(db.session, found.pool_id).currency
+    flash(f"Pledge {found.id} of {money(found.amount_cents, currency)} confirmed.", "success")
+    return redirect(url_for("groups.treasurer", pool_id=found.pool_id))
+
+
+@bp.post("/pools/<int:pool_id>/match")
+@roles_required(*STAFF)
+def match(pool_id: int) -> BaseResponse:
+    found = pledges.get_pool(db.session, pool_id)
+    form = MatchForm()
+    if not form.validate_on_submit():
+        errors = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in form.errors.items())
+        flash(f"The match was not added: {errors}", "error")
+        return redirect(url_for("groups.treasurer", pool_id=pool_id))
+    try:
+        cap = pledges.parse_amount(form.cap.data, "cap")
+        result = matching.apply_match(
+            db.session, pool_id, None, form.ratio_num.data, form.ratio_den.data, cap, current_user.id
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        flash(f"The match was not added ({exc.field}): {exc.message}", "error")
+        return redirect(url_for("groups.treasurer", pool_id=pool_id))
+    db.session.commit()
+    flash(
+        f"The city matched {money(result.matched_cents, found.currency)} "
+        f"for {money(result.base_cents, found.currency)} of pledges not matched before.",
+        "success",
+    )
+    return redirect(url_for("groups.treasurer", pool_id=pool_id))
+
+
+@bp.post("/pools/<int:pool_id>/state")
+@login_required
+def pool_state(pool_id: int) -> BaseResponse:
+    form = PoolStateForm()
+    if not form.validate_on_submit() or request.form.get("is_open") not in ("0", "1"):
+        abort(400)
+    is_open = request.form["is_open"] == "1"
+    groups.set_pool_open(db.session, current_user, pool_id, is_open)  # type: ignore[arg-type]
+    db.session.commit()
+    flash("The pool is open to pledges." if is_open else "The pool is closed to new pledges.", "success")
+    return redirect(url_for("groups.treasurer", pool_id=pool_id))
