@@ -71,16 +71,24 @@ class Config:
     MAIL_SERVER: str | None = None
     MAIL_PORT = 25
     MAIL_DEFAULT_SENDER = "Commonfix <noreply@localhost>"
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_USE_TLS = False
+    # "smtp" sends through MAIL_SERVER; "outbox" writes .eml files to MAIL_OUTBOX_DIR (<instance>/outbox).
+    MAIL_BACKEND = "smtp"
+    MAIL_OUTBOX_DIR: str | None = None
 
 
 class DevelopmentConfig(Config):
     SECRET_KEY = "dev-only-not-secret"
+    MAIL_BACKEND = "outbox"
 
 
 class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing-not-secret"
     RATELIMIT_ENABLED = False
+    MAIL_BACKEND = "outbox"
 
 
 class ProductionConfig(Config):
@@ -108,6 +116,11 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "MAIL_SERVER": ("MAIL_SERVER", lambda _n, v: v),
     "MAIL_PORT": ("MAIL_PORT", parse_int),
     "MAIL_DEFAULT_SENDER": ("MAIL_DEFAULT_SENDER", lambda _n, v: v),
+    "MAIL_USERNAME": ("MAIL_USERNAME", lambda _n, v: v),
+    "MAIL_PASSWORD": ("MAIL_PASSWORD", lambda _n, v: v),
+    "MAIL_USE_TLS": ("MAIL_USE_TLS", parse_bool),
+    "MAIL_BACKEND": ("MAIL_BACKEND", lambda _n, v: v),
+    "MAIL_OUTBOX_DIR": ("MAIL_OUTBOX_DIR", lambda _n, v: v),
 }
 
 

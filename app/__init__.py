@@ -39,8 +39,14 @@ def create_app(
     register_error_handlers(app)
     register_security_headers(app)
 
+    from app.mail import init_mail
+
+    init_mail(app)
+
     from app.api import bp as api_bp
     from app.auth import bp as auth_bp
+    from app.feeds import bp as feeds_bp
+    from app.follows import bp as follows_bp
     from app.groups import bp as groups_bp
     from app.issues import bp as issues_bp
     from app.main import bp as main_bp
@@ -49,6 +55,8 @@ def create_app(
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(feeds_bp)
+    app.register_blueprint(follows_bp)
     app.register_blueprint(groups_bp)
     app.register_blueprint(issues_bp)
     app.register_blueprint(api_bp)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Insert, and_, func, literal_column, select, table
+from sqlalchemy import ColumnElement, Date, Insert, Integer, and_, cast, func, literal_column, select, table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -56,3 +56,26 @@ def insert_ignoring_duplicates(session: Session, model: Any, **values: Any) -> I
     """
     insert = sqlite.insert if dialect_of(session) == "sqlite" else postgresql.insert
     return insert(model).values(**values).on_conflict_do_nothing().execution_options(preserve_rowcount=True)
+
+
+def days_between(session: Session, start: Any, end: Any) -> ColumnElement[float]:
+    """`end - start` in (fractional) days."""
+    if dialect_of(session) == "sqlite":
+        return func.julianday(end) - func.julianday(start)
+    return func.extract("epoch", end - start) / 86400.0
+
+
+def day_of(session: Session, column: Any) -> ColumnElement[Any]:
+    """The calendar day of a timestamp (SQLite: 'YYYY-MM-DD' text; PostgreSQL: a date)."""
+    if dialect_of(session) == "sqlite":
+        return func.date(column)
+    return cast(column, Date)
+
+
+def floor_of(session: Session, expression: Any) -> ColumnElement[int]:
+    """floor() as an integer; SQLite builds without math functions lack floor(), so it is spelled out."""
+    if dialect_of(session) == "sqlite":
+        truncated = cast(expression, Integer)
+        return truncated - cast(expression < truncated, Integer)
+    return cast(func.floor(expression), Integer)
+

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import folium
+import folium.plugins
 from flask import current_app, url_for
 from folium.template import Template
 from markupsafe import Markup
@@ -151,6 +152,14 @@ def add_pin(city: folium.Map, lat: float, lon: float, status_type: str) -> None:
         icon_anchor=(15, 15),
     )
     folium.Marker([lat, lon], icon=icon, keyboard=False).add_to(city)
+
+
+def heat_layer(points: list[tuple[float, float, float]], **options: object) -> folium.plugins.HeatMap:
+    """HeatMap on the vendored leaflet.heat for (lat, lon, weight) points; needs build_map(heat=True)."""
+    layer = folium.plugins.HeatMap(points, **options)
+    # The plugin's class default is a CDN copy; same name as build_map's entry, so it is loaded once.
+    layer.default_js = [(HEAT_JS[0], url_for("static", filename=HEAT_JS[1]))]
+    return layer
 
 
 def render(city: folium.Map) -> RenderedMap:

@@ -11,7 +11,7 @@ from app.api.params import int_param, json_body
 from app.extensions import db
 from app.models import User
 from app.ratelimits import limit
-from app.services import issue_queries, likes, reports
+from app.services import issue_queries, likes, notifications, reports
 from app.services.errors import AuthenticationError, ValidationError
 from app.services.issue_queries import IssueFilters
 from geo.coordinates import CoordinateError, parse_bbox, parse_lat, parse_lon
@@ -116,6 +116,7 @@ def create_issue() -> Response:
             config["UPLOAD_FOLDER"], config["PHOTO_MAX_BYTES"], config["PHOTO_MAX_SIDE"]
         ),
     )
+    notifications.notify_new_issue(db.session, issue.id)
     db.session.commit()
     row = issue_queries.get_issue_row(db.session, issue.id)
     response = geojson(issue_feature(row, description=issue.description), 201)

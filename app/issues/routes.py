@@ -16,7 +16,7 @@ from app.extensions import db
 from app.issues import bp
 from app.issues.forms import LikeForm, ReportForm
 from app.ratelimits import limit
-from app.services import issue_queries, likes, places, reports
+from app.services import issue_queries, likes, notifications, places, reports
 from app.services.errors import DomainError
 
 ISSUE_ZOOM = 17
@@ -61,6 +61,7 @@ def new() -> tuple[str, int] | Response:
             form.apply_error(exc)
             status = exc.status
         else:
+            notifications.notify_new_issue(db.session, issue.id)
             db.session.commit()
             flash("Thank you! Your report is on the map; residents can now like it.", "success")
             return redirect(url_for("issues.detail", issue_id=issue.id))

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
-from app.staff import admin_routes, workflow_routes  # noqa: E402,F401
+from app.staff import admin_routes, dashboard_routes, workflow_routes  # noqa: E402,F401

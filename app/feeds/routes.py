@@ -1,0 +1,113 @@
+"""Atom feed views: /feeds/issues.atom, /feeds/areas/<id>.atom, /feeds/issues/<id>.atom."""
+
+from __future__ import annotations
+
+from flask import Response, request, url_for
+
+from app.extensions import db
+from app.feeds import bp
+from app.feeds.atom import MIMETYPE, Entry, feed_document
+from app.models.timestamps import utcnow
+from app.services import feed_queries
+from app.services.feed_queries import FeedEvent, FeedIssue
+
+EVENT_TITLES = {
+    "status": "Status changed to {to}",
+    "update": "Update",
+    "duplicate": "Closed as a duplicate",
+    "merged": "Another report was merged into this one",
+    "reopen": "Reopened: not fixed",
+}
+
+
+def _issue_entry(issue: FeedIssue) -> Entry:
+    link = url_for("issues.detail", issue_id=issue.id, _external=True)
+    return Entry(
+        id=link,
+        title=f"{issue.title} ({issue.area_name})",
+        updated=issue.created_at,
+        link=link,
+        summary=f"{issue.category_name} · {issue.status_name}\n\n{issue.description}",
+        author=issue.reporter or "A resident",
+        category=issue.category_name,
+    )
+
+
+def _event_entry(issue_id: int, event: FeedEvent, names: dict[str, str]) -> Entry:
+    link = url_for("issues.detail", issue_id=issue_id, _external=True)
+    to = names.get(event.to_status or "", event.to_status or "")
+    title = EVENT_TITLES.get(event.kind, event.kind.capitalize()).format(to=to)
+    if event.kind == "status" and event.from_status:
+        title = f"{names.get(event.from_status, event.from_status)} → {to}"
+    author = "City staff" if event.by_staff else (event.actor or "A resident")
+    return Entry(
+        id=f"{link}#event-{event.id}",
+        title=title,
+        updated=event.created_at,
+        link=f"{link}#event-{event.id}",
+        summary=event.note or title,
+        author=author,
+    )
+
+
+def _self_url() -> str:
+    """The feed's canonical address (query strings ignored), also used as its permanent id."""
+    return url_for(str(request.endpoint), _external=True, **(request.view_args or {}))
+
+
+def _atom(body: bytes) -> Response:
+    response = Response(body, mimetype=MIMETYPE)
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@bp.get("/issues.atom")
+def new_issues() -> Response:
+    entries = [_issue_entry(i) for i in feed_queries.newest_issues(db.session)]
+    return _atom(
+        feed_document(
+            feed_id=_self_url(),
+            title="Commonfix: new problems in the city",
+            subtitle="The newest problems residents reported.",
+            self_url=_self_url(),
+            alternate_url=url_for("main.index", _external=True),
+            updated=entries[0].updated if entries else utcnow(),
+            entries=entries,
+        )
+    )
+
+
+@bp.get("/areas/<int:area_id>.atom")
+def area_issues(area_id: int) -> Response:
+    name = feed_queries.area_name(db.session, area_id)
+    entries = [_issue_entry(i) for i in feed_queries.newest_issues(db.session, area_id)]
+    return _atom(
+        feed_document(
+            feed_id=_self_url(),
+            title=f"Commonfix: new problems in {name}",
+            subtitle=f"The newest problems residents reported in {name}.",
+            self_url=_self_url(),
+            alternate_url=url_for("main.index", _external=True),
+            updated=entries[0].updated if entries else utcnow(),
+            entries=entries,
+        )
+    )
+
+
+@bp.get("/issues/<int:issue_id>.atom")
+def issue_updates(issue_id: int) -> Response:
+    issue = feed_queries.visible_issue(db.session, issue_id)
+    names = feed_queries.status_names(db.session)
+    entries = [_event_entry(issue_id, e, names) for e in feed_queries.public_events(db.session, issue_id)]
+    entries.append(_issue_entry(issue))  # the report itself is the oldest entry
+    return _atom(
+        feed_document(
+            feed_id=_self_url(),
+            title=f"Commonfix: updates on “{issue.title}”",
+            subtitle=f"Status changes and public updates of problem #{issue.id} in {issue.area_name}.",
+            self_url=_self_url(),
+            alternate_url=url_for("issues.detail", issue_id=issue_id, _external=True),
+            updated=entries[0].updated,
+            entries=entries,
+        )
+    )

@@ -1,0 +1,93 @@
+"""Follow and unfollow buttons (logged in) and the unsubscribe link from emails (no login needed)."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from app.auth.routes import safe_next
+from app.extensions import csrf, db
+from app.follows import bp
+from app.follows.forms import FollowForm
+from app.models import Area, Issue
+from app.services import follows, notifications
+
+
+@bp.app_context_processor
+def follow_helpers() -> dict[str, object]:
+    """`is_following(issue_id=..)` / `is_following(area_id=..)` for the follow-button partials."""
+
+    def is_following(*, issue_id: int | None = None, area_id: int | None = None) -> bool:
+        if not current_user.is_authenticated:
+            return False
+        return follows.is_following(db.session, current_user.id, issue_id=issue_id, area_id=area_id)
+
+    return {"is_following": is_following}
+
+
+def _checked() -> None:
+    if not FollowForm().validate_on_submit():
+        abort(400)
+
+
+@bp.post("/issues/<int:issue_id>")
+@login_required
+def follow_issue(issue_id: int) -> Response:
+    _checked()
+    follows.follow(db.session, current_user, issue_id=issue_id)  # type: ignore[arg-type]
+    db.session.commit()
+    flash("You follow this problem: we email you when its status changes.", "success")
+    return redirect(safe_next(url_for("issues.detail", issue_id=issue_id)))
+
+
+@bp.post("/issues/<int:issue_id>/unfollow")
+@login_required
+def unfollow_issue(issue_id: int) -> Response:
+    _checked()
+    follows.unfollow(db.session, current_user, issue_id=issue_id)  # type: ignore[arg-type]
+    db.session.commit()
+    flash("You no longer follow this problem.", "info")
+    return redirect(safe_next(url_for("issues.detail", issue_id=issue_id)))
+
+
+@bp.post("/areas/<int:area_id>")
+@login_required
+def follow_area(area_id: int) -> Response:
+    _checked()
+    follows.follow(db.session, current_user, area_id=area_id)  # type: ignore[arg-type]
+    db.session.commit()
+    flash("You follow this area: we email you about new problems reported in it.", "success")
+    return redirect(safe_next(url_for("main.priorities", area=area_id)))
+
+
+@bp.post("/areas/<int:area_id>/unfollow")
+@login_required
+def unfollow_area(area_id: int) -> Response:
+    _checked()
+    follows.unfollow(db.session, current_user, area_id=area_id)  # type: ignore[arg-type]
+    db.session.commit()
+    flash("You no longer follow this area.", "info")
+    return redirect(safe_next(url_for("main.priorities", area=area_id)))
+
+
+def _target_name(subscription: notifications.Subscription) -> str:
+    if subscription.issue_id is not None:
+        title = db.session.get(Issue, subscription.issue_id)
+        return f"the problem “{title.title}”" if title is not None else "this problem"
+    area = db.session.get(Area, subscription.area_id)
+    return f"new problems in {area.name}" if area is not None else "this area"
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt  # the signed token is the credential; mail clients POST here without a form (RFC 8058)
+def unsubscribe(token: str) -> tuple[str, int] | str:
+    subscription = notifications.read_unsubscribe_token(token)
+    if subscription is None:
+        return render_template("follows/unsubscribe.html", invalid=True, done=False, what=None), 404
+    what = _target_name(subscription)
+    if request.method == "POST":
+        notifications.unsubscribe(db.session, subscription)
+        db.session.commit()
+        return render_template("follows/unsubscribe.html", invalid=False, done=True, what=what)
+    return render_template("follows/unsubscribe.html", invalid=False, done=False, what=what)

@@ -1,0 +1,183 @@
+"""Emails to followers: status changes and reopenings of a followed issue, new issues in a followed area.
+
+Messages are queued on the session (app.mail) and leave only after the commit. Each carries a signed,
+login-free unsubscribe link for exactly the follow that caused it (RFC 8058 one-click headers too).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app, has_request_context, url_for
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from app.mail import build_message, queue_mail
+from app.models import Area, Follow, Issue, IssueEvent, Status, User
+
+SALT = "commonfix-unsubscribe"
+MAILED_KINDS = {"status", "reopen", "duplicate"}
+STAFF_ROLES = ("official", "admin")
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """What an unsubscribe token stands for: one user's follow of one issue or one area."""
+
+    user_id: int
+    issue_id: int | None = None
+    area_id: int | None = None
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+
+
+def unsubscribe_token(subscription: Subscription) -> str:
+    payload: dict[str, int] = {"u": subscription.user_id}
+    if subscription.issue_id is not None:
+        payload["i"] = subscription.issue_id
+    if subscription.area_id is not None:
+        payload["a"] = subscription.area_id
+    return str(_serializer().dumps(payload))
+
+
+def read_unsubscribe_token(token: str) -> Subscription | None:
+    """The subscription a token names, or None when it was not signed by us (or is malformed)."""
+    try:
+        payload = _serializer().loads(token)
+    except BadSignature:
+        return None
+    if not isinstance(payload, dict) or not isinstance(payload.get("u"), int):
+        return None
+    issue_id, area_id = payload.get("i"), payload.get("a")
+    if (issue_id is None) == (area_id is None):
+        return None
+    return Subscription(payload["u"], issue_id, area_id)
+
+
+def unsubscribe(session: Session, subscription: Subscription) -> bool:
+    """Remove the follow the token names; True when there was one (doing it twice is harmless)."""
+    stmt = delete(Follow).where(Follow.user_id == subscription.user_id)
+    if subscription.issue_id is not None:
+        stmt = stmt.where(Follow.issue_id == subscription.issue_id)
+    else:
+        stmt = stmt.where(Follow.area_id == subscription.area_id)
+    return bool(session.execute(stmt).rowcount)
+
+
+def external_url(endpoint: str, **values: Any) -> str:
+    """An absolute URL, also outside a request (then from PUBLIC_URL, default http://localhost)."""
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    base = current_app.config.get("PUBLIC_URL") or "http://localhost"
+    with current_app.test_request_context(base_url=base):
+        return url_for(endpoint, _external=True, **values)
+
+
+def _send(session: Session, user_email: str, subject: str, body: str, subscription: Subscription) -> None:
+    unsubscribe_url = external_url("follows.unsubscribe", token=unsubscribe_token(subscription))
+    text = (
+        f"{body}\n\n-- \nYou get this email because you follow this on Commonfix.\n"
+        f"Stop these emails with one click: {unsubscribe_url}\n"
+    )
+    queue_mail(
+        session,
+        build_message(
+            to=user_email,
+            subject=subject,
+            text=text,
+            sender=current_app.config["MAIL_DEFAULT_SENDER"],
+            unsubscribe_url=unsubscribe_url,
+        ),
+    )
+
+
+def _status_name(session: Session, code: str | None) -> str:
+    if not code:
+        return "unknown"
+    return session.scalar(select(Status.name).where(Status.code == code)) or code
+
+
+def notify_issue_event(session: Session, event: IssueEvent) -> int:
+    """Email the issue's followers (not the person who acted) about a status change or reopening."""
+    if event.kind not in MAILED_KINDS or not event.is_public:
+        return 0
+    issue = session.execute(
+        select(Issue.id, Issue.title, Issue.area_id).where(Issue.id == event.issue_id)
+    ).first()
+    if issue is None:
+        return 0
+    recipients: dict[int, tuple[str, Subscription]] = {
+        user_id: (email, Subscription(user_id, issue_id=issue.id))
+        for user_id, email in session.execute(
+            select(User.id, User.email)
+            .join(Follow, Follow.user_id == User.id)
+            .where(Follow.issue_id == event.issue_id, User.is_blocked.is_(False))
+        ).tuples()
+    }
+    if event.kind == "reopen":
+        # "Not fixed" tells the officials: staff who follow the issue's area hear about it too.
+        for user_id, email in session.execute(
+            select(User.id, User.email)
+            .join(Follow, Follow.user_id == User.id)
+            .where(
+                Follow.area_id == issue.area_id,
+                User.role.in_(STAFF_ROLES),
+                User.is_blocked.is_(False),
+            )
+        ).tuples():
+            recipients.setdefault(user_id, (email, Subscription(user_id, area_id=issue.area_id)))
+    link = external_url("issues.detail", issue_id=issue.id)
+    old, new = _status_name(session, event.from_status), _status_name(session, event.to_status)
+    if event.kind == "duplicate" and event.related_issue_id:
+        subject = f"“{issue.title}” was merged into problem #{event.related_issue_id}"
+        lead = (
+            f"Problem #{issue.id} “{issue.title}” was closed as a duplicate of problem "
+            f"#{event.related_issue_id}; you now follow that one instead."
+        )
+    elif event.kind == "reopen":
+        subject = f"Reopened: “{issue.title}” is not fixed"
+        lead = f"A resident reported that problem #{issue.id} “{issue.title}” is not fixed; it is open again."
+    else:
+        subject = f"“{issue.title}” is now {new}"
+        lead = f"Problem #{issue.id} “{issue.title}” changed from {old} to {new}."
+    note = f"\n\nNote from the city:\n{event.note}" if event.note else ""
+    body = f"{lead}{note}\n\nSee the problem and its timeline: {link}"
+    sent = 0
+    for user_id in sorted(recipients):
+        if user_id == event.actor_id:
+            continue
+        email, subscription = recipients[user_id]
+        _send(session, email, subject, body, subscription)
+        sent += 1
+    return sent
+
+
+def notify_new_issue(session: Session, issue_id: int) -> int:
+    """Email the followers of the issue's area (not its reporter) about a newly reported problem."""
+    row = session.execute(
+        select(Issue.id, Issue.title, Issue.description, Issue.area_id, Issue.reporter_id, Area.name)
+        .join(Area, Area.id == Issue.area_id)
+        .where(Issue.id == issue_id)
+    ).first()
+    if row is None:
+        return 0
+    followers = session.execute(
+        select(User.id, User.email)
+        .join(Follow, Follow.user_id == User.id)
+        .where(Follow.area_id == row.area_id, User.is_blocked.is_(False))
+        .order_by(User.id)
+    ).all()
+    link = external_url("issues.detail", issue_id=row.id)
+    subject = f"New problem in {row.name}: {row.title}"
+    body = f"A new problem was reported in {row.name}:\n\n{row.title}\n{row.description}\n\nSee it: {link}"
+    sent = 0
+    for user_id, email in followers:
+        if user_id == row.reporter_id:
+            continue
+        _send(session, email, subject, body, Subscription(user_id, area_id=row.area_id))
+        sent += 1
+    return sent

@@ -1,0 +1,183 @@
+"""Numbers behind the officials' workspace: per-area summary, weekly new vs fixed, time to fix, heat cells.
+
+Every query groups in the database or selects one or two plain columns; medians are taken in Python
+from the selected durations (SQLite has no percentile function), which stays fast at 100,000 issues.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from statistics import median
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
+
+from app.dialects import day_of, days_between, floor_of
+from app.models import Area, Category, Issue, Status
+from app.models.place import StatusType
+
+WEEKS = 26
+FIXED_WINDOW_DAYS = 30
+HEAT_CELLS_PER_DEGREE = 1000  # ~110 m north-south cells
+
+
+@dataclass(frozen=True)
+class AreaSummary:
+    area_id: int
+    name: str
+    open: int
+    fixed_recently: int  # fixed in the last FIXED_WINDOW_DAYS days
+    median_days_to_fix: float | None
+    open_likes: int
+
+
+@dataclass(frozen=True)
+class Weekly:
+    weeks: list[date]  # Mondays, oldest first
+    new: list[int]
+    fixed: list[int]
+
+
+def codes_of_type(session: Session, kind: StatusType) -> list[str]:
+    return list(session.scalars(select(Status.code).where(Status.type == kind.value)))
+
+
+def _scope(area_id: int | None, category: str | None) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [Issue.is_hidden.is_(False)]
+    if area_id is not None:
+        where.append(Issue.area_id == area_id)
+    if category:
+        where.append(Issue.category_code == category)
+    return where
+
+
+def _medians(pairs: list[tuple[object, float | None]]) -> dict[object, float]:
+    groups: dict[object, list[float]] = defaultdict(list)
+    for key, days in pairs:
+        if days is not None:
+            groups[key].append(max(0.0, float(days)))
+    return {key: round(median(values), 1) for key, values in groups.items()}
+
+
+def area_summary(session: Session, now: datetime) -> list[AreaSummary]:
+    """Per area: open issues, fixed in the last 30 days, median days to fix, likes on open issues."""
+    open_codes = codes_of_type(session, StatusType.OPEN)
+    fixed_codes = codes_of_type(session, StatusType.FIXED)
+    visible = Issue.is_hidden.is_(False)
+    open_rows = session.execute(
+        select(Issue.area_id, func.count(), func.coalesce(func.sum(Issue.likes_count), 0))
+        .where(visible, Issue.status.in_(open_codes))
+        .group_by(Issue.area_id)
+    ).tuples()
+    open_by_area = {area_id: (int(n), int(likes)) for area_id, n, likes in open_rows}
+    recent = dict(
+        session.execute(
+            select(Issue.area_id, func.count())
+            .where(
+                visible,
+                Issue.status.in_(fixed_codes),
+                Issue.fixed_at >= now - timedelta(days=FIXED_WINDOW_DAYS),
+            )
+            .group_by(Issue.area_id)
+        )
+        .tuples()
+        .all()
+    )
+    durations = session.execute(
+        select(Issue.area_id, days_between(session, Issue.created_at, Issue.fixed_at)).where(
+            visible, Issue.status.in_(fixed_codes), Issue.fixed_at.is_not(None)
+        )
+    ).tuples()
+    medians = _medians(list(durations))
+    areas = session.execute(select(Area.id, Area.name).order_by(Area.name)).tuples()
+    return [
+        AreaSummary(
+            area_id=area_id,
+            name=name,
+            open=open_by_area.get(area_id, (0, 0))[0],
+            fixed_recently=int(recent.get(area_id, 0)),
+            median_days_to_fix=medians.get(area_id),
+            open_likes=open_by_area.get(area_id, (0, 0))[1],
+        )
+        for area_id, name in areas
+    ]
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _as_date(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def weekly_new_vs_fixed(
+    session: Session, today: date, area_id: int | None = None, category: str | None = None, weeks: int = WEEKS
+) -> Weekly:
+    """Issues reported and issues fixed per week (Monday to Sunday), the last `weeks` weeks to today."""
+    mondays = [monday_of(today) - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
+    start = datetime.combine(mondays[0], time.min)
+    where = _scope(area_id, category)
+    fixed_codes = codes_of_type(session, StatusType.FIXED)
+
+    def per_week(column: ColumnElement[datetime], *extra: ColumnElement[bool]) -> list[int]:
+        day = day_of(session, column)
+        rows = session.execute(
+            select(day, func.count()).where(*where, *extra, column >= start).group_by(day)
+        ).tuples()
+        counts = dict.fromkeys(mondays, 0)
+        for value, n in rows:
+            monday = monday_of(_as_date(value))
+            if monday in counts:
+                counts[monday] += int(n)
+        return [counts[m] for m in mondays]
+
+    return Weekly(
+        weeks=mondays,
+        new=per_week(Issue.created_at),  # type: ignore[arg-type]
+        fixed=per_week(Issue.fixed_at, Issue.status.in_(fixed_codes)),  # type: ignore[arg-type]
+    )
+
+
+def median_fix_by_category(
+    session: Session, area_id: int | None = None, category: str | None = None
+) -> list[tuple[str, float | None]]:
+    """(category name, median days from report to fix, or None when nothing was fixed), in category order."""
+    fixed_codes = codes_of_type(session, StatusType.FIXED)
+    durations = session.execute(
+        select(Issue.category_code, days_between(session, Issue.created_at, Issue.fixed_at)).where(
+            *_scope(area_id, category), Issue.status.in_(fixed_codes), Issue.fixed_at.is_not(None)
+        )
+    ).tuples()
+    medians = _medians(list(durations))
+    stmt = select(Category.code, Category.name).order_by(Category.position, Category.name)
+    if category:
+        stmt = stmt.where(Category.code == category)
+    return [(name, medians.get(code)) for code, name in session.execute(stmt).tuples()]
+
+
+def open_by_area(session: Session, category: str | None = None) -> dict[int, int]:
+    """Open issues per area id (areas without any are absent)."""
+    stmt = (
+        select(Issue.area_id, func.count())
+        .where(*_scope(None, category), Issue.status.in_(codes_of_type(session, StatusType.OPEN)))
+        .group_by(Issue.area_id)
+    )
+    return {int(a): int(n) for a, n in session.execute(stmt).tuples()}
+
+
+def heat_cells(
+    session: Session, area_id: int | None = None, category: str | None = None
+) -> list[tuple[float, float, int]]:
+    """Open issues counted per ~100 m grid cell: (lat, lon of the cell centre, count)."""
+    k = HEAT_CELLS_PER_DEGREE
+    row = floor_of(session, Issue.lat * k)
+    col = floor_of(session, Issue.lon * k)
+    stmt = (
+        select(row, col, func.count())
+        .where(*_scope(area_id, category), Issue.status.in_(codes_of_type(session, StatusType.OPEN)))
+        .group_by(row, col)
+    )
+    return [((r + 0.5) / k, (c + 0.5) / k, int(n)) for r, c, n in session.execute(stmt).tuples()]

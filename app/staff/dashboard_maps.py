@@ -1,0 +1,108 @@
+"""The dashboard's two maps: open issues per area (choropleth) and where open issues cluster (heatmap)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import folium
+from markupsafe import escape
+from shapely.geometry import mapping
+
+from app import maps
+from app.models import Area
+from app.shapes import to_geometry
+
+# Sequential blues (ColorBrewer "Blues", 5 classes); the lightest still shows on a blank base map.
+SHADES = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
+EMPTY_SHADE = "#f4f4f4"
+
+
+@dataclass(frozen=True)
+class LegendStep:
+    colour: str
+    label: str
+
+
+def class_breaks(values: Sequence[int], classes: int = len(SHADES)) -> list[int]:
+    """Upper bounds of equal-width classes from 1 to the largest value (at least 1 per class)."""
+    top = max(values, default=0)
+    if top <= 0:
+        return []
+    width = max(1, -(-top // classes))
+    return [min(top, width * (i + 1)) for i in range(classes) if width * i < top]
+
+
+def shade_for(count: int, breaks: Sequence[int]) -> str:
+    if count <= 0 or not breaks:
+        return EMPTY_SHADE
+    for i, upper in enumerate(breaks):
+        if count <= upper:
+            return SHADES[i]
+    return SHADES[len(breaks) - 1]
+
+
+def legend(breaks: Sequence[int]) -> list[LegendStep]:
+    steps = [LegendStep(EMPTY_SHADE, "0")]
+    lower = 1
+    for i, upper in enumerate(breaks):
+        steps.append(LegendStep(SHADES[i], f"{lower:,}" if lower == upper else f"{lower:,}–{upper:,}"))
+        lower = upper + 1
+    return steps
+
+
+def choropleth(
+    areas: Sequence[Area], open_counts: dict[int, int], selected_area_id: int | None
+) -> tuple[maps.RenderedMap, list[LegendStep]]:
+    """Areas shaded by their number of open issues; the selected area outlined in black."""
+    breaks = class_breaks(list(open_counts.values()))
+    features = []
+    for area in areas:
+        count = open_counts.get(area.id, 0)
+        features.append(
+            {
+                "type": "Feature",
+                "id": area.id,
+                "geometry": mapping(to_geometry(area.geom)),  # type: ignore[arg-type]
+                # Leaflet puts tooltip text in as HTML: escape the name here.
+                "properties": {
+                    "name": str(escape(area.name)),
+                    "open": f"{count:,}",
+                    "fill": shade_for(count, breaks),
+                    "selected": area.id == selected_area_id,
+                },
+            }
+        )
+    city = maps.build_map(bounds=maps.city_bounds(areas))
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name="Open problems per area",
+        style_function=lambda f: {
+            "fillColor": f["properties"]["fill"],
+            "fillOpacity": 0.8,
+            "color": "#111" if f["properties"]["selected"] else "#555",
+            "weight": 3 if f["properties"]["selected"] else 1,
+        },
+        highlight_function=lambda _f: {"weight": 3, "color": "#111"},
+        tooltip=folium.GeoJsonTooltip(fields=["name", "open"], aliases=["Area", "Open problems"]),
+    ).add_to(city)
+    return maps.render(city), legend(breaks)
+
+
+def heatmap(
+    areas: Sequence[Area], cells: Sequence[tuple[float, float, int]], selected: Area | None
+) -> maps.RenderedMap:
+    """Open issues as heat: each ~100 m cell weighs as many issues as it holds."""
+    bounds = maps.city_bounds([selected] if selected is not None else areas)
+    city = maps.build_map(bounds=bounds, heat=True)
+    heaviest = max((n for _lat, _lon, n in cells), default=1)
+    if cells:
+        maps.heat_layer(
+            [(lat, lon, n) for lat, lon, n in cells],
+            radius=18,
+            blur=14,
+            min_opacity=0.35,
+            max_zoom=16,
+            max=float(heaviest),
+        ).add_to(city)
+    return maps.render(city)

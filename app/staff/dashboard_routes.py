@@ -1,0 +1,175 @@
+"""The officials' priority dashboard: ranked list, bulk status change, area summary, charts, maps, exports."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from urllib.parse import parse_qsl, urlencode
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
+
+from app import charts
+from app.export_responses import export_response
+from app.extensions import db
+from app.models.timestamps import utcnow
+from app.security import roles_required
+from app.services import dashboard, places, workflow, workspace_stats
+from app.services.dashboard import DashboardFilters
+from app.services.errors import DomainError, ValidationError
+from app.staff import bp, dashboard_maps
+from app.staff.dashboard_forms import BulkStatusForm
+
+STAFF = ("official", "admin")
+NEW_COLOUR, FIXED_COLOUR, FIX_TIME_COLOUR = "#c2410c", "#1d7a3a", "#17407a"
+
+
+def _charts(filters: DashboardFilters) -> dict[str, object]:
+    now = utcnow()
+    weekly = workspace_stats.weekly_new_vs_fixed(db.session, now.date(), filters.area_id, filters.category)
+    by_category = workspace_stats.median_fix_by_category(db.session, filters.area_id, filters.category)
+    first, last = weekly.weeks[0], weekly.weeks[-1] + timedelta(days=6)
+    weekly_chart = charts.column_chart(
+        title="New and fixed problems per week",
+        desc=(
+            f"Problems reported and problems fixed in each of the {len(weekly.weeks)} weeks from "
+            f"{first:%d %b %Y} to {last:%d %b %Y}: {sum(weekly.new):,} reported, {sum(weekly.fixed):,} fixed."
+        ),
+        labels=[f"{m.day} {m:%b}" for m in weekly.weeks],
+        series=[
+            charts.Series("Reported", weekly.new, NEW_COLOUR),
+            charts.Series("Fixed", weekly.fixed, FIXED_COLOUR),
+        ],
+        y_label="Problems",
+        x_label="Week starting",
+        label_every=4,
+    )
+    known = [(name, days) for name, days in by_category if days is not None]
+    fix_chart = charts.bar_chart(
+        title="Median time to fix, by category",
+        desc="Median days from report to fix: "
+        + ("; ".join(f"{name} {days:g} days" for name, days in known) or "nothing fixed yet")
+        + ".",
+        labels=[name for name, _ in by_category],
+        values=[days for _, days in by_category],
+        unit="days",
+        x_label="Median days from report to fix",
+        colour=FIX_TIME_COLOUR,
+    )
+    return {"weekly_chart": weekly_chart, "fix_chart": fix_chart}
+
+
+def _maps(filters: DashboardFilters, summary: list[workspace_stats.AreaSummary]) -> dict[str, object]:
+    areas = places.areas(db.session)
+    if filters.category:
+        open_counts = workspace_stats.open_by_area(db.session, filters.category)
+    else:
+        open_counts = {row.area_id: row.open for row in summary}
+    area_map, area_legend = dashboard_maps.choropleth(areas, open_counts, filters.area_id)
+    selected = next((a for a in areas if a.id == filters.area_id), None)
+    cells = workspace_stats.heat_cells(db.session, filters.area_id, filters.category)
+    return {
+        "area_map": area_map,
+        "area_legend": area_legend,
+        "heat_map": dashboard_maps.heatmap(areas, cells, selected),
+        "heat_count": sum(n for _lat, _lon, n in cells),
+    }
+
+
+def render_dashboard(
+    args: Mapping[str, str], bulk_form: BulkStatusForm | None = None, status: int = 200
+) -> tuple[str, int]:
+    """The whole page for the given query parameters; a bad filter shows its error above the defaults."""
+    filter_error: DomainError | None = None
+    try:
+        filters = dashboard.parse_filters(db.session, args)
+        sort = dashboard.parse_sort(args.get("sort"))
+        page = dashboard.parse_page(args.get("page"))
+    except ValidationError as exc:
+        filter_error, filters, sort, page, status = exc, DashboardFilters(), "rank", 1, 422
+    result = dashboard.priority_page(db.session, filters, sort, page)
+    summary = workspace_stats.area_summary(db.session, utcnow())
+    statuses = places.statuses(db.session)
+    if bulk_form is None:
+        bulk_form = BulkStatusForm(formdata=None)
+    bulk_form.set_statuses(statuses)
+    query = filters.as_query()
+    return (
+        render_template(
+            "staff/dashboard.html",
+            filters=filters,
+            sort=sort,
+            sorts=dashboard.SORTS,
+            result=result,
+            summary=summary,
+            areas=places.areas(db.session),
+            categories=places.categories(db.session),
+            statuses=statuses,
+            filter_error=filter_error,
+            bulk_form=bulk_form,
+            back=urlencode({**query, "sort": sort, "page": page}),
+            export_query=query,
+            fixed_window_days=workspace_stats.FIXED_WINDOW_DAYS,
+            **_charts(filters),
+            **_maps(filters, summary),
+        ),
+        status,
+    )
+
+
+@bp.get("/dashboard")
+@roles_required(*STAFF)
+def dashboard_page() -> tuple[str, int]:
+    return render_dashboard(request.args)
+
+
+@bp.post("/dashboard/bulk-status")
+@roles_required(*STAFF)
+def bulk_status() -> tuple[str, int] | Response:
+    form = BulkStatusForm()
+    back_args = MultiDict(_parse_back(form.back.data or ""))
+    if not form.validate_on_submit():  # only the CSRF token can fail here
+        form.form_errors.append("The form expired; reload the page and try again.")
+        return render_dashboard(back_args, form, 400)
+    try:
+        change = workflow.bulk_change_status(
+            db.session,
+            current_user,  # type: ignore[arg-type]
+            request.form.getlist("issue_ids"),
+            form.status.data or "",
+            form.note.data or "",
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        target = getattr(form, exc.field or "", None)
+        if target is not None and hasattr(target, "errors") and exc.field != "back":
+            target.errors = [*target.errors, exc.message]
+        else:
+            form.form_errors.append(exc.message)
+        return render_dashboard(back_args, form, exc.status)
+    db.session.commit()
+    changed = len(change.events)
+    message = f"Status changed for {changed} issue{'s' if changed != 1 else ''}."
+    if change.unchanged_ids:
+        message += f" {len(change.unchanged_ids)} already had that status and were left alone."
+    flash(message, "success")
+    return redirect(url_for("staff.dashboard_page", **back_args.to_dict()))
+
+
+def _parse_back(raw: str) -> list[tuple[str, str]]:
+    allowed = {"area", "category", "status", "from", "to", "min_likes", "sort", "page"}
+    return [(k, v) for k, v in parse_qsl(raw) if k in allowed]
+
+
+@bp.get("/exports/issues.csv")
+@roles_required(*STAFF)
+def export_csv() -> Response:
+    return export_response("csv", dashboard.parse_filters(db.session, request.args))
+
+
+@bp.get("/exports/issues.geojson")
+@roles_required(*STAFF)
+def export_geojson() -> Response:
+    return export_response("geojson", dashboard.parse_filters(db.session, request.args))
