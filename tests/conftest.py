@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import flask
 import flask_migrate
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import delete, func, select
 
 from app import create_app
@@ -136,6 +138,7 @@ def app(database: Database, tmp_path: Path, request: pytest.FixtureRequest) -> I
     overrides: dict[str, Any] = {
         "SQLALCHEMY_DATABASE_URI": database.url,
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),  # emails land here as .eml files
         "WTF_CSRF_ENABLED": False,
     }
     for marker in reversed(list(request.node.iter_markers("config"))):
@@ -236,7 +239,24 @@ class AuthActions:
         self.make_user = make_user
 
     def login(self, email: str, password: str = factories.DEFAULT_PASSWORD) -> Any:
+        """Log in through the web form (forms skip CSRF unless the test enables it)."""
         return self.client.post("/account/login", data={"email": email, "password": password})
+
+    def login_as(self, user: User) -> None:
+        """Put `user` in the client's login session directly, as Flask-Login would after a login."""
+        with self.client.session_transaction() as session:
+            session["_user_id"] = str(user.id)
+            session["_fresh"] = True
+
+    def csrf_token(self) -> str:
+        """A valid CSRF token for the client's session (what a page's form or meta tag would carry)."""
+        app = self.client.application
+        with app.test_request_context():
+            token = generate_csrf()
+            raw = flask.session[app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")]
+        with self.client.session_transaction() as session:
+            session["csrf_token"] = raw
+        return str(token)
 
     def logout(self) -> Any:
         return self.client.post("/account/logout")

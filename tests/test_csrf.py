@@ -1,0 +1,124 @@
+"""CSRF: browsers' cookie sessions need a token for the API and for every form; bearer clients do not."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from app.models import Issue, User
+from tests.conftest import AuthActions
+
+pytestmark = pytest.mark.config(WTF_CSRF_ENABLED=True)
+
+
+def test_a_cookie_session_posting_to_the_api_without_a_token_is_refused(
+    client: FlaskClient,
+    auth: AuthActions,
+    make_user: Callable[..., User],
+    make_issue: Callable[..., Issue],
+    table_counts: Callable[[], dict[str, int]],
+) -> None:
+    issue = make_issue()
+    auth.login_as(make_user())
+    before = table_counts()
+
+    response = client.post(f"/api/v1/issues/{issue.id}/like")
+
+    assert response.status_code == 400
+    assert response.get_json()["error"] == {
+        "code": "csrf_failed",
+        "message": "The form's security token (CSRF) is missing or has expired;"
+        " reload the page and try again.",
+        "field": "csrf_token",
+    }
+    assert table_counts() == before
+
+
+def test_a_cookie_session_with_the_token_header_may_post_to_the_api(
+    client: FlaskClient, auth: AuthActions, make_user: Callable[..., User], make_issue: Callable[..., Issue]
+) -> None:
+    issue = make_issue()
+    auth.login_as(make_user())
+
+    response = client.post(f"/api/v1/issues/{issue.id}/like", headers={"X-CSRFToken": auth.csrf_token()})
+
+    assert response.status_code == 200
+    assert response.get_json() == {"likes": 1, "liked": True}
+
+
+def test_a_forged_token_header_is_refused(
+    client: FlaskClient, auth: AuthActions, make_user: Callable[..., User], make_issue: Callable[..., Issue]
+) -> None:
+    issue = make_issue()
+    auth.login_as(make_user())
+    auth.csrf_token()
+
+    response = client.delete(f"/api/v1/issues/{issue.id}/like", headers={"X-CSRFToken": "forged.token.value"})
+
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "csrf_failed"
+
+
+def test_bearer_clients_need_no_csrf_token(
+    client: FlaskClient, auth: AuthActions, make_issue: Callable[..., Issue]
+) -> None:
+    issue = make_issue()
+
+    response = client.post(f"/api/v1/issues/{issue.id}/like", headers=auth.headers())
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("url", "form"),
+    [
+        (
+            "/account/register",
+            {
+                "email": "new@example.org",
+                "display_name": "New",
+                "password": "long-enough",
+                "confirm": "long-enough",
+            },
+        ),
+        ("/account/login", {"email": "resident@example.org", "password": "correct-horse-battery"}),
+    ],
+)
+def test_a_web_form_without_its_csrf_token_is_refused(
+    client: FlaskClient,
+    make_user: Callable[..., User],
+    table_counts: Callable[[], dict[str, int]],
+    url: str,
+    form: dict[str, Any],
+) -> None:
+    make_user(email="resident@example.org")
+    before = table_counts()
+
+    response = client.post(url, data=form)
+
+    assert response.status_code == 400
+    assert response.mimetype == "text/html"
+    assert "security token (CSRF) is missing" in response.get_data(as_text=True)
+    assert table_counts() == before
+    with client.session_transaction() as session:
+        assert "_user_id" not in session
+
+
+def test_a_logged_in_web_form_without_its_token_changes_nothing(
+    client: FlaskClient,
+    auth: AuthActions,
+    make_user: Callable[..., User],
+    make_issue: Callable[..., Issue],
+    table_counts: Callable[[], dict[str, int]],
+) -> None:
+    issue = make_issue()
+    auth.login_as(make_user())
+    before = table_counts()
+
+    response = client.post(f"/issues/{issue.id}/like")
+
+    assert response.status_code == 400
+    assert table_counts() == before
