@@ -15,6 +15,7 @@ from budgets.allocation import Allocation, Explanation, build_allocation, money
 from budgets.election import Election, project_scores
 from budgets.greedy import greedy, score_unit
 from budgets.mes_engine import MesOutcome, MesProblem, run_mes
+from budgets.mes_levels import LevelRunner
 from budgets.voter_types import voter_types
 
 Progress = Callable[[int, int], None]
@@ -81,14 +82,15 @@ def equal_shares(election: Election, *, cardinality: bool = False) -> Allocation
 
 
 def add1_outcome(
-    election: Election, problem: MesProblem, progress: Progress | None = None
+    election: Election, problem: MesProblem, progress: Progress | None = None, jobs: int = 1
 ) -> tuple[MesOutcome, Fraction, str]:
     """MES with the Pabulib "add1" completion.
 
     Start from budget / voters per voter; then try floor(budget / voters) + 1, + 2, ... and keep
     each outcome whose real cost fits the budget; stop at the first that does not (an exhaustive
     outcome does not stop the search). The search also stops once every supported project is
-    funded, since more money cannot change that outcome.
+    funded, since more money cannot change that outcome. With `jobs` > 1 the next levels are
+    computed in parallel worker processes; the result is the same.
     """
     voters = max(len(election.ballots), 1)
     budget = election.budget
@@ -97,21 +99,24 @@ def add1_outcome(
     supported = sum(1 for count in problem.supporter_counts if count > 0)
     level = budget // voters
     steps = 0
-    while len(best.bought) < supported:
-        trial = run_mes(problem, Fraction(level + 1), cost_limit=budget)
-        if progress is not None:
-            progress(steps + 1, level + 1)
-        if trial.over_limit or trial.spent > budget:
-            note = (
-                f"add1: per-voter budget raised from {_per_voter_text(per_voter)} to "
-                f"{_per_voter_text(Fraction(level) if steps else per_voter)} in {steps} steps; "
-                f"at {money(level + 1)} the outcome would cost more than the budget "
-                f"({money(trial.spent)}+ > {money(budget)})"
-            )
-            return best, Fraction(level) if steps else per_voter, note
-        best = trial
-        level += 1
-        steps += 1
+    with LevelRunner(problem, budget, jobs) as runner:
+        while len(best.bought) < supported:
+            for trial in runner.next_levels(level + 1):
+                if progress is not None:
+                    progress(steps + 1, level + 1)
+                if trial.over_limit or trial.spent > budget:
+                    reached = Fraction(level) if steps else per_voter
+                    note = (
+                        f"add1: per-voter budget raised from {_per_voter_text(per_voter)} to "
+                        f"{_per_voter_text(reached)} in {steps} steps; at {money(level + 1)} the "
+                        f"outcome would cost more than the budget ({money(trial.spent)}+ > {money(budget)})"
+                    )
+                    return best, reached, note
+                best = trial
+                level += 1
+                steps += 1
+                if len(best.bought) >= supported:
+                    break
     final = Fraction(level) if steps else per_voter
     note = (
         f"add1: per-voter budget raised from {_per_voter_text(per_voter)} to {_per_voter_text(final)} "
@@ -120,10 +125,10 @@ def add1_outcome(
     return best, final, note
 
 
-def equal_shares_add1(election: Election, progress: Progress | None = None) -> Allocation:
-    """MES with the add1 completion (Pabulib "equalshares/add1")."""
+def equal_shares_add1(election: Election, progress: Progress | None = None, jobs: int = 1) -> Allocation:
+    """MES with the add1 completion (Pabulib "equalshares/add1"); `jobs` worker processes."""
     problem = mes_problem(election)
-    outcome, _, note = add1_outcome(election, problem, progress)
+    outcome, _, note = add1_outcome(election, problem, progress, jobs)
     return explain_mes(election, problem, outcome, "equalshares/add1", (note,))
 
 
@@ -155,18 +160,20 @@ def greedy_fill(election: Election, base: Allocation, rule: str) -> Allocation:
     return build_allocation(rule, election.budget, order, costs, explanations, notes)
 
 
-def equal_shares_add1_greedy(election: Election, progress: Progress | None = None) -> Allocation:
+def equal_shares_add1_greedy(election: Election, progress: Progress | None = None, jobs: int = 1) -> Allocation:
     """MES with the add1 completion, then a greedy fill of what is left."""
-    return greedy_fill(election, equal_shares_add1(election, progress), "equalshares/add1/greedy")
+    return greedy_fill(election, equal_shares_add1(election, progress, jobs), "equalshares/add1/greedy")
 
 
-def equal_shares_add1_comparison(election: Election, progress: Progress | None = None) -> Allocation:
+def equal_shares_add1_comparison(
+    election: Election, progress: Progress | None = None, jobs: int = 1
+) -> Allocation:
     """add1, then the comparison step: switch to plain greedy only if more voters prefer its outcome.
 
     A voter prefers the outcome that funds more of the projects they support (the pabulib-checker
     "satisfaction" comparison); on a tie in the count of voters the MES outcome stays.
     """
-    mes = equal_shares_add1(election, progress)
+    mes = equal_shares_add1(election, progress, jobs)
     alternative = greedy(election)
     mes_set, greedy_set = set(mes.selected), set(alternative.selected)
     prefer_mes = prefer_greedy = 0

@@ -25,7 +25,7 @@ from operator import add, mul
 
 from budgets.voter_types import VoterTypes
 
-_SLACK = 1e-9
+_EPS = 2.0**-52
 _ZERO = -1
 
 
@@ -131,31 +131,46 @@ class _Run:
             return key, 1
         return divmod(key, self.problem.width)
 
-    def rho_float(self, project: int, cells: dict[int, int]) -> float | None:
-        """Approximate rho, or None when the supporters hold less than the cost."""
+    def rho_bounds(self, project: int, cells: dict[int, int]) -> tuple[float, float] | None:
+        """An interval [lo, hi] holding the exact rho; None when the supporters surely cannot pay.
+
+        Float budgets are correctly rounded from the exact ones, so the error of every sum is
+        bounded; (0, inf) means only the exact check can tell whether the project is affordable.
+        """
         budget_f = self.budget_f
         rows = []
         units = 0
+        money = 0.0
         if self.problem.unit:
             for c, many in cells.items():
                 b = budget_f[c]
                 rows.append((b, b, 1, many))
                 units += many
+                money += b * many
         else:
             for key, many in cells.items():
                 c, w = divmod(key, self.problem.width)
                 b = budget_f[c]
                 rows.append((b / w, b, w, many))
                 units += w * many
-        rows.sort()
+                money += b * many
         cost = self.problem.costs[project]
+        error = 4 * _EPS * (money + cost) * (len(rows) + 2)
+        if money + error < cost:
+            return None
+        if money - error < cost:
+            return 0.0, math.inf
+        rows.sort()
         left = float(cost)
         for _, b, w, many in rows:
             if left * w <= b * units:
-                return left / units / self.problem.scale[project]
+                break
             left -= b * many
             units -= w * many
-        return None if left > cost * _SLACK else 0.0
+        scale = self.problem.scale[project]
+        q = left / units
+        tol = 2 * error / units + 8 * _EPS * q
+        return (q - tol) / scale, (q + tol) / scale
 
     def price_exact(self, project: int, cells: dict[int, int]) -> tuple[int, int] | None:
         """Exact price per weight unit as (numerator, units) over the current denominator, or None."""
@@ -231,13 +246,12 @@ def run_mes(problem: MesProblem, per_voter: Fraction, *, cost_limit: int | None 
             outcome.rho[p] = outcome.price[p] = Fraction(0)
         else:
             alive[p] = True
-    fresh = [0] * len(costs)
     heap: list[tuple[float, int]] = [(0.0, p) for p in range(len(costs)) if alive[p]]
     heapq.heapify(heap)
     round_no = 0
     while True:
         round_no += 1
-        best = _cheapest(state, outcome, heap, alive, fresh, round_no)
+        best = _cheapest(state, outcome, heap, alive, round_no)
         if best is None:
             return outcome
         project, price, rho = best
@@ -255,17 +269,15 @@ def run_mes(problem: MesProblem, per_voter: Fraction, *, cost_limit: int | None 
 
 def _evaluate(
     state: _Run, outcome: MesOutcome, p: int, alive: list[bool], round_no: int
-) -> tuple[float, dict[int, int]] | None:
-    """Float rho of a live project, dropping it (exactly checked) when it became unaffordable."""
+) -> tuple[float, float, dict[int, int]] | None:
+    """Rho bounds of a live project, dropping it (exactly checked) when it became unaffordable."""
     cells = state.cells(p)
-    value = state.rho_float(p, cells)
-    if value is None or value == 0.0:
-        if state.price_exact(p, cells) is None:
-            alive[p] = False
-            outcome.dropped[p] = (round_no, state.money_exact(cells))
-            return None
-        value = 0.0 if value is None else value
-    return value, cells
+    bounds = state.rho_bounds(p, cells)
+    if bounds is None or (bounds[1] == math.inf and state.price_exact(p, cells) is None):
+        alive[p] = False
+        outcome.dropped[p] = (round_no, state.money_exact(cells))
+        return None
+    return bounds[0], bounds[1], cells
 
 
 def _cheapest(
@@ -273,49 +285,38 @@ def _cheapest(
     outcome: MesOutcome,
     heap: list[tuple[float, int]],
     alive: list[bool],
-    fresh: list[int],
     round_no: int,
 ) -> tuple[int, tuple[int, int], Fraction] | None:
-    """Find the project with the lowest exact rho: (project, exact price, rho)."""
+    """Find the project with the lowest exact rho: (project, exact price, rho).
+
+    The heap holds lower bounds. Every project whose bound is under the best upper bound seen
+    is evaluated this round; the ones whose fresh interval still reaches under it are compared
+    exactly. The rest cannot be cheapest.
+    """
     problem = state.problem
-    cells_of: dict[int, dict[int, int]] = {}
-    while heap:
-        _, p = heap[0]
-        if not alive[p]:
-            heapq.heappop(heap)
+    fresh: dict[int, tuple[float, float, dict[int, int]]] = {}
+    best_hi = math.inf
+    while heap and heap[0][0] <= best_hi:
+        _, p = heapq.heappop(heap)
+        if not alive[p] or p in fresh:
             continue
-        if fresh[p] == round_no:
-            break
-        heapq.heappop(heap)
-        fresh[p] = round_no
         found = _evaluate(state, outcome, p, alive, round_no)
         if found is not None:
-            cells_of[p] = found[1]
-            heapq.heappush(heap, (found[0], p))
-    if not heap:
-        return None
-    bound = heap[0][0] * (1 + _SLACK)
-    near: list[tuple[float, int]] = []
-    while heap and heap[0][0] <= bound:
-        value, p = heapq.heappop(heap)
-        if not alive[p]:
-            continue
-        if fresh[p] != round_no:
-            fresh[p] = round_no
-            found = _evaluate(state, outcome, p, alive, round_no)
-            if found is not None:
-                cells_of[p] = found[1]
-                heapq.heappush(heap, (found[0], p))
-            continue
-        near.append((value, p))
+            fresh[p] = found
+            best_hi = min(best_hi, found[1])
     best: tuple[Fraction, tuple[int, int, int], int, tuple[int, int]] | None = None
-    for value, p in near:
-        heapq.heappush(heap, (value, p))
-        price = state.price_exact(p, cells_of.get(p) or state.cells(p))
-        assert price is not None, "a project with a finite float rho is affordable"
+    for p, (lo, _, cells) in fresh.items():
+        heapq.heappush(heap, (lo, p))
+        if lo > best_hi:
+            continue
+        price = state.price_exact(p, cells)
+        if price is None:
+            alive[p] = False
+            outcome.dropped[p] = (round_no, state.money_exact(cells))
+            continue
         rho = Fraction(price[0], price[1] * problem.scale[p] * state.denominator)
         if best is None or (rho, problem.tie_key(p)) < best[:2]:
             best = (rho, problem.tie_key(p), p, price)
     if best is None:
-        return _cheapest(state, outcome, heap, alive, fresh, round_no)
+        return _cheapest(state, outcome, heap, alive, round_no) if any(alive) else None
     return best[2], best[3], best[0]
