@@ -37,7 +37,10 @@ class CityMap(folium.Map):
 
     folium's own header sets `html, body { height: 100% }` and a viewport that forbids zooming the
     page; ours is a part of a larger page, so the header keeps only Leaflet's global switches.
+    The first view fits `initial_bounds` at once (folium's FitBounds animates a zoom on page load).
     """
+
+    initial_bounds: list[list[float]] | None = None
 
     _template = Template(
         """
@@ -61,6 +64,9 @@ class CityMap(folium.Map):
                     ...{{ this.options|tojavascript }}
                 }
             );
+            {%- if this.initial_bounds %}
+            {{ this.get_name() }}.fitBounds({{ this.initial_bounds|tojson }}, {animate: false});
+            {%- endif %}
             {%- if this.control_scale %}
             L.control.scale().addTo({{ this.get_name() }});
             {%- endif %}
@@ -126,6 +132,9 @@ def build_map(
         if bounds is None:
             zoom = 2
     city = CityMap(location=location, zoom_start=zoom, tiles=None, min_zoom=min_zoom, max_zoom=max_zoom)
+    # The map's own zoom limits (folium gives them only to its tile layer): without tiles, and for
+    # the marker clusters, Leaflet needs them on the map.
+    city.options.update(min_zoom=min_zoom, max_zoom=max_zoom)
     # Instance attributes: folium's add_js_link would otherwise mutate the class-wide CDN lists.
     city.default_js, city.default_css = vendored_assets(cluster, heat)
     tile_url = str(current_app.config.get("TILE_URL") or "").strip()
@@ -137,8 +146,7 @@ def build_map(
             max_zoom=max_zoom,
             max_native_zoom=min(max_zoom, 19),
         ).add_to(city)
-    if bounds is not None:
-        city.fit_bounds([list(bounds[0]), list(bounds[1])])
+    city.initial_bounds = [list(bounds[0]), list(bounds[1])] if bounds else None
     return city
 
 

@@ -42,11 +42,6 @@ def test_pages_use_no_third_party_scripts(client: FlaskClient) -> None:
     assert "code.jquery.com" not in html
 
 
-@pytest.mark.xfail(
-    reason="BUG (reported): RegisterForm uses WTForms Email(), which needs the email_validator package;"
-    " it is not installed, so every valid web registration is a 500",
-    strict=True,
-)
 def test_web_registration_stores_only_a_scrypt_hash(client: FlaskClient, app: Flask) -> None:
     password = "my very own secret"
     form = {"email": "hash@example.org", "display_name": "Hash", "password": password, "confirm": password}

@@ -139,7 +139,7 @@
       labels.addLayer(label);
     });
     var toggle = function () {
-      if (map.getZoom() >= 13 && map.getZoom() <= 15) {
+      if (map.getZoom() >= 12 && map.getZoom() <= 15) {
         labels.addTo(map);
       } else {
         labels.remove();
@@ -222,6 +222,28 @@
         nav.classList.toggle("is-open", open);
       });
     }
+    /* After a failed submit, take keyboard and screen-reader users to the list of problems. */
+    var summary = document.getElementById("error-summary");
+    if (summary) {
+      summary.focus();
+    }
+    /* Messages can be dismissed; on the map page they leave by themselves to free the screen. */
+    document.querySelectorAll(".flash").forEach(function (flash) {
+      var close = document.createElement("button");
+      close.type = "button";
+      close.className = "flash__close";
+      close.setAttribute("aria-label", "Dismiss message");
+      close.textContent = "\u00d7";
+      close.addEventListener("click", function () {
+        flash.remove();
+      });
+      flash.appendChild(close);
+      if (document.body.classList.contains("page-map")) {
+        window.setTimeout(function () {
+          flash.remove();
+        }, 6000);
+      }
+    });
     document.querySelectorAll("[data-history-back]").forEach(function (link) {
       link.addEventListener("click", function (event) {
         if (window.history.length > 1) {

@@ -90,7 +90,7 @@
     });
     marker.bindPopup(function () {
       return popupFor(p);
-    }, { maxWidth: 260, minWidth: 200 });
+    }, { maxWidth: 260, minWidth: 200, autoPanPaddingTopLeft: L.point(12, 12), autoPanPaddingBottomRight: L.point(140, 90) });
     return marker;
   }
 
@@ -114,17 +114,23 @@
   }
 
   var inFlight = null;
+  var lastUrl = null;
   function load() {
-    if (inFlight) {
-      inFlight.abort();
-    }
-    inFlight = window.AbortController ? new AbortController() : null;
     var params = new URLSearchParams({ bbox: bboxParam(), status: statusSelect.value || "open" });
     if (categorySelect.value) {
       params.set("category", categorySelect.value);
     }
+    var url = "/api/v1/issues?" + params.toString();
+    if (url === lastUrl) {
+      return; // the same box and filters: the pins shown are current
+    }
+    lastUrl = url;
+    if (inFlight) {
+      inFlight.abort();
+    }
+    inFlight = window.AbortController ? new AbortController() : null;
     frame.setAttribute("aria-busy", "true");
-    CF.api("GET", "/api/v1/issues?" + params.toString(), { signal: inFlight && inFlight.signal })
+    CF.api("GET", url, { signal: inFlight && inFlight.signal })
       .then(function (collection) {
         var features = collection.features || [];
         clusters.clearLayers();
@@ -137,6 +143,7 @@
         if (problem.name === "AbortError") {
           return;
         }
+        lastUrl = null; // let the next move retry
         summary.textContent = "The problems could not be loaded: " + problem.message;
         summary.classList.add("is-error");
       })

@@ -100,13 +100,21 @@
     return target;
   }
 
+  function reportedOn(isoTimestamp) {
+    var date = new Date(isoTimestamp);
+    if (isNaN(date.getTime())) {
+      return isoTimestamp.slice(0, 10);
+    }
+    return date.toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric" });
+  }
+
   function suggestionItem(feature) {
     var p = feature.properties;
     var item = template.content.firstElementChild.cloneNode(true);
     var link = fill(item, ".suggestion__title", p.title);
     link.href = p.url;
     link.setAttribute("aria-label", p.title + " (opens in a new tab)");
-    fill(item, ".suggestion__meta", p.distance_m + " m away \u00b7 " + p.status_name + " \u00b7 reported " + p.created_at.slice(0, 10));
+    fill(item, ".suggestion__meta", p.distance_m + " m away \u00b7 " + p.status_name + " \u00b7 reported " + reportedOn(p.created_at));
     var block = item.querySelector(".suggestion__like");
     block.className += " like";
     block.setAttribute("data-like-issue", String(p.id));
