@@ -59,6 +59,9 @@ class Config:
     RATE_LIMIT_LOGIN = "20 per 15 minutes"
     RATE_LIMIT_REPORT = "30 per hour"
     RATE_LIMIT_LIKE = "120 per minute"
+    RATE_LIMIT_UPDATE = "30 per hour"  # public updates and "not fixed" on issues
+    # The status an issue returns to when a resident says "not fixed" (within 30 days of the fix).
+    REOPEN_STATUS = "new"
 
     DUPLICATE_RADIUS_M = 250
     DUPLICATE_LIMIT = 5

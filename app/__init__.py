@@ -52,6 +52,7 @@ def create_app(
     from app.main import bp as main_bp
     from app.open311 import bp as open311_bp
     from app.staff import bp as staff_bp
+    from app.timeline import bp as timeline_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -62,6 +63,7 @@ def create_app(
     app.register_blueprint(api_bp)
     app.register_blueprint(open311_bp)
     app.register_blueprint(staff_bp)
+    app.register_blueprint(timeline_bp)
 
     from app.cli import register_commands
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, Insert, Integer, and_, cast, func, literal_column, select, table
+from sqlalchemy import ColumnElement, Date, Insert, Integer, Select, and_, cast, func, literal_column, select, table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -78,4 +78,15 @@ def floor_of(session: Session, expression: Any) -> ColumnElement[int]:
         truncated = cast(expression, Integer)
         return truncated - cast(expression < truncated, Integer)
     return cast(func.floor(expression), Integer)
+
+
+def insert_from_select_ignoring_duplicates(
+    session: Session, model: Any, names: list[str], query: Select[Any]
+) -> Insert:
+    """INSERT ... SELECT ... ON CONFLICT DO NOTHING: rows that already exist are skipped.
+
+    SQLite parses the upsert clause only when the SELECT has a WHERE clause, so `query` needs one.
+    """
+    insert = sqlite.insert if dialect_of(session) == "sqlite" else postgresql.insert
+    return insert(model).from_select(names, query).on_conflict_do_nothing()
 

@@ -53,6 +53,8 @@ def roles_required(*roles: str) -> Callable[[F], F]:
                 abort(403)
             return view(*args, **kwargs)
 
+        # Read by the role x route test: every guarded view declares who may use it.
+        wrapped.required_roles = roles  # type: ignore[attr-defined]
         return wrapped  # type: ignore[return-value]
 
     return decorator

@@ -11,7 +11,7 @@ from app.api.params import int_param, json_body
 from app.extensions import db
 from app.models import User
 from app.ratelimits import limit
-from app.services import issue_queries, likes, notifications, reports
+from app.services import issue_queries, likes, moderation, notifications, reports
 from app.services.errors import AuthenticationError, ValidationError
 from app.services.issue_queries import IssueFilters
 from geo.coordinates import CoordinateError, parse_bbox, parse_lat, parse_lon
@@ -127,11 +127,13 @@ def create_issue() -> Response:
 @bp.get("/issues/<int:issue_id>")
 def get_issue(issue_id: int) -> Response:
     issue = issue_queries.get_issue(db.session, issue_id)
+    moderation.check_visible(issue, current_user)
     row = issue_queries.get_issue_row(db.session, issue_id)
     extra: dict[str, object] = {
         "description": issue.description,
         "reporter": None if issue.hide_name or issue.reporter is None else issue.reporter.display_name,
-        "photos": [url_for("issues.photo", filename=p.filename, _external=True) for p in issue.photos],
+        "photos": [url_for("issues.photo", filename=p.filename, _external=True) for p in issue.public_photos],
+        "duplicate_of": issue.duplicate_of_id,
     }
     if current_user.is_authenticated:
         extra["liked_by_me"] = bool(likes.liked_issue_ids(db.session, current_user.id, [issue_id]))

@@ -19,7 +19,10 @@ def list_categories() -> Response:
 @bp.get("/statuses")
 def list_statuses() -> Response:
     return jsonify(
-        [{"code": s.code, "name": s.name, "type": s.type} for s in places.statuses(db.session)]
+        [
+            {"code": s.code, "name": s.name, "type": s.type, "position": s.position}
+            for s in places.statuses(db.session)
+        ]
     )
 
 

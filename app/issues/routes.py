@@ -16,7 +16,7 @@ from app.extensions import db
 from app.issues import bp
 from app.issues.forms import LikeForm, ReportForm
 from app.ratelimits import limit
-from app.services import issue_queries, likes, notifications, places, reports
+from app.services import issue_queries, likes, moderation, notifications, places, reports
 from app.services.errors import DomainError
 
 ISSUE_ZOOM = 17
@@ -73,6 +73,7 @@ def new() -> tuple[str, int] | Response:
 @bp.get("/<int:issue_id>")
 def detail(issue_id: int) -> str:
     issue = issue_queries.get_issue(db.session, issue_id)
+    moderation.check_visible(issue, current_user)
     row = issue_queries.get_issue_row(db.session, issue_id)
     liked = current_user.is_authenticated and bool(
         likes.liked_issue_ids(db.session, current_user.id, [issue_id])

@@ -15,6 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.models import ApiToken, User
 from app.models.account import Role
 from app.models.timestamps import utcnow
+from app.services.blocking import refuse_blocked_domain
 from app.services.errors import AuthenticationError, Conflict, ValidationError
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
@@ -71,6 +72,7 @@ def register(
     secret = check_password(password)
     if role not in {r.value for r in Role}:
         raise ValidationError(f"Role must be one of {', '.join(r.value for r in Role)}.", "role")
+    refuse_blocked_domain(session, clean_email)
     if find_by_email(session, clean_email) is not None:
         raise Conflict("An account with this email already exists.", "email")
     user = User(
@@ -91,6 +93,7 @@ def authenticate(session: Session, email: object, password: object) -> User:
         raise AuthenticationError("Wrong email or password.", "password")
     if not check_password_hash(user.password_hash, str(password or "")):
         raise AuthenticationError("Wrong email or password.", "password")
+    refuse_blocked_domain(session, user.email)
     return user
 
 

@@ -29,6 +29,7 @@ class IssueFilters:
     statuses: tuple[str, ...] = ()  # status codes and/or types (open, closed, fixed)
     area_id: int | None = None
     bbox: BBox | None = None
+    include_hidden: bool = False  # moderated-away issues: staff views only
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,8 @@ def resolve_statuses(session: Session, wanted: tuple[str, ...]) -> list[str]:
 
 
 def _filtered(session: Session, stmt: Select[tuple[object, ...]], filters: IssueFilters) -> Select[tuple[object, ...]]:
+    if not filters.include_hidden:
+        stmt = stmt.where(Issue.is_hidden.is_(False))
     if filters.category:
         if session.scalar(select(Category.code).where(Category.code == filters.category)) is None:
             raise ValidationError(f"Category {filters.category[:40]!r} is unknown.", "category")

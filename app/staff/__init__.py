@@ -1,7 +1,22 @@
 """Staff workspace (officials and admins): issue actions, admin pages and the dashboard."""
 
-from flask import Blueprint
+from flask import Blueprint, abort, redirect, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+
+@bp.before_request
+def staff_only() -> Response | None:
+    """Anonymous visitors are sent to log in (or get 401 for a POST); residents get 403."""
+    if not current_user.is_authenticated:
+        if request.method == "GET":
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        abort(401)
+    if not current_user.is_staff:
+        abort(403)
+    return None
+
 
 from app.staff import admin_routes, dashboard_routes, workflow_routes  # noqa: E402,F401

@@ -1,5 +1,211 @@
-"""Admin pages: statuses, moderation log, audit log and blocks."""
+"""Admin pages: statuses, moderation log, audit log and blocks (officials are refused)."""
 
 from __future__ import annotations
 
-from app.staff import bp  # noqa: F401
+from collections.abc import Callable
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+
+from app.extensions import db
+from app.forms import apply_domain_error
+from app.security import roles_required
+from app.services import audit, blocking, moderation, places, status_config
+from app.services.errors import DomainError
+from app.staff import bp
+from app.staff.forms import (
+    BlockAccountForm,
+    BlockDomainForm,
+    MoveForm,
+    ReasonForm,
+    StatusAddForm,
+    StatusEditForm,
+)
+
+ADMIN = ("admin",)
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "1")
+    return max(1, int(raw)) if raw.isdigit() else 1
+
+
+def _run(form: FlaskForm, action: Callable[[], Any], done: str) -> DomainError | None:
+    """Run one admin action and commit; returns the error (nothing kept) for the page to show."""
+    if not form.validate_on_submit():
+        return DomainError("The form expired; reload the page and try again.", "csrf_token")
+    try:
+        action()
+    except DomainError as exc:
+        db.session.rollback()
+        return exc
+    db.session.commit()
+    flash(done, "success")
+    return None
+
+
+def _statuses_page(
+    add: StatusAddForm | None = None, error: DomainError | None = None, code: str | None = None
+) -> tuple[str, int]:
+    statuses = places.statuses(db.session)
+    edits = {}
+    for s in statuses:
+        edit = StatusEditForm(prefix=f"s-{s.code}", formdata=None, data={"name": s.name, "type": s.type})
+        edits[s.code] = edit
+    if error is not None and code in edits:
+        apply_domain_error(edits[code], error)
+    page_errors = [error.message] if error is not None and code not in edits and add is None else []
+    return (
+        render_template(
+            "staff/statuses.html",
+            statuses=statuses,
+            edits=edits,
+            add=add or StatusAddForm(formdata=None),
+            small=ReasonForm(formdata=None),
+            page_errors=page_errors,
+        ),
+        error.status if error is not None else 200,
+    )
+
+
+@bp.route("/admin/statuses", methods=["GET", "POST"])
+@roles_required(*ADMIN)
+def statuses() -> Response | tuple[str, int]:
+    if request.method == "GET":
+        return _statuses_page()
+    form = StatusAddForm()
+    error = _run(
+        form,
+        lambda: status_config.add_status(
+            db.session,
+            current_user,
+            form.code.data,
+            form.name.data,  # type: ignore[arg-type]
+            form.type.data,
+        ),
+        f"Status {form.code.data!r} added.",
+    )
+    if error is not None:
+        apply_domain_error(form, error)
+        return _statuses_page(add=form, error=error)
+    return redirect(url_for("staff.statuses"))
+
+
+@bp.post("/admin/statuses/<code>/update")
+@roles_required(*ADMIN)
+def update_status(code: str) -> Response | tuple[str, int]:
+    form = StatusEditForm(prefix=f"s-{code}")
+    error = _run(
+        form,
+        lambda: status_config.update_status(db.session, current_user, code, form.name.data, form.type.data),  # type: ignore[arg-type]
+        "Status saved.",
+    )
+    return _statuses_page(error=error, code=code) if error else redirect(url_for("staff.statuses"))
+
+
+@bp.post("/admin/statuses/<code>/move")
+@roles_required(*ADMIN)
+def move_status(code: str) -> Response | tuple[str, int]:
+    form = MoveForm()
+    error = _run(
+        form,
+        lambda: status_config.move_status(db.session, current_user, code, form.direction.data or ""),  # type: ignore[arg-type]
+        "Order saved.",
+    )
+    return _statuses_page(error=error) if error else redirect(url_for("staff.statuses"))
+
+
+@bp.post("/admin/statuses/<code>/delete")
+@roles_required(*ADMIN)
+def delete_status(code: str) -> Response | tuple[str, int]:
+    form = ReasonForm()
+    error = _run(
+        form,
+        lambda: status_config.delete_status(db.session, current_user, code),  # type: ignore[arg-type]
+        f"Status {code!r} deleted.",
+    )
+    return _statuses_page(error=error) if error else redirect(url_for("staff.statuses"))
+
+
+@bp.get("/admin/moderation")
+@roles_required(*ADMIN)
+def moderation_log() -> str:
+    return render_template(
+        "staff/moderation_log.html", page=moderation.moderation_page(db.session, _page_number())
+    )
+
+
+@bp.get("/admin/audit")
+@roles_required(*ADMIN)
+def audit_log() -> str:
+    return render_template("staff/audit_log.html", page=audit.audit_page(db.session, _page_number()))
+
+
+def _blocks_page(
+    account: BlockAccountForm | None = None, domain: BlockDomainForm | None = None, status: int = 200
+) -> tuple[str, int]:
+    return (
+        render_template(
+            "staff/blocks.html",
+            account=account or BlockAccountForm(formdata=None),
+            domain=domain or BlockDomainForm(formdata=None),
+            small=ReasonForm(formdata=None),
+            users=blocking.blocked_users(db.session),
+            domains=blocking.blocked_domains(db.session),
+        ),
+        status,
+    )
+
+
+@bp.get("/admin/blocks")
+@roles_required(*ADMIN)
+def blocks() -> tuple[str, int]:
+    return _blocks_page()
+
+
+@bp.post("/admin/blocks/accounts")
+@roles_required(*ADMIN)
+def block_account() -> Response | tuple[str, int]:
+    form = BlockAccountForm()
+    block = form.action.data != "unblock"
+    error = _run(
+        form,
+        lambda: blocking.set_user_blocked(db.session, current_user, form.email.data, block),  # type: ignore[arg-type]
+        f"{form.email.data} is {'blocked' if block else 'unblocked'}.",
+    )
+    if error is not None:
+        apply_domain_error(form, error)
+        return _blocks_page(account=form, status=error.status)
+    return redirect(url_for("staff.blocks"))
+
+
+@bp.post("/admin/blocks/domains")
+@roles_required(*ADMIN)
+def block_domain() -> Response | tuple[str, int]:
+    form = BlockDomainForm()
+    error = _run(
+        form,
+        lambda: blocking.block_domain(db.session, current_user, form.domain.data, form.reason.data),  # type: ignore[arg-type]
+        "Domain blocked; its existing accounts are blocked too.",
+    )
+    if error is not None:
+        apply_domain_error(form, error)
+        return _blocks_page(domain=form, status=error.status)
+    return redirect(url_for("staff.blocks"))
+
+
+@bp.post("/admin/blocks/domains/<int:domain_id>/delete")
+@roles_required(*ADMIN)
+def unblock_domain(domain_id: int) -> Response | tuple[str, int]:
+    form = ReasonForm()
+    error = _run(
+        form,
+        lambda: blocking.unblock_domain(db.session, current_user, domain_id),  # type: ignore[arg-type]
+        "Domain allowed again; accounts blocked with it stay blocked until you unblock them.",
+    )
+    if error is not None:
+        flash(error.message, "error")
+    return redirect(url_for("staff.blocks"))

@@ -1,5 +1,220 @@
-"""Staff actions on one issue: change status, mark duplicate, hide/unhide, edit text."""
+"""Staff actions on one issue: change status, mark duplicate, hide/unhide, edit text; the staff desk."""
 
 from __future__ import annotations
 
-from app.staff import bp  # noqa: F401
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+
+from app.extensions import db
+from app.models import Issue, IssueEvent, Photo
+from app.security import roles_required
+from app.services import duplicates, issue_queries, moderation, places, workflow
+from app.services.errors import DomainError, NotFound
+from app.staff import bp
+from app.staff.forms import DuplicateForm, EditForm, ReasonForm, StatusForm
+
+STAFF = ("official", "admin")
+
+
+def _status_form(issue: Issue) -> StatusForm:
+    form = StatusForm()
+    form.status.choices = [
+        (s.code, f"{s.name} ({s.type})")
+        for s in places.statuses(db.session)
+        if s.code not in (issue.status, workflow.DUPLICATE_STATUS)
+    ]
+    return form
+
+
+def _edit_form(issue: Issue) -> EditForm:
+    form = EditForm()
+    if not form.is_submitted():
+        form.title.data, form.description.data = issue.title, issue.description
+    return form
+
+
+@bp.app_template_global()
+def staff_panel_forms(issue: Issue) -> dict[str, FlaskForm]:
+    """The forms of the staff panel that the issue page includes for officials and admins."""
+    return {
+        "status": _status_form(issue),
+        "duplicate": DuplicateForm(),
+        "edit": _edit_form(issue),
+        "reason": ReasonForm(),
+    }
+
+
+def _manage_page(
+    issue_id: int, failed: str | None = None, error: DomainError | None = None
+) -> tuple[str, int]:
+    """The staff page of one issue; on a failed action its form shows the error on the named field."""
+    issue = issue_queries.get_issue(db.session, issue_id)
+    forms = staff_panel_forms(issue)
+    if failed and error is not None:
+        form = forms[failed]
+        field = getattr(form, error.field or "", None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*list(field.errors), error.message]
+        else:
+            form.form_errors.append(error.message)
+    row = issue_queries.get_issue_row(db.session, issue_id)
+    return (
+        render_template("staff/issue.html", issue=issue, row=row, forms=forms),
+        error.status if error is not None else 200,
+    )
+
+
+def _act(
+    issue_id: int,
+    form_name: str,
+    form: FlaskForm,
+    action: Callable[[], Any],
+    done: str,
+    to_issue: bool = True,
+) -> Response | tuple[str, int]:
+    """Validate the CSRF token, run the service, commit once; on a domain error nothing is kept."""
+    if not form.validate_on_submit():
+        return _manage_page(issue_id, form_name, DomainError("The form expired; try again.", "csrf_token"))
+    try:
+        action()
+    except DomainError as exc:
+        db.session.rollback()
+        if isinstance(exc, NotFound) and exc.field == "issue_id":
+            raise
+        return _manage_page(issue_id, form_name, exc)
+    db.session.commit()
+    flash(done, "success")
+    target = "issues.detail" if to_issue else "staff.manage_issue"
+    return redirect(url_for(target, issue_id=issue_id))
+
+
+@bp.get("/")
+@roles_required(*STAFF)
+def home() -> str:
+    return render_template(
+        "staff/home.html", has_dashboard="staff.dashboard_page" in current_app.view_functions
+    )
+
+
+@bp.get("/issues/<int:issue_id>")
+@roles_required(*STAFF)
+def manage_issue(issue_id: int) -> tuple[str, int]:
+    return _manage_page(issue_id)
+
+
+@bp.post("/issues/<int:issue_id>/status")
+@roles_required(*STAFF)
+def change_status(issue_id: int) -> Response | tuple[str, int]:
+    issue = issue_queries.get_issue(db.session, issue_id)
+    form = _status_form(issue)
+    return _act(
+        issue_id,
+        "status",
+        form,
+        lambda: workflow.change_status(db.session, current_user, issue_id, form.status.data, form.note.data),  # type: ignore[arg-type]
+        "Status changed; the note is on the timeline.",
+    )
+
+
+@bp.post("/issues/<int:issue_id>/duplicate")
+@roles_required(*STAFF)
+def mark_duplicate(issue_id: int) -> Response | tuple[str, int]:
+    form = DuplicateForm()
+    return _act(
+        issue_id,
+        "duplicate",
+        form,
+        lambda: duplicates.mark_duplicate(
+            db.session,
+            current_user,
+            issue_id,
+            form.original_id.data,
+            form.note.data,  # type: ignore[arg-type]
+        ),
+        "Closed as a duplicate; its likes and followers moved to the original.",
+    )
+
+
+@bp.post("/issues/<int:issue_id>/edit")
+@roles_required(*STAFF)
+def edit_issue(issue_id: int) -> Response | tuple[str, int]:
+    form = EditForm()
+    return _act(
+        issue_id,
+        "edit",
+        form,
+        lambda: moderation.edit_issue_text(
+            db.session,
+            current_user,
+            issue_id,  # type: ignore[arg-type]
+            title=form.title.data,
+            description=form.description.data,
+            reason=form.reason.data,
+        ),
+        "Text saved; the original is kept in the moderation log.",
+    )
+
+
+@bp.post("/issues/<int:issue_id>/<any(hide, unhide):action>")
+@roles_required(*STAFF)
+def hide_issue(issue_id: int, action: str) -> Response | tuple[str, int]:
+    form = ReasonForm()
+    return _act(
+        issue_id,
+        "reason",
+        form,
+        lambda: moderation.set_issue_hidden(
+            db.session,
+            current_user,
+            issue_id,
+            action == "hide",
+            form.reason.data,  # type: ignore[arg-type]
+        ),
+        "The issue is hidden from the public." if action == "hide" else "The issue is public again.",
+        to_issue=action == "unhide",
+    )
+
+
+@bp.post("/updates/<int:event_id>/<any(hide, unhide):action>")
+@roles_required(*STAFF)
+def hide_update(event_id: int, action: str) -> Response | tuple[str, int]:
+    event = db.get_or_404(IssueEvent, event_id)
+    form = ReasonForm()
+    return _act(
+        event.issue_id,
+        "reason",
+        form,
+        lambda: moderation.set_update_hidden(
+            db.session,
+            current_user,
+            event_id,
+            action == "hide",
+            form.reason.data,  # type: ignore[arg-type]
+        ),
+        "The update is hidden from the public." if action == "hide" else "The update is public again.",
+    )
+
+
+@bp.post("/photos/<int:photo_id>/<any(hide, unhide):action>")
+@roles_required(*STAFF)
+def hide_photo(photo_id: int, action: str) -> Response | tuple[str, int]:
+    photo = db.get_or_404(Photo, photo_id)
+    form = ReasonForm()
+    return _act(
+        photo.issue_id,
+        "reason",
+        form,
+        lambda: moderation.set_photo_hidden(
+            db.session,
+            current_user,
+            photo_id,
+            action == "hide",
+            form.reason.data,  # type: ignore[arg-type]
+        ),
+        "The photo is hidden from the public." if action == "hide" else "The photo is public again.",
+    )

@@ -1,0 +1,141 @@
+"""API: status changes, duplicates, the issue's history, public updates and "not fixed"."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, jsonify, request, url_for
+from flask_login import current_user
+
+from app.api import bp
+from app.api.features import issue_feature
+from app.api.issues import geojson, require_user
+from app.api.params import json_body
+from app.extensions import db
+from app.models import User
+from app.ratelimits import limit
+from app.security import roles_required
+from app.services import duplicates, issue_queries, moderation, timeline, updates, workflow
+from app.services.reports import PhotoSettings
+from app.services.timeline import TimelineEntry
+
+STAFF = ("official", "admin")
+
+
+def _viewer_is_staff() -> bool:
+    return bool(current_user.is_authenticated and current_user.is_staff)
+
+
+def _feature(issue_id: int) -> dict[str, object]:
+    issue = issue_queries.get_issue(db.session, issue_id)
+    row = issue_queries.get_issue_row(db.session, issue_id)
+    return issue_feature(
+        row,
+        duplicate_of=issue.duplicate_of_id,
+        acknowledged_at=_iso(issue.acknowledged_at),
+        fixed_at=_iso(issue.fixed_at),
+        closed_at=_iso(issue.closed_at),
+        last_activity_at=_iso(issue.last_activity_at),
+    )
+
+
+def _iso(value: object) -> str | None:
+    return None if value is None else value.isoformat(timespec="seconds") + "Z"  # type: ignore[attr-defined]
+
+
+def entry_json(entry: TimelineEntry, staff: bool) -> dict[str, object]:
+    data: dict[str, object] = {
+        "id": entry.id,
+        "kind": entry.kind,
+        "actor": entry.actor_name,
+        "by_staff": entry.by_staff,
+        "from_status": entry.from_status,
+        "from_status_name": entry.from_status_name,
+        "to_status": entry.to_status,
+        "to_status_name": entry.to_status_name,
+        "note": entry.note,
+        "related_issue_id": entry.related_issue_id,
+        "created_at": _iso(entry.created_at),
+        "photos": [url_for("issues.photo", filename=p.filename, _external=True) for p in entry.photos],
+    }
+    if staff:
+        data["hidden"] = entry.is_hidden
+        data["public"] = entry.is_public
+    return data
+
+
+@bp.post("/issues/<int:issue_id>/status")
+@roles_required(*STAFF)
+def change_status(issue_id: int) -> Response:
+    body = json_body()
+    workflow.change_status(db.session, current_user, issue_id, body.get("status"), body.get("note"))  # type: ignore[arg-type]
+    db.session.commit()
+    return geojson(_feature(issue_id))
+
+
+@bp.post("/issues/<int:issue_id>/duplicate-of")
+@roles_required(*STAFF)
+def duplicate_of(issue_id: int) -> Response:
+    body = json_body()
+    merge = duplicates.mark_duplicate(
+        db.session,
+        current_user,
+        issue_id,
+        body.get("original_id"),
+        body.get("note"),  # type: ignore[arg-type]
+    )
+    db.session.commit()
+    return geojson(_feature(merge.original_event.issue_id))
+
+
+@bp.get("/issues/<int:issue_id>/history")
+def history(issue_id: int) -> Response:
+    issue = issue_queries.get_issue(db.session, issue_id)
+    moderation.check_visible(issue, current_user)
+    staff = _viewer_is_staff()
+    entries = timeline.timeline(db.session, issue_id, staff=staff)
+    return jsonify(
+        {
+            "issue_id": issue_id,
+            "status": issue.status,
+            "duplicate_of": issue.duplicate_of_id,
+            "events": [entry_json(e, staff) for e in entries],
+        }
+    )
+
+
+@bp.post("/issues/<int:issue_id>/updates")
+@limit("RATE_LIMIT_UPDATE", per_user=True)
+def post_update(issue_id: int) -> tuple[Response, int]:
+    user: User = require_user()
+    photo = None
+    if request.mimetype == "multipart/form-data":
+        text = request.form.get("text")
+        upload = request.files.get("photo")
+        if upload is not None and upload.filename:
+            photo = upload.read()
+    else:
+        text = json_body().get("text")
+    config = current_app.config
+    event = updates.post_update(
+        db.session,
+        user,
+        issue_id,
+        text,
+        photo=photo,
+        photo_settings=PhotoSettings(
+            config["UPLOAD_FOLDER"], config["PHOTO_MAX_BYTES"], config["PHOTO_MAX_SIDE"]
+        ),
+    )
+    db.session.commit()
+    entry = next(e for e in timeline.timeline(db.session, issue_id, staff=True) if e.id == event.id)
+    return jsonify(entry_json(entry, user.is_staff)), 201
+
+
+@bp.post("/issues/<int:issue_id>/not-fixed")
+@limit("RATE_LIMIT_UPDATE", per_user=True)
+def not_fixed(issue_id: int) -> Response:
+    user: User = require_user()
+    body = request.get_json(silent=True)
+    note = body.get("note") if isinstance(body, dict) else None
+    workflow.not_fixed(db.session, user, issue_id, note, reopen_status=current_app.config["REOPEN_STATUS"])
+    db.session.commit()
+    return geojson(_feature(issue_id))

@@ -1,0 +1,53 @@
+"""The audit log: one row per staff action, written in the same transaction as the action."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.models import AuditEntry, User
+from app.models.timestamps import utcnow
+
+
+def record(
+    session: Session, actor: User, action: str, target_type: str, target_id: object, **details: Any
+) -> AuditEntry:
+    entry = AuditEntry(
+        actor_id=actor.id,
+        action=action,
+        target_type=target_type,
+        target_id=str(target_id)[:80],
+        details=details,
+        created_at=utcnow(),
+    )
+    session.add(entry)
+    return entry
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Any]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def audit_page(session: Session, page: int, per_page: int = 50) -> Page:
+    """Newest first."""
+    total = int(session.scalar(select(func.count(AuditEntry.id))) or 0)
+    items = list(
+        session.scalars(
+            select(AuditEntry)
+            .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    )
+    return Page(items, page, per_page, total)

@@ -1,0 +1,102 @@
+"""Reading an issue's timeline: public events for everyone, staff-only and hidden entries for staff."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from app.models import IssueEvent, Photo, Status, User
+
+
+@dataclass(frozen=True)
+class TimelinePhoto:
+    id: int
+    filename: str
+    width: int
+    height: int
+    is_hidden: bool
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    id: int
+    kind: str
+    actor_name: str | None
+    by_staff: bool
+    from_status: str | None
+    from_status_name: str | None
+    to_status: str | None
+    to_status_name: str | None
+    note: str
+    created_at: datetime
+    is_public: bool
+    is_hidden: bool
+    related_issue_id: int | None
+    photos: tuple[TimelinePhoto, ...] = ()
+
+
+def timeline(session: Session, issue_id: int, staff: bool = False) -> list[TimelineEntry]:
+    """Oldest first. The public never sees staff-only events, hidden updates or hidden photos."""
+    before, after = aliased(Status), aliased(Status)
+    stmt = (
+        select(
+            IssueEvent.id,
+            IssueEvent.kind,
+            User.display_name,
+            IssueEvent.by_staff,
+            IssueEvent.from_status,
+            before.name,
+            IssueEvent.to_status,
+            after.name,
+            IssueEvent.note,
+            IssueEvent.created_at,
+            IssueEvent.is_public,
+            IssueEvent.is_hidden,
+            IssueEvent.related_issue_id,
+        )
+        .outerjoin(User, User.id == IssueEvent.actor_id)
+        .outerjoin(before, before.code == IssueEvent.from_status)
+        .outerjoin(after, after.code == IssueEvent.to_status)
+        .where(IssueEvent.issue_id == issue_id)
+        .order_by(IssueEvent.created_at, IssueEvent.id)
+    )
+    if not staff:
+        stmt = stmt.where(IssueEvent.is_public.is_(True), IssueEvent.is_hidden.is_(False))
+    rows = session.execute(stmt).tuples().all()
+    photos: dict[int, list[TimelinePhoto]] = {}
+    if rows:
+        photo_stmt = (
+            select(Photo.event_id, Photo.id, Photo.filename, Photo.width, Photo.height, Photo.is_hidden)
+            .where(Photo.event_id.in_([r[0] for r in rows]))
+            .order_by(Photo.id)
+        )
+        if not staff:
+            photo_stmt = photo_stmt.where(Photo.is_hidden.is_(False))
+        for event_id, *photo in session.execute(photo_stmt).tuples():
+            photos.setdefault(event_id, []).append(TimelinePhoto(*photo))
+    return [TimelineEntry(*row, photos=tuple(photos.get(row[0], ()))) for row in rows]  # type: ignore[arg-type]
+
+
+def entry_json(entry: TimelineEntry, photo_url: object, staff: bool) -> dict[str, object]:
+    """The API shape of one entry; `photo_url` turns a filename into an address."""
+    data: dict[str, object] = {
+        "id": entry.id,
+        "kind": entry.kind,
+        "actor": entry.actor_name,
+        "by_staff": entry.by_staff,
+        "from_status": entry.from_status,
+        "from_status_name": entry.from_status_name,
+        "to_status": entry.to_status,
+        "to_status_name": entry.to_status_name,
+        "note": entry.note,
+        "related_issue_id": entry.related_issue_id,
+        "created_at": entry.created_at.isoformat(timespec="seconds") + "Z",
+        "photos": [photo_url(p.filename) for p in entry.photos],  # type: ignore[operator]
+    }
+    if staff:
+        data["hidden"] = entry.is_hidden
+        data["public"] = entry.is_public
+    return data

@@ -1,0 +1,65 @@
+"""Forms of the staff workspace (issue actions and admin pages); the services validate the values."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
+
+from app.models.place import StatusType
+
+TYPE_CHOICES = [(t.value, t.value) for t in StatusType]
+
+
+class StatusForm(FlaskForm):
+    status = SelectField("New status", choices=[], validate_choice=False)
+    note = TextAreaField("Public note", render_kw={"maxlength": 2000, "rows": 3})
+    submit = SubmitField("Change status")
+
+
+class DuplicateForm(FlaskForm):
+    original_id = StringField("Original issue number", render_kw={"inputmode": "numeric"})
+    note = TextAreaField("Public note (optional)", render_kw={"maxlength": 2000, "rows": 2})
+    submit = SubmitField("Mark as duplicate")
+
+
+class EditForm(FlaskForm):
+    title = StringField("Title", render_kw={"maxlength": 120})
+    description = TextAreaField("Description", render_kw={"maxlength": 4000, "rows": 5})
+    reason = StringField("Reason (kept in the moderation log)", render_kw={"maxlength": 2000})
+    submit = SubmitField("Save text")
+
+
+class ReasonForm(FlaskForm):
+    """Hide or show something; only the CSRF token and an optional reason."""
+
+    reason = StringField("Reason (optional)", render_kw={"maxlength": 2000})
+    submit = SubmitField("Apply")
+
+
+class StatusAddForm(FlaskForm):
+    code = StringField("Code", render_kw={"maxlength": 40, "placeholder": "waiting-for-parts"})
+    name = StringField("Name", render_kw={"maxlength": 80})
+    type = SelectField("Type", choices=TYPE_CHOICES, validate_choice=False)
+    submit = SubmitField("Add status")
+
+
+class StatusEditForm(FlaskForm):
+    name = StringField("Name", render_kw={"maxlength": 80})
+    type = SelectField("Type", choices=TYPE_CHOICES, validate_choice=False)
+    submit = SubmitField("Save")
+
+
+class MoveForm(FlaskForm):
+    direction = HiddenField()
+
+
+class BlockAccountForm(FlaskForm):
+    email = StringField("Account email", render_kw={"type": "email", "maxlength": 254})
+    action = HiddenField(default="block")
+    submit = SubmitField("Block account")
+
+
+class BlockDomainForm(FlaskForm):
+    domain = StringField("Email domain", render_kw={"maxlength": 253, "placeholder": "spam.example"})
+    reason = StringField("Reason (optional)", render_kw={"maxlength": 2000})
+    submit = SubmitField("Block domain")
