@@ -32,7 +32,7 @@ class GroupForm(ServiceErrors, FlaskForm):
             Length(max=NAME_MAX, message=f"Name must be at most {NAME_MAX} characters."),
         ],
     )
-    currency = SelectField("Currency", choices=[(c, c) for c in CURRENCIES], default="EUR")
+    currency = SelectField("Currency", choices=list(CURRENCIES), default="EUR")
     max_pledge = StringField("Largest pledge", default="500.00")
     submit = SubmitField("Create group")
 

@@ -69,7 +69,7 @@ def statement(session: Session, pool_id: int) -> list[StatementRow]:
         if account.startswith("issue:")
     }
     titles = (
-        dict(session.execute(select(Issue.id, Issue.title).where(Issue.id.in_(issue_ids))).tuples())
+        dict(session.execute(select(Issue.id, Issue.title).where(Issue.id.in_(issue_ids))).tuples().all())
         if issue_ids
         else {}
     )

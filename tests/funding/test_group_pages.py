@@ -1,0 +1,161 @@
+"""Group and pool pages: join, pledge with a decimal amount, treasurer confirmation, transparency, CSV."""
+
+# ruff: noqa: F811  (the `funding` fixture is imported, then requested by name)
+
+from __future__ import annotations
+
+import pytest
+
+from app.services.errors import ValidationError
+from app.services.pledges import parse_amount
+from tests.funding_fixtures import funding  # noqa: F401  (fixture)
+
+
+@pytest.mark.parametrize(
+    ("text", "cents"), [("5", 500), ("5.00", 500), ("5.5", 550), ("0.01", 1), ("1,25", 125)]
+)
+def test_amounts_parse_exactly(text: str, cents: int) -> None:
+    assert parse_amount(text) == cents
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("", "required"),
+        ("abc", "number"),
+        ("5.001", "two decimals"),
+        ("0", "more than zero"),
+        ("-5", "more than zero"),
+        ("1e3", "two decimals"),
+        ("NaN", "more than zero"),
+    ],
+)
+def test_bad_amount_texts_are_refused(text: str, reason: str) -> None:
+    with pytest.raises(ValidationError, match=reason) as caught:
+        parse_amount(text)
+    assert caught.value.field == "amount"
+
+
+def test_a_resident_joins_pledges_and_the_treasurer_confirms(client, auth, funding, make_user) -> None:
+    ref = funding.group(name="Old Town neighbours")
+    treasurer = funding.member(ref, admin=True)
+    resident = make_user(display_name="Rosa Resident")
+    page = client.get(f"/groups/{ref.group_id}").get_data(as_text=True)
+    assert "Old Town neighbours" in page
+    assert "Log in to join" in page
+
+    auth.login(resident.email)
+    page = client.get(f"/groups/{ref.group_id}").get_data(as_text=True)
+    assert "Join Old Town neighbours" in page
+    joined = client.post(f"/groups/{ref.group_id}/join", follow_redirects=True).get_data(as_text=True)
+    assert "Welcome to Old Town neighbours" in joined
+    assert "Pledge to the pool" in joined
+
+    bad = client.post(f"/groups/{ref.group_id}/pledge", data={"amount": "5.001", "idempotency_key": "k1"})
+    assert bad.status_code == 422
+    assert "at most two decimals" in bad.get_data(as_text=True)
+    assert funding.counts() == (0, 0, 0)
+
+    done = client.post(
+        f"/groups/{ref.group_id}/pledge",
+        data={"amount": "5.00", "idempotency_key": "k2"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Your pledge of EUR 5.00 is waiting for the treasurer" in done
+    # A double tap resubmits the same form key: still one pledge.
+    client.post(f"/groups/{ref.group_id}/pledge", data={"amount": "5.00", "idempotency_key": "k2"})
+    assert funding.counts()[0] == 1
+
+    assert client.get(f"/pools/{ref.pool_id}/treasurer").status_code == 403  # a plain member
+    auth.logout()
+    auth.login(treasurer.email)
+    pending = client.get(f"/pools/{ref.pool_id}/treasurer").get_data(as_text=True)
+    assert "EUR 5.00" in pending
+    assert "Rosa Resident" in pending  # the treasurer sees who must pay
+    pledge_id = int(pending.split("/pledges/")[1].split("/confirm")[0])
+    confirmed = client.post(f"/pledges/{pledge_id}/confirm", follow_redirects=True).get_data(as_text=True)
+    assert f"Pledge {pledge_id} of EUR 5.00 confirmed." in confirmed
+    assert "No pledges are waiting for confirmation." in confirmed
+    assert funding.balance(ref).balance_cents == 500
+
+
+def test_transparency_page_hides_names_unless_chosen(app, client, funding) -> None:
+    from app.extensions import db
+    from app.services import ledger, matching
+
+    ref = funding.group()
+    shy = funding.member(ref, display_name="Shy Sam")
+    proud = funding.member(ref, display_name="Proud Pat")
+    funding.pledge(ref, shy, 1234)
+    funding.pledge(ref, proud, 766, show_name=True)
+    funding.pledge(ref, proud, 999, confirm=False, show_name=True)
+    with app.app_context():
+        matching.apply_match(db.session, ref.pool_id, None, 1, 2, 500)
+        ledger.post_allocation(db.session, ref.pool_id, 1, [(1, 2000)])
+        ledger.post_refunds(db.session, ref.pool_id, 1, 100)
+        db.session.commit()
+    page = client.get(f"/pools/{ref.pool_id}").get_data(as_text=True)
+    assert "Shy Sam" not in page
+    assert "a resident" in page
+    assert "Proud Pat" in page
+    for text in ("EUR 12.34", "EUR 7.66", "EUR 5.00", "EUR 20.00", "EUR 1.00", "EUR 4.00", "EUR 9.99"):
+        assert text in page, text
+    assert "City match 1:2" in page
+    assert "Refunded pro rata" in page
+    assert "<svg" in page
+    assert f'href="/pools/{ref.pool_id}/ledger.csv"' in page
+
+    csv_text = client.get(f"/pools/{ref.pool_id}/ledger.csv").get_data(as_text=True)
+    assert "Shy Sam" not in csv_text
+    rows = csv_text.strip().splitlines()
+    assert rows[0].startswith("posting_id,date_utc,kind")
+    assert rows[-1].endswith(",400,EUR")  # the running balance after the last row
+
+
+def test_officials_create_groups_residents_cannot(client, auth, funding, make_user, city, count_rows) -> None:
+    from app.models import Group, Pool
+
+    auth.login(make_user().email)
+    assert client.get("/groups/new").status_code == 403
+    auth.logout()
+    assert client.get("/groups/new").status_code == 401
+    auth.login(make_user(role="official").email)
+    bad = client.post("/groups/new", data={"area_id": city["Hillside"], "name": "", "max_pledge": "50.00"})
+    assert bad.status_code == 422
+    assert "Name is required." in bad.get_data(as_text=True)
+    assert count_rows(Group) == 0
+    made = client.post(
+        "/groups/new",
+        data={"area_id": city["Hillside"], "name": "Hill folk", "currency": "EUR", "max_pledge": "50.00"},
+        follow_redirects=True,
+    )
+    assert "Group Hill folk created with an open pool." in made.get_data(as_text=True)
+    assert count_rows(Pool, Pool.max_pledge_cents == 5000) == 1
+
+
+def test_the_match_form_is_for_officials(app, client, auth, funding) -> None:
+    ref = funding.group()
+    admin = funding.member(ref, admin=True)
+    funding.pledge(ref, funding.member(ref), 3000)
+    auth.login(admin.email)
+    assert (
+        client.post(
+            f"/pools/{ref.pool_id}/match", data={"ratio_num": 1, "ratio_den": 1, "cap": "10"}
+        ).status_code
+        == 403
+    )
+    auth.logout()
+    auth.login(funding.member(ref, role="official").email)
+    done = client.post(
+        f"/pools/{ref.pool_id}/match",
+        data={"ratio_num": 1, "ratio_den": 1, "cap": "10.00"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "The city matched EUR 10.00 for EUR 30.00 of pledges not matched before." in done
+    again = client.post(
+        f"/pools/{ref.pool_id}/match",
+        data={"ratio_num": 1, "ratio_den": 1, "cap": "10.00"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "The city matched EUR 0.00 for EUR 0.00" in again  # each pledged cent is matched once
+    assert funding.balance(ref).matched_cents == 1000
