@@ -51,6 +51,7 @@ def create_app(
     from app.issues import bp as issues_bp
     from app.main import bp as main_bp
     from app.open311 import bp as open311_bp
+    from app.rounds import bp as rounds_bp
     from app.staff import bp as staff_bp
     from app.timeline import bp as timeline_bp
 
@@ -62,6 +63,7 @@ def create_app(
     app.register_blueprint(issues_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(open311_bp)
+    app.register_blueprint(rounds_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(timeline_bp)
 

@@ -90,3 +90,10 @@ def insert_from_select_ignoring_duplicates(
     insert = sqlite.insert if dialect_of(session) == "sqlite" else postgresql.insert
     return insert(model).from_select(names, query).on_conflict_do_nothing()
 
+
+def upsert(
+    session: Session, model: Any, conflict: list[str], values: dict[str, Any], changes: dict[str, Any]
+) -> Insert:
+    """INSERT ... ON CONFLICT (conflict) DO UPDATE SET changes: one atomic statement on both engines."""
+    insert = sqlite.insert if dialect_of(session) == "sqlite" else postgresql.insert
+    return insert(model).values(**values).on_conflict_do_update(index_elements=conflict, set_=changes)

@@ -20,3 +20,4 @@ def staff_only() -> Response | None:
 
 
 from app.staff import admin_routes, dashboard_routes, workflow_routes  # noqa: E402,F401
+from app.staff import estimate_routes  # noqa: E402,F401

@@ -1,0 +1,53 @@
+"""`flask --app wsgi tally-round ID`: tally a round in this process, with a progress bar."""
+
+from __future__ import annotations
+
+import click
+
+from app.extensions import db
+from app.models import User
+from app.models.account import Role
+from app.rounds import bp
+from app.services import round_results, tally_jobs
+from app.services.errors import DomainError
+from app.tally_runner import run_job
+
+
+@bp.cli.command("tally-round")
+@click.argument("round_id", type=int)
+@click.option(
+    "--as", "email", default=None, help="Tally as this official or group admin (default: the first admin)."
+)
+def tally_round(round_id: int, email: str | None) -> None:
+    """Tally round ROUND_ID (claim, read ballots, run the rule, post to the ledger) with a progress bar."""
+    actor = db.session.scalar(
+        db.select(User).where(User.email == email.strip().lower())
+        if email
+        else db.select(User).where(User.role == Role.ADMIN.value).order_by(User.id).limit(1)
+    )
+    if actor is None:
+        raise click.ClickException("No such account: pass --as EMAIL of an official or a group admin.")
+    try:
+        job = tally_jobs.start_job(db.session, actor, round_id)
+    except DomainError as exc:
+        db.session.rollback()
+        raise click.ClickException(f"{exc.field}: {exc.message}" if exc.field else exc.message) from None
+    db.session.commit()
+    with click.progressbar(length=100, label=f"Tallying round {round_id}", show_percent=True) as bar:
+        shown = {"at": 0}
+
+        def advance(percent: int, _message: str) -> None:
+            if percent > shown["at"]:
+                bar.update(percent - shown["at"])
+                shown["at"] = percent
+
+        summary = run_job(db.session, job.id, advance)
+    if summary is None:
+        failed = tally_jobs.get_job(db.session, job.id)
+        raise click.ClickException(f"The tally failed: {failed.error}")
+    outcome = round_results.results(db.session, round_id)
+    click.echo(
+        f"Funded {len(outcome.funded)} of {len(outcome.funded) + len(outcome.unfunded)} candidates: "
+        f"spent {outcome.spent_cents} of {outcome.budget_cents} cents, "
+        f"{outcome.leftover_cents} cents {'rolled over' if outcome.leftover == 'rollover' else 'refunded'}."
+    )

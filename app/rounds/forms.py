@@ -1,0 +1,50 @@
+"""Forms of the round pages; the services validate the values and name the field on errors."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectField, StringField, SubmitField
+from wtforms.validators import Optional
+
+BALLOT_CHOICES = [
+    ("approval", "Approval: members tick every problem they support"),
+    ("k-approval", "k-approval: at most k ticks each"),
+    ("knapsack", "Knapsack: ticks whose costs fit within the pool"),
+    ("cumulative", "Cumulative: members spread points"),
+]
+RULE_CHOICES = [
+    ("equalshares/add1", "Method of Equal Shares (add1 completion)"),
+    ("greedy", "Greedy: most support first"),
+    ("phragmen", "Phragmén's sequential rule"),
+]
+LEFTOVER_CHOICES = [("rollover", "Roll over to the next round"), ("refund", "Refund pledgers pro rata")]
+
+
+class RoundForm(FlaskForm):
+    name = StringField("Name", render_kw={"maxlength": 120, "placeholder": "Spring 2027"})
+    ballot = SelectField("Ballot", choices=BALLOT_CHOICES, validate_choice=False)
+    k = IntegerField(
+        "k (most approvals per ballot)", validators=[Optional()], render_kw={"inputmode": "numeric"}
+    )
+    points = IntegerField("Points per member", validators=[Optional()], render_kw={"inputmode": "numeric"})
+    rule = SelectField("Allocation rule", choices=RULE_CHOICES, validate_choice=False)
+    top_n = IntegerField("Candidates (top N by likes)", default=10, validators=[Optional()])
+    leftover = RadioField(
+        "Money left over", choices=LEFTOVER_CHOICES, default="rollover", validate_choice=False
+    )
+    voting = BooleanField("Members vote (otherwise their likes count as approval ballots)", default=True)
+    submit = SubmitField("Create round")
+
+
+class PhaseForm(FlaskForm):
+    phase = HiddenField()
+
+
+class MatchForm(FlaskForm):
+    match_ratio = StringField("City cents per pledged cent", default="1:1", render_kw={"placeholder": "1:1"})
+    match_cap = StringField("Cap (optional)", render_kw={"inputmode": "decimal", "placeholder": "500.00"})
+    submit = SubmitField("Set the city match")
+
+
+class ActionForm(FlaskForm):
+    """A button that only needs the CSRF token (tally, ballot)."""

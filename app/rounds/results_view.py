@@ -1,0 +1,60 @@
+"""The results page's chart of the money (inline SVG) and map of the funded problems (folium)."""
+
+from __future__ import annotations
+
+import folium
+from markupsafe import Markup, escape
+
+from app import maps
+from app.charts import bar_chart
+from app.services.round_results import RoundResults
+
+FUNDED_ZOOM = 15
+SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "₣", "PLN": "zł"}
+
+
+def money_chart(outcome: RoundResults) -> Markup:
+    """Bars for the pool, the city match, what was spent and what is left over (major units)."""
+    leftover_label = "Rolled over" if outcome.leftover == "rollover" else "Refunded"
+    labels = ["Pledged pool", "City match", "Spent on problems", leftover_label]
+    cents = [outcome.pool_cents, outcome.match_cents, outcome.spent_cents, outcome.leftover_cents]
+    return bar_chart(
+        title=f"The money of round “{outcome.name}”",
+        desc=(
+            f"Pool {cents[0] / 100:,.2f}, city match {cents[1] / 100:,.2f}, spent {cents[2] / 100:,.2f}, "
+            f"{leftover_label.lower()} {cents[3] / 100:,.2f} {outcome.currency}."
+        ),
+        labels=labels,
+        values=[c / 100 for c in cents],
+        unit=outcome.currency,
+        x_label=f"Amount ({outcome.currency})",
+        colour="#17407a",
+        label_width=150,
+        empty_message="No money in this round.",
+    )
+
+
+def results_map(outcome: RoundResults) -> maps.RenderedMap | None:
+    """A map of the funded problems, or None when nothing was funded."""
+    if not outcome.funded:
+        return None
+    lats = [c.lat for c in outcome.funded]
+    lons = [c.lon for c in outcome.funded]
+    if len(outcome.funded) == 1:
+        city = maps.build_map(location=(lats[0], lons[0]), zoom=FUNDED_ZOOM)
+    else:
+        pad = 0.001
+        bounds = ((min(lats) - pad, min(lons) - pad), (max(lats) + pad, max(lons) + pad))
+        city = maps.build_map(bounds=bounds)
+    glyph = SYMBOLS.get(outcome.currency, "¤")
+    for item in outcome.funded:
+        icon = folium.DivIcon(
+            html=f'<span class="cf-pin__glyph" aria-hidden="true">{glyph}</span>',
+            class_name="cf-pin cf-pin--funded",
+            icon_size=(30, 30),
+            icon_anchor=(15, 30),
+        )
+        amount = f"{item.amount_cents // 100:,}.{item.amount_cents % 100:02d}"
+        label = f"{escape(item.title)} · {amount}"
+        folium.Marker([item.lat, item.lon], icon=icon, tooltip=label, keyboard=False).add_to(city)
+    return maps.render(city)

@@ -1,0 +1,286 @@
+"""Round pages: a group's rounds, a round with its phase timeline, the ballot, tally progress, results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from app.extensions import db
+from app.models import Round
+from app.rounds import bp
+from app.rounds.forms import ActionForm, MatchForm, PhaseForm, RoundForm
+from app.rounds.results_view import money_chart, results_map
+from app.services import (
+    ballots,
+    candidates,
+    groups,
+    ledger,
+    round_money,
+    round_results,
+    rounds,
+    tally,
+    tally_jobs,
+)
+from app.services.errors import DomainError
+from app.services.pledges import parse_amount
+from app.services.round_access import can_run, get_round, is_member
+from app.tally_runner import run_in_thread
+
+PHASE_LABELS = {
+    "draft": "Draft",
+    "pledging": "Pledging",
+    "voting": "Voting",
+    "tallied": "Tallied",
+    "closed": "Closed",
+}
+NEXT_ACTION = {"pledging": "Open pledging", "voting": "Open voting", "closed": "Close the round"}
+
+
+@bp.app_template_global()
+def group_rounds(group_id: int) -> list[Round]:
+    """The group page's partial lists the group's rounds through this."""
+    return rounds.list_rounds(db.session, group_id)
+
+
+def runs(found_group_id: int) -> bool:
+    return current_user.is_authenticated and can_run(db.session, current_user, found_group_id)  # type: ignore[arg-type]
+
+
+def timeline(found: Round) -> list[dict[str, Any]]:
+    stamps = {
+        "draft": found.created_at,
+        "pledging": found.pledging_at,
+        "voting": found.voting_at,
+        "tallied": found.tallied_at,
+        "closed": found.closed_at,
+    }
+    order = [p for p in PHASE_LABELS if found.has_voting_phase or p != "voting"]
+    current = order.index(found.phase)
+    return [
+        {
+            "phase": p,
+            "label": PHASE_LABELS[p],
+            "at": stamps[p],
+            "state": "done" if i < current else "current" if i == current else "todo",
+        }
+        for i, p in enumerate(order)
+    ]
+
+
+@bp.route("/groups/<int:group_id>/rounds", methods=["GET", "POST"])
+def group_list(group_id: int) -> tuple[str, int] | Response:
+    row = groups.get_group_row(db.session, group_id)
+    form = RoundForm()
+    status = 200
+    if request.method == "POST":
+        if not current_user.is_authenticated:
+            abort(401)
+        status = 422
+        if form.validate_on_submit():
+            data = {
+                "group_id": group_id,
+                "name": form.name.data,
+                "ballot": form.ballot.data,
+                "k": form.k.data,
+                "points": form.points.data,
+                "rule": form.rule.data,
+                "top_n": form.top_n.data,
+                "leftover": form.leftover.data,
+                "voting": bool(form.voting.data),
+            }
+            try:
+                created = rounds.create_round(db.session, current_user, data)  # type: ignore[arg-type]
+            except DomainError as exc:
+                db.session.rollback()
+                if exc.status == 403:
+                    raise
+                target = getattr(form, exc.field or "", None)
+                (target.errors if target is not None else form.form_errors).append(exc.message)  # type: ignore[union-attr]
+                status = exc.status
+            else:
+                db.session.commit()
+                flash(f"Round “{created.name}” created as a draft.", "success")
+                return redirect(url_for("rounds.detail", round_id=created.id))
+    listed = rounds.list_rounds(db.session, group_id)
+    return render_template("rounds/list.html", row=row, rounds=listed, form=form, runs=runs(group_id)), status
+
+
+@bp.get("/rounds/<int:round_id>")
+def detail(round_id: int) -> str:
+    found = get_round(db.session, round_id)
+    row = groups.get_group_row(db.session, found.group_id)
+    listed, frozen = candidates.current(db.session, found)
+    runner = runs(found.group_id)
+    member = current_user.is_authenticated and is_member(db.session, found.group_id, current_user.id)
+    preview = None if round_results.is_tallied(found) else round_money.preview(db.session, found)
+    job = tally_jobs.latest_job(db.session, round_id)
+    return render_template(
+        "rounds/detail.html",
+        round=found,
+        row=row,
+        timeline=timeline(found),
+        candidates=listed,
+        frozen=frozen,
+        runs=runner,
+        member=member,
+        preview=preview,
+        figures=ledger.pool_balance(db.session, found.pool_id),
+        next_phase=rounds.next_phase(found),
+        next_action=NEXT_ACTION,
+        ballots_cast=ballots.ballot_count(db.session, round_id),
+        job=job,
+        phase_form=PhaseForm(),
+        action=ActionForm(),
+        match_form=MatchForm(),
+    )
+
+
+@bp.post("/rounds/<int:round_id>/phase")
+@login_required
+def move_phase(round_id: int) -> Response:
+    form = PhaseForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        moved = rounds.advance(db.session, current_user, round_id, form.phase.data)  # type: ignore[arg-type]
+    except DomainError as exc:
+        db.session.rollback()
+        if exc.status in (401, 403, 404):
+            raise
+        flash(exc.message, "error")
+        return redirect(url_for("rounds.detail", round_id=round_id))
+    db.session.commit()
+    flash(f"The round is now in its {PHASE_LABELS[moved.phase].lower()} phase.", "success")
+    return redirect(url_for("rounds.detail", round_id=round_id))
+
+
+@bp.post("/rounds/<int:round_id>/match")
+@login_required
+def set_match(round_id: int) -> Response:
+    form = MatchForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        cap = (
+            parse_amount(form.match_cap.data, "match_cap_cents")
+            if (form.match_cap.data or "").strip()
+            else None
+        )
+        data = {"match_ratio": form.match_ratio.data, "match_cap_cents": cap}
+        rounds.update_round(db.session, current_user, round_id, data)  # type: ignore[arg-type]
+    except DomainError as exc:
+        db.session.rollback()
+        if exc.status in (401, 403, 404):
+            raise
+        flash(f"The match was not set: {exc.message}", "error")
+        return redirect(url_for("rounds.detail", round_id=round_id))
+    db.session.commit()
+    flash(f"The city will match pledges {form.match_ratio.data} when the round is tallied.", "success")
+    return redirect(url_for("rounds.detail", round_id=round_id))
+
+
+@bp.post("/rounds/<int:round_id>/tally")
+@login_required
+def run_tally(round_id: int) -> Response:
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    found = get_round(db.session, round_id)
+    threshold = int(current_app.config.get("TALLY_SYNC_MAX_BALLOTS", tally_jobs.DEFAULT_SYNC_MAX_BALLOTS))
+    try:
+        if tally_jobs.is_large(db.session, found, threshold):
+            job = tally_jobs.start_job(db.session, current_user, round_id)  # type: ignore[arg-type]
+            db.session.commit()
+            run_in_thread(current_app._get_current_object(), job.id)  # type: ignore[attr-defined]
+            return redirect(url_for("rounds.tally_progress", round_id=round_id, job_id=job.id))
+        tally.tally_now(db.session, current_user, round_id, tally_jobs.new_token())  # type: ignore[arg-type]
+    except DomainError as exc:
+        db.session.rollback()
+        if exc.status in (401, 403, 404):
+            raise
+        flash(exc.message, "error")
+        return redirect(url_for("rounds.detail", round_id=round_id))
+    db.session.commit()
+    flash("The round is tallied. Here is what gets funded, and why.", "success")
+    return redirect(url_for("rounds.results", round_id=round_id))
+
+
+@bp.get("/rounds/<int:round_id>/tally/<int:job_id>")
+def tally_progress(round_id: int, job_id: int) -> str:
+    found = get_round(db.session, round_id)
+    job = tally_jobs.get_job(db.session, job_id)
+    if job.round_id != round_id:
+        abort(404)
+    return render_template("rounds/progress.html", round=found, job=job)
+
+
+@bp.route("/rounds/<int:round_id>/ballot", methods=["GET", "POST"])
+@login_required
+def ballot(round_id: int) -> tuple[str, int] | Response:
+    found = get_round(db.session, round_id)
+    status, error, submitted = 200, None, None
+    if request.method == "POST":
+        if not ActionForm().validate_on_submit():
+            abort(400)
+        submitted = submitted_ballot(found)
+        try:
+            ballots.cast_ballot(db.session, current_user, round_id, submitted)  # type: ignore[arg-type]
+        except DomainError as exc:
+            db.session.rollback()
+            if exc.status in (401, 403, 404):
+                raise
+            status, error = exc.status, exc
+        else:
+            db.session.commit()
+            flash("Your ballot is saved. You can change it until voting closes.", "success")
+            return redirect(url_for("rounds.ballot", round_id=round_id))
+    listed, _ = candidates.current(db.session, found)
+    stored = ballots.ballot_of(db.session, round_id, current_user.id)
+    if submitted is not None:
+        stored = {
+            int(k): v
+            for k, v in (submitted.get("points") or dict.fromkeys(submitted.get("issue_ids", []), 1)).items()
+        }
+    return render_template(
+        "rounds/ballot.html",
+        round=found,
+        candidates=listed,
+        chosen=stored or {},
+        limits=ballots.limits_of(db.session, found),
+        member=is_member(db.session, found.group_id, current_user.id),
+        error=error,
+        action=ActionForm(),
+        currency=ledger.pool_balance(db.session, found.pool_id).currency,
+    ), status
+
+
+def submitted_ballot(found: Round) -> dict[str, Any]:
+    """The ballot form as the API's JSON body: issue_ids from the ticks, or points from the inputs."""
+    if found.ballot == "cumulative":
+        points: dict[str, object] = {}
+        for key, value in request.form.items():
+            if key.startswith("points-"):
+                text = value.strip()
+                points[key.removeprefix("points-")] = int(text) if text.lstrip("-").isdigit() else (text or 0)
+        return {"points": points}
+    return {"issue_ids": [int(v) if v.isdigit() else v for v in request.form.getlist("issue_ids")]}
+
+
+@bp.get("/rounds/<int:round_id>/results")
+def results(round_id: int) -> str:
+    found = get_round(db.session, round_id)
+    if not round_results.is_tallied(found):
+        flash("This round has not been tallied yet.", "info")
+        return redirect(url_for("rounds.detail", round_id=round_id))  # type: ignore[return-value]
+    outcome = round_results.results(db.session, round_id)
+    row = groups.get_group_row(db.session, found.group_id)
+    return render_template(
+        "rounds/results.html",
+        round=found,
+        row=row,
+        results=outcome,
+        chart=money_chart(outcome),
+        map=results_map(outcome),
+    )

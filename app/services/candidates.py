@@ -1,0 +1,119 @@
+"""Round candidates: the area's costed open issues ranked by likes, snapshotted when voting opens.
+
+Ranking: most likes first; equal likes go to the older report (then the lower id). Issues that an
+earlier round already funded are left out (they sit in "planned", an open status, until fixed).
+The snapshot is taken when voting opens, so every member votes on the same list; a round without a
+voting phase takes it at the tally. Before the snapshot, the list shown is the live ranking.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, exists, select
+from sqlalchemy.orm import Session
+
+from app.models import Group, Issue, Round, RoundCandidate, Status
+from app.models.place import StatusType
+
+
+@dataclass(frozen=True)
+class Candidate:
+    issue_id: int
+    title: str
+    cost_cents: int
+    likes: int
+    position: int
+    lat: float
+    lon: float
+    status: str
+    created_at: datetime | None = None
+
+
+def live_ranking(session: Session, found: Round) -> list[Candidate]:
+    area_id = session.scalar(select(Group.area_id).where(Group.id == found.group_id))
+    funded_before = exists().where(
+        and_(
+            RoundCandidate.issue_id == Issue.id,
+            RoundCandidate.funded.is_(True),
+            RoundCandidate.round_id != found.id,
+        )
+    )
+    rows = session.execute(
+        select(
+            Issue.id,
+            Issue.title,
+            Issue.cost_estimate_cents,
+            Issue.likes_count,
+            Issue.lat,
+            Issue.lon,
+            Issue.status,
+            Issue.created_at,
+        )
+        .join(Status, Status.code == Issue.status)
+        .where(
+            Issue.area_id == area_id,
+            Issue.cost_estimate_cents.is_not(None),
+            Status.type == StatusType.OPEN.value,
+            ~funded_before,
+        )
+        .order_by(Issue.likes_count.desc(), Issue.created_at.asc(), Issue.id.asc())
+        .limit(found.top_n)
+    ).tuples()
+    return [
+        Candidate(i, title, int(cost), likes, position, lat, lon, status, created)
+        for position, (i, title, cost, likes, lat, lon, status, created) in enumerate(rows, start=1)
+    ]
+
+
+def snapshot_rows(session: Session, round_id: int) -> list[Candidate]:
+    rows = session.execute(
+        select(
+            RoundCandidate.issue_id,
+            Issue.title,
+            RoundCandidate.cost_cents,
+            RoundCandidate.likes,
+            RoundCandidate.position,
+            Issue.lat,
+            Issue.lon,
+            Issue.status,
+        )
+        .join(Issue, Issue.id == RoundCandidate.issue_id)
+        .where(RoundCandidate.round_id == round_id)
+        .order_by(RoundCandidate.position)
+    ).tuples()
+    return [Candidate(*row) for row in rows]
+
+
+def has_snapshot(session: Session, round_id: int) -> bool:
+    return (
+        session.scalar(select(RoundCandidate.id).where(RoundCandidate.round_id == round_id).limit(1))
+        is not None
+    )
+
+
+def snapshot(session: Session, found: Round) -> list[Candidate]:
+    """Freeze the round's candidate list (once); later calls return the frozen list."""
+    if has_snapshot(session, found.id):
+        return snapshot_rows(session, found.id)
+    ranked = live_ranking(session, found)
+    session.add_all(
+        RoundCandidate(
+            round_id=found.id,
+            issue_id=c.issue_id,
+            position=c.position,
+            cost_cents=c.cost_cents,
+            likes=c.likes,
+        )
+        for c in ranked
+    )
+    session.flush()
+    return ranked
+
+
+def current(session: Session, found: Round) -> tuple[list[Candidate], bool]:
+    """The round's candidates and whether they are the frozen snapshot (True) or the live ranking."""
+    if has_snapshot(session, found.id):
+        return snapshot_rows(session, found.id), True
+    return live_ranking(session, found), False

@@ -1,0 +1,210 @@
+"""Tallies: results equal an independent run of budgets/, money is posted, funded issues are planned."""
+
+# ruff: noqa: F811  (fixtures are imported, then requested by name)
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Issue, IssueEvent, LedgerPosting, Round, TallyJob
+from budgets.election import Ballot, Election, Project
+from budgets.equal_shares import equal_shares_add1
+from budgets.greedy import greedy
+from tests.funding.round_world import RoundWorld, world  # noqa: F401
+from tests.funding_fixtures import funding  # noqa: F401
+
+COSTS = (3000, 2000, 1500, 1000)
+
+
+def voted_round(world: RoundWorld, **terms) -> tuple[int, list[list[int]]]:
+    """Four members pledge 10.00 each, the city matches 1:1 up to 20.00, three members vote."""
+    world.build(members=4, pledges=(1000, 1000, 1000, 1000), costs=COSTS)
+    rid = world.create(by=world.official, match_ratio="1:1", match_cap_cents=2000, **terms)["id"]
+    world.open_voting(rid)
+    a, b, c, d = world.issues
+    ballots = [[a, b], [a], [c, d]]
+    for member, ids in zip(world.members, ballots, strict=False):
+        assert world.vote(member, rid, issue_ids=ids).status_code == 200
+    return rid, ballots
+
+
+def independent(world: RoundWorld, ballots: list[list[int]], budget: int, rule=equal_shares_add1):
+    projects = tuple(Project(str(i), c) for i, c in zip(world.issues, COSTS, strict=True))
+    election = Election(projects, tuple(Ballot(tuple(map(str, b))) for b in ballots), budget)
+    return rule(election)
+
+
+def test_tally_matches_an_independent_run_and_posts_the_money(world: RoundWorld, runner, app) -> None:
+    rid, ballots = voted_round(world)
+
+    response = world.tally(rid)
+
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    expected = independent(world, ballots, budget=4000 + 2000)
+    assert {f["issue_id"] for f in body["funded"]} == {int(p) for p in expected.selected}
+    assert body["spent_cents"] == expected.spent
+    assert body["leftover_cents"] == 6000 - expected.spent
+    assert (body["match_cents"], body["pool_cents"], body["budget_cents"]) == (2000, 4000, 6000)
+    assert body["turnout"] == {"ballots": 3, "members": 5}
+    for item in body["funded"] + body["unfunded"]:
+        assert item["explanation"] == expected.explanations[str(item["issue_id"])].reason
+        assert item["explanation"]
+    for item in body["funded"]:
+        assert item["amount_cents"] == dict(zip(world.issues, COSTS, strict=True))[item["issue_id"]]
+    assert all(item["amount_cents"] == 0 for item in body["unfunded"])
+    # the same numbers from the results endpoint
+    assert world.client.get(f"/api/v1/rounds/{rid}/results").get_json() == body
+
+    check = runner.invoke(args=["ledger-check"])
+    assert check.exit_code == 0, check.output
+    with app.app_context():
+        kinds = db.session.scalars(select(LedgerPosting.kind).where(LedgerPosting.round_id == rid)).all()
+        assert sorted(kinds) == ["allocation", "match", "rollover"]
+        found = db.session.get(Round, rid)
+        assert found.phase == "tallied"
+        assert found.tallied_at is not None
+
+
+def test_funded_issues_are_planned_with_the_amount_in_the_note(world: RoundWorld, app) -> None:
+    rid, _ = voted_round(world)
+    body = world.tally(rid).get_json()
+
+    with app.app_context():
+        for item in body["funded"]:
+            assert db.session.get(Issue, item["issue_id"]).status == "planned"
+            note = db.session.scalars(
+                select(IssueEvent.note).where(
+                    IssueEvent.issue_id == item["issue_id"], IssueEvent.to_status == "planned"
+                )
+            ).one()
+            cents = item["amount_cents"]
+            assert f"EUR {cents // 100:,}.{cents % 100:02d}" in note
+            assert "Spring round" in note
+        for item in body["unfunded"]:
+            assert db.session.get(Issue, item["issue_id"]).status == "new"
+
+
+def test_refund_returns_the_leftover_pro_rata(world: RoundWorld, runner, app) -> None:
+    rid, _ = voted_round(world, leftover="refund")
+    body = world.tally(rid).get_json()
+
+    assert body["leftover"] == "refund"
+    balance = world.funding.balance(world.ref)
+    assert balance.balance_cents == 0
+    assert balance.refunded_cents == body["leftover_cents"]
+    assert runner.invoke(args=["ledger-check"]).exit_code == 0
+
+
+def test_a_rolled_over_leftover_is_spent_by_the_next_round(world: RoundWorld, runner) -> None:
+    rid, _ = voted_round(world)
+    first = world.tally(rid).get_json()
+    assert world.phase(rid, "closed").status_code == 200
+    later = world.costed_issue(first["leftover_cents"], likes_from=1)
+
+    second = world.create(name="Autumn round", voting=False)["id"]
+    assert world.phase(second, "pledging").status_code == 200
+    world.like(world.members[0], later)
+    body = world.tally(second).get_json()
+
+    assert [f["issue_id"] for f in body["funded"]] == [later]
+    assert body["budget_cents"] == first["leftover_cents"]
+    assert world.funding.balance(world.ref).balance_cents == 0
+    # issues funded by the first round are no longer candidates
+    funded_before = {f["issue_id"] for f in first["funded"]}
+    assert not funded_before & {c["issue_id"] for c in body["funded"] + body["unfunded"]}
+    assert runner.invoke(args=["ledger-check"]).exit_code == 0
+
+
+def test_a_round_without_voting_uses_members_likes(world: RoundWorld) -> None:
+    world.build(members=3, pledges=(2000, 1000), costs=COSTS)
+    _a, b, _c, d = world.issues
+    world.like(world.members[0], b)
+    world.like(world.members[1], b)
+    world.like(world.members[2], d)
+    rid = world.create(voting=False, rule="greedy")["id"]
+    assert world.phase(rid, "voting").status_code == 409
+    assert world.phase(rid, "pledging").status_code == 200
+
+    body = world.tally(rid).get_json()
+
+    expected = independent(world, [[b], [b], [d]], 3000, rule=greedy)
+    assert [f["issue_id"] for f in body["funded"]] == [b, d] == [int(p) for p in expected.selected]
+    assert body["turnout"] == {"ballots": 3, "members": 4}
+    assert "votes" in body["funded"][0]["explanation"]
+
+
+def test_tallying_twice_is_a_conflict_and_posts_once(world: RoundWorld, app) -> None:
+    rid, _ = voted_round(world)
+    assert world.tally(rid).status_code == 200
+
+    again = world.tally(rid)
+
+    assert again.status_code == 409
+    assert again.get_json()["error"]["message"] == "This round has already been tallied."
+    with app.app_context():
+        allocations = db.session.scalar(
+            select(func.count()).select_from(LedgerPosting).where(LedgerPosting.kind == "allocation")
+        )
+        assert allocations == 1
+
+
+def test_only_admins_and_officials_tally(world: RoundWorld) -> None:
+    rid, _ = voted_round(world)
+    assert world.tally(rid, by=world.members[0]).status_code == 403
+    assert world.client.post(f"/api/v1/rounds/{rid}/tally").status_code == 401
+    assert world.client.get(f"/api/v1/rounds/{rid}/results").status_code == 409
+
+
+def test_a_round_still_pledging_cannot_be_tallied(world: RoundWorld) -> None:
+    world.build(members=1, pledges=(1000,), costs=(500,))
+    rid = world.create()["id"]
+    world.phase(rid, "pledging")
+    response = world.tally(rid)
+    assert response.status_code == 409
+    assert "voting phase is open" in response.get_json()["error"]["message"]
+
+
+@pytest.mark.config(TALLY_SYNC_MAX_BALLOTS=1)
+def test_a_large_round_is_tallied_by_a_background_job(world: RoundWorld, runner, app) -> None:
+    rid, ballots = voted_round(world)
+
+    response = world.tally(rid)
+
+    assert response.status_code == 202
+    job = response.get_json()["job"]
+    assert response.headers["Location"] == job["url"]
+    deadline = time.monotonic() + 60
+    while job["status"] not in ("done", "failed") and time.monotonic() < deadline:
+        time.sleep(0.1)
+        job = world.client.get(job["url"]).get_json()
+    assert job["status"] == "done", job
+    assert job["progress"] == 100
+    body = world.client.get(f"/api/v1/rounds/{rid}/results").get_json()
+    expected = independent(world, ballots, 6000)
+    assert {f["issue_id"] for f in body["funded"]} == {int(p) for p in expected.selected}
+    assert world.tally(rid).status_code == 409
+    page = world.client.get(f"/rounds/{rid}/tally/{job['id']}")
+    assert b"See the results" in page.data
+    assert runner.invoke(args=["ledger-check"]).exit_code == 0
+
+
+def test_the_cli_tallies_with_a_progress_bar(world: RoundWorld, runner, app) -> None:
+    rid, ballots = voted_round(world)
+
+    result = runner.invoke(args=["tally-round", str(rid), "--as", world.official.email])
+
+    assert result.exit_code == 0, result.output
+    expected = independent(world, ballots, 6000)
+    assert f"Funded {len(expected.selected)} of 4 candidates" in result.output
+    assert "Tallying round" in result.output
+    with app.app_context():
+        job = db.session.scalars(select(TallyJob).where(TallyJob.round_id == rid)).one()
+        assert (job.status, job.progress) == ("done", 100)
+    again = runner.invoke(args=["tally-round", str(rid), "--as", world.official.email])
+    assert again.exit_code != 0
+    assert "already been tallied" in again.output
