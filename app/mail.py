@@ -145,3 +145,4 @@ def init_mail(app: Flask) -> None:
     _ = app.logger  # attaches Flask's handler to the "app" logger, which "app.mail" propagates to
     if str(app.config.get("MAIL_BACKEND")).lower() == "outbox" and log.level == logging.NOTSET:
         log.setLevel(logging.INFO)
+    log.disabled = False  # Alembic's fileConfig (migrations/env.py) disables loggers created before it

@@ -139,6 +139,7 @@ def app(database: Database, tmp_path: Path, request: pytest.FixtureRequest) -> I
         "SQLALCHEMY_DATABASE_URI": database.url,
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
         "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),  # emails land here as .eml files
+        "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),  # emails land here as .eml files
         "WTF_CSRF_ENABLED": False,
     }
     for marker in reversed(list(request.node.iter_markers("config"))):

@@ -22,6 +22,6 @@ def protect_cookie_sessions() -> None:
 
 from app.api import accounts, issues, openapi, reference  # noqa: E402,F401
 from app.api import estimates, rounds  # noqa: E402,F401
+from app.api import exports  # noqa: E402,F401
 from app.api import funding  # noqa: E402,F401
 from app.api import workflow  # noqa: E402,F401
-from app.api import exports  # noqa: E402,F401

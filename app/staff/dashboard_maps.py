@@ -33,20 +33,27 @@ def class_breaks(values: Sequence[int], classes: int = len(SHADES)) -> list[int]
     return [min(top, width * (i + 1)) for i in range(classes) if width * i < top]
 
 
+def _shade(index: int, classes: int) -> str:
+    """With fewer classes than shades, the darkest shades are used: the top class is always darkest."""
+    return SHADES[len(SHADES) - classes + index]
+
+
 def shade_for(count: int, breaks: Sequence[int]) -> str:
     if count <= 0 or not breaks:
         return EMPTY_SHADE
     for i, upper in enumerate(breaks):
         if count <= upper:
-            return SHADES[i]
-    return SHADES[len(breaks) - 1]
+            return _shade(i, len(breaks))
+    return SHADES[-1]
 
 
 def legend(breaks: Sequence[int]) -> list[LegendStep]:
     steps = [LegendStep(EMPTY_SHADE, "0")]
     lower = 1
     for i, upper in enumerate(breaks):
-        steps.append(LegendStep(SHADES[i], f"{lower:,}" if lower == upper else f"{lower:,}–{upper:,}"))
+        steps.append(
+            LegendStep(_shade(i, len(breaks)), f"{lower:,}" if lower == upper else f"{lower:,}–{upper:,}")
+        )
         lower = upper + 1
     return steps
 

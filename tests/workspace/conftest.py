@@ -1,0 +1,60 @@
+"""Fixtures for the officials' workspace tests: logged-in staff, column stamping, the mail outbox."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from collections.abc import Callable
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import update
+
+from app.extensions import db
+from app.models import Issue, User
+
+Stamp = Callable[..., None]
+
+
+@pytest.fixture
+def official(make_user: Callable[..., User]) -> User:
+    return make_user(email="olivia@city.example", role="official", display_name="Olivia")
+
+
+@pytest.fixture
+def staff_client(app: Flask, official: User, auth: Any) -> FlaskClient:
+    """The test client, logged in as an official."""
+    response = auth.login(official.email)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return auth.client  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def stamp(app: Flask) -> Stamp:
+    """Set columns of an issue directly (workflow timestamps, hidden flag) as if time had passed."""
+
+    def set_columns(issue_id: int, **values: Any) -> None:
+        with app.app_context():
+            db.session.execute(update(Issue).where(Issue.id == issue_id).values(**values))
+            db.session.commit()
+
+    return set_columns
+
+
+@pytest.fixture
+def outbox(app: Flask) -> Callable[[], list[EmailMessage]]:
+    """The emails written so far by the outbox backend, oldest first."""
+    folder = Path(app.config["MAIL_OUTBOX_DIR"])
+
+    def read() -> list[EmailMessage]:
+        files = sorted(folder.glob("*.eml"), key=lambda p: (p.stat().st_mtime_ns, p.name))
+        return [
+            email.message_from_bytes(p.read_bytes(), policy=email.policy.default)  # type: ignore[misc]
+            for p in files
+        ]
+
+    return read

@@ -1,0 +1,254 @@
+"""The officials' priority dashboard: filters, sorts, pages, bulk status change and who may see it."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Issue, IssueEvent, User
+from app.services import dashboard
+from app.services.dashboard import DashboardFilters
+from app.services.errors import ValidationError
+from tests.testcity import HILLSIDE, OLD_TOWN, RIVERSIDE
+from tests.workspace.conftest import Stamp
+
+MakeIssue = Callable[..., Issue]
+T0 = datetime(2026, 3, 2, 9, 0, 0)
+
+
+def listed_ids(html: str) -> list[int]:
+    """Issue ids in the order the priority table lists them (from the row checkboxes)."""
+    return [int(i) for i in re.findall(r'name="issue_ids" value="(\d+)"', html)]
+
+
+@pytest.fixture
+def sample(make_issue: MakeIssue, stamp: Stamp) -> dict[str, int]:
+    """Five issues across areas, categories, statuses, ages and likes."""
+    issues = {
+        "liked_old": make_issue(place=OLD_TOWN, created_at=T0, likes_from=3, title="Liked old"),
+        "liked_new": make_issue(
+            place=OLD_TOWN, created_at=T0 + timedelta(days=5), likes_from=3, title="Liked new"
+        ),
+        "lamp": make_issue(
+            place=RIVERSIDE, category="streetlight", created_at=T0 + timedelta(days=2), likes_from=1
+        ),
+        "quiet": make_issue(place=HILLSIDE, created_at=T0 + timedelta(days=9), title="Quiet"),
+        "fixed": make_issue(place=OLD_TOWN, status="fixed", created_at=T0 + timedelta(days=1), likes_from=5),
+    }
+    ids = {name: issue.id for name, issue in issues.items()}
+    stamp(ids["liked_old"], last_activity_at=T0 + timedelta(days=1))
+    stamp(ids["liked_new"], last_activity_at=T0 + timedelta(days=6))
+    stamp(ids["quiet"], last_activity_at=T0 + timedelta(days=30))
+    stamp(ids["lamp"], status="acknowledged", last_activity_at=T0 + timedelta(days=20))
+    return ids
+
+
+def test_default_list_is_open_issues_by_rank(staff_client: FlaskClient, sample: dict[str, int]) -> None:
+    response = staff_client.get("/staff/dashboard")
+
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    # Most likes first, ties to the older report; the fixed issue is not open, so not listed.
+    assert listed_ids(page) == [sample["liked_old"], sample["liked_new"], sample["lamp"], sample["quiet"]]
+    assert "4 problems" in page
+    assert "Liked old" in page
+    assert "Broken street light" in page
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("area={Riverside}", ["lamp"]),
+        ("category=streetlight", ["lamp"]),
+        ("status=fixed", ["fixed"]),
+        ("status=acknowledged", ["lamp"]),
+        ("status=open,fixed,closed", ["fixed", "liked_old", "liked_new", "lamp", "quiet"]),
+        ("min_likes=3", ["liked_old", "liked_new"]),
+        ("from=2026-03-03&to=2026-03-07", ["liked_new", "lamp"]),
+        ("sort=oldest", ["liked_old", "lamp", "liked_new", "quiet"]),
+        ("sort=newest", ["quiet", "liked_new", "lamp", "liked_old"]),
+        ("sort=likes", ["liked_new", "liked_old", "lamp", "quiet"]),
+        ("sort=activity", ["quiet", "lamp", "liked_new", "liked_old"]),
+        ("area={Old Town}&status=open,fixed&min_likes=4", ["fixed"]),
+    ],
+)
+def test_filters_and_sorts(
+    staff_client: FlaskClient, sample: dict[str, int], city: dict[str, int], query: str, expected: list[str]
+) -> None:
+    response = staff_client.get("/staff/dashboard?" + query.format(**city))
+
+    assert response.status_code == 200
+    assert listed_ids(response.get_data(as_text=True)) == [sample[name] for name in expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ("status=bogus", "status", "Status 'bogus' is unknown"),
+        ("category=nope", "category", "Category 'nope' is unknown"),
+        ("area=999999", "area", "Area 999999 does not exist"),
+        ("from=yesterday", "from", "From must be a date like 2026-05-31"),
+        ("from=2026-05-02&to=2026-05-01", "from", "From must be on or before To"),
+        ("min_likes=-1", "min_likes", "Minimum likes must be between 0"),
+        ("sort=random", "sort", "Sort must be one of rank, likes, oldest, newest, activity"),
+    ],
+)
+def test_bad_filters_are_named(
+    staff_client: FlaskClient, sample: dict[str, int], query: str, field: str, message: str
+) -> None:
+    response = staff_client.get("/staff/dashboard?" + query)
+
+    assert response.status_code == 422
+    assert message in html.unescape(response.get_data(as_text=True))
+    args = dict(pair.split("=") for pair in query.split("&"))
+
+    def parse() -> None:
+        dashboard.parse_filters(db.session, args)
+        dashboard.parse_sort(args.get("sort"))
+
+    with staff_client.application.app_context(), pytest.raises(ValidationError) as caught:
+        parse()
+    assert caught.value.field == field
+
+
+def test_pages(app: Flask, staff_client: FlaskClient, make_issue: MakeIssue) -> None:
+    made = [make_issue(created_at=T0 + timedelta(hours=i)).id for i in range(5)]
+    with app.app_context():
+        first = dashboard.priority_page(db.session, DashboardFilters(), "rank", page=1, per_page=2)
+        third = dashboard.priority_page(db.session, DashboardFilters(), "rank", page=3, per_page=2)
+    assert [r.id for r in first.rows] == made[:2]
+    assert (first.total, first.pages, first.has_next, first.has_prev) == (5, 3, True, False)
+    assert [r.id for r in third.rows] == made[4:]
+    assert (third.has_next, third.has_prev) == (False, True)
+    assert staff_client.get("/staff/dashboard?page=0").status_code == 422
+
+
+def test_hidden_issues_are_left_out(staff_client: FlaskClient, sample: dict[str, int], stamp: Stamp) -> None:
+    stamp(sample["liked_old"], is_hidden=True)
+    page = staff_client.get("/staff/dashboard").get_data(as_text=True)
+    assert sample["liked_old"] not in listed_ids(page)
+
+
+def test_bulk_status_change_with_one_note(
+    app: Flask, staff_client: FlaskClient, sample: dict[str, int], official: User
+) -> None:
+    chosen = [sample["liked_old"], sample["quiet"]]
+    response = staff_client.post(
+        "/staff/dashboard/bulk-status",
+        data={
+            "issue_ids": [str(i) for i in chosen],
+            "status": "investigating",
+            "note": "Crew on site Monday.",
+            "back": "sort=oldest&status=open",
+        },
+    )
+
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/staff/dashboard?sort=oldest&status=open")
+    page = staff_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Status changed for 2 issues." in page
+    with app.app_context():
+        statuses = dict(
+            db.session.execute(select(Issue.id, Issue.status).where(Issue.id.in_(chosen))).tuples().all()
+        )
+        events = (
+            db.session.execute(
+                select(IssueEvent.issue_id, IssueEvent.to_status, IssueEvent.note, IssueEvent.actor_id)
+                .where(IssueEvent.issue_id.in_(chosen))
+                .order_by(IssueEvent.issue_id)
+            )
+            .tuples()
+            .all()
+        )
+    assert statuses == dict.fromkeys(chosen, "investigating")
+    assert [tuple(e) for e in events] == [
+        (i, "investigating", "Crew on site Monday.", official.id) for i in sorted(chosen)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"status": "acknowledged", "note": "Seen."}, "Select at least one issue."),
+        ({"status": "nope", "note": "Seen.", "issue_ids": ["{id}"]}, "Status 'nope' is unknown"),
+        (
+            {"status": "acknowledged", "note": "x" * 2001, "issue_ids": ["{id}"]},
+            "Note must be at most 2,000 characters",
+        ),
+        (
+            {"status": "acknowledged", "note": "Seen.", "issue_ids": ["{id}", "999999"]},
+            "There is no issue #999999.",
+        ),
+    ],
+)
+def test_bulk_errors_are_clear_and_change_nothing(
+    app: Flask, staff_client: FlaskClient, sample: dict[str, int], data: dict[str, object], message: str
+) -> None:
+    if "issue_ids" in data:
+        data["issue_ids"] = [str(v).format(id=sample["quiet"]) for v in data["issue_ids"]]  # type: ignore[attr-defined]
+    response = staff_client.post("/staff/dashboard/bulk-status", data=data)
+
+    assert response.status_code in (404, 422)
+    assert message in html.unescape(response.get_data(as_text=True))
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(IssueEvent)) == 0
+        assert db.session.scalar(select(Issue.status).where(Issue.id == sample["quiet"])) == "new"
+
+
+def test_dashboard_links_exports_with_the_filters(staff_client: FlaskClient, city: dict[str, int]) -> None:
+    page = staff_client.get(f"/staff/dashboard?area={city['Hillside']}&category=pothole").get_data(
+        as_text=True
+    )
+    assert (
+        f'href="/staff/exports/issues.csv?status=open&amp;area={city["Hillside"]}&amp;category=pothole"'
+        in page
+    )
+    assert (
+        f'href="/staff/exports/issues.geojson?status=open&amp;area={city["Hillside"]}&amp;category=pothole"'
+        in page
+    )
+
+
+@pytest.mark.parametrize("role", ["resident", None])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/staff/dashboard"),
+        ("POST", "/staff/dashboard/bulk-status"),
+        ("GET", "/staff/exports/issues.csv"),
+        ("GET", "/staff/exports/issues.geojson"),
+    ],
+)
+def test_residents_and_visitors_are_refused(
+    client: FlaskClient,
+    auth: object,
+    make_user: Callable[..., User],
+    role: str | None,
+    method: str,
+    path: str,
+) -> None:
+    if role is not None:
+        auth.login(make_user(role=role).email)  # type: ignore[attr-defined]
+    response = client.open(path, method=method, data={"issue_ids": ["1"], "status": "fixed", "note": "x"})
+    if role is None:
+        assert response.status_code in (302, 401)
+        if response.status_code == 302:
+            assert "/account/login" in response.headers["Location"]
+    else:
+        assert response.status_code == 403
+    assert "Priority list" not in response.get_data(as_text=True)
+
+
+def test_admins_see_the_dashboard(client: FlaskClient, auth: object, make_user: Callable[..., User]) -> None:
+    auth.login(make_user(role="admin").email)  # type: ignore[attr-defined]
+    response = client.get("/staff/dashboard")
+    assert response.status_code == 200
+    assert "Priority list" in response.get_data(as_text=True)

@@ -1,0 +1,134 @@
+"""Atom feeds: valid Atom 1.0 documents with the right entries, escaped, without hidden items."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app.extensions import db
+from app.models import Issue, IssueEvent, User
+from tests.testcity import OLD_TOWN, RIVERSIDE
+from tests.workspace.conftest import Stamp
+
+MakeIssue = Callable[..., Issue]
+A = "{http://www.w3.org/2005/Atom}"
+T0 = datetime(2026, 5, 1, 12, 0, 0)
+
+
+def parse(response: object) -> ET.Element:
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    assert response.mimetype == "application/atom+xml"  # type: ignore[attr-defined]
+    root = ET.fromstring(response.get_data())  # type: ignore[attr-defined]
+    assert root.tag == f"{A}feed"
+    # RFC 4287: a feed has exactly one id, title, updated; each entry one id, title, updated.
+    for tag in ("id", "title", "updated"):
+        assert len(root.findall(f"{A}{tag}")) == 1
+    assert root.find(f"{A}link[@rel='self']") is not None
+    for entry in root.findall(f"{A}entry"):
+        for tag in ("id", "title", "updated"):
+            assert len(entry.findall(f"{A}{tag}")) == 1
+        assert entry.find(f"{A}author/{A}name") is not None
+        datetime.strptime(entry.findtext(f"{A}updated") or "", "%Y-%m-%dT%H:%M:%SZ")
+    return root
+
+
+def titles(root: ET.Element) -> list[str]:
+    return [e.findtext(f"{A}title") or "" for e in root.findall(f"{A}entry")]
+
+
+@pytest.fixture
+def reported(make_issue: MakeIssue, stamp: Stamp) -> dict[str, int]:
+    old = make_issue(place=OLD_TOWN, title="Bins <overflowing> & smelly", created_at=T0)
+    river = make_issue(
+        place=RIVERSIDE, title="River lamp", created_at=T0 + timedelta(hours=1), hide_name=True
+    )
+    hidden = make_issue(place=OLD_TOWN, title="Spam", created_at=T0 + timedelta(hours=2))
+    stamp(hidden.id, is_hidden=True)
+    return {"old": old.id, "river": river.id, "hidden": hidden.id}
+
+
+def test_city_feed_lists_newest_first_without_hidden(client: FlaskClient, reported: dict[str, int]) -> None:
+    root = parse(client.get("/feeds/issues.atom"))
+
+    assert titles(root) == ["River lamp (Riverside)", "Bins <overflowing> & smelly (Old Town)"]
+    first = root.find(f"{A}entry")
+    assert first is not None
+    assert first.findtext(f"{A}id") == f"http://localhost/issues/{reported['river']}"
+    assert first.findtext(f"{A}author/{A}name") == "A resident"  # the reporter hid their name
+    assert root.findtext(f"{A}updated") == "2026-05-01T13:00:00Z"
+
+
+def test_area_feed(client: FlaskClient, reported: dict[str, int], city: dict[str, int]) -> None:
+    root = parse(client.get(f"/feeds/areas/{city['Old Town']}.atom"))
+    assert titles(root) == ["Bins <overflowing> & smelly (Old Town)"]
+    assert "Old Town" in (root.findtext(f"{A}title") or "")
+    empty = parse(client.get(f"/feeds/areas/{city['Hillside']}.atom"))
+    assert titles(empty) == []
+    assert client.get("/feeds/areas/999999.atom").status_code == 404
+
+
+def test_issue_feed_shows_public_timeline(
+    app: Flask, client: FlaskClient, reported: dict[str, int], make_user: Callable[..., User]
+) -> None:
+    official = make_user(role="official", display_name="Olivia")
+    issue_id = reported["old"]
+    with app.app_context():
+        db.session.add_all(
+            [
+                IssueEvent(
+                    issue_id=issue_id,
+                    actor_id=official.id,
+                    kind="status",
+                    from_status="new",
+                    to_status="acknowledged",
+                    note="We <will> fix it.",
+                    by_staff=True,
+                    created_at=T0 + timedelta(days=1),
+                ),
+                IssueEvent(
+                    issue_id=issue_id,
+                    actor_id=official.id,
+                    kind="moderation",
+                    note="staff only",
+                    is_public=False,
+                    created_at=T0 + timedelta(days=2),
+                ),
+                IssueEvent(
+                    issue_id=issue_id,
+                    actor_id=official.id,
+                    kind="update",
+                    note="rude update",
+                    is_hidden=True,
+                    created_at=T0 + timedelta(days=3),
+                ),
+            ]
+        )
+        db.session.commit()
+
+    root = parse(client.get(f"/feeds/issues/{issue_id}.atom"))
+
+    assert titles(root) == ["New → Acknowledged", "Bins <overflowing> & smelly (Old Town)"]
+    status_entry = root.find(f"{A}entry")
+    assert status_entry is not None
+    assert status_entry.findtext(f"{A}summary") == "We <will> fix it."
+    assert status_entry.findtext(f"{A}author/{A}name") == "City staff"
+    body = client.get(f"/feeds/issues/{issue_id}.atom").get_data(as_text=True)
+    assert "staff only" not in body
+    assert "rude update" not in body
+    assert "&lt;will&gt;" in body
+
+
+def test_hidden_or_missing_issue_has_no_feed(client: FlaskClient, reported: dict[str, int]) -> None:
+    assert client.get(f"/feeds/issues/{reported['hidden']}.atom").status_code == 404
+    assert client.get("/feeds/issues/999999.atom").status_code == 404
+
+
+def test_control_characters_do_not_break_the_xml(client: FlaskClient, make_issue: MakeIssue) -> None:
+    make_issue(title="Bell\x07 rings", description="Odd\x0b text")
+    root = parse(client.get("/feeds/issues.atom"))
+    assert titles(root) == ["Bell rings (Old Town)"]
