@@ -60,9 +60,7 @@ class Election:
         if not isinstance(self.budget, int) or self.budget < 0:
             raise ElectionError(f"budget must be a non-negative integer, got {self.budget!r}")
         if self.vote_type not in VOTE_TYPES:
-            raise ElectionError(
-                f"unknown vote_type {self.vote_type!r}; valid: {', '.join(VOTE_TYPES)}"
-            )
+            raise ElectionError(f"unknown vote_type {self.vote_type!r}; valid: {', '.join(VOTE_TYPES)}")
         seen: set[str] = set()
         for project in self.projects:
             if project.project_id in seen:

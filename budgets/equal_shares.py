@@ -148,19 +148,26 @@ def greedy_fill(election: Election, base: Allocation, rule: str) -> Allocation:
         earlier = explanations[pid].reason
         if cost <= left:
             order.append(pid)
-            reason = f"funded by the greedy fill ({shown}): {money(left)} left, costs {money(cost)}; before: {earlier}"
+            reason = (
+                f"funded by the greedy fill ({shown}): {money(left)} left, costs {money(cost)}; "
+                f"before: {earlier}"
+            )
             explanations[pid] = Explanation(pid, True, cost, reason, scores[pid], len(order), left=left)
             left -= cost
         else:
             reason = f"{earlier}; greedy fill: did not fit: {money(left)} left, costs {money(cost)}"
             old = explanations[pid]
-            explanations[pid] = Explanation(pid, False, cost, reason, old.score, None, old.round, old.rho, left=left)
+            explanations[pid] = Explanation(
+                pid, False, cost, reason, old.score, None, old.round, old.rho, left=left
+            )
     costs = {p.project_id: p.cost for p in election.projects}
     notes = (*base.notes, f"greedy fill spent {money(base.left - left)} of the {money(base.left)} left")
     return build_allocation(rule, election.budget, order, costs, explanations, notes)
 
 
-def equal_shares_add1_greedy(election: Election, progress: Progress | None = None, jobs: int = 1) -> Allocation:
+def equal_shares_add1_greedy(
+    election: Election, progress: Progress | None = None, jobs: int = 1
+) -> Allocation:
     """MES with the add1 completion, then a greedy fill of what is left."""
     return greedy_fill(election, equal_shares_add1(election, progress, jobs), "equalshares/add1/greedy")
 
@@ -178,16 +185,17 @@ def equal_shares_add1_comparison(
     mes_set, greedy_set = set(mes.selected), set(alternative.selected)
     prefer_mes = prefer_greedy = 0
     for ballot in election.ballots:
-        liked = [pid for pid in ballot.projects] if ballot.points is None else [
-            pid for pid, points in zip(ballot.projects, ballot.points, strict=True) if points > 0
-        ]
+        liked = (
+            [pid for pid in ballot.projects]
+            if ballot.points is None
+            else [pid for pid, points in zip(ballot.projects, ballot.points, strict=True) if points > 0]
+        )
         a = sum(1 for pid in liked if pid in mes_set)
         b = sum(1 for pid in liked if pid in greedy_set)
         prefer_mes += a > b
         prefer_greedy += b > a
     verdict = (
-        f"comparison: {money(prefer_mes)} voters prefer the MES outcome, "
-        f"{money(prefer_greedy)} prefer greedy"
+        f"comparison: {money(prefer_mes)} voters prefer the MES outcome, {money(prefer_greedy)} prefer greedy"
     )
     if prefer_greedy > prefer_mes:
         chosen = alternative
@@ -197,6 +205,10 @@ def equal_shares_add1_comparison(
         notes = (*mes.notes, verdict + "; MES outcome kept")
     costs = {p.project_id: p.cost for p in election.projects}
     return build_allocation(
-        "equalshares/add1-comparison", election.budget, list(chosen.selected), costs, chosen.explanations, notes
+        "equalshares/add1-comparison",
+        election.budget,
+        list(chosen.selected),
+        costs,
+        chosen.explanations,
+        notes,
     )
-

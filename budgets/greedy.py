@@ -1,4 +1,4 @@
-"""Greedy rules: fund projects by score, skipping (or stopping at) what does not fit, with an optional threshold.
+"""Greedy rules: fund by score, skipping (or stopping at) what does not fit, with an optional threshold.
 
 Tie-breaking: a higher score comes first; equal scores keep the order in which the election lists
 the projects (the pabulib-checker reference does the same, and Pabulib files list projects by score).
@@ -47,10 +47,7 @@ def greedy_by_score(
             reason = f"below the threshold of {money(threshold)} {unit} (has {money(score)})"
             explanations[pid] = Explanation(pid, False, cost, reason, score, left=left)
         elif stopped_at is not None:
-            reason = (
-                f"not considered: {rule} stopped at {stopped_at.project_id}, "
-                f"which did not fit ({shown})"
-            )
+            reason = f"not considered: {rule} stopped at {stopped_at.project_id}, which did not fit ({shown})"
             explanations[pid] = Explanation(pid, False, cost, reason, score, left=left)
         elif cost <= left:
             chosen.append(pid)

@@ -142,14 +142,18 @@ def first_violation(
             owner = pool_of_account(line.account)
             if line.account.startswith(POOL_PREFIX) and owner != posting.pool_id:
                 return Violation(
-                    "own-pool", posting.id, posting.pool_id,
+                    "own-pool",
+                    posting.id,
+                    posting.pool_id,
                     f"line on {line.account} in a posting of pool {posting.pool_id}",
                 )
             running[line.account] = running.get(line.account, 0) + line.amount_cents
         for line in posting.lines:
             if pool_of_account(line.account) is not None and running[line.account] < 0:
                 return Violation(
-                    "non-negative", posting.id, posting.pool_id,
+                    "non-negative",
+                    posting.id,
+                    posting.pool_id,
                     f"{line.account} would be {running[line.account]} cents after this posting",
                 )
         seen.append(posting)
@@ -160,7 +164,9 @@ def first_violation(
         outflow = fig.allocated + fig.refunded + fig.rolled_over + fig.held
         if inflow != outflow:
             return Violation(
-                "conservation", None, pool_id,
+                "conservation",
+                None,
+                pool_id,
                 f"pledged {fig.pledged} + matched {fig.matched} != allocated {fig.allocated} + "
                 f"refunded {fig.refunded} + rolled over {fig.rolled_over} + held {fig.held}",
             )
@@ -170,7 +176,9 @@ def first_violation(
             posted = figures[pool_id].pledged if pool_id in figures else 0
             if recorded != posted:
                 return Violation(
-                    "pledges-posted", None, pool_id,
+                    "pledges-posted",
+                    None,
+                    pool_id,
                     f"confirmed pledges total {recorded} cents; the ledger holds {posted} cents of pledges",
                 )
     return None

@@ -78,8 +78,15 @@ class MesProblem:
         counts = tuple(len(v) for v in voters_of)
         scale = tuple(c if cost_utility else 1 for c in costs)
         return cls(
-            tuple(costs), scale, types, width, math.lcm(*all_weights), unit,
-            tuple(voters_of), tuple(weights_of), counts,
+            tuple(costs),
+            scale,
+            types,
+            width,
+            math.lcm(*all_weights),
+            unit,
+            tuple(voters_of),
+            tuple(weights_of),
+            counts,
         )
 
     def tie_key(self, project: int) -> tuple[int, int, int]:

@@ -111,7 +111,9 @@ def _parse(text: str, source: str) -> Election:
                 raise PabulibError(source, line_no, f"section {marker.upper()} appears twice")
             expected = SECTIONS[len(seen_sections)]
             if marker != expected:
-                raise PabulibError(source, line_no, f"expected section {expected.upper()}, found {marker.upper()}")
+                raise PabulibError(
+                    source, line_no, f"expected section {expected.upper()}, found {marker.upper()}"
+                )
             seen_sections.append(marker)
             if marker == "projects":
                 _check_meta(meta, meta_lines, source)
@@ -128,7 +130,9 @@ def _parse(text: str, source: str) -> Election:
             continue
         if section == "meta":
             if len(cells) != 2:
-                raise PabulibError(source, line_no, f"META row needs 2 fields (key;value), found {len(cells)}")
+                raise PabulibError(
+                    source, line_no, f"META row needs 2 fields (key;value), found {len(cells)}"
+                )
             if cells[0] in meta:
                 raise PabulibError(source, line_no, f"META key {cells[0]!r} given twice")
             meta[cells[0]] = cells[1]
@@ -136,7 +140,9 @@ def _parse(text: str, source: str) -> Election:
             continue
         if len(cells) != len(header):
             raise PabulibError(
-                source, line_no, f"{section.upper()} row has {len(cells)} fields, the header has {len(header)}"
+                source,
+                line_no,
+                f"{section.upper()} row has {len(cells)} fields, the header has {len(header)}",
             )
         if section == "projects":
             project_id = cells[0]
@@ -144,7 +150,8 @@ def _parse(text: str, source: str) -> Election:
                 raise PabulibError(source, line_no, "empty project id")
             if project_id in project_lines:
                 raise PabulibError(
-                    source, line_no,
+                    source,
+                    line_no,
                     f"duplicate project id {project_id!r} (first on line {project_lines[project_id]})",
                 )
             cost = parse_integer(cells[1], f"the cost of project {project_id!r}", source, line_no)
@@ -198,7 +205,9 @@ class _BallotReader:
         voter_lines = self.voter_lines
         if voter_id in voter_lines:
             raise PabulibError(
-                self.source, line_no, f"duplicate voter id {voter_id!r} (first on line {voter_lines[voter_id]})"
+                self.source,
+                line_no,
+                f"duplicate voter id {voter_id!r} (first on line {voter_lines[voter_id]})",
             )
         voter_lines[voter_id] = line_no
         vote = cells[1]
@@ -211,12 +220,23 @@ class _BallotReader:
         if self.points_at >= 0:
             if self.with_points:
                 text = cells[self.points_at]
-                points = tuple(
-                    parse_integer(item, "points", self.source, line_no, minimum=-(10**18)) for item in text.split(",")
-                ) if text else ()
-            extra = dict(zip(self.extra_names, [c for i, c in enumerate(cells) if i > 1 and i != self.points_at]))
+                points = (
+                    tuple(
+                        parse_integer(item, "points", self.source, line_no, minimum=-(10**18))
+                        for item in text.split(",")
+                    )
+                    if text
+                    else ()
+                )
+            extra = dict(
+                zip(
+                    self.extra_names,
+                    [c for i, c in enumerate(cells) if i > 1 and i != self.points_at],
+                    strict=True,
+                )
+            )
         else:
-            extra = dict(zip(self.extra_names, cells[2:]))
+            extra = dict(zip(self.extra_names, cells[2:], strict=True))
         ballot = Ballot(chosen, points, voter_id, extra)
         known = self.project_lines
         if self.with_points or len(set(chosen)) != len(chosen) or not self.known_ids.issuperset(chosen):
@@ -249,7 +269,9 @@ def _check_meta(meta: dict[str, str], meta_lines: dict[str, int], source: str) -
         if meta.get(key):
             parse_integer(meta[key], key, source, line_of(key), minimum=-(10**18))
     if vote_type == "ordinal" and meta.get("scoring_fn", "Borda").strip().lower() != "borda":
-        raise PabulibError(source, line_of("scoring_fn"), f"unsupported scoring_fn {meta['scoring_fn']!r} (only Borda)")
+        raise PabulibError(
+            source, line_of("scoring_fn"), f"unsupported scoring_fn {meta['scoring_fn']!r} (only Borda)"
+        )
 
 
 def _build(

@@ -71,8 +71,8 @@ def voter_types(election: Election, *, cardinality: bool = False) -> VoterTypes:
         weights = [tuple(w for _, w in key) for key in pairs_count]
         multiplicity = list(pairs_count.values())
     supporters: list[list[int]] = [[] for _ in election.projects]
-    for t, chosen in enumerate(projects):
-        for p in chosen:
+    for t, indices in enumerate(projects):
+        for p in indices:
             supporters[p].append(t)
     return VoterTypes(
         tuple(multiplicity),

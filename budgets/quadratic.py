@@ -1,0 +1,93 @@
+"""Quadratic funding of a matching pool in integer cents, split by largest remainders to sum exactly.
+
+Each project's ideal match is (sum of the square roots of its contributions)^2 - (sum of its
+contributions). The pool is capital-constrained: it is shared in proportion to the ideal
+matches, so all of it is distributed. With a per-project cap, a project's match never exceeds
+the cap and the excess is shared among the others the same way; money that no project can take
+is reported as unallocated.
+
+Square roots are irrational, so the ideal matches are computed in fixed point with 64 extra bits
+(integer square roots): every project gets the same deterministic integer weight on every
+machine. Shares are exact rationals of those weights; whole cents go first, then the remaining
+cents one by one to the largest fractional parts, ties to the earlier listed project.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from math import isqrt
+
+from budgets.allocation import Explanation, money
+
+_BITS = 64
+
+
+@dataclass(frozen=True, slots=True)
+class MatchResult:
+    """The match of each project (cents), what stayed unallocated, and an explanation per project."""
+
+    pool: int
+    matches: Mapping[str, int]
+    unallocated: int
+    explanations: Mapping[str, Explanation]
+
+
+def ideal_weight(contributions: Sequence[int]) -> int:
+    """The ideal QF match scaled by 4**64, as an integer (floor square roots in fixed point)."""
+    if any(c < 0 for c in contributions):
+        raise ValueError("contributions must not be negative")
+    roots = sum(isqrt(c << (2 * _BITS)) for c in contributions)
+    return max(roots * roots - (sum(contributions) << (2 * _BITS)), 0)
+
+
+def _shares(weights: dict[str, int], pool: int, cap: int | None) -> dict[str, Fraction]:
+    """Exact shares of the pool: proportional to weight, no share above `cap` (water-filling)."""
+    shares: dict[str, Fraction] = {pid: Fraction(0) for pid in weights}
+    open_ids = [pid for pid, w in weights.items() if w > 0]
+    left = Fraction(pool)
+    while open_ids and left > 0:
+        total = sum(weights[pid] for pid in open_ids)
+        proposal = {pid: left * weights[pid] / total for pid in open_ids}
+        over = [pid for pid in open_ids if cap is not None and proposal[pid] > cap]
+        if not over:
+            shares.update(proposal)
+            break
+        for pid in over:
+            shares[pid] = Fraction(cap if cap is not None else 0)
+            left -= shares[pid]
+        open_ids = [pid for pid in open_ids if pid not in over]
+    return shares
+
+
+def quadratic_funding(
+    contributions: Mapping[str, Sequence[int]], pool: int, *, cap: int | None = None
+) -> MatchResult:
+    """Split a matching `pool` (cents) over projects given each project's contributions (cents)."""
+    if pool < 0 or (cap is not None and cap < 0):
+        raise ValueError("pool and cap must not be negative")
+    weights = {pid: ideal_weight(list(amounts)) for pid, amounts in contributions.items()}
+    shares = _shares(weights, pool, cap)
+    matches = {pid: int(share) for pid, share in shares.items()}
+    target = int(sum(shares.values(), Fraction(0)))  # whole cents to hand out (pool, or less if capped)
+    spare = target - sum(matches.values())
+    order = sorted(shares, key=lambda pid: (-(shares[pid] - matches[pid]), list(shares).index(pid)))
+    for pid in order[:spare]:
+        matches[pid] += 1
+    explanations: dict[str, Explanation] = {}
+    total_weight = sum(weights.values())
+    for pid, amounts in contributions.items():
+        raised = sum(amounts)
+        ideal = Fraction(weights[pid], 1 << (2 * _BITS))
+        if weights[pid] == 0:
+            reason = "no match: a project needs contributions from two or more people to earn a match"
+        else:
+            capped = " (capped)" if cap is not None and matches[pid] >= cap else ""
+            reason = (
+                f"matched {money(matches[pid])}{capped}: {len(amounts)} contributions raised "
+                f"{money(raised)}, ideal match {float(ideal):,.2f}, "
+                f"{float(Fraction(weights[pid], total_weight)):.2%} of all ideal matches"
+            )
+        explanations[pid] = Explanation(pid, matches[pid] > 0, raised, reason, matches[pid])
+    return MatchResult(pool, matches, pool - sum(matches.values()), explanations)
