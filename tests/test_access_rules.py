@@ -1,0 +1,186 @@
+"""Who may use which route: a table of route x role, checked against the app, and complete by construction.
+
+Every view guarded by `login_required` or `roles_required` must have a row here (a test finds them in
+the URL map), so a new staff route cannot ship without its access rule. Routes that check the user
+inside the view (the JSON API's writes) are listed by hand. Role checks do not depend on the database
+engine, so this module runs on SpatiaLite only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app.models import User
+from tests.conftest import AuthActions
+
+pytestmark = pytest.mark.parametrize("backend", ["spatialite"], indirect=True)
+
+ROLES = ("anonymous", "resident", "official", "admin")
+EVERYONE = frozenset({"resident", "official", "admin"})
+STAFF = frozenset({"official", "admin"})
+ADMIN = frozenset({"admin"})
+
+
+@dataclass(frozen=True)
+class Rule:
+    """`allowed` roles get past the guard; others get 403; anonymous users get 401 or the login page."""
+
+    endpoint: str
+    method: str
+    path: str  # ids need not exist: guards run before the view looks anything up
+    allowed: frozenset[str]
+    anonymous: str = "401"  # or "login": redirected to the login form (web pages)
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+def web(endpoint: str, method: str, path: str, allowed: frozenset[str]) -> Rule:
+    """A web route: pages for any resident, and staff pages read with GET, send anonymous users to log in;
+    other staff routes answer 401."""
+    to_login = allowed == EVERYONE or (path.startswith("/staff/") and method == "GET")
+    return Rule(endpoint, method, path, allowed, "login" if to_login else "401")
+
+
+RULES = [
+    # The foundation: reporting and liking (API: bearer token; web: login session).
+    Rule("api.create_issue", "POST", "/api/v1/issues", EVERYONE),
+    Rule("api.like_issue", "POST", "/api/v1/issues/1/like", EVERYONE),
+    Rule("api.unlike_issue", "DELETE", "/api/v1/issues/1/like", EVERYONE),
+    web("issues.new", "GET", "/issues/new", EVERYONE),
+    web("issues.new", "POST", "/issues/new", EVERYONE),
+    web("issues.like", "POST", "/issues/1/like", EVERYONE),
+    web("issues.unlike", "POST", "/issues/1/unlike", EVERYONE),
+    web("auth.logout", "POST", "/account/logout", EVERYONE),
+    # Workflow: timeline updates by residents, follows.
+    web("timeline.post_update", "POST", "/issues/1/updates", EVERYONE),
+    web("timeline.not_fixed", "POST", "/issues/1/not-fixed", EVERYONE),
+    web("follows.follow_issue", "POST", "/follows/issues/1", EVERYONE),
+    web("follows.unfollow_issue", "POST", "/follows/issues/1/unfollow", EVERYONE),
+    web("follows.follow_area", "POST", "/follows/areas/1", EVERYONE),
+    web("follows.unfollow_area", "POST", "/follows/areas/1/unfollow", EVERYONE),
+    # Staff API.
+    Rule("api.export_issues_csv", "GET", "/api/v1/exports/issues.csv", STAFF),
+    Rule("api.export_issues_geojson", "GET", "/api/v1/exports/issues.geojson", STAFF),
+    Rule("api.change_status", "POST", "/api/v1/issues/1/status", STAFF),
+    Rule("api.duplicate_of", "POST", "/api/v1/issues/1/duplicate-of", STAFF),
+    # Staff pages.
+    web("staff.home", "GET", "/staff/", STAFF),
+    web("staff.dashboard_page", "GET", "/staff/dashboard", STAFF),
+    web("staff.bulk_status", "POST", "/staff/dashboard/bulk-status", STAFF),
+    web("staff.export_csv", "GET", "/staff/exports/issues.csv", STAFF),
+    web("staff.export_geojson", "GET", "/staff/exports/issues.geojson", STAFF),
+    web("staff.manage_issue", "GET", "/staff/issues/1", STAFF),
+    web("staff.hide_issue", "POST", "/staff/issues/1/hide", STAFF),
+    web("staff.mark_duplicate", "POST", "/staff/issues/1/duplicate", STAFF),
+    web("staff.edit_issue", "POST", "/staff/issues/1/edit", STAFF),
+    web("staff.set_estimate", "POST", "/staff/issues/1/estimate", STAFF),
+    web("staff.change_status", "POST", "/staff/issues/1/status", STAFF),
+    web("staff.hide_photo", "POST", "/staff/photos/1/hide", STAFF),
+    web("staff.hide_update", "POST", "/staff/updates/1/hide", STAFF),
+    # Admin pages.
+    web("staff.audit_log", "GET", "/staff/admin/audit", ADMIN),
+    web("staff.blocks", "GET", "/staff/admin/blocks", ADMIN),
+    web("staff.block_account", "POST", "/staff/admin/blocks/accounts", ADMIN),
+    web("staff.block_domain", "POST", "/staff/admin/blocks/domains", ADMIN),
+    web("staff.unblock_domain", "POST", "/staff/admin/blocks/domains/1/delete", ADMIN),
+    web("staff.moderation_log", "GET", "/staff/admin/moderation", ADMIN),
+    web("staff.statuses", "GET", "/staff/admin/statuses", ADMIN),
+    web("staff.statuses", "POST", "/staff/admin/statuses", ADMIN),
+    web("staff.delete_status", "POST", "/staff/admin/statuses/new/delete", ADMIN),
+    web("staff.move_status", "POST", "/staff/admin/statuses/new/move", ADMIN),
+    web("staff.update_status", "POST", "/staff/admin/statuses/new/update", ADMIN),
+    # Groups, pools and pledges.
+    web("groups.new", "GET", "/groups/new", STAFF),
+    web("groups.new", "POST", "/groups/new", STAFF),
+    web("groups.join", "POST", "/groups/1/join", EVERYONE),
+    web("groups.leave", "POST", "/groups/1/leave", EVERYONE),
+    web("groups.pledge", "POST", "/groups/1/pledge", EVERYONE),
+    web("groups.confirm", "POST", "/pledges/1/confirm", EVERYONE),
+    web("groups.match", "POST", "/pools/1/match", STAFF),
+    web("groups.pool_state", "POST", "/pools/1/state", EVERYONE),
+    web("groups.treasurer", "GET", "/pools/1/treasurer", EVERYONE),
+    # Participatory-budgeting rounds (the view checks membership and the treasurer role itself).
+    web("rounds.ballot", "GET", "/rounds/1/ballot", EVERYONE),
+    web("rounds.ballot", "POST", "/rounds/1/ballot", EVERYONE),
+    web("rounds.move_phase", "POST", "/rounds/1/phase", EVERYONE),
+    web("rounds.set_match", "POST", "/rounds/1/match", EVERYONE),
+    web("rounds.run_tally", "POST", "/rounds/1/tally", EVERYONE),
+]
+
+
+def guards(view: Any) -> Iterator[str]:
+    """The access decorators wrapped around a view, found by the code that wraps it."""
+    while view is not None:
+        qualname = view.__code__.co_qualname
+        if qualname.startswith(("roles_required.", "login_required.")):
+            yield qualname.split(".")[0]
+        view = getattr(view, "__wrapped__", None)
+
+
+def test_every_guarded_route_has_an_access_rule(app: Flask) -> None:
+    listed = {(r.endpoint, r.method) for r in RULES}
+    missing = sorted(
+        f"{method} {url_rule.rule} ({url_rule.endpoint})"
+        for url_rule in app.url_map.iter_rules()
+        if any(guards(app.view_functions[url_rule.endpoint]))
+        for method in sorted((url_rule.methods or set()) - {"HEAD", "OPTIONS"})
+        if (url_rule.endpoint, method) not in listed
+    )
+
+    assert not missing, "add a Rule to RULES in tests/test_access_rules.py for:\n" + "\n".join(missing)
+
+
+def test_every_rule_names_a_real_route(app: Flask) -> None:
+    adapter = app.url_map.bind("localhost")
+    for rule in RULES:
+        endpoint, _ = adapter.match(rule.path, method=rule.method)
+        assert endpoint == rule.endpoint, rule.id
+
+
+@pytest.fixture
+def act_as(
+    client: FlaskClient, auth: AuthActions, make_user: Callable[..., User]
+) -> Callable[[str, str], Any]:
+    """Log in as a new user of `role` the way the route expects; returns request headers."""
+
+    def act(role: str, path: str) -> dict[str, str]:
+        if role == "anonymous":
+            return {}
+        user = make_user(role=role)
+        if path.startswith("/api/"):
+            return auth.headers(user)
+        auth.login_as(user)
+        return {}
+
+    return act
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_access_rule(client: FlaskClient, act_as: Callable[[str, str], Any], rule: Rule, role: str) -> None:
+    headers = act_as(role, rule.path)
+
+    response = client.open(rule.path, method=rule.method, headers=headers)
+
+    location = response.headers.get("Location", "")
+    if role in rule.allowed:
+        assert response.status_code not in (401, 403), f"{role} must be allowed"
+        assert not location.startswith("/account/login"), f"{role} must not be sent to log in"
+        assert response.status_code < 500, response.get_data(as_text=True)[:500]
+    elif role != "anonymous":
+        assert response.status_code == 403, f"{role} must be refused"
+    elif rule.anonymous == "login":
+        assert response.status_code == 302
+        assert location.startswith("/account/login?next=")
+    else:
+        assert response.status_code == 401
+        if rule.path.startswith("/api/"):
+            assert response.get_json()["error"]["code"] == "unauthenticated"
