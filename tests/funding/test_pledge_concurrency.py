@@ -1,0 +1,180 @@
+"""Pledges under a real multi-process server (gunicorn, 3 workers) on a SQLite file and on PostGIS:
+8 concurrent pledgers x 50 pledges land exact to the cent; one Idempotency-Key sent by many threads at
+once is one pledge."""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from app import create_app
+from app.extensions import db
+from app.models import LedgerPosting, Pledge
+from app.services import groups, ledger
+from app.services.transparency import check_ledger
+from config import TestingConfig
+from tests import factories
+from tests.browser.live_server import ROOT, flask_command, free_port, server_env, wait_until_up
+
+PLEDGERS = 8
+PLEDGES_EACH = 50
+
+pytestmark = pytest.mark.slow
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    database_url: str
+    pool_id: int
+    emails: list[str]
+
+
+def call(
+    method: str, url: str, body: object = None, headers: dict[str, str] | None = None
+) -> tuple[int, dict]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(
+        url, data=data, method=method, headers={"Content-Type": "application/json", **(headers or {})}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error)
+
+
+def prepare(database_url: str) -> tuple[int, list[str]]:
+    """A group with an open pool (max 100.00) and 8 member residents."""
+    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        factories.load_city(db.session())
+        area_id = groups.area_id_by_name(db.session, "Old Town")
+        group = groups.create_group(db.session, None, area_id, "Race club", max_pledge_cents=10_000)
+        emails = []
+        for n in range(PLEDGERS):
+            user = factories.new_user(db.session(), email=f"pledger{n}@example.org")
+            groups.join(db.session, user, group.id)
+            emails.append(user.email)
+        pool_id = groups.get_group_row(db.session, group.id).pool_id
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return pool_id, emails
+
+
+@pytest.fixture(params=[pytest.param("spatialite"), pytest.param("postgis", marks=pytest.mark.postgis)])
+def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
+    env = server_env(tmp_path)
+    if request.param == "postgis":
+        cluster = request.getfixturevalue("postgis_cluster")
+        env["DATABASE_URL"] = cluster.create_database(f"pledge_race_{free_port()}")
+    env["PAYMENT_PROVIDER"] = "test"
+    flask_command(env, "init-db")
+    pool_id, emails = prepare(env["DATABASE_URL"])
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = (tmp_path / "server.log").open("wb")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            "3",
+            "--threads",
+            "4",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_until_up(url, process)
+        yield Server(url, env["DATABASE_URL"], pool_id, emails)
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+        log.close()
+
+
+def token(server: Server, email: str) -> dict[str, str]:
+    status, body = call(
+        "POST", server.url + "/api/v1/tokens", {"email": email, "password": factories.DEFAULT_PASSWORD}
+    )
+    assert status == 201, body
+    return {"Authorization": f"Bearer {body['token']}"}
+
+
+def database_totals(database_url: str, pool_id: int) -> tuple[int, int, int, object]:
+    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        pledges = db.session.scalar(select(func.count(Pledge.id)).where(Pledge.pool_id == pool_id))
+        postings = db.session.scalar(
+            select(func.count(LedgerPosting.id)).where(LedgerPosting.pool_id == pool_id)
+        )
+        balance = ledger.pool_balance(db.session, pool_id).balance_cents
+        violation, _count = check_ledger(db.session)
+        db.session.remove()
+        db.engine.dispose()
+    return int(pledges or 0), int(postings or 0), balance, violation
+
+
+def test_concurrent_pledges_are_exact_and_one_key_is_one_pledge(server: Server) -> None:
+    rng = random.Random(8)
+    plans = [[rng.randint(100, 10_000) for _ in range(PLEDGES_EACH)] for _ in range(PLEDGERS)]
+    headers = [token(server, email) for email in server.emails]
+    endpoint = f"{server.url}/api/v1/pools/{server.pool_id}/pledges"
+
+    def pledge_all(n: int) -> list[int]:
+        statuses = []
+        for i, cents in enumerate(plans[n]):
+            status, body = call(
+                "POST", endpoint, {"amount_cents": cents}, {**headers[n], "Idempotency-Key": f"p{n}-{i}"}
+            )
+            assert body.get("status") == "confirmed", body
+            statuses.append(status)
+        return statuses
+
+    with ThreadPoolExecutor(PLEDGERS) as pool:
+        results = list(pool.map(pledge_all, range(PLEDGERS)))
+    assert all(status == 201 for statuses in results for status in statuses)
+    expected = sum(sum(plan) for plan in plans)
+    status, figures = call("GET", f"{server.url}/api/v1/pools/{server.pool_id}")
+    assert status == 200
+    assert figures["confirmed_cents"] == expected
+    assert figures["balance_cents"] == expected
+    assert figures["pending_cents"] == 0
+
+    # The same key from 16 threads at once (one resident retrying hard): one pledge, one posting.
+    def same_key(_: int) -> tuple[int, int]:
+        status, body = call(
+            "POST", endpoint, {"amount_cents": 777}, {**headers[0], "Idempotency-Key": "once"}
+        )
+        return status, body["id"]
+
+    with ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(same_key, range(16)))
+    assert sorted(s for s, _ in answers) == [200] * 15 + [201]
+    assert len({pledge_id for _, pledge_id in answers}) == 1
+
+    pledges, postings, balance, violation = database_totals(server.database_url, server.pool_id)
+    assert pledges == PLEDGERS * PLEDGES_EACH + 1
+    assert postings == PLEDGERS * PLEDGES_EACH + 1
+    assert balance == expected + 777
+    assert violation is None
