@@ -31,8 +31,7 @@ def parse_integer(text: str, what: str, source: str, line: int, *, minimum: int 
         raise PabulibError(source, line, f"bad number for {what}: {text!r} is not a whole number")
     value = int(match.group(1))
     if value < minimum:
-        adjective = "negative" if minimum == 0 else f"below {minimum}"
-        raise PabulibError(source, line, f"{adjective} {what}: {value}")
+        raise PabulibError(source, line, f"{what} is negative: {value}")
     return value
 
 
