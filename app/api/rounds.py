@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, jsonify, request, url_for
+from flask import Response, current_app, jsonify, url_for
 
 from app.api import bp
 from app.api.issues import require_user
@@ -180,7 +180,8 @@ def round_results_json(round_id: int) -> Response:
 
 @bp.get("/rounds/<int:round_id>/export.pb")
 def export_pb(round_id: int) -> Response:
-    text, filename = round_export.pb_file(db.session, round_id, request.url_root)
+    country = str(current_app.config.get("PABULIB_COUNTRY", round_export.DEFAULT_COUNTRY))
+    text, filename = round_export.pb_file(db.session, round_id, country)
     response = Response(text, mimetype="text/plain")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
-import inspect
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import budgets
 from app.services.candidates import Candidate
 from app.services.errors import Conflict
-from budgets.allocation import Allocation
-from budgets.election import Ballot, Election, Project
+from budgets import Allocation, Ballot, Election, Project
 
 Progress = Callable[[int, int], None]
 
@@ -23,23 +21,6 @@ VOTE_TYPES = {
     "cumulative": "cumulative",
 }
 
-# The engine's rule names -> (module, function) in budgets/.
-RULE_FUNCTIONS = {
-    "greedy": ("budgets.greedy", "greedy"),
-    "equalshares/add1": ("budgets.equal_shares", "equal_shares_add1"),
-    "phragmen": ("budgets.phragmen", "phragmen"),
-}
-
-
-def rule_function(rule: str) -> Callable[..., Allocation]:
-    module_name, function_name = RULE_FUNCTIONS[rule]
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError:
-        raise Conflict(f"The allocation engine does not offer the rule {rule!r} yet.", "rule") from None
-    function: Callable[..., Allocation] = getattr(module, function_name)
-    return function
-
 
 def build_election(
     ballot_type: str,
@@ -50,7 +31,7 @@ def build_election(
 ) -> Election:
     """Projects in rank order (the engine breaks ties by that order), costs and budget in cents."""
     vote_type = VOTE_TYPES[ballot_type]
-    projects = tuple(Project(str(c.issue_id), c.cost_cents) for c in candidates)
+    projects = tuple(Project(str(c.issue_id), c.cost_cents, {"name": c.title}) for c in candidates)
     known = {c.issue_id for c in candidates}
     built: list[Ballot] = []
     for number, choices in enumerate(ballots, start=1):
@@ -62,10 +43,11 @@ def build_election(
 
 
 def allocate(rule: str, election: Election, progress: Progress | None = None) -> Allocation:
-    function = rule_function(rule)
-    if progress is not None and len(inspect.signature(function).parameters) > 1:
-        return function(election, progress)
-    return function(election)
+    """Run the engine's rule by name; `progress(step, per_voter_budget)` follows add1's steps."""
+    try:
+        return budgets.allocate(election, rule, progress=progress)
+    except budgets.UnknownRuleError:
+        raise Conflict(f"The allocation engine does not offer the rule {rule!r}.", "rule") from None
 
 
 def explanation_details(allocation: Allocation, issue_id: int) -> dict[str, Any]:

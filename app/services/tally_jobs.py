@@ -60,7 +60,8 @@ def latest_job(session: Session, round_id: int) -> TallyJob | None:
 
 def progress_percent(stage: str, done: int, total: int) -> int:
     start, end = STAGES.get(stage, (0, 99))
-    share = done / total if total > 0 else 0.0
+    # An open-ended stage (add1's steps, total 0) creeps towards its end.
+    share = done / total if total > 0 else done / (done + 200)
     return int(start + (end - start) * min(1.0, max(0.0, share)))
 
 

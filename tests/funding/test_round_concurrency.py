@@ -1,0 +1,188 @@
+"""Rounds under a real multi-process server (gunicorn, 3 workers x 4 threads) on SQLite and PostGIS:
+one member's concurrent ballots leave one ballot; concurrent tallies make exactly one allocation."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from app import create_app
+from app.extensions import db
+from app.models import Issue, LedgerPosting, Round, RoundBallot, RoundCandidate, User
+from app.services import groups, pledges, rounds
+from app.services.payments import TestProvider
+from app.services.transparency import check_ledger
+from config import TestingConfig
+from tests import factories
+from tests.browser.live_server import ROOT, flask_command, free_port, server_env, wait_until_up
+from tests.funding.test_pledge_concurrency import call
+
+pytestmark = pytest.mark.slow
+MEMBERS = 6
+COSTS = (4000, 3000, 2000, 1000)
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    database_url: str
+    round_id: int
+    issue_ids: list[int]
+    runner_emails: list[str]
+    member_emails: list[str]
+
+
+def prepare(database_url: str) -> tuple[int, list[int], list[str], list[str]]:
+    """A group whose round is in its voting phase: members, confirmed pledges, costed issues."""
+    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        session = db.session()
+        factories.load_city(session)
+        group = groups.create_group(session, None, groups.area_id_by_name(session, "Old Town"), "Race round")
+        pool_id = groups.get_group_row(session, group.id).pool_id
+        admin = factories.new_user(session, email="admin@race.example.org")
+        groups.join(session, admin, group.id, as_admin=True)
+        official = factories.new_user(session, email="official@race.example.org", role="official")
+        members = []
+        for n in range(MEMBERS):
+            member = factories.new_user(session, email=f"voter{n}@race.example.org")
+            groups.join(session, member, group.id)
+            pledges.pledge(session, member, pool_id, 1000, f"race-{n}", TestProvider())
+            members.append(member.email)
+        issue_ids = []
+        for cents in COSTS:
+            issue = factories.new_issue(session, likes_from=1)
+            session.execute(
+                Issue.__table__.update().where(Issue.id == issue.id).values(cost_estimate_cents=cents)
+            )
+            issue_ids.append(issue.id)
+        terms = {
+            "group_id": group.id,
+            "name": "Race",
+            "ballot": "approval",
+            "rule": "equalshares/add1",
+            "top_n": 10,
+            "leftover": "rollover",
+        }
+        created = rounds.create_round(session, admin, terms)
+        rounds.advance(session, admin, created.id, "pledging")
+        rounds.advance(session, admin, created.id, "voting")
+        round_id, runners = created.id, [admin.email, official.email]
+        session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return round_id, issue_ids, runners, members
+
+
+@pytest.fixture(params=[pytest.param("spatialite"), pytest.param("postgis", marks=pytest.mark.postgis)])
+def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
+    env = server_env(tmp_path)
+    if request.param == "postgis":
+        cluster = request.getfixturevalue("postgis_cluster")
+        env["DATABASE_URL"] = cluster.create_database(f"tally_race_{free_port()}")
+    flask_command(env, "init-db")
+    round_id, issue_ids, runners, members = prepare(env["DATABASE_URL"])
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = (tmp_path / "server.log").open("wb")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            "3",
+            "--threads",
+            "4",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_until_up(url, process)
+        yield Server(url, env["DATABASE_URL"], round_id, issue_ids, runners, members)
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+        log.close()
+
+
+def token(server: Server, email: str) -> dict[str, str]:
+    status, body = call(
+        "POST", server.url + "/api/v1/tokens", {"email": email, "password": factories.DEFAULT_PASSWORD}
+    )
+    assert status == 201, body
+    return {"Authorization": f"Bearer {body['token']}"}
+
+
+def in_database(database_url: str, round_id: int) -> dict[str, object]:
+    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        count = lambda model, *where: db.session.scalar(select(func.count()).select_from(model).where(*where))  # noqa: E731
+        found = {
+            "ballots": count(RoundBallot, RoundBallot.round_id == round_id),
+            "allocations": count(LedgerPosting, LedgerPosting.kind == "allocation"),
+            "matches_and_rollovers": count(LedgerPosting, LedgerPosting.kind.in_(("match", "rollover"))),
+            "funded": count(
+                RoundCandidate, RoundCandidate.round_id == round_id, RoundCandidate.funded.is_(True)
+            ),
+            "planned": count(Issue, Issue.status == "planned"),
+            "phase": db.session.get(Round, round_id).phase,
+            "violation": check_ledger(db.session)[0],
+            "users": count(User),
+        }
+        db.session.remove()
+        db.engine.dispose()
+    return found
+
+
+def test_concurrent_ballots_and_tallies_make_one_ballot_each_and_one_allocation(server: Server) -> None:
+    url = f"{server.url}/api/v1/rounds/{server.round_id}"
+    voters = [token(server, email) for email in server.member_emails]
+    a, b, c, d = server.issue_ids
+    choices = [[a], [b], [a, b], [c, d], [a, d], [b, c]]
+
+    # One member changing their mind from 12 threads at once: one ballot row, one of their choices.
+    def revote(n: int) -> int:
+        return call("PUT", f"{url}/ballot", {"issue_ids": choices[n % len(choices)]}, voters[0])[0]
+
+    with ThreadPoolExecutor(12) as pool:
+        assert set(pool.map(revote, range(12))) == {200}
+    for n, headers in enumerate(voters):
+        assert call("PUT", f"{url}/ballot", {"issue_ids": choices[n]}, headers)[0] == 200
+    assert in_database(server.database_url, server.round_id)["ballots"] == MEMBERS
+
+    runners = [token(server, email) for email in server.runner_emails]
+
+    def tally(n: int) -> tuple[int, dict]:
+        return call("POST", f"{url}/tally", None, runners[n % 2])
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(tally, range(8)))
+
+    statuses = sorted(status for status, _ in answers)
+    assert statuses == [200] + [409] * 7, answers
+    winner = next(body for status, body in answers if status == 200)
+    messages = {body["error"]["message"] for status, body in answers if status == 409}
+    assert messages <= {"This round has already been tallied.", "A tally of this round is already running."}
+    found = in_database(server.database_url, server.round_id)
+    assert found["allocations"] == 1
+    assert found["funded"] == found["planned"] == len(winner["funded"]) > 0
+    assert found["phase"] == "tallied"
+    assert found["violation"] is None
+    status, results = call("GET", f"{url}/results")
+    assert status == 200
+    assert results == winner
+    assert call("PUT", f"{url}/ballot", {"issue_ids": [a]}, voters[1])[0] == 409

@@ -1,0 +1,61 @@
+"""A round exported as Pabulib .pb passes pabulib-checker and reads back as the same election."""
+
+# ruff: noqa: F811  (fixtures are imported, then requested by name)
+
+from __future__ import annotations
+
+import contextlib
+import io
+
+import pytest
+from pabulib.checker import Checker
+
+from budgets import allocate, parse_pb
+from tests.funding.round_world import RoundWorld, world  # noqa: F401
+from tests.funding_fixtures import funding  # noqa: F401
+
+COSTS = (3000, 2000, 1500, 1000)
+
+
+def check(text: str) -> dict:
+    with contextlib.redirect_stdout(io.StringIO()):
+        results = Checker().process_files([text])
+    return results
+
+
+@pytest.mark.parametrize(
+    "terms",
+    [
+        {"ballot": "approval", "rule": "equalshares/add1"},
+        {"ballot": "k-approval", "k": 2, "rule": "greedy"},
+        {"ballot": "cumulative", "points": 5, "rule": "equalshares/add1"},
+        {"ballot": "approval", "rule": "phragmen"},
+    ],
+)
+def test_a_tallied_round_exports_a_valid_pb_file(world: RoundWorld, terms) -> None:
+    world.build(members=4, pledges=(1000, 1000, 1000, 1000), costs=COSTS)
+    rid = world.create(**terms)["id"]
+    world.open_voting(rid)
+    a, b, c, d = world.issues
+    if terms["ballot"] == "cumulative":
+        votes = [{"points": {str(a): 3, str(b): 2}}, {"points": {str(c): 5}}, {"points": {str(d): 1}}]
+    else:
+        votes = [{"issue_ids": [a, b]}, {"issue_ids": [a]}, {"issue_ids": [c, d]}]
+    for member, body in zip(world.members, votes, strict=False):
+        assert world.vote(member, rid, **body).status_code == 200
+    results = world.tally(rid).get_json()
+
+    response = world.client.get(f"/api/v1/rounds/{rid}/export.pb")
+
+    assert response.status_code == 200
+    assert f'filename="commonfix_round_{rid}.pb"' in response.headers["Content-Disposition"]
+    text = response.get_data(as_text=True)
+    report = check(text)
+    assert report["metadata"] == {"processed": 1, "valid": 1, "invalid": 0}, report
+    election = parse_pb(text)
+    assert election.budget == results["budget_cents"] == 4000
+    assert len(election.ballots) == 3
+    assert {p.project_id for p in election.projects} == {str(i) for i in world.issues}
+    funded = {str(f["issue_id"]) for f in results["funded"]}
+    assert {p.project_id for p in election.projects if p.fields.get("selected") == "1"} == funded
+    assert set(allocate(election, terms["rule"]).selected) == funded
