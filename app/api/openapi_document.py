@@ -9,11 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from app.api.openapi_foundation import FOUNDATION_PATHS
+from app.api.openapi_funding import FUNDING_PATHS
 from app.api.openapi_rounds import ROUNDS_PATHS
 from app.api.openapi_schemas import SCHEMAS, error_responses
 from app.api.openapi_workflow import WORKFLOW_PATHS
 
-PATH_GROUPS: list[dict[str, Any]] = [FOUNDATION_PATHS, ROUNDS_PATHS, WORKFLOW_PATHS]
+PATH_GROUPS: list[dict[str, Any]] = [FOUNDATION_PATHS, FUNDING_PATHS, ROUNDS_PATHS, WORKFLOW_PATHS]
 
 
 def build_document() -> dict[str, Any]:
