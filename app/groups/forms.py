@@ -60,7 +60,7 @@ class MatchForm(ServiceErrors, FlaskForm):
         "City adds", default=1, validators=[InputRequired("Required."), NumberRange(min=1, max=100)]
     )
     ratio_den = IntegerField(
-        "for every", default=1, validators=[InputRequired("Required."), NumberRange(min=1, max=100)]
+        "for every … pledged", default=1, validators=[InputRequired("Required."), NumberRange(min=1, max=100)]
     )
     cap = StringField("Up to (cap)", validators=[DataRequired("A cap is required, for example 1000.00.")])
     submit = SubmitField("Add matching money")
