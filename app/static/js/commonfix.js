@@ -149,11 +149,11 @@
     toggle();
   };
 
-  /* Like / Unlike: every .like block holds a real form (works without JS); with JS the form talks
-     to the API and updates every count of the same issue on the page in place. */
+  /* Like / Unlike: a .like block holds either a real form (works without JS; with JS it talks to
+     the API) or, where the block is itself drawn by JS, a plain button[data-like-toggle]. Every
+     count of the same issue on the page is updated in place. */
   function setLikeState(block, likes, liked) {
     var id = block.getAttribute("data-like-issue");
-    block.setAttribute("data-liked", liked ? "true" : "false");
     document.querySelectorAll('.like[data-like-issue="' + id + '"]').forEach(function (other) {
       other.setAttribute("data-liked", liked ? "true" : "false");
       var count = other.querySelector("[data-like-count]");
@@ -165,24 +165,18 @@
         word.textContent = likes === 1 ? "like" : "likes";
       }
       var form = other.querySelector("form");
-      var button = form && form.querySelector("button");
-      if (form && button) {
+      if (form) {
         form.action = form.getAttribute(liked ? "data-unlike-action" : "data-like-action");
+      }
+      other.querySelectorAll("form button, button[data-like-toggle]").forEach(function (button) {
         button.textContent = liked ? "Unlike" : "Like";
         button.classList.toggle("is-liked", liked);
-      }
+      });
     });
   }
   CF.setLikeState = setLikeState;
 
-  document.addEventListener("submit", function (event) {
-    var form = event.target;
-    var block = form.closest && form.closest(".like[data-like-issue]");
-    if (!block || !window.fetch) {
-      return;
-    }
-    event.preventDefault();
-    var button = form.querySelector("button");
+  function toggleLike(block, button) {
     var error = block.querySelector(".like__error");
     var liked = block.getAttribute("data-liked") === "true";
     button.disabled = true;
@@ -193,7 +187,7 @@
         if (error) {
           error.hidden = true;
         }
-        CF.announce(state.liked ? "Liked. " + CF.plural(state.likes, "like") + "." : "Like withdrawn. " + CF.plural(state.likes, "like") + ".");
+        CF.announce((state.liked ? "Liked. " : "Like withdrawn. ") + CF.plural(state.likes, "like") + ".");
       })
       .catch(function (problem) {
         if (problem.status === 401) {
@@ -209,6 +203,25 @@
         button.disabled = false;
         block.removeAttribute("aria-busy");
       });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var block = form.closest && form.closest(".like[data-like-issue]");
+    if (!block || !window.fetch) {
+      return;
+    }
+    event.preventDefault();
+    toggleLike(block, form.querySelector("button"));
+  });
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button[data-like-toggle]");
+    var block = button && button.closest(".like[data-like-issue]");
+    if (block) {
+      event.preventDefault();
+      toggleLike(block, button);
+    }
   });
 
   /* The phone menu: without JS the nav is simply shown; with JS it folds behind "Menu". */

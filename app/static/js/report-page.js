@@ -19,8 +19,6 @@
   var intro = document.getElementById("suggestions-intro");
   var list = document.getElementById("suggestions-list");
   var template = document.getElementById("suggestion-template");
-  var likeTemplate = panel.getAttribute("data-like-action") || "/issues/0/like";
-  var unlikeTemplate = panel.getAttribute("data-unlike-action") || "/issues/0/unlike";
 
   CF.addAreaOutlines(map);
   map.getContainer().classList.add("is-pickable");
@@ -122,10 +120,6 @@
     block.setAttribute("data-api-url", "/api/v1/issues/" + p.id + "/like");
     var count = block.querySelector(".like-count");
     count.innerHTML = "<strong data-like-count></strong> <span data-like-word></span>";
-    var form = block.querySelector("form");
-    var next = "?next=" + encodeURIComponent(window.location.pathname);
-    form.setAttribute("data-like-action", likeTemplate.replace("/0/", "/" + p.id + "/") + next);
-    form.setAttribute("data-unlike-action", unlikeTemplate.replace("/0/", "/" + p.id + "/") + next);
     var error = document.createElement("p");
     error.className = "like__error";
     error.setAttribute("role", "alert");

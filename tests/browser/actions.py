@@ -1,0 +1,52 @@
+"""What a resident does in the browser, as reusable steps: register, log in, tap a place on the map."""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.live_server import DEMO_PASSWORD, DEMO_RESIDENT
+
+# The L.Map that folium created for the page's map element.
+MAP = "window.Commonfix.mapOf(document.querySelector('[data-cf-map]'))"
+_serial = itertools.count(1)
+
+
+def register(page: Page, base_url: str, display_name: str = "New Neighbour") -> str:
+    """Create an account through the form (from wherever the page is); returns the email used."""
+    email = f"browser{time.time_ns()}-{next(_serial)}@example.org"
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Display name").fill(display_name)
+    page.get_by_label("Password", exact=True).fill("a long enough password")
+    page.get_by_label("Repeat password").fill("a long enough password")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.locator(".flash--success")).to_contain_text(f"Welcome, {display_name}")
+    return email
+
+
+def log_in(page: Page, base_url: str, email: str = DEMO_RESIDENT, password: str = DEMO_PASSWORD) -> None:
+    page.goto(base_url + "/account/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator(".flash--success")).to_contain_text("Logged in")
+
+
+def show_on_map(page: Page, lat: float, lon: float, zoom: int = 17) -> None:
+    """Bring a place into view, as a resident would by panning and zooming."""
+    script = f"([lat, lon, zoom]) => {MAP}.setView([lat, lon], zoom, {{animate: false}})"
+    page.evaluate(script, [lat, lon, zoom])
+
+
+def tap_map_at(page: Page, lat: float, lon: float, touch: bool = True) -> None:
+    """Tap the map (a touch tap, or a click) on the screen point where (lat, lon) is drawn."""
+    point = page.evaluate(f"([lat, lon]) => {MAP}.latLngToContainerPoint([lat, lon])", [lat, lon])
+    box = page.locator("[data-cf-map] .leaflet-container").bounding_box()
+    assert box is not None, "the map is not on screen"
+    x, y = box["x"] + point["x"], box["y"] + point["y"]
+    if touch:
+        page.touchscreen.tap(x, y)
+    else:
+        page.mouse.click(x, y)

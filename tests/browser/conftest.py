@@ -1,0 +1,73 @@
+"""Browser fixtures: the seeded demo city served by gunicorn, Debian's Chromium, a phone-sized page.
+
+Under CI=true these tests must run: a missing Chromium fails them instead of skipping.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.browser.live_server import (
+    ARTIFACTS,
+    PHONE,
+    LiveServer,
+    chromium_missing,
+    demo_server,
+    launch_options,
+)
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    with demo_server(tmp_path_factory.mktemp("browser-server")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    reason = chromium_missing()
+    if reason is not None:
+        if IN_CI:
+            pytest.fail(f"CI=true requires the browser tests to run, but {reason}", pytrace=False)
+        pytest.skip(f"browser tests skipped: {reason}")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(**launch_options())
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Any:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+def new_phone_page(browser: Browser, **options: Any) -> Page:
+    context = browser.new_context(**{**PHONE, **options})
+    context.set_default_timeout(15_000)
+    return context.new_page()
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Page]:
+    """A fresh phone-sized page (360x640, touch) with its own cookies; JS errors fail the test."""
+    page = new_phone_page(browser)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    page.context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def api_get(server: LiveServer, path: str) -> Any:
+    with urllib.request.urlopen(server.url + path, timeout=10) as response:
+        return json.load(response)

@@ -1,0 +1,141 @@
+"""A seeded demo Commonfix served by gunicorn on 127.0.0.1, and Debian's Chromium, for browser tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DEMO_PASSWORD = "demo-password"
+DEMO_RESIDENT = "resident1@demo.commonfix.org"
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    database_url: str
+    env: dict[str, str]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def server_env(workdir: Path) -> dict[str, str]:
+    """A private database, upload folder and secret; no rate limits; no map tiles (offline)."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "COMMONFIX_ENV": "development",
+            "DATABASE_URL": f"sqlite:///{workdir / 'commonfix.db'}",
+            "UPLOAD_FOLDER": str(workdir / "uploads"),
+            "SECRET_KEY": "browser-tests-not-secret",
+            "RATELIMIT_ENABLED": "false",
+            "TILE_URL": "none",
+            "SPATIALITE_LIBRARY_PATH": "mod_spatialite",
+        }
+    )
+    return env
+
+
+def flask_command(env: dict[str, str], *args: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"flask {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(url + "/api/v1/categories", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"the server did not answer at {url} within {timeout:.0f} s")
+
+
+@contextmanager
+def demo_server(workdir: Path) -> Iterator[LiveServer]:
+    """init-db + seed-demo into a fresh SQLite file, then gunicorn (2 workers) until the block ends."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    env = server_env(workdir)
+    flask_command(env, "init-db")
+    flask_command(env, "seed-demo")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = (workdir / "server.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_until_up(url, process)
+        yield LiveServer(url, env["DATABASE_URL"], env)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def chromium_missing() -> str | None:
+    """Why Chromium cannot run here, or None."""
+    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
+        return f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+    return None
+
+
+def launch_options() -> dict[str, Any]:
+    return {"executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}
+
+
+PHONE = {
+    "viewport": {"width": 360, "height": 640},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "en-GB",
+}
+DESKTOP = {"viewport": {"width": 1280, "height": 800}, "locale": "en-GB"}

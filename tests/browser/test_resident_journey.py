@@ -1,0 +1,220 @@
+"""A resident on a phone: the clustered map, reporting by tapping the map, the duplicate offer, likes,
+and the Top priorities list changing as a result. Runs against the seeded demo city."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+from playwright.sync_api import Browser, Locator, Page, expect
+
+from tests.browser.actions import register, show_on_map, tap_map_at
+from tests.browser.conftest import api_get, new_phone_page
+from tests.browser.live_server import LiveServer
+
+
+@dataclass(frozen=True)
+class Ranked:
+    id: int
+    title: str
+    category: str
+    area_id: int
+    likes: int
+    lat: float
+    lon: float
+
+
+def ranked_list(server: LiveServer, **filters: object) -> list[Ranked]:
+    query = urlencode({"status": "open", "sort": "rank", "per_page": 100, **filters})
+    features = api_get(server, f"/api/v1/issues?{query}")["features"]
+    return [
+        Ranked(
+            f["properties"]["id"],
+            f["properties"]["title"],
+            f["properties"]["category"],
+            f["properties"]["area_id"],
+            f["properties"]["likes"],
+            f["geometry"]["coordinates"][1],
+            f["geometry"]["coordinates"][0],
+        )
+        for f in features
+    ]
+
+
+def issue_that_overtakes_with_one_like(server: LiveServer) -> tuple[Ranked, Ranked]:
+    """An open problem tied on likes with the one ranked just above it (older, same area), so one
+    more like moves it up past at least that one. Returns (it, the one above)."""
+    for category in sorted({r.category for r in ranked_list(server)}):
+        rows = ranked_list(server, category=category)
+        for above, candidate in itertools.pairwise(rows):
+            if above.likes == candidate.likes and above.area_id == candidate.area_id:
+                return candidate, above
+    raise AssertionError("the demo city has no two tied problems in one area and category")
+
+
+def row_of(page: Page, issue: Ranked) -> Locator:
+    """The problem's row in the ranked list (found by its link: demo titles repeat)."""
+    return page.locator(f'.ranked__item:has(a[href$="/issues/{issue.id}"])')
+
+
+def rank_of(page: Page, issue: Ranked) -> int:
+    row = row_of(page, issue)
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text(issue.title)
+    return int(row.locator(".ranked__rank").inner_text())
+
+
+def tap_inside_map(page: Page, markers: Locator) -> None:
+    """Tap the first marker drawn well inside the map (clear of the legend and the report button)."""
+    frame = page.locator("[data-cf-map]").bounding_box()
+    assert frame is not None
+    for marker in markers.all():
+        box = marker.bounding_box()
+        if box is None:
+            continue
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        inside_x = frame["x"] + 60 < x < frame["x"] + frame["width"] - 130
+        inside_y = frame["y"] + 40 < y < frame["y"] + frame["height"] - 110
+        if inside_x and inside_y:
+            page.touchscreen.tap(x, y)
+            return
+    raise AssertionError("no marker is drawn inside the map")
+
+
+def test_the_map_shows_clustered_pins_by_status(
+    phone: Page, live_server: LiveServer, artifacts: Path
+) -> None:
+    phone.goto(live_server.url + "/")
+
+    expect(phone.get_by_role("link", name="Report a problem")).to_be_visible()
+    expect(phone.locator(".leaflet-marker-icon.cf-cluster").first).to_be_visible()
+    clusters = phone.locator(".leaflet-marker-icon.cf-cluster")
+    assert clusters.count() >= 3
+    total = sum(int(c) for c in clusters.all_inner_texts())
+    summary = phone.locator("#map-summary")
+    expect(summary).to_have_text(re.compile(r"^\d+ open problems in view\.$"))
+    shown = int(summary.inner_text().split()[0])
+    assert 0 < total <= shown  # a few may be loose pins beside the clusters
+    expect(phone.locator(".legend")).to_contain_text("Open")
+    phone.screenshot(path=str(artifacts / "map-phone.png"))
+
+    phone.get_by_label("Status").select_option(label="Fixed")
+    expect(summary).to_have_text(re.compile(r"^\d+ fixed problems in view\.$"))
+    expect(phone.locator(".leaflet-marker-icon.cf-pin--open")).to_have_count(0)
+    assert "status=fixed" in phone.url
+
+    # Zoomed in far enough, clusters open into pins whose popups link to the problem.
+    phone.get_by_label("Status").select_option(label="Open problems")
+    tap_inside_map(phone, phone.locator(".leaflet-marker-icon.cf-cluster"))
+    expect(phone.locator(".leaflet-marker-icon.cf-pin").first).to_be_visible()
+    phone.wait_for_timeout(400)  # the zoom animation
+    tap_inside_map(phone, phone.locator(".leaflet-marker-icon.cf-pin"))
+    popup = phone.locator(".cf-popup")
+    expect(popup).to_contain_text(re.compile(r"\d+ likes?"))
+    expect(popup.get_by_role("link").first).to_have_attribute("href", re.compile(r"/issues/\d+$"))
+
+
+def test_a_new_resident_likes_the_nearby_duplicate_then_reports_and_the_ranking_changes(
+    phone: Page, live_server: LiveServer
+) -> None:
+    target, above = issue_that_overtakes_with_one_like(live_server)
+    filters = {"area": target.area_id, "category": target.category}
+    phone.goto(f"{live_server.url}/priorities?{urlencode(filters)}")
+    before = rank_of(phone, target)
+    assert rank_of(phone, above) == before - 1
+
+    # Report a problem -> log in page -> Create an account -> back on the report page.
+    phone.goto(live_server.url + "/")
+    phone.get_by_role("link", name="Report a problem").tap()
+    expect(phone).to_have_url(re.compile(r"/account/login\?next="))
+    phone.get_by_role("link", name="Create an account").tap()
+    register(phone, live_server.url, display_name="Nadia from Elm Street")
+    expect(phone).to_have_url(live_server.url + "/issues/new")
+
+    # Place the pin by tapping the map about 15 m from the reported problem, then pick its category.
+    show_on_map(phone, target.lat, target.lon)
+    tap_map_at(phone, target.lat + 0.00013, target.lon)
+    expect(phone.locator("#place-status")).to_contain_text("Pin placed")
+    assert abs(float(phone.locator("#lat").input_value()) - (target.lat + 0.00013)) < 0.00002
+    phone.get_by_label("Category").select_option(target.category)
+
+    panel = phone.locator("#suggestions")
+    expect(panel.get_by_role("heading", name="Already reported?")).to_be_visible()
+    offered = panel.locator(f'.suggestion:has(a[href$="/issues/{target.id}"])')
+    expect(offered).to_have_count(1)
+    expect(offered).to_contain_text(target.title)
+    expect(offered).to_contain_text(f"{target.likes} like")
+    offered.get_by_role("button", name="Like").tap()
+    expect(offered.get_by_role("button", name="Unlike")).to_be_visible()
+    expect(offered.locator("[data-like-count]")).to_have_text(str(target.likes + 1))
+
+    # Report it anyway (say, a second problem at the same spot).
+    phone.get_by_label("Title").fill("Second report at the same spot")
+    phone.get_by_label("Description").fill("Reported again on purpose: it got worse since the first report.")
+    phone.get_by_role("button", name="Submit report").tap()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Second report at the same spot")
+    expect(phone.locator(".flash--success")).to_contain_text("Your report is on the map")
+    expect(phone.locator(".facts")).to_contain_text("Nadia from Elm Street")
+
+    # Top priorities: the liked problem overtook its older, equally liked neighbour; the new one is listed.
+    phone.get_by_role("button", name="Menu").tap()
+    phone.get_by_role("link", name="Top priorities").tap()
+    phone.get_by_label("Area").select_option(str(target.area_id))
+    phone.get_by_label("Category").select_option(target.category)
+    phone.get_by_role("button", name="Show").tap()
+    expect(phone).to_have_url(re.compile(r"/priorities\?area="))
+    after = rank_of(phone, target)
+    assert after < before
+    assert rank_of(phone, above) > after
+    expect(row_of(phone, target).locator(".ranked__likes strong")).to_have_text(str(target.likes + 1))
+    expect(phone.locator(".ranked__item").filter(has_text="Second report at the same spot")).to_have_count(1)
+
+
+def test_use_my_location_places_the_pin_or_explains_why_not(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    target, _ = issue_that_overtakes_with_one_like(live_server)
+    allowed = new_phone_page(
+        browser, geolocation={"latitude": target.lat, "longitude": target.lon}, permissions=["geolocation"]
+    )
+    refused = new_phone_page(browser)
+    try:
+        for page in (allowed, refused):
+            page.goto(live_server.url + "/account/register?next=/issues/new")
+            register(page, live_server.url)
+            page.get_by_role("button", name="Use my location").tap()
+
+        expect(allowed.locator("#place-status")).to_contain_text("Pin placed at your location")
+        assert float(allowed.locator("#lat").input_value()) == round(target.lat, 6)
+        assert float(allowed.locator("#lon").input_value()) == round(target.lon, 6)
+
+        expect(refused.locator("#place-status")).to_contain_text("Location access was refused")
+        expect(refused.locator("#place-status")).to_have_class(re.compile("is-error"))
+        assert refused.locator("#lat").input_value() == ""
+    finally:
+        allowed.context.close()
+        refused.context.close()
+
+
+def test_like_and_unlike_on_the_problem_page_update_in_place(phone: Page, live_server: LiveServer) -> None:
+    issue = ranked_list(live_server)[-1]
+    phone.goto(f"{live_server.url}/issues/{issue.id}")
+    phone.get_by_role("link", name="Log in to like").tap()
+    phone.get_by_role("link", name="Create an account").tap()
+    register(phone, live_server.url)
+    expect(phone).to_have_url(f"{live_server.url}/issues/{issue.id}")
+
+    count = phone.locator(".like [data-like-count]")
+    expect(count).to_have_text(str(issue.likes))
+    phone.get_by_role("button", name="Like", exact=True).tap()
+    expect(count).to_have_text(str(issue.likes + 1))
+    expect(phone.get_by_role("button", name="Unlike")).to_be_visible()
+
+    phone.reload()  # the like is stored, not only drawn
+    expect(count).to_have_text(str(issue.likes + 1))
+    phone.get_by_role("button", name="Unlike").tap()
+    expect(count).to_have_text(str(issue.likes))
+    expect(phone.get_by_role("button", name="Like", exact=True)).to_be_visible()
