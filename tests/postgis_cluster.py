@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
+from psycopg import sql
 
 SUPERUSER = "postgres"
 SERVER_SETTINGS = {
@@ -197,7 +198,7 @@ class PostgisCluster:
     def create_database(self, name: str) -> str:
         """A new database with PostGIS enabled; returns its SQLAlchemy URL."""
         with self.connect() as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         with self.connect(name) as conn:
             conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
         self.databases.append(name)

@@ -21,7 +21,7 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 def env_include_object() -> Any:
     """migrations/env.py's own include_object (it cannot be imported: importing it runs migrations)."""
     tree = ast.parse((MIGRATIONS / "env.py").read_text(encoding="utf-8"))
-    wanted = [
+    wanted: list[ast.stmt] = [
         node
         for node in tree.body
         if (isinstance(node, ast.FunctionDef) and node.name == "include_object")

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from app.demo.content import DESCRIPTIONS, STREETS, TITLES
+from app.demo.timelines import add_demo_timelines
 from app.models import Area, Issue, Like, User
 from app.services import places
 from app.shapes import point_element
@@ -144,6 +145,7 @@ def seed_demo_city(
             "(SELECT count(*) FROM likes WHERE likes.issue_id = issues.id)"
         )
     )
+    add_demo_timelines(session, f"official@{DEMO_DOMAIN}", random.Random(5))
     session.flush()
     from app.demo.funding import seed_funding
 

@@ -36,6 +36,10 @@ def _as_id(raw: object, field: str) -> int:
     return value
 
 
+def _like_count(session: Session, issue_id: int) -> int:
+    return int(session.scalar(select(func.count(Like.id)).where(Like.issue_id == issue_id)) or 0)
+
+
 def recount_likes(session: Session, issue_ids: list[int]) -> None:
     counted = select(func.count(Like.id)).where(Like.issue_id == Issue.id).correlate(Issue).scalar_subquery()
     session.execute(
@@ -82,19 +86,19 @@ def mark_duplicate(
     dup.duplicate_of_id = original
     session.flush()
 
-    moved = (
-        session.execute(
-            insert_from_select_ignoring_duplicates(
-                session,
-                Like,
-                ["user_id", "issue_id", "created_at"],
-                select(Like.user_id, literal(original), Like.created_at).where(Like.issue_id == duplicate_id),
-            )
-        ).rowcount
-        or 0
+    # Moved = what the original gained: rowcount of INSERT ... SELECT is -1 on psycopg.
+    before = _like_count(session, original)
+    session.execute(
+        insert_from_select_ignoring_duplicates(
+            session,
+            Like,
+            ["user_id", "issue_id", "created_at"],
+            select(Like.user_id, literal(original), Like.created_at).where(Like.issue_id == duplicate_id),
+        )
     )
     session.execute(delete(Like).where(Like.issue_id == duplicate_id))
     recount_likes(session, [duplicate_id, original])
+    moved = _like_count(session, original) - before
     added = follows.copy_issue_followers(session, duplicate_id, original)
     session.execute(
         update(Issue)
@@ -133,4 +137,4 @@ def mark_duplicate(
     session.flush()
     session.refresh(dup)
     session.refresh(orig)
-    return Merge(dup_event, orig_event, int(moved), added)
+    return Merge(dup_event, orig_event, moved, added)

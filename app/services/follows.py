@@ -69,11 +69,8 @@ def copy_issue_followers(session: Session, from_issue_id: int, to_issue_id: int)
     query = select(Follow.user_id, literal(to_issue_id), Follow.created_at).where(
         Follow.issue_id == from_issue_id
     )
-    return int(
-        session.execute(
-            insert_from_select_ignoring_duplicates(
-                session, Follow, ["user_id", "issue_id", "created_at"], query
-            )
-        ).rowcount
-        or 0
+    before = len(issue_follower_ids(session, to_issue_id))
+    session.execute(
+        insert_from_select_ignoring_duplicates(session, Follow, ["user_id", "issue_id", "created_at"], query)
     )
+    return len(issue_follower_ids(session, to_issue_id)) - before

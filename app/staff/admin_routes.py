@@ -66,6 +66,7 @@ def _statuses_page(
             add=add or StatusAddForm(formdata=None),
             small=ReasonForm(formdata=None),
             page_errors=page_errors,
+            required=status_config.REQUIRED_TYPES,
         ),
         error.status if error is not None else 200,
     )

@@ -18,9 +18,7 @@ def test_categories_are_listed_in_order_with_code_and_name(client: FlaskClient) 
 def test_statuses_carry_their_type(client: FlaskClient) -> None:
     body = client.get("/api/v1/statuses").get_json()
 
-    assert [(s["code"], s["type"]) for s in body] == [
-        (code, kind.value) for code, _, kind in DEFAULT_STATUSES
-    ]
+    assert [(s["code"], s["type"]) for s in body] == [(code, str(kind)) for code, _, kind in DEFAULT_STATUSES]
 
 
 def test_areas_are_a_geojson_feature_collection_of_multipolygons(

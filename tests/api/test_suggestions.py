@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
@@ -24,7 +25,9 @@ def east_of(place: Place, metres: float) -> Place:
     return Place(place.lon + metres / (111_250 * math.cos(math.radians(place.lat))), place.lat)
 
 
-def suggest(client: FlaskClient, place: Place, category: str = "pothole", **headers: str) -> list[dict]:
+def suggest(
+    client: FlaskClient, place: Place, category: str = "pothole", **headers: str
+) -> list[dict[str, Any]]:
     response = client.get(
         f"/api/v1/issues/suggestions?lat={place.lat}&lon={place.lon}&category={category}", headers=headers
     )

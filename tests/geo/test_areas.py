@@ -127,7 +127,10 @@ def test_read_areas_returns_named_multipolygons() -> None:
             ),
             "feature 1 (Metres): coordinates are not lon/lat in EPSG:4326",
         ),
-        (json.dumps(feature_collection(["not a feature"])), "feature 1 is not a GeoJSON Feature object"),
+        (
+            json.dumps({"type": "FeatureCollection", "features": ["not a feature"]}),
+            "feature 1 is not a GeoJSON Feature object",
+        ),
         (
             json.dumps({"type": "FeatureCollection", "features": {"a": 1}}),
             "the FeatureCollection's 'features'",

@@ -1,0 +1,175 @@
+"""Role x route table: every staff page and staff API endpoint refuses anonymous users and residents.
+
+The table must list every route under /staff, every view guarded by roles_required, and every staff
+API endpoint; a new staff route without a row here fails `test_every_staff_route_is_in_the_table`.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import IssueEvent, Photo
+from app.services import blocking
+from tests.conftest import AuthActions
+from tests.images import jpeg_with_gps
+
+ROLES = ("anonymous", "resident", "official", "admin")
+# API endpoints for officials that check the role inside the service rather than with roles_required.
+STAFF_API_MARKERS = re.compile(r"/(status|duplicate-of|estimate)$|/exports/")
+
+# (method, rule) -> the least role that may use it.
+TABLE: dict[tuple[str, str], str] = {
+    # part A: issue actions and admin pages
+    ("GET", "/staff/"): "official",
+    ("GET", "/staff/issues/<int:issue_id>"): "official",
+    ("POST", "/staff/issues/<int:issue_id>/status"): "official",
+    ("POST", "/staff/issues/<int:issue_id>/duplicate"): "official",
+    ("POST", "/staff/issues/<int:issue_id>/edit"): "official",
+    ("POST", "/staff/issues/<int:issue_id>/<any(hide, unhide):action>"): "official",
+    ("POST", "/staff/updates/<int:event_id>/<any(hide, unhide):action>"): "official",
+    ("POST", "/staff/photos/<int:photo_id>/<any(hide, unhide):action>"): "official",
+    ("GET", "/staff/admin/statuses"): "admin",
+    ("POST", "/staff/admin/statuses"): "admin",
+    ("POST", "/staff/admin/statuses/<code>/update"): "admin",
+    ("POST", "/staff/admin/statuses/<code>/move"): "admin",
+    ("POST", "/staff/admin/statuses/<code>/delete"): "admin",
+    ("GET", "/staff/admin/moderation"): "admin",
+    ("GET", "/staff/admin/audit"): "admin",
+    ("GET", "/staff/admin/blocks"): "admin",
+    ("POST", "/staff/admin/blocks/accounts"): "admin",
+    ("POST", "/staff/admin/blocks/domains"): "admin",
+    ("POST", "/staff/admin/blocks/domains/<int:domain_id>/delete"): "admin",
+    ("POST", "/api/v1/issues/<int:issue_id>/status"): "official",
+    ("POST", "/api/v1/issues/<int:issue_id>/duplicate-of"): "official",
+    # part B: dashboard and exports
+    ("GET", "/staff/dashboard"): "official",
+    ("POST", "/staff/dashboard/bulk-status"): "official",
+    ("GET", "/staff/exports/issues.csv"): "official",
+    ("GET", "/staff/exports/issues.geojson"): "official",
+    ("GET", "/api/v1/exports/issues.csv"): "official",
+    ("GET", "/api/v1/exports/issues.geojson"): "official",
+    # funding: cost estimates, groups and matches
+    ("POST", "/staff/issues/<int:issue_id>/estimate"): "official",
+    ("PUT", "/api/v1/issues/<int:issue_id>/estimate"): "official",
+    ("GET", "/groups/new"): "official",
+    ("POST", "/groups/new"): "official",
+    ("POST", "/pools/<int:pool_id>/match"): "official",
+}
+
+
+def staff_routes(app: Flask) -> set[tuple[str, str]]:
+    found = set()
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        if not (
+            rule.rule.startswith("/staff")
+            or getattr(view, "required_roles", None)
+            or (rule.rule.startswith("/api/") and STAFF_API_MARKERS.search(rule.rule))
+        ):
+            continue
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            found.add((method, rule.rule))
+    return found
+
+
+def test_every_staff_route_is_in_the_table(app: Flask) -> None:
+    routes = staff_routes(app)
+    missing = sorted(routes - set(TABLE))
+    assert not missing, f"staff routes without a row in the role x route table: {missing}"
+    stale = sorted(set(TABLE) - routes)
+    assert not stale, f"rows for routes the app no longer serves: {stale}"
+
+
+def test_admin_only_rules_match_the_views(app: Flask) -> None:
+    """The table and the views' own declarations agree about which routes are admin-only."""
+    by_rule = {rule.rule: app.view_functions[rule.endpoint] for rule in app.url_map.iter_rules()}
+    for (_, rule), least in TABLE.items():
+        declared = getattr(by_rule[rule], "required_roles", None)
+        if declared is not None:
+            assert ("official" in declared) == (least == "official"), rule
+
+
+@pytest.fixture
+def targets(app: Flask, make_issue: Callable[..., Any], make_user: Callable[..., Any],
+            client: FlaskClient, auth: AuthActions) -> dict[str, str]:
+    """Concrete values for the rules' parameters: a real issue, update, photo and blocked domain."""
+    issue = make_issue()
+    client.post(
+        f"/api/v1/issues/{issue.id}/updates",
+        data={"text": "An update.", "photo": (io.BytesIO(jpeg_with_gps()), "u.jpg")},
+        content_type="multipart/form-data",
+        headers=auth.headers(role="resident"),
+    )
+    admin = make_user(role="admin")
+    with app.app_context():
+        event_id = db.session.scalar(select(IssueEvent.id).where(IssueEvent.issue_id == issue.id))
+        photo_id = db.session.scalar(select(Photo.id).where(Photo.issue_id == issue.id))
+        domain = blocking.block_domain(db.session, db.session.merge(admin), "blocked.example")
+        db.session.commit()
+        domain_id = domain.id
+    return {
+        "issue_id": str(issue.id),
+        "event_id": str(event_id),
+        "photo_id": str(photo_id),
+        "domain_id": str(domain_id),
+        "code": "planned",
+        "action": "hide",
+        "pool_id": "999999",
+    }
+
+
+def concrete(rule: str, values: dict[str, str]) -> str:
+    return re.sub(r"<(?:[a-z]+(?:\([^)]*\))?:)?([a-z_]+)>", lambda m: values[m.group(1)], rule)
+
+
+def allowed(role: str, least: str) -> bool:
+    return role == "admin" or (role == "official" and least == "official")
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("method", "rule"), sorted(TABLE))
+def test_role_x_route(
+    client: FlaskClient, auth: AuthActions, make_user: Callable[..., Any], targets: dict[str, str],
+    role: str, method: str, rule: str,
+) -> None:
+    least = TABLE[(method, rule)]
+    url = concrete(rule, targets)
+    is_api = rule.startswith("/api/")
+    headers: dict[str, str] = {}
+    if role != "anonymous":
+        user = make_user(role=role)
+        if is_api:
+            headers = auth.headers(user)
+        else:
+            auth.login_as(user)
+
+    response = client.open(url, method=method, headers=headers, json={} if is_api and method != "GET" else None)
+    response.close()
+
+    status = response.status_code
+    if role == "anonymous":
+        if method == "GET" and rule.startswith("/staff"):
+            assert status == 302
+            assert "/account/login" in response.headers["Location"]
+        else:
+            assert status == 401
+            if is_api:
+                assert response.get_json()["error"]["code"] == "unauthenticated"
+    elif not allowed(role, least):
+        assert status == 403
+        if is_api:
+            assert response.get_json()["error"]["code"] == "forbidden"
+    else:
+        assert status not in (401, 403)
+        assert status < 500
+        if method == "GET":
+            assert status == 200

@@ -1,0 +1,101 @@
+"""Blocking accounts and email domains: no registration or login for a blocked domain; no actions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app.extensions import db
+from app.models import User
+from tests.conftest import AuthActions
+from tests.testcity import OLD_TOWN
+from tests.workflow.helpers import audit_actions
+
+
+def test_a_blocked_domain_cannot_register_or_log_in_and_its_accounts_are_blocked(
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    make_user: Callable[..., Any],
+    make_issue: Callable[..., Any],
+) -> None:
+    spammer = make_user(email="someone@spam.example")
+    issue = make_issue()
+    token_before = auth.token(spammer.email)
+    auth.login_as(make_user(role="admin"))
+
+    response = client.post(
+        "/staff/admin/blocks/domains",
+        data={"domain": "@Spam.Example", "reason": "bots"},
+        follow_redirects=True,
+    )
+    page = response.get_data(as_text=True)
+    assert "spam.example" in page
+    assert "someone@spam.example" in page  # listed among blocked accounts
+    auth.logout()
+
+    register = client.post(
+        "/api/v1/users", json={"email": "new@spam.example", "display_name": "N", "password": "long enough pw"}
+    )
+    assert register.status_code == 403
+    assert register.get_json()["error"]["field"] == "email"
+    assert "spam.example cannot be used" in register.get_json()["error"]["message"]
+    login = client.post("/account/login", data={"email": spammer.email, "password": "correct-horse-battery"})
+    assert "spam.example cannot be used" in login.get_data(as_text=True)
+    headers = {"Authorization": f"Bearer {token_before}"}
+    assert client.post(f"/api/v1/issues/{issue.id}/like", headers=headers).status_code == 403
+    report = client.post(
+        "/api/v1/issues",
+        json={**OLD_TOWN.latlon, "category": "pothole", "title": "t", "description": "d"},
+        headers=headers,
+    )
+    assert report.status_code == 403
+    assert (
+        client.post(f"/api/v1/issues/{issue.id}/updates", json={"text": "hi"}, headers=headers).status_code
+        == 403
+    )
+    assert [a for a, _ in audit_actions(app)] == ["domain.block"]
+
+
+def test_bad_domains_and_staff_domains_are_refused(
+    client: FlaskClient,
+    auth: AuthActions,
+    make_user: Callable[..., Any],
+    table_counts: Callable[[], dict[str, int]],
+) -> None:
+    make_user(role="official", email="olivia@city.example")
+    auth.login_as(make_user(role="admin", email="root@admins.example"))
+    before = table_counts()
+
+    bad = client.post("/staff/admin/blocks/domains", data={"domain": "not a domain"})
+    staff = client.post("/staff/admin/blocks/domains", data={"domain": "city.example"})
+
+    assert bad.status_code == 422
+    assert "is not a domain name" in bad.get_data(as_text=True)
+    assert staff.status_code == 422
+    assert "Staff accounts use city.example" in staff.get_data(as_text=True)
+    assert table_counts() == before
+
+
+def test_an_admin_blocks_and_unblocks_an_account(
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    make_user: Callable[..., Any],
+) -> None:
+    resident = make_user(email="rita@example.org")
+    auth.login_as(make_user(role="admin"))
+
+    client.post("/staff/admin/blocks/accounts", data={"email": "RITA@example.org", "action": "block"})
+    with app.app_context():
+        assert db.session.get(User, resident.id).is_blocked is True
+    missing = client.post("/staff/admin/blocks/accounts", data={"email": "nobody@example.org"})
+    assert missing.status_code == 404
+    assert "There is no account" in missing.get_data(as_text=True)
+    client.post("/staff/admin/blocks/accounts", data={"email": "rita@example.org", "action": "unblock"})
+    with app.app_context():
+        assert db.session.get(User, resident.id).is_blocked is False
+    assert [a for a, _ in audit_actions(app)] == ["account.block", "account.unblock"]

@@ -1,0 +1,178 @@
+"""Duplicates: likes move without double counting, followers follow the original, errors change nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Follow, Like
+from app.services import follows, likes
+from tests.conftest import AuthActions
+from tests.workflow.helpers import audit_actions, events_of, issue_state
+
+
+def _like(app: Flask, user: Any, issue_id: int) -> None:
+    with app.app_context():
+        likes.like(db.session, db.session.merge(user), issue_id)
+        db.session.commit()
+
+
+def _follow(app: Flask, user: Any, issue_id: int) -> None:
+    with app.app_context():
+        follows.follow(db.session, db.session.merge(user), issue_id=issue_id)
+        db.session.commit()
+
+
+def test_likes_move_to_the_original_without_double_counting(
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    make_issue: Callable[..., Any],
+    make_user: Callable[..., Any],
+) -> None:
+    original = make_issue(title="Broken light on Elm Street")
+    duplicate = make_issue(title="Street light out near Elm")
+    both, only_dup, only_orig = make_user(), make_user(), make_user()
+    for user in (both, only_orig):
+        _like(app, user, original.id)
+    for user in (both, only_dup):
+        _like(app, user, duplicate.id)
+    _follow(app, only_dup, duplicate.id)
+    _follow(app, both, duplicate.id)
+    _follow(app, both, original.id)
+
+    response = client.post(
+        f"/api/v1/issues/{duplicate.id}/duplicate-of",
+        json={"original_id": original.id},
+        headers=auth.headers(role="official"),
+    )
+
+    assert response.status_code == 200, response.get_json()
+    feature = response.get_json()
+    assert feature["id"] == original.id
+    assert feature["properties"]["likes"] == 3  # both, only_orig, only_dup: "both" counted once
+    assert issue_state(app, original.id)["likes"] == 3
+    dup = issue_state(app, duplicate.id)
+    assert dup["likes"] == 0
+    assert dup["status"] == "duplicate"
+    assert dup["duplicate_of"] == original.id
+    assert dup["closed_at"] is not None
+    with app.app_context():
+        liked_original = set(db.session.scalars(select(Like.user_id).where(Like.issue_id == original.id)))
+        followers = set(db.session.scalars(select(Follow.user_id).where(Follow.issue_id == original.id)))
+    assert liked_original == {both.id, only_dup.id, only_orig.id}
+    assert followers == {both.id, only_dup.id}
+    assert audit_actions(app)[-1] == ("issue.duplicate", str(duplicate.id))
+    kinds = [e[0] for e in events_of(app, original.id)]
+    assert kinds == ["merged"]
+
+    dup_page = client.get(f"/issues/{duplicate.id}").get_data(as_text=True)
+    assert f'href="/issues/{original.id}">problem #{original.id}</a>' in dup_page
+    assert "closed as a duplicate of" in dup_page
+    orig_page = client.get(f"/issues/{original.id}").get_data(as_text=True)
+    assert f"problem #{duplicate.id}</a> was a duplicate of this one" in orig_page
+    assert "1 like moved here" in orig_page
+
+
+def test_issues_that_pointed_at_the_duplicate_now_point_at_the_original(
+    app: Flask, client: FlaskClient, auth: AuthActions, make_issue: Callable[..., Any]
+) -> None:
+    a, b, c = make_issue(), make_issue(), make_issue()
+    headers = auth.headers(role="official")
+    assert (
+        client.post(
+            f"/api/v1/issues/{a.id}/duplicate-of", json={"original_id": b.id}, headers=headers
+        ).status_code
+        == 200
+    )
+    assert (
+        client.post(
+            f"/api/v1/issues/{b.id}/duplicate-of", json={"original_id": c.id}, headers=headers
+        ).status_code
+        == 200
+    )
+
+    assert issue_state(app, a.id)["duplicate_of"] == c.id
+    assert issue_state(app, b.id)["duplicate_of"] == c.id
+
+
+@pytest.mark.parametrize(
+    ("case", "status", "field", "message"),
+    [
+        ("itself", 422, "original_id", "cannot be a duplicate of itself"),
+        ("missing", 404, "original_id", "no issue 999999"),
+        ("chain", 422, "original_id", "is itself a duplicate"),
+        ("not a number", 422, "original_id", "original issue's number"),
+        ("already", 422, "issue_id", "already closed as a duplicate"),
+        ("long note", 422, "note", "at most 2,000 characters"),
+    ],
+)
+def test_bad_duplicates_are_refused_and_change_nothing(
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    make_issue: Callable[..., Any],
+    table_counts: Callable[[], dict[str, int]],
+    case: str,
+    status: int,
+    field: str,
+    message: str,
+) -> None:
+    issue, other, third = make_issue(likes_from=2), make_issue(likes_from=1), make_issue()
+    headers = auth.headers(role="official")
+    assert (
+        client.post(
+            f"/api/v1/issues/{third.id}/duplicate-of", json={"original_id": other.id}, headers=headers
+        ).status_code
+        == 200
+    )
+    body: dict[str, Any] = {
+        "itself": {"original_id": issue.id},
+        "missing": {"original_id": 999999},
+        "chain": {"original_id": third.id},
+        "not a number": {"original_id": "the big one"},
+        "already": {"original_id": issue.id},
+        "long note": {"original_id": other.id, "note": "z" * 2001},
+    }[case]
+    target = third.id if case == "already" else issue.id
+    before = table_counts()
+    states = {i: issue_state(app, i) for i in (issue.id, other.id, third.id)}
+
+    response = client.post(f"/api/v1/issues/{target}/duplicate-of", json=body, headers=headers)
+
+    assert response.status_code == status
+    error = response.get_json()["error"]
+    assert error["field"] == field
+    assert message in error["message"]
+    assert table_counts() == before
+    assert {i: issue_state(app, i) for i in states} == states
+
+
+def test_the_web_panel_marks_a_duplicate(
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    make_issue: Callable[..., Any],
+    make_user: Callable[..., Any],
+) -> None:
+    original, duplicate = make_issue(), make_issue(likes_from=2)
+    auth.login_as(make_user(role="official"))
+
+    bad = client.post(f"/staff/issues/{duplicate.id}/duplicate", data={"original_id": str(duplicate.id)})
+    assert bad.status_code == 422
+    assert "cannot be a duplicate of itself" in bad.get_data(as_text=True)
+
+    good = client.post(
+        f"/staff/issues/{duplicate.id}/duplicate",
+        data={"original_id": str(original.id)},
+        follow_redirects=True,
+    )
+    assert good.status_code == 200
+    assert "its likes and followers moved to the original" in good.get_data(as_text=True)
+    assert issue_state(app, original.id)["likes"] == 2

@@ -1,0 +1,167 @@
+"""Admins configure statuses (in-use ones cannot be deleted); bulk changes are all or nothing; audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app.extensions import db
+from app.models import User
+from app.services import workflow
+from app.services.errors import NotFound, ValidationError
+from tests.conftest import AuthActions
+from tests.workflow.helpers import audit_actions, issue_state
+
+
+def test_an_admin_adds_renames_retypes_and_reorders_statuses(
+    app: Flask, client: FlaskClient, auth: AuthActions, make_user: Callable[..., Any]
+) -> None:
+    auth.login_as(make_user(role="admin"))
+
+    added = client.post(
+        "/staff/admin/statuses",
+        data={"code": "waiting-for-parts", "name": "Waiting for parts", "type": "open"},
+        follow_redirects=True,
+    )
+    assert "Status &#39;waiting-for-parts&#39; added." in added.get_data(as_text=True)
+    statuses = client.get("/api/v1/statuses").get_json()
+    assert statuses[-1] == {
+        "code": "waiting-for-parts",
+        "name": "Waiting for parts",
+        "type": "open",
+        "position": 10,
+    }
+    client.post(
+        "/staff/admin/statuses/waiting-for-parts/update",
+        data={"s-waiting-for-parts-name": "Parts on order", "s-waiting-for-parts-type": "closed"},
+    )
+    client.post("/staff/admin/statuses/waiting-for-parts/move", data={"direction": "up"})
+
+    statuses = client.get("/api/v1/statuses").get_json()
+    assert [s["code"] for s in statuses][-2:] == ["waiting-for-parts", "closed"]
+    assert statuses[-2]["name"] == "Parts on order"
+    assert statuses[-2]["type"] == "closed"
+    assert [s["position"] for s in statuses] == list(range(len(statuses)))
+    assert [a for a, _ in audit_actions(app)] == ["status.add", "status.update", "status.move"]
+    assert "Parts on order" in client.get("/staff/admin/statuses").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("url", "data", "message"),
+    [
+        ("/staff/admin/statuses", {"code": "Bad Code!", "name": "X", "type": "open"}, "lowercase letters"),
+        ("/staff/admin/statuses", {"code": "fixed", "name": "Again", "type": "fixed"}, "already exists"),
+        ("/staff/admin/statuses", {"code": "ok-code", "name": "", "type": "open"}, "Name is required"),
+        ("/staff/admin/statuses", {"code": "ok-code", "name": "X", "type": "maybe"}, "Type must be one of"),
+        ("/staff/admin/statuses/new/delete", {}, "required by the workflow"),
+        ("/staff/admin/statuses/acknowledged/delete", {}, "is in use by 1 issue"),
+        ("/staff/admin/statuses/new/move", {"direction": "up"}, "already first"),
+        (
+            "/staff/admin/statuses/duplicate/update",
+            {"s-duplicate-name": "Dup", "s-duplicate-type": "open"},
+            "must stay of type closed",
+        ),
+    ],
+)
+def test_bad_status_configuration_is_refused_and_changes_nothing(
+    client: FlaskClient,
+    auth: AuthActions,
+    make_user: Callable[..., Any],
+    make_issue: Callable[..., Any],
+    table_counts: Callable[[], dict[str, int]],
+    url: str,
+    data: dict[str, str],
+    message: str,
+) -> None:
+    make_issue(status="acknowledged")
+    auth.login_as(make_user(role="admin"))
+    before = table_counts()
+    statuses = client.get("/api/v1/statuses").get_json()
+
+    response = client.post(url, data=data)
+
+    assert response.status_code in (409, 422)
+    assert message in response.get_data(as_text=True).replace("&#39;", "'")
+    assert table_counts() == before
+    assert client.get("/api/v1/statuses").get_json() == statuses
+
+
+def test_an_unused_status_can_be_deleted(
+    client: FlaskClient, auth: AuthActions, make_user: Callable[..., Any]
+) -> None:
+    auth.login_as(make_user(role="admin"))
+    client.post("/staff/admin/statuses/planned/delete", data={})
+    assert "planned" not in [s["code"] for s in client.get("/api/v1/statuses").get_json()]
+
+
+def test_bulk_change_is_all_or_nothing(
+    app: Flask,
+    make_issue: Callable[..., Any],
+    make_user: Callable[..., Any],
+    table_counts: Callable[[], dict[str, int]],
+) -> None:
+    issues = [make_issue() for _ in range(3)]
+    already = make_issue(status="acknowledged")
+    official = make_user(role="official")
+    ids = [i.id for i in issues]
+    before = table_counts()
+    with app.app_context():
+        actor = db.session.get(User, official.id)
+        for bad_ids, error, text in [
+            ([], ValidationError, "Select at least one issue."),
+            ([*ids, 999999], NotFound, "#999999"),
+            ([*ids, "x"], ValidationError, "not an issue number"),
+        ]:
+            with pytest.raises(error, match=text):
+                workflow.bulk_change_status(db.session, actor, bad_ids, "acknowledged", "On our list.")
+            db.session.rollback()
+        assert table_counts() == before
+
+        change = workflow.bulk_change_status(
+            db.session, actor, [*ids, already.id], "acknowledged", "On our list."
+        )
+        changed = sorted(e.issue_id for e in change.events)
+        db.session.commit()
+    assert changed == ids
+    assert change.unchanged_ids == [already.id]
+    assert all(issue_state(app, i)["status"] == "acknowledged" for i in ids)
+    assert audit_actions(app) == [("status.bulk_change", ",".join(map(str, ids)))]
+
+
+def test_the_audit_log_page_is_paginated_and_admin_only(
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    make_issue: Callable[..., Any],
+    make_user: Callable[..., Any],
+) -> None:
+    issue = make_issue()
+    official = make_user(role="official", display_name="Olivia Official")
+    headers = auth.headers(official)
+    for n in range(55):
+        status = "acknowledged" if n % 2 == 0 else "planned"
+        assert (
+            client.post(
+                f"/api/v1/issues/{issue.id}/status",
+                json={"status": status, "note": f"step {n}"},
+                headers=headers,
+            ).status_code
+            == 200
+        )
+
+    auth.login_as(official)
+    assert client.get("/staff/admin/audit").status_code == 403
+    auth.login_as(make_user(role="admin"))
+    first = client.get("/staff/admin/audit").get_data(as_text=True)
+    second = client.get("/staff/admin/audit?page=2").get_data(as_text=True)
+    assert "55 in all" in first
+    assert "Page 1 of 2" in first
+    assert first.count("status.change") == 50
+    assert second.count("status.change") == 5
+    assert "step 54" in first
+    assert "step 0" in second
+    assert "Olivia Official" in first

@@ -1,0 +1,220 @@
+"""Public updates (text, photo, staff badge) and residents' "not fixed" within 30 days of the fix."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import update
+
+from app.extensions import db
+from app.models import Issue
+from app.models.timestamps import utcnow
+from tests.conftest import AuthActions
+from tests.images import jpeg_with_gps
+from tests.workflow.helpers import events_of, issue_state
+
+
+def test_residents_and_staff_post_updates_and_staff_ones_carry_the_badge(
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    make_issue: Callable[..., Any],
+    make_user: Callable[..., Any],
+) -> None:
+    issue = make_issue()
+    resident = make_user(display_name="Rita Resident")
+    official = make_user(role="official", display_name="Olivia Official")
+
+    first = client.post(
+        f"/api/v1/issues/{issue.id}/updates",
+        json={"text": "Still there this morning."},
+        headers=auth.headers(resident),
+    )
+    second = client.post(
+        f"/api/v1/issues/{issue.id}/updates",
+        json={"text": "Crew booked for Monday."},
+        headers=auth.headers(official),
+    )
+
+    assert first.status_code == 201
+    assert first.get_json()["by_staff"] is False
+    assert second.get_json()["by_staff"] is True
+    history = client.get(f"/api/v1/issues/{issue.id}/history").get_json()["events"]
+    assert [(e["actor"], e["note"], e["by_staff"]) for e in history] == [
+        ("Rita Resident", "Still there this morning.", False),
+        ("Olivia Official", "Crew booked for Monday.", True),
+    ]
+    page = client.get(f"/issues/{issue.id}").get_data(as_text=True)
+    assert page.count("City staff</span>") == 1
+    assert page.index("Still there this morning.") < page.index("Crew booked for Monday.")
+
+
+def test_an_update_with_a_photo_shows_the_photo_on_the_timeline_not_in_the_report_gallery(
+    client: FlaskClient, auth: AuthActions, make_issue: Callable[..., Any]
+) -> None:
+    issue = make_issue()
+    response = client.post(
+        f"/api/v1/issues/{issue.id}/updates",
+        data={"text": "Here is how it looks now.", "photo": (io.BytesIO(jpeg_with_gps()), "now.jpg")},
+        content_type="multipart/form-data",
+        headers=auth.headers(role="resident"),
+    )
+
+    assert response.status_code == 201, response.get_json()
+    [photo_url] = response.get_json()["photos"]
+    served = client.get(photo_url)
+    assert served.status_code == 200
+    assert served.mimetype == "image/jpeg"
+    served.close()
+    assert client.get(f"/api/v1/issues/{issue.id}").get_json()["properties"]["photos"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "Update text is required"),
+        ("   ", "Update text is required"),
+        ("w" * 2001, "at most 2,000 characters"),
+    ],
+)
+def test_bad_updates_are_refused_and_store_nothing(
+    client: FlaskClient,
+    auth: AuthActions,
+    make_issue: Callable[..., Any],
+    table_counts: Callable[[], dict[str, int]],
+    text: str,
+    message: str,
+) -> None:
+    issue = make_issue()
+    headers = auth.headers(role="resident")
+    before = table_counts()
+
+    response = client.post(f"/api/v1/issues/{issue.id}/updates", json={"text": text}, headers=headers)
+
+    assert response.status_code == 422
+    assert response.get_json()["error"]["field"] == "text"
+    assert message in response.get_json()["error"]["message"]
+    assert table_counts() == before
+
+
+def test_blocked_accounts_cannot_post_updates(
+    client: FlaskClient,
+    auth: AuthActions,
+    make_issue: Callable[..., Any],
+    make_user: Callable[..., Any],
+    table_counts: Callable[[], dict[str, int]],
+) -> None:
+    issue = make_issue()
+    blocked = make_user(is_blocked=True)
+    headers = auth.headers(blocked)
+    auth.login_as(blocked)
+    page = client.get(f"/issues/{issue.id}").get_data(as_text=True)
+    assert "This account is blocked and cannot post updates." in page
+    before = table_counts()
+
+    auth.logout()
+    response = client.post(f"/api/v1/issues/{issue.id}/updates", json={"text": "hello"}, headers=headers)
+
+    assert response.status_code == 403
+    assert "blocked" in response.get_json()["error"]["message"]
+    assert table_counts() == before
+
+
+def test_the_web_form_posts_an_update(
+    client: FlaskClient, auth: AuthActions, make_issue: Callable[..., Any], make_user: Callable[..., Any]
+) -> None:
+    issue = make_issue()
+    auth.login_as(make_user())
+    response = client.post(
+        f"/issues/{issue.id}/updates", data={"text": "Seen again today."}, follow_redirects=True
+    )
+    text = response.get_data(as_text=True)
+    assert "Your update is posted." in text
+    assert "Seen again today." in text
+
+    empty = client.post(f"/issues/{issue.id}/updates", data={"text": ""}, follow_redirects=True)
+    assert "Update text is required." in empty.get_data(as_text=True)
+
+
+def _fixed(app: Flask, client: FlaskClient, auth: AuthActions, issue_id: int, days_ago: int = 0) -> None:
+    response = client.post(
+        f"/api/v1/issues/{issue_id}/status",
+        json={"status": "fixed", "note": "Done."},
+        headers=auth.headers(role="official"),
+    )
+    assert response.status_code == 200
+    if days_ago:
+        with app.app_context():
+            db.session.execute(
+                update(Issue).where(Issue.id == issue_id).values(fixed_at=utcnow() - timedelta(days=days_ago))
+            )
+            db.session.commit()
+
+
+def test_a_resident_says_not_fixed_and_the_issue_reopens(
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    make_issue: Callable[..., Any],
+    make_user: Callable[..., Any],
+) -> None:
+    issue = make_issue()
+    _fixed(app, client, auth, issue.id, days_ago=29)
+    resident = make_user(display_name="Rita Resident")
+    headers = auth.headers(resident)
+    auth.login_as(resident)
+    assert "It is not fixed" in client.get(f"/issues/{issue.id}").get_data(as_text=True)
+    auth.logout()
+
+    response = client.post(
+        f"/api/v1/issues/{issue.id}/not-fixed", json={"note": "The hole is back."}, headers=headers
+    )
+
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["properties"]["status"] == "new"
+    state = issue_state(app, issue.id)
+    assert state["status"] == "new"
+    assert state["fixed_at"] is None
+    assert events_of(app, issue.id)[-1] == ("reopen", "fixed", "new", "The hole is back.")
+    page = client.get(f"/issues/{issue.id}").get_data(as_text=True)
+    assert "Said it is <strong>not fixed</strong>" in page
+    assert "The hole is back." in page
+
+
+@pytest.mark.parametrize(
+    ("fixed", "days_ago", "message"),
+    [
+        (True, 31, "more than 30 days ago"),
+        (False, 0, "is not marked fixed"),
+    ],
+)
+def test_not_fixed_is_refused_outside_its_window_and_changes_nothing(
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    make_issue: Callable[..., Any],
+    table_counts: Callable[[], dict[str, int]],
+    fixed: bool,
+    days_ago: int,
+    message: str,
+) -> None:
+    issue = make_issue()
+    if fixed:
+        _fixed(app, client, auth, issue.id, days_ago=days_ago)
+    headers = auth.headers(role="resident")
+    before, state = table_counts(), issue_state(app, issue.id)
+
+    response = client.post(f"/api/v1/issues/{issue.id}/not-fixed", json={}, headers=headers)
+
+    assert response.status_code == 422
+    assert message in response.get_json()["error"]["message"]
+    assert table_counts() == before
+    assert issue_state(app, issue.id) == state
+    auth.login_as(auth.make_user())
+    assert "It is not fixed" not in client.get(f"/issues/{issue.id}").get_data(as_text=True)
