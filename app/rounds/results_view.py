@@ -7,7 +7,7 @@ from markupsafe import Markup, escape
 
 from app import maps
 from app.charts import bar_chart
-from app.services.round_results import RoundResults
+from app.services.round_results import CandidateResult, RoundResults
 
 FUNDED_ZOOM = 15
 SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "₣", "PLN": "zł"}
@@ -43,7 +43,7 @@ def results_map(outcome: RoundResults) -> maps.RenderedMap | None:
     if len(outcome.funded) == 1:
         city = maps.build_map(location=(lats[0], lons[0]), zoom=FUNDED_ZOOM)
     else:
-        pad = 0.001
+        pad = 0.002
         bounds = ((min(lats) - pad, min(lons) - pad), (max(lats) + pad, max(lons) + pad))
         city = maps.build_map(bounds=bounds)
     glyph = SYMBOLS.get(outcome.currency, "¤")
@@ -58,3 +58,13 @@ def results_map(outcome: RoundResults) -> maps.RenderedMap | None:
         label = f"{escape(item.title)} · {amount}"
         folium.Marker([item.lat, item.lon], icon=icon, tooltip=label, keyboard=False).add_to(city)
     return maps.render(city)
+
+
+def plain_reason(item: CandidateResult, currency: str, ballot: str) -> str:
+    """One sentence for residents, in money: what it costs, how much support it had, the outcome."""
+    unit = "points" if ballot == "cumulative" else "supporters"
+    support = f"{item.score or 0} {unit}" if (item.score or 0) != 1 else f"1 {unit[:-1]}"
+    cost = f"{currency} {item.cost_cents // 100:,}.{item.cost_cents % 100:02d}"
+    if item.funded:
+        return f"Funded: {support}, costs {cost}."
+    return f"Not funded: {support}, costs {cost}."

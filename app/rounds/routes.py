@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models import Round
 from app.rounds import bp
 from app.rounds.forms import ActionForm, MatchForm, PhaseForm, RoundForm
-from app.rounds.results_view import money_chart, results_map
+from app.rounds.results_view import money_chart, plain_reason, results_map
 from app.services import (
     ballots,
     candidates,
@@ -283,4 +283,5 @@ def results(round_id: int) -> str:
         results=outcome,
         chart=money_chart(outcome),
         map=results_map(outcome),
+        plain_reason=plain_reason,
     )

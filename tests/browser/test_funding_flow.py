@@ -1,0 +1,141 @@
+"""On a phone: a resident joins their neighbourhood group and pledges 5.00, the treasurer confirms it, the
+city matches 1:1, members vote, the admin tallies, and everyone sees which problems are funded and why;
+`flask --app wsgi ledger-check` passes at the end. Runs against the seeded demo city."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+from typing import Any
+
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.actions import log_in, register
+from tests.browser.conftest import api_get, new_phone_page
+from tests.browser.live_server import DEMO_RESIDENT, LiveServer, flask_command
+
+OFFICIAL = "official@demo.commonfix.org"
+
+
+def api(server: LiveServer, method: str, path: str, body: Any, token: str | None = None) -> Any:
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(server.url + path, json.dumps(body).encode(), headers, method=method)
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.load(response)
+
+
+def cost_three_problems(server: LiveServer, area_id: int, budget_cents: int) -> list[int]:
+    """The official prices the area's three most-liked open problems so that not all of them fit."""
+    token = api(server, "POST", "/api/v1/tokens", {"email": OFFICIAL, "password": "demo-password"})["token"]
+    features = api_get(server, f"/api/v1/issues?status=open&sort=rank&area={area_id}&per_page=3")["features"]
+    ids = [f["properties"]["id"] for f in features]
+    for issue_id, share in zip(ids, (0.6, 0.5, 0.3), strict=True):
+        api(
+            server,
+            "PUT",
+            f"/api/v1/issues/{issue_id}/estimate",
+            {"cost_cents": int(budget_cents * share)},
+            token,
+        )
+    return ids
+
+
+def press(page: Page, name: str) -> None:
+    page.get_by_role("button", name=name).click()
+    page.wait_for_load_state()
+
+
+def test_a_neighbourhood_funds_its_problems_on_phones(
+    live_server: LiveServer, browser: Browser, artifacts
+) -> None:
+    base = live_server.url
+    listed = api_get(live_server, "/api/v1/groups")
+    # The demo's first group, whose treasurer (admin) is resident1.
+    group = next(g for g in (listed["groups"] if isinstance(listed, dict) else listed) if g["id"] == 1)
+    gid, pool_id, area_id = group["id"], group["pool_id"], group["area"]["id"]
+    resident = new_phone_page(browser)
+    treasurer = new_phone_page(browser)
+    official = new_phone_page(browser)
+    shots = artifacts / "funding-flow"
+    shots.mkdir(exist_ok=True)
+
+    # A resident registers, joins their neighbourhood group and pledges 5.00.
+    resident.goto(base + "/account/register")
+    name = f"Pat {time.time_ns() % 100000}"
+    register(resident, base, display_name=name)
+    resident.goto(f"{base}/groups/{gid}")
+    resident.get_by_role("button", name=f"Join {group['name']}").click()
+    resident.get_by_label("Amount").fill("5.00")
+    press(resident, "Pledge")
+    expect(resident.locator(".tag--pending").first).to_be_visible()
+
+    # The treasurer (the group's admin) confirms the money arrived, and opens a round.
+    log_in(treasurer, base, DEMO_RESIDENT)
+    treasurer.goto(f"{base}/pools/{pool_id}/treasurer")
+    press(treasurer, f"Confirm EUR 5.00 from {name}")
+    expect(treasurer.locator(".flash--success")).to_contain_text("confirmed")
+    treasurer.goto(f"{base}/groups/{gid}/rounds")
+    treasurer.get_by_label("Name").fill("Phone round")
+    treasurer.get_by_label("Candidates (top N by likes)").fill("3")
+    press(treasurer, "Create round")
+    expect(treasurer.locator("h1")).to_have_text("Phone round")
+    round_url = treasurer.url
+    press(treasurer, "Open pledging")
+
+    # The city matches 1:1 (applied at the tally to pledges not matched before).
+    log_in(official, base, OFFICIAL)
+    official.goto(round_url)
+    official.get_by_label("City cents per pledged cent").fill("1:1")
+    press(official, "Set the city match")
+    expect(official.locator(".flash--success")).to_contain_text("match pledges 1:1")
+    budget = int(official.get_by_test_id("budget").inner_text().split()[-1].replace(",", "").replace(".", ""))
+    candidates = cost_three_problems(live_server, area_id, budget)
+
+    # Voting opens; two members vote on their phones.
+    treasurer.goto(round_url)
+    press(treasurer, "Open voting")
+    expect(treasurer.locator(".timeline__step--current")).to_contain_text("Voting")
+    for page, picks in ((resident, candidates[1:]), (treasurer, candidates[:1] + candidates[2:])):
+        page.goto(round_url)
+        page.get_by_role("link", name="Vote").click()
+        for issue_id in picks:
+            page.locator(f'input[name=issue_ids][value="{issue_id}"]').check()
+        expect(page.get_by_test_id("ballot-tally")).to_contain_text(f"{len(picks)} problems ticked")
+        press(page, "Save my ballot")
+        expect(page.locator(".flash--success")).to_contain_text("Your ballot is saved")
+    resident.screenshot(path=str(shots / "ballot-phone.png"), full_page=True)
+
+    # The admin tallies; the results say what is funded and why.
+    treasurer.goto(round_url)
+    press(treasurer, "Close voting and tally")
+    expect(treasurer.locator("h1")).to_have_text("What gets funded")
+    results_url = treasurer.url
+    rid = int(round_url.rstrip("/").rsplit("/", 1)[1])
+    results = api_get(live_server, f"/api/v1/rounds/{rid}/results")
+    assert results["match_cents"] > 0
+    assert results["funded"], results
+    assert results["spent_cents"] + results["leftover_cents"] == results["budget_cents"]
+
+    everyone = new_phone_page(browser)
+    everyone.goto(results_url)
+    for item in results["funded"]:
+        card = everyone.locator(f'.outcome--funded[data-issue="{item["issue_id"]}"]')
+        expect(card).to_contain_text(item["explanation"])
+        expect(card).to_contain_text("Funded:")
+    for item in results["unfunded"]:
+        expect(everyone.locator(f'.outcome--unfunded[data-issue="{item["issue_id"]}"]')).to_contain_text(
+            item["explanation"]
+        )
+    expect(everyone.get_by_test_id("turnout")).to_contain_text("2 of")
+    expect(everyone.locator("svg.chart")).to_be_visible()
+    everyone.screenshot(path=str(shots / "results-phone.png"), full_page=True)
+    funded_issue = results["funded"][0]["issue_id"]
+    everyone.goto(f"{base}/issues/{funded_issue}")
+    expect(everyone.locator(".status-badge")).to_contain_text("Planned")
+
+    flask_command(live_server.env, "ledger-check")  # raises unless it exits 0
+    for page in (resident, treasurer, official, everyone):
+        page.context.close()

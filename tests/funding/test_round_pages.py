@@ -1,0 +1,152 @@
+"""Round pages: a group's rounds, the round page (timeline, buttons), ballots, results, estimates."""
+
+# ruff: noqa: F811  (fixtures are imported, then requested by name)
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Issue, RoundBallot
+from tests.funding.round_world import RoundWorld, world  # noqa: F401
+from tests.funding_fixtures import funding  # noqa: F401
+
+COSTS = (3000, 2000, 1500, 1000)
+
+
+def text_of(response) -> str:
+    return re.sub(r"\s+", " ", response.get_data(as_text=True))
+
+
+def test_an_admin_creates_and_runs_a_round_from_the_pages(world: RoundWorld, auth) -> None:
+    world.build(members=2, pledges=(2500, 2500), costs=COSTS)
+    auth.login(world.admin.email)
+    gid = world.ref.group_id
+
+    form = {
+        "name": "Summer <b>fixes</b>",
+        "ballot": "k-approval",
+        "k": "2",
+        "rule": "greedy",
+        "top_n": "3",
+        "leftover": "refund",
+        "voting": "y",
+    }
+    created = world.client.post(f"/groups/{gid}/rounds", data=form)
+    assert created.status_code == 302
+    page = text_of(world.client.get(created.headers["Location"]))
+    assert "Summer &lt;b&gt;fixes&lt;/b&gt;" in page
+    assert "3 candidates" in page
+    assert "Open pledging" in page
+    assert "Draft" in page
+    assert "Pledging" in page
+    assert "Voting" in page
+    rid = int(created.headers["Location"].rsplit("/", 1)[1])
+
+    for phase in ("pledging", "voting"):
+        assert world.client.post(f"/rounds/{rid}/phase", data={"phase": phase}).status_code == 302
+    back = world.client.post(f"/rounds/{rid}/phase", data={"phase": "draft"}, follow_redirects=True)
+    assert "Phases only move forward" in text_of(back)
+    page = text_of(world.client.get(f"/rounds/{rid}"))
+    assert "Close voting and tally" in page
+    assert "Fixed when voting opened" in page
+
+    listing = text_of(world.client.get(f"/groups/{gid}/rounds"))
+    assert "Summer &lt;b&gt;fixes&lt;/b&gt;" in listing
+    assert "voting" in listing
+    group_page = text_of(world.client.get(f"/groups/{gid}"))
+    assert "Funding rounds" in group_page
+
+
+def test_bad_round_form_shows_the_error_on_the_field(world: RoundWorld, auth, count_rows) -> None:
+    world.build(members=1)
+    auth.login(world.admin.email)
+    response = world.client.post(
+        f"/groups/{world.ref.group_id}/rounds",
+        data={"name": "X", "ballot": "k-approval", "rule": "greedy", "top_n": "3", "leftover": "rollover"},
+    )
+    assert response.status_code == 422
+    assert "k must be a whole number" in text_of(response)
+
+
+def test_residents_see_no_admin_buttons_and_cannot_post_them(world: RoundWorld, auth) -> None:
+    world.build(members=1, costs=(1000,))
+    rid = world.create()["id"]
+    auth.login(world.members[0].email)
+    page = text_of(world.client.get(f"/rounds/{rid}"))
+    assert "Open pledging" not in page
+    assert world.client.post(f"/rounds/{rid}/phase", data={"phase": "pledging"}).status_code == 403
+    assert world.client.post(f"/rounds/{rid}/tally").status_code == 403
+
+
+def test_a_member_votes_on_the_ballot_page(world: RoundWorld, auth) -> None:
+    world.build(members=1, pledges=(5000,), costs=COSTS)
+    rid = world.create(ballot="k-approval", k=2)["id"]
+    world.open_voting(rid)
+    a, b, c, _ = world.issues
+    auth.login(world.members[0].email)
+
+    page = text_of(world.client.get(f"/rounds/{rid}/ballot"))
+    assert "Tick up to <strong>2</strong> problems" in page
+    assert 'data-k="2"' in page
+    too_many = world.client.post(f"/rounds/{rid}/ballot", data={"issue_ids": [str(a), str(b), str(c)]})
+    assert too_many.status_code == 422
+    assert "at most 2 approvals" in text_of(too_many)
+    saved = world.client.post(
+        f"/rounds/{rid}/ballot", data={"issue_ids": [str(a), str(c)]}, follow_redirects=True
+    )
+    assert "Your ballot is saved" in text_of(saved)
+    with world.app.app_context():
+        assert db.session.scalars(select(RoundBallot.choices)).all() == [{str(a): 1, str(c): 1}]
+    assert text_of(world.client.get(f"/rounds/{rid}/ballot")).count("checked") == 2
+
+
+def test_results_page_shows_funded_and_unfunded_with_reasons_money_map_and_turnout(
+    world: RoundWorld, auth
+) -> None:
+    world.build(members=4, pledges=(1000, 1000, 1000, 1000), costs=COSTS)
+    rid = world.create(by=world.official, match_ratio="1:1", match_cap_cents=2000)["id"]
+    world.open_voting(rid)
+    a, b, c, d = world.issues
+    for member, ids in zip(world.members, ([a, b], [a], [c, d]), strict=False):
+        world.vote(member, rid, issue_ids=ids)
+    results = world.tally(rid).get_json()
+
+    page = text_of(world.client.get(f"/rounds/{rid}/results"))
+
+    assert "What gets funded" in page
+    for item in results["funded"] + results["unfunded"]:
+        assert item["explanation"].replace("'", "&#39;") in page
+    assert "EUR 40.00" in page  # the pool
+    assert "EUR 20.00" in page  # the match
+    assert f"EUR {results['spent_cents'] // 100:,}.{results['spent_cents'] % 100:02d}" in page
+    assert "3 of 5 (60%)" in page
+    assert "<svg" in page
+    assert "City match" in page
+    assert "cf-pin--funded" in page  # the map of funded problems
+    assert "vendor/leaflet/leaflet.js" in page
+    assert "cdn" not in page.lower()
+    assert f"/api/v1/rounds/{rid}/export.pb" in page
+
+
+def test_an_official_sets_the_estimate_from_the_issue_page(world: RoundWorld, auth) -> None:
+    world.build(members=1)
+    issue = world.costed_issue(None)
+    auth.login(world.official.email)
+    assert "Save estimate" in text_of(world.client.get(f"/issues/{issue}"))
+
+    bad = world.client.post(f"/staff/issues/{issue}/estimate", data={"cost": "-3"}, follow_redirects=True)
+    assert "The estimate was not saved" in text_of(bad)
+    ok = world.client.post(f"/staff/issues/{issue}/estimate", data={"cost": "1250.50"}, follow_redirects=True)
+
+    assert "1,250.50" in text_of(ok)
+    with world.app.app_context():
+        assert db.session.get(Issue, issue).cost_estimate_cents == 125050
+    auth.logout()
+    auth.login(world.members[0].email)
+    page = text_of(world.client.get(f"/issues/{issue}"))
+    assert "1,250.50" in page
+    assert "Save estimate" not in page
+    assert world.client.post(f"/staff/issues/{issue}/estimate", data={"cost": "1"}).status_code == 403
