@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, Insert, Integer, Select, and_, cast, func, literal_column, select, table
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Insert,
+    Integer,
+    Select,
+    and_,
+    cast,
+    func,
+    literal_column,
+    select,
+    table,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -88,7 +100,9 @@ def insert_from_select_ignoring_duplicates(
     SQLite parses the upsert clause only when the SELECT has a WHERE clause, so `query` needs one.
     """
     insert = sqlite.insert if dialect_of(session) == "sqlite" else postgresql.insert
-    return insert(model).from_select(names, query).on_conflict_do_nothing()
+    return insert(model).from_select(names, query).on_conflict_do_nothing().execution_options(
+        preserve_rowcount=True
+    )
 
 
 def upsert(
@@ -96,4 +110,9 @@ def upsert(
 ) -> Insert:
     """INSERT ... ON CONFLICT (conflict) DO UPDATE SET changes: one atomic statement on both engines."""
     insert = sqlite.insert if dialect_of(session) == "sqlite" else postgresql.insert
-    return insert(model).values(**values).on_conflict_do_update(index_elements=conflict, set_=changes)
+    return (
+        insert(model)
+        .values(**values)
+        .on_conflict_do_update(index_elements=conflict, set_=changes)
+        .execution_options(preserve_rowcount=True)
+    )

@@ -11,6 +11,8 @@ from flask_login import current_user
 
 from app.extensions import limiter
 
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
 
 def user_or_address() -> str:
     if current_user.is_authenticated:
@@ -19,9 +21,13 @@ def user_or_address() -> str:
 
 
 def limit(setting: str, per_user: bool = False) -> Callable[[Any], Any]:
-    """A limit whose rate is the config value `setting` (e.g. "10 per hour")."""
+    """A limit whose rate is the config value `setting` (e.g. "10 per hour").
+
+    Only writes count: loading a form page again must not use up a resident's quota.
+    """
     return limiter.limit(
         lambda: str(current_app.config[setting]),
         key_func=user_or_address if per_user else get_remote_address,
         scope=setting,
+        methods=list(WRITE_METHODS),
     )
