@@ -52,6 +52,7 @@ TABLE: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/issues/<int:issue_id>/duplicate-of"): "official",
     # part B: dashboard and exports
     ("GET", "/staff/dashboard"): "official",
+    ("GET", "/staff/dashboard/heat.json"): "official",
     ("POST", "/staff/dashboard/bulk-status"): "official",
     ("GET", "/staff/exports/issues.csv"): "official",
     ("GET", "/staff/exports/issues.geojson"): "official",

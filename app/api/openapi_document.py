@@ -8,13 +8,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.api.openapi_exports import EXPORT_PATHS
 from app.api.openapi_foundation import FOUNDATION_PATHS
 from app.api.openapi_funding import FUNDING_PATHS
 from app.api.openapi_rounds import ROUNDS_PATHS
 from app.api.openapi_schemas import SCHEMAS, error_responses
 from app.api.openapi_workflow import WORKFLOW_PATHS
 
-PATH_GROUPS: list[dict[str, Any]] = [FOUNDATION_PATHS, FUNDING_PATHS, ROUNDS_PATHS, WORKFLOW_PATHS]
+PATH_GROUPS: list[dict[str, Any]] = [
+    FOUNDATION_PATHS,
+    FUNDING_PATHS,
+    ROUNDS_PATHS,
+    WORKFLOW_PATHS,
+    EXPORT_PATHS,
+]
 
 
 def build_document() -> dict[str, Any]:

@@ -123,6 +123,7 @@ def seed_demo_city(
                 "updated_at": created,
             }
         )
+    _stamp_workflow(random.Random(4), issues)
     issues.sort(key=lambda row: row["created_at"])
     bar = progress(length=len(issues), label="Adding problems") if progress else None
     with bar if bar is not None else nullcontext() as b:
@@ -155,6 +156,20 @@ def seed_demo_city(
         f"{len(resident_ids)} residents, {len(likes)} likes; {funding} Log in as resident1@{DEMO_DOMAIN}, "
         f"official@{DEMO_DOMAIN} or admin@{DEMO_DOMAIN} with the password {DEMO_PASSWORD!r}."
     )
+
+
+def _stamp_workflow(rng: random.Random, issues: list[dict[str, Any]]) -> None:
+    """Workflow timestamps that agree with each status (its own generator: the rows stay as they were)."""
+    types = {code: kind.value for code, _name, kind in places.DEFAULT_STATUSES}
+    for row in issues:
+        created, kind = row["created_at"], types[row["status"]]
+        acknowledged = created + timedelta(hours=rng.randrange(2, 96)) if row["status"] != "new" else None
+        done = created + timedelta(hours=rng.randrange(24, 60 * 24)) if kind != "open" else None
+        done = min(done, max(created, EPOCH + timedelta(days=SPAN_DAYS))) if done else None
+        row["acknowledged_at"] = acknowledged
+        row["fixed_at"] = done if kind == "fixed" else None
+        row["closed_at"] = done if kind == "closed" else None
+        row["last_activity_at"] = done or acknowledged or created
 
 
 def _likes(

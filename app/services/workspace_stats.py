@@ -7,14 +7,15 @@ from the selected durations (SQLite has no percentile function), which stays fas
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from statistics import median
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
-from app.dialects import day_of, days_between, floor_of
+from app.dialects import days_between, floor_of
 from app.models import Area, Category, Issue, Status
 from app.models.place import StatusType
 
@@ -40,6 +41,27 @@ class Weekly:
     fixed: list[int]
 
 
+@dataclass(frozen=True)
+class FixTime:
+    area_id: int
+    category_code: str
+    days: float
+
+
+def fix_times(session: Session) -> list[FixTime]:
+    """Days from report to fix of every visible fixed issue (read from the covering index)."""
+    rows = session.execute(
+        select(
+            Issue.area_id, Issue.category_code, days_between(session, Issue.created_at, Issue.fixed_at)
+        ).where(
+            Issue.is_hidden.is_(False),
+            Issue.status.in_(codes_of_type(session, StatusType.FIXED)),
+            Issue.fixed_at.is_not(None),
+        )
+    ).tuples()
+    return [FixTime(a, c, max(0.0, float(d))) for a, c, d in rows if d is not None]
+
+
 def codes_of_type(session: Session, kind: StatusType) -> list[str]:
     return list(session.scalars(select(Status.code).where(Status.type == kind.value)))
 
@@ -53,16 +75,18 @@ def _scope(area_id: int | None, category: str | None) -> list[ColumnElement[bool
     return where
 
 
-def _medians(pairs: list[tuple[object, float | None]]) -> dict[object, float]:
+def _medians(pairs: Iterable[tuple[object, float]]) -> dict[object, float]:
     groups: dict[object, list[float]] = defaultdict(list)
     for key, days in pairs:
-        if days is not None:
-            groups[key].append(max(0.0, float(days)))
+        groups[key].append(days)
     return {key: round(median(values), 1) for key, values in groups.items()}
 
 
-def area_summary(session: Session, now: datetime) -> list[AreaSummary]:
-    """Per area: open issues, fixed in the last 30 days, median days to fix, likes on open issues."""
+def area_summary(session: Session, now: datetime, fixes: list[FixTime] | None = None) -> list[AreaSummary]:
+    """Per area: open issues, fixed in the last 30 days, median days to fix, likes on open issues.
+
+    `fixes` (from fix_times) may be passed in when the caller needs them for the charts too.
+    """
     open_codes = codes_of_type(session, StatusType.OPEN)
     fixed_codes = codes_of_type(session, StatusType.FIXED)
     visible = Issue.is_hidden.is_(False)
@@ -85,12 +109,7 @@ def area_summary(session: Session, now: datetime) -> list[AreaSummary]:
         .tuples()
         .all()
     )
-    durations = session.execute(
-        select(Issue.area_id, days_between(session, Issue.created_at, Issue.fixed_at)).where(
-            visible, Issue.status.in_(fixed_codes), Issue.fixed_at.is_not(None)
-        )
-    ).tuples()
-    medians = _medians(list(durations))
+    medians = _medians((f.area_id, f.days) for f in (fixes if fixes is not None else fix_times(session)))
     areas = session.execute(select(Area.id, Area.name).order_by(Area.name)).tuples()
     return [
         AreaSummary(
@@ -109,8 +128,12 @@ def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _as_date(value: object) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+def week_of(column: ColumnElement[datetime], mondays: list[date]) -> ColumnElement[int]:
+    """The index of the week a timestamp falls in (comparisons only: no date parsing per row)."""
+    starts = [datetime.combine(m, time.min) for m in mondays]
+    return case(
+        *[(column < start, i - 1) for i, start in enumerate(starts[1:], start=1)], else_=len(starts) - 1
+    )
 
 
 def weekly_new_vs_fixed(
@@ -123,16 +146,14 @@ def weekly_new_vs_fixed(
     fixed_codes = codes_of_type(session, StatusType.FIXED)
 
     def per_week(column: ColumnElement[datetime], *extra: ColumnElement[bool]) -> list[int]:
-        day = day_of(session, column)
+        week = week_of(column, mondays)
         rows = session.execute(
-            select(day, func.count()).where(*where, *extra, column >= start).group_by(day)
+            select(week, func.count()).where(*where, *extra, column >= start).group_by(week)
         ).tuples()
-        counts = dict.fromkeys(mondays, 0)
-        for value, n in rows:
-            monday = monday_of(_as_date(value))
-            if monday in counts:
-                counts[monday] += int(n)
-        return [counts[m] for m in mondays]
+        counts = [0] * len(mondays)
+        for index, n in rows:
+            counts[int(index)] += int(n)
+        return counts
 
     return Weekly(
         weeks=mondays,
@@ -142,16 +163,18 @@ def weekly_new_vs_fixed(
 
 
 def median_fix_by_category(
-    session: Session, area_id: int | None = None, category: str | None = None
+    session: Session,
+    area_id: int | None = None,
+    category: str | None = None,
+    fixes: list[FixTime] | None = None,
 ) -> list[tuple[str, float | None]]:
     """(category name, median days from report to fix, or None when nothing was fixed), in category order."""
-    fixed_codes = codes_of_type(session, StatusType.FIXED)
-    durations = session.execute(
-        select(Issue.category_code, days_between(session, Issue.created_at, Issue.fixed_at)).where(
-            *_scope(area_id, category), Issue.status.in_(fixed_codes), Issue.fixed_at.is_not(None)
-        )
-    ).tuples()
-    medians = _medians(list(durations))
+    chosen = (
+        f
+        for f in (fixes if fixes is not None else fix_times(session))
+        if (area_id is None or f.area_id == area_id) and (not category or f.category_code == category)
+    )
+    medians = _medians((f.category_code, f.days) for f in chosen)
     stmt = select(Category.code, Category.name).order_by(Category.position, Category.name)
     if category:
         stmt = stmt.where(Category.code == category)

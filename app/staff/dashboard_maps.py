@@ -81,6 +81,7 @@ def choropleth(
             }
         )
     city = maps.build_map(bounds=maps.city_bounds(areas))
+    city.options["zoomSnap"] = 0.25  # fill the frame: the city is small at whole zoom levels
     folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
         name="Open problems per area",
@@ -96,20 +97,20 @@ def choropleth(
     return maps.render(city), legend(breaks)
 
 
-def heatmap(
-    areas: Sequence[Area], cells: Sequence[tuple[float, float, int]], selected: Area | None
-) -> maps.RenderedMap:
-    """Open issues as heat: each ~100 m cell weighs as many issues as it holds."""
+@dataclass(frozen=True)
+class HeatMapParts:
+    rendered: maps.RenderedMap
+    layer: str  # the JavaScript variable of the (initially empty) L.heatLayer
+
+
+def heatmap(areas: Sequence[Area], selected: Area | None) -> HeatMapParts:
+    """An empty heat layer over the city (or the chosen area); the page fills it from heat.json.
+
+    Loading the cells separately keeps the dashboard's own response small and quick at city scale.
+    """
     bounds = maps.city_bounds([selected] if selected is not None else areas)
     city = maps.build_map(bounds=bounds, heat=True)
-    heaviest = max((n for _lat, _lon, n in cells), default=1)
-    if cells:
-        maps.heat_layer(
-            [(lat, lon, n) for lat, lon, n in cells],
-            radius=18,
-            blur=14,
-            min_opacity=0.35,
-            max_zoom=16,
-            max=float(heaviest),
-        ).add_to(city)
-    return maps.render(city)
+    city.options["zoomSnap"] = 0.25
+    layer = maps.heat_layer([], radius=18, blur=14, min_opacity=0.35, max_zoom=14)
+    layer.add_to(city)
+    return HeatMapParts(maps.render(city), layer.get_name())

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from urllib.parse import parse_qsl, urlencode
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
@@ -26,10 +26,12 @@ STAFF = ("official", "admin")
 NEW_COLOUR, FIXED_COLOUR, FIX_TIME_COLOUR = "#c2410c", "#1d7a3a", "#17407a"
 
 
-def _charts(filters: DashboardFilters) -> dict[str, object]:
+def _charts(filters: DashboardFilters, fixes: list[workspace_stats.FixTime]) -> dict[str, object]:
     now = utcnow()
     weekly = workspace_stats.weekly_new_vs_fixed(db.session, now.date(), filters.area_id, filters.category)
-    by_category = workspace_stats.median_fix_by_category(db.session, filters.area_id, filters.category)
+    by_category = workspace_stats.median_fix_by_category(
+        db.session, filters.area_id, filters.category, fixes=fixes
+    )
     first, last = weekly.weeks[0], weekly.weeks[-1] + timedelta(days=6)
     weekly_chart = charts.column_chart(
         title="New and fixed problems per week",
@@ -69,12 +71,14 @@ def _maps(filters: DashboardFilters, summary: list[workspace_stats.AreaSummary])
         open_counts = {row.area_id: row.open for row in summary}
     area_map, area_legend = dashboard_maps.choropleth(areas, open_counts, filters.area_id)
     selected = next((a for a in areas if a.id == filters.area_id), None)
-    cells = workspace_stats.heat_cells(db.session, filters.area_id, filters.category)
+    heat = dashboard_maps.heatmap(areas, selected)
+    scope = {"area": filters.area_id, "category": filters.category}
     return {
         "area_map": area_map,
         "area_legend": area_legend,
-        "heat_map": dashboard_maps.heatmap(areas, cells, selected),
-        "heat_count": sum(n for _lat, _lon, n in cells),
+        "heat_map": heat.rendered,
+        "heat_layer": heat.layer,
+        "heat_url": url_for("staff.dashboard_heat", **{k: v for k, v in scope.items() if v}),
     }
 
 
@@ -90,7 +94,8 @@ def render_dashboard(
     except ValidationError as exc:
         filter_error, filters, sort, page, status = exc, DashboardFilters(), "rank", 1, 422
     result = dashboard.priority_page(db.session, filters, sort, page)
-    summary = workspace_stats.area_summary(db.session, utcnow())
+    fixes = workspace_stats.fix_times(db.session)  # shared by the summary and the time-to-fix chart
+    summary = workspace_stats.area_summary(db.session, utcnow(), fixes=fixes)
     statuses = places.statuses(db.session)
     if bulk_form is None:
         bulk_form = BulkStatusForm(formdata=None)
@@ -112,7 +117,7 @@ def render_dashboard(
             back=urlencode({**query, "sort": sort, "page": page}),
             export_query=query,
             fixed_window_days=workspace_stats.FIXED_WINDOW_DAYS,
-            **_charts(filters),
+            **_charts(filters, fixes),
             **_maps(filters, summary),
         ),
         status,
@@ -123,6 +128,23 @@ def render_dashboard(
 @roles_required(*STAFF)
 def dashboard_page() -> tuple[str, int]:
     return render_dashboard(request.args)
+
+
+@bp.get("/dashboard/heat.json")
+@roles_required(*STAFF)
+def dashboard_heat() -> Response:
+    """Open issues per ~100 m cell for the heatmap: {"cells": [[lat, lon, count], ...], "max", "total"}."""
+    filters = dashboard.parse_filters(db.session, request.args)
+    cells = workspace_stats.heat_cells(db.session, filters.area_id, filters.category)
+    response = jsonify(
+        {
+            "cells": [[round(lat, 5), round(lon, 5), n] for lat, lon, n in cells],
+            "max": max((n for _lat, _lon, n in cells), default=0),
+            "total": sum(n for _lat, _lon, n in cells),
+        }
+    )
+    response.headers["Cache-Control"] = "private, max-age=60"
+    return response
 
 
 @bp.post("/dashboard/bulk-status")

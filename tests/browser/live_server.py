@@ -52,6 +52,7 @@ def server_env(workdir: Path) -> dict[str, str]:
             "COMMONFIX_ENV": "development",
             "DATABASE_URL": f"sqlite:///{workdir / 'commonfix.db'}",
             "UPLOAD_FOLDER": str(workdir / "uploads"),
+            "MAIL_OUTBOX_DIR": str(workdir / "outbox"),  # development mail: .eml files to read back
             "SECRET_KEY": "browser-tests-not-secret",
             "RATELIMIT_ENABLED": "false",
             "TILE_URL": "none",

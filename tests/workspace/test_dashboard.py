@@ -225,6 +225,7 @@ def test_dashboard_links_exports_with_the_filters(staff_client: FlaskClient, cit
         ("POST", "/staff/dashboard/bulk-status"),
         ("GET", "/staff/exports/issues.csv"),
         ("GET", "/staff/exports/issues.geojson"),
+        ("GET", "/staff/dashboard/heat.json"),
     ],
 )
 def test_residents_and_visitors_are_refused(

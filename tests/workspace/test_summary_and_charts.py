@@ -194,3 +194,19 @@ def test_dashboard_shows_charts_and_maps_without_a_cdn(
     # Old Town (2 open) is the darkest class; Hillside (no open problem) gets the empty shade.
     assert '"fill": "#08519c", "name": "Old Town", "open": "2"' in page
     assert '"fill": "#f4f4f4", "name": "Hillside", "open": "0"' in page
+
+
+def test_heat_cells_load_as_json(
+    staff_client: FlaskClient, known_city: datetime, city: dict[str, int]
+) -> None:
+    body = staff_client.get("/staff/dashboard/heat.json").get_json()
+    # Two open issues at the Old Town point share a ~100 m cell; the Riverside one has its own.
+    assert sorted(n for _lat, _lon, n in body["cells"]) == [1, 2]
+    assert (body["max"], body["total"]) == (2, 3)
+    lat, lon, _n = next(c for c in body["cells"] if c[2] == 2)
+    assert abs(lat - OLD_TOWN.lat) < 0.001
+    assert abs(lon - OLD_TOWN.lon) < 0.001
+    riverside = staff_client.get(f"/staff/dashboard/heat.json?area={city['Riverside']}").get_json()
+    assert riverside["total"] == 1
+    page = staff_client.get(f"/staff/dashboard?area={city['Riverside']}").get_data(as_text=True)
+    assert f"/staff/dashboard/heat.json?area={city['Riverside']}" in page
