@@ -34,14 +34,21 @@ def log_in(page: Page, base_url: str, email: str = DEMO_RESIDENT, password: str 
     expect(page.locator(".flash--success")).to_contain_text("Logged in")
 
 
+def wait_for_map(page: Page) -> None:
+    """Until the page's scripts have built the map (a URL change alone does not mean that)."""
+    page.wait_for_function(f"() => window.Commonfix && Boolean({MAP})")
+
+
 def show_on_map(page: Page, lat: float, lon: float, zoom: int = 17) -> None:
     """Bring a place into view, as a resident would by panning and zooming."""
+    wait_for_map(page)
     script = f"([lat, lon, zoom]) => {MAP}.setView([lat, lon], zoom, {{animate: false}})"
     page.evaluate(script, [lat, lon, zoom])
 
 
 def tap_map_at(page: Page, lat: float, lon: float, touch: bool = True) -> None:
     """Tap the map (a touch tap, or a click) on the screen point where (lat, lon) is drawn."""
+    wait_for_map(page)
     point = page.evaluate(f"([lat, lon]) => {MAP}.latLngToContainerPoint([lat, lon])", [lat, lon])
     box = page.locator("[data-cf-map] .leaflet-container").bounding_box()
     assert box is not None, "the map is not on screen"
