@@ -47,16 +47,31 @@ def results_map(outcome: RoundResults) -> maps.RenderedMap | None:
         bounds = ((min(lats) - pad, min(lons) - pad), (max(lats) + pad, max(lons) + pad))
         city = maps.build_map(bounds=bounds)
     glyph = SYMBOLS.get(outcome.currency, "¤")
-    for item in outcome.funded:
-        icon = folium.DivIcon(
-            html=f'<span class="cf-pin__glyph" aria-hidden="true">{glyph}</span>',
-            class_name="cf-pin cf-pin--funded",
-            icon_size=(30, 30),
-            icon_anchor=(15, 30),
-        )
-        amount = f"{item.amount_cents // 100:,}.{item.amount_cents % 100:02d}"
-        label = f"{escape(item.title)} · {amount}"
-        folium.Marker([item.lat, item.lon], icon=icon, tooltip=label, keyboard=False).add_to(city)
+    icon = folium.DivIcon(
+        html=f'<span class="cf-pin__glyph" aria-hidden="true">{glyph}</span>',
+        class_name="cf-pin cf-pin--funded",
+        icon_size=(30, 30),
+        icon_anchor=(15, 30),
+    )
+    # One GeoJSON layer for every pin: folium compiles a template per element, so per-marker
+    # objects would cost milliseconds each. Titles are escaped here (the tooltip renders HTML).
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [item.lon, item.lat]},
+            "properties": {
+                "title": str(escape(item.title)),
+                "amount": f"{outcome.currency} {item.amount_cents // 100:,}.{item.amount_cents % 100:02d}",
+            },
+        }
+        for item in outcome.funded
+    ]
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name="Funded problems",
+        marker=folium.Marker(icon=icon),
+        tooltip=folium.GeoJsonTooltip(fields=["title", "amount"], labels=False),
+    ).add_to(city)
     return maps.render(city)
 
 
