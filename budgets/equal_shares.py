@@ -56,6 +56,9 @@ def explain_mes(
             explanations[pid] = Explanation(pid, True, cost, reason, support, position[p], r, rho)
         elif support == 0:
             explanations[pid] = Explanation(pid, False, cost, "no voter supports it", 0)
+        elif cost == 0 and problem.cost_utility:
+            reason = "not selected: it costs nothing, so under cost utilities it brings no satisfaction"
+            explanations[pid] = Explanation(pid, False, cost, reason, support)
         elif p in outcome.dropped:
             r, held = outcome.dropped[p]
             reason = (
@@ -96,7 +99,11 @@ def add1_outcome(
     budget = election.budget
     per_voter = Fraction(budget, voters)
     best = run_mes(problem, per_voter)
-    supported = sum(1 for count in problem.supporter_counts if count > 0)
+    supported = sum(
+        1
+        for count, cost in zip(problem.supporter_counts, problem.costs, strict=True)
+        if count > 0 and (cost > 0 or not problem.cost_utility)
+    )
     level = budget // voters
     steps = 0
     with LevelRunner(problem, budget, jobs) as runner:

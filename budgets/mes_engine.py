@@ -55,6 +55,7 @@ class MesProblem:
     voters_of: tuple[tuple[int, ...], ...]
     weights_of: tuple[tuple[int, ...], ...]
     supporter_counts: tuple[int, ...]
+    cost_utility: bool
 
     @classmethod
     def build(cls, costs: Sequence[int], types: VoterTypes, *, cost_utility: bool) -> MesProblem:
@@ -87,6 +88,7 @@ class MesProblem:
             tuple(voters_of),
             tuple(weights_of),
             counts,
+            cost_utility,
         )
 
     def tie_key(self, project: int) -> tuple[int, int, int]:
@@ -248,6 +250,10 @@ def run_mes(problem: MesProblem, per_voter: Fraction, *, cost_limit: int | None 
         if problem.supporter_counts[p] == 0:
             continue
         if cost == 0:
+            # Under cost utilities a free project brings no satisfaction, so MES leaves it out
+            # (as pabutools and pabulib-checker do); with other utilities it is funded up front.
+            if problem.cost_utility:
+                continue
             outcome.bought.append(p)
             outcome.round_of[p] = 0
             outcome.rho[p] = outcome.price[p] = Fraction(0)
