@@ -110,7 +110,8 @@ def test_an_unknown_rule_lists_the_valid_ones(capsys: pytest.CaptureFixture[str]
     assert main(["allocate", path, "--rule", "borda-count"]) == 2
     err = capsys.readouterr().err
     assert "unknown rule 'borda-count'" in err
-    assert "equalshares/add1-comparison" in err and "phragmen" in err
+    assert "equalshares/add1-comparison" in err
+    assert "phragmen" in err
 
 
 def test_no_progress_bar_when_stderr_is_not_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:

@@ -48,7 +48,9 @@ def pabutools_file(name: str) -> Any:
 def test_greedy_matches_pabutools_on_real_files(name: str) -> None:
     election = load_election(name)
     instance, profile = pabutools_file(name)
-    theirs = greedy_utilitarian_welfare(instance, profile, sat_class=COST_SAT, tie_breaking=file_order_tie(election))
+    theirs = greedy_utilitarian_welfare(
+        instance, profile, sat_class=COST_SAT, tie_breaking=file_order_tie(election)
+    )
     assert set(allocate(election, "greedy").selected) == set(names(theirs))
 
 
@@ -56,7 +58,9 @@ def test_greedy_matches_pabutools_on_real_files(name: str) -> None:
 def test_equal_shares_matches_pabutools_on_real_files(name: str) -> None:
     election = load_election(name)
     instance, profile = pabutools_file(name)
-    theirs = method_of_equal_shares(instance, profile, sat_class=COST_SAT, tie_breaking=reference_tie(election))
+    theirs = method_of_equal_shares(
+        instance, profile, sat_class=COST_SAT, tie_breaking=reference_tie(election)
+    )
     assert list(allocate(election, "equalshares").selected) == names(theirs)
 
 
@@ -105,7 +109,9 @@ def approval_elections(draw: st.DrawFn, *, every_project_supported: bool = False
 @given(approval_elections())
 def test_greedy_matches_pabutools_on_random_elections(election: Election) -> None:
     instance, profile = to_pabutools(election)
-    theirs = greedy_utilitarian_welfare(instance, profile, sat_class=COST_SAT, tie_breaking=file_order_tie(election))
+    theirs = greedy_utilitarian_welfare(
+        instance, profile, sat_class=COST_SAT, tie_breaking=file_order_tie(election)
+    )
     assert set(allocate(election, "greedy").selected) == set(names(theirs))
 
 
@@ -116,7 +122,9 @@ def test_equal_shares_is_one_of_pabutools_tied_outcomes(election: Election) -> N
     tied = method_of_equal_shares(instance, profile, sat_class=COST_SAT, resoluteness=False)
     ours = allocate(election, "equalshares")
     assert sorted(ours.selected) in [sorted(names(outcome)) for outcome in tied]
-    resolved = method_of_equal_shares(instance, profile, sat_class=COST_SAT, tie_breaking=reference_tie(election))
+    resolved = method_of_equal_shares(
+        instance, profile, sat_class=COST_SAT, tie_breaking=reference_tie(election)
+    )
     assert list(ours.selected) == names(resolved)
 
 

@@ -79,7 +79,12 @@ MALFORMED = [
     ("c;400;1;Lights", "a;400;1;Lights", "a;400;1;Lights", "duplicate project id 'a' (first on line 11)"),
     ("2;a,c;41", "2;a,x;41", "2;a,x;41", "vote for unknown project 'x'"),
     ("c;400;1;Lights", "c;-400;1;Lights", "c;-400", "the cost of project 'c' is negative: -400"),
-    ("c;400;1;Lights", "c;4e2;1;Lights", "c;4e2", "bad number for the cost of project 'c': '4e2' is not a whole number"),
+    (
+        "c;400;1;Lights",
+        "c;4e2;1;Lights",
+        "c;4e2",
+        "bad number for the cost of project 'c': '4e2' is not a whole number",
+    ),
     ("c;400;1;Lights", "c;400.5;1;Lights", "c;400.5", "is not a whole number"),
     ("budget;1000", "budget;1,000", "budget;1,000", "bad number for budget: '1,000' is not a whole number"),
     ("num_votes;3", "num_votes;three", "num_votes;three", "bad number for num_votes"),
@@ -87,7 +92,12 @@ MALFORMED = [
     ("2;a,c;41", "2;a,a;41", "2;a,a;41", "names a project more than once"),
     ("3;b;", "3;b", "3;b", "VOTES row has 2 fields, the header has 3"),
     ("vote_type;approval", "vote_type;pairwise", "vote_type;pairwise", "unknown vote_type 'pairwise'"),
-    ("project_id;cost;votes;name", "id;cost;votes;name", "id;cost;votes;name", "must start with project_id;cost"),
+    (
+        "project_id;cost;votes;name",
+        "id;cost;votes;name",
+        "id;cost;votes;name",
+        "must start with project_id;cost",
+    ),
     ("2;a,c;41", '2;"a,c;41', '2;"a,c;41', "unterminated quoted field"),
 ]
 
@@ -103,16 +113,21 @@ def test_malformed_input_names_the_file_line_and_reason(old: str, new: str, wher
 
 
 def test_points_that_are_not_numbers() -> None:
-    text = VALID.replace("vote_type;approval", "vote_type;cumulative").replace(
-        "voter_id;vote;age\n1;a,b;30", "voter_id;vote;points\n1;a,b;2,x"
-    ).replace("2;a,c;41", "2;a,c;1,1").replace("3;b;", "3;b;1")
+    text = (
+        VALID.replace("vote_type;approval", "vote_type;cumulative")
+        .replace("voter_id;vote;age\n1;a,b;30", "voter_id;vote;points\n1;a,b;2,x")
+        .replace("2;a,c;41", "2;a,c;1,1")
+        .replace("3;b;", "3;b;1")
+    )
     with pytest.raises(PabulibError, match="bad number for points: 'x'") as caught:
         parse_pb(text, "c.pb")
     assert caught.value.line == line_of(text, "1;a,b;2,x")
 
 
 def test_points_missing_for_a_cumulative_ballot() -> None:
-    text = VALID.replace("vote_type;approval", "vote_type;cumulative").replace("voter_id;vote;age", "voter_id;vote;points")
+    text = VALID.replace("vote_type;approval", "vote_type;cumulative").replace(
+        "voter_id;vote;age", "voter_id;vote;points"
+    )
     text = text.replace("1;a,b;30", "1;a,b;3")
     with pytest.raises(PabulibError, match="points must give one number per project"):
         parse_pb(text, "c.pb")
