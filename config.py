@@ -70,6 +70,10 @@ class Config:
 
     # How pledges become money: "treasurer-confirmed" (a group admin confirms) or "test" (at once).
     PAYMENT_PROVIDER = "treasurer-confirmed"
+    # Rounds with more ballots than this tally in the background (202 + a progress page).
+    TALLY_SYNC_MAX_BALLOTS = 2000
+    # Pabulib exports must name a country; a deployment sets its own.
+    PABULIB_COUNTRY = "Germany"
 
     MAIL_SERVER: str | None = None
     MAIL_PORT = 25
@@ -116,6 +120,8 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", lambda _n, v: v),
     "API_TOKEN_TTL_DAYS": ("API_TOKEN_TTL", lambda n, v: timedelta(days=parse_int(n, v))),
     "PAYMENT_PROVIDER": ("PAYMENT_PROVIDER", lambda _n, v: v),
+    "TALLY_SYNC_MAX_BALLOTS": ("TALLY_SYNC_MAX_BALLOTS", parse_int),
+    "PABULIB_COUNTRY": ("PABULIB_COUNTRY", lambda _n, v: v),
     "MAIL_SERVER": ("MAIL_SERVER", lambda _n, v: v),
     "MAIL_PORT": ("MAIL_PORT", parse_int),
     "MAIL_DEFAULT_SENDER": ("MAIL_DEFAULT_SENDER", lambda _n, v: v),
