@@ -151,6 +151,9 @@ def seed_demo_city(
     from app.demo.funding import seed_funding
 
     funding = seed_funding(session, resident_ids)
+    from app.demo.rounds import seed_rounds
+
+    funding = f"{funding} {seed_rounds(session, f'official@{DEMO_DOMAIN}')}".strip()
     return (
         f"Demo city loaded: {len(area_ids)} neighbourhoods, {len(issues)} problems, "
         f"{len(resident_ids)} residents, {len(likes)} likes; {funding} Log in as resident1@{DEMO_DOMAIN}, "
