@@ -186,10 +186,10 @@ def priority_page(
 ) -> PriorityPage:
     """One page of the filtered, sorted list, with the total for the pager."""
     where = conditions(session, filters)
-    total = int(session.scalar(select(func.count()).select_from(Issue).where(*where)) or 0)
+    total = int(session.connection().scalar(select(func.count()).select_from(Issue).where(*where)) or 0)
     # Rank the issue ids first (index-only where possible), then join the names for one page.
     ranked_ids = _ordered(select(Issue.id).where(*where), sort).limit(per_page).offset((page - 1) * per_page)
-    page_ids = list(session.scalars(ranked_ids))
+    page_ids = list(session.connection().scalars(ranked_ids))
     if not page_ids:
         return PriorityPage([], total, page, per_page)
     stmt = (

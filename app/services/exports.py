@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Area, Category, Issue, Status
 from app.services.dashboard import DashboardFilters, conditions
+from app.services.workspace_stats import core
 
 PAGE_SIZE = 2000
 COLUMNS = (
@@ -84,7 +85,7 @@ def issue_rows(session: Session, filters: DashboardFilters, page_size: int = PAG
     )
     last_id = 0
     while True:
-        rows = session.execute(base.where(Issue.id > last_id)).all()
+        rows = core(session).execute(base.where(Issue.id > last_id)).all()  # Core rows: no ORM work
         if not rows:
             return
         yield from rows
