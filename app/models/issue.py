@@ -66,6 +66,16 @@ class Issue(db.Model):  # type: ignore[name-defined,misc]
         return [p for p in self.photos if not p.is_hidden and p.event_id is None]
 
 
+# Covering indexes for the officials' workspace (app/services/workspace_stats.py, dashboard counts):
+# summary, charts and heat cells read only these columns, so neither engine visits the table rows.
+Index(
+    "ix_issues_workspace",
+    Issue.status, Issue.is_hidden, Issue.area_id, Issue.category_code, Issue.likes_count,
+    Issue.created_at, Issue.fixed_at, Issue.lat, Issue.lon,
+)
+Index("ix_issues_created_scope", Issue.created_at, Issue.is_hidden, Issue.area_id, Issue.category_code)
+
+
 class Photo(db.Model):  # type: ignore[name-defined,misc]
     """A re-encoded photo (metadata stripped), stored as a file in the upload folder."""
 
