@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
 import statistics
@@ -184,14 +185,16 @@ def verdict(ok: bool) -> str:
     return "met" if ok else "**missed**"
 
 
-def report(results: list[Result], quick: bool) -> str:
+def report(results: list[Result], quick: bool, load: tuple[float, float, float]) -> str:
     lines = [
         f"Reproduce: `{COMMAND}`{' --quick' if quick else ''} (databases are built once and cached under "
         "instance/bench/; see bench/databases.py).",
         "",
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()} "
         f"({platform.python_implementation()} {platform.python_version()}), in-process Flask test client "
-        "(server time: routing, queries, templates, folium; no network). Medians over repeated requests.",
+        "(server time: routing, queries, templates, folium; no network). Medians over repeated requests. "
+        f"Load average when the run started: {load[0]:.1f} on {os.cpu_count()} CPUs (a shared machine is "
+        "slower than these figures' targets assume when it is busy).",
         "",
         "| Backend | Issues | Likes | Dashboard, default filters (target < 300 ms) | Dashboard, one area "
         "| Heat cells (heat.json) | Per-area summary (target < 100 ms) | CSV export: rows, time "
@@ -237,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.export_child:
         export_child(args.export_child)
         return 0
+    load = os.getloadavg()
     settings = QUICK if args.quick else FULL
     reps = 5 if args.quick else 15
     results: list[Result] = []
@@ -248,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
             v = server_version(cluster)
             label = f"PostgreSQL {v['postgresql']}, PostGIS {v['postgis']}"
             results.append(measure("PostGIS", url, settings.sizes, reps, label))
-    text = report(results, args.quick)
+    text = report(results, args.quick, load)
     print(text)
     if not args.no_write and (args.write or not args.quick):
         replace_section(DOC, HEADING, text)
