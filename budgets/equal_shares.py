@@ -85,7 +85,11 @@ def equal_shares(election: Election, *, cardinality: bool = False) -> Allocation
 
 
 def add1_outcome(
-    election: Election, problem: MesProblem, progress: Progress | None = None, jobs: int = 1
+    election: Election,
+    problem: MesProblem,
+    progress: Progress | None = None,
+    jobs: int = 1,
+    step: int = 1,
 ) -> tuple[MesOutcome, Fraction, str]:
     """MES with the Pabulib "add1" completion.
 
@@ -93,7 +97,9 @@ def add1_outcome(
     each outcome whose real cost fits the budget; stop at the first that does not (an exhaustive
     outcome does not stop the search). The search also stops once every supported project is
     funded, since more money cannot change that outcome. With `jobs` > 1 the next levels are
-    computed in parallel worker processes; the result is the same.
+    computed in parallel worker processes; the result is the same. `step` is the raise per
+    voter in money units: with budgets in cents, step=100 raises by one currency unit (levels
+    then start from the per-voter budget rounded down to a whole step).
     """
     voters = max(len(election.ballots), 1)
     budget = election.budget
@@ -104,23 +110,25 @@ def add1_outcome(
         for count, cost in zip(problem.supporter_counts, problem.costs, strict=True)
         if count > 0 and (cost > 0 or not problem.cost_utility)
     )
-    level = budget // voters
+    if step < 1:
+        raise ValueError("the add1 step must be a positive amount")
+    level = budget // voters // step * step
     steps = 0
     with LevelRunner(problem, budget, jobs) as runner:
         while len(best.bought) < supported:
-            for trial in runner.next_levels(level + 1):
+            for trial in runner.next_levels(level + step, step):
                 if progress is not None:
-                    progress(steps + 1, level + 1)
+                    progress(steps + 1, level + step)
                 if trial.over_limit or trial.spent > budget:
                     reached = Fraction(level) if steps else per_voter
                     note = (
                         f"add1: per-voter budget raised from {_per_voter_text(per_voter)} to "
-                        f"{_per_voter_text(reached)} in {steps} steps; at {money(level + 1)} the "
+                        f"{_per_voter_text(reached)} in {steps} steps; at {money(level + step)} the "
                         f"outcome would cost more than the budget ({money(trial.spent)}+ > {money(budget)})"
                     )
                     return best, reached, note
                 best = trial
-                level += 1
+                level += step
                 steps += 1
                 if len(best.bought) >= supported:
                     break
@@ -132,10 +140,12 @@ def add1_outcome(
     return best, final, note
 
 
-def equal_shares_add1(election: Election, progress: Progress | None = None, jobs: int = 1) -> Allocation:
-    """MES with the add1 completion (Pabulib "equalshares/add1"); `jobs` worker processes."""
+def equal_shares_add1(
+    election: Election, progress: Progress | None = None, jobs: int = 1, step: int = 1
+) -> Allocation:
+    """MES with the add1 completion (Pabulib "equalshares/add1"); see add1_outcome for the options."""
     problem = mes_problem(election)
-    outcome, _, note = add1_outcome(election, problem, progress, jobs)
+    outcome, _, note = add1_outcome(election, problem, progress, jobs, step)
     return explain_mes(election, problem, outcome, "equalshares/add1", (note,))
 
 
@@ -173,21 +183,21 @@ def greedy_fill(election: Election, base: Allocation, rule: str) -> Allocation:
 
 
 def equal_shares_add1_greedy(
-    election: Election, progress: Progress | None = None, jobs: int = 1
+    election: Election, progress: Progress | None = None, jobs: int = 1, step: int = 1
 ) -> Allocation:
     """MES with the add1 completion, then a greedy fill of what is left."""
-    return greedy_fill(election, equal_shares_add1(election, progress, jobs), "equalshares/add1/greedy")
+    return greedy_fill(election, equal_shares_add1(election, progress, jobs, step), "equalshares/add1/greedy")
 
 
 def equal_shares_add1_comparison(
-    election: Election, progress: Progress | None = None, jobs: int = 1
+    election: Election, progress: Progress | None = None, jobs: int = 1, step: int = 1
 ) -> Allocation:
     """add1, then the comparison step: switch to plain greedy only if more voters prefer its outcome.
 
     A voter prefers the outcome that funds more of the projects they support (the pabulib-checker
     "satisfaction" comparison); on a tie in the count of voters the MES outcome stays.
     """
-    mes = equal_shares_add1(election, progress, jobs)
+    mes = equal_shares_add1(election, progress, jobs, step)
     alternative = greedy(election)
     mes_set, greedy_set = set(mes.selected), set(alternative.selected)
     prefer_mes = prefer_greedy = 0

@@ -44,8 +44,8 @@ class LevelRunner:
             self.pool.join()
             self.pool = None
 
-    def next_levels(self, first: int) -> Iterator[MesOutcome]:
-        """Outcomes for first, first + 1, ... (a batch at a time; the caller stops when it likes)."""
+    def next_levels(self, first: int, step: int = 1) -> Iterator[MesOutcome]:
+        """Outcomes for first, first + step, ... (a batch at a time; the caller stops when it likes)."""
         if self.jobs <= 1:
             yield run_mes(self.problem, Fraction(first), cost_limit=self.cost_limit)
             return
@@ -53,5 +53,5 @@ class LevelRunner:
             global _SHARED
             _SHARED = (self.problem, self.cost_limit)
             self.pool = multiprocessing.get_context("fork").Pool(self.jobs)
-        levels = list(range(first, first + 2 * self.jobs))
+        levels = [first + i * step for i in range(2 * self.jobs)]
         yield from self.pool.map(_run_level, levels, chunksize=1)

@@ -40,7 +40,7 @@ _SIMPLE: dict[str, Callable[[Election], Allocation]] = {
     "phragmen": phragmen,
 }
 
-_COMPLETED: dict[str, Callable[[Election, Progress | None, int], Allocation]] = {
+_COMPLETED: dict[str, Callable[[Election, Progress | None, int, int], Allocation]] = {
     "equalshares/add1": equal_shares_add1,
     "equalshares/add1-comparison": equal_shares_add1_comparison,
     "equalshares/add1/greedy": equal_shares_add1_greedy,
@@ -56,12 +56,18 @@ class UnknownRuleError(ValueError):
 
 
 def allocate(
-    election: Election, rule: str | None = None, *, progress: Progress | None = None, jobs: int = 1
+    election: Election,
+    rule: str | None = None,
+    *,
+    progress: Progress | None = None,
+    jobs: int = 1,
+    add1_step: int = 1,
 ) -> Allocation:
     """Run a rule by name (default: the election's META rule) and return the explained Allocation.
 
     `progress(step, per_voter_budget)` is called at each add1 step; `jobs` > 1 lets add1 compute
-    budget levels in forked worker processes (same result).
+    budget levels in forked worker processes (same result). `add1_step` is add1's raise per voter
+    in money units (1 as in Pabulib; 100 for budgets in cents raises one currency unit per step).
     """
     name = rule if rule is not None else election.rule
     if name is None:
@@ -69,5 +75,5 @@ def allocate(
     if name in _SIMPLE:
         return _SIMPLE[name](election)
     if name in _COMPLETED:
-        return _COMPLETED[name](election, progress, jobs)
+        return _COMPLETED[name](election, progress, jobs, add1_step)
     raise UnknownRuleError(name)
