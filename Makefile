@@ -30,6 +30,8 @@ lint: $(VENV)/.dev
 
 bench: system-test $(VENV)/.dev
 	RATELIMIT_ENABLED=false $(BIN)/python -m bench.foundation_bench
+	RATELIMIT_ENABLED=false $(BIN)/python -m bench.workspace_bench
+	RATELIMIT_ENABLED=false $(BIN)/python -m bench.rounds_bench
 	$(BIN)/python -m bench.budgets_bench
 
 # Debian packages, installed only when one is missing.
