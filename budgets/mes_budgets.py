@@ -1,0 +1,158 @@
+"""Budget classes of one MES run: exact budgets over a common denominator, float copies, voter moves."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from fractions import Fraction
+from itertools import repeat
+from operator import add, mul
+
+from budgets.mes_problem import MesProblem
+
+_EPS = 2.0**-52
+ZERO = -1
+
+
+class BudgetClasses:
+    """Mutable state of one MES run.
+
+    Budgets are exact: class c holds numerator[c] / denominators[epoch[c]]. Each purchase starts a
+    new epoch whose denominator is a multiple of all earlier ones, so exact sums stay integer.
+    """
+
+    def __init__(self, problem: MesProblem, per_voter: Fraction) -> None:
+        self.problem = problem
+        self.denominators: list[int] = [per_voter.denominator]
+        self.numerator: list[int] = [per_voter.numerator]
+        self.epoch: list[int] = [0]
+        self.budget_f: list[float] = [float(per_voter)]
+        self.type_class = [0] * len(problem.types.multiplicity)
+        self._factors: list[int] = [1]
+
+    @property
+    def denominator(self) -> int:
+        """The current common denominator."""
+        return self.denominators[-1]
+
+    def scaled(self, c: int) -> int:
+        """Class c's budget as a numerator over the current denominator."""
+        return self.numerator[c] * self._factors[self.epoch[c]]
+
+    def cells(self, project: int) -> dict[int, int]:
+        """How many supporters sit in each cell: key class * width + weight (or class, for unit weights)."""
+        problem = self.problem
+        classes = map(self.type_class.__getitem__, problem.voters_of[project])
+        if problem.unit:
+            found = Counter(classes)
+            found.pop(ZERO, None)
+            return found
+        width = problem.width
+        found = Counter(map(add, map(mul, classes, repeat(width)), problem.weights_of[project]))
+        for key in [k for k in found if k < 0]:
+            del found[key]
+        return found
+
+    def _split(self, key: int) -> tuple[int, int]:
+        if self.problem.unit:
+            return key, 1
+        return divmod(key, self.problem.width)
+
+    def rho_bounds(self, project: int, cells: dict[int, int]) -> tuple[float, float] | None:
+        """An interval [lo, hi] holding the exact rho; None when the supporters surely cannot pay.
+
+        Float budgets are correctly rounded from the exact ones, so the error of every sum is
+        bounded; (0, inf) means only the exact check can tell whether the project is affordable.
+        """
+        budget_f = self.budget_f
+        rows = []
+        units = 0
+        money = 0.0
+        if self.problem.unit:
+            for c, many in cells.items():
+                b = budget_f[c]
+                rows.append((b, b, 1, many))
+                units += many
+                money += b * many
+        else:
+            for key, many in cells.items():
+                c, w = divmod(key, self.problem.width)
+                b = budget_f[c]
+                rows.append((b / w, b, w, many))
+                units += w * many
+                money += b * many
+        cost = self.problem.costs[project]
+        error = 4 * _EPS * (money + cost) * (len(rows) + 2)
+        if money + error < cost:
+            return None
+        if money - error < cost:
+            return 0.0, math.inf
+        rows.sort()
+        left = float(cost)
+        for _, b, w, many in rows:
+            if left * w <= b * units:
+                break
+            left -= b * many
+            units -= w * many
+        scale = self.problem.scale[project]
+        q = left / units
+        tol = 2 * error / units + 8 * _EPS * q
+        return (q - tol) / scale, (q + tol) / scale
+
+    def price_exact(self, project: int, cells: dict[int, int]) -> tuple[int, int] | None:
+        """Exact price per weight unit as (numerator, units) over the current denominator, or None."""
+        lcm = self.problem.lcm
+        rows = []
+        units = 0
+        for key, many in cells.items():
+            c, w = self._split(key)
+            b = self.scaled(c)
+            rows.append((b * (lcm // w), b, w, many))
+            units += w * many
+        rows.sort()
+        left = self.problem.costs[project] * self.denominator
+        for _, b, w, many in rows:
+            if left * w <= b * units:
+                return left, units
+            left -= b * many
+            units -= w * many
+        return None
+
+    def money_exact(self, cells: dict[int, int]) -> Fraction:
+        """Exact money the supporters hold."""
+        total = sum(self.scaled(self._split(k)[0]) * many for k, many in cells.items())
+        return Fraction(total, self.denominator)
+
+    def pay(self, project: int, price: tuple[int, int]) -> None:
+        """Supporters pay min(budget, price * weight) and move to new classes in a new epoch."""
+        problem = self.problem
+        left, units = price
+        g = math.gcd(left, units)
+        left, units = left // g, units // g
+        self.denominators.append(self.denominator * units)
+        self._factors = [f * units for f in self._factors] + [1]
+        now = len(self.denominators) - 1
+        denominator = self.denominator
+        type_class = self.type_class
+        supporters = problem.types.supporters[project]
+        if problem.unit:
+            weights: list[int] = [1] * len(supporters)
+        else:
+            weights = [problem.types.weight(t, project) for t in supporters]
+        moves: dict[tuple[int, int], int] = {}
+        for t, w in zip(supporters, weights, strict=True):
+            old = type_class[t]
+            if old == ZERO:
+                continue
+            new = moves.get((old, w))
+            if new is None:
+                after = self.scaled(old) - left * w
+                if after <= 0:
+                    new = ZERO
+                else:
+                    new = len(self.numerator)
+                    self.numerator.append(after)
+                    self.epoch.append(now)
+                    self.budget_f.append(after / denominator)
+                moves[(old, w)] = new
+            type_class[t] = new

@@ -1,0 +1,78 @@
+"""An Equal Shares election as MES sees it (costs, utility scales, voter types) and the outcome of a run."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from itertools import repeat
+
+from budgets.voter_types import VoterTypes
+
+
+@dataclass(slots=True)
+class MesOutcome:
+    """What one run of MES did: purchases in order with their round, rho and per-weight price."""
+
+    bought: list[int] = field(default_factory=list)
+    round_of: dict[int, int] = field(default_factory=dict)
+    rho: dict[int, Fraction] = field(default_factory=dict)
+    price: dict[int, Fraction] = field(default_factory=dict)
+    dropped: dict[int, tuple[int, Fraction]] = field(default_factory=dict)
+    spent: int = 0
+    over_limit: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class MesProblem:
+    """Everything about an election MES needs that does not depend on the voters' budget."""
+
+    costs: tuple[int, ...]
+    scale: tuple[int, ...]
+    types: VoterTypes
+    width: int
+    lcm: int
+    unit: bool
+    voters_of: tuple[tuple[int, ...], ...]
+    weights_of: tuple[tuple[int, ...], ...]
+    supporter_counts: tuple[int, ...]
+    cost_utility: bool
+
+    @classmethod
+    def build(cls, costs: Sequence[int], types: VoterTypes, *, cost_utility: bool) -> MesProblem:
+        """Prepare a problem; `cost_utility` makes a project's utility its cost (rho = q / cost)."""
+        all_weights = {1} if types.weights is None else ({w for row in types.weights for w in row} or {1})
+        width = 1 + max(all_weights)
+        unit = all_weights == {1}
+        voters_of: list[tuple[int, ...]] = []
+        weights_of: list[tuple[int, ...]] = []
+        for p, supporters in enumerate(types.supporters):
+            # One entry per voter (a type repeated by its multiplicity) so counting is C-speed.
+            voters: list[int] = []
+            weights: list[int] = []
+            for t in supporters:
+                many = types.multiplicity[t]
+                voters.extend(repeat(t, many))
+                if not unit:
+                    weights.extend(repeat(types.weight(t, p), many))
+            voters_of.append(tuple(voters))
+            weights_of.append(tuple(weights))
+        counts = tuple(len(v) for v in voters_of)
+        scale = tuple(c if cost_utility else 1 for c in costs)
+        return cls(
+            tuple(costs),
+            scale,
+            types,
+            width,
+            math.lcm(*all_weights),
+            unit,
+            tuple(voters_of),
+            tuple(weights_of),
+            counts,
+            cost_utility,
+        )
+
+    def tie_key(self, project: int) -> tuple[int, int, int]:
+        """Reference tie-breaking: lower cost, then more supporters, then the earlier project."""
+        return (self.costs[project], -self.supporter_counts[project], project)

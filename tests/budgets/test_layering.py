@@ -1,0 +1,48 @@
+"""budgets/ is a pure domain package: it imports nothing from the web, database or map layers."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+
+from tests.budgets.pabulib_files import REPO_ROOT
+
+FORBIDDEN = ("flask", "sqlalchemy", "geoalchemy2", "folium", "app", "geo", "numpy", "pabutools", "pabulib")
+
+
+def test_no_module_of_budgets_imports_a_forbidden_package() -> None:
+    for path in sorted((REPO_ROOT / "budgets").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                roots = [alias.name.split(".")[0] for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                roots = [node.module.split(".")[0]]
+            else:
+                continue
+            assert not set(roots) & set(FORBIDDEN), f"{path.name} imports {roots}"
+
+
+def test_importing_every_module_loads_no_forbidden_package() -> None:
+    paths = (REPO_ROOT / "budgets").glob("*.py")
+    modules = sorted(f"budgets.{p.stem}" for p in paths if p.stem != "__main__")
+    code = (
+        "import importlib, json, sys\n"
+        f"for name in {modules!r}: importlib.import_module(name)\n"
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO_ROOT
+    )
+    loaded = set(json.loads(result.stdout))
+    assert not loaded & set(FORBIDDEN)
+
+
+def test_every_module_starts_with_a_one_line_docstring_and_stays_small() -> None:
+    for path in sorted((REPO_ROOT / "budgets").glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        docstring = ast.get_docstring(ast.parse(text))
+        assert docstring, path.name
+        assert text.count("\n") < 330, f"{path.name} has grown past ~300 lines"
