@@ -75,4 +75,15 @@ def prepare_engine(engine: Engine) -> None:
         if cursor.execute("SELECT CheckSpatialMetaData()").fetchone()[0] < 1:
             # The default initialisation loads every EPSG code and takes ~11 s.
             cursor.execute("SELECT InitSpatialMetaData(1, 'WGS84')")
+        # Planner statistics, as SQLite advises for long-lived connections: without them it picks a
+        # status index for the map's bbox query and the city-wide ranked list (30-80x slower at 100,000
+        # issues; docs/benchmarks.md). Bounded: ~0.2 s once at that size, ~0.2 ms on later connections.
+        # Never worth a wait: while another connection writes, the next new connection does it.
+        cursor.execute("PRAGMA busy_timeout = 100")
+        try:
+            cursor.execute("PRAGMA analysis_limit = 10000")
+            cursor.execute("PRAGMA optimize = 0x10002")
+        except engine.dialect.dbapi.OperationalError:  # type: ignore[union-attr]
+            pass
+        cursor.execute("PRAGMA busy_timeout = 30000")
         cursor.close()

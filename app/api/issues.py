@@ -6,7 +6,7 @@ from flask import Response, current_app, jsonify, request, url_for
 from flask_login import current_user
 
 from app.api import bp
-from app.api.features import issue_feature
+from app.api.features import issue_feature, issue_features
 from app.api.params import int_param, json_body
 from app.extensions import db
 from app.models import User
@@ -59,7 +59,7 @@ def list_issues() -> Response:
     assert per_page is not None and page is not None
     rows = issue_queries.list_issues(db.session, filters, sort, per_page + 1, (page - 1) * per_page)
     has_next = len(rows) > per_page
-    features = [issue_feature(r) for r in rows[:per_page]]
+    features = issue_features(rows[:per_page])
     payload = feature_collection(features, page=page, per_page=per_page, has_next=has_next)
     if not filters.bbox:
         payload["total"] = issue_queries.count_issues(db.session, filters)

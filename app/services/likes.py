@@ -37,9 +37,9 @@ def like(session: Session, user: User, issue_id: int) -> LikeState:
         insert_ignoring_duplicates(session, Like, user_id=user.id, issue_id=issue_id)
     ).rowcount
     if inserted:
-        session.execute(
-            update(Issue).where(Issue.id == issue_id).values(likes_count=Issue.likes_count + 1)
-        )
+        # RETURNING: the new count without another query while SQLite's write lock is held.
+        added = update(Issue).where(Issue.id == issue_id).values(likes_count=Issue.likes_count + 1)
+        return LikeState(int(session.execute(added.returning(Issue.likes_count)).scalar_one()), True)
     return LikeState(_count(session, issue_id), True)
 
 
@@ -52,9 +52,8 @@ def unlike(session: Session, user: User, issue_id: int) -> LikeState:
         delete(Like).where(Like.user_id == user.id, Like.issue_id == issue_id)
     ).rowcount
     if removed:
-        session.execute(
-            update(Issue).where(Issue.id == issue_id).values(likes_count=Issue.likes_count - 1)
-        )
+        taken = update(Issue).where(Issue.id == issue_id).values(likes_count=Issue.likes_count - 1)
+        return LikeState(int(session.execute(taken.returning(Issue.likes_count)).scalar_one()), False)
     return LikeState(_count(session, issue_id), False)
 
 
