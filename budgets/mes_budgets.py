@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, deque
 from fractions import Fraction
 from itertools import repeat
 from operator import add, mul
@@ -42,6 +42,11 @@ class BudgetClasses:
     def cells(self, project: int) -> dict[int, int]:
         """How many supporters sit in each cell: key class * width + weight (or class, for unit weights)."""
         problem = self.problem
+        if len(self.denominators) == 1:
+            # Nobody has paid yet: every supporter is in the first class.
+            if problem.unit:
+                return {0: problem.supporter_counts[project]}
+            return dict(Counter(problem.weights_of[project]))
         classes = map(self.type_class.__getitem__, problem.voters_of[project])
         if problem.unit:
             found = Counter(classes)
@@ -99,24 +104,48 @@ class BudgetClasses:
         tol = 2 * error / units + 8 * _EPS * q
         return (q - tol) / scale, (q + tol) / scale
 
-    def price_exact(self, project: int, cells: dict[int, int]) -> tuple[int, int] | None:
-        """Exact price per weight unit as (numerator, units) over the current denominator, or None."""
-        lcm = self.problem.lcm
+    def price_exact(
+        self, project: int, cells: dict[int, int], bounds: tuple[float, float] | None = None
+    ) -> tuple[int, int] | None:
+        """Exact price per weight unit as (numerator, units) over the current denominator, or None.
+
+        With proven `bounds` on rho, rows whose float budget is surely below the price (they pay
+        everything) or surely above it (they pay the price) skip the ordering; only the rows in
+        between are settled exactly, and the result is checked against the sure rows.
+        """
+        lcm, scale = self.problem.lcm, self.problem.scale[project]
+        low, high = (-math.inf, math.inf) if bounds is None else (bounds[0] * scale, bounds[1] * scale)
         rows = []
         units = 0
+        left = self.problem.costs[project] * self.denominator
+        richest_floor = math.inf  # smallest float budget/weight among the sure-rich rows
+        poor: list[tuple[int, int]] = []
         for key, many in cells.items():
             c, w = self._split(key)
+            ratio_f = self.budget_f[c] / w
+            if ratio_f * (1 + 4 * _EPS) < low * (1 - 4 * _EPS):
+                b = self.scaled(c)
+                left -= b * many
+                poor.append((b, w))
+                continue
+            units += w * many
+            if ratio_f * (1 - 4 * _EPS) > high * (1 + 4 * _EPS):
+                richest_floor = min(richest_floor, ratio_f * (1 - 4 * _EPS))
+                continue
             b = self.scaled(c)
             rows.append((b * (lcm // w), b, w, many))
-            units += w * many
         rows.sort()
-        left = self.problem.costs[project] * self.denominator
         for _, b, w, many in rows:
             if left * w <= b * units:
-                return left, units
+                break
             left -= b * many
             units -= w * many
-        return None
+        if units == 0 or left <= 0:
+            return None if bounds is None else self.price_exact(project, cells)
+        price_f = left / units / self.denominator
+        if not (all(b * units < left * w for b, w in poor) and price_f <= richest_floor):
+            return self.price_exact(project, cells)  # the bounds were wrong: settle every row exactly
+        return left, units
 
     def money_exact(self, cells: dict[int, int]) -> Fraction:
         """Exact money the supporters hold."""
@@ -135,24 +164,24 @@ class BudgetClasses:
         denominator = self.denominator
         type_class = self.type_class
         supporters = problem.types.supporters[project]
+        old_classes = list(map(type_class.__getitem__, supporters))
         if problem.unit:
-            weights: list[int] = [1] * len(supporters)
+            keys: list[int] | list[tuple[int, int]] = old_classes
+            pairs = {(c, 1) for c in old_classes}
         else:
             weights = [problem.types.weight(t, project) for t in supporters]
-        moves: dict[tuple[int, int], int] = {}
-        for t, w in zip(supporters, weights, strict=True):
-            old = type_class[t]
-            if old == ZERO:
-                continue
-            new = moves.get((old, w))
-            if new is None:
+            keys = list(zip(old_classes, weights, strict=True))
+            pairs = set(keys)
+        moves: dict[object, int] = {}
+        for old, w in pairs:
+            new = ZERO
+            if old != ZERO:
                 after = self.scaled(old) - left * w
-                if after <= 0:
-                    new = ZERO
-                else:
+                if after > 0:
                     new = len(self.numerator)
                     self.numerator.append(after)
                     self.epoch.append(now)
                     self.budget_f.append(after / denominator)
-                moves[(old, w)] = new
-            type_class[t] = new
+            moves[old if problem.unit else (old, w)] = new
+        # Write the new classes back at C speed (the map is consumed by a zero-length deque).
+        deque(map(type_class.__setitem__, supporters, map(moves.__getitem__, keys)), maxlen=0)

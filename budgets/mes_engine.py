@@ -102,11 +102,11 @@ def _cheapest(
             fresh[p] = found
             best_hi = min(best_hi, found[1])
     best: tuple[Fraction, tuple[int, int, int], int, tuple[int, int]] | None = None
-    for p, (lo, _, cells) in fresh.items():
+    for p, (lo, hi, cells) in fresh.items():
         heapq.heappush(heap, (lo, p))
         if lo > best_hi:
             continue
-        price = state.price_exact(p, cells)
+        price = state.price_exact(p, cells, (lo, hi) if hi < math.inf else None)
         if price is None:
             alive[p] = False
             outcome.dropped[p] = (round_no, state.money_exact(cells))
