@@ -16,6 +16,9 @@ def create_app(
 ) -> Flask:
     """Build the app from a config class (default: COMMONFIX_ENV's), the environment, then overrides."""
     app = Flask(__name__, instance_relative_config=False)
+    from app.json_provider import OrjsonProvider
+
+    app.json = OrjsonProvider(app)
     load_config(app, config, overrides or {})
 
     from app.database import configure_database, prepare_engine

@@ -74,6 +74,7 @@ RULES = [
     # Staff pages.
     web("staff.home", "GET", "/staff/", STAFF),
     web("staff.dashboard_page", "GET", "/staff/dashboard", STAFF),
+    web("staff.dashboard_heat", "GET", "/staff/dashboard/heat.json", STAFF),
     web("staff.bulk_status", "POST", "/staff/dashboard/bulk-status", STAFF),
     web("staff.export_csv", "GET", "/staff/exports/issues.csv", STAFF),
     web("staff.export_geojson", "GET", "/staff/exports/issues.geojson", STAFF),

@@ -5,10 +5,10 @@ Hot paths select plain columns, never whole ORM objects.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.dialects import within_bbox
@@ -32,7 +32,7 @@ class IssueFilters:
     include_hidden: bool = False  # moderated-away issues: staff views only
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IssueRow:
     id: int
     title: str
@@ -47,7 +47,6 @@ class IssueRow:
     created_at: datetime
     lon: float
     lat: float
-    extra: dict[str, object] = field(default_factory=dict)
 
 
 COLUMNS = (
@@ -98,6 +97,14 @@ def resolve_statuses(session: Session, wanted: tuple[str, ...]) -> list[str]:
     return sorted(set(codes))
 
 
+def status_clause(session: Session, wanted: tuple[str, ...]) -> ColumnElement[bool]:
+    """Issues in any of the wanted statuses; types (open, closed, fixed) need no extra round trip."""
+    types = {t.value for t in StatusType}
+    if all(value in types for value in wanted):
+        return Issue.status.in_(select(Status.code).where(Status.type.in_(sorted(set(wanted)))))
+    return Issue.status.in_(resolve_statuses(session, wanted))
+
+
 def _filtered(session: Session, stmt: Select[tuple[object, ...]], filters: IssueFilters) -> Select[tuple[object, ...]]:
     if not filters.include_hidden:
         stmt = stmt.where(Issue.is_hidden.is_(False))
@@ -106,7 +113,7 @@ def _filtered(session: Session, stmt: Select[tuple[object, ...]], filters: Issue
             raise ValidationError(f"Category {filters.category[:40]!r} is unknown.", "category")
         stmt = stmt.where(Issue.category_code == filters.category)
     if filters.statuses:
-        stmt = stmt.where(Issue.status.in_(resolve_statuses(session, filters.statuses)))
+        stmt = stmt.where(status_clause(session, filters.statuses))
     if filters.area_id is not None:
         stmt = stmt.where(Issue.area_id == filters.area_id)
     if filters.bbox is not None:
@@ -129,7 +136,8 @@ def list_issues(
     session: Session, filters: IssueFilters, sort: str, limit: int, offset: int = 0
 ) -> list[IssueRow]:
     stmt = _ordered(_filtered(session, _base(), filters), sort).limit(limit).offset(offset)
-    return [_row(r) for r in session.execute(stmt).tuples()]
+    # Core execution: plain column tuples, without the ORM's result processing.
+    return [IssueRow(*r) for r in session.connection().execute(stmt).tuples()]
 
 
 def count_issues(session: Session, filters: IssueFilters) -> int:
