@@ -10,9 +10,10 @@ export SPATIALITE_LIBRARY_PATH := mod_spatialite
 
 RUN_DEBS  := libsqlite3-mod-spatialite
 TEST_DEBS := $(RUN_DEBS) postgresql postgis chromium fonts-dejavu-core
+BENCH_DEBS := $(TEST_DEBS) wrk
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint bench clean system-run system-test
+.PHONY: run test lint bench clean system-run system-test system-bench
 
 run: system-run $(VENV)/.runtime
 	$(BIN)/flask --app wsgi init-db
@@ -28,7 +29,7 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy geo budgets
 
-bench: system-test $(VENV)/.dev
+bench: system-bench $(VENV)/.dev
 	RATELIMIT_ENABLED=false $(BIN)/python -m bench.foundation_bench
 	RATELIMIT_ENABLED=false $(BIN)/python -m bench.workspace_bench
 	RATELIMIT_ENABLED=false $(BIN)/python -m bench.rounds_bench
@@ -37,6 +38,11 @@ bench: system-test $(VENV)/.dev
 # Debian packages, installed only when one is missing.
 system-run:
 	@missing=$$(for p in $(RUN_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then echo "Installing $$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
+
+system-bench:
+	@missing=$$(for p in $(BENCH_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then echo "Installing $$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
 
