@@ -153,7 +153,8 @@ def test_role_x_route(
         else:
             auth.login_as(user)
 
-    response = client.open(url, method=method, headers=headers, json={} if is_api and method != "GET" else None)
+    body = {} if is_api and method != "GET" else None
+    response = client.open(url, method=method, headers=headers, json=body)
     response.close()
 
     status = response.status_code
