@@ -1,4 +1,4 @@
-"""Configuration classes (Development, Testing, Production) and the environment variables that override them."""
+"""Configuration classes (Development, Testing, Production) and the environment variables overriding them."""
 
 from __future__ import annotations
 

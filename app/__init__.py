@@ -11,9 +11,7 @@ from flask import Flask
 from config import CONFIGS, Config, from_environment
 
 
-def create_app(
-    config: type[Config] | None = None, overrides: dict[str, Any] | None = None
-) -> Flask:
+def create_app(config: type[Config] | None = None, overrides: dict[str, Any] | None = None) -> Flask:
     """Build the app from a config class (default: COMMONFIX_ENV's), the environment, then overrides."""
     app = Flask(__name__, instance_relative_config=False)
     from app.json_provider import OrjsonProvider

@@ -28,7 +28,9 @@ def register_commands(app: Flask) -> None:
     @click.argument("email")
     @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
     @click.option("--role", type=click.Choice(["resident", "official", "admin"]), default="resident")
-    @click.option("--name", "display_name", default=None, help="Display name (default: the email's local part).")
+    @click.option(
+        "--name", "display_name", default=None, help="Display name (default: the email's local part)."
+    )
     def create_user(email: str, password: str, role: str, display_name: str | None) -> None:
         """Create an account with the given role."""
         try:

@@ -100,8 +100,11 @@ def insert_from_select_ignoring_duplicates(
     SQLite parses the upsert clause only when the SELECT has a WHERE clause, so `query` needs one.
     """
     insert = sqlite.insert if dialect_of(session) == "sqlite" else postgresql.insert
-    return insert(model).from_select(names, query).on_conflict_do_nothing().execution_options(
-        preserve_rowcount=True
+    return (
+        insert(model)
+        .from_select(names, query)
+        .on_conflict_do_nothing()
+        .execution_options(preserve_rowcount=True)
     )
 
 

@@ -11,7 +11,7 @@ OPTIONS = orjson.OPT_NON_STR_KEYS
 
 
 class OrjsonProvider(DefaultJSONProvider):
-    """Flask's provider with orjson doing the encoding; what orjson cannot encode falls back to Flask's rules."""
+    """Flask's provider with orjson encoding; what orjson cannot encode falls back to Flask's rules."""
 
     def dumps(self, obj: Any, **kwargs: Any) -> str:
         if kwargs:  # callers asking for json.dumps options (indent, sort_keys, ...) get the stdlib

@@ -22,8 +22,15 @@ def point_feature(feature_id: int, lon: float, lat: float, properties: Mapping[s
     }
 
 
-def geometry_feature(feature_id: int, geometry: BaseGeometry, properties: Mapping[str, Any]) -> dict[str, Any]:
-    return {"type": "Feature", "id": feature_id, "geometry": mapping(geometry), "properties": dict(properties)}
+def geometry_feature(
+    feature_id: int, geometry: BaseGeometry, properties: Mapping[str, Any]
+) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "id": feature_id,
+        "geometry": mapping(geometry),
+        "properties": dict(properties),
+    }
 
 
 def feature_collection(features: Iterable[dict[str, Any]], **members: Any) -> dict[str, Any]:

@@ -11,10 +11,12 @@ from tests.testcity import OLD_TOWN, OUTSIDE
 def test_services_list_categories_in_json_and_xml(client) -> None:
     services = client.get("/open311/v2/services.json").get_json()
     codes = [s["service_code"] for s in services]
-    assert "pothole" in codes and "streetlight" in codes
+    assert "pothole" in codes
+    assert "streetlight" in codes
     pothole = next(s for s in services if s["service_code"] == "pothole")
     assert pothole["service_name"] == "Pothole or road damage"
-    assert pothole["metadata"] is False and pothole["type"] == "realtime"
+    assert pothole["metadata"] is False
+    assert pothole["type"] == "realtime"
 
     response = client.get("/open311/v2/services.xml")
     assert response.mimetype == "text/xml"
@@ -30,7 +32,8 @@ def test_service_definition_and_unknown_service(client) -> None:
     response = client.get("/open311/v2/services/nope.xml")
     assert response.status_code == 404
     error = ElementTree.fromstring(response.data).find("error")
-    assert error is not None and error.findtext("code") == "404"
+    assert error is not None
+    assert error.findtext("code") == "404"
     assert "nope" in (error.findtext("description") or "")
 
 
@@ -118,6 +121,8 @@ def test_create_request_errors_use_georeport_names_and_store_nothing(client, aut
     )
     assert outside.status_code == 422
     assert "outside the city" in outside.get_json()[0]["description"]
-    bad_long = client.post("/open311/v2/requests.json", data={**base, "service_code": "pothole", "long": "east"})
+    bad_long = client.post(
+        "/open311/v2/requests.json", data={**base, "service_code": "pothole", "long": "east"}
+    )
     assert bad_long.get_json()[0]["description"].startswith("long:")
     assert table_counts() == before

@@ -100,8 +100,13 @@ def test_admin_only_rules_match_the_views(app: Flask) -> None:
 
 
 @pytest.fixture
-def targets(app: Flask, make_issue: Callable[..., Any], make_user: Callable[..., Any],
-            client: FlaskClient, auth: AuthActions) -> dict[str, str]:
+def targets(
+    app: Flask,
+    make_issue: Callable[..., Any],
+    make_user: Callable[..., Any],
+    client: FlaskClient,
+    auth: AuthActions,
+) -> dict[str, str]:
     """Concrete values for the rules' parameters: a real issue, update, photo and blocked domain."""
     issue = make_issue()
     client.post(
@@ -139,8 +144,13 @@ def allowed(role: str, least: str) -> bool:
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("method", "rule"), sorted(TABLE))
 def test_role_x_route(
-    client: FlaskClient, auth: AuthActions, make_user: Callable[..., Any], targets: dict[str, str],
-    role: str, method: str, rule: str,
+    client: FlaskClient,
+    auth: AuthActions,
+    make_user: Callable[..., Any],
+    targets: dict[str, str],
+    role: str,
+    method: str,
+    rule: str,
 ) -> None:
     least = TABLE[(method, rule)]
     url = concrete(rule, targets)

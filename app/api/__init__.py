@@ -20,8 +20,14 @@ def protect_cookie_sessions() -> None:
         csrf.protect()
 
 
-from app.api import accounts, issues, openapi, reference  # noqa: E402,F401
-from app.api import estimates, rounds  # noqa: E402,F401
-from app.api import exports  # noqa: E402,F401
-from app.api import funding  # noqa: E402,F401
-from app.api import workflow  # noqa: E402,F401
+from app.api import (  # noqa: E402,F401  # noqa: E402,F401
+    accounts,
+    estimates,
+    exports,
+    funding,
+    issues,
+    openapi,
+    reference,
+    rounds,
+    workflow,
+)

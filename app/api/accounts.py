@@ -17,7 +17,9 @@ def create_user() -> tuple[Response, int]:
     data = json_body()
     user = accounts.register(db.session, data.get("email"), data.get("display_name"), data.get("password"))
     db.session.commit()
-    return jsonify({"id": user.id, "email": user.email, "display_name": user.display_name, "role": user.role}), 201
+    return jsonify(
+        {"id": user.id, "email": user.email, "display_name": user.display_name, "role": user.role}
+    ), 201
 
 
 @bp.post("/tokens")
@@ -27,4 +29,6 @@ def create_token() -> tuple[Response, int]:
     user = accounts.authenticate(db.session, data.get("email"), data.get("password"))
     issued = accounts.issue_token(db.session, user, current_app.config["API_TOKEN_TTL"])
     db.session.commit()
-    return jsonify({"token": issued.token, "expires_at": issued.expires_at.isoformat(timespec="seconds") + "Z"}), 201
+    return jsonify(
+        {"token": issued.token, "expires_at": issued.expires_at.isoformat(timespec="seconds") + "Z"}
+    ), 201

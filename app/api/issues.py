@@ -53,10 +53,10 @@ def list_issues() -> Response:
     config = current_app.config
     # A map asks for one viewport at a time and may take up to MAP_MAX_FEATURES at once.
     cap = config["MAP_MAX_FEATURES"] if filters.bbox else config["API_MAX_PER_PAGE"]
-    per_page = int_param("per_page", default=cap if filters.bbox else 20, maximum=cap)
-    page = int_param("page", default=1)
+    # int_param refuses values under 1, so `or` only fills in the defaults.
+    per_page = int_param("per_page", maximum=cap) or (cap if filters.bbox else 20)
+    page = int_param("page") or 1
     sort = request.args.get("sort", "rank")
-    assert per_page is not None and page is not None
     rows = issue_queries.list_issues(db.session, filters, sort, per_page + 1, (page - 1) * per_page)
     has_next = len(rows) > per_page
     features = issue_features(rows[:per_page])
@@ -83,9 +83,7 @@ def suggestions() -> Response:
     liked: set[int] = set()
     if current_user.is_authenticated:
         liked = likes.liked_issue_ids(db.session, current_user.id, [row.id for row, _ in near])
-    features = [
-        issue_feature(row, distance_m=round(d), liked_by_me=row.id in liked) for row, d in near
-    ]
+    features = [issue_feature(row, distance_m=round(d), liked_by_me=row.id in liked) for row, d in near]
     return geojson(feature_collection(features, radius_m=config["DUPLICATE_RADIUS_M"]))
 
 

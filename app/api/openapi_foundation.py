@@ -101,7 +101,9 @@ FOUNDATION_PATHS: dict[str, Any] = {
         "get": {
             "summary": "Neighbourhoods as a GeoJSON FeatureCollection of MultiPolygons",
             "operationId": "listAreas",
-            "responses": {"200": {"description": "Areas with id and name", **json_content({"type": "object"}, GEOJSON)}},
+            "responses": {
+                "200": {"description": "Areas with id and name", **json_content({"type": "object"}, GEOJSON)}
+            },
         }
     },
     "/health": {
@@ -125,16 +127,29 @@ FOUNDATION_PATHS: dict[str, Any] = {
             "parameters": [
                 query("bbox", "minlon,minlat,maxlon,maxlat (uses the spatial index)", {"type": "string"}),
                 query("category", "Category code", {"type": "string"}),
-                query("status", "Status codes or types (open, closed, fixed), comma-separated", {"type": "string"}),
+                query(
+                    "status",
+                    "Status codes or types (open, closed, fixed), comma-separated",
+                    {"type": "string"},
+                ),
                 query("area", "Area id", {"type": "integer"}),
-                query("sort", "rank: most likes first, ties to the older report; new: newest first",
-                      {"enum": ["rank", "new"], "default": "rank"}),
+                query(
+                    "sort",
+                    "rank: most likes first, ties to the older report; new: newest first",
+                    {"enum": ["rank", "new"], "default": "rank"},
+                ),
                 query("page", "Page number", {"type": "integer", "minimum": 1, "default": 1}),
-                query("per_page", "At most 100; with bbox at most 500 (default 500 with bbox, 20 without)",
-                      {"type": "integer", "minimum": 1, "maximum": 500}),
+                query(
+                    "per_page",
+                    "At most 100; with bbox at most 500 (default 500 with bbox, 20 without)",
+                    {"type": "integer", "minimum": 1, "maximum": 500},
+                ),
             ],
             "responses": {
-                "200": {"description": "A FeatureCollection", **json_content(ref("IssueCollection"), GEOJSON)},
+                "200": {
+                    "description": "A FeatureCollection",
+                    **json_content(ref("IssueCollection"), GEOJSON),
+                },
                 **errors("422"),
             },
         },
@@ -150,7 +165,11 @@ FOUNDATION_PATHS: dict[str, Any] = {
                         "schema": {
                             "allOf": [
                                 ref("NewIssue"),
-                                {"properties": {"photo": {"type": "string", "contentMediaType": "image/jpeg"}}},
+                                {
+                                    "properties": {
+                                        "photo": {"type": "string", "contentMediaType": "image/jpeg"}
+                                    }
+                                },
                             ]
                         }
                     },
@@ -176,7 +195,10 @@ FOUNDATION_PATHS: dict[str, Any] = {
                 query("category", "Category code", {"type": "string"}, True),
             ],
             "responses": {
-                "200": {"description": "A FeatureCollection", **json_content(ref("IssueCollection"), GEOJSON)},
+                "200": {
+                    "description": "A FeatureCollection",
+                    **json_content(ref("IssueCollection"), GEOJSON),
+                },
                 **errors("422"),
             },
         }

@@ -16,7 +16,9 @@ def json_body() -> dict[str, Any]:
     return data
 
 
-def int_param(name: str, default: int | None = None, minimum: int = 1, maximum: int | None = None) -> int | None:
+def int_param(
+    name: str, default: int | None = None, minimum: int = 1, maximum: int | None = None
+) -> int | None:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
@@ -26,5 +28,8 @@ def int_param(name: str, default: int | None = None, minimum: int = 1, maximum: 
         raise ValidationError(f"{name} must be a whole number.", name) from None
     if value < minimum or (maximum is not None and value > maximum):
         upper = f" and {maximum}" if maximum is not None else ""
-        raise ValidationError(f"{name} must be between {minimum}{upper}." if upper else f"{name} must be at least {minimum}.", name)
+        raise ValidationError(
+            f"{name} must be between {minimum}{upper}." if upper else f"{name} must be at least {minimum}.",
+            name,
+        )
     return value

@@ -1,22 +1,77 @@
 """Words for the demo city's problems: believable titles and descriptions per category."""
 
 STREETS = [
-    "Mill Lane", "Church Street", "Harbour Road", "Elm Avenue", "Station Square", "Baker Street",
-    "Canal Walk", "Market Place", "Linden Close", "Weaver's Row", "North Quay", "Orchard Way",
-    "School Lane", "Bridge Street", "Park Terrace", "Foundry Road", "Abbey Court", "Willow Drive",
+    "Mill Lane",
+    "Church Street",
+    "Harbour Road",
+    "Elm Avenue",
+    "Station Square",
+    "Baker Street",
+    "Canal Walk",
+    "Market Place",
+    "Linden Close",
+    "Weaver's Row",
+    "North Quay",
+    "Orchard Way",
+    "School Lane",
+    "Bridge Street",
+    "Park Terrace",
+    "Foundry Road",
+    "Abbey Court",
+    "Willow Drive",
 ]
 
 TITLES: dict[str, list[str]] = {
-    "pothole": ["Deep pothole on {street}", "Road surface breaking up on {street}", "Pothole by the crossing on {street}"],
-    "streetlight": ["Street light out on {street}", "Flickering lamp post on {street}", "Whole row of lights dark on {street}"],
-    "dumping": ["Sofa dumped on {street}", "Builders' rubble left on {street}", "Bags of rubbish dumped on {street}"],
-    "graffiti": ["Graffiti on the wall at {street}", "Tagged bus shelter on {street}", "Offensive graffiti on {street}"],
-    "sidewalk": ["Broken paving slabs on {street}", "Trip hazard on the pavement of {street}", "Kerb collapsed on {street}"],
-    "traffic-sign": ["Stop sign bent over on {street}", "Traffic light stuck on red at {street}", "Missing speed sign on {street}"],
-    "park": ["Broken swing in the playground near {street}", "Park bench smashed near {street}", "Gate off its hinges near {street}"],
-    "drainage": ["Blocked drain floods {street}", "Standing water after rain on {street}", "Drain cover missing on {street}"],
-    "tree": ["Fallen branch blocking {street}", "Tree leaning over the road on {street}", "Dead tree at risk of falling on {street}"],
-    "waste-bin": ["Overflowing bin on {street}", "Litter bin burnt out on {street}", "Recycling bins full for days on {street}"],
+    "pothole": [
+        "Deep pothole on {street}",
+        "Road surface breaking up on {street}",
+        "Pothole by the crossing on {street}",
+    ],
+    "streetlight": [
+        "Street light out on {street}",
+        "Flickering lamp post on {street}",
+        "Whole row of lights dark on {street}",
+    ],
+    "dumping": [
+        "Sofa dumped on {street}",
+        "Builders' rubble left on {street}",
+        "Bags of rubbish dumped on {street}",
+    ],
+    "graffiti": [
+        "Graffiti on the wall at {street}",
+        "Tagged bus shelter on {street}",
+        "Offensive graffiti on {street}",
+    ],
+    "sidewalk": [
+        "Broken paving slabs on {street}",
+        "Trip hazard on the pavement of {street}",
+        "Kerb collapsed on {street}",
+    ],
+    "traffic-sign": [
+        "Stop sign bent over on {street}",
+        "Traffic light stuck on red at {street}",
+        "Missing speed sign on {street}",
+    ],
+    "park": [
+        "Broken swing in the playground near {street}",
+        "Park bench smashed near {street}",
+        "Gate off its hinges near {street}",
+    ],
+    "drainage": [
+        "Blocked drain floods {street}",
+        "Standing water after rain on {street}",
+        "Drain cover missing on {street}",
+    ],
+    "tree": [
+        "Fallen branch blocking {street}",
+        "Tree leaning over the road on {street}",
+        "Dead tree at risk of falling on {street}",
+    ],
+    "waste-bin": [
+        "Overflowing bin on {street}",
+        "Litter bin burnt out on {street}",
+        "Recycling bins full for days on {street}",
+    ],
 }
 
 DESCRIPTIONS: dict[str, str] = {

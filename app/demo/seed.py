@@ -20,7 +20,7 @@ from werkzeug.security import generate_password_hash
 
 from app.demo.content import DESCRIPTIONS, STREETS, TITLES
 from app.demo.timelines import add_demo_timelines
-from app.models import Area, Issue, Like, User
+from app.models import Issue, Like, User
 from app.services import places
 from app.shapes import point_element
 from geo.areas import AreaIndex
@@ -33,8 +33,16 @@ EPOCH = datetime(2026, 5, 1, 8, 0, 0)
 SPAN_DAYS = 180
 # Status mix of a living city: most problems still open, a fair share fixed, some closed.
 STATUS_WEIGHTS = {
-    "new": 30, "acknowledged": 14, "investigating": 6, "in-progress": 6, "planned": 4,
-    "fixed": 25, "duplicate": 3, "not-responsible": 3, "no-further-action": 3, "closed": 6,
+    "new": 30,
+    "acknowledged": 14,
+    "investigating": 6,
+    "in-progress": 6,
+    "planned": 4,
+    "fixed": 25,
+    "duplicate": 3,
+    "not-responsible": 3,
+    "no-further-action": 3,
+    "closed": 6,
 }
 Progress = Callable[..., AbstractContextManager[Any]]
 
@@ -48,7 +56,9 @@ def _random_point(rng: random.Random, index: AreaIndex, area_id: int) -> tuple[f
             return round(lon, 6), round(lat, 6)
 
 
-def _hotspot_point(rng: random.Random, index: AreaIndex, centre: tuple[float, float]) -> tuple[float, float] | None:
+def _hotspot_point(
+    rng: random.Random, index: AreaIndex, centre: tuple[float, float]
+) -> tuple[float, float] | None:
     """A point within ~150 m of a hotspot, so neighbours report the same problems twice."""
     lon = centre[0] + rng.gauss(0, 0.0012)
     lat = centre[1] + rng.gauss(0, 0.0008)
@@ -141,10 +151,7 @@ def seed_demo_city(
             if b is not None:
                 b.update(len(chunk))
     session.execute(
-        text(
-            "UPDATE issues SET likes_count = "
-            "(SELECT count(*) FROM likes WHERE likes.issue_id = issues.id)"
-        )
+        text("UPDATE issues SET likes_count = (SELECT count(*) FROM likes WHERE likes.issue_id = issues.id)")
     )
     add_demo_timelines(session, f"official@{DEMO_DOMAIN}", random.Random(5))
     session.flush()

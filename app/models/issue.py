@@ -25,13 +25,9 @@ class Issue(db.Model):  # type: ignore[name-defined,misc]
     # lon/lat are kept beside the geometry so hot read paths select plain columns.
     lon: Mapped[float]
     lat: Mapped[float]
-    geom: Mapped[object] = mapped_column(
-        Geometry("POINT", srid=4326, spatial_index=True, nullable=False)
-    )
+    geom: Mapped[object] = mapped_column(Geometry("POINT", srid=4326, spatial_index=True, nullable=False))
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
-    reporter_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), index=True
-    )
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     hide_name: Mapped[bool] = mapped_column(default=False)
     likes_count: Mapped[int] = mapped_column(default=0)
     # Set by an official (PUT /api/v1/issues/<id>/estimate); a costed open issue is a round candidate.
@@ -69,8 +65,15 @@ Index("ix_issues_rank", Issue.likes_count.desc(), Issue.created_at, Issue.id)
 # summary, charts and heat cells read only these columns, so neither engine visits the table rows.
 Index(
     "ix_issues_workspace",
-    Issue.status, Issue.is_hidden, Issue.area_id, Issue.category_code, Issue.likes_count,
-    Issue.created_at, Issue.fixed_at, Issue.lat, Issue.lon,
+    Issue.status,
+    Issue.is_hidden,
+    Issue.area_id,
+    Issue.category_code,
+    Issue.likes_count,
+    Issue.created_at,
+    Issue.fixed_at,
+    Issue.lat,
+    Issue.lon,
 )
 Index("ix_issues_created_scope", Issue.created_at, Issue.is_hidden, Issue.area_id, Issue.category_code)
 

@@ -52,9 +52,7 @@ class Follow(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (
         UniqueConstraint("user_id", "issue_id", name="uq_follows_user_issue"),
         UniqueConstraint("user_id", "area_id", name="uq_follows_user_area"),
-        CheckConstraint(
-            "(issue_id IS NULL) <> (area_id IS NULL)", name="ck_follows_issue_xor_area"
-        ),
+        CheckConstraint("(issue_id IS NULL) <> (area_id IS NULL)", name="ck_follows_issue_xor_area"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

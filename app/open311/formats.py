@@ -22,7 +22,9 @@ def _xml_value(parent: Element, key: str, value: Any) -> None:
         child.text = str(value)
 
 
-def render(records: Sequence[Mapping[str, Any]], root: str, item: str, fmt: str, status: int = 200) -> Response:
+def render(
+    records: Sequence[Mapping[str, Any]], root: str, item: str, fmt: str, status: int = 200
+) -> Response:
     """A list of records as a JSON array or as `<root><item>...</item></root>` XML."""
     if fmt == "json":
         response = jsonify(list(records))
@@ -32,7 +34,9 @@ def render(records: Sequence[Mapping[str, Any]], root: str, item: str, fmt: str,
             node = SubElement(document, item)
             for key, value in record.items():
                 _xml_value(node, key, value)
-        body = b'<?xml version="1.0" encoding="utf-8"?>\n' + tostring(document, encoding="utf-8", xml_declaration=False)
+        body = b'<?xml version="1.0" encoding="utf-8"?>\n' + tostring(
+            document, encoding="utf-8", xml_declaration=False
+        )
         response = Response(body, mimetype="text/xml")
         response.charset = "utf-8"
     response.status_code = status

@@ -97,7 +97,9 @@ def _parse_time(name: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
-        raise DomainError(f"{name} must be an ISO 8601 date-time such as 2026-11-01T00:00:00Z.", name) from None
+        raise DomainError(
+            f"{name} must be an ISO 8601 date-time such as 2026-11-01T00:00:00Z.", name
+        ) from None
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment
@@ -108,7 +110,9 @@ def list_requests(fmt: str) -> Response:
     fmt = _format(fmt)
     ids = [part for part in request.args.get("service_request_id", "").split(",") if part]
     if any(not part.isdigit() for part in ids):
-        raise DomainError("service_request_id must be a comma-separated list of numbers.", "service_request_id")
+        raise DomainError(
+            "service_request_id must be a comma-separated list of numbers.", "service_request_id"
+        )
     status = request.args.get("status") or None
     if status not in (None, "open", "closed"):
         raise DomainError("status must be open or closed.", "status")

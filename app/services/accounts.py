@@ -40,9 +40,7 @@ def check_display_name(raw: object) -> str:
     if not name:
         raise ValidationError("Display name is required.", "display_name")
     if len(name) > DISPLAY_NAME_MAX:
-        raise ValidationError(
-            f"Display name must be at most {DISPLAY_NAME_MAX} characters.", "display_name"
-        )
+        raise ValidationError(f"Display name must be at most {DISPLAY_NAME_MAX} characters.", "display_name")
     return name
 
 

@@ -83,9 +83,7 @@ def _members_count():  # type: ignore[no-untyped-def]
 
 def _rows_query():  # type: ignore[no-untyped-def]
     return (
-        select(
-            Group.id, Group.name, Group.description, Area.id, Area.name, Pool.id, _members_count()
-        )
+        select(Group.id, Group.name, Group.description, Area.id, Area.name, Pool.id, _members_count())
         .join(Area, Area.id == Group.area_id)
         .join(Pool, Pool.group_id == Group.id)
     )

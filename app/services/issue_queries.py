@@ -105,7 +105,9 @@ def status_clause(session: Session, wanted: tuple[str, ...]) -> ColumnElement[bo
     return Issue.status.in_(resolve_statuses(session, wanted))
 
 
-def _filtered(session: Session, stmt: Select[tuple[object, ...]], filters: IssueFilters) -> Select[tuple[object, ...]]:
+def _filtered(
+    session: Session, stmt: Select[tuple[object, ...]], filters: IssueFilters
+) -> Select[tuple[object, ...]]:
     if not filters.include_hidden:
         stmt = stmt.where(Issue.is_hidden.is_(False))
     if filters.category:
@@ -146,7 +148,11 @@ def count_issues(session: Session, filters: IssueFilters) -> int:
 
 
 def ranked(
-    session: Session, area_id: int | None = None, category: str | None = None, limit: int = 50, offset: int = 0
+    session: Session,
+    area_id: int | None = None,
+    category: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
 ) -> list[IssueRow]:
     """The priority list: open issues, most likes first, ties to the older report."""
     filters = IssueFilters(category=category, statuses=(StatusType.OPEN.value,), area_id=area_id)

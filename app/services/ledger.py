@@ -141,9 +141,7 @@ def lock_pool(session: Session, pool_id: int) -> None:
 
     A no-op write (is_open = is_open) takes the lock on both engines without a read-then-upgrade.
     """
-    found = session.execute(
-        update(Pool).where(Pool.id == pool_id).values(is_open=Pool.is_open)
-    ).rowcount
+    found = session.execute(update(Pool).where(Pool.id == pool_id).values(is_open=Pool.is_open)).rowcount
     if not found:
         raise NotFound(f"There is no pool {pool_id}.", "pool_id")
 
@@ -151,9 +149,7 @@ def lock_pool(session: Session, pool_id: int) -> None:
 def account_balance(session: Session, account: str) -> int:
     return int(
         session.scalar(
-            select(func.coalesce(func.sum(LedgerLine.amount_cents), 0)).where(
-                LedgerLine.account == account
-            )
+            select(func.coalesce(func.sum(LedgerLine.amount_cents), 0)).where(LedgerLine.account == account)
         )
         or 0
     )
@@ -203,9 +199,7 @@ def _draw(session: Session, pool_id: int, cents: int, field: str) -> list[tuple[
     rolled = account_balance(session, rollover_account(pool_id))
     available = account_balance(session, available_account(pool_id))
     if cents > rolled + available:
-        raise ValidationError(
-            f"The pool holds {rolled + available} cents; it cannot pay out {cents}.", field
-        )
+        raise ValidationError(f"The pool holds {rolled + available} cents; it cannot pay out {cents}.", field)
     from_rollover = min(rolled, cents)
     return [
         (rollover_account(pool_id), -from_rollover),
@@ -251,9 +245,7 @@ def refund_weights(session: Session, pool_id: int) -> list[tuple[str, int]]:
     return [(account, -int(total)) for account, total in rows if -int(total) > 0]
 
 
-def post_refunds(
-    session: Session, pool_id: int, round_id: int, leftover_cents: int
-) -> LedgerPosting | None:
+def post_refunds(session: Session, pool_id: int, round_id: int, leftover_cents: int) -> LedgerPosting | None:
     """Return `leftover_cents` to where the pool's money came from, pro rata, exact to the cent.
 
     Sources are each pledger (their confirmed pledges minus what was refunded to them) and the city
@@ -268,9 +260,7 @@ def post_refunds(
     return post(session, PostingKind.REFUND, f"Round {round_id} refund", lines + shares, pool_id, round_id)
 
 
-def post_rollover(
-    session: Session, pool_id: int, round_id: int, leftover_cents: int
-) -> LedgerPosting | None:
+def post_rollover(session: Session, pool_id: int, round_id: int, leftover_cents: int) -> LedgerPosting | None:
     """Carry `leftover_cents` over to the next round: afterwards pool:<id>:rollover holds at least it.
 
     Moves what is missing from pool:<id>:available into pool:<id>:rollover; None if nothing moves.

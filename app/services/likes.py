@@ -48,9 +48,7 @@ def unlike(session: Session, user: User, issue_id: int) -> LikeState:
     if user.is_blocked:
         raise PermissionDenied("This account is blocked and cannot like issues.")
     _require_issue(session, issue_id)
-    removed = session.execute(
-        delete(Like).where(Like.user_id == user.id, Like.issue_id == issue_id)
-    ).rowcount
+    removed = session.execute(delete(Like).where(Like.user_id == user.id, Like.issue_id == issue_id)).rowcount
     if removed:
         taken = update(Issue).where(Issue.id == issue_id).values(likes_count=Issue.likes_count - 1)
         return LikeState(int(session.execute(taken.returning(Issue.likes_count)).scalar_one()), False)
@@ -61,7 +59,5 @@ def liked_issue_ids(session: Session, user_id: int, issue_ids: list[int]) -> set
     if not issue_ids:
         return set()
     return set(
-        session.scalars(
-            select(Like.issue_id).where(Like.user_id == user_id, Like.issue_id.in_(issue_ids))
-        )
+        session.scalars(select(Like.issue_id).where(Like.user_id == user_id, Like.issue_id.in_(issue_ids)))
     )

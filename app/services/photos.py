@@ -51,8 +51,13 @@ def process_photo(raw: bytes, max_bytes: int, max_side: int) -> ProcessedPhoto:
             with Image.open(io.BytesIO(raw)) as image:
                 image.load()
                 upright = ImageOps.exif_transpose(image)
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombWarning,
-            Image.DecompressionBombError):
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        Image.DecompressionBombWarning,
+        Image.DecompressionBombError,
+    ):
         raise ValidationError(
             "Photo must be a JPEG, PNG or WebP image; this file is not a readable image.", "photo"
         ) from None

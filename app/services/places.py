@@ -79,7 +79,9 @@ def import_areas(session: Session, areas: Iterable[NamedArea]) -> tuple[int, int
     for area in areas:
         existing = session.scalar(select(Area).where(Area.name == area.name))
         if existing is None:
-            session.add(Area(name=area.name, slug=slugify(area.name), geom=multipolygon_element(area.geometry)))
+            session.add(
+                Area(name=area.name, slug=slugify(area.name), geom=multipolygon_element(area.geometry))
+            )
             added += 1
         else:
             existing.geom = multipolygon_element(area.geometry)

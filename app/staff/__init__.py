@@ -19,5 +19,9 @@ def staff_only() -> Response | None:
     return None
 
 
-from app.staff import admin_routes, dashboard_routes, workflow_routes  # noqa: E402,F401
-from app.staff import estimate_routes  # noqa: E402,F401
+from app.staff import (  # noqa: E402,F401
+    admin_routes,
+    dashboard_routes,
+    estimate_routes,
+    workflow_routes,
+)
