@@ -110,9 +110,7 @@ def create_issue() -> Response:
         description=data.get("description"),
         hide_name=str(data.get("hide_name", "")).lower() in ("1", "true", "on", "yes"),
         photo=photo,
-        photo_settings=reports.PhotoSettings(
-            config["UPLOAD_FOLDER"], config["PHOTO_MAX_BYTES"], config["PHOTO_MAX_SIDE"]
-        ),
+        photo_settings=reports.PhotoSettings.from_config(config),
     )
     notifications.notify_new_issue(db.session, issue.id)
     db.session.commit()

@@ -121,9 +121,7 @@ def post_update(issue_id: int) -> tuple[Response, int]:
         issue_id,
         text,
         photo=photo,
-        photo_settings=PhotoSettings(
-            config["UPLOAD_FOLDER"], config["PHOTO_MAX_BYTES"], config["PHOTO_MAX_SIDE"]
-        ),
+        photo_settings=PhotoSettings.from_config(config),
     )
     db.session.commit()
     entry = next(e for e in timeline.timeline(db.session, issue_id, staff=True) if e.id == event.id)

@@ -23,7 +23,7 @@ ISSUE_ZOOM = 17
 
 
 def photo_settings(config: Mapping[str, Any]) -> reports.PhotoSettings:
-    return reports.PhotoSettings(config["UPLOAD_FOLDER"], config["PHOTO_MAX_BYTES"], config["PHOTO_MAX_SIDE"])
+    return reports.PhotoSettings.from_config(config)
 
 
 def uploaded_bytes(data: object) -> bytes | None:

@@ -160,9 +160,7 @@ def create_request(fmt: str) -> Response:
         category=values.get("service_code"),
         title=title,
         description=description,
-        photo_settings=reports.PhotoSettings(
-            config["UPLOAD_FOLDER"], config["PHOTO_MAX_BYTES"], config["PHOTO_MAX_SIDE"]
-        ),
+        photo_settings=reports.PhotoSettings.from_config(config),
     )
     db.session.commit()
     record = {"service_request_id": str(issue.id), "service_notice": "", "account_id": str(user.id)}

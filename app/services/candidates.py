@@ -98,9 +98,15 @@ def snapshot(session: Session, found: Round) -> list[Candidate]:
     if has_snapshot(session, found.id):
         return snapshot_rows(session, found.id)
     ranked = live_ranking(session, found)
+    store_snapshot(session, found.id, ranked)
+    return ranked
+
+
+def store_snapshot(session: Session, round_id: int, ranked: list[Candidate]) -> None:
+    """Write `ranked` as the round's frozen candidate list."""
     session.add_all(
         RoundCandidate(
-            round_id=found.id,
+            round_id=round_id,
             issue_id=c.issue_id,
             position=c.position,
             cost_cents=c.cost_cents,
@@ -109,7 +115,6 @@ def snapshot(session: Session, found: Round) -> list[Candidate]:
         for c in ranked
     )
     session.flush()
-    return ranked
 
 
 def current(session: Session, found: Round) -> tuple[list[Candidate], bool]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,6 +25,10 @@ class PhotoSettings:
     folder: str
     max_bytes: int
     max_side: int
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> PhotoSettings:
+        return cls(config["UPLOAD_FOLDER"], config["PHOTO_MAX_BYTES"], config["PHOTO_MAX_SIDE"])
 
 
 def clean_text(raw: object, field: str, label: str, maximum: int) -> str:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app.models import Like, Membership, Round, RoundBallot, RoundCandidate, User
+from app.models import Like, Membership, Round, RoundBallot, User
 from app.models.rounds import Phase
 from app.models.timestamps import utcnow
 from app.services import candidates, ledger, matching, round_engine, round_money, tally_posting
@@ -149,17 +149,7 @@ def post(
 ) -> TallySummary:
     """The write transaction: snapshot, match, allocation, planned issues, leftover, phase."""
     if not inputs.snapshotted:
-        session.add_all(
-            RoundCandidate(
-                round_id=found.id,
-                issue_id=c.issue_id,
-                position=c.position,
-                cost_cents=c.cost_cents,
-                likes=c.likes,
-            )
-            for c in inputs.candidates
-        )
-        session.flush()
+        candidates.store_snapshot(session, found.id, inputs.candidates)
     pool_before = ledger.pool_balance(session, found.pool_id).balance_cents
     match_cents = 0
     if found.match_num and found.match_den and found.match_cap_cents is not None:

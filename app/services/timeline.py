@@ -78,25 +78,3 @@ def timeline(session: Session, issue_id: int, staff: bool = False) -> list[Timel
         for event_id, *photo in session.execute(photo_stmt).tuples():
             photos.setdefault(event_id, []).append(TimelinePhoto(*photo))
     return [TimelineEntry(*row, photos=tuple(photos.get(row[0], ()))) for row in rows]  # type: ignore[arg-type]
-
-
-def entry_json(entry: TimelineEntry, photo_url: object, staff: bool) -> dict[str, object]:
-    """The API shape of one entry; `photo_url` turns a filename into an address."""
-    data: dict[str, object] = {
-        "id": entry.id,
-        "kind": entry.kind,
-        "actor": entry.actor_name,
-        "by_staff": entry.by_staff,
-        "from_status": entry.from_status,
-        "from_status_name": entry.from_status_name,
-        "to_status": entry.to_status,
-        "to_status_name": entry.to_status_name,
-        "note": entry.note,
-        "related_issue_id": entry.related_issue_id,
-        "created_at": entry.created_at.isoformat(timespec="seconds") + "Z",
-        "photos": [photo_url(p.filename) for p in entry.photos],  # type: ignore[operator]
-    }
-    if staff:
-        data["hidden"] = entry.is_hidden
-        data["public"] = entry.is_public
-    return data

@@ -61,9 +61,7 @@ def post_update(issue_id: int) -> Response:
             issue_id,
             form.text.data,
             photo=photo,
-            photo_settings=PhotoSettings(
-                config["UPLOAD_FOLDER"], config["PHOTO_MAX_BYTES"], config["PHOTO_MAX_SIDE"]
-            ),
+            photo_settings=PhotoSettings.from_config(config),
         )
     except DomainError as exc:
         db.session.rollback()
