@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.dialects import within_bbox
@@ -97,14 +97,6 @@ def resolve_statuses(session: Session, wanted: tuple[str, ...]) -> list[str]:
     return sorted(set(codes))
 
 
-def status_clause(session: Session, wanted: tuple[str, ...]) -> ColumnElement[bool]:
-    """Issues in any of the wanted statuses; types (open, closed, fixed) need no extra round trip."""
-    types = {t.value for t in StatusType}
-    if all(value in types for value in wanted):
-        return Issue.status.in_(select(Status.code).where(Status.type.in_(sorted(set(wanted)))))
-    return Issue.status.in_(resolve_statuses(session, wanted))
-
-
 def _filtered(
     session: Session, stmt: Select[tuple[object, ...]], filters: IssueFilters
 ) -> Select[tuple[object, ...]]:
@@ -115,7 +107,9 @@ def _filtered(
             raise ValidationError(f"Category {filters.category[:40]!r} is unknown.", "category")
         stmt = stmt.where(Issue.category_code == filters.category)
     if filters.statuses:
-        stmt = stmt.where(status_clause(session, filters.statuses))
+        # Literal codes, not a subquery: with a list SQLite reads the ranked top 50 straight off
+        # ix_issues_area_rank; with a subquery it sorts the whole area (docs/benchmarks.md).
+        stmt = stmt.where(Issue.status.in_(resolve_statuses(session, filters.statuses)))
     if filters.area_id is not None:
         stmt = stmt.where(Issue.area_id == filters.area_id)
     if filters.bbox is not None:
