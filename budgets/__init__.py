@@ -25,8 +25,11 @@ Rules::
     RULES: tuple[str, ...]          # greedy, greedy-no-skip, greedy-threshold, utilitarian-optimum,
                                     # equalshares, equalshares/add1, equalshares/add1-comparison,
                                     # equalshares/add1/greedy, equalshares-cardinality, phragmen
-    allocate(election, rule=None, *, progress=None, jobs=1) -> Allocation
-        # rule None: the election's META rule; unknown names raise UnknownRuleError (lists RULES)
+    allocate(election, rule=None, *, progress=None, jobs=1, add1_step=1) -> Allocation
+        # rule None: the election's META rule; unknown names raise UnknownRuleError (lists RULES).
+        # progress(step, per_voter_budget) follows add1; jobs > 1 forks workers for add1 levels;
+        # add1_step is add1's raise per voter (1 unit as in Pabulib; 100 for budgets in cents
+        # raises one currency unit per step, which keeps the number of steps small).
 
     Allocation: rule, budget, selected (ids in the order bought), spent, left,
                 explanations {project_id: Explanation}, notes, to_dict()

@@ -70,23 +70,38 @@ class BudgetClasses:
         bounded; (0, inf) means only the exact check can tell whether the project is affordable.
         """
         budget_f = self.budget_f
+        cost = self.problem.costs[project]
+        scale = self.problem.scale[project]
+        if self.problem.unit:
+            # Poorest first; only the poorest few rows are usually visited.
+            order = sorted(cells, key=budget_f.__getitem__)
+            budgets = [budget_f[c] for c in order]
+            counts = [cells[c] for c in order]
+            units = sum(counts)
+            money = math.fsum(map(mul, budgets, counts))
+            error = 4 * _EPS * (money + cost) * (len(order) + 2)
+            if money + error < cost:
+                return None
+            if money - error < cost:
+                return 0.0, math.inf
+            rest = float(cost)
+            for b, many in zip(budgets, counts, strict=True):
+                if rest <= b * units:
+                    break
+                rest -= b * many
+                units -= many
+            q = rest / units
+            tol = 2 * error / units + 8 * _EPS * q
+            return (q - tol) / scale, (q + tol) / scale
         rows = []
         units = 0
         money = 0.0
-        if self.problem.unit:
-            for c, many in cells.items():
-                b = budget_f[c]
-                rows.append((b, b, 1, many))
-                units += many
-                money += b * many
-        else:
-            for key, many in cells.items():
-                c, w = divmod(key, self.problem.width)
-                b = budget_f[c]
-                rows.append((b / w, b, w, many))
-                units += w * many
-                money += b * many
-        cost = self.problem.costs[project]
+        for key, many in cells.items():
+            c, w = divmod(key, self.problem.width)
+            b = budget_f[c]
+            rows.append((b / w, b, w, many))
+            units += w * many
+            money += b * many
         error = 4 * _EPS * (money + cost) * (len(rows) + 2)
         if money + error < cost:
             return None
@@ -99,7 +114,6 @@ class BudgetClasses:
                 break
             left -= b * many
             units -= w * many
-        scale = self.problem.scale[project]
         q = left / units
         tol = 2 * error / units + 8 * _EPS * q
         return (q - tol) / scale, (q + tol) / scale
@@ -113,27 +127,33 @@ class BudgetClasses:
         everything) or surely above it (they pay the price) skip the ordering; only the rows in
         between are settled exactly, and the result is checked against the sure rows.
         """
-        lcm, scale = self.problem.lcm, self.problem.scale[project]
-        low, high = (-math.inf, math.inf) if bounds is None else (bounds[0] * scale, bounds[1] * scale)
+        problem = self.problem
+        lcm, scale, width = problem.lcm, problem.scale[project], problem.width
+        numerator, epoch, factors, budget_f = self.numerator, self.epoch, self._factors, self.budget_f
+        # Float budgets are correctly rounded: a relative margin of a few ulps makes "sure" sure.
+        below = -math.inf if bounds is None else bounds[0] * scale * (1 - 8 * _EPS)
+        above = math.inf if bounds is None else bounds[1] * scale * (1 + 8 * _EPS)
         rows = []
         units = 0
-        left = self.problem.costs[project] * self.denominator
+        left = problem.costs[project] * self.denominator
         richest_floor = math.inf  # smallest float budget/weight among the sure-rich rows
         poor: list[tuple[int, int]] = []
         for key, many in cells.items():
-            c, w = self._split(key)
-            ratio_f = self.budget_f[c] / w
-            if ratio_f * (1 + 4 * _EPS) < low * (1 - 4 * _EPS):
-                b = self.scaled(c)
+            c, w = (key, 1) if problem.unit else divmod(key, width)
+            ratio_f = budget_f[c] / w
+            if ratio_f < below:
+                b = numerator[c] * factors[epoch[c]]
                 left -= b * many
                 poor.append((b, w))
                 continue
             units += w * many
-            if ratio_f * (1 - 4 * _EPS) > high * (1 + 4 * _EPS):
-                richest_floor = min(richest_floor, ratio_f * (1 - 4 * _EPS))
+            if ratio_f > above:
+                if ratio_f < richest_floor:
+                    richest_floor = ratio_f
                 continue
-            b = self.scaled(c)
+            b = numerator[c] * factors[epoch[c]]
             rows.append((b * (lcm // w), b, w, many))
+        richest_floor *= 1 - 4 * _EPS
         rows.sort()
         for _, b, w, many in rows:
             if left * w <= b * units:
@@ -165,23 +185,27 @@ class BudgetClasses:
         type_class = self.type_class
         supporters = problem.types.supporters[project]
         old_classes = list(map(type_class.__getitem__, supporters))
+        keys: list[int] | list[tuple[int, int]]
         if problem.unit:
-            keys: list[int] | list[tuple[int, int]] = old_classes
-            pairs = {(c, 1) for c in old_classes}
+            keys = old_classes
+            pairs: set[tuple[int, int]] | set[int] = set(old_classes)
         else:
             weights = [problem.types.weight(t, project) for t in supporters]
             keys = list(zip(old_classes, weights, strict=True))
             pairs = set(keys)
+        numerator, epoch, factors = self.numerator, self.epoch, self._factors
+        add_numerator, add_epoch, add_float = numerator.append, epoch.append, self.budget_f.append
         moves: dict[object, int] = {}
-        for old, w in pairs:
+        for pair in pairs:
+            old, w = (pair, 1) if isinstance(pair, int) else pair
             new = ZERO
             if old != ZERO:
-                after = self.scaled(old) - left * w
+                after = numerator[old] * factors[epoch[old]] - left * w
                 if after > 0:
-                    new = len(self.numerator)
-                    self.numerator.append(after)
-                    self.epoch.append(now)
-                    self.budget_f.append(after / denominator)
-            moves[old if problem.unit else (old, w)] = new
+                    new = len(numerator)
+                    add_numerator(after)
+                    add_epoch(now)
+                    add_float(after / denominator)
+            moves[pair] = new
         # Write the new classes back at C speed (the map is consumed by a zero-length deque).
         deque(map(type_class.__setitem__, supporters, map(moves.__getitem__, keys)), maxlen=0)
