@@ -79,7 +79,11 @@ def child(engine: str, rule: str, file: str, jobs: int) -> None:
 
 def _pabutools(rule: str, path: str) -> tuple[int, int]:
     from pabutools.election import Cost_Sat, parse_pabulib
-    from pabutools.rules import exhaustion_by_budget_increase, greedy_utilitarian_welfare, method_of_equal_shares
+    from pabutools.rules import (
+        exhaustion_by_budget_increase,
+        greedy_utilitarian_welfare,
+        method_of_equal_shares,
+    )
 
     instance, profile = parse_pabulib(path)
     if rule == "greedy":
@@ -101,10 +105,21 @@ def _pabutools(rule: str, path: str) -> tuple[int, int]:
 def measure(engine: str, case: Case, runs: int, timeout: float) -> list[dict[str, float]] | None:
     """Up to `runs` child runs; None when one did not finish within `timeout` seconds."""
     results: list[dict[str, float]] = []
-    command = [sys.executable, "-m", "bench.budgets_bench", "--child", engine, case.rule, case.file, str(case.jobs)]
+    command = [
+        sys.executable,
+        "-m",
+        "bench.budgets_bench",
+        "--child",
+        engine,
+        case.rule,
+        case.file,
+        str(case.jobs),
+    ]
     for _ in range(runs):
         try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=REPO, check=True)
+            done = subprocess.run(
+                command, capture_output=True, text=True, timeout=timeout, cwd=REPO, check=True
+            )
         except subprocess.TimeoutExpired:
             return None
         results.append(json.loads(done.stdout.strip().splitlines()[-1]))
@@ -138,7 +153,10 @@ def run(runs: int, timeout: float, with_pabutools: bool) -> str:
             mine = statistics.median(r["seconds"] for r in ours)
             cell_ours = f"{_seconds(mine)} (median of {len(ours)})"
             if theirs is None:
-                cell_theirs, ratio = f"did not finish in {timeout / 60:.0f} min", f"> {timeout / mine:.0f}x faster"
+                cell_theirs, ratio = (
+                    f"did not finish in {timeout / 60:.0f} min",
+                    f"> {timeout / mine:.0f}x faster",
+                )
             elif theirs:
                 other = statistics.median(r["seconds"] for r in theirs)
                 cell_theirs = f"{_seconds(other)} (median of {len(theirs)})"
@@ -146,7 +164,8 @@ def run(runs: int, timeout: float, with_pabutools: bool) -> str:
             else:
                 cell_theirs, ratio = "(same engine run, see above)" if case.jobs > 1 else "-", "-"
         detail = f"{int(ours[0]['selected'])} funded, {int(ours[0]['spent']):,} spent"
-        rows.append(f"| {case.label} | {case.file} | {case.target} | {cell_ours} | {cell_theirs} | {ratio} | {detail} |")
+        cells = (case.label, case.file, case.target, cell_ours, cell_theirs, ratio, detail)
+        rows.append("| " + " | ".join(cells) + " |")
         print(rows[-1], flush=True)
     load_after = os.getloadavg()
     header = (
