@@ -7,15 +7,9 @@ the server is stopped at the end of the module, whatever happens.
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 import requests
@@ -27,43 +21,19 @@ from app.models import Issue, Like
 from app.services import accounts
 from tests import factories
 from tests.conftest import Database
-from tests.postgis_cluster import free_port
+from tests.gunicorn_server import gunicorn
 
-ROOT = Path(__file__).resolve().parent.parent
 THREADS = 8
 RESIDENTS_PER_THREAD = 25
 REQUEST_TIMEOUT_S = 30
-START_TIMEOUT_S = 60
 
 pytestmark = pytest.mark.slow
 
 
-@dataclass(frozen=True)
-class Server:
-    url: str
-    process: subprocess.Popen[bytes]
-
-
-def wait_until_ready(server: Server, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            pytest.fail(f"gunicorn exited with {server.process.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            if requests.get(f"{server.url}/api/v1/health", timeout=2).status_code == 200:
-                return
-        except requests.RequestException:  # not listening yet, or the workers are still booting
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"gunicorn did not answer within {START_TIMEOUT_S} s:\n{log.read_text()[-3000:]}")
-
-
 @pytest.fixture(scope="module")
-def server(database: Database, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server_url(database: Database, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """gunicorn with two worker processes serving wsgi:app on a free loopback port."""
     workdir = tmp_path_factory.mktemp(f"gunicorn-{database.backend}")
-    log = workdir / "gunicorn.log"
-    port = free_port()
     env = {
         **os.environ,
         "COMMONFIX_ENV": "production",
@@ -72,31 +42,8 @@ def server(database: Database, tmp_path_factory: pytest.TempPathFactory) -> Iter
         "SECRET_KEY": "concurrency-test-not-secret",
         "UPLOAD_FOLDER": str(workdir / "uploads"),
     }
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "-w",
-        "2",
-        "-b",
-        f"127.0.0.1:{port}",
-        "--timeout",
-        "60",
-        "wsgi:app",
-    ]
-    with log.open("wb") as output:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
-    running = Server(f"http://127.0.0.1:{port}", process)
-    try:
-        wait_until_ready(running, log)
-        yield running
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+    with gunicorn(env, workdir / "gunicorn.log", workers=2) as url:
+        yield url
 
 
 def residents_with_tokens(app: Flask, count: int) -> list[str]:
@@ -153,10 +100,10 @@ def like_request(url: str, token: str) -> Callable[[], int]:
     return send
 
 
-def test_200_residents_liking_at_once_make_exactly_200_likes(server: Server, app: Flask) -> None:
+def test_200_residents_liking_at_once_make_exactly_200_likes(server_url: str, app: Flask) -> None:
     tokens = residents_with_tokens(app, THREADS * RESIDENTS_PER_THREAD)
     issue_id = new_issue_id(app)
-    url = f"{server.url}/api/v1/issues/{issue_id}/like"
+    url = f"{server_url}/api/v1/issues/{issue_id}/like"
     batches = [tokens[i::THREADS] for i in range(THREADS)]
 
     def thread_of(batch: list[str]) -> Callable[[], int]:
@@ -174,20 +121,20 @@ def test_200_residents_liking_at_once_make_exactly_200_likes(server: Server, app
     sent = run_together([thread_of(batch) for batch in batches], workers=THREADS)
 
     assert sum(sent) == 200
-    shown = requests.get(f"{server.url}/api/v1/issues/{issue_id}", timeout=REQUEST_TIMEOUT_S).json()
+    shown = requests.get(f"{server_url}/api/v1/issues/{issue_id}", timeout=REQUEST_TIMEOUT_S).json()
     assert shown["properties"]["likes"] == 200
     assert likes_of(app, issue_id) == (200, 200)
 
 
-def test_the_same_resident_liking_twice_at_once_counts_once(server: Server, app: Flask) -> None:
+def test_the_same_resident_liking_twice_at_once_counts_once(server_url: str, app: Flask) -> None:
     residents = 12
     tokens = residents_with_tokens(app, residents)
     issue_id = new_issue_id(app)
-    url = f"{server.url}/api/v1/issues/{issue_id}/like"
+    url = f"{server_url}/api/v1/issues/{issue_id}/like"
 
     for token in tokens:  # each pair is released at the same instant, on two connections
         assert run_together([like_request(url, token), like_request(url, token)], workers=2) == [200, 200]
 
-    shown = requests.get(f"{server.url}/api/v1/issues/{issue_id}", timeout=REQUEST_TIMEOUT_S).json()
+    shown = requests.get(f"{server_url}/api/v1/issues/{issue_id}", timeout=REQUEST_TIMEOUT_S).json()
     assert shown["properties"]["likes"] == residents
     assert likes_of(app, issue_id) == (residents, residents)

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.gunicorn_server import ROOT, gunicorn
+
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -36,12 +33,6 @@ class LiveServer:
     url: str
     database_url: str
     env: dict[str, str]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def server_env(workdir: Path) -> dict[str, str]:
@@ -76,21 +67,6 @@ def flask_command(env: dict[str, str], *args: str) -> None:
         raise RuntimeError(f"flask {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
 
 
-def wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with code {process.returncode}")
-        try:
-            with urllib.request.urlopen(url + "/api/v1/categories", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"the server did not answer at {url} within {timeout:.0f} s")
-
-
 @contextmanager
 def demo_server(workdir: Path) -> Iterator[LiveServer]:
     """init-db + seed-demo into a fresh SQLite file, then gunicorn (2 workers) until the block ends."""
@@ -98,27 +74,8 @@ def demo_server(workdir: Path) -> Iterator[LiveServer]:
     env = server_env(workdir)
     flask_command(env, "init-db")
     flask_command(env, "seed-demo")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = (workdir / "server.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_until_up(url, process)
+    with gunicorn(env, workdir / "server.log", workers=2) as url:
         yield LiveServer(url, env["DATABASE_URL"], env)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 def chromium_missing() -> str | None:

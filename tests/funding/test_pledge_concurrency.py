@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import random
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -25,7 +23,8 @@ from app.services import groups, ledger
 from app.services.transparency import check_ledger
 from config import TestingConfig
 from tests import factories
-from tests.browser.live_server import ROOT, flask_command, free_port, server_env, wait_until_up
+from tests.browser.live_server import flask_command, server_env
+from tests.gunicorn_server import free_port, gunicorn
 
 PLEDGERS = 8
 PLEDGES_EACH = 50
@@ -83,34 +82,8 @@ def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
     env["PAYMENT_PROVIDER"] = "test"
     flask_command(env, "init-db")
     pool_id, emails = prepare(env["DATABASE_URL"])
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = (tmp_path / "server.log").open("wb")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            "3",
-            "--threads",
-            "4",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "wsgi:app",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_until_up(url, process)
+    with gunicorn(env, tmp_path / "server.log", workers=3, threads=4) as url:
         yield Server(url, env["DATABASE_URL"], pool_id, emails)
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-        log.close()
 
 
 def token(server: Server, email: str) -> dict[str, str]:

@@ -3,8 +3,6 @@ one member's concurrent ballots leave one ballot; concurrent tallies make exactl
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -21,8 +19,9 @@ from app.services.payments import TestProvider
 from app.services.transparency import check_ledger
 from config import TestingConfig
 from tests import factories
-from tests.browser.live_server import ROOT, flask_command, free_port, server_env, wait_until_up
+from tests.browser.live_server import flask_command, server_env
 from tests.funding.test_pledge_concurrency import call
+from tests.gunicorn_server import free_port, gunicorn
 
 pytestmark = pytest.mark.slow
 MEMBERS = 6
@@ -89,34 +88,8 @@ def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
         env["DATABASE_URL"] = cluster.create_database(f"tally_race_{free_port()}")
     flask_command(env, "init-db")
     round_id, issue_ids, runners, members = prepare(env["DATABASE_URL"])
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = (tmp_path / "server.log").open("wb")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            "3",
-            "--threads",
-            "4",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "wsgi:app",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_until_up(url, process)
+    with gunicorn(env, tmp_path / "server.log", workers=3, threads=4) as url:
         yield Server(url, env["DATABASE_URL"], round_id, issue_ids, runners, members)
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-        log.close()
 
 
 def token(server: Server, email: str) -> dict[str, str]:
