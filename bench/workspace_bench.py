@@ -39,7 +39,7 @@ from sqlalchemy import func, select
 
 from bench.benchmarks_doc import replace_section
 from bench.databases import REPO, Sizes, bench_app, postgis_database, server_version, sqlite_database
-from bench.foundation_bench import FULL, QUICK
+from bench.foundation_settings import FULL, QUICK
 
 HEADING = "## Officials' workspace (issue 4)"
 COMMAND = ".venv/bin/python -m bench.workspace_bench"
