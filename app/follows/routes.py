@@ -31,44 +31,46 @@ def _checked() -> None:
         abort(400)
 
 
+def _act(following: bool, message: str, back: str, **target: int) -> Response:
+    """Follow or unfollow one issue or area for the current resident, then go back to its page."""
+    _checked()
+    action = follows.follow if following else follows.unfollow
+    action(db.session, current_user, **target)  # type: ignore[arg-type]
+    db.session.commit()
+    flash(message, "success" if following else "info")
+    return redirect(safe_next(back))
+
+
 @bp.post("/issues/<int:issue_id>")
 @login_required
 def follow_issue(issue_id: int) -> Response:
-    _checked()
-    follows.follow(db.session, current_user, issue_id=issue_id)  # type: ignore[arg-type]
-    db.session.commit()
-    flash("You follow this problem: we email you when its status changes.", "success")
-    return redirect(safe_next(url_for("issues.detail", issue_id=issue_id)))
+    back = url_for("issues.detail", issue_id=issue_id)
+    return _act(
+        True, "You follow this problem: we email you when its status changes.", back, issue_id=issue_id
+    )
 
 
 @bp.post("/issues/<int:issue_id>/unfollow")
 @login_required
 def unfollow_issue(issue_id: int) -> Response:
-    _checked()
-    follows.unfollow(db.session, current_user, issue_id=issue_id)  # type: ignore[arg-type]
-    db.session.commit()
-    flash("You no longer follow this problem.", "info")
-    return redirect(safe_next(url_for("issues.detail", issue_id=issue_id)))
+    back = url_for("issues.detail", issue_id=issue_id)
+    return _act(False, "You no longer follow this problem.", back, issue_id=issue_id)
 
 
 @bp.post("/areas/<int:area_id>")
 @login_required
 def follow_area(area_id: int) -> Response:
-    _checked()
-    follows.follow(db.session, current_user, area_id=area_id)  # type: ignore[arg-type]
-    db.session.commit()
-    flash("You follow this area: we email you about new problems reported in it.", "success")
-    return redirect(safe_next(url_for("main.priorities", area=area_id)))
+    back = url_for("main.priorities", area=area_id)
+    return _act(
+        True, "You follow this area: we email you about new problems reported in it.", back, area_id=area_id
+    )
 
 
 @bp.post("/areas/<int:area_id>/unfollow")
 @login_required
 def unfollow_area(area_id: int) -> Response:
-    _checked()
-    follows.unfollow(db.session, current_user, area_id=area_id)  # type: ignore[arg-type]
-    db.session.commit()
-    flash("You no longer follow this area.", "info")
-    return redirect(safe_next(url_for("main.priorities", area=area_id)))
+    back = url_for("main.priorities", area=area_id)
+    return _act(False, "You no longer follow this area.", back, area_id=area_id)
 
 
 def _target_name(subscription: notifications.Subscription) -> str:
