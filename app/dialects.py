@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -18,9 +19,8 @@ from sqlalchemy import (
     table,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import InstrumentedAttribute, Session
-
-from geo.coordinates import BBox
 
 
 def dialect_of(session: Session) -> str:
@@ -28,36 +28,61 @@ def dialect_of(session: Session) -> str:
 
 
 def within_bbox(
-    session: Session,
+    dialect: str,
     table_name: str,
     pk: InstrumentedAttribute[int],
     geom: InstrumentedAttribute[object],
-    bbox: BBox,
+    bounds: tuple[Any, Any, Any, Any],
 ) -> ColumnElement[bool]:
-    """Rows whose geometry's bounding box meets `bbox`, through the spatial index on both engines.
+    """Rows whose geometry's bounding box meets `bounds` (min lon, min lat, max lon, max lat: numbers or
+    bound parameters), through the spatial index on both engines.
 
     SpatiaLite never uses its R*Tree implicitly, so the index table is queried by hand; its
     float32 bounds are rounded outwards, so the lookup is conservative (callers refine exactly).
     """
-    if dialect_of(session) == "sqlite":
+    min_lon, min_lat, max_lon, max_lat = bounds
+    if dialect == "sqlite":
         index = table(f"idx_{table_name}_{geom.key}")
         xmin, xmax = literal_column("xmin"), literal_column("xmax")
         ymin, ymax = literal_column("ymin"), literal_column("ymax")
         hits = (
             select(literal_column("pkid"))
             .select_from(index)
-            .where(
-                and_(
-                    xmin <= bbox.max_lon,
-                    xmax >= bbox.min_lon,
-                    ymin <= bbox.max_lat,
-                    ymax >= bbox.min_lat,
-                )
-            )
+            .where(and_(xmin <= max_lon, xmax >= min_lon, ymin <= max_lat, ymax >= min_lat))
         )
         return pk.in_(hits)
-    envelope = func.ST_MakeEnvelope(bbox.min_lon, bbox.min_lat, bbox.max_lon, bbox.max_lat, 4326)
+    envelope = func.ST_MakeEnvelope(min_lon, min_lat, max_lon, max_lat, 4326)
     return geom.op("&&")(envelope)
+
+
+def json_object(dialect: str, pairs: Sequence[tuple[str, Any]]) -> ColumnElement[Any]:
+    """A JSON object built by the database from (key, SQL expression) pairs; keys are trusted constants."""
+    args: list[Any] = []
+    for key, value in pairs:
+        args += [literal_column("'" + key.replace("'", "''") + "'"), value]
+    return (func.json_object if dialect == "sqlite" else func.json_build_object)(*args)
+
+
+def json_array(dialect: str, *values: Any) -> ColumnElement[Any]:
+    return (func.json_array if dialect == "sqlite" else func.json_build_array)(*values)
+
+
+def json_array_agg(dialect: str, value: Any, order_by: Sequence[Any]) -> ColumnElement[Any]:
+    """The rows' `value`s as one JSON array (`[]` for no rows), in `order_by` order.
+
+    SQLite before 3.44 has no ORDER BY inside an aggregate; it aggregates in the order rows arrive,
+    so callers feed it from a subquery with that ORDER BY (and tests check the order).
+    """
+    if dialect == "sqlite":
+        return func.json_group_array(value)
+    return func.coalesce(func.json_agg(aggregate_order_by(value, *order_by)), literal_column("'[]'::json"))
+
+
+def utc_timestamp_text(dialect: str, column: Any) -> ColumnElement[str]:
+    """A naive UTC timestamp as RFC 3339 text to the second: 2026-06-18T23:56:00Z."""
+    if dialect == "sqlite":
+        return func.strftime(literal_column("'%Y-%m-%dT%H:%M:%SZ'"), column)
+    return func.to_char(column, literal_column('\'YYYY-MM-DD"T"HH24:MI:SS"Z"\''))
 
 
 def insert_ignoring_duplicates(session: Session, model: Any, **values: Any) -> Insert:

@@ -120,17 +120,16 @@ def query_plans(
     session: Session, viewport: BBox, area_id: int
 ) -> tuple[dict[str, list[str]], dict[str, bool]]:
     """The database's plan for the bbox and the ranked queries, exactly as the services build them."""
-    from app.services.issue_queries import _base, _filtered, _ordered
+    from app.services.issue_queries import filtered_statement
 
     dialect = session.get_bind().dialect
-    statements = {
-        "bbox": _ordered(
-            _filtered(session, _base(), IssueFilters(statuses=("open",), bbox=viewport)), "rank"
-        ).limit(501),
-        "ranked": _ordered(
-            _filtered(session, _base(), IssueFilters(statuses=("open",), area_id=area_id)), "rank"
-        ).limit(50),
-    }
+    statements = {}
+    for name, filters, limit in (
+        ("bbox", IssueFilters(statuses=("open",), bbox=viewport), 501),
+        ("ranked", IssueFilters(statuses=("open",), area_id=area_id), 50),
+    ):
+        statement, values = filtered_statement(session, filters, "rank")
+        statements[name] = statement.params(**values, limit=limit, offset=0)
     plans: dict[str, list[str]] = {}
     for name, statement in statements.items():
         sql = str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))

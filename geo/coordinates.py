@@ -44,6 +44,10 @@ def parse_number(field: str, raw: object) -> float:
     return value
 
 
+# Stored (and so published) coordinates keep 7 decimals: about 1 cm, finer than any phone's GPS.
+COORDINATE_DECIMALS = 7
+
+
 def parse_lat(raw: object, field: str = "lat") -> float:
     value = parse_number(field, raw)
     if not -90.0 <= value <= 90.0:

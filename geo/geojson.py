@@ -13,12 +13,16 @@ from shapely.geometry.base import BaseGeometry
 from geo.areas import AreaError, as_multipolygon
 
 
-def point_feature(feature_id: int, lon: float, lat: float, properties: Mapping[str, Any]) -> dict[str, Any]:
+def point_feature(feature_id: int, lon: float, lat: float, properties: dict[str, Any]) -> dict[str, Any]:
+    """A Point Feature holding `properties` itself (not a copy: callers pass a fresh dict).
+
+    The coordinates go out as stored; stored ones are rounded to COORDINATE_DECIMALS when reported.
+    """
     return {
         "type": "Feature",
         "id": feature_id,
-        "geometry": {"type": "Point", "coordinates": [round(lon, 7), round(lat, 7)]},
-        "properties": dict(properties),
+        "geometry": {"type": "Point", "coordinates": [lon, lat]},
+        "properties": properties,
     }
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
+import orjson
 from flask import url_for
 
-from app.services.issue_queries import IssueRow
+from app.services.issue_queries import FEATURE_PROPERTIES, IssueRow
 from geo.geojson import point_feature
 
 
@@ -24,29 +24,18 @@ _URL_SENTINEL = 2147483647
 
 
 def issue_properties(row: IssueRow, url_template: str | None = None) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "title": row.title,
-        "category": row.category,
-        "category_name": row.category_name,
-        "status": row.status,
-        "status_name": row.status_name,
-        "status_type": row.status_type,
-        "likes": row.likes,
-        "area": row.area,
-        "area_id": row.area_id,
-        "created_at": row.created_at.isoformat(timespec="seconds") + "Z",
-        "url": (url_template or issue_url_template()).format(row.id),
-    }
+    properties: dict[str, Any] = {name: getattr(row, name) for name in FEATURE_PROPERTIES}
+    properties["url"] = (url_template or issue_url_template()).format(row.id)
+    return properties  # created_at stays a datetime: the JSON provider writes "2026-06-18T23:56:00Z"
 
 
 def issue_feature(row: IssueRow, *, url_template: str | None = None, **extra: Any) -> dict[str, Any]:
     properties = issue_properties(row, url_template)
-    properties.update(extra)
+    if extra:
+        properties.update(extra)
     return point_feature(row.id, row.lon, row.lat, properties)
 
 
-def issue_features(rows: Iterable[IssueRow]) -> list[dict[str, Any]]:
-    """Features for a list of rows (the map, the lists), sharing one URL template."""
-    template = issue_url_template()
-    return [issue_feature(row, url_template=template) for row in rows]
+def feature_collection_json(features_json: str, **members: Any) -> dict[str, Any]:
+    """A FeatureCollection around a JSON array of Features that is already encoded (feature_page)."""
+    return {"type": "FeatureCollection", "features": orjson.Fragment(features_json), **members}

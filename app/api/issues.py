@@ -6,7 +6,7 @@ from flask import Response, current_app, jsonify, request, url_for
 from flask_login import current_user
 
 from app.api import bp
-from app.api.features import issue_feature, issue_features
+from app.api.features import feature_collection_json, issue_feature, issue_url_template
 from app.api.params import int_param, json_body
 from app.extensions import db
 from app.models import User
@@ -57,10 +57,10 @@ def list_issues() -> Response:
     per_page = int_param("per_page", maximum=cap) or (cap if filters.bbox else 20)
     page = int_param("page") or 1
     sort = request.args.get("sort", "rank")
-    rows = issue_queries.list_issues(db.session, filters, sort, per_page + 1, (page - 1) * per_page)
-    has_next = len(rows) > per_page
-    features = issue_features(rows[:per_page])
-    payload = feature_collection(features, page=page, per_page=per_page, has_next=has_next)
+    found = issue_queries.feature_page(
+        db.session, filters, sort, per_page, (page - 1) * per_page, issue_url_template()
+    )
+    payload = feature_collection_json(found.features, page=page, per_page=per_page, has_next=found.has_next)
     if not filters.bbox:
         payload["total"] = issue_queries.count_issues(db.session, filters)
     return geojson(payload)

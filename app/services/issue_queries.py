@@ -7,11 +7,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Float, Integer, Select, String, Text, bindparam, cast, func, literal_column, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.dialects import within_bbox
+from app.dialects import (
+    dialect_of,
+    json_array,
+    json_array_agg,
+    json_object,
+    utc_timestamp_text,
+    within_bbox,
+)
 from app.models import Area, Category, Issue, Status
 from app.models.place import StatusType
 from app.services.errors import NotFound, ValidationError
@@ -32,8 +40,10 @@ class IssueFilters:
     include_hidden: bool = False  # moderated-away issues: staff views only
 
 
-@dataclass(frozen=True, slots=True)
-class IssueRow:
+class IssueRow(NamedTuple):
+    """One issue as the lists and the map show it (a tuple: building a frozen dataclass per row cost the
+    map's 200-pin response a third of a millisecond)."""
+
     id: int
     title: str
     category: str
@@ -76,12 +86,12 @@ def _base() -> Select[tuple[object, ...]]:
 
 
 def _row(r: tuple[object, ...]) -> IssueRow:
-    return IssueRow(*r)  # type: ignore[arg-type]
+    return IssueRow._make(r)
 
 
 def resolve_statuses(session: Session, wanted: tuple[str, ...]) -> list[str]:
     """Status codes for a mix of codes and types; unknown values are an error naming `status`."""
-    known = {code: kind for code, kind in session.execute(select(Status.code, Status.type)).tuples()}
+    known = {code: kind for code, kind in session.connection().execute(_STATUS_TYPES).tuples()}
     types = {t.value for t in StatusType}
     codes: list[str] = []
     for value in wanted:
@@ -97,48 +107,214 @@ def resolve_statuses(session: Session, wanted: tuple[str, ...]) -> list[str]:
     return sorted(set(codes))
 
 
-def _filtered(
-    session: Session, stmt: Select[tuple[object, ...]], filters: IssueFilters
-) -> Select[tuple[object, ...]]:
-    if not filters.include_hidden:
+@dataclass(frozen=True)
+class _Shape:
+    """Which filters a query has (not their values): one statement is built per shape and dialect."""
+
+    dialect: str
+    category: bool
+    statuses: bool
+    area: bool
+    bbox: bool
+    include_hidden: bool
+
+
+# Built once per shape and reused with new bound values. Building a Select and its cache key costs more
+# than running the map's bbox query on SQLite, so the hot paths never rebuild one (docs/benchmarks.md).
+_STATEMENTS: dict[tuple[_Shape, str], Select[tuple[object, ...]]] = {}
+_COUNTS: dict[_Shape, Select[tuple[int]]] = {}
+_STATUS_TYPES = select(Status.code, Status.type)
+_CATEGORY_EXISTS = select(Category.code).where(Category.code == bindparam("category"))
+
+
+def _shape(session: Session, filters: IssueFilters) -> _Shape:
+    return _Shape(
+        dialect_of(session),
+        category=bool(filters.category),
+        statuses=bool(filters.statuses),
+        area=filters.area_id is not None,
+        bbox=filters.bbox is not None,
+        include_hidden=filters.include_hidden,
+    )
+
+
+def _filtered(stmt: Select[tuple[object, ...]], shape: _Shape) -> Select[tuple[object, ...]]:
+    """`stmt` restricted by the shape's filters, with the values left as bound parameters."""
+    if not shape.include_hidden:
         stmt = stmt.where(Issue.is_hidden.is_(False))
-    if filters.category:
-        if session.scalar(select(Category.code).where(Category.code == filters.category)) is None:
-            raise ValidationError(f"Category {filters.category[:40]!r} is unknown.", "category")
-        stmt = stmt.where(Issue.category_code == filters.category)
-    if filters.statuses:
-        # Literal codes, not a subquery: with a list SQLite reads the ranked top 50 straight off
+    if shape.category:
+        stmt = stmt.where(Issue.category_code == bindparam("category"))
+    if shape.statuses:
+        # A list of codes, not a subquery: with a list SQLite reads the ranked top 50 straight off
         # ix_issues_area_rank; with a subquery it sorts the whole area (docs/benchmarks.md).
-        stmt = stmt.where(Issue.status.in_(resolve_statuses(session, filters.statuses)))
-    if filters.area_id is not None:
-        stmt = stmt.where(Issue.area_id == filters.area_id)
-    if filters.bbox is not None:
-        b = filters.bbox
-        stmt = stmt.where(within_bbox(session, "issues", Issue.id, Issue.geom, b)).where(
-            Issue.lon.between(b.min_lon, b.max_lon), Issue.lat.between(b.min_lat, b.max_lat)
+        stmt = stmt.where(Issue.status.in_(bindparam("statuses", expanding=True)))
+    if shape.area:
+        stmt = stmt.where(Issue.area_id == bindparam("area_id"))
+    if shape.bbox:
+        bounds = tuple(bindparam(name, type_=Float) for name in BBOX_PARAMS)
+        min_lon, min_lat, max_lon, max_lat = bounds
+        stmt = stmt.where(within_bbox(shape.dialect, "issues", Issue.id, Issue.geom, bounds)).where(
+            Issue.lon.between(min_lon, max_lon), Issue.lat.between(min_lat, max_lat)
         )
     return stmt
 
 
-def _ordered(stmt: Select[tuple[object, ...]], sort: str) -> Select[tuple[object, ...]]:
+BBOX_PARAMS = ("min_lon", "min_lat", "max_lon", "max_lat")
+
+
+def _order_by(sort: str, likes: Any, created_at: Any, issue_id: Any) -> list[Any]:
     if sort == "new":
-        return stmt.order_by(Issue.created_at.desc(), Issue.id.desc())
+        return [created_at.desc(), issue_id.desc()]
     if sort == "rank":
-        return stmt.order_by(Issue.likes_count.desc(), Issue.created_at, Issue.id)
+        return [likes.desc(), created_at, issue_id]
     raise ValidationError(f"sort must be one of {', '.join(SORTS)}.", "sort")
+
+
+def list_statement(shape: _Shape, sort: str) -> Select[tuple[object, ...]]:
+    stmt = _STATEMENTS.get((shape, sort))
+    if stmt is None:
+        stmt = _filtered(_base(), shape).order_by(
+            *_order_by(sort, Issue.likes_count, Issue.created_at, Issue.id)
+        )
+        stmt = stmt.limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer))
+        _STATEMENTS[(shape, sort)] = stmt
+    return stmt
+
+
+def _values(session: Session, filters: IssueFilters) -> dict[str, object]:
+    """The bound values for `filters`, checked: an unknown category or status names its field."""
+    values: dict[str, object] = {}
+    if filters.category:
+        if session.connection().execute(_CATEGORY_EXISTS, {"category": filters.category}).first() is None:
+            raise ValidationError(f"Category {filters.category[:40]!r} is unknown.", "category")
+        values["category"] = filters.category
+    if filters.statuses:
+        values["statuses"] = resolve_statuses(session, filters.statuses)
+    if filters.area_id is not None:
+        values["area_id"] = filters.area_id
+    if filters.bbox is not None:
+        values.update(zip(BBOX_PARAMS, filters.bbox.as_list(), strict=True))
+    return values
+
+
+def _prepared(session: Session, filters: IssueFilters, sort: str) -> tuple[_Shape, dict[str, object]]:
+    if sort not in SORTS:
+        raise ValidationError(f"sort must be one of {', '.join(SORTS)}.", "sort")
+    return _shape(session, filters), _values(session, filters)
+
+
+def filtered_statement(
+    session: Session, filters: IssueFilters, sort: str
+) -> tuple[Select[tuple[object, ...]], dict[str, object]]:
+    """The list statement for `filters` and its bound values (also what the benchmark EXPLAINs)."""
+    shape, values = _prepared(session, filters, sort)
+    return list_statement(shape, sort), values
 
 
 def list_issues(
     session: Session, filters: IssueFilters, sort: str, limit: int, offset: int = 0
 ) -> list[IssueRow]:
-    stmt = _ordered(_filtered(session, _base(), filters), sort).limit(limit).offset(offset)
+    stmt, values = filtered_statement(session, filters, sort)
     # Core execution: plain column tuples, without the ORM's result processing.
-    return [IssueRow(*r) for r in session.connection().execute(stmt).tuples()]
+    rows = session.connection().execute(stmt, {**values, "limit": limit, "offset": offset}).all()
+    return list(map(IssueRow._make, rows))
+
+
+# The GeoJSON properties of an issue, named as IssueRow's fields, plus "url". app/api/features.py builds
+# them in Python for one issue; feature_page has the database build them for a list.
+FEATURE_PROPERTIES = (
+    "id",
+    "title",
+    "category",
+    "category_name",
+    "status",
+    "status_name",
+    "status_type",
+    "likes",
+    "area",
+    "area_id",
+    "created_at",
+)
+
+
+@dataclass(frozen=True)
+class FeaturePage:
+    features: str  # a JSON array of GeoJSON Features, built by the database
+    has_next: bool
+
+
+_FEATURE_STATEMENTS: dict[tuple[_Shape, str], Select[tuple[object, ...]]] = {}
+
+
+def _features_statement(shape: _Shape, sort: str) -> Select[tuple[object, ...]]:
+    """One row: the JSON array of the list's Features and how many there are.
+
+    Building a few hundred Features row by row in Python cost more than the query itself; the
+    database's JSON functions do it in C (docs/benchmarks.md).
+    """
+    stmt = _FEATURE_STATEMENTS.get((shape, sort))
+    if stmt is not None:
+        return stmt
+    d = shape.dialect
+    sub = list_statement(shape, sort).subquery()
+    column = dict(zip(IssueRow._fields, sub.c, strict=True))
+    properties: list[tuple[str, Any]] = [(name, column[name]) for name in FEATURE_PROPERTIES]
+    properties[FEATURE_PROPERTIES.index("created_at")] = (
+        "created_at",
+        utc_timestamp_text(d, column["created_at"]),
+    )
+    url = (
+        bindparam("url_prefix", type_=String)
+        + cast(column["id"], String)
+        + bindparam("url_suffix", type_=String)
+    )
+    point = json_object(
+        d, [("type", literal_column("'Point'")), ("coordinates", json_array(d, column["lon"], column["lat"]))]
+    )
+    feature = json_object(
+        d,
+        [
+            ("type", literal_column("'Feature'")),
+            ("id", column["id"]),
+            ("geometry", point),
+            ("properties", json_object(d, [*properties, ("url", url)])),
+        ],
+    )
+    order = _order_by(sort, column["likes"], column["created_at"], column["id"])
+    stmt = select(cast(json_array_agg(d, feature, order), Text), func.count()).select_from(sub)
+    _FEATURE_STATEMENTS[(shape, sort)] = stmt
+    return stmt
+
+
+def feature_page(
+    session: Session, filters: IssueFilters, sort: str, limit: int, offset: int, url_template: str
+) -> FeaturePage:
+    """Up to `limit` issues as GeoJSON Features (JSON text), and whether more follow.
+
+    `url_template` is the issue page's URL with `{}` where the id goes.
+    """
+    shape, values = _prepared(session, filters, sort)
+    prefix, _, suffix = url_template.partition("{}")
+    connection = session.connection()
+    features, count = connection.execute(
+        _features_statement(shape, sort),
+        {**values, "limit": limit, "offset": offset, "url_prefix": prefix, "url_suffix": suffix},
+    ).one()
+    has_next = count == limit and (
+        connection.execute(
+            list_statement(shape, sort), {**values, "limit": 1, "offset": offset + limit}
+        ).first()
+        is not None
+    )
+    return FeaturePage(features, has_next)
 
 
 def count_issues(session: Session, filters: IssueFilters) -> int:
-    stmt = _filtered(session, select(func.count(Issue.id)), filters)
-    return int(session.scalar(stmt) or 0)
+    shape = _shape(session, filters)
+    stmt = _COUNTS.get(shape)
+    if stmt is None:
+        stmt = _COUNTS[shape] = _filtered(select(func.count(Issue.id)), shape)  # type: ignore[arg-type]
+    return int(session.connection().execute(stmt, _values(session, filters)).scalar() or 0)
 
 
 def ranked(

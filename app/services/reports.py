@@ -14,7 +14,7 @@ from app.services.errors import PermissionDenied, ValidationError
 from app.services.photos import process_photo, store_photo
 from app.services.places import area_index
 from app.shapes import point_element
-from geo.coordinates import CoordinateError, parse_lat, parse_lon
+from geo.coordinates import COORDINATE_DECIMALS, CoordinateError, parse_lat, parse_lon
 
 TITLE_MAX = 120
 DESCRIPTION_MAX = 4000
@@ -59,8 +59,8 @@ def create_issue(
     if reporter.is_blocked:
         raise PermissionDenied("This account is blocked and cannot report problems.")
     try:
-        lat_value = parse_lat(lat)
-        lon_value = parse_lon(lon)
+        lat_value = round(parse_lat(lat), COORDINATE_DECIMALS)
+        lon_value = round(parse_lon(lon), COORDINATE_DECIMALS)
     except CoordinateError as exc:
         raise ValidationError(exc.message, exc.field) from None
     code = str(category or "").strip()

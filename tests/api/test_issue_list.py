@@ -83,6 +83,37 @@ def test_filters_by_category_status_and_area(
     assert found("") == {pothole.id, lamp.id, fixed.id, duplicate.id, planned.id}
 
 
+def test_list_features_are_the_issue_pages_features_byte_for_byte_in_meaning(
+    client: FlaskClient, make_issue: MakeIssue
+) -> None:
+    """Lists are built by the database's JSON functions, one issue by Python: they must agree."""
+    titles = [
+        'Quote " and backslash \\ here',
+        "Émoji 🚧 and ünïcode",
+        "</script><b>tag</b>",
+        "Tab\tand\nline",
+    ]
+    for n, title in enumerate(titles):
+        moment = T0 + timedelta(hours=n, microseconds=123456 * n)
+        make_issue(place=(OLD_TOWN, RIVERSIDE, HILLSIDE)[n % 3], title=title, created_at=moment, likes_from=n)
+
+    listed = client.get("/api/v1/issues?sort=new").get_json()["features"]
+    mapped = client.get("/api/v1/issues?bbox=-180,-90,180,90&sort=new").get_json()["features"]
+
+    assert [f["properties"]["title"] for f in listed] == titles[::-1]
+    singles = [client.get(f"/api/v1/issues/{f['id']}").get_json() for f in listed]
+    for from_list, from_map, single in zip(listed, mapped, singles, strict=True):
+        assert from_list == from_map
+        # The issue's own page adds a description, photos and the like; the list's part is the same.
+        shared = {name: single["properties"][name] for name in from_list["properties"]}
+        assert from_list == {
+            "type": "Feature",
+            "id": single["id"],
+            "geometry": single["geometry"],
+            "properties": shared,
+        }
+
+
 def test_rank_puts_most_liked_first_and_ties_to_the_older_report(
     client: FlaskClient, make_issue: MakeIssue
 ) -> None:

@@ -72,6 +72,22 @@ def test_numbers_may_arrive_as_strings_and_text_is_trimmed(
     assert response.get_json()["properties"]["title"] == "Pothole"
 
 
+def test_coordinates_are_stored_and_published_to_a_centimetre(
+    client: FlaskClient, app: Flask, headers: dict[str, str]
+) -> None:
+    body = {**VALID, "lat": OLD_TOWN.lat + 0.000000012345, "lon": OLD_TOWN.lon - 0.000000045678}
+
+    feature = client.post("/api/v1/issues", json=body, headers=headers).get_json()
+
+    expected = [round(OLD_TOWN.lon - 0.000000045678, 7), round(OLD_TOWN.lat + 0.000000012345, 7)]
+    assert feature["geometry"]["coordinates"] == expected
+    listed = client.get("/api/v1/issues").get_json()["features"]
+    assert [f["geometry"]["coordinates"] for f in listed] == [expected]
+    with app.app_context():
+        stored = db.session.scalars(select(Issue)).one()
+        assert [stored.lon, stored.lat] == expected
+
+
 def test_a_title_of_exactly_120_and_a_description_of_4000_characters_fit(
     client: FlaskClient, headers: dict[str, str]
 ) -> None:

@@ -148,8 +148,8 @@ def test_read_areas_explains_what_is_wrong(document: str, message: str) -> None:
     assert str(caught.value).startswith(message)
 
 
-def test_point_features_are_lon_lat_and_rounded_to_a_centimetre() -> None:
-    feature = point_feature(7, 10.123456789, 50.987654321, {"title": "x"})
+def test_point_features_are_lon_lat() -> None:
+    feature = point_feature(7, 10.1234568, 50.9876543, {"title": "x"})
 
     assert feature == {
         "type": "Feature",
