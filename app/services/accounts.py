@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -113,12 +113,16 @@ def issue_token(session: Session, user: User, ttl: timedelta) -> IssuedToken:
     return IssuedToken(token, expires_at)
 
 
+# Built once: every API request with a token runs it, and building it cost more than running it.
+_USER_FOR_TOKEN = (
+    select(User, ApiToken.expires_at)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("digest"))
+)
+
+
 def user_for_token(session: Session, token: str) -> User | None:
-    row = session.execute(
-        select(User, ApiToken.expires_at)
-        .join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == token_digest(token))
-    ).first()
+    row = session.execute(_USER_FOR_TOKEN, {"digest": token_digest(token)}).first()
     if row is None or row.expires_at <= utcnow():
         return None
     return row[0]
