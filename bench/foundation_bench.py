@@ -200,14 +200,20 @@ def measure_http(
             run_wrk(server.base_url + path, GET_LUA, 2, conns, threads)
         for number in range(1, settings.rounds + 1):
             results.loads.append(os.getloadavg()[0])
+            before = server.cpu_seconds()
             health = run_wrk(server.base_url + HEALTH, GET_LUA, settings.seconds, conns, threads)
+            middle = server.cpu_seconds()
             bbox = run_wrk(server.base_url + url, GET_LUA, settings.seconds, conns, threads)
+            after = server.cpu_seconds()
+            results.cpu_ms["health"].append((middle - before) * 1000 / max(health.requests, 1))
+            results.cpu_ms["bbox"].append((after - middle) * 1000 / max(bbox.requests, 1))
             # Enough fresh pairs that no thread runs out, even at the trivial route's rate.
             wanted = int(health.rps * settings.seconds * 1.2) + 100
             per_thread = [plan.pairs(wanted // threads + 1) for _ in range(threads)]
             prefix = write_like_pairs(
                 workdir, [[(plan.tokens[user], issue) for user, issue in pairs] for pairs in per_thread]
             )
+            before = server.cpu_seconds()
             like = run_wrk(
                 server.base_url + "/",
                 LIKE_LUA,
@@ -216,6 +222,7 @@ def measure_http(
                 threads,
                 args=[prefix, f"{settings.seconds - settings.like_tail:g}"],
             )
+            results.cpu_ms["like"].append((server.cpu_seconds() - before) * 1000 / max(like.requests, 1))
             for pairs, fresh in zip(per_thread, like.fresh_by_thread, strict=True):
                 sent_pairs.update(pairs[:fresh])
             new_likes += sum(like.fresh_by_thread)

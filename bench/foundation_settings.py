@@ -78,6 +78,8 @@ class Throughput:
     bbox: list[WrkResult] = field(default_factory=list)
     like: list[WrkResult] = field(default_factory=list)
     loads: list[float] = field(default_factory=list)  # 1-minute load average as each round started
+    # gunicorn's CPU time per answered request, by route (PostgreSQL's own work is not in it)
+    cpu_ms: dict[str, list[float]] = field(default_factory=lambda: {"health": [], "bbox": [], "like": []})
 
     def ratios(self, name: str) -> list[float]:
         runs: list[WrkResult] = getattr(self, name)

@@ -187,6 +187,21 @@ class Server:
     process: subprocess.Popen[bytes]
     log: Path
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the gunicorn master and its live workers."""
+        pids = [self.process.pid]
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        if children.exists():
+            pids += [int(pid) for pid in children.read_text().split()]
+        ticks = 0
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except FileNotFoundError:
+                continue
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+
 
 @contextlib.contextmanager
 def gunicorn(database_url: str, spec: ServerSpec, log: Path) -> Iterator[Server]:
