@@ -1,4 +1,6 @@
-"""Alembic environment: Flask-Migrate's, with GeoAlchemy2's helpers and the spatial extensions' own tables left alone."""
+"""Alembic environment: Flask-Migrate's, with GeoAlchemy2's helpers.
+
+The spatial extensions' own tables are left alone."""
 
 import logging
 from logging.config import fileConfig
