@@ -194,10 +194,11 @@ Findings and changes (issue 2):
   trivial route costs ~0.4 ms of server CPU, a like ~1.7 ms (Flask, Flask-Login's token lookup, two
   statements and a commit through SQLAlchemy), the bbox ~2.5 ms on SQLite (its query ~0.6 ms, building
   202 Features in SQLite's JSON functions ~0.4 ms, the request around it). 25% and 30% would need ~1.6 ms
-  and ~1.4 ms all in. On PostgreSQL the server's own JSON building and per-query planning add ~3 ms of
-  database time to the bbox request (not in gunicorn's figure). Meeting the targets takes a design change,
-  not more trimming: map responses cached per data version (a trigger-kept counter, snapped viewports) or
-  a leaner request stack.
+  and ~1.4 ms all in. On PostgreSQL the server's own work adds ~3 ms of database time to the bbox request
+  (not in gunicorn's figure): JSON building, the sort inside json_agg, and 0.6 ms of planning whenever
+  the statement is not prepared (psycopg prepares after 5 runs per connection; not checked here).
+  Meeting the targets takes a design change, not more trimming: map responses cached per data version
+  (a trigger-kept counter, snapped viewports) or a leaner request stack.
 """.strip()
 
 
