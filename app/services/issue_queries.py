@@ -124,6 +124,7 @@ class _Shape:
 _STATEMENTS: dict[tuple[_Shape, str], Select[tuple[object, ...]]] = {}
 _COUNTS: dict[_Shape, Select[tuple[int]]] = {}
 _STATUS_TYPES = select(Status.code, Status.type)
+BBOX_PARAMS = ("min_lon", "min_lat", "max_lon", "max_lat")
 _CATEGORY_EXISTS = select(Category.code).where(Category.code == bindparam("category"))
 
 
@@ -157,9 +158,6 @@ def _filtered(stmt: Select[tuple[object, ...]], shape: _Shape) -> Select[tuple[o
             Issue.lon.between(min_lon, max_lon), Issue.lat.between(min_lat, max_lat)
         )
     return stmt
-
-
-BBOX_PARAMS = ("min_lon", "min_lat", "max_lon", "max_lat")
 
 
 def _order_by(sort: str, likes: Any, created_at: Any, issue_id: Any) -> list[Any]:
