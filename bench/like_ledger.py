@@ -8,7 +8,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from app.models import ApiToken, Issue, Like, User
@@ -129,15 +129,8 @@ def audit(session: Session, before: Snapshot, sent: set[tuple[int, int]]) -> Aud
 
 def restore(session: Session, before: Snapshot, plan: LikePlan) -> Snapshot:
     """Remove the benchmark's likes and tokens, so the cached database stays as loaded."""
-    touched = list(session.scalars(select(Like.issue_id).where(Like.id > before.max_id).distinct()))
+    # The issues' likes_count follows by trigger.
     session.execute(delete(Like).where(Like.id > before.max_id))
-    for start in range(0, len(touched), 500):
-        chunk = touched[start : start + 500]
-        recount = select(func.count(Like.id)).where(Like.issue_id == Issue.id).scalar_subquery()
-        session.execute(
-            update(Issue).where(Issue.id.in_(chunk)).values(likes_count=recount),
-            execution_options={"synchronize_session": False},
-        )
     session.execute(delete(ApiToken).where(ApiToken.id.in_(plan.token_ids)))
     session.commit()
     if session.get_bind().dialect.name == "sqlite":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, jsonify
 
 from app.api import bp
-from app.api.issues import require_user
+from app.api.auth import require_user
 from app.api.params import json_body
 from app.extensions import db
 from app.services import estimates

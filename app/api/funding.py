@@ -7,7 +7,7 @@ from dataclasses import asdict
 from flask import Response, current_app, jsonify, request, url_for
 
 from app.api import bp
-from app.api.issues import require_user
+from app.api.auth import require_user
 from app.api.params import json_body
 from app.extensions import db
 from app.models import Pledge

@@ -6,22 +6,16 @@ from flask import Response, current_app, jsonify, request, url_for
 from flask_login import current_user
 
 from app.api import bp
+from app.api.auth import require_actor, require_user
 from app.api.features import feature_collection_json, issue_feature, issue_url_template
 from app.api.params import int_param, json_body
 from app.extensions import db
-from app.models import User
 from app.ratelimits import limit
 from app.services import issue_queries, likes, moderation, notifications, reports
-from app.services.errors import AuthenticationError, ValidationError
+from app.services.errors import ValidationError
 from app.services.issue_queries import IssueFilters
 from geo.coordinates import CoordinateError, parse_bbox, parse_lat, parse_lon
 from geo.geojson import feature_collection
-
-
-def require_user() -> User:
-    if not current_user.is_authenticated:
-        raise AuthenticationError("Log in, or send an Authorization: Bearer token, to do this.")
-    return current_user  # type: ignore[return-value]
 
 
 def filters_from_query() -> IssueFilters:
@@ -139,14 +133,16 @@ def get_issue(issue_id: int) -> Response:
 @bp.post("/issues/<int:issue_id>/like")
 @limit("RATE_LIMIT_LIKE", per_user=True)
 def like_issue(issue_id: int) -> Response:
-    state = likes.like(db.session, require_user(), issue_id)
+    likes.like(db.session, require_actor(), issue_id)
     db.session.commit()
+    state = likes.state(db.session, issue_id, liked=True)
     return jsonify({"likes": state.likes, "liked": state.liked})
 
 
 @bp.delete("/issues/<int:issue_id>/like")
 @limit("RATE_LIMIT_LIKE", per_user=True)
 def unlike_issue(issue_id: int) -> Response:
-    state = likes.unlike(db.session, require_user(), issue_id)
+    likes.unlike(db.session, require_actor(), issue_id)
     db.session.commit()
+    state = likes.state(db.session, issue_id, liked=False)
     return jsonify({"likes": state.likes, "liked": state.liked})

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Response, current_app, jsonify, url_for
 
 from app.api import bp
-from app.api.issues import require_user
+from app.api.auth import require_user
 from app.api.params import int_param, json_body
 from app.extensions import db
 from app.models import Round, TallyJob

@@ -6,8 +6,9 @@ from flask import Response, current_app, jsonify, request, url_for
 from flask_login import current_user
 
 from app.api import bp
+from app.api.auth import require_user
 from app.api.features import issue_feature
-from app.api.issues import geojson, require_user
+from app.api.issues import geojson
 from app.api.params import json_body
 from app.extensions import db
 from app.models import User
@@ -66,7 +67,7 @@ def entry_json(entry: TimelineEntry, staff: bool) -> dict[str, object]:
 @roles_required(*STAFF)
 def change_status(issue_id: int) -> Response:
     body = json_body()
-    workflow.change_status(db.session, current_user, issue_id, body.get("status"), body.get("note"))  # type: ignore[arg-type]
+    workflow.change_status(db.session, require_user(), issue_id, body.get("status"), body.get("note"))  # type: ignore[arg-type]
     db.session.commit()
     return geojson(_feature(issue_id))
 
@@ -77,7 +78,7 @@ def duplicate_of(issue_id: int) -> Response:
     body = json_body()
     merge = duplicates.mark_duplicate(
         db.session,
-        current_user,
+        require_user(),
         issue_id,
         body.get("original_id"),
         body.get("note"),  # type: ignore[arg-type]

@@ -7,7 +7,8 @@ from flask_login import LoginManager
 
 from app.extensions import db
 from app.models import User
-from app.services.accounts import user_for_token
+from app.models.account import TokenHolder
+from app.services.accounts import holder_for_token, user_for_token
 
 
 def bearer_token(request: Request) -> str | None:
@@ -30,10 +31,16 @@ def register_user_loaders(login_manager: LoginManager) -> None:
         return db.session.get(User, int(user_id))
 
     @login_manager.request_loader
-    def load_user_from_token(request: Request) -> User | None:
+    def load_user_from_token(request: Request) -> User | TokenHolder | None:
+        """On the API, the token's holder (app/api/auth.py loads the User when a view needs it); on
+        pages, which render the user, the User."""
         token = bearer_token(request)
         if token is None:
             return None
-        user = user_for_token(db.session, token)
+        user: User | TokenHolder | None
+        if request.blueprint == "api":
+            user = holder_for_token(db.session, token)
+        else:
+            user = user_for_token(db.session, token)
         g.authenticated_by_token = user is not None
         return user

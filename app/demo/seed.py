@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from shapely.geometry import Point
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
@@ -128,7 +128,7 @@ def seed_demo_city(
                 "area_id": area.id,
                 "reporter_id": rng.choice(resident_ids),
                 "hide_name": rng.random() < 0.2,
-                "likes_count": 0,
+                "likes_count": 0,  # counted by trigger as the likes go in
                 "created_at": created,
                 "updated_at": created,
             }
@@ -150,9 +150,6 @@ def seed_demo_city(
             session.execute(insert(Like), chunk)
             if b is not None:
                 b.update(len(chunk))
-    session.execute(
-        text("UPDATE issues SET likes_count = (SELECT count(*) FROM likes WHERE likes.issue_id = issues.id)")
-    )
     add_demo_timelines(session, f"official@{DEMO_DOMAIN}", random.Random(5))
     session.flush()
     from app.demo.funding import seed_funding

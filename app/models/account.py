@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -19,7 +20,19 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
-class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
+class RoleChecks:
+    role: str
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in (Role.OFFICIAL.value, Role.ADMIN.value)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN.value
+
+
+class User(RoleChecks, UserMixin, db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -30,16 +43,25 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     is_blocked: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    @property
-    def is_staff(self) -> bool:
-        return self.role in (Role.OFFICIAL.value, Role.ADMIN.value)
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == Role.ADMIN.value
-
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
+
+
+@dataclass(frozen=True, eq=False)
+class TokenHolder(RoleChecks, UserMixin):  # type: ignore[misc]
+    """Who an API bearer token belongs to, read without loading the ORM user: what `current_user` is on
+    token requests. Views that hand a user to a service ask for the full User (app/api/auth.py)."""
+
+    id: int
+    role: str
+    is_blocked: bool
+
+    def __repr__(self) -> str:
+        return f"<TokenHolder {self.id} {self.role}>"
+
+
+# Who acts on a write that needs no more than the id, role and blocked flag.
+Actor = User | TokenHolder
 
 
 class ApiToken(db.Model):  # type: ignore[name-defined,misc]

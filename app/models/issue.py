@@ -29,6 +29,7 @@ class Issue(db.Model):  # type: ignore[name-defined,misc]
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     hide_name: Mapped[bool] = mapped_column(default=False)
+    # Kept by database triggers on `likes` (migration c4d2e7a1f0b3): code never writes it.
     likes_count: Mapped[int] = mapped_column(default=0)
     # Set by an official (PUT /api/v1/issues/<id>/estimate); a costed open issue is a round candidate.
     cost_estimate_cents: Mapped[int | None] = mapped_column(default=None)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.models import ApiToken, User
-from app.models.account import Role
+from app.models.account import Role, TokenHolder
 from app.models.timestamps import utcnow
 from app.services.blocking import refuse_blocked_domain
 from app.services.errors import AuthenticationError, Conflict, ValidationError
@@ -126,3 +126,18 @@ def user_for_token(session: Session, token: str) -> User | None:
     if row is None or row.expires_at <= utcnow():
         return None
     return row[0]
+
+
+_HOLDER_FOR_TOKEN = (
+    select(User.id, User.role, User.is_blocked, ApiToken.expires_at)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("digest"))
+)
+
+
+def holder_for_token(session: Session, token: str) -> TokenHolder | None:
+    """The token's holder, read as three columns: loading the ORM user cost about 0.2 ms of a like."""
+    row = session.connection().execute(_HOLDER_FOR_TOKEN, {"digest": token_digest(token)}).first()
+    if row is None or row.expires_at <= utcnow():
+        return None
+    return TokenHolder(row.id, row.role, row.is_blocked)

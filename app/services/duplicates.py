@@ -40,23 +40,13 @@ def _like_count(session: Session, issue_id: int) -> int:
     return int(session.scalar(select(func.count(Like.id)).where(Like.issue_id == issue_id)) or 0)
 
 
-def recount_likes(session: Session, issue_ids: list[int]) -> None:
-    counted = select(func.count(Like.id)).where(Like.issue_id == Issue.id).correlate(Issue).scalar_subquery()
-    session.execute(
-        update(Issue)
-        .where(Issue.id.in_(issue_ids))
-        .values(likes_count=counted)
-        .execution_options(synchronize_session=False)
-    )
-
-
 def mark_duplicate(
     session: Session, actor: User, duplicate_id: int, original_id: object, note: object = None
 ) -> Merge:
     """Close `duplicate_id` as a duplicate of `original_id`; its likes and followers move over.
 
     A resident who liked both keeps one like on the original (INSERT ... ON CONFLICT DO NOTHING,
-    then both counts are recounted). Issues that pointed at the duplicate now point at the original.
+    both counts follow by trigger). Issues that pointed at the duplicate now point at the original.
     """
     require_staff(actor)
     original = _as_id(original_id, "original_id")
@@ -97,7 +87,6 @@ def mark_duplicate(
         )
     )
     session.execute(delete(Like).where(Like.issue_id == duplicate_id))
-    recount_likes(session, [duplicate_id, original])
     moved = _like_count(session, original) - before
     added = follows.copy_issue_followers(session, duplicate_id, original)
     session.execute(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import DateTime, Insert, Integer, bindparam, delete, exists, select, update
+from sqlalchemy import DateTime, Insert, Integer, bindparam, delete, exists, select
 from sqlalchemy.orm import Session
 
 from app.dialects import CompiledOnce, insert_from_select_ignoring_duplicates
-from app.models import Issue, Like, User
+from app.models import Issue, Like
+from app.models.account import Actor
 from app.models.timestamps import utcnow
 from app.services.errors import NotFound, PermissionDenied
 
@@ -20,19 +21,9 @@ class LikeState:
 
 
 # Statements built once and reused with new values: building them cost more than running them.
+# Issue.likes_count follows the likes table by database triggers, so a like is one statement and SQLite's
+# write lock is held from that statement to the view's commit, nothing in between.
 _COUNT = select(Issue.likes_count).where(Issue.id == bindparam("issue_id"))
-_ADD = (
-    update(Issue)
-    .where(Issue.id == bindparam("issue_id"))
-    .values(likes_count=Issue.likes_count + 1)
-    .returning(Issue.likes_count)
-)
-_TAKE = (
-    update(Issue)
-    .where(Issue.id == bindparam("issue_id"))
-    .values(likes_count=Issue.likes_count - 1)
-    .returning(Issue.likes_count)
-)
 _REMOVE = delete(Like).where(Like.user_id == bindparam("user_id"), Like.issue_id == bindparam("issue_id"))
 
 
@@ -47,36 +38,30 @@ def _build_insert(session: Session) -> Insert:
 _INSERT = CompiledOnce(_build_insert)
 
 
-def _current(session: Session, issue_id: int) -> int:
-    """The issue's like count; a missing issue is a 404 naming `issue_id`."""
+def _check_can_like(actor: Actor) -> None:
+    if actor.is_blocked:
+        raise PermissionDenied("This account is blocked and cannot like issues.")
+
+
+def like(session: Session, actor: Actor, issue_id: int) -> None:
+    """Add the resident's like; liking twice changes nothing (the unique key settles races), and nothing
+    is added for an issue that does not exist. Commit, then read `state`."""
+    _check_can_like(actor)
+    _INSERT.execute(session, {"user_id": actor.id, "issue_id": issue_id, "created_at": utcnow()})
+
+
+def unlike(session: Session, actor: Actor, issue_id: int) -> None:
+    """Withdraw the resident's like; withdrawing a like that is not there changes nothing."""
+    _check_can_like(actor)
+    session.connection().execute(_REMOVE, {"user_id": actor.id, "issue_id": issue_id})
+
+
+def state(session: Session, issue_id: int, liked: bool) -> LikeState:
+    """The issue's like count after a like or unlike; a missing issue is a 404 naming `issue_id`."""
     count = session.connection().execute(_COUNT, {"issue_id": issue_id}).scalar()
     if count is None:
         raise NotFound(f"There is no issue {issue_id}.", "issue_id")
-    return int(count)
-
-
-def like(session: Session, user: User, issue_id: int) -> LikeState:
-    """Add the resident's like; liking twice changes nothing. The unique key settles races."""
-    if user.is_blocked:
-        raise PermissionDenied("This account is blocked and cannot like issues.")
-    connection = session.connection()
-    # The write comes first, so SQLite takes its write lock at once (no read-to-write upgrade), and
-    # it checks that the issue exists in the same statement.
-    values = {"user_id": user.id, "issue_id": issue_id, "created_at": utcnow()}
-    if _INSERT.execute(session, values).rowcount:
-        # RETURNING: the new count without another query while SQLite's write lock is held.
-        return LikeState(int(connection.execute(_ADD, {"issue_id": issue_id}).scalar_one()), True)
-    return LikeState(_current(session, issue_id), True)  # liked before, or no such issue
-
-
-def unlike(session: Session, user: User, issue_id: int) -> LikeState:
-    """Withdraw the resident's like; withdrawing a like that is not there changes nothing."""
-    if user.is_blocked:
-        raise PermissionDenied("This account is blocked and cannot like issues.")
-    connection = session.connection()
-    if connection.execute(_REMOVE, {"user_id": user.id, "issue_id": issue_id}).rowcount:
-        return LikeState(int(connection.execute(_TAKE, {"issue_id": issue_id}).scalar_one()), False)
-    return LikeState(_current(session, issue_id), False)  # not liked, or no such issue
+    return LikeState(int(count), liked)
 
 
 def liked_issue_ids(session: Session, user_id: int, issue_ids: list[int]) -> set[int]:

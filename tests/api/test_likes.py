@@ -7,10 +7,10 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 
 from app.extensions import db
-from app.models import Issue, Like
+from app.models import Issue, Like, User
 from tests.conftest import AuthActions
 
 MakeIssue = Callable[..., Issue]
@@ -117,3 +117,45 @@ def test_the_ranked_list_follows_the_likes(
 
     order = [f["id"] for f in client.get("/api/v1/issues?sort=rank").get_json()["features"]]
     assert order == [second.id, first.id]
+
+
+def test_like_counts_follow_the_like_rows_however_they_change(
+    app: Flask, make_issue: MakeIssue, make_user: Callable[..., User]
+) -> None:
+    """The database keeps likes_count: bulk inserts, deletes and an account's cascade all move it."""
+    first, second = make_issue(), make_issue()
+    users = [make_user() for _ in range(3)]
+    with app.app_context():
+        rows = [{"user_id": u.id, "issue_id": i.id} for u in users for i in (first, second)]
+        db.session.execute(insert(Like), rows)  # one multi-row INSERT
+        db.session.commit()
+        assert (likes_in_db(app, first.id), likes_in_db(app, second.id)) == ((3, 3), (3, 3))
+
+        db.session.execute(delete(Like).where(Like.issue_id == first.id, Like.user_id == users[0].id))
+        db.session.execute(delete(User).where(User.id == users[1].id))  # cascades to both issues' likes
+        db.session.commit()
+
+    assert (likes_in_db(app, first.id), likes_in_db(app, second.id)) == ((1, 1), (2, 2))
+
+
+def test_a_token_request_knows_its_holder_without_the_full_user_and_pages_get_the_user(
+    client: FlaskClient, app: Flask, auth: AuthActions, make_user: Callable[..., User], make_issue: MakeIssue
+) -> None:
+    """On the API a token's holder is enough to like; pages still get the User to render."""
+    resident = make_user(display_name="Réka <b>Token</b>")
+    headers = auth.headers(resident)
+    issue = make_issue()
+
+    liked = client.post(f"/api/v1/issues/{issue.id}/like", headers=headers)
+    reported = client.post(
+        f"/api/v1/issues/{issue.id}/updates", headers=headers, json={"text": "Still there this morning."}
+    )
+    page = client.get("/", headers=headers)
+
+    assert liked.get_json() == {"likes": 1, "liked": True}
+    assert reported.status_code == 201
+    assert (reported.get_json()["actor"], reported.get_json()["note"]) == (
+        "Réka <b>Token</b>",
+        "Still there this morning.",
+    )
+    assert "Réka &lt;b&gt;Token&lt;/b&gt;" in page.get_data(as_text=True)
