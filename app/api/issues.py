@@ -133,16 +133,14 @@ def get_issue(issue_id: int) -> Response:
 @bp.post("/issues/<int:issue_id>/like")
 @limit("RATE_LIMIT_LIKE", per_user=True)
 def like_issue(issue_id: int) -> Response:
-    likes.like(db.session, require_actor(), issue_id)
+    state = likes.like(db.session, require_actor(), issue_id)
     db.session.commit()
-    state = likes.state(db.session, issue_id, liked=True)
     return jsonify({"likes": state.likes, "liked": state.liked})
 
 
 @bp.delete("/issues/<int:issue_id>/like")
 @limit("RATE_LIMIT_LIKE", per_user=True)
 def unlike_issue(issue_id: int) -> Response:
-    likes.unlike(db.session, require_actor(), issue_id)
+    state = likes.unlike(db.session, require_actor(), issue_id)
     db.session.commit()
-    state = likes.state(db.session, issue_id, liked=False)
     return jsonify({"likes": state.likes, "liked": state.liked})

@@ -146,8 +146,10 @@ def seed_demo_city(
     likes = _likes(rng, issue_ids, resident_ids, like_budget)
     bar = progress(length=len(likes), label="Adding likes") if progress else None
     with bar if bar is not None else nullcontext() as b:
-        for chunk in _chunks(likes, 20000):
-            session.execute(insert(Like), chunk)
+        # Multi-row INSERTs: each statement moves its issues' like counts once (PostgreSQL's count trigger
+        # runs per statement). 5,000 rows x 3 values stays under SQLite's 32,766 bound parameters.
+        for chunk in _chunks(likes, 5000):
+            session.execute(insert(Like).values(chunk))
             if b is not None:
                 b.update(len(chunk))
     add_demo_timelines(session, f"official@{DEMO_DOMAIN}", random.Random(5))

@@ -96,7 +96,6 @@ def detail(issue_id: int) -> str:
 def like(issue_id: int) -> Response:
     likes.like(db.session, current_user, issue_id)  # type: ignore[arg-type]
     db.session.commit()
-    likes.state(db.session, issue_id, liked=True)  # a missing issue is a 404, not a flash
     flash("You like this problem. It moves up the priorities.", "success")
     return redirect(safe_next(url_for("issues.detail", issue_id=issue_id)))
 
@@ -107,7 +106,6 @@ def like(issue_id: int) -> Response:
 def unlike(issue_id: int) -> Response:
     likes.unlike(db.session, current_user, issue_id)  # type: ignore[arg-type]
     db.session.commit()
-    likes.state(db.session, issue_id, liked=False)
     flash("Your like is withdrawn.", "info")
     return redirect(safe_next(url_for("issues.detail", issue_id=issue_id)))
 
