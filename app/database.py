@@ -87,3 +87,31 @@ def prepare_engine(engine: Engine) -> None:
             pass
         cursor.execute("PRAGMA busy_timeout = 30000")
         cursor.close()
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def register_read_commit(app: Flask) -> None:
+    """A successful read request ends its transaction with COMMIT, not the ROLLBACK of the session's
+    close: psycopg forgets its prepared statements on every ROLLBACK (one might undo a PREPARE), so on
+    PostgreSQL no read route ever ran prepared (the map's bbox request: 4.4 -> 3.5 ms in-process).
+
+    A read transaction commits nothing. Failed requests (an error status) still roll back, and streamed
+    responses (CSV exports) keep their transaction while they stream.
+    """
+    from flask import Response, request
+
+    from app.extensions import db
+
+    @app.after_request
+    def commit_reads(response: Response) -> Response:
+        if (
+            request.method in SAFE_METHODS
+            and response.status_code < 400
+            and not response.is_streamed
+            and db.session.registry.has()  # the request used the database (the health check does not)
+            and db.session().in_transaction()
+        ):
+            db.session.commit()
+        return response

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from app.extensions import db
 from app.models import Issue
@@ -249,3 +249,40 @@ def test_bbox_queries_go_through_the_spatial_index(
     else:
         assert "&&" in query
         assert "ST_MakeEnvelope" in query
+
+
+def test_a_read_request_commits_and_a_failed_one_rolls_back(
+    client: FlaskClient, app: Flask, backend: str, make_issue: MakeIssue
+) -> None:
+    """psycopg drops its prepared statements on ROLLBACK, so successful reads end with COMMIT."""
+    make_issue()
+    ends: list[str] = []
+    with app.app_context():
+        engine = db.engine
+    record_commit, record_rollback = (
+        (lambda _conn: ends.append("commit")),
+        (lambda _conn: ends.append("rollback")),
+    )
+    event.listen(engine, "commit", record_commit)
+    event.listen(engine, "rollback", record_rollback)
+    try:
+        found = client.get("/api/v1/issues?bbox=-180,-90,180,90")
+        assert (found.status_code, len(found.get_json()["features"]), ends) == (200, 1, ["commit"])
+
+        ends.clear()
+        refused = client.get("/api/v1/issues?status=no-such-status")
+        assert (refused.status_code, refused.get_json()["error"]["field"], ends) == (
+            422,
+            "status",
+            ["rollback"],
+        )
+
+        if backend == "postgis":
+            for _ in range(6):  # psycopg prepares a statement on its fifth run
+                client.get("/api/v1/issues?bbox=-180,-90,180,90")
+            with app.app_context():
+                prepared = db.session.execute(text("SELECT count(*) FROM pg_prepared_statements")).scalar()
+            assert prepared
+    finally:
+        event.remove(engine, "commit", record_commit)
+        event.remove(engine, "rollback", record_rollback)
