@@ -181,24 +181,38 @@ Findings and changes (issue 2):
   property names (`FEATURE_PROPERTIES`) and the response embeds that text unparsed (`orjson.Fragment`); a
   test holds these Features equal to the issue endpoint's, built in Python, on both engines. Coordinates are
   rounded when stored instead of on every output, and orjson encodes `created_at` itself.
-- Likes (in-process 2.0 -> 1.05 ms): SQLAlchemy never caches the dialects' `INSERT ... ON CONFLICT`
-  (their classes set `inherit_cache = False`), so every like compiled its insert again (~0.3 ms);
+- Likes, first pass (in-process 2.0 -> 1.05 ms): SQLAlchemy never caches the dialects' `INSERT ... ON
+  CONFLICT` (their classes set `inherit_cache = False`), so every like compiled its insert again (~0.3 ms);
   `dialects.CompiledOnce` keeps the compiled form. The insert checks that the issue exists
-  (`INSERT ... SELECT ... WHERE EXISTS`), so a like is two statements and a commit; the counter update
-  returns the new count (`UPDATE ... RETURNING`); the token lookup statement is built once.
+  (`INSERT ... SELECT ... WHERE EXISTS`); the token lookup statement is built once.
+- Likes, second pass (SQLite 21% -> 25% of the trivial route, gunicorn CPU per like 1.64 -> 1.40 ms;
+  PostgreSQL 19% -> 21%): `issues.likes_count` is kept by triggers on `likes` (migration c4d2e7a1f0b3), so
+  a like is one INSERT and a count read, then the commit; a bearer token's request reads its holder as three
+  columns (id, role, blocked) instead of loading the ORM User (~0.2 ms in-process). Reading the count after
+  the commit shortened SQLite's write lock (idle CPU during the like run 16% -> 7%) but cost PostgreSQL a
+  second transaction (likes 19% -> 15%), so the count is read before it.
+- PostgreSQL reads: psycopg drops its prepared statements on every ROLLBACK, and every read request ended
+  in one (the session's close), so no read statement was ever prepared (`pg_prepared_statements` stayed
+  empty). Successful reads now end with COMMIT (app/database.py): in-process bbox 4.7 -> 3.7 ms, HTTP 8% ->
+  10% of the trivial route.
 - Tried and dropped: `PRAGMA mmap_size` (no gain); a kernel file lock that queues SQLite writers instead of
-  its sleeping busy handler (no gain: the like run is CPU-bound, 10-17% idle); other worker and thread
-  counts (the like rate stays near 950/s; only the trivial route's rate moves, so the benchmark keeps
-  `make run`'s 4 x 2).
+  its sleeping busy handler (no gain); other worker and thread counts (the like rate stays near 1,000-1,100/s
+  whatever the split; only the trivial route's rate moves, so the benchmark keeps `make run`'s 4 x 2); a
+  like written through the raw DBAPI connection, without SQLAlchemy's execution machinery (1.35 ms of server
+  CPU per like in a probe run, about what the second pass reaches through SQLAlchemy: no case for it); each issue's
+  Feature text precomputed in two columns with the like count spliced in (SQLite's own part of the bbox
+  query 1.0 -> 0.5 ms, measured on a copy, projecting ~21%: short of 25% and a second copy of every issue
+  to keep in step).
 - Still missed: both throughput ratios. gunicorn's CPU per request (line under each table) says why: the
-  trivial route costs ~0.4 ms of server CPU, a like ~1.7 ms (Flask, Flask-Login's token lookup, two
-  statements and a commit through SQLAlchemy), the bbox ~2.5 ms on SQLite (its query ~0.6 ms, building
-  202 Features in SQLite's JSON functions ~0.4 ms, the request around it). 25% and 30% would need ~1.6 ms
-  and ~1.4 ms all in. On PostgreSQL the server's own work adds ~3 ms of database time to the bbox request
-  (not in gunicorn's figure): JSON building, the sort inside json_agg, and 0.6 ms of planning whenever
-  the statement is not prepared (psycopg prepares after 5 runs per connection; not checked here).
-  Meeting the targets takes a design change, not more trimming: map responses cached per data version
-  (a trigger-kept counter, snapped viewports) or a leaner request stack.
+  trivial route costs ~0.4 ms of server CPU, a like ~1.4 ms (Flask, the token lookup, an INSERT whose
+  trigger moves the count, a count read and a commit through SQLAlchemy), the bbox ~2.3 ms on SQLite, of
+  which SQLite's own work is 1.0-1.1 ms (0.4 ms to find and sort ~330 candidates through the R*Tree, 0.7 ms
+  to build 202 Features as JSON; measured on the raw connection). 25% and 30% would need ~1.6 ms and ~1.4 ms
+  all in, and the throughput ratio runs below the CPU ratio because wrk shares the two cores (its like
+  script costs it more per request than the plain GET). On PostgreSQL the server's own work adds ~2 ms of
+  database time to the bbox request (not in gunicorn's figure): JSON building and the sort inside json_agg.
+  Meeting the bbox target takes a design change, not more trimming: map responses cached per data version
+  (a trigger-kept counter, snapped viewports), which would then measure the cache.
 """.strip()
 
 
