@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import (
@@ -19,7 +19,6 @@ from sqlalchemy import (
     table,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.compiler import Compiled
@@ -77,36 +76,6 @@ def within_bbox(
         return pk.in_(hits)
     envelope = func.ST_MakeEnvelope(min_lon, min_lat, max_lon, max_lat, 4326)
     return geom.op("&&")(envelope)
-
-
-def json_object(dialect: str, pairs: Sequence[tuple[str, Any]]) -> ColumnElement[Any]:
-    """A JSON object built by the database from (key, SQL expression) pairs; keys are trusted constants."""
-    args: list[Any] = []
-    for key, value in pairs:
-        args += [literal_column("'" + key.replace("'", "''") + "'"), value]
-    return (func.json_object if dialect == "sqlite" else func.json_build_object)(*args)
-
-
-def json_array(dialect: str, *values: Any) -> ColumnElement[Any]:
-    return (func.json_array if dialect == "sqlite" else func.json_build_array)(*values)
-
-
-def json_array_agg(dialect: str, value: Any, order_by: Sequence[Any]) -> ColumnElement[Any]:
-    """The rows' `value`s as one JSON array (`[]` for no rows), in `order_by` order.
-
-    SQLite before 3.44 has no ORDER BY inside an aggregate; it aggregates in the order rows arrive,
-    so callers feed it from a subquery with that ORDER BY (and tests check the order).
-    """
-    if dialect == "sqlite":
-        return func.json_group_array(value)
-    return func.coalesce(func.json_agg(aggregate_order_by(value, *order_by)), literal_column("'[]'::json"))
-
-
-def utc_timestamp_text(dialect: str, column: Any) -> ColumnElement[str]:
-    """A naive UTC timestamp as RFC 3339 text to the second: 2026-06-18T23:56:00Z."""
-    if dialect == "sqlite":
-        return func.strftime(literal_column("'%Y-%m-%dT%H:%M:%SZ'"), column)
-    return func.to_char(column, literal_column('\'YYYY-MM-DD"T"HH24:MI:SS"Z"\''))
 
 
 def insert_ignoring_duplicates(session: Session, model: Any, **values: Any) -> Insert:

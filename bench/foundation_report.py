@@ -176,10 +176,12 @@ Findings and changes (issue 2):
   template is built once per response.
 - Map features, second pass (in-process bbox on SQLite 3.9 -> 2.0 ms): building the Select and its cache key
   on every request cost ~0.5 ms, so the list statements are built once per filter shape and reused with
-  bound values (`issue_queries.list_statement`); the database now builds the GeoJSON Features
-  (json_object/json_group_array on SQLite, json_build_object/json_agg on PostgreSQL) from the one list of
-  property names (`FEATURE_PROPERTIES`) and the response embeds that text unparsed (`orjson.Fragment`); a
-  test holds these Features equal to the issue endpoint's, built in Python, on both engines. Coordinates are
+  bound values (`issue_queries.list_statement`); SQLite now builds the GeoJSON Features
+  (json_object/json_group_array) from the one list of property names (`FEATURE_PROPERTIES`) and the
+  response embeds that text unparsed (`orjson.Fragment`); a test holds these Features equal to the issue
+  endpoint's, built in Python. PostgreSQL's json_build_object/json_agg cost more than Python's build from
+  the rows (the statement alone 2.4 vs 1.5 ms in-process), so on PostgreSQL Python builds them (HTTP bbox
+  10% -> 11%). Coordinates are
   rounded when stored instead of on every output, and orjson encodes `created_at` itself.
 - Likes, first pass (in-process 2.0 -> 1.05 ms): SQLAlchemy never caches the dialects' `INSERT ... ON
   CONFLICT` (their classes set `inherit_cache = False`), so every like compiled its insert again (~0.3 ms);
@@ -198,19 +200,19 @@ Findings and changes (issue 2):
 - Tried and dropped: `PRAGMA mmap_size` (no gain); a kernel file lock that queues SQLite writers instead of
   its sleeping busy handler (no gain); other worker and thread counts (the like rate stays near 1,000-1,100/s
   whatever the split; only the trivial route's rate moves, so the benchmark keeps `make run`'s 4 x 2); a
-  like written through the raw DBAPI connection, without SQLAlchemy's execution machinery (1.35 ms of server
-  CPU per like in a probe run, about what the second pass reaches through SQLAlchemy: no case for it); each issue's
-  Feature text precomputed in two columns with the like count spliced in (SQLite's own part of the bbox
-  query 1.0 -> 0.5 ms, measured on a copy, projecting ~21%: short of 25% and a second copy of every issue
-  to keep in step).
+  like written through the raw DBAPI connection, without SQLAlchemy's execution machinery (1.35 ms of
+  server CPU per like in a probe run, about what the second pass reaches through SQLAlchemy: no case for
+  it); each issue's Feature text precomputed in two columns with the like count spliced in (SQLite's own
+  part of the bbox query 1.0 -> 0.5 ms, measured on a copy, projecting ~21%: short of 25% and a second
+  copy of every issue to keep in step).
 - Still missed: both throughput ratios. gunicorn's CPU per request (line under each table) says why: the
   trivial route costs ~0.4 ms of server CPU, a like ~1.4 ms (Flask, the token lookup, an INSERT whose
   trigger moves the count, a count read and a commit through SQLAlchemy), the bbox ~2.3 ms on SQLite, of
   which SQLite's own work is 1.0-1.1 ms (0.4 ms to find and sort ~330 candidates through the R*Tree, 0.7 ms
   to build 202 Features as JSON; measured on the raw connection). 25% and 30% would need ~1.6 ms and ~1.4 ms
   all in, and the throughput ratio runs below the CPU ratio because wrk shares the two cores (its like
-  script costs it more per request than the plain GET). On PostgreSQL the server's own work adds ~2 ms of
-  database time to the bbox request (not in gunicorn's figure): JSON building and the sort inside json_agg.
+  script costs it more per request than the plain GET). On PostgreSQL the bbox rows cost the server
+  ~1.2 ms more (not in gunicorn's figure), mostly a bitmap heap scan of ~370 pages for ~330 candidates.
   Meeting the bbox target takes a design change, not more trimming: map responses cached per data version
   (a trigger-kept counter, snapped viewports), which would then measure the cache.
 """.strip()

@@ -7,7 +7,7 @@ from typing import Any
 import orjson
 from flask import url_for
 
-from app.services.issue_queries import FEATURE_PROPERTIES, IssueRow
+from app.services.issue_queries import FEATURE_PROPERTIES, FeaturePage, IssueRow
 from geo.geojson import point_feature
 
 
@@ -36,6 +36,12 @@ def issue_feature(row: IssueRow, *, url_template: str | None = None, **extra: An
     return point_feature(row.id, row.lon, row.lat, properties)
 
 
-def feature_collection_json(features_json: str, **members: Any) -> dict[str, Any]:
-    """A FeatureCollection around a JSON array of Features that is already encoded (feature_page)."""
-    return {"type": "FeatureCollection", "features": orjson.Fragment(features_json), **members}
+def page_feature_collection(found: FeaturePage, url_template: str, **members: Any) -> dict[str, Any]:
+    """A FeatureCollection of a feature_page: its Features as the database encoded them (embedded as
+    they are), or built here from its rows."""
+    features: Any
+    if found.features_json is not None:
+        features = orjson.Fragment(found.features_json)
+    else:
+        features = [issue_feature(row, url_template=url_template) for row in found.rows]
+    return {"type": "FeatureCollection", "features": features, **members}

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from app.api import bp
 from app.api.auth import require_actor, require_user
-from app.api.features import feature_collection_json, issue_feature, issue_url_template
+from app.api.features import issue_feature, issue_url_template, page_feature_collection
 from app.api.params import int_param, json_body
 from app.extensions import db
 from app.ratelimits import limit
@@ -51,10 +51,13 @@ def list_issues() -> Response:
     per_page = int_param("per_page", maximum=cap) or (cap if filters.bbox else 20)
     page = int_param("page") or 1
     sort = request.args.get("sort", "rank")
+    url_template = issue_url_template()
     found = issue_queries.feature_page(
-        db.session, filters, sort, per_page, (page - 1) * per_page, issue_url_template()
+        db.session, filters, sort, per_page, (page - 1) * per_page, url_template
     )
-    payload = feature_collection_json(found.features, page=page, per_page=per_page, has_next=found.has_next)
+    payload = page_feature_collection(
+        found, url_template, page=page, per_page=per_page, has_next=found.has_next
+    )
     if not filters.bbox:
         payload["total"] = issue_queries.count_issues(db.session, filters)
     return geojson(payload)
