@@ -207,7 +207,7 @@ Findings and changes (issue 2):
   copy of every issue to keep in step).
 - Still missed: both throughput ratios. gunicorn's CPU per request (line under each table) says why: the
   trivial route costs ~0.4 ms of server CPU, a like ~1.4 ms (Flask, the token lookup, an INSERT whose
-  trigger moves the count, a count read and a commit through SQLAlchemy), the bbox ~2.3 ms on SQLite, of
+  trigger moves the count, a count read and a commit through SQLAlchemy), the bbox 2.3-2.6 ms on SQLite, of
   which SQLite's own work is 1.0-1.1 ms (0.4 ms to find and sort ~330 candidates through the R*Tree, 0.7 ms
   to build 202 Features as JSON; measured on the raw connection). 25% and 30% would need ~1.6 ms and ~1.4 ms
   all in, and the throughput ratio runs below the CPU ratio because wrk shares the two cores (its like
