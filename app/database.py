@@ -73,8 +73,9 @@ def prepare_engine(engine: Engine) -> None:
             cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         # Checkpoint every ~40 MB of WAL, not SQLite's default ~4 MB: pages written again between
-        # checkpoints are copied back once, and a like touches ~8 pages. Likes under gunicorn: +8-11%
-        # (docs/benchmarks.md); the price is a rarer, longer checkpoint in the request that runs it.
+        # checkpoints are copied back once, and a like touches ~8 pages. Likes under gunicorn: +11% in
+        # interleaved probe runs, within the benchmark's noise (docs/benchmarks.md); the price is a rarer,
+        # longer checkpoint in the request that runs it.
         cursor.execute("PRAGMA wal_autocheckpoint = 10000")
         if cursor.execute("SELECT CheckSpatialMetaData()").fetchone()[0] < 1:
             # The default initialisation loads every EPSG code and takes ~11 s.
