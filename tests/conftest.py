@@ -22,7 +22,7 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import delete, func, select
 
 from app import create_app
-from app.extensions import db
+from app.extensions import db, limiter
 from app.models import Area, Issue, User
 from config import TestingConfig
 from tests import factories
@@ -164,6 +164,11 @@ def app(
         app = shared_apps[database.url]
     saved = dict(app.config)
     app.config.update(per_test)
+    # The limiter is one object for every app in this process, and init_app leaves it as the last app
+    # configured it: each test gets its own app's setting and empty counters.
+    limiter.enabled = bool(app.config["RATELIMIT_ENABLED"])
+    if limiter.enabled:  # its storage exists once an app with limits on has been set up
+        limiter.reset()
     with app.app_context():
         empty_tables()
         factories.load_city(db.session())
