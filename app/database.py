@@ -103,11 +103,15 @@ def register_read_commit(app: Flask) -> None:
     PostgreSQL no read route ever ran prepared (the map's bbox request: 4.4 -> 3.5 ms in-process).
 
     A read transaction commits nothing. Failed requests (an error status) still roll back, and streamed
-    responses (CSV exports) keep their transaction while they stream.
+    responses (CSV exports) keep their transaction while they stream. SQLite has nothing to keep, so its
+    reads end as they did, without the extra step (~0.03 ms of the map's request).
     """
     from flask import Response, request
 
     from app.extensions import db
+
+    if is_sqlite(app.config["SQLALCHEMY_DATABASE_URI"]):
+        return
 
     @app.after_request
     def commit_reads(response: Response) -> Response:

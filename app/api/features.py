@@ -36,12 +36,6 @@ def issue_feature(row: IssueRow, *, url_template: str | None = None, **extra: An
     return point_feature(row.id, row.lon, row.lat, properties)
 
 
-def page_feature_collection(found: FeaturePage, url_template: str, **members: Any) -> dict[str, Any]:
-    """A FeatureCollection of a feature_page: its Features as the database encoded them (embedded as
-    they are), or built here from its rows."""
-    features: Any
-    if found.features_json is not None:
-        features = orjson.Fragment(found.features_json)
-    else:
-        features = [issue_feature(row, url_template=url_template) for row in found.rows]
-    return {"type": "FeatureCollection", "features": features, **members}
+def page_feature_collection(found: FeaturePage, **members: Any) -> dict[str, Any]:
+    """A FeatureCollection of a feature_page, its Features embedded as the database stored them."""
+    return {"type": "FeatureCollection", "features": orjson.Fragment(found.features_json), **members}

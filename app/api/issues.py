@@ -55,9 +55,7 @@ def list_issues() -> Response:
     found = issue_queries.feature_page(
         db.session, filters, sort, per_page, (page - 1) * per_page, url_template
     )
-    payload = page_feature_collection(
-        found, url_template, page=page, per_page=per_page, has_next=found.has_next
-    )
+    payload = page_feature_collection(found, page=page, per_page=per_page, has_next=found.has_next)
     if not filters.bbox:
         payload["total"] = issue_queries.count_issues(db.session, filters)
     return geojson(payload)

@@ -5,6 +5,7 @@ Hot paths select plain columns, never whole ORM objects.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -14,7 +15,6 @@ from sqlalchemy import (
     Float,
     Integer,
     Select,
-    String,
     Text,
     bindparam,
     cast,
@@ -22,6 +22,7 @@ from sqlalchemy import (
     literal_column,
     select,
 )
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session, selectinload
 
 from app.dialects import dialect_of, within_bbox
@@ -224,7 +225,8 @@ def list_issues(
 
 
 # The GeoJSON properties of an issue, named as IssueRow's fields, plus "url". app/api/features.py builds
-# them in Python for one issue; feature_page has the database build them for a list.
+# them in Python for one issue; for lists, feature_page reads the same properties from the text that the
+# database keeps per issue (migration bc380c228d29), and tests hold the two equal.
 FEATURE_PROPERTIES = (
     "id",
     "title",
@@ -242,63 +244,59 @@ FEATURE_PROPERTIES = (
 
 @dataclass(frozen=True)
 class FeaturePage:
-    """A page of issues as the map and the lists get them: on SQLite, the Features as JSON text that the
-    database built; on PostgreSQL, the rows, for the caller to build the Features in Python.
+    """A page of issues as the map and the lists get them: a JSON array of GeoJSON Features, and whether
+    more follow."""
 
-    Measured on the map's 202-pin viewport (docs/benchmarks.md): SQLite's JSON functions beat Python's
-    row-by-row build (1.34 vs 1.51 ms), PostgreSQL's lose to it (2.4 vs 1.5 ms).
-    """
-
-    features_json: str | None  # a JSON array of GeoJSON Features (SQLite)
-    rows: list[IssueRow]  # (PostgreSQL)
+    features_json: str
     has_next: bool
 
 
 _FEATURE_STATEMENTS: dict[tuple[_Shape, str], Select[tuple[object, ...]]] = {}
 
 
-def _json_object(pairs: list[tuple[str, Any]]) -> ColumnElement[Any]:
-    """SQLite's json_object from (key, SQL expression) pairs; the keys are trusted constants."""
-    args: list[Any] = []
-    for key, value in pairs:
-        args += [literal_column("'" + key.replace("'", "''") + "'"), value]
-    return func.json_object(*args)
+def _text(constant: str) -> ColumnElement[str]:
+    """A trusted constant as an SQL text literal."""
+    return literal_column("'" + constant.replace("'", "''") + "'", type_=Text)
 
 
 def _features_statement(shape: _Shape, sort: str) -> Select[tuple[object, ...]]:
-    """SQLite: one row, the JSON array of the list's Features and how many there are.
+    """One row: the JSON array of the list's Features and how many there are.
 
-    SQLite's JSON functions build the Features in C, faster than Python row by row (FeaturePage). It has
-    no ORDER BY inside an aggregate before 3.44; json_group_array takes the rows in the order the
-    subquery's ORDER BY gives them (a test checks the order).
+    Each issue stores its Feature's text around its like count (Issue.feature_head/feature_tail, kept by
+    database triggers); the statement joins the parts with the count and the issue's URL. Encoding the
+    Features per request instead (SQLite's json_object, PostgreSQL's to_json) cost the map's 202-pin
+    viewport about 0.5 ms more on SQLite (docs/benchmarks.md).
+
+    SQLite has no ORDER BY inside an aggregate before 3.44: group_concat takes the rows in the order the
+    subquery's ORDER BY gives them (a test checks the order). PostgreSQL orders its string_agg.
     """
     stmt = _FEATURE_STATEMENTS.get((shape, sort))
     if stmt is not None:
         return stmt
-    sub = list_statement(shape, sort).subquery()
-    column = dict(zip(IssueRow._fields, sub.c, strict=True))
-    properties: list[tuple[str, Any]] = [(name, column[name]) for name in FEATURE_PROPERTIES]
-    properties[FEATURE_PROPERTIES.index("created_at")] = (
-        "created_at",  # as the JSON provider writes datetimes: 2026-06-18T23:56:00Z
-        func.strftime(literal_column("'%Y-%m-%dT%H:%M:%SZ'"), column["created_at"]),
+    listed = list_statement(shape, sort)
+    sub = listed.with_only_columns(
+        Issue.id,
+        Issue.feature_head,
+        Issue.likes_count,
+        Issue.feature_tail,
+        Issue.created_at,
+        maintain_column_froms=True,
+    ).subquery()
+    feature = (
+        sub.c.feature_head
+        + cast(sub.c.likes_count, Text)
+        + sub.c.feature_tail
+        + bindparam("url_open", type_=Text)
+        + cast(sub.c.id, Text)
+        + bindparam("url_close", type_=Text)
     )
-    url = (
-        bindparam("url_prefix", type_=String)
-        + cast(column["id"], String)
-        + bindparam("url_suffix", type_=String)
-    )
-    point = _json_object(
-        [("type", literal_column("'Point'")), ("coordinates", func.json_array(column["lon"], column["lat"]))]
-    )
-    feature = _json_object(
-        [
-            ("type", literal_column("'Feature'")),
-            ("id", column["id"]),
-            ("geometry", point),
-            ("properties", _json_object([*properties, ("url", url)])),
-        ]
-    )
-    stmt = select(cast(func.json_group_array(feature), Text), func.count()).select_from(sub)
+    if shape.dialect == "postgresql":
+        order = _order_by(sort, sub.c.likes_count, sub.c.created_at, sub.c.id)
+        joined = func.string_agg(feature, aggregate_order_by(_text(","), *order), type_=Text)
+    else:
+        joined = func.group_concat(feature, _text(","), type_=Text)
+    features = func.coalesce(_text("[") + joined + _text("]"), _text("[]"), type_=Text)
+    stmt = select(features, func.count()).select_from(sub)
     _FEATURE_STATEMENTS[(shape, sort)] = stmt
     return stmt
 
@@ -306,30 +304,27 @@ def _features_statement(shape: _Shape, sort: str) -> Select[tuple[object, ...]]:
 def feature_page(
     session: Session, filters: IssueFilters, sort: str, limit: int, offset: int, url_template: str
 ) -> FeaturePage:
-    """Up to `limit` issues as GeoJSON Features (FeaturePage says in which form), and whether more follow.
+    """Up to `limit` issues as GeoJSON Features (JSON text), and whether more follow.
 
     `url_template` is the issue page's URL with `{}` where the id goes.
     """
     shape, values = _prepared(session, filters, sort)
     connection = session.connection()
-    page_values = {**values, "limit": limit, "offset": offset}
-    features_json: str | None = None
-    rows: list[IssueRow] = []
-    if shape.dialect == "sqlite":
-        prefix, _, suffix = url_template.partition("{}")
-        features_json, count = connection.execute(
-            _features_statement(shape, sort), {**page_values, "url_prefix": prefix, "url_suffix": suffix}
-        ).one()
-    else:
-        rows = list(map(IssueRow._make, connection.execute(list_statement(shape, sort), page_values)))
-        count = len(rows)
+    prefix, _, suffix = url_template.partition("{}")
+    url = {  # the URL closes the Feature: its properties, then the Feature itself
+        "url_open": '"' + json.dumps(prefix)[1:-1],
+        "url_close": json.dumps(suffix)[1:-1] + '"}}',
+    }
+    features_json, count = connection.execute(
+        _features_statement(shape, sort), {**values, "limit": limit, "offset": offset, **url}
+    ).one()
     has_next = count == limit and (
         connection.execute(
             list_statement(shape, sort), {**values, "limit": 1, "offset": offset + limit}
         ).first()
         is not None
     )
-    return FeaturePage(features_json, rows, has_next)
+    return FeaturePage(features_json, has_next)
 
 
 def count_issues(session: Session, filters: IssueFilters) -> int:

@@ -114,6 +114,71 @@ def test_list_features_are_the_issue_pages_features_byte_for_byte_in_meaning(
         }
 
 
+def test_list_features_follow_every_change_to_an_issue_and_the_names_it_shows(
+    app: Flask,
+    client: FlaskClient,
+    make_issue: MakeIssue,
+    make_user: Callable[..., Any],
+    city: dict[str, int],
+) -> None:
+    """Lists read each issue's Feature from text the database keeps (triggers): whatever changes the issue,
+    or renames what it shows, the listed Feature still equals the one the issue endpoint builds."""
+    issue = make_issue(place=OLD_TOWN, title="Loose slab", category="pothole", created_at=T0)
+    other = make_issue(place=RIVERSIDE, title="Untouched", category="pothole", created_at=T0)
+    resident = make_user()
+
+    def listed_and_single(issue_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
+        features = client.get("/api/v1/issues?bbox=-180,-90,180,90&per_page=500").get_json()["features"]
+        (listed,) = [f for f in features if f["id"] == issue_id]
+        single = client.get(f"/api/v1/issues/{issue_id}").get_json()
+        shared = {name: single["properties"][name] for name in listed["properties"]}
+        return listed, {
+            "type": "Feature",
+            "id": issue_id,
+            "geometry": single["geometry"],
+            "properties": shared,
+        }
+
+    changes: list[tuple[str, str]] = [
+        ("title", "UPDATE issues SET title = 'Loose slab, \"deep\" now' WHERE id = :id"),
+        ("status", "UPDATE issues SET status = 'in-progress' WHERE id = :id"),
+        ("category", "UPDATE issues SET category_code = 'streetlight' WHERE id = :id"),
+        (
+            "position",
+            f"UPDATE issues SET area_id = {city['Riverside']}, lon = 3.7301, lat = 51.0502 WHERE id = :id",
+        ),
+        ("category name", "UPDATE categories SET name = 'Lamp out' WHERE code = 'streetlight'"),
+        ("status name", "UPDATE statuses SET name = 'Crew on site' WHERE code = 'in-progress'"),
+        ("area name", f"UPDATE areas SET name = 'Riverside Quay' WHERE id = {city['Riverside']}"),
+        (
+            "like",
+            f"INSERT INTO likes (user_id, issue_id, created_at) VALUES ({resident.id}, :id, '2026-01-02')",
+        ),
+    ]
+    seen = []
+    for what, statement in changes:
+        with app.app_context():
+            db.session.execute(text(statement), {"id": issue.id})
+            db.session.commit()
+        listed, single = listed_and_single(issue.id)
+        assert listed == single, what
+        seen.append(listed["properties"])
+
+    last = seen[-1]
+    assert (last["title"], last["status_name"], last["category_name"]) == (
+        'Loose slab, "deep" now',
+        "Crew on site",
+        "Lamp out",
+    )
+    assert (last["area"], last["likes"], listed["geometry"]["coordinates"]) == (
+        "Riverside Quay",
+        1,
+        [3.7301, 51.0502],
+    )
+    # The renamed area shows on its other issues too.
+    assert listed_and_single(other.id)[0]["properties"]["area"] == "Riverside Quay"
+
+
 def test_rank_puts_most_liked_first_and_ties_to_the_older_report(
     client: FlaskClient, make_issue: MakeIssue
 ) -> None:
@@ -254,7 +319,8 @@ def test_bbox_queries_go_through_the_spatial_index(
 def test_a_read_request_commits_and_a_failed_one_rolls_back(
     client: FlaskClient, app: Flask, backend: str, make_issue: MakeIssue
 ) -> None:
-    """psycopg drops its prepared statements on ROLLBACK, so successful reads end with COMMIT."""
+    """psycopg drops its prepared statements on ROLLBACK, so successful reads end with COMMIT on
+    PostgreSQL; SQLite's end with the session's close, as failed requests do on both."""
     make_issue()
     ends: list[str] = []
     with app.app_context():
@@ -267,7 +333,8 @@ def test_a_read_request_commits_and_a_failed_one_rolls_back(
     event.listen(engine, "rollback", record_rollback)
     try:
         found = client.get("/api/v1/issues?bbox=-180,-90,180,90")
-        assert (found.status_code, len(found.get_json()["features"]), ends) == (200, 1, ["commit"])
+        read_end = "commit" if backend == "postgis" else "rollback"
+        assert (found.status_code, len(found.get_json()["features"]), ends) == (200, 1, [read_end])
 
         ends.clear()
         refused = client.get("/api/v1/issues?status=no-such-status")
