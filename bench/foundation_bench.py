@@ -119,17 +119,20 @@ def bbox_url(viewport: BBox) -> str:
 def query_plans(
     session: Session, viewport: BBox, area_id: int
 ) -> tuple[dict[str, list[str]], dict[str, bool]]:
-    """The database's plan for the bbox and the ranked queries, exactly as the services build them."""
-    from app.services.issue_queries import filtered_statement
+    """The database's plan for the map's bbox statement and the ranked list, exactly as the services build
+    them."""
+    from app.services.issue_queries import feature_statement, filtered_statement
 
     dialect = session.get_bind().dialect
-    statements = {}
-    for name, filters, limit in (
-        ("bbox", IssueFilters(statuses=("open",), bbox=viewport), 501),
-        ("ranked", IssueFilters(statuses=("open",), area_id=area_id), 50),
-    ):
-        statement, values = filtered_statement(session, filters, "rank")
-        statements[name] = statement.params(**values, limit=limit, offset=0)
+    bbox, bbox_values = feature_statement(session, IssueFilters(statuses=("open",), bbox=viewport), "rank")
+    ranked, ranked_values = filtered_statement(
+        session, IssueFilters(statuses=("open",), area_id=area_id), "rank"
+    )
+    url = {"url_open": '"http://localhost/issues/', "url_close": '"}}'}
+    statements = {
+        "bbox": bbox.params(**bbox_values, **url, limit=500, offset=0),
+        "ranked": ranked.params(**ranked_values, limit=50, offset=0),
+    }
     plans: dict[str, list[str]] = {}
     for name, statement in statements.items():
         sql = str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
