@@ -201,24 +201,47 @@ Findings and changes (issue 2):
   pages, and pages written again between checkpoints are copied back once. Interleaved probe runs (three
   each, gunicorn 4 x 2): likes 1,056 -> 1,171/s (median). In this benchmark's rounds the like ratio stays at
   26%, within its round-to-round spread; the price is a rarer, longer checkpoint in the request that runs it.
+- Map features, third pass (in-process bbox: SQLite 2.0 -> 1.45 ms, PostgreSQL 3.3 -> ~2.6 ms wall): each
+  issue's Feature is kept as text around its like count (table `issue_features`, migration bc380c228d29),
+  filled by database triggers when the issue's title, category, status, area, position or report time
+  changes, or a category, status or area is renamed; likes never touch it. A first version kept the text
+  in two columns of `issues`: PostgreSQL's heap grew to 130 MB, and after the like rounds (updated rows
+  not yet vacuumed) the officials' dashboard took 290-303 ms instead of ~150 ms, its index-only scans
+  visiting the wider heap; in its own table the text leaves `issues` as it was. The map's statement
+  joins the parts with the live count and the URL (group_concat / string_agg) and reads the issues alone,
+  without the joins to the lookup tables (1.60 -> 1.45 ms of the 2.0 -> 1.45). Tests hold the listed
+  Features equal to the issue endpoint's after each kind of change, on both engines, and the migration's
+  backfill was checked the same way on the demo city (320 issues, both engines). SQLite's reads no longer
+  end with COMMIT (only psycopg needs it; ~0.03 ms). First run after the change: SQLite bbox 18% -> 20%
+  (gunicorn CPU 2.36 -> 1.96 ms per request, before the joins went), PostgreSQL 12% -> 15%. Before it, a
+  PostgreSQL variant that concatenated the same text per request (to_json per value, string_agg) moved
+  nothing (12%): its string building cost what Python's had.
 - Tried and dropped: `PRAGMA mmap_size` (no gain); a kernel file lock that queues SQLite writers instead of
   its sleeping busy handler (no gain); other worker and thread counts (the like rate stays near 1,000-1,100/s
   whatever the split; only the trivial route's rate moves, so the benchmark keeps `make run`'s 4 x 2); a
   like written through the raw DBAPI connection, without SQLAlchemy's execution machinery (1.35 ms of
   server CPU per like in a probe run, about what the second pass reaches through SQLAlchemy: no case for
-  it); each issue's Feature text precomputed in two columns with the like count spliced in (SQLite's own
-  part of the bbox query 1.0 -> 0.5 ms, measured on a copy, projecting ~21%: short of 25% and a second
-  copy of every issue to keep in step).
+  it); building SQLite's Features by string concatenation instead of json_object (1.17 vs 1.02 ms: its
+  `||` allocates at every step).
+- SQLite's WAL during the like run: it grew to 150-270 MB within a 6 s run, far past the 10,000-page
+  checkpoint mark, because a checkpoint can only restart the WAL at a moment when no reader holds a snapshot
+  in it, and under this load there is none; every commit past the mark then runs a partial checkpoint, and
+  every page read searches a longer WAL index (an INSERT took 345 us on a connection left with a large WAL,
+  40 us on a fresh copy). A background thread forcing `wal_checkpoint(RESTART)` every 0.2-0.5 s kept the WAL
+  under 24 MB and CPU per like fell 1.67 -> 1.55 ms, but writers wait while it runs (40-50 ms at a time):
+  idle CPU rose from 11-14% to 20-28% and the like rate did not move. Not adopted; at a real city's write
+  rate the WAL has idle moments to restart in.
 - Still missed: both throughput ratios. gunicorn's CPU per request (line under each table) says why: the
-  trivial route costs ~0.4 ms of server CPU, a like ~1.4 ms (Flask, the token lookup, an INSERT whose
-  trigger moves the count, a count read and a commit through SQLAlchemy), the bbox 2.3-2.6 ms on SQLite, of
-  which SQLite's own work is 1.0-1.1 ms (0.4 ms to find and sort ~330 candidates through the R*Tree, 0.7 ms
-  to build 202 Features as JSON; measured on the raw connection). 25% and 30% would need ~1.6 ms and ~1.4 ms
-  all in, and the throughput ratio runs below the CPU ratio because wrk shares the two cores (its like
-  script costs it more per request than the plain GET). On PostgreSQL the bbox rows cost the server
-  ~1.2 ms more (not in gunicorn's figure), mostly a bitmap heap scan of ~370 pages for ~330 candidates.
-  Meeting the bbox target takes a design change, not more trimming: map responses cached per data version
-  (a trigger-kept counter, snapped viewports), which would then measure the cache.
+  trivial route costs ~0.4 ms of server CPU, a like ~1.4-1.5 ms (Flask, the token lookup, an INSERT whose
+  trigger moves the count, a count read and a commit through SQLAlchemy), the bbox now ~1.8-2.0 ms on
+  SQLite (the statement itself ~0.5 ms: find and sort ~330 R*Tree candidates, join 202 stored texts). 25%
+  and 30% would need ~1.6 ms and ~1.4 ms all in, and the throughput ratio runs below the CPU ratio because
+  wrk shares the two cores (its like script costs it more per request than the plain GET). The bbox
+  response is 82 KB, which costs gunicorn ~0.2 ms more to send than the trivial route's 16 bytes. On
+  PostgreSQL the bbox rows cost the server ~1 ms more (not in gunicorn's figure), mostly a bitmap heap scan
+  of ~330 pages for ~330 candidates. What remains is Flask and SQLAlchemy per request, spread thin: the
+  statuses lookup that validates `status=` (~0.06 ms), SQLAlchemy's expansion of the status list (~0.04 ms),
+  the session's open and close, the security headers.
 """.strip()
 
 
