@@ -2,7 +2,7 @@
 
 from app.models.account import ApiToken, User
 from app.models.funding import Group, Membership, Pledge, Pool, PoolMatch
-from app.models.issue import Issue, IssueFeature, Like, Photo
+from app.models.issue import Issue, Like, Photo
 from app.models.ledger import LedgerLine, LedgerPosting
 from app.models.moderation import AuditEntry, BlockedDomain, ModerationRecord
 from app.models.place import Area, Category, Status
@@ -19,7 +19,6 @@ __all__ = [
     "Group",
     "Issue",
     "IssueEvent",
-    "IssueFeature",
     "LedgerLine",
     "LedgerPosting",
     "Like",

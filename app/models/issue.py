@@ -43,6 +43,11 @@ class Issue(db.Model):  # type: ignore[name-defined,misc]
     # No ON DELETE on the two keys below: SQLite adds them in place and cannot reflect one back.
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("issues.id"))
     is_hidden: Mapped[bool] = mapped_column(default=False)  # hidden by a moderator: staff-only
+    # The issue's GeoJSON Feature as text, before and after its like count. Kept by database triggers
+    # (migration bc380c228d29) as the issue and the names it shows change; code never writes them. The map
+    # and the lists read them (issue_queries.feature_page); nothing loads them with the issue.
+    feature_head: Mapped[str | None] = mapped_column(Text, deferred=True)
+    feature_tail: Mapped[str | None] = mapped_column(Text, deferred=True)
 
     category: Mapped[Category] = relationship(lazy="joined")
     status_info: Mapped[Status] = relationship(lazy="joined")
@@ -77,22 +82,6 @@ Index(
     Issue.lon,
 )
 Index("ix_issues_created_scope", Issue.created_at, Issue.is_hidden, Issue.area_id, Issue.category_code)
-
-
-class IssueFeature(db.Model):  # type: ignore[name-defined,misc]
-    """An issue's GeoJSON Feature as text, before and after its like count: what the map and the lists
-    read (issue_queries.feature_page), with the live count and the issue's URL joined in.
-
-    Kept by database triggers (migration bc380c228d29) as the issue and the names it shows change; code
-    never writes it. Apart from `issues`, so that likes, which rewrite an issue's row, and the officials'
-    index scans keep a narrow row.
-    """
-
-    __tablename__ = "issue_features"
-
-    issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id", ondelete="CASCADE"), primary_key=True)
-    head: Mapped[str] = mapped_column(Text)
-    tail: Mapped[str] = mapped_column(Text)
 
 
 class Photo(db.Model):  # type: ignore[name-defined,misc]

@@ -26,7 +26,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session, selectinload
 
 from app.dialects import dialect_of, within_bbox
-from app.models import Area, Category, Issue, IssueFeature, Status
+from app.models import Area, Category, Issue, Status
 from app.models.place import StatusType
 from app.services.errors import NotFound, ValidationError
 from geo.coordinates import BBox
@@ -262,8 +262,8 @@ def _text(constant: str) -> ColumnElement[str]:
 def _features_statement(shape: _Shape, sort: str) -> Select[tuple[object, ...]]:
     """One row: the JSON array of the list's Features and how many there are.
 
-    Each issue's Feature is stored as text around its like count (IssueFeature, kept by database
-    triggers); the statement joins the parts with the count and the issue's URL. Encoding the
+    Each issue stores its Feature's text around its like count (Issue.feature_head/feature_tail, kept by
+    database triggers); the statement joins the parts with the count and the issue's URL. Encoding the
     Features per request instead (SQLite's json_object, PostgreSQL's to_json) cost the map's 202-pin
     viewport about 0.5 ms more on SQLite (docs/benchmarks.md).
 
@@ -273,10 +273,8 @@ def _features_statement(shape: _Shape, sort: str) -> Select[tuple[object, ...]]:
     stmt = _FEATURE_STATEMENTS.get((shape, sort))
     if stmt is not None:
         return stmt
-    # The issues and their text: the names the Features show are in it, so no joins to the lookup tables.
-    parts = select(Issue.id, IssueFeature.head, Issue.likes_count, IssueFeature.tail, Issue.created_at).join(
-        IssueFeature, IssueFeature.issue_id == Issue.id
-    )
+    # The issues alone: the names the Features show are in their text, so no join to the lookup tables.
+    parts = select(Issue.id, Issue.feature_head, Issue.likes_count, Issue.feature_tail, Issue.created_at)
     sub = (
         _filtered(parts, shape)
         .order_by(*_order_by(sort, Issue.likes_count, Issue.created_at, Issue.id))
@@ -285,9 +283,9 @@ def _features_statement(shape: _Shape, sort: str) -> Select[tuple[object, ...]]:
         .subquery()
     )
     feature = (
-        sub.c.head
+        sub.c.feature_head
         + cast(sub.c.likes_count, Text)
-        + sub.c.tail
+        + sub.c.feature_tail
         + bindparam("url_open", type_=Text)
         + cast(sub.c.id, Text)
         + bindparam("url_close", type_=Text)

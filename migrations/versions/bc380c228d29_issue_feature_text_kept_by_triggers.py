@@ -1,117 +1,111 @@
-"""issue Feature text kept by triggers: each issue's GeoJSON Feature as text, before and after its like
-count, in its own table, so the map and the lists join stored text instead of encoding every pin on every
-request
+"""issue Feature text kept by triggers: each issue stores its GeoJSON Feature as text, before and after its
+like count, so the map and the lists join stored text instead of encoding every pin on every request
 
 The text follows the issue (title, category, status, area, position, report time) and the names it shows
 (a renamed category, status or area), by triggers, whatever writes them. Likes do not touch it: the count
-goes between the two parts when read, as the issue's URL does at the end. The table is apart from `issues`
-so that likes, which rewrite an issue's row, and the officials' covering-index scans keep a narrow row.
+goes between the two parts when read, as the issue's URL does at the end.
 
 Revision ID: bc380c228d29
 Revises: c4d2e7a1f0b3
 Create Date: 2026-11-22 10:10:00.000000
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = 'bc380c228d29'
-down_revision = 'c4d2e7a1f0b3'
+revision = "bc380c228d29"
+down_revision = "c4d2e7a1f0b3"
 branch_labels = None
 depends_on = None
 
-# The columns whose change changes the text.
+# The columns whose change changes the text, and the lookup tables whose names it shows.
 SOURCES = "title, category_code, status, area_id, lon, lat, created_at"
 
-# The two parts, over `i`, the issues row; one expression per engine.
-SQLITE_PARTS = (
-    """'{"type":"Feature","id":' || i.id || ',"geometry":{"type":"Point","coordinates":[' || i.lon || ','"""
-    """ || i.lat || ']},"properties":{"id":' || i.id || ',"title":' || json_quote(i.title)"""
-    """ || ',"category":' || json_quote(i.category_code) || ',"category_name":'"""
-    """ || json_quote((SELECT name FROM categories WHERE code = i.category_code))"""
-    """ || ',"status":' || json_quote(i.status) || ',"status_name":'"""
-    """ || json_quote((SELECT name FROM statuses WHERE code = i.status))"""
-    """ || ',"status_type":' || json_quote((SELECT type FROM statuses WHERE code = i.status))"""
-    """ || ',"likes":', """
-    """',"area":' || json_quote((SELECT name FROM areas WHERE id = i.area_id))"""
-    """ || ',"area_id":' || i.area_id || ',"created_at":"' || strftime('%Y-%m-%dT%H:%M:%SZ', i.created_at)"""
+# SQLite: the two parts, over the columns of the `issues` row being updated.
+SQLITE_HEAD = (
+    """'{"type":"Feature","id":' || id || ',"geometry":{"type":"Point","coordinates":[' || lon || ','"""
+    """ || lat || ']},"properties":{"id":' || id || ',"title":' || json_quote(title)"""
+    """ || ',"category":' || json_quote(category_code) || ',"category_name":'"""
+    """ || json_quote((SELECT name FROM categories WHERE categories.code = issues.category_code))"""
+    """ || ',"status":' || json_quote(status) || ',"status_name":'"""
+    """ || json_quote((SELECT name FROM statuses WHERE statuses.code = issues.status))"""
+    """ || ',"status_type":' || json_quote((SELECT type FROM statuses WHERE statuses.code = issues.status))"""
+    """ || ',"likes":'"""
+)
+SQLITE_TAIL = (
+    """',"area":' || json_quote((SELECT name FROM areas WHERE areas.id = issues.area_id))"""
+    """ || ',"area_id":' || area_id || ',"created_at":"' || strftime('%Y-%m-%dT%H:%M:%SZ', created_at)"""
     """ || '","url":'"""
 )
-POSTGRES_PARTS = (
-    """'{"type":"Feature","id":' || i.id || ',"geometry":{"type":"Point","coordinates":[' || i.lon || ','"""
-    """ || i.lat || ']},"properties":{"id":' || i.id || ',"title":' || to_json(i.title)::text"""
-    """ || ',"category":' || to_json(i.category_code)::text || ',"category_name":'"""
-    """ || (SELECT to_json(name)::text FROM categories WHERE code = i.category_code)"""
-    """ || ',"status":' || to_json(i.status)::text || ',"status_name":'"""
-    """ || (SELECT to_json(name)::text FROM statuses WHERE code = i.status)"""
-    """ || ',"status_type":' || (SELECT to_json(type)::text FROM statuses WHERE code = i.status)"""
-    """ || ',"likes":', """
-    """',"area":' || (SELECT to_json(name)::text FROM areas WHERE id = i.area_id)"""
-    """ || ',"area_id":' || i.area_id"""
-    """ || ',"created_at":"' || to_char(i.created_at, 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || '","url":'"""
+SQLITE_SET = f"UPDATE issues SET feature_head = {SQLITE_HEAD}, feature_tail = {SQLITE_TAIL}"
+
+# PostgreSQL: the same text from the row a BEFORE trigger is about to write.
+POSTGRES_FILL = (
+    "CREATE FUNCTION issue_feature_fill() RETURNS trigger AS $$ BEGIN "
+    """NEW.feature_head := '{"type":"Feature","id":' || NEW.id"""
+    """ || ',"geometry":{"type":"Point","coordinates":[' || NEW.lon || ',' || NEW.lat"""
+    """ || ']},"properties":{"id":' || NEW.id || ',"title":' || to_json(NEW.title)::text"""
+    """ || ',"category":' || to_json(NEW.category_code)::text || ',"category_name":'"""
+    """ || (SELECT to_json(name)::text FROM categories WHERE code = NEW.category_code)"""
+    """ || ',"status":' || to_json(NEW.status)::text || ',"status_name":'"""
+    """ || (SELECT to_json(name)::text FROM statuses WHERE code = NEW.status)"""
+    """ || ',"status_type":' || (SELECT to_json(type)::text FROM statuses WHERE code = NEW.status)"""
+    """ || ',"likes":'; """
+    """NEW.feature_tail := ',"area":' || (SELECT to_json(name)::text FROM areas WHERE id = NEW.area_id)"""
+    """ || ',"area_id":' || NEW.area_id"""
+    """ || ',"created_at":"' || to_char(NEW.created_at, 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || '","url":'; """
+    "RETURN NEW; END; $$ LANGUAGE plpgsql"
+)
+# A renamed category, status or area: its issues write their key again, which refills their text.
+POSTGRES_REFRESH = (
+    "CREATE FUNCTION issue_feature_refresh() RETURNS trigger AS $$ BEGIN "
+    "IF TG_TABLE_NAME = 'categories' THEN "
+    "UPDATE issues SET category_code = category_code WHERE category_code = NEW.code; "
+    "ELSIF TG_TABLE_NAME = 'statuses' THEN UPDATE issues SET status = status WHERE status = NEW.code; "
+    "ELSE UPDATE issues SET area_id = area_id WHERE area_id = NEW.id; END IF; "
+    "RETURN NULL; END; $$ LANGUAGE plpgsql"
 )
 
-
-def refill(parts: str, which: str) -> str:
-    """(Re)write the text of the issues `which` selects. (The WHERE is never empty: SQLite needs one
-    between an INSERT's SELECT and its ON CONFLICT.)"""
-    return (
-        f"INSERT INTO issue_features (issue_id, head, tail) SELECT i.id, {parts} FROM issues AS i WHERE {which} "
-        "ON CONFLICT (issue_id) DO UPDATE SET head = excluded.head, tail = excluded.tail"
-    )
-
-
-# (trigger, table, the columns that fire it, which issues it refills)
+# (trigger, table, the columns that fire it, which issues it refills on SQLite)
 LOOKUPS = (
-    ("categories_feature_on_rename", "categories", "name", "i.category_code = NEW.code"),
-    ("statuses_feature_on_rename", "statuses", "name, type", "i.status = NEW.code"),
-    ("areas_feature_on_rename", "areas", "name", "i.area_id = NEW.id"),
+    ("categories_feature_on_rename", "categories", "name", "category_code = NEW.code"),
+    ("statuses_feature_on_rename", "statuses", "name, type", "status = NEW.code"),
+    ("areas_feature_on_rename", "areas", "name", "area_id = NEW.id"),
 )
 
 
 def upgrade():
-    op.create_table('issue_features',
-    sa.Column('issue_id', sa.Integer(), nullable=False),
-    sa.Column('head', sa.Text(), nullable=False),
-    sa.Column('tail', sa.Text(), nullable=False),
-    sa.ForeignKeyConstraint(['issue_id'], ['issues.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('issue_id')
-    )
+    op.add_column("issues", sa.Column("feature_head", sa.Text(), nullable=True))
+    op.add_column("issues", sa.Column("feature_tail", sa.Text(), nullable=True))
     if op.get_bind().dialect.name == "postgresql":
-        mine = "i.id = NEW.id"
+        op.execute(POSTGRES_FILL)
+        op.execute(POSTGRES_REFRESH)
         op.execute(
-            "CREATE FUNCTION issue_feature_fill() RETURNS trigger AS $$ BEGIN "
-            f"{refill(POSTGRES_PARTS, mine)}; RETURN NULL; END; $$ LANGUAGE plpgsql"
-        )
-        branches = " ELSIF ".join(
-            f"TG_TABLE_NAME = '{table}' THEN {refill(POSTGRES_PARTS, which)};" for _, table, _, which in LOOKUPS
-        )
-        op.execute(
-            "CREATE FUNCTION issue_feature_refill() RETURNS trigger AS $$ BEGIN "
-            f"IF {branches} END IF; RETURN NULL; END; $$ LANGUAGE plpgsql"
-        )
-        op.execute(
-            f"CREATE TRIGGER issue_feature AFTER INSERT OR UPDATE OF {SOURCES} ON issues "
+            f"CREATE TRIGGER issue_feature BEFORE INSERT OR UPDATE OF {SOURCES} ON issues "
             "FOR EACH ROW EXECUTE FUNCTION issue_feature_fill()"
         )
         for name, table, columns, _ in LOOKUPS:
             op.execute(
                 f"CREATE TRIGGER {name} AFTER UPDATE OF {columns} ON {table} "
-                "FOR EACH ROW EXECUTE FUNCTION issue_feature_refill()"
+                "FOR EACH ROW EXECUTE FUNCTION issue_feature_refresh()"
             )
-        op.execute(refill(POSTGRES_PARTS, "true"))
+        op.execute("UPDATE issues SET title = title")
     else:
-        mine = refill(SQLITE_PARTS, "i.id = NEW.id")
-        op.execute(f"CREATE TRIGGER issue_feature_on_insert AFTER INSERT ON issues BEGIN {mine}; END")
-        op.execute(f"CREATE TRIGGER issue_feature_on_update AFTER UPDATE OF {SOURCES} ON issues BEGIN {mine}; END")
+        op.execute(
+            f"CREATE TRIGGER issue_feature_on_insert AFTER INSERT ON issues BEGIN {SQLITE_SET} WHERE id = NEW.id; END"
+        )
+        op.execute(
+            f"CREATE TRIGGER issue_feature_on_update AFTER UPDATE OF {SOURCES} ON issues "
+            f"BEGIN {SQLITE_SET} WHERE id = NEW.id; END"
+        )
         for name, table, columns, which in LOOKUPS:
             op.execute(
-                f"CREATE TRIGGER {name} AFTER UPDATE OF {columns} ON {table} "
-                f"BEGIN {refill(SQLITE_PARTS, which)}; END"
+                f"CREATE TRIGGER {name} AFTER UPDATE OF {columns} ON {table} BEGIN {SQLITE_SET} WHERE {which}; END"
             )
-        op.execute(refill(SQLITE_PARTS, "true"))
+        op.execute(SQLITE_SET)
 
 
 def downgrade():
@@ -120,8 +114,9 @@ def downgrade():
         for name, table, _, _ in LOOKUPS:
             op.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
         op.execute("DROP FUNCTION IF EXISTS issue_feature_fill()")
-        op.execute("DROP FUNCTION IF EXISTS issue_feature_refill()")
+        op.execute("DROP FUNCTION IF EXISTS issue_feature_refresh()")
     else:
         for name in ("issue_feature_on_insert", "issue_feature_on_update", *(t[0] for t in LOOKUPS)):
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
-    op.drop_table('issue_features')
+    op.drop_column("issues", "feature_tail")
+    op.drop_column("issues", "feature_head")
