@@ -201,17 +201,19 @@ Findings and changes (issue 2):
   pages, and pages written again between checkpoints are copied back once. Interleaved probe runs (three
   each, gunicorn 4 x 2): likes 1,056 -> 1,171/s (median). In this benchmark's rounds the like ratio stays at
   26%, within its round-to-round spread; the price is a rarer, longer checkpoint in the request that runs it.
-- Map features, third pass (in-process bbox: SQLite 2.0 -> 1.45 ms, PostgreSQL 3.3 -> 2.6 ms wall): each
+- Map features, third pass (in-process bbox: SQLite 2.0 -> 1.5 ms, PostgreSQL 3.3 -> 2.5 ms wall): each
   issue keeps its Feature as text around its like count (`issues.feature_head` / `feature_tail`, migration
   bc380c228d29), filled by database triggers when the issue's title, category, status, area, position or
   report time changes, or a category, status or area is renamed; likes never touch it. The map's statement
   joins the parts with the live count and the URL (group_concat / string_agg) and reads the issues alone,
-  without the joins to the lookup tables (1.60 -> 1.45 ms of the 2.0 -> 1.45). Tests hold the listed
+  without the joins to the lookup tables (1.60 -> 1.45 ms in a probe). Tests hold the listed
   Features equal to the issue endpoint's after each kind of change, on both engines, and the migration's
   backfill was checked the same way on the demo city (320 issues, both engines). SQLite's reads no longer
-  end with COMMIT (only psycopg needs it; ~0.03 ms). Before it, a PostgreSQL variant that concatenated the
-  same text per request (to_json per value, string_agg) moved nothing (12%): its string building cost what
-  Python's had.
+  end with COMMIT (only psycopg needs it; ~0.03 ms). HTTP bbox in the run below: SQLite 18% -> 22% of the
+  trivial route (gunicorn CPU 2.36 -> 1.93 ms per request), PostgreSQL 12% -> 17%; likes unchanged (CPU
+  per like with and without the columns, interleaved probe runs: 1.40 / 1.39 and 1.52 / 1.51 ms). Before
+  it, a PostgreSQL variant that concatenated the same text per request (to_json per value, string_agg)
+  moved nothing (12%): its string building cost what Python's had.
 - The same text in a table of its own (`issue_features`, one row per issue) was tried and reverted: the
   extra row per pin made SQLite's statement 0.5 -> 1.15 ms (its 2 MB page cache no longer held the pages of
   both tables; 0.7 ms with an 8 MB cache) and PostgreSQL's bbox 2.6 -> 3.0 ms. It would have kept `issues`
