@@ -174,14 +174,16 @@ def _order_by(sort: str, likes: Any, created_at: Any, issue_id: Any) -> list[Any
     raise ValidationError(f"sort must be one of {', '.join(SORTS)}.", "sort")
 
 
+def _page(stmt: Select[tuple[object, ...]], shape: _Shape, sort: str) -> Select[tuple[object, ...]]:
+    """`stmt` filtered by the shape, in the sort's order, one page of it (limit and offset bound)."""
+    ordered = _filtered(stmt, shape).order_by(*_order_by(sort, Issue.likes_count, Issue.created_at, Issue.id))
+    return ordered.limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer))
+
+
 def list_statement(shape: _Shape, sort: str) -> Select[tuple[object, ...]]:
     stmt = _STATEMENTS.get((shape, sort))
     if stmt is None:
-        stmt = _filtered(_base(), shape).order_by(
-            *_order_by(sort, Issue.likes_count, Issue.created_at, Issue.id)
-        )
-        stmt = stmt.limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer))
-        _STATEMENTS[(shape, sort)] = stmt
+        stmt = _STATEMENTS[(shape, sort)] = _page(_base(), shape, sort)
     return stmt
 
 
@@ -275,13 +277,7 @@ def _features_statement(shape: _Shape, sort: str) -> Select[tuple[object, ...]]:
         return stmt
     # The issues alone: the names the Features show are in their text, so no join to the lookup tables.
     parts = select(Issue.id, Issue.feature_head, Issue.likes_count, Issue.feature_tail, Issue.created_at)
-    sub = (
-        _filtered(parts, shape)
-        .order_by(*_order_by(sort, Issue.likes_count, Issue.created_at, Issue.id))
-        .limit(bindparam("limit", type_=Integer))
-        .offset(bindparam("offset", type_=Integer))
-        .subquery()
-    )
+    sub = _page(parts, shape, sort).subquery()
     feature = (
         sub.c.feature_head
         + cast(sub.c.likes_count, Text)
