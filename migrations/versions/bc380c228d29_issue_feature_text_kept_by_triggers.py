@@ -21,7 +21,7 @@ down_revision = "c4d2e7a1f0b3"
 branch_labels = None
 depends_on = None
 
-# The columns whose change changes the text, and the lookup tables whose names it shows.
+# The columns of `issues` whose change changes the text (LOOKUPS below: the names it shows).
 SOURCES = "title, category_code, status, area_id, lon, lat, created_at"
 
 # SQLite: the two parts, over the columns of the `issues` row being updated.
