@@ -13,17 +13,19 @@ from typing import Any, NamedTuple
 from sqlalchemy import (
     ColumnElement,
     Float,
+    FromClause,
     Integer,
     Select,
     Text,
     bindparam,
     cast,
+    false,
     func,
     literal_column,
     select,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from app.dialects import dialect_of, within_bbox
 from app.models import Area, Category, Issue, Status
@@ -119,7 +121,7 @@ class _Shape:
 
     dialect: str
     category: bool
-    statuses: bool
+    statuses: int | None  # how many status codes the filter lists (None: no status filter)
     area: bool
     bbox: bool
     include_hidden: bool
@@ -134,11 +136,11 @@ BBOX_PARAMS = ("min_lon", "min_lat", "max_lon", "max_lat")
 _CATEGORY_EXISTS = select(Category.code).where(Category.code == bindparam("category"))
 
 
-def _shape(session: Session, filters: IssueFilters) -> _Shape:
+def _shape(session: Session, filters: IssueFilters, status_codes: int | None) -> _Shape:
     return _Shape(
         dialect_of(session),
         category=bool(filters.category),
-        statuses=bool(filters.statuses),
+        statuses=status_codes,
         area=filters.area_id is not None,
         bbox=filters.bbox is not None,
         include_hidden=filters.include_hidden,
@@ -151,10 +153,13 @@ def _filtered(stmt: Select[tuple[object, ...]], shape: _Shape) -> Select[tuple[o
         stmt = stmt.where(Issue.is_hidden.is_(False))
     if shape.category:
         stmt = stmt.where(Issue.category_code == bindparam("category"))
-    if shape.statuses:
+    if shape.statuses is not None:
         # A list of codes, not a subquery: with a list SQLite reads the ranked top 50 straight off
-        # ix_issues_area_rank; with a subquery it sorts the whole area (docs/benchmarks.md).
-        stmt = stmt.where(Issue.status.in_(bindparam("statuses", expanding=True)))
+        # ix_issues_area_rank; with a subquery it sorts the whole area (docs/benchmarks.md). One bound
+        # parameter per code, not an expanding one: SQLAlchemy would render the statement's SQL again on
+        # every execution (~0.03 ms of the map's request). Shapes stay few: there are few statuses.
+        codes = [bindparam(f"status_{i}", type_=Text) for i in range(shape.statuses)]
+        stmt = stmt.where(Issue.status.in_(codes) if codes else false())
     if shape.area:
         stmt = stmt.where(Issue.area_id == bindparam("area_id"))
     if shape.bbox:
@@ -187,26 +192,30 @@ def list_statement(shape: _Shape, sort: str) -> Select[tuple[object, ...]]:
     return stmt
 
 
-def _values(session: Session, filters: IssueFilters) -> dict[str, object]:
-    """The bound values for `filters`, checked: an unknown category or status names its field."""
+def _bound(session: Session, filters: IssueFilters) -> tuple[_Shape, dict[str, object]]:
+    """The shape of `filters` and its bound values, checked: an unknown category or status names its
+    field."""
     values: dict[str, object] = {}
+    status_codes = None
     if filters.category:
         if session.connection().execute(_CATEGORY_EXISTS, {"category": filters.category}).first() is None:
             raise ValidationError(f"Category {filters.category[:40]!r} is unknown.", "category")
         values["category"] = filters.category
     if filters.statuses:
-        values["statuses"] = resolve_statuses(session, filters.statuses)
+        codes = resolve_statuses(session, filters.statuses)
+        values.update((f"status_{i}", code) for i, code in enumerate(codes))
+        status_codes = len(codes)
     if filters.area_id is not None:
         values["area_id"] = filters.area_id
     if filters.bbox is not None:
         values.update(zip(BBOX_PARAMS, filters.bbox.as_list(), strict=True))
-    return values
+    return _shape(session, filters, status_codes), values
 
 
 def _prepared(session: Session, filters: IssueFilters, sort: str) -> tuple[_Shape, dict[str, object]]:
     if sort not in SORTS:
         raise ValidationError(f"sort must be one of {', '.join(SORTS)}.", "sort")
-    return _shape(session, filters), _values(session, filters)
+    return _bound(session, filters)
 
 
 def filtered_statement(
@@ -270,18 +279,30 @@ def _features_statement(shape: _Shape, sort: str) -> Select[tuple[object, ...]]:
     viewport about 0.5 ms more on SQLite (docs/benchmarks.md).
 
     SQLite has no ORDER BY inside an aggregate before 3.44: group_concat takes the rows in the order the
-    subquery's ORDER BY gives them (a test checks the order). PostgreSQL orders its string_agg.
+    subquery's ORDER BY gives them, the subquery being the join's outer loop (a test checks the order).
+    PostgreSQL orders its string_agg.
     """
     stmt = _FEATURE_STATEMENTS.get((shape, sort))
     if stmt is not None:
         return stmt
     # The issues alone: the names the Features show are in their text, so no join to the lookup tables.
-    parts = select(Issue.id, Issue.feature_head, Issue.likes_count, Issue.feature_tail, Issue.created_at)
-    sub = _page(parts, shape, sort).subquery()
+    keys = (Issue.id, Issue.likes_count, Issue.created_at)
+    if shape.dialect == "postgresql":
+        sub = _page(select(*keys, Issue.feature_head, Issue.feature_tail), shape, sort).subquery()
+        head, tail = sub.c.feature_head, sub.c.feature_tail
+        source: FromClause = sub
+    else:
+        # SQLite chooses and orders the page on narrow rows, then fetches the page's stored text: carrying
+        # the text through its sort cost the map's 202-pin viewport 0.1 of 0.5 ms. On PostgreSQL the
+        # extra lookups cost as much (docs/benchmarks.md).
+        sub = _page(select(*keys), shape, sort).subquery()
+        stored = aliased(Issue, name="stored")
+        head, tail = stored.feature_head, stored.feature_tail
+        source = sub.join(stored, stored.id == sub.c.id)
     feature = (
-        sub.c.feature_head
+        head
         + cast(sub.c.likes_count, Text)
-        + sub.c.feature_tail
+        + tail
         + bindparam("url_open", type_=Text)
         + cast(sub.c.id, Text)
         + bindparam("url_close", type_=Text)
@@ -292,7 +313,7 @@ def _features_statement(shape: _Shape, sort: str) -> Select[tuple[object, ...]]:
     else:
         joined = func.group_concat(feature, _text(","), type_=Text)
     features = func.coalesce(_text("[") + joined + _text("]"), _text("[]"), type_=Text)
-    stmt = select(features, func.count()).select_from(sub)
+    stmt = select(features, func.count()).select_from(source)
     _FEATURE_STATEMENTS[(shape, sort)] = stmt
     return stmt
 
@@ -333,11 +354,11 @@ def feature_page(
 
 
 def count_issues(session: Session, filters: IssueFilters) -> int:
-    shape = _shape(session, filters)
+    shape, values = _bound(session, filters)
     stmt = _COUNTS.get(shape)
     if stmt is None:
         stmt = _COUNTS[shape] = _filtered(select(func.count(Issue.id)), shape)  # type: ignore[arg-type]
-    return int(session.connection().execute(stmt, _values(session, filters)).scalar() or 0)
+    return int(session.connection().execute(stmt, values).scalar() or 0)
 
 
 def ranked(
