@@ -31,6 +31,7 @@ from app.dialects import dialect_of, within_bbox
 from app.models import Area, Category, Issue, Status
 from app.models.place import StatusType
 from app.services.errors import NotFound, ValidationError
+from app.services.status_types import status_types
 from geo.coordinates import BBox
 from geo.distance import bbox_around
 from geo.nearby import Located, nearest_within
@@ -99,7 +100,7 @@ def _row(r: tuple[object, ...]) -> IssueRow:
 
 def resolve_statuses(session: Session, wanted: tuple[str, ...]) -> list[str]:
     """Status codes for a mix of codes and types; unknown values are an error naming `status`."""
-    known = {code: kind for code, kind in session.connection().execute(_STATUS_TYPES).tuples()}
+    known = status_types(session)
     types = {t.value for t in StatusType}
     codes: list[str] = []
     for value in wanted:
@@ -131,7 +132,6 @@ class _Shape:
 # than running the map's bbox query on SQLite, so the hot paths never rebuild one (docs/benchmarks.md).
 _STATEMENTS: dict[tuple[_Shape, str], Select[tuple[object, ...]]] = {}
 _COUNTS: dict[_Shape, Select[tuple[int]]] = {}
-_STATUS_TYPES = select(Status.code, Status.type)
 BBOX_PARAMS = ("min_lon", "min_lat", "max_lon", "max_lat")
 _CATEGORY_EXISTS = select(Category.code).where(Category.code == bindparam("category"))
 

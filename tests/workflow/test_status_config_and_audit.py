@@ -165,3 +165,50 @@ def test_the_audit_log_page_is_paginated_and_admin_only(
     assert "step 54" in first
     assert "step 0" in second
     assert "Olivia Official" in first
+
+
+def test_the_map_follows_a_retyped_status_at_once_here_and_within_seconds_from_elsewhere(
+    app: Flask,
+    client: FlaskClient,
+    make_user: Callable[..., Any],
+    make_issue: Callable[..., Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each process keeps the statuses' types for a few seconds (app/services/status_types.py)."""
+    from sqlalchemy import text
+
+    from app.services import status_config, status_types
+    from app.services.issue_queries import resolve_statuses
+
+    issue = make_issue(status="acknowledged")
+    admin = make_user(role="admin")
+
+    def open_ids() -> list[int]:
+        features = client.get("/api/v1/issues?status=open&per_page=100").get_json()["features"]
+        return [feature["id"] for feature in features]
+
+    assert issue.id in open_ids()  # the map has read the statuses, and keeps them
+
+    # An admin of this process retypes the status: the next request sees it.
+    with app.app_context():
+        status_config.update_status(db.session, admin, "acknowledged", "Acknowledged", "closed")
+        db.session.commit()
+    assert issue.id not in open_ids()
+
+    # Another process retypes it back (a write no session of this process saw): the kept copy serves
+    # until it is TTL_SECONDS old, then the map reads the table again.
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(text("UPDATE statuses SET type = 'open' WHERE code = 'acknowledged'"))
+    assert issue.id not in open_ids()
+    later = status_types.time.monotonic() + status_types.TTL_SECONDS + 1
+    monkeypatch.setattr(status_types.time, "monotonic", lambda: later)
+    assert issue.id in open_ids()
+
+    # The session that adds a status knows it before committing; a rollback leaves it unknown.
+    with app.app_context():
+        status_config.add_status(db.session, admin, "waiting-for-parts", "Waiting for parts", "open")
+        assert resolve_statuses(db.session, ("waiting-for-parts",)) == ["waiting-for-parts"]
+        db.session.rollback()
+        with pytest.raises(ValidationError) as refused:
+            resolve_statuses(db.session, ("waiting-for-parts",))
+        assert refused.value.field == "status"
