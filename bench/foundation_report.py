@@ -236,17 +236,28 @@ Findings and changes (issue 2):
   under 24 MB and CPU per like fell 1.67 -> 1.55 ms, but writers wait while it runs (40-50 ms at a time):
   idle CPU rose from 11-14% to 20-28% and the like rate did not move. Not adopted; at a real city's write
   rate the WAL has idle moments to restart in.
-- Still missed: both throughput ratios. gunicorn's CPU per request (line under each table) says why: the
-  trivial route costs ~0.4 ms of server CPU, a like ~1.4-1.5 ms (Flask, the token lookup, an INSERT whose
-  trigger moves the count, a count read and a commit through SQLAlchemy), the bbox now ~1.8-2.0 ms on
-  SQLite (the statement itself ~0.5 ms: find and sort ~330 R*Tree candidates, join 202 stored texts). 25%
-  and 30% would need ~1.6 ms and ~1.4 ms all in, and the throughput ratio runs below the CPU ratio because
-  wrk shares the two cores (its like script costs it more per request than the plain GET). The bbox
-  response is 82 KB, which costs gunicorn ~0.2 ms more to send than the trivial route's 16 bytes. On
-  PostgreSQL the bbox rows cost the server ~1 ms more (not in gunicorn's figure), mostly a bitmap heap scan
-  of ~330 pages for ~330 candidates. What remains is Flask and SQLAlchemy per request, spread thin: the
-  statuses lookup that validates `status=` (~0.06 ms), SQLAlchemy's expansion of the status list (~0.04 ms),
-  the session's open and close, the security headers.
+- Map features, fourth pass (in-process bbox: SQLite 1.54 -> 1.30 ms, PostgreSQL 2.46 -> 1.80 ms wall; HTTP
+  bbox on SQLite 22% -> 26% of the trivial route, gunicorn CPU 1.93 -> 1.56 ms per request; PostgreSQL 17%
+  -> 20%): SQLite picks and orders the page on narrow rows (id, likes, report time) and only then reads the
+  page's stored text, so the text no longer goes through the sort (statement 0.50 -> 0.40 ms; on PostgreSQL
+  the extra lookups cost what they save, so it keeps one pass); a status filter binds one parameter per
+  code instead of an expanding list, which SQLAlchemy rendered again on every execution; the statuses'
+  types are kept per process and database for 5 s (app/services/status_types.py: a commit that changes a
+  status makes the process read them again at once, other workers within 5 s) instead of a statement per
+  request (~0.05 ms); the map's statement runs as driver SQL compiled once (SQLAlchemy's statement cache
+  and parameter processing cost ~0.06 ms).
+- Tried again for likes, no gain: a kernel file lock that queues SQLite's writers (idle CPU during the like
+  run stayed at 13-14%, the rate at ~1,040/s in both arms), a 0.5 ms GIL switch interval (idle 10%), and,
+  as a probe only, `synchronous=OFF` (idle 12%: the checkpoints' fsyncs are not the idle either).
+- Still missed: the like ratio on SQLite (24% here, 23-27% per round) and both ratios on PostgreSQL.
+  gunicorn's CPU per request (line under each table): the trivial route ~0.4 ms, a like ~1.4 ms (Flask,
+  the token lookup, an INSERT whose trigger moves the count, a count read and a commit through
+  SQLAlchemy). 30% needs ~1.3 ms with no idle CPU, and 10-14% stays idle during the like run for a reason
+  not yet found (above). In-process a like costs 0.84 ms against the trivial route's 0.21 ms, and SQLite's
+  own work in it is ~0.08 ms (the same statements through the raw driver); the rest is Python per request:
+  Flask-Login's loader, three SQLAlchemy executions and a commit, the limiter's checks even when it is off
+  (~0.03 ms). On PostgreSQL the bbox rows cost the server ~1 ms more (not in gunicorn's figure), mostly a
+  bitmap heap scan of ~330 pages for ~330 candidates.
 """.strip()
 
 
