@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
@@ -48,6 +49,26 @@ class CompiledOnce:
             compiled = self._build(session).compile(dialect=connection.dialect)
             self._compiled[connection.dialect.name] = compiled
         return connection.execute(compiled, values)  # type: ignore[call-overload,no-any-return]
+
+
+@dataclass(frozen=True)
+class DriverSQL:
+    """A statement compiled once for the driver: its SQL, the order of its positional parameters (None
+    where the driver takes them by name) and the values SQLAlchemy bound itself (literals such as
+    PostGIS's SRID). For hot statements whose values need no conversion (numbers and text)."""
+
+    sql: str
+    order: Sequence[str] | None
+    fixed: dict[str, object]
+
+    @classmethod
+    def of(cls, compiled: Compiled) -> DriverSQL:
+        fixed = {name: bind.value for bind, name in compiled.bind_names.items() if not bind.required}
+        return cls(compiled.string, compiled.positiontup, fixed)
+
+    def parameters(self, values: dict[str, object]) -> tuple[object, ...] | dict[str, object]:
+        bound = {**self.fixed, **values}
+        return tuple(bound[name] for name in self.order) if self.order else bound
 
 
 def within_bbox(

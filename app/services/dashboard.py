@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Area, Category, Issue, Status
 from app.services.errors import ValidationError
-from app.services.issue_queries import resolve_statuses
+from app.services.status_types import resolve_statuses
 
 SORTS: dict[str, str] = {
     "rank": "Rank (most likes, older first)",

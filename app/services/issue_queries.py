@@ -6,7 +6,6 @@ Hot paths select plain columns, never whole ORM objects.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -29,11 +28,11 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from app.dialects import dialect_of, within_bbox
+from app.dialects import DriverSQL, dialect_of, within_bbox
 from app.models import Area, Category, Issue, Status
 from app.models.place import StatusType
 from app.services.errors import NotFound, ValidationError
-from app.services.status_types import status_types
+from app.services.status_types import resolve_statuses
 from geo.coordinates import BBox
 from geo.distance import bbox_around
 from geo.nearby import Located, nearest_within
@@ -98,24 +97,6 @@ def _base() -> Select[tuple[object, ...]]:
 
 def _row(r: tuple[object, ...]) -> IssueRow:
     return IssueRow._make(r)
-
-
-def resolve_statuses(session: Session, wanted: tuple[str, ...]) -> list[str]:
-    """Status codes for a mix of codes and types; unknown values are an error naming `status`."""
-    known = status_types(session)
-    types = {t.value for t in StatusType}
-    codes: list[str] = []
-    for value in wanted:
-        if value in types:
-            codes.extend(c for c, k in known.items() if k == value)
-        elif value in known:
-            codes.append(value)
-        else:
-            raise ValidationError(
-                f"Status {value[:40]!r} is unknown; use one of {', '.join(sorted(types | set(known)))}.",
-                "status",
-            )
-    return sorted(set(codes))
 
 
 @dataclass(frozen=True)
@@ -320,33 +301,17 @@ def _features_statement(shape: _Shape, sort: str) -> Select[tuple[object, ...]]:
     return stmt
 
 
-@dataclass(frozen=True)
-class _DriverSQL:
-    """A statement compiled once for the driver: its SQL, the order of its positional parameters (None
-    where the driver takes them by name) and the values SQLAlchemy bound itself (literals such as
-    PostGIS's SRID)."""
-
-    sql: str
-    order: Sequence[str] | None
-    fixed: dict[str, object]
-
-    def parameters(self, values: dict[str, object]) -> tuple[object, ...] | dict[str, object]:
-        bound = {**self.fixed, **values}
-        return tuple(bound[name] for name in self.order) if self.order else bound
+_FEATURE_SQL: dict[tuple[_Shape, str], DriverSQL] = {}
 
 
-_FEATURE_SQL: dict[tuple[_Shape, str], _DriverSQL] = {}
-
-
-def _feature_sql(dialect: Dialect, shape: _Shape, sort: str) -> _DriverSQL:
+def _feature_sql(dialect: Dialect, shape: _Shape, sort: str) -> DriverSQL:
     """The map's statement as driver SQL. Its values need no conversion (numbers and text); through
     SQLAlchemy's statement cache and parameter processing it cost the map's request ~0.06 ms more on
     SQLite (docs/benchmarks.md)."""
     found = _FEATURE_SQL.get((shape, sort))
     if found is None:
         compiled = _features_statement(shape, sort).compile(dialect=dialect)
-        fixed = {name: bind.value for bind, name in compiled.bind_names.items() if not bind.required}
-        found = _FEATURE_SQL[(shape, sort)] = _DriverSQL(compiled.string, compiled.positiontup, fixed)
+        found = _FEATURE_SQL[(shape, sort)] = DriverSQL.of(compiled)
     return found
 
 

@@ -178,7 +178,7 @@ def test_the_map_follows_a_retyped_status_at_once_here_and_within_seconds_from_e
     from sqlalchemy import text
 
     from app.services import status_config, status_types
-    from app.services.issue_queries import resolve_statuses
+    from app.services.status_types import resolve_statuses
 
     issue = make_issue(status="acknowledged")
     admin = make_user(role="admin")
