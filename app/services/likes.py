@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import DateTime, Insert, Integer, bindparam, delete, exists, select
 from sqlalchemy.orm import Session
 
-from app.dialects import CompiledOnce, insert_from_select_ignoring_duplicates
+from app.dialects import CompiledOnce, insert_from_select_ignoring_duplicates, statement_transaction
 from app.models import Issue, Like
 from app.models.account import Actor
 from app.models.timestamps import utcnow
@@ -47,14 +47,16 @@ def like(session: Session, actor: Actor, issue_id: int) -> LikeState:
     """Add the resident's like; liking twice changes nothing (the unique key settles races). A missing
     issue gets nothing inserted and a 404 naming `issue_id`."""
     _check_can_like(actor)
-    _INSERT.execute(session, {"user_id": actor.id, "issue_id": issue_id, "created_at": utcnow()})
+    with statement_transaction(session):
+        _INSERT.execute(session, {"user_id": actor.id, "issue_id": issue_id, "created_at": utcnow()})
     return LikeState(_count(session, issue_id), True)
 
 
 def unlike(session: Session, actor: Actor, issue_id: int) -> LikeState:
     """Withdraw the resident's like; withdrawing a like that is not there changes nothing."""
     _check_can_like(actor)
-    session.connection().execute(_REMOVE, {"user_id": actor.id, "issue_id": issue_id})
+    with statement_transaction(session):
+        session.connection().execute(_REMOVE, {"user_id": actor.id, "issue_id": issue_id})
     return LikeState(_count(session, issue_id), False)
 
 

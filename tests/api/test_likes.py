@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy import delete, insert, select
 
 from app.extensions import db
 from app.models import Issue, Like, User
+from app.services import likes
 from tests.conftest import AuthActions
 
 MakeIssue = Callable[..., Issue]
@@ -159,3 +161,49 @@ def test_a_token_request_knows_its_holder_without_the_full_user_and_pages_get_th
         "Still there this morning.",
     )
     assert "Réka &lt;b&gt;Token&lt;/b&gt;" in page.get_data(as_text=True)
+
+
+def test_on_sqlite_a_like_holds_the_write_lock_only_while_its_statement_runs(
+    app: Flask, backend: str, make_user: Callable[..., User], make_issue: MakeIssue
+) -> None:
+    """On SQLite the like is its own transaction (app/dialects.py statement_transaction): before the
+    view commits, another connection already sees it and can write. PostgreSQL keeps one transaction."""
+    user, issue = make_user(), make_issue()
+    with app.app_context():
+        holder = db.session.get(User, user.id)
+        assert holder is not None
+        assert likes.like(db.session, holder, issue.id) == likes.LikeState(1, True)
+        with db.engine.connect() as other:
+            seen = other.scalar(select(Issue.likes_count).where(Issue.id == issue.id))
+        assert seen == (1 if backend == "spatialite" else 0)
+        if backend == "spatialite":
+            path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+            writer = sqlite3.connect(path, timeout=0, isolation_level=None)
+            try:
+                writer.execute("BEGIN IMMEDIATE")  # "database is locked" while a write is open
+                writer.execute("ROLLBACK")
+            finally:
+                writer.close()
+        db.session.commit()
+    assert likes_in_db(app, issue.id) == (1, 1)
+
+
+def test_a_like_after_an_unfinished_write_stays_in_its_transaction(
+    app: Flask, make_user: Callable[..., User], make_issue: MakeIssue
+) -> None:
+    """Run or only pending, an earlier write keeps the like in the transaction: a rollback undoes both."""
+    user, first, second = make_user(), make_issue(title="Before"), make_issue(title="Before")
+    for issue, flush in ((first, True), (second, False)):
+        with app.app_context():
+            holder = db.session.get(User, user.id)
+            stored = db.session.get(Issue, issue.id)
+            assert holder is not None
+            assert stored is not None
+            stored.title = "Changed"
+            if flush:
+                db.session.flush()
+            assert likes.like(db.session, holder, issue.id).liked
+            db.session.rollback()
+        assert likes_in_db(app, issue.id) == (0, 0)
+        with app.app_context():
+            assert db.session.scalar(select(Issue.title).where(Issue.id == issue.id)) == "Before"
