@@ -21,7 +21,7 @@ from sqlalchemy import (
     table,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import CursorResult
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.compiler import Compiled
 from sqlalchemy.sql.expression import Executable
@@ -31,45 +31,83 @@ def dialect_of(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-class CompiledOnce:
-    """A statement built and compiled once per dialect, then executed with new values.
-
-    SQLAlchemy does not cache the dialects' INSERT ... ON CONFLICT constructs (their classes set
-    inherit_cache = False), so it compiles them again on every execution: ~0.3 ms, more than the
-    database takes to run them. Hot paths keep the compiled form; bind and result processing still apply.
-    """
-
-    def __init__(self, build: Callable[[Session], Executable]) -> None:
-        self._build = build
-        self._compiled: dict[str, Compiled] = {}
-
-    def execute(self, session: Session, values: dict[str, Any]) -> CursorResult[Any]:
-        connection = session.connection()
-        compiled = self._compiled.get(connection.dialect.name)
-        if compiled is None:
-            compiled = self._build(session).compile(dialect=connection.dialect)
-            self._compiled[connection.dialect.name] = compiled
-        return connection.execute(compiled, values)  # type: ignore[call-overload,no-any-return]
-
-
 @dataclass(frozen=True)
 class DriverSQL:
     """A statement compiled once for the driver: its SQL, the order of its positional parameters (None
-    where the driver takes them by name) and the values SQLAlchemy bound itself (literals such as
-    PostGIS's SRID). For hot statements whose values need no conversion (numbers and text)."""
+    where the driver takes them by name), the values SQLAlchemy bound itself (literals such as PostGIS's
+    SRID) and the conversions its types apply to values (SQLite stores a datetime as text).
+
+    Run on the driver's own cursor, a hot statement skips SQLAlchemy's statement cache, execution
+    context and result processing: ~0.02 ms a statement on SQLite, more than SQLite takes to run a
+    like's. Rows come back as the driver gives them (SQLite: booleans as 0/1, timestamps as text).
+    """
 
     sql: str
     order: Sequence[str] | None
     fixed: dict[str, object]
+    convert: dict[str, Callable[[Any], Any]]
 
     @classmethod
     def of(cls, compiled: Compiled) -> DriverSQL:
         fixed = {name: bind.value for bind, name in compiled.bind_names.items() if not bind.required}
-        return cls(compiled.string, compiled.positiontup, fixed)
+        dialect = compiled.dialect
+        convert = {}
+        for bind, name in compiled.bind_names.items():
+            process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if process is not None:
+                convert[name] = process
+        return cls(compiled.string, compiled.positiontup, fixed, convert)
 
     def parameters(self, values: dict[str, object]) -> tuple[object, ...] | dict[str, object]:
         bound = {**self.fixed, **values}
+        for name, process in self.convert.items():
+            bound[name] = process(bound[name])
         return tuple(bound[name] for name in self.order) if self.order else bound
+
+    def execute(self, connection: Connection, values: dict[str, object]) -> int:
+        """Run it in `connection`'s transaction; the number of rows it changed."""
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(self.sql, self.parameters(values))
+            return int(cursor.rowcount)
+        finally:
+            cursor.close()
+
+    def first(self, connection: Connection, values: dict[str, object]) -> Any:
+        """Run it in `connection`'s transaction; its first row (a tuple), or None."""
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(self.sql, self.parameters(values))
+            return cursor.fetchone()
+        finally:
+            cursor.close()
+
+
+class OnDriver:
+    """A hot statement built once per dialect and run as DriverSQL on the session's connection.
+
+    `build` gets the session, for statements that SQLite and PostgreSQL spell differently (upserts).
+    """
+
+    def __init__(self, build: Callable[[Session], Executable]) -> None:
+        self._build = build
+        self._sql: dict[str, DriverSQL] = {}
+
+    def _for(self, session: Session) -> tuple[Connection, DriverSQL]:
+        connection = session.connection()
+        found = self._sql.get(connection.dialect.name)
+        if found is None:
+            compiled = self._build(session).compile(dialect=connection.dialect)
+            found = self._sql[connection.dialect.name] = DriverSQL.of(compiled)
+        return connection, found
+
+    def execute(self, session: Session, values: dict[str, object]) -> int:
+        connection, sql = self._for(session)
+        return sql.execute(connection, values)
+
+    def first(self, session: Session, values: dict[str, object]) -> Any:
+        connection, sql = self._for(session)
+        return sql.first(connection, values)
 
 
 @contextmanager

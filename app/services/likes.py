@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import DateTime, Insert, Integer, bindparam, delete, exists, select
 from sqlalchemy.orm import Session
 
-from app.dialects import CompiledOnce, insert_from_select_ignoring_duplicates, statement_transaction
+from app.dialects import OnDriver, insert_from_select_ignoring_duplicates, statement_transaction
 from app.models import Issue, Like
 from app.models.account import Actor
 from app.models.timestamps import utcnow
@@ -20,11 +20,15 @@ class LikeState:
     liked: bool
 
 
-# Statements built once and reused with new values: building them cost more than running them.
-# Issue.likes_count follows the likes table by database triggers, so a like is one write statement and
-# a count read before the view commits.
-_COUNT = select(Issue.likes_count).where(Issue.id == bindparam("issue_id"))
-_REMOVE = delete(Like).where(Like.user_id == bindparam("user_id"), Like.issue_id == bindparam("issue_id"))
+# Statements built once and run on the driver: building them, or SQLAlchemy's execution machinery, cost
+# more than running them. Issue.likes_count follows the likes table by database triggers, so a like is
+# one write statement and a count read before the view commits.
+_COUNT = OnDriver(lambda _session: select(Issue.likes_count).where(Issue.id == bindparam("issue_id")))
+_REMOVE = OnDriver(
+    lambda _session: delete(Like).where(
+        Like.user_id == bindparam("user_id"), Like.issue_id == bindparam("issue_id")
+    )
+)
 
 
 def _build_insert(session: Session) -> Insert:
@@ -35,7 +39,7 @@ def _build_insert(session: Session) -> Insert:
     return insert_from_select_ignoring_duplicates(session, Like, ["user_id", "issue_id", "created_at"], row)
 
 
-_INSERT = CompiledOnce(_build_insert)
+_INSERT = OnDriver(_build_insert)
 
 
 def _check_can_like(actor: Actor) -> None:
@@ -56,7 +60,7 @@ def unlike(session: Session, actor: Actor, issue_id: int) -> LikeState:
     """Withdraw the resident's like; withdrawing a like that is not there changes nothing."""
     _check_can_like(actor)
     with statement_transaction(session):
-        session.connection().execute(_REMOVE, {"user_id": actor.id, "issue_id": issue_id})
+        _REMOVE.execute(session, {"user_id": actor.id, "issue_id": issue_id})
     return LikeState(_count(session, issue_id), False)
 
 
@@ -64,10 +68,10 @@ def _count(session: Session, issue_id: int) -> int:
     """The count the trigger left, read in the same transaction. Read after the commit instead, it took
     a second transaction: PostgreSQL's likes fell from 19% to 15% of the trivial route's rate, and
     SQLite's did not move (docs/benchmarks.md)."""
-    count = session.connection().execute(_COUNT, {"issue_id": issue_id}).scalar()
-    if count is None:
+    row = _COUNT.first(session, {"issue_id": issue_id})
+    if row is None:
         raise NotFound(f"There is no issue {issue_id}.", "issue_id")
-    return int(count)
+    return int(row[0])
 
 
 def liked_issue_ids(session: Session, user_id: int, issue_ids: list[int]) -> set[int]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from typing import Any
 
@@ -10,6 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import delete, insert, select
 
+from app.database import sqlite_dbapi
 from app.extensions import db
 from app.models import Issue, Like, User
 from app.services import likes
@@ -178,7 +178,8 @@ def test_on_sqlite_a_like_holds_the_write_lock_only_while_its_statement_runs(
         assert seen == (1 if backend == "spatialite" else 0)
         if backend == "spatialite":
             path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
-            writer = sqlite3.connect(path, timeout=0, isolation_level=None)
+            # The app's SQLite library: two libraries in one process break each other's file locks.
+            writer = sqlite_dbapi().connect(path, timeout=0, isolation_level=None)
             try:
                 writer.execute("BEGIN IMMEDIATE")  # "database is locked" while a write is open
                 writer.execute("ROLLBACK")
