@@ -185,7 +185,8 @@ Findings and changes (issue 2):
   rounded when stored instead of on every output, and orjson encodes `created_at` itself.
 - Likes, first pass (in-process 2.0 -> 1.05 ms): SQLAlchemy never caches the dialects' `INSERT ... ON
   CONFLICT` (their classes set `inherit_cache = False`), so every like compiled its insert again (~0.3 ms);
-  `dialects.CompiledOnce` keeps the compiled form. The insert checks that the issue exists
+  a compiled form is kept (`dialects.CompiledOnce`, since the third pass `dialects.OnDriver`). The insert
+  checks that the issue exists
   (`INSERT ... SELECT ... WHERE EXISTS`); the token lookup statement is built once.
 - Likes, second pass (SQLite 21% -> 25% of the trivial route, gunicorn CPU per like 1.64 -> 1.40 ms;
   PostgreSQL 19% -> 21%): `issues.likes_count` is kept by triggers on `likes` (migration c4d2e7a1f0b3), so
@@ -223,10 +224,11 @@ Findings and changes (issue 2):
   from the database as loaded.
 - Tried and dropped: `PRAGMA mmap_size` (no gain); a kernel file lock that queues SQLite writers instead of
   its sleeping busy handler (no gain); other worker and thread counts (the like rate stays near 1,000-1,100/s
-  whatever the split; only the trivial route's rate moves, so the benchmark keeps `make run`'s 4 x 2); a
+  whatever the split; only the trivial route's rate moves, so the benchmark keeps 4 workers x 2 threads); a
   like written through the raw DBAPI connection, without SQLAlchemy's execution machinery (1.35 ms of
   server CPU per like in a probe run, about what the second pass reaches through SQLAlchemy: no case for
-  it); building SQLite's Features by string concatenation instead of json_object (1.17 vs 1.02 ms: its
+  it then; the third pass below does it together with the shorter write lock); building SQLite's
+  Features by string concatenation instead of json_object (1.17 vs 1.02 ms: its
   `||` allocates at every step).
 - SQLite's WAL during the like run: it grew to 150-270 MB within a 6 s run, far past the 10,000-page
   checkpoint mark, because a checkpoint can only restart the WAL at a moment when no reader holds a snapshot
@@ -235,7 +237,9 @@ Findings and changes (issue 2):
   40 us on a fresh copy). A background thread forcing `wal_checkpoint(RESTART)` every 0.2-0.5 s kept the WAL
   under 24 MB and CPU per like fell 1.67 -> 1.55 ms, but writers wait while it runs (40-50 ms at a time):
   idle CPU rose from 11-14% to 20-28% and the like rate did not move. Not adopted; at a real city's write
-  rate the WAL has idle moments to restart in.
+  rate the WAL has idle moments to restart in. Since the third likes pass the WAL reaches ~300 MB in a 6 s
+  probe run, and such a thread's RESTART mostly gives up at once: every commit past the mark runs its own
+  checkpoint, and a checkpoint that finds another one running returns busy.
 - Map features, fourth pass (in-process bbox: SQLite 1.54 -> 1.30 ms, PostgreSQL 2.46 -> 1.80 ms wall; HTTP
   bbox on SQLite 22% -> 26% of the trivial route, gunicorn CPU 1.93 -> 1.56 ms per request; PostgreSQL 17%
   -> 20%): SQLite picks and orders the page on narrow rows (id, likes, report time) and only then reads the
@@ -249,15 +253,24 @@ Findings and changes (issue 2):
 - Tried again for likes, no gain: a kernel file lock that queues SQLite's writers (idle CPU during the like
   run stayed at 13-14%, the rate at ~1,040/s in both arms), a 0.5 ms GIL switch interval (idle 10%), and,
   as a probe only, `synchronous=OFF` (idle 12%: the checkpoints' fsyncs are not the idle either).
-- Still missed: the like ratio on SQLite (24% here, 23-27% per round) and both ratios on PostgreSQL.
-  gunicorn's CPU per request (line under each table): the trivial route ~0.4 ms, a like ~1.4 ms (Flask,
-  the token lookup, an INSERT whose trigger moves the count, a count read and a commit through
-  SQLAlchemy). 30% needs ~1.3 ms with no idle CPU, and 10-14% stays idle during the like run for a reason
-  not yet found (above). In-process a like costs 0.84 ms against the trivial route's 0.21 ms, and SQLite's
-  own work in it is ~0.08 ms (the same statements through the raw driver); the rest is Python per request:
-  Flask-Login's loader, three SQLAlchemy executions and a commit, the limiter's checks even when it is off
-  (~0.03 ms). On PostgreSQL the bbox rows cost the server ~1 ms more (not in gunicorn's figure), mostly a
-  bitmap heap scan of ~330 pages for ~330 candidates.
+- Likes, third pass (SQLite 24% -> 35% of the trivial route, gunicorn CPU per like 1.41 -> 1.28 ms;
+  PostgreSQL 22% -> 24%). The idle CPU of the like run had a cause after all: SQLite's write lock was held
+  from the INSERT to the view's COMMIT, while the thread ran Python in between. Under gunicorn's threads such
+  a thread could wait for its GIL while another thread of its worker ran, and every other worker's writer
+  slept in SQLite's busy handler meanwhile (1, 2, 5 ms steps). A like that is its request's first write now
+  runs as a transaction of its own on SQLite (`dialects.statement_transaction`: the driver's autocommit for
+  that one statement, whose triggers run inside it), so the lock is held only inside SQLite's C code, with
+  the GIL released. Interleaved probe runs (three each): idle CPU during the like run 12-15% -> 3-8%, likes
+  +12%. Then the like's three statements (token holder, insert, count) run as driver SQL on the session's
+  connection (`dialects.OnDriver`; the token's expiry is compared in SQL), and the rate-limit decorator
+  skips Flask-Limiter when the limits are off (it identified the caller and evaluated the limit anyway,
+  ~0.03 ms): in-process a like request went 0.89 -> 0.68 ms against the trivial route's 0.21 ms; probe
+  likes 924-1,075/s -> 1,226-1,293/s.
+- Not met on PostgreSQL, whose figures the issue asks for beside the embedded database's targets: bbox 20%,
+  like 24% of the trivial route. The bbox rows cost the server ~1 ms more there (not in gunicorn's figure),
+  mostly a bitmap heap scan of ~330 pages for ~330 candidates; a like is still three round trips (insert,
+  count, commit): psycopg has begun a transaction with the token's read, so the like cannot switch to
+  autocommit the way SQLite's does.
 """.strip()
 
 
