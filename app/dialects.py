@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,6 +27,9 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.compiler import Compiled
 from sqlalchemy.sql.expression import Executable
 
+# Driver SQL bypasses SQLAlchemy's events and echo; it is logged here at DEBUG instead.
+log = logging.getLogger(__name__)
+
 
 def dialect_of(session: Session) -> str:
     return session.get_bind().dialect.name
@@ -39,7 +43,8 @@ class DriverSQL:
 
     Run on the driver's own cursor, a hot statement skips SQLAlchemy's statement cache, execution
     context and result processing: ~0.02 ms a statement on SQLite, more than SQLite takes to run a
-    like's. Rows come back as the driver gives them (SQLite: booleans as 0/1, timestamps as text).
+    like's. Rows come back as the driver gives them (SQLite: booleans as 0/1, timestamps as text);
+    the statements are logged at DEBUG on `app.dialects`, since SQLAlchemy's echo does not see them.
     """
 
     sql: str
@@ -64,11 +69,17 @@ class DriverSQL:
             bound[name] = process(bound[name])
         return tuple(bound[name] for name in self.order) if self.order else bound
 
+    def _run(self, cursor: Any, values: dict[str, object]) -> None:
+        parameters = self.parameters(values)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s\n%r", self.sql, parameters)
+        cursor.execute(self.sql, parameters)
+
     def execute(self, connection: Connection, values: dict[str, object]) -> int:
         """Run it in `connection`'s transaction; the number of rows it changed."""
         cursor = connection.connection.cursor()
         try:
-            cursor.execute(self.sql, self.parameters(values))
+            self._run(cursor, values)
             return int(cursor.rowcount)
         finally:
             cursor.close()
@@ -77,7 +88,7 @@ class DriverSQL:
         """Run it in `connection`'s transaction; its first row (a tuple), or None."""
         cursor = connection.connection.cursor()
         try:
-            cursor.execute(self.sql, self.parameters(values))
+            self._run(cursor, values)
             return cursor.fetchone()
         finally:
             cursor.close()

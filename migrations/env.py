@@ -10,7 +10,8 @@ from flask import current_app
 from geoalchemy2 import alembic_helpers
 
 config = context.config
-fileConfig(config.config_file_name)
+# Keep the app's loggers: migrations also run inside the app (init-db, the tests).
+fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 # Tables that SpatiaLite or PostGIS create for themselves: autogenerate must never drop them.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -284,8 +285,19 @@ def test_bbox_results_are_exact_at_the_edges(client: FlaskClient, make_issue: Ma
     assert found(10.0, 50.0, 10.02, 50.018) == {a, b, c}
 
 
+class _DriverSQL(logging.Handler):
+    def __init__(self, statements: list[str]) -> None:
+        super().__init__(logging.DEBUG)
+        self.statements = statements
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.statements.append(str(record.args[0]) if record.args else record.getMessage())  # type: ignore[index]
+
+
 @contextmanager
 def recorded_sql(app: Flask) -> Iterator[list[str]]:
+    """Every statement the app sends: SQLAlchemy's (its cursor events) and the hot paths' driver SQL
+    (which app.dialects logs at DEBUG, as SQLAlchemy does not see it)."""
     statements: list[str] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
@@ -293,11 +305,17 @@ def recorded_sql(app: Flask) -> Iterator[list[str]]:
 
     with app.app_context():
         engine = db.engine
+    driver_log, handler = logging.getLogger("app.dialects"), _DriverSQL(statements)
+    level = driver_log.level
+    driver_log.addHandler(handler)
+    driver_log.setLevel(logging.DEBUG)
     event.listen(engine, "before_cursor_execute", record)
     try:
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", record)
+        driver_log.removeHandler(handler)
+        driver_log.setLevel(level)
 
 
 def test_bbox_queries_go_through_the_spatial_index(
