@@ -9,8 +9,9 @@ from flask import Flask
 from flask_migrate import upgrade
 
 from app.extensions import db
-from app.services import accounts, places
-from app.services.errors import DomainError
+from app.services.accounts import users as accounts
+from app.services.issues import places
+from app.services.kernel.errors import DomainError
 from geo.areas import AreaError
 from geo.geojson import read_areas
 

@@ -7,7 +7,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from app.extensions import db
-from app.services.errors import DomainError
+from app.services.kernel.errors import DomainError
 
 HTTP_CODES = {
     400: "bad_request",

@@ -6,8 +6,8 @@ from flask import Response, stream_with_context, url_for
 
 from app.extensions import db
 from app.models.timestamps import utcnow
-from app.services import exports
-from app.services.dashboard import DashboardFilters
+from app.services.workspace import exports
+from app.services.workspace.dashboard import DashboardFilters
 
 MIMETYPES = {"csv": "text/csv; charset=utf-8", "geojson": "application/geo+json"}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 
-from app.services.errors import DomainError
+from app.services.kernel.errors import DomainError
 
 
 def apply_domain_error(form: FlaskForm, error: DomainError) -> None:

@@ -13,9 +13,9 @@ from app.extensions import db
 from app.models import TallyJob, User
 from app.models.rounds import JobStatus
 from app.models.timestamps import utcnow
-from app.services import tally
-from app.services.errors import DomainError
-from app.services.tally_jobs import get_job, progress_percent
+from app.services.kernel.errors import DomainError
+from app.services.rounds import tally
+from app.services.rounds.jobs import get_job, progress_percent
 
 
 def _set_job(session: Session, job_id: int, **values: object) -> None:

@@ -41,7 +41,7 @@ KEY_SOURCES = (
     "migrations/versions",
     "app/demo",
     "app/database.py",
-    "app/services/places.py",
+    "app/services/issues/places.py",
     "app/shapes.py",
 )
 
@@ -109,7 +109,7 @@ def load_city(database_url: str, sizes: Sizes) -> float:
     """Migrate the empty database and load the demo city at benchmark size; returns seconds taken."""
     from app.demo.seed import seed_demo_city
     from app.extensions import db
-    from app.services import places
+    from app.services.issues import places
 
     started = time.perf_counter()
     app = bench_app(database_url)

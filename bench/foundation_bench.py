@@ -35,8 +35,8 @@ from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import Area, Issue, Like
-from app.services import issue_queries
-from app.services.issue_queries import IssueFilters
+from app.services.issues import queries as issue_queries
+from app.services.issues.queries import IssueFilters
 from bench import like_ledger
 from bench.benchmarks_doc import replace_section
 from bench.databases import CACHE, REPO, bench_app, postgis_database, server_version, sqlite_database
@@ -121,7 +121,7 @@ def query_plans(
 ) -> tuple[dict[str, list[str]], dict[str, bool]]:
     """The database's plan for the map's bbox statement and the ranked list, exactly as the services build
     them."""
-    from app.services.issue_queries import feature_statement, filtered_statement
+    from app.services.issues.queries import feature_statement, filtered_statement
 
     dialect = session.get_bind().dialect
     bbox, bbox_values = feature_statement(session, IssueFilters(statuses=("open",), bbox=viewport), "rank")

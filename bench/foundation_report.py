@@ -246,7 +246,7 @@ Findings and changes (issue 2):
   page's stored text, so the text no longer goes through the sort (statement 0.50 -> 0.40 ms; on PostgreSQL
   the extra lookups cost what they save, so it keeps one pass); a status filter binds one parameter per
   code instead of an expanding list, which SQLAlchemy rendered again on every execution; the statuses'
-  types are kept per process and database for 5 s (app/services/status_types.py: a commit that changes a
+  types are kept per process and database for 5 s (app/services/issues/status_types.py: a commit changing a
   status makes the process read them again at once, other workers within 5 s) instead of a statement per
   request (~0.05 ms); the map's statement runs as driver SQL compiled once (SQLAlchemy's statement cache
   and parameter processing cost ~0.06 ms).

@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from app.models import ApiToken, Issue, Like, User
-from app.services.accounts import issue_token
+from app.services.accounts.users import issue_token
 
 HOT_ISSUES = 20  # a few popular issues take a share of the likes, so counters are contended
 HOT_SHARE = 0.2

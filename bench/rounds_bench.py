@@ -32,8 +32,11 @@ from app import create_app
 from app.extensions import db
 from app.models import Issue, Membership, Round, RoundBallot, User
 from app.models.timestamps import utcnow
-from app.services import groups, places, pledges, rounds, tally_jobs
-from app.services.payments import TestProvider
+from app.services.funding import groups, pledges
+from app.services.funding.payments import TestProvider
+from app.services.issues import places
+from app.services.rounds import jobs as tally_jobs
+from app.services.rounds import lifecycle as rounds
 from app.tally_runner import run_job
 from bench.benchmarks_doc import replace_section
 from config import ProductionConfig

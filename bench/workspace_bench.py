@@ -155,7 +155,7 @@ def measure(backend: str, url: str, sizes: Sizes, reps: int, versions: str) -> R
     from app.extensions import db
     from app.models import Area, Issue, Like
     from app.models.timestamps import utcnow
-    from app.services import workspace_stats
+    from app.services.workspace import stats as workspace_stats
 
     app = workspace_app(url)
     client = official_client(app)

@@ -12,7 +12,7 @@ from werkzeug.security import generate_password_hash
 
 from app.models import Issue, User
 from app.models.account import Role
-from app.services import likes, places, reports
+from app.services.issues import likes, places, reports
 from tests.testcity import OLD_TOWN, Place, city_areas
 
 DEFAULT_PASSWORD = "correct-horse-battery"

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import LedgerLine, LedgerPosting, Pledge, User
-from app.services import groups, ledger, pledges
-from app.services.payments import TestProvider, TreasurerConfirmed
+from app.services.funding import groups, ledger, pledges
+from app.services.funding.payments import TestProvider, TreasurerConfirmed
 from tests import factories
 
 _serial = itertools.count(1)

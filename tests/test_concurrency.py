@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Issue, Like
-from app.services import accounts
+from app.services.accounts import users as accounts
 from tests import factories
 from tests.conftest import Database
 from tests.gunicorn_server import gunicorn

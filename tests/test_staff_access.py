@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import IssueEvent, Photo
-from app.services import blocking
+from app.services.accounts import blocking
 from tests.conftest import AuthActions
 from tests.images import jpeg_with_gps
 

@@ -8,7 +8,7 @@ from app.api import bp
 from app.api.params import json_body
 from app.extensions import db
 from app.ratelimits import limit
-from app.services import accounts
+from app.services.accounts import users as accounts
 
 
 @bp.post("/users")

@@ -8,7 +8,7 @@ from flask_login import current_user
 from app.extensions import db
 from app.models import User
 from app.models.account import TokenHolder
-from app.services.errors import AuthenticationError
+from app.services.kernel.errors import AuthenticationError
 
 LOG_IN = "Log in, or send an Authorization: Bearer token, to do this."
 

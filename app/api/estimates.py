@@ -8,7 +8,7 @@ from app.api import bp
 from app.api.auth import require_user
 from app.api.params import json_body
 from app.extensions import db
-from app.services import estimates
+from app.services.workflow import estimates
 
 
 @bp.put("/issues/<int:issue_id>/estimate")

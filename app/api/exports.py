@@ -8,7 +8,7 @@ from app.api import bp
 from app.export_responses import export_response
 from app.extensions import db
 from app.security import roles_required
-from app.services import dashboard
+from app.services.workspace import dashboard
 
 
 @bp.get("/exports/issues.csv")

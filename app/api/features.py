@@ -7,7 +7,7 @@ from typing import Any
 import orjson
 from flask import url_for
 
-from app.services.issue_queries import FEATURE_PROPERTIES, FeaturePage, IssueRow
+from app.services.issues.queries import FEATURE_PROPERTIES, FeaturePage, IssueRow
 from geo.geojson import point_feature
 
 

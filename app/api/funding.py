@@ -11,9 +11,9 @@ from app.api.auth import require_user
 from app.api.params import json_body
 from app.extensions import db
 from app.models import Pledge
-from app.services import groups, ledger, pledges
-from app.services.errors import ValidationError
-from app.services.payments import get_provider
+from app.services.funding import groups, ledger, pledges
+from app.services.funding.payments import get_provider
+from app.services.kernel.errors import ValidationError
 
 
 def group_json(row: groups.GroupRow) -> dict[str, object]:

@@ -11,9 +11,11 @@ from app.api.features import issue_feature, issue_url_template, page_feature_col
 from app.api.params import int_param, json_body
 from app.extensions import db
 from app.ratelimits import limit
-from app.services import issue_queries, likes, moderation, notifications, reports
-from app.services.errors import ValidationError
-from app.services.issue_queries import IssueFilters
+from app.services.issues import likes, notifications, reports
+from app.services.issues import queries as issue_queries
+from app.services.issues.queries import IssueFilters
+from app.services.kernel.errors import ValidationError
+from app.services.workflow import moderation
 from geo.coordinates import CoordinateError, parse_bbox, parse_lat, parse_lon
 from geo.geojson import feature_collection
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import request
 
-from app.services.errors import DomainError, ValidationError
+from app.services.kernel.errors import DomainError, ValidationError
 
 
 def json_body() -> dict[str, Any]:

@@ -6,7 +6,7 @@ from flask import Response, jsonify
 
 from app.api import bp
 from app.extensions import db
-from app.services import places
+from app.services.issues import places
 from app.shapes import to_geometry
 from geo.geojson import feature_collection, geometry_feature
 

@@ -12,16 +12,12 @@ from app.api.params import int_param, json_body
 from app.extensions import db
 from app.models import Round, TallyJob
 from app.models.rounds import PHASE_ORDER
-from app.services import (
-    ballots,
-    candidates,
-    round_export,
-    round_results,
-    rounds,
-    tally,
-    tally_jobs,
-)
-from app.services.round_access import get_round
+from app.services.rounds import ballots, candidates, tally
+from app.services.rounds import export as round_export
+from app.services.rounds import jobs as tally_jobs
+from app.services.rounds import lifecycle as rounds
+from app.services.rounds import results as round_results
+from app.services.rounds.access import get_round
 from app.tally_runner import run_in_thread
 
 

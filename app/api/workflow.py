@@ -14,9 +14,12 @@ from app.extensions import db
 from app.models import User
 from app.ratelimits import limit
 from app.security import roles_required
-from app.services import duplicates, issue_queries, moderation, timeline, updates, workflow
-from app.services.reports import PhotoSettings
-from app.services.timeline import TimelineEntry
+from app.services.issues import queries as issue_queries
+from app.services.issues import timeline
+from app.services.issues.reports import PhotoSettings
+from app.services.issues.timeline import TimelineEntry
+from app.services.workflow import duplicates, moderation, updates
+from app.services.workflow import status_changes as workflow
 
 STAFF = ("official", "admin")
 

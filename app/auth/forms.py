@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from app.services.accounts import DISPLAY_NAME_MAX, PASSWORD_MAX, PASSWORD_MIN
+from app.services.accounts.users import DISPLAY_NAME_MAX, PASSWORD_MAX, PASSWORD_MIN
 
 
 class RegisterForm(FlaskForm):

@@ -13,8 +13,8 @@ from app.auth.forms import LoginForm, RegisterForm
 from app.extensions import db
 from app.forms import apply_domain_error
 from app.ratelimits import limit
-from app.services import accounts
-from app.services.errors import DomainError
+from app.services.accounts import users as accounts
+from app.services.kernel.errors import DomainError
 
 
 def safe_next(default: str) -> str:

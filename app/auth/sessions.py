@@ -8,7 +8,7 @@ from flask_login import LoginManager
 from app.extensions import db
 from app.models import User
 from app.models.account import TokenHolder
-from app.services.accounts import holder_for_token, user_for_token
+from app.services.accounts.users import holder_for_token, user_for_token
 
 
 def bearer_token(request: Request) -> str | None:

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Area, User
-from app.services import groups, pledges
-from app.services.payments import TestProvider, TreasurerConfirmed
+from app.services.funding import groups, pledges
+from app.services.funding.payments import TestProvider, TreasurerConfirmed
 
 MEMBERS_PER_GROUP = 6
 AMOUNTS = (500, 1000, 1500, 2000, 2500, 5000)

@@ -11,7 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Group, Issue, Like, Membership, Status, User
-from app.services import ballots, candidates, estimates, rounds, tally
+from app.services.rounds import ballots, candidates, tally
+from app.services.rounds import lifecycle as rounds
+from app.services.workflow import estimates
 
 COSTS_CENTS = (4_500, 6_000, 8_000, 9_500, 12_000, 15_000, 18_000, 25_000)
 

@@ -21,7 +21,7 @@ from werkzeug.security import generate_password_hash
 from app.demo.content import DESCRIPTIONS, STREETS, TITLES
 from app.demo.timelines import add_demo_timelines
 from app.models import Issue, Like, User
-from app.services import places
+from app.services.issues import places
 from app.shapes import point_element
 from geo.areas import AreaIndex
 from geo.geojson import read_areas

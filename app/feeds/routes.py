@@ -8,8 +8,8 @@ from app.extensions import db
 from app.feeds import bp
 from app.feeds.atom import MIMETYPE, Entry, feed_document
 from app.models.timestamps import utcnow
-from app.services import feed_queries
-from app.services.feed_queries import FeedEvent, FeedIssue
+from app.services.issues import feeds as feed_queries
+from app.services.issues.feeds import FeedEvent, FeedIssue
 
 EVENT_TITLES = {
     "status": "Status changed to {to}",

@@ -11,7 +11,7 @@ from app.extensions import csrf, db
 from app.follows import bp
 from app.follows.forms import FollowForm
 from app.models import Area, Issue
-from app.services import follows, notifications
+from app.services.issues import follows, notifications
 
 
 @bp.app_context_processor

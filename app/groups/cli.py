@@ -6,8 +6,8 @@ import click
 from flask import Flask
 
 from app.extensions import db
-from app.services import groups, transparency
-from app.services.errors import DomainError
+from app.services.funding import groups, transparency
+from app.services.kernel.errors import DomainError
 
 
 def register_funding_commands(app: Flask) -> None:

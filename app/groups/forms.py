@@ -8,8 +8,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from app.services.errors import DomainError
-from app.services.groups import CURRENCIES, NAME_MAX
+from app.services.funding.groups import CURRENCIES, NAME_MAX
+from app.services.kernel.errors import DomainError
 
 
 class ServiceErrors:

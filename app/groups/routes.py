@@ -15,9 +15,10 @@ from app.groups import bp
 from app.groups.forms import ActionForm, GroupForm, MatchForm, PledgeForm, PoolStateForm
 from app.models import Area, Group, Pool
 from app.security import roles_required
-from app.services import groups, ledger, matching, places, pledges, transparency
-from app.services.errors import DomainError
-from app.services.payments import get_provider
+from app.services.funding import groups, ledger, matching, pledges, transparency
+from app.services.funding.payments import get_provider
+from app.services.issues import places
+from app.services.kernel.errors import DomainError
 from app.shapes import to_geometry
 
 STAFF = ("official", "admin")

@@ -8,8 +8,8 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitF
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from app.models import Category
-from app.services.errors import DomainError
-from app.services.reports import DESCRIPTION_MAX, TITLE_MAX
+from app.services.issues.reports import DESCRIPTION_MAX, TITLE_MAX
+from app.services.kernel.errors import DomainError
 
 PLACE_PIN = "Place the pin: tap the map where the problem is, or use “Use my location”."
 # Service errors about the place land beside the map, shown with the lat field's errors.

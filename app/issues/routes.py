@@ -16,8 +16,10 @@ from app.extensions import db
 from app.issues import bp
 from app.issues.forms import LikeForm, ReportForm
 from app.ratelimits import limit
-from app.services import issue_queries, likes, moderation, notifications, places, reports
-from app.services.errors import DomainError
+from app.services.issues import likes, notifications, places, reports
+from app.services.issues import queries as issue_queries
+from app.services.kernel.errors import DomainError
+from app.services.workflow import moderation
 
 ISSUE_ZOOM = 17
 

@@ -9,8 +9,9 @@ from app.extensions import db
 from app.main import bp
 from app.main.forms import PrioritiesFilterForm
 from app.models.place import StatusType
-from app.services import issue_queries, places
-from app.services.issue_queries import IssueFilters
+from app.services.issues import places
+from app.services.issues import queries as issue_queries
+from app.services.issues.queries import IssueFilters
 
 PER_PAGE = 20
 

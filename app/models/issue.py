@@ -35,7 +35,7 @@ class Issue(db.Model):  # type: ignore[name-defined,misc]
     cost_estimate_cents: Mapped[int | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-    # Set by the status workflow (app/services/workflow.py); exports and the dashboard read them.
+    # Set by the status workflow (app/services/workflow/status_changes.py); read by exports, dashboard.
     acknowledged_at: Mapped[datetime | None]
     fixed_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
@@ -67,7 +67,7 @@ class Issue(db.Model):  # type: ignore[name-defined,misc]
 # the ORDER BY's own directions, so the top 50 are read off the index instead of sorting a whole area.
 Index("ix_issues_area_rank", Issue.area_id, Issue.likes_count.desc(), Issue.created_at, Issue.id)
 Index("ix_issues_rank", Issue.likes_count.desc(), Issue.created_at, Issue.id)
-# Covering indexes for the officials' workspace (app/services/workspace_stats.py, dashboard counts):
+# Covering indexes for the officials' workspace (app/services/workspace/stats.py, dashboard counts):
 # summary, charts and heat cells read only these columns, so neither engine visits the table rows.
 Index(
     "ix_issues_workspace",

@@ -18,8 +18,9 @@ from app.open311 import bp
 from app.open311.formats import FORMATS, render, render_errors
 from app.open311.requests import RequestQuery, find_requests, request_record
 from app.ratelimits import limit
-from app.services import accounts, reports
-from app.services.errors import DomainError
+from app.services.accounts import users as accounts
+from app.services.issues import reports
+from app.services.kernel.errors import DomainError
 
 MAX_REQUESTS = 1000
 # Our field names -> GeoReport's, so errors name the parameter the client actually sent.

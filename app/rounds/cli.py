@@ -8,8 +8,9 @@ from app.extensions import db
 from app.models import User
 from app.models.account import Role
 from app.rounds import bp
-from app.services import round_results, tally_jobs
-from app.services.errors import DomainError
+from app.services.kernel.errors import DomainError
+from app.services.rounds import jobs as tally_jobs
+from app.services.rounds import results as round_results
 from app.tally_runner import run_job
 
 

@@ -7,7 +7,7 @@ from markupsafe import Markup, escape
 
 from app import maps
 from app.charts import bar_chart
-from app.services.round_results import CandidateResult, RoundResults
+from app.services.rounds.results import CandidateResult, RoundResults
 
 FUNDED_ZOOM = 15
 SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "₣", "PLN": "zł"}

@@ -13,20 +13,15 @@ from app.models import Round
 from app.rounds import bp
 from app.rounds.forms import ActionForm, MatchForm, PhaseForm, RoundForm
 from app.rounds.results_view import money_chart, plain_reason, results_map
-from app.services import (
-    ballots,
-    candidates,
-    groups,
-    ledger,
-    round_money,
-    round_results,
-    rounds,
-    tally,
-    tally_jobs,
-)
-from app.services.errors import DomainError
-from app.services.pledges import parse_amount
-from app.services.round_access import can_run, get_round, is_member
+from app.services.funding import groups, ledger
+from app.services.funding.pledges import parse_amount
+from app.services.kernel.errors import DomainError
+from app.services.rounds import ballots, candidates, tally
+from app.services.rounds import jobs as tally_jobs
+from app.services.rounds import lifecycle as rounds
+from app.services.rounds import money as round_money
+from app.services.rounds import results as round_results
+from app.services.rounds.access import can_run, get_round, is_member
 from app.tally_runner import run_in_thread
 
 PHASE_LABELS = {

@@ -13,8 +13,11 @@ from werkzeug.wrappers import Response
 from app.extensions import db
 from app.forms import apply_domain_error
 from app.security import roles_required
-from app.services import audit, blocking, moderation, places, status_config
-from app.services.errors import DomainError
+from app.services.accounts import blocking
+from app.services.issues import places
+from app.services.kernel import audit
+from app.services.kernel.errors import DomainError
+from app.services.workflow import moderation, status_config
 from app.staff import bp
 from app.staff.forms import (
     BlockAccountForm,

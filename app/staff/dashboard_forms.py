@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, TextAreaField
 
 from app.models import Status
-from app.services.workflow import NOTE_MAX
+from app.services.kernel.text import NOTE_MAX
 
 
 class BulkStatusForm(FlaskForm):

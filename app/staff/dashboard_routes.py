@@ -16,9 +16,12 @@ from app.export_responses import export_response
 from app.extensions import db
 from app.models.timestamps import utcnow
 from app.security import roles_required
-from app.services import dashboard, places, workflow, workspace_stats
-from app.services.dashboard import DashboardFilters
-from app.services.errors import DomainError, ValidationError
+from app.services.issues import places
+from app.services.kernel.errors import DomainError, ValidationError
+from app.services.workflow import status_changes as workflow
+from app.services.workspace import dashboard
+from app.services.workspace import stats as workspace_stats
+from app.services.workspace.dashboard import DashboardFilters
 from app.staff import bp, dashboard_maps
 from app.staff.dashboard_forms import BulkStatusForm
 

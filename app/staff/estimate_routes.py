@@ -10,9 +10,9 @@ from wtforms import StringField, SubmitField
 
 from app.extensions import db
 from app.security import roles_required
-from app.services import estimates
-from app.services.errors import DomainError
-from app.services.pledges import parse_amount
+from app.services.funding.pledges import parse_amount
+from app.services.kernel.errors import DomainError
+from app.services.workflow import estimates
 from app.staff import bp
 
 

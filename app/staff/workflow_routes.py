@@ -13,8 +13,11 @@ from werkzeug.wrappers import Response
 from app.extensions import db
 from app.models import Issue, IssueEvent, Photo
 from app.security import roles_required
-from app.services import duplicates, issue_queries, moderation, places, workflow
-from app.services.errors import DomainError, NotFound
+from app.services.issues import places
+from app.services.issues import queries as issue_queries
+from app.services.kernel.errors import DomainError, NotFound
+from app.services.workflow import duplicates, moderation
+from app.services.workflow import status_changes as workflow
 from app.staff import bp
 from app.staff.forms import DuplicateForm, EditForm, ReasonForm, StatusForm
 

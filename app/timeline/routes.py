@@ -10,9 +10,11 @@ from werkzeug.wrappers import Response
 from app.extensions import db
 from app.models import Issue
 from app.ratelimits import limit
-from app.services import timeline, updates, workflow
-from app.services.errors import DomainError
-from app.services.reports import PhotoSettings
+from app.services.issues import timeline
+from app.services.issues.reports import PhotoSettings
+from app.services.kernel.errors import DomainError
+from app.services.workflow import status_changes as workflow
+from app.services.workflow import updates
 from app.timeline import bp
 from app.timeline.forms import NotFixedForm, UpdateForm
 

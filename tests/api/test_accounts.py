@@ -14,7 +14,7 @@ from werkzeug.security import check_password_hash
 
 from app.extensions import db
 from app.models import ApiToken, User
-from app.services.accounts import token_digest
+from app.services.accounts.users import token_digest
 from tests.conftest import AuthActions
 from tests.factories import DEFAULT_PASSWORD
 

@@ -12,7 +12,7 @@ from sqlalchemy import delete, insert, select
 from app.database import sqlite_dbapi
 from app.extensions import db
 from app.models import Issue, Like, User
-from app.services import likes
+from app.services.issues import likes
 from tests.conftest import AuthActions
 
 MakeIssue = Callable[..., Issue]

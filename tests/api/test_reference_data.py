@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
-from app.services.places import DEFAULT_CATEGORIES, DEFAULT_STATUSES
+from app.services.issues.places import DEFAULT_CATEGORIES, DEFAULT_STATUSES
 from tests.testcity import AREA_BOXES
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import update
 
 from app.extensions import db
 from app.models import Issue, User
-from app.services import likes
+from app.services.issues import likes
 from tests.conftest import AuthActions
 from tests.funding_fixtures import Funding, GroupRef
 from tests.testcity import OLD_TOWN, RIVERSIDE

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.services.errors import ValidationError
-from app.services.pledges import parse_amount
+from app.services.funding.pledges import parse_amount
+from app.services.kernel.errors import ValidationError
 from tests.funding_fixtures import funding  # noqa: F401  (fixture)
 
 
@@ -81,7 +81,7 @@ def test_a_resident_joins_pledges_and_the_treasurer_confirms(client, auth, fundi
 
 def test_transparency_page_hides_names_unless_chosen(app, client, funding) -> None:
     from app.extensions import db
-    from app.services import ledger, matching
+    from app.services.funding import ledger, matching
 
     ref = funding.group()
     shy = funding.member(ref, display_name="Shy Sam")

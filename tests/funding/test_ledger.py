@@ -15,8 +15,8 @@ from sqlalchemy import insert, text
 from app.extensions import db
 from app.models import LedgerLine, LedgerPosting
 from app.models.ledger import LedgerAppendOnly
-from app.services import ledger
-from app.services.errors import ValidationError
+from app.services.funding import ledger
+from app.services.kernel.errors import ValidationError
 from budgets.ledger import Line, Posting, first_violation, largest_remainder_split
 from tests.funding_fixtures import funding  # noqa: F401  (fixture)
 
@@ -95,7 +95,7 @@ def test_post_refuses_unbalanced_or_overdrawing_postings(app, funding) -> None:
 
 
 def test_refunds_are_pro_rata_to_every_source_and_exact(app, funding) -> None:
-    from app.services import matching
+    from app.services.funding import matching
 
     ref = funding.group()
     members = [funding.member(ref) for _ in range(3)]
@@ -185,7 +185,7 @@ def test_no_service_or_view_has_an_update_or_delete_path_for_the_ledger() -> Non
 
 
 def test_ledger_check_passes_on_good_data_and_fails_on_an_unbalanced_posting(app, runner, funding) -> None:
-    from app.services import matching
+    from app.services.funding import matching
 
     ref = funding.group()
     funding.pledge(ref, funding.member(ref), 1500)

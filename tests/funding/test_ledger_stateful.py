@@ -18,10 +18,10 @@ from hypothesis.stateful import (
 
 from app.extensions import db
 from app.models import User
-from app.services import groups, ledger, matching, pledges
-from app.services.errors import DomainError
-from app.services.payments import TestProvider, TreasurerConfirmed
-from app.services.transparency import all_postings
+from app.services.funding import groups, ledger, matching, pledges
+from app.services.funding.payments import TestProvider, TreasurerConfirmed
+from app.services.funding.transparency import all_postings
+from app.services.kernel.errors import DomainError
 from budgets.ledger import first_violation
 from tests import factories
 

@@ -19,8 +19,8 @@ from sqlalchemy import func, select
 from app import create_app
 from app.extensions import db
 from app.models import LedgerPosting, Pledge
-from app.services import groups, ledger
-from app.services.transparency import check_ledger
+from app.services.funding import groups, ledger
+from app.services.funding.transparency import check_ledger
 from config import TestingConfig
 from tests import factories
 from tests.browser.live_server import flask_command, server_env

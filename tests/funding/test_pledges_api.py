@@ -68,7 +68,7 @@ def test_non_members_closed_pools_and_anonymous_are_refused(client, auth, fundin
     )
     assert closed.status_code == 201  # admins pledge too
     from app.extensions import db
-    from app.services import groups
+    from app.services.funding import groups
 
     with app.app_context():
         groups.set_pool_open(db.session, db.session.get(type(admin), admin.id), ref.pool_id, False)
@@ -157,7 +157,7 @@ def test_groups_api_join_leave(client, auth, funding, make_user) -> None:
 
 def test_pool_numbers_after_match_and_tally_helpers(app, client, funding) -> None:
     from app.extensions import db
-    from app.services import ledger, matching
+    from app.services.funding import ledger, matching
 
     ref = funding.group()
     a, b = funding.member(ref), funding.member(ref)

@@ -14,9 +14,10 @@ from sqlalchemy import func, select
 from app import create_app
 from app.extensions import db
 from app.models import Issue, LedgerPosting, Round, RoundBallot, RoundCandidate, User
-from app.services import groups, pledges, rounds
-from app.services.payments import TestProvider
-from app.services.transparency import check_ledger
+from app.services.funding import groups, pledges
+from app.services.funding.payments import TestProvider
+from app.services.funding.transparency import check_ledger
+from app.services.rounds import lifecycle as rounds
 from config import TestingConfig
 from tests import factories
 from tests.browser.live_server import flask_command, server_env

@@ -9,7 +9,7 @@ from datetime import datetime
 from flask.testing import FlaskClient
 
 from app.models import Issue, Like, User
-from app.services.issue_queries import RANKING_RULE
+from app.services.issues.queries import RANKING_RULE
 from tests.conftest import AuthActions
 from tests.testcity import HILLSIDE, OLD_TOWN
 

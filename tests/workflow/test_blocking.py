@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models import User
 from tests.conftest import AuthActions
 from tests.testcity import OLD_TOWN
-from tests.workflow.helpers import audit_actions
+from tests.workflow.issue_state import audit_actions
 
 
 def test_a_blocked_domain_cannot_register_or_log_in_and_its_accounts_are_blocked(

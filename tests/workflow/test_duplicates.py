@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Follow, Like
-from app.services import follows, likes
+from app.services.issues import follows, likes
 from tests.conftest import AuthActions
-from tests.workflow.helpers import audit_actions, events_of, issue_state
+from tests.workflow.issue_state import audit_actions, events_of, issue_state
 
 
 def _like(app: Flask, user: Any, issue_id: int) -> None:

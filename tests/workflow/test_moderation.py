@@ -14,7 +14,7 @@ from app.extensions import db
 from app.models import IssueEvent, Photo
 from tests.conftest import AuthActions
 from tests.images import jpeg_with_gps
-from tests.workflow.helpers import audit_actions, issue_state
+from tests.workflow.issue_state import audit_actions, issue_state
 
 
 def test_a_hidden_issue_disappears_for_the_public_but_not_for_staff(

@@ -11,10 +11,10 @@ from flask.testing import FlaskClient
 
 from app.extensions import db
 from app.models import User
-from app.services import workflow
-from app.services.errors import NotFound, ValidationError
+from app.services.kernel.errors import NotFound, ValidationError
+from app.services.workflow import status_changes as workflow
 from tests.conftest import AuthActions
-from tests.workflow.helpers import audit_actions, issue_state
+from tests.workflow.issue_state import audit_actions, issue_state
 
 
 def test_an_admin_adds_renames_retypes_and_reorders_statuses(
@@ -174,11 +174,12 @@ def test_the_map_follows_a_retyped_status_at_once_here_and_within_seconds_from_e
     make_issue: Callable[..., Any],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Each process keeps the statuses' types for a few seconds (app/services/status_types.py)."""
+    """Each process keeps the statuses' types for a few seconds (app/services/issues/status_types.py)."""
     from sqlalchemy import text
 
-    from app.services import status_config, status_types
-    from app.services.status_types import resolve_statuses
+    from app.services.issues import status_types
+    from app.services.issues.status_types import resolve_statuses
+    from app.services.workflow import status_config
 
     issue = make_issue(status="acknowledged")
     admin = make_user(role="admin")

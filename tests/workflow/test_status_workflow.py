@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import AuthActions
-from tests.workflow.helpers import audit_actions, events_of, issue_state
+from tests.workflow.issue_state import audit_actions, events_of, issue_state
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from app.models import Issue
 from app.models.timestamps import utcnow
 from tests.conftest import AuthActions
 from tests.images import jpeg_with_gps
-from tests.workflow.helpers import events_of, issue_state
+from tests.workflow.issue_state import events_of, issue_state
 
 
 def test_residents_and_staff_post_updates_and_staff_ones_carry_the_badge(

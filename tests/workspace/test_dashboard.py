@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Issue, IssueEvent, User
-from app.services import dashboard
-from app.services.dashboard import DashboardFilters
-from app.services.errors import ValidationError
+from app.services.kernel.errors import ValidationError
+from app.services.workspace import dashboard
+from app.services.workspace.dashboard import DashboardFilters
 from tests.testcity import HILLSIDE, OLD_TOWN, RIVERSIDE
 from tests.workspace.conftest import Stamp
 

@@ -13,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app.models import Issue, User
-from app.services import exports
+from app.services.workspace import exports
 from tests.testcity import HILLSIDE, OLD_TOWN, RIVERSIDE
 from tests.workspace.conftest import Stamp
 

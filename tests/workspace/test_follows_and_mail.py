@@ -16,7 +16,7 @@ from sqlalchemy import select
 from app import mail
 from app.extensions import db
 from app.models import Follow, Issue, User
-from app.services import workflow
+from app.services.workflow import status_changes as workflow
 from tests.testcity import OLD_TOWN, RIVERSIDE
 from tests.workspace.conftest import Stamp
 
@@ -144,7 +144,7 @@ def test_a_forged_unsubscribe_link_does_nothing(
     with app.app_context():
         db.session.add(Follow(user_id=resident.id, issue_id=issue.id))
         db.session.commit()
-    from app.services.notifications import Subscription, unsubscribe_token
+    from app.services.issues.notifications import Subscription, unsubscribe_token
 
     with app.test_request_context():
         token = unsubscribe_token(Subscription(resident.id, issue_id=issue.id))

@@ -15,7 +15,7 @@ from app import charts
 from app.extensions import db
 from app.models import Issue
 from app.models.timestamps import utcnow
-from app.services import workspace_stats
+from app.services.workspace import stats as workspace_stats
 from tests.testcity import OLD_TOWN, RIVERSIDE
 from tests.workspace.conftest import Stamp
 

@@ -1,0 +1,1 @@
+"""Accounts: registration, passwords, API tokens, and blocking accounts or email domains."""

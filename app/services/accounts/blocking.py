@@ -1,0 +1,119 @@
+"""Blocking accounts and email domains: blocked accounts cannot report, like or post."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from app.models import BlockedDomain, User
+from app.models.account import Role
+from app.models.timestamps import utcnow
+from app.services.kernel import audit
+from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from app.services.kernel.roles import require_admin
+from app.services.kernel.text import clean_note
+
+DOMAIN_RE = re.compile(r"^(?=.{3,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def domain_of(email: str) -> str:
+    return email.rsplit("@", 1)[-1].strip().lower()
+
+
+def clean_domain(raw: object) -> str:
+    domain = str(raw or "").strip().lower().lstrip("@")
+    if not domain:
+        raise ValidationError("Domain is required, like spam.example.", "domain")
+    if not DOMAIN_RE.match(domain):
+        raise ValidationError(f"{domain[:60]!r} is not a domain name like spam.example.", "domain")
+    return domain
+
+
+def is_domain_blocked(session: Session, email: str) -> bool:
+    domain = domain_of(email)
+    return session.scalar(select(BlockedDomain.id).where(BlockedDomain.domain == domain)) is not None
+
+
+def refuse_blocked_domain(session: Session, email: str) -> None:
+    """Registration and login refuse addresses of a blocked domain."""
+    if is_domain_blocked(session, email):
+        raise PermissionDenied(
+            f"Addresses at {domain_of(email)} cannot be used on Commonfix;"
+            " contact the city if this is wrong.",
+            "email",
+        )
+
+
+def _on_domain(domain: str):  # type: ignore[no-untyped-def]
+    return func.lower(User.email).like(f"%@{domain}")
+
+
+def set_user_blocked(session: Session, admin: User, email: object, blocked: bool) -> User:
+    require_admin(admin)
+    address = str(email or "").strip().lower()
+    if not address:
+        raise ValidationError("Email is required.", "email")
+    user = session.scalar(select(User).where(func.lower(User.email) == address))
+    if user is None:
+        raise NotFound(f"There is no account {address[:254]!r}.", "email")
+    if blocked and user.role == Role.ADMIN.value:
+        raise ValidationError("Admin accounts cannot be blocked; change the role first.", "email")
+    if user.is_blocked == blocked:
+        raise ValidationError(f"{user.email} is already {'blocked' if blocked else 'unblocked'}.", "email")
+    user.is_blocked = blocked
+    audit.record(
+        session, admin, "account.block" if blocked else "account.unblock", "user", user.id, email=user.email
+    )
+    session.flush()
+    return user
+
+
+def block_domain(session: Session, admin: User, domain: object, reason: object = "") -> BlockedDomain:
+    """Refuse the domain from now on and block its existing accounts (staff accounts keep it usable)."""
+    require_admin(admin)
+    name = clean_domain(domain)
+    why = clean_note(reason, required=False, field="reason")
+    staff = session.scalar(
+        select(func.count(User.id)).where(_on_domain(name), User.role != Role.RESIDENT.value)
+    )
+    if staff:
+        raise ValidationError(f"Staff accounts use {name}; it cannot be blocked.", "domain")
+    if session.scalar(select(BlockedDomain.id).where(BlockedDomain.domain == name)) is not None:
+        raise Conflict(f"{name} is already blocked.", "domain")
+    entry = BlockedDomain(domain=name, reason=why, created_by_id=admin.id, created_at=utcnow())
+    session.add(entry)
+    session.flush()
+    blocked = session.execute(
+        update(User)
+        .where(_on_domain(name), User.is_blocked.is_(False))
+        .values(is_blocked=True)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    audit.record(session, admin, "domain.block", "domain", name, reason=why, accounts_blocked=blocked)
+    session.flush()
+    return entry
+
+
+def unblock_domain(session: Session, admin: User, domain_id: int) -> str:
+    """Allow the domain again; accounts blocked with it stay blocked until unblocked one by one."""
+    require_admin(admin)
+    entry = session.get(BlockedDomain, domain_id)
+    if entry is None:
+        raise NotFound(f"There is no blocked domain {domain_id}.", "domain")
+    name = entry.domain
+    session.delete(entry)
+    audit.record(session, admin, "domain.unblock", "domain", name)
+    session.flush()
+    return name
+
+
+def blocked_domains(session: Session) -> list[BlockedDomain]:
+    return list(session.scalars(select(BlockedDomain).order_by(BlockedDomain.domain)))
+
+
+def blocked_users(session: Session, limit: int = 200) -> list[User]:
+    return list(
+        session.scalars(select(User).where(User.is_blocked.is_(True)).order_by(User.email).limit(limit))
+    )

@@ -1,0 +1,151 @@
+"""Accounts: registration, password checks and API bearer tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.dialects import OnDriver
+from app.models import ApiToken, User
+from app.models.account import Role, TokenHolder
+from app.models.timestamps import utcnow
+from app.services.accounts.blocking import refuse_blocked_domain
+from app.services.kernel.errors import AuthenticationError, Conflict, ValidationError
+
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+PASSWORD_MIN = 8
+PASSWORD_MAX = 200
+DISPLAY_NAME_MAX = 60
+# A hash computed once so unknown emails cost as much time as wrong passwords.
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+
+
+def normalise_email(raw: object) -> str:
+    email = str(raw or "").strip().lower()
+    if not email:
+        raise ValidationError("Email is required.", "email")
+    if len(email) > 254 or not EMAIL_RE.match(email):
+        raise ValidationError("Email must be a valid address like name@example.org.", "email")
+    return email
+
+
+def check_display_name(raw: object) -> str:
+    name = " ".join(str(raw or "").split())
+    if not name:
+        raise ValidationError("Display name is required.", "display_name")
+    if len(name) > DISPLAY_NAME_MAX:
+        raise ValidationError(f"Display name must be at most {DISPLAY_NAME_MAX} characters.", "display_name")
+    return name
+
+
+def check_password(raw: object) -> str:
+    password = str(raw or "")
+    if len(password) < PASSWORD_MIN:
+        raise ValidationError(f"Password must be at least {PASSWORD_MIN} characters.", "password")
+    if len(password) > PASSWORD_MAX:
+        raise ValidationError(f"Password must be at most {PASSWORD_MAX} characters.", "password")
+    return password
+
+
+def find_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(func.lower(User.email) == email.lower()))
+
+
+def register(
+    session: Session,
+    email: object,
+    display_name: object,
+    password: object,
+    role: str = Role.RESIDENT.value,
+) -> User:
+    """A new account; the email must be unused. The unique index settles concurrent races."""
+    clean_email = normalise_email(email)
+    name = check_display_name(display_name)
+    secret = check_password(password)
+    if role not in {r.value for r in Role}:
+        raise ValidationError(f"Role must be one of {', '.join(r.value for r in Role)}.", "role")
+    refuse_blocked_domain(session, clean_email)
+    if find_by_email(session, clean_email) is not None:
+        raise Conflict("An account with this email already exists.", "email")
+    user = User(
+        email=clean_email,
+        display_name=name,
+        password_hash=generate_password_hash(secret, method="scrypt"),
+        role=role,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, email: object, password: object) -> User:
+    user = find_by_email(session, str(email or "").strip())
+    if user is None:
+        check_password_hash(_DUMMY_HASH, str(password or ""))
+        raise AuthenticationError("Wrong email or password.", "password")
+    if not check_password_hash(user.password_hash, str(password or "")):
+        raise AuthenticationError("Wrong email or password.", "password")
+    refuse_blocked_domain(session, user.email)
+    return user
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    expires_at: datetime
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(session: Session, user: User, ttl: timedelta) -> IssuedToken:
+    token = secrets.token_urlsafe(32)
+    expires_at = utcnow() + ttl
+    session.add(ApiToken(user_id=user.id, token_hash=token_digest(token), expires_at=expires_at))
+    session.flush()
+    return IssuedToken(token, expires_at)
+
+
+# Built once: every API request with a token runs it, and building it cost more than running it.
+_USER_FOR_TOKEN = (
+    select(User, ApiToken.expires_at)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("digest"))
+)
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    row = session.execute(_USER_FOR_TOKEN, {"digest": token_digest(token)}).first()
+    if row is None or row.expires_at <= utcnow():
+        return None
+    return row[0]
+
+
+_HOLDER_FOR_TOKEN = OnDriver(
+    lambda _session: (
+        select(User.id, User.role, User.is_blocked)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(
+            ApiToken.token_hash == bindparam("digest"),
+            ApiToken.expires_at > bindparam("now", type_=ApiToken.expires_at.type),
+        )
+    )
+)
+
+
+def holder_for_token(session: Session, token: str) -> TokenHolder | None:
+    """The holder of a token that has not expired, read as three columns on the driver: loading the ORM
+    user cost about 0.2 ms of a like, and SQLAlchemy's execution another ~0.03 ms."""
+    row = _HOLDER_FOR_TOKEN.first(session, {"digest": token_digest(token), "now": utcnow()})
+    if row is None:
+        return None
+    user_id, role, is_blocked = row
+    return TokenHolder(user_id, role, bool(is_blocked))

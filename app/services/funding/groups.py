@@ -1,0 +1,159 @@
+"""Neighbourhood groups: creation with their pool, joining and leaving, listing, who runs a group."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from app.dialects import insert_ignoring_duplicates
+from app.models import Area, Group, Membership, Pool, User
+from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
+
+NAME_MAX = 120
+CURRENCIES = ("EUR", "USD", "GBP", "CHF", "SEK", "DKK", "NOK", "PLN", "CZK", "CAD", "AUD")
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    id: int
+    name: str
+    description: str
+    area_id: int
+    area_name: str
+    pool_id: int
+    members: int
+
+
+def create_group(
+    session: Session,
+    official: User | None,
+    area_id: int,
+    name: object,
+    *,
+    currency: str = "EUR",
+    max_pledge_cents: int = 50_000,
+    description: str = "",
+) -> Group:
+    """A group for an area, with its (open) pool. Only officials and admins create groups."""
+    if official is not None and not official.is_staff:
+        raise PermissionDenied("Only city officials can create neighbourhood groups.")
+    clean = " ".join(str(name or "").split())
+    if not clean:
+        raise ValidationError("Name is required.", "name")
+    if len(clean) > NAME_MAX:
+        raise ValidationError(f"Name must be at most {NAME_MAX} characters.", "name")
+    if session.scalar(select(Area.id).where(Area.id == area_id)) is None:
+        raise ValidationError(f"There is no area {area_id}.", "area_id")
+    if currency not in CURRENCIES:
+        raise ValidationError(f"Currency must be one of {', '.join(CURRENCIES)}.", "currency")
+    if type(max_pledge_cents) is not int or max_pledge_cents < 100:
+        raise ValidationError("The maximum pledge must be at least 100 cents.", "max_pledge_cents")
+    if session.scalar(select(Group.id).where(func.lower(Group.name) == clean.lower())) is not None:
+        raise Conflict(f"A group called {clean!r} already exists.", "name")
+    group = Group(
+        area_id=area_id,
+        name=clean,
+        description=description.strip()[:500],
+        created_by_id=official.id if official else None,
+    )
+    session.add(group)
+    session.flush()
+    session.add(Pool(group_id=group.id, currency=currency, max_pledge_cents=max_pledge_cents))
+    session.flush()
+    return group
+
+
+def area_id_by_name(session: Session, area_name: str) -> int:
+    found = session.scalar(select(Area.id).where(func.lower(Area.name) == area_name.strip().lower()))
+    if found is None:
+        raise ValidationError(f"There is no area called {area_name!r}.", "area")
+    return found
+
+
+def _members_count():  # type: ignore[no-untyped-def]
+    return (
+        select(func.count(Membership.id))
+        .where(Membership.group_id == Group.id)
+        .correlate(Group)
+        .scalar_subquery()
+    )
+
+
+def _rows_query():  # type: ignore[no-untyped-def]
+    return (
+        select(Group.id, Group.name, Group.description, Area.id, Area.name, Pool.id, _members_count())
+        .join(Area, Area.id == Group.area_id)
+        .join(Pool, Pool.group_id == Group.id)
+    )
+
+
+def list_groups(session: Session) -> list[GroupRow]:
+    rows = session.execute(_rows_query().order_by(Area.name, Group.name)).tuples()
+    return [GroupRow(*row) for row in rows]
+
+
+def get_group_row(session: Session, group_id: int) -> GroupRow:
+    row = session.execute(_rows_query().where(Group.id == group_id)).tuples().first()
+    if row is None:
+        raise NotFound(f"There is no group {group_id}.", "group_id")
+    return GroupRow(*row)
+
+
+def group_of_pool(session: Session, pool_id: int) -> int:
+    group_id = session.scalar(select(Pool.group_id).where(Pool.id == pool_id))
+    if group_id is None:
+        raise NotFound(f"There is no pool {pool_id}.", "pool_id")
+    return group_id
+
+
+def _require_group(session: Session, group_id: int) -> None:
+    if session.scalar(select(Group.id).where(Group.id == group_id)) is None:
+        raise NotFound(f"There is no group {group_id}.", "group_id")
+
+
+def join(session: Session, user: User, group_id: int, *, as_admin: bool = False) -> bool:
+    """Make the resident a member; joining twice changes nothing. True if they were not a member."""
+    if user.is_blocked:
+        raise PermissionDenied("This account is blocked and cannot join groups.")
+    _require_group(session, group_id)
+    values = {"group_id": group_id, "user_id": user.id, "is_admin": as_admin}
+    return bool(session.execute(insert_ignoring_duplicates(session, Membership, **values)).rowcount)
+
+
+def leave(session: Session, user: User, group_id: int) -> bool:
+    """End the membership; leaving a group one is not in changes nothing. Pledges stay in the pool."""
+    _require_group(session, group_id)
+    removed = session.execute(
+        delete(Membership).where(Membership.group_id == group_id, Membership.user_id == user.id)
+    ).rowcount
+    return bool(removed)
+
+
+def membership(session: Session, user_id: int, group_id: int) -> Membership | None:
+    return session.scalar(
+        select(Membership).where(Membership.group_id == group_id, Membership.user_id == user_id)
+    )
+
+
+def runs_group(session: Session, user: User, group_id: int) -> bool:
+    """Officials and admins run every group; residents run the groups where they are admins."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff:
+        return True
+    found = membership(session, user.id, group_id)
+    return bool(found and found.is_admin)
+
+
+def require_runs_group(session: Session, user: User, group_id: int) -> None:
+    if not runs_group(session, user, group_id):
+        raise PermissionDenied("Only the group's admins and city officials can do this.")
+
+
+def set_pool_open(session: Session, actor: User, pool_id: int, is_open: bool) -> None:
+    """Open or close a pool to new pledges (group admins and officials); pledged money is unaffected."""
+    group_id = group_of_pool(session, pool_id)
+    require_runs_group(session, actor, group_id)
+    session.execute(update(Pool).where(Pool.id == pool_id).values(is_open=is_open))

@@ -1,0 +1,286 @@
+"""The pool ledger: post balanced money movements, derive pool balances, and the tally helpers for rounds.
+
+Chart of accounts (every line moves integer cents: + into the account, - out of it; a posting's
+lines sum to zero):
+
+    resident:<user_id>        a resident's own money, outside the platform (goes negative as they pledge;
+                              refunds bring it back towards zero)
+    city:match                the city's matching budget, outside the platform
+    pool:<pool_id>:available  money a pool holds that no round has spent or carried over yet
+    pool:<pool_id>:rollover   money a tallied round carried over to the next round (still the pool's)
+    issue:<issue_id>:funded   money allocated to an issue by a round's tally
+
+Posting kinds and their lines:
+
+    pledge      resident:<u> -x, pool:<p>:available +x            (when a pledge is confirmed)
+    match       city:match -x, pool:<p>:available +x              (apply_match)
+    allocation  pool:<p>:rollover/available -sum, issue:<i>:funded +x_i ...
+    refund      pool:<p>:rollover/available -sum, resident:<u> +x_u ..., city:match +x_c
+    rollover    pool:<p>:available -x, pool:<p>:rollover +x
+
+Outflows draw from `rollover` first, then from `available`, so money carried over is spent first.
+Pending pledges are not money yet: they live in the pledges table only and reach the ledger when
+confirmed. Balances are always derived by summing lines; nothing stores a running total.
+Nothing here updates or deletes a ledger row (see app/models/ledger.py and tests).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from app.models.funding import Pledge, PledgeStatus, Pool
+from app.models.ledger import LedgerLine, LedgerPosting
+from app.services.kernel.errors import NotFound, ValidationError
+from budgets.ledger import LedgerError, Line, largest_remainder_split, pool_of_account, validate_lines
+
+
+class PostingKind:
+    PLEDGE = "pledge"
+    MATCH = "match"
+    ALLOCATION = "allocation"
+    REFUND = "refund"
+    ROLLOVER = "rollover"
+
+
+def resident_account(user_id: int) -> str:
+    return f"resident:{user_id}"
+
+
+CITY_MATCH = "city:match"
+
+
+def available_account(pool_id: int) -> str:
+    return f"pool:{pool_id}:available"
+
+
+def rollover_account(pool_id: int) -> str:
+    return f"pool:{pool_id}:rollover"
+
+
+def issue_account(issue_id: int) -> str:
+    return f"issue:{issue_id}:funded"
+
+
+@dataclass(frozen=True)
+class PoolBalance:
+    """A pool's money, derived from the ledger (and, for pending, from the pledges table).
+
+    confirmed_cents   confirmed pledges ever posted to the pool
+    pending_cents     pledges awaiting a treasurer's confirmation (not yet money)
+    matched_cents     the city's matching money ever posted
+    allocated_cents   money allocated to issues by tallies
+    refunded_cents    money returned to pledgers and the city
+    rolled_over_cents money carried over from tallied rounds and not yet spent
+    balance_cents     what the pool holds now (available + rolled over); what the next tally may spend
+    Always: confirmed + matched = allocated + refunded + balance.
+    """
+
+    currency: str
+    confirmed_cents: int
+    pending_cents: int
+    matched_cents: int
+    allocated_cents: int
+    refunded_cents: int
+    rolled_over_cents: int
+    balance_cents: int
+
+
+def post(
+    session: Session,
+    kind: str,
+    memo: str,
+    lines: Iterable[tuple[str, int]],
+    pool_id: int,
+    round_id: int | None = None,
+    pledge_id: int | None = None,
+) -> LedgerPosting:
+    """Append one posting with its lines (account, cents); flush; return it.
+
+    Raises ValidationError if the lines do not sum to zero, an amount is not an int, a line is zero,
+    a line names another pool's account, or a pool account would go negative. Never commits.
+    """
+    merged: dict[str, int] = {}
+    for account, cents in lines:
+        if type(cents) is not int:
+            raise ValidationError(f"{account}: amounts are whole cents, not {cents!r}.", "amount_cents")
+        merged[account] = merged.get(account, 0) + cents
+    checked = [Line(a, c) for a, c in merged.items() if c != 0]
+    try:
+        validate_lines(checked)
+    except LedgerError as exc:
+        raise ValidationError(f"Unbalanced posting: {exc}.", "lines") from None
+    for line in checked:
+        if line.account.startswith("pool:") and pool_of_account(line.account) != pool_id:
+            raise ValidationError(f"{line.account} is not an account of pool {pool_id}.", "lines")
+    lock_pool(session, pool_id)
+    for line in checked:
+        owned = pool_of_account(line.account) is not None
+        if owned and line.amount_cents < 0 and account_balance(session, line.account) + line.amount_cents < 0:
+            raise ValidationError(f"{line.account} holds too little for this posting.", "amount_cents")
+    posting = LedgerPosting(
+        kind=kind, memo=memo[:200], pool_id=pool_id, round_id=round_id, pledge_id=pledge_id
+    )
+    session.add(posting)
+    session.flush()
+    session.execute(
+        insert(LedgerLine),
+        [
+            {"posting_id": posting.id, "account": ln.account, "amount_cents": ln.amount_cents}
+            for ln in checked
+        ],
+    )
+    return posting
+
+
+def lock_pool(session: Session, pool_id: int) -> None:
+    """Serialise postings of one pool: a row lock on PostgreSQL; SQLite's writer lock does the rest.
+
+    A no-op write (is_open = is_open) takes the lock on both engines without a read-then-upgrade.
+    """
+    found = session.execute(update(Pool).where(Pool.id == pool_id).values(is_open=Pool.is_open)).rowcount
+    if not found:
+        raise NotFound(f"There is no pool {pool_id}.", "pool_id")
+
+
+def account_balance(session: Session, account: str) -> int:
+    return int(
+        session.scalar(
+            select(func.coalesce(func.sum(LedgerLine.amount_cents), 0)).where(LedgerLine.account == account)
+        )
+        or 0
+    )
+
+
+def _kind_totals(session: Session, pool_id: int) -> dict[str, int]:
+    """Per posting kind, the money that crossed the pool's boundary (sum of its non-pool lines)."""
+    rows = session.execute(
+        select(LedgerPosting.kind, func.sum(LedgerLine.amount_cents))
+        .join(LedgerLine, LedgerLine.posting_id == LedgerPosting.id)
+        .where(LedgerPosting.pool_id == pool_id, ~LedgerLine.account.startswith("pool:"))
+        .group_by(LedgerPosting.kind)
+    ).tuples()
+    return {kind: int(total or 0) for kind, total in rows}
+
+
+def pool_balance(session: Session, pool_id: int) -> PoolBalance:
+    """The pool's figures, summed from its ledger lines (pending from the pledges table)."""
+    currency = session.scalar(select(Pool.currency).where(Pool.id == pool_id))
+    if currency is None:
+        raise NotFound(f"There is no pool {pool_id}.", "pool_id")
+    totals = _kind_totals(session, pool_id)
+    pending = session.scalar(
+        select(func.coalesce(func.sum(Pledge.amount_cents), 0)).where(
+            Pledge.pool_id == pool_id, Pledge.status == PledgeStatus.PENDING.value
+        )
+    )
+    available = account_balance(session, available_account(pool_id))
+    rolled = account_balance(session, rollover_account(pool_id))
+    return PoolBalance(
+        currency=currency,
+        confirmed_cents=-totals.get(PostingKind.PLEDGE, 0),
+        pending_cents=int(pending or 0),
+        matched_cents=-totals.get(PostingKind.MATCH, 0),
+        allocated_cents=totals.get(PostingKind.ALLOCATION, 0),
+        refunded_cents=totals.get(PostingKind.REFUND, 0),
+        rolled_over_cents=rolled,
+        balance_cents=available + rolled,
+    )
+
+
+def _draw(session: Session, pool_id: int, cents: int, field: str) -> list[tuple[str, int]]:
+    """Lines taking `cents` out of the pool: from the rollover account first, then available."""
+    if type(cents) is not int or cents < 0:
+        raise ValidationError(f"{field} must be a whole, non-negative number of cents.", field)
+    lock_pool(session, pool_id)
+    rolled = account_balance(session, rollover_account(pool_id))
+    available = account_balance(session, available_account(pool_id))
+    if cents > rolled + available:
+        raise ValidationError(f"The pool holds {rolled + available} cents; it cannot pay out {cents}.", field)
+    from_rollover = min(rolled, cents)
+    return [
+        (rollover_account(pool_id), -from_rollover),
+        (available_account(pool_id), -(cents - from_rollover)),
+    ]
+
+
+def post_allocation(
+    session: Session, pool_id: int, round_id: int, allocations: Sequence[tuple[int, int]]
+) -> LedgerPosting | None:
+    """Post a round's allocation: [(issue_id, cents)], paid from the pool (rollover first).
+
+    One posting for the whole allocation; entries with 0 cents are skipped; None if nothing to post.
+    Raises ValidationError if the total exceeds the pool's balance or an amount is negative.
+    """
+    paid: list[tuple[str, int]] = []
+    for issue_id, cents in allocations:
+        if type(cents) is not int or cents < 0:
+            raise ValidationError(
+                f"Issue {issue_id}: {cents!r} is not a whole, non-negative number of cents.", "allocations"
+            )
+        if cents:
+            paid.append((issue_account(issue_id), cents))
+    total = sum(c for _, c in paid)
+    if total == 0:
+        return None
+    lines = _draw(session, pool_id, total, "allocations") + paid
+    return post(session, PostingKind.ALLOCATION, f"Round {round_id} allocation", lines, pool_id, round_id)
+
+
+def refund_weights(session: Session, pool_id: int) -> list[tuple[str, int]]:
+    """Each source's net contribution to the pool: residents' and the city's, minus earlier refunds."""
+    rows = session.execute(
+        select(LedgerLine.account, func.sum(LedgerLine.amount_cents))
+        .join(LedgerPosting, LedgerLine.posting_id == LedgerPosting.id)
+        .where(
+            LedgerPosting.pool_id == pool_id,
+            or_(LedgerLine.account.startswith("resident:"), LedgerLine.account == CITY_MATCH),
+        )
+        .group_by(LedgerLine.account)
+        .order_by(LedgerLine.account)
+    ).tuples()
+    return [(account, -int(total)) for account, total in rows if -int(total) > 0]
+
+
+def post_refunds(session: Session, pool_id: int, round_id: int, leftover_cents: int) -> LedgerPosting | None:
+    """Return `leftover_cents` to where the pool's money came from, pro rata, exact to the cent.
+
+    Sources are each pledger (their confirmed pledges minus what was refunded to them) and the city
+    (its matches minus match refunds). The split is largest-remainder over those weights, ties to the
+    lower account name, so the parts always sum to `leftover_cents`. One posting; None if 0.
+    Raises ValidationError if leftover exceeds the balance.
+    """
+    lines = _draw(session, pool_id, leftover_cents, "leftover_cents")
+    if leftover_cents == 0:
+        return None
+    shares = largest_remainder_split(leftover_cents, refund_weights(session, pool_id))
+    return post(session, PostingKind.REFUND, f"Round {round_id} refund", lines + shares, pool_id, round_id)
+
+
+def post_rollover(session: Session, pool_id: int, round_id: int, leftover_cents: int) -> LedgerPosting | None:
+    """Carry `leftover_cents` over to the next round: afterwards pool:<id>:rollover holds at least it.
+
+    Moves what is missing from pool:<id>:available into pool:<id>:rollover; None if nothing moves.
+    Raises ValidationError if leftover exceeds the balance.
+    """
+    if type(leftover_cents) is not int or leftover_cents < 0:
+        raise ValidationError(
+            "leftover_cents must be a whole, non-negative number of cents.", "leftover_cents"
+        )
+    lock_pool(session, pool_id)
+    rolled = account_balance(session, rollover_account(pool_id))
+    available = account_balance(session, available_account(pool_id))
+    if leftover_cents > rolled + available:
+        raise ValidationError(
+            f"The pool holds {rolled + available} cents; it cannot carry over {leftover_cents}.",
+            "leftover_cents",
+        )
+    move = leftover_cents - rolled
+    if move <= 0:
+        return None
+    lines = [(available_account(pool_id), -move), (rollover_account(pool_id), move)]
+    memo = f"Round {round_id} leftover carried over"
+    return post(session, PostingKind.ROLLOVER, memo, lines, pool_id, round_id)

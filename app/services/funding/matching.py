@@ -1,0 +1,108 @@
+"""The city's matching money: a ratio with a cap, applied once per (pool, round)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from app.dialects import insert_ignoring_duplicates
+from app.models import PoolMatch
+from app.models.timestamps import utcnow
+from app.services.funding import ledger, pledges
+from app.services.kernel.errors import ValidationError
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    match_id: int
+    base_cents: int  # the confirmed pledges this match covered (each pledged cent is matched once)
+    matched_cents: int  # min(cap, floor(base * num / den))
+    created: bool  # False when this (pool, round) had already been matched
+
+
+def apply_match(
+    session: Session,
+    pool_id: int,
+    round_id: int | None,
+    ratio_num: int,
+    ratio_den: int,
+    cap_cents: int,
+    official_id: int | None = None,
+) -> MatchResult:
+    """Match the pool's not-yet-matched confirmed pledges: min(cap, floor(base*num/den)) cents.
+
+    Part B calls this at tally with the round's terms; a second call for the same (pool, round)
+    returns the first result (unique key), so concurrent tallies match once. round_id=None is a
+    match an official makes by hand from the pool page. Posts a `match` ledger posting when the
+    amount is positive. Raises ValidationError (ratio_num / ratio_den / cap_cents) on bad terms.
+    """
+    num, den, cap = _check_terms(ratio_num, ratio_den, cap_cents)
+    values = {
+        "pool_id": pool_id,
+        "round_id": round_id,
+        "ratio_num": num,
+        "ratio_den": den,
+        "cap_cents": cap,
+        "created_by_id": official_id,
+        "created_at": utcnow(),
+    }
+    pledges.get_pool(session, pool_id)
+    # The write comes first: the unique (pool, round) key makes a second tally's match a no-op.
+    inserted = session.execute(insert_ignoring_duplicates(session, PoolMatch, **values)).rowcount
+    if round_id is not None and not inserted:
+        earlier = session.scalars(
+            select(PoolMatch).where(PoolMatch.pool_id == pool_id, PoolMatch.round_id == round_id)
+        ).one()
+        return MatchResult(earlier.id, earlier.base_cents, earlier.matched_cents, False)
+    match_id = session.scalar(
+        select(func.max(PoolMatch.id)).where(
+            PoolMatch.pool_id == pool_id,
+            PoolMatch.round_id.is_(None) if round_id is None else PoolMatch.round_id == round_id,
+        )
+    )
+    ledger.lock_pool(session, pool_id)
+    confirmed = ledger.pool_balance(session, pool_id).confirmed_cents
+    covered = session.scalar(
+        select(func.coalesce(func.sum(PoolMatch.base_cents), 0)).where(
+            PoolMatch.pool_id == pool_id, PoolMatch.id != match_id
+        )
+    )
+    base = max(0, confirmed - int(covered or 0))
+    matched = matched_cents(base, num, den, cap)
+    session.execute(
+        update(PoolMatch)
+        .where(PoolMatch.id == match_id)
+        .values(base_cents=base, matched_cents=matched)
+        .execution_options(synchronize_session=False)
+    )
+    if matched:
+        memo = f"City match {num}:{den} (cap {cap} cents)" + (f", round {round_id}" if round_id else "")
+        lines = [(ledger.CITY_MATCH, -matched), (ledger.available_account(pool_id), matched)]
+        ledger.post(session, ledger.PostingKind.MATCH, memo, lines, pool_id, round_id)
+    return MatchResult(int(match_id), base, matched, True)
+
+
+def matched_cents(base_cents: int, ratio_num: int, ratio_den: int, cap_cents: int) -> int:
+    """min(cap, floor(base * num / den)), in integers only."""
+    return min(cap_cents, base_cents * ratio_num // ratio_den)
+
+
+def _check_terms(ratio_num: object, ratio_den: object, cap_cents: object) -> tuple[int, int, int]:
+    checked: list[int] = []
+    for name, value in (("ratio_num", ratio_num), ("ratio_den", ratio_den), ("cap_cents", cap_cents)):
+        if type(value) is not int:
+            raise ValidationError(f"{name} must be a whole number, not {value!r}.", name)
+        if value < 1:
+            raise ValidationError(f"{name} must be at least 1.", name)
+        checked.append(value)
+    ratio_num, ratio_den, cap_cents = checked
+    if ratio_num > 100 * ratio_den:
+        raise ValidationError("The ratio may be at most 100:1.", "ratio_num")
+    return ratio_num, ratio_den, cap_cents
+
+
+def matches(session: Session, pool_id: int) -> list[PoolMatch]:
+    query = select(PoolMatch).where(PoolMatch.pool_id == pool_id).order_by(PoolMatch.id)
+    return list(session.scalars(query))

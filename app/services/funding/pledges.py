@@ -1,0 +1,216 @@
+"""Pledges: validated, idempotent micro-investments into a pool, and their confirmation into the ledger."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from app.dialects import insert_ignoring_duplicates
+from app.models import Pledge, Pool, User
+from app.models.funding import PledgeStatus
+from app.models.timestamps import utcnow
+from app.services.funding import groups, ledger
+from app.services.funding.payments import PaymentProvider
+from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+KEY_RE = re.compile(r"^[\x21-\x7e]{1,120}$")
+AMOUNT_RE = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
+
+
+@dataclass(frozen=True)
+class PledgeOutcome:
+    pledge: Pledge
+    created: bool  # False: the Idempotency-Key had been used already; this is the earlier pledge
+
+
+def parse_amount(raw: object, field: str = "amount") -> int:
+    """A decimal string in the currency's major unit ("5", "5.0", "5.00") -> cents, exactly."""
+    text = str(raw or "").strip().replace(",", ".")
+    if not text:
+        raise ValidationError("Amount is required, for example 5.00.", field)
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValidationError(f"Amount must be a number like 5.00, not {text!r}.", field) from None
+    if not value.is_finite() or value <= 0:
+        raise ValidationError("Amount must be more than zero.", field)
+    if not AMOUNT_RE.match(text):
+        raise ValidationError("Amount may have at most two decimals (whole cents), like 5.00.", field)
+    return int(value * 100)
+
+
+def check_amount_cents(raw: object, pool: Pool, field: str = "amount_cents") -> int:
+    """Whole cents between the pool's minimum and maximum; floats, strings and booleans refused."""
+    if type(raw) is not int:
+        if isinstance(raw, float):
+            raise ValidationError(f"{field} must be a whole number of cents, not {raw!r}.", field)
+        raise ValidationError(f"{field} is required and must be a whole number of cents.", field)
+    if raw <= 0:
+        raise ValidationError(f"{field} must be more than zero.", field)
+    if raw < pool.min_pledge_cents:
+        raise ValidationError(
+            f"The smallest pledge is {format_cents(pool.min_pledge_cents, pool.currency)}.", field
+        )
+    if raw > pool.max_pledge_cents:
+        raise ValidationError(
+            f"The largest pledge to this pool is {format_cents(pool.max_pledge_cents, pool.currency)}.",
+            field,
+        )
+    return raw
+
+
+def check_idempotency_key(raw: object) -> str:
+    key = str(raw or "").strip()
+    if not key:
+        raise ValidationError(
+            f"The {IDEMPOTENCY_HEADER} header is required: a unique value per pledge, reused on retry.",
+            IDEMPOTENCY_HEADER,
+        )
+    if not KEY_RE.match(key):
+        raise ValidationError(
+            f"The {IDEMPOTENCY_HEADER} header must be 1-120 visible ASCII characters.", IDEMPOTENCY_HEADER
+        )
+    return key
+
+
+def format_cents(cents: int, currency: str) -> str:
+    sign = "-" if cents < 0 else ""
+    whole, part = divmod(abs(cents), 100)
+    return f"{sign}{currency} {whole:,}.{part:02d}"
+
+
+def get_pool(session: Session, pool_id: int) -> Pool:
+    pool = session.get(Pool, pool_id)
+    if pool is None:
+        raise NotFound(f"There is no pool {pool_id}.", "pool_id")
+    return pool
+
+
+def pledge(
+    session: Session,
+    user: User,
+    pool_id: int,
+    amount_cents: object,
+    idempotency_key: object,
+    provider: PaymentProvider,
+    *,
+    show_name: bool = False,
+) -> PledgeOutcome:
+    """Record a pledge once per (resident, key); the test provider confirms it at once.
+
+    A retry with the same key returns the first pledge (created=False); the same key with a different
+    pool or amount is a 409, since it would silently drop the second request.
+    """
+    key = check_idempotency_key(idempotency_key)
+    pool = get_pool(session, pool_id)
+    if user.is_blocked:
+        raise PermissionDenied("This account is blocked and cannot pledge.")
+    earlier = _by_key(session, user.id, key)
+    if earlier is not None:
+        return _replay(earlier, pool_id, amount_cents)
+    cents = check_amount_cents(amount_cents, pool)
+    if not pool.is_open:
+        raise Conflict("This pool is closed to new pledges.", "pool_id")
+    if groups.membership(session, user.id, pool.group_id) is None:
+        raise PermissionDenied("Join the neighbourhood group before pledging to its pool.", "group_id")
+    values = {
+        "pool_id": pool_id,
+        "user_id": user.id,
+        "amount_cents": cents,
+        "status": PledgeStatus.PENDING.value,
+        "show_name": bool(show_name),
+        "provider": provider.name,
+        "idempotency_key": key,
+        "created_at": utcnow(),
+    }
+    inserted = session.execute(insert_ignoring_duplicates(session, Pledge, **values)).rowcount
+    found = _by_key(session, user.id, key)
+    assert found is not None
+    if not inserted:  # a concurrent request with the same key won
+        return _replay(found, pool_id, cents)
+    if provider.confirms_immediately():
+        _confirm(session, found, None)
+    return PledgeOutcome(found, True)
+
+
+def _by_key(session: Session, user_id: int, key: str) -> Pledge | None:
+    return session.scalar(
+        select(Pledge)
+        .where(Pledge.user_id == user_id, Pledge.idempotency_key == key)
+        .execution_options(populate_existing=True)
+    )
+
+
+def _replay(earlier: Pledge, pool_id: int, amount_cents: object) -> PledgeOutcome:
+    if earlier.pool_id != pool_id or earlier.amount_cents != amount_cents:
+        raise Conflict(
+            f"This {IDEMPOTENCY_HEADER} was already used for a different pledge; use a new key.",
+            IDEMPOTENCY_HEADER,
+        )
+    return PledgeOutcome(earlier, False)
+
+
+def confirm(session: Session, actor: User, pledge_id: int) -> Pledge:
+    """A group admin (or official) confirms the money arrived; confirming twice changes nothing."""
+    found = session.get(Pledge, pledge_id)
+    if found is None:
+        raise NotFound(f"There is no pledge {pledge_id}.", "pledge_id")
+    groups.require_runs_group(session, actor, groups.group_of_pool(session, found.pool_id))
+    _confirm(session, found, actor.id)
+    session.refresh(found)
+    return found
+
+
+def _confirm(session: Session, found: Pledge, actor_id: int | None) -> None:
+    # The guarded UPDATE is the write that settles races: only one confirmation moves the status.
+    moved = session.execute(
+        update(Pledge)
+        .where(Pledge.id == found.id, Pledge.status == PledgeStatus.PENDING.value)
+        .values(status=PledgeStatus.CONFIRMED.value, confirmed_at=utcnow(), confirmed_by_id=actor_id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not moved:
+        return
+    lines = [
+        (ledger.resident_account(found.user_id), -found.amount_cents),
+        (ledger.available_account(found.pool_id), found.amount_cents),
+    ]
+    ledger.post(
+        session, ledger.PostingKind.PLEDGE, f"Pledge {found.id}", lines, found.pool_id, pledge_id=found.id
+    )
+
+
+def pending(session: Session, pool_id: int) -> list[tuple[Pledge, str]]:
+    """Pending pledges of a pool, oldest first, with each pledger's display name (for the treasurer)."""
+    rows = session.execute(
+        select(Pledge, User.display_name)
+        .join(User, User.id == Pledge.user_id)
+        .where(Pledge.pool_id == pool_id, Pledge.status == PledgeStatus.PENDING.value)
+        .order_by(Pledge.id)
+    ).tuples()
+    return list(rows)
+
+
+def my_pledges(session: Session, user_id: int, pool_id: int) -> list[Pledge]:
+    return list(
+        session.scalars(
+            select(Pledge)
+            .where(Pledge.user_id == user_id, Pledge.pool_id == pool_id)
+            .order_by(Pledge.id.desc())
+        )
+    )
+
+
+def confirmed_by_pool(session: Session) -> dict[int, int]:
+    """Pool id -> cents of confirmed pledges, from the pledges table (ledger-check cross-checks it)."""
+    rows = session.execute(
+        select(Pledge.pool_id, func.sum(Pledge.amount_cents))
+        .where(Pledge.status == PledgeStatus.CONFIRMED.value)
+        .group_by(Pledge.pool_id)
+    ).tuples()
+    return {pool_id: int(total) for pool_id, total in rows}

@@ -1,0 +1,1 @@
+"""Reported problems: reporting, photos, places, likes, follows, reading issues, timelines, notifications."""

@@ -1,0 +1,29 @@
+"""The single hook every timeline event goes through: `on_issue_event` (part B adds the emails here)."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from app.models import Issue, IssueEvent
+from app.services.issues.notifications import notify_issue_event
+
+# Kinds that officials must hear about (a resident says the fix did not hold).
+OFFICIAL_ALERT_KINDS = frozenset({"reopen"})
+
+
+def on_issue_event(session: Session, event: IssueEvent) -> None:
+    """Called once per new event, after it is flushed and before the caller commits.
+
+    Public events move the issue's last activity; staff-only moderation events do not.
+    Notifications (followers on status changes, officials on "not fixed") hook in here.
+    """
+    if event.is_public:
+        session.execute(
+            update(Issue)
+            .where(Issue.id == event.issue_id)
+            .values(last_activity_at=event.created_at)
+            .execution_options(synchronize_session=False)
+        )
+    # Followers' emails are queued on the session and leave only after the commit (app.mail).
+    notify_issue_event(session, event)

@@ -1,0 +1,120 @@
+"""Rows for the public Atom feeds: the newest visible issues, and one issue's public timeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, aliased
+
+from app.models import Area, Category, Issue, IssueEvent, Status, User
+from app.services.kernel.errors import NotFound
+
+FEED_SIZE = 50
+
+
+@dataclass(frozen=True)
+class FeedIssue:
+    id: int
+    title: str
+    description: str
+    category_name: str
+    area_name: str
+    status_name: str
+    reporter: str | None  # None when the reporter hid their name
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class FeedEvent:
+    id: int
+    kind: str
+    from_status: str | None
+    to_status: str | None
+    note: str
+    by_staff: bool
+    actor: str | None
+    created_at: datetime
+
+
+def _issue_select() -> Select[tuple[Any, ...]]:
+    reporter = aliased(User)
+    return (
+        select(
+            Issue.id,
+            Issue.title,
+            Issue.description,
+            Category.name,
+            Area.name,
+            Status.name,
+            reporter.display_name,
+            Issue.hide_name,
+            Issue.created_at,
+        )
+        .join(Category, Category.code == Issue.category_code)
+        .join(Area, Area.id == Issue.area_id)
+        .join(Status, Status.code == Issue.status)
+        .outerjoin(reporter, reporter.id == Issue.reporter_id)
+        .where(Issue.is_hidden.is_(False))
+    )
+
+
+def _issues(session: Session, stmt: Select[tuple[Any, ...]]) -> list[FeedIssue]:
+    return [
+        FeedIssue(i, t, d, c, a, s, None if hide else name, created)
+        for i, t, d, c, a, s, name, hide, created in session.execute(stmt).tuples()
+    ]
+
+
+def newest_issues(session: Session, area_id: int | None = None, limit: int = FEED_SIZE) -> list[FeedIssue]:
+    """The newest visible issues, city-wide or in one area."""
+    stmt = _issue_select().order_by(Issue.created_at.desc(), Issue.id.desc()).limit(limit)
+    if area_id is not None:
+        stmt = stmt.where(Issue.area_id == area_id)
+    return _issues(session, stmt)
+
+
+def area_name(session: Session, area_id: int) -> str:
+    name = session.scalar(select(Area.name).where(Area.id == area_id))
+    if name is None:
+        raise NotFound(f"There is no area {area_id}.", "area_id")
+    return name
+
+
+def visible_issue(session: Session, issue_id: int) -> FeedIssue:
+    """One issue for its feed; a hidden issue is as absent as a missing one."""
+    rows = _issues(session, _issue_select().where(Issue.id == issue_id))
+    if not rows:
+        raise NotFound(f"There is no issue {issue_id}.", "issue_id")
+    return rows[0]
+
+
+def public_events(session: Session, issue_id: int, limit: int = FEED_SIZE) -> list[FeedEvent]:
+    """The issue's public, not hidden timeline entries, newest first."""
+    stmt = (
+        select(
+            IssueEvent.id,
+            IssueEvent.kind,
+            IssueEvent.from_status,
+            IssueEvent.to_status,
+            IssueEvent.note,
+            IssueEvent.by_staff,
+            User.display_name,
+            IssueEvent.created_at,
+        )
+        .outerjoin(User, User.id == IssueEvent.actor_id)
+        .where(
+            IssueEvent.issue_id == issue_id,
+            IssueEvent.is_public.is_(True),
+            IssueEvent.is_hidden.is_(False),
+        )
+        .order_by(IssueEvent.created_at.desc(), IssueEvent.id.desc())
+        .limit(limit)
+    )
+    return [FeedEvent(*row) for row in session.execute(stmt).tuples()]  # type: ignore[arg-type]
+
+
+def status_names(session: Session) -> dict[str, str]:
+    return dict(session.execute(select(Status.code, Status.name)).tuples().all())

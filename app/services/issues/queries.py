@@ -1,0 +1,395 @@
+"""Reading issues: map features by bounding box, the ranked list, nearby suggestions, one issue.
+
+Hot paths select plain columns, never whole ORM objects.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    FromClause,
+    Integer,
+    Select,
+    Text,
+    bindparam,
+    cast,
+    false,
+    func,
+    literal_column,
+    select,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Session, aliased, selectinload
+
+from app.dialects import DriverSQL, dialect_of, within_bbox
+from app.models import Area, Category, Issue, Status
+from app.models.place import StatusType
+from app.services.issues.status_types import resolve_statuses
+from app.services.kernel.errors import NotFound, ValidationError
+from geo.coordinates import BBox
+from geo.distance import bbox_around
+from geo.nearby import Located, nearest_within
+
+RANKING_RULE = "Most likes first; when two problems have as many likes, the older report ranks higher."
+SORTS = ("rank", "new")
+
+
+@dataclass(frozen=True)
+class IssueFilters:
+    category: str | None = None
+    statuses: tuple[str, ...] = ()  # status codes and/or types (open, closed, fixed)
+    area_id: int | None = None
+    bbox: BBox | None = None
+    include_hidden: bool = False  # moderated-away issues: staff views only
+
+
+class IssueRow(NamedTuple):
+    """One issue as the lists and the map show it (a tuple: building a frozen dataclass per row cost the
+    map's 200-pin response a third of a millisecond)."""
+
+    id: int
+    title: str
+    category: str
+    category_name: str
+    status: str
+    status_name: str
+    status_type: str
+    likes: int
+    area_id: int
+    area: str
+    created_at: datetime
+    lon: float
+    lat: float
+
+
+COLUMNS = (
+    Issue.id,
+    Issue.title,
+    Issue.category_code,
+    Category.name,
+    Issue.status,
+    Status.name,
+    Status.type,
+    Issue.likes_count,
+    Issue.area_id,
+    Area.name,
+    Issue.created_at,
+    Issue.lon,
+    Issue.lat,
+)
+
+
+def _base() -> Select[tuple[object, ...]]:
+    return (
+        select(*COLUMNS)
+        .join(Category, Category.code == Issue.category_code)
+        .join(Status, Status.code == Issue.status)
+        .join(Area, Area.id == Issue.area_id)
+    )
+
+
+def _row(r: tuple[object, ...]) -> IssueRow:
+    return IssueRow._make(r)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """Which filters a query has (not their values): one statement is built per shape and dialect."""
+
+    dialect: str
+    category: bool
+    statuses: int | None  # how many status codes the filter lists (None: no status filter)
+    area: bool
+    bbox: bool
+    include_hidden: bool
+
+
+# Built once per shape and reused with new bound values. Building a Select and its cache key costs more
+# than running the map's bbox query on SQLite, so the hot paths never rebuild one (docs/benchmarks.md).
+_STATEMENTS: dict[tuple[_Shape, str], Select[tuple[object, ...]]] = {}
+_COUNTS: dict[_Shape, Select[tuple[int]]] = {}
+BBOX_PARAMS = ("min_lon", "min_lat", "max_lon", "max_lat")
+_CATEGORY_EXISTS = select(Category.code).where(Category.code == bindparam("category"))
+
+
+def _shape(session: Session, filters: IssueFilters, status_codes: int | None) -> _Shape:
+    return _Shape(
+        dialect_of(session),
+        category=bool(filters.category),
+        statuses=status_codes,
+        area=filters.area_id is not None,
+        bbox=filters.bbox is not None,
+        include_hidden=filters.include_hidden,
+    )
+
+
+def _filtered(stmt: Select[tuple[object, ...]], shape: _Shape) -> Select[tuple[object, ...]]:
+    """`stmt` restricted by the shape's filters, with the values left as bound parameters."""
+    if not shape.include_hidden:
+        stmt = stmt.where(Issue.is_hidden.is_(False))
+    if shape.category:
+        stmt = stmt.where(Issue.category_code == bindparam("category"))
+    if shape.statuses is not None:
+        # A list of codes, not a subquery: with a list SQLite reads the ranked top 50 straight off
+        # ix_issues_area_rank; with a subquery it sorts the whole area (docs/benchmarks.md). One bound
+        # parameter per code, not an expanding one: SQLAlchemy would render the statement's SQL again on
+        # every execution (~0.03 ms of the map's request). Shapes stay few: there are few statuses.
+        codes = [bindparam(f"status_{i}", type_=Text) for i in range(shape.statuses)]
+        stmt = stmt.where(Issue.status.in_(codes) if codes else false())
+    if shape.area:
+        stmt = stmt.where(Issue.area_id == bindparam("area_id"))
+    if shape.bbox:
+        bounds = tuple(bindparam(name, type_=Float) for name in BBOX_PARAMS)
+        min_lon, min_lat, max_lon, max_lat = bounds
+        stmt = stmt.where(within_bbox(shape.dialect, "issues", Issue.id, Issue.geom, bounds)).where(
+            Issue.lon.between(min_lon, max_lon), Issue.lat.between(min_lat, max_lat)
+        )
+    return stmt
+
+
+def _order_by(sort: str, likes: Any, created_at: Any, issue_id: Any) -> list[Any]:
+    if sort == "new":
+        return [created_at.desc(), issue_id.desc()]
+    if sort == "rank":
+        return [likes.desc(), created_at, issue_id]
+    raise ValidationError(f"sort must be one of {', '.join(SORTS)}.", "sort")
+
+
+def _page(stmt: Select[tuple[object, ...]], shape: _Shape, sort: str) -> Select[tuple[object, ...]]:
+    """`stmt` filtered by the shape, in the sort's order, one page of it (limit and offset bound)."""
+    ordered = _filtered(stmt, shape).order_by(*_order_by(sort, Issue.likes_count, Issue.created_at, Issue.id))
+    return ordered.limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer))
+
+
+def list_statement(shape: _Shape, sort: str) -> Select[tuple[object, ...]]:
+    stmt = _STATEMENTS.get((shape, sort))
+    if stmt is None:
+        stmt = _STATEMENTS[(shape, sort)] = _page(_base(), shape, sort)
+    return stmt
+
+
+def _bound(session: Session, filters: IssueFilters) -> tuple[_Shape, dict[str, object]]:
+    """The shape of `filters` and its bound values, checked: an unknown category or status names its
+    field."""
+    values: dict[str, object] = {}
+    status_codes = None
+    if filters.category:
+        if session.connection().execute(_CATEGORY_EXISTS, {"category": filters.category}).first() is None:
+            raise ValidationError(f"Category {filters.category[:40]!r} is unknown.", "category")
+        values["category"] = filters.category
+    if filters.statuses:
+        codes = resolve_statuses(session, filters.statuses)
+        values.update((f"status_{i}", code) for i, code in enumerate(codes))
+        status_codes = len(codes)
+    if filters.area_id is not None:
+        values["area_id"] = filters.area_id
+    if filters.bbox is not None:
+        values.update(zip(BBOX_PARAMS, filters.bbox.as_list(), strict=True))
+    return _shape(session, filters, status_codes), values
+
+
+def _prepared(session: Session, filters: IssueFilters, sort: str) -> tuple[_Shape, dict[str, object]]:
+    if sort not in SORTS:
+        raise ValidationError(f"sort must be one of {', '.join(SORTS)}.", "sort")
+    return _bound(session, filters)
+
+
+def filtered_statement(
+    session: Session, filters: IssueFilters, sort: str
+) -> tuple[Select[tuple[object, ...]], dict[str, object]]:
+    """The list statement for `filters` and its bound values (also what the benchmark EXPLAINs)."""
+    shape, values = _prepared(session, filters, sort)
+    return list_statement(shape, sort), values
+
+
+def list_issues(
+    session: Session, filters: IssueFilters, sort: str, limit: int, offset: int = 0
+) -> list[IssueRow]:
+    stmt, values = filtered_statement(session, filters, sort)
+    # Core execution: plain column tuples, without the ORM's result processing.
+    rows = session.connection().execute(stmt, {**values, "limit": limit, "offset": offset}).all()
+    return list(map(IssueRow._make, rows))
+
+
+# The GeoJSON properties of an issue, named as IssueRow's fields, plus "url". app/api/features.py builds
+# them in Python for one issue; for lists, feature_page reads the same properties from the text that the
+# database keeps per issue (migration bc380c228d29), and tests hold the two equal.
+FEATURE_PROPERTIES = (
+    "id",
+    "title",
+    "category",
+    "category_name",
+    "status",
+    "status_name",
+    "status_type",
+    "likes",
+    "area",
+    "area_id",
+    "created_at",
+)
+
+
+@dataclass(frozen=True)
+class FeaturePage:
+    """A page of issues as the map and the lists get them: a JSON array of GeoJSON Features, and whether
+    more follow."""
+
+    features_json: str
+    has_next: bool
+
+
+_FEATURE_STATEMENTS: dict[tuple[_Shape, str], Select[tuple[object, ...]]] = {}
+
+
+def _text(constant: str) -> ColumnElement[str]:
+    """A trusted constant as an SQL text literal."""
+    return literal_column("'" + constant.replace("'", "''") + "'", type_=Text)
+
+
+def _features_statement(shape: _Shape, sort: str) -> Select[tuple[object, ...]]:
+    """One row: the JSON array of the list's Features and how many there are.
+
+    Each issue stores its Feature's text around its like count (Issue.feature_head/feature_tail, kept by
+    database triggers); the statement joins the parts with the count and the issue's URL. Encoding the
+    Features per request instead (SQLite's json_object, PostgreSQL's to_json) cost the map's 202-pin
+    viewport about 0.5 ms more on SQLite (docs/benchmarks.md).
+
+    SQLite has no ORDER BY inside an aggregate before 3.44: group_concat takes the rows in the order the
+    subquery's ORDER BY gives them, the subquery being the join's outer loop (a test checks the order).
+    PostgreSQL orders its string_agg.
+    """
+    stmt = _FEATURE_STATEMENTS.get((shape, sort))
+    if stmt is not None:
+        return stmt
+    # The issues alone: the names the Features show are in their text, so no join to the lookup tables.
+    keys = (Issue.id, Issue.likes_count, Issue.created_at)
+    if shape.dialect == "postgresql":
+        sub = _page(select(*keys, Issue.feature_head, Issue.feature_tail), shape, sort).subquery()
+        head, tail = sub.c.feature_head, sub.c.feature_tail
+        source: FromClause = sub
+    else:
+        # SQLite chooses and orders the page on narrow rows, then fetches the page's stored text: carrying
+        # the text through its sort cost the map's 202-pin viewport 0.1 of 0.5 ms. On PostgreSQL the
+        # extra lookups cost as much (docs/benchmarks.md).
+        sub = _page(select(*keys), shape, sort).subquery()
+        stored = aliased(Issue, name="stored")
+        head, tail = stored.feature_head, stored.feature_tail
+        source = sub.join(stored, stored.id == sub.c.id)
+    feature = (
+        head
+        + cast(sub.c.likes_count, Text)
+        + tail
+        + bindparam("url_open", type_=Text)
+        + cast(sub.c.id, Text)
+        + bindparam("url_close", type_=Text)
+    )
+    if shape.dialect == "postgresql":
+        order = _order_by(sort, sub.c.likes_count, sub.c.created_at, sub.c.id)
+        joined = func.string_agg(feature, aggregate_order_by(_text(","), *order), type_=Text)
+    else:
+        joined = func.group_concat(feature, _text(","), type_=Text)
+    features = func.coalesce(_text("[") + joined + _text("]"), _text("[]"), type_=Text)
+    stmt = select(features, func.count()).select_from(source)
+    _FEATURE_STATEMENTS[(shape, sort)] = stmt
+    return stmt
+
+
+_FEATURE_SQL: dict[tuple[_Shape, str], DriverSQL] = {}
+
+
+def _feature_sql(dialect: Dialect, shape: _Shape, sort: str) -> DriverSQL:
+    """The map's statement as driver SQL, run on the driver's cursor: through SQLAlchemy's statement
+    cache and parameter processing it cost the map's request ~0.06 ms more on SQLite, and through
+    `exec_driver_sql` ~0.03 ms more (docs/benchmarks.md)."""
+    found = _FEATURE_SQL.get((shape, sort))
+    if found is None:
+        compiled = _features_statement(shape, sort).compile(dialect=dialect)
+        found = _FEATURE_SQL[(shape, sort)] = DriverSQL.of(compiled)
+    return found
+
+
+def feature_statement(
+    session: Session, filters: IssueFilters, sort: str
+) -> tuple[Select[tuple[object, ...]], dict[str, object]]:
+    """The map's and the lists' statement for `filters` and its bound values, without the page and URL
+    values (what the benchmark EXPLAINs)."""
+    shape, values = _prepared(session, filters, sort)
+    return _features_statement(shape, sort), values
+
+
+def feature_page(
+    session: Session, filters: IssueFilters, sort: str, limit: int, offset: int, url_template: str
+) -> FeaturePage:
+    """Up to `limit` issues as GeoJSON Features (JSON text), and whether more follow.
+
+    `url_template` is the issue page's URL with `{}` where the id goes.
+    """
+    shape, values = _prepared(session, filters, sort)
+    connection = session.connection()
+    prefix, _, suffix = url_template.partition("{}")
+    url = {  # the URL closes the Feature: its properties, then the Feature itself
+        "url_open": '"' + json.dumps(prefix)[1:-1],
+        "url_close": json.dumps(suffix)[1:-1] + '"}}',
+    }
+    statement = _feature_sql(connection.dialect, shape, sort)
+    bound = {**values, "limit": limit, "offset": offset, **url}
+    features_json, count = statement.first(connection, bound)
+    has_next = count == limit and (
+        connection.execute(
+            list_statement(shape, sort), {**values, "limit": 1, "offset": offset + limit}
+        ).first()
+        is not None
+    )
+    return FeaturePage(features_json, has_next)
+
+
+def count_issues(session: Session, filters: IssueFilters) -> int:
+    shape, values = _bound(session, filters)
+    stmt = _COUNTS.get(shape)
+    if stmt is None:
+        stmt = _COUNTS[shape] = _filtered(select(func.count(Issue.id)), shape)  # type: ignore[arg-type]
+    return int(session.connection().execute(stmt, values).scalar() or 0)
+
+
+def ranked(
+    session: Session,
+    area_id: int | None = None,
+    category: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[IssueRow]:
+    """The priority list: open issues, most likes first, ties to the older report."""
+    filters = IssueFilters(category=category, statuses=(StatusType.OPEN.value,), area_id=area_id)
+    return list_issues(session, filters, "rank", limit, offset)
+
+
+def suggestions(
+    session: Session, lon: float, lat: float, category: str, radius_m: float, limit: int
+) -> list[tuple[IssueRow, float]]:
+    """Open issues of the same category within `radius_m` metres, nearest first."""
+    box = bbox_around(lon, lat, radius_m)
+    filters = IssueFilters(category=category, statuses=(StatusType.OPEN.value,), bbox=box)
+    rows = list_issues(session, filters, "rank", limit=1000)
+    near = nearest_within(lon, lat, (Located(r, r.lon, r.lat) for r in rows), radius_m, limit)
+    return [(n.item, n.distance_m) for n in near]
+
+
+def get_issue(session: Session, issue_id: int) -> Issue:
+    issue = session.scalar(select(Issue).where(Issue.id == issue_id).options(selectinload(Issue.photos)))
+    if issue is None:
+        raise NotFound(f"There is no issue {issue_id}.", "issue_id")
+    return issue
+
+
+def get_issue_row(session: Session, issue_id: int) -> IssueRow:
+    row = session.execute(_base().where(Issue.id == issue_id)).tuples().first()
+    if row is None:
+        raise NotFound(f"There is no issue {issue_id}.", "issue_id")
+    return _row(row)

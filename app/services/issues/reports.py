@@ -1,0 +1,109 @@
+"""Reporting a problem: validate the place, category and text, attach an optional photo, store."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Category, Issue, Photo, User
+from app.services.issues.photos import process_photo, store_photo
+from app.services.issues.places import area_index
+from app.services.kernel.errors import PermissionDenied, ValidationError
+from app.shapes import point_element
+from geo.coordinates import COORDINATE_DECIMALS, CoordinateError, parse_lat, parse_lon
+
+TITLE_MAX = 120
+DESCRIPTION_MAX = 4000
+
+
+@dataclass(frozen=True)
+class PhotoSettings:
+    folder: str
+    max_bytes: int
+    max_side: int
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> PhotoSettings:
+        return cls(config["UPLOAD_FOLDER"], config["PHOTO_MAX_BYTES"], config["PHOTO_MAX_SIDE"])
+
+
+def clean_text(raw: object, field: str, label: str, maximum: int) -> str:
+    text = str(raw if raw is not None else "").strip()
+    if not text:
+        raise ValidationError(f"{label} is required.", field)
+    if len(text) > maximum:
+        raise ValidationError(
+            f"{label} must be at most {maximum:,} characters (it has {len(text):,}).", field
+        )
+    return text
+
+
+def create_issue(
+    session: Session,
+    reporter: User,
+    *,
+    lat: object,
+    lon: object,
+    category: object,
+    title: object,
+    description: object,
+    hide_name: bool = False,
+    photo: bytes | None = None,
+    photo_settings: PhotoSettings | None = None,
+) -> Issue:
+    """A new open issue in the area that holds the point; refuses points outside the city."""
+    if reporter.is_blocked:
+        raise PermissionDenied("This account is blocked and cannot report problems.")
+    try:
+        lat_value = round(parse_lat(lat), COORDINATE_DECIMALS)
+        lon_value = round(parse_lon(lon), COORDINATE_DECIMALS)
+    except CoordinateError as exc:
+        raise ValidationError(exc.message, exc.field) from None
+    code = str(category or "").strip()
+    if not code:
+        raise ValidationError("Category is required.", "category")
+    if session.scalar(select(Category.code).where(Category.code == code)) is None:
+        raise ValidationError(f"Category {code[:40]!r} is not one of the city's categories.", "category")
+    clean_title = clean_text(title, "title", "Title", TITLE_MAX)
+    clean_description = clean_text(description, "description", "Description", DESCRIPTION_MAX)
+    area = area_index(session).locate(lon_value, lat_value)
+    if area is None:
+        raise ValidationError(
+            "This point is outside the city: place the pin inside one of its neighbourhoods.", "location"
+        )
+    processed = None
+    if photo is not None:
+        if photo_settings is None:
+            raise ValueError("photo_settings are required with a photo")
+        processed = process_photo(photo, photo_settings.max_bytes, photo_settings.max_side)
+    issue = Issue(
+        title=clean_title,
+        description=clean_description,
+        category_code=code,
+        status="new",
+        lon=lon_value,
+        lat=lat_value,
+        geom=point_element(lon_value, lat_value),
+        area_id=area.id,
+        reporter_id=reporter.id,
+        hide_name=bool(hide_name),
+    )
+    session.add(issue)
+    session.flush()
+    if processed is not None and photo_settings is not None:
+        filename = store_photo(processed, photo_settings.folder)
+        session.add(
+            Photo(
+                issue_id=issue.id,
+                filename=filename,
+                content_type=processed.content_type,
+                width=processed.width,
+                height=processed.height,
+            )
+        )
+        session.flush()
+    return issue

@@ -1,0 +1,1 @@
+"""The shared kernel every feature uses: domain errors, staff role checks, the audit log."""

@@ -1,0 +1,1 @@
+"""Participatory-budgeting rounds: phases, candidates, ballots, tallies and their jobs, results, export."""

@@ -1,0 +1,169 @@
+"""Ballots: one per member and round, validated against the round's ballot type, replaced atomically.
+
+A member may change their ballot until voting closes. The upsert is one statement on the unique
+(round_id, user_id) key; afterwards the round row is re-read (FOR SHARE on PostgreSQL) so a ballot
+can never slip in after a tally has claimed the round: if the tally got there first, the ballot
+fails with 409 and nothing is stored; if the ballot got there first, the tally waits for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.dialects import upsert
+from app.models import Round, RoundBallot, User
+from app.models.rounds import Phase
+from app.models.timestamps import utcnow
+from app.services.kernel.errors import Conflict, ValidationError
+from app.services.rounds import candidates
+from app.services.rounds import money as round_money
+from app.services.rounds.access import get_round, require_member
+
+APPROVAL_TYPES = ("approval", "k-approval", "knapsack")
+
+
+@dataclass(frozen=True)
+class BallotLimits:
+    """What the ballot page shows and checks: the k limit, the knapsack budget, the points allowance."""
+
+    ballot: str
+    k: int | None
+    budget_cents: int | None
+    points: int | None
+
+
+def require_voting_open(found: Round) -> None:
+    if found.phase != Phase.VOTING.value or found.tally_token is not None:
+        if found.phase in (Phase.DRAFT.value, Phase.PLEDGING.value) and found.tally_token is None:
+            raise Conflict("Voting has not opened yet in this round.", "phase")
+        raise Conflict("Voting in this round is closed.", "phase")
+
+
+def _issue_id(raw: object, field: str) -> int:
+    if isinstance(raw, str) and raw.strip().isdigit():
+        return int(raw)
+    if isinstance(raw, bool) or not isinstance(raw, int):
+        raise ValidationError(f"{field} must list issue ids (whole numbers), not {raw!r}.", field)
+    return raw
+
+
+def parse_choices(found: Round, body: dict[str, Any]) -> dict[int, int]:
+    """The ballot as {issue_id: points} (1 per approval), before the candidate and limit checks."""
+    if found.ballot in APPROVAL_TYPES:
+        raw = body.get("issue_ids")
+        if not isinstance(raw, list):
+            raise ValidationError(
+                f"This round's ballot is {found.ballot}: send issue_ids, a list of the issues you approve.",
+                "issue_ids",
+            )
+        ids = [_issue_id(item, "issue_ids") for item in raw]
+        if len(set(ids)) != len(ids):
+            raise ValidationError("issue_ids names an issue more than once.", "issue_ids")
+        return dict.fromkeys(ids, 1)
+    raw_points = body.get("points")
+    if not isinstance(raw_points, dict):
+        raise ValidationError(
+            "This round's ballot is cumulative: send points, an object of issue id -> points.", "points"
+        )
+    points: dict[int, int] = {}
+    for key, value in raw_points.items():
+        issue_id = _issue_id(key, "points")
+        if issue_id in points:
+            raise ValidationError("points names an issue more than once.", "points")
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValidationError(f"points for issue {issue_id} must be a whole number.", "points")
+        if value < 0:
+            raise ValidationError(f"points for issue {issue_id} must not be negative.", "points")
+        if value:
+            points[issue_id] = value
+    return points
+
+
+def limits_of(session: Session, found: Round) -> BallotLimits:
+    budget = round_money.preview(session, found).budget_cents if found.ballot == "knapsack" else None
+    return BallotLimits(found.ballot, found.k, budget, found.points)
+
+
+def check_choices(session: Session, found: Round, choices: dict[int, int]) -> None:
+    field = "points" if found.ballot == "cumulative" else "issue_ids"
+    listed, _ = candidates.current(session, found)
+    cost = {c.issue_id: c.cost_cents for c in listed}
+    unknown = sorted(set(choices) - set(cost))
+    if unknown:
+        raise ValidationError(
+            f"{field}: {', '.join(map(str, unknown))} "
+            f"{'is not a candidate' if len(unknown) == 1 else 'are not candidates'} of this round.",
+            field,
+        )
+    if found.ballot == "k-approval" and found.k is not None and len(choices) > found.k:
+        raise ValidationError(
+            f"issue_ids: this round allows at most {found.k} approvals, the ballot has {len(choices)}.",
+            "issue_ids",
+        )
+    if found.ballot == "knapsack":
+        budget = limits_of(session, found).budget_cents or 0
+        total = sum(cost[i] for i in choices)
+        if total > budget:
+            raise ValidationError(
+                f"issue_ids: the chosen issues cost {total} cents in all, more than the pool's "
+                f"{budget} cents.",
+                "issue_ids",
+            )
+    if found.ballot == "cumulative" and found.points is not None:
+        total = sum(choices.values())
+        if total > found.points:
+            raise ValidationError(
+                f"points: the ballot gives {total} points, more than the allowance of {found.points}.",
+                "points",
+            )
+
+
+def cast_ballot(session: Session, user: User, round_id: int, body: dict[str, Any]) -> dict[int, int]:
+    """Store (or replace) the member's ballot; returns the choices stored."""
+    found = get_round(session, round_id)
+    require_member(session, user, found.group_id)
+    require_voting_open(found)
+    choices = parse_choices(found, body)
+    check_choices(session, found, choices)
+    stored = {str(issue_id): points for issue_id, points in sorted(choices.items())}
+    now = utcnow()
+    session.execute(
+        upsert(
+            session,
+            RoundBallot,
+            ["round_id", "user_id"],
+            {
+                "round_id": round_id,
+                "user_id": user.id,
+                "choices": stored,
+                "created_at": now,
+                "updated_at": now,
+            },
+            {"choices": stored, "updated_at": now},
+        )
+    )
+    # Re-read the phase after the write (PostgreSQL: a share lock that a claiming tally must wait for).
+    phase, token = session.execute(
+        select(Round.phase, Round.tally_token).where(Round.id == round_id).with_for_update(read=True)
+    ).one()
+    if phase != Phase.VOTING.value or token is not None:
+        raise Conflict("Voting in this round closed while the ballot was being stored.", "phase")
+    return choices
+
+
+def ballot_of(session: Session, round_id: int, user_id: int) -> dict[int, int] | None:
+    stored = session.scalar(
+        select(RoundBallot.choices).where(RoundBallot.round_id == round_id, RoundBallot.user_id == user_id)
+    )
+    return None if stored is None else {int(k): int(v) for k, v in stored.items()}
+
+
+def ballot_count(session: Session, round_id: int) -> int:
+    return int(
+        session.scalar(select(func.count()).select_from(RoundBallot).where(RoundBallot.round_id == round_id))
+        or 0
+    )

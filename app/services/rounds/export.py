@@ -1,0 +1,80 @@
+"""A round as a Pabulib .pb file, written by budgets/ from the round's candidates, ballots and result.
+
+Costs and the budget are in cents (the platform's unit; META says so in `comment`). A tallied round
+exports the budget it was tallied with and the funded projects as `selected`; an untallied one
+exports the budget a tally would have now and no `selected` column. Phragmén is not among
+Pabulib's rule names, so its rounds export `rule` as "unknown".
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Area, Group, Pool, Round, RoundCandidate
+from app.services.rounds import candidates, tally
+from app.services.rounds import engine as round_engine
+from app.services.rounds import money as round_money
+from app.services.rounds.access import get_round
+from app.services.rounds.results import is_tallied
+from budgets import dumps_pb
+
+PABULIB_RULES = {"greedy", "equalshares/add1"}
+# Pabulib wants a real country name; a deployment sets PABULIB_COUNTRY to its own.
+DEFAULT_COUNTRY = "Germany"
+
+
+def _day(at: datetime | None) -> str:
+    return (at or datetime(1970, 1, 1)).strftime("%d.%m.%Y")
+
+
+def meta_of(session: Session, found: Round, budget: int, country: str) -> dict[str, str]:
+    group, area = session.execute(
+        select(Group.name, Area.name).join(Area, Area.id == Group.area_id).where(Group.id == found.group_id)
+    ).one()
+    currency = session.scalar(select(Pool.currency).where(Pool.id == found.pool_id)) or "EUR"
+    meta = {
+        "description": f"{group}: participatory-budgeting round {found.name!r} (Commonfix round {found.id})",
+        "country": country,
+        "unit": area,
+        "instance": str(found.id),
+        "rule": found.rule if found.rule in PABULIB_RULES else "unknown",
+        "date_begin": _day(found.voting_at or found.pledging_at or found.created_at),
+        "date_end": _day(found.tallied_at or found.voting_at or found.created_at),
+        "currency": currency,
+        "language": "en",
+        "comment": f"#1: costs and budget are in cents of {currency}; allocation rule {found.rule}",
+    }
+    if found.ballot == "k-approval" and found.k:
+        meta["max_length"] = str(found.k)
+    elif found.ballot == "knapsack":
+        meta["max_sum_cost"] = str(budget)
+    elif found.ballot == "cumulative" and found.points:
+        meta["max_sum_points"] = str(found.points)
+    return meta
+
+
+def pb_file(session: Session, round_id: int, country: str) -> tuple[str, str]:
+    """(the .pb text, a file name) for the round; `country` is the city's (Pabulib requires one)."""
+    found = get_round(session, round_id)
+    inputs = tally.load_inputs(session, found)
+    selected = None
+    if is_tallied(found):
+        budget = found.budget_cents or 0
+        selected = set(
+            str(i)
+            for i in session.scalars(
+                select(RoundCandidate.issue_id).where(
+                    RoundCandidate.round_id == round_id, RoundCandidate.funded.is_(True)
+                )
+            )
+        )
+    else:
+        budget = round_money.preview(session, found).budget_cents
+    listed = inputs.candidates or candidates.current(session, found)[0]
+    election = round_engine.build_election(
+        found.ballot, listed, inputs.ballots, budget, meta_of(session, found, budget, country)
+    )
+    return dumps_pb(election, selected=selected), f"commonfix_round_{found.id}.pb"

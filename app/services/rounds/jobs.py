@@ -1,0 +1,69 @@
+"""Tally jobs: claiming a round for a background tally, the job row, and how progress is measured.
+
+A round is "large" when it has more ballots than TALLY_SYNC_MAX_BALLOTS (default 2,000; a round
+without a voting phase counts its group's members): the API then answers 202 with the job's URL
+and a thread runs the tally (app/tally_runner.py); smaller rounds are tallied inside the request
+(200 with the results).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Round, TallyJob, User
+from app.services.kernel.errors import NotFound
+from app.services.rounds import tally
+from app.services.rounds.access import get_round, member_count
+from app.services.rounds.ballots import ballot_count
+
+DEFAULT_SYNC_MAX_BALLOTS = 2000
+# Each stage's share of the bar, as (start, end) percent.
+STAGES = {"candidates": (0, 5), "ballots": (5, 45), "rule": (45, 90), "posting": (90, 99)}
+
+
+def new_token() -> str:
+    return uuid.uuid4().hex
+
+
+def is_large(session: Session, found: Round, threshold: int) -> bool:
+    voters = (
+        ballot_count(session, found.id) if found.has_voting_phase else member_count(session, found.group_id)
+    )
+    return voters > threshold
+
+
+def start_job(session: Session, actor: User, round_id: int) -> TallyJob:
+    """Claim the round and record a queued job; the caller commits, then runs the job."""
+    token = new_token()
+    tally.claim(session, actor, round_id, token)
+    job = TallyJob(round_id=round_id, token=token, created_by_id=actor.id)
+    session.add(job)
+    session.flush()
+    return job
+
+
+def get_job(session: Session, job_id: int) -> TallyJob:
+    job = session.get(TallyJob, job_id)
+    if job is None:
+        raise NotFound(f"There is no tally job {job_id}.", "job_id")
+    return job
+
+
+def latest_job(session: Session, round_id: int) -> TallyJob | None:
+    return session.scalar(
+        select(TallyJob).where(TallyJob.round_id == round_id).order_by(TallyJob.id.desc()).limit(1)
+    )
+
+
+def progress_percent(stage: str, done: int, total: int) -> int:
+    start, end = STAGES.get(stage, (0, 99))
+    # An open-ended stage (add1's steps, total 0) creeps towards its end.
+    share = done / total if total > 0 else done / (done + 200)
+    return int(start + (end - start) * min(1.0, max(0.0, share)))
+
+
+def round_of_job(session: Session, job: TallyJob) -> Round:
+    return get_round(session, job.round_id)

@@ -1,0 +1,214 @@
+"""Rounds: create one for a group's pool, change its terms while allowed, move its phase forward."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.models import Round, User
+from app.models.rounds import PHASE_ORDER, Phase
+from app.models.timestamps import utcnow
+from app.services.kernel.errors import Conflict, ValidationError
+from app.services.rounds import candidates
+from app.services.rounds.access import (
+    get_group,
+    get_round,
+    pool_id_of,
+    require_official,
+    require_runner,
+)
+from app.services.workflow.estimates import parse_cents
+
+BALLOTS = ("approval", "k-approval", "knapsack", "cumulative")
+RULES = ("greedy", "equalshares/add1", "phragmen")  # the budgets/ engine's names
+LEFTOVERS = ("rollover", "refund")
+MAX_TOP_N = 500
+MAX_POINTS = 10_000
+DEFAULT_POINTS = 10
+NO_CAP_CENTS = 10**15  # "no cap" for the matching engine, which always takes a cap
+# The ballot type, k, points and the rule shape the vote: frozen once voting opens.
+FROZEN_AT_VOTING = ("ballot", "k", "points", "rule", "top_n")
+
+
+@dataclass(frozen=True)
+class Terms:
+    """A round's validated terms."""
+
+    ballot: str
+    k: int | None
+    points: int | None
+    rule: str
+    top_n: int
+    leftover: str
+
+
+def choice(data: dict[str, Any], field: str, options: tuple[str, ...]) -> str:
+    value = data.get(field)
+    if value not in options:
+        raise ValidationError(f"{field} must be one of: {', '.join(options)}.", field)
+    return str(value)
+
+
+def whole(data: dict[str, Any], field: str, minimum: int, maximum: int) -> int:
+    value = data.get(field)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(f"{field} must be a whole number.", field)
+    if not minimum <= value <= maximum:
+        raise ValidationError(f"{field} must be between {minimum} and {maximum}.", field)
+    return value
+
+
+def parse_terms(data: dict[str, Any]) -> Terms:
+    ballot = choice(data, "ballot", BALLOTS)
+    rule = choice(data, "rule", RULES)
+    top_n = whole(data, "top_n", 1, MAX_TOP_N)
+    k = whole(data, "k", 1, MAX_TOP_N) if ballot == "k-approval" else None
+    points = None
+    if ballot == "cumulative":
+        points = DEFAULT_POINTS if data.get("points") is None else whole(data, "points", 1, MAX_POINTS)
+    return Terms(ballot, k, points, rule, top_n, choice(data, "leftover", LEFTOVERS))
+
+
+def parse_match(data: dict[str, Any]) -> tuple[int, int, int] | None:
+    """ "num:den" (e.g. "1:1", "1:2") and an optional cap in cents; None when no ratio is given."""
+    raw = data.get("match_ratio")
+    if raw in (None, ""):
+        if data.get("match_cap_cents") not in (None, ""):
+            raise ValidationError('A match cap needs a match_ratio (e.g. "1:1").', "match_ratio")
+        return None
+    parts = str(raw).split(":")
+    if len(parts) != 2 or not all(p.strip().isdigit() for p in parts):
+        raise ValidationError(
+            'match_ratio must look like "1:1" (city cents per pledged cent).', "match_ratio"
+        )
+    num, den = (int(p) for p in parts)
+    if num < 1 or den < 1 or num > 100 or den > 100:
+        raise ValidationError("match_ratio's numbers must be between 1 and 100.", "match_ratio")
+    cap = data.get("match_cap_cents")
+    cap_cents = NO_CAP_CENTS if cap in (None, "") else parse_cents(cap, "match_cap_cents")
+    return num, den, cap_cents
+
+
+def parse_name(data: dict[str, Any]) -> str:
+    name = " ".join(str(data.get("name") or "").split())
+    if not name:
+        raise ValidationError('name is required (e.g. "Spring 2027").', "name")
+    if len(name) > 120:
+        raise ValidationError("name must be at most 120 characters.", "name")
+    return name
+
+
+def create_round(session: Session, user: User, data: dict[str, Any]) -> Round:
+    group = get_group(session, data.get("group_id"))
+    require_runner(session, user, group.id, "create rounds")
+    name = parse_name(data)
+    terms = parse_terms(data)
+    match = parse_match(data)
+    if match is not None:
+        require_official(user, "add the city's matching money", "match_ratio")
+    voting = data.get("voting", True)
+    if not isinstance(voting, bool):
+        raise ValidationError("voting must be true or false.", "voting")
+    new = Round(
+        group_id=group.id,
+        pool_id=pool_id_of(session, group.id),
+        name=name,
+        ballot=terms.ballot,
+        k=terms.k,
+        points=terms.points,
+        rule=terms.rule,
+        top_n=terms.top_n,
+        leftover=terms.leftover,
+        has_voting_phase=voting,
+        phase=Phase.DRAFT.value,
+        created_by_id=user.id,
+    )
+    if match is not None:
+        new.match_num, new.match_den, new.match_cap_cents = match
+    session.add(new)
+    session.flush()
+    return new
+
+
+def update_round(session: Session, user: User, round_id: int, data: dict[str, Any]) -> Round:
+    """Change a round's terms: the vote's shape until voting opens, the match until the tally."""
+    found = get_round(session, round_id)
+    require_runner(session, user, found.group_id, "change rounds")
+    position = PHASE_ORDER.index(found.phase)
+    if found.tally_token is not None or position >= PHASE_ORDER.index(Phase.TALLIED):
+        raise Conflict("This round has been tallied; its terms can no longer change.", "phase")
+    voting_opened = position >= PHASE_ORDER.index(Phase.VOTING) or found.voting_at is not None
+    for field in FROZEN_AT_VOTING:
+        if field in data and voting_opened and data[field] != getattr(found, field):
+            raise Conflict(
+                f"{field} cannot change once voting has opened: members are voting under it.", field
+            )
+    if "name" in data:
+        found.name = parse_name(data)
+    if not voting_opened and any(f in data for f in (*FROZEN_AT_VOTING, "leftover")):
+        merged = {f: getattr(found, f) for f in (*FROZEN_AT_VOTING, "leftover")} | data
+        terms = parse_terms(merged)
+        found.ballot, found.k, found.points = terms.ballot, terms.k, terms.points
+        found.rule, found.top_n, found.leftover = terms.rule, terms.top_n, terms.leftover
+    elif "leftover" in data:
+        found.leftover = choice(data, "leftover", LEFTOVERS)
+    if "match_ratio" in data or "match_cap_cents" in data:
+        require_official(user, "set the city's matching money", "match_ratio")
+        match = parse_match(data)
+        found.match_num, found.match_den, found.match_cap_cents = match or (None, None, None)
+    session.flush()
+    return found
+
+
+def next_phase(found: Round) -> str | None:
+    order = [p for p in PHASE_ORDER if found.has_voting_phase or p != Phase.VOTING.value]
+    position = order.index(found.phase)
+    return order[position + 1] if position + 1 < len(order) else None
+
+
+def advance(session: Session, user: User, round_id: int, phase: object) -> Round:
+    """Move the round to `phase`, which must be its next one; voting opens with the candidate snapshot."""
+    found = get_round(session, round_id)
+    require_runner(session, user, found.group_id, "move a round's phase")
+    if phase not in PHASE_ORDER:
+        raise ValidationError(f"phase must be one of: {', '.join(PHASE_ORDER)}.", "phase")
+    target = str(phase)
+    current = found.phase
+    if PHASE_ORDER.index(target) <= PHASE_ORDER.index(current):
+        raise Conflict(
+            f"Phases only move forward: this round is already {current}, it cannot go "
+            + ("to it again." if target == current else f"back to {target}."),
+            "phase",
+        )
+    if target == Phase.VOTING.value and not found.has_voting_phase:
+        raise Conflict("This round has no voting phase: members' likes are its ballots.", "phase")
+    if target == Phase.TALLIED.value:
+        raise Conflict(f"A round is tallied by POST /api/v1/rounds/{round_id}/tally.", "phase")
+    expected = next_phase(found)
+    if target != expected:
+        raise Conflict(f"The next phase of this round is {expected}, not {target}.", "phase")
+    # The write comes first and is conditional: a concurrent move or tally makes this one a conflict.
+    moved = session.execute(
+        update(Round)
+        .where(Round.id == round_id, Round.phase == current)
+        .where(Round.tally_token.is_(None) if current != Phase.TALLIED.value else Round.id == round_id)
+        .values({"phase": target, f"{target}_at": utcnow()})
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not moved:
+        raise Conflict("The round changed meanwhile (another phase move or a tally); reload it.", "phase")
+    session.refresh(found)
+    if target == Phase.VOTING.value:
+        candidates.snapshot(session, found)
+    return found
+
+
+def list_rounds(session: Session, group_id: int | None = None) -> list[Round]:
+    """Newest first; one group's when `group_id` is given."""
+    query = select(Round).order_by(Round.created_at.desc(), Round.id.desc())
+    if group_id is not None:
+        query = query.where(Round.group_id == group_id)
+    return list(session.scalars(query))

@@ -1,0 +1,42 @@
+"""A round's money before its tally: the pool's balance plus the city match the tally would add."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.models import PoolMatch, Round
+from app.services.funding import ledger
+
+
+@dataclass(frozen=True)
+class MoneyPreview:
+    pool_cents: int  # what the pool holds now
+    match_cents: int  # what the round's match would add at the tally (0 without a match)
+
+    @property
+    def budget_cents(self) -> int:
+        return self.pool_cents + self.match_cents
+
+
+def match_amount(base_cents: int, num: int, den: int, cap_cents: int) -> int:
+    """The match on `base_cents` of pledges: floor(base * num / den), at most the cap."""
+    return min(cap_cents, base_cents * num // den)
+
+
+def preview(session: Session, found: Round) -> MoneyPreview:
+    """The budget a tally would have now (the knapsack limit of ballots and the ballot page's figure).
+
+    Pledges are matched once: the base is the confirmed pledges no earlier match covered.
+    """
+    figures = ledger.pool_balance(session, found.pool_id)
+    match = 0
+    if found.match_num and found.match_den and found.match_cap_cents is not None:
+        covered = session.scalar(
+            select(func.coalesce(func.sum(PoolMatch.base_cents), 0)).where(PoolMatch.pool_id == found.pool_id)
+        )
+        base = max(0, figures.confirmed_cents - int(covered or 0))
+        match = match_amount(base, found.match_num, found.match_den, found.match_cap_cents)
+    return MoneyPreview(figures.balance_cents, match)

@@ -1,0 +1,83 @@
+"""What a tally writes besides the ledger: each candidate's result, funded issues moved to "planned"."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.models import Group, IssueEvent, Pool, Round, RoundCandidate, Status, User
+from app.models.timestamps import utcnow
+from app.models.workflow import EventKind
+from app.services.funding.pledges import format_cents
+from app.services.issues.events import on_issue_event
+from app.services.kernel import audit
+from app.services.workflow import status_changes as workflow
+from budgets.allocation import Allocation
+
+PLANNED = "planned"
+
+
+def record_results(session: Session, found: Round, allocation: Allocation) -> None:
+    """Store each candidate's outcome: funded or not, the amount, the score and the engine's reason."""
+    for pid, item in allocation.explanations.items():
+        session.execute(
+            update(RoundCandidate)
+            .where(RoundCandidate.round_id == found.id, RoundCandidate.issue_id == int(pid))
+            .values(
+                funded=item.funded,
+                amount_cents=item.cost if item.funded else 0,
+                score=item.score,
+                explanation=item.reason,
+                details=dict(item.to_dict()),
+            )
+            .execution_options(synchronize_session=False)
+        )
+
+
+def funding_note(found: Round, group_name: str, currency: str, cents: int) -> str:
+    return (
+        f"Funded with {format_cents(cents, currency)} by {group_name}'s participatory-budgeting "
+        f"round \u201c{found.name}\u201d; planned for the city's work programme."
+    )
+
+
+def plan_funded(session: Session, actor: User, found: Round, funded: Sequence[tuple[int, int]]) -> None:
+    """Move each funded issue into the officials' workflow as "planned", the amount in the note.
+
+    The tally may be run by a group admin who is not staff, so this uses the workflow's building
+    blocks (timeline event, timestamps, notifications) rather than the staff-only change_status.
+    An issue already "planned" keeps its status and gets the note as a public update.
+    """
+    if not funded:
+        return
+    group_name = session.scalar(select(Group.name).where(Group.id == found.group_id)) or "the group"
+    currency = session.scalar(select(Pool.currency).where(Pool.id == found.pool_id)) or "EUR"
+    planned = session.get(Status, PLANNED)
+    if planned is None:
+        raise LookupError('the reference status "planned" is missing; run `flask --app wsgi init-db`')
+    issues = workflow.lock_issues(session, [issue_id for issue_id, _ in funded])
+    now = utcnow()
+    for issue_id, cents in funded:
+        issue = issues[issue_id]
+        note = funding_note(found, group_name, currency, cents)
+        if issue.status == PLANNED:
+            event = IssueEvent(
+                issue_id=issue_id,
+                actor_id=actor.id,
+                kind=EventKind.UPDATE.value,
+                note=note,
+                by_staff=actor.is_staff,
+                created_at=now,
+            )
+            session.add(event)
+        else:
+            event = workflow.apply_status(session, actor, issue, planned, note, EventKind.STATUS.value, now)
+        session.flush()
+        if actor.is_staff:
+            audit.record(
+                session, actor, "round.fund", "issue", issue_id, round_id=found.id, amount_cents=cents
+            )
+        on_issue_event(session, event)
+    session.flush()

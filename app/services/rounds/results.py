@@ -1,0 +1,132 @@
+"""A tallied round's results: funded and unfunded candidates with amounts and reasons, money, turnout."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Issue, Pool, Round, RoundCandidate
+from app.models.rounds import Phase
+from app.services.kernel.errors import Conflict
+from app.services.rounds.access import get_round
+
+
+@dataclass(frozen=True)
+class CandidateResult:
+    issue_id: int
+    title: str
+    position: int
+    cost_cents: int
+    likes: int
+    funded: bool
+    amount_cents: int
+    score: int | None
+    explanation: str
+    lat: float
+    lon: float
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RoundResults:
+    round_id: int
+    name: str
+    rule: str
+    currency: str
+    funded: list[CandidateResult]
+    unfunded: list[CandidateResult]
+    pool_cents: int
+    match_cents: int
+    budget_cents: int
+    spent_cents: int
+    leftover_cents: int
+    leftover: str
+    ballots: int
+    members: int
+    notes: list[str]
+
+    @property
+    def turnout_percent(self) -> int:
+        return round(100 * self.ballots / self.members) if self.members else 0
+
+    def to_json(self) -> dict[str, Any]:
+        def item(c: CandidateResult) -> dict[str, Any]:
+            return {
+                "issue_id": c.issue_id,
+                "title": c.title,
+                "amount_cents": c.amount_cents,
+                "cost_cents": c.cost_cents,
+                "score": c.score,
+                "explanation": c.explanation,
+                "details": c.details,
+            }
+
+        return {
+            "round_id": self.round_id,
+            "rule": self.rule,
+            "currency": self.currency,
+            "funded": [item(c) for c in self.funded],
+            "unfunded": [item(c) for c in self.unfunded],
+            "pool_cents": self.pool_cents,
+            "match_cents": self.match_cents,
+            "budget_cents": self.budget_cents,
+            "spent_cents": self.spent_cents,
+            "leftover_cents": self.leftover_cents,
+            "leftover": self.leftover,
+            "turnout": {"ballots": self.ballots, "members": self.members},
+            "notes": self.notes,
+        }
+
+
+def is_tallied(found: Round) -> bool:
+    return found.phase in (Phase.TALLIED.value, Phase.CLOSED.value)
+
+
+def results(session: Session, round_id: int) -> RoundResults:
+    found = get_round(session, round_id)
+    if not is_tallied(found):
+        raise Conflict("This round has not been tallied yet.", "phase")
+    rows = session.execute(
+        select(
+            RoundCandidate.issue_id,
+            Issue.title,
+            RoundCandidate.position,
+            RoundCandidate.cost_cents,
+            RoundCandidate.likes,
+            RoundCandidate.funded,
+            RoundCandidate.amount_cents,
+            RoundCandidate.score,
+            RoundCandidate.explanation,
+            Issue.lat,
+            Issue.lon,
+            RoundCandidate.details,
+        )
+        .join(Issue, Issue.id == RoundCandidate.issue_id)
+        .where(RoundCandidate.round_id == round_id)
+        .order_by(RoundCandidate.position)
+    ).tuples()
+    items = [
+        CandidateResult(i, t, p, cost, likes, bool(f), int(a or 0), s, e or "", lat, lon, d or {})
+        for i, t, p, cost, likes, f, a, s, e, lat, lon, d in rows
+    ]
+    currency = session.scalar(select(Pool.currency).where(Pool.id == found.pool_id)) or "EUR"
+    return RoundResults(
+        round_id=found.id,
+        name=found.name,
+        rule=found.rule,
+        currency=currency,
+        funded=[c for c in items if c.funded],
+        unfunded=[c for c in items if not c.funded],
+        pool_cents=found.pool_cents or 0,
+        match_cents=found.match_cents or 0,
+        budget_cents=found.budget_cents or 0,
+        spent_cents=found.spent_cents or 0,
+        leftover_cents=found.leftover_cents or 0,
+        leftover=found.leftover,
+        ballots=found.ballots_count or 0,
+        members=found.members_count or 0,
+        notes=[n for n in (found.engine_notes or "").split("\n") if n],
+    )

@@ -1,0 +1,223 @@
+"""Tallying a round: claim it atomically, read its ballots, run the rule, post the money, plan the work.
+
+Exactly one tally per round: `claim` is a conditional UPDATE (write-first) that sets the round's
+tally token only while none is set and the round is in the phase a tally closes. A second tally
+(concurrent or later) gets 409. The posting step runs in one transaction; a failure rolls it back
+and `release` clears the token so the tally can be retried.
+
+The money: the pool's balance plus the round's city match (applied at the tally through
+matching.apply_match, once per round). The allocation is computed on a preview of that budget
+(outside the write transaction, so large tallies can report progress) and computed again inside it
+if confirmed money changed meanwhile.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.models import Like, Membership, Round, RoundBallot, User
+from app.models.rounds import Phase
+from app.models.timestamps import utcnow
+from app.services.funding import ledger, matching
+from app.services.kernel.errors import Conflict
+from app.services.rounds import candidates
+from app.services.rounds import engine as round_engine
+from app.services.rounds import money as round_money
+from app.services.rounds import posting as tally_posting
+from app.services.rounds.access import get_round, member_count, require_runner
+from app.services.rounds.ballots import ballot_count
+from app.services.rounds.candidates import Candidate
+from budgets.allocation import Allocation
+
+# (stage, done, total, message): progress within a stage (candidates, ballots, rule, posting).
+Report = Callable[[str, int, int, str], None]
+BALLOT_CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class TallyInputs:
+    candidates: list[Candidate]
+    ballots: list[dict[int, int]]
+    members: int
+    snapshotted: bool
+
+
+@dataclass(frozen=True)
+class TallySummary:
+    round_id: int
+    budget_cents: int
+    spent_cents: int
+    leftover_cents: int
+    funded: list[tuple[int, int]]
+
+
+def _quiet(_stage: str, _done: int, _total: int, _message: str) -> None:
+    return None
+
+
+def claim(session: Session, user: User, round_id: int, token: str) -> Round:
+    """Take the round for this tally, or raise Conflict (409) saying why it cannot be tallied."""
+    found = get_round(session, round_id)
+    require_runner(session, user, found.group_id, "tally a round")
+    closing = Phase.VOTING.value if found.has_voting_phase else Phase.PLEDGING.value
+    taken = session.execute(
+        update(Round)
+        .where(Round.id == round_id, Round.phase == closing, Round.tally_token.is_(None))
+        .values(tally_token=token)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not taken:
+        session.refresh(found)
+        if found.phase in (Phase.TALLIED.value, Phase.CLOSED.value):
+            raise Conflict("This round has already been tallied.", "phase")
+        if found.tally_token is not None:
+            raise Conflict("A tally of this round is already running.", "phase")
+        raise Conflict(
+            f"A round is tallied when its {closing} phase is open; this one is {found.phase}.", "phase"
+        )
+    session.refresh(found)
+    return found
+
+
+def release(session: Session, round_id: int, token: str) -> None:
+    """Give the round back after a failed tally (only the tally holding `token` can)."""
+    session.execute(
+        update(Round)
+        .where(Round.id == round_id, Round.tally_token == token, Round.phase != Phase.TALLIED.value)
+        .values(tally_token=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def voting_ballots(session: Session, round_id: int, report: Report) -> list[dict[int, int]]:
+    total = ballot_count(session, round_id)
+    rows = session.execute(
+        select(RoundBallot.choices).where(RoundBallot.round_id == round_id).order_by(RoundBallot.id)
+    ).scalars()
+    ballots: list[dict[int, int]] = []
+    for choices in rows:
+        ballots.append({int(k): int(v) for k, v in choices.items()})
+        if len(ballots) % BALLOT_CHUNK == 0:
+            report("ballots", len(ballots), total, f"Read {len(ballots):,} of {total:,} ballots")
+    return ballots
+
+
+def like_ballots(session: Session, group_id: int, issue_ids: list[int]) -> list[dict[int, int]]:
+    """Without a voting phase, each member's likes on the candidates are their approval ballot."""
+    if not issue_ids:
+        return []
+    rows = session.execute(
+        select(Like.user_id, Like.issue_id)
+        .join(Membership, (Membership.user_id == Like.user_id) & (Membership.group_id == group_id))
+        .where(Like.issue_id.in_(issue_ids))
+        .order_by(Like.user_id, Like.issue_id)
+    ).tuples()
+    by_member: dict[int, dict[int, int]] = defaultdict(dict)
+    for user_id, issue_id in rows:
+        by_member[user_id][issue_id] = 1
+    return list(by_member.values())
+
+
+def load_inputs(session: Session, found: Round, report: Report = _quiet) -> TallyInputs:
+    listed, snapshotted = candidates.current(session, found)
+    report("candidates", 1, 1, f"{len(listed)} candidates")
+    if found.has_voting_phase:
+        ballots = voting_ballots(session, found.id, report)
+    else:
+        ballots = like_ballots(session, found.group_id, [c.issue_id for c in listed])
+    report("ballots", 1, 1, f"Read {len(ballots):,} ballots")
+    return TallyInputs(listed, ballots, member_count(session, found.group_id), snapshotted)
+
+
+def compute(found: Round, inputs: TallyInputs, budget_cents: int, report: Report = _quiet) -> Allocation:
+    election = round_engine.build_election(found.ballot, inputs.candidates, inputs.ballots, budget_cents)
+
+    def engine_progress(done: int, total: int) -> None:
+        report("rule", done, total, f"Running {found.rule}")
+
+    return round_engine.allocate(found.rule, election, engine_progress)
+
+
+def post(
+    session: Session,
+    actor: User,
+    found: Round,
+    inputs: TallyInputs,
+    allocation: Allocation | None,
+    preview_budget: int | None,
+) -> TallySummary:
+    """The write transaction: snapshot, match, allocation, planned issues, leftover, phase."""
+    if not inputs.snapshotted:
+        candidates.store_snapshot(session, found.id, inputs.candidates)
+    pool_before = ledger.pool_balance(session, found.pool_id).balance_cents
+    match_cents = 0
+    if found.match_num and found.match_den and found.match_cap_cents is not None:
+        match_cents = matching.apply_match(
+            session,
+            found.pool_id,
+            found.id,
+            found.match_num,
+            found.match_den,
+            found.match_cap_cents,
+            actor.id,
+        ).matched_cents
+    budget = ledger.pool_balance(session, found.pool_id).balance_cents
+    if allocation is None or budget != preview_budget:
+        allocation = compute(found, inputs, budget)
+    funded = [(int(pid), allocation.explanations[pid].cost) for pid in allocation.selected]
+    ledger.post_allocation(session, found.pool_id, found.id, funded)
+    tally_posting.record_results(session, found, allocation)
+    tally_posting.plan_funded(session, actor, found, funded)
+    leftover = budget - allocation.spent
+    if found.leftover == "refund":
+        ledger.post_refunds(session, found.pool_id, found.id, leftover)
+    else:
+        ledger.post_rollover(session, found.pool_id, found.id, leftover)
+    session.execute(
+        update(Round)
+        .where(Round.id == found.id)
+        .values(
+            phase=Phase.TALLIED.value,
+            tallied_at=utcnow(),
+            pool_cents=pool_before,
+            match_cents=match_cents,
+            budget_cents=budget,
+            spent_cents=allocation.spent,
+            leftover_cents=leftover,
+            ballots_count=len(inputs.ballots),
+            members_count=inputs.members,
+            engine_notes="\n".join(allocation.notes),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    session.refresh(found)
+    return TallySummary(found.id, budget, allocation.spent, leftover, funded)
+
+
+def tally_now(session: Session, actor: User, round_id: int, token: str) -> TallySummary:
+    """The whole tally inside the caller's transaction (small rounds, tests): claim first, then post."""
+    found = claim(session, actor, round_id, token)
+    inputs = load_inputs(session, found)
+    return post(session, actor, found, inputs, None, None)
+
+
+def tally_in_stages(session: Session, actor: User, round_id: int, token: str, report: Report) -> TallySummary:
+    """A claimed round's tally for a background job: reads and the rule outside the write transaction.
+
+    The caller has committed the claim; `report` may commit progress, so it is called only before
+    the write transaction starts.
+    """
+    found = get_round(session, round_id)
+    if found.tally_token != token:
+        raise Conflict("This tally no longer holds the round.", "phase")
+    inputs = load_inputs(session, found, report)
+    preview = round_money.preview(session, found).budget_cents
+    allocation = compute(found, inputs, preview, report)
+    report("posting", 0, 1, "Posting the allocation to the ledger")
+    return post(session, actor, found, inputs, allocation, preview)

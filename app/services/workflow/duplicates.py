@@ -1,0 +1,136 @@
+"""Closing an issue as a duplicate of another: likes and followers move to the original."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, literal, select, update
+from sqlalchemy.orm import Session
+
+from app.dialects import insert_from_select_ignoring_duplicates
+from app.models import Issue, IssueEvent, Like, User
+from app.models.timestamps import utcnow
+from app.models.workflow import EventKind
+from app.services.issues import follows
+from app.services.issues.events import on_issue_event
+from app.services.kernel import audit
+from app.services.kernel.errors import NotFound, ValidationError
+from app.services.kernel.roles import require_staff
+from app.services.workflow.status_changes import (
+    DUPLICATE_STATUS,
+    apply_status,
+    clean_note,
+    find_status,
+    lock_issues,
+)
+
+
+@dataclass(frozen=True)
+class Merge:
+    duplicate_event: IssueEvent
+    original_event: IssueEvent
+    likes_moved: int
+    followers_added: int
+
+
+def _as_id(raw: object, field: str) -> int:
+    try:
+        value = int(str(raw).strip())
+    except (TypeError, ValueError):
+        raise ValidationError("Give the original issue's number, like 42.", field) from None
+    if value < 1:
+        raise ValidationError("Give the original issue's number, like 42.", field)
+    return value
+
+
+def _like_count(session: Session, issue_id: int) -> int:
+    return int(session.scalar(select(func.count(Like.id)).where(Like.issue_id == issue_id)) or 0)
+
+
+def mark_duplicate(
+    session: Session, actor: User, duplicate_id: int, original_id: object, note: object = None
+) -> Merge:
+    """Close `duplicate_id` as a duplicate of `original_id`; its likes and followers move over.
+
+    A resident who liked both keeps one like on the original (INSERT ... ON CONFLICT DO NOTHING,
+    both counts follow by trigger). Issues that pointed at the duplicate now point at the original.
+    """
+    require_staff(actor)
+    original = _as_id(original_id, "original_id")
+    if original == duplicate_id:
+        raise ValidationError("An issue cannot be a duplicate of itself.", "original_id")
+    clean = clean_note(note, required=False)
+    status = find_status(session, DUPLICATE_STATUS)
+    if session.scalar(select(Issue.id).where(Issue.id == duplicate_id)) is None:
+        raise NotFound(f"There is no issue {duplicate_id}.", "issue_id")
+    if session.scalar(select(Issue.id).where(Issue.id == original)) is None:
+        raise NotFound(f"There is no issue {original} to be the original.", "original_id")
+    issues = lock_issues(session, [duplicate_id, original])
+    dup, orig = issues[duplicate_id], issues[original]
+    if orig.duplicate_of_id is not None or orig.status == DUPLICATE_STATUS:
+        pointer = f" of #{orig.duplicate_of_id}" if orig.duplicate_of_id else ""
+        raise ValidationError(
+            f"Issue #{original} is itself a duplicate{pointer}; choose the issue it duplicates.",
+            "original_id",
+        )
+    if dup.status == DUPLICATE_STATUS:
+        raise ValidationError(f"Issue #{duplicate_id} is already closed as a duplicate.", "issue_id")
+
+    now = utcnow()
+    text = clean or f"Duplicate of #{original}: {orig.title}"
+    dup_event = apply_status(session, actor, dup, status, text, EventKind.DUPLICATE.value, now)
+    dup_event.related_issue_id = original
+    dup.duplicate_of_id = original
+    session.flush()
+
+    # Moved = what the original gained: rowcount of INSERT ... SELECT is -1 on psycopg.
+    before = _like_count(session, original)
+    session.execute(
+        insert_from_select_ignoring_duplicates(
+            session,
+            Like,
+            ["user_id", "issue_id", "created_at"],
+            select(Like.user_id, literal(original), Like.created_at).where(Like.issue_id == duplicate_id),
+        )
+    )
+    session.execute(delete(Like).where(Like.issue_id == duplicate_id))
+    moved = _like_count(session, original) - before
+    added = follows.copy_issue_followers(session, duplicate_id, original)
+    session.execute(
+        update(Issue)
+        .where(Issue.duplicate_of_id == duplicate_id)
+        .values(duplicate_of_id=original)
+        .execution_options(synchronize_session=False)
+    )
+    likes_text = f"{moved} like{'s' if moved != 1 else ''}"
+    orig_event = IssueEvent(
+        issue_id=original,
+        actor_id=actor.id,
+        kind=EventKind.MERGED.value,
+        note=(
+            f"Issue #{duplicate_id} ({dup.title}) was closed as a duplicate of this one;"
+            f" {likes_text} moved here."
+        ),
+        by_staff=True,
+        related_issue_id=duplicate_id,
+        created_at=now,
+    )
+    session.add(orig_event)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "issue.duplicate",
+        "issue",
+        duplicate_id,
+        original_id=original,
+        likes_moved=moved,
+        followers_added=added,
+        note=text,
+    )
+    on_issue_event(session, dup_event)
+    on_issue_event(session, orig_event)
+    session.flush()
+    session.refresh(dup)
+    session.refresh(orig)
+    return Merge(dup_event, orig_event, moved, added)

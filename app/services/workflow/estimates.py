@@ -1,0 +1,42 @@
+"""Cost estimates: an official's price (integer cents) that makes an open issue a funding candidate."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.models import Issue, User
+from app.services.kernel.errors import NotFound, PermissionDenied, ValidationError
+
+# 100 million in minor units: far above any neighbourhood fix, far below integer limits.
+MAX_ESTIMATE_CENTS = 10_000_000_000
+
+
+def parse_cents(value: object, field: str = "cost_cents", maximum: int = MAX_ESTIMATE_CENTS) -> int:
+    """A positive whole number of cents; strings of digits are accepted (form input)."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(f"{field} must be a whole number of cents (e.g. 125000 for 1,250.00).", field)
+    if value <= 0:
+        raise ValidationError(f"{field} must be more than zero.", field)
+    if value > maximum:
+        raise ValidationError(f"{field} must be at most {maximum} cents.", field)
+    return value
+
+
+def set_estimate(session: Session, user: User, issue_id: int, cost_cents: object) -> int:
+    """Record the cost estimate of an issue (officials and admins); returns the cents stored."""
+    if not user.is_staff:
+        raise PermissionDenied("Only officials can estimate what fixing a problem costs.")
+    cents = parse_cents(cost_cents)
+    changed = session.execute(
+        update(Issue).where(Issue.id == issue_id).values(cost_estimate_cents=cents)
+    ).rowcount
+    if not changed:
+        raise NotFound(f"There is no issue {issue_id}.", "issue_id")
+    return cents
+
+
+def estimate_of(session: Session, issue_id: int) -> int | None:
+    return session.scalar(select(Issue.cost_estimate_cents).where(Issue.id == issue_id))

@@ -1,0 +1,197 @@
+"""Moderation: hide or show an issue, an update or a photo, and edit an issue's text, keeping the original."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.models import Issue, IssueEvent, ModerationRecord, Photo, User
+from app.models.timestamps import utcnow
+from app.models.workflow import EventKind
+from app.services.issues.reports import DESCRIPTION_MAX, TITLE_MAX, clean_text
+from app.services.kernel import audit
+from app.services.kernel.audit import Page
+from app.services.kernel.errors import NotFound, ValidationError
+from app.services.kernel.roles import require_staff
+from app.services.kernel.text import clean_note
+from app.services.workflow.status_changes import lock_issues
+
+HIDEABLE_KINDS = (EventKind.UPDATE.value, EventKind.REOPEN.value)
+
+
+def can_see_issue(issue: Issue, viewer: object) -> bool:
+    return not issue.is_hidden or bool(getattr(viewer, "is_staff", False))
+
+
+def check_visible(issue: Issue, viewer: object) -> None:
+    """Hidden issues do not exist for the public."""
+    if not can_see_issue(issue, viewer):
+        raise NotFound(f"There is no issue {issue.id}.", "issue_id")
+
+
+def _log(
+    session: Session,
+    actor: User,
+    action: str,
+    target_type: str,
+    target_id: int,
+    issue_id: int,
+    reason: str,
+    field: str | None = None,
+    original: str | None = None,
+    new: str | None = None,
+) -> None:
+    now = utcnow()
+    session.add(
+        ModerationRecord(
+            actor_id=actor.id,
+            action=action,
+            target_type=target_type,
+            target_id=target_id,
+            issue_id=issue_id,
+            field=field,
+            original_text=original,
+            new_text=new,
+            reason=reason,
+            created_at=now,
+        )
+    )
+    what = f"{target_type} {field}" if field else target_type
+    session.add(
+        IssueEvent(
+            issue_id=issue_id,
+            actor_id=actor.id,
+            kind=EventKind.MODERATION.value,
+            note=f"{action.capitalize()}: {what}" + (f" ({reason})" if reason else ""),
+            by_staff=True,
+            is_public=False,
+            created_at=now,
+        )
+    )
+    audit.record(
+        session,
+        actor,
+        f"moderation.{action}",
+        target_type,
+        target_id,
+        issue_id=issue_id,
+        field=field,
+        reason=reason,
+    )
+
+
+def set_issue_hidden(
+    session: Session, actor: User, issue_id: int, hidden: bool, reason: object = ""
+) -> Issue:
+    require_staff(actor)
+    why = clean_note(reason, required=False, field="reason")
+    issue = lock_issues(session, [issue_id])[issue_id]
+    if issue.is_hidden == hidden:
+        state = "hidden" if hidden else "visible"
+        raise ValidationError(f"Issue #{issue_id} is already {state}.", "issue_id")
+    issue.is_hidden = hidden
+    _log(session, actor, "hide" if hidden else "unhide", "issue", issue_id, issue_id, why)
+    session.flush()
+    return issue
+
+
+def set_update_hidden(
+    session: Session, actor: User, event_id: int, hidden: bool, reason: object = ""
+) -> IssueEvent:
+    require_staff(actor)
+    why = clean_note(reason, required=False, field="reason")
+    event = session.get(IssueEvent, event_id)
+    if event is None or event.kind not in HIDEABLE_KINDS:
+        raise NotFound(f"There is no update {event_id}.", "event_id")
+    if event.is_hidden == hidden:
+        raise ValidationError(
+            f"Update {event_id} is already {'hidden' if hidden else 'visible'}.", "event_id"
+        )
+    event.is_hidden = hidden
+    _log(
+        session,
+        actor,
+        "hide" if hidden else "unhide",
+        "update",
+        event_id,
+        event.issue_id,
+        why,
+        original=event.note,
+    )
+    session.flush()
+    return event
+
+
+def set_photo_hidden(
+    session: Session, actor: User, photo_id: int, hidden: bool, reason: object = ""
+) -> Photo:
+    require_staff(actor)
+    why = clean_note(reason, required=False, field="reason")
+    photo = session.get(Photo, photo_id)
+    if photo is None:
+        raise NotFound(f"There is no photo {photo_id}.", "photo_id")
+    if photo.is_hidden == hidden:
+        raise ValidationError(f"Photo {photo_id} is already {'hidden' if hidden else 'visible'}.", "photo_id")
+    photo.is_hidden = hidden
+    _log(
+        session,
+        actor,
+        "hide" if hidden else "unhide",
+        "photo",
+        photo_id,
+        photo.issue_id,
+        why,
+        original=photo.filename,
+    )
+    session.flush()
+    return photo
+
+
+def edit_issue_text(
+    session: Session,
+    actor: User,
+    issue_id: int,
+    *,
+    title: object = None,
+    description: object = None,
+    reason: object = "",
+) -> Issue:
+    """Replace the title and/or description; the moderation log keeps the original text."""
+    require_staff(actor)
+    why = clean_note(reason, required=False, field="reason")
+    new_title = clean_text(title, "title", "Title", TITLE_MAX) if title is not None else None
+    new_description = (
+        clean_text(description, "description", "Description", DESCRIPTION_MAX)
+        if description is not None
+        else None
+    )
+    issue = lock_issues(session, [issue_id])[issue_id]
+    changes = [
+        (field, old, new)
+        for field, old, new in (
+            ("title", issue.title, new_title),
+            ("description", issue.description, new_description),
+        )
+        if new is not None and new != old
+    ]
+    if not changes:
+        raise ValidationError("Nothing to change: the new text is the same as the current text.", "title")
+    for field, old, new in changes:
+        setattr(issue, field, new)
+        _log(session, actor, "edit", "issue", issue_id, issue_id, why, field=field, original=old, new=new)
+    session.flush()
+    return issue
+
+
+def moderation_page(session: Session, page: int, per_page: int = 50) -> Page:
+    """The moderation log, newest first (admins only: it holds the original texts)."""
+    total = int(session.scalar(select(func.count(ModerationRecord.id))) or 0)
+    items = list(
+        session.scalars(
+            select(ModerationRecord)
+            .order_by(ModerationRecord.created_at.desc(), ModerationRecord.id.desc())
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    )
+    return Page(items, page, per_page, total)

@@ -1,0 +1,221 @@
+"""The status workflow: staff status changes (one or in bulk) and residents' "not fixed" reopening."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.models import Issue, IssueEvent, Status, User
+from app.models.place import StatusType
+from app.models.timestamps import utcnow
+from app.models.workflow import EventKind
+from app.services.issues.events import on_issue_event
+from app.services.kernel import audit
+from app.services.kernel.errors import NotFound, PermissionDenied, ValidationError
+from app.services.kernel.roles import require_staff
+from app.services.kernel.text import clean_note
+
+BULK_MAX = 500
+DUPLICATE_STATUS = "duplicate"
+DEFAULT_REOPEN_STATUS = "new"
+NOT_FIXED_WINDOW = timedelta(days=30)
+
+
+def find_status(session: Session, code: object) -> Status:
+    value = str(code or "").strip()
+    if not value:
+        raise ValidationError("Status is required.", "status")
+    status = session.get(Status, value)
+    if status is None:
+        known = ", ".join(session.scalars(select(Status.code).order_by(Status.position)))
+        raise ValidationError(f"Status {value[:40]!r} is unknown; use one of {known}.", "status")
+    return status
+
+
+def lock_issues(session: Session, issue_ids: Iterable[int]) -> dict[int, Issue]:
+    """Take the issues' row locks by writing first (SQLite's lock, PostgreSQL's row lock), then load them."""
+    wanted = sorted(set(issue_ids))
+    session.execute(
+        update(Issue)
+        .where(Issue.id.in_(wanted))
+        .values(updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    issues = {
+        i.id: i
+        for i in session.scalars(
+            select(Issue).where(Issue.id.in_(wanted)).execution_options(populate_existing=True)
+        ).unique()
+    }
+    missing = [i for i in wanted if i not in issues]
+    if missing:
+        listed = ", ".join(f"#{i}" for i in missing)
+        raise NotFound(f"There is no issue {listed}.", "issue_id")
+    return issues
+
+
+def stamp(issue: Issue, old_type: str, new: Status, now: datetime) -> None:
+    """Keep the workflow timestamps true: fixed_at only while fixed, closed_at only while closed."""
+    if issue.acknowledged_at is None and new.code != DEFAULT_REOPEN_STATUS:
+        issue.acknowledged_at = now
+    if new.type == StatusType.FIXED and old_type != StatusType.FIXED:
+        issue.fixed_at, issue.closed_at = now, None
+    elif new.type == StatusType.CLOSED and old_type != StatusType.CLOSED:
+        issue.closed_at, issue.fixed_at = now, None
+    elif new.type == StatusType.OPEN:
+        issue.fixed_at = issue.closed_at = None
+    if new.code != DUPLICATE_STATUS:
+        issue.duplicate_of_id = None
+
+
+def apply_status(
+    session: Session, actor: User, issue: Issue, new: Status, note: str, kind: str, now: datetime
+) -> IssueEvent:
+    old = session.get(Status, issue.status)
+    old_type = old.type if old is not None else StatusType.OPEN.value
+    event = IssueEvent(
+        issue_id=issue.id,
+        actor_id=actor.id,
+        kind=kind,
+        from_status=issue.status,
+        to_status=new.code,
+        note=note,
+        by_staff=actor.is_staff,
+        created_at=now,
+    )
+    stamp(issue, old_type, new, now)
+    issue.status = new.code
+    session.add(event)
+    return event
+
+
+def _check_target(status: Status) -> None:
+    if status.code == DUPLICATE_STATUS:
+        raise ValidationError(
+            "To close an issue as a duplicate, mark it as a duplicate of the original instead.", "status"
+        )
+
+
+def change_status(session: Session, actor: User, issue_id: int, status_code: str, note: str) -> IssueEvent:
+    """Move one issue to `status_code` with a public note; kept in its history and the audit log."""
+    require_staff(actor)
+    new = find_status(session, status_code)
+    _check_target(new)
+    clean = clean_note(note)
+    issue = lock_issues(session, [issue_id])[issue_id]
+    if issue.status == new.code:
+        raise ValidationError(f"Issue #{issue_id} is already {new.name!r}.", "status")
+    event = apply_status(session, actor, issue, new, clean, EventKind.STATUS.value, utcnow())
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "status.change",
+        "issue",
+        issue_id,
+        from_status=event.from_status,
+        to_status=new.code,
+        note=clean,
+    )
+    on_issue_event(session, event)
+    session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class BulkChange:
+    events: list[IssueEvent]
+    unchanged_ids: list[int]  # already in the wanted status, left alone
+
+
+def parse_issue_ids(raw: Iterable[object]) -> list[int]:
+    ids: list[int] = []
+    for value in raw:
+        try:
+            ids.append(int(str(value)))
+        except ValueError:
+            raise ValidationError(f"{str(value)[:20]!r} is not an issue number.", "issue_ids") from None
+    return sorted(set(ids))
+
+
+def bulk_change_status(
+    session: Session, actor: User, issue_ids: Iterable[object], status_code: str, note: str
+) -> BulkChange:
+    """One status and one note for a batch; all or nothing. Issues already in that status are skipped."""
+    require_staff(actor)
+    ids = parse_issue_ids(issue_ids)
+    if not ids:
+        raise ValidationError("Select at least one issue.", "issue_ids")
+    if len(ids) > BULK_MAX:
+        raise ValidationError(f"Select at most {BULK_MAX} issues at a time.", "issue_ids")
+    new = find_status(session, status_code)
+    _check_target(new)
+    clean = clean_note(note)
+    issues = lock_issues(session, ids)
+    unchanged = [i for i in ids if issues[i].status == new.code]
+    if len(unchanged) == len(ids):
+        raise ValidationError(f"Every selected issue is already {new.name!r}.", "status")
+    now = utcnow()
+    events = [
+        apply_status(session, actor, issues[i], new, clean, EventKind.STATUS.value, now)
+        for i in ids
+        if i not in unchanged
+    ]
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "status.bulk_change",
+        "issues",
+        ",".join(str(e.issue_id) for e in events),
+        issue_ids=[e.issue_id for e in events],
+        unchanged_ids=unchanged,
+        to_status=new.code,
+        note=clean,
+    )
+    for event in events:
+        on_issue_event(session, event)
+    session.flush()
+    return BulkChange(events, unchanged)
+
+
+def not_fixed(
+    session: Session,
+    resident: User,
+    issue_id: int,
+    note: object = "",
+    reopen_status: str = DEFAULT_REOPEN_STATUS,
+    window: timedelta = NOT_FIXED_WINDOW,
+) -> IssueEvent:
+    """A resident says the fix did not hold: within `window` of the fix, the issue reopens."""
+    if resident.is_blocked:
+        raise PermissionDenied("This account is blocked and cannot post on issues.")
+    clean = clean_note(note, required=False)
+    target = find_status(session, reopen_status)
+    issue = lock_issues(session, [issue_id])[issue_id]
+    if issue.is_hidden and not resident.is_staff:
+        raise NotFound(f"There is no issue {issue_id}.", "issue_id")
+    current = session.get(Status, issue.status)
+    if current is None or current.type != StatusType.FIXED:
+        raise ValidationError(f"Issue #{issue_id} is not marked fixed, so it cannot be reopened.", "status")
+    now = utcnow()
+    if issue.fixed_at is None or now - issue.fixed_at > window:
+        raise ValidationError(
+            f"Issue #{issue_id} was fixed more than {window.days} days ago; report the problem again.",
+            "status",
+        )
+    event = apply_status(session, resident, issue, target, clean, EventKind.REOPEN.value, now)
+    session.flush()
+    on_issue_event(session, event)
+    session.flush()
+    return event
+
+
+def can_say_not_fixed(issue: Issue, status_type: str, window: timedelta = NOT_FIXED_WINDOW) -> bool:
+    return (
+        status_type == StatusType.FIXED and issue.fixed_at is not None and utcnow() - issue.fixed_at <= window
+    )

@@ -1,0 +1,132 @@
+"""Admins configure the typed statuses: add, rename, retype, reorder and delete unused ones."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.models import Issue, Status, User
+from app.models.place import StatusType
+from app.services.issues.places import statuses
+from app.services.kernel import audit
+from app.services.kernel.errors import Conflict, NotFound, ValidationError
+from app.services.kernel.roles import require_admin
+from app.services.workflow.status_changes import DEFAULT_REOPEN_STATUS, DUPLICATE_STATUS
+
+CODE_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+NAME_MAX = 80
+# The workflow relies on these two: new reports start "new", duplicates close as "duplicate".
+REQUIRED_TYPES = {DEFAULT_REOPEN_STATUS: StatusType.OPEN.value, DUPLICATE_STATUS: StatusType.CLOSED.value}
+
+
+def _clean_name(raw: object) -> str:
+    name = " ".join(str(raw or "").split())
+    if not name:
+        raise ValidationError("Name is required.", "name")
+    if len(name) > NAME_MAX:
+        raise ValidationError(f"Name must be at most {NAME_MAX} characters.", "name")
+    return name
+
+
+def _clean_type(raw: object) -> str:
+    kind = str(raw or "").strip()
+    allowed = [t.value for t in StatusType]
+    if kind not in allowed:
+        raise ValidationError(f"Type must be one of {', '.join(allowed)}.", "type")
+    return kind
+
+
+def _get(session: Session, code: str) -> Status:
+    status = session.get(Status, code)
+    if status is None:
+        raise NotFound(f"There is no status {code[:40]!r}.", "status")
+    return status
+
+
+def add_status(session: Session, admin: User, code: object, name: object, kind: object) -> Status:
+    require_admin(admin)
+    clean_code = str(code or "").strip().lower()
+    if not clean_code:
+        raise ValidationError("Code is required, like waiting-for-parts.", "code")
+    if len(clean_code) > 40 or not CODE_RE.match(clean_code):
+        raise ValidationError(
+            "Code must be at most 40 lowercase letters, digits and single hyphens, like waiting-for-parts.",
+            "code",
+        )
+    clean_name, clean_kind = _clean_name(name), _clean_type(kind)
+    if session.get(Status, clean_code) is not None:
+        raise Conflict(f"A status with the code {clean_code!r} already exists.", "code")
+    last = session.scalar(select(func.max(Status.position)))
+    status = Status(code=clean_code, name=clean_name, type=clean_kind, position=(last or 0) + 1)
+    session.add(status)
+    audit.record(session, admin, "status.add", "status", clean_code, name=clean_name, type=clean_kind)
+    session.flush()
+    return status
+
+
+def update_status(session: Session, admin: User, code: str, name: object, kind: object) -> Status:
+    """Rename and/or retype a status."""
+    require_admin(admin)
+    status = _get(session, code)
+    clean_name, clean_kind = _clean_name(name), _clean_type(kind)
+    required = REQUIRED_TYPES.get(status.code)
+    if required is not None and clean_kind != required:
+        raise ValidationError(f"The {status.code!r} status must stay of type {required}.", "type")
+    if (status.name, status.type) == (clean_name, clean_kind):
+        raise ValidationError("Nothing to change: the name and type are the same.", "name")
+    before = {"name": status.name, "type": status.type}
+    status.name, status.type = clean_name, clean_kind
+    audit.record(
+        session,
+        admin,
+        "status.update",
+        "status",
+        code,
+        before=before,
+        after={"name": clean_name, "type": clean_kind},
+    )
+    session.flush()
+    return status
+
+
+def move_status(session: Session, admin: User, code: str, direction: str) -> list[Status]:
+    """Move a status one place up or down; positions are renumbered 0..n-1."""
+    require_admin(admin)
+    if direction not in ("up", "down"):
+        raise ValidationError("Direction must be up or down.", "direction")
+    ordered = statuses(session)
+    index = next((i for i, s in enumerate(ordered) if s.code == code), None)
+    if index is None:
+        raise NotFound(f"There is no status {code[:40]!r}.", "status")
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(ordered):
+        raise ValidationError(
+            f"{ordered[index].name!r} is already {'first' if direction == 'up' else 'last'}.", "direction"
+        )
+    ordered[index], ordered[other] = ordered[other], ordered[index]
+    for position, status in enumerate(ordered):
+        status.position = position
+    audit.record(
+        session, admin, "status.move", "status", code, direction=direction, order=[s.code for s in ordered]
+    )
+    session.flush()
+    return ordered
+
+
+def delete_status(session: Session, admin: User, code: str) -> None:
+    require_admin(admin)
+    status = _get(session, code)
+    if status.code in REQUIRED_TYPES:
+        raise ValidationError(f"The {status.code!r} status is required by the workflow.", "status")
+    used = int(session.scalar(select(func.count(Issue.id)).where(Issue.status == status.code)) or 0)
+    if used:
+        raise Conflict(
+            f"Status {status.name!r} is in use by {used} issue{'s' if used != 1 else ''}; "
+            "move them to another status first.",
+            "status",
+        )
+    session.delete(status)
+    audit.record(session, admin, "status.delete", "status", code, name=status.name, type=status.type)
+    session.flush()

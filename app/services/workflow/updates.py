@@ -1,0 +1,73 @@
+"""Public updates on an issue: text (1 to 2,000 characters) and an optional photo, by residents or staff."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Issue, IssueEvent, Photo, User
+from app.models.timestamps import utcnow
+from app.models.workflow import EventKind
+from app.services.issues.events import on_issue_event
+from app.services.issues.photos import process_photo, store_photo
+from app.services.issues.reports import PhotoSettings
+from app.services.kernel.errors import NotFound, PermissionDenied, ValidationError
+
+TEXT_MAX = 2000
+
+
+def clean_update_text(raw: object) -> str:
+    text = str(raw if raw is not None else "").strip()
+    if not text:
+        raise ValidationError("Update text is required.", "text")
+    if len(text) > TEXT_MAX:
+        raise ValidationError(
+            f"Update text must be at most {TEXT_MAX:,} characters (it has {len(text):,}).", "text"
+        )
+    return text
+
+
+def post_update(
+    session: Session,
+    author: User,
+    issue_id: int,
+    text: object,
+    photo: bytes | None = None,
+    photo_settings: PhotoSettings | None = None,
+) -> IssueEvent:
+    """A public update on the timeline; staff updates carry the "City staff" badge."""
+    if author.is_blocked:
+        raise PermissionDenied("This account is blocked and cannot post updates.")
+    clean = clean_update_text(text)
+    hidden = session.scalar(select(Issue.is_hidden).where(Issue.id == issue_id))
+    if hidden is None or (hidden and not author.is_staff):
+        raise NotFound(f"There is no issue {issue_id}.", "issue_id")
+    processed = None
+    if photo is not None:
+        if photo_settings is None:
+            raise ValueError("photo_settings are required with a photo")
+        processed = process_photo(photo, photo_settings.max_bytes, photo_settings.max_side)
+    event = IssueEvent(
+        issue_id=issue_id,
+        actor_id=author.id,
+        kind=EventKind.UPDATE.value,
+        note=clean,
+        by_staff=author.is_staff,
+        created_at=utcnow(),
+    )
+    session.add(event)
+    session.flush()
+    if processed is not None and photo_settings is not None:
+        session.add(
+            Photo(
+                issue_id=issue_id,
+                event_id=event.id,
+                filename=store_photo(processed, photo_settings.folder),
+                content_type=processed.content_type,
+                width=processed.width,
+                height=processed.height,
+            )
+        )
+    on_issue_event(session, event)
+    session.flush()
+    return event

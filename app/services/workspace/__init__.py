@@ -1,0 +1,1 @@
+"""The officials' workspace: the ranked priority list, its statistics and its exports."""

@@ -1,0 +1,214 @@
+"""The officials' priority list: filters parsed from a query string, the ranked page, the shared WHERE clause.
+
+Hot path: selects plain columns (never ORM objects), counts without joins, and resolves status types
+to codes once, so the database can use the rank indexes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import Session
+
+from app.models import Area, Category, Issue, Status
+from app.services.issues.status_types import resolve_statuses
+from app.services.kernel.errors import ValidationError
+
+SORTS: dict[str, str] = {
+    "rank": "Rank (most likes, older first)",
+    "likes": "Most likes (newer first)",
+    "oldest": "Oldest first",
+    "newest": "Newest first",
+    "activity": "Latest activity",
+}
+DEFAULT_STATUS = "open"
+PER_PAGE = 50
+MAX_PAGE = 10_000
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    """What an official narrowed the list to; every field is optional except the status mix."""
+
+    area_id: int | None = None
+    category: str | None = None
+    statuses: tuple[str, ...] = (DEFAULT_STATUS,)  # codes and/or types (open, closed, fixed)
+    created_from: date | None = None
+    created_to: date | None = None  # inclusive
+    min_likes: int = 0
+
+    def as_query(self) -> dict[str, str]:
+        """The filters as query-string parameters (for links to exports, feeds and other pages)."""
+        query: dict[str, str] = {"status": ",".join(self.statuses)}
+        if self.area_id is not None:
+            query["area"] = str(self.area_id)
+        if self.category:
+            query["category"] = self.category
+        if self.created_from:
+            query["from"] = self.created_from.isoformat()
+        if self.created_to:
+            query["to"] = self.created_to.isoformat()
+        if self.min_likes:
+            query["min_likes"] = str(self.min_likes)
+        return query
+
+
+@dataclass(frozen=True)
+class PriorityRow:
+    id: int
+    title: str
+    category_name: str
+    status: str
+    status_name: str
+    status_type: str
+    area_name: str
+    likes: int
+    created_at: datetime
+    last_activity_at: datetime | None
+
+
+@dataclass(frozen=True)
+class PriorityPage:
+    rows: list[PriorityRow]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+
+def _date(raw: str, field: str, label: str) -> date:
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationError(f"{label} must be a date like 2026-05-31, not {raw[:20]!r}.", field) from None
+
+
+def _whole(raw: str, field: str, label: str, minimum: int, maximum: int) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationError(f"{label} must be a whole number, not {raw[:20]!r}.", field) from None
+    if not minimum <= value <= maximum:
+        raise ValidationError(f"{label} must be between {minimum:,} and {maximum:,}.", field)
+    return value
+
+
+def parse_filters(session: Session, args: Mapping[str, str]) -> DashboardFilters:
+    """Filters from query parameters (area, category, status, from, to, min_likes); errors name the field."""
+    filters = DashboardFilters()
+    raw_area = (args.get("area") or "").strip()
+    if raw_area:
+        area_id = _whole(raw_area, "area", "Area", 1, 2**31 - 1)
+        if session.scalar(select(Area.id).where(Area.id == area_id)) is None:
+            raise ValidationError(f"Area {area_id} does not exist.", "area")
+        filters = replace(filters, area_id=area_id)
+    category = (args.get("category") or "").strip()
+    if category:
+        if session.scalar(select(Category.code).where(Category.code == category)) is None:
+            raise ValidationError(f"Category {category[:40]!r} is unknown.", "category")
+        filters = replace(filters, category=category)
+    raw_status = (args.get("status") or "").strip()
+    if raw_status:
+        statuses = tuple(dict.fromkeys(s.strip() for s in raw_status.split(",") if s.strip()))
+        resolve_statuses(session, statuses)  # raises on an unknown value
+        filters = replace(filters, statuses=statuses or (DEFAULT_STATUS,))
+    raw_from, raw_to = (args.get("from") or "").strip(), (args.get("to") or "").strip()
+    if raw_from:
+        filters = replace(filters, created_from=_date(raw_from, "from", "From"))
+    if raw_to:
+        filters = replace(filters, created_to=_date(raw_to, "to", "To"))
+    if filters.created_from and filters.created_to and filters.created_from > filters.created_to:
+        raise ValidationError("From must be on or before To.", "from")
+    raw_likes = (args.get("min_likes") or "").strip()
+    if raw_likes:
+        filters = replace(filters, min_likes=_whole(raw_likes, "min_likes", "Minimum likes", 0, 10**9))
+    return filters
+
+
+def parse_sort(raw: str | None) -> str:
+    sort = (raw or "rank").strip()
+    if sort not in SORTS:
+        raise ValidationError(f"Sort must be one of {', '.join(SORTS)}, not {sort[:20]!r}.", "sort")
+    return sort
+
+
+def parse_page(raw: str | None) -> int:
+    return _whole(raw, "page", "Page", 1, MAX_PAGE) if raw and raw.strip() else 1
+
+
+def conditions(session: Session, filters: DashboardFilters) -> list[ColumnElement[bool]]:
+    """The WHERE clause shared by the list, the exports and the charts (no joins needed)."""
+    where: list[ColumnElement[bool]] = [Issue.is_hidden.is_(False)]
+    codes = resolve_statuses(session, filters.statuses)
+    if set(codes) != set(session.scalars(select(Status.code))):
+        where.append(Issue.status.in_(codes))
+    if filters.area_id is not None:
+        where.append(Issue.area_id == filters.area_id)
+    if filters.category:
+        where.append(Issue.category_code == filters.category)
+    if filters.created_from:
+        where.append(Issue.created_at >= datetime.combine(filters.created_from, time.min))
+    if filters.created_to:
+        where.append(Issue.created_at < datetime.combine(filters.created_to + timedelta(days=1), time.min))
+    if filters.min_likes:
+        where.append(Issue.likes_count >= filters.min_likes)
+    return where
+
+
+def _ordered(stmt: Select[tuple[object, ...]], sort: str) -> Select[tuple[object, ...]]:
+    order = {
+        "rank": (Issue.likes_count.desc(), Issue.created_at, Issue.id),
+        "likes": (Issue.likes_count.desc(), Issue.created_at.desc(), Issue.id.desc()),
+        "oldest": (Issue.created_at, Issue.id),
+        "newest": (Issue.created_at.desc(), Issue.id.desc()),
+        "activity": (Issue.last_activity_at.desc(), Issue.id.desc()),
+    }[sort]
+    return stmt.order_by(*order)
+
+
+def priority_page(
+    session: Session, filters: DashboardFilters, sort: str = "rank", page: int = 1, per_page: int = PER_PAGE
+) -> PriorityPage:
+    """One page of the filtered, sorted list, with the total for the pager."""
+    where = conditions(session, filters)
+    total = int(session.connection().scalar(select(func.count()).select_from(Issue).where(*where)) or 0)
+    # Rank the issue ids first (index-only where possible), then join the names for one page.
+    ranked_ids = _ordered(select(Issue.id).where(*where), sort).limit(per_page).offset((page - 1) * per_page)
+    page_ids = list(session.connection().scalars(ranked_ids))
+    if not page_ids:
+        return PriorityPage([], total, page, per_page)
+    stmt = (
+        select(
+            Issue.id,
+            Issue.title,
+            Category.name,
+            Issue.status,
+            Status.name,
+            Status.type,
+            Area.name,
+            Issue.likes_count,
+            Issue.created_at,
+            Issue.last_activity_at,
+        )
+        .join(Category, Category.code == Issue.category_code)
+        .join(Status, Status.code == Issue.status)
+        .join(Area, Area.id == Issue.area_id)
+        .where(Issue.id.in_(page_ids))
+    )
+    by_id = {r[0]: PriorityRow(*r) for r in session.execute(stmt).tuples()}  # type: ignore[arg-type]
+    return PriorityPage([by_id[i] for i in page_ids if i in by_id], total, page, per_page)
