@@ -28,6 +28,7 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy geo budgets
+	$(BIN)/lint-imports --no-cache
 
 bench: system-bench $(VENV)/.dev
 	RATELIMIT_ENABLED=false $(BIN)/python -m bench.foundation_bench

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -76,3 +79,71 @@ def test_the_checker_sees_every_kind_of_import(tmp_path: Path) -> None:
     modules = [m for _, m in imported_modules(sample)]
 
     assert modules == ["flask", "sqlalchemy.orm", "os", "folium.map", "app.models", "geoalchemy2"]
+
+
+def run_import_contracts(cwd: Path, config: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("lint-imports")), "--config", str(config), "--no-cache"],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(cwd)},
+        check=False,
+    )
+
+
+def test_the_import_contracts_hold() -> None:
+    """pyproject.toml's import-linter contracts: pure domains, services one way, no web layer in services."""
+    result = run_import_contracts(ROOT, ROOT / "pyproject.toml")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+def test_the_import_contracts_catch_a_service_that_reaches_up(tmp_path: Path) -> None:
+    """The same layers contract breaks when a lower feature imports a higher one, even indirectly."""
+    services = tmp_path / "app" / "services"
+    for package, body in {
+        "": "",
+        "kernel": "",
+        "issues": "",
+        "rounds": "",
+    }.items():
+        (services / package).mkdir(parents=True, exist_ok=True)
+        (services / package / "__init__.py").write_text(body)
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (services / "rounds" / "tally.py").write_text("from app.services.issues import likes\n")
+    (services / "issues" / "likes.py").write_text("from app.services.kernel import audit\n")
+    (services / "kernel" / "audit.py").write_text("from app.services.rounds import tally\n")
+    config = tmp_path / "contracts.toml"
+    config.write_text(
+        '[tool.importlinter]\nroot_packages = ["app"]\n\n[[tool.importlinter.contracts]]\n'
+        'name = "one way"\ntype = "layers"\n'
+        'layers = ["app.services.rounds", "app.services.issues", "app.services.kernel"]\n'
+    )
+
+    result = run_import_contracts(tmp_path, config)
+
+    assert result.returncode != 0
+    assert "app.services.kernel.audit -> app.services.rounds.tally" in result.stdout
+
+
+def test_no_module_is_a_junk_drawer_or_too_long() -> None:
+    """STYLE.md: modules named by what they hold (no utils.py), short enough to read (<= 400 lines)."""
+    sources = [
+        p for package in ("app", "geo", "budgets", "bench", "tests") for p in (ROOT / package).rglob("*.py")
+    ]
+    drawers = [str(p.relative_to(ROOT)) for p in sources if p.stem in ("utils", "helpers", "misc")]
+    long = {str(p.relative_to(ROOT)): n for p in sources if (n := len(p.read_text().splitlines())) > 400}
+
+    assert not drawers
+    assert not long
+
+
+def test_every_services_package_says_what_it_holds() -> None:
+    packages = sorted(p for p in (ROOT / "app" / "services").iterdir() if (p / "__init__.py").exists())
+    assert len(packages) >= 6
+    for package in packages:
+        docstring = ast.get_docstring(ast.parse((package / "__init__.py").read_text()))
+        assert docstring, f"{package.name} has no docstring"
+        assert "\n" not in docstring.strip(), f"{package.name}: one line, please"
