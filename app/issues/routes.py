@@ -16,7 +16,7 @@ from app.extensions import db
 from app.issues import bp
 from app.issues.forms import LikeForm, ReportForm
 from app.ratelimits import limit
-from app.services.issues import likes, notifications, places, reports
+from app.services.issues import likes, places, reports
 from app.services.issues import queries as issue_queries
 from app.services.kernel.errors import DomainError
 from app.services.workflow import moderation
@@ -63,7 +63,6 @@ def new() -> tuple[str, int] | Response:
             form.apply_error(exc)
             status = exc.status
         else:
-            notifications.notify_new_issue(db.session, issue.id)
             db.session.commit()
             flash("Thank you! Your report is on the map; residents can now like it.", "success")
             return redirect(url_for("issues.detail", issue_id=issue.id))

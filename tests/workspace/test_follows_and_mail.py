@@ -203,6 +203,56 @@ def test_new_issue_in_a_followed_area(
     assert follows_of(app, reporter) == [(None, city["Old Town"])]
 
 
+def _report_on_the_web(client: FlaskClient, auth: Any, reporter: User) -> int:
+    auth.login(reporter.email)
+    data = {"category": "pothole", "title": "Hole by the school", "description": "Deep.", **OLD_TOWN.latlon}
+    return client.post("/issues/new", data=data).status_code
+
+
+def _report_through_the_api(client: FlaskClient, auth: Any, reporter: User) -> int:
+    report = {"category": "pothole", "title": "Hole by the school", "description": "Deep.", **OLD_TOWN.latlon}
+    return client.post("/api/v1/issues", json=report, headers=auth.headers(reporter)).status_code
+
+
+def _report_through_open311(client: FlaskClient, auth: Any, reporter: User) -> int:
+    data = {
+        "api_key": auth.token(reporter.email),
+        "service_code": "pothole",
+        "lat": OLD_TOWN.lat,
+        "long": OLD_TOWN.lon,
+        "description": "Hole by the school\nDeep.",
+    }
+    return client.post("/open311/v2/requests.json", data=data).status_code
+
+
+@pytest.mark.parametrize(
+    ("report", "created"),
+    [(_report_on_the_web, 302), (_report_through_the_api, 201), (_report_through_open311, 201)],
+    ids=["web form", "json api", "open311"],
+)
+def test_every_way_of_reporting_tells_the_areas_followers(
+    app: Flask,
+    client: FlaskClient,
+    auth: Any,
+    make_user: Callable[..., User],
+    city: dict[str, int],
+    outbox: Outbox,
+    report: Callable[[FlaskClient, Any, User], int],
+    created: int,
+) -> None:
+    follower = make_user(email="fay@example.org")
+    reporter = make_user(email="rex@example.org")
+    with app.app_context():
+        db.session.add(Follow(user_id=follower.id, area_id=city["Old Town"]))
+        db.session.commit()
+
+    assert report(client, auth, reporter) == created
+
+    (message,) = outbox()
+    assert message["To"] == "fay@example.org"
+    assert message["Subject"] == "New problem in Old Town: Hole by the school"
+
+
 def test_not_fixed_tells_followers_and_staff_following_the_area(
     app: Flask,
     make_user: Callable[..., User],
