@@ -16,13 +16,13 @@ from app.rounds.results_view import money_chart, plain_reason, results_map
 from app.services.funding import groups, ledger
 from app.services.funding.pledges import parse_amount
 from app.services.kernel.errors import DomainError
-from app.services.rounds import ballots, candidates, tally
+from app.services.rounds import ballots, candidates
 from app.services.rounds import jobs as tally_jobs
 from app.services.rounds import lifecycle as rounds
 from app.services.rounds import money as round_money
 from app.services.rounds import results as round_results
 from app.services.rounds.access import can_run, get_round, is_member
-from app.tally_runner import run_in_thread
+from app.tally_runner import start_tally
 
 PHASE_LABELS = {
     "draft": "Draft",
@@ -182,22 +182,17 @@ def set_match(round_id: int) -> Response:
 def run_tally(round_id: int) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
-    found = get_round(db.session, round_id)
-    threshold = int(current_app.config.get("TALLY_SYNC_MAX_BALLOTS", tally_jobs.DEFAULT_SYNC_MAX_BALLOTS))
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     try:
-        if tally_jobs.is_large(db.session, found, threshold):
-            job = tally_jobs.start_job(db.session, current_user, round_id)  # type: ignore[arg-type]
-            db.session.commit()
-            run_in_thread(current_app._get_current_object(), job.id)  # type: ignore[attr-defined]
-            return redirect(url_for("rounds.tally_progress", round_id=round_id, job_id=job.id))
-        tally.tally_now(db.session, current_user, round_id, tally_jobs.new_token())  # type: ignore[arg-type]
+        started = start_tally(app, db.session, current_user, round_id)  # type: ignore[arg-type]
     except DomainError as exc:
         db.session.rollback()
         if exc.status in (401, 403, 404):
             raise
         flash(exc.message, "error")
         return redirect(url_for("rounds.detail", round_id=round_id))
-    db.session.commit()
+    if started.job is not None:
+        return redirect(url_for("rounds.tally_progress", round_id=round_id, job_id=started.job.id))
     flash("The round is tallied. Here is what gets funded, and why.", "success")
     return redirect(url_for("rounds.results", round_id=round_id))
 
