@@ -14,12 +14,12 @@ from app import maps
 from app.auth.routes import safe_next
 from app.extensions import db
 from app.issues import bp
-from app.issues.forms import LikeForm, ReportForm
+from app.issues.forms import LOCATION_FIELDS, LikeForm, ReportForm
 from app.ratelimits import limit
 from app.services.issues import likes, places, reports
 from app.services.issues import queries as issue_queries
-from app.services.kernel.errors import DomainError
 from app.services.workflow import moderation
+from app.unit_of_work import unit_of_work
 
 ISSUE_ZOOM = 17
 
@@ -45,7 +45,7 @@ def new() -> tuple[str, int] | Response:
     if form.is_submitted():
         status = 422
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form, field_names=LOCATION_FIELDS) as work:
             issue = reports.create_issue(
                 db.session,
                 current_user,  # type: ignore[arg-type]
@@ -58,12 +58,9 @@ def new() -> tuple[str, int] | Response:
                 photo=uploaded_bytes(form.photo.data),
                 photo_settings=photo_settings(current_app.config),
             )
-        except DomainError as exc:
-            db.session.rollback()
-            form.apply_error(exc)
-            status = exc.status
+        if work.error is not None:
+            status = work.error.status
         else:
-            db.session.commit()
             flash("Thank you! Your report is on the map; residents can now like it.", "success")
             return redirect(url_for("issues.detail", issue_id=issue.id))
     bounds = maps.city_bounds(places.areas(db.session))
