@@ -18,6 +18,7 @@ from app.security import roles_required
 from app.services.funding import groups, ledger, matching, pledges, transparency
 from app.services.funding.payments import get_provider
 from app.services.issues import places
+from app.services.rounds import lifecycle as round_lifecycle
 from app.shapes import to_geometry
 from app.unit_of_work import unit_of_work
 
@@ -105,6 +106,7 @@ def _group_page(group_id: int, pledge_form: PledgeForm | None = None, status: in
             action=ActionForm(),
             pledge_form=pledge_form or PledgeForm(),
             instructions=provider.instructions(pool.currency, 0),
+            group_rounds=round_lifecycle.list_rounds(db.session, group_id),
             map=area_map(group.area),
         ),
         status,

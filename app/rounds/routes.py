@@ -34,12 +34,6 @@ PHASE_LABELS = {
 NEXT_ACTION = {"pledging": "Open pledging", "voting": "Open voting", "closed": "Close the round"}
 
 
-@bp.app_template_global()
-def group_rounds(group_id: int) -> list[Round]:
-    """The group page's partial lists the group's rounds through this."""
-    return rounds.list_rounds(db.session, group_id)
-
-
 def runs(found_group_id: int) -> bool:
     return current_user.is_authenticated and can_run(db.session, current_user, found_group_id)  # type: ignore[arg-type]
 

@@ -21,12 +21,6 @@ class EstimateForm(FlaskForm):
     submit = SubmitField("Save estimate")
 
 
-@bp.app_template_global()
-def estimate_form() -> EstimateForm:
-    """The form the issue page's estimate partial shows to officials and admins."""
-    return EstimateForm()
-
-
 @bp.post("/issues/<int:issue_id>/estimate")
 @roles_required("official", "admin")
 def set_estimate(issue_id: int) -> Response:

@@ -20,6 +20,7 @@ from app.services.workflow import duplicates, moderation
 from app.services.workflow import status_changes as workflow
 from app.staff import bp
 from app.staff.forms import DuplicateForm, EditForm, ReasonForm, StatusForm
+from app.timeline.routes import timeline_panel
 from app.unit_of_work import show_error, unit_of_work
 
 STAFF = ("official", "admin")
@@ -42,7 +43,6 @@ def _edit_form(issue: Issue) -> EditForm:
     return form
 
 
-@bp.app_template_global()
 def staff_panel_forms(issue: Issue) -> dict[str, FlaskForm]:
     """The forms of the staff panel that the issue page includes for officials and admins."""
     return {
@@ -63,7 +63,13 @@ def _manage_page(
         show_error(error, forms[failed])
     row = issue_queries.get_issue_row(db.session, issue_id)
     return (
-        render_template("staff/issue.html", issue=issue, row=row, forms=forms),
+        render_template(
+            "staff/issue.html",
+            issue=issue,
+            row=row,
+            staff_forms=forms,
+            timeline_panel=timeline_panel(issue),
+        ),
         error.status if error is not None else 200,
     )
 

@@ -1,4 +1,4 @@
-"""Posting a public update or "not fixed" from the issue page, and the template globals its partial uses."""
+"""Posting a public update or "not fixed" from the issue page, and what the timeline partial shows."""
 
 from __future__ import annotations
 
@@ -23,16 +23,12 @@ def _issue_url(issue_id: int, anchor: str = "timeline") -> str:
     return url_for("issues.detail", issue_id=issue_id, _anchor=anchor)
 
 
-@bp.app_template_global()
-def issue_timeline(issue: Issue) -> list[timeline.TimelineEntry]:
+def timeline_panel(issue: Issue) -> dict[str, object]:
+    """What the timeline partial shows: the entries this viewer may see and the forms to add to it."""
     staff = bool(current_user.is_authenticated and current_user.is_staff)
-    return timeline.timeline(db.session, issue.id, staff=staff)
-
-
-@bp.app_template_global()
-def timeline_forms(issue: Issue) -> dict[str, object]:
     status_type = issue.status_info.type if issue.status_info is not None else "open"
     return {
+        "entries": timeline.timeline(db.session, issue.id, staff=staff),
         "update_form": UpdateForm(),
         "not_fixed_form": NotFixedForm() if workflow.can_say_not_fixed(issue, status_type) else None,
     }
