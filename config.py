@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 
 def parse_bool(name: str, raw: str) -> bool:
@@ -24,6 +25,15 @@ def parse_int(name: str, raw: str) -> int:
         raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
 
 
+def parse_public_url(name: str, raw: str) -> str:
+    """An absolute http(s) URL without query or fragment; a trailing slash is dropped."""
+    value = raw.strip()
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError(f"{name} must be an absolute http(s) URL like https://fix.example.org, not {raw!r}")
+    return value.rstrip("/")
+
+
 class Config:
     """Defaults shared by every environment."""
 
@@ -31,6 +41,10 @@ class Config:
     # None means "SQLite + SpatiaLite file in the instance folder" (filled in by create_app).
     SQLALCHEMY_DATABASE_URI: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {}
+
+    # Where residents reach the site: the base of every absolute URL built outside a request (links in
+    # mail sent by a background tally or a CLI command). Inside a request the request's own host is used.
+    PUBLIC_URL = "http://localhost"
 
     TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     TILE_ATTRIBUTION = (
@@ -88,6 +102,7 @@ class Config:
 
 class DevelopmentConfig(Config):
     SECRET_KEY = "dev-only-not-secret"
+    PUBLIC_URL = "http://127.0.0.1:5000"  # where `make run` serves
     MAIL_BACKEND = "outbox"
 
 
@@ -113,6 +128,7 @@ CONFIGS: dict[str, type[Config]] = {
 ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "SECRET_KEY": ("SECRET_KEY", lambda _n, v: v),
     "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", lambda _n, v: v),
+    "PUBLIC_URL": ("PUBLIC_URL", parse_public_url),
     "TILE_URL": ("TILE_URL", lambda _n, v: v),
     "TILE_ATTRIBUTION": ("TILE_ATTRIBUTION", lambda _n, v: v),
     "UPLOAD_FOLDER": ("UPLOAD_FOLDER", lambda _n, v: v),

@@ -1,4 +1,4 @@
-"""Runs tally jobs outside the request: on a daemon thread (web) or in-process (CLI), committing progress."""
+"""Starts tallies for the views and runs tally jobs outside the request: on a daemon thread or in-process."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from app.models.rounds import JobStatus
 from app.models.timestamps import utcnow
 from app.services.kernel.errors import DomainError
 from app.services.rounds import tally
-from app.services.rounds.jobs import get_job, progress_percent
+from app.services.rounds.jobs import TallyStart, begin_tally, get_job, progress_percent
 
 
 def _set_job(session: Session, job_id: int, **values: object) -> None:
@@ -73,3 +73,15 @@ def run_in_thread(app: Flask, job_id: int) -> threading.Thread:
     thread = threading.Thread(target=work, name=f"tally-job-{job_id}", daemon=True)
     thread.start()
     return thread
+
+
+def start_tally(app: Flask, session: Session, actor: User, round_id: int) -> TallyStart:
+    """The one way views start a tally: now, or as a job on a thread; commits either way.
+
+    The job's thread opens its own session, so the claim must be committed before it starts.
+    """
+    started = begin_tally(session, actor, round_id, int(app.config["TALLY_SYNC_MAX_BALLOTS"]))
+    session.commit()
+    if started.job is not None:
+        run_in_thread(app, started.job.id)
+    return started

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
 PURE_PACKAGES = ("geo", "budgets")
@@ -147,3 +148,20 @@ def test_every_services_package_says_what_it_holds() -> None:
         docstring = ast.get_docstring(ast.parse((package / "__init__.py").read_text()))
         assert docstring, f"{package.name} has no docstring"
         assert "\n" not in docstring.strip(), f"{package.name}: one line, please"
+
+
+def test_templates_get_no_functions_of_ours_to_call(app: Flask) -> None:
+    """Views pass what a page shows: no global or context processor of ours lets a template query."""
+    ours = sorted(
+        name
+        for name, value in app.jinja_env.globals.items()
+        if str(getattr(value, "__module__", "")).startswith("app")
+    )
+    assert ours == []
+    processors = [
+        f"{processor.__module__}.{processor.__name__}"
+        for processors in app.template_context_processors.values()
+        for processor in processors
+        if processor.__module__.startswith("app")
+    ]
+    assert processors == []

@@ -11,7 +11,7 @@ from app.api.features import issue_feature, issue_url_template, page_feature_col
 from app.api.params import int_param, json_body
 from app.extensions import db
 from app.ratelimits import limit
-from app.services.issues import likes, notifications, reports
+from app.services.issues import likes, reports
 from app.services.issues import queries as issue_queries
 from app.services.issues.queries import IssueFilters
 from app.services.kernel.errors import ValidationError
@@ -109,7 +109,6 @@ def create_issue() -> Response:
         photo=photo,
         photo_settings=reports.PhotoSettings.from_config(config),
     )
-    notifications.notify_new_issue(db.session, issue.id)
     db.session.commit()
     row = issue_queries.get_issue_row(db.session, issue.id)
     response = geojson(issue_feature(row, description=issue.description), 201)

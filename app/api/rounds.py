@@ -12,13 +12,13 @@ from app.api.params import int_param, json_body
 from app.extensions import db
 from app.models import Round, TallyJob
 from app.models.rounds import PHASE_ORDER
-from app.services.rounds import ballots, candidates, tally
+from app.services.rounds import ballots, candidates
 from app.services.rounds import export as round_export
 from app.services.rounds import jobs as tally_jobs
 from app.services.rounds import lifecycle as rounds
 from app.services.rounds import results as round_results
 from app.services.rounds.access import get_round
-from app.tally_runner import run_in_thread
+from app.tally_runner import start_tally
 
 
 def round_json(found: Round) -> dict[str, Any]:
@@ -151,16 +151,10 @@ def put_ballot(round_id: int) -> Response:
 
 @bp.post("/rounds/<int:round_id>/tally")
 def tally_round(round_id: int) -> tuple[Response, int] | tuple[Response, int, dict[str, str]]:
-    user = require_user()
-    found = get_round(db.session, round_id)
-    threshold = int(current_app.config.get("TALLY_SYNC_MAX_BALLOTS", tally_jobs.DEFAULT_SYNC_MAX_BALLOTS))
-    if tally_jobs.is_large(db.session, found, threshold):
-        job = tally_jobs.start_job(db.session, user, round_id)
-        db.session.commit()
-        run_in_thread(current_app._get_current_object(), job.id)  # type: ignore[attr-defined]
-        return jsonify({"job": job_json(job)}), 202, {"Location": job_json(job)["url"]}
-    tally.tally_now(db.session, user, round_id, tally_jobs.new_token())
-    db.session.commit()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    started = start_tally(app, db.session, require_user(), round_id)
+    if started.job is not None:
+        return jsonify({"job": job_json(started.job)}), 202, {"Location": job_json(started.job)["url"]}
     return jsonify(round_results.results(db.session, round_id).to_json()), 200
 
 

@@ -11,10 +11,9 @@ from werkzeug.wrappers import Response
 from app.auth import bp
 from app.auth.forms import LoginForm, RegisterForm
 from app.extensions import db
-from app.forms import apply_domain_error
 from app.ratelimits import limit
 from app.services.accounts import users as accounts
-from app.services.kernel.errors import DomainError
+from app.unit_of_work import unit_of_work
 
 
 def safe_next(default: str) -> str:
@@ -32,13 +31,9 @@ def register() -> str | Response:
         return redirect(url_for("main.index"))
     form = RegisterForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             user = accounts.register(db.session, form.email.data, form.display_name.data, form.password.data)
-        except DomainError as exc:
-            db.session.rollback()
-            apply_domain_error(form, exc)
-        else:
-            db.session.commit()
+        if not work.failed:
             login_user(user, remember=True)
             flash(f"Welcome, {user.display_name}! Your account is ready.", "success")
             return redirect(safe_next(url_for("main.index")))
@@ -52,11 +47,9 @@ def login() -> str | Response:
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             user = accounts.authenticate(db.session, form.email.data, form.password.data)
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
+        if not work.failed:
             login_user(user, remember=bool(form.remember.data))
             flash(f"Logged in as {user.display_name}.", "success")
             return redirect(safe_next(url_for("main.index")))

@@ -14,16 +14,11 @@ from app.models import Area, Issue
 from app.services.issues import follows, notifications
 
 
-@bp.app_context_processor
-def follow_helpers() -> dict[str, object]:
-    """`is_following(issue_id=..)` / `is_following(area_id=..)` for the follow-button partials."""
-
-    def is_following(*, issue_id: int | None = None, area_id: int | None = None) -> bool:
-        if not current_user.is_authenticated:
-            return False
-        return follows.is_following(db.session, current_user.id, issue_id=issue_id, area_id=area_id)
-
-    return {"is_following": is_following}
+def viewer_follows(*, issue_id: int | None = None, area_id: int | None = None) -> bool:
+    """Whether the logged-in viewer follows the issue or area (the follow button's state)."""
+    if not current_user.is_authenticated:
+        return False
+    return follows.is_following(db.session, current_user.id, issue_id=issue_id, area_id=area_id)
 
 
 def _checked() -> None:

@@ -9,21 +9,9 @@ from wtforms import BooleanField, HiddenField, IntegerField, SelectField, String
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from app.services.funding.groups import CURRENCIES, NAME_MAX
-from app.services.kernel.errors import DomainError
 
 
-class ServiceErrors:
-    """Put a service error on the field it names (or on the form when it names none of ours)."""
-
-    def apply_error(self, error: DomainError) -> None:
-        field = getattr(self, error.field or "", None) if error.field else None
-        if field is not None and hasattr(field, "errors"):
-            field.errors = [*field.errors, error.message]
-        else:
-            self.form_errors.append(error.message)  # type: ignore[attr-defined]
-
-
-class GroupForm(ServiceErrors, FlaskForm):
+class GroupForm(FlaskForm):
     area_id = SelectField("Neighbourhood", coerce=int, validators=[DataRequired("Choose a neighbourhood.")])
     name = StringField(
         "Group name",
@@ -43,7 +31,7 @@ class ActionForm(FlaskForm):
     submit = SubmitField("Go")
 
 
-class PledgeForm(ServiceErrors, FlaskForm):
+class PledgeForm(FlaskForm):
     amount = StringField(
         "Amount",
         validators=[DataRequired("Amount is required, for example 5.00.")],
@@ -55,7 +43,7 @@ class PledgeForm(ServiceErrors, FlaskForm):
     submit = SubmitField("Pledge")
 
 
-class MatchForm(ServiceErrors, FlaskForm):
+class MatchForm(FlaskForm):
     ratio_num = IntegerField(
         "City adds", default=1, validators=[InputRequired("Required."), NumberRange(min=1, max=100)]
     )

@@ -18,8 +18,9 @@ from app.security import roles_required
 from app.services.funding import groups, ledger, matching, pledges, transparency
 from app.services.funding.payments import get_provider
 from app.services.issues import places
-from app.services.kernel.errors import DomainError
+from app.services.rounds import lifecycle as round_lifecycle
 from app.shapes import to_geometry
+from app.unit_of_work import unit_of_work
 
 STAFF = ("official", "admin")
 
@@ -63,7 +64,7 @@ def new() -> tuple[str, int] | BaseResponse:
     ]
     status = 422 if form.is_submitted() else 200
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             group = groups.create_group(
                 db.session,
                 current_user,  # type: ignore[arg-type]
@@ -72,12 +73,9 @@ def new() -> tuple[str, int] | BaseResponse:
                 currency=form.currency.data or "EUR",
                 max_pledge_cents=pledges.parse_amount(form.max_pledge.data, "max_pledge"),
             )
-        except DomainError as exc:
-            db.session.rollback()
-            form.apply_error(exc)
-            status = exc.status
+        if work.error is not None:
+            status = work.error.status
         else:
-            db.session.commit()
             flash(f"Group {group.name} created with an open pool.", "success")
             return redirect(url_for("groups.detail", group_id=group.id))
     return render_template("groups/new.html", form=form), status
@@ -108,6 +106,7 @@ def _group_page(group_id: int, pledge_form: PledgeForm | None = None, status: in
             action=ActionForm(),
             pledge_form=pledge_form or PledgeForm(),
             instructions=provider.instructions(pool.currency, 0),
+            group_rounds=round_lifecycle.list_rounds(db.session, group_id),
             map=area_map(group.area),
         ),
         status,
@@ -150,7 +149,7 @@ def pledge(group_id: int) -> tuple[str, int] | BaseResponse:
     if not form.validate_on_submit():
         return _group_page(group_id, form, 422)
     provider = get_provider(current_app.config["PAYMENT_PROVIDER"])
-    try:
+    with unit_of_work(form, field_names={"amount_cents": "amount"}) as work:
         cents = pledges.parse_amount(form.amount.data)
         outcome = pledges.pledge(
             db.session,
@@ -161,13 +160,8 @@ def pledge(group_id: int) -> tuple[str, int] | BaseResponse:
             provider,
             show_name=bool(form.show_name.data),
         )
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.field == "amount_cents":
-            exc.field = "amount"
-        form.apply_error(exc)
-        return _group_page(group_id, form, exc.status)
-    db.session.commit()
+    if work.error is not None:
+        return _group_page(group_id, form, work.error.status)
     found = outcome.pledge
     pool = pledges.get_pool(db.session, row.pool_id)
     amount = money(found.amount_cents, pool.currency)
@@ -276,16 +270,13 @@ def match(pool_id: int) -> BaseResponse:
         errors = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in form.errors.items())
         flash(f"The match was not added: {errors}", "error")
         return redirect(url_for("groups.treasurer", pool_id=pool_id))
-    try:
+    with unit_of_work(flash_prefix="The match was not added ({field}): ") as work:
         cap = pledges.parse_amount(form.cap.data, "cap")
         result = matching.apply_match(
             db.session, pool_id, None, form.ratio_num.data, form.ratio_den.data, cap, current_user.id
         )
-    except DomainError as exc:
-        db.session.rollback()
-        flash(f"The match was not added ({exc.field}): {exc.message}", "error")
+    if work.error is not None:
         return redirect(url_for("groups.treasurer", pool_id=pool_id))
-    db.session.commit()
     flash(
         f"The city matched {money(result.matched_cents, found.currency)} "
         f"for {money(result.base_cents, found.currency)} of pledges not matched before.",

@@ -9,11 +9,10 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from app.models import Category
 from app.services.issues.reports import DESCRIPTION_MAX, TITLE_MAX
-from app.services.kernel.errors import DomainError
 
 PLACE_PIN = "Place the pin: tap the map where the problem is, or use “Use my location”."
 # Service errors about the place land beside the map, shown with the lat field's errors.
-LOCATION_FIELDS = {"lat", "lon", "location"}
+LOCATION_FIELDS = {"lat": "lat", "lon": "lat", "location": "lat"}
 
 
 class ReportForm(FlaskForm):
@@ -47,15 +46,6 @@ class ReportForm(FlaskForm):
     def location_errors(self) -> list[str]:
         """The place's errors once each (a missing pin fails both lat and lon)."""
         return list(dict.fromkeys([*self.lat.errors, *self.lon.errors]))
-
-    def apply_error(self, error: DomainError) -> None:
-        """Show a service error on its field; place errors beside the map, others on the form."""
-        name = "lat" if error.field in LOCATION_FIELDS else error.field
-        field = getattr(self, name, None) if name else None
-        if field is not None and hasattr(field, "errors") and name != "submit":
-            field.errors = [*list(field.errors), error.message]
-        else:
-            self.form_errors.append(error.message)
 
 
 class LikeForm(FlaskForm):

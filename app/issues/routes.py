@@ -13,13 +13,17 @@ from werkzeug.wrappers import Response
 from app import maps
 from app.auth.routes import safe_next
 from app.extensions import db
+from app.follows.routes import viewer_follows
 from app.issues import bp
-from app.issues.forms import LikeForm, ReportForm
+from app.issues.forms import LOCATION_FIELDS, LikeForm, ReportForm
 from app.ratelimits import limit
-from app.services.issues import likes, notifications, places, reports
+from app.services.issues import likes, places, reports
 from app.services.issues import queries as issue_queries
-from app.services.kernel.errors import DomainError
 from app.services.workflow import moderation
+from app.staff.estimate_routes import EstimateForm
+from app.staff.workflow_routes import staff_panel_forms
+from app.timeline.routes import timeline_panel
+from app.unit_of_work import unit_of_work
 
 ISSUE_ZOOM = 17
 
@@ -45,7 +49,7 @@ def new() -> tuple[str, int] | Response:
     if form.is_submitted():
         status = 422
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form, field_names=LOCATION_FIELDS) as work:
             issue = reports.create_issue(
                 db.session,
                 current_user,  # type: ignore[arg-type]
@@ -58,13 +62,9 @@ def new() -> tuple[str, int] | Response:
                 photo=uploaded_bytes(form.photo.data),
                 photo_settings=photo_settings(current_app.config),
             )
-        except DomainError as exc:
-            db.session.rollback()
-            form.apply_error(exc)
-            status = exc.status
+        if work.error is not None:
+            status = work.error.status
         else:
-            notifications.notify_new_issue(db.session, issue.id)
-            db.session.commit()
             flash("Thank you! Your report is on the map; residents can now like it.", "success")
             return redirect(url_for("issues.detail", issue_id=issue.id))
     bounds = maps.city_bounds(places.areas(db.session))
@@ -82,6 +82,7 @@ def detail(issue_id: int) -> str:
     )
     small_map = maps.build_map(location=(row.lat, row.lon), zoom=ISSUE_ZOOM)
     maps.add_pin(small_map, row.lat, row.lon, row.status_type)
+    staff = bool(current_user.is_authenticated and current_user.is_staff)
     return render_template(
         "issues/detail.html",
         issue=issue,
@@ -89,6 +90,10 @@ def detail(issue_id: int) -> str:
         liked=liked,
         like_form=LikeForm(),
         map=maps.render(small_map),
+        following=viewer_follows(issue_id=issue_id),
+        timeline_panel=timeline_panel(issue),
+        staff_forms=staff_panel_forms(issue) if staff else None,
+        estimate_form=EstimateForm() if staff else None,
     )
 
 

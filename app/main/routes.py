@@ -6,6 +6,7 @@ from flask import abort, render_template, request
 
 from app import maps
 from app.extensions import db
+from app.follows.routes import viewer_follows
 from app.main import bp
 from app.main.forms import PrioritiesFilterForm
 from app.models.place import StatusType
@@ -60,5 +61,6 @@ def priorities() -> tuple[str, int] | str:
         pages=pages,
         total=total,
         area=next((a for a in areas if a.id == area_id), None),
+        following=area_id is not None and viewer_follows(area_id=area_id),
         **context,
     )

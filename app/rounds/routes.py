@@ -15,14 +15,14 @@ from app.rounds.forms import ActionForm, MatchForm, PhaseForm, RoundForm
 from app.rounds.results_view import money_chart, plain_reason, results_map
 from app.services.funding import groups, ledger
 from app.services.funding.pledges import parse_amount
-from app.services.kernel.errors import DomainError
-from app.services.rounds import ballots, candidates, tally
+from app.services.rounds import ballots, candidates
 from app.services.rounds import jobs as tally_jobs
 from app.services.rounds import lifecycle as rounds
 from app.services.rounds import money as round_money
 from app.services.rounds import results as round_results
 from app.services.rounds.access import can_run, get_round, is_member
-from app.tally_runner import run_in_thread
+from app.tally_runner import start_tally
+from app.unit_of_work import is_access_error, unit_of_work
 
 PHASE_LABELS = {
     "draft": "Draft",
@@ -32,12 +32,6 @@ PHASE_LABELS = {
     "closed": "Closed",
 }
 NEXT_ACTION = {"pledging": "Open pledging", "voting": "Open voting", "closed": "Close the round"}
-
-
-@bp.app_template_global()
-def group_rounds(group_id: int) -> list[Round]:
-    """The group page's partial lists the group's rounds through this."""
-    return rounds.list_rounds(db.session, group_id)
 
 
 def runs(found_group_id: int) -> bool:
@@ -86,17 +80,11 @@ def group_list(group_id: int) -> tuple[str, int] | Response:
                 "leftover": form.leftover.data,
                 "voting": bool(form.voting.data),
             }
-            try:
+            with unit_of_work(form, reraise=lambda exc: exc.status == 403) as work:
                 created = rounds.create_round(db.session, current_user, data)  # type: ignore[arg-type]
-            except DomainError as exc:
-                db.session.rollback()
-                if exc.status == 403:
-                    raise
-                target = getattr(form, exc.field or "", None)
-                (target.errors if target is not None else form.form_errors).append(exc.message)  # type: ignore[union-attr]
-                status = exc.status
+            if work.error is not None:
+                status = work.error.status
             else:
-                db.session.commit()
                 flash(f"Round “{created.name}” created as a draft.", "success")
                 return redirect(url_for("rounds.detail", round_id=created.id))
     listed = rounds.list_rounds(db.session, group_id)
@@ -139,15 +127,10 @@ def move_phase(round_id: int) -> Response:
     form = PhaseForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with unit_of_work(reraise=is_access_error) as work:
         moved = rounds.advance(db.session, current_user, round_id, form.phase.data)  # type: ignore[arg-type]
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status in (401, 403, 404):
-            raise
-        flash(exc.message, "error")
+    if work.failed:
         return redirect(url_for("rounds.detail", round_id=round_id))
-    db.session.commit()
     flash(f"The round is now in its {PHASE_LABELS[moved.phase].lower()} phase.", "success")
     return redirect(url_for("rounds.detail", round_id=round_id))
 
@@ -158,7 +141,7 @@ def set_match(round_id: int) -> Response:
     form = MatchForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with unit_of_work(flash_prefix="The match was not set: ", reraise=is_access_error) as work:
         cap = (
             parse_amount(form.match_cap.data, "match_cap_cents")
             if (form.match_cap.data or "").strip()
@@ -166,13 +149,8 @@ def set_match(round_id: int) -> Response:
         )
         data = {"match_ratio": form.match_ratio.data, "match_cap_cents": cap}
         rounds.update_round(db.session, current_user, round_id, data)  # type: ignore[arg-type]
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status in (401, 403, 404):
-            raise
-        flash(f"The match was not set: {exc.message}", "error")
+    if work.failed:
         return redirect(url_for("rounds.detail", round_id=round_id))
-    db.session.commit()
     flash(f"The city will match pledges {form.match_ratio.data} when the round is tallied.", "success")
     return redirect(url_for("rounds.detail", round_id=round_id))
 
@@ -182,22 +160,15 @@ def set_match(round_id: int) -> Response:
 def run_tally(round_id: int) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
-    found = get_round(db.session, round_id)
-    threshold = int(current_app.config.get("TALLY_SYNC_MAX_BALLOTS", tally_jobs.DEFAULT_SYNC_MAX_BALLOTS))
-    try:
-        if tally_jobs.is_large(db.session, found, threshold):
-            job = tally_jobs.start_job(db.session, current_user, round_id)  # type: ignore[arg-type]
-            db.session.commit()
-            run_in_thread(current_app._get_current_object(), job.id)  # type: ignore[attr-defined]
-            return redirect(url_for("rounds.tally_progress", round_id=round_id, job_id=job.id))
-        tally.tally_now(db.session, current_user, round_id, tally_jobs.new_token())  # type: ignore[arg-type]
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status in (401, 403, 404):
-            raise
-        flash(exc.message, "error")
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    # start_tally commits (a job's thread needs the claim committed); the unit of work's commit after
+    # it finds nothing left to do, and a refusal is rolled back and flashed like every other action.
+    with unit_of_work(reraise=is_access_error) as work:
+        started = start_tally(app, db.session, current_user, round_id)  # type: ignore[arg-type]
+    if work.failed:
         return redirect(url_for("rounds.detail", round_id=round_id))
-    db.session.commit()
+    if started.job is not None:
+        return redirect(url_for("rounds.tally_progress", round_id=round_id, job_id=started.job.id))
     flash("The round is tallied. Here is what gets funded, and why.", "success")
     return redirect(url_for("rounds.results", round_id=round_id))
 
@@ -220,15 +191,12 @@ def ballot(round_id: int) -> tuple[str, int] | Response:
         if not ActionForm().validate_on_submit():
             abort(400)
         submitted = submitted_ballot(found)
-        try:
+        # The ballot page shows the error in its own summary, with the field it concerns.
+        with unit_of_work(reraise=is_access_error, show=False) as work:
             ballots.cast_ballot(db.session, current_user, round_id, submitted)  # type: ignore[arg-type]
-        except DomainError as exc:
-            db.session.rollback()
-            if exc.status in (401, 403, 404):
-                raise
-            status, error = exc.status, exc
+        if work.error is not None:
+            status, error = work.error.status, work.error
         else:
-            db.session.commit()
             flash("Your ballot is saved. You can change it until voting closes.", "success")
             return redirect(url_for("rounds.ballot", round_id=round_id))
     listed, _ = candidates.current(db.session, found)

@@ -11,7 +11,6 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from app.extensions import db
-from app.forms import apply_domain_error
 from app.security import roles_required
 from app.services.accounts import blocking
 from app.services.issues import places
@@ -27,6 +26,7 @@ from app.staff.forms import (
     StatusAddForm,
     StatusEditForm,
 )
+from app.unit_of_work import show_error, unit_of_work
 
 ADMIN = ("admin",)
 
@@ -40,14 +40,11 @@ def _run(form: FlaskForm, action: Callable[[], Any], done: str) -> DomainError |
     """Run one admin action and commit; returns the error (nothing kept) for the page to show."""
     if not form.validate_on_submit():
         return DomainError("The form expired; reload the page and try again.", "csrf_token")
-    try:
+    with unit_of_work(show=False) as work:
         action()
-    except DomainError as exc:
-        db.session.rollback()
-        return exc
-    db.session.commit()
-    flash(done, "success")
-    return None
+    if work.error is None:
+        flash(done, "success")
+    return work.error
 
 
 def _statuses_page(
@@ -59,7 +56,7 @@ def _statuses_page(
         edit = StatusEditForm(prefix=f"s-{s.code}", formdata=None, data={"name": s.name, "type": s.type})
         edits[s.code] = edit
     if error is not None and code in edits:
-        apply_domain_error(edits[code], error)
+        show_error(error, edits[code])
     page_errors = [error.message] if error is not None and code not in edits and add is None else []
     return (
         render_template(
@@ -93,7 +90,7 @@ def statuses() -> Response | tuple[str, int]:
         f"Status {form.code.data!r} added.",
     )
     if error is not None:
-        apply_domain_error(form, error)
+        show_error(error, form)
         return _statuses_page(add=form, error=error)
     return redirect(url_for("staff.statuses"))
 
@@ -181,7 +178,7 @@ def block_account() -> Response | tuple[str, int]:
         f"{form.email.data} is {'blocked' if block else 'unblocked'}.",
     )
     if error is not None:
-        apply_domain_error(form, error)
+        show_error(error, form)
         return _blocks_page(account=form, status=error.status)
     return redirect(url_for("staff.blocks"))
 
@@ -196,7 +193,7 @@ def block_domain() -> Response | tuple[str, int]:
         "Domain blocked; its existing accounts are blocked too.",
     )
     if error is not None:
-        apply_domain_error(form, error)
+        show_error(error, form)
         return _blocks_page(domain=form, status=error.status)
     return redirect(url_for("staff.blocks"))
 
@@ -211,5 +208,5 @@ def unblock_domain(domain_id: int) -> Response | tuple[str, int]:
         "Domain allowed again; accounts blocked with it stay blocked until you unblock them.",
     )
     if error is not None:
-        flash(error.message, "error")
+        show_error(error)
     return redirect(url_for("staff.blocks"))

@@ -24,6 +24,7 @@ from app.services.workspace import stats as workspace_stats
 from app.services.workspace.dashboard import DashboardFilters
 from app.staff import bp, dashboard_maps
 from app.staff.dashboard_forms import BulkStatusForm
+from app.unit_of_work import unit_of_work
 
 STAFF = ("official", "admin")
 NEW_COLOUR, FIXED_COLOUR, FIX_TIME_COLOUR = "#c2410c", "#1d7a3a", "#17407a"
@@ -158,7 +159,7 @@ def bulk_status() -> tuple[str, int] | Response:
     if not form.validate_on_submit():  # only the CSRF token can fail here
         form.form_errors.append("The form expired; reload the page and try again.")
         return render_dashboard(back_args, form, 400)
-    try:
+    with unit_of_work(form) as work:
         change = workflow.bulk_change_status(
             db.session,
             current_user,  # type: ignore[arg-type]
@@ -166,15 +167,8 @@ def bulk_status() -> tuple[str, int] | Response:
             form.status.data or "",
             form.note.data or "",
         )
-    except DomainError as exc:
-        db.session.rollback()
-        target = getattr(form, exc.field or "", None)
-        if target is not None and hasattr(target, "errors") and exc.field != "back":
-            target.errors = [*target.errors, exc.message]
-        else:
-            form.form_errors.append(exc.message)
-        return render_dashboard(back_args, form, exc.status)
-    db.session.commit()
+    if work.error is not None:
+        return render_dashboard(back_args, form, work.error.status)
     changed = len(change.events)
     message = f"Status changed for {changed} issue{'s' if changed != 1 else ''}."
     if change.unchanged_ids:

@@ -11,20 +11,14 @@ from wtforms import StringField, SubmitField
 from app.extensions import db
 from app.security import roles_required
 from app.services.funding.pledges import parse_amount
-from app.services.kernel.errors import DomainError
 from app.services.workflow import estimates
 from app.staff import bp
+from app.unit_of_work import unit_of_work
 
 
 class EstimateForm(FlaskForm):
     cost = StringField("Estimated cost", render_kw={"inputmode": "decimal", "autocomplete": "off"})
     submit = SubmitField("Save estimate")
-
-
-@bp.app_template_global()
-def estimate_form() -> EstimateForm:
-    """The form the issue page's estimate partial shows to officials and admins."""
-    return EstimateForm()
 
 
 @bp.post("/issues/<int:issue_id>/estimate")
@@ -35,14 +29,11 @@ def set_estimate(issue_id: int) -> Response:
     if not form.validate_on_submit():
         flash("The form expired; reload the page and try again.", "error")
         return target
-    try:
+    with unit_of_work(flash_prefix="The estimate was not saved: ") as work:
         cents = parse_amount(form.cost.data, "cost")
         estimates.set_estimate(db.session, current_user, issue_id, cents)  # type: ignore[arg-type]
-    except DomainError as exc:
-        db.session.rollback()
-        flash(f"The estimate was not saved: {exc.message}", "error")
+    if work.failed:
         return target
-    db.session.commit()
     whole, part = divmod(cents, 100)
     flash(
         f"Estimated cost saved: {whole:,}.{part:02d}. The problem can now be a funding candidate.", "success"

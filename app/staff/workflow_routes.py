@@ -20,6 +20,8 @@ from app.services.workflow import duplicates, moderation
 from app.services.workflow import status_changes as workflow
 from app.staff import bp
 from app.staff.forms import DuplicateForm, EditForm, ReasonForm, StatusForm
+from app.timeline.routes import timeline_panel
+from app.unit_of_work import show_error, unit_of_work
 
 STAFF = ("official", "admin")
 
@@ -41,7 +43,6 @@ def _edit_form(issue: Issue) -> EditForm:
     return form
 
 
-@bp.app_template_global()
 def staff_panel_forms(issue: Issue) -> dict[str, FlaskForm]:
     """The forms of the staff panel that the issue page includes for officials and admins."""
     return {
@@ -59,17 +60,23 @@ def _manage_page(
     issue = issue_queries.get_issue(db.session, issue_id)
     forms = staff_panel_forms(issue)
     if failed and error is not None:
-        form = forms[failed]
-        field = getattr(form, error.field or "", None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = [*list(field.errors), error.message]
-        else:
-            form.form_errors.append(error.message)
+        show_error(error, forms[failed])
     row = issue_queries.get_issue_row(db.session, issue_id)
     return (
-        render_template("staff/issue.html", issue=issue, row=row, forms=forms),
+        render_template(
+            "staff/issue.html",
+            issue=issue,
+            row=row,
+            staff_forms=forms,
+            timeline_panel=timeline_panel(issue),
+        ),
         error.status if error is not None else 200,
     )
+
+
+def _issue_missing(error: DomainError) -> bool:
+    """The issue itself is gone: a 404 page, not an error on one of its forms."""
+    return isinstance(error, NotFound) and error.field == "issue_id"
 
 
 def _act(
@@ -83,14 +90,10 @@ def _act(
     """Validate the CSRF token, run the service, commit once; on a domain error nothing is kept."""
     if not form.validate_on_submit():
         return _manage_page(issue_id, form_name, DomainError("The form expired; try again.", "csrf_token"))
-    try:
+    with unit_of_work(reraise=_issue_missing, show=False) as work:
         action()
-    except DomainError as exc:
-        db.session.rollback()
-        if isinstance(exc, NotFound) and exc.field == "issue_id":
-            raise
-        return _manage_page(issue_id, form_name, exc)
-    db.session.commit()
+    if work.error is not None:
+        return _manage_page(issue_id, form_name, work.error)
     flash(done, "success")
     target = "issues.detail" if to_issue else "staff.manage_issue"
     return redirect(url_for(target, issue_id=issue_id))

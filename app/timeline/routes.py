@@ -1,4 +1,4 @@
-"""Posting a public update or "not fixed" from the issue page, and the template globals its partial uses."""
+"""Posting a public update or "not fixed" from the issue page, and what the timeline partial shows."""
 
 from __future__ import annotations
 
@@ -12,34 +12,26 @@ from app.models import Issue
 from app.ratelimits import limit
 from app.services.issues import timeline
 from app.services.issues.reports import PhotoSettings
-from app.services.kernel.errors import DomainError
 from app.services.workflow import status_changes as workflow
 from app.services.workflow import updates
 from app.timeline import bp
 from app.timeline.forms import NotFixedForm, UpdateForm
+from app.unit_of_work import unit_of_work
 
 
 def _issue_url(issue_id: int, anchor: str = "timeline") -> str:
     return url_for("issues.detail", issue_id=issue_id, _anchor=anchor)
 
 
-@bp.app_template_global()
-def issue_timeline(issue: Issue) -> list[timeline.TimelineEntry]:
+def timeline_panel(issue: Issue) -> dict[str, object]:
+    """What the timeline partial shows: the entries this viewer may see and the forms to add to it."""
     staff = bool(current_user.is_authenticated and current_user.is_staff)
-    return timeline.timeline(db.session, issue.id, staff=staff)
-
-
-@bp.app_template_global()
-def timeline_forms(issue: Issue) -> dict[str, object]:
     status_type = issue.status_info.type if issue.status_info is not None else "open"
     return {
+        "entries": timeline.timeline(db.session, issue.id, staff=staff),
         "update_form": UpdateForm(),
         "not_fixed_form": NotFixedForm() if workflow.can_say_not_fixed(issue, status_type) else None,
     }
-
-
-def _flash_error(exc: DomainError) -> None:
-    flash(exc.message, "error")
 
 
 @bp.post("/<int:issue_id>/updates")
@@ -56,7 +48,7 @@ def post_update(issue_id: int) -> Response:
         else None
     )
     config = current_app.config
-    try:
+    with unit_of_work() as work:
         updates.post_update(
             db.session,
             current_user,  # type: ignore[arg-type]
@@ -65,11 +57,8 @@ def post_update(issue_id: int) -> Response:
             photo=photo,
             photo_settings=PhotoSettings.from_config(config),
         )
-    except DomainError as exc:
-        db.session.rollback()
-        _flash_error(exc)
+    if work.failed:
         return redirect(_issue_url(issue_id, "update-form"))
-    db.session.commit()
     flash("Your update is posted.", "success")
     return redirect(_issue_url(issue_id))
 
@@ -82,7 +71,7 @@ def not_fixed(issue_id: int) -> Response:
     if not form.validate_on_submit():
         flash("The form expired; reload the page and try again.", "error")
         return redirect(_issue_url(issue_id))
-    try:
+    with unit_of_work() as work:
         workflow.not_fixed(
             db.session,
             current_user,  # type: ignore[arg-type]
@@ -90,10 +79,7 @@ def not_fixed(issue_id: int) -> Response:
             form.note.data,
             reopen_status=current_app.config["REOPEN_STATUS"],
         )
-    except DomainError as exc:
-        db.session.rollback()
-        _flash_error(exc)
+    if work.failed:
         return redirect(_issue_url(issue_id))
-    db.session.commit()
     flash("Thank you: the problem is open again and the city has been told.", "success")
     return redirect(_issue_url(issue_id))

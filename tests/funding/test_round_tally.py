@@ -4,13 +4,15 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Issue, IssueEvent, LedgerPosting, Round, TallyJob
+from app.models import Issue, IssueEvent, LedgerPosting, Round, TallyJob, User
+from app.services.rounds import jobs as tally_jobs
 from budgets.election import Ballot, Election, Project
 from budgets.equal_shares import equal_shares_add1
 from budgets.greedy import greedy
@@ -208,3 +210,49 @@ def test_the_cli_tallies_with_a_progress_bar(world: RoundWorld, runner, app) -> 
     again = runner.invoke(args=["tally-round", str(rid), "--as", world.official.email])
     assert again.exit_code != 0
     assert "already been tallied" in again.output
+
+
+@pytest.mark.parametrize("sync_max_ballots", [3, 2], ids=["small: now", "large: a job"])
+def test_starting_a_tally_decides_by_the_number_of_ballots(world: RoundWorld, app, sync_max_ballots) -> None:
+    rid, _ = voted_round(world)  # three ballots
+    with app.app_context():
+        actor = db.session.get(User, world.official.id)
+        started = tally_jobs.begin_tally(db.session, actor, rid, sync_max_ballots)
+        found = db.session.get(Round, rid)
+        if sync_max_ballots >= 3:
+            assert started.job is None
+            assert started.summary is not None
+            assert found.phase == "tallied"
+        else:
+            assert started.summary is None
+            assert started.job is not None
+            assert started.job.status == "queued"
+            # Claimed for the job, which runs only after the caller commits.
+            assert (found.phase, found.tally_token) == ("voting", started.job.token)
+        db.session.rollback()
+
+
+@pytest.mark.parametrize("sync_max_ballots", [2000, 1], ids=["small", "large"])
+def test_the_tally_button_tallies_now_or_shows_the_jobs_progress(
+    world: RoundWorld, auth, app, sync_max_ballots
+) -> None:
+    rid, ballots = voted_round(world)
+    app.config["TALLY_SYNC_MAX_BALLOTS"] = sync_max_ballots  # the app fixture restores its config
+    auth.login(world.official.email)
+
+    response = world.client.post(f"/rounds/{rid}/tally")
+
+    assert response.status_code == 302
+    if sync_max_ballots == 1:
+        assert re.fullmatch(rf"/rounds/{rid}/tally/\d+", response.headers["Location"])
+        deadline = time.monotonic() + 60
+        while (
+            time.monotonic() < deadline
+            and b"See the results" not in world.client.get(response.headers["Location"]).data
+        ):
+            time.sleep(0.1)
+    else:
+        assert response.headers["Location"] == f"/rounds/{rid}/results"
+    body = world.client.get(f"/api/v1/rounds/{rid}/results").get_json()
+    expected = independent(world, ballots, 6000)
+    assert {f["issue_id"] for f in body["funded"]} == {int(p) for p in expected.selected}

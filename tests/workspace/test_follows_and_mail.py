@@ -13,10 +13,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from app import mail
+from app import create_app, mail
 from app.extensions import db
 from app.models import Follow, Issue, User
 from app.services.workflow import status_changes as workflow
+from config import TestingConfig, from_environment
 from tests.testcity import OLD_TOWN, RIVERSIDE
 from tests.workspace.conftest import Stamp
 
@@ -203,6 +204,56 @@ def test_new_issue_in_a_followed_area(
     assert follows_of(app, reporter) == [(None, city["Old Town"])]
 
 
+def _report_on_the_web(client: FlaskClient, auth: Any, reporter: User) -> int:
+    auth.login(reporter.email)
+    data = {"category": "pothole", "title": "Hole by the school", "description": "Deep.", **OLD_TOWN.latlon}
+    return client.post("/issues/new", data=data).status_code
+
+
+def _report_through_the_api(client: FlaskClient, auth: Any, reporter: User) -> int:
+    report = {"category": "pothole", "title": "Hole by the school", "description": "Deep.", **OLD_TOWN.latlon}
+    return client.post("/api/v1/issues", json=report, headers=auth.headers(reporter)).status_code
+
+
+def _report_through_open311(client: FlaskClient, auth: Any, reporter: User) -> int:
+    data = {
+        "api_key": auth.token(reporter.email),
+        "service_code": "pothole",
+        "lat": OLD_TOWN.lat,
+        "long": OLD_TOWN.lon,
+        "description": "Hole by the school\nDeep.",
+    }
+    return client.post("/open311/v2/requests.json", data=data).status_code
+
+
+@pytest.mark.parametrize(
+    ("report", "created"),
+    [(_report_on_the_web, 302), (_report_through_the_api, 201), (_report_through_open311, 201)],
+    ids=["web form", "json api", "open311"],
+)
+def test_every_way_of_reporting_tells_the_areas_followers(
+    app: Flask,
+    client: FlaskClient,
+    auth: Any,
+    make_user: Callable[..., User],
+    city: dict[str, int],
+    outbox: Outbox,
+    report: Callable[[FlaskClient, Any, User], int],
+    created: int,
+) -> None:
+    follower = make_user(email="fay@example.org")
+    reporter = make_user(email="rex@example.org")
+    with app.app_context():
+        db.session.add(Follow(user_id=follower.id, area_id=city["Old Town"]))
+        db.session.commit()
+
+    assert report(client, auth, reporter) == created
+
+    (message,) = outbox()
+    assert message["To"] == "fay@example.org"
+    assert message["Subject"] == "New problem in Old Town: Hole by the school"
+
+
 def test_not_fixed_tells_followers_and_staff_following_the_area(
     app: Flask,
     make_user: Callable[..., User],
@@ -235,6 +286,43 @@ def test_not_fixed_tells_followers_and_staff_following_the_area(
     assert sorted(m["To"] for m in messages) == ["olivia@city.example", "rita@example.org"]
     assert all(m["Subject"] == "Reopened: “Leaking hydrant” is not fixed" for m in messages)
     assert all("Still leaking." in m.get_content() for m in messages)
+
+
+def test_mail_sent_outside_a_request_links_to_the_public_url_from_the_environment(
+    app: Flask,
+    make_user: Callable[..., User],
+    make_issue: MakeIssue,
+    outbox: Outbox,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    resident = make_user(email="rita@example.org")
+    official = make_user(role="official")
+    issue = make_issue(title="Broken bench")
+    with app.app_context():
+        db.session.add(Follow(user_id=resident.id, issue_id=issue.id))
+        db.session.commit()
+    # What a worker or a CLI command does: its own app, configured from the environment, no request.
+    monkeypatch.setenv("PUBLIC_URL", "https://fix.example.city/town/")
+    keep = ("SQLALCHEMY_DATABASE_URI", "MAIL_OUTBOX_DIR", "UPLOAD_FOLDER")
+    worker = create_app(TestingConfig, {key: app.config[key] for key in keep})
+    assert worker.config["PUBLIC_URL"] == "https://fix.example.city/town"
+    try:
+        change_status(worker, official, issue.id, "acknowledged", "On it.")
+    finally:
+        with worker.app_context():
+            db.engine.dispose()
+
+    (message,) = outbox()
+    body = message.get_content()
+    assert f"https://fix.example.city/town/issues/{issue.id}" in body
+    assert str(message["List-Unsubscribe"]).startswith("<https://fix.example.city/town/follows/unsubscribe/")
+    assert "localhost" not in body
+
+
+@pytest.mark.parametrize("value", ["fix.example.city", "ftp://fix.example.city", "https://x.example/?a=1"])
+def test_a_public_url_that_is_not_an_absolute_web_address_is_refused(value: str) -> None:
+    with pytest.raises(ValueError, match="PUBLIC_URL must be an absolute http"):
+        from_environment({"PUBLIC_URL": value})
 
 
 def test_outbox_logs_where_it_wrote(

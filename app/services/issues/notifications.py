@@ -69,10 +69,12 @@ def unsubscribe(session: Session, subscription: Subscription) -> bool:
 
 
 def external_url(endpoint: str, **values: Any) -> str:
-    """An absolute URL, also outside a request (then from PUBLIC_URL, default http://localhost)."""
+    """An absolute URL: the request's host inside a request, the configured PUBLIC_URL outside one."""
     if has_request_context():
         return url_for(endpoint, _external=True, **values)
-    base = current_app.config.get("PUBLIC_URL") or "http://localhost"
+    # A background tally, the worker or a CLI command has no request: a request context on
+    # PUBLIC_URL gives url_for its scheme, host and any path prefix the site is served under.
+    base = current_app.config["PUBLIC_URL"]
     with current_app.test_request_context(base_url=base):
         return url_for(endpoint, _external=True, **values)
 

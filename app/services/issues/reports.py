@@ -1,4 +1,4 @@
-"""Reporting a problem: validate the place, category and text, attach an optional photo, store."""
+"""Reporting a problem: validate the place, category and text, attach an optional photo, store, notify."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Category, Issue, Photo, User
+from app.services.issues.notifications import notify_new_issue
 from app.services.issues.photos import process_photo, store_photo
 from app.services.issues.places import area_index
 from app.services.kernel.errors import PermissionDenied, ValidationError
@@ -55,7 +56,11 @@ def create_issue(
     photo: bytes | None = None,
     photo_settings: PhotoSettings | None = None,
 ) -> Issue:
-    """A new open issue in the area that holds the point; refuses points outside the city."""
+    """A new open issue in the area that holds the point; refuses points outside the city.
+
+    The area's followers are told (mail leaves after the caller's commit), whatever the entry point:
+    the web form, the JSON API and Open311 all report through here.
+    """
     if reporter.is_blocked:
         raise PermissionDenied("This account is blocked and cannot report problems.")
     try:
@@ -106,4 +111,5 @@ def create_issue(
             )
         )
         session.flush()
+    notify_new_issue(session, issue.id)
     return issue

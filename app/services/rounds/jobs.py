@@ -1,14 +1,15 @@
-"""Tally jobs: claiming a round for a background tally, the job row, and how progress is measured.
+"""Tally jobs: starting a tally (now or as a background job), the job row, and how progress is measured.
 
 A round is "large" when it has more ballots than TALLY_SYNC_MAX_BALLOTS (default 2,000; a round
-without a voting phase counts its group's members): the API then answers 202 with the job's URL
-and a thread runs the tally (app/tally_runner.py); smaller rounds are tallied inside the request
-(200 with the results).
+without a voting phase counts its group's members): `begin_tally` then claims it for a queued job,
+which the edge (app/tally_runner.py) runs after the commit, and the API answers 202 with the job's
+URL; smaller rounds are tallied inside the request (200 with the results).
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,9 +20,16 @@ from app.services.rounds import tally
 from app.services.rounds.access import get_round, member_count
 from app.services.rounds.ballots import ballot_count
 
-DEFAULT_SYNC_MAX_BALLOTS = 2000
 # Each stage's share of the bar, as (start, end) percent.
 STAGES = {"candidates": (0, 5), "ballots": (5, 45), "rule": (45, 90), "posting": (90, 99)}
+
+
+@dataclass(frozen=True)
+class TallyStart:
+    """What starting a tally did: tallied at once (`summary`), or queued a job to run after the commit."""
+
+    summary: tally.TallySummary | None = None
+    job: TallyJob | None = None
 
 
 def new_token() -> str:
@@ -43,6 +51,17 @@ def start_job(session: Session, actor: User, round_id: int) -> TallyJob:
     session.add(job)
     session.flush()
     return job
+
+
+def begin_tally(session: Session, actor: User, round_id: int, sync_max_ballots: int) -> TallyStart:
+    """Tally a small round now, or claim a large one for a background job; the caller commits.
+
+    A queued job must only be run once the claim is committed (app/tally_runner.start_tally does both).
+    """
+    found = get_round(session, round_id)
+    if is_large(session, found, sync_max_ballots):
+        return TallyStart(job=start_job(session, actor, round_id))
+    return TallyStart(summary=tally.tally_now(session, actor, round_id, new_token()))
 
 
 def get_job(session: Session, job_id: int) -> TallyJob:
