@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
 
 from app.dialects import insert_ignoring_duplicates
 from app.models import PoolMatch
 from app.models.timestamps import utcnow
 from app.services.funding import ledger, pledges
 from app.services.kernel.errors import ValidationError
+from app.services.kernel.session import DbSession
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class MatchResult:
 
 
 def apply_match(
-    session: Session,
+    session: DbSession,
     pool_id: int,
     round_id: int | None,
     ratio_num: int,
@@ -103,6 +103,6 @@ def _check_terms(ratio_num: object, ratio_den: object, cap_cents: object) -> tup
     return ratio_num, ratio_den, cap_cents
 
 
-def matches(session: Session, pool_id: int) -> list[PoolMatch]:
+def matches(session: DbSession, pool_id: int) -> list[PoolMatch]:
     query = select(PoolMatch).where(PoolMatch.pool_id == pool_id).order_by(PoolMatch.id)
     return list(session.scalars(query))

@@ -26,13 +26,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from app.dialects import DriverSQL, dialect_of, within_bbox
 from app.models import Area, Category, Issue, Status
 from app.models.place import StatusType
 from app.services.issues.status_types import resolve_statuses
 from app.services.kernel.errors import NotFound, ValidationError
+from app.services.kernel.session import DbSession
 from geo.coordinates import BBox
 from geo.distance import bbox_around
 from geo.nearby import Located, nearest_within
@@ -119,7 +120,7 @@ BBOX_PARAMS = ("min_lon", "min_lat", "max_lon", "max_lat")
 _CATEGORY_EXISTS = select(Category.code).where(Category.code == bindparam("category"))
 
 
-def _shape(session: Session, filters: IssueFilters, status_codes: int | None) -> _Shape:
+def _shape(session: DbSession, filters: IssueFilters, status_codes: int | None) -> _Shape:
     return _Shape(
         dialect_of(session),
         category=bool(filters.category),
@@ -175,7 +176,7 @@ def list_statement(shape: _Shape, sort: str) -> Select[tuple[object, ...]]:
     return stmt
 
 
-def _bound(session: Session, filters: IssueFilters) -> tuple[_Shape, dict[str, object]]:
+def _bound(session: DbSession, filters: IssueFilters) -> tuple[_Shape, dict[str, object]]:
     """The shape of `filters` and its bound values, checked: an unknown category or status names its
     field."""
     values: dict[str, object] = {}
@@ -195,14 +196,14 @@ def _bound(session: Session, filters: IssueFilters) -> tuple[_Shape, dict[str, o
     return _shape(session, filters, status_codes), values
 
 
-def _prepared(session: Session, filters: IssueFilters, sort: str) -> tuple[_Shape, dict[str, object]]:
+def _prepared(session: DbSession, filters: IssueFilters, sort: str) -> tuple[_Shape, dict[str, object]]:
     if sort not in SORTS:
         raise ValidationError(f"sort must be one of {', '.join(SORTS)}.", "sort")
     return _bound(session, filters)
 
 
 def filtered_statement(
-    session: Session, filters: IssueFilters, sort: str
+    session: DbSession, filters: IssueFilters, sort: str
 ) -> tuple[Select[tuple[object, ...]], dict[str, object]]:
     """The list statement for `filters` and its bound values (also what the benchmark EXPLAINs)."""
     shape, values = _prepared(session, filters, sort)
@@ -210,7 +211,7 @@ def filtered_statement(
 
 
 def list_issues(
-    session: Session, filters: IssueFilters, sort: str, limit: int, offset: int = 0
+    session: DbSession, filters: IssueFilters, sort: str, limit: int, offset: int = 0
 ) -> list[IssueRow]:
     stmt, values = filtered_statement(session, filters, sort)
     # Core execution: plain column tuples, without the ORM's result processing.
@@ -316,7 +317,7 @@ def _feature_sql(dialect: Dialect, shape: _Shape, sort: str) -> DriverSQL:
 
 
 def feature_statement(
-    session: Session, filters: IssueFilters, sort: str
+    session: DbSession, filters: IssueFilters, sort: str
 ) -> tuple[Select[tuple[object, ...]], dict[str, object]]:
     """The map's and the lists' statement for `filters` and its bound values, without the page and URL
     values (what the benchmark EXPLAINs)."""
@@ -325,7 +326,7 @@ def feature_statement(
 
 
 def feature_page(
-    session: Session, filters: IssueFilters, sort: str, limit: int, offset: int, url_template: str
+    session: DbSession, filters: IssueFilters, sort: str, limit: int, offset: int, url_template: str
 ) -> FeaturePage:
     """Up to `limit` issues as GeoJSON Features (JSON text), and whether more follow.
 
@@ -350,7 +351,7 @@ def feature_page(
     return FeaturePage(features_json, has_next)
 
 
-def count_issues(session: Session, filters: IssueFilters) -> int:
+def count_issues(session: DbSession, filters: IssueFilters) -> int:
     shape, values = _bound(session, filters)
     stmt = _COUNTS.get(shape)
     if stmt is None:
@@ -359,7 +360,7 @@ def count_issues(session: Session, filters: IssueFilters) -> int:
 
 
 def ranked(
-    session: Session,
+    session: DbSession,
     area_id: int | None = None,
     category: str | None = None,
     limit: int = 50,
@@ -371,7 +372,7 @@ def ranked(
 
 
 def suggestions(
-    session: Session, lon: float, lat: float, category: str, radius_m: float, limit: int
+    session: DbSession, lon: float, lat: float, category: str, radius_m: float, limit: int
 ) -> list[tuple[IssueRow, float]]:
     """Open issues of the same category within `radius_m` metres, nearest first."""
     box = bbox_around(lon, lat, radius_m)
@@ -381,14 +382,14 @@ def suggestions(
     return [(n.item, n.distance_m) for n in near]
 
 
-def get_issue(session: Session, issue_id: int) -> Issue:
+def get_issue(session: DbSession, issue_id: int) -> Issue:
     issue = session.scalar(select(Issue).where(Issue.id == issue_id).options(selectinload(Issue.photos)))
     if issue is None:
         raise NotFound(f"There is no issue {issue_id}.", "issue_id")
     return issue
 
 
-def get_issue_row(session: Session, issue_id: int) -> IssueRow:
+def get_issue_row(session: DbSession, issue_id: int) -> IssueRow:
     row = session.execute(_base().where(Issue.id == issue_id)).tuples().first()
     if row is None:
         raise NotFound(f"There is no issue {issue_id}.", "issue_id")

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import aliased
 
 from app.models import IssueEvent, Photo, Status, User
+from app.services.kernel.session import DbSession
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class TimelineEntry:
     photos: tuple[TimelinePhoto, ...] = ()
 
 
-def timeline(session: Session, issue_id: int, staff: bool = False) -> list[TimelineEntry]:
+def timeline(session: DbSession, issue_id: int, staff: bool = False) -> list[TimelineEntry]:
     """Oldest first. The public never sees staff-only events, hidden updates or hidden photos."""
     before, after = aliased(Status), aliased(Status)
     stmt = (
