@@ -84,7 +84,7 @@ def duplicate_of(issue_id: int) -> Response:
         require_user(),
         issue_id,
         body.get("original_id"),
-        body.get("note"),  # type: ignore[arg-type]
+        body.get("note"),
     )
     db.session.commit()
     return geojson(_feature(merge.original_event.issue_id))

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from app import maps
 from app.auth.routes import safe_next
+from app.auth.sessions import current_resident
 from app.extensions import db
 from app.issues import bp
 from app.issues.forms import LikeForm, ReportForm
@@ -48,7 +49,7 @@ def new() -> tuple[str, int] | Response:
         try:
             issue = reports.create_issue(
                 db.session,
-                current_user,  # type: ignore[arg-type]
+                current_resident(),
                 lat=form.lat.data,
                 lon=form.lon.data,
                 category=form.category.data,
@@ -96,7 +97,7 @@ def detail(issue_id: int) -> str:
 @login_required
 @limit("RATE_LIMIT_LIKE", per_user=True)
 def like(issue_id: int) -> Response:
-    likes.like(db.session, current_user, issue_id)  # type: ignore[arg-type]
+    likes.like(db.session, current_resident(), issue_id)
     db.session.commit()
     flash("You like this problem. It moves up the priorities.", "success")
     return redirect(safe_next(url_for("issues.detail", issue_id=issue_id)))
@@ -106,7 +107,7 @@ def like(issue_id: int) -> Response:
 @login_required
 @limit("RATE_LIMIT_LIKE", per_user=True)
 def unlike(issue_id: int) -> Response:
-    likes.unlike(db.session, current_user, issue_id)  # type: ignore[arg-type]
+    likes.unlike(db.session, current_resident(), issue_id)
     db.session.commit()
     flash("Your like is withdrawn.", "info")
     return redirect(safe_next(url_for("issues.detail", issue_id=issue_id)))

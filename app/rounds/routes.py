@@ -8,6 +8,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from app.auth.sessions import current_resident
 from app.extensions import db
 from app.models import Round
 from app.rounds import bp
@@ -41,7 +42,7 @@ def group_rounds(group_id: int) -> list[Round]:
 
 
 def runs(found_group_id: int) -> bool:
-    return current_user.is_authenticated and can_run(db.session, current_user, found_group_id)  # type: ignore[arg-type]
+    return current_user.is_authenticated and can_run(db.session, current_resident(), found_group_id)
 
 
 def timeline(found: Round) -> list[dict[str, Any]]:
@@ -87,13 +88,13 @@ def group_list(group_id: int) -> tuple[str, int] | Response:
                 "voting": bool(form.voting.data),
             }
             try:
-                created = rounds.create_round(db.session, current_user, data)  # type: ignore[arg-type]
+                created = rounds.create_round(db.session, current_resident(), data)
             except DomainError as exc:
                 db.session.rollback()
                 if exc.status == 403:
                     raise
                 target = getattr(form, exc.field or "", None)
-                (target.errors if target is not None else form.form_errors).append(exc.message)  # type: ignore[union-attr]
+                (target.errors if target is not None else form.form_errors).append(exc.message)
                 status = exc.status
             else:
                 db.session.commit()
@@ -140,7 +141,7 @@ def move_phase(round_id: int) -> Response:
     if not form.validate_on_submit():
         abort(400)
     try:
-        moved = rounds.advance(db.session, current_user, round_id, form.phase.data)  # type: ignore[arg-type]
+        moved = rounds.advance(db.session, current_resident(), round_id, form.phase.data)
     except DomainError as exc:
         db.session.rollback()
         if exc.status in (401, 403, 404):
@@ -165,7 +166,7 @@ def set_match(round_id: int) -> Response:
             else None
         )
         data = {"match_ratio": form.match_ratio.data, "match_cap_cents": cap}
-        rounds.update_round(db.session, current_user, round_id, data)  # type: ignore[arg-type]
+        rounds.update_round(db.session, current_resident(), round_id, data)
     except DomainError as exc:
         db.session.rollback()
         if exc.status in (401, 403, 404):
@@ -186,11 +187,11 @@ def run_tally(round_id: int) -> Response:
     threshold = int(current_app.config.get("TALLY_SYNC_MAX_BALLOTS", tally_jobs.DEFAULT_SYNC_MAX_BALLOTS))
     try:
         if tally_jobs.is_large(db.session, found, threshold):
-            job = tally_jobs.start_job(db.session, current_user, round_id)  # type: ignore[arg-type]
+            job = tally_jobs.start_job(db.session, current_resident(), round_id)
             db.session.commit()
             run_in_thread(current_app._get_current_object(), job.id)  # type: ignore[attr-defined]
             return redirect(url_for("rounds.tally_progress", round_id=round_id, job_id=job.id))
-        tally.tally_now(db.session, current_user, round_id, tally_jobs.new_token())  # type: ignore[arg-type]
+        tally.tally_now(db.session, current_resident(), round_id, tally_jobs.new_token())
     except DomainError as exc:
         db.session.rollback()
         if exc.status in (401, 403, 404):
@@ -221,7 +222,7 @@ def ballot(round_id: int) -> tuple[str, int] | Response:
             abort(400)
         submitted = submitted_ballot(found)
         try:
-            ballots.cast_ballot(db.session, current_user, round_id, submitted)  # type: ignore[arg-type]
+            ballots.cast_ballot(db.session, current_resident(), round_id, submitted)
         except DomainError as exc:
             db.session.rollback()
             if exc.status in (401, 403, 404):

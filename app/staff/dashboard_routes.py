@@ -7,11 +7,11 @@ from datetime import timedelta
 from urllib.parse import parse_qsl, urlencode
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
-from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from app import charts
+from app.auth.sessions import current_resident
 from app.export_responses import export_response
 from app.extensions import db
 from app.models.timestamps import utcnow
@@ -161,7 +161,7 @@ def bulk_status() -> tuple[str, int] | Response:
     try:
         change = workflow.bulk_change_status(
             db.session,
-            current_user,  # type: ignore[arg-type]
+            current_resident(),
             request.form.getlist("issue_ids"),
             form.status.data or "",
             form.note.data or "",

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
+from app.auth.sessions import current_resident
 from app.extensions import db
 from app.models import Issue
 from app.ratelimits import limit
@@ -59,7 +60,7 @@ def post_update(issue_id: int) -> Response:
     try:
         updates.post_update(
             db.session,
-            current_user,  # type: ignore[arg-type]
+            current_resident(),
             issue_id,
             form.text.data,
             photo=photo,
@@ -85,7 +86,7 @@ def not_fixed(issue_id: int) -> Response:
     try:
         workflow.not_fixed(
             db.session,
-            current_user,  # type: ignore[arg-type]
+            current_resident(),
             issue_id,
             form.note.data,
             reopen_status=current_app.config["REOPEN_STATUS"],

@@ -12,7 +12,7 @@ from app.models.timestamps import utcnow
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from app.services.kernel.roles import require_admin
-from app.services.kernel.session import DbSession
+from app.services.kernel.session import DbSession, execute_write
 from app.services.kernel.text import clean_note
 
 DOMAIN_RE = re.compile(r"^(?=.{3,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -46,7 +46,7 @@ def refuse_blocked_domain(session: DbSession, email: str) -> None:
         )
 
 
-def _on_domain(domain: str):  # type: ignore[no-untyped-def]
+def _on_domain(domain: str):
     return func.lower(User.email).like(f"%@{domain}")
 
 
@@ -85,11 +85,12 @@ def block_domain(session: DbSession, admin: User, domain: object, reason: object
     entry = BlockedDomain(domain=name, reason=why, created_by_id=admin.id, created_at=utcnow())
     session.add(entry)
     session.flush()
-    blocked = session.execute(
+    blocked = execute_write(
+        session,
         update(User)
         .where(_on_domain(name), User.is_blocked.is_(False))
         .values(is_blocked=True)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     ).rowcount
     audit.record(session, admin, "domain.block", "domain", name, reason=why, accounts_blocked=blocked)
     session.flush()

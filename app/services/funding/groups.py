@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select, update
 from app.dialects import insert_ignoring_duplicates
 from app.models import Area, Group, Membership, Pool, User
 from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from app.services.kernel.session import DbSession
+from app.services.kernel.session import DbSession, execute_write
 
 NAME_MAX = 120
 CURRENCIES = ("EUR", "USD", "GBP", "CHF", "SEK", "DKK", "NOK", "PLN", "CZK", "CAD", "AUD")
@@ -72,7 +72,7 @@ def area_id_by_name(session: DbSession, area_name: str) -> int:
     return found
 
 
-def _members_count():  # type: ignore[no-untyped-def]
+def _members_count():
     return (
         select(func.count(Membership.id))
         .where(Membership.group_id == Group.id)
@@ -81,7 +81,7 @@ def _members_count():  # type: ignore[no-untyped-def]
     )
 
 
-def _rows_query():  # type: ignore[no-untyped-def]
+def _rows_query():
     return (
         select(Group.id, Group.name, Group.description, Area.id, Area.name, Pool.id, _members_count())
         .join(Area, Area.id == Group.area_id)
@@ -119,14 +119,14 @@ def join(session: DbSession, user: User, group_id: int, *, as_admin: bool = Fals
         raise PermissionDenied("This account is blocked and cannot join groups.")
     _require_group(session, group_id)
     values = {"group_id": group_id, "user_id": user.id, "is_admin": as_admin}
-    return bool(session.execute(insert_ignoring_duplicates(session, Membership, **values)).rowcount)
+    return bool(execute_write(session, insert_ignoring_duplicates(session, Membership, **values)).rowcount)
 
 
 def leave(session: DbSession, user: User, group_id: int) -> bool:
     """End the membership; leaving a group one is not in changes nothing. Pledges stay in the pool."""
     _require_group(session, group_id)
-    removed = session.execute(
-        delete(Membership).where(Membership.group_id == group_id, Membership.user_id == user.id)
+    removed = execute_write(
+        session, delete(Membership).where(Membership.group_id == group_id, Membership.user_id == user.id)
     ).rowcount
     return bool(removed)
 

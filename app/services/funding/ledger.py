@@ -34,7 +34,7 @@ from sqlalchemy import func, insert, or_, select, update
 from app.models.funding import Pledge, PledgeStatus, Pool
 from app.models.ledger import LedgerLine, LedgerPosting
 from app.services.kernel.errors import NotFound, ValidationError
-from app.services.kernel.session import DbSession
+from app.services.kernel.session import DbSession, execute_write
 from budgets.ledger import LedgerError, Line, largest_remainder_split, pool_of_account, validate_lines
 
 
@@ -141,7 +141,9 @@ def lock_pool(session: DbSession, pool_id: int) -> None:
 
     A no-op write (is_open = is_open) takes the lock on both engines without a read-then-upgrade.
     """
-    found = session.execute(update(Pool).where(Pool.id == pool_id).values(is_open=Pool.is_open)).rowcount
+    found = execute_write(
+        session, update(Pool).where(Pool.id == pool_id).values(is_open=Pool.is_open)
+    ).rowcount
     if not found:
         raise NotFound(f"There is no pool {pool_id}.", "pool_id")
 

@@ -11,7 +11,7 @@ from app.models import PoolMatch
 from app.models.timestamps import utcnow
 from app.services.funding import ledger, pledges
 from app.services.kernel.errors import ValidationError
-from app.services.kernel.session import DbSession
+from app.services.kernel.session import DbSession, execute_write
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def apply_match(
     }
     pledges.get_pool(session, pool_id)
     # The write comes first: the unique (pool, round) key makes a second tally's match a no-op.
-    inserted = session.execute(insert_ignoring_duplicates(session, PoolMatch, **values)).rowcount
+    inserted = execute_write(session, insert_ignoring_duplicates(session, PoolMatch, **values)).rowcount
     if round_id is not None and not inserted:
         earlier = session.scalars(
             select(PoolMatch).where(PoolMatch.pool_id == pool_id, PoolMatch.round_id == round_id)

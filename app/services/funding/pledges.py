@@ -15,7 +15,7 @@ from app.models.timestamps import utcnow
 from app.services.funding import groups, ledger
 from app.services.funding.payments import PaymentProvider
 from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from app.services.kernel.session import DbSession
+from app.services.kernel.session import DbSession, execute_write
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 KEY_RE = re.compile(r"^[\x21-\x7e]{1,120}$")
@@ -128,7 +128,7 @@ def pledge(
         "idempotency_key": key,
         "created_at": utcnow(),
     }
-    inserted = session.execute(insert_ignoring_duplicates(session, Pledge, **values)).rowcount
+    inserted = execute_write(session, insert_ignoring_duplicates(session, Pledge, **values)).rowcount
     found = _by_key(session, user.id, key)
     assert found is not None
     if not inserted:  # a concurrent request with the same key won
@@ -168,11 +168,12 @@ def confirm(session: DbSession, actor: User, pledge_id: int) -> Pledge:
 
 def _confirm(session: DbSession, found: Pledge, actor_id: int | None) -> None:
     # The guarded UPDATE is the write that settles races: only one confirmation moves the status.
-    moved = session.execute(
+    moved = execute_write(
+        session,
         update(Pledge)
         .where(Pledge.id == found.id, Pledge.status == PledgeStatus.PENDING.value)
         .values(status=PledgeStatus.CONFIRMED.value, confirmed_at=utcnow(), confirmed_by_id=actor_id)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     ).rowcount
     if not moved:
         return

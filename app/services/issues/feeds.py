@@ -114,7 +114,7 @@ def public_events(session: DbSession, issue_id: int, limit: int = FEED_SIZE) -> 
         .order_by(IssueEvent.created_at.desc(), IssueEvent.id.desc())
         .limit(limit)
     )
-    return [FeedEvent(*row) for row in session.execute(stmt).tuples()]  # type: ignore[arg-type]
+    return [FeedEvent(*row) for row in session.execute(stmt).tuples()]
 
 
 def status_names(session: DbSession) -> dict[str, str]:

@@ -8,7 +8,7 @@ from app.dialects import insert_from_select_ignoring_duplicates, insert_ignoring
 from app.models import Area, Follow, Issue, User
 from app.models.timestamps import utcnow
 from app.services.kernel.errors import NotFound, PermissionDenied, ValidationError
-from app.services.kernel.session import DbSession
+from app.services.kernel.session import DbSession, execute_write
 
 
 def _target(session: DbSession, issue_id: int | None, area_id: int | None) -> dict[str, int]:
@@ -31,8 +31,8 @@ def follow(
     if user.is_blocked:
         raise PermissionDenied("This account is blocked.")
     target = _target(session, issue_id, area_id)
-    inserted = session.execute(
-        insert_ignoring_duplicates(session, Follow, user_id=user.id, created_at=utcnow(), **target)
+    inserted = execute_write(
+        session, insert_ignoring_duplicates(session, Follow, user_id=user.id, created_at=utcnow(), **target)
     ).rowcount
     return bool(inserted)
 
@@ -44,10 +44,11 @@ def unfollow(
     if (issue_id is None) == (area_id is None):
         raise ValidationError("Unfollow either one issue or one area.", "issue_id")
     column = Follow.issue_id if issue_id is not None else Follow.area_id
-    removed = session.execute(
+    removed = execute_write(
+        session,
         delete(Follow).where(
             Follow.user_id == user.id, column == (issue_id if issue_id is not None else area_id)
-        )
+        ),
     ).rowcount
     return bool(removed)
 

@@ -15,7 +15,7 @@ from sqlalchemy import delete, select
 
 from app.mail import build_message, queue_mail
 from app.models import Area, Follow, Issue, IssueEvent, Status, User
-from app.services.kernel.session import DbSession
+from app.services.kernel.session import DbSession, execute_write
 
 SALT = "commonfix-unsubscribe"
 MAILED_KINDS = {"status", "reopen", "duplicate"}
@@ -65,7 +65,7 @@ def unsubscribe(session: DbSession, subscription: Subscription) -> bool:
         stmt = stmt.where(Follow.issue_id == subscription.issue_id)
     else:
         stmt = stmt.where(Follow.area_id == subscription.area_id)
-    return bool(session.execute(stmt).rowcount)
+    return bool(execute_write(session, stmt).rowcount)
 
 
 def external_url(endpoint: str, **values: Any) -> str:

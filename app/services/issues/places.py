@@ -93,7 +93,7 @@ def import_areas(session: DbSession, areas: Iterable[NamedArea]) -> tuple[int, i
 def area_index(session: DbSession) -> AreaIndex:
     """All areas as Shapely shapes, for point-in-area lookups in geo/."""
     rows = session.execute(select(Area.id, Area.name, Area.geom)).all()
-    return AreaIndex(AreaShape(r.id, r.name, to_geometry(r.geom)) for r in rows)  # type: ignore[arg-type]
+    return AreaIndex(AreaShape(r.id, r.name, to_geometry(r.geom)) for r in rows)
 
 
 def areas(session: DbSession) -> list[Area]:

@@ -11,7 +11,7 @@ from app.models import Round, User
 from app.models.rounds import PHASE_ORDER, Phase
 from app.models.timestamps import utcnow
 from app.services.kernel.errors import Conflict, ValidationError
-from app.services.kernel.session import DbSession
+from app.services.kernel.session import DbSession, execute_write
 from app.services.rounds import candidates
 from app.services.rounds.access import (
     get_group,
@@ -191,12 +191,13 @@ def advance(session: DbSession, user: User, round_id: int, phase: object) -> Rou
     if target != expected:
         raise Conflict(f"The next phase of this round is {expected}, not {target}.", "phase")
     # The write comes first and is conditional: a concurrent move or tally makes this one a conflict.
-    moved = session.execute(
+    moved = execute_write(
+        session,
         update(Round)
         .where(Round.id == round_id, Round.phase == current)
         .where(Round.tally_token.is_(None) if current != Phase.TALLIED.value else Round.id == round_id)
         .values({"phase": target, f"{target}_at": utcnow()})
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     ).rowcount
     if not moved:
         raise Conflict("The round changed meanwhile (another phase move or a tally); reload it.", "phase")

@@ -24,7 +24,7 @@ from app.models.rounds import Phase
 from app.models.timestamps import utcnow
 from app.services.funding import ledger, matching
 from app.services.kernel.errors import Conflict
-from app.services.kernel.session import DbSession
+from app.services.kernel.session import DbSession, execute_write
 from app.services.rounds import candidates
 from app.services.rounds import engine as round_engine
 from app.services.rounds import money as round_money
@@ -65,11 +65,12 @@ def claim(session: DbSession, user: User, round_id: int, token: str) -> Round:
     found = get_round(session, round_id)
     require_runner(session, user, found.group_id, "tally a round")
     closing = Phase.VOTING.value if found.has_voting_phase else Phase.PLEDGING.value
-    taken = session.execute(
+    taken = execute_write(
+        session,
         update(Round)
         .where(Round.id == round_id, Round.phase == closing, Round.tally_token.is_(None))
         .values(tally_token=token)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     ).rowcount
     if not taken:
         session.refresh(found)

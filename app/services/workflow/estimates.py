@@ -6,7 +6,7 @@ from sqlalchemy import select, update
 
 from app.models import Issue, User
 from app.services.kernel.errors import NotFound, PermissionDenied, ValidationError
-from app.services.kernel.session import DbSession
+from app.services.kernel.session import DbSession, execute_write
 
 # 100 million in minor units: far above any neighbourhood fix, far below integer limits.
 MAX_ESTIMATE_CENTS = 10_000_000_000
@@ -30,8 +30,8 @@ def set_estimate(session: DbSession, user: User, issue_id: int, cost_cents: obje
     if not user.is_staff:
         raise PermissionDenied("Only officials can estimate what fixing a problem costs.")
     cents = parse_cents(cost_cents)
-    changed = session.execute(
-        update(Issue).where(Issue.id == issue_id).values(cost_estimate_cents=cents)
+    changed = execute_write(
+        session, update(Issue).where(Issue.id == issue_id).values(cost_estimate_cents=cents)
     ).rowcount
     if not changed:
         raise NotFound(f"There is no issue {issue_id}.", "issue_id")

@@ -210,5 +210,5 @@ def priority_page(
         .join(Area, Area.id == Issue.area_id)
         .where(Issue.id.in_(page_ids))
     )
-    by_id = {r[0]: PriorityRow(*r) for r in session.execute(stmt).tuples()}  # type: ignore[arg-type]
+    by_id = {r[0]: PriorityRow(*r) for r in session.execute(stmt).tuples()}
     return PriorityPage([by_id[i] for i in page_ids if i in by_id], total, page, per_page)
