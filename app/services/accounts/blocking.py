@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 
 from app.models import BlockedDomain, User
 from app.models.account import Role
@@ -46,7 +46,7 @@ def refuse_blocked_domain(session: DbSession, email: str) -> None:
         )
 
 
-def _on_domain(domain: str):
+def _on_domain(domain: str) -> ColumnElement[bool]:
     return func.lower(User.email).like(f"%@{domain}")
 
 

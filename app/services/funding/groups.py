@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ScalarSelect, Select, delete, func, select, update
 
 from app.dialects import insert_ignoring_duplicates
 from app.models import Area, Group, Membership, Pool, User
@@ -72,7 +72,7 @@ def area_id_by_name(session: DbSession, area_name: str) -> int:
     return found
 
 
-def _members_count():
+def _members_count() -> ScalarSelect[int]:
     return (
         select(func.count(Membership.id))
         .where(Membership.group_id == Group.id)
@@ -81,7 +81,7 @@ def _members_count():
     )
 
 
-def _rows_query():
+def _rows_query() -> Select[tuple[int, str, str, int, str, int, int]]:
     return (
         select(Group.id, Group.name, Group.description, Area.id, Area.name, Pool.id, _members_count())
         .join(Area, Area.id == Group.area_id)

@@ -62,6 +62,7 @@ def apply_match(
             PoolMatch.round_id.is_(None) if round_id is None else PoolMatch.round_id == round_id,
         )
     )
+    assert match_id is not None  # the row written above, in this transaction
     ledger.lock_pool(session, pool_id)
     confirmed = ledger.pool_balance(session, pool_id).confirmed_cents
     covered = session.scalar(

@@ -29,7 +29,7 @@ DEFAULT_CATEGORIES: list[tuple[str, str]] = [
 ]
 
 # After FixMyStreet: open, closed and fixed states.
-DEFAULT_STATUSES: list[tuple[str, str, str]] = [
+DEFAULT_STATUSES: list[tuple[str, str, StatusType]] = [
     ("new", "New", StatusType.OPEN),
     ("acknowledged", "Acknowledged", StatusType.OPEN),
     ("investigating", "Investigating", StatusType.OPEN),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -16,6 +16,7 @@ from sqlalchemy import (
     FromClause,
     Integer,
     Select,
+    SQLColumnExpression,
     Text,
     bindparam,
     cast,
@@ -115,6 +116,8 @@ class _Shape:
 # Built once per shape and reused with new bound values. Building a Select and its cache key costs more
 # than running the map's bbox query on SQLite, so the hot paths never rebuild one (docs/benchmarks.md).
 _STATEMENTS: dict[tuple[_Shape, str], Select[tuple[object, ...]]] = {}
+# What a select's rows hold: filtering and paging keep a statement's row type.
+_Row = TypeVar("_Row", bound=tuple[Any, ...])
 _COUNTS: dict[_Shape, Select[tuple[int]]] = {}
 BBOX_PARAMS = ("min_lon", "min_lat", "max_lon", "max_lat")
 _CATEGORY_EXISTS = select(Category.code).where(Category.code == bindparam("category"))
@@ -131,7 +134,7 @@ def _shape(session: DbSession, filters: IssueFilters, status_codes: int | None) 
     )
 
 
-def _filtered(stmt: Select[tuple[object, ...]], shape: _Shape) -> Select[tuple[object, ...]]:
+def _filtered(stmt: Select[_Row], shape: _Shape) -> Select[_Row]:
     """`stmt` restricted by the shape's filters, with the values left as bound parameters."""
     if not shape.include_hidden:
         stmt = stmt.where(Issue.is_hidden.is_(False))
@@ -147,8 +150,8 @@ def _filtered(stmt: Select[tuple[object, ...]], shape: _Shape) -> Select[tuple[o
     if shape.area:
         stmt = stmt.where(Issue.area_id == bindparam("area_id"))
     if shape.bbox:
-        bounds = tuple(bindparam(name, type_=Float) for name in BBOX_PARAMS)
-        min_lon, min_lat, max_lon, max_lat = bounds
+        min_lon, min_lat, max_lon, max_lat = (bindparam(name, type_=Float) for name in BBOX_PARAMS)
+        bounds = (min_lon, min_lat, max_lon, max_lat)
         stmt = stmt.where(within_bbox(shape.dialect, "issues", Issue.id, Issue.geom, bounds)).where(
             Issue.lon.between(min_lon, max_lon), Issue.lat.between(min_lat, max_lat)
         )
@@ -163,7 +166,7 @@ def _order_by(sort: str, likes: Any, created_at: Any, issue_id: Any) -> list[Any
     raise ValidationError(f"sort must be one of {', '.join(SORTS)}.", "sort")
 
 
-def _page(stmt: Select[tuple[object, ...]], shape: _Shape, sort: str) -> Select[tuple[object, ...]]:
+def _page(stmt: Select[_Row], shape: _Shape, sort: str) -> Select[_Row]:
     """`stmt` filtered by the shape, in the sort's order, one page of it (limit and offset bound)."""
     ordered = _filtered(stmt, shape).order_by(*_order_by(sort, Issue.likes_count, Issue.created_at, Issue.id))
     return ordered.limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer))
@@ -246,7 +249,7 @@ class FeaturePage:
     has_next: bool
 
 
-_FEATURE_STATEMENTS: dict[tuple[_Shape, str], Select[tuple[object, ...]]] = {}
+_FEATURE_STATEMENTS: dict[tuple[_Shape, str], Select[tuple[str, int]]] = {}
 
 
 def _text(constant: str) -> ColumnElement[str]:
@@ -254,7 +257,7 @@ def _text(constant: str) -> ColumnElement[str]:
     return literal_column("'" + constant.replace("'", "''") + "'", type_=Text)
 
 
-def _features_statement(shape: _Shape, sort: str) -> Select[tuple[object, ...]]:
+def _features_statement(shape: _Shape, sort: str) -> Select[tuple[str, int]]:
     """One row: the JSON array of the list's Features and how many there are.
 
     Each issue stores its Feature's text around its like count (Issue.feature_head/feature_tail, kept by
@@ -271,6 +274,8 @@ def _features_statement(shape: _Shape, sort: str) -> Select[tuple[object, ...]]:
         return stmt
     # The issues alone: the names the Features show are in their text, so no join to the lookup tables.
     keys = (Issue.id, Issue.likes_count, Issue.created_at)
+    head: SQLColumnExpression[str | None]
+    tail: SQLColumnExpression[str | None]
     if shape.dialect == "postgresql":
         sub = _page(select(*keys, Issue.feature_head, Issue.feature_tail), shape, sort).subquery()
         head, tail = sub.c.feature_head, sub.c.feature_tail
@@ -318,7 +323,7 @@ def _feature_sql(dialect: Dialect, shape: _Shape, sort: str) -> DriverSQL:
 
 def feature_statement(
     session: DbSession, filters: IssueFilters, sort: str
-) -> tuple[Select[tuple[object, ...]], dict[str, object]]:
+) -> tuple[Select[tuple[str, int]], dict[str, object]]:
     """The map's and the lists' statement for `filters` and its bound values, without the page and URL
     values (what the benchmark EXPLAINs)."""
     shape, values = _prepared(session, filters, sort)
@@ -355,7 +360,7 @@ def count_issues(session: DbSession, filters: IssueFilters) -> int:
     shape, values = _bound(session, filters)
     stmt = _COUNTS.get(shape)
     if stmt is None:
-        stmt = _COUNTS[shape] = _filtered(select(func.count(Issue.id)), shape)  # type: ignore[arg-type]
+        stmt = _COUNTS[shape] = _filtered(select(func.count(Issue.id)), shape)
     return int(session.connection().execute(stmt, values).scalar() or 0)
 
 

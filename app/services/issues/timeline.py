@@ -67,7 +67,7 @@ def timeline(session: DbSession, issue_id: int, staff: bool = False) -> list[Tim
     if not staff:
         stmt = stmt.where(IssueEvent.is_public.is_(True), IssueEvent.is_hidden.is_(False))
     rows = session.execute(stmt).tuples().all()
-    photos: dict[int, list[TimelinePhoto]] = {}
+    photos: dict[int | None, list[TimelinePhoto]] = {}
     if rows:
         photo_stmt = (
             select(Photo.event_id, Photo.id, Photo.filename, Photo.width, Photo.height, Photo.is_hidden)
@@ -76,6 +76,7 @@ def timeline(session: DbSession, issue_id: int, staff: bool = False) -> list[Tim
         )
         if not staff:
             photo_stmt = photo_stmt.where(Photo.is_hidden.is_(False))
-        for event_id, *photo in session.execute(photo_stmt).tuples():
-            photos.setdefault(event_id, []).append(TimelinePhoto(*photo))
-    return [TimelineEntry(*row, photos=tuple(photos.get(row[0], ()))) for row in rows]  # type: ignore[arg-type]
+        for event_id, photo_id, filename, width, height, hidden in session.execute(photo_stmt).tuples():
+            photos.setdefault(event_id, []).append(TimelinePhoto(photo_id, filename, width, height, hidden))
+    # A select of more than ten columns is typed as an open tuple, which mypy fears could also fill photos.
+    return [TimelineEntry(*row, photos=tuple(photos.get(row[0], ()))) for row in rows]  # type: ignore[misc]

@@ -61,10 +61,11 @@ def live_ranking(session: DbSession, found: Round) -> list[Candidate]:
         .order_by(Issue.likes_count.desc(), Issue.created_at.asc(), Issue.id.asc())
         .limit(found.top_n)
     ).tuples()
-    return [
-        Candidate(i, title, int(cost), likes, position, lat, lon, status, created)
-        for position, (i, title, cost, likes, lat, lon, status, created) in enumerate(rows, start=1)
-    ]
+    ranking = []
+    for position, (i, title, cost, likes, lat, lon, status, created) in enumerate(rows, start=1):
+        assert cost is not None  # the query keeps only costed issues
+        ranking.append(Candidate(i, title, int(cost), likes, position, lat, lon, status, created))
+    return ranking
 
 
 def snapshot_rows(session: DbSession, round_id: int) -> list[Candidate]:

@@ -16,10 +16,10 @@ from app.services.kernel import audit
 from app.services.kernel.errors import NotFound, ValidationError
 from app.services.kernel.roles import require_staff
 from app.services.kernel.session import DbSession
+from app.services.kernel.text import clean_note
 from app.services.workflow.status_changes import (
     DUPLICATE_STATUS,
     apply_status,
-    clean_note,
     find_status,
     lock_issues,
 )

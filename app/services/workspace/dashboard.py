@@ -10,6 +10,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, func, select
 
@@ -170,7 +171,11 @@ def conditions(session: DbSession, filters: DashboardFilters) -> list[ColumnElem
     return where
 
 
-def _ordered(stmt: Select[tuple[object, ...]], sort: str) -> Select[tuple[object, ...]]:
+# What a select's rows hold: ordering keeps a statement's row type.
+_Row = TypeVar("_Row", bound=tuple[Any, ...])
+
+
+def _ordered(stmt: Select[_Row], sort: str) -> Select[_Row]:
     order = {
         "rank": (Issue.likes_count.desc(), Issue.created_at, Issue.id),
         "likes": (Issue.likes_count.desc(), Issue.created_at.desc(), Issue.id.desc()),
