@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from geoalchemy2 import Geometry
+from geoalchemy2.elements import WKBElement
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -17,7 +18,7 @@ class Area(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
-    geom: Mapped[object] = mapped_column(
+    geom: Mapped[WKBElement] = mapped_column(
         Geometry("MULTIPOLYGON", srid=4326, spatial_index=True, nullable=False)
     )
 

@@ -126,7 +126,7 @@ def user_for_token(session: DbSession, token: str) -> User | None:
     row = session.execute(_USER_FOR_TOKEN, {"digest": token_digest(token)}).first()
     if row is None or row.expires_at <= utcnow():
         return None
-    return row.tuple()[0]
+    return row._tuple()[0]
 
 
 _HOLDER_FOR_TOKEN = OnDriver(

@@ -78,5 +78,4 @@ def timeline(session: DbSession, issue_id: int, staff: bool = False) -> list[Tim
             photo_stmt = photo_stmt.where(Photo.is_hidden.is_(False))
         for event_id, photo_id, filename, width, height, hidden in session.execute(photo_stmt).tuples():
             photos.setdefault(event_id, []).append(TimelinePhoto(photo_id, filename, width, height, hidden))
-    # A select of more than ten columns is typed as an open tuple, which mypy fears could also fill photos.
-    return [TimelineEntry(*row, photos=tuple(photos.get(row[0], ()))) for row in rows]  # type: ignore[misc]
+    return [TimelineEntry(*row, photos=tuple(photos.get(row[0], ()))) for row in rows]  # type: ignore[misc]  # a 13-column row is typed as an open tuple, which could fill photos too

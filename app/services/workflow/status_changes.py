@@ -100,7 +100,9 @@ def _check_target(status: Status) -> None:
         )
 
 
-def change_status(session: DbSession, actor: User, issue_id: int, status_code: str, note: str) -> IssueEvent:
+def change_status(
+    session: DbSession, actor: User, issue_id: int, status_code: object, note: object
+) -> IssueEvent:
     """Move one issue to `status_code` with a public note; kept in its history and the audit log."""
     require_staff(actor)
     new = find_status(session, status_code)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from statistics import median
 
-from sqlalchemy import ColumnElement, Connection, case, func, select
+from sqlalchemy import ColumnElement, Connection, SQLColumnExpression, case, func, select
 
 from app.dialects import days_between, floor_of
 from app.models import Area, Category, Issue, Status
@@ -142,7 +142,7 @@ def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def week_of(column: ColumnElement[datetime], mondays: list[date]) -> ColumnElement[int]:
+def week_of(column: SQLColumnExpression[datetime | None], mondays: list[date]) -> ColumnElement[int]:
     """The index of the week a timestamp falls in (comparisons only: no date parsing per row)."""
     starts = [datetime.combine(m, time.min) for m in mondays]
     return case(
@@ -163,7 +163,7 @@ def weekly_new_vs_fixed(
     where = _scope(area_id, category)
     fixed_codes = codes_of_type(session, StatusType.FIXED)
 
-    def per_week(column: ColumnElement[datetime], *extra: ColumnElement[bool]) -> list[int]:
+    def per_week(column: SQLColumnExpression[datetime | None], *extra: ColumnElement[bool]) -> list[int]:
         week = week_of(column, mondays)
         rows = (
             core(session)
@@ -177,8 +177,8 @@ def weekly_new_vs_fixed(
 
     return Weekly(
         weeks=mondays,
-        new=per_week(Issue.created_at),  # type: ignore[arg-type]
-        fixed=per_week(Issue.fixed_at, Issue.status.in_(fixed_codes)),  # type: ignore[arg-type]
+        new=per_week(Issue.created_at),
+        fixed=per_week(Issue.fixed_at, Issue.status.in_(fixed_codes)),
     )
 
 
