@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -24,8 +25,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import InstrumentedAttribute
-from sqlalchemy.sql.compiler import Compiled
-from sqlalchemy.sql.expression import Executable
+from sqlalchemy.sql.compiler import Compiled, SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement, ColumnClause
 
 from app.services.kernel.session import DbSession
 
@@ -56,9 +57,10 @@ class DriverSQL:
 
     @classmethod
     def of(cls, compiled: Compiled) -> DriverSQL:
+        assert isinstance(compiled, SQLCompiler)  # what a SELECT, INSERT, UPDATE or DELETE compiles to
         fixed = {name: bind.value for bind, name in compiled.bind_names.items() if not bind.required}
         dialect = compiled.dialect
-        convert = {}
+        convert: dict[str, Callable[[Any], Any]] = {}
         for bind, name in compiled.bind_names.items():
             process = bind.type.dialect_impl(dialect).bind_processor(dialect)
             if process is not None:
@@ -102,7 +104,7 @@ class OnDriver:
     `build` gets the session, for statements that SQLite and PostgreSQL spell differently (upserts).
     """
 
-    def __init__(self, build: Callable[[DbSession], Executable]) -> None:
+    def __init__(self, build: Callable[[DbSession], ClauseElement]) -> None:
         self._build = build
         self._sql: dict[str, DriverSQL] = {}
 
@@ -141,19 +143,20 @@ def statement_transaction(session: DbSession) -> Iterator[None]:
     raw = connection.connection.driver_connection
     if (
         connection.dialect.name != "sqlite"
-        or raw.in_transaction  # type: ignore[union-attr]
+        or raw is None  # the pool's connection has no driver connection: leave the transaction alone
+        or raw.in_transaction
         or session.new
         or session.deleted
         or session.dirty
     ):
         yield
         return
-    level = raw.isolation_level  # type: ignore[union-attr]
-    raw.isolation_level = None  # type: ignore[union-attr]
+    level = raw.isolation_level
+    raw.isolation_level = None
     try:
         yield
     finally:
-        raw.isolation_level = level  # type: ignore[union-attr]
+        raw.isolation_level = level
 
 
 def within_bbox(
@@ -172,10 +175,13 @@ def within_bbox(
     min_lon, min_lat, max_lon, max_lat = bounds
     if dialect == "sqlite":
         index = table(f"idx_{table_name}_{geom.key}")
-        xmin, xmax = literal_column("xmin"), literal_column("xmax")
-        ymin, ymax = literal_column("ymin"), literal_column("ymax")
+        xmin: ColumnClause[float] = literal_column("xmin")
+        xmax: ColumnClause[float] = literal_column("xmax")
+        ymin: ColumnClause[float] = literal_column("ymin")
+        ymax: ColumnClause[float] = literal_column("ymax")
+        pkid: ColumnClause[int] = literal_column("pkid")
         hits = (
-            select(literal_column("pkid"))
+            select(pkid)
             .select_from(index)
             .where(and_(xmin <= max_lon, xmax >= min_lon, ymin <= max_lat, ymax >= min_lat))
         )
@@ -194,7 +200,7 @@ def insert_ignoring_duplicates(session: DbSession, model: Any, **values: Any) ->
     return insert(model).values(**values).on_conflict_do_nothing().execution_options(preserve_rowcount=True)
 
 
-def days_between(session: DbSession, start: Any, end: Any) -> ColumnElement[float]:
+def days_between(session: DbSession, start: Any, end: Any) -> ColumnElement[float | Decimal]:
     """`end - start` in (fractional) days."""
     if dialect_of(session) == "sqlite":
         return func.julianday(end) - func.julianday(start)

@@ -115,7 +115,7 @@ def build_message(
 def queue_mail(session: DbSession, message: EmailMessage) -> None:
     """Send `message` after this session's transaction commits (never if it rolls back)."""
     pending: list[tuple[MailBackend, EmailMessage]] = session.info.setdefault(PENDING, [])
-    pending.append((backend_for(current_app._get_current_object()), message))  # type: ignore[attr-defined]
+    pending.append((backend_for(current_app._get_current_object()), message))  # type: ignore[attr-defined]  # Flask types current_app as its Flask, not as the proxy it is
 
 
 def pending_mail(session: DbSession) -> list[EmailMessage]:

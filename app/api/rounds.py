@@ -157,7 +157,7 @@ def tally_round(round_id: int) -> tuple[Response, int] | tuple[Response, int, di
     if tally_jobs.is_large(db.session, found, threshold):
         job = tally_jobs.start_job(db.session, user, round_id)
         db.session.commit()
-        run_in_thread(current_app._get_current_object(), job.id)  # type: ignore[attr-defined]
+        run_in_thread(current_app._get_current_object(), job.id)  # type: ignore[attr-defined]  # Flask types current_app as its Flask, not as the proxy it is
         return jsonify({"job": job_json(job)}), 202, {"Location": job_json(job)["url"]}
     tally.tally_now(db.session, user, round_id, tally_jobs.new_token())
     db.session.commit()

@@ -15,12 +15,14 @@ from app.services.kernel.errors import DomainError
 class ServiceErrors:
     """Put a service error on the field it names (or on the form when it names none of ours)."""
 
+    form_errors: list[str]  # the form's own errors, from the FlaskForm this is mixed into
+
     def apply_error(self, error: DomainError) -> None:
         field = getattr(self, error.field or "", None) if error.field else None
         if field is not None and hasattr(field, "errors"):
             field.errors = [*field.errors, error.message]
         else:
-            self.form_errors.append(error.message)  # type: ignore[attr-defined]
+            self.form_errors.append(error.message)
 
 
 class GroupForm(ServiceErrors, FlaskForm):

@@ -14,7 +14,7 @@ from app.charts import bar_chart
 from app.extensions import db
 from app.groups import bp
 from app.groups.forms import ActionForm, GroupForm, MatchForm, PledgeForm, PoolStateForm
-from app.models import Area, Group, Pool
+from app.models import Area, Group, Pledge, Pool
 from app.security import roles_required
 from app.services.funding import groups, ledger, matching, pledges, transparency
 from app.services.funding.payments import get_provider
@@ -29,7 +29,7 @@ def area_map(area: Area) -> maps.RenderedMap:
     """The neighbourhood outlined on a map framed to it."""
     city = maps.build_map(bounds=maps.city_bounds([area]))
     folium.GeoJson(
-        mapping(to_geometry(area.geom)),  # type: ignore[arg-type]
+        mapping(to_geometry(area.geom)),
         name=area.name,
         style_function=lambda _f: {"color": "#17407a", "weight": 3, "fillOpacity": 0.08},
     ).add_to(city)
@@ -90,11 +90,11 @@ def _group_page(group_id: int, pledge_form: PledgeForm | None = None, status: in
     assert group is not None
     pool = pledges.get_pool(db.session, row.pool_id)
     member = None
-    my_pledges: list[object] = []
+    my_pledges: list[Pledge] = []
     runs = False
     if current_user.is_authenticated:
         member = groups.membership(db.session, current_user.id, group_id)
-        my_pledges = pledges.my_pledges(db.session, current_user.id, pool.id)  # type: ignore[assignment]
+        my_pledges = pledges.my_pledges(db.session, current_user.id, pool.id)
         runs = groups.runs_group(db.session, current_resident(), group_id)
     provider = get_provider(current_app.config["PAYMENT_PROVIDER"])
     return (

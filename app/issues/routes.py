@@ -32,7 +32,7 @@ def photo_settings(config: Mapping[str, Any]) -> reports.PhotoSettings:
 def uploaded_bytes(data: object) -> bytes | None:
     """The chosen file's bytes, or None when no file was chosen."""
     if isinstance(data, FileStorage) and data.filename:
-        return data.read()
+        return data.stream.read()
     return None
 
 

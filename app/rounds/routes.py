@@ -189,7 +189,7 @@ def run_tally(round_id: int) -> Response:
         if tally_jobs.is_large(db.session, found, threshold):
             job = tally_jobs.start_job(db.session, current_resident(), round_id)
             db.session.commit()
-            run_in_thread(current_app._get_current_object(), job.id)  # type: ignore[attr-defined]
+            run_in_thread(current_app._get_current_object(), job.id)  # type: ignore[attr-defined]  # Flask types current_app as its Flask, not as the proxy it is
             return redirect(url_for("rounds.tally_progress", round_id=round_id, job_id=job.id))
         tally.tally_now(db.session, current_resident(), round_id, tally_jobs.new_token())
     except DomainError as exc:
@@ -265,11 +265,11 @@ def submitted_ballot(found: Round) -> dict[str, Any]:
 
 
 @bp.get("/rounds/<int:round_id>/results")
-def results(round_id: int) -> str:
+def results(round_id: int) -> str | Response:
     found = get_round(db.session, round_id)
     if not round_results.is_tallied(found):
         flash("This round has not been tallied yet.", "info")
-        return redirect(url_for("rounds.detail", round_id=round_id))  # type: ignore[return-value]
+        return redirect(url_for("rounds.detail", round_id=round_id))
     outcome = round_results.results(db.session, round_id)
     row = groups.get_group_row(db.session, found.group_id)
     return render_template(
