@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     Model = Base
 else:
     Model = db.Model
+
 login_manager = LoginManager()
 csrf = CSRFProtect()
 migrate = Migrate()
