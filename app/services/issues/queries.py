@@ -116,7 +116,6 @@ class _Shape:
 # Built once per shape and reused with new bound values. Building a Select and its cache key costs more
 # than running the map's bbox query on SQLite, so the hot paths never rebuild one (docs/benchmarks.md).
 _STATEMENTS: dict[tuple[_Shape, str], Select[tuple[object, ...]]] = {}
-# What a select's rows hold: filtering and paging keep a statement's row type.
 _Row = TypeVar("_Row", bound=tuple[Any, ...])
 _COUNTS: dict[_Shape, Select[tuple[int]]] = {}
 BBOX_PARAMS = ("min_lon", "min_lat", "max_lon", "max_lat")
