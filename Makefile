@@ -27,7 +27,7 @@ test: system-test $(VENV)/.dev
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy geo budgets
+	$(BIN)/mypy geo budgets app
 	$(BIN)/lint-imports --no-cache
 
 bench: system-bench $(VENV)/.dev

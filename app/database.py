@@ -59,7 +59,7 @@ def prepare_engine(engine: Engine) -> None:
         return
     if getattr(engine, "_commonfix_prepared", False):
         return
-    engine._commonfix_prepared = True  # type: ignore[attr-defined]
+    engine._commonfix_prepared = True  # type: ignore[attr-defined]  # our own marker: set up an engine once
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -88,7 +88,7 @@ def prepare_engine(engine: Engine) -> None:
         try:
             cursor.execute("PRAGMA analysis_limit = 10000")
             cursor.execute("PRAGMA optimize = 0x10002")
-        except engine.dialect.dbapi.OperationalError:  # type: ignore[union-attr]
+        except engine.dialect.dbapi.OperationalError:  # type: ignore[union-attr]  # connected: dbapi is loaded
             pass
         cursor.execute("PRAGMA busy_timeout = 30000")
         cursor.close()

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -23,15 +24,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import InstrumentedAttribute, Session
-from sqlalchemy.sql.compiler import Compiled
-from sqlalchemy.sql.expression import Executable
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.compiler import Compiled, SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement, ColumnClause
+
+from app.services.kernel.session import DbSession
 
 # Driver SQL bypasses SQLAlchemy's events and echo; it is logged here at DEBUG instead.
 log = logging.getLogger(__name__)
 
 
-def dialect_of(session: Session) -> str:
+def dialect_of(session: DbSession) -> str:
     return session.get_bind().dialect.name
 
 
@@ -54,9 +57,10 @@ class DriverSQL:
 
     @classmethod
     def of(cls, compiled: Compiled) -> DriverSQL:
+        assert isinstance(compiled, SQLCompiler)  # what a SELECT, INSERT, UPDATE or DELETE compiles to
         fixed = {name: bind.value for bind, name in compiled.bind_names.items() if not bind.required}
         dialect = compiled.dialect
-        convert = {}
+        convert: dict[str, Callable[[Any], Any]] = {}
         for bind, name in compiled.bind_names.items():
             process = bind.type.dialect_impl(dialect).bind_processor(dialect)
             if process is not None:
@@ -100,11 +104,11 @@ class OnDriver:
     `build` gets the session, for statements that SQLite and PostgreSQL spell differently (upserts).
     """
 
-    def __init__(self, build: Callable[[Session], Executable]) -> None:
+    def __init__(self, build: Callable[[DbSession], ClauseElement]) -> None:
         self._build = build
         self._sql: dict[str, DriverSQL] = {}
 
-    def _for(self, session: Session) -> tuple[Connection, DriverSQL]:
+    def _for(self, session: DbSession) -> tuple[Connection, DriverSQL]:
         connection = session.connection()
         found = self._sql.get(connection.dialect.name)
         if found is None:
@@ -112,17 +116,17 @@ class OnDriver:
             found = self._sql[connection.dialect.name] = DriverSQL.of(compiled)
         return connection, found
 
-    def execute(self, session: Session, values: dict[str, object]) -> int:
+    def execute(self, session: DbSession, values: dict[str, object]) -> int:
         connection, sql = self._for(session)
         return sql.execute(connection, values)
 
-    def first(self, session: Session, values: dict[str, object]) -> Any:
+    def first(self, session: DbSession, values: dict[str, object]) -> Any:
         connection, sql = self._for(session)
         return sql.first(connection, values)
 
 
 @contextmanager
-def statement_transaction(session: Session) -> Iterator[None]:
+def statement_transaction(session: DbSession) -> Iterator[None]:
     """On SQLite, the block's one write statement is a transaction of its own (the driver's autocommit):
     SQLite holds its write lock only while it runs the statement, with Python's GIL released.
 
@@ -139,19 +143,20 @@ def statement_transaction(session: Session) -> Iterator[None]:
     raw = connection.connection.driver_connection
     if (
         connection.dialect.name != "sqlite"
-        or raw.in_transaction  # type: ignore[union-attr]
+        or raw is None  # the pool's connection has no driver connection: leave the transaction alone
+        or raw.in_transaction
         or session.new
         or session.deleted
         or session.dirty
     ):
         yield
         return
-    level = raw.isolation_level  # type: ignore[union-attr]
-    raw.isolation_level = None  # type: ignore[union-attr]
+    level = raw.isolation_level
+    raw.isolation_level = None
     try:
         yield
     finally:
-        raw.isolation_level = level  # type: ignore[union-attr]
+        raw.isolation_level = level
 
 
 def within_bbox(
@@ -170,10 +175,13 @@ def within_bbox(
     min_lon, min_lat, max_lon, max_lat = bounds
     if dialect == "sqlite":
         index = table(f"idx_{table_name}_{geom.key}")
-        xmin, xmax = literal_column("xmin"), literal_column("xmax")
-        ymin, ymax = literal_column("ymin"), literal_column("ymax")
+        xmin: ColumnClause[float] = literal_column("xmin")
+        xmax: ColumnClause[float] = literal_column("xmax")
+        ymin: ColumnClause[float] = literal_column("ymin")
+        ymax: ColumnClause[float] = literal_column("ymax")
+        pkid: ColumnClause[int] = literal_column("pkid")
         hits = (
-            select(literal_column("pkid"))
+            select(pkid)
             .select_from(index)
             .where(and_(xmin <= max_lon, xmax >= min_lon, ymin <= max_lat, ymax >= min_lat))
         )
@@ -182,7 +190,7 @@ def within_bbox(
     return geom.op("&&")(envelope)
 
 
-def insert_ignoring_duplicates(session: Session, model: Any, **values: Any) -> Insert:
+def insert_ignoring_duplicates(session: DbSession, model: Any, **values: Any) -> Insert:
     """INSERT ... ON CONFLICT DO NOTHING: a concurrent duplicate is skipped, never an error.
 
     The result's rowcount says whether a row was inserted (1) or skipped (0). SQLAlchemy only keeps
@@ -192,21 +200,21 @@ def insert_ignoring_duplicates(session: Session, model: Any, **values: Any) -> I
     return insert(model).values(**values).on_conflict_do_nothing().execution_options(preserve_rowcount=True)
 
 
-def days_between(session: Session, start: Any, end: Any) -> ColumnElement[float]:
+def days_between(session: DbSession, start: Any, end: Any) -> ColumnElement[float | Decimal]:
     """`end - start` in (fractional) days."""
     if dialect_of(session) == "sqlite":
         return func.julianday(end) - func.julianday(start)
     return func.extract("epoch", end - start) / 86400.0
 
 
-def day_of(session: Session, column: Any) -> ColumnElement[Any]:
+def day_of(session: DbSession, column: Any) -> ColumnElement[Any]:
     """The calendar day of a timestamp (SQLite: 'YYYY-MM-DD' text; PostgreSQL: a date)."""
     if dialect_of(session) == "sqlite":
         return func.date(column)
     return cast(column, Date)
 
 
-def floor_of(session: Session, expression: Any) -> ColumnElement[int]:
+def floor_of(session: DbSession, expression: Any) -> ColumnElement[int]:
     """floor() as an integer; SQLite builds without math functions lack floor(), so it is spelled out."""
     if dialect_of(session) == "sqlite":
         truncated = cast(expression, Integer)
@@ -215,7 +223,7 @@ def floor_of(session: Session, expression: Any) -> ColumnElement[int]:
 
 
 def insert_from_select_ignoring_duplicates(
-    session: Session, model: Any, names: list[str], query: Select[Any]
+    session: DbSession, model: Any, names: list[str], query: Select[Any]
 ) -> Insert:
     """INSERT ... SELECT ... ON CONFLICT DO NOTHING: rows that already exist are skipped.
 
@@ -231,7 +239,7 @@ def insert_from_select_ignoring_duplicates(
 
 
 def upsert(
-    session: Session, model: Any, conflict: list[str], values: dict[str, Any], changes: dict[str, Any]
+    session: DbSession, model: Any, conflict: list[str], values: dict[str, Any], changes: dict[str, Any]
 ) -> Insert:
     """INSERT ... ON CONFLICT (conflict) DO UPDATE SET changes: one atomic statement on both engines."""
     insert = sqlite.insert if dialect_of(session) == "sqlite" else postgresql.insert

@@ -1,5 +1,7 @@
 """Flask extension objects, created unbound; create_app binds them."""
 
+from typing import TYPE_CHECKING
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -14,6 +16,14 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# Models subclass db.Model, which Flask-SQLAlchemy builds from Base at run time (adding the table-name and
+# bind-key mixins); mypy sees only an attribute holding some class, so it checks models against Base.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
+
 login_manager = LoginManager()
 csrf = CSRFProtect()
 migrate = Migrate()

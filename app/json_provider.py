@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
 # Naive datetimes are UTC throughout the app: they go out as RFC 3339 to the second, "2026-06-18T23:56:00Z"
@@ -14,6 +15,10 @@ OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_NAIVE_UTC | orjson.OPT_UTC_Z | or
 
 class OrjsonProvider(DefaultJSONProvider):
     """Flask's provider with orjson encoding; what orjson cannot encode falls back to Flask's rules."""
+
+    # Flask types its provider's app as the framework-neutral App, whose response class takes no body;
+    # this provider is only installed on a Flask app (create_app), whose Response does.
+    _app: Flask
 
     def dumps(self, obj: Any, **kwargs: Any) -> str:
         if kwargs:  # callers asking for json.dumps options (indent, sort_keys, ...) get the stdlib

@@ -22,6 +22,8 @@ from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from app.services.kernel.session import DbSession
+
 log = logging.getLogger("app.mail")
 PENDING = "commonfix_pending_mail"
 
@@ -110,13 +112,13 @@ def build_message(
     return message
 
 
-def queue_mail(session: Session, message: EmailMessage) -> None:
+def queue_mail(session: DbSession, message: EmailMessage) -> None:
     """Send `message` after this session's transaction commits (never if it rolls back)."""
     pending: list[tuple[MailBackend, EmailMessage]] = session.info.setdefault(PENDING, [])
-    pending.append((backend_for(current_app._get_current_object()), message))  # type: ignore[attr-defined]
+    pending.append((backend_for(current_app._get_current_object()), message))  # type: ignore[attr-defined]  # Flask types current_app as its Flask, not as the proxy it is
 
 
-def pending_mail(session: Session) -> list[EmailMessage]:
+def pending_mail(session: DbSession) -> list[EmailMessage]:
     return [message for _backend, message in session.info.get(PENDING, [])]
 
 

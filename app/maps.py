@@ -87,7 +87,7 @@ class RenderedMap:
 
 def city_bounds(areas: Iterable[Area]) -> Bounds | None:
     """The box around every area (the city), or None when no area is loaded yet."""
-    boxes = [to_geometry(area.geom).bounds for area in areas]  # type: ignore[arg-type]
+    boxes = [to_geometry(area.geom).bounds for area in areas]
     if not boxes:
         return None
     return (
@@ -173,6 +173,7 @@ def heat_layer(points: list[tuple[float, float, float]], **options: object) -> f
 def render(city: folium.Map) -> RenderedMap:
     """Render the map's header, element and script for embedding in one of our pages."""
     figure = city.get_root()
+    assert isinstance(figure, folium.Figure)  # a folium Map makes a Figure its root when it is created
     figure.header._children.pop("meta_http", None)  # our base template declares the charset
     figure.render()
     # Markup is safe here: folium writes every value into the script as escaped JSON, and our

@@ -7,24 +7,24 @@ from collections.abc import Callable
 
 from flask import Flask
 from sqlalchemy import update
-from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import TallyJob, User
 from app.models.rounds import JobStatus
 from app.models.timestamps import utcnow
 from app.services.kernel.errors import DomainError
+from app.services.kernel.session import DbSession
 from app.services.rounds import tally
 from app.services.rounds.jobs import TallyStart, begin_tally, get_job, progress_percent
 
 
-def _set_job(session: Session, job_id: int, **values: object) -> None:
+def _set_job(session: DbSession, job_id: int, **values: object) -> None:
     session.execute(update(TallyJob).where(TallyJob.id == job_id).values(**values))
     session.commit()
 
 
 def run_job(
-    session: Session, job_id: int, on_progress: Callable[[int, str], None] | None = None
+    session: DbSession, job_id: int, on_progress: Callable[[int, str], None] | None = None
 ) -> tally.TallySummary | None:
     """Run a claimed job to the end; progress is committed as it goes. Returns None if it failed."""
     job = get_job(session, job_id)
@@ -75,7 +75,7 @@ def run_in_thread(app: Flask, job_id: int) -> threading.Thread:
     return thread
 
 
-def start_tally(app: Flask, session: Session, actor: User, round_id: int) -> TallyStart:
+def start_tally(app: Flask, session: DbSession, actor: User, round_id: int) -> TallyStart:
     """The one way views start a tally: now, or as a job on a thread; commits either way.
 
     The job's thread opens its own session, so the claim must be committed before it starts.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, current_app, jsonify, request, url_for
 from flask_login import current_user
 
@@ -121,7 +123,7 @@ def get_issue(issue_id: int) -> Response:
     issue = issue_queries.get_issue(db.session, issue_id)
     moderation.check_visible(issue, current_user)
     row = issue_queries.get_issue_row(db.session, issue_id)
-    extra: dict[str, object] = {
+    extra: dict[str, Any] = {
         "description": issue.description,
         "reporter": None if issue.hide_name or issue.reporter is None else issue.reporter.display_name,
         "photos": [url_for("issues.photo", filename=p.filename, _external=True) for p in issue.public_photos],

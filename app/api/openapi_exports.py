@@ -6,7 +6,7 @@ from typing import Any
 
 from app.api.openapi_schemas import errors
 
-AUTH = [{"bearer": []}, {"cookie": []}]
+AUTH: list[dict[str, list[str]]] = [{"bearer": []}, {"cookie": []}]
 
 
 def _query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 from app.api.openapi_schemas import errors, json_content, ref
 
 GEOJSON = "application/geo+json"
-AUTH = [{"bearer": []}, {"cookie": []}]
+AUTH: list[dict[str, list[str]]] = [{"bearer": []}, {"cookie": []}]
 
 
 def query(name: str, description: str, schema: dict[str, Any], required: bool = False) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from app.api.openapi_schemas import errors, json_content
 
-AUTH = [{"bearer": []}, {"cookie": []}]
+AUTH: list[dict[str, list[str]]] = [{"bearer": []}, {"cookie": []}]
 INT = {"type": "integer"}
 
 
@@ -14,7 +14,7 @@ def path_id(name: str) -> dict[str, Any]:
     return {"name": name, "in": "path", "required": True, "schema": INT}
 
 
-GROUP = {
+GROUP: dict[str, Any] = {
     "type": "object",
     "properties": {
         "id": INT,

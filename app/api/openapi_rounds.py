@@ -6,7 +6,7 @@ from typing import Any
 
 from app.api.openapi_schemas import errors, json_content
 
-AUTH = [{"bearer": []}, {"cookie": []}]
+AUTH: list[dict[str, list[str]]] = [{"bearer": []}, {"cookie": []}]
 
 
 def path_id(name: str) -> dict[str, Any]:

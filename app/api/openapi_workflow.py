@@ -6,7 +6,7 @@ from typing import Any
 
 from app.api.openapi_schemas import errors, json_content, ref
 
-AUTH = [{"bearer": []}, {"cookie": []}]
+AUTH: list[dict[str, list[str]]] = [{"bearer": []}, {"cookie": []}]
 GEOJSON = "application/geo+json"
 ISSUE_ID = {"name": "issue_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 NOTE = {"type": "string", "maxLength": 2000}

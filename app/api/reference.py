@@ -29,7 +29,7 @@ def list_statuses() -> Response:
 @bp.get("/areas")
 def list_areas() -> Response:
     features = [
-        geometry_feature(a.id, to_geometry(a.geom), {"id": a.id, "name": a.name, "slug": a.slug})  # type: ignore[arg-type]
+        geometry_feature(a.id, to_geometry(a.geom), {"id": a.id, "name": a.name, "slug": a.slug})
         for a in places.areas(db.session)
     ]
     response = jsonify(feature_collection(features))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Response, current_app, jsonify, request, url_for
 from flask_login import current_user
 
@@ -41,8 +43,8 @@ def _feature(issue_id: int) -> dict[str, object]:
     )
 
 
-def _iso(value: object) -> str | None:
-    return None if value is None else value.isoformat(timespec="seconds") + "Z"  # type: ignore[attr-defined]
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat(timespec="seconds") + "Z"
 
 
 def entry_json(entry: TimelineEntry, staff: bool) -> dict[str, object]:
@@ -70,7 +72,7 @@ def entry_json(entry: TimelineEntry, staff: bool) -> dict[str, object]:
 @roles_required(*STAFF)
 def change_status(issue_id: int) -> Response:
     body = json_body()
-    workflow.change_status(db.session, require_user(), issue_id, body.get("status"), body.get("note"))  # type: ignore[arg-type]
+    workflow.change_status(db.session, require_user(), issue_id, body.get("status"), body.get("note"))
     db.session.commit()
     return geojson(_feature(issue_id))
 
@@ -84,7 +86,7 @@ def duplicate_of(issue_id: int) -> Response:
         require_user(),
         issue_id,
         body.get("original_id"),
-        body.get("note"),  # type: ignore[arg-type]
+        body.get("note"),
     )
     db.session.commit()
     return geojson(_feature(merge.original_event.issue_id))

@@ -26,7 +26,7 @@ def safe_next(default: str) -> str:
 
 @bp.route("/register", methods=["GET", "POST"])
 @limit("RATE_LIMIT_REGISTER")
-def register() -> str | Response:
+def register() -> tuple[str, int] | Response:
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = RegisterForm()
@@ -37,12 +37,12 @@ def register() -> str | Response:
             login_user(user, remember=True)
             flash(f"Welcome, {user.display_name}! Your account is ready.", "success")
             return redirect(safe_next(url_for("main.index")))
-    return render_template("auth/register.html", form=form), 422 if form.errors else 200  # type: ignore[return-value]
+    return render_template("auth/register.html", form=form), 422 if form.errors else 200
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limit("RATE_LIMIT_LOGIN")
-def login() -> str | Response:
+def login() -> tuple[str, int] | Response:
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
@@ -53,7 +53,7 @@ def login() -> str | Response:
             login_user(user, remember=bool(form.remember.data))
             flash(f"Logged in as {user.display_name}.", "success")
             return redirect(safe_next(url_for("main.index")))
-    return render_template("auth/login.html", form=form), 422 if form.errors else 200  # type: ignore[return-value]
+    return render_template("auth/login.html", form=form), 422 if form.errors else 200
 
 
 @bp.post("/logout")

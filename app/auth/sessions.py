@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Request, g
-from flask_login import LoginManager
+from flask import Request, abort, g
+from flask_login import LoginManager, current_user
 
 from app.extensions import db
 from app.models import User
@@ -17,6 +17,18 @@ def bearer_token(request: Request) -> str | None:
     if scheme.lower() == "bearer" and token.strip():
         return token.strip()
     return None
+
+
+def current_resident() -> User:
+    """The logged-in User behind flask_login's untyped `current_user` proxy, for page views.
+
+    Pages always load a User (load_user_from_token); an anonymous visitor gets 401, as roles_required
+    answers. API views use app.api.auth.require_user, since a token request's user is its TokenHolder.
+    """
+    user = current_user._get_current_object()  # the object, not the proxy
+    if not isinstance(user, User):
+        abort(401)
+    return user
 
 
 def register_user_loaders(login_manager: LoginManager) -> None:

@@ -5,17 +5,17 @@ from __future__ import annotations
 import random
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app.models import Area, User
 from app.services.funding import groups, pledges
 from app.services.funding.payments import TestProvider, TreasurerConfirmed
+from app.services.kernel.session import DbSession
 
 MEMBERS_PER_GROUP = 6
 AMOUNTS = (500, 1000, 1500, 2000, 2500, 5000)
 
 
-def seed_funding(session: Session, resident_ids: list[int], official_id: int | None = None) -> str:
+def seed_funding(session: DbSession, resident_ids: list[int], official_id: int | None = None) -> str:
     """Deterministic: the same areas and residents always give the same groups, members and pledges."""
     rng = random.Random(5)
     official = session.get(User, official_id) if official_id else None

@@ -8,9 +8,9 @@ from __future__ import annotations
 import random
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app.models import Group, Issue, Like, Membership, Status, User
+from app.services.kernel.session import DbSession
 from app.services.rounds import ballots, candidates, tally
 from app.services.rounds import lifecycle as rounds
 from app.services.workflow import estimates
@@ -18,7 +18,7 @@ from app.services.workflow import estimates
 COSTS_CENTS = (4_500, 6_000, 8_000, 9_500, 12_000, 15_000, 18_000, 25_000)
 
 
-def _open_issues(session: Session, area_id: int, limit: int) -> list[int]:
+def _open_issues(session: DbSession, area_id: int, limit: int) -> list[int]:
     return list(
         session.scalars(
             select(Issue.id)
@@ -30,7 +30,7 @@ def _open_issues(session: Session, area_id: int, limit: int) -> list[int]:
     )
 
 
-def seed_rounds(session: Session, official_email: str) -> str:
+def seed_rounds(session: DbSession, official_email: str) -> str:
     """Cost the top problems of two neighbourhoods; tally a round in the first, open one in the second."""
     official = session.scalar(select(User).where(User.email == official_email))
     groups = list(session.scalars(select(Group).order_by(Group.id).limit(2)))

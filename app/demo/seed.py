@@ -15,13 +15,13 @@ from typing import Any
 
 from shapely.geometry import Point
 from sqlalchemy import func, insert, select
-from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from app.demo.content import DESCRIPTIONS, STREETS, TITLES
 from app.demo.timelines import add_demo_timelines
 from app.models import Issue, Like, User
 from app.services.issues import places
+from app.services.kernel.session import DbSession
 from app.shapes import point_element
 from geo.areas import AreaIndex
 from geo.geojson import read_areas
@@ -71,7 +71,7 @@ def _chunks(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, An
 
 
 def seed_demo_city(
-    session: Session,
+    session: DbSession,
     issue_count: int = 320,
     resident_count: int = 60,
     like_budget: int | None = None,

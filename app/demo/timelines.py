@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
 
 from app.models import Issue, IssueEvent, Status, User
+from app.services.kernel.session import DbSession
 
 NOTES = {
     "open": [
@@ -33,7 +33,7 @@ UPDATES = [
 ]
 
 
-def add_demo_timelines(session: Session, official_email: str, rng: random.Random) -> int:
+def add_demo_timelines(session: DbSession, official_email: str, rng: random.Random) -> int:
     """One status event per issue that left "new", and updates on a few; returns how many events."""
     official = session.scalar(select(User.id).where(User.email == official_email))
     residents = list(session.scalars(select(User.id).where(User.role == "resident").order_by(User.id)))

@@ -69,4 +69,6 @@ def feed_document(
         if item.category:
             ET.SubElement(entry, "category", {"term": item.category})
         _text(entry, "summary", item.summary, type="text")
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    # typeshed types tostring() as Any for an encoding other than "unicode"; it is bytes for "utf-8".
+    document: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return document

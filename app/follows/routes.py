@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.auth.routes import safe_next
+from app.auth.sessions import current_resident
 from app.extensions import csrf, db
 from app.follows import bp
 from app.follows.forms import FollowForm
@@ -30,7 +31,7 @@ def _act(following: bool, message: str, back: str, **target: int) -> Response:
     """Follow or unfollow one issue or area for the current resident, then go back to its page."""
     _checked()
     action = follows.follow if following else follows.unfollow
-    action(db.session, current_user, **target)  # type: ignore[arg-type]
+    action(db.session, current_resident(), **target)
     db.session.commit()
     flash(message, "success" if following else "info")
     return redirect(safe_next(back))

@@ -9,11 +9,12 @@ from shapely.geometry import mapping
 from werkzeug.wrappers import Response as BaseResponse
 
 from app import maps
+from app.auth.sessions import current_resident
 from app.charts import bar_chart
 from app.extensions import db
 from app.groups import bp
 from app.groups.forms import ActionForm, GroupForm, MatchForm, PledgeForm, PoolStateForm
-from app.models import Area, Group, Pool
+from app.models import Area, Group, Pledge, Pool
 from app.security import roles_required
 from app.services.funding import groups, ledger, matching, pledges, transparency
 from app.services.funding.payments import get_provider
@@ -29,7 +30,7 @@ def area_map(area: Area) -> maps.RenderedMap:
     """The neighbourhood outlined on a map framed to it."""
     city = maps.build_map(bounds=maps.city_bounds([area]))
     folium.GeoJson(
-        mapping(to_geometry(area.geom)),  # type: ignore[arg-type]
+        mapping(to_geometry(area.geom)),
         name=area.name,
         style_function=lambda _f: {"color": "#17407a", "weight": 3, "fillOpacity": 0.08},
     ).add_to(city)
@@ -67,7 +68,7 @@ def new() -> tuple[str, int] | BaseResponse:
         with unit_of_work(form) as work:
             group = groups.create_group(
                 db.session,
-                current_user,  # type: ignore[arg-type]
+                current_resident(),
                 form.area_id.data or 0,
                 form.name.data,
                 currency=form.currency.data or "EUR",
@@ -87,12 +88,12 @@ def _group_page(group_id: int, pledge_form: PledgeForm | None = None, status: in
     assert group is not None
     pool = pledges.get_pool(db.session, row.pool_id)
     member = None
-    my_pledges: list[object] = []
+    my_pledges: list[Pledge] = []
     runs = False
     if current_user.is_authenticated:
         member = groups.membership(db.session, current_user.id, group_id)
-        my_pledges = pledges.my_pledges(db.session, current_user.id, pool.id)  # type: ignore[assignment]
-        runs = groups.runs_group(db.session, current_user, group_id)  # type: ignore[arg-type]
+        my_pledges = pledges.my_pledges(db.session, current_user.id, pool.id)
+        runs = groups.runs_group(db.session, current_resident(), group_id)
     provider = get_provider(current_app.config["PAYMENT_PROVIDER"])
     return (
         render_template(
@@ -124,7 +125,7 @@ def join(group_id: int) -> BaseResponse:
     if not ActionForm().validate_on_submit():
         abort(400)
     name = groups.get_group_row(db.session, group_id).name
-    if groups.join(db.session, current_user, group_id):  # type: ignore[arg-type]
+    if groups.join(db.session, current_resident(), group_id):
         flash(f"Welcome to {name}! You can now pledge to its pool.", "success")
     db.session.commit()
     return redirect(url_for("groups.detail", group_id=group_id))
@@ -135,7 +136,7 @@ def join(group_id: int) -> BaseResponse:
 def leave(group_id: int) -> BaseResponse:
     if not ActionForm().validate_on_submit():
         abort(400)
-    if groups.leave(db.session, current_user, group_id):  # type: ignore[arg-type]
+    if groups.leave(db.session, current_resident(), group_id):
         flash("You left the group. Money you pledged stays in its pool.", "success")
     db.session.commit()
     return redirect(url_for("groups.detail", group_id=group_id))
@@ -153,7 +154,7 @@ def pledge(group_id: int) -> tuple[str, int] | BaseResponse:
         cents = pledges.parse_amount(form.amount.data)
         outcome = pledges.pledge(
             db.session,
-            current_user,  # type: ignore[arg-type]
+            current_resident(),
             row.pool_id,
             cents,
             form.idempotency_key.data,
@@ -228,7 +229,7 @@ def _require_runs(pool_id: int) -> tuple[Pool, groups.GroupRow]:
     if not current_user.is_authenticated:
         abort(401)
     found = pledges.get_pool(db.session, pool_id)
-    groups.require_runs_group(db.session, current_user, found.group_id)  # type: ignore[arg-type]
+    groups.require_runs_group(db.session, current_resident(), found.group_id)
     return found, groups.get_group_row(db.session, found.group_id)
 
 
@@ -254,7 +255,7 @@ def treasurer(pool_id: int) -> str:
 def confirm(pledge_id: int) -> BaseResponse:
     if not ActionForm().validate_on_submit():
         abort(400)
-    found = pledges.confirm(db.session, current_user, pledge_id)  # type: ignore[arg-type]
+    found = pledges.confirm(db.session, current_resident(), pledge_id)
     db.session.commit()
     currency = pledges.get_pool(db.session, found.pool_id).currency
     flash(f"Pledge {found.id} of {money(found.amount_cents, currency)} confirmed.", "success")
@@ -292,7 +293,7 @@ def pool_state(pool_id: int) -> BaseResponse:
     if not form.validate_on_submit() or request.form.get("is_open") not in ("0", "1"):
         abort(400)
     is_open = request.form["is_open"] == "1"
-    groups.set_pool_open(db.session, current_user, pool_id, is_open)  # type: ignore[arg-type]
+    groups.set_pool_open(db.session, current_resident(), pool_id, is_open)
     db.session.commit()
     flash("The pool is open to pledges." if is_open else "The pool is closed to new pledges.", "success")
     return redirect(url_for("groups.treasurer", pool_id=pool_id))

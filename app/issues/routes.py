@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from app import maps
 from app.auth.routes import safe_next
+from app.auth.sessions import current_resident
 from app.extensions import db
 from app.follows.routes import viewer_follows
 from app.issues import bp
@@ -35,7 +36,7 @@ def photo_settings(config: Mapping[str, Any]) -> reports.PhotoSettings:
 def uploaded_bytes(data: object) -> bytes | None:
     """The chosen file's bytes, or None when no file was chosen."""
     if isinstance(data, FileStorage) and data.filename:
-        return data.read()
+        return data.stream.read()
     return None
 
 
@@ -52,7 +53,7 @@ def new() -> tuple[str, int] | Response:
         with unit_of_work(form, field_names=LOCATION_FIELDS) as work:
             issue = reports.create_issue(
                 db.session,
-                current_user,  # type: ignore[arg-type]
+                current_resident(),
                 lat=form.lat.data,
                 lon=form.lon.data,
                 category=form.category.data,
@@ -101,7 +102,7 @@ def detail(issue_id: int) -> str:
 @login_required
 @limit("RATE_LIMIT_LIKE", per_user=True)
 def like(issue_id: int) -> Response:
-    likes.like(db.session, current_user, issue_id)  # type: ignore[arg-type]
+    likes.like(db.session, current_resident(), issue_id)
     db.session.commit()
     flash("You like this problem. It moves up the priorities.", "success")
     return redirect(safe_next(url_for("issues.detail", issue_id=issue_id)))
@@ -111,7 +112,7 @@ def like(issue_id: int) -> Response:
 @login_required
 @limit("RATE_LIMIT_LIKE", per_user=True)
 def unlike(issue_id: int) -> Response:
-    likes.unlike(db.session, current_user, issue_id)  # type: ignore[arg-type]
+    likes.unlike(db.session, current_resident(), issue_id)
     db.session.commit()
     flash("Your like is withdrawn.", "info")
     return redirect(safe_next(url_for("issues.detail", issue_id=issue_id)))

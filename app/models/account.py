@@ -10,7 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.timestamps import utcnow
 
 
@@ -32,7 +32,7 @@ class RoleChecks:
         return self.role == Role.ADMIN.value
 
 
-class User(RoleChecks, UserMixin, db.Model):  # type: ignore[name-defined,misc]
+class User(RoleChecks, UserMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,7 +48,7 @@ class User(RoleChecks, UserMixin, db.Model):  # type: ignore[name-defined,misc]
 
 
 @dataclass(frozen=True, eq=False)
-class TokenHolder(RoleChecks, UserMixin):  # type: ignore[misc]
+class TokenHolder(RoleChecks, UserMixin):
     """Who an API bearer token belongs to, read without loading the ORM user: what `current_user` is on
     token requests. Views that hand a user to a service ask for the full User (app/api/auth.py)."""
 
@@ -64,7 +64,7 @@ class TokenHolder(RoleChecks, UserMixin):  # type: ignore[misc]
 Actor = User | TokenHolder
 
 
-class ApiToken(db.Model):  # type: ignore[name-defined,misc]
+class ApiToken(Model):
     """A bearer token; only its SHA-256 digest is stored."""
 
     __tablename__ = "api_tokens"

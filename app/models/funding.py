@@ -8,12 +8,12 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.place import Area
 from app.models.timestamps import utcnow
 
 
-class Group(db.Model):  # type: ignore[name-defined,misc]
+class Group(Model):
     """A neighbourhood group: belongs to one area, has members and exactly one pool."""
 
     __tablename__ = "groups"
@@ -28,7 +28,7 @@ class Group(db.Model):  # type: ignore[name-defined,misc]
     area: Mapped[Area] = relationship(lazy="joined")
 
 
-class Membership(db.Model):  # type: ignore[name-defined,misc]
+class Membership(Model):
     """One membership per (group, resident); admins run the group and confirm pledges."""
 
     __tablename__ = "memberships"
@@ -41,7 +41,7 @@ class Membership(db.Model):  # type: ignore[name-defined,misc]
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Pool(db.Model):  # type: ignore[name-defined,misc]
+class Pool(Model):
     """A group's money pool; its balances are derived from the ledger, never stored here."""
 
     __tablename__ = "pools"
@@ -60,7 +60,7 @@ class PledgeStatus(StrEnum):
     CONFIRMED = "confirmed"
 
 
-class Pledge(db.Model):  # type: ignore[name-defined,misc]
+class Pledge(Model):
     """A resident's micro-investment; the same (resident, Idempotency-Key) is one pledge."""
 
     __tablename__ = "pledges"
@@ -82,7 +82,7 @@ class Pledge(db.Model):  # type: ignore[name-defined,misc]
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
-class PoolMatch(db.Model):  # type: ignore[name-defined,misc]
+class PoolMatch(Model):
     """The city's matching money for a pool: one per (pool, round); round_id NULL = matched by hand."""
 
     __tablename__ = "pool_matches"

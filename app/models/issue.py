@@ -8,13 +8,13 @@ from geoalchemy2 import Geometry
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.account import User
 from app.models.place import Area, Category, Status
 from app.models.timestamps import utcnow
 
 
-class Issue(db.Model):  # type: ignore[name-defined,misc]
+class Issue(Model):
     __tablename__ = "issues"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -84,7 +84,7 @@ Index(
 Index("ix_issues_created_scope", Issue.created_at, Issue.is_hidden, Issue.area_id, Issue.category_code)
 
 
-class Photo(db.Model):  # type: ignore[name-defined,misc]
+class Photo(Model):
     """A re-encoded photo (metadata stripped), stored as a file in the upload folder."""
 
     __tablename__ = "photos"
@@ -103,7 +103,7 @@ class Photo(db.Model):  # type: ignore[name-defined,misc]
     issue: Mapped[Issue] = relationship(back_populates="photos")
 
 
-class Like(db.Model):  # type: ignore[name-defined,misc]
+class Like(Model):
     """One like per (resident, issue), enforced by the database."""
 
     __tablename__ = "likes"

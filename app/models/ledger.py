@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import BigInteger, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.timestamps import utcnow
 
 
@@ -16,7 +16,7 @@ class LedgerAppendOnly(RuntimeError):
     """Raised when code tries to change or remove a ledger row."""
 
 
-class LedgerPosting(db.Model):  # type: ignore[name-defined,misc]
+class LedgerPosting(Model):
     """One money movement (kind: pledge, match, allocation, refund, rollover); never updated or deleted."""
 
     __tablename__ = "ledger_postings"
@@ -34,7 +34,7 @@ class LedgerPosting(db.Model):  # type: ignore[name-defined,misc]
     lines: Mapped[list[LedgerLine]] = relationship(order_by="LedgerLine.id", viewonly=True)
 
 
-class LedgerLine(db.Model):  # type: ignore[name-defined,misc]
+class LedgerLine(Model):
     """One side of a posting: + moves money into `account`, - moves it out."""
 
     __tablename__ = "ledger_lines"

@@ -8,12 +8,12 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.account import User
 from app.models.timestamps import utcnow
 
 
-class ModerationRecord(db.Model):  # type: ignore[name-defined,misc]
+class ModerationRecord(Model):
     """What a moderator hid, showed or edited, keeping the original text (readable by admins only)."""
 
     __tablename__ = "moderation_log"
@@ -33,7 +33,7 @@ class ModerationRecord(db.Model):  # type: ignore[name-defined,misc]
     actor: Mapped[User | None] = relationship(lazy="joined")
 
 
-class AuditEntry(db.Model):  # type: ignore[name-defined,misc]
+class AuditEntry(Model):
     """One staff action: who did what to which target, with details as JSON."""
 
     __tablename__ = "audit_log"
@@ -49,7 +49,7 @@ class AuditEntry(db.Model):  # type: ignore[name-defined,misc]
     actor: Mapped[User | None] = relationship(lazy="joined")
 
 
-class BlockedDomain(db.Model):  # type: ignore[name-defined,misc]
+class BlockedDomain(Model):
     """An email domain whose accounts may not register or log in."""
 
     __tablename__ = "blocked_domains"

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.timestamps import utcnow
 
 
@@ -24,7 +24,7 @@ class Phase(StrEnum):
 PHASE_ORDER: tuple[str, ...] = tuple(p.value for p in Phase)
 
 
-class Round(db.Model):  # type: ignore[name-defined,misc]
+class Round(Model):
     """One participatory-budgeting cycle of a pool; its phases only move forward."""
 
     __tablename__ = "rounds"
@@ -64,7 +64,7 @@ class Round(db.Model):  # type: ignore[name-defined,misc]
     engine_notes: Mapped[str | None] = mapped_column(Text)
 
 
-class RoundCandidate(db.Model):  # type: ignore[name-defined,misc]
+class RoundCandidate(Model):
     """A candidate of a round, snapshotted when voting opens (or at tally); the tally fills the result."""
 
     __tablename__ = "round_candidates"
@@ -86,7 +86,7 @@ class RoundCandidate(db.Model):  # type: ignore[name-defined,misc]
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
-class RoundBallot(db.Model):  # type: ignore[name-defined,misc]
+class RoundBallot(Model):
     """One ballot per (round, member), replaced by an atomic upsert while voting is open.
 
     `choices` maps issue ids (as text) to points: 1 per approval, the points given otherwise.
@@ -110,7 +110,7 @@ class JobStatus(StrEnum):
     FAILED = "failed"
 
 
-class TallyJob(db.Model):  # type: ignore[name-defined,misc]
+class TallyJob(Model):
     """A tally running outside the request: its progress (0-100), stage and outcome."""
 
     __tablename__ = "tally_jobs"

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.account import User
 from app.models.timestamps import utcnow
 
@@ -22,7 +22,7 @@ class EventKind(StrEnum):
     MODERATION = "moderation"  # staff hid, showed or edited something (staff-only)
 
 
-class IssueEvent(db.Model):  # type: ignore[name-defined,misc]
+class IssueEvent(Model):
     """One entry of an issue's timeline: who, when, from which status to which, and the note."""
 
     __tablename__ = "issue_events"
@@ -45,7 +45,7 @@ class IssueEvent(db.Model):  # type: ignore[name-defined,misc]
     actor: Mapped[User | None] = relationship(lazy="joined")
 
 
-class Follow(db.Model):  # type: ignore[name-defined,misc]
+class Follow(Model):
     """A resident following one issue or one area (exactly one of the two)."""
 
     __tablename__ = "follows"

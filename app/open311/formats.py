@@ -37,8 +37,7 @@ def render(
         body = b'<?xml version="1.0" encoding="utf-8"?>\n' + tostring(
             document, encoding="utf-8", xml_declaration=False
         )
-        response = Response(body, mimetype="text/xml")
-        response.charset = "utf-8"
+        response = Response(body, mimetype="text/xml")  # a text/ mimetype gets "; charset=utf-8"
     response.status_code = status
     return response
 

@@ -8,9 +8,9 @@ from typing import Any
 
 from flask import url_for
 from sqlalchemy import Row, select
-from sqlalchemy.orm import Session
 
 from app.models import Category, Issue, Photo, Status
+from app.services.kernel.session import DbSession
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class RequestQuery:
     limit: int = 1000
 
 
-def find_requests(session: Session, query: RequestQuery) -> list[dict[str, Any]]:
+def find_requests(session: DbSession, query: RequestQuery) -> list[dict[str, Any]]:
     stmt = (
         select(
             Issue.id,

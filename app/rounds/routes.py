@@ -8,6 +8,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from app.auth.sessions import current_resident
 from app.extensions import db
 from app.models import Round
 from app.rounds import bp
@@ -35,7 +36,7 @@ NEXT_ACTION = {"pledging": "Open pledging", "voting": "Open voting", "closed": "
 
 
 def runs(found_group_id: int) -> bool:
-    return current_user.is_authenticated and can_run(db.session, current_user, found_group_id)  # type: ignore[arg-type]
+    return current_user.is_authenticated and can_run(db.session, current_resident(), found_group_id)
 
 
 def timeline(found: Round) -> list[dict[str, Any]]:
@@ -81,7 +82,7 @@ def group_list(group_id: int) -> tuple[str, int] | Response:
                 "voting": bool(form.voting.data),
             }
             with unit_of_work(form, reraise=lambda exc: exc.status == 403) as work:
-                created = rounds.create_round(db.session, current_user, data)  # type: ignore[arg-type]
+                created = rounds.create_round(db.session, current_resident(), data)
             if work.error is not None:
                 status = work.error.status
             else:
@@ -128,7 +129,7 @@ def move_phase(round_id: int) -> Response:
     if not form.validate_on_submit():
         abort(400)
     with unit_of_work(reraise=is_access_error) as work:
-        moved = rounds.advance(db.session, current_user, round_id, form.phase.data)  # type: ignore[arg-type]
+        moved = rounds.advance(db.session, current_resident(), round_id, form.phase.data)
     if work.failed:
         return redirect(url_for("rounds.detail", round_id=round_id))
     flash(f"The round is now in its {PHASE_LABELS[moved.phase].lower()} phase.", "success")
@@ -148,7 +149,7 @@ def set_match(round_id: int) -> Response:
             else None
         )
         data = {"match_ratio": form.match_ratio.data, "match_cap_cents": cap}
-        rounds.update_round(db.session, current_user, round_id, data)  # type: ignore[arg-type]
+        rounds.update_round(db.session, current_resident(), round_id, data)
     if work.failed:
         return redirect(url_for("rounds.detail", round_id=round_id))
     flash(f"The city will match pledges {form.match_ratio.data} when the round is tallied.", "success")
@@ -164,7 +165,7 @@ def run_tally(round_id: int) -> Response:
     # start_tally commits (a job's thread needs the claim committed); the unit of work's commit after
     # it finds nothing left to do, and a refusal is rolled back and flashed like every other action.
     with unit_of_work(reraise=is_access_error) as work:
-        started = start_tally(app, db.session, current_user, round_id)  # type: ignore[arg-type]
+        started = start_tally(app, db.session, current_resident(), round_id)
     if work.failed:
         return redirect(url_for("rounds.detail", round_id=round_id))
     if started.job is not None:
@@ -193,7 +194,7 @@ def ballot(round_id: int) -> tuple[str, int] | Response:
         submitted = submitted_ballot(found)
         # The ballot page shows the error in its own summary, with the field it concerns.
         with unit_of_work(reraise=is_access_error, show=False) as work:
-            ballots.cast_ballot(db.session, current_user, round_id, submitted)  # type: ignore[arg-type]
+            ballots.cast_ballot(db.session, current_resident(), round_id, submitted)
         if work.error is not None:
             status, error = work.error.status, work.error
         else:
@@ -232,11 +233,11 @@ def submitted_ballot(found: Round) -> dict[str, Any]:
 
 
 @bp.get("/rounds/<int:round_id>/results")
-def results(round_id: int) -> str:
+def results(round_id: int) -> str | Response:
     found = get_round(db.session, round_id)
     if not round_results.is_tallied(found):
         flash("This round has not been tallied yet.", "info")
-        return redirect(url_for("rounds.detail", round_id=round_id))  # type: ignore[return-value]
+        return redirect(url_for("rounds.detail", round_id=round_id))
     outcome = round_results.results(db.session, round_id)
     row = groups.get_group_row(db.session, found.group_id)
     return render_template(

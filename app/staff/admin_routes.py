@@ -6,10 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from app.auth.sessions import current_resident
 from app.extensions import db
 from app.security import roles_required
 from app.services.accounts import blocking
@@ -82,9 +82,9 @@ def statuses() -> Response | tuple[str, int]:
         form,
         lambda: status_config.add_status(
             db.session,
-            current_user,
+            current_resident(),
             form.code.data,
-            form.name.data,  # type: ignore[arg-type]
+            form.name.data,
             form.type.data,
         ),
         f"Status {form.code.data!r} added.",
@@ -101,7 +101,9 @@ def update_status(code: str) -> Response | tuple[str, int]:
     form = StatusEditForm(prefix=f"s-{code}")
     error = _run(
         form,
-        lambda: status_config.update_status(db.session, current_user, code, form.name.data, form.type.data),  # type: ignore[arg-type]
+        lambda: status_config.update_status(
+            db.session, current_resident(), code, form.name.data, form.type.data
+        ),
         "Status saved.",
     )
     return _statuses_page(error=error, code=code) if error else redirect(url_for("staff.statuses"))
@@ -113,7 +115,7 @@ def move_status(code: str) -> Response | tuple[str, int]:
     form = MoveForm()
     error = _run(
         form,
-        lambda: status_config.move_status(db.session, current_user, code, form.direction.data or ""),  # type: ignore[arg-type]
+        lambda: status_config.move_status(db.session, current_resident(), code, form.direction.data or ""),
         "Order saved.",
     )
     return _statuses_page(error=error) if error else redirect(url_for("staff.statuses"))
@@ -125,7 +127,7 @@ def delete_status(code: str) -> Response | tuple[str, int]:
     form = ReasonForm()
     error = _run(
         form,
-        lambda: status_config.delete_status(db.session, current_user, code),  # type: ignore[arg-type]
+        lambda: status_config.delete_status(db.session, current_resident(), code),
         f"Status {code!r} deleted.",
     )
     return _statuses_page(error=error) if error else redirect(url_for("staff.statuses"))
@@ -174,7 +176,7 @@ def block_account() -> Response | tuple[str, int]:
     block = form.action.data != "unblock"
     error = _run(
         form,
-        lambda: blocking.set_user_blocked(db.session, current_user, form.email.data, block),  # type: ignore[arg-type]
+        lambda: blocking.set_user_blocked(db.session, current_resident(), form.email.data, block),
         f"{form.email.data} is {'blocked' if block else 'unblocked'}.",
     )
     if error is not None:
@@ -189,7 +191,7 @@ def block_domain() -> Response | tuple[str, int]:
     form = BlockDomainForm()
     error = _run(
         form,
-        lambda: blocking.block_domain(db.session, current_user, form.domain.data, form.reason.data),  # type: ignore[arg-type]
+        lambda: blocking.block_domain(db.session, current_resident(), form.domain.data, form.reason.data),
         "Domain blocked; its existing accounts are blocked too.",
     )
     if error is not None:
@@ -204,7 +206,7 @@ def unblock_domain(domain_id: int) -> Response | tuple[str, int]:
     form = ReasonForm()
     error = _run(
         form,
-        lambda: blocking.unblock_domain(db.session, current_user, domain_id),  # type: ignore[arg-type]
+        lambda: blocking.unblock_domain(db.session, current_resident(), domain_id),
         "Domain allowed again; accounts blocked with it stay blocked until you unblock them.",
     )
     if error is not None:

@@ -70,7 +70,7 @@ def choropleth(
             {
                 "type": "Feature",
                 "id": area.id,
-                "geometry": mapping(to_geometry(area.geom)),  # type: ignore[arg-type]
+                "geometry": mapping(to_geometry(area.geom)),
                 # Leaflet puts tooltip text in as HTML: escape the name here.
                 "properties": {
                     "name": str(escape(area.name)),

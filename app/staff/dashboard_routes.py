@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
-from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from app import charts
+from app.auth.sessions import current_resident
 from app.export_responses import export_response
 from app.extensions import db
 from app.models.timestamps import utcnow
@@ -76,7 +77,7 @@ def _maps(filters: DashboardFilters, summary: list[workspace_stats.AreaSummary])
     area_map, area_legend = dashboard_maps.choropleth(areas, open_counts, filters.area_id)
     selected = next((a for a in areas if a.id == filters.area_id), None)
     heat = dashboard_maps.heatmap(areas, selected)
-    scope = {"area": filters.area_id, "category": filters.category}
+    scope: dict[str, Any] = {"area": filters.area_id, "category": filters.category}
     return {
         "area_map": area_map,
         "area_legend": area_legend,
@@ -162,7 +163,7 @@ def bulk_status() -> tuple[str, int] | Response:
     with unit_of_work(form) as work:
         change = workflow.bulk_change_status(
             db.session,
-            current_user,  # type: ignore[arg-type]
+            current_resident(),
             request.form.getlist("issue_ids"),
             form.status.data or "",
             form.note.data or "",
@@ -174,7 +175,9 @@ def bulk_status() -> tuple[str, int] | Response:
     if change.unchanged_ids:
         message += f" {len(change.unchanged_ids)} already had that status and were left alone."
     flash(message, "success")
-    return redirect(url_for("staff.dashboard_page", **back_args.to_dict()))
+    # Only _parse_back's filter names, never one of url_for's own (_external, _anchor, ...).
+    back_values: dict[str, Any] = back_args.to_dict()
+    return redirect(url_for("staff.dashboard_page", **back_values))
 
 
 def _parse_back(raw: str) -> list[tuple[str, str]]:

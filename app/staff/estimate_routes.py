@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask import flash, redirect, url_for
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import StringField, SubmitField
 
+from app.auth.sessions import current_resident
 from app.extensions import db
 from app.security import roles_required
 from app.services.funding.pledges import parse_amount
@@ -31,7 +31,7 @@ def set_estimate(issue_id: int) -> Response:
         return target
     with unit_of_work(flash_prefix="The estimate was not saved: ") as work:
         cents = parse_amount(form.cost.data, "cost")
-        estimates.set_estimate(db.session, current_user, issue_id, cents)  # type: ignore[arg-type]
+        estimates.set_estimate(db.session, current_resident(), issue_id, cents)
     if work.failed:
         return target
     whole, part = divmod(cents, 100)

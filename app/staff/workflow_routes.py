@@ -6,10 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, flash, redirect, render_template, url_for
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from app.auth.sessions import current_resident
 from app.extensions import db
 from app.models import Issue, IssueEvent, Photo
 from app.security import roles_required
@@ -122,7 +122,9 @@ def change_status(issue_id: int) -> Response | tuple[str, int]:
         issue_id,
         "status",
         form,
-        lambda: workflow.change_status(db.session, current_user, issue_id, form.status.data, form.note.data),  # type: ignore[arg-type]
+        lambda: workflow.change_status(
+            db.session, current_resident(), issue_id, form.status.data, form.note.data
+        ),
         "Status changed; the note is on the timeline.",
     )
 
@@ -137,10 +139,10 @@ def mark_duplicate(issue_id: int) -> Response | tuple[str, int]:
         form,
         lambda: duplicates.mark_duplicate(
             db.session,
-            current_user,
+            current_resident(),
             issue_id,
             form.original_id.data,
-            form.note.data,  # type: ignore[arg-type]
+            form.note.data,
         ),
         "Closed as a duplicate; its likes and followers moved to the original.",
     )
@@ -156,8 +158,8 @@ def edit_issue(issue_id: int) -> Response | tuple[str, int]:
         form,
         lambda: moderation.edit_issue_text(
             db.session,
-            current_user,
-            issue_id,  # type: ignore[arg-type]
+            current_resident(),
+            issue_id,
             title=form.title.data,
             description=form.description.data,
             reason=form.reason.data,
@@ -176,10 +178,10 @@ def hide_issue(issue_id: int, action: str) -> Response | tuple[str, int]:
         form,
         lambda: moderation.set_issue_hidden(
             db.session,
-            current_user,
+            current_resident(),
             issue_id,
             action == "hide",
-            form.reason.data,  # type: ignore[arg-type]
+            form.reason.data,
         ),
         "The issue is hidden from the public." if action == "hide" else "The issue is public again.",
         to_issue=action == "unhide",
@@ -197,10 +199,10 @@ def hide_update(event_id: int, action: str) -> Response | tuple[str, int]:
         form,
         lambda: moderation.set_update_hidden(
             db.session,
-            current_user,
+            current_resident(),
             event_id,
             action == "hide",
-            form.reason.data,  # type: ignore[arg-type]
+            form.reason.data,
         ),
         "The update is hidden from the public." if action == "hide" else "The update is public again.",
     )
@@ -217,10 +219,10 @@ def hide_photo(photo_id: int, action: str) -> Response | tuple[str, int]:
         form,
         lambda: moderation.set_photo_hidden(
             db.session,
-            current_user,
+            current_resident(),
             photo_id,
             action == "hide",
-            form.reason.data,  # type: ignore[arg-type]
+            form.reason.data,
         ),
         "The photo is hidden from the public." if action == "hide" else "The photo is public again.",
     )

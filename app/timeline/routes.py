@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
+from app.auth.sessions import current_resident
 from app.extensions import db
 from app.models import Issue
 from app.ratelimits import limit
@@ -51,7 +52,7 @@ def post_update(issue_id: int) -> Response:
     with unit_of_work() as work:
         updates.post_update(
             db.session,
-            current_user,  # type: ignore[arg-type]
+            current_resident(),
             issue_id,
             form.text.data,
             photo=photo,
@@ -74,7 +75,7 @@ def not_fixed(issue_id: int) -> Response:
     with unit_of_work() as work:
         workflow.not_fixed(
             db.session,
-            current_user,  # type: ignore[arg-type]
+            current_resident(),
             issue_id,
             form.note.data,
             reopen_status=current_app.config["REOPEN_STATUS"],

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, func, select, update
 
 from app.models import BlockedDomain, User
 from app.models.account import Role
@@ -13,6 +12,7 @@ from app.models.timestamps import utcnow
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from app.services.kernel.roles import require_admin
+from app.services.kernel.session import DbSession, execute_write
 from app.services.kernel.text import clean_note
 
 DOMAIN_RE = re.compile(r"^(?=.{3,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -31,12 +31,12 @@ def clean_domain(raw: object) -> str:
     return domain
 
 
-def is_domain_blocked(session: Session, email: str) -> bool:
+def is_domain_blocked(session: DbSession, email: str) -> bool:
     domain = domain_of(email)
     return session.scalar(select(BlockedDomain.id).where(BlockedDomain.domain == domain)) is not None
 
 
-def refuse_blocked_domain(session: Session, email: str) -> None:
+def refuse_blocked_domain(session: DbSession, email: str) -> None:
     """Registration and login refuse addresses of a blocked domain."""
     if is_domain_blocked(session, email):
         raise PermissionDenied(
@@ -46,11 +46,11 @@ def refuse_blocked_domain(session: Session, email: str) -> None:
         )
 
 
-def _on_domain(domain: str):  # type: ignore[no-untyped-def]
+def _on_domain(domain: str) -> ColumnElement[bool]:
     return func.lower(User.email).like(f"%@{domain}")
 
 
-def set_user_blocked(session: Session, admin: User, email: object, blocked: bool) -> User:
+def set_user_blocked(session: DbSession, admin: User, email: object, blocked: bool) -> User:
     require_admin(admin)
     address = str(email or "").strip().lower()
     if not address:
@@ -70,7 +70,7 @@ def set_user_blocked(session: Session, admin: User, email: object, blocked: bool
     return user
 
 
-def block_domain(session: Session, admin: User, domain: object, reason: object = "") -> BlockedDomain:
+def block_domain(session: DbSession, admin: User, domain: object, reason: object = "") -> BlockedDomain:
     """Refuse the domain from now on and block its existing accounts (staff accounts keep it usable)."""
     require_admin(admin)
     name = clean_domain(domain)
@@ -85,18 +85,19 @@ def block_domain(session: Session, admin: User, domain: object, reason: object =
     entry = BlockedDomain(domain=name, reason=why, created_by_id=admin.id, created_at=utcnow())
     session.add(entry)
     session.flush()
-    blocked = session.execute(
+    blocked = execute_write(
+        session,
         update(User)
         .where(_on_domain(name), User.is_blocked.is_(False))
         .values(is_blocked=True)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     ).rowcount
     audit.record(session, admin, "domain.block", "domain", name, reason=why, accounts_blocked=blocked)
     session.flush()
     return entry
 
 
-def unblock_domain(session: Session, admin: User, domain_id: int) -> str:
+def unblock_domain(session: DbSession, admin: User, domain_id: int) -> str:
     """Allow the domain again; accounts blocked with it stay blocked until unblocked one by one."""
     require_admin(admin)
     entry = session.get(BlockedDomain, domain_id)
@@ -109,11 +110,11 @@ def unblock_domain(session: Session, admin: User, domain_id: int) -> str:
     return name
 
 
-def blocked_domains(session: Session) -> list[BlockedDomain]:
+def blocked_domains(session: DbSession) -> list[BlockedDomain]:
     return list(session.scalars(select(BlockedDomain).order_by(BlockedDomain.domain)))
 
 
-def blocked_users(session: Session, limit: int = 200) -> list[User]:
+def blocked_users(session: DbSession, limit: int = 200) -> list[User]:
     return list(
         session.scalars(select(User).where(User.is_blocked.is_(True)).order_by(User.email).limit(limit))
     )

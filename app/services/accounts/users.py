@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.dialects import OnDriver
@@ -18,6 +17,7 @@ from app.models.account import Role, TokenHolder
 from app.models.timestamps import utcnow
 from app.services.accounts.blocking import refuse_blocked_domain
 from app.services.kernel.errors import AuthenticationError, Conflict, ValidationError
+from app.services.kernel.session import DbSession
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 PASSWORD_MIN = 8
@@ -54,12 +54,12 @@ def check_password(raw: object) -> str:
     return password
 
 
-def find_by_email(session: Session, email: str) -> User | None:
+def find_by_email(session: DbSession, email: str) -> User | None:
     return session.scalar(select(User).where(func.lower(User.email) == email.lower()))
 
 
 def register(
-    session: Session,
+    session: DbSession,
     email: object,
     display_name: object,
     password: object,
@@ -85,7 +85,7 @@ def register(
     return user
 
 
-def authenticate(session: Session, email: object, password: object) -> User:
+def authenticate(session: DbSession, email: object, password: object) -> User:
     user = find_by_email(session, str(email or "").strip())
     if user is None:
         check_password_hash(_DUMMY_HASH, str(password or ""))
@@ -106,7 +106,7 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(session: Session, user: User, ttl: timedelta) -> IssuedToken:
+def issue_token(session: DbSession, user: User, ttl: timedelta) -> IssuedToken:
     token = secrets.token_urlsafe(32)
     expires_at = utcnow() + ttl
     session.add(ApiToken(user_id=user.id, token_hash=token_digest(token), expires_at=expires_at))
@@ -122,11 +122,11 @@ _USER_FOR_TOKEN = (
 )
 
 
-def user_for_token(session: Session, token: str) -> User | None:
+def user_for_token(session: DbSession, token: str) -> User | None:
     row = session.execute(_USER_FOR_TOKEN, {"digest": token_digest(token)}).first()
     if row is None or row.expires_at <= utcnow():
         return None
-    return row[0]
+    return row._tuple()[0]
 
 
 _HOLDER_FOR_TOKEN = OnDriver(
@@ -141,7 +141,7 @@ _HOLDER_FOR_TOKEN = OnDriver(
 )
 
 
-def holder_for_token(session: Session, token: str) -> TokenHolder | None:
+def holder_for_token(session: DbSession, token: str) -> TokenHolder | None:
     """The holder of a token that has not expired, read as three columns on the driver: loading the ORM
     user cost about 0.2 ms of a like, and SQLAlchemy's execution another ~0.03 ms."""
     row = _HOLDER_FOR_TOKEN.first(session, {"digest": token_digest(token), "now": utcnow()})

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ScalarSelect, Select, delete, func, select, update
 
 from app.dialects import insert_ignoring_duplicates
 from app.models import Area, Group, Membership, Pool, User
 from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from app.services.kernel.session import DbSession, execute_write
 
 NAME_MAX = 120
 CURRENCIES = ("EUR", "USD", "GBP", "CHF", "SEK", "DKK", "NOK", "PLN", "CZK", "CAD", "AUD")
@@ -27,7 +27,7 @@ class GroupRow:
 
 
 def create_group(
-    session: Session,
+    session: DbSession,
     official: User | None,
     area_id: int,
     name: object,
@@ -65,14 +65,14 @@ def create_group(
     return group
 
 
-def area_id_by_name(session: Session, area_name: str) -> int:
+def area_id_by_name(session: DbSession, area_name: str) -> int:
     found = session.scalar(select(Area.id).where(func.lower(Area.name) == area_name.strip().lower()))
     if found is None:
         raise ValidationError(f"There is no area called {area_name!r}.", "area")
     return found
 
 
-def _members_count():  # type: ignore[no-untyped-def]
+def _members_count() -> ScalarSelect[int]:
     return (
         select(func.count(Membership.id))
         .where(Membership.group_id == Group.id)
@@ -81,7 +81,7 @@ def _members_count():  # type: ignore[no-untyped-def]
     )
 
 
-def _rows_query():  # type: ignore[no-untyped-def]
+def _rows_query() -> Select[tuple[int, str, str, int, str, int, int]]:
     return (
         select(Group.id, Group.name, Group.description, Area.id, Area.name, Pool.id, _members_count())
         .join(Area, Area.id == Group.area_id)
@@ -89,55 +89,55 @@ def _rows_query():  # type: ignore[no-untyped-def]
     )
 
 
-def list_groups(session: Session) -> list[GroupRow]:
+def list_groups(session: DbSession) -> list[GroupRow]:
     rows = session.execute(_rows_query().order_by(Area.name, Group.name)).tuples()
     return [GroupRow(*row) for row in rows]
 
 
-def get_group_row(session: Session, group_id: int) -> GroupRow:
+def get_group_row(session: DbSession, group_id: int) -> GroupRow:
     row = session.execute(_rows_query().where(Group.id == group_id)).tuples().first()
     if row is None:
         raise NotFound(f"There is no group {group_id}.", "group_id")
     return GroupRow(*row)
 
 
-def group_of_pool(session: Session, pool_id: int) -> int:
+def group_of_pool(session: DbSession, pool_id: int) -> int:
     group_id = session.scalar(select(Pool.group_id).where(Pool.id == pool_id))
     if group_id is None:
         raise NotFound(f"There is no pool {pool_id}.", "pool_id")
     return group_id
 
 
-def _require_group(session: Session, group_id: int) -> None:
+def _require_group(session: DbSession, group_id: int) -> None:
     if session.scalar(select(Group.id).where(Group.id == group_id)) is None:
         raise NotFound(f"There is no group {group_id}.", "group_id")
 
 
-def join(session: Session, user: User, group_id: int, *, as_admin: bool = False) -> bool:
+def join(session: DbSession, user: User, group_id: int, *, as_admin: bool = False) -> bool:
     """Make the resident a member; joining twice changes nothing. True if they were not a member."""
     if user.is_blocked:
         raise PermissionDenied("This account is blocked and cannot join groups.")
     _require_group(session, group_id)
     values = {"group_id": group_id, "user_id": user.id, "is_admin": as_admin}
-    return bool(session.execute(insert_ignoring_duplicates(session, Membership, **values)).rowcount)
+    return bool(execute_write(session, insert_ignoring_duplicates(session, Membership, **values)).rowcount)
 
 
-def leave(session: Session, user: User, group_id: int) -> bool:
+def leave(session: DbSession, user: User, group_id: int) -> bool:
     """End the membership; leaving a group one is not in changes nothing. Pledges stay in the pool."""
     _require_group(session, group_id)
-    removed = session.execute(
-        delete(Membership).where(Membership.group_id == group_id, Membership.user_id == user.id)
+    removed = execute_write(
+        session, delete(Membership).where(Membership.group_id == group_id, Membership.user_id == user.id)
     ).rowcount
     return bool(removed)
 
 
-def membership(session: Session, user_id: int, group_id: int) -> Membership | None:
+def membership(session: DbSession, user_id: int, group_id: int) -> Membership | None:
     return session.scalar(
         select(Membership).where(Membership.group_id == group_id, Membership.user_id == user_id)
     )
 
 
-def runs_group(session: Session, user: User, group_id: int) -> bool:
+def runs_group(session: DbSession, user: User, group_id: int) -> bool:
     """Officials and admins run every group; residents run the groups where they are admins."""
     if not user.is_authenticated:
         return False
@@ -147,12 +147,12 @@ def runs_group(session: Session, user: User, group_id: int) -> bool:
     return bool(found and found.is_admin)
 
 
-def require_runs_group(session: Session, user: User, group_id: int) -> None:
+def require_runs_group(session: DbSession, user: User, group_id: int) -> None:
     if not runs_group(session, user, group_id):
         raise PermissionDenied("Only the group's admins and city officials can do this.")
 
 
-def set_pool_open(session: Session, actor: User, pool_id: int, is_open: bool) -> None:
+def set_pool_open(session: DbSession, actor: User, pool_id: int, is_open: bool) -> None:
     """Open or close a pool to new pledges (group admins and officials); pledged money is unaffected."""
     group_id = group_of_pool(session, pool_id)
     require_runs_group(session, actor, group_id)

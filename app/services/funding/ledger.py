@@ -30,11 +30,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, insert, or_, select, update
-from sqlalchemy.orm import Session
 
 from app.models.funding import Pledge, PledgeStatus, Pool
 from app.models.ledger import LedgerLine, LedgerPosting
 from app.services.kernel.errors import NotFound, ValidationError
+from app.services.kernel.session import DbSession, execute_write
 from budgets.ledger import LedgerError, Line, largest_remainder_split, pool_of_account, validate_lines
 
 
@@ -90,7 +90,7 @@ class PoolBalance:
 
 
 def post(
-    session: Session,
+    session: DbSession,
     kind: str,
     memo: str,
     lines: Iterable[tuple[str, int]],
@@ -136,17 +136,19 @@ def post(
     return posting
 
 
-def lock_pool(session: Session, pool_id: int) -> None:
+def lock_pool(session: DbSession, pool_id: int) -> None:
     """Serialise postings of one pool: a row lock on PostgreSQL; SQLite's writer lock does the rest.
 
     A no-op write (is_open = is_open) takes the lock on both engines without a read-then-upgrade.
     """
-    found = session.execute(update(Pool).where(Pool.id == pool_id).values(is_open=Pool.is_open)).rowcount
+    found = execute_write(
+        session, update(Pool).where(Pool.id == pool_id).values(is_open=Pool.is_open)
+    ).rowcount
     if not found:
         raise NotFound(f"There is no pool {pool_id}.", "pool_id")
 
 
-def account_balance(session: Session, account: str) -> int:
+def account_balance(session: DbSession, account: str) -> int:
     return int(
         session.scalar(
             select(func.coalesce(func.sum(LedgerLine.amount_cents), 0)).where(LedgerLine.account == account)
@@ -155,7 +157,7 @@ def account_balance(session: Session, account: str) -> int:
     )
 
 
-def _kind_totals(session: Session, pool_id: int) -> dict[str, int]:
+def _kind_totals(session: DbSession, pool_id: int) -> dict[str, int]:
     """Per posting kind, the money that crossed the pool's boundary (sum of its non-pool lines)."""
     rows = session.execute(
         select(LedgerPosting.kind, func.sum(LedgerLine.amount_cents))
@@ -166,7 +168,7 @@ def _kind_totals(session: Session, pool_id: int) -> dict[str, int]:
     return {kind: int(total or 0) for kind, total in rows}
 
 
-def pool_balance(session: Session, pool_id: int) -> PoolBalance:
+def pool_balance(session: DbSession, pool_id: int) -> PoolBalance:
     """The pool's figures, summed from its ledger lines (pending from the pledges table)."""
     currency = session.scalar(select(Pool.currency).where(Pool.id == pool_id))
     if currency is None:
@@ -191,7 +193,7 @@ def pool_balance(session: Session, pool_id: int) -> PoolBalance:
     )
 
 
-def _draw(session: Session, pool_id: int, cents: int, field: str) -> list[tuple[str, int]]:
+def _draw(session: DbSession, pool_id: int, cents: int, field: str) -> list[tuple[str, int]]:
     """Lines taking `cents` out of the pool: from the rollover account first, then available."""
     if type(cents) is not int or cents < 0:
         raise ValidationError(f"{field} must be a whole, non-negative number of cents.", field)
@@ -208,7 +210,7 @@ def _draw(session: Session, pool_id: int, cents: int, field: str) -> list[tuple[
 
 
 def post_allocation(
-    session: Session, pool_id: int, round_id: int, allocations: Sequence[tuple[int, int]]
+    session: DbSession, pool_id: int, round_id: int, allocations: Sequence[tuple[int, int]]
 ) -> LedgerPosting | None:
     """Post a round's allocation: [(issue_id, cents)], paid from the pool (rollover first).
 
@@ -230,7 +232,7 @@ def post_allocation(
     return post(session, PostingKind.ALLOCATION, f"Round {round_id} allocation", lines, pool_id, round_id)
 
 
-def refund_weights(session: Session, pool_id: int) -> list[tuple[str, int]]:
+def refund_weights(session: DbSession, pool_id: int) -> list[tuple[str, int]]:
     """Each source's net contribution to the pool: residents' and the city's, minus earlier refunds."""
     rows = session.execute(
         select(LedgerLine.account, func.sum(LedgerLine.amount_cents))
@@ -245,7 +247,9 @@ def refund_weights(session: Session, pool_id: int) -> list[tuple[str, int]]:
     return [(account, -int(total)) for account, total in rows if -int(total) > 0]
 
 
-def post_refunds(session: Session, pool_id: int, round_id: int, leftover_cents: int) -> LedgerPosting | None:
+def post_refunds(
+    session: DbSession, pool_id: int, round_id: int, leftover_cents: int
+) -> LedgerPosting | None:
     """Return `leftover_cents` to where the pool's money came from, pro rata, exact to the cent.
 
     Sources are each pledger (their confirmed pledges minus what was refunded to them) and the city
@@ -260,7 +264,9 @@ def post_refunds(session: Session, pool_id: int, round_id: int, leftover_cents: 
     return post(session, PostingKind.REFUND, f"Round {round_id} refund", lines + shares, pool_id, round_id)
 
 
-def post_rollover(session: Session, pool_id: int, round_id: int, leftover_cents: int) -> LedgerPosting | None:
+def post_rollover(
+    session: DbSession, pool_id: int, round_id: int, leftover_cents: int
+) -> LedgerPosting | None:
     """Carry `leftover_cents` over to the next round: afterwards pool:<id>:rollover holds at least it.
 
     Moves what is missing from pool:<id>:available into pool:<id>:rollover; None if nothing moves.

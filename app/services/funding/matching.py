@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
 
 from app.dialects import insert_ignoring_duplicates
 from app.models import PoolMatch
 from app.models.timestamps import utcnow
 from app.services.funding import ledger, pledges
 from app.services.kernel.errors import ValidationError
+from app.services.kernel.session import DbSession, execute_write
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class MatchResult:
 
 
 def apply_match(
-    session: Session,
+    session: DbSession,
     pool_id: int,
     round_id: int | None,
     ratio_num: int,
@@ -50,7 +50,7 @@ def apply_match(
     }
     pledges.get_pool(session, pool_id)
     # The write comes first: the unique (pool, round) key makes a second tally's match a no-op.
-    inserted = session.execute(insert_ignoring_duplicates(session, PoolMatch, **values)).rowcount
+    inserted = execute_write(session, insert_ignoring_duplicates(session, PoolMatch, **values)).rowcount
     if round_id is not None and not inserted:
         earlier = session.scalars(
             select(PoolMatch).where(PoolMatch.pool_id == pool_id, PoolMatch.round_id == round_id)
@@ -62,6 +62,7 @@ def apply_match(
             PoolMatch.round_id.is_(None) if round_id is None else PoolMatch.round_id == round_id,
         )
     )
+    assert match_id is not None  # the row written above, in this transaction
     ledger.lock_pool(session, pool_id)
     confirmed = ledger.pool_balance(session, pool_id).confirmed_cents
     covered = session.scalar(
@@ -103,6 +104,6 @@ def _check_terms(ratio_num: object, ratio_den: object, cap_cents: object) -> tup
     return ratio_num, ratio_den, cap_cents
 
 
-def matches(session: Session, pool_id: int) -> list[PoolMatch]:
+def matches(session: DbSession, pool_id: int) -> list[PoolMatch]:
     query = select(PoolMatch).where(PoolMatch.pool_id == pool_id).order_by(PoolMatch.id)
     return list(session.scalars(query))

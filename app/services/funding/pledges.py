@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
 
 from app.dialects import insert_ignoring_duplicates
 from app.models import Pledge, Pool, User
@@ -16,6 +15,7 @@ from app.models.timestamps import utcnow
 from app.services.funding import groups, ledger
 from app.services.funding.payments import PaymentProvider
 from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from app.services.kernel.session import DbSession, execute_write
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 KEY_RE = re.compile(r"^[\x21-\x7e]{1,120}$")
@@ -84,7 +84,7 @@ def format_cents(cents: int, currency: str) -> str:
     return f"{sign}{currency} {whole:,}.{part:02d}"
 
 
-def get_pool(session: Session, pool_id: int) -> Pool:
+def get_pool(session: DbSession, pool_id: int) -> Pool:
     pool = session.get(Pool, pool_id)
     if pool is None:
         raise NotFound(f"There is no pool {pool_id}.", "pool_id")
@@ -92,7 +92,7 @@ def get_pool(session: Session, pool_id: int) -> Pool:
 
 
 def pledge(
-    session: Session,
+    session: DbSession,
     user: User,
     pool_id: int,
     amount_cents: object,
@@ -128,7 +128,7 @@ def pledge(
         "idempotency_key": key,
         "created_at": utcnow(),
     }
-    inserted = session.execute(insert_ignoring_duplicates(session, Pledge, **values)).rowcount
+    inserted = execute_write(session, insert_ignoring_duplicates(session, Pledge, **values)).rowcount
     found = _by_key(session, user.id, key)
     assert found is not None
     if not inserted:  # a concurrent request with the same key won
@@ -138,7 +138,7 @@ def pledge(
     return PledgeOutcome(found, True)
 
 
-def _by_key(session: Session, user_id: int, key: str) -> Pledge | None:
+def _by_key(session: DbSession, user_id: int, key: str) -> Pledge | None:
     return session.scalar(
         select(Pledge)
         .where(Pledge.user_id == user_id, Pledge.idempotency_key == key)
@@ -155,7 +155,7 @@ def _replay(earlier: Pledge, pool_id: int, amount_cents: object) -> PledgeOutcom
     return PledgeOutcome(earlier, False)
 
 
-def confirm(session: Session, actor: User, pledge_id: int) -> Pledge:
+def confirm(session: DbSession, actor: User, pledge_id: int) -> Pledge:
     """A group admin (or official) confirms the money arrived; confirming twice changes nothing."""
     found = session.get(Pledge, pledge_id)
     if found is None:
@@ -166,13 +166,14 @@ def confirm(session: Session, actor: User, pledge_id: int) -> Pledge:
     return found
 
 
-def _confirm(session: Session, found: Pledge, actor_id: int | None) -> None:
+def _confirm(session: DbSession, found: Pledge, actor_id: int | None) -> None:
     # The guarded UPDATE is the write that settles races: only one confirmation moves the status.
-    moved = session.execute(
+    moved = execute_write(
+        session,
         update(Pledge)
         .where(Pledge.id == found.id, Pledge.status == PledgeStatus.PENDING.value)
         .values(status=PledgeStatus.CONFIRMED.value, confirmed_at=utcnow(), confirmed_by_id=actor_id)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     ).rowcount
     if not moved:
         return
@@ -185,7 +186,7 @@ def _confirm(session: Session, found: Pledge, actor_id: int | None) -> None:
     )
 
 
-def pending(session: Session, pool_id: int) -> list[tuple[Pledge, str]]:
+def pending(session: DbSession, pool_id: int) -> list[tuple[Pledge, str]]:
     """Pending pledges of a pool, oldest first, with each pledger's display name (for the treasurer)."""
     rows = session.execute(
         select(Pledge, User.display_name)
@@ -196,7 +197,7 @@ def pending(session: Session, pool_id: int) -> list[tuple[Pledge, str]]:
     return list(rows)
 
 
-def my_pledges(session: Session, user_id: int, pool_id: int) -> list[Pledge]:
+def my_pledges(session: DbSession, user_id: int, pool_id: int) -> list[Pledge]:
     return list(
         session.scalars(
             select(Pledge)
@@ -206,7 +207,7 @@ def my_pledges(session: Session, user_id: int, pool_id: int) -> list[Pledge]:
     )
 
 
-def confirmed_by_pool(session: Session) -> dict[int, int]:
+def confirmed_by_pool(session: DbSession) -> dict[int, int]:
     """Pool id -> cents of confirmed pledges, from the pledges table (ledger-check cross-checks it)."""
     rows = session.execute(
         select(Pledge.pool_id, func.sum(Pledge.amount_cents))

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app.models import Issue, LedgerLine, LedgerPosting, Pledge, User
 from app.services.funding import ledger, pledges
+from app.services.kernel.session import DbSession
 from budgets.ledger import Line, Posting, Violation, first_violation, pool_of_account
 
 ANONYMOUS = "a resident"
@@ -31,7 +31,7 @@ class StatementRow:
     balance_cents: int  # what the pool holds after this row (available + rolled over)
 
 
-def _lines_by_posting(session: Session, pool_id: int) -> dict[int, list[tuple[str, int]]]:
+def _lines_by_posting(session: DbSession, pool_id: int) -> dict[int, list[tuple[str, int]]]:
     rows = session.execute(
         select(LedgerLine.posting_id, LedgerLine.account, LedgerLine.amount_cents)
         .join(LedgerPosting, LedgerPosting.id == LedgerLine.posting_id)
@@ -44,7 +44,7 @@ def _lines_by_posting(session: Session, pool_id: int) -> dict[int, list[tuple[st
     return grouped
 
 
-def statement(session: Session, pool_id: int) -> list[StatementRow]:
+def statement(session: DbSession, pool_id: int) -> list[StatementRow]:
     """The pool's postings in order, one row per outside party, pledgers named only if they chose to."""
     postings = session.execute(
         select(
@@ -179,7 +179,7 @@ def statement_csv(rows: list[StatementRow], currency: str) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def all_postings(session: Session) -> list[Posting]:
+def all_postings(session: DbSession) -> list[Posting]:
     """Every posting as plain values, in posting order (for the invariant checker)."""
     lines: dict[int, list[Line]] = {}
     for posting_id, account, cents in session.execute(
@@ -200,7 +200,7 @@ def all_postings(session: Session) -> list[Posting]:
     ]
 
 
-def check_ledger(session: Session) -> tuple[Violation | None, int]:
+def check_ledger(session: DbSession) -> tuple[Violation | None, int]:
     """The first broken invariant of the whole ledger (None if all hold) and the number of postings."""
     postings = all_postings(session)
     return first_violation(postings, pledges.confirmed_by_pool(session)), len(postings)

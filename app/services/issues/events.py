@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from sqlalchemy import update
-from sqlalchemy.orm import Session
 
 from app.models import Issue, IssueEvent
 from app.services.issues.notifications import notify_issue_event
+from app.services.kernel.session import DbSession
 
 # Kinds that officials must hear about (a resident says the fix did not hold).
 OFFICIAL_ALERT_KINDS = frozenset({"reopen"})
 
 
-def on_issue_event(session: Session, event: IssueEvent) -> None:
+def on_issue_event(session: DbSession, event: IssueEvent) -> None:
     """Called once per new event, after it is flushed and before the caller commits.
 
     Public events move the issue's last activity; staff-only moderation events do not.

@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import aliased
 
 from app.models import Area, Category, Issue, IssueEvent, Status, User
 from app.services.kernel.errors import NotFound
+from app.services.kernel.session import DbSession
 
 FEED_SIZE = 50
 
@@ -61,14 +62,14 @@ def _issue_select() -> Select[tuple[Any, ...]]:
     )
 
 
-def _issues(session: Session, stmt: Select[tuple[Any, ...]]) -> list[FeedIssue]:
+def _issues(session: DbSession, stmt: Select[tuple[Any, ...]]) -> list[FeedIssue]:
     return [
         FeedIssue(i, t, d, c, a, s, None if hide else name, created)
         for i, t, d, c, a, s, name, hide, created in session.execute(stmt).tuples()
     ]
 
 
-def newest_issues(session: Session, area_id: int | None = None, limit: int = FEED_SIZE) -> list[FeedIssue]:
+def newest_issues(session: DbSession, area_id: int | None = None, limit: int = FEED_SIZE) -> list[FeedIssue]:
     """The newest visible issues, city-wide or in one area."""
     stmt = _issue_select().order_by(Issue.created_at.desc(), Issue.id.desc()).limit(limit)
     if area_id is not None:
@@ -76,14 +77,14 @@ def newest_issues(session: Session, area_id: int | None = None, limit: int = FEE
     return _issues(session, stmt)
 
 
-def area_name(session: Session, area_id: int) -> str:
+def area_name(session: DbSession, area_id: int) -> str:
     name = session.scalar(select(Area.name).where(Area.id == area_id))
     if name is None:
         raise NotFound(f"There is no area {area_id}.", "area_id")
     return name
 
 
-def visible_issue(session: Session, issue_id: int) -> FeedIssue:
+def visible_issue(session: DbSession, issue_id: int) -> FeedIssue:
     """One issue for its feed; a hidden issue is as absent as a missing one."""
     rows = _issues(session, _issue_select().where(Issue.id == issue_id))
     if not rows:
@@ -91,7 +92,7 @@ def visible_issue(session: Session, issue_id: int) -> FeedIssue:
     return rows[0]
 
 
-def public_events(session: Session, issue_id: int, limit: int = FEED_SIZE) -> list[FeedEvent]:
+def public_events(session: DbSession, issue_id: int, limit: int = FEED_SIZE) -> list[FeedEvent]:
     """The issue's public, not hidden timeline entries, newest first."""
     stmt = (
         select(
@@ -113,8 +114,8 @@ def public_events(session: Session, issue_id: int, limit: int = FEED_SIZE) -> li
         .order_by(IssueEvent.created_at.desc(), IssueEvent.id.desc())
         .limit(limit)
     )
-    return [FeedEvent(*row) for row in session.execute(stmt).tuples()]  # type: ignore[arg-type]
+    return [FeedEvent(*row) for row in session.execute(stmt).tuples()]
 
 
-def status_names(session: Session) -> dict[str, str]:
+def status_names(session: DbSession) -> dict[str, str]:
     return dict(session.execute(select(Status.code, Status.name)).tuples().all())

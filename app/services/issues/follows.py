@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from sqlalchemy import delete, literal, select
-from sqlalchemy.orm import Session
 
 from app.dialects import insert_from_select_ignoring_duplicates, insert_ignoring_duplicates
 from app.models import Area, Follow, Issue, User
 from app.models.timestamps import utcnow
 from app.services.kernel.errors import NotFound, PermissionDenied, ValidationError
+from app.services.kernel.session import DbSession, execute_write
 
 
-def _target(session: Session, issue_id: int | None, area_id: int | None) -> dict[str, int]:
+def _target(session: DbSession, issue_id: int | None, area_id: int | None) -> dict[str, int]:
     if (issue_id is None) == (area_id is None):
         raise ValidationError("Follow either one issue or one area.", "issue_id")
     if issue_id is not None:
@@ -24,47 +24,50 @@ def _target(session: Session, issue_id: int | None, area_id: int | None) -> dict
     return {"area_id": area_id}
 
 
-def follow(session: Session, user: User, *, issue_id: int | None = None, area_id: int | None = None) -> bool:
+def follow(
+    session: DbSession, user: User, *, issue_id: int | None = None, area_id: int | None = None
+) -> bool:
     """Start following; returns False when the user already followed it. The unique keys settle races."""
     if user.is_blocked:
         raise PermissionDenied("This account is blocked.")
     target = _target(session, issue_id, area_id)
-    inserted = session.execute(
-        insert_ignoring_duplicates(session, Follow, user_id=user.id, created_at=utcnow(), **target)
+    inserted = execute_write(
+        session, insert_ignoring_duplicates(session, Follow, user_id=user.id, created_at=utcnow(), **target)
     ).rowcount
     return bool(inserted)
 
 
 def unfollow(
-    session: Session, user: User, *, issue_id: int | None = None, area_id: int | None = None
+    session: DbSession, user: User, *, issue_id: int | None = None, area_id: int | None = None
 ) -> bool:
     """Stop following; returns False when the user did not follow it."""
     if (issue_id is None) == (area_id is None):
         raise ValidationError("Unfollow either one issue or one area.", "issue_id")
     column = Follow.issue_id if issue_id is not None else Follow.area_id
-    removed = session.execute(
+    removed = execute_write(
+        session,
         delete(Follow).where(
             Follow.user_id == user.id, column == (issue_id if issue_id is not None else area_id)
-        )
+        ),
     ).rowcount
     return bool(removed)
 
 
 def is_following(
-    session: Session, user_id: int, *, issue_id: int | None = None, area_id: int | None = None
+    session: DbSession, user_id: int, *, issue_id: int | None = None, area_id: int | None = None
 ) -> bool:
     column = Follow.issue_id if issue_id is not None else Follow.area_id
     value = issue_id if issue_id is not None else area_id
     return session.scalar(select(Follow.id).where(Follow.user_id == user_id, column == value)) is not None
 
 
-def issue_follower_ids(session: Session, issue_id: int) -> list[int]:
+def issue_follower_ids(session: DbSession, issue_id: int) -> list[int]:
     return list(
         session.scalars(select(Follow.user_id).where(Follow.issue_id == issue_id).order_by(Follow.user_id))
     )
 
 
-def copy_issue_followers(session: Session, from_issue_id: int, to_issue_id: int) -> int:
+def copy_issue_followers(session: DbSession, from_issue_id: int, to_issue_id: int) -> int:
     """Everyone who follows `from_issue_id` also follows `to_issue_id`; returns how many were added."""
     query = select(Follow.user_id, literal(to_issue_id), Follow.created_at).where(
         Follow.issue_id == from_issue_id

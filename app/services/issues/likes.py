@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import DateTime, Insert, Integer, bindparam, delete, exists, select
-from sqlalchemy.orm import Session
 
 from app.dialects import OnDriver, insert_from_select_ignoring_duplicates, statement_transaction
 from app.models import Issue, Like
 from app.models.account import Actor
 from app.models.timestamps import utcnow
 from app.services.kernel.errors import NotFound, PermissionDenied
+from app.services.kernel.session import DbSession
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ _REMOVE = OnDriver(
 )
 
 
-def _build_insert(session: Session) -> Insert:
+def _build_insert(session: DbSession) -> Insert:
     """INSERT a like for an issue that exists, skipping one that is already there (one statement)."""
     issue_id = bindparam("issue_id", type_=Integer)
     row = select(bindparam("user_id", type_=Integer), issue_id, bindparam("created_at", type_=DateTime))
@@ -47,7 +47,7 @@ def _check_can_like(actor: Actor) -> None:
         raise PermissionDenied("This account is blocked and cannot like issues.")
 
 
-def like(session: Session, actor: Actor, issue_id: int) -> LikeState:
+def like(session: DbSession, actor: Actor, issue_id: int) -> LikeState:
     """Add the resident's like; liking twice changes nothing (the unique key settles races). A missing
     issue gets nothing inserted and a 404 naming `issue_id`. On SQLite a like that is the request's first
     write commits as it runs (dialects.statement_transaction); otherwise the view's commit ends it."""
@@ -57,7 +57,7 @@ def like(session: Session, actor: Actor, issue_id: int) -> LikeState:
     return LikeState(_count(session, issue_id), True)
 
 
-def unlike(session: Session, actor: Actor, issue_id: int) -> LikeState:
+def unlike(session: DbSession, actor: Actor, issue_id: int) -> LikeState:
     """Withdraw the resident's like; withdrawing a like that is not there changes nothing."""
     _check_can_like(actor)
     with statement_transaction(session):
@@ -65,7 +65,7 @@ def unlike(session: Session, actor: Actor, issue_id: int) -> LikeState:
     return LikeState(_count(session, issue_id), False)
 
 
-def _count(session: Session, issue_id: int) -> int:
+def _count(session: DbSession, issue_id: int) -> int:
     """The count the trigger left, read right after the write: in its transaction, or on SQLite just
     after a like that committed as it ran. On PostgreSQL, read after the view's commit it took a second
     transaction: likes fell from 19% to 15% of the trivial route's rate (docs/benchmarks.md)."""
@@ -75,7 +75,7 @@ def _count(session: Session, issue_id: int) -> int:
     return int(row[0])
 
 
-def liked_issue_ids(session: Session, user_id: int, issue_ids: list[int]) -> set[int]:
+def liked_issue_ids(session: DbSession, user_id: int, issue_ids: list[int]) -> set[int]:
     if not issue_ids:
         return set()
     return set(

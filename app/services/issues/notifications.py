@@ -12,10 +12,10 @@ from typing import Any
 from flask import current_app, has_request_context, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
 
 from app.mail import build_message, queue_mail
 from app.models import Area, Follow, Issue, IssueEvent, Status, User
+from app.services.kernel.session import DbSession, execute_write
 
 SALT = "commonfix-unsubscribe"
 MAILED_KINDS = {"status", "reopen", "duplicate"}
@@ -58,14 +58,14 @@ def read_unsubscribe_token(token: str) -> Subscription | None:
     return Subscription(payload["u"], issue_id, area_id)
 
 
-def unsubscribe(session: Session, subscription: Subscription) -> bool:
+def unsubscribe(session: DbSession, subscription: Subscription) -> bool:
     """Remove the follow the token names; True when there was one (doing it twice is harmless)."""
     stmt = delete(Follow).where(Follow.user_id == subscription.user_id)
     if subscription.issue_id is not None:
         stmt = stmt.where(Follow.issue_id == subscription.issue_id)
     else:
         stmt = stmt.where(Follow.area_id == subscription.area_id)
-    return bool(session.execute(stmt).rowcount)
+    return bool(execute_write(session, stmt).rowcount)
 
 
 def external_url(endpoint: str, **values: Any) -> str:
@@ -79,7 +79,7 @@ def external_url(endpoint: str, **values: Any) -> str:
         return url_for(endpoint, _external=True, **values)
 
 
-def _send(session: Session, user_email: str, subject: str, body: str, subscription: Subscription) -> None:
+def _send(session: DbSession, user_email: str, subject: str, body: str, subscription: Subscription) -> None:
     unsubscribe_url = external_url("follows.unsubscribe", token=unsubscribe_token(subscription))
     text = (
         f"{body}\n\n-- \nYou get this email because you follow this on Commonfix.\n"
@@ -97,13 +97,13 @@ def _send(session: Session, user_email: str, subject: str, body: str, subscripti
     )
 
 
-def _status_name(session: Session, code: str | None) -> str:
+def _status_name(session: DbSession, code: str | None) -> str:
     if not code:
         return "unknown"
     return session.scalar(select(Status.name).where(Status.code == code)) or code
 
 
-def notify_issue_event(session: Session, event: IssueEvent) -> int:
+def notify_issue_event(session: DbSession, event: IssueEvent) -> int:
     """Email the issue's followers (not the person who acted) about a status change or reopening."""
     if event.kind not in MAILED_KINDS or not event.is_public:
         return 0
@@ -158,7 +158,7 @@ def notify_issue_event(session: Session, event: IssueEvent) -> int:
     return sent
 
 
-def notify_new_issue(session: Session, issue_id: int) -> int:
+def notify_new_issue(session: DbSession, issue_id: int) -> int:
     """Email the followers of the issue's area (not its reporter) about a newly reported problem."""
     row = session.execute(
         select(Issue.id, Issue.title, Issue.description, Issue.area_id, Issue.reporter_id, Area.name)

@@ -7,10 +7,10 @@ import unicodedata
 from collections.abc import Iterable
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app.models import Area, Category, Status
 from app.models.place import StatusType
+from app.services.kernel.session import DbSession
 from app.shapes import multipolygon_element, to_geometry
 from geo.areas import AreaIndex, AreaShape
 from geo.geojson import NamedArea
@@ -29,7 +29,7 @@ DEFAULT_CATEGORIES: list[tuple[str, str]] = [
 ]
 
 # After FixMyStreet: open, closed and fixed states.
-DEFAULT_STATUSES: list[tuple[str, str, str]] = [
+DEFAULT_STATUSES: list[tuple[str, str, StatusType]] = [
     ("new", "New", StatusType.OPEN),
     ("acknowledged", "Acknowledged", StatusType.OPEN),
     ("investigating", "Investigating", StatusType.OPEN),
@@ -43,7 +43,7 @@ DEFAULT_STATUSES: list[tuple[str, str, str]] = [
 ]
 
 
-def ensure_reference_data(session: Session) -> None:
+def ensure_reference_data(session: DbSession) -> None:
     """Create the default categories and statuses that are missing; existing rows are kept."""
     have_categories = set(session.scalars(select(Category.code)))
     for position, (code, name) in enumerate(DEFAULT_CATEGORIES):
@@ -56,15 +56,15 @@ def ensure_reference_data(session: Session) -> None:
     session.flush()
 
 
-def categories(session: Session) -> list[Category]:
+def categories(session: DbSession) -> list[Category]:
     return list(session.scalars(select(Category).order_by(Category.position, Category.name)))
 
 
-def statuses(session: Session) -> list[Status]:
+def statuses(session: DbSession) -> list[Status]:
     return list(session.scalars(select(Status).order_by(Status.position, Status.name)))
 
 
-def status_codes_of_type(session: Session, kind: str) -> list[str]:
+def status_codes_of_type(session: DbSession, kind: str) -> list[str]:
     return list(session.scalars(select(Status.code).where(Status.type == kind)))
 
 
@@ -73,7 +73,7 @@ def slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "area"
 
 
-def import_areas(session: Session, areas: Iterable[NamedArea]) -> tuple[int, int]:
+def import_areas(session: DbSession, areas: Iterable[NamedArea]) -> tuple[int, int]:
     """Insert new areas and replace the shape of same-named ones; returns (added, updated)."""
     added = updated = 0
     for area in areas:
@@ -90,11 +90,11 @@ def import_areas(session: Session, areas: Iterable[NamedArea]) -> tuple[int, int
     return added, updated
 
 
-def area_index(session: Session) -> AreaIndex:
+def area_index(session: DbSession) -> AreaIndex:
     """All areas as Shapely shapes, for point-in-area lookups in geo/."""
     rows = session.execute(select(Area.id, Area.name, Area.geom)).all()
-    return AreaIndex(AreaShape(r.id, r.name, to_geometry(r.geom)) for r in rows)  # type: ignore[arg-type]
+    return AreaIndex(AreaShape(r.id, r.name, to_geometry(r.geom)) for r in rows)
 
 
-def areas(session: Session) -> list[Area]:
+def areas(session: DbSession) -> list[Area]:
     return list(session.scalars(select(Area).order_by(Area.name)))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -16,6 +16,7 @@ from sqlalchemy import (
     FromClause,
     Integer,
     Select,
+    SQLColumnExpression,
     Text,
     bindparam,
     cast,
@@ -26,13 +27,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from app.dialects import DriverSQL, dialect_of, within_bbox
 from app.models import Area, Category, Issue, Status
 from app.models.place import StatusType
 from app.services.issues.status_types import resolve_statuses
 from app.services.kernel.errors import NotFound, ValidationError
+from app.services.kernel.session import DbSession
 from geo.coordinates import BBox
 from geo.distance import bbox_around
 from geo.nearby import Located, nearest_within
@@ -114,12 +116,13 @@ class _Shape:
 # Built once per shape and reused with new bound values. Building a Select and its cache key costs more
 # than running the map's bbox query on SQLite, so the hot paths never rebuild one (docs/benchmarks.md).
 _STATEMENTS: dict[tuple[_Shape, str], Select[tuple[object, ...]]] = {}
+_Row = TypeVar("_Row", bound=tuple[Any, ...])
 _COUNTS: dict[_Shape, Select[tuple[int]]] = {}
 BBOX_PARAMS = ("min_lon", "min_lat", "max_lon", "max_lat")
 _CATEGORY_EXISTS = select(Category.code).where(Category.code == bindparam("category"))
 
 
-def _shape(session: Session, filters: IssueFilters, status_codes: int | None) -> _Shape:
+def _shape(session: DbSession, filters: IssueFilters, status_codes: int | None) -> _Shape:
     return _Shape(
         dialect_of(session),
         category=bool(filters.category),
@@ -130,7 +133,7 @@ def _shape(session: Session, filters: IssueFilters, status_codes: int | None) ->
     )
 
 
-def _filtered(stmt: Select[tuple[object, ...]], shape: _Shape) -> Select[tuple[object, ...]]:
+def _filtered(stmt: Select[_Row], shape: _Shape) -> Select[_Row]:
     """`stmt` restricted by the shape's filters, with the values left as bound parameters."""
     if not shape.include_hidden:
         stmt = stmt.where(Issue.is_hidden.is_(False))
@@ -146,8 +149,8 @@ def _filtered(stmt: Select[tuple[object, ...]], shape: _Shape) -> Select[tuple[o
     if shape.area:
         stmt = stmt.where(Issue.area_id == bindparam("area_id"))
     if shape.bbox:
-        bounds = tuple(bindparam(name, type_=Float) for name in BBOX_PARAMS)
-        min_lon, min_lat, max_lon, max_lat = bounds
+        min_lon, min_lat, max_lon, max_lat = (bindparam(name, type_=Float) for name in BBOX_PARAMS)
+        bounds = (min_lon, min_lat, max_lon, max_lat)
         stmt = stmt.where(within_bbox(shape.dialect, "issues", Issue.id, Issue.geom, bounds)).where(
             Issue.lon.between(min_lon, max_lon), Issue.lat.between(min_lat, max_lat)
         )
@@ -162,7 +165,7 @@ def _order_by(sort: str, likes: Any, created_at: Any, issue_id: Any) -> list[Any
     raise ValidationError(f"sort must be one of {', '.join(SORTS)}.", "sort")
 
 
-def _page(stmt: Select[tuple[object, ...]], shape: _Shape, sort: str) -> Select[tuple[object, ...]]:
+def _page(stmt: Select[_Row], shape: _Shape, sort: str) -> Select[_Row]:
     """`stmt` filtered by the shape, in the sort's order, one page of it (limit and offset bound)."""
     ordered = _filtered(stmt, shape).order_by(*_order_by(sort, Issue.likes_count, Issue.created_at, Issue.id))
     return ordered.limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer))
@@ -175,7 +178,7 @@ def list_statement(shape: _Shape, sort: str) -> Select[tuple[object, ...]]:
     return stmt
 
 
-def _bound(session: Session, filters: IssueFilters) -> tuple[_Shape, dict[str, object]]:
+def _bound(session: DbSession, filters: IssueFilters) -> tuple[_Shape, dict[str, object]]:
     """The shape of `filters` and its bound values, checked: an unknown category or status names its
     field."""
     values: dict[str, object] = {}
@@ -195,14 +198,14 @@ def _bound(session: Session, filters: IssueFilters) -> tuple[_Shape, dict[str, o
     return _shape(session, filters, status_codes), values
 
 
-def _prepared(session: Session, filters: IssueFilters, sort: str) -> tuple[_Shape, dict[str, object]]:
+def _prepared(session: DbSession, filters: IssueFilters, sort: str) -> tuple[_Shape, dict[str, object]]:
     if sort not in SORTS:
         raise ValidationError(f"sort must be one of {', '.join(SORTS)}.", "sort")
     return _bound(session, filters)
 
 
 def filtered_statement(
-    session: Session, filters: IssueFilters, sort: str
+    session: DbSession, filters: IssueFilters, sort: str
 ) -> tuple[Select[tuple[object, ...]], dict[str, object]]:
     """The list statement for `filters` and its bound values (also what the benchmark EXPLAINs)."""
     shape, values = _prepared(session, filters, sort)
@@ -210,7 +213,7 @@ def filtered_statement(
 
 
 def list_issues(
-    session: Session, filters: IssueFilters, sort: str, limit: int, offset: int = 0
+    session: DbSession, filters: IssueFilters, sort: str, limit: int, offset: int = 0
 ) -> list[IssueRow]:
     stmt, values = filtered_statement(session, filters, sort)
     # Core execution: plain column tuples, without the ORM's result processing.
@@ -245,7 +248,7 @@ class FeaturePage:
     has_next: bool
 
 
-_FEATURE_STATEMENTS: dict[tuple[_Shape, str], Select[tuple[object, ...]]] = {}
+_FEATURE_STATEMENTS: dict[tuple[_Shape, str], Select[tuple[str, int]]] = {}
 
 
 def _text(constant: str) -> ColumnElement[str]:
@@ -253,7 +256,7 @@ def _text(constant: str) -> ColumnElement[str]:
     return literal_column("'" + constant.replace("'", "''") + "'", type_=Text)
 
 
-def _features_statement(shape: _Shape, sort: str) -> Select[tuple[object, ...]]:
+def _features_statement(shape: _Shape, sort: str) -> Select[tuple[str, int]]:
     """One row: the JSON array of the list's Features and how many there are.
 
     Each issue stores its Feature's text around its like count (Issue.feature_head/feature_tail, kept by
@@ -270,6 +273,8 @@ def _features_statement(shape: _Shape, sort: str) -> Select[tuple[object, ...]]:
         return stmt
     # The issues alone: the names the Features show are in their text, so no join to the lookup tables.
     keys = (Issue.id, Issue.likes_count, Issue.created_at)
+    head: SQLColumnExpression[str | None]
+    tail: SQLColumnExpression[str | None]
     if shape.dialect == "postgresql":
         sub = _page(select(*keys, Issue.feature_head, Issue.feature_tail), shape, sort).subquery()
         head, tail = sub.c.feature_head, sub.c.feature_tail
@@ -316,8 +321,8 @@ def _feature_sql(dialect: Dialect, shape: _Shape, sort: str) -> DriverSQL:
 
 
 def feature_statement(
-    session: Session, filters: IssueFilters, sort: str
-) -> tuple[Select[tuple[object, ...]], dict[str, object]]:
+    session: DbSession, filters: IssueFilters, sort: str
+) -> tuple[Select[tuple[str, int]], dict[str, object]]:
     """The map's and the lists' statement for `filters` and its bound values, without the page and URL
     values (what the benchmark EXPLAINs)."""
     shape, values = _prepared(session, filters, sort)
@@ -325,7 +330,7 @@ def feature_statement(
 
 
 def feature_page(
-    session: Session, filters: IssueFilters, sort: str, limit: int, offset: int, url_template: str
+    session: DbSession, filters: IssueFilters, sort: str, limit: int, offset: int, url_template: str
 ) -> FeaturePage:
     """Up to `limit` issues as GeoJSON Features (JSON text), and whether more follow.
 
@@ -350,16 +355,16 @@ def feature_page(
     return FeaturePage(features_json, has_next)
 
 
-def count_issues(session: Session, filters: IssueFilters) -> int:
+def count_issues(session: DbSession, filters: IssueFilters) -> int:
     shape, values = _bound(session, filters)
     stmt = _COUNTS.get(shape)
     if stmt is None:
-        stmt = _COUNTS[shape] = _filtered(select(func.count(Issue.id)), shape)  # type: ignore[arg-type]
+        stmt = _COUNTS[shape] = _filtered(select(func.count(Issue.id)), shape)
     return int(session.connection().execute(stmt, values).scalar() or 0)
 
 
 def ranked(
-    session: Session,
+    session: DbSession,
     area_id: int | None = None,
     category: str | None = None,
     limit: int = 50,
@@ -371,7 +376,7 @@ def ranked(
 
 
 def suggestions(
-    session: Session, lon: float, lat: float, category: str, radius_m: float, limit: int
+    session: DbSession, lon: float, lat: float, category: str, radius_m: float, limit: int
 ) -> list[tuple[IssueRow, float]]:
     """Open issues of the same category within `radius_m` metres, nearest first."""
     box = bbox_around(lon, lat, radius_m)
@@ -381,14 +386,14 @@ def suggestions(
     return [(n.item, n.distance_m) for n in near]
 
 
-def get_issue(session: Session, issue_id: int) -> Issue:
+def get_issue(session: DbSession, issue_id: int) -> Issue:
     issue = session.scalar(select(Issue).where(Issue.id == issue_id).options(selectinload(Issue.photos)))
     if issue is None:
         raise NotFound(f"There is no issue {issue_id}.", "issue_id")
     return issue
 
 
-def get_issue_row(session: Session, issue_id: int) -> IssueRow:
+def get_issue_row(session: DbSession, issue_id: int) -> IssueRow:
     row = session.execute(_base().where(Issue.id == issue_id)).tuples().first()
     if row is None:
         raise NotFound(f"There is no issue {issue_id}.", "issue_id")

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app.models import Category, Issue, Photo, User
 from app.services.issues.notifications import notify_new_issue
 from app.services.issues.photos import process_photo, store_photo
 from app.services.issues.places import area_index
 from app.services.kernel.errors import PermissionDenied, ValidationError
+from app.services.kernel.session import DbSession
 from app.shapes import point_element
 from geo.coordinates import COORDINATE_DECIMALS, CoordinateError, parse_lat, parse_lon
 
@@ -44,7 +44,7 @@ def clean_text(raw: object, field: str, label: str, maximum: int) -> str:
 
 
 def create_issue(
-    session: Session,
+    session: DbSession,
     reporter: User,
     *,
     lat: object,

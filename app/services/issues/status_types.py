@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from app.models import Status
 from app.models.place import StatusType
 from app.services.kernel.errors import ValidationError
+from app.services.kernel.session import DbSession
 
 TTL_SECONDS = 5.0
 _STATUS_TYPES = select(Status.code, Status.type)
@@ -29,7 +30,7 @@ _CHANGED = "status_types_changed"  # a session.info key: this session changed a 
 _kept: WeakKeyDictionary[Engine, tuple[float, dict[str, str]]] = WeakKeyDictionary()
 
 
-def status_types(session: Session) -> dict[str, str]:
+def status_types(session: DbSession) -> dict[str, str]:
     """Every status code and its type (open, closed or fixed)."""
     connection = session.connection()
     own_changes = session.info.get(_CHANGED, False)
@@ -43,7 +44,7 @@ def status_types(session: Session) -> dict[str, str]:
     return known
 
 
-def resolve_statuses(session: Session, wanted: tuple[str, ...]) -> list[str]:
+def resolve_statuses(session: DbSession, wanted: tuple[str, ...]) -> list[str]:
     """Status codes for a mix of codes and types; unknown values are an error naming `status`."""
     known = status_types(session)
     types = {t.value for t in StatusType}

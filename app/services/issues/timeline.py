@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import aliased
 
 from app.models import IssueEvent, Photo, Status, User
+from app.services.kernel.session import DbSession
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class TimelineEntry:
     photos: tuple[TimelinePhoto, ...] = ()
 
 
-def timeline(session: Session, issue_id: int, staff: bool = False) -> list[TimelineEntry]:
+def timeline(session: DbSession, issue_id: int, staff: bool = False) -> list[TimelineEntry]:
     """Oldest first. The public never sees staff-only events, hidden updates or hidden photos."""
     before, after = aliased(Status), aliased(Status)
     stmt = (
@@ -66,7 +67,7 @@ def timeline(session: Session, issue_id: int, staff: bool = False) -> list[Timel
     if not staff:
         stmt = stmt.where(IssueEvent.is_public.is_(True), IssueEvent.is_hidden.is_(False))
     rows = session.execute(stmt).tuples().all()
-    photos: dict[int, list[TimelinePhoto]] = {}
+    photos: dict[int | None, list[TimelinePhoto]] = {}
     if rows:
         photo_stmt = (
             select(Photo.event_id, Photo.id, Photo.filename, Photo.width, Photo.height, Photo.is_hidden)
@@ -75,6 +76,6 @@ def timeline(session: Session, issue_id: int, staff: bool = False) -> list[Timel
         )
         if not staff:
             photo_stmt = photo_stmt.where(Photo.is_hidden.is_(False))
-        for event_id, *photo in session.execute(photo_stmt).tuples():
-            photos.setdefault(event_id, []).append(TimelinePhoto(*photo))
-    return [TimelineEntry(*row, photos=tuple(photos.get(row[0], ()))) for row in rows]  # type: ignore[arg-type]
+        for event_id, photo_id, filename, width, height, hidden in session.execute(photo_stmt).tuples():
+            photos.setdefault(event_id, []).append(TimelinePhoto(photo_id, filename, width, height, hidden))
+    return [TimelineEntry(*row, photos=tuple(photos.get(row[0], ()))) for row in rows]  # type: ignore[misc]  # a 13-column row is typed as an open tuple, which could fill photos too

@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from app.models import AuditEntry, User
 from app.models.timestamps import utcnow
+from app.services.kernel.session import DbSession
 
 
 def record(
-    session: Session, actor: User, action: str, target_type: str, target_id: object, **details: Any
+    session: DbSession, actor: User, action: str, target_type: str, target_id: object, **details: Any
 ) -> AuditEntry:
     entry = AuditEntry(
         actor_id=actor.id,
@@ -39,7 +39,7 @@ class Page:
         return max(1, -(-self.total // self.per_page))
 
 
-def audit_page(session: Session, page: int, per_page: int = 50) -> Page:
+def audit_page(session: DbSession, page: int, per_page: int = 50) -> Page:
     """Newest first."""
     total = int(session.scalar(select(func.count(AuditEntry.id))) or 0)
     items = list(

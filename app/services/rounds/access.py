@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from app.models import Group, Membership, Pool, Round, User
 from app.services.funding import groups
 from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from app.services.kernel.session import DbSession
 
 
-def get_round(session: Session, round_id: int) -> Round:
+def get_round(session: DbSession, round_id: int) -> Round:
     found = session.get(Round, round_id)
     if found is None:
         raise NotFound(f"There is no round {round_id}.", "round_id")
     return found
 
 
-def get_group(session: Session, group_id: object, field: str = "group_id") -> Group:
+def get_group(session: DbSession, group_id: object, field: str = "group_id") -> Group:
     if isinstance(group_id, bool) or not isinstance(group_id, int):
         raise ValidationError(f"{field} must be the id (a whole number) of a neighbourhood group.", field)
     group = session.get(Group, group_id)
@@ -26,23 +26,23 @@ def get_group(session: Session, group_id: object, field: str = "group_id") -> Gr
     return group
 
 
-def pool_id_of(session: Session, group_id: int) -> int:
+def pool_id_of(session: DbSession, group_id: int) -> int:
     pool_id = session.scalar(select(Pool.id).where(Pool.group_id == group_id))
     if pool_id is None:
         raise Conflict(f"Group {group_id} has no pool yet, so it cannot run a round.", "group_id")
     return int(pool_id)
 
 
-def is_member(session: Session, group_id: int, user_id: int) -> bool:
+def is_member(session: DbSession, group_id: int, user_id: int) -> bool:
     return groups.membership(session, user_id, group_id) is not None
 
 
-def can_run(session: Session, user: User | None, group_id: int) -> bool:
+def can_run(session: DbSession, user: User | None, group_id: int) -> bool:
     """Officials and admins run every group's rounds; a group admin runs their own group's."""
     return user is not None and groups.runs_group(session, user, group_id)
 
 
-def require_runner(session: Session, user: User, group_id: int, action: str) -> None:
+def require_runner(session: DbSession, user: User, group_id: int, action: str) -> None:
     if user.is_blocked:
         raise PermissionDenied("This account is blocked.")
     if not can_run(session, user, group_id):
@@ -54,7 +54,7 @@ def require_official(user: User, action: str, field: str | None = None) -> None:
         raise PermissionDenied(f"Only city officials can {action}.", field)
 
 
-def require_member(session: Session, user: User, group_id: int) -> None:
+def require_member(session: DbSession, user: User, group_id: int) -> None:
     if user.is_blocked:
         raise PermissionDenied("This account is blocked.")
     if not is_member(session, group_id, user.id):
@@ -64,7 +64,7 @@ def require_member(session: Session, user: User, group_id: int) -> None:
         )
 
 
-def member_count(session: Session, group_id: int) -> int:
+def member_count(session: DbSession, group_id: int) -> int:
     return int(
         session.scalar(select(func.count()).select_from(Membership).where(Membership.group_id == group_id))
         or 0

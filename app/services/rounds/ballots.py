@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from app.dialects import upsert
 from app.models import Round, RoundBallot, User
 from app.models.rounds import Phase
 from app.models.timestamps import utcnow
 from app.services.kernel.errors import Conflict, ValidationError
+from app.services.kernel.session import DbSession
 from app.services.rounds import candidates
 from app.services.rounds import money as round_money
 from app.services.rounds.access import get_round, require_member
@@ -83,12 +83,12 @@ def parse_choices(found: Round, body: dict[str, Any]) -> dict[int, int]:
     return points
 
 
-def limits_of(session: Session, found: Round) -> BallotLimits:
+def limits_of(session: DbSession, found: Round) -> BallotLimits:
     budget = round_money.preview(session, found).budget_cents if found.ballot == "knapsack" else None
     return BallotLimits(found.ballot, found.k, budget, found.points)
 
 
-def check_choices(session: Session, found: Round, choices: dict[int, int]) -> None:
+def check_choices(session: DbSession, found: Round, choices: dict[int, int]) -> None:
     field = "points" if found.ballot == "cumulative" else "issue_ids"
     listed, _ = candidates.current(session, found)
     cost = {c.issue_id: c.cost_cents for c in listed}
@@ -122,7 +122,7 @@ def check_choices(session: Session, found: Round, choices: dict[int, int]) -> No
             )
 
 
-def cast_ballot(session: Session, user: User, round_id: int, body: dict[str, Any]) -> dict[int, int]:
+def cast_ballot(session: DbSession, user: User, round_id: int, body: dict[str, Any]) -> dict[int, int]:
     """Store (or replace) the member's ballot; returns the choices stored."""
     found = get_round(session, round_id)
     require_member(session, user, found.group_id)
@@ -155,14 +155,14 @@ def cast_ballot(session: Session, user: User, round_id: int, body: dict[str, Any
     return choices
 
 
-def ballot_of(session: Session, round_id: int, user_id: int) -> dict[int, int] | None:
+def ballot_of(session: DbSession, round_id: int, user_id: int) -> dict[int, int] | None:
     stored = session.scalar(
         select(RoundBallot.choices).where(RoundBallot.round_id == round_id, RoundBallot.user_id == user_id)
     )
     return None if stored is None else {int(k): int(v) for k, v in stored.items()}
 
 
-def ballot_count(session: Session, round_id: int) -> int:
+def ballot_count(session: DbSession, round_id: int) -> int:
     return int(
         session.scalar(select(func.count()).select_from(RoundBallot).where(RoundBallot.round_id == round_id))
         or 0

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, exists, select
-from sqlalchemy.orm import Session
 
 from app.models import Group, Issue, Round, RoundCandidate, Status
 from app.models.place import StatusType
+from app.services.kernel.session import DbSession
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class Candidate:
     created_at: datetime | None = None
 
 
-def live_ranking(session: Session, found: Round) -> list[Candidate]:
+def live_ranking(session: DbSession, found: Round) -> list[Candidate]:
     area_id = session.scalar(select(Group.area_id).where(Group.id == found.group_id))
     funded_before = exists().where(
         and_(
@@ -61,13 +61,14 @@ def live_ranking(session: Session, found: Round) -> list[Candidate]:
         .order_by(Issue.likes_count.desc(), Issue.created_at.asc(), Issue.id.asc())
         .limit(found.top_n)
     ).tuples()
-    return [
-        Candidate(i, title, int(cost), likes, position, lat, lon, status, created)
-        for position, (i, title, cost, likes, lat, lon, status, created) in enumerate(rows, start=1)
-    ]
+    ranking = []
+    for position, (i, title, cost, likes, lat, lon, status, created) in enumerate(rows, start=1):
+        assert cost is not None  # the query keeps only costed issues
+        ranking.append(Candidate(i, title, int(cost), likes, position, lat, lon, status, created))
+    return ranking
 
 
-def snapshot_rows(session: Session, round_id: int) -> list[Candidate]:
+def snapshot_rows(session: DbSession, round_id: int) -> list[Candidate]:
     rows = session.execute(
         select(
             RoundCandidate.issue_id,
@@ -86,14 +87,14 @@ def snapshot_rows(session: Session, round_id: int) -> list[Candidate]:
     return [Candidate(*row) for row in rows]
 
 
-def has_snapshot(session: Session, round_id: int) -> bool:
+def has_snapshot(session: DbSession, round_id: int) -> bool:
     return (
         session.scalar(select(RoundCandidate.id).where(RoundCandidate.round_id == round_id).limit(1))
         is not None
     )
 
 
-def snapshot(session: Session, found: Round) -> list[Candidate]:
+def snapshot(session: DbSession, found: Round) -> list[Candidate]:
     """Freeze the round's candidate list (once); later calls return the frozen list."""
     if has_snapshot(session, found.id):
         return snapshot_rows(session, found.id)
@@ -102,7 +103,7 @@ def snapshot(session: Session, found: Round) -> list[Candidate]:
     return ranked
 
 
-def store_snapshot(session: Session, round_id: int, ranked: list[Candidate]) -> None:
+def store_snapshot(session: DbSession, round_id: int, ranked: list[Candidate]) -> None:
     """Write `ranked` as the round's frozen candidate list."""
     session.add_all(
         RoundCandidate(
@@ -117,7 +118,7 @@ def store_snapshot(session: Session, round_id: int, ranked: list[Candidate]) -> 
     session.flush()
 
 
-def current(session: Session, found: Round) -> tuple[list[Candidate], bool]:
+def current(session: DbSession, found: Round) -> tuple[list[Candidate], bool]:
     """The round's candidates and whether they are the frozen snapshot (True) or the live ranking."""
     if has_snapshot(session, found.id):
         return snapshot_rows(session, found.id), True

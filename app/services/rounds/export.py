@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app.models import Area, Group, Pool, Round, RoundCandidate
+from app.services.kernel.session import DbSession
 from app.services.rounds import candidates, tally
 from app.services.rounds import engine as round_engine
 from app.services.rounds import money as round_money
@@ -30,7 +30,7 @@ def _day(at: datetime | None) -> str:
     return (at or datetime(1970, 1, 1)).strftime("%d.%m.%Y")
 
 
-def meta_of(session: Session, found: Round, budget: int, country: str) -> dict[str, str]:
+def meta_of(session: DbSession, found: Round, budget: int, country: str) -> dict[str, str]:
     group, area = session.execute(
         select(Group.name, Area.name).join(Area, Area.id == Group.area_id).where(Group.id == found.group_id)
     ).one()
@@ -56,7 +56,7 @@ def meta_of(session: Session, found: Round, budget: int, country: str) -> dict[s
     return meta
 
 
-def pb_file(session: Session, round_id: int, country: str) -> tuple[str, str]:
+def pb_file(session: DbSession, round_id: int, country: str) -> tuple[str, str]:
     """(the .pb text, a file name) for the round; `country` is the city's (Pabulib requires one)."""
     found = get_round(session, round_id)
     inputs = tally.load_inputs(session, found)

@@ -12,10 +12,10 @@ import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app.models import Round, TallyJob, User
 from app.services.kernel.errors import NotFound
+from app.services.kernel.session import DbSession
 from app.services.rounds import tally
 from app.services.rounds.access import get_round, member_count
 from app.services.rounds.ballots import ballot_count
@@ -36,14 +36,14 @@ def new_token() -> str:
     return uuid.uuid4().hex
 
 
-def is_large(session: Session, found: Round, threshold: int) -> bool:
+def is_large(session: DbSession, found: Round, threshold: int) -> bool:
     voters = (
         ballot_count(session, found.id) if found.has_voting_phase else member_count(session, found.group_id)
     )
     return voters > threshold
 
 
-def start_job(session: Session, actor: User, round_id: int) -> TallyJob:
+def start_job(session: DbSession, actor: User, round_id: int) -> TallyJob:
     """Claim the round and record a queued job; the caller commits, then runs the job."""
     token = new_token()
     tally.claim(session, actor, round_id, token)
@@ -53,7 +53,7 @@ def start_job(session: Session, actor: User, round_id: int) -> TallyJob:
     return job
 
 
-def begin_tally(session: Session, actor: User, round_id: int, sync_max_ballots: int) -> TallyStart:
+def begin_tally(session: DbSession, actor: User, round_id: int, sync_max_ballots: int) -> TallyStart:
     """Tally a small round now, or claim a large one for a background job; the caller commits.
 
     A queued job must only be run once the claim is committed (app/tally_runner.start_tally does both).
@@ -64,14 +64,14 @@ def begin_tally(session: Session, actor: User, round_id: int, sync_max_ballots: 
     return TallyStart(summary=tally.tally_now(session, actor, round_id, new_token()))
 
 
-def get_job(session: Session, job_id: int) -> TallyJob:
+def get_job(session: DbSession, job_id: int) -> TallyJob:
     job = session.get(TallyJob, job_id)
     if job is None:
         raise NotFound(f"There is no tally job {job_id}.", "job_id")
     return job
 
 
-def latest_job(session: Session, round_id: int) -> TallyJob | None:
+def latest_job(session: DbSession, round_id: int) -> TallyJob | None:
     return session.scalar(
         select(TallyJob).where(TallyJob.round_id == round_id).order_by(TallyJob.id.desc()).limit(1)
     )
@@ -84,5 +84,5 @@ def progress_percent(stage: str, done: int, total: int) -> int:
     return int(start + (end - start) * min(1.0, max(0.0, share)))
 
 
-def round_of_job(session: Session, job: TallyJob) -> Round:
+def round_of_job(session: DbSession, job: TallyJob) -> Round:
     return get_round(session, job.round_id)

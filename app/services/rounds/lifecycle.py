@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
 from app.models import Round, User
 from app.models.rounds import PHASE_ORDER, Phase
 from app.models.timestamps import utcnow
 from app.services.kernel.errors import Conflict, ValidationError
+from app.services.kernel.session import DbSession, execute_write
 from app.services.rounds import candidates
 from app.services.rounds.access import (
     get_group,
@@ -101,7 +101,7 @@ def parse_name(data: dict[str, Any]) -> str:
     return name
 
 
-def create_round(session: Session, user: User, data: dict[str, Any]) -> Round:
+def create_round(session: DbSession, user: User, data: dict[str, Any]) -> Round:
     group = get_group(session, data.get("group_id"))
     require_runner(session, user, group.id, "create rounds")
     name = parse_name(data)
@@ -133,7 +133,7 @@ def create_round(session: Session, user: User, data: dict[str, Any]) -> Round:
     return new
 
 
-def update_round(session: Session, user: User, round_id: int, data: dict[str, Any]) -> Round:
+def update_round(session: DbSession, user: User, round_id: int, data: dict[str, Any]) -> Round:
     """Change a round's terms: the vote's shape until voting opens, the match until the tally."""
     found = get_round(session, round_id)
     require_runner(session, user, found.group_id, "change rounds")
@@ -169,7 +169,7 @@ def next_phase(found: Round) -> str | None:
     return order[position + 1] if position + 1 < len(order) else None
 
 
-def advance(session: Session, user: User, round_id: int, phase: object) -> Round:
+def advance(session: DbSession, user: User, round_id: int, phase: object) -> Round:
     """Move the round to `phase`, which must be its next one; voting opens with the candidate snapshot."""
     found = get_round(session, round_id)
     require_runner(session, user, found.group_id, "move a round's phase")
@@ -191,12 +191,13 @@ def advance(session: Session, user: User, round_id: int, phase: object) -> Round
     if target != expected:
         raise Conflict(f"The next phase of this round is {expected}, not {target}.", "phase")
     # The write comes first and is conditional: a concurrent move or tally makes this one a conflict.
-    moved = session.execute(
+    moved = execute_write(
+        session,
         update(Round)
         .where(Round.id == round_id, Round.phase == current)
         .where(Round.tally_token.is_(None) if current != Phase.TALLIED.value else Round.id == round_id)
         .values({"phase": target, f"{target}_at": utcnow()})
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     ).rowcount
     if not moved:
         raise Conflict("The round changed meanwhile (another phase move or a tally); reload it.", "phase")
@@ -206,7 +207,7 @@ def advance(session: Session, user: User, round_id: int, phase: object) -> Round
     return found
 
 
-def list_rounds(session: Session, group_id: int | None = None) -> list[Round]:
+def list_rounds(session: DbSession, group_id: int | None = None) -> list[Round]:
     """Newest first; one group's when `group_id` is given."""
     query = select(Round).order_by(Round.created_at.desc(), Round.id.desc())
     if group_id is not None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from app.models import PoolMatch, Round
 from app.services.funding import ledger
+from app.services.kernel.session import DbSession
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ def match_amount(base_cents: int, num: int, den: int, cap_cents: int) -> int:
     return min(cap_cents, base_cents * num // den)
 
 
-def preview(session: Session, found: Round) -> MoneyPreview:
+def preview(session: DbSession, found: Round) -> MoneyPreview:
     """The budget a tally would have now (the knapsack limit of ballots and the ballot page's figure).
 
     Pledges are matched once: the base is the confirmed pledges no earlier match covered.

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
 from app.models import Group, IssueEvent, Pool, Round, RoundCandidate, Status, User
 from app.models.timestamps import utcnow
@@ -13,13 +12,14 @@ from app.models.workflow import EventKind
 from app.services.funding.pledges import format_cents
 from app.services.issues.events import on_issue_event
 from app.services.kernel import audit
+from app.services.kernel.session import DbSession
 from app.services.workflow import status_changes as workflow
 from budgets.allocation import Allocation
 
 PLANNED = "planned"
 
 
-def record_results(session: Session, found: Round, allocation: Allocation) -> None:
+def record_results(session: DbSession, found: Round, allocation: Allocation) -> None:
     """Store each candidate's outcome: funded or not, the amount, the score and the engine's reason."""
     for pid, item in allocation.explanations.items():
         session.execute(
@@ -43,7 +43,7 @@ def funding_note(found: Round, group_name: str, currency: str, cents: int) -> st
     )
 
 
-def plan_funded(session: Session, actor: User, found: Round, funded: Sequence[tuple[int, int]]) -> None:
+def plan_funded(session: DbSession, actor: User, found: Round, funded: Sequence[tuple[int, int]]) -> None:
     """Move each funded issue into the officials' workflow as "planned", the amount in the note.
 
     The tally may be run by a group admin who is not staff, so this uses the workflow's building

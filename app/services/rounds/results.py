@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app.models import Issue, Pool, Round, RoundCandidate
 from app.models.rounds import Phase
 from app.services.kernel.errors import Conflict
+from app.services.kernel.session import DbSession
 from app.services.rounds.access import get_round
 
 
@@ -85,7 +85,7 @@ def is_tallied(found: Round) -> bool:
     return found.phase in (Phase.TALLIED.value, Phase.CLOSED.value)
 
 
-def results(session: Session, round_id: int) -> RoundResults:
+def results(session: DbSession, round_id: int) -> RoundResults:
     found = get_round(session, round_id)
     if not is_tallied(found):
         raise Conflict("This round has not been tallied yet.", "phase")

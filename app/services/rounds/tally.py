@@ -18,13 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
 from app.models import Like, Membership, Round, RoundBallot, User
 from app.models.rounds import Phase
 from app.models.timestamps import utcnow
 from app.services.funding import ledger, matching
 from app.services.kernel.errors import Conflict
+from app.services.kernel.session import DbSession, execute_write
 from app.services.rounds import candidates
 from app.services.rounds import engine as round_engine
 from app.services.rounds import money as round_money
@@ -60,16 +60,17 @@ def _quiet(_stage: str, _done: int, _total: int, _message: str) -> None:
     return None
 
 
-def claim(session: Session, user: User, round_id: int, token: str) -> Round:
+def claim(session: DbSession, user: User, round_id: int, token: str) -> Round:
     """Take the round for this tally, or raise Conflict (409) saying why it cannot be tallied."""
     found = get_round(session, round_id)
     require_runner(session, user, found.group_id, "tally a round")
     closing = Phase.VOTING.value if found.has_voting_phase else Phase.PLEDGING.value
-    taken = session.execute(
+    taken = execute_write(
+        session,
         update(Round)
         .where(Round.id == round_id, Round.phase == closing, Round.tally_token.is_(None))
         .values(tally_token=token)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     ).rowcount
     if not taken:
         session.refresh(found)
@@ -84,7 +85,7 @@ def claim(session: Session, user: User, round_id: int, token: str) -> Round:
     return found
 
 
-def release(session: Session, round_id: int, token: str) -> None:
+def release(session: DbSession, round_id: int, token: str) -> None:
     """Give the round back after a failed tally (only the tally holding `token` can)."""
     session.execute(
         update(Round)
@@ -94,7 +95,7 @@ def release(session: Session, round_id: int, token: str) -> None:
     )
 
 
-def voting_ballots(session: Session, round_id: int, report: Report) -> list[dict[int, int]]:
+def voting_ballots(session: DbSession, round_id: int, report: Report) -> list[dict[int, int]]:
     total = ballot_count(session, round_id)
     rows = session.execute(
         select(RoundBallot.choices).where(RoundBallot.round_id == round_id).order_by(RoundBallot.id)
@@ -107,7 +108,7 @@ def voting_ballots(session: Session, round_id: int, report: Report) -> list[dict
     return ballots
 
 
-def like_ballots(session: Session, group_id: int, issue_ids: list[int]) -> list[dict[int, int]]:
+def like_ballots(session: DbSession, group_id: int, issue_ids: list[int]) -> list[dict[int, int]]:
     """Without a voting phase, each member's likes on the candidates are their approval ballot."""
     if not issue_ids:
         return []
@@ -123,7 +124,7 @@ def like_ballots(session: Session, group_id: int, issue_ids: list[int]) -> list[
     return list(by_member.values())
 
 
-def load_inputs(session: Session, found: Round, report: Report = _quiet) -> TallyInputs:
+def load_inputs(session: DbSession, found: Round, report: Report = _quiet) -> TallyInputs:
     listed, snapshotted = candidates.current(session, found)
     report("candidates", 1, 1, f"{len(listed)} candidates")
     if found.has_voting_phase:
@@ -144,7 +145,7 @@ def compute(found: Round, inputs: TallyInputs, budget_cents: int, report: Report
 
 
 def post(
-    session: Session,
+    session: DbSession,
     actor: User,
     found: Round,
     inputs: TallyInputs,
@@ -200,14 +201,16 @@ def post(
     return TallySummary(found.id, budget, allocation.spent, leftover, funded)
 
 
-def tally_now(session: Session, actor: User, round_id: int, token: str) -> TallySummary:
+def tally_now(session: DbSession, actor: User, round_id: int, token: str) -> TallySummary:
     """The whole tally inside the caller's transaction (small rounds, tests): claim first, then post."""
     found = claim(session, actor, round_id, token)
     inputs = load_inputs(session, found)
     return post(session, actor, found, inputs, None, None)
 
 
-def tally_in_stages(session: Session, actor: User, round_id: int, token: str, report: Report) -> TallySummary:
+def tally_in_stages(
+    session: DbSession, actor: User, round_id: int, token: str, report: Report
+) -> TallySummary:
     """A claimed round's tally for a background job: reads and the rule outside the write transaction.
 
     The caller has committed the claim; `report` may commit progress, so it is called only before

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, literal, select, update
-from sqlalchemy.orm import Session
 
 from app.dialects import insert_from_select_ignoring_duplicates
 from app.models import Issue, IssueEvent, Like, User
@@ -16,10 +15,11 @@ from app.services.issues.events import on_issue_event
 from app.services.kernel import audit
 from app.services.kernel.errors import NotFound, ValidationError
 from app.services.kernel.roles import require_staff
+from app.services.kernel.session import DbSession
+from app.services.kernel.text import clean_note
 from app.services.workflow.status_changes import (
     DUPLICATE_STATUS,
     apply_status,
-    clean_note,
     find_status,
     lock_issues,
 )
@@ -43,12 +43,12 @@ def _as_id(raw: object, field: str) -> int:
     return value
 
 
-def _like_count(session: Session, issue_id: int) -> int:
+def _like_count(session: DbSession, issue_id: int) -> int:
     return int(session.scalar(select(func.count(Like.id)).where(Like.issue_id == issue_id)) or 0)
 
 
 def mark_duplicate(
-    session: Session, actor: User, duplicate_id: int, original_id: object, note: object = None
+    session: DbSession, actor: User, duplicate_id: int, original_id: object, note: object = None
 ) -> Merge:
     """Close `duplicate_id` as a duplicate of `original_id`; its likes and followers move over.
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
 from app.models import Issue, User
 from app.services.kernel.errors import NotFound, PermissionDenied, ValidationError
+from app.services.kernel.session import DbSession, execute_write
 
 # 100 million in minor units: far above any neighbourhood fix, far below integer limits.
 MAX_ESTIMATE_CENTS = 10_000_000_000
@@ -25,18 +25,18 @@ def parse_cents(value: object, field: str = "cost_cents", maximum: int = MAX_EST
     return value
 
 
-def set_estimate(session: Session, user: User, issue_id: int, cost_cents: object) -> int:
+def set_estimate(session: DbSession, user: User, issue_id: int, cost_cents: object) -> int:
     """Record the cost estimate of an issue (officials and admins); returns the cents stored."""
     if not user.is_staff:
         raise PermissionDenied("Only officials can estimate what fixing a problem costs.")
     cents = parse_cents(cost_cents)
-    changed = session.execute(
-        update(Issue).where(Issue.id == issue_id).values(cost_estimate_cents=cents)
+    changed = execute_write(
+        session, update(Issue).where(Issue.id == issue_id).values(cost_estimate_cents=cents)
     ).rowcount
     if not changed:
         raise NotFound(f"There is no issue {issue_id}.", "issue_id")
     return cents
 
 
-def estimate_of(session: Session, issue_id: int) -> int | None:
+def estimate_of(session: DbSession, issue_id: int) -> int | None:
     return session.scalar(select(Issue.cost_estimate_cents).where(Issue.id == issue_id))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from app.models import Issue, IssueEvent, ModerationRecord, Photo, User
 from app.models.timestamps import utcnow
@@ -13,6 +12,7 @@ from app.services.kernel import audit
 from app.services.kernel.audit import Page
 from app.services.kernel.errors import NotFound, ValidationError
 from app.services.kernel.roles import require_staff
+from app.services.kernel.session import DbSession
 from app.services.kernel.text import clean_note
 from app.services.workflow.status_changes import lock_issues
 
@@ -30,7 +30,7 @@ def check_visible(issue: Issue, viewer: object) -> None:
 
 
 def _log(
-    session: Session,
+    session: DbSession,
     actor: User,
     action: str,
     target_type: str,
@@ -81,7 +81,7 @@ def _log(
 
 
 def set_issue_hidden(
-    session: Session, actor: User, issue_id: int, hidden: bool, reason: object = ""
+    session: DbSession, actor: User, issue_id: int, hidden: bool, reason: object = ""
 ) -> Issue:
     require_staff(actor)
     why = clean_note(reason, required=False, field="reason")
@@ -96,7 +96,7 @@ def set_issue_hidden(
 
 
 def set_update_hidden(
-    session: Session, actor: User, event_id: int, hidden: bool, reason: object = ""
+    session: DbSession, actor: User, event_id: int, hidden: bool, reason: object = ""
 ) -> IssueEvent:
     require_staff(actor)
     why = clean_note(reason, required=False, field="reason")
@@ -123,7 +123,7 @@ def set_update_hidden(
 
 
 def set_photo_hidden(
-    session: Session, actor: User, photo_id: int, hidden: bool, reason: object = ""
+    session: DbSession, actor: User, photo_id: int, hidden: bool, reason: object = ""
 ) -> Photo:
     require_staff(actor)
     why = clean_note(reason, required=False, field="reason")
@@ -148,7 +148,7 @@ def set_photo_hidden(
 
 
 def edit_issue_text(
-    session: Session,
+    session: DbSession,
     actor: User,
     issue_id: int,
     *,
@@ -183,7 +183,7 @@ def edit_issue_text(
     return issue
 
 
-def moderation_page(session: Session, page: int, per_page: int = 50) -> Page:
+def moderation_page(session: DbSession, page: int, per_page: int = 50) -> Page:
     """The moderation log, newest first (admins only: it holds the original texts)."""
     total = int(session.scalar(select(func.count(ModerationRecord.id))) or 0)
     items = list(

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
 from app.models import Issue, IssueEvent, Status, User
 from app.models.place import StatusType
@@ -17,6 +16,7 @@ from app.services.issues.events import on_issue_event
 from app.services.kernel import audit
 from app.services.kernel.errors import NotFound, PermissionDenied, ValidationError
 from app.services.kernel.roles import require_staff
+from app.services.kernel.session import DbSession
 from app.services.kernel.text import clean_note
 
 BULK_MAX = 500
@@ -25,7 +25,7 @@ DEFAULT_REOPEN_STATUS = "new"
 NOT_FIXED_WINDOW = timedelta(days=30)
 
 
-def find_status(session: Session, code: object) -> Status:
+def find_status(session: DbSession, code: object) -> Status:
     value = str(code or "").strip()
     if not value:
         raise ValidationError("Status is required.", "status")
@@ -36,7 +36,7 @@ def find_status(session: Session, code: object) -> Status:
     return status
 
 
-def lock_issues(session: Session, issue_ids: Iterable[int]) -> dict[int, Issue]:
+def lock_issues(session: DbSession, issue_ids: Iterable[int]) -> dict[int, Issue]:
     """Take the issues' row locks by writing first (SQLite's lock, PostgreSQL's row lock), then load them."""
     wanted = sorted(set(issue_ids))
     session.execute(
@@ -73,7 +73,7 @@ def stamp(issue: Issue, old_type: str, new: Status, now: datetime) -> None:
 
 
 def apply_status(
-    session: Session, actor: User, issue: Issue, new: Status, note: str, kind: str, now: datetime
+    session: DbSession, actor: User, issue: Issue, new: Status, note: str, kind: str, now: datetime
 ) -> IssueEvent:
     old = session.get(Status, issue.status)
     old_type = old.type if old is not None else StatusType.OPEN.value
@@ -100,7 +100,9 @@ def _check_target(status: Status) -> None:
         )
 
 
-def change_status(session: Session, actor: User, issue_id: int, status_code: str, note: str) -> IssueEvent:
+def change_status(
+    session: DbSession, actor: User, issue_id: int, status_code: object, note: object
+) -> IssueEvent:
     """Move one issue to `status_code` with a public note; kept in its history and the audit log."""
     require_staff(actor)
     new = find_status(session, status_code)
@@ -143,7 +145,7 @@ def parse_issue_ids(raw: Iterable[object]) -> list[int]:
 
 
 def bulk_change_status(
-    session: Session, actor: User, issue_ids: Iterable[object], status_code: str, note: str
+    session: DbSession, actor: User, issue_ids: Iterable[object], status_code: str, note: str
 ) -> BulkChange:
     """One status and one note for a batch; all or nothing. Issues already in that status are skipped."""
     require_staff(actor)
@@ -184,7 +186,7 @@ def bulk_change_status(
 
 
 def not_fixed(
-    session: Session,
+    session: DbSession,
     resident: User,
     issue_id: int,
     note: object = "",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from app.models import Issue, Status, User
 from app.models.place import StatusType
@@ -13,6 +12,7 @@ from app.services.issues.places import statuses
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, NotFound, ValidationError
 from app.services.kernel.roles import require_admin
+from app.services.kernel.session import DbSession
 from app.services.workflow.status_changes import DEFAULT_REOPEN_STATUS, DUPLICATE_STATUS
 
 CODE_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -38,14 +38,14 @@ def _clean_type(raw: object) -> str:
     return kind
 
 
-def _get(session: Session, code: str) -> Status:
+def _get(session: DbSession, code: str) -> Status:
     status = session.get(Status, code)
     if status is None:
         raise NotFound(f"There is no status {code[:40]!r}.", "status")
     return status
 
 
-def add_status(session: Session, admin: User, code: object, name: object, kind: object) -> Status:
+def add_status(session: DbSession, admin: User, code: object, name: object, kind: object) -> Status:
     require_admin(admin)
     clean_code = str(code or "").strip().lower()
     if not clean_code:
@@ -66,7 +66,7 @@ def add_status(session: Session, admin: User, code: object, name: object, kind: 
     return status
 
 
-def update_status(session: Session, admin: User, code: str, name: object, kind: object) -> Status:
+def update_status(session: DbSession, admin: User, code: str, name: object, kind: object) -> Status:
     """Rename and/or retype a status."""
     require_admin(admin)
     status = _get(session, code)
@@ -91,7 +91,7 @@ def update_status(session: Session, admin: User, code: str, name: object, kind: 
     return status
 
 
-def move_status(session: Session, admin: User, code: str, direction: str) -> list[Status]:
+def move_status(session: DbSession, admin: User, code: str, direction: str) -> list[Status]:
     """Move a status one place up or down; positions are renumbered 0..n-1."""
     require_admin(admin)
     if direction not in ("up", "down"):
@@ -115,7 +115,7 @@ def move_status(session: Session, admin: User, code: str, direction: str) -> lis
     return ordered
 
 
-def delete_status(session: Session, admin: User, code: str) -> None:
+def delete_status(session: DbSession, admin: User, code: str) -> None:
     require_admin(admin)
     status = _get(session, code)
     if status.code in REQUIRED_TYPES:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app.models import Issue, IssueEvent, Photo, User
 from app.models.timestamps import utcnow
@@ -12,6 +11,7 @@ from app.services.issues.events import on_issue_event
 from app.services.issues.photos import process_photo, store_photo
 from app.services.issues.reports import PhotoSettings
 from app.services.kernel.errors import NotFound, PermissionDenied, ValidationError
+from app.services.kernel.session import DbSession
 
 TEXT_MAX = 2000
 
@@ -28,7 +28,7 @@ def clean_update_text(raw: object) -> str:
 
 
 def post_update(
-    session: Session,
+    session: DbSession,
     author: User,
     issue_id: int,
     text: object,

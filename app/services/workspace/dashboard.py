@@ -10,13 +10,14 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, func, select
-from sqlalchemy.orm import Session
 
 from app.models import Area, Category, Issue, Status
 from app.services.issues.status_types import resolve_statuses
 from app.services.kernel.errors import ValidationError
+from app.services.kernel.session import DbSession
 
 SORTS: dict[str, str] = {
     "rank": "Rank (most likes, older first)",
@@ -108,7 +109,7 @@ def _whole(raw: str, field: str, label: str, minimum: int, maximum: int) -> int:
     return value
 
 
-def parse_filters(session: Session, args: Mapping[str, str]) -> DashboardFilters:
+def parse_filters(session: DbSession, args: Mapping[str, str]) -> DashboardFilters:
     """Filters from query parameters (area, category, status, from, to, min_likes); errors name the field."""
     filters = DashboardFilters()
     raw_area = (args.get("area") or "").strip()
@@ -151,7 +152,7 @@ def parse_page(raw: str | None) -> int:
     return _whole(raw, "page", "Page", 1, MAX_PAGE) if raw and raw.strip() else 1
 
 
-def conditions(session: Session, filters: DashboardFilters) -> list[ColumnElement[bool]]:
+def conditions(session: DbSession, filters: DashboardFilters) -> list[ColumnElement[bool]]:
     """The WHERE clause shared by the list, the exports and the charts (no joins needed)."""
     where: list[ColumnElement[bool]] = [Issue.is_hidden.is_(False)]
     codes = resolve_statuses(session, filters.statuses)
@@ -170,7 +171,11 @@ def conditions(session: Session, filters: DashboardFilters) -> list[ColumnElemen
     return where
 
 
-def _ordered(stmt: Select[tuple[object, ...]], sort: str) -> Select[tuple[object, ...]]:
+# What a select's rows hold: ordering keeps a statement's row type.
+_Row = TypeVar("_Row", bound=tuple[Any, ...])
+
+
+def _ordered(stmt: Select[_Row], sort: str) -> Select[_Row]:
     order = {
         "rank": (Issue.likes_count.desc(), Issue.created_at, Issue.id),
         "likes": (Issue.likes_count.desc(), Issue.created_at.desc(), Issue.id.desc()),
@@ -182,7 +187,7 @@ def _ordered(stmt: Select[tuple[object, ...]], sort: str) -> Select[tuple[object
 
 
 def priority_page(
-    session: Session, filters: DashboardFilters, sort: str = "rank", page: int = 1, per_page: int = PER_PAGE
+    session: DbSession, filters: DashboardFilters, sort: str = "rank", page: int = 1, per_page: int = PER_PAGE
 ) -> PriorityPage:
     """One page of the filtered, sorted list, with the total for the pager."""
     where = conditions(session, filters)
@@ -210,5 +215,5 @@ def priority_page(
         .join(Area, Area.id == Issue.area_id)
         .where(Issue.id.in_(page_ids))
     )
-    by_id = {r[0]: PriorityRow(*r) for r in session.execute(stmt).tuples()}  # type: ignore[arg-type]
+    by_id = {r[0]: PriorityRow(*r) for r in session.execute(stmt).tuples()}
     return PriorityPage([by_id[i] for i in page_ids if i in by_id], total, page, per_page)

@@ -14,9 +14,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app.models import Area, Category, Issue, Status
+from app.services.kernel.session import DbSession
 from app.services.workspace.dashboard import DashboardFilters, conditions
 from app.services.workspace.stats import core
 
@@ -71,7 +71,7 @@ def timestamp(value: datetime | None) -> str:
     return value.isoformat(timespec="seconds") + "Z" if value is not None else ""
 
 
-def issue_rows(session: Session, filters: DashboardFilters, page_size: int = PAGE_SIZE) -> Iterator[Any]:
+def issue_rows(session: DbSession, filters: DashboardFilters, page_size: int = PAGE_SIZE) -> Iterator[Any]:
     """Every issue matching the filters, by id, fetched one keyset page at a time."""
     where = conditions(session, filters)
     base = (
@@ -94,7 +94,7 @@ def issue_rows(session: Session, filters: DashboardFilters, page_size: int = PAG
             return
 
 
-def csv_chunks(session: Session, filters: DashboardFilters, issue_url: str) -> Iterator[str]:
+def csv_chunks(session: DbSession, filters: DashboardFilters, issue_url: str) -> Iterator[str]:
     """The CSV export: a header, then one row per issue; `issue_url` has `{}` where the id goes."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -126,7 +126,7 @@ def csv_chunks(session: Session, filters: DashboardFilters, issue_url: str) -> I
     yield buffer.getvalue()
 
 
-def geojson_chunks(session: Session, filters: DashboardFilters, issue_url: str) -> Iterator[str]:
+def geojson_chunks(session: DbSession, filters: DashboardFilters, issue_url: str) -> Iterator[str]:
     """The GeoJSON export: one FeatureCollection, written feature by feature."""
     yield '{"type":"FeatureCollection","features":['
     separator = ""
