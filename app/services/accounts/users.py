@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.dialects import OnDriver
+from app.database.driver import OnDriver
 from app.models import ApiToken, User
 from app.models.account import Role, TokenHolder
 from app.models.timestamps import utcnow

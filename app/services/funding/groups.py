@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from app.dialects import insert_ignoring_duplicates
+from app.database.spellings import insert_ignoring_duplicates
 from app.models import Area, Group, Membership, Pool, User
 from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from app.dialects import insert_ignoring_duplicates
+from app.database.spellings import insert_ignoring_duplicates
 from app.models import PoolMatch
 from app.models.timestamps import utcnow
 from app.services.funding import ledger, pledges

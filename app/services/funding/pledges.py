@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from app.dialects import insert_ignoring_duplicates
+from app.database.spellings import insert_ignoring_duplicates
 from app.models import Pledge, Pool, User
 from app.models.funding import PledgeStatus
 from app.models.timestamps import utcnow

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete, literal, select
 from sqlalchemy.orm import Session
 
-from app.dialects import insert_from_select_ignoring_duplicates, insert_ignoring_duplicates
+from app.database.spellings import insert_from_select_ignoring_duplicates, insert_ignoring_duplicates
 from app.models import Area, Follow, Issue, User
 from app.models.timestamps import utcnow
 from app.services.kernel.errors import NotFound, PermissionDenied, ValidationError

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import DateTime, Insert, Integer, bindparam, delete, exists, select
 from sqlalchemy.orm import Session
 
-from app.dialects import OnDriver, insert_from_select_ignoring_duplicates, statement_transaction
+from app.database.driver import OnDriver, statement_transaction
+from app.database.spellings import insert_from_select_ignoring_duplicates
 from app.models import Issue, Like
 from app.models.account import Actor
 from app.models.timestamps import utcnow
@@ -50,7 +51,7 @@ def _check_can_like(actor: Actor) -> None:
 def like(session: Session, actor: Actor, issue_id: int) -> LikeState:
     """Add the resident's like; liking twice changes nothing (the unique key settles races). A missing
     issue gets nothing inserted and a 404 naming `issue_id`. On SQLite a like that is the request's first
-    write commits as it runs (dialects.statement_transaction); otherwise the view's commit ends it."""
+    write commits as it runs (database.driver.statement_transaction); otherwise the view's commit ends it."""
     _check_can_like(actor)
     with statement_transaction(session):
         _INSERT.execute(session, {"user_id": actor.id, "issue_id": issue_id, "created_at": utcnow()})

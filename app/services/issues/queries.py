@@ -24,11 +24,11 @@ from sqlalchemy import (
     literal_column,
     select,
 )
-from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from app.dialects import DriverSQL, dialect_of, within_bbox
+from app.database.driver import DriverSQL
+from app.database.spellings import dialect_of, joined_in_order, within_bbox
 from app.models import Area, Category, Issue, Status
 from app.models.place import StatusType
 from app.services.issues.status_types import resolve_statuses
@@ -261,9 +261,7 @@ def _features_statement(shape: _Shape, sort: str) -> Select[tuple[object, ...]]:
     Features per request instead (SQLite's json_object, PostgreSQL's to_json) cost the map's 202-pin
     viewport about 0.5 ms more on SQLite (docs/benchmarks.md).
 
-    SQLite has no ORDER BY inside an aggregate before 3.44: group_concat takes the rows in the order the
-    subquery's ORDER BY gives them, the subquery being the join's outer loop (a test checks the order).
-    PostgreSQL orders its string_agg.
+    The Features join in the page's order (spellings.joined_in_order).
     """
     stmt = _FEATURE_STATEMENTS.get((shape, sort))
     if stmt is not None:
@@ -290,11 +288,8 @@ def _features_statement(shape: _Shape, sort: str) -> Select[tuple[object, ...]]:
         + cast(sub.c.id, Text)
         + bindparam("url_close", type_=Text)
     )
-    if shape.dialect == "postgresql":
-        order = _order_by(sort, sub.c.likes_count, sub.c.created_at, sub.c.id)
-        joined = func.string_agg(feature, aggregate_order_by(_text(","), *order), type_=Text)
-    else:
-        joined = func.group_concat(feature, _text(","), type_=Text)
+    order = _order_by(sort, sub.c.likes_count, sub.c.created_at, sub.c.id)
+    joined = joined_in_order(shape.dialect, feature, ",", order)
     features = func.coalesce(_text("[") + joined + _text("]"), _text("[]"), type_=Text)
     stmt = select(features, func.count()).select_from(source)
     _FEATURE_STATEMENTS[(shape, sort)] = stmt

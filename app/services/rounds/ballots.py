@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.dialects import upsert
+from app.database.spellings import upsert
 from app.models import Round, RoundBallot, User
 from app.models.rounds import Phase
 from app.models.timestamps import utcnow

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, literal, select, update
 from sqlalchemy.orm import Session
 
-from app.dialects import insert_from_select_ignoring_duplicates
+from app.database.spellings import insert_from_select_ignoring_duplicates
 from app.models import Issue, IssueEvent, Like, User
 from app.models.timestamps import utcnow
 from app.models.workflow import EventKind

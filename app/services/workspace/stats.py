@@ -15,7 +15,7 @@ from statistics import median
 from sqlalchemy import ColumnElement, Connection, case, func, select
 from sqlalchemy.orm import Session
 
-from app.dialects import days_between, floor_of
+from app.database.spellings import days_between, floor_of
 from app.models import Area, Category, Issue, Status
 from app.models.place import StatusType
 
