@@ -18,16 +18,10 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class DriverSQL:
-    """A statement compiled once for the driver: its SQL, the order of its positional parameters (None
-    where the driver takes them by name), the values SQLAlchemy bound itself (literals such as PostGIS's
-    SRID) and the conversions its types apply to values (SQLite stores a datetime as text).
-
-    Run on the driver's own cursor, a hot statement skips SQLAlchemy's statement cache, execution
-    context and result processing: ~0.02 ms a statement on SQLite, more than SQLite takes to run a
-    like's. Rows come back as the driver gives them (SQLite: booleans as 0/1, timestamps as text);
-    the statements are logged at DEBUG on `app.database.driver`, since SQLAlchemy's echo does not see them.
-    """
+class _DriverSQL:
+    """A statement compiled for the driver: its SQL, the order of its positional parameters (None where
+    the driver takes them by name), the values SQLAlchemy bound itself (literals) and the conversions its
+    types apply to values (SQLite stores a datetime as text)."""
 
     sql: str
     order: Sequence[str] | None
@@ -35,7 +29,7 @@ class DriverSQL:
     convert: dict[str, Callable[[Any], Any]]
 
     @classmethod
-    def of(cls, compiled: Compiled) -> DriverSQL:
+    def of(cls, compiled: Compiled) -> _DriverSQL:
         fixed = {name: bind.value for bind, name in compiled.bind_names.items() if not bind.required}
         dialect = compiled.dialect
         convert = {}
@@ -51,56 +45,44 @@ class DriverSQL:
             bound[name] = process(bound[name])
         return tuple(bound[name] for name in self.order) if self.order else bound
 
-    def _run(self, cursor: Any, values: dict[str, object]) -> None:
+    def execute(self, connection: Connection, values: dict[str, object]) -> int:
+        """Run it in `connection`'s transaction; the number of rows it changed."""
         parameters = self.parameters(values)
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s\n%r", self.sql, parameters)
-        cursor.execute(self.sql, parameters)
-
-    def execute(self, connection: Connection, values: dict[str, object]) -> int:
-        """Run it in `connection`'s transaction; the number of rows it changed."""
         cursor = connection.connection.cursor()
         try:
-            self._run(cursor, values)
+            cursor.execute(self.sql, parameters)
             return int(cursor.rowcount)
         finally:
             cursor.close()
 
-    def first(self, connection: Connection, values: dict[str, object]) -> Any:
-        """Run it in `connection`'s transaction; its first row (a tuple), or None."""
-        cursor = connection.connection.cursor()
-        try:
-            self._run(cursor, values)
-            return cursor.fetchone()
-        finally:
-            cursor.close()
 
+class DriverStatement:
+    """A write statement that SQLAlchemy cannot cache, compiled once per dialect and run on the
+    session's connection through the driver's cursor.
 
-class OnDriver:
-    """A hot statement built once per dialect and run as DriverSQL on the session's connection.
+    SQLAlchemy compiles the dialects' `INSERT ... ON CONFLICT` again on every execution (their classes
+    opt out of its statement cache), which cost a like more than SQLite takes to run it. Statements that
+    SQLAlchemy caches run through it instead: its execution machinery costs little next to a request.
+    The driver's rowcount is returned as it is; SQLAlchemy's events and echo do not see the statement,
+    so it is logged at DEBUG on `app.database.driver`.
 
     `build` gets the session, for statements that SQLite and PostgreSQL spell differently (upserts).
     """
 
     def __init__(self, build: Callable[[Session], Executable]) -> None:
         self._build = build
-        self._sql: dict[str, DriverSQL] = {}
+        self._sql: dict[str, _DriverSQL] = {}
 
-    def _for(self, session: Session) -> tuple[Connection, DriverSQL]:
+    def execute(self, session: Session, values: dict[str, object]) -> int:
+        """Run it in the session's transaction; the number of rows it changed."""
         connection = session.connection()
         found = self._sql.get(connection.dialect.name)
         if found is None:
             compiled = self._build(session).compile(dialect=connection.dialect)
-            found = self._sql[connection.dialect.name] = DriverSQL.of(compiled)
-        return connection, found
-
-    def execute(self, session: Session, values: dict[str, object]) -> int:
-        connection, sql = self._for(session)
-        return sql.execute(connection, values)
-
-    def first(self, session: Session, values: dict[str, object]) -> Any:
-        connection, sql = self._for(session)
-        return sql.first(connection, values)
+            found = self._sql[connection.dialect.name] = _DriverSQL.of(compiled)
+        return found.execute(connection, values)
 
 
 @contextmanager
@@ -110,8 +92,8 @@ def statement_transaction(session: Session) -> Iterator[None]:
 
     Otherwise the lock is held from the statement to the view's COMMIT, while this thread runs Python
     again. Under gunicorn's threads such a thread can wait for its GIL holding the lock, and every other
-    worker's writer sleeps in SQLite's busy handler meanwhile: 12-17% of the CPU stayed idle during the
-    like benchmark, 2-8% with this (docs/benchmarks.md).
+    worker's writer sleeps in SQLite's busy handler meanwhile, leaving CPU idle during the like benchmark
+    (docs/benchmarks.md).
 
     Only for a block that writes with one statement (its triggers run inside it), and only when the
     transaction holds no write yet, neither run nor pending in the session: an earlier write keeps the

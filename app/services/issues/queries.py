@@ -13,7 +13,6 @@ from typing import Any, NamedTuple
 from sqlalchemy import (
     ColumnElement,
     Float,
-    FromClause,
     Integer,
     Select,
     Text,
@@ -24,10 +23,8 @@ from sqlalchemy import (
     literal_column,
     select,
 )
-from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from app.database.driver import DriverSQL
 from app.database.spellings import dialect_of, joined_in_order, within_bbox
 from app.models import Area, Category, Issue, Status
 from app.models.place import StatusType
@@ -267,19 +264,13 @@ def _features_statement(shape: _Shape, sort: str) -> Select[tuple[object, ...]]:
     if stmt is not None:
         return stmt
     # The issues alone: the names the Features show are in their text, so no join to the lookup tables.
-    keys = (Issue.id, Issue.likes_count, Issue.created_at)
-    if shape.dialect == "postgresql":
-        sub = _page(select(*keys, Issue.feature_head, Issue.feature_tail), shape, sort).subquery()
-        head, tail = sub.c.feature_head, sub.c.feature_tail
-        source: FromClause = sub
-    else:
-        # SQLite chooses and orders the page on narrow rows, then fetches the page's stored text: carrying
-        # the text through its sort cost the map's 202-pin viewport 0.1 of 0.5 ms. On PostgreSQL the
-        # extra lookups cost as much (docs/benchmarks.md).
-        sub = _page(select(*keys), shape, sort).subquery()
-        stored = aliased(Issue, name="stored")
-        head, tail = stored.feature_head, stored.feature_tail
-        source = sub.join(stored, stored.id == sub.c.id)
+    # The page is chosen and ordered on narrow rows, then the page's stored text is fetched: carrying the
+    # text through the sort cost SQLite more than the extra lookups, which cost PostgreSQL about what they
+    # save (docs/benchmarks.md), so both engines run the same statement.
+    sub = _page(select(Issue.id, Issue.likes_count, Issue.created_at), shape, sort).subquery()
+    stored = aliased(Issue, name="stored")
+    source = sub.join(stored, stored.id == sub.c.id)
+    head, tail = stored.feature_head, stored.feature_tail
     feature = (
         head
         + cast(sub.c.likes_count, Text)
@@ -294,20 +285,6 @@ def _features_statement(shape: _Shape, sort: str) -> Select[tuple[object, ...]]:
     stmt = select(features, func.count()).select_from(source)
     _FEATURE_STATEMENTS[(shape, sort)] = stmt
     return stmt
-
-
-_FEATURE_SQL: dict[tuple[_Shape, str], DriverSQL] = {}
-
-
-def _feature_sql(dialect: Dialect, shape: _Shape, sort: str) -> DriverSQL:
-    """The map's statement as driver SQL, run on the driver's cursor: through SQLAlchemy's statement
-    cache and parameter processing it cost the map's request ~0.06 ms more on SQLite, and through
-    `exec_driver_sql` ~0.03 ms more (docs/benchmarks.md)."""
-    found = _FEATURE_SQL.get((shape, sort))
-    if found is None:
-        compiled = _features_statement(shape, sort).compile(dialect=dialect)
-        found = _FEATURE_SQL[(shape, sort)] = DriverSQL.of(compiled)
-    return found
 
 
 def feature_statement(
@@ -333,9 +310,8 @@ def feature_page(
         "url_open": '"' + json.dumps(prefix)[1:-1],
         "url_close": json.dumps(suffix)[1:-1] + '"}}',
     }
-    statement = _feature_sql(connection.dialect, shape, sort)
     bound = {**values, "limit": limit, "offset": offset, **url}
-    features_json, count = statement.first(connection, bound)
+    features_json, count = connection.execute(_features_statement(shape, sort), bound).one()
     has_next = count == limit and (
         connection.execute(
             list_statement(shape, sort), {**values, "limit": 1, "offset": offset + limit}
