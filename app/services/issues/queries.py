@@ -48,8 +48,8 @@ class IssueFilters:
 
 
 class IssueRow(NamedTuple):
-    """One issue as the lists and the map show it (a tuple: building a frozen dataclass per row cost the
-    map's 200-pin response a third of a millisecond)."""
+    """One issue as the lists and the map show it (a tuple: building a frozen dataclass per row was a
+    visible part of the map's response)."""
 
     id: int
     title: str
@@ -137,7 +137,7 @@ def _filtered(stmt: Select[tuple[object, ...]], shape: _Shape) -> Select[tuple[o
         # A list of codes, not a subquery: with a list SQLite reads the ranked top 50 straight off
         # ix_issues_area_rank; with a subquery it sorts the whole area (docs/benchmarks.md). One bound
         # parameter per code, not an expanding one: SQLAlchemy would render the statement's SQL again on
-        # every execution (~0.03 ms of the map's request). Shapes stay few: there are few statuses.
+        # every execution. Shapes stay few: there are few statuses.
         codes = [bindparam(f"status_{i}", type_=Text) for i in range(shape.statuses)]
         stmt = stmt.where(Issue.status.in_(codes) if codes else false())
     if shape.area:
@@ -255,8 +255,8 @@ def _features_statement(shape: _Shape, sort: str) -> Select[tuple[object, ...]]:
 
     Each issue stores its Feature's text around its like count (Issue.feature_head/feature_tail, kept by
     database triggers); the statement joins the parts with the count and the issue's URL. Encoding the
-    Features per request instead (SQLite's json_object, PostgreSQL's to_json) cost the map's 202-pin
-    viewport about 0.5 ms more on SQLite (docs/benchmarks.md).
+    Features per request instead (SQLite's json_object, PostgreSQL's to_json) cost the map's request
+    more (docs/benchmarks.md).
 
     The Features join in the page's order (spellings.joined_in_order).
     """

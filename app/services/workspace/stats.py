@@ -67,7 +67,7 @@ def fix_times(session: Session) -> list[FixTime]:
 
 
 def core(session: Session) -> Connection:
-    """The session's connection: Core results skip the ORM's per-row work (10x faster on 25,000 rows)."""
+    """The session's connection: Core results skip the ORM's per-row work, which dominates on many rows."""
     return session.connection()
 
 
