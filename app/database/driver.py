@@ -20,8 +20,8 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class _DriverSQL:
     """A statement compiled for the driver: its SQL, the order of its positional parameters (None where
-    the driver takes them by name), the values SQLAlchemy bound itself (literals) and the conversions its
-    types apply to values (SQLite stores a datetime as text)."""
+    the driver takes them by name), the values SQLAlchemy bound itself (literals such as PostGIS's SRID)
+    and the conversions its types apply to values (SQLite stores a datetime as text)."""
 
     sql: str
     order: Sequence[str] | None
@@ -45,28 +45,40 @@ class _DriverSQL:
             bound[name] = process(bound[name])
         return tuple(bound[name] for name in self.order) if self.order else bound
 
-    def execute(self, connection: Connection, values: dict[str, object]) -> int:
-        """Run it in `connection`'s transaction; the number of rows it changed."""
+    def _run(self, cursor: Any, values: dict[str, object]) -> None:
         parameters = self.parameters(values)
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s\n%r", self.sql, parameters)
+        cursor.execute(self.sql, parameters)
+
+    def execute(self, connection: Connection, values: dict[str, object]) -> int:
+        """Run it in `connection`'s transaction; the number of rows it changed."""
         cursor = connection.connection.cursor()
         try:
-            cursor.execute(self.sql, parameters)
+            self._run(cursor, values)
             return int(cursor.rowcount)
+        finally:
+            cursor.close()
+
+    def first(self, connection: Connection, values: dict[str, object]) -> Any:
+        """Run it in `connection`'s transaction; its first row (a tuple), or None."""
+        cursor = connection.connection.cursor()
+        try:
+            self._run(cursor, values)
+            return cursor.fetchone()
         finally:
             cursor.close()
 
 
 class DriverStatement:
-    """A write statement that SQLAlchemy cannot cache, compiled once per dialect and run on the
-    session's connection through the driver's cursor.
+    """A hot statement built once per dialect, compiled once and run on the session's connection through
+    the driver's cursor.
 
-    SQLAlchemy compiles the dialects' `INSERT ... ON CONFLICT` again on every execution (their classes
-    opt out of its statement cache), which cost a like more than SQLite takes to run it. Statements that
-    SQLAlchemy caches run through it instead: its execution machinery costs little next to a request.
-    The driver's rowcount is returned as it is; SQLAlchemy's events and echo do not see the statement,
-    so it is logged at DEBUG on `app.database.driver`.
+    For the hot paths only: SQLAlchemy's statement cache, execution context and result processing cost a
+    like or a map request more than the database takes to run its statements, and SQLAlchemy compiles
+    the dialects' `INSERT ... ON CONFLICT` again on every execution (their classes opt out of its cache).
+    Rows come back as the driver gives them (SQLite: booleans as 0/1, timestamps as text); SQLAlchemy's
+    events and echo do not see the statements, so they are logged at DEBUG on `app.database.driver`.
 
     `build` gets the session, for statements that SQLite and PostgreSQL spell differently (upserts).
     """
@@ -75,14 +87,39 @@ class DriverStatement:
         self._build = build
         self._sql: dict[str, _DriverSQL] = {}
 
-    def execute(self, session: Session, values: dict[str, object]) -> int:
-        """Run it in the session's transaction; the number of rows it changed."""
+    def _for(self, session: Session) -> tuple[Connection, _DriverSQL]:
         connection = session.connection()
         found = self._sql.get(connection.dialect.name)
         if found is None:
             compiled = self._build(session).compile(dialect=connection.dialect)
             found = self._sql[connection.dialect.name] = _DriverSQL.of(compiled)
-        return found.execute(connection, values)
+        return connection, found
+
+    def execute(self, session: Session, values: dict[str, object]) -> int:
+        """Run it in the session's transaction; the number of rows it changed."""
+        connection, sql = self._for(session)
+        return sql.execute(connection, values)
+
+    def first(self, session: Session, values: dict[str, object]) -> Any:
+        """Run it in the session's transaction; its first row (a tuple), or None."""
+        connection, sql = self._for(session)
+        return sql.first(connection, values)
+
+
+# Statements that callers build once and keep, with their driver SQL per dialect. Holding the statement
+# keeps its identity (the key) valid; callers keep few of them (one per filter shape).
+_COMPILED: dict[tuple[Executable, str], _DriverSQL] = {}
+
+
+def first_row_on_driver(session: Session, statement: Executable, values: dict[str, object]) -> Any:
+    """Run a statement the caller built once and keeps (see DriverStatement) in the session's
+    transaction on the driver's cursor; its first row (a tuple), or None."""
+    connection = session.connection()
+    key = (statement, connection.dialect.name)
+    found = _COMPILED.get(key)
+    if found is None:
+        found = _COMPILED[key] = _DriverSQL.of(statement.compile(dialect=connection.dialect))
+    return found.first(connection, values)
 
 
 @contextmanager

@@ -130,3 +130,10 @@ def joined_in_order(
     if dialect == "postgresql":
         return func.string_agg(value, aggregate_order_by(literal, *order), type_=Text)
     return func.group_concat(value, literal, type_=Text)
+
+
+def sorts_narrow_rows_first(dialect: str) -> bool:
+    """Whether a page of wide rows is picked and ordered on its narrow columns first, then joined back to
+    read the wide ones. On SQLite carrying stored text through the sort costs more than the extra lookups;
+    on PostgreSQL the lookups cost more (docs/benchmarks.md)."""
+    return dialect == "sqlite"

@@ -21,10 +21,15 @@ class LikeState:
     liked: bool
 
 
-# Statements built once: building them cost more than running them. Issue.likes_count follows the likes
-# table by database triggers, so a like is one write statement and a count read before the view commits.
-_COUNT = select(Issue.likes_count).where(Issue.id == bindparam("issue_id"))
-_REMOVE = delete(Like).where(Like.user_id == bindparam("user_id"), Like.issue_id == bindparam("issue_id"))
+# Statements built once and run on the driver: building them, or SQLAlchemy's execution machinery, cost
+# more than running them. Issue.likes_count follows the likes table by database triggers, so a like is
+# one write statement and a count read before the view commits.
+_COUNT = DriverStatement(lambda _session: select(Issue.likes_count).where(Issue.id == bindparam("issue_id")))
+_REMOVE = DriverStatement(
+    lambda _session: delete(Like).where(
+        Like.user_id == bindparam("user_id"), Like.issue_id == bindparam("issue_id")
+    )
+)
 
 
 def _build_insert(session: Session) -> Insert:
@@ -35,7 +40,6 @@ def _build_insert(session: Session) -> Insert:
     return insert_from_select_ignoring_duplicates(session, Like, ["user_id", "issue_id", "created_at"], row)
 
 
-# SQLAlchemy compiles an INSERT ... ON CONFLICT again on every execution, so this one runs as driver SQL.
 _INSERT = DriverStatement(_build_insert)
 
 
@@ -58,7 +62,7 @@ def unlike(session: Session, actor: Actor, issue_id: int) -> LikeState:
     """Withdraw the resident's like; withdrawing a like that is not there changes nothing."""
     _check_can_like(actor)
     with statement_transaction(session):
-        session.connection().execute(_REMOVE, {"user_id": actor.id, "issue_id": issue_id})
+        _REMOVE.execute(session, {"user_id": actor.id, "issue_id": issue_id})
     return LikeState(_count(session, issue_id), False)
 
 
@@ -66,7 +70,7 @@ def _count(session: Session, issue_id: int) -> int:
     """The count the trigger left, read right after the write: in its transaction, or on SQLite just
     after a like that committed as it ran. On PostgreSQL, read after the view's commit it took a second
     transaction, which cost more than the count (docs/benchmarks.md)."""
-    row = session.connection().execute(_COUNT, {"issue_id": issue_id}).first()
+    row = _COUNT.first(session, {"issue_id": issue_id})
     if row is None:
         raise NotFound(f"There is no issue {issue_id}.", "issue_id")
     return int(row[0])

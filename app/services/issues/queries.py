@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import (
     ColumnElement,
     Float,
+    FromClause,
     Integer,
     Select,
     Text,
@@ -25,7 +26,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from app.database.spellings import dialect_of, joined_in_order, within_bbox
+from app.database.driver import first_row_on_driver
+from app.database.spellings import dialect_of, joined_in_order, sorts_narrow_rows_first, within_bbox
 from app.models import Area, Category, Issue, Status
 from app.models.place import StatusType
 from app.services.issues.status_types import resolve_statuses
@@ -264,13 +266,16 @@ def _features_statement(shape: _Shape, sort: str) -> Select[tuple[object, ...]]:
     if stmt is not None:
         return stmt
     # The issues alone: the names the Features show are in their text, so no join to the lookup tables.
-    # The page is chosen and ordered on narrow rows, then the page's stored text is fetched: carrying the
-    # text through the sort cost SQLite more than the extra lookups, which cost PostgreSQL about what they
-    # save (docs/benchmarks.md), so both engines run the same statement.
-    sub = _page(select(Issue.id, Issue.likes_count, Issue.created_at), shape, sort).subquery()
-    stored = aliased(Issue, name="stored")
-    source = sub.join(stored, stored.id == sub.c.id)
-    head, tail = stored.feature_head, stored.feature_tail
+    keys = (Issue.id, Issue.likes_count, Issue.created_at)
+    if sorts_narrow_rows_first(shape.dialect):
+        sub = _page(select(*keys), shape, sort).subquery()
+        stored = aliased(Issue, name="stored")
+        head, tail = stored.feature_head, stored.feature_tail
+        source: FromClause = sub.join(stored, stored.id == sub.c.id)
+    else:
+        sub = _page(select(*keys, Issue.feature_head, Issue.feature_tail), shape, sort).subquery()
+        head, tail = sub.c.feature_head, sub.c.feature_tail
+        source = sub
     feature = (
         head
         + cast(sub.c.likes_count, Text)
@@ -311,7 +316,9 @@ def feature_page(
         "url_close": json.dumps(suffix)[1:-1] + '"}}',
     }
     bound = {**values, "limit": limit, "offset": offset, **url}
-    features_json, count = connection.execute(_features_statement(shape, sort), bound).one()
+    # On the driver: through SQLAlchemy's execution machinery the map's request cost clearly more
+    # (docs/benchmarks.md, issue 13).
+    features_json, count = first_row_on_driver(session, _features_statement(shape, sort), bound)
     has_next = count == limit and (
         connection.execute(
             list_statement(shape, sort), {**values, "limit": 1, "offset": offset + limit}
