@@ -23,8 +23,6 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 
-sys.path.insert(0, os.getcwd())  # the tree under test, not the one this file lives in
-
 
 def main(backend: str, blocks: int) -> dict[str, object]:
     os.environ.setdefault("SPATIALITE_LIBRARY_PATH", "mod_spatialite")
@@ -89,6 +87,7 @@ def main(backend: str, blocks: int) -> dict[str, object]:
 
 
 if __name__ == "__main__":
+    sys.path.insert(0, os.getcwd())  # the tree under test, not the one this file lives in
     print(
         json.dumps(
             main(sys.argv[1] if len(sys.argv) > 1 else "sqlite", int(sys.argv[2]) if len(sys.argv) > 2 else 3)
