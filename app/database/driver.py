@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.compiler import Compiled
-from sqlalchemy.sql.expression import Executable
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import ClauseElement
 
 # Driver SQL bypasses SQLAlchemy's events and echo; it is logged here at DEBUG instead.
 log = logging.getLogger(__name__)
@@ -29,10 +29,12 @@ class _DriverSQL:
     convert: dict[str, Callable[[Any], Any]]
 
     @classmethod
-    def of(cls, compiled: Compiled) -> _DriverSQL:
+    def of(cls, statement: ClauseElement, connection: Connection) -> _DriverSQL:
+        compiled = statement.compile(dialect=connection.dialect)
+        assert isinstance(compiled, SQLCompiler)  # a statement's, never DDL's
         fixed = {name: bind.value for bind, name in compiled.bind_names.items() if not bind.required}
         dialect = compiled.dialect
-        convert = {}
+        convert: dict[str, Callable[[Any], Any]] = {}
         for bind, name in compiled.bind_names.items():
             process = bind.type.dialect_impl(dialect).bind_processor(dialect)
             if process is not None:
@@ -83,7 +85,7 @@ class DriverStatement:
     `build` gets the session, for statements that SQLite and PostgreSQL spell differently (upserts).
     """
 
-    def __init__(self, build: Callable[[Session], Executable]) -> None:
+    def __init__(self, build: Callable[[Session], ClauseElement]) -> None:
         self._build = build
         self._sql: dict[str, _DriverSQL] = {}
 
@@ -91,8 +93,7 @@ class DriverStatement:
         connection = session.connection()
         found = self._sql.get(connection.dialect.name)
         if found is None:
-            compiled = self._build(session).compile(dialect=connection.dialect)
-            found = self._sql[connection.dialect.name] = _DriverSQL.of(compiled)
+            found = self._sql[connection.dialect.name] = _DriverSQL.of(self._build(session), connection)
         return connection, found
 
     def execute(self, session: Session, values: dict[str, object]) -> int:
@@ -108,17 +109,17 @@ class DriverStatement:
 
 # Statements that callers build once and keep, with their driver SQL per dialect. Holding the statement
 # keeps its identity (the key) valid; callers keep few of them (one per filter shape).
-_COMPILED: dict[tuple[Executable, str], _DriverSQL] = {}
+_COMPILED: dict[tuple[ClauseElement, str], _DriverSQL] = {}
 
 
-def first_row_on_driver(session: Session, statement: Executable, values: dict[str, object]) -> Any:
+def first_row_on_driver(session: Session, statement: ClauseElement, values: dict[str, object]) -> Any:
     """Run a statement the caller built once and keeps (see DriverStatement) in the session's
     transaction on the driver's cursor; its first row (a tuple), or None."""
     connection = session.connection()
     key = (statement, connection.dialect.name)
     found = _COMPILED.get(key)
     if found is None:
-        found = _COMPILED[key] = _DriverSQL.of(statement.compile(dialect=connection.dialect))
+        found = _COMPILED[key] = _DriverSQL.of(statement, connection)
     return found.first(connection, values)
 
 

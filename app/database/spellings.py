@@ -8,6 +8,7 @@ from sqlalchemy import (
     ColumnElement,
     ColumnExpressionArgument,
     Date,
+    Float,
     Insert,
     Integer,
     Select,
@@ -44,10 +45,10 @@ def within_bbox(
     min_lon, min_lat, max_lon, max_lat = bounds
     if dialect == "sqlite":
         index = table(f"idx_{table_name}_{geom.key}")
-        xmin, xmax = literal_column("xmin"), literal_column("xmax")
-        ymin, ymax = literal_column("ymin"), literal_column("ymax")
+        xmin, xmax = literal_column("xmin", Float), literal_column("xmax", Float)
+        ymin, ymax = literal_column("ymin", Float), literal_column("ymax", Float)
         hits = (
-            select(literal_column("pkid"))
+            select(literal_column("pkid", Integer))
             .select_from(index)
             .where(and_(xmin <= max_lon, xmax >= min_lon, ymin <= max_lat, ymax >= min_lat))
         )
