@@ -19,7 +19,7 @@ def create_app(config: type[Config] | None = None, overrides: dict[str, Any] | N
     app.json = OrjsonProvider(app)
     load_config(app, config, overrides or {})
 
-    from app.database import configure_database, prepare_engine, register_read_commit
+    from app.database.engines import configure_database, prepare_engine, register_read_commit
     from app.extensions import csrf, db, limiter, login_manager, migrate
 
     configure_database(app)

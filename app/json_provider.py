@@ -1,4 +1,4 @@
-"""JSON for responses through orjson: the map's few hundred GeoJSON pins encode ~10x faster than json."""
+"""JSON for responses through orjson, which encodes the map's GeoJSON pins much faster than json."""
 
 from __future__ import annotations
 

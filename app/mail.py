@@ -22,7 +22,7 @@ from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from app.services.kernel.session import DbSession
+from app.database.sessions import DbSession
 
 log = logging.getLogger("app.mail")
 PENDING = "commonfix_pending_mail"

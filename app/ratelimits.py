@@ -26,7 +26,7 @@ def limit(setting: str, per_user: bool = False) -> Callable[[Any], Any]:
 
     Only writes count: loading a form page again must not use up a resident's quota. With the limits
     off (RATELIMIT_ENABLED=false) the view runs directly: Flask-Limiter's decorator still identifies
-    the caller and evaluates the limit when it is off (~0.03 ms of a like).
+    the caller and evaluates the limit when it is off, a measurable part of a like (docs/benchmarks.md).
     """
     limited = limiter.limit(
         lambda: str(current_app.config[setting]),

@@ -8,12 +8,12 @@ from collections.abc import Callable
 from flask import Flask
 from sqlalchemy import update
 
+from app.database.sessions import DbSession
 from app.extensions import db
 from app.models import TallyJob, User
 from app.models.rounds import JobStatus
 from app.models.timestamps import utcnow
 from app.services.kernel.errors import DomainError
-from app.services.kernel.session import DbSession
 from app.services.rounds import tally
 from app.services.rounds.jobs import TallyStart, begin_tally, get_job, progress_percent
 

@@ -40,7 +40,7 @@ PG_DATABASE = "commonfix_bench"
 KEY_SOURCES = (
     "migrations/versions",
     "app/demo",
-    "app/database.py",
+    "app/database/engines.py",
     "app/services/issues/places.py",
     "app/shapes.py",
 )

@@ -261,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def sqlite_version(url: str) -> str:
-    from app.database import sqlite_dbapi
+    from app.database.engines import sqlite_dbapi
 
     return str(sqlite_dbapi().sqlite_version)
 

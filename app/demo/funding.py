@@ -6,10 +6,10 @@ import random
 
 from sqlalchemy import select
 
+from app.database.sessions import DbSession
 from app.models import Area, User
 from app.services.funding import groups, pledges
 from app.services.funding.payments import TestProvider, TreasurerConfirmed
-from app.services.kernel.session import DbSession
 
 MEMBERS_PER_GROUP = 6
 AMOUNTS = (500, 1000, 1500, 2000, 2500, 5000)

@@ -9,8 +9,8 @@ import random
 
 from sqlalchemy import select
 
+from app.database.sessions import DbSession
 from app.models import Group, Issue, Like, Membership, Status, User
-from app.services.kernel.session import DbSession
 from app.services.rounds import ballots, candidates, tally
 from app.services.rounds import lifecycle as rounds
 from app.services.workflow import estimates

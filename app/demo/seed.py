@@ -17,11 +17,11 @@ from shapely.geometry import Point
 from sqlalchemy import func, insert, select
 from werkzeug.security import generate_password_hash
 
+from app.database.sessions import DbSession
 from app.demo.content import DESCRIPTIONS, STREETS, TITLES
 from app.demo.timelines import add_demo_timelines
 from app.models import Issue, Like, User
 from app.services.issues import places
-from app.services.kernel.session import DbSession
 from app.shapes import point_element
 from geo.areas import AreaIndex
 from geo.geojson import read_areas

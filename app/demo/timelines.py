@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
+from app.database.sessions import DbSession
 from app.models import Issue, IssueEvent, Status, User
-from app.services.kernel.session import DbSession
 
 NOTES = {
     "open": [

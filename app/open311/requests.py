@@ -9,8 +9,8 @@ from typing import Any
 from flask import url_for
 from sqlalchemy import Row, select
 
+from app.database.sessions import DbSession
 from app.models import Category, Issue, Photo, Status
-from app.services.kernel.session import DbSession
 
 
 @dataclass(frozen=True)

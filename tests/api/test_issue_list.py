@@ -297,7 +297,7 @@ class _DriverSQL(logging.Handler):
 @contextmanager
 def recorded_sql(app: Flask) -> Iterator[list[str]]:
     """Every statement the app sends: SQLAlchemy's (its cursor events) and the hot paths' driver SQL
-    (which app.dialects logs at DEBUG, as SQLAlchemy does not see it)."""
+    (which app.database.driver logs at DEBUG, as SQLAlchemy does not see it)."""
     statements: list[str] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
@@ -305,7 +305,7 @@ def recorded_sql(app: Flask) -> Iterator[list[str]]:
 
     with app.app_context():
         engine = db.engine
-    driver_log, handler = logging.getLogger("app.dialects"), _DriverSQL(statements)
+    driver_log, handler = logging.getLogger("app.database.driver"), _DriverSQL(statements)
     level = driver_log.level
     driver_log.addHandler(handler)
     driver_log.setLevel(logging.DEBUG)

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import delete, insert, select
 
-from app.database import sqlite_dbapi
+from app.database.engines import sqlite_dbapi
 from app.extensions import db
 from app.models import Issue, Like, User
 from app.services.issues import likes
@@ -166,7 +166,7 @@ def test_a_token_request_knows_its_holder_without_the_full_user_and_pages_get_th
 def test_on_sqlite_a_like_holds_the_write_lock_only_while_its_statement_runs(
     app: Flask, backend: str, make_user: Callable[..., User], make_issue: MakeIssue
 ) -> None:
-    """On SQLite the like is its own transaction (app/dialects.py statement_transaction): before the
+    """On SQLite the like is its own transaction (app/database/driver.py statement_transaction): before the
     view commits, another connection already sees it and can write. PostgreSQL keeps one transaction."""
     user, issue = make_user(), make_issue()
     with app.app_context():

@@ -6,13 +6,13 @@ import re
 
 from sqlalchemy import ColumnElement, func, select, update
 
+from app.database.sessions import DbSession, execute_write
 from app.models import BlockedDomain, User
 from app.models.account import Role
 from app.models.timestamps import utcnow
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from app.services.kernel.roles import require_admin
-from app.services.kernel.session import DbSession, execute_write
 from app.services.kernel.text import clean_note
 
 DOMAIN_RE = re.compile(r"^(?=.{3,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")

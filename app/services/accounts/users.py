@@ -11,13 +11,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.dialects import OnDriver
+from app.database.driver import DriverStatement
+from app.database.sessions import DbSession
 from app.models import ApiToken, User
 from app.models.account import Role, TokenHolder
 from app.models.timestamps import utcnow
 from app.services.accounts.blocking import refuse_blocked_domain
 from app.services.kernel.errors import AuthenticationError, Conflict, ValidationError
-from app.services.kernel.session import DbSession
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 PASSWORD_MIN = 8
@@ -129,7 +129,7 @@ def user_for_token(session: DbSession, token: str) -> User | None:
     return row._tuple()[0]
 
 
-_HOLDER_FOR_TOKEN = OnDriver(
+_HOLDER_FOR_TOKEN = DriverStatement(
     lambda _session: (
         select(User.id, User.role, User.is_blocked)
         .join(ApiToken, ApiToken.user_id == User.id)
@@ -143,7 +143,7 @@ _HOLDER_FOR_TOKEN = OnDriver(
 
 def holder_for_token(session: DbSession, token: str) -> TokenHolder | None:
     """The holder of a token that has not expired, read as three columns on the driver: loading the ORM
-    user cost about 0.2 ms of a like, and SQLAlchemy's execution another ~0.03 ms."""
+    user, or SQLAlchemy's execution machinery, cost a like request more (docs/benchmarks.md)."""
     row = _HOLDER_FOR_TOKEN.first(session, {"digest": token_digest(token), "now": utcnow()})
     if row is None:
         return None

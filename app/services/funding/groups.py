@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import ScalarSelect, Select, delete, func, select, update
 
-from app.dialects import insert_ignoring_duplicates
+from app.database.sessions import DbSession, execute_write
+from app.database.spellings import insert_ignoring_duplicates
 from app.models import Area, Group, Membership, Pool, User
 from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from app.services.kernel.session import DbSession, execute_write
 
 NAME_MAX = 120
 CURRENCIES = ("EUR", "USD", "GBP", "CHF", "SEK", "DKK", "NOK", "PLN", "CZK", "CAD", "AUD")

@@ -31,10 +31,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, insert, or_, select, update
 
+from app.database.sessions import DbSession, execute_write
 from app.models.funding import Pledge, PledgeStatus, Pool
 from app.models.ledger import LedgerLine, LedgerPosting
 from app.services.kernel.errors import NotFound, ValidationError
-from app.services.kernel.session import DbSession, execute_write
 from budgets.ledger import LedgerError, Line, largest_remainder_split, pool_of_account, validate_lines
 
 

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
 
-from app.dialects import insert_ignoring_duplicates
+from app.database.sessions import DbSession, execute_write
+from app.database.spellings import insert_ignoring_duplicates
 from app.models import PoolMatch
 from app.models.timestamps import utcnow
 from app.services.funding import ledger, pledges
 from app.services.kernel.errors import ValidationError
-from app.services.kernel.session import DbSession, execute_write
 
 
 @dataclass(frozen=True)

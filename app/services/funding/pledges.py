@@ -8,14 +8,14 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, select, update
 
-from app.dialects import insert_ignoring_duplicates
+from app.database.sessions import DbSession, execute_write
+from app.database.spellings import insert_ignoring_duplicates
 from app.models import Pledge, Pool, User
 from app.models.funding import PledgeStatus
 from app.models.timestamps import utcnow
 from app.services.funding import groups, ledger
 from app.services.funding.payments import PaymentProvider
 from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from app.services.kernel.session import DbSession, execute_write
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 KEY_RE = re.compile(r"^[\x21-\x7e]{1,120}$")

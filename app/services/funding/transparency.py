@@ -10,9 +10,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from app.database.sessions import DbSession
 from app.models import Issue, LedgerLine, LedgerPosting, Pledge, User
 from app.services.funding import ledger, pledges
-from app.services.kernel.session import DbSession
 from budgets.ledger import Line, Posting, Violation, first_violation, pool_of_account
 
 ANONYMOUS = "a resident"

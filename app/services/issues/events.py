@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
+from app.database.sessions import DbSession
 from app.models import Issue, IssueEvent
 from app.services.issues.notifications import notify_issue_event
-from app.services.kernel.session import DbSession
 
 # Kinds that officials must hear about (a resident says the fix did not hold).
 OFFICIAL_ALERT_KINDS = frozenset({"reopen"})

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import aliased
 
+from app.database.sessions import DbSession
 from app.models import Area, Category, Issue, IssueEvent, Status, User
 from app.services.kernel.errors import NotFound
-from app.services.kernel.session import DbSession
 
 FEED_SIZE = 50
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import delete, literal, select
 
-from app.dialects import insert_from_select_ignoring_duplicates, insert_ignoring_duplicates
+from app.database.sessions import DbSession, execute_write
+from app.database.spellings import insert_from_select_ignoring_duplicates, insert_ignoring_duplicates
 from app.models import Area, Follow, Issue, User
 from app.models.timestamps import utcnow
 from app.services.kernel.errors import NotFound, PermissionDenied, ValidationError
-from app.services.kernel.session import DbSession, execute_write
 
 
 def _target(session: DbSession, issue_id: int | None, area_id: int | None) -> dict[str, int]:

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import DateTime, Insert, Integer, bindparam, delete, exists, select
 
-from app.dialects import OnDriver, insert_from_select_ignoring_duplicates, statement_transaction
+from app.database.driver import DriverStatement, statement_transaction
+from app.database.sessions import DbSession
+from app.database.spellings import insert_from_select_ignoring_duplicates
 from app.models import Issue, Like
 from app.models.account import Actor
 from app.models.timestamps import utcnow
 from app.services.kernel.errors import NotFound, PermissionDenied
-from app.services.kernel.session import DbSession
 
 
 @dataclass(frozen=True)
@@ -23,8 +24,8 @@ class LikeState:
 # Statements built once and run on the driver: building them, or SQLAlchemy's execution machinery, cost
 # more than running them. Issue.likes_count follows the likes table by database triggers, so a like is
 # one write statement and a count read before the view commits.
-_COUNT = OnDriver(lambda _session: select(Issue.likes_count).where(Issue.id == bindparam("issue_id")))
-_REMOVE = OnDriver(
+_COUNT = DriverStatement(lambda _session: select(Issue.likes_count).where(Issue.id == bindparam("issue_id")))
+_REMOVE = DriverStatement(
     lambda _session: delete(Like).where(
         Like.user_id == bindparam("user_id"), Like.issue_id == bindparam("issue_id")
     )
@@ -39,7 +40,7 @@ def _build_insert(session: DbSession) -> Insert:
     return insert_from_select_ignoring_duplicates(session, Like, ["user_id", "issue_id", "created_at"], row)
 
 
-_INSERT = OnDriver(_build_insert)
+_INSERT = DriverStatement(_build_insert)
 
 
 def _check_can_like(actor: Actor) -> None:
@@ -50,7 +51,7 @@ def _check_can_like(actor: Actor) -> None:
 def like(session: DbSession, actor: Actor, issue_id: int) -> LikeState:
     """Add the resident's like; liking twice changes nothing (the unique key settles races). A missing
     issue gets nothing inserted and a 404 naming `issue_id`. On SQLite a like that is the request's first
-    write commits as it runs (dialects.statement_transaction); otherwise the view's commit ends it."""
+    write commits as it runs (database.driver.statement_transaction); otherwise the view's commit ends it."""
     _check_can_like(actor)
     with statement_transaction(session):
         _INSERT.execute(session, {"user_id": actor.id, "issue_id": issue_id, "created_at": utcnow()})
@@ -68,7 +69,7 @@ def unlike(session: DbSession, actor: Actor, issue_id: int) -> LikeState:
 def _count(session: DbSession, issue_id: int) -> int:
     """The count the trigger left, read right after the write: in its transaction, or on SQLite just
     after a like that committed as it ran. On PostgreSQL, read after the view's commit it took a second
-    transaction: likes fell from 19% to 15% of the trivial route's rate (docs/benchmarks.md)."""
+    transaction, which cost more than the count (docs/benchmarks.md)."""
     row = _COUNT.first(session, {"issue_id": issue_id})
     if row is None:
         raise NotFound(f"There is no issue {issue_id}.", "issue_id")

@@ -13,9 +13,9 @@ from flask import current_app, has_request_context, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, select
 
+from app.database.sessions import DbSession, execute_write
 from app.mail import build_message, queue_mail
 from app.models import Area, Follow, Issue, IssueEvent, Status, User
-from app.services.kernel.session import DbSession, execute_write
 
 SALT = "commonfix-unsubscribe"
 MAILED_KINDS = {"status", "reopen", "duplicate"}

@@ -8,9 +8,9 @@ from collections.abc import Iterable
 
 from sqlalchemy import select
 
+from app.database.sessions import DbSession
 from app.models import Area, Category, Status
 from app.models.place import StatusType
-from app.services.kernel.session import DbSession
 from app.shapes import multipolygon_element, to_geometry
 from geo.areas import AreaIndex, AreaShape
 from geo.geojson import NamedArea

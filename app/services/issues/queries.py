@@ -25,16 +25,15 @@ from sqlalchemy import (
     literal_column,
     select,
 )
-from sqlalchemy.dialects.postgresql import aggregate_order_by
-from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import aliased, selectinload
 
-from app.dialects import DriverSQL, dialect_of, within_bbox
+from app.database.driver import first_row_on_driver
+from app.database.sessions import DbSession
+from app.database.spellings import dialect_of, joined_in_order, sorts_narrow_rows_first, within_bbox
 from app.models import Area, Category, Issue, Status
 from app.models.place import StatusType
 from app.services.issues.status_types import resolve_statuses
 from app.services.kernel.errors import NotFound, ValidationError
-from app.services.kernel.session import DbSession
 from geo.coordinates import BBox
 from geo.distance import bbox_around
 from geo.nearby import Located, nearest_within
@@ -53,8 +52,8 @@ class IssueFilters:
 
 
 class IssueRow(NamedTuple):
-    """One issue as the lists and the map show it (a tuple: building a frozen dataclass per row cost the
-    map's 200-pin response a third of a millisecond)."""
+    """One issue as the lists and the map show it (a tuple: building a frozen dataclass per row was a
+    visible part of the map's response)."""
 
     id: int
     title: str
@@ -143,7 +142,7 @@ def _filtered(stmt: Select[_Row], shape: _Shape) -> Select[_Row]:
         # A list of codes, not a subquery: with a list SQLite reads the ranked top 50 straight off
         # ix_issues_area_rank; with a subquery it sorts the whole area (docs/benchmarks.md). One bound
         # parameter per code, not an expanding one: SQLAlchemy would render the statement's SQL again on
-        # every execution (~0.03 ms of the map's request). Shapes stay few: there are few statuses.
+        # every execution. Shapes stay few: there are few statuses.
         codes = [bindparam(f"status_{i}", type_=Text) for i in range(shape.statuses)]
         stmt = stmt.where(Issue.status.in_(codes) if codes else false())
     if shape.area:
@@ -261,12 +260,10 @@ def _features_statement(shape: _Shape, sort: str) -> Select[tuple[str, int]]:
 
     Each issue stores its Feature's text around its like count (Issue.feature_head/feature_tail, kept by
     database triggers); the statement joins the parts with the count and the issue's URL. Encoding the
-    Features per request instead (SQLite's json_object, PostgreSQL's to_json) cost the map's 202-pin
-    viewport about 0.5 ms more on SQLite (docs/benchmarks.md).
+    Features per request instead (SQLite's json_object, PostgreSQL's to_json) cost the map's request
+    more (docs/benchmarks.md).
 
-    SQLite has no ORDER BY inside an aggregate before 3.44: group_concat takes the rows in the order the
-    subquery's ORDER BY gives them, the subquery being the join's outer loop (a test checks the order).
-    PostgreSQL orders its string_agg.
+    The Features join in the page's order (spellings.joined_in_order).
     """
     stmt = _FEATURE_STATEMENTS.get((shape, sort))
     if stmt is not None:
@@ -275,18 +272,15 @@ def _features_statement(shape: _Shape, sort: str) -> Select[tuple[str, int]]:
     keys = (Issue.id, Issue.likes_count, Issue.created_at)
     head: SQLColumnExpression[str | None]
     tail: SQLColumnExpression[str | None]
-    if shape.dialect == "postgresql":
-        sub = _page(select(*keys, Issue.feature_head, Issue.feature_tail), shape, sort).subquery()
-        head, tail = sub.c.feature_head, sub.c.feature_tail
-        source: FromClause = sub
-    else:
-        # SQLite chooses and orders the page on narrow rows, then fetches the page's stored text: carrying
-        # the text through its sort cost the map's 202-pin viewport 0.1 of 0.5 ms. On PostgreSQL the
-        # extra lookups cost as much (docs/benchmarks.md).
+    if sorts_narrow_rows_first(shape.dialect):
         sub = _page(select(*keys), shape, sort).subquery()
         stored = aliased(Issue, name="stored")
         head, tail = stored.feature_head, stored.feature_tail
-        source = sub.join(stored, stored.id == sub.c.id)
+        source: FromClause = sub.join(stored, stored.id == sub.c.id)
+    else:
+        sub = _page(select(*keys, Issue.feature_head, Issue.feature_tail), shape, sort).subquery()
+        head, tail = sub.c.feature_head, sub.c.feature_tail
+        source = sub
     feature = (
         head
         + cast(sub.c.likes_count, Text)
@@ -295,29 +289,12 @@ def _features_statement(shape: _Shape, sort: str) -> Select[tuple[str, int]]:
         + cast(sub.c.id, Text)
         + bindparam("url_close", type_=Text)
     )
-    if shape.dialect == "postgresql":
-        order = _order_by(sort, sub.c.likes_count, sub.c.created_at, sub.c.id)
-        joined = func.string_agg(feature, aggregate_order_by(_text(","), *order), type_=Text)
-    else:
-        joined = func.group_concat(feature, _text(","), type_=Text)
+    order = _order_by(sort, sub.c.likes_count, sub.c.created_at, sub.c.id)
+    joined = joined_in_order(shape.dialect, feature, ",", order)
     features = func.coalesce(_text("[") + joined + _text("]"), _text("[]"), type_=Text)
     stmt = select(features, func.count()).select_from(source)
     _FEATURE_STATEMENTS[(shape, sort)] = stmt
     return stmt
-
-
-_FEATURE_SQL: dict[tuple[_Shape, str], DriverSQL] = {}
-
-
-def _feature_sql(dialect: Dialect, shape: _Shape, sort: str) -> DriverSQL:
-    """The map's statement as driver SQL, run on the driver's cursor: through SQLAlchemy's statement
-    cache and parameter processing it cost the map's request ~0.06 ms more on SQLite, and through
-    `exec_driver_sql` ~0.03 ms more (docs/benchmarks.md)."""
-    found = _FEATURE_SQL.get((shape, sort))
-    if found is None:
-        compiled = _features_statement(shape, sort).compile(dialect=dialect)
-        found = _FEATURE_SQL[(shape, sort)] = DriverSQL.of(compiled)
-    return found
 
 
 def feature_statement(
@@ -343,9 +320,10 @@ def feature_page(
         "url_open": '"' + json.dumps(prefix)[1:-1],
         "url_close": json.dumps(suffix)[1:-1] + '"}}',
     }
-    statement = _feature_sql(connection.dialect, shape, sort)
     bound = {**values, "limit": limit, "offset": offset, **url}
-    features_json, count = statement.first(connection, bound)
+    # On the driver: through SQLAlchemy's execution machinery the map's request cost clearly more
+    # (docs/benchmarks.md, issue 13).
+    features_json, count = first_row_on_driver(session, _features_statement(shape, sort), bound)
     has_next = count == limit and (
         connection.execute(
             list_statement(shape, sort), {**values, "limit": 1, "offset": offset + limit}

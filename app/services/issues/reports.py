@@ -8,12 +8,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.database.sessions import DbSession
 from app.models import Category, Issue, Photo, User
 from app.services.issues.notifications import notify_new_issue
 from app.services.issues.photos import process_photo, store_photo
 from app.services.issues.places import area_index
 from app.services.kernel.errors import PermissionDenied, ValidationError
-from app.services.kernel.session import DbSession
 from app.shapes import point_element
 from geo.coordinates import COORDINATE_DECIMALS, CoordinateError, parse_lat, parse_lon
 

@@ -2,8 +2,8 @@
 Read by most requests (the map asks for `status=open`), changed rarely (an admin's configuration).
 Each process keeps the table for a few seconds per database.
 
-Reading it cost the map's bbox request a statement of its own, ~0.05 of its ~1.3 ms in-process
-(docs/benchmarks.md). How fresh the kept copy is:
+Reading it cost the map's bbox request a statement of its own (docs/benchmarks.md). How fresh the kept
+copy is:
 - the session that changes a status through the ORM reads the table itself until it commits or rolls back;
 - once it commits, every session of this process reads the table again;
 - other processes (gunicorn's workers) see the change within TTL_SECONDS.
@@ -19,10 +19,10 @@ from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from app.database.sessions import DbSession
 from app.models import Status
 from app.models.place import StatusType
 from app.services.kernel.errors import ValidationError
-from app.services.kernel.session import DbSession
 
 TTL_SECONDS = 5.0
 _STATUS_TYPES = select(Status.code, Status.type)

@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
+from app.database.sessions import DbSession
 from app.models import IssueEvent, Photo, Status, User
-from app.services.kernel.session import DbSession
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from app.database.sessions import DbSession
 from app.models import AuditEntry, User
 from app.models.timestamps import utcnow
-from app.services.kernel.session import DbSession
 
 
 def record(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from app.database.sessions import DbSession
 from app.models import Group, Membership, Pool, Round, User
 from app.services.funding import groups
 from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from app.services.kernel.session import DbSession
 
 
 def get_round(session: DbSession, round_id: int) -> Round:

@@ -13,12 +13,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from app.dialects import upsert
+from app.database.sessions import DbSession
+from app.database.spellings import upsert
 from app.models import Round, RoundBallot, User
 from app.models.rounds import Phase
 from app.models.timestamps import utcnow
 from app.services.kernel.errors import Conflict, ValidationError
-from app.services.kernel.session import DbSession
 from app.services.rounds import candidates
 from app.services.rounds import money as round_money
 from app.services.rounds.access import get_round, require_member

@@ -13,9 +13,9 @@ from datetime import datetime
 
 from sqlalchemy import and_, exists, select
 
+from app.database.sessions import DbSession
 from app.models import Group, Issue, Round, RoundCandidate, Status
 from app.models.place import StatusType
-from app.services.kernel.session import DbSession
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from app.database.sessions import DbSession
 from app.models import Area, Group, Pool, Round, RoundCandidate
-from app.services.kernel.session import DbSession
 from app.services.rounds import candidates, tally
 from app.services.rounds import engine as round_engine
 from app.services.rounds import money as round_money

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from app.database.sessions import DbSession
 from app.models import Round, TallyJob, User
 from app.services.kernel.errors import NotFound
-from app.services.kernel.session import DbSession
 from app.services.rounds import tally
 from app.services.rounds.access import get_round, member_count
 from app.services.rounds.ballots import ballot_count

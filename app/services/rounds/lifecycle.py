@@ -7,11 +7,11 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from app.database.sessions import DbSession, execute_write
 from app.models import Round, User
 from app.models.rounds import PHASE_ORDER, Phase
 from app.models.timestamps import utcnow
 from app.services.kernel.errors import Conflict, ValidationError
-from app.services.kernel.session import DbSession, execute_write
 from app.services.rounds import candidates
 from app.services.rounds.access import (
     get_group,

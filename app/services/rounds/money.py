@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from app.database.sessions import DbSession
 from app.models import PoolMatch, Round
 from app.services.funding import ledger
-from app.services.kernel.session import DbSession
 
 
 @dataclass(frozen=True)

@@ -6,13 +6,13 @@ from collections.abc import Sequence
 
 from sqlalchemy import select, update
 
+from app.database.sessions import DbSession
 from app.models import Group, IssueEvent, Pool, Round, RoundCandidate, Status, User
 from app.models.timestamps import utcnow
 from app.models.workflow import EventKind
 from app.services.funding.pledges import format_cents
 from app.services.issues.events import on_issue_event
 from app.services.kernel import audit
-from app.services.kernel.session import DbSession
 from app.services.workflow import status_changes as workflow
 from budgets.allocation import Allocation
 

@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.database.sessions import DbSession
 from app.models import Issue, Pool, Round, RoundCandidate
 from app.models.rounds import Phase
 from app.services.kernel.errors import Conflict
-from app.services.kernel.session import DbSession
 from app.services.rounds.access import get_round
 
 

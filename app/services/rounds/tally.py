@@ -19,12 +19,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
+from app.database.sessions import DbSession, execute_write
 from app.models import Like, Membership, Round, RoundBallot, User
 from app.models.rounds import Phase
 from app.models.timestamps import utcnow
 from app.services.funding import ledger, matching
 from app.services.kernel.errors import Conflict
-from app.services.kernel.session import DbSession, execute_write
 from app.services.rounds import candidates
 from app.services.rounds import engine as round_engine
 from app.services.rounds import money as round_money

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, func, literal, select, update
 
-from app.dialects import insert_from_select_ignoring_duplicates
+from app.database.sessions import DbSession
+from app.database.spellings import insert_from_select_ignoring_duplicates
 from app.models import Issue, IssueEvent, Like, User
 from app.models.timestamps import utcnow
 from app.models.workflow import EventKind
@@ -15,7 +16,6 @@ from app.services.issues.events import on_issue_event
 from app.services.kernel import audit
 from app.services.kernel.errors import NotFound, ValidationError
 from app.services.kernel.roles import require_staff
-from app.services.kernel.session import DbSession
 from app.services.kernel.text import clean_note
 from app.services.workflow.status_changes import (
     DUPLICATE_STATUS,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
+from app.database.sessions import DbSession, execute_write
 from app.models import Issue, User
 from app.services.kernel.errors import NotFound, PermissionDenied, ValidationError
-from app.services.kernel.session import DbSession, execute_write
 
 # 100 million in minor units: far above any neighbourhood fix, far below integer limits.
 MAX_ESTIMATE_CENTS = 10_000_000_000

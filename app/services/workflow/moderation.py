@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from app.database.sessions import DbSession
 from app.models import Issue, IssueEvent, ModerationRecord, Photo, User
 from app.models.timestamps import utcnow
 from app.models.workflow import EventKind
@@ -12,7 +13,6 @@ from app.services.kernel import audit
 from app.services.kernel.audit import Page
 from app.services.kernel.errors import NotFound, ValidationError
 from app.services.kernel.roles import require_staff
-from app.services.kernel.session import DbSession
 from app.services.kernel.text import clean_note
 from app.services.workflow.status_changes import lock_issues
 

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
+from app.database.sessions import DbSession
 from app.models import Issue, IssueEvent, Status, User
 from app.models.place import StatusType
 from app.models.timestamps import utcnow
@@ -16,7 +17,6 @@ from app.services.issues.events import on_issue_event
 from app.services.kernel import audit
 from app.services.kernel.errors import NotFound, PermissionDenied, ValidationError
 from app.services.kernel.roles import require_staff
-from app.services.kernel.session import DbSession
 from app.services.kernel.text import clean_note
 
 BULK_MAX = 500

@@ -6,13 +6,13 @@ import re
 
 from sqlalchemy import func, select
 
+from app.database.sessions import DbSession
 from app.models import Issue, Status, User
 from app.models.place import StatusType
 from app.services.issues.places import statuses
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, NotFound, ValidationError
 from app.services.kernel.roles import require_admin
-from app.services.kernel.session import DbSession
 from app.services.workflow.status_changes import DEFAULT_REOPEN_STATUS, DUPLICATE_STATUS
 
 CODE_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from app.database.sessions import DbSession
 from app.models import Issue, IssueEvent, Photo, User
 from app.models.timestamps import utcnow
 from app.models.workflow import EventKind
@@ -11,7 +12,6 @@ from app.services.issues.events import on_issue_event
 from app.services.issues.photos import process_photo, store_photo
 from app.services.issues.reports import PhotoSettings
 from app.services.kernel.errors import NotFound, PermissionDenied, ValidationError
-from app.services.kernel.session import DbSession
 
 TEXT_MAX = 2000
 

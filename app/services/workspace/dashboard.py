@@ -14,10 +14,10 @@ from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, func, select
 
+from app.database.sessions import DbSession
 from app.models import Area, Category, Issue, Status
 from app.services.issues.status_types import resolve_statuses
 from app.services.kernel.errors import ValidationError
-from app.services.kernel.session import DbSession
 
 SORTS: dict[str, str] = {
     "rank": "Rank (most likes, older first)",

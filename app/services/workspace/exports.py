@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.database.sessions import DbSession
 from app.models import Area, Category, Issue, Status
-from app.services.kernel.session import DbSession
 from app.services.workspace.dashboard import DashboardFilters, conditions
 from app.services.workspace.stats import core
 

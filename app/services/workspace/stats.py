@@ -14,10 +14,10 @@ from statistics import median
 
 from sqlalchemy import ColumnElement, Connection, SQLColumnExpression, case, func, select
 
-from app.dialects import days_between, floor_of
+from app.database.sessions import DbSession
+from app.database.spellings import days_between, floor_of
 from app.models import Area, Category, Issue, Status
 from app.models.place import StatusType
-from app.services.kernel.session import DbSession
 
 WEEKS = 26
 FIXED_WINDOW_DAYS = 30
@@ -67,7 +67,7 @@ def fix_times(session: DbSession) -> list[FixTime]:
 
 
 def core(session: DbSession) -> Connection:
-    """The session's connection: Core results skip the ORM's per-row work (10x faster on 25,000 rows)."""
+    """The session's connection: Core results skip the ORM's per-row work, which dominates on many rows."""
     return session.connection()
 
 

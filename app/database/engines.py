@@ -73,16 +73,15 @@ def prepare_engine(engine: Engine) -> None:
             cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         # Checkpoint every ~40 MB of WAL, not SQLite's default ~4 MB: pages written again between
-        # checkpoints are copied back once, and a like touches ~8 pages. Likes under gunicorn: +11% in
-        # interleaved probe runs, within the benchmark's noise (docs/benchmarks.md); the price is a rarer,
-        # longer checkpoint in the request that runs it.
+        # checkpoints are copied back once, and a like touches several pages (docs/benchmarks.md); the
+        # price is a rarer, longer checkpoint in the request that runs it.
         cursor.execute("PRAGMA wal_autocheckpoint = 10000")
         if cursor.execute("SELECT CheckSpatialMetaData()").fetchone()[0] < 1:
-            # The default initialisation loads every EPSG code and takes ~11 s.
+            # The default initialisation loads every EPSG code and takes seconds.
             cursor.execute("SELECT InitSpatialMetaData(1, 'WGS84')")
         # Planner statistics, as SQLite advises for long-lived connections: without them it picks a
-        # status index for the map's bbox query and the city-wide ranked list (30-80x slower at 100,000
-        # issues; docs/benchmarks.md). Bounded: ~0.2 s once at that size, ~0.2 ms on later connections.
+        # status index for the map's bbox query and the city-wide ranked list, many times slower at city
+        # scale (docs/benchmarks.md). Bounded by analysis_limit, so it is quick on later connections.
         # Never worth a wait: while another connection writes, the next new connection does it.
         cursor.execute("PRAGMA busy_timeout = 100")
         try:
@@ -100,11 +99,12 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 def register_read_commit(app: Flask) -> None:
     """A successful read request ends its transaction with COMMIT, not the ROLLBACK of the session's
     close: psycopg forgets its prepared statements on every ROLLBACK (one might undo a PREPARE), so on
-    PostgreSQL no read route ever ran prepared (the map's bbox request: 4.4 -> 3.5 ms in-process).
+    PostgreSQL no read route ever ran prepared, and the map's bbox request was slower for it
+    (docs/benchmarks.md).
 
     A read transaction commits nothing. Failed requests (an error status) still roll back, and streamed
     responses (CSV exports) keep their transaction while they stream. SQLite has nothing to keep, so its
-    reads end as they did, without the extra step (~0.03 ms of the map's request).
+    reads end as they did, without the extra step.
     """
     from flask import Response, request
 
