@@ -18,9 +18,16 @@ from app.services.kernel.errors import DomainError
 
 
 def safe_next(default: str) -> str:
+    """The `next` query value when it is a path on this site, else `default`; never raises.
+
+    Read it before any write: a Location header with a line break would fail after the commit. Only
+    visible ASCII is kept, without backslashes, which browsers read as "//" (another site).
+    """
     target = request.args.get("next", "")
+    if not target or not all("!" <= ch <= "~" for ch in target) or "\\" in target:
+        return default
     parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
+    if target.startswith("/") and not target.startswith("//") and not parts.netloc and not parts.scheme:
         return target
     return default
 
@@ -31,6 +38,7 @@ def register() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = RegisterForm()
+    target = safe_next(url_for("main.index"))
     if form.validate_on_submit():
         try:
             user = accounts.register(db.session, form.email.data, form.display_name.data, form.password.data)
@@ -41,7 +49,7 @@ def register() -> str | Response:
             db.session.commit()
             login_user(user, remember=True)
             flash(f"Welcome, {user.display_name}! Your account is ready.", "success")
-            return redirect(safe_next(url_for("main.index")))
+            return redirect(target)
     return render_template("auth/register.html", form=form), 422 if form.errors else 200  # type: ignore[return-value]
 
 
@@ -51,6 +59,7 @@ def login() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
+    target = safe_next(url_for("main.index"))
     if form.validate_on_submit():
         try:
             user = accounts.authenticate(db.session, form.email.data, form.password.data)
@@ -59,7 +68,7 @@ def login() -> str | Response:
         else:
             login_user(user, remember=bool(form.remember.data))
             flash(f"Logged in as {user.display_name}.", "success")
-            return redirect(safe_next(url_for("main.index")))
+            return redirect(target)
     return render_template("auth/login.html", form=form), 422 if form.errors else 200  # type: ignore[return-value]
 
 

@@ -10,10 +10,11 @@ from wtforms import StringField, SubmitField
 
 from app.extensions import db
 from app.security import roles_required
-from app.services.funding.pledges import parse_amount
 from app.services.kernel.errors import DomainError
+from app.services.kernel.parsing import parse_amount
 from app.services.workflow import estimates
 from app.staff import bp
+from budgets.money import format_cents
 
 
 class EstimateForm(FlaskForm):
@@ -43,8 +44,7 @@ def set_estimate(issue_id: int) -> Response:
         flash(f"The estimate was not saved: {exc.message}", "error")
         return target
     db.session.commit()
-    whole, part = divmod(cents, 100)
     flash(
-        f"Estimated cost saved: {whole:,}.{part:02d}. The problem can now be a funding candidate.", "success"
+        f"Estimated cost saved: {format_cents(cents)}. The problem can now be a funding candidate.", "success"
     )
     return target

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.models import Issue, LedgerLine, LedgerPosting, Pledge, User
 from app.services.funding import ledger, pledges
 from budgets.ledger import Line, Posting, Violation, first_violation, pool_of_account
+from budgets.money import format_cents
 
 ANONYMOUS = "a resident"
 
@@ -136,7 +137,7 @@ def _entries(
         return entries
     if kind == ledger.PostingKind.ROLLOVER:
         moved = sum(c for a, c in own if a.endswith(":rollover"))
-        text = f"{moved // 100}.{moved % 100:02d} carried over to the next round{round_text}"
+        text = f"{format_cents(moved)} carried over to the next round{round_text}"
         return [(text, "the pool", 0, None)]
     return [(memo or kind, "", into_pool, None)]
 
