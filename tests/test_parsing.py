@@ -6,7 +6,7 @@ import pytest
 
 from app.services.kernel.errors import ValidationError
 from app.services.kernel.parsing import (
-    DB_INT_MAX,
+    ID_MAX,
     optional_int,
     parse_amount,
     parse_id,
@@ -16,7 +16,7 @@ from app.services.kernel.parsing import (
 from app.services.kernel.text import clean_note, clean_text, is_blank
 
 
-@pytest.mark.parametrize(("raw", "value"), [("1", 1), (" 42 ", 42), (7, 7), (str(DB_INT_MAX), DB_INT_MAX)])
+@pytest.mark.parametrize(("raw", "value"), [("1", 1), (" 42 ", 42), (7, 7), (str(ID_MAX), ID_MAX)])
 def test_ids_in_ascii_digits_within_the_database_range(raw: object, value: int) -> None:
     assert parse_id(raw, "issue_id") == value
 
@@ -32,14 +32,14 @@ def test_ids_in_ascii_digits_within_the_database_range(raw: object, value: int) 
         (True, "issue_id must be a whole number, not 'True'."),
         (1.5, "issue_id must be a whole number, not '1.5'."),
         (None, "issue_id must be a whole number, not 'None'."),
-        ("0", "issue_id must be at least 1."),
-        (str(DB_INT_MAX + 1), "issue_id is too large: it may be at most 9,223,372,036,854,775,807."),
+        ("0", "issue_id must be between 1 and 2,147,483,647."),
+        (str(ID_MAX + 1), "issue_id must be between 1 and 2,147,483,647."),  # INTEGER ids on PostgreSQL
         (
             "139811782719347717115478016",
-            "issue_id is too large: it may be at most 9,223,372,036,854,775,807.",
+            "issue_id must be between 1 and 2,147,483,647.",
         ),
-        ("9" * 5000, "issue_id is too large: it may be at most 9,223,372,036,854,775,807."),
-        (2**70, "issue_id is too large: it may be at most 9,223,372,036,854,775,807."),
+        ("9" * 5000, "issue_id must be between 1 and 2,147,483,647."),
+        (2**70, "issue_id must be between 1 and 2,147,483,647."),
     ],
 )
 def test_bad_ids_name_the_field(raw: object, message: str) -> None:
@@ -50,6 +50,11 @@ def test_bad_ids_name_the_field(raw: object, message: str) -> None:
 
 def test_bounds_and_defaults() -> None:
     assert parse_int("-3", "delta") == -3
+    assert parse_int(str(2**63 - 1), "cents") == 2**63 - 1  # BIGINT columns take 64 bits
+    with pytest.raises(
+        ValidationError, match=r"^cents is too large: it may be at most 9,223,372,036,854,775,807\.$"
+    ):
+        parse_int(str(2**63), "cents")
     assert optional_int(None, "page", default=1) == 1
     assert optional_int("  ", "page", default=1) == 1
     with pytest.raises(ValidationError, match=r"^Page must be between 1 and 10,000\.$"):

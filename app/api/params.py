@@ -7,7 +7,7 @@ from typing import Any
 from flask import request
 
 from app.services.kernel.errors import DomainError
-from app.services.kernel.parsing import DB_INT_MAX, optional_int
+from app.services.kernel.parsing import ID_MAX, optional_int
 
 
 def json_body() -> dict[str, Any]:
@@ -21,5 +21,5 @@ def int_param(
     name: str, default: int | None = None, minimum: int = 1, maximum: int | None = None
 ) -> int | None:
     return optional_int(
-        request.args.get(name), name, default=default, minimum=minimum, maximum=maximum or DB_INT_MAX
+        request.args.get(name), name, default=default, minimum=minimum, maximum=maximum or ID_MAX
     )

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, SubmitField
 
 from app.models import Area, Category
-from app.services.kernel.parsing import DB_INT_MAX, is_whole_number
+from app.services.kernel.parsing import ID_MAX, is_whole_number
 
 
 def optional_int(value: object) -> int | None:
@@ -14,7 +14,7 @@ def optional_int(value: object) -> int | None:
     if value in (None, ""):
         return None
     text = str(value)
-    if isinstance(value, int) or (is_whole_number(text) and int(text) <= DB_INT_MAX):
+    if isinstance(value, int) or (is_whole_number(text) and int(text) <= ID_MAX):
         return int(text)
     return -1  # never an id: fails choice validation with a clear message
 

@@ -7,9 +7,11 @@ import re
 from app.services.kernel.errors import ValidationError
 from budgets.money import MAX_CENTS, MoneyError, parse_cents
 
-#: The databases' INTEGER/BIGINT range: a larger Python int cannot even be bound to a query.
+#: The BIGINT range (money columns; SQLite's INTEGER): a larger Python int cannot be bound to a query.
 DB_INT_MAX = 2**63 - 1
 DB_INT_MIN = -(2**63)
+#: The largest row id: id columns are INTEGER, 32-bit on PostgreSQL ("integer out of range" past it).
+ID_MAX = 2**31 - 1
 #: The last page number a list accepts: its offset then stays far inside DB_INT_MAX.
 MAX_PAGE = 1_000_000_000
 
@@ -64,8 +66,8 @@ def parse_int(
 
 
 def parse_id(raw: object, field: str, *, label: str | None = None) -> int:
-    """A row id: a whole number from 1 to the largest the database stores."""
-    return parse_int(raw, field, minimum=1, label=label)
+    """A row id: a whole number from 1 to the largest an id column stores on every engine."""
+    return parse_int(raw, field, minimum=1, maximum=ID_MAX, label=label)
 
 
 def optional_int(
