@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Round, RoundBallot
+from app.models import Group, Round, RoundBallot
 from tests.funding.round_world import RoundWorld, world  # noqa: F401
 from tests.funding_fixtures import Funding, funding  # noqa: F401
 
@@ -150,3 +150,24 @@ def test_pledges_written_otherwise_than_with_digits_are_refused(
     assert "more than zero" not in page
     assert "two decimals" not in page
     assert funding.counts() == (0, 0, 0)
+
+
+def test_names_made_only_of_zero_width_characters_are_refused(world: RoundWorld, auth: Any) -> None:
+    world.build(members=1)
+    assert world.ref is not None
+    assert world.official is not None
+    terms = {"group_id": world.ref.group_id, "ballot": "approval", "rule": "greedy", "top_n": 5}
+    body = {**terms, "leftover": "rollover", "name": "\u200b \u200b"}
+    response = world.client.post("/api/v1/rounds", json=body, headers=world.headers(world.official))
+    assert response.status_code == 422
+    assert response.get_json()["error"]["field"] == "name"
+    assert rounds(world) == 0
+
+    auth.login(world.official.email)
+    area_id = world.funding.city["Riverside"]
+    form = {"area_id": str(area_id), "name": "\u200b\u200c", "currency": "EUR", "max_pledge": "500.00"}
+    page = world.client.post("/groups/new", data=form)
+    assert page.status_code == 422
+    assert "Name is required." in page.get_data(as_text=True)
+    with world.app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Group)) == 1  # world's own group only

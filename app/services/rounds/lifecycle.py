@@ -13,6 +13,7 @@ from app.models.rounds import PHASE_ORDER, Phase
 from app.models.timestamps import utcnow
 from app.services.kernel.errors import Conflict, ValidationError
 from app.services.kernel.parsing import parse_ratio
+from app.services.kernel.text import clean_text
 from app.services.rounds import candidates
 from app.services.rounds.access import (
     get_group,
@@ -94,9 +95,9 @@ def parse_match(data: dict[str, Any]) -> tuple[int, int, int] | None:
 
 
 def parse_name(data: dict[str, Any]) -> str:
-    name = " ".join(str(data.get("name") or "").split())
-    if not name:
-        raise ValidationError('name is required (e.g. "Spring 2027").', "name")
+    raw = data.get("name")
+    required = 'name is required (e.g. "Spring 2027").'
+    name = " ".join(clean_text(raw, "name", "name", 1200, required_message=required).split())
     if len(name) > 120:
         raise ValidationError("name must be at most 120 characters.", "name")
     return name
