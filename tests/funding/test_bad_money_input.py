@@ -171,3 +171,35 @@ def test_names_made_only_of_zero_width_characters_are_refused(world: RoundWorld,
     assert "Name is required." in page.get_data(as_text=True)
     with world.app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Group)) == 1  # world's own group only
+
+
+def test_web_forms_refuse_other_scripts_digits_in_numbers(world: RoundWorld, auth: Any) -> None:
+    world.build(members=1, pledges=(3000,))
+    assert world.ref is not None
+    assert world.official is not None
+    auth.login(world.official.email)
+
+    # The match form goes back to the treasurer page with the error flashed (the page's own design).
+    match = world.client.post(
+        f"/pools/{world.ref.pool_id}/match", data={"ratio_num": ARABIC_ONE, "ratio_den": "1", "cap": "10.00"}
+    )
+    with world.client.session_transaction() as session:
+        flashed = [message for _, message in session.get("_flashes", [])]
+    assert any(m.startswith("The match was not added: ratio_num: ") for m in flashed), flashed
+    form = {
+        "name": "Autumn",
+        "ballot": "approval",
+        "rule": "greedy",
+        "top_n": ARABIC_ONE,
+        "leftover": "refund",
+    }
+    new_round = world.client.post(f"/groups/{world.ref.group_id}/rounds", data=form)
+    group = world.client.post(
+        "/groups/new", data={"area_id": ARABIC_ONE, "name": "Arabic digits", "max_pledge": "500.00"}
+    )
+
+    assert (match.status_code, new_round.status_code, group.status_code) == (302, 422, 422)
+    assert world.funding.balance(world.ref).matched_cents == 0
+    assert rounds(world) == 0
+    with world.app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Group)) == 1
