@@ -14,7 +14,11 @@ from config import CONFIGS, Config, from_environment
 def create_app(config: type[Config] | None = None, overrides: dict[str, Any] | None = None) -> Flask:
     """Build the app from a config class (default: COMMONFIX_ENV's), the environment, then overrides."""
     app = Flask(__name__, instance_relative_config=False)
+    from app.converters import BoundedIntConverter
     from app.json_provider import OrjsonProvider
+
+    # Before any blueprint: every `<int:...>` rule is built with the converter registered under "int".
+    app.url_map.converters["int"] = BoundedIntConverter
 
     app.json = OrjsonProvider(app)
     load_config(app, config, overrides or {})
@@ -34,12 +38,19 @@ def create_app(config: type[Config] | None = None, overrides: dict[str, Any] | N
     from app import models  # noqa: F401  (registers the tables)
     from app.auth.sessions import register_user_loaders
     from app.errors import register_error_handlers
+    from app.input_rules import register_input_rules
     from app.security import register_security_headers
 
     register_user_loaders(login_manager)
     register_error_handlers(app)
+    register_input_rules(app)
     register_security_headers(app)
     register_read_commit(app)
+
+    from budgets.money import format_money
+
+    # The one way templates show money: {{ cents|money(currency) }}, the rules of budgets.money.
+    app.add_template_filter(format_money, "money")
 
     from app.mail import init_mail
 

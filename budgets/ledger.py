@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-POOL_PREFIX = "pool:"
+from budgets.accounts import POOL_PREFIX, PostingKind, is_rollover_account, pool_of_account
+
 # Posting kinds whose outside lines (not pool:...) are inflows and outflows of a pool.
-INFLOW_KINDS = ("pledge", "match")
-OUTFLOW_KINDS = ("allocation", "refund")
+INFLOW_KINDS = (PostingKind.PLEDGE, PostingKind.MATCH)
+OUTFLOW_KINDS = (PostingKind.ALLOCATION, PostingKind.REFUND)
 
 
 class LedgerError(ValueError):
@@ -73,14 +74,6 @@ def balances(postings: Iterable[Posting]) -> dict[str, int]:
     return result
 
 
-def pool_of_account(account: str) -> int | None:
-    """The pool id of a pool:<id>:<part> account, else None."""
-    if not account.startswith(POOL_PREFIX):
-        return None
-    parts = account.split(":")
-    return int(parts[1]) if len(parts) == 3 and parts[1].isdigit() else None
-
-
 @dataclass
 class PoolFigures:
     """Per-pool totals by flow (from outside lines) and holdings (from the pool's own accounts)."""
@@ -112,7 +105,7 @@ def pool_figures(postings: Iterable[Posting]) -> dict[int, PoolFigures]:
         for line in posting.lines:
             if pool_of_account(line.account) is not None:
                 fig.accounts[line.account] = fig.accounts.get(line.account, 0) + line.amount_cents
-                if line.account.endswith(":rollover"):
+                if is_rollover_account(line.account):
                     fig.rolled_over += line.amount_cents
                 else:
                     fig.held += line.amount_cents

@@ -17,6 +17,7 @@ from app.services.issues import likes, reports
 from app.services.issues import queries as issue_queries
 from app.services.issues.queries import IssueFilters
 from app.services.kernel.errors import ValidationError
+from app.services.kernel.parsing import MAX_PAGE
 from app.services.workflow import moderation
 from geo.coordinates import CoordinateError, parse_bbox, parse_lat, parse_lon
 from geo.geojson import feature_collection
@@ -53,7 +54,7 @@ def list_issues() -> Response:
     cap = config["MAP_MAX_FEATURES"] if filters.bbox else config["API_MAX_PER_PAGE"]
     # int_param refuses values under 1, so `or` only fills in the defaults.
     per_page = int_param("per_page", maximum=cap) or (cap if filters.bbox else 20)
-    page = int_param("page") or 1
+    page = int_param("page", maximum=MAX_PAGE) or 1
     sort = request.args.get("sort", "rank")
     url_template = issue_url_template()
     found = issue_queries.feature_page(

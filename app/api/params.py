@@ -6,7 +6,8 @@ from typing import Any
 
 from flask import request
 
-from app.services.kernel.errors import DomainError, ValidationError
+from app.services.kernel.errors import DomainError
+from app.services.kernel.parsing import ID_MAX, optional_int
 
 
 def json_body() -> dict[str, Any]:
@@ -19,17 +20,6 @@ def json_body() -> dict[str, Any]:
 def int_param(
     name: str, default: int | None = None, minimum: int = 1, maximum: int | None = None
 ) -> int | None:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValidationError(f"{name} must be a whole number.", name) from None
-    if value < minimum or (maximum is not None and value > maximum):
-        upper = f" and {maximum}" if maximum is not None else ""
-        raise ValidationError(
-            f"{name} must be between {minimum}{upper}." if upper else f"{name} must be at least {minimum}.",
-            name,
-        )
-    return value
+    return optional_int(
+        request.args.get(name), name, default=default, minimum=minimum, maximum=maximum or ID_MAX
+    )

@@ -17,9 +17,16 @@ from app.unit_of_work import unit_of_work
 
 
 def safe_next(default: str) -> str:
+    """The `next` query value when it is a path on this site, else `default`; never raises.
+
+    Read it before any write: a Location header with a line break would fail after the commit. Only
+    visible ASCII is kept, without backslashes, which browsers read as "//" (another site).
+    """
     target = request.args.get("next", "")
+    if not target or not all("!" <= ch <= "~" for ch in target) or "\\" in target:
+        return default
     parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
+    if target.startswith("/") and not target.startswith("//") and not parts.netloc and not parts.scheme:
         return target
     return default
 
@@ -30,13 +37,14 @@ def register() -> tuple[str, int] | Response:
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = RegisterForm()
+    target = safe_next(url_for("main.index"))
     if form.validate_on_submit():
         with unit_of_work(form) as work:
             user = accounts.register(db.session, form.email.data, form.display_name.data, form.password.data)
         if not work.failed:
             login_user(user, remember=True)
             flash(f"Welcome, {user.display_name}! Your account is ready.", "success")
-            return redirect(safe_next(url_for("main.index")))
+            return redirect(target)
     return render_template("auth/register.html", form=form), 422 if form.errors else 200
 
 
@@ -46,13 +54,14 @@ def login() -> tuple[str, int] | Response:
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
+    target = safe_next(url_for("main.index"))
     if form.validate_on_submit():
         with unit_of_work(form) as work:
             user = accounts.authenticate(db.session, form.email.data, form.password.data)
         if not work.failed:
             login_user(user, remember=bool(form.remember.data))
             flash(f"Logged in as {user.display_name}.", "success")
-            return redirect(safe_next(url_for("main.index")))
+            return redirect(target)
     return render_template("auth/login.html", form=form), 422 if form.errors else 200
 
 

@@ -30,11 +30,12 @@ def _checked() -> None:
 def _act(following: bool, message: str, back: str, **target: int) -> Response:
     """Follow or unfollow one issue or area for the current resident, then go back to its page."""
     _checked()
+    destination = safe_next(back)
     action = follows.follow if following else follows.unfollow
     action(db.session, current_resident(), **target)
     db.session.commit()
     flash(message, "success" if following else "info")
-    return redirect(safe_next(back))
+    return redirect(destination)
 
 
 @bp.post("/issues/<int:issue_id>")

@@ -5,14 +5,17 @@ from __future__ import annotations
 import uuid
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from app.fields import WholeNumberField, choice_id
 from app.services.funding.groups import CURRENCIES, NAME_MAX
 
 
 class GroupForm(FlaskForm):
-    area_id = SelectField("Neighbourhood", coerce=int, validators=[DataRequired("Choose a neighbourhood.")])
+    area_id = SelectField(
+        "Neighbourhood", coerce=choice_id, validators=[DataRequired("Choose a neighbourhood.")]
+    )
     name = StringField(
         "Group name",
         validators=[
@@ -44,10 +47,10 @@ class PledgeForm(FlaskForm):
 
 
 class MatchForm(FlaskForm):
-    ratio_num = IntegerField(
+    ratio_num = WholeNumberField(
         "City adds", default=1, validators=[InputRequired("Required."), NumberRange(min=1, max=100)]
     )
-    ratio_den = IntegerField(
+    ratio_den = WholeNumberField(
         "for every … pledged", default=1, validators=[InputRequired("Required."), NumberRange(min=1, max=100)]
     )
     cap = StringField("Up to (cap)", validators=[DataRequired("A cap is required, for example 1000.00.")])

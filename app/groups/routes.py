@@ -19,9 +19,11 @@ from app.security import roles_required
 from app.services.funding import groups, ledger, matching, pledges, transparency
 from app.services.funding.payments import get_provider
 from app.services.issues import places
+from app.services.kernel.parsing import parse_amount
 from app.services.rounds import lifecycle as round_lifecycle
 from app.shapes import to_geometry
 from app.unit_of_work import unit_of_work
+from budgets.money import format_money, major_units
 
 STAFF = ("official", "admin")
 
@@ -35,15 +37,6 @@ def area_map(area: Area) -> maps.RenderedMap:
         style_function=lambda _f: {"color": "#17407a", "weight": 3, "fillOpacity": 0.08},
     ).add_to(city)
     return maps.render(city)
-
-
-def money(cents: int, currency: str) -> str:
-    return pledges.format_cents(cents, currency)
-
-
-@bp.app_template_filter("money")
-def money_filter(cents: int, currency: str = "EUR") -> str:
-    return money(cents, currency)
 
 
 @bp.get("/groups")
@@ -72,7 +65,7 @@ def new() -> tuple[str, int] | BaseResponse:
                 form.area_id.data or 0,
                 form.name.data,
                 currency=form.currency.data or "EUR",
-                max_pledge_cents=pledges.parse_amount(form.max_pledge.data, "max_pledge"),
+                max_pledge_cents=parse_amount(form.max_pledge.data, "max_pledge"),
             )
         if work.error is not None:
             status = work.error.status
@@ -151,7 +144,7 @@ def pledge(group_id: int) -> tuple[str, int] | BaseResponse:
         return _group_page(group_id, form, 422)
     provider = get_provider(current_app.config["PAYMENT_PROVIDER"])
     with unit_of_work(form, field_names={"amount_cents": "amount"}) as work:
-        cents = pledges.parse_amount(form.amount.data)
+        cents = parse_amount(form.amount.data)
         outcome = pledges.pledge(
             db.session,
             current_resident(),
@@ -165,7 +158,7 @@ def pledge(group_id: int) -> tuple[str, int] | BaseResponse:
         return _group_page(group_id, form, work.error.status)
     found = outcome.pledge
     pool = pledges.get_pool(db.session, row.pool_id)
-    amount = money(found.amount_cents, pool.currency)
+    amount = format_money(found.amount_cents, pool.currency)
     if found.status == "confirmed":
         flash(f"Thank you! Your pledge of {amount} is confirmed.", "success")
     else:
@@ -188,7 +181,7 @@ def pool(pool_id: int) -> str:
         desc="Totals in the pool's currency: pledges and the city's match in; allocations and refunds out.",
         labels=["Pledges confirmed", "City match", "Allocated to problems", "Refunded", "Held now"],
         values=[
-            c / 100
+            major_units(c)
             for c in (
                 figures.confirmed_cents,
                 figures.matched_cents,
@@ -258,7 +251,7 @@ def confirm(pledge_id: int) -> BaseResponse:
     found = pledges.confirm(db.session, current_resident(), pledge_id)
     db.session.commit()
     currency = pledges.get_pool(db.session, found.pool_id).currency
-    flash(f"Pledge {found.id} of {money(found.amount_cents, currency)} confirmed.", "success")
+    flash(f"Pledge {found.id} of {format_money(found.amount_cents, currency)} confirmed.", "success")
     return redirect(url_for("groups.treasurer", pool_id=found.pool_id))
 
 
@@ -271,16 +264,18 @@ def match(pool_id: int) -> BaseResponse:
         errors = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in form.errors.items())
         flash(f"The match was not added: {errors}", "error")
         return redirect(url_for("groups.treasurer", pool_id=pool_id))
+    num, den = form.ratio_num.data, form.ratio_den.data
+    # InputRequired refused an empty ratio above.
+    assert num is not None
+    assert den is not None
     with unit_of_work(flash_prefix="The match was not added ({field}): ") as work:
-        cap = pledges.parse_amount(form.cap.data, "cap")
-        result = matching.apply_match(
-            db.session, pool_id, None, form.ratio_num.data, form.ratio_den.data, cap, current_user.id
-        )
+        cap = parse_amount(form.cap.data, "cap")
+        result = matching.apply_match(db.session, pool_id, None, num, den, cap, current_user.id)
     if work.error is not None:
         return redirect(url_for("groups.treasurer", pool_id=pool_id))
     flash(
-        f"The city matched {money(result.matched_cents, found.currency)} "
-        f"for {money(result.base_cents, found.currency)} of pledges not matched before.",
+        f"The city matched {format_money(result.matched_cents, found.currency)} "
+        f"for {format_money(result.base_cents, found.currency)} of pledges not matched before.",
         "success",
     )
     return redirect(url_for("groups.treasurer", pool_id=pool_id))

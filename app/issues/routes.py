@@ -102,20 +102,22 @@ def detail(issue_id: int) -> str:
 @login_required
 @limit("RATE_LIMIT_LIKE", per_user=True)
 def like(issue_id: int) -> Response:
+    target = safe_next(url_for("issues.detail", issue_id=issue_id))
     likes.like(db.session, current_resident(), issue_id)
     db.session.commit()
     flash("You like this problem. It moves up the priorities.", "success")
-    return redirect(safe_next(url_for("issues.detail", issue_id=issue_id)))
+    return redirect(target)
 
 
 @bp.post("/<int:issue_id>/unlike")
 @login_required
 @limit("RATE_LIMIT_LIKE", per_user=True)
 def unlike(issue_id: int) -> Response:
+    target = safe_next(url_for("issues.detail", issue_id=issue_id))
     likes.unlike(db.session, current_resident(), issue_id)
     db.session.commit()
     flash("Your like is withdrawn.", "info")
-    return redirect(safe_next(url_for("issues.detail", issue_id=issue_id)))
+    return redirect(target)
 
 
 @bp.get("/photos/<path:filename>")

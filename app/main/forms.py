@@ -6,16 +6,17 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, SubmitField
 
 from app.models import Area, Category
+from app.services.kernel.parsing import ID_MAX, is_whole_number
 
 
 def optional_int(value: object) -> int | None:
     """A select's value as an id; blank means "all"."""
     if value in (None, ""):
         return None
-    try:
-        return int(str(value))
-    except ValueError:
-        return -1  # never an id: fails choice validation with a clear message
+    text = str(value)
+    if isinstance(value, int) or (is_whole_number(text) and int(text) <= ID_MAX):
+        return int(text)
+    return -1  # never an id: fails choice validation with a clear message
 
 
 class PrioritiesFilterForm(FlaskForm):

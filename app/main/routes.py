@@ -13,6 +13,7 @@ from app.models.place import StatusType
 from app.services.issues import places
 from app.services.issues import queries as issue_queries
 from app.services.issues.queries import IssueFilters
+from app.services.kernel.parsing import MAX_PAGE, is_whole_number
 
 PER_PAGE = 20
 
@@ -40,7 +41,7 @@ def priorities() -> tuple[str, int] | str:
     if not form.validate():
         return render_template("main/priorities.html", rows=[], total=0, area=None, **context), 422
     page = request.args.get("page", "1")
-    if not page.isdigit() or int(page) < 1:
+    if not is_whole_number(page) or not 1 <= int(page) <= MAX_PAGE:
         abort(404)
     area_id: int | None = form.area.data
     category = form.category.data or None

@@ -20,7 +20,8 @@ from app.open311.requests import RequestQuery, find_requests, request_record
 from app.ratelimits import limit
 from app.services.accounts import users as accounts
 from app.services.issues import reports
-from app.services.kernel.errors import DomainError
+from app.services.kernel.errors import DomainError, ValidationError
+from app.services.kernel.parsing import parse_id
 
 MAX_REQUESTS = 1000
 # Our field names -> GeoReport's, so errors name the parameter the client actually sent.
@@ -109,18 +110,23 @@ def _parse_time(name: str) -> datetime | None:
 @bp.get("/requests.<fmt>")
 def list_requests(fmt: str) -> Response:
     fmt = _format(fmt)
-    ids = [part for part in request.args.get("service_request_id", "").split(",") if part]
-    if any(not part.isdigit() for part in ids):
+    try:
+        ids = [
+            parse_id(part, "service_request_id")
+            for part in request.args.get("service_request_id", "").split(",")
+            if part
+        ]
+    except ValidationError:
         raise DomainError(
             "service_request_id must be a comma-separated list of numbers.", "service_request_id"
-        )
+        ) from None
     status = request.args.get("status") or None
     if status not in (None, "open", "closed"):
         raise DomainError("status must be open or closed.", "status")
     end = _parse_time("end_date") or utcnow()
     start = _parse_time("start_date") or end - timedelta(days=90)
     query = RequestQuery(
-        ids=tuple(int(i) for i in ids),
+        ids=tuple(ids),
         service_codes=tuple(c for c in request.args.get("service_code", "").split(",") if c),
         status=status,
         start=None if ids else start,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import Optional
+
+from app.fields import WholeNumberField
 
 BALLOT_CHOICES = [
     ("approval", "Approval: members tick every problem they support"),
@@ -23,12 +25,14 @@ LEFTOVER_CHOICES = [("rollover", "Roll over to the next round"), ("refund", "Ref
 class RoundForm(FlaskForm):
     name = StringField("Name", render_kw={"maxlength": 120, "placeholder": "Spring 2027"})
     ballot = SelectField("Ballot", choices=BALLOT_CHOICES, validate_choice=False)
-    k = IntegerField(
+    k = WholeNumberField(
         "k (most approvals per ballot)", validators=[Optional()], render_kw={"inputmode": "numeric"}
     )
-    points = IntegerField("Points per member", validators=[Optional()], render_kw={"inputmode": "numeric"})
+    points = WholeNumberField(
+        "Points per member", validators=[Optional()], render_kw={"inputmode": "numeric"}
+    )
     rule = SelectField("Allocation rule", choices=RULE_CHOICES, validate_choice=False)
-    top_n = IntegerField("Candidates (top N by likes)", default=10, validators=[Optional()])
+    top_n = WholeNumberField("Candidates (top N by likes)", default=10, validators=[Optional()])
     leftover = RadioField(
         "Money left over", choices=LEFTOVER_CHOICES, default="rollover", validate_choice=False
     )

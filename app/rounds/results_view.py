@@ -8,6 +8,7 @@ from markupsafe import Markup, escape
 from app import maps
 from app.charts import bar_chart
 from app.services.rounds.results import CandidateResult, RoundResults
+from budgets.money import format_cents, format_money, major_units
 
 FUNDED_ZOOM = 15
 SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "₣", "PLN": "zł"}
@@ -21,11 +22,12 @@ def money_chart(outcome: RoundResults) -> Markup:
     return bar_chart(
         title=f"The money of round “{outcome.name}”",
         desc=(
-            f"Pool {cents[0] / 100:,.2f}, city match {cents[1] / 100:,.2f}, spent {cents[2] / 100:,.2f}, "
-            f"{leftover_label.lower()} {cents[3] / 100:,.2f} {outcome.currency}."
+            f"Pool {format_cents(cents[0])}, city match {format_cents(cents[1])}, "
+            f"spent {format_cents(cents[2])}, {leftover_label.lower()} {format_cents(cents[3])} "
+            f"{outcome.currency}."
         ),
         labels=labels,
-        values=[c / 100 for c in cents],
+        values=[major_units(c) for c in cents],
         unit=outcome.currency,
         x_label=f"Amount ({outcome.currency})",
         colour="#17407a",
@@ -61,7 +63,7 @@ def results_map(outcome: RoundResults) -> maps.RenderedMap | None:
             "geometry": {"type": "Point", "coordinates": [item.lon, item.lat]},
             "properties": {
                 "title": str(escape(item.title)),
-                "amount": f"{outcome.currency} {item.amount_cents // 100:,}.{item.amount_cents % 100:02d}",
+                "amount": format_money(item.amount_cents, outcome.currency),
             },
         }
         for item in outcome.funded
@@ -79,7 +81,7 @@ def plain_reason(item: CandidateResult, currency: str, ballot: str) -> str:
     """One sentence for residents, in money: what it costs, how much support it had, the outcome."""
     unit = "points" if ballot == "cumulative" else "supporters"
     support = f"{item.score or 0} {unit}" if (item.score or 0) != 1 else f"1 {unit[:-1]}"
-    cost = f"{currency} {item.cost_cents // 100:,}.{item.cost_cents % 100:02d}"
+    cost = format_money(item.cost_cents, currency)
     if item.funded:
         return f"Funded: {support}, costs {cost}."
     return f"Not funded: {support}, costs {cost}."

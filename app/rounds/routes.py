@@ -15,7 +15,7 @@ from app.rounds import bp
 from app.rounds.forms import ActionForm, MatchForm, PhaseForm, RoundForm
 from app.rounds.results_view import money_chart, plain_reason, results_map
 from app.services.funding import groups, ledger
-from app.services.funding.pledges import parse_amount
+from app.services.kernel.parsing import is_whole_number, parse_amount
 from app.services.rounds import ballots, candidates
 from app.services.rounds import jobs as tally_jobs
 from app.services.rounds import lifecycle as rounds
@@ -203,10 +203,9 @@ def ballot(round_id: int) -> tuple[str, int] | Response:
     listed, _ = candidates.current(db.session, found)
     stored = ballots.ballot_of(db.session, round_id, current_user.id)
     if submitted is not None:
-        stored = {
-            int(k): v
-            for k, v in (submitted.get("points") or dict.fromkeys(submitted.get("issue_ids", []), 1)).items()
-        }
+        # Redisplay what was sent, less what is not an issue id at all (the error names the field).
+        sent = submitted.get("points") or dict.fromkeys(submitted.get("issue_ids", []), 1)
+        stored = {int(k): v for k, v in sent.items() if is_whole_number(str(k))}
     return render_template(
         "rounds/ballot.html",
         round=found,
@@ -227,9 +226,9 @@ def submitted_ballot(found: Round) -> dict[str, Any]:
         for key, value in request.form.items():
             if key.startswith("points-"):
                 text = value.strip()
-                points[key.removeprefix("points-")] = int(text) if text.lstrip("-").isdigit() else (text or 0)
+                points[key.removeprefix("points-")] = int(text) if is_whole_number(text) else (text or 0)
         return {"points": points}
-    return {"issue_ids": [int(v) if v.isdigit() else v for v in request.form.getlist("issue_ids")]}
+    return {"issue_ids": [int(v) if is_whole_number(v) else v for v in request.form.getlist("issue_ids")]}
 
 
 @bp.get("/rounds/<int:round_id>/results")

@@ -16,6 +16,7 @@ from app.services.accounts import blocking
 from app.services.issues import places
 from app.services.kernel import audit
 from app.services.kernel.errors import DomainError
+from app.services.kernel.parsing import MAX_PAGE, optional_int
 from app.services.workflow import moderation, status_config
 from app.staff import bp
 from app.staff.forms import (
@@ -32,8 +33,7 @@ ADMIN = ("admin",)
 
 
 def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return max(1, int(raw)) if raw.isdigit() else 1
+    return optional_int(request.args.get("page"), "page", default=1, minimum=1, maximum=MAX_PAGE) or 1
 
 
 def _run(form: FlaskForm, action: Callable[[], Any], done: str) -> DomainError | None:

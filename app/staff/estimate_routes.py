@@ -10,10 +10,11 @@ from wtforms import StringField, SubmitField
 from app.auth.sessions import current_resident
 from app.extensions import db
 from app.security import roles_required
-from app.services.funding.pledges import parse_amount
+from app.services.kernel.parsing import parse_amount
 from app.services.workflow import estimates
 from app.staff import bp
 from app.unit_of_work import unit_of_work
+from budgets.money import format_cents
 
 
 class EstimateForm(FlaskForm):
@@ -34,8 +35,7 @@ def set_estimate(issue_id: int) -> Response:
         estimates.set_estimate(db.session, current_resident(), issue_id, cents)
     if work.failed:
         return target
-    whole, part = divmod(cents, 100)
     flash(
-        f"Estimated cost saved: {whole:,}.{part:02d}. The problem can now be a funding candidate.", "success"
+        f"Estimated cost saved: {format_cents(cents)}. The problem can now be a funding candidate.", "success"
     )
     return target

@@ -212,7 +212,7 @@ def test_pages_walk_through_the_list_without_overlap(client: FlaskClient, make_i
         ("per_page=101", "per_page", "per_page must be between 1 and 100."),
         ("per_page=0", "per_page", "per_page must be between 1 and 100."),
         ("per_page=ten", "per_page", "per_page must be a whole number."),
-        ("page=0", "page", "page must be at least 1."),
+        ("page=0", "page", "page must be between 1 and 1,000,000,000."),
         ("area=old-town", "area", "area must be a whole number."),
         ("sort=popular", "sort", "sort must be one of rank, new."),
         ("category=volcano", "category", "Category 'volcano' is unknown."),

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.services.funding.pledges import parse_amount
 from app.services.kernel.errors import ValidationError
+from app.services.kernel.parsing import parse_amount
 from tests.funding_fixtures import funding  # noqa: F401  (fixture)
 
 
@@ -22,12 +22,13 @@ def test_amounts_parse_exactly(text: str, cents: int) -> None:
     ("text", "reason"),
     [
         ("", "required"),
-        ("abc", "number"),
+        ("abc", "use digits and a decimal point"),
         ("5.001", "two decimals"),
         ("0", "more than zero"),
         ("-5", "more than zero"),
-        ("1e3", "two decimals"),
-        ("NaN", "more than zero"),
+        ("1e3", "use digits and a decimal point"),
+        ("NaN", "use digits and a decimal point"),
+        ("Infinity", "use digits and a decimal point"),
     ],
 )
 def test_bad_amount_texts_are_refused(text: str, reason: str) -> None:

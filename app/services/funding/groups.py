@@ -10,6 +10,7 @@ from app.database.sessions import DbSession, execute_write
 from app.database.spellings import insert_ignoring_duplicates
 from app.models import Area, Group, Membership, Pool, User
 from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from app.services.kernel.text import clean_text
 
 NAME_MAX = 120
 CURRENCIES = ("EUR", "USD", "GBP", "CHF", "SEK", "DKK", "NOK", "PLN", "CZK", "CAD", "AUD")
@@ -39,9 +40,7 @@ def create_group(
     """A group for an area, with its (open) pool. Only officials and admins create groups."""
     if official is not None and not official.is_staff:
         raise PermissionDenied("Only city officials can create neighbourhood groups.")
-    clean = " ".join(str(name or "").split())
-    if not clean:
-        raise ValidationError("Name is required.", "name")
+    clean = " ".join(clean_text(name, "name", "Name", 10 * NAME_MAX).split())
     if len(clean) > NAME_MAX:
         raise ValidationError(f"Name must be at most {NAME_MAX} characters.", "name")
     if session.scalar(select(Area.id).where(Area.id == area_id)) is None:
@@ -55,7 +54,7 @@ def create_group(
     group = Group(
         area_id=area_id,
         name=clean,
-        description=description.strip()[:500],
+        description=clean_text(description, "description", "Description", 10_000, required=False)[:500],
         created_by_id=official.id if official else None,
     )
     session.add(group)

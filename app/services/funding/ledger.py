@@ -1,22 +1,7 @@
 """The pool ledger: post balanced money movements, derive pool balances, and the tally helpers for rounds.
 
-Chart of accounts (every line moves integer cents: + into the account, - out of it; a posting's
-lines sum to zero):
-
-    resident:<user_id>        a resident's own money, outside the platform (goes negative as they pledge;
-                              refunds bring it back towards zero)
-    city:match                the city's matching budget, outside the platform
-    pool:<pool_id>:available  money a pool holds that no round has spent or carried over yet
-    pool:<pool_id>:rollover   money a tallied round carried over to the next round (still the pool's)
-    issue:<issue_id>:funded   money allocated to an issue by a round's tally
-
-Posting kinds and their lines:
-
-    pledge      resident:<u> -x, pool:<p>:available +x            (when a pledge is confirmed)
-    match       city:match -x, pool:<p>:available +x              (apply_match)
-    allocation  pool:<p>:rollover/available -sum, issue:<i>:funded +x_i ...
-    refund      pool:<p>:rollover/available -sum, resident:<u> +x_u ..., city:match +x_c
-    rollover    pool:<p>:available -x, pool:<p>:rollover +x
+The chart of accounts and the posting kinds live in budgets/accounts.py (imported here, so
+`ledger.CITY_MATCH` and `ledger.PostingKind` read as before).
 
 Outflows draw from `rollover` first, then from `available`, so money carried over is spent first.
 Pending pledges are not money yet: they live in the pledges table only and reach the ledger when
@@ -35,34 +20,27 @@ from app.database.sessions import DbSession, execute_write
 from app.models.funding import Pledge, PledgeStatus, Pool
 from app.models.ledger import LedgerLine, LedgerPosting
 from app.services.kernel.errors import NotFound, ValidationError
-from budgets.ledger import LedgerError, Line, largest_remainder_split, pool_of_account, validate_lines
+from budgets.accounts import (
+    CITY_MATCH,
+    POOL_PREFIX,
+    RESIDENT_PREFIX,
+    PostingKind,
+    available_account,
+    issue_account,
+    pool_of_account,
+    resident_account,
+    rollover_account,
+)
+from budgets.ledger import LedgerError, Line, largest_remainder_split, validate_lines
 
-
-class PostingKind:
-    PLEDGE = "pledge"
-    MATCH = "match"
-    ALLOCATION = "allocation"
-    REFUND = "refund"
-    ROLLOVER = "rollover"
-
-
-def resident_account(user_id: int) -> str:
-    return f"resident:{user_id}"
-
-
-CITY_MATCH = "city:match"
-
-
-def available_account(pool_id: int) -> str:
-    return f"pool:{pool_id}:available"
-
-
-def rollover_account(pool_id: int) -> str:
-    return f"pool:{pool_id}:rollover"
-
-
-def issue_account(issue_id: int) -> str:
-    return f"issue:{issue_id}:funded"
+__all__ = [
+    "CITY_MATCH",
+    "PostingKind",
+    "available_account",
+    "issue_account",
+    "resident_account",
+    "rollover_account",
+]
 
 
 @dataclass(frozen=True)
@@ -114,7 +92,7 @@ def post(
     except LedgerError as exc:
         raise ValidationError(f"Unbalanced posting: {exc}.", "lines") from None
     for line in checked:
-        if line.account.startswith("pool:") and pool_of_account(line.account) != pool_id:
+        if line.account.startswith(POOL_PREFIX) and pool_of_account(line.account) != pool_id:
             raise ValidationError(f"{line.account} is not an account of pool {pool_id}.", "lines")
     lock_pool(session, pool_id)
     for line in checked:
@@ -162,7 +140,7 @@ def _kind_totals(session: DbSession, pool_id: int) -> dict[str, int]:
     rows = session.execute(
         select(LedgerPosting.kind, func.sum(LedgerLine.amount_cents))
         .join(LedgerLine, LedgerLine.posting_id == LedgerPosting.id)
-        .where(LedgerPosting.pool_id == pool_id, ~LedgerLine.account.startswith("pool:"))
+        .where(LedgerPosting.pool_id == pool_id, ~LedgerLine.account.startswith(POOL_PREFIX))
         .group_by(LedgerPosting.kind)
     ).tuples()
     return {kind: int(total or 0) for kind, total in rows}
@@ -239,7 +217,7 @@ def refund_weights(session: DbSession, pool_id: int) -> list[tuple[str, int]]:
         .join(LedgerPosting, LedgerLine.posting_id == LedgerPosting.id)
         .where(
             LedgerPosting.pool_id == pool_id,
-            or_(LedgerLine.account.startswith("resident:"), LedgerLine.account == CITY_MATCH),
+            or_(LedgerLine.account.startswith(RESIDENT_PREFIX), LedgerLine.account == CITY_MATCH),
         )
         .group_by(LedgerLine.account)
         .order_by(LedgerLine.account)

@@ -12,6 +12,7 @@ from app.models import PoolMatch
 from app.models.timestamps import utcnow
 from app.services.funding import ledger, pledges
 from app.services.kernel.errors import ValidationError
+from budgets.money import match_base_cents, matched_cents
 
 
 @dataclass(frozen=True)
@@ -65,12 +66,7 @@ def apply_match(
     assert match_id is not None  # the row written above, in this transaction
     ledger.lock_pool(session, pool_id)
     confirmed = ledger.pool_balance(session, pool_id).confirmed_cents
-    covered = session.scalar(
-        select(func.coalesce(func.sum(PoolMatch.base_cents), 0)).where(
-            PoolMatch.pool_id == pool_id, PoolMatch.id != match_id
-        )
-    )
-    base = max(0, confirmed - int(covered or 0))
+    base = match_base_cents(confirmed, covered_cents(session, pool_id, besides=match_id))
     matched = matched_cents(base, num, den, cap)
     session.execute(
         update(PoolMatch)
@@ -85,9 +81,12 @@ def apply_match(
     return MatchResult(int(match_id), base, matched, True)
 
 
-def matched_cents(base_cents: int, ratio_num: int, ratio_den: int, cap_cents: int) -> int:
-    """min(cap, floor(base * num / den)), in integers only."""
-    return min(cap_cents, base_cents * ratio_num // ratio_den)
+def covered_cents(session: DbSession, pool_id: int, besides: int | None = None) -> int:
+    """The pledged cents the pool's matches have covered so far (the match `besides` left out)."""
+    query = select(func.coalesce(func.sum(PoolMatch.base_cents), 0)).where(PoolMatch.pool_id == pool_id)
+    if besides is not None:
+        query = query.where(PoolMatch.id != besides)
+    return int(session.scalar(query) or 0)
 
 
 def _check_terms(ratio_num: object, ratio_den: object, cap_cents: object) -> tuple[int, int, int]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, select, update
 
@@ -16,32 +15,16 @@ from app.models.timestamps import utcnow
 from app.services.funding import groups, ledger
 from app.services.funding.payments import PaymentProvider
 from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from budgets.money import format_money
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 KEY_RE = re.compile(r"^[\x21-\x7e]{1,120}$")
-AMOUNT_RE = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
 
 
 @dataclass(frozen=True)
 class PledgeOutcome:
     pledge: Pledge
     created: bool  # False: the Idempotency-Key had been used already; this is the earlier pledge
-
-
-def parse_amount(raw: object, field: str = "amount") -> int:
-    """A decimal string in the currency's major unit ("5", "5.0", "5.00") -> cents, exactly."""
-    text = str(raw or "").strip().replace(",", ".")
-    if not text:
-        raise ValidationError("Amount is required, for example 5.00.", field)
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise ValidationError(f"Amount must be a number like 5.00, not {text!r}.", field) from None
-    if not value.is_finite() or value <= 0:
-        raise ValidationError("Amount must be more than zero.", field)
-    if not AMOUNT_RE.match(text):
-        raise ValidationError("Amount may have at most two decimals (whole cents), like 5.00.", field)
-    return int(value * 100)
 
 
 def check_amount_cents(raw: object, pool: Pool, field: str = "amount_cents") -> int:
@@ -54,11 +37,11 @@ def check_amount_cents(raw: object, pool: Pool, field: str = "amount_cents") -> 
         raise ValidationError(f"{field} must be more than zero.", field)
     if raw < pool.min_pledge_cents:
         raise ValidationError(
-            f"The smallest pledge is {format_cents(pool.min_pledge_cents, pool.currency)}.", field
+            f"The smallest pledge is {format_money(pool.min_pledge_cents, pool.currency)}.", field
         )
     if raw > pool.max_pledge_cents:
         raise ValidationError(
-            f"The largest pledge to this pool is {format_cents(pool.max_pledge_cents, pool.currency)}.",
+            f"The largest pledge to this pool is {format_money(pool.max_pledge_cents, pool.currency)}.",
             field,
         )
     return raw
@@ -76,12 +59,6 @@ def check_idempotency_key(raw: object) -> str:
             f"The {IDEMPOTENCY_HEADER} header must be 1-120 visible ASCII characters.", IDEMPOTENCY_HEADER
         )
     return key
-
-
-def format_cents(cents: int, currency: str) -> str:
-    sign = "-" if cents < 0 else ""
-    whole, part = divmod(abs(cents), 100)
-    return f"{sign}{currency} {whole:,}.{part:02d}"
 
 
 def get_pool(session: DbSession, pool_id: int) -> Pool:

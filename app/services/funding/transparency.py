@@ -13,7 +13,9 @@ from sqlalchemy import select
 from app.database.sessions import DbSession
 from app.models import Issue, LedgerLine, LedgerPosting, Pledge, User
 from app.services.funding import ledger, pledges
-from budgets.ledger import Line, Posting, Violation, first_violation, pool_of_account
+from budgets.accounts import is_resident_account, is_rollover_account, issue_of_account, pool_of_account
+from budgets.ledger import Line, Posting, Violation, first_violation
+from budgets.money import format_cents
 
 ANONYMOUS = "a resident"
 
@@ -63,10 +65,10 @@ def statement(session: DbSession, pool_id: int) -> list[StatementRow]:
     ).tuples()
     lines = _lines_by_posting(session, pool_id)
     issue_ids = {
-        int(account.split(":")[1])
+        issue_id
         for group in lines.values()
         for account, _ in group
-        if account.startswith("issue:")
+        if (issue_id := issue_of_account(account)) is not None
     }
     titles = (
         dict(session.execute(select(Issue.id, Issue.title).where(Issue.id.in_(issue_ids))).tuples().all())
@@ -118,15 +120,15 @@ def _entries(
     if kind == ledger.PostingKind.ALLOCATION:
         entries: list[Entry] = []
         for account, cents in own:
-            if account.startswith("issue:"):
-                issue_id = int(account.split(":")[1])
+            issue_id = issue_of_account(account)
+            if issue_id is not None:
                 title = titles.get(issue_id, f"Issue {issue_id}")
                 entries.append((f"Allocated{round_text}", title, -cents, issue_id))
         return entries
     if kind == ledger.PostingKind.REFUND:
         entries = []
-        to_residents = sum(c for a, c in own if a.startswith("resident:"))
-        people = sum(1 for a, _ in own if a.startswith("resident:"))
+        to_residents = sum(c for a, c in own if is_resident_account(a))
+        people = sum(1 for a, _ in own if is_resident_account(a))
         to_city = sum(c for a, c in own if a == ledger.CITY_MATCH)
         if to_residents:
             party = f"{people} pledger{'s' if people != 1 else ''}"
@@ -135,8 +137,8 @@ def _entries(
             entries.append((f"Match returned{round_text}", "the city", -to_city, None))
         return entries
     if kind == ledger.PostingKind.ROLLOVER:
-        moved = sum(c for a, c in own if a.endswith(":rollover"))
-        text = f"{moved // 100}.{moved % 100:02d} carried over to the next round{round_text}"
+        moved = sum(c for a, c in own if is_rollover_account(a))
+        text = f"{format_cents(moved)} carried over to the next round{round_text}"
         return [(text, "the pool", 0, None)]
     return [(memo or kind, "", into_pool, None)]
 

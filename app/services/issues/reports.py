@@ -14,6 +14,7 @@ from app.services.issues.notifications import notify_new_issue
 from app.services.issues.photos import process_photo, store_photo
 from app.services.issues.places import area_index
 from app.services.kernel.errors import PermissionDenied, ValidationError
+from app.services.kernel.text import clean_text
 from app.shapes import point_element
 from geo.coordinates import COORDINATE_DECIMALS, CoordinateError, parse_lat, parse_lon
 
@@ -30,17 +31,6 @@ class PhotoSettings:
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> PhotoSettings:
         return cls(config["UPLOAD_FOLDER"], config["PHOTO_MAX_BYTES"], config["PHOTO_MAX_SIDE"])
-
-
-def clean_text(raw: object, field: str, label: str, maximum: int) -> str:
-    text = str(raw if raw is not None else "").strip()
-    if not text:
-        raise ValidationError(f"{label} is required.", field)
-    if len(text) > maximum:
-        raise ValidationError(
-            f"{label} must be at most {maximum:,} characters (it has {len(text):,}).", field
-        )
-    return text
 
 
 def create_issue(
@@ -68,9 +58,7 @@ def create_issue(
         lon_value = round(parse_lon(lon), COORDINATE_DECIMALS)
     except CoordinateError as exc:
         raise ValidationError(exc.message, exc.field) from None
-    code = str(category or "").strip()
-    if not code:
-        raise ValidationError("Category is required.", "category")
+    code = clean_text(category, "category", "Category", 1000, multiline=False)
     if session.scalar(select(Category.code).where(Category.code == code)) is None:
         raise ValidationError(f"Category {code[:40]!r} is not one of the city's categories.", "category")
     clean_title = clean_text(title, "title", "Title", TITLE_MAX)

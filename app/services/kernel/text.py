@@ -2,15 +2,59 @@
 
 from __future__ import annotations
 
+import re
+
 from app.services.kernel.errors import ValidationError
 
 NOTE_MAX = 2000
 
+# Characters that show nothing: a title made of them alone looks empty on every page.
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+_DROP_INVISIBLE = {ord(c): None for c in INVISIBLE}
+# C0 and C1 controls (NUL included) and DEL; a multi-line field keeps tab, line feed and carriage return.
+_CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def is_blank(text: str) -> bool:
+    """True when nothing but whitespace and invisible (zero-width) characters is left."""
+    return not text.translate(_DROP_INVISIBLE).strip()
+
+
+def clean_text(
+    raw: object,
+    field: str,
+    label: str,
+    maximum: int,
+    *,
+    required: bool = True,
+    multiline: bool = True,
+    required_message: str | None = None,
+) -> str:
+    """Text stripped of surrounding whitespace; refuses control characters, blank and over-long text."""
+    if raw is not None and not isinstance(raw, str):
+        raise ValidationError(f"{label} must be text.", field)
+    text = (raw or "").strip()
+    if (_CONTROL_TEXT if multiline else _CONTROL_LINE).search(text):
+        what = "control characters" if multiline else "line breaks or control characters"
+        raise ValidationError(f"{label} must not contain {what} (such as a NUL byte).", field)
+    if is_blank(text):
+        if required:
+            raise ValidationError(required_message or f"{label} is required.", field)
+        return ""
+    if len(text) > maximum:
+        raise ValidationError(
+            f"{label} must be at most {maximum:,} characters (it has {len(text):,}).", field
+        )
+    return text
+
 
 def clean_note(raw: object, *, required: bool = True, field: str = "note") -> str:
-    note = str(raw if raw is not None else "").strip()
-    if required and not note:
-        raise ValidationError("Note is required: say what changed, residents read it.", field)
-    if len(note) > NOTE_MAX:
-        raise ValidationError(f"Note must be at most {NOTE_MAX:,} characters (it has {len(note):,}).", field)
-    return note
+    return clean_text(
+        raw,
+        field,
+        "Note",
+        NOTE_MAX,
+        required=required,
+        required_message="Note is required: say what changed, residents read it.",
+    )

@@ -8,6 +8,7 @@ from app.database.sessions import DbSession
 from app.models import Group, Membership, Pool, Round, User
 from app.services.funding import groups
 from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from app.services.kernel.parsing import ID_MAX
 
 
 def get_round(session: DbSession, round_id: int) -> Round:
@@ -18,7 +19,7 @@ def get_round(session: DbSession, round_id: int) -> Round:
 
 
 def get_group(session: DbSession, group_id: object, field: str = "group_id") -> Group:
-    if isinstance(group_id, bool) or not isinstance(group_id, int):
+    if isinstance(group_id, bool) or not isinstance(group_id, int) or not 1 <= group_id <= ID_MAX:
         raise ValidationError(f"{field} must be the id (a whole number) of a neighbourhood group.", field)
     group = session.get(Group, group_id)
     if group is None:

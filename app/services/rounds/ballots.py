@@ -19,6 +19,7 @@ from app.models import Round, RoundBallot, User
 from app.models.rounds import Phase
 from app.models.timestamps import utcnow
 from app.services.kernel.errors import Conflict, ValidationError
+from app.services.kernel.parsing import DB_INT_MAX, parse_id, shown
 from app.services.rounds import candidates
 from app.services.rounds import money as round_money
 from app.services.rounds.access import get_round, require_member
@@ -44,11 +45,12 @@ def require_voting_open(found: Round) -> None:
 
 
 def _issue_id(raw: object, field: str) -> int:
-    if isinstance(raw, str) and raw.strip().isdigit():
-        return int(raw)
-    if isinstance(raw, bool) or not isinstance(raw, int):
-        raise ValidationError(f"{field} must list issue ids (whole numbers), not {raw!r}.", field)
-    return raw
+    try:
+        return parse_id(raw, field)
+    except ValidationError:
+        raise ValidationError(
+            f"{field} must list issue ids (whole numbers 0-9), not {shown(raw)}.", field
+        ) from None
 
 
 def parse_choices(found: Round, body: dict[str, Any]) -> dict[int, int]:
@@ -74,7 +76,7 @@ def parse_choices(found: Round, body: dict[str, Any]) -> dict[int, int]:
         issue_id = _issue_id(key, "points")
         if issue_id in points:
             raise ValidationError("points names an issue more than once.", "points")
-        if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, bool) or not isinstance(value, int) or value > DB_INT_MAX:
             raise ValidationError(f"points for issue {issue_id} must be a whole number.", "points")
         if value < 0:
             raise ValidationError(f"points for issue {issue_id} must not be negative.", "points")

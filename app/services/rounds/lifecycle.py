@@ -12,6 +12,8 @@ from app.models import Round, User
 from app.models.rounds import PHASE_ORDER, Phase
 from app.models.timestamps import utcnow
 from app.services.kernel.errors import Conflict, ValidationError
+from app.services.kernel.parsing import parse_ratio
+from app.services.kernel.text import clean_text
 from app.services.rounds import candidates
 from app.services.rounds.access import (
     get_group,
@@ -79,13 +81,13 @@ def parse_match(data: dict[str, Any]) -> tuple[int, int, int] | None:
         if data.get("match_cap_cents") not in (None, ""):
             raise ValidationError('A match cap needs a match_ratio (e.g. "1:1").', "match_ratio")
         return None
-    parts = str(raw).split(":")
-    if len(parts) != 2 or not all(p.strip().isdigit() for p in parts):
+    try:
+        num, den = parse_ratio(raw, "match_ratio")
+    except ValidationError:
         raise ValidationError(
-            'match_ratio must look like "1:1" (city cents per pledged cent).', "match_ratio"
-        )
-    num, den = (int(p) for p in parts)
-    if num < 1 or den < 1 or num > 100 or den > 100:
+            'match_ratio must look like "1:1" (city cents per pledged cent, digits 0-9).', "match_ratio"
+        ) from None
+    if num > 100 or den > 100:
         raise ValidationError("match_ratio's numbers must be between 1 and 100.", "match_ratio")
     cap = data.get("match_cap_cents")
     cap_cents = NO_CAP_CENTS if cap in (None, "") else parse_cents(cap, "match_cap_cents")
@@ -93,9 +95,9 @@ def parse_match(data: dict[str, Any]) -> tuple[int, int, int] | None:
 
 
 def parse_name(data: dict[str, Any]) -> str:
-    name = " ".join(str(data.get("name") or "").split())
-    if not name:
-        raise ValidationError('name is required (e.g. "Spring 2027").', "name")
+    raw = data.get("name")
+    required = 'name is required (e.g. "Spring 2027").'
+    name = " ".join(clean_text(raw, "name", "name", 1200, required_message=required).split())
     if len(name) > 120:
         raise ValidationError("name must be at most 120 characters.", "name")
     return name

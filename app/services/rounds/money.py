@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
-
 from app.database.sessions import DbSession
-from app.models import PoolMatch, Round
-from app.services.funding import ledger
+from app.models import Round
+from app.services.funding import ledger, matching
+from budgets.money import match_base_cents, matched_cents
 
 
 @dataclass(frozen=True)
@@ -21,11 +20,6 @@ class MoneyPreview:
         return self.pool_cents + self.match_cents
 
 
-def match_amount(base_cents: int, num: int, den: int, cap_cents: int) -> int:
-    """The match on `base_cents` of pledges: floor(base * num / den), at most the cap."""
-    return min(cap_cents, base_cents * num // den)
-
-
 def preview(session: DbSession, found: Round) -> MoneyPreview:
     """The budget a tally would have now (the knapsack limit of ballots and the ballot page's figure).
 
@@ -34,9 +28,6 @@ def preview(session: DbSession, found: Round) -> MoneyPreview:
     figures = ledger.pool_balance(session, found.pool_id)
     match = 0
     if found.match_num and found.match_den and found.match_cap_cents is not None:
-        covered = session.scalar(
-            select(func.coalesce(func.sum(PoolMatch.base_cents), 0)).where(PoolMatch.pool_id == found.pool_id)
-        )
-        base = max(0, figures.confirmed_cents - int(covered or 0))
-        match = match_amount(base, found.match_num, found.match_den, found.match_cap_cents)
+        base = match_base_cents(figures.confirmed_cents, matching.covered_cents(session, found.pool_id))
+        match = matched_cents(base, found.match_num, found.match_den, found.match_cap_cents)
     return MoneyPreview(figures.balance_cents, match)

@@ -10,11 +10,11 @@ from app.database.sessions import DbSession
 from app.models import Group, IssueEvent, Pool, Round, RoundCandidate, Status, User
 from app.models.timestamps import utcnow
 from app.models.workflow import EventKind
-from app.services.funding.pledges import format_cents
 from app.services.issues.events import on_issue_event
 from app.services.kernel import audit
 from app.services.workflow import status_changes as workflow
 from budgets.allocation import Allocation
+from budgets.money import format_money
 
 PLANNED = "planned"
 
@@ -38,7 +38,7 @@ def record_results(session: DbSession, found: Round, allocation: Allocation) -> 
 
 def funding_note(found: Round, group_name: str, currency: str, cents: int) -> str:
     return (
-        f"Funded with {format_cents(cents, currency)} by {group_name}'s participatory-budgeting "
+        f"Funded with {format_money(cents, currency)} by {group_name}'s participatory-budgeting "
         f"round \u201c{found.name}\u201d; planned for the city's work programme."
     )
 

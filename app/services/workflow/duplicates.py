@@ -15,6 +15,7 @@ from app.services.issues import follows
 from app.services.issues.events import on_issue_event
 from app.services.kernel import audit
 from app.services.kernel.errors import NotFound, ValidationError
+from app.services.kernel.parsing import parse_id
 from app.services.kernel.roles import require_staff
 from app.services.kernel.text import clean_note
 from app.services.workflow.status_changes import (
@@ -35,12 +36,9 @@ class Merge:
 
 def _as_id(raw: object, field: str) -> int:
     try:
-        value = int(str(raw).strip())
-    except (TypeError, ValueError):
+        return parse_id(raw, field)
+    except ValidationError:
         raise ValidationError("Give the original issue's number, like 42.", field) from None
-    if value < 1:
-        raise ValidationError("Give the original issue's number, like 42.", field)
-    return value
 
 
 def _like_count(session: DbSession, issue_id: int) -> int:

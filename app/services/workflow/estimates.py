@@ -7,6 +7,7 @@ from sqlalchemy import select, update
 from app.database.sessions import DbSession, execute_write
 from app.models import Issue, User
 from app.services.kernel.errors import NotFound, PermissionDenied, ValidationError
+from app.services.kernel.parsing import is_whole_number
 
 # 100 million in minor units: far above any neighbourhood fix, far below integer limits.
 MAX_ESTIMATE_CENTS = 10_000_000_000
@@ -14,8 +15,8 @@ MAX_ESTIMATE_CENTS = 10_000_000_000
 
 def parse_cents(value: object, field: str = "cost_cents", maximum: int = MAX_ESTIMATE_CENTS) -> int:
     """A positive whole number of cents; strings of digits are accepted (form input)."""
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
+    if isinstance(value, str) and is_whole_number(value.strip()):
+        value = int(value.strip()) if len(value.strip()) <= 20 else maximum + 1
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValidationError(f"{field} must be a whole number of cents (e.g. 125000 for 1,250.00).", field)
     if value <= 0:

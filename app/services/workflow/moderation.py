@@ -8,12 +8,12 @@ from app.database.sessions import DbSession
 from app.models import Issue, IssueEvent, ModerationRecord, Photo, User
 from app.models.timestamps import utcnow
 from app.models.workflow import EventKind
-from app.services.issues.reports import DESCRIPTION_MAX, TITLE_MAX, clean_text
+from app.services.issues.reports import DESCRIPTION_MAX, TITLE_MAX
 from app.services.kernel import audit
 from app.services.kernel.audit import Page
 from app.services.kernel.errors import NotFound, ValidationError
 from app.services.kernel.roles import require_staff
-from app.services.kernel.text import clean_note
+from app.services.kernel.text import clean_note, clean_text
 from app.services.workflow.status_changes import lock_issues
 
 HIDEABLE_KINDS = (EventKind.UPDATE.value, EventKind.REOPEN.value)

@@ -16,6 +16,7 @@ from app.models.workflow import EventKind
 from app.services.issues.events import on_issue_event
 from app.services.kernel import audit
 from app.services.kernel.errors import NotFound, PermissionDenied, ValidationError
+from app.services.kernel.parsing import parse_id, shown
 from app.services.kernel.roles import require_staff
 from app.services.kernel.text import clean_note
 
@@ -138,9 +139,9 @@ def parse_issue_ids(raw: Iterable[object]) -> list[int]:
     ids: list[int] = []
     for value in raw:
         try:
-            ids.append(int(str(value)))
-        except ValueError:
-            raise ValidationError(f"{str(value)[:20]!r} is not an issue number.", "issue_ids") from None
+            ids.append(parse_id(value, "issue_ids"))
+        except ValidationError:
+            raise ValidationError(f"{shown(value)} is not an issue number.", "issue_ids") from None
     return sorted(set(ids))
 
 

@@ -11,20 +11,14 @@ from app.models.workflow import EventKind
 from app.services.issues.events import on_issue_event
 from app.services.issues.photos import process_photo, store_photo
 from app.services.issues.reports import PhotoSettings
-from app.services.kernel.errors import NotFound, PermissionDenied, ValidationError
+from app.services.kernel.errors import NotFound, PermissionDenied
+from app.services.kernel.text import clean_text
 
 TEXT_MAX = 2000
 
 
 def clean_update_text(raw: object) -> str:
-    text = str(raw if raw is not None else "").strip()
-    if not text:
-        raise ValidationError("Update text is required.", "text")
-    if len(text) > TEXT_MAX:
-        raise ValidationError(
-            f"Update text must be at most {TEXT_MAX:,} characters (it has {len(text):,}).", "text"
-        )
-    return text
+    return clean_text(raw, "text", "Update text", TEXT_MAX)
 
 
 def post_update(

@@ -18,6 +18,7 @@ from app.database.sessions import DbSession
 from app.models import Area, Category, Issue, Status
 from app.services.issues.status_types import resolve_statuses
 from app.services.kernel.errors import ValidationError
+from app.services.kernel.parsing import parse_int
 
 SORTS: dict[str, str] = {
     "rank": "Rank (most likes, older first)",
@@ -100,13 +101,7 @@ def _date(raw: str, field: str, label: str) -> date:
 
 
 def _whole(raw: str, field: str, label: str, minimum: int, maximum: int) -> int:
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValidationError(f"{label} must be a whole number, not {raw[:20]!r}.", field) from None
-    if not minimum <= value <= maximum:
-        raise ValidationError(f"{label} must be between {minimum:,} and {maximum:,}.", field)
-    return value
+    return parse_int(raw, field, minimum=minimum, maximum=maximum, label=label)
 
 
 def parse_filters(session: DbSession, args: Mapping[str, str]) -> DashboardFilters:

@@ -11,8 +11,7 @@
   var currency = form.dataset.currency || "";
 
   function money(cents) {
-    var whole = Math.floor(cents / 100).toLocaleString("en");
-    return currency + " " + whole + "." + String(cents % 100).padStart(2, "0");
+    return window.Commonfix.formatMoney(cents, currency);
   }
 
   function update() {

@@ -11,6 +11,16 @@
     closed: { label: "Closed", glyph: "\u00d7" }
   };
 
+  /* Cents for people, by the rules of budgets/money.py (format_money): "-EUR 1,234.56".
+     Integer arithmetic only, so no float rounding reaches the text. */
+  CF.formatMoney = function (cents, currency) {
+    var sign = cents < 0 ? "-" : "";
+    var abs = Math.abs(Math.trunc(cents));
+    var whole = String(Math.floor(abs / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    var text = whole + "." + String(abs % 100).padStart(2, "0");
+    return sign + (currency ? currency + " " : "") + text;
+  };
+
   CF.csrfToken = function () {
     var meta = document.querySelector('meta[name="csrf-token"]');
     return meta ? meta.getAttribute("content") : "";

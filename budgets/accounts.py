@@ -1,0 +1,77 @@
+"""The ledger's chart of accounts: account names and posting kinds, built and read back in one place.
+
+Every line moves integer cents: + into the account, - out of it; a posting's lines sum to zero.
+
+    resident:<user_id>        a resident's own money, outside the platform (goes negative as they pledge;
+                              refunds bring it back towards zero)
+    city:match                the city's matching budget, outside the platform
+    pool:<pool_id>:available  money a pool holds that no round has spent or carried over yet
+    pool:<pool_id>:rollover   money a tallied round carried over to the next round (still the pool's)
+    issue:<issue_id>:funded   money allocated to an issue by a round's tally
+
+Posting kinds and their lines:
+
+    pledge      resident:<u> -x, pool:<p>:available +x            (when a pledge is confirmed)
+    match       city:match -x, pool:<p>:available +x
+    allocation  pool:<p>:rollover/available -sum, issue:<i>:funded +x_i ...
+    refund      pool:<p>:rollover/available -sum, resident:<u> +x_u ..., city:match +x_c
+    rollover    pool:<p>:available -x, pool:<p>:rollover +x
+"""
+
+from __future__ import annotations
+
+import re
+
+
+class PostingKind:
+    PLEDGE = "pledge"
+    MATCH = "match"
+    ALLOCATION = "allocation"
+    REFUND = "refund"
+    ROLLOVER = "rollover"
+
+
+CITY_MATCH = "city:match"
+RESIDENT_PREFIX = "resident:"
+POOL_PREFIX = "pool:"
+ISSUE_PREFIX = "issue:"
+ROLLOVER_SUFFIX = ":rollover"
+
+_POOL = re.compile(r"pool:([0-9]+):(available|rollover)", re.ASCII)
+_ISSUE = re.compile(r"issue:([0-9]+):funded", re.ASCII)
+
+
+def resident_account(user_id: int) -> str:
+    return f"{RESIDENT_PREFIX}{user_id}"
+
+
+def available_account(pool_id: int) -> str:
+    return f"{POOL_PREFIX}{pool_id}:available"
+
+
+def rollover_account(pool_id: int) -> str:
+    return f"{POOL_PREFIX}{pool_id}{ROLLOVER_SUFFIX}"
+
+
+def issue_account(issue_id: int) -> str:
+    return f"{ISSUE_PREFIX}{issue_id}:funded"
+
+
+def pool_of_account(account: str) -> int | None:
+    """The pool id of a pool:<id>:available or pool:<id>:rollover account, else None."""
+    found = _POOL.fullmatch(account)
+    return int(found[1]) if found else None
+
+
+def issue_of_account(account: str) -> int | None:
+    """The issue id of an issue:<id>:funded account, else None."""
+    found = _ISSUE.fullmatch(account)
+    return int(found[1]) if found else None
+
+
+def is_resident_account(account: str) -> bool:
+    return account.startswith(RESIDENT_PREFIX)
+
+
+def is_rollover_account(account: str) -> bool:
+    return pool_of_account(account) is not None and account.endswith(ROLLOVER_SUFFIX)
