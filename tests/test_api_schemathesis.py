@@ -137,7 +137,7 @@ def test_every_operation_answers_as_documented(server_url: str, who: str, tmp_pa
     headers = () if who == "stranger" else (f"Authorization: Bearer {resident_token(server_url)}",)
     run = run_schemathesis(server_url, tmp_path / "junit.xml", *headers)
     figures = f"{run.operations} operations, {run.test_cases} test cases, {run.failures} failures"
-    print(f"schemathesis ({who}): {figures}")
+    print(f"schemathesis ({who}): {figures}\n{run.output[-1800:]}")  # its summary, shown with -s or -rP
     assert run.returncode == 0, run.output[-20000:]
     documented = requests.get(server_url + "/api/v1/openapi.json", timeout=30).json()["paths"]
     operations = {f"{method.upper()} {path}" for path, ops in documented.items() for method in ops}

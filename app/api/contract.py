@@ -96,7 +96,7 @@ def _path_parameters(rule: Any) -> list[dict[str, Any]]:
         schema: dict[str, Any] = {"type": "string"}
         if type(converter).__name__ == "IntegerConverter":
             # werkzeug's int converter takes ASCII digits only; ids are 64-bit database keys
-            schema = {"type": "integer", "minimum": 0, "maximum": MAX_ID}
+            schema = {"type": "integer", "minimum": 0, "maximum": MAX_ID, "examples": [1]}
         found.append({"name": name, "in": "path", "required": True, "schema": schema})
     return found
 
