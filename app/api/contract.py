@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from flask import Flask
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
+from werkzeug.routing import IntegerConverter, Rule
 
 from app.api.models.common import Error
 
@@ -78,7 +79,7 @@ def operation(**spec: Any) -> Callable[[View], View]:
     return attach
 
 
-def api_routes(app: Flask) -> Iterable[tuple[str, str, Any, Operation | None]]:
+def api_routes(app: Flask) -> Iterable[tuple[str, str, Rule, Operation | None]]:
     """(OpenAPI path, method, rule, the view's Operation or None) for every /api/v1 route."""
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith(API_PREFIX + "/"):
@@ -90,11 +91,11 @@ def api_routes(app: Flask) -> Iterable[tuple[str, str, Any, Operation | None]]:
                 yield path, method.lower(), rule, described
 
 
-def _path_parameters(rule: Any) -> list[dict[str, Any]]:
+def _path_parameters(rule: Rule) -> list[dict[str, Any]]:
     found = []
-    for name, converter in rule._converters.items():
+    for name, converter in rule._converters.items():  # werkzeug keeps a rule's converters only here
         schema: dict[str, Any] = {"type": "string"}
-        if type(converter).__name__ == "IntegerConverter":
+        if isinstance(converter, IntegerConverter):
             # werkzeug's int converter takes ASCII digits only; ids are 64-bit database keys
             schema = {"type": "integer", "minimum": 0, "maximum": MAX_ID, "examples": [1]}
         found.append({"name": name, "in": "path", "required": True, "schema": schema})
