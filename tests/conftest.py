@@ -26,6 +26,7 @@ from app.extensions import db, limiter
 from app.models import Area, Issue, User
 from config import TestingConfig
 from tests import factories
+from tests.api_contract import ContractClient
 from tests.postgis_cluster import PostgisCluster, running_cluster, unavailable_reason
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -162,6 +163,8 @@ def app(
         if database.url not in shared_apps:
             shared_apps[database.url] = create_app(TestingConfig, {**base, **per_test})
         app = shared_apps[database.url]
+    # Every test client of the app checks each /api/v1 response against the OpenAPI document.
+    app.test_client_class = ContractClient
     saved = dict(app.config)
     app.config.update(per_test)
     # The limiter is one object for every app in this process, and init_app leaves it as the last app

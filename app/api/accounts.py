@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Response, current_app, jsonify
 
 from app.api import bp
+from app.api.contract import JSON, Reply, operation
+from app.api.models.accounts import NewUser, Token, TokenRequest, UserAccount
 from app.api.params import json_body
 from app.extensions import db
 from app.ratelimits import limit
@@ -12,6 +14,13 @@ from app.services.accounts import users as accounts
 
 
 @bp.post("/users")
+@operation(
+    operation_id="createUser",
+    summary="Register a resident account",
+    body={JSON: NewUser},
+    replies={201: Reply("Created", UserAccount)},
+    errors=(400, 403, 409, 422, 429),
+)
 @limit("RATE_LIMIT_REGISTER")
 def create_user() -> tuple[Response, int]:
     data = json_body()
@@ -23,6 +32,13 @@ def create_user() -> tuple[Response, int]:
 
 
 @bp.post("/tokens")
+@operation(
+    operation_id="createToken",
+    summary="Exchange email and password for a bearer token",
+    body={JSON: TokenRequest},
+    replies={201: Reply("A token to send as `Authorization: Bearer <token>`", Token)},
+    errors=(400, 401, 422, 429),
+)
 @limit("RATE_LIMIT_LOGIN")
 def create_token() -> tuple[Response, int]:
     data = json_body()

@@ -6,12 +6,22 @@ from flask import Response, jsonify
 
 from app.api import bp
 from app.api.auth import require_user
+from app.api.contract import JSON, Reply, operation
+from app.api.models.rounds import Estimate, EstimateBody
 from app.api.params import json_body
 from app.extensions import db
 from app.services.workflow import estimates
 
 
 @bp.put("/issues/<int:issue_id>/estimate")
+@operation(
+    operation_id="putIssueEstimate",
+    summary="Set an issue's cost estimate (officials); a costed open issue is a round candidate",
+    body={JSON: EstimateBody},
+    replies={200: Reply("The estimate stored", Estimate)},
+    errors=(400, 401, 403, 404, 422),
+    secured=True,
+)
 def put_estimate(issue_id: int) -> Response:
     user = require_user()
     body = json_body()

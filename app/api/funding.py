@@ -8,6 +8,8 @@ from flask import Response, current_app, jsonify, request, url_for
 
 from app.api import bp
 from app.api.auth import require_user
+from app.api.contract import JSON, Reply, operation
+from app.api.models import funding as shapes
 from app.api.params import json_body
 from app.extensions import db
 from app.models import Pledge
@@ -42,16 +44,34 @@ def pledge_json(found: Pledge) -> dict[str, object]:
 
 
 @bp.get("/groups")
+@operation(
+    operation_id="listGroups",
+    summary="Neighbourhood groups, each with its area, pool id and member count",
+    replies={200: Reply("Every group", shapes.GroupList)},
+)
 def list_groups() -> Response:
     return jsonify({"groups": [group_json(row) for row in groups.list_groups(db.session)]})
 
 
 @bp.get("/groups/<int:group_id>")
+@operation(
+    operation_id="getGroup",
+    summary="One group",
+    replies={200: Reply("The group", shapes.Group)},
+    errors=(404,),
+)
 def get_group(group_id: int) -> Response:
     return jsonify(group_json(groups.get_group_row(db.session, group_id)))
 
 
 @bp.post("/groups/<int:group_id>/members")
+@operation(
+    operation_id="joinGroup",
+    summary="Join the group (idempotent: 201 when joining, 200 when already a member)",
+    replies={201: Reply("Joined", shapes.Membership), 200: Reply("Already a member", shapes.Membership)},
+    errors=(401, 403, 404),
+    secured=True,
+)
 def join_group(group_id: int) -> Response:
     """Join; joining again changes nothing (200 instead of 201)."""
     joined = groups.join(db.session, require_user(), group_id)
@@ -62,6 +82,13 @@ def join_group(group_id: int) -> Response:
 
 
 @bp.delete("/groups/<int:group_id>/members")
+@operation(
+    operation_id="leaveGroup",
+    summary="Leave the group (idempotent); confirmed pledges stay in the pool",
+    replies={200: Reply("Not a member now", shapes.Membership)},
+    errors=(401, 403, 404),
+    secured=True,
+)
 def leave_group(group_id: int) -> Response:
     """Leave; leaving a group one is not in changes nothing. Confirmed pledges stay in the pool."""
     groups.leave(db.session, require_user(), group_id)
@@ -70,6 +97,12 @@ def leave_group(group_id: int) -> Response:
 
 
 @bp.get("/pools/<int:pool_id>")
+@operation(
+    operation_id="getPool",
+    summary="A pool's money, derived from its ledger",
+    replies={200: Reply("The pool", shapes.Pool)},
+    errors=(404,),
+)
 def get_pool(pool_id: int) -> Response:
     figures = ledger.pool_balance(db.session, pool_id)
     pool = pledges.get_pool(db.session, pool_id)
@@ -87,6 +120,23 @@ def get_pool(pool_id: int) -> Response:
 
 
 @bp.post("/pools/<int:pool_id>/pledges")
+@operation(
+    operation_id="createPledge",
+    summary="Pledge to a pool (members); the same Idempotency-Key is one pledge",
+    description=(
+        "201 with the new pledge. A retry with the same Idempotency-Key (even concurrent) returns the same "
+        "pledge with 200 and `Idempotent-Replayed: true`; the same key with a different pool or amount is a "
+        "409. With the treasurer-confirmed provider the pledge is pending until a group admin confirms it."
+    ),
+    headers=shapes.PledgeHeaders,
+    body={JSON: shapes.NewPledge},
+    replies={
+        201: Reply("Pledged", shapes.Pledge),
+        200: Reply("Replayed: the pledge made earlier with this key", shapes.Pledge),
+    },
+    errors=(400, 401, 403, 404, 409, 422),
+    secured=True,
+)
 def create_pledge(pool_id: int) -> Response:
     """201 with the new pledge; a retry with the same Idempotency-Key returns that pledge with 200."""
     user = require_user()
@@ -108,6 +158,13 @@ def create_pledge(pool_id: int) -> Response:
 
 
 @bp.post("/pledges/<int:pledge_id>/confirm")
+@operation(
+    operation_id="confirmPledge",
+    summary="Confirm the pledge's money arrived (group admins, officials); idempotent",
+    replies={200: Reply("Confirmed", shapes.Pledge)},
+    errors=(401, 403, 404, 409),
+    secured=True,
+)
 def confirm_pledge(pledge_id: int) -> Response:
     """A group admin or official confirms the money arrived; confirming twice changes nothing."""
     found = pledges.confirm(db.session, require_user(), pledge_id)

@@ -9,7 +9,18 @@ from flask_login import current_user
 
 from app.api import bp
 from app.api.auth import require_actor, require_user
+from app.api.contract import GEOJSON, JSON, Reply, operation
 from app.api.features import issue_feature, issue_url_template, page_feature_collection
+from app.api.models.issues import (
+    IssueCollection,
+    IssueFeature,
+    IssueListQuery,
+    LikeState,
+    NewIssue,
+    NewIssueForm,
+    SuggestionCollection,
+    SuggestionQuery,
+)
 from app.api.params import int_param, json_body
 from app.extensions import db
 from app.ratelimits import limit
@@ -47,6 +58,13 @@ def geojson(payload: dict[str, object], status: int = 200) -> Response:
 
 
 @bp.get("/issues")
+@operation(
+    operation_id="listIssues",
+    summary="Issues as GeoJSON, filtered and paginated",
+    query=IssueListQuery,
+    replies={200: Reply("A FeatureCollection", IssueCollection, GEOJSON)},
+    errors=(422,),
+)
 def list_issues() -> Response:
     filters = filters_from_query()
     config = current_app.config
@@ -67,6 +85,13 @@ def list_issues() -> Response:
 
 
 @bp.get("/issues/suggestions")
+@operation(
+    operation_id="issueSuggestions",
+    summary="Up to 5 open same-category issues within 250 m, nearest first",
+    query=SuggestionQuery,
+    replies={200: Reply("A FeatureCollection", SuggestionCollection, GEOJSON)},
+    errors=(422,),
+)
 def suggestions() -> Response:
     try:
         lat = parse_lat(request.args.get("lat"))
@@ -88,6 +113,21 @@ def suggestions() -> Response:
 
 
 @bp.post("/issues")
+@operation(
+    operation_id="createIssue",
+    summary="Report a problem (JSON, or multipart/form-data with an optional `photo`)",
+    body={JSON: NewIssue, "multipart/form-data": NewIssueForm},
+    replies={
+        201: Reply(
+            "Created; Location points at the new issue",
+            IssueFeature,
+            GEOJSON,
+            headers={"Location": "the new issue's API URL"},
+        )
+    },
+    errors=(400, 401, 403, 413, 422, 429),
+    secured=True,
+)
 @limit("RATE_LIMIT_REPORT", per_user=True)
 def create_issue() -> Response:
     user = require_user()
@@ -120,6 +160,12 @@ def create_issue() -> Response:
 
 
 @bp.get("/issues/<int:issue_id>")
+@operation(
+    operation_id="getIssue",
+    summary="One issue (with description; liked_by_me when authenticated)",
+    replies={200: Reply("The Feature", IssueFeature, GEOJSON)},
+    errors=(404,),
+)
 def get_issue(issue_id: int) -> Response:
     issue = issue_queries.get_issue(db.session, issue_id)
     moderation.check_visible(issue, current_user)
@@ -136,6 +182,13 @@ def get_issue(issue_id: int) -> Response:
 
 
 @bp.post("/issues/<int:issue_id>/like")
+@operation(
+    operation_id="likeIssue",
+    summary="Like an issue (idempotent)",
+    replies={200: Reply("The like count", LikeState)},
+    errors=(401, 403, 404, 429),
+    secured=True,
+)
 @limit("RATE_LIMIT_LIKE", per_user=True)
 def like_issue(issue_id: int) -> Response:
     state = likes.like(db.session, require_actor(), issue_id)
@@ -144,6 +197,13 @@ def like_issue(issue_id: int) -> Response:
 
 
 @bp.delete("/issues/<int:issue_id>/like")
+@operation(
+    operation_id="unlikeIssue",
+    summary="Withdraw a like (idempotent)",
+    replies={200: Reply("The like count", LikeState)},
+    errors=(401, 403, 404, 429),
+    secured=True,
+)
 @limit("RATE_LIMIT_LIKE", per_user=True)
 def unlike_issue(issue_id: int) -> Response:
     state = likes.unlike(db.session, require_actor(), issue_id)

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
-from flask import Response, jsonify
+from typing import Any
+
+from flask import Response, current_app, jsonify
 
 from app.api import bp
-from app.api.openapi_document import build_document
+from app.api.contract import Reply, build_document, operation
 
 
 @bp.get("/openapi.json")
+@operation(
+    operation_id="openapi",
+    summary="This document",
+    replies={200: Reply("OpenAPI 3.1", schema={"type": "object"})},
+)
 def openapi() -> Response:
-    return jsonify(build_document())
+    return jsonify(document())
+
+
+def document() -> dict[str, Any]:
+    """Built once per app: the routes and models do not change while it runs."""
+    built: dict[str, Any] | None = current_app.extensions.get("openapi_document")
+    if built is None:
+        built = current_app.extensions["openapi_document"] = build_document(current_app)
+    return built

@@ -5,6 +5,9 @@ from __future__ import annotations
 from flask import Response, jsonify
 
 from app.api import bp
+from app.api.contract import GEOJSON, Reply, operation
+from app.api.models.common import Health
+from app.api.models.issues import AreaCollection, CategoryList, StatusList
 from app.extensions import db
 from app.services.issues import places
 from app.shapes import to_geometry
@@ -12,11 +15,21 @@ from geo.geojson import feature_collection, geometry_feature
 
 
 @bp.get("/categories")
+@operation(
+    operation_id="listCategories",
+    summary="Problem categories",
+    replies={200: Reply("Categories in display order", CategoryList)},
+)
 def list_categories() -> Response:
     return jsonify([{"code": c.code, "name": c.name} for c in places.categories(db.session)])
 
 
 @bp.get("/statuses")
+@operation(
+    operation_id="listStatuses",
+    summary="Typed statuses (open, closed or fixed)",
+    replies={200: Reply("Statuses in workflow order", StatusList)},
+)
 def list_statuses() -> Response:
     return jsonify(
         [
@@ -27,6 +40,11 @@ def list_statuses() -> Response:
 
 
 @bp.get("/areas")
+@operation(
+    operation_id="listAreas",
+    summary="Neighbourhoods as a GeoJSON FeatureCollection of MultiPolygons",
+    replies={200: Reply("Areas with id, name and slug", AreaCollection, GEOJSON)},
+)
 def list_areas() -> Response:
     features = [
         geometry_feature(a.id, to_geometry(a.geom), {"id": a.id, "name": a.name, "slug": a.slug})
@@ -38,6 +56,7 @@ def list_areas() -> Response:
 
 
 @bp.get("/health")
+@operation(operation_id="health", summary="Liveness check", replies={200: Reply("The app answers", Health)})
 def health() -> Response:
     """A trivial route: the baseline that benchmarks compare real endpoints against."""
     return jsonify({"status": "ok"})

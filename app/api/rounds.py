@@ -8,6 +8,8 @@ from flask import Response, current_app, jsonify, url_for
 
 from app.api import bp
 from app.api.auth import require_user
+from app.api.contract import JSON, Reply, operation
+from app.api.models import rounds as shapes
 from app.api.params import int_param, json_body
 from app.extensions import db
 from app.models import Round, TallyJob
@@ -69,6 +71,14 @@ def job_json(job: TallyJob) -> dict[str, Any]:
 
 
 @bp.post("/rounds")
+@operation(
+    operation_id="createRound",
+    summary="Create a round for a group's pool (group admins, officials)",
+    body={JSON: shapes.NewRound},
+    replies={201: Reply("Created", shapes.Round, headers={"Location": "the round's API URL"})},
+    errors=(400, 401, 403, 404, 409, 422),
+    secured=True,
+)
 def create_round() -> tuple[Response, int, dict[str, str]]:
     created = rounds.create_round(db.session, require_user(), json_body())
     db.session.commit()
@@ -77,6 +87,13 @@ def create_round() -> tuple[Response, int, dict[str, str]]:
 
 
 @bp.get("/rounds")
+@operation(
+    operation_id="listRounds",
+    summary="List rounds, newest first",
+    query=shapes.RoundsQuery,
+    replies={200: Reply("The rounds", shapes.RoundList)},
+    errors=(422,),
+)
 def list_rounds() -> Response:
     group_id = int_param("group_id")
     found = rounds.list_rounds(db.session, group_id)
@@ -84,11 +101,25 @@ def list_rounds() -> Response:
 
 
 @bp.get("/rounds/<int:round_id>")
+@operation(
+    operation_id="getRound",
+    summary="A round with its phase dates",
+    replies={200: Reply("The round", shapes.Round)},
+    errors=(404,),
+)
 def get_round_json(round_id: int) -> Response:
     return jsonify(round_json(get_round(db.session, round_id)))
 
 
 @bp.patch("/rounds/<int:round_id>")
+@operation(
+    operation_id="updateRound",
+    summary="Change a round's terms (ballot and rule only before voting opens; the match only by officials)",
+    body={JSON: shapes.RoundTerms},
+    replies={200: Reply("The round", shapes.Round)},
+    errors=(400, 401, 403, 404, 409, 422),
+    secured=True,
+)
 def update_round(round_id: int) -> Response:
     changed = rounds.update_round(db.session, require_user(), round_id, json_body())
     db.session.commit()
@@ -96,6 +127,14 @@ def update_round(round_id: int) -> Response:
 
 
 @bp.post("/rounds/<int:round_id>/phase")
+@operation(
+    operation_id="moveRoundPhase",
+    summary="Move the round to its next phase (forward only)",
+    body={JSON: shapes.PhaseMove},
+    replies={200: Reply("The round", shapes.Round)},
+    errors=(400, 401, 403, 404, 409, 422),
+    secured=True,
+)
 def move_phase(round_id: int) -> Response:
     moved = rounds.advance(db.session, require_user(), round_id, json_body().get("phase"))
     db.session.commit()
@@ -103,6 +142,12 @@ def move_phase(round_id: int) -> Response:
 
 
 @bp.get("/rounds/<int:round_id>/candidates")
+@operation(
+    operation_id="roundCandidates",
+    summary="The candidates: the snapshot once voting opened, else the live ranking",
+    replies={200: Reply("The candidates", shapes.CandidateList)},
+    errors=(404,),
+)
 def round_candidates(round_id: int) -> Response:
     found = get_round(db.session, round_id)
     listed, frozen = candidates.current(db.session, found)
@@ -126,6 +171,13 @@ def round_candidates(round_id: int) -> Response:
 
 
 @bp.get("/rounds/<int:round_id>/ballot")
+@operation(
+    operation_id="getBallot",
+    summary="Your ballot",
+    replies={200: Reply("The ballot", shapes.Ballot)},
+    errors=(401, 403, 404),
+    secured=True,
+)
 def my_ballot(round_id: int) -> Response:
     user = require_user()
     get_round(db.session, round_id)
@@ -143,6 +195,14 @@ def ballot_json(round_id: int, choices: dict[int, int] | None) -> dict[str, Any]
 
 
 @bp.put("/rounds/<int:round_id>/ballot")
+@operation(
+    operation_id="putBallot",
+    summary="Cast or replace your ballot (members, while voting is open)",
+    body={JSON: shapes.BallotChoices},
+    replies={200: Reply("The ballot stored", shapes.Ballot)},
+    errors=(400, 401, 403, 404, 409, 422),
+    secured=True,
+)
 def put_ballot(round_id: int) -> Response:
     choices = ballots.cast_ballot(db.session, require_user(), round_id, json_body())
     db.session.commit()
@@ -150,6 +210,20 @@ def put_ballot(round_id: int) -> Response:
 
 
 @bp.post("/rounds/<int:round_id>/tally")
+@operation(
+    operation_id="tallyRound",
+    summary="Tally the round: 200 with the results, or 202 with a job for large rounds",
+    replies={
+        200: Reply("The results", shapes.Results),
+        202: Reply(
+            "Accepted: a background job tallies the round",
+            shapes.TallyAccepted,
+            headers={"Location": "the job's URL"},
+        ),
+    },
+    errors=(401, 403, 404, 409),
+    secured=True,
+)
 def tally_round(round_id: int) -> tuple[Response, int] | tuple[Response, int, dict[str, str]]:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     started = start_tally(app, db.session, require_user(), round_id)
@@ -159,16 +233,41 @@ def tally_round(round_id: int) -> tuple[Response, int] | tuple[Response, int, di
 
 
 @bp.get("/tally-jobs/<int:job_id>")
+@operation(
+    operation_id="getTallyJob",
+    summary="A background tally's progress",
+    replies={200: Reply("The job", shapes.TallyJob)},
+    errors=(404,),
+)
 def get_tally_job(job_id: int) -> Response:
     return jsonify(job_json(tally_jobs.get_job(db.session, job_id)))
 
 
 @bp.get("/rounds/<int:round_id>/results")
+@operation(
+    operation_id="roundResults",
+    summary="A tallied round's results",
+    replies={200: Reply("The results", shapes.Results)},
+    errors=(404, 409),
+)
 def round_results_json(round_id: int) -> Response:
     return jsonify(round_results.results(db.session, round_id).to_json())
 
 
 @bp.get("/rounds/<int:round_id>/export.pb")
+@operation(
+    operation_id="exportRoundPb",
+    summary="The round as a Pabulib .pb file",
+    replies={
+        200: Reply(
+            "The .pb file",
+            media="text/plain",
+            schema={"type": "string"},
+            headers={"Content-Disposition": 'attachment; filename="<name>.pb"'},
+        )
+    },
+    errors=(404,),
+)
 def export_pb(round_id: int) -> Response:
     country = str(current_app.config.get("PABULIB_COUNTRY", round_export.DEFAULT_COUNTRY))
     text, filename = round_export.pb_file(db.session, round_id, country)

@@ -9,8 +9,19 @@ from flask_login import current_user
 
 from app.api import bp
 from app.api.auth import require_user
+from app.api.contract import GEOJSON, JSON, Reply, operation
 from app.api.features import issue_feature
 from app.api.issues import geojson
+from app.api.models.issues import IssueFeature
+from app.api.models.workflow import (
+    DuplicateMark,
+    Event,
+    History,
+    NotFixedBody,
+    StatusChange,
+    UpdateBody,
+    UpdateForm,
+)
 from app.api.params import json_body
 from app.extensions import db
 from app.models import User
@@ -69,6 +80,14 @@ def entry_json(entry: TimelineEntry, staff: bool) -> dict[str, object]:
 
 
 @bp.post("/issues/<int:issue_id>/status")
+@operation(
+    operation_id="changeIssueStatus",
+    summary="Change an issue's status with a public note (officials and admins)",
+    body={JSON: StatusChange},
+    replies={200: Reply("The updated Feature", IssueFeature, GEOJSON)},
+    errors=(400, 401, 403, 404, 422),
+    secured=True,
+)
 @roles_required(*STAFF)
 def change_status(issue_id: int) -> Response:
     body = json_body()
@@ -78,6 +97,14 @@ def change_status(issue_id: int) -> Response:
 
 
 @bp.post("/issues/<int:issue_id>/duplicate-of")
+@operation(
+    operation_id="markDuplicate",
+    summary="Close an issue as a duplicate of another; likes and followers move (officials)",
+    body={JSON: DuplicateMark},
+    replies={200: Reply("The original's Feature", IssueFeature, GEOJSON)},
+    errors=(400, 401, 403, 404, 409, 422),
+    secured=True,
+)
 @roles_required(*STAFF)
 def duplicate_of(issue_id: int) -> Response:
     body = json_body()
@@ -93,6 +120,12 @@ def duplicate_of(issue_id: int) -> Response:
 
 
 @bp.get("/issues/<int:issue_id>/history")
+@operation(
+    operation_id="getIssueHistory",
+    summary="The issue's timeline, oldest first (staff also see staff-only and hidden entries)",
+    replies={200: Reply("The timeline", History)},
+    errors=(404,),
+)
 def history(issue_id: int) -> Response:
     issue = issue_queries.get_issue(db.session, issue_id)
     moderation.check_visible(issue, current_user)
@@ -109,6 +142,14 @@ def history(issue_id: int) -> Response:
 
 
 @bp.post("/issues/<int:issue_id>/updates")
+@operation(
+    operation_id="postIssueUpdate",
+    summary="Post a public update (text, optional photo as multipart)",
+    body={JSON: UpdateBody, "multipart/form-data": UpdateForm},
+    replies={201: Reply("The new timeline entry", Event)},
+    errors=(400, 401, 403, 404, 413, 422, 429),
+    secured=True,
+)
 @limit("RATE_LIMIT_UPDATE", per_user=True)
 def post_update(issue_id: int) -> tuple[Response, int]:
     user: User = require_user()
@@ -135,6 +176,15 @@ def post_update(issue_id: int) -> tuple[Response, int]:
 
 
 @bp.post("/issues/<int:issue_id>/not-fixed")
+@operation(
+    operation_id="notFixed",
+    summary="Say a fixed issue is not fixed (within 30 days of the fix): it reopens",
+    body={JSON: NotFixedBody},
+    body_required=False,
+    replies={200: Reply("The reopened Feature", IssueFeature, GEOJSON)},
+    errors=(400, 401, 403, 404, 409, 422, 429),
+    secured=True,
+)
 @limit("RATE_LIMIT_UPDATE", per_user=True)
 def not_fixed(issue_id: int) -> Response:
     user: User = require_user()

@@ -1,0 +1,33 @@
+"""API shapes of accounts: registration and bearer tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import Field
+
+from app.api.models.common import RequestBody, ResponseBody
+
+
+class NewUser(RequestBody):
+    email: str = Field(json_schema_extra={"format": "email"})
+    display_name: str = Field(max_length=60)
+    password: str = Field(min_length=8, max_length=200)
+
+
+class UserAccount(ResponseBody):
+    id: int
+    email: str
+    display_name: str
+    role: Literal["resident", "official", "admin"]
+
+
+class TokenRequest(RequestBody):
+    email: str
+    password: str
+
+
+class Token(ResponseBody):
+    token: str = Field(description="send as `Authorization: Bearer <token>`")
+    expires_at: datetime

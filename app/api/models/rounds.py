@@ -1,0 +1,169 @@
+"""API shapes of participatory-budgeting rounds: terms, phases, candidates, ballots, tallies, results."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import Field, RootModel
+
+from app.api.models.common import URI, RequestBody, ResponseBody, absent
+
+BallotKind = Literal["approval", "k-approval", "knapsack", "cumulative"]
+Rule = Literal["greedy", "equalshares/add1", "phragmen"]
+Leftover = Literal["rollover", "refund"]
+PhaseName = Literal["draft", "pledging", "voting", "tallied", "closed"]
+RATIO = r"^[0-9]+:[0-9]+$"
+
+
+class PhaseDate(ResponseBody):
+    phase: PhaseName
+    at: datetime | None = Field(description="null until the round reaches the phase")
+
+
+class Round(ResponseBody):
+    id: int
+    group_id: int
+    pool_id: int
+    name: str = Field(max_length=120)
+    ballot: BallotKind
+    k: int | None = Field(description="k-approval: most approvals per ballot; null for other ballots")
+    points: int | None = Field(description="cumulative: points per member; null for other ballots")
+    rule: Rule
+    top_n: int = Field(ge=1)
+    match_ratio: str | None = Field(
+        pattern=RATIO, description='city cents per pledged cent, e.g. "1:1"; null when the city adds no match'
+    )
+    match_cap_cents: int | None = Field(
+        description="the most the city adds; null when there is no cap or match"
+    )
+    leftover: Leftover
+    voting: bool
+    phase: PhaseName
+    phases: list[PhaseDate]
+    tally_running: bool
+    url: str = URI
+
+
+class RoundList(ResponseBody):
+    rounds: list[Round]
+
+
+class RoundsQuery(RequestBody):
+    group_id: int = absent("only this group's rounds", ge=1)
+
+
+class RoundTerms(RequestBody):
+    name: str = absent(max_length=120)
+    ballot: BallotKind = absent()
+    k: int = absent("k-approval: most approvals per ballot", ge=1)
+    points: int = absent("cumulative: points per member (default 10)", ge=1)
+    rule: Rule = absent()
+    top_n: int = absent(ge=1, le=500)
+    match_ratio: str = absent("officials only, e.g. 1:1", pattern=RATIO)
+    match_cap_cents: int = absent("officials only; no cap when absent", ge=1)
+    leftover: Leftover = absent()
+
+
+class NewRound(RoundTerms):
+    group_id: int
+    name: str = Field(max_length=120)
+    ballot: BallotKind
+    rule: Rule
+    top_n: int = Field(ge=1, le=500)
+    leftover: Leftover
+    voting: bool = True
+
+
+class PhaseMove(RequestBody):
+    phase: PhaseName
+
+
+class Candidate(ResponseBody):
+    issue_id: int
+    title: str
+    cost_cents: int
+    likes: int = Field(ge=0)
+    position: int
+    url: str = URI
+
+
+class CandidateList(ResponseBody):
+    round_id: int
+    snapshot: bool = Field(description="true once voting opened and the list is frozen")
+    candidates: list[Candidate]
+
+
+class ApprovalBallot(RequestBody):
+    issue_ids: list[int]
+
+
+class CumulativeBallot(RequestBody):
+    points: dict[str, int] = Field(description="points per issue id")
+
+
+class BallotChoices(RootModel[ApprovalBallot | CumulativeBallot]):
+    pass
+
+
+class Ballot(ResponseBody):
+    round_id: int
+    cast: bool
+    issue_ids: list[int] = absent("approval-style ballots, once cast")
+    points: dict[str, int] = absent("cumulative ballots, once cast: points per issue id")
+
+
+class Outcome(ResponseBody):
+    issue_id: int
+    title: str
+    amount_cents: int
+    cost_cents: int
+    score: int | None
+    explanation: str
+    details: dict[str, Any]
+
+
+class Turnout(ResponseBody):
+    ballots: int
+    members: int
+
+
+class Results(ResponseBody):
+    round_id: int
+    rule: Rule
+    currency: str
+    funded: list[Outcome]
+    unfunded: list[Outcome]
+    pool_cents: int
+    match_cents: int
+    budget_cents: int
+    spent_cents: int
+    leftover_cents: int
+    leftover: Leftover
+    turnout: Turnout
+    notes: list[str]
+
+
+class TallyJob(ResponseBody):
+    id: int
+    round_id: int
+    status: Literal["queued", "running", "done", "failed"]
+    progress: int = Field(ge=0, le=100)
+    stage: str
+    error: str | None
+    url: str = URI
+    page: str = URI
+    results: str = URI
+
+
+class TallyAccepted(ResponseBody):
+    job: TallyJob
+
+
+class EstimateBody(RequestBody):
+    cost_cents: int = Field(ge=1)
+
+
+class Estimate(ResponseBody):
+    issue_id: int
+    cost_cents: int
