@@ -22,6 +22,7 @@ class MesOutcome:
     dropped: dict[int, tuple[int, Fraction]] = field(default_factory=dict)
     spent: int = 0
     over_limit: bool = False
+    certified: bool = False
 
 
 @dataclass(frozen=True, slots=True)
