@@ -176,7 +176,8 @@ def add1_jumping(
     From the accepted run at level L (k steps taken), a certified run at L + j steps either proves
     that every level up to it repeats the accepted purchases (all of them are then accepted, as
     stepping would, and the jump doubles) or fails (the next try is one step). A jump of one step
-    is an ordinary run, judged as stepping judges it.
+    is an ordinary run, judged as stepping judges it. Where outcomes change at nearly every level
+    the search falls back to stepping, so it costs at most a few runs more than stepping.
     """
     voters = max(voters, 1)
     per_voter, origin = _start(problem, voters, budget, step, options)
@@ -186,6 +187,10 @@ def add1_jumping(
     runs = 1
     steps = 0
     jump = 1
+    # Plain runs in a row that repeated the accepted purchases, and how many a certified jump
+    # waits for: where outcomes change at almost every level a failed certificate is a wasted
+    # run, so each failure doubles the wait and each success halves it.
+    repeated, patience = 0, 1
     why = _done(problem, best, budget, options)
     while why is None:
         target = steps + jump
@@ -199,15 +204,18 @@ def add1_jumping(
                 reached = Fraction(origin + steps * step) if steps else per_voter
                 note = _over_note(per_voter, reached, steps, level, trial.spent, budget)
                 return Add1Result(best, reached, note, runs)
-            jump = 2 if trial.bought == best.bought else 1
+            repeated = repeated + 1 if trial.bought == best.bought else 0
+            jump = 2 if repeated >= patience else 1
             best, steps = trial, target
         else:
             trial = run_mes(problem, Fraction(level), cost_limit=budget, certify=_rounds(best))
             if trial.certified:
                 best, steps = trial, target
                 jump *= 2
+                patience = max(1, patience // 2)
             else:
-                jump = 1
+                jump, repeated = 1, 0
+                patience = min(2 * patience, 64)
         why = _done(problem, best, budget, options)
     final = Fraction(origin + steps * step) if steps else per_voter
     return Add1Result(best, final, _done_note(per_voter, final, steps, why), runs)
