@@ -61,7 +61,8 @@ class Allocation:
 
     `payments` (Equal Shares rules) says what each voter paid for each project: {voter: {project
     id: exact amount}}, voters named by ballot voter id or "#position"; a project's payments add
-    up to its cost. Projects a greedy step funded afterwards are paid from what was left, by no one.
+    up to its cost (computed on first use). Projects a greedy step funded afterwards are paid from
+    what was left, by no one.
     """
 
     rule: str
@@ -101,4 +102,4 @@ def build_allocation(
     """Assemble an Allocation, listing explanations in the election's project order."""
     ordered = {pid: explanations[pid] for pid in costs}
     spent = sum(costs[pid] for pid in order)
-    return Allocation(rule, budget, tuple(order), spent, ordered, notes, payments or {})
+    return Allocation(rule, budget, tuple(order), spent, ordered, notes, {} if payments is None else payments)

@@ -23,7 +23,7 @@ from budgets.allocation import Allocation, Explanation, build_allocation, money
 from budgets.election import Election, project_scores
 from budgets.greedy import greedy, score_unit
 from budgets.mes_engine import MesOutcome, MesProblem, run_mes
-from budgets.mes_payments import mes_payments
+from budgets.mes_payments import LazyPayments, mes_payments
 from budgets.voter_types import voter_types
 
 
@@ -77,7 +77,7 @@ def explain_mes(
             reason = "not reached: the run stopped once spending passed the budget"
             explanations[pid] = Explanation(pid, False, cost, reason, support)
     costs = {project.project_id: project.cost for project in election.projects}
-    payments = mes_payments(election, problem, outcome, per_voter)
+    payments = LazyPayments(lambda: mes_payments(election, problem, outcome, per_voter))
     return build_allocation(rule, election.budget, order, costs, explanations, notes, payments)
 
 

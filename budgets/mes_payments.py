@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from fractions import Fraction
 
 from budgets.election import Election, ballot_points
@@ -51,19 +51,45 @@ def mes_payments(
         if outcome.round_of[p] == 0:
             continue  # free projects are bought before the first round and cost nobody anything
         price = outcome.price[p]
-        due: dict[tuple[Fraction, int], Fraction] = {}
+        # Types that paid for the same projects hold the very same Fraction object, so one
+        # payment and one new budget per (budget object, weight) serve them all.
+        # Each move keeps the old budget alive, so no id is reused within the round.
+        moves: dict[tuple[int, int], tuple[Fraction, Fraction, Fraction]] = {}
         for t in types.supporters[p]:
-            weight = types.weight(t, p)
-            key = (held[t], weight)
-            amount = due.get(key)
-            if amount is None:
-                amount = due[key] = min(held[t], price * weight)
-            if amount:
-                held[t] -= amount
-                paid[t][p] = amount
+            weight = 1 if problem.unit else types.weight(t, p)
+            key = (id(held[t]), weight)
+            move = moves.get(key)
+            if move is None:
+                amount = min(held[t], price * weight)
+                move = moves[key] = (held[t], amount, held[t] - amount)
+            if move[1]:
+                held[t] = move[2]
+                paid[t][p] = move[1]
     ids = election.project_ids
     result: dict[str, dict[str, Fraction]] = {}
     for i, t in enumerate(_type_of_ballots(election, problem)):
         if t >= 0 and paid[t]:
             result[voter_key(election, i)] = {ids[p]: amount for p, amount in paid[t].items()}
     return result
+
+
+class LazyPayments(Mapping[str, Mapping[str, Fraction]]):
+    """Payments computed on first use: replaying them costs several MES runs on a large city."""
+
+    def __init__(self, compute: Callable[[], Payments]) -> None:
+        self._compute: Callable[[], Payments] | None = compute
+        self._data: Payments = {}
+
+    def _loaded(self) -> Payments:
+        if self._compute is not None:
+            self._data, self._compute = self._compute(), None
+        return self._data
+
+    def __getitem__(self, voter: str) -> Mapping[str, Fraction]:
+        return self._loaded()[voter]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._loaded())
+
+    def __len__(self) -> int:
+        return len(self._loaded())
