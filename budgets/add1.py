@@ -209,10 +209,13 @@ def add1_jumping(
             best, steps = trial, target
         else:
             trial = run_mes(problem, Fraction(level), cost_limit=budget, certify=_rounds(best))
+            shorter = 0 if trial.certify_margin is None else int(jump * trial.certify_margin * 9 / 10)
             if trial.certified:
                 best, steps = trial, target
                 jump *= 2
                 patience = max(1, patience // 2)
+            elif shorter >= 2:
+                jump = shorter  # a near miss: competitors kept their order, the range was too long
             else:
                 jump, repeated = 1, 0
                 patience = min(2 * patience, 64)

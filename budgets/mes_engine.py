@@ -66,7 +66,9 @@ def run_mes(
             if best is None or round_no > len(certify):
                 outcome.certified = best is None and round_no > len(certify)
                 return outcome
-            if not _certify_round(state, outcome, heap, alive, round_no, best[0], certify[round_no - 1]):
+            miss = _certify_round(state, outcome, heap, alive, round_no, best, certify[round_no - 1])
+            if miss is not None:
+                outcome.certify_margin = miss
                 return outcome
         if best is None:
             return outcome
@@ -89,25 +91,29 @@ def _certify_round(
     heap: list[tuple[float, int]],
     alive: list[bool],
     round_no: int,
-    chosen: int,
+    best: tuple[int, tuple[int, int], Fraction],
     before: tuple[int, Fraction],
-) -> bool:
-    """Whether no per-voter budget between the lower run's and this one changes this round's choice.
+) -> Fraction | None:
+    """None when no per-voter budget between the lower run's and this one changes this round's choice.
 
     Budgets only grow with the per-voter budget (for the same earlier purchases), so every rho
     only falls: a competitor's rho here is a lower bound for it over the whole range, and the
     lower run's rho of the chosen project is an upper bound for that project. If every competitor
     here is still dearer than the chosen project was there (or unaffordable here), the choice holds.
+    Otherwise the result is the share of the range the competitor's lead here would cover if the
+    chosen project's rho fell evenly across it (0 when the choice itself changed): a hint for how
+    far a shorter jump could reach, never a proof.
     """
     project, rho_before = before
+    chosen, _, rho_here = best
     if chosen != project:
-        return False
+        return Fraction(0)
     problem = state.problem
     tie = problem.tie_key(project)
     threshold = float(rho_before) * (1 + 1e-9)
     alive[project] = False
     checked: list[tuple[float, int]] = []
-    clear = True
+    miss: Fraction | None = None
     while heap and heap[0][0] <= threshold:
         _, p = heapq.heappop(heap)
         if not alive[p]:
@@ -119,9 +125,6 @@ def _certify_round(
         checked.append((lo, p))
         if lo > threshold:
             continue
-        if hi < float(rho_before) * (1 - 1e-9):
-            clear = False
-            break
         price = state.price_exact(p, cells, (lo, hi) if hi < math.inf else None)
         if price is None:
             alive[p] = False
@@ -129,12 +132,13 @@ def _certify_round(
             continue
         rho = Fraction(price[0], price[1] * problem.scale[p] * state.denominator)
         if (rho, problem.tie_key(p)) < (rho_before, tie):
-            clear = False
+            fall = rho_before - rho_here
+            miss = (rho - rho_here) / fall if fall > 0 and rho > rho_here else Fraction(0)
             break
     for item in checked:
         heapq.heappush(heap, item)
     alive[project] = True
-    return clear
+    return miss
 
 
 def _evaluate(

@@ -23,6 +23,7 @@ class MesOutcome:
     spent: int = 0
     over_limit: bool = False
     certified: bool = False
+    certify_margin: Fraction | None = None
 
 
 @dataclass(frozen=True, slots=True)
