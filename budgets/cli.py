@@ -36,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
             "--jobs",
             type=int,
             default=jobs_default,
-            help=f"worker processes for the add1 completion (default {jobs_default})",
+            help=f"add1 worker processes; above 1 it steps levels in parallel (default {jobs_default})",
         )
         if name == "allocate":
             command.add_argument("--format", choices=("text", "json"), default="text")
