@@ -98,7 +98,8 @@ def run(timeout: float, pabutools_timeout: float, with_pabutools: bool) -> str:
     print(memory_row, flush=True)
     load_after = os.getloadavg()
     return (
-        "Command: `.venv/bin/python -m bench.budgets_bench --only issue16` "
+        "Command: `.venv/bin/python -m bench.budgets_bench --only issue16 "
+        f"--pabutools-timeout {pabutools_timeout:.0f} --timeout {timeout:.0f}` "
         f"(measured {date.today().isoformat()}, "
         f"Python {platform.python_version()}, {os.cpu_count()} cores, load average {load_before[0]:.1f} "
         f"before and {load_after[0]:.1f} after; other engineers' test suites shared the machine).\n\n"
@@ -106,7 +107,8 @@ def run(timeout: float, pabutools_timeout: float, with_pabutools: bool) -> str:
         "`equalshares/add1` (the jumping search) and pabutools 1.2.3's "
         "exhaustion_by_budget_increase over method_of_equal_shares (Cost_Sat, budget_step = voters), "
         f'killed after {pabutools_timeout:.0f} s. "MES runs" counts the runs of MES the search made '
-        "(stepping makes one per level). exactequalshares/addopt is not built yet, so it has no row.\n\n"
+        "(stepping makes one per level; one more when the search ends on a certified jump). "
+        "exactequalshares/addopt is not built yet, so it has no row.\n\n"
         "| File | Target | budgets/ CPU | Target met | pabutools CPU | Our outcome |\n"
         "|---|---|---:|---|---:|---|\n" + "\n".join(rows) + "\n\n"
         "| Case | File | Target | budgets/ |\n|---|---|---|---:|\n" + memory_row + "\n"
