@@ -7,6 +7,7 @@ maximum resident set size. Results go to the "Allocation engine (budgets/)" sect
 docs/benchmarks.md.
 
     .venv/bin/python -m bench.budgets_bench [--runs 3] [--pabutools-timeout 300] [--skip-pabutools]
+        [--only engine|issue16]   (issue16: bench.equal_shares_bench, CPU time per file)
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from bench import equal_shares_bench
 from bench.benchmarks_doc import replace_section
 
 REPO = Path(__file__).resolve().parents[1]
@@ -190,15 +192,23 @@ def main() -> None:
     parser.add_argument("--skip-pabutools", action="store_true")
     parser.add_argument("--child", nargs=4, metavar=("ENGINE", "RULE", "FILE", "JOBS"))
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    parser.add_argument("--only", choices=("engine", "issue16"), help="run one section (default: both)")
+    parser.add_argument("--timeout", type=float, default=900.0, help="our engine's limit per issue-16 run")
     args = parser.parse_args()
     if args.child:
         engine, rule, file, jobs = args.child
         child(engine, rule, file, int(jobs))
         return
-    body = run(args.runs, args.pabutools_timeout, not args.skip_pabutools)
-    if not args.no_write:
-        replace_section(REPO / "docs" / "benchmarks.md", HEADING, body)
-        print(f"wrote {HEADING!r} in docs/benchmarks.md")
+    sections = []
+    if args.only in (None, "engine"):
+        sections.append((HEADING, run(args.runs, args.pabutools_timeout, not args.skip_pabutools)))
+    if args.only in (None, "issue16"):
+        body = equal_shares_bench.run(args.timeout, args.pabutools_timeout, not args.skip_pabutools)
+        sections.append((equal_shares_bench.HEADING, body))
+    for heading, body in sections:
+        if not args.no_write:
+            replace_section(REPO / "docs" / "benchmarks.md", heading, body)
+            print(f"wrote {heading!r} in docs/benchmarks.md")
 
 
 if __name__ == "__main__":

@@ -24,15 +24,19 @@ Rules::
 
     RULES: tuple[str, ...]          # greedy, greedy-no-skip, greedy-threshold, utilitarian-optimum,
                                     # equalshares, equalshares/add1, equalshares/add1-comparison,
-                                    # equalshares/add1/greedy, equalshares-cardinality, phragmen
+                                    # equalshares/add1/greedy, equalshares/add1e, equalshares/add1u,
+                                    # equalshares/add1eu (equalshares.net's completions),
+                                    # equalshares-cardinality, phragmen
     allocate(election, rule=None, *, progress=None, jobs=1, add1_step=1) -> Allocation
         # rule None: the election's META rule; unknown names raise UnknownRuleError (lists RULES).
-        # progress(step, per_voter_budget) follows add1; jobs > 1 forks workers for add1 levels;
+        # progress(step, per_voter_budget) follows add1, which jumps over levels it proves
+        # unchanged; jobs > 1 instead steps level by level in forked workers (same outcome);
         # add1_step is add1's raise per voter (1 unit as in Pabulib; 100 for budgets in cents
         # raises one currency unit per step, which keeps the number of steps small).
 
     Allocation: rule, budget, selected (ids in the order bought), spent, left,
-                explanations {project_id: Explanation}, notes, to_dict()
+                explanations {project_id: Explanation}, notes, to_dict(),
+                payments {voter: {project_id: Fraction}} (Equal Shares rules: what each voter paid)
     Explanation: project_id, funded, cost, reason (text), score, position, round,
                  rho (MES price per unit of satisfaction), load (Phragmén), left, to_dict()
 

@@ -57,7 +57,13 @@ class Explanation:
 
 @dataclass(frozen=True, slots=True)
 class Allocation:
-    """Funded projects in the order the rule bought them, money spent, and an explanation per project."""
+    """Funded projects in the order the rule bought them, money spent, and an explanation per project.
+
+    `payments` (Equal Shares rules) says what each voter paid for each project: {voter: {project
+    id: exact amount}}, voters named by ballot voter id or "#position"; a project's payments add
+    up to its cost (computed on first use). Projects a greedy step funded afterwards are paid from
+    what was left, by no one.
+    """
 
     rule: str
     budget: int
@@ -65,6 +71,7 @@ class Allocation:
     spent: int
     explanations: Mapping[str, Explanation]
     notes: tuple[str, ...] = field(default_factory=tuple)
+    payments: Mapping[str, Mapping[str, Fraction]] = field(default_factory=dict)
 
     @property
     def left(self) -> int:
@@ -90,8 +97,9 @@ def build_allocation(
     costs: Mapping[str, int],
     explanations: Mapping[str, Explanation],
     notes: tuple[str, ...] = (),
+    payments: Mapping[str, Mapping[str, Fraction]] | None = None,
 ) -> Allocation:
     """Assemble an Allocation, listing explanations in the election's project order."""
     ordered = {pid: explanations[pid] for pid in costs}
     spent = sum(costs[pid] for pid in order)
-    return Allocation(rule, budget, tuple(order), spent, ordered, notes)
+    return Allocation(rule, budget, tuple(order), spent, ordered, notes, {} if payments is None else payments)

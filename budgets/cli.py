@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Sequence
 
@@ -14,6 +13,8 @@ from budgets.pb_reader import PabulibError, read_pb
 from budgets.progress import ProgressLine
 from budgets.rules import RULES, UnknownRuleError, allocate
 
+# The Equal Shares completions `check --variants` tries: Pabulib's and equalshares.net's.
+ADD1_VARIANTS = ("equalshares/add1", "equalshares/add1e", "equalshares/add1u", "equalshares/add1eu")
 EXIT_DIFFERENT = 1
 EXIT_BAD_INPUT = 2
 
@@ -23,7 +24,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m budgets", description="Participatory-budgeting allocation engine."
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    jobs_default = min(2, os.cpu_count() or 1)
+    jobs_default = 1
     for name, text in (
         ("allocate", "run a rule on a .pb file and print the funded projects"),
         ("check", "compare a rule's outcome with the file's official `selected` column"),
@@ -35,10 +36,16 @@ def _parser() -> argparse.ArgumentParser:
             "--jobs",
             type=int,
             default=jobs_default,
-            help=f"worker processes for the add1 completion (default {jobs_default})",
+            help=f"add1 worker processes; above 1 it steps levels in parallel (default {jobs_default})",
         )
         if name == "allocate":
             command.add_argument("--format", choices=("text", "json"), default="text")
+        else:
+            command.add_argument(
+                "--variants",
+                action="store_true",
+                help=f"also say which of {', '.join(ADD1_VARIANTS)} reproduce the official selection",
+            )
     return parser
 
 
@@ -63,11 +70,28 @@ def _run(election: Election, rule: str, jobs: int) -> Allocation:
         progress.close()
 
 
-def _check(election: Election, outcome: Allocation, path: str) -> int:
+def _official(election: Election) -> set[str] | None:
     if not any("selected" in project.fields for project in election.projects):
+        return None
+    return {p.project_id for p in election.projects if p.fields.get("selected", "0").strip() == "1"}
+
+
+def _variants(election: Election, path: str, jobs: int) -> None:
+    official = _official(election)
+    if official is None:
+        return
+    same = [rule for rule in ADD1_VARIANTS if set(_run(election, rule, jobs).selected) == official]
+    if same:
+        print(f"{path}: add1 variants that reproduce the official selection: {', '.join(same)}")
+    else:
+        print(f"{path}: no add1 variant reproduces the official selection ({', '.join(ADD1_VARIANTS)})")
+
+
+def _check(election: Election, outcome: Allocation, path: str) -> int:
+    official = _official(election)
+    if official is None:
         print(f"{path}: no official outcome to compare (the file has no `selected` column)")
         return 0
-    official = {p.project_id for p in election.projects if p.fields.get("selected", "0").strip() == "1"}
     ours = set(outcome.selected)
     if official == ours:
         print(f"{path}: {outcome.rule} reproduces the official selection ({len(ours)} projects)")
@@ -102,7 +126,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     outcome = _run(election, rule, args.jobs)
     if args.command == "check":
-        return _check(election, outcome, args.file)
+        status = _check(election, outcome, args.file)
+        if args.variants:
+            _variants(election, args.file, args.jobs)
+        return status
     if args.format == "json":
         json.dump(outcome.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")

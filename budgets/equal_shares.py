@@ -8,17 +8,23 @@ supported project at 1. Ties: lower cost, then more supporters, then the earlier
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from fractions import Fraction
 
+from budgets.add1 import (
+    PABULIB,
+    Add1Options,
+    Add1Result,
+    Progress,
+    add1_jumping,
+    add1_stepping,
+    per_voter_text,
+)
 from budgets.allocation import Allocation, Explanation, build_allocation, money
 from budgets.election import Election, project_scores
 from budgets.greedy import greedy, score_unit
 from budgets.mes_engine import MesOutcome, MesProblem, run_mes
-from budgets.mes_levels import LevelRunner
+from budgets.mes_payments import LazyPayments, mes_payments
 from budgets.voter_types import voter_types
-
-Progress = Callable[[int, int], None]
 
 
 def mes_problem(election: Election, *, cardinality: bool = False) -> MesProblem:
@@ -29,14 +35,15 @@ def mes_problem(election: Election, *, cardinality: bool = False) -> MesProblem:
     return MesProblem.build(costs, types, cost_utility=cost_utility)
 
 
-def _per_voter_text(value: Fraction) -> str:
-    return money(value.numerator) if value.denominator == 1 else f"{float(value):,.2f}"
-
-
 def explain_mes(
-    election: Election, problem: MesProblem, outcome: MesOutcome, rule: str, notes: tuple[str, ...] = ()
+    election: Election,
+    problem: MesProblem,
+    outcome: MesOutcome,
+    per_voter: Fraction,
+    rule: str,
+    notes: tuple[str, ...] = (),
 ) -> Allocation:
-    """Turn a MES run into an Allocation with one explanation per project."""
+    """Turn a MES run into an Allocation with one explanation per project and each voter's payments."""
     explanations: dict[str, Explanation] = {}
     order = [election.projects[p].project_id for p in outcome.bought]
     position = {p: i for i, p in enumerate(outcome.bought, start=1)}
@@ -70,7 +77,8 @@ def explain_mes(
             reason = "not reached: the run stopped once spending passed the budget"
             explanations[pid] = Explanation(pid, False, cost, reason, support)
     costs = {project.project_id: project.cost for project in election.projects}
-    return build_allocation(rule, election.budget, order, costs, explanations, notes)
+    payments = LazyPayments(lambda: mes_payments(election, problem, outcome, per_voter))
+    return build_allocation(rule, election.budget, order, costs, explanations, notes, payments)
 
 
 def equal_shares(election: Election, *, cardinality: bool = False) -> Allocation:
@@ -80,8 +88,8 @@ def equal_shares(election: Election, *, cardinality: bool = False) -> Allocation
     per_voter = Fraction(election.budget, voters)
     outcome = run_mes(problem, per_voter)
     rule = "equalshares-cardinality" if cardinality else "equalshares"
-    note = f"each of {money(len(election.ballots))} voters started with {_per_voter_text(per_voter)}"
-    return explain_mes(election, problem, outcome, rule, (note,))
+    note = f"each of {money(len(election.ballots))} voters started with {per_voter_text(per_voter)}"
+    return explain_mes(election, problem, outcome, per_voter, rule, (note,))
 
 
 def add1_outcome(
@@ -90,54 +98,23 @@ def add1_outcome(
     progress: Progress | None = None,
     jobs: int = 1,
     step: int = 1,
-) -> tuple[MesOutcome, Fraction, str]:
-    """MES with the Pabulib "add1" completion.
+    options: Add1Options = PABULIB,
+) -> Add1Result:
+    """MES with an "add1" completion (see budgets.add1; Pabulib's unless `options` say otherwise).
 
-    Start from budget / voters per voter; then try floor(budget / voters) + 1, + 2, ... and keep
-    each outcome whose real cost fits the budget; stop at the first that does not (an exhaustive
-    outcome does not stop the search). The search also stops once every supported project is
-    funded, since more money cannot change that outcome. With `jobs` > 1 the next levels are
-    computed in parallel worker processes; the result is the same. `step` is the raise per
-    voter in money units: with budgets in cents, step=100 raises by one currency unit (levels
-    then start from the per-voter budget rounded down to a whole step).
+    In one process the search jumps over levels whose outcome provably repeats; with `jobs` > 1
+    it steps level by level in worker processes. Both give the same outcome; the jumping search
+    ends with a plain run at the level it reached, so the explanations are those of that level.
     """
-    voters = max(len(election.ballots), 1)
-    budget = election.budget
-    per_voter = Fraction(budget, voters)
-    best = run_mes(problem, per_voter)
-    supported = sum(
-        1
-        for count, cost in zip(problem.supporter_counts, problem.costs, strict=True)
-        if count > 0 and (cost > 0 or not problem.cost_utility)
-    )
-    if step < 1:
-        raise ValueError("the add1 step must be a positive amount")
-    level = budget // voters // step * step
-    steps = 0
-    with LevelRunner(problem, budget, jobs) as runner:
-        while len(best.bought) < supported:
-            for trial in runner.next_levels(level + step, step):
-                if progress is not None:
-                    progress(steps + 1, level + step)
-                if trial.over_limit or trial.spent > budget:
-                    reached = Fraction(level) if steps else per_voter
-                    note = (
-                        f"add1: per-voter budget raised from {_per_voter_text(per_voter)} to "
-                        f"{_per_voter_text(reached)} in {steps} steps; at {money(level + step)} the "
-                        f"outcome would cost more than the budget ({money(trial.spent)}+ > {money(budget)})"
-                    )
-                    return best, reached, note
-                best = trial
-                level += step
-                steps += 1
-                if len(best.bought) >= supported:
-                    break
-    final = Fraction(level) if steps else per_voter
-    note = (
-        f"add1: per-voter budget raised from {_per_voter_text(per_voter)} to {_per_voter_text(final)} "
-        f"in {steps} steps, until every supported project was funded"
-    )
-    return best, final, note
+    voters, budget = len(election.ballots), election.budget
+    if jobs > 1:
+        return add1_stepping(problem, voters, budget, progress, jobs, step, options)
+    found = add1_jumping(problem, voters, budget, progress, step, options)
+    if not found.outcome.certified:
+        return found
+    # A certified run may find a project unaffordable in an earlier round than a plain run reports.
+    plain = run_mes(problem, found.per_voter)
+    return Add1Result(plain, found.per_voter, found.note, found.runs + 1)
 
 
 def equal_shares_add1(
@@ -145,8 +122,8 @@ def equal_shares_add1(
 ) -> Allocation:
     """MES with the add1 completion (Pabulib "equalshares/add1"); see add1_outcome for the options."""
     problem = mes_problem(election)
-    outcome, _, note = add1_outcome(election, problem, progress, jobs, step)
-    return explain_mes(election, problem, outcome, "equalshares/add1", (note,))
+    found = add1_outcome(election, problem, progress, jobs, step)
+    return explain_mes(election, problem, found.outcome, found.per_voter, "equalshares/add1", (found.note,))
 
 
 def greedy_fill(election: Election, base: Allocation, rule: str) -> Allocation:
@@ -179,7 +156,7 @@ def greedy_fill(election: Election, base: Allocation, rule: str) -> Allocation:
             )
     costs = {p.project_id: p.cost for p in election.projects}
     notes = (*base.notes, f"greedy fill spent {money(base.left - left)} of the {money(base.left)} left")
-    return build_allocation(rule, election.budget, order, costs, explanations, notes)
+    return build_allocation(rule, election.budget, order, costs, explanations, notes, base.payments)
 
 
 def equal_shares_add1_greedy(
@@ -228,4 +205,5 @@ def equal_shares_add1_comparison(
         costs,
         chosen.explanations,
         notes,
+        chosen.payments,
     )

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections.abc import Sequence
 from fractions import Fraction
 
 from budgets.mes_budgets import BudgetClasses
@@ -24,8 +25,19 @@ from budgets.mes_problem import MesOutcome, MesProblem
 __all__ = ["MesOutcome", "MesProblem", "run_mes"]
 
 
-def run_mes(problem: MesProblem, per_voter: Fraction, *, cost_limit: int | None = None) -> MesOutcome:
-    """Run MES with `per_voter` money per voter; stop early once spending passes `cost_limit`."""
+def run_mes(
+    problem: MesProblem,
+    per_voter: Fraction,
+    *,
+    cost_limit: int | None = None,
+    certify: Sequence[tuple[int, Fraction]] | None = None,
+) -> MesOutcome:
+    """Run MES with `per_voter` money per voter; stop early once spending passes `cost_limit`.
+
+    `certify` is the run of a lower per-voter budget b0 as (project, rho) per round. The outcome
+    is then marked `certified` when every per-voter budget in [b0, per_voter] gives that same run
+    (see _certify_round); the run stops as soon as that cannot be shown.
+    """
     costs = problem.costs
     state = BudgetClasses(problem, per_voter)
     outcome = MesOutcome()
@@ -49,6 +61,15 @@ def run_mes(problem: MesProblem, per_voter: Fraction, *, cost_limit: int | None 
     while True:
         round_no += 1
         best = _cheapest(state, outcome, heap, alive, round_no)
+        if certify is not None:
+            # Certified only if this run makes the same purchases and then finds nothing affordable.
+            if best is None or round_no > len(certify):
+                outcome.certified = best is None and round_no > len(certify)
+                return outcome
+            miss = _certify_round(state, outcome, heap, alive, round_no, best, certify[round_no - 1])
+            if miss is not None:
+                outcome.certify_margin = miss
+                return outcome
         if best is None:
             return outcome
         project, price, rho = best
@@ -62,6 +83,62 @@ def run_mes(problem: MesProblem, per_voter: Fraction, *, cost_limit: int | None 
             outcome.over_limit = True
             return outcome
         state.pay(project, price)
+
+
+def _certify_round(
+    state: BudgetClasses,
+    outcome: MesOutcome,
+    heap: list[tuple[float, int]],
+    alive: list[bool],
+    round_no: int,
+    best: tuple[int, tuple[int, int], Fraction],
+    before: tuple[int, Fraction],
+) -> Fraction | None:
+    """None when no per-voter budget between the lower run's and this one changes this round's choice.
+
+    Budgets only grow with the per-voter budget (for the same earlier purchases), so every rho
+    only falls: a competitor's rho here is a lower bound for it over the whole range, and the
+    lower run's rho of the chosen project is an upper bound for that project. If every competitor
+    here is still dearer than the chosen project was there (or unaffordable here), the choice holds.
+    Otherwise the result is the share of the range the competitor's lead here would cover if the
+    chosen project's rho fell evenly across it (0 when the choice itself changed): a hint for how
+    far a shorter jump could reach, never a proof.
+    """
+    project, rho_before = before
+    chosen, _, rho_here = best
+    if chosen != project:
+        return Fraction(0)
+    problem = state.problem
+    tie = problem.tie_key(project)
+    threshold = float(rho_before) * (1 + 1e-9)
+    alive[project] = False
+    checked: list[tuple[float, int]] = []
+    miss: Fraction | None = None
+    while heap and heap[0][0] <= threshold:
+        _, p = heapq.heappop(heap)
+        if not alive[p]:
+            continue
+        found = _evaluate(state, outcome, p, alive, round_no)
+        if found is None:
+            continue
+        lo, hi, cells = found
+        checked.append((lo, p))
+        if lo > threshold:
+            continue
+        price = state.price_exact(p, cells, (lo, hi) if hi < math.inf else None)
+        if price is None:
+            alive[p] = False
+            outcome.dropped[p] = (round_no, state.money_exact(cells))
+            continue
+        rho = Fraction(price[0], price[1] * problem.scale[p] * state.denominator)
+        if (rho, problem.tie_key(p)) < (rho_before, tie):
+            fall = rho_before - rho_here
+            miss = (rho - rho_here) / fall if fall > 0 and rho > rho_here else Fraction(0)
+            break
+    for item in checked:
+        heapq.heappush(heap, item)
+    alive[project] = True
+    return miss
 
 
 def _evaluate(

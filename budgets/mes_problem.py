@@ -22,6 +22,8 @@ class MesOutcome:
     dropped: dict[int, tuple[int, Fraction]] = field(default_factory=dict)
     spent: int = 0
     over_limit: bool = False
+    certified: bool = False
+    certify_margin: Fraction | None = None
 
 
 @dataclass(frozen=True, slots=True)

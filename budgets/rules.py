@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from budgets.add1 import Progress
 from budgets.allocation import Allocation
 from budgets.election import Election
 from budgets.equal_shares import (
-    Progress,
     equal_shares,
     equal_shares_add1,
     equal_shares_add1_comparison,
     equal_shares_add1_greedy,
 )
+from budgets.equal_shares_net import VARIANTS, net_rule
 from budgets.greedy import greedy, greedy_no_skip, greedy_threshold
 from budgets.knapsack import utilitarian_optimum
 from budgets.phragmen import phragmen
@@ -26,6 +27,9 @@ RULES: tuple[str, ...] = (
     "equalshares/add1",
     "equalshares/add1-comparison",
     "equalshares/add1/greedy",
+    "equalshares/add1e",
+    "equalshares/add1u",
+    "equalshares/add1eu",
     "equalshares-cardinality",
     "phragmen",
 )
@@ -44,6 +48,7 @@ _COMPLETED: dict[str, Callable[[Election, Progress | None, int, int], Allocation
     "equalshares/add1": equal_shares_add1,
     "equalshares/add1-comparison": equal_shares_add1_comparison,
     "equalshares/add1/greedy": equal_shares_add1_greedy,
+    **{name: net_rule(name) for name in VARIANTS},
 }
 
 
