@@ -9,7 +9,7 @@ PORT   ?= 5000
 export SPATIALITE_LIBRARY_PATH := mod_spatialite
 
 RUN_DEBS  := libsqlite3-mod-spatialite
-TEST_DEBS := $(RUN_DEBS) postgresql postgis chromium fonts-dejavu-core
+TEST_DEBS := $(RUN_DEBS) postgresql postgis redis-server chromium fonts-dejavu-core
 BENCH_DEBS := $(TEST_DEBS) wrk
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -28,6 +28,8 @@ from config import TestingConfig
 from tests import factories
 from tests.api_contract import ContractClient
 from tests.postgis_cluster import PostgisCluster, running_cluster, unavailable_reason
+from tests.redis_server import RedisServer
+from tests.redis_server import unavailable_reason as redis_unavailable_reason
 
 ROOT = Path(__file__).resolve().parent.parent
 BACKENDS = ("spatialite", "postgis")
@@ -87,6 +89,22 @@ def postgis_cluster() -> Iterator[PostgisCluster]:
         pytest.skip(f"PostGIS tests skipped: {reason} (install postgresql and postgis)")
     with running_cluster() as cluster:
         yield cluster
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """One real redis-server for the whole session; skipped only off CI when it is not installed."""
+    reason = redis_unavailable_reason()
+    if reason is not None:
+        if IN_CI:
+            pytest.fail(f"CI=true requires the Redis tests to run, but {reason}", pytrace=False)
+        pytest.skip(f"Redis tests skipped: {reason}")
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 def create_schema(app: Flask) -> None:
