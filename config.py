@@ -89,6 +89,10 @@ class Config:
     # Pabulib exports must name a country; a deployment sets its own.
     PABULIB_COUNTRY = "Germany"
 
+    # The job queue (app/jobs): unset -> a SQLite file in the instance folder; redis://HOST:PORT/DB in
+    # production; memory:// runs every job at once in the enqueuing process (tests).
+    QUEUE_URL: str | None = None
+
     MAIL_SERVER: str | None = None
     MAIL_PORT = 25
     MAIL_DEFAULT_SENDER = "Commonfix <noreply@localhost>"
@@ -108,6 +112,7 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
+    QUEUE_URL = "memory://"
     SECRET_KEY = "testing-not-secret"
     RATELIMIT_ENABLED = False
     MAIL_BACKEND = "outbox"
@@ -138,6 +143,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "PAYMENT_PROVIDER": ("PAYMENT_PROVIDER", lambda _n, v: v),
     "TALLY_SYNC_MAX_BALLOTS": ("TALLY_SYNC_MAX_BALLOTS", parse_int),
     "PABULIB_COUNTRY": ("PABULIB_COUNTRY", lambda _n, v: v),
+    "QUEUE_URL": ("QUEUE_URL", lambda _n, v: v),
     "MAIL_SERVER": ("MAIL_SERVER", lambda _n, v: v),
     "MAIL_PORT": ("MAIL_PORT", parse_int),
     "MAIL_DEFAULT_SENDER": ("MAIL_DEFAULT_SENDER", lambda _n, v: v),

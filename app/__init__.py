@@ -81,8 +81,12 @@ def create_app(config: type[Config] | None = None, overrides: dict[str, Any] | N
     app.register_blueprint(timeline_bp)
 
     from app.cli import register_commands
+    from app.jobs.queue import init_queue
+    from app.jobs.worker import register_worker_command
 
     register_commands(app)
+    init_queue(app)
+    register_worker_command(app)
     return app
 
 

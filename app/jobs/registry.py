@@ -1,0 +1,3 @@
+"""The modules that declare jobs; importing this module declares them all."""
+
+from __future__ import annotations

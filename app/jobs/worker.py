@@ -1,0 +1,28 @@
+"""`flask --app wsgi worker`: the Huey consumer for this app, the one way every deployment starts it."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+from flask import Flask
+from huey.consumer import Consumer
+
+from app.jobs.queue import queue_of
+
+
+def register_worker_command(app: Flask) -> None:
+    @app.cli.command("worker")
+    @click.option("--workers", default=2, show_default=True, help="Jobs run at the same time (threads).")
+    @click.option(
+        "--scheduler/--no-scheduler",
+        default=True,
+        show_default=True,
+        help="Also run the periodic jobs; exactly one worker of a deployment should.",
+    )
+    def worker(workers: int, scheduler: bool) -> None:
+        """Run queued jobs (tallies, mail, sweeps) until stopped with Ctrl-C or SIGTERM."""
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+        huey = queue_of(app)
+        click.echo(f"Commonfix worker: {workers} thread(s), queue {type(huey.storage).__name__}")
+        Consumer(huey, workers=workers, periodic=scheduler, worker_type="thread").run()
