@@ -86,6 +86,9 @@ class Config:
     PAYMENT_PROVIDER = "treasurer-confirmed"
     # Rounds with more ballots than this tally in the background (202 + a progress page).
     TALLY_SYNC_MAX_BALLOTS = 2000
+    # A background tally's lease (seconds): renewed with each progress report; once it lapses (the
+    # worker died) the sweep enqueues the job again and the next attempt takes the round over.
+    TALLY_LEASE_SECONDS = 60
     # Pabulib exports must name a country; a deployment sets its own.
     PABULIB_COUNTRY = "Germany"
 
@@ -142,6 +145,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "API_TOKEN_TTL_DAYS": ("API_TOKEN_TTL", lambda n, v: timedelta(days=parse_int(n, v))),
     "PAYMENT_PROVIDER": ("PAYMENT_PROVIDER", lambda _n, v: v),
     "TALLY_SYNC_MAX_BALLOTS": ("TALLY_SYNC_MAX_BALLOTS", parse_int),
+    "TALLY_LEASE_SECONDS": ("TALLY_LEASE_SECONDS", parse_int),
     "PABULIB_COUNTRY": ("PABULIB_COUNTRY", lambda _n, v: v),
     "QUEUE_URL": ("QUEUE_URL", lambda _n, v: v),
     "MAIL_SERVER": ("MAIL_SERVER", lambda _n, v: v),

@@ -153,7 +153,7 @@ def measure(backend: str, url: str, ballots: int) -> Measured:
         started = time.perf_counter()
         job = tally_jobs.start_job(session, session.get(User, admin_id), round_id)
         session.commit()
-        summary = run_job(session, job.id)
+        summary = run_job(session, job.id, int(app.config["TALLY_LEASE_SECONDS"]))
         tally_s = time.perf_counter() - started
         assert summary is not None, tally_jobs.get_job(session, job.id).error
         found = session.get(Round, round_id)

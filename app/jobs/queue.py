@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,8 @@ from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 from huey.api import TaskWrapper
 
 from app.extensions import db
+
+log = logging.getLogger(__name__)
 
 EXTENSION = "commonfix_queue"
 QUEUE_NAME = "commonfix"
@@ -100,3 +103,14 @@ def enqueue(app: Flask, name: str, *args: Any) -> None:
     """Put job `name` on the queue (in memory:// mode it runs now, in this process)."""
     tasks: dict[str, TaskWrapper] = app.extensions[EXTENSION][1]
     tasks[name](*args)
+
+
+def enqueue_or_leave(app: Flask, name: str, *args: Any) -> bool:
+    """Enqueue, or, when the queue cannot be reached (Redis down), log it and leave the work where the
+    database holds it for the sweeps to enqueue later. A web request never fails for want of a queue."""
+    try:
+        enqueue(app, name, *args)
+    except Exception:  # the queue's storage is down or refusing: any error of its client library
+        log.warning("could not enqueue %s%r; the sweep will enqueue it again", name, args, exc_info=True)
+        return False
+    return True

@@ -47,6 +47,9 @@ class Round(Model):
     phase: Mapped[str] = mapped_column(String(10), default=Phase.DRAFT.value)
     # Set by the one tally that won the atomic claim; NULL while no tally runs or after one failed.
     tally_token: Mapped[str | None] = mapped_column(String(40))
+    # The claim's lease: a running tally renews it; once past, another attempt may take the round over.
+    # NULL with a token: claimed for a queued job that no worker has started yet.
+    tally_lease_expires_at: Mapped[datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     pledging_at: Mapped[datetime | None]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 
 from app.extensions import db
 from app.models import User
@@ -11,7 +12,7 @@ from app.rounds import bp
 from app.services.kernel.errors import DomainError
 from app.services.rounds import jobs as tally_jobs
 from app.services.rounds import results as round_results
-from app.tally_runner import run_job
+from app.tally_runner import lease_seconds, run_job
 
 
 @bp.cli.command("tally-round")
@@ -42,7 +43,7 @@ def tally_round(round_id: int, email: str | None) -> None:
                 bar.update(percent - shown["at"])
                 shown["at"] = percent
 
-        summary = run_job(db.session, job.id, advance)
+        summary = run_job(db.session, job.id, lease_seconds(current_app), advance)
     if summary is None:
         failed = tally_jobs.get_job(db.session, job.id)
         raise click.ClickException(f"The tally failed: {failed.error}")

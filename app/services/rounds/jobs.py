@@ -2,8 +2,9 @@
 
 A round is "large" when it has more ballots than TALLY_SYNC_MAX_BALLOTS (default 2,000; a round
 without a voting phase counts its group's members): `begin_tally` then claims it for a queued job,
-which the edge (app/tally_runner.py) runs after the commit, and the API answers 202 with the job's
-URL; smaller rounds are tallied inside the request (200 with the results).
+which the edge (app/tally_runner.py) enqueues after the commit for a worker, and the API answers 202
+with the job's URL; smaller rounds are tallied inside the request (200 with the results). A queued
+job's claim has no lease yet: the worker's attempt takes one (lease.py).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def is_large(session: DbSession, found: Round, threshold: int) -> bool:
 
 
 def start_job(session: DbSession, actor: User, round_id: int) -> TallyJob:
-    """Claim the round and record a queued job; the caller commits, then runs the job."""
+    """Claim the round and record a queued job; the caller commits, then enqueues or runs the job."""
     token = new_token()
     tally.claim(session, actor, round_id, token)
     job = TallyJob(round_id=round_id, token=token, created_by_id=actor.id)

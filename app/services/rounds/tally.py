@@ -1,9 +1,12 @@
 """Tallying a round: claim it atomically, read its ballots, run the rule, post the money, plan the work.
 
 Exactly one tally per round: `claim` is a conditional UPDATE (write-first) that sets the round's
-tally token only while none is set and the round is in the phase a tally closes. A second tally
-(concurrent or later) gets 409. The posting step runs in one transaction; a failure rolls it back
-and `release` clears the token so the tally can be retried.
+tally token only while none is set (or the holder's lease lapsed, see lease.py) and the round is in
+the phase a tally closes. A second tally (concurrent or later) gets 409. The posting step is one
+transaction that starts by locking the round for its token (`lease.hold`) and ends by moving it to
+tallied: the snapshot, the match, the allocation, the results, the planned issues and the leftover
+are committed together or not at all. A failure rolls it back and `release` clears the token so the
+tally can be retried.
 
 The money: the pool's balance plus the round's city match (applied at the tally through
 matching.apply_match, once per round). The allocation is computed on a preview of that budget
@@ -17,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from app.database.sessions import DbSession, execute_write
 from app.models import Like, Membership, Round, RoundBallot, User
@@ -25,7 +28,7 @@ from app.models.rounds import Phase
 from app.models.timestamps import utcnow
 from app.services.funding import ledger, matching
 from app.services.kernel.errors import Conflict
-from app.services.rounds import candidates
+from app.services.rounds import candidates, lease
 from app.services.rounds import engine as round_engine
 from app.services.rounds import money as round_money
 from app.services.rounds import posting as tally_posting
@@ -68,8 +71,12 @@ def claim(session: DbSession, user: User, round_id: int, token: str) -> Round:
     taken = execute_write(
         session,
         update(Round)
-        .where(Round.id == round_id, Round.phase == closing, Round.tally_token.is_(None))
-        .values(tally_token=token)
+        .where(
+            Round.id == round_id,
+            Round.phase == closing,
+            or_(Round.tally_token.is_(None), Round.tally_lease_expires_at < utcnow()),
+        )
+        .values(tally_token=token, tally_lease_expires_at=None)
         .execution_options(synchronize_session=False),
     ).rowcount
     if not taken:
@@ -81,6 +88,7 @@ def claim(session: DbSession, user: User, round_id: int, token: str) -> Round:
         raise Conflict(
             f"A round is tallied when its {closing} phase is open; this one is {found.phase}.", "phase"
         )
+    lease.retire_others(session, round_id, token)  # jobs of a lapsed tally this claim took over
     session.refresh(found)
     return found
 
@@ -90,7 +98,7 @@ def release(session: DbSession, round_id: int, token: str) -> None:
     session.execute(
         update(Round)
         .where(Round.id == round_id, Round.tally_token == token, Round.phase != Phase.TALLIED.value)
-        .values(tally_token=None)
+        .values(tally_token=None, tally_lease_expires_at=None)
         .execution_options(synchronize_session=False)
     )
 
@@ -148,11 +156,17 @@ def post(
     session: DbSession,
     actor: User,
     found: Round,
+    token: str,
     inputs: TallyInputs,
     allocation: Allocation | None,
     preview_budget: int | None,
 ) -> TallySummary:
-    """The write transaction: snapshot, match, allocation, planned issues, leftover, phase."""
+    """The write transaction: snapshot, match, allocation, planned issues, leftover, phase.
+
+    Its first write holds the round for `token` (Conflict if another tally took it over), its last
+    moves the round to tallied; the caller commits once, so a crash anywhere leaves none of it.
+    """
+    lease.hold(session, found.id, token)
     if not inputs.snapshotted:
         candidates.store_snapshot(session, found.id, inputs.candidates)
     pool_before = ledger.pool_balance(session, found.pool_id).balance_cents
@@ -205,7 +219,7 @@ def tally_now(session: DbSession, actor: User, round_id: int, token: str) -> Tal
     """The whole tally inside the caller's transaction (small rounds, tests): claim first, then post."""
     found = claim(session, actor, round_id, token)
     inputs = load_inputs(session, found)
-    return post(session, actor, found, inputs, None, None)
+    return post(session, actor, found, token, inputs, None, None)
 
 
 def tally_in_stages(
@@ -213,8 +227,9 @@ def tally_in_stages(
 ) -> TallySummary:
     """A claimed round's tally for a background job: reads and the rule outside the write transaction.
 
-    The caller has committed the claim; `report` may commit progress, so it is called only before
-    the write transaction starts.
+    The caller has committed the claim; `report` may commit progress (and renew the lease), so it is
+    called only before the write transaction starts, and must commit on the "posting" stage so that
+    transaction starts with its write.
     """
     found = get_round(session, round_id)
     if found.tally_token != token:
@@ -223,4 +238,4 @@ def tally_in_stages(
     preview = round_money.preview(session, found).budget_cents
     allocation = compute(found, inputs, preview, report)
     report("posting", 0, 1, "Posting the allocation to the ledger")
-    return post(session, actor, found, inputs, allocation, preview)
+    return post(session, actor, found, token, inputs, allocation, preview)
