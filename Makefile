@@ -19,6 +19,10 @@ run: system-run $(VENV)/.runtime
 	$(BIN)/flask --app wsgi init-db
 	$(BIN)/flask --app wsgi seed-demo
 	@echo "Commonfix is at http://$(HOST):$(PORT)  (demo logins: resident1@demo.commonfix.org / demo-password)"
+	@# The job worker (background tallies, the sweeps) runs beside gunicorn on the embedded queue
+	@# (instance/queue.sqlite3) and is stopped with it.
+	$(BIN)/flask --app wsgi worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 test: system-test $(VENV)/.dev
