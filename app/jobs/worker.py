@@ -25,4 +25,6 @@ def register_worker_command(app: Flask) -> None:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
         huey = queue_of(app)
         click.echo(f"Commonfix worker: {workers} thread(s), queue {type(huey.storage).__name__}")
-        Consumer(huey, workers=workers, periodic=scheduler, worker_type="thread").run()
+        # An idle consumer polls an embedded (SQLite) queue with a growing delay; capped at 1 s so a job
+        # waits at most about a second (Redis wakes a worker at once).
+        Consumer(huey, workers=workers, periodic=scheduler, worker_type="thread", max_delay=1.0).run()
