@@ -69,6 +69,7 @@ def run_job(
         due = time.monotonic() - shown["renewed"] >= lease_for / 3
         if percent == shown["percent"] and not due and stage != "posting":
             return
+        session.commit()  # end the reads first: on SQLite a write after them could fail to upgrade
         if not lease.renew(session, round_id, token, lease_for):
             raise LeaseLost
         _set_job(session, job_id, token, progress=percent, stage=message[:200])

@@ -162,8 +162,8 @@ def run_tally(round_id: int) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    # start_tally commits (a job's thread needs the claim committed); the unit of work's commit after
-    # it finds nothing left to do, and a refusal is rolled back and flashed like every other action.
+    # start_tally commits (a worker runs the job in its own session, so the claim must be committed); the
+    # unit of work's commit after it finds nothing left to do, and a refusal is rolled back and flashed.
     with unit_of_work(reraise=is_access_error) as work:
         started = start_tally(app, db.session, current_resident(), round_id)
     if work.failed:

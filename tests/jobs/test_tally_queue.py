@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from flask import Flask
@@ -92,3 +92,10 @@ def test_the_sweep_enqueues_a_job_lost_from_the_queue_and_only_that(world: Round
     with app.app_context():
         assert db.session.get(Round, rid).phase == "tallied"
     assert runner.invoke(args=["ledger-check"]).exit_code == 0
+
+
+def test_the_sweep_is_a_periodic_job_run_by_the_scheduler_every_minute(app) -> None:
+    huey = queue_of(app)
+    for minute in (0, 1, 37):
+        due = [task.name for task in huey.read_periodic(datetime(2026, 12, 3, 12, minute))]
+        assert due == ["tally.sweep"]
