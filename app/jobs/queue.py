@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import redis
 from flask import Flask
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 from huey.api import TaskWrapper
@@ -62,7 +63,10 @@ def make_huey(url: str | None, instance_path: str) -> Huey:
         path.parent.mkdir(parents=True, exist_ok=True)
         return SqliteHuey(QUEUE_NAME, filename=str(path))
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisHuey(QUEUE_NAME, url=url)
+        # An unreachable Redis fails an enqueue within seconds (the request goes on, the sweep enqueues
+        # later) instead of holding a web thread for the system's TCP timeout; a blocking read waits 1 s.
+        pool = redis.ConnectionPool.from_url(url, socket_connect_timeout=3, socket_timeout=10)
+        return RedisHuey(QUEUE_NAME, connection_pool=pool)
     if url == "memory://":
         return MemoryHuey(QUEUE_NAME, immediate=True)
     raise ValueError(f"QUEUE_URL must be sqlite:///PATH, redis://HOST:PORT/DB or memory://, not {url!r}")
