@@ -5,11 +5,12 @@ engine and each queue storage.
     .venv/bin/python -m bench.queue_bench            # SQLite and PostGIS x embedded queue and Redis
     .venv/bin/python -m bench.queue_bench --quick    # 2,000 ballots, SQLite + embedded queue, no writing
 
-Each measurement gets a fresh database built by bench/rounds_bench.py's builder (same round, same
-deterministic ballots) and a running `flask --app wsgi worker --workers 1` (started and ready before
-the clock starts). The clock runs from sending POST /api/v1/rounds/<id>/tally (in-process Flask client,
-answered 202 after the claim is committed and the job enqueued) until the job's row says done, polled
-every 50 ms. Target (< 10 s) reported, not asserted.
+Each measurement (three per combination, `--repeat N`; medians reported) gets a fresh database built
+by bench/rounds_bench.py's builder (same round, same deterministic ballots) and a running
+`flask --app wsgi worker --workers 1` (started and ready before the clock starts). The clock runs
+from sending POST /api/v1/rounds/<id>/tally (in-process Flask client, answered 202 after the claim is
+committed and the job enqueued) until the job's row says done, polled every 50 ms. The target
+(< 10 s) is reported, not asserted.
 """
 
 from __future__ import annotations
@@ -142,7 +143,7 @@ def main() -> None:
     parser.add_argument(
         "--quick", action="store_true", help="2,000 ballots, SQLite + embedded queue, no writing"
     )
-    parser.add_argument("--repeat", type=int, default=1, help="fresh rounds per combination (median)")
+    parser.add_argument("--repeat", type=int, default=3, help="fresh rounds per combination (median)")
     args = parser.parse_args()
     ballots = 2000 if args.quick else 20_000
     results: list[Measured] = []
