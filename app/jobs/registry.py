@@ -1,3 +1,5 @@
 """The modules that declare jobs; importing this module declares them all."""
 
 from __future__ import annotations
+
+from app.jobs import mail_delivery  # noqa: F401
