@@ -71,16 +71,20 @@ def deliver_one(backend: MailBackend, mail_id: int, rules: DeliveryRules) -> boo
 
 
 @job("mail.deliver", retries=3, retry_delay=30)
-def deliver(mail_ids: list[int]) -> int:
-    """Send these outbox rows (those still claimable); the number sent."""
+def deliver(mail_ids: list[int]) -> None:
+    """Send these outbox rows (those still claimable).
+
+    Jobs return nothing: Huey would otherwise keep every return value in the queue's storage.
+    """
     app = _app()
     rules = DeliveryRules.of(app.config)
     backend = backend_for(app)
-    return sum(deliver_one(backend, mail_id, rules) for mail_id in mail_ids)
+    for mail_id in mail_ids:
+        deliver_one(backend, mail_id, rules)
 
 
 @job("mail.sweep", retries=0, every_minutes=1)
-def sweep() -> int:
+def sweep() -> None:
     """Enqueue delivery for mail that is due: retries, lost jobs, sends whose worker died."""
     app = _app()
     mail_ids = due_mail(db.session, utcnow(), DeliveryRules.of(app.config))
@@ -89,4 +93,3 @@ def sweep() -> int:
         enqueue(app, "mail.deliver", mail_ids[start : start + SWEEP_BATCH])
     if mail_ids:
         log.info("Mail sweep: %d mail(s) due, delivery enqueued", len(mail_ids))
-    return len(mail_ids)
