@@ -19,6 +19,9 @@ run: system-run $(VENV)/.runtime
 	$(BIN)/flask --app wsgi init-db
 	$(BIN)/flask --app wsgi seed-demo
 	@echo "Commonfix is at http://$(HOST):$(PORT)  (demo logins: resident1@demo.commonfix.org / demo-password)"
+	@# The job queue's worker runs beside gunicorn (mail leaves through it) and stops with it.
+	$(BIN)/flask --app wsgi worker & worker=$$!; \
+	trap 'kill -INT $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 test: system-test $(VENV)/.dev

@@ -32,6 +32,7 @@ from app.models.timestamps import utcnow
 
 log = logging.getLogger("app.mail")
 PENDING = "commonfix_pending_mail"  # session.info: (app, ids of the outbox rows this transaction added)
+DELIVERY_BATCH = 50  # outbox rows per "mail.deliver" job
 
 
 class MailBackend(Protocol):
@@ -146,11 +147,17 @@ def _wake_worker(session: Session) -> None:
         by_app.setdefault(id(app), (app, []))[1].append(mail_id)
     for app, mail_ids in by_app.values():
         try:
-            enqueue(app, "mail.deliver", mail_ids)
+            enqueue_delivery(app, mail_ids)
         except Exception:
             # The rows are committed; the queue being down (Redis restarting) must not turn the change
             # into an error page. The sweep finds the rows and enqueues them again.
             log.warning("Could not enqueue mail %s; the sweep will send it", mail_ids, exc_info=True)
+
+
+def enqueue_delivery(app: Flask, mail_ids: list[int]) -> None:
+    """Wake a worker for these outbox rows, DELIVERY_BATCH rows per job."""
+    for start in range(0, len(mail_ids), DELIVERY_BATCH):
+        enqueue(app, "mail.deliver", mail_ids[start : start + DELIVERY_BATCH])
 
 
 @event.listens_for(Session, "after_rollback")

@@ -15,14 +15,13 @@ from typing import Any
 from flask import Flask, current_app
 
 from app.extensions import db
-from app.jobs.queue import enqueue, job
-from app.mail import MailBackend, backend_for
+from app.jobs.queue import job
+from app.mail import MailBackend, backend_for, enqueue_delivery
 from app.mail_outbox import DeliveryRules, claim, due_mail, mark_sent, message_bytes, record_failure
 from app.models import MailStatus
 from app.models.timestamps import utcnow
 
 log = logging.getLogger("app.mail")
-SWEEP_BATCH = 50
 
 
 def _app() -> Flask:
@@ -89,7 +88,6 @@ def sweep() -> None:
     app = _app()
     mail_ids = due_mail(db.session, utcnow(), DeliveryRules.of(app.config))
     db.session.commit()
-    for start in range(0, len(mail_ids), SWEEP_BATCH):
-        enqueue(app, "mail.deliver", mail_ids[start : start + SWEEP_BATCH])
+    enqueue_delivery(app, mail_ids)
     if mail_ids:
         log.info("Mail sweep: %d mail(s) due, delivery enqueued", len(mail_ids))

@@ -89,6 +89,17 @@ def queued_app(app: Flask, queue_url: str) -> Iterator[Flask]:
         db.engine.dispose()
 
 
+@pytest.fixture
+def app_on_redis(app: Flask, redis_server: RedisServer) -> Iterator[Flask]:
+    """`app` with its jobs on database 6 of the test Redis server, emptied first."""
+    queued = create_app_on_queue(app, redis_server.url(6))
+    queue_of(queued).flush()
+    yield queued
+    with queued.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
 def drain(app: Flask) -> int:
     """Run every job waiting on the app's queue in this process, as a worker would; how many ran."""
     huey = queue_of(app)

@@ -22,7 +22,6 @@ from tests.mail.conftest import (
     FollowedIssue,
     change_status_on_the_web,
     copies_of,
-    create_app_on_queue,
     login,
     message_id_of,
     only_mail_id,
@@ -140,11 +139,10 @@ def test_a_worker_killed_mid_send_leaves_the_mail_to_the_next_worker_which_sends
 
 
 def test_a_status_change_while_redis_is_down_is_mailed_by_the_worker_once_redis_is_back(
-    app: Flask, redis_server: RedisServer, followed_issue: FollowedIssue, tmp_path: Path
+    app_on_redis: Flask, redis_server: RedisServer, followed_issue: FollowedIssue, tmp_path: Path
 ) -> None:
-    queue_url = redis_server.url(7)
-    queued = create_app_on_queue(app, queue_url)
-    queue_of(queued).flush()
+    queued = app_on_redis
+    queue_url = queued.config["QUEUE_URL"]
     outbox = Path(queued.config["MAIL_OUTBOX_DIR"])
     client = queued.test_client()
     login(client, followed_issue.official)

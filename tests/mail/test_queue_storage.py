@@ -6,19 +6,15 @@ execute), so these tests see the same serialised jobs a worker gets, on both eng
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from flask import Flask
 
-from app.extensions import db
 from app.jobs.queue import enqueue, queue_of
 from tests.mail.conftest import (
     FollowedIssue,
     change_status_on_the_web,
     copies_of,
-    create_app_on_queue,
     drain,
     eml_files,
     login,
@@ -70,16 +66,6 @@ def test_a_lost_job_is_found_by_the_sweep(queued_app: Flask, followed_issue: Fol
     assert drain(queued_app) == 2  # the sweep, then the delivery it enqueued
     assert row_of(queued_app, mail_id)["status"] == "sent"
     assert copies_of(outbox, message_id_of(queued_app, mail_id)) == 1
-
-
-@pytest.fixture
-def app_on_redis(app: Flask, redis_server: RedisServer) -> Iterator[Flask]:
-    queued = create_app_on_queue(app, redis_server.url(6))
-    queue_of(queued).flush()
-    yield queued
-    with queued.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_with_redis_stopped_the_change_commits_and_the_sweep_sends_the_mail_later(
