@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from app.database.sessions import DbSession, execute_write
 from app.database.spellings import insert_ignoring_duplicates
@@ -149,3 +149,9 @@ def due_mail(session: DbSession, now: datetime, rules: DeliveryRules, limit: int
             .limit(limit)
         )
     )
+
+
+def counts_by_status(session: DbSession) -> dict[str, int]:
+    """How many mails are in each state, every state named (the admins' view: failed ones need a look)."""
+    rows = session.execute(select(OutgoingMail.status, func.count()).group_by(OutgoingMail.status))
+    return {status.value: 0 for status in MailStatus} | {status: count for status, count in rows.tuples()}

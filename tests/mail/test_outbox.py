@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from email.message import EmailMessage
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -173,3 +176,43 @@ def test_the_sweep_job_sends_mail_whose_job_was_lost_once(app: Flask, sent_files
     enqueue(app, "mail.deliver", [mail_id])
     (sent,) = sent_files()
     assert sent["Subject"] == "Hello"
+
+
+def test_admins_see_how_much_mail_waits_and_failed_on_the_staff_desk(
+    app: Flask, make_user: Callable[..., Any], auth: Any
+) -> None:
+    waiting = queued_without_job(app, "waiting")
+    failed = queued_without_job(app, "failed")
+    with app.app_context():
+        assert claim(db.session, failed, utcnow(), RULES) == 1
+        record_failure(db.session, failed, RULES.max_attempts, "SMTPRecipientsRefused: 550", utcnow(), RULES)
+        db.session.commit()
+    assert row_of(app, waiting)["status"] == "queued"
+
+    auth.login_as(make_user(role="admin"))
+    page = auth.client.get("/staff/").get_data(as_text=True)
+    assert "Outgoing mail: 1 waiting" in page
+    assert "<strong>1 failed</strong>" in page
+    auth.login_as(make_user(role="official"))
+    assert "Outgoing mail" not in auth.client.get("/staff/").get_data(as_text=True)
+
+
+def test_of_workers_claiming_one_mail_at_once_exactly_one_gets_it(app: Flask) -> None:
+    mail_id = queued_without_job(app)
+    now = utcnow()
+    start = threading.Barrier(6)
+
+    def claim_in_own_session() -> int | None:
+        with app.app_context():
+            start.wait()
+            try:
+                attempt = claim(db.session, mail_id, now, RULES)
+                db.session.commit()
+                return attempt
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(lambda _n: claim_in_own_session(), range(6)))
+    assert sorted(results, key=lambda r: r is None) == [1, None, None, None, None, None]
+    assert row_of(app, mail_id)["attempts"] == 1
