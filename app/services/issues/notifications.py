@@ -111,6 +111,8 @@ def notify_issue_event(session: DbSession, event: IssueEvent) -> int:
     """Email the issue's followers (not the person who acted) about a status change or reopening."""
     if event.kind not in MAILED_KINDS or not event.is_public:
         return 0
+    if event.id is None:
+        session.flush()  # the event's id is part of each mail's key
     issue = session.execute(
         select(Issue.id, Issue.title, Issue.area_id).where(Issue.id == event.issue_id)
     ).first()
