@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import socketserver
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ class SmtpSink:
     port: int = 0
     hang_up_at_quit: bool = False
     messages: list[bytes] = field(default_factory=list)
+    accepted_at: list[float] = field(default_factory=list)  # time.monotonic() of each "250" after DATA
 
 
 def _handler(sink: SmtpSink) -> type[socketserver.StreamRequestHandler]:
@@ -37,6 +39,7 @@ def _handler(sink: SmtpSink) -> type[socketserver.StreamRequestHandler]:
                     while (data := self.rfile.readline()) not in (b".\r\n", b""):
                         lines.append(data[1:] if data.startswith(b"..") else data)
                     sink.messages.append(b"".join(lines))
+                    sink.accepted_at.append(time.monotonic())
                     reply(b"250 OK queued\r\n")
                 elif command == b"QUIT":
                     if not sink.hang_up_at_quit:
