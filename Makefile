@@ -19,10 +19,10 @@ run: system-run $(VENV)/.runtime
 	$(BIN)/flask --app wsgi init-db
 	$(BIN)/flask --app wsgi seed-demo
 	@echo "Commonfix is at http://$(HOST):$(PORT)  (demo logins: resident1@demo.commonfix.org / demo-password)"
-	@# The job worker (background tallies, the sweeps) runs beside gunicorn on the embedded queue
-	@# (instance/queue.sqlite3) and is stopped with it.
+	@# The job worker (tallies, mail, the sweeps) runs beside gunicorn on the embedded queue
+	@# (instance/queue.sqlite3) and stops with it.
 	$(BIN)/flask --app wsgi worker & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	trap 'kill -INT $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 test: system-test $(VENV)/.dev
@@ -40,6 +40,7 @@ bench: system-bench $(VENV)/.dev
 	RATELIMIT_ENABLED=false $(BIN)/python -m bench.rounds_bench
 	RATELIMIT_ENABLED=false $(BIN)/python -m bench.queue_bench
 	$(BIN)/python -m bench.budgets_bench
+	$(BIN)/python -m bench.mail_bench
 
 # Debian packages, installed only when one is missing.
 system-run:

@@ -105,6 +105,13 @@ class Config:
     # "smtp" sends through MAIL_SERVER; "outbox" writes .eml files to MAIL_OUTBOX_DIR (<instance>/outbox).
     MAIL_BACKEND = "smtp"
     MAIL_OUTBOX_DIR: str | None = None
+    # Delivery from the outbox table (app/mail_outbox.py): attempts before a mail is marked failed, the
+    # first retry's delay (doubling after, at most 6 h), how long a worker holds a mail it is sending
+    # (longer than a slow SMTP send), and how long the sweep leaves a new mail to its own job.
+    MAIL_MAX_ATTEMPTS = 8
+    MAIL_RETRY_SECONDS = 60
+    MAIL_SEND_LEASE_SECONDS = 300
+    MAIL_SWEEP_AFTER_SECONDS = 60
 
 
 class DevelopmentConfig(Config):
@@ -156,6 +163,10 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "MAIL_USE_TLS": ("MAIL_USE_TLS", parse_bool),
     "MAIL_BACKEND": ("MAIL_BACKEND", lambda _n, v: v),
     "MAIL_OUTBOX_DIR": ("MAIL_OUTBOX_DIR", lambda _n, v: v),
+    "MAIL_MAX_ATTEMPTS": ("MAIL_MAX_ATTEMPTS", parse_int),
+    "MAIL_RETRY_SECONDS": ("MAIL_RETRY_SECONDS", parse_int),
+    "MAIL_SEND_LEASE_SECONDS": ("MAIL_SEND_LEASE_SECONDS", parse_int),
+    "MAIL_SWEEP_AFTER_SECONDS": ("MAIL_SWEEP_AFTER_SECONDS", parse_int),
 }
 
 

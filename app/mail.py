@@ -1,9 +1,12 @@
-"""Outgoing email: an SMTP backend and a development "outbox" folder, sent only after the commit.
+"""Outgoing email: queued in the database outbox with the change it tells about, sent by a worker's job.
 
-Views and services never send directly: `queue_mail(session, message)` parks the message in the
-session, and an `after_commit` hook delivers everything parked there once the transaction is durable.
-A rollback discards the parked messages, so a change that did not happen never sends mail. Delivery
-is at most once: a crash between the commit and the send loses that mail (no retry queue, by choice).
+Views and services never send directly: `queue_mail(session, event_key, message)` writes the message
+into the outbox table (app/mail_outbox.py) in the caller's transaction, once per event key, and an
+`after_commit` hook enqueues the "mail.deliver" job (app/jobs/mail_delivery.py) for the new rows. A
+rollback removes the rows with the change, so a change that did not happen never sends mail. The job
+sends through a backend (SMTP, or the development "outbox" folder of .eml files); a failed send is
+retried with backoff, and a periodic sweep wakes up mail whose job was lost. At least once, and never
+twice for the same event (DESIGN.md, "Mail").
 """
 
 from __future__ import annotations
@@ -23,9 +26,13 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.database.sessions import DbSession
+from app.jobs.queue import enqueue
+from app.mail_outbox import insert_mail
+from app.models.timestamps import utcnow
 
 log = logging.getLogger("app.mail")
-PENDING = "commonfix_pending_mail"
+PENDING = "commonfix_pending_mail"  # session.info: (app, ids of the outbox rows this transaction added)
+DELIVERY_BATCH = 50  # outbox rows per "mail.deliver" job
 
 
 class MailBackend(Protocol):
@@ -112,28 +119,45 @@ def build_message(
     return message
 
 
-def queue_mail(session: DbSession, message: EmailMessage) -> None:
-    """Send `message` after this session's transaction commits (never if it rolls back)."""
-    pending: list[tuple[MailBackend, EmailMessage]] = session.info.setdefault(PENDING, [])
-    pending.append((backend_for(current_app._get_current_object()), message))  # type: ignore[attr-defined]  # Flask types current_app as its Flask, not as the proxy it is
+def queue_mail(session: DbSession, event_key: str, message: EmailMessage) -> bool:
+    """Queue `message` in the outbox, in this session's transaction; a worker sends it after the commit.
+
+    `event_key` names the event and the recipient (e.g. "issue-event:42:to:7"): a key queued before is
+    skipped, so a retried request or job never mails twice. True when this call queued it.
+    """
+    mail_id = insert_mail(session, event_key, message, utcnow())
+    if mail_id is None:
+        return False
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]  # Flask types current_app as its Flask, not as the proxy it is
+    pending: list[tuple[Flask, int]] = session.info.setdefault(PENDING, [])
+    pending.append((app, mail_id))
+    return True
 
 
-def pending_mail(session: DbSession) -> list[EmailMessage]:
-    return [message for _backend, message in session.info.get(PENDING, [])]
+def pending_mail(session: DbSession) -> list[int]:
+    """The outbox rows this session's transaction queued, not yet committed."""
+    return [mail_id for _app, mail_id in session.info.get(PENDING, [])]
 
 
 @event.listens_for(Session, "after_commit")
-def _deliver(session: Session) -> None:
-    pending: list[tuple[MailBackend, EmailMessage]] = session.info.pop(PENDING, [])
-    by_backend: dict[int, tuple[MailBackend, list[EmailMessage]]] = {}
-    for backend, message in pending:
-        by_backend.setdefault(id(backend), (backend, []))[1].append(message)
-    for backend, messages in by_backend.values():
+def _wake_worker(session: Session) -> None:
+    pending: list[tuple[Flask, int]] = session.info.pop(PENDING, [])
+    by_app: dict[int, tuple[Flask, list[int]]] = {}
+    for app, mail_id in pending:
+        by_app.setdefault(id(app), (app, []))[1].append(mail_id)
+    for app, mail_ids in by_app.values():
         try:
-            backend.send(messages)
-        except (OSError, smtplib.SMTPException):
-            # The change is committed; a mail outage must not turn it into an error page.
-            log.exception("Could not send %d email(s)", len(messages))
+            enqueue_delivery(app, mail_ids)
+        except Exception:
+            # The rows are committed; the queue being down (Redis restarting) must not turn the change
+            # into an error page. The sweep finds the rows and enqueues them again.
+            log.warning("Could not enqueue mail %s; the sweep will send it", mail_ids, exc_info=True)
+
+
+def enqueue_delivery(app: Flask, mail_ids: list[int]) -> None:
+    """Wake a worker for these outbox rows, DELIVERY_BATCH rows per job."""
+    for start in range(0, len(mail_ids), DELIVERY_BATCH):
+        enqueue(app, "mail.deliver", mail_ids[start : start + DELIVERY_BATCH])
 
 
 @event.listens_for(Session, "after_rollback")

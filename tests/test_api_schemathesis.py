@@ -65,6 +65,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "SECRET_KEY": "schemathesis-test-not-secret",
         "UPLOAD_FOLDER": str(workdir / "uploads"),
         "MAIL_OUTBOX_DIR": str(workdir / "outbox"),
+        "QUEUE_URL": f"sqlite:///{workdir / 'queue.sqlite3'}",  # not the instance folder's queue
     }
     with gunicorn(env, workdir / "gunicorn.log", workers=2) as base:
         yield base

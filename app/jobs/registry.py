@@ -3,3 +3,4 @@
 from __future__ import annotations
 
 from app.jobs import tallies  # noqa: F401
+from app.jobs import mail_delivery  # noqa: F401

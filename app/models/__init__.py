@@ -4,6 +4,7 @@ from app.models.account import ApiToken, User
 from app.models.funding import Group, Membership, Pledge, Pool, PoolMatch
 from app.models.issue import Issue, Like, Photo
 from app.models.ledger import LedgerLine, LedgerPosting
+from app.models.mail import MailStatus, OutgoingMail
 from app.models.moderation import AuditEntry, BlockedDomain, ModerationRecord
 from app.models.place import Area, Category, Status
 from app.models.rounds import Round, RoundBallot, RoundCandidate, TallyJob
@@ -22,8 +23,10 @@ __all__ = [
     "LedgerLine",
     "LedgerPosting",
     "Like",
+    "MailStatus",
     "Membership",
     "ModerationRecord",
+    "OutgoingMail",
     "Photo",
     "Pledge",
     "Pool",

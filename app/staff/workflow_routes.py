@@ -9,6 +9,7 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from app import mail_outbox
 from app.auth.sessions import current_resident
 from app.extensions import db
 from app.models import Issue, IssueEvent, Photo
@@ -103,7 +104,9 @@ def _act(
 @roles_required(*STAFF)
 def home() -> str:
     return render_template(
-        "staff/home.html", has_dashboard="staff.dashboard_page" in current_app.view_functions
+        "staff/home.html",
+        has_dashboard="staff.dashboard_page" in current_app.view_functions,
+        mail_counts=mail_outbox.counts_by_status(db.session) if current_resident().is_admin else None,
     )
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.gunicorn_server import ROOT, gunicorn
+from tests.worker_process import running_worker
 
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
@@ -44,6 +45,7 @@ def server_env(workdir: Path) -> dict[str, str]:
             "DATABASE_URL": f"sqlite:///{workdir / 'commonfix.db'}",
             "UPLOAD_FOLDER": str(workdir / "uploads"),
             "MAIL_OUTBOX_DIR": str(workdir / "outbox"),  # development mail: .eml files to read back
+            "QUEUE_URL": f"sqlite:///{workdir / 'queue.sqlite3'}",  # a private embedded job queue
             "SECRET_KEY": "browser-tests-not-secret",
             "RATELIMIT_ENABLED": "false",
             "TILE_URL": "none",
@@ -69,12 +71,16 @@ def flask_command(env: dict[str, str], *args: str) -> None:
 
 @contextmanager
 def demo_server(workdir: Path) -> Iterator[LiveServer]:
-    """init-db + seed-demo into a fresh SQLite file, then gunicorn (2 workers) until the block ends."""
+    """init-db + seed-demo into a fresh SQLite file, then gunicorn (2 workers) and the job queue's worker
+    (it sends the mail), as `make run` starts them, until the block ends."""
     workdir.mkdir(parents=True, exist_ok=True)
     env = server_env(workdir)
     flask_command(env, "init-db")
     flask_command(env, "seed-demo")
-    with gunicorn(env, workdir / "server.log", workers=2) as url:
+    with (
+        running_worker(env, workdir / "worker.log"),
+        gunicorn(env, workdir / "server.log", workers=2) as url,
+    ):
         yield LiveServer(url, env["DATABASE_URL"], env)
 
 

@@ -25,5 +25,5 @@ def on_issue_event(session: DbSession, event: IssueEvent) -> None:
             .values(last_activity_at=event.created_at)
             .execution_options(synchronize_session=False)
         )
-    # Followers' emails are queued on the session and leave only after the commit (app.mail).
+    # Followers' emails go into the outbox in this transaction; a worker sends them after the commit.
     notify_issue_event(session, event)

@@ -1,6 +1,7 @@
 """Emails to followers: status changes and reopenings of a followed issue, new issues in a followed area.
 
-Messages are queued on the session (app.mail) and leave only after the commit. Each carries a signed,
+Messages go into the mail outbox in the caller's transaction (app.mail), one per event and recipient
+(the key names both), and a worker sends them after the commit. Each carries a signed,
 login-free unsubscribe link for exactly the follow that caused it (RFC 8058 one-click headers too).
 """
 
@@ -79,7 +80,9 @@ def external_url(endpoint: str, **values: Any) -> str:
         return url_for(endpoint, _external=True, **values)
 
 
-def _send(session: DbSession, user_email: str, subject: str, body: str, subscription: Subscription) -> None:
+def _send(
+    session: DbSession, event_key: str, user_email: str, subject: str, body: str, subscription: Subscription
+) -> None:
     unsubscribe_url = external_url("follows.unsubscribe", token=unsubscribe_token(subscription))
     text = (
         f"{body}\n\n-- \nYou get this email because you follow this on Commonfix.\n"
@@ -87,6 +90,7 @@ def _send(session: DbSession, user_email: str, subject: str, body: str, subscrip
     )
     queue_mail(
         session,
+        event_key,
         build_message(
             to=user_email,
             subject=subject,
@@ -107,6 +111,8 @@ def notify_issue_event(session: DbSession, event: IssueEvent) -> int:
     """Email the issue's followers (not the person who acted) about a status change or reopening."""
     if event.kind not in MAILED_KINDS or not event.is_public:
         return 0
+    if event.id is None:
+        session.flush()  # the event's id is part of each mail's key
     issue = session.execute(
         select(Issue.id, Issue.title, Issue.area_id).where(Issue.id == event.issue_id)
     ).first()
@@ -153,7 +159,7 @@ def notify_issue_event(session: DbSession, event: IssueEvent) -> int:
         if user_id == event.actor_id:
             continue
         email, subscription = recipients[user_id]
-        _send(session, email, subject, body, subscription)
+        _send(session, f"issue-event:{event.id}:to:{user_id}", email, subject, body, subscription)
         sent += 1
     return sent
 
@@ -180,6 +186,7 @@ def notify_new_issue(session: DbSession, issue_id: int) -> int:
     for user_id, email in followers:
         if user_id == row.reporter_id:
             continue
-        _send(session, email, subject, body, Subscription(user_id, area_id=row.area_id))
+        key = f"new-issue:{row.id}:to:{user_id}"
+        _send(session, key, email, subject, body, Subscription(user_id, area_id=row.area_id))
         sent += 1
     return sent
