@@ -47,6 +47,13 @@ def parse_seconds(name: str, raw: str) -> float:
     return value
 
 
+def parse_proxy_count(name: str, raw: str) -> int:
+    value = parse_int(name, raw)
+    if not 0 <= value <= 10:
+        raise ValueError(f"{name} must be a number of proxies from 0 to 10, not {raw!r}")
+    return value
+
+
 def parse_public_url(name: str, raw: str) -> str:
     """An absolute http(s) URL without query or fragment; a trailing slash is dropped."""
     value = raw.strip()
@@ -97,6 +104,9 @@ class Config:
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_REDIS_TIMEOUT = 0.5  # seconds per connect or command before the fallback takes over
+    # Reverse proxies (load balancers) in front of the app that append the client to X-Forwarded-For;
+    # the per-address limits count the client they name (app/proxies.py). 0: the connection's peer.
+    TRUSTED_PROXIES = 0
     RATE_LIMIT_REGISTER = "10 per hour"
     # Login attempts (web form and API together), every attempt counted: per account named...
     RATE_LIMIT_LOGIN = "20 per 15 minutes"
@@ -171,6 +181,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "RATELIMIT_ENABLED": ("RATELIMIT_ENABLED", parse_bool),
     "RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", lambda _n, v: v),
     "RATELIMIT_REDIS_TIMEOUT": ("RATELIMIT_REDIS_TIMEOUT", parse_seconds),
+    "TRUSTED_PROXIES": ("TRUSTED_PROXIES", parse_proxy_count),
     "RATE_LIMIT_REGISTER": ("RATE_LIMIT_REGISTER", parse_rate),
     "RATE_LIMIT_LOGIN": ("RATE_LIMIT_LOGIN", parse_rate),
     "RATE_LIMIT_LOGIN_ADDRESS": ("RATE_LIMIT_LOGIN_ADDRESS", parse_rate),

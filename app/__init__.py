@@ -22,6 +22,9 @@ def create_app(config: type[Config] | None = None, overrides: dict[str, Any] | N
 
     app.json = OrjsonProvider(app)
     load_config(app, config, overrides or {})
+    from app.proxies import trust_proxies
+
+    trust_proxies(app)
 
     from app.database.engines import configure_database, prepare_engine, register_read_commit
     from app.extensions import csrf, db, login_manager, migrate

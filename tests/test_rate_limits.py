@@ -259,6 +259,32 @@ def test_registration_on_the_web_and_the_api_share_one_counter(
     assert count_rows(User) == 2
 
 
+def login_forwarded_for(client: FlaskClient, forwarded_for: str) -> int:
+    """A login attempt through a proxy at 10.0.0.9 that says it forwards `forwarded_for`."""
+    return client.post(
+        "/api/v1/tokens",
+        json={"email": f"x{forwarded_for}@example.org", "password": "guess"},
+        headers={"X-Forwarded-For": forwarded_for},
+        environ_base={"REMOTE_ADDR": "10.0.0.9"},
+    ).status_code
+
+
+@pytest.mark.config(RATE_LIMIT_LOGIN_ADDRESS="2 per minute", TRUSTED_PROXIES=1)
+def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_quota(client: FlaskClient) -> None:
+    first_client = [login_forwarded_for(client, "198.51.100.1") for _ in range(3)]
+    second_client = login_forwarded_for(client, "198.51.100.2")
+
+    assert first_client == [401, 401, 429]
+    assert second_client == 401
+
+
+@pytest.mark.config(RATE_LIMIT_LOGIN_ADDRESS="2 per minute")
+def test_without_trusted_proxies_a_forwarded_header_does_not_escape_the_limit(client: FlaskClient) -> None:
+    statuses = [login_forwarded_for(client, f"198.51.100.{i}") for i in range(3)]
+
+    assert statuses == [401, 401, 429]
+
+
 # --- configuration ---------------------------------------------------------------------------------
 
 
@@ -275,6 +301,7 @@ def test_a_storage_other_than_memory_or_redis_is_refused_by_name(database: Datab
         ("RATE_LIMIT_LOGIN", "20 per fortnight", "RATE_LIMIT_LOGIN must be a rate like"),
         ("RATE_LIMIT_LIKE", "many", "RATE_LIMIT_LIKE must be a rate like"),
         ("RATELIMIT_REDIS_TIMEOUT", "0", "RATELIMIT_REDIS_TIMEOUT must be a number of seconds"),
+        ("TRUSTED_PROXIES", "-1", "TRUSTED_PROXIES must be a number of proxies"),
     ],
 )
 def test_limits_from_the_environment_are_checked(variable: str, raw: str, message: str) -> None:
