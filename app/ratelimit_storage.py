@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask
+from flask.logging import default_handler
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -47,3 +48,7 @@ def init_rate_limits(app: Flask) -> None:
             **app.config.get("RATELIMIT_STORAGE_OPTIONS", {}),
         }
     limiter.init_app(app)
+    # Flask-Limiter logs an outage ("Rate limit storage unreachable - falling back to in-memory
+    # storage") to a logger with only a NullHandler; operators see it beside the app's own errors.
+    if default_handler not in limiter.logger.handlers:
+        limiter.logger.addHandler(default_handler)

@@ -284,3 +284,4 @@ def test_pages_answer_while_redis_is_stopped_and_limits_are_shared_again_once_it
     for base in shared.urls:
         assert requests.get(base + "/", timeout=TIMEOUT_S).status_code == 200
     assert shared.unhandled_errors() == []
+    assert "Rate limit storage unreachable" in "".join(log.read_text() for log in shared.logs)
