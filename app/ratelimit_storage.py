@@ -21,9 +21,9 @@ SCHEMES = {"memory": "per process", "redis": "shared", "rediss": "shared (TLS)"}
 
 
 def storage_options(app: Flask) -> dict[str, Any]:
-    """Redis client options: short timeouts and one immediate retry, so an outage costs a request
-    at most a fraction of a second before the fallback takes over (redis-py's defaults wait 5 s per
-    socket operation and retry ten times with back-off)."""
+    """Redis client options: short timeouts and one immediate retry, so a Redis host that does not
+    answer costs the request that finds out about a second before the fallback takes over (redis-py's
+    defaults wait 5 s per socket operation and retry ten times with back-off)."""
     timeout = float(app.config["RATELIMIT_REDIS_TIMEOUT"])
     return {
         "socket_connect_timeout": timeout,
