@@ -17,6 +17,7 @@ from typing import Any
 from flask import current_app, request
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException
 
 from app.extensions import limiter
 
@@ -38,12 +39,17 @@ def attempted_email() -> str:
     """The email a login attempt names, normalised as the account lookup does; "" when it names none.
 
     The web form posts it as a form field, the API as a JSON member; anything else names no account.
+    Never raises: Flask-Limiter takes any error while it counts for its storage failing, and would
+    count in this process's memory for a while (app/ratelimit_storage.py).
     """
-    if request.is_json:
-        body = request.get_json(silent=True)
-        raw = body.get("email") if isinstance(body, dict) else None
-    else:
-        raw = request.form.get("email")
+    try:
+        if request.is_json:
+            body = request.get_json(silent=True)
+            raw = body.get("email") if isinstance(body, dict) else None
+        else:
+            raw = request.form.get("email")
+    except HTTPException:  # a body too large to read: the view answers it
+        return ""
     if raw is None or isinstance(raw, (dict, list)):
         return ""
     return str(raw).strip().lower()
