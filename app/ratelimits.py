@@ -56,7 +56,7 @@ def attempted_email() -> str:
 
 
 def by_attempted_account() -> str:
-    """The account a login attempt is for, hashed: no address is stored and the key has a fixed length."""
+    """The account a login attempt is for, hashed: no email is stored and the key has a fixed length."""
     return "account:" + hashlib.sha256(attempted_email().encode()).hexdigest()[:32]
 
 
