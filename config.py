@@ -25,6 +25,35 @@ def parse_int(name: str, raw: str) -> int:
         raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
 
 
+def parse_rate(name: str, raw: str) -> str:
+    """A rate like "20 per 15 minutes" or "5/second" (several joined by ";"), as Flask-Limiter reads it."""
+    from limits import parse_many
+
+    value = raw.strip()
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a rate like '20 per 15 minutes', not {raw!r}") from None
+    return value
+
+
+def parse_seconds(name: str, raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 60:
+        raise ValueError(f"{name} must be a number of seconds between 0 and 60, not {raw!r}")
+    return value
+
+
+def parse_proxy_count(name: str, raw: str) -> int:
+    value = parse_int(name, raw)
+    if not 0 <= value <= 10:
+        raise ValueError(f"{name} must be a number of proxies from 0 to 10, not {raw!r}")
+    return value
+
+
 def parse_public_url(name: str, raw: str) -> str:
     """An absolute http(s) URL without query or fragment; a trailing slash is dropped."""
     value = raw.strip()
@@ -67,10 +96,22 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # a form's token lives as long as the session
 
     RATELIMIT_ENABLED = True
+    # memory:// counts per process (each gunicorn worker its own counters); redis://HOST:PORT/DB shares
+    # the counters between every worker of every machine (production).
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis unreachable: keep counting in each process's memory and keep serving (app/ratelimit_storage).
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_REDIS_TIMEOUT = 0.5  # seconds per connect or command before the fallback takes over
+    # Reverse proxies (load balancers) in front of the app that append the client to X-Forwarded-For;
+    # the per-address limits count the client they name (app/proxies.py). 0: the connection's peer.
+    TRUSTED_PROXIES = 0
     RATE_LIMIT_REGISTER = "10 per hour"
+    # Login attempts (web form and API together), every attempt counted: per account named...
     RATE_LIMIT_LOGIN = "20 per 15 minutes"
+    # ... and per client address, whatever accounts it tries (a school or an office shares one).
+    RATE_LIMIT_LOGIN_ADDRESS = "60 per 15 minutes"
     RATE_LIMIT_REPORT = "30 per hour"
     RATE_LIMIT_LIKE = "120 per minute"
     RATE_LIMIT_UPDATE = "30 per hour"  # public updates and "not fixed" on issues
@@ -149,6 +190,14 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "UPLOAD_FOLDER": ("UPLOAD_FOLDER", lambda _n, v: v),
     "RATELIMIT_ENABLED": ("RATELIMIT_ENABLED", parse_bool),
     "RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", lambda _n, v: v),
+    "RATELIMIT_REDIS_TIMEOUT": ("RATELIMIT_REDIS_TIMEOUT", parse_seconds),
+    "TRUSTED_PROXIES": ("TRUSTED_PROXIES", parse_proxy_count),
+    "RATE_LIMIT_REGISTER": ("RATE_LIMIT_REGISTER", parse_rate),
+    "RATE_LIMIT_LOGIN": ("RATE_LIMIT_LOGIN", parse_rate),
+    "RATE_LIMIT_LOGIN_ADDRESS": ("RATE_LIMIT_LOGIN_ADDRESS", parse_rate),
+    "RATE_LIMIT_REPORT": ("RATE_LIMIT_REPORT", parse_rate),
+    "RATE_LIMIT_LIKE": ("RATE_LIMIT_LIKE", parse_rate),
+    "RATE_LIMIT_UPDATE": ("RATE_LIMIT_UPDATE", parse_rate),
     "API_TOKEN_TTL_DAYS": ("API_TOKEN_TTL", lambda n, v: timedelta(days=parse_int(n, v))),
     "PAYMENT_PROVIDER": ("PAYMENT_PROVIDER", lambda _n, v: v),
     "TALLY_SYNC_MAX_BALLOTS": ("TALLY_SYNC_MAX_BALLOTS", parse_int),

@@ -22,9 +22,13 @@ def create_app(config: type[Config] | None = None, overrides: dict[str, Any] | N
 
     app.json = OrjsonProvider(app)
     load_config(app, config, overrides or {})
+    from app.proxies import trust_proxies
+
+    trust_proxies(app)
 
     from app.database.engines import configure_database, prepare_engine, register_read_commit
-    from app.extensions import csrf, db, limiter, login_manager, migrate
+    from app.extensions import csrf, db, login_manager, migrate
+    from app.ratelimit_storage import init_rate_limits
 
     configure_database(app)
     db.init_app(app)
@@ -32,7 +36,7 @@ def create_app(config: type[Config] | None = None, overrides: dict[str, Any] | N
         prepare_engine(db.engine)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
-    limiter.init_app(app)
+    init_rate_limits(app)
     login_manager.init_app(app)
 
     from app import models  # noqa: F401  (registers the tables)

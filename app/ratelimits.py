@@ -1,42 +1,106 @@
-"""Rate limits for the actions worth abusing (register, login, report, like), read from config."""
+"""Rate limits for the actions worth abusing (register, login, report, like, update), read from config.
+
+Each limit is one counter per (setting, caller), shared by every route that carries it: the web form and
+the API count together, and so do a like and an unlike. Where the counters live is configuration
+(RATELIMIT_STORAGE_URI, app/ratelimit_storage.py): per process in memory by default, in Redis in
+production, so that every worker of every machine counts against the same numbers.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
-from flask import current_app
+from flask import current_app, request
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException
 
 from app.extensions import limiter
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 
-def user_or_address() -> str:
-    if current_user.is_authenticated:
-        return f"user:{current_user.id}"
+def by_address() -> str:
+    """The client's address (the connection's peer; see README on proxies)."""
     return f"ip:{get_remote_address()}"
 
 
-def limit(setting: str, per_user: bool = False) -> Callable[[Any], Any]:
-    """A limit whose rate is the config value `setting` (e.g. "10 per hour").
+def user_or_address() -> str:
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return by_address()
 
-    Only writes count: loading a form page again must not use up a resident's quota. With the limits
-    off (RATELIMIT_ENABLED=false) the view runs directly: Flask-Limiter's decorator still identifies
-    the caller and evaluates the limit when it is off, a measurable part of a like (docs/benchmarks.md).
+
+def attempted_email() -> str:
+    """The email a login attempt names, normalised as the account lookup does; "" when it names none.
+
+    The web form posts it as a form field, the API as a JSON member; anything else names no account.
+    Never raises: Flask-Limiter takes any error while it counts for its storage failing, and would
+    count in this process's memory for a while (app/ratelimit_storage.py).
     """
-    limited = limiter.limit(
-        lambda: str(current_app.config[setting]),
-        key_func=user_or_address if per_user else get_remote_address,
-        scope=setting,
-        methods=list(WRITE_METHODS),
-    )
+    try:
+        if request.is_json:
+            body = request.get_json(silent=True)
+            raw = body.get("email") if isinstance(body, dict) else None
+        else:
+            raw = request.form.get("email")
+    except HTTPException:  # a body too large to read: the view answers it
+        return ""
+    if raw is None or isinstance(raw, (dict, list)):
+        return ""
+    return str(raw).strip().lower()
+
+
+def by_attempted_account() -> str:
+    """The account a login attempt is for, hashed: no email is stored and the key has a fixed length."""
+    return "account:" + hashlib.sha256(attempted_email().encode()).hexdigest()[:32]
+
+
+def names_no_account() -> bool:
+    """An attempt without an email cannot succeed, and must not share one counter with every other."""
+    return attempted_email() == ""
+
+
+@dataclass(frozen=True)
+class Counter:
+    """One shared counter: its rate is the config value `setting` (e.g. "20 per 15 minutes")."""
+
+    setting: str
+    key: Callable[[], str]
+    exempt_when: Callable[[], bool] | None = None
+
+
+LOGIN_ATTEMPTS = (
+    Counter("RATE_LIMIT_LOGIN", by_attempted_account, exempt_when=names_no_account),
+    Counter("RATE_LIMIT_LOGIN_ADDRESS", by_address),
+)
+
+
+def limited_by(*counters: Counter) -> Callable[[Any], Any]:
+    """A view counted against each of `counters`; any one exhausted answers 429 with Retry-After.
+
+    Only writes count: loading a form page again must not use up a resident's quota. Every attempt
+    counts, before the view runs (an atomic increment in the storage), whatever its outcome. With the
+    limits off (RATELIMIT_ENABLED=false) the view runs directly: Flask-Limiter's decorator still
+    identifies the caller and evaluates the limit when it is off, a measurable part of a like
+    (docs/benchmarks.md).
+    """
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
-        checked = limited(view)
+        checked: Callable[..., Any] = view
+        # Stacked decorators of one limiter check all their limits once, in the innermost wrapper.
+        for counter in counters:
+            checked = limiter.shared_limit(
+                rate_of(counter.setting),
+                scope=counter.setting,
+                key_func=counter.key,
+                exempt_when=counter.exempt_when,
+                methods=list(WRITE_METHODS),
+            )(checked)
 
         @wraps(view)
         def dispatch(*args: Any, **kwargs: Any) -> Any:
@@ -47,3 +111,18 @@ def limit(setting: str, per_user: bool = False) -> Callable[[Any], Any]:
         return dispatch
 
     return decorate
+
+
+def rate_of(setting: str) -> Callable[[], str]:
+    return lambda: str(current_app.config[setting])
+
+
+def limit(setting: str, per_user: bool = False) -> Callable[[Any], Any]:
+    """A limit whose rate is the config value `setting`, per resident (or address) or per address."""
+    return limited_by(Counter(setting, user_or_address if per_user else by_address))
+
+
+def limit_login_attempts(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Login attempts, on the web form and the API alike: per account named and per client address."""
+    wrapped: Callable[..., Any] = limited_by(*LOGIN_ATTEMPTS)(view)
+    return wrapped

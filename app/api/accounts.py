@@ -9,7 +9,7 @@ from app.api.contract import JSON, Reply, operation
 from app.api.models.accounts import NewUser, Token, TokenRequest, UserAccount
 from app.api.params import json_body
 from app.extensions import db
-from app.ratelimits import limit
+from app.ratelimits import limit, limit_login_attempts
 from app.services.accounts import users as accounts
 
 
@@ -39,7 +39,7 @@ def create_user() -> tuple[Response, int]:
     replies={201: Reply("A token to send as `Authorization: Bearer <token>`", Token)},
     errors=(400, 401, 422, 429),
 )
-@limit("RATE_LIMIT_LOGIN")
+@limit_login_attempts
 def create_token() -> tuple[Response, int]:
     data = json_body()
     user = accounts.authenticate(db.session, data.get("email"), data.get("password"))

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from app.auth import bp
 from app.auth.forms import LoginForm, RegisterForm
 from app.extensions import db
-from app.ratelimits import limit
+from app.ratelimits import limit, limit_login_attempts
 from app.services.accounts import users as accounts
 from app.unit_of_work import unit_of_work
 
@@ -49,7 +49,7 @@ def register() -> tuple[str, int] | Response:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limit("RATE_LIMIT_LOGIN")
+@limit_login_attempts
 def login() -> tuple[str, int] | Response:
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))

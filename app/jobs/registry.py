@@ -2,5 +2,7 @@
 
 from __future__ import annotations
 
-from app.jobs import tallies  # noqa: F401
-from app.jobs import mail_delivery  # noqa: F401
+from app.jobs import (
+    mail_delivery,  # noqa: F401
+    tallies,  # noqa: F401
+)
