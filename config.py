@@ -56,6 +56,8 @@ class Config:
     MAX_CONTENT_LENGTH = PHOTO_MAX_BYTES + 512 * 1024
     PHOTO_MAX_SIDE = 2048
     UPLOAD_FOLDER: str | None = None  # default: <instance>/uploads
+    # Where photo files live (app/photo_stores.py): "local" keeps them in UPLOAD_FOLDER.
+    PHOTO_STORE = "local"
 
     API_TOKEN_TTL = timedelta(days=30)
     REMEMBER_COOKIE_DURATION = timedelta(days=30)
@@ -132,6 +134,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "TILE_URL": ("TILE_URL", lambda _n, v: v),
     "TILE_ATTRIBUTION": ("TILE_ATTRIBUTION", lambda _n, v: v),
     "UPLOAD_FOLDER": ("UPLOAD_FOLDER", lambda _n, v: v),
+    "PHOTO_STORE": ("PHOTO_STORE", lambda _n, v: v),
     "RATELIMIT_ENABLED": ("RATELIMIT_ENABLED", parse_bool),
     "RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", lambda _n, v: v),
     "API_TOKEN_TTL_DAYS": ("API_TOKEN_TTL", lambda n, v: timedelta(days=parse_int(n, v))),

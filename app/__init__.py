@@ -53,8 +53,10 @@ def create_app(config: type[Config] | None = None, overrides: dict[str, Any] | N
     app.add_template_filter(format_money, "money")
 
     from app.mail import init_mail
+    from app.photo_stores import init_photo_store
 
     init_mail(app)
+    init_photo_store(app)
 
     from app.api import bp as api_bp
     from app.auth import bp as auth_bp
