@@ -59,6 +59,25 @@ class Config:
     # Where photo files live (app/photo_stores.py): "local" keeps them in UPLOAD_FOLDER.
     PHOTO_STORE = "local"
 
+    # Flask-Compress: brotli when the browser takes it, else gzip, for text-like answers (pages, CSS,
+    # JS, JSON, GeoJSON, SVG, feeds); images are already compressed. Streamed answers (the exports) go
+    # out as they are produced, uncompressed. Static assets' compressed bodies are kept per process
+    # (app/static_assets.StaticCompressionCache); everything else is compressed per response.
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_MIMETYPES = [
+        "text/html",
+        "text/css",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "application/geo+json",
+        "image/svg+xml",
+        "application/atom+xml",
+        "text/xml",
+        "text/plain",
+    ]
+    COMPRESS_STREAMS = False
+
     API_TOKEN_TTL = timedelta(days=30)
     REMEMBER_COOKIE_DURATION = timedelta(days=30)
     SESSION_COOKIE_HTTPONLY = True

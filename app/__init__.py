@@ -58,6 +58,14 @@ def create_app(config: type[Config] | None = None, overrides: dict[str, Any] | N
     init_mail(app)
     init_photo_store(app)
 
+    from app.extensions import compress
+    from app.static_assets import StaticCompressionCache, compression_cache_key, init_static_assets
+
+    init_static_assets(app)
+    app.config.setdefault("COMPRESS_CACHE_BACKEND", StaticCompressionCache)
+    app.config.setdefault("COMPRESS_CACHE_KEY", compression_cache_key)
+    compress.init_app(app)
+
     from app.api import bp as api_bp
     from app.auth import bp as auth_bp
     from app.feeds import bp as feeds_bp
