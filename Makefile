@@ -35,6 +35,7 @@ bench: system-bench $(VENV)/.dev
 	RATELIMIT_ENABLED=false $(BIN)/python -m bench.workspace_bench
 	RATELIMIT_ENABLED=false $(BIN)/python -m bench.rounds_bench
 	$(BIN)/python -m bench.budgets_bench
+	$(BIN)/python -m bench.transfer_bench
 
 # Debian packages, installed only when one is missing.
 system-run:

@@ -77,6 +77,9 @@ class Config:
         "text/plain",
     ]
     COMPRESS_STREAMS = False
+    # Brotli quality 5 is the first to beat gzip -6 on our JS and GeoJSON at about the same cost
+    # (docs/benchmarks.md, issue 17); 4 (Flask-Compress's default) came out larger than gzip.
+    COMPRESS_BR_LEVEL = 5
 
     API_TOKEN_TTL = timedelta(days=30)
     REMEMBER_COOKIE_DURATION = timedelta(days=30)
