@@ -194,6 +194,8 @@ def test_an_unknown_photo_name_is_404_and_no_path_leaves_the_store(client: Flask
         "/issues/photos/" + "0" * 32 + ".jpg",
         "/issues/photos/../config.py",
         "/issues/photos/a/b.jpg",
+        "/issues/photos/%00.jpg",
+        "/issues/photos/" + "0" * 32 + ".jpg%00",
     ):
         response = client.get(path)
         assert response.status_code == 404, path

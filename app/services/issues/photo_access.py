@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, and_, or_, select
 
 from app.database.sessions import DbSession
 from app.models import Issue, IssueEvent, Photo
+from app.services.issues.photo_store import PHOTO_NAME
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,8 @@ def viewable_photo(session: DbSession, filename: str, *, staff: bool) -> Viewabl
     """The photo stored under `filename` if this viewer may see it; None means "no such photo" to them.
 
     Staff (officials and admins) see every photo, so they can judge what a moderator hid."""
+    if not PHOTO_NAME.fullmatch(filename):
+        return None  # no photo is named so; the database is not asked (PostgreSQL refuses a NUL byte)
     row = session.execute(
         select(Photo.filename, Photo.content_type, Photo.created_at, photo_is_public()).where(
             Photo.filename == filename
