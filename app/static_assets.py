@@ -1,5 +1,4 @@
-"""Static files fingerprinted at start-up: /static/<path>?v=<content hash>, cached for a year when the hash
-matches, briefly otherwise; their compressed bodies are kept per process."""
+"""Static files hashed at start-up and served at /static/<path>?v=<hash>, with their cache policy."""
 
 from __future__ import annotations
 
