@@ -131,3 +131,13 @@ def test_a_changed_file_gets_a_new_url_and_so_does_the_stylesheet_naming_it(tmp_
     assert f'url("../img/dot.png?v={after["img/dot.png"].digest}")' in css
     assert "url(data:x)" in css
     assert (tmp_path / "css/site.css").read_bytes().startswith(b'a { background: url("../img/dot.png")')
+
+
+def test_templates_and_scripts_name_static_files_only_through_url_for() -> None:
+    """A literal /static/ path would skip the fingerprint (and the year-long cache)."""
+    app_dir = Path(__file__).resolve().parents[2] / "app"
+    code = [p for p in app_dir.rglob("*.py") if p.name != "static_assets.py"]  # which serves them
+    sources = [*app_dir.glob("templates/**/*.html"), *app_dir.glob("static/js/*.js"), *code]
+    assert len(sources) > 100
+    literal = [str(p.relative_to(app_dir)) for p in sources if "/static/" in p.read_text(encoding="utf-8")]
+    assert literal == []
