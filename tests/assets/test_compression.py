@@ -54,6 +54,8 @@ def test_text_responses_are_compressed_and_decode_to_the_same_bytes(
     assert "Content-Encoding" not in plain.headers
     assert packed.headers["Content-Encoding"] == encoding
     assert "Accept-Encoding" in packed.headers["Vary"]
+    for header in ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options"):
+        assert packed.headers[header] == plain.headers[header]
     assert int(packed.headers["Content-Length"]) == len(packed.data) < len(plain.data)
     decoded = DECODE[encoding](packed.data)
     assert comparable(decoded, mimetype) == comparable(plain.data, mimetype)
