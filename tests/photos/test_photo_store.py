@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Photo
+from app.models import Issue, Photo
 from app.photo_stores import EXTENSION_KEY, LocalPhotoStore, init_photo_store
 from app.services.issues.photo_store import PhotoNotFound, PhotoStore
 from tests.conftest import AuthActions
@@ -120,3 +120,26 @@ def test_reporting_and_serving_a_photo_use_whatever_store_the_app_runs_on(
 
     memory_store.delete(filename)
     assert client.get(f"/issues/photos/{filename}").status_code == 404
+
+
+def test_an_update_photo_goes_to_the_running_store_too(
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    make_issue: Callable[..., Issue],
+    memory_store: MemoryPhotoStore,
+) -> None:
+    issue = make_issue()
+
+    posted = client.post(
+        f"/api/v1/issues/{issue.id}/updates",
+        data={"text": "Still there.", "photo": (io.BytesIO(jpeg_with_gps()), "p.jpg")},
+        content_type="multipart/form-data",
+        headers=auth.headers(),
+    )
+
+    assert posted.status_code == 201, posted.get_json()
+    with app.app_context():
+        filename = db.session.scalar(select(Photo.filename).where(Photo.event_id.is_not(None)))
+    assert filename in memory_store.photos
+    assert client.get(f"/issues/photos/{filename}").data == memory_store.photos[filename][0]
