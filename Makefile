@@ -41,6 +41,7 @@ bench: system-bench $(VENV)/.dev
 	RATELIMIT_ENABLED=false $(BIN)/python -m bench.queue_bench
 	$(BIN)/python -m bench.budgets_bench
 	$(BIN)/python -m bench.mail_bench
+	$(BIN)/python -m bench.transfer_bench
 
 # Debian packages, installed only when one is missing.
 system-run:

@@ -85,6 +85,30 @@ class Config:
     MAX_CONTENT_LENGTH = PHOTO_MAX_BYTES + 512 * 1024
     PHOTO_MAX_SIDE = 2048
     UPLOAD_FOLDER: str | None = None  # default: <instance>/uploads
+    # Where photo files live (app/photo_stores.py): "local" keeps them in UPLOAD_FOLDER.
+    PHOTO_STORE = "local"
+
+    # Flask-Compress: brotli when the browser takes it, else gzip, for text-like answers (pages, CSS,
+    # JS, JSON, GeoJSON, SVG, feeds); images are already compressed. Streamed answers (the exports) go
+    # out as they are produced, uncompressed. Static assets' compressed bodies are kept per process
+    # (app/static_assets.StaticCompressionCache); everything else is compressed per response.
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_MIMETYPES = [
+        "text/html",
+        "text/css",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "application/geo+json",
+        "image/svg+xml",
+        "application/atom+xml",
+        "text/xml",
+        "text/plain",
+    ]
+    COMPRESS_STREAMS = False
+    # Brotli quality 5 is the first to beat gzip -6 on our JS and GeoJSON at about the same cost
+    # (docs/benchmarks.md, issue 17); 4 (Flask-Compress's default) came out larger than gzip.
+    COMPRESS_BR_LEVEL = 5
 
     API_TOKEN_TTL = timedelta(days=30)
     REMEMBER_COOKIE_DURATION = timedelta(days=30)
@@ -188,6 +212,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "TILE_URL": ("TILE_URL", lambda _n, v: v),
     "TILE_ATTRIBUTION": ("TILE_ATTRIBUTION", lambda _n, v: v),
     "UPLOAD_FOLDER": ("UPLOAD_FOLDER", lambda _n, v: v),
+    "PHOTO_STORE": ("PHOTO_STORE", lambda _n, v: v),
     "RATELIMIT_ENABLED": ("RATELIMIT_ENABLED", parse_bool),
     "RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", lambda _n, v: v),
     "RATELIMIT_REDIS_TIMEOUT": ("RATELIMIT_REDIS_TIMEOUT", parse_seconds),

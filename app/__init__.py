@@ -57,8 +57,18 @@ def create_app(config: type[Config] | None = None, overrides: dict[str, Any] | N
     app.add_template_filter(format_money, "money")
 
     from app.mail import init_mail
+    from app.photo_stores import init_photo_store
 
     init_mail(app)
+    init_photo_store(app)
+
+    from app.extensions import compress
+    from app.static_assets import StaticCompressionCache, compression_cache_key, init_static_assets
+
+    init_static_assets(app)
+    app.config.setdefault("COMPRESS_CACHE_BACKEND", StaticCompressionCache)
+    app.config.setdefault("COMPRESS_CACHE_KEY", compression_cache_key)
+    compress.init_app(app)
 
     from app.api import bp as api_bp
     from app.auth import bp as auth_bp

@@ -26,6 +26,14 @@ CLUSTER_CSS = (
     ("markercluster_default_css", "vendor/leaflet.markercluster/MarkerCluster.Default.css"),
 )
 HEAT_JS = ("heat", "vendor/leaflet.heat/leaflet-heat.js")
+# Leaflet's default marker (the report page's draggable pin). Leaflet finds these images by reading
+# its stylesheet's url(.../marker-icon.png) and cutting the file name off, which a fingerprint breaks:
+# the map names them itself, fingerprinted like every static file.
+DEFAULT_ICON_IMAGES = {
+    "iconUrl": "vendor/leaflet/images/marker-icon.png",
+    "iconRetinaUrl": "vendor/leaflet/images/marker-icon-2x.png",
+    "shadowUrl": "vendor/leaflet/images/marker-shadow.png",
+}
 
 # TILE_URL=none draws no base map (offline tests, screenshots); the page styles a neutral ground.
 NO_TILES = {"", "none", "off"}
@@ -41,6 +49,7 @@ class CityMap(folium.Map):
     """
 
     initial_bounds: list[list[float]] | None = None
+    default_icon: dict[str, str] | None = None
 
     _template = Template(
         """
@@ -56,6 +65,10 @@ class CityMap(folium.Map):
         {% endmacro %}
 
         {% macro script(this, kwargs) %}
+            {%- if this.default_icon %}
+            L.Icon.Default.imagePath = "";
+            L.Icon.Default.mergeOptions({{ this.default_icon|tojson }});
+            {%- endif %}
             var {{ this.get_name() }} = L.map(
                 {{ this.get_name()|tojson }},
                 {
@@ -147,6 +160,9 @@ def build_map(
             max_native_zoom=min(max_zoom, 19),
         ).add_to(city)
     city.initial_bounds = [list(bounds[0]), list(bounds[1])] if bounds else None
+    city.default_icon = {
+        option: url_for("static", filename=path) for option, path in DEFAULT_ICON_IMAGES.items()
+    }
     return city
 
 

@@ -6,11 +6,14 @@ whose output drifts from its pydantic models fails whichever test calls it, not 
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
 from collections.abc import Callable
 from functools import cached_property
 from typing import Any
 
+import brotli
 from flask import Flask
 from flask.testing import FlaskClient
 from jsonschema import Draft202012Validator
@@ -94,6 +97,18 @@ def checker_for(app: Flask) -> ContractChecker:
     return checker
 
 
+def json_body(response: TestResponse) -> Any:
+    """The response's JSON, decoded first when it was sent compressed (brotli or gzip)."""
+    encoding = response.headers.get("Content-Encoding")
+    if encoding not in ("br", "gzip"):
+        return response.get_json(silent=True)
+    data = brotli.decompress(response.data) if encoding == "br" else gzip.decompress(response.data)
+    try:
+        return json.loads(data)
+    except ValueError:
+        return None
+
+
 class ContractClient(FlaskClient):
     """A test client that checks each /api/v1 response against the generated OpenAPI document."""
 
@@ -110,6 +125,6 @@ class ContractClient(FlaskClient):
                 request.path,
                 response.status_code,
                 response.content_type or "",
-                lambda: response.get_json(silent=True),
+                lambda: json_body(response),
             )
         return response

@@ -24,6 +24,7 @@ from sqlalchemy import delete, func, select
 from app import create_app
 from app.extensions import db, limiter
 from app.models import Area, Issue, User
+from app.photo_stores import init_photo_store
 from config import TestingConfig
 from tests import factories
 from tests.api_contract import ContractClient
@@ -185,6 +186,7 @@ def app(
     app.test_client_class = ContractClient
     saved = dict(app.config)
     app.config.update(per_test)
+    init_photo_store(app)  # this test's upload folder
     # The limiter is one object for every app in this process, and init_app leaves it as the last app
     # configured it: each test gets its own app's setting and empty counters.
     limiter.enabled = bool(app.config["RATELIMIT_ENABLED"])

@@ -23,6 +23,7 @@ from app.api.models.issues import (
 )
 from app.api.params import int_param, json_body
 from app.extensions import db
+from app.photo_stores import photo_settings
 from app.ratelimits import limit
 from app.services.issues import likes, reports
 from app.services.issues import queries as issue_queries
@@ -139,7 +140,6 @@ def create_issue() -> Response:
             photo = upload.read()
     else:
         data = json_body()
-    config = current_app.config
     issue = reports.create_issue(
         db.session,
         user,
@@ -150,7 +150,7 @@ def create_issue() -> Response:
         description=data.get("description"),
         hide_name=str(data.get("hide_name", "")).lower() in ("1", "true", "on", "yes"),
         photo=photo,
-        photo_settings=reports.PhotoSettings.from_config(config),
+        photo_settings=photo_settings(),
     )
     db.session.commit()
     row = issue_queries.get_issue_row(db.session, issue.id)

@@ -25,11 +25,11 @@ from app.api.models.workflow import (
 from app.api.params import json_body
 from app.extensions import db
 from app.models import User
+from app.photo_stores import photo_settings
 from app.ratelimits import limit
 from app.security import roles_required
 from app.services.issues import queries as issue_queries
 from app.services.issues import timeline
-from app.services.issues.reports import PhotoSettings
 from app.services.issues.timeline import TimelineEntry
 from app.services.workflow import duplicates, moderation, updates
 from app.services.workflow import status_changes as workflow
@@ -161,14 +161,13 @@ def post_update(issue_id: int) -> tuple[Response, int]:
             photo = upload.read()
     else:
         text = json_body().get("text")
-    config = current_app.config
     event = updates.post_update(
         db.session,
         user,
         issue_id,
         text,
         photo=photo,
-        photo_settings=PhotoSettings.from_config(config),
+        photo_settings=photo_settings(),
     )
     db.session.commit()
     entry = next(e for e in timeline.timeline(db.session, issue_id, staff=True) if e.id == event.id)

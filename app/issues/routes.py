@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-from flask import current_app, flash, redirect, render_template, send_from_directory, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
@@ -17,9 +14,11 @@ from app.extensions import db
 from app.follows.routes import viewer_follows
 from app.issues import bp
 from app.issues.forms import LOCATION_FIELDS, LikeForm, ReportForm
+from app.photo_stores import photo_settings, photo_store
 from app.ratelimits import limit
-from app.services.issues import likes, places, reports
+from app.services.issues import likes, photo_access, places, reports
 from app.services.issues import queries as issue_queries
+from app.services.issues.photo_store import PhotoNotFound
 from app.services.workflow import moderation
 from app.staff.estimate_routes import EstimateForm
 from app.staff.workflow_routes import staff_panel_forms
@@ -27,10 +26,10 @@ from app.timeline.routes import timeline_panel
 from app.unit_of_work import unit_of_work
 
 ISSUE_ZOOM = 17
-
-
-def photo_settings(config: Mapping[str, Any]) -> reports.PhotoSettings:
-    return reports.PhotoSettings.from_config(config)
+# A public photo may be kept by the viewer's own browser for 5 minutes, never by a shared cache (a
+# moderator may hide it at any moment); a photo only staff may see is not stored at all.
+PUBLIC_PHOTO_CACHE = "private, max-age=300"
+STAFF_ONLY_PHOTO_CACHE = "private, no-store"
 
 
 def uploaded_bytes(data: object) -> bytes | None:
@@ -61,7 +60,7 @@ def new() -> tuple[str, int] | Response:
                 description=form.description.data,
                 hide_name=bool(form.hide_name.data),
                 photo=uploaded_bytes(form.photo.data),
-                photo_settings=photo_settings(current_app.config),
+                photo_settings=photo_settings(),
             )
         if work.error is not None:
             status = work.error.status
@@ -122,4 +121,29 @@ def unlike(issue_id: int) -> Response:
 
 @bp.get("/photos/<path:filename>")
 def photo(filename: str) -> Response:
-    return send_from_directory(current_app.config["UPLOAD_FOLDER"], filename, max_age=86400)
+    """A photo the viewer may see; a hidden one (or one of a hidden issue or update) is 404 to the public."""
+    staff = bool(current_user.is_authenticated and current_user.is_staff)
+    found = photo_access.viewable_photo(db.session, filename, staff=staff)
+    if found is None:
+        abort(404)
+    try:
+        # Read whole (photos are re-encoded to at most PHOTO_MAX_SIDE pixels): no file stays open
+        # when the answer is a 304, and any store works the same way.
+        with photo_store().open(found.filename) as stream:
+            data = stream.read()
+    except PhotoNotFound:
+        abort(404)
+    response = Response(data, mimetype=found.content_type)
+    response.set_etag(found.filename)  # a photo's name is never reused for other bytes
+    response.last_modified = found.created_at
+    response.make_conditional(request)
+    response.headers["Cache-Control"] = PUBLIC_PHOTO_CACHE if found.public else STAFF_ONLY_PHOTO_CACHE
+    return response
+
+
+@bp.after_request
+def uncached_missing_photo(response: Response) -> Response:
+    """A photo's 404 is not kept anywhere: a moderator may show the photo again."""
+    if response.status_code == 404 and request.endpoint == "issues.photo":
+        response.headers["Cache-Control"] = "no-store"
+    return response

@@ -11,6 +11,7 @@ from sqlalchemy import Row, select
 
 from app.database.sessions import DbSession
 from app.models import Category, Issue, Photo, Status
+from app.services.issues.photo_access import photo_is_public
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,8 @@ def find_requests(session: DbSession, query: RequestQuery) -> list[dict[str, Any
     if rows:
         for issue_id, filename in session.execute(
             select(Photo.issue_id, Photo.filename)
-            .where(Photo.issue_id.in_([r.id for r in rows]))
+            # The report's own first photo, and only while the public may see it.
+            .where(Photo.issue_id.in_([r.id for r in rows]), Photo.event_id.is_(None), photo_is_public())
             .order_by(Photo.id)
         ):
             photos.setdefault(issue_id, filename)

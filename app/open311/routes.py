@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from flask import Response, current_app, jsonify, request, url_for
+from flask import Response, jsonify, request, url_for
 from sqlalchemy import select
 
 from app.extensions import db
@@ -17,6 +17,7 @@ from app.models.timestamps import utcnow
 from app.open311 import bp
 from app.open311.formats import FORMATS, render, render_errors
 from app.open311.requests import RequestQuery, find_requests, request_record
+from app.photo_stores import photo_settings
 from app.ratelimits import limit
 from app.services.accounts import users as accounts
 from app.services.issues import reports
@@ -158,7 +159,6 @@ def create_request(fmt: str) -> Response:
         return render_errors(403, "api_key is missing or invalid", fmt)
     description = str(values.get("description") or "").strip()
     title = description.splitlines()[0][:120] if description else ""
-    config = current_app.config
     issue = reports.create_issue(
         db.session,
         user,
@@ -167,7 +167,7 @@ def create_request(fmt: str) -> Response:
         category=values.get("service_code"),
         title=title,
         description=description,
-        photo_settings=reports.PhotoSettings.from_config(config),
+        photo_settings=photo_settings(),
     )
     db.session.commit()
     record = {"service_request_id": str(issue.id), "service_notice": "", "account_id": str(user.id)}

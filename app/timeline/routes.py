@@ -10,9 +10,9 @@ from werkzeug.wrappers import Response
 from app.auth.sessions import current_resident
 from app.extensions import db
 from app.models import Issue
+from app.photo_stores import photo_settings
 from app.ratelimits import limit
 from app.services.issues import timeline
-from app.services.issues.reports import PhotoSettings
 from app.services.workflow import status_changes as workflow
 from app.services.workflow import updates
 from app.timeline import bp
@@ -48,7 +48,6 @@ def post_update(issue_id: int) -> Response:
         if isinstance(form.photo.data, FileStorage) and form.photo.data.filename
         else None
     )
-    config = current_app.config
     with unit_of_work() as work:
         updates.post_update(
             db.session,
@@ -56,7 +55,7 @@ def post_update(issue_id: int) -> Response:
             issue_id,
             form.text.data,
             photo=photo,
-            photo_settings=PhotoSettings.from_config(config),
+            photo_settings=photo_settings(),
         )
     if work.failed:
         return redirect(_issue_url(issue_id, "update-form"))

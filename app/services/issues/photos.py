@@ -6,10 +6,10 @@ import io
 import secrets
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from app.services.issues.photo_store import PhotoStore
 from app.services.kernel.errors import PayloadTooLarge, ValidationError
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
@@ -77,9 +77,8 @@ def process_photo(raw: bytes, max_bytes: int, max_side: int) -> ProcessedPhoto:
     return ProcessedPhoto(out.getvalue(), content_type, extension, clean.width, clean.height)
 
 
-def store_photo(photo: ProcessedPhoto, folder: str) -> str:
-    """Write the photo under a random name and return that name."""
-    Path(folder).mkdir(parents=True, exist_ok=True)
+def store_photo(photo: ProcessedPhoto, store: PhotoStore) -> str:
+    """Save the photo in the store under a new random name and return that name."""
     name = f"{secrets.token_hex(16)}.{photo.extension}"
-    (Path(folder) / name).write_bytes(photo.data)
+    store.save(name, photo.data, photo.content_type)
     return name

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.database.sessions import DbSession
 from app.models import Category, Issue, Photo, User
 from app.services.issues.notifications import notify_new_issue
+from app.services.issues.photo_store import PhotoStore
 from app.services.issues.photos import process_photo, store_photo
 from app.services.issues.places import area_index
 from app.services.kernel.errors import PermissionDenied, ValidationError
@@ -24,13 +25,13 @@ DESCRIPTION_MAX = 4000
 
 @dataclass(frozen=True)
 class PhotoSettings:
-    folder: str
+    store: PhotoStore
     max_bytes: int
     max_side: int
 
     @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> PhotoSettings:
-        return cls(config["UPLOAD_FOLDER"], config["PHOTO_MAX_BYTES"], config["PHOTO_MAX_SIDE"])
+    def from_config(cls, config: Mapping[str, Any], store: PhotoStore) -> PhotoSettings:
+        return cls(store, config["PHOTO_MAX_BYTES"], config["PHOTO_MAX_SIDE"])
 
 
 def create_issue(
@@ -88,7 +89,7 @@ def create_issue(
     session.add(issue)
     session.flush()
     if processed is not None and photo_settings is not None:
-        filename = store_photo(processed, photo_settings.folder)
+        filename = store_photo(processed, photo_settings.store)
         session.add(
             Photo(
                 issue_id=issue.id,

@@ -56,7 +56,7 @@ def post_update(
             Photo(
                 issue_id=issue_id,
                 event_id=event.id,
-                filename=store_photo(processed, photo_settings.folder),
+                filename=store_photo(processed, photo_settings.store),
                 content_type=processed.content_type,
                 width=processed.width,
                 height=processed.height,
