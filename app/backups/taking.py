@@ -5,13 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import create_engine
-from sqlalchemy.pool import NullPool
 
 from app.backups.manifest import BackupError, Manifest, file_entry, now_text, summarise, write_manifest
 from app.backups.photos import back_up_photos
-from app.database.engines import sqlite_dbapi
-from app.database.snapshots import copy_sqlite, dump_postgres, engine_name, export_snapshot, sqlite_file
+from app.database.snapshots import (
+    copy_sqlite,
+    dump_postgres,
+    engine_name,
+    export_snapshot,
+    sqlite_copy_engine,
+    sqlite_file,
+)
 from app.extensions import db
 
 DATABASE_FILES = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
@@ -38,7 +42,7 @@ def copy_database(app: Flask, root: Path) -> tuple[str, dict[str, object]]:
     if engine == "sqlite":
         copy_sqlite(sqlite_file(uri), target)
         # Summarise the copy itself, so the manifest describes what was saved, whatever came after.
-        copy = create_engine(f"sqlite:///{target}", module=sqlite_dbapi(), poolclass=NullPool)
+        copy = sqlite_copy_engine(target)
         try:
             with copy.connect() as connection:
                 return engine, summarise(connection)

@@ -8,8 +8,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from sqlalchemy import Connection, text
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy import Connection, create_engine, text
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.pool import NullPool
 
 from app.database.engines import sqlite_dbapi
 
@@ -62,6 +63,11 @@ def copy_sqlite(source: Path, target: Path) -> None:
         raise SnapshotError(f"copying {source} to {target} failed: {exc}") from None
     finally:
         reader.close()
+
+
+def sqlite_copy_engine(path: Path) -> Engine:
+    """An engine reading a copied SQLite file as it is: no SpatiaLite, no WAL switch, no PRAGMA optimize."""
+    return create_engine(f"sqlite:///{path}", module=sqlite_dbapi(), poolclass=NullPool)
 
 
 # --- PostgreSQL ------------------------------------------------------------------------------------
