@@ -176,3 +176,18 @@ def test_a_corrupted_file_is_refused_before_anything_is_restored(
         db.session.remove()
     assert not Path(target.config["UPLOAD_FOLDER"]).exists()
     close(target)
+
+
+def test_a_backup_from_newer_code_is_refused(
+    backup_dir: Path, backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    manifest_file = backup_dir / "manifest.json"
+    manifest = json.loads(manifest_file.read_text())
+    manifest["schema_revision"] = "f00dfeedbeef"  # a migration this code does not have
+    manifest_file.write_text(json.dumps(manifest))
+    target = fresh_app(backend, tmp_path, request, "older")
+    result = target.test_cli_runner().invoke(args=["restore", str(backup_dir)])
+
+    refused(result, "f00dfeedbeef", "newer version")
+
+    close(target)

@@ -46,9 +46,14 @@ def register_backup_commands(app: Flask) -> None:
         except (BackupError, SnapshotError) as exc:
             raise click.ClickException(str(exc)) from None
         summary = restored.manifest.summary
+        revision = summary["schema_revision"]
         click.echo(
             f"Restored the backup of {restored.manifest.created_at} from {folder}: "
             f"{sum(summary['tables'].values())} rows as the manifest counts them, {restored.photos} photos, "
-            f"ledger OK ({restored.postings} postings). Schema revision {summary['schema_revision']}: run "
-            "`flask --app wsgi init-db` if this code is newer."
+            f"ledger OK ({restored.postings} postings)."
         )
+        if revision != restored.code_head:
+            click.echo(
+                f"The schema is at revision {revision}, this code's is {restored.code_head}: run "
+                "`flask --app wsgi init-db` to migrate it before starting the app."
+            )

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
 from flask import Flask
 
 from app.backups.manifest import (
@@ -30,6 +32,22 @@ class Restored:
     manifest: Manifest
     photos: int
     postings: int
+    code_head: str  # this code's newest schema revision: init-db migrates the restored one up to it
+
+
+def code_head(app: Flask, manifest: Manifest) -> str:
+    """This code's head revision; a backup from newer code (a revision it does not know) is refused."""
+    scripts = ScriptDirectory(app.extensions["migrate"].directory)
+    revision = manifest.summary["schema_revision"]
+    try:
+        if revision is not None:
+            scripts.get_revision(revision)
+    except CommandError:
+        raise BackupError(
+            f"the backup's schema revision {revision} is unknown to this code: it was written by a newer "
+            "version of Commonfix; restore it with that version (or newer)"
+        ) from None
+    return str(scripts.get_current_head())
 
 
 def what_is_there(app: Flask) -> list[str]:
@@ -90,10 +108,11 @@ def prove_whole(manifest: Manifest) -> int:
 def restore_backup(app: Flask, root: Path, *, force: bool = False) -> Restored:
     manifest = read_manifest(root)
     verify_files(root, manifest)
+    head = code_head(app, manifest)
     engine = check_target(app, manifest, force)
     put_database_back(app, root, manifest, engine, force)
     try:
         photos = restore_photos(app.config, root)
     except OSError as exc:
         raise BackupError(f"copying the photos to {photo_folder(app.config)} failed: {exc}") from None
-    return Restored(manifest, photos, prove_whole(manifest))
+    return Restored(manifest, photos, prove_whole(manifest), head)
