@@ -191,3 +191,20 @@ def test_a_backup_from_newer_code_is_refused(
     refused(result, "f00dfeedbeef", "newer version")
 
     close(target)
+
+
+def test_a_database_that_cannot_be_read_is_a_clear_error_and_leaves_no_half_backup(
+    backend: str, tmp_path: Path
+) -> None:
+    if backend == "postgis":
+        url = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/nothing"  # nobody listens there
+    else:
+        url = f"sqlite:///{tmp_path / 'no-such-folder' / 'commonfix.db'}"
+    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": url, "UPLOAD_FOLDER": str(tmp_path / "up")})
+
+    output = refused(app.test_cli_runner().invoke(args=["backup", str(tmp_path / "backup")]))
+
+    expected = "reading the database failed" if backend == "postgis" else "there is no SQLite database at"
+    assert expected in output
+    assert list((tmp_path / "backup").iterdir()) == []  # the next run may use the same folder
+    close(app)

@@ -23,6 +23,12 @@ class BackupError(RuntimeError):
     """A backup cannot be written or restored; the message is for the operator, not a traceback."""
 
 
+def database_failure(what: str, exc: Exception) -> BackupError:
+    """The driver's own first line (e.g. "connection refused"), without SQLAlchemy's statement dump."""
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return BackupError(f"{what}: {reason[0] if reason else type(exc).__name__}")
+
+
 def table_counts(connection: Connection) -> dict[str, int]:
     """Rows per app table; a table the database does not have counts as absent, not as zero."""
     present = set(inspect(connection).get_table_names())

@@ -9,10 +9,12 @@ from typing import Any
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from flask import Flask
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.backups.manifest import (
     BackupError,
     Manifest,
+    database_failure,
     differences,
     read_manifest,
     summarise,
@@ -109,7 +111,10 @@ def restore_backup(app: Flask, root: Path, *, force: bool = False) -> Restored:
     manifest = read_manifest(root)
     verify_files(root, manifest)
     head = code_head(app, manifest)
-    engine = check_target(app, manifest, force)
+    try:
+        engine = check_target(app, manifest, force)
+    except SQLAlchemyError as exc:
+        raise database_failure("cannot read the target database", exc) from None
     put_database_back(app, root, manifest, engine, force)
     try:
         photos = restore_photos(app.config, root)

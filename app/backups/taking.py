@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy.exc import SQLAlchemyError
 
-from app.backups.manifest import BackupError, Manifest, file_entry, now_text, summarise, write_manifest
+from app.backups.manifest import (
+    BackupError,
+    Manifest,
+    database_failure,
+    file_entry,
+    now_text,
+    summarise,
+    write_manifest,
+)
 from app.backups.photos import back_up_photos
 from app.database.snapshots import (
+    SnapshotError,
     copy_sqlite,
     dump_postgres,
     engine_name,
@@ -57,6 +68,15 @@ def copy_database(app: Flask, root: Path) -> tuple[str, dict[str, object]]:
     return engine, summary
 
 
+def remove_unfinished(root: Path) -> None:
+    """Empty the folder a failed backup wrote into (it was new or empty), so the next run may use it."""
+    for entry in root.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+
+
 def take_backup(app: Flask, root: Path) -> Manifest:
     """Database first, photos second: every photo the copied rows name was on disk before its row."""
     prepare_folder(root)
@@ -65,8 +85,15 @@ def take_backup(app: Flask, root: Path) -> Manifest:
         photos = back_up_photos(app.config, root)
         database_file = root / DATABASE_FILES[engine]
         files = [file_entry(root, path) for path in [database_file, *photos]]
+        manifest = Manifest(engine, database_file.name, summary, files, now_text())
+        write_manifest(root, manifest)
     except OSError as exc:
+        remove_unfinished(root)
         raise BackupError(f"writing the backup into {root} failed: {exc}") from None
-    manifest = Manifest(engine, database_file.name, summary, files, now_text())
-    write_manifest(root, manifest)
+    except (BackupError, SnapshotError):
+        remove_unfinished(root)
+        raise
+    except SQLAlchemyError as exc:
+        remove_unfinished(root)
+        raise database_failure("reading the database failed", exc) from None
     return manifest

@@ -47,6 +47,8 @@ def copy_sqlite(source: Path, target: Path) -> None:
     journal mode: a single self-contained file. Restoring uses the same call with the roles swapped; the
     app sets WAL again on its next connection.
     """
+    if not source.is_file():
+        raise SnapshotError(f"there is no SQLite database at {source}")
     dbapi = sqlite_dbapi()
     try:
         reader = dbapi.connect(str(source), timeout=30)
