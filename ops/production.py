@@ -209,7 +209,11 @@ class Profile:
                 "PYTHONUNBUFFERED": "1",  # the worker's and gunicorn's lines show as they happen
             }
         )
-        env.setdefault("PUBLIC_URL", self.settings.url)
+        if not env.get("PUBLIC_URL"):
+            env["PUBLIC_URL"] = self.settings.url
+            say(
+                f"PUBLIC_URL is {self.settings.url}; set PUBLIC_URL to the address residents use (mail links)"
+            )
         if not env.get("MAIL_SERVER") and not env.get("MAIL_BACKEND"):
             env["MAIL_BACKEND"] = "outbox"
             say("no MAIL_SERVER set: mail is written to instance/outbox/ as .eml files (MAIL_BACKEND=outbox)")
