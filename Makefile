@@ -6,14 +6,16 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+PROD_PORT ?= 8000
 export SPATIALITE_LIBRARY_PATH := mod_spatialite
 
 RUN_DEBS  := libsqlite3-mod-spatialite
 TEST_DEBS := $(RUN_DEBS) postgresql postgis redis-server chromium fonts-dejavu-core
 BENCH_DEBS := $(TEST_DEBS) wrk
+PROD_DEBS := $(RUN_DEBS) postgresql postgis redis-server
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint bench clean system-run system-test system-bench
+.PHONY: run run-production test lint bench clean system-run system-test system-bench system-production
 
 run: system-run $(VENV)/.runtime
 	$(BIN)/flask --app wsgi init-db
@@ -25,13 +27,18 @@ run: system-run $(VENV)/.runtime
 	trap 'kill -INT $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
+# PostgreSQL + PostGIS and Redis on this machine (kept in instance/production/), migrated, the demo city
+# loaded into an empty database, then gunicorn and the worker; Ctrl-C stops everything (ops/production.py).
+run-production: system-production $(VENV)/.runtime
+	$(BIN)/python -m ops.production --host $(HOST) --port $(PROD_PORT) $(PRODUCTION_ARGS)
+
 test: system-test $(VENV)/.dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy geo budgets app
+	$(BIN)/mypy geo budgets app ops
 	$(BIN)/lint-imports --no-cache
 
 bench: system-bench $(VENV)/.dev
@@ -51,6 +58,11 @@ system-run:
 
 system-bench:
 	@missing=$$(for p in $(BENCH_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then echo "Installing $$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
+
+system-production:
+	@missing=$$(for p in $(PROD_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then echo "Installing $$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
 

@@ -1,4 +1,4 @@
-"""Command-line tasks: `flask --app wsgi init-db | seed-demo | create-user | import-areas`."""
+"""Command-line tasks (flask --app wsgi ...): init-db, seed-demo, create-user, import-areas, and more."""
 
 from __future__ import annotations
 
@@ -70,3 +70,7 @@ def register_commands(app: Flask) -> None:
     from app.groups.cli import register_funding_commands
 
     register_funding_commands(app)
+
+    from app.backups.commands import register_backup_commands
+
+    register_backup_commands(app)

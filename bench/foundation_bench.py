@@ -323,7 +323,7 @@ def backends(settings: Settings, which: str) -> Iterator[list[tuple[str, str, di
             facts = {
                 "PostgreSQL": versions["postgresql"],
                 "PostGIS": versions["postgis"],
-                "server settings": "throwaway-cluster defaults of tests/postgis_cluster.py "
+                "server settings": "throwaway-cluster defaults of ops/postgres_cluster.py "
                 "(fsync=off, synchronous_commit=off)",
             }
             chosen.append(("PostgreSQL + PostGIS", url, facts))

@@ -1,0 +1,1 @@
+"""Backups that restore: `flask --app wsgi backup DIR` and `restore DIR` (database, photos, a manifest)."""

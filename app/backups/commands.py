@@ -1,0 +1,59 @@
+"""`flask --app wsgi backup DIR` and `flask --app wsgi restore DIR [--force]`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask
+
+from app.backups.manifest import BackupError
+from app.database.snapshots import SnapshotError
+
+
+def register_backup_commands(app: Flask) -> None:
+    @app.cli.command("backup")
+    @click.argument("folder", type=click.Path(path_type=Path))
+    def backup(folder: Path) -> None:
+        """Write a consistent backup (database, photos, manifest.json) into the new or empty FOLDER."""
+        from app.backups.taking import take_backup
+
+        try:
+            manifest = take_backup(app, folder)
+        except (BackupError, SnapshotError) as exc:
+            raise click.ClickException(str(exc)) from None
+        tables = manifest.summary["tables"]
+        click.echo(
+            f"Backup written to {folder}: {manifest.engine} at schema revision "
+            f"{manifest.summary['schema_revision']}, {sum(tables.values())} rows in {len(tables)} tables, "
+            f"{len(manifest.files) - 1} photos, ledger {manifest.summary['ledger']['postings']} postings."
+        )
+
+    @app.cli.command("restore")
+    @click.argument("folder", type=click.Path(path_type=Path))
+    @click.option(
+        "--force",
+        is_flag=True,
+        help="Restore even though the database or photo folder is not empty: the backup's tables replace "
+        "those there (the whole file on SQLite; pg_restore --clean on PostgreSQL); photos are overwritten.",
+    )
+    def restore(folder: Path, force: bool) -> None:
+        """Restore the backup in FOLDER into this app's empty database and photo folder, then verify it."""
+        from app.backups.restoring import restore_backup
+
+        try:
+            restored = restore_backup(app, folder, force=force)
+        except (BackupError, SnapshotError) as exc:
+            raise click.ClickException(str(exc)) from None
+        summary = restored.manifest.summary
+        revision = summary["schema_revision"]
+        click.echo(
+            f"Restored the backup of {restored.manifest.created_at} from {folder}: "
+            f"{sum(summary['tables'].values())} rows as the manifest counts them, {restored.photos} photos, "
+            f"ledger OK ({restored.postings} postings)."
+        )
+        if revision != restored.code_head:
+            click.echo(
+                f"The schema is at revision {revision}, this code's is {restored.code_head}: run "
+                "`flask --app wsgi init-db` to migrate it before starting the app."
+            )

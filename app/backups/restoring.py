@@ -1,0 +1,123 @@
+"""Restoring a backup into an empty database: verify every file, put it back, then prove it is whole."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
+from flask import Flask
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.backups.manifest import (
+    BackupError,
+    Manifest,
+    database_failure,
+    differences,
+    read_manifest,
+    summarise,
+    table_counts,
+    verify_files,
+)
+from app.backups.photos import photo_folder, restore_photos, stored_photos
+from app.database.snapshots import copy_sqlite, engine_name, restore_postgres, sqlite_file
+from app.extensions import db
+from app.services.funding.transparency import check_ledger
+
+ENGINE_NAMES = {"sqlite": "SQLite + SpatiaLite", "postgresql": "PostgreSQL + PostGIS"}
+
+
+@dataclass(frozen=True)
+class Restored:
+    manifest: Manifest
+    photos: int
+    postings: int
+    code_head: str  # this code's newest schema revision: init-db migrates the restored one up to it
+
+
+def code_head(app: Flask, manifest: Manifest) -> str:
+    """This code's head revision; a backup from newer code (a revision it does not know) is refused."""
+    scripts = ScriptDirectory(app.extensions["migrate"].directory)
+    revision = manifest.summary["schema_revision"]
+    try:
+        if revision is not None:
+            scripts.get_revision(revision)
+    except CommandError:
+        raise BackupError(
+            f"the backup's schema revision {revision} is unknown to this code: it was written by a newer "
+            "version of Commonfix; restore it with that version (or newer)"
+        ) from None
+    return str(scripts.get_current_head())
+
+
+def what_is_there(app: Flask) -> list[str]:
+    """Why the target is not empty: tables holding rows, photos in the photo folder."""
+    with db.engine.connect() as connection:
+        filled = [f"{table} ({rows} rows)" for table, rows in table_counts(connection).items() if rows]
+    photos = stored_photos(photo_folder(app.config))
+    if photos:
+        filled.append(f"{len(photos)} files in {photo_folder(app.config)}")
+    return filled
+
+
+def check_target(app: Flask, manifest: Manifest, force: bool) -> str:
+    engine = engine_name(app.config["SQLALCHEMY_DATABASE_URI"])
+    if manifest.engine != engine:
+        raise BackupError(
+            f"this is a backup of a {ENGINE_NAMES.get(manifest.engine, manifest.engine)} database, and this "
+            f"app's database is {ENGINE_NAMES[engine]}: point DATABASE_URL at an empty "
+            f"{ENGINE_NAMES.get(manifest.engine, manifest.engine)} database to restore it"
+        )
+    if not force:
+        filled = what_is_there(app)
+        if filled:
+            shown = ", ".join(filled[:5]) + (f" and {len(filled) - 5} more" if len(filled) > 5 else "")
+            raise BackupError(
+                f"the target is not empty: {shown}. Restore into an empty database and photo folder, "
+                "or pass --force to replace what is there"
+            )
+    return engine
+
+
+def put_database_back(app: Flask, root: Path, manifest: Manifest, engine: str, force: bool) -> None:
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    db.engine.dispose()  # no pooled connection may hold the old database open
+    if engine == "sqlite":
+        copy_sqlite(root / manifest.database_file, sqlite_file(uri))
+    else:
+        restore_postgres(uri, root / manifest.database_file, clean=force)
+    db.engine.dispose()
+
+
+def prove_whole(manifest: Manifest) -> int:
+    """The restored rows, ledger sums and likes are the manifest's, and the ledger's invariants hold."""
+    with db.engine.connect() as connection:
+        found: dict[str, Any] = summarise(connection)
+    problems = differences(manifest.summary, found)
+    try:
+        violation, postings = check_ledger(db.session)
+    finally:
+        db.session.remove()
+    if violation is not None:
+        problems.append(f"ledger check: {violation}")
+    if problems:
+        raise BackupError("the restored database does not match the backup:\n  " + "\n  ".join(problems))
+    return postings
+
+
+def restore_backup(app: Flask, root: Path, *, force: bool = False) -> Restored:
+    manifest = read_manifest(root)
+    verify_files(root, manifest)
+    head = code_head(app, manifest)
+    try:
+        engine = check_target(app, manifest, force)
+    except SQLAlchemyError as exc:
+        raise database_failure("cannot read the target database", exc) from None
+    put_database_back(app, root, manifest, engine, force)
+    try:
+        photos = restore_photos(app.config, root)
+    except OSError as exc:
+        raise BackupError(f"copying the photos to {photo_folder(app.config)} failed: {exc}") from None
+    return Restored(manifest, photos, prove_whole(manifest), head)

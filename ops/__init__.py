@@ -1,0 +1,1 @@
+"""Operating Commonfix on a machine: the production profile (`make run-production`) and its servers."""

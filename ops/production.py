@@ -1,0 +1,331 @@
+"""`make run-production`: PostgreSQL + PostGIS and Redis on this machine, migrated and seeded, then
+gunicorn and the job-queue worker, all stopped in order by Ctrl-C (or SIGTERM).
+
+Run as `python -m ops.production [--dry-run] [--port 8000] ...`. Everything it keeps lives under
+--dir (default instance/production): the cluster, Redis's append-only file, the generated secrets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+import stat
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+DATABASE = "commonfix"
+READY = "Commonfix production profile is up at"
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path
+    host: str
+    port: int
+    pg_port: int
+    redis_port: int
+    web_workers: int
+    demo: bool
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+
+def parse_args(argv: Sequence[str]) -> tuple[Settings, bool]:
+    parser = argparse.ArgumentParser(prog="python -m ops.production", description=__doc__)
+    parser.add_argument("--dir", type=Path, default=ROOT / "instance" / "production", help="what is kept")
+    parser.add_argument("--host", default="127.0.0.1", help="gunicorn's address (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="gunicorn's port (default 8000)")
+    parser.add_argument("--pg-port", type=int, default=5433, help="PostgreSQL's loopback port (5433)")
+    parser.add_argument("--redis-port", type=int, default=6380, help="Redis's loopback port (6380)")
+    parser.add_argument("--web-workers", type=int, default=2, help="gunicorn worker processes (2)")
+    parser.add_argument("--no-demo", action="store_true", help="never load the demo city")
+    parser.add_argument("--dry-run", action="store_true", help="say what would run, start nothing")
+    args = parser.parse_args(argv)
+    settings = Settings(
+        args.dir.resolve(),
+        args.host,
+        args.port,
+        args.pg_port,
+        args.redis_port,
+        args.web_workers,
+        not args.no_demo,
+    )
+    return settings, bool(args.dry_run)
+
+
+def say(message: str) -> None:
+    print(f"[production] {message}", flush=True)
+
+
+def kept_secret(path: Path, what: str) -> str:
+    """The secret in `path`, generated (mode 600) on first use."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as stream:
+        stream.write(value + "\n")
+    say(f"generated {what} into {path} (mode 600); keep it, and back it up with the database")
+    return value
+
+
+def secret_key(settings: Settings) -> str:
+    given = os.environ.get("SECRET_KEY")
+    if given:
+        say("SECRET_KEY from the environment")
+        return given
+    return kept_secret(settings.root / "secret_key", "a SECRET_KEY")
+
+
+def traversable_by(path: Path, uid: int) -> bool:
+    """Whether user `uid` can reach `path` (every folder above it searchable by others or owned by it)."""
+    for folder in [path, *path.parents]:
+        info = folder.stat()
+        if info.st_uid != uid and not info.st_mode & stat.S_IXOTH:
+            return False
+    return True
+
+
+def wait_for_http(url: str, process: subprocess.Popen[bytes], timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(url + "/api/v1/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"gunicorn did not answer at {url} within {timeout:.0f} s")
+
+
+@dataclass
+class Profile:
+    settings: Settings
+    cluster: Any = None
+    children: list[tuple[str, subprocess.Popen[bytes]]] = field(default_factory=list)
+
+    # --- the servers ---------------------------------------------------------------------------------
+
+    def start_postgres(self) -> str:
+        from ops.postgres_cluster import (
+            DURABLE_SETTINGS,
+            PostgisCluster,
+            find_bin_dir,
+            service_account,
+            unavailable_reason,
+        )
+
+        reason = unavailable_reason()
+        if reason is not None:
+            raise RuntimeError(f"{reason} (make run-production installs postgresql and postgis)")
+        bin_dir = find_bin_dir()
+        assert bin_dir is not None
+        root = self.settings.root / "postgres"
+        root.mkdir(parents=True, exist_ok=True, mode=0o755)
+        account = service_account()
+        if account is not None and not traversable_by(root, account.pw_uid):
+            raise RuntimeError(
+                f"the server runs as {account.pw_name}, who cannot reach {root}: choose --dir under a path "
+                "every user can enter (e.g. /srv/commonfix), or run as an ordinary user"
+            )
+        password = kept_secret(self.settings.root / "postgres_password", "the PostgreSQL password")
+        cluster = PostgisCluster(
+            bin_dir=bin_dir, root=root, account=account, settings=dict(DURABLE_SETTINGS), password=password
+        )
+        if not (cluster.data_dir / "PG_VERSION").exists():
+            say(
+                f"creating a PostgreSQL cluster in {cluster.data_dir}"
+                + (f" (runs as {account.pw_name})" if account else "")
+            )
+            cluster.initdb()
+        cluster.start(port=self.settings.pg_port)
+        self.cluster = cluster
+        with cluster.connect() as conn:
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)).fetchone():
+                conn.execute(f"CREATE DATABASE {DATABASE}")
+        with cluster.connect(DATABASE) as conn:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+        say(f"PostgreSQL + PostGIS on 127.0.0.1:{self.settings.pg_port} (log {cluster.log_file})")
+        return str(cluster.url(DATABASE))
+
+    def start_redis(self) -> str:
+        folder = self.settings.root / "redis"
+        folder.mkdir(parents=True, exist_ok=True)
+        command = ["redis-server", "--port", str(self.settings.redis_port), "--bind", "127.0.0.1"]
+        command += ["--dir", str(folder), "--appendonly", "yes", "--save", "", "--daemonize", "no"]
+        command += ["--logfile", str(folder / "redis.log")]
+        self.spawn("redis", command, os.environ.copy())
+        import redis
+
+        url = f"redis://127.0.0.1:{self.settings.redis_port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with redis.Redis.from_url(url, socket_timeout=1) as client:
+                    client.ping()
+                break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline or self.children[-1][1].poll() is not None:
+                    raise RuntimeError(f"redis-server did not start; see {folder / 'redis.log'}") from None
+                time.sleep(0.1)
+        say(f"Redis on 127.0.0.1:{self.settings.redis_port} (append-only file in {folder})")
+        return url
+
+    def spawn(self, name: str, command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+        # A session of its own: Ctrl-C reaches this script only, which then stops everything in order.
+        process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+        self.children.append((name, process))
+        return process
+
+    # --- the app -------------------------------------------------------------------------------------
+
+    def app_environment(self, database_url: str, redis_url: str) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            {
+                "COMMONFIX_ENV": "production",
+                "SECRET_KEY": secret_key(self.settings),
+                "DATABASE_URL": database_url,
+                "QUEUE_URL": f"{redis_url}/0",
+                "RATELIMIT_STORAGE_URI": f"{redis_url}/1",
+                "PYTHONUNBUFFERED": "1",  # the worker's and gunicorn's lines show as they happen
+            }
+        )
+        if not env.get("PUBLIC_URL"):
+            env["PUBLIC_URL"] = self.settings.url
+            say(
+                f"PUBLIC_URL is {self.settings.url}; set PUBLIC_URL to the address residents use (mail links)"
+            )
+        if not env.get("MAIL_SERVER") and not env.get("MAIL_BACKEND"):
+            env["MAIL_BACKEND"] = "outbox"
+            say("no MAIL_SERVER set: mail is written to instance/outbox/ as .eml files (MAIL_BACKEND=outbox)")
+        return env
+
+    def flask(self, env: dict[str, str], *args: str) -> None:
+        subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=env, check=True)
+
+    def database_is_empty(self) -> bool:
+        with self.cluster.connect(DATABASE) as conn:
+            row = conn.execute(
+                "SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM issues)"
+            ).fetchone()
+        return bool(row is not None and row[0] == 0)
+
+    def start_app(self, env: dict[str, str]) -> None:
+        self.flask(env, "init-db")
+        if self.settings.demo and self.database_is_empty():
+            say("the database is empty: loading the demo city")
+            self.flask(env, "seed-demo")
+        bind = f"{self.settings.host}:{self.settings.port}"
+        gunicorn = [sys.executable, "-m", "gunicorn", "--workers", str(self.settings.web_workers)]
+        web = self.spawn(
+            "gunicorn",
+            [*gunicorn, "--threads", "4", "--bind", bind, "--access-logfile", "-", "wsgi:app"],
+            env,
+        )
+        wait_for_http(self.settings.url, web)
+        self.spawn("worker", [sys.executable, "-m", "flask", "--app", "wsgi", "worker"], env)
+
+    # --- running and stopping ------------------------------------------------------------------------
+
+    def supervise(self, stop: list[int]) -> int:
+        """Until a signal arrives (0) or a child exits on its own (1: everything is stopped)."""
+        while not stop:
+            for name, process in self.children:
+                if process.poll() is not None:
+                    say(f"{name} exited with code {process.returncode}; stopping everything")
+                    return 1
+            time.sleep(0.5)
+        say(f"signal {stop[0]}: stopping")
+        return 0
+
+    def stop(self) -> None:
+        """Web and worker first (they finish their requests and jobs), then Redis, then PostgreSQL."""
+        for name, process in reversed(self.children):
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT if name == "worker" else signal.SIGTERM)
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    say(f"{name} did not stop within 30 s: killing it")
+                    process.kill()
+                    process.wait()
+        self.children.clear()
+        if self.cluster is not None:
+            self.cluster.stop()
+            self.cluster = None
+        say("stopped")
+
+
+def dry_run(settings: Settings) -> None:
+    redis_url = f"redis://127.0.0.1:{settings.redis_port}"
+    steps = [
+        f"PostgreSQL + PostGIS cluster in {settings.root / 'postgres'} on 127.0.0.1:{settings.pg_port} "
+        "(initdb on first run, password in postgres_password, mode 600; as the 'postgres' user under root)",
+        f"redis-server on 127.0.0.1:{settings.redis_port}, append-only file in {settings.root / 'redis'}",
+        "SECRET_KEY: "
+        + (
+            "from the environment"
+            if os.environ.get("SECRET_KEY")
+            else f"{settings.root / 'secret_key'} (generated once, mode 600)"
+        ),
+        "environment: COMMONFIX_ENV=production "
+        f"DATABASE_URL=postgresql+psycopg://postgres:***@127.0.0.1:{settings.pg_port}/{DATABASE} "
+        f"QUEUE_URL={redis_url}/0 RATELIMIT_STORAGE_URI={redis_url}/1",
+        "flask --app wsgi init-db",
+        "flask --app wsgi seed-demo (only when the database has no users and no issues)"
+        if settings.demo
+        else "no demo city (--no-demo)",
+        f"gunicorn --workers {settings.web_workers} --threads 4 --bind {settings.host}:{settings.port} "
+        "wsgi:app, until /api/v1/health answers",
+        "flask --app wsgi worker (the one worker, with the scheduler)",
+        "Ctrl-C: stop the worker and gunicorn, then Redis, then PostgreSQL",
+    ]
+    for number, step in enumerate(steps, 1):
+        say(f"would {number}. {step}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    settings, dry = parse_args(sys.argv[1:] if argv is None else argv)
+    if dry:
+        dry_run(settings)
+        return 0
+    stop: list[int] = []
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda received, _frame: stop.append(received))
+    settings.root.mkdir(parents=True, exist_ok=True, mode=0o755)
+    profile = Profile(settings)
+    try:
+        database_url = profile.start_postgres()
+        redis_url = profile.start_redis()
+        profile.start_app(profile.app_environment(database_url, redis_url))
+        servers = f"PostgreSQL 127.0.0.1:{settings.pg_port}, Redis 127.0.0.1:{settings.redis_port}"
+        say(f"{READY} {settings.url} ({servers}); Ctrl-C stops everything")
+        return profile.supervise(stop)
+    except (RuntimeError, OSError, subprocess.CalledProcessError, psycopg.Error) as exc:
+        say(f"failed: {exc}")
+        return 1
+    finally:
+        profile.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

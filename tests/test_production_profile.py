@@ -1,0 +1,165 @@
+"""The production profile (`make run-production` = `python -m ops.production`) starts for real on this
+machine: a PostgreSQL + PostGIS cluster and Redis under its folder, the migrated database with the demo
+city, gunicorn answering, the worker on Redis, rate limits counted in Redis; Ctrl-C stops everything;
+a second start keeps the data and the secret and loads nothing again."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+import redis
+import requests
+
+from ops.production import READY
+from tests.conftest import IN_CI
+from tests.gunicorn_server import ROOT, free_port
+from tests.postgis_cluster import unavailable_reason
+from tests.redis_server import unavailable_reason as redis_unavailable_reason
+
+STARTUP_S = 300
+
+pytestmark = [pytest.mark.slow, pytest.mark.postgis]
+
+
+@pytest.fixture
+def folder() -> Iterator[Path]:
+    """The profile's folder; under /tmp and searchable, since the cluster runs as 'postgres' under root."""
+    for reason in (unavailable_reason(), redis_unavailable_reason()):
+        if reason is not None:
+            if IN_CI:
+                pytest.fail(
+                    f"CI=true requires the production profile test to run, but {reason}", pytrace=False
+                )
+            pytest.skip(reason)
+    path = Path(tempfile.mkdtemp(prefix="commonfix-production-"))
+    path.chmod(0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+class Profile:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.port, self.pg_port, self.redis_port = free_port(), free_port(), free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log = folder / "profile.log"
+
+    def start(self) -> None:
+        env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL", "PUBLIC_URL"}}
+        command = [sys.executable, "-m", "ops.production", "--dir", str(self.folder)]
+        command += ["--port", str(self.port), "--pg-port", str(self.pg_port)]
+        command += ["--redis-port", str(self.redis_port), "--web-workers", "1"]
+        self.log.write_bytes(b"")
+        with self.log.open("ab") as output:
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
+            )
+        self.wait_for(READY)
+        self.wait_for("Commonfix worker:")
+
+    def text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def wait_for(self, line: str) -> None:
+        assert self.process is not None
+        deadline = time.monotonic() + STARTUP_S
+        while line not in self.text():
+            assert self.process.poll() is None, f"the profile exited:\n{self.text()[-4000:]}"
+            assert time.monotonic() < deadline, f"no {line!r} within {STARTUP_S} s:\n{self.text()[-4000:]}"
+            time.sleep(0.3)
+
+    def interrupt(self) -> int:
+        """Ctrl-C, as a terminal sends it to the script."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGINT)
+        try:
+            return self.process.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise
+
+    def issues(self) -> int:
+        password = (self.folder / "postgres_password").read_text().strip()
+        with psycopg.connect(
+            host="127.0.0.1", port=self.pg_port, user="postgres", password=password, dbname="commonfix"
+        ) as conn:
+            row = conn.execute("SELECT count(*) FROM issues").fetchone()
+            return int(row[0]) if row else -1
+
+
+def listening(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_the_production_profile_starts_serves_and_stops(folder: Path) -> None:
+    profile = Profile(folder)
+    try:
+        profile.start()
+        assert requests.get(profile.url + "/api/v1/health", timeout=30).json() == {"status": "ok"}
+        assert profile.issues() == 320  # the empty database got the demo city
+        log = profile.text()
+        assert "generated a SECRET_KEY into" in log
+        assert "queue RedisStorage" in log  # the worker consumes the Redis queue
+        for secret in ("secret_key", "postgres_password"):
+            assert stat.S_IMODE((folder / secret).stat().st_mode) == 0o600
+        with redis.Redis(port=profile.redis_port, db=1) as limits:
+            before = limits.dbsize()
+            response = requests.post(
+                profile.url + "/api/v1/tokens",
+                json={"email": "resident1@demo.commonfix.org", "password": "wrong-password"},
+                timeout=30,
+            )
+            assert response.status_code == 401, response.text
+            assert limits.dbsize() > before  # the login limit is counted in Redis, shared by every worker
+    finally:
+        code = profile.interrupt() if profile.process else 0
+    assert code == 0, profile.text()[-3000:]
+    assert "[production] stopped" in profile.text()
+    assert not any(listening(port) for port in (profile.port, profile.pg_port, profile.redis_port))
+
+    secret = (folder / "secret_key").read_text()
+    again = Profile(folder)
+    try:
+        again.start()
+        assert again.issues() == 320
+        assert "loading the demo city" not in again.text()
+        assert "generated" not in again.text()
+    finally:
+        assert again.interrupt() == 0, again.text()[-3000:]
+    assert (folder / "secret_key").read_text() == secret
+
+
+def test_a_dry_run_says_what_would_run_and_starts_nothing(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "ops.production", "--dry-run", "--dir", str(tmp_path / "p"), "--port", "8123"],
+        cwd=ROOT,
+        env={k: v for k, v in os.environ.items() if k != "SECRET_KEY"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert (
+        "QUEUE_URL=redis://127.0.0.1:6380/0 RATELIMIT_STORAGE_URI=redis://127.0.0.1:6380/1" in result.stdout
+    )
+    assert "127.0.0.1:8123" in result.stdout
+    assert "flask --app wsgi worker" in result.stdout
+    assert "postgres:***@" in result.stdout
+    assert not (tmp_path / "p").exists()
