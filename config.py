@@ -80,6 +80,10 @@ class Config:
     DUPLICATE_RADIUS_M = 250
     DUPLICATE_LIMIT = 5
     MAP_MAX_FEATURES = 500
+    # The map gets clusters (exact counts per grid cell) at this zoom and below, pins above it.
+    MAP_CLUSTER_MAX_ZOOM = 15
+    # Grid cells per 256-pixel tile side: 3 makes cells about 85 pixels wide.
+    MAP_CLUSTER_CELLS_PER_TILE = 3
     API_MAX_PER_PAGE = 100
 
     # How pledges become money: "treasurer-confirmed" (a group admin confirms) or "test" (at once).
