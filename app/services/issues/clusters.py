@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Float, Integer, Select, bindparam, func, select
 
 from app.database.sessions import DbSession
-from app.database.spellings import floor_of
+from app.database.spellings import floor_of, within_box_scanning
 from app.models import Issue
 from app.services.issues import queries
 from app.services.issues.queries import IssueFilters
@@ -27,6 +27,7 @@ from geo.grid import LAT_ORIGIN, LON_ORIGIN, WORLD, CellRange, Grid
 # itself then decides exactly.
 _EDGE_SLACK = 1e-9
 _CELL_PARAMS = ("west", "south", "east", "north")
+_BOX_PARAMS = ("box_west", "box_south", "box_east", "box_north")
 
 
 @dataclass(frozen=True)
@@ -63,9 +64,14 @@ def _statement(session: DbSession, shape: Any) -> Select[Any]:
     size = bindparam("cell_size", type_=Float)
     column = floor_of(session, (Issue.lon - LON_ORIGIN) / size)
     row = floor_of(session, (Issue.lat - LAT_ORIGIN) / size)
-    located = queries.filtered(
-        select(column.label("cx"), row.label("cy"), Issue.status, Issue.lon, Issue.lat), shape
-    ).subquery("located")
+    box = tuple(bindparam(name, type_=Float) for name in _BOX_PARAMS)
+    located = (
+        queries.filtered(
+            select(column.label("cx"), row.label("cy"), Issue.status, Issue.lon, Issue.lat), shape
+        )
+        .where(within_box_scanning(shape.dialect, Issue.geom, Issue.lon, Issue.lat, box))  # type: ignore[arg-type]
+        .subquery("located")
+    )
     west, south, east, north = (bindparam(name, type_=Integer) for name in _CELL_PARAMS)
     stmt = (
         select(
@@ -100,7 +106,9 @@ def cluster_statement(
         min(180.0, covered.max_lon + _EDGE_SLACK),
         min(90.0, covered.max_lat + _EDGE_SLACK),
     )
-    shape, values = queries.bound_filters(session, dataclasses.replace(filters, bbox=candidates))
+    # The box is the statement's own (within_box_scanning), not the lists' spatial-index lookup.
+    shape, values = queries.bound_filters(session, dataclasses.replace(filters, bbox=None))
+    values.update(zip(_BOX_PARAMS, candidates.as_list(), strict=True))
     values.update(zip(_CELL_PARAMS, (cells.west, cells.south, cells.east, cells.north), strict=True))
     values["cell_size"] = grid.size
     return _statement(session, shape), values, cells
