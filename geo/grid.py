@@ -86,3 +86,14 @@ class CellRange:
 
 
 WORLD = BBox(-180.0, -90.0, 180.0, 90.0)
+# The finest clustering grid, which the database keeps counts for (the issue_cells table and its
+# triggers, migration d7e2a9c41b5f, spell out its cell size, 360 / (2**15 * 3) = 0.003662109375 degrees).
+# Grids of the same cells_per_tile at lower zooms nest in it exactly: a cell at zoom z is 2**(15 - z)
+# fine cells across, and floor(x / 2**k) computed from the fine cell's integer is what cell_of gives,
+# since dividing a double by a power of two is exact.
+FINE_GRID = Grid(15, 3)
+
+
+def nests_in_fine_grid(grid: Grid) -> bool:
+    """Whether `grid`'s cells are whole blocks of FINE_GRID's."""
+    return grid.cells_per_tile == FINE_GRID.cells_per_tile and grid.zoom <= FINE_GRID.zoom

@@ -16,7 +16,7 @@ from app.extensions import db
 from app.models import Issue
 from app.services.issues.places import DEFAULT_STATUSES
 from geo.coordinates import BBox
-from geo.grid import Grid
+from geo.grid import FINE_GRID, Grid
 from tests import factories
 from tests.testcity import AREA_BOXES, CITY_BBOX, Place
 
@@ -228,7 +228,16 @@ def test_centroid_and_extent_are_the_cells_issues(client: FlaskClient, make_issu
     assert feature["geometry"]["coordinates"] == pytest.approx(
         [sum(p.lon for p in points) / 3, sum(p.lat for p in points) / 3], abs=1e-7
     )
-    assert feature["bbox"] == [10.0012, 50.0011, 10.0020, 50.0031]
+    # the box holds the issues, to within one cell of the finest grid (geo.grid.FINE_GRID)
+    west, south, east, north = feature["bbox"]
+    assert west <= 10.0012
+    assert east >= 10.0020
+    assert south <= 50.0011
+    assert north >= 50.0031
+    assert 10.0012 - west < FINE_GRID.size
+    assert east - 10.0020 < FINE_GRID.size
+    assert 50.0011 - south < FINE_GRID.size
+    assert north - 50.0031 < FINE_GRID.size
     assert feature["properties"]["statuses"] == {"new": 3}
     assert feature["properties"]["status_types"] == {"open": 3}
 
@@ -282,3 +291,63 @@ def test_bad_filters_with_zoom_name_their_field(client: FlaskClient, query: str,
 
     assert response.status_code == 422
     assert response.get_json()["error"]["field"] == field
+
+
+def both_ways(app: Flask, zoom: int, **filters: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The clusters from the kept per-cell counts and from the issues themselves, per cell id."""
+    from app.services.issues.clusters import clusters
+    from app.services.issues.queries import IssueFilters
+
+    grid = Grid(zoom, 3)
+    with app.app_context():
+        session = db.session()
+        found = [
+            {
+                f"{c.column}/{c.row}": (c.count, c.statuses, c.lon, c.lat)
+                for c in clusters(session, IssueFilters(**filters), grid, from_cells=kept).clusters
+            }
+            for kept in (True, False)
+        ]
+        session.rollback()
+    return found[0], found[1]
+
+
+def check_same(kept: dict[str, Any], counted: dict[str, Any], name: str = "") -> None:
+    """Same cells, counts and statuses; centroids equal up to the sums' rounding."""
+    assert {k: v[:2] for k, v in kept.items()} == {k: v[:2] for k, v in counted.items()}, name
+    for key, value in kept.items():
+        assert value[2:] == pytest.approx(counted[key][2:], abs=2e-7), name
+
+
+def test_the_kept_cell_counts_follow_every_change_to_an_issue(
+    app: Flask, scattered: list[Stored], city: dict[str, int]
+) -> None:
+    """issue_cells is kept by triggers: after each kind of change the clusters read from it equal the
+    clusters counted from the issues, on both engines."""
+    visible = [i for i in scattered if not i.hidden]
+    hidden = next(i for i in scattered if i.hidden)
+    changes: list[tuple[str, dict[str, Any], int]] = [
+        ("status", {"status": "fixed"}, visible[0].id),
+        ("category", {"category_code": "tree"}, visible[1].id),
+        ("area", {"area_id": city["Hillside"]}, visible[2].id),
+        ("hidden", {"is_hidden": True}, visible[3].id),
+        ("shown again", {"is_hidden": False}, hidden.id),
+        ("moved", {"lon": 10.0191, "lat": 50.0171}, visible[4].id),
+        ("likes only", {"likes_count": 7}, visible[5].id),
+    ]
+    for zoom in (9, 13, 15):
+        check_same(*both_ways(app, zoom))
+    for name, values, issue_id in changes:
+        with app.app_context():
+            db.session.execute(update(Issue).where(Issue.id == issue_id).values(**values))
+            db.session.commit()
+        for zoom in (13, 15):
+            check_same(*both_ways(app, zoom), name)
+            check_same(*both_ways(app, zoom, statuses=("open",), category="pothole"), name)
+    with app.app_context():
+        db.session.execute(Issue.__table__.delete().where(Issue.id.in_([visible[6].id, visible[7].id])))
+        db.session.commit()
+    kept, counted = both_ways(app, 14)
+    check_same(kept, counted)
+    # one more hidden, one shown again, two deleted
+    assert sum(c[0] for c in kept.values()) == len(visible) - 2

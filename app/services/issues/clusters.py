@@ -11,16 +11,16 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Float, Integer, Select, bindparam, func, select
+from sqlalchemy import Float, Integer, Select, Text, bindparam, false, func, select
 
 from app.database.sessions import DbSession
 from app.database.spellings import floor_of, within_box_scanning
-from app.models import Issue
+from app.models import Issue, IssueCell
 from app.services.issues import queries
 from app.services.issues.queries import IssueFilters
 from app.services.issues.status_types import status_types
 from geo.coordinates import COORDINATE_DECIMALS, BBox
-from geo.grid import LAT_ORIGIN, LON_ORIGIN, WORLD, CellRange, Grid
+from geo.grid import FINE_GRID, LAT_ORIGIN, LON_ORIGIN, WORLD, CellRange, Grid, nests_in_fine_grid
 
 # The spatial index picks candidates in the covering cells widened by this many degrees, so that a point
 # whose cell SQL computes inside the range is never left out by rounding at an edge; the cell range
@@ -39,7 +39,7 @@ class Cluster:
     status_types: dict[str, int]  # open / closed / fixed -> issues
     lon: float  # the centroid of the cell's issues
     lat: float
-    extent: BBox  # the smallest box holding the cell's issues
+    extent: BBox  # a box holding the cell's issues: theirs, or their fine cells' (from issue_cells)
     cell: BBox  # the grid cell's bounds
 
 
@@ -93,12 +93,73 @@ def _statement(session: DbSession, shape: Any) -> Select[Any]:
     return stmt
 
 
+_CELL_STATEMENTS: dict[Any, Select[Any]] = {}
+
+
+def _cells_statement(shape: Any) -> Select[Any]:
+    """The same answer from the counts kept per fine cell (issue_cells): a cell of `grid` is `factor`
+    fine cells across, and integer division of a fine cell's column or row gives the coarse one. The
+    min/max columns are fine cells, not coordinates: the extent comes out to within one fine cell."""
+    stmt = _CELL_STATEMENTS.get(shape)
+    if stmt is not None:
+        return stmt
+    factor = bindparam("factor", type_=Integer)
+    cx, cy = (IssueCell.cell_x // factor).label("cx"), (IssueCell.cell_y // factor).label("cy")
+    fine = [bindparam(f"fine_{name}", type_=Integer) for name in _CELL_PARAMS]
+    stmt = select(
+        cx,
+        cy,
+        IssueCell.status,
+        func.sum(IssueCell.issues),
+        func.sum(IssueCell.sum_lon),
+        func.sum(IssueCell.sum_lat),
+        func.min(IssueCell.cell_x),
+        func.min(IssueCell.cell_y),
+        func.max(IssueCell.cell_x),
+        func.max(IssueCell.cell_y),
+    ).where(
+        IssueCell.issues > 0,
+        IssueCell.cell_x.between(fine[0], fine[2]),
+        IssueCell.cell_y.between(fine[1], fine[3]),
+    )
+    if shape.category:
+        stmt = stmt.where(IssueCell.category_code == bindparam("category"))
+    if shape.statuses is not None:
+        codes = [bindparam(f"status_{i}", type_=Text) for i in range(shape.statuses)]
+        stmt = stmt.where(IssueCell.status.in_(codes) if codes else false())
+    if shape.area:
+        stmt = stmt.where(IssueCell.area_id == bindparam("area_id"))
+    stmt = stmt.group_by(cx, cy, IssueCell.status)
+    _CELL_STATEMENTS[shape] = stmt
+    return stmt
+
+
+def counts_from_cells(grid: Grid, filters: IssueFilters) -> bool:
+    """Whether the kept per-cell counts can answer: the grid nests in the fine one, hidden issues left
+    out (issue_cells counts only visible ones)."""
+    return nests_in_fine_grid(grid) and not filters.include_hidden
+
+
 def cluster_statement(
-    session: DbSession, filters: IssueFilters, grid: Grid
+    session: DbSession, filters: IssueFilters, grid: Grid, from_cells: bool | None = None
 ) -> tuple[Select[Any], dict[str, object], CellRange]:
     """The clusters' statement, its bound values and the cells it counts (also what the benchmark
-    EXPLAINs). Without a bbox in `filters` the whole world is counted."""
+    EXPLAINs). Without a bbox in `filters` the whole world is counted. The kept per-cell counts answer
+    when they can (`from_cells` None); tests ask for either way to compare them."""
     cells = grid.cells_meeting(filters.bbox or WORLD)
+    if from_cells is None:
+        from_cells = counts_from_cells(grid, filters)
+    if from_cells:
+        shape, values = queries.bound_filters(session, dataclasses.replace(filters, bbox=None))
+        factor = 2 ** (FINE_GRID.zoom - grid.zoom)
+        values["factor"] = factor
+        values.update(
+            fine_west=cells.west * factor,
+            fine_south=cells.south * factor,
+            fine_east=cells.east * factor + factor - 1,
+            fine_north=cells.north * factor + factor - 1,
+        )
+        return _cells_statement(shape), values, cells
     covered = grid.covering(cells)
     candidates = BBox(
         max(-180.0, covered.min_lon - _EDGE_SLACK),
@@ -114,9 +175,13 @@ def cluster_statement(
     return _statement(session, shape), values, cells
 
 
-def clusters(session: DbSession, filters: IssueFilters, grid: Grid) -> ClusterAnswer:
+def clusters(
+    session: DbSession, filters: IssueFilters, grid: Grid, from_cells: bool | None = None
+) -> ClusterAnswer:
     """Every issue `filters` selects, counted per grid cell of the cells its bbox meets."""
-    stmt, values, cells = cluster_statement(session, filters, grid)
+    if from_cells is None:
+        from_cells = counts_from_cells(grid, filters)
+    stmt, values, cells = cluster_statement(session, filters, grid, from_cells)
     types = status_types(session)
     found: dict[tuple[int, int], list[Any]] = {}
     for cx, cy, status, count, sum_lon, sum_lat, min_lon, min_lat, max_lon, max_lat in (
@@ -132,6 +197,11 @@ def clusters(session: DbSession, filters: IssueFilters, grid: Grid) -> ClusterAn
         cell[3] += sum_lat
         cell[4], cell[5] = min(cell[4], min_lon), min(cell[5], min_lat)
         cell[6], cell[7] = max(cell[6], max_lon), max(cell[7], max_lat)
+    if from_cells:  # the extent is in fine cells: their bounds
+        for parts in found.values():
+            first = FINE_GRID.cell_bounds(parts[4], parts[5])
+            last = FINE_GRID.cell_bounds(parts[6], parts[7])
+            parts[4:8] = [first.min_lon, first.min_lat, last.max_lon, last.max_lat]
     answer = [
         _cluster(grid, key, parts, types) for key, parts in sorted(found.items(), key=lambda item: item[0])
     ]
