@@ -82,7 +82,8 @@ class Config:
     MAP_MAX_FEATURES = 500
     # The map gets clusters (exact counts per grid cell) at this zoom and below, pins above it.
     MAP_CLUSTER_MAX_ZOOM = 15
-    # Grid cells per 256-pixel tile side: 3 makes cells about 85 pixels wide.
+    # Grid cells per 256-pixel tile side: 3 makes cells about 85 pixels wide. With 3 (and zooms up to 15)
+    # the counts kept per cell (issue_cells) answer; any other value counts the issues on every request.
     MAP_CLUSTER_CELLS_PER_TILE = 3
     API_MAX_PER_PAGE = 100
 
@@ -141,6 +142,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "API_TOKEN_TTL_DAYS": ("API_TOKEN_TTL", lambda n, v: timedelta(days=parse_int(n, v))),
     "PAYMENT_PROVIDER": ("PAYMENT_PROVIDER", lambda _n, v: v),
     "TALLY_SYNC_MAX_BALLOTS": ("TALLY_SYNC_MAX_BALLOTS", parse_int),
+    "MAP_CLUSTER_MAX_ZOOM": ("MAP_CLUSTER_MAX_ZOOM", parse_int),
     "PABULIB_COUNTRY": ("PABULIB_COUNTRY", lambda _n, v: v),
     "MAIL_SERVER": ("MAIL_SERVER", lambda _n, v: v),
     "MAIL_PORT": ("MAIL_PORT", parse_int),

@@ -103,33 +103,43 @@ def _cells_statement(shape: Any) -> Select[Any]:
     stmt = _CELL_STATEMENTS.get(shape)
     if stmt is not None:
         return stmt
-    factor = bindparam("factor", type_=Integer)
-    cx, cy = (IssueCell.cell_x // factor).label("cx"), (IssueCell.cell_y // factor).label("cy")
     fine = [bindparam(f"fine_{name}", type_=Integer) for name in _CELL_PARAMS]
-    stmt = select(
-        cx,
-        cy,
+    # First per fine cell and status, in the primary key's order (no sort), which folds categories and
+    # areas; then per coarse cell, a sort of a few thousand rows (docs/benchmarks.md, issue 17).
+    per_fine = select(
+        IssueCell.cell_x,
+        IssueCell.cell_y,
         IssueCell.status,
-        func.sum(IssueCell.issues),
-        func.sum(IssueCell.sum_lon),
-        func.sum(IssueCell.sum_lat),
-        func.min(IssueCell.cell_x),
-        func.min(IssueCell.cell_y),
-        func.max(IssueCell.cell_x),
-        func.max(IssueCell.cell_y),
+        func.sum(IssueCell.issues).label("issues"),
+        func.sum(IssueCell.sum_lon).label("sum_lon"),
+        func.sum(IssueCell.sum_lat).label("sum_lat"),
     ).where(
         IssueCell.issues > 0,
         IssueCell.cell_x.between(fine[0], fine[2]),
         IssueCell.cell_y.between(fine[1], fine[3]),
     )
     if shape.category:
-        stmt = stmt.where(IssueCell.category_code == bindparam("category"))
+        per_fine = per_fine.where(IssueCell.category_code == bindparam("category"))
     if shape.statuses is not None:
         codes = [bindparam(f"status_{i}", type_=Text) for i in range(shape.statuses)]
-        stmt = stmt.where(IssueCell.status.in_(codes) if codes else false())
+        per_fine = per_fine.where(IssueCell.status.in_(codes) if codes else false())
     if shape.area:
-        stmt = stmt.where(IssueCell.area_id == bindparam("area_id"))
-    stmt = stmt.group_by(cx, cy, IssueCell.status)
+        per_fine = per_fine.where(IssueCell.area_id == bindparam("area_id"))
+    fine_cells = per_fine.group_by(IssueCell.cell_x, IssueCell.cell_y, IssueCell.status).subquery("fine")
+    factor = bindparam("factor", type_=Integer)
+    cx, cy = (fine_cells.c.cell_x // factor).label("cx"), (fine_cells.c.cell_y // factor).label("cy")
+    stmt = select(
+        cx,
+        cy,
+        fine_cells.c.status,
+        func.sum(fine_cells.c.issues),
+        func.sum(fine_cells.c.sum_lon),
+        func.sum(fine_cells.c.sum_lat),
+        func.min(fine_cells.c.cell_x),
+        func.min(fine_cells.c.cell_y),
+        func.max(fine_cells.c.cell_x),
+        func.max(fine_cells.c.cell_y),
+    ).group_by(cx, cy, fine_cells.c.status)
     _CELL_STATEMENTS[shape] = stmt
     return stmt
 
@@ -187,6 +197,7 @@ def clusters(
     for cx, cy, status, count, sum_lon, sum_lat, min_lon, min_lat, max_lon, max_lat in (
         session.connection().execute(stmt, values).all()
     ):
+        count = int(count)  # PostgreSQL sums integers as numeric
         cell = found.get((cx, cy))
         if cell is None:
             found[(cx, cy)] = [{status: count}, count, sum_lon, sum_lat, min_lon, min_lat, max_lon, max_lat]
