@@ -34,6 +34,7 @@ bench: system-bench $(VENV)/.dev
 	RATELIMIT_ENABLED=false $(BIN)/python -m bench.foundation_bench
 	RATELIMIT_ENABLED=false $(BIN)/python -m bench.workspace_bench
 	RATELIMIT_ENABLED=false $(BIN)/python -m bench.rounds_bench
+	RATELIMIT_ENABLED=false $(BIN)/python -m bench.map_bench
 	$(BIN)/python -m bench.budgets_bench
 
 # Debian packages, installed only when one is missing.
