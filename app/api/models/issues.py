@@ -68,7 +68,9 @@ class ClusterFeature(ResponseBody):
     id: str = Field(description="zoom/column/row of the grid cell", examples=["12/1234/3017"])
     geometry: Point = Field(description="The centroid of the cell's issues")
     bbox: list[float] = Field(
-        min_length=4, max_length=4, description="The smallest box holding the cell's issues (zoom here)"
+        min_length=4,
+        max_length=4,
+        description="A box holding the cell's issues, to within one cell of the zoom-15 grid (zoom here)",
     )
     properties: ClusterProperties
 
