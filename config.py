@@ -145,6 +145,11 @@ class Config:
     DUPLICATE_RADIUS_M = 250
     DUPLICATE_LIMIT = 5
     MAP_MAX_FEATURES = 500
+    # The map gets clusters (exact counts per grid cell) at this zoom and below, pins above it.
+    MAP_CLUSTER_MAX_ZOOM = 15
+    # Grid cells per 256-pixel tile side: 3 makes cells about 85 pixels wide. With 3 (and zooms up to 15)
+    # the counts kept per cell (issue_cells) answer; any other value counts the issues on every request.
+    MAP_CLUSTER_CELLS_PER_TILE = 3
     API_MAX_PER_PAGE = 100
 
     # How pledges become money: "treasurer-confirmed" (a group admin confirms) or "test" (at once).
@@ -227,6 +232,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "PAYMENT_PROVIDER": ("PAYMENT_PROVIDER", lambda _n, v: v),
     "TALLY_SYNC_MAX_BALLOTS": ("TALLY_SYNC_MAX_BALLOTS", parse_int),
     "TALLY_LEASE_SECONDS": ("TALLY_LEASE_SECONDS", parse_int),
+    "MAP_CLUSTER_MAX_ZOOM": ("MAP_CLUSTER_MAX_ZOOM", parse_int),
     "PABULIB_COUNTRY": ("PABULIB_COUNTRY", lambda _n, v: v),
     "QUEUE_URL": ("QUEUE_URL", lambda _n, v: v),
     "MAIL_SERVER": ("MAIL_SERVER", lambda _n, v: v),

@@ -12,7 +12,7 @@ import fcntl
 import hashlib
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,9 +57,13 @@ class Sizes:
         return f"{self.issues}i-{self.residents}r-{self.likes}l"
 
 
-def schema_key(sizes: Sizes) -> str:
+# Loads a migrated, empty database at `url` with a city of `sizes`; returns the seconds it took.
+Loader = Callable[[str, Sizes], float]
+
+
+def schema_key(sizes: Sizes, extra_sources: tuple[str, ...] = ()) -> str:
     digest = hashlib.sha256(sizes.label.encode())
-    for source in KEY_SOURCES:
+    for source in KEY_SOURCES + extra_sources:
         root = REPO / source
         files = sorted(root.rglob("*")) if root.is_dir() else [root]
         for path in files:
@@ -136,35 +140,48 @@ def load_city(database_url: str, sizes: Sizes) -> float:
     return time.perf_counter() - started
 
 
-def sqlite_database(sizes: Sizes) -> str:
+@dataclass(frozen=True)
+class Builder:
+    """How a benchmark database is filled: the demo loader (default) or another one, whose own source
+    files then key the cache too, under a prefix of its own."""
+
+    load: Loader = load_city
+    prefix: str = ""
+    sources: tuple[str, ...] = ()
+
+
+DEMO = Builder()
+
+
+def sqlite_database(sizes: Sizes, builder: Builder = DEMO) -> str:
     """The SQLAlchemy URL of the cached SpatiaLite database, built first when missing."""
     with exclusive("build"):
-        return _sqlite_database(sizes)
+        return _sqlite_database(sizes, builder)
 
 
-def _sqlite_database(sizes: Sizes) -> str:
-    folder = CACHE / f"sqlite-{schema_key(sizes)}"
+def _sqlite_database(sizes: Sizes, builder: Builder) -> str:
+    folder = CACHE / f"{builder.prefix}sqlite-{schema_key(sizes, builder.sources)}"
     path = folder / "commonfix.db"
     if not (folder / "READY").exists():
         drop_stale(folder)
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
         click.echo(f"Building the SpatiaLite benchmark database in {folder} (once) ...")
-        seconds = load_city(f"sqlite:///{path}", sizes)
+        seconds = builder.load(f"sqlite:///{path}", sizes)
         (folder / "READY").write_text(f"built in {seconds:.0f} s\n")
         click.echo(f"SpatiaLite database ready in {seconds:.0f} s.")
     return f"sqlite:///{path}"
 
 
 @contextlib.contextmanager
-def postgis_database(sizes: Sizes) -> Iterator[tuple[str, PostgisCluster]]:
+def postgis_database(sizes: Sizes, builder: Builder = DEMO) -> Iterator[tuple[str, PostgisCluster]]:
     """A running PostGIS cluster holding the cached benchmark database; stopped on exit."""
     reason = unavailable_reason()
     if reason is not None:
         raise ClusterUnavailable(reason)
     bin_dir = find_bin_dir()
     assert bin_dir is not None
-    root = CACHE / f"postgis-{schema_key(sizes)}"
+    root = CACHE / f"{builder.prefix}postgis-{schema_key(sizes, builder.sources)}"
     ready = root / "READY"
     cluster = PostgisCluster(bin_dir=bin_dir, root=root, account=service_account())
     with exclusive(root.name):  # held while the cluster runs: nobody else may start or delete it
@@ -180,7 +197,7 @@ def postgis_database(sizes: Sizes) -> Iterator[tuple[str, PostgisCluster]]:
                 if fresh:
                     click.echo(f"Building the PostGIS benchmark database in {root} (once) ...")
                     url = cluster.create_database(PG_DATABASE)
-                    seconds = load_city(url, sizes)
+                    seconds = builder.load(url, sizes)
                     ready.write_text(f"built in {seconds:.0f} s\n")
                     click.echo(f"PostGIS database ready in {seconds:.0f} s.")
             yield cluster.url(PG_DATABASE), cluster

@@ -7,6 +7,7 @@ from typing import Any
 import orjson
 from flask import url_for
 
+from app.services.issues.clusters import Cluster, ClusterAnswer
 from app.services.issues.queries import FEATURE_PROPERTIES, FeaturePage, IssueRow
 from geo.geojson import point_feature
 
@@ -39,3 +40,33 @@ def issue_feature(row: IssueRow, *, url_template: str | None = None, **extra: An
 def page_feature_collection(found: FeaturePage, **members: Any) -> dict[str, Any]:
     """A FeatureCollection of a feature_page, its Features embedded as the database stored them."""
     return {"type": "FeatureCollection", "features": orjson.Fragment(found.features_json), **members}
+
+
+def cluster_feature(cluster: Cluster, zoom: int) -> dict[str, Any]:
+    """A grid cell's issues as one Point Feature at their centroid; `bbox` is their extent."""
+    return {
+        "type": "Feature",
+        "id": f"{zoom}/{cluster.column}/{cluster.row}",
+        "geometry": {"type": "Point", "coordinates": [cluster.lon, cluster.lat]},
+        "bbox": cluster.extent.as_list(),
+        "properties": {
+            "cluster": True,
+            "count": cluster.count,
+            "statuses": cluster.statuses,
+            "status_types": cluster.status_types,
+            "cell": cluster.cell.as_list(),
+        },
+    }
+
+
+def cluster_collection(answer: ClusterAnswer) -> dict[str, Any]:
+    zoom = answer.grid.zoom
+    return {
+        "type": "FeatureCollection",
+        "features": [cluster_feature(c, zoom) for c in answer.clusters],
+        "clustered": True,
+        "zoom": zoom,
+        "cell_size": answer.grid.size,
+        "bbox": answer.covered.as_list(),
+        "total": answer.total,
+    }

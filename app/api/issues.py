@@ -10,11 +10,16 @@ from flask_login import current_user
 from app.api import bp
 from app.api.auth import require_actor, require_user
 from app.api.contract import GEOJSON, JSON, Reply, operation
-from app.api.features import issue_feature, issue_url_template, page_feature_collection
+from app.api.features import (
+    cluster_collection,
+    issue_feature,
+    issue_url_template,
+    page_feature_collection,
+)
 from app.api.models.issues import (
-    IssueCollection,
     IssueFeature,
     IssueListQuery,
+    IssueMap,
     LikeState,
     NewIssue,
     NewIssueForm,
@@ -25,7 +30,7 @@ from app.api.params import int_param, json_body
 from app.extensions import db
 from app.photo_stores import photo_settings
 from app.ratelimits import limit
-from app.services.issues import likes, reports
+from app.services.issues import clusters, likes, reports
 from app.services.issues import queries as issue_queries
 from app.services.issues.queries import IssueFilters
 from app.services.kernel.errors import ValidationError
@@ -33,6 +38,7 @@ from app.services.kernel.parsing import MAX_PAGE
 from app.services.workflow import moderation
 from geo.coordinates import CoordinateError, parse_bbox, parse_lat, parse_lon
 from geo.geojson import feature_collection
+from geo.grid import MAX_ZOOM, Grid
 
 
 def filters_from_query() -> IssueFilters:
@@ -61,14 +67,25 @@ def geojson(payload: dict[str, object], status: int = 200) -> Response:
 @bp.get("/issues")
 @operation(
     operation_id="listIssues",
-    summary="Issues as GeoJSON, filtered and paginated",
+    summary="Issues as GeoJSON, filtered and paginated; with a low zoom, counted per grid cell",
     query=IssueListQuery,
-    replies={200: Reply("A FeatureCollection", IssueCollection, GEOJSON)},
+    replies={
+        200: Reply(
+            "A FeatureCollection of issues (pins), or with `zoom` at or below the clustering zoom, of"
+            " clusters (`clustered: true`)",
+            IssueMap,
+            GEOJSON,
+        )
+    },
     errors=(422,),
 )
 def list_issues() -> Response:
     filters = filters_from_query()
     config = current_app.config
+    zoom = int_param("zoom", minimum=0, maximum=MAX_ZOOM)
+    if zoom is not None and zoom <= config["MAP_CLUSTER_MAX_ZOOM"]:
+        grid = Grid(zoom, config["MAP_CLUSTER_CELLS_PER_TILE"])
+        return geojson(cluster_collection(clusters.clusters(db.session, filters, grid)))
     # A map asks for one viewport at a time and may take up to MAP_MAX_FEATURES at once.
     cap = config["MAP_MAX_FEATURES"] if filters.bbox else config["API_MAX_PER_PAGE"]
     # int_param refuses values under 1, so `or` only fills in the defaults.

@@ -60,6 +60,24 @@ def within_bbox(
     return geom.op("&&")(envelope)
 
 
+def within_box_scanning(
+    dialect: str,
+    geom: InstrumentedAttribute[object],
+    lon: InstrumentedAttribute[float],
+    lat: InstrumentedAttribute[float],
+    bounds: tuple[Any, Any, Any, Any],
+) -> ColumnElement[bool]:
+    """Rows whose lon/lat lie in `bounds`, for statements that count a large part of a table (the map's
+    clusters): PostgreSQL's planner weighs the spatial index against a scan itself; on SQLite the index
+    table would list every id in a city-sized box before the count starts, so the plain columns decide
+    (the covering ix_issues_workspace holds them)."""
+    min_lon, min_lat, max_lon, max_lat = bounds
+    in_box = and_(lon.between(min_lon, max_lon), lat.between(min_lat, max_lat))
+    if dialect == "sqlite":
+        return in_box
+    return and_(geom.op("&&")(func.ST_MakeEnvelope(min_lon, min_lat, max_lon, max_lat, 4326)), in_box)
+
+
 def insert_ignoring_duplicates(session: DbSession, model: Any, **values: Any) -> Insert:
     """INSERT ... ON CONFLICT DO NOTHING: a concurrent duplicate is skipped, never an error.
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, render_template, request
+from flask import abort, current_app, render_template, request
 
 from app import maps
 from app.extensions import db
@@ -28,6 +28,7 @@ def index() -> str:
         categories=places.categories(db.session),
         statuses=places.statuses(db.session),
         has_areas=bounds is not None,
+        cluster_max_zoom=current_app.config["MAP_CLUSTER_MAX_ZOOM"],
     )
 
 

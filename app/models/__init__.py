@@ -2,7 +2,7 @@
 
 from app.models.account import ApiToken, User
 from app.models.funding import Group, Membership, Pledge, Pool, PoolMatch
-from app.models.issue import Issue, Like, Photo
+from app.models.issue import Issue, IssueCell, Like, Photo
 from app.models.ledger import LedgerLine, LedgerPosting
 from app.models.mail import MailStatus, OutgoingMail
 from app.models.moderation import AuditEntry, BlockedDomain, ModerationRecord
@@ -19,6 +19,7 @@ __all__ = [
     "Follow",
     "Group",
     "Issue",
+    "IssueCell",
     "IssueEvent",
     "LedgerLine",
     "LedgerPosting",

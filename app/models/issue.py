@@ -113,3 +113,21 @@ class Like(Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IssueCell(Model):
+    """Visible issues counted per cell of the map's finest clustering grid (geo.grid.FINE_GRID), status,
+    category and area, with the sums of their coordinates. Kept by database triggers on `issues`
+    (migration d7e2a9c41b5f) as issues are added, moved, re-categorised, changed in status, hidden or
+    deleted; code never writes it. The map's clusters add these rows up instead of counting issues."""
+
+    __tablename__ = "issue_cells"
+
+    cell_x: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    cell_y: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    status: Mapped[str] = mapped_column(String(40), primary_key=True)
+    category_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    area_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    issues: Mapped[int]
+    sum_lon: Mapped[float]
+    sum_lat: Mapped[float]

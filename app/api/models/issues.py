@@ -53,6 +53,48 @@ class IssueCollection(ResponseBody):
     total: int = absent("absent for bbox queries", ge=0)
 
 
+class ClusterProperties(ResponseBody):
+    cluster: Literal[True]
+    count: int = Field(ge=1, description="Exactly how many issues the filters select in the cell")
+    statuses: dict[str, int] = Field(description="Issues per status code; they add up to count")
+    status_types: dict[StatusType, int] = Field(description="Issues per status type; they add up to count")
+    cell: list[float] = Field(
+        min_length=4, max_length=4, description="The grid cell's bounds: minlon, minlat, maxlon, maxlat"
+    )
+
+
+class ClusterFeature(ResponseBody):
+    type: Literal["Feature"]
+    id: str = Field(description="zoom/column/row of the grid cell", examples=["12/1234/3017"])
+    geometry: Point = Field(description="The centroid of the cell's issues")
+    bbox: list[float] = Field(
+        min_length=4,
+        max_length=4,
+        description="A box holding the cell's issues, to within one cell of the zoom-15 grid (zoom here)",
+    )
+    properties: ClusterProperties
+
+
+class ClusterCollection(ResponseBody):
+    """Issues counted per grid cell: what the map gets at low zoom."""
+
+    type: Literal["FeatureCollection"]
+    features: list[ClusterFeature]
+    clustered: Literal[True]
+    zoom: int = Field(ge=0, le=24)
+    cell_size: float = Field(gt=0, description="A cell's width and height in degrees")
+    bbox: list[float] = Field(
+        min_length=4,
+        max_length=4,
+        description="The area counted: the requested bbox widened to whole cells (the world without bbox)",
+    )
+    total: int = Field(ge=0, description="Issues in the area counted: the sum of the clusters' counts")
+
+
+class IssueMap(RootModel[IssueCollection | ClusterCollection]):
+    """Pins (without zoom, or above the clustering zoom) or clusters (at or below it)."""
+
+
 class SuggestionCollection(ResponseBody):
     type: Literal["FeatureCollection"]
     features: list[IssueFeature]
@@ -70,6 +112,13 @@ class IssueListQuery(RequestBody):
     page: int = Field(1, ge=1, description="Page number")
     per_page: int = absent(
         "At most 100; with bbox at most 500 (default 500 with bbox, 20 without)", ge=1, le=500
+    )
+    zoom: int = absent(
+        "The map's zoom (0-24). At or below the server's clustering zoom (MAP_CLUSTER_MAX_ZOOM, 15 by"
+        " default) the answer is clusters: every selected issue counted per grid cell of the cells bbox"
+        " meets (sort, page and per_page do not apply); above it, pins as without zoom.",
+        ge=0,
+        le=24,
     )
 
 

@@ -197,6 +197,16 @@ def _bound(session: DbSession, filters: IssueFilters) -> tuple[_Shape, dict[str,
     return _shape(session, filters, status_codes), values
 
 
+def bound_filters(session: DbSession, filters: IssueFilters) -> tuple[_Shape, dict[str, object]]:
+    """The shape of `filters` and its checked bound values, for statements built on `filtered`."""
+    return _bound(session, filters)
+
+
+def filtered(stmt: Select[_Row], shape: _Shape) -> Select[_Row]:
+    """`stmt` restricted by the shape's filters (the map's clusters use the lists' filters)."""
+    return _filtered(stmt, shape)
+
+
 def _prepared(session: DbSession, filters: IssueFilters, sort: str) -> tuple[_Shape, dict[str, object]]:
     if sort not in SORTS:
         raise ValidationError(f"sort must be one of {', '.join(SORTS)}.", "sort")

@@ -1,5 +1,6 @@
-/* The city map: pins for the visible box from /api/v1/issues?bbox=..., clustered, coloured by
-   status type, filtered by the Category and Status selects; reloaded (debounced) as the map moves. */
+/* The city map: /api/v1/issues?bbox=...&zoom=... for the visible box, filtered by the Category and
+   Status selects; at low zoom the server's clusters (exact counts per grid cell), above it pins coloured
+   by status type; reloaded (debounced) as the map moves beyond what is loaded. */
 (function () {
   "use strict";
 
@@ -16,6 +17,9 @@
 
   CF.addAreaOutlines(map);
 
+  /* Above the clustering zoom the server sends pins, clustered here as they always were; at and below
+     it, it sends clusters: every problem counted per grid cell (exact counts), drawn as one marker each. */
+  var clusterMaxZoom = Number(frame.getAttribute("data-cluster-max-zoom"));
   var clusters = L.markerClusterGroup({
     showCoverageOnHover: false,
     maxClusterRadius: 48,
@@ -32,14 +36,15 @@
     }
   });
   map.addLayer(clusters);
+  var cells = L.layerGroup().addTo(map);
   frame.setAttribute("data-pins", "0");
+  frame.setAttribute("data-cells", "0");
 
   function clamp(value, low, high) {
     return Math.min(high, Math.max(low, value));
   }
 
-  function bboxParam() {
-    var b = map.getBounds();
+  function bboxParam(b) {
     return [
       clamp(b.getWest(), -180, 180),
       clamp(b.getSouth(), -90, 90),
@@ -94,7 +99,67 @@
     return marker;
   }
 
-  function describe(count, hasMore) {
+  var TYPES = ["open", "fixed", "closed"];
+
+  /* A grid cell's problems: its exact count on a disc, ringed by the share of each status type and
+     filled with the commonest; tapping it zooms to the box that holds them. */
+  function cellMarkerFor(feature) {
+    var c = feature.geometry.coordinates;
+    var p = feature.properties;
+    var types = p.status_types;
+    var dominant = TYPES.reduce(function (best, type) {
+      return (types[type] || 0) > (types[best] || 0) ? type : best;
+    }, "open");
+    var stops = [];
+    var done = 0;
+    TYPES.forEach(function (type) {
+      if (types[type]) {
+        var from = (100 * done) / p.count;
+        done += types[type];
+        stops.push("var(--" + type + ") " + from.toFixed(2) + "% " + ((100 * done) / p.count).toFixed(2) + "%");
+      }
+    });
+    var ring = element("div", "cf-cluster__ring");
+    ring.style.background = "conic-gradient(" + stops.join(", ") + ")";
+    var label = element("span", "cf-cluster__count", p.count.toLocaleString("en"));
+    ring.appendChild(label);
+    var size = p.count < 10 ? "small" : p.count < 100 ? "medium" : "large";
+    var parts = TYPES.filter(function (type) {
+      return types[type];
+    }).map(function (type) {
+      return types[type].toLocaleString("en") + " " + type;
+    });
+    var marker = L.marker([c[1], c[0]], {
+      icon: L.divIcon({
+        html: ring,
+        className: "cf-cluster cf-cluster--cell cf-cluster--" + size + " cf-cluster--" + dominant,
+        iconSize: L.point(48, 48)
+      }),
+      title: CF.plural(p.count, "problem") + " (" + parts.join(", ") + "); zoom in",
+      alt: CF.plural(p.count, "problem"),
+      riseOnHover: true
+    });
+    marker.on("click", function () {
+      zoomInto(feature);
+    });
+    marker.on("add", function () {
+      var icon = marker.getElement();
+      icon.setAttribute("data-count", String(p.count));
+      icon.setAttribute("data-cell", p.cell.join(","));
+      icon.setAttribute("data-bbox", feature.bbox.join(","));
+    });
+    return marker;
+  }
+
+  function zoomInto(feature) {
+    var b = feature.bbox;
+    var box = L.latLngBounds([b[1], b[0]], [b[3], b[2]]);
+    var target = map.getBoundsZoom(box, false, L.point(40, 40));
+    target = Math.min(map.getMaxZoom(), Math.max(target, map.getZoom() + 1));
+    map.setView(box.getCenter(), target);
+  }
+
+  function filterLabel(count) {
     var statusLabel = statusSelect.options[statusSelect.selectedIndex].text.toLowerCase();
     if (statusLabel === "open problems") {
       statusLabel = "open";
@@ -103,47 +168,156 @@
       statusLabel = "";
     }
     var noun = count === 1 ? "problem" : "problems";
-    var text = count.toLocaleString("en") + (statusLabel ? " " + statusLabel : "") + " " + noun + " in view";
-    if (categorySelect.value) {
-      text += " (" + categorySelect.options[categorySelect.selectedIndex].text + ")";
-    }
+    return count.toLocaleString("en") + (statusLabel ? " " + statusLabel : "") + " " + noun;
+  }
+
+  function categoryLabel() {
+    return categorySelect.value ? " (" + categorySelect.options[categorySelect.selectedIndex].text + ")" : "";
+  }
+
+  function describe(count, hasMore) {
+    var text = filterLabel(count) + " in view" + categoryLabel();
     if (hasMore) {
       text += "; zoom in to see them all";
     }
     return text + ".";
   }
 
+  function describeCells(total) {
+    return filterLabel(total) + " in the area shown" + categoryLabel() + "; tap a number to zoom in.";
+  }
+
+  /* What is drawn: the filters, pins or cells, the zoom, the box the answer covers, and for pins
+     whether the server capped them. A move that stays inside it (a popup panning into view, a small
+     drag) asks the server nothing, so an open popup stays open. */
+  var loaded = null;
+  var pinFeatures = [];
+
+  function filterKey() {
+    return (statusSelect.value || "open") + "|" + categorySelect.value;
+  }
+
+  function boundsOf(b) {
+    return L.latLngBounds([b[1], b[0]], [b[3], b[2]]);
+  }
+
+  function stillCurrent(zoom, clustered) {
+    if (!loaded || loaded.filters !== filterKey() || loaded.clustered !== clustered) {
+      return false;
+    }
+    if (clustered ? loaded.zoom !== zoom : loaded.capped && zoom > loaded.zoom) {
+      return false; // other cells; or capped pins that zooming in would complete
+    }
+    return loaded.bounds.contains(map.getBounds());
+  }
+
+  function pinsInView() {
+    var view = map.getBounds();
+    return pinFeatures.filter(function (f) {
+      var c = f.geometry.coordinates;
+      return view.contains([c[1], c[0]]);
+    }).length;
+  }
+
+  /* Pins are updated, not redrawn: a marker whose problem is still in the answer, unchanged, stays on
+     the map, so a reload after a move does not close the popup open on it. */
+  var markersById = {};
+  function showPins(collection, box) {
+    var features = collection.features || [];
+    var next = {};
+    var added = [];
+    var removed = [];
+    cells.clearLayers();
+    features.forEach(function (feature) {
+      var key = JSON.stringify(feature);
+      var kept = markersById[feature.id];
+      if (kept && kept.cfKey === key) {
+        next[feature.id] = kept;
+      } else {
+        var marker = markerFor(feature);
+        marker.cfKey = key;
+        next[feature.id] = marker;
+        added.push(marker);
+      }
+    });
+    Object.keys(markersById).forEach(function (id) {
+      if (next[id] !== markersById[id]) {
+        removed.push(markersById[id]);
+      }
+    });
+    clusters.removeLayers(removed);
+    clusters.addLayers(added);
+    markersById = next;
+    pinFeatures = features;
+    frame.setAttribute("data-pins", String(features.length));
+    frame.setAttribute("data-cells", "0");
+    frame.setAttribute("data-mode", "pins");
+    return { bounds: box, capped: Boolean(collection.has_next) };
+  }
+
+  function showCells(collection) {
+    var features = collection.features || [];
+    clusters.clearLayers();
+    markersById = {};
+    cells.clearLayers();
+    features.forEach(function (feature) {
+      cells.addLayer(cellMarkerFor(feature));
+    });
+    pinFeatures = [];
+    frame.setAttribute("data-pins", "0");
+    frame.setAttribute("data-cells", String(features.length));
+    frame.setAttribute("data-total", String(collection.total));
+    frame.setAttribute("data-mode", "cells");
+    return { bounds: boundsOf(collection.bbox), capped: false };
+  }
+
+  function summarise() {
+    if (!loaded) {
+      return;
+    }
+    summary.textContent = loaded.clustered ? describeCells(loaded.total) : describe(pinsInView(), loaded.capped);
+    summary.classList.remove("is-error");
+  }
+
   var inFlight = null;
-  var lastUrl = null;
   function load() {
-    var params = new URLSearchParams({ bbox: bboxParam(), status: statusSelect.value || "open" });
+    var zoom = Math.round(map.getZoom());
+    var clustered = zoom <= clusterMaxZoom;
+    if (stillCurrent(zoom, clustered)) {
+      summarise();
+      return;
+    }
+    // Pins come for a margin around the view (half its size on each side), so a popup panning into
+    // view or a small drag stays inside what is loaded.
+    var box = clustered ? map.getBounds() : map.getBounds().pad(0.5);
+    var params = new URLSearchParams({ bbox: bboxParam(box), zoom: String(zoom), status: statusSelect.value || "open" });
     if (categorySelect.value) {
       params.set("category", categorySelect.value);
     }
-    var url = "/api/v1/issues?" + params.toString();
-    if (url === lastUrl) {
-      return; // the same box and filters: the pins shown are current
-    }
-    lastUrl = url;
+    var filters = filterKey();
     if (inFlight) {
       inFlight.abort();
     }
     inFlight = window.AbortController ? new AbortController() : null;
     frame.setAttribute("aria-busy", "true");
-    CF.api("GET", url, { signal: inFlight && inFlight.signal })
+    CF.api("GET", "/api/v1/issues?" + params.toString(), { signal: inFlight && inFlight.signal })
       .then(function (collection) {
-        var features = collection.features || [];
-        clusters.clearLayers();
-        clusters.addLayers(features.map(markerFor));
-        frame.setAttribute("data-pins", String(features.length));
-        summary.textContent = describe(features.length, Boolean(collection.has_next));
-        summary.classList.remove("is-error");
+        var shown = collection.clustered ? showCells(collection) : showPins(collection, box);
+        loaded = {
+          filters: filters,
+          clustered: Boolean(collection.clustered),
+          zoom: zoom,
+          bounds: shown.bounds,
+          capped: shown.capped,
+          total: collection.total
+        };
+        summarise();
       })
       .catch(function (problem) {
         if (problem.name === "AbortError") {
           return;
         }
-        lastUrl = null; // let the next move retry
+        loaded = null; // let the next move retry
         summary.textContent = "The problems could not be loaded: " + problem.message;
         summary.classList.add("is-error");
       })
