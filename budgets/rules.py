@@ -14,6 +14,7 @@ from budgets.equal_shares import (
     equal_shares_add1_greedy,
 )
 from budgets.equal_shares_net import VARIANTS, net_rule
+from budgets.exact_equal_shares import exact_equal_shares
 from budgets.greedy import greedy, greedy_no_skip, greedy_threshold
 from budgets.knapsack import utilitarian_optimum
 from budgets.phragmen import phragmen
@@ -31,6 +32,8 @@ RULES: tuple[str, ...] = (
     "equalshares/add1u",
     "equalshares/add1eu",
     "equalshares-cardinality",
+    "exactequalshares/addopt",
+    "exactequalshares/addoptskip",
     "phragmen",
 )
 
@@ -42,6 +45,8 @@ _SIMPLE: dict[str, Callable[[Election], Allocation]] = {
     "equalshares": equal_shares,
     "equalshares-cardinality": lambda election: equal_shares(election, cardinality=True),
     "phragmen": phragmen,
+    "exactequalshares/addopt": lambda election: exact_equal_shares(election, "exactequalshares/addopt"),
+    "exactequalshares/addoptskip": lambda election: exact_equal_shares(election, "exactequalshares/addoptskip"),
 }
 
 _COMPLETED: dict[str, Callable[[Election, Progress | None, int, int], Allocation]] = {

@@ -1,0 +1,278 @@
+"""Exact Equal Shares (EES): every voter who pays for a project pays the same share, others pay nothing.
+
+Kraiczy, Robinson and Elkind, "Streamlining Equal Shares" (2025). With per-voter budget b, a
+project costing c is affordable by k of its supporters when the k richest of them each hold at
+least c / k; it is bought with the largest such k, and each round buys the project with the lowest
+rho = c / (k * utility scale) (cost utilities: 1 / k; cardinal utilities: c / k). Ties: lower cost,
+more supporters, earlier project. A voter's spending is a sum of shares and does not depend on b,
+so voters are grouped by what they have spent (a class per distinct exact amount).
+
+A run also finds the smallest increase d > 0 of b that changes the run (`change`): with the same
+earlier rounds, round r keeps its choice at b + d unless a project p still on offer there reaches
+k >= K payers, K being the fewest with which p would beat the round's choice (the chosen project
+itself: one payer more than it had). p has k payers at b + d iff some k' >= k has
+c / k' + s(k') <= b + d, s(k') being the k'-th smallest spending among p's supporters in round r.
+So the round's change point is min over k' >= K of c / k' + s(k') - b, and `change` is the minimum
+over rounds (the last "round" after the final purchase asks any payer at all). Within a run s(k')
+only grows, so the minima computed for p in an earlier round bound the later ones from below and
+most (round, project) pairs are never evaluated. `change_skip` takes only projects the run does
+not fund (the paper's add-opt-skip).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from bisect import bisect_left
+from collections import Counter
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from budgets.mes_problem import MesProblem
+
+_TOL = 1e-9
+
+
+@dataclass(slots=True)
+class EesOutcome:
+    """One EES run: purchases in order, their payers and shares, drops, and the next change points."""
+
+    bought: list[int] = field(default_factory=list)
+    round_of: dict[int, int] = field(default_factory=dict)
+    payers: dict[int, int] = field(default_factory=dict)
+    share: dict[int, Fraction] = field(default_factory=dict)
+    rho: dict[int, Fraction] = field(default_factory=dict)
+    dropped: dict[int, int] = field(default_factory=dict)
+    spent: int = 0
+    over_limit: bool = False
+    change: Fraction | None = None
+    change_skip: Fraction | None = None
+
+
+@dataclass(slots=True)
+class _Table:
+    """A project's blocks (classes poorest last): payer counts at each block's end and c / k + s there."""
+
+    ends: list[int]
+    value_f: list[float]
+    suffix_f: list[float]
+    exact: list[Fraction | None]
+    spent: list[Fraction]
+    classes: list[int]
+    round_no: int
+
+    def lower_bound(self, need: int) -> float:
+        j = bisect_left(self.ends, need)
+        return math.inf if j == len(self.ends) else self.suffix_f[j]
+
+    def value(self, i: int, cost: int) -> Fraction:
+        found = self.exact[i]
+        if found is None:
+            found = self.exact[i] = Fraction(cost, self.ends[i]) + self.spent[i]
+        return found
+
+    def least(self, need: int, cost: int) -> Fraction | None:
+        """Exactly min over blocks ending at >= need payers of c / k + s (None when there is none)."""
+        j = bisect_left(self.ends, need)
+        if j == len(self.ends):
+            return None
+        near = self.suffix_f[j] * (1 + _TOL) + 1e-300
+        return min(self.value(i, cost) for i in range(j, len(self.ends)) if self.value_f[i] <= near)
+
+
+class _Run:
+    def __init__(self, problem: MesProblem, per_voter: Fraction) -> None:
+        self.problem = problem
+        self.b = per_voter
+        self.b_f = float(per_voter)
+        self.value: list[Fraction] = [Fraction(0)]
+        self.value_f: list[float] = [0.0]
+        self.class_of: dict[Fraction, int] = {Fraction(0): 0}
+        self.type_class = [0] * len(problem.types.multiplicity)
+        self.tables: dict[int, _Table] = {}
+
+    def table(self, p: int, round_no: int) -> _Table:
+        """The blocks of p's supporters in this round (fresh)."""
+        problem = self.problem
+        cost = problem.costs[p]
+        if round_no == 1:
+            n = problem.supporter_counts[p]
+            found = _Table([n], [cost / n], [cost / n], [None], [Fraction(0)], [0], round_no)
+        else:
+            cells = Counter(map(self.type_class.__getitem__, problem.voters_of[p]))
+            value_f = self.value_f
+            order = sorted(cells, key=value_f.__getitem__)
+            if any(value_f[a] == value_f[b] for a, b in zip(order, order[1:], strict=False)):
+                order.sort(key=self.value.__getitem__)
+            ends, values = [], []
+            k = 0
+            for c in order:
+                k += cells[c]
+                ends.append(k)
+                values.append(cost / k + value_f[c])
+            suffix = values[:]
+            for i in range(len(suffix) - 2, -1, -1):
+                suffix[i] = min(suffix[i], suffix[i + 1])
+            spent = [self.value[c] for c in order]
+            found = _Table(ends, values, suffix, [None] * len(ends), spent, order, round_no)
+        self.tables[p] = found
+        return found
+
+    def payers(self, p: int, table: _Table) -> int:
+        """The most supporters who can split p's cost equally (0: unaffordable): the last block with c/k + s <= b."""
+        cost = self.problem.costs[p]
+        high = self.b_f * (1 + _TOL)
+        low = self.b_f * (1 - _TOL)
+        for i in range(len(table.ends) - 1, -1, -1):
+            f = table.value_f[i]
+            if f <= low or (f <= high and table.value(i, cost) <= self.b):
+                return table.ends[i]
+        return 0
+
+    def pay(self, p: int, table: _Table, k: int, share: Fraction) -> None:
+        """The k richest supporters (whole classes) each pay `share` and move to the class of their new spending."""
+        moves: dict[int, int] = {}
+        for i, c in enumerate(table.classes):
+            if table.ends[i] > k:
+                break
+            after = self.value[c] + share
+            new = self.class_of.get(after)
+            if new is None:
+                new = self.class_of[after] = len(self.value)
+                self.value.append(after)
+                self.value_f.append(float(after))
+            moves[c] = new
+        type_class = self.type_class
+        for t in self.problem.types.supporters[p]:
+            moved = moves.get(type_class[t])
+            if moved is not None:
+                type_class[t] = moved
+
+
+def _rho(problem: MesProblem, p: int, k: int) -> Fraction:
+    return Fraction(problem.costs[p], k * problem.scale[p])
+
+
+def _needed(problem: MesProblem, p: int, rho: Fraction, chosen: int) -> int:
+    """The fewest payers with which p beats a round that chose `chosen` at `rho`."""
+    x = Fraction(problem.costs[p]) / (problem.scale[p] * rho)
+    if problem.tie_key(p) < problem.tie_key(chosen):
+        return max(1, math.ceil(x))
+    return math.floor(x) + 1
+
+
+class _Changes:
+    """The least change points seen: over every project (add-opt) and per project (for add-opt-skip)."""
+
+    def __init__(self, run: _Run) -> None:
+        self.run = run
+        self.best: Fraction | None = None
+        self.best_f = math.inf
+        self.of: dict[int, Fraction] = {}
+
+    def offer(self, p: int | None, value: Fraction | None) -> None:
+        if value is None:
+            return
+        if self.best is None or value < self.best:
+            self.best, self.best_f = value, float(value)
+        if p is not None and (p not in self.of or value < self.of[p]):
+            self.of[p] = value
+
+    def consider(self, p: int, need: int, round_no: int) -> None:
+        """Offer p's change point for a round in which it needs `need` payers, unless bounds rule it out."""
+        problem = self.run.problem
+        if need > problem.supporter_counts[p]:
+            return
+        table = self.run.tables[p]
+        bound = table.lower_bound(need)
+        own = self.of.get(p)
+        # Useless only when it can beat neither the overall best nor p's own (add-opt-skip needs it).
+        if own is not None and bound > max(self.best_f, float(own)) * (1 + _TOL):
+            return
+        if table.round_no != round_no:
+            table = self.run.table(p, round_no)
+        self.offer(p, table.least(need, problem.costs[p]))
+
+
+def run_ees(problem: MesProblem, per_voter: Fraction, *, cost_limit: int | None = None) -> EesOutcome:
+    """Run EES with `per_voter` money per voter; stop once spending passes `cost_limit` (no change points then)."""
+    costs = problem.costs
+    run = _Run(problem, per_voter)
+    outcome = EesOutcome()
+    changes = _Changes(run)
+    offered: list[int] = []  # projects still on offer: not bought (dropped ones included)
+    heap: list[tuple[float, int]] = []
+    for p, cost in enumerate(costs):
+        if problem.supporter_counts[p] == 0 or (cost == 0 and problem.cost_utility):
+            continue
+        if cost == 0:
+            outcome.bought.append(p)
+            outcome.round_of[p] = 0
+            outcome.rho[p] = outcome.share[p] = Fraction(0)
+            outcome.payers[p] = 0
+            continue
+        offered.append(p)
+        run.table(p, 1)
+        heap.append((cost / (problem.supporter_counts[p] * problem.scale[p]), p))
+    heapq.heapify(heap)
+    alive = set(offered)
+    round_no = 0
+    while True:
+        round_no += 1
+        best = _cheapest(run, outcome, heap, alive, round_no)
+        if best is None:
+            for p in offered:
+                changes.consider(p, 1, round_no)
+            break
+        p, k, rho = best
+        for q in offered:
+            if q != p:
+                changes.consider(q, _needed(problem, q, rho, p), round_no)
+        changes.offer(None, run.tables[p].least(k + 1, costs[p]))
+        share = Fraction(costs[p], k)
+        outcome.bought.append(p)
+        outcome.round_of[p], outcome.payers[p], outcome.share[p], outcome.rho[p] = round_no, k, share, rho
+        outcome.spent += costs[p]
+        offered.remove(p)
+        alive.discard(p)
+        if cost_limit is not None and outcome.spent > cost_limit:
+            outcome.over_limit = True
+            return outcome
+        run.pay(p, run.tables[p], k, share)
+    b = run.b
+    outcome.change = None if changes.best is None else changes.best - b
+    skip = [v for q, v in changes.of.items() if q not in outcome.round_of]
+    outcome.change_skip = min(skip) - b if skip else None
+    return outcome
+
+
+def _cheapest(
+    run: _Run, outcome: EesOutcome, heap: list[tuple[float, int]], alive: set[int], round_no: int
+) -> tuple[int, int, Fraction] | None:
+    """The project with the lowest exact rho this round as (project, payers, rho); drops unaffordable ones.
+
+    The heap holds lower bounds on rho (a project's payers only fall within a run): every project
+    whose bound is within reach of the best fresh rho is evaluated, the rest cannot be cheapest.
+    """
+    problem = run.problem
+    best: tuple[Fraction, tuple[int, int, int], int, int] | None = None
+    best_f = math.inf
+    fresh: list[tuple[float, int]] = []
+    while heap and heap[0][0] <= best_f * (1 + _TOL):
+        _, p = heapq.heappop(heap)
+        if p not in alive:
+            continue
+        table = run.tables[p] if run.tables[p].round_no == round_no else run.table(p, round_no)
+        k = run.payers(p, table)
+        if k == 0:
+            alive.discard(p)
+            outcome.dropped[p] = round_no
+            continue
+        rho = _rho(problem, p, k)
+        fresh.append((float(rho), p))
+        if best is None or (rho, problem.tie_key(p)) < best[:2]:
+            best = (rho, problem.tie_key(p), p, k)
+            best_f = float(rho)
+    for item in fresh:
+        heapq.heappush(heap, item)
+    return None if best is None else (best[2], best[3], best[0])
