@@ -22,6 +22,7 @@ not fund (the paper's add-opt-skip).
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 from bisect import bisect_left
 from collections import Counter
@@ -102,7 +103,7 @@ class _Run:
             cells = Counter(map(self.type_class.__getitem__, problem.voters_of[p]))
             value_f = self.value_f
             order = sorted(cells, key=value_f.__getitem__)
-            if any(value_f[a] == value_f[b] for a, b in zip(order, order[1:], strict=False)):
+            if any(value_f[a] == value_f[b] for a, b in itertools.pairwise(order)):
                 order.sort(key=self.value.__getitem__)
             ends, values = [], []
             k = 0
@@ -119,7 +120,7 @@ class _Run:
         return found
 
     def payers(self, p: int, table: _Table) -> int:
-        """The most supporters who can split p's cost equally (0: unaffordable): the last block with c/k + s <= b."""
+        """The most supporters who can split p's cost equally (0: none): the last block with c/k + s <= b."""
         cost = self.problem.costs[p]
         high = self.b_f * (1 + _TOL)
         low = self.b_f * (1 - _TOL)
@@ -130,7 +131,7 @@ class _Run:
         return 0
 
     def pay(self, p: int, table: _Table, k: int, share: Fraction) -> None:
-        """The k richest supporters (whole classes) each pay `share` and move to the class of their new spending."""
+        """The k richest supporters (whole classes) pay `share` each and move to their new spending."""
         moves: dict[int, int] = {}
         for i, c in enumerate(table.classes):
             if table.ends[i] > k:
@@ -195,7 +196,7 @@ class _Changes:
 
 
 def run_ees(problem: MesProblem, per_voter: Fraction, *, cost_limit: int | None = None) -> EesOutcome:
-    """Run EES with `per_voter` money per voter; stop once spending passes `cost_limit` (no change points then)."""
+    """Run EES with `per_voter` money per voter; stop once spending passes `cost_limit` (no change points)."""
     costs = problem.costs
     run = _Run(problem, per_voter)
     outcome = EesOutcome()

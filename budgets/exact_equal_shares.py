@@ -151,5 +151,6 @@ def exact_equal_shares(election: Election, rule: str) -> Allocation:
     order = [election.projects[p].project_id for p in outcome.bought]
     costs = {project.project_id: project.cost for project in election.projects}
     payments = LazyPayments(lambda: ees_payments(election, problem, outcome, found.per_voter))
-    voters = f"each of {money(len(election.ballots))} voters started with {per_voter_text(Fraction(election.budget, max(len(election.ballots), 1)))}"
+    start = per_voter_text(Fraction(election.budget, max(len(election.ballots), 1)))
+    voters = f"each of {money(len(election.ballots))} voters started with {start}"
     return build_allocation(rule, election.budget, order, costs, explanations, (voters, found.note), payments)

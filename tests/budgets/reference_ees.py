@@ -19,7 +19,7 @@ Run = tuple[tuple[int, int], ...]  # (project, payers) per round; payers 0 for a
 
 @dataclass(frozen=True)
 class Rounds:
-    """A run and, for each round, everyone's leftover before it and the (rho, tie) it chose (None at the end)."""
+    """A run; per round everyone's leftover before it and the (rho, tie) it chose (None at the end)."""
 
     run: Run
     states: tuple[tuple[tuple[Fraction, ...], tuple[Fraction, tuple[int, int, int]] | None], ...]
@@ -120,7 +120,7 @@ def change(election: Election, per_voter: Fraction) -> Fraction | None:
 
 
 def change_skip(election: Election, per_voter: Fraction) -> Fraction | None:
-    """The smallest d > 0 at which, in some round of the run, a project it leaves out beats that round's choice."""
+    """The least d > 0 at which, in some round, a project the run leaves out beats the round's choice."""
     here = ees(election, per_voter)
     backers = supporters(election)
     funded = {p for p, _ in here.run}
@@ -133,8 +133,10 @@ def change_skip(election: Election, per_voter: Fraction) -> Fraction | None:
                 if best is not None and d >= best:
                     break
                 k = payers(project.cost, [left[v] + d for v in backers[p]])
-                key = (Fraction(project.cost, k * scale(election, p)), tie(election, backers, p)) if k else None
-                if key is not None and (chosen is None or key < chosen):
+                if not k:
+                    continue
+                key = (Fraction(project.cost, k * scale(election, p)), tie(election, backers, p))
+                if chosen is None or key < chosen:
                     best = d
                     break
     return best

@@ -40,8 +40,11 @@ def test_a_small_election_by_hand() -> None:
     # At 30 each both projects have 2 payers (rho 1/2); the cheaper b wins, v2 and v3 pay 15 each,
     # and a is then unaffordable (v2 holds 15 < 30). a becomes affordable when v2 holds 30: at 45.
     first = run_ees(ees_problem(election), Fraction(30))
-    assert first.bought == [1] and first.payers == {1: 2} and first.dropped == {0: 2}
-    assert first.change == 15 and first.change_skip == 15
+    assert first.bought == [1]
+    assert first.payers == {1: 2}
+    assert first.dropped == {0: 2}
+    assert first.change == 15
+    assert first.change_skip == 15
     for rule in EES_RULES:
         outcome = allocate(election, rule)
         assert outcome.selected == ("b", "a")
@@ -68,7 +71,9 @@ def test_equal_shares_differ_from_mes_when_a_supporter_is_short() -> None:
     )
     election = Election(projects, ballots, 264)
     outcome = run_ees(ees_problem(election), Fraction(44))
-    assert outcome.bought == [1] and outcome.payers == {1: 4} and outcome.dropped == {0: 2}
+    assert outcome.bought == [1]
+    assert outcome.payers == {1: 4}
+    assert outcome.dropped == {0: 2}
     assert allocate(election, "equalshares").selected == ("y", "x")
 
 
