@@ -24,8 +24,9 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
+from array import array
 from bisect import bisect_left
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -88,19 +89,25 @@ class _Run:
         self.b_f = float(per_voter)
         self.value: list[Fraction] = [Fraction(0)]
         self.value_f: list[float] = [0.0]
-        self.class_of: dict[Fraction, int] = {Fraction(0): 0}
-        self.type_class = [0] * len(problem.types.multiplicity)
-        self.tables: dict[int, _Table] = {}
+        self.class_of: dict[tuple[int, int], int] = {(0, 1): 0}
+        self.type_class = array("i", bytes(4 * len(problem.types.multiplicity)))
+        self.tables: dict[int, _Table] = {}  # each project's latest table
+        self.history: dict[tuple[int, int], _Table] = {}  # (project, round) -> table
+        self.snapshots: list[array[int]] = []  # everyone's class at the start of each round
 
     def table(self, p: int, round_no: int) -> _Table:
-        """The blocks of p's supporters in this round (fresh)."""
+        """The blocks of p's supporters at the start of a round (the current one, or an earlier snapshot)."""
+        found = self.history.get((p, round_no))
+        if found is not None:
+            return found
         problem = self.problem
         cost = problem.costs[p]
         if round_no == 1:
             n = problem.supporter_counts[p]
             found = _Table([n], [cost / n], [cost / n], [None], [Fraction(0)], [0], round_no)
         else:
-            cells = Counter(map(self.type_class.__getitem__, problem.voters_of[p]))
+            classes = self.snapshots[round_no - 1] if round_no <= len(self.snapshots) else self.type_class
+            cells = Counter(map(classes.__getitem__, problem.voters_of[p]))
             value_f = self.value_f
             order = sorted(cells, key=value_f.__getitem__)
             if any(value_f[a] == value_f[b] for a, b in itertools.pairwise(order)):
@@ -116,8 +123,19 @@ class _Run:
                 suffix[i] = min(suffix[i], suffix[i + 1])
             spent = [self.value[c] for c in order]
             found = _Table(ends, values, suffix, [None] * len(ends), spent, order, round_no)
-        self.tables[p] = found
+        self.history[p, round_no] = found
+        latest = self.tables.get(p)
+        if latest is None or latest.round_no < round_no:
+            self.tables[p] = found
         return found
+
+    def bound(self, p: int, round_no: int, need: int) -> float:
+        """A lower bound on p's c / k + s over k >= need in a round, from its latest table up to it."""
+        for r in range(round_no, 0, -1):
+            found = self.history.get((p, r))
+            if found is not None:
+                return found.lower_bound(need)
+        return 0.0
 
     def payers(self, p: int, table: _Table) -> int:
         """The most supporters who can split p's cost equally (0: none): the last block with c/k + s <= b."""
@@ -132,22 +150,23 @@ class _Run:
 
     def pay(self, p: int, table: _Table, k: int, share: Fraction) -> None:
         """The k richest supporters (whole classes) pay `share` each and move to their new spending."""
-        moves: dict[int, int] = {}
+        moves = dict(zip(table.classes, table.classes, strict=True))  # non-payers stay
+        value, class_of = self.value, self.class_of
         for i, c in enumerate(table.classes):
             if table.ends[i] > k:
                 break
-            after = self.value[c] + share
-            new = self.class_of.get(after)
+            after = value[c] + share
+            key = (after.numerator, after.denominator)  # hashing a tuple is cheaper than a Fraction
+            new = class_of.get(key)
             if new is None:
-                new = self.class_of[after] = len(self.value)
-                self.value.append(after)
+                new = class_of[key] = len(value)
+                value.append(after)
                 self.value_f.append(float(after))
             moves[c] = new
-        type_class = self.type_class
-        for t in self.problem.types.supporters[p]:
-            moved = moves.get(type_class[t])
-            if moved is not None:
-                type_class[t] = moved
+        supporters = self.problem.types.supporters[p]
+        old = list(map(self.type_class.__getitem__, supporters))
+        # Write the new classes back at C speed (the map is consumed by a zero-length deque).
+        deque(map(self.type_class.__setitem__, supporters, map(moves.__getitem__, old)), maxlen=0)
 
 
 def _rho(problem: MesProblem, p: int, k: int) -> Fraction:
@@ -162,45 +181,62 @@ def _needed(problem: MesProblem, p: int, rho: Fraction, chosen: int) -> int:
     return math.floor(x) + 1
 
 
-class _Changes:
-    """The least change points seen: over every project (add-opt) and per project (for add-opt-skip)."""
+def _least_change(
+    run: _Run, rounds: list[tuple[int, int, Fraction] | None], offered: list[list[int]], skip: bool
+) -> Fraction | None:
+    """The least c / k + s over the (round, project) pairs that could change the run (see the docstring).
 
-    def __init__(self, run: _Run) -> None:
-        self.run = run
-        self.best: Fraction | None = None
-        self.best_f = math.inf
-        self.of: dict[int, Fraction] = {}
+    Pairs are tried in the order of their lower bounds, a bound refreshed from the latest table up
+    to its round before its table is computed; the search stops once no bound is under the best.
+    """
+    problem = run.problem
+    bought = {choice[0] for choice in rounds if choice is not None}
+    best: Fraction | None = None
+    best_f = math.inf
+    pending: list[tuple[float, int, int, int]] = []
+    for r, choice in enumerate(rounds, start=1):
+        for q in offered[r - 1]:
+            if skip and q in bought:
+                continue
+            if choice is None:
+                need = 1
+            elif q == choice[0]:
+                if skip:
+                    continue
+                need = choice[1] + 1
+            else:
+                need = _needed(problem, q, choice[2], choice[0])
+            if need <= problem.supporter_counts[q]:
+                pending.append((run.bound(q, r, need), r, q, need))
+    heapq.heapify(pending)
+    while pending and pending[0][0] <= best_f * (1 + _TOL):
+        bound, r, q, need = heapq.heappop(pending)
+        if (q, r) not in run.history:
+            fresh = run.bound(q, r, need)
+            if fresh > bound:
+                heapq.heappush(pending, (fresh, r, q, need))
+                continue
+        found = run.table(q, r).least(need, problem.costs[q])
+        if found is not None and (best is None or found < best):
+            best, best_f = found, float(found)
+    return best
 
-    def offer(self, p: int | None, value: Fraction | None) -> None:
-        if value is None:
-            return
-        if self.best is None or value < self.best:
-            self.best, self.best_f = value, float(value)
-        if p is not None and (p not in self.of or value < self.of[p]):
-            self.of[p] = value
 
-    def consider(self, p: int, need: int, round_no: int) -> None:
-        """Offer p's change point for a round in which it needs `need` payers, unless bounds rule it out."""
-        problem = self.run.problem
-        if need > problem.supporter_counts[p]:
-            return
-        table = self.run.tables[p]
-        bound = table.lower_bound(need)
-        own = self.of.get(p)
-        # Useless only when it can beat neither the overall best nor p's own (add-opt-skip needs it).
-        if own is not None and bound > max(self.best_f, float(own)) * (1 + _TOL):
-            return
-        if table.round_no != round_no:
-            table = self.run.table(p, round_no)
-        self.offer(p, table.least(need, problem.costs[p]))
+def run_ees(
+    problem: MesProblem,
+    per_voter: Fraction,
+    *,
+    cost_limit: int | None = None,
+    changes: tuple[str, ...] = ("opt", "skip"),
+) -> EesOutcome:
+    """Run EES with `per_voter` money per voter; stop once spending passes `cost_limit`.
 
-
-def run_ees(problem: MesProblem, per_voter: Fraction, *, cost_limit: int | None = None) -> EesOutcome:
-    """Run EES with `per_voter` money per voter; stop once spending passes `cost_limit` (no change points)."""
+    `changes` names the change points to find ("opt": `change`, "skip": `change_skip`); none are
+    found for a run stopped by the limit.
+    """
     costs = problem.costs
     run = _Run(problem, per_voter)
     outcome = EesOutcome()
-    changes = _Changes(run)
     offered: list[int] = []  # projects still on offer: not bought (dropped ones included)
     heap: list[tuple[float, int]] = []
     for p, cost in enumerate(costs):
@@ -217,19 +253,18 @@ def run_ees(problem: MesProblem, per_voter: Fraction, *, cost_limit: int | None 
         heap.append((cost / (problem.supporter_counts[p] * problem.scale[p]), p))
     heapq.heapify(heap)
     alive = set(offered)
+    rounds: list[tuple[int, int, Fraction] | None] = []
+    offered_at: list[list[int]] = []
     round_no = 0
     while True:
         round_no += 1
+        run.snapshots.append(array("i", run.type_class))
+        offered_at.append(offered[:])
         best = _cheapest(run, outcome, heap, alive, round_no)
+        rounds.append(best)
         if best is None:
-            for p in offered:
-                changes.consider(p, 1, round_no)
             break
         p, k, rho = best
-        for q in offered:
-            if q != p:
-                changes.consider(q, _needed(problem, q, rho, p), round_no)
-        changes.offer(None, run.tables[p].least(k + 1, costs[p]))
         share = Fraction(costs[p], k)
         outcome.bought.append(p)
         outcome.round_of[p], outcome.payers[p], outcome.share[p], outcome.rho[p] = round_no, k, share, rho
@@ -241,9 +276,12 @@ def run_ees(problem: MesProblem, per_voter: Fraction, *, cost_limit: int | None 
             return outcome
         run.pay(p, run.tables[p], k, share)
     b = run.b
-    outcome.change = None if changes.best is None else changes.best - b
-    skip = [v for q, v in changes.of.items() if q not in outcome.round_of]
-    outcome.change_skip = min(skip) - b if skip else None
+    if "opt" in changes:
+        found = _least_change(run, rounds, offered_at, skip=False)
+        outcome.change = None if found is None else found - b
+    if "skip" in changes:
+        found = _least_change(run, rounds, offered_at, skip=True)
+        outcome.change_skip = None if found is None else found - b
     return outcome
 
 

@@ -48,7 +48,8 @@ def add_opt(problem: MesProblem, voters: int, budget: int, *, skip: bool = False
     """EES with the add-opt completion (add-opt-skip with `skip`); see the module docstring."""
     name = "add-opt-skip" if skip else "add-opt"
     start = per_voter = Fraction(budget, max(voters, 1))
-    best = run_ees(problem, per_voter)
+    wanted = ("skip",) if skip else ("opt",)
+    best = run_ees(problem, per_voter, changes=wanted)
     runs, changes = 1, 0
     supported = sum(
         1
@@ -64,7 +65,7 @@ def add_opt(problem: MesProblem, voters: int, budget: int, *, skip: bool = False
         if step is None:
             why = "where no larger per-voter budget changes the outcome"
             break
-        trial = run_ees(problem, per_voter + step, cost_limit=budget)
+        trial = run_ees(problem, per_voter + step, cost_limit=budget, changes=wanted)
         runs += 1
         if trial.over_limit or trial.spent > budget:
             why = (
