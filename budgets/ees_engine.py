@@ -22,7 +22,6 @@ not fund (the paper's add-opt-skip).
 from __future__ import annotations
 
 import heapq
-import itertools
 import math
 from array import array
 from bisect import bisect_left
@@ -59,9 +58,9 @@ class _Table:
     value_f: list[float]
     suffix_f: list[float]
     exact: list[Fraction | None]
-    spent: list[Fraction]
     classes: list[int]
     round_no: int
+    run: _Run
 
     def lower_bound(self, need: int) -> float:
         j = bisect_left(self.ends, need)
@@ -70,7 +69,7 @@ class _Table:
     def value(self, i: int, cost: int) -> Fraction:
         found = self.exact[i]
         if found is None:
-            found = self.exact[i] = Fraction(cost, self.ends[i]) + self.spent[i]
+            found = self.exact[i] = Fraction(cost, self.ends[i]) + self.run.spent(self.classes[i])
         return found
 
     def least(self, need: int, cost: int) -> Fraction | None:
@@ -87,9 +86,10 @@ class _Run:
         self.problem = problem
         self.b = per_voter
         self.b_f = float(per_voter)
-        self.value: list[Fraction] = [Fraction(0)]
+        # Class c has spent num[c] / denominator; the denominator is a multiple of every share's.
+        self.num: list[int] = [0]
+        self.denominator = 1
         self.value_f: list[float] = [0.0]
-        self.class_of: dict[tuple[int, int], int] = {(0, 1): 0}
         self.type_class = array("i", bytes(4 * len(problem.types.multiplicity)))
         self.tables: dict[int, _Table] = {}  # each project's latest table
         self.history: dict[tuple[int, int], _Table] = {}  # (project, round) -> table
@@ -104,14 +104,12 @@ class _Run:
         cost = problem.costs[p]
         if round_no == 1:
             n = problem.supporter_counts[p]
-            found = _Table([n], [cost / n], [cost / n], [None], [Fraction(0)], [0], round_no)
+            found = _Table([n], [cost / n], [cost / n], [None], [0], round_no, self)
         else:
             classes = self.snapshots[round_no - 1] if round_no <= len(self.snapshots) else self.type_class
             cells = Counter(map(classes.__getitem__, problem.voters_of[p]))
             value_f = self.value_f
-            order = sorted(cells, key=value_f.__getitem__)
-            if any(value_f[a] == value_f[b] for a, b in itertools.pairwise(order)):
-                order.sort(key=self.value.__getitem__)
+            order = sorted(cells, key=self.num.__getitem__)
             ends, values = [], []
             k = 0
             for c in order:
@@ -121,13 +119,16 @@ class _Run:
             suffix = values[:]
             for i in range(len(suffix) - 2, -1, -1):
                 suffix[i] = min(suffix[i], suffix[i + 1])
-            spent = [self.value[c] for c in order]
-            found = _Table(ends, values, suffix, [None] * len(ends), spent, order, round_no)
+            found = _Table(ends, values, suffix, [None] * len(ends), order, round_no, self)
         self.history[p, round_no] = found
         latest = self.tables.get(p)
         if latest is None or latest.round_no < round_no:
             self.tables[p] = found
         return found
+
+    def spent(self, c: int) -> Fraction:
+        """What each voter in class c has spent, exactly."""
+        return Fraction(self.num[c], self.denominator)
 
     def bound(self, p: int, round_no: int, need: int) -> float:
         """A lower bound on p's c / k + s over k >= need in a round, from its latest table up to it."""
@@ -151,17 +152,25 @@ class _Run:
     def pay(self, p: int, table: _Table, k: int, share: Fraction) -> None:
         """The k richest supporters (whole classes) pay `share` each and move to their new spending."""
         moves = dict(zip(table.classes, table.classes, strict=True))  # non-payers stay
-        value, class_of = self.value, self.class_of
+        grow = share.denominator // math.gcd(self.denominator, share.denominator)
+        if grow > 1:
+            self.denominator *= grow
+            self.num = [x * grow for x in self.num]
+        # Payers whose spending becomes equal share a new class. Classes of equal spending made in
+        # different rounds may stay apart: they sort next to each other, and neither a payer count
+        # nor a change point ever separates them (the poorer-ranked one's c / k is smaller).
+        class_of: dict[int, int] = {}
+        num, denominator = self.num, self.denominator
+        paid = share.numerator * (denominator // share.denominator)
         for i, c in enumerate(table.classes):
             if table.ends[i] > k:
                 break
-            after = value[c] + share
-            key = (after.numerator, after.denominator)  # hashing a tuple is cheaper than a Fraction
-            new = class_of.get(key)
+            after = num[c] + paid
+            new = class_of.get(after)
             if new is None:
-                new = class_of[key] = len(value)
-                value.append(after)
-                self.value_f.append(float(after))
+                new = class_of[after] = len(num)
+                num.append(after)
+                self.value_f.append(after / denominator)
             moves[c] = new
         supporters = self.problem.types.supporters[p]
         old = list(map(self.type_class.__getitem__, supporters))
