@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from fractions import Fraction
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from budgets import Ballot, Election, Project, allocate
+from budgets import Ballot, Election, Project, allocate, dumps_pb
+from budgets.cli import main
 from budgets.ees_engine import run_ees
 from budgets.exact_equal_shares import add_opt, ees_problem
 from budgets.rules import RULES
@@ -117,3 +119,15 @@ def test_payments_add_up_on_real_files(name: str) -> None:
         outcome = allocate(election, rule)
         assert outcome.spent <= election.budget
         assert_payments_cover_costs(election, outcome)
+
+
+@pytest.mark.parametrize("rule", EES_RULES)
+def test_the_cli_runs_them(rule: str, tmp_path, capsys) -> None:
+    path = tmp_path / "small.pb"
+    path.write_text(dumps_pb(small()), encoding="utf-8")
+    assert main(["allocate", str(path), "--rule", rule]) == 0
+    assert capsys.readouterr().out.split() == ["b", "a"]
+    assert main(["allocate", str(path), "--rule", rule, "--format", "json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["rule"] == rule
+    assert shown["explanations"]["a"]["round"] == 2
