@@ -148,8 +148,7 @@ def run(timeout: float, pabutools_timeout: float, with_pabutools: bool, ees_time
         "`equalshares/add1` (the jumping search) and pabutools 1.2.3's "
         "exhaustion_by_budget_increase over method_of_equal_shares (Cost_Sat, budget_step = voters), "
         f'killed after {pabutools_timeout:.0f} s. "MES runs" counts the runs of MES the search made '
-        "(stepping makes one per level; one more when the search ends on a certified jump). "
-        "\n\n"
+        "(stepping makes one per level; one more when the search ends on a certified jump).\n\n"
         "| File | Target | budgets/ CPU | Target met | pabutools CPU | Our outcome |\n"
         "|---|---|---:|---|---:|---|\n" + "\n".join(rows) + "\n\n"
         "Exact Equal Shares (pabutools 1.2.3 has no EES, so no comparison), CPU time as above, killed "
