@@ -1,4 +1,4 @@
-"""Issue 16 benchmark: Equal Shares add1 completion, CPU time per file, beside pabutools 1.2.3.
+"""Issue 16 benchmark: Equal Shares add1 beside pabutools 1.2.3 and Exact Equal Shares, CPU time per file.
 
 Every measurement runs in a fresh child process, includes reading the file, and reports the
 child's CPU time (user + system) and peak resident memory; a child over its time limit is
@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import resource
 import subprocess
 import sys
@@ -24,6 +25,18 @@ PABULIB = Path(os.environ.get("PABULIB_DIR", REPO.parent / "shared" / "pabulib")
 HEADING = "## Allocation engine: Equal Shares completions (issue 16)"
 WARSZAWA = "Poland_Warszawa_2026.pb"
 WROCLAW = "Poland_Wroclaw_2015_150_-_500.pb"
+EES_RULES = ("exactequalshares/addopt", "exactequalshares/addoptskip")
+# Exact Equal Shares runs on a sample of the files, from the smallest to the largest cities.
+EES_FILES = (
+    "Canada_Stanford_Dataset_PB_Dieppe_2018_vote_approvals.pb",
+    "Netherlands_Assen_2024.pb",
+    "Switzerland_Zurich_S5R.pb",
+    "Poland_Swiecie_2023.pb",
+    WROCLAW,
+    "Poland_Krakow_2024.pb",
+    "Hungary_Budapest_2024.pb",
+    WARSZAWA,
+)
 
 
 @dataclass(frozen=True)
@@ -52,6 +65,9 @@ def child(engine: str, rule: str, file: str) -> None:
 
         outcome = allocate(read_pb(path), rule, progress=count)
         selected, spent = len(outcome.selected), outcome.spent
+        runs = re.search(r"\((\d+) runs\)", outcome.notes[-1])
+        if runs is not None:  # the EES completions say how many runs they made
+            levels = int(runs.group(1)) - 1
     else:
         from bench.budgets_bench import _pabutools
 
@@ -76,9 +92,30 @@ def _cell(result: Result) -> str:
     return result.failed or f"{result.cpu:.2f} s"
 
 
-def run(timeout: float, pabutools_timeout: float, with_pabutools: bool) -> str:
+def ees_rows(timeout: float) -> tuple[list[str], list[Result]]:
+    """Exact Equal Shares with both completions on EES_FILES (pabutools 1.2.3 has no EES)."""
+    rows, memory = [], []
+    for file in EES_FILES:
+        cells = [file]
+        for rule in EES_RULES:
+            ours = measure("budgets", rule, file, timeout)
+            if file == WROCLAW:
+                memory.append(ours)
+            runs = "" if ours.failed else f" ({ours.levels + 1} runs)"
+            cells.append(_cell(ours) + runs)
+            if rule == EES_RULES[0]:
+                met = "" if ours.failed else ("met" if ours.cpu < 3.0 else "missed")
+                cells.append(("< 3 s, " + (met or "missed")) if file == WARSZAWA else "-")
+        found = "" if ours.failed else f"{ours.selected} funded, {ours.spent:,} spent"
+        rows.append("| " + " | ".join([*cells, found]) + " |")
+        print(rows[-1], flush=True)
+    return rows, memory
+
+
+def run(timeout: float, pabutools_timeout: float, with_pabutools: bool, ees_timeout: float = 60.0) -> str:
     """Measure every case and return the Markdown section body."""
     load_before = os.getloadavg()
+    ees, ees_memory = ees_rows(ees_timeout)
     rows = []
     files = sorted(path.name for path in PABULIB.glob("*.pb"))
     for file in files:
@@ -94,8 +131,12 @@ def run(timeout: float, pabutools_timeout: float, with_pabutools: bool) -> str:
         print(rows[-1], flush=True)
     memory = measure("budgets", "equalshares/add1", WROCLAW, timeout)
     peak = memory.failed or f"{memory.peak_mb:.0f} MB"
-    memory_row = f"| equalshares/add1, peak memory | {WROCLAW} | < 300 MB | {peak} |"
-    print(memory_row, flush=True)
+    memory_rows = [f"| equalshares/add1, peak memory | {WROCLAW} | < 300 MB | {peak} |"]
+    for rule, found in zip(EES_RULES, ees_memory, strict=True):
+        memory_rows.append(
+            f"| {rule}, peak memory | {WROCLAW} | < 300 MB | {found.failed or f'{found.peak_mb:.0f} MB'} |"
+        )
+    print("\n".join(memory_rows), flush=True)
     load_after = os.getloadavg()
     return (
         "Command: `.venv/bin/python -m bench.budgets_bench --only issue16 "
@@ -107,11 +148,14 @@ def run(timeout: float, pabutools_timeout: float, with_pabutools: bool) -> str:
         "`equalshares/add1` (the jumping search) and pabutools 1.2.3's "
         "exhaustion_by_budget_increase over method_of_equal_shares (Cost_Sat, budget_step = voters), "
         f'killed after {pabutools_timeout:.0f} s. "MES runs" counts the runs of MES the search made '
-        "(stepping makes one per level; one more when the search ends on a certified jump). "
-        "exactequalshares/addopt is not built yet, so it has no row.\n\n"
+        "(stepping makes one per level; one more when the search ends on a certified jump).\n\n"
         "| File | Target | budgets/ CPU | Target met | pabutools CPU | Our outcome |\n"
         "|---|---|---:|---|---:|---|\n" + "\n".join(rows) + "\n\n"
-        "| Case | File | Target | budgets/ |\n|---|---|---|---:|\n" + memory_row + "\n"
+        "Exact Equal Shares (pabutools 1.2.3 has no EES, so no comparison), CPU time as above, killed "
+        f"after {ees_timeout:.0f} s; runs are EES runs, one per distinct outcome the completion visits:\n\n"
+        "| File | exactequalshares/addopt | Target | exactequalshares/addoptskip | addoptskip outcome |\n"
+        "|---|---:|---|---:|---|\n" + "\n".join(ees) + "\n\n"
+        "| Case | File | Target | budgets/ |\n|---|---|---|---:|\n" + "\n".join(memory_rows) + "\n"
     )
 
 

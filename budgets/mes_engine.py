@@ -121,16 +121,13 @@ def _certify_round(
         found = _evaluate(state, outcome, p, alive, round_no)
         if found is None:
             continue
-        lo, hi, cells = found
-        checked.append((lo, p))
-        if lo > threshold:
+        checked.append((found[0], p))
+        if found[0] > threshold:
             continue
-        price = state.price_exact(p, cells, (lo, hi) if hi < math.inf else None)
-        if price is None:
-            alive[p] = False
-            outcome.dropped[p] = (round_no, state.money_exact(cells))
+        priced = _priced(state, outcome, p, found, alive, round_no)
+        if priced is None:
             continue
-        rho = Fraction(price[0], price[1] * problem.scale[p] * state.denominator)
+        rho = priced[1]
         if (rho, problem.tie_key(p)) < (rho_before, tie):
             fall = rho_before - rho_here
             miss = (rho - rho_here) / fall if fall > 0 and rho > rho_here else Fraction(0)
@@ -141,6 +138,31 @@ def _certify_round(
     return miss
 
 
+def _drop(
+    state: BudgetClasses, outcome: MesOutcome, p: int, cells: dict[int, int], alive: list[bool], r: int
+) -> None:
+    """Record that p's supporters can no longer pay for it (from round r) and stop considering it."""
+    alive[p] = False
+    outcome.dropped[p] = (r, state.money_exact(cells))
+
+
+def _priced(
+    state: BudgetClasses,
+    outcome: MesOutcome,
+    p: int,
+    found: tuple[float, float, dict[int, int]],
+    alive: list[bool],
+    round_no: int,
+) -> tuple[tuple[int, int], Fraction] | None:
+    """p's exact price and rho from its float bounds and cells, or None (p dropped) when unaffordable."""
+    lo, hi, cells = found
+    price = state.price_exact(p, cells, (lo, hi) if hi < math.inf else None)
+    if price is None:
+        _drop(state, outcome, p, cells, alive, round_no)
+        return None
+    return price, Fraction(price[0], price[1] * state.problem.scale[p] * state.denominator)
+
+
 def _evaluate(
     state: BudgetClasses, outcome: MesOutcome, p: int, alive: list[bool], round_no: int
 ) -> tuple[float, float, dict[int, int]] | None:
@@ -148,8 +170,7 @@ def _evaluate(
     cells = state.cells(p)
     bounds = state.rho_bounds(p, cells)
     if bounds is None or (bounds[1] == math.inf and state.price_exact(p, cells) is None):
-        alive[p] = False
-        outcome.dropped[p] = (round_no, state.money_exact(cells))
+        _drop(state, outcome, p, cells, alive, round_no)
         return None
     return bounds[0], bounds[1], cells
 
@@ -179,16 +200,14 @@ def _cheapest(
             fresh[p] = found
             best_hi = min(best_hi, found[1])
     best: tuple[Fraction, tuple[int, int, int], int, tuple[int, int]] | None = None
-    for p, (lo, hi, cells) in fresh.items():
-        heapq.heappush(heap, (lo, p))
-        if lo > best_hi:
+    for p, found in fresh.items():
+        heapq.heappush(heap, (found[0], p))
+        if found[0] > best_hi:
             continue
-        price = state.price_exact(p, cells, (lo, hi) if hi < math.inf else None)
-        if price is None:
-            alive[p] = False
-            outcome.dropped[p] = (round_no, state.money_exact(cells))
+        priced = _priced(state, outcome, p, found, alive, round_no)
+        if priced is None:
             continue
-        rho = Fraction(price[0], price[1] * problem.scale[p] * state.denominator)
+        price, rho = priced
         if best is None or (rho, problem.tie_key(p)) < best[:2]:
             best = (rho, problem.tie_key(p), p, price)
     if best is None:

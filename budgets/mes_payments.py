@@ -17,7 +17,7 @@ def voter_key(election: Election, index: int) -> str:
     return voter_id or f"#{index}"
 
 
-def _type_of_ballots(election: Election, problem: MesProblem) -> list[int]:
+def type_of_ballots(election: Election, problem: MesProblem) -> list[int]:
     """Each ballot's voter type in `problem.types` (-1 for a ballot that supports nothing)."""
     types = problem.types
     index = {pid: i for i, pid in enumerate(election.project_ids)}
@@ -67,7 +67,7 @@ def mes_payments(
                 paid[t][p] = move[1]
     ids = election.project_ids
     result: dict[str, dict[str, Fraction]] = {}
-    for i, t in enumerate(_type_of_ballots(election, problem)):
+    for i, t in enumerate(type_of_ballots(election, problem)):
         if t >= 0 and paid[t]:
             result[voter_key(election, i)] = {ids[p]: amount for p, amount in paid[t].items()}
     return result

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from budgets.add1 import Progress
 from budgets.allocation import Allocation
@@ -14,6 +15,8 @@ from budgets.equal_shares import (
     equal_shares_add1_greedy,
 )
 from budgets.equal_shares_net import VARIANTS, net_rule
+from budgets.exact_equal_shares import RULES as EES_RULES
+from budgets.exact_equal_shares import exact_equal_shares
 from budgets.greedy import greedy, greedy_no_skip, greedy_threshold
 from budgets.knapsack import utilitarian_optimum
 from budgets.phragmen import phragmen
@@ -31,6 +34,8 @@ RULES: tuple[str, ...] = (
     "equalshares/add1u",
     "equalshares/add1eu",
     "equalshares-cardinality",
+    "exactequalshares/addopt",
+    "exactequalshares/addoptskip",
     "phragmen",
 )
 
@@ -42,6 +47,7 @@ _SIMPLE: dict[str, Callable[[Election], Allocation]] = {
     "equalshares": equal_shares,
     "equalshares-cardinality": lambda election: equal_shares(election, cardinality=True),
     "phragmen": phragmen,
+    **{name: partial(exact_equal_shares, rule=name) for name in EES_RULES},
 }
 
 _COMPLETED: dict[str, Callable[[Election, Progress | None, int, int], Allocation]] = {

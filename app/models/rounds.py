@@ -37,7 +37,7 @@ class Round(Model):
     ballot: Mapped[str] = mapped_column(String(20))  # approval | k-approval | knapsack | cumulative
     k: Mapped[int | None]  # k-approval: most approvals per ballot
     points: Mapped[int | None]  # cumulative: points each member may spread
-    rule: Mapped[str] = mapped_column(String(30))  # greedy | equalshares/add1 | phragmen
+    rule: Mapped[str] = mapped_column(String(30))  # a name in app/services/rounds/lifecycle.RULES
     top_n: Mapped[int]
     match_num: Mapped[int | None]
     match_den: Mapped[int | None]

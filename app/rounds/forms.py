@@ -18,6 +18,8 @@ RULE_CHOICES = [
     ("equalshares/add1", "Method of Equal Shares (add1 completion)"),
     ("greedy", "Greedy: most support first"),
     ("phragmen", "Phragmén's sequential rule"),
+    ("exactequalshares/addopt", "Exact Equal Shares (add-opt completion)"),
+    ("exactequalshares/addoptskip", "Exact Equal Shares (add-opt-skip completion)"),
 ]
 LEFTOVER_CHOICES = [("rollover", "Roll over to the next round"), ("refund", "Refund pledgers pro rata")]
 

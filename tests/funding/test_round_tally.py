@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Issue, IssueEvent, LedgerPosting, Round, TallyJob, User
 from app.services.rounds import jobs as tally_jobs
+from budgets import allocate
 from budgets.election import Ballot, Election, Project
 from budgets.equal_shares import equal_shares_add1
 from budgets.greedy import greedy
@@ -70,6 +71,20 @@ def test_tally_matches_an_independent_run_and_posts_the_money(world: RoundWorld,
         found = db.session.get(Round, rid)
         assert found.phase == "tallied"
         assert found.tallied_at is not None
+
+
+@pytest.mark.parametrize("rule", ["exactequalshares/addopt", "exactequalshares/addoptskip"])
+def test_exact_equal_shares_rounds_tally_like_the_engine(world: RoundWorld, rule: str) -> None:
+    rid, ballots = voted_round(world, rule=rule)
+
+    body = world.tally(rid).get_json()
+
+    expected = independent(world, ballots, 6000, lambda election: allocate(election, rule))
+    assert expected.notes[-1].startswith("add-opt")
+    assert {f["issue_id"] for f in body["funded"]} == {int(p) for p in expected.selected}
+    assert body["spent_cents"] == expected.spent
+    for item in body["funded"] + body["unfunded"]:
+        assert item["explanation"] == expected.explanations[str(item["issue_id"])].reason
 
 
 def test_funded_issues_are_planned_with_the_amount_in_the_note(world: RoundWorld, app) -> None:

@@ -10,7 +10,9 @@ from pydantic import Field, RootModel
 from app.api.models.common import URI, RequestBody, ResponseBody, absent
 
 BallotKind = Literal["approval", "k-approval", "knapsack", "cumulative"]
-Rule = Literal["greedy", "equalshares/add1", "phragmen"]
+Rule = Literal[
+    "greedy", "equalshares/add1", "phragmen", "exactequalshares/addopt", "exactequalshares/addoptskip"
+]
 Leftover = Literal["rollover", "refund"]
 PhaseName = Literal["draft", "pledging", "voting", "tallied", "closed"]
 RATIO = r"^[0-9]+:[0-9]+$"

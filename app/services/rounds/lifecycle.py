@@ -25,7 +25,13 @@ from app.services.rounds.access import (
 from app.services.workflow.estimates import parse_cents
 
 BALLOTS = ("approval", "k-approval", "knapsack", "cumulative")
-RULES = ("greedy", "equalshares/add1", "phragmen")  # the budgets/ engine's names
+RULES = (  # the budgets/ engine's names
+    "greedy",
+    "equalshares/add1",
+    "phragmen",
+    "exactequalshares/addopt",
+    "exactequalshares/addoptskip",
+)
 LEFTOVERS = ("rollover", "refund")
 MAX_TOP_N = 500
 MAX_POINTS = 10_000

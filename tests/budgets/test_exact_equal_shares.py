@@ -1,0 +1,133 @@
+"""Exact Equal Shares with add-opt and add-opt-skip agree with a slow, direct implementation of the paper."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from budgets import Ballot, Election, Project, allocate, dumps_pb
+from budgets.cli import main
+from budgets.ees_engine import run_ees
+from budgets.exact_equal_shares import add_opt, ees_problem
+from budgets.rules import RULES
+from tests.budgets import reference_ees
+from tests.budgets.pabulib_files import RANDOM_ELECTIONS, load_election
+from tests.budgets.test_add1_jumping import elections
+from tests.budgets.test_payments import assert_payments_cover_costs
+
+EES_RULES = ("exactequalshares/addopt", "exactequalshares/addoptskip")
+
+
+def small() -> Election:
+    projects = (Project("a", 60), Project("b", 30))
+    ballots = (
+        Ballot(("a",), voter_id="v1"),
+        Ballot(("a", "b"), voter_id="v2"),
+        Ballot(("b",), voter_id="v3"),
+    )
+    return Election(projects, ballots, 90)
+
+
+def engine_run(election: Election, per_voter: Fraction) -> reference_ees.Run:
+    outcome = run_ees(ees_problem(election), per_voter)
+    return tuple((p, outcome.payers[p]) for p in outcome.bought)
+
+
+def test_a_small_election_by_hand() -> None:
+    election = small()
+    # At 30 each both projects have 2 payers (rho 1/2); the cheaper b wins, v2 and v3 pay 15 each,
+    # and a is then unaffordable (v2 holds 15 < 30). a becomes affordable when v2 holds 30: at 45.
+    first = run_ees(ees_problem(election), Fraction(30))
+    assert first.bought == [1]
+    assert first.payers == {1: 2}
+    assert first.dropped == {0: 2}
+    assert first.change == 15
+    assert first.change_skip == 15
+    for rule in EES_RULES:
+        outcome = allocate(election, rule)
+        assert outcome.selected == ("b", "a")
+        assert outcome.spent == 90
+        assert outcome.payments == {
+            "v1": {"a": Fraction(30)},
+            "v2": {"b": Fraction(15), "a": Fraction(30)},
+            "v3": {"b": Fraction(15)},
+        }
+        assert outcome.explanations["a"].reason.startswith("funded in round 2: 2 of its 2 supporters")
+        assert "45" in outcome.notes[1]
+
+
+def test_equal_shares_differ_from_mes_when_a_supporter_is_short() -> None:
+    # Each of 6 voters holds 44. y (140) has 4 payers (rho 1/4) and beats x (90, 3 payers, 1/3);
+    # v3 pays 35 for it and keeps 9. MES then buys x with v3's 9 and 40.50 from v1 and v2; EES
+    # needs equal shares: 90 / 3 = 30 > 9, and 90 / 2 = 45 > 44, so x is unaffordable.
+    projects = (Project("x", 90), Project("y", 140))
+    ballots = (
+        Ballot(("x",)),
+        Ballot(("x",)),
+        Ballot(("x", "y")),
+        *(Ballot(("y",)) for _ in range(3)),
+    )
+    election = Election(projects, ballots, 264)
+    outcome = run_ees(ees_problem(election), Fraction(44))
+    assert outcome.bought == [1]
+    assert outcome.payers == {1: 4}
+    assert outcome.dropped == {0: 2}
+    assert allocate(election, "equalshares").selected == ("y", "x")
+
+
+def test_the_rules_are_listed() -> None:
+    assert set(EES_RULES) <= set(RULES)
+
+
+@RANDOM_ELECTIONS
+@given(elections(), st.fractions(Fraction(1, 3), Fraction(40)))
+def test_runs_and_change_points_match_the_definition(election: Election, per_voter: Fraction) -> None:
+    outcome = run_ees(ees_problem(election), per_voter)
+    assert engine_run(election, per_voter) == reference_ees.ees(election, per_voter).run
+    assert outcome.change == reference_ees.change(election, per_voter)
+    assert outcome.change_skip == reference_ees.change_skip(election, per_voter)
+
+
+@RANDOM_ELECTIONS
+@given(elections(), st.sampled_from(EES_RULES))
+def test_the_completions_match_the_definition(election: Election, rule: str) -> None:
+    skip = rule.endswith("skip")
+    run, per_voter, paid = reference_ees.add_opt(election, skip=skip)
+    found = add_opt(ees_problem(election), len(election.ballots), election.budget, skip=skip)
+    assert tuple((p, found.outcome.payers[p]) for p in found.outcome.bought) == run
+    assert found.per_voter == per_voter
+    outcome = allocate(election, rule)
+    assert outcome.selected == tuple(election.projects[p].project_id for p, _ in run)
+    assert outcome.spent <= election.budget
+    expected = {
+        f"#{v}": {election.projects[p].project_id: amount for p, amount in paid[v].items()}
+        for v in range(len(election.ballots))
+        if paid[v]
+    }
+    assert dict(outcome.payments) == expected
+    assert_payments_cover_costs(election, outcome, per_voter)
+
+
+@pytest.mark.parametrize("name", ["Poland_Swiecie_2023.pb", "Netherlands_Assen_2024.pb"])
+def test_payments_add_up_on_real_files(name: str) -> None:
+    election = load_election(name)
+    for rule in EES_RULES:
+        outcome = allocate(election, rule)
+        assert outcome.spent <= election.budget
+        assert_payments_cover_costs(election, outcome)
+
+
+@pytest.mark.parametrize("rule", EES_RULES)
+def test_the_cli_runs_them(rule: str, tmp_path, capsys) -> None:
+    path = tmp_path / "small.pb"
+    path.write_text(dumps_pb(small()), encoding="utf-8")
+    assert main(["allocate", str(path), "--rule", rule]) == 0
+    assert capsys.readouterr().out.split() == ["b", "a"]
+    assert main(["allocate", str(path), "--rule", rule, "--format", "json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["rule"] == rule
+    assert shown["explanations"]["a"]["round"] == 2
