@@ -4,7 +4,7 @@ from app.models.account import ApiToken, User
 from app.models.funding import Group, Membership, Pledge, Pool, PoolMatch
 from app.models.issue import Issue, Like, Photo
 from app.models.ledger import LedgerLine, LedgerPosting
-from app.models.moderation import AuditEntry, BlockedDomain, ModerationRecord
+from app.models.moderation import AuditEntry, BlockedDomain, Flag, ModerationRecord
 from app.models.place import Area, Category, Status
 from app.models.rounds import Round, RoundBallot, RoundCandidate, TallyJob
 from app.models.workflow import Follow, IssueEvent
@@ -15,6 +15,7 @@ __all__ = [
     "AuditEntry",
     "BlockedDomain",
     "Category",
+    "Flag",
     "Follow",
     "Group",
     "Issue",
