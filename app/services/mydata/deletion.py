@@ -66,7 +66,7 @@ def _refuse_money_in_play(session: DbSession, user: User) -> None:
         .with_for_update(of=Round)
     ).all()
     for row in rounds:
-        if row.tally_token is not None:
+        if row.tally_token is not None and row.phase in OPEN_PHASES:  # a tallied round keeps its token
             raise Conflict(
                 f"A tally of round “{row.name}” ({row.group_name}) is running: try again once it finished.",
                 "account",
