@@ -258,3 +258,32 @@ def test_flags_are_rate_limited(
     ]
     assert statuses == [201, 201, 429]
     assert len(flags_of(app)) == 2
+
+
+def test_the_flag_form_finds_only_visible_items_of_its_problem(
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    make_issue: Callable[..., Any],
+    make_user: Callable[..., Any],
+) -> None:
+    issue, other = make_issue(), make_issue()
+    writer = make_user()
+    update_id = post_update(client, auth, issue.id, writer)
+    auth.login_as(make_user())
+    assert client.get(f"/issues/{issue.id}/flag?target_type=update&target_id={update_id}").status_code == 200
+    for query in (
+        f"target_type=update&target_id={update_id}",  # another problem's update
+        "target_type=update",
+        "target_type=comment&target_id=1",
+        "target_type=photo&target_id=abc",
+        "target_type=photo&target_id=99999",
+    ):
+        assert client.get(f"/issues/{other.id}/flag?{query}").status_code == 404, query
+    sent = client.post(
+        f"/issues/{issue.id}/flag?target_type=update&target_id={update_id}", data={"reason": "personal"}
+    )
+    assert sent.status_code == 302
+    assert sent.headers["Location"].endswith(f"/issues/{issue.id}#event-{update_id}")
+    assert [f[1:4] for f in flags_of(app)] == [("update", update_id, "personal")]
+    assert client.get("/issues/999999/flag").status_code == 404
