@@ -9,6 +9,7 @@ import io
 import json
 import zipfile
 from collections.abc import Callable
+from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
 
@@ -196,3 +197,28 @@ def test_the_account_pages_and_api_need_a_login(app: Flask, client: FlaskClient)
     assert privacy.status_code == 200
     assert "What, why, and for how long" in privacy.get_data(as_text=True)
     assert 'href="/privacy"' in client.get("/groups").get_data(as_text=True)
+
+
+def test_the_reporter_of_a_duplicate_hears_it_was_merged(
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    make_issue: Callable[..., Any],
+    make_user: Callable[..., Any],
+) -> None:
+    original = make_issue(title="Light out on Elm")
+    reporter = make_user()
+    duplicate_id, _ = report_with_photo(app, reporter, "Elm street light dark")
+    response = client.post(
+        f"/api/v1/issues/{duplicate_id}/duplicate-of",
+        json={"original_id": original.id},
+        headers=auth.headers(make_user(role="official")),
+    )
+    assert response.status_code == 200, response.get_json()
+    mails = [
+        message_from_bytes(p.read_bytes(), policy=policy.default)
+        for p in Path(app.config["MAIL_OUTBOX_DIR"]).glob("*.eml")
+    ]
+    to_reporter = [m for m in mails if m["To"] == reporter.email]
+    assert len(to_reporter) == 1
+    assert to_reporter[0]["Subject"] == f"“Elm street light dark” was merged into problem #{original.id}"
