@@ -139,6 +139,8 @@ class Config:
     RATE_LIMIT_REPORT = "30 per hour"
     RATE_LIMIT_LIKE = "120 per minute"
     RATE_LIMIT_UPDATE = "30 per hour"  # public updates and "not fixed" on issues
+    RATE_LIMIT_FLAG = "30 per hour"  # residents flagging reports, updates and photos
+    RATE_LIMIT_EXPORT = "10 per hour"  # "Download my data" (builds a ZIP with every photo)
     # The status an issue returns to when a resident says "not fixed" (within 30 days of the fix).
     REOPEN_STATUS = "new"
 

@@ -70,9 +70,11 @@ def create_app(config: type[Config] | None = None, overrides: dict[str, Any] | N
     app.config.setdefault("COMPRESS_CACHE_KEY", compression_cache_key)
     compress.init_app(app)
 
+    from app.account import bp as account_bp
     from app.api import bp as api_bp
     from app.auth import bp as auth_bp
     from app.feeds import bp as feeds_bp
+    from app.flags import bp as flags_bp
     from app.follows import bp as follows_bp
     from app.groups import bp as groups_bp
     from app.issues import bp as issues_bp
@@ -83,6 +85,8 @@ def create_app(config: type[Config] | None = None, overrides: dict[str, Any] | N
     from app.timeline import bp as timeline_bp
 
     app.register_blueprint(main_bp)
+    app.register_blueprint(account_bp)
+    app.register_blueprint(flags_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(follows_bp)

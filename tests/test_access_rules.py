@@ -80,6 +80,13 @@ RULES = [
     web("rounds.move_phase", "POST", "/rounds/1/phase", EVERYONE),
     web("rounds.set_match", "POST", "/rounds/1/match", EVERYONE),
     web("rounds.run_tally", "POST", "/rounds/1/tally", EVERYONE),
+    # My Commonfix, the data download, deleting the account, flags.
+    web("account.home", "GET", "/account", EVERYONE),
+    web("account.export", "POST", "/account/export", EVERYONE),
+    web("account.delete", "GET", "/account/delete", EVERYONE),
+    web("account.delete", "POST", "/account/delete", EVERYONE),
+    web("flags.flag", "GET", "/issues/1/flag", EVERYONE),
+    web("flags.flag", "POST", "/issues/1/flag", EVERYONE),
 ]
 
 

@@ -17,7 +17,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Issue, Like
+from app.models import Flag, Issue, Like
 from app.services.accounts import users as accounts
 from tests import factories
 from tests.conftest import Database
@@ -138,3 +138,31 @@ def test_the_same_resident_liking_twice_at_once_counts_once(server_url: str, app
     shown = requests.get(f"{server_url}/api/v1/issues/{issue_id}", timeout=REQUEST_TIMEOUT_S).json()
     assert shown["properties"]["likes"] == residents
     assert likes_of(app, issue_id) == (residents, residents)
+
+
+def test_the_same_resident_flagging_twice_at_once_counts_once(server_url: str, app: Flask) -> None:
+    residents = 6
+    tokens = residents_with_tokens(app, residents)
+    issue_id = new_issue_id(app)
+    url = f"{server_url}/api/v1/issues/{issue_id}/flags"
+
+    def flag_request(token: str) -> Callable[[], int]:
+        def send() -> int:
+            response = requests.post(
+                url,
+                json={"reason": "spam"},
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=REQUEST_TIMEOUT_S,
+            )
+            return response.status_code
+
+        return send
+
+    for token in tokens:  # each pair is released at the same instant: one creates, the other finds it
+        assert sorted(run_together([flag_request(token), flag_request(token)], workers=2)) == [200, 201]
+
+    with app.app_context():
+        assert (
+            db.session.scalar(select(func.count()).select_from(Flag).where(Flag.issue_id == issue_id))
+            == residents
+        )

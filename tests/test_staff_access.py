@@ -64,6 +64,14 @@ TABLE: dict[tuple[str, str], str] = {
     ("GET", "/groups/new"): "official",
     ("POST", "/groups/new"): "official",
     ("POST", "/pools/<int:pool_id>/match"): "official",
+    # residents' flags: the moderators' queue and its resolution
+    ("GET", "/staff/flags"): "official",
+    (
+        "POST",
+        "/staff/flags/<any(issue, update, photo):target_type>/<int:target_id>/<any(hide, dismiss):action>",
+    ): ("official"),
+    ("GET", "/api/v1/flags"): "official",
+    ("POST", "/api/v1/flags/<target_type>/<int:target_id>/resolution"): "official",
 }
 
 
@@ -130,6 +138,8 @@ def targets(
         "code": "planned",
         "action": "hide",
         "pool_id": "999999",
+        "target_type": "issue",
+        "target_id": str(issue.id),
     }
 
 

@@ -40,7 +40,9 @@ def register_user_loaders(login_manager: LoginManager) -> None:
     def load_user(user_id: str) -> User | None:
         if not user_id.isdigit():
             return None
-        return db.session.get(User, int(user_id))
+        user = db.session.get(User, int(user_id))
+        # A deleted account's tombstone never signs in again, whatever cookie is replayed.
+        return user if user is not None and user.deleted_at is None else None
 
     @login_manager.request_loader
     def load_user_from_token(request: Request) -> User | TokenHolder | None:

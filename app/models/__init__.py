@@ -5,7 +5,7 @@ from app.models.funding import Group, Membership, Pledge, Pool, PoolMatch
 from app.models.issue import Issue, IssueCell, Like, Photo
 from app.models.ledger import LedgerLine, LedgerPosting
 from app.models.mail import MailStatus, OutgoingMail
-from app.models.moderation import AuditEntry, BlockedDomain, ModerationRecord
+from app.models.moderation import AuditEntry, BlockedDomain, Flag, ModerationRecord
 from app.models.place import Area, Category, Status
 from app.models.rounds import Round, RoundBallot, RoundCandidate, TallyJob
 from app.models.workflow import Follow, IssueEvent
@@ -16,6 +16,7 @@ __all__ = [
     "AuditEntry",
     "BlockedDomain",
     "Category",
+    "Flag",
     "Follow",
     "Group",
     "Issue",

@@ -42,6 +42,9 @@ class User(RoleChecks, UserMixin, Model):
     role: Mapped[str] = mapped_column(String(16), default=Role.RESIDENT.value)
     is_blocked: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when the resident deleted the account: the row stays as an anonymous tombstone (no email,
+    # name or password), so the ledger's, tallied rounds' and reports' references still hold.
+    deleted_at: Mapped[datetime | None] = mapped_column(default=None)
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"

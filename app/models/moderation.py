@@ -1,11 +1,12 @@
-"""Moderation log (original texts), audit log of staff actions, and blocked email domains."""
+"""Moderation log (original texts), audit log of staff actions, blocked email domains, residents' flags."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import Model
@@ -59,3 +60,31 @@ class BlockedDomain(Model):
     reason: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FlagStatus(StrEnum):
+    OPEN = "open"
+    HIDDEN = "hidden"  # a moderator hid the flagged item
+    DISMISSED = "dismissed"  # a moderator left it as it was
+
+
+class Flag(Model):
+    """A resident's flag on a report, an update or a photo; one per (resident, item), counted once."""
+
+    __tablename__ = "flags"
+    __table_args__ = (
+        UniqueConstraint("user_id", "target_type", "target_id", name="uq_flags_user_target"),
+        Index("ix_flags_status_target", "status", "target_type", "target_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    target_type: Mapped[str] = mapped_column(String(20))  # issue, update, photo
+    target_id: Mapped[int]
+    issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(String(20))  # one of FLAG_REASONS (app/services/workflow/flags.py)
+    note: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(12), default=FlagStatus.OPEN.value)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -23,5 +23,6 @@ from app.staff import (  # noqa: E402,F401
     admin_routes,
     dashboard_routes,
     estimate_routes,
+    flag_routes,
     workflow_routes,
 )

@@ -192,7 +192,7 @@ def test_register_log_out_and_log_in_again(client: FlaskClient) -> None:
     )
     assert response.headers["Location"] == "/issues/new"
     page = client.get("/priorities").get_data(as_text=True)
-    assert 'class="nav-user__name">Nia</span>' in page
+    assert '<span class="visually-hidden">My Commonfix: </span>Nia</a>' in page
     assert ">Log out</button>" in page
 
     client.post("/account/logout")

@@ -1,4 +1,4 @@
-"""Reporting a problem: validate the place, category and text, attach an optional photo, store, notify."""
+"""Reporting a problem: validate the place, category and text, attach a photo, store, follow, notify."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.database.sessions import DbSession
-from app.models import Category, Issue, Photo, User
+from app.database.sessions import DbSession, execute_write
+from app.database.spellings import insert_ignoring_duplicates
+from app.models import Category, Follow, Issue, Photo, User
+from app.models.timestamps import utcnow
 from app.services.issues.notifications import notify_new_issue
 from app.services.issues.photo_store import PhotoStore
 from app.services.issues.photos import process_photo, store_photo
@@ -100,5 +102,12 @@ def create_issue(
             )
         )
         session.flush()
+    # Reporters follow their own report: they hear when it is closed, fixed or merged into another.
+    execute_write(
+        session,
+        insert_ignoring_duplicates(
+            session, Follow, user_id=reporter.id, issue_id=issue.id, created_at=utcnow()
+        ),
+    )
     notify_new_issue(session, issue.id)
     return issue

@@ -1,0 +1,76 @@
+"""My Commonfix (/account), the data download, account deletion, and the privacy page."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, url_for
+from flask_login import login_required, logout_user
+from werkzeug.wrappers import Response
+
+from app.account import bp
+from app.account.forms import DeleteAccountForm, ExportForm
+from app.auth.sessions import current_resident
+from app.extensions import db
+from app.models.timestamps import utcnow
+from app.ratelimits import limit
+from app.services.mydata import deletion, overview
+from app.services.mydata.export import export_zip
+from app.unit_of_work import unit_of_work
+
+
+@bp.get("/account")
+@login_required
+def home() -> str:
+    user = current_resident()
+    return render_template(
+        "account/home.html",
+        user=user,
+        mine=overview.overview(db.session, user),
+        export_form=ExportForm(),
+    )
+
+
+def zip_response(data: bytes, user_id: int) -> Response:
+    stamp = utcnow().strftime("%Y%m%d-%H%M%S")
+    return Response(
+        data,
+        mimetype="application/zip",
+        headers={
+            "Content-Disposition": f"attachment; filename=commonfix-my-data-{user_id}-{stamp}.zip",
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.post("/account/export")
+@login_required
+@limit("RATE_LIMIT_EXPORT", per_user=True)
+def export() -> Response:
+    if not ExportForm().validate_on_submit():
+        flash("The download form expired: try again.", "error")
+        return redirect(url_for("account.home"))
+    user = current_resident()
+    return zip_response(export_zip(db.session, user, current_app.config["UPLOAD_FOLDER"]), user.id)
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@login_required
+@limit("RATE_LIMIT_LOGIN", per_user=True)
+def delete() -> tuple[str, int] | Response:
+    user = current_resident()
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        with unit_of_work(form, field_names={"account": "password"}) as work:
+            deletion.delete_account(db.session, user, form.password.data)
+        if not work.failed:
+            logout_user()
+            flash(
+                "Your account is deleted. Your public reports and updates stay, as by a former resident.",
+                "success",
+            )
+            return redirect(url_for("main.index"))
+    return render_template("account/delete.html", form=form), 422 if form.errors else 200
+
+
+@bp.get("/privacy")
+def privacy() -> str:
+    return render_template("account/privacy.html")

@@ -1,0 +1,84 @@
+"""API shapes of My Commonfix: the account overview and the deletion request."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import Field
+
+from app.api.models.common import RequestBody, ResponseBody
+
+
+class Profile(ResponseBody):
+    id: int
+    email: str
+    display_name: str
+    role: Literal["resident", "official", "admin"]
+    created_at: datetime
+
+
+class IssueLine(ResponseBody):
+    id: int
+    title: str
+    status: str = Field(description="the status's code")
+    status_name: str
+    status_type: Literal["open", "closed", "fixed"]
+    hidden: bool = Field(description="hidden by a moderator (only your own reports are listed then)")
+    at: datetime = Field(description="when you reported, liked or followed it")
+
+
+class AreaLine(ResponseBody):
+    id: int
+    name: str
+    at: datetime
+
+
+class PledgeLine(ResponseBody):
+    id: int
+    group_id: int
+    group: str
+    amount_cents: int
+    currency: str
+    status: Literal["pending", "confirmed"]
+    created_at: datetime
+    confirmed_at: datetime | None
+
+
+class BallotLine(ResponseBody):
+    round_id: int
+    round: str
+    group: str
+    phase: Literal["draft", "pledging", "voting", "tallied", "closed"]
+    choices: int = Field(description="how many problems the ballot names")
+    updated_at: datetime
+
+
+class GroupLine(ResponseBody):
+    id: int
+    name: str
+    runs_group: bool
+
+
+class TokenLine(ResponseBody):
+    id: int
+    created_at: datetime
+    expires_at: datetime
+
+
+class AccountOverview(ResponseBody):
+    """What My Commonfix shows, newest first."""
+
+    profile: Profile
+    reports: list[IssueLine]
+    likes: list[IssueLine]
+    followed_issues: list[IssueLine]
+    followed_areas: list[AreaLine]
+    pledges: list[PledgeLine]
+    ballots: list[BallotLine]
+    groups: list[GroupLine]
+    tokens: list[TokenLine]
+
+
+class DeleteAccount(RequestBody):
+    password: str = Field(description="the account's password, to confirm")

@@ -1,0 +1,141 @@
+"""API: my account (what My Commonfix shows), the download of my data, and deleting my account."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Response, current_app, jsonify
+from flask_login import logout_user
+from werkzeug.wrappers import Response as Download
+
+from app.account.routes import zip_response
+from app.api import bp
+from app.api.auth import require_user
+from app.api.contract import JSON, Reply, operation
+from app.api.models.mydata import AccountOverview, DeleteAccount
+from app.api.params import json_body
+from app.extensions import db
+from app.ratelimits import limit
+from app.services.mydata import deletion, overview
+from app.services.mydata.export import README, export_zip
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat(timespec="seconds") + "Z"
+
+
+def _issue(line: overview.IssueLine) -> dict[str, object]:
+    return {
+        "id": line.id,
+        "title": line.title,
+        "status": line.status_code,
+        "status_name": line.status,
+        "status_type": line.status_type,
+        "hidden": line.is_hidden,
+        "at": _iso(line.at),
+    }
+
+
+@bp.get("/account")
+@operation(
+    operation_id="getAccount",
+    summary="My account: profile, reports, likes, follows, pledges, ballots, groups and API tokens",
+    replies={200: Reply("What My Commonfix shows, newest first", AccountOverview)},
+    errors=(401,),
+    secured=True,
+)
+def get_account() -> Response:
+    user = require_user()
+    mine = overview.overview(db.session, user)
+    return jsonify(
+        {
+            "profile": {
+                "id": user.id,
+                "email": user.email,
+                "display_name": user.display_name,
+                "role": user.role,
+                "created_at": _iso(user.created_at),
+            },
+            "reports": [_issue(i) for i in mine.reports],
+            "likes": [_issue(i) for i in mine.likes],
+            "followed_issues": [_issue(i) for i in mine.followed_issues],
+            "followed_areas": [{"id": a.id, "name": a.name, "at": _iso(a.at)} for a in mine.followed_areas],
+            "pledges": [
+                {
+                    "id": p.id,
+                    "group_id": p.group_id,
+                    "group": p.group,
+                    "amount_cents": p.amount_cents,
+                    "currency": p.currency,
+                    "status": p.status,
+                    "created_at": _iso(p.created_at),
+                    "confirmed_at": _iso(p.confirmed_at),
+                }
+                for p in mine.pledges
+            ],
+            "ballots": [
+                {
+                    "round_id": b.round_id,
+                    "round": b.round,
+                    "group": b.group,
+                    "phase": b.phase,
+                    "choices": b.choices,
+                    "updated_at": _iso(b.updated_at),
+                }
+                for b in mine.ballots
+            ],
+            "groups": [{"id": g.id, "name": g.name, "runs_group": g.is_admin} for g in mine.groups],
+            "tokens": [
+                {"id": t.id, "created_at": _iso(t.created_at), "expires_at": _iso(t.expires_at)}
+                for t in mine.tokens
+            ],
+        }
+    )
+
+
+@bp.get("/account/export")
+@operation(
+    operation_id="exportAccount",
+    summary="Download my data: a ZIP of data.json, README.txt and photos/",
+    description="The ZIP's README.txt, which describes the files:\n\n```\n" + README + "```",
+    replies={
+        200: Reply(
+            "A ZIP archive",
+            media="application/zip",
+            schema={"type": "string", "contentMediaType": "application/zip"},
+            headers={"Content-Disposition": "attachment; filename=commonfix-my-data-<id>-<time>.zip"},
+        )
+    },
+    errors=(401, 429),
+    secured=True,
+)
+@limit("RATE_LIMIT_EXPORT", per_user=True)
+def export_account() -> Download:
+    user = require_user()
+    return zip_response(export_zip(db.session, user, current_app.config["UPLOAD_FOLDER"]), user.id)
+
+
+@bp.delete("/account")
+@operation(
+    operation_id="deleteAccount",
+    summary="Delete my account (confirmed with the password)",
+    description=(
+        "Removes the email, name, password, follows, memberships, API tokens, pending pledges, likes on "
+        "open problems and ballots in rounds not yet tallied. Public reports and updates stay, shown as "
+        "by “a former resident”; confirmed pledges stay on the ledger under an anonymous number; ballots "
+        "of tallied rounds stay. 409 (field `account`) while a pledge waits for a round not yet tallied, "
+        "a tally of the account's round runs, or the account alone runs a group with other members; "
+        "422 (field `password`) for a wrong password. Nothing changes on an error."
+    ),
+    body={JSON: DeleteAccount},
+    replies={204: Reply("Deleted; the token and the session no longer work")},
+    errors=(400, 401, 409, 422, 429),
+    secured=True,
+)
+@limit("RATE_LIMIT_LOGIN", per_user=True)
+def delete_account() -> tuple[str, int]:
+    data = json_body()
+    deletion.delete_account(db.session, require_user(), data.get("password"))
+    db.session.commit()
+    logout_user()
+    return "", 204

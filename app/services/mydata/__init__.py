@@ -1,0 +1,1 @@
+"""A resident's own data: the account page's overview, the export of it all, and deleting the account."""

@@ -1,0 +1,134 @@
+"""Deleting an account: the person's data goes, what the public and the ledger rely on stays, anonymous.
+
+The users row stays as a tombstone (no email, name or password; `deleted_at` set), so the foreign keys of
+reports, updates, ledger postings (`resident:<id>` accounts and confirmed pledges) and tallied rounds'
+ballots still hold: reports and updates show "a former resident", the ledger's amounts are untouched, and
+a tallied round's inputs and results do not change. What only serves the person goes: follows, group
+memberships, API tokens, pending pledges, likes on problems still open (they would keep ranking problems
+and count as approvals in rounds not yet tallied) and ballots in rounds not yet tallied.
+
+Refused, nothing changed, while the account has money in play: a pledge (pending or confirmed) to a pool
+whose round is not tallied yet (the round decides where that money goes), being the only resident who runs
+a group that has other members, or a tally running in a round of one of its groups.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select, update
+from werkzeug.security import check_password_hash
+
+from app.database.sessions import DbSession, execute_write
+from app.models import (
+    ApiToken,
+    AuditEntry,
+    Follow,
+    Group,
+    Issue,
+    Like,
+    Membership,
+    Pledge,
+    Round,
+    RoundBallot,
+    Status,
+    User,
+)
+from app.models.funding import PledgeStatus
+from app.models.place import StatusType
+from app.models.rounds import Phase
+from app.models.timestamps import utcnow
+from app.services.kernel import audit
+from app.services.kernel.errors import Conflict, ValidationError
+
+FORMER_RESIDENT = "a former resident"
+OPEN_PHASES = (Phase.DRAFT.value, Phase.PLEDGING.value, Phase.VOTING.value)
+
+
+def tombstone_email(user_id: int) -> str:
+    """A unique address that is nobody's (.invalid is reserved, RFC 2606): the column stays unique."""
+    return f"deleted-{user_id}@commonfix.invalid"
+
+
+def _refuse_money_in_play(session: DbSession, user: User) -> None:
+    member_groups = select(Membership.group_id).where(Membership.user_id == user.id)
+    pledged_pools = select(Pledge.pool_id).where(Pledge.user_id == user.id)
+    rounds = session.execute(
+        select(
+            Round.id,
+            Round.name,
+            Round.phase,
+            Round.tally_token,
+            Round.pool_id,
+            Group.name.label("group_name"),
+        )
+        .join(Group, Group.id == Round.group_id)
+        .where((Round.group_id.in_(member_groups)) | (Round.pool_id.in_(pledged_pools)))
+        .order_by(Round.id)
+        .with_for_update(of=Round)
+    ).all()
+    for row in rounds:
+        if row.tally_token is not None and row.phase in OPEN_PHASES:  # a tallied round keeps its token
+            raise Conflict(
+                f"A tally of round “{row.name}” ({row.group_name}) is running: try again once it finished.",
+                "account",
+            )
+    pledged = set(session.scalars(pledged_pools))
+    for row in rounds:
+        if row.phase in OPEN_PHASES and row.pool_id in pledged:
+            raise Conflict(
+                f"You pledged money to {row.group_name}, whose round “{row.name}” is not tallied yet: "
+                "the round decides where that money goes. Delete your account once it is tallied.",
+                "account",
+            )
+    run = session.execute(
+        select(Group.id, Group.name)
+        .join(Membership, Membership.group_id == Group.id)
+        .where(Membership.user_id == user.id, Membership.is_admin.is_(True))
+        .order_by(Group.id)
+    ).all()
+    for group_id, name in run:
+        others = select(Membership.id).where(Membership.group_id == group_id, Membership.user_id != user.id)
+        other_admins = others.where(Membership.is_admin.is_(True))
+        if session.scalar(others.limit(1)) is not None and session.scalar(other_admins.limit(1)) is None:
+            raise Conflict(
+                f"You are the only one who runs {name}, which has other members: ask city staff to make "
+                "another member its admin first.",
+                "account",
+            )
+
+
+def delete_account(session: DbSession, user: User, password: object) -> None:
+    """Anonymise the account after checking its password; refuses (nothing changed) as the module says."""
+    if user.deleted_at is not None:
+        raise Conflict("This account is already deleted.", "account")
+    if not isinstance(password, str) or not password:
+        raise ValidationError("Password is required to delete the account.", "password")
+    if not check_password_hash(user.password_hash, password):
+        raise ValidationError("The password is wrong: the account was not deleted.", "password")
+    _refuse_money_in_play(session, user)
+    open_statuses = select(Status.code).where(Status.type == StatusType.OPEN.value)
+    open_issues = select(Issue.id).where(Issue.status.in_(open_statuses))
+    execute_write(session, delete(Like).where(Like.user_id == user.id, Like.issue_id.in_(open_issues)))
+    untallied = select(Round.id).where(Round.phase.in_(OPEN_PHASES))
+    execute_write(
+        session,
+        delete(RoundBallot).where(RoundBallot.user_id == user.id, RoundBallot.round_id.in_(untallied)),
+    )
+    for model in (Follow, Membership, ApiToken):
+        execute_write(session, delete(model).where(model.user_id == user.id))
+    execute_write(
+        session,
+        delete(Pledge).where(Pledge.user_id == user.id, Pledge.status == PledgeStatus.PENDING.value),
+    )
+    execute_write(session, update(Pledge).where(Pledge.user_id == user.id).values(show_name=False))
+    for entry in session.scalars(
+        select(AuditEntry).where(AuditEntry.target_type == "user", AuditEntry.target_id == str(user.id))
+    ):
+        if "email" in entry.details:
+            entry.details = {**entry.details, "email": "(deleted)"}
+    user.email = tombstone_email(user.id)
+    user.display_name = FORMER_RESIDENT
+    user.password_hash = "!deleted"  # no password hash matches it
+    user.is_blocked = True
+    user.deleted_at = utcnow()
+    audit.record(session, user, "account.delete", "user", user.id)
+    session.flush()

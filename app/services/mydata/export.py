@@ -1,0 +1,261 @@
+"""Download my data: a ZIP holding data.json (everything tied to the account), the photos, and a README."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from app.database.sessions import DbSession
+from app.models import (
+    ApiToken,
+    AuditEntry,
+    Flag,
+    Follow,
+    Group,
+    Issue,
+    IssueEvent,
+    Like,
+    Membership,
+    Photo,
+    Pledge,
+    Pool,
+    Round,
+    RoundBallot,
+    User,
+)
+from app.models.timestamps import utcnow
+
+FORMAT_VERSION = 1
+AUTHORED_KINDS = ("update", "reopen")  # timeline entries a resident writes
+
+README = """Your data from Commonfix
+========================
+
+Exported {exported} (UTC) for account #{user_id}.
+
+data.json   everything Commonfix holds that is tied to your account, as JSON (UTF-8):
+  profile         your email address, display name, role and when you registered
+  reports         the problems you reported (text, place, category, status), each with its photos
+  updates         the public updates and "not fixed" notes you wrote on problems, with their photos
+  likes           the problems you liked, and when
+  follows         the problems and neighbourhoods you follow (they decide which emails you get)
+  pledges         the money you pledged to neighbourhood pools: amount in cents, state, dates
+  ballots         your ballots in participatory-budgeting rounds: problem id -> points
+  memberships     the neighbourhood groups you belong to, and whether you run one
+  flags           the content you flagged for moderators, and what they decided
+  api_tokens      your API tokens: when each was made and when it expires (the tokens themselves are
+                  never stored, only a one-way digest, so they are not here)
+  audit_entries   entries of the audit log made by you or about your account
+photos/     the photo files named in data.json ("file"), as stored (metadata was stripped on upload)
+
+Times are UTC (ISO 8601). Money is in minor units (cents) with the pool's currency.
+"""
+
+
+def _at(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat(timespec="seconds") + "Z"
+
+
+def _photo(photo: Photo) -> dict[str, Any]:
+    return {
+        "id": photo.id,
+        "file": f"photos/{photo.filename}",
+        "content_type": photo.content_type,
+        "width": photo.width,
+        "height": photo.height,
+        "hidden_by_moderator": photo.is_hidden,
+        "created_at": _at(photo.created_at),
+    }
+
+
+def account_data(session: DbSession, user: User) -> tuple[dict[str, Any], list[str]]:
+    """data.json's content and the photo filenames it names."""
+    photos: list[str] = []
+    reports = []
+    for issue in session.scalars(select(Issue).where(Issue.reporter_id == user.id).order_by(Issue.id)):
+        own = [p for p in issue.photos if p.event_id is None]
+        photos.extend(p.filename for p in own)
+        reports.append(
+            {
+                "id": issue.id,
+                "title": issue.title,
+                "description": issue.description,
+                "category": issue.category_code,
+                "status": issue.status,
+                "lat": issue.lat,
+                "lon": issue.lon,
+                "area": issue.area.name,
+                "name_hidden": issue.hide_name,
+                "hidden_by_moderator": issue.is_hidden,
+                "created_at": _at(issue.created_at),
+                "photos": [_photo(p) for p in own],
+            }
+        )
+    updates = []
+    for event in session.scalars(
+        select(IssueEvent)
+        .where(IssueEvent.actor_id == user.id, IssueEvent.kind.in_(AUTHORED_KINDS))
+        .order_by(IssueEvent.id)
+    ):
+        own = list(session.scalars(select(Photo).where(Photo.event_id == event.id).order_by(Photo.id)))
+        photos.extend(p.filename for p in own)
+        updates.append(
+            {
+                "id": event.id,
+                "issue_id": event.issue_id,
+                "kind": event.kind,
+                "note": event.note,
+                "hidden_by_moderator": event.is_hidden,
+                "created_at": _at(event.created_at),
+                "photos": [_photo(p) for p in own],
+            }
+        )
+    data: dict[str, Any] = {
+        "format": "commonfix-account-export",
+        "version": FORMAT_VERSION,
+        "exported_at": _at(utcnow()),
+        "profile": {
+            "id": user.id,
+            "email": user.email,
+            "display_name": user.display_name,
+            "role": user.role,
+            "blocked": user.is_blocked,
+            "created_at": _at(user.created_at),
+        },
+        "reports": reports,
+        "updates": updates,
+        "likes": [
+            {"issue_id": issue_id, "title": title, "created_at": _at(at)}
+            for issue_id, title, at in session.execute(
+                select(Like.issue_id, Issue.title, Like.created_at)
+                .join(Issue, Issue.id == Like.issue_id)
+                .where(Like.user_id == user.id)
+                .order_by(Like.id)
+            ).tuples()
+        ],
+        "follows": [
+            {"issue_id": issue_id, "area_id": area_id, "created_at": _at(at)}
+            for issue_id, area_id, at in session.execute(
+                select(Follow.issue_id, Follow.area_id, Follow.created_at)
+                .where(Follow.user_id == user.id)
+                .order_by(Follow.id)
+            ).tuples()
+        ],
+        "pledges": [
+            {
+                "id": pledge.id,
+                "pool_id": pledge.pool_id,
+                "group": group,
+                "amount_cents": pledge.amount_cents,
+                "currency": currency,
+                "status": pledge.status,
+                "name_shown": pledge.show_name,
+                "provider": pledge.provider,
+                "created_at": _at(pledge.created_at),
+                "confirmed_at": _at(pledge.confirmed_at),
+            }
+            for pledge, group, currency in session.execute(
+                select(Pledge, Group.name, Pool.currency)
+                .join(Pool, Pool.id == Pledge.pool_id)
+                .join(Group, Group.id == Pool.group_id)
+                .where(Pledge.user_id == user.id)
+                .order_by(Pledge.id)
+            ).tuples()
+        ],
+        "ballots": [
+            {
+                "round_id": round_id,
+                "round": name,
+                "phase": phase,
+                "choices": choices,
+                "created_at": _at(created),
+                "updated_at": _at(updated),
+            }
+            for round_id, name, phase, choices, created, updated in session.execute(
+                select(
+                    Round.id,
+                    Round.name,
+                    Round.phase,
+                    RoundBallot.choices,
+                    RoundBallot.created_at,
+                    RoundBallot.updated_at,
+                )
+                .join(Round, Round.id == RoundBallot.round_id)
+                .where(RoundBallot.user_id == user.id)
+                .order_by(RoundBallot.id)
+            ).tuples()
+        ],
+        "memberships": [
+            {"group_id": group_id, "group": name, "runs_group": is_admin, "joined_at": _at(at)}
+            for group_id, name, is_admin, at in session.execute(
+                select(Group.id, Group.name, Membership.is_admin, Membership.joined_at)
+                .join(Membership, Membership.group_id == Group.id)
+                .where(Membership.user_id == user.id)
+                .order_by(Membership.id)
+            ).tuples()
+        ],
+        "flags": [
+            {
+                "target_type": flag.target_type,
+                "target_id": flag.target_id,
+                "issue_id": flag.issue_id,
+                "reason": flag.reason,
+                "note": flag.note,
+                "status": flag.status,
+                "created_at": _at(flag.created_at),
+                "resolved_at": _at(flag.resolved_at),
+            }
+            for flag in session.scalars(select(Flag).where(Flag.user_id == user.id).order_by(Flag.id))
+        ],
+        "api_tokens": [
+            {"id": token_id, "created_at": _at(created), "expires_at": _at(expires)}
+            for token_id, created, expires in session.execute(
+                select(ApiToken.id, ApiToken.created_at, ApiToken.expires_at)
+                .where(ApiToken.user_id == user.id)
+                .order_by(ApiToken.id)
+            ).tuples()
+        ],
+        "audit_entries": [
+            {
+                "action": entry.action,
+                "by_you": entry.actor_id == user.id,
+                "target_type": entry.target_type,
+                "target_id": entry.target_id,
+                "details": entry.details,
+                "created_at": _at(entry.created_at),
+            }
+            for entry in session.scalars(
+                select(AuditEntry).where(about_account(user.id)).order_by(AuditEntry.id)
+            )
+        ],
+    }
+    return data, photos
+
+
+def about_account(user_id: int) -> Any:
+    """Audit entries made by the account or about it."""
+    return or_(
+        AuditEntry.actor_id == user_id,
+        (AuditEntry.target_type == "user") & (AuditEntry.target_id == str(user_id)),
+    )
+
+
+def export_zip(session: DbSession, user: User, upload_folder: str) -> bytes:
+    """The ZIP a resident downloads: README.txt, data.json and photos/ (files missing on disk are skipped)."""
+    data, photos = account_data(session, user)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("README.txt", README.format(exported=data["exported_at"], user_id=user.id))
+        archive.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False))
+        folder = Path(upload_folder)
+        for name in sorted(set(photos)):
+            path = folder / name
+            if path.is_file():
+                archive.writestr(f"photos/{name}", path.read_bytes(), compress_type=zipfile.ZIP_STORED)
+    return buffer.getvalue()

@@ -1,0 +1,166 @@
+"""What My Commonfix shows: my reports, likes, follows, pledges, ballots, groups and API tokens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from app.database.sessions import DbSession
+from app.models import (
+    ApiToken,
+    Area,
+    Follow,
+    Group,
+    Issue,
+    Like,
+    Membership,
+    Pledge,
+    Pool,
+    Round,
+    RoundBallot,
+    Status,
+    User,
+)
+
+
+@dataclass(frozen=True)
+class IssueLine:
+    id: int
+    title: str
+    status: str  # the status's name, as the problem page shows it
+    status_code: str
+    status_type: str  # open | closed | fixed
+    is_hidden: bool
+    at: datetime  # reported, liked or followed
+
+
+@dataclass(frozen=True)
+class AreaLine:
+    id: int
+    name: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class PledgeLine:
+    id: int
+    group_id: int
+    group: str
+    amount_cents: int
+    currency: str
+    status: str  # pending | confirmed
+    created_at: datetime
+    confirmed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class BallotLine:
+    round_id: int
+    round: str
+    group: str
+    phase: str
+    choices: int  # how many problems the ballot names
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class GroupLine:
+    id: int
+    name: str
+    is_admin: bool
+    joined_at: datetime
+
+
+@dataclass(frozen=True)
+class TokenLine:
+    id: int
+    created_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class AccountOverview:
+    reports: list[IssueLine]
+    likes: list[IssueLine]
+    followed_issues: list[IssueLine]
+    followed_areas: list[AreaLine]
+    pledges: list[PledgeLine]
+    ballots: list[BallotLine]
+    groups: list[GroupLine]
+    tokens: list[TokenLine]
+
+
+def overview(session: DbSession, user: User) -> AccountOverview:
+    """Everything the account page lists, newest first. Hidden reports are the reporter's own: listed."""
+    base = select(Issue.id, Issue.title, Status.name, Issue.status, Status.type, Issue.is_hidden)
+    reports = base.add_columns(Issue.created_at).join(Status, Status.code == Issue.status)
+    reports = reports.where(Issue.reporter_id == user.id).order_by(Issue.created_at.desc(), Issue.id.desc())
+    likes = (
+        base.add_columns(Like.created_at)
+        .join(Status, Status.code == Issue.status)
+        .join(Like, Like.issue_id == Issue.id)
+        .where(Like.user_id == user.id, Issue.is_hidden.is_(False))
+        .order_by(Like.created_at.desc(), Issue.id.desc())
+    )
+    followed = (
+        base.add_columns(Follow.created_at)
+        .join(Status, Status.code == Issue.status)
+        .join(Follow, Follow.issue_id == Issue.id)
+        .where(Follow.user_id == user.id, Issue.is_hidden.is_(False))
+        .order_by(Follow.created_at.desc(), Issue.id.desc())
+    )
+    areas = session.execute(
+        select(Area.id, Area.name, Follow.created_at)
+        .join(Follow, Follow.area_id == Area.id)
+        .where(Follow.user_id == user.id)
+        .order_by(Area.name)
+    ).tuples()
+    pledges = session.execute(
+        select(
+            Pledge.id,
+            Group.id,
+            Group.name,
+            Pledge.amount_cents,
+            Pool.currency,
+            Pledge.status,
+            Pledge.created_at,
+            Pledge.confirmed_at,
+        )
+        .join(Pool, Pool.id == Pledge.pool_id)
+        .join(Group, Group.id == Pool.group_id)
+        .where(Pledge.user_id == user.id)
+        .order_by(Pledge.created_at.desc(), Pledge.id.desc())
+    ).tuples()
+    ballots = session.execute(
+        select(Round.id, Round.name, Group.name, Round.phase, RoundBallot.choices, RoundBallot.updated_at)
+        .join(Round, Round.id == RoundBallot.round_id)
+        .join(Group, Group.id == Round.group_id)
+        .where(RoundBallot.user_id == user.id)
+        .order_by(RoundBallot.updated_at.desc(), Round.id.desc())
+    ).tuples()
+    groups = session.execute(
+        select(Group.id, Group.name, Membership.is_admin, Membership.joined_at)
+        .join(Membership, Membership.group_id == Group.id)
+        .where(Membership.user_id == user.id)
+        .order_by(Group.name)
+    ).tuples()
+    tokens = session.execute(
+        select(ApiToken.id, ApiToken.created_at, ApiToken.expires_at)
+        .where(ApiToken.user_id == user.id)
+        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    ).tuples()
+    return AccountOverview(
+        reports=[IssueLine(*row) for row in session.execute(reports).tuples()],
+        likes=[IssueLine(*row) for row in session.execute(likes).tuples()],
+        followed_issues=[IssueLine(*row) for row in session.execute(followed).tuples()],
+        followed_areas=[AreaLine(*row) for row in areas],
+        pledges=[PledgeLine(*row) for row in pledges],
+        ballots=[
+            BallotLine(r, name, group, phase, len(choices or {}), at)
+            for r, name, group, phase, choices, at in ballots
+        ],
+        groups=[GroupLine(*row) for row in groups],
+        tokens=[TokenLine(*row) for row in tokens],
+    )

@@ -1,0 +1,251 @@
+"""Residents' flags on a report, an update or a photo; the moderators' queue of flagged items."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from app.database.sessions import DbSession, execute_write
+from app.database.spellings import insert_ignoring_duplicates
+from app.mail import build_message, queue_mail
+from app.models import Flag, Issue, IssueEvent, Photo, User
+from app.models.moderation import FlagStatus
+from app.models.timestamps import utcnow
+from app.services.issues.notifications import external_url
+from app.services.kernel import audit
+from app.services.kernel.errors import NotFound, PermissionDenied, ValidationError
+from app.services.kernel.roles import require_staff
+from app.services.kernel.text import clean_note
+from app.services.workflow.moderation import (
+    HIDEABLE_KINDS,
+    set_issue_hidden,
+    set_photo_hidden,
+    set_update_hidden,
+)
+
+FLAG_REASONS: dict[str, str] = {
+    "abusive": "Abusive or offensive",
+    "personal": "Shares someone's personal information",
+    "spam": "Spam or advertising",
+    "misleading": "False or misleading",
+    "other": "Something else",
+}
+TARGET_TYPES = ("issue", "update", "photo")
+RESOLUTIONS = ("hide", "dismiss")
+
+
+def require_flagger(user: User) -> None:
+    """Who may flag: any signed-in resident whose account is usable. The one place to tighten the rule
+    (a confirmed email address, once registration confirms addresses)."""
+    if user.is_blocked or user.deleted_at is not None:
+        raise PermissionDenied("This account is blocked and cannot flag content.")
+
+
+def check_flaggable(session: DbSession, issue_id: int, target_type: str, target_id: int) -> None:
+    """Only what the public sees can be flagged: hidden items and another issue's items are not found."""
+    issue = session.scalar(select(Issue).where(Issue.id == issue_id, Issue.is_hidden.is_(False)))
+    if issue is None:
+        raise NotFound(f"There is no issue {issue_id}.", "issue_id")
+    if target_type == "update":
+        event = session.get(IssueEvent, target_id)
+        if (
+            event is None
+            or event.issue_id != issue_id
+            or event.kind not in HIDEABLE_KINDS
+            or event.is_hidden
+            or not event.is_public
+        ):
+            raise NotFound(f"Problem #{issue_id} has no update {target_id}.", "target_id")
+    elif target_type == "photo":
+        photo = session.get(Photo, target_id)
+        if photo is None or photo.issue_id != issue_id or photo.is_hidden:
+            raise NotFound(f"Problem #{issue_id} has no photo {target_id}.", "target_id")
+
+
+@dataclass(frozen=True)
+class FlagOutcome:
+    created: bool  # False: this resident had flagged this item already; it counts once
+    open_flags: int  # open flags on the item, one per resident
+
+
+def flag(
+    session: DbSession,
+    user: User,
+    issue_id: int,
+    *,
+    target_type: object = "issue",
+    target_id: object = None,
+    reason: object,
+    note: object = "",
+) -> FlagOutcome:
+    """Flag the issue, or one of its updates or photos; the same resident flagging again is a no-op."""
+    require_flagger(user)
+    kind = str(target_type or "issue")
+    if kind not in TARGET_TYPES:
+        raise ValidationError(f"target_type must be one of {', '.join(TARGET_TYPES)}.", "target_type")
+    if kind == "issue":
+        target = issue_id
+    elif type(target_id) is int and 0 < target_id < 2**31:
+        target = target_id
+    else:
+        raise ValidationError(f"target_id is required to flag an {kind}: the {kind}'s id.", "target_id")
+    if not isinstance(reason, str) or reason not in FLAG_REASONS:
+        raise ValidationError(f"reason must be one of {', '.join(FLAG_REASONS)}.", "reason")
+    text = clean_note(note, required=False, field="note")
+    check_flaggable(session, issue_id, kind, target)
+    inserted = execute_write(
+        session,
+        insert_ignoring_duplicates(
+            session,
+            Flag,
+            user_id=user.id,
+            target_type=kind,
+            target_id=target,
+            issue_id=issue_id,
+            reason=reason,
+            note=text,
+            status=FlagStatus.OPEN.value,
+            created_at=utcnow(),
+        ),
+    ).rowcount
+    return FlagOutcome(bool(inserted), open_flag_count(session, kind, target))
+
+
+def open_flag_count(session: DbSession, target_type: str, target_id: int) -> int:
+    return int(
+        session.scalar(
+            select(func.count(Flag.id)).where(
+                Flag.target_type == target_type,
+                Flag.target_id == target_id,
+                Flag.status == FlagStatus.OPEN.value,
+            )
+        )
+        or 0
+    )
+
+
+@dataclass
+class FlaggedItem:
+    """One flagged item in the moderators' queue: how many residents flagged it, and why."""
+
+    target_type: str
+    target_id: int
+    issue_id: int
+    issue_title: str
+    count: int
+    latest: datetime
+    reasons: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def flag_queue(session: DbSession, limit: int = 100) -> list[FlaggedItem]:
+    """Items with open flags, the most flagged first (then the longest waiting)."""
+    rows = session.execute(
+        select(
+            Flag.target_type,
+            Flag.target_id,
+            Flag.issue_id,
+            Issue.title,
+            Flag.reason,
+            Flag.note,
+            Flag.created_at,
+        )
+        .join(Issue, Issue.id == Flag.issue_id)
+        .where(Flag.status == FlagStatus.OPEN.value)
+        .order_by(Flag.id)
+    ).tuples()
+    items: dict[tuple[str, int], FlaggedItem] = {}
+    for kind, target, issue_id, title, reason, note, created in rows:
+        item = items.setdefault((kind, target), FlaggedItem(kind, target, issue_id, title, 0, created))
+        item.count += 1
+        item.latest = max(item.latest, created)
+        item.reasons[reason] = item.reasons.get(reason, 0) + 1
+        if note:
+            item.notes.append(note)
+    ordered = sorted(items.values(), key=lambda i: (-i.count, i.latest, i.target_type, i.target_id))
+    return ordered[:limit]
+
+
+def _already_hidden(session: DbSession, target_type: str, target_id: int) -> bool:
+    if target_type == "issue":
+        column = select(Issue.is_hidden).where(Issue.id == target_id)
+    elif target_type == "update":
+        column = select(IssueEvent.is_hidden).where(IssueEvent.id == target_id)
+    else:
+        column = select(Photo.is_hidden).where(Photo.id == target_id)
+    return bool(session.scalar(column))
+
+
+def resolve(
+    session: DbSession, actor: User, target_type: object, target_id: int, action: object, reason: object = ""
+) -> int:
+    """Hide the flagged item (with the moderator's reason) or dismiss its flags; tell each flagger.
+
+    Returns how many open flags were resolved; an item without open flags is a 404.
+    """
+    require_staff(actor)
+    if target_type not in TARGET_TYPES:
+        raise ValidationError(f"target_type must be one of {', '.join(TARGET_TYPES)}.", "target_type")
+    if action not in RESOLUTIONS:
+        raise ValidationError(f"action must be one of {', '.join(RESOLUTIONS)}.", "action")
+    why = clean_note(reason, required=action == "hide", field="reason")
+    kind = str(target_type)
+    flaggers = session.execute(
+        select(Flag.user_id, User.email, Flag.issue_id)
+        .join(User, User.id == Flag.user_id)
+        .where(Flag.target_type == kind, Flag.target_id == target_id, Flag.status == FlagStatus.OPEN.value)
+        .order_by(Flag.user_id)
+    ).all()
+    if not flaggers:
+        raise NotFound(f"There are no open flags on {kind} {target_id}.", "target_id")
+    if action == "hide" and not _already_hidden(session, kind, target_id):
+        hide = {"issue": set_issue_hidden, "update": set_update_hidden, "photo": set_photo_hidden}[kind]
+        hide(session, actor, target_id, True, why)
+    outcome = FlagStatus.HIDDEN.value if action == "hide" else FlagStatus.DISMISSED.value
+    execute_write(
+        session,
+        update(Flag)
+        .where(Flag.target_type == kind, Flag.target_id == target_id, Flag.status == FlagStatus.OPEN.value)
+        .values(status=outcome, resolved_at=utcnow(), resolved_by_id=actor.id),
+    )
+    issue_id = flaggers[0].issue_id
+    audit.record(
+        session, actor, f"flags.{action}", kind, target_id, issue_id=issue_id, flags=len(flaggers), reason=why
+    )
+    for row in flaggers:
+        _tell_flagger(session, row.email, kind, target_id, issue_id, action, why)
+    return len(flaggers)
+
+
+def _tell_flagger(
+    session: DbSession, email: str, kind: str, target_id: int, issue_id: int, action: str, why: str
+) -> None:
+    if email.endswith(".invalid"):  # a deleted account's tombstone has no address
+        return
+    what = "problem report" if kind == "issue" else kind
+    if action == "hide":
+        subject = f"Thank you: the {what} you flagged is hidden"
+        lead = f"A moderator hid the {what} you flagged on problem #{issue_id}." + (
+            f"\n\nReason: {why}" if why else ""
+        )
+    else:
+        subject = f"The {what} you flagged stays visible"
+        lead = (
+            f"A moderator looked at the {what} you flagged on problem #{issue_id} and found it within "
+            "the rules, so it stays visible."
+        )
+    link = external_url("issues.detail", issue_id=issue_id)
+    queue_mail(
+        session,
+        f"flag:{kind}:{target_id}:{action}:to:{email}",
+        build_message(
+            to=email,
+            subject=subject,
+            text=f"{lead}\n\nThe problem: {link}\n\n-- \nYou get this email because you flagged content "
+            "on Commonfix.\n",
+            sender=current_app.config["MAIL_DEFAULT_SENDER"],
+        ),
+    )

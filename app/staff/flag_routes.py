@@ -1,0 +1,50 @@
+"""The moderators' queue of flagged content: hide the item with a reason, or dismiss the flags."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import StringField, SubmitField
+
+from app.auth.sessions import current_resident
+from app.extensions import db
+from app.security import roles_required
+from app.services.workflow import flags
+from app.staff import bp
+from app.unit_of_work import is_access_error, unit_of_work
+
+STAFF = ("official", "admin")
+
+
+class ResolveFlagsForm(FlaskForm):
+    reason = StringField("Reason (required to hide; told to the flaggers)", render_kw={"maxlength": 2000})
+    submit = SubmitField("Apply")
+
+
+@bp.get("/flags")
+@roles_required(*STAFF)
+def flag_queue() -> str:
+    return render_template(
+        "staff/flags.html",
+        items=flags.flag_queue(db.session),
+        reasons=flags.FLAG_REASONS,
+        form=ResolveFlagsForm(),
+    )
+
+
+@bp.post("/flags/<any(issue, update, photo):target_type>/<int:target_id>/<any(hide, dismiss):action>")
+@roles_required(*STAFF)
+def resolve_flags(target_type: str, target_id: int, action: str) -> Response:
+    form = ResolveFlagsForm()
+    if not form.validate_on_submit():
+        flash("The form expired: try again.", "error")
+        return redirect(url_for("staff.flag_queue"))
+    with unit_of_work(flash_prefix="Not done: ", reraise=is_access_error) as work:
+        count = flags.resolve(
+            db.session, current_resident(), target_type, target_id, action, form.reason.data
+        )
+    if not work.failed:
+        done = "hidden" if action == "hide" else "left visible"
+        flash(f"The {target_type} is {done}; {count} flagger(s) will get an email.", "success")
+    return redirect(url_for("staff.flag_queue"))

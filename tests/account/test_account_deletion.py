@@ -1,0 +1,230 @@
+"""Deleting an account: personal data goes, reports stay as "a former resident", the ledger still checks."""
+
+# ruff: noqa: F811  (fixtures are imported, then requested by name)
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import select, update
+
+from app.extensions import db
+from app.models import ApiToken, AuditEntry, Follow, Issue, Like, Membership, Pledge, Round, RoundBallot, User
+from app.services.issues import follows
+from app.services.kernel.errors import Conflict
+from app.services.mydata import deletion
+from tests import factories
+from tests.conftest import AuthActions
+from tests.funding.round_world import RoundWorld, world  # noqa: F401
+from tests.funding_fixtures import funding  # noqa: F401
+
+COSTS = (3000, 2000, 1500, 1000)
+
+
+def user_row(app: Flask, user_id: int) -> dict[str, Any]:
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        assert user is not None
+        return {
+            "email": user.email,
+            "display_name": user.display_name,
+            "blocked": user.is_blocked,
+            "deleted": user.deleted_at is not None,
+        }
+
+
+def rows_of(app: Flask, user_id: int) -> dict[str, int]:
+    with app.app_context():
+        return {
+            model.__tablename__: len(
+                db.session.scalars(select(model.id).where(model.user_id == user_id)).all()
+            )
+            for model in (Like, Follow, Membership, ApiToken, Pledge, RoundBallot)
+        }
+
+
+def tallied_round(world: RoundWorld) -> int:
+    world.build(members=4, pledges=(1000, 1000, 1000, 1000), costs=COSTS)
+    rid = world.create(by=world.official, match_ratio="1:1", match_cap_cents=2000)["id"]
+    world.open_voting(rid)
+    a, b, c, d = world.issues
+    for member, ids in zip(world.members, [[a, b], [a], [c, d]], strict=False):
+        assert world.vote(member, rid, issue_ids=ids).status_code == 200
+    assert world.tally(rid).status_code == 200
+    return int(rid)
+
+
+def test_deleting_keeps_reports_ledger_and_tallied_results_and_removes_the_person(
+    world: RoundWorld, app: Flask, client: FlaskClient, runner: FlaskCliRunner
+) -> None:
+    rid = tallied_round(world)
+    leaver = world.members[0]
+    report = world.make_issue(reporter=None, title="Broken bench")
+    with app.app_context():  # the leaver's own report, like and follow
+        db.session.execute(update(Issue).where(Issue.id == report.id).values(reporter_id=leaver.id))
+        follows.follow(db.session, db.session.get(User, leaver.id), issue_id=report.id)
+        db.session.commit()
+    world.like(leaver, report.id)
+    headers = world.headers(leaver)
+    results_before = client.get(f"/api/v1/rounds/{rid}/results").get_json()
+    pool_before = client.get(f"/api/v1/pools/{world.ref.pool_id}").get_json()
+    likes_before = client.get(f"/api/v1/issues/{report.id}").get_json()["properties"]["likes"]
+
+    wrong = client.delete("/api/v1/account", json={"password": "not-my-password"}, headers=headers)
+    assert (wrong.status_code, wrong.get_json()["error"]["field"]) == (422, "password")
+    assert user_row(app, leaver.id)["deleted"] is False
+
+    done = client.delete("/api/v1/account", json={"password": factories.DEFAULT_PASSWORD}, headers=headers)
+    assert done.status_code == 204
+
+    assert user_row(app, leaver.id) == {
+        "email": f"deleted-{leaver.id}@commonfix.invalid",
+        "display_name": "a former resident",
+        "blocked": True,
+        "deleted": True,
+    }
+    # The person's links go; the confirmed pledge (ledger) and the tallied round's ballot stay, anonymous.
+    assert rows_of(app, leaver.id) == {
+        "likes": 0,
+        "follows": 0,
+        "memberships": 0,
+        "api_tokens": 0,
+        "pledges": 1,
+        "round_ballots": 1,
+    }
+    assert client.get(f"/api/v1/issues/{report.id}").get_json()["properties"]["likes"] == likes_before - 1
+    assert "Reported by</dt><dd>a former resident" in client.get(f"/issues/{report.id}").get_data(
+        as_text=True
+    )
+    assert client.get(f"/api/v1/rounds/{rid}/results").get_json() == results_before
+    assert client.get(f"/api/v1/pools/{world.ref.pool_id}").get_json() == pool_before
+    checked = runner.invoke(args=["ledger-check"])
+    assert checked.exit_code == 0, checked.output
+    assert "Ledger OK" in checked.output
+    with app.app_context():
+        entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "account.delete")).one()
+        assert (entry.actor_id, entry.target_id) == (leaver.id, str(leaver.id))
+    # The token is gone, the address and password no longer log in, and deleting twice is refused.
+    again = client.delete("/api/v1/account", json={"password": factories.DEFAULT_PASSWORD}, headers=headers)
+    assert again.status_code == 401
+    login = client.post(
+        "/api/v1/tokens", json={"email": leaver.email, "password": factories.DEFAULT_PASSWORD}
+    )
+    assert login.status_code == 401
+    with app.app_context():
+        tombstone = db.session.get(User, leaver.id)
+        with pytest.raises(Conflict, match="already deleted"):
+            deletion.delete_account(db.session, tombstone, factories.DEFAULT_PASSWORD)
+
+
+def refused(client: FlaskClient, headers: dict[str, str], message: str) -> None:
+    response = client.delete(
+        "/api/v1/account", json={"password": factories.DEFAULT_PASSWORD}, headers=headers
+    )
+    assert response.status_code == 409, response.get_json()
+    error = response.get_json()["error"]
+    assert error["field"] == "account"
+    assert message in error["message"]
+
+
+def test_deletion_is_refused_while_pledged_money_waits_for_an_open_round(
+    world: RoundWorld, app: Flask, client: FlaskClient, table_counts: Callable[[], dict[str, int]]
+) -> None:
+    world.build(members=2, pledges=(1000,), costs=COSTS)
+    rid = world.create(by=world.official)["id"]
+    world.open_voting(rid)
+    pledger = world.members[0]
+    headers = world.headers(pledger)
+    before = table_counts()
+    refused(client, headers, "is not tallied yet")
+    assert table_counts() == before
+    assert user_row(app, pledger.id)["deleted"] is False
+
+
+def test_deletion_is_refused_while_a_tally_of_its_round_runs(
+    world: RoundWorld, app: Flask, client: FlaskClient, table_counts: Callable[[], dict[str, int]]
+) -> None:
+    world.build(members=2, costs=COSTS)
+    rid = world.create(by=world.official)["id"]
+    with app.app_context():
+        db.session.execute(update(Round).where(Round.id == rid).values(tally_token="running-now"))
+        db.session.commit()
+    headers = world.headers(world.members[1])
+    before = table_counts()
+    refused(client, headers, "is running")
+    assert table_counts() == before
+
+
+def test_the_only_resident_running_a_group_with_members_cannot_leave_it_unrun(
+    world: RoundWorld, client: FlaskClient, table_counts: Callable[[], dict[str, int]]
+) -> None:
+    world.build(members=2)
+    headers = world.headers(world.admin)
+    before = table_counts()
+    refused(client, headers, "only one who runs")
+    assert table_counts() == before
+
+
+def test_ballots_in_rounds_not_yet_tallied_are_withdrawn(
+    world: RoundWorld, app: Flask, client: FlaskClient
+) -> None:
+    world.build(members=3, costs=COSTS)
+    rid = world.create(by=world.official)["id"]
+    world.open_voting(rid)
+    voter = world.members[0]
+    assert world.vote(voter, rid, issue_ids=[world.issues[0]]).status_code == 200
+    assert world.vote(world.members[1], rid, issue_ids=[world.issues[1]]).status_code == 200
+    response = client.delete(
+        "/api/v1/account", json={"password": factories.DEFAULT_PASSWORD}, headers=world.headers(voter)
+    )
+    assert response.status_code == 204
+    with app.app_context():
+        assert db.session.scalars(select(RoundBallot.user_id).where(RoundBallot.round_id == rid)).all() == [
+            world.members[1].id
+        ]
+
+
+@pytest.mark.parametrize("body", [{}, {"password": ""}, {"password": 12345678}, {"password": "wrong-one!"}])
+def test_bad_passwords_name_the_field_and_change_nothing(
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    make_issue: Callable[..., Any],
+    make_user: Callable[..., Any],
+    table_counts: Callable[[], dict[str, int]],
+    body: dict[str, Any],
+) -> None:
+    user = make_user()
+    make_issue(reporter=None)
+    headers = auth.headers(user)
+    before = table_counts()
+    response = client.delete("/api/v1/account", json=body, headers=headers)
+    assert response.status_code == 422
+    assert response.get_json()["error"]["field"] == "password"
+    assert table_counts() == before
+    assert user_row(app, user.id)["email"] == user.email
+
+
+def test_deleting_on_the_page_logs_out_and_the_old_cookie_is_refused(
+    app: Flask, client: FlaskClient, auth: AuthActions, make_user: Callable[..., Any]
+) -> None:
+    user = make_user(display_name="Leaving Soon")
+    assert auth.login(user.email).status_code == 302
+    old_cookie = client.get_cookie("session")
+    assert old_cookie is not None
+    page = client.get("/account/delete")
+    assert page.status_code == 200
+    assert "What stays, without your name" in page.get_data(as_text=True)
+    wrong = client.post("/account/delete", data={"password": "not-it-at-all"})
+    assert wrong.status_code == 422
+    assert "The password is wrong" in wrong.get_data(as_text=True)
+    done = client.post("/account/delete", data={"password": factories.DEFAULT_PASSWORD})
+    assert done.status_code == 302
+    assert "Your account is deleted." in client.get("/").get_data(as_text=True)
+    client.set_cookie("session", old_cookie.value)
+    assert client.get("/account").status_code == 302  # to the login page: the tombstone never signs in
+    assert user_row(app, user.id)["deleted"] is True

@@ -1,0 +1,224 @@
+"""My Commonfix: the account page and API list the resident's things; reporters follow their reports;
+"Download my data" is a ZIP holding the account's report, photo and like, and nobody else's."""
+
+# ruff: noqa: F811  (fixtures are imported, then requested by name)
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Callable
+from email import message_from_bytes, policy
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Follow, User
+from app.services.issues import likes, reports
+from app.services.issues.reports import PhotoSettings
+from tests.conftest import AuthActions
+from tests.funding_fixtures import Funding, funding  # noqa: F401
+from tests.images import jpeg_with_gps
+from tests.testcity import OLD_TOWN
+
+
+def report_with_photo(app: Flask, user: User, title: str) -> tuple[int, str]:
+    with app.app_context():
+        issue = reports.create_issue(
+            db.session,
+            db.session.get(User, user.id),
+            lat=OLD_TOWN.lat,
+            lon=OLD_TOWN.lon,
+            category="pothole",
+            title=title,
+            description="Deep hole.",
+            photo=jpeg_with_gps(),
+            photo_settings=PhotoSettings.from_config(app.config),
+        )
+        db.session.commit()
+        return issue.id, issue.photos[0].filename
+
+
+def test_reporters_follow_their_own_report_and_hear_when_it_is_fixed(
+    app: Flask, client: FlaskClient, auth: AuthActions, make_user: Callable[..., Any]
+) -> None:
+    reporter = make_user()
+    response = client.post(
+        "/api/v1/issues",
+        json={
+            "lat": OLD_TOWN.lat,
+            "lon": OLD_TOWN.lon,
+            "category": "pothole",
+            "title": "Hole",
+            "description": "Deep.",
+        },
+        headers=auth.headers(reporter),
+    )
+    assert response.status_code == 201, response.get_json()
+    issue_id = response.get_json()["properties"]["id"]
+    with app.app_context():
+        assert db.session.scalars(select(Follow.user_id).where(Follow.issue_id == issue_id)).all() == [
+            reporter.id
+        ]
+    official = make_user(role="official")
+    changed = client.post(
+        f"/api/v1/issues/{issue_id}/status",
+        json={"status": "fixed", "note": "Filled."},
+        headers=auth.headers(official),
+    )
+    assert changed.status_code == 200, changed.get_json()
+    mails = [p.read_text() for p in Path(app.config["MAIL_OUTBOX_DIR"]).glob("*.eml")]
+    assert any(f"To: {reporter.email}" in m and "is now Fixed" in m for m in mails)
+
+
+def test_the_menu_links_to_my_commonfix_which_lists_my_things(
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    make_issue: Callable[..., Any],
+    make_user: Callable[..., Any],
+    funding: Funding,
+) -> None:
+    me = make_user(display_name="Ada Resident")
+    ref = funding.group("Old Town", name="Old Town Fixers")
+    funding.member(ref)  # someone else
+    with app.app_context():
+        from app.services.funding import groups
+
+        groups.join(db.session, db.session.get(User, me.id), ref.group_id)
+        db.session.commit()
+    funding.pledge(ref, me, 500, confirm=False)
+    mine, _photo = report_with_photo(app, me, "My pothole")
+    liked = make_issue(title="Liked streetlight")
+    make_issue(title="Someone else's problem")
+    with app.app_context():
+        likes.like(db.session, db.session.get(User, me.id), liked.id)
+        db.session.commit()
+    token = auth.token(me.email)
+
+    auth.login_as(me)
+    home = client.get("/").get_data(as_text=True)
+    assert 'href="/account"' in home
+    page = client.get("/account")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    for expected in (
+        "My pothole",
+        "Liked streetlight",
+        "EUR 5.00",
+        "Waiting for the treasurer",
+        "Old Town Fixers",
+        "Unfollow",
+        f"/follows/issues/{mine}/unfollow",
+        "Download my data",
+        "Delete my account",
+        "status-badge status-badge--open",
+    ):
+        assert expected in text, expected
+    assert "Someone else&#39;s problem" not in text
+    assert "Token #" in text
+
+    api = client.get("/api/v1/account", headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert api["profile"]["display_name"] == "Ada Resident"
+    assert [r["title"] for r in api["reports"]] == ["My pothole"]
+    assert [r["title"] for r in api["likes"]] == ["Liked streetlight"]
+    assert [r["id"] for r in api["followed_issues"]] == [mine]
+    assert [(p["amount_cents"], p["status"]) for p in api["pledges"]] == [(500, "pending")]
+    assert [g["name"] for g in api["groups"]] == ["Old Town Fixers"]
+    assert len(api["tokens"]) == 1
+
+
+@pytest.mark.config(WTF_CSRF_ENABLED=True)
+def test_one_tap_unfollow_needs_the_csrf_token_and_returns_to_the_page(
+    app: Flask, client: FlaskClient, auth: AuthActions, make_user: Callable[..., Any]
+) -> None:
+    me = make_user()
+    issue_id, _ = report_with_photo(app, me, "Followed one")
+    auth.login_as(me)
+    url = f"/follows/issues/{issue_id}/unfollow?next=/account%23follows"
+    assert client.post(url).status_code == 400
+    done = client.post(url, data={"csrf_token": auth.csrf_token()})
+    assert done.status_code == 302
+    assert done.headers["Location"] == "/account#follows"
+    assert "You follow nothing yet." in client.get("/account").get_data(as_text=True)
+
+
+def test_the_data_download_is_a_zip_with_my_report_photo_and_like_and_nothing_of_others(
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    make_issue: Callable[..., Any],
+    make_user: Callable[..., Any],
+) -> None:
+    me, other = make_user(display_name="Export Me"), make_user()
+    mine, photo = report_with_photo(app, me, "Exported pothole")
+    theirs, their_photo = report_with_photo(app, other, "Not mine")
+    liked = make_issue(title="Liked one")
+    with app.app_context():
+        likes.like(db.session, db.session.get(User, me.id), liked.id)
+        db.session.commit()
+
+    for response in (
+        client.get("/api/v1/account/export", headers=auth.headers(me)),
+        (auth.login_as(me), client.post("/account/export"))[1],
+    ):
+        assert response.status_code == 200
+        assert response.mimetype == "application/zip"
+        assert "attachment; filename=commonfix-my-data-" in response.headers["Content-Disposition"]
+        archive = zipfile.ZipFile(io.BytesIO(response.data))
+        assert archive.testzip() is None
+        names = set(archive.namelist())
+        assert {"README.txt", "data.json", f"photos/{photo}"} <= names
+        assert f"photos/{their_photo}" not in names
+        data = json.loads(archive.read("data.json"))
+        assert data["profile"]["email"] == me.email
+        assert [(r["id"], r["title"]) for r in data["reports"]] == [(mine, "Exported pothole")]
+        assert data["reports"][0]["photos"][0]["file"] == f"photos/{photo}"
+        assert [like["issue_id"] for like in data["likes"]] == [liked.id]
+        assert theirs not in [f["issue_id"] for f in data["follows"]]
+        assert "data.json" in archive.read("README.txt").decode()
+        stored = Path(app.config["UPLOAD_FOLDER"]) / photo
+        assert archive.read(f"photos/{photo}") == stored.read_bytes()
+
+
+def test_the_account_pages_and_api_need_a_login(app: Flask, client: FlaskClient) -> None:
+    assert client.get("/account").status_code == 302
+    assert client.post("/account/export").status_code == 302
+    assert client.get("/api/v1/account").status_code == 401
+    assert client.get("/api/v1/account/export").status_code == 401
+    assert client.delete("/api/v1/account", json={"password": "whatever-it-is"}).status_code == 401
+    privacy = client.get("/privacy")
+    assert privacy.status_code == 200
+    assert "What, why, and for how long" in privacy.get_data(as_text=True)
+    assert 'href="/privacy"' in client.get("/groups").get_data(as_text=True)
+
+
+def test_the_reporter_of_a_duplicate_hears_it_was_merged(
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    make_issue: Callable[..., Any],
+    make_user: Callable[..., Any],
+) -> None:
+    original = make_issue(title="Light out on Elm")
+    reporter = make_user()
+    duplicate_id, _ = report_with_photo(app, reporter, "Elm street light dark")
+    response = client.post(
+        f"/api/v1/issues/{duplicate_id}/duplicate-of",
+        json={"original_id": original.id},
+        headers=auth.headers(make_user(role="official")),
+    )
+    assert response.status_code == 200, response.get_json()
+    mails = [
+        message_from_bytes(p.read_bytes(), policy=policy.default)
+        for p in Path(app.config["MAIL_OUTBOX_DIR"]).glob("*.eml")
+    ]
+    to_reporter = [m for m in mails if m["To"] == reporter.email]
+    assert len(to_reporter) == 1
+    assert to_reporter[0]["Subject"] == f"“Elm street light dark” was merged into problem #{original.id}"
