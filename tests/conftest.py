@@ -24,6 +24,7 @@ from sqlalchemy import delete, func, select
 from app import create_app
 from app.extensions import db, limiter
 from app.models import Area, Issue, User
+from app.services.accounts.logins import start_login
 from config import TestingConfig
 from tests import factories
 from tests.api_contract import ContractClient
@@ -292,9 +293,15 @@ class AuthActions:
         return self.client.post("/account/login", data={"email": email, "password": password})
 
     def login_as(self, user: User) -> None:
-        """Put `user` in the client's login session directly, as Flask-Login would after a login."""
+        """Start a login for `user` and put it in the client's session, as the login form would."""
+        app = self.client.application
+        with app.app_context():
+            found = db.session.get(User, user.id)
+            assert found is not None
+            key = start_login(db.session, found, "test client")
+            db.session.commit()
         with self.client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = f"{user.id}:{key}"
             session["_fresh"] = True
 
     def csrf_token(self) -> str:

@@ -1,15 +1,19 @@
-"""API: registration and bearer tokens."""
+"""API: registration and bearer tokens (issued, listed, revoked)."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from flask import Response, current_app, jsonify
 
 from app.api import bp
+from app.api.auth import require_user
 from app.api.contract import JSON, Reply, operation
-from app.api.models.accounts import NewUser, Token, TokenRequest, UserAccount
+from app.api.models.accounts import NewUser, Token, TokenList, TokenRequest, UserAccount
 from app.api.params import json_body
 from app.extensions import db
 from app.ratelimits import limit
+from app.services.accounts import tokens
 from app.services.accounts import users as accounts
 
 
@@ -45,6 +49,41 @@ def create_token() -> tuple[Response, int]:
     user = accounts.authenticate(db.session, data.get("email"), data.get("password"))
     issued = accounts.issue_token(db.session, user, current_app.config["API_TOKEN_TTL"])
     db.session.commit()
+    return jsonify({"token": issued.token, "expires_at": iso(issued.expires_at)}), 201
+
+
+def iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds") + "Z"
+
+
+@bp.get("/account/tokens")
+@operation(
+    operation_id="listTokens",
+    summary="Your API tokens that still work (the token itself is never shown again)",
+    replies={200: Reply("The tokens", TokenList)},
+    errors=(401, 403),
+    secured=True,
+)
+def list_tokens() -> Response:
+    found = tokens.live_tokens(db.session, require_user())
     return jsonify(
-        {"token": issued.token, "expires_at": issued.expires_at.isoformat(timespec="seconds") + "Z"}
-    ), 201
+        {
+            "tokens": [
+                {"id": t.id, "created_at": iso(t.created_at), "expires_at": iso(t.expires_at)} for t in found
+            ]
+        }
+    )
+
+
+@bp.delete("/account/tokens/<int:token_id>")
+@operation(
+    operation_id="revokeToken",
+    summary="Revoke one of your API tokens (it stops working at once)",
+    replies={204: Reply("Revoked")},
+    errors=(401, 403, 404),
+    secured=True,
+)
+def revoke_token(token_id: int) -> tuple[str, int]:
+    tokens.revoke_token(db.session, require_user(), token_id)
+    db.session.commit()
+    return "", 204

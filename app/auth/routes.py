@@ -5,11 +5,12 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.auth import bp
 from app.auth.forms import LoginForm, RegisterForm
+from app.auth.sessions import current_resident, log_in, log_out
 from app.extensions import db
 from app.ratelimits import limit
 from app.services.accounts import users as accounts
@@ -41,8 +42,8 @@ def register() -> tuple[str, int] | Response:
     if form.validate_on_submit():
         with unit_of_work(form) as work:
             user = accounts.register(db.session, form.email.data, form.display_name.data, form.password.data)
+            log_in(user, remember=True)
         if not work.failed:
-            login_user(user, remember=True)
             flash(f"Welcome, {user.display_name}! Your account is ready.", "success")
             return redirect(target)
     return render_template("auth/register.html", form=form), 422 if form.errors else 200
@@ -58,8 +59,8 @@ def login() -> tuple[str, int] | Response:
     if form.validate_on_submit():
         with unit_of_work(form) as work:
             user = accounts.authenticate(db.session, form.email.data, form.password.data)
+            log_in(user, remember=bool(form.remember.data))
         if not work.failed:
-            login_user(user, remember=bool(form.remember.data))
             flash(f"Logged in as {user.display_name}.", "success")
             return redirect(target)
     return render_template("auth/login.html", form=form), 422 if form.errors else 200
@@ -68,6 +69,7 @@ def login() -> tuple[str, int] | Response:
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
-    logout_user()
+    log_out(current_resident())
+    db.session.commit()
     flash("You are logged out.", "info")
     return redirect(url_for("main.index"))

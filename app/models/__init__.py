@@ -1,6 +1,6 @@
 """Database models; importing this package registers every table on the metadata."""
 
-from app.models.account import ApiToken, User
+from app.models.account import ApiToken, LoginSession, User
 from app.models.funding import Group, Membership, Pledge, Pool, PoolMatch
 from app.models.issue import Issue, Like, Photo
 from app.models.ledger import LedgerLine, LedgerPosting
@@ -22,6 +22,7 @@ __all__ = [
     "LedgerLine",
     "LedgerPosting",
     "Like",
+    "LoginSession",
     "Membership",
     "ModerationRecord",
     "Photo",

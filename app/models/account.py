@@ -43,6 +43,17 @@ class User(RoleChecks, UserMixin, Model):
     is_blocked: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    def get_id(self) -> str:
+        """What the login cookie and the remember token hold: the account and this login's key.
+
+        Set by app.auth.sessions.log_in; a User loaded from a login carries its key too. Ending the
+        login (LoginSession.ended_at) makes both cookies worthless, whatever they still say.
+        """
+        key = self.__dict__.get("login_key")
+        if not key:
+            raise RuntimeError("a User is logged in only through app.auth.sessions.log_in")
+        return f"{self.id}:{key}"
+
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
 
@@ -74,3 +85,17 @@ class ApiToken(Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
+
+
+class LoginSession(Model):
+    """One login on one device: the cookie and remember token name it by a random key (only its
+    SHA-256 digest is stored); logging out ends it, "log out everywhere" ends them all."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    device: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(default=None)

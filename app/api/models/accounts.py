@@ -31,3 +31,13 @@ class TokenRequest(RequestBody):
 class Token(ResponseBody):
     token: str = Field(description="send as `Authorization: Bearer <token>`")
     expires_at: datetime
+
+
+class TokenInfo(ResponseBody):
+    id: int
+    created_at: datetime
+    expires_at: datetime
+
+
+class TokenList(ResponseBody):
+    tokens: list[TokenInfo] = Field(description="the account's tokens that still work, newest first")
