@@ -74,6 +74,7 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     RATE_LIMIT_REGISTER = "10 per hour"
     RATE_LIMIT_LOGIN = "20 per 15 minutes"
+    RATE_LIMIT_CONFIRM_RESEND = "5 per hour"
     RATE_LIMIT_REPORT = "30 per hour"
     RATE_LIMIT_LIKE = "120 per minute"
     RATE_LIMIT_UPDATE = "30 per hour"  # public updates and "not fixed" on issues

@@ -7,9 +7,12 @@ COMMONFIX_TEST_BACKENDS=spatialite. Under CI=true the PostGIS leg always runs (n
 from __future__ import annotations
 
 import contextlib
+import email
+import email.policy
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -331,3 +334,15 @@ class AuthActions:
 @pytest.fixture
 def auth(client: FlaskClient, make_user: Callable[..., User]) -> AuthActions:
     return AuthActions(client, make_user)
+
+
+@pytest.fixture
+def outbox(app: Flask) -> Callable[[], list[EmailMessage]]:
+    """The emails written so far by the outbox backend, oldest first."""
+    folder = Path(app.config["MAIL_OUTBOX_DIR"])
+
+    def read() -> list[EmailMessage]:
+        files = sorted(folder.glob("*.eml"), key=lambda p: (p.stat().st_mtime_ns, p.name))
+        return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in files]
+
+    return read

@@ -9,30 +9,90 @@ from flask import Response, current_app, jsonify
 from app.api import bp
 from app.api.auth import require_user
 from app.api.contract import JSON, Reply, operation
-from app.api.models.accounts import NewUser, Token, TokenList, TokenRequest, UserAccount
+from app.api.models.accounts import (
+    NewUser,
+    RegistrationAccepted,
+    Token,
+    TokenList,
+    TokenRequest,
+    UserAccount,
+)
 from app.api.params import json_body
 from app.extensions import db
 from app.ratelimits import limit
-from app.services.accounts import tokens
+from app.services.accounts import confirmation, tokens
 from app.services.accounts import users as accounts
 
 
 @bp.post("/users")
 @operation(
     operation_id="createUser",
-    summary="Register a resident account",
+    summary="Register a resident account; a link to confirm the address is mailed to it",
     body={JSON: NewUser},
-    replies={201: Reply("Created", UserAccount)},
-    errors=(400, 403, 409, 422, 429),
+    replies={
+        202: Reply("Accepted: check the mailbox (the same answer for a known address)", RegistrationAccepted)
+    },
+    errors=(400, 403, 422, 429),
 )
 @limit("RATE_LIMIT_REGISTER")
 def create_user() -> tuple[Response, int]:
     data = json_body()
-    user = accounts.register(db.session, data.get("email"), data.get("display_name"), data.get("password"))
+    confirmation.register(db.session, data.get("email"), data.get("display_name"), data.get("password"))
     db.session.commit()
+    email = accounts.normalise_email(data.get("email"))
     return jsonify(
-        {"id": user.id, "email": user.email, "display_name": user.display_name, "role": user.role}
-    ), 201
+        {
+            "email": email,
+            "status": "confirmation_sent",
+            "message": f"We sent a message to {email}: open its link to confirm the address.",
+        }
+    ), 202
+
+
+@bp.get("/account")
+@operation(
+    operation_id="getAccount",
+    summary="Your account, with whether its email address is confirmed",
+    replies={200: Reply("The account", UserAccount)},
+    errors=(401, 403),
+    secured=True,
+)
+def get_account() -> Response:
+    user = require_user()
+    return jsonify(
+        {
+            "id": user.id,
+            "email": user.email,
+            "display_name": user.display_name,
+            "role": user.role,
+            "email_confirmed": user.email_confirmed,
+        }
+    )
+
+
+@bp.post("/account/confirmation")
+@operation(
+    operation_id="resendConfirmation",
+    summary="Mail a new link that confirms your address",
+    replies={202: Reply("Sent (or already confirmed)", RegistrationAccepted)},
+    errors=(401, 403, 429),
+    secured=True,
+)
+@limit("RATE_LIMIT_CONFIRM_RESEND", per_user=True)
+def resend_confirmation() -> tuple[Response, int]:
+    user = require_user()
+    if not user.email_confirmed:
+        confirmation.send_confirmation(db.session, user)
+        db.session.commit()
+    return jsonify(
+        {
+            "email": user.email,
+            "status": "confirmation_sent",
+            "message": "Already confirmed."
+            if user.email_confirmed
+            else f"We sent a new link to {user.email}.",
+        }
+    ), 202
 
 
 @bp.post("/tokens")

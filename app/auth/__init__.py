@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
 
-from app.auth import routes, security_routes  # noqa: E402,F401
+from app.auth import confirm_routes, routes, security_routes  # noqa: E402,F401

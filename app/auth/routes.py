@@ -13,6 +13,7 @@ from app.auth.forms import LoginForm, RegisterForm
 from app.auth.sessions import current_resident, log_in, log_out
 from app.extensions import db
 from app.ratelimits import limit
+from app.services.accounts import confirmation
 from app.services.accounts import users as accounts
 from app.unit_of_work import unit_of_work
 
@@ -38,14 +39,12 @@ def register() -> tuple[str, int] | Response:
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = RegisterForm()
-    target = safe_next(url_for("main.index"))
     if form.validate_on_submit():
         with unit_of_work(form) as work:
-            user = accounts.register(db.session, form.email.data, form.display_name.data, form.password.data)
-            log_in(user, remember=True)
+            confirmation.register(db.session, form.email.data, form.display_name.data, form.password.data)
         if not work.failed:
-            flash(f"Welcome, {user.display_name}! Your account is ready.", "success")
-            return redirect(target)
+            # The same page whether the address was new or already had an account (mailed either way).
+            return render_template("auth/check_email.html", email=form.email.data.strip()), 200
     return render_template("auth/register.html", form=form), 422 if form.errors else 200
 
 

@@ -30,7 +30,7 @@ def logout_everywhere() -> Response:
     db.session.commit()
     logout_user()
     flash(f"You are logged out on every device ({count}). Log in again to go on.", "info")
-    return redirect(url_for("auth.login"))
+    return redirect(url_for("main.index"))
 
 
 @bp.post("/security/tokens/<int:token_id>/revoke")

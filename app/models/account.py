@@ -42,6 +42,13 @@ class User(RoleChecks, UserMixin, Model):
     role: Mapped[str] = mapped_column(String(16), default=Role.RESIDENT.value)
     is_blocked: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the resident opened the link mailed to this address (None: not yet; likes, follows, pledges,
+    # ballots and memberships wait for it, reports stay unpublished: app/services/accounts/confirmation.py).
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    @property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
 
     def get_id(self) -> str:
         """What the login cookie and the remember token hold: the account and this login's key.
@@ -66,6 +73,7 @@ class TokenHolder(RoleChecks, UserMixin):
     id: int
     role: str
     is_blocked: bool
+    email_confirmed: bool
 
     def __repr__(self) -> str:
         return f"<TokenHolder {self.id} {self.role}>"

@@ -21,6 +21,16 @@ class UserAccount(ResponseBody):
     email: str
     display_name: str
     role: Literal["resident", "official", "admin"]
+    email_confirmed: bool = Field(
+        description="false until the resident opens the link mailed to the address: likes, follows, "
+        "pledges, ballots and memberships answer 403 `email_not_confirmed` until then"
+    )
+
+
+class RegistrationAccepted(ResponseBody):
+    email: str
+    status: Literal["confirmation_sent"]
+    message: str = Field(description="the same answer whether or not the address already had an account")
 
 
 class TokenRequest(RequestBody):
