@@ -67,6 +67,9 @@ class Config:
     """Defaults shared by every environment."""
 
     SECRET_KEY: str | None = None
+    # Without SECRET_KEY: "instance" keeps a random key in the instance folder (app/secret_key.py),
+    # "ephemeral" makes one per app (tests), "required" refuses to start (production).
+    SECRET_KEY_SOURCE = "required"
     # None means "SQLite + SpatiaLite file in the instance folder" (filled in by create_app).
     SQLALCHEMY_DATABASE_URI: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {}
@@ -136,6 +139,7 @@ class Config:
     RATE_LIMIT_LOGIN = "20 per 15 minutes"
     # ... and per client address, whatever accounts it tries (a school or an office shares one).
     RATE_LIMIT_LOGIN_ADDRESS = "60 per 15 minutes"
+    RATE_LIMIT_CONFIRM_RESEND = "5 per hour"
     RATE_LIMIT_REPORT = "30 per hour"
     RATE_LIMIT_LIKE = "120 per minute"
     RATE_LIMIT_UPDATE = "30 per hour"  # public updates and "not fixed" on issues
@@ -187,7 +191,7 @@ class Config:
 
 
 class DevelopmentConfig(Config):
-    SECRET_KEY = "dev-only-not-secret"
+    SECRET_KEY_SOURCE = "instance"
     PUBLIC_URL = "http://127.0.0.1:5000"  # where `make run` serves
     MAIL_BACKEND = "outbox"
 
@@ -195,7 +199,7 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     TESTING = True
     QUEUE_URL = "memory://"
-    SECRET_KEY = "testing-not-secret"
+    SECRET_KEY_SOURCE = "ephemeral"
     RATELIMIT_ENABLED = False
     MAIL_BACKEND = "outbox"
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask
 
+from app.secret_key import resolve_secret_key
 from config import CONFIGS, Config, from_environment
 
 
@@ -99,6 +100,7 @@ def create_app(config: type[Config] | None = None, overrides: dict[str, Any] | N
     app.register_blueprint(timeline_bp)
 
     from app.cli import register_commands
+    from app.jobs import registry  # noqa: F401  (declares every job before the queue binds them)
     from app.jobs.queue import init_queue
     from app.jobs.worker import register_worker_command
 
@@ -118,7 +120,8 @@ def load_config(app: Flask, config: type[Config] | None, overrides: dict[str, An
     app.config.from_object(config)
     app.config.update(from_environment(os.environ))
     app.config.update(overrides)
-    if not app.config.get("SECRET_KEY"):
-        raise RuntimeError("SECRET_KEY must be set (it is required in production)")
+    app.config["SECRET_KEY"] = resolve_secret_key(
+        app.config.get("SECRET_KEY"), str(app.config["SECRET_KEY_SOURCE"]), app.instance_path
+    )
     if not app.config.get("UPLOAD_FOLDER"):
         app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")

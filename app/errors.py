@@ -44,7 +44,9 @@ def error_response(status: int, message: str, field: str | None = None, code: st
     if wants_json():
         response = jsonify({"error": {"code": code, "message": message, "field": field}})
     else:
-        response = Response(render_template("errors/error.html", status=status, message=message, field=field))
+        response = Response(
+            render_template("errors/error.html", status=status, message=message, field=field, code=code)
+        )
     response.status_code = status
     return response
 

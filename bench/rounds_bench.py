@@ -89,6 +89,7 @@ def build(url: str, ballots: int, seed: int = 5) -> tuple[int, int]:
                 "role": "resident",
                 "is_blocked": False,
                 "created_at": now,
+                "email_confirmed_at": now,
             }
             for n in range(ballots)
         ]

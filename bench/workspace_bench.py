@@ -71,13 +71,16 @@ def workspace_app(url: str) -> Flask:
 def official_client(app: Flask) -> FlaskClient:
     from app.extensions import db
     from app.models import User
+    from app.services.accounts.logins import start_login
 
     with app.app_context():
-        user_id = db.session.scalar(select(User.id).where(User.email == OFFICIAL))
-    assert user_id is not None, "the demo official is missing from the benchmark database"
+        user = db.session.scalar(select(User).where(User.email == OFFICIAL))
+        assert user is not None, "the demo official is missing from the benchmark database"
+        cookie_id = f"{user.id}:{start_login(db.session, user, 'benchmark')}"
+        db.session.commit()
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
+        session["_user_id"] = cookie_id
         session["_fresh"] = True
     return client
 

@@ -7,9 +7,12 @@ COMMONFIX_TEST_BACKENDS=spatialite. Under CI=true the PostGIS leg always runs (n
 from __future__ import annotations
 
 import contextlib
+import email
+import email.policy
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +28,7 @@ from app import create_app
 from app.extensions import db, limiter
 from app.models import Area, Issue, User
 from app.photo_stores import init_photo_store
+from app.services.accounts.logins import start_login
 from config import TestingConfig
 from tests import factories
 from tests.api_contract import ContractClient
@@ -294,9 +298,15 @@ class AuthActions:
         return self.client.post("/account/login", data={"email": email, "password": password})
 
     def login_as(self, user: User) -> None:
-        """Put `user` in the client's login session directly, as Flask-Login would after a login."""
+        """Start a login for `user` and put it in the client's session, as the login form would."""
+        app = self.client.application
+        with app.app_context():
+            found = db.session.get(User, user.id)
+            assert found is not None
+            key = start_login(db.session, found, "test client")
+            db.session.commit()
         with self.client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = f"{user.id}:{key}"
             session["_fresh"] = True
 
     def csrf_token(self) -> str:
@@ -326,3 +336,15 @@ class AuthActions:
 @pytest.fixture
 def auth(client: FlaskClient, make_user: Callable[..., User]) -> AuthActions:
     return AuthActions(client, make_user)
+
+
+@pytest.fixture
+def outbox(app: Flask) -> Callable[[], list[EmailMessage]]:
+    """The emails written so far by the outbox backend, oldest first."""
+    folder = Path(app.config["MAIL_OUTBOX_DIR"])
+
+    def read() -> list[EmailMessage]:
+        files = sorted(folder.glob("*.eml"), key=lambda p: (p.stat().st_mtime_ns, p.name))
+        return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in files]
+
+    return read

@@ -12,6 +12,7 @@ from werkzeug.security import generate_password_hash
 
 from app.models import Issue, User
 from app.models.account import Role
+from app.models.timestamps import utcnow
 from app.services.issues import likes, places, reports
 from tests.testcity import OLD_TOWN, Place, city_areas
 
@@ -39,6 +40,7 @@ def new_user(
     role: str = Role.RESIDENT.value,
     display_name: str | None = None,
     is_blocked: bool = False,
+    email_confirmed: bool = True,
 ) -> User:
     number = next(_serial)
     user = User(
@@ -47,6 +49,7 @@ def new_user(
         password_hash=password_hash(password),
         role=role,
         is_blocked=is_blocked,
+        email_confirmed_at=utcnow() if email_confirmed else None,
     )
     session.add(user)
     session.flush()

@@ -60,6 +60,16 @@ RULES = [
     web("issues.like", "POST", "/issues/1/like", EVERYONE),
     web("issues.unlike", "POST", "/issues/1/unlike", EVERYONE),
     web("auth.logout", "POST", "/account/logout", EVERYONE),
+    # Accounts: where I am logged in, my tokens, confirming my address.
+    web("auth.security", "GET", "/account/security", EVERYONE),
+    web("auth.logout_everywhere", "POST", "/account/security/logout-everywhere", EVERYONE),
+    web("auth.revoke_token", "POST", "/account/security/tokens/1/revoke", EVERYONE),
+    web("auth.confirm_pending", "GET", "/account/confirm", EVERYONE),
+    web("auth.resend_confirmation", "POST", "/account/confirm/resend", EVERYONE),
+    Rule("api.get_account", "GET", "/api/v1/account", EVERYONE),
+    Rule("api.list_tokens", "GET", "/api/v1/account/tokens", EVERYONE),
+    Rule("api.revoke_token", "DELETE", "/api/v1/account/tokens/1", EVERYONE),
+    Rule("api.resend_confirmation", "POST", "/api/v1/account/confirmation", EVERYONE),
     # Workflow: timeline updates by residents, follows.
     web("timeline.post_update", "POST", "/issues/1/updates", EVERYONE),
     web("timeline.not_fixed", "POST", "/issues/1/not-fixed", EVERYONE),

@@ -201,7 +201,7 @@ def test_an_unsafe_next_on_login_logs_in_and_goes_home(client: FlaskClient, make
     assert response.headers["Location"] == "/"
     assert "X-Injected" not in response.headers
     with client.session_transaction() as session:
-        assert session["_user_id"] == str(user.id)
+        assert session["_user_id"].startswith(f"{user.id}:")
 
 
 BLANK_TITLES = ["\u200b", "\u200b\u200b\u200b", " \u200c\u200d\u2060\ufeff ", "\u200b \u200b"]

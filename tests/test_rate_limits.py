@@ -54,7 +54,7 @@ def test_api_registration_is_limited(client: FlaskClient, count_rows: Callable[.
         for i in range(3)
     ]
 
-    assert [r.status_code for r in responses[:2]] == [201, 201]
+    assert [r.status_code for r in responses[:2]] == [202, 202]
     assert_api_rate_limited(responses[2])
     assert count_rows(User) == 2
 

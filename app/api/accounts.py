@@ -1,34 +1,76 @@
-"""API: registration and bearer tokens."""
+"""API: registration and bearer tokens (issued, listed, revoked)."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from flask import Response, current_app, jsonify
 
 from app.api import bp
+from app.api.auth import require_user
 from app.api.contract import JSON, Reply, operation
-from app.api.models.accounts import NewUser, Token, TokenRequest, UserAccount
+from app.api.models.accounts import (
+    NewUser,
+    RegistrationAccepted,
+    Token,
+    TokenList,
+    TokenRequest,
+)
 from app.api.params import json_body
 from app.extensions import db
 from app.ratelimits import limit, limit_login_attempts
+from app.services.accounts import confirmation, tokens
 from app.services.accounts import users as accounts
 
 
 @bp.post("/users")
 @operation(
     operation_id="createUser",
-    summary="Register a resident account",
+    summary="Register a resident account; a link to confirm the address is mailed to it",
     body={JSON: NewUser},
-    replies={201: Reply("Created", UserAccount)},
-    errors=(400, 403, 409, 422, 429),
+    replies={
+        202: Reply("Accepted: check the mailbox (the same answer for a known address)", RegistrationAccepted)
+    },
+    errors=(400, 403, 422, 429),
 )
 @limit("RATE_LIMIT_REGISTER")
 def create_user() -> tuple[Response, int]:
     data = json_body()
-    user = accounts.register(db.session, data.get("email"), data.get("display_name"), data.get("password"))
+    confirmation.register(db.session, data.get("email"), data.get("display_name"), data.get("password"))
     db.session.commit()
+    email = accounts.normalise_email(data.get("email"))
     return jsonify(
-        {"id": user.id, "email": user.email, "display_name": user.display_name, "role": user.role}
-    ), 201
+        {
+            "email": email,
+            "status": "confirmation_sent",
+            "message": f"We sent a message to {email}: open its link to confirm the address.",
+        }
+    ), 202
+
+
+@bp.post("/account/confirmation")
+@operation(
+    operation_id="resendConfirmation",
+    summary="Mail a new link that confirms your address",
+    replies={202: Reply("Sent (or already confirmed)", RegistrationAccepted)},
+    errors=(401, 403, 429),
+    secured=True,
+)
+@limit("RATE_LIMIT_CONFIRM_RESEND", per_user=True)
+def resend_confirmation() -> tuple[Response, int]:
+    user = require_user()
+    if not user.email_confirmed:
+        confirmation.send_confirmation(db.session, user)
+        db.session.commit()
+    return jsonify(
+        {
+            "email": user.email,
+            "status": "confirmation_sent",
+            "message": "Already confirmed."
+            if user.email_confirmed
+            else f"We sent a new link to {user.email}.",
+        }
+    ), 202
 
 
 @bp.post("/tokens")
@@ -45,6 +87,41 @@ def create_token() -> tuple[Response, int]:
     user = accounts.authenticate(db.session, data.get("email"), data.get("password"))
     issued = accounts.issue_token(db.session, user, current_app.config["API_TOKEN_TTL"])
     db.session.commit()
+    return jsonify({"token": issued.token, "expires_at": iso(issued.expires_at)}), 201
+
+
+def iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds") + "Z"
+
+
+@bp.get("/account/tokens")
+@operation(
+    operation_id="listTokens",
+    summary="Your API tokens that still work (the token itself is never shown again)",
+    replies={200: Reply("The tokens", TokenList)},
+    errors=(401, 403),
+    secured=True,
+)
+def list_tokens() -> Response:
+    found = tokens.live_tokens(db.session, require_user())
     return jsonify(
-        {"token": issued.token, "expires_at": issued.expires_at.isoformat(timespec="seconds") + "Z"}
-    ), 201
+        {
+            "tokens": [
+                {"id": t.id, "created_at": iso(t.created_at), "expires_at": iso(t.expires_at)} for t in found
+            ]
+        }
+    )
+
+
+@bp.delete("/account/tokens/<int:token_id>")
+@operation(
+    operation_id="revokeToken",
+    summary="Revoke one of your API tokens (it stops working at once)",
+    replies={204: Reply("Revoked")},
+    errors=(401, 403, 404),
+    secured=True,
+)
+def revoke_token(token_id: int) -> tuple[str, int]:
+    tokens.revoke_token(db.session, require_user(), token_id)
+    db.session.commit()
+    return "", 204

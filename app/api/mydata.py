@@ -55,6 +55,7 @@ def get_account() -> Response:
                 "display_name": user.display_name,
                 "role": user.role,
                 "created_at": _iso(user.created_at),
+                "email_confirmed": user.email_confirmed,
             },
             "reports": [_issue(i) for i in mine.reports],
             "likes": [_issue(i) for i in mine.likes],

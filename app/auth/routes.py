@@ -5,13 +5,15 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.auth import bp
 from app.auth.forms import LoginForm, RegisterForm
+from app.auth.sessions import current_resident, log_in, log_out
 from app.extensions import db
 from app.ratelimits import limit, limit_login_attempts
+from app.services.accounts import confirmation
 from app.services.accounts import users as accounts
 from app.unit_of_work import unit_of_work
 
@@ -37,14 +39,12 @@ def register() -> tuple[str, int] | Response:
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = RegisterForm()
-    target = safe_next(url_for("main.index"))
     if form.validate_on_submit():
         with unit_of_work(form) as work:
-            user = accounts.register(db.session, form.email.data, form.display_name.data, form.password.data)
+            confirmation.register(db.session, form.email.data, form.display_name.data, form.password.data)
         if not work.failed:
-            login_user(user, remember=True)
-            flash(f"Welcome, {user.display_name}! Your account is ready.", "success")
-            return redirect(target)
+            # The same page whether the address was new or already had an account (mailed either way).
+            return render_template("auth/check_email.html", email=form.email.data.strip()), 200
     return render_template("auth/register.html", form=form), 422 if form.errors else 200
 
 
@@ -58,8 +58,8 @@ def login() -> tuple[str, int] | Response:
     if form.validate_on_submit():
         with unit_of_work(form) as work:
             user = accounts.authenticate(db.session, form.email.data, form.password.data)
+            log_in(user, remember=bool(form.remember.data))
         if not work.failed:
-            login_user(user, remember=bool(form.remember.data))
             flash(f"Logged in as {user.display_name}.", "success")
             return redirect(target)
     return render_template("auth/login.html", form=form), 422 if form.errors else 200
@@ -68,6 +68,7 @@ def login() -> tuple[str, int] | Response:
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
-    logout_user()
+    log_out(current_resident())
+    db.session.commit()
     flash("You are logged out.", "info")
     return redirect(url_for("main.index"))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Request, abort, g
-from flask_login import LoginManager, current_user
+from flask import Request, abort, g, request
+from flask_login import LoginManager, current_user, login_user, logout_user
 
+from app.auth.devices import describe_device
 from app.extensions import db
 from app.models import User
 from app.models.account import TokenHolder
+from app.services.accounts.logins import end_login, start_login, user_for_login
 from app.services.accounts.users import holder_for_token, user_for_token
 
 
@@ -31,6 +33,18 @@ def current_resident() -> User:
     return user
 
 
+def log_in(user: User, remember: bool) -> None:
+    """Start a login on this device (flushed; the view commits) and hand it to Flask-Login's cookies."""
+    start_login(db.session, user, describe_device(request.headers.get("User-Agent", "")))
+    login_user(user, remember=remember)
+
+
+def log_out(user: User) -> None:
+    """End this device's login (the view commits), then clear its session and remember cookie."""
+    end_login(db.session, user)
+    logout_user()
+
+
 def register_user_loaders(login_manager: LoginManager) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Log in to continue."
@@ -38,11 +52,8 @@ def register_user_loaders(login_manager: LoginManager) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        if not user_id.isdigit():
-            return None
-        user = db.session.get(User, int(user_id))
-        # A deleted account's tombstone never signs in again, whatever cookie is replayed.
-        return user if user is not None and user.deleted_at is None else None
+        """The session cookie's or remember token's login, only while it has not ended."""
+        return user_for_login(db.session, user_id)
 
     @login_manager.request_loader
     def load_user_from_token(request: Request) -> User | TokenHolder | None:

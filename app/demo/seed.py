@@ -95,7 +95,13 @@ def seed_demo_city(
         for n in range(1, resident_count + 1)
     ]
     people = [
-        {**p, "password_hash": password_hash, "is_blocked": False, "created_at": EPOCH - timedelta(days=30)}
+        {
+            **p,
+            "password_hash": password_hash,
+            "is_blocked": False,
+            "created_at": EPOCH - timedelta(days=30),
+            "email_confirmed_at": EPOCH - timedelta(days=30),  # the demo city's people are confirmed
+        }
         for p in staff + residents
     ]
     for chunk in _chunks(people, 5000):

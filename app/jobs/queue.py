@@ -91,8 +91,6 @@ def _bind(app: Flask, huey: Huey, spec: JobSpec) -> TaskWrapper:
 
 def init_queue(app: Flask) -> None:
     """Build the app's Huey and bind every declared job to it."""
-    from app.jobs import registry  # noqa: F401  (imports the modules that declare jobs)
-
     huey = make_huey(app.config.get("QUEUE_URL"), app.instance_path)
     tasks = {name: _bind(app, huey, spec) for name, spec in JOBS.items()}
     app.extensions[EXTENSION] = (huey, tasks)

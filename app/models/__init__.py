@@ -1,6 +1,6 @@
 """Database models; importing this package registers every table on the metadata."""
 
-from app.models.account import ApiToken, User
+from app.models.account import ApiToken, LoginSession, User
 from app.models.funding import Group, Membership, Pledge, Pool, PoolMatch
 from app.models.issue import Issue, IssueCell, Like, Photo
 from app.models.ledger import LedgerLine, LedgerPosting
@@ -25,6 +25,7 @@ __all__ = [
     "LedgerLine",
     "LedgerPosting",
     "Like",
+    "LoginSession",
     "MailStatus",
     "Membership",
     "ModerationRecord",

@@ -45,6 +45,24 @@ class User(RoleChecks, UserMixin, Model):
     # Set when the resident deleted the account: the row stays as an anonymous tombstone (no email,
     # name or password), so the ledger's, tallied rounds' and reports' references still hold.
     deleted_at: Mapped[datetime | None] = mapped_column(default=None)
+    # When the resident opened the link mailed to this address (None: not yet; likes, follows, pledges,
+    # ballots and memberships wait for it, reports stay unpublished: app/services/accounts/confirmation.py).
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    @property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
+
+    def get_id(self) -> str:
+        """What the login cookie and the remember token hold: the account and this login's key.
+
+        Set by app.auth.sessions.log_in; a User loaded from a login carries its key too. Ending the
+        login (LoginSession.ended_at) makes both cookies worthless, whatever they still say.
+        """
+        key = self.__dict__.get("login_key")
+        if not key:
+            raise RuntimeError("a User is logged in only through app.auth.sessions.log_in")
+        return f"{self.id}:{key}"
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
@@ -58,6 +76,7 @@ class TokenHolder(RoleChecks, UserMixin):
     id: int
     role: str
     is_blocked: bool
+    email_confirmed: bool
 
     def __repr__(self) -> str:
         return f"<TokenHolder {self.id} {self.role}>"
@@ -77,3 +96,17 @@ class ApiToken(Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
+
+
+class LoginSession(Model):
+    """One login on one device: the cookie and remember token name it by a random key (only its
+    SHA-256 digest is stored); logging out ends it, "log out everywhere" ends them all."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    device: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -43,6 +43,8 @@ class Issue(Model):
     # No ON DELETE on the two keys below: SQLite adds them in place and cannot reflect one back.
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("issues.id"))
     is_hidden: Mapped[bool] = mapped_column(default=False)  # hidden by a moderator: staff-only
+    # Reported before the reporter confirmed their email: hidden (is_hidden) until they do, then published.
+    awaiting_confirmation: Mapped[bool] = mapped_column(default=False)
     # The issue's GeoJSON Feature as text, before and after its like count. Kept by database triggers
     # (migration bc380c228d29) as the issue and the names it shows change; code never writes them. The map
     # and the lists read them (issue_queries.feature_page); nothing loads them with the issue.

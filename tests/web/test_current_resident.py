@@ -13,6 +13,7 @@ from app.auth.sessions import current_resident
 from app.extensions import db
 from app.models import User
 from app.models.account import TokenHolder
+from app.services.accounts.logins import start_login
 from tests.conftest import AuthActions
 
 MakeUser = Callable[..., User]
@@ -23,6 +24,7 @@ def test_a_logged_in_resident_is_their_user_row(app: Flask, make_user: MakeUser)
     with app.test_request_context("/groups/"):
         user = db.session.get(User, resident.id)
         assert user is not None
+        start_login(db.session, user, "test")
         login_user(user)
         found = current_resident()
         assert isinstance(found, User)

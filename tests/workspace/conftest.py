@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
 from collections.abc import Callable
-from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -43,18 +39,3 @@ def stamp(app: Flask) -> Stamp:
             db.session.commit()
 
     return set_columns
-
-
-@pytest.fixture
-def outbox(app: Flask) -> Callable[[], list[EmailMessage]]:
-    """The emails written so far by the outbox backend, oldest first."""
-    folder = Path(app.config["MAIL_OUTBOX_DIR"])
-
-    def read() -> list[EmailMessage]:
-        files = sorted(folder.glob("*.eml"), key=lambda p: (p.stat().st_mtime_ns, p.name))
-        return [
-            email.message_from_bytes(p.read_bytes(), policy=email.policy.default)  # type: ignore[misc]
-            for p in files
-        ]
-
-    return read

@@ -21,6 +21,16 @@ class UserAccount(ResponseBody):
     email: str
     display_name: str
     role: Literal["resident", "official", "admin"]
+    email_confirmed: bool = Field(
+        description="false until the resident opens the link mailed to the address: likes, follows, "
+        "pledges, ballots and memberships answer 403 `email_not_confirmed` until then"
+    )
+
+
+class RegistrationAccepted(ResponseBody):
+    email: str
+    status: Literal["confirmation_sent"]
+    message: str = Field(description="the same answer whether or not the address already had an account")
 
 
 class TokenRequest(RequestBody):
@@ -31,3 +41,13 @@ class TokenRequest(RequestBody):
 class Token(ResponseBody):
     token: str = Field(description="send as `Authorization: Bearer <token>`")
     expires_at: datetime
+
+
+class TokenInfo(ResponseBody):
+    id: int
+    created_at: datetime
+    expires_at: datetime
+
+
+class TokenList(ResponseBody):
+    tokens: list[TokenInfo] = Field(description="the account's tokens that still work, newest first")

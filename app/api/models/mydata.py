@@ -16,6 +16,10 @@ class Profile(ResponseBody):
     display_name: str
     role: Literal["resident", "official", "admin"]
     created_at: datetime
+    email_confirmed: bool = Field(
+        description="false until the resident opens the link mailed to the address: likes, follows, "
+        "pledges, ballots and memberships answer 403 `email_not_confirmed` until then"
+    )
 
 
 class IssueLine(ResponseBody):

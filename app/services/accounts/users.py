@@ -24,7 +24,7 @@ PASSWORD_MIN = 8
 PASSWORD_MAX = 200
 DISPLAY_NAME_MAX = 60
 # A hash computed once so unknown emails cost as much time as wrong passwords.
-_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
 
 
 def normalise_email(raw: object) -> str:
@@ -88,7 +88,7 @@ def register(
 def authenticate(session: DbSession, email: object, password: object) -> User:
     user = find_by_email(session, str(email or "").strip())
     if user is None:
-        check_password_hash(_DUMMY_HASH, str(password or ""))
+        check_password_hash(DUMMY_HASH, str(password or ""))
         raise AuthenticationError("Wrong email or password.", "password")
     if not check_password_hash(user.password_hash, str(password or "")):
         raise AuthenticationError("Wrong email or password.", "password")
@@ -131,7 +131,7 @@ def user_for_token(session: DbSession, token: str) -> User | None:
 
 _HOLDER_FOR_TOKEN = DriverStatement(
     lambda _session: (
-        select(User.id, User.role, User.is_blocked)
+        select(User.id, User.role, User.is_blocked, User.email_confirmed_at)
         .join(ApiToken, ApiToken.user_id == User.id)
         .where(
             ApiToken.token_hash == bindparam("digest"),
@@ -147,5 +147,5 @@ def holder_for_token(session: DbSession, token: str) -> TokenHolder | None:
     row = _HOLDER_FOR_TOKEN.first(session, {"digest": token_digest(token), "now": utcnow()})
     if row is None:
         return None
-    user_id, role, is_blocked = row
-    return TokenHolder(user_id, role, bool(is_blocked))
+    user_id, role, is_blocked, confirmed_at = row
+    return TokenHolder(user_id, role, bool(is_blocked), confirmed_at is not None)

@@ -10,6 +10,7 @@ from app.database.sessions import DbSession, execute_write
 from app.database.spellings import insert_ignoring_duplicates
 from app.models import Area, Group, Membership, Pool, User
 from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from app.services.kernel.roles import require_confirmed
 from app.services.kernel.text import clean_text
 
 NAME_MAX = 120
@@ -116,6 +117,7 @@ def join(session: DbSession, user: User, group_id: int, *, as_admin: bool = Fals
     """Make the resident a member; joining twice changes nothing. True if they were not a member."""
     if user.is_blocked:
         raise PermissionDenied("This account is blocked and cannot join groups.")
+    require_confirmed(user)
     _require_group(session, group_id)
     values = {"group_id": group_id, "user_id": user.id, "is_admin": as_admin}
     return bool(execute_write(session, insert_ignoring_duplicates(session, Membership, **values)).rowcount)

@@ -15,6 +15,7 @@ from app.models.timestamps import utcnow
 from app.services.funding import groups, ledger
 from app.services.funding.payments import PaymentProvider
 from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from app.services.kernel.roles import require_confirmed
 from budgets.money import format_money
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -87,6 +88,7 @@ def pledge(
     pool = get_pool(session, pool_id)
     if user.is_blocked:
         raise PermissionDenied("This account is blocked and cannot pledge.")
+    require_confirmed(user)
     earlier = _by_key(session, user.id, key)
     if earlier is not None:
         return _replay(earlier, pool_id, amount_cents)

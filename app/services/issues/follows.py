@@ -9,6 +9,7 @@ from app.database.spellings import insert_from_select_ignoring_duplicates, inser
 from app.models import Area, Follow, Issue, User
 from app.models.timestamps import utcnow
 from app.services.kernel.errors import NotFound, PermissionDenied, ValidationError
+from app.services.kernel.roles import require_confirmed
 
 
 def _target(session: DbSession, issue_id: int | None, area_id: int | None) -> dict[str, int]:
@@ -30,6 +31,7 @@ def follow(
     """Start following; returns False when the user already followed it. The unique keys settle races."""
     if user.is_blocked:
         raise PermissionDenied("This account is blocked.")
+    require_confirmed(user)
     target = _target(session, issue_id, area_id)
     inserted = execute_write(
         session, insert_ignoring_duplicates(session, Follow, user_id=user.id, created_at=utcnow(), **target)

@@ -13,6 +13,7 @@ from app.models import Issue, Like
 from app.models.account import Actor
 from app.models.timestamps import utcnow
 from app.services.kernel.errors import NotFound, PermissionDenied
+from app.services.kernel.roles import require_confirmed
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ _INSERT = DriverStatement(_build_insert)
 def _check_can_like(actor: Actor) -> None:
     if actor.is_blocked:
         raise PermissionDenied("This account is blocked and cannot like issues.")
+    require_confirmed(actor)
 
 
 def like(session: DbSession, actor: Actor, issue_id: int) -> LikeState:

@@ -8,15 +8,15 @@ login-free unsubscribe link for exactly the follow that caused it (RFC 8058 one-
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, select
 
 from app.database.sessions import DbSession, execute_write
 from app.mail import build_message, queue_mail
 from app.models import Area, Follow, Issue, IssueEvent, Status, User
+from app.services.kernel.links import external_url
 
 SALT = "commonfix-unsubscribe"
 MAILED_KINDS = {"status", "reopen", "duplicate"}
@@ -67,17 +67,6 @@ def unsubscribe(session: DbSession, subscription: Subscription) -> bool:
     else:
         stmt = stmt.where(Follow.area_id == subscription.area_id)
     return bool(execute_write(session, stmt).rowcount)
-
-
-def external_url(endpoint: str, **values: Any) -> str:
-    """An absolute URL: the request's host inside a request, the configured PUBLIC_URL outside one."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    # A background tally, the worker or a CLI command has no request: a request context on
-    # PUBLIC_URL gives url_for its scheme, host and any path prefix the site is served under.
-    base = current_app.config["PUBLIC_URL"]
-    with current_app.test_request_context(base_url=base):
-        return url_for(endpoint, _external=True, **values)
 
 
 def _send(

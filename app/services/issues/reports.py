@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.database.sessions import DbSession, execute_write
 from app.database.spellings import insert_ignoring_duplicates
@@ -52,7 +52,8 @@ def create_issue(
     """A new open issue in the area that holds the point; refuses points outside the city.
 
     The area's followers are told (mail leaves after the caller's commit), whatever the entry point:
-    the web form, the JSON API and Open311 all report through here.
+    the web form, the JSON API and Open311 all report through here. A reporter who has not confirmed
+    their email yet gets an unpublished report, published (and announced) when they confirm.
     """
     if reporter.is_blocked:
         raise PermissionDenied("This account is blocked and cannot report problems.")
@@ -87,6 +88,8 @@ def create_issue(
         area_id=area.id,
         reporter_id=reporter.id,
         hide_name=bool(hide_name),
+        is_hidden=not reporter.email_confirmed,
+        awaiting_confirmation=not reporter.email_confirmed,
     )
     session.add(issue)
     session.flush()
@@ -109,5 +112,22 @@ def create_issue(
             session, Follow, user_id=reporter.id, issue_id=issue.id, created_at=utcnow()
         ),
     )
-    notify_new_issue(session, issue.id)
+    if not issue.awaiting_confirmation:
+        notify_new_issue(session, issue.id)
     return issue
+
+
+def publish_held_reports(session: DbSession, reporter: User) -> list[int]:
+    """Publish what `reporter` reported before confirming their email, and tell the areas' followers."""
+    held = list(
+        session.scalars(
+            select(Issue.id).where(Issue.reporter_id == reporter.id, Issue.awaiting_confirmation.is_(True))
+        )
+    )
+    if held:
+        session.execute(
+            update(Issue).where(Issue.id.in_(held)).values(is_hidden=False, awaiting_confirmation=False)
+        )
+        for issue_id in held:
+            notify_new_issue(session, issue_id)
+    return held

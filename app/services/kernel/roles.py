@@ -1,8 +1,9 @@
-"""Who may act as staff: the checks every staff service runs before it changes anything."""
+"""Who may act: staff checks every staff service runs, and the confirmed-email check residents pass."""
 
 from __future__ import annotations
 
 from app.models import User
+from app.models.account import Actor
 from app.services.kernel.errors import PermissionDenied
 
 
@@ -18,3 +19,19 @@ def require_admin(actor: User) -> None:
         raise PermissionDenied("Only admins can do this.")
     if actor.is_blocked:
         raise PermissionDenied("This account is blocked.")
+
+
+UNCONFIRMED = (
+    "Confirm your email address first: open the link we mailed you, or ask for a new one on your "
+    "account page (/account/confirm)."
+)
+
+
+class EmailNotConfirmed(PermissionDenied):
+    code = "email_not_confirmed"
+
+
+def require_confirmed(actor: Actor) -> None:
+    """Likes, follows, pledges, ballots and memberships count only from a reachable person."""
+    if not actor.email_confirmed:
+        raise EmailNotConfirmed(UNCONFIRMED)

@@ -20,6 +20,7 @@ from app.models.rounds import Phase
 from app.models.timestamps import utcnow
 from app.services.kernel.errors import Conflict, ValidationError
 from app.services.kernel.parsing import DB_INT_MAX, parse_id, shown
+from app.services.kernel.roles import require_confirmed
 from app.services.rounds import candidates
 from app.services.rounds import money as round_money
 from app.services.rounds.access import get_round, require_member
@@ -126,6 +127,7 @@ def check_choices(session: DbSession, found: Round, choices: dict[int, int]) -> 
 
 def cast_ballot(session: DbSession, user: User, round_id: int, body: dict[str, Any]) -> dict[int, int]:
     """Store (or replace) the member's ballot; returns the choices stored."""
+    require_confirmed(user)
     found = get_round(session, round_id)
     require_member(session, user, found.group_id)
     require_voting_open(found)

@@ -14,9 +14,9 @@ from app.mail import build_message, queue_mail
 from app.models import Flag, Issue, IssueEvent, Photo, User
 from app.models.moderation import FlagStatus
 from app.models.timestamps import utcnow
-from app.services.issues.notifications import external_url
 from app.services.kernel import audit
 from app.services.kernel.errors import NotFound, PermissionDenied, ValidationError
+from app.services.kernel.links import external_url
 from app.services.kernel.roles import require_staff
 from app.services.kernel.text import clean_note
 from app.services.workflow.moderation import (

@@ -20,7 +20,14 @@ HIDEABLE_KINDS = (EventKind.UPDATE.value, EventKind.REOPEN.value)
 
 
 def can_see_issue(issue: Issue, viewer: object) -> bool:
-    return not issue.is_hidden or bool(getattr(viewer, "is_staff", False))
+    """Hidden issues are staff-only, but a reporter sees their own report waiting for their confirmation."""
+    if not issue.is_hidden or getattr(viewer, "is_staff", False):
+        return True
+    return (
+        issue.awaiting_confirmation
+        and issue.reporter_id is not None
+        and getattr(viewer, "id", None) == issue.reporter_id
+    )
 
 
 def check_visible(issue: Issue, viewer: object) -> None:

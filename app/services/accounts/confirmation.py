@@ -1,0 +1,135 @@
+"""Confirming an email address: a signed, expiring link mailed to it, and what registration says.
+
+Registration answers the same whether or not the address already has an account: a new address gets
+a confirmation link, a known one gets a note telling its owner (so nobody learns who is registered).
+A link names the account and the address it was sent to: after an email change it no longer confirms.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from werkzeug.security import check_password_hash
+
+from app.database.sessions import DbSession
+from app.mail import build_message, queue_mail
+from app.models import User
+from app.models.timestamps import utcnow
+from app.services.accounts import users
+from app.services.accounts.blocking import refuse_blocked_domain
+from app.services.kernel.audit import record
+from app.services.kernel.errors import DomainError
+from app.services.kernel.links import external_url
+
+SALT = "commonfix-confirm-email"
+LINK_LIFETIME = timedelta(days=3)
+
+
+class LinkExpired(DomainError):
+    status = 410
+    code = "link_expired"
+
+
+class LinkInvalid(DomainError):
+    status = 400
+    code = "link_invalid"
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+
+
+def confirmation_token(user: User) -> str:
+    return str(_serializer().dumps({"u": user.id, "e": user.email}))
+
+
+def send_confirmation(session: DbSession, user: User) -> None:
+    """Mail the address a link that confirms it (after the caller's commit)."""
+    token = confirmation_token(user)
+    link = external_url("auth.confirm_email", token=token)
+    days = LINK_LIFETIME.days
+    queue_mail(
+        session,
+        f"confirm-email:{user.id}:{token[-16:]}",  # each link its own event: a resend is a new mail
+        build_message(
+            to=user.email,
+            subject="Confirm your email address for Commonfix",
+            sender=current_app.config["MAIL_DEFAULT_SENDER"],
+            text=(
+                f"Hello {user.display_name},\n\n"
+                "Open this link to confirm your address. Until you do, your likes, follows and pledges\n"
+                "wait, and problems you report stay unpublished:\n\n"
+                f"{link}\n\n"
+                f"The link works for {days} days. If you did not register, ignore this mail.\n"
+            ),
+        ),
+    )
+
+
+def register(session: DbSession, email: object, display_name: object, password: object) -> User | None:
+    """A new, unconfirmed account mailed its link; or, for a known address, a note to its owner.
+
+    Both paths check the input the same way and hash a password, so neither answer nor timing tells
+    them apart. Returns the new account, or None when the address was taken (the caller must not say).
+    """
+    clean_email = users.normalise_email(email)
+    name = users.check_display_name(display_name)
+    secret = users.check_password(password)
+    refuse_blocked_domain(session, clean_email)
+    existing = users.find_by_email(session, clean_email)
+    if existing is not None:
+        check_password_hash(users.DUMMY_HASH, secret)  # the same work as hashing a new password
+        tell_owner_of_attempt(session, existing)
+        return None
+    user = users.register(session, clean_email, name, secret)
+    send_confirmation(session, user)
+    return user
+
+
+def tell_owner_of_attempt(session: DbSession, user: User) -> None:
+    queue_mail(
+        session,
+        f"register-attempt:{user.id}:{secrets.token_hex(8)}",
+        build_message(
+            to=user.email,
+            subject="Someone tried to register with your address on Commonfix",
+            sender=current_app.config["MAIL_DEFAULT_SENDER"],
+            text=(
+                f"Hello {user.display_name},\n\n"
+                "Someone (perhaps you) tried to create a new Commonfix account with this address,\n"
+                "which already has one. Nothing changed. If it was you, log in here:\n\n"
+                f"{external_url('auth.login')}\n\n"
+                "If you forgot your password, you can reset it from the login page.\n"
+            ),
+        ),
+    )
+
+
+def read_token(session: DbSession, token: str) -> User:
+    """The account a confirmation link names, if the link is ours, recent and for its current address."""
+    try:
+        payload = _serializer().loads(token, max_age=int(LINK_LIFETIME.total_seconds()))
+    except SignatureExpired:
+        raise LinkExpired("This link has expired. Log in and ask for a new one.", "token") from None
+    except BadSignature:
+        raise LinkInvalid("This link is not valid: copy the whole link from the mail.", "token") from None
+    if not isinstance(payload, dict) or not isinstance(payload.get("u"), int):
+        raise LinkInvalid("This link is not valid: copy the whole link from the mail.", "token")
+    user = session.get(User, payload["u"])
+    if user is None or user.email != payload.get("e"):
+        raise LinkInvalid("This link is for an address this account no longer uses.", "token")
+    return user
+
+
+def confirm(session: DbSession, token: str) -> tuple[User, bool]:
+    """Confirm the address a link names; returns the account and whether this confirmed it just now."""
+    user = read_token(session, token)
+    if user.email_confirmed_at is not None:
+        return user, False
+    user.email_confirmed_at = utcnow()
+    record(session, user, "account.confirm_email", "user", user.id)
+    session.flush()
+    return user, True

@@ -1,0 +1,85 @@
+"""Logins: each login on a device is a row the cookies name; ending it logs that device out for good."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+
+from sqlalchemy import select, update
+
+from app.database.sessions import DbSession
+from app.models import LoginSession, User
+from app.models.timestamps import utcnow
+from app.services.kernel.audit import record
+
+DEVICE_MAX = 120
+
+
+def key_digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def start_login(session: DbSession, user: User, device: str) -> str:
+    """A new login for `user`; returns the key the cookies will carry (only its digest is stored)."""
+    key = secrets.token_urlsafe(24)
+    session.add(LoginSession(user_id=user.id, key_hash=key_digest(key), device=device[:DEVICE_MAX]))
+    session.flush()
+    user.__dict__["login_key"] = key
+    return key
+
+
+def user_for_login(session: DbSession, cookie_id: str) -> User | None:
+    """The user of a login that has not ended, from what a cookie holds ("<user id>:<key>")."""
+    user_id, _, key = cookie_id.partition(":")
+    if not user_id.isdigit() or not key or len(key) > 100:
+        return None
+    user = session.scalar(
+        select(User)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(
+            User.id == int(user_id),
+            LoginSession.key_hash == key_digest(key),
+            LoginSession.ended_at.is_(None),
+            User.deleted_at.is_(None),  # a deleted account's tombstone never signs in again
+        )
+    )
+    if user is not None:
+        user.__dict__["login_key"] = key
+    return user
+
+
+def end_login(session: DbSession, user: User) -> None:
+    """Log out this device: the login the user arrived with ends, and both its cookies with it."""
+    key = user.__dict__.get("login_key")
+    if key:
+        session.execute(
+            update(LoginSession)
+            .where(LoginSession.key_hash == key_digest(key), LoginSession.ended_at.is_(None))
+            .values(ended_at=utcnow())
+        )
+
+
+def end_every_login(session: DbSession, user: User) -> int:
+    """Log out everywhere: every login of the account ends (this device's too). Returns how many."""
+    ended = session.execute(
+        update(LoginSession)
+        .where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )
+    count = int(getattr(ended, "rowcount", 0) or 0)
+    record(session, user, "account.logout_everywhere", "user", user.id, logins=count)
+    return count
+
+
+def open_logins(session: DbSession, user: User) -> Sequence[LoginSession]:
+    return session.scalars(
+        select(LoginSession)
+        .where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
+        .order_by(LoginSession.created_at.desc(), LoginSession.id.desc())
+    ).all()
+
+
+def is_current(login: LoginSession, user: User) -> bool:
+    key = user.__dict__.get("login_key")
+    return bool(key) and login.key_hash == key_digest(str(key))

@@ -1,0 +1,215 @@
+"""Verified email: an unconfirmed resident reads and reports (held until confirmed) but cannot like,
+follow, pledge, vote or join; the mailed link confirms once, expired, tampered and foreign links change
+nothing, and the JSON API says the same."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from email.message import EmailMessage
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Follow, Issue, Like, Membership, User
+from app.services.accounts import confirmation
+from tests.conftest import AuthActions
+from tests.funding_fixtures import Funding, funding  # noqa: F401
+from tests.testcity import OLD_TOWN
+
+MakeUser = Callable[..., User]
+Outbox = Callable[[], list[EmailMessage]]
+REPORT = {
+    "lat": OLD_TOWN.lat,
+    "lon": OLD_TOWN.lon,
+    "category": "pothole",
+    "title": "Broken kerb by the school",
+    "description": "Prams cannot get past.",
+}
+
+
+def count(app: Flask, model: type, **where: object) -> int:
+    with app.app_context():
+        stmt = select(func.count()).select_from(model)
+        for column, value in where.items():
+            stmt = stmt.where(getattr(model, column) == value)
+        return int(db.session.scalar(stmt) or 0)
+
+
+def link_in(mail: EmailMessage) -> str:
+    found = re.search(r"http://localhost(/account/confirm/\S+)", mail.get_body().get_content())  # type: ignore[union-attr]
+    assert found is not None
+    return found.group(1)
+
+
+def test_an_unconfirmed_resident_cannot_like_follow_join_or_pledge(
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    make_user: MakeUser,
+    make_issue,
+    funding: Funding,  # noqa: F811  # type: ignore[no-untyped-def]
+) -> None:
+    issue = make_issue()
+    group = funding.group()
+    newcomer = make_user(email_confirmed=False)
+    bearer = auth.headers(newcomer)
+    attempts = [
+        client.post(f"/api/v1/issues/{issue.id}/like", headers=bearer),
+        client.post(f"/api/v1/groups/{group.group_id}/members", headers=bearer),
+        client.post(
+            f"/api/v1/pools/{group.pool_id}/pledges",
+            json={"amount_cents": 500},
+            headers={**bearer, "Idempotency-Key": "first-pledge-key"},
+        ),
+    ]
+    for response in attempts:
+        assert response.status_code == 403, response.get_json()
+        assert response.get_json()["error"]["code"] == "email_not_confirmed"
+        assert "/account/confirm" in response.get_json()["error"]["message"]
+    assert count(app, Like, user_id=newcomer.id) == 0
+    assert count(app, Membership, user_id=newcomer.id) == 0
+
+    auth.login(newcomer.email)
+    page = client.post(f"/follows/issues/{issue.id}")
+    assert page.status_code == 403
+    assert "Send me a new link" in page.get_data(as_text=True)
+    assert count(app, Follow, user_id=newcomer.id) == 0
+
+
+def test_a_report_waits_for_its_reporters_confirmation_then_is_published(
+    app: Flask, client: FlaskClient, auth: AuthActions, outbox: Outbox
+) -> None:
+    assert (
+        client.post(
+            "/account/register",
+            data={
+                "email": "kim@example.org",
+                "display_name": "Kim",
+                "password": "long enough",
+                "confirm": "long enough",
+            },
+        ).status_code
+        == 200
+    )
+    link = link_in(outbox()[-1])
+    reporter = auth.login("kim@example.org", "long enough")
+    assert reporter.status_code == 302
+    assert "Confirm your email to like" in client.get("/").get_data(as_text=True)
+    issued = app.test_client().post(
+        "/api/v1/tokens", json={"email": "kim@example.org", "password": "long enough"}
+    )
+    bearer = {"Authorization": f"Bearer {issued.get_json()['token']}"}
+    created = app.test_client().post("/api/v1/issues", json=REPORT, headers=bearer)
+    assert created.status_code == 201
+    issue_id = created.get_json()["id"]
+
+    own_view = client.get(f"/issues/{issue_id}")
+    assert own_view.status_code == 200
+    assert "Waiting for your confirmation" in own_view.get_data(as_text=True)
+    public = app.test_client()
+    assert public.get(f"/issues/{issue_id}").status_code == 404
+    assert public.get(f"/api/v1/issues/{issue_id}").status_code == 404
+    assert issue_id not in [f["id"] for f in public.get("/api/v1/issues").get_json()["features"]]
+
+    assert client.post(link).status_code == 302
+    assert public.get(f"/issues/{issue_id}").status_code == 200
+    with app.app_context():
+        issue = db.session.get(Issue, issue_id)
+        assert issue is not None
+        assert (issue.is_hidden, issue.awaiting_confirmation) == (False, False)
+    assert client.get("/api/v1/account").get_json()["profile"]["email_confirmed"] is True
+
+
+def test_a_link_confirms_once_and_logs_in_only_the_first_time(app: Flask, outbox: Outbox) -> None:
+    first = app.test_client()
+    first.post(
+        "/account/register",
+        data={
+            "email": "lee@example.org",
+            "display_name": "Lee",
+            "password": "long enough",
+            "confirm": "long enough",
+        },
+    )
+    link = link_in(outbox()[-1])
+    assert first.post(link).status_code == 302
+    assert first.get("/account/security").status_code == 200  # logged in by the first use
+    again = app.test_client()
+    reused = again.post(link)
+    assert reused.status_code == 302
+    assert reused.headers["Location"].endswith("/account/login")
+    assert again.get("/account/security").status_code != 200  # a reused link is no login
+
+
+def old_token(user_id: int, email: str, age_seconds: int, app: Flask) -> str:
+    """A link signed `age_seconds` ago."""
+    real = TimestampSigner.get_timestamp
+    TimestampSigner.get_timestamp = lambda self: int(time.time()) - age_seconds  # type: ignore[method-assign]
+    try:
+        return str(
+            URLSafeTimedSerializer(app.config["SECRET_KEY"], salt=confirmation.SALT).dumps(
+                {"u": user_id, "e": email}
+            )
+        )
+    finally:
+        TimestampSigner.get_timestamp = real  # type: ignore[method-assign]
+
+
+@pytest.mark.parametrize("kind", ["expired", "tampered", "foreign key", "old address"])
+def test_bad_links_change_nothing(app: Flask, make_user: MakeUser, kind: str) -> None:
+    user = make_user(email_confirmed=False, email="old@example.org")
+    if kind == "expired":
+        token = old_token(user.id, user.email, 4 * 24 * 3600, app)
+        status, says = 410, "expired"
+    elif kind == "tampered":
+        with app.app_context():
+            token = confirmation.confirmation_token(db.session.get(User, user.id))  # type: ignore[arg-type]
+        token = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
+        status, says = 400, "not valid"
+    elif kind == "foreign key":
+        token = URLSafeTimedSerializer("some-other-site", salt=confirmation.SALT).dumps(
+            {"u": user.id, "e": user.email}
+        )
+        status, says = 400, "not valid"
+    else:
+        token = old_token(user.id, "previous@example.org", 60, app)
+        status, says = 400, "no longer uses"
+    client = app.test_client()
+    for response in (client.get(f"/account/confirm/{token}"), client.post(f"/account/confirm/{token}")):
+        assert response.status_code == status
+        assert says in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(User, user.id).email_confirmed_at is None  # type: ignore[union-attr]
+    assert client.get("/account/security").status_code != 200
+
+
+def test_resending_is_rate_limited_and_says_so(
+    app: Flask, auth: AuthActions, make_user: MakeUser, outbox: Outbox
+) -> None:
+    user = make_user(email_confirmed=False)
+    bearer = auth.headers(user)
+    sent = auth.client.post("/api/v1/account/confirmation", headers=bearer)
+    assert sent.status_code == 202
+    assert sent.get_json()["status"] == "confirmation_sent"
+    assert outbox()[-1]["To"] == user.email
+    assert (
+        auth.client.get("/api/v1/account", headers=bearer).get_json()["profile"]["email_confirmed"] is False
+    )
+
+
+def test_create_user_makes_a_confirmed_account(app: Flask, runner) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(
+        args=["create-user", "ops@example.org", "--password", "long enough pw", "--role", "official"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "email confirmed" in result.output
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "ops@example.org"))
+        assert user is not None
+        assert user.email_confirmed

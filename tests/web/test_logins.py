@@ -1,0 +1,162 @@
+"""Logout that logs out: an ended login refuses its old session cookie and its remember token, "log out
+everywhere" ends every device's login, and API tokens are listed and revoked one by one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Issue, Like, LoginSession, User
+from tests.conftest import AuthActions
+
+MakeUser = Callable[..., User]
+MakeIssue = Callable[..., Issue]
+PHONE = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/156.0 Mobile Safari/537.36"
+
+
+def like_count(app: Flask, issue_id: int, user_id: int) -> int:
+    with app.app_context():
+        return int(
+            db.session.scalar(
+                select(func.count())
+                .select_from(Like)
+                .where(Like.issue_id == issue_id, Like.user_id == user_id)
+            )
+            or 0
+        )
+
+
+def login(client: FlaskClient, user: User, remember: bool = False) -> None:
+    form = {"email": user.email, "password": "correct-horse-battery"}
+    if remember:
+        form["remember"] = "y"
+    response = client.post("/account/login", data=form, headers={"User-Agent": PHONE})
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def is_logged_in(client: FlaskClient) -> bool:
+    return client.get("/account/security").status_code == 200
+
+
+def test_the_old_session_cookie_is_refused_after_logout(
+    app: Flask, make_user: MakeUser, make_issue: MakeIssue
+) -> None:
+    user = make_user()
+    issue = make_issue()
+    client = app.test_client()
+    login(client, user)
+    stolen = client.get_cookie("session")
+    assert stolen is not None
+    assert client.post("/account/logout").status_code == 302
+    replay = app.test_client()
+    replay.set_cookie("session", stolen.value)
+    assert not is_logged_in(replay)
+    response = replay.post(f"/issues/{issue.id}/like")
+    assert response.status_code in (302, 401)
+    assert like_count(app, issue.id, user.id) == 0
+
+
+def test_a_remember_token_works_until_logout_and_never_after(app: Flask, make_user: MakeUser) -> None:
+    user = make_user()
+    client = app.test_client()
+    login(client, user, remember=True)
+    token = client.get_cookie("remember_token")
+    assert token is not None
+    alone = app.test_client()
+    alone.set_cookie("remember_token", token.value)
+    assert is_logged_in(alone)  # the control: the token alone logs in while its login lives
+    assert client.post("/account/logout").status_code == 302
+    later = app.test_client()
+    later.set_cookie("remember_token", token.value)
+    assert not is_logged_in(later)
+
+
+def test_log_out_everywhere_ends_every_device(app: Flask, make_user: MakeUser) -> None:
+    user = make_user()
+    phone, laptop = app.test_client(), app.test_client()
+    login(phone, user, remember=True)
+    login(laptop, user)
+    page = laptop.get("/account/security").get_data(as_text=True)
+    assert "Chrome on Android" in page
+    assert "(this device)" in page
+    response = laptop.post("/account/security/logout-everywhere")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    assert not is_logged_in(laptop)
+    assert not is_logged_in(phone)
+    with app.app_context():
+        open_logins = db.session.scalar(
+            select(func.count())
+            .select_from(LoginSession)
+            .where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
+        )
+    assert open_logins == 0
+
+
+def test_logging_out_one_device_keeps_the_others(app: Flask, make_user: MakeUser) -> None:
+    user = make_user()
+    phone, laptop = app.test_client(), app.test_client()
+    login(phone, user)
+    login(laptop, user)
+    laptop.post("/account/logout")
+    assert not is_logged_in(laptop)
+    assert is_logged_in(phone)
+
+
+def test_a_login_key_of_another_account_is_refused(app: Flask, make_user: MakeUser) -> None:
+    mine, theirs = make_user(), make_user()
+    client = app.test_client()
+    login(client, mine)
+    with client.session_transaction() as session:
+        _, _, key = session["_user_id"].partition(":")
+        session["_user_id"] = f"{theirs.id}:{key}"
+    assert not is_logged_in(client)
+
+
+def test_api_tokens_are_listed_and_revoked_one_by_one(
+    app: Flask, client: FlaskClient, auth: AuthActions, make_user: MakeUser
+) -> None:
+    user = make_user()
+    first = auth.token(user.email)
+    second = auth.token(user.email)
+    bearer = {"Authorization": f"Bearer {second}"}
+    listed = client.get("/api/v1/account/tokens", headers=bearer).get_json()["tokens"]
+    assert len(listed) == 2
+    revoked = client.delete(f"/api/v1/account/tokens/{listed[1]['id']}", headers=bearer)  # the older: `first`
+    assert revoked.status_code == 204
+    assert (
+        client.get("/api/v1/account/tokens", headers={"Authorization": f"Bearer {first}"}).status_code == 401
+    )
+    assert len(client.get("/api/v1/account/tokens", headers=bearer).get_json()["tokens"]) == 1
+
+
+def test_another_accounts_token_cannot_be_revoked(
+    client: FlaskClient, auth: AuthActions, make_user: MakeUser
+) -> None:
+    mine, theirs = make_user(), make_user()
+    my_bearer = {"Authorization": f"Bearer {auth.token(mine.email)}"}
+    their_bearer = {"Authorization": f"Bearer {auth.token(theirs.email)}"}
+    their_id = client.get("/api/v1/account/tokens", headers=their_bearer).get_json()["tokens"][0]["id"]
+    response = client.delete(f"/api/v1/account/tokens/{their_id}", headers=my_bearer)
+    assert response.status_code == 404
+    assert response.get_json()["error"]["field"] == "token_id"
+    assert client.get("/api/v1/account/tokens", headers=their_bearer).status_code == 200
+
+
+def test_the_security_page_revokes_a_token(app: Flask, make_user: MakeUser, auth: AuthActions) -> None:
+    user = make_user()
+    token = auth.token(user.email)
+    browser = app.test_client()
+    login(browser, user)
+    listed = browser.get("/account/security").get_data(as_text=True)
+    assert "Revoke" in listed
+    api = app.test_client()
+    token_id = api.get("/api/v1/account/tokens", headers={"Authorization": f"Bearer {token}"}).get_json()[
+        "tokens"
+    ][0]["id"]
+    assert browser.post(f"/account/security/tokens/{token_id}/revoke").status_code == 302
+    assert api.get("/api/v1/account/tokens", headers={"Authorization": f"Bearer {token}"}).status_code == 401
