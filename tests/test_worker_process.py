@@ -23,7 +23,7 @@ def worker_env(tmp_path: Path, queue_url: str) -> dict[str, str]:
 def test_worker_runs_on_the_embedded_queue_and_dies_when_killed(tmp_path: Path) -> None:
     env = worker_env(tmp_path, f"sqlite:///{tmp_path / 'queue.sqlite3'}")
     with running_worker(env, tmp_path / "worker.log") as worker:
-        assert "SqliteStorage" in worker.log_tail()
+        assert "SqliteStorage" in worker.log_text()
         worker.kill()
         assert worker.process.returncode == -9
     assert (tmp_path / "queue.sqlite3").exists()
@@ -32,4 +32,4 @@ def test_worker_runs_on_the_embedded_queue_and_dies_when_killed(tmp_path: Path) 
 def test_worker_runs_on_redis(tmp_path: Path, redis_server: RedisServer) -> None:
     env = worker_env(tmp_path, redis_server.url(3))
     with running_worker(env, tmp_path / "worker.log") as worker:
-        assert "RedisStorage" in worker.log_tail()
+        assert "RedisStorage" in worker.log_text()

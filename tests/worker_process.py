@@ -23,12 +23,19 @@ ROOT = Path(__file__).resolve().parent.parent
 class WorkerProcess:
     process: subprocess.Popen[bytes]
     log: Path
+    log_start: int = 0  # where this worker's output begins in a log other workers may have written
 
-    def log_tail(self) -> str:
+    def log_text(self) -> str:
+        """All this worker wrote so far."""
         try:
-            return self.log.read_text(errors="replace")[-3000:]
+            with self.log.open("rb") as output:
+                output.seek(self.log_start)
+                return output.read().decode(errors="replace")
         except OSError:
             return "(no worker log)"
+
+    def log_tail(self) -> str:
+        return self.log_text()[-3000:]
 
     def wait_until_ready(self, timeout: float = 60.0) -> None:
         """Until the consumer says it started; a worker that exits fails with the end of its log."""
@@ -36,7 +43,7 @@ class WorkerProcess:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"worker exited with code {self.process.returncode}:\n{self.log_tail()}")
-            if "Commonfix worker:" in self.log_tail():
+            if "Commonfix worker:" in self.log_text():  # a job's traceback may already follow it
                 return
             time.sleep(0.1)
         raise RuntimeError(f"worker did not start within {timeout:.0f} s:\n{self.log_tail()}")
@@ -59,8 +66,9 @@ class WorkerProcess:
 def start_worker(env: dict[str, str], log: Path, *args: str) -> WorkerProcess:
     command = [sys.executable, "-m", "flask", "--app", "wsgi", "worker", *args]
     with log.open("ab") as output:
+        start = output.tell()
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
-    worker = WorkerProcess(process, log)
+    worker = WorkerProcess(process, log, start)
     worker.wait_until_ready()
     return worker
 

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.auth import bp
+from app.auth.routes import safe_next
 from app.auth.sessions import current_resident, log_in
 from app.extensions import db
 from app.ratelimits import limit
@@ -48,6 +49,7 @@ def confirm_email(token: str) -> tuple[str, int]:
 
 @bp.post("/confirm/<token>")
 def confirm_email_post(token: str) -> Response | tuple[str, int]:
+    target = safe_next(url_for("main.index"))  # read before any write (see safe_next)
     try:
         user, confirmed_now = confirmation.confirm(db.session, token)
         published = reports.publish_held_reports(db.session, user) if confirmed_now else []
@@ -62,4 +64,4 @@ def confirm_email_post(token: str) -> Response | tuple[str, int]:
         return redirect(url_for("main.index") if current_user.is_authenticated else url_for("auth.login"))
     shown = f" Your {len(published)} report(s) are now published." if published else ""
     flash(f"Thank you, {user.display_name}: your address is confirmed.{shown}", "success")
-    return redirect(url_for("main.index"))
+    return redirect(target)

@@ -39,9 +39,12 @@ def register() -> tuple[str, int] | Response:
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = RegisterForm()
+    after_confirming = safe_next("") or None  # the confirmation link leads back to where they were going
     if form.validate_on_submit():
         with unit_of_work(form) as work:
-            confirmation.register(db.session, form.email.data, form.display_name.data, form.password.data)
+            confirmation.register(
+                db.session, form.email.data, form.display_name.data, form.password.data, after_confirming
+            )
         if not work.failed:
             # The same page whether the address was new or already had an account (mailed either way).
             return render_template("auth/check_email.html", email=form.email.data.strip()), 200

@@ -20,8 +20,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Follow, User
+from app.photo_stores import photo_settings
 from app.services.issues import likes, reports
-from app.services.issues.reports import PhotoSettings
 from tests.conftest import AuthActions
 from tests.funding_fixtures import Funding, funding  # noqa: F401
 from tests.images import jpeg_with_gps
@@ -39,7 +39,7 @@ def report_with_photo(app: Flask, user: User, title: str) -> tuple[int, str]:
             title=title,
             description="Deep hole.",
             photo=jpeg_with_gps(),
-            photo_settings=PhotoSettings.from_config(app.config),
+            photo_settings=photo_settings(),
         )
         db.session.commit()
         return issue.id, issue.photos[0].filename

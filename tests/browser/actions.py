@@ -2,28 +2,51 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import itertools
+import re
 import time
+from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.live_server import DEMO_PASSWORD, DEMO_RESIDENT
+from tests.browser.live_server import DEMO_PASSWORD, DEMO_RESIDENT, LiveServer
 
 # The L.Map that folium created for the page's map element.
 MAP = "window.Commonfix.mapOf(document.querySelector('[data-cf-map]'))"
 _serial = itertools.count(1)
 
 
-def register(page: Page, base_url: str, display_name: str = "New Neighbour") -> str:
-    """Create an account through the form (from wherever the page is); returns the email used."""
-    email = f"browser{time.time_ns()}-{next(_serial)}@example.org"
-    page.get_by_label("Email").fill(email)
+def register(page: Page, server: LiveServer, display_name: str = "New Neighbour") -> str:
+    """Create an account through the form (from wherever the page is), then open the confirmation link
+    the worker mailed and confirm, as a new resident does; returns the email used."""
+    address = f"browser{time.time_ns()}-{next(_serial)}@example.org"
+    page.get_by_label("Email").fill(address)
     page.get_by_label("Display name").fill(display_name)
     page.get_by_label("Password", exact=True).fill("a long enough password")
     page.get_by_label("Repeat password").fill("a long enough password")
     page.get_by_role("button", name="Create account").click()
-    expect(page.locator(".flash--success")).to_contain_text(f"Welcome, {display_name}")
-    return email
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    page.goto(confirmation_link(server, address))
+    page.get_by_role("button", name="Confirm my address").click()
+    expect(page.locator(".flash--success")).to_contain_text(f"Thank you, {display_name}")
+    return address
+
+
+def confirmation_link(server: LiveServer, address: str, timeout: float = 30.0) -> str:
+    """The link in the confirmation mail the worker wrote for `address` (waits for the worker)."""
+    outbox = Path(server.env["MAIL_OUTBOX_DIR"])
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for path in outbox.glob("*.eml"):
+            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            if message["To"] == address:
+                found = re.search(r"https?://\S+/account/confirm/\S+", message.get_content())
+                assert found, message.get_content()
+                return found.group(0)
+        time.sleep(0.2)
+    raise AssertionError(f"no confirmation mail for {address} within {timeout} s")
 
 
 def log_in(page: Page, base_url: str, email: str = DEMO_RESIDENT, password: str = DEMO_PASSWORD) -> None:

@@ -65,7 +65,7 @@ def test_a_neighbourhood_funds_its_problems_on_phones(
     # A resident registers, joins their neighbourhood group and pledges 5.00.
     resident.goto(base + "/account/register")
     name = f"Pat {time.time_ns() % 100000}"
-    register(resident, base, display_name=name)
+    register(resident, live_server, display_name=name)
     resident.goto(f"{base}/groups/{gid}")
     resident.get_by_role("button", name=f"Join {group['name']}").click()
     resident.get_by_label("Amount").fill("5.00")

@@ -73,7 +73,7 @@ def test_my_commonfix_download_flag_and_delete_on_a_phone(
 
     page.goto(base + "/account/register")
     name = "Data Owner"
-    email = register(page, base, display_name=name)
+    email = register(page, live_server, display_name=name)
     token = api_post(live_server, "/api/v1/tokens", {"email": email, "password": PASSWORD})["token"]
     somewhere = api_get(live_server, "/api/v1/issues?per_page=2&sort=rank")["features"]
     lon, lat = somewhere[0]["geometry"]["coordinates"]

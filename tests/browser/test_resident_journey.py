@@ -138,7 +138,7 @@ def test_a_new_resident_likes_the_nearby_duplicate_then_reports_and_the_ranking_
     phone.get_by_role("link", name="Report a problem").tap()
     expect(phone).to_have_url(re.compile(r"/account/login\?next="))
     phone.get_by_role("link", name="Create an account").tap()
-    register(phone, live_server.url, display_name="Nadia from Elm Street")
+    register(phone, live_server, display_name="Nadia from Elm Street")
     expect(phone).to_have_url(live_server.url + "/issues/new")
 
     # Place the pin by tapping the map about 15 m from the reported problem, then pick its category.
@@ -191,7 +191,7 @@ def test_use_my_location_places_the_pin_or_explains_why_not(
     try:
         for page in (allowed, refused):
             page.goto(live_server.url + "/account/register?next=/issues/new")
-            register(page, live_server.url)
+            register(page, live_server)
             page.get_by_role("button", name="Use my location").tap()
 
         expect(allowed.locator("#place-status")).to_contain_text("Pin placed at your location")
@@ -211,7 +211,7 @@ def test_like_and_unlike_on_the_problem_page_update_in_place(phone: Page, live_s
     phone.goto(f"{live_server.url}/issues/{issue.id}")
     phone.get_by_role("link", name="Log in to like").tap()
     phone.get_by_role("link", name="Create an account").tap()
-    register(phone, live_server.url)
+    register(phone, live_server)
     expect(phone).to_have_url(f"{live_server.url}/issues/{issue.id}")
 
     count = phone.locator(".like [data-like-count]")

@@ -33,6 +33,11 @@ def job_state(app: Flask, job_id: int) -> tuple[str, int]:
         return job.status, job.progress
 
 
+def tally_jobs(app: Flask) -> list[str]:
+    """The tally jobs a worker ran (mail jobs, such as the funded problems' followers' news, aside)."""
+    return [name for name in drain(app) if name.startswith("tally.")]
+
+
 def allocations(app: Flask, rid: int) -> int:
     with app.app_context():
         return int(
@@ -55,7 +60,7 @@ def test_a_large_tally_waits_on_the_queue_until_a_worker_runs_it(world: RoundWor
     assert queue_of(app).pending_count() == 1
     assert world.tally(rid).status_code == 409  # claimed for the job
 
-    assert drain(app) == ["tally.run"]
+    assert tally_jobs(app) == ["tally.run"]
 
     assert job_state(app, job["id"]) == ("done", 100)
     assert world.client.get(job["url"]).get_json()["status"] == "done"
@@ -72,7 +77,7 @@ def test_the_sweep_enqueues_a_job_lost_from_the_queue_and_only_that(world: Round
     job_id = world.tally(rid).get_json()["job"]["id"]
     queue_of(app).flush()  # the task is gone (taken by a worker that died, or lost with its storage)
     enqueue(app, "tally.sweep")
-    assert drain(app) == ["tally.sweep"]  # queued a moment ago: the queue may still have it, no repeat
+    assert tally_jobs(app) == ["tally.sweep"]  # queued a moment ago: the queue may still have it, no repeat
     assert job_state(app, job_id) == ("queued", 0)
 
     with app.app_context():
@@ -81,13 +86,13 @@ def test_the_sweep_enqueues_a_job_lost_from_the_queue_and_only_that(world: Round
         db.session.commit()
     enqueue(app, "tally.sweep")
 
-    assert drain(app) == ["tally.sweep", "tally.run"]
+    assert tally_jobs(app) == ["tally.sweep", "tally.run"]
     assert job_state(app, job_id) == ("done", 100)
     assert allocations(app, rid) == 1
 
     enqueue(app, "tally.sweep")
     enqueue(app, "tally.run", job_id)  # a duplicate of a finished job
-    assert drain(app) == ["tally.sweep", "tally.run"]
+    assert tally_jobs(app) == ["tally.sweep", "tally.run"]
     assert allocations(app, rid) == 1
     with app.app_context():
         assert db.session.get(Round, rid).phase == "tallied"
@@ -98,4 +103,4 @@ def test_the_sweep_is_a_periodic_job_run_by_the_scheduler_every_minute(app) -> N
     huey = queue_of(app)
     for minute in (0, 1, 37):
         due = [task.name for task in huey.read_periodic(datetime(2026, 12, 3, 12, minute))]
-        assert due == ["tally.sweep"]
+        assert sorted(due) == ["mail.sweep", "tally.sweep"]

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from app import create_app, mail
 from app.extensions import db
 from app.jobs.queue import queue_of
-from app.models import Follow, Issue, OutgoingMail, User
+from app.models import Issue, OutgoingMail, User
 from config import TestingConfig
 from tests.factories import DEFAULT_PASSWORD
 from tests.redis_server import RedisServer
@@ -126,13 +126,10 @@ class FollowedIssue:
 def followed_issue(
     make_user: Callable[..., User], make_issue: Callable[..., Issue], app: Flask
 ) -> FollowedIssue:
-    """An issue a resident follows, and an official to change its status."""
+    """An issue a resident reported (so follows), and an official to change its status."""
     resident = make_user(email="rita@example.org")
     official = make_user(role="official", email="olivia@city.example")
-    issue = make_issue(title="Broken bench")
-    with app.app_context():
-        db.session.add(Follow(user_id=resident.id, issue_id=issue.id))
-        db.session.commit()
+    issue = make_issue(title="Broken bench", reporter=resident)
     return FollowedIssue(issue.id, resident, official)
 
 

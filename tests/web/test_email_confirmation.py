@@ -147,6 +147,30 @@ def test_a_link_confirms_once_and_logs_in_only_the_first_time(app: Flask, outbox
     assert again.get("/account/security").status_code != 200  # a reused link is no login
 
 
+@pytest.mark.parametrize(
+    ("next_path", "lands_on"),
+    [("/issues/new", "/issues/new"), ("//evil.example/x", "/"), ("https://evil.example/", "/")],
+)
+def test_the_link_leads_back_to_where_the_resident_was_going(
+    app: Flask, outbox: Outbox, next_path: str, lands_on: str
+) -> None:
+    client = app.test_client()
+    form = {
+        "email": "ada@example.org",
+        "display_name": "Ada",
+        "password": "long enough",
+        "confirm": "long enough",
+    }
+    assert client.post("/account/register", query_string={"next": next_path}, data=form).status_code == 200
+    link = link_in(outbox()[-1])
+    assert ("next=" in link) == (next_path == lands_on)  # an unsafe destination is not even mailed
+
+    confirmed = client.post(link)
+
+    assert confirmed.status_code == 302
+    assert confirmed.headers["Location"] == lands_on
+
+
 def old_token(user_id: int, email: str, age_seconds: int, app: Flask) -> str:
     """A link signed `age_seconds` ago."""
     real = TimestampSigner.get_timestamp

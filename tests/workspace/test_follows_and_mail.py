@@ -105,8 +105,8 @@ def test_status_change_emails_followers_with_one_click_unsubscribe(
 ) -> None:
     resident = make_user(email="rita@example.org")
     official = make_user(role="official", email="olivia@city.example")
-    issue = make_issue(title="Broken bench")
-    for user in (resident, official):
+    issue = make_issue(title="Broken bench", reporter=resident)  # a reporter follows their report
+    for user in (resident, official):  # following again changes nothing
         auth.login(user.email)
         client.post(f"/follows/issues/{issue.id}")
         auth.logout()
@@ -161,10 +161,8 @@ def test_no_mail_for_a_change_that_was_rolled_back(
 ) -> None:
     resident = make_user()
     official = make_user(role="official")
-    issue = make_issue()
+    issue = make_issue(reporter=resident)  # who follows their report
     with app.app_context():
-        db.session.add(Follow(user_id=resident.id, issue_id=issue.id))
-        db.session.commit()
         workflow.change_status(db.session, db.session.get(User, official.id), issue.id, "planned", "Maybe.")  # type: ignore[arg-type]
         assert len(mail.pending_mail(db.session)) == 1
         db.session.rollback()
@@ -190,10 +188,9 @@ def test_new_issue_in_a_followed_area(
     headers = auth.headers(reporter)
     report = {"category": "pothole", "title": "Hole by the school", "description": "Deep.", **OLD_TOWN.latlon}
 
-    assert client.post("/api/v1/issues", json=report, headers=headers).status_code == 201
-    assert (
-        client.post("/api/v1/issues", json={**report, **RIVERSIDE.latlon}, headers=headers).status_code == 201
-    )
+    old_town = client.post("/api/v1/issues", json=report, headers=headers)
+    riverside = client.post("/api/v1/issues", json={**report, **RIVERSIDE.latlon}, headers=headers)
+    assert (old_town.status_code, riverside.status_code) == (201, 201)
 
     (message,) = outbox()  # not the reporter; nothing for Riverside
     assert message["To"] == "fay@example.org"
@@ -201,7 +198,11 @@ def test_new_issue_in_a_followed_area(
     assert "Hole by the school" in message.get_content()
     client.post(unsubscribe_path(message))
     assert follows_of(app, follower) == []
-    assert follows_of(app, reporter) == [(None, city["Old Town"])]
+    assert follows_of(app, reporter) == [  # the area, and each of their own reports
+        (None, city["Old Town"]),
+        (old_town.get_json()["id"], None),
+        (riverside.get_json()["id"], None),
+    ]
 
 
 def _report_on_the_web(client: FlaskClient, auth: Any, reporter: User) -> int:
@@ -265,14 +266,13 @@ def test_not_fixed_tells_followers_and_staff_following_the_area(
     resident = make_user(email="rita@example.org")
     official = make_user(role="official", email="olivia@city.example")
     bystander = make_user(email="bob@example.org")  # follows the area but is not staff
-    issue = make_issue(title="Leaking hydrant")
+    issue = make_issue(title="Leaking hydrant", reporter=resident)  # who follows their report
     from app.models.timestamps import utcnow
 
     stamp(issue.id, status="fixed", fixed_at=utcnow())
     with app.app_context():
         db.session.add_all(
             [
-                Follow(user_id=resident.id, issue_id=issue.id),
                 Follow(user_id=official.id, area_id=city["Old Town"]),
                 Follow(user_id=bystander.id, area_id=city["Old Town"]),
             ]
@@ -297,10 +297,7 @@ def test_mail_sent_outside_a_request_links_to_the_public_url_from_the_environmen
 ) -> None:
     resident = make_user(email="rita@example.org")
     official = make_user(role="official")
-    issue = make_issue(title="Broken bench")
-    with app.app_context():
-        db.session.add(Follow(user_id=resident.id, issue_id=issue.id))
-        db.session.commit()
+    issue = make_issue(title="Broken bench", reporter=resident)  # who follows their report
     # What a worker or a CLI command does: its own app, configured from the environment, no request.
     monkeypatch.setenv("PUBLIC_URL", "https://fix.example.city/town/")
     keep = ("SQLALCHEMY_DATABASE_URI", "MAIL_OUTBOX_DIR", "UPLOAD_FOLDER")

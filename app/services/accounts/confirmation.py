@@ -46,10 +46,15 @@ def confirmation_token(user: User) -> str:
     return str(_serializer().dumps({"u": user.id, "e": user.email}))
 
 
-def send_confirmation(session: DbSession, user: User) -> None:
-    """Mail the address a link that confirms it (after the caller's commit)."""
+def send_confirmation(session: DbSession, user: User, next_path: str | None = None) -> None:
+    """Mail the address a link that confirms it (after the caller's commit).
+
+    `next_path`, a path on this site the caller has checked, is where the link leads once confirmed
+    (the report form or the problem the resident was about to like when they registered).
+    """
     token = confirmation_token(user)
-    link = external_url("auth.confirm_email", token=token)
+    extra = {"next": next_path} if next_path else {}
+    link = external_url("auth.confirm_email", token=token, **extra)
     days = LINK_LIFETIME.days
     queue_mail(
         session,
@@ -69,7 +74,9 @@ def send_confirmation(session: DbSession, user: User) -> None:
     )
 
 
-def register(session: DbSession, email: object, display_name: object, password: object) -> User | None:
+def register(
+    session: DbSession, email: object, display_name: object, password: object, next_path: str | None = None
+) -> User | None:
     """A new, unconfirmed account mailed its link; or, for a known address, a note to its owner.
 
     Both paths check the input the same way and hash a password, so neither answer nor timing tells
@@ -85,7 +92,7 @@ def register(session: DbSession, email: object, display_name: object, password: 
         tell_owner_of_attempt(session, existing)
         return None
     user = users.register(session, clean_email, name, secret)
-    send_confirmation(session, user)
+    send_confirmation(session, user, next_path)
     return user
 
 

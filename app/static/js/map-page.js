@@ -116,7 +116,8 @@
       if (types[type]) {
         var from = (100 * done) / p.count;
         done += types[type];
-        stops.push("var(--" + type + ") " + from.toFixed(2) + "% " + ((100 * done) / p.count).toFixed(2) + "%");
+        var to = (100 * done) / p.count;
+        stops.push("var(--" + type + ") " + from + "% " + to + "%");
       }
     });
     var ring = element("div", "cf-cluster__ring");
