@@ -10,7 +10,7 @@ PROD_PORT ?= 8000
 export SPATIALITE_LIBRARY_PATH := mod_spatialite
 
 RUN_DEBS  := libsqlite3-mod-spatialite
-TEST_DEBS := $(RUN_DEBS) postgresql postgis redis-server chromium fonts-dejavu-core
+TEST_DEBS := $(RUN_DEBS) postgresql postgis redis-server chromium fonts-dejavu-core nodejs npm
 BENCH_DEBS := $(TEST_DEBS) wrk
 PROD_DEBS := $(RUN_DEBS) postgresql postgis redis-server
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -32,8 +32,13 @@ run: system-run $(VENV)/.runtime
 run-production: system-production $(VENV)/.runtime
 	$(BIN)/python -m ops.production --host $(HOST) --port $(PROD_PORT) $(PRODUCTION_ARGS)
 
-test: system-test $(VENV)/.dev
+test: system-test $(VENV)/.dev node_modules/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# axe-core, which the browser tests inject into pages to check accessibility (package-lock.json pins it).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
