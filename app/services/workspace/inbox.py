@@ -62,8 +62,8 @@ def record_visit(session: DbSession, user: User, now: datetime, gap: timedelta) 
     if now - visit.current_at > gap:
         visit.previous_at, visit.current_at = visit.current_at, now
         session.flush()
-    if visit.previous_at is None:
-        return now - timedelta(days=FIRST_VISIT_DAYS), True
+    if visit.previous_at is None:  # still the first visit: the week before it began
+        return visit.current_at - timedelta(days=FIRST_VISIT_DAYS), True
     return visit.previous_at, False
 
 
