@@ -266,3 +266,31 @@ def test_a_team_name_must_be_given(app: Flask, make_user: MakeUser) -> None:
         with pytest.raises(ValidationError) as error:
             teams.create_team(db.session, actor, "   ")
     assert error.value.field == "name"
+
+
+@pytest.mark.config(WTF_CSRF_ENABLED=True)
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [
+        ("/staff/issues/{id}/notes", {"body": "Crew booked."}),
+        ("/staff/issues/{id}/assign", {"assignee": ""}),
+        ("/staff/admin/teams", {"name": "Roads"}),
+        ("/staff/admin/targets/pothole", {"t-pothole-days": "3"}),
+    ],
+)
+def test_the_desk_forms_need_their_csrf_token(
+    client: FlaskClient,
+    auth: AuthActions,
+    make_issue: MakeIssue,
+    make_user: MakeUser,
+    table_counts: Callable[[], dict[str, int]],
+    path: str,
+    data: dict[str, str],
+) -> None:
+    issue = make_issue()
+    auth.login_as(make_user(role="admin"))
+    before = table_counts()
+    response = client.post(path.format(id=issue.id), data=data)
+    assert response.status_code in (400, 422)
+    assert "expired" in response.get_data(as_text=True)
+    assert table_counts() == before
