@@ -150,6 +150,11 @@ class Config:
 
     DUPLICATE_RADIUS_M = 250
     DUPLICATE_LIMIT = 5
+    # The staff inbox: days a report may wait open before it is overdue, for categories without their
+    # own target (admins set those on /staff/admin/desk); visits closer together than the gap count as
+    # one, so reloading the inbox keeps showing what was new since the visit before.
+    STAFF_TARGET_DAYS = 7
+    INBOX_VISIT_GAP_MINUTES = 30
     MAP_MAX_FEATURES = 500
     # The map gets clusters (exact counts per grid cell) at this zoom and below, pins above it.
     MAP_CLUSTER_MAX_ZOOM = 15
@@ -253,6 +258,8 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "MAIL_RETRY_SECONDS": ("MAIL_RETRY_SECONDS", parse_int),
     "MAIL_SEND_LEASE_SECONDS": ("MAIL_SEND_LEASE_SECONDS", parse_int),
     "MAIL_SWEEP_AFTER_SECONDS": ("MAIL_SWEEP_AFTER_SECONDS", parse_int),
+    "STAFF_TARGET_DAYS": ("STAFF_TARGET_DAYS", parse_int),
+    "INBOX_VISIT_GAP_MINUTES": ("INBOX_VISIT_GAP_MINUTES", parse_int),
 }
 
 

@@ -12,11 +12,14 @@ from app.services.workspace.dashboard import DashboardFilters
 MIMETYPES = {"csv": "text/csv; charset=utf-8", "geojson": "application/geo+json"}
 
 
-def export_response(kind: str, filters: DashboardFilters) -> Response:
-    """The export as a streamed attachment; rows are read in keyset pages while the body is sent."""
+def export_response(kind: str, filters: DashboardFilters, sort: str | None = None) -> Response:
+    """The export as a streamed attachment; rows are read while the body is sent (CSV in `sort`)."""
     # One url_for, not 100,000: the issue URL with a placeholder for the id.
     issue_url = url_for("issues.detail", issue_id=987654321, _external=True).replace("987654321", "{}")
-    chunks = (exports.csv_chunks if kind == "csv" else exports.geojson_chunks)(db.session, filters, issue_url)
+    if kind == "csv":
+        chunks = exports.csv_chunks(db.session, filters, issue_url, sort)
+    else:
+        chunks = exports.geojson_chunks(db.session, filters, issue_url)
     response = Response(stream_with_context(chunks), content_type=MIMETYPES[kind])
     stamp = utcnow().strftime("%Y%m%d-%H%M")
     response.headers["Content-Disposition"] = f'attachment; filename="commonfix-issues-{stamp}.{kind}"'

@@ -71,6 +71,15 @@ TABLE: dict[tuple[str, str], str] = {
         "/staff/flags/<any(issue, update, photo):target_type>/<int:target_id>/<any(hide, dismiss):action>",
     ): ("official"),
     ("GET", "/api/v1/flags"): "official",
+    # the officials' desk: assignment, internal notes, teams and target times (issue 15)
+    ("POST", "/staff/issues/<int:issue_id>/assign"): "official",
+    ("POST", "/staff/issues/<int:issue_id>/notes"): "official",
+    ("GET", "/staff/admin/desk"): "admin",
+    ("POST", "/staff/admin/teams"): "admin",
+    ("POST", "/staff/admin/teams/<int:team_id>/delete"): "admin",
+    ("POST", "/staff/admin/teams/<int:team_id>/members"): "admin",
+    ("POST", "/staff/admin/teams/<int:team_id>/members/<int:user_id>/delete"): "admin",
+    ("POST", "/staff/admin/targets/<code>"): "admin",
     ("POST", "/api/v1/flags/<target_type>/<int:target_id>/resolution"): "official",
 }
 
@@ -140,6 +149,8 @@ def targets(
         "pool_id": "999999",
         "target_type": "issue",
         "target_id": str(issue.id),
+        "team_id": "999999",
+        "user_id": "999999",
     }
 
 

@@ -21,7 +21,7 @@ from app.services.issues import queries as issue_queries
 from app.services.issues.photo_store import PhotoNotFound
 from app.services.workflow import moderation
 from app.staff.estimate_routes import EstimateForm
-from app.staff.workflow_routes import staff_panel_forms
+from app.staff.workflow_routes import staff_panel, staff_panel_forms
 from app.timeline.routes import timeline_panel
 from app.unit_of_work import unit_of_work
 
@@ -93,6 +93,7 @@ def detail(issue_id: int) -> str:
         following=viewer_follows(issue_id=issue_id),
         timeline_panel=timeline_panel(issue),
         staff_forms=staff_panel_forms(issue) if staff else None,
+        staff_panel=staff_panel(issue) if staff else None,
         estimate_form=EstimateForm() if staff else None,
     )
 

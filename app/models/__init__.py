@@ -1,6 +1,7 @@
 """Database models; importing this package registers every table on the metadata."""
 
 from app.models.account import ApiToken, LoginSession, User
+from app.models.desk import Assignment, CategoryTarget, InboxVisit, InternalNote, Team, TeamMember
 from app.models.funding import Group, Membership, Pledge, Pool, PoolMatch
 from app.models.issue import Issue, IssueCell, Like, Photo
 from app.models.ledger import LedgerLine, LedgerPosting
@@ -13,12 +14,16 @@ from app.models.workflow import Follow, IssueEvent
 __all__ = [
     "ApiToken",
     "Area",
+    "Assignment",
     "AuditEntry",
     "BlockedDomain",
     "Category",
+    "CategoryTarget",
     "Flag",
     "Follow",
     "Group",
+    "InboxVisit",
+    "InternalNote",
     "Issue",
     "IssueCell",
     "IssueEvent",
@@ -39,5 +44,7 @@ __all__ = [
     "RoundCandidate",
     "Status",
     "TallyJob",
+    "Team",
+    "TeamMember",
     "User",
 ]

@@ -22,7 +22,9 @@ def staff_only() -> Response | None:
 from app.staff import (  # noqa: E402,F401
     admin_routes,
     dashboard_routes,
+    desk_admin_routes,
     estimate_routes,
     flag_routes,
+    inbox_routes,
     workflow_routes,
 )

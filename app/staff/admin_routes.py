@@ -11,13 +11,13 @@ from werkzeug.wrappers import Response
 
 from app.auth.sessions import current_resident
 from app.extensions import db
+from app.models import AuditEntry, ModerationRecord
 from app.security import roles_required
 from app.services.accounts import blocking
 from app.services.issues import places
-from app.services.kernel import audit
-from app.services.kernel.errors import DomainError
-from app.services.kernel.parsing import MAX_PAGE, optional_int
-from app.services.workflow import moderation, status_config
+from app.services.kernel.errors import DomainError, ValidationError
+from app.services.workflow import status_config
+from app.services.workspace import audit_search
 from app.staff import bp
 from app.staff.forms import (
     BlockAccountForm,
@@ -30,10 +30,6 @@ from app.staff.forms import (
 from app.unit_of_work import show_error, unit_of_work
 
 ADMIN = ("admin",)
-
-
-def _page_number() -> int:
-    return optional_int(request.args.get("page"), "page", default=1, minimum=1, maximum=MAX_PAGE) or 1
 
 
 def _run(form: FlaskForm, action: Callable[[], Any], done: str) -> DomainError | None:
@@ -133,18 +129,45 @@ def delete_status(code: str) -> Response | tuple[str, int]:
     return _statuses_page(error=error) if error else redirect(url_for("staff.statuses"))
 
 
+def _log_page(template: str, model: Any, actions: dict[str, str], lines: Any) -> tuple[str, int]:
+    """A log page: its filters from the query string (a bad one is shown above the unfiltered log)."""
+    error: DomainError | None = None
+    try:
+        filters = audit_search.parse_filters(request.args, actions)
+        page = audit_search.parse_page(request.args.get("page"))
+    except ValidationError as exc:
+        error, filters, page = exc, audit_search.LogFilters(), 1
+    return (
+        render_template(
+            template,
+            page=lines(db.session, filters, page),
+            filters=filters,
+            query=filters.as_query(),
+            actors=audit_search.actors(db.session, model),
+            actions=actions,
+            filter_error=error,
+        ),
+        error.status if error is not None else 200,
+    )
+
+
 @bp.get("/admin/moderation")
 @roles_required(*ADMIN)
-def moderation_log() -> str:
-    return render_template(
-        "staff/moderation_log.html", page=moderation.moderation_page(db.session, _page_number())
+def moderation_log() -> tuple[str, int]:
+    return _log_page(
+        "staff/moderation_log.html",
+        ModerationRecord,
+        audit_search.MODERATION_ACTIONS,
+        audit_search.moderation_lines,
     )
 
 
 @bp.get("/admin/audit")
 @roles_required(*ADMIN)
-def audit_log() -> str:
-    return render_template("staff/audit_log.html", page=audit.audit_page(db.session, _page_number()))
+def audit_log() -> tuple[str, int]:
+    return _log_page(
+        "staff/audit_log.html", AuditEntry, audit_search.audit_actions(db.session), audit_search.audit_lines
+    )
 
 
 def _blocks_page(

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask import jsonify, redirect, render_template, request, session, url_for
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
@@ -28,6 +28,7 @@ from app.staff.dashboard_forms import BulkStatusForm
 from app.unit_of_work import unit_of_work
 
 STAFF = ("official", "admin")
+BULK_RESULT = "dashboard_bulk_result"  # session key: the last bulk change's outcome, shown once
 NEW_COLOUR, FIXED_COLOUR, FIX_TIME_COLOUR = "#c2410c", "#1d7a3a", "#17407a"
 
 
@@ -88,7 +89,11 @@ def _maps(filters: DashboardFilters, summary: list[workspace_stats.AreaSummary])
 
 
 def render_dashboard(
-    args: Mapping[str, str], bulk_form: BulkStatusForm | None = None, status: int = 200
+    args: Mapping[str, str],
+    bulk_form: BulkStatusForm | None = None,
+    status: int = 200,
+    selected: Collection[str] = (),
+    bulk_result: str | None = None,
 ) -> tuple[str, int]:
     """The whole page for the given query parameters; a bad filter shows its error above the defaults."""
     filter_error: DomainError | None = None
@@ -121,6 +126,8 @@ def render_dashboard(
             bulk_form=bulk_form,
             back=urlencode({**query, "sort": sort, "page": page}),
             export_query=query,
+            selected=set(selected),
+            bulk_result=bulk_result,
             fixed_window_days=workspace_stats.FIXED_WINDOW_DAYS,
             **_charts(filters, fixes),
             **_maps(filters, summary),
@@ -132,7 +139,8 @@ def render_dashboard(
 @bp.get("/dashboard")
 @roles_required(*STAFF)
 def dashboard_page() -> tuple[str, int]:
-    return render_dashboard(request.args)
+    # The bulk change's outcome is shown beside the list it changed, not in the page's flashes far above.
+    return render_dashboard(request.args, bulk_result=session.pop(BULK_RESULT, None))
 
 
 @bp.get("/dashboard/heat.json")
@@ -159,7 +167,7 @@ def bulk_status() -> tuple[str, int] | Response:
     back_args = MultiDict(_parse_back(form.back.data or ""))
     if not form.validate_on_submit():  # only the CSRF token can fail here
         form.form_errors.append("The form expired; reload the page and try again.")
-        return render_dashboard(back_args, form, 400)
+        return render_dashboard(back_args, form, 400, selected=request.form.getlist("issue_ids"))
     with unit_of_work(form) as work:
         change = workflow.bulk_change_status(
             db.session,
@@ -169,15 +177,18 @@ def bulk_status() -> tuple[str, int] | Response:
             form.note.data or "",
         )
     if work.error is not None:
-        return render_dashboard(back_args, form, work.error.status)
+        # The ticked rows stay ticked, so fixing the note is all it takes to try again.
+        return render_dashboard(
+            back_args, form, work.error.status, selected=request.form.getlist("issue_ids")
+        )
     changed = len(change.events)
     message = f"Status changed for {changed} issue{'s' if changed != 1 else ''}."
     if change.unchanged_ids:
         message += f" {len(change.unchanged_ids)} already had that status and were left alone."
-    flash(message, "success")
+    session[BULK_RESULT] = message
     # Only _parse_back's filter names, never one of url_for's own (_external, _anchor, ...).
     back_values: dict[str, Any] = back_args.to_dict()
-    return redirect(url_for("staff.dashboard_page", **back_values))
+    return redirect(url_for("staff.dashboard_page", **back_values, _anchor="bulk-result"))
 
 
 def _parse_back(raw: str) -> list[tuple[str, str]]:
@@ -188,7 +199,9 @@ def _parse_back(raw: str) -> list[tuple[str, str]]:
 @bp.get("/exports/issues.csv")
 @roles_required(*STAFF)
 def export_csv() -> Response:
-    return export_response("csv", dashboard.parse_filters(db.session, request.args))
+    """The filtered list in the dashboard's chosen sort (by id when none is given)."""
+    sort = dashboard.parse_sort(request.args["sort"]) if request.args.get("sort") else None
+    return export_response("csv", dashboard.parse_filters(db.session, request.args), sort)
 
 
 @bp.get("/exports/issues.geojson")

@@ -18,7 +18,7 @@ from budgets.money import format_cents
 
 
 class EstimateForm(FlaskForm):
-    cost = StringField("Estimated cost", render_kw={"inputmode": "decimal", "autocomplete": "off"})
+    cost = StringField("Set the estimate", render_kw={"inputmode": "decimal", "autocomplete": "off"})
     submit = SubmitField("Save estimate")
 
 

@@ -17,7 +17,9 @@ class StatusForm(FlaskForm):
 
 
 class DuplicateForm(FlaskForm):
-    original_id = StringField("Original issue number", render_kw={"inputmode": "numeric"})
+    # Chosen from the nearby open reports (radio buttons named original_choice), or typed: 321 or #321.
+    original_choice = StringField()
+    original_id = StringField("Or type the original's number", render_kw={"placeholder": "#321"})
     note = TextAreaField("Public note (optional)", render_kw={"maxlength": 2000, "rows": 2})
     submit = SubmitField("Mark as duplicate")
 

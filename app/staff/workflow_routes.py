@@ -1,15 +1,14 @@
-"""Staff actions on one issue: change status, mark duplicate, hide/unhide, edit text; the staff desk."""
+"""Staff actions on one issue: change status, mark duplicate, hide/unhide, edit text; its staff page."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from app import mail_outbox
 from app.auth.sessions import current_resident
 from app.extensions import db
 from app.models import Issue, IssueEvent, Photo
@@ -19,7 +18,10 @@ from app.services.issues import queries as issue_queries
 from app.services.kernel.errors import DomainError, NotFound
 from app.services.workflow import duplicates, moderation
 from app.services.workflow import status_changes as workflow
+from app.services.workspace import assignment, duplicate_choices, notes
 from app.staff import bp
+from app.staff.desk_forms import AssignForm, NoteForm
+from app.staff.desk_panel import desk_forms, desk_panel
 from app.staff.forms import DuplicateForm, EditForm, ReasonForm, StatusForm
 from app.timeline.routes import timeline_panel
 from app.unit_of_work import show_error, unit_of_work
@@ -51,6 +53,21 @@ def staff_panel_forms(issue: Issue) -> dict[str, FlaskForm]:
         "duplicate": DuplicateForm(),
         "edit": _edit_form(issue),
         "reason": ReasonForm(),
+        **desk_forms(issue),
+    }
+
+
+def staff_panel(issue: Issue) -> dict[str, Any]:
+    """What the staff panel shows besides its forms: assignment, internal notes, duplicate candidates."""
+    config = current_app.config
+    return {
+        **desk_panel(issue),
+        "radius_m": config["DUPLICATE_RADIUS_M"],
+        "candidates": []
+        if issue.duplicate_of_id
+        else duplicate_choices.nearby_open(
+            db.session, issue, config["DUPLICATE_RADIUS_M"], config["DUPLICATE_LIMIT"] * 2
+        ),
     }
 
 
@@ -69,6 +86,7 @@ def _manage_page(
             issue=issue,
             row=row,
             staff_forms=forms,
+            staff_panel=staff_panel(issue),
             timeline_panel=timeline_panel(issue),
         ),
         error.status if error is not None else 200,
@@ -98,16 +116,6 @@ def _act(
     flash(done, "success")
     target = "issues.detail" if to_issue else "staff.manage_issue"
     return redirect(url_for(target, issue_id=issue_id))
-
-
-@bp.get("/")
-@roles_required(*STAFF)
-def home() -> str:
-    return render_template(
-        "staff/home.html",
-        has_dashboard="staff.dashboard_page" in current_app.view_functions,
-        mail_counts=mail_outbox.counts_by_status(db.session) if current_resident().is_admin else None,
-    )
 
 
 @bp.get("/issues/<int:issue_id>")
@@ -144,7 +152,8 @@ def mark_duplicate(issue_id: int) -> Response | tuple[str, int]:
             db.session,
             current_resident(),
             issue_id,
-            form.original_id.data,
+            # A typed number wins over the list: it is the deliberate choice when both are given.
+            form.original_id.data if (form.original_id.data or "").strip() else form.original_choice.data,
             form.note.data,
         ),
         "Closed as a duplicate; its likes and followers moved to the original.",
@@ -228,4 +237,31 @@ def hide_photo(photo_id: int, action: str) -> Response | tuple[str, int]:
             form.reason.data,
         ),
         "The photo is hidden from the public." if action == "hide" else "The photo is public again.",
+    )
+
+
+@bp.post("/issues/<int:issue_id>/assign")
+@roles_required(*STAFF)
+def assign_issue(issue_id: int) -> Response | tuple[str, int]:
+    form = AssignForm()
+    chosen = request.form.get("assignee", "")
+    return _act(
+        issue_id,
+        "assign",
+        form,
+        lambda: assignment.assign(db.session, current_resident(), issue_id, chosen),
+        "Assignment saved." if chosen else "Nobody is assigned now.",
+    )
+
+
+@bp.post("/issues/<int:issue_id>/notes")
+@roles_required(*STAFF)
+def add_internal_note(issue_id: int) -> Response | tuple[str, int]:
+    form = NoteForm()
+    return _act(
+        issue_id,
+        "note",
+        form,
+        lambda: notes.add_note(db.session, current_resident(), issue_id, form.body.data),
+        "Internal note added; only staff can read it.",
     )

@@ -152,7 +152,8 @@ def test_bulk_status_change_with_one_note(
     )
 
     assert response.status_code == 302
-    assert response.headers["Location"].endswith("/staff/dashboard?sort=oldest&status=open")
+    # Back to the list it changed, with the outcome beside it (#bulk-result), not in the flashes above.
+    assert response.headers["Location"].endswith("/staff/dashboard?sort=oldest&status=open#bulk-result")
     page = staff_client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Status changed for 2 issues." in page
     with app.app_context():
@@ -210,7 +211,7 @@ def test_dashboard_links_exports_with_the_filters(staff_client: FlaskClient, cit
         as_text=True
     )
     assert (
-        f'href="/staff/exports/issues.csv?status=open&amp;area={city["Hillside"]}&amp;category=pothole"'
+        f'href="/staff/exports/issues.csv?sort=rank&amp;status=open&amp;area={city["Hillside"]}&amp;category=pothole"'
         in page
     )
     assert (

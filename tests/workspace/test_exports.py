@@ -140,7 +140,7 @@ def test_keyset_pages_cover_every_row_once(
 ) -> None:
     made = sorted(make_issue(created_at=T0).id for _ in range(7))
     monkeypatch.setattr(exports, "PAGE_SIZE", 3)
-    monkeypatch.setattr(exports.issue_rows, "__defaults__", (3,))
+    monkeypatch.setattr(exports.issue_rows, "__defaults__", (3, None))
     csv_ids = [
         int(r["id"]) for r in read_csv(staff_client.get("/staff/exports/issues.csv").get_data(as_text=True))
     ]

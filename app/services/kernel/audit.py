@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
-
 from app.database.sessions import DbSession
 from app.models import AuditEntry, User
 from app.models.timestamps import utcnow
@@ -37,17 +35,3 @@ class Page:
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
-
-
-def audit_page(session: DbSession, page: int, per_page: int = 50) -> Page:
-    """Newest first."""
-    total = int(session.scalar(select(func.count(AuditEntry.id))) or 0)
-    items = list(
-        session.scalars(
-            select(AuditEntry)
-            .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
-    )
-    return Page(items, page, per_page, total)

@@ -35,10 +35,13 @@ class Merge:
 
 
 def _as_id(raw: object, field: str) -> int:
+    """The original's number as the app writes it ("#321") or bare ("321")."""
+    if isinstance(raw, str):
+        raw = raw.strip().removeprefix("#")
     try:
         return parse_id(raw, field)
     except ValidationError:
-        raise ValidationError("Give the original issue's number, like 42.", field) from None
+        raise ValidationError("Give the original issue's number, like 42 or #42.", field) from None
 
 
 def _like_count(session: DbSession, issue_id: int) -> int:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-
 from app.database.sessions import DbSession
 from app.models import Issue, IssueEvent, ModerationRecord, Photo, User
 from app.models.timestamps import utcnow
 from app.models.workflow import EventKind
 from app.services.issues.reports import DESCRIPTION_MAX, TITLE_MAX
 from app.services.kernel import audit
-from app.services.kernel.audit import Page
 from app.services.kernel.errors import NotFound, ValidationError
 from app.services.kernel.roles import require_staff
 from app.services.kernel.text import clean_note, clean_text
@@ -188,17 +185,3 @@ def edit_issue_text(
         _log(session, actor, "edit", "issue", issue_id, issue_id, why, field=field, original=old, new=new)
     session.flush()
     return issue
-
-
-def moderation_page(session: DbSession, page: int, per_page: int = 50) -> Page:
-    """The moderation log, newest first (admins only: it holds the original texts)."""
-    total = int(session.scalar(select(func.count(ModerationRecord.id))) or 0)
-    items = list(
-        session.scalars(
-            select(ModerationRecord)
-            .order_by(ModerationRecord.created_at.desc(), ModerationRecord.id.desc())
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
-    )
-    return Page(items, page, per_page, total)

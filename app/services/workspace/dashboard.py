@@ -170,7 +170,8 @@ def conditions(session: DbSession, filters: DashboardFilters) -> list[ColumnElem
 _Row = TypeVar("_Row", bound=tuple[Any, ...])
 
 
-def _ordered(stmt: Select[_Row], sort: str) -> Select[_Row]:
+def ordered(stmt: Select[_Row], sort: str) -> Select[_Row]:
+    """`stmt` in one of SORTS' orders (the list and the CSV export share it)."""
     order = {
         "rank": (Issue.likes_count.desc(), Issue.created_at, Issue.id),
         "likes": (Issue.likes_count.desc(), Issue.created_at.desc(), Issue.id.desc()),
@@ -188,7 +189,7 @@ def priority_page(
     where = conditions(session, filters)
     total = int(session.connection().scalar(select(func.count()).select_from(Issue).where(*where)) or 0)
     # Rank the issue ids first (index-only where possible), then join the names for one page.
-    ranked_ids = _ordered(select(Issue.id).where(*where), sort).limit(per_page).offset((page - 1) * per_page)
+    ranked_ids = ordered(select(Issue.id).where(*where), sort).limit(per_page).offset((page - 1) * per_page)
     page_ids = list(session.connection().scalars(ranked_ids))
     if not page_ids:
         return PriorityPage([], total, page, per_page)

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from app.database.sessions import DbSession
 from app.models import Area, Category, Issue, Status
-from app.services.workspace.dashboard import DashboardFilters, conditions
+from app.services.workspace.dashboard import DashboardFilters, conditions, ordered
 from app.services.workspace.stats import core
 
 PAGE_SIZE = 2000
@@ -71,18 +71,26 @@ def timestamp(value: datetime | None) -> str:
     return value.isoformat(timespec="seconds") + "Z" if value is not None else ""
 
 
-def issue_rows(session: DbSession, filters: DashboardFilters, page_size: int = PAGE_SIZE) -> Iterator[Any]:
-    """Every issue matching the filters, by id, fetched one keyset page at a time."""
+def issue_rows(
+    session: DbSession, filters: DashboardFilters, page_size: int = PAGE_SIZE, sort: str | None = None
+) -> Iterator[Any]:
+    """Every issue matching the filters, by id, fetched one keyset page at a time.
+
+    With a dashboard `sort` the rows come in that order instead, read from one streamed query
+    (`yield_per`): a likes order changes under a keyset as residents like, an open cursor does not.
+    """
     where = conditions(session, filters)
-    base = (
+    joined = (
         select(*_SELECTED)
         .join(Category, Category.code == Issue.category_code)
         .join(Status, Status.code == Issue.status)
         .join(Area, Area.id == Issue.area_id)
         .where(*where)
-        .order_by(Issue.id)
-        .limit(page_size)
     )
+    if sort is not None:
+        yield from core(session).execute(ordered(joined, sort).execution_options(yield_per=page_size))
+        return
+    base = joined.order_by(Issue.id).limit(page_size)
     last_id = 0
     while True:
         rows = core(session).execute(base.where(Issue.id > last_id)).all()  # Core rows: no ORM work
@@ -94,12 +102,15 @@ def issue_rows(session: DbSession, filters: DashboardFilters, page_size: int = P
             return
 
 
-def csv_chunks(session: DbSession, filters: DashboardFilters, issue_url: str) -> Iterator[str]:
-    """The CSV export: a header, then one row per issue; `issue_url` has `{}` where the id goes."""
+def csv_chunks(
+    session: DbSession, filters: DashboardFilters, issue_url: str, sort: str | None = None
+) -> Iterator[str]:
+    """The CSV export: a header, then one row per issue (by id, or in the dashboard's `sort`);
+    `issue_url` has `{}` where the id goes."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    for count, r in enumerate(issue_rows(session, filters), start=1):
+    for count, r in enumerate(issue_rows(session, filters, sort=sort), start=1):
         writer.writerow(
             (
                 r.id,

@@ -1,0 +1,161 @@
+"""The official's morning: new reports since the last visit, overdue reports, flagged and assigned ones."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
+
+from app.database.sessions import DbSession
+from app.models import Area, Assignment, Category, Flag, InboxVisit, Issue, Status, User
+from app.models.moderation import FlagStatus
+from app.models.place import StatusType
+from app.services.kernel.roles import require_staff
+from app.services.workspace.targets import targets
+from app.services.workspace.teams import team_ids_of
+
+SHOWN = 10  # rows listed per section; the count says how many there are
+FIRST_VISIT_DAYS = 7  # with no earlier visit, "new" means the last week
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    id: int
+    title: str
+    category_name: str
+    status_name: str
+    status_type: str
+    area: str
+    created_at: datetime
+    hidden: bool
+    extra: int = 0  # flags for the flagged section, days waiting for the overdue one
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    count: int
+    rows: list[InboxRow]
+
+
+@dataclass(frozen=True)
+class Inbox:
+    since: datetime
+    first_visit: bool
+    new: Section
+    overdue: Section
+    flagged: Section
+    mine: Section
+
+
+def record_visit(session: DbSession, user: User, now: datetime, gap: timedelta) -> tuple[datetime, bool]:
+    """Note this visit; returns when the visit before it began (and whether there was none).
+
+    Opening the inbox again within `gap` is the same visit, so a reload keeps what was new.
+    """
+    visit = session.get(InboxVisit, user.id)
+    if visit is None:
+        session.add(InboxVisit(user_id=user.id, previous_at=None, current_at=now))
+        session.flush()
+        return now - timedelta(days=FIRST_VISIT_DAYS), True
+    if now - visit.current_at > gap:
+        visit.previous_at, visit.current_at = visit.current_at, now
+        session.flush()
+    if visit.previous_at is None:  # still the first visit: the week before it began
+        return visit.current_at - timedelta(days=FIRST_VISIT_DAYS), True
+    return visit.previous_at, False
+
+
+def _rows(stmt: Select[tuple[int, int]], session: DbSession) -> list[InboxRow]:
+    """The listed issues of a (issue id, extra) statement, in its order."""
+    picked = session.execute(stmt.limit(SHOWN)).tuples().all()
+    if not picked:
+        return []
+    extra = dict(picked)
+    found = session.execute(
+        select(
+            Issue.id,
+            Issue.title,
+            Category.name,
+            Status.name,
+            Status.type,
+            Area.name,
+            Issue.created_at,
+            Issue.is_hidden,
+        )
+        .join(Category, Category.code == Issue.category_code)
+        .join(Status, Status.code == Issue.status)
+        .join(Area, Area.id == Issue.area_id)
+        .where(Issue.id.in_(list(extra)))
+    ).tuples()
+    by_id = {r[0]: InboxRow(*r, extra=int(extra[r[0]] or 0)) for r in found}
+    return [by_id[i] for i, _ in picked if i in by_id]
+
+
+def _count(session: DbSession, stmt: Select[tuple[int, int]]) -> int:
+    return int(session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0)
+
+
+def _section(session: DbSession, key: str, stmt: Select[tuple[int, int]]) -> Section:
+    return Section(key, _count(session, stmt), _rows(stmt, session))
+
+
+def _is_open() -> ColumnElement[bool]:
+    return Issue.status.in_(select(Status.code).where(Status.type == StatusType.OPEN.value))
+
+
+def _overdue_condition(session: DbSession, now: datetime, default_days: int) -> ColumnElement[bool]:
+    """Reported before its category's target allows: one date bound per category."""
+    per_category = [
+        and_(Issue.category_code == t.code, Issue.created_at < now - timedelta(days=t.days))
+        for t in targets(session, default_days)
+    ]
+    return or_(*per_category) if per_category else Issue.id.is_(None)
+
+
+def build_inbox(
+    session: DbSession,
+    viewer: User,
+    now: datetime,
+    since: datetime,
+    default_days: int,
+    first_visit: bool = False,
+) -> Inbox:
+    require_staff(viewer)
+    new = (
+        select(Issue.id, literal(0))
+        .where(Issue.created_at > since)
+        .order_by(Issue.created_at.desc(), Issue.id.desc())
+    )
+    overdue = (
+        select(Issue.id, literal(0))
+        .where(_is_open(), _overdue_condition(session, now, default_days))
+        .order_by(Issue.created_at, Issue.id)
+    )
+    flagged = (
+        select(Flag.issue_id, func.count(Flag.id))
+        .where(Flag.status == FlagStatus.OPEN.value)
+        .group_by(Flag.issue_id)
+        .order_by(func.count(Flag.id).desc(), Flag.issue_id)
+    )
+    teams = team_ids_of(session, viewer.id)
+    mine_condition = Assignment.user_id == viewer.id
+    if teams:
+        mine_condition = or_(mine_condition, Assignment.team_id.in_(teams))
+    mine = (
+        select(Issue.id, literal(0))
+        .join(Assignment, Assignment.issue_id == Issue.id)
+        .where(mine_condition, _is_open())
+        .order_by(Assignment.assigned_at.desc(), Issue.id.desc())
+    )
+    overdue_section = _section(session, "overdue", overdue)
+    waited = [replace(r, extra=(now - r.created_at).days) for r in overdue_section.rows]  # days waiting
+    return Inbox(
+        since=since,
+        first_visit=first_visit,
+        new=_section(session, "new", new),
+        overdue=Section("overdue", overdue_section.count, waited),
+        flagged=_section(session, "flagged", flagged),
+        mine=_section(session, "mine", mine),
+    )
