@@ -9,6 +9,7 @@ working once the password changes: after the reset it was used for, or any other
 from __future__ import annotations
 
 import hmac
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -59,7 +60,7 @@ def request_reset(session: DbSession, email: object) -> str:
     minutes = int(LINK_LIFETIME.total_seconds() // 60)
     queue_mail(
         session,
-        f"password-reset:{user.id}:{token[-16:]}",
+        f"password-reset:{user.id}:{secrets.token_hex(8)}",  # each request its own mail, as for unknown
         build_message(
             to=user.email,
             subject="Reset your Commonfix password",
