@@ -270,3 +270,29 @@ def test_reset_requests_are_limited_per_address_named_and_per_client(
         environ_base={"REMOTE_ADDR": "192.0.2.7"},
     )
     assert elsewhere.status_code == 200  # the same address from another client: its own quota
+
+
+def test_rotating_the_secret_key_logs_everyone_out_and_voids_mailed_links(
+    app: Flask, make_user: MakeUser, outbox: Outbox
+) -> None:
+    user = make_user()
+    browser = app.test_client()
+    login = browser.post(
+        "/account/login", data={"email": user.email, "password": DEFAULT_PASSWORD, "remember": "y"}
+    )
+    assert login.status_code == 302
+    remember = browser.get_cookie("remember_token")
+    assert remember is not None
+    link = reset_link_for(app.test_client(), outbox, user.email)
+    token = app.test_client().post("/api/v1/tokens", json={"email": user.email, "password": DEFAULT_PASSWORD})
+    bearer = {"Authorization": f"Bearer {token.get_json()['token']}"}
+    assert logged_in(browser)
+    assert app.test_client().get(link).status_code == 200
+
+    app.config["SECRET_KEY"] = "a-new-key-" + "x" * 40  # the fixture restores the config afterwards
+    assert not logged_in(browser)  # the session cookie's signature no longer matches
+    alone = app.test_client()
+    alone.set_cookie("remember_token", remember.value)
+    assert not logged_in(alone)  # nor does the remember token's
+    assert app.test_client().get(link).status_code == 400  # nor the mailed link's
+    assert app.test_client().get("/api/v1/account", headers=bearer).status_code == 200  # tokens are rows
