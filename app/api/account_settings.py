@@ -82,10 +82,9 @@ def complete_password_reset() -> tuple[str, int]:
 )
 @limit("RATE_LIMIT_LOGIN", per_user=True)
 def change_password() -> tuple[str, int]:
+    user = require_user()  # who asks comes first: a stranger gets 401 whatever the body
     data = json_body()
-    passwords.change_password(
-        db.session, require_user(), data.get("current_password"), data.get("new_password")
-    )
+    passwords.change_password(db.session, user, data.get("current_password"), data.get("new_password"))
     db.session.commit()
     return "", 204
 
@@ -103,8 +102,8 @@ def change_password() -> tuple[str, int]:
 )
 @limit("RATE_LIMIT_EMAIL_CHANGE", per_user=True)
 def change_email() -> tuple[Response, int]:
-    data = json_body()
     user = require_user()
+    data = json_body()
     email = email_change.request_change(db.session, user, data.get("new_email"), data.get("password"))
     db.session.commit()
     return jsonify(
@@ -126,11 +125,11 @@ def change_email() -> tuple[Response, int]:
     secured=True,
 )
 def update_account() -> Response:
+    user = require_user()
     data = json_body()
     given = {name: data[name] for name in ("display_name", "hide_name_default") if name in data}
     if not given:
         raise ValidationError("Give display_name or hide_name_default to change.", "display_name")
-    user = require_user()
     profile.update_profile(db.session, user, **given)
     db.session.commit()
     return jsonify(profile_of(user))

@@ -126,6 +126,10 @@ def test_the_profile_through_the_api(
         ({}, "display_name"),
         ({"display_name": "  "}, "display_name"),
         ({"display_name": "x" * 61}, "display_name"),
+        ({"display_name": 5}, "display_name"),
+        ({"display_name": {"first": "Ana"}}, "display_name"),
+        ({"display_name": "Ana\u0007"}, "display_name"),
+        ({"display_name": "\u200b\u200b"}, "display_name"),
         ({"hide_name_default": "yes"}, "hide_name_default"),
         ({"hide_name_default": 1}, "hide_name_default"),
     ):
