@@ -299,3 +299,34 @@ def test_the_name_and_the_hide_my_name_default(app: Flask, make_user: MakeUser, 
         hidden = dict(db.session.execute(select(Issue.id, Issue.hide_name)).tuples().all())
     assert hidden[by_default.get_json()["id"]] is True
     assert hidden[said_no.get_json()["id"]] is False
+
+
+def test_deleting_the_account_removes_its_addresses_from_the_audit_log(
+    app: Flask, make_user: MakeUser, outbox: Outbox
+) -> None:
+    user = make_user(email="before@example.org")
+    client = logged_in_client(app, user)
+    client.post(
+        "/account/settings/email", data={"new_email": "after@example.org", "password": DEFAULT_PASSWORD}
+    )
+    assert (
+        client.post(
+            link_in(mails_to(outbox, "after@example.org", NEW_LINK_SUBJECT)[0], CHANGE_LINK)
+        ).status_code
+        == 302
+    )
+    with app.app_context():
+        details = db.session.scalars(
+            select(AuditEntry.details).where(AuditEntry.action == "account.email_change")
+        ).one()
+    assert details == {"email": "after@example.org", "previous_email": "before@example.org"}  # the control
+    assert client.post("/account/delete", data={"password": DEFAULT_PASSWORD}).status_code == 302
+    with app.app_context():
+        kept = db.session.scalars(
+            select(AuditEntry.details).where(
+                AuditEntry.action.in_(["account.email_change", "account.email_change_request"])
+            )
+        ).all()
+    assert sorted(map(str, kept)) == sorted(
+        map(str, [{"email": "(deleted)", "previous_email": "(deleted)"}, {"email": "(deleted)"}])
+    )
