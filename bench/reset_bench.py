@@ -120,10 +120,10 @@ def report(results: list[Measured], load: float) -> str:
         f"average {load:.1f} when the run started).",
         "",
         f"{results[0].requests} requests per address and route, alternating between an address with an "
-        "account and one without, through the app's stack (Flask test client; rate limits and the form's CSRF check off). Both "
-        "answers queue one mail (the link, or the note that no account uses the address) and enqueue "
-        "its delivery on a Huey SQLite queue file. Ratio: known median / unknown median (1.00 = "
-        "indistinguishable by time).",
+        "account and one without, through the app's stack (Flask test client; rate limits and the form's "
+        "CSRF check off). Both answers queue one mail (the link, or the note that no account uses the "
+        "address) and enqueue its delivery on a Huey SQLite queue file. Ratio: known median / unknown "
+        "median (1.00 = indistinguishable by time).",
         "",
         "| Backend | Route | Known median | Unknown median | Ratio | Known p90 | Unknown p90 |",
         "|---|---|---:|---:|---:|---:|---:|",
