@@ -145,6 +145,11 @@ class Config:
     RATE_LIMIT_UPDATE = "30 per hour"  # public updates and "not fixed" on issues
     RATE_LIMIT_FLAG = "30 per hour"  # residents flagging reports, updates and photos
     RATE_LIMIT_EXPORT = "10 per hour"  # "Download my data" (builds a ZIP with every photo)
+    # Password reset requests (web form and API together), every request counted: per address named...
+    RATE_LIMIT_PASSWORD_RESET = "5 per hour"
+    # ... and per client address (it also counts new passwords set from reset links).
+    RATE_LIMIT_PASSWORD_RESET_ADDRESS = "30 per hour"
+    RATE_LIMIT_EMAIL_CHANGE = "5 per hour"  # per resident: each request mails two addresses
     # The status an issue returns to when a resident says "not fixed" (within 30 days of the fix).
     REOPEN_STATUS = "new"
 
@@ -239,6 +244,9 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "RATE_LIMIT_REPORT": ("RATE_LIMIT_REPORT", parse_rate),
     "RATE_LIMIT_LIKE": ("RATE_LIMIT_LIKE", parse_rate),
     "RATE_LIMIT_UPDATE": ("RATE_LIMIT_UPDATE", parse_rate),
+    "RATE_LIMIT_PASSWORD_RESET": ("RATE_LIMIT_PASSWORD_RESET", parse_rate),
+    "RATE_LIMIT_PASSWORD_RESET_ADDRESS": ("RATE_LIMIT_PASSWORD_RESET_ADDRESS", parse_rate),
+    "RATE_LIMIT_EMAIL_CHANGE": ("RATE_LIMIT_EMAIL_CHANGE", parse_rate),
     "API_TOKEN_TTL_DAYS": ("API_TOKEN_TTL", lambda n, v: timedelta(days=parse_int(n, v))),
     "PAYMENT_PROVIDER": ("PAYMENT_PROVIDER", lambda _n, v: v),
     "TALLY_SYNC_MAX_BALLOTS": ("TALLY_SYNC_MAX_BALLOTS", parse_int),

@@ -1,4 +1,4 @@
-"""Rate limits for the actions worth abusing (register, login, report, like, update), read from config.
+"""Rate limits for the actions worth abusing (register, login, reset, report, like, ...), read from config.
 
 Each limit is one counter per (setting, caller), shared by every route that carries it: the web form and
 the API count together, and so do a like and an unlike. Where the counters live is configuration
@@ -78,6 +78,12 @@ LOGIN_ATTEMPTS = (
     Counter("RATE_LIMIT_LOGIN", by_attempted_account, exempt_when=names_no_account),
     Counter("RATE_LIMIT_LOGIN_ADDRESS", by_address),
 )
+# Asking for a reset link: per address named (whether or not an account uses it, so a 429 tells nothing)
+# and per client address.
+PASSWORD_RESET_REQUESTS = (
+    Counter("RATE_LIMIT_PASSWORD_RESET", by_attempted_account, exempt_when=names_no_account),
+    Counter("RATE_LIMIT_PASSWORD_RESET_ADDRESS", by_address),
+)
 
 
 def limited_by(*counters: Counter) -> Callable[[Any], Any]:
@@ -125,4 +131,10 @@ def limit(setting: str, per_user: bool = False) -> Callable[[Any], Any]:
 def limit_login_attempts(view: Callable[..., Any]) -> Callable[..., Any]:
     """Login attempts, on the web form and the API alike: per account named and per client address."""
     wrapped: Callable[..., Any] = limited_by(*LOGIN_ATTEMPTS)(view)
+    return wrapped
+
+
+def limit_reset_requests(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Requests for a password reset link, on the web form and the API alike (as login attempts)."""
+    wrapped: Callable[..., Any] = limited_by(*PASSWORD_RESET_REQUESTS)(view)
     return wrapped

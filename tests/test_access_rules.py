@@ -70,6 +70,14 @@ RULES = [
     Rule("api.list_tokens", "GET", "/api/v1/account/tokens", EVERYONE),
     Rule("api.revoke_token", "DELETE", "/api/v1/account/tokens/1", EVERYONE),
     Rule("api.resend_confirmation", "POST", "/api/v1/account/confirmation", EVERYONE),
+    # Account settings (issue 14, item 3): every signed-in account, its own settings only.
+    web("auth.settings", "GET", "/account/settings", EVERYONE),
+    web("auth.update_profile", "POST", "/account/settings/profile", EVERYONE),
+    web("auth.change_email", "POST", "/account/settings/email", EVERYONE),
+    web("auth.change_password", "POST", "/account/settings/password", EVERYONE),
+    Rule("api.update_account", "PATCH", "/api/v1/account", EVERYONE),
+    Rule("api.change_email", "POST", "/api/v1/account/email", EVERYONE),
+    Rule("api.change_password", "PUT", "/api/v1/account/password", EVERYONE),
     # Workflow: timeline updates by residents, follows.
     web("timeline.post_update", "POST", "/issues/1/updates", EVERYONE),
     web("timeline.not_fixed", "POST", "/issues/1/not-fixed", EVERYONE),

@@ -33,6 +33,7 @@ ERROR_STATUSES = {
     403: "Not allowed for this account",
     404: "Not found",
     409: "Conflict with the current state",
+    410: "Gone: the link expired or was used already",
     413: "Upload too large",
     422: "Invalid input (the field and the reason are given)",
     429: "Rate limited (see the Retry-After header)",

@@ -28,6 +28,7 @@ from app.api.models.issues import (
 )
 from app.api.params import int_param, json_body
 from app.extensions import db
+from app.models import User
 from app.photo_stores import photo_settings
 from app.ratelimits import limit
 from app.services.issues import clusters, likes, reports
@@ -165,7 +166,7 @@ def create_issue() -> Response:
         category=data.get("category"),
         title=data.get("title"),
         description=data.get("description"),
-        hide_name=str(data.get("hide_name", "")).lower() in ("1", "true", "on", "yes"),
+        hide_name=hide_name_of(data, user),
         photo=photo,
         photo_settings=photo_settings(),
     )
@@ -174,6 +175,14 @@ def create_issue() -> Response:
     response = geojson(issue_feature(row, description=issue.description), 201)
     response.headers["Location"] = url_for("api.get_issue", issue_id=issue.id, _external=True)
     return response
+
+
+def hide_name_of(data: dict[str, object], user: User) -> bool:
+    """The report's `hide_name`; without one, the resident's default from their account settings."""
+    raw = data.get("hide_name")
+    if raw is None or raw == "":
+        return user.hide_name_default
+    return str(raw).lower() in ("1", "true", "on", "yes")
 
 
 @bp.get("/issues/<int:issue_id>")

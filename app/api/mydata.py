@@ -15,6 +15,7 @@ from app.api.contract import JSON, Reply, operation
 from app.api.models.mydata import AccountOverview, DeleteAccount
 from app.api.params import json_body
 from app.extensions import db
+from app.models import User
 from app.ratelimits import limit
 from app.services.mydata import deletion, overview
 from app.services.mydata.export import README, export_zip
@@ -36,6 +37,18 @@ def _issue(line: overview.IssueLine) -> dict[str, object]:
     }
 
 
+def profile_of(user: User) -> dict[str, object]:
+    return {
+        "id": user.id,
+        "email": user.email,
+        "display_name": user.display_name,
+        "role": user.role,
+        "created_at": _iso(user.created_at),
+        "email_confirmed": user.email_confirmed,
+        "hide_name_default": user.hide_name_default,
+    }
+
+
 @bp.get("/account")
 @operation(
     operation_id="getAccount",
@@ -49,14 +62,7 @@ def get_account() -> Response:
     mine = overview.overview(db.session, user)
     return jsonify(
         {
-            "profile": {
-                "id": user.id,
-                "email": user.email,
-                "display_name": user.display_name,
-                "role": user.role,
-                "created_at": _iso(user.created_at),
-                "email_confirmed": user.email_confirmed,
-            },
+            "profile": profile_of(user),
             "reports": [_issue(i) for i in mine.reports],
             "likes": [_issue(i) for i in mine.likes],
             "followed_issues": [_issue(i) for i in mine.followed_issues],

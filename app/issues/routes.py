@@ -43,7 +43,8 @@ def uploaded_bytes(data: object) -> bytes | None:
 @login_required
 @limit("RATE_LIMIT_REPORT", per_user=True)
 def new() -> tuple[str, int] | Response:
-    form = ReportForm()
+    # "Hide my name" starts as the resident's default (account settings); a sent form keeps its own.
+    form = ReportForm(hide_name=current_resident().hide_name_default)
     form.set_categories(places.categories(db.session))
     status = 200
     if form.is_submitted():

@@ -1,4 +1,4 @@
-"""API shapes of accounts: registration and bearer tokens."""
+"""API shapes of accounts: registration, bearer tokens, password reset and the account settings."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from app.api.models.common import RequestBody, ResponseBody
+from app.api.models.common import RequestBody, ResponseBody, absent
 
 
 class NewUser(RequestBody):
@@ -51,3 +51,39 @@ class TokenInfo(ResponseBody):
 
 class TokenList(ResponseBody):
     tokens: list[TokenInfo] = Field(description="the account's tokens that still work, newest first")
+
+
+class PasswordResetRequest(RequestBody):
+    email: str = Field(json_schema_extra={"format": "email"})
+
+
+class PasswordResetAccepted(ResponseBody):
+    email: str
+    status: Literal["reset_link_sent"]
+    message: str = Field(description="the same answer whether or not an account uses the address")
+
+
+class PasswordResetCompletion(RequestBody):
+    token: str = Field(description="the token at the end of the link mailed by POST /account/password-reset")
+    password: str = Field(min_length=8, max_length=200, description="the new password")
+
+
+class PasswordChange(RequestBody):
+    current_password: str
+    new_password: str = Field(min_length=8, max_length=200)
+
+
+class EmailChange(RequestBody):
+    new_email: str = Field(json_schema_extra={"format": "email"})
+    password: str = Field(description="the account's current password")
+
+
+class EmailChangeAccepted(ResponseBody):
+    email: str = Field(description="the new address, which gets the link")
+    status: Literal["confirmation_sent"]
+    message: str = Field(description="the same answer whether or not another account uses the address")
+
+
+class ProfileChange(RequestBody):
+    display_name: str = absent("shown on your reports and updates", max_length=60)
+    hide_name_default: bool = absent("new reports hide your name unless they say otherwise")

@@ -134,7 +134,10 @@ class NewIssue(RequestBody):
     category: str
     title: str = Field(min_length=1, max_length=120)
     description: str = Field(min_length=1, max_length=4000)
-    hide_name: bool = False
+    hide_name: bool = absent(
+        "hide the reporter's name on the public page; when left out, the account's `hide_name_default` "
+        "(PATCH /account) decides"
+    )
 
 
 class NewIssueForm(NewIssue):

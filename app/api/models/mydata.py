@@ -20,6 +20,7 @@ class Profile(ResponseBody):
         description="false until the resident opens the link mailed to the address: likes, follows, "
         "pledges, ballots and memberships answer 403 `email_not_confirmed` until then"
     )
+    hide_name_default: bool = Field(description="new reports hide the name unless they say otherwise")
 
 
 class IssueLine(ResponseBody):

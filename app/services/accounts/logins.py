@@ -60,14 +60,22 @@ def end_login(session: DbSession, user: User) -> None:
         )
 
 
+def end_logins(session: DbSession, user: User, keep_this_device: bool = False) -> int:
+    """End the account's logins (all, or all but the one this request arrived with); returns how many.
+
+    A password change keeps this device's login; a reset and "log out everywhere" end them all.
+    """
+    condition = [LoginSession.user_id == user.id, LoginSession.ended_at.is_(None)]
+    key = user.__dict__.get("login_key")
+    if keep_this_device and key:
+        condition.append(LoginSession.key_hash != key_digest(str(key)))
+    ended = session.execute(update(LoginSession).where(*condition).values(ended_at=utcnow()))
+    return int(getattr(ended, "rowcount", 0) or 0)
+
+
 def end_every_login(session: DbSession, user: User) -> int:
     """Log out everywhere: every login of the account ends (this device's too). Returns how many."""
-    ended = session.execute(
-        update(LoginSession)
-        .where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
-        .values(ended_at=utcnow())
-    )
-    count = int(getattr(ended, "rowcount", 0) or 0)
+    count = end_logins(session, user)
     record(session, user, "account.logout_everywhere", "user", user.id, logins=count)
     return count
 

@@ -18,6 +18,7 @@ from app.models.account import Role, TokenHolder
 from app.models.timestamps import utcnow
 from app.services.accounts.blocking import refuse_blocked_domain
 from app.services.kernel.errors import AuthenticationError, Conflict, ValidationError
+from app.services.kernel.text import clean_text
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 PASSWORD_MIN = 8
@@ -37,12 +38,13 @@ def normalise_email(raw: object) -> str:
 
 
 def check_display_name(raw: object) -> str:
-    name = " ".join(str(raw or "").split())
-    if not name:
-        raise ValidationError("Display name is required.", "display_name")
+    """Runs of whitespace become one space; control and only-invisible characters are refused."""
+    if raw is not None and not isinstance(raw, str):
+        raise ValidationError("Display name must be text.", "display_name")
+    name = " ".join((raw or "").split())
     if len(name) > DISPLAY_NAME_MAX:
         raise ValidationError(f"Display name must be at most {DISPLAY_NAME_MAX} characters.", "display_name")
-    return name
+    return clean_text(name, "display_name", "Display name", DISPLAY_NAME_MAX, multiline=False)
 
 
 def check_password(raw: object) -> str:

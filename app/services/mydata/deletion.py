@@ -123,8 +123,10 @@ def delete_account(session: DbSession, user: User, password: object) -> None:
     for entry in session.scalars(
         select(AuditEntry).where(AuditEntry.target_type == "user", AuditEntry.target_id == str(user.id))
     ):
-        if "email" in entry.details:
-            entry.details = {**entry.details, "email": "(deleted)"}
+        found = [key for key in ("email", "previous_email") if key in entry.details]
+        addresses: dict[str, str] = dict.fromkeys(found, "(deleted)")
+        if addresses:  # the account's addresses (registration, address changes) go with it
+            entry.details = {**entry.details, **addresses}
     user.email = tombstone_email(user.id)
     user.display_name = FORMER_RESIDENT
     user.password_hash = "!deleted"  # no password hash matches it

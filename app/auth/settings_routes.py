@@ -1,0 +1,122 @@
+"""Account settings: display name and the "hide my name" default, the email address, the password."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from app.auth import bp
+from app.auth.forms import EmailChangeForm, PasswordChangeForm, ProfileForm
+from app.auth.reset_routes import private_page
+from app.auth.sessions import current_resident
+from app.extensions import db
+from app.models import User
+from app.ratelimits import limit
+from app.services.accounts import email_change, passwords, profile
+from app.services.kernel.errors import DomainError
+from app.unit_of_work import unit_of_work
+
+
+def settings_page(
+    user: User,
+    profile_form: ProfileForm | None = None,
+    email_form: EmailChangeForm | None = None,
+    password_form: PasswordChangeForm | None = None,
+) -> tuple[str, int]:
+    """The settings page; the form just sent (if any) shows its errors, the others start empty."""
+    failed = any(f is not None and f.errors for f in (profile_form, email_form, password_form))
+    page = render_template(
+        "auth/settings.html",
+        user=user,
+        profile_form=profile_form
+        or ProfileForm(
+            formdata=None, display_name=user.display_name, hide_name_default=user.hide_name_default
+        ),
+        email_form=email_form or EmailChangeForm(formdata=None),
+        password_form=password_form or PasswordChangeForm(formdata=None),
+    )
+    return page, 422 if failed else 200
+
+
+@bp.get("/settings")
+@login_required
+def settings() -> tuple[str, int]:
+    return settings_page(current_resident())
+
+
+@bp.post("/settings/profile")
+@login_required
+def update_profile() -> tuple[str, int] | Response:
+    user = current_resident()
+    form = ProfileForm()
+    if form.validate_on_submit():
+        with unit_of_work(form) as work:
+            changed = profile.update_profile(
+                db.session, user, form.display_name.data, bool(form.hide_name_default.data)
+            )
+        if not work.failed:
+            flash("Your settings are saved." if changed else "Nothing to change.", "success")
+            return redirect(url_for("auth.settings"))
+    return settings_page(user, profile_form=form)
+
+
+@bp.post("/settings/email")
+@login_required
+@limit("RATE_LIMIT_EMAIL_CHANGE", per_user=True)
+def change_email() -> tuple[str, int] | Response:
+    user = current_resident()
+    form = EmailChangeForm()
+    if form.validate_on_submit():
+        with unit_of_work(form) as work:
+            email = email_change.request_change(db.session, user, form.new_email.data, form.password.data)
+        if not work.failed:
+            # The same answer whether or not another account uses the address (that owner is told).
+            flash(
+                f"We sent a link to {email}: your address changes when you open it. Until then mail goes "
+                f"to {user.email}, which we told about the change.",
+                "success",
+            )
+            return redirect(url_for("auth.settings"))
+    return settings_page(user, email_form=form)
+
+
+@bp.post("/settings/password")
+@login_required
+@limit("RATE_LIMIT_LOGIN", per_user=True)
+def change_password() -> tuple[str, int] | Response:
+    user = current_resident()
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        with unit_of_work(form) as work:
+            ended = passwords.change_password(
+                db.session, user, form.current_password.data, form.new_password.data
+            )
+        if not work.failed:
+            others = f" and logged out on {ended} other device(s)" if ended else ""
+            flash(f"Your password is changed{others}.", "success")
+            return redirect(url_for("auth.settings"))
+    return settings_page(user, password_form=form)
+
+
+@bp.get("/email/confirm/<token>")
+def confirm_new_email(token: str) -> Response:
+    """The link mailed to the new address opens a page with a button: mail scanners change nothing."""
+    try:
+        user, email = email_change.read_token(db.session, token)
+    except DomainError as error:
+        return private_page(render_template("auth/email_change.html", error=error.message), error.status)
+    return private_page(render_template("auth/email_change.html", user=user, email=email, error=None), 200)
+
+
+@bp.post("/email/confirm/<token>")
+def confirm_new_email_post(token: str) -> Response:
+    with unit_of_work(show=False) as work:
+        user, _old = email_change.confirm_change(db.session, token)
+    if work.error is not None:
+        page = render_template("auth/email_change.html", error=work.error.message)
+        return private_page(page, work.error.status)
+    flash(f"Your address is now {user.email}.", "success")
+    if current_user.is_authenticated and current_user.id == user.id:
+        return redirect(url_for("auth.settings"))
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,125 @@
+"""Changing the account's address: confirmed by a link mailed to the new address; the old one is told.
+
+Asking checks the password and answers the same whether or not another account uses the new address
+(that address's owner gets a note instead of a link), so nobody learns who is registered. The address
+changes only when the link is opened. The link names the account, its current address and a fingerprint
+of its password hash: it stops working once the address changed (it was used) or the password did (the
+owner, warned at the old address, cancels a change they did not ask for by changing the password).
+"""
+
+from __future__ import annotations
+
+import hmac
+from datetime import timedelta
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.exc import IntegrityError
+
+from app.database.sessions import DbSession
+from app.mail import build_message, queue_mail
+from app.models import User
+from app.models.timestamps import utcnow
+from app.services.accounts import notices, passwords, users
+from app.services.accounts.blocking import refuse_blocked_domain
+from app.services.accounts.confirmation import LinkExpired, LinkInvalid
+from app.services.kernel.audit import record
+from app.services.kernel.errors import Conflict, DomainError, ValidationError
+from app.services.kernel.links import external_url
+
+SALT = "commonfix-change-email"
+LINK_LIFETIME = timedelta(days=1)
+TAKEN = "Another account uses this address now: nothing changed."
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+
+
+def _new_address(session: DbSession, user: User, raw: object) -> str:
+    try:
+        email = users.normalise_email(raw)
+        refuse_blocked_domain(session, email)
+    except DomainError as error:
+        error.field = "new_email"
+        raise
+    if email == user.email:
+        raise ValidationError("That is already your address.", "new_email")
+    return email
+
+
+def request_change(session: DbSession, user: User, new_email: object, password: object) -> str:
+    """Mail a link to the new address (or, if another account has it, a note to it); tell the old one.
+
+    Returns the new address as normalised; the caller answers the same either way.
+    """
+    passwords.check_current_password(user, password, "password")
+    email = _new_address(session, user, new_email)
+    if users.find_by_email(session, email) is not None:
+        notices.address_taken(session, email)
+    else:
+        token = str(
+            _serializer().dumps({"u": user.id, "o": user.email, "n": email, "p": passwords.fingerprint(user)})
+        )
+        queue_mail(
+            session,
+            f"email-change:{user.id}:{token[-16:]}",
+            build_message(
+                to=email,
+                subject="Confirm your new address for Commonfix",
+                sender=current_app.config["MAIL_DEFAULT_SENDER"],
+                text=(
+                    f"Hello {user.display_name},\n\n"
+                    "Open this link to make this address your Commonfix account's address:\n\n"
+                    f"{external_url('auth.confirm_new_email', token=token)}\n\n"
+                    f"The link works for {int(LINK_LIFETIME.total_seconds() // 3600)} hours. Until you open "
+                    "it, mail goes to your old address.\nIf you did not ask for this, ignore this mail.\n"
+                ),
+            ),
+        )
+    notices.email_change_requested(session, user, email)
+    record(session, user, "account.email_change_request", "user", user.id, email=email)
+    session.flush()
+    return email
+
+
+def read_token(session: DbSession, token: str) -> tuple[User, str]:
+    """The account and new address a change link names, if the link is ours, recent and unused."""
+    try:
+        payload = _serializer().loads(token, max_age=int(LINK_LIFETIME.total_seconds()))
+    except SignatureExpired:
+        raise LinkExpired(
+            "This link has expired: ask for the change again in your settings.", "token"
+        ) from None
+    except BadSignature:
+        raise LinkInvalid("This link is not valid: copy the whole link from the mail.", "token") from None
+    if not isinstance(payload, dict) or not all(isinstance(payload.get(k), str) for k in "onp"):
+        raise LinkInvalid("This link is not valid: copy the whole link from the mail.", "token")
+    user = session.get(User, payload.get("u")) if isinstance(payload.get("u"), int) else None
+    if user is None or user.deleted_at is not None:
+        raise LinkInvalid("This link is not valid: copy the whole link from the mail.", "token")
+    if user.email != payload["o"] or not hmac.compare_digest(passwords.fingerprint(user), payload["p"]):
+        raise LinkInvalid(
+            "This link was used already, or the account's address or password changed since it was sent.",
+            "token",
+        )
+    return user, str(payload["n"])
+
+
+def confirm_change(session: DbSession, token: str) -> tuple[User, str]:
+    """Make the link's new address the account's (confirmed by the link); returns the account and the
+    old address, which is told."""
+    user, email = read_token(session, token)
+    if users.find_by_email(session, email) is not None:
+        raise Conflict(TAKEN, "token")
+    old_email = user.email
+    user.email = email
+    user.email_confirmed_at = utcnow()
+    try:
+        session.flush()
+    except IntegrityError:  # another account took the address meanwhile: the unique index said so
+        raise Conflict(TAKEN, "token") from None  # the caller rolls back, as on every domain error
+    notices.email_changed(session, user, old_email)
+    record(session, user, "account.email_change", "user", user.id, email=email, previous_email=old_email)
+    session.flush()
+    return user, old_email

@@ -1,0 +1,102 @@
+"""The account mails that tell rather than ask: password changed, address change requested or done.
+
+Each is queued in the caller's transaction (app.mail), so it goes out exactly when the change commits.
+Their event keys carry a random part: the same notice for a second change is a second mail.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from flask import current_app
+
+from app.database.sessions import DbSession
+from app.mail import build_message, queue_mail
+from app.models import User
+from app.services.kernel.links import external_url
+
+
+def address_key(email: str) -> str:
+    """A recipient without an account in an event key: the address hashed, never stored in clear."""
+    return hashlib.sha256(email.encode()).hexdigest()[:16]
+
+
+def send(session: DbSession, event: str, to: str, subject: str, text: str) -> None:
+    queue_mail(
+        session,
+        f"{event}:{secrets.token_hex(8)}",
+        build_message(to=to, subject=subject, sender=current_app.config["MAIL_DEFAULT_SENDER"], text=text),
+    )
+
+
+def password_changed(session: DbSession, user: User, how: str) -> None:
+    send(
+        session,
+        f"password-changed:{user.id}",
+        user.email,
+        "Your Commonfix password was changed",
+        f"Hello {user.display_name},\n\n"
+        f"Your Commonfix password was {how}, and every other login of your account has ended.\n\n"
+        "If you did not do this, reset your password now from the login page:\n\n"
+        f"{external_url('auth.forgot_password')}\n",
+    )
+
+
+def no_account_for(session: DbSession, email: str) -> None:
+    """A reset asked for an address no account uses: tell the address, so its owner is not left waiting."""
+    send(
+        session,
+        f"password-reset-no-account:{address_key(email)}",
+        email,
+        "Resetting your Commonfix password",
+        "Hello,\n\n"
+        "Someone (perhaps you) asked to reset the Commonfix password of an account with this address,\n"
+        "but no account uses it. Perhaps you registered with another address? You can also create an\n"
+        "account:\n\n"
+        f"{external_url('auth.register')}\n\n"
+        "If you did not ask, ignore this mail: nothing changed.\n",
+    )
+
+
+def email_change_requested(session: DbSession, user: User, new_email: str) -> None:
+    """Told to the old address as soon as a change is asked for: its owner can still stop it."""
+    send(
+        session,
+        f"email-change-requested:{user.id}",
+        user.email,
+        "Your Commonfix address is about to change",
+        f"Hello {user.display_name},\n\n"
+        f"Someone logged in to your account asked to change its address to {new_email}.\n"
+        "It changes only when the link we mailed there is opened.\n\n"
+        "If this was not you, change your password now: that cancels the change and logs out\n"
+        "everyone else.\n\n"
+        f"{external_url('auth.settings')}\n",
+    )
+
+
+def address_taken(session: DbSession, email: str) -> None:
+    """A change asked for an address another account has: told to that address, never to the asker."""
+    send(
+        session,
+        f"email-change-taken:{address_key(email)}",
+        email,
+        "Someone tried to move a Commonfix account to your address",
+        "Hello,\n\n"
+        "Someone (perhaps you, logged in to another account) asked to move a Commonfix account to this\n"
+        "address, which already has an account. Nothing changed. If you forgot your password, you can\n"
+        "reset it:\n\n"
+        f"{external_url('auth.forgot_password')}\n",
+    )
+
+
+def email_changed(session: DbSession, user: User, old_email: str) -> None:
+    send(
+        session,
+        f"email-changed:{user.id}",
+        old_email,
+        "Your Commonfix address was changed",
+        f"Hello {user.display_name},\n\n"
+        f"Your Commonfix account now uses the address {user.email}; mail no longer comes here.\n\n"
+        "If you did not ask for this, write to the city's Commonfix team at once, from this address.\n",
+    )

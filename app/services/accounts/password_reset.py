@@ -1,0 +1,134 @@
+"""Password reset: a signed link mailed to the address, which works once and for an hour.
+
+Asking answers the same whether or not an account uses the address: a known address gets the link, an
+unknown one a note saying no account uses it, so both paths queue one mail and neither answer nor
+timing tells them apart. The link names the account and a fingerprint of its password hash, so it stops
+working once the password changes: after the reset it was used for, or any other change.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import delete
+
+from app.database.sessions import DbSession
+from app.mail import build_message, queue_mail
+from app.models import ApiToken, User
+from app.models.timestamps import utcnow
+from app.services.accounts import logins, notices, passwords, users
+from app.services.accounts.blocking import refuse_blocked_domain
+from app.services.accounts.confirmation import LinkExpired, LinkInvalid
+from app.services.kernel.audit import record
+from app.services.kernel.errors import DomainError
+from app.services.kernel.links import external_url
+
+SALT = "commonfix-password-reset"
+LINK_LIFETIME = timedelta(hours=1)
+
+
+class LinkUsed(DomainError):
+    status = 410
+    code = "link_used"
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+
+
+def reset_token(user: User) -> str:
+    return str(_serializer().dumps({"u": user.id, "p": passwords.fingerprint(user)}))
+
+
+def request_reset(session: DbSession, email: object) -> str:
+    """Mail a reset link to the account using `email`, or a note to the address if none does.
+
+    Returns the address as normalised; the caller answers the same either way.
+    """
+    clean_email = users.normalise_email(email)
+    refuse_blocked_domain(session, clean_email)
+    user = users.find_by_email(session, clean_email)
+    if user is None or user.deleted_at is not None:
+        notices.no_account_for(session, clean_email)
+        return clean_email
+    token = reset_token(user)
+    minutes = int(LINK_LIFETIME.total_seconds() // 60)
+    queue_mail(
+        session,
+        f"password-reset:{user.id}:{secrets.token_hex(8)}",  # each request its own mail, as for unknown
+        build_message(
+            to=user.email,
+            subject="Reset your Commonfix password",
+            sender=current_app.config["MAIL_DEFAULT_SENDER"],
+            text=(
+                f"Hello {user.display_name},\n\n"
+                "Someone (perhaps you) asked to reset your Commonfix password. Open this link to choose\n"
+                "a new one:\n\n"
+                f"{external_url('auth.reset_password', token=token)}\n\n"
+                f"The link works once, for {minutes} minutes. Choosing a new password logs you out on\n"
+                "every other device. If you did not ask, ignore this mail: your password stays as it is.\n"
+            ),
+        ),
+    )
+    return clean_email
+
+
+def read_token(session: DbSession, token: str) -> User:
+    """The account a reset link is for, if the link is ours, recent and not used yet."""
+    try:
+        payload = _serializer().loads(token, max_age=int(LINK_LIFETIME.total_seconds()))
+    except SignatureExpired:
+        raise LinkExpired("This reset link has expired: ask for a new one below.", "token") from None
+    except BadSignature:
+        raise LinkInvalid(
+            "This reset link is not valid: copy the whole link from the mail, or ask for a new one.", "token"
+        ) from None
+    if (
+        not isinstance(payload, dict)
+        or not isinstance(payload.get("u"), int)
+        or not isinstance(payload.get("p"), str)
+    ):
+        raise LinkInvalid("This reset link is not valid: ask for a new one.", "token")
+    user = session.get(User, payload["u"])
+    if user is None or user.deleted_at is not None:
+        raise LinkInvalid("This reset link is not valid: ask for a new one.", "token")
+    if not hmac.compare_digest(passwords.fingerprint(user), payload["p"]):
+        raise LinkUsed(
+            "This reset link was used already, or your password changed since it was sent: "
+            "ask for a new one.",
+            "token",
+        )
+    return user
+
+
+@dataclass(frozen=True)
+class Reset:
+    user: User
+    logins_ended: int
+    tokens_revoked: int
+    confirmed_now: bool  # the link reached the address, so an unconfirmed address is confirmed by it
+
+
+def reset_password(session: DbSession, token: str, new_password: object) -> Reset:
+    """Set the new password from a reset link: once only; every login and API token of the account ends."""
+    user = read_token(session, token)
+    secret = passwords.check_new_password(new_password, "password")
+    if not passwords.replace_hash(session, user, secret, user.password_hash):
+        raise LinkUsed("This reset link was used already: ask for a new one.", "token")
+    ended = logins.end_logins(session, user)
+    revoked = session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    tokens = int(getattr(revoked, "rowcount", 0) or 0)
+    confirmed_now = user.email_confirmed_at is None
+    if confirmed_now:
+        user.email_confirmed_at = utcnow()
+    record(
+        session, user, "account.password_reset", "user", user.id, logins_ended=ended, tokens_revoked=tokens
+    )
+    notices.password_changed(session, user, "reset with a link mailed to this address")
+    session.flush()
+    return Reset(user, ended, tokens, confirmed_now)

@@ -1,0 +1,33 @@
+"""The account's own settings: display name, and whether new reports hide it by default."""
+
+from __future__ import annotations
+
+from app.database.sessions import DbSession
+from app.models import User
+from app.services.accounts.users import check_display_name
+from app.services.kernel.audit import record
+from app.services.kernel.errors import ValidationError
+
+UNCHANGED = object()
+
+
+def update_profile(
+    session: DbSession, user: User, display_name: object = UNCHANGED, hide_name_default: object = UNCHANGED
+) -> list[str]:
+    """Change what is given; returns the names of the settings that changed (audited when any did)."""
+    changes: dict[str, object] = {}
+    if display_name is not UNCHANGED:
+        name = check_display_name(display_name)
+        if name != user.display_name:
+            changes["display_name"] = name
+    if hide_name_default is not UNCHANGED:
+        if not isinstance(hide_name_default, bool):
+            raise ValidationError("hide_name_default must be true or false.", "hide_name_default")
+        if hide_name_default != user.hide_name_default:
+            changes["hide_name_default"] = hide_name_default
+    for name, value in changes.items():
+        setattr(user, name, value)
+    if changes:
+        record(session, user, "account.profile", "user", user.id, changed=sorted(changes))
+        session.flush()
+    return sorted(changes)
