@@ -23,27 +23,28 @@
     return n + " " + (n === 1 ? one : many);
   }
 
-  function chosenCost() {
+  // What the ticked boxes other than `except` cost, and how many they are.
+  function chosenCost(except) {
     var cost = 0;
     boxes.forEach(function (box) {
-      if (box.checked) cost += parseInt(box.dataset.cost, 10) || 0;
+      if (box.checked && box !== except) cost += parseInt(box.dataset.cost, 10) || 0;
     });
     return cost;
   }
 
-  function ticked() {
-    return boxes.filter(function (box) { return box.checked; }).length;
+  function ticked(except) {
+    return boxes.filter(function (box) { return box.checked && box !== except; }).length;
   }
 
-  // Why an unticked box cannot be added now, or "" when it can.
+  // Why `box` cannot be added beside the other choices, or "" when it can. (A click has already
+  // ticked the box when its handler runs, so the box itself is never counted.)
   function blocker(box) {
-    if (box.checked) return "";
     if (kind === "knapsack") {
-      var left = budget - chosenCost();
+      var left = budget - chosenCost(box);
       var cost = parseInt(box.dataset.cost, 10) || 0;
       if (cost > left) return "Does not fit: it costs " + money(cost) + ", " + money(left) + " is left.";
     }
-    if (kind === "k-approval" && ticked() >= k) {
+    if (kind === "k-approval" && ticked(box) >= k) {
       return "No picks left: untick one first to choose this.";
     }
     return "";
@@ -51,7 +52,7 @@
 
   function mark() {
     boxes.forEach(function (box) {
-      var why = blocker(box);
+      var why = box.checked ? "" : blocker(box);
       var note = document.getElementById("fit-" + box.value);
       var item = box.closest(".ballot__item");
       box.setAttribute("aria-disabled", why ? "true" : "false");
@@ -105,11 +106,11 @@
   // A choice that does not fit is refused in the page; the server refuses it too.
   boxes.forEach(function (box) {
     box.addEventListener("click", function (event) {
-      var why = blocker(box);
+      var why = box.checked ? blocker(box) : "";  // ticking it; unticking is always allowed
       if (why) {
         event.preventDefault();
         refusal = "Not added: " + box.dataset.title + ". " + why;
-        update();
+        window.setTimeout(update, 0);  // after the browser has put the box back
       }
     });
   });
