@@ -103,7 +103,8 @@ def test_a_knapsack_ballot_refuses_what_does_not_fit_and_results_read_in_words(
     member.keyboard.press("Space")
 
     expect(third).not_to_be_checked()
-    expect(member.get_by_test_id("ballot-tally")).to_contain_text("Not added:")
+    expect(member.get_by_test_id("ballot-refusal")).to_contain_text("Not added: ")
+    expect(member.get_by_test_id("ballot-refusal")).to_contain_text("Does not fit")
     assert meter_value(member) == costs[0] + costs[1]
     too_dear.click(force=True)  # a tap (Playwright would wait for an aria-disabled box to be enabled)
     expect(too_dear).not_to_be_checked()
@@ -147,7 +148,7 @@ def test_a_knapsack_ballot_refuses_what_does_not_fit_and_results_read_in_words(
 
     member.goto(f"{base}/pools/{group['pool_id']}")
     expect(member.get_by_test_id("treasurer")).to_contain_text("confirms each pledge")
-    expect(member.get_by_test_id("unspent")).to_contain_text("rolls over")
+    expect(member.get_by_test_id("unspent")).to_contain_text("rolled over")
     no_serious_violations(member)
     member.goto(f"{base}/rounds/rules")
     no_serious_violations(member)

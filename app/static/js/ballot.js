@@ -12,6 +12,8 @@
   var currency = form.dataset.currency || "";
   var meter = document.getElementById("ballot-meter");
   var saved = document.getElementById("ballot-saved");
+  var refused = document.getElementById("ballot-refusal");
+  var panel = out.closest(".ballot__status");
   var boxes = Array.prototype.slice.call(form.querySelectorAll("input[name=issue_ids]"));
   var refusal = "";
 
@@ -57,9 +59,11 @@
       var item = box.closest(".ballot__item");
       box.setAttribute("aria-disabled", why ? "true" : "false");
       if (item) item.classList.toggle("is-blocked", !!why);
+      // A problem dearer than the whole pool already says so; it needs no second note.
+      var said = why && !(item && item.classList.contains("is-too-dear"));
       if (note) {
-        note.textContent = why;
-        note.hidden = !why;
+        note.textContent = said ? why : "";
+        note.hidden = !said;
       }
     });
   }
@@ -98,8 +102,13 @@
       }
       mark();
     }
-    out.textContent = (refusal ? refusal + " " : "") + text;
-    out.classList.toggle("is-over", over || !!refusal);
+    out.textContent = text;
+    out.classList.toggle("is-over", over);
+    if (panel) panel.classList.toggle("is-over", over);
+    if (refused) {
+      refused.textContent = refusal;
+      refused.hidden = !refusal;
+    }
     refusal = "";
   }
 
