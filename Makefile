@@ -55,6 +55,7 @@ bench: system-bench $(VENV)/.dev
 	$(BIN)/python -m bench.budgets_bench
 	$(BIN)/python -m bench.mail_bench
 	$(BIN)/python -m bench.transfer_bench
+	$(BIN)/python -m bench.explanations_bench --write
 
 # Debian packages, installed only when one is missing.
 system-run:

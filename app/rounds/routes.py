@@ -105,6 +105,7 @@ def detail(round_id: int) -> str:
         "rounds/detail.html",
         round=found,
         row=row,
+        rule=explanations.rule_words(found.rule),
         timeline=timeline(found),
         candidates=listed,
         frozen=frozen,

@@ -10,6 +10,7 @@ as the rule charged them: a test holds the replay equal to the engine's payments
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -96,35 +97,45 @@ def tally_figures(
                     supporters[str(issue_id)] += 1
         return {pid: {"supporters": n} for pid, n in supporters.items()}
     payments = allocation.payments
-    left: dict[str, Fraction] = {pid: Fraction(0) for pid in allocation.explanations}
-    price: dict[str, Fraction] = {}
-    payers: dict[str, int] = {}
-    paid_max: dict[str, Fraction] = {}
+    # Tens of thousands of voters hold a few distinct amounts (the engine shares one Fraction per
+    # voter type), so amounts are counted by object and added up once per distinct amount.
+    amounts: dict[int, Fraction] = {}
+    spent_of: dict[tuple[int, ...], Fraction] = {}
+    spent_by: dict[str, Counter[int]] = {pid: Counter() for pid in supporters}
+    paid_by: dict[str, Counter[tuple[int, int]]] = {pid: Counter() for pid in supporters}
     for number, choices in enumerate(ballots, start=1):
-        paid = payments.get(str(number), {})
-        held = share - sum(paid.values(), Fraction(0))
+        paid = payments.get(str(number))
+        spent_id = 0
+        if paid:
+            key = tuple(map(id, paid.values()))
+            if key not in spent_of:
+                spent_of[key] = sum(paid.values(), Fraction(0))
+                for amount in paid.values():
+                    amounts.setdefault(id(amount), amount)
+            spent_id = id(spent_of[key])
+            amounts[spent_id] = spent_of[key]
         for issue_id, points in choices.items():
             pid = str(issue_id)
             if points <= 0 or pid not in supporters:
                 continue
             supporters[pid] += 1
-            left[pid] += held
-            amount = paid.get(pid)
-            if amount:
-                payers[pid] = payers.get(pid, 0) + 1
-                paid_max[pid] = max(paid_max.get(pid, Fraction(0)), amount)
-                per_weight = amount / _weight(rule_family, ballot, points)
-                price[pid] = max(price.get(pid, Fraction(0)), per_weight)
+            if paid:
+                spent_by[pid][spent_id] += 1
+                charged = paid.get(pid)
+                if charged:
+                    paid_by[pid][(id(charged), _weight(rule_family, ballot, points))] += 1
     for pid, item in allocation.explanations.items():
         data: dict[str, JsonValue] = {"supporters": supporters[pid], "share": fraction_text(share)}
-        if item.funded and pid in price:
+        if item.funded and paid_by[pid]:
+            paying = paid_by[pid]
             data |= {
-                "payers": payers[pid],
-                "paid_max": fraction_text(paid_max[pid]),
-                "price": fraction_text(price[pid]),
+                "payers": sum(paying.values()),
+                "paid_max": fraction_text(max(amounts[a] for a, _ in paying)),
+                "price": fraction_text(max(amounts[a] / weight for a, weight in paying)),
             }
         elif not item.funded:
-            data["supporters_left"] = fraction_text(left[pid])
+            spent_total = sum((amounts[s] * n for s, n in spent_by[pid].items()), Fraction(0))
+            data["supporters_left"] = fraction_text(supporters[pid] * share - spent_total)
         figures[pid] = data
     return figures
 
