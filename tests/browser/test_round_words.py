@@ -118,6 +118,30 @@ def test_a_knapsack_ballot_refuses_what_does_not_fit_and_results_read_in_words(
     expect(member.get_by_test_id("ballot-saved")).to_contain_text("Saved")
     expect(first).to_be_checked()
 
+    # The other limited ballots: picks left on k-approval, points left on cumulative.
+    picks_terms = {**terms, "name": "Picks round", "ballot": "k-approval", "k": 1}
+    points_terms = {**terms, "name": "Points round", "ballot": "cumulative", "points": 5}
+    picks_round = api(live_server, "POST", "/api/v1/rounds", picks_terms, token)["id"]
+    points_round = api(live_server, "POST", "/api/v1/rounds", points_terms, token)["id"]
+    for other in (picks_round, points_round):
+        for phase in ("pledging", "voting"):
+            api(live_server, "POST", f"/api/v1/rounds/{other}/phase", {"phase": phase}, token)
+    member.goto(f"{base}/rounds/{picks_round}/ballot")
+    expect(member.get_by_test_id("ballot-tally")).to_have_text("1 pick left (0 of 1 chosen)")
+    member.locator(f'input[name=issue_ids][value="{ids[0]}"]').check()
+    expect(member.get_by_test_id("ballot-tally")).to_have_text("0 picks left (1 of 1 chosen)")
+    expect(member.locator(f"#fit-{ids[1]}")).to_have_text("No picks left: untick one first to choose this.")
+    member.locator(f'input[name=issue_ids][value="{ids[1]}"]').focus()
+    member.keyboard.press("Space")
+    expect(member.locator(f'input[name=issue_ids][value="{ids[1]}"]')).not_to_be_checked()
+    member.goto(f"{base}/rounds/{points_round}/ballot")
+    member.locator(f"#points-{ids[0]}").fill("3")
+    expect(member.get_by_test_id("ballot-tally")).to_have_text("2 points left (3 of 5 given)")
+    assert meter_value(member) == 3
+    member.locator(f"#points-{ids[1]}").fill("4")
+    expect(member.get_by_test_id("ballot-tally")).to_have_text("2 points too many: 7 of 5 given")
+    no_serious_violations(member)
+
     official = new_phone_page(browser)
     log_in(official, base, OFFICIAL)
     official.goto(f"{base}/rounds/{rid}")
@@ -148,7 +172,9 @@ def test_a_knapsack_ballot_refuses_what_does_not_fit_and_results_read_in_words(
 
     member.goto(f"{base}/pools/{group['pool_id']}")
     expect(member.get_by_test_id("treasurer")).to_contain_text("confirms each pledge")
-    expect(member.get_by_test_id("unspent")).to_contain_text("rolled over")
+    # The group's latest round (the points round, still voting) rolls its leftover over.
+    expect(member.get_by_test_id("unspent")).to_contain_text("In the round “Points round”")
+    expect(member.get_by_test_id("unspent")).to_contain_text("rolls over")
     no_serious_violations(member)
     member.goto(f"{base}/rounds/rules")
     no_serious_violations(member)

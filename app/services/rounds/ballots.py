@@ -103,8 +103,9 @@ def check_choices(session: DbSession, found: Round, choices: dict[int, int]) -> 
     unknown = sorted(set(choices) - set(cost))
     if unknown:
         raise ValidationError(
-            f"{field}: {', '.join(map(str, unknown))} "
-            f"{'is not a candidate' if len(unknown) == 1 else 'are not candidates'} of this round.",
+            f"{'Problem' if len(unknown) == 1 else 'Problems'} {', '.join(f'#{i}' for i in unknown)} "
+            f"{'is not a candidate' if len(unknown) == 1 else 'are not candidates'} of this round "
+            "(the list was fixed when voting opened); reload the ballot.",
             field,
         )
     if found.ballot == "k-approval" and found.k is not None and len(choices) > found.k:
