@@ -46,8 +46,10 @@ def results_map(outcome: RoundResults) -> maps.RenderedMap | None:
     if len(outcome.funded) == 1:
         city = maps.build_map(location=(lats[0], lons[0]), zoom=FUNDED_ZOOM)
     else:
-        pad = 0.002
-        bounds = ((min(lats) - pad, min(lons) - pad), (max(lats) + pad, max(lons) + pad))
+        # A margin of a fifth of the spread, twice that above: pins rise 30 px over their point.
+        pad_lat = max(0.002, (max(lats) - min(lats)) / 5)
+        pad_lon = max(0.002, (max(lons) - min(lons)) / 5)
+        bounds = ((min(lats) - pad_lat, min(lons) - pad_lon), (max(lats) + 2 * pad_lat, max(lons) + pad_lon))
         city = maps.build_map(bounds=bounds)
     glyph = SYMBOLS.get(outcome.currency, "¤")
     icon = folium.DivIcon(
@@ -75,7 +77,6 @@ def results_map(outcome: RoundResults) -> maps.RenderedMap | None:
           var text = document.createElement("textarea");  // titles arrive HTML-escaped
           text.innerHTML = "Funded: " + feature.properties.title + ", " + feature.properties.amount;
           var label = text.value;
-          layer.options.title = label;
           layer.on("add", function () {
             if (layer._icon) layer._icon.setAttribute("aria-label", label);
           });

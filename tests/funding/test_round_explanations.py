@@ -156,3 +156,20 @@ def test_your_part_names_what_your_share_paid_for() -> None:
     greedy = outcomes(run("greedy", "approval", COSTS, ballots, 11000), ballots, "approval")
     items = [FundedItem(int(p), "x", 1, o.details) for p, o in greedy.items() if o.funded]
     assert [(p.issue_id, p.paid_cents) for p in your_part("greedy", "approval", items, {1: 1})] == [(1, None)]
+
+
+def test_rounds_tallied_before_the_figures_still_read_in_words() -> None:
+    """Results stored before the tally kept plain-words figures hold only the engine's own details."""
+    funded = Outcome(True, 9500, 5, {"funded": True, "cost": 9500, "score": 5, "position": 1, "rho": "1/5"})
+    unfunded = Outcome(False, 4000, 3, {"funded": False, "cost": 4000, "score": 3, "round": 2})
+    assert (
+        sentence("equalshares/add1", "approval", funded, 11000, "EUR")
+        == "Funded: 5 votes; it costs EUR 95.00."
+    )
+    assert sentence("equalshares/add1", "approval", unfunded, 11000, "EUR") == (
+        "Not funded: 3 votes; it costs EUR 40.00."
+    )
+    items = [FundedItem(1, "Old", 1, funded.details)]
+    assert [(p.issue_id, p.paid_cents) for p in your_part("equalshares/add1", "approval", items, {1: 1})] == [
+        (1, None)
+    ]
