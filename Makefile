@@ -57,6 +57,8 @@ bench: system-bench $(VENV)/.dev
 	$(BIN)/python -m bench.transfer_bench
 	$(BIN)/python -m bench.reset_bench
 
+	$(BIN)/python -m bench.explanations_bench --write
+
 # Debian packages, installed only when one is missing.
 system-run:
 	@missing=$$(for p in $(RUN_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \

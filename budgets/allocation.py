@@ -62,7 +62,8 @@ class Allocation:
     `payments` (Equal Shares rules) says what each voter paid for each project: {voter: {project
     id: exact amount}}, voters named by ballot voter id or "#position"; a project's payments add
     up to its cost (computed on first use). Projects a greedy step funded afterwards are paid from
-    what was left, by no one.
+    what was left, by no one. `per_voter` (Equal Shares rules) is the budget each voter held in
+    the run whose outcome this is (after a completion raised it).
     """
 
     rule: str
@@ -72,6 +73,7 @@ class Allocation:
     explanations: Mapping[str, Explanation]
     notes: tuple[str, ...] = field(default_factory=tuple)
     payments: Mapping[str, Mapping[str, Fraction]] = field(default_factory=dict)
+    per_voter: Fraction | None = None
 
     @property
     def left(self) -> int:
@@ -98,8 +100,10 @@ def build_allocation(
     explanations: Mapping[str, Explanation],
     notes: tuple[str, ...] = (),
     payments: Mapping[str, Mapping[str, Fraction]] | None = None,
+    per_voter: Fraction | None = None,
 ) -> Allocation:
     """Assemble an Allocation, listing explanations in the election's project order."""
     ordered = {pid: explanations[pid] for pid in costs}
     spent = sum(costs[pid] for pid in order)
-    return Allocation(rule, budget, tuple(order), spent, ordered, notes, {} if payments is None else payments)
+    paid = {} if payments is None else payments
+    return Allocation(rule, budget, tuple(order), spent, ordered, notes, paid, per_voter)

@@ -78,7 +78,7 @@ def explain_mes(
             explanations[pid] = Explanation(pid, False, cost, reason, support)
     costs = {project.project_id: project.cost for project in election.projects}
     payments = LazyPayments(lambda: mes_payments(election, problem, outcome, per_voter))
-    return build_allocation(rule, election.budget, order, costs, explanations, notes, payments)
+    return build_allocation(rule, election.budget, order, costs, explanations, notes, payments, per_voter)
 
 
 def equal_shares(election: Election, *, cardinality: bool = False) -> Allocation:
@@ -156,7 +156,9 @@ def greedy_fill(election: Election, base: Allocation, rule: str) -> Allocation:
             )
     costs = {p.project_id: p.cost for p in election.projects}
     notes = (*base.notes, f"greedy fill spent {money(base.left - left)} of the {money(base.left)} left")
-    return build_allocation(rule, election.budget, order, costs, explanations, notes, base.payments)
+    return build_allocation(
+        rule, election.budget, order, costs, explanations, notes, base.payments, base.per_voter
+    )
 
 
 def equal_shares_add1_greedy(
@@ -206,4 +208,5 @@ def equal_shares_add1_comparison(
         chosen.explanations,
         notes,
         chosen.payments,
+        chosen.per_voter,
     )

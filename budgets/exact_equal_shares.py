@@ -154,4 +154,7 @@ def exact_equal_shares(election: Election, rule: str) -> Allocation:
     payments = LazyPayments(lambda: ees_payments(election, problem, outcome, found.per_voter))
     start = per_voter_text(Fraction(election.budget, max(len(election.ballots), 1)))
     voters = f"each of {money(len(election.ballots))} voters started with {start}"
-    return build_allocation(rule, election.budget, order, costs, explanations, (voters, found.note), payments)
+    notes = (voters, found.note)
+    return build_allocation(
+        rule, election.budget, order, costs, explanations, notes, payments, found.per_voter
+    )

@@ -36,9 +36,9 @@ class ActionForm(FlaskForm):
 
 class PledgeForm(FlaskForm):
     amount = StringField(
-        "Amount",
-        validators=[DataRequired("Amount is required, for example 5.00.")],
-        render_kw={"inputmode": "decimal", "autocomplete": "off", "placeholder": "5.00"},
+        "Amount to pledge",
+        validators=[DataRequired("Enter the amount to pledge, for example 5.00.")],
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
     )
     show_name = BooleanField("Show my name on the public pool page")
     # A fresh key per rendered form: a double tap or a resubmitted page makes one pledge.

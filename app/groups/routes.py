@@ -100,6 +100,7 @@ def _group_page(group_id: int, pledge_form: PledgeForm | None = None, status: in
             action=ActionForm(),
             pledge_form=pledge_form or PledgeForm(),
             instructions=provider.instructions(pool.currency, 0),
+            treasurers=groups.treasurers(db.session, group_id),
             group_rounds=round_lifecycle.list_rounds(db.session, group_id),
             map=area_map(group.area),
         ),
@@ -196,6 +197,8 @@ def pool(pool_id: int) -> str:
         label_width=170,
         empty_message="No money has moved yet.",
     )
+    provider = get_provider(current_app.config["PAYMENT_PROVIDER"])
+    rounds = round_lifecycle.list_rounds(db.session, found.group_id)
     return render_template(
         "groups/pool.html",
         pool=found,
@@ -204,6 +207,9 @@ def pool(pool_id: int) -> str:
         rows=rows,
         chart=chart,
         matches=matching.matches(db.session, pool_id),
+        treasurers=groups.treasurers(db.session, found.group_id),
+        instructions=provider.instructions(found.currency, 0),
+        latest_round=rounds[0] if rounds else None,
     )
 
 

@@ -1,4 +1,4 @@
-"""The results page's chart of the money (inline SVG) and map of the funded problems (folium)."""
+"""The results page's chart of the money (inline SVG), map of the funded problems (folium), plain words."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from markupsafe import Markup, escape
 
 from app import maps
 from app.charts import bar_chart
-from app.services.rounds.results import CandidateResult, RoundResults
+from app.services.rounds import explanations
+from app.services.rounds.results import RoundResults
 from budgets.money import format_cents, format_money, major_units
 
 FUNDED_ZOOM = 15
@@ -45,8 +46,10 @@ def results_map(outcome: RoundResults) -> maps.RenderedMap | None:
     if len(outcome.funded) == 1:
         city = maps.build_map(location=(lats[0], lons[0]), zoom=FUNDED_ZOOM)
     else:
-        pad = 0.002
-        bounds = ((min(lats) - pad, min(lons) - pad), (max(lats) + pad, max(lons) + pad))
+        # A margin of a fifth of the spread, twice that above: pins rise 30 px over their point.
+        pad_lat = max(0.002, (max(lats) - min(lats)) / 5)
+        pad_lon = max(0.002, (max(lons) - min(lons)) / 5)
+        bounds = ((min(lats) - pad_lat, min(lons) - pad_lon), (max(lats) + 2 * pad_lat, max(lons) + pad_lon))
         city = maps.build_map(bounds=bounds)
     glyph = SYMBOLS.get(outcome.currency, "¤")
     icon = folium.DivIcon(
@@ -68,20 +71,51 @@ def results_map(outcome: RoundResults) -> maps.RenderedMap | None:
         }
         for item in outcome.funded
     ]
+    # Leaflet makes each pin a focusable role="button"; its name is the problem and the amount.
+    name_pins = folium.JsCode(
+        """function (feature, layer) {
+          var text = document.createElement("textarea");  // titles arrive HTML-escaped
+          text.innerHTML = "Funded: " + feature.properties.title + ", " + feature.properties.amount;
+          var label = text.value;
+          layer.on("add", function () {
+            if (layer._icon) layer._icon.setAttribute("aria-label", label);
+          });
+        }"""
+    )
     folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
         name="Funded problems",
         marker=folium.Marker(icon=icon),
         tooltip=folium.GeoJsonTooltip(fields=["title", "amount"], labels=False),
+        on_each_feature=name_pins,
     ).add_to(city)
     return maps.render(city)
 
 
-def plain_reason(item: CandidateResult, currency: str, ballot: str) -> str:
-    """One sentence for residents, in money: what it costs, how much support it had, the outcome."""
-    unit = "points" if ballot == "cumulative" else "supporters"
-    support = f"{item.score or 0} {unit}" if (item.score or 0) != 1 else f"1 {unit[:-1]}"
-    cost = format_money(item.cost_cents, currency)
-    if item.funded:
-        return f"Funded: {support}, costs {cost}."
-    return f"Not funded: {support}, costs {cost}."
+def plain_words(outcome: RoundResults, rule: str, ballot: str) -> dict[int, str]:
+    """One sentence per candidate (issue id -> sentence), from the figures the tally stored."""
+    return {
+        c.issue_id: explanations.sentence(
+            rule,
+            ballot,
+            explanations.Outcome(c.funded, c.cost_cents, c.score, c.details),
+            outcome.budget_cents,
+            outcome.currency,
+        )
+        for c in (*outcome.funded, *outcome.unfunded)
+    }
+
+
+def voter_share(outcome: RoundResults) -> int | None:
+    """What each voter held under an Equal Shares rule (cents, rounded), or None."""
+    for c in (*outcome.funded, *outcome.unfunded):
+        if "share" in c.details:
+            return explanations.amount_cents(c.details["share"])
+    return None
+
+
+def funded_items(outcome: RoundResults) -> list[explanations.FundedItem]:
+    return [
+        explanations.FundedItem(c.issue_id, c.title, int(c.details.get("position") or c.position), c.details)
+        for c in outcome.funded
+    ]

@@ -13,10 +13,10 @@ from app.extensions import db
 from app.models import Round
 from app.rounds import bp
 from app.rounds.forms import ActionForm, MatchForm, PhaseForm, RoundForm
-from app.rounds.results_view import money_chart, plain_reason, results_map
+from app.rounds.results_view import funded_items, money_chart, plain_words, results_map, voter_share
 from app.services.funding import groups, ledger
 from app.services.kernel.parsing import is_whole_number, parse_amount
-from app.services.rounds import ballots, candidates
+from app.services.rounds import ballot_cards, ballots, candidates, explanations
 from app.services.rounds import jobs as tally_jobs
 from app.services.rounds import lifecycle as rounds
 from app.services.rounds import money as round_money
@@ -105,6 +105,7 @@ def detail(round_id: int) -> str:
         "rounds/detail.html",
         round=found,
         row=row,
+        rule=explanations.rule_words(found.rule),
         timeline=timeline(found),
         candidates=listed,
         frozen=frozen,
@@ -210,8 +211,11 @@ def ballot(round_id: int) -> tuple[str, int] | Response:
         "rounds/ballot.html",
         round=found,
         candidates=listed,
+        cards=ballot_cards.cards(db.session, [c.issue_id for c in listed]),
         chosen=stored or {},
         limits=ballots.limits_of(db.session, found),
+        pool_cents=round_money.preview(db.session, found).budget_cents,
+        saved_at=ballot_cards.saved_at(db.session, round_id, current_user.id),
         member=is_member(db.session, found.group_id, current_user.id),
         error=error,
         action=ActionForm(),
@@ -239,6 +243,11 @@ def results(round_id: int) -> str | Response:
         return redirect(url_for("rounds.detail", round_id=round_id))
     outcome = round_results.results(db.session, round_id)
     row = groups.get_group_row(db.session, found.group_id)
+    mine = None
+    if current_user.is_authenticated and found.has_voting_phase:
+        choices = ballots.ballot_of(db.session, round_id, current_user.id)
+        if choices is not None:
+            mine = explanations.your_part(found.rule, found.ballot, funded_items(outcome), choices)
     return render_template(
         "rounds/results.html",
         round=found,
@@ -246,5 +255,13 @@ def results(round_id: int) -> str | Response:
         results=outcome,
         chart=money_chart(outcome),
         map=results_map(outcome),
-        plain_reason=plain_reason,
+        sentences=plain_words(outcome, found.rule, found.ballot),
+        rule=explanations.rule_words(found.rule),
+        share_cents=voter_share(outcome),
+        mine=mine,
     )
+
+
+@bp.get("/rounds/rules")
+def rules() -> str:
+    return render_template("rounds/rules.html")

@@ -103,7 +103,7 @@ def test_a_neighbourhood_funds_its_problems_on_phones(
         page.get_by_role("link", name="Vote").click()
         for issue_id in picks:
             page.locator(f'input[name=issue_ids][value="{issue_id}"]').check()
-        expect(page.get_by_test_id("ballot-tally")).to_contain_text(f"{len(picks)} problems ticked")
+        expect(page.get_by_test_id("ballot-tally")).to_contain_text(f"{len(picks)} problems chosen")
         press(page, "Save my ballot")
         expect(page.locator(".flash--success")).to_contain_text("Your ballot is saved")
     resident.screenshot(path=str(shots / "ballot-phone.png"), full_page=True)

@@ -93,7 +93,7 @@ def test_a_member_votes_on_the_ballot_page(world: RoundWorld, auth) -> None:
     assert 'data-k="2"' in page
     too_many = world.client.post(f"/rounds/{rid}/ballot", data={"issue_ids": [str(a), str(b), str(c)]})
     assert too_many.status_code == 422
-    assert "at most 2 approvals" in text_of(too_many)
+    assert "this ballot allows at most 2. Untick 1 of them." in text_of(too_many)
     saved = world.client.post(
         f"/rounds/{rid}/ballot", data={"issue_ids": [str(a), str(c)]}, follow_redirects=True
     )
@@ -122,7 +122,7 @@ def test_results_page_shows_funded_and_unfunded_with_reasons_money_map_and_turno
     assert "EUR 40.00" in page  # the pool
     assert "EUR 20.00" in page  # the match
     assert f"EUR {results['spent_cents'] // 100:,}.{results['spent_cents'] % 100:02d}" in page
-    assert "3 of 5 (60%)" in page
+    assert "3 of 5 members (60%)" in page
     assert "<svg" in page
     assert "City match" in page
     assert "cf-pin--funded" in page  # the map of funded problems

@@ -138,6 +138,18 @@ def membership(session: DbSession, user_id: int, group_id: int) -> Membership | 
     )
 
 
+def treasurers(session: DbSession, group_id: int) -> list[str]:
+    """The display names of the group's admins, who confirm pledges as its treasurers."""
+    return list(
+        session.scalars(
+            select(User.display_name)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.group_id == group_id, Membership.is_admin.is_(True), User.deleted_at.is_(None))
+            .order_by(Membership.joined_at, User.id)
+        )
+    )
+
+
 def runs_group(session: DbSession, user: User, group_id: int) -> bool:
     """Officials and admins run every group; residents run the groups where they are admins."""
     if not user.is_authenticated:

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from app.database.sessions import DbSession
 from app.database.spellings import upsert
-from app.models import Round, RoundBallot, User
+from app.models import Pool, Round, RoundBallot, User
 from app.models.rounds import Phase
 from app.models.timestamps import utcnow
 from app.services.kernel.errors import Conflict, ValidationError
@@ -24,6 +24,7 @@ from app.services.kernel.roles import require_confirmed
 from app.services.rounds import candidates
 from app.services.rounds import money as round_money
 from app.services.rounds.access import get_round, require_member
+from budgets.money import format_money
 
 APPROVAL_TYPES = ("approval", "k-approval", "knapsack")
 
@@ -91,6 +92,10 @@ def limits_of(session: DbSession, found: Round) -> BallotLimits:
     return BallotLimits(found.ballot, found.k, budget, found.points)
 
 
+def pool_currency(session: DbSession, pool_id: int) -> str:
+    return session.scalar(select(Pool.currency).where(Pool.id == pool_id)) or "EUR"
+
+
 def check_choices(session: DbSession, found: Round, choices: dict[int, int]) -> None:
     field = "points" if found.ballot == "cumulative" else "issue_ids"
     listed, _ = candidates.current(session, found)
@@ -98,29 +103,35 @@ def check_choices(session: DbSession, found: Round, choices: dict[int, int]) -> 
     unknown = sorted(set(choices) - set(cost))
     if unknown:
         raise ValidationError(
-            f"{field}: {', '.join(map(str, unknown))} "
-            f"{'is not a candidate' if len(unknown) == 1 else 'are not candidates'} of this round.",
+            f"{'Problem' if len(unknown) == 1 else 'Problems'} {', '.join(f'#{i}' for i in unknown)} "
+            f"{'is not a candidate' if len(unknown) == 1 else 'are not candidates'} of this round "
+            "(the list was fixed when voting opened); reload the ballot.",
             field,
         )
     if found.ballot == "k-approval" and found.k is not None and len(choices) > found.k:
+        extra = len(choices) - found.k
         raise ValidationError(
-            f"issue_ids: this round allows at most {found.k} approvals, the ballot has {len(choices)}.",
+            f"You chose {len(choices)} problems; this ballot allows at most {found.k}. "
+            f"Untick {extra} of them.",
             "issue_ids",
         )
     if found.ballot == "knapsack":
         budget = limits_of(session, found).budget_cents or 0
         total = sum(cost[i] for i in choices)
         if total > budget:
+            currency = pool_currency(session, found.pool_id)
             raise ValidationError(
-                f"issue_ids: the chosen issues cost {total} cents in all, more than the pool's "
-                f"{budget} cents.",
+                f"These choices cost {format_money(total, currency)}, "
+                f"{format_money(total - budget, currency)} more than the "
+                f"{format_money(budget, currency)} pool. Untick something to fit.",
                 "issue_ids",
             )
     if found.ballot == "cumulative" and found.points is not None:
         total = sum(choices.values())
         if total > found.points:
             raise ValidationError(
-                f"points: the ballot gives {total} points, more than the allowance of {found.points}.",
+                f"These choices give {total} points, {total - found.points} more than the "
+                f"{found.points} points you have.",
                 "points",
             )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import select, update
 
@@ -13,14 +13,20 @@ from app.models.workflow import EventKind
 from app.services.issues.events import on_issue_event
 from app.services.kernel import audit
 from app.services.workflow import status_changes as workflow
-from budgets.allocation import Allocation
+from budgets.allocation import Allocation, JsonValue
 from budgets.money import format_money
 
 PLANNED = "planned"
 
 
-def record_results(session: DbSession, found: Round, allocation: Allocation) -> None:
-    """Store each candidate's outcome: funded or not, the amount, the score and the engine's reason."""
+def record_results(
+    session: DbSession,
+    found: Round,
+    allocation: Allocation,
+    figures: Mapping[str, Mapping[str, JsonValue]] | None = None,
+) -> None:
+    """Store each candidate's outcome: funded or not, the amount, the score and the engine's reason,
+    with the plain-words figures (explanations.tally_figures) beside the engine's in `details`."""
     for pid, item in allocation.explanations.items():
         session.execute(
             update(RoundCandidate)
@@ -30,7 +36,7 @@ def record_results(session: DbSession, found: Round, allocation: Allocation) -> 
                 amount_cents=item.cost if item.funded else 0,
                 score=item.score,
                 explanation=item.reason,
-                details=dict(item.to_dict()),
+                details=dict(item.to_dict()) | dict((figures or {}).get(pid, {})),
             )
             .execution_options(synchronize_session=False)
         )

@@ -28,7 +28,7 @@ from app.models.rounds import Phase
 from app.models.timestamps import utcnow
 from app.services.funding import ledger, matching
 from app.services.kernel.errors import Conflict
-from app.services.rounds import candidates, lease
+from app.services.rounds import candidates, explanations, lease
 from app.services.rounds import engine as round_engine
 from app.services.rounds import money as round_money
 from app.services.rounds import posting as tally_posting
@@ -186,7 +186,8 @@ def post(
         allocation = compute(found, inputs, budget)
     funded = [(int(pid), allocation.explanations[pid].cost) for pid in allocation.selected]
     ledger.post_allocation(session, found.pool_id, found.id, funded)
-    tally_posting.record_results(session, found, allocation)
+    figures = explanations.tally_figures(allocation, inputs.ballots, found.ballot)
+    tally_posting.record_results(session, found, allocation, figures)
     tally_posting.plan_funded(session, actor, found, funded)
     leftover = budget - allocation.spent
     if found.leftover == "refund":

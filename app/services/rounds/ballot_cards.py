@@ -1,0 +1,70 @@
+"""What the ballot shows of each candidate beside its title and cost: its area, description, photo."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from app.database.sessions import DbSession
+from app.models import Area, Issue, Photo, RoundBallot
+from app.services.issues.photo_access import photo_is_public
+
+DESCRIPTION_CHARS = 220
+
+
+@dataclass(frozen=True)
+class CandidateCard:
+    issue_id: int
+    area: str
+    description: str  # shortened to DESCRIPTION_CHARS, on a word boundary
+    photo: str | None  # the first public photo's file name
+    photo_width: int | None = None
+    photo_height: int | None = None
+
+
+def shorten(text: str, limit: int = DESCRIPTION_CHARS) -> str:
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit].rsplit(" ", 1)[0].rstrip(",.;:")
+    return cut + "…"
+
+
+def cards(session: DbSession, issue_ids: Sequence[int]) -> dict[int, CandidateCard]:
+    """Cards by issue id; only photos the public may see are named."""
+    if not issue_ids:
+        return {}
+    rows = session.execute(
+        select(Issue.id, Area.name, Issue.description)
+        .join(Area, Area.id == Issue.area_id)
+        .where(Issue.id.in_(issue_ids))
+    ).tuples()
+    photos: dict[int, tuple[str, int, int]] = {}
+    for issue_id, filename, width, height in session.execute(
+        select(Photo.issue_id, Photo.filename, Photo.width, Photo.height)
+        .where(Photo.issue_id.in_(issue_ids), photo_is_public())
+        .order_by(Photo.created_at, Photo.id)
+    ).tuples():
+        photos.setdefault(issue_id, (filename, width, height))
+    found = {}
+    for issue_id, area, description in rows:
+        photo = photos.get(issue_id)
+        found[issue_id] = CandidateCard(
+            issue_id,
+            area,
+            shorten(description or ""),
+            photo[0] if photo else None,
+            photo[1] if photo else None,
+            photo[2] if photo else None,
+        )
+    return found
+
+
+def saved_at(session: DbSession, round_id: int, user_id: int) -> datetime | None:
+    """When the member's ballot was last saved, or None if they have not voted."""
+    return session.scalar(
+        select(RoundBallot.updated_at).where(RoundBallot.round_id == round_id, RoundBallot.user_id == user_id)
+    )

@@ -1,0 +1,203 @@
+"""Round pages in plain words: results sentences and a voter's part, the ballot's cards and messages,
+the pledge field and the pool page's treasurer, paying and unspent money."""
+
+# ruff: noqa: F811  (fixtures are imported, then requested by name)
+
+from __future__ import annotations
+
+import re
+
+from markupsafe import escape
+from sqlalchemy import update
+
+from app.extensions import db
+from app.models import Issue, Photo
+from app.services.funding.payments import get_provider
+from tests.funding.round_world import RoundWorld, world  # noqa: F401
+from tests.funding_fixtures import funding  # noqa: F401
+
+
+def text_of(response) -> str:
+    return re.sub(r"\s+", " ", response.get_data(as_text=True))
+
+
+def tallied_equal_shares_round(world: RoundWorld) -> tuple[int, int, int]:
+    """Two members with 20.00 each; A (30.00) has both as supporters, B (20.00) only the second."""
+    world.build(members=2, pledges=(2000, 2000), costs=(3000, 2000))
+    a, b = world.issues
+    rid = world.create(rule="equalshares/add1")["id"]
+    world.open_voting(rid)
+    assert world.vote(world.members[0], rid, issue_ids=[a]).status_code == 200
+    assert world.vote(world.members[1], rid, issue_ids=[a, b]).status_code == 200
+    assert world.tally(rid).status_code == 200
+    return rid, a, b
+
+
+def test_results_read_in_euros_with_the_rule_named_and_the_trace_folded_away(world: RoundWorld) -> None:
+    rid, _, _ = tallied_equal_shares_round(world)
+
+    page = text_of(world.client.get(f"/rounds/{rid}/results"))
+
+    assert (
+        'Decided by the <a href="/rounds/rules#equal-shares">Method of Equal Shares</a>, '
+        "the proportional rule used by Wieliczka and Aarau." in page
+    )
+    funded = re.search(
+        r"Funded: 2 supporters shared the EUR 30\.00 cost; "
+        r"each paid EUR 15\.00 of their EUR (\d+\.\d\d) share\.",
+        page,
+    )
+    assert funded, page
+    share_cents = round(float(funded.group(1)) * 100)
+    assert share_cents >= 2000  # the completion may raise the equal share (20.00) but never lowers it
+    left = f"EUR {(share_cents - 1500) // 100}.{(share_cents - 1500) % 100:02d}"
+    assert f"Not funded: its one supporter had {left} left, it costs EUR 20.00." in page
+    assert "split into equal shares, one for each of the 2 voters" in page
+    # The engine's own words stay, folded behind a details control.
+    assert re.search(r"<details class=\"outcome__trace\"> <summary>How the rule got there", page)
+    assert "rho" in page.split("<details", 1)[1]
+    plain = re.findall(r'<p class="outcome__plain">([^<]*)</p>', page)
+    assert len(plain) == 2
+    assert all("cents" not in s and "rho" not in s for s in plain)
+    assert "2 ballots were cast; 3 residents were members of" in page
+    assert "2 of 3 members (67%)" in page
+    assert f"/pools/{world.ref.pool_id}/ledger.csv" in page
+    assert f"/api/v1/rounds/{rid}/export.pb" in page
+    assert "Your ballot" not in page  # nobody is logged in
+
+
+def test_a_member_sees_what_their_share_helped_fund(world: RoundWorld, auth) -> None:
+    rid, a, _ = tallied_equal_shares_round(world)
+    auth.login(world.members[1].email)
+
+    page = text_of(world.client.get(f"/rounds/{rid}/results"))
+
+    assert re.search(
+        rf'Your share helped fund <a href="/issues/{a}">[^<]+</a>: you paid EUR 15\.00 of its cost\.', page
+    )
+    assert "In all you paid EUR 15.00 of your EUR" in page
+    auth.logout()
+    auth.login(world.admin.email)  # a member who did not vote
+    assert "Your ballot" not in text_of(world.client.get(f"/rounds/{rid}/results"))
+
+
+def test_the_rules_page_explains_each_rule(world: RoundWorld) -> None:
+    page = text_of(world.client.get("/rounds/rules"))
+    for anchor in ("equal-shares", "exact-equal-shares", "most-votes-first", "phragmen", "ballots"):
+        assert f'id="{anchor}"' in page
+    assert "Wieliczka" in page
+
+
+def test_ballot_cards_show_photo_description_area_and_the_pool_warning(world: RoundWorld, auth) -> None:
+    world.build(members=1, pledges=(4000,), costs=(3000, 5000))
+    cheap, dear = world.issues
+    with world.app.app_context():
+        db.session.execute(
+            update(Issue).where(Issue.id == cheap).values(description="Water   pours\nonto the path.")
+        )
+        db.session.add(
+            Photo(
+                issue_id=cheap, filename="a" * 32 + ".jpg", content_type="image/jpeg", width=800, height=600
+            )
+        )
+        db.session.add(
+            Photo(
+                issue_id=dear,
+                filename="b" * 32 + ".jpg",
+                content_type="image/jpeg",
+                width=8,
+                height=6,
+                is_hidden=True,
+            )
+        )
+        db.session.commit()
+    rid = world.create(ballot="approval")["id"]
+    world.open_voting(rid)
+    auth.login(world.members[0].email)
+
+    page = text_of(world.client.get(f"/rounds/{rid}/ballot"))
+
+    assert f'src="/issues/photos/{"a" * 32}.jpg' in page
+    assert "b" * 32 not in page  # a hidden photo is never shown
+    assert "Water pours onto the path." in page
+    assert "EUR 30.00 · Old Town" in page
+    assert "Costs more than the whole pool (EUR 40.00): it can only be funded if the pool grows" in page
+    assert "Not saved yet" in page
+    assert 'id="ballot-meter"' not in page  # an approval ballot has no limit to fill
+
+
+def test_knapsack_ballot_has_a_budget_meter_and_refuses_overspending_in_euros(
+    world: RoundWorld, auth
+) -> None:
+    world.build(members=1, pledges=(4000,), costs=(3000, 2000))
+    a, b = world.issues
+    rid = world.create(ballot="knapsack")["id"]
+    world.open_voting(rid)
+    auth.login(world.members[0].email)
+
+    page = text_of(world.client.get(f"/rounds/{rid}/ballot"))
+    assert (
+        '<meter id="ballot-meter" class="ballot__meter" data-testid="ballot-bar" min="0" max="4000" value="0"'
+        in page
+    )
+    assert '<label for="ballot-meter" class="ballot__bar-label">Money chosen</label>' in page
+
+    refused = world.client.post(f"/rounds/{rid}/ballot", data={"issue_ids": [str(a), str(b)]})
+    assert refused.status_code == 422
+    assert "These choices cost EUR 50.00, EUR 10.00 more than the EUR 40.00 pool." in text_of(refused)
+    saved = world.client.post(f"/rounds/{rid}/ballot", data={"issue_ids": [str(a)]}, follow_redirects=True)
+    assert "Saved " in text_of(saved)
+    assert "You can change it until voting closes." in text_of(saved)
+
+
+def test_k_approval_and_cumulative_ballots_show_their_meters(world: RoundWorld, auth) -> None:
+    world.build(members=1, pledges=(4000,), costs=(3000, 2000))
+    picks = world.create(ballot="k-approval", k=1)["id"]
+    points = world.create(ballot="cumulative", points=7, name="Points round")["id"]
+    for rid in (picks, points):
+        world.open_voting(rid)
+    auth.login(world.members[0].email)
+
+    assert 'max="1" value="0"' in text_of(world.client.get(f"/rounds/{picks}/ballot"))
+    assert ">Picks used</label>" in text_of(world.client.get(f"/rounds/{picks}/ballot"))
+    assert ">Points given</label>" in text_of(world.client.get(f"/rounds/{points}/ballot"))
+    refused = world.client.post(f"/rounds/{points}/ballot", data={f"points-{world.issues[0]}": "8"})
+    assert "These choices give 8 points, 1 more than the 7 points you have." in text_of(refused)
+
+
+def test_pledge_field_has_a_label_and_an_example_not_a_placeholder(world: RoundWorld, auth) -> None:
+    world.build(members=1)
+    auth.login(world.members[0].email)
+
+    page = text_of(world.client.get(f"/groups/{world.ref.group_id}"))
+
+    assert '<label class="field__label" for="amount">Amount to pledge (EUR)</label>' in page
+    assert 'aria-describedby="amount-example"' in page
+    assert "For example 5.00 or 12.50: from EUR 1.00 to EUR 500.00." in page
+    assert "placeholder" not in page.split('id="amount"', 1)[1].split(">", 1)[0]
+    empty = text_of(world.client.post(f"/groups/{world.ref.group_id}/pledge", data={"amount": ""}))
+    assert "Enter the amount to pledge, for example 5.00." in empty
+    assert "Treasurer: Group Admin." in page
+
+
+def test_pool_page_names_the_treasurer_how_to_pay_and_what_happens_to_unspent_money(
+    world: RoundWorld,
+) -> None:
+    world.build(members=1, pledges=(4000,), costs=(3000,))
+    pool = f"/pools/{world.ref.pool_id}"
+    before = text_of(world.client.get(pool))
+    assert "Group Admin, the admin of" in before
+    assert "confirms each pledge when the money arrives" in before
+    provider = get_provider(world.app.config["PAYMENT_PROVIDER"])
+    assert str(escape(provider.instructions("EUR", 0))) in before
+    assert (
+        "Pledges from EUR 1.00 to EUR 500.00; a pending pledge is not money until it is confirmed" in before
+    )
+    assert "Each round says beforehand whether money it does not spend rolls over" in before
+
+    rid = world.create(leftover="refund")["id"]
+    assert "money the round does not spend is refunded" in text_of(world.client.get(pool))
+    world.open_voting(rid)
+    world.vote(world.members[0], rid, issue_ids=[world.issues[0]])
+    assert world.tally(rid).status_code == 200
+    assert "money the round did not spend was refunded" in text_of(world.client.get(pool))
