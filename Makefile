@@ -10,7 +10,7 @@ PROD_PORT ?= 8000
 export SPATIALITE_LIBRARY_PATH := mod_spatialite
 
 RUN_DEBS  := libsqlite3-mod-spatialite
-TEST_DEBS := $(RUN_DEBS) postgresql postgis redis-server chromium fonts-dejavu-core nodejs npm
+TEST_DEBS := $(RUN_DEBS) postgresql postgis redis-server chromium fonts-dejavu-core
 BENCH_DEBS := $(TEST_DEBS) wrk
 PROD_DEBS := $(RUN_DEBS) postgresql postgis redis-server
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -56,7 +56,6 @@ bench: system-bench $(VENV)/.dev
 	$(BIN)/python -m bench.mail_bench
 	$(BIN)/python -m bench.transfer_bench
 	$(BIN)/python -m bench.reset_bench
-
 	$(BIN)/python -m bench.explanations_bench --write
 
 # Debian packages, installed only when one is missing.
@@ -79,6 +78,9 @@ system-test:
 	@missing=$$(for p in $(TEST_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then echo "Installing $$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
+	@# npm (for axe-core): Debian's nodejs + npm unless a Node.js with its own npm is already there.
+	@command -v npm >/dev/null 2>&1 || { echo "Installing nodejs npm"; $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm; }
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV) || { $(SUDO) apt-get update -qq && \
