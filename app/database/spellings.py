@@ -159,3 +159,12 @@ def sorts_narrow_rows_first(dialect: str) -> bool:
     read the wide ones. On SQLite carrying stored text through the sort costs more than the extra lookups;
     on PostgreSQL the lookups cost more (docs/benchmarks.md)."""
     return dialect == "sqlite"
+
+
+def starts_with(dialect: str, column: Any, prefix: str, bound: str) -> ColumnElement[bool]:
+    """`column` starts with `prefix` (`bound`: the smallest text above every such value), as a range on
+    the column's index. PostgreSQL's ordinary comparisons follow the database's collation, where a
+    prefix is not a range; its pattern operators compare bytes and match a `text_pattern_ops` index."""
+    if dialect == "postgresql":
+        return and_(column.op("~>=~")(prefix), column.op("~<~")(bound))
+    return and_(column >= prefix, column < bound)

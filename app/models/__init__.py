@@ -2,6 +2,7 @@
 
 from app.models.account import ApiToken, LoginSession, User
 from app.models.funding import Group, Membership, Pledge, Pool, PoolMatch
+from app.models.gazetteer import Address, Landmark, Street, StreetWord
 from app.models.issue import Issue, IssueCell, Like, Photo
 from app.models.ledger import LedgerLine, LedgerPosting
 from app.models.mail import MailStatus, OutgoingMail
@@ -11,6 +12,7 @@ from app.models.rounds import Round, RoundBallot, RoundCandidate, TallyJob
 from app.models.workflow import Follow, IssueEvent
 
 __all__ = [
+    "Address",
     "ApiToken",
     "Area",
     "AuditEntry",
@@ -22,6 +24,7 @@ __all__ = [
     "Issue",
     "IssueCell",
     "IssueEvent",
+    "Landmark",
     "LedgerLine",
     "LedgerPosting",
     "Like",
@@ -38,6 +41,8 @@ __all__ = [
     "RoundBallot",
     "RoundCandidate",
     "Status",
+    "Street",
+    "StreetWord",
     "TallyJob",
     "User",
 ]
