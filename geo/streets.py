@@ -77,7 +77,7 @@ def _lines(geometry: BaseGeometry) -> list[LineString]:
 def read_gazetteer(text: str) -> Gazetteer:
     """Streets (named LineStrings and MultiLineStrings; `highway` ways in an OSM export), addresses
     (Points with `addr:housenumber` and `addr:street`) and landmarks (other named Points) from a GeoJSON
-    FeatureCollection. Ways of one name are merged into one street; features that are none of these
+    FeatureCollection. Ways of one name make one street (its parts, as read); features that are none of these
     (unnamed ways, polygons) are skipped. Raises GazetteerError naming the feature at fault."""
     try:
         document = json.loads(text)
@@ -119,13 +119,13 @@ def read_gazetteer(text: str) -> Gazetteer:
         lines = _lines(geometry)
         if name and lines:
             ways.setdefault(name, []).extend(lines)
-    streets = [NamedStreet(name, _merged(lines)) for name, lines in ways.items()]
+    streets = [NamedStreet(name, MultiLineString(lines)) for name, lines in ways.items()]
     if not streets and not addresses and not landmarks:
         raise GazetteerError("the file holds no named streets, addresses or landmarks")
     return Gazetteer(streets, list(addresses.values()), list(landmarks.values()))
 
 
-def _merged(lines: Sequence[LineString]) -> MultiLineString:
+def merged(lines: Sequence[LineString]) -> MultiLineString:
     """Ways that meet end to end become one line (an OSM street is often many ways)."""
     merged = linemerge(MultiLineString(list(lines)))
     return MultiLineString(_lines(merged) or list(lines))

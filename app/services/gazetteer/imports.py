@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from geoalchemy2.shape import from_shape
-from shapely.geometry import LineString, MultiLineString
+from shapely.geometry import LineString
 from sqlalchemy import delete, insert, select, update
 
 from app.database.sessions import DbSession
@@ -16,7 +16,7 @@ from app.models import Address, Area, Landmark, Street, StreetWord
 from app.shapes import SRID, point_element, to_geometry
 from geo.areas import AreaIndex, AreaShape
 from geo.place_names import fold, word_tails
-from geo.streets import Gazetteer, bounds_of
+from geo.streets import Gazetteer, bounds_of, merged
 
 CHUNK = 2000
 
@@ -58,7 +58,7 @@ def _street_rows(gazetteer: Gazetteer, areas: AreaIndex) -> dict[str, dict[str, 
             entry[1].append(line)
     rows: dict[str, dict[str, Any]] = {}
     for (folded, area_id), (name, lines) in parts.items():
-        geometry = MultiLineString(lines)
+        geometry = merged(lines)
         min_lon, min_lat, max_lon, max_lat = bounds_of(geometry)
         key = f"{folded}|{area_id or 0}"
         rows[key] = {
