@@ -206,3 +206,10 @@ class StreetIndex:
 
 def _scaled(geometry: BaseGeometry, scale: float) -> BaseGeometry:
     return affinity.scale(geometry, xfact=scale, yfact=1.0, origin=(0, 0))
+
+
+def middle_of(geometry: BaseGeometry) -> tuple[float, float]:
+    """A point on the street, halfway along its longest part (a bounding box's centre may be off it)."""
+    longest = max(_lines(geometry), key=lambda line: line.length)
+    middle = longest.interpolate(0.5, normalized=True)
+    return float(middle.x), float(middle.y)

@@ -161,7 +161,7 @@ def sorts_narrow_rows_first(dialect: str) -> bool:
     return dialect == "sqlite"
 
 
-def starts_with(dialect: str, column: Any, prefix: str, bound: str) -> ColumnElement[bool]:
+def starts_with(dialect: str, column: Any, prefix: Any, bound: Any) -> ColumnElement[bool]:
     """`column` starts with `prefix` (`bound`: the smallest text above every such value), as a range on
     the column's index. PostgreSQL's ordinary comparisons follow the database's collation, where a
     prefix is not a range; its pattern operators compare bytes and match a `text_pattern_ops` index."""

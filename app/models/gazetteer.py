@@ -44,10 +44,12 @@ class StreetWord(Model):
 
 
 # text_pattern_ops: PostgreSQL serves LIKE 'prefix%' from the index whatever the database's collation.
+# With street_id last, SQLite reads the first matches in the answer's order and stops at the limit.
 Index(
     "ix_street_words_tail",
     StreetWord.is_start,
     StreetWord.tail,
+    StreetWord.street_id,
     postgresql_ops={"tail": "text_pattern_ops"},
 )
 

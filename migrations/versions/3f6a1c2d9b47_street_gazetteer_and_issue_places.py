@@ -51,7 +51,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['street_id'], ['streets.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('street_id', 'tail')
     )
-    op.create_index('ix_street_words_tail', 'street_words', ['is_start', 'tail'], unique=False,
+    op.create_index('ix_street_words_tail', 'street_words', ['is_start', 'tail', 'street_id'], unique=False,
                     postgresql_ops={'tail': 'text_pattern_ops'})
 
     op.create_geospatial_table('addresses',

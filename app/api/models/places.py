@@ -25,7 +25,7 @@ class PlaceResult(ResponseBody):
     name: str = Field(examples=["Willow Drive"])
     area: str | None = Field(description="The neighbourhood the street or landmark lies in")
     label: str = Field(examples=["Willow Drive, Station Quarter"], description="What to show the resident")
-    lon: float
+    lon: float = Field(description="A point on the place (halfway along a street's longest part)")
     lat: float
     bbox: list[float] | None = Field(
         min_length=4, max_length=4, description="min lon, min lat, max lon, max lat; the map fits it"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Integer, Select, String, bindparam, select
 
 from app.database.sessions import DbSession
 from app.database.spellings import dialect_of, starts_with
@@ -12,7 +13,7 @@ from app.models import Area, Landmark, Street, StreetWord
 from app.services.kernel.errors import ValidationError
 from app.shapes import to_geometry
 from geo.place_names import fold, prefix_bound, word_tails
-from geo.streets import bounds_of
+from geo.streets import bounds_of, middle_of
 
 QUERY_MAX = 100
 
@@ -61,44 +62,62 @@ def _areas(session: DbSession, key: str) -> list[PlaceHit]:
     return sorted(hits, key=lambda hit: hit.name)
 
 
+# Built once per dialect and kind, then run with new bound values: building a Select and its cache key
+# cost more than running it (as for the map's statements, app/services/issues/queries.py).
+_STATEMENTS: dict[tuple[str, str], Select[Any]] = {}
+PREFIX, BOUND = bindparam("prefix", type_=String), bindparam("bound", type_=String)
+LIMIT = bindparam("limit", type_=Integer)
+
+
+def _street_statement(dialect: str, whole_name: bool) -> Select[Any]:
+    key = (dialect, "street-start" if whole_name else "street-word")
+    if key not in _STATEMENTS:
+        _STATEMENTS[key] = (
+            select(
+                Street.id,
+                Street.name,
+                Area.name,
+                Street.min_lon,
+                Street.min_lat,
+                Street.max_lon,
+                Street.max_lat,
+                Street.geom,
+            )
+            .select_from(StreetWord)
+            .join(Street, Street.id == StreetWord.street_id)
+            .outerjoin(Area, Area.id == Street.area_id)
+            .where(StreetWord.is_start.is_(whole_name), starts_with(dialect, StreetWord.tail, PREFIX, BOUND))
+            .order_by(StreetWord.tail, StreetWord.street_id)
+            .limit(LIMIT)
+        )
+    return _STATEMENTS[key]
+
+
+def _landmark_statement(dialect: str) -> Select[Any]:
+    key = (dialect, "landmark")
+    if key not in _STATEMENTS:
+        _STATEMENTS[key] = (
+            select(Landmark.id, Landmark.name, Area.name, Landmark.lon, Landmark.lat)
+            .outerjoin(Area, Area.id == Landmark.area_id)
+            .where(starts_with(dialect, Landmark.search_key, PREFIX, BOUND))
+            .order_by(Landmark.search_key, Landmark.id)
+            .limit(LIMIT)
+        )
+    return _STATEMENTS[key]
+
+
 def _streets(session: DbSession, key: str, whole_name: bool, limit: int) -> list[PlaceHit]:
-    bound = prefix_bound(key)
-    rows = session.execute(
-        select(
-            Street.id, Street.name, Area.name, Street.min_lon, Street.min_lat, Street.max_lon, Street.max_lat
-        )
-        .select_from(StreetWord)
-        .join(Street, Street.id == StreetWord.street_id)
-        .outerjoin(Area, Area.id == Street.area_id)
-        .where(
-            StreetWord.is_start.is_(whole_name),
-            starts_with(dialect_of(session), StreetWord.tail, key, bound),
-        )
-        .order_by(StreetWord.tail, Street.id)
-        .limit(limit)
-    ).all()
+    values = {"prefix": key, "bound": prefix_bound(key), "limit": limit}
+    rows = session.execute(_street_statement(dialect_of(session), whole_name), values).all()
     return [
-        PlaceHit(
-            "street",
-            r[0],
-            r[1],
-            r[2],
-            (r[3] + r[5]) / 2,
-            (r[4] + r[6]) / 2,
-            (r[3], r[4], r[5], r[6]),
-        )
+        PlaceHit("street", r[0], r[1], r[2], *middle_of(to_geometry(r[7])), (r[3], r[4], r[5], r[6]))
         for r in rows
     ]
 
 
 def _landmarks(session: DbSession, key: str, limit: int) -> list[PlaceHit]:
-    rows = session.execute(
-        select(Landmark.id, Landmark.name, Area.name, Landmark.lon, Landmark.lat)
-        .outerjoin(Area, Area.id == Landmark.area_id)
-        .where(starts_with(dialect_of(session), Landmark.search_key, key, prefix_bound(key)))
-        .order_by(Landmark.search_key)
-        .limit(limit)
-    ).all()
+    values = {"prefix": key, "bound": prefix_bound(key), "limit": limit}
+    rows = session.execute(_landmark_statement(dialect_of(session)), values).all()
     return [PlaceHit("landmark", r[0], r[1], r[2], r[3], r[4], None) for r in rows]
 
 
