@@ -168,3 +168,13 @@ def starts_with(dialect: str, column: Any, prefix: Any, bound: Any) -> ColumnEle
     if dialect == "postgresql":
         return and_(column.op("~>=~")(prefix), column.op("~<~")(bound))
     return and_(column >= prefix, column < bound)
+
+
+def upsert_rows(session: DbSession, model: Any, conflict: list[str], changing: list[str]) -> Insert:
+    """INSERT ... ON CONFLICT (conflict) DO UPDATE SET each of `changing` to the incoming row's value;
+    run it with a list of rows (one executemany)."""
+    insert = sqlite.insert if dialect_of(session) == "sqlite" else postgresql.insert
+    statement = insert(model)
+    return statement.on_conflict_do_update(
+        index_elements=conflict, set_={name: statement.excluded[name] for name in changing}
+    )

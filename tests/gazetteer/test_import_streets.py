@@ -6,11 +6,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskCliRunner
+from sqlalchemy import select
 
+from app.extensions import db
 from app.models import Address, Issue, Landmark, Street, StreetWord
-from tests.gazetteer.streets_file import collection, write_streets
-from tests.testcity import OLD_TOWN
+from tests.gazetteer.streets_file import STREETS, collection, feature, line, point, write_streets
+from tests.testcity import OLD_TOWN, Place
 
 CountRows = Callable[..., int]
 TABLES = (Street, StreetWord, Address, Landmark)
@@ -46,7 +49,7 @@ def test_importing_the_same_file_again_adds_nothing(
 
 
 def test_import_names_the_place_of_problems_reported_before(
-    runner: FlaskCliRunner, tmp_path: Path, make_issue: Callable[..., Issue], app: object
+    runner: FlaskCliRunner, tmp_path: Path, make_issue: Callable[..., Issue], app: Flask
 ) -> None:
     issue = make_issue(place=OLD_TOWN)
     assert issue.place is None  # no streets yet
@@ -54,9 +57,7 @@ def test_import_names_the_place_of_problems_reported_before(
     result = runner.invoke(args=["import-streets", str(write_streets(tmp_path))])
 
     assert "1 problems placed." in result.output
-    from app.extensions import db
-
-    with app.app_context():  # type: ignore[attr-defined]
+    with app.app_context():
         assert db.session.get(Issue, issue.id).place == "near 12 Willow Drive, Old Town"
 
 
@@ -117,3 +118,27 @@ def test_a_missing_file_is_refused(runner: FlaskCliRunner, tmp_path: Path) -> No
 
     assert result.exit_code != 0
     assert "does not exist" in result.output
+
+
+def test_importing_a_changed_file_moves_streets_and_addresses_in_place(
+    runner: FlaskCliRunner, tmp_path: Path, count_rows: CountRows, app: Flask
+) -> None:
+    runner.invoke(args=["import-streets", str(write_streets(tmp_path))])
+    before = counts(count_rows)
+    moved = [dict(f) for f in STREETS]
+    moved[0] = feature(line((10.001, 50.006), (10.009, 50.006)), name="Willow Drive")
+    moved[6] = feature(
+        point(Place(10.006, 50.0062)), **{"addr:housenumber": "12", "addr:street": "Willow Drive"}
+    )
+
+    result = runner.invoke(args=["import-streets", str(write_streets(tmp_path, moved))])
+
+    assert result.exit_code == 0, result.output
+    assert counts(count_rows) == before
+    with app.app_context():
+        willow = db.session.scalar(select(Street).where(Street.name == "Willow Drive"))
+        address = db.session.scalar(select(Address).where(Address.housenumber == "12"))
+        assert willow is not None
+        assert address is not None
+        assert (willow.min_lat, willow.max_lat) == (50.006, 50.006)
+        assert (address.lon, address.lat) == (10.006, 50.0062)

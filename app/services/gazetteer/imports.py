@@ -11,7 +11,7 @@ from shapely.geometry import LineString
 from sqlalchemy import delete, insert, select, update
 
 from app.database.sessions import DbSession
-from app.database.spellings import upsert
+from app.database.spellings import upsert_rows
 from app.models import Address, Area, Landmark, Street, StreetWord
 from app.shapes import SRID, point_element, to_geometry
 from geo.areas import AreaIndex, AreaShape
@@ -102,28 +102,38 @@ def import_gazetteer(session: DbSession, gazetteer: Gazetteer) -> ImportSummary:
     ]
     for chunk in _chunks(words):
         session.execute(insert(StreetWord), chunk)
-    for address in gazetteer.addresses:
-        values = {
-            "street_key": fold(address.street),
-            "street": address.street,
-            "housenumber": address.housenumber,
-            "lon": address.lon,
-            "lat": address.lat,
-            "geom": point_element(address.lon, address.lat),
+    addresses = [
+        {
+            "street_key": fold(a.street),
+            "street": a.street,
+            "housenumber": a.housenumber,
+            "lon": a.lon,
+            "lat": a.lat,
+            "geom": point_element(a.lon, a.lat),
         }
-        changes = {k: values[k] for k in ("street", "lon", "lat", "geom")}
-        session.execute(upsert(session, Address, ["street_key", "housenumber"], values, changes))
+        for a in gazetteer.addresses
+        if fold(a.street)
+    ]
+    address_upsert = upsert_rows(
+        session, Address, ["street_key", "housenumber"], ["street", "lon", "lat", "geom"]
+    )
+    for chunk in _chunks(addresses):
+        session.execute(address_upsert, chunk)
     areas = area_shapes(session)
+    landmarks = []
     for landmark in gazetteer.landmarks:
         area = areas.locate(landmark.lon, landmark.lat)
-        values = {
-            "name": landmark.name,
-            "search_key": fold(landmark.name),
-            "area_id": area.id if area else None,
-            "lon": landmark.lon,
-            "lat": landmark.lat,
-        }
-        changes = {k: values[k] for k in ("search_key", "area_id", "lon", "lat")}
-        session.execute(upsert(session, Landmark, ["name"], values, changes))
+        landmarks.append(
+            {
+                "name": landmark.name,
+                "search_key": fold(landmark.name),
+                "area_id": area.id if area else None,
+                "lon": landmark.lon,
+                "lat": landmark.lat,
+            }
+        )
+    landmark_upsert = upsert_rows(session, Landmark, ["name"], ["search_key", "area_id", "lon", "lat"])
+    for chunk in _chunks(landmarks):
+        session.execute(landmark_upsert, chunk)
     session.flush()
-    return ImportSummary(len(new), len(changed), len(gazetteer.addresses), len(gazetteer.landmarks))
+    return ImportSummary(len(new), len(changed), len(addresses), len(landmarks))
