@@ -1,7 +1,8 @@
 /* Street and place search (templates/places/_search.html): an ARIA 1.2 combobox over
    GET /api/v1/places. Typing lists areas, streets and landmarks; arrow keys move through them, Enter or a
    tap chooses one, Escape closes the list (and clears the box when it is already closed). Choosing flies
-   the map named by data-map there: a street or area is fitted, a landmark shown at street zoom. The box
+   the map named by data-map there: a street or area is fitted, a landmark shown at street zoom (a street
+   too, at its middle, where the box has data-street-zoom: the report page). The box
    then fires "cf:place-chosen" (detail: the place) for the page's own script. */
 (function () {
   "use strict";
@@ -95,9 +96,11 @@
       marked.addTo(map);
     }
 
+    var streetZoom = root.hasAttribute("data-street-zoom");
+
     function fly(place) {
       var b = place.bbox;
-      if (b) {
+      if (b && !(streetZoom && place.kind === "street")) {
         var bounds = L.latLngBounds([b[1], b[0]], [b[3], b[2]]);
         map.flyToBounds(bounds, { maxZoom: place.kind === "area" ? 15 : STREET_ZOOM, padding: [24, 24], duration: 0.8 });
       } else {
