@@ -9,6 +9,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+import numpy as np
+import shapely
 from shapely import STRtree, affinity
 from shapely import points as make_points
 from shapely.geometry import LineString, MultiLineString, Point, shape
@@ -155,14 +157,20 @@ class Nearest(Generic[T]):
 def nearest_line(
     lon: float, lat: float, candidates: Iterable[tuple[T, BaseGeometry]], radius_m: float
 ) -> Nearest[T] | None:
-    """The candidate line nearest to (lon, lat) within `radius_m` metres (ellipsoidal), or None."""
-    best: Nearest[T] | None = None
-    for item, geometry in candidates:
-        foot_lon, foot_lat = nearest_point_on(geometry, lon, lat)
-        metres = distance_m(lon, lat, foot_lon, foot_lat)
-        if metres <= radius_m and (best is None or metres < best.distance_m):
-            best = Nearest(item, metres)
-    return best
+    """The candidate line nearest to (lon, lat) within `radius_m` metres (ellipsoidal), or None.
+
+    The candidates are ranked at once (shapely's vectorised distance, in a frame scaled to the latitude),
+    and the winner's distance is measured exactly."""
+    found = list(candidates)
+    if not found:
+        return None
+    scale = math.cos(math.radians(lat))
+    local = shapely.transform(np.array([g for _, g in found], dtype=object), lambda xy: xy * (scale, 1.0))
+    best = int(np.argmin(shapely.distance(local, Point(lon * scale, lat))))
+    item, geometry = found[best]
+    foot_lon, foot_lat = nearest_point_on(geometry, lon, lat)
+    metres = distance_m(lon, lat, foot_lon, foot_lat)
+    return Nearest(item, metres) if metres <= radius_m else None
 
 
 def bounds_of(geometry: BaseGeometry) -> tuple[float, float, float, float]:

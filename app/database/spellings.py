@@ -161,12 +161,10 @@ def sorts_narrow_rows_first(dialect: str) -> bool:
     return dialect == "sqlite"
 
 
-def starts_with(dialect: str, column: Any, prefix: Any, bound: Any) -> ColumnElement[bool]:
+def starts_with(column: Any, prefix: Any, bound: Any) -> ColumnElement[bool]:
     """`column` starts with `prefix` (`bound`: the smallest text above every such value), as a range on
-    the column's index. PostgreSQL's ordinary comparisons follow the database's collation, where a
-    prefix is not a range; its pattern operators compare bytes and match a `text_pattern_ops` index."""
-    if dialect == "postgresql":
-        return and_(column.op("~>=~")(prefix), column.op("~<~")(bound))
+    the column's index. The column must compare bytes: SQLite's BINARY, PostgreSQL's "C" collation
+    (in a language's collation a prefix is not a range)."""
     return and_(column >= prefix, column < bound)
 
 

@@ -30,6 +30,12 @@ class Street(Model):
     )
 
 
+# PostgreSQL compares text by the database's collation, in which a prefix is not a range of the index
+# ("willow drive" may sort after "willowa"); byte order ("C") makes it one, as SQLite's BINARY does, and
+# lets the index give the answer's order too.
+SEARCH_KEY = String(200).with_variant(String(200, collation="C"), "postgresql")
+
+
 class StreetWord(Model):
     """A street's folded name from each of its words on ("willow drive", "drive"): typing the start of any
     word of the name is a prefix match on this table's index."""
@@ -39,18 +45,16 @@ class StreetWord(Model):
     street_id: Mapped[int] = mapped_column(
         ForeignKey("streets.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
     )
-    tail: Mapped[str] = mapped_column(String(200), primary_key=True)
+    tail: Mapped[str] = mapped_column(SEARCH_KEY, primary_key=True)
     is_start: Mapped[bool]  # the whole name (matches rank first)
 
 
-# text_pattern_ops: PostgreSQL serves LIKE 'prefix%' from the index whatever the database's collation.
 # With street_id last, SQLite reads the first matches in the answer's order and stops at the limit.
 Index(
     "ix_street_words_tail",
     StreetWord.is_start,
     StreetWord.tail,
     StreetWord.street_id,
-    postgresql_ops={"tail": "text_pattern_ops"},
 )
 
 
@@ -76,10 +80,10 @@ class Landmark(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
-    search_key: Mapped[str] = mapped_column(String(200))
+    search_key: Mapped[str] = mapped_column(SEARCH_KEY)
     area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"), index=True)
     lon: Mapped[float]
     lat: Mapped[float]
 
 
-Index("ix_landmarks_search_key", Landmark.search_key, postgresql_ops={"search_key": "text_pattern_ops"})
+Index("ix_landmarks_search_key", Landmark.search_key, Landmark.id)

@@ -25,6 +25,10 @@ def _geometry(kind):
                     from_text='ST_GeomFromEWKT', name='geometry', nullable=False)
 
 
+# Byte order on PostgreSQL, so a prefix is an index range (app/models/gazetteer.py SEARCH_KEY).
+SEARCH_KEY = sa.String(length=200).with_variant(sa.String(length=200, collation='C'), 'postgresql')
+
+
 def upgrade():
     op.create_geospatial_table('streets',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -46,13 +50,12 @@ def upgrade():
 
     op.create_table('street_words',
     sa.Column('street_id', sa.Integer(), nullable=False),
-    sa.Column('tail', sa.String(length=200), nullable=False),
+    sa.Column('tail', SEARCH_KEY, nullable=False),
     sa.Column('is_start', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['street_id'], ['streets.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('street_id', 'tail')
     )
-    op.create_index('ix_street_words_tail', 'street_words', ['is_start', 'tail', 'street_id'], unique=False,
-                    postgresql_ops={'tail': 'text_pattern_ops'})
+    op.create_index('ix_street_words_tail', 'street_words', ['is_start', 'tail', 'street_id'], unique=False)
 
     op.create_geospatial_table('addresses',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -71,7 +74,7 @@ def upgrade():
     op.create_table('landmarks',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
-    sa.Column('search_key', sa.String(length=200), nullable=False),
+    sa.Column('search_key', SEARCH_KEY, nullable=False),
     sa.Column('area_id', sa.Integer(), nullable=True),
     sa.Column('lon', sa.Float(), nullable=False),
     sa.Column('lat', sa.Float(), nullable=False),
@@ -80,8 +83,7 @@ def upgrade():
     sa.UniqueConstraint('name')
     )
     op.create_index('ix_landmarks_area_id', 'landmarks', ['area_id'], unique=False)
-    op.create_index('ix_landmarks_search_key', 'landmarks', ['search_key'], unique=False,
-                    postgresql_ops={'search_key': 'text_pattern_ops'})
+    op.create_index('ix_landmarks_search_key', 'landmarks', ['search_key', 'id'], unique=False)
 
     # Plain ADD COLUMN (no batch copy): SQLite keeps the triggers on `issues` that a table copy would drop.
     op.add_column('issues', sa.Column('place', sa.String(length=240), nullable=True))

@@ -86,7 +86,7 @@ def _street_statement(dialect: str, whole_name: bool) -> Select[Any]:
             .select_from(StreetWord)
             .join(Street, Street.id == StreetWord.street_id)
             .outerjoin(Area, Area.id == Street.area_id)
-            .where(StreetWord.is_start.is_(whole_name), starts_with(dialect, StreetWord.tail, PREFIX, BOUND))
+            .where(StreetWord.is_start.is_(whole_name), starts_with(StreetWord.tail, PREFIX, BOUND))
             .order_by(StreetWord.tail, StreetWord.street_id)
             .limit(LIMIT)
         )
@@ -99,7 +99,7 @@ def _landmark_statement(dialect: str) -> Select[Any]:
         _STATEMENTS[key] = (
             select(Landmark.id, Landmark.name, Area.name, Landmark.lon, Landmark.lat)
             .outerjoin(Area, Area.id == Landmark.area_id)
-            .where(starts_with(dialect, Landmark.search_key, PREFIX, BOUND))
+            .where(starts_with(Landmark.search_key, PREFIX, BOUND))
             .order_by(Landmark.search_key, Landmark.id)
             .limit(LIMIT)
         )
