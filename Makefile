@@ -52,6 +52,7 @@ bench: system-bench $(VENV)/.dev
 	RATELIMIT_ENABLED=false $(BIN)/python -m bench.rounds_bench
 	RATELIMIT_ENABLED=false $(BIN)/python -m bench.queue_bench
 	RATELIMIT_ENABLED=false $(BIN)/python -m bench.map_bench
+	RATELIMIT_ENABLED=false $(BIN)/python -m bench.streets_bench
 	$(BIN)/python -m bench.budgets_bench
 	$(BIN)/python -m bench.mail_bench
 	$(BIN)/python -m bench.transfer_bench

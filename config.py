@@ -83,6 +83,17 @@ class Config:
         '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
     )
 
+    # Reverse geocoding (app/services/gazetteer/geocoders.py): "gazetteer" (the streets imported with
+    # `import-streets`), or "nominatim" / "photon" at GEOCODER_URL (self-hosted), which falls back to the
+    # gazetteer when it fails or takes longer than GEOCODER_TIMEOUT seconds.
+    GEOCODER = "gazetteer"
+    GEOCODER_URL: str | None = None
+    GEOCODER_TIMEOUT = 2.0
+    # How far a report may lie from a street (metres) and from a house number to be placed "near" it.
+    GAZETTEER_STREET_RADIUS_M = 250
+    GAZETTEER_ADDRESS_RADIUS_M = 60
+    PLACE_SEARCH_LIMIT = 8
+
     # A photo may be at most 10 MB; the whole request a little more for the other fields.
     PHOTO_MAX_BYTES = 10 * 1024 * 1024
     MAX_CONTENT_LENGTH = PHOTO_MAX_BYTES + 512 * 1024
@@ -234,6 +245,9 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "TILE_ATTRIBUTION": ("TILE_ATTRIBUTION", lambda _n, v: v),
     "UPLOAD_FOLDER": ("UPLOAD_FOLDER", lambda _n, v: v),
     "PHOTO_STORE": ("PHOTO_STORE", lambda _n, v: v),
+    "GEOCODER": ("GEOCODER", lambda _n, v: v),
+    "GEOCODER_URL": ("GEOCODER_URL", parse_public_url),
+    "GEOCODER_TIMEOUT": ("GEOCODER_TIMEOUT", parse_seconds),
     "RATELIMIT_ENABLED": ("RATELIMIT_ENABLED", parse_bool),
     "RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", lambda _n, v: v),
     "RATELIMIT_REDIS_TIMEOUT": ("RATELIMIT_REDIS_TIMEOUT", parse_seconds),

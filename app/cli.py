@@ -11,10 +11,13 @@ from flask_migrate import upgrade
 from app.extensions import db
 from app.models.timestamps import utcnow
 from app.services.accounts import users as accounts
+from app.services.gazetteer import geocoders, lookup
+from app.services.gazetteer.imports import import_gazetteer
 from app.services.issues import places
 from app.services.kernel.errors import DomainError
 from geo.areas import AreaError
 from geo.geojson import read_areas
+from geo.streets import GazetteerError, read_gazetteer
 
 
 def register_commands(app: Flask) -> None:
@@ -58,6 +61,36 @@ def register_commands(app: Flask) -> None:
             bar.update(len(shapes))
         db.session.commit()
         click.echo(f"{added} areas added, {updated} updated.")
+
+    @app.cli.command("import-streets")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    def import_streets(file: Path) -> None:
+        """Load named streets, addresses and landmarks (GeoJSON, e.g. an OpenStreetMap export with `name`,
+        `addr:street` and `addr:housenumber` tags) into the gazetteer, then name the place of every problem
+        that has none yet. Importing the same file again changes nothing."""
+        try:
+            gazetteer = read_gazetteer(file.read_text(encoding="utf-8"))
+        except UnicodeDecodeError:
+            raise click.ClickException(f"{file}: not a UTF-8 text file") from None
+        except GazetteerError as exc:
+            raise click.ClickException(f"{file}: {exc}") from None
+        summary = import_gazetteer(db.session, gazetteer)
+        placed = geocoders.place_issues(
+            db.session, geocoders.configured_geocoder(), lookup.unplaced_issues(db.session)
+        )
+        db.session.commit()
+        click.echo(f"{summary} {placed} problems placed.")
+
+    @app.cli.command("locate-issues")
+    @click.option(
+        "--all", "everything", is_flag=True, help="Name every problem's place again, not only missing ones."
+    )
+    def locate_issues(everything: bool) -> None:
+        """Name the nearest street of problems reported before the streets were imported."""
+        rows = lookup.unplaced_issues(db.session, everything)
+        placed = geocoders.place_issues(db.session, geocoders.configured_geocoder(), rows)
+        db.session.commit()
+        click.echo(f"{placed} of {len(rows)} problems placed.")
 
     @app.cli.command("seed-demo")
     @click.option("--issues", "issue_count", default=320, show_default=True)

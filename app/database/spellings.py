@@ -159,3 +159,20 @@ def sorts_narrow_rows_first(dialect: str) -> bool:
     read the wide ones. On SQLite carrying stored text through the sort costs more than the extra lookups;
     on PostgreSQL the lookups cost more (docs/benchmarks.md)."""
     return dialect == "sqlite"
+
+
+def starts_with(column: Any, prefix: Any, bound: Any) -> ColumnElement[bool]:
+    """`column` starts with `prefix` (`bound`: the smallest text above every such value), as a range on
+    the column's index. The column must compare bytes: SQLite's BINARY, PostgreSQL's "C" collation
+    (in a language's collation a prefix is not a range)."""
+    return and_(column >= prefix, column < bound)
+
+
+def upsert_rows(session: DbSession, model: Any, conflict: list[str], changing: list[str]) -> Insert:
+    """INSERT ... ON CONFLICT (conflict) DO UPDATE SET each of `changing` to the incoming row's value;
+    run it with a list of rows (one executemany)."""
+    insert = sqlite.insert if dialect_of(session) == "sqlite" else postgresql.insert
+    statement = insert(model)
+    return statement.on_conflict_do_update(
+        index_elements=conflict, set_={name: statement.excluded[name] for name in changing}
+    )

@@ -21,12 +21,17 @@ from app.database.sessions import DbSession
 from app.demo.content import DESCRIPTIONS, STREETS, TITLES
 from app.demo.timelines import add_demo_timelines
 from app.models import Issue, Like, User
+from app.services.gazetteer.imports import import_gazetteer
 from app.services.issues import places
 from app.shapes import point_element
 from geo.areas import AreaIndex
 from geo.geojson import read_areas
+from geo.place_names import describe
+from geo.streets import Gazetteer, StreetIndex, read_gazetteer
 
 CITY_FILE = Path(__file__).with_name("demo_city.geojson")
+# The demo city's streets, addresses and landmarks as an OpenStreetMap-style export (name, addr:* tags).
+STREETS_FILE = Path(__file__).with_name("demo_streets.geojson")
 DEMO_PASSWORD = "demo-password"
 DEMO_DOMAIN = "demo.commonfix.org"
 EPOCH = datetime(2026, 5, 1, 8, 0, 0)
@@ -44,6 +49,8 @@ STATUS_WEIGHTS = {
     "no-further-action": 3,
     "closed": 6,
 }
+# The gazetteer's default reach (config.py GAZETTEER_*_RADIUS_M).
+PLACE_STREET_M, PLACE_ADDRESS_M = 250, 60
 Progress = Callable[..., AbstractContextManager[Any]]
 
 
@@ -84,6 +91,8 @@ def seed_demo_city(
     places.ensure_reference_data(session)
     places.import_areas(session, read_areas(CITY_FILE.read_text(encoding="utf-8")))
     index = places.area_index(session)
+    gazetteer = read_gazetteer(STREETS_FILE.read_text(encoding="utf-8"))
+    import_gazetteer(session, gazetteer)
 
     password_hash = generate_password_hash(DEMO_PASSWORD, method="scrypt")
     staff = [
@@ -139,6 +148,7 @@ def seed_demo_city(
                 "updated_at": created,
             }
         )
+    _name_places(gazetteer, index, issues)
     _stamp_workflow(random.Random(4), issues)
     issues.sort(key=lambda row: row["created_at"])
     bar = progress(length=len(issues), label="Adding problems") if progress else None
@@ -171,6 +181,16 @@ def seed_demo_city(
         f"{len(resident_ids)} residents, {len(likes)} likes; {funding} Log in as resident1@{DEMO_DOMAIN}, "
         f"official@{DEMO_DOMAIN} or admin@{DEMO_DOMAIN} with the password {DEMO_PASSWORD!r}."
     )
+
+
+def _name_places(gazetteer: Gazetteer, index: AreaIndex, issues: list[dict[str, Any]]) -> None:
+    """Each problem's place in words, from the demo streets in memory (as the gazetteer would name it)."""
+    area_names = {a.id: a.name for a in index.areas}
+    found = StreetIndex(gazetteer, lat0=51.04).places(
+        [(row["lon"], row["lat"]) for row in issues], PLACE_STREET_M, PLACE_ADDRESS_M
+    )
+    for row, near in zip(issues, found, strict=True):
+        row["place"] = describe(near[0], area_names[row["area_id"]], near[1]) if near else None
 
 
 def _stamp_workflow(rng: random.Random, issues: list[dict[str, Any]]) -> None:

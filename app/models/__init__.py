@@ -3,6 +3,7 @@
 from app.models.account import ApiToken, LoginSession, User
 from app.models.desk import Assignment, CategoryTarget, InboxVisit, InternalNote, Team, TeamMember
 from app.models.funding import Group, Membership, Pledge, Pool, PoolMatch
+from app.models.gazetteer import Address, Landmark, Street, StreetWord
 from app.models.issue import Issue, IssueCell, Like, Photo
 from app.models.ledger import LedgerLine, LedgerPosting
 from app.models.mail import MailStatus, OutgoingMail
@@ -12,6 +13,7 @@ from app.models.rounds import Round, RoundBallot, RoundCandidate, TallyJob
 from app.models.workflow import Follow, IssueEvent
 
 __all__ = [
+    "Address",
     "ApiToken",
     "Area",
     "Assignment",
@@ -27,6 +29,7 @@ __all__ = [
     "Issue",
     "IssueCell",
     "IssueEvent",
+    "Landmark",
     "LedgerLine",
     "LedgerPosting",
     "Like",
@@ -43,6 +46,8 @@ __all__ = [
     "RoundBallot",
     "RoundCandidate",
     "Status",
+    "Street",
+    "StreetWord",
     "TallyJob",
     "Team",
     "TeamMember",

@@ -27,6 +27,9 @@ class Issue(Model):
     lat: Mapped[float]
     geom: Mapped[object] = mapped_column(Geometry("POINT", srid=4326, spatial_index=True, nullable=False))
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    # The nearest street as words ("near 12 Willow Drive, Station Quarter"), found when reported
+    # (app/services/gazetteer); None where no street is known near the point.
+    place: Mapped[str | None] = mapped_column(String(240))
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     hide_name: Mapped[bool] = mapped_column(default=False)
     # Kept by database triggers on `likes` (migration c4d2e7a1f0b3): code never writes it.

@@ -38,6 +38,7 @@ def find_requests(session: DbSession, query: RequestQuery) -> list[dict[str, Any
             Issue.updated_at,
             Issue.lon,
             Issue.lat,
+            Issue.place,
         )
         .join(Category, Category.code == Issue.category_code)
         .join(Status, Status.code == Issue.status)
@@ -95,7 +96,7 @@ def request_record(row: dict[str, Any]) -> dict[str, Any]:
         "requested_datetime": _time(row["created_at"]),
         "updated_datetime": _time(row["updated_at"]),
         "expected_datetime": None,
-        "address": "",
+        "address": row["place"] or "",
         "address_id": "",
         "zipcode": "",
         "lat": row["lat"],

@@ -103,7 +103,7 @@ def notify_issue_event(session: DbSession, event: IssueEvent) -> int:
     if event.id is None:
         session.flush()  # the event's id is part of each mail's key
     issue = session.execute(
-        select(Issue.id, Issue.title, Issue.area_id).where(Issue.id == event.issue_id)
+        select(Issue.id, Issue.title, Issue.area_id, Issue.place).where(Issue.id == event.issue_id)
     ).first()
     if issue is None:
         return 0
@@ -142,7 +142,8 @@ def notify_issue_event(session: DbSession, event: IssueEvent) -> int:
         subject = f"“{issue.title}” is now {new}"
         lead = f"Problem #{issue.id} “{issue.title}” changed from {old} to {new}."
     note = f"\n\nNote from the city:\n{event.note}" if event.note else ""
-    body = f"{lead}{note}\n\nSee the problem and its timeline: {link}"
+    where = f"\nWhere: {issue.place}" if issue.place else ""
+    body = f"{lead}{where}{note}\n\nSee the problem and its timeline: {link}"
     sent = 0
     for user_id in sorted(recipients):
         if user_id == event.actor_id:
@@ -156,7 +157,9 @@ def notify_issue_event(session: DbSession, event: IssueEvent) -> int:
 def notify_new_issue(session: DbSession, issue_id: int) -> int:
     """Email the followers of the issue's area (not its reporter) about a newly reported problem."""
     row = session.execute(
-        select(Issue.id, Issue.title, Issue.description, Issue.area_id, Issue.reporter_id, Area.name)
+        select(
+            Issue.id, Issue.title, Issue.description, Issue.area_id, Issue.reporter_id, Area.name, Issue.place
+        )
         .join(Area, Area.id == Issue.area_id)
         .where(Issue.id == issue_id)
     ).first()
@@ -170,7 +173,11 @@ def notify_new_issue(session: DbSession, issue_id: int) -> int:
     ).all()
     link = external_url("issues.detail", issue_id=row.id)
     subject = f"New problem in {row.name}: {row.title}"
-    body = f"A new problem was reported in {row.name}:\n\n{row.title}\n{row.description}\n\nSee it: {link}"
+    where = f"Where: {row.place}\n" if row.place else ""
+    body = (
+        f"A new problem was reported in {row.name}:\n\n"
+        f"{row.title}\n{where}{row.description}\n\nSee it: {link}"
+    )
     sent = 0
     for user_id, email in followers:
         if user_id == row.reporter_id:

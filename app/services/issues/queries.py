@@ -68,6 +68,7 @@ class IssueRow(NamedTuple):
     created_at: datetime
     lon: float
     lat: float
+    place: str | None  # the nearest street in words (app/services/gazetteer), None where none is known
 
 
 COLUMNS = (
@@ -84,6 +85,7 @@ COLUMNS = (
     Issue.created_at,
     Issue.lon,
     Issue.lat,
+    Issue.place,
 )
 
 

@@ -12,6 +12,7 @@ from app.database.sessions import DbSession, execute_write
 from app.database.spellings import insert_ignoring_duplicates
 from app.models import Category, Follow, Issue, Photo, User
 from app.models.timestamps import utcnow
+from app.services.gazetteer.geocoders import configured_geocoder
 from app.services.issues.notifications import notify_new_issue
 from app.services.issues.photo_store import PhotoStore
 from app.services.issues.photos import process_photo, store_photo
@@ -86,6 +87,7 @@ def create_issue(
         lat=lat_value,
         geom=point_element(lon_value, lat_value),
         area_id=area.id,
+        place=configured_geocoder().place_of(session, lon_value, lat_value, area.name),
         reporter_id=reporter.id,
         hide_name=bool(hide_name),
         is_hidden=not reporter.email_confirmed,

@@ -37,6 +37,7 @@ COLUMNS = (
     "latitude",
     "longitude",
     "url",
+    "place",
 )
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -59,6 +60,7 @@ _SELECTED = (
     Issue.likes_count,
     Issue.lat,
     Issue.lon,
+    Issue.place,
 )
 
 
@@ -128,6 +130,7 @@ def csv_chunks(
                 f"{r.lat:.6f}",
                 f"{r.lon:.6f}",
                 issue_url.format(r.id),
+                safe_cell(r.place or ""),
             )
         )
         if count % 500 == 0:
@@ -164,6 +167,7 @@ def geojson_chunks(session: DbSession, filters: DashboardFilters, issue_url: str
                 "closed": timestamp(r.closed_at) or None,
                 "likes": r.likes_count,
                 "url": issue_url.format(r.id),
+                "place": r.place,
             },
         }
         chunk.append(separator + json.dumps(feature, ensure_ascii=False, separators=(",", ":")))

@@ -1,6 +1,9 @@
-/* Report a problem: tap the map (or "Use my location") to place the pin, which fills the hidden
-   lat/lon inputs; with a pin and a category, offer nearby open problems of the same category
-   ("Already reported?") that the resident can like instead of reporting again. */
+/* Report a problem: find the street (place-search.js) or use your location, then tap the map to place the
+   pin, which fills the hidden lat/lon inputs. The map opens at street zoom on the resident's location when
+   the browser already may share it; a tap at city zoom zooms in first, so the pin lands where meant.
+   Open problems nearby show as small pins while placing (tap one to like it instead); the pin can be
+   dragged, or focused and nudged with the arrow keys (Shift for bigger steps). With a pin and a
+   category, nearby open problems of the same category are offered ("Already reported?"). */
 (function () {
   "use strict";
 
@@ -24,15 +27,36 @@
   map.getContainer().classList.add("is-pickable");
 
   var marker = null;
+  var STREET_ZOOM = 17;
+  var PLACING_ZOOM = 16; /* below this a tap zooms in instead of placing the pin */
+  var NUDGE_PX = { normal: 4, big: 24 };
+  var ARROWS = { ArrowUp: [0, -1], ArrowDown: [0, 1], ArrowLeft: [-1, 0], ArrowRight: [1, 0] };
+
+  function nudge(event) {
+    var step = ARROWS[event.key];
+    if (!step || !marker) {
+      return;
+    }
+    event.preventDefault();
+    event.stopPropagation();
+    var px = event.shiftKey ? NUDGE_PX.big : NUDGE_PX.normal;
+    var point = map.latLngToContainerPoint(marker.getLatLng()).add([step[0] * px, step[1] * px]);
+    place(map.containerPointToLatLng(point), "nudged");
+  }
 
   function place(latlng, how) {
     var lat = Number(latlng.lat.toFixed(6));
     var lon = Number(latlng.lng.toFixed(6));
     if (!marker) {
-      marker = L.marker([lat, lon], { draggable: true, keyboard: false, title: "The problem is here" }).addTo(map);
+      marker = L.marker([lat, lon], { draggable: true, keyboard: true, title: "The problem is here", alt: "The problem is here: drag, or use the arrow keys, to move" }).addTo(map);
       marker.on("dragend", function () {
         place(marker.getLatLng(), "moved");
       });
+      var icon = marker.getElement();
+      icon.setAttribute("role", "button");
+      icon.setAttribute("aria-label", "The problem's pin: use the arrow keys to move it, Shift for bigger steps");
+      icon.setAttribute("data-report-pin", "");
+      icon.addEventListener("keydown", nudge);
     } else {
       marker.setLatLng([lat, lon]);
     }
@@ -40,11 +64,21 @@
     lonInput.value = String(lon);
     frame.setAttribute("data-pin", lat + "," + lon);
     status.classList.remove("is-error");
-    status.textContent = (how === "located" ? "Pin placed at your location" : "Pin placed") + " (" + lat.toFixed(5) + ", " + lon.toFixed(5) + ").";
-    suggest();
+    status.textContent = (how === "located" ? "Pin placed at your location" : how === "nudged" ? "Pin moved" : "Pin placed") + " (" + lat.toFixed(5) + ", " + lon.toFixed(5) + ").";
+    if (how !== "nudged") {
+      suggest();
+    } else {
+      suggestSoon();
+    }
   }
 
   map.on("click", function (event) {
+    if (map.getZoom() < PLACING_ZOOM) {
+      map.setView(event.latlng, STREET_ZOOM);
+      status.classList.remove("is-error");
+      status.textContent = "Zoomed in: now tap exactly where the problem is.";
+      return;
+    }
     place(event.latlng, "tapped");
   });
 
@@ -168,4 +202,117 @@
   }
 
   category.addEventListener("change", suggest);
+  var suggestSoon = CF.debounce(suggest, 400);
+
+  /* Open problems near where the resident is looking, as small pins under the report's own pin. */
+  var NEARBY_ZOOM = 15;
+  var nearby = L.layerGroup().addTo(map);
+  var nearbyRequest = null;
+  var shownIds = "";
+
+  function nearbyIcon(statusType) {
+    var known = CF.STATUS[statusType] ? statusType : "open";
+    return L.divIcon({
+      className: "cf-pin cf-pin--nearby cf-pin--" + known,
+      html: '<span class="cf-pin__glyph" aria-hidden="true">' + (CF.STATUS[known] || CF.STATUS.open).glyph + "</span>",
+      iconSize: [22, 22],
+      iconAnchor: [11, 11],
+      popupAnchor: [0, -10]
+    });
+  }
+
+  function nearbyPopup(p) {
+    var box = document.createElement("div");
+    box.className = "cf-popup";
+    var title = document.createElement("a");
+    title.className = "cf-popup__title";
+    title.href = p.url;
+    title.target = "_blank";
+    title.rel = "noopener";
+    title.textContent = p.title;
+    title.setAttribute("aria-label", p.title + " (opens in a new tab)");
+    var meta = document.createElement("p");
+    meta.className = "cf-popup__meta";
+    meta.textContent = p.status_name + " · already reported. Like it instead of reporting it again:";
+    var block = document.createElement("div");
+    block.className = "like";
+    block.setAttribute("data-like-issue", String(p.id));
+    block.setAttribute("data-liked", p.liked_by_me ? "true" : "false");
+    block.setAttribute("data-api-url", "/api/v1/issues/" + p.id + "/like");
+    block.innerHTML = '<span class="like-count"><strong data-like-count></strong> <span data-like-word></span></span> ' +
+      '<button type="button" class="button button--like" data-like-toggle></button><p class="like__error" role="alert" hidden></p>';
+    box.appendChild(title);
+    box.appendChild(meta);
+    box.appendChild(block);
+    /* Not in the page yet, so CF.setLikeState (which updates every copy in the page) cannot reach it. */
+    block.querySelector("[data-like-count]").textContent = Number(p.likes).toLocaleString("en");
+    block.querySelector("[data-like-word]").textContent = p.likes === 1 ? "like" : "likes";
+    block.querySelector("button").textContent = p.liked_by_me ? "Unlike" : "Like";
+    return box;
+  }
+
+  function loadNearby() {
+    if (map.getZoom() < NEARBY_ZOOM) {
+      nearby.clearLayers();
+      shownIds = "";
+      frame.setAttribute("data-nearby-pins", "0");
+      return;
+    }
+    if (nearbyRequest) {
+      nearbyRequest.abort();
+    }
+    nearbyRequest = window.AbortController ? new AbortController() : null;
+    var b = map.getBounds();
+    var params = new URLSearchParams({
+      bbox: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(6); }).join(","),
+      status: "open",
+      per_page: "200"
+    });
+    CF.api("GET", "/api/v1/issues?" + params.toString(), { signal: nearbyRequest && nearbyRequest.signal })
+      .then(function (collection) {
+        var features = collection.features || [];
+        var ids = features.map(function (f) { return f.id; }).join(",");
+        if (ids === shownIds) {
+          return;
+        }
+        shownIds = ids;
+        nearby.clearLayers();
+        features.forEach(function (feature) {
+          var c = feature.geometry.coordinates;
+          var pin = L.marker([c[1], c[0]], {
+            icon: nearbyIcon(feature.properties.status_type),
+            title: feature.properties.title + " (already reported)",
+            alt: feature.properties.title,
+            zIndexOffset: -1000
+          });
+          pin.bindPopup(function () { return nearbyPopup(feature.properties); }, { autoPanPadding: [16, 16] });
+          nearby.addLayer(pin);
+        });
+        frame.setAttribute("data-nearby-pins", String(features.length));
+      })
+      .catch(function (problem) {
+        if (problem.name !== "AbortError") {
+          frame.setAttribute("data-nearby-pins", "error");
+        }
+      });
+  }
+
+  map.on("moveend", CF.debounce(loadNearby, 200));
+  loadNearby();
+
+  /* Open at street zoom on the resident's location when the browser may already share it (no prompt). */
+  if (!latInput.value && navigator.permissions && navigator.geolocation && window.isSecureContext) {
+    navigator.permissions.query({ name: "geolocation" }).then(function (permission) {
+      if (permission.state !== "granted") {
+        return;
+      }
+      navigator.geolocation.getCurrentPosition(function (position) {
+        if (marker) {
+          return;
+        }
+        map.setView([position.coords.latitude, position.coords.longitude], STREET_ZOOM);
+        status.textContent = "The map shows where you are: tap where the problem is.";
+      }, function () {}, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+    }).catch(function () {});
+  }
 })();
