@@ -1,8 +1,8 @@
 """Issue 16 benchmark: the jumping add1 search beside the stepping one (its oracle) on every shared file.
 
 For each file a fresh child process runs `add1_stepping` (one MES run per per-voter level, the
-Pabulib definition) and counts the levels it accepts, how many distinct purchase sequences and
-distinct funded sets those levels give; another child runs `add1_jumping`. The row says whether
+Pabulib definition) and counts the levels it accepts and the stretches of consecutive levels with
+one purchase sequence (and with one funded set); another child runs `add1_jumping`. The row says whether
 both end with the same purchases, per-voter budget and note, the MES runs each made and their
 CPU time (the search only; reading the file is left out). A child over its time limit is killed.
 This is the comparison for the files on which stepping is too slow for the test suite
@@ -127,14 +127,15 @@ def run(timeout: float) -> str:
         f"Command: `{COMMAND} --timeout {timeout:.0f}` (measured {date.today().isoformat()}, "
         f"Python {platform.python_version()}, {os.cpu_count()} cores, load average "
         f"{load_before[0]:.1f} before and {load_after[0]:.1f} after; a shared machine).\n\n"
-        "Pabulib's add1 (`equalshares/add1`) searched two ways, each in a fresh process, CPU time of "
-        "the search alone (reading the file excluded), killed after the limit. Stepping runs MES at "
-        "every level (the definition, kept as the oracle); the columns after it count the levels it "
-        "accepted and how many distinct purchase sequences and distinct funded sets they hold: no "
-        "search that reruns MES once per distinct outcome can make fewer runs than the sequences. "
+        "Pabulib's add1 (`equalshares/add1`) searched two ways, each in a fresh process, CPU "
+        "time of the search alone (reading the file excluded), killed after the wall-clock limit. "
+        "Stepping runs MES at every level (the definition, kept as the oracle); the columns after "
+        "it count the levels it accepted and the stretches of consecutive levels that share one "
+        "purchase sequence (one funded set): a search that reruns MES only where the outcome "
+        "changes still needs a run per stretch. "
         '"Same" compares the purchases, the per-voter budget reached and the note.\n\n'
-        "| File | Levels accepted | Distinct sequences | Distinct funded sets | Stepping MES runs "
-        "| Stepping CPU | Jumping MES runs | Jumping CPU | Same |\n"
+        "| File | Levels accepted | Stretches, same sequence | Stretches, same funded set "
+        "| Stepping MES runs | Stepping CPU | Jumping MES runs | Jumping CPU | Same |\n"
         "|---|---:|---:|---:|---:|---:|---:|---:|---|\n" + "\n".join(rows) + "\n"
     )
 
