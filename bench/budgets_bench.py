@@ -7,7 +7,8 @@ maximum resident set size. Results go to the "Allocation engine (budgets/)" sect
 docs/benchmarks.md.
 
     .venv/bin/python -m bench.budgets_bench [--runs 3] [--pabutools-timeout 300] [--skip-pabutools]
-        [--only engine|issue16]   (issue16: bench.equal_shares_bench, CPU time per file)
+        [--only engine|issue16|add1-oracle]   (issue16: bench.equal_shares_bench, CPU time per
+        file; add1-oracle: bench.add1_oracle_bench, the jumping add1 beside the stepping one)
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from bench import equal_shares_bench
+from bench import add1_oracle_bench, equal_shares_bench
 from bench.benchmarks_doc import replace_section
 
 REPO = Path(__file__).resolve().parents[1]
@@ -192,7 +193,9 @@ def main() -> None:
     parser.add_argument("--skip-pabutools", action="store_true")
     parser.add_argument("--child", nargs=4, metavar=("ENGINE", "RULE", "FILE", "JOBS"))
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
-    parser.add_argument("--only", choices=("engine", "issue16"), help="run one section (default: both)")
+    parser.add_argument(
+        "--only", choices=("engine", "issue16", "add1-oracle"), help="run one section (default: all)"
+    )
     parser.add_argument("--timeout", type=float, default=900.0, help="our engine's limit per issue-16 run")
     args = parser.parse_args()
     if args.child:
@@ -205,6 +208,8 @@ def main() -> None:
     if args.only in (None, "issue16"):
         body = equal_shares_bench.run(args.timeout, args.pabutools_timeout, not args.skip_pabutools)
         sections.append((equal_shares_bench.HEADING, body))
+    if args.only in (None, "add1-oracle"):
+        sections.append((add1_oracle_bench.HEADING, add1_oracle_bench.run(args.timeout)))
     for heading, body in sections:
         if not args.no_write:
             replace_section(REPO / "docs" / "benchmarks.md", heading, body)

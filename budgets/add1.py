@@ -18,6 +18,8 @@ from budgets.mes_engine import MesOutcome, MesProblem, run_mes
 from budgets.mes_levels import LevelRunner
 
 Progress = Callable[[int, int], None]
+# Called by add1_stepping with each per-voter budget it accepts and the outcome there.
+Observer = Callable[[Fraction, MesOutcome], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +122,7 @@ def add1_stepping(
     jobs: int = 1,
     step: int = 1,
     options: Add1Options = PABULIB,
+    observe: Observer | None = None,
 ) -> Add1Result:
     """MES with the add1 completion, one level at a time (the definition; see Add1Options).
 
@@ -130,12 +133,15 @@ def add1_stepping(
     the next levels are computed in parallel worker processes; the result is the same. `step` is
     the raise per voter in money units: with budgets in cents, step=100 raises by one currency
     unit (levels then start from the per-voter budget rounded down to a whole step).
+    `observe` sees every accepted level and its outcome (the benchmark counts distinct outcomes).
     """
     voters = max(voters, 1)
     per_voter, level = _start(problem, voters, budget, step, options)
     if options.integral_start and sum(problem.costs) <= budget:
         return _everything_fits(problem, Fraction(budget, voters), budget)
     best = run_mes(problem, per_voter)
+    if observe is not None:
+        observe(per_voter, best)
     runs = 1
     steps = 0
     why = _done(problem, best, budget, options)
@@ -152,6 +158,8 @@ def add1_stepping(
                 best = trial
                 level += step
                 steps += 1
+                if observe is not None:
+                    observe(Fraction(level), best)
                 why = _done(problem, best, budget, options)
                 if why is not None:
                     break

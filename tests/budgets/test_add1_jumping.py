@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -9,7 +11,7 @@ from hypothesis import strategies as st
 from budgets import Ballot, Election, Project, allocate
 from budgets.add1 import Add1Result, add1_jumping, add1_stepping
 from budgets.equal_shares import mes_problem
-from budgets.mes_engine import run_mes
+from budgets.mes_engine import MesOutcome, run_mes
 from tests.budgets.pabulib_files import PABULIB_DIR, RANDOM_ELECTIONS, load_election
 
 # Files where stepping one level at a time takes too long for the suite (10 s of CPU and more);
@@ -71,6 +73,27 @@ def test_jumping_skips_levels_where_nothing_changes() -> None:
     assert_same(stepping, jumping)
     assert stepping.runs > 100
     assert jumping.runs < stepping.runs // 4
+
+
+def test_stepping_shows_each_level_it_accepts_to_an_observer() -> None:
+    # The benchmark counts distinct outcomes through this hook; it must see exactly the levels
+    # stepping accepts, in order, ending with the outcome the search returns.
+    projects = (Project("a", 600), Project("b", 500), Project("c", 900))
+    ballots = (Ballot(("a",)), Ballot(("a",)), Ballot(("b",)), Ballot(("b", "c")))
+    election = Election(projects, ballots, 1000)
+    problem = mes_problem(election)
+    seen: list[tuple[Fraction, list[int]]] = []
+
+    def observe(level: Fraction, outcome: MesOutcome) -> None:
+        seen.append((level, outcome.bought))
+
+    found = add1_stepping(problem, 4, 1000, observe=observe)
+    assert seen[0][0] == Fraction(1000, 4)
+    assert [level for level, _ in seen[1:]] == list(range(251, 251 + len(seen) - 1))
+    assert seen[-1] == (found.per_voter, found.outcome.bought)
+    assert found.runs == len(seen) + 1  # the last run is the level that overspends
+    for level, bought in seen:
+        assert run_mes(problem, level).bought == bought
 
 
 def test_the_rule_explains_the_level_it_reached() -> None:
