@@ -81,7 +81,7 @@ def detail(issue_id: int) -> str:
         likes.liked_issue_ids(db.session, current_user.id, [issue_id])
     )
     small_map = maps.build_map(location=(row.lat, row.lon), zoom=ISSUE_ZOOM)
-    maps.add_pin(small_map, row.lat, row.lon, row.status_type)
+    maps.add_pin(small_map, row.lat, row.lon, row.status_type, row.status)
     staff = bool(current_user.is_authenticated and current_user.is_staff)
     return render_template(
         "issues/detail.html",
