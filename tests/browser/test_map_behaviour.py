@@ -82,6 +82,14 @@ def markers(page: Page, selector: str) -> list[dict[str, object]]:
     return found
 
 
+def tap(page: Page, x: float, y: float) -> None:
+    """A touch tap on a touch screen, else a click."""
+    if page.evaluate("() => navigator.maxTouchPoints > 0"):
+        page.touchscreen.tap(x, y)
+    else:
+        page.mouse.click(x, y)
+
+
 def tap_clusters_until_pins(page: Page) -> None:
     """From the city view, tap the biggest cluster in view until the map shows pins."""
     frame = page.locator("[data-cf-map]")
@@ -96,7 +104,7 @@ def tap_clusters_until_pins(page: Page) -> None:
         candidates = [c for c in candidates if visible_in_map(page, c[1])]
         assert candidates, "no cluster can be tapped"
         _, (x, y) = max(candidates)
-        page.touchscreen.tap(x, y)
+        tap(page, x, y)
     settle(page)
     assert frame.get_attribute("data-mode") == "pins"
 
