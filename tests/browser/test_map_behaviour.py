@@ -325,54 +325,6 @@ def test_status_badges_on_the_dashboard_have_distinct_colours_with_aa_contrast(
         context.close()
 
 
-def test_the_problem_page_on_a_phone_leads_with_the_problem_and_keeps_its_targets_apart(
-    phone390: Page, live_server: LiveServer
-) -> None:
-    page = phone390
-    log_in(page, live_server.url)
-    top = api_get(live_server, "/api/v1/issues?status=open&sort=rank&per_page=1")["features"][0]
-    page.goto(top["properties"]["url"])
-
-    title = page.locator("h1.issue__title").bounding_box()
-    badge = page.locator(".issue__header .status-badge").bounding_box()
-    place = page.locator(".issue__place").bounding_box()
-    actions = page.locator(".issue__actions").bounding_box()
-    assert title
-    assert badge
-    assert place
-    assert actions
-    assert title["y"] < badge["y"] < place["y"] < actions["y"] < 844  # all on the first screen
-    like = page.locator(".issue__actions .button--like").bounding_box()
-    follow = page.locator(".issue__actions .button--follow").bounding_box()
-    subscribe = page.locator(".subscribe__toggle").bounding_box()
-    assert like
-    assert follow
-    assert subscribe
-    for target in (like, follow, subscribe):
-        assert target["height"] >= 44
-    assert abs(like["y"] - follow["y"]) < 4  # side by side
-    assert subscribe["y"] >= follow["y"] + follow["height"] + 8  # not on top of Follow
-    expect(page.locator(".subscribe__menu")).to_be_hidden()
-    page.locator(".subscribe__toggle").tap()
-    feed = page.get_by_role("link", name="News feed of this problem's updates")
-    expect(feed).to_be_visible()
-    assert (feed.get_attribute("href") or "").endswith(f"/feeds/issues/{top['id']}.atom")
-    assert serious_violations(page) == []
-
-
-def test_a_duplicate_page_points_to_the_original_and_passes_axe(
-    phone390: Page, live_server: LiveServer
-) -> None:
-    page = phone390
-    duplicate = api_get(live_server, "/api/v1/issues?status=duplicate&per_page=1")["features"][0]
-    page.goto(duplicate["properties"]["url"])
-
-    expect(page.locator(".duplicate-note")).to_contain_text("closed as a duplicate")
-    expect(page.locator(".button--like")).to_have_count(0)
-    expect(page.locator(".button--follow")).to_have_count(0)
-    assert serious_violations(page) == []
-
-
 def test_pins_loaded_under_an_open_popup_wait_until_it_closes(
     browser: Browser, live_server: LiveServer
 ) -> None:

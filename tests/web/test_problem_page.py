@@ -119,9 +119,9 @@ def test_a_closed_duplicate_links_to_its_original_instead_of_offering_like_and_f
         assert f"/follows/issues/{duplicate.id}" not in html
         assert "Log in to like" not in html
         assert "Log in to follow" not in html
-        note = html[html.index('<section class="duplicate-note"') :]
+        note = html[html.index('<section class="duplicate-banner"') :]
         assert re.search(
-            rf'closed as a duplicate of\s+<a class="duplicate-note__link" href="/issues/{original.id}">'
+            rf'closed as a duplicate of\s+<a class="duplicate-banner__link" href="/issues/{original.id}">'
             rf"#{original.id} Deep pothole on Mill Lane</a>",
             note,
         )
@@ -142,9 +142,8 @@ def test_a_duplicate_of_a_hidden_report_names_no_link_to_it(
 
     html = client.get(f"/issues/{duplicate.id}").get_data(as_text=True)
 
-    note = html[
-        html.index('<section class="duplicate-note"') : html.index("</section>", html.index("duplicate-note"))
-    ]
+    start = html.index('<section class="duplicate-banner"')
+    note = html[start : html.index("</section>", start)]
     assert "This report is closed as a duplicate of another one." in note
     assert f'href="/issues/{original.id}"' not in note
     assert f"/issues/{duplicate.id}/like" not in html
