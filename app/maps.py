@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from app.models import Area
 from app.shapes import to_geometry
+from app.status_styles import TYPES, status_icon, style_key
 
 # (south, west), (north, east), as Leaflet and folium want bounds.
 Bounds = tuple[tuple[float, float], tuple[float, float]]
@@ -166,12 +167,13 @@ def build_map(
     return city
 
 
-def add_pin(city: folium.Map, lat: float, lon: float, status_type: str) -> None:
-    """A status-coloured pin like the city map's, for a single problem."""
-    glyph = {"fixed": "✓", "closed": "×"}.get(status_type, "!")
+def add_pin(city: folium.Map, lat: float, lon: float, status_type: str, status_code: str = "") -> None:
+    """A pin like the city map's (its status's colour and symbol), for a single problem."""
+    key = style_key(status_code, status_type)
+    kind = status_type if status_type in TYPES else "open"
     icon = folium.DivIcon(
-        html=f'<span class="cf-pin__glyph" aria-hidden="true">{glyph}</span>',
-        class_name=f"cf-pin cf-pin--{status_type}",
+        html=str(status_icon(status_code, status_type)),
+        class_name=f"cf-pin status-pin cf-pin--{kind} status--{key}",
         icon_size=(30, 30),
         icon_anchor=(15, 15),
     )

@@ -14,11 +14,13 @@ from app.extensions import db
 from app.follows.routes import viewer_follows
 from app.issues import bp
 from app.issues.forms import LOCATION_FIELDS, LikeForm, ReportForm
+from app.models import Issue
 from app.photo_stores import photo_settings, photo_store
 from app.ratelimits import limit
 from app.services.issues import likes, photo_access, places, reports
 from app.services.issues import queries as issue_queries
 from app.services.issues.photo_store import PhotoNotFound
+from app.services.issues.queries import IssueRow
 from app.services.workflow import moderation
 from app.staff.estimate_routes import EstimateForm
 from app.staff.workflow_routes import staff_panel, staff_panel_forms
@@ -73,6 +75,16 @@ def new() -> tuple[str, int] | Response:
     return render_template("issues/new.html", form=form, map=city_map), status
 
 
+def visible_original(issue: Issue) -> IssueRow | None:
+    """The report a duplicate was merged into, when the viewer may see it."""
+    if issue.duplicate_of_id is None:
+        return None
+    original = issue_queries.get_issue(db.session, issue.duplicate_of_id)
+    if not moderation.can_see_issue(original, current_user):
+        return None
+    return issue_queries.get_issue_row(db.session, original.id)
+
+
 @bp.get("/<int:issue_id>")
 def detail(issue_id: int) -> str:
     issue = issue_queries.get_issue(db.session, issue_id)
@@ -82,7 +94,7 @@ def detail(issue_id: int) -> str:
         likes.liked_issue_ids(db.session, current_user.id, [issue_id])
     )
     small_map = maps.build_map(location=(row.lat, row.lon), zoom=ISSUE_ZOOM)
-    maps.add_pin(small_map, row.lat, row.lon, row.status_type)
+    maps.add_pin(small_map, row.lat, row.lon, row.status_type, row.status)
     staff = bool(current_user.is_authenticated and current_user.is_staff)
     return render_template(
         "issues/detail.html",
@@ -92,6 +104,7 @@ def detail(issue_id: int) -> str:
         like_form=LikeForm(),
         map=maps.render(small_map),
         following=viewer_follows(issue_id=issue_id),
+        original=visible_original(issue),
         timeline_panel=timeline_panel(issue),
         staff_forms=staff_panel_forms(issue) if staff else None,
         staff_panel=staff_panel(issue) if staff else None,

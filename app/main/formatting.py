@@ -1,4 +1,4 @@
-"""Template filters for how residents read numbers and dates: "3 likes", "5 days ago"."""
+"""Template filters for how residents read numbers, dates and statuses: "3 likes", "5 days ago"."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import Blueprint
 
 from app.models.timestamps import utcnow
+from app.status_styles import status_icon, style_key
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
@@ -38,3 +39,6 @@ def register_filters(bp: Blueprint) -> None:
     bp.add_app_template_filter(plural, "plural")
     bp.add_app_template_filter(age, "age")
     bp.add_app_template_filter(long_date, "long_date")
+    # A status's look: {{ code|status_icon(type) }} and the class status--{{ code|status_key(type) }}.
+    bp.add_app_template_filter(status_icon, "status_icon")
+    bp.add_app_template_filter(style_key, "status_key")

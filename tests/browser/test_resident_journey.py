@@ -68,7 +68,8 @@ def rank_of(page: Page, issue: Ranked) -> int:
 
 
 def tap_inside_map(page: Page, markers: Locator) -> None:
-    """Tap the first marker drawn well inside the map (clear of the legend and the report button)."""
+    """Tap the first marker drawn well inside the map (clear of its edges and the zoom buttons; the key
+    and the report button sit beside the map, not over it)."""
     frame = page.locator("[data-cf-map]").bounding_box()
     assert frame is not None
     for marker in markers.all():
@@ -76,9 +77,10 @@ def tap_inside_map(page: Page, markers: Locator) -> None:
         if box is None:
             continue
         x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-        inside_x = frame["x"] + 60 < x < frame["x"] + frame["width"] - 130
-        inside_y = frame["y"] + 40 < y < frame["y"] + frame["height"] - 110
-        if inside_x and inside_y:
+        inside_x = frame["x"] + 24 < x < frame["x"] + frame["width"] - 24
+        inside_y = frame["y"] + 24 < y < frame["y"] + frame["height"] - 24
+        under_zoom_buttons = x < frame["x"] + 64 and y < frame["y"] + 110
+        if inside_x and inside_y and not under_zoom_buttons:
             page.touchscreen.tap(x, y)
             return
     raise AssertionError("no marker is drawn inside the map")

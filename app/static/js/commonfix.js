@@ -96,11 +96,54 @@
     return element ? window[element.getAttribute("data-cf-map")] : null;
   };
 
-  CF.pinIcon = function (statusType) {
-    var status = CF.STATUS[statusType] || CF.STATUS.open;
+  /* Statuses with their own colour and symbol (app/status_styles.py STYLED_CODES); others take
+     their type's. Colours are css/statuses.css's --status-<code>, symbols img/statuses.svg's. */
+  CF.STATUS_CODES = [
+    "new",
+    "acknowledged",
+    "investigating",
+    "in-progress",
+    "planned",
+    "fixed",
+    "closed",
+    "duplicate",
+    "not-responsible",
+    "no-further-action"
+  ];
+
+  CF.statusKey = function (code, statusType) {
+    if (CF.STATUS_CODES.indexOf(code) >= 0) {
+      return code;
+    }
+    return "type-" + (CF.STATUS[statusType] ? statusType : "open");
+  };
+
+  /* The status's colour, read from the stylesheet (for drawing, e.g. a cluster's ring). */
+  CF.statusColour = function (code, statusType) {
+    var key = CF.statusKey(code, statusType);
+    var name = key.indexOf("type-") === 0 ? "--" + key.slice(5) : "--status-" + key;
+    return window.getComputedStyle(document.documentElement).getPropertyValue(name).trim() || "#5b636e";
+  };
+
+  /* A decorative <svg> showing the status's symbol, as markup (the status is named in text beside it). */
+  CF.statusIconHtml = function (code, statusType) {
+    var key = CF.statusKey(code, statusType);
+    var meta = document.querySelector('meta[name="cf-status-icons"]');
+    var sprite = meta ? meta.getAttribute("content") : "";
+    var symbol = key.indexOf("type-") === 0 ? key : "status-" + key;
+    return (
+      '<svg class="status-icon status--' + key + '" aria-hidden="true" focusable="false">' +
+      '<use href="' + sprite + "#" + symbol + '"></use></svg>'
+    );
+  };
+
+  /* A pin in its status's colour and symbol; without a code, its type's. */
+  CF.pinIcon = function (statusType, statusCode) {
+    var type = CF.STATUS[statusType] ? statusType : "open";
+    var key = CF.statusKey(statusCode || "", type);
     return L.divIcon({
-      className: "cf-pin cf-pin--" + (CF.STATUS[statusType] ? statusType : "open"),
-      html: '<span class="cf-pin__glyph" aria-hidden="true">' + status.glyph + "</span>",
+      className: "cf-pin status-pin cf-pin--" + type + " status--" + key,
+      html: CF.statusIconHtml(statusCode || "", type),
       iconSize: [30, 30],
       iconAnchor: [15, 15],
       popupAnchor: [0, -14]

@@ -1,6 +1,7 @@
 /* The city map: /api/v1/issues?bbox=...&zoom=... for the visible box, filtered by the Category and
-   Status selects; at low zoom the server's clusters (exact counts per grid cell), above it pins coloured
-   by status type; reloaded (debounced) as the map moves beyond what is loaded. */
+   Status selects; at low zoom the server's clusters (exact counts per grid cell), above it pins in their
+   status's colour and symbol; reloaded (debounced) only as the map moves beyond what is loaded, and
+   never under an open popup. The key (legend) sits beside the map, folded on phones. */
 (function () {
   "use strict";
 
@@ -15,7 +16,17 @@
   var summary = document.getElementById("map-summary");
   var filters = document.getElementById("map-filters");
 
-  CF.addAreaOutlines(map);
+  /* Each status's name and type, from the Status select's options (a status an admin added is drawn
+     in its type's colour). */
+  var statusInfo = {};
+  Array.prototype.forEach.call(statusSelect.querySelectorAll("option[data-type]"), function (option) {
+    statusInfo[option.value] = { name: option.textContent, type: option.getAttribute("data-type") };
+  });
+
+  function placeAreaLabels() {
+    CF.keepAreaLabelsClear(frame);
+  }
+  CF.addAreaOutlines(map).then(placeAreaLabels);
 
   /* Above the clustering zoom the server sends pins, clustered here as they always were; at and below
      it, it sends clusters: every problem counted per grid cell (exact counts), drawn as one marker each. */
@@ -75,7 +86,14 @@
     link.href = properties.url;
     box.appendChild(link);
     box.appendChild(element("p", "cf-popup__meta", properties.category_name + " \u00b7 " + properties.area));
-    var status = element("p", "cf-popup__status status-badge status-badge--" + properties.status_type, properties.status_name);
+    var status = element("p", "cf-popup__status");
+    var badge = element(
+      "span",
+      "status-badge status-badge--" + properties.status_type + " status--" + CF.statusKey(properties.status, properties.status_type)
+    );
+    badge.innerHTML = CF.statusIconHtml(properties.status, properties.status_type); // our markup, no resident text
+    badge.appendChild(element("span", "", properties.status_name));
+    status.appendChild(badge);
     box.appendChild(status);
     box.appendChild(element("p", "cf-popup__likes", CF.plural(properties.likes, "like")));
     var more = element("a", "cf-popup__more", "Open this problem \u2192");
@@ -88,67 +106,14 @@
     var c = feature.geometry.coordinates;
     var p = feature.properties;
     var marker = L.marker([c[1], c[0]], {
-      icon: CF.pinIcon(p.status_type),
+      icon: CF.pinIcon(p.status_type, p.status),
       title: p.title + " (" + p.status_name + ", " + CF.plural(p.likes, "like") + ")",
       alt: p.title,
       riseOnHover: true
     });
     marker.bindPopup(function () {
       return popupFor(p);
-    }, { maxWidth: 260, minWidth: 200, autoPanPaddingTopLeft: L.point(12, 12), autoPanPaddingBottomRight: L.point(140, 90) });
-    return marker;
-  }
-
-  var TYPES = ["open", "fixed", "closed"];
-
-  /* A grid cell's problems: its exact count on a disc, ringed by the share of each status type and
-     filled with the commonest; tapping it zooms to the box that holds them. */
-  function cellMarkerFor(feature) {
-    var c = feature.geometry.coordinates;
-    var p = feature.properties;
-    var types = p.status_types;
-    var dominant = TYPES.reduce(function (best, type) {
-      return (types[type] || 0) > (types[best] || 0) ? type : best;
-    }, "open");
-    var stops = [];
-    var done = 0;
-    TYPES.forEach(function (type) {
-      if (types[type]) {
-        var from = (100 * done) / p.count;
-        done += types[type];
-        var to = (100 * done) / p.count;
-        stops.push("var(--" + type + ") " + from + "% " + to + "%");
-      }
-    });
-    var ring = element("div", "cf-cluster__ring");
-    ring.style.background = "conic-gradient(" + stops.join(", ") + ")";
-    var label = element("span", "cf-cluster__count", p.count.toLocaleString("en"));
-    ring.appendChild(label);
-    var size = p.count < 10 ? "small" : p.count < 100 ? "medium" : "large";
-    var parts = TYPES.filter(function (type) {
-      return types[type];
-    }).map(function (type) {
-      return types[type].toLocaleString("en") + " " + type;
-    });
-    var marker = L.marker([c[1], c[0]], {
-      icon: L.divIcon({
-        html: ring,
-        className: "cf-cluster cf-cluster--cell cf-cluster--" + size + " cf-cluster--" + dominant,
-        iconSize: L.point(48, 48)
-      }),
-      title: CF.plural(p.count, "problem") + " (" + parts.join(", ") + "); zoom in",
-      alt: CF.plural(p.count, "problem"),
-      riseOnHover: true
-    });
-    marker.on("click", function () {
-      zoomInto(feature);
-    });
-    marker.on("add", function () {
-      var icon = marker.getElement();
-      icon.setAttribute("data-count", String(p.count));
-      icon.setAttribute("data-cell", p.cell.join(","));
-      icon.setAttribute("data-bbox", feature.bbox.join(","));
-    });
+    }, { maxWidth: 260, minWidth: 200, autoPanPaddingTopLeft: L.point(60, 12), autoPanPaddingBottomRight: L.point(12, 24) });
     return marker;
   }
 
@@ -223,7 +188,7 @@
   /* Pins are updated, not redrawn: a marker whose problem is still in the answer, unchanged, stays on
      the map, so a reload after a move does not close the popup open on it. */
   var markersById = {};
-  function showPins(collection, box) {
+  function showPins(collection) {
     var features = collection.features || [];
     var next = {};
     var added = [];
@@ -253,7 +218,32 @@
     frame.setAttribute("data-pins", String(features.length));
     frame.setAttribute("data-cells", "0");
     frame.setAttribute("data-mode", "pins");
-    return { bounds: box, capped: Boolean(collection.has_next) };
+  }
+
+  /* Under an open popup no pin is redrawn: an answer that comes meanwhile waits until it closes (it
+     could remove the popup's pin, or fold it into a cluster with a new one, which closes the popup). */
+  var openPopupMarker = null;
+  var waiting = null;
+  map.on("popupopen", function (event) {
+    openPopupMarker = event.popup._source || null;
+  });
+  map.on("popupclose", function () {
+    openPopupMarker = null;
+    if (waiting) {
+      var next = waiting;
+      waiting = null;
+      draw(next);
+    }
+  });
+
+  function draw(collection) {
+    if (collection.clustered) {
+      showCells(collection);
+      placeAreaLabels();
+    } else {
+      showPins(collection);
+    }
+    summarise();
   }
 
   function showCells(collection) {
@@ -262,14 +252,13 @@
     markersById = {};
     cells.clearLayers();
     features.forEach(function (feature) {
-      cells.addLayer(cellMarkerFor(feature));
+      cells.addLayer(CF.cellMarker(feature, statusInfo, zoomInto));
     });
     pinFeatures = [];
     frame.setAttribute("data-pins", "0");
     frame.setAttribute("data-cells", String(features.length));
     frame.setAttribute("data-total", String(collection.total));
     frame.setAttribute("data-mode", "cells");
-    return { bounds: boundsOf(collection.bbox), capped: false };
   }
 
   function summarise() {
@@ -303,16 +292,21 @@
     frame.setAttribute("aria-busy", "true");
     CF.api("GET", "/api/v1/issues?" + params.toString(), { signal: inFlight && inFlight.signal })
       .then(function (collection) {
-        var shown = collection.clustered ? showCells(collection) : showPins(collection, box);
         loaded = {
           filters: filters,
           clustered: Boolean(collection.clustered),
           zoom: zoom,
-          bounds: shown.bounds,
-          capped: shown.capped,
+          bounds: collection.clustered ? boundsOf(collection.bbox) : box,
+          capped: !collection.clustered && Boolean(collection.has_next),
           total: collection.total
         };
-        summarise();
+        // A zoom out to clusters is the resident's own choice; new pins wait for the popup to close.
+        if (openPopupMarker && !collection.clustered) {
+          waiting = collection;
+          return;
+        }
+        waiting = null;
+        draw(collection);
       })
       .catch(function (problem) {
         if (problem.name === "AbortError") {
@@ -341,6 +335,23 @@
     }
     var query = params.toString();
     window.history.replaceState(null, "", window.location.pathname + (query ? "?" + query : ""));
+  }
+
+  map.on("zoomend", function () {
+    window.setTimeout(placeAreaLabels, 0); // after the labels' own zoomend adds them
+  });
+
+  /* The key unfolds beside the map, never over it (index.html folds it on phones): the map fits
+     what is left. */
+  var legend = document.getElementById("map-legend");
+  if (window.ResizeObserver) {
+    new window.ResizeObserver(function () {
+      map.invalidateSize({ pan: false });
+    }).observe(frame);
+  } else if (legend) {
+    legend.addEventListener("toggle", function () {
+      map.invalidateSize({ pan: false });
+    });
   }
 
   [categorySelect, statusSelect].forEach(function (select) {

@@ -1,0 +1,362 @@
+"""The city map on a 390x844 phone, as a resident uses it: a tapped pin's popup stays open, the pin
+where the legend would be can be tapped, every status has its own colour and symbol, and axe finds
+nothing serious. Runs against the seeded demo city."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Locator, Page, expect
+
+from tests.browser.accessibility import serious_violations
+from tests.browser.actions import MAP, log_in, wait_for_map
+from tests.browser.conftest import api_get
+from tests.browser.live_server import LiveServer
+
+PHONE_390 = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "en-GB",
+}
+LAPTOP = {"viewport": {"width": 1366, "height": 900}, "locale": "en-GB"}
+PINS = ".leaflet-marker-icon.cf-pin"
+CLUSTERS = ".leaflet-marker-icon.cf-cluster"
+
+
+@pytest.fixture
+def phone390(browser: Browser) -> Iterator[Page]:
+    """A fresh 390x844 touch page; JavaScript errors fail the test."""
+    context = browser.new_context(**PHONE_390)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def settle(page: Page) -> None:
+    """Until the map has answered its last load and no animation runs."""
+    frame = page.locator("[data-cf-map]")
+    page.wait_for_timeout(800)  # an animation (250 ms), the 250 ms debounce, the request starting
+    expect(frame).not_to_have_attribute("aria-busy", "true")
+
+
+def centre_of(marker: Locator) -> tuple[float, float] | None:
+    box = marker.bounding_box()
+    if box is None:
+        return None
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def visible_in_map(page: Page, point: tuple[float, float]) -> bool:
+    """Whether a screen point lies in the map and is not covered by anything (the topmost element there
+    belongs to a marker)."""
+    frame = page.locator("[data-cf-map]").bounding_box()
+    assert frame is not None
+    x, y = point
+    if not (frame["x"] + 24 < x < frame["x"] + frame["width"] - 24):
+        return False
+    if not (frame["y"] + 24 < y < frame["y"] + frame["height"] - 24):
+        return False
+    hit: bool = page.evaluate(
+        "([x, y]) => Boolean(document.elementFromPoint(x, y)?.closest('.leaflet-marker-icon'))", [x, y]
+    )
+    return hit
+
+
+def markers(page: Page, selector: str) -> list[dict[str, object]]:
+    """The markers drawn now, read at once: title, text and screen centre."""
+    found: list[dict[str, object]] = page.evaluate(
+        """(selector) => [...document.querySelectorAll(selector)].map((m) => {
+            const r = m.getBoundingClientRect();
+            return {title: m.getAttribute('title') || '', text: m.innerText,
+                    x: r.x + r.width / 2, y: r.y + r.height / 2};
+        })""",
+        selector,
+    )
+    return found
+
+
+def tap(page: Page, x: float, y: float) -> None:
+    """A touch tap on a touch screen, else a click."""
+    if page.evaluate("() => navigator.maxTouchPoints > 0"):
+        page.touchscreen.tap(x, y)
+    else:
+        page.mouse.click(x, y)
+
+
+def tap_clusters_until_pins(page: Page) -> None:
+    """From the city view, tap the biggest cluster in view until the map shows pins."""
+    frame = page.locator("[data-cf-map]")
+    for _ in range(8):
+        settle(page)
+        if frame.get_attribute("data-mode") == "pins":
+            return
+        candidates = [
+            (int(str(m["text"]).replace(",", "") or 0), (float(m["x"]), float(m["y"])))  # type: ignore[arg-type]
+            for m in markers(page, CLUSTERS)
+        ]
+        candidates = [c for c in candidates if visible_in_map(page, c[1])]
+        assert candidates, "no cluster can be tapped"
+        _, (x, y) = max(candidates)
+        tap(page, x, y)
+    settle(page)
+    assert frame.get_attribute("data-mode") == "pins"
+
+
+def popups_stay_open(page: Page, server: LiveServer) -> int:
+    """From the city view, tap clusters down to pins, then tap up to six pins in turn: each popup opens
+    on its own problem and is still open 2 s later. Returns how many pins were tried."""
+    page.goto(server.url + "/")
+    wait_for_map(page)
+    tap_clusters_until_pins(page)
+
+    tried: list[str] = []
+    for _ in range(12):
+        if len(tried) == 6:
+            break
+        pins = [(str(m["title"]), (float(m["x"]), float(m["y"]))) for m in markers(page, PINS)]  # type: ignore[arg-type]
+        fresh = [(title, p) for title, p in pins if title not in tried and visible_in_map(page, p)]
+        if not fresh:
+            break
+        title, point = fresh[0]
+        tried.append(title)
+        tap(page, *point)
+        popup = page.locator(".leaflet-popup .cf-popup")
+        expect(popup).to_be_visible()
+        name = title.rsplit(" (", 1)[0]
+        expect(popup.locator(".cf-popup__title")).to_have_text(name)
+        page.wait_for_timeout(2000)  # the popup's pan, the debounce, any reload
+        expect(popup).to_be_visible()
+        expect(popup.locator(".cf-popup__title")).to_have_text(name)
+        close = page.locator(".leaflet-popup-close-button").bounding_box()
+        assert close is not None
+        tap(page, close["x"] + close["width"] / 2, close["y"] + close["height"] / 2)
+        expect(popup).to_have_count(0)
+        settle(page)
+    return len(tried)
+
+
+def test_a_tapped_pin_keeps_its_popup_open(phone390: Page, live_server: LiveServer) -> None:
+    assert popups_stay_open(phone390, live_server) >= 4
+
+
+def test_a_clicked_pin_keeps_its_popup_open_on_a_laptop(browser: Browser, live_server: LiveServer) -> None:
+    context = browser.new_context(**LAPTOP)
+    try:
+        assert popups_stay_open(context.new_page(), live_server) >= 4
+    finally:
+        context.close()
+
+
+def test_the_pin_where_the_legend_is_can_be_tapped(phone390: Page, live_server: LiveServer) -> None:
+    """Bring a pin to where the legend is drawn (its box, or its toggle when folded) and tap it there:
+    the legend covers no part of the map, so the pin's popup opens."""
+    page = phone390
+    page.goto(live_server.url + "/")
+    wait_for_map(page)
+    legend = page.locator(".legend")
+    expect(legend).to_be_visible()
+    feature = api_get(live_server, "/api/v1/issues?status=open&per_page=1")["features"][0]
+    lon, lat = feature["geometry"]["coordinates"]
+    zoom = int(page.locator("[data-cf-map]").get_attribute("data-cluster-max-zoom") or 0) + 2
+    page.evaluate(f"([lat, lon, z]) => {MAP}.setView([lat, lon], z, {{animate: false}})", [lat, lon, zoom])
+    settle(page)
+    pin = page.locator(f'{PINS}[title^="{feature["properties"]["title"]}"]')
+    expect(pin).to_have_count(1)
+
+    frame = page.locator("[data-cf-map]").bounding_box()
+    box = legend.bounding_box()
+    assert frame is not None
+    assert box is not None
+    # The legend's centre, held inside the map: where the pin is brought to.
+    target_x = min(max(box["x"] + box["width"] / 2, frame["x"] + 30), frame["x"] + frame["width"] - 30)
+    target_y = min(max(box["y"] + box["height"] / 2, frame["y"] + 30), frame["y"] + frame["height"] - 30)
+    point = centre_of(pin)
+    assert point is not None
+    page.evaluate(
+        f"([dx, dy]) => {MAP}.panBy([dx, dy], {{animate: false}})", [point[0] - target_x, point[1] - target_y]
+    )
+    settle(page)
+    point = centre_of(pin)
+    assert point is not None
+    page.touchscreen.tap(*point)
+    popup = page.locator(".leaflet-popup .cf-popup")
+    expect(popup).to_be_visible()
+    expect(popup.locator(".cf-popup__title")).to_have_text(feature["properties"]["title"])
+    page.wait_for_timeout(2000)
+    expect(popup).to_be_visible()
+
+
+OFFICIAL = "official@demo.commonfix.org"
+
+
+def contrast(foreground: str, background: str) -> float:
+    """WCAG contrast ratio of two CSS rgb() colours."""
+
+    def luminance(colour: str) -> float:
+        inside = colour[colour.index("(") + 1 : colour.index(")")]
+        channels = [int(float(v)) / 255 for v in inside.split(",")[:3]]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def badge_looks(page: Page, selector: str) -> dict[str, tuple[str, str, str]]:
+    """Per status code: the badge's background, text colour and the symbol its icon shows."""
+    looks: list[list[str]] = page.evaluate(
+        """(selector) => [...document.querySelectorAll(selector)].map((b) => {
+            const style = getComputedStyle(b);
+            const use = b.querySelector('svg.status-icon use');
+            return [b.getAttribute('data-status'), style.backgroundColor, style.color,
+                    use ? use.getAttribute('href').split('#')[1] : ''];
+        })""",
+        selector,
+    )
+    return {code: (background, colour, symbol) for code, background, colour, symbol in looks}
+
+
+def test_the_key_folds_on_a_phone_and_names_every_status_with_its_own_colour_and_symbol(
+    phone390: Page, live_server: LiveServer
+) -> None:
+    page = phone390
+    page.goto(live_server.url + "/")
+    wait_for_map(page)
+    legend = page.locator("#map-legend")
+    expect(legend).not_to_have_attribute("open", "")
+    expect(page.locator(".legend__body")).to_be_hidden()
+    frame = page.locator("[data-cf-map]").bounding_box()
+    panel = page.locator(".map-panel").bounding_box()
+    assert frame is not None
+    assert panel is not None
+    assert panel["y"] >= frame["y"] + frame["height"] - 1  # beside the map, not over it
+    assert serious_violations(page) == []
+
+    page.locator(".legend__toggle").tap()
+    expect(page.locator(".legend__list").first).to_be_visible()
+    items: list[list[str]] = page.evaluate(
+        """() => [...document.querySelectorAll('.legend__item[data-status]')].map((li) => {
+            const icon = li.querySelector('svg.status-icon');
+            return [li.getAttribute('data-status'), li.innerText.trim(), getComputedStyle(icon).color,
+                    icon.querySelector('use').getAttribute('href').split('#')[1]];
+        })"""
+    )
+    names = {name for _, name, _, _ in items}
+    wanted = {"New", "Acknowledged", "Investigating", "In progress", "Planned", "Fixed", "Closed"}
+    wanted.add("Duplicate")
+    assert wanted <= names
+    assert len({colour for _, _, colour, _ in items}) == len(items)
+    assert len({symbol for _, _, _, symbol in items}) == len(items)
+    # Opened, the key pushes the map up; it still covers none of it.
+    frame = page.locator("[data-cf-map]").bounding_box()
+    panel = page.locator(".map-panel").bounding_box()
+    assert frame is not None
+    assert panel is not None
+    assert panel["y"] >= frame["y"] + frame["height"] - 1
+    assert serious_violations(page) == []
+
+
+def test_the_key_is_open_beside_the_map_on_a_laptop(browser: Browser, live_server: LiveServer) -> None:
+    context = browser.new_context(**LAPTOP)
+    try:
+        page = context.new_page()
+        page.goto(live_server.url + "/")
+        wait_for_map(page)
+        expect(page.locator("#map-legend")).to_have_attribute("open", "")
+        expect(page.locator(".legend__list").first).to_be_visible()
+        frame = page.locator("[data-cf-map]").bounding_box()
+        panel = page.locator(".map-panel").bounding_box()
+        assert frame is not None
+        assert panel is not None
+        assert panel["x"] >= frame["x"] + frame["width"] - 1
+        assert serious_violations(page) == []
+    finally:
+        context.close()
+
+
+def test_pins_and_popups_show_their_status_symbol(phone390: Page, live_server: LiveServer) -> None:
+    page = phone390
+    page.goto(live_server.url + "/")
+    wait_for_map(page)
+    tap_clusters_until_pins(page)
+    pins: list[list[str]] = page.evaluate(
+        """() => [...document.querySelectorAll('.leaflet-marker-icon.cf-pin')].map((p) => [
+            [...p.classList].find((c) => c.startsWith('status--')),
+            p.querySelector('use').getAttribute('href').split('#')[1]])"""
+    )
+    assert pins
+    for style, symbol in pins:
+        assert symbol in (f"status-{style.removeprefix('status--')}", style.removeprefix("status--"))
+    point = next(
+        (float(m["x"]), float(m["y"]))  # type: ignore[arg-type]
+        for m in markers(page, PINS)
+        if visible_in_map(page, (float(m["x"]), float(m["y"])))  # type: ignore[arg-type]
+    )
+    page.touchscreen.tap(*point)
+    badge = page.locator(".cf-popup .status-badge")
+    expect(badge).to_be_visible()
+    expect(badge.locator("svg.status-icon use")).to_have_attribute("href", re.compile(r"#status-[a-z-]+$"))
+
+
+def test_status_badges_on_the_dashboard_have_distinct_colours_with_aa_contrast(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    context = browser.new_context(**LAPTOP)
+    try:
+        page = context.new_page()
+        log_in(page, live_server.url, OFFICIAL)
+        page.goto(live_server.url + "/staff/dashboard?status=open,fixed,closed")
+        looks = badge_looks(page, ".dash-table .status-badge")
+        assert len(looks) >= 5, looks
+        assert len({background for background, _, _ in looks.values()}) == len(looks)
+        assert len({symbol for _, _, symbol in looks.values()}) == len(looks)
+        for code, (background, colour, _) in looks.items():
+            assert contrast(colour, background) >= 4.5, code
+        assert serious_violations(page) == []
+    finally:
+        context.close()
+
+
+def test_pins_loaded_under_an_open_popup_wait_until_it_closes(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    """On a laptop (leaflet.markercluster keeps markers up to a screen beyond the view there; on a phone
+    it drops a pin as it leaves the screen, and its popup with it)."""
+    context = browser.new_context(**LAPTOP)
+    try:
+        page = context.new_page()
+        page.goto(live_server.url + "/")
+        wait_for_map(page)
+        tap_clusters_until_pins(page)
+        frame = page.locator("[data-cf-map]")
+        point = next(
+            (x, y)
+            for x, y in ((float(m["x"]), float(m["y"])) for m in markers(page, PINS))  # type: ignore[arg-type]
+            if visible_in_map(page, (x, y))
+        )
+        tap(page, *point)
+        popup = page.locator(".leaflet-popup .cf-popup")
+        expect(popup).to_be_visible()
+        settle(page)
+        drawn_before = frame.get_attribute("data-pins")
+
+        # North by 0.8 of a screen: past the half screen loaded around the view, so pins are asked for.
+        with page.expect_response(lambda r: "/api/v1/issues?" in r.url) as answer:
+            page.evaluate(f"() => {MAP}.panBy([0, -0.8 * {MAP}.getSize().y], {{animate: false}})")
+        waited = len(answer.value.json()["features"])
+        settle(page)
+        expect(page.locator(".leaflet-popup")).to_have_count(1)  # still open: nothing redrawn under it
+        assert frame.get_attribute("data-pins") == drawn_before
+        page.evaluate(f"() => {MAP}.closePopup()")
+        expect(page.locator(".leaflet-popup")).to_have_count(0)
+        expect(frame).to_have_attribute("data-pins", str(waited))  # the answer that waited, now drawn
+    finally:
+        context.close()
