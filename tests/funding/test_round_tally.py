@@ -286,7 +286,9 @@ def test_the_tally_button_tallies_now_or_shows_the_jobs_progress(
     app.config["TALLY_SYNC_MAX_BALLOTS"] = sync_max_ballots  # the app fixture restores its config
     auth.login(world.official.email)
 
-    response = world.client.post(f"/rounds/{rid}/tally")
+    unconfirmed = world.client.post(f"/rounds/{rid}/tally")  # the button, not its confirmation step
+    assert unconfirmed.headers["Location"] == f"/rounds/{rid}"
+    response = world.client.post(f"/rounds/{rid}/tally", data={"confirm": "yes"})
 
     assert response.status_code == 302
     if sync_max_ballots == 1:
