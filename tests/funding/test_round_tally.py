@@ -250,6 +250,7 @@ def test_the_cli_tallies_with_a_progress_bar(world: RoundWorld, runner, app) -> 
     expected = independent(world, ballots, 6000)
     assert f"Funded {len(expected.selected)} of 4 candidates" in result.output
     assert "Tallying round" in result.output
+    assert "The result is provisional" in result.output
     with app.app_context():
         job = db.session.scalars(select(TallyJob).where(TallyJob.round_id == rid)).one()
         assert (job.status, job.progress) == ("done", 100)
