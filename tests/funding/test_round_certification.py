@@ -333,6 +333,8 @@ def test_votes_outside_the_window_are_refused_naming_the_time_and_nothing_is_sto
         ({"opens_at": "next tuesday"}, "opens_at"),
         ({"opens_at": "2020-01-01T09:00:00Z"}, "opens_at"),
         ({"closes_at": "2027-13-01T09:00:00Z"}, "closes_at"),
+        ({"closes_at": "9999-12-31T23:59:59-23:59"}, "closes_at"),
+        ({"opens_at": 20270301}, "opens_at"),
         ({"opens_at": "+3D", "closes_at": "+1D"}, "closes_at"),
         ({"voting": False, "closes_at": "+1D"}, "opens_at"),
         ({"min_turnout": 0}, "min_turnout"),

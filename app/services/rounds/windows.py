@@ -47,12 +47,12 @@ def parse_time(raw: object, field_name: str) -> datetime | None:
         )
     try:
         parsed = datetime.fromisoformat(raw.strip().replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
+        if parsed.tzinfo is not None:
+            parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError):  # not a date, or out of range once moved to UTC
         raise ValidationError(
             f'{field_name} must be a date and time like "2027-03-01T09:00:00Z".', field_name
         ) from None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
     return parsed.replace(microsecond=0)
 
 
