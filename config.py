@@ -186,6 +186,8 @@ class Config:
     # A background tally's lease (seconds): renewed with each progress report; once it lapses (the
     # worker died) the sweep enqueues the job again and the next attempt takes the round over.
     TALLY_LEASE_SECONDS = 60
+    # Members who have not voted are mailed once, this many hours before a round's closes_at.
+    ROUND_REMINDER_HOURS = 24
     # Pabulib exports must name a country; a deployment sets its own.
     PABULIB_COUNTRY = "Germany"
 
@@ -265,6 +267,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "PAYMENT_PROVIDER": ("PAYMENT_PROVIDER", lambda _n, v: v),
     "TALLY_SYNC_MAX_BALLOTS": ("TALLY_SYNC_MAX_BALLOTS", parse_int),
     "TALLY_LEASE_SECONDS": ("TALLY_LEASE_SECONDS", parse_int),
+    "ROUND_REMINDER_HOURS": ("ROUND_REMINDER_HOURS", parse_int),
     "MAP_CLUSTER_MAX_ZOOM": ("MAP_CLUSTER_MAX_ZOOM", parse_int),
     "PABULIB_COUNTRY": ("PABULIB_COUNTRY", lambda _n, v: v),
     "QUEUE_URL": ("QUEUE_URL", lambda _n, v: v),

@@ -98,6 +98,13 @@ RULES = [
     web("rounds.move_phase", "POST", "/rounds/1/phase", EVERYONE),
     web("rounds.set_match", "POST", "/rounds/1/match", EVERYONE),
     web("rounds.run_tally", "POST", "/rounds/1/tally", EVERYONE),
+    # The round's closing (runners: the service checks) and the city's certification (staff; the
+    # services check again: tests/funding/test_round_certification.py's role x action table).
+    web("rounds.close_voting", "POST", "/rounds/1/voting-close", EVERYONE),
+    Rule("rounds.certify", "POST", "/rounds/1/certification", STAFF, "login"),
+    Rule("rounds.send_back", "POST", "/rounds/1/send-back", STAFF, "login"),
+    Rule("rounds.release", "POST", "/rounds/1/turnout-release", STAFF, "login"),
+    Rule("rounds.cancel", "POST", "/rounds/1/cancellation", STAFF, "login"),
     # My Commonfix, the data download, deleting the account, flags.
     web("account.home", "GET", "/account", EVERYONE),
     web("account.export", "POST", "/account/export", EVERYONE),

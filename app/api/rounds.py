@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Response, current_app, jsonify, url_for
@@ -14,13 +15,18 @@ from app.api.params import int_param, json_body
 from app.extensions import db
 from app.models import Round, TallyJob
 from app.models.rounds import PHASE_ORDER
-from app.services.rounds import ballots, candidates
+from app.models.timestamps import utcnow
+from app.services.rounds import ballots, candidates, certification, turnout, windows
 from app.services.rounds import export as round_export
 from app.services.rounds import jobs as tally_jobs
 from app.services.rounds import lifecycle as rounds
 from app.services.rounds import results as round_results
 from app.services.rounds.access import get_round
 from app.tally_runner import start_tally
+
+
+def stamp(at: datetime | None) -> str | None:
+    return None if at is None else at.isoformat() + "Z"
 
 
 def round_json(found: Round) -> dict[str, Any]:
@@ -52,6 +58,15 @@ def round_json(found: Round) -> dict[str, Any]:
         "phase": found.phase,
         "phases": phases,
         "tally_running": found.tally_token is not None and not round_results.is_tallied(found),
+        "opens_at": stamp(found.opens_at),
+        "closes_at": stamp(found.closes_at),
+        "voting_open": windows.is_voting_open(found, utcnow()),
+        "voting_closed_at": stamp(found.voting_closed_at),
+        "min_turnout": found.min_turnout,
+        "tally_held": turnout.is_held(db.session, found),
+        "result_status": found.result_status,
+        "certified_at": stamp(found.certified_at),
+        "official_note": found.official_note,
         "url": url_for("rounds.detail", round_id=found.id, _external=True),
     }
 
@@ -141,6 +156,78 @@ def move_phase(round_id: int) -> Response:
     return jsonify(round_json(moved))
 
 
+@bp.post("/rounds/<int:round_id>/voting-close")
+@operation(
+    operation_id="closeRoundVoting",
+    summary="Close voting now (group admins, officials): no ballot is taken afterwards",
+    replies={200: Reply("The round", shapes.Round)},
+    errors=(401, 403, 404, 409),
+    secured=True,
+)
+def close_voting(round_id: int) -> Response:
+    closed = windows.close_voting(db.session, require_user(), round_id)
+    db.session.commit()
+    return jsonify(round_json(closed))
+
+
+@bp.post("/rounds/<int:round_id>/certification")
+@operation(
+    operation_id="certifyRound",
+    summary="Certify the provisional result (city officials): posts the allocation, plans funded problems",
+    replies={200: Reply("The certified results", shapes.Results)},
+    errors=(401, 403, 404, 409),
+    secured=True,
+)
+def certify_round(round_id: int) -> Response:
+    certification.certify(db.session, require_user(), round_id)
+    db.session.commit()
+    return jsonify(round_results.results(db.session, round_id).to_json())
+
+
+@bp.post("/rounds/<int:round_id>/send-back")
+@operation(
+    operation_id="sendBackRound",
+    summary="Send the provisional result back with a reason (city officials): the round can be tallied again",
+    body={JSON: shapes.Reason},
+    replies={200: Reply("The round", shapes.Round)},
+    errors=(400, 401, 403, 404, 409, 422),
+    secured=True,
+)
+def send_back_round(round_id: int) -> Response:
+    returned = certification.send_back(db.session, require_user(), round_id, json_body().get("reason"))
+    db.session.commit()
+    return jsonify(round_json(returned))
+
+
+@bp.post("/rounds/<int:round_id>/turnout-release")
+@operation(
+    operation_id="releaseRoundTally",
+    summary="Release a tally held for low turnout (city officials): the round may be tallied as it is",
+    replies={200: Reply("The round", shapes.Round)},
+    errors=(401, 403, 404, 409),
+    secured=True,
+)
+def release_round(round_id: int) -> Response:
+    released = turnout.release(db.session, require_user(), round_id)
+    db.session.commit()
+    return jsonify(round_json(released))
+
+
+@bp.post("/rounds/<int:round_id>/cancellation")
+@operation(
+    operation_id="cancelRound",
+    summary="Cancel a round without a result (city officials): closed, no money moved",
+    body={JSON: shapes.Reason},
+    replies={200: Reply("The round", shapes.Round)},
+    errors=(400, 401, 403, 404, 409, 422),
+    secured=True,
+)
+def cancel_round(round_id: int) -> Response:
+    cancelled = turnout.cancel(db.session, require_user(), round_id, json_body().get("reason"))
+    db.session.commit()
+    return jsonify(round_json(cancelled))
+
+
 @bp.get("/rounds/<int:round_id>/candidates")
 @operation(
     operation_id="roundCandidates",
@@ -212,7 +299,7 @@ def put_ballot(round_id: int) -> Response:
 @bp.post("/rounds/<int:round_id>/tally")
 @operation(
     operation_id="tallyRound",
-    summary="Tally the round: 200 with the results, or 202 with a job for large rounds",
+    summary="Tally the round: 200 with the provisional results, or 202 with a job for large rounds",
     replies={
         200: Reply("The results", shapes.Results),
         202: Reply(

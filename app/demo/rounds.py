@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.database.sessions import DbSession
 from app.models import Group, Issue, Like, Membership, Status, User
-from app.services.rounds import ballots, candidates, tally
+from app.services.rounds import ballots, candidates, certification, tally
 from app.services.rounds import lifecycle as rounds
 from app.services.workflow import estimates
 
@@ -31,7 +31,8 @@ def _open_issues(session: DbSession, area_id: int, limit: int) -> list[int]:
 
 
 def seed_rounds(session: DbSession, official_email: str) -> str:
-    """Cost the top problems of two neighbourhoods; tally a round in the first, open one in the second."""
+    """Cost the top problems of two neighbourhoods; tally and certify a round in the first, open one in the
+    second."""
     official = session.scalar(select(User).where(User.email == official_email))
     groups = list(session.scalars(select(Group).order_by(Group.id).limit(2)))
     if official is None or len(groups) < 2:
@@ -69,6 +70,8 @@ def seed_rounds(session: DbSession, official_email: str) -> str:
         assert member is not None
         ballots.cast_ballot(session, member, autumn.id, {"issue_ids": choice})
     tally.tally_now(session, official, autumn.id, "demo-seed")
+    session.flush()
+    certification.certify(session, official, autumn.id)  # the city certifies: the money is posted
 
     winter = rounds.create_round(
         session,

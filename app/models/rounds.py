@@ -24,6 +24,12 @@ class Phase(StrEnum):
 PHASE_ORDER: tuple[str, ...] = tuple(p.value for p in Phase)
 
 
+class ResultStatus(StrEnum):
+    PROVISIONAL = "provisional"  # tallied, visible to the group, no money posted
+    CERTIFIED = "certified"  # an official certified it: the allocation is on the ledger
+    CANCELLED = "cancelled"  # an official cancelled the round (e.g. turnout too low): nothing posted
+
+
 class Round(Model):
     """One participatory-budgeting cycle of a pool; its phases only move forward."""
 
@@ -65,6 +71,24 @@ class Round(Model):
     ballots_count: Mapped[int | None]
     members_count: Mapped[int | None]
     engine_notes: Mapped[str | None] = mapped_column(Text)
+    # Certification (app/services/rounds/certification.py): a tally's result is provisional until a city
+    # official certifies it (only then is money posted) or sends it back; NULL before any tally.
+    result_status: Mapped[str | None] = mapped_column(String(12))  # ResultStatus
+    certified_at: Mapped[datetime | None]
+    certified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    sent_back_at: Mapped[datetime | None]
+    official_note: Mapped[str | None] = mapped_column(Text)  # why it was last sent back or cancelled
+    # Voting window (app/services/rounds/windows.py): optional times the scheduled job opens and closes
+    # voting at; NULL means by hand. `voting_closed_at` is set when voting closes (by hand, on schedule,
+    # or by the tally); ballots are refused from then on.
+    opens_at: Mapped[datetime | None]
+    closes_at: Mapped[datetime | None]
+    voting_closed_at: Mapped[datetime | None]
+    reminders_sent_at: Mapped[datetime | None]
+    # The least number of ballots (of members, without a voting phase) for a tally to run unheld;
+    # below it an official releases the tally (`turnout_released_at`) or cancels the round.
+    min_turnout: Mapped[int | None]
+    turnout_released_at: Mapped[datetime | None]
 
 
 class RoundCandidate(Model):

@@ -53,3 +53,7 @@ def tally_round(round_id: int, email: str | None) -> None:
         f"spent {outcome.spent_cents} of {outcome.budget_cents} cents, "
         f"{outcome.leftover_cents} cents {'rolled over' if outcome.leftover == 'rollover' else 'refunded'}."
     )
+    click.echo(
+        "The result is provisional: no money moves until a city official certifies it "
+        f"(POST /api/v1/rounds/{round_id}/certification, or the round page)."
+    )

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import Optional
 
 from app.fields import WholeNumberField
@@ -39,6 +47,11 @@ class RoundForm(FlaskForm):
         "Money left over", choices=LEFTOVER_CHOICES, default="rollover", validate_choice=False
     )
     voting = BooleanField("Members vote (otherwise their likes count as approval ballots)", default=True)
+    opens_at = StringField("Voting opens at (UTC, optional)", render_kw={"type": "datetime-local"})
+    closes_at = StringField("Voting closes at (UTC, optional)", render_kw={"type": "datetime-local"})
+    min_turnout = WholeNumberField(
+        "Minimum turnout (ballots, optional)", validators=[Optional()], render_kw={"inputmode": "numeric"}
+    )
     submit = SubmitField("Create round")
 
 
@@ -54,3 +67,9 @@ class MatchForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button that only needs the CSRF token (tally, ballot)."""
+
+
+class ReasonForm(FlaskForm):
+    """Sending a result back or cancelling a round: the official says why (shown to the group, audited)."""
+
+    reason = TextAreaField("Reason (shown to the group)", render_kw={"maxlength": 1000, "rows": 3})

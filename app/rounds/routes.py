@@ -11,12 +11,13 @@ from werkzeug.wrappers import Response
 from app.auth.sessions import current_resident
 from app.extensions import db
 from app.models import Round
+from app.models.timestamps import utcnow
 from app.rounds import bp
-from app.rounds.forms import ActionForm, MatchForm, PhaseForm, RoundForm
+from app.rounds.forms import ActionForm, MatchForm, PhaseForm, ReasonForm, RoundForm
 from app.rounds.results_view import funded_items, money_chart, plain_words, results_map, voter_share
 from app.services.funding import groups, ledger
 from app.services.kernel.parsing import is_whole_number, parse_amount
-from app.services.rounds import ballot_cards, ballots, candidates, explanations
+from app.services.rounds import ballot_cards, ballots, candidates, explanations, turnout, windows
 from app.services.rounds import jobs as tally_jobs
 from app.services.rounds import lifecycle as rounds
 from app.services.rounds import money as round_money
@@ -33,6 +34,11 @@ PHASE_LABELS = {
     "closed": "Closed",
 }
 NEXT_ACTION = {"pledging": "Open pledging", "voting": "Open voting", "closed": "Close the round"}
+
+
+def confirmed() -> bool:
+    """The confirmation step's button sends confirm=yes (rounds/_confirm.html); a bare POST does not."""
+    return request.form.get("confirm") == "yes"
 
 
 def runs(found_group_id: int) -> bool:
@@ -80,6 +86,9 @@ def group_list(group_id: int) -> tuple[str, int] | Response:
                 "top_n": form.top_n.data,
                 "leftover": form.leftover.data,
                 "voting": bool(form.voting.data),
+                "opens_at": form.opens_at.data or None,
+                "closes_at": form.closes_at.data or None,
+                "min_turnout": form.min_turnout.data,
             }
             with unit_of_work(form, reraise=lambda exc: exc.status == 403) as work:
                 created = rounds.create_round(db.session, current_resident(), data)
@@ -120,6 +129,10 @@ def detail(round_id: int) -> str:
         phase_form=PhaseForm(),
         action=ActionForm(),
         match_form=MatchForm(),
+        reason_form=ReasonForm(),
+        currency=ledger.pool_balance(db.session, found.pool_id).currency,
+        held=turnout.is_held(db.session, found),
+        voting_open=windows.is_voting_open(found, utcnow()),
     )
 
 
@@ -129,6 +142,11 @@ def move_phase(round_id: int) -> Response:
     form = PhaseForm()
     if not form.validate_on_submit():
         abort(400)
+    if form.phase.data == "voting" and not confirmed():
+        if not runs(get_round(db.session, round_id).group_id):
+            abort(403)
+        flash("Voting was not opened: confirm it with the button that says what happens.", "error")
+        return redirect(url_for("rounds.detail", round_id=round_id))
     with unit_of_work(reraise=is_access_error) as work:
         moved = rounds.advance(db.session, current_resident(), round_id, form.phase.data)
     if work.failed:
@@ -162,6 +180,11 @@ def set_match(round_id: int) -> Response:
 def run_tally(round_id: int) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
+    if not confirmed():
+        if not runs(get_round(db.session, round_id).group_id):
+            abort(403)
+        flash("The round was not tallied: confirm it with the button that says what happens.", "error")
+        return redirect(url_for("rounds.detail", round_id=round_id))
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     # start_tally commits (a worker runs the job in its own session, so the claim must be committed); the
     # unit of work's commit after it finds nothing left to do, and a refusal is rolled back and flashed.
@@ -171,7 +194,11 @@ def run_tally(round_id: int) -> Response:
         return redirect(url_for("rounds.detail", round_id=round_id))
     if started.job is not None:
         return redirect(url_for("rounds.tally_progress", round_id=round_id, job_id=started.job.id))
-    flash("The round is tallied. Here is what gets funded, and why.", "success")
+    flash(
+        "The round is tallied. This result is provisional: a city official certifies it before any "
+        "money moves.",
+        "success",
+    )
     return redirect(url_for("rounds.results", round_id=round_id))
 
 
@@ -259,6 +286,9 @@ def results(round_id: int) -> str | Response:
         rule=explanations.rule_words(found.rule),
         share_cents=voter_share(outcome),
         mine=mine,
+        currency=outcome.currency,
+        reason_form=ReasonForm(),
+        action=ActionForm(),
     )
 
 

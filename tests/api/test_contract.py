@@ -35,6 +35,15 @@ def a_round(**changes: Any) -> dict[str, Any]:
         "phase": "draft",
         "phases": [{"phase": "draft", "at": "2026-06-18T23:56:00Z"}],
         "tally_running": False,
+        "opens_at": None,
+        "closes_at": None,
+        "voting_open": False,
+        "voting_closed_at": None,
+        "min_turnout": None,
+        "tally_held": False,
+        "result_status": None,
+        "certified_at": None,
+        "official_note": None,
         "url": "http://localhost/rounds/7",
     }
     body.update(changes)

@@ -11,6 +11,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser.accessibility import serious_violations
 from tests.browser.actions import log_in, register
 from tests.browser.conftest import api_get, new_phone_page
 from tests.browser.live_server import DEMO_RESIDENT, LiveServer, flask_command
@@ -46,6 +47,15 @@ def cost_three_problems(server: LiveServer, area_id: int, budget_cents: int) -> 
 def press(page: Page, name: str) -> None:
     page.get_by_role("button", name=name).click()
     page.wait_for_load_state()
+
+
+def confirm(page: Page, name: str, consequence: str) -> None:
+    """A consequential round action: open its confirmation step, read the consequence, say yes."""
+    step = page.locator("details.confirm", has=page.locator("summary", has_text=name))
+    if step.get_attribute("open") is None:
+        step.locator("summary").click()
+    expect(step.locator(".confirm__consequence")).to_contain_text(consequence)
+    press(page, f"Yes, {name[0].lower()}{name[1:]}")
 
 
 def test_a_neighbourhood_funds_its_problems_on_phones(
@@ -96,7 +106,7 @@ def test_a_neighbourhood_funds_its_problems_on_phones(
 
     # Voting opens; two members vote on their phones.
     treasurer.goto(round_url)
-    press(treasurer, "Open voting")
+    confirm(treasurer, "Open voting", "cannot change afterwards")
     expect(treasurer.locator(".timeline__step--current")).to_contain_text("Voting")
     for page, picks in ((resident, candidates[1:]), (treasurer, candidates[:1] + candidates[2:])):
         page.goto(round_url)
@@ -108,10 +118,12 @@ def test_a_neighbourhood_funds_its_problems_on_phones(
         expect(page.locator(".flash--success")).to_contain_text("Your ballot is saved")
     resident.screenshot(path=str(shots / "ballot-phone.png"), full_page=True)
 
-    # The admin tallies; the results say what is funded and why.
+    # The admin tallies; the results say what is funded and why, provisionally.
     treasurer.goto(round_url)
-    press(treasurer, "Close voting and tally")
+    confirm(treasurer, "Close voting and tally", "a city official certifies it")
     expect(treasurer.locator("h1")).to_have_text("What gets funded")
+    expect(treasurer.get_by_test_id("result-status")).to_contain_text("Provisional result")
+    expect(treasurer.get_by_test_id("certify")).to_have_count(0)  # a group admin cannot certify
     results_url = treasurer.url
     rid = int(round_url.rstrip("/").rsplit("/", 1)[1])
     results = api_get(live_server, f"/api/v1/rounds/{rid}/results")
@@ -133,6 +145,20 @@ def test_a_neighbourhood_funds_its_problems_on_phones(
     expect(everyone.locator("svg.chart")).to_be_visible()
     everyone.screenshot(path=str(shots / "results-phone.png"), full_page=True)
     funded_issue = results["funded"][0]["issue_id"]
+    everyone.goto(f"{base}/issues/{funded_issue}")
+    expect(everyone.locator(".status-badge")).not_to_contain_text("Planned")  # not before certification
+
+    # The city official certifies: only now is the money posted and the work planned.
+    official.goto(round_url)  # the round page shows the same status and actions (the results map is
+    # checked by the results page's own work on its pins)
+    official.locator("details.confirm summary", has_text="Send the result back").click()
+    official.locator("details.confirm summary", has_text="Certify this result").click()
+    assert serious_violations(official) == []
+    official.screenshot(path=str(shots / "certify-phone.png"), full_page=True)
+    official.goto(results_url)
+    confirm(official, "Certify this result", "posts the allocation")
+    expect(official.get_by_test_id("result-status")).to_contain_text("Certified by the city")
+    assert api_get(live_server, f"/api/v1/rounds/{rid}/results")["status"] == "certified"
     everyone.goto(f"{base}/issues/{funded_issue}")
     expect(everyone.locator(".status-badge")).to_contain_text("Planned")
 

@@ -109,6 +109,27 @@ class RoundWorld:
     def tally(self, round_id: int, by: User | None = None) -> Any:
         return self.client.post(f"/api/v1/rounds/{round_id}/tally", headers=self.headers(by or self.admin))
 
+    def certify(self, round_id: int, by: User | None = None) -> Any:
+        """An official certifies the provisional result: the step that posts the money."""
+        return self.client.post(
+            f"/api/v1/rounds/{round_id}/certification", headers=self.headers(by or self.official)
+        )
+
+    def tally_and_certify(self, round_id: int) -> dict[str, Any]:
+        """The group admin tallies, the official certifies; the certified results."""
+        tallied = self.tally(round_id)
+        assert tallied.status_code == 200, tallied.get_json()
+        certified = self.certify(round_id)
+        assert certified.status_code == 200, certified.get_json()
+        return dict(certified.get_json())
+
+    def send_back(self, round_id: int, reason: str = "Recount, please.", by: User | None = None) -> Any:
+        return self.client.post(
+            f"/api/v1/rounds/{round_id}/send-back",
+            json={"reason": reason},
+            headers=self.headers(by or self.official),
+        )
+
 
 @pytest.fixture
 def world(app, client, auth, funding, make_issue, make_user) -> RoundWorld:

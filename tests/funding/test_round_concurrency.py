@@ -122,7 +122,9 @@ def in_database(database_url: str, round_id: int) -> dict[str, object]:
     return found
 
 
-def test_concurrent_ballots_and_tallies_make_one_ballot_each_and_one_allocation(server: Server) -> None:
+def test_concurrent_ballots_tallies_and_certifications_make_one_ballot_each_and_one_allocation(
+    server: Server,
+) -> None:
     url = f"{server.url}/api/v1/rounds/{server.round_id}"
     voters = [token(server, email) for email in server.member_emails]
     a, b, c, d = server.issue_ids
@@ -152,11 +154,28 @@ def test_concurrent_ballots_and_tallies_make_one_ballot_each_and_one_allocation(
     messages = {body["error"]["message"] for status, body in answers if status == 409}
     assert messages <= {"This round has already been tallied.", "A tally of this round is already running."}
     found = in_database(server.database_url, server.round_id)
-    assert found["allocations"] == 1
-    assert found["funded"] == found["planned"] == len(winner["funded"]) > 0
+    assert (found["allocations"], found["planned"]) == (0, 0)  # provisional: no money, no work planned
+    assert found["funded"] == len(winner["funded"]) > 0
     assert found["phase"] == "tallied"
-    assert found["violation"] is None
     status, results = call("GET", f"{url}/results")
     assert status == 200
     assert results == winner
     assert call("PUT", f"{url}/ballot", {"issue_ids": [a]}, voters[1])[0] == 409
+
+    # Eight certifications at once by the official (served by 3 processes x 4 threads): one posts.
+    official = runners[1]
+
+    def certify(_n: int) -> tuple[int, dict]:
+        return call("POST", f"{url}/certification", None, official)
+
+    with ThreadPoolExecutor(8) as pool:
+        certified = list(pool.map(certify, range(8)))
+
+    assert sorted(status for status, _ in certified) == [200] + [409] * 7, certified
+    assert {body["error"]["message"] for status, body in certified if status == 409} == {
+        "This round's result is already certified; it cannot be certified again."
+    }
+    found = in_database(server.database_url, server.round_id)
+    assert found["allocations"] == 1
+    assert found["funded"] == found["planned"] == len(winner["funded"])
+    assert found["violation"] is None

@@ -46,7 +46,8 @@ def test_an_admin_creates_and_runs_a_round_from_the_pages(world: RoundWorld, aut
     rid = int(created.headers["Location"].rsplit("/", 1)[1])
 
     for phase in ("pledging", "voting"):
-        assert world.client.post(f"/rounds/{rid}/phase", data={"phase": phase}).status_code == 302
+        sent = {"phase": phase, "confirm": "yes"}
+        assert world.client.post(f"/rounds/{rid}/phase", data=sent).status_code == 302
     back = world.client.post(f"/rounds/{rid}/phase", data={"phase": "draft"}, follow_redirects=True)
     assert "Phases only move forward" in text_of(back)
     page = text_of(world.client.get(f"/rounds/{rid}"))

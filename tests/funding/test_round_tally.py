@@ -1,4 +1,5 @@
-"""Tallies: results equal an independent run of budgets/, money is posted, funded issues are planned."""
+"""Tallies: results equal an independent run of budgets/; the tally is provisional and posts nothing;
+certification posts the money once and plans the funded issues in the official's name."""
 
 # ruff: noqa: F811  (fixtures are imported, then requested by name)
 
@@ -41,7 +42,9 @@ def independent(world: RoundWorld, ballots: list[list[int]], budget: int, rule=e
     return rule(election)
 
 
-def test_tally_matches_an_independent_run_and_posts_the_money(world: RoundWorld, runner, app) -> None:
+def test_tally_matches_an_independent_run_and_certification_posts_the_money(
+    world: RoundWorld, runner, app
+) -> None:
     rid, ballots = voted_round(world)
 
     response = world.tally(rid)
@@ -62,15 +65,29 @@ def test_tally_matches_an_independent_run_and_posts_the_money(world: RoundWorld,
     assert all(item["amount_cents"] == 0 for item in body["unfunded"])
     # the same numbers from the results endpoint
     assert world.client.get(f"/api/v1/rounds/{rid}/results").get_json() == body
+    assert (body["status"], body["certified_at"]) == ("provisional", None)
+    with app.app_context():
+        posted = db.session.scalars(select(LedgerPosting.kind).where(LedgerPosting.round_id == rid)).all()
+        assert posted == []  # provisional: no money moved
 
+    certified = world.certify(rid)
+
+    assert certified.status_code == 200, certified.get_json()
+    after = certified.get_json()
+    assert after["status"] == "certified"
+    assert after["certified_at"]
+    assert {k: v for k, v in after.items() if k not in ("status", "certified_at")} == {
+        k: v for k, v in body.items() if k not in ("status", "certified_at")
+    }
     check = runner.invoke(args=["ledger-check"])
     assert check.exit_code == 0, check.output
     with app.app_context():
         kinds = db.session.scalars(select(LedgerPosting.kind).where(LedgerPosting.round_id == rid)).all()
         assert sorted(kinds) == ["allocation", "match", "rollover"]
         found = db.session.get(Round, rid)
-        assert found.phase == "tallied"
+        assert (found.phase, found.result_status) == ("tallied", "certified")
         assert found.tallied_at is not None
+        assert found.certified_by_id == world.official.id
 
 
 @pytest.mark.parametrize("rule", ["exactequalshares/addopt", "exactequalshares/addoptskip"])
@@ -87,18 +104,24 @@ def test_exact_equal_shares_rounds_tally_like_the_engine(world: RoundWorld, rule
         assert item["explanation"] == expected.explanations[str(item["issue_id"])].reason
 
 
-def test_funded_issues_are_planned_with_the_amount_in_the_note(world: RoundWorld, app) -> None:
+def test_funded_issues_are_planned_by_the_certifying_official(world: RoundWorld, app) -> None:
     rid, _ = voted_round(world)
     body = world.tally(rid).get_json()
+    with app.app_context():  # the group admin's tally leaves the city's workflow alone
+        for item in body["funded"] + body["unfunded"]:
+            assert db.session.get(Issue, item["issue_id"]).status == "new"
+
+    assert world.certify(rid).status_code == 200
 
     with app.app_context():
         for item in body["funded"]:
             assert db.session.get(Issue, item["issue_id"]).status == "planned"
-            note = db.session.scalars(
-                select(IssueEvent.note).where(
+            note, actor_id = db.session.execute(
+                select(IssueEvent.note, IssueEvent.actor_id).where(
                     IssueEvent.issue_id == item["issue_id"], IssueEvent.to_status == "planned"
                 )
             ).one()
+            assert actor_id == world.official.id
             cents = item["amount_cents"]
             assert f"EUR {cents // 100:,}.{cents % 100:02d}" in note
             assert "Spring round" in note
@@ -108,7 +131,7 @@ def test_funded_issues_are_planned_with_the_amount_in_the_note(world: RoundWorld
 
 def test_refund_returns_the_leftover_pro_rata(world: RoundWorld, runner, app) -> None:
     rid, _ = voted_round(world, leftover="refund")
-    body = world.tally(rid).get_json()
+    body = world.tally_and_certify(rid)
 
     assert body["leftover"] == "refund"
     balance = world.funding.balance(world.ref)
@@ -120,13 +143,17 @@ def test_refund_returns_the_leftover_pro_rata(world: RoundWorld, runner, app) ->
 def test_a_rolled_over_leftover_is_spent_by_the_next_round(world: RoundWorld, runner) -> None:
     rid, _ = voted_round(world)
     first = world.tally(rid).get_json()
+    refused = world.phase(rid, "closed")  # a provisional result cannot be closed
+    assert refused.status_code == 409
+    assert "certified" in refused.get_json()["error"]["message"]
+    assert world.certify(rid).status_code == 200
     assert world.phase(rid, "closed").status_code == 200
     later = world.costed_issue(first["leftover_cents"], likes_from=1)
 
     second = world.create(name="Autumn round", voting=False)["id"]
     assert world.phase(second, "pledging").status_code == 200
     world.like(world.members[0], later)
-    body = world.tally(second).get_json()
+    body = world.tally_and_certify(second)
 
     assert [f["issue_id"] for f in body["funded"]] == [later]
     assert body["budget_cents"] == first["leftover_cents"]
@@ -155,7 +182,7 @@ def test_a_round_without_voting_uses_members_likes(world: RoundWorld) -> None:
     assert "votes" in body["funded"][0]["explanation"]
 
 
-def test_tallying_twice_is_a_conflict_and_posts_once(world: RoundWorld, app) -> None:
+def test_tallying_or_certifying_twice_is_a_conflict_and_posts_once(world: RoundWorld, app) -> None:
     rid, _ = voted_round(world)
     assert world.tally(rid).status_code == 200
 
@@ -163,6 +190,10 @@ def test_tallying_twice_is_a_conflict_and_posts_once(world: RoundWorld, app) -> 
 
     assert again.status_code == 409
     assert again.get_json()["error"]["message"] == "This round has already been tallied."
+    assert world.certify(rid).status_code == 200
+    twice = world.certify(rid)
+    assert twice.status_code == 409
+    assert "already certified" in twice.get_json()["error"]["message"]
     with app.app_context():
         allocations = db.session.scalar(
             select(func.count()).select_from(LedgerPosting).where(LedgerPosting.kind == "allocation")
@@ -219,6 +250,7 @@ def test_the_cli_tallies_with_a_progress_bar(world: RoundWorld, runner, app) -> 
     expected = independent(world, ballots, 6000)
     assert f"Funded {len(expected.selected)} of 4 candidates" in result.output
     assert "Tallying round" in result.output
+    assert "The result is provisional" in result.output
     with app.app_context():
         job = db.session.scalars(select(TallyJob).where(TallyJob.round_id == rid)).one()
         assert (job.status, job.progress) == ("done", 100)
@@ -255,7 +287,9 @@ def test_the_tally_button_tallies_now_or_shows_the_jobs_progress(
     app.config["TALLY_SYNC_MAX_BALLOTS"] = sync_max_ballots  # the app fixture restores its config
     auth.login(world.official.email)
 
-    response = world.client.post(f"/rounds/{rid}/tally")
+    unconfirmed = world.client.post(f"/rounds/{rid}/tally")  # the button, not its confirmation step
+    assert unconfirmed.headers["Location"] == f"/rounds/{rid}"
+    response = world.client.post(f"/rounds/{rid}/tally", data={"confirm": "yes"})
 
     assert response.status_code == 302
     if sync_max_ballots == 1:

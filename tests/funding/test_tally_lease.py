@@ -1,4 +1,4 @@
-"""Tally leases: a lapsed claim is taken over, a live one is not, the loser stops, one allocation."""
+"""Tally leases: a lapsed claim is taken over, a live one is not, the loser stops, one result recorded."""
 
 # ruff: noqa: F811  (fixtures are imported, then requested by name)
 
@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.extensions import db
-from app.models import LedgerPosting, Round, TallyJob, User
+from app.models import AuditEntry, Round, TallyJob, User
 from app.models.timestamps import utcnow
 from app.services.kernel.errors import Conflict
 from app.services.rounds import jobs as tally_jobs
@@ -40,13 +40,14 @@ def lapse(app: Flask, rid: int) -> None:
         db.session.commit()
 
 
-def allocations(app: Flask, rid: int) -> int:
+def recorded_tallies(app: Flask, rid: int) -> int:
+    """Tallies that recorded a result (each writes one audit entry in its posting transaction)."""
     with app.app_context():
         return int(
             db.session.scalar(
                 select(func.count())
-                .select_from(LedgerPosting)
-                .where(LedgerPosting.kind == "allocation", LedgerPosting.round_id == rid)
+                .select_from(AuditEntry)
+                .where(AuditEntry.action == "round.tally", AuditEntry.target_id == str(rid))
             )
         )
 
@@ -89,7 +90,7 @@ def test_a_lapsed_lease_is_taken_over_and_the_old_holder_can_no_longer_post(worl
         assert run_job(db.session, job_id, LEASE) is None  # finished: a repeated job is harmless
     done = job_row(app, job_id)
     assert (done.status, done.progress) == ("done", 100)
-    assert allocations(app, rid) == 1
+    assert recorded_tallies(app, rid) == 1
     assert world.tally(rid).status_code == 409
     assert runner.invoke(args=["ledger-check"]).exit_code == 0
 
@@ -114,14 +115,14 @@ def test_an_attempt_that_lost_its_lease_mid_tally_stops_without_touching_the_job
     assert taken == [True]
     job = job_row(app, job_id)
     assert (job.status, job.token, job.error) == ("running", "newer", None)
-    assert allocations(app, rid) == 0
+    assert recorded_tallies(app, rid) == 0
     with app.app_context():
         found = db.session.get(Round, rid)
         assert (found.phase, found.tally_token) == ("voting", "newer")
     lapse(app, rid)
     with app.app_context():
         assert run_job(db.session, job_id, LEASE) is not None
-    assert allocations(app, rid) == 1
+    assert recorded_tallies(app, rid) == 1
     assert queued_token != "newer"
 
 
@@ -142,39 +143,39 @@ def test_a_request_takes_over_a_lapsed_tally_and_retires_its_job(world: RoundWor
     retired = job_row(app, job_id)
     assert retired.status == "failed"
     assert "took this round over" in (retired.error or "")
-    assert allocations(app, rid) == 1
+    assert recorded_tallies(app, rid) == 1
     with app.app_context():
         assert run_job(db.session, job_id, LEASE) is None  # the retired job does nothing
-    assert allocations(app, rid) == 1
+    assert recorded_tallies(app, rid) == 1
     assert runner.invoke(args=["ledger-check"]).exit_code == 0
 
 
-def test_a_failure_while_posting_leaves_no_money_moved_and_a_retry_posts_once(
+def test_a_failure_while_posting_leaves_nothing_recorded_and_a_retry_records_once(
     world: RoundWorld, app, runner, monkeypatch
 ):
     rid, _ = voted_round(world)
     job_id, _token = queued_job(world, rid)
-    real_rollover = tally.ledger.post_rollover
+    real_record = tally.audit.record
 
     def crash(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("the machine went away while posting")
 
-    # The allocation, the results and the planned issues are written by then; the rollover fails.
-    monkeypatch.setattr(tally.ledger, "post_rollover", crash)
+    # The results and the round's tallied phase are written by then; the audit entry fails.
+    monkeypatch.setattr(tally.audit, "record", crash)
     with app.app_context():
         assert run_job(db.session, job_id, LEASE) is None
     failed = job_row(app, job_id)
     assert failed.status == "failed"
     assert "went away while posting" in (failed.error or "")
-    assert allocations(app, rid) == 0
+    assert recorded_tallies(app, rid) == 0
     with app.app_context():
         found = db.session.get(Round, rid)
         assert (found.phase, found.tally_token, found.tally_lease_expires_at) == ("voting", None, None)
         assert found.spent_cents is None
 
-    monkeypatch.setattr(tally.ledger, "post_rollover", real_rollover)
+    monkeypatch.setattr(tally.audit, "record", real_record)
     retry_id, _ = queued_job(world, rid)
     with app.app_context():
         assert run_job(db.session, retry_id, LEASE) is not None
-    assert allocations(app, rid) == 1
+    assert recorded_tallies(app, rid) == 1
     assert runner.invoke(args=["ledger-check"]).exit_code == 0

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from app import create_app
 from app.extensions import db
 from app.jobs.queue import queue_of
-from app.models import LedgerPosting, Round, TallyJob
+from app.models import AuditEntry, Round, TallyJob
 from bench.rounds_bench import build
 from config import DevelopmentConfig
 from tests import factories
@@ -100,12 +100,13 @@ class Deployment:
             time.sleep(every)
         return time.monotonic() - started
 
-    def allocations(self) -> int:
+    def recorded_tallies(self) -> int:
+        """Tallies that recorded a (provisional) result: one audit entry each, written with it."""
         with self.app.app_context():
             count = db.session.scalar(
                 select(func.count())
-                .select_from(LedgerPosting)
-                .where(LedgerPosting.kind == "allocation", LedgerPosting.round_id == self.round_id)
+                .select_from(AuditEntry)
+                .where(AuditEntry.action == "round.tally", AuditEntry.target_id == str(self.round_id))
             )
             db.session.remove()
             return int(count or 0)

@@ -65,7 +65,7 @@ def test_a_worker_killed_mid_tally_is_replaced_and_the_round_is_tallied_once(dep
     assert first.process.returncode == -9
     assert killed.status == "running"
     assert 1 <= killed.progress <= 99, killed  # the kill landed in the middle of the tally
-    assert d.allocations() == 0
+    assert d.recorded_tallies() == 0
     assert d.round().phase == "voting"
 
     # The scheduler's sweep, once the dead attempt's lease has lapsed, puts the job back on the queue.
@@ -77,7 +77,7 @@ def test_a_worker_killed_mid_tally_is_replaced_and_the_round_is_tallied_once(dep
     finished = d.job(job_id)
     assert (finished.status, finished.progress, finished.error) == ("done", 100, None)
     assert finished.token != killed.token  # a second attempt took the round over
-    assert d.allocations() == 1
+    assert d.recorded_tallies() == 1
     code, output = d.ledger_check()
     assert code == 0, output
     assert output.startswith("Ledger OK")
@@ -121,7 +121,7 @@ def test_a_tally_requested_while_redis_is_down_is_kept_and_done_once_redis_is_ba
         d.wait("the worker tallies the round", lambda: d.job(job["id"]).status in ("done", "failed"))
 
         assert d.job(job["id"]).status == "done"
-        assert d.allocations() == 1
+        assert d.recorded_tallies() == 1
         code, output = d.ledger_check()
         assert code == 0, output
     finally:

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.jobs.queue import enqueue, queue_of
-from app.models import LedgerPosting, Round, TallyJob
+from app.models import AuditEntry, Round, TallyJob
 from app.models.timestamps import utcnow
 from tests.funding.round_world import RoundWorld, world  # noqa: F401
 from tests.funding.test_round_tally import independent, voted_round
@@ -38,13 +38,14 @@ def tally_jobs(app: Flask) -> list[str]:
     return [name for name in drain(app) if name.startswith("tally.")]
 
 
-def allocations(app: Flask, rid: int) -> int:
+def recorded_tallies(app: Flask, rid: int) -> int:
+    """Tallies that recorded a result (each writes one audit entry in its posting transaction)."""
     with app.app_context():
         return int(
             db.session.scalar(
                 select(func.count())
-                .select_from(LedgerPosting)
-                .where(LedgerPosting.kind == "allocation", LedgerPosting.round_id == rid)
+                .select_from(AuditEntry)
+                .where(AuditEntry.action == "round.tally", AuditEntry.target_id == str(rid))
             )
         )
 
@@ -68,7 +69,7 @@ def test_a_large_tally_waits_on_the_queue_until_a_worker_runs_it(world: RoundWor
     assert {f["issue_id"] for f in body["funded"]} == {
         int(p) for p in independent(world, ballots, 6000).selected
     }
-    assert allocations(app, rid) == 1
+    assert recorded_tallies(app, rid) == 1
     assert runner.invoke(args=["ledger-check"]).exit_code == 0
 
 
@@ -88,12 +89,12 @@ def test_the_sweep_enqueues_a_job_lost_from_the_queue_and_only_that(world: Round
 
     assert tally_jobs(app) == ["tally.sweep", "tally.run"]
     assert job_state(app, job_id) == ("done", 100)
-    assert allocations(app, rid) == 1
+    assert recorded_tallies(app, rid) == 1
 
     enqueue(app, "tally.sweep")
     enqueue(app, "tally.run", job_id)  # a duplicate of a finished job
     assert tally_jobs(app) == ["tally.sweep", "tally.run"]
-    assert allocations(app, rid) == 1
+    assert recorded_tallies(app, rid) == 1
     with app.app_context():
         assert db.session.get(Round, rid).phase == "tallied"
     assert runner.invoke(args=["ledger-check"]).exit_code == 0
@@ -103,4 +104,4 @@ def test_the_sweep_is_a_periodic_job_run_by_the_scheduler_every_minute(app) -> N
     huey = queue_of(app)
     for minute in (0, 1, 37):
         due = [task.name for task in huey.read_periodic(datetime(2026, 12, 3, 12, minute))]
-        assert sorted(due) == ["mail.sweep", "tally.sweep"]
+        assert sorted(due) == ["mail.sweep", "rounds.schedule", "tally.sweep"]

@@ -15,6 +15,7 @@ Rule = Literal[
 ]
 Leftover = Literal["rollover", "refund"]
 PhaseName = Literal["draft", "pledging", "voting", "tallied", "closed"]
+ResultState = Literal["provisional", "certified", "cancelled"]
 RATIO = r"^[0-9]+:[0-9]+$"
 
 
@@ -44,6 +45,19 @@ class Round(ResponseBody):
     phase: PhaseName
     phases: list[PhaseDate]
     tally_running: bool
+    opens_at: datetime | None = Field(description="when the schedule opens voting; null: by hand")
+    closes_at: datetime | None = Field(description="when voting closes; null: by hand")
+    voting_open: bool = Field(description="true while ballots are taken (phase, window, not closed)")
+    voting_closed_at: datetime | None
+    min_turnout: int | None = Field(description="ballots needed for the tally to run unheld")
+    tally_held: bool = Field(
+        description="true while turnout is below min_turnout and no official released the tally"
+    )
+    result_status: ResultState | None = Field(
+        description="provisional after a tally, certified by an official (money posted), or cancelled"
+    )
+    certified_at: datetime | None
+    official_note: str | None = Field(description="the official's reason for the last send-back or cancel")
     url: str = URI
 
 
@@ -75,10 +89,17 @@ class NewRound(RoundTerms):
     top_n: int = Field(ge=1, le=500)
     leftover: Leftover
     voting: bool = True
+    opens_at: datetime = absent("voting opens on schedule at this time (ISO 8601, UTC); absent: by hand")
+    closes_at: datetime = absent("voting closes on schedule at this time (ISO 8601, UTC); absent: by hand")
+    min_turnout: int = absent("the tally is held for an official below this many ballots", ge=1)
 
 
 class PhaseMove(RequestBody):
     phase: PhaseName
+
+
+class Reason(RequestBody):
+    reason: str = Field(min_length=1, max_length=1000, description="shown to the group and audited")
 
 
 class Candidate(ResponseBody):
@@ -144,6 +165,10 @@ class Results(ResponseBody):
     leftover: Leftover
     turnout: Turnout
     notes: list[str]
+    status: ResultState = Field(
+        description="provisional until a city official certifies it; only certification posts money"
+    )
+    certified_at: datetime | None
 
 
 class TallyJob(ResponseBody):

@@ -21,7 +21,7 @@ from app.models.timestamps import utcnow
 from app.services.kernel.errors import Conflict, ValidationError
 from app.services.kernel.parsing import DB_INT_MAX, parse_id, shown
 from app.services.kernel.roles import require_confirmed
-from app.services.rounds import candidates
+from app.services.rounds import candidates, windows
 from app.services.rounds import money as round_money
 from app.services.rounds.access import get_round, require_member
 from budgets.money import format_money
@@ -44,6 +44,7 @@ def require_voting_open(found: Round) -> None:
         if found.phase in (Phase.DRAFT.value, Phase.PLEDGING.value) and found.tally_token is None:
             raise Conflict("Voting has not opened yet in this round.", "phase")
         raise Conflict("Voting in this round is closed.", "phase")
+    windows.require_window(found, utcnow())
 
 
 def _issue_id(raw: object, field: str) -> int:
@@ -162,10 +163,12 @@ def cast_ballot(session: DbSession, user: User, round_id: int, body: dict[str, A
         )
     )
     # Re-read the phase after the write (PostgreSQL: a share lock that a claiming tally must wait for).
-    phase, token = session.execute(
-        select(Round.phase, Round.tally_token).where(Round.id == round_id).with_for_update(read=True)
+    phase, token, closed_at = session.execute(
+        select(Round.phase, Round.tally_token, Round.voting_closed_at)
+        .where(Round.id == round_id)
+        .with_for_update(read=True)
     ).one()
-    if phase != Phase.VOTING.value or token is not None:
+    if phase != Phase.VOTING.value or token is not None or closed_at is not None:
         raise Conflict("Voting in this round closed while the ballot was being stored.", "phase")
     return choices
 

@@ -9,12 +9,13 @@ from sqlalchemy import select, update
 
 from app.database.sessions import DbSession, execute_write
 from app.models import Round, User
-from app.models.rounds import PHASE_ORDER, Phase
+from app.models.rounds import PHASE_ORDER, Phase, ResultStatus
 from app.models.timestamps import utcnow
+from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, ValidationError
 from app.services.kernel.parsing import parse_ratio
 from app.services.kernel.text import clean_text
-from app.services.rounds import candidates
+from app.services.rounds import candidates, windows
 from app.services.rounds.access import (
     get_group,
     get_round,
@@ -36,6 +37,7 @@ LEFTOVERS = ("rollover", "refund")
 MAX_TOP_N = 500
 MAX_POINTS = 10_000
 DEFAULT_POINTS = 10
+MAX_TURNOUT = 10_000_000
 NO_CAP_CENTS = 10**15  # "no cap" for the matching engine, which always takes a cap
 # The ballot type, k, points and the rule shape the vote: frozen once voting opens.
 FROZEN_AT_VOTING = ("ballot", "k", "points", "rule", "top_n")
@@ -109,6 +111,16 @@ def parse_name(data: dict[str, Any]) -> str:
     return name
 
 
+def parse_min_turnout(data: dict[str, Any]) -> int | None:
+    if data.get("min_turnout") in (None, ""):
+        return None
+    if data.get("voting", True) is False:
+        raise ValidationError(
+            "min_turnout counts ballots: a round without a voting phase cannot have one.", "min_turnout"
+        )
+    return whole(data, "min_turnout", 1, MAX_TURNOUT)
+
+
 def create_round(session: DbSession, user: User, data: dict[str, Any]) -> Round:
     group = get_group(session, data.get("group_id"))
     require_runner(session, user, group.id, "create rounds")
@@ -120,6 +132,8 @@ def create_round(session: DbSession, user: User, data: dict[str, Any]) -> Round:
     voting = data.get("voting", True)
     if not isinstance(voting, bool):
         raise ValidationError("voting must be true or false.", "voting")
+    opens_at, closes_at = windows.parse_window(data, utcnow())
+    min_turnout = parse_min_turnout(data)
     new = Round(
         group_id=group.id,
         pool_id=pool_id_of(session, group.id),
@@ -133,11 +147,25 @@ def create_round(session: DbSession, user: User, data: dict[str, Any]) -> Round:
         has_voting_phase=voting,
         phase=Phase.DRAFT.value,
         created_by_id=user.id,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        min_turnout=min_turnout,
     )
     if match is not None:
         new.match_num, new.match_den, new.match_cap_cents = match
     session.add(new)
     session.flush()
+    audit.record(
+        session,
+        user,
+        "round.create",
+        "round",
+        new.id,
+        group_id=group.id,
+        opens_at=None if opens_at is None else opens_at.isoformat(),
+        closes_at=None if closes_at is None else closes_at.isoformat(),
+        min_turnout=min_turnout,
+    )
     return new
 
 
@@ -195,6 +223,12 @@ def advance(session: DbSession, user: User, round_id: int, phase: object) -> Rou
         raise Conflict("This round has no voting phase: members' likes are its ballots.", "phase")
     if target == Phase.TALLIED.value:
         raise Conflict(f"A round is tallied by POST /api/v1/rounds/{round_id}/tally.", "phase")
+    if target == Phase.CLOSED.value and found.result_status != ResultStatus.CERTIFIED.value:
+        raise Conflict(
+            "A round is closed once a city official has certified its result "
+            f"(POST /api/v1/rounds/{round_id}/certification).",
+            "phase",
+        )
     expected = next_phase(found)
     if target != expected:
         raise Conflict(f"The next phase of this round is {expected}, not {target}.", "phase")
@@ -212,6 +246,8 @@ def advance(session: DbSession, user: User, round_id: int, phase: object) -> Rou
     session.refresh(found)
     if target == Phase.VOTING.value:
         candidates.snapshot(session, found)
+    audit.record(session, user, "round.phase", "round", round_id, phase=target, by="hand")
+    session.flush()
     return found
 
 

@@ -1,4 +1,4 @@
-"""What a tally writes besides the ledger: each candidate's result, funded issues moved to "planned"."""
+"""A round's outcome: each candidate's result (tally), funded issues moved to "planned" (certification)."""
 
 from __future__ import annotations
 
@@ -52,9 +52,10 @@ def funding_note(found: Round, group_name: str, currency: str, cents: int) -> st
 def plan_funded(session: DbSession, actor: User, found: Round, funded: Sequence[tuple[int, int]]) -> None:
     """Move each funded issue into the officials' workflow as "planned", the amount in the note.
 
-    The tally may be run by a group admin who is not staff, so this uses the workflow's building
-    blocks (timeline event, timestamps, notifications) rather than the staff-only change_status.
-    An issue already "planned" keeps its status and gets the note as a public update.
+    Called by certification only, so `actor` is the certifying city official (never a group admin);
+    it uses the workflow's building blocks (timeline event, timestamps, followers' notifications) so
+    that the whole allocation is one transaction. An issue already "planned" keeps its status and gets
+    the note as a public update.
     """
     if not funded:
         return

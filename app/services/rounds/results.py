@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 
 from app.database.sessions import DbSession
 from app.models import Issue, Pool, Round, RoundCandidate
-from app.models.rounds import Phase
+from app.models.rounds import Phase, ResultStatus
 from app.services.kernel.errors import Conflict
 from app.services.rounds.access import get_round
 
@@ -47,6 +48,8 @@ class RoundResults:
     ballots: int
     members: int
     notes: list[str]
+    status: str = "provisional"
+    certified_at: datetime | None = None
 
     @property
     def turnout_percent(self) -> int:
@@ -78,11 +81,17 @@ class RoundResults:
             "leftover": self.leftover,
             "turnout": {"ballots": self.ballots, "members": self.members},
             "notes": self.notes,
+            "status": self.status,
+            "certified_at": None if self.certified_at is None else self.certified_at.isoformat() + "Z",
         }
 
 
 def is_tallied(found: Round) -> bool:
-    return found.phase in (Phase.TALLIED.value, Phase.CLOSED.value)
+    """Tallied and not cancelled: there is a result (provisional or certified) to show."""
+    return found.phase in (Phase.TALLIED.value, Phase.CLOSED.value) and found.result_status in (
+        ResultStatus.PROVISIONAL.value,
+        ResultStatus.CERTIFIED.value,
+    )
 
 
 def results(session: DbSession, round_id: int) -> RoundResults:
@@ -129,4 +138,6 @@ def results(session: DbSession, round_id: int) -> RoundResults:
         ballots=found.ballots_count or 0,
         members=found.members_count or 0,
         notes=[n for n in (found.engine_notes or "").split("\n") if n],
+        status=found.result_status or "provisional",
+        certified_at=found.certified_at,
     )

@@ -1,17 +1,22 @@
-"""Tallying a round: claim it atomically, read its ballots, run the rule, post the money, plan the work.
+"""Tallying a round: claim it atomically, read its ballots, run the rule, record a provisional result.
 
 Exactly one tally per round: `claim` is a conditional UPDATE (write-first) that sets the round's
 tally token only while none is set (or the holder's lease lapsed, see lease.py) and the round is in
-the phase a tally closes. A second tally (concurrent or later) gets 409. The posting step is one
+the phase a tally closes. A second tally (concurrent or later) gets 409. The recording step is one
 transaction that starts by locking the round for its token (`lease.hold`) and ends by moving it to
-tallied: the snapshot, the match, the allocation, the results, the planned issues and the leftover
-are committed together or not at all. A failure rolls it back and `release` clears the token so the
-tally can be retried.
+tallied with a provisional result: the snapshot, the candidates' outcomes, the money figures and the
+audit entry are committed together or not at all. A failure rolls it back and `release` clears the
+token so the tally can be retried.
 
-The money: the pool's balance plus the round's city match (applied at the tally through
-matching.apply_match, once per round). The allocation is computed on a preview of that budget
-(outside the write transaction, so large tallies can report progress) and computed again inside it
-if confirmed money changed meanwhile.
+A tally posts no money and plans no work: the result stays provisional (visible to the group) until a
+city official certifies it (certification.py posts the match, the allocation and the leftover and
+moves funded problems to "planned" in the official's name) or sends it back to be tallied again.
+A round with a minimum turnout is held below it: the claim refuses (409) until an official releases
+the tally (turnout.py) or cancels the round.
+
+The money: the pool's balance plus the city match the round would add (money.preview). The
+allocation is computed on that budget outside the write transaction (so large tallies can report
+progress) and computed again inside it if confirmed money changed meanwhile.
 """
 
 from __future__ import annotations
@@ -20,15 +25,15 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from app.database.sessions import DbSession, execute_write
 from app.models import Like, Membership, Round, RoundBallot, User
-from app.models.rounds import Phase
+from app.models.rounds import Phase, ResultStatus
 from app.models.timestamps import utcnow
-from app.services.funding import ledger, matching
+from app.services.kernel import audit
 from app.services.kernel.errors import Conflict
-from app.services.rounds import candidates, explanations, lease
+from app.services.rounds import candidates, explanations, lease, turnout
 from app.services.rounds import engine as round_engine
 from app.services.rounds import money as round_money
 from app.services.rounds import posting as tally_posting
@@ -68,6 +73,8 @@ def claim(session: DbSession, user: User, round_id: int, token: str) -> Round:
     found = get_round(session, round_id)
     require_runner(session, user, found.group_id, "tally a round")
     closing = Phase.VOTING.value if found.has_voting_phase else Phase.PLEDGING.value
+    if found.phase == closing and found.tally_token is None:
+        turnout.require_quorum(session, found)
     taken = execute_write(
         session,
         update(Round)
@@ -161,47 +168,34 @@ def post(
     allocation: Allocation | None,
     preview_budget: int | None,
 ) -> TallySummary:
-    """The write transaction: snapshot, match, allocation, planned issues, leftover, phase.
+    """The write transaction: snapshot, the candidates' outcomes, the provisional result, the audit.
 
     Its first write holds the round for `token` (Conflict if another tally took it over), its last
     moves the round to tallied; the caller commits once, so a crash anywhere leaves none of it.
+    No money moves here: certification posts it.
     """
     lease.hold(session, found.id, token)
     if not inputs.snapshotted:
         candidates.store_snapshot(session, found.id, inputs.candidates)
-    pool_before = ledger.pool_balance(session, found.pool_id).balance_cents
-    match_cents = 0
-    if found.match_num and found.match_den and found.match_cap_cents is not None:
-        match_cents = matching.apply_match(
-            session,
-            found.pool_id,
-            found.id,
-            found.match_num,
-            found.match_den,
-            found.match_cap_cents,
-            actor.id,
-        ).matched_cents
-    budget = ledger.pool_balance(session, found.pool_id).balance_cents
+    money = round_money.preview(session, found)
+    budget = money.budget_cents
     if allocation is None or budget != preview_budget:
         allocation = compute(found, inputs, budget)
     funded = [(int(pid), allocation.explanations[pid].cost) for pid in allocation.selected]
-    ledger.post_allocation(session, found.pool_id, found.id, funded)
     figures = explanations.tally_figures(allocation, inputs.ballots, found.ballot)
     tally_posting.record_results(session, found, allocation, figures)
-    tally_posting.plan_funded(session, actor, found, funded)
     leftover = budget - allocation.spent
-    if found.leftover == "refund":
-        ledger.post_refunds(session, found.pool_id, found.id, leftover)
-    else:
-        ledger.post_rollover(session, found.pool_id, found.id, leftover)
+    now = utcnow()
     session.execute(
         update(Round)
         .where(Round.id == found.id)
         .values(
             phase=Phase.TALLIED.value,
-            tallied_at=utcnow(),
-            pool_cents=pool_before,
-            match_cents=match_cents,
+            tallied_at=now,
+            result_status=ResultStatus.PROVISIONAL.value,
+            voting_closed_at=func.coalesce(Round.voting_closed_at, now),
+            pool_cents=money.pool_cents,
+            match_cents=money.match_cents,
             budget_cents=budget,
             spent_cents=allocation.spent,
             leftover_cents=leftover,
@@ -210,6 +204,18 @@ def post(
             engine_notes="\n".join(allocation.notes),
         )
         .execution_options(synchronize_session=False)
+    )
+    audit.record(
+        session,
+        actor,
+        "round.tally",
+        "round",
+        found.id,
+        result="provisional",
+        ballots=len(inputs.ballots),
+        budget_cents=budget,
+        spent_cents=allocation.spent,
+        funded=[issue_id for issue_id, _ in funded],
     )
     session.flush()
     session.refresh(found)
@@ -238,5 +244,5 @@ def tally_in_stages(
     inputs = load_inputs(session, found, report)
     preview = round_money.preview(session, found).budget_cents
     allocation = compute(found, inputs, preview, report)
-    report("posting", 0, 1, "Posting the allocation to the ledger")
+    report("posting", 0, 1, "Recording the provisional result")
     return post(session, actor, found, token, inputs, allocation, preview)

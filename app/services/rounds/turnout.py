@@ -1,0 +1,105 @@
+"""Minimum turnout: below it a round's tally is held for a city official, who releases it or cancels.
+
+A round created with `min_turnout` (ballots; voting rounds only) cannot be tallied while fewer ballots
+were cast and no official released the tally: the claim answers 409 naming the figures, and nothing
+is stored. An official's release (audited) lets the group's admins tally it as it is; a cancel
+(audited) closes the round with no result and no money moved (the pool keeps it for the next round).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+
+from app.database.sessions import DbSession, execute_write
+from app.models import Round, User
+from app.models.rounds import Phase, ResultStatus
+from app.models.timestamps import utcnow
+from app.services.kernel import audit
+from app.services.kernel.errors import Conflict, ValidationError
+from app.services.rounds.access import get_round, require_official
+from app.services.rounds.ballots import ballot_count
+
+UNTALLIED = (Phase.DRAFT.value, Phase.PLEDGING.value, Phase.VOTING.value)
+
+
+def is_held(session: DbSession, found: Round) -> bool:
+    """True when a tally of the round would be held: a minimum not met and not released."""
+    if not found.min_turnout or found.turnout_released_at is not None:
+        return False
+    if found.phase != Phase.VOTING.value:
+        return False
+    return ballot_count(session, found.id) < found.min_turnout
+
+
+def require_quorum(session: DbSession, found: Round) -> None:
+    if is_held(session, found):
+        cast = ballot_count(session, found.id)
+        raise Conflict(
+            f"Turnout is {cast} ballot{'' if cast == 1 else 's'}, below this round's minimum of "
+            f"{found.min_turnout}: the tally is held until a city official releases it or cancels "
+            "the round.",
+            "min_turnout",
+        )
+
+
+def release(session: DbSession, user: User, round_id: int) -> Round:
+    """An official lets a round below its minimum turnout be tallied as it is."""
+    found = get_round(session, round_id)
+    require_official(user, "release a tally held for low turnout")
+    if not is_held(session, found):
+        raise Conflict("This round's tally is not held: there is nothing to release.", "min_turnout")
+    execute_write(
+        session,
+        update(Round)
+        .where(Round.id == round_id, Round.turnout_released_at.is_(None))
+        .values(turnout_released_at=utcnow())
+        .execution_options(synchronize_session=False),
+    )
+    audit.record(
+        session,
+        user,
+        "round.release",
+        "round",
+        round_id,
+        ballots=ballot_count(session, round_id),
+        min_turnout=found.min_turnout,
+    )
+    session.flush()
+    session.refresh(found)
+    return found
+
+
+def cancel(session: DbSession, user: User, round_id: int, reason: object) -> Round:
+    """An official cancels a round that has no result yet: closed, nothing tallied, no money moved."""
+    found = get_round(session, round_id)
+    require_official(user, "cancel a round")
+    text = reason.strip() if isinstance(reason, str) else ""
+    if not text or len(text) > 1000:
+        raise ValidationError(
+            "reason is required (at most 1,000 characters): say why the round ends.", "reason"
+        )
+    now = utcnow()
+    cancelled = execute_write(
+        session,
+        update(Round)
+        .where(Round.id == round_id, Round.phase.in_(UNTALLIED), Round.tally_token.is_(None))
+        .values(
+            phase=Phase.CLOSED.value,
+            closed_at=now,
+            voting_closed_at=now,
+            result_status=ResultStatus.CANCELLED.value,
+            official_note=text,
+        )
+        .execution_options(synchronize_session=False),
+    ).rowcount
+    if not cancelled:
+        session.refresh(found)
+        raise Conflict(
+            "Only a round without a result and no tally running can be cancelled; "
+            f"this one is {found.phase}.",
+            "phase",
+        )
+    audit.record(session, user, "round.cancel", "round", round_id, reason=text)
+    session.flush()
+    session.refresh(found)
+    return found

@@ -1,0 +1,252 @@
+"""Voting windows: optional opening and closing times, closing by hand, the schedule, the reminders.
+
+A round may be created with `opens_at` and/or `closes_at` (UTC; none = voting opened and closed by
+hand). Ballots are refused (409 naming the time) before `opens_at`, from `closes_at` on, and once
+voting was closed (`voting_closed_at`, set by hand, by the schedule or by the tally). The periodic job
+(app/jobs/round_schedule.py) calls `run_schedule` every minute: it opens voting in rounds whose
+pledging phase is open and whose `opens_at` has come, closes voting whose `closes_at` has come, and
+reminds members who have not voted once per round, `remind_hours` before closing. Each step is a
+conditional UPDATE written first, so running the job twice (or two workers at once) does each once;
+the reminder's mail has a per-round-per-member event key, so no member is mailed twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from app.database.sessions import DbSession, execute_write
+from app.mail import build_message, queue_mail
+from app.models import AuditEntry, Membership, Round, RoundBallot, User
+from app.models.rounds import Phase
+from app.models.timestamps import utcnow
+from app.services.kernel import audit
+from app.services.kernel.errors import Conflict, ValidationError
+from app.services.kernel.links import external_url
+from app.services.rounds import candidates
+from app.services.rounds.access import get_round, require_runner
+
+MAX_AHEAD = timedelta(days=3 * 366)
+
+
+def shown_time(at: datetime) -> str:
+    return at.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def parse_time(raw: object, field_name: str) -> datetime | None:
+    """An ISO 8601 time ("2027-03-01T09:00:00Z", an offset, or no zone meaning UTC) as naive UTC."""
+    if raw in (None, ""):
+        return None
+    if not isinstance(raw, str) or len(raw) > 40:
+        raise ValidationError(
+            f'{field_name} must be a date and time like "2027-03-01T09:00:00Z".', field_name
+        )
+    try:
+        parsed = datetime.fromisoformat(raw.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+        if parsed.tzinfo is not None:
+            parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError):  # not a date, or out of range once moved to UTC
+        raise ValidationError(
+            f'{field_name} must be a date and time like "2027-03-01T09:00:00Z".', field_name
+        ) from None
+    return parsed.replace(microsecond=0)
+
+
+def parse_window(data: dict[str, Any], now: datetime) -> tuple[datetime | None, datetime | None]:
+    opens_at = parse_time(data.get("opens_at"), "opens_at")
+    closes_at = parse_time(data.get("closes_at"), "closes_at")
+    for at, name in ((opens_at, "opens_at"), (closes_at, "closes_at")):
+        if at is not None and not now < at < now + MAX_AHEAD:
+            raise ValidationError(f"{name} must be in the future, within three years.", name)
+    if opens_at is not None and closes_at is not None and closes_at <= opens_at:
+        raise ValidationError("closes_at must come after opens_at.", "closes_at")
+    if (opens_at or closes_at) is not None and data.get("voting", True) is False:
+        raise ValidationError("A round without a voting phase has no voting window.", "opens_at")
+    return opens_at, closes_at
+
+
+def require_window(found: Round, now: datetime) -> None:
+    """Refuse a ballot outside the round's window (the phase check is ballots.require_voting_open)."""
+    if found.voting_closed_at is not None:
+        raise Conflict(f"Voting in this round closed at {shown_time(found.voting_closed_at)}.", "closes_at")
+    if found.closes_at is not None and now >= found.closes_at:
+        raise Conflict(f"Voting in this round closed at {shown_time(found.closes_at)}.", "closes_at")
+    if found.opens_at is not None and now < found.opens_at:
+        raise Conflict(f"Voting in this round opens at {shown_time(found.opens_at)}.", "opens_at")
+
+
+def is_voting_open(found: Round, now: datetime) -> bool:
+    if found.phase != Phase.VOTING.value or found.tally_token is not None:
+        return False
+    try:
+        require_window(found, now)
+    except Conflict:
+        return False
+    return True
+
+
+def close_voting(session: DbSession, user: User, round_id: int) -> Round:
+    """Close voting by hand (group admins, officials): no ballot is taken from now on; tally next."""
+    found = get_round(session, round_id)
+    require_runner(session, user, found.group_id, "close voting")
+    closed = execute_write(
+        session,
+        update(Round)
+        .where(Round.id == round_id, Round.phase == Phase.VOTING.value, Round.voting_closed_at.is_(None))
+        .values(voting_closed_at=utcnow())
+        .execution_options(synchronize_session=False),
+    ).rowcount
+    session.refresh(found)
+    if not closed:
+        if found.voting_closed_at is not None:
+            raise Conflict("Voting in this round is already closed.", "phase")
+        raise Conflict(f"Voting is not open in this round: it is {found.phase}.", "phase")
+    audit.record(session, user, "round.voting_close", "round", round_id, by="hand")
+    session.flush()
+    return found
+
+
+def _system_audit(session: DbSession, action: str, round_id: int, **details: Any) -> None:
+    """An audit entry for what the schedule did (no person acted: actor_id is NULL)."""
+    session.add(
+        AuditEntry(
+            actor_id=None,
+            action=action,
+            target_type="round",
+            target_id=str(round_id),
+            details={"by": "schedule", **details},
+            created_at=utcnow(),
+        )
+    )
+
+
+@dataclass
+class ScheduleRun:
+    opened: list[int] = field(default_factory=list)
+    closed: list[int] = field(default_factory=list)
+    reminded: dict[int, int] = field(default_factory=dict)  # round id -> mails queued
+
+
+def open_due(session: DbSession, now: datetime) -> list[int]:
+    due = session.scalars(
+        select(Round.id).where(
+            Round.phase == Phase.PLEDGING.value,
+            Round.has_voting_phase.is_(True),
+            Round.opens_at.is_not(None),
+            Round.opens_at <= now,
+            Round.tally_token.is_(None),
+        )
+    ).all()
+    opened = []
+    for round_id in due:
+        moved = execute_write(
+            session,
+            update(Round)
+            .where(Round.id == round_id, Round.phase == Phase.PLEDGING.value, Round.tally_token.is_(None))
+            .values(phase=Phase.VOTING.value, voting_at=now)
+            .execution_options(synchronize_session=False),
+        ).rowcount
+        if moved:
+            candidates.snapshot(session, get_round(session, round_id))
+            _system_audit(session, "round.phase", round_id, phase=Phase.VOTING.value)
+            opened.append(round_id)
+    return opened
+
+
+def close_due(session: DbSession, now: datetime) -> list[int]:
+    due = session.scalars(
+        select(Round.id).where(
+            Round.phase == Phase.VOTING.value,
+            Round.voting_closed_at.is_(None),
+            Round.closes_at.is_not(None),
+            Round.closes_at <= now,
+        )
+    ).all()
+    closed = []
+    for round_id in due:
+        done = execute_write(
+            session,
+            update(Round)
+            .where(Round.id == round_id, Round.voting_closed_at.is_(None))
+            .values(voting_closed_at=now)
+            .execution_options(synchronize_session=False),
+        ).rowcount
+        if done:
+            _system_audit(session, "round.voting_close", round_id)
+            closed.append(round_id)
+    return closed
+
+
+def non_voters(session: DbSession, found: Round) -> list[User]:
+    voted = select(RoundBallot.user_id).where(RoundBallot.round_id == found.id)
+    return list(
+        session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.group_id == found.group_id,
+                User.id.not_in(voted),
+                User.deleted_at.is_(None),
+                User.email_confirmed_at.is_not(None),
+            )
+            .order_by(User.id)
+        )
+    )
+
+
+def remind_due(session: DbSession, now: datetime, remind_before: timedelta) -> dict[int, int]:
+    due = session.scalars(
+        select(Round.id).where(
+            Round.phase == Phase.VOTING.value,
+            Round.voting_closed_at.is_(None),
+            Round.reminders_sent_at.is_(None),
+            Round.closes_at.is_not(None),
+            Round.closes_at > now,
+            Round.closes_at <= now + remind_before,
+        )
+    ).all()
+    reminded: dict[int, int] = {}
+    for round_id in due:
+        taken = execute_write(
+            session,
+            update(Round)
+            .where(Round.id == round_id, Round.reminders_sent_at.is_(None))
+            .values(reminders_sent_at=now)
+            .execution_options(synchronize_session=False),
+        ).rowcount
+        if not taken:
+            continue
+        found = get_round(session, round_id)
+        url = external_url("rounds.ballot", round_id=round_id)
+        count = 0
+        for user in non_voters(session, found):
+            text = (
+                f"Hello {user.display_name},\n\nVoting in \u201c{found.name}\u201d closes at "
+                f"{shown_time(found.closes_at or now)} and you have not voted yet. "
+                f"Your ballot: {url}\n\n"
+                "You get one reminder per round because you are a member of the group.\n"
+            )
+            message = build_message(
+                to=user.email,
+                subject=f"Voting in \u201c{found.name}\u201d closes soon",
+                text=text,
+                sender=current_app.config["MAIL_DEFAULT_SENDER"],
+            )
+            count += queue_mail(session, f"round-reminder:{round_id}:to:{user.id}", message)
+        _system_audit(session, "round.remind", round_id, mails=count)
+        reminded[round_id] = count
+    return reminded
+
+
+def run_schedule(session: DbSession, now: datetime, remind_hours: int) -> ScheduleRun:
+    """Open, close and remind what is due at `now`; the caller commits. Idempotent."""
+    run = ScheduleRun()
+    run.opened = open_due(session, now)
+    run.closed = close_due(session, now)
+    run.reminded = remind_due(session, now, timedelta(hours=remind_hours))
+    session.flush()
+    return run
