@@ -80,3 +80,17 @@ def tap_map_at(page: Page, lat: float, lon: float, touch: bool = True) -> None:
         page.touchscreen.tap(x, y)
     else:
         page.mouse.click(x, y)
+
+
+def press(page: Page, name: str) -> None:
+    page.get_by_role("button", name=name).click()
+    page.wait_for_load_state()
+
+
+def confirm(page: Page, name: str, consequence: str) -> None:
+    """A consequential round action: open its confirmation step, read the consequence, say yes."""
+    step = page.locator("details.confirm", has=page.locator("summary", has_text=name))
+    if step.get_attribute("open") is None:
+        step.locator("summary").click()
+    expect(step.locator(".confirm__consequence")).to_contain_text(consequence)
+    press(page, f"Yes, {name[0].lower()}{name[1:]}")

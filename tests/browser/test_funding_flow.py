@@ -9,10 +9,10 @@ import time
 import urllib.request
 from typing import Any
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from tests.browser.accessibility import serious_violations
-from tests.browser.actions import log_in, register
+from tests.browser.actions import confirm, log_in, press, register
 from tests.browser.conftest import api_get, new_phone_page
 from tests.browser.live_server import DEMO_RESIDENT, LiveServer, flask_command
 
@@ -42,20 +42,6 @@ def cost_three_problems(server: LiveServer, area_id: int, budget_cents: int) -> 
             token,
         )
     return ids
-
-
-def press(page: Page, name: str) -> None:
-    page.get_by_role("button", name=name).click()
-    page.wait_for_load_state()
-
-
-def confirm(page: Page, name: str, consequence: str) -> None:
-    """A consequential round action: open its confirmation step, read the consequence, say yes."""
-    step = page.locator("details.confirm", has=page.locator("summary", has_text=name))
-    if step.get_attribute("open") is None:
-        step.locator("summary").click()
-    expect(step.locator(".confirm__consequence")).to_contain_text(consequence)
-    press(page, f"Yes, {name[0].lower()}{name[1:]}")
 
 
 def test_a_neighbourhood_funds_its_problems_on_phones(

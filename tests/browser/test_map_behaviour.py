@@ -144,7 +144,7 @@ def popups_stay_open(page: Page, server: LiveServer) -> int:
 
 
 def test_a_tapped_pin_keeps_its_popup_open(phone390: Page, live_server: LiveServer) -> None:
-    assert popups_stay_open(phone390, live_server) >= 4
+    assert popups_stay_open(phone390, live_server) >= 3  # the pins a phone screen shows after the taps
 
 
 def test_a_clicked_pin_keeps_its_popup_open_on_a_laptop(browser: Browser, live_server: LiveServer) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.accessibility import serious_violations
-from tests.browser.actions import log_in, register, wait_for_map
+from tests.browser.actions import confirm, log_in, register, wait_for_map
 from tests.browser.conftest import api_get, new_phone_page
 from tests.browser.live_server import LiveServer
 
@@ -145,7 +145,7 @@ def test_a_knapsack_ballot_refuses_what_does_not_fit_and_results_read_in_words(
     official = new_phone_page(browser)
     log_in(official, base, OFFICIAL)
     official.goto(f"{base}/rounds/{rid}")
-    official.get_by_role("button", name="Close voting and tally").click()
+    confirm(official, "Close voting and tally", "a city official certifies it")
     expect(official.locator("h1")).to_have_text("What gets funded")
     official.context.close()
 
