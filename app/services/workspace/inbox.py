@@ -29,6 +29,7 @@ class InboxRow:
     area: str
     created_at: datetime
     hidden: bool
+    status: str  # the code, for the status's own badge
     extra: int = 0  # flags for the flagged section, days waiting for the overdue one
 
 
@@ -83,6 +84,7 @@ def _rows(stmt: Select[tuple[int, int]], session: DbSession) -> list[InboxRow]:
             Area.name,
             Issue.created_at,
             Issue.is_hidden,
+            Issue.status,
         )
         .join(Category, Category.code == Issue.category_code)
         .join(Status, Status.code == Issue.status)
