@@ -2,7 +2,7 @@
 
 from app.models.account import ApiToken, LoginSession, User
 from app.models.funding import Group, Membership, Pledge, Pool, PoolMatch
-from app.models.issue import Issue, IssueCell, Like, Photo
+from app.models.issue import Issue, IssueCell, IssueCount, Like, Photo
 from app.models.ledger import LedgerLine, LedgerPosting
 from app.models.mail import MailStatus, OutgoingMail
 from app.models.moderation import AuditEntry, BlockedDomain, Flag, ModerationRecord
@@ -21,6 +21,7 @@ __all__ = [
     "Group",
     "Issue",
     "IssueCell",
+    "IssueCount",
     "IssueEvent",
     "LedgerLine",
     "LedgerPosting",
