@@ -1,6 +1,7 @@
 """officials' dashboard at city scale: issue_counts (visible issues per area, category and status, with
-their likes and timed fixes) and issues.days_to_fix, both kept by triggers; rank indexes that lead with
-is_hidden and end with status; indexes that give the median time to fix by position
+their likes and timed fixes) and issues.days_to_fix, both kept by triggers; rank and report-date indexes
+that lead with is_hidden (rank ones end with status); indexes that give the median time to fix by position
+and the fixes of recent weeks by date
 
 Revision ID: f4a8c2e6d1b9
 Revises: 6b2d0f4e8c31
@@ -84,6 +85,14 @@ def upgrade():
     op.create_index(
         "ix_issues_rank", "issues",
         ["is_hidden", sa.literal_column("likes_count DESC"), "created_at", "id", "status"],
+        unique=False,
+    )
+    op.drop_index("ix_issues_created_scope", table_name="issues")
+    op.create_index(
+        "ix_issues_created_scope", "issues", ["is_hidden", "created_at", "area_id", "category_code"], unique=False
+    )
+    op.create_index(
+        "ix_issues_fixed_scope", "issues", ["status", "is_hidden", "fixed_at", "area_id", "category_code"],
         unique=False,
     )
     op.create_index(
@@ -204,6 +213,11 @@ def downgrade():
         ):
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
     op.drop_table("issue_counts")
+    op.drop_index("ix_issues_fixed_scope", table_name="issues")
+    op.drop_index("ix_issues_created_scope", table_name="issues")
+    op.create_index(
+        "ix_issues_created_scope", "issues", ["created_at", "is_hidden", "area_id", "category_code"], unique=False
+    )
     op.drop_index("ix_issues_category_fix", table_name="issues")
     op.drop_index("ix_issues_area_fix", table_name="issues")
     op.drop_index("ix_issues_rank", table_name="issues")
