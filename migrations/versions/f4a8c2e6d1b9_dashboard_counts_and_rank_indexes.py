@@ -56,6 +56,14 @@ def add_grouped(source: str, sign: str) -> str:
     )
 
 
+def grouped(source: str, sign: str) -> str:
+    """The visible rows of `source` per counter row, as deltas (sign '' adds, '-' takes)."""
+    return (
+        f"SELECT {KEY}, {sign}count(*) AS issues, {sign}coalesce(sum(likes_count), 0) AS likes,"
+        f" {sign}count(fixed_at) AS timed_fixes FROM {source} WHERE NOT is_hidden GROUP BY {KEY}"
+    )
+
+
 def moved(distinct: str) -> str:
     """SQL that is true when an update moved the issue to another row, or fixed or unfixed it."""
     terms = [f"OLD.{c} {distinct} NEW.{c}" for c in MOVED]
@@ -123,8 +131,7 @@ def upgrade():
             "CREATE TRIGGER issue_days_to_fix BEFORE INSERT OR UPDATE OF created_at, fixed_at ON issues"
             " FOR EACH ROW EXECUTE FUNCTION issue_days_to_fix()"
         )
-        # Inserts and deletes per statement with transition tables (a bulk load adds each row once);
-        # updates per row, only when an issue moves between rows, is fixed or unfixed, or is liked.
+        # Inserts and deletes per statement with transition tables (a bulk load adds each row once).
         op.execute(
             "CREATE FUNCTION issue_counts_add() RETURNS trigger AS $$ BEGIN "
             + add_grouped("added_issues", "")
@@ -135,13 +142,17 @@ def upgrade():
             + add_grouped("taken_issues", "-")
             + "; RETURN NULL; END; $$ LANGUAGE plpgsql"
         )
+        # Updates per statement too: a row trigger would update the same few counter rows once per issue
+        # in one transaction (a bulk like load updates a million issues), and each update walks the row's
+        # chain of versions that transaction left, which grows quadratically. Grouped, each counter row
+        # changes once per statement; updates that move nothing (a title, the Feature text) write nothing.
         op.execute(
-            "CREATE FUNCTION issue_counts_move() RETURNS trigger AS $$ BEGIN "
-            f"IF {moved('IS DISTINCT FROM')} THEN "
-            f"IF NOT OLD.is_hidden THEN {add_one('OLD', '-')}; END IF; "
-            f"IF NOT NEW.is_hidden THEN {add_one('NEW', '')}; END IF; "
-            f"ELSIF NOT NEW.is_hidden THEN {LIKES_ONLY}; END IF; "
-            "RETURN NULL; END; $$ LANGUAGE plpgsql"
+            "CREATE FUNCTION issue_counts_change() RETURNS trigger AS $$ BEGIN "
+            f"INSERT INTO issue_counts ({COLUMNS}) SELECT {KEY}, sum(issues), sum(likes), sum(timed_fixes)"
+            f" FROM ({grouped('old_issues', '-')} UNION ALL {grouped('new_issues', '')}) AS changes"
+            f" GROUP BY {KEY} HAVING sum(issues) <> 0 OR sum(likes) <> 0 OR sum(timed_fixes) <> 0"
+            + UPSERT
+            + "; RETURN NULL; END; $$ LANGUAGE plpgsql"
         )
         op.execute(
             "CREATE TRIGGER issue_counts_on_insert AFTER INSERT ON issues REFERENCING NEW TABLE AS"
@@ -152,10 +163,8 @@ def upgrade():
             " taken_issues FOR EACH STATEMENT EXECUTE FUNCTION issue_counts_take()"
         )
         op.execute(
-            "CREATE TRIGGER issue_counts_on_update AFTER UPDATE OF status, category_code, area_id,"
-            " is_hidden, fixed_at, likes_count ON issues FOR EACH ROW WHEN"
-            f" ({moved('IS DISTINCT FROM')} OR OLD.likes_count IS DISTINCT FROM NEW.likes_count)"
-            " EXECUTE FUNCTION issue_counts_move()"
+            "CREATE TRIGGER issue_counts_on_update AFTER UPDATE ON issues REFERENCING OLD TABLE AS old_issues"
+            " NEW TABLE AS new_issues FOR EACH STATEMENT EXECUTE FUNCTION issue_counts_change()"
         )
     else:
         op.execute(
@@ -199,7 +208,7 @@ def downgrade():
     if op.get_bind().dialect.name == "postgresql":
         for name in ("issue_counts_on_insert", "issue_counts_on_delete", "issue_counts_on_update", "issue_days_to_fix"):
             op.execute(f"DROP TRIGGER IF EXISTS {name} ON issues")
-        for name in ("issue_counts_add", "issue_counts_take", "issue_counts_move", "issue_days_to_fix"):
+        for name in ("issue_counts_add", "issue_counts_take", "issue_counts_change", "issue_days_to_fix"):
             op.execute(f"DROP FUNCTION IF EXISTS {name}()")
     else:
         for name in (
