@@ -73,6 +73,7 @@ class Result:
     street_pins: int
     medians: dict[str, float]
     plan: list[str]
+    ranked_plan: list[str]
     version: str  # the database engine's, as the app's driver reports it
 
 
@@ -129,6 +130,33 @@ def cluster_plan(app: Any, box: BBox, zoom: int) -> list[str]:
         rows = session.execute(text(prefix + sql)).all()
         session.rollback()
     return [str(row[-1]) for row in rows]
+
+
+def explain(app: Any, stmt: Any, values: dict[str, Any]) -> list[str]:
+    """The database's plan for `stmt` with `values` (EXPLAIN QUERY PLAN on SQLite, EXPLAIN on PostgreSQL)."""
+    from app.extensions import db
+
+    with app.app_context():
+        session = db.session()
+        dialect = session.get_bind().dialect
+        sql = str(stmt.params(**values).compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+        prefix = "EXPLAIN QUERY PLAN " if dialect.name == "sqlite" else "EXPLAIN "
+        rows = session.execute(text(prefix + sql)).all()
+        session.rollback()
+    return [str(row[-1]) for row in rows]
+
+
+def ranked_plan(app: Any) -> list[str]:
+    """The plan of the city-wide ranked top 50 (issue_queries.ranked's statement)."""
+    from app.extensions import db
+    from app.services.issues import queries as issue_queries
+    from app.services.issues.queries import IssueFilters
+
+    with app.app_context():
+        filters = IssueFilters(statuses=("open",))
+        stmt, values = issue_queries.filtered_statement(db.session(), filters, "rank")
+        db.session.rollback()
+    return explain(app, stmt, {**values, "limit": 50, "offset": 0})
 
 
 def check_clusters(app: Any, body: dict[str, Any]) -> None:
@@ -220,6 +248,7 @@ def measure(backend: str, url: str, sizes: Sizes, reps: int) -> Result:
         f" dashboard {medians['dashboard']:.0f} ms"
     )
     plan = cluster_plan(app, city, city_zoom)
+    rank_plan = ranked_plan(app)
     with app.app_context():
         db.engine.dispose()
     return Result(
@@ -232,6 +261,7 @@ def measure(backend: str, url: str, sizes: Sizes, reps: int) -> Result:
         street_pins,
         medians,
         plan,
+        rank_plan,
         version.split()[0],
     )
 
@@ -275,10 +305,14 @@ def report(results: list[Result], load: tuple[float, float, float], versions: di
         " fits a 1280 x 800 screen; before timing, every clustered answer's total is checked against a"
         " plain count of the open, visible issues in the cells it covers. The clusters are read from"
         " issue_cells (counts kept per zoom-15 grid cell, status, category and area by triggers), so"
-        " their cost follows the number of occupied fine cells, not the number of issues; the pins, the"
-        " ranked list and the dashboard read the issues as before. For comparison, the second column of"
-        " times is the same clustered answer counted from the issues themselves (the fallback for hidden"
-        " issues or another MAP_CLUSTER_CELLS_PER_TILE; the service alone, without the request).",
+        " their cost follows the number of occupied fine cells, not the number of issues. The pins and the"
+        " ranked list read the issues (the top 50 off ix_issues_rank / ix_issues_area_rank); the"
+        " dashboard's counts come from issue_counts (visible issues per area, category and status, with"
+        " their likes, kept by triggers) and its medians of time to fix are read by position from"
+        " ix_issues_area_fix / ix_issues_category_fix (migration f4a8c2e6d1b9). For comparison, the"
+        " second column of times is the same clustered answer counted from the issues themselves (the"
+        " fallback for hidden issues or another MAP_CLUSTER_CELLS_PER_TILE; the service alone, without the"
+        " request).",
     ]
     growth = []
     for backend in dict.fromkeys(r.backend for r in results):
@@ -309,6 +343,8 @@ def report(results: list[Result], load: tuple[float, float, float], versions: di
                 "```",
             ]
             lines += r.plan[:12]
+            lines += ["```", "", "Plan of the city-wide ranked top 50:", "", "```"]
+            lines += r.ranked_plan[:12]
             lines += ["```"]
     return "\n".join(lines)
 

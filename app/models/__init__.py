@@ -4,7 +4,7 @@ from app.models.account import ApiToken, LoginSession, User
 from app.models.desk import Assignment, CategoryTarget, InboxVisit, InternalNote, Team, TeamMember
 from app.models.funding import Group, Membership, Pledge, Pool, PoolMatch
 from app.models.gazetteer import Address, Landmark, Street, StreetWord
-from app.models.issue import Issue, IssueCell, Like, Photo
+from app.models.issue import Issue, IssueCell, IssueCount, Like, Photo
 from app.models.ledger import LedgerLine, LedgerPosting
 from app.models.mail import MailStatus, OutgoingMail
 from app.models.moderation import AuditEntry, BlockedDomain, Flag, ModerationRecord
@@ -28,6 +28,7 @@ __all__ = [
     "InternalNote",
     "Issue",
     "IssueCell",
+    "IssueCount",
     "IssueEvent",
     "Landmark",
     "LedgerLine",

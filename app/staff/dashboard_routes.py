@@ -32,12 +32,10 @@ BULK_RESULT = "dashboard_bulk_result"  # session key: the last bulk change's out
 NEW_COLOUR, FIXED_COLOUR, FIX_TIME_COLOUR = "#c2410c", "#1d7a3a", "#17407a"
 
 
-def _charts(filters: DashboardFilters, fixes: list[workspace_stats.FixTime]) -> dict[str, object]:
+def _charts(filters: DashboardFilters) -> dict[str, object]:
     now = utcnow()
     weekly = workspace_stats.weekly_new_vs_fixed(db.session, now.date(), filters.area_id, filters.category)
-    by_category = workspace_stats.median_fix_by_category(
-        db.session, filters.area_id, filters.category, fixes=fixes
-    )
+    by_category = workspace_stats.median_fix_by_category(db.session, filters.area_id, filters.category)
     first, last = weekly.weeks[0], weekly.weeks[-1] + timedelta(days=6)
     weekly_chart = charts.column_chart(
         title="New and fixed problems per week",
@@ -104,8 +102,7 @@ def render_dashboard(
     except ValidationError as exc:
         filter_error, filters, sort, page, status = exc, DashboardFilters(), "rank", 1, 422
     result = dashboard.priority_page(db.session, filters, sort, page)
-    fixes = workspace_stats.fix_times(db.session)  # shared by the summary and the time-to-fix chart
-    summary = workspace_stats.area_summary(db.session, utcnow(), fixes=fixes)
+    summary = workspace_stats.area_summary(db.session, utcnow())
     statuses = places.statuses(db.session)
     if bulk_form is None:
         bulk_form = BulkStatusForm(formdata=None)
@@ -129,7 +126,7 @@ def render_dashboard(
             selected=set(selected),
             bulk_result=bulk_result,
             fixed_window_days=workspace_stats.FIXED_WINDOW_DAYS,
-            **_charts(filters, fixes),
+            **_charts(filters),
             **_maps(filters, summary),
         ),
         status,

@@ -1,23 +1,23 @@
 """Numbers behind the officials' workspace: per-area summary, weekly new vs fixed, time to fix, heat cells.
 
-Every query groups in the database or selects one or two plain columns; medians are taken in Python
-from the selected durations (SQLite has no percentile function), which stays fast at 100,000 issues.
+Every query groups in the database or selects one or two plain columns. Counts per area, category and
+status come from issue_counts, and medians are read by position (app/services/workspace/kept_counts.py),
+so the summary does not grow with the number of issues.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from statistics import median
 
-from sqlalchemy import ColumnElement, Connection, SQLColumnExpression, case, func, select
+from sqlalchemy import ColumnElement, Connection, SQLColumnExpression, case, false, func, select
 
 from app.database.sessions import DbSession
-from app.database.spellings import days_between, floor_of
-from app.models import Area, Category, Issue, Status
+from app.database.spellings import floor_of
+from app.models import Area, Category, Issue, IssueCount, Status
 from app.models.place import StatusType
+from app.services.workspace import kept_counts
 
 WEEKS = 26
 FIXED_WINDOW_DAYS = 30
@@ -41,31 +41,6 @@ class Weekly:
     fixed: list[int]
 
 
-@dataclass(frozen=True)
-class FixTime:
-    area_id: int
-    category_code: str
-    days: float
-
-
-def fix_times(session: DbSession) -> list[FixTime]:
-    """Days from report to fix of every visible fixed issue (read from the covering index)."""
-    rows = (
-        core(session)
-        .execute(
-            select(
-                Issue.area_id, Issue.category_code, days_between(session, Issue.created_at, Issue.fixed_at)
-            ).where(
-                Issue.is_hidden.is_(False),
-                Issue.status.in_(codes_of_type(session, StatusType.FIXED)),
-                Issue.fixed_at.is_not(None),
-            )
-        )
-        .tuples()
-    )
-    return [FixTime(a, c, max(0.0, float(d))) for a, c, d in rows if d is not None]
-
-
 def core(session: DbSession) -> Connection:
     """The session's connection: Core results skip the ORM's per-row work, which dominates on many rows."""
     return session.connection()
@@ -76,7 +51,7 @@ def codes_of_type(session: DbSession, kind: StatusType) -> list[str]:
 
 
 def _scope(area_id: int | None, category: str | None) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = [Issue.is_hidden.is_(False)]
+    where: list[ColumnElement[bool]] = [Issue.is_hidden == false()]
     if area_id is not None:
         where.append(Issue.area_id == area_id)
     if category:
@@ -84,46 +59,23 @@ def _scope(area_id: int | None, category: str | None) -> list[ColumnElement[bool
     return where
 
 
-def _medians(pairs: Iterable[tuple[object, float]]) -> dict[object, float]:
-    groups: dict[object, list[float]] = defaultdict(list)
-    for key, days in pairs:
-        groups[key].append(days)
-    return {key: round(median(values), 1) for key, values in groups.items()}
-
-
-def area_summary(session: DbSession, now: datetime, fixes: list[FixTime] | None = None) -> list[AreaSummary]:
-    """Per area: open issues, fixed in the last 30 days, median days to fix, likes on open issues.
-
-    `fixes` (from fix_times) may be passed in when the caller needs them for the charts too.
-    """
+def area_summary(session: DbSession, now: datetime) -> list[AreaSummary]:
+    """Per area: open issues, fixed in the last 30 days, median days to fix, likes on open issues."""
     open_codes = codes_of_type(session, StatusType.OPEN)
     fixed_codes = codes_of_type(session, StatusType.FIXED)
-    visible = Issue.is_hidden.is_(False)
-    open_rows = (
-        core(session)
-        .execute(
-            select(Issue.area_id, func.count(), func.coalesce(func.sum(Issue.likes_count), 0))
-            .where(visible, Issue.status.in_(open_codes))
-            .group_by(Issue.area_id)
-        )
-        .tuples()
-    )
-    open_by_area = {area_id: (int(n), int(likes)) for area_id, n, likes in open_rows}
-    recent = dict(
-        core(session)
-        .execute(
-            select(Issue.area_id, func.count())
-            .where(
-                visible,
+    open_by_area = kept_counts.per_area(session, open_codes)
+    # The last 30 days' fixes, counted here: grouped in SQL, SQLite's planner walked every fixed issue in
+    # area order (ix_issues_workspace) instead of the date range of ix_issues_fixed_scope.
+    recent = Counter(
+        core(session).scalars(
+            select(Issue.area_id).where(
+                Issue.is_hidden == false(),
                 Issue.status.in_(fixed_codes),
                 Issue.fixed_at >= now - timedelta(days=FIXED_WINDOW_DAYS),
             )
-            .group_by(Issue.area_id)
         )
-        .tuples()
-        .all()
     )
-    medians = _medians((f.area_id, f.days) for f in (fixes if fixes is not None else fix_times(session)))
+    timed = kept_counts.timed_fixes(session, fixed_codes, IssueCount.area_id)
     areas = session.execute(select(Area.id, Area.name).order_by(Area.name)).tuples()
     return [
         AreaSummary(
@@ -131,11 +83,19 @@ def area_summary(session: DbSession, now: datetime, fixes: list[FixTime] | None 
             name=name,
             open=open_by_area.get(area_id, (0, 0))[0],
             fixed_recently=int(recent.get(area_id, 0)),
-            median_days_to_fix=medians.get(area_id),
+            median_days_to_fix=_rounded(
+                kept_counts.median_days_to_fix(
+                    session, fixed_codes, timed.get(area_id, 0), [Issue.area_id == area_id]
+                )
+            ),
             open_likes=open_by_area.get(area_id, (0, 0))[1],
         )
         for area_id, name in areas
     ]
+
+
+def _rounded(days: float | None) -> float | None:
+    return None if days is None else round(days, 1)
 
 
 def monday_of(day: date) -> date:
@@ -183,32 +143,32 @@ def weekly_new_vs_fixed(
 
 
 def median_fix_by_category(
-    session: DbSession,
-    area_id: int | None = None,
-    category: str | None = None,
-    fixes: list[FixTime] | None = None,
+    session: DbSession, area_id: int | None = None, category: str | None = None
 ) -> list[tuple[str, float | None]]:
     """(category name, median days from report to fix, or None when nothing was fixed), in category order."""
-    chosen = (
-        f
-        for f in (fixes if fixes is not None else fix_times(session))
-        if (area_id is None or f.area_id == area_id) and (not category or f.category_code == category)
-    )
-    medians = _medians((f.category_code, f.days) for f in chosen)
+    fixed_codes = codes_of_type(session, StatusType.FIXED)
+    timed = kept_counts.timed_fixes(session, fixed_codes, IssueCount.category_code, area_id, category)
+    in_area = [] if area_id is None else [Issue.area_id == area_id]
     stmt = select(Category.code, Category.name).order_by(Category.position, Category.name)
     if category:
         stmt = stmt.where(Category.code == category)
-    return [(name, medians.get(code)) for code, name in session.execute(stmt).tuples()]
+    return [
+        (
+            name,
+            _rounded(
+                kept_counts.median_days_to_fix(
+                    session, fixed_codes, timed.get(code, 0), [Issue.category_code == code, *in_area]
+                )
+            ),
+        )
+        for code, name in session.execute(stmt).tuples()
+    ]
 
 
 def open_by_area(session: DbSession, category: str | None = None) -> dict[int, int]:
     """Open issues per area id (areas without any are absent)."""
-    stmt = (
-        select(Issue.area_id, func.count())
-        .where(*_scope(None, category), Issue.status.in_(codes_of_type(session, StatusType.OPEN)))
-        .group_by(Issue.area_id)
-    )
-    return {int(a): int(n) for a, n in core(session).execute(stmt).tuples()}
+    counts = kept_counts.per_area(session, codes_of_type(session, StatusType.OPEN), category)
+    return {area_id: n for area_id, (n, _likes) in counts.items()}
 
 
 def heat_cells(
