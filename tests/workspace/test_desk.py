@@ -60,7 +60,10 @@ def test_an_official_assigns_to_a_colleague_then_a_team_then_nobody_and_each_is_
     with app.app_context():
         assert db.session.get(Assignment, issue.id) is None
         details = [
-            e.details for e in db.session.scalars(select(AuditEntry).where(AuditEntry.action.like("issue.%")))
+            e.details
+            for e in db.session.scalars(
+                select(AuditEntry).where(AuditEntry.action.like("issue.%")).order_by(AuditEntry.id)
+            )
         ]
     assert [a for a, _ in audit_actions(app) if a.startswith("issue.")] == [
         "issue.assign",
