@@ -133,7 +133,9 @@ def seed_demo_city(
         created = EPOCH + timedelta(minutes=rng.randrange(SPAN_DAYS * 24 * 60))
         issues.append(
             {
-                "title": rng.choice(TITLES[code]).format(street=rng.choice(STREETS)),
+                # Titled after a demo street for now; _name_places renames it after the street found there.
+                "title": rng.choice(TITLES[code]),
+                "title_street": rng.choice(STREETS),
                 "description": DESCRIPTIONS[code],
                 "category_code": code,
                 "status": rng.choices(statuses, weights)[0],
@@ -184,13 +186,17 @@ def seed_demo_city(
 
 
 def _name_places(gazetteer: Gazetteer, index: AreaIndex, issues: list[dict[str, Any]]) -> None:
-    """Each problem's place in words, from the demo streets in memory (as the gazetteer would name it)."""
+    """Each problem's place in words, from the demo streets in memory (as the gazetteer would name it),
+    and its title's street."""
     area_names = {a.id: a.name for a in index.areas}
     found = StreetIndex(gazetteer, lat0=51.04).places(
         [(row["lon"], row["lat"]) for row in issues], PLACE_STREET_M, PLACE_ADDRESS_M
     )
     for row, near in zip(issues, found, strict=True):
         row["place"] = describe(near[0], area_names[row["area_id"]], near[1]) if near else None
+        # A title names the street the problem is on, so the title and its place agree.
+        row["title"] = row["title"].format(street=near[0] if near else row["title_street"])
+        del row["title_street"]
 
 
 def _stamp_workflow(rng: random.Random, issues: list[dict[str, Any]]) -> None:
