@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from flask import flash
 from flask_wtf import FlaskForm
@@ -87,3 +88,15 @@ def unit_of_work(
             show_error(exc, form, field_names=field_names, flash_prefix=flash_prefix)
     else:
         db.session.commit()
+
+
+def run_form_action(form: FlaskForm, action: Callable[[], Any], done: str) -> DomainError | None:
+    """Run one action posted by `form` and commit, flashing `done`; returns the error (nothing kept) for
+    the page to show, an expired form's included."""
+    if not form.validate_on_submit():
+        return DomainError("The form expired; reload the page and try again.", "csrf_token")
+    with unit_of_work(show=False) as work:
+        action()
+    if work.error is None:
+        flash(done, "success")
+    return work.error

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
+from flask import redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from app.auth.sessions import current_resident
@@ -27,20 +25,9 @@ from app.staff.forms import (
     StatusAddForm,
     StatusEditForm,
 )
-from app.unit_of_work import show_error, unit_of_work
+from app.unit_of_work import run_form_action, show_error
 
 ADMIN = ("admin",)
-
-
-def _run(form: FlaskForm, action: Callable[[], Any], done: str) -> DomainError | None:
-    """Run one admin action and commit; returns the error (nothing kept) for the page to show."""
-    if not form.validate_on_submit():
-        return DomainError("The form expired; reload the page and try again.", "csrf_token")
-    with unit_of_work(show=False) as work:
-        action()
-    if work.error is None:
-        flash(done, "success")
-    return work.error
 
 
 def _statuses_page(
@@ -74,7 +61,7 @@ def statuses() -> Response | tuple[str, int]:
     if request.method == "GET":
         return _statuses_page()
     form = StatusAddForm()
-    error = _run(
+    error = run_form_action(
         form,
         lambda: status_config.add_status(
             db.session,
@@ -95,7 +82,7 @@ def statuses() -> Response | tuple[str, int]:
 @roles_required(*ADMIN)
 def update_status(code: str) -> Response | tuple[str, int]:
     form = StatusEditForm(prefix=f"s-{code}")
-    error = _run(
+    error = run_form_action(
         form,
         lambda: status_config.update_status(
             db.session, current_resident(), code, form.name.data, form.type.data
@@ -109,7 +96,7 @@ def update_status(code: str) -> Response | tuple[str, int]:
 @roles_required(*ADMIN)
 def move_status(code: str) -> Response | tuple[str, int]:
     form = MoveForm()
-    error = _run(
+    error = run_form_action(
         form,
         lambda: status_config.move_status(db.session, current_resident(), code, form.direction.data or ""),
         "Order saved.",
@@ -121,7 +108,7 @@ def move_status(code: str) -> Response | tuple[str, int]:
 @roles_required(*ADMIN)
 def delete_status(code: str) -> Response | tuple[str, int]:
     form = ReasonForm()
-    error = _run(
+    error = run_form_action(
         form,
         lambda: status_config.delete_status(db.session, current_resident(), code),
         f"Status {code!r} deleted.",
@@ -197,7 +184,7 @@ def blocks() -> tuple[str, int]:
 def block_account() -> Response | tuple[str, int]:
     form = BlockAccountForm()
     block = form.action.data != "unblock"
-    error = _run(
+    error = run_form_action(
         form,
         lambda: blocking.set_user_blocked(db.session, current_resident(), form.email.data, block),
         f"{form.email.data} is {'blocked' if block else 'unblocked'}.",
@@ -212,7 +199,7 @@ def block_account() -> Response | tuple[str, int]:
 @roles_required(*ADMIN)
 def block_domain() -> Response | tuple[str, int]:
     form = BlockDomainForm()
-    error = _run(
+    error = run_form_action(
         form,
         lambda: blocking.block_domain(db.session, current_resident(), form.domain.data, form.reason.data),
         "Domain blocked; its existing accounts are blocked too.",
@@ -227,7 +214,7 @@ def block_domain() -> Response | tuple[str, int]:
 @roles_required(*ADMIN)
 def unblock_domain(domain_id: int) -> Response | tuple[str, int]:
     form = ReasonForm()
-    error = _run(
+    error = run_form_action(
         form,
         lambda: blocking.unblock_domain(db.session, current_resident(), domain_id),
         "Domain allowed again; accounts blocked with it stay blocked until you unblock them.",

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
@@ -17,20 +14,9 @@ from app.services.workspace import targets, teams
 from app.staff import bp
 from app.staff.desk_forms import MemberForm, TargetForm, TeamForm
 from app.staff.forms import ReasonForm
-from app.unit_of_work import show_error, unit_of_work
+from app.unit_of_work import run_form_action, show_error
 
 ADMIN = ("admin",)
-
-
-def _run(form: FlaskForm, action: Callable[[], Any], done: str) -> DomainError | None:
-    """Run one admin action and commit; returns the error (nothing kept) for the page to show."""
-    if not form.validate_on_submit():
-        return DomainError("The form expired; reload the page and try again.", "csrf_token")
-    with unit_of_work(show=False) as work:
-        action()
-    if work.error is None:
-        flash(done, "success")
-    return work.error
 
 
 def _desk_page(
@@ -77,7 +63,7 @@ def desk_admin() -> tuple[str, int]:
 @roles_required(*ADMIN)
 def create_team() -> Response | tuple[str, int]:
     form = TeamForm()
-    error = _run(
+    error = run_form_action(
         form,
         lambda: teams.create_team(db.session, current_resident(), form.name.data),
         f"Team {form.name.data!r} created.",
@@ -89,7 +75,7 @@ def create_team() -> Response | tuple[str, int]:
 @roles_required(*ADMIN)
 def delete_team(team_id: int) -> Response | tuple[str, int]:
     form = ReasonForm()
-    error = _run(
+    error = run_form_action(
         form,
         lambda: teams.delete_team(db.session, current_resident(), team_id),
         "Team deleted; its problems are unassigned.",
@@ -105,7 +91,7 @@ def delete_team(team_id: int) -> Response | tuple[str, int]:
 @roles_required(*ADMIN)
 def add_team_member(team_id: int) -> Response | tuple[str, int]:
     form = MemberForm(prefix=f"m{team_id}")
-    error = _run(
+    error = run_form_action(
         form,
         lambda: teams.add_member(db.session, current_resident(), team_id, form.email.data),
         "Member added.",
@@ -121,7 +107,7 @@ def add_team_member(team_id: int) -> Response | tuple[str, int]:
 @roles_required(*ADMIN)
 def remove_team_member(team_id: int, user_id: int) -> Response | tuple[str, int]:
     form = ReasonForm()
-    error = _run(
+    error = run_form_action(
         form,
         lambda: teams.remove_member(db.session, current_resident(), team_id, user_id),
         "Member removed.",
@@ -137,7 +123,7 @@ def remove_team_member(team_id: int, user_id: int) -> Response | tuple[str, int]
 @roles_required(*ADMIN)
 def set_target(code: str) -> Response | tuple[str, int]:
     form = TargetForm(prefix=f"t-{code}")
-    error = _run(
+    error = run_form_action(
         form,
         lambda: targets.set_target(db.session, current_resident(), code, form.days.data),
         "Target time saved.",

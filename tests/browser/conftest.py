@@ -17,6 +17,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from tests.browser.live_server import (
     ARTIFACTS,
     PHONE,
+    PHONE_390,
     LiveServer,
     chromium_missing,
     demo_server,
@@ -55,6 +56,17 @@ def new_phone_page(browser: Browser, **options: Any) -> Page:
     context = browser.new_context(**{**PHONE, **options})
     context.set_default_timeout(15_000)
     return context.new_page()
+
+
+@pytest.fixture
+def phone390(browser: Browser) -> Iterator[Page]:
+    """A fresh 390x844 touch page with its own cookies; JS errors fail the test."""
+    page = new_phone_page(browser, **PHONE_390)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    page.context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
 
 
 @pytest.fixture

@@ -103,3 +103,5 @@ PHONE = {
     "locale": "en-GB",
 }
 DESKTOP = {"viewport": {"width": 1280, "height": 800}, "locale": "en-GB"}
+PHONE_390 = {**PHONE, "viewport": {"width": 390, "height": 844}}  # the size the screenshots are judged at
+LAPTOP = {"viewport": {"width": 1366, "height": 900}, "locale": "en-GB"}

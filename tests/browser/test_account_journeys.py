@@ -9,40 +9,18 @@ import email
 import email.policy
 import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.accessibility import serious_violations
 from tests.browser.actions import confirmation_link, log_in
 from tests.browser.conftest import api_get
-from tests.browser.live_server import LiveServer
+from tests.browser.live_server import LAPTOP, PHONE_390, LiveServer
 
-PHONE_390 = {
-    "viewport": {"width": 390, "height": 844},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-    "locale": "en-GB",
-}
-LAPTOP = {"viewport": {"width": 1366, "height": 900}, "locale": "en-GB"}
 PASSWORD = "a long enough password"
 NEW_PASSWORD = "another long password"
-
-
-@pytest.fixture
-def phone390(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(**PHONE_390)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
 
 
 def checked_and_shot(page: Page, folder: Path, name: str) -> None:

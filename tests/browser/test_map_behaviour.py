@@ -5,39 +5,16 @@ nothing serious. Runs against the seeded demo city."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.browser.accessibility import serious_violations
 from tests.browser.actions import MAP, log_in, wait_for_map
 from tests.browser.conftest import api_get
-from tests.browser.live_server import LiveServer
+from tests.browser.live_server import LAPTOP, LiveServer
 
-PHONE_390 = {
-    "viewport": {"width": 390, "height": 844},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-    "locale": "en-GB",
-}
-LAPTOP = {"viewport": {"width": 1366, "height": 900}, "locale": "en-GB"}
 PINS = ".leaflet-marker-icon.cf-pin"
 CLUSTERS = ".leaflet-marker-icon.cf-cluster"
-
-
-@pytest.fixture
-def phone390(browser: Browser) -> Iterator[Page]:
-    """A fresh 390x844 touch page; JavaScript errors fail the test."""
-    context = browser.new_context(**PHONE_390)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
 
 
 def settle(page: Page) -> None:

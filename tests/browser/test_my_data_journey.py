@@ -19,16 +19,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.actions import log_in, register
 from tests.browser.conftest import api_get
-from tests.browser.live_server import ROOT, LiveServer
+from tests.browser.live_server import LAPTOP, PHONE_390, ROOT, LiveServer
 
-PHONE_390 = {
-    "viewport": {"width": 390, "height": 844},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-    "locale": "en-GB",
-}
-LAPTOP = {"viewport": {"width": 1366, "height": 900}, "locale": "en-GB"}
 PASSWORD = "a long enough password"  # what tests.browser.actions.register types
 
 

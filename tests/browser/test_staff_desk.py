@@ -14,18 +14,10 @@ from playwright.sync_api import Browser, Page, expect
 from tests.browser.accessibility import serious_violations
 from tests.browser.actions import log_in
 from tests.browser.conftest import api_get
-from tests.browser.live_server import LiveServer
+from tests.browser.live_server import LAPTOP, PHONE_390, LiveServer
 
 OFFICIAL = "official@demo.commonfix.org"
 ADMIN = "admin@demo.commonfix.org"
-PHONE_390 = {
-    "viewport": {"width": 390, "height": 844},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-    "locale": "en-GB",
-}
-LAPTOP = {"viewport": {"width": 1366, "height": 900}, "locale": "en-GB"}
 SIZES = {"phone": PHONE_390, "laptop": LAPTOP}
 
 

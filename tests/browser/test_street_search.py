@@ -4,29 +4,16 @@ street zoom with the problems already reported nearby on the map; the problem pa
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.accessibility import serious_violations
 from tests.browser.actions import MAP, log_in, show_on_map, tap_map_at, wait_for_map
-from tests.browser.conftest import api_get, new_phone_page
+from tests.browser.conftest import api_get
 from tests.browser.live_server import ARTIFACTS, DESKTOP, LiveServer
 
-PHONE_390 = {"viewport": {"width": 390, "height": 844}}
 WILLOW = (3.703113, 51.01698, 3.73865, 51.017516)  # demo_streets.geojson
-
-
-@pytest.fixture
-def phone390(browser: Browser) -> Iterator[Page]:
-    page = new_phone_page(browser, **PHONE_390)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    page.context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
 
 
 def map_view(page: Page) -> dict[str, Any]:
