@@ -16,10 +16,15 @@ from pathlib import Path
 from playwright.sync_api import Page, sync_playwright
 
 from tests.browser.actions import log_in, wait_for_map
-from tests.browser.live_server import ARTIFACTS, chromium_missing, demo_server, launch_options
-from tests.browser.test_map_behaviour import (
+from tests.browser.live_server import (
+    ARTIFACTS,
     LAPTOP,
     PHONE_390,
+    chromium_missing,
+    demo_server,
+    launch_options,
+)
+from tests.browser.test_map_behaviour import (
     PINS,
     markers,
     settle,

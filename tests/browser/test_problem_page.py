@@ -10,9 +10,6 @@ from tests.browser.accessibility import serious_violations
 from tests.browser.actions import log_in
 from tests.browser.conftest import api_get
 from tests.browser.live_server import LiveServer
-from tests.browser.test_map_behaviour import phone390
-
-__all__ = ["phone390"]  # the fixture, shared with the map's tests
 
 
 def test_the_problem_page_on_a_phone_leads_with_the_problem_and_keeps_its_targets_apart(

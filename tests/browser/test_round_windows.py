@@ -10,10 +10,10 @@ from playwright.sync_api import Browser, Page, expect
 
 from app.models.timestamps import utcnow
 from tests.browser.accessibility import serious_violations
-from tests.browser.actions import log_in
+from tests.browser.actions import confirm, log_in, press
 from tests.browser.conftest import api_get, new_phone_page
 from tests.browser.live_server import DEMO_RESIDENT, LiveServer
-from tests.browser.test_funding_flow import OFFICIAL, confirm, press
+from tests.browser.test_funding_flow import OFFICIAL
 
 
 def check_page(page: Page) -> None:
