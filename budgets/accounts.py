@@ -7,7 +7,10 @@ Every line moves integer cents: + into the account, - out of it; a posting's lin
     city:match                the city's matching budget, outside the platform
     pool:<pool_id>:available  money a pool holds that no round has spent or carried over yet
     pool:<pool_id>:rollover   money a tallied round carried over to the next round (still the pool's)
-    issue:<issue_id>:funded   money allocated to an issue by a round's tally
+    issue:<issue_id>:funded   money committed to an issue: allocated by a round's tally or a funded
+                              campaign's escrow; payouts draw from it
+    issue:<issue_id>:escrow   residents' backings of an issue (and its posted city match) while its
+                              campaign runs
 
 Posting kinds and their lines:
 
@@ -16,6 +19,11 @@ Posting kinds and their lines:
     allocation  pool:<p>:rollover/available -sum, issue:<i>:funded +x_i ...
     refund      pool:<p>:rollover/available -sum, resident:<u> +x_u ..., city:match +x_c
     rollover    pool:<p>:available -x, pool:<p>:rollover +x
+    backing     resident:<u> -x, issue:<i>:escrow +x                 (a backing is paid)
+    qf_match    city:match -x, issue:<i>:escrow +x                   (a matching period closes)
+    commit      issue:<i>:escrow -x, issue:<i>:funded +x             (the campaign is funded)
+    unback      issue:<i>:escrow -sum, resident:<u> +x ..., city:match +x_c, pool:<p>:available +x_p
+                                                                     (refunds or moves to a pool)
 """
 
 from __future__ import annotations
@@ -29,6 +37,10 @@ class PostingKind:
     ALLOCATION = "allocation"
     REFUND = "refund"
     ROLLOVER = "rollover"
+    BACKING = "backing"
+    QF_MATCH = "qf_match"
+    COMMIT = "commit"
+    UNBACK = "unback"
 
 
 CITY_MATCH = "city:match"
@@ -39,6 +51,7 @@ ROLLOVER_SUFFIX = ":rollover"
 
 _POOL = re.compile(r"pool:([0-9]+):(available|rollover)", re.ASCII)
 _ISSUE = re.compile(r"issue:([0-9]+):funded", re.ASCII)
+_ESCROW = re.compile(r"issue:([0-9]+):escrow", re.ASCII)
 
 
 def resident_account(user_id: int) -> str:
@@ -55,6 +68,16 @@ def rollover_account(pool_id: int) -> str:
 
 def issue_account(issue_id: int) -> str:
     return f"{ISSUE_PREFIX}{issue_id}:funded"
+
+
+def escrow_account(issue_id: int) -> str:
+    return f"{ISSUE_PREFIX}{issue_id}:escrow"
+
+
+def escrow_of_account(account: str) -> int | None:
+    """The issue id of an issue:<id>:escrow account, else None."""
+    found = _ESCROW.fullmatch(account)
+    return int(found[1]) if found else None
 
 
 def pool_of_account(account: str) -> int | None:

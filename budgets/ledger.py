@@ -28,7 +28,7 @@ class Line:
 class Posting:
     id: int
     kind: str
-    pool_id: int
+    pool_id: int | None  # None: a problem's own money (backings, escrow), outside any pool
     lines: tuple[Line, ...]
     round_id: int | None = None
     pledge_id: int | None = None
@@ -91,6 +91,8 @@ def pool_figures(postings: Iterable[Posting]) -> dict[int, PoolFigures]:
     """Totals per pool: inflows by kind, outflows by kind, and the pool accounts' balances."""
     figures: dict[int, PoolFigures] = {}
     for posting in postings:
+        if posting.pool_id is None:
+            continue
         fig = figures.setdefault(posting.pool_id, PoolFigures())
         outside = -sum(ln.amount_cents for ln in posting.lines if pool_of_account(ln.account) is None)
         # outside > 0: money came in from residents/city; < 0: money left the pool.

@@ -1,7 +1,9 @@
 """Database models; importing this package registers every table on the metadata."""
 
 from app.models.account import ApiToken, LoginSession, User
+from app.models.backing import Backing, MatchingPeriod
 from app.models.desk import Assignment, CategoryTarget, InboxVisit, InternalNote, Team, TeamMember
+from app.models.eligibility import CensusEntry, CensusUpload, VotingCode, VotingCodeBatch
 from app.models.funding import Group, Membership, Pledge, Pool, PoolMatch
 from app.models.gazetteer import Address, Landmark, Street, StreetWord
 from app.models.issue import Issue, IssueCell, IssueCount, Like, Photo
@@ -18,9 +20,12 @@ __all__ = [
     "Area",
     "Assignment",
     "AuditEntry",
+    "Backing",
     "BlockedDomain",
     "Category",
     "CategoryTarget",
+    "CensusEntry",
+    "CensusUpload",
     "Flag",
     "Follow",
     "Group",
@@ -36,6 +41,7 @@ __all__ = [
     "Like",
     "LoginSession",
     "MailStatus",
+    "MatchingPeriod",
     "Membership",
     "ModerationRecord",
     "OutgoingMail",
@@ -53,4 +59,6 @@ __all__ = [
     "Team",
     "TeamMember",
     "User",
+    "VotingCode",
+    "VotingCodeBatch",
 ]

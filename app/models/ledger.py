@@ -17,7 +17,11 @@ class LedgerAppendOnly(RuntimeError):
 
 
 class LedgerPosting(Model):
-    """One money movement (kind: pledge, match, allocation, refund, rollover); never updated or deleted."""
+    """One money movement (kinds in budgets/accounts.PostingKind); never updated or deleted.
+
+    A pool's postings carry `pool_id`; a problem's own money (backings, their refunds, the city's
+    quadratic match, payouts) carries `issue_id` and may have no pool.
+    """
 
     __tablename__ = "ledger_postings"
     __table_args__ = (Index("ix_ledger_postings_pool", "pool_id", "id"),)
@@ -25,10 +29,13 @@ class LedgerPosting(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
     memo: Mapped[str] = mapped_column(String(200), default="")
-    pool_id: Mapped[int] = mapped_column(ForeignKey("pools.id"))
+    pool_id: Mapped[int | None] = mapped_column(ForeignKey("pools.id"))
+    issue_id: Mapped[int | None] = mapped_column(ForeignKey("issues.id"), index=True)
     round_id: Mapped[int | None] = mapped_column(index=True)
     # A pledge is posted at most once: the unique key settles concurrent confirmations.
     pledge_id: Mapped[int | None] = mapped_column(ForeignKey("pledges.id"), unique=True)
+    # A backing's money enters the escrow once: the unique key settles concurrent retries.
+    backing_id: Mapped[int | None] = mapped_column(ForeignKey("backings.id"), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     lines: Mapped[list[LedgerLine]] = relationship(order_by="LedgerLine.id", viewonly=True)

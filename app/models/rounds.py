@@ -50,6 +50,8 @@ class Round(Model):
     match_cap_cents: Mapped[int | None] = mapped_column(BigInteger)
     leftover: Mapped[str] = mapped_column(String(10))  # rollover | refund
     has_voting_phase: Mapped[bool] = mapped_column(default=True)
+    # Who may vote (app/models/eligibility.Eligibility): chosen at creation, frozen when voting opens.
+    eligibility: Mapped[str] = mapped_column(String(10), default="members", server_default="members")
     phase: Mapped[str] = mapped_column(String(10), default=Phase.DRAFT.value)
     # Set by the one tally that won the atomic claim; NULL while no tally runs or after one failed.
     tally_token: Mapped[str | None] = mapped_column(String(40))

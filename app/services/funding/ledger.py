@@ -18,15 +18,20 @@ from sqlalchemy import func, insert, or_, select, update
 
 from app.database.sessions import DbSession, execute_write
 from app.models.funding import Pledge, PledgeStatus, Pool
+from app.models.issue import Issue
 from app.models.ledger import LedgerLine, LedgerPosting
 from app.services.kernel.errors import NotFound, ValidationError
 from budgets.accounts import (
     CITY_MATCH,
+    ISSUE_PREFIX,
     POOL_PREFIX,
     RESIDENT_PREFIX,
     PostingKind,
     available_account,
+    escrow_account,
+    escrow_of_account,
     issue_account,
+    issue_of_account,
     pool_of_account,
     resident_account,
     rollover_account,
@@ -37,6 +42,7 @@ __all__ = [
     "CITY_MATCH",
     "PostingKind",
     "available_account",
+    "escrow_account",
     "issue_account",
     "resident_account",
     "rollover_account",
@@ -72,14 +78,20 @@ def post(
     kind: str,
     memo: str,
     lines: Iterable[tuple[str, int]],
-    pool_id: int,
+    pool_id: int | None,
     round_id: int | None = None,
     pledge_id: int | None = None,
+    *,
+    issue_id: int | None = None,
+    backing_id: int | None = None,
 ) -> LedgerPosting:
     """Append one posting with its lines (account, cents); flush; return it.
 
+    A pool's posting passes `pool_id`; a problem's own money (escrow, funded) passes `issue_id` (both
+    when money moves between them). Postings are serialised per pool and per issue.
     Raises ValidationError if the lines do not sum to zero, an amount is not an int, a line is zero,
-    a line names another pool's account, or a pool account would go negative. Never commits.
+    a line names another pool's account, takes money out of another issue's account, or a pool or
+    issue account would go negative. Never commits.
     """
     merged: dict[str, int] = {}
     for account, cents in lines:
@@ -94,13 +106,29 @@ def post(
     for line in checked:
         if line.account.startswith(POOL_PREFIX) and pool_of_account(line.account) != pool_id:
             raise ValidationError(f"{line.account} is not an account of pool {pool_id}.", "lines")
-    lock_pool(session, pool_id)
+        # Money leaves an issue's account only in that issue's posting (so its lock guards the balance).
+        if (
+            line.amount_cents < 0
+            and line.account.startswith(ISSUE_PREFIX)
+            and _issue_of(line.account) != issue_id
+        ):
+            raise ValidationError(f"{line.account} is not an account of issue {issue_id}.", "lines")
+    if pool_id is not None:
+        lock_pool(session, pool_id)
+    if issue_id is not None:
+        lock_issue_money(session, issue_id)
     for line in checked:
-        owned = pool_of_account(line.account) is not None
+        owned = pool_of_account(line.account) is not None or _issue_of(line.account) is not None
         if owned and line.amount_cents < 0 and account_balance(session, line.account) + line.amount_cents < 0:
             raise ValidationError(f"{line.account} holds too little for this posting.", "amount_cents")
     posting = LedgerPosting(
-        kind=kind, memo=memo[:200], pool_id=pool_id, round_id=round_id, pledge_id=pledge_id
+        kind=kind,
+        memo=memo[:200],
+        pool_id=pool_id,
+        issue_id=issue_id,
+        round_id=round_id,
+        pledge_id=pledge_id,
+        backing_id=backing_id,
     )
     session.add(posting)
     session.flush()
@@ -112,6 +140,21 @@ def post(
         ],
     )
     return posting
+
+
+def _issue_of(account: str) -> int | None:
+    """The issue of an issue:<id>:funded or issue:<id>:escrow account, else None."""
+    found = issue_of_account(account)
+    return found if found is not None else escrow_of_account(account)
+
+
+def lock_issue_money(session: DbSession, issue_id: int) -> None:
+    """Serialise postings of one issue's money the same way as lock_pool (a no-op write on its row)."""
+    found = execute_write(
+        session, update(Issue).where(Issue.id == issue_id).values(updated_at=Issue.updated_at)
+    ).rowcount
+    if not found:
+        raise NotFound(f"There is no issue {issue_id}.", "issue_id")
 
 
 def lock_pool(session: DbSession, pool_id: int) -> None:
