@@ -1,0 +1,10 @@
+// The likes ballot: after a toggle the page comes back at the candidate's card (#candidate-N); keyboard
+// and screen-reader users land on that card's button again instead of the top of the page.
+(function () {
+  "use strict";
+  var id = window.location.hash.slice(1);
+  if (!/^candidate-[0-9]+$/.test(id)) return;
+  var card = document.getElementById(id);
+  var button = card && card.querySelector("button");
+  if (button) button.focus({ preventScroll: false });
+})();
