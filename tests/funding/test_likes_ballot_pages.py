@@ -76,6 +76,9 @@ def test_the_ballot_page_toggles_likes_and_shows_likes_given_elsewhere(world: Ro
     assert page.count("On your ballot: you like this.") == 1
     assert page.count("Like it: add to my ballot") == 3
     assert "Every change is saved at once" in page
+    round_page = text_of(world.client.get(f"/rounds/{rid}"))
+    assert "In this round your likes are your vote" in round_page
+    assert 'data-testid="ballots">1 of' in round_page  # the member who likes a candidate has a ballot
 
     added = toggle(world, rid, c, "yes")
     assert added.status_code == 302
