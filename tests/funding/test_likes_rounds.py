@@ -316,3 +316,33 @@ def test_the_schedule_closes_with_a_snapshot_and_reminds_members_who_like_nothin
     assert stored_ballots(world, rid) == {world.members[0].id: [a], world.members[2].id: [a]}
     assert world.client.get(f"/api/v1/rounds/{rid}").get_json()["voting_open"] is False
     assert len([m for m in outbox() if "closes soon" in str(m["Subject"])]) == 3
+
+
+def test_a_blocked_members_likes_do_not_vote_and_a_sent_back_result_keeps_the_snapshot(
+    world: RoundWorld,
+) -> None:
+    world.build(members=3, pledges=(2000, 2000, 2000), costs=COSTS)
+    a, b, c, _d = world.issues
+    kept, blocked, changer = world.members
+    rid = likes_round(world)
+    world.open_voting(rid)
+    api_like(world, kept, a)
+    api_like(world, blocked, b)
+    api_like(world, changer, c)
+    with world.app.app_context():
+        db.session.execute(update(User).where(User.id == blocked.id).values(is_blocked=True))
+        db.session.commit()
+    refused = world.vote(blocked, rid, issue_ids=[a])
+    assert refused.status_code == 403
+
+    first = world.tally(rid).get_json()
+    assert first["turnout"]["ballots"] == 2
+    assert stored_ballots(world, rid) == {kept.id: [a], changer.id: [c]}
+    assert world.send_back(rid).status_code == 200
+    api_like(world, changer, c, liked=False)  # after the close: a like, not a vote
+    assert world.vote(changer, rid, issue_ids=[a]).status_code == 409
+
+    again = world.tally(rid).get_json()
+    assert again["turnout"]["ballots"] == 2
+    assert stored_ballots(world, rid) == {kept.id: [a], changer.id: [c]}
+    assert {f["issue_id"] for f in again["funded"]} == {f["issue_id"] for f in first["funded"]}
