@@ -45,6 +45,7 @@ def test_likes_are_the_ballot_on_phones(live_server: LiveServer, browser: Browse
     expect(hint).to_contain_text("likes among the candidates are their approval ballot")
     admin.get_by_label("Candidates (top N by likes)").fill("3")
     assert serious_violations(admin) == []
+    admin.screenshot(path=str(shots / "new-round-phone.png"), full_page=True)
     press(admin, "Create round")
     expect(admin.locator("h1")).to_have_text("Likes round")
     round_url = admin.url

@@ -137,7 +137,10 @@ class BallotChoices(RootModel[ApprovalBallot | CumulativeBallot]):
 class Ballot(ResponseBody):
     round_id: int
     cast: bool
-    issue_ids: list[int] = absent("approval-style ballots, once cast")
+    issue_ids: list[int] = absent(
+        "approval-style ballots, once cast; on a likes ballot, the candidates you like (read live until "
+        "voting closes, then the snapshot taken at the close)"
+    )
     points: dict[str, int] = absent("cumulative ballots, once cast: points per issue id")
 
 
