@@ -16,7 +16,15 @@ from app.extensions import db
 from app.models import Round, TallyJob
 from app.models.rounds import PHASE_ORDER
 from app.models.timestamps import utcnow
-from app.services.rounds import ballots, candidates, certification, turnout, windows
+from app.services.rounds import (
+    ballots,
+    candidates,
+    certification,
+    like_ballots,
+    like_toggles,
+    turnout,
+    windows,
+)
 from app.services.rounds import export as round_export
 from app.services.rounds import jobs as tally_jobs
 from app.services.rounds import lifecycle as rounds
@@ -284,14 +292,20 @@ def ballot_json(round_id: int, choices: dict[int, int] | None) -> dict[str, Any]
 @bp.put("/rounds/<int:round_id>/ballot")
 @operation(
     operation_id="putBallot",
-    summary="Cast or replace your ballot (members, while voting is open)",
+    summary="Cast or replace your ballot (members, while voting is open); on a likes ballot, like exactly "
+    "the candidates in issue_ids (and unlike the others)",
     body={JSON: shapes.BallotChoices},
     replies={200: Reply("The ballot stored", shapes.Ballot)},
     errors=(400, 401, 403, 404, 409, 422),
     secured=True,
 )
 def put_ballot(round_id: int) -> Response:
-    choices = ballots.cast_ballot(db.session, require_user(), round_id, json_body())
+    user = require_user()
+    choices: dict[int, int] | None
+    if like_ballots.is_likes_round(get_round(db.session, round_id)):
+        choices = like_toggles.set_ballot(db.session, user, round_id, json_body()) or None
+    else:
+        choices = ballots.cast_ballot(db.session, user, round_id, json_body())
     db.session.commit()
     return jsonify(ballot_json(round_id, choices))
 

@@ -21,6 +21,7 @@ BALLOT_CHOICES = [
     ("k-approval", "k-approval: at most k ticks each"),
     ("knapsack", "Knapsack: ticks whose costs fit within the pool"),
     ("cumulative", "Cumulative: members spread points"),
+    ("likes", "Your likes are your vote"),
 ]
 RULE_CHOICES = [
     ("equalshares/add1", "Method of Equal Shares (add1 completion)"),

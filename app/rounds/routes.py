@@ -14,10 +14,19 @@ from app.models import Round
 from app.models.timestamps import utcnow
 from app.rounds import bp
 from app.rounds.forms import ActionForm, MatchForm, PhaseForm, ReasonForm, RoundForm
+from app.rounds.likes_ballot_view import likes_ballot_page
 from app.rounds.results_view import funded_items, money_chart, plain_words, results_map, voter_share
 from app.services.funding import groups, ledger
 from app.services.kernel.parsing import is_whole_number, parse_amount
-from app.services.rounds import ballot_cards, ballots, candidates, explanations, turnout, windows
+from app.services.rounds import (
+    ballot_cards,
+    ballots,
+    candidates,
+    explanations,
+    like_ballots,
+    turnout,
+    windows,
+)
 from app.services.rounds import jobs as tally_jobs
 from app.services.rounds import lifecycle as rounds
 from app.services.rounds import money as round_money
@@ -124,7 +133,7 @@ def detail(round_id: int) -> str:
         figures=ledger.pool_balance(db.session, found.pool_id),
         next_phase=rounds.next_phase(found),
         next_action=NEXT_ACTION,
-        ballots_cast=ballots.ballot_count(db.session, round_id),
+        ballots_cast=ballots.ballots_cast(db.session, found),
         job=job,
         phase_form=PhaseForm(),
         action=ActionForm(),
@@ -215,6 +224,10 @@ def tally_progress(round_id: int, job_id: int) -> str:
 @login_required
 def ballot(round_id: int) -> tuple[str, int] | Response:
     found = get_round(db.session, round_id)
+    if like_ballots.is_likes_round(found):
+        if request.method == "POST":
+            abort(405)  # a likes ballot is changed one like at a time (likes_ballot_toggle)
+        return likes_ballot_page(found), 200
     status, error, submitted = 200, None, None
     if request.method == "POST":
         if not ActionForm().validate_on_submit():

@@ -9,7 +9,12 @@ from pydantic import Field, RootModel
 
 from app.api.models.common import URI, RequestBody, ResponseBody, absent
 
-BallotKind = Literal["approval", "k-approval", "knapsack", "cumulative"]
+BallotKind = Literal["approval", "k-approval", "knapsack", "cumulative", "likes"]
+BALLOT_WORDS = (
+    "approval, k-approval (with k), knapsack, cumulative (with points), or likes: your likes are your "
+    "vote (each member's likes among the candidates are their approval ballot, read live while voting "
+    "is open and snapshotted when it closes; no k or points; needs a voting phase)"
+)
 Rule = Literal[
     "greedy", "equalshares/add1", "phragmen", "exactequalshares/addopt", "exactequalshares/addoptskip"
 ]
@@ -84,8 +89,8 @@ class RoundTerms(RequestBody):
 class NewRound(RoundTerms):
     group_id: int
     name: str = Field(max_length=120)
-    ballot: BallotKind
-    rule: Rule
+    ballot: BallotKind = Field(description=BALLOT_WORDS)
+    rule: Rule = absent("required, except on a likes ballot, where it defaults to equalshares/add1")
     top_n: int = Field(ge=1, le=500)
     leftover: Leftover
     voting: bool = True
@@ -132,7 +137,10 @@ class BallotChoices(RootModel[ApprovalBallot | CumulativeBallot]):
 class Ballot(ResponseBody):
     round_id: int
     cast: bool
-    issue_ids: list[int] = absent("approval-style ballots, once cast")
+    issue_ids: list[int] = absent(
+        "approval-style ballots, once cast; on a likes ballot, the candidates you like (read live until "
+        "voting closes, then the snapshot taken at the close)"
+    )
     points: dict[str, int] = absent("cumulative ballots, once cast: points per issue id")
 
 

@@ -21,12 +21,12 @@ from app.models.timestamps import utcnow
 from app.services.kernel.errors import Conflict, ValidationError
 from app.services.kernel.parsing import DB_INT_MAX, parse_id, shown
 from app.services.kernel.roles import require_confirmed
-from app.services.rounds import candidates, windows
+from app.services.rounds import candidates, like_ballots, windows
 from app.services.rounds import money as round_money
 from app.services.rounds.access import get_round, require_member
 from budgets.money import format_money
 
-APPROVAL_TYPES = ("approval", "k-approval", "knapsack")
+APPROVAL_TYPES = ("approval", "k-approval", "knapsack", "likes")
 
 
 @dataclass(frozen=True)
@@ -143,6 +143,8 @@ def cast_ballot(session: DbSession, user: User, round_id: int, body: dict[str, A
     found = get_round(session, round_id)
     require_member(session, user, found.group_id)
     require_voting_open(found)
+    if like_ballots.is_likes_round(found):  # its ballot is the member's likes: like_toggles.set_ballot
+        raise Conflict("This round's ballot is your likes: like or unlike its candidates instead.", "ballot")
     choices = parse_choices(found, body)
     check_choices(session, found, choices)
     stored = {str(issue_id): points for issue_id, points in sorted(choices.items())}
@@ -174,10 +176,21 @@ def cast_ballot(session: DbSession, user: User, round_id: int, body: dict[str, A
 
 
 def ballot_of(session: DbSession, round_id: int, user_id: int) -> dict[int, int] | None:
+    """The member's ballot, or None if they have none; a likes round's is read live until voting closes."""
+    found = session.get(Round, round_id)
+    if found is not None and like_ballots.reads_live(found):
+        return like_ballots.live_ballot_of(session, found, user_id) or None
     stored = session.scalar(
         select(RoundBallot.choices).where(RoundBallot.round_id == round_id, RoundBallot.user_id == user_id)
     )
     return None if stored is None else {int(k): int(v) for k, v in stored.items()}
+
+
+def ballots_cast(session: DbSession, found: Round) -> int:
+    """The round's ballots so far: a likes round's members who like a candidate, until voting closes."""
+    if like_ballots.reads_live(found):
+        return like_ballots.live_count(session, found)
+    return ballot_count(session, found.id)
 
 
 def ballot_count(session: DbSession, round_id: int) -> int:

@@ -13,12 +13,13 @@ from budgets import Allocation, Ballot, Election, Project
 Progress = Callable[[int, int], None]
 
 # Round ballot types -> the engine's vote types (k-approval and knapsack are approval ballots
-# with a length or cost limit, as in Pabulib's max_length / max_sum_cost).
+# with a length or cost limit, as in Pabulib's max_length / max_sum_cost; likes are approvals).
 VOTE_TYPES = {
     "approval": "approval",
     "k-approval": "approval",
     "knapsack": "approval",
     "cumulative": "cumulative",
+    "likes": "approval",  # a member's likes among the candidates, snapshotted when voting closes
 }
 
 

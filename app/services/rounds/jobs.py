@@ -19,7 +19,7 @@ from app.models import Round, TallyJob, User
 from app.services.kernel.errors import NotFound
 from app.services.rounds import tally
 from app.services.rounds.access import get_round, member_count
-from app.services.rounds.ballots import ballot_count
+from app.services.rounds.ballots import ballots_cast
 
 # Each stage's share of the bar, as (start, end) percent.
 STAGES = {"candidates": (0, 5), "ballots": (5, 45), "rule": (45, 90), "posting": (90, 99)}
@@ -38,9 +38,7 @@ def new_token() -> str:
 
 
 def is_large(session: DbSession, found: Round, threshold: int) -> bool:
-    voters = (
-        ballot_count(session, found.id) if found.has_voting_phase else member_count(session, found.group_id)
-    )
+    voters = ballots_cast(session, found) if found.has_voting_phase else member_count(session, found.group_id)
     return voters > threshold
 
 

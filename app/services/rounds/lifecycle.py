@@ -25,7 +25,7 @@ from app.services.rounds.access import (
 )
 from app.services.workflow.estimates import parse_cents
 
-BALLOTS = ("approval", "k-approval", "knapsack", "cumulative")
+BALLOTS = ("approval", "k-approval", "knapsack", "cumulative", "likes")
 RULES = (  # the budgets/ engine's names
     "greedy",
     "equalshares/add1",
@@ -34,6 +34,9 @@ RULES = (  # the budgets/ engine's names
     "exactequalshares/addoptskip",
 )
 LEFTOVERS = ("rollover", "refund")
+# A likes round (its ballots are the members' likes among the candidates) allocates proportionally
+# unless told otherwise: a neighbourhood that only ever liked problems gets Equal Shares.
+LIKES_DEFAULT_RULE = "equalshares/add1"
 MAX_TOP_N = 500
 MAX_POINTS = 10_000
 DEFAULT_POINTS = 10
@@ -71,15 +74,38 @@ def whole(data: dict[str, Any], field: str, minimum: int, maximum: int) -> int:
     return value
 
 
-def parse_terms(data: dict[str, Any]) -> Terms:
+def parse_terms(data: dict[str, Any], sent: dict[str, Any] | None = None) -> Terms:
+    """The terms in `data`; `sent` is what the caller sent (an update merges it into the stored terms)."""
     ballot = choice(data, "ballot", BALLOTS)
-    rule = choice(data, "rule", RULES)
+    if ballot == "likes":
+        _check_likes_terms(data, data if sent is None else sent)
+    if ballot == "likes" and data.get("rule") in (None, ""):
+        rule = LIKES_DEFAULT_RULE
+    else:
+        rule = choice(data, "rule", RULES)
     top_n = whole(data, "top_n", 1, MAX_TOP_N)
     k = whole(data, "k", 1, MAX_TOP_N) if ballot == "k-approval" else None
     points = None
     if ballot == "cumulative":
         points = DEFAULT_POINTS if data.get("points") is None else whole(data, "points", 1, MAX_POINTS)
     return Terms(ballot, k, points, rule, top_n, choice(data, "leftover", LEFTOVERS))
+
+
+def _check_likes_terms(data: dict[str, Any], sent: dict[str, Any]) -> None:
+    """A likes ballot is an approval ballot of every candidate a member likes: no k, no points."""
+    for field, what in (("k", "a most-approvals limit"), ("points", "points")):
+        if sent.get(field) not in (None, ""):
+            raise ValidationError(
+                f"{field} must not be set on a likes ballot: members' likes are their approvals, "
+                f"without {what}.",
+                field,
+            )
+    if data.get("voting", True) is False:
+        raise ValidationError(
+            "A likes ballot needs a voting phase (members add or remove likes until voting closes); "
+            "a round without one already counts likes at the tally.",
+            "voting",
+        )
 
 
 def parse_match(data: dict[str, Any]) -> tuple[int, int, int] | None:
@@ -186,7 +212,7 @@ def update_round(session: DbSession, user: User, round_id: int, data: dict[str, 
         found.name = parse_name(data)
     if not voting_opened and any(f in data for f in (*FROZEN_AT_VOTING, "leftover")):
         merged = {f: getattr(found, f) for f in (*FROZEN_AT_VOTING, "leftover")} | data
-        terms = parse_terms(merged)
+        terms = parse_terms({"voting": found.has_voting_phase, **merged}, sent=data)
         found.ballot, found.k, found.points = terms.ballot, terms.k, terms.points
         found.rule, found.top_n, found.leftover = terms.rule, terms.top_n, terms.leftover
     elif "leftover" in data:

@@ -35,6 +35,7 @@ from app.services.kernel import audit
 from app.services.kernel.errors import Conflict
 from app.services.rounds import candidates, explanations, lease, turnout
 from app.services.rounds import engine as round_engine
+from app.services.rounds import like_ballots as likes_round
 from app.services.rounds import money as round_money
 from app.services.rounds import posting as tally_posting
 from app.services.rounds.access import get_round, member_count, require_runner
@@ -97,6 +98,11 @@ def claim(session: DbSession, user: User, round_id: int, token: str) -> Round:
         )
     lease.retire_others(session, round_id, token)  # jobs of a lapsed tally this claim took over
     session.refresh(found)
+    if likes_round.is_likes_round(found) and found.voting_closed_at is None:
+        # The tally closes voting: the likes are snapshotted as ballots before they are read.
+        written = likes_round.close_and_snapshot(session, found, utcnow())
+        if written is not None:
+            audit.record(session, user, "round.voting_close", "round", round_id, by="tally", ballots=written)
     return found
 
 
@@ -142,7 +148,9 @@ def like_ballots(session: DbSession, group_id: int, issue_ids: list[int]) -> lis
 def load_inputs(session: DbSession, found: Round, report: Report = _quiet) -> TallyInputs:
     listed, snapshotted = candidates.current(session, found)
     report("candidates", 1, 1, f"{len(listed)} candidates")
-    if found.has_voting_phase:
+    if likes_round.reads_live(found):  # a likes round still voting (an export): its likes now
+        ballots = list(likes_round.live_ballots(session, found).values())
+    elif found.has_voting_phase:
         ballots = voting_ballots(session, found.id, report)
     else:
         ballots = like_ballots(session, found.group_id, [c.issue_id for c in listed])

@@ -17,7 +17,7 @@ from app.models.timestamps import utcnow
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, ValidationError
 from app.services.rounds.access import get_round, require_official
-from app.services.rounds.ballots import ballot_count
+from app.services.rounds.ballots import ballots_cast
 
 UNTALLIED = (Phase.DRAFT.value, Phase.PLEDGING.value, Phase.VOTING.value)
 
@@ -28,12 +28,12 @@ def is_held(session: DbSession, found: Round) -> bool:
         return False
     if found.phase != Phase.VOTING.value:
         return False
-    return ballot_count(session, found.id) < found.min_turnout
+    return ballots_cast(session, found) < found.min_turnout
 
 
 def require_quorum(session: DbSession, found: Round) -> None:
     if is_held(session, found):
-        cast = ballot_count(session, found.id)
+        cast = ballots_cast(session, found)
         raise Conflict(
             f"Turnout is {cast} ballot{'' if cast == 1 else 's'}, below this round's minimum of "
             f"{found.min_turnout}: the tally is held until a city official releases it or cancels "
@@ -61,7 +61,7 @@ def release(session: DbSession, user: User, round_id: int) -> Round:
         "round.release",
         "round",
         round_id,
-        ballots=ballot_count(session, round_id),
+        ballots=ballots_cast(session, found),
         min_turnout=found.min_turnout,
     )
     session.flush()

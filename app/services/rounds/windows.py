@@ -27,7 +27,7 @@ from app.models.timestamps import utcnow
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, ValidationError
 from app.services.kernel.links import external_url
-from app.services.rounds import candidates
+from app.services.rounds import candidates, like_ballots
 from app.services.rounds.access import get_round, require_runner
 
 MAX_AHEAD = timedelta(days=3 * 366)
@@ -93,6 +93,13 @@ def close_voting(session: DbSession, user: User, round_id: int) -> Round:
     """Close voting by hand (group admins, officials): no ballot is taken from now on; tally next."""
     found = get_round(session, round_id)
     require_runner(session, user, found.group_id, "close voting")
+    if like_ballots.is_likes_round(found) and found.phase == Phase.VOTING.value:
+        written = like_ballots.close_and_snapshot(session, found, utcnow())
+        if written is None:
+            raise Conflict("Voting in this round is already closed.", "phase")
+        audit.record(session, user, "round.voting_close", "round", round_id, by="hand", ballots=written)
+        session.flush()
+        return found
     closed = execute_write(
         session,
         update(Round)
@@ -168,6 +175,13 @@ def close_due(session: DbSession, now: datetime) -> list[int]:
     ).all()
     closed = []
     for round_id in due:
+        found = get_round(session, round_id)
+        if like_ballots.is_likes_round(found):
+            written = like_ballots.close_and_snapshot(session, found, now)
+            if written is not None:
+                _system_audit(session, "round.voting_close", round_id, ballots=written)
+                closed.append(round_id)
+            continue
         done = execute_write(
             session,
             update(Round)
@@ -182,7 +196,12 @@ def close_due(session: DbSession, now: datetime) -> list[int]:
 
 
 def non_voters(session: DbSession, found: Round) -> list[User]:
-    voted = select(RoundBallot.user_id).where(RoundBallot.round_id == found.id)
+    """Members without a ballot: in a likes round, those who like none of the candidates."""
+    voted = (
+        like_ballots.voters_with_likes(found)
+        if like_ballots.is_likes_round(found)
+        else select(RoundBallot.user_id).where(RoundBallot.round_id == found.id)
+    )
     return list(
         session.scalars(
             select(User)
@@ -224,12 +243,7 @@ def remind_due(session: DbSession, now: datetime, remind_before: timedelta) -> d
         url = external_url("rounds.ballot", round_id=round_id)
         count = 0
         for user in non_voters(session, found):
-            text = (
-                f"Hello {user.display_name},\n\nVoting in \u201c{found.name}\u201d closes at "
-                f"{shown_time(found.closes_at or now)} and you have not voted yet. "
-                f"Your ballot: {url}\n\n"
-                "You get one reminder per round because you are a member of the group.\n"
-            )
+            text = reminder_text(found, user, url, found.closes_at or now)
             message = build_message(
                 to=user.email,
                 subject=f"Voting in \u201c{found.name}\u201d closes soon",
@@ -240,6 +254,22 @@ def remind_due(session: DbSession, now: datetime, remind_before: timedelta) -> d
         _system_audit(session, "round.remind", round_id, mails=count)
         reminded[round_id] = count
     return reminded
+
+
+def reminder_text(found: Round, user: User, url: str, closes_at: datetime) -> str:
+    """The reminder's words; a likes round's say that liking is voting."""
+    if like_ballots.is_likes_round(found):
+        missing = (
+            "In this round your likes are your vote, and you like none of its candidates yet, so you "
+            "have no vote. Like the problems you want fixed on your ballot"
+        )
+        start = f"closes at {shown_time(closes_at)}. {missing}"
+    else:
+        start = f"closes at {shown_time(closes_at)} and you have not voted yet. Your ballot"
+    return (
+        f"Hello {user.display_name},\n\nVoting in \u201c{found.name}\u201d {start}: {url}\n\n"
+        "You get one reminder per round because you are a member of the group.\n"
+    )
 
 
 def run_schedule(session: DbSession, now: datetime, remind_hours: int) -> ScheduleRun:
