@@ -140,7 +140,7 @@ def post(
             for ln in checked
         ],
     )
-    ledger_chain.note_posting(session, posting.id)
+    ledger_chain.note_posting(session, posting, [(ln.account, ln.amount_cents) for ln in checked])
     return posting
 
 

@@ -1,6 +1,6 @@
 """The ledger's hash chain in the database: sealing postings as they commit, the tip, the check, the CSV.
 
-`ledger.post` notes each new posting on the session; just before the session commits, `seal` takes
+`ledger.post` notes each new posting on the session; just before the session commits, `_seal` takes
 the chain lock (app/database/chain_lock.py), reads the chain's last hash and appends one link per
 noted posting (budgets/ledger_chain.py holds the recipe). The chain order is therefore the order in
 which postings commit: total on both engines, and the lock is only held for the moment of the commit,
@@ -44,17 +44,36 @@ class ChainTip:
     last_hash: str
 
 
-def note_posting(session: DbSession, posting_id: int) -> None:
-    """Remember a posting this transaction added; it joins the chain when the transaction commits."""
-    session.info.setdefault(_UNSEALED, []).append(posting_id)
+@dataclass(frozen=True)
+class _Noted:
+    kind: str
+    time_utc: str
+    pool_id: int | None
+    issue_id: int | None
+    round_id: int | None
+    lines: tuple[tuple[str, int], ...]
+
+
+def note_posting(session: DbSession, posting: LedgerPosting, lines: Sequence[tuple[str, int]]) -> None:
+    """Remember a posting this transaction added (flushed, with its lines); it joins the chain when the
+    transaction commits. What is hashed is what was written, so sealing reads nothing back."""
+    noted: dict[int, _Noted] = session.info.setdefault(_UNSEALED, {})
+    noted[posting.id] = _Noted(
+        posting.kind,
+        canonical_time(posting.created_at),
+        posting.pool_id,
+        posting.issue_id,
+        posting.round_id,
+        tuple(lines),
+    )
 
 
 @event.listens_for(Session, "before_commit")
 def _seal_on_commit(session: Session) -> None:
-    noted: list[int] | None = session.info.get(_UNSEALED)
+    noted: dict[int, _Noted] | None = session.info.get(_UNSEALED)
     if noted:
         session.flush()
-        seal(session, noted)
+        _seal(session, noted)
         noted.clear()
 
 
@@ -62,17 +81,6 @@ def _seal_on_commit(session: Session) -> None:
 def _forget_on_end(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:  # the outermost transaction: committed (sealed) or rolled back
         session.info.pop(_UNSEALED, None)
-
-
-def _lines_of(session: DbSession, posting_ids: Sequence[int]) -> dict[int, list[tuple[str, int]]]:
-    grouped: dict[int, list[tuple[str, int]]] = {}
-    for posting_id, account, cents in session.execute(
-        select(LedgerLine.posting_id, LedgerLine.account, LedgerLine.amount_cents)
-        .where(LedgerLine.posting_id.in_(posting_ids))
-        .order_by(LedgerLine.id)
-    ).tuples():
-        grouped.setdefault(posting_id, []).append((account, int(cents)))
-    return grouped
 
 
 def tip(session: DbSession) -> ChainTip:
@@ -93,46 +101,35 @@ def pool_hashes(session: DbSession, pool_id: int) -> dict[int, tuple[int, str]]:
     return {posting_id: (int(seq), str(digest)) for posting_id, seq, digest in rows}
 
 
-def seal(session: DbSession, posting_ids: Sequence[int]) -> int:
-    """Append the given postings (those present and not yet chained) to the chain, in id order.
-
-    Takes the chain lock for the rest of the transaction; returns how many links it wrote.
+def _seal(session: DbSession, noted: dict[int, _Noted]) -> int:
+    """Append the noted postings that still exist (a rolled-back savepoint may have removed some) to the
+    chain, in id order. Takes the chain lock for the rest of the transaction; returns the links written.
     """
     lock_ledger_chain(session)
-    chained = select(LedgerChainLink.posting_id).where(LedgerChainLink.posting_id.in_(posting_ids))
-    rows = session.execute(
-        select(
-            LedgerPosting.id,
-            LedgerPosting.kind,
-            LedgerPosting.created_at,
-            LedgerPosting.pool_id,
-            LedgerPosting.issue_id,
-            LedgerPosting.round_id,
-        )
-        .where(LedgerPosting.id.in_(posting_ids), LedgerPosting.id.not_in(chained))
-        .order_by(LedgerPosting.id)
+    present = session.scalars(
+        select(LedgerPosting.id).where(LedgerPosting.id.in_(list(noted))).order_by(LedgerPosting.id)
     ).all()
-    if not rows:
+    if not present:
         return 0
-    lines = _lines_of(session, [row.id for row in rows])
     last = tip(session)
     seq, prev = last.postings, last.last_hash
     links: list[dict[str, Any]] = []
-    for row in rows:
+    for posting_id in present:
+        posting = noted[posting_id]
         salt = secrets.token_hex(16)
-        public = [(public_account(a, salt), c) for a, c in lines.get(row.id, [])]
+        public = [(public_account(a, salt), c) for a, c in posting.lines]
         digest = posting_hash(
             prev,
-            row.id,
-            row.kind,
-            canonical_time(row.created_at),
-            row.pool_id,
-            row.issue_id,
-            row.round_id,
+            posting_id,
+            posting.kind,
+            posting.time_utc,
+            posting.pool_id,
+            posting.issue_id,
+            posting.round_id,
             public,
         )
         seq += 1
-        links.append({"seq": seq, "posting_id": row.id, "prev_hash": prev, "hash": digest, "salt": salt})
+        links.append({"seq": seq, "posting_id": posting_id, "prev_hash": prev, "hash": digest, "salt": salt})
         prev = digest
     session.execute(insert(LedgerChainLink), links)
     return len(links)
