@@ -15,6 +15,9 @@ def lock_ledger_chain(session: DbSession) -> None:
 
     PostgreSQL: a transaction-level advisory lock (released by commit or rollback). SQLite: the
     transaction that posted already holds the database's single writer lock, so nothing else is needed.
+    The chain's last link is read after this, so on PostgreSQL it relies on READ COMMITTED (the default):
+    each statement sees what committed before it, including the link of the transaction that held the
+    lock last.
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LEDGER_CHAIN_LOCK_KEY})
