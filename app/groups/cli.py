@@ -6,7 +6,7 @@ import click
 from flask import Flask
 
 from app.extensions import db
-from app.services.funding import groups, transparency
+from app.services.funding import groups, ledger_chain, transparency
 from app.services.kernel.errors import DomainError
 
 
@@ -30,12 +30,18 @@ def register_funding_commands(app: Flask) -> None:
 
     @app.cli.command("ledger-check")
     def ledger_check() -> None:
-        """Verify every ledger invariant; exit 1 printing the first violation."""
+        """Verify every ledger invariant and the hash chain; exit 1 printing the first violation."""
         violation, count = transparency.check_ledger(db.session)
         if violation is not None:
             click.echo(f"LEDGER VIOLATION: {violation}", err=True)
             raise SystemExit(1)
+        broken = ledger_chain.check_chain(db.session)
+        if broken is not None:
+            click.echo(f"LEDGER VIOLATION: {broken}", err=True)
+            raise SystemExit(1)
+        tip = ledger_chain.tip(db.session)
         click.echo(
             f"Ledger OK: {count} postings; every posting balances, no pool account ever went negative, "
-            "and per pool pledged + matched = allocated + refunded + rolled over + held."
+            "and per pool pledged + matched = allocated + refunded + rolled over + held. "
+            f"Hash chain OK: {tip.postings} postings, latest hash {tip.last_hash}."
         )

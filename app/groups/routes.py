@@ -16,7 +16,7 @@ from app.groups import bp
 from app.groups.forms import ActionForm, GroupForm, MatchForm, PledgeForm, PoolStateForm
 from app.models import Area, Group, Pledge, Pool
 from app.security import roles_required
-from app.services.funding import groups, ledger, matching, pledges, transparency
+from app.services.funding import groups, ledger, ledger_chain, matching, pledges, transparency
 from app.services.funding.payments import get_provider
 from app.services.issues import places
 from app.services.kernel.parsing import parse_amount
@@ -210,6 +210,7 @@ def pool(pool_id: int) -> str:
         treasurers=groups.treasurers(db.session, found.group_id),
         instructions=provider.instructions(found.currency, 0),
         latest_round=rounds[0] if rounds else None,
+        tip=ledger_chain.tip(db.session),
     )
 
 
@@ -217,8 +218,9 @@ def pool(pool_id: int) -> str:
 def pool_csv(pool_id: int) -> Response:
     found = pledges.get_pool(db.session, pool_id)
     rows = transparency.statement(db.session, pool_id)
+    hashes = ledger_chain.pool_hashes(db.session, pool_id)
     return Response(
-        transparency.statement_csv(rows, found.currency),
+        transparency.statement_csv(rows, found.currency, hashes),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="pool-{pool_id}-ledger.csv"'},
     )
@@ -298,3 +300,18 @@ def pool_state(pool_id: int) -> BaseResponse:
     db.session.commit()
     flash("The pool is open to pledges." if is_open else "The pool is closed to new pledges.", "success")
     return redirect(url_for("groups.treasurer", pool_id=pool_id))
+
+
+@bp.get("/ledger")
+def city_ledger() -> str:
+    """The whole ledger's hash chain: its length, latest hash, the CSV and how to recompute it."""
+    return render_template("groups/ledger.html", tip=ledger_chain.tip(db.session))
+
+
+@bp.get("/ledger.csv")
+def city_ledger_csv() -> Response:
+    return Response(
+        ledger_chain.chain_csv(ledger_chain.chain(db.session)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="commonfix-ledger.csv"'},
+    )

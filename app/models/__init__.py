@@ -7,7 +7,7 @@ from app.models.eligibility import CensusEntry, CensusUpload, VotingCode, Voting
 from app.models.funding import Group, Membership, Pledge, Pool, PoolMatch
 from app.models.gazetteer import Address, Landmark, Street, StreetWord
 from app.models.issue import Issue, IssueCell, IssueCount, Like, Photo
-from app.models.ledger import LedgerLine, LedgerPosting
+from app.models.ledger import LedgerChainLink, LedgerLine, LedgerPosting
 from app.models.mail import MailStatus, OutgoingMail
 from app.models.moderation import AuditEntry, BlockedDomain, Flag, ModerationRecord
 from app.models.place import Area, Category, Status
@@ -36,6 +36,7 @@ __all__ = [
     "IssueCount",
     "IssueEvent",
     "Landmark",
+    "LedgerChainLink",
     "LedgerLine",
     "LedgerPosting",
     "Like",

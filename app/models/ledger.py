@@ -52,10 +52,27 @@ class LedgerLine(Model):
     amount_cents: Mapped[int] = mapped_column(BigInteger)
 
 
+class LedgerChainLink(Model):
+    """A posting's place in the hash chain (budgets/ledger_chain.py): written once, when it commits.
+
+    `seq` is the chain order (1, 2, ...: the order postings committed); `hash` covers `prev_hash` and
+    the posting (see the recipe there); `salt` makes residents' public pseudonyms unlinkable and is
+    never published.
+    """
+
+    __tablename__ = "ledger_chain"
+
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    posting_id: Mapped[int] = mapped_column(ForeignKey("ledger_postings.id"), unique=True)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    salt: Mapped[str] = mapped_column(String(32))
+
+
 def _refuse_change(_mapper: Any, _connection: Any, target: Any) -> None:
     raise LedgerAppendOnly(f"the ledger is append-only: {type(target).__name__} rows are never changed")
 
 
-for _model in (LedgerPosting, LedgerLine):
+for _model in (LedgerPosting, LedgerLine, LedgerChainLink):
     event.listen(_model, "before_update", _refuse_change)
     event.listen(_model, "before_delete", _refuse_change)

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from app.services.kernel.errors import ValidationError
@@ -110,7 +112,8 @@ def test_transparency_page_hides_names_unless_chosen(app, client, funding) -> No
     assert "Shy Sam" not in csv_text
     rows = csv_text.strip().splitlines()
     assert rows[0].startswith("posting_id,date_utc,kind")
-    assert rows[-1].endswith(",400,EUR")  # the running balance after the last row
+    # The running balance after the last row, then the posting's place in the hash chain and its hash.
+    assert re.search(r",400,EUR,5,[0-9a-f]{64}$", rows[-1]), rows[-1]
 
 
 def test_officials_create_groups_residents_cannot(client, auth, funding, make_user, city, count_rows) -> None:

@@ -1,5 +1,6 @@
 """Stateful property test: random pledges, confirmations, matches, allocations, refunds and rollovers
-through the services keep every ledger invariant after each step (SpatiaLite, bounded examples)."""
+through the services keep every ledger invariant, and the hash chain over every posting, after each step
+(SpatiaLite, bounded examples)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from hypothesis.stateful import (
 
 from app.extensions import db
 from app.models import User
-from app.services.funding import groups, ledger, matching, pledges
+from app.services.funding import groups, ledger, ledger_chain, matching, pledges
 from app.services.funding.payments import TestProvider, TreasurerConfirmed
 from app.services.funding.transparency import all_postings
 from app.services.kernel.errors import DomainError
@@ -145,6 +146,12 @@ def test_ledger_invariants_hold_under_random_operations(app, city) -> None:
             assert figures.confirmed_cents + figures.matched_cents == (
                 figures.allocated_cents + figures.refunded_cents + figures.balance_cents
             )
+
+        @invariant()
+        def hash_chain_holds(self) -> None:
+            # Every committed posting has its place in the chain, and the chain recomputes.
+            assert ledger_chain.check_chain(db.session) is None
+            assert ledger_chain.tip(db.session).postings == len(all_postings(db.session))
 
     run_state_machine_as_test(
         PoolMachine,

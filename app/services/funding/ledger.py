@@ -20,6 +20,7 @@ from app.database.sessions import DbSession, execute_write
 from app.models.funding import Pledge, PledgeStatus, Pool
 from app.models.issue import Issue
 from app.models.ledger import LedgerLine, LedgerPosting
+from app.services.funding import ledger_chain
 from app.services.kernel.errors import NotFound, ValidationError
 from budgets.accounts import (
     CITY_MATCH,
@@ -139,6 +140,7 @@ def post(
             for ln in checked
         ],
     )
+    ledger_chain.note_posting(session, posting, [(ln.account, ln.amount_cents) for ln in checked])
     return posting
 
 

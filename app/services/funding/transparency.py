@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -143,7 +143,11 @@ def _entries(
     return [(memo or kind, "", into_pool, None)]
 
 
-def statement_csv(rows: list[StatementRow], currency: str) -> Iterator[str]:
+def statement_csv(
+    rows: list[StatementRow], currency: str, hashes: Mapping[int, tuple[int, str]] | None = None
+) -> Iterator[str]:
+    """The statement as CSV; `hashes` (posting id -> (chain position, hash)) fills the chain columns."""
+    hashes = hashes or {}
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(
@@ -158,6 +162,8 @@ def statement_csv(rows: list[StatementRow], currency: str) -> Iterator[str]:
             "out_cents",
             "balance_cents",
             "currency",
+            "chain_seq",
+            "posting_hash",
         ]
     )
     for r in rows:
@@ -176,6 +182,7 @@ def statement_csv(rows: list[StatementRow], currency: str) -> Iterator[str]:
                 r.out_cents,
                 r.balance_cents,
                 currency,
+                *hashes.get(r.posting_id, ("", "")),
             ]
         )
     yield buffer.getvalue()
