@@ -13,9 +13,10 @@ from app.extensions import Model
 class PeriodMatchPosting(Model):
     """What a closed period added to one problem; the unique key makes a second close post nothing.
 
-    `backers` and `counted` are the figures the match was computed from (all backers of the problem in
-    the period; those whose contribution counted), kept so the problem's sentence stays true after its
-    backings are settled. `posting_id` is NULL when the match was zero (nothing posted).
+    `ideal_cents`, `backers` and `counted` are the figures the match was computed from (the textbook
+    match; all backers of the problem in the period; those whose contribution counted), kept so the
+    problem's sentence stays true after its backings are settled. `posting_id` is NULL when the match
+    was zero (nothing posted).
     """
 
     __tablename__ = "period_match_postings"
@@ -25,6 +26,7 @@ class PeriodMatchPosting(Model):
     period_id: Mapped[int] = mapped_column(ForeignKey("matching_periods.id"))
     issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id"), index=True)
     match_cents: Mapped[int] = mapped_column(BigInteger)
+    ideal_cents: Mapped[int] = mapped_column(BigInteger)  # the textbook match before caps, to the cent
     backed_cents: Mapped[int] = mapped_column(BigInteger)
     backers: Mapped[int] = mapped_column(Integer)
     counted: Mapped[int] = mapped_column(Integer)

@@ -22,6 +22,7 @@ def upgrade():
     sa.Column('period_id', sa.Integer(), nullable=False),
     sa.Column('issue_id', sa.Integer(), nullable=False),
     sa.Column('match_cents', sa.BigInteger(), nullable=False),
+    sa.Column('ideal_cents', sa.BigInteger(), nullable=False),
     sa.Column('backed_cents', sa.BigInteger(), nullable=False),
     sa.Column('backers', sa.Integer(), nullable=False),
     sa.Column('counted', sa.Integer(), nullable=False),
