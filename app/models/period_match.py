@@ -4,10 +4,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import Model
+from app.models.backing import Backing
+
+# The match's grouped read (app/services/funding/quadratic_match.compute) reads only this index: a
+# period's backings in (problem, resident) order, so neither engine sorts or visits the table.
+Index(
+    "ix_backings_period_contributions",
+    Backing.period_id,
+    Backing.issue_id,
+    Backing.user_id,
+    Backing.status,
+    Backing.amount_cents,
+)
 
 
 class PeriodMatchPosting(Model):

@@ -1,4 +1,5 @@
-"""the city's quadratic match as posted when a matching period closes (one row per period and problem)
+"""the city's quadratic match as posted when a matching period closes (one row per period and problem);
+an index covering the match's grouped read of a period's backings
 
 Revision ID: b3c71f0e9a52
 Revises: e7aa90d2763e
@@ -37,8 +38,18 @@ def upgrade():
     with op.batch_alter_table('period_match_postings', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_period_match_postings_issue_id'), ['issue_id'], unique=False)
 
+    with op.batch_alter_table('backings', schema=None) as batch_op:
+        batch_op.create_index(
+            'ix_backings_period_contributions',
+            ['period_id', 'issue_id', 'user_id', 'status', 'amount_cents'],
+            unique=False,
+        )
+
 
 def downgrade():
+    with op.batch_alter_table('backings', schema=None) as batch_op:
+        batch_op.drop_index('ix_backings_period_contributions')
+
     with op.batch_alter_table('period_match_postings', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_period_match_postings_issue_id'))
 

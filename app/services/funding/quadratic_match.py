@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 
-from sqlalchemy import and_, case, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from app.database.sessions import DbSession, execute_write
 from app.models import AuditEntry, Backing, Issue, MatchingPeriod, PeriodMatchPosting, User
@@ -73,32 +73,36 @@ def standing(session: DbSession, period_id: int) -> PeriodStanding:
 
 
 def compute(session: DbSession, period: MatchingPeriod) -> PeriodStanding:
-    """The match from the period's backings as they are, in one grouped query."""
-    counts = and_(
-        User.email_confirmed_at.is_not(None),
-        User.is_blocked.is_(False),
-        User.deleted_at.is_(None),
-        User.created_at < period.opens_at,
-    )
-    rows = session.execute(
-        select(
-            Backing.issue_id,
-            func.sum(Backing.amount_cents),
-            func.max(case((counts, 1), else_=0)),
+    """The match from the period's backings as they are: one grouped read of a covering index, and the
+    accounts that count (read apart: joining them row by row doubles the read)."""
+    counting = set(
+        session.scalars(
+            select(User.id).where(
+                User.email_confirmed_at.is_not(None),
+                User.is_blocked.is_(False),
+                User.deleted_at.is_(None),
+                User.created_at < period.opens_at,
+            )
         )
-        .join(User, User.id == Backing.user_id)
-        .where(Backing.period_id == period.id, Backing.status.in_(LIVE))
+    )
+    given_by = session.connection().execute(
+        select(Backing.issue_id, Backing.user_id, func.sum(Backing.amount_cents))
+        .where(Backing.period_id == period.id, Backing.status.in_(LIVE), Backing.user_id.is_not(None))
         .group_by(Backing.issue_id, Backing.user_id)
-    ).tuples()
+    )
+    backer_cap = period.backer_cap_cents
     backers: dict[int, int] = {}
     backed: dict[int, int] = {}
     contributions: dict[str, list[int]] = {}
-    for issue_id, given, counted in rows:
+    for issue_id, user_id, summed in given_by:
+        given = int(summed)  # PostgreSQL sums a BIGINT as NUMERIC
         backers[issue_id] = backers.get(issue_id, 0) + 1
-        backed[issue_id] = backed.get(issue_id, 0) + int(given)
-        amounts = contributions.setdefault(str(issue_id), [])
-        if counted:
-            amounts.append(capped_contribution(int(given), period.backer_cap_cents))
+        backed[issue_id] = backed.get(issue_id, 0) + given
+        amounts = contributions.get(str(issue_id))
+        if amounts is None:
+            amounts = contributions[str(issue_id)] = []
+        if user_id in counting:
+            amounts.append(capped_contribution(given, backer_cap))
     result = period_match(contributions, period.fund_cents, period.problem_cap_cents)
     problems = [
         ProblemMatch(
@@ -220,6 +224,13 @@ def close(session: DbSession, period: MatchingPeriod, now: datetime, *, actor: U
         return None
     session.refresh(period)
     result = compute(session, period)
+    memo = f"City quadratic match, period {period.id} ({period.name})"
+    posted: dict[int, int] = {}
+    for p in result.problems:
+        if p.match_cents > 0:
+            lines = [(CITY_MATCH, -p.match_cents), (escrow_account(p.issue_id), p.match_cents)]
+            posting = ledger.post(session, PostingKind.QF_MATCH, memo, lines, None, issue_id=p.issue_id)
+            posted[p.issue_id] = posting.id
     rows = [
         {
             "period_id": period.id,
@@ -229,28 +240,14 @@ def close(session: DbSession, period: MatchingPeriod, now: datetime, *, actor: U
             "backed_cents": p.backed_cents,
             "backers": p.backers,
             "counted": p.counted,
-            "posting_id": None,
+            "posting_id": posted.get(p.issue_id),
             "created_at": now,
         }
         for p in result.problems
     ]
     if rows:
         session.execute(insert(PeriodMatchPosting), rows)
-    postings = 0
-    for p in result.problems:
-        if p.match_cents <= 0:
-            continue
-        memo = f"City quadratic match, period {period.id} ({period.name})"
-        lines = [(CITY_MATCH, -p.match_cents), (escrow_account(p.issue_id), p.match_cents)]
-        posting = ledger.post(session, PostingKind.QF_MATCH, memo, lines, None, issue_id=p.issue_id)
-        execute_write(
-            session,
-            update(PeriodMatchPosting)
-            .where(PeriodMatchPosting.period_id == period.id, PeriodMatchPosting.issue_id == p.issue_id)
-            .values(posting_id=posting.id)
-            .execution_options(synchronize_session=False),
-        )
-        postings += 1
+    postings = len(posted)
     details = {"matched_cents": result.matched_cents, "problems": len(rows), "postings": postings}
     if actor is not None:
         audit.record(session, actor, "matching_period.close", "matching_period", period.id, **details)
