@@ -126,4 +126,4 @@ def close(period_id: int) -> BaseResponse:
 
 
 def _short(title: str) -> str:
-    return title if len(title) <= 28 else title[:27] + "…"
+    return title if len(title) <= 22 else title[:21] + "…"
