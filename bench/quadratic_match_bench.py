@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import platform
 import random
 import statistics
@@ -58,10 +59,12 @@ class Measured:
     backend: str
     backings: int
     recompute_s: float
+    recompute_cpu_s: float
     close_s: float
     api_s: float
     matched_cents: int
     postings: int
+    load: float
 
 
 def bench_app(url: str):  # type: ignore[no-untyped-def]
@@ -181,13 +184,15 @@ def measure(backend: str, url: str, backings: int) -> Measured:
     app = bench_app(url)
     with app.app_context():
         session = db.session()
-        timings = []
+        timings, cpu = [], []
         for _ in range(8):
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             quadratic_match.standing(session, period_id)
             timings.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - started_cpu)
             session.rollback()
-        recompute_s = statistics.median(timings[1:])
+        recompute_s, recompute_cpu_s = statistics.median(timings[1:]), statistics.median(cpu[1:])
+        load = os.getloadavg()[0]
     client = app.test_client()
     api = []
     for _ in range(8):
@@ -211,10 +216,12 @@ def measure(backend: str, url: str, backings: int) -> Measured:
         backend,
         backings,
         recompute_s,
+        recompute_cpu_s,
         close_s,
         statistics.median(api[1:]),
         closing.matched_cents,
         closing.postings,
+        load,
     )
 
 
@@ -247,16 +254,18 @@ def report(results: list[Measured]) -> str:
         "every read, nothing is stored while the period runs. Close: quadratic_match.close from the call "
         "to the commit (the claim, the recomputation, a period_match_postings row per problem, one qf_match "
         "posting per matched problem, the audit), once. API: GET /api/v1/matching-periods/<id> in process "
-        "(every problem with its sentence), median of 7.",
+        "(every problem with its sentence), median of 7. CPU: this process's CPU time in the recomputation "
+        "(on SQLite the query runs in it too; on PostgreSQL the server's share is not in it). Load: the "
+        "machine's 1-minute load average (2 cores) when the recomputation was timed.",
         "",
-        "| Backend | Backings | Recomputation (target < 1 s) | Close, match posted (target < 10 s) "
-        "| qf_match postings | Matched (cents) | Period API |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| Backend | Backings | Recomputation (target < 1 s) | its CPU | Close, match posted (target < 10 s) "
+        "| qf_match postings | Matched (cents) | Period API | Load |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         lines.append(
-            f"| {r.backend} | {r.backings:,} | {r.recompute_s:.3f} s | {r.close_s:.2f} s | {r.postings:,} "
-            f"| {r.matched_cents:,} | {r.api_s:.3f} s |"
+            f"| {r.backend} | {r.backings:,} | {r.recompute_s:.3f} s | {r.recompute_cpu_s:.3f} s "
+            f"| {r.close_s:.2f} s | {r.postings:,} | {r.matched_cents:,} | {r.api_s:.3f} s | {r.load:.1f} |"
         )
     return "\n".join(lines)
 

@@ -52,7 +52,7 @@ def capped_contribution(given_cents: int, backer_cap: int) -> int:
     """One resident's contribution to one problem as the match counts it (all their backings, capped)."""
     if given_cents < 0 or backer_cap < 0:
         raise ValueError("contributions and caps must not be negative")
-    return min(given_cents, backer_cap)
+    return given_cents if given_cents < backer_cap else backer_cap
 
 
 def period_match(contributions: Mapping[str, Sequence[int]], fund: int, problem_cap: int) -> PeriodMatch:

@@ -37,9 +37,9 @@ class MatchResult:
 
 def ideal_weight(contributions: Sequence[int]) -> int:
     """The ideal QF match scaled by 4**64, as an integer (floor square roots in fixed point)."""
-    if any(c < 0 for c in contributions):
+    if min(contributions, default=0) < 0:
         raise ValueError("contributions must not be negative")
-    roots = sum(_root(c) for c in contributions)
+    roots = sum(map(_root, contributions))
     return max(roots * roots - (sum(contributions) << (2 * _BITS)), 0)
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import BigInteger, cast, func, insert, select, update
 
 from app.database.sessions import DbSession, execute_write
 from app.models import AuditEntry, Backing, Issue, MatchingPeriod, PeriodMatchPosting, User
@@ -86,29 +86,30 @@ def compute(session: DbSession, period: MatchingPeriod) -> PeriodStanding:
         )
     )
     given_by = session.connection().execute(
-        select(Backing.issue_id, Backing.user_id, func.sum(Backing.amount_cents))
+        select(Backing.issue_id, Backing.user_id, cast(func.sum(Backing.amount_cents), BigInteger))
         .where(Backing.period_id == period.id, Backing.status.in_(LIVE), Backing.user_id.is_not(None))
         .group_by(Backing.issue_id, Backing.user_id)
     )
     backer_cap = period.backer_cap_cents
     backers: dict[int, int] = {}
     backed: dict[int, int] = {}
-    contributions: dict[str, list[int]] = {}
-    for issue_id, user_id, summed in given_by:
-        given = int(summed)  # PostgreSQL sums a BIGINT as NUMERIC
-        backers[issue_id] = backers.get(issue_id, 0) + 1
-        backed[issue_id] = backed.get(issue_id, 0) + given
-        amounts = contributions.get(str(issue_id))
-        if amounts is None:
-            amounts = contributions[str(issue_id)] = []
+    counted: dict[int, list[int]] = {}
+    for issue_id, user_id, summed in given_by.all():
+        given = int(summed)
+        if issue_id in backers:
+            backers[issue_id] += 1
+            backed[issue_id] += given
+        else:
+            backers[issue_id], backed[issue_id], counted[issue_id] = 1, given, []
         if user_id in counting:
-            amounts.append(capped_contribution(given, backer_cap))
+            counted[issue_id].append(capped_contribution(given, backer_cap))
+    contributions = {str(issue_id): amounts for issue_id, amounts in counted.items()}
     result = period_match(contributions, period.fund_cents, period.problem_cap_cents)
     problems = [
         ProblemMatch(
             issue_id=issue_id,
             backers=backers[issue_id],
-            counted=len(contributions[str(issue_id)]),
+            counted=len(counted[issue_id]),
             backed_cents=backed[issue_id],
             match_cents=result.matches[str(issue_id)],
             ideal_cents=result.ideal[str(issue_id)],
