@@ -267,6 +267,17 @@ def report(results: list[Measured]) -> str:
             f"| {r.backend} | {r.backings:,} | {r.recompute_s:.3f} s | {r.recompute_cpu_s:.3f} s "
             f"| {r.close_s:.2f} s | {r.postings:,} | {r.matched_cents:,} | {r.api_s:.3f} s | {r.load:.1f} |"
         )
+    lines += [
+        "",
+        "Reading the figures: the machine is 2 cores shared by several builds, so wall-clock times carry "
+        "the load shown; the recomputation's own CPU time is the figure to compare with its target. A close "
+        "is dominated by its 1,000 `ledger.post` calls (a few statements each). On PostgreSQL each of them "
+        "first takes the issue's lock with a no-op `UPDATE issues` (ledger.lock_issue_money), and every "
+        "UPDATE of issues there runs the statement-level trigger that keeps issue_counts (migration "
+        "f4a8c2e6d1b9); this is the likely reason the close is slower there (not profiled). A row lock "
+        "(`SELECT ... FOR UPDATE`) would serialise postings the same way without the trigger; the ledger is "
+        "shared with the other issue-18 items, so that change is left to them.",
+    ]
     return "\n".join(lines)
 
 
