@@ -50,6 +50,7 @@ bench: system-bench $(VENV)/.dev
 	RATELIMIT_ENABLED=false $(BIN)/python -m bench.foundation_bench
 	RATELIMIT_ENABLED=false $(BIN)/python -m bench.workspace_bench
 	RATELIMIT_ENABLED=false $(BIN)/python -m bench.rounds_bench
+	RATELIMIT_ENABLED=false $(BIN)/python -m bench.quadratic_match_bench
 	RATELIMIT_ENABLED=false $(BIN)/python -m bench.queue_bench
 	RATELIMIT_ENABLED=false $(BIN)/python -m bench.map_bench
 	RATELIMIT_ENABLED=false $(BIN)/python -m bench.streets_bench

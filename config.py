@@ -190,6 +190,8 @@ class Config:
     ROUND_REMINDER_HOURS = 24
     # Pabulib exports must name a country; a deployment sets its own.
     PABULIB_COUNTRY = "Germany"
+    # The currency of the city's matching periods (their fund and caps), as shown in the match's sentence.
+    MATCH_CURRENCY = "EUR"
 
     # The job queue (app/jobs): unset -> a SQLite file in the instance folder; redis://HOST:PORT/DB in
     # production; memory:// runs every job at once in the enqueuing process (tests).
@@ -270,6 +272,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "ROUND_REMINDER_HOURS": ("ROUND_REMINDER_HOURS", parse_int),
     "MAP_CLUSTER_MAX_ZOOM": ("MAP_CLUSTER_MAX_ZOOM", parse_int),
     "PABULIB_COUNTRY": ("PABULIB_COUNTRY", lambda _n, v: v),
+    "MATCH_CURRENCY": ("MATCH_CURRENCY", lambda _n, v: v),
     "QUEUE_URL": ("QUEUE_URL", lambda _n, v: v),
     "MAIL_SERVER": ("MAIL_SERVER", lambda _n, v: v),
     "MAIL_PORT": ("MAIL_PORT", parse_int),

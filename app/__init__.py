@@ -80,6 +80,7 @@ def create_app(config: type[Config] | None = None, overrides: dict[str, Any] | N
     from app.groups import bp as groups_bp
     from app.issues import bp as issues_bp
     from app.main import bp as main_bp
+    from app.matching import bp as matching_bp
     from app.open311 import bp as open311_bp
     from app.rounds import bp as rounds_bp
     from app.staff import bp as staff_bp
@@ -96,6 +97,7 @@ def create_app(config: type[Config] | None = None, overrides: dict[str, Any] | N
     app.register_blueprint(api_bp)
     app.register_blueprint(open311_bp)
     app.register_blueprint(rounds_bp)
+    app.register_blueprint(matching_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(timeline_bp)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from math import isqrt
 
 from budgets.allocation import Explanation, money
@@ -36,29 +37,45 @@ class MatchResult:
 
 def ideal_weight(contributions: Sequence[int]) -> int:
     """The ideal QF match scaled by 4**64, as an integer (floor square roots in fixed point)."""
-    if any(c < 0 for c in contributions):
+    if min(contributions, default=0) < 0:
         raise ValueError("contributions must not be negative")
-    roots = sum(isqrt(c << (2 * _BITS)) for c in contributions)
+    roots = sum(map(_root, contributions))
     return max(roots * roots - (sum(contributions) << (2 * _BITS)), 0)
 
 
-def _shares(weights: dict[str, int], pool: int, cap: int | None) -> dict[str, Fraction]:
-    """Exact shares of the pool: proportional to weight, no share above `cap` (water-filling)."""
-    shares: dict[str, Fraction] = {pid: Fraction(0) for pid in weights}
+@lru_cache(maxsize=1 << 16)
+def _root(cents: int) -> int:
+    """floor(sqrt(cents) * 2**64); contributions repeat a few amounts (5.00, 10.00), so each is taken once."""
+    return isqrt(cents << (2 * _BITS))
+
+
+def _shares(weights: dict[str, int], pool: int, cap: int | None) -> tuple[dict[str, int], int]:
+    """Exact shares of the pool, proportional to weight, none above `cap` (water-filling).
+
+    Every share is returned as a numerator over one common denominator (the weight of the projects
+    left uncapped; a capped share is cap * denominator). What is left to share stays a whole number of
+    cents: the pool less whole caps.
+    """
     open_ids = [pid for pid, w in weights.items() if w > 0]
-    left = Fraction(pool)
+    capped: list[str] = []
+    left = pool
     while open_ids and left > 0:
         total = sum(weights[pid] for pid in open_ids)
-        proposal = {pid: left * weights[pid] / total for pid in open_ids}
-        over = [pid for pid in open_ids if cap is not None and proposal[pid] > cap]
+        over = [pid for pid in open_ids if cap is not None and left * weights[pid] > cap * total]
         if not over:
-            shares.update(proposal)
             break
-        for pid in over:
-            shares[pid] = Fraction(cap if cap is not None else 0)
-            left -= shares[pid]
-        open_ids = [pid for pid in open_ids if pid not in over]
-    return shares
+        capped.extend(over)
+        left -= (cap or 0) * len(over)
+        gone = set(over)
+        open_ids = [pid for pid in open_ids if pid not in gone]
+    denominator = sum(weights[pid] for pid in open_ids) or 1
+    numerators = dict.fromkeys(weights, 0)
+    for pid in capped:
+        numerators[pid] = (cap or 0) * denominator
+    if left > 0:
+        for pid in open_ids:
+            numerators[pid] = left * weights[pid]
+    return numerators, denominator
 
 
 def quadratic_funding(
@@ -68,11 +85,13 @@ def quadratic_funding(
     if pool < 0 or (cap is not None and cap < 0):
         raise ValueError("pool and cap must not be negative")
     weights = {pid: ideal_weight(list(amounts)) for pid, amounts in contributions.items()}
-    shares = _shares(weights, pool, cap)
-    matches = {pid: int(share) for pid, share in shares.items()}
-    target = int(sum(shares.values(), Fraction(0)))  # whole cents to hand out (pool, or less if capped)
+    numerators, denominator = _shares(weights, pool, cap)
+    split = {pid: divmod(n, denominator) for pid, n in numerators.items()}
+    matches = {pid: whole for pid, (whole, _part) in split.items()}
+    target = sum(numerators.values()) // denominator  # whole cents to hand out (pool, or less if capped)
     spare = target - sum(matches.values())
-    order = sorted(shares, key=lambda pid: (-(shares[pid] - matches[pid]), list(shares).index(pid)))
+    position = {pid: n for n, pid in enumerate(numerators)}
+    order = sorted(numerators, key=lambda pid: (-split[pid][1], position[pid]))
     for pid in order[:spare]:
         matches[pid] += 1
     explanations: dict[str, Explanation] = {}

@@ -64,6 +64,10 @@ TABLE: dict[tuple[str, str], str] = {
     ("GET", "/groups/new"): "official",
     ("POST", "/groups/new"): "official",
     ("POST", "/pools/<int:pool_id>/match"): "official",
+    # the city's matching periods (issue 18): creating and closing one
+    ("GET", "/matching-periods/new"): "official",
+    ("POST", "/matching-periods/new"): "official",
+    ("POST", "/matching-periods/<int:period_id>/close"): "official",
     # residents' flags: the moderators' queue and its resolution
     ("GET", "/staff/flags"): "official",
     (
@@ -147,6 +151,7 @@ def targets(
         "code": "planned",
         "action": "hide",
         "pool_id": "999999",
+        "period_id": "999999",
         "target_type": "issue",
         "target_id": str(issue.id),
         "team_id": "999999",

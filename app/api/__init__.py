@@ -28,6 +28,7 @@ from app.api import (  # noqa: E402,F401  # noqa: E402,F401
     flags,
     funding,
     issues,
+    matching,
     mydata,
     openapi,
     places,

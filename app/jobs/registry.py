@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.jobs import (
     mail_delivery,  # noqa: F401
+    matching_schedule,  # noqa: F401
     round_schedule,  # noqa: F401
     tallies,  # noqa: F401
 )

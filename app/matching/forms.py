@@ -1,0 +1,42 @@
+"""Forms for matching periods: a new period (amounts in the major unit), and closing one."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length
+
+from app.fields import choice_id
+
+
+class PeriodForm(FlaskForm):
+    name = StringField(
+        "Name",
+        validators=[
+            DataRequired("Name is required."),
+            Length(max=120, message="Name must be at most 120 characters."),
+        ],
+    )
+    area_id = SelectField("Neighbourhood", coerce=choice_id)
+    opens_at = StringField("Opens at (UTC, empty: now)", render_kw={"type": "datetime-local"})
+    closes_at = StringField(
+        "Closes at (UTC): the campaign deadline",
+        validators=[DataRequired("closes_at is required: when the period closes.")],
+        render_kw={"type": "datetime-local"},
+    )
+    fund = StringField(
+        "City's fund", validators=[DataRequired("The fund is required, for example 10000.00.")]
+    )
+    problem_cap = StringField(
+        "Most match per problem",
+        validators=[DataRequired("The per-problem cap is required, for example 500.00.")],
+    )
+    backer_cap = StringField(
+        "Most one resident's backing of a problem counts",
+        validators=[DataRequired("The per-backer cap is required, for example 50.00.")],
+    )
+    submit = SubmitField("Create matching period")
+
+
+class CloseForm(FlaskForm):
+    """Only the CSRF token; the confirmation is the button's confirm=yes."""

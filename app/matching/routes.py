@@ -1,0 +1,129 @@
+"""Matching period pages: the list, a period with each problem's match, creating and closing (officials)."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
+
+from app.auth.sessions import current_resident
+from app.charts import bar_chart
+from app.extensions import db
+from app.matching import bp
+from app.matching.forms import CloseForm, PeriodForm
+from app.models.timestamps import utcnow
+from app.security import roles_required
+from app.services.funding import match_sentences, matching_periods, quadratic_match
+from app.services.issues import places
+from app.services.kernel.parsing import parse_amount
+from app.unit_of_work import is_access_error, unit_of_work
+from budgets.money import major_units
+
+STAFF = ("official", "admin")
+CHART_TOP = 10
+FIELD_NAMES = {"fund_cents": "fund", "problem_cap_cents": "problem_cap", "backer_cap_cents": "backer_cap"}
+
+
+@bp.get("/matching-periods")
+def index() -> str:
+    periods = matching_periods.list_periods(db.session)
+    return render_template(
+        "matching/list.html",
+        periods=periods,
+        areas=matching_periods.area_names(db.session),
+        currency=current_app.config["MATCH_CURRENCY"],
+        now=utcnow(),
+        staff=current_user.is_authenticated and current_user.is_staff,
+    )
+
+
+@bp.route("/matching-periods/new", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def new() -> tuple[str, int] | BaseResponse:
+    form = PeriodForm()
+    form.area_id.choices = [(0, "City-wide")] + [(a.id, a.name) for a in places.areas(db.session)]
+    status = 422 if form.is_submitted() else 200
+    if form.validate_on_submit():
+        with unit_of_work(form, field_names=FIELD_NAMES) as work:
+            period = matching_periods.create_period(
+                db.session,
+                current_resident(),
+                {
+                    "name": form.name.data,
+                    "area_id": form.area_id.data or None,
+                    "opens_at": form.opens_at.data or None,
+                    "closes_at": form.closes_at.data,
+                    "fund_cents": parse_amount(form.fund.data, "fund", label="The fund"),
+                    "problem_cap_cents": parse_amount(
+                        form.problem_cap.data, "problem_cap", label="The per-problem cap"
+                    ),
+                    "backer_cap_cents": parse_amount(
+                        form.backer_cap.data, "backer_cap", label="The per-backer cap"
+                    ),
+                },
+                utcnow(),
+            )
+        if work.error is not None:
+            status = work.error.status
+        else:
+            flash(f"Matching period {period.name} created.", "success")
+            return redirect(url_for("matching.period", period_id=period.id))
+    return render_template("matching/new.html", form=form), status
+
+
+@bp.get("/matching-periods/<int:period_id>")
+def period(period_id: int) -> str:
+    found = matching_periods.get_period(db.session, period_id)
+    standing = quadratic_match.standing(db.session, period_id)
+    currency = current_app.config["MATCH_CURRENCY"]
+    titles = quadratic_match.problem_titles(db.session, [p.issue_id for p in standing.problems])
+    rows = [
+        (p, titles.get(p.issue_id, ""), match_sentences.explain(p, standing, currency))
+        for p in standing.problems
+    ]
+    top = rows[:CHART_TOP]
+    chart = bar_chart(
+        title=f"The city's match of the top {len(top)} problems",
+        desc=f"The match of each problem in {currency}, largest first.",
+        labels=[_short(title) for _p, title, _s in top],
+        values=[major_units(p.match_cents) for p, _t, _s in top],
+        unit=currency,
+        x_label=f"City match ({currency})",
+        empty_message="No problem has a match yet.",
+    )
+    now = utcnow()
+    return render_template(
+        "matching/period.html",
+        period=found,
+        standing=standing,
+        rows=rows,
+        chart=chart,
+        area=matching_periods.area_names(db.session).get(found.area_id or 0),
+        currency=currency,
+        running=found.closed_at is None and found.opens_at <= now,
+        can_close=current_user.is_authenticated
+        and current_user.is_staff
+        and found.closed_at is None
+        and found.opens_at <= now,
+        form=CloseForm(),
+    )
+
+
+@bp.post("/matching-periods/<int:period_id>/close")
+@roles_required(*STAFF)
+def close(period_id: int) -> BaseResponse:
+    form = CloseForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if request.form.get("confirm") != "yes":
+        flash("Nothing changed: confirm with the “Yes, close …” button.", "error")
+        return redirect(url_for("matching.period", period_id=period_id))
+    with unit_of_work(reraise=is_access_error) as work:
+        closing = quadratic_match.close_by_hand(db.session, current_resident(), period_id, utcnow())
+    if work.error is None:
+        flash(f"The period is closed: the match was posted for {closing.postings} problems.", "success")
+    return redirect(url_for("matching.period", period_id=period_id))
+
+
+def _short(title: str) -> str:
+    return title if len(title) <= 22 else title[:21] + "…"

@@ -1,0 +1,111 @@
+"""The city's match of one problem in one sentence, with the figures the sentence speaks of."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.database.sessions import DbSession
+from app.models import Issue
+from app.services.funding import quadratic_match
+from app.services.funding.quadratic_match import PeriodStanding, ProblemMatch
+from app.services.kernel.errors import NotFound
+from budgets.money import format_money
+
+KINDS = ("none", "one", "matched", "capped", "shared", "empty")
+
+
+@dataclass(frozen=True)
+class MatchSentence:
+    """`kind`: none (no backer yet), one (fewer than two backers count: no match), matched, capped
+    (the per-problem cap holds it), shared (the fund is short and shared), empty (no fund left)."""
+
+    text: str
+    kind: str
+    period_id: int | None
+    closed: bool
+    backers: int
+    counted: int
+    backed_cents: int
+    match_cents: int
+    ideal_cents: int
+
+
+def neighbours(count: int) -> str:
+    return "1 neighbour" if count == 1 else f"{count:,} neighbours"
+
+
+def explain(problem: ProblemMatch | None, period: PeriodStanding, currency: str) -> MatchSentence:
+    """The sentence for the problem page and the API: who backed it and what the city adds, and why."""
+    closed = period.closed_at is not None
+    if problem is None or problem.backers == 0:
+        text = (
+            "Nobody backed this in the matching period; the city added nothing."
+            if closed
+            else "Nobody has backed this yet; the city's match grows with every neighbour who backs it."
+        )
+        return MatchSentence(text, "none", period.period_id, closed, 0, 0, 0, 0, 0)
+    who = f"{neighbours(problem.backers)} backed this"
+    if problem.counted < problem.backers:
+        left_out = problem.backers - problem.counted
+        who += (
+            f" ({left_out:,} of them {'does' if left_out == 1 else 'do'} not count for the match: "
+            "only confirmed, unblocked accounts opened before the period count)"
+        )
+    amount = format_money(problem.match_cents, currency)
+    adds = f"the city added {amount}" if closed else f"the city adds {amount}"
+    ideal = round(problem.ideal_cents)
+    if problem.counted < 2:
+        kind = "one"
+        tail = (
+            "the city added no match: a match needs two or more neighbours who count"
+            if closed
+            else "the city adds a match once two or more neighbours who count back it"
+        )
+    elif problem.match_cents == 0:
+        kind = "empty"
+        tail = (
+            "the city's matching fund had nothing left for it"
+            if closed
+            else "the city's fund has nothing left"
+        )
+    elif problem.capped and problem.match_cents >= period.problem_cap_cents:
+        kind = "capped"
+        tail = (
+            f"{adds}, the most one problem can get in this period (many small gifts would have "
+            f"earned {format_money(ideal, currency)})"
+        )
+    elif period.fund_short:
+        kind = "shared"
+        tail = (
+            f"{adds} because many people gave a little; more was asked of the fund than it holds, "
+            "so every problem gets its share"
+        )
+    else:
+        kind = "matched"
+        tail = f"{adds} because many people gave a little"
+    if closed and period.closed_at is not None and kind in ("matched", "capped", "shared"):
+        tail += f" (posted when the period closed on {period.closed_at:%Y-%m-%d})"
+    return MatchSentence(
+        f"{who}; {tail}.",
+        kind,
+        period.period_id,
+        closed,
+        problem.backers,
+        problem.counted,
+        problem.backed_cents,
+        problem.match_cents,
+        ideal,
+    )
+
+
+def sentence_of_issue(session: DbSession, issue_id: int, currency: str) -> MatchSentence:
+    """The sentence of a shown problem in its latest matching period (or that it has none yet)."""
+    found = session.get(Issue, issue_id)
+    if found is None or found.is_hidden:
+        raise NotFound(f"There is no issue {issue_id}.", "issue_id")
+    period_id = quadratic_match.current_period_of(session, issue_id)
+    if period_id is None:
+        text = "Nobody has backed this in a matching period yet; the city matches backings while one runs."
+        return MatchSentence(text, "none", None, False, 0, 0, 0, 0, 0)
+    period = quadratic_match.standing(session, period_id)
+    return explain(period.problem(issue_id), period, currency)
