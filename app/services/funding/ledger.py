@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, insert, or_, select, update
 
+from app.database.row_locks import lock_issue_row
 from app.database.sessions import DbSession, execute_write
 from app.models.funding import Pledge, PledgeStatus, Pool
-from app.models.issue import Issue
 from app.models.ledger import LedgerLine, LedgerPosting
 from app.services.funding import ledger_chain
 from app.services.kernel.errors import NotFound, ValidationError
@@ -151,11 +151,8 @@ def _issue_of(account: str) -> int | None:
 
 
 def lock_issue_money(session: DbSession, issue_id: int) -> None:
-    """Serialise postings of one issue's money the same way as lock_pool (a no-op write on its row)."""
-    found = execute_write(
-        session, update(Issue).where(Issue.id == issue_id).values(updated_at=Issue.updated_at)
-    ).rowcount
-    if not found:
+    """Serialise postings of one issue's money: its row is locked until the transaction ends."""
+    if not lock_issue_row(session, issue_id):
         raise NotFound(f"There is no issue {issue_id}.", "issue_id")
 
 
