@@ -27,7 +27,7 @@ from app.models.timestamps import utcnow
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, ValidationError
 from app.services.kernel.links import external_url
-from app.services.rounds import candidates
+from app.services.rounds import candidates, eligibility
 from app.services.rounds.access import get_round, require_runner
 
 MAX_AHEAD = timedelta(days=3 * 366)
@@ -151,7 +151,9 @@ def open_due(session: DbSession, now: datetime) -> list[int]:
             .execution_options(synchronize_session=False),
         ).rowcount
         if moved:
-            candidates.snapshot(session, get_round(session, round_id))
+            opened_round = get_round(session, round_id)
+            candidates.snapshot(session, opened_round)
+            eligibility.snapshot_count(session, opened_round)
             _system_audit(session, "round.phase", round_id, phase=Phase.VOTING.value)
             opened.append(round_id)
     return opened
