@@ -15,6 +15,7 @@ from app.extensions import db
 from app.ratelimits import limit
 from app.services.kernel.errors import ValidationError
 from app.services.rounds import census, eligibility
+from app.services.rounds.access import require_official
 
 MULTIPART = "multipart/form-data"
 
@@ -52,6 +53,7 @@ def uploaded_rows() -> tuple[list[tuple[str, str]], str]:
 )
 def upload_census(area_id: int) -> tuple[Response, int]:
     user = require_user()
+    require_official(user, "upload a census", "census")  # before the body is read: residents get 403
     rows, field = uploaded_rows()
     replaced = eligibility.current_census(db.session, area_id) is not None
     stored = census.upload(

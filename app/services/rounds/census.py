@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import IO
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.database.sessions import DbSession, execute_write
@@ -270,3 +270,45 @@ def verify(session: DbSession, user: User, area_id: int, raw: object) -> CensusS
     audit.record(session, user, "census.verify", "area", area_id, upload=current.id)
     session.flush()
     return CensusStatus(area.id, area.name, current, now)
+
+
+@dataclass(frozen=True)
+class AreaCensus:
+    """One area on the officials' census page: its current census (if any) and how many verified."""
+
+    area_id: int
+    area_name: str
+    entries: int | None
+    uploaded_at: datetime | None
+    verified: int
+
+
+def overview(session: DbSession) -> list[AreaCensus]:
+    verified = (
+        select(func.count(CensusEntry.id))
+        .where(CensusEntry.upload_id == CensusUpload.id, CensusEntry.user_id.is_not(None))
+        .correlate(CensusUpload)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(Area.id, Area.name, CensusUpload.entries_count, CensusUpload.uploaded_at, verified)
+        .outerjoin(CensusUpload, (CensusUpload.area_id == Area.id) & CensusUpload.replaced_at.is_(None))
+        .order_by(Area.name)
+    ).tuples()
+    return [AreaCensus(a, n, e, u, int(v or 0)) for a, n, e, u, v in rows]
+
+
+def my_areas(session: DbSession, user_id: int) -> list[CensusStatus]:
+    """Every area with a census, and whether the resident is verified against it (My Commonfix)."""
+    mine = (
+        select(CensusEntry.verified_at)
+        .where(CensusEntry.upload_id == CensusUpload.id, CensusEntry.user_id == user_id)
+        .correlate(CensusUpload)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(Area.id, Area.name, CensusUpload, mine)
+        .join(CensusUpload, (CensusUpload.area_id == Area.id) & CensusUpload.replaced_at.is_(None))
+        .order_by(Area.name)
+    ).tuples()
+    return [CensusStatus(a, n, u, v) for a, n, u, v in rows]
