@@ -164,7 +164,7 @@ class Config:
     # Census verification attempts per resident (web form and API together), against guessing.
     RATE_LIMIT_CENSUS_VERIFY = "10 per hour"
     # Where a resident whose identifier is not on the census turns to (shown on the ballot page).
-    CENSUS_CONTACT = "the city's service desk"
+    CENSUS_CONTACT = "the city's service desk"  # shown as "contact <this>"
     CENSUS_MAX_BYTES = 5 * 1024 * 1024  # a census CSV larger than this is refused
     CENSUS_MAX_ENTRIES = 200_000
     # The status an issue returns to when a resident says "not fixed" (within 30 days of the fix).

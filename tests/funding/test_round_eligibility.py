@@ -243,7 +243,10 @@ def test_residents_verify_once_and_identifiers_never_cross_areas_or_accounts(wor
 
     assert other_area.status_code == 422
     assert error_of(other_area)["field"] == "identifier"
-    assert "not on Old Town's census: contact the city at" in error_of(other_area)["message"]
+    assert (
+        "Your identifier is not on Old Town's census: contact the city's service desk"
+        in error_of(other_area)["message"]
+    )
     assert unknown.status_code == 422
     assert blank.status_code == 422
     assert error_of(blank)["field"] == "identifier"

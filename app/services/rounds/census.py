@@ -231,7 +231,7 @@ def verify(session: DbSession, user: User, area_id: int, raw: object) -> CensusS
     current = current_census(session, area_id)
     if current is None:
         raise Conflict(
-            f"The city has not uploaded {area.name}'s census yet: contact the city at {contact()}.",
+            f"The city has not uploaded {area.name}'s census yet: contact {contact()}.",
             "identifier",
         )
     if verified_at(session, user.id, current.id) is not None:
@@ -259,12 +259,11 @@ def verify(session: DbSession, user: User, area_id: int, raw: object) -> CensusS
         )
         if exists is not None:
             raise Conflict(
-                "identifier: this identifier has already verified another account. If it is yours, "
-                f"contact the city at {contact()}.",
+                f"This identifier has already verified another account. If it is yours, contact {contact()}.",
                 "identifier",
             )
         raise ValidationError(
-            f"identifier: your identifier is not on {area.name}'s census: contact the city at {contact()}.",
+            f"Your identifier is not on {area.name}'s census: contact {contact()}.",
             "identifier",
         )
     audit.record(session, user, "census.verify", "area", area_id, upload=current.id)

@@ -121,7 +121,7 @@ def refusal(session: DbSession, user: User | None, found: Round) -> Refusal | No
             return Refusal(
                 f"This round is open to residents on {area_name}'s census, and the city has not "
                 "uploaded it yet.",
-                f"Contact the city at {contact()}.",
+                f"Contact {contact()}.",
                 "contact",
             )
         return Refusal(
