@@ -114,12 +114,17 @@ def test_a_census_round_from_creation_to_certified_results_on_phones(
     admin.get_by_label("Residents verified against the city's census of the area").check()
     admin.get_by_label("Voting opens at (UTC, optional)").fill(opens.strftime("%Y-%m-%dT%H:%M"))
     admin.get_by_label("Voting closes at (UTC, optional)").fill(closes.strftime("%Y-%m-%dT%H:%M"))
+    check_page(admin)
+    admin.screenshot(path=str(shots / "new-round-phone.png"), full_page=True)
     press(admin, "Create round")
     expect(admin.locator("h1")).to_have_text("Census round")
     expect(admin.get_by_test_id("eligibility")).to_contain_text(
         f"Residents verified against {area_name}'s census"
     )
     round_url = admin.url
+    admin.locator("details.round-eligibility__change summary").click()
+    check_page(admin)
+    admin.screenshot(path=str(shots / "round-phone.png"), full_page=True)
     rid = int(round_url.rstrip("/").rsplit("/", 1)[1])
     press(admin, "Open pledging")
     budget = int(admin.get_by_test_id("budget").inner_text().split()[-1].replace(",", "").replace(".", ""))

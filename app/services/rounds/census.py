@@ -27,6 +27,7 @@ from app.models.rounds import Phase
 from app.models.timestamps import utcnow
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, NotFound, PayloadTooLarge, PermissionDenied, ValidationError
+from app.services.kernel.parsing import ID_MAX
 from app.services.kernel.roles import require_confirmed
 from app.services.rounds import voter_keys
 from app.services.rounds.access import require_official
@@ -48,7 +49,7 @@ class CensusStatus:
 
 
 def get_area(session: DbSession, area_id: int) -> Area:
-    found = session.get(Area, area_id)
+    found = session.get(Area, area_id) if 1 <= area_id <= ID_MAX else None
     if found is None:
         raise NotFound(f"There is no area {area_id}.", "area_id")
     return found
