@@ -161,6 +161,12 @@ class Config:
     # ... and per client address (it also counts new passwords set from reset links).
     RATE_LIMIT_PASSWORD_RESET_ADDRESS = "30 per hour"
     RATE_LIMIT_EMAIL_CHANGE = "5 per hour"  # per resident: each request mails two addresses
+    # Census verification attempts per resident (web form and API together), against guessing.
+    RATE_LIMIT_CENSUS_VERIFY = "10 per hour"
+    # Where a resident whose identifier is not on the census turns to (shown on the ballot page).
+    CENSUS_CONTACT = "the city's service desk"  # shown as "contact <this>"
+    CENSUS_MAX_BYTES = 5 * 1024 * 1024  # a census CSV larger than this is refused
+    CENSUS_MAX_ENTRIES = 200_000
     # The status an issue returns to when a resident says "not fixed" (within 30 days of the fix).
     REOPEN_STATUS = "new"
 
@@ -265,6 +271,8 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "RATE_LIMIT_PASSWORD_RESET": ("RATE_LIMIT_PASSWORD_RESET", parse_rate),
     "RATE_LIMIT_PASSWORD_RESET_ADDRESS": ("RATE_LIMIT_PASSWORD_RESET_ADDRESS", parse_rate),
     "RATE_LIMIT_EMAIL_CHANGE": ("RATE_LIMIT_EMAIL_CHANGE", parse_rate),
+    "RATE_LIMIT_CENSUS_VERIFY": ("RATE_LIMIT_CENSUS_VERIFY", parse_rate),
+    "CENSUS_CONTACT": ("CENSUS_CONTACT", lambda _n, v: v),
     "API_TOKEN_TTL_DAYS": ("API_TOKEN_TTL", lambda n, v: timedelta(days=parse_int(n, v))),
     "PAYMENT_PROVIDER": ("PAYMENT_PROVIDER", lambda _n, v: v),
     "TALLY_SYNC_MAX_BALLOTS": ("TALLY_SYNC_MAX_BALLOTS", parse_int),

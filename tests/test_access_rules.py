@@ -98,6 +98,12 @@ RULES = [
     web("rounds.move_phase", "POST", "/rounds/1/phase", EVERYONE),
     web("rounds.set_match", "POST", "/rounds/1/match", EVERYONE),
     web("rounds.run_tally", "POST", "/rounds/1/tally", EVERYONE),
+    # Who may vote: the runners change it (the service checks), residents verify against a census.
+    web("rounds.change_eligibility", "POST", "/rounds/1/eligibility", EVERYONE),
+    web("rounds.verify_census", "GET", "/areas/1/verification", EVERYONE),
+    web("rounds.verify_census", "POST", "/areas/1/verification", EVERYONE),
+    Rule("api.verify_census", "POST", "/api/v1/areas/1/census/verification", EVERYONE),
+    Rule("api.census_verification", "GET", "/api/v1/areas/1/census/verification", EVERYONE),
     # The round's closing (runners: the service checks) and the city's certification (staff; the
     # services check again: tests/funding/test_round_certification.py's role x action table).
     web("rounds.close_voting", "POST", "/rounds/1/voting-close", EVERYONE),

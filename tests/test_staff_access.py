@@ -24,7 +24,7 @@ from tests.images import jpeg_with_gps
 
 ROLES = ("anonymous", "resident", "official", "admin")
 # API endpoints for officials that check the role inside the service rather than with roles_required.
-STAFF_API_MARKERS = re.compile(r"/(status|duplicate-of|estimate)$|/exports/")
+STAFF_API_MARKERS = re.compile(r"/(status|duplicate-of|estimate|census)$|/exports/")
 
 # (method, rule) -> the least role that may use it.
 TABLE: dict[tuple[str, str], str] = {
@@ -61,6 +61,10 @@ TABLE: dict[tuple[str, str], str] = {
     # funding: cost estimates, groups and matches
     ("POST", "/staff/issues/<int:issue_id>/estimate"): "official",
     ("PUT", "/api/v1/issues/<int:issue_id>/estimate"): "official",
+    # who may vote: the city's census of each area (issue 19, item 1)
+    ("GET", "/staff/census"): "official",
+    ("POST", "/staff/census"): "official",
+    ("POST", "/api/v1/areas/<int:area_id>/census"): "official",
     ("GET", "/groups/new"): "official",
     ("POST", "/groups/new"): "official",
     ("POST", "/pools/<int:pool_id>/match"): "official",
@@ -156,6 +160,7 @@ def targets(
         "target_id": str(issue.id),
         "team_id": "999999",
         "user_id": "999999",
+        "area_id": "999999",
     }
 
 

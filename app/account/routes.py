@@ -14,6 +14,7 @@ from app.models.timestamps import utcnow
 from app.ratelimits import limit
 from app.services.mydata import deletion, overview
 from app.services.mydata.export import export_zip
+from app.services.rounds import census
 from app.unit_of_work import unit_of_work
 
 
@@ -25,6 +26,7 @@ def home() -> str:
         "account/home.html",
         user=user,
         mine=overview.overview(db.session, user),
+        censuses=census.my_areas(db.session, user.id),
         export_form=ExportForm(),
     )
 

@@ -75,8 +75,17 @@ def round_json(found: Round) -> dict[str, Any]:
         "result_status": found.result_status,
         "certified_at": stamp(found.certified_at),
         "official_note": found.official_note,
+        "eligibility": found.eligibility,
+        "turnout": turnout_json(found),
         "url": url_for("rounds.detail", round_id=found.id, _external=True),
     }
+
+
+def turnout_json(found: Round) -> dict[str, Any] | None:
+    figures = turnout.turnout_of(db.session, found)
+    if figures is None:
+        return None
+    return {"ballots": figures.ballots, "eligible": figures.eligible, "final": figures.final}
 
 
 def job_json(job: TallyJob) -> dict[str, Any]:
@@ -137,7 +146,8 @@ def get_round_json(round_id: int) -> Response:
 @bp.patch("/rounds/<int:round_id>")
 @operation(
     operation_id="updateRound",
-    summary="Change a round's terms (ballot and rule only before voting opens; the match only by officials)",
+    summary="Change a round's terms (ballot, rule and eligibility only before voting opens; the match "
+    "only by officials)",
     body={JSON: shapes.RoundTerms},
     replies={200: Reply("The round", shapes.Round)},
     errors=(400, 401, 403, 404, 409, 422),
@@ -292,8 +302,8 @@ def ballot_json(round_id: int, choices: dict[int, int] | None) -> dict[str, Any]
 @bp.put("/rounds/<int:round_id>/ballot")
 @operation(
     operation_id="putBallot",
-    summary="Cast or replace your ballot (members, while voting is open); on a likes ballot, like exactly "
-    "the candidates in issue_ids (and unlike the others)",
+    summary="Cast or replace your ballot (eligible residents, while voting is open; 403 says why not); on a "
+    "likes ballot, like exactly the candidates in issue_ids (and unlike the others)",
     body={JSON: shapes.BallotChoices},
     replies={200: Reply("The ballot stored", shapes.Ballot)},
     errors=(400, 401, 403, 404, 409, 422),

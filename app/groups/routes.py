@@ -21,6 +21,7 @@ from app.services.funding.payments import get_provider
 from app.services.issues import places
 from app.services.kernel.parsing import parse_amount
 from app.services.rounds import lifecycle as round_lifecycle
+from app.services.rounds import turnout
 from app.shapes import to_geometry
 from app.unit_of_work import unit_of_work
 from budgets.money import format_money, major_units
@@ -88,6 +89,7 @@ def _group_page(group_id: int, pledge_form: PledgeForm | None = None, status: in
         my_pledges = pledges.my_pledges(db.session, current_user.id, pool.id)
         runs = groups.runs_group(db.session, current_resident(), group_id)
     provider = get_provider(current_app.config["PAYMENT_PROVIDER"])
+    group_rounds = round_lifecycle.list_rounds(db.session, group_id)
     return (
         render_template(
             "groups/detail.html",
@@ -101,7 +103,8 @@ def _group_page(group_id: int, pledge_form: PledgeForm | None = None, status: in
             pledge_form=pledge_form or PledgeForm(),
             instructions=provider.instructions(pool.currency, 0),
             treasurers=groups.treasurers(db.session, group_id),
-            group_rounds=round_lifecycle.list_rounds(db.session, group_id),
+            group_rounds=group_rounds,
+            round_turnouts={r.id: turnout.turnout_of(db.session, r) for r in group_rounds[:5]},
             map=area_map(group.area),
         ),
         status,

@@ -1,4 +1,4 @@
-"""`flask --app wsgi tally-round ID`: tally a round in this process, with a progress bar."""
+"""`flask --app wsgi tally-round ID` (a tally in this process, with a progress bar) and `round-schedule`."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ import click
 from flask import current_app
 
 from app.extensions import db
+from app.jobs.round_schedule import run_schedule_at
 from app.models import User
 from app.models.account import Role
+from app.models.timestamps import utcnow
 from app.rounds import bp
 from app.services.kernel.errors import DomainError
 from app.services.rounds import jobs as tally_jobs
@@ -56,4 +58,17 @@ def tally_round(round_id: int, email: str | None) -> None:
     click.echo(
         "The result is provisional: no money moves until a city official certifies it "
         f"(POST /api/v1/rounds/{round_id}/certification, or the round page)."
+    )
+
+
+@bp.cli.command("round-schedule")
+def round_schedule() -> None:
+    """One pass of the rounds' schedule now: open and close voting whose time has come, send reminders.
+
+    The worker runs the same pass every minute; this runs it at once (cron without a worker, tests).
+    """
+    done = run_schedule_at(utcnow())
+    click.echo(
+        f"Opened voting in {len(done.opened)} round(s), closed {len(done.closed)}, "
+        f"reminded {sum(done.reminded.values())} member(s)."
     )

@@ -30,6 +30,11 @@ RULE_CHOICES = [
     ("exactequalshares/addopt", "Exact Equal Shares (add-opt completion)"),
     ("exactequalshares/addoptskip", "Exact Equal Shares (add-opt-skip completion)"),
 ]
+ELIGIBILITY_CHOICES = [
+    ("members", "Confirmed members of the group (who had joined when voting opens)"),
+    ("census", "Residents verified against the city's census of the area"),
+    ("codes", "Holders of a one-time voting code handed out by the city"),
+]
 LEFTOVER_CHOICES = [("rollover", "Roll over to the next round"), ("refund", "Refund pledgers pro rata")]
 
 
@@ -53,7 +58,22 @@ class RoundForm(FlaskForm):
     min_turnout = WholeNumberField(
         "Minimum turnout (ballots, optional)", validators=[Optional()], render_kw={"inputmode": "numeric"}
     )
+    eligibility = RadioField(
+        "Who may vote", choices=ELIGIBILITY_CHOICES, default="members", validate_choice=False
+    )
     submit = SubmitField("Create round")
+
+
+class EligibilityForm(FlaskForm):
+    eligibility = RadioField("Who may vote", choices=ELIGIBILITY_CHOICES, validate_choice=False)
+    submit = SubmitField("Change who may vote")
+
+
+class VerifyForm(FlaskForm):
+    identifier = StringField(
+        "Your identifier", render_kw={"autocomplete": "off", "spellcheck": "false", "maxlength": 200}
+    )
+    submit = SubmitField("Verify")
 
 
 class PhaseForm(FlaskForm):

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models import Round
 from app.models.timestamps import utcnow
 from app.rounds import bp
-from app.rounds.forms import ActionForm, MatchForm, PhaseForm, ReasonForm, RoundForm
+from app.rounds.forms import ActionForm, EligibilityForm, MatchForm, PhaseForm, ReasonForm, RoundForm
 from app.rounds.likes_ballot_view import likes_ballot_page
 from app.rounds.results_view import funded_items, money_chart, plain_words, results_map, voter_share
 from app.services.funding import groups, ledger
@@ -22,6 +22,7 @@ from app.services.rounds import (
     ballot_cards,
     ballots,
     candidates,
+    eligibility,
     explanations,
     like_ballots,
     turnout,
@@ -31,7 +32,7 @@ from app.services.rounds import jobs as tally_jobs
 from app.services.rounds import lifecycle as rounds
 from app.services.rounds import money as round_money
 from app.services.rounds import results as round_results
-from app.services.rounds.access import can_run, get_round, is_member
+from app.services.rounds.access import can_run, get_round
 from app.tally_runner import start_tally
 from app.unit_of_work import is_access_error, unit_of_work
 
@@ -98,6 +99,7 @@ def group_list(group_id: int) -> tuple[str, int] | Response:
                 "opens_at": form.opens_at.data or None,
                 "closes_at": form.closes_at.data or None,
                 "min_turnout": form.min_turnout.data,
+                "eligibility": form.eligibility.data,
             }
             with unit_of_work(form, reraise=lambda exc: exc.status == 403) as work:
                 created = rounds.create_round(db.session, current_resident(), data)
@@ -116,7 +118,8 @@ def detail(round_id: int) -> str:
     row = groups.get_group_row(db.session, found.group_id)
     listed, frozen = candidates.current(db.session, found)
     runner = runs(found.group_id)
-    member = current_user.is_authenticated and is_member(db.session, found.group_id, current_user.id)
+    user = current_resident() if current_user.is_authenticated else None
+    refused = eligibility.refusal(db.session, user, found)
     preview = None if round_results.is_tallied(found) else round_money.preview(db.session, found)
     job = tally_jobs.latest_job(db.session, round_id)
     return render_template(
@@ -128,7 +131,12 @@ def detail(round_id: int) -> str:
         candidates=listed,
         frozen=frozen,
         runs=runner,
-        member=member,
+        member=refused is None,
+        refused=refused,
+        eligibility_words=eligibility.POLICY_WORDS[found.eligibility].capitalize(),
+        eligibility_frozen=eligibility.voting_opened(found),
+        eligibility_form=EligibilityForm(eligibility=found.eligibility),
+        turnout_figures=turnout.turnout_of(db.session, found),
         preview=preview,
         figures=ledger.pool_balance(db.session, found.pool_id),
         next_phase=rounds.next_phase(found),
@@ -242,6 +250,7 @@ def ballot(round_id: int) -> tuple[str, int] | Response:
             flash("Your ballot is saved. You can change it until voting closes.", "success")
             return redirect(url_for("rounds.ballot", round_id=round_id))
     listed, _ = candidates.current(db.session, found)
+    refused = eligibility.refusal(db.session, current_resident(), found)
     stored = ballots.ballot_of(db.session, round_id, current_user.id)
     if submitted is not None:
         # Redisplay what was sent, less what is not an issue id at all (the error names the field).
@@ -256,7 +265,9 @@ def ballot(round_id: int) -> tuple[str, int] | Response:
         limits=ballots.limits_of(db.session, found),
         pool_cents=round_money.preview(db.session, found).budget_cents,
         saved_at=ballot_cards.saved_at(db.session, round_id, current_user.id),
-        member=is_member(db.session, found.group_id, current_user.id),
+        member=refused is None,
+        refused=refused,
+        row=groups.get_group_row(db.session, found.group_id),
         error=error,
         action=ActionForm(),
         currency=ledger.pool_balance(db.session, found.pool_id).currency,
@@ -298,6 +309,7 @@ def results(round_id: int) -> str | Response:
         sentences=plain_words(outcome, found.rule, found.ballot),
         rule=explanations.rule_words(found.rule),
         share_cents=voter_share(outcome),
+        turnout_figures=turnout.turnout_of(db.session, found),
         mine=mine,
         currency=outcome.currency,
         reason_form=ReasonForm(),

@@ -44,6 +44,8 @@ def a_round(**changes: Any) -> dict[str, Any]:
         "result_status": None,
         "certified_at": None,
         "official_note": None,
+        "eligibility": "members",
+        "turnout": {"ballots": 0, "eligible": 3, "final": False},
         "url": "http://localhost/rounds/7",
     }
     body.update(changes)

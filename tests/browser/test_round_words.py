@@ -71,8 +71,6 @@ def test_a_knapsack_ballot_refuses_what_does_not_fit_and_results_read_in_words(
         "leftover": "rollover",
     }
     rid = api(live_server, "POST", "/api/v1/rounds", terms, token)["id"]
-    for phase in ("pledging", "voting"):
-        api(live_server, "POST", f"/api/v1/rounds/{rid}/phase", {"phase": phase}, token)
 
     member = new_phone_page(browser)
     errors: list[str] = []
@@ -81,6 +79,9 @@ def test_a_knapsack_ballot_refuses_what_does_not_fit_and_results_read_in_words(
     register(member, live_server, display_name=f"Robin {time.time_ns() % 100000}")
     member.goto(f"{base}/groups/{group['id']}")
     member.get_by_role("button", name=f"Join {group['name']}").click()
+    # Voting opens once the member has joined: members who join later vote in the next round.
+    for phase in ("pledging", "voting"):
+        api(live_server, "POST", f"/api/v1/rounds/{rid}/phase", {"phase": phase}, token)
     member.goto(f"{base}/rounds/{rid}")
     no_serious_violations(member)
 

@@ -77,13 +77,17 @@ def main() -> int:
             "leftover": "rollover",
         }
         rid = api(base, "POST", "/api/v1/rounds", terms, official)["id"]
-        for phase in ("pledging", "voting"):
-            api(base, "POST", f"/api/v1/rounds/{rid}/phase", {"phase": phase}, official)
         browser = p.chromium.launch(**launch_options())
         pages: dict[str, Page] = {}
-        for n, (size, picks) in enumerate((("phone", ids[:2]), ("laptop", [ids[0], ids[2], ids[3]]))):
-            page, token = voter(browser, server, f"Voter {n + 1}", size)
+        choices = (("phone", ids[:2]), ("laptop", [ids[0], ids[2], ids[3]]))
+        # The voters join before voting opens: a members round takes those who had joined by then.
+        voters = [voter(browser, server, f"Voter {n + 1}", size) for n, (size, _) in enumerate(choices)]
+        _, third = voter(browser, server, "Voter 3", "phone")
+        for token in [*(t for _, t in voters), third]:
             api(base, "POST", f"/api/v1/groups/{group['id']}/members", {}, token)
+        for phase in ("pledging", "voting"):
+            api(base, "POST", f"/api/v1/rounds/{rid}/phase", {"phase": phase}, official)
+        for (size, picks), (page, token) in zip(choices, voters, strict=True):
             page.goto(f"{base}/rounds/{rid}/ballot")
             for issue_id in picks[:-1]:
                 page.locator(f'input[name=issue_ids][value="{issue_id}"]').check()
@@ -91,8 +95,6 @@ def main() -> int:
             page.screenshot(path=str(folder / f"ballot-{size}.png"), full_page=True)
             api(base, "PUT", f"/api/v1/rounds/{rid}/ballot", {"issue_ids": picks}, token)
             pages[size] = page
-        _, third = voter(browser, server, "Voter 3", "phone")
-        api(base, "POST", f"/api/v1/groups/{group['id']}/members", {}, third)
         api(base, "PUT", f"/api/v1/rounds/{rid}/ballot", {"issue_ids": [ids[1], ids[3]]}, third)
         tallier = browser.new_context(**SIZES["laptop"]).new_page()
         log_in(tallier, base, OFFICIAL)

@@ -44,7 +44,7 @@ def test_a_member_votes_and_changes_their_ballot(world: RoundWorld) -> None:
     assert mine["issue_ids"] == [c]
 
 
-def test_non_members_and_closed_voting_are_conflicts(world: RoundWorld) -> None:
+def test_non_members_are_refused_and_closed_voting_is_a_conflict(world: RoundWorld) -> None:
     world.build(members=1, pledges=(1000,), costs=(500,))
     rid = world.create()["id"]
     outsider = world.make_user()
@@ -59,8 +59,9 @@ def test_non_members_and_closed_voting_are_conflicts(world: RoundWorld) -> None:
 
     assert not_open.status_code == 409
     assert "not opened yet" in not_open.get_json()["error"]["message"]
-    assert outside.status_code == 409
-    assert "Only members" in outside.get_json()["error"]["message"]
+    assert outside.status_code == 403
+    assert outside.get_json()["error"]["field"] == "eligibility"
+    assert "Join the group first" in outside.get_json()["error"]["message"]
     assert after.status_code == 409
     assert "closed" in after.get_json()["error"]["message"]
     assert stored(world, rid) == [{str(issue): 1}]

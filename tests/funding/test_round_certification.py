@@ -20,12 +20,22 @@ from tests.funding_fixtures import funding  # noqa: F401
 
 COSTS = (3000, 2000, 1500, 1000)
 ROLES = ("group admin", "member", "non-member", "official", "admin")
-ACTIONS = ("create", "open", "close", "tally", "certify", "send back", "release held tally")
+ACTIONS = (
+    "create",
+    "change eligibility",
+    "open",
+    "close",
+    "tally",
+    "certify",
+    "send back",
+    "release held tally",
+)
 RUNNERS = {"group admin", "official", "admin"}
 OFFICIALS = {"official", "admin"}
 # Who may: group admins run their group's round; only the city (official, admin) certifies.
 ALLOWED = {
     "create": RUNNERS,
+    "change eligibility": RUNNERS,
     "open": RUNNERS,
     "close": RUNNERS,
     "tally": RUNNERS,
@@ -35,6 +45,7 @@ ALLOWED = {
 }
 AUDITED = {
     "create": "round.create",
+    "change eligibility": "round.eligibility",
     "open": "round.phase",
     "close": "round.voting_close",
     "tally": "round.tally",
@@ -80,6 +91,7 @@ def round_row(world: RoundWorld, rid: int) -> dict[str, Any]:
             "voting_closed_at": found.voting_closed_at,
             "turnout_released_at": found.turnout_released_at,
             "tally_token": found.tally_token,
+            "eligibility": found.eligibility,
         }
 
 
@@ -106,6 +118,8 @@ def ready_for(world: RoundWorld, action: str) -> int | None:
     """A round in the state `action` needs (made by the group admin and the official)."""
     if action == "create":
         return None
+    if action == "change eligibility":
+        return int(world.create()["id"])
     if action == "open":
         rid = world.create()["id"]
         assert world.phase(rid, "pledging").status_code == 200
@@ -126,6 +140,8 @@ def perform(world: RoundWorld, action: str, rid: int | None, user: User) -> Any:
         body = {"group_id": world.ref.group_id, "name": "By role", "ballot": "approval"}
         body |= {"rule": "greedy", "top_n": 5, "leftover": "rollover"}
         return post("/api/v1/rounds", json=body, headers=headers)
+    if action == "change eligibility":
+        return world.client.patch(f"/api/v1/rounds/{rid}", json={"eligibility": "census"}, headers=headers)
     paths = {
         "open": ("phase", {"phase": "voting"}),
         "close": ("voting-close", None),

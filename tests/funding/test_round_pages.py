@@ -123,7 +123,7 @@ def test_results_page_shows_funded_and_unfunded_with_reasons_money_map_and_turno
     assert "EUR 40.00" in page  # the pool
     assert "EUR 20.00" in page  # the match
     assert f"EUR {results['spent_cents'] // 100:,}.{results['spent_cents'] % 100:02d}" in page
-    assert "3 of 5 members (60%)" in page
+    assert "3 of 5 eligible (60%)" in page
     assert "<svg" in page
     assert "City match" in page
     assert "cf-pin--funded" in page  # the map of funded problems

@@ -59,8 +59,9 @@ def test_results_read_in_euros_with_the_rule_named_and_the_trace_folded_away(wor
     plain = re.findall(r'<p class="outcome__plain">([^<]*)</p>', page)
     assert len(plain) == 2
     assert all("cents" not in s and "rho" not in s for s in plain)
-    assert "2 ballots were cast; 3 residents were members of" in page
-    assert "2 of 3 members (67%)" in page
+    assert "Ballots cast by eligible residents:" in page
+    assert "eligible: confirmed members of the group when voting opened" in page
+    assert "2 of 3 eligible (67%)" in page
     assert f"/pools/{world.ref.pool_id}/ledger.csv" in page
     assert f"/api/v1/rounds/{rid}/export.pb" in page
     assert "Your ballot" not in page  # nobody is logged in

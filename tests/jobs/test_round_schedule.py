@@ -125,3 +125,32 @@ def test_the_schedule_is_a_periodic_job(world: RoundWorld) -> None:
 
     due = [task.name for task in queue_of(world.app).read_periodic(datetime(2026, 12, 3, 12, 7))]
     assert SCHEDULE_JOB in due
+
+
+def test_census_rounds_remind_the_verified_residents_who_have_not_voted(world: RoundWorld, outbox) -> None:
+    world.build(members=2, pledges=(1000,), costs=(1500, 1000))
+    rid = world.create(eligibility="census", closes_at=at(10 * HOUR))["id"]
+    census = {"identifiers": ["ID-1", "ID-2", "ID-3"]}
+    area = world.funding.city["Old Town"]
+    assert (
+        world.client.post(
+            f"/api/v1/areas/{area}/census", json=census, headers=world.headers(world.official)
+        ).status_code
+        == 201
+    )
+    neighbour, voter = world.make_user(display_name="Neighbour"), world.make_user(display_name="Voter")
+    for user, identifier in ((neighbour, "ID-1"), (voter, "ID-2")):
+        verified = world.client.post(
+            f"/api/v1/areas/{area}/census/verification",
+            json={"identifier": identifier},
+            headers=world.headers(user),
+        )
+        assert verified.status_code == 200
+    world.open_voting(rid)
+    assert world.vote(voter, rid, issue_ids=[world.issues[0]]).status_code == 200
+
+    run_job(world)  # closes within ROUND_REMINDER_HOURS: the reminder is due
+
+    reminders = [m for m in outbox() if "closes soon" in str(m["Subject"])]
+    # The census decides: the verified neighbour who has not voted, not the group's unverified members.
+    assert [str(m["To"]) for m in reminders] == [neighbour.email]

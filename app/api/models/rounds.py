@@ -21,7 +21,14 @@ Rule = Literal[
 Leftover = Literal["rollover", "refund"]
 PhaseName = Literal["draft", "pledging", "voting", "tallied", "closed"]
 ResultState = Literal["provisional", "certified", "cancelled"]
+Policy = Literal["members", "census", "codes"]
 RATIO = r"^[0-9]+:[0-9]+$"
+
+
+class RoundTurnout(ResponseBody):
+    ballots: int = Field(ge=0)
+    eligible: int = Field(ge=0, description="counted when voting opened (before: counted now)")
+    final: bool = Field(description="true once these are the tally's figures")
 
 
 class PhaseDate(ResponseBody):
@@ -63,6 +70,13 @@ class Round(ResponseBody):
     )
     certified_at: datetime | None
     official_note: str | None = Field(description="the official's reason for the last send-back or cancel")
+    eligibility: Policy = Field(
+        description="who may vote: confirmed members of the group, residents verified against the area's "
+        "census, or holders of a voting code; frozen when voting opens"
+    )
+    turnout: RoundTurnout | None = Field(
+        description="ballots of eligible residents of those eligible; null for rounds without a vote"
+    )
     url: str = URI
 
 
@@ -84,6 +98,9 @@ class RoundTerms(RequestBody):
     match_ratio: str = absent("officials only, e.g. 1:1", pattern=RATIO)
     match_cap_cents: int = absent("officials only; no cap when absent", ge=1)
     leftover: Leftover = absent()
+    eligibility: Policy = absent(
+        "who may vote (default members); changes are audited and refused once voting has opened"
+    )
 
 
 class NewRound(RoundTerms):

@@ -1,4 +1,4 @@
-"""Ballots: one per member and round, validated against the round's ballot type, replaced atomically.
+"""Ballots: one per eligible resident and round, checked against the ballot type, replaced atomically.
 
 A member may change their ballot until voting closes. The upsert is one statement on the unique
 (round_id, user_id) key; afterwards the round row is re-read (FOR SHARE on PostgreSQL) so a ballot
@@ -18,12 +18,12 @@ from app.database.spellings import upsert
 from app.models import Pool, Round, RoundBallot, User
 from app.models.rounds import Phase
 from app.models.timestamps import utcnow
-from app.services.kernel.errors import Conflict, ValidationError
+from app.services.kernel.errors import Conflict, PermissionDenied, ValidationError
 from app.services.kernel.parsing import DB_INT_MAX, parse_id, shown
 from app.services.kernel.roles import require_confirmed
-from app.services.rounds import candidates, like_ballots, windows
+from app.services.rounds import candidates, eligibility, like_ballots, windows
 from app.services.rounds import money as round_money
-from app.services.rounds.access import get_round, require_member
+from app.services.rounds.access import get_round
 from budgets.money import format_money
 
 APPROVAL_TYPES = ("approval", "k-approval", "knapsack", "likes")
@@ -138,10 +138,12 @@ def check_choices(session: DbSession, found: Round, choices: dict[int, int]) -> 
 
 
 def cast_ballot(session: DbSession, user: User, round_id: int, body: dict[str, Any]) -> dict[int, int]:
-    """Store (or replace) the member's ballot; returns the choices stored."""
+    """Store (or replace) the eligible resident's ballot; returns the choices stored."""
     require_confirmed(user)
     found = get_round(session, round_id)
-    require_member(session, user, found.group_id)
+    if user.is_blocked:
+        raise PermissionDenied("This account is blocked.")
+    eligibility.require_eligible(session, user, found)
     require_voting_open(found)
     if like_ballots.is_likes_round(found):  # its ballot is the member's likes: like_toggles.set_ballot
         raise Conflict("This round's ballot is your likes: like or unlike its candidates instead.", "ballot")

@@ -15,7 +15,7 @@ from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, ValidationError
 from app.services.kernel.parsing import parse_ratio
 from app.services.kernel.text import clean_text
-from app.services.rounds import candidates, windows
+from app.services.rounds import candidates, eligibility, windows
 from app.services.rounds.access import (
     get_group,
     get_round,
@@ -160,6 +160,7 @@ def create_round(session: DbSession, user: User, data: dict[str, Any]) -> Round:
         raise ValidationError("voting must be true or false.", "voting")
     opens_at, closes_at = windows.parse_window(data, utcnow())
     min_turnout = parse_min_turnout(data)
+    policy = eligibility.parse_policy(data.get("eligibility"))
     new = Round(
         group_id=group.id,
         pool_id=pool_id_of(session, group.id),
@@ -176,6 +177,7 @@ def create_round(session: DbSession, user: User, data: dict[str, Any]) -> Round:
         opens_at=opens_at,
         closes_at=closes_at,
         min_turnout=min_turnout,
+        eligibility=policy,
     )
     if match is not None:
         new.match_num, new.match_den, new.match_cap_cents = match
@@ -191,6 +193,7 @@ def create_round(session: DbSession, user: User, data: dict[str, Any]) -> Round:
         opens_at=None if opens_at is None else opens_at.isoformat(),
         closes_at=None if closes_at is None else closes_at.isoformat(),
         min_turnout=min_turnout,
+        eligibility=policy,
     )
     return new
 
@@ -208,6 +211,8 @@ def update_round(session: DbSession, user: User, round_id: int, data: dict[str, 
             raise Conflict(
                 f"{field} cannot change once voting has opened: members are voting under it.", field
             )
+    if "eligibility" in data:
+        eligibility.change_policy(session, user, round_id, data["eligibility"])
     if "name" in data:
         found.name = parse_name(data)
     if not voting_opened and any(f in data for f in (*FROZEN_AT_VOTING, "leftover")):
@@ -258,6 +263,8 @@ def advance(session: DbSession, user: User, round_id: int, phase: object) -> Rou
     expected = next_phase(found)
     if target != expected:
         raise Conflict(f"The next phase of this round is {expected}, not {target}.", "phase")
+    if target == Phase.VOTING.value:
+        eligibility.require_voters_list(session, found)
     # The write comes first and is conditional: a concurrent move or tally makes this one a conflict.
     moved = execute_write(
         session,
@@ -272,6 +279,7 @@ def advance(session: DbSession, user: User, round_id: int, phase: object) -> Rou
     session.refresh(found)
     if target == Phase.VOTING.value:
         candidates.snapshot(session, found)
+        eligibility.snapshot_count(session, found)
     audit.record(session, user, "round.phase", "round", round_id, phase=target, by="hand")
     session.flush()
     return found

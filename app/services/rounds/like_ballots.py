@@ -18,11 +18,12 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, insert, select, update
+from sqlalchemy import ColumnElement, Select, and_, delete, func, insert, select, update
 
 from app.database.sessions import DbSession, execute_write
-from app.models import Like, Membership, Round, RoundBallot, RoundCandidate, User
+from app.models import Like, Round, RoundBallot, RoundCandidate, User
 from app.models.rounds import Phase
+from app.services.rounds import eligibility
 
 LIKES = "likes"
 
@@ -45,22 +46,18 @@ def reads_live(found: Round) -> bool:
     )
 
 
-def eligible(group_id: int) -> ColumnElement[bool]:
-    """A user who may vote in the group's rounds: the ballot path's member check, in SQL."""
-    return and_(
-        exists().where(Membership.user_id == User.id, Membership.group_id == group_id),
-        User.deleted_at.is_(None),
-        User.email_confirmed_at.is_not(None),
-        User.is_blocked.is_(False),
-    )
+def eligible(session: DbSession, found: Round) -> ColumnElement[bool]:
+    """A user who may vote in the round (eligibility.py's policy, in SQL) and is not blocked."""
+    area_id = eligibility.area_of(session, found)[0]
+    return and_(User.id.in_(eligibility.eligible_voters(found, area_id)), User.is_blocked.is_(False))
 
 
 def _is_candidate(found: Round) -> ColumnElement[bool]:
     return and_(RoundCandidate.issue_id == Like.issue_id, RoundCandidate.round_id == found.id)
 
 
-def _liked_candidates(found: Round) -> Select[tuple[int, int]]:
-    """(user id, issue id) of every eligible member's like on one of the round's candidates."""
+def _liked_candidates(session: DbSession, found: Round) -> Select[tuple[int, int]]:
+    """(user id, issue id) of every eligible voter's like on one of the round's candidates."""
     return (
         select(Like.user_id, Like.issue_id)
         .join(
@@ -68,14 +65,14 @@ def _liked_candidates(found: Round) -> Select[tuple[int, int]]:
             _is_candidate(found),
         )
         .join(User, User.id == Like.user_id)
-        .where(eligible(found.group_id))
+        .where(eligible(session, found))
     )
 
 
 def live_ballots(session: DbSession, found: Round) -> dict[int, dict[int, int]]:
     """Each eligible member's likes among the candidates as an approval ballot, by user id (in order)."""
     by_member: dict[int, dict[int, int]] = defaultdict(dict)
-    rows = session.execute(_liked_candidates(found).order_by(Like.user_id, Like.issue_id)).tuples()
+    rows = session.execute(_liked_candidates(session, found).order_by(Like.user_id, Like.issue_id)).tuples()
     for user_id, issue_id in rows:
         by_member[user_id][issue_id] = 1
     return dict(by_member)
@@ -96,7 +93,7 @@ def live_ballot_of(session: DbSession, found: Round, user_id: int) -> dict[int, 
 
 def live_count(session: DbSession, found: Round) -> int:
     """How many eligible members have a ballot now, i.e. like at least one candidate."""
-    counted = _liked_candidates(found).with_only_columns(Like.user_id).distinct().subquery()
+    counted = _liked_candidates(session, found).with_only_columns(Like.user_id).distinct().subquery()
     return int(session.scalar(select(func.count()).select_from(counted)) or 0)
 
 

@@ -33,12 +33,12 @@ from app.models.rounds import Phase, ResultStatus
 from app.models.timestamps import utcnow
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict
-from app.services.rounds import candidates, explanations, lease, turnout
+from app.services.rounds import candidates, eligibility, explanations, lease, turnout
 from app.services.rounds import engine as round_engine
 from app.services.rounds import like_ballots as likes_round
 from app.services.rounds import money as round_money
 from app.services.rounds import posting as tally_posting
-from app.services.rounds.access import get_round, member_count, require_runner
+from app.services.rounds.access import get_round, require_runner
 from app.services.rounds.ballots import ballot_count
 from app.services.rounds.candidates import Candidate
 from budgets.allocation import Allocation
@@ -116,10 +116,16 @@ def release(session: DbSession, round_id: int, token: str) -> None:
     )
 
 
-def voting_ballots(session: DbSession, round_id: int, report: Report) -> list[dict[int, int]]:
+def voting_ballots(session: DbSession, found: Round, report: Report) -> list[dict[int, int]]:
+    """The ballots of residents who may vote (eligibility.py): one who left the group, or whose census
+    entry was replaced, no longer counts, exactly as the ballot page would now refuse them."""
+    round_id = found.id
     total = ballot_count(session, round_id)
+    voters = eligibility.eligible_voters(found, eligibility.area_of(session, found)[0])
     rows = session.execute(
-        select(RoundBallot.choices).where(RoundBallot.round_id == round_id).order_by(RoundBallot.id)
+        select(RoundBallot.choices)
+        .where(RoundBallot.round_id == round_id, RoundBallot.user_id.in_(voters))
+        .order_by(RoundBallot.id)
     ).scalars()
     ballots: list[dict[int, int]] = []
     for choices in rows:
@@ -151,11 +157,15 @@ def load_inputs(session: DbSession, found: Round, report: Report = _quiet) -> Ta
     if likes_round.reads_live(found):  # a likes round still voting (an export): its likes now
         ballots = list(likes_round.live_ballots(session, found).values())
     elif found.has_voting_phase:
-        ballots = voting_ballots(session, found.id, report)
+        ballots = voting_ballots(session, found, report)
     else:
         ballots = like_ballots(session, found.group_id, [c.issue_id for c in listed])
     report("ballots", 1, 1, f"Read {len(ballots):,} ballots")
-    return TallyInputs(listed, ballots, member_count(session, found.group_id), snapshotted)
+    # Turnout's denominator: the eligible count taken when voting opened, else counted now.
+    eligible = found.members_count
+    if eligible is None or not found.has_voting_phase:
+        eligible = eligibility.eligible_count(session, found)
+    return TallyInputs(listed, ballots, eligible, snapshotted)
 
 
 def compute(found: Round, inputs: TallyInputs, budget_cents: int, report: Report = _quiet) -> Allocation:

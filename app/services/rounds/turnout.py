@@ -1,4 +1,4 @@
-"""Minimum turnout: below it a round's tally is held for a city official, who releases it or cancels.
+"""Turnout (eligible ballots of the eligible count taken when voting opened) and the minimum turnout.
 
 A round created with `min_turnout` (ballots; voting rounds only) cannot be tallied while fewer ballots
 were cast and no official released the tally: the claim answers 409 naming the figures, and nothing
@@ -8,14 +8,18 @@ is stored. An official's release (audited) lets the group's admins tally it as i
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
 
 from app.database.sessions import DbSession, execute_write
-from app.models import Round, User
+from app.models import Round, RoundBallot, User
 from app.models.rounds import Phase, ResultStatus
 from app.models.timestamps import utcnow
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, ValidationError
+from app.services.rounds import eligibility
 from app.services.rounds.access import get_round, require_official
 from app.services.rounds.ballots import ballots_cast
 
@@ -103,3 +107,52 @@ def cancel(session: DbSession, user: User, round_id: int, reason: object) -> Rou
     session.flush()
     session.refresh(found)
     return found
+
+
+@dataclass(frozen=True)
+class Turnout:
+    """Ballots of eligible residents out of those eligible, as the group, round and results pages say."""
+
+    ballots: int
+    eligible: int
+    policy: str  # app/models/eligibility.Eligibility
+    as_of: datetime | None  # when the eligible count was taken (voting opened); None: counted now
+    final: bool  # the tally's figures
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.ballots / self.eligible) if self.eligible else 0
+
+    @property
+    def words(self) -> str:
+        return f"{self.ballots:,} of {self.eligible:,} eligible"
+
+    @property
+    def who(self) -> str:
+        return eligibility.POLICY_WORDS[self.policy]
+
+
+def eligible_ballots(session: DbSession, found: Round) -> int:
+    """Ballots cast by residents who may vote now (the tally counts exactly these)."""
+    voters = eligibility.eligible_voters(found, eligibility.area_of(session, found)[0])
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(RoundBallot)
+            .where(RoundBallot.round_id == found.id, RoundBallot.user_id.in_(voters))
+        )
+        or 0
+    )
+
+
+def turnout_of(session: DbSession, found: Round) -> Turnout | None:
+    """The round's turnout: the tally's figures once tallied; before, live ballots over the snapshot."""
+    if found.ballots_count is not None and found.members_count is not None and found.tallied_at:
+        return Turnout(found.ballots_count, found.members_count, found.eligibility, found.voting_at, True)
+    if not found.has_voting_phase or found.result_status == ResultStatus.CANCELLED.value:
+        return None
+    if found.voting_at is not None and found.members_count is not None:
+        return Turnout(
+            eligible_ballots(session, found), found.members_count, found.eligibility, found.voting_at, False
+        )
+    return Turnout(0, eligibility.eligible_count(session, found), found.eligibility, None, False)

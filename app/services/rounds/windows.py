@@ -5,7 +5,7 @@ hand). Ballots are refused (409 naming the time) before `opens_at`, from `closes
 voting was closed (`voting_closed_at`, set by hand, by the schedule or by the tally). The periodic job
 (app/jobs/round_schedule.py) calls `run_schedule` every minute: it opens voting in rounds whose
 pledging phase is open and whose `opens_at` has come, closes voting whose `closes_at` has come, and
-reminds members who have not voted once per round, `remind_hours` before closing. Each step is a
+reminds eligible residents who have not voted once per round, `remind_hours` before closing. Each step is a
 conditional UPDATE written first, so running the job twice (or two workers at once) does each once;
 the reminder's mail has a per-round-per-member event key, so no member is mailed twice.
 """
@@ -21,13 +21,13 @@ from sqlalchemy import select, update
 
 from app.database.sessions import DbSession, execute_write
 from app.mail import build_message, queue_mail
-from app.models import AuditEntry, Membership, Round, RoundBallot, User
+from app.models import AuditEntry, Round, RoundBallot, User
 from app.models.rounds import Phase
 from app.models.timestamps import utcnow
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, ValidationError
 from app.services.kernel.links import external_url
-from app.services.rounds import candidates, like_ballots
+from app.services.rounds import candidates, eligibility, like_ballots
 from app.services.rounds.access import get_round, require_runner
 
 MAX_AHEAD = timedelta(days=3 * 366)
@@ -158,7 +158,9 @@ def open_due(session: DbSession, now: datetime) -> list[int]:
             .execution_options(synchronize_session=False),
         ).rowcount
         if moved:
-            candidates.snapshot(session, get_round(session, round_id))
+            opened_round = get_round(session, round_id)
+            candidates.snapshot(session, opened_round)
+            eligibility.snapshot_count(session, opened_round)
             _system_audit(session, "round.phase", round_id, phase=Phase.VOTING.value)
             opened.append(round_id)
     return opened
@@ -196,24 +198,16 @@ def close_due(session: DbSession, now: datetime) -> list[int]:
 
 
 def non_voters(session: DbSession, found: Round) -> list[User]:
-    """Members without a ballot: in a likes round, those who like none of the candidates."""
+    """Residents who may vote in the round (eligibility.py) and have not: in a likes round, those who
+    like none of the candidates."""
     voted = (
         like_ballots.voters_with_likes(found)
         if like_ballots.is_likes_round(found)
         else select(RoundBallot.user_id).where(RoundBallot.round_id == found.id)
     )
+    voters = eligibility.eligible_voters(found, eligibility.area_of(session, found)[0])
     return list(
-        session.scalars(
-            select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(
-                Membership.group_id == found.group_id,
-                User.id.not_in(voted),
-                User.deleted_at.is_(None),
-                User.email_confirmed_at.is_not(None),
-            )
-            .order_by(User.id)
-        )
+        session.scalars(select(User).where(User.id.in_(voters), User.id.not_in(voted)).order_by(User.id))
     )
 
 
@@ -268,7 +262,7 @@ def reminder_text(found: Round, user: User, url: str, closes_at: datetime) -> st
         start = f"closes at {shown_time(closes_at)} and you have not voted yet. Your ballot"
     return (
         f"Hello {user.display_name},\n\nVoting in \u201c{found.name}\u201d {start}: {url}\n\n"
-        "You get one reminder per round because you are a member of the group.\n"
+        "You get one reminder per round because you may vote in it.\n"
     )
 
 

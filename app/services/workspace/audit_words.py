@@ -239,6 +239,9 @@ ACTION_LABELS: dict[str, str] = {
     "team.remove_member": "Team member removed",
     "target.set": "Target time set",
     "round.fund": "Problem funded",
+    "round.eligibility": "Who may vote changed",
+    "census.upload": "Census uploaded",
+    "census.verify": "Verified against a census",
 }
 
 
