@@ -1,24 +1,27 @@
-"""Row locks that serialise money movements of one issue without firing the issues table's triggers."""
+"""Row locks that serialise writes to one row's dependents without firing the row's update triggers."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select, update
+from sqlalchemy.orm import InstrumentedAttribute
 
 from app.database.sessions import DbSession, execute_write
-from app.models.issue import Issue
 
 
-def lock_issue_row(session: DbSession, issue_id: int) -> bool:
-    """Hold the issue's row until this transaction ends; False if there is no such issue.
+def lock_row(
+    session: DbSession, key: InstrumentedAttribute[Any], value: int, untriggered: InstrumentedAttribute[Any]
+) -> bool:
+    """Hold the row whose `key` equals `value` until this transaction ends; False if there is none.
 
-    PostgreSQL: SELECT ... FOR UPDATE (an UPDATE, even a no-op one, would fire the statement-level
-    issue_counts trigger). SQLite: a no-op write of updated_at takes the database's writer lock up
-    front (no read-then-upgrade); no trigger watches that column.
+    PostgreSQL: SELECT ... FOR UPDATE (an UPDATE, even a no-op one, fires statement-level triggers such
+    as issues' issue_counts). SQLite: a no-op write of `untriggered` (a column no trigger watches) takes
+    the database's writer lock up front, without a read-then-upgrade.
     """
     if session.get_bind().dialect.name == "postgresql":
-        found = session.scalar(select(Issue.id).where(Issue.id == issue_id).with_for_update())
-        return found is not None
-    written = execute_write(
-        session, update(Issue).where(Issue.id == issue_id).values(updated_at=Issue.updated_at)
+        return session.scalar(select(key).where(key == value).with_for_update()) is not None
+    table = key.class_
+    return bool(
+        execute_write(session, update(table).where(key == value).values({untriggered: untriggered})).rowcount
     )
-    return bool(written.rowcount)

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, insert, or_, select, update
 
-from app.database.row_locks import lock_issue_row
+from app.database.row_locks import lock_row
 from app.database.sessions import DbSession, execute_write
 from app.models.funding import Pledge, PledgeStatus, Pool
+from app.models.issue import Issue
 from app.models.ledger import LedgerLine, LedgerPosting
 from app.services.funding import ledger_chain
 from app.services.kernel.errors import NotFound, ValidationError
@@ -152,7 +153,7 @@ def _issue_of(account: str) -> int | None:
 
 def lock_issue_money(session: DbSession, issue_id: int) -> None:
     """Serialise postings of one issue's money: its row is locked until the transaction ends."""
-    if not lock_issue_row(session, issue_id):
+    if not lock_row(session, Issue.id, issue_id, untriggered=Issue.updated_at):
         raise NotFound(f"There is no issue {issue_id}.", "issue_id")
 
 
