@@ -140,7 +140,8 @@ def run(timeout: float, pabutools_timeout: float, with_pabutools: bool, ees_time
     load_after = os.getloadavg()
     return (
         "Command: `.venv/bin/python -m bench.budgets_bench --only issue16 "
-        f"--pabutools-timeout {pabutools_timeout:.0f} --timeout {timeout:.0f}` "
+        + (f"--pabutools-timeout {pabutools_timeout:.0f}" if with_pabutools else "--skip-pabutools")
+        + f" --timeout {timeout:.0f}` "
         f"(measured {date.today().isoformat()}, "
         f"Python {platform.python_version()}, {os.cpu_count()} cores, load average {load_before[0]:.1f} "
         f"before and {load_after[0]:.1f} after; other engineers' test suites shared the machine).\n\n"

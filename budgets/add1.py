@@ -16,6 +16,7 @@ from fractions import Fraction
 from budgets.allocation import money
 from budgets.mes_engine import MesOutcome, MesProblem, run_mes
 from budgets.mes_levels import LevelRunner
+from budgets.mes_prefix import PrefixTrie
 
 Progress = Callable[[int, int], None]
 # Called by add1_stepping with each per-voter budget it accepts and the outcome there.
@@ -191,7 +192,8 @@ def add1_jumping(
     per_voter, origin = _start(problem, voters, budget, step, options)
     if options.integral_start and sum(problem.costs) <= budget:
         return _everything_fits(problem, Fraction(budget, voters), budget)
-    best = run_mes(problem, per_voter)
+    trie = PrefixTrie(problem)
+    best = run_mes(problem, per_voter, trie=trie, keep_classes=True)
     runs = 1
     steps = 0
     jump = 1
@@ -207,7 +209,7 @@ def add1_jumping(
             progress(target, level)
         runs += 1
         if jump == 1:
-            trial = run_mes(problem, Fraction(level), cost_limit=budget)
+            trial = run_mes(problem, Fraction(level), cost_limit=budget, trie=trie, keep_classes=True)
             if trial.over_limit or trial.spent > budget:
                 reached = Fraction(origin + steps * step) if steps else per_voter
                 note = _over_note(per_voter, reached, steps, level, trial.spent, budget)
@@ -216,7 +218,15 @@ def add1_jumping(
             jump = 2 if repeated >= patience else 1
             best, steps = trial, target
         else:
-            trial = run_mes(problem, Fraction(level), cost_limit=budget, certify=_rounds(best))
+            trial = run_mes(
+                problem,
+                Fraction(level),
+                cost_limit=budget,
+                certify=_rounds(best),
+                trie=trie,
+                lower=best.classes,
+                keep_classes=True,
+            )
             shorter = 0 if trial.certify_margin is None else int(jump * trial.certify_margin * 9 / 10)
             if trial.certified:
                 best, steps = trial, target

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import math
-from collections import Counter, deque
 from fractions import Fraction
-from itertools import repeat
-from operator import add, mul
+from operator import mul
 
+from budgets.mes_prefix import PrefixTrie
 from budgets.mes_problem import MesProblem
 
 _EPS = 2.0**-52
-ZERO = -1
 
 
 class BudgetClasses:
@@ -21,13 +19,15 @@ class BudgetClasses:
     new epoch whose denominator is a multiple of all earlier ones, so exact sums stay integer.
     """
 
-    def __init__(self, problem: MesProblem, per_voter: Fraction) -> None:
+    def __init__(self, problem: MesProblem, per_voter: Fraction, trie: PrefixTrie | None = None) -> None:
         self.problem = problem
+        self.per_voter = per_voter
+        self.trie = PrefixTrie(problem) if trie is None else trie
+        self.node = self.trie.root
         self.denominators: list[int] = [per_voter.denominator]
         self.numerator: list[int] = [per_voter.numerator]
         self.epoch: list[int] = [0]
         self.budget_f: list[float] = [float(per_voter)]
-        self.type_class = [0] * len(problem.types.multiplicity)
         self._factors: list[int] = [1]
 
     @property
@@ -40,23 +40,8 @@ class BudgetClasses:
         return self.numerator[c] * self._factors[self.epoch[c]]
 
     def cells(self, project: int) -> dict[int, int]:
-        """How many supporters sit in each cell: key class * width + weight (or class, for unit weights)."""
-        problem = self.problem
-        if len(self.denominators) == 1:
-            # Nobody has paid yet: every supporter is in the first class.
-            if problem.unit:
-                return {0: problem.supporter_counts[project]}
-            return dict(Counter(problem.weights_of[project]))
-        classes = map(self.type_class.__getitem__, problem.voters_of[project])
-        if problem.unit:
-            found = Counter(classes)
-            found.pop(ZERO, None)
-            return found
-        width = problem.width
-        found = Counter(map(add, map(mul, classes, repeat(width)), problem.weights_of[project]))
-        for key in [k for k in found if k < 0]:
-            del found[key]
-        return found
+        """How many supporters sit in each cell (see PrefixTrie.cells); shared, read only."""
+        return self.trie.cells(self.node, project)
 
     def _split(self, key: int) -> tuple[int, int]:
         if self.problem.unit:
@@ -169,12 +154,12 @@ class BudgetClasses:
 
     def money_exact(self, cells: dict[int, int]) -> Fraction:
         """Exact money the supporters hold."""
-        total = sum(self.scaled(self._split(k)[0]) * many for k, many in cells.items())
+        classes = cells if self.problem.unit else (k // self.problem.width for k in cells)
+        total = sum(map(mul, map(self.scaled, classes), cells.values()))
         return Fraction(total, self.denominator)
 
     def pay(self, project: int, price: tuple[int, int]) -> None:
         """Supporters pay min(budget, price * weight) and move to new classes in a new epoch."""
-        problem = self.problem
         left, units = price
         g = math.gcd(left, units)
         left, units = left // g, units // g
@@ -182,30 +167,19 @@ class BudgetClasses:
         self._factors = [f * units for f in self._factors] + [1]
         now = len(self.denominators) - 1
         denominator = self.denominator
-        type_class = self.type_class
-        supporters = problem.types.supporters[project]
-        old_classes = list(map(type_class.__getitem__, supporters))
-        keys: list[int] | list[tuple[int, int]]
-        if problem.unit:
-            keys = old_classes
-            pairs: set[tuple[int, int]] | set[int] = set(old_classes)
-        else:
-            weights = [problem.types.weight(t, project) for t in supporters]
-            keys = list(zip(old_classes, weights, strict=True))
-            pairs = set(keys)
-        numerator, epoch, factors = self.numerator, self.epoch, self._factors
-        add_numerator, add_epoch, add_float = numerator.append, epoch.append, self.budget_f.append
-        moves: dict[object, int] = {}
-        for pair in pairs:
-            old, w = (pair, 1) if isinstance(pair, int) else pair
-            new = ZERO
-            if old != ZERO:
-                after = numerator[old] * factors[epoch[old]] - left * w
+        node = self.trie.child(self.node, project)
+        numerator, epoch, factors, budget_f = self.numerator, self.epoch, self._factors, self.budget_f
+        # New classes get the next ids in order, so the lists stay indexed by class.
+        for old, w, _ in node.moves:
+            held = numerator[old]
+            if held:
+                after = held * factors[epoch[old]] - left * w
                 if after > 0:
-                    new = len(numerator)
-                    add_numerator(after)
-                    add_epoch(now)
-                    add_float(after / denominator)
-            moves[pair] = new
-        # Write the new classes back at C speed (the map is consumed by a zero-length deque).
-        deque(map(type_class.__setitem__, supporters, map(moves.__getitem__, keys)), maxlen=0)
+                    numerator.append(after)
+                    budget_f.append(after / denominator)
+                    epoch.append(now)
+                    continue
+            numerator.append(0)
+            budget_f.append(0.0)
+            epoch.append(now)
+        self.node = node

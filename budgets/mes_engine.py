@@ -20,6 +20,8 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 from budgets.mes_budgets import BudgetClasses
+from budgets.mes_certify import RangeProof
+from budgets.mes_prefix import PrefixTrie
 from budgets.mes_problem import MesOutcome, MesProblem
 
 __all__ = ["MesOutcome", "MesProblem", "run_mes"]
@@ -31,16 +33,24 @@ def run_mes(
     *,
     cost_limit: int | None = None,
     certify: Sequence[tuple[int, Fraction]] | None = None,
+    trie: PrefixTrie | None = None,
+    lower: BudgetClasses | None = None,
+    keep_classes: bool = False,
 ) -> MesOutcome:
     """Run MES with `per_voter` money per voter; stop early once spending passes `cost_limit`.
 
     `certify` is the run of a lower per-voter budget b0 as (project, rho) per round. The outcome
     is then marked `certified` when every per-voter budget in [b0, per_voter] gives that same run
-    (see _certify_round); the run stops as soon as that cannot be shown.
+    (see _certify_round); the run stops as soon as that cannot be shown. Runs of one problem at
+    several per-voter budgets may share a `trie` (budgets.mes_prefix): the outcome is the same.
+    `lower` is the lower run's final classes (`keep_classes` keeps them in its outcome): with them
+    a round whose plain certificate fails is tried with the finer proof of budgets.mes_certify.
     """
     costs = problem.costs
-    state = BudgetClasses(problem, per_voter)
+    state = BudgetClasses(problem, per_voter, trie)
     outcome = MesOutcome()
+    if keep_classes:
+        outcome.classes = state
     alive = [False] * len(costs)
     for p, cost in enumerate(costs):
         if problem.supporter_counts[p] == 0:
@@ -66,7 +76,7 @@ def run_mes(
             if best is None or round_no > len(certify):
                 outcome.certified = best is None and round_no > len(certify)
                 return outcome
-            miss = _certify_round(state, outcome, heap, alive, round_no, best, certify[round_no - 1])
+            miss = _certify_round(state, outcome, heap, alive, round_no, best, certify[round_no - 1], lower)
             if miss is not None:
                 outcome.certify_margin = miss
                 return outcome
@@ -93,6 +103,7 @@ def _certify_round(
     round_no: int,
     best: tuple[int, tuple[int, int], Fraction],
     before: tuple[int, Fraction],
+    lower: BudgetClasses | None = None,
 ) -> Fraction | None:
     """None when no per-voter budget between the lower run's and this one changes this round's choice.
 
@@ -114,6 +125,7 @@ def _certify_round(
     alive[project] = False
     checked: list[tuple[float, int]] = []
     miss: Fraction | None = None
+    proof: RangeProof | None = None
     while heap and heap[0][0] <= threshold:
         _, p = heapq.heappop(heap)
         if not alive[p]:
@@ -129,6 +141,10 @@ def _certify_round(
             continue
         rho = priced[1]
         if (rho, problem.tie_key(p)) < (rho_before, tie):
+            if lower is not None:
+                proof = RangeProof(lower, state) if proof is None else proof
+                if proof.holds(project, p):
+                    continue
             fall = rho_before - rho_here
             miss = (rho - rho_here) / fall if fall > 0 and rho > rho_here else Fraction(0)
             break

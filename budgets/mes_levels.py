@@ -9,6 +9,7 @@ from multiprocessing.pool import Pool
 from types import TracebackType
 
 from budgets.mes_engine import MesOutcome, MesProblem, run_mes
+from budgets.mes_prefix import PrefixTrie
 
 # Set before forking so workers inherit the (large) problem instead of receiving a pickled copy.
 _SHARED: tuple[MesProblem, int] | None = None
@@ -32,6 +33,8 @@ class LevelRunner:
         self.cost_limit = cost_limit
         self.jobs = jobs if "fork" in multiprocessing.get_all_start_methods() else 1
         self.pool: Pool | None = None
+        # In this process the runs share the voter classes of their common purchases.
+        self.trie = PrefixTrie(problem)
 
     def __enter__(self) -> LevelRunner:
         return self
@@ -47,7 +50,7 @@ class LevelRunner:
     def next_levels(self, first: int, step: int = 1) -> Iterator[MesOutcome]:
         """Outcomes for first, first + step, ... (a batch at a time; the caller stops when it likes)."""
         if self.jobs <= 1:
-            yield run_mes(self.problem, Fraction(first), cost_limit=self.cost_limit)
+            yield run_mes(self.problem, Fraction(first), cost_limit=self.cost_limit, trie=self.trie)
             return
         if self.pool is None:
             global _SHARED

@@ -7,8 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import repeat
+from typing import TYPE_CHECKING
 
 from budgets.voter_types import VoterTypes
+
+if TYPE_CHECKING:
+    from budgets.mes_budgets import BudgetClasses
 
 
 @dataclass(slots=True)
@@ -24,6 +28,8 @@ class MesOutcome:
     over_limit: bool = False
     certified: bool = False
     certify_margin: Fraction | None = None
+    # The run's final budget classes, kept when asked (a later certified run compares with them).
+    classes: BudgetClasses | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,120 @@
+"""A finer proof that a MES round makes the same choice at every per-voter budget between two levels.
+
+The plain certificate (budgets.mes_engine._certify_round) compares each competitor's rho at the
+upper level L' with the chosen project's rho at the lower level L. Both fall as the budget b
+grows, so where the two are close that comparison fails over all but short ranges. This module
+bounds each rho at every b in [L, L'] instead, from the exact class budgets of both runs.
+
+With the same earlier purchases, every earlier price is at most its value at L and at least its
+value at L'. A class that still held money at L paid price x weight for each earlier purchase, so
+at b it holds at least B(L) + (b - L); any class holds at least 0. A class that holds money at b
+holds at least b' - b more at any b' > b, so at b it holds at most max(0, B(L') - (L' - b)).
+The chosen project's rho is at most the rho those lower budgets give, a competitor's at least the
+rho the upper ones give. Both bounds only fall as b grows, so over a piece [b1, b2] of the range
+the choice holds when the chosen project's bound at b1 is below the competitor's at b2 (ties by
+the usual keys); a failing piece is halved a few times, and the proof fails as soon as the two
+bounds cross at a single point. All of it is integer arithmetic over one common denominator.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from fractions import Fraction
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from budgets.mes_budgets import BudgetClasses
+
+# How many times a failing piece of the range is halved before the proof gives up.
+DEPTH = 5
+
+
+def _price(
+    cells: dict[int, int], unit: bool, width: int, lcm: int, cost: int, budget: Callable[[int], int]
+) -> tuple[int, int] | None:
+    """Exact price per weight unit (numerator over the common denominator, units) or None."""
+    rows = []
+    units = 0
+    money = 0
+    for key, many in cells.items():
+        c, w = (key, 1) if unit else divmod(key, width)
+        b = budget(c)
+        if b <= 0:
+            continue
+        rows.append((b * (lcm // w), b, w, many))
+        units += w * many
+        money += b * many
+    if money < cost:
+        return None
+    rows.sort()
+    left = cost
+    for _, b, w, many in rows:
+        if left * w <= b * units:
+            break
+        left -= b * many
+        units -= w * many
+    return left, units
+
+
+class RangeProof:
+    """Bounds on rhos over [lower.per_voter, upper.per_voter] for the round `upper` is in."""
+
+    def __init__(self, lower: BudgetClasses, upper: BudgetClasses) -> None:
+        self.lower, self.upper = lower, upper
+        low, high = lower.per_voter, upper.per_voter
+        self.den = math.lcm(lower.denominator, upper.denominator, low.denominator, high.denominator)
+        # Budgets in the range as whole numbers over the common denominator.
+        self.low, self.high = int(low * self.den), int(high * self.den)
+        self._lower_factor = self.den // lower.denominator
+        self._upper_factor = self.den // upper.denominator
+        self._memo: dict[tuple[int, bool, int], Fraction | None] = {}
+
+    def _rho(self, project: int, chosen: bool, b: int) -> Fraction | None:
+        """An upper bound on the chosen project's rho at b, or a lower bound on a competitor's."""
+        key = (project, chosen, b)
+        if key in self._memo:
+            return self._memo[key]
+        problem = self.upper.problem
+        cells = self.upper.cells(project)
+        if chosen:
+            state, factor, rise = self.lower, self._lower_factor, b - self.low
+
+            def budget(c: int) -> int:
+                return state.scaled(c) * factor + rise if state.numerator[c] else 0
+
+        else:
+            state, factor, fall = self.upper, self._upper_factor, self.high - b
+
+            def budget(c: int) -> int:
+                return state.scaled(c) * factor - fall
+
+        cost = problem.costs[project] * self.den
+        price = _price(cells, problem.unit, problem.width, problem.lcm, cost, budget)
+        rho = None if price is None else Fraction(price[0], price[1] * problem.scale[project] * self.den)
+        self._memo[key] = rho
+        return rho
+
+    def _beats(self, chosen: int, rival: int, b1: int, b2: int) -> bool:
+        """The chosen project is cheaper than the rival at every budget in [b1, b2] (scaled)."""
+        rival_rho = self._rho(rival, False, b2)
+        if rival_rho is None:
+            return True  # the rival's supporters cannot pay for it even with the upper budgets
+        chosen_rho = self._rho(chosen, True, b1)
+        if chosen_rho is None:
+            return False
+        problem = self.upper.problem
+        return (chosen_rho, problem.tie_key(chosen)) < (rival_rho, problem.tie_key(rival))
+
+    def holds(self, chosen: int, rival: int) -> bool:
+        """The round's choice beats `rival` at every per-voter budget of the range."""
+        pieces = [(self.low, self.high, DEPTH)]
+        while pieces:
+            b1, b2, depth = pieces.pop()
+            if self._beats(chosen, rival, b1, b2):
+                continue
+            middle = (b1 + b2) // 2
+            if depth == 0 or not self._beats(chosen, rival, middle, middle):
+                return False
+            pieces += [(b1, middle, depth - 1), (middle, b2, depth - 1)]
+        return True

@@ -1,0 +1,97 @@
+"""Runs that share voter classes across levels (budgets.mes_prefix) and the finer range proof.
+
+A run with a shared PrefixTrie must be exactly the run a fresh state makes, whatever levels the
+trie was walked with before; a certified run whose proof used budgets.mes_certify must be right
+about every per-voter budget in its range.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from budgets import Election
+from budgets.equal_shares import mes_problem
+from budgets.mes_engine import MesOutcome, run_mes
+from budgets.mes_prefix import PrefixTrie
+from tests.budgets.pabulib_files import RANDOM_ELECTIONS, load_election
+from tests.budgets.test_add1_jumping import elections
+
+
+def _same_run(shared: MesOutcome, fresh: MesOutcome) -> None:
+    assert shared.bought == fresh.bought
+    assert shared.round_of == fresh.round_of
+    assert shared.rho == fresh.rho
+    assert shared.price == fresh.price
+    assert shared.dropped == fresh.dropped
+    assert shared.spent == fresh.spent
+    assert shared.over_limit == fresh.over_limit
+
+
+@RANDOM_ELECTIONS
+@given(elections(), st.lists(st.integers(0, 60), min_size=1, max_size=8))
+def test_shared_classes_give_the_fresh_run_at_any_level(election: Election, raises: list[int]) -> None:
+    problem = mes_problem(election)
+    trie = PrefixTrie(problem)
+    start = Fraction(election.budget, len(election.ballots))
+    # Levels in any order, repeated ones included: the trie keeps only the last path it walked.
+    for per_voter in [start, *(start + r for r in raises), start]:
+        _same_run(run_mes(problem, per_voter, trie=trie), run_mes(problem, per_voter))
+
+
+def test_shared_classes_on_a_city_with_many_changes() -> None:
+    # Czestochowa's purchase sequence changes at about one level in six (docs/benchmarks.md).
+    election = load_election("Poland_Czestochowa_2024.pb")
+    problem = mes_problem(election)
+    trie = PrefixTrie(problem)
+    first = election.budget // len(election.ballots)
+    levels = [*range(first, first + 40, 3), first + 7, first + 1]
+    for level in levels:
+        per_voter = Fraction(level)
+        _same_run(
+            run_mes(problem, per_voter, cost_limit=election.budget, trie=trie),
+            run_mes(problem, per_voter, cost_limit=election.budget),
+        )
+    assert trie.nodes_built < len(levels) * 30  # walked nodes were reused, not all rebuilt
+
+
+@RANDOM_ELECTIONS
+@given(elections(), st.integers(1, 40), st.integers(1, 60))
+def test_a_certified_range_repeats_the_lower_run(election: Election, raise_: int, span: int) -> None:
+    problem = mes_problem(election)
+    low = Fraction(election.budget, len(election.ballots)) + raise_
+    high = low + span
+    trie = PrefixTrie(problem)
+    lower = run_mes(problem, low, trie=trie, keep_classes=True)
+    rounds = [(p, lower.rho[p]) for p in lower.bought if lower.round_of[p] > 0]
+    upper = run_mes(problem, high, certify=rounds, trie=trie, lower=lower.classes)
+    if not upper.certified:
+        return
+    for between in [low + Fraction(k, 3) for k in range(3 * span + 1)]:
+        assert run_mes(problem, between).bought == lower.bought
+
+
+def test_the_range_proof_certifies_more_and_rightly_on_a_city() -> None:
+    # On Zoliborz two projects stay close over many levels: the plain certificate fails there
+    # while the range proof holds; every level it certifies must repeat the lower run.
+    election = load_election("Poland_Warszawa_2023_Zoliborz.pb")
+    problem = mes_problem(election)
+    budget = election.budget
+    trie = PrefixTrie(problem)
+    first = budget // len(election.ballots)
+    only_with_proof = 0
+    for low in range(first, first + 60, 12):
+        lower = run_mes(problem, Fraction(low), cost_limit=budget, trie=trie, keep_classes=True)
+        rounds = [(p, lower.rho[p]) for p in lower.bought if lower.round_of[p] > 0]
+        for span in (3, 11, 40):
+            high = Fraction(low + span)
+            proved = run_mes(problem, high, cost_limit=budget, certify=rounds, trie=trie, lower=lower.classes)
+            if not proved.certified:
+                continue
+            plain = run_mes(problem, high, cost_limit=budget, certify=rounds, trie=trie)
+            only_with_proof += not plain.certified
+            for level in range(low + 1, low + span + 1):
+                assert run_mes(problem, Fraction(level), cost_limit=budget).bought == lower.bought
+    assert only_with_proof > 0
