@@ -23,6 +23,8 @@ from app.services.workflow import duplicates, status_changes
 from budgets.accounts import CITY_MATCH, available_account, escrow_account, issue_account, resident_account
 from tests import factories
 from tests.backing_fixtures import Backers, backers  # noqa: F401  (fixture)
+from tests.funding.round_world import RoundWorld, world  # noqa: F401  (fixture)
+from tests.funding_fixtures import funding  # noqa: F401  (fixture)
 
 
 def pool_of_old_town(app, city) -> int:
@@ -192,4 +194,24 @@ def test_no_backing_is_left_unsettled_by_the_job(backers: Backers, app, city) ->
     assert held == 0
     for issue_id in issues:
         assert set(backers.statuses(issue_id).values()) == {"refunded"}
+    backers.ledger_ok()
+
+
+def test_a_certified_round_that_funds_a_backed_problem_commits_its_backings(
+    world: RoundWorld, backers: Backers
+) -> None:
+    world.build(members=2, pledges=(5_000,), costs=(3_000,))
+    issue_id = world.issues[0]
+    ann = backers.resident()
+    backers.back(ann, issue_id, 1_000)  # held: the problem costs 30.00
+    rid = world.create()["id"]
+    world.open_voting(rid)
+    assert world.vote(world.members[0], rid, issue_ids=[issue_id]).status_code == 200
+    certified = world.tally_and_certify(rid)
+    assert certified["status"] == "certified"
+    assert set(backers.statuses(issue_id).values()) == {"committed"}
+    assert backers.balance(escrow_account(issue_id)) == 0
+    # The round's allocation and the committed backing are both the problem's money now.
+    assert backers.balance(issue_account(issue_id)) == 3_000 + 1_000
+    assert backers.issue_status(issue_id) == "planned"
     backers.ledger_ok()
