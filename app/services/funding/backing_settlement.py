@@ -79,12 +79,29 @@ def settle_issue(session: DbSession, issue_id: int, now: datetime, *, funded: bo
     if funded or (not closed and cost > 0 and escrow >= cost):
         _commit(session, issue, held, escrow, now, move_to_planned=not funded)
         return Settled.COMMITTED.value
-    deadline = held_deadline(session, issue_id)
-    if closed or (deadline is not None and deadline <= now):
-        reason = "closed" if closed else "deadline"
-        _unback(session, issue, held, escrow, now, reason)
+    if closed:
+        _unback(session, issue, held, [], escrow, now, "closed")
+        return Settled.UNBACKED.value
+    ended = _ended_periods(session, held, now)
+    if ended:
+        # Only the backings of the campaign that ended go back: one made after it (no period, or a later
+        # one) belongs to the next campaign and stays held.
+        returning = [b for b in held if b.period_id in ended]
+        kept = [b for b in held if b.period_id not in ended]
+        _unback(session, issue, returning, kept, escrow, now, "deadline")
         return Settled.UNBACKED.value
     return Settled.HELD.value
+
+
+def _ended_periods(session: DbSession, held: list[Backing], now: datetime) -> set[int]:
+    ids = {b.period_id for b in held if b.period_id is not None}
+    if not ids:
+        return set()
+    return set(
+        session.scalars(
+            select(MatchingPeriod.id).where(MatchingPeriod.id.in_(ids), MatchingPeriod.closes_at <= now)
+        )
+    )
 
 
 def held_deadline(session: DbSession, issue_id: int) -> datetime | None:
@@ -191,10 +208,13 @@ def _unback(
     session: DbSession,
     issue: Issue,
     held: list[Backing],
+    kept: list[Backing],
     escrow: int,
     now: datetime,
     reason: str,
 ) -> None:
+    """Return `held` to their backers and whatever the escrow holds beyond `held` and `kept` (the
+    city's match) to city:match; `kept` backings stay in the escrow."""
     payers = _payers(session, [b.id for b in held])
     pool_id = area_pool(session, issue.area_id)
     returned = [
@@ -206,13 +226,13 @@ def _unback(
         for b in held
     ]
     backed = sum(b.amount_cents for b in held)
-    to_city = escrow - backed
+    to_city = escrow - backed - sum(b.amount_cents for b in kept)
     if to_city < 0:
         raise RuntimeError(f"issue {issue.id}: the escrow holds {escrow} cents, less than its backings")
     lines = [(r.payer, r.backing.amount_cents) for r in returned]
     if to_city:
         lines.append((CITY_MATCH, to_city))
-    lines.append((escrow_account(issue.id), -escrow))
+    lines.append((escrow_account(issue.id), -(backed + to_city)))
     memo = f"Problem {issue.id} not funded ({reason}): backings returned"
     ledger.post(session, ledger.PostingKind.UNBACK, memo, lines, None, issue_id=issue.id)
     for r in returned:
