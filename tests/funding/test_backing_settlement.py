@@ -215,3 +215,16 @@ def test_a_certified_round_that_funds_a_backed_problem_commits_its_backings(
     assert backers.balance(issue_account(issue_id)) == 3_000 + 1_000
     assert backers.issue_status(issue_id) == "planned"
     backers.ledger_ok()
+
+
+def test_a_problem_a_round_funded_cannot_be_backed(world: RoundWorld, backers: Backers) -> None:
+    world.build(members=2, pledges=(5_000,), costs=(3_000,))
+    issue_id = world.issues[0]
+    rid = world.create()["id"]
+    world.open_voting(rid)
+    assert world.vote(world.members[0], rid, issue_ids=[issue_id]).status_code == 200
+    world.tally_and_certify(rid)
+    before = backers.counts()
+    with pytest.raises(Conflict, match="already funded"):
+        backers.back(backers.resident(), issue_id, 500)
+    assert backers.counts() == before

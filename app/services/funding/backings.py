@@ -52,7 +52,7 @@ class IssueFunding:
     match_cents: int  # the city's quadratic match posted to the escrow so far
     paid_cents: int  # payouts posted from issue:<i>:funded so far
     deadline: datetime | None  # the campaign's deadline (its matching period's closes_at)
-    committed: bool  # the escrow was committed: the problem is funded
+    committed: bool  # the problem is funded (its escrow committed, or a certified round's allocation)
     backer_cap_cents: int  # the most one resident may back this problem with now
 
 
@@ -76,10 +76,22 @@ def open_period(session: DbSession, area_id: int, now: datetime) -> MatchingPeri
 
 
 def is_committed(session: DbSession, issue_id: int) -> bool:
+    """The problem's backings were committed (its escrow funded it)."""
     return bool(
         session.scalar(
             select(Backing.id)
             .where(Backing.issue_id == issue_id, Backing.status == BackingStatus.COMMITTED.value)
+            .limit(1)
+        )
+    )
+
+
+def is_funded(session: DbSession, issue_id: int) -> bool:
+    """Money was ever committed to the problem: its backers' escrow, or a certified round's allocation."""
+    return bool(
+        session.scalar(
+            select(LedgerLine.id)
+            .where(LedgerLine.account == issue_account(issue_id), LedgerLine.amount_cents > 0)
             .limit(1)
         )
     )
@@ -122,7 +134,7 @@ def _check_backable(session: DbSession, issue: Issue, now: datetime) -> None:
         raise Conflict(
             "This problem has no cost estimate from the city yet, so it cannot be backed.", "issue_id"
         )
-    if is_committed(session, issue.id):
+    if is_funded(session, issue.id):
         raise Conflict("This problem is already funded: it needs no more backing.", "issue_id")
     deadline = held_deadline(session, issue.id)
     if deadline is not None and deadline <= now:
@@ -285,7 +297,7 @@ def issue_funding(session: DbSession, issue: Issue, now: datetime) -> IssueFundi
         match_cents=escrow_match_cents(session, issue.id),
         paid_cents=paid_cents(session, issue.id),
         deadline=deadline,
-        committed=is_committed(session, issue.id),
+        committed=is_funded(session, issue.id),
         backer_cap_cents=period.backer_cap_cents if period is not None else default_backer_cap(),
     )
 
