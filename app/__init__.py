@@ -63,6 +63,12 @@ def create_app(config: type[Config] | None = None, overrides: dict[str, Any] | N
     init_mail(app)
     init_photo_store(app)
 
+    from app.services.funding.backing_settlement import settle_on_issue_event
+    from app.services.issues.events import issue_event
+
+    # A closed or merged problem's backers are refunded in the transaction that closes it.
+    issue_event.connect(settle_on_issue_event)
+
     from app.extensions import compress
     from app.static_assets import StaticCompressionCache, compression_cache_key, init_static_assets
 

@@ -5,7 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from budgets.accounts import POOL_PREFIX, PostingKind, is_rollover_account, pool_of_account
+from budgets.accounts import (
+    CITY_MATCH,
+    POOL_PREFIX,
+    PostingKind,
+    escrow_of_account,
+    is_resident_account,
+    is_rollover_account,
+    issue_of_account,
+    pool_of_account,
+)
+
+# The only kinds whose lines may touch a problem's escrow account.
+ESCROW_KINDS = frozenset({PostingKind.BACKING, PostingKind.QF_MATCH, PostingKind.COMMIT, PostingKind.UNBACK})
 
 # Posting kinds whose outside lines (not pool:...) are inflows and outflows of a pool.
 INFLOW_KINDS = (PostingKind.PLEDGE, PostingKind.MATCH)
@@ -115,7 +127,9 @@ def pool_figures(postings: Iterable[Posting]) -> dict[int, PoolFigures]:
 
 
 def first_violation(
-    postings: Iterable[Posting], confirmed_pledges: Mapping[int, int] | None = None
+    postings: Iterable[Posting],
+    confirmed_pledges: Mapping[int, int] | None = None,
+    backings: Mapping[int, int] | None = None,
 ) -> Violation | None:
     """Check every invariant over postings in posting order; return the first one broken, or None.
 
@@ -124,7 +138,10 @@ def first_violation(
     3. no pool account is ever negative after any posting;
     4. per pool: pledged + matched = allocated + refunded + rolled over + held;
     5. (if confirmed_pledges given: pool id -> cents from the pledges table) the ledger's pledges
-       per pool equal the confirmed pledges recorded there.
+       per pool equal the confirmed pledges recorded there;
+    6. no issue account (escrow or funded) is ever negative, and the backings' money is conserved
+       (escrow_violation; with `backings`: issue id -> cents of every backing ever paid, from the
+       backings table, the ledger's backing postings per issue equal it).
     """
     running: dict[str, int] = {}
     seen: list[Posting] = []
@@ -144,7 +161,8 @@ def first_violation(
                 )
             running[line.account] = running.get(line.account, 0) + line.amount_cents
         for line in posting.lines:
-            if pool_of_account(line.account) is not None and running[line.account] < 0:
+            owned = pool_of_account(line.account) is not None or _issue_money(line.account) is not None
+            if owned and running[line.account] < 0:
                 return Violation(
                     "non-negative",
                     posting.id,
@@ -152,6 +170,9 @@ def first_violation(
                     f"{line.account} would be {running[line.account]} cents after this posting",
                 )
         seen.append(posting)
+    escrow = escrow_violation(seen, backings)
+    if escrow is not None:
+        return escrow
     figures = pool_figures(seen)
     for pool_id in sorted(figures):
         fig = figures[pool_id]
@@ -175,6 +196,70 @@ def first_violation(
                     None,
                     pool_id,
                     f"confirmed pledges total {recorded} cents; the ledger holds {posted} cents of pledges",
+                )
+    return None
+
+
+def _issue_money(account: str) -> int | None:
+    found = escrow_of_account(account)
+    return found if found is not None else issue_of_account(account)
+
+
+@dataclass
+class EscrowFlows:
+    """One problem's escrow: what residents backed and got back, and the city's match and its return."""
+
+    backed: dict[str, int] = field(default_factory=dict)  # resident account -> cents backed
+    returned: dict[str, int] = field(default_factory=dict)  # resident account -> cents unbacked
+    matched: int = 0
+    match_returned: int = 0
+
+
+def escrow_violation(
+    postings: Sequence[Posting], backings: Mapping[int, int] | None = None
+) -> Violation | None:
+    """The backings' money is conserved: escrow accounts move only in backing, qf_match, commit and
+    unback postings; a posting touches one problem's escrow; no resident gets more back from a
+    problem than they backed it with, nor the city more than its match; with `backings` (issue id ->
+    cents of every backing paid, from the backings table) the backing postings equal it per issue."""
+    flows: dict[int, EscrowFlows] = {}
+    for posting in sorted(postings, key=lambda p: p.id):
+        issues = {i for ln in posting.lines if (i := escrow_of_account(ln.account)) is not None}
+        if not issues:
+            continue
+        if posting.kind not in ESCROW_KINDS or len(issues) > 1:
+            return Violation(
+                "escrow-kinds", posting.id, posting.pool_id, f"a {posting.kind} posting moves escrow {issues}"
+            )
+        flow = flows.setdefault(issues.pop(), EscrowFlows())
+        for line in posting.lines:
+            if posting.kind == PostingKind.BACKING and is_resident_account(line.account):
+                flow.backed[line.account] = flow.backed.get(line.account, 0) - line.amount_cents
+            elif posting.kind == PostingKind.UNBACK and is_resident_account(line.account):
+                flow.returned[line.account] = flow.returned.get(line.account, 0) + line.amount_cents
+            elif posting.kind == PostingKind.QF_MATCH and line.account == CITY_MATCH:
+                flow.matched -= line.amount_cents
+            elif posting.kind == PostingKind.UNBACK and line.account == CITY_MATCH:
+                flow.match_returned += line.amount_cents
+        over = [a for a, cents in flow.returned.items() if cents > flow.backed.get(a, 0)]
+        if over or flow.match_returned > flow.matched:
+            who = over[0] if over else CITY_MATCH
+            return Violation(
+                "escrow-conservation",
+                posting.id,
+                posting.pool_id,
+                f"{who} got more back from a problem's escrow than it put in",
+            )
+    if backings is not None:
+        for issue_id in sorted(set(backings) | set(flows)):
+            posted = sum(flows[issue_id].backed.values()) if issue_id in flows else 0
+            if posted != backings.get(issue_id, 0):
+                return Violation(
+                    "backings-posted",
+                    None,
+                    None,
+                    f"problem {issue_id}: backings total {backings.get(issue_id, 0)} cents; the ledger "
+                    f"holds {posted} cents of backings",
                 )
     return None
 

@@ -59,6 +59,9 @@ RULES = [
     web("issues.new", "POST", "/issues/new", EVERYONE),
     web("issues.like", "POST", "/issues/1/like", EVERYONE),
     web("issues.unlike", "POST", "/issues/1/unlike", EVERYONE),
+    # Backing a problem (issue 18): any logged-in resident; the service then asks for a confirmed email.
+    Rule("api.create_backing", "POST", "/api/v1/issues/1/backings", EVERYONE),
+    web("issues.back", "POST", "/issues/1/back", EVERYONE),
     web("auth.logout", "POST", "/account/logout", EVERYONE),
     # Accounts: where I am logged in, my tokens, confirming my address.
     web("auth.security", "GET", "/account/security", EVERYONE),

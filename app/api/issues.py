@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from app.api import bp
 from app.api.auth import require_actor, require_user
+from app.api.backings import funding_json
 from app.api.contract import GEOJSON, JSON, Reply, operation
 from app.api.features import (
     cluster_collection,
@@ -29,8 +30,10 @@ from app.api.models.issues import (
 from app.api.params import int_param, json_body
 from app.extensions import db
 from app.models import User
+from app.models.timestamps import utcnow
 from app.photo_stores import photo_settings
 from app.ratelimits import limit
+from app.services.funding import backings
 from app.services.issues import clusters, likes, reports
 from app.services.issues import queries as issue_queries
 from app.services.issues.queries import IssueFilters
@@ -201,6 +204,7 @@ def get_issue(issue_id: int) -> Response:
         "reporter": None if issue.hide_name or issue.reporter is None else issue.reporter.display_name,
         "photos": [url_for("issues.photo", filename=p.filename, _external=True) for p in issue.public_photos],
         "duplicate_of": issue.duplicate_of_id,
+        "funding": funding_json(backings.issue_funding(db.session, issue, utcnow())),
     }
     if current_user.is_authenticated:
         extra["liked_by_me"] = bool(likes.liked_issue_ids(db.session, current_user.id, [issue_id]))

@@ -1,10 +1,20 @@
-"""Forms for reporting a problem and for liking one."""
+"""Forms for reporting a problem, liking one and backing one."""
 
 from __future__ import annotations
 
+import uuid
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from app.models import Category
@@ -52,3 +62,23 @@ class LikeForm(FlaskForm):
     """Only the CSRF token: the issue comes from the URL, the resident from the session."""
 
     submit = SubmitField("Like")
+
+
+class BackingForm(FlaskForm):
+    """Back a problem: an amount typed in euros, what happens if it is not funded, and the name shown."""
+
+    amount = StringField(
+        "Amount to back it with",
+        validators=[DataRequired("Enter the amount, for example 5.00.")],
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
+    )
+    fallback = RadioField(
+        "If it is not funded",
+        choices=[("refund", "Refund me"), ("pool", "Move it to this area's pool")],
+        default="refund",
+        validators=[InputRequired("Choose what happens if the problem is not funded.")],
+    )
+    show_name = BooleanField("Show my name among the backers")
+    # A fresh key per rendered form: a double tap or a resubmitted page makes one backing.
+    idempotency_key = HiddenField(default=lambda: uuid.uuid4().hex)
+    submit = SubmitField("Back this problem")

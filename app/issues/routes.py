@@ -13,7 +13,8 @@ from app.auth.sessions import current_resident
 from app.extensions import db
 from app.follows.routes import viewer_follows
 from app.issues import bp
-from app.issues.forms import LOCATION_FIELDS, LikeForm, ReportForm
+from app.issues.backing_panel import backing_panel
+from app.issues.forms import LOCATION_FIELDS, BackingForm, LikeForm, ReportForm
 from app.models import Issue
 from app.photo_stores import photo_settings, photo_store
 from app.ratelimits import limit
@@ -87,6 +88,11 @@ def visible_original(issue: Issue) -> IssueRow | None:
 
 @bp.get("/<int:issue_id>")
 def detail(issue_id: int) -> str:
+    return detail_page(issue_id)
+
+
+def detail_page(issue_id: int, backing_form: BackingForm | None = None) -> str:
+    """The problem page; `backing_form` is a sent backing form shown again with its errors."""
     issue = issue_queries.get_issue(db.session, issue_id)
     moderation.check_visible(issue, current_user)
     row = issue_queries.get_issue_row(db.session, issue_id)
@@ -96,6 +102,7 @@ def detail(issue_id: int) -> str:
     small_map = maps.build_map(location=(row.lat, row.lon), zoom=ISSUE_ZOOM)
     maps.add_pin(small_map, row.lat, row.lon, row.status_type, row.status)
     staff = bool(current_user.is_authenticated and current_user.is_staff)
+    original = visible_original(issue)
     return render_template(
         "issues/detail.html",
         issue=issue,
@@ -104,11 +111,14 @@ def detail(issue_id: int) -> str:
         like_form=LikeForm(),
         map=maps.render(small_map),
         following=viewer_follows(issue_id=issue_id),
-        original=visible_original(issue),
+        original=original,
         timeline_panel=timeline_panel(issue),
         staff_forms=staff_panel_forms(issue) if staff else None,
         staff_panel=staff_panel(issue) if staff else None,
         estimate_form=EstimateForm() if staff else None,
+        backing=backing_panel(
+            issue, row.status_type == "open" and issue.duplicate_of_id is None, backing_form
+        ),
     )
 
 

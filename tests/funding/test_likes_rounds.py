@@ -165,8 +165,8 @@ def test_bad_toggles_outside_the_window_for_outsiders_and_non_candidates_change_
     assert early.get_json()["error"]["field"] == "phase"
     world.open_voting(rid)
     stranger = world.vote(outsider, rid, issue_ids=[a])
-    assert stranger.status_code == 409
-    assert stranger.get_json()["error"]["field"] == "round_id"
+    assert stranger.status_code == 403  # the eligibility check says why and what to do
+    assert stranger.get_json()["error"]["field"] == "eligibility"
     bad = [
         ({"issue_ids": [999999]}, "issue_ids"),
         ({"issue_ids": ["x"]}, "issue_ids"),

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import Field, RootModel
 
+from app.api.models.backings import IssueFunding
 from app.api.models.common import URI, MultiPolygon, Point, RequestBody, ResponseBody, absent
 
 StatusType = Literal["open", "closed", "fixed"]
@@ -35,6 +36,7 @@ class IssueProperties(ResponseBody):
     fixed_at: datetime | None = absent("workflow answers")
     closed_at: datetime | None = absent("workflow answers")
     last_activity_at: datetime | None = absent("workflow answers")
+    funding: IssueFunding | None = absent("one issue: the money behind it; null when it has no cost estimate")
 
 
 class IssueFeature(ResponseBody):

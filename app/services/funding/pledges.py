@@ -48,11 +48,12 @@ def check_amount_cents(raw: object, pool: Pool, field: str = "amount_cents") -> 
     return raw
 
 
-def check_idempotency_key(raw: object) -> str:
+def check_idempotency_key(raw: object, what: str = "pledge") -> str:
+    """The request's Idempotency-Key (pledges and backings): 1-120 visible ASCII characters."""
     key = str(raw or "").strip()
     if not key:
         raise ValidationError(
-            f"The {IDEMPOTENCY_HEADER} header is required: a unique value per pledge, reused on retry.",
+            f"The {IDEMPOTENCY_HEADER} header is required: a unique value per {what}, reused on retry.",
             IDEMPOTENCY_HEADER,
         )
     if not KEY_RE.match(key):
@@ -115,6 +116,31 @@ def pledge(
     if provider.confirms_immediately():
         _confirm(session, found, None)
     return PledgeOutcome(found, True)
+
+
+def pledge_moved_money(
+    session: DbSession, user_id: int, pool_id: int, cents: int, key: str, provider_name: str
+) -> Pledge:
+    """A confirmed pledge of money the resident already paid (a backing they asked to move to a pool).
+
+    It is the resident's pledge like any other (the pool's figures, round refunds and ledger-check count
+    it); `key` names where the money came from, so moving the same money twice is one pledge.
+    """
+    values = {
+        "pool_id": pool_id,
+        "user_id": user_id,
+        "amount_cents": cents,
+        "status": PledgeStatus.PENDING.value,
+        "show_name": False,
+        "provider": provider_name,
+        "idempotency_key": key,
+        "created_at": utcnow(),
+    }
+    execute_write(session, insert_ignoring_duplicates(session, Pledge, **values))
+    found = _by_key(session, user_id, key)
+    assert found is not None
+    _confirm(session, found, None)
+    return found
 
 
 def _by_key(session: DbSession, user_id: int, key: str) -> Pledge | None:

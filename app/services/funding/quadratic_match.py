@@ -25,6 +25,7 @@ from app.database.sessions import DbSession, execute_write
 from app.models import AuditEntry, Backing, Issue, MatchingPeriod, PeriodMatchPosting, User
 from app.models.backing import BackingStatus
 from app.services.funding import ledger
+from app.services.funding.backing_settlement import settle_issue
 from app.services.funding.matching_periods import get_period, shown_time
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict
@@ -269,11 +270,7 @@ def close(session: DbSession, period: MatchingPeriod, now: datetime, *, actor: U
 
 
 def _settle_after_close(session: DbSession, issue_ids: list[int], now: datetime) -> None:
-    """Where each matched problem's campaign is settled once its match is posted.
-
-    The one seam left for the integrator: app/services/funding/backings.settle_issue(session,
-    issue_id, now) (issue 18 item 2, built on another branch) decides per problem whether its escrow
-    is committed (funded) or refunded; call it here for every id in `issue_ids`. Until then the
-    problems' money stays in escrow with the match posted.
-    """
-    del session, issue_ids, now
+    """Settle each matched problem's campaign now that its match is posted: its escrow is committed if
+    it reaches the cost, returned if the deadline passed (backing_settlement.settle_issue decides)."""
+    for issue_id in issue_ids:
+        settle_issue(session, issue_id, now)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.database.sessions import DbSession
 from app.models import Issue, LedgerLine, LedgerPosting, Pledge, User
-from app.services.funding import ledger, pledges
+from app.services.funding import backings, ledger, pledges
 from budgets.accounts import is_resident_account, is_rollover_account, issue_of_account, pool_of_account
 from budgets.ledger import Line, Posting, Violation, first_violation
 from budgets.money import format_cents
@@ -212,4 +212,5 @@ def all_postings(session: DbSession) -> list[Posting]:
 def check_ledger(session: DbSession) -> tuple[Violation | None, int]:
     """The first broken invariant of the whole ledger (None if all hold) and the number of postings."""
     postings = all_postings(session)
-    return first_violation(postings, pledges.confirmed_by_pool(session)), len(postings)
+    paid = backings.paid_by_issue(session)
+    return first_violation(postings, pledges.confirmed_by_pool(session), paid), len(postings)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from blinker import Namespace
 from sqlalchemy import update
 
 from app.database.sessions import DbSession
 from app.models import Issue, IssueEvent
 from app.services.issues.notifications import notify_issue_event
+
+# Sent once per new event with the session (sender) and `event`: features above issues (the escrow of
+# backed problems) receive it without the workflow importing them; create_app connects the receivers.
+issue_event = Namespace().signal("issue-event")
 
 # Kinds that officials must hear about (a resident says the fix did not hold).
 OFFICIAL_ALERT_KINDS = frozenset({"reopen"})
@@ -27,3 +32,4 @@ def on_issue_event(session: DbSession, event: IssueEvent) -> None:
         )
     # Followers' emails go into the outbox in this transaction; a worker sends them after the commit.
     notify_issue_event(session, event)
+    issue_event.send(session, event=event)

@@ -5,7 +5,8 @@ reports, updates, ledger postings (`resident:<id>` accounts and confirmed pledge
 ballots still hold: reports and updates show "a former resident", the ledger's amounts are untouched, and
 a tallied round's inputs and results do not change. What only serves the person goes: follows, group
 memberships, API tokens, pending pledges, likes on problems still open (they would keep ranking problems
-and count as approvals in rounds not yet tallied) and ballots in rounds not yet tallied.
+and count as approvals in rounds not yet tallied) and ballots in rounds not yet tallied. Backings still
+held in a problem's escrow are refunded to the person first; committed ones stay, anonymous.
 
 Refused, nothing changed, while the account has money in play: a pledge (pending or confirmed) to a pool
 whose round is not tallied yet (the round decides where that money goes), being the only resident who runs
@@ -32,10 +33,12 @@ from app.models import (
     Status,
     User,
 )
+from app.models.backing import Backing
 from app.models.funding import PledgeStatus
 from app.models.place import StatusType
 from app.models.rounds import Phase
 from app.models.timestamps import utcnow
+from app.services.funding.backing_settlement import refund_backer
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, ValidationError
 
@@ -105,6 +108,11 @@ def delete_account(session: DbSession, user: User, password: object) -> None:
     if not check_password_hash(user.password_hash, password):
         raise ValidationError("The password is wrong: the account was not deleted.", "password")
     _refuse_money_in_play(session, user)
+    now = utcnow()
+    # Money held in problems' escrows goes back to the person first; committed backings stay (the
+    # problems were funded with them), anonymous like confirmed pledges.
+    refunded = refund_backer(session, user.id, now)
+    execute_write(session, update(Backing).where(Backing.user_id == user.id).values(show_name=False))
     open_statuses = select(Status.code).where(Status.type == StatusType.OPEN.value)
     open_issues = select(Issue.id).where(Issue.status.in_(open_statuses))
     execute_write(session, delete(Like).where(Like.user_id == user.id, Like.issue_id.in_(open_issues)))
@@ -131,6 +139,6 @@ def delete_account(session: DbSession, user: User, password: object) -> None:
     user.display_name = FORMER_RESIDENT
     user.password_hash = "!deleted"  # no password hash matches it
     user.is_blocked = True
-    user.deleted_at = utcnow()
-    audit.record(session, user, "account.delete", "user", user.id)
+    user.deleted_at = now
+    audit.record(session, user, "account.delete", "user", user.id, backings_refunded=refunded)
     session.flush()

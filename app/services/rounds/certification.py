@@ -5,8 +5,9 @@ certifies it or sends it back with a reason. Certification is one transaction wh
 conditional UPDATE from provisional to certified (write-first, so of two concurrent certifications one
 gets the row and the other a 409 after it, on both engines); it then applies the city match, checks
 the pool still holds the budget the tally used, posts the allocation and the leftover, moves the
-funded problems to "planned" in the official's name (followers are notified by the workflow's events)
-and records the audit entry. Any failure rolls it all back and the result stays provisional.
+funded problems to "planned" in the official's name (followers are notified by the workflow's events),
+commits residents' backings held for those problems (backing_settlement.settle_issue) and records the
+audit entry. Any failure rolls it all back and the result stays provisional.
 
 Sending back (also write-first, from provisional) returns the round to the phase its tally closes,
 with voting still closed, the candidates' outcomes cleared and the reason kept, so it can be tallied
@@ -22,6 +23,7 @@ from app.models import Round, RoundCandidate, User
 from app.models.rounds import Phase, ResultStatus
 from app.models.timestamps import utcnow
 from app.services.funding import ledger, matching
+from app.services.funding.backing_settlement import settle_issue
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, ValidationError
 from app.services.rounds import posting
@@ -95,6 +97,8 @@ def certify(session: DbSession, user: User, round_id: int) -> Round:
     else:
         ledger.post_rollover(session, found.pool_id, found.id, leftover)
     posting.plan_funded(session, user, found, funded)
+    for issue_id, _cents in funded:  # residents' backings of a problem the round funds are committed too
+        settle_issue(session, issue_id, now, funded=True)
     audit.record(
         session,
         user,

@@ -1,0 +1,44 @@
+"""API shapes of backings: money a resident puts behind one problem, and the problem's funding figures."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import Field
+
+from app.api.models.common import RequestBody, ResponseBody
+
+
+class NewBacking(RequestBody):
+    amount_cents: int = Field(
+        ge=1, description="whole cents; with the resident's earlier backings of the problem at most the cap"
+    )
+    fallback: Literal["refund", "pool"] = Field(
+        "refund", description="if the problem is not funded: refund me, or move it to the area's pool"
+    )
+    show_name: bool = Field(False, description="show my display name among the problem's backers")
+
+
+class Backing(ResponseBody):
+    id: int
+    issue_id: int
+    amount_cents: int
+    status: Literal["held", "committed", "refunded", "moved"]
+    fallback: Literal["refund", "pool"]
+    show_name: bool
+    provider: str = Field(examples=["test"])
+    period_id: int | None = Field(description="the matching period the backing joined, if one was open")
+    created_at: datetime
+    settled_at: datetime | None
+
+
+class IssueFunding(ResponseBody):
+    """The money behind a costed problem (null on a problem without a cost estimate)."""
+
+    cost_cents: int = Field(ge=0)
+    backed_cents: int = Field(ge=0, description="held and committed backings")
+    backers: int = Field(ge=0, description="residents with a held or committed backing")
+    match_cents: int = Field(ge=0, description="the city's match posted to the problem's escrow so far")
+    paid_cents: int = Field(ge=0, description="payouts posted from the problem's committed money so far")
+    deadline: datetime | None = Field(description="the campaign's deadline (its matching period's end)")

@@ -1,0 +1,44 @@
+"""What the problem page shows about the money behind a costed problem: figures, the form, my backings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_login import current_user
+
+from app.extensions import db
+from app.issues.forms import BackingForm
+from app.models import Issue
+from app.models.backing import Backing
+from app.models.timestamps import utcnow
+from app.services.funding import backings
+from app.services.funding.backing_settlement import CURRENCY, area_pool
+
+
+@dataclass(frozen=True)
+class BackingPanel:
+    """What the problem page shows about its money (None for a problem without a cost estimate)."""
+
+    funding: backings.IssueFunding
+    currency: str
+    can_back: bool  # open, visible and not funded yet: the form is shown
+    has_pool: bool  # the area has a pool to move unfunded money to
+    mine: list[Backing]
+    form: BackingForm
+
+
+def backing_panel(issue: Issue, open_issue: bool, form: BackingForm | None = None) -> BackingPanel | None:
+    figures = backings.issue_funding(db.session, issue, utcnow())
+    if figures is None:
+        return None
+    mine = (
+        backings.my_backings(db.session, current_user.id, issue.id) if current_user.is_authenticated else []
+    )
+    return BackingPanel(
+        funding=figures,
+        currency=CURRENCY,
+        can_back=open_issue and not issue.is_hidden and not figures.committed,
+        has_pool=area_pool(db.session, issue.area_id) is not None,
+        mine=mine,
+        form=form or BackingForm(),
+    )

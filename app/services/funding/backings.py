@@ -1,0 +1,320 @@
+"""Backings: a resident's idempotent, capped micro-investment in one costed open problem, and its figures.
+
+The money is posted (kind BACKING: resident:<u> -x, issue:<i>:escrow +x) when the payment provider
+confirms it, in the request that makes it; settlement (backing_settlement.py) later commits the escrow
+to the problem or returns it. Every write to one problem's backings runs under the problem's money
+lock (ledger.lock_issue_money), so the cap, the deadline and "already funded" are checked exactly even
+when many residents back the same problem at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import func, or_, select
+
+from app.database.sessions import DbSession, execute_write
+from app.database.spellings import insert_ignoring_duplicates
+from app.models import Issue, LedgerLine, LedgerPosting, Status, User
+from app.models.backing import Backing, BackingFallback, BackingStatus, MatchingPeriod
+from app.models.place import StatusType
+from app.services.funding import ledger
+from app.services.funding.backing_settlement import CURRENCY, held_deadline, settle_issue
+from app.services.funding.payments import PaymentProvider
+from app.services.funding.pledges import check_idempotency_key
+from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from app.services.kernel.roles import require_confirmed
+from budgets.accounts import escrow_account, issue_account
+from budgets.money import format_money
+
+# Backings that count as money behind the problem (refunded and moved ones no longer do).
+LIVE_STATUSES = (BackingStatus.HELD.value, BackingStatus.COMMITTED.value)
+# Posted from issue:<i>:funded by the payouts of issue 18 item 4.
+PAYOUT_KIND = "payout"
+
+
+@dataclass(frozen=True)
+class BackingOutcome:
+    backing: Backing
+    created: bool  # False: the Idempotency-Key had been used already; this is the earlier backing
+    settled: str  # what settlement did right after (backing_settlement.Settled), or the replay's status
+
+
+@dataclass(frozen=True)
+class IssueFunding:
+    """The money behind one costed problem, derived from the backings table and the ledger."""
+
+    cost_cents: int
+    backed_cents: int  # held + committed backings
+    backers: int  # residents with a held or committed backing
+    match_cents: int  # the city's quadratic match posted to the escrow so far
+    paid_cents: int  # payouts posted from issue:<i>:funded so far
+    deadline: datetime | None  # the campaign's deadline (its matching period's closes_at)
+    committed: bool  # the problem is funded (its escrow committed, or a certified round's allocation)
+    backer_cap_cents: int  # the most one resident may back this problem with now
+
+
+def default_backer_cap() -> int:
+    return int(current_app.config["BACKING_DEFAULT_CAP_CENTS"])
+
+
+def open_period(session: DbSession, area_id: int, now: datetime) -> MatchingPeriod | None:
+    """The matching period open now for the area: the area's own first, else a city-wide one."""
+    return session.scalar(
+        select(MatchingPeriod)
+        .where(
+            MatchingPeriod.opens_at <= now,
+            MatchingPeriod.closes_at > now,
+            MatchingPeriod.closed_at.is_(None),
+            or_(MatchingPeriod.area_id == area_id, MatchingPeriod.area_id.is_(None)),
+        )
+        .order_by(MatchingPeriod.area_id.is_(None), MatchingPeriod.closes_at, MatchingPeriod.id)
+        .limit(1)
+    )
+
+
+def is_committed(session: DbSession, issue_id: int) -> bool:
+    """The problem's backings were committed (its escrow funded it)."""
+    return bool(
+        session.scalar(
+            select(Backing.id)
+            .where(Backing.issue_id == issue_id, Backing.status == BackingStatus.COMMITTED.value)
+            .limit(1)
+        )
+    )
+
+
+def is_funded(session: DbSession, issue_id: int) -> bool:
+    """Money was ever committed to the problem: its backers' escrow, or a certified round's allocation."""
+    return bool(
+        session.scalar(
+            select(LedgerLine.id)
+            .where(LedgerLine.account == issue_account(issue_id), LedgerLine.amount_cents > 0)
+            .limit(1)
+        )
+    )
+
+
+def check_amount_cents(raw: object, cap_cents: int, already_cents: int, field: str = "amount_cents") -> int:
+    """Whole cents, more than zero, and with the resident's earlier backings at most the cap."""
+    if type(raw) is not int:
+        if isinstance(raw, float):
+            raise ValidationError(f"{field} must be a whole number of cents, not {raw!r}.", field)
+        raise ValidationError(f"{field} is required and must be a whole number of cents.", field)
+    if raw <= 0:
+        raise ValidationError(f"{field} must be more than zero.", field)
+    if already_cents + raw > cap_cents:
+        left = max(0, cap_cents - already_cents)
+        raise ValidationError(
+            f"One resident may back a problem with at most {format_money(cap_cents, CURRENCY)}; "
+            f"you can add up to {format_money(left, CURRENCY)}.",
+            field,
+        )
+    return raw
+
+
+def check_fallback(raw: object) -> str:
+    if raw is None:
+        return BackingFallback.REFUND.value
+    if raw not in (BackingFallback.REFUND.value, BackingFallback.POOL.value):
+        raise ValidationError('fallback must be "refund" or "pool".', "fallback")
+    return str(raw)
+
+
+def _check_backable(session: DbSession, issue: Issue, now: datetime) -> None:
+    """A visible, costed, open problem that is not funded yet and whose campaign has not ended."""
+    if issue.is_hidden:
+        raise NotFound(f"There is no issue {issue.id}.", "issue_id")
+    status_type = session.scalar(select(Status.type).where(Status.code == issue.status))
+    if status_type != StatusType.OPEN.value or issue.duplicate_of_id is not None:
+        raise Conflict("This problem is closed: it cannot be backed.", "issue_id")
+    if not issue.cost_estimate_cents:
+        raise Conflict(
+            "This problem has no cost estimate from the city yet, so it cannot be backed.", "issue_id"
+        )
+    if is_funded(session, issue.id):
+        raise Conflict("This problem is already funded: it needs no more backing.", "issue_id")
+    deadline = held_deadline(session, issue.id)
+    if deadline is not None and deadline <= now:
+        raise Conflict(
+            "This problem's campaign has ended; its backers are being refunded. Back it again later.",
+            "issue_id",
+        )
+
+
+def backed_by(session: DbSession, user_id: int, issue_id: int) -> int:
+    """What the resident has behind the problem now (held and committed backings)."""
+    return int(
+        session.scalar(
+            select(func.coalesce(func.sum(Backing.amount_cents), 0)).where(
+                Backing.user_id == user_id,
+                Backing.issue_id == issue_id,
+                Backing.status.in_(LIVE_STATUSES),
+            )
+        )
+        or 0
+    )
+
+
+def back(
+    session: DbSession,
+    user: User,
+    issue_id: int,
+    amount_cents: object,
+    idempotency_key: object,
+    provider: PaymentProvider,
+    now: datetime,
+    *,
+    fallback: object = None,
+    show_name: bool = False,
+) -> BackingOutcome:
+    """Record and post a backing once per (resident, key); a retry returns the first (created=False).
+
+    The same key with another problem or amount is a 409. The backing joins the matching period open
+    for the problem's area at `now` (if any); the resident's total behind the problem is capped by the
+    period's backer_cap_cents, or BACKING_DEFAULT_CAP_CENTS without a period. The problem is settled
+    right after (funded when its escrow reaches its cost). Never commits.
+    """
+    key = check_idempotency_key(idempotency_key, "backing")
+    if user.is_blocked:
+        raise PermissionDenied("This account is blocked and cannot back problems.")
+    require_confirmed(user)
+    earlier = _by_key(session, user.id, key)
+    if earlier is not None:
+        return _replay(earlier, issue_id, amount_cents)
+    chosen = check_fallback(fallback)
+    if not provider.confirms_immediately():
+        raise Conflict(
+            f"Backing needs a payment provider that confirms payments at once; {provider.name!r} "
+            "waits for a treasurer, and a problem has none.",
+            "provider",
+        )
+    ledger.lock_issue_money(session, issue_id)  # serialises this problem's backings from here on
+    issue = session.scalar(
+        select(Issue).where(Issue.id == issue_id).execution_options(populate_existing=True)
+    )
+    if issue is None:
+        raise NotFound(f"There is no issue {issue_id}.", "issue_id")
+    _check_backable(session, issue, now)
+    period = open_period(session, issue.area_id, now)
+    cap = period.backer_cap_cents if period is not None else default_backer_cap()
+    cents = check_amount_cents(amount_cents, cap, backed_by(session, user.id, issue_id))
+    values = {
+        "issue_id": issue_id,
+        "user_id": user.id,
+        "period_id": period.id if period is not None else None,
+        "amount_cents": cents,
+        "status": BackingStatus.HELD.value,
+        "fallback": chosen,
+        "show_name": bool(show_name),
+        "provider": provider.name,
+        "idempotency_key": key,
+        "created_at": now,
+    }
+    inserted = execute_write(session, insert_ignoring_duplicates(session, Backing, **values)).rowcount
+    found = _by_key(session, user.id, key)
+    assert found is not None
+    if not inserted:  # a concurrent request with the same key won
+        return _replay(found, issue_id, cents)
+    lines = [(ledger.resident_account(user.id), -cents), (escrow_account(issue_id), cents)]
+    ledger.post(
+        session,
+        ledger.PostingKind.BACKING,
+        f"Backing {found.id} of problem {issue_id}",
+        lines,
+        None,
+        issue_id=issue_id,
+        backing_id=found.id,
+    )
+    settled = settle_issue(session, issue_id, now)
+    session.refresh(found)
+    return BackingOutcome(found, True, settled)
+
+
+def _by_key(session: DbSession, user_id: int, key: str) -> Backing | None:
+    return session.scalar(
+        select(Backing)
+        .where(Backing.user_id == user_id, Backing.idempotency_key == key)
+        .execution_options(populate_existing=True)
+    )
+
+
+def _replay(earlier: Backing, issue_id: int, amount_cents: object) -> BackingOutcome:
+    if earlier.issue_id != issue_id or earlier.amount_cents != amount_cents:
+        raise Conflict(
+            "This Idempotency-Key was already used for a different backing; use a new key.",
+            "Idempotency-Key",
+        )
+    return BackingOutcome(earlier, False, earlier.status)
+
+
+def escrow_match_cents(session: DbSession, issue_id: int) -> int:
+    """The city's quadratic match posted into the problem's escrow (QF_MATCH lines)."""
+    return int(
+        session.scalar(
+            select(func.coalesce(func.sum(LedgerLine.amount_cents), 0))
+            .join(LedgerPosting, LedgerPosting.id == LedgerLine.posting_id)
+            .where(
+                LedgerPosting.kind == ledger.PostingKind.QF_MATCH,
+                LedgerLine.account == escrow_account(issue_id),
+            )
+        )
+        or 0
+    )
+
+
+def paid_cents(session: DbSession, issue_id: int) -> int:
+    """Payouts drawn from issue:<i>:funded (kind "payout"): the money spent on the fix so far."""
+    return -int(
+        session.scalar(
+            select(func.coalesce(func.sum(LedgerLine.amount_cents), 0))
+            .join(LedgerPosting, LedgerPosting.id == LedgerLine.posting_id)
+            .where(LedgerPosting.kind == PAYOUT_KIND, LedgerLine.account == issue_account(issue_id))
+        )
+        or 0
+    )
+
+
+def issue_funding(session: DbSession, issue: Issue, now: datetime) -> IssueFunding | None:
+    """The problem's money figures; None for a problem without a cost estimate."""
+    if not issue.cost_estimate_cents:
+        return None
+    backed, backers = session.execute(
+        select(
+            func.coalesce(func.sum(Backing.amount_cents), 0), func.count(func.distinct(Backing.user_id))
+        ).where(Backing.issue_id == issue.id, Backing.status.in_(LIVE_STATUSES))
+    ).one()
+    period = open_period(session, issue.area_id, now)
+    deadline = held_deadline(session, issue.id)
+    if deadline is None and period is not None:
+        deadline = period.closes_at
+    return IssueFunding(
+        cost_cents=issue.cost_estimate_cents,
+        backed_cents=int(backed or 0),
+        backers=int(backers or 0),
+        match_cents=escrow_match_cents(session, issue.id),
+        paid_cents=paid_cents(session, issue.id),
+        deadline=deadline,
+        committed=is_funded(session, issue.id),
+        backer_cap_cents=period.backer_cap_cents if period is not None else default_backer_cap(),
+    )
+
+
+def my_backings(session: DbSession, user_id: int, issue_id: int) -> list[Backing]:
+    return list(
+        session.scalars(
+            select(Backing)
+            .where(Backing.user_id == user_id, Backing.issue_id == issue_id)
+            .order_by(Backing.id.desc())
+        )
+    )
+
+
+def paid_by_issue(session: DbSession) -> dict[int, int]:
+    """Issue id -> cents of every backing ever paid (any status): ledger-check cross-checks it."""
+    rows = session.execute(
+        select(Backing.issue_id, func.sum(Backing.amount_cents)).group_by(Backing.issue_id)
+    ).tuples()
+    return {issue_id: int(total) for issue_id, total in rows}

@@ -1,0 +1,109 @@
+"""Backing a problem on a 390x844 phone, by keyboard: the progress bar and its words, the labelled form
+with its example, an error on the field, the backing held and counted; axe finds nothing serious on
+either page size. Runs against the seeded demo city with the test payment provider (money at once)."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.browser.accessibility import serious_violations
+from tests.browser.actions import log_in
+from tests.browser.conftest import api_get, new_phone_page
+from tests.browser.live_server import LAPTOP, PHONE_390, LiveServer, flask_command, server_env
+from tests.gunicorn_server import gunicorn
+from tests.worker_process import running_worker
+
+OFFICIAL = "official@demo.commonfix.org"
+
+
+@pytest.fixture(scope="module")
+def backing_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    workdir = tmp_path_factory.mktemp("backing-server")
+    env = {**server_env(workdir), "PAYMENT_PROVIDER": "test"}
+    flask_command(env, "init-db")
+    flask_command(env, "seed-demo")
+    with running_worker(env, workdir / "worker.log"), gunicorn(env, workdir / "server.log", workers=2) as url:
+        yield LiveServer(url, env["DATABASE_URL"], env)
+
+
+def api(server: LiveServer, method: str, path: str, body: Any, token: str | None = None) -> Any:
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(server.url + path, json.dumps(body).encode(), headers, method=method)
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.load(response)
+
+
+def costed_problem(server: LiveServer, cost_cents: int) -> dict[str, Any]:
+    """The official prices the most-liked open problem."""
+    token = api(server, "POST", "/api/v1/tokens", {"email": OFFICIAL, "password": "demo-password"})["token"]
+    top = api_get(server, "/api/v1/issues?status=open&sort=rank&per_page=1")["features"][0]
+    api(server, "PUT", f"/api/v1/issues/{top['id']}/estimate", {"cost_cents": cost_cents}, token)
+    return dict(top)
+
+
+def test_a_resident_backs_a_problem_on_a_phone_by_keyboard(
+    backing_server: LiveServer, browser: Browser, artifacts: Path
+) -> None:
+    problem = costed_problem(backing_server, 40_000)
+    page = new_phone_page(browser, **PHONE_390)
+    log_in(page, backing_server.url)
+    page.goto(problem["properties"]["url"])
+
+    panel = page.locator("#backing")
+    expect(panel.get_by_role("heading", name="Money behind this problem")).to_be_visible()
+    bar = page.get_by_role("progressbar", name="Raised towards the cost")
+    expect(bar).to_have_attribute("max", "40000")
+    expect(page.get_by_test_id("backing-words")).to_have_text(
+        "Backed by residents EUR 0.00 · city match so far EUR 0.00 · cost EUR 400.00", use_inner_text=True
+    )
+    amount = page.get_by_label("Amount to back it with (EUR)")
+    expect(amount).to_have_accessible_description("For example 5.00: up to EUR 100.00 from one resident.")
+    assert serious_violations(page) == []
+    page.screenshot(path=str(artifacts / "backing-phone-form.png"), full_page=True)
+
+    # A wrong amount: the message is on the field and read with it; nothing is kept.
+    amount.focus()
+    page.keyboard.type("5,5x")
+    page.get_by_role("button", name="Back this problem").press("Enter")
+    expect(page.locator("#amount-error")).to_be_visible()
+    expect(page.get_by_label("Amount to back it with (EUR)")).to_have_attribute("aria-invalid", "true")
+    assert serious_violations(page) == []
+    page.screenshot(path=str(artifacts / "backing-phone-error.png"), full_page=True)
+
+    amount = page.get_by_label("Amount to back it with (EUR)")
+    amount.fill("")
+    amount.focus()
+    page.keyboard.type("12.50")
+    page.keyboard.press("Tab")  # to the first choice of the fieldset
+    page.get_by_role("radio", name="Refund me").check()
+    page.get_by_label("Show my name among the backers").check()
+    page.get_by_role("button", name="Back this problem").press("Enter")
+    expect(page.get_by_text("You back this problem with EUR 12.50")).to_be_visible()
+    expect(page.get_by_test_id("backing-words")).to_have_text(
+        "Backed by residents EUR 12.50 · city match so far EUR 0.00 · cost EUR 400.00", use_inner_text=True
+    )
+    expect(page.get_by_test_id("backers")).to_have_text("1")
+    expect(bar).to_have_attribute("value", "1250")
+    assert serious_violations(page) == []
+    page.screenshot(path=str(artifacts / "backing-phone-backed.png"), full_page=True)
+
+    funding = api_get(backing_server, f"/api/v1/issues/{problem['id']}")["properties"]["funding"]
+    assert (funding["backed_cents"], funding["backers"], funding["cost_cents"]) == (1_250, 1, 40_000)
+    page.context.close()
+
+    laptop = browser.new_context(**LAPTOP).new_page()
+    log_in(laptop, backing_server.url)
+    laptop.goto(problem["properties"]["url"] + "#backing")
+    expect(laptop.locator("#backing")).to_be_visible()
+    assert serious_violations(laptop) == []
+    laptop.screenshot(path=str(artifacts / "backing-laptop.png"), full_page=True)
+    laptop.context.close()

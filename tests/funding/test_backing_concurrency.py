@@ -1,0 +1,138 @@
+"""Backings under a real multi-process server (gunicorn, 3 workers) on a SQLite file and on PostGIS:
+8 concurrent backers x 50 backings of one problem land exact to the cent in its escrow; one
+Idempotency-Key sent by many threads at once is one backing."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, update
+
+from app import create_app
+from app.extensions import db
+from app.models import Issue, LedgerPosting
+from app.models.backing import Backing
+from app.services.funding import ledger
+from app.services.funding.transparency import check_ledger
+from budgets.accounts import escrow_account
+from config import TestingConfig
+from tests import factories
+from tests.browser.live_server import flask_command, server_env
+from tests.funding.test_pledge_concurrency import call
+from tests.gunicorn_server import free_port, gunicorn
+
+BACKERS = 8
+BACKINGS_EACH = 50
+COST_CENTS = 100_000_000  # far above what 400 backings add up to: the campaign stays open
+
+pytestmark = pytest.mark.slow
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    database_url: str
+    issue_id: int
+    emails: list[str]
+
+
+def prepare(database_url: str) -> tuple[int, list[str]]:
+    """A costed open problem in Old Town and 8 confirmed residents."""
+    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        factories.load_city(db.session())
+        issue = factories.new_issue(db.session())
+        db.session.execute(update(Issue).where(Issue.id == issue.id).values(cost_estimate_cents=COST_CENTS))
+        emails = [
+            factories.new_user(db.session(), email=f"backer{n}@example.org").email for n in range(BACKERS)
+        ]
+        db.session.commit()
+        issue_id = issue.id
+        db.session.remove()
+        db.engine.dispose()
+    return issue_id, emails
+
+
+@pytest.fixture(params=[pytest.param("spatialite"), pytest.param("postgis", marks=pytest.mark.postgis)])
+def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
+    env = server_env(tmp_path)
+    if request.param == "postgis":
+        cluster = request.getfixturevalue("postgis_cluster")
+        env["DATABASE_URL"] = cluster.create_database(f"backing_race_{free_port()}")
+    env["PAYMENT_PROVIDER"] = "test"
+    env["BACKING_DEFAULT_CAP_CENTS"] = str(BACKINGS_EACH * 10_000)
+    flask_command(env, "init-db")
+    issue_id, emails = prepare(env["DATABASE_URL"])
+    with gunicorn(env, tmp_path / "server.log", workers=3, threads=4) as url:
+        yield Server(url, env["DATABASE_URL"], issue_id, emails)
+
+
+def token(server: Server, email: str) -> dict[str, str]:
+    status, body = call(
+        "POST", server.url + "/api/v1/tokens", {"email": email, "password": factories.DEFAULT_PASSWORD}
+    )
+    assert status == 201, body
+    return {"Authorization": f"Bearer {body['token']}"}
+
+
+def database_totals(database_url: str, issue_id: int) -> tuple[int, int, int, object]:
+    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        backings = db.session.scalar(select(func.count(Backing.id)).where(Backing.issue_id == issue_id))
+        postings = db.session.scalar(
+            select(func.count(LedgerPosting.id)).where(LedgerPosting.issue_id == issue_id)
+        )
+        escrow = ledger.account_balance(db.session, escrow_account(issue_id))
+        violation, _count = check_ledger(db.session)
+        db.session.remove()
+        db.engine.dispose()
+    return int(backings or 0), int(postings or 0), escrow, violation
+
+
+def test_concurrent_backings_are_exact_and_one_key_is_one_backing(server: Server) -> None:
+    rng = random.Random(18)
+    plans = [[rng.randint(1, 10_000) for _ in range(BACKINGS_EACH)] for _ in range(BACKERS)]
+    headers = [token(server, email) for email in server.emails]
+    endpoint = f"{server.url}/api/v1/issues/{server.issue_id}/backings"
+
+    def back_all(n: int) -> list[int]:
+        statuses = []
+        for i, cents in enumerate(plans[n]):
+            status, body = call(
+                "POST", endpoint, {"amount_cents": cents}, {**headers[n], "Idempotency-Key": f"b{n}-{i}"}
+            )
+            assert body.get("status") == "held", body
+            statuses.append(status)
+        return statuses
+
+    with ThreadPoolExecutor(BACKERS) as pool:
+        results = list(pool.map(back_all, range(BACKERS)))
+    assert all(status == 201 for statuses in results for status in statuses)
+    expected = sum(sum(plan) for plan in plans)
+    status, feature = call("GET", f"{server.url}/api/v1/issues/{server.issue_id}")
+    assert status == 200
+    funding = feature["properties"]["funding"]
+    assert (funding["backed_cents"], funding["backers"]) == (expected, BACKERS)
+
+    # The same key from 16 threads at once (one resident retrying hard): one backing, one posting.
+    def same_key(_: int) -> tuple[int, int]:
+        status, body = call(
+            "POST", endpoint, {"amount_cents": 777}, {**headers[0], "Idempotency-Key": "once"}
+        )
+        return status, body["id"]
+
+    with ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(same_key, range(16)))
+    assert sorted(s for s, _ in answers) == [200] * 15 + [201]
+    assert len({backing_id for _, backing_id in answers}) == 1
+
+    backings, postings, escrow, violation = database_totals(server.database_url, server.issue_id)
+    assert backings == BACKERS * BACKINGS_EACH + 1
+    assert postings == BACKERS * BACKINGS_EACH + 1
+    assert escrow == expected + 777
+    assert violation is None
