@@ -275,7 +275,8 @@ def queue(session: DbSession, round_id: int, viewer_id: int) -> list[QueueItem]:
     )
     entries = {paper.id: _entries(session, paper.id) for paper in papers}
     ids = {e.official_id for listed in entries.values() for e in listed if e.official_id is not None}
-    names = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).tuples())
+    rows = session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).tuples()
+    names = {user_id: name for user_id, name in rows}
     return [
         QueueItem(
             paper.id,
@@ -302,4 +303,4 @@ def counts(session: DbSession, round_id: int) -> dict[str, int]:
         .where(PaperBallot.round_id == round_id)
         .group_by(PaperBallot.status)
     ).tuples()
-    return dict.fromkeys((s.value for s in PaperStatus), 0) | {status: int(n) for status, n in rows}
+    return dict.fromkeys((s.value for s in PaperStatus), 0) | {status: int(n) for status, n in rows.all()}
