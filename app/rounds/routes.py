@@ -13,11 +13,19 @@ from app.extensions import db
 from app.models import Round
 from app.models.timestamps import utcnow
 from app.rounds import bp
-from app.rounds.forms import ActionForm, MatchForm, PhaseForm, ReasonForm, RoundForm
+from app.rounds.forms import ActionForm, CodeClaimForm, MatchForm, PhaseForm, ReasonForm, RoundForm
 from app.rounds.results_view import funded_items, money_chart, plain_words, results_map, voter_share
 from app.services.funding import groups, ledger
 from app.services.kernel.parsing import is_whole_number, parse_amount
-from app.services.rounds import ballot_cards, ballots, candidates, explanations, turnout, windows
+from app.services.rounds import (
+    ballot_cards,
+    ballots,
+    candidates,
+    explanations,
+    turnout,
+    voting_codes,
+    windows,
+)
 from app.services.rounds import jobs as tally_jobs
 from app.services.rounds import lifecycle as rounds
 from app.services.rounds import money as round_money
@@ -247,6 +255,8 @@ def ballot(round_id: int) -> tuple[str, int] | Response:
         error=error,
         action=ActionForm(),
         currency=ledger.pool_balance(db.session, found.pool_id).currency,
+        code_form=CodeClaimForm(),
+        holds_code=voting_codes.held_by(db.session, round_id, current_user.id) is not None,
     ), status
 
 
