@@ -24,10 +24,10 @@ from app.unit_of_work import is_access_error, unit_of_work
 
 
 def staff_round(round_id: int) -> Round:
-    found = get_round(db.session, round_id)
+    """The round, for an official; anyone else gets 403 before the round is looked up."""
     if not current_user.is_staff or current_user.is_blocked:
         abort(403)
-    return found
+    return get_round(db.session, round_id)
 
 
 @bp.route("/rounds/<int:round_id>/codes", methods=["GET", "POST"])

@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import AuditEntry, LedgerPosting, Round, RoundBallot, User
@@ -20,7 +20,18 @@ from tests.funding_fixtures import funding  # noqa: F401
 
 COSTS = (3000, 2000, 1500, 1000)
 ROLES = ("group admin", "member", "non-member", "official", "admin")
-ACTIONS = ("create", "open", "close", "tally", "certify", "send back", "release held tally")
+ACTIONS = (
+    "create",
+    "open",
+    "close",
+    "tally",
+    "certify",
+    "send back",
+    "release held tally",
+    "code batch",
+    "paper ballot",
+)
+CREATED = {"create", "code batch"}
 RUNNERS = {"group admin", "official", "admin"}
 OFFICIALS = {"official", "admin"}
 # Who may: group admins run their group's round; only the city (official, admin) certifies.
@@ -32,6 +43,9 @@ ALLOWED = {
     "certify": OFFICIALS,
     "send back": OFFICIALS,
     "release held tally": OFFICIALS,
+    # Voting codes are votes, and paper ballots are typed by the city: officials only.
+    "code batch": OFFICIALS,
+    "paper ballot": OFFICIALS,
 }
 AUDITED = {
     "create": "round.create",
@@ -41,7 +55,10 @@ AUDITED = {
     "certify": "round.certify",
     "send back": "round.send_back",
     "release held tally": "round.release",
+    "code batch": "round.code_batch",
+    "paper ballot": "round.paper_entry",
 }
+PAPER_CODES: dict[int, str] = {}  # round id -> a voting code for the "paper ballot" action
 
 
 def iso(delta: timedelta) -> str:
@@ -112,6 +129,18 @@ def ready_for(world: RoundWorld, action: str) -> int | None:
         return rid
     if action == "release held tally":
         return voting_round(world, voters=1, min_turnout=3)
+    if action in ("code batch", "paper ballot"):
+        rid = world.create()["id"]
+        with world.app.app_context():
+            db.session.execute(update(Round).where(Round.id == rid).values(eligibility="codes"))
+            db.session.commit()
+        if action == "paper ballot":
+            world.open_voting(rid)
+            batch = world.client.post(
+                f"/api/v1/rounds/{rid}/code-batches", json={"count": 1}, headers=world.headers(world.official)
+            )
+            PAPER_CODES[rid] = batch.get_json()["codes"][0]
+        return rid
     rid = voting_round(world)
     if action in ("certify", "send back"):
         assert world.tally(rid).status_code == 200
@@ -133,6 +162,8 @@ def perform(world: RoundWorld, action: str, rid: int | None, user: User) -> Any:
         "certify": ("certification", None),
         "send back": ("send-back", {"reason": "The count needs a second look."}),
         "release held tally": ("turnout-release", None),
+        "code batch": ("code-batches", {"count": 2, "label": "By role"}),
+        "paper ballot": ("paper-ballots", {"code": PAPER_CODES.get(rid or 0), "issue_ids": world.issues[:1]}),
     }
     path, body = paths[action]
     return post(f"/api/v1/rounds/{rid}/{path}", json=body, headers=headers)
@@ -175,7 +206,7 @@ def test_the_role_by_action_table(world: RoundWorld, role: str) -> None:
                 assert round_row(world, rid) == before, action
                 assert user.id not in audit_of(world, AUDITED[action], rid)
                 assert postings(world, rid) == 0
-    expected = {a: (201 if a == "create" else 200) if role in ALLOWED[a] else 403 for a in ACTIONS}
+    expected = {a: (201 if a in CREATED else 200) if role in ALLOWED[a] else 403 for a in ACTIONS}
     assert outcomes == expected
 
 
