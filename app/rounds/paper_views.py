@@ -54,7 +54,7 @@ def code_batches(round_id: int) -> tuple[str, int] | Response:
                 page = render_template(
                     "rounds/code_slips.html", round=found, batch=new.batch, codes=new.codes
                 )
-                return Response(page, headers={"Cache-Control": "no-store"})
+                return Response(page, mimetype="text/html", headers={"Cache-Control": "no-store"})
     return render_template(
         "rounds/codes.html",
         round=found,
@@ -85,6 +85,7 @@ def paper_page(found: Round, form: PaperEntryForm, outcome: EntryOutcome | None,
         round=found,
         row=groups.get_group_row(db.session, found.group_id),
         candidates=listed,
+        titles={c.issue_id: c.title for c in listed},
         voter_field=paper_ballots.voter_field(found) if found.eligibility != "members" else None,
         form=form,
         outcome=outcome,

@@ -47,6 +47,7 @@ def test_an_official_prints_slips_once_and_downloads_a_csv(paper: PaperWorld, au
     html = slips.get_data(as_text=True)
     assert slips.status_code == 200
     assert slips.headers["Cache-Control"] == "no-store"
+    assert slips.mimetype == "text/html"
     printed = CODE.findall(html)
     assert len(printed) == 4
     assert html.count("Spring round · Market stall") == 4
