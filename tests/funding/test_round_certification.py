@@ -10,27 +10,19 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEntry, LedgerPosting, Round, RoundBallot, User
 from app.models.timestamps import utcnow
 from tests.funding.round_world import RoundWorld, world  # noqa: F401
 from tests.funding_fixtures import funding  # noqa: F401
+from tests.paper import role_actions as paper_roles
+from tests.paper.role_actions import PAPER_ACTIONS
 
 COSTS = (3000, 2000, 1500, 1000)
 ROLES = ("group admin", "member", "non-member", "official", "admin")
-ACTIONS = (
-    "create",
-    "open",
-    "close",
-    "tally",
-    "certify",
-    "send back",
-    "release held tally",
-    "code batch",
-    "paper ballot",
-)
+ACTIONS = ("create", "open", "close", "tally", "certify", "send back", "release held tally", *PAPER_ACTIONS)
 CREATED = {"create", "code batch"}
 RUNNERS = {"group admin", "official", "admin"}
 OFFICIALS = {"official", "admin"}
@@ -43,9 +35,7 @@ ALLOWED = {
     "certify": OFFICIALS,
     "send back": OFFICIALS,
     "release held tally": OFFICIALS,
-    # Voting codes are votes, and paper ballots are typed by the city: officials only.
-    "code batch": OFFICIALS,
-    "paper ballot": OFFICIALS,
+    **dict.fromkeys(PAPER_ACTIONS, OFFICIALS),
 }
 AUDITED = {
     "create": "round.create",
@@ -55,10 +45,8 @@ AUDITED = {
     "certify": "round.certify",
     "send back": "round.send_back",
     "release held tally": "round.release",
-    "code batch": "round.code_batch",
-    "paper ballot": "round.paper_entry",
+    **paper_roles.AUDITED,
 }
-PAPER_CODES: dict[int, str] = {}  # round id -> a voting code for the "paper ballot" action
 
 
 def iso(delta: timedelta) -> str:
@@ -129,18 +117,8 @@ def ready_for(world: RoundWorld, action: str) -> int | None:
         return rid
     if action == "release held tally":
         return voting_round(world, voters=1, min_turnout=3)
-    if action in ("code batch", "paper ballot"):
-        rid = world.create()["id"]
-        with world.app.app_context():
-            db.session.execute(update(Round).where(Round.id == rid).values(eligibility="codes"))
-            db.session.commit()
-        if action == "paper ballot":
-            world.open_voting(rid)
-            batch = world.client.post(
-                f"/api/v1/rounds/{rid}/code-batches", json={"count": 1}, headers=world.headers(world.official)
-            )
-            PAPER_CODES[rid] = batch.get_json()["codes"][0]
-        return rid
+    if action in PAPER_ACTIONS:
+        return paper_roles.ready(world, action)
     rid = voting_round(world)
     if action in ("certify", "send back"):
         assert world.tally(rid).status_code == 200
@@ -162,10 +140,8 @@ def perform(world: RoundWorld, action: str, rid: int | None, user: User) -> Any:
         "certify": ("certification", None),
         "send back": ("send-back", {"reason": "The count needs a second look."}),
         "release held tally": ("turnout-release", None),
-        "code batch": ("code-batches", {"count": 2, "label": "By role"}),
-        "paper ballot": ("paper-ballots", {"code": PAPER_CODES.get(rid or 0), "issue_ids": world.issues[:1]}),
     }
-    path, body = paths[action]
+    path, body = paper_roles.request_of(world, action, rid or 0) if action in PAPER_ACTIONS else paths[action]
     return post(f"/api/v1/rounds/{rid}/{path}", json=body, headers=headers)
 
 
