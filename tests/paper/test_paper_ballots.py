@@ -8,13 +8,16 @@ naming the reason, nothing stored. Both engines."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import PaperBallot, Round, RoundBallot
+from app.models import PaperBallot, PaperBallotEntry, Round, RoundBallot, User
+from app.services.kernel.errors import Conflict
+from app.services.rounds import paper_ballots, tally
 from tests.funding.round_world import world  # noqa: F401
 from tests.funding_fixtures import funding  # noqa: F401
 from tests.paper.paper_world import PaperWorld, paper  # noqa: F401
@@ -216,8 +219,6 @@ def test_a_round_without_paper_ballots_tallies_as_before(paper: PaperWorld) -> N
     for member, ids in zip(paper.world.members, ([a, b], [a], [c], [b, c]), strict=True):
         assert paper.world.vote(member, rid, issue_ids=ids).status_code == 200
     with paper.world.app.app_context():
-        from app.services.rounds import tally
-
         found = db.session.get(Round, rid)
         ballots = tally.load_inputs(db.session, found).ballots
     assert ballots == [{a: 1, b: 1}, {a: 1}, {c: 1}, {b: 1, c: 1}]
@@ -261,3 +262,69 @@ def test_bad_paper_ballots_are_refused_naming_the_reason_and_nothing_is_stored(
     assert error_of(response)[:2] == (status, field), response.get_json()
     assert error_of(response)[2].startswith(message), response.get_json()
     assert paper.state(rid) == before
+
+
+def test_should_paper_and_online_ballots_land_at_once_the_tally_counts_the_paper_one(
+    paper: PaperWorld,
+) -> None:
+    paper.setup()
+    voter = paper.world.members[0]
+    paper.census({"ID-1": voter})
+    rid = paper.round("census")
+    a, b, *_ = paper.world.issues
+    paper.twice(rid, identifier="id1", issue_ids=[b])
+    with paper.world.app.app_context():  # the online ballot that raced past the check
+        db.session.add(RoundBallot(round_id=rid, user_id=voter.id, choices={str(a): 1}))
+        db.session.commit()
+        found = db.session.get(Round, rid)
+        ballots = tally.load_inputs(db.session, found).ballots
+
+    assert ballots == [{b: 1}]
+
+
+def test_simultaneous_second_entries_keep_the_count_and_the_entries_in_step(
+    paper: PaperWorld, backend: str
+) -> None:
+    paper.setup()
+    rid = paper.round("codes")
+    a, b, *_ = paper.world.issues
+    (code,) = paper.codes(rid, 1)
+    assert paper.enter(paper.clerks[0], rid, code=code, issue_ids=[a]).status_code == 200
+    extra = paper.world.make_user(role="official", display_name="Clerk 4")
+    app = paper.world.app
+    start = threading.Barrier(3)
+    outcomes: list[str] = []
+
+    def race(user_id: int, ids: list[int]) -> None:
+        with app.app_context():
+            official = db.session.get(User, user_id)
+            start.wait()
+            try:
+                outcome = paper_ballots.enter(db.session, official, rid, {"code": code, "issue_ids": ids})
+                db.session.commit()
+                outcomes.append(outcome.status)
+            except Conflict as refused:
+                db.session.rollback()
+                outcomes.append(refused.message)
+            finally:
+                db.session.remove()
+
+    racers = [(paper.clerks[1].id, [a]), (paper.clerks[2].id, [b]), (extra.id, [a])]
+    threads = [threading.Thread(target=race, args=racer) for racer in racers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert len(outcomes) == 3, (backend, outcomes)
+    with app.app_context():
+        paper_row = db.session.scalar(select(PaperBallot).where(PaperBallot.round_id == rid))
+        entries = db.session.scalar(
+            select(func.count())
+            .select_from(PaperBallotEntry)
+            .where(PaperBallotEntry.paper_ballot_id == paper_row.id)
+        )
+    assert paper_row.entries_count == entries, (backend, outcomes)
+    assert 2 <= entries <= 3, (backend, outcomes)
+    assert paper_row.status in ("agreed", "disputed"), (backend, outcomes)
+    assert len(paper.audit("round.paper_entry", rid)) == entries
