@@ -13,6 +13,7 @@ from app.api.models import paper as shapes
 from app.api.params import json_body
 from app.extensions import db
 from app.models import PaperBallot
+from app.models.timestamps import utcnow
 from app.ratelimits import limit
 from app.services.rounds import paper_ballots, voting_codes
 from app.services.rounds.access import get_round, require_official
@@ -82,8 +83,8 @@ def list_code_batches(round_id: int) -> Response:
 def claim_voting_code(round_id: int) -> Response:
     code = voting_codes.claim_online(db.session, require_user(), round_id, json_body().get("code"))
     db.session.commit()
-    assert code.used_at is not None
-    return jsonify({"round_id": round_id, "used_at": code.used_at.isoformat() + "Z", "used_via": "online"})
+    used_at = (code.used_at or utcnow()).isoformat() + "Z"
+    return jsonify({"round_id": round_id, "used_at": used_at, "used_via": "online"})
 
 
 @bp.post("/rounds/<int:round_id>/paper-ballots")

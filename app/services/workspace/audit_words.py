@@ -239,6 +239,10 @@ ACTION_LABELS: dict[str, str] = {
     "team.remove_member": "Team member removed",
     "target.set": "Target time set",
     "round.fund": "Problem funded",
+    "round.code_batch": "Voting codes generated",
+    "round.code_use": "Voting code used online",
+    "round.paper_entry": "Paper ballot entered",
+    "round.paper_void": "Paper ballot voided",
 }
 
 
