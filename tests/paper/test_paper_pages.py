@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import User, VotingCode
+from app.models import PaperBallot, User, VotingCode
 from app.services.rounds.voter_keys import code_hash
 from tests.conftest import AuthActions
 from tests.funding.round_world import world  # noqa: F401
@@ -200,3 +200,33 @@ def test_the_paper_screen_says_when_it_takes_no_ballots(paper: PaperWorld, auth:
     assert "Paper ballots are entered once voting has opened" in draft_page
     assert refused.status_code == 409
     assert paper.state(draft)["papers"] == []
+
+
+def test_a_cumulative_paper_ballot_is_entered_as_points_and_checked_like_online(
+    paper: PaperWorld, auth: AuthActions
+) -> None:
+    paper.setup()
+    rid = paper.round("codes", ballot="cumulative", points=5)
+    a, b, *_ = paper.world.issues
+    (code,) = paper.codes(rid, 1)
+    log_in(paper, auth, paper.clerks[0])
+    client = paper.world.client
+
+    too_many = client.post(
+        f"/rounds/{rid}/paper", data={"code": code, f"points-{a}": "4", f"points-{b}": "3"}
+    )
+    before = paper.state(rid)
+    entered = client.post(f"/rounds/{rid}/paper", data={"code": code, f"points-{a}": "4", f"points-{b}": "1"})
+
+    assert too_many.status_code == 422
+    html = too_many.get_data(as_text=True)
+    assert "These choices give 7 points, 2 more than the 5 points you have." in html
+    assert f'name="points-{a}" type="number" min="0" step="1" inputmode="numeric" value="4"' in html
+    assert before["papers"] == []
+    assert "Entry 1 of 2 saved" in entered.get_data(as_text=True)
+    log_in(paper, auth, paper.clerks[1])
+    agreed = client.post(f"/rounds/{rid}/paper", data={"code": code, f"points-{a}": "4", f"points-{b}": "1"})
+    assert "Both entries agree" in agreed.get_data(as_text=True)
+    with paper.world.app.app_context():
+        choices = db.session.scalar(select(PaperBallot.choices).where(PaperBallot.round_id == rid))
+    assert choices == {str(a): 4, str(b): 1}
