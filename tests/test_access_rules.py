@@ -114,6 +114,13 @@ RULES = [
     Rule("rounds.send_back", "POST", "/rounds/1/send-back", STAFF, "login"),
     Rule("rounds.release", "POST", "/rounds/1/turnout-release", STAFF, "login"),
     Rule("rounds.cancel", "POST", "/rounds/1/cancellation", STAFF, "login"),
+    # Voting codes and paper ballots (issue 19, items 1c and 2): officials; residents type a code.
+    Rule("rounds.code_batches", "GET", "/rounds/1/codes", STAFF, "login"),
+    Rule("rounds.code_batches", "POST", "/rounds/1/codes", STAFF, "login"),
+    Rule("rounds.paper", "GET", "/rounds/1/paper", STAFF, "login"),
+    Rule("rounds.paper", "POST", "/rounds/1/paper", STAFF, "login"),
+    Rule("rounds.void_paper", "POST", "/rounds/1/paper/1/void", STAFF, "login"),
+    web("rounds.claim_code", "POST", "/rounds/1/code", EVERYONE),
     # My Commonfix, the data download, deleting the account, flags.
     web("account.home", "GET", "/account", EVERYONE),
     web("account.export", "POST", "/account/export", EVERYONE),

@@ -33,6 +33,7 @@ from app.api import (  # noqa: E402,F401  # noqa: E402,F401
     matching,
     mydata,
     openapi,
+    paper,
     places,
     reference,
     rounds,

@@ -10,6 +10,7 @@ from app.models.issue import Issue, IssueCell, IssueCount, Like, Photo
 from app.models.ledger import LedgerChainLink, LedgerLine, LedgerPosting
 from app.models.mail import MailStatus, OutgoingMail
 from app.models.moderation import AuditEntry, BlockedDomain, Flag, ModerationRecord
+from app.models.paper import PaperBallot, PaperBallotEntry
 from app.models.period_match import PeriodMatchPosting
 from app.models.place import Area, Category, Status
 from app.models.rounds import Round, RoundBallot, RoundCandidate, TallyJob
@@ -47,6 +48,8 @@ __all__ = [
     "Membership",
     "ModerationRecord",
     "OutgoingMail",
+    "PaperBallot",
+    "PaperBallotEntry",
     "PeriodMatchPosting",
     "Photo",
     "Pledge",

@@ -94,3 +94,47 @@ class ReasonForm(FlaskForm):
     """Sending a result back or cancelling a round: the official says why (shown to the group, audited)."""
 
     reason = TextAreaField("Reason (shown to the group)", render_kw={"maxlength": 1000, "rows": 3})
+
+
+class CodeBatchForm(FlaskForm):
+    """An official generates a batch of one-time voting codes (shown once: slips or a CSV file)."""
+
+    count = WholeNumberField("How many codes", default=50, render_kw={"inputmode": "numeric"})
+    label = StringField(
+        "Where they are handed out", render_kw={"maxlength": 120, "placeholder": "Library, Saturday"}
+    )
+    output = RadioField(
+        "Show them as",
+        choices=[("slips", "Printable slips (one per voter)"), ("csv", "A CSV file")],
+        default="slips",
+        validate_choice=False,
+    )
+    submit = SubmitField("Generate the codes")
+
+
+class CodeClaimForm(FlaskForm):
+    """A resident types the voting code from their slip on the ballot page."""
+
+    code = StringField(
+        "Your voting code",
+        render_kw={
+            "maxlength": 40,
+            "autocomplete": "off",
+            "autocapitalize": "characters",
+            "spellcheck": "false",
+        },
+    )
+    submit = SubmitField("Use this code")
+
+
+class PaperEntryForm(FlaskForm):
+    """An official types one paper ballot: the voter's code or census identifier, then the choices."""
+
+    code = StringField("Voting code on the ballot", render_kw={"maxlength": 40, "autocomplete": "off"})
+    identifier = StringField("Voter's census identifier", render_kw={"maxlength": 100, "autocomplete": "off"})
+    submit = SubmitField("Save this entry")
+
+
+class VoidForm(FlaskForm):
+    reason = StringField("Why it is void", render_kw={"maxlength": 500})
+    submit = SubmitField("Void this ballot")

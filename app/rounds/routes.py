@@ -13,7 +13,15 @@ from app.extensions import db
 from app.models import Round
 from app.models.timestamps import utcnow
 from app.rounds import bp
-from app.rounds.forms import ActionForm, EligibilityForm, MatchForm, PhaseForm, ReasonForm, RoundForm
+from app.rounds.forms import (
+    ActionForm,
+    CodeClaimForm,
+    EligibilityForm,
+    MatchForm,
+    PhaseForm,
+    ReasonForm,
+    RoundForm,
+)
 from app.rounds.likes_ballot_view import likes_ballot_page
 from app.rounds.results_view import funded_items, money_chart, plain_words, results_map, voter_share
 from app.services.funding import groups, ledger
@@ -26,6 +34,7 @@ from app.services.rounds import (
     explanations,
     like_ballots,
     turnout,
+    voting_codes,
     windows,
 )
 from app.services.rounds import jobs as tally_jobs
@@ -271,6 +280,8 @@ def ballot(round_id: int) -> tuple[str, int] | Response:
         error=error,
         action=ActionForm(),
         currency=ledger.pool_balance(db.session, found.pool_id).currency,
+        code_form=CodeClaimForm(),
+        holds_code=voting_codes.held_by(db.session, round_id, current_user.id) is not None,
     ), status
 
 

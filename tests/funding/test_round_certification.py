@@ -17,6 +17,8 @@ from app.models import AuditEntry, LedgerPosting, Round, RoundBallot, User
 from app.models.timestamps import utcnow
 from tests.funding.round_world import RoundWorld, world  # noqa: F401
 from tests.funding_fixtures import funding  # noqa: F401
+from tests.paper import role_actions as paper_roles
+from tests.paper.role_actions import PAPER_ACTIONS
 
 COSTS = (3000, 2000, 1500, 1000)
 ROLES = ("group admin", "member", "non-member", "official", "admin")
@@ -29,7 +31,9 @@ ACTIONS = (
     "certify",
     "send back",
     "release held tally",
+    *PAPER_ACTIONS,
 )
+CREATED = {"create", "code batch"}
 RUNNERS = {"group admin", "official", "admin"}
 OFFICIALS = {"official", "admin"}
 # Who may: group admins run their group's round; only the city (official, admin) certifies.
@@ -42,6 +46,7 @@ ALLOWED = {
     "certify": OFFICIALS,
     "send back": OFFICIALS,
     "release held tally": OFFICIALS,
+    **dict.fromkeys(PAPER_ACTIONS, OFFICIALS),
 }
 AUDITED = {
     "create": "round.create",
@@ -52,6 +57,7 @@ AUDITED = {
     "certify": "round.certify",
     "send back": "round.send_back",
     "release held tally": "round.release",
+    **paper_roles.AUDITED,
 }
 
 
@@ -126,6 +132,8 @@ def ready_for(world: RoundWorld, action: str) -> int | None:
         return rid
     if action == "release held tally":
         return voting_round(world, voters=1, min_turnout=3)
+    if action in PAPER_ACTIONS:
+        return paper_roles.ready(world, action)
     rid = voting_round(world)
     if action in ("certify", "send back"):
         assert world.tally(rid).status_code == 200
@@ -150,7 +158,7 @@ def perform(world: RoundWorld, action: str, rid: int | None, user: User) -> Any:
         "send back": ("send-back", {"reason": "The count needs a second look."}),
         "release held tally": ("turnout-release", None),
     }
-    path, body = paths[action]
+    path, body = paper_roles.request_of(world, action, rid or 0) if action in PAPER_ACTIONS else paths[action]
     return post(f"/api/v1/rounds/{rid}/{path}", json=body, headers=headers)
 
 
@@ -191,7 +199,7 @@ def test_the_role_by_action_table(world: RoundWorld, role: str) -> None:
                 assert round_row(world, rid) == before, action
                 assert user.id not in audit_of(world, AUDITED[action], rid)
                 assert postings(world, rid) == 0
-    expected = {a: (201 if a == "create" else 200) if role in ALLOWED[a] else 403 for a in ACTIONS}
+    expected = {a: (201 if a in CREATED else 200) if role in ALLOWED[a] else 403 for a in ACTIONS}
     assert outcomes == expected
 
 

@@ -124,6 +124,10 @@ def test_unknown_actions_and_odd_details_fall_back_to_plain_words() -> None:
     odd = describe(Facts("issue.duplicate", "issue", "5", {"likes_moved": "lots"}), NAMES)
     assert odd.text.startswith("did “Closed as duplicate” on #5")
     assert odd.issue_id == 5
+    paper = describe(
+        Facts("round.paper_entry", "round", "3", {"paper_ballot": 7, "entry": 2, "status": "agreed"}), NAMES
+    )
+    assert paper.text == "did “Paper ballot entered” on round 3 (paper ballot 7; entry 2; status agreed)"
 
 
 def test_moderation_rows_read_too() -> None:

@@ -21,7 +21,7 @@ from app.models.timestamps import utcnow
 from app.services.kernel.errors import Conflict, PermissionDenied, ValidationError
 from app.services.kernel.parsing import DB_INT_MAX, parse_id, shown
 from app.services.kernel.roles import require_confirmed
-from app.services.rounds import candidates, eligibility, like_ballots, windows
+from app.services.rounds import candidates, eligibility, like_ballots, paper_voters, windows
 from app.services.rounds import money as round_money
 from app.services.rounds.access import get_round
 from budgets.money import format_money
@@ -147,6 +147,7 @@ def cast_ballot(session: DbSession, user: User, round_id: int, body: dict[str, A
     require_voting_open(found)
     if like_ballots.is_likes_round(found):  # its ballot is the member's likes: like_toggles.set_ballot
         raise Conflict("This round's ballot is your likes: like or unlike its candidates instead.", "ballot")
+    paper_voters.require_no_paper_ballot(session, found, user)
     choices = parse_choices(found, body)
     check_choices(session, found, choices)
     stored = {str(issue_id): points for issue_id, points in sorted(choices.items())}
@@ -196,7 +197,8 @@ def ballots_cast(session: DbSession, found: Round) -> int:
 
 
 def ballot_count(session: DbSession, round_id: int) -> int:
-    return int(
-        session.scalar(select(func.count()).select_from(RoundBallot).where(RoundBallot.round_id == round_id))
-        or 0
+    """Ballots that count: online ones and agreed paper ones (paper_ballots.py)."""
+    online = session.scalar(
+        select(func.count()).select_from(RoundBallot).where(RoundBallot.round_id == round_id)
     )
+    return int(online or 0) + paper_voters.agreed_count(session, round_id)

@@ -29,11 +29,12 @@ from sqlalchemy import func, or_, select, update
 
 from app.database.sessions import DbSession, execute_write
 from app.models import Like, Membership, Round, RoundBallot, User
+from app.models.paper import PaperStatus
 from app.models.rounds import Phase, ResultStatus
 from app.models.timestamps import utcnow
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict
-from app.services.rounds import candidates, eligibility, explanations, lease, turnout
+from app.services.rounds import candidates, eligibility, explanations, lease, paper_voters, turnout
 from app.services.rounds import engine as round_engine
 from app.services.rounds import like_ballots as likes_round
 from app.services.rounds import money as round_money
@@ -117,21 +118,31 @@ def release(session: DbSession, round_id: int, token: str) -> None:
 
 
 def voting_ballots(session: DbSession, found: Round, report: Report) -> list[dict[int, int]]:
-    """The ballots of residents who may vote (eligibility.py): one who left the group, or whose census
-    entry was replaced, no longer counts, exactly as the ballot page would now refuse them."""
+    """Online ballots of residents who may vote (eligibility.py), then agreed paper ballots.
+
+    One who left the group, or whose census entry was replaced, no longer counts, exactly as the
+    ballot page would now refuse them. A census voter never counts twice: paper entry refuses a voter
+    who voted online, and online voting refuses one whose paper ballot is entered; should both land
+    at the same moment, the agreed paper ballot counts and the online one is left out. A round without
+    paper ballots reads as before.
+    """
     round_id = found.id
     total = ballot_count(session, round_id)
     voters = eligibility.eligible_voters(found, eligibility.area_of(session, found)[0])
+    papered = paper_voters.census_paper_voters(session, round_id, (PaperStatus.AGREED.value,))
     rows = session.execute(
-        select(RoundBallot.choices)
+        select(RoundBallot.user_id, RoundBallot.choices)
         .where(RoundBallot.round_id == round_id, RoundBallot.user_id.in_(voters))
         .order_by(RoundBallot.id)
-    ).scalars()
+    ).tuples()
     ballots: list[dict[int, int]] = []
-    for choices in rows:
+    for user_id, choices in rows:
+        if user_id in papered:
+            continue
         ballots.append({int(k): int(v) for k, v in choices.items()})
         if len(ballots) % BALLOT_CHUNK == 0:
             report("ballots", len(ballots), total, f"Read {len(ballots):,} of {total:,} ballots")
+    ballots.extend(paper_voters.agreed_choices(session, round_id))
     return ballots
 
 

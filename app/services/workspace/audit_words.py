@@ -242,6 +242,10 @@ ACTION_LABELS: dict[str, str] = {
     "round.eligibility": "Who may vote changed",
     "census.upload": "Census uploaded",
     "census.verify": "Verified against a census",
+    "round.code_batch": "Voting codes generated",
+    "round.code_use": "Voting code used online",
+    "round.paper_entry": "Paper ballot entered",
+    "round.paper_void": "Paper ballot voided",
 }
 
 
