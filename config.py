@@ -161,6 +161,7 @@ class Config:
     # ... and per client address (it also counts new passwords set from reset links).
     RATE_LIMIT_PASSWORD_RESET_ADDRESS = "30 per hour"
     RATE_LIMIT_EMAIL_CHANGE = "5 per hour"  # per resident: each request mails two addresses
+    RATE_LIMIT_PAYOUT = "120 per hour"  # per official: payouts and returns of a fix's remainder
     # The status an issue returns to when a resident says "not fixed" (within 30 days of the fix).
     REOPEN_STATUS = "new"
 
@@ -263,6 +264,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "RATE_LIMIT_PASSWORD_RESET": ("RATE_LIMIT_PASSWORD_RESET", parse_rate),
     "RATE_LIMIT_PASSWORD_RESET_ADDRESS": ("RATE_LIMIT_PASSWORD_RESET_ADDRESS", parse_rate),
     "RATE_LIMIT_EMAIL_CHANGE": ("RATE_LIMIT_EMAIL_CHANGE", parse_rate),
+    "RATE_LIMIT_PAYOUT": ("RATE_LIMIT_PAYOUT", parse_rate),
     "API_TOKEN_TTL_DAYS": ("API_TOKEN_TTL", lambda n, v: timedelta(days=parse_int(n, v))),
     "PAYMENT_PROVIDER": ("PAYMENT_PROVIDER", lambda _n, v: v),
     "TALLY_SYNC_MAX_BALLOTS": ("TALLY_SYNC_MAX_BALLOTS", parse_int),

@@ -10,6 +10,7 @@ from app.models.issue import Issue, IssueCell, IssueCount, Like, Photo
 from app.models.ledger import LedgerLine, LedgerPosting
 from app.models.mail import MailStatus, OutgoingMail
 from app.models.moderation import AuditEntry, BlockedDomain, Flag, ModerationRecord
+from app.models.payout import Payout
 from app.models.place import Area, Category, Status
 from app.models.rounds import Round, RoundBallot, RoundCandidate, TallyJob
 from app.models.workflow import Follow, IssueEvent
@@ -45,6 +46,7 @@ __all__ = [
     "Membership",
     "ModerationRecord",
     "OutgoingMail",
+    "Payout",
     "Photo",
     "Pledge",
     "Pool",

@@ -22,6 +22,7 @@ from app.models import Round, RoundCandidate, User
 from app.models.rounds import Phase, ResultStatus
 from app.models.timestamps import utcnow
 from app.services.funding import ledger, matching
+from app.services.issues import money_mail
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, ValidationError
 from app.services.rounds import posting
@@ -95,6 +96,9 @@ def certify(session: DbSession, user: User, round_id: int) -> Round:
     else:
         ledger.post_rollover(session, found.pool_id, found.id, leftover)
     posting.plan_funded(session, user, found, funded)
+    for issue_id, cents in funded:
+        if cents:
+            money_mail.notify_funded(session, issue_id, cents, user.id)
     audit.record(
         session,
         user,
