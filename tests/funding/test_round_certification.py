@@ -15,27 +15,13 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AuditEntry, LedgerPosting, Round, RoundBallot, User
 from app.models.timestamps import utcnow
-from app.services.funding import ledger
-from app.services.issues.money import money_of
-from budgets.accounts import PostingKind, escrow_account, issue_account, resident_account
+from tests.funding.money_world import MONEY_ACTIONS, funded_problem, issue_money, perform_money
 from tests.funding.round_world import RoundWorld, world  # noqa: F401
 from tests.funding_fixtures import funding  # noqa: F401
 
 COSTS = (3000, 2000, 1500, 1000)
 ROLES = ("group admin", "member", "non-member", "official", "admin")
-ACTIONS = (
-    "create",
-    "open",
-    "close",
-    "tally",
-    "certify",
-    "send back",
-    "release held tally",
-    "pay out",
-    "return remainder",
-)
-# Actions on a funded problem's money (issue 18, item 4): their target is the problem, not the round.
-MONEY_ACTIONS = {"pay out", "return remainder"}
+ACTIONS = ("create", "open", "close", "tally", "certify", "send back", "release held tally", *MONEY_ACTIONS)
 RUNNERS = {"group admin", "official", "admin"}
 OFFICIALS = {"official", "admin"}
 # Who may: group admins run their group's round; only the city (official, admin) certifies.
@@ -121,29 +107,6 @@ def voting_round(world: RoundWorld, voters: int = 2, **terms: Any) -> int:
     return rid
 
 
-def funded_problem(world: RoundWorld) -> int:
-    """A problem whose campaign was funded: a member's 2,000 cents backed it and were committed (the
-    lines item 2's backings post), so the table needs no further round."""
-    issue_id = world.costed_issue(2000)
-    backer = world.members[0]
-    with world.app.app_context():
-        lines = [(resident_account(backer.id), -2000), (escrow_account(issue_id), 2000)]
-        ledger.post(db.session, PostingKind.BACKING, "Backing", lines, None, issue_id=issue_id)
-        lines = [(escrow_account(issue_id), -2000), (issue_account(issue_id), 2000)]
-        ledger.post(db.session, PostingKind.COMMIT, "Funded", lines, None, issue_id=issue_id)
-        db.session.commit()
-    return issue_id
-
-
-def issue_money(world: RoundWorld, issue_id: int) -> tuple[int, int]:
-    """The problem's postings and what its committed account holds."""
-    with world.app.app_context():
-        count = db.session.scalar(
-            select(func.count()).select_from(LedgerPosting).where(LedgerPosting.issue_id == issue_id)
-        )
-        return int(count or 0), money_of(db.session, issue_id).remaining_cents
-
-
 def ready_for(world: RoundWorld, action: str) -> int | None:
     """A round in the state `action` needs (made by the group admin and the official); for the money
     actions, a funded problem."""
@@ -171,12 +134,8 @@ def perform(world: RoundWorld, action: str, rid: int | None, user: User) -> Any:
         body = {"group_id": world.ref.group_id, "name": "By role", "ballot": "approval"}
         body |= {"rule": "greedy", "top_n": 5, "leftover": "rollover"}
         return post("/api/v1/rounds", json=body, headers=headers)
-    if action == "pay out":
-        payout = {"payee_kind": "contractor", "payee_name": "Fixers Ltd", "amount_cents": 500}
-        payout |= {"invoice_ref": "F-1", "paid_on": utcnow().date().isoformat()}
-        return post(f"/api/v1/issues/{rid}/payouts", json=payout, headers=headers)
-    if action == "return remainder":
-        return post(f"/api/v1/issues/{rid}/remainder-return", headers=headers)
+    if action in MONEY_ACTIONS:
+        return perform_money(world, action, rid, headers)
     paths = {
         "open": ("phase", {"phase": "voting"}),
         "close": ("voting-close", None),
