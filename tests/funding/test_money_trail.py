@@ -47,12 +47,12 @@ def test_the_city_page_traces_every_cent_and_its_csv_is_the_ledger(world: RoundW
     assert "Green Streets Ltd" in html
     assert "INV-2026-0042" in html
     flow_rows = {
-        "From residents (pledges and backings)": "EUR 30.00",
-        "From the city (matches)": "EUR 0.00",
+        "From residents": "EUR 30.00",
+        "From the city": "EUR 0.00",
         "Committed to problems": "EUR 30.00",
         "Paid for fixes": "EUR 18.00",
         "Returned unspent": "EUR 12.00",
-        "Held in pools now": "EUR 12.00",
+        "Held in pools": "EUR 12.00",
         "Committed, not yet paid": "EUR 0.00",
     }
     for label, amount in flow_rows.items():

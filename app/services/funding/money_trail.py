@@ -60,13 +60,13 @@ class Flow:
     def rows(self) -> list[tuple[str, int]]:
         """The flow as labelled rows, in the order the money moves (the chart and its table)."""
         return [
-            ("From residents (pledges and backings)", self.from_residents),
-            ("From the city (matches)", self.from_city),
+            ("From residents", self.from_residents),
+            ("From the city", self.from_city),
             ("Committed to problems", self.committed),
             ("Paid for fixes", self.paid),
             ("Returned unspent", self.returned),
             ("Refunded", self.refunded),
-            ("Held in pools now", self.in_pools),
+            ("Held in pools", self.in_pools),
             ("Held for backed problems", self.in_escrow),
             ("Committed, not yet paid", self.unpaid),
         ]
