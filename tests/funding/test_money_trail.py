@@ -10,10 +10,10 @@ import csv
 import io
 from collections import defaultdict
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.extensions import db
-from app.models import LedgerLine
+from app.models import Issue, LedgerLine
 from tests.funding.round_world import RoundWorld, world  # noqa: F401
 from tests.funding.test_payouts import funded_issue, give_back, pay
 from tests.funding_fixtures import funding  # noqa: F401
@@ -110,6 +110,22 @@ def test_the_pool_page_shows_what_its_money_paid_for(world: RoundWorld) -> None:
     pool_total = sum(int(r["amount_cents"]) for r in rows if r["account"].startswith(f"pool:{pool_id}:"))
     assert pool_total == world.funding.balance(world.ref).balance_cents == 1000
     assert world.client.get("/pools/999999/ledger-lines.csv").status_code == 404
+
+
+def test_a_hidden_problem_keeps_its_money_on_the_page_but_not_its_title(world: RoundWorld) -> None:
+    issue_id = funded_issue(world)
+    assert pay(world, issue_id, amount_cents=700).status_code == 201
+    with world.app.app_context():
+        issue = db.session.get(Issue, issue_id)
+        assert issue is not None
+        title = issue.title
+        db.session.execute(update(Issue).where(Issue.id == issue_id).values(is_hidden=True))
+        db.session.commit()
+    html = world.client.get("/transparency").get_data(as_text=True)
+    assert title not in html
+    assert f"#{issue_id} A problem hidden by the moderators" in html
+    assert f'href="/issues/{issue_id}"' not in html
+    assert "EUR 7.00 to Green Streets Ltd" in html
 
 
 def test_an_empty_ledger_says_so(world: RoundWorld) -> None:

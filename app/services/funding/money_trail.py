@@ -179,6 +179,10 @@ class FundedProblem:
     title: str
     allocated_cents: int  # by this pool (or, city-wide, everything committed)
     money: IssueMoney
+    hidden: bool = False  # hidden by moderators: its money is still shown, its title and link are not
+
+
+HIDDEN_TITLE = "A problem hidden by the moderators"
 
 
 def funded_problems(session: DbSession, pool_id: int | None = None) -> list[FundedProblem]:
@@ -201,13 +205,18 @@ def funded_problems(session: DbSession, pool_id: int | None = None) -> list[Fund
                 allocated[issue_id] = int(total)
     if not allocated:
         return []
-    titles = dict(
-        session.execute(select(Issue.id, Issue.title).where(Issue.id.in_(allocated))).tuples().all()
-    )
+    shown = {
+        issue_id: (title, hidden)
+        for issue_id, title, hidden in session.execute(
+            select(Issue.id, Issue.title, Issue.is_hidden).where(Issue.id.in_(allocated))
+        ).tuples()
+    }
     money = money_of_issues(session, allocated)
-    return [
-        FundedProblem(i, titles.get(i, f"Problem {i}"), allocated[i], money[i]) for i in sorted(allocated)
-    ]
+    problems = []
+    for i in sorted(allocated):
+        title, hidden = shown.get(i, (f"Problem {i}", False))
+        problems.append(FundedProblem(i, HIDDEN_TITLE if hidden else title, allocated[i], money[i], hidden))
+    return problems
 
 
 def lines_csv(rows: list[LineRow]) -> Iterator[str]:
