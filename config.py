@@ -170,6 +170,8 @@ class Config:
     CENSUS_MAX_ENTRIES = 200_000
 
     RATE_LIMIT_VOTING_CODE = "10 per hour"  # per resident: typing voting codes (against guessing)
+
+    RATE_LIMIT_PAYOUT = "120 per hour"  # per official: payouts and returns of a fix's remainder
     # The status an issue returns to when a resident says "not fixed" (within 30 days of the fix).
     REOPEN_STATUS = "new"
 
@@ -281,6 +283,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "RATE_LIMIT_CENSUS_VERIFY": ("RATE_LIMIT_CENSUS_VERIFY", parse_rate),
     "CENSUS_CONTACT": ("CENSUS_CONTACT", lambda _n, v: v),
     "RATE_LIMIT_VOTING_CODE": ("RATE_LIMIT_VOTING_CODE", parse_rate),
+    "RATE_LIMIT_PAYOUT": ("RATE_LIMIT_PAYOUT", parse_rate),
     "API_TOKEN_TTL_DAYS": ("API_TOKEN_TTL", lambda n, v: timedelta(days=parse_int(n, v))),
     "PAYMENT_PROVIDER": ("PAYMENT_PROVIDER", lambda _n, v: v),
     "BACKING_DEFAULT_CAP_CENTS": ("BACKING_DEFAULT_CAP_CENTS", parse_int),

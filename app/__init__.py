@@ -91,6 +91,7 @@ def create_app(config: type[Config] | None = None, overrides: dict[str, Any] | N
     from app.rounds import bp as rounds_bp
     from app.staff import bp as staff_bp
     from app.timeline import bp as timeline_bp
+    from app.transparency import bp as transparency_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(account_bp)
@@ -106,6 +107,7 @@ def create_app(config: type[Config] | None = None, overrides: dict[str, Any] | N
     app.register_blueprint(matching_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(timeline_bp)
+    app.register_blueprint(transparency_bp)
 
     from app.cli import register_commands
     from app.jobs import registry  # noqa: F401  (declares every job before the queue binds them)

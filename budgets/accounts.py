@@ -11,6 +11,9 @@ Every line moves integer cents: + into the account, - out of it; a posting's lin
                               campaign's escrow; payouts draw from it
     issue:<issue_id>:escrow   residents' backings of an issue (and its posted city match) while its
                               campaign runs
+    payee:<payout_id>         whoever a payout paid (a contractor or a city department), outside the
+                              platform: one account per recorded payout, so every euro paid is traceable
+                              to its invoice
 
 Posting kinds and their lines:
 
@@ -24,6 +27,12 @@ Posting kinds and their lines:
     commit      issue:<i>:escrow -x, issue:<i>:funded +x             (the campaign is funded)
     unback      issue:<i>:escrow -sum, resident:<u> +x ..., city:match +x_c, pool:<p>:available +x_p
                                                                      (refunds or moves to a pool)
+    payout      issue:<i>:funded -x, payee:<payout_id> +x            (an official records a payout;
+                                                                     never more than the account holds)
+    return      issue:<i>:funded -sum, pool:<p>:available +x_p, resident:<u> +x_u, city:match +x_c
+                                                                     (the remainder of a fix, back where it
+                                                                     came from, pro rata: one posting per
+                                                                     pool, one for residents and the city)
 """
 
 from __future__ import annotations
@@ -41,12 +50,15 @@ class PostingKind:
     QF_MATCH = "qf_match"
     COMMIT = "commit"
     UNBACK = "unback"
+    PAYOUT = "payout"
+    RETURN = "return"
 
 
 CITY_MATCH = "city:match"
 RESIDENT_PREFIX = "resident:"
 POOL_PREFIX = "pool:"
 ISSUE_PREFIX = "issue:"
+PAYEE_PREFIX = "payee:"
 ROLLOVER_SUFFIX = ":rollover"
 
 _POOL = re.compile(r"pool:([0-9]+):(available|rollover)", re.ASCII)
@@ -72,6 +84,14 @@ def issue_account(issue_id: int) -> str:
 
 def escrow_account(issue_id: int) -> str:
     return f"{ISSUE_PREFIX}{issue_id}:escrow"
+
+
+def payee_account(payout_id: int) -> str:
+    return f"{PAYEE_PREFIX}{payout_id}"
+
+
+def is_payee_account(account: str) -> bool:
+    return account.startswith(PAYEE_PREFIX)
 
 
 def escrow_of_account(account: str) -> int | None:

@@ -94,6 +94,7 @@ class PoolFigures:
     matched: int = 0
     allocated: int = 0
     refunded: int = 0
+    returned: int = 0  # a fix's unspent remainder given back to the pool
     held: int = 0  # pool:<id>:available
     rolled_over: int = 0  # pool:<id>:rollover
     accounts: dict[str, int] = field(default_factory=dict)
@@ -116,6 +117,8 @@ def pool_figures(postings: Iterable[Posting]) -> dict[int, PoolFigures]:
             fig.allocated -= outside
         elif posting.kind == "refund":
             fig.refunded -= outside
+        elif posting.kind == PostingKind.RETURN:
+            fig.returned += outside
         for line in posting.lines:
             if pool_of_account(line.account) is not None:
                 fig.accounts[line.account] = fig.accounts.get(line.account, 0) + line.amount_cents
@@ -135,8 +138,9 @@ def first_violation(
 
     1. every posting has integer, non-zero lines summing to zero;
     2. a posting only touches its own pool's accounts;
-    3. no pool account is ever negative after any posting;
-    4. per pool: pledged + matched = allocated + refunded + rolled over + held;
+    3. no pool account, and no problem's account (issue:<i>:funded, issue:<i>:escrow), is ever
+       negative after any posting: a payout never spends more than the problem holds;
+    4. per pool: pledged + matched + returned = allocated + refunded + rolled over + held;
     5. (if confirmed_pledges given: pool id -> cents from the pledges table) the ledger's pledges
        per pool equal the confirmed pledges recorded there;
     6. no issue account (escrow or funded) is ever negative, and the backings' money is conserved
@@ -161,8 +165,7 @@ def first_violation(
                 )
             running[line.account] = running.get(line.account, 0) + line.amount_cents
         for line in posting.lines:
-            owned = pool_of_account(line.account) is not None or _issue_money(line.account) is not None
-            if owned and running[line.account] < 0:
+            if _is_owned(line.account) and running[line.account] < 0:
                 return Violation(
                     "non-negative",
                     posting.id,
@@ -176,15 +179,16 @@ def first_violation(
     figures = pool_figures(seen)
     for pool_id in sorted(figures):
         fig = figures[pool_id]
-        inflow = fig.pledged + fig.matched
+        inflow = fig.pledged + fig.matched + fig.returned
         outflow = fig.allocated + fig.refunded + fig.rolled_over + fig.held
         if inflow != outflow:
             return Violation(
                 "conservation",
                 None,
                 pool_id,
-                f"pledged {fig.pledged} + matched {fig.matched} != allocated {fig.allocated} + "
-                f"refunded {fig.refunded} + rolled over {fig.rolled_over} + held {fig.held}",
+                f"pledged {fig.pledged} + matched {fig.matched} + returned {fig.returned} != "
+                f"allocated {fig.allocated} + refunded {fig.refunded} + "
+                f"rolled over {fig.rolled_over} + held {fig.held}",
             )
     if confirmed_pledges is not None:
         for pool_id in sorted(set(confirmed_pledges) | set(figures)):
@@ -262,6 +266,15 @@ def escrow_violation(
                     f"holds {posted} cents of backings",
                 )
     return None
+
+
+def _is_owned(account: str) -> bool:
+    """An account the platform holds (a pool's or a problem's), which may never go below zero."""
+    return (
+        pool_of_account(account) is not None
+        or issue_of_account(account) is not None
+        or escrow_of_account(account) is not None
+    )
 
 
 def largest_remainder_split(total: int, weights: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:

@@ -24,7 +24,7 @@ from tests.images import jpeg_with_gps
 
 ROLES = ("anonymous", "resident", "official", "admin")
 # API endpoints for officials that check the role inside the service rather than with roles_required.
-STAFF_API_MARKERS = re.compile(r"/(status|duplicate-of|estimate|census)$|/exports/")
+STAFF_API_MARKERS = re.compile(r"/(status|duplicate-of|estimate|census|payouts|remainder-return)$|/exports/")
 
 # (method, rule) -> the least role that may use it.
 TABLE: dict[tuple[str, str], str] = {
@@ -89,6 +89,11 @@ TABLE: dict[tuple[str, str], str] = {
     ("POST", "/staff/admin/teams/<int:team_id>/members/<int:user_id>/delete"): "admin",
     ("POST", "/staff/admin/targets/<code>"): "admin",
     ("POST", "/api/v1/flags/<target_type>/<int:target_id>/resolution"): "official",
+    # following the money to the fix (issue 18, item 4): payouts and the remainder's return
+    ("POST", "/staff/issues/<int:issue_id>/payouts"): "official",
+    ("POST", "/staff/issues/<int:issue_id>/remainder-return"): "official",
+    ("POST", "/api/v1/issues/<int:issue_id>/payouts"): "official",
+    ("POST", "/api/v1/issues/<int:issue_id>/remainder-return"): "official",
 }
 
 

@@ -34,6 +34,7 @@ from app.api import (  # noqa: E402,F401  # noqa: E402,F401
     mydata,
     openapi,
     paper,
+    payouts,
     places,
     reference,
     rounds,

@@ -16,13 +16,14 @@ from app.groups import bp
 from app.groups.forms import ActionForm, GroupForm, MatchForm, PledgeForm, PoolStateForm
 from app.models import Area, Group, Pledge, Pool
 from app.security import roles_required
-from app.services.funding import groups, ledger, ledger_chain, matching, pledges, transparency
+from app.services.funding import groups, ledger, ledger_chain, matching, money_trail, pledges, transparency
 from app.services.funding.payments import get_provider
 from app.services.issues import places
 from app.services.kernel.parsing import parse_amount
 from app.services.rounds import lifecycle as round_lifecycle
 from app.services.rounds import turnout
 from app.shapes import to_geometry
+from app.transparency.flow_chart import flow_chart
 from app.unit_of_work import unit_of_work
 from budgets.money import format_money, major_units
 
@@ -202,8 +203,14 @@ def pool(pool_id: int) -> str:
     )
     provider = get_provider(current_app.config["PAYMENT_PROVIDER"])
     rounds = round_lifecycle.list_rounds(db.session, found.group_id)
+    problems = money_trail.funded_problems(db.session, pool_id)
+    shares = {p.issue_id: (p.allocated_cents, p.money) for p in problems}
+    flow = money_trail.flow(money_trail.pool_lines(db.session, pool_id), pool_id, shares)
     return render_template(
         "groups/pool.html",
+        flow=flow,
+        flow_chart=flow_chart(flow, f"{row.name}'s pool", found.currency),
+        problems=problems,
         pool=found,
         row=row,
         figures=figures,
@@ -226,6 +233,17 @@ def pool_csv(pool_id: int) -> Response:
         transparency.statement_csv(rows, found.currency, hashes),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="pool-{pool_id}-ledger.csv"'},
+    )
+
+
+@bp.get("/pools/<int:pool_id>/ledger-lines.csv")
+def pool_lines_csv(pool_id: int) -> Response:
+    """One row per ledger line: the pool's postings and the payouts and returns of what it funded."""
+    pledges.get_pool(db.session, pool_id)
+    return Response(
+        money_trail.lines_csv(money_trail.pool_lines(db.session, pool_id)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="pool-{pool_id}-ledger-lines.csv"'},
     )
 
 

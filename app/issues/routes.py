@@ -18,12 +18,13 @@ from app.issues.forms import LOCATION_FIELDS, BackingForm, LikeForm, ReportForm
 from app.models import Issue
 from app.photo_stores import photo_settings, photo_store
 from app.ratelimits import limit
-from app.services.issues import likes, photo_access, places, reports
+from app.services.issues import likes, money, photo_access, places, reports
 from app.services.issues import queries as issue_queries
 from app.services.issues.photo_store import PhotoNotFound
 from app.services.issues.queries import IssueRow
 from app.services.workflow import moderation
 from app.staff.estimate_routes import EstimateForm
+from app.staff.payout_routes import PayoutForm, ReturnForm
 from app.staff.workflow_routes import staff_panel, staff_panel_forms
 from app.timeline.routes import timeline_panel
 from app.unit_of_work import unit_of_work
@@ -119,6 +120,9 @@ def detail_page(issue_id: int, backing_form: BackingForm | None = None) -> str:
         backing=backing_panel(
             issue, row.status_type == "open" and issue.duplicate_of_id is None, backing_form
         ),
+        money=money.money_of(db.session, issue_id),
+        payout_form=PayoutForm() if staff else None,
+        return_form=ReturnForm() if staff else None,
     )
 
 

@@ -11,6 +11,7 @@ from app.models.ledger import LedgerChainLink, LedgerLine, LedgerPosting
 from app.models.mail import MailStatus, OutgoingMail
 from app.models.moderation import AuditEntry, BlockedDomain, Flag, ModerationRecord
 from app.models.paper import PaperBallot, PaperBallotEntry
+from app.models.payout import Payout
 from app.models.period_match import PeriodMatchPosting
 from app.models.place import Area, Category, Status
 from app.models.rounds import Round, RoundBallot, RoundCandidate, TallyJob
@@ -50,6 +51,7 @@ __all__ = [
     "OutgoingMail",
     "PaperBallot",
     "PaperBallotEntry",
+    "Payout",
     "PeriodMatchPosting",
     "Photo",
     "Pledge",

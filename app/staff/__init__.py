@@ -27,5 +27,6 @@ from app.staff import (  # noqa: E402,F401
     estimate_routes,
     flag_routes,
     inbox_routes,
+    payout_routes,
     workflow_routes,
 )

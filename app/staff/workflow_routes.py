@@ -13,6 +13,7 @@ from app.auth.sessions import current_resident
 from app.extensions import db
 from app.models import Issue, IssueEvent, Photo
 from app.security import roles_required
+from app.services.issues import money as issue_money
 from app.services.issues import places
 from app.services.issues import queries as issue_queries
 from app.services.kernel.errors import DomainError, NotFound
@@ -23,6 +24,7 @@ from app.staff import bp
 from app.staff.desk_forms import AssignForm, NoteForm
 from app.staff.desk_panel import desk_forms, desk_panel
 from app.staff.forms import DuplicateForm, EditForm, ReasonForm, StatusForm
+from app.staff.payout_routes import PayoutForm, ReturnForm
 from app.timeline.routes import timeline_panel
 from app.unit_of_work import show_error, unit_of_work
 
@@ -88,6 +90,9 @@ def _manage_page(
             staff_forms=forms,
             staff_panel=staff_panel(issue),
             timeline_panel=timeline_panel(issue),
+            money=issue_money.money_of(db.session, issue_id),
+            payout_form=PayoutForm(),
+            return_form=ReturnForm(),
         ),
         error.status if error is not None else 200,
     )

@@ -58,6 +58,33 @@ def test_first_violation_reports_the_first_broken_rule() -> None:
     assert first_violation(good, {1: 400}).rule == "pledges-posted"
 
 
+def test_a_problems_committed_money_never_goes_negative_and_returns_count_for_the_pool() -> None:
+    funded = [
+        Posting(1, "pledge", 1, (Line("resident:1", -500), Line("pool:1:available", 500))),
+        Posting(2, "allocation", 1, (Line("pool:1:available", -300), Line("issue:9:funded", 300))),
+        Posting(3, "payout", None, (Line("issue:9:funded", -250), Line("payee:1", 250))),
+    ]
+    assert first_violation(funded, {1: 500}) is None
+    overpaid = [*funded, Posting(4, "payout", None, (Line("issue:9:funded", -51), Line("payee:2", 51)))]
+    violation = first_violation(overpaid)
+    assert violation is not None
+    assert violation.rule == "non-negative"
+    assert violation.posting_id == 4
+    assert "issue:9:funded would be -1 cents" in violation.message
+    escrow = [Posting(1, "commit", None, (Line("issue:3:escrow", -1), Line("issue:3:funded", 1)))]
+    assert first_violation(escrow).rule == "non-negative"
+    returned = [
+        *funded,
+        Posting(4, "return", 1, (Line("issue:9:funded", -50), Line("pool:1:available", 50))),
+    ]
+    assert first_violation(returned, {1: 500}) is None
+    # Only a return counts as money coming back: the same lines under another kind break conservation.
+    gift = [*funded, Posting(4, "gift", 1, (Line("issue:9:funded", -50), Line("pool:1:available", 50)))]
+    broken = first_violation(gift)
+    assert broken is not None
+    assert broken.rule == "conservation"
+
+
 # --- the service ------------------------------------------------------------------------------------
 
 

@@ -49,6 +49,9 @@ class Pool(ResponseBody):
     refunded_cents: int
     rolled_over_cents: int
     balance_cents: int
+    returned_cents: int = Field(
+        default=0, description="funded problems' unspent money given back to the pool (issue 18, item 4)"
+    )
     transparency_url: str = URI
 
 

@@ -62,7 +62,8 @@ class PoolBalance:
     refunded_cents    money returned to pledgers and the city
     rolled_over_cents money carried over from tallied rounds and not yet spent
     balance_cents     what the pool holds now (available + rolled over); what the next tally may spend
-    Always: confirmed + matched = allocated + refunded + balance.
+    returned_cents    funded problems' unspent money given back to the pool (kind return)
+    Always: confirmed + matched + returned = allocated + refunded + balance.
     """
 
     currency: str
@@ -73,6 +74,7 @@ class PoolBalance:
     refunded_cents: int
     rolled_over_cents: int
     balance_cents: int
+    returned_cents: int = 0
 
 
 def post(
@@ -211,6 +213,7 @@ def pool_balance(session: DbSession, pool_id: int) -> PoolBalance:
         refunded_cents=totals.get(PostingKind.REFUND, 0),
         rolled_over_cents=rolled,
         balance_cents=available + rolled,
+        returned_cents=-totals.get(PostingKind.RETURN, 0),
     )
 
 

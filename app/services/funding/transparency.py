@@ -136,6 +136,12 @@ def _entries(
         if to_city:
             entries.append((f"Match returned{round_text}", "the city", -to_city, None))
         return entries
+    if kind == ledger.PostingKind.RETURN:
+        for account, _cents in own:
+            issue_id = issue_of_account(account)
+            if issue_id is not None:
+                title = titles.get(issue_id, f"Issue {issue_id}")
+                return [("Returned unspent by the fix", title, into_pool, issue_id)]
     if kind == ledger.PostingKind.ROLLOVER:
         moved = sum(c for a, c in own if is_rollover_account(a))
         text = f"{format_cents(moved)} carried over to the next round{round_text}"

@@ -7,6 +7,7 @@ from sqlalchemy import update
 
 from app.database.sessions import DbSession
 from app.models import Issue, IssueEvent
+from app.services.issues.money_mail import notify_status_event
 from app.services.issues.notifications import notify_issue_event
 
 # Sent once per new event with the session (sender) and `event`: features above issues (the escrow of
@@ -31,5 +32,7 @@ def on_issue_event(session: DbSession, event: IssueEvent) -> None:
             .execution_options(synchronize_session=False)
         )
     # Followers' emails go into the outbox in this transaction; a worker sends them after the commit.
-    notify_issue_event(session, event)
+    # A funded problem's start and fix mail its backers too, with the money figures, instead.
+    if not notify_status_event(session, event):
+        notify_issue_event(session, event)
     issue_event.send(session, event=event)

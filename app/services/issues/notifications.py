@@ -69,7 +69,7 @@ def unsubscribe(session: DbSession, subscription: Subscription) -> bool:
     return bool(execute_write(session, stmt).rowcount)
 
 
-def _send(
+def send_to_follower(
     session: DbSession, event_key: str, user_email: str, subject: str, body: str, subscription: Subscription
 ) -> None:
     unsubscribe_url = external_url("follows.unsubscribe", token=unsubscribe_token(subscription))
@@ -149,7 +149,7 @@ def notify_issue_event(session: DbSession, event: IssueEvent) -> int:
         if user_id == event.actor_id:
             continue
         email, subscription = recipients[user_id]
-        _send(session, f"issue-event:{event.id}:to:{user_id}", email, subject, body, subscription)
+        send_to_follower(session, f"issue-event:{event.id}:to:{user_id}", email, subject, body, subscription)
         sent += 1
     return sent
 
@@ -183,6 +183,6 @@ def notify_new_issue(session: DbSession, issue_id: int) -> int:
         if user_id == row.reporter_id:
             continue
         key = f"new-issue:{row.id}:to:{user_id}"
-        _send(session, key, email, subject, body, Subscription(user_id, area_id=row.area_id))
+        send_to_follower(session, key, email, subject, body, Subscription(user_id, area_id=row.area_id))
         sent += 1
     return sent

@@ -24,6 +24,7 @@ from app.models.rounds import Phase, ResultStatus
 from app.models.timestamps import utcnow
 from app.services.funding import ledger, matching
 from app.services.funding.backing_settlement import settle_issue
+from app.services.issues import money_mail
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, ValidationError
 from app.services.rounds import posting
@@ -97,8 +98,10 @@ def certify(session: DbSession, user: User, round_id: int) -> Round:
     else:
         ledger.post_rollover(session, found.pool_id, found.id, leftover)
     posting.plan_funded(session, user, found, funded)
-    for issue_id, _cents in funded:  # residents' backings of a problem the round funds are committed too
+    for issue_id, cents in funded:  # residents' backings of a problem the round funds are committed too
         settle_issue(session, issue_id, now, funded=True)
+        if cents:
+            money_mail.notify_funded(session, issue_id, cents, user.id)
     audit.record(
         session,
         user,

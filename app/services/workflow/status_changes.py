@@ -14,11 +14,13 @@ from app.models.place import StatusType
 from app.models.timestamps import utcnow
 from app.models.workflow import EventKind
 from app.services.issues.events import on_issue_event
+from app.services.issues.money import currency_of, unspent_cents
 from app.services.kernel import audit
 from app.services.kernel.errors import NotFound, PermissionDenied, ValidationError
 from app.services.kernel.parsing import parse_id, shown
 from app.services.kernel.roles import require_staff
 from app.services.kernel.text import clean_note
+from budgets.money import format_money
 
 BULK_MAX = 500
 DUPLICATE_STATUS = "duplicate"
@@ -101,6 +103,22 @@ def _check_target(status: Status) -> None:
         )
 
 
+def check_money_settled(session: DbSession, issue_ids: Iterable[int], new: Status) -> None:
+    """A funded problem is fixed only once its committed money is paid out or returned."""
+    if new.type != StatusType.FIXED:
+        return
+    for issue_id in sorted(set(issue_ids)):
+        unpaid = unspent_cents(session, issue_id)
+        if unpaid:
+            left = format_money(unpaid, currency_of(session, issue_id))
+            raise ValidationError(
+                f"Problem #{issue_id} cannot be marked {new.name!r} yet: {left} of its "
+                "committed money is neither paid out nor returned. Record the payouts, or return the "
+                "remainder, first.",
+                "status",
+            )
+
+
 def change_status(
     session: DbSession, actor: User, issue_id: int, status_code: object, note: object
 ) -> IssueEvent:
@@ -112,6 +130,7 @@ def change_status(
     issue = lock_issues(session, [issue_id])[issue_id]
     if issue.status == new.code:
         raise ValidationError(f"Issue #{issue_id} is already {new.name!r}.", "status")
+    check_money_settled(session, [issue_id], new)
     event = apply_status(session, actor, issue, new, clean, EventKind.STATUS.value, utcnow())
     session.flush()
     audit.record(
@@ -162,6 +181,7 @@ def bulk_change_status(
     unchanged = [i for i in ids if issues[i].status == new.code]
     if len(unchanged) == len(ids):
         raise ValidationError(f"Every selected issue is already {new.name!r}.", "status")
+    check_money_settled(session, [i for i in ids if i not in unchanged], new)
     now = utcnow()
     events = [
         apply_status(session, actor, issues[i], new, clean, EventKind.STATUS.value, now)

@@ -1,0 +1,39 @@
+"""Payouts: money an official paid from a funded problem's committed money to a contractor or department.
+
+Each payout is one ledger posting (kind payout: issue:<i>:funded -> payee:<payout id>), linked here by
+`posting_id`; the row keeps what the ledger cannot: who was paid, the invoice and the day it was paid.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import Model
+from app.models.timestamps import utcnow
+
+
+class PayeeKind(StrEnum):
+    CONTRACTOR = "contractor"
+    DEPARTMENT = "department"
+
+
+class Payout(Model):
+    """One payment for a fix; never changed once recorded (like its ledger posting)."""
+
+    __tablename__ = "payouts"
+    __table_args__ = (Index("ix_payouts_issue", "issue_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id"))
+    payee_kind: Mapped[str] = mapped_column(String(12))
+    payee_name: Mapped[str] = mapped_column(String(120))
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    invoice_ref: Mapped[str] = mapped_column(String(80))
+    paid_on: Mapped[date]
+    posting_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_postings.id"), unique=True)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,239 @@
+"""Every cent from pledge or backing to payout: the ledger's lines for a pool or the whole city, the
+flow they add up to, and each funded problem's allocated, paid and remaining money.
+
+Flow figures are sums of ledger lines by posting kind, never stored. For one pool, "paid" is the pool's
+share of its problems' payouts: each problem's payouts times the part of its committed money the pool
+allocated, rounded down to the cent (a problem may also hold backers' money).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select
+
+from app.database.sessions import DbSession
+from app.models import Issue, LedgerLine, LedgerPosting
+from app.services.issues.money import IssueMoney, money_of_issues
+from budgets.accounts import (
+    CITY_MATCH,
+    PostingKind,
+    escrow_of_account,
+    is_payee_account,
+    is_resident_account,
+    issue_of_account,
+    pool_of_account,
+)
+
+CSV_COLUMNS = ["posting_id", "kind", "time_utc", "account", "amount_cents", "issue_id", "pool_id"]
+
+
+@dataclass(frozen=True)
+class LineRow:
+    posting_id: int
+    kind: str
+    created_at: datetime
+    account: str
+    amount_cents: int
+    issue_id: int | None
+    pool_id: int | None
+
+
+@dataclass
+class Flow:
+    """Where the money came from, where it went, and where it is now (cents)."""
+
+    from_residents: int = 0  # pledges confirmed and backings paid
+    from_city: int = 0  # pools' matches and problems' quadratic matches
+    committed: int = 0  # allocated by rounds and committed from funded campaigns
+    paid: int = 0  # paid out for fixes
+    returned: int = 0  # fixes' unspent remainder given back
+    refunded: int = 0  # given back to residents and the city by refunds and unbacked campaigns
+    in_pools: int = 0  # held by pools now
+    in_escrow: int = 0  # held for backed problems whose campaign runs
+    unpaid: int = 0  # committed to problems, not yet paid or returned
+
+    def rows(self) -> list[tuple[str, int]]:
+        """The flow as labelled rows, in the order the money moves (the chart and its table)."""
+        return [
+            ("From residents", self.from_residents),
+            ("From the city", self.from_city),
+            ("Committed to problems", self.committed),
+            ("Paid for fixes", self.paid),
+            ("Returned unspent", self.returned),
+            ("Refunded", self.refunded),
+            ("Held in pools", self.in_pools),
+            ("Held for backed problems", self.in_escrow),
+            ("Committed, not yet paid", self.unpaid),
+        ]
+
+
+def _rows(session: DbSession, where: object | None) -> list[LineRow]:
+    stmt = (
+        select(
+            LedgerLine.posting_id,
+            LedgerPosting.kind,
+            LedgerPosting.created_at,
+            LedgerLine.account,
+            LedgerLine.amount_cents,
+            LedgerPosting.issue_id,
+            LedgerPosting.pool_id,
+        )
+        .join(LedgerPosting, LedgerPosting.id == LedgerLine.posting_id)
+        .order_by(LedgerLine.posting_id, LedgerLine.id)
+    )
+    if where is not None:
+        stmt = stmt.where(where)  # type: ignore[arg-type]
+    return [LineRow(*row[:4], int(row[4]), *row[5:]) for row in session.execute(stmt).tuples()]
+
+
+def funded_by_pool(session: DbSession, pool_id: int) -> dict[int, int]:
+    """issue id -> cents the pool allocated to it (by certified rounds)."""
+    rows = session.execute(
+        select(LedgerLine.account, func.sum(LedgerLine.amount_cents))
+        .join(LedgerPosting, LedgerPosting.id == LedgerLine.posting_id)
+        .where(LedgerPosting.pool_id == pool_id, LedgerPosting.kind == PostingKind.ALLOCATION)
+        .group_by(LedgerLine.account)
+    ).tuples()
+    found: dict[int, int] = {}
+    for account, total in rows:
+        issue_id = issue_of_account(account)
+        if issue_id is not None and int(total) > 0:
+            found[issue_id] = int(total)
+    return found
+
+
+def city_lines(session: DbSession) -> list[LineRow]:
+    """Every line of the ledger, in posting order."""
+    return _rows(session, None)
+
+
+def pool_lines(session: DbSession, pool_id: int) -> list[LineRow]:
+    """The pool's own postings, and the payouts and returns of the problems it funded."""
+    issues = sorted(funded_by_pool(session, pool_id))
+    where = LedgerPosting.pool_id == pool_id
+    if issues:
+        trail = and_(
+            LedgerPosting.issue_id.in_(issues),
+            LedgerPosting.kind.in_([PostingKind.PAYOUT, PostingKind.RETURN]),
+        )
+        where = or_(where, trail)
+    return _rows(session, where)
+
+
+def flow(
+    rows: list[LineRow],
+    pool_id: int | None = None,
+    pool_shares: dict[int, tuple[int, IssueMoney]] | None = None,
+) -> Flow:
+    """The flow of these lines. With `pool_id`, the lines are that pool's (pool_lines) and `pool_shares`
+    (issue -> (the pool's allocation, the issue's money)) give its share of its problems' payouts."""
+    out = Flow()
+    for row in rows:
+        cents, account, kind = row.amount_cents, row.account, row.kind
+        if kind in (PostingKind.PLEDGE, PostingKind.BACKING) and cents < 0 and is_resident_account(account):
+            out.from_residents -= cents
+        elif kind in (PostingKind.MATCH, PostingKind.QF_MATCH) and account == CITY_MATCH:
+            out.from_city -= cents
+        elif kind in (PostingKind.ALLOCATION, PostingKind.COMMIT) and issue_of_account(account) is not None:
+            out.committed += cents
+        elif kind == PostingKind.PAYOUT and is_payee_account(account):
+            out.paid += cents
+        elif kind == PostingKind.RETURN and cents > 0:
+            out.returned += cents
+        elif (
+            kind in (PostingKind.REFUND, PostingKind.UNBACK)
+            and cents > 0
+            and pool_of_account(account) is None
+        ):
+            out.refunded += cents
+        owner = pool_of_account(account)
+        if owner is not None and (pool_id is None or owner == pool_id):
+            out.in_pools += cents
+        elif escrow_of_account(account) is not None:
+            out.in_escrow += cents
+        elif issue_of_account(account) is not None and pool_shares is None:
+            out.unpaid += cents
+    if pool_shares is not None:
+        out.paid = sum(
+            money.paid_cents * allocated // money.committed_cents
+            for allocated, money in pool_shares.values()
+            if money.committed_cents
+        )
+        out.returned = sum(
+            r.amount_cents
+            for r in rows
+            if r.kind == PostingKind.RETURN and pool_of_account(r.account) is not None
+        )
+        out.unpaid = out.committed - out.paid - out.returned
+    return out
+
+
+@dataclass(frozen=True)
+class FundedProblem:
+    issue_id: int
+    title: str
+    allocated_cents: int  # by this pool (or, city-wide, everything committed)
+    money: IssueMoney
+    hidden: bool = False  # hidden by moderators: its money is still shown, its title and link are not
+
+
+HIDDEN_TITLE = "A problem hidden by the moderators"
+
+
+def funded_problems(session: DbSession, pool_id: int | None = None) -> list[FundedProblem]:
+    """The problems a pool funded (or, city-wide, every problem that ever held committed money)."""
+    if pool_id is not None:
+        allocated = funded_by_pool(session, pool_id)
+    else:
+        allocated = {}
+        for account, total in session.execute(
+            select(LedgerLine.account, func.sum(LedgerLine.amount_cents))
+            .join(LedgerPosting, LedgerPosting.id == LedgerLine.posting_id)
+            .where(
+                LedgerLine.account.like("issue:%:funded"),
+                LedgerPosting.kind.in_([PostingKind.ALLOCATION, PostingKind.COMMIT]),
+            )
+            .group_by(LedgerLine.account)
+        ).tuples():
+            issue_id = issue_of_account(account)
+            if issue_id is not None:
+                allocated[issue_id] = int(total)
+    if not allocated:
+        return []
+    shown = {
+        issue_id: (title, hidden)
+        for issue_id, title, hidden in session.execute(
+            select(Issue.id, Issue.title, Issue.is_hidden).where(Issue.id.in_(allocated))
+        ).tuples()
+    }
+    money = money_of_issues(session, allocated)
+    problems = []
+    for i in sorted(allocated):
+        title, hidden = shown.get(i, (f"Problem {i}", False))
+        problems.append(FundedProblem(i, HIDDEN_TITLE if hidden else title, allocated[i], money[i], hidden))
+    return problems
+
+
+def lines_csv(rows: list[LineRow]) -> Iterator[str]:
+    """One CSV row per ledger line; the amounts of every posting sum to zero."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for r in rows:
+        writer.writerow(
+            [
+                r.posting_id,
+                r.kind,
+                r.created_at.isoformat(timespec="seconds") + "Z",
+                r.account,
+                r.amount_cents,
+                r.issue_id if r.issue_id is not None else "",
+                r.pool_id if r.pool_id is not None else "",
+            ]
+        )
+    yield buffer.getvalue()

@@ -1,0 +1,242 @@
+"""Following the money to the fix: officials record payouts from a funded problem's committed money and
+return what the fix did not cost to where it came from.
+
+A payout is a row (payee, invoice, day paid) plus one ledger posting of kind payout:
+issue:<i>:funded -x -> payee:<payout id> +x. It never takes more than the account holds. The return
+gives the whole remainder back, pro rata to what came in (budgets/accounts.py and DESIGN.md say how).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+
+from app.database.sessions import DbSession
+from app.models import LedgerLine, LedgerPosting, Payout, User
+from app.models.payout import PayeeKind
+from app.models.timestamps import utcnow
+from app.services.funding import ledger
+from app.services.issues import money_mail
+from app.services.issues.money import currency_of, unspent_cents
+from app.services.kernel import audit
+from app.services.kernel.errors import Conflict, PermissionDenied, ValidationError
+from app.services.kernel.text import clean_text
+from budgets.accounts import (
+    CITY_MATCH,
+    RESIDENT_PREFIX,
+    PostingKind,
+    available_account,
+    issue_account,
+    payee_account,
+    pool_of_account,
+)
+from budgets.ledger import largest_remainder_split
+from budgets.money import format_money
+
+PAYEE_MAX = 120
+INVOICE_MAX = 80
+KINDS = ", ".join(k.value for k in PayeeKind)
+
+
+def require_official(actor: User) -> None:
+    if not actor.is_staff:
+        raise PermissionDenied("Only city officials and admins can record payouts or return money.")
+    if actor.is_blocked:
+        raise PermissionDenied("This account is blocked.")
+
+
+def parse_payout_cents(raw: object) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int):
+        raise ValidationError(
+            "amount_cents must be a whole number of cents (e.g. 12550 for 125.50).", "amount_cents"
+        )
+    if raw <= 0:
+        raise ValidationError("amount_cents must be more than zero.", "amount_cents")
+    return raw
+
+
+def parse_paid_on(raw: object) -> date:
+    """The day the money was paid: a date (or YYYY-MM-DD text), not after today (UTC)."""
+    if isinstance(raw, date):
+        day = raw
+    elif isinstance(raw, str) and raw.strip():
+        try:
+            day = date.fromisoformat(raw.strip())
+        except ValueError:
+            raise ValidationError("paid_on must be a date written YYYY-MM-DD.", "paid_on") from None
+    else:
+        raise ValidationError("paid_on is required: the day the money was paid (YYYY-MM-DD).", "paid_on")
+    if day > utcnow().date():
+        raise ValidationError("paid_on is in the future: record a payout once it is paid.", "paid_on")
+    return day
+
+
+def parse_payee_kind(raw: object) -> str:
+    value = raw.strip() if isinstance(raw, str) else raw
+    if value not in {k.value for k in PayeeKind}:
+        raise ValidationError(f"payee_kind must be one of {KINDS}.", "payee_kind")
+    return str(value)
+
+
+def record_payout(
+    session: DbSession,
+    actor: User,
+    issue_id: int,
+    *,
+    payee_kind: object,
+    payee_name: object,
+    amount_cents: object,
+    invoice_ref: object,
+    paid_on: object,
+) -> Payout:
+    """Record one payment for the fix of `issue_id` from its committed money; flush; audit; mail."""
+    require_official(actor)
+    kind = parse_payee_kind(payee_kind)
+    name = clean_text(payee_name, "payee_name", "Payee", PAYEE_MAX, multiline=False)
+    invoice = clean_text(invoice_ref, "invoice_ref", "Invoice reference", INVOICE_MAX, multiline=False)
+    cents = parse_payout_cents(amount_cents)
+    day = parse_paid_on(paid_on)
+    ledger.lock_issue_money(session, issue_id)
+    remaining = unspent_cents(session, issue_id)
+    if remaining == 0:
+        raise ValidationError(
+            f"Problem #{issue_id} holds no committed money to pay out: it was not funded, or its money "
+            "is paid or returned already.",
+            "amount_cents",
+        )
+    if cents > remaining:
+        left = format_money(remaining, currency_of(session, issue_id))
+        raise ValidationError(
+            f"amount_cents {cents} is more than the {left} that remains of problem "
+            f"#{issue_id}'s committed money.",
+            "amount_cents",
+        )
+    payout = Payout(
+        issue_id=issue_id,
+        payee_kind=kind,
+        payee_name=name,
+        amount_cents=cents,
+        invoice_ref=invoice,
+        paid_on=day,
+        recorded_by_id=actor.id,
+    )
+    session.add(payout)
+    session.flush()
+    memo = f"Payout to {name} (invoice {invoice})"
+    lines = [(issue_account(issue_id), -cents), (payee_account(payout.id), cents)]
+    posting = ledger.post(session, PostingKind.PAYOUT, memo, lines, None, issue_id=issue_id)
+    payout.posting_id = posting.id
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "issue.payout",
+        "issue",
+        issue_id,
+        payout_id=payout.id,
+        posting_id=posting.id,
+        amount_cents=cents,
+        payee_kind=kind,
+        payee_name=name,
+        invoice_ref=invoice,
+        paid_on=day.isoformat(),
+    )
+    money_mail.notify_paid(session, issue_id, payout.id, name, cents, actor.id)
+    return payout
+
+
+@dataclass(frozen=True)
+class Returned:
+    total_cents: int
+    parts: list[tuple[str, int]]  # destination account -> cents, in account order
+    posting_ids: list[int]
+
+
+def _sources(session: DbSession, issue_id: int) -> list[tuple[str, int]]:
+    """Where the problem's committed money came from, as integer weights per destination account.
+
+    A round's allocation weighs as its cents, for the allocating pool's available account. Money
+    committed from the campaign's escrow (commit) is split over the escrow's own sources (each backer's
+    resident account, the city's match) by what each put in; to keep the weights whole, pool weights
+    are scaled by the escrow's total and escrow sources by the committed sum.
+    """
+    funded = issue_account(issue_id)
+    by_pool = session.execute(
+        select(LedgerPosting.pool_id, func.sum(LedgerLine.amount_cents))
+        .join(LedgerPosting, LedgerPosting.id == LedgerLine.posting_id)
+        .where(LedgerLine.account == funded, LedgerPosting.kind == PostingKind.ALLOCATION)
+        .group_by(LedgerPosting.pool_id)
+    ).tuples()
+    committed = session.scalar(
+        select(func.coalesce(func.sum(LedgerLine.amount_cents), 0))
+        .join(LedgerPosting, LedgerPosting.id == LedgerLine.posting_id)
+        .where(LedgerLine.account == funded, LedgerPosting.kind == PostingKind.COMMIT)
+    )
+    escrow_in = {
+        account: -int(total)
+        for account, total in session.execute(
+            select(LedgerLine.account, func.sum(LedgerLine.amount_cents))
+            .join(LedgerPosting, LedgerPosting.id == LedgerLine.posting_id)
+            .where(
+                LedgerPosting.issue_id == issue_id,
+                LedgerPosting.kind.in_([PostingKind.BACKING, PostingKind.QF_MATCH]),
+                (LedgerLine.account.startswith(RESIDENT_PREFIX)) | (LedgerLine.account == CITY_MATCH),
+            )
+            .group_by(LedgerLine.account)
+        ).tuples()
+        if -int(total) > 0
+    }
+    escrow_total = sum(escrow_in.values())
+    committed = int(committed or 0)
+    if committed and not escrow_total:
+        raise Conflict(f"Problem #{issue_id}'s committed money has no recorded source to return it to.")
+    scale = escrow_total or 1
+    weights = [
+        (available_account(pool_id), int(cents) * scale)
+        for pool_id, cents in by_pool
+        if pool_id is not None and int(cents) > 0
+    ]
+    weights += [(account, committed * cents) for account, cents in escrow_in.items()] if committed else []
+    return sorted(weights)
+
+
+def return_remainder(session: DbSession, actor: User, issue_id: int) -> Returned:
+    """Give back everything issue:<i>:funded still holds, pro rata to its sources (largest remainders)."""
+    require_official(actor)
+    ledger.lock_issue_money(session, issue_id)
+    remaining = unspent_cents(session, issue_id)
+    if remaining == 0:
+        raise Conflict(f"Problem #{issue_id} holds no committed money: there is nothing to return.")
+    sources = _sources(session, issue_id)
+    if not sources:
+        raise Conflict(f"Problem #{issue_id}'s committed money has no recorded source to return it to.")
+    parts = sorted(largest_remainder_split(remaining, sources))
+    funded = issue_account(issue_id)
+    memo = f"Unspent money of problem #{issue_id} returned"
+    posting_ids: list[int] = []
+    outside: list[tuple[str, int]] = []
+    for account, cents in parts:
+        pool_id = pool_of_account(account)
+        if pool_id is None:
+            outside.append((account, cents))
+            continue
+        lines = [(funded, -cents), (account, cents)]
+        posting_ids.append(
+            ledger.post(session, PostingKind.RETURN, memo, lines, pool_id, issue_id=issue_id).id
+        )
+    if outside:
+        lines = [(funded, -sum(c for _, c in outside)), *outside]
+        posting_ids.append(ledger.post(session, PostingKind.RETURN, memo, lines, None, issue_id=issue_id).id)
+    audit.record(
+        session,
+        actor,
+        "issue.return",
+        "issue",
+        issue_id,
+        amount_cents=remaining,
+        parts={account: cents for account, cents in parts},
+        posting_ids=posting_ids,
+    )
+    return Returned(remaining, parts, posting_ids)

@@ -1,0 +1,84 @@
+"""Staff actions on a funded problem's money: record a payout, return the unspent remainder."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, request, url_for
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import SelectField, StringField, SubmitField
+
+from app.auth.sessions import current_resident
+from app.extensions import db
+from app.ratelimits import limit
+from app.security import roles_required
+from app.services.funding import payouts
+from app.services.kernel.parsing import parse_amount
+from app.staff import bp
+from app.unit_of_work import unit_of_work
+from budgets.money import format_cents
+
+STAFF = ("official", "admin")
+
+
+class PayoutForm(FlaskForm):
+    payee_kind = SelectField(
+        "Paid to a", choices=[("contractor", "Contractor"), ("department", "City department")]
+    )
+    payee_name = StringField("Name of the contractor or department", render_kw={"maxlength": 120})
+    amount = StringField("Amount paid", render_kw={"inputmode": "decimal", "autocomplete": "off"})
+    invoice_ref = StringField("Invoice reference", render_kw={"maxlength": 80, "autocomplete": "off"})
+    paid_on = StringField("Date paid", render_kw={"type": "date"})
+    submit = SubmitField("Record payout")
+
+
+class ReturnForm(FlaskForm):
+    submit = SubmitField("Yes, return the remainder")
+
+
+def _to_money(issue_id: int) -> Response:
+    return redirect(url_for("issues.detail", issue_id=issue_id) + "#money")
+
+
+@bp.post("/issues/<int:issue_id>/payouts")
+@roles_required(*STAFF)
+@limit("RATE_LIMIT_PAYOUT", per_user=True)
+def record_payout(issue_id: int) -> Response:
+    form = PayoutForm()
+    if not form.validate_on_submit():
+        flash("The form expired; reload the page and try again.", "error")
+        return _to_money(issue_id)
+    with unit_of_work(flash_prefix="The payout was not recorded ({field}): ") as work:
+        cents = parse_amount(form.amount.data, "amount_cents", label="Amount paid")
+        payouts.record_payout(
+            db.session,
+            current_resident(),
+            issue_id,
+            payee_kind=form.payee_kind.data,
+            payee_name=form.payee_name.data,
+            amount_cents=cents,
+            invoice_ref=form.invoice_ref.data,
+            paid_on=form.paid_on.data,
+        )
+    if work.failed:
+        return _to_money(issue_id)
+    flash(f"Payout of {format_cents(cents)} to {form.payee_name.data.strip()} recorded.", "success")
+    return _to_money(issue_id)
+
+
+@bp.post("/issues/<int:issue_id>/remainder-return")
+@roles_required(*STAFF)
+@limit("RATE_LIMIT_PAYOUT", per_user=True)
+def return_remainder(issue_id: int) -> Response:
+    form = ReturnForm()
+    if not form.validate_on_submit():
+        flash("The form expired; reload the page and try again.", "error")
+        return _to_money(issue_id)
+    if request.form.get("confirm") != "yes":
+        flash("Nothing was returned: confirm with the “Yes, return the remainder” button.", "error")
+        return _to_money(issue_id)
+    with unit_of_work(flash_prefix="Nothing was returned: ") as work:
+        done = payouts.return_remainder(db.session, current_resident(), issue_id)
+    if work.failed:
+        return _to_money(issue_id)
+    flash(f"{format_cents(done.total_cents)} returned to where the money came from.", "success")
+    return _to_money(issue_id)

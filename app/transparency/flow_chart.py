@@ -1,0 +1,29 @@
+"""The money flow as a bar chart (the page shows the same rows as a table beside it)."""
+
+from __future__ import annotations
+
+from markupsafe import Markup
+
+from app.charts import bar_chart
+from app.services.funding.money_trail import Flow
+from budgets.money import major_units
+
+
+def flow_chart(flow: Flow, where: str, currency: str) -> Markup:
+    rows = flow.rows()
+    return bar_chart(
+        title=f"Where {where}'s money came from and went",
+        desc=(
+            "Totals from the ledger, in the order the money moves: in from residents and the city, "
+            "committed to problems, paid for fixes, returned or refunded, and what is held now. "
+            "The table below gives the same figures."
+        ),
+        labels=[label for label, _ in rows],
+        values=[major_units(cents) for _, cents in rows],
+        unit=currency,
+        x_label=currency,
+        colour="#17407a",
+        label_width=250,
+        width=600,
+        empty_message="No money has moved yet.",
+    )

@@ -1,0 +1,34 @@
+"""The city-wide transparency page and its ledger CSV (one row per ledger line)."""
+
+from __future__ import annotations
+
+from flask import Response, render_template
+
+from app.extensions import db
+from app.services.funding import money_trail
+from app.services.issues.money import CITY_CURRENCY
+from app.transparency import bp
+from app.transparency.flow_chart import flow_chart
+
+
+@bp.get("/transparency")
+def city() -> str:
+    rows = money_trail.city_lines(db.session)
+    flow = money_trail.flow(rows)
+    return render_template(
+        "transparency/city.html",
+        flow=flow,
+        chart=flow_chart(flow, "the city", CITY_CURRENCY),
+        problems=money_trail.funded_problems(db.session),
+        currency=CITY_CURRENCY,
+        postings=len({r.posting_id for r in rows}),
+    )
+
+
+@bp.get("/transparency/ledger.csv")
+def city_csv() -> Response:
+    return Response(
+        money_trail.lines_csv(money_trail.city_lines(db.session)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="commonfix-ledger.csv"'},
+    )

@@ -1,0 +1,135 @@
+"""Every cent from pledge or backing to payout (issue 18, item 4): the city's and the pool's transparency
+pages show allocated, paid and remaining per funded problem with each payout, and their CSVs hold one
+row per ledger line whose totals are the ledger's."""
+
+# ruff: noqa: F811  (fixtures are imported, then requested by name)
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+
+from sqlalchemy import func, select, update
+
+from app.extensions import db
+from app.models import Issue, LedgerLine
+from tests.funding.round_world import RoundWorld, world  # noqa: F401
+from tests.funding.test_payouts import funded_issue, give_back, pay
+from tests.funding_fixtures import funding  # noqa: F401
+
+
+def read_csv(world: RoundWorld, url: str) -> list[dict[str, str]]:
+    response = world.client.get(url)
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+
+
+def ledger_balances(world: RoundWorld) -> dict[str, int]:
+    with world.app.app_context():
+        return {
+            account: int(total)
+            for account, total in db.session.execute(
+                select(LedgerLine.account, func.sum(LedgerLine.amount_cents)).group_by(LedgerLine.account)
+            ).tuples()
+        }
+
+
+def test_the_city_page_traces_every_cent_and_its_csv_is_the_ledger(world: RoundWorld) -> None:
+    issue_id = funded_issue(world)
+    assert pay(world, issue_id, amount_cents=1800, payee_name="Green Streets Ltd").status_code == 201
+    assert give_back(world, issue_id).status_code == 200
+
+    page = world.client.get("/transparency")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Green Streets Ltd" in html
+    assert "INV-2026-0042" in html
+    flow_rows = {
+        "From residents": "EUR 30.00",
+        "From the city": "EUR 0.00",
+        "Committed to problems": "EUR 30.00",
+        "Paid for fixes": "EUR 18.00",
+        "Returned unspent": "EUR 12.00",
+        "Held in pools": "EUR 12.00",
+        "Committed, not yet paid": "EUR 0.00",
+    }
+    for label, amount in flow_rows.items():
+        assert f'<th scope="row">{label}</th><td class="num">{amount}</td>' in html, label
+    assert "<svg" in html
+
+    rows = read_csv(world, "/transparency/ledger.csv")
+    with world.app.app_context():
+        assert len(rows) == db.session.scalar(select(func.count()).select_from(LedgerLine))
+    assert list(rows[0]) == [
+        "posting_id",
+        "kind",
+        "time_utc",
+        "account",
+        "amount_cents",
+        "issue_id",
+        "pool_id",
+    ]
+    by_posting: dict[str, int] = defaultdict(int)
+    by_account: dict[str, int] = defaultdict(int)
+    for row in rows:
+        by_posting[row["posting_id"]] += int(row["amount_cents"])
+        by_account[row["account"]] += int(row["amount_cents"])
+    assert set(by_posting.values()) == {0}
+    assert dict(by_account) == ledger_balances(world)
+    payouts = [r for r in rows if r["kind"] == "payout"]
+    assert sum(int(r["amount_cents"]) for r in payouts if r["account"].startswith("payee:")) == 1800
+    assert {r["issue_id"] for r in payouts} == {str(issue_id)}
+
+
+def test_the_pool_page_shows_what_its_money_paid_for(world: RoundWorld) -> None:
+    issue_id = funded_issue(world)
+    assert (
+        pay(world, issue_id, amount_cents=2000, payee_kind="department", payee_name="Parks").status_code
+        == 201
+    )
+    assert world.ref is not None
+    pool_id = world.ref.pool_id
+    html = world.client.get(f"/pools/{pool_id}").get_data(as_text=True)
+    assert 'data-testid="funded-problems"' in html
+    assert "Parks (city department)" in html
+    assert '<th scope="row">Paid for fixes</th><td class="num">EUR 20.00</td>' in html
+    assert '<th scope="row">Committed, not yet paid</th><td class="num">EUR 10.00</td>' in html
+
+    assert give_back(world, issue_id).status_code == 200
+    html = world.client.get(f"/pools/{pool_id}").get_data(as_text=True)
+    assert "Returned unspent by the fix" in html  # the pool's statement shows the money coming back
+    rows = read_csv(world, f"/pools/{pool_id}/ledger-lines.csv")
+    kinds = {r["kind"] for r in rows}
+    assert {"pledge", "allocation", "payout", "return"} <= kinds
+    by_posting: dict[str, int] = defaultdict(int)
+    for row in rows:
+        by_posting[row["posting_id"]] += int(row["amount_cents"])
+    assert set(by_posting.values()) == {0}
+    pool_total = sum(int(r["amount_cents"]) for r in rows if r["account"].startswith(f"pool:{pool_id}:"))
+    assert pool_total == world.funding.balance(world.ref).balance_cents == 1000
+    assert world.client.get("/pools/999999/ledger-lines.csv").status_code == 404
+
+
+def test_a_hidden_problem_keeps_its_money_on_the_page_but_not_its_title(world: RoundWorld) -> None:
+    issue_id = funded_issue(world)
+    assert pay(world, issue_id, amount_cents=700).status_code == 201
+    with world.app.app_context():
+        issue = db.session.get(Issue, issue_id)
+        assert issue is not None
+        title = issue.title
+        db.session.execute(update(Issue).where(Issue.id == issue_id).values(is_hidden=True))
+        db.session.commit()
+    html = world.client.get("/transparency").get_data(as_text=True)
+    assert title not in html
+    assert f"#{issue_id} A problem hidden by the moderators" in html
+    assert f'href="/issues/{issue_id}"' not in html
+    assert "EUR 7.00 to Green Streets Ltd" in html
+
+
+def test_an_empty_ledger_says_so(world: RoundWorld) -> None:
+    html = world.client.get("/transparency").get_data(as_text=True)
+    assert "No money has moved yet." in html
+    assert "No problem has been funded yet." in html
+    assert read_csv(world, "/transparency/ledger.csv") == []

@@ -1,0 +1,100 @@
+"""The payout form and the money on the problem page (issue 18, item 4): officials record and return,
+everyone reads allocated, paid and remaining with each payout; residents are refused."""
+
+# ruff: noqa: F811  (fixtures are imported, then requested by name)
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Payout
+from app.models.timestamps import utcnow
+from tests.funding.round_world import RoundWorld, world  # noqa: F401
+from tests.funding.test_payouts import funded_issue, stored
+from tests.funding_fixtures import funding  # noqa: F401
+
+
+def form(**changes: str) -> dict[str, str]:
+    data = {
+        "payee_kind": "department",
+        "payee_name": "Roads Department",
+        "amount": "12.50",
+        "invoice_ref": "RD-77",
+        "paid_on": utcnow().date().isoformat(),
+    }
+    data.update(changes)
+    return data
+
+
+def test_an_official_records_a_payout_on_the_problem_page(world: RoundWorld) -> None:
+    issue_id = funded_issue(world)
+    assert world.official is not None
+    world.auth.login_as(world.official)
+    page = world.client.get(f"/issues/{issue_id}").get_data(as_text=True)
+    assert 'data-testid="payout-form"' in page
+    assert "At most EUR 30.00" in page
+
+    done = world.client.post(f"/staff/issues/{issue_id}/payouts", data=form(), follow_redirects=True)
+    text = done.get_data(as_text=True)
+    assert "Payout of 12.50 to Roads Department recorded." in text
+    assert 'data-testid="money-paid">EUR 12.50<' in text
+    assert 'data-testid="money-remaining">EUR 17.50<' in text
+    assert "RD-77" in text
+    assert "city department" in text
+
+    staff_page = world.client.get(f"/staff/issues/{issue_id}").get_data(as_text=True)
+    assert "RD-77" in staff_page
+    assert 'data-testid="payout-form"' in staff_page
+
+    unconfirmed = world.client.post(
+        f"/staff/issues/{issue_id}/remainder-return", data={}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "Nothing was returned: confirm" in unconfirmed
+    returned = world.client.post(
+        f"/staff/issues/{issue_id}/remainder-return", data={"confirm": "yes"}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "17.50 returned to where the money came from." in returned
+    assert 'data-testid="money-returned">EUR 17.50<' in returned
+    assert 'data-testid="payout-form"' not in returned  # nothing left to pay
+
+    world.auth.logout()
+    public = world.client.get(f"/issues/{issue_id}").get_data(as_text=True)
+    assert "Money for the fix" in public
+    assert "Roads Department" in public
+    assert 'data-testid="payout-form"' not in public
+
+
+def test_bad_payout_forms_say_which_field_and_store_nothing(world: RoundWorld) -> None:
+    issue_id = funded_issue(world)
+    assert world.official is not None
+    world.auth.login_as(world.official)
+    before = stored(world)
+    cases = {
+        "amount_cents": form(amount="30.01"),
+        "payee_name": form(payee_name=""),
+        "invoice_ref": form(invoice_ref="  "),
+        "paid_on": form(paid_on="2999-01-01"),
+    }
+    for field, data in cases.items():
+        page = world.client.post(f"/staff/issues/{issue_id}/payouts", data=data, follow_redirects=True)
+        assert page.status_code == 200
+        assert f"The payout was not recorded ({field}):" in page.get_data(as_text=True), field
+    fractional = world.client.post(
+        f"/staff/issues/{issue_id}/payouts", data=form(amount="1.005"), follow_redirects=True
+    )
+    assert "The payout was not recorded (amount_cents):" in fractional.get_data(as_text=True)
+    assert stored(world) == before
+
+
+def test_a_resident_cannot_post_the_payout_form(world: RoundWorld) -> None:
+    issue_id = funded_issue(world)
+    world.auth.login_as(world.members[0])
+    assert 'data-testid="payout-form"' not in world.client.get(f"/issues/{issue_id}").get_data(as_text=True)
+    assert world.client.post(f"/staff/issues/{issue_id}/payouts", data=form()).status_code == 403
+    assert (
+        world.client.post(f"/staff/issues/{issue_id}/remainder-return", data={"confirm": "yes"}).status_code
+        == 403
+    )
+    with world.app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Payout)) == 0
