@@ -23,6 +23,7 @@ from app.models.backing import Backing, BackingFallback, BackingStatus, Matching
 from app.models.place import StatusType
 from app.models.workflow import EventKind
 from app.services.funding import ledger, pledges
+from app.services.issues import money_mail
 from app.services.issues.events import on_issue_event
 from app.services.kernel.links import external_url
 from app.services.workflow import status_changes as workflow
@@ -143,8 +144,8 @@ def _commit(
         ledger.post(session, ledger.PostingKind.COMMIT, memo, lines, None, issue_id=issue.id)
     _mark(session, [b.id for b in held], BackingStatus.COMMITTED.value, now)
     _system_audit(session, "backing.commit", issue.id, now, escrow_cents=escrow, backings=len(held))
-    for backing in held:
-        _mail(session, issue, backing, "funded")
+    # Backers (now committed) and followers hear it once, with everything committed to the fix.
+    money_mail.notify_funded(session, issue.id, None)
     if move_to_planned:
         _plan(session, issue, escrow, now)
     session.flush()
@@ -344,12 +345,10 @@ def _system_audit(session: DbSession, action: str, issue_id: int, now: datetime,
 
 
 SUBJECTS = {
-    "funded": "“{title}” is funded: your backing is committed",
     "refunded": "“{title}” was not funded: your backing is refunded",
     "moved": "“{title}” was not funded: your backing moved to your area's pool",
 }
 LEADS = {
-    "funded": "Problem #{id} “{title}” is funded. Your backing of {amount} is committed to its fix.",
     "refunded": "Problem #{id} “{title}” was not funded. Your backing of {amount} is refunded to you.",
     "moved": (
         "Problem #{id} “{title}” was not funded. As you asked, your backing of {amount} moved to your "

@@ -91,8 +91,10 @@ def notify(
     return sent
 
 
-def notify_funded(session: DbSession, issue_id: int, cents: int, actor_id: int | None) -> int:
-    amount = format_money(cents, currency_of(session, issue_id))
+def notify_funded(session: DbSession, issue_id: int, actor_id: int | None) -> int:
+    """The funded mail, once per recipient (its event key): the amount is everything committed so far,
+    so a problem funded by a round and by its backers in one certification is announced once, whole."""
+    amount = format_money(money_of(session, issue_id).committed_cents, currency_of(session, issue_id))
     lead = f"Problem #{issue_id} is funded: {amount} is now committed to fixing it."
     return notify(session, issue_id, "funded", "Funded: “{title}”", lead, actor_id)
 

@@ -101,7 +101,7 @@ def certify(session: DbSession, user: User, round_id: int) -> Round:
     for issue_id, cents in funded:  # residents' backings of a problem the round funds are committed too
         settle_issue(session, issue_id, now, funded=True)
         if cents:
-            money_mail.notify_funded(session, issue_id, cents, user.id)
+            money_mail.notify_funded(session, issue_id, user.id)
     audit.record(
         session,
         user,
