@@ -134,6 +134,9 @@ def test_three_neighbours_back_a_problem_the_city_matches_it_and_the_money_is_tr
     viewer.reload()
     expect(viewer.locator("#backing h2")).to_have_text("Funded")
     expect(viewer.get_by_test_id("match-sentence")).to_contain_text("the city added EUR 40.00")
+    # The campaign's rule planned it, not a person: the timeline names the city.
+    expect(viewer.locator(".timeline__item--staff").last).to_contain_text("The city")
+    expect(viewer.locator("#backing")).not_to_contain_text("Deadline")
     shoot(viewer, shots, "06-problem-funded")
 
     # 5. The official records the contractor's payout and marks the problem fixed.
