@@ -126,6 +126,7 @@ def test_three_neighbours_back_a_problem_the_city_matches_it_and_the_money_is_tr
     shoot(official, shots, "04-period-open")
     confirm(official, "Close this matching period now", "It cannot be undone")
     expect(official.get_by_test_id("period-state")).to_contain_text("Closed on")
+    expect(official.locator(".flash--success")).to_contain_text("the match was posted for 1 problem.")
     shoot(official, shots, "05-period-closed")
     funding = api_get(backing_server, f"/api/v1/issues/{issue_id}")["properties"]
     assert funding["status"] == "planned", funding["status"]
