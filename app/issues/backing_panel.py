@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import current_app
 from flask_login import current_user
 
 from app.extensions import db
@@ -11,7 +12,7 @@ from app.issues.forms import BackingForm
 from app.models import Issue
 from app.models.backing import Backing
 from app.models.timestamps import utcnow
-from app.services.funding import backings
+from app.services.funding import backings, match_sentences
 from app.services.funding.backing_settlement import CURRENCY, area_pool
 
 
@@ -25,6 +26,7 @@ class BackingPanel:
     has_pool: bool  # the area has a pool to move unfunded money to
     mine: list[Backing]
     form: BackingForm
+    match_sentence: str | None  # the city's match in one sentence, once backed in a matching period
 
 
 def backing_panel(issue: Issue, open_issue: bool, form: BackingForm | None = None) -> BackingPanel | None:
@@ -34,6 +36,10 @@ def backing_panel(issue: Issue, open_issue: bool, form: BackingForm | None = Non
     mine = (
         backings.my_backings(db.session, current_user.id, issue.id) if current_user.is_authenticated else []
     )
+    sentence = None
+    if not issue.is_hidden:
+        said = match_sentences.sentence_of_issue(db.session, issue.id, current_app.config["MATCH_CURRENCY"])
+        sentence = said.text if said.kind != "none" else None
     return BackingPanel(
         funding=figures,
         currency=CURRENCY,
@@ -41,4 +47,5 @@ def backing_panel(issue: Issue, open_issue: bool, form: BackingForm | None = Non
         has_pool=area_pool(db.session, issue.area_id) is not None,
         mine=mine,
         form=form or BackingForm(),
+        match_sentence=sentence,
     )

@@ -121,7 +121,8 @@ def close(period_id: int) -> BaseResponse:
     with unit_of_work(reraise=is_access_error) as work:
         closing = quadratic_match.close_by_hand(db.session, current_resident(), period_id, utcnow())
     if work.error is None:
-        flash(f"The period is closed: the match was posted for {closing.postings} problems.", "success")
+        problems = "problem" if closing.postings == 1 else "problems"
+        flash(f"The period is closed: the match was posted for {closing.postings} {problems}.", "success")
     return redirect(url_for("matching.period", period_id=period_id))
 
 

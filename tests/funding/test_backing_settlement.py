@@ -150,7 +150,7 @@ def test_a_match_that_completes_the_cost_funds_at_the_next_settlement(backers: B
         db.session.commit()
     assert backers.balance(issue_account(issue_id)) == 5_000
     assert backers.issue_status(issue_id) == "planned"
-    assert [s for s in mails_to(outbox, ann) if "is funded" in s]
+    assert [s for s in mails_to(outbox, ann) if s.startswith("Funded: ")]
     backers.ledger_ok()
 
 

@@ -106,7 +106,7 @@ def test_reaching_the_cost_funds_the_problem_and_plans_it(client, auth, backers,
     assert backers.issue_status(issue_id) == "planned"
     subjects = {(m["To"], m["Subject"]) for m in outbox()}
     for user in (first, second):
-        assert any(to == user.email and "is funded" in subject for to, subject in subjects)
+        assert any(to == user.email and subject.startswith("Funded: ") for to, subject in subjects)
     later = back(client, issue_id, {"amount_cents": 100}, auth.headers(backers.resident()), key="z")
     assert later.status_code == 409
     assert "already funded" in later.get_json()["error"]["message"]

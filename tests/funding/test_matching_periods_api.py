@@ -219,7 +219,7 @@ def test_the_pages_show_the_match_and_officials_close_with_a_confirmation(
     assert "Nothing changed" in unconfirmed.get_data(as_text=True)
     closed = client.post(f"/matching-periods/{period}/close", data={"confirm": "yes"}, follow_redirects=True)
     text = closed.get_data(as_text=True)
-    assert "the match was posted for 1 problems" in text
+    assert "the match was posted for 1 problem." in text
     assert "the city added EUR 22.00" in text
     form = client.post(
         "/matching-periods/new",

@@ -298,9 +298,21 @@ def test_backed_money_returns_to_the_backers_and_the_city_pro_rata(world: RoundW
 
     other = world.costed_issue(5000)
     with world.app.app_context():
-        for user, cents in zip(backers, (500, 300, 200), strict=True):
+        for i, (user, cents) in enumerate(zip(backers, (500, 300, 200), strict=True)):
+            backing = Backing(
+                issue_id=other,
+                user_id=user.id,
+                amount_cents=cents,
+                status="committed",
+                provider="manual",
+                idempotency_key=f"other-{i}",
+            )
+            db.session.add(backing)
+            db.session.flush()
             lines = [(resident_account(user.id), -cents), (escrow_account(other), cents)]
-            ledger.post(db.session, PostingKind.BACKING, "Backing", lines, None, issue_id=other)
+            ledger.post(
+                db.session, PostingKind.BACKING, "Backing", lines, None, issue_id=other, backing_id=backing.id
+            )
         lines = [(escrow_account(other), -1000), (issue_account(other), 1000)]
         ledger.post(db.session, PostingKind.COMMIT, "Funded", lines, None, issue_id=other)
         db.session.commit()

@@ -159,8 +159,8 @@ def _sources(session: DbSession, issue_id: int) -> list[tuple[str, int]]:
 
     A round's allocation weighs as its cents, for the allocating pool's available account. Money
     committed from the campaign's escrow (commit) is split over the escrow's own sources (each backer's
-    resident account, the city's match) by what each put in; to keep the weights whole, pool weights
-    are scaled by the escrow's total and escrow sources by the committed sum.
+    resident account, the city's match) by what each put in and did not get back (unback); to keep the
+    weights whole, pool weights are scaled by the escrow's total and escrow sources by the committed sum.
     """
     funded = issue_account(issue_id)
     by_pool = session.execute(
@@ -181,7 +181,9 @@ def _sources(session: DbSession, issue_id: int) -> list[tuple[str, int]]:
             .join(LedgerPosting, LedgerPosting.id == LedgerLine.posting_id)
             .where(
                 LedgerPosting.issue_id == issue_id,
-                LedgerPosting.kind.in_([PostingKind.BACKING, PostingKind.QF_MATCH]),
+                # Net of what an unback gave back: a backer refunded in an earlier, unfunded campaign
+                # of the problem (or the city's match returned then) is no source of its money.
+                LedgerPosting.kind.in_([PostingKind.BACKING, PostingKind.QF_MATCH, PostingKind.UNBACK]),
                 (LedgerLine.account.startswith(RESIDENT_PREFIX)) | (LedgerLine.account == CITY_MATCH),
             )
             .group_by(LedgerLine.account)
