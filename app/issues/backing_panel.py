@@ -9,9 +9,9 @@ from flask_login import current_user
 from app.extensions import db
 from app.issues.forms import BackingForm
 from app.models import Issue
-from app.models.backing import Backing
+from app.models.backing import Backing, BackingStatus
 from app.models.timestamps import utcnow
-from app.services.funding import backings
+from app.services.funding import backings, pending_backings
 from app.services.funding.backing_settlement import CURRENCY, area_pool
 
 
@@ -25,6 +25,7 @@ class BackingPanel:
     has_pool: bool  # the area has a pool to move unfunded money to
     mine: list[Backing]
     form: BackingForm
+    instructions: dict[int, tuple[str, str]]  # my pending backings' id -> (reference, whom to pay)
 
 
 def backing_panel(issue: Issue, open_issue: bool, form: BackingForm | None = None) -> BackingPanel | None:
@@ -41,4 +42,12 @@ def backing_panel(issue: Issue, open_issue: bool, form: BackingForm | None = Non
         has_pool=area_pool(db.session, issue.area_id) is not None,
         mine=mine,
         form=form or BackingForm(),
+        instructions={
+            b.id: (
+                pending_backings.payment_reference(b.id),
+                pending_backings.payment_instructions(b, CURRENCY),
+            )
+            for b in mine
+            if b.status == BackingStatus.PENDING.value
+        },
     )
