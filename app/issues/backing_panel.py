@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import current_app
 from flask_login import current_user
 
 from app.extensions import db
@@ -11,7 +12,7 @@ from app.issues.forms import BackingForm
 from app.models import Issue
 from app.models.backing import Backing, BackingStatus
 from app.models.timestamps import utcnow
-from app.services.funding import backings, pending_backings
+from app.services.funding import backings, match_sentences, pending_backings
 from app.services.funding.backing_settlement import CURRENCY, area_pool
 
 
@@ -25,6 +26,7 @@ class BackingPanel:
     has_pool: bool  # the area has a pool to move unfunded money to
     mine: list[Backing]
     form: BackingForm
+    match_sentence: str  # the city's match in one sentence ("" for a hidden problem)
     instructions: dict[int, tuple[str, str]]  # my pending backings' id -> (reference, whom to pay)
 
 
@@ -42,6 +44,11 @@ def backing_panel(issue: Issue, open_issue: bool, form: BackingForm | None = Non
         has_pool=area_pool(db.session, issue.area_id) is not None,
         mine=mine,
         form=form or BackingForm(),
+        match_sentence=""  # a hidden problem (shown to staff only) has no public sentence
+        if issue.is_hidden
+        else match_sentences.sentence_of_issue(
+            db.session, issue.id, current_app.config["MATCH_CURRENCY"]
+        ).text,
         instructions={
             b.id: (
                 pending_backings.payment_reference(b.id),
