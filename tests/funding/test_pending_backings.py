@@ -15,7 +15,7 @@ from app.extensions import db
 from app.jobs.backing_settlement import settle_due_at
 from app.models import AuditEntry, LedgerPosting, User
 from app.models.timestamps import utcnow
-from app.services.funding import backing_confirmation
+from app.services.funding import backing_confirmation, quadratic_match
 from app.services.kernel.errors import Conflict
 from app.services.workflow import status_changes
 from budgets.accounts import escrow_account, resident_account
@@ -221,3 +221,16 @@ def test_concurrent_confirmations_post_once(client, auth, backers, app) -> None:
     assert postings(app, backing_id) == 1
     assert backers.balance(escrow_account(issue_id)) == 1_200
     backers.ledger_ok()
+
+
+def test_pending_backings_never_count_for_the_citys_match(client, auth, backers, app) -> None:
+    period_id = backers.period()
+    issue_id = backers.problem()
+    backers.back(backers.resident(), issue_id, 900)
+    backers.back(backers.resident(), issue_id, 400)
+    shipped(app)
+    assert back(client, issue_id, 2_500, auth.headers(backers.resident()), "m").status_code == 201
+    with app.app_context():
+        problem = quadratic_match.standing(db.session, period_id).problem(issue_id)
+    assert problem is not None
+    assert (problem.backers, problem.backed_cents) == (2, 1_300)
