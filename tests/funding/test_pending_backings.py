@@ -17,8 +17,10 @@ from app.models import AuditEntry, LedgerPosting, User
 from app.models.timestamps import utcnow
 from app.services.funding import backing_confirmation, quadratic_match
 from app.services.kernel.errors import Conflict
+from app.services.mydata import deletion
 from app.services.workflow import status_changes
 from budgets.accounts import escrow_account, resident_account
+from tests import factories
 from tests.backing_fixtures import backers  # noqa: F401  (fixture)
 from tests.funding.test_backing_settlement import official
 
@@ -234,3 +236,15 @@ def test_pending_backings_never_count_for_the_citys_match(client, auth, backers,
         problem = quadratic_match.standing(db.session, period_id).problem(issue_id)
     assert problem is not None
     assert (problem.backers, problem.backed_cents) == (2, 1_300)
+
+
+def test_deleting_the_account_cancels_its_pending_backings(client, auth, backers, app) -> None:
+    shipped(app)
+    issue_id = backers.problem()
+    user = backers.resident()
+    backing_id = back(client, issue_id, 800, auth.headers(user), "gone").get_json()["id"]
+    with app.app_context():
+        deletion.delete_account(db.session, db.session.get(User, user.id), factories.DEFAULT_PASSWORD)
+        db.session.commit()
+    assert backers.statuses(issue_id) == {backing_id: "cancelled"}
+    backers.ledger_ok()

@@ -100,3 +100,15 @@ def cancel_ended(session: DbSession, issue_id: int, now: datetime, *, everything
     )
     session.flush()
     return len(ids)
+
+
+def cancel_of_user(session: DbSession, user_id: int, now: datetime) -> int:
+    """Cancel a resident's pending backings (their account is being deleted); returns how many."""
+    cancelled = execute_write(
+        session,
+        update(Backing)
+        .where(Backing.user_id == user_id, Backing.status == BackingStatus.PENDING.value)
+        .values(status=BackingStatus.CANCELLED.value, settled_at=now)
+        .execution_options(synchronize_session=False),
+    ).rowcount
+    return int(cancelled or 0)
