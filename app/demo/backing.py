@@ -29,7 +29,8 @@ CAMPAIGNS = (
 
 
 def _backable(session: DbSession, limit: int) -> list[int]:
-    """Open, visible, unpriced problems, most liked first (not candidates of the demo rounds)."""
+    """Open, visible, unpriced problems, least liked first: the demo's campaign leaves the most-liked
+    problems to the rounds a visitor (or a browser test) creates, whose candidates are the top by likes."""
     return list(
         session.scalars(
             select(Issue.id)
@@ -40,7 +41,7 @@ def _backable(session: DbSession, limit: int) -> list[int]:
                 Issue.duplicate_of_id.is_(None),
                 Issue.cost_estimate_cents.is_(None),
             )
-            .order_by(Issue.likes_count.desc(), Issue.id)
+            .order_by(Issue.likes_count, Issue.id)
             .limit(limit)
         )
     )

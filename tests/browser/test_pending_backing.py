@@ -89,14 +89,9 @@ def test_a_pending_backing_is_confirmed_by_the_citys_cashier(
     expect(laptop.get_by_test_id("pending-backing").first).to_be_visible()  # the demo city's own
     assert serious_violations(laptop) == []
     laptop.screenshot(path=str(shots / "cashier-laptop.png"), full_page=True)
-    demo_backed = next(
-        f["id"]
-        for f in api_get(shipped_server, "/api/v1/issues?status=open&sort=rank&per_page=20")["features"]
-        if (api_get(shipped_server, f"/api/v1/issues/{f['id']}")["properties"]["funding"] or {}).get(
-            "backers"
-        )
-        and f["id"] != problem["id"]
-    )
+    period_id = api_get(shipped_server, "/api/v1/matching-periods")["periods"][0]["id"]
+    problems = api_get(shipped_server, f"/api/v1/matching-periods/{period_id}")["problems"]
+    demo_backed = max(problems, key=lambda p: p["match_cents"])["issue_id"]
     laptop.goto(f"{shipped_server.url}/issues/{demo_backed}#backing")
     expect(laptop.get_by_test_id("match-sentence")).to_contain_text("the city adds")
     assert serious_violations(laptop) == []
