@@ -154,6 +154,7 @@ class Config:
     RATE_LIMIT_REPORT = "30 per hour"
     RATE_LIMIT_LIKE = "120 per minute"
     RATE_LIMIT_BACKING = "30 per minute"
+    RATE_LIMIT_CASHIER = "120 per minute"  # per official: confirming or cancelling pending backings
     RATE_LIMIT_UPDATE = "30 per hour"  # public updates and "not fixed" on issues
     RATE_LIMIT_FLAG = "30 per hour"  # residents flagging reports, updates and photos
     RATE_LIMIT_EXPORT = "10 per hour"  # "Download my data" (builds a ZIP with every photo)
@@ -195,6 +196,13 @@ class Config:
     # The most one resident may back one problem with when no matching period is open for its area
     # (an open period's backer_cap_cents applies instead): EUR 100.
     BACKING_DEFAULT_CAP_CENTS = 10_000
+    # What a resident whose backing waits for the city's cashier is told to do ({amount} and {reference}
+    # are filled in); the cashier confirms on /staff/backings once the money arrived.
+    BACKING_PAYMENT_INSTRUCTIONS = (
+        "Transfer {amount} to the city's cashier account (Commonfix City Treasury, "
+        "IBAN NL00 CFIX 0000 0000 00) or pay it at the city hall cash desk, quoting the reference "
+        "{reference}. Your backing counts once the cashier confirms the money arrived."
+    )
     # Rounds with more ballots than this tally in the background (202 + a progress page).
     TALLY_SYNC_MAX_BALLOTS = 2000
     # A background tally's lease (seconds): renewed with each progress report; once it lapses (the
@@ -276,6 +284,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "RATE_LIMIT_REPORT": ("RATE_LIMIT_REPORT", parse_rate),
     "RATE_LIMIT_LIKE": ("RATE_LIMIT_LIKE", parse_rate),
     "RATE_LIMIT_BACKING": ("RATE_LIMIT_BACKING", parse_rate),
+    "RATE_LIMIT_CASHIER": ("RATE_LIMIT_CASHIER", parse_rate),
     "RATE_LIMIT_UPDATE": ("RATE_LIMIT_UPDATE", parse_rate),
     "RATE_LIMIT_PASSWORD_RESET": ("RATE_LIMIT_PASSWORD_RESET", parse_rate),
     "RATE_LIMIT_PASSWORD_RESET_ADDRESS": ("RATE_LIMIT_PASSWORD_RESET_ADDRESS", parse_rate),
@@ -287,6 +296,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "API_TOKEN_TTL_DAYS": ("API_TOKEN_TTL", lambda n, v: timedelta(days=parse_int(n, v))),
     "PAYMENT_PROVIDER": ("PAYMENT_PROVIDER", lambda _n, v: v),
     "BACKING_DEFAULT_CAP_CENTS": ("BACKING_DEFAULT_CAP_CENTS", parse_int),
+    "BACKING_PAYMENT_INSTRUCTIONS": ("BACKING_PAYMENT_INSTRUCTIONS", lambda _n, v: v),
     "TALLY_SYNC_MAX_BALLOTS": ("TALLY_SYNC_MAX_BALLOTS", parse_int),
     "TALLY_LEASE_SECONDS": ("TALLY_LEASE_SECONDS", parse_int),
     "ROUND_REMINDER_HOURS": ("ROUND_REMINDER_HOURS", parse_int),

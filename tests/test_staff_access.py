@@ -94,6 +94,12 @@ TABLE: dict[tuple[str, str], str] = {
     ("POST", "/staff/issues/<int:issue_id>/remainder-return"): "official",
     ("POST", "/api/v1/issues/<int:issue_id>/payouts"): "official",
     ("POST", "/api/v1/issues/<int:issue_id>/remainder-return"): "official",
+    # the city's cashier: pending backings confirmed or cancelled (issue 18 item 2 follow-up)
+    ("GET", "/staff/backings"): "official",
+    ("POST", "/staff/backings/<int:backing_id>/<any(confirm, cancel):step>"): "official",
+    ("GET", "/api/v1/backings/pending"): "official",
+    ("POST", "/api/v1/backings/<int:backing_id>/confirmation"): "official",
+    ("POST", "/api/v1/backings/<int:backing_id>/cancellation"): "official",
 }
 
 
@@ -166,6 +172,8 @@ def targets(
         "team_id": "999999",
         "user_id": "999999",
         "area_id": "999999",
+        "backing_id": "999999",
+        "step": "confirm",
     }
 
 

@@ -23,6 +23,7 @@ def protect_cookie_sessions() -> None:
 from app.api import (  # noqa: E402,F401  # noqa: E402,F401
     account_settings,
     accounts,
+    backing_confirmations,
     backings,
     census,
     estimates,

@@ -11,10 +11,11 @@ from app.api.models import backings as shapes
 from app.api.models.funding import PledgeHeaders
 from app.api.params import json_body
 from app.extensions import db
-from app.models.backing import Backing
+from app.models.backing import Backing, BackingStatus
 from app.models.timestamps import utcnow
 from app.ratelimits import limit
-from app.services.funding import backings
+from app.services.funding import backings, pending_backings
+from app.services.funding.backing_settlement import CURRENCY
 from app.services.funding.payments import get_provider
 from app.services.funding.pledges import IDEMPOTENCY_HEADER
 from app.services.kernel.errors import ValidationError
@@ -32,6 +33,12 @@ def backing_json(found: Backing) -> dict[str, object]:
         "period_id": found.period_id,
         "created_at": found.created_at.isoformat() + "Z",
         "settled_at": found.settled_at.isoformat() + "Z" if found.settled_at else None,
+        "reference": pending_backings.payment_reference(found.id),
+        "payment_instructions": (
+            pending_backings.payment_instructions(found, CURRENCY)
+            if found.status == BackingStatus.PENDING.value
+            else None
+        ),
     }
 
 
@@ -45,6 +52,7 @@ def funding_json(figures: backings.IssueFunding | None) -> dict[str, object] | N
         "match_cents": figures.match_cents,
         "paid_cents": figures.paid_cents,
         "deadline": figures.deadline.isoformat() + "Z" if figures.deadline else None,
+        "pending_cents": figures.pending_cents,
     }
 
 
@@ -53,7 +61,9 @@ def funding_json(figures: backings.IssueFunding | None) -> dict[str, object] | N
     operation_id="createBacking",
     summary="Back a costed open problem (confirmed residents); the same Idempotency-Key is one backing",
     description=(
-        "201 with the new backing, its money held in the problem's escrow. A retry with the same "
+        "201 with the new backing, its money held in the problem's escrow; with the shipped payment "
+        "provider the backing is `pending` (nothing posted) and carries `payment_instructions`: whom to "
+        "pay, quoting `reference`, until an official confirms the money arrived. A retry with the same "
         "Idempotency-Key (even concurrent) returns the same backing with 200 and `Idempotent-Replayed: "
         "true`; the same key with another problem or amount is a 409. A problem whose escrow reaches its "
         "cost is funded at once (the backing's status is then `committed`)."

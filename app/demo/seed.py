@@ -21,6 +21,7 @@ from app.database.sessions import DbSession
 from app.demo.content import DESCRIPTIONS, STREETS, TITLES
 from app.demo.timelines import add_demo_timelines
 from app.models import Issue, Like, User
+from app.models.timestamps import utcnow
 from app.services.gazetteer.imports import import_gazetteer
 from app.services.issues import places
 from app.shapes import point_element
@@ -178,6 +179,10 @@ def seed_demo_city(
     from app.demo.rounds import seed_rounds
 
     funding = f"{funding} {seed_rounds(session, f'official@{DEMO_DOMAIN}')}".strip()
+    from app.demo.backing import seed_backing
+
+    campaign = seed_backing(session, f"official@{DEMO_DOMAIN}", resident_ids, utcnow())
+    funding = f"{funding} {campaign}".strip()
     return (
         f"Demo city loaded: {len(area_ids)} neighbourhoods, {len(issues)} problems, "
         f"{len(resident_ids)} residents, {len(likes)} likes; {funding} Log in as resident1@{DEMO_DOMAIN}, "

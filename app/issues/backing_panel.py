@@ -10,9 +10,9 @@ from flask_login import current_user
 from app.extensions import db
 from app.issues.forms import BackingForm
 from app.models import Issue
-from app.models.backing import Backing
+from app.models.backing import Backing, BackingStatus
 from app.models.timestamps import utcnow
-from app.services.funding import backings, match_sentences
+from app.services.funding import backings, match_sentences, pending_backings
 from app.services.funding.backing_settlement import CURRENCY, area_pool
 
 
@@ -27,6 +27,7 @@ class BackingPanel:
     mine: list[Backing]
     form: BackingForm
     match_sentence: str | None  # the city's match in one sentence, once backed in a matching period
+    instructions: dict[int, tuple[str, str]]  # my pending backings' id -> (reference, whom to pay)
 
 
 def backing_panel(issue: Issue, open_issue: bool, form: BackingForm | None = None) -> BackingPanel | None:
@@ -48,4 +49,12 @@ def backing_panel(issue: Issue, open_issue: bool, form: BackingForm | None = Non
         mine=mine,
         form=form or BackingForm(),
         match_sentence=sentence,
+        instructions={
+            b.id: (
+                pending_backings.payment_reference(b.id),
+                pending_backings.payment_instructions(b, CURRENCY),
+            )
+            for b in mine
+            if b.status == BackingStatus.PENDING.value
+        },
     )

@@ -11,9 +11,10 @@ from app.extensions import db
 from app.issues import bp
 from app.issues.forms import BackingForm
 from app.issues.routes import detail_page
+from app.models.backing import BackingStatus
 from app.models.timestamps import utcnow
 from app.ratelimits import limit
-from app.services.funding import backings
+from app.services.funding import backings, pending_backings
 from app.services.funding.backing_settlement import CURRENCY, Settled
 from app.services.funding.payments import get_provider
 from app.services.kernel.parsing import parse_amount
@@ -49,7 +50,13 @@ def back(issue_id: int) -> tuple[str, int] | Response:
     if work.error is not None:
         return detail_page(issue_id, form), work.error.status
     amount = format_money(outcome.backing.amount_cents, CURRENCY)
-    if outcome.settled == Settled.COMMITTED.value:
+    if outcome.backing.status == BackingStatus.PENDING.value:
+        flash(
+            f"Thank you! Your backing of {amount} waits for its money: "
+            + pending_backings.payment_instructions(outcome.backing, CURRENCY),
+            "success",
+        )
+    elif outcome.settled == Settled.COMMITTED.value:
         flash(f"Thank you! Your {amount} completed the cost: this problem is funded and planned.", "success")
     else:
         flash(

@@ -42,6 +42,8 @@ class MatchingPeriod(Model):
 
 
 class BackingStatus(StrEnum):
+    PENDING = "pending"  # waiting for the city's cashier to confirm the money arrived; nothing posted
+    CANCELLED = "cancelled"  # a pending backing the cashier cancelled or its campaign ended: nothing moved
     HELD = "held"  # in the problem's escrow
     COMMITTED = "committed"  # the problem was funded: the money is the problem's
     REFUNDED = "refunded"  # returned to the resident

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from app.api.models.common import RequestBody, ResponseBody
+from app.api.models.common import RequestBody, ResponseBody, absent
 
 
 class NewBacking(RequestBody):
@@ -24,13 +24,19 @@ class Backing(ResponseBody):
     id: int
     issue_id: int
     amount_cents: int
-    status: Literal["held", "committed", "refunded", "moved"]
+    status: Literal["pending", "cancelled", "held", "committed", "refunded", "moved"] = Field(
+        description="pending: waiting for the city's cashier to confirm the money arrived (nothing posted)"
+    )
     fallback: Literal["refund", "pool"]
     show_name: bool
     provider: str = Field(examples=["test"])
     period_id: int | None = Field(description="the matching period the backing joined, if one was open")
     created_at: datetime
     settled_at: datetime | None
+    reference: str = Field(examples=["CF-B12"], description="the payment reference to quote")
+    payment_instructions: str | None = Field(
+        description="for a pending backing: whom to pay and how; null once it is no longer pending"
+    )
 
 
 class IssueFunding(ResponseBody):
@@ -42,3 +48,18 @@ class IssueFunding(ResponseBody):
     match_cents: int = Field(ge=0, description="the city's match posted to the problem's escrow so far")
     paid_cents: int = Field(ge=0, description="payouts posted from the problem's committed money so far")
     deadline: datetime | None = Field(description="the campaign's deadline (its matching period's end)")
+    pending_cents: int | None = absent(
+        "pending backings the city's cashier has not confirmed yet (not in backed_cents)", ge=0
+    )
+
+
+class PendingBacking(ResponseBody):
+    """One backing waiting for the city's cashier (officials' list)."""
+
+    backing: Backing
+    issue_title: str
+    resident: str = Field(description="the resident's display name; empty for a deleted account")
+
+
+class PendingBackings(ResponseBody):
+    items: list[PendingBacking]

@@ -22,7 +22,7 @@ from app.models import AuditEntry, Group, Issue, IssueEvent, LedgerLine, LedgerP
 from app.models.backing import Backing, BackingFallback, BackingStatus, MatchingPeriod
 from app.models.place import StatusType
 from app.models.workflow import EventKind
-from app.services.funding import ledger, pledges
+from app.services.funding import ledger, pending_backings, pledges
 from app.services.issues import money_mail
 from app.services.issues.events import on_issue_event
 from app.services.kernel.links import external_url
@@ -72,13 +72,17 @@ def settle_issue(session: DbSession, issue_id: int, now: datetime, *, funded: bo
         )
     )
     escrow = ledger.account_balance(session, escrow_account(issue_id))
-    if not held and escrow == 0:
-        return Settled.NOTHING.value
     status_type = session.scalar(select(Status.type).where(Status.code == issue.status))
     closed = status_type != StatusType.OPEN.value or issue.duplicate_of_id is not None
+    # Pending backings posted nothing: a closed, merged or funded problem, or an ended campaign, cancels them.
+    reason = "closed" if closed else "funded" if funded else "deadline"
+    pending_backings.cancel_ended(session, issue_id, now, everything=closed or funded, reason=reason)
+    if not held and escrow == 0:
+        return Settled.NOTHING.value
     cost = issue.cost_estimate_cents or 0
     if funded or (not closed and cost > 0 and escrow >= cost):
         _commit(session, issue, held, escrow, now, move_to_planned=not funded)
+        pending_backings.cancel_ended(session, issue_id, now, everything=True, reason="funded")
         return Settled.COMMITTED.value
     if closed:
         _unback(session, issue, held, [], escrow, now, "closed")
@@ -305,12 +309,15 @@ SETTLING_KINDS = frozenset({EventKind.STATUS.value, EventKind.DUPLICATE.value})
 
 def settle_on_issue_event(session: DbSession, *, event: IssueEvent, **_: object) -> None:
     """The issue-event signal's receiver (connected in create_app): a closed or merged problem's
-    backers get their money back in the transaction that closes it."""
+    backers get their money back (and pending backings are cancelled) in the transaction that closes it."""
     if event.kind not in SETTLING_KINDS:
         return
     has_money = session.scalar(
         select(Backing.id)
-        .where(Backing.issue_id == event.issue_id, Backing.status == BackingStatus.HELD.value)
+        .where(
+            Backing.issue_id == event.issue_id,
+            Backing.status.in_((BackingStatus.HELD.value, BackingStatus.PENDING.value)),
+        )
         .limit(1)
     )
     if has_money is not None or ledger.account_balance(session, escrow_account(event.issue_id)):
@@ -318,13 +325,16 @@ def settle_on_issue_event(session: DbSession, *, event: IssueEvent, **_: object)
 
 
 def due_issue_ids(session: DbSession, now: datetime) -> list[int]:
-    """Problems with held backings whose campaign deadline has passed (the periodic job settles them)."""
+    """Problems with held or pending backings whose campaign ended (the periodic job settles them)."""
     return sorted(
         set(
             session.scalars(
                 select(Backing.issue_id)
                 .join(MatchingPeriod, MatchingPeriod.id == Backing.period_id)
-                .where(Backing.status == BackingStatus.HELD.value, MatchingPeriod.closes_at <= now)
+                .where(
+                    Backing.status.in_((BackingStatus.HELD.value, BackingStatus.PENDING.value)),
+                    MatchingPeriod.closes_at <= now,
+                )
             )
         )
     )

@@ -1,10 +1,11 @@
 """Backings: a resident's idempotent, capped micro-investment in one costed open problem, and its figures.
 
 The money is posted (kind BACKING: resident:<u> -x, issue:<i>:escrow +x) when the payment provider
-confirms it, in the request that makes it; settlement (backing_settlement.py) later commits the escrow
-to the problem or returns it. Every write to one problem's backings runs under the problem's money
-lock (ledger.lock_issue_money), so the cap, the deadline and "already funded" are checked exactly even
-when many residents back the same problem at once.
+confirms it, in the request that makes it; with a provider that waits (the shipped one) the backing is
+stored `pending` and posted when the city's cashier confirms it (backing_confirmation.py). Settlement
+(backing_settlement.py) later commits the escrow to the problem or returns it. Every write to one
+problem's backings runs under the problem's money lock (ledger.lock_issue_money), so the cap, the
+deadline and "already funded" are checked exactly even when many residents back the same problem at once.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from app.database.spellings import insert_ignoring_duplicates
 from app.models import Issue, LedgerLine, LedgerPosting, Status, User
 from app.models.backing import Backing, BackingFallback, BackingStatus, MatchingPeriod
 from app.models.place import StatusType
-from app.services.funding import ledger
+from app.services.funding import ledger, pending_backings
 from app.services.funding.backing_settlement import CURRENCY, held_deadline, settle_issue
 from app.services.funding.payments import PaymentProvider
 from app.services.funding.pledges import check_idempotency_key
@@ -31,6 +32,8 @@ from budgets.money import format_money
 
 # Backings that count as money behind the problem (refunded and moved ones no longer do).
 LIVE_STATUSES = (BackingStatus.HELD.value, BackingStatus.COMMITTED.value)
+# Backings that count against one resident's cap: the live ones and those waiting for the cashier.
+CAPPED_STATUSES = (BackingStatus.PENDING.value, *LIVE_STATUSES)
 # Posted from issue:<i>:funded by the payouts of issue 18 item 4.
 PAYOUT_KIND = "payout"
 
@@ -54,6 +57,7 @@ class IssueFunding:
     deadline: datetime | None  # the campaign's deadline (its matching period's closes_at)
     committed: bool  # the problem is funded (its escrow committed, or a certified round's allocation)
     backer_cap_cents: int  # the most one resident may back this problem with now
+    pending_cents: int = 0  # pending backings the city's cashier has not confirmed (not in backed_cents)
 
 
 def default_backer_cap() -> int:
@@ -145,13 +149,13 @@ def _check_backable(session: DbSession, issue: Issue, now: datetime) -> None:
 
 
 def backed_by(session: DbSession, user_id: int, issue_id: int) -> int:
-    """What the resident has behind the problem now (held and committed backings)."""
+    """What counts against the resident's cap: pending, held and committed backings of the problem."""
     return int(
         session.scalar(
             select(func.coalesce(func.sum(Backing.amount_cents), 0)).where(
                 Backing.user_id == user_id,
                 Backing.issue_id == issue_id,
-                Backing.status.in_(LIVE_STATUSES),
+                Backing.status.in_(CAPPED_STATUSES),
             )
         )
         or 0
@@ -174,8 +178,10 @@ def back(
 
     The same key with another problem or amount is a 409. The backing joins the matching period open
     for the problem's area at `now` (if any); the resident's total behind the problem is capped by the
-    period's backer_cap_cents, or BACKING_DEFAULT_CAP_CENTS without a period. The problem is settled
-    right after (funded when its escrow reaches its cost). Never commits.
+    period's backer_cap_cents, or BACKING_DEFAULT_CAP_CENTS without a period. With a provider that
+    confirms at once the money is posted and the problem settled right after (funded when its escrow
+    reaches its cost); otherwise the backing is stored `pending` (settled "pending") and nothing is posted
+    until an official confirms it. Never commits.
     """
     key = check_idempotency_key(idempotency_key, "backing")
     if user.is_blocked:
@@ -185,12 +191,7 @@ def back(
     if earlier is not None:
         return _replay(earlier, issue_id, amount_cents)
     chosen = check_fallback(fallback)
-    if not provider.confirms_immediately():
-        raise Conflict(
-            f"Backing needs a payment provider that confirms payments at once; {provider.name!r} "
-            "waits for a treasurer, and a problem has none.",
-            "provider",
-        )
+    at_once = provider.confirms_immediately()
     ledger.lock_issue_money(session, issue_id)  # serialises this problem's backings from here on
     issue = session.scalar(
         select(Issue).where(Issue.id == issue_id).execution_options(populate_existing=True)
@@ -206,7 +207,7 @@ def back(
         "user_id": user.id,
         "period_id": period.id if period is not None else None,
         "amount_cents": cents,
-        "status": BackingStatus.HELD.value,
+        "status": BackingStatus.HELD.value if at_once else BackingStatus.PENDING.value,
         "fallback": chosen,
         "show_name": bool(show_name),
         "provider": provider.name,
@@ -218,7 +219,19 @@ def back(
     assert found is not None
     if not inserted:  # a concurrent request with the same key won
         return _replay(found, issue_id, cents)
-    lines = [(ledger.resident_account(user.id), -cents), (escrow_account(issue_id), cents)]
+    if not at_once:
+        return BackingOutcome(found, True, BackingStatus.PENDING.value)
+    post_backing(session, found, now)
+    settled = settle_issue(session, issue_id, now)
+    session.refresh(found)
+    return BackingOutcome(found, True, settled)
+
+
+def post_backing(session: DbSession, found: Backing, now: datetime) -> None:
+    """Post the backing's money into the problem's escrow (once: backing_id is unique in the ledger)."""
+    user_id, issue_id, cents = found.user_id, found.issue_id, found.amount_cents
+    assert user_id is not None, "a backing is posted while its resident exists"
+    lines = [(ledger.resident_account(user_id), -cents), (escrow_account(issue_id), cents)]
     ledger.post(
         session,
         ledger.PostingKind.BACKING,
@@ -228,9 +241,6 @@ def back(
         issue_id=issue_id,
         backing_id=found.id,
     )
-    settled = settle_issue(session, issue_id, now)
-    session.refresh(found)
-    return BackingOutcome(found, True, settled)
 
 
 def _by_key(session: DbSession, user_id: int, key: str) -> Backing | None:
@@ -299,6 +309,7 @@ def issue_funding(session: DbSession, issue: Issue, now: datetime) -> IssueFundi
         deadline=deadline,
         committed=is_funded(session, issue.id),
         backer_cap_cents=period.backer_cap_cents if period is not None else default_backer_cap(),
+        pending_cents=pending_backings.pending_cents(session, issue.id),
     )
 
 
@@ -313,8 +324,12 @@ def my_backings(session: DbSession, user_id: int, issue_id: int) -> list[Backing
 
 
 def paid_by_issue(session: DbSession) -> dict[int, int]:
-    """Issue id -> cents of every backing ever paid (any status): ledger-check cross-checks it."""
+    """Issue id -> cents of every backing ever paid (any status but pending or cancelled, which were never
+    posted): ledger-check cross-checks it."""
+    unpaid = (BackingStatus.PENDING.value, BackingStatus.CANCELLED.value)
     rows = session.execute(
-        select(Backing.issue_id, func.sum(Backing.amount_cents)).group_by(Backing.issue_id)
+        select(Backing.issue_id, func.sum(Backing.amount_cents))
+        .where(Backing.status.not_in(unpaid))
+        .group_by(Backing.issue_id)
     ).tuples()
     return {issue_id: int(total) for issue_id, total in rows}

@@ -38,6 +38,7 @@ from app.models.funding import PledgeStatus
 from app.models.place import StatusType
 from app.models.rounds import Phase
 from app.models.timestamps import utcnow
+from app.services.funding import pending_backings
 from app.services.funding.backing_settlement import refund_backer
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, ValidationError
@@ -112,6 +113,7 @@ def delete_account(session: DbSession, user: User, password: object) -> None:
     # Money held in problems' escrows goes back to the person first; committed backings stay (the
     # problems were funded with them), anonymous like confirmed pledges.
     refunded = refund_backer(session, user.id, now)
+    pending_backings.cancel_of_user(session, user.id, now)  # never posted: nothing to refund
     execute_write(session, update(Backing).where(Backing.user_id == user.id).values(show_name=False))
     open_statuses = select(Status.code).where(Status.type == StatusType.OPEN.value)
     open_issues = select(Issue.id).where(Issue.status.in_(open_statuses))

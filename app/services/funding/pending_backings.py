@@ -1,0 +1,114 @@
+"""Pending backings: a backing waiting for the city's cashier to confirm its money arrived.
+
+With a payment provider that does not confirm at once (the shipped "treasurer-confirmed"), a backing is
+stored `pending` with no ledger posting; the resident is told whom to pay with a reference, and an
+official confirms or cancels it (backing_confirmation.py). Pending backings count against the resident's
+cap but never in the problem's figures or the city's match. Settlement cancels the pending backings of a
+problem that closes, is merged or funded, or whose campaign ended (nothing was posted, so nothing moves).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from app.database.sessions import DbSession, execute_write
+from app.models import AuditEntry, Issue, User
+from app.models.backing import Backing, BackingStatus, MatchingPeriod
+from budgets.money import format_money
+
+REFERENCE_PREFIX = "CF-B"
+
+
+def payment_reference(backing_id: int) -> str:
+    """What the resident quotes with the transfer, and what the cashier matches it by."""
+    return f"{REFERENCE_PREFIX}{backing_id}"
+
+
+def payment_instructions(backing: Backing, currency: str) -> str:
+    """Config BACKING_PAYMENT_INSTRUCTIONS with {amount} and {reference} filled in."""
+    text = str(current_app.config["BACKING_PAYMENT_INSTRUCTIONS"])
+    return text.replace("{amount}", format_money(backing.amount_cents, currency)).replace(
+        "{reference}", payment_reference(backing.id)
+    )
+
+
+@dataclass(frozen=True)
+class PendingRow:
+    backing: Backing
+    issue_title: str
+    resident: str  # display name ("" for a deleted account)
+    reference: str
+
+
+def pending(session: DbSession, limit: int = 500) -> list[PendingRow]:
+    """Pending backings, oldest first, with the problem's title and the resident (the cashier's list)."""
+    rows = session.execute(
+        select(Backing, Issue.title, User.display_name)
+        .join(Issue, Issue.id == Backing.issue_id)
+        .outerjoin(User, User.id == Backing.user_id)
+        .where(Backing.status == BackingStatus.PENDING.value)
+        .order_by(Backing.created_at, Backing.id)
+        .limit(limit)
+    ).tuples()
+    return [PendingRow(b, title, name or "", payment_reference(b.id)) for b, title, name in rows]
+
+
+def pending_cents(session: DbSession, issue_id: int) -> int:
+    """Money promised to the problem that the cashier has not confirmed yet."""
+    return int(
+        session.scalar(
+            select(func.coalesce(func.sum(Backing.amount_cents), 0)).where(
+                Backing.issue_id == issue_id, Backing.status == BackingStatus.PENDING.value
+            )
+        )
+        or 0
+    )
+
+
+def cancel_ended(session: DbSession, issue_id: int, now: datetime, *, everything: bool, reason: str) -> int:
+    """Cancel the problem's pending backings: all of them (`everything`: closed, merged or funded), else
+    those whose matching period has ended. Call under the problem's money lock. Returns how many."""
+    query = select(Backing.id).where(
+        Backing.issue_id == issue_id, Backing.status == BackingStatus.PENDING.value
+    )
+    if not everything:
+        ended = select(MatchingPeriod.id).where(MatchingPeriod.closes_at <= now)
+        query = query.where(Backing.period_id.in_(ended))
+    ids = list(session.scalars(query))
+    if not ids:
+        return 0
+    execute_write(
+        session,
+        update(Backing)
+        .where(Backing.id.in_(ids), Backing.status == BackingStatus.PENDING.value)
+        .values(status=BackingStatus.CANCELLED.value, settled_at=now)
+        .execution_options(synchronize_session=False),
+    )
+    session.add(
+        AuditEntry(
+            actor_id=None,
+            action="backing.cancel_pending",
+            target_type="issue",
+            target_id=str(issue_id),
+            details={"by": "campaign", "reason": reason, "backings": ids},
+            created_at=now,
+        )
+    )
+    session.flush()
+    return len(ids)
+
+
+def cancel_of_user(session: DbSession, user_id: int, now: datetime) -> int:
+    """Cancel a resident's pending backings (their account is being deleted); returns how many."""
+    cancelled = execute_write(
+        session,
+        update(Backing)
+        .where(Backing.user_id == user_id, Backing.status == BackingStatus.PENDING.value)
+        .values(status=BackingStatus.CANCELLED.value, settled_at=now)
+        .execution_options(synchronize_session=False),
+    ).rowcount
+    return int(cancelled or 0)

@@ -1,0 +1,64 @@
+"""The city's cashier: backings waiting for their money, confirmed or cancelled by an official."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+
+from app.auth.sessions import current_resident
+from app.extensions import db
+from app.models.timestamps import utcnow
+from app.ratelimits import limit
+from app.security import roles_required
+from app.services.funding import backing_confirmation, pending_backings
+from app.services.funding.backing_settlement import CURRENCY, Settled
+from app.staff import bp
+from app.unit_of_work import is_access_error, unit_of_work
+from budgets.money import format_money
+
+STAFF = ("official", "admin")
+
+
+class CashierForm(FlaskForm):
+    """Only the CSRF token; the confirmation is the button's confirm=yes."""
+
+
+@bp.get("/backings")
+@roles_required(*STAFF)
+def pending_backings_page() -> str:
+    return render_template(
+        "staff/backings.html",
+        rows=pending_backings.pending(db.session),
+        now=utcnow(),
+        currency=CURRENCY,
+        form=CashierForm(),
+    )
+
+
+@bp.post("/backings/<int:backing_id>/<any(confirm, cancel):step>")
+@roles_required(*STAFF)
+@limit("RATE_LIMIT_CASHIER", per_user=True)
+def settle_pending_backing(backing_id: int, step: str) -> Response:
+    target = redirect(url_for("staff.pending_backings_page"))
+    if not CashierForm().validate_on_submit():
+        flash("The form expired: reload the page and try again.", "error")
+        return target
+    reference = pending_backings.payment_reference(backing_id)
+    if request.form.get("confirm") != "yes":
+        flash(f"Nothing changed for {reference}: use the “Yes, …” button.", "error")
+        return target
+    with unit_of_work(flash_prefix=f"Nothing changed for {reference}: ", reraise=is_access_error) as work:
+        if step == "confirm":
+            done = backing_confirmation.confirm(db.session, current_resident(), backing_id, utcnow())
+        else:
+            backing_confirmation.cancel(db.session, current_resident(), backing_id, utcnow())
+    if work.failed:
+        return target
+    if step == "cancel":
+        flash(f"Backing {reference} is cancelled; nothing was posted.", "success")
+    else:
+        amount = format_money(done.backing.amount_cents, CURRENCY)
+        funded = " The problem is now fully funded." if done.settled == Settled.COMMITTED.value else ""
+        flash(f"Backing {reference} confirmed: {amount} is in the problem's escrow.{funded}", "success")
+    return target

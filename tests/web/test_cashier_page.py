@@ -1,0 +1,88 @@
+"""The shipped payment provider on the web: a resident's backing waits with instructions on the problem
+page, the city's cashier lists it on /staff/backings and confirms it (CSRF, a "Yes, ..." step), and the
+progress bar moves; cancelling moves nothing."""
+
+# ruff: noqa: F811  (the `backers` fixture is imported, then requested by name)
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask.testing import FlaskClient
+
+from budgets.accounts import escrow_account
+from tests.backing_fixtures import Backers, backers  # noqa: F401  (fixture)
+
+
+def html_of(client: FlaskClient, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def back_pending(client, auth, backers: Backers, app, cents: str = "12.00") -> tuple[int, int]:
+    app.config["PAYMENT_PROVIDER"] = "treasurer-confirmed"
+    issue_id = backers.problem(cost_cents=10_000)
+    auth.login_as(backers.resident())
+    body = {"amount": cents, "fallback": "refund", "idempotency_key": "web-1"}
+    assert client.post(f"/issues/{issue_id}/back", data=body).status_code == 302
+    (backing_id,) = backers.statuses(issue_id)
+    return issue_id, backing_id
+
+
+def test_a_pending_backing_shows_whom_to_pay_and_the_cashier_confirms_it(client, auth, backers, app) -> None:
+    issue_id, backing_id = back_pending(client, auth, backers, app)
+    html = html_of(client, f"/issues/{issue_id}")
+    assert "waits for its money" in html  # the flash after backing
+    assert f'Pay EUR 12.00 with reference <span class="backing__ref">CF-B{backing_id}</span>' in html
+    assert "city hall cash desk" in html
+    assert 'data-testid="pending-cents">EUR 12.00<' in html
+    assert re.search(r'<progress id="backing-progress"[^>]*value="0"', html)
+    assert "waiting for the cashier" in html
+
+    auth.login_as(backers.resident(role="official"))
+    staff = html_of(client, "/staff/backings")
+    assert f"CF-B{backing_id}" in staff
+    assert "Yes, confirm" in staff
+    url = f"/staff/backings/{backing_id}/confirm"
+    assert client.post(url, data={}).status_code == 302  # without "Yes": nothing changes
+    assert backers.statuses(issue_id) == {backing_id: "pending"}
+    done = client.post(url, data={"confirm": "yes"}, follow_redirects=True)
+    assert f"Backing CF-B{backing_id} confirmed: EUR 12.00" in done.get_data(as_text=True)
+    assert backers.statuses(issue_id) == {backing_id: "held"}
+    assert backers.balance(escrow_account(issue_id)) == 1_200
+    assert re.search(
+        r'<progress id="backing-progress"[^>]*value="1200"', html_of(client, f"/issues/{issue_id}")
+    )
+    again = client.post(url, data={"confirm": "yes"}, follow_redirects=True)
+    assert "is held, not pending" in again.get_data(as_text=True)
+    assert "No backing is waiting for its money." in html_of(client, "/staff/backings")
+
+
+def test_the_cashier_cancels_and_nothing_moves(client, auth, backers, app) -> None:
+    issue_id, backing_id = back_pending(client, auth, backers, app)
+    before = backers.counts()
+    auth.login_as(backers.resident(role="admin"))
+    done = client.post(f"/staff/backings/{backing_id}/cancel", data={"confirm": "yes"}, follow_redirects=True)
+    assert f"Backing CF-B{backing_id} is cancelled" in done.get_data(as_text=True)
+    assert backers.statuses(issue_id) == {backing_id: "cancelled"}
+    assert backers.counts() == before
+
+
+@pytest.mark.config(WTF_CSRF_ENABLED=True)
+def test_confirming_needs_the_csrf_token(client, auth, backers, app) -> None:
+    issue_id = backers.problem()
+    app.config["PAYMENT_PROVIDER"] = "treasurer-confirmed"
+    user = backers.resident()
+    auth.login_as(user)
+    page = html_of(client, f"/issues/{issue_id}")
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    assert token is not None
+    body = {"amount": "5.00", "fallback": "refund", "idempotency_key": "csrf-1", "csrf_token": token[1]}
+    assert client.post(f"/issues/{issue_id}/back", data=body).status_code == 302
+    (backing_id,) = backers.statuses(issue_id)
+    auth.login_as(backers.resident(role="official"))
+    forged = client.post(f"/staff/backings/{backing_id}/confirm", data={"confirm": "yes"})
+    assert forged.status_code == 400  # the app's CSRF check refuses it before the view
+    assert backers.statuses(issue_id) == {backing_id: "pending"}
