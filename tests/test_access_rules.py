@@ -98,6 +98,8 @@ RULES = [
     # Participatory-budgeting rounds (the view checks membership and the treasurer role itself).
     web("rounds.ballot", "GET", "/rounds/1/ballot", EVERYONE),
     web("rounds.ballot", "POST", "/rounds/1/ballot", EVERYONE),
+    # A likes ballot changes one like at a time (the service checks who may vote).
+    web("rounds.likes_ballot_toggle", "POST", "/rounds/1/ballot/likes/1", EVERYONE),
     web("rounds.move_phase", "POST", "/rounds/1/phase", EVERYONE),
     web("rounds.set_match", "POST", "/rounds/1/match", EVERYONE),
     web("rounds.run_tally", "POST", "/rounds/1/tally", EVERYONE),

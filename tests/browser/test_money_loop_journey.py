@@ -71,8 +71,13 @@ def test_three_neighbours_back_a_problem_the_city_matches_it_and_the_money_is_tr
     official = new_phone_page(browser, **PHONE_390)
     log_in(official, base, OFFICIAL)
 
-    # 1. The official opens a city-wide matching period, and prices the most-liked open problem.
+    # 1. The official prices the most-liked open problem and opens a matching period for its
+    # neighbourhood (the demo city's own campaign is city-wide; periods of one place never overlap).
+    problem = costed_problem(backing_server, COST_CENTS)
+    problem_url = problem["properties"]["url"]
+    issue_id = int(problem["id"])
     official.goto(f"{base}/matching-periods/new")
+    official.get_by_label("Neighbourhood").select_option(value=str(problem["properties"]["area_id"]))
     closes = (datetime.now(UTC) + timedelta(days=14)).replace(second=0, microsecond=0)
     official.get_by_label("Name").fill("Spring campaign")
     official.get_by_label("Closes at (UTC): the campaign deadline").fill(closes.strftime("%Y-%m-%dT%H:%M"))
@@ -83,9 +88,6 @@ def test_three_neighbours_back_a_problem_the_city_matches_it_and_the_money_is_tr
     press(official, "Create matching period")
     expect(official.locator("h1")).to_have_text("Spring campaign")
     period_url = official.url
-    problem = costed_problem(backing_server, COST_CENTS)
-    problem_url = problem["properties"]["url"]
-    issue_id = int(problem["id"])
 
     # 2. Three residents like the problem and back it with different amounts.
     for number, (address, gift) in enumerate(zip(RESIDENTS, GIFTS, strict=True), start=1):

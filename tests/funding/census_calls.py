@@ -21,7 +21,9 @@ def count(world: RoundWorld, model: Any, *where: Any) -> int:
 def audits(world: RoundWorld, action: str) -> list[AuditEntry]:
     with world.app.app_context():
         db.session().expire_on_commit = False
-        return list(db.session.scalars(select(AuditEntry).where(AuditEntry.action == action)))
+        return list(
+            db.session.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id))
+        )
 
 
 def upload(world: RoundWorld, area_id: int, identifiers: list[str], by: User | None = None) -> Any:

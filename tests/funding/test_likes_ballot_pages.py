@@ -130,7 +130,7 @@ def test_toggles_are_refused_outside_the_window_to_outsiders_and_for_bad_values(
     refused = world.client.post(
         f"/rounds/{rid}/ballot/likes/{a}", data={"liked": "yes"}, follow_redirects=True
     )
-    assert "Only members of the neighbourhood group can vote" in text_of(refused)
+    assert "Only confirmed members of the neighbourhood group can vote" in text_of(refused)
     assert likes_of(world, outsider.id) == set()
 
     auth.logout()

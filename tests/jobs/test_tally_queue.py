@@ -102,7 +102,7 @@ def test_the_sweep_enqueues_a_job_lost_from_the_queue_and_only_that(world: Round
 
 def test_the_sweep_is_a_periodic_job_run_by_the_scheduler_every_minute(app) -> None:
     huey = queue_of(app)
-    every_minute = ["mail.sweep", "rounds.schedule", "tally.sweep"]
+    every_minute = ["mail.sweep", "matching.close_due", "rounds.schedule", "tally.sweep"]
     for minute in (0, 1, 37):
         due = [task.name for task in huey.read_periodic(datetime(2026, 12, 3, 12, minute))]
         # The campaigns' settlement (backings.settle) runs every 5 minutes, not every minute.

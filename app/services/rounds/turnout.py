@@ -19,7 +19,7 @@ from app.models.rounds import Phase, ResultStatus
 from app.models.timestamps import utcnow
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, ValidationError
-from app.services.rounds import eligibility
+from app.services.rounds import eligibility, like_ballots, paper_voters
 from app.services.rounds.access import get_round, require_official
 from app.services.rounds.ballots import ballots_cast
 
@@ -133,16 +133,17 @@ class Turnout:
 
 
 def eligible_ballots(session: DbSession, found: Round) -> int:
-    """Ballots cast by residents who may vote now (the tally counts exactly these)."""
+    """Ballots cast by residents who may vote now (the tally counts exactly these): a likes round's
+    voters who like a candidate until voting closes; else online ballots and agreed paper ones."""
+    if like_ballots.reads_live(found):
+        return like_ballots.live_count(session, found)
     voters = eligibility.eligible_voters(found, eligibility.area_of(session, found)[0])
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(RoundBallot)
-            .where(RoundBallot.round_id == found.id, RoundBallot.user_id.in_(voters))
-        )
-        or 0
+    online = session.scalar(
+        select(func.count())
+        .select_from(RoundBallot)
+        .where(RoundBallot.round_id == found.id, RoundBallot.user_id.in_(voters))
     )
+    return int(online or 0) + paper_voters.agreed_count(session, found.id)
 
 
 def turnout_of(session: DbSession, found: Round) -> Turnout | None:
