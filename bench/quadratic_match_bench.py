@@ -271,14 +271,12 @@ def report(results: list[Measured]) -> str:
         "",
         "Reading the figures: the machine is 2 cores shared by several builds, so wall-clock times carry "
         "the load shown; the recomputation's own CPU time is the figure to compare with its target. A close "
-        "is dominated by its 1,000 `ledger.post` calls (a few statements each). On PostgreSQL each of them "
-        "first takes the issue's lock with a no-op `UPDATE issues` (ledger.lock_issue_money), and every "
-        "UPDATE of issues there runs the statement-level trigger that keeps issue_counts (migration "
-        "f4a8c2e6d1b9). Profiled once on PostgreSQL (10,000 backings, load about 15): of a 29 s close, 9.6 s "
-        "went to those lock UPDATEs and most of the rest to the postings' and lines' INSERTs, each statement "
-        "3-10 ms of waiting for the CPU-starved server. A row lock (`SELECT ... FOR UPDATE`) would serialise "
-        "postings the same way without the trigger (0.8 ms against 1.4-3.7 ms per statement in a probe); the "
-        "ledger is shared with the other issue-18 items, so that change is left to them.",
+        "is dominated by its 1,000 `ledger.post` calls (a few statements each, the issue's row locked with "
+        "`SELECT ... FOR UPDATE` on PostgreSQL, and each posting sealed into the ledger's hash chain at the "
+        "commit). The period is closed by hand before its deadline, so the close also settles the problems "
+        "the match fully funds (none here: the bench's problems carry no cost estimate) and leaves "
+        "the others open until the deadline. A close at the deadline also returns every unfunded problem's "
+        "backings (one unback posting per problem); that settlement is not in these figures.",
     ]
     return "\n".join(lines)
 

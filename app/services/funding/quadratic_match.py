@@ -22,7 +22,7 @@ from fractions import Fraction
 from sqlalchemy import BigInteger, cast, func, insert, select, update
 
 from app.database.sessions import DbSession, execute_write
-from app.models import AuditEntry, Backing, Issue, MatchingPeriod, PeriodMatchPosting, User
+from app.models import AuditEntry, Backing, Issue, LedgerLine, MatchingPeriod, PeriodMatchPosting, User
 from app.models.backing import BackingStatus
 from app.services.funding import ledger
 from app.services.funding.backing_settlement import settle_issue
@@ -264,13 +264,43 @@ def close(session: DbSession, period: MatchingPeriod, now: datetime, *, actor: U
                 created_at=now,
             )
         )
-    _settle_after_close(session, [p.issue_id for p in result.problems], now)
+    _settle_after_close(session, period, [p.issue_id for p in result.problems], now)
     session.flush()
     return Closing(period.id, result.matched_cents, len(rows), postings)
 
 
-def _settle_after_close(session: DbSession, issue_ids: list[int], now: datetime) -> None:
-    """Settle each matched problem's campaign now that its match is posted: its escrow is committed if
-    it reaches the cost, returned if the deadline passed (backing_settlement.settle_issue decides)."""
+def _settle_after_close(
+    session: DbSession, period: MatchingPeriod, issue_ids: list[int], now: datetime
+) -> None:
+    """Settle the campaigns the close changes (backing_settlement.settle_issue decides each one): all
+    of them once the deadline passed (the unfunded are returned); before it, a close by hand only
+    funds the problems whose escrow, match included, now reaches the cost, and the others stay open
+    until their deadline (settle_issue would leave them as they are)."""
+    if now < period.closes_at:
+        issue_ids = _fully_backed(session, issue_ids)
     for issue_id in issue_ids:
         settle_issue(session, issue_id, now)
+
+
+def _fully_backed(session: DbSession, issue_ids: list[int]) -> list[int]:
+    """The problems among `issue_ids` whose escrow holds at least their cost."""
+    accounts = {escrow_account(i): i for i in issue_ids}
+    held = {
+        account: int(total or 0)
+        for account, total in session.execute(
+            select(LedgerLine.account, func.sum(LedgerLine.amount_cents))
+            .where(LedgerLine.account.in_(list(accounts)))
+            .group_by(LedgerLine.account)
+        ).tuples()
+    }
+    costs = {
+        issue_id: cost
+        for issue_id, cost in session.execute(
+            select(Issue.id, Issue.cost_estimate_cents).where(Issue.id.in_(issue_ids))
+        ).tuples()
+    }
+    return [
+        i
+        for account, i in accounts.items()
+        if (cost := costs.get(i)) is not None and held.get(account, 0) >= cost
+    ]
