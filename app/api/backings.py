@@ -16,8 +16,8 @@ from app.models.timestamps import utcnow
 from app.ratelimits import limit
 from app.services.funding import backings, pending_backings
 from app.services.funding.backing_settlement import CURRENCY
+from app.services.funding.idempotency import IDEMPOTENCY_HEADER
 from app.services.funding.payments import get_provider
-from app.services.funding.pledges import IDEMPOTENCY_HEADER
 from app.services.kernel.errors import ValidationError
 
 

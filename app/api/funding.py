@@ -14,6 +14,7 @@ from app.api.params import json_body
 from app.extensions import db
 from app.models import Pledge
 from app.services.funding import groups, ledger, pledges
+from app.services.funding.idempotency import IDEMPOTENCY_HEADER
 from app.services.funding.payments import get_provider
 from app.services.kernel.errors import ValidationError
 
@@ -140,7 +141,7 @@ def get_pool(pool_id: int) -> Response:
 def create_pledge(pool_id: int) -> Response:
     """201 with the new pledge; a retry with the same Idempotency-Key returns that pledge with 200."""
     user = require_user()
-    key = request.headers.get(pledges.IDEMPOTENCY_HEADER)
+    key = request.headers.get(IDEMPOTENCY_HEADER)
     data = json_body()
     show_name = data.get("show_name", False)
     if not isinstance(show_name, bool):

@@ -23,8 +23,8 @@ from app.models.backing import Backing, BackingFallback, BackingStatus, Matching
 from app.models.place import StatusType
 from app.services.funding import ledger, pending_backings
 from app.services.funding.backing_settlement import CURRENCY, held_deadline, settle_issue
+from app.services.funding.idempotency import check_idempotency_key, earlier_request, key_reused
 from app.services.funding.payments import PaymentProvider
-from app.services.funding.pledges import check_idempotency_key
 from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from app.services.kernel.roles import require_confirmed
 from budgets.accounts import escrow_account, issue_account
@@ -187,7 +187,7 @@ def back(
     if user.is_blocked:
         raise PermissionDenied("This account is blocked and cannot back problems.")
     require_confirmed(user)
-    earlier = _by_key(session, user.id, key)
+    earlier = earlier_request(session, Backing, user.id, key)
     if earlier is not None:
         return _replay(earlier, issue_id, amount_cents)
     chosen = check_fallback(fallback)
@@ -215,7 +215,7 @@ def back(
         "created_at": now,
     }
     inserted = execute_write(session, insert_ignoring_duplicates(session, Backing, **values)).rowcount
-    found = _by_key(session, user.id, key)
+    found = earlier_request(session, Backing, user.id, key)
     assert found is not None
     if not inserted:  # a concurrent request with the same key won
         return _replay(found, issue_id, cents)
@@ -243,20 +243,9 @@ def post_backing(session: DbSession, found: Backing, now: datetime) -> None:
     )
 
 
-def _by_key(session: DbSession, user_id: int, key: str) -> Backing | None:
-    return session.scalar(
-        select(Backing)
-        .where(Backing.user_id == user_id, Backing.idempotency_key == key)
-        .execution_options(populate_existing=True)
-    )
-
-
 def _replay(earlier: Backing, issue_id: int, amount_cents: object) -> BackingOutcome:
     if earlier.issue_id != issue_id or earlier.amount_cents != amount_cents:
-        raise Conflict(
-            "This Idempotency-Key was already used for a different backing; use a new key.",
-            "Idempotency-Key",
-        )
+        raise key_reused("backing")
     return BackingOutcome(earlier, False, earlier.status)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
@@ -13,13 +12,11 @@ from app.models import Pledge, Pool, User
 from app.models.funding import PledgeStatus
 from app.models.timestamps import utcnow
 from app.services.funding import groups, ledger
+from app.services.funding.idempotency import check_idempotency_key, earlier_request, key_reused
 from app.services.funding.payments import PaymentProvider
 from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from app.services.kernel.roles import require_confirmed
 from budgets.money import format_money
-
-IDEMPOTENCY_HEADER = "Idempotency-Key"
-KEY_RE = re.compile(r"^[\x21-\x7e]{1,120}$")
 
 
 @dataclass(frozen=True)
@@ -46,21 +43,6 @@ def check_amount_cents(raw: object, pool: Pool, field: str = "amount_cents") -> 
             field,
         )
     return raw
-
-
-def check_idempotency_key(raw: object, what: str = "pledge") -> str:
-    """The request's Idempotency-Key (pledges and backings): 1-120 visible ASCII characters."""
-    key = str(raw or "").strip()
-    if not key:
-        raise ValidationError(
-            f"The {IDEMPOTENCY_HEADER} header is required: a unique value per {what}, reused on retry.",
-            IDEMPOTENCY_HEADER,
-        )
-    if not KEY_RE.match(key):
-        raise ValidationError(
-            f"The {IDEMPOTENCY_HEADER} header must be 1-120 visible ASCII characters.", IDEMPOTENCY_HEADER
-        )
-    return key
 
 
 def get_pool(session: DbSession, pool_id: int) -> Pool:
@@ -90,7 +72,7 @@ def pledge(
     if user.is_blocked:
         raise PermissionDenied("This account is blocked and cannot pledge.")
     require_confirmed(user)
-    earlier = _by_key(session, user.id, key)
+    earlier = earlier_request(session, Pledge, user.id, key)
     if earlier is not None:
         return _replay(earlier, pool_id, amount_cents)
     cents = check_amount_cents(amount_cents, pool)
@@ -109,7 +91,7 @@ def pledge(
         "created_at": utcnow(),
     }
     inserted = execute_write(session, insert_ignoring_duplicates(session, Pledge, **values)).rowcount
-    found = _by_key(session, user.id, key)
+    found = earlier_request(session, Pledge, user.id, key)
     assert found is not None
     if not inserted:  # a concurrent request with the same key won
         return _replay(found, pool_id, cents)
@@ -137,26 +119,15 @@ def pledge_moved_money(
         "created_at": utcnow(),
     }
     execute_write(session, insert_ignoring_duplicates(session, Pledge, **values))
-    found = _by_key(session, user_id, key)
+    found = earlier_request(session, Pledge, user_id, key)
     assert found is not None
     _confirm(session, found, None)
     return found
 
 
-def _by_key(session: DbSession, user_id: int, key: str) -> Pledge | None:
-    return session.scalar(
-        select(Pledge)
-        .where(Pledge.user_id == user_id, Pledge.idempotency_key == key)
-        .execution_options(populate_existing=True)
-    )
-
-
 def _replay(earlier: Pledge, pool_id: int, amount_cents: object) -> PledgeOutcome:
     if earlier.pool_id != pool_id or earlier.amount_cents != amount_cents:
-        raise Conflict(
-            f"This {IDEMPOTENCY_HEADER} was already used for a different pledge; use a new key.",
-            IDEMPOTENCY_HEADER,
-        )
+        raise key_reused("pledge")
     return PledgeOutcome(earlier, False)
 
 
