@@ -18,7 +18,6 @@ import itertools
 import os
 import platform
 import statistics
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -37,6 +36,7 @@ from app.models import User
 from app.services.funding import groups, ledger_chain, pledges
 from app.services.funding.payments import TestProvider
 from bench.benchmarks_doc import replace_section
+from bench.scratch_databases import scratch_databases
 from config import ProductionConfig
 from tests import factories
 
@@ -58,6 +58,9 @@ class Measured:
     concurrent_chained_per_s: float
     concurrent_unchained_per_s: float
     chain_length: int
+
+
+NAME = "ledger_chain_bench"  # its scratch databases
 
 
 @contextlib.contextmanager
@@ -150,23 +153,6 @@ def measure(backend: str, url: str, batches: int, serial: int, each: int) -> Mea
     )
 
 
-@contextlib.contextmanager
-def databases(quick: bool) -> Iterator[list[tuple[str, str]]]:
-    with tempfile.TemporaryDirectory(prefix="ledger-chain-bench-") as tmp:
-        found = [("SQLite + SpatiaLite", f"sqlite:///{Path(tmp) / 'bench.db'}")]
-        if quick:
-            yield found
-            return
-        from tests.postgis_cluster import running_cluster, unavailable_reason
-
-        if unavailable_reason() is not None:
-            print(f"PostGIS skipped: {unavailable_reason()}")
-            yield found
-            return
-        with running_cluster() as cluster:
-            yield [*found, ("PostgreSQL + PostGIS", cluster.create_database("ledger_chain_bench"))]
-
-
 def report(results: list[Measured], load: float) -> str:
     first = results[0]
     lines = [
@@ -212,7 +198,7 @@ def main() -> None:
     batches, serial, each = (2, 30, 10) if args.quick else (7, 150, 40)
     load = os.getloadavg()[0]
     results = []
-    with databases(args.quick) as found:
+    with scratch_databases(NAME, args.quick) as found:
         for backend, url in found:
             measured = measure(backend, url, batches, serial, each)
             print(

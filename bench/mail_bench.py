@@ -10,13 +10,10 @@ sends that mail again after its lease. An upper bound: it also holds the log lin
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import platform
 import statistics
-import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +27,7 @@ from app.mail import SmtpBackend, build_message
 from app.mail_outbox import DeliveryRules, insert_mail
 from app.models.timestamps import utcnow
 from bench.benchmarks_doc import replace_section
+from bench.scratch_databases import scratch_databases
 from config import ProductionConfig
 from tests.mail.smtp_sink import running_sink
 
@@ -46,6 +44,9 @@ class Measured:
     window_p99_ms: float
     window_max_ms: float
     per_mail_ms: float
+
+
+NAME = "mail_bench"  # its scratch databases
 
 
 def measure(backend: str, url: str, mails: int) -> Measured:
@@ -86,23 +87,6 @@ def measure(backend: str, url: str, mails: int) -> Measured:
     )
 
 
-@contextlib.contextmanager
-def databases(quick: bool) -> Iterator[list[tuple[str, str]]]:
-    with tempfile.TemporaryDirectory(prefix="mail-bench-") as tmp:
-        found = [("SQLite + SpatiaLite", f"sqlite:///{Path(tmp) / 'bench.db'}")]
-        if quick:
-            yield found
-            return
-        from tests.postgis_cluster import running_cluster, unavailable_reason
-
-        if unavailable_reason() is not None:
-            print(f"PostGIS skipped: {unavailable_reason()}")
-            yield found
-            return
-        with running_cluster() as cluster:
-            yield [*found, ("PostgreSQL + PostGIS", cluster.create_database("mail_bench"))]
-
-
 def report(results: list[Measured], load: float) -> str:
     lines = [
         f"Command: `{COMMAND}` (measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, Python "
@@ -133,7 +117,7 @@ def main() -> None:
     mails = 50 if args.quick else 500
     load = os.getloadavg()[0]
     results = []
-    with databases(args.quick) as found:
+    with scratch_databases(NAME, args.quick) as found:
         for backend, url in found:
             measured = measure(backend, url, mails)
             print(f"{backend}: window median {measured.window_median_ms:.2f} ms", flush=True)

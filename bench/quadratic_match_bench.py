@@ -19,14 +19,11 @@ Targets (recomputation < 1 s, close < 10 s) are reported, not asserted.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import platform
 import random
 import statistics
-import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -41,6 +38,7 @@ from app.models.timestamps import utcnow
 from app.services.funding import quadratic_match
 from app.services.issues import places
 from bench.benchmarks_doc import replace_section
+from bench.scratch_databases import scratch_databases
 from budgets.accounts import PostingKind, escrow_account, resident_account
 from config import ProductionConfig
 from tests import factories
@@ -65,6 +63,9 @@ class Measured:
     matched_cents: int
     postings: int
     load: float
+
+
+NAME = "qmatch_bench"  # its scratch databases
 
 
 def bench_app(url: str):  # type: ignore[no-untyped-def]
@@ -225,23 +226,6 @@ def measure(backend: str, url: str, backings: int) -> Measured:
     )
 
 
-@contextlib.contextmanager
-def databases(quick: bool) -> Iterator[list[tuple[str, str]]]:
-    with tempfile.TemporaryDirectory(prefix="qmatch-bench-") as tmp:
-        found = [("SQLite + SpatiaLite", f"sqlite:///{Path(tmp) / 'bench.db'}")]
-        if quick:
-            yield found
-            return
-        from tests.postgis_cluster import running_cluster, unavailable_reason
-
-        if unavailable_reason() is not None:
-            print(f"PostGIS skipped: {unavailable_reason()}")
-            yield found
-            return
-        with running_cluster() as cluster:
-            yield [*found, ("PostgreSQL + PostGIS", cluster.create_database("qmatch_bench"))]
-
-
 def report(results: list[Measured]) -> str:
     lines = [
         f"Command: `{COMMAND}` (measured {datetime.now(UTC):%Y-%m-%d}, Python {platform.python_version()}, "
@@ -287,7 +271,7 @@ def main() -> None:
     args = parser.parse_args()
     backings = 10_000 if args.quick else 100_000
     results = []
-    with databases(args.quick) as found:
+    with scratch_databases(NAME, args.quick) as found:
         for backend, url in found:
             print(f"{backend}: building {backings:,} backings ...", flush=True)
             measured = measure(backend, url, backings)

@@ -10,13 +10,11 @@ delivery job on a Huey SQLite queue file, as `make run` does (no worker runs, so
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import platform
 import statistics
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +26,7 @@ from app import create_app
 from app.extensions import db
 from app.services.accounts import users
 from bench.benchmarks_doc import replace_section
+from bench.scratch_databases import scratch_databases
 from config import TestingConfig
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
@@ -50,6 +49,9 @@ class Measured:
     @property
     def ratio(self) -> float:
         return self.known_median_ms / self.unknown_median_ms
+
+
+NAME = "reset_bench"  # its scratch databases
 
 
 def bench_app(url: str, workdir: Path) -> Flask:
@@ -97,22 +99,6 @@ def measure(backend: str, app: Flask, route: str, rounds: int) -> Measured:
     )
 
 
-@contextlib.contextmanager
-def databases(quick: bool, workdir: Path) -> Iterator[list[tuple[str, str]]]:
-    found = [("SQLite + SpatiaLite", f"sqlite:///{workdir / 'bench.db'}")]
-    if quick:
-        yield found
-        return
-    from tests.postgis_cluster import running_cluster, unavailable_reason
-
-    if unavailable_reason() is not None:
-        print(f"PostGIS skipped: {unavailable_reason()}")
-        yield found
-        return
-    with running_cluster() as cluster:
-        yield [*found, ("PostgreSQL + PostGIS", cluster.create_database("reset_bench"))]
-
-
 def report(results: list[Measured], load: float) -> str:
     lines = [
         f"Command: `{COMMAND}` (measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, Python "
@@ -143,7 +129,10 @@ def main() -> None:
     rounds = 40 if args.quick else 300
     load = os.getloadavg()[0]
     results = []
-    with tempfile.TemporaryDirectory(prefix="reset-bench-") as tmp, databases(args.quick, Path(tmp)) as found:
+    with (
+        tempfile.TemporaryDirectory(prefix="reset-bench-") as tmp,
+        scratch_databases(NAME, args.quick) as found,
+    ):
         for n, (backend, url) in enumerate(found):
             workdir = Path(tmp) / f"app{n}"
             workdir.mkdir()

@@ -18,13 +18,10 @@ certification to posted allocation < 10 s, page < 200 ms) are reported, not asse
 from __future__ import annotations
 
 import argparse
-import contextlib
 import platform
 import random
 import statistics
-import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,6 +41,7 @@ from app.services.rounds import jobs as tally_jobs
 from app.services.rounds import lifecycle as rounds
 from app.tally_runner import run_job
 from bench.benchmarks_doc import replace_section
+from bench.scratch_databases import scratch_databases
 from config import ProductionConfig
 from tests import factories
 from tests.testcity import city_areas
@@ -65,6 +63,9 @@ class Measured:
     spent: int
     budget: int
     page_ms: float
+
+
+NAME = "rounds_bench"  # its scratch databases
 
 
 def bench_app(url: str):  # type: ignore[no-untyped-def]
@@ -188,23 +189,6 @@ def measure(backend: str, url: str, ballots: int) -> Measured:
     return Measured(backend, ballots, tally_s, certify_s, funded, spent, budget, page_ms)
 
 
-@contextlib.contextmanager
-def databases(quick: bool) -> Iterator[list[tuple[str, str]]]:
-    with tempfile.TemporaryDirectory(prefix="rounds-bench-") as tmp:
-        found = [("SQLite + SpatiaLite", f"sqlite:///{Path(tmp) / 'bench.db'}")]
-        if quick:
-            yield found
-            return
-        from tests.postgis_cluster import running_cluster, unavailable_reason
-
-        if unavailable_reason() is not None:
-            print(f"PostGIS skipped: {unavailable_reason()}")
-            yield found
-            return
-        with running_cluster() as cluster:
-            yield [*found, ("PostgreSQL + PostGIS", cluster.create_database("rounds_bench"))]
-
-
 def report(results: list[Measured]) -> str:
     lines = [
         f"Command: `{COMMAND}` (measured {datetime.now(UTC):%Y-%m-%d}, Python {platform.python_version()}, "
@@ -238,7 +222,7 @@ def main() -> None:
     args = parser.parse_args()
     ballots = 2000 if args.quick else 20_000
     results = []
-    with databases(args.quick) as found:
+    with scratch_databases(NAME, args.quick) as found:
         for backend, url in found:
             print(f"{backend}: building {ballots:,} ballots ...", flush=True)
             measured = measure(backend, url, ballots)

@@ -11,14 +11,11 @@ A synthetic gazetteer (bench/synthetic_streets.py: 50,000 named streets on a gri
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import platform
 import random
 import statistics
-import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +30,7 @@ from app.services.gazetteer.imports import import_gazetteer
 from app.services.gazetteer.lookup import Radii
 from app.services.issues import places
 from bench.benchmarks_doc import replace_section
+from bench.scratch_databases import scratch_databases
 from bench.synthetic_streets import CITY_BOX, synthetic_gazetteer
 from config import ProductionConfig
 from geo.geojson import read_areas
@@ -66,6 +64,9 @@ class Measured:
     reverse: Timing
     reverse_far: Timing
     placed_share: float
+
+
+NAME = "streets_bench"  # its scratch databases
 
 
 def timing(samples: list[float]) -> Timing:
@@ -131,23 +132,6 @@ def measure(backend: str, url: str, streets: int, repeats: int) -> Measured:
     )
 
 
-@contextlib.contextmanager
-def databases(quick: bool) -> Iterator[list[tuple[str, str]]]:
-    with tempfile.TemporaryDirectory(prefix="streets-bench-") as tmp:
-        found = [("SQLite + SpatiaLite", f"sqlite:///{Path(tmp) / 'bench.db'}")]
-        if quick:
-            yield found
-            return
-        from tests.postgis_cluster import running_cluster, unavailable_reason
-
-        if unavailable_reason() is not None:
-            print(f"PostGIS skipped: {unavailable_reason()}")
-            yield found
-            return
-        with running_cluster() as cluster:
-            yield [*found, ("PostgreSQL + PostGIS", cluster.create_database("streets_bench"))]
-
-
 def report(results: list[Measured], load: float, repeats: int) -> str:
     first = results[0]
     lines = [
@@ -199,7 +183,7 @@ def main() -> None:
     streets, repeats = (5000, 20) if args.quick else (50_000, 200)
     load = os.getloadavg()[0]
     results = []
-    with databases(args.quick) as found:
+    with scratch_databases(NAME, args.quick) as found:
         for backend, url in found:
             measured = measure(backend, url, streets, repeats)
             print(f"{backend}: imported in {measured.import_s:.1f} s", flush=True)
