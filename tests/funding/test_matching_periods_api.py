@@ -45,7 +45,9 @@ def audit_actions(match_world: MatchWorld) -> list[str]:
     with match_world.app.app_context():
         return list(
             db.session.scalars(
-                select(AuditEntry.action).where(AuditEntry.action.startswith("matching_period"))
+                select(AuditEntry.action)
+                .where(AuditEntry.action.startswith("matching_period"))
+                .order_by(AuditEntry.id)
             )
         )
 

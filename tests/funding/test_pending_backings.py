@@ -105,7 +105,11 @@ def test_an_official_confirms_once_and_the_money_moves_once(client, auth, backer
     assert postings(app, backing_id) == 1
     with app.app_context():
         actions = list(
-            db.session.scalars(select(AuditEntry.action).where(AuditEntry.target_id == str(backing_id)))
+            db.session.scalars(
+                select(AuditEntry.action)
+                .where(AuditEntry.target_id == str(backing_id))
+                .order_by(AuditEntry.id)
+            )
         )
     assert actions == ["backing.confirm"]
     backers.ledger_ok()

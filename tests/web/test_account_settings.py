@@ -48,7 +48,11 @@ def reload(app: Flask, user_id: int) -> User:
 
 def audit_actions(app: Flask, user_id: int) -> list[str]:
     with app.app_context():
-        return list(db.session.scalars(select(AuditEntry.action).where(AuditEntry.actor_id == user_id)))
+        return list(
+            db.session.scalars(
+                select(AuditEntry.action).where(AuditEntry.actor_id == user_id).order_by(AuditEntry.id)
+            )
+        )
 
 
 def flashed(client: FlaskClient) -> str:

@@ -48,7 +48,11 @@ def stored_hash(app: Flask, user_id: int) -> str:
 
 def audit_actions(app: Flask, user_id: int) -> list[str]:
     with app.app_context():
-        return list(db.session.scalars(select(AuditEntry.action).where(AuditEntry.actor_id == user_id)))
+        return list(
+            db.session.scalars(
+                select(AuditEntry.action).where(AuditEntry.actor_id == user_id).order_by(AuditEntry.id)
+            )
+        )
 
 
 def reset_link_for(client: FlaskClient, outbox: Outbox, email: str) -> str:
