@@ -8,11 +8,13 @@ whose run makes the same purchases in the same order. Only the classes' budgets 
 that paid everything simply holds zero).
 
 A PrefixTrie keeps that level-independent part along the last purchase sequence it was walked
-with: one node per purchase, with the types' classes as a list, the class moves of the purchase
+with: one node per purchase, with the types' classes as an array, the class moves of the purchase
 and the cells computed so far. A run at another level walks the same nodes while its purchases
-agree, so it computes only its classes' exact budgets (one number per class a purchase touches)
+agree, so it computes only its classes' budgets (one number per class a purchase touches)
 instead of moving and counting tens of thousands of voter types; where its purchases differ, it
-extends the trie there and the nodes of the old branch are let go.
+extends the trie there and the nodes of the old branch are let go. Moving and counting types are
+numpy array operations (a gather, a bincount, a unique), since cities have tens of thousands of
+distinct ballots; the exact engine reads the results as plain dicts and tuples.
 """
 
 from __future__ import annotations
