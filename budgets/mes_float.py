@@ -131,26 +131,35 @@ class _FloatClasses:
         if left[at] <= 0 or remaining[at] <= 0:
             raise _Unsure
         estimate = float(left[at] / remaining[at])
-        spread = error * counts
+        floor, spread = budget - error, error * counts
 
-        def paid(price: float) -> tuple[float, float]:
-            """Float payments at a price and a bound on their error: only a supporter who might pay
-            everything (budget within its error of price x weight) carries its budget's error."""
-            charged = weights * price
-            uncertain = float(spread[budget - error <= charged * (1 + 4 * _EPS)].sum()) * (
-                1 + (rows + 2) * _EPS
-            )
-            total = float((counts * np.minimum(budget, charged)).sum())
-            return total, uncertain + _rounding(rows, total + cost)
+        def risky(price: float) -> npt.NDArray[np.bool_]:
+            """Supporters who might pay all they hold at this price: only their errors reach the sum."""
+            return floor <= weights * price * (1 + 4 * _EPS)
 
-        width = 2 * paid(estimate)[1] / float(remaining[at]) + 4 * _EPS * estimate
+        def carried(mask: npt.NDArray[np.bool_]) -> float:
+            return float(spread[mask].sum()) * (1 + (rows + 2) * _EPS)
+
+        def paid(price: float) -> float:
+            return float((counts * np.minimum(budget, weights * price)).sum())
+
+        width = (
+            2 * (carried(risky(estimate)) + _rounding(rows, cost)) / float(remaining[at])
+            + 4 * _EPS * estimate
+        )
         for _ in range(2):
             low, high = max(estimate - width, 0.0), estimate + width
-            short, short_error = paid(low)
-            over, over_error = paid(high)
-            if short + short_error < cost < over - over_error:
-                all_pay_price = bool(((budget - error) > weights * high * (1 + 4 * _EPS)).all())
-                exact = Fraction(self.problem.costs[project], round(total_units)) if all_pay_price else None
+            # Fewer supporters might pay all they hold at the lower price: one bound serves both ends.
+            at_risk = risky(high)
+            noise = carried(at_risk)
+            short, over = paid(low), paid(high)
+            if (
+                short + noise + _rounding(rows, short + cost)
+                < cost
+                < over - noise - _rounding(rows, over + cost)
+            ):
+                # Nobody with money pays all of it: everyone pays the price, which is cost / units.
+                exact = None if at_risk.any() else Fraction(self.problem.costs[project], round(total_units))
                 return _Price(low, high, estimate, exact)
             width *= 64
         raise _Unsure
