@@ -240,7 +240,11 @@ def add1_jumping(
             progress(target, level)
         runs += 1
         if jump == 1:
-            trial = _plain_run(problem, Fraction(level), trie, budget, floats)
+            # A run that may lead straight into a certified jump (it would be the second alike in a
+            # row, or the one `patience` waits for) is exact, since the certificate reads its exact
+            # classes and rhos; the others may be float runs.
+            floats_now = floats and (repeated == 0 or repeated + 1 < patience)
+            trial = _plain_run(problem, Fraction(level), trie, budget, floats_now)
             if trial.over_limit or trial.spent > budget:
                 note = _over_note(per_voter, reached, steps, level, trial.spent, budget)
                 exact = _exact(problem, best, reached, trie)
