@@ -15,6 +15,7 @@ from fractions import Fraction
 
 from budgets.allocation import money
 from budgets.mes_engine import MesOutcome, MesProblem, run_mes
+from budgets.mes_float import FloatOutcome, run_mes_float
 from budgets.mes_levels import LevelRunner
 from budgets.mes_prefix import PrefixTrie
 
@@ -65,7 +66,7 @@ def _supported(problem: MesProblem) -> int:
     )
 
 
-def _exhaustive(problem: MesProblem, outcome: MesOutcome, budget: int) -> bool:
+def _exhaustive(problem: MesProblem, outcome: MesOutcome | FloatOutcome, budget: int) -> bool:
     """No project left unfunded fits in what the outcome leaves of the budget."""
     left = budget - outcome.spent
     bought = set(outcome.bought)
@@ -83,7 +84,9 @@ def _start(
     return Fraction(budget, voters), budget // voters // step * step
 
 
-def _done(problem: MesProblem, outcome: MesOutcome, budget: int, options: Add1Options) -> str | None:
+def _done(
+    problem: MesProblem, outcome: MesOutcome | FloatOutcome, budget: int, options: Add1Options
+) -> str | None:
     """Why the search ends at this accepted outcome, or None to go on."""
     if len(outcome.bought) >= _supported(problem):
         return "until every supported project was funded"
@@ -168,6 +171,31 @@ def add1_stepping(
     return Add1Result(best, final, _done_note(per_voter, final, steps, why), runs)
 
 
+# From how many budget classes on a run's path the float run (array arithmetic) beats the exact
+# engine's per-class loops; with fewer, the arrays' fixed cost per operation dominates.
+FLOAT_FROM_CLASSES = 4096
+
+
+def _plain_run(
+    problem: MesProblem, per_voter: Fraction, trie: PrefixTrie, cost_limit: int | None, floats: bool
+) -> MesOutcome | FloatOutcome:
+    """A plain run's purchases: with `floats`, proven in floats when every decision is clear
+    (budgets.mes_float); else, or when the floats cannot tell, from the exact engine."""
+    found = run_mes_float(problem, per_voter, trie, cost_limit) if floats else None
+    if found is not None:
+        return found
+    return run_mes(problem, per_voter, cost_limit=cost_limit, trie=trie, keep_classes=True)
+
+
+def _exact(
+    problem: MesProblem, outcome: MesOutcome | FloatOutcome, per_voter: Fraction, trie: PrefixTrie
+) -> MesOutcome:
+    """The exact run (prices, rhos, classes) behind an outcome a float run proved; the same purchases."""
+    if isinstance(outcome, MesOutcome):
+        return outcome
+    return run_mes(problem, per_voter, trie=trie, keep_classes=True)
+
+
 def _rounds(outcome: MesOutcome) -> list[tuple[int, Fraction]]:
     return [(p, outcome.rho[p]) for p in outcome.bought if outcome.round_of[p] > 0]
 
@@ -193,7 +221,9 @@ def add1_jumping(
     if options.integral_start and sum(problem.costs) <= budget:
         return _everything_fits(problem, Fraction(budget, voters), budget)
     trie = PrefixTrie(problem)
-    best = run_mes(problem, per_voter, trie=trie, keep_classes=True)
+    first = run_mes(problem, per_voter, trie=trie, keep_classes=True)
+    floats = first.classes is not None and first.classes.node.classes >= FLOAT_FROM_CLASSES
+    best: MesOutcome | FloatOutcome = first
     runs = 1
     steps = 0
     jump = 1
@@ -205,26 +235,35 @@ def add1_jumping(
     while why is None:
         target = steps + jump
         level = origin + target * step
+        reached = Fraction(origin + steps * step) if steps else per_voter
         if progress is not None:
             progress(target, level)
         runs += 1
         if jump == 1:
-            trial = run_mes(problem, Fraction(level), cost_limit=budget, trie=trie, keep_classes=True)
+            # A run that may lead straight into a certified jump (it would be the second alike in a
+            # row, or the one `patience` waits for) is exact, since the certificate reads its exact
+            # classes and rhos; the others may be float runs.
+            floats_now = floats and (repeated == 0 or repeated + 1 < patience)
+            trial = _plain_run(problem, Fraction(level), trie, budget, floats_now)
             if trial.over_limit or trial.spent > budget:
-                reached = Fraction(origin + steps * step) if steps else per_voter
                 note = _over_note(per_voter, reached, steps, level, trial.spent, budget)
-                return Add1Result(best, reached, note, runs)
+                exact = _exact(problem, best, reached, trie)
+                return Add1Result(exact, reached, note, runs + (exact is not best))
             repeated = repeated + 1 if trial.bought == best.bought else 0
             jump = 2 if repeated >= patience else 1
             best, steps = trial, target
         else:
+            # The certificate compares with the exact classes and rhos of the accepted run.
+            lower = _exact(problem, best, reached, trie)
+            runs += lower is not best
+            best = lower
             trial = run_mes(
                 problem,
                 Fraction(level),
                 cost_limit=budget,
-                certify=_rounds(best),
+                certify=_rounds(lower),
                 trie=trie,
-                lower=best.classes,
+                lower=lower.classes,
                 keep_classes=True,
             )
             shorter = 0 if trial.certify_margin is None else int(jump * trial.certify_margin * 9 / 10)
@@ -239,4 +278,5 @@ def add1_jumping(
                 patience = min(2 * patience, 64)
         why = _done(problem, best, budget, options)
     final = Fraction(origin + steps * step) if steps else per_voter
-    return Add1Result(best, final, _done_note(per_voter, final, steps, why), runs)
+    exact = _exact(problem, best, final, trie)
+    return Add1Result(exact, final, _done_note(per_voter, final, steps, why), runs + (exact is not best))

@@ -8,35 +8,57 @@ whose run makes the same purchases in the same order. Only the classes' budgets 
 that paid everything simply holds zero).
 
 A PrefixTrie keeps that level-independent part along the last purchase sequence it was walked
-with: one node per purchase, with the types' classes as a list, the class moves of the purchase
+with: one node per purchase, with the types' classes as an array, the class moves of the purchase
 and the cells computed so far. A run at another level walks the same nodes while its purchases
-agree, so it computes only its classes' exact budgets (one number per class a purchase touches)
+agree, so it computes only its classes' budgets (one number per class a purchase touches)
 instead of moving and counting tens of thousands of voter types; where its purchases differ, it
-extends the trie there and the nodes of the old branch are let go.
+extends the trie there and the nodes of the old branch are let go. Moving and counting types are
+numpy array operations (a gather, a bincount, a unique), since cities have tens of thousands of
+distinct ballots; the exact engine reads the results as plain dicts and tuples.
 """
 
 from __future__ import annotations
 
-from collections import Counter, deque
-from itertools import repeat
-from operator import add, mul
+import numpy as np
+import numpy.typing as npt
 
 from budgets.mes_problem import MesProblem
 
 # (class before, weight, class after), in the order of the new class ids.
 Move = tuple[int, int, int]
+IntArray = npt.NDArray[np.intp]
+FloatArray = npt.NDArray[np.float64]
 
 
 class PrefixNode:
     """The classes after one purchase sequence; `classes` ids are 0 .. classes - 1 along the path."""
 
-    __slots__ = ("cells", "child", "child_project", "classes", "moves", "type_class")
+    __slots__ = (
+        "cells",
+        "child",
+        "child_project",
+        "classes",
+        "float_cells",
+        "move_arrays",
+        "moves",
+        "type_class",
+    )
 
-    def __init__(self, type_class: list[int], classes: int, moves: tuple[Move, ...]) -> None:
+    def __init__(
+        self,
+        type_class: IntArray,
+        classes: int,
+        moves: tuple[Move, ...],
+        move_arrays: tuple[IntArray, FloatArray],
+    ) -> None:
         self.type_class = type_class
         self.classes = classes
         self.moves = moves
+        # The moves as arrays (class before, weight) for the float run (budgets.mes_float).
+        self.move_arrays = move_arrays
         self.cells: dict[int, dict[int, int]] = {}
+        # Array copies of `cells` for the float run, made when it asks.
+        self.float_cells: dict[int, tuple[IntArray, FloatArray, FloatArray]] = {}
         self.child: PrefixNode | None = None
         self.child_project = -1
 
@@ -46,8 +68,37 @@ class PrefixTrie:
 
     def __init__(self, problem: MesProblem) -> None:
         self.problem = problem
-        self.root = PrefixNode([0] * len(problem.types.multiplicity), 1, ())
+        types = len(problem.types.multiplicity)
+        empty = (np.zeros(0, dtype=np.intp), np.zeros(0))
+        self.root = PrefixNode(np.zeros(types, dtype=np.intp), 1, (), empty)
         self.nodes_built = 0
+        self._multiplicity = np.asarray(problem.types.multiplicity, dtype=np.float64)
+        self._support: dict[int, tuple[IntArray, FloatArray, IntArray]] = {}
+
+    def _supporters(self, project: int) -> tuple[IntArray, FloatArray, IntArray]:
+        """The project's supporting voter types, how many voters cast each, and the weight each gives."""
+        found = self._support.get(project)
+        if found is None:
+            types = self.problem.types
+            supporters = np.asarray(types.supporters[project], dtype=np.intp)
+            if self.problem.unit:
+                weights = np.ones(len(supporters), dtype=np.intp)
+            else:
+                weights = np.fromiter(
+                    (types.weight(t, project) for t in types.supporters[project]),
+                    dtype=np.intp,
+                    count=len(supporters),
+                )
+            found = (supporters, self._multiplicity[supporters], weights)
+            self._support[project] = found
+        return found
+
+    def _keys(self, node: PrefixNode, project: int) -> tuple[IntArray, IntArray, FloatArray]:
+        """Each supporting type's cell key (class x width + weight; the class for unit weights)."""
+        supporters, many, weights = self._supporters(project)
+        classes = node.type_class[supporters]
+        keys = classes if self.problem.unit else classes * self.problem.width + weights
+        return supporters, keys, many
 
     def cells(self, node: PrefixNode, project: int) -> dict[int, int]:
         """How many supporters sit in each cell: key class * width + weight (class, for unit weights).
@@ -57,20 +108,10 @@ class PrefixTrie:
         found = node.cells.get(project)
         if found is not None:
             return found
-        problem = self.problem
-        if node is self.root:
-            # Nobody has paid yet: every supporter is in the first class.
-            if problem.unit:
-                found = {0: problem.supporter_counts[project]}
-            else:
-                found = dict(Counter(problem.weights_of[project]))
-        else:
-            classes = map(node.type_class.__getitem__, problem.voters_of[project])
-            if problem.unit:
-                found = dict(Counter(classes))
-            else:
-                keys = map(add, map(mul, classes, repeat(problem.width)), problem.weights_of[project])
-                found = dict(Counter(keys))
+        _, keys, many = self._keys(node, project)
+        counts = np.bincount(keys, weights=many)
+        held = np.flatnonzero(counts)
+        found = dict(zip(held.tolist(), counts[held].astype(np.int64).tolist(), strict=True))
         node.cells[project] = found
         return found
 
@@ -78,29 +119,18 @@ class PrefixTrie:
         """The node after `node`'s purchases and then `project` (built and kept if new)."""
         if node.child_project == project and node.child is not None:
             return node.child
-        problem = self.problem
-        types = problem.types
-        supporters = types.supporters[project]
-        old = list(map(node.type_class.__getitem__, supporters))
+        supporters, keys, _ = self._keys(node, project)
+        # One new class per (class, weight) among the supporters, numbered in key order.
+        found, new = np.unique(keys, return_inverse=True)
         first = node.classes
-        moves: list[Move]
-        # One new class per (class, weight) among the supporters, numbered in order of appearance.
-        keys: list[int]
-        if problem.unit:
-            keys = old
+        if self.problem.unit:
+            old, weights = found, np.ones(len(found), dtype=np.intp)
         else:
-            width = problem.width
-            keys = [c * width + types.weight(t, project) for c, t in zip(old, supporters, strict=True)]
-        found = list(dict.fromkeys(keys))
-        new_of = dict(zip(found, range(first, first + len(found)), strict=True))
-        if problem.unit:
-            moves = [(c, 1, first + i) for i, c in enumerate(found)]
-        else:
-            moves = [(*divmod(k, problem.width), first + i) for i, k in enumerate(found)]
-        new = map(new_of.__getitem__, keys)
+            old, weights = np.divmod(found, self.problem.width)
+        moves = tuple(zip(old.tolist(), weights.tolist(), range(first, first + len(found)), strict=True))
         type_class = node.type_class.copy()
-        deque(map(type_class.__setitem__, supporters, new), maxlen=0)
-        child = PrefixNode(type_class, first + len(moves), tuple(moves))
+        type_class[supporters] = first + new.reshape(-1)
+        child = PrefixNode(type_class, first + len(moves), moves, (old, weights.astype(np.float64)))
         node.child, node.child_project = child, project
         self.nodes_built += 1
         return child
