@@ -88,11 +88,9 @@ class _FloatClasses:
         node = self.node
         found = node.float_cells.get(project)
         if found is None:
-            cells = self.trie.cells(node, project)
-            keys = np.fromiter(cells.keys(), dtype=np.intp, count=len(cells))
-            counts = np.fromiter(cells.values(), dtype=np.float64, count=len(cells))
+            keys, counts = self.trie.cell_arrays(node, project)
             if self.problem.unit:
-                found = (keys, np.ones(len(cells)), counts)
+                found = (keys, np.ones(len(keys)), counts)
             else:
                 classes, weights = np.divmod(keys, self.problem.width)
                 found = (classes, weights.astype(np.float64), counts)

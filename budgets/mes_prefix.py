@@ -34,6 +34,7 @@ class PrefixNode:
     """The classes after one purchase sequence; `classes` ids are 0 .. classes - 1 along the path."""
 
     __slots__ = (
+        "cell_arrays",
         "cells",
         "child",
         "child_project",
@@ -57,6 +58,7 @@ class PrefixNode:
         # The moves as arrays (class before, weight) for the float run (budgets.mes_float).
         self.move_arrays = move_arrays
         self.cells: dict[int, dict[int, int]] = {}
+        self.cell_arrays: dict[int, tuple[IntArray, FloatArray]] = {}
         # Array copies of `cells` for the float run, made when it asks.
         self.float_cells: dict[int, tuple[IntArray, FloatArray, FloatArray]] = {}
         self.child: PrefixNode | None = None
@@ -100,19 +102,29 @@ class PrefixTrie:
         keys = classes if self.problem.unit else classes * self.problem.width + weights
         return supporters, keys, many
 
+    def cell_arrays(self, node: PrefixNode, project: int) -> tuple[IntArray, FloatArray]:
+        """The project's cells as arrays: the keys (see `cells`) in increasing order, and their counts."""
+        found = node.cell_arrays.get(project)
+        if found is None:
+            _, keys, many = self._keys(node, project)
+            held, where = np.unique(keys, return_inverse=True)
+            counts = np.asarray(
+                np.bincount(where.reshape(-1), weights=many, minlength=len(held)), dtype=np.float64
+            )
+            found = (held, counts)
+            node.cell_arrays[project] = found
+        return found
+
     def cells(self, node: PrefixNode, project: int) -> dict[int, int]:
         """How many supporters sit in each cell: key class * width + weight (class, for unit weights).
 
         Cells of zero-budget classes are included; they pay nothing. The dict is shared: read only.
         """
         found = node.cells.get(project)
-        if found is not None:
-            return found
-        _, keys, many = self._keys(node, project)
-        counts = np.bincount(keys, weights=many)
-        held = np.flatnonzero(counts)
-        found = dict(zip(held.tolist(), counts[held].astype(np.int64).tolist(), strict=True))
-        node.cells[project] = found
+        if found is None:
+            keys, counts = self.cell_arrays(node, project)
+            found = dict(zip(keys.tolist(), counts.astype(np.int64).tolist(), strict=True))
+            node.cells[project] = found
         return found
 
     def child(self, node: PrefixNode, project: int) -> PrefixNode:
