@@ -197,14 +197,8 @@ def _run(problem: MesProblem, per_voter: Fraction, trie: PrefixTrie, cost_limit:
     costs = problem.costs
     state = _FloatClasses(problem, per_voter, trie)
     outcome = FloatOutcome()
-    alive = [False] * len(costs)
-    for p, cost in enumerate(costs):
-        if problem.supporter_counts[p] == 0 or (cost == 0 and problem.cost_utility):
-            continue
-        if cost == 0:
-            outcome.bought.append(p)
-        else:
-            alive[p] = True
+    free, alive = problem.opening()
+    outcome.bought.extend(free)
     # Lower bounds on each live project's rho; rho only grows from round to round.
     heap: list[tuple[float, int]] = [(0.0, p) for p in range(len(costs)) if alive[p]]
     while True:

@@ -81,6 +81,24 @@ class MesProblem:
             cost_utility,
         )
 
+    def opening(self) -> tuple[list[int], list[bool]]:
+        """What every MES run starts from: the projects bought before the first round, and which
+        projects the rounds consider.
+
+        A free project with supporters is bought up front, except under cost utilities, where it
+        brings no satisfaction and MES leaves it out (as pabutools and pabulib-checker do).
+        """
+        free: list[int] = []
+        live = [False] * len(self.costs)
+        for p, cost in enumerate(self.costs):
+            if self.supporter_counts[p] == 0 or (cost == 0 and self.cost_utility):
+                continue
+            if cost == 0:
+                free.append(p)
+            else:
+                live[p] = True
+        return free, live
+
     def tie_key(self, project: int) -> tuple[int, int, int]:
         """Reference tie-breaking: lower cost, then more supporters, then the earlier project."""
         return (self.costs[project], -self.supporter_counts[project], project)
