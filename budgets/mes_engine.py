@@ -74,14 +74,10 @@ def run_mes(
         if best is None:
             return outcome
         project, price, rho = best
-        outcome.bought.append(project)
         outcome.round_of[project] = round_no
         outcome.rho[project] = rho
         outcome.price[project] = Fraction(price[0], price[1] * state.denominator)
-        outcome.spent += costs[project]
-        alive[project] = False
-        if cost_limit is not None and outcome.spent > cost_limit:
-            outcome.over_limit = True
+        if problem.buy(outcome, project, alive, cost_limit):
             return outcome
         state.pay(project, price)
 

@@ -206,11 +206,7 @@ def _run(problem: MesProblem, per_voter: Fraction, trie: PrefixTrie, cost_limit:
         if chosen is None:
             return outcome
         project, price = chosen
-        outcome.bought.append(project)
-        outcome.spent += costs[project]
-        alive[project] = False
-        if cost_limit is not None and outcome.spent > cost_limit:
-            outcome.over_limit = True
+        if problem.buy(outcome, project, alive, cost_limit):
             return outcome
         state.pay(project, price)
 
