@@ -148,8 +148,10 @@ def run(timeout: float, pabutools_timeout: float, with_pabutools: bool, ees_time
         "CPU time of one fresh single-process run, reading the file included: our "
         "`equalshares/add1` (the jumping search) and pabutools 1.2.3's "
         "exhaustion_by_budget_increase over method_of_equal_shares (Cost_Sat, budget_step = voters), "
-        f'killed after {pabutools_timeout:.0f} s. "MES runs" counts the runs of MES the search made '
-        "(stepping makes one per level; one more when the search ends on a certified jump).\n\n"
+        f'killed after {pabutools_timeout:.0f} s. "MES runs" counts the levels the search ran MES at, '
+        "the first included (stepping runs every level). A level whose run was proven in floats "
+        "(budgets/mes_float.py) counts once, although the search runs it again exactly before a "
+        "certified jump from it, or to explain the outcome it accepts.\n\n"
         "| File | Target | budgets/ CPU | Target met | pabutools CPU | Our outcome |\n"
         "|---|---|---:|---|---:|---|\n" + "\n".join(rows) + "\n\n"
         "Exact Equal Shares (pabutools 1.2.3 has no EES, so no comparison), CPU time as above, killed "

@@ -51,20 +51,11 @@ def run_mes(
     outcome = MesOutcome()
     if keep_classes:
         outcome.classes = state
-    alive = [False] * len(costs)
-    for p, cost in enumerate(costs):
-        if problem.supporter_counts[p] == 0:
-            continue
-        if cost == 0:
-            # Under cost utilities a free project brings no satisfaction, so MES leaves it out
-            # (as pabutools and pabulib-checker do); with other utilities it is funded up front.
-            if problem.cost_utility:
-                continue
-            outcome.bought.append(p)
-            outcome.round_of[p] = 0
-            outcome.rho[p] = outcome.price[p] = Fraction(0)
-        else:
-            alive[p] = True
+    free, alive = problem.opening()
+    for p in free:
+        outcome.bought.append(p)
+        outcome.round_of[p] = 0
+        outcome.rho[p] = outcome.price[p] = Fraction(0)
     heap: list[tuple[float, int]] = [(0.0, p) for p in range(len(costs)) if alive[p]]
     heapq.heapify(heap)
     round_no = 0
@@ -83,14 +74,10 @@ def run_mes(
         if best is None:
             return outcome
         project, price, rho = best
-        outcome.bought.append(project)
         outcome.round_of[project] = round_no
         outcome.rho[project] = rho
         outcome.price[project] = Fraction(price[0], price[1] * state.denominator)
-        outcome.spent += costs[project]
-        alive[project] = False
-        if cost_limit is not None and outcome.spent > cost_limit:
-            outcome.over_limit = True
+        if problem.buy(outcome, project, alive, cost_limit):
             return outcome
         state.pay(project, price)
 

@@ -197,14 +197,8 @@ def _run(problem: MesProblem, per_voter: Fraction, trie: PrefixTrie, cost_limit:
     costs = problem.costs
     state = _FloatClasses(problem, per_voter, trie)
     outcome = FloatOutcome()
-    alive = [False] * len(costs)
-    for p, cost in enumerate(costs):
-        if problem.supporter_counts[p] == 0 or (cost == 0 and problem.cost_utility):
-            continue
-        if cost == 0:
-            outcome.bought.append(p)
-        else:
-            alive[p] = True
+    free, alive = problem.opening()
+    outcome.bought.extend(free)
     # Lower bounds on each live project's rho; rho only grows from round to round.
     heap: list[tuple[float, int]] = [(0.0, p) for p in range(len(costs)) if alive[p]]
     while True:
@@ -212,11 +206,7 @@ def _run(problem: MesProblem, per_voter: Fraction, trie: PrefixTrie, cost_limit:
         if chosen is None:
             return outcome
         project, price = chosen
-        outcome.bought.append(project)
-        outcome.spent += costs[project]
-        alive[project] = False
-        if cost_limit is not None and outcome.spent > cost_limit:
-            outcome.over_limit = True
+        if problem.buy(outcome, project, alive, cost_limit):
             return outcome
         state.pay(project, price)
 

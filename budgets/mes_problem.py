@@ -7,12 +7,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import repeat
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from budgets.voter_types import VoterTypes
 
 if TYPE_CHECKING:
     from budgets.mes_budgets import BudgetClasses
+
+
+class Purchases(Protocol):
+    """What every kind of MES run records of its purchases."""
+
+    bought: list[int]
+    spent: int
+    over_limit: bool
 
 
 @dataclass(slots=True)
@@ -80,6 +88,32 @@ class MesProblem:
             counts,
             cost_utility,
         )
+
+    def opening(self) -> tuple[list[int], list[bool]]:
+        """What every MES run starts from: the projects bought before the first round, and which
+        projects the rounds consider.
+
+        A free project with supporters is bought up front, except under cost utilities, where it
+        brings no satisfaction and MES leaves it out (as pabutools and pabulib-checker do).
+        """
+        free: list[int] = []
+        live = [False] * len(self.costs)
+        for p, cost in enumerate(self.costs):
+            if self.supporter_counts[p] == 0 or (cost == 0 and self.cost_utility):
+                continue
+            if cost == 0:
+                free.append(p)
+            else:
+                live[p] = True
+        return free, live
+
+    def buy(self, outcome: Purchases, project: int, live: list[bool], cost_limit: int | None) -> bool:
+        """Record a round's purchase; True when spending passed `cost_limit` (the run stops there)."""
+        outcome.bought.append(project)
+        outcome.spent += self.costs[project]
+        live[project] = False
+        outcome.over_limit = cost_limit is not None and outcome.spent > cost_limit
+        return outcome.over_limit
 
     def tie_key(self, project: int) -> tuple[int, int, int]:
         """Reference tie-breaking: lower cost, then more supporters, then the earlier project."""
