@@ -46,7 +46,6 @@ def run_mes(
     `lower` is the lower run's final classes (`keep_classes` keeps them in its outcome): with them
     a round whose plain certificate fails is tried with the finer proof of budgets.mes_certify.
     """
-    costs = problem.costs
     state = BudgetClasses(problem, per_voter, trie)
     outcome = MesOutcome()
     if keep_classes:
@@ -56,7 +55,7 @@ def run_mes(
         outcome.bought.append(p)
         outcome.round_of[p] = 0
         outcome.rho[p] = outcome.price[p] = Fraction(0)
-    heap: list[tuple[float, int]] = [(0.0, p) for p in range(len(costs)) if alive[p]]
+    heap = problem.rho_floors(alive)
     heapq.heapify(heap)
     round_no = 0
     while True:

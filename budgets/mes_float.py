@@ -194,13 +194,13 @@ def run_mes_float(
 
 
 def _run(problem: MesProblem, per_voter: Fraction, trie: PrefixTrie, cost_limit: int | None) -> FloatOutcome:
-    costs = problem.costs
     state = _FloatClasses(problem, per_voter, trie)
     outcome = FloatOutcome()
     free, alive = problem.opening()
     outcome.bought.extend(free)
     # Lower bounds on each live project's rho; rho only grows from round to round.
-    heap: list[tuple[float, int]] = [(0.0, p) for p in range(len(costs)) if alive[p]]
+    heap = problem.rho_floors(alive)
+    heapq.heapify(heap)
     while True:
         chosen = _cheapest(state, heap, alive)
         if chosen is None:

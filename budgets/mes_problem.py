@@ -89,6 +89,21 @@ class MesProblem:
             cost_utility,
         )
 
+    def rho_floors(self, live: list[bool]) -> list[tuple[float, int]]:
+        """A lower bound on each live project's rho in any round, as (bound, project) for a heap.
+
+        Each supporter pays at most price x weight, so the price is at least the cost over the
+        supporters' count times the largest weight; the float is taken a little lower so that
+        rounding cannot lift it above the exact value. Runs then evaluate in their first round
+        only the projects that could be cheapest, instead of every one.
+        """
+        most = self.width - 1
+        return [
+            (cost / (self.supporter_counts[p] * most * self.scale[p]) * (1 - 1e-9), p)
+            for p, cost in enumerate(self.costs)
+            if live[p]
+        ]
+
     def opening(self) -> tuple[list[int], list[bool]]:
         """What every MES run starts from: the projects bought before the first round, and which
         projects the rounds consider.
