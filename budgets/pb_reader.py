@@ -5,7 +5,10 @@ from __future__ import annotations
 import csv
 import gc
 import re
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Iterable, Iterator
+from functools import partial
+from itertools import chain, repeat
 from pathlib import Path
 
 from budgets.election import VOTE_TYPES, Ballot, Election, Project, ballot_problem
@@ -35,10 +38,12 @@ def parse_integer(text: str, what: str, source: str, line: int, *, minimum: int 
     return value
 
 
-def _records(text: str) -> Iterator[tuple[int, list[str]]]:
-    """Yield (line number, fields) per record; quoted fields may hold `;`, `""` and newlines."""
-    lines = text.split("\n")
-    index = 0
+def _records(lines: list[str], first: int = 0) -> Iterator[tuple[int, list[str], int]]:
+    """Yield (line number, fields, index of the next line) per record from lines[first:].
+
+    Quoted fields may hold `;`, `""` and newlines, so a record can span several lines.
+    """
+    index = first
     total = len(lines)
     while index < total:
         start = index
@@ -48,7 +53,7 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
             cells = line.split(";")
             if " ;" in line or "; " in line or "\t" in line or line != line.strip():
                 cells = [cell.strip() for cell in cells]
-            yield start + 1, cells
+            yield start + 1, cells, index
             continue
         # A quoted field may run over several physical lines until its quotes balance.
         while line.count('"') % 2 == 1 and index < total:
@@ -56,7 +61,43 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
             index += 1
         if line.count('"') % 2 == 1:
             raise PabulibError("", start + 1, "unterminated quoted field")
-        yield start + 1, [cell.strip() for cell in next(csv.reader([line], delimiter=";"))]
+        yield start + 1, [cell.strip() for cell in next(csv.reader([line], delimiter=";"))], index
+
+
+def _head_records(lines: list[str]) -> tuple[list[tuple[int, list[str]]], int]:
+    """The records up to the VOTES header (included), and the index of the line after them.
+
+    What follows is the VOTES body, nearly all of a file, which is read apart (see `_plain_lines`).
+    """
+    head: list[tuple[int, list[str]]] = []
+    after_marker = False
+    for line_no, cells, after in _records(lines):
+        head.append((line_no, cells))
+        if after_marker and cells != [""]:
+            return head, after
+        if len(cells) == 1 and cells[0].lower() == "votes":
+            after_marker = True
+    return head, len(lines)
+
+
+def _plain_lines(lines: list[str]) -> list[str] | None:
+    """The VOTES body lines when each is one record that `str.split(";")` reads exactly as `_records`.
+
+    That is: no quotes, no tab, no space beside a `;`, no space at either end, no blank line but
+    trailing ones (dropped here); a line's trailing carriage returns are dropped as `_records` does.
+    None when a line needs `_records`.
+    """
+    end = len(lines)
+    while end and not lines[end - 1].rstrip("\r"):
+        end -= 1
+    body = lines[:end]
+    text = "\n".join(body)
+    if "\r" in text:
+        body = list(map(str.rstrip, body, repeat("\r")))
+        text = "\n".join(body)
+    if '"' in text or "\t" in text or " ;" in text or "; " in text or "" in body:
+        return None
+    return body if list(map(str.strip, body)) == body else None
 
 
 def read_pb(path: str | Path) -> Election:
@@ -83,60 +124,77 @@ def parse_pb(text: str, source: str = "<string>") -> Election:
 def _parse(text: str, source: str) -> Election:
     if text.startswith("\ufeff"):
         text = text[1:]
-    meta: dict[str, str] = {}
-    meta_lines: dict[str, int] = {}
-    projects: list[Project] = []
-    project_lines: dict[str, int] = {}
-    ballots: list[Ballot] = []
-    section = ""
-    header: list[str] | None = None
-    seen_sections: list[str] = []
-    last_line = 0
+    lines = text.split("\n")
     try:
-        records = list(_records(text))
+        head, body_start = _head_records(lines)
+        body = _plain_lines(lines[body_start:])
+        # Reading every record before any section means an unterminated quote is reported first.
+        body_records = [] if body is not None else [record[:2] for record in _records(lines, body_start)]
     except PabulibError as error:
         raise PabulibError(source, error.line, error.reason) from None
-    ballot_reader: _BallotReader | None = None
-    for line_no, row in records:
-        last_line = line_no
-        if ballot_reader is not None and len(row) > 1:
-            ballots.append(ballot_reader.read(row, line_no))
-            continue
-        if len(row) == 1 and not row[0]:
-            continue
+    reader = _SectionReader(source)
+    reader.take(chain(head, body_records))
+    if body is not None:
+        ballots = reader.ballot_reader.read_plain(body) if reader.ballot_reader is not None else None
+        if ballots is None:
+            # Something to report (or too unusual for the bulk reader): read row by row.
+            reader.take(record[:2] for record in _records(lines, body_start))
+        else:
+            reader.ballots = ballots
+    return reader.election()
+
+
+class _SectionReader:
+    """Reads the records of a file in order: META, PROJECTS, then VOTES through a `_BallotReader`."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.meta: dict[str, str] = {}
+        self.meta_lines: dict[str, int] = {}
+        self.projects: list[Project] = []
+        self.project_lines: dict[str, int] = {}
+        self.ballots: list[Ballot] = []
+        self.section = ""
+        self.header: list[str] | None = None
+        self.seen_sections: list[str] = []
+        self.last_line = 0
+        self.ballot_reader: _BallotReader | None = None
+
+    def take(self, records: Iterable[tuple[int, list[str]]]) -> None:
+        """Read (line number, fields) records, raising PabulibError at the first problem."""
+        for line_no, row in records:
+            self.last_line = line_no
+            if self.ballot_reader is not None and len(row) > 1:
+                self.ballots.append(self.ballot_reader.read(row, line_no))
+            elif len(row) > 1 or row[0]:
+                self._take_row(line_no, row)
+
+    def _take_row(self, line_no: int, row: list[str]) -> None:
+        source = self.source
         marker = row[0].lower()
         if len(row) == 1 and marker in SECTIONS:
-            if marker in seen_sections:
-                raise PabulibError(source, line_no, f"section {marker.upper()} appears twice")
-            expected = SECTIONS[len(seen_sections)]
-            if marker != expected:
-                raise PabulibError(
-                    source, line_no, f"expected section {expected.upper()}, found {marker.upper()}"
-                )
-            seen_sections.append(marker)
-            if marker == "projects":
-                _check_meta(meta, meta_lines, source)
-            section, header = marker, None
-            continue
-        if not section:
+            self._start_section(marker, line_no)
+            return
+        if not self.section:
             raise PabulibError(source, line_no, "expected the META section title")
-        cells = row
+        section, header, cells = self.section, self.header, row
         if header is None:
-            header = _read_header(cells, section, source, line_no)
+            self.header = _read_header(cells, section, source, line_no)
             if section == "votes":
-                ids = {project.project_id: project.project_id for project in projects}
-                ballot_reader = _BallotReader(header, meta.get("vote_type", "approval"), ids, source)
-            continue
+                ids = {project.project_id: project.project_id for project in self.projects}
+                vote_type = self.meta.get("vote_type", "approval")
+                self.ballot_reader = _BallotReader(self.header, vote_type, ids, source)
+            return
         if section == "meta":
             if len(cells) != 2:
                 raise PabulibError(
                     source, line_no, f"META row needs 2 fields (key;value), found {len(cells)}"
                 )
-            if cells[0] in meta:
+            if cells[0] in self.meta:
                 raise PabulibError(source, line_no, f"META key {cells[0]!r} given twice")
-            meta[cells[0]] = cells[1]
-            meta_lines[cells[0]] = line_no
-            continue
+            self.meta[cells[0]] = cells[1]
+            self.meta_lines[cells[0]] = line_no
+            return
         if len(cells) != len(header):
             raise PabulibError(
                 source,
@@ -144,26 +202,46 @@ def _parse(text: str, source: str) -> Election:
                 f"{section.upper()} row has {len(cells)} fields, the header has {len(header)}",
             )
         if section == "projects":
-            project_id = cells[0]
-            if not project_id:
-                raise PabulibError(source, line_no, "empty project id")
-            if project_id in project_lines:
-                raise PabulibError(
-                    source,
-                    line_no,
-                    f"duplicate project id {project_id!r} (first on line {project_lines[project_id]})",
-                )
-            cost = parse_integer(cells[1], f"the cost of project {project_id!r}", source, line_no)
-            project_lines[project_id] = line_no
-            extra = {name: value for name, value in zip(header[2:], cells[2:], strict=True)}
-            projects.append(Project(project_id, cost, extra))
+            self._take_project(cells, header, line_no)
         else:
-            assert ballot_reader is not None
-            ballots.append(ballot_reader.read(cells, line_no))
-    for needed in SECTIONS:
-        if needed not in seen_sections:
-            raise PabulibError(source, last_line, f"missing {needed.upper()} section")
-    return _build(meta, meta_lines, projects, ballots, source)
+            assert self.ballot_reader is not None
+            self.ballots.append(self.ballot_reader.read(cells, line_no))
+
+    def _start_section(self, marker: str, line_no: int) -> None:
+        if marker in self.seen_sections:
+            raise PabulibError(self.source, line_no, f"section {marker.upper()} appears twice")
+        expected = SECTIONS[len(self.seen_sections)]
+        if marker != expected:
+            raise PabulibError(
+                self.source, line_no, f"expected section {expected.upper()}, found {marker.upper()}"
+            )
+        self.seen_sections.append(marker)
+        if marker == "projects":
+            _check_meta(self.meta, self.meta_lines, self.source)
+        self.section, self.header = marker, None
+
+    def _take_project(self, cells: list[str], header: list[str], line_no: int) -> None:
+        source, project_lines = self.source, self.project_lines
+        project_id = cells[0]
+        if not project_id:
+            raise PabulibError(source, line_no, "empty project id")
+        if project_id in project_lines:
+            raise PabulibError(
+                source,
+                line_no,
+                f"duplicate project id {project_id!r} (first on line {project_lines[project_id]})",
+            )
+        cost = parse_integer(cells[1], f"the cost of project {project_id!r}", source, line_no)
+        project_lines[project_id] = line_no
+        extra = {name: value for name, value in zip(header[2:], cells[2:], strict=True)}
+        self.projects.append(Project(project_id, cost, extra))
+
+    def election(self) -> Election:
+        """The election read, once every record has been taken."""
+        for needed in SECTIONS:
+            if needed not in self.seen_sections:
+                raise PabulibError(self.source, self.last_line, f"missing {needed.upper()} section")
+        return _build(self.meta, self.meta_lines, self.projects, self.ballots, self.source)
 
 
 def _read_header(cells: list[str], section: str, source: str, line_no: int) -> list[str]:
@@ -218,15 +296,7 @@ class _BallotReader:
         points: tuple[int, ...] | None = None
         if self.points_at >= 0:
             if self.with_points:
-                text = cells[self.points_at]
-                points = (
-                    tuple(
-                        parse_integer(item, "points", self.source, line_no, minimum=-(10**18))
-                        for item in text.split(",")
-                    )
-                    if text
-                    else ()
-                )
+                points = _parse_points(cells[self.points_at], self.source, line_no)
             extra = dict(
                 zip(
                     self.extra_names,
@@ -245,6 +315,86 @@ class _BallotReader:
         elif self.vote_type == "choose-1" and len(chosen) > 1:
             raise PabulibError(self.source, line_no, f"choose-1 ballot names {len(chosen)} projects")
         return ballot
+
+    def read_plain(self, lines: list[str]) -> list[Ballot] | None:
+        """Read plain VOTES lines (see `_plain_lines`) a column at a time, checking distinct votes once.
+
+        Gives the ballots `read` gives line by line, or None when some line has a problem, so that
+        `read` can report it with its line number.
+        """
+        width = self.width
+        if set(map(str.count, lines, repeat(";"))) != {width - 1}:
+            return None
+        cells = ";".join(lines).split(";")
+        columns = [cells[i::width] for i in range(width)]
+        voter_ids, votes = columns[0], columns[1]
+        if len(set(voter_ids)) != len(voter_ids):
+            return None
+        chosen_of = self._chosen_of(dict.fromkeys(votes))
+        if chosen_of is None:
+            return None
+        chosen = list(map(chosen_of.__getitem__, votes))
+        points: Iterable[tuple[int, ...] | None] = repeat(None)
+        if self.with_points:
+            found = self._points(chosen, columns[self.points_at]) if self.points_at >= 0 else None
+            if found is None:
+                return None
+            points = found
+        extra = [column for i, column in enumerate(columns) if i > 1 and i != self.points_at]
+        fields = _field_dicts(self.extra_names, extra, len(lines))
+        return list(map(Ballot._make, zip(chosen, points, voter_ids, fields, strict=False)))
+
+    def _chosen_of(self, votes: Iterable[str]) -> dict[str, tuple[str, ...]] | None:
+        """The projects of each distinct vote text, or None if one names an unknown project or one twice."""
+        texts = [vote for vote in votes if vote]
+        try:
+            # Mapping through the id table checks every id and shares one string per project.
+            ids_of = partial(map, self.project_lines.__getitem__)
+            chosen = list(map(tuple, map(ids_of, map(str.split, texts, repeat(",")))))
+        except KeyError:
+            return None
+        if list(map(len, map(set, chosen))) != list(map(len, chosen)):
+            return None
+        if self.vote_type == "choose-1" and max(map(len, chosen), default=0) > 1:
+            return None
+        found = dict(zip(texts, chosen, strict=True))
+        found[""] = ()
+        return found
+
+    def _points(self, chosen: list[tuple[str, ...]], texts: list[str]) -> list[tuple[int, ...]] | None:
+        """Each ballot's points, or None when some are malformed or do not fit the vote type."""
+        found: dict[tuple[tuple[str, ...], str], tuple[int, ...]] = {}
+        for key in dict.fromkeys(zip(chosen, texts, strict=True)):
+            projects, text = key
+            try:
+                points = _parse_points(text, self.source, 0)
+            except PabulibError:
+                return None
+            if ballot_problem(Ballot(projects, points), self.vote_type, self.project_lines) is not None:
+                return None
+            found[key] = points
+        return list(map(found.__getitem__, zip(chosen, texts, strict=True)))
+
+
+def _parse_points(text: str, source: str, line_no: int) -> tuple[int, ...]:
+    """The points of one ballot, written `2,1,3` (an empty text gives none)."""
+    if not text:
+        return ()
+    return tuple(
+        parse_integer(item, "points", source, line_no, minimum=-(10**18)) for item in text.split(",")
+    )
+
+
+def _field_dicts(names: list[str], columns: list[list[str]], count: int) -> list[dict[str, str]]:
+    """One dict per ballot of its other VOTES columns, filled a column at a time.
+
+    Setting one column's values through `map` keeps the loop in C, where a `dict(zip(...))` per
+    ballot would run the interpreter once per ballot.
+    """
+    dicts: list[dict[str, str]] = [{} for _ in range(count)]
+    for name, column in zip(names, columns, strict=True):
+        deque(map(dict.__setitem__, dicts, repeat(name), column), maxlen=0)
+    return dicts
 
 
 def _check_meta(meta: dict[str, str], meta_lines: dict[str, int], source: str) -> None:
