@@ -131,8 +131,12 @@ def _voters_of(types: VoterTypes) -> list[tuple[int, ...]]:
 def _weights_of(types: VoterTypes, voters_of: list[tuple[int, ...]]) -> list[tuple[int, ...]]:
     """For each project, the weight each entry of `voters_of` gives it."""
     assert types.weights is not None
-    weight_of: list[dict[int, int]] = [{} for _ in types.supporters]
-    for t, (projects, weights) in enumerate(zip(types.projects, types.weights, strict=True)):
-        for p, w in zip(projects, weights, strict=True):
-            weight_of[p][t] = w
-    return [tuple(map(found.__getitem__, voters)) for found, voters in zip(weight_of, voters_of, strict=True)]
+    weights: list[list[int]] = [[] for _ in types.supporters]  # aligned with types.supporters
+    add_to = [found.append for found in weights]
+    for projects, row in zip(types.projects, types.weights, strict=True):
+        for p, w in zip(projects, row, strict=True):
+            add_to[p](w)
+    return [
+        tuple(map(dict(zip(supporters, row, strict=True)).__getitem__, voters))
+        for supporters, row, voters in zip(types.supporters, weights, voters_of, strict=True)
+    ]

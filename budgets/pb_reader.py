@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import gc
 import re
-from collections import deque
 from collections.abc import Iterable, Iterator
 from functools import partial
 from itertools import chain, repeat
@@ -386,15 +385,10 @@ def _parse_points(text: str, source: str, line_no: int) -> tuple[int, ...]:
 
 
 def _field_dicts(names: list[str], columns: list[list[str]], count: int) -> list[dict[str, str]]:
-    """One dict per ballot of its other VOTES columns, filled a column at a time.
-
-    Setting one column's values through `map` keeps the loop in C, where a `dict(zip(...))` per
-    ballot would run the interpreter once per ballot.
-    """
-    dicts: list[dict[str, str]] = [{} for _ in range(count)]
-    for name, column in zip(names, columns, strict=True):
-        deque(map(dict.__setitem__, dicts, repeat(name), column), maxlen=0)
-    return dicts
+    """One dict per ballot of its other VOTES columns, the rows put back together from the columns."""
+    if not names:
+        return [{} for _ in range(count)]
+    return list(map(dict, map(zip, repeat(names), zip(*columns, strict=True))))
 
 
 def _check_meta(meta: dict[str, str], meta_lines: dict[str, int], source: str) -> None:

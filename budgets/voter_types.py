@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
-from operator import attrgetter, itemgetter
+from itertools import compress, repeat
+from operator import attrgetter, gt, itemgetter
 from typing import TypeVar
 
-from budgets.election import Ballot, Election, ballot_points
+from budgets.election import Election, borda_weights
 
 _Key = TypeVar("_Key", tuple[int, ...], tuple[tuple[int, int], ...])
 
@@ -55,27 +56,39 @@ def voter_types(election: Election, *, cardinality: bool = False) -> VoterTypes:
         written = Counter(map(attrgetter("projects"), ballots))
         sorted_indices = map(tuple, map(sorted, map(partial(map, index.__getitem__), written)))
         return _voter_types(_merge(sorted_indices, written.values()), len(index), len(ballots))
-    distinct = Counter(map(attrgetter("projects", "points"), ballots))
-    weighted = _merge(
-        (_weighted_key(Ballot(projects, points), vote_type, index) for projects, points in distinct),
-        distinct.values(),
-    )
+    weighted_keys: Iterator[tuple[tuple[int, int], ...]]
+    if vote_type == "ordinal":
+        written = Counter(map(attrgetter("projects"), ballots))
+        weighted_keys = (_ranking_key(projects, index) for projects in written)
+    else:
+        written = Counter(map(attrgetter("projects", "points"), ballots))
+        weighted_keys = (_weighted_key(projects, points, index) for projects, points in written)
+    weighted = _merge(weighted_keys, written.values())
     if cardinality:
         supported = _merge((tuple(map(itemgetter(0), key)) for key in weighted), weighted.values())
         return _voter_types(supported, len(index), len(ballots))
-    projects = [tuple(map(itemgetter(0), key)) for key in weighted]
+    projects_and_weights = [tuple(zip(*key, strict=True)) for key in weighted]
+    projects = list(map(itemgetter(0), projects_and_weights))
     return VoterTypes(
         tuple(weighted.values()),
         tuple(projects),
-        tuple(tuple(map(itemgetter(1), key)) for key in weighted),
+        tuple(map(itemgetter(1), projects_and_weights)),
         _supporters(projects, len(index)),
         len(ballots),
     )
 
 
-def _weighted_key(ballot: Ballot, vote_type: str, index: dict[str, int]) -> tuple[tuple[int, int], ...]:
+def _weighted_key(
+    projects: tuple[str, ...], weights: Sequence[int], index: dict[str, int]
+) -> tuple[tuple[int, int], ...]:
     """A ballot's (project index, weight) pairs of positive weight, by project index."""
-    return tuple(sorted((index[pid], w) for pid, w in ballot_points(ballot, vote_type) if w > 0))
+    pairs = zip(map(index.__getitem__, projects), weights, strict=True)
+    return tuple(sorted(compress(pairs, map(gt, weights, repeat(0)))))
+
+
+def _ranking_key(projects: tuple[str, ...], index: dict[str, int]) -> tuple[tuple[int, int], ...]:
+    """A ranking's (project index, Borda points) pairs by project index (Borda points are all positive)."""
+    return tuple(sorted(zip(map(index.__getitem__, projects), borda_weights(len(projects)), strict=True)))
 
 
 def _merge(keys: Iterable[_Key], counts: Iterable[int]) -> dict[_Key, int]:
