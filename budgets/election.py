@@ -30,7 +30,8 @@ class Ballot(NamedTuple):
 
     `projects` is the approved set (approval, choose-1), the ranking from most to least preferred
     (ordinal), or the projects given points (cumulative, scoring) with `points` aligned to them.
-    `fields` keeps the other VOTES columns (age, sex, ...).
+    `fields` keeps the other VOTES columns (age, sex, ...); it is read-only, and ballots read from a
+    file with the same values there share one mapping.
     """
 
     projects: tuple[str, ...]

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from functools import partial
 from itertools import chain, repeat
 from pathlib import Path
+from typing import NamedTuple
 
 from budgets.election import VOTE_TYPES, Ballot, Election, Project, ballot_problem
 
@@ -66,7 +67,7 @@ def _records(lines: list[str], first: int = 0) -> Iterator[tuple[int, list[str],
 def _head_records(lines: list[str]) -> tuple[list[tuple[int, list[str]]], int]:
     """The records up to the VOTES header (included), and the index of the line after them.
 
-    What follows is the VOTES body, nearly all of a file, which is read apart (see `_plain_lines`).
+    What follows is the VOTES body, nearly all of a file, which is read apart (see `_plain_votes`).
     """
     head: list[tuple[int, list[str]]] = []
     after_marker = False
@@ -79,24 +80,32 @@ def _head_records(lines: list[str]) -> tuple[list[tuple[int, list[str]]], int]:
     return head, len(lines)
 
 
-def _plain_lines(lines: list[str]) -> list[str] | None:
-    """The VOTES body lines when each is one record that `str.split(";")` reads exactly as `_records`.
+class _PlainVotes(NamedTuple):
+    """VOTES body lines that `str.split(";")` reads exactly as `_records` does, and their cells."""
+
+    lines: list[str]
+    joined: str  # the lines joined by ";", so one split gives every cell
+
+
+def _plain_votes(lines: list[str]) -> _PlainVotes | None:
+    """The VOTES body if plain: each line one record that `str.split(";")` reads as `_records`.
 
     That is: no quotes, no tab, no space beside a `;`, no space at either end, no blank line but
     trailing ones (dropped here); a line's trailing carriage returns are dropped as `_records` does.
-    None when a line needs `_records`.
+    None when a line needs `_records`. (A space beside a `;` that joins two lines is a space at the
+    end of a line, so looking for one in the joined text is the same check.)
     """
     end = len(lines)
     while end and not lines[end - 1].rstrip("\r"):
         end -= 1
     body = lines[:end]
-    text = "\n".join(body)
-    if "\r" in text:
+    joined = ";".join(body)
+    if "\r" in joined:
         body = list(map(str.rstrip, body, repeat("\r")))
-        text = "\n".join(body)
-    if '"' in text or "\t" in text or " ;" in text or "; " in text or "" in body:
+        joined = ";".join(body)
+    if '"' in joined or "\t" in joined or " ;" in joined or "; " in joined or "" in body:
         return None
-    return body if list(map(str.strip, body)) == body else None
+    return _PlainVotes(body, joined) if list(map(str.strip, body)) == body else None
 
 
 def read_pb(path: str | Path) -> Election:
@@ -126,7 +135,7 @@ def _parse(text: str, source: str) -> Election:
     lines = text.split("\n")
     try:
         head, body_start = _head_records(lines)
-        body = _plain_lines(lines[body_start:])
+        body = _plain_votes(lines[body_start:])
         # Reading every record before any section means an unterminated quote is reported first.
         body_records = [] if body is not None else [record[:2] for record in _records(lines, body_start)]
     except PabulibError as error:
@@ -315,16 +324,16 @@ class _BallotReader:
             raise PabulibError(self.source, line_no, f"choose-1 ballot names {len(chosen)} projects")
         return ballot
 
-    def read_plain(self, lines: list[str]) -> list[Ballot] | None:
-        """Read plain VOTES lines (see `_plain_lines`) a column at a time, checking distinct votes once.
+    def read_plain(self, body: _PlainVotes) -> list[Ballot] | None:
+        """Read a plain VOTES body (see `_plain_votes`) a column at a time, checking distinct votes once.
 
         Gives the ballots `read` gives line by line, or None when some line has a problem, so that
         `read` can report it with its line number.
         """
-        width = self.width
+        width, lines = self.width, body.lines
         if set(map(str.count, lines, repeat(";"))) != {width - 1}:
             return None
-        cells = ";".join(lines).split(";")
+        cells = body.joined.split(";")
         columns = [cells[i::width] for i in range(width)]
         voter_ids, votes = columns[0], columns[1]
         if len(set(voter_ids)) != len(voter_ids):
@@ -341,7 +350,8 @@ class _BallotReader:
             points = found
         extra = [column for i, column in enumerate(columns) if i > 1 and i != self.points_at]
         fields = _field_dicts(self.extra_names, extra, len(lines))
-        return list(map(Ballot._make, zip(chosen, points, voter_ids, fields, strict=False)))
+        # tuple.__new__ builds each NamedTuple straight from its fields, without the Python-level _make.
+        return list(map(tuple.__new__, repeat(Ballot), zip(chosen, points, voter_ids, fields, strict=False)))
 
     def _chosen_of(self, votes: Iterable[str]) -> dict[str, tuple[str, ...]] | None:
         """The projects of each distinct vote text, or None if one names an unknown project or one twice."""
@@ -385,10 +395,15 @@ def _parse_points(text: str, source: str, line_no: int) -> tuple[int, ...]:
 
 
 def _field_dicts(names: list[str], columns: list[list[str]], count: int) -> list[dict[str, str]]:
-    """One dict per ballot of its other VOTES columns, the rows put back together from the columns."""
+    """Each ballot's other VOTES columns by name; ballots with the same values share one dict.
+
+    Those columns (age, sex, district ...) repeat a lot, and `Ballot.fields` is a read-only Mapping.
+    """
     if not names:
-        return [{} for _ in range(count)]
-    return list(map(dict, map(zip, repeat(names), zip(*columns, strict=True))))
+        return [{}] * count
+    rows = list(zip(*columns, strict=True))
+    shared = {row: dict(zip(names, row, strict=True)) for row in dict.fromkeys(rows)}
+    return list(map(shared.__getitem__, rows))
 
 
 def _check_meta(meta: dict[str, str], meta_lines: dict[str, int], source: str) -> None:
