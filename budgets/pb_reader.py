@@ -2,110 +2,18 @@
 
 from __future__ import annotations
 
-import csv
 import gc
-import re
-from collections.abc import Iterable, Iterator
-from functools import partial
-from itertools import chain, repeat
+from collections.abc import Iterable
+from itertools import chain
 from pathlib import Path
-from typing import NamedTuple
 
-from budgets.election import VOTE_TYPES, Ballot, Election, Project, ballot_problem
+from budgets.election import VOTE_TYPES, Ballot, Election, Project
+from budgets.pb_records import PabulibError, head_records, parse_integer, plain_votes, records
+from budgets.pb_votes import BallotReader
+
+__all__ = ["PabulibError", "parse_integer", "parse_pb", "read_pb"]
 
 SECTIONS = ("meta", "projects", "votes")
-_INTEGRAL = re.compile(r"^([+-]?\d+)(?:\.0*)?$")
-
-
-class PabulibError(ValueError):
-    """Malformed input: prints as `FILE:LINE: reason`, the way compilers report errors."""
-
-    def __init__(self, source: str, line: int, reason: str) -> None:
-        super().__init__(f"{source}:{line}: {reason}")
-        self.source = source
-        self.line = line
-        self.reason = reason
-
-
-def parse_integer(text: str, what: str, source: str, line: int, *, minimum: int = 0) -> int:
-    """Parse a whole number ("1200" or "1200.0"); money and counts are never fractional here."""
-    match = _INTEGRAL.match(text.strip())
-    if match is None:
-        raise PabulibError(source, line, f"bad number for {what}: {text!r} is not a whole number")
-    value = int(match.group(1))
-    if value < minimum:
-        raise PabulibError(source, line, f"{what} is negative: {value}")
-    return value
-
-
-def _records(lines: list[str], first: int = 0) -> Iterator[tuple[int, list[str], int]]:
-    """Yield (line number, fields, index of the next line) per record from lines[first:].
-
-    Quoted fields may hold `;`, `""` and newlines, so a record can span several lines.
-    """
-    index = first
-    total = len(lines)
-    while index < total:
-        start = index
-        line = lines[index].rstrip("\r")
-        index += 1
-        if '"' not in line:
-            cells = line.split(";")
-            if " ;" in line or "; " in line or "\t" in line or line != line.strip():
-                cells = [cell.strip() for cell in cells]
-            yield start + 1, cells, index
-            continue
-        # A quoted field may run over several physical lines until its quotes balance.
-        while line.count('"') % 2 == 1 and index < total:
-            line = line + "\n" + lines[index].rstrip("\r")
-            index += 1
-        if line.count('"') % 2 == 1:
-            raise PabulibError("", start + 1, "unterminated quoted field")
-        yield start + 1, [cell.strip() for cell in next(csv.reader([line], delimiter=";"))], index
-
-
-def _head_records(lines: list[str]) -> tuple[list[tuple[int, list[str]]], int]:
-    """The records up to the VOTES header (included), and the index of the line after them.
-
-    What follows is the VOTES body, nearly all of a file, which is read apart (see `_plain_votes`).
-    """
-    head: list[tuple[int, list[str]]] = []
-    after_marker = False
-    for line_no, cells, after in _records(lines):
-        head.append((line_no, cells))
-        if after_marker and cells != [""]:
-            return head, after
-        if len(cells) == 1 and cells[0].lower() == "votes":
-            after_marker = True
-    return head, len(lines)
-
-
-class _PlainVotes(NamedTuple):
-    """VOTES body lines that `str.split(";")` reads exactly as `_records` does, and their cells."""
-
-    lines: list[str]
-    joined: str  # the lines joined by ";", so one split gives every cell
-
-
-def _plain_votes(lines: list[str]) -> _PlainVotes | None:
-    """The VOTES body if plain: each line one record that `str.split(";")` reads as `_records`.
-
-    That is: no quotes, no tab, no space beside a `;`, no space at either end, no blank line but
-    trailing ones (dropped here); a line's trailing carriage returns are dropped as `_records` does.
-    None when a line needs `_records`. (A space beside a `;` that joins two lines is a space at the
-    end of a line, so looking for one in the joined text is the same check.)
-    """
-    end = len(lines)
-    while end and not lines[end - 1].rstrip("\r"):
-        end -= 1
-    body = lines[:end]
-    joined = ";".join(body)
-    if "\r" in joined:
-        body = list(map(str.rstrip, body, repeat("\r")))
-        joined = ";".join(body)
-    if '"' in joined or "\t" in joined or " ;" in joined or "; " in joined or "" in body:
-        return None
-    return _PlainVotes(body, joined) if list(map(str.strip, body)) == body else None
 
 
 def read_pb(path: str | Path) -> Election:
@@ -134,10 +42,10 @@ def _parse(text: str, source: str) -> Election:
         text = text[1:]
     lines = text.split("\n")
     try:
-        head, body_start = _head_records(lines)
-        body = _plain_votes(lines[body_start:])
+        head, body_start = head_records(lines)
+        body = plain_votes(lines[body_start:])
         # Reading every record before any section means an unterminated quote is reported first.
-        body_records = [] if body is not None else [record[:2] for record in _records(lines, body_start)]
+        body_records = [] if body is not None else [record[:2] for record in records(lines, body_start)]
     except PabulibError as error:
         raise PabulibError(source, error.line, error.reason) from None
     reader = _SectionReader(source)
@@ -146,14 +54,14 @@ def _parse(text: str, source: str) -> Election:
         ballots = reader.ballot_reader.read_plain(body) if reader.ballot_reader is not None else None
         if ballots is None:
             # Something to report (or too unusual for the bulk reader): read row by row.
-            reader.take(record[:2] for record in _records(lines, body_start))
+            reader.take(record[:2] for record in records(lines, body_start))
         else:
             reader.ballots = ballots
     return reader.election()
 
 
 class _SectionReader:
-    """Reads the records of a file in order: META, PROJECTS, then VOTES through a `_BallotReader`."""
+    """Reads the records of a file in order: META, PROJECTS, then VOTES through a `BallotReader`."""
 
     def __init__(self, source: str) -> None:
         self.source = source
@@ -166,7 +74,7 @@ class _SectionReader:
         self.header: list[str] | None = None
         self.seen_sections: list[str] = []
         self.last_line = 0
-        self.ballot_reader: _BallotReader | None = None
+        self.ballot_reader: BallotReader | None = None
 
     def take(self, records: Iterable[tuple[int, list[str]]]) -> None:
         """Read (line number, fields) records, raising PabulibError at the first problem."""
@@ -191,7 +99,7 @@ class _SectionReader:
             if section == "votes":
                 ids = {project.project_id: project.project_id for project in self.projects}
                 vote_type = self.meta.get("vote_type", "approval")
-                self.ballot_reader = _BallotReader(self.header, vote_type, ids, source)
+                self.ballot_reader = BallotReader(self.header, vote_type, ids, source)
             return
         if section == "meta":
             if len(cells) != 2:
@@ -264,146 +172,6 @@ def _read_header(cells: list[str], section: str, source: str, line_no: int) -> l
     if len(set(cells)) != len(cells):
         raise PabulibError(source, line_no, f"{section.upper()} header repeats a column")
     return cells
-
-
-class _BallotReader:
-    """Reads VOTES rows into ballots, checking each against the projects read so far."""
-
-    def __init__(self, header: list[str], vote_type: str, project_ids: dict[str, str], source: str) -> None:
-        self.header = header
-        self.width = len(header)
-        self.extra_names = [name for name in header[2:] if name != "points"]
-        self.points_at = header.index("points") if "points" in header else -1
-        self.vote_type = vote_type
-        self.with_points = vote_type in ("cumulative", "scoring")
-        self.project_lines = project_ids
-        self.known_ids = frozenset(project_ids)
-        self.voter_lines: dict[str, int] = {}
-        self.source = source
-
-    def read(self, cells: list[str], line_no: int) -> Ballot:
-        if len(cells) != self.width:
-            raise PabulibError(
-                self.source, line_no, f"VOTES row has {len(cells)} fields, the header has {self.width}"
-            )
-        voter_id = cells[0]
-        voter_lines = self.voter_lines
-        if voter_id in voter_lines:
-            raise PabulibError(
-                self.source,
-                line_no,
-                f"duplicate voter id {voter_id!r} (first on line {voter_lines[voter_id]})",
-            )
-        voter_lines[voter_id] = line_no
-        vote = cells[1]
-        try:
-            # Mapping through the id table checks every id and shares one string per project.
-            chosen = tuple(map(self.project_lines.__getitem__, vote.split(","))) if vote else ()
-        except KeyError:
-            chosen = tuple(item.strip() for item in vote.split(","))
-        points: tuple[int, ...] | None = None
-        if self.points_at >= 0:
-            if self.with_points:
-                points = _parse_points(cells[self.points_at], self.source, line_no)
-            extra = dict(
-                zip(
-                    self.extra_names,
-                    [c for i, c in enumerate(cells) if i > 1 and i != self.points_at],
-                    strict=True,
-                )
-            )
-        else:
-            extra = dict(zip(self.extra_names, cells[2:], strict=True))
-        ballot = Ballot(chosen, points, voter_id, extra)
-        known = self.project_lines
-        if self.with_points or len(set(chosen)) != len(chosen) or not self.known_ids.issuperset(chosen):
-            reason = ballot_problem(ballot, self.vote_type, known)
-            if reason is not None:
-                raise PabulibError(self.source, line_no, reason)
-        elif self.vote_type == "choose-1" and len(chosen) > 1:
-            raise PabulibError(self.source, line_no, f"choose-1 ballot names {len(chosen)} projects")
-        return ballot
-
-    def read_plain(self, body: _PlainVotes) -> list[Ballot] | None:
-        """Read a plain VOTES body (see `_plain_votes`) a column at a time, checking distinct votes once.
-
-        Gives the ballots `read` gives line by line, or None when some line has a problem, so that
-        `read` can report it with its line number.
-        """
-        width, lines = self.width, body.lines
-        if set(map(str.count, lines, repeat(";"))) != {width - 1}:
-            return None
-        cells = body.joined.split(";")
-        columns = [cells[i::width] for i in range(width)]
-        voter_ids, votes = columns[0], columns[1]
-        if len(set(voter_ids)) != len(voter_ids):
-            return None
-        chosen_of = self._chosen_of(dict.fromkeys(votes))
-        if chosen_of is None:
-            return None
-        chosen = list(map(chosen_of.__getitem__, votes))
-        points: Iterable[tuple[int, ...] | None] = repeat(None)
-        if self.with_points:
-            found = self._points(chosen, columns[self.points_at]) if self.points_at >= 0 else None
-            if found is None:
-                return None
-            points = found
-        extra = [column for i, column in enumerate(columns) if i > 1 and i != self.points_at]
-        fields = _field_dicts(self.extra_names, extra, len(lines))
-        # tuple.__new__ builds each NamedTuple straight from its fields, without the Python-level _make.
-        return list(map(tuple.__new__, repeat(Ballot), zip(chosen, points, voter_ids, fields, strict=False)))
-
-    def _chosen_of(self, votes: Iterable[str]) -> dict[str, tuple[str, ...]] | None:
-        """The projects of each distinct vote text, or None if one names an unknown project or one twice."""
-        texts = [vote for vote in votes if vote]
-        try:
-            # Mapping through the id table checks every id and shares one string per project.
-            ids_of = partial(map, self.project_lines.__getitem__)
-            chosen = list(map(tuple, map(ids_of, map(str.split, texts, repeat(",")))))
-        except KeyError:
-            return None
-        if list(map(len, map(set, chosen))) != list(map(len, chosen)):
-            return None
-        if self.vote_type == "choose-1" and max(map(len, chosen), default=0) > 1:
-            return None
-        found = dict(zip(texts, chosen, strict=True))
-        found[""] = ()
-        return found
-
-    def _points(self, chosen: list[tuple[str, ...]], texts: list[str]) -> list[tuple[int, ...]] | None:
-        """Each ballot's points, or None when some are malformed or do not fit the vote type."""
-        found: dict[tuple[tuple[str, ...], str], tuple[int, ...]] = {}
-        for key in dict.fromkeys(zip(chosen, texts, strict=True)):
-            projects, text = key
-            try:
-                points = _parse_points(text, self.source, 0)
-            except PabulibError:
-                return None
-            if ballot_problem(Ballot(projects, points), self.vote_type, self.project_lines) is not None:
-                return None
-            found[key] = points
-        return list(map(found.__getitem__, zip(chosen, texts, strict=True)))
-
-
-def _parse_points(text: str, source: str, line_no: int) -> tuple[int, ...]:
-    """The points of one ballot, written `2,1,3` (an empty text gives none)."""
-    if not text:
-        return ()
-    return tuple(
-        parse_integer(item, "points", source, line_no, minimum=-(10**18)) for item in text.split(",")
-    )
-
-
-def _field_dicts(names: list[str], columns: list[list[str]], count: int) -> list[dict[str, str]]:
-    """Each ballot's other VOTES columns by name; ballots with the same values share one dict.
-
-    Those columns (age, sex, district ...) repeat a lot, and `Ballot.fields` is a read-only Mapping.
-    """
-    if not names:
-        return [{}] * count
-    rows = list(zip(*columns, strict=True))
-    shared = {row: dict(zip(names, row, strict=True)) for row in dict.fromkeys(rows)}
-    return list(map(shared.__getitem__, rows))
 
 
 def _check_meta(meta: dict[str, str], meta_lines: dict[str, int], source: str) -> None:
