@@ -30,7 +30,8 @@ class Ballot(NamedTuple):
 
     `projects` is the approved set (approval, choose-1), the ranking from most to least preferred
     (ordinal), or the projects given points (cumulative, scoring) with `points` aligned to them.
-    `fields` keeps the other VOTES columns (age, sex, ...).
+    `fields` keeps the other VOTES columns (age, sex, ...); it is read-only, and ballots read from a
+    file with the same values there share one mapping.
     """
 
     projects: tuple[str, ...]
@@ -116,13 +117,13 @@ def ballot_problem(ballot: Ballot, vote_type: str, known: Container[str]) -> str
     return None
 
 
-def borda_points(position: int, length: int) -> int:
-    """Borda points of a rank: the last ranked project gets 1, the first gets the ballot length.
+def borda_weights(length: int) -> range:
+    """Borda points of a ranking's positions, first to last: the first gets the length, the last 1.
 
     This is how Pabulib files fill their `score` column for ordinal ballots (checked on Kraków 2024,
     Rochester 2019 and Zurich S5R); pabutools' `Additive_Borda_Sat` gives one point less per rank.
     """
-    return length - position
+    return range(length, 0, -1)
 
 
 def ballot_points(ballot: Ballot, vote_type: str) -> list[tuple[str, int]]:
@@ -131,8 +132,7 @@ def ballot_points(ballot: Ballot, vote_type: str) -> list[tuple[str, int]]:
         assert ballot.points is not None
         return list(zip(ballot.projects, ballot.points, strict=True))
     if vote_type == "ordinal":
-        length = len(ballot.projects)
-        return [(p, borda_points(i, length)) for i, p in enumerate(ballot.projects)]
+        return list(zip(ballot.projects, borda_weights(len(ballot.projects)), strict=True))
     return [(p, 1) for p in ballot.projects]
 
 

@@ -2,61 +2,18 @@
 
 from __future__ import annotations
 
-import csv
 import gc
-import re
-from collections.abc import Iterator
+from collections.abc import Iterable
+from itertools import chain
 from pathlib import Path
 
-from budgets.election import VOTE_TYPES, Ballot, Election, Project, ballot_problem
+from budgets.election import VOTE_TYPES, Ballot, Election, Project
+from budgets.pb_records import PabulibError, head_records, parse_integer, plain_votes, records
+from budgets.pb_votes import BallotReader
+
+__all__ = ["PabulibError", "parse_integer", "parse_pb", "read_pb"]
 
 SECTIONS = ("meta", "projects", "votes")
-_INTEGRAL = re.compile(r"^([+-]?\d+)(?:\.0*)?$")
-
-
-class PabulibError(ValueError):
-    """Malformed input: prints as `FILE:LINE: reason`, the way compilers report errors."""
-
-    def __init__(self, source: str, line: int, reason: str) -> None:
-        super().__init__(f"{source}:{line}: {reason}")
-        self.source = source
-        self.line = line
-        self.reason = reason
-
-
-def parse_integer(text: str, what: str, source: str, line: int, *, minimum: int = 0) -> int:
-    """Parse a whole number ("1200" or "1200.0"); money and counts are never fractional here."""
-    match = _INTEGRAL.match(text.strip())
-    if match is None:
-        raise PabulibError(source, line, f"bad number for {what}: {text!r} is not a whole number")
-    value = int(match.group(1))
-    if value < minimum:
-        raise PabulibError(source, line, f"{what} is negative: {value}")
-    return value
-
-
-def _records(text: str) -> Iterator[tuple[int, list[str]]]:
-    """Yield (line number, fields) per record; quoted fields may hold `;`, `""` and newlines."""
-    lines = text.split("\n")
-    index = 0
-    total = len(lines)
-    while index < total:
-        start = index
-        line = lines[index].rstrip("\r")
-        index += 1
-        if '"' not in line:
-            cells = line.split(";")
-            if " ;" in line or "; " in line or "\t" in line or line != line.strip():
-                cells = [cell.strip() for cell in cells]
-            yield start + 1, cells
-            continue
-        # A quoted field may run over several physical lines until its quotes balance.
-        while line.count('"') % 2 == 1 and index < total:
-            line = line + "\n" + lines[index].rstrip("\r")
-            index += 1
-        if line.count('"') % 2 == 1:
-            raise PabulibError("", start + 1, "unterminated quoted field")
-        yield start + 1, [cell.strip() for cell in next(csv.reader([line], delimiter=";"))]
 
 
 def read_pb(path: str | Path) -> Election:
@@ -83,60 +40,77 @@ def parse_pb(text: str, source: str = "<string>") -> Election:
 def _parse(text: str, source: str) -> Election:
     if text.startswith("\ufeff"):
         text = text[1:]
-    meta: dict[str, str] = {}
-    meta_lines: dict[str, int] = {}
-    projects: list[Project] = []
-    project_lines: dict[str, int] = {}
-    ballots: list[Ballot] = []
-    section = ""
-    header: list[str] | None = None
-    seen_sections: list[str] = []
-    last_line = 0
+    lines = text.split("\n")
     try:
-        records = list(_records(text))
+        head, body_start = head_records(lines)
+        body = plain_votes(lines[body_start:])
+        # Reading every record before any section means an unterminated quote is reported first.
+        body_records = [] if body is not None else [record[:2] for record in records(lines, body_start)]
     except PabulibError as error:
         raise PabulibError(source, error.line, error.reason) from None
-    ballot_reader: _BallotReader | None = None
-    for line_no, row in records:
-        last_line = line_no
-        if ballot_reader is not None and len(row) > 1:
-            ballots.append(ballot_reader.read(row, line_no))
-            continue
-        if len(row) == 1 and not row[0]:
-            continue
+    reader = _SectionReader(source)
+    reader.take(chain(head, body_records))
+    if body is not None:
+        ballots = reader.ballot_reader.read_plain(body) if reader.ballot_reader is not None else None
+        if ballots is None:
+            # Something to report (or too unusual for the bulk reader): read row by row.
+            reader.take(record[:2] for record in records(lines, body_start))
+        else:
+            reader.ballots = ballots
+    return reader.election()
+
+
+class _SectionReader:
+    """Reads the records of a file in order: META, PROJECTS, then VOTES through a `BallotReader`."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.meta: dict[str, str] = {}
+        self.meta_lines: dict[str, int] = {}
+        self.projects: list[Project] = []
+        self.project_lines: dict[str, int] = {}
+        self.ballots: list[Ballot] = []
+        self.section = ""
+        self.header: list[str] | None = None
+        self.seen_sections: list[str] = []
+        self.last_line = 0
+        self.ballot_reader: BallotReader | None = None
+
+    def take(self, records: Iterable[tuple[int, list[str]]]) -> None:
+        """Read (line number, fields) records, raising PabulibError at the first problem."""
+        for line_no, row in records:
+            self.last_line = line_no
+            if self.ballot_reader is not None and len(row) > 1:
+                self.ballots.append(self.ballot_reader.read(row, line_no))
+            elif len(row) > 1 or row[0]:
+                self._take_row(line_no, row)
+
+    def _take_row(self, line_no: int, row: list[str]) -> None:
+        source = self.source
         marker = row[0].lower()
         if len(row) == 1 and marker in SECTIONS:
-            if marker in seen_sections:
-                raise PabulibError(source, line_no, f"section {marker.upper()} appears twice")
-            expected = SECTIONS[len(seen_sections)]
-            if marker != expected:
-                raise PabulibError(
-                    source, line_no, f"expected section {expected.upper()}, found {marker.upper()}"
-                )
-            seen_sections.append(marker)
-            if marker == "projects":
-                _check_meta(meta, meta_lines, source)
-            section, header = marker, None
-            continue
-        if not section:
+            self._start_section(marker, line_no)
+            return
+        if not self.section:
             raise PabulibError(source, line_no, "expected the META section title")
-        cells = row
+        section, header, cells = self.section, self.header, row
         if header is None:
-            header = _read_header(cells, section, source, line_no)
+            self.header = _read_header(cells, section, source, line_no)
             if section == "votes":
-                ids = {project.project_id: project.project_id for project in projects}
-                ballot_reader = _BallotReader(header, meta.get("vote_type", "approval"), ids, source)
-            continue
+                ids = {project.project_id: project.project_id for project in self.projects}
+                vote_type = self.meta.get("vote_type", "approval")
+                self.ballot_reader = BallotReader(self.header, vote_type, ids, source)
+            return
         if section == "meta":
             if len(cells) != 2:
                 raise PabulibError(
                     source, line_no, f"META row needs 2 fields (key;value), found {len(cells)}"
                 )
-            if cells[0] in meta:
+            if cells[0] in self.meta:
                 raise PabulibError(source, line_no, f"META key {cells[0]!r} given twice")
-            meta[cells[0]] = cells[1]
-            meta_lines[cells[0]] = line_no
-            continue
+            self.meta[cells[0]] = cells[1]
+            self.meta_lines[cells[0]] = line_no
+            return
         if len(cells) != len(header):
             raise PabulibError(
                 source,
@@ -144,26 +118,46 @@ def _parse(text: str, source: str) -> Election:
                 f"{section.upper()} row has {len(cells)} fields, the header has {len(header)}",
             )
         if section == "projects":
-            project_id = cells[0]
-            if not project_id:
-                raise PabulibError(source, line_no, "empty project id")
-            if project_id in project_lines:
-                raise PabulibError(
-                    source,
-                    line_no,
-                    f"duplicate project id {project_id!r} (first on line {project_lines[project_id]})",
-                )
-            cost = parse_integer(cells[1], f"the cost of project {project_id!r}", source, line_no)
-            project_lines[project_id] = line_no
-            extra = {name: value for name, value in zip(header[2:], cells[2:], strict=True)}
-            projects.append(Project(project_id, cost, extra))
+            self._take_project(cells, header, line_no)
         else:
-            assert ballot_reader is not None
-            ballots.append(ballot_reader.read(cells, line_no))
-    for needed in SECTIONS:
-        if needed not in seen_sections:
-            raise PabulibError(source, last_line, f"missing {needed.upper()} section")
-    return _build(meta, meta_lines, projects, ballots, source)
+            assert self.ballot_reader is not None
+            self.ballots.append(self.ballot_reader.read(cells, line_no))
+
+    def _start_section(self, marker: str, line_no: int) -> None:
+        if marker in self.seen_sections:
+            raise PabulibError(self.source, line_no, f"section {marker.upper()} appears twice")
+        expected = SECTIONS[len(self.seen_sections)]
+        if marker != expected:
+            raise PabulibError(
+                self.source, line_no, f"expected section {expected.upper()}, found {marker.upper()}"
+            )
+        self.seen_sections.append(marker)
+        if marker == "projects":
+            _check_meta(self.meta, self.meta_lines, self.source)
+        self.section, self.header = marker, None
+
+    def _take_project(self, cells: list[str], header: list[str], line_no: int) -> None:
+        source, project_lines = self.source, self.project_lines
+        project_id = cells[0]
+        if not project_id:
+            raise PabulibError(source, line_no, "empty project id")
+        if project_id in project_lines:
+            raise PabulibError(
+                source,
+                line_no,
+                f"duplicate project id {project_id!r} (first on line {project_lines[project_id]})",
+            )
+        cost = parse_integer(cells[1], f"the cost of project {project_id!r}", source, line_no)
+        project_lines[project_id] = line_no
+        extra = {name: value for name, value in zip(header[2:], cells[2:], strict=True)}
+        self.projects.append(Project(project_id, cost, extra))
+
+    def election(self) -> Election:
+        """The election read, once every record has been taken."""
+        for needed in SECTIONS:
+            if needed not in self.seen_sections:
+                raise PabulibError(self.source, self.last_line, f"missing {needed.upper()} section")
+        return _build(self.meta, self.meta_lines, self.projects, self.ballots, self.source)
 
 
 def _read_header(cells: list[str], section: str, source: str, line_no: int) -> list[str]:
@@ -178,73 +172,6 @@ def _read_header(cells: list[str], section: str, source: str, line_no: int) -> l
     if len(set(cells)) != len(cells):
         raise PabulibError(source, line_no, f"{section.upper()} header repeats a column")
     return cells
-
-
-class _BallotReader:
-    """Reads VOTES rows into ballots, checking each against the projects read so far."""
-
-    def __init__(self, header: list[str], vote_type: str, project_ids: dict[str, str], source: str) -> None:
-        self.header = header
-        self.width = len(header)
-        self.extra_names = [name for name in header[2:] if name != "points"]
-        self.points_at = header.index("points") if "points" in header else -1
-        self.vote_type = vote_type
-        self.with_points = vote_type in ("cumulative", "scoring")
-        self.project_lines = project_ids
-        self.known_ids = frozenset(project_ids)
-        self.voter_lines: dict[str, int] = {}
-        self.source = source
-
-    def read(self, cells: list[str], line_no: int) -> Ballot:
-        if len(cells) != self.width:
-            raise PabulibError(
-                self.source, line_no, f"VOTES row has {len(cells)} fields, the header has {self.width}"
-            )
-        voter_id = cells[0]
-        voter_lines = self.voter_lines
-        if voter_id in voter_lines:
-            raise PabulibError(
-                self.source,
-                line_no,
-                f"duplicate voter id {voter_id!r} (first on line {voter_lines[voter_id]})",
-            )
-        voter_lines[voter_id] = line_no
-        vote = cells[1]
-        try:
-            # Mapping through the id table checks every id and shares one string per project.
-            chosen = tuple(map(self.project_lines.__getitem__, vote.split(","))) if vote else ()
-        except KeyError:
-            chosen = tuple(item.strip() for item in vote.split(","))
-        points: tuple[int, ...] | None = None
-        if self.points_at >= 0:
-            if self.with_points:
-                text = cells[self.points_at]
-                points = (
-                    tuple(
-                        parse_integer(item, "points", self.source, line_no, minimum=-(10**18))
-                        for item in text.split(",")
-                    )
-                    if text
-                    else ()
-                )
-            extra = dict(
-                zip(
-                    self.extra_names,
-                    [c for i, c in enumerate(cells) if i > 1 and i != self.points_at],
-                    strict=True,
-                )
-            )
-        else:
-            extra = dict(zip(self.extra_names, cells[2:], strict=True))
-        ballot = Ballot(chosen, points, voter_id, extra)
-        known = self.project_lines
-        if self.with_points or len(set(chosen)) != len(chosen) or not self.known_ids.issuperset(chosen):
-            reason = ballot_problem(ballot, self.vote_type, known)
-            if reason is not None:
-                raise PabulibError(self.source, line_no, reason)
-        elif self.vote_type == "choose-1" and len(chosen) > 1:
-            raise PabulibError(self.source, line_no, f"choose-1 ballot names {len(chosen)} projects")
-        return ballot
 
 
 def _check_meta(meta: dict[str, str], meta_lines: dict[str, int], source: str) -> None:

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
+from itertools import compress, repeat
+from operator import attrgetter, gt, itemgetter
+from typing import TypeVar
 
-from budgets.election import Election, ballot_points
+from budgets.election import Election, borda_weights
+
+_Key = TypeVar("_Key", tuple[int, ...], tuple[tuple[int, int], ...])
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,46 +45,75 @@ def voter_types(election: Election, *, cardinality: bool = False) -> VoterTypes:
     """Group identical ballots. Weights: 1 per approval, Borda points for rankings, points otherwise.
 
     With `cardinality` every supported project weighs 1 whatever the ballot type. Projects given
-    zero points are left out (they bring no satisfaction); empty ballots form no type.
+    zero points are left out (they bring no satisfaction); empty ballots form no type. Types are
+    numbered in the order of their first ballot.
     """
     index = {pid: i for i, pid in enumerate(election.project_ids)}
     vote_type = election.vote_type
-    multiplicity: list[int]
-    projects: list[tuple[int, ...]]
-    weights: list[tuple[int, ...]] | None = None
-    if vote_type in ("approval", "choose-1") or cardinality:
-        # Same set in any order is one type: count the written tuples first, then merge sorted forms.
-        raw: Counter[tuple[str, ...]] = Counter(b.projects for b in election.ballots)
-        sets: Counter[tuple[int, ...]] = Counter()
-        for chosen, many in raw.items():
-            if vote_type in ("cumulative", "scoring"):
-                continue
-            sets[tuple(sorted(map(index.__getitem__, chosen)))] += many
-        if vote_type in ("cumulative", "scoring"):
-            for ballot in election.ballots:
-                assert ballot.points is not None
-                chosen_ids = [index[p] for p, w in zip(ballot.projects, ballot.points, strict=True) if w > 0]
-                sets[tuple(sorted(chosen_ids))] += 1
-        sets.pop((), None)
-        projects = list(sets)
-        multiplicity = list(sets.values())
+    ballots = election.ballots
+    # Many voters write the very same ballot: each written ballot is turned into a type once.
+    if vote_type in ("approval", "choose-1") or (vote_type == "ordinal" and cardinality):
+        written = Counter(map(attrgetter("projects"), ballots))
+        sorted_indices = map(tuple, map(sorted, map(partial(map, index.__getitem__), written)))
+        return _voter_types(_merge(sorted_indices, written.values()), len(index), len(ballots))
+    weighted_keys: Iterator[tuple[tuple[int, int], ...]]
+    if vote_type == "ordinal":
+        written = Counter(map(attrgetter("projects"), ballots))
+        weighted_keys = (_ranking_key(projects, index) for projects in written)
     else:
-        pairs_count: Counter[tuple[tuple[int, int], ...]] = Counter()
-        for ballot in election.ballots:
-            pairs = ballot_points(ballot, vote_type)
-            pairs_count[tuple(sorted((index[pid], w) for pid, w in pairs if w > 0))] += 1
-        pairs_count.pop((), None)
-        projects = [tuple(p for p, _ in key) for key in pairs_count]
-        weights = [tuple(w for _, w in key) for key in pairs_count]
-        multiplicity = list(pairs_count.values())
-    supporters: list[list[int]] = [[] for _ in election.projects]
+        written = Counter(map(attrgetter("projects", "points"), ballots))
+        weighted_keys = (_weighted_key(projects, points, index) for projects, points in written)
+    weighted = _merge(weighted_keys, written.values())
+    if cardinality:
+        supported = _merge((tuple(map(itemgetter(0), key)) for key in weighted), weighted.values())
+        return _voter_types(supported, len(index), len(ballots))
+    projects_and_weights = [tuple(zip(*key, strict=True)) for key in weighted]
+    projects = list(map(itemgetter(0), projects_and_weights))
+    return VoterTypes(
+        tuple(weighted.values()),
+        tuple(projects),
+        tuple(map(itemgetter(1), projects_and_weights)),
+        _supporters(projects, len(index)),
+        len(ballots),
+    )
+
+
+def _weighted_key(
+    projects: tuple[str, ...], weights: Sequence[int], index: dict[str, int]
+) -> tuple[tuple[int, int], ...]:
+    """A ballot's (project index, weight) pairs of positive weight, by project index."""
+    pairs = zip(map(index.__getitem__, projects), weights, strict=True)
+    return tuple(sorted(compress(pairs, map(gt, weights, repeat(0)))))
+
+
+def _ranking_key(projects: tuple[str, ...], index: dict[str, int]) -> tuple[tuple[int, int], ...]:
+    """A ranking's (project index, Borda points) pairs by project index (Borda points are all positive)."""
+    return tuple(sorted(zip(map(index.__getitem__, projects), borda_weights(len(projects)), strict=True)))
+
+
+def _merge(keys: Iterable[_Key], counts: Iterable[int]) -> dict[_Key, int]:
+    """Add up the counts of equal keys, in the order keys first appear; the empty key is dropped."""
+    merged: dict[_Key, int] = {}
+    get = merged.get
+    for key, many in zip(keys, counts, strict=True):
+        merged[key] = get(key, 0) + many
+    merged.pop((), None)
+    return merged
+
+
+def _supporters(projects: list[tuple[int, ...]], project_count: int) -> tuple[tuple[int, ...], ...]:
+    """For each project, the types that support it, in type order."""
+    supporters: list[list[int]] = [[] for _ in range(project_count)]
+    add_to = [found.append for found in supporters]
     for t, indices in enumerate(projects):
         for p in indices:
-            supporters[p].append(t)
+            add_to[p](t)
+    return tuple(map(tuple, supporters))
+
+
+def _voter_types(counts: dict[tuple[int, ...], int], project_count: int, voters: int) -> VoterTypes:
+    """Unit-weight types from each supported set of project indices and how many voters hold it."""
+    projects = list(counts)
     return VoterTypes(
-        tuple(multiplicity),
-        tuple(projects),
-        None if weights is None else tuple(weights),
-        tuple(tuple(s) for s in supporters),
-        len(election.ballots),
+        tuple(counts.values()), tuple(projects), None, _supporters(projects, project_count), voters
     )

@@ -60,6 +60,20 @@ def test_cumulative_and_ordinal_ballots() -> None:
     assert parse_pb(ordinal, "o.pb").ballots[1].projects == ("a", "c")
 
 
+def test_plain_crlf_and_quoted_votes_read_the_same() -> None:
+    """Plain VOTES lines are read a column at a time, quoted ones record by record: same election."""
+    plain = parse_pb(VALID, "t.pb")
+    for variant in (VALID.replace("\n", "\r\n"), VALID.replace("3;b;", '3;"b";'), VALID + "\n\n"):
+        election = parse_pb(variant, "t.pb")
+        assert election == plain
+        assert [ballot.fields for ballot in election.ballots] == [ballot.fields for ballot in plain.ballots]
+
+
+def test_a_blank_line_inside_the_votes_is_skipped() -> None:
+    election = parse_pb(VALID.replace("2;a,c;41\n", "2;a,c;41\n\n"), "t.pb")
+    assert [ballot.voter_id for ballot in election.ballots] == ["1", "2", "3"]
+
+
 def test_costs_written_as_whole_decimals_are_accepted() -> None:
     election = parse_pb(VALID.replace("a;600;", "a;600.0;").replace("budget;1000", "budget;1000.00"), "t.pb")
     assert election.projects[0].cost == 600
