@@ -7,7 +7,8 @@ cost over its supporters; its rho (price per unit of satisfaction) is q divided 
 utility scale (its cost for cost utilities, 1 otherwise). Each round buys the lowest rho.
 
 Rho never decreases (budgets only shrink), so a value computed in an earlier round is a lower
-bound: a heap of them lets each round re-evaluate only the projects that could be cheapest.
+bound: a heap of them lets each round re-evaluate only the projects that could be cheapest. The
+heap starts from MesProblem.rho_floors, so the first round does not evaluate every project.
 Floats rank the candidates; every project within a relative 1e-9 of the cheapest is re-evaluated
 with integers, and the choice among them is exact. Ties: lower cost, more supporters, earlier project.
 """

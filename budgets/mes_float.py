@@ -33,8 +33,8 @@ from budgets.mes_prefix import PrefixTrie
 from budgets.mes_problem import MesProblem
 
 _EPS = 2.0**-52
-# Sums of many non-negative floats are rounded: a relative allowance far above what rounding can do.
-_SUM_SLACK = 1.0 + 1e-9
+# Costs from here on are not all whole floats; the bounds assume they are.
+_EXACT_FLOAT_INTEGERS = 2**53
 
 
 @dataclass(slots=True)
@@ -187,6 +187,8 @@ def run_mes_float(
     problem: MesProblem, per_voter: Fraction, trie: PrefixTrie, cost_limit: int | None = None
 ) -> FloatOutcome | None:
     """MES's purchases at `per_voter` when floats prove every decision, else None (see the module)."""
+    if max(problem.costs, default=0) >= _EXACT_FLOAT_INTEGERS:
+        return None
     try:
         return _run(problem, per_voter, trie, cost_limit)
     except _Unsure:

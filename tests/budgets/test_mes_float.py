@@ -74,3 +74,10 @@ def test_an_exact_tie_is_settled_by_the_tie_break() -> None:
     found = run_mes_float(problem, Fraction(100), PrefixTrie(problem))
     assert found is not None
     assert found.bought == [1, 0] == run_mes(problem, Fraction(100)).bought
+
+
+def test_costs_beyond_whole_floats_are_left_to_the_exact_engine() -> None:
+    election = Election((Project("a", 2**60),), (Ballot(("a",)),), 2**61)
+    problem = mes_problem(election)
+    assert run_mes_float(problem, Fraction(2**61), PrefixTrie(problem)) is None
+    assert run_mes(problem, Fraction(2**61)).bought == [0]
