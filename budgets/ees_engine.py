@@ -23,15 +23,17 @@ from __future__ import annotations
 
 import heapq
 import math
-from array import array
-from bisect import bisect_left
-from collections import Counter, deque
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from fractions import Fraction
+
+import numpy as np
+import numpy.typing as npt
 
 from budgets.mes_problem import MesProblem
 
 _TOL = 1e-9
+_ORDER_TOL = 1e-12  # classes whose float spending is this close (relatively) are ordered exactly
 
 
 @dataclass(slots=True)
@@ -48,6 +50,25 @@ class EesOutcome:
     over_limit: bool = False
     change: Fraction | None = None
     change_skip: Fraction | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SupporterArrays:
+    """Each project's supporting voter types and their multiplicities, as arrays for counting by class.
+
+    Built once per problem and shared by the runs of a completion: a project's blocks are then one
+    weighted count of its supporters' classes in C (numpy) instead of a loop over its voters.
+    """
+
+    types: tuple[npt.NDArray[np.intp], ...]
+    counts: tuple[npt.NDArray[np.float64], ...]
+
+    @classmethod
+    def of(cls, problem: MesProblem) -> SupporterArrays:
+        """The arrays of a problem (multiplicities as floats, exact below 2**53, for bincount)."""
+        multiplicity = np.array(problem.types.multiplicity, dtype=np.float64)
+        types = tuple(np.array(s, dtype=np.intp) for s in problem.types.supporters)
+        return cls(types, tuple(multiplicity[t] for t in types))
 
 
 @dataclass(slots=True)
@@ -81,19 +102,89 @@ class _Table:
         return min(self.value(i, cost) for i in range(j, len(self.ends)) if self.value_f[i] <= near)
 
 
+class _Spending:
+    """What each voter of a class has spent: a float always, the exact value when first asked for.
+
+    A class is made by its voters paying one share from an earlier class, so its exact spending is
+    the earlier class's plus the share; most classes are never compared exactly, and making their
+    Fractions would dominate a run. The floats carry a rounding error far below `_ORDER_TOL`.
+    """
+
+    def __init__(self) -> None:
+        self.size = 1
+        self.value_f: npt.NDArray[np.float64] = np.zeros(256)
+        self.parent: npt.NDArray[np.intp] = np.zeros(256, dtype=np.intp)
+        self.exact: dict[int, Fraction] = {0: Fraction(0)}
+        self.batch_start: list[int] = [0]  # classes batch_start[i] .. made by paying batch_share[i]
+        self.batch_share: list[Fraction] = [Fraction(0)]
+
+    def extend(self, parents: npt.NDArray[np.intp], share: Fraction) -> npt.NDArray[np.intp]:
+        """New classes, one per parent class: its voters after paying `share`; returns their ids."""
+        first, n = self.size, len(parents)
+        if first + n > len(self.value_f):
+            capacity = 2 * (first + n)
+            self.value_f = np.resize(self.value_f, capacity)
+            self.parent = np.resize(self.parent, capacity)
+        self.value_f[first : first + n] = self.value_f[parents] + float(share)
+        self.parent[first : first + n] = parents
+        self.batch_start.append(first)
+        self.batch_share.append(share)
+        self.size = first + n
+        return np.arange(first, first + n, dtype=np.intp)
+
+    def of(self, c: int) -> Fraction:
+        """The exact spending of class c (kept once computed)."""
+        chain = []
+        while c not in self.exact:
+            chain.append(c)
+            c = int(self.parent[c])
+        found = self.exact[c]
+        for c in reversed(chain):
+            found = self.exact[c] = found + self.batch_share[bisect_right(self.batch_start, c) - 1]
+        return found
+
+    def ascending(
+        self, classes: npt.NDArray[np.intp]
+    ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
+        """The classes from least to most spent, and their spending as floats.
+
+        Sorted by float, then exactly within each run of floats too close to tell apart.
+        """
+        value_f = self.value_f[classes]
+        by_float = np.argsort(value_f, kind="stable")
+        order, value_f = classes[by_float], value_f[by_float]
+        close = np.flatnonzero(np.diff(value_f) <= _ORDER_TOL * (1 + np.abs(value_f[1:])))
+        if len(close):
+            fixed = order.tolist()
+            for start, stop in _runs(close.tolist()):
+                fixed[start:stop] = sorted(fixed[start:stop], key=self.of)
+            order = np.array(fixed, dtype=np.intp)
+            value_f = self.value_f[order]
+        return order, value_f
+
+
+def _runs(close: list[int]) -> list[tuple[int, int]]:
+    """Slices of the sorted order joined by close neighbours (i close: items i and i + 1 are)."""
+    found: list[tuple[int, int]] = []
+    for i in close:
+        if found and found[-1][1] == i + 1:
+            found[-1] = (found[-1][0], i + 2)
+        else:
+            found.append((i, i + 2))
+    return found
+
+
 class _Run:
-    def __init__(self, problem: MesProblem, per_voter: Fraction) -> None:
+    def __init__(self, problem: MesProblem, per_voter: Fraction, arrays: SupporterArrays) -> None:
         self.problem = problem
+        self.arrays = arrays
         self.b = per_voter
         self.b_f = float(per_voter)
-        # Class c has spent num[c] / denominator; the denominator is a multiple of every share's.
-        self.num: list[int] = [0]
-        self.denominator = 1
-        self.value_f: list[float] = [0.0]
-        self.type_class = array("i", bytes(4 * len(problem.types.multiplicity)))
+        self.spending = _Spending()
+        self.type_class: npt.NDArray[np.intp] = np.zeros(len(problem.types.multiplicity), dtype=np.intp)
         self.tables: dict[int, _Table] = {}  # each project's latest table
         self.history: dict[tuple[int, int], _Table] = {}  # (project, round) -> table
-        self.snapshots: list[array[int]] = []  # everyone's class at the start of each round
+        self.snapshots: list[npt.NDArray[np.intp]] = []  # everyone's class at the start of each round
 
     def table(self, p: int, round_no: int) -> _Table:
         """The blocks of p's supporters at the start of a round (the current one, or an earlier snapshot)."""
@@ -107,19 +198,20 @@ class _Run:
             found = _Table([n], [cost / n], [cost / n], [None], [0], round_no, self)
         else:
             classes = self.snapshots[round_no - 1] if round_no <= len(self.snapshots) else self.type_class
-            cells = Counter(map(classes.__getitem__, problem.voters_of[p]))
-            value_f = self.value_f
-            order = sorted(cells, key=self.num.__getitem__)
-            ends, values = [], []
-            k = 0
-            for c in order:
-                k += cells[c]
-                ends.append(k)
-                values.append(cost / k + value_f[c])
-            suffix = values[:]
-            for i in range(len(suffix) - 2, -1, -1):
-                suffix[i] = min(suffix[i], suffix[i + 1])
-            found = _Table(ends, values, suffix, [None] * len(ends), order, round_no, self)
+            cells = np.bincount(classes[self.arrays.types[p]], weights=self.arrays.counts[p])
+            order, spent_f = self.spending.ascending(np.flatnonzero(cells))
+            ends = np.cumsum(cells[order])
+            values = cost / ends + spent_f
+            suffix = np.minimum.accumulate(values[::-1])[::-1]
+            found = _Table(
+                ends.astype(np.int64).tolist(),
+                values.tolist(),
+                suffix.tolist(),
+                [None] * len(ends),
+                order.tolist(),
+                round_no,
+                self,
+            )
         self.history[p, round_no] = found
         latest = self.tables.get(p)
         if latest is None or latest.round_no < round_no:
@@ -128,7 +220,7 @@ class _Run:
 
     def spent(self, c: int) -> Fraction:
         """What each voter in class c has spent, exactly."""
-        return Fraction(self.num[c], self.denominator)
+        return self.spending.of(c)
 
     def bound(self, p: int, round_no: int, need: int) -> float:
         """A lower bound on p's c / k + s over k >= need in a round, from its latest table up to it."""
@@ -150,32 +242,18 @@ class _Run:
         return 0
 
     def pay(self, p: int, table: _Table, k: int, share: Fraction) -> None:
-        """The k richest supporters (whole classes) pay `share` each and move to their new spending."""
-        moves = dict(zip(table.classes, table.classes, strict=True))  # non-payers stay
-        grow = share.denominator // math.gcd(self.denominator, share.denominator)
-        if grow > 1:
-            self.denominator *= grow
-            self.num = [x * grow for x in self.num]
-        # Payers whose spending becomes equal share a new class. Classes of equal spending made in
-        # different rounds may stay apart: they sort next to each other, and neither a payer count
-        # nor a change point ever separates them (the poorer-ranked one's c / k is smaller).
-        class_of: dict[int, int] = {}
-        num, denominator = self.num, self.denominator
-        paid = share.numerator * (denominator // share.denominator)
-        for i, c in enumerate(table.classes):
-            if table.ends[i] > k:
-                break
-            after = num[c] + paid
-            new = class_of.get(after)
-            if new is None:
-                new = class_of[after] = len(num)
-                num.append(after)
-                self.value_f.append(after / denominator)
-            moves[c] = new
-        supporters = self.problem.types.supporters[p]
-        old = list(map(self.type_class.__getitem__, supporters))
-        # Write the new classes back at C speed (the map is consumed by a zero-length deque).
-        deque(map(self.type_class.__setitem__, supporters, map(moves.__getitem__, old)), maxlen=0)
+        """The k richest supporters (whole classes) pay `share` each and move to new classes.
+
+        Each paying class gets its own new class, even where two end up with equal spending: such
+        classes sort next to each other, and neither a payer count nor a change point ever separates
+        them (the poorer-ranked one's c / k is smaller).
+        """
+        spending = self.spending
+        moves = np.arange(spending.size, dtype=np.intp)  # non-payers stay
+        payers = np.array(table.classes[: bisect_right(table.ends, k)], dtype=np.intp)
+        moves[payers] = spending.extend(payers, share)
+        supporters = self.arrays.types[p]
+        self.type_class[supporters] = moves[self.type_class[supporters]]
 
 
 def _rho(problem: MesProblem, p: int, k: int) -> Fraction:
@@ -183,11 +261,14 @@ def _rho(problem: MesProblem, p: int, k: int) -> Fraction:
 
 
 def _needed(problem: MesProblem, p: int, rho: Fraction, chosen: int) -> int:
-    """The fewest payers with which p beats a round that chose `chosen` at `rho`."""
-    x = Fraction(problem.costs[p]) / (problem.scale[p] * rho)
+    """The fewest payers with which p beats a round that chose `chosen` at `rho`.
+
+    p's rho with k payers is c / (k * scale), below `rho` iff k > x = c / (scale * rho); in integers.
+    """
+    above, below = problem.costs[p] * rho.denominator, problem.scale[p] * rho.numerator
     if problem.tie_key(p) < problem.tie_key(chosen):
-        return max(1, math.ceil(x))
-    return math.floor(x) + 1
+        return max(1, -(-above // below))
+    return above // below + 1
 
 
 def _least_change(
@@ -237,14 +318,16 @@ def run_ees(
     *,
     cost_limit: int | None = None,
     changes: tuple[str, ...] = ("opt", "skip"),
+    arrays: SupporterArrays | None = None,
 ) -> EesOutcome:
     """Run EES with `per_voter` money per voter; stop once spending passes `cost_limit`.
 
     `changes` names the change points to find ("opt": `change`, "skip": `change_skip`); none are
-    found for a run stopped by the limit.
+    found for a run stopped by the limit. `arrays` (the problem's, built when not given) lets the
+    runs of a completion share them.
     """
     costs = problem.costs
-    run = _Run(problem, per_voter)
+    run = _Run(problem, per_voter, SupporterArrays.of(problem) if arrays is None else arrays)
     outcome = EesOutcome()
     offered: list[int] = []  # projects still on offer: not bought (dropped ones included)
     heap: list[tuple[float, int]] = []
@@ -267,7 +350,7 @@ def run_ees(
     round_no = 0
     while True:
         round_no += 1
-        run.snapshots.append(array("i", run.type_class))
+        run.snapshots.append(run.type_class.copy())
         offered_at.append(offered[:])
         best = _cheapest(run, outcome, heap, alive, round_no)
         rounds.append(best)

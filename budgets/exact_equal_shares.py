@@ -18,7 +18,7 @@ from fractions import Fraction
 
 from budgets.add1 import per_voter_text
 from budgets.allocation import Allocation, Explanation, build_allocation, money
-from budgets.ees_engine import EesOutcome, run_ees
+from budgets.ees_engine import EesOutcome, SupporterArrays, run_ees
 from budgets.election import Election
 from budgets.mes_payments import LazyPayments, Payments, type_of_ballots, voter_key
 from budgets.mes_problem import MesProblem
@@ -49,7 +49,8 @@ def add_opt(problem: MesProblem, voters: int, budget: int, *, skip: bool = False
     name = "add-opt-skip" if skip else "add-opt"
     start = per_voter = Fraction(budget, max(voters, 1))
     wanted = ("skip",) if skip else ("opt",)
-    best = run_ees(problem, per_voter, changes=wanted)
+    arrays = SupporterArrays.of(problem)
+    best = run_ees(problem, per_voter, changes=wanted, arrays=arrays)
     runs, changes = 1, 0
     supported = sum(
         1
@@ -65,7 +66,7 @@ def add_opt(problem: MesProblem, voters: int, budget: int, *, skip: bool = False
         if step is None:
             why = "where no larger per-voter budget changes the outcome"
             break
-        trial = run_ees(problem, per_voter + step, cost_limit=budget, changes=wanted)
+        trial = run_ees(problem, per_voter + step, cost_limit=budget, changes=wanted, arrays=arrays)
         runs += 1
         if trial.over_limit or trial.spent > budget:
             why = (
