@@ -5,18 +5,23 @@ project costing c is affordable by k of its supporters when the k richest of the
 least c / k; it is bought with the largest such k, and each round buys the project with the lowest
 rho = c / (k * utility scale) (cost utilities: 1 / k; cardinal utilities: c / k). Ties: lower cost,
 more supporters, earlier project. A voter's spending is a sum of shares and does not depend on b,
-so voters are grouped by what they have spent (a class per distinct exact amount).
+so voter types are grouped in classes of equal spending (each purchase moves each paying class to
+a new class) and a project's supporters are counted by class.
 
 A run also finds the smallest increase d > 0 of b that changes the run (`change`): with the same
 earlier rounds, round r keeps its choice at b + d unless a project p still on offer there reaches
 k >= K payers, K being the fewest with which p would beat the round's choice (the chosen project
 itself: one payer more than it had). p has k payers at b + d iff some k' >= k has
 c / k' + s(k') <= b + d, s(k') being the k'-th smallest spending among p's supporters in round r.
-So the round's change point is min over k' >= K of c / k' + s(k') - b, and `change` is the minimum
-over rounds (the last "round" after the final purchase asks any payer at all). Within a run s(k')
-only grows, so the minima computed for p in an earlier round bound the later ones from below and
-most (round, project) pairs are never evaluated. `change_skip` takes only projects the run does
-not fund (the paper's add-opt-skip).
+So the round's change point is min over k' >= K of c / k' + s(k') (a per-voter budget that depends
+on the round alone), and `change` is the least of them minus b (the last "round" after the final
+purchase asks any payer at all). Within a run s(k') only grows, so the minima computed for p in an
+earlier round bound the later ones from below and most (round, project) pairs are never
+evaluated. `change_skip` takes only projects the run does not fund (the paper's add-opt-skip).
+
+The add-opt completions raise b from change point to change point; an `EesSweep` keeps the rounds
+before the first whose change point the new b reaches, which are the same at the new b, and redoes
+only the rest.
 """
 
 from __future__ import annotations
@@ -114,7 +119,7 @@ class _Spending:
         self.size = 1
         self.value_f: npt.NDArray[np.float64] = np.zeros(256)
         self.parent: npt.NDArray[np.intp] = np.zeros(256, dtype=np.intp)
-        self.exact: dict[int, Fraction] = {0: Fraction(0)}
+        self.exact: list[Fraction | None] = [Fraction(0)]
         self.batch_start: list[int] = [0]  # classes batch_start[i] .. made by paying batch_share[i]
         self.batch_share: list[Fraction] = [Fraction(0)]
 
@@ -127,6 +132,7 @@ class _Spending:
             self.parent = np.resize(self.parent, capacity)
         self.value_f[first : first + n] = self.value_f[parents] + float(share)
         self.parent[first : first + n] = parents
+        self.exact.extend([None] * n)
         self.batch_start.append(first)
         self.batch_share.append(share)
         self.size = first + n
@@ -135,13 +141,22 @@ class _Spending:
     def of(self, c: int) -> Fraction:
         """The exact spending of class c (kept once computed)."""
         chain = []
-        while c not in self.exact:
+        found = self.exact[c]
+        while found is None:
             chain.append(c)
             c = int(self.parent[c])
-        found = self.exact[c]
+            found = self.exact[c]
         for c in reversed(chain):
             found = self.exact[c] = found + self.batch_share[bisect_right(self.batch_start, c) - 1]
         return found
+
+    def truncate(self, size: int) -> None:
+        """Forget the classes from id `size` on (made by rounds that a resumed run redoes)."""
+        self.size = size
+        del self.exact[size:]
+        while self.batch_start[-1] >= size:
+            self.batch_start.pop()
+            self.batch_share.pop()
 
     def ascending(
         self, classes: npt.NDArray[np.intp]
@@ -175,20 +190,34 @@ def _runs(close: list[int]) -> list[tuple[int, int]]:
 
 
 class _Run:
-    def __init__(self, problem: MesProblem, per_voter: Fraction, arrays: SupporterArrays) -> None:
+    """The state of one run as it goes: everyone's class, the classes' spending, tables per round."""
+
+    def __init__(self, problem: MesProblem, arrays: SupporterArrays) -> None:
         self.problem = problem
         self.arrays = arrays
-        self.b = per_voter
-        self.b_f = float(per_voter)
+        self.b = Fraction(0)
+        self.b_f = 0.0
         self.spending = _Spending()
         self.type_class: npt.NDArray[np.intp] = np.zeros(len(problem.types.multiplicity), dtype=np.intp)
-        self.tables: dict[int, _Table] = {}  # each project's latest table
-        self.history: dict[tuple[int, int], _Table] = {}  # (project, round) -> table
+        self.history: list[dict[int, _Table]] = []  # per round: project -> its table at the round's start
         self.snapshots: list[npt.NDArray[np.intp]] = []  # everyone's class at the start of each round
+
+    def set_budget(self, per_voter: Fraction) -> None:
+        self.b = per_voter
+        self.b_f = float(per_voter)
+
+    def forget_from(self, round_no: int, classes: int) -> None:
+        """Go back to the start of a round: its snapshot and tables stay, later ones go."""
+        self.type_class = self.snapshots[round_no - 1].copy()
+        del self.snapshots[round_no - 1 :]
+        del self.history[round_no:]
+        self.spending.truncate(classes)
 
     def table(self, p: int, round_no: int) -> _Table:
         """The blocks of p's supporters at the start of a round (the current one, or an earlier snapshot)."""
-        found = self.history.get((p, round_no))
+        while len(self.history) < round_no:
+            self.history.append({})
+        found = self.history[round_no - 1].get(p)
         if found is not None:
             return found
         problem = self.problem
@@ -212,23 +241,28 @@ class _Run:
                 round_no,
                 self,
             )
-        self.history[p, round_no] = found
-        latest = self.tables.get(p)
-        if latest is None or latest.round_no < round_no:
-            self.tables[p] = found
+        self.history[round_no - 1][p] = found
         return found
 
     def spent(self, c: int) -> Fraction:
         """What each voter in class c has spent, exactly."""
         return self.spending.of(c)
 
+    def has_table(self, p: int, round_no: int) -> bool:
+        return round_no <= len(self.history) and p in self.history[round_no - 1]
+
+    def latest(self, p: int, round_no: int) -> _Table | None:
+        """p's table at the latest round up to `round_no` that has one."""
+        for r in range(min(round_no, len(self.history)), 0, -1):
+            found = self.history[r - 1].get(p)
+            if found is not None:
+                return found
+        return None
+
     def bound(self, p: int, round_no: int, need: int) -> float:
         """A lower bound on p's c / k + s over k >= need in a round, from its latest table up to it."""
-        for r in range(round_no, 0, -1):
-            found = self.history.get((p, r))
-            if found is not None:
-                return found.lower_bound(need)
-        return 0.0
+        found = self.latest(p, round_no)
+        return 0.0 if found is None else found.lower_bound(need)
 
     def payers(self, p: int, table: _Table) -> int:
         """The most supporters who can split p's cost equally (0: none): the last block with c/k + s <= b."""
@@ -271,45 +305,192 @@ def _needed(problem: MesProblem, p: int, rho: Fraction, chosen: int) -> int:
     return above // below + 1
 
 
-def _least_change(
-    run: _Run, rounds: list[tuple[int, int, Fraction] | None], offered: list[list[int]], skip: bool
-) -> Fraction | None:
-    """The least c / k + s over the (round, project) pairs that could change the run (see the docstring).
+Choice = tuple[int, int, Fraction]  # a round's purchase: project, payers, rho
+# A (round, project) pair that could change a run: a bound on when, the round, the project, payers needed.
+Pair = tuple[float, int, int, int]
+
+
+def _pairs(
+    run: _Run, round_no: int, choice: Choice | None, offered: list[int], skip: set[int] | None
+) -> list[Pair]:
+    """The projects that could change a round, with the payers each needs and a bound on when.
+
+    With `skip` (the projects the run buys) only projects left out count (add-opt-skip).
+    """
+    problem = run.problem
+    found: list[Pair] = []
+    for q in offered:
+        if skip is not None and q in skip:
+            continue
+        if choice is None:
+            need = 1
+        elif q == choice[0]:
+            need = choice[1] + 1
+        else:
+            need = _needed(problem, q, choice[2], choice[0])
+        if need <= problem.supporter_counts[q]:
+            found.append((run.bound(q, round_no, need), round_no, q, need))
+    return found
+
+
+def _least(run: _Run, pending: list[Pair]) -> Fraction | None:
+    """The least c / k + s over the pairs (see the module docstring), None when there are none.
 
     Pairs are tried in the order of their lower bounds, a bound refreshed from the latest table up
     to its round before its table is computed; the search stops once no bound is under the best.
     """
-    problem = run.problem
-    bought = {choice[0] for choice in rounds if choice is not None}
+    costs = run.problem.costs
     best: Fraction | None = None
     best_f = math.inf
-    pending: list[tuple[float, int, int, int]] = []
-    for r, choice in enumerate(rounds, start=1):
-        for q in offered[r - 1]:
-            if skip and q in bought:
-                continue
-            if choice is None:
-                need = 1
-            elif q == choice[0]:
-                if skip:
-                    continue
-                need = choice[1] + 1
-            else:
-                need = _needed(problem, q, choice[2], choice[0])
-            if need <= problem.supporter_counts[q]:
-                pending.append((run.bound(q, r, need), r, q, need))
     heapq.heapify(pending)
     while pending and pending[0][0] <= best_f * (1 + _TOL):
         bound, r, q, need = heapq.heappop(pending)
-        if (q, r) not in run.history:
+        if not run.has_table(q, r):
             fresh = run.bound(q, r, need)
             if fresh > bound:
                 heapq.heappush(pending, (fresh, r, q, need))
                 continue
-        found = run.table(q, r).least(need, problem.costs[q])
+        found = run.table(q, r).least(need, costs[q])
         if found is not None and (best is None or found < best):
             best, best_f = found, float(found)
     return best
+
+
+class EesSweep:
+    """EES runs at rising per-voter budgets, each redoing only the rounds from the first that changes.
+
+    What voters spend does not depend on the budget, so a round is the same at budget b' as at b
+    (same state, purchase, tables) as long as no earlier round changed and b' is below its own
+    change point; a round's change point is a per-voter budget that depends only on that round.
+    `advance` keeps every round up to the first whose change point b' reaches and redoes the rest.
+    """
+
+    def __init__(self, problem: MesProblem, arrays: SupporterArrays | None = None) -> None:
+        self.problem = problem
+        self.run = _Run(problem, SupporterArrays.of(problem) if arrays is None else arrays)
+        self.outcome = EesOutcome()
+        self.first_offered: list[int] = []
+        self.rounds: list[Choice | None] = []
+        self.offered_at: list[list[int]] = []  # projects still on offer at each round's start
+        self.spent_at: list[int] = []  # spending before each round
+        self.classes_at: list[int] = []  # how many classes there were at each round's start
+        self.change_at: list[Fraction | None] = []  # each round's change point (a per-voter budget)
+        self.free = 0  # projects bought before the first round (free ones)
+        self.started = False
+
+    def change(self) -> Fraction | None:
+        """The least increase of the per-voter budget that changes the last run (add-opt)."""
+        found = min((c for c in self.change_at if c is not None), default=None)
+        return None if found is None else found - self.run.b
+
+    def change_skip(self) -> Fraction | None:
+        """The least increase at which a project the last run leaves out could be bought (add-opt-skip)."""
+        run = self.run
+        bought = set(self.outcome.bought)
+        pending: list[Pair] = []
+        for r, (choice, offered) in enumerate(zip(self.rounds, self.offered_at, strict=True), start=1):
+            pending += _pairs(run, r, choice, offered, bought)
+        found = _least(run, pending)
+        return None if found is None else found - run.b
+
+    def advance(
+        self, per_voter: Fraction, *, cost_limit: int | None = None, change_points: bool = True
+    ) -> EesOutcome:
+        """The run at `per_voter` (not below the last run's), stopped once spending passes `cost_limit`.
+
+        Its outcome object is reused by the next call. `change_points` (needed by `change` and by
+        later calls) finds each redone round's change point; none are found for a stopped run.
+        """
+        if not self.started:
+            self.started = True
+            self.run.set_budget(per_voter)
+            return self._rounds_from(1, self._begin(), cost_limit, change_points)
+        if len(self.change_at) < len(self.rounds) or per_voter < self.run.b:
+            raise ValueError("a sweep goes on only from a finished run with its change points, upwards")
+        self.run.set_budget(per_voter)
+        first = next(
+            (r for r, c in enumerate(self.change_at, start=1) if c is not None and c <= per_voter), None
+        )
+        if first is None:
+            return self.outcome
+        return self._rounds_from(first, self._resume(first), cost_limit, change_points)
+
+    def _begin(self) -> list[tuple[float, int]]:
+        """Buy the free projects, put the others on offer; their bounds on rho (all supporters pay)."""
+        problem, outcome = self.problem, self.outcome
+        heap: list[tuple[float, int]] = []
+        for p, cost in enumerate(problem.costs):
+            if problem.supporter_counts[p] == 0 or (cost == 0 and problem.cost_utility):
+                continue
+            if cost == 0:
+                outcome.bought.append(p)
+                outcome.round_of[p] = 0
+                outcome.rho[p] = outcome.share[p] = Fraction(0)
+                outcome.payers[p] = 0
+                continue
+            self.first_offered.append(p)
+            self.run.table(p, 1)
+            heap.append((cost / (problem.supporter_counts[p] * problem.scale[p]), p))
+        self.free = len(outcome.bought)
+        return heap
+
+    def _resume(self, round_no: int) -> list[tuple[float, int]]:
+        """Forget the rounds from `round_no` on; bounds on rho there from each project's latest table."""
+        problem, outcome, run = self.problem, self.outcome, self.run
+        offered = self.offered_at[round_no - 1]
+        kept = self.free + round_no - 1
+        for p in outcome.bought[kept:]:
+            del outcome.round_of[p], outcome.payers[p], outcome.share[p], outcome.rho[p]
+        del outcome.bought[kept:]
+        outcome.dropped = {p: r for p, r in outcome.dropped.items() if r < round_no}
+        outcome.spent = self.spent_at[round_no - 1]
+        outcome.over_limit = False
+        run.forget_from(round_no, self.classes_at[round_no - 1])
+        for found in (self.rounds, self.offered_at, self.spent_at, self.classes_at, self.change_at):
+            del found[round_no - 1 :]
+        heap: list[tuple[float, int]] = []
+        for p in offered:
+            latest = run.latest(p, round_no)
+            assert latest is not None  # every project on offer has its first round's table
+            k = run.payers(p, latest) or problem.supporter_counts[p]
+            heap.append((problem.costs[p] / (k * problem.scale[p]), p))
+        return heap
+
+    def _rounds_from(
+        self, round_no: int, heap: list[tuple[float, int]], cost_limit: int | None, change_points: bool
+    ) -> EesOutcome:
+        problem, outcome, run = self.problem, self.outcome, self.run
+        costs = problem.costs
+        offered = [p for _, p in heap]
+        heapq.heapify(heap)
+        alive = set(offered)
+        redone = round_no
+        while True:
+            run.snapshots.append(run.type_class.copy())
+            self.offered_at.append(offered[:])
+            self.spent_at.append(outcome.spent)
+            self.classes_at.append(run.spending.size)
+            best = _cheapest(run, outcome, heap, alive, round_no)
+            self.rounds.append(best)
+            if best is None:
+                break
+            p, k, rho = best
+            share = Fraction(costs[p], k)
+            outcome.bought.append(p)
+            outcome.round_of[p], outcome.payers[p], outcome.share[p], outcome.rho[p] = round_no, k, share, rho
+            outcome.spent += costs[p]
+            offered.remove(p)
+            alive.discard(p)
+            if cost_limit is not None and outcome.spent > cost_limit:
+                outcome.over_limit = True
+                return outcome
+            run.pay(p, run.table(p, round_no), k, share)
+            round_no += 1
+        if change_points:
+            for r in range(redone, len(self.rounds) + 1):
+                pairs = _pairs(run, r, self.rounds[r - 1], self.offered_at[r - 1], None)
+                self.change_at.append(_least(run, pairs))
+        return outcome
 
 
 def run_ees(
@@ -326,60 +507,20 @@ def run_ees(
     found for a run stopped by the limit. `arrays` (the problem's, built when not given) lets the
     runs of a completion share them.
     """
-    costs = problem.costs
-    run = _Run(problem, per_voter, SupporterArrays.of(problem) if arrays is None else arrays)
-    outcome = EesOutcome()
-    offered: list[int] = []  # projects still on offer: not bought (dropped ones included)
-    heap: list[tuple[float, int]] = []
-    for p, cost in enumerate(costs):
-        if problem.supporter_counts[p] == 0 or (cost == 0 and problem.cost_utility):
-            continue
-        if cost == 0:
-            outcome.bought.append(p)
-            outcome.round_of[p] = 0
-            outcome.rho[p] = outcome.share[p] = Fraction(0)
-            outcome.payers[p] = 0
-            continue
-        offered.append(p)
-        run.table(p, 1)
-        heap.append((cost / (problem.supporter_counts[p] * problem.scale[p]), p))
-    heapq.heapify(heap)
-    alive = set(offered)
-    rounds: list[tuple[int, int, Fraction] | None] = []
-    offered_at: list[list[int]] = []
-    round_no = 0
-    while True:
-        round_no += 1
-        run.snapshots.append(run.type_class.copy())
-        offered_at.append(offered[:])
-        best = _cheapest(run, outcome, heap, alive, round_no)
-        rounds.append(best)
-        if best is None:
-            break
-        p, k, rho = best
-        share = Fraction(costs[p], k)
-        outcome.bought.append(p)
-        outcome.round_of[p], outcome.payers[p], outcome.share[p], outcome.rho[p] = round_no, k, share, rho
-        outcome.spent += costs[p]
-        offered.remove(p)
-        alive.discard(p)
-        if cost_limit is not None and outcome.spent > cost_limit:
-            outcome.over_limit = True
-            return outcome
-        run.pay(p, run.tables[p], k, share)
-    b = run.b
+    sweep = EesSweep(problem, arrays)
+    outcome = sweep.advance(per_voter, cost_limit=cost_limit, change_points="opt" in changes)
+    if outcome.over_limit:
+        return outcome
     if "opt" in changes:
-        found = _least_change(run, rounds, offered_at, skip=False)
-        outcome.change = None if found is None else found - b
+        outcome.change = sweep.change()
     if "skip" in changes:
-        found = _least_change(run, rounds, offered_at, skip=True)
-        outcome.change_skip = None if found is None else found - b
+        outcome.change_skip = sweep.change_skip()
     return outcome
 
 
 def _cheapest(
     run: _Run, outcome: EesOutcome, heap: list[tuple[float, int]], alive: set[int], round_no: int
-) -> tuple[int, int, Fraction] | None:
+) -> Choice | None:
     """The project with the lowest exact rho this round as (project, payers, rho); drops unaffordable ones.
 
     The heap holds lower bounds on rho (a project's payers only fall within a run): every project
@@ -393,8 +534,7 @@ def _cheapest(
         _, p = heapq.heappop(heap)
         if p not in alive:
             continue
-        table = run.tables[p] if run.tables[p].round_no == round_no else run.table(p, round_no)
-        k = run.payers(p, table)
+        k = run.payers(p, run.table(p, round_no))
         if k == 0:
             alive.discard(p)
             outcome.dropped[p] = round_no
