@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -81,21 +81,21 @@ class _Table:
     """A project's blocks (classes poorest last): payer counts at each block's end and c / k + s there."""
 
     ends: list[int]
-    value_f: list[float]
-    suffix_f: list[float]
-    exact: list[Fraction | None]
-    classes: list[int]
+    value_f: npt.NDArray[np.float64]
+    suffix_f: npt.NDArray[np.float64]
+    exact: dict[int, Fraction]
+    classes: npt.NDArray[np.intp]
     round_no: int
     run: _Run
 
     def lower_bound(self, need: int) -> float:
         j = bisect_left(self.ends, need)
-        return math.inf if j == len(self.ends) else self.suffix_f[j]
+        return math.inf if j == len(self.ends) else float(self.suffix_f[j])
 
     def value(self, i: int, cost: int) -> Fraction:
-        found = self.exact[i]
+        found = self.exact.get(i)
         if found is None:
-            found = self.exact[i] = Fraction(cost, self.ends[i]) + self.run.spent(self.classes[i])
+            found = self.exact[i] = Fraction(cost, self.ends[i]) + self.run.spent(int(self.classes[i]))
         return found
 
     def least(self, need: int, cost: int) -> Fraction | None:
@@ -104,7 +104,15 @@ class _Table:
         if j == len(self.ends):
             return None
         near = self.suffix_f[j] * (1 + _TOL) + 1e-300
-        return min(self.value(i, cost) for i in range(j, len(self.ends)) if self.value_f[i] <= near)
+        return min(self.value(j + i, cost) for i in np.flatnonzero(self.value_f[j:] <= near).tolist())
+
+    def payers(self, per_voter: Fraction, per_voter_f: float, cost: int) -> int:
+        """The most supporters who can split the cost equally (0: none): the last block with c/k + s <= b."""
+        low = per_voter_f * (1 - _TOL)
+        for i in reversed(np.flatnonzero(self.value_f <= per_voter_f * (1 + _TOL)).tolist()):
+            if self.value_f[i] <= low or self.value(i, cost) <= per_voter:
+                return self.ends[i]
+        return 0
 
 
 class _Spending:
@@ -199,7 +207,12 @@ class _Run:
         self.b_f = 0.0
         self.spending = _Spending()
         self.type_class: npt.NDArray[np.intp] = np.zeros(len(problem.types.multiplicity), dtype=np.intp)
-        self.history: list[dict[int, _Table]] = []  # per round: project -> its table at the round's start
+        self.history: dict[tuple[int, int], _Table] = {}  # (project, round) -> table at the round's start
+        self.rounds_of: list[list[int]] = [[] for _ in problem.costs]  # rounds with a table, ascending
+        order = sorted(range(len(problem.costs)), key=problem.tie_key)
+        self.tie_rank = [0] * len(order)  # rank in the tie order (lower cost, more supporters, earlier)
+        for rank, p in enumerate(order):
+            self.tie_rank[p] = rank
         self.snapshots: list[npt.NDArray[np.intp]] = []  # everyone's class at the start of each round
 
     def set_budget(self, per_voter: Fraction) -> None:
@@ -210,21 +223,22 @@ class _Run:
         """Go back to the start of a round: its snapshot and tables stay, later ones go."""
         self.type_class = self.snapshots[round_no - 1].copy()
         del self.snapshots[round_no - 1 :]
-        del self.history[round_no:]
+        for p, rounds in enumerate(self.rounds_of):
+            while rounds and rounds[-1] > round_no:
+                del self.history[p, rounds.pop()]
         self.spending.truncate(classes)
 
     def table(self, p: int, round_no: int) -> _Table:
         """The blocks of p's supporters at the start of a round (the current one, or an earlier snapshot)."""
-        while len(self.history) < round_no:
-            self.history.append({})
-        found = self.history[round_no - 1].get(p)
+        found = self.history.get((p, round_no))
         if found is not None:
             return found
         problem = self.problem
         cost = problem.costs[p]
         if round_no == 1:
             n = problem.supporter_counts[p]
-            found = _Table([n], [cost / n], [cost / n], [None], [0], round_no, self)
+            single = np.array([cost / n])
+            found = _Table([n], single, single, {}, np.zeros(1, dtype=np.intp), round_no, self)
         else:
             classes = self.snapshots[round_no - 1] if round_no <= len(self.snapshots) else self.type_class
             cells = np.bincount(classes[self.arrays.types[p]], weights=self.arrays.counts[p])
@@ -232,16 +246,9 @@ class _Run:
             ends = np.cumsum(cells[order])
             values = cost / ends + spent_f
             suffix = np.minimum.accumulate(values[::-1])[::-1]
-            found = _Table(
-                ends.astype(np.int64).tolist(),
-                values.tolist(),
-                suffix.tolist(),
-                [None] * len(ends),
-                order.tolist(),
-                round_no,
-                self,
-            )
-        self.history[round_no - 1][p] = found
+            found = _Table(ends.astype(np.int64).tolist(), values, suffix, {}, order, round_no, self)
+        self.history[p, round_no] = found
+        insort(self.rounds_of[p], round_no)
         return found
 
     def spent(self, c: int) -> Fraction:
@@ -249,15 +256,13 @@ class _Run:
         return self.spending.of(c)
 
     def has_table(self, p: int, round_no: int) -> bool:
-        return round_no <= len(self.history) and p in self.history[round_no - 1]
+        return (p, round_no) in self.history
 
     def latest(self, p: int, round_no: int) -> _Table | None:
         """p's table at the latest round up to `round_no` that has one."""
-        for r in range(min(round_no, len(self.history)), 0, -1):
-            found = self.history[r - 1].get(p)
-            if found is not None:
-                return found
-        return None
+        rounds = self.rounds_of[p]
+        i = bisect_right(rounds, round_no)
+        return None if i == 0 else self.history[p, rounds[i - 1]]
 
     def bound(self, p: int, round_no: int, need: int) -> float:
         """A lower bound on p's c / k + s over k >= need in a round, from its latest table up to it."""
@@ -266,14 +271,7 @@ class _Run:
 
     def payers(self, p: int, table: _Table) -> int:
         """The most supporters who can split p's cost equally (0: none): the last block with c/k + s <= b."""
-        cost = self.problem.costs[p]
-        high = self.b_f * (1 + _TOL)
-        low = self.b_f * (1 - _TOL)
-        for i in range(len(table.ends) - 1, -1, -1):
-            f = table.value_f[i]
-            if f <= low or (f <= high and table.value(i, cost) <= self.b):
-                return table.ends[i]
-        return 0
+        return table.payers(self.b, self.b_f, self.problem.costs[p])
 
     def pay(self, p: int, table: _Table, k: int, share: Fraction) -> None:
         """The k richest supporters (whole classes) pay `share` each and move to new classes.
@@ -284,7 +282,7 @@ class _Run:
         """
         spending = self.spending
         moves = np.arange(spending.size, dtype=np.intp)  # non-payers stay
-        payers = np.array(table.classes[: bisect_right(table.ends, k)], dtype=np.intp)
+        payers = table.classes[: bisect_right(table.ends, k)]
         moves[payers] = spending.extend(payers, share)
         supporters = self.arrays.types[p]
         self.type_class[supporters] = moves[self.type_class[supporters]]
@@ -294,13 +292,14 @@ def _rho(problem: MesProblem, p: int, k: int) -> Fraction:
     return Fraction(problem.costs[p], k * problem.scale[p])
 
 
-def _needed(problem: MesProblem, p: int, rho: Fraction, chosen: int) -> int:
+def _needed(run: _Run, p: int, rho: Fraction, chosen: int) -> int:
     """The fewest payers with which p beats a round that chose `chosen` at `rho`.
 
     p's rho with k payers is c / (k * scale), below `rho` iff k > x = c / (scale * rho); in integers.
     """
+    problem = run.problem
     above, below = problem.costs[p] * rho.denominator, problem.scale[p] * rho.numerator
-    if problem.tie_key(p) < problem.tie_key(chosen):
+    if run.tie_rank[p] < run.tie_rank[chosen]:
         return max(1, -(-above // below))
     return above // below + 1
 
@@ -327,7 +326,7 @@ def _pairs(
         elif q == choice[0]:
             need = choice[1] + 1
         else:
-            need = _needed(problem, q, choice[2], choice[0])
+            need = _needed(run, q, choice[2], choice[0])
         if need <= problem.supporter_counts[q]:
             found.append((run.bound(q, round_no, need), round_no, q, need))
     return found
