@@ -18,7 +18,7 @@ from fractions import Fraction
 
 from budgets.add1 import per_voter_text
 from budgets.allocation import Allocation, Explanation, build_allocation, money
-from budgets.ees_engine import EesOutcome, run_ees
+from budgets.ees_engine import EesOutcome, EesSweep, SupporterArrays, run_ees
 from budgets.election import Election
 from budgets.mes_payments import LazyPayments, Payments, type_of_ballots, voter_key
 from budgets.mes_problem import MesProblem
@@ -48,8 +48,9 @@ def add_opt(problem: MesProblem, voters: int, budget: int, *, skip: bool = False
     """EES with the add-opt completion (add-opt-skip with `skip`); see the module docstring."""
     name = "add-opt-skip" if skip else "add-opt"
     start = per_voter = Fraction(budget, max(voters, 1))
-    wanted = ("skip",) if skip else ("opt",)
-    best = run_ees(problem, per_voter, changes=wanted)
+    arrays = SupporterArrays.of(problem)
+    sweep = EesSweep(problem, arrays)
+    funded = len(sweep.advance(per_voter).bought)
     runs, changes = 1, 0
     supported = sum(
         1
@@ -58,14 +59,14 @@ def add_opt(problem: MesProblem, voters: int, budget: int, *, skip: bool = False
     )
     head = f"{name}: per-voter budget raised from {per_voter_text(start)}"
     while True:
-        if len(best.bought) >= supported:
+        if funded >= supported:
             why = "until every supported project was funded"
             break
-        step = best.change_skip if skip else best.change
+        step = sweep.change_skip() if skip else sweep.change()
         if step is None:
             why = "where no larger per-voter budget changes the outcome"
             break
-        trial = run_ees(problem, per_voter + step, cost_limit=budget, changes=wanted)
+        trial = sweep.advance(per_voter + step, cost_limit=budget)
         runs += 1
         if trial.over_limit or trial.spent > budget:
             why = (
@@ -73,8 +74,11 @@ def add_opt(problem: MesProblem, voters: int, budget: int, *, skip: bool = False
                 f"budget ({money(trial.spent)}+ > {money(budget)})"
             )
             break
-        best, per_voter, changes = trial, per_voter + step, changes + 1
+        funded, per_voter, changes = len(trial.bought), per_voter + step, changes + 1
     note = f"{head} to {per_voter_text(per_voter)} through {changes} changes of outcome ({runs} runs), {why}"
+    # A fresh run of the accepted budget: the sweep's outcome object has moved on, and a resumed
+    # run may not say in which round a project was found unaffordable as a fresh run would.
+    best = run_ees(problem, per_voter, changes=(), arrays=arrays)
     return AddOptResult(best, per_voter, note, runs)
 
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from budgets import Ballot, Election, Project, allocate, dumps_pb
 from budgets.cli import main
-from budgets.ees_engine import run_ees
+from budgets.ees_engine import EesSweep, run_ees
 from budgets.exact_equal_shares import add_opt, ees_problem
 from budgets.rules import RULES
 from tests.budgets import reference_ees
@@ -90,6 +90,30 @@ def test_runs_and_change_points_match_the_definition(election: Election, per_vot
     assert engine_run(election, per_voter) == reference_ees.ees(election, per_voter).run
     assert outcome.change == reference_ees.change(election, per_voter)
     assert outcome.change_skip == reference_ees.change_skip(election, per_voter)
+
+
+@RANDOM_ELECTIONS
+@given(
+    elections(),
+    st.fractions(Fraction(1, 3), Fraction(40)),
+    st.lists(st.sampled_from(("opt", "skip", "half")), min_size=1, max_size=25),
+)
+def test_a_sweep_agrees_with_fresh_runs(election: Election, per_voter: Fraction, steps: list[str]) -> None:
+    # Raised to the next change point, to add-opt-skip's (past some change points) or halfway to
+    # the next (no change), the sweep redoes only some rounds; each time it must be a fresh run.
+    problem = ees_problem(election)
+    sweep = EesSweep(problem)
+    outcome = sweep.advance(per_voter)
+    for step in steps:
+        fresh = run_ees(problem, per_voter)
+        assert (outcome.bought, outcome.payers, outcome.share) == (fresh.bought, fresh.payers, fresh.share)
+        assert (outcome.round_of, outcome.rho, outcome.spent) == (fresh.round_of, fresh.rho, fresh.spent)
+        assert (sweep.change(), sweep.change_skip()) == (fresh.change, fresh.change_skip)
+        raise_by = {"opt": fresh.change, "skip": fresh.change_skip}.get(step, fresh.change)
+        if raise_by is None:
+            break
+        per_voter += raise_by / 2 if step == "half" else raise_by
+        outcome = sweep.advance(per_voter)
 
 
 @RANDOM_ELECTIONS
