@@ -28,17 +28,11 @@ from __future__ import annotations
 
 import heapq
 import math
-from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-import numpy as np
-import numpy.typing as npt
-
+from budgets.ees_tables import TOL, EesRun, SupporterArrays
 from budgets.mes_problem import MesProblem
-
-_TOL = 1e-9
-_ORDER_TOL = 1e-12  # classes whose float spending is this close (relatively) are ordered exactly
 
 
 @dataclass(slots=True)
@@ -57,242 +51,11 @@ class EesOutcome:
     change_skip: Fraction | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class SupporterArrays:
-    """Each project's supporting voter types and their multiplicities, as arrays for counting by class.
-
-    Built once per problem and shared by the runs of a completion: a project's blocks are then one
-    weighted count of its supporters' classes in C (numpy) instead of a loop over its voters.
-    """
-
-    types: tuple[npt.NDArray[np.intp], ...]
-    counts: tuple[npt.NDArray[np.float64], ...]
-
-    @classmethod
-    def of(cls, problem: MesProblem) -> SupporterArrays:
-        """The arrays of a problem (multiplicities as floats, exact below 2**53, for bincount)."""
-        multiplicity = np.array(problem.types.multiplicity, dtype=np.float64)
-        types = tuple(np.array(s, dtype=np.intp) for s in problem.types.supporters)
-        return cls(types, tuple(multiplicity[t] for t in types))
-
-
-@dataclass(slots=True)
-class _Table:
-    """A project's blocks (classes poorest last): payer counts at each block's end and c / k + s there."""
-
-    ends: list[int]
-    value_f: npt.NDArray[np.float64]
-    suffix_f: npt.NDArray[np.float64]
-    exact: dict[int, Fraction]
-    classes: npt.NDArray[np.intp]
-    round_no: int
-    run: _Run
-
-    def lower_bound(self, need: int) -> float:
-        j = bisect_left(self.ends, need)
-        return math.inf if j == len(self.ends) else float(self.suffix_f[j])
-
-    def value(self, i: int, cost: int) -> Fraction:
-        found = self.exact.get(i)
-        if found is None:
-            found = self.exact[i] = Fraction(cost, self.ends[i]) + self.run.spent(int(self.classes[i]))
-        return found
-
-    def least(self, need: int, cost: int) -> Fraction | None:
-        """Exactly min over blocks ending at >= need payers of c / k + s (None when there is none)."""
-        j = bisect_left(self.ends, need)
-        if j == len(self.ends):
-            return None
-        near = self.suffix_f[j] * (1 + _TOL) + 1e-300
-        return min(self.value(j + i, cost) for i in np.flatnonzero(self.value_f[j:] <= near).tolist())
-
-    def payers(self, per_voter: Fraction, per_voter_f: float, cost: int) -> int:
-        """The most supporters who can split the cost equally (0: none): the last block with c/k + s <= b."""
-        low = per_voter_f * (1 - _TOL)
-        for i in reversed(np.flatnonzero(self.value_f <= per_voter_f * (1 + _TOL)).tolist()):
-            if self.value_f[i] <= low or self.value(i, cost) <= per_voter:
-                return self.ends[i]
-        return 0
-
-
-class _Spending:
-    """What each voter of a class has spent: a float always, the exact value when first asked for.
-
-    A class is made by its voters paying one share from an earlier class, so its exact spending is
-    the earlier class's plus the share; most classes are never compared exactly, and making their
-    Fractions would dominate a run. The floats carry a rounding error far below `_ORDER_TOL`.
-    """
-
-    def __init__(self) -> None:
-        self.size = 1
-        self.value_f: npt.NDArray[np.float64] = np.zeros(256)
-        self.parent: npt.NDArray[np.intp] = np.zeros(256, dtype=np.intp)
-        self.exact: list[Fraction | None] = [Fraction(0)]
-        self.batch_start: list[int] = [0]  # classes batch_start[i] .. made by paying batch_share[i]
-        self.batch_share: list[Fraction] = [Fraction(0)]
-
-    def extend(self, parents: npt.NDArray[np.intp], share: Fraction) -> npt.NDArray[np.intp]:
-        """New classes, one per parent class: its voters after paying `share`; returns their ids."""
-        first, n = self.size, len(parents)
-        if first + n > len(self.value_f):
-            capacity = 2 * (first + n)
-            self.value_f = np.resize(self.value_f, capacity)
-            self.parent = np.resize(self.parent, capacity)
-        self.value_f[first : first + n] = self.value_f[parents] + float(share)
-        self.parent[first : first + n] = parents
-        self.exact.extend([None] * n)
-        self.batch_start.append(first)
-        self.batch_share.append(share)
-        self.size = first + n
-        return np.arange(first, first + n, dtype=np.intp)
-
-    def of(self, c: int) -> Fraction:
-        """The exact spending of class c (kept once computed)."""
-        chain = []
-        found = self.exact[c]
-        while found is None:
-            chain.append(c)
-            c = int(self.parent[c])
-            found = self.exact[c]
-        for c in reversed(chain):
-            found = self.exact[c] = found + self.batch_share[bisect_right(self.batch_start, c) - 1]
-        return found
-
-    def truncate(self, size: int) -> None:
-        """Forget the classes from id `size` on (made by rounds that a resumed run redoes)."""
-        self.size = size
-        del self.exact[size:]
-        while self.batch_start[-1] >= size:
-            self.batch_start.pop()
-            self.batch_share.pop()
-
-    def ascending(
-        self, classes: npt.NDArray[np.intp]
-    ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
-        """The classes from least to most spent, and their spending as floats.
-
-        Sorted by float, then exactly within each run of floats too close to tell apart.
-        """
-        value_f = self.value_f[classes]
-        by_float = np.argsort(value_f, kind="stable")
-        order, value_f = classes[by_float], value_f[by_float]
-        close = np.flatnonzero(np.diff(value_f) <= _ORDER_TOL * (1 + np.abs(value_f[1:])))
-        if len(close):
-            fixed = order.tolist()
-            for start, stop in _runs(close.tolist()):
-                fixed[start:stop] = sorted(fixed[start:stop], key=self.of)
-            order = np.array(fixed, dtype=np.intp)
-            value_f = self.value_f[order]
-        return order, value_f
-
-
-def _runs(close: list[int]) -> list[tuple[int, int]]:
-    """Slices of the sorted order joined by close neighbours (i close: items i and i + 1 are)."""
-    found: list[tuple[int, int]] = []
-    for i in close:
-        if found and found[-1][1] == i + 1:
-            found[-1] = (found[-1][0], i + 2)
-        else:
-            found.append((i, i + 2))
-    return found
-
-
-class _Run:
-    """The state of one run as it goes: everyone's class, the classes' spending, tables per round."""
-
-    def __init__(self, problem: MesProblem, arrays: SupporterArrays) -> None:
-        self.problem = problem
-        self.arrays = arrays
-        self.b = Fraction(0)
-        self.b_f = 0.0
-        self.spending = _Spending()
-        self.type_class: npt.NDArray[np.intp] = np.zeros(len(problem.types.multiplicity), dtype=np.intp)
-        self.history: dict[tuple[int, int], _Table] = {}  # (project, round) -> table at the round's start
-        self.rounds_of: list[list[int]] = [[] for _ in problem.costs]  # rounds with a table, ascending
-        order = sorted(range(len(problem.costs)), key=problem.tie_key)
-        self.tie_rank = [0] * len(order)  # rank in the tie order (lower cost, more supporters, earlier)
-        for rank, p in enumerate(order):
-            self.tie_rank[p] = rank
-        self.snapshots: list[npt.NDArray[np.intp]] = []  # everyone's class at the start of each round
-
-    def set_budget(self, per_voter: Fraction) -> None:
-        self.b = per_voter
-        self.b_f = float(per_voter)
-
-    def forget_from(self, round_no: int, classes: int) -> None:
-        """Go back to the start of a round: its snapshot and tables stay, later ones go."""
-        self.type_class = self.snapshots[round_no - 1].copy()
-        del self.snapshots[round_no - 1 :]
-        for p, rounds in enumerate(self.rounds_of):
-            while rounds and rounds[-1] > round_no:
-                del self.history[p, rounds.pop()]
-        self.spending.truncate(classes)
-
-    def table(self, p: int, round_no: int) -> _Table:
-        """The blocks of p's supporters at the start of a round (the current one, or an earlier snapshot)."""
-        found = self.history.get((p, round_no))
-        if found is not None:
-            return found
-        problem = self.problem
-        cost = problem.costs[p]
-        if round_no == 1:
-            n = problem.supporter_counts[p]
-            single = np.array([cost / n])
-            found = _Table([n], single, single, {}, np.zeros(1, dtype=np.intp), round_no, self)
-        else:
-            classes = self.snapshots[round_no - 1] if round_no <= len(self.snapshots) else self.type_class
-            cells = np.bincount(classes[self.arrays.types[p]], weights=self.arrays.counts[p])
-            order, spent_f = self.spending.ascending(np.flatnonzero(cells))
-            ends = np.cumsum(cells[order])
-            values = cost / ends + spent_f
-            suffix = np.minimum.accumulate(values[::-1])[::-1]
-            found = _Table(ends.astype(np.int64).tolist(), values, suffix, {}, order, round_no, self)
-        self.history[p, round_no] = found
-        insort(self.rounds_of[p], round_no)
-        return found
-
-    def spent(self, c: int) -> Fraction:
-        """What each voter in class c has spent, exactly."""
-        return self.spending.of(c)
-
-    def has_table(self, p: int, round_no: int) -> bool:
-        return (p, round_no) in self.history
-
-    def latest(self, p: int, round_no: int) -> _Table | None:
-        """p's table at the latest round up to `round_no` that has one."""
-        rounds = self.rounds_of[p]
-        i = bisect_right(rounds, round_no)
-        return None if i == 0 else self.history[p, rounds[i - 1]]
-
-    def bound(self, p: int, round_no: int, need: int) -> float:
-        """A lower bound on p's c / k + s over k >= need in a round, from its latest table up to it."""
-        found = self.latest(p, round_no)
-        return 0.0 if found is None else found.lower_bound(need)
-
-    def payers(self, p: int, table: _Table) -> int:
-        """The most supporters who can split p's cost equally (0: none): the last block with c/k + s <= b."""
-        return table.payers(self.b, self.b_f, self.problem.costs[p])
-
-    def pay(self, p: int, table: _Table, k: int, share: Fraction) -> None:
-        """The k richest supporters (whole classes) pay `share` each and move to new classes.
-
-        Each paying class gets its own new class, even where two end up with equal spending: such
-        classes sort next to each other, and neither a payer count nor a change point ever separates
-        them (the poorer-ranked one's c / k is smaller).
-        """
-        spending = self.spending
-        moves = np.arange(spending.size, dtype=np.intp)  # non-payers stay
-        payers = table.classes[: bisect_right(table.ends, k)]
-        moves[payers] = spending.extend(payers, share)
-        supporters = self.arrays.types[p]
-        self.type_class[supporters] = moves[self.type_class[supporters]]
-
-
 def _rho(problem: MesProblem, p: int, k: int) -> Fraction:
     return Fraction(problem.costs[p], k * problem.scale[p])
 
 
-def _needed(run: _Run, p: int, rho: Fraction, chosen: int) -> int:
+def _needed(run: EesRun, p: int, rho: Fraction, chosen: int) -> int:
     """The fewest payers with which p beats a round that chose `chosen` at `rho`.
 
     p's rho with k payers is c / (k * scale), below `rho` iff k > x = c / (scale * rho); in integers.
@@ -310,7 +73,7 @@ Pair = tuple[float, int, int, int]
 
 
 def _pairs(
-    run: _Run, round_no: int, choice: Choice | None, offered: list[int], skip: set[int] | None
+    run: EesRun, round_no: int, choice: Choice | None, offered: list[int], skip: set[int] | None
 ) -> list[Pair]:
     """The projects that could change a round, with the payers each needs and a bound on when.
 
@@ -332,7 +95,7 @@ def _pairs(
     return found
 
 
-def _least(run: _Run, pending: list[Pair]) -> Fraction | None:
+def _least(run: EesRun, pending: list[Pair]) -> Fraction | None:
     """The least c / k + s over the pairs (see the module docstring), None when there are none.
 
     Pairs are tried in the order of their lower bounds, a bound refreshed from the latest table up
@@ -342,7 +105,7 @@ def _least(run: _Run, pending: list[Pair]) -> Fraction | None:
     best: Fraction | None = None
     best_f = math.inf
     heapq.heapify(pending)
-    while pending and pending[0][0] <= best_f * (1 + _TOL):
+    while pending and pending[0][0] <= best_f * (1 + TOL):
         bound, r, q, need = heapq.heappop(pending)
         if not run.has_table(q, r):
             fresh = run.bound(q, r, need)
@@ -366,7 +129,7 @@ class EesSweep:
 
     def __init__(self, problem: MesProblem, arrays: SupporterArrays | None = None) -> None:
         self.problem = problem
-        self.run = _Run(problem, SupporterArrays.of(problem) if arrays is None else arrays)
+        self.run = EesRun(problem, SupporterArrays.of(problem) if arrays is None else arrays)
         self.outcome = EesOutcome()
         self.first_offered: list[int] = []
         self.rounds: list[Choice | None] = []
@@ -518,7 +281,7 @@ def run_ees(
 
 
 def _cheapest(
-    run: _Run, outcome: EesOutcome, heap: list[tuple[float, int]], alive: set[int], round_no: int
+    run: EesRun, outcome: EesOutcome, heap: list[tuple[float, int]], alive: set[int], round_no: int
 ) -> Choice | None:
     """The project with the lowest exact rho this round as (project, payers, rho); drops unaffordable ones.
 
@@ -529,7 +292,7 @@ def _cheapest(
     best: tuple[Fraction, tuple[int, int, int], int, int] | None = None
     best_f = math.inf
     fresh: list[tuple[float, int]] = []
-    while heap and heap[0][0] <= best_f * (1 + _TOL):
+    while heap and heap[0][0] <= best_f * (1 + TOL):
         _, p = heapq.heappop(heap)
         if p not in alive:
             continue

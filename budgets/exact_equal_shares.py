@@ -18,7 +18,8 @@ from fractions import Fraction
 
 from budgets.add1 import per_voter_text
 from budgets.allocation import Allocation, Explanation, build_allocation, money
-from budgets.ees_engine import EesOutcome, EesSweep, SupporterArrays, run_ees
+from budgets.ees_engine import EesOutcome, EesSweep, run_ees
+from budgets.ees_tables import SupporterArrays
 from budgets.election import Election
 from budgets.mes_payments import LazyPayments, Payments, type_of_ballots, voter_key
 from budgets.mes_problem import MesProblem

@@ -6,7 +6,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from itertools import chain, repeat
+from itertools import chain
 from typing import TYPE_CHECKING, Protocol
 
 from budgets.voter_types import VoterTypes
@@ -50,8 +50,6 @@ class MesProblem:
     width: int
     lcm: int
     unit: bool
-    voters_of: tuple[tuple[int, ...], ...]
-    weights_of: tuple[tuple[int, ...], ...]
     supporter_counts: tuple[int, ...]
     cost_utility: bool
 
@@ -61,9 +59,7 @@ class MesProblem:
         all_weights = {1} if types.weights is None else (set(chain.from_iterable(types.weights)) or {1})
         width = 1 + max(all_weights)
         unit = all_weights == {1}
-        voters_of = _voters_of(types)
-        weights_of: list[tuple[int, ...]] = [()] * len(voters_of) if unit else _weights_of(types, voters_of)
-        counts = tuple(len(v) for v in voters_of)
+        counts = tuple(map(types.supporter_count, range(len(costs))))
         scale = tuple(c if cost_utility else 1 for c in costs)
         return cls(
             tuple(costs),
@@ -72,8 +68,6 @@ class MesProblem:
             width,
             math.lcm(*all_weights),
             unit,
-            tuple(voters_of),
-            tuple(weights_of),
             counts,
             cost_utility,
         )
@@ -122,36 +116,3 @@ class MesProblem:
     def tie_key(self, project: int) -> tuple[int, int, int]:
         """Reference tie-breaking: lower cost, then more supporters, then the earlier project."""
         return (self.costs[project], -self.supporter_counts[project], project)
-
-
-def _voters_of(types: VoterTypes) -> list[tuple[int, ...]]:
-    """For each project, the types of its supporters with one entry per voter, in type order.
-
-    One entry per voter (a type repeated by its multiplicity) makes counting C-speed in the engines.
-    Most types have a single voter: the further copies of the others are gathered apart, then merged
-    into each project's supporting types by a sort of the two ordered runs.
-    """
-    copies: list[list[int]] = [[] for _ in types.supporters]
-    add_copies = [found.extend for found in copies]
-    for t, many in enumerate(types.multiplicity):
-        if many > 1:
-            for p in types.projects[t]:
-                add_copies[p](repeat(t, many - 1))
-    return [
-        tuple(sorted(chain(supporters, more))) if more else supporters
-        for supporters, more in zip(types.supporters, copies, strict=True)
-    ]
-
-
-def _weights_of(types: VoterTypes, voters_of: list[tuple[int, ...]]) -> list[tuple[int, ...]]:
-    """For each project, the weight each entry of `voters_of` gives it."""
-    assert types.weights is not None
-    weights: list[list[int]] = [[] for _ in types.supporters]  # aligned with types.supporters
-    add_to = [found.append for found in weights]
-    for projects, row in zip(types.projects, types.weights, strict=True):
-        for p, w in zip(projects, row, strict=True):
-            add_to[p](w)
-    return [
-        tuple(map(dict(zip(supporters, row, strict=True)).__getitem__, voters))
-        for supporters, row, voters in zip(types.supporters, weights, voters_of, strict=True)
-    ]
