@@ -8,7 +8,8 @@ utility scale (its cost for cost utilities, 1 otherwise). Each round buys the lo
 
 Rho never decreases (budgets only shrink), so a value computed in an earlier round is a lower
 bound: a heap of them lets each round re-evaluate only the projects that could be cheapest. The
-heap starts from MesProblem.rho_floors, so the first round does not evaluate every project.
+first round evaluates every project: with one budget class that is cheap, and it gives the heap
+real rhos instead of the weak floors the float run starts from (MesProblem.rho_floors).
 Floats rank the candidates; every project within a relative 1e-9 of the cheapest is re-evaluated
 with integers, and the choice among them is exact. Ties: lower cost, more supporters, earlier project.
 """
@@ -56,7 +57,7 @@ def run_mes(
         outcome.bought.append(p)
         outcome.round_of[p] = 0
         outcome.rho[p] = outcome.price[p] = Fraction(0)
-    heap = problem.rho_floors(alive)
+    heap: list[tuple[float, int]] = [(0.0, p) for p in range(len(problem.costs)) if alive[p]]
     heapq.heapify(heap)
     round_no = 0
     while True:

@@ -77,8 +77,9 @@ class MesProblem:
 
         Each supporter pays at most price x weight, so the price is at least the cost over the
         supporters' count times the largest weight; the float is taken a little lower so that
-        rounding cannot lift it above the exact value. Runs then evaluate in their first round
-        only the projects that could be cheapest, instead of every one.
+        rounding cannot lift it above the exact value. The float run (budgets.mes_float), whose
+        every evaluation has a fixed cost, then evaluates in its first round only the projects
+        that could be cheapest.
         """
         most = self.width - 1
         return [
