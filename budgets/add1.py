@@ -4,7 +4,9 @@ Two searches with the same result. `add1_stepping` runs MES at every level (the 
 definition, kept as the reference and for worker processes). `add1_jumping` runs one level and
 then tries a level several steps further with a certified run (see budgets.mes_engine): when
 the certificate holds, every level in between has the same outcome and is skipped; the jump
-doubles after each success and falls back to one step after a failure.
+doubles after each success and falls back to one step after a failure. Where runs hold thousands
+of budget classes, its one-step runs are float runs with proven bounds (budgets.mes_float) when
+nothing needs their exact state; the outcome it returns is always an exact run's.
 """
 
 from __future__ import annotations
