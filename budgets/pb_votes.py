@@ -94,8 +94,7 @@ class BallotReader:
             points = found
         extra = [column for i, column in enumerate(columns) if i > 1 and i != self.points_at]
         fields = _field_dicts(self.extra_names, extra, len(lines))
-        # tuple.__new__ builds each NamedTuple straight from its fields, without the Python-level _make.
-        return list(map(tuple.__new__, repeat(Ballot), zip(chosen, points, voter_ids, fields, strict=False)))
+        return list(map(Ballot._make, zip(chosen, points, voter_ids, fields, strict=False)))
 
     def _chosen_of(self, votes: Iterable[str]) -> dict[str, tuple[str, ...]] | None:
         """The projects of each distinct vote text, or None if one names an unknown project or one twice."""
