@@ -7,22 +7,13 @@ gives each test the same database as its own `init-db` would, without the wait.
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import closing
 from pathlib import Path
 
 import pytest
 from psycopg import sql
 
-from tests.browser.live_server import flask_command, server_env
+from tests.browser.live_server import copy_sqlite_file, flask_command, server_env
 from tests.postgis_cluster import PostgisCluster
-
-
-def copy_sqlite_file(source: Path, target: Path) -> None:
-    """A consistent copy of a SQLite file (SQLite's online backup, so nothing waiting in a WAL is lost)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with closing(sqlite3.connect(source)) as origin, closing(sqlite3.connect(target)) as copy:
-        origin.backup(copy)
 
 
 class MigratedDatabases:
