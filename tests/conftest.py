@@ -32,6 +32,7 @@ from app.services.accounts.logins import start_login
 from config import TestingConfig
 from tests import factories
 from tests.api_contract import ContractClient
+from tests.migrated_databases import MigratedDatabases
 from tests.postgis_cluster import PostgisCluster, running_cluster, unavailable_reason
 from tests.redis_server import RedisServer
 from tests.redis_server import unavailable_reason as redis_unavailable_reason
@@ -110,6 +111,14 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def migrated_databases(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> MigratedDatabases:
+    """Copies of one `flask init-db` database per backend, for tests that serve the app from a process."""
+    return MigratedDatabases(request, tmp_path_factory.mktemp("migrated"))
 
 
 def create_schema(app: Flask) -> None:

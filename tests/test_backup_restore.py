@@ -28,8 +28,9 @@ from app.services.funding import groups, ledger
 from app.services.funding.transparency import check_ledger
 from config import TestingConfig
 from tests import factories
-from tests.browser.live_server import flask_command, server_env
+from tests.browser.live_server import server_env
 from tests.gunicorn_server import ROOT, free_port, gunicorn
+from tests.migrated_databases import MigratedDatabases
 from tests.testcity import OLD_TOWN
 
 RESIDENTS = 6
@@ -87,17 +88,18 @@ def prepare(env: dict[str, str]) -> City:
 
 
 @pytest.fixture(params=[pytest.param("spatialite"), pytest.param("postgis", marks=pytest.mark.postgis)])
-def city(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[City, str]:
+def city(
+    request: pytest.FixtureRequest, tmp_path: Path, migrated_databases: MigratedDatabases
+) -> tuple[City, str]:
     env = server_env(tmp_path / "live")
     (tmp_path / "live").mkdir()
     env["PAYMENT_PROVIDER"] = "test"  # a pledge is confirmed money at once: a ledger posting per pledge
+    migrated_databases.new(request.param, env, f"backup_live_{free_port()}")
     if request.param == "postgis":
         cluster = request.getfixturevalue("postgis_cluster")
-        env["DATABASE_URL"] = cluster.create_database(f"backup_live_{free_port()}")
         fresh = cluster.create_database(f"backup_fresh_{free_port()}")
     else:
         fresh = f"sqlite:///{tmp_path / 'fresh.db'}"
-    flask_command(env, "init-db")
     return prepare(env), fresh
 
 

@@ -9,6 +9,7 @@ import json
 import os
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,14 +23,21 @@ from tests.browser.live_server import (
     chromium_missing,
     demo_server,
     launch_options,
+    seed_demo_database,
 )
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with demo_server(tmp_path_factory.mktemp("browser-server")) as server:
+def seeded_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo city made once by init-db + seed-demo; each demo server starts from its own copy."""
+    return seed_demo_database(tmp_path_factory.mktemp("seeded-demo"))
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory, seeded_demo: Path) -> Iterator[LiveServer]:
+    with demo_server(tmp_path_factory.mktemp("browser-server"), seeded_demo) as server:
         yield server
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,14 +70,43 @@ def flask_command(env: dict[str, str], *args: str) -> None:
         raise RuntimeError(f"flask {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
 
 
-@contextmanager
-def demo_server(workdir: Path) -> Iterator[LiveServer]:
-    """init-db + seed-demo into a fresh SQLite file, then gunicorn (2 workers) and the job queue's worker
-    (it sends the mail), as `make run` starts them, until the block ends."""
+def copy_sqlite_file(source: Path, target: Path) -> None:
+    """A consistent copy of a SQLite file (SQLite's online backup, so nothing waiting in a WAL is lost)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with closing(sqlite3.connect(source)) as origin, closing(sqlite3.connect(target)) as copy:
+        origin.backup(copy)
+
+
+def database_file(env: dict[str, str]) -> Path:
+    return Path(env["DATABASE_URL"].removeprefix("sqlite:///"))
+
+
+def seed_demo_database(workdir: Path) -> Path:
+    """init-db + seed-demo into a fresh SQLite file in `workdir`, as `make run` does; returns the file."""
     workdir.mkdir(parents=True, exist_ok=True)
     env = server_env(workdir)
     flask_command(env, "init-db")
     flask_command(env, "seed-demo")
+    return database_file(env)
+
+
+def load_demo_city(env: dict[str, str], seeded: Path | None) -> None:
+    """Give `env`'s database the demo city: a copy of `seeded` (made by seed_demo_database), else its own."""
+    if seeded is None:
+        flask_command(env, "init-db")
+        flask_command(env, "seed-demo")
+    else:
+        copy_sqlite_file(seeded, database_file(env))
+
+
+@contextmanager
+def demo_server(workdir: Path, seeded: Path | None = None) -> Iterator[LiveServer]:
+    """The demo city in a fresh SQLite file (a copy of `seeded`, or init-db + seed-demo), then gunicorn
+    (2 workers) and the job queue's worker (it sends the mail), as `make run` starts them, until the
+    block ends."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    env = server_env(workdir)
+    load_demo_city(env, seeded)
     with (
         running_worker(env, workdir / "worker.log"),
         gunicorn(env, workdir / "server.log", workers=2) as url,

@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, expect
 from tests.browser.accessibility import serious_violations
 from tests.browser.actions import log_in
 from tests.browser.conftest import api_get, new_phone_page
-from tests.browser.live_server import LAPTOP, PHONE_390, LiveServer, flask_command, server_env
+from tests.browser.live_server import LAPTOP, PHONE_390, LiveServer, load_demo_city, server_env
 from tests.gunicorn_server import gunicorn
 from tests.worker_process import running_worker
 
@@ -25,11 +25,10 @@ OFFICIAL = "official@demo.commonfix.org"
 
 
 @pytest.fixture(scope="module")
-def backing_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def backing_server(tmp_path_factory: pytest.TempPathFactory, seeded_demo: Path) -> Iterator[LiveServer]:
     workdir = tmp_path_factory.mktemp("backing-server")
     env = {**server_env(workdir), "PAYMENT_PROVIDER": "test"}
-    flask_command(env, "init-db")
-    flask_command(env, "seed-demo")
+    load_demo_city(env, seeded_demo)
     with running_worker(env, workdir / "worker.log"), gunicorn(env, workdir / "server.log", workers=2) as url:
         yield LiveServer(url, env["DATABASE_URL"], env)
 

@@ -14,20 +14,19 @@ from playwright.sync_api import Browser, expect
 from tests.browser.accessibility import serious_violations
 from tests.browser.actions import confirm, log_in, press
 from tests.browser.conftest import api_get, new_phone_page
-from tests.browser.live_server import LAPTOP, PHONE_390, LiveServer, flask_command, server_env
+from tests.browser.live_server import LAPTOP, PHONE_390, LiveServer, load_demo_city, server_env
 from tests.browser.test_backing_page import OFFICIAL, costed_problem
 from tests.gunicorn_server import gunicorn
 from tests.worker_process import running_worker
 
 
 @pytest.fixture(scope="module")
-def shipped_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def shipped_server(tmp_path_factory: pytest.TempPathFactory, seeded_demo: Path) -> Iterator[LiveServer]:
     """The demo city as `make run` serves it: PAYMENT_PROVIDER is the shipped treasurer-confirmed."""
     workdir = tmp_path_factory.mktemp("cashier-server")
     env = server_env(workdir)
     env.pop("PAYMENT_PROVIDER", None)
-    flask_command(env, "init-db")
-    flask_command(env, "seed-demo")
+    load_demo_city(env, seeded_demo)
     with running_worker(env, workdir / "worker.log"), gunicorn(env, workdir / "server.log", workers=2) as url:
         yield LiveServer(url, env["DATABASE_URL"], env)
 

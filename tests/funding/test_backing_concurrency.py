@@ -22,9 +22,10 @@ from app.services.funding.transparency import check_ledger
 from budgets.accounts import escrow_account
 from config import TestingConfig
 from tests import factories
-from tests.browser.live_server import flask_command, server_env
+from tests.browser.live_server import server_env
 from tests.funding.test_pledge_concurrency import call
 from tests.gunicorn_server import free_port, gunicorn
+from tests.migrated_databases import MigratedDatabases
 
 BACKERS = 8
 BACKINGS_EACH = 50
@@ -59,14 +60,13 @@ def prepare(database_url: str) -> tuple[int, list[str]]:
 
 
 @pytest.fixture(params=[pytest.param("spatialite"), pytest.param("postgis", marks=pytest.mark.postgis)])
-def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
+def server(
+    request: pytest.FixtureRequest, tmp_path: Path, migrated_databases: MigratedDatabases
+) -> Iterator[Server]:
     env = server_env(tmp_path)
-    if request.param == "postgis":
-        cluster = request.getfixturevalue("postgis_cluster")
-        env["DATABASE_URL"] = cluster.create_database(f"backing_race_{free_port()}")
+    migrated_databases.new(request.param, env, f"backing_race_{free_port()}")
     env["PAYMENT_PROVIDER"] = "test"
     env["BACKING_DEFAULT_CAP_CENTS"] = str(BACKINGS_EACH * 10_000)
-    flask_command(env, "init-db")
     issue_id, emails = prepare(env["DATABASE_URL"])
     with gunicorn(env, tmp_path / "server.log", workers=3, threads=4) as url:
         yield Server(url, env["DATABASE_URL"], issue_id, emails)

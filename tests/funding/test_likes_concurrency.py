@@ -21,9 +21,10 @@ from app.services.funding.payments import TestProvider
 from app.services.rounds import lifecycle as rounds
 from config import TestingConfig
 from tests import factories
-from tests.browser.live_server import flask_command, server_env
+from tests.browser.live_server import server_env
 from tests.funding.test_pledge_concurrency import call
 from tests.gunicorn_server import free_port, gunicorn
+from tests.migrated_databases import MigratedDatabases
 
 pytestmark = pytest.mark.slow
 MEMBERS = 6
@@ -81,12 +82,11 @@ def prepare(database_url: str) -> tuple[int, list[int], str, list[str]]:
 
 
 @pytest.fixture(params=[pytest.param("spatialite"), pytest.param("postgis", marks=pytest.mark.postgis)])
-def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
+def server(
+    request: pytest.FixtureRequest, tmp_path: Path, migrated_databases: MigratedDatabases
+) -> Iterator[Server]:
     env = server_env(tmp_path)
-    if request.param == "postgis":
-        cluster = request.getfixturevalue("postgis_cluster")
-        env["DATABASE_URL"] = cluster.create_database(f"likes_race_{free_port()}")
-    flask_command(env, "init-db")
+    migrated_databases.new(request.param, env, f"likes_race_{free_port()}")
     round_id, issue_ids, admin, members = prepare(env["DATABASE_URL"])
     with gunicorn(env, tmp_path / "server.log", workers=3, threads=4) as url:
         yield Server(url, env["DATABASE_URL"], round_id, issue_ids, admin, members)

@@ -23,8 +23,9 @@ from app.services.funding import groups, ledger, ledger_chain
 from app.services.funding.transparency import check_ledger
 from config import TestingConfig
 from tests import factories
-from tests.browser.live_server import flask_command, server_env
+from tests.browser.live_server import server_env
 from tests.gunicorn_server import free_port, gunicorn
+from tests.migrated_databases import MigratedDatabases
 
 PLEDGERS = 8
 PLEDGES_EACH = 50
@@ -74,13 +75,12 @@ def prepare(database_url: str) -> tuple[int, list[str]]:
 
 
 @pytest.fixture(params=[pytest.param("spatialite"), pytest.param("postgis", marks=pytest.mark.postgis)])
-def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
+def server(
+    request: pytest.FixtureRequest, tmp_path: Path, migrated_databases: MigratedDatabases
+) -> Iterator[Server]:
     env = server_env(tmp_path)
-    if request.param == "postgis":
-        cluster = request.getfixturevalue("postgis_cluster")
-        env["DATABASE_URL"] = cluster.create_database(f"pledge_race_{free_port()}")
+    migrated_databases.new(request.param, env, f"pledge_race_{free_port()}")
     env["PAYMENT_PROVIDER"] = "test"
-    flask_command(env, "init-db")
     pool_id, emails = prepare(env["DATABASE_URL"])
     with gunicorn(env, tmp_path / "server.log", workers=3, threads=4) as url:
         yield Server(url, env["DATABASE_URL"], pool_id, emails)
