@@ -32,8 +32,10 @@ run: system-run $(VENV)/.runtime
 run-production: system-production $(VENV)/.runtime
 	$(BIN)/python -m ops.production --host $(HOST) --port $(PROD_PORT) $(PRODUCTION_ARGS)
 
+# The tests start many Python processes (gunicorn, workers, flask commands): let them cache
+# compiled bytecode even where the environment sets PYTHONDONTWRITEBYTECODE, or each recompiles the app.
 test: system-test $(VENV)/.dev node_modules/.installed
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # axe-core, which the browser tests inject into pages to check accessibility (package-lock.json pins it).
 node_modules/.installed: package.json package-lock.json
