@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from psycopg import sql
 
-from tests.browser.live_server import copy_sqlite_file, flask_command, server_env
+from tests.browser.live_server import copy_sqlite_file, database_file, flask_command, server_env
 from tests.postgis_cluster import PostgisCluster
 
 
@@ -44,8 +44,7 @@ class MigratedDatabases:
             url = cluster.url(name)
         else:
             template_file = self.sqlite_template or self.make_sqlite_template()
-            target = Path(env["DATABASE_URL"].removeprefix("sqlite:///"))
-            copy_sqlite_file(template_file, target)
+            copy_sqlite_file(template_file, database_file(env))
             url = env["DATABASE_URL"]
         env["DATABASE_URL"] = url
         return url
@@ -55,7 +54,7 @@ class MigratedDatabases:
         folder.mkdir(parents=True, exist_ok=True)
         env = server_env(folder)
         flask_command(env, "init-db")
-        self.sqlite_template = Path(env["DATABASE_URL"].removeprefix("sqlite:///"))
+        self.sqlite_template = database_file(env)
         return self.sqlite_template
 
     def make_postgis_template(self, cluster: PostgisCluster) -> str:
