@@ -88,7 +88,7 @@ def register(
     refuse_blocked_domain(session, clean_email)
     existing = users.find_by_email(session, clean_email)
     if existing is not None:
-        check_password_hash(users.DUMMY_HASH, secret)  # the same work as hashing a new password
+        check_password_hash(users.dummy_hash(), secret)  # the same work as hashing a new password
         tell_owner_of_attempt(session, existing)
         return None
     user = users.register(session, clean_email, name, secret)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -24,8 +25,16 @@ EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 PASSWORD_MIN = 8
 PASSWORD_MAX = 200
 DISPLAY_NAME_MAX = 60
-# A hash computed once so unknown emails cost as much time as wrong passwords.
-DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+
+
+@functools.cache
+def dummy_hash() -> str:
+    """A hash checked for unknown emails so they cost as much time as wrong passwords.
+
+    Made on first use rather than at import: every process (web worker, job worker, command)
+    would otherwise spend a password hash's work on starting.
+    """
+    return generate_password_hash("not-a-real-password", method="scrypt")
 
 
 def normalise_email(raw: object) -> str:
@@ -90,7 +99,7 @@ def register(
 def authenticate(session: DbSession, email: object, password: object) -> User:
     user = find_by_email(session, str(email or "").strip())
     if user is None:
-        check_password_hash(DUMMY_HASH, str(password or ""))
+        check_password_hash(dummy_hash(), str(password or ""))
         raise AuthenticationError("Wrong email or password.", "password")
     if not check_password_hash(user.password_hash, str(password or "")):
         raise AuthenticationError("Wrong email or password.", "password")
