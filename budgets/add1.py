@@ -4,9 +4,10 @@ Two searches with the same result. `add1_stepping` runs MES at every level (the 
 definition, kept as the reference and for worker processes). `add1_jumping` runs one level and
 then tries a level several steps further with a certified run (see budgets.mes_engine): when
 the certificate holds, every level in between has the same outcome and is skipped; the jump
-doubles after each success and falls back to one step after a failure. Where runs hold thousands
-of budget classes, its one-step runs are float runs with proven bounds (budgets.mes_float) when
-nothing needs their exact state; the outcome it returns is always an exact run's.
+doubles after each success and falls back to one step after a failure (a long jump that failed
+outright is bisected). Where runs hold thousands of budget classes, its one-step runs are float
+runs with proven bounds (budgets.mes_float) when nothing needs their exact state; the outcome
+it returns is always an exact run's.
 """
 
 from __future__ import annotations
@@ -214,9 +215,11 @@ def add1_jumping(
 
     From the accepted run at level L (k steps taken), a certified run at L + j steps either proves
     that every level up to it repeats the accepted purchases (all of them are then accepted, as
-    stepping would, and the jump doubles) or fails (the next try is one step). A jump of one step
-    is an ordinary run, judged as stepping judges it. Where outcomes change at nearly every level
-    the search falls back to stepping, so it costs at most a few runs more than stepping.
+    stepping would, and the jump doubles) or fails (the next try is one step; a long jump that
+    failed outright is halved instead, and later jumps stay short of the step where it failed).
+    A jump of one step is an ordinary run, judged as stepping judges it. Where outcomes change at
+    nearly every level the search falls back to stepping, so it costs at most a few runs more
+    than stepping.
     """
     voters = max(voters, 1)
     per_voter, origin = _start(problem, voters, budget, step, options)
@@ -233,8 +236,14 @@ def add1_jumping(
     # waits for: where outcomes change at almost every level a failed certificate is a wasted
     # run, so each failure doubles the wait and each success halves it.
     repeated, patience = 0, 1
+    # The nearest step whose certificate failed outright (margin 0: a competitor was ahead there)
+    # since the accepted purchases last changed. Jumps stay at most halfway to it, so a long jump
+    # that failed is bisected rather than retried, and the steps up to it are not jumped over.
+    failed_at: int | None = None
     why = _done(problem, best, budget, options)
     while why is None:
+        if failed_at is not None:
+            jump = min(jump, max(1, (failed_at - steps) // 2))
         target = steps + jump
         level = origin + target * step
         reached = Fraction(origin + steps * step) if steps else per_voter
@@ -252,6 +261,8 @@ def add1_jumping(
                 exact = _exact(problem, best, reached, trie)
                 return Add1Result(exact, reached, note, runs + (exact is not best))
             repeated = repeated + 1 if trial.bought == best.bought else 0
+            if repeated == 0:
+                failed_at = None
             jump = 2 if repeated >= patience else 1
             best, steps = trial, target
         else:
@@ -275,7 +286,12 @@ def add1_jumping(
                 patience = max(1, patience // 2)
             elif shorter >= 2:
                 jump = shorter  # a near miss: competitors kept their order, the range was too long
+            elif trial.certify_margin == 0 and jump >= 8:
+                failed_at = target  # a long jump failed: halve it, keeping the patience
+                jump = jump // 2
             else:
+                if trial.certify_margin == 0:
+                    failed_at = target
                 jump, repeated = 1, 0
                 patience = min(2 * patience, 64)
         why = _done(problem, best, budget, options)
