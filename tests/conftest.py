@@ -136,10 +136,26 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
+def made_databases() -> dict[str, Database]:
+    """The `database` of each backend made so far in this session (in this pytest-xdist worker)."""
+    return {}
+
+
+@pytest.fixture(scope="session")
 def database(
-    backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    backend: str,
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    made_databases: dict[str, Database],
 ) -> Database:
-    """A database of `backend` with the schema created once per session."""
+    """A database of `backend` with the schema created once per session.
+
+    pytest sets a parametrized session fixture up again whenever the next test has the other parameter.
+    A serial run orders the tests so that happens once per backend, but a pytest-xdist worker runs the
+    files it is sent in turn, so its tests switch backends often: the database made first is reused.
+    """
+    if backend in made_databases:
+        return made_databases[backend]
     if backend == "postgis":
         cluster: PostgisCluster = request.getfixturevalue("postgis_cluster")
         url = cluster.create_database("commonfix")
@@ -149,7 +165,8 @@ def database(
     create_schema(app)
     with app.app_context():
         db.engine.dispose()
-    return Database(backend, url)
+    made_databases[backend] = Database(backend, url)
+    return made_databases[backend]
 
 
 def empty_tables() -> None:
