@@ -63,7 +63,30 @@ def selected_backends(config: pytest.Config) -> set[str]:
     return set(chosen or BACKENDS)
 
 
+# Fixtures that start processes: a test file using one takes a minute or more rather than seconds.
+PROCESS_FIXTURES = {"browser", "live_server", "migrated_databases", "redis_server"}
+
+
+def heavy_files_first(items: list[pytest.Item]) -> list[pytest.Item]:
+    """Files with `slow` tests first, then those that start processes, then the rest, each keeping its order.
+
+    `make test` hands whole files to its pytest-xdist workers in collection order (--dist loadfile
+    --no-loadscope-reorder): a file of several minutes coming last would leave the other worker idle
+    meanwhile, while the many short files at the end even out when the workers finish.
+    """
+    weight: dict[Path, int] = {}
+    for item in items:
+        if item.get_closest_marker("slow") is not None:
+            weight[item.path] = 0
+        elif PROCESS_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            weight[item.path] = min(weight.get(item.path, 1), 1)
+    return sorted(items, key=lambda item: weight.get(item.path, 2))  # sorted() is stable
+
+
+@pytest.hookimpl(trylast=True)  # after pytest grouped the tests by backend
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # a serial run keeps pytest's order
+        items[:] = heavy_files_first(items)
     wanted = selected_backends(config)
     kept: list[pytest.Item] = []
     dropped: list[pytest.Item] = []
