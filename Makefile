@@ -7,6 +7,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 PROD_PORT ?= 8000
+PYTEST_WORKERS ?= 2
 export SPATIALITE_LIBRARY_PATH := mod_spatialite
 
 RUN_DEBS  := libsqlite3-mod-spatialite
@@ -34,8 +35,13 @@ run-production: system-production $(VENV)/.runtime
 
 # The tests start many Python processes (gunicorn, workers, flask commands): let them cache
 # compiled bytecode even where the environment sets PYTHONDONTWRITEBYTECODE, or each recompiles the app.
+# pytest-xdist runs them in PYTEST_WORKERS processes (0: one process), a whole test file per worker
+# (--dist loadfile), so a file's module-scoped servers start once; much of a test's time is spent
+# waiting on those processes, so two workers help even on two cores. Files go out in collection
+# order, where tests/conftest.py puts those that start servers first (not the default: most tests first).
 test: system-test $(VENV)/.dev node_modules/.installed
-	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile \
+	  --no-loadscope-reorder $(PYTEST_ARGS)
 
 # axe-core, which the browser tests inject into pages to check accessibility (package-lock.json pins it).
 node_modules/.installed: package.json package-lock.json

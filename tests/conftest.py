@@ -63,7 +63,30 @@ def selected_backends(config: pytest.Config) -> set[str]:
     return set(chosen or BACKENDS)
 
 
+# Fixtures that start processes: a test file using one takes a minute or more rather than seconds.
+PROCESS_FIXTURES = {"browser", "live_server", "migrated_databases", "redis_server"}
+
+
+def heavy_files_first(items: list[pytest.Item]) -> list[pytest.Item]:
+    """Files with `slow` tests first, then those that start processes, then the rest, each keeping its order.
+
+    `make test` hands whole files to its pytest-xdist workers in collection order (--dist loadfile
+    --no-loadscope-reorder): a file of several minutes coming last would leave the other worker idle
+    meanwhile, while the many short files at the end even out when the workers finish.
+    """
+    weight: dict[Path, int] = {}
+    for item in items:
+        if item.get_closest_marker("slow") is not None:
+            weight[item.path] = 0
+        elif PROCESS_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            weight[item.path] = min(weight.get(item.path, 1), 1)
+    return sorted(items, key=lambda item: weight.get(item.path, 2))  # sorted() is stable
+
+
+@pytest.hookimpl(trylast=True)  # after pytest grouped the tests by backend
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # a serial run keeps pytest's order
+        items[:] = heavy_files_first(items)
     wanted = selected_backends(config)
     kept: list[pytest.Item] = []
     dropped: list[pytest.Item] = []
@@ -136,10 +159,26 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
+def made_databases() -> dict[str, Database]:
+    """The `database` of each backend made so far in this session (in this pytest-xdist worker)."""
+    return {}
+
+
+@pytest.fixture(scope="session")
 def database(
-    backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    backend: str,
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    made_databases: dict[str, Database],
 ) -> Database:
-    """A database of `backend` with the schema created once per session."""
+    """A database of `backend` with the schema created once per session.
+
+    pytest sets a parametrized session fixture up again whenever the next test has the other parameter.
+    A serial run orders the tests so that happens once per backend, but a pytest-xdist worker runs the
+    files it is sent in turn, so its tests switch backends often: the database made first is reused.
+    """
+    if backend in made_databases:
+        return made_databases[backend]
     if backend == "postgis":
         cluster: PostgisCluster = request.getfixturevalue("postgis_cluster")
         url = cluster.create_database("commonfix")
@@ -149,7 +188,8 @@ def database(
     create_schema(app)
     with app.app_context():
         db.engine.dispose()
-    return Database(backend, url)
+    made_databases[backend] = Database(backend, url)
+    return made_databases[backend]
 
 
 def empty_tables() -> None:

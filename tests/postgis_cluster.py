@@ -18,11 +18,11 @@ from ops.postgres_cluster import (
     ClusterUnavailable,
     PostgisCluster,
     find_bin_dir,
-    free_port,
     has_postgis,
     service_account,
     unavailable_reason,
 )
+from tests.ports import free_port
 
 __all__ = [
     "SUPERUSER",
@@ -35,6 +35,17 @@ __all__ = [
     "service_account",
     "unavailable_reason",
 ]
+
+
+def start_on_free_port(cluster: PostgisCluster, attempts: int = 3) -> None:
+    """Start on a port of this worker's block (tests/ports.py); another process may take it first: retry."""
+    for attempt in range(attempts):
+        try:
+            cluster.start(port=free_port())
+            return
+        except ClusterUnavailable:
+            if attempt == attempts - 1:
+                raise
 
 
 @contextlib.contextmanager
@@ -56,7 +67,7 @@ def running_cluster() -> Iterator[PostgisCluster]:
     atexit.register(cleanup)
     try:
         cluster.initdb()
-        cluster.start()
+        start_on_free_port(cluster)
         yield cluster
     finally:
         cleanup()

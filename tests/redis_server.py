@@ -6,13 +6,14 @@ The fault tests stop and restart it (`stop()`, `start()` on the same port), so c
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import redis
+
+from tests.ports import free_port
 
 
 class RedisUnavailable(RuntimeError):
@@ -23,12 +24,6 @@ def unavailable_reason() -> str | None:
     if shutil.which("redis-server") is None:
         return "redis-server is not installed (Debian package redis-server)"
     return None
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass

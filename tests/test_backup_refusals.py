@@ -20,7 +20,7 @@ from app.models import User
 from config import TestingConfig
 from tests import factories
 from tests.conftest import Database, create_schema
-from tests.gunicorn_server import free_port
+from tests.ports import free_port
 from tests.postgis_cluster import PostgisCluster
 
 

@@ -29,8 +29,9 @@ from app.services.funding.transparency import check_ledger
 from config import TestingConfig
 from tests import factories
 from tests.browser.live_server import server_env
-from tests.gunicorn_server import ROOT, free_port, gunicorn
+from tests.gunicorn_server import ROOT, gunicorn
 from tests.migrated_databases import MigratedDatabases
+from tests.ports import free_port
 from tests.testcity import OLD_TOWN
 
 RESIDENTS = 6

@@ -24,7 +24,8 @@ import requests
 
 from ops.production import READY
 from tests.conftest import IN_CI
-from tests.gunicorn_server import ROOT, free_port
+from tests.gunicorn_server import ROOT
+from tests.ports import free_port
 from tests.postgis_cluster import unavailable_reason
 from tests.redis_server import unavailable_reason as redis_unavailable_reason
 

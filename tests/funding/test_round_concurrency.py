@@ -22,8 +22,9 @@ from config import TestingConfig
 from tests import factories
 from tests.browser.live_server import server_env
 from tests.funding.test_pledge_concurrency import call
-from tests.gunicorn_server import free_port, gunicorn
+from tests.gunicorn_server import gunicorn
 from tests.migrated_databases import MigratedDatabases
+from tests.ports import free_port
 
 pytestmark = pytest.mark.slow
 MEMBERS = 6

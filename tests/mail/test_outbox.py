@@ -21,7 +21,7 @@ from app.mail_outbox import DeliveryRules, claim, due_mail, insert_mail, mark_se
 from app.models import OutgoingMail
 from app.models.timestamps import utcnow
 from tests.mail.conftest import message, row_of
-from tests.redis_server import free_port
+from tests.ports import free_port
 
 SentFiles = Callable[[], list[EmailMessage]]
 RULES = DeliveryRules(max_attempts=3, retry_seconds=60, lease_seconds=300, sweep_after_seconds=60)
