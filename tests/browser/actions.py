@@ -82,6 +82,42 @@ def tap_map_at(page: Page, lat: float, lon: float, touch: bool = True) -> None:
         page.mouse.click(x, y)
 
 
+def open_ground_near(
+    page: Page, lat: float, lon: float, away: int = 40, clear: int = 24
+) -> tuple[float, float]:
+    """A point `away` CSS pixels from a reported problem at (lat, lon) with no pin within `clear` pixels,
+    once the report map has drawn the problems already reported nearby (at least that one): where a
+    resident taps to place a new pin. A phone's browser sends a tap just beside a pin to the pin, which
+    opens its popup instead of placing one."""
+    expect(page.locator("[data-cf-map]")).to_have_attribute("data-nearby-pins", re.compile(r"^[1-9]\d*$"))
+    script = f"""([lat, lon, away, clear]) => {{
+        const map = {MAP};
+        const origin = map.latLngToContainerPoint([lat, lon]);
+        const size = map.getSize();
+        const box = map.getContainer().getBoundingClientRect();
+        const pins = [...map.getContainer().querySelectorAll(".leaflet-marker-icon")].map((icon) => {{
+            const r = icon.getBoundingClientRect();
+            return [r.left - box.left, r.top - box.top, r.right - box.left, r.bottom - box.top];
+        }});
+        for (let turn = 0; turn < 16; turn += 1) {{
+            const angle = -Math.PI / 2 + (turn * Math.PI) / 8;  /* north first, then round */
+            const x = origin.x + away * Math.cos(angle), y = origin.y + away * Math.sin(angle);
+            const inside = x > clear && y > clear && x < size.x - clear && y < size.y - clear;
+            const near = pins.some(
+                ([l, t, r, b]) => x > l - clear && x < r + clear && y > t - clear && y < b + clear
+            );
+            if (inside && !near) {{
+                const point = map.containerPointToLatLng([x, y]);
+                return [point.lat, point.lng];
+            }}
+        }}
+        return null;
+    }}"""
+    found = page.evaluate(script, [lat, lon, away, clear])
+    assert found, f"no open ground {away} px around ({lat}, {lon})"
+    return found[0], found[1]
+
+
 def press(page: Page, name: str) -> None:
     page.get_by_role("button", name=name).click()
     page.wait_for_load_state()

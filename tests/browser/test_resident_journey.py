@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from tests.browser.actions import register, show_on_map, tap_map_at
+from tests.browser.actions import open_ground_near, register, show_on_map, tap_map_at
 from tests.browser.conftest import api_get, new_phone_page
 from tests.browser.live_server import LiveServer
 
@@ -143,11 +143,13 @@ def test_a_new_resident_likes_the_nearby_duplicate_then_reports_and_the_ranking_
     register(phone, live_server, display_name="Nadia from Elm Street")
     expect(phone).to_have_url(live_server.url + "/issues/new")
 
-    # Place the pin by tapping the map about 15 m from the reported problem, then pick its category.
+    # Place the pin by tapping open ground some 30 m from the reported problem, then pick its category.
     show_on_map(phone, target.lat, target.lon)
-    tap_map_at(phone, target.lat + 0.00013, target.lon)
+    lat, lon = open_ground_near(phone, target.lat, target.lon)
+    tap_map_at(phone, lat, lon)
     expect(phone.locator("#place-status")).to_contain_text("Pin placed")
-    assert abs(float(phone.locator("#lat").input_value()) - (target.lat + 0.00013)) < 0.00002
+    assert abs(float(phone.locator("#lat").input_value()) - lat) < 0.00002
+    assert abs(float(phone.locator("#lon").input_value()) - lon) < 0.00002
     phone.get_by_label("Category").select_option(target.category)
 
     panel = phone.locator("#suggestions")
