@@ -5,9 +5,10 @@ definition, kept as the reference and for worker processes). `add1_jumping` runs
 then tries a level several steps further with a certified run (see budgets.mes_engine): when
 the certificate holds, every level in between has the same outcome and is skipped; the jump
 doubles after each success and falls back to one step after a failure (a long jump that failed
-outright is bisected). Where runs hold thousands of budget classes, its one-step runs are float
-runs with proven bounds (budgets.mes_float) when nothing needs their exact state; the outcome
-it returns is always an exact run's.
+outright is bisected; a near miss halves the jump and caps the next ones for a while). Where
+runs hold thousands of budget classes, its one-step runs are float runs with proven bounds
+(budgets.mes_float) when nothing needs their exact state; the outcome it returns is always an
+exact run's.
 """
 
 from __future__ import annotations
@@ -178,6 +179,9 @@ def add1_stepping(
 # engine's per-class loops; with fewer, the arrays' fixed cost per operation dominates.
 FLOAT_FROM_CLASSES = 4096
 
+# How many certified jumps at the ceiling a near miss set (see add1_jumping) before it doubles.
+CEILING_HOLDS = 3
+
 
 def _plain_run(
     problem: MesProblem, per_voter: Fraction, trie: PrefixTrie, cost_limit: int | None, floats: bool
@@ -216,7 +220,9 @@ def add1_jumping(
     From the accepted run at level L (k steps taken), a certified run at L + j steps either proves
     that every level up to it repeats the accepted purchases (all of them are then accepted, as
     stepping would, and the jump doubles) or fails (the next try is one step; a long jump that
-    failed outright is halved instead, and later jumps stay short of the step where it failed).
+    failed outright is halved instead, and later jumps stay short of the step where it failed; a
+    near miss, where competitors kept their order but the proof did not reach, halves the jump
+    and holds later ones at that length until a few of them are certified).
     A jump of one step is an ordinary run, judged as stepping judges it. Where outcomes change at
     nearly every level the search falls back to stepping, so it costs at most a few runs more
     than stepping.
@@ -240,6 +246,10 @@ def add1_jumping(
     # since the accepted purchases last changed. Jumps stay at most halfway to it, so a long jump
     # that failed is bisected rather than retried, and the steps up to it are not jumped over.
     failed_at: int | None = None
+    # After a near miss, the longest jump to try, and the certified jumps made at it so far; it
+    # doubles after CEILING_HOLDS of them and is lifted when the accepted purchases change.
+    ceiling: int | None = None
+    held = 0
     why = _done(problem, best, budget, options)
     while why is None:
         if failed_at is not None:
@@ -262,7 +272,7 @@ def add1_jumping(
                 return Add1Result(exact, reached, note, runs + (exact is not best))
             repeated = repeated + 1 if trial.bought == best.bought else 0
             if repeated == 0:
-                failed_at = None
+                failed_at, ceiling = None, None
             jump = 2 if repeated >= patience else 1
             best, steps = trial, target
         else:
@@ -283,9 +293,19 @@ def add1_jumping(
             if trial.certified:
                 best, steps = trial, target
                 jump *= 2
+                if ceiling is not None:
+                    held += 1
+                    if held == CEILING_HOLDS:
+                        ceiling, held = 2 * ceiling, 0
+                    jump = min(jump, ceiling)
                 patience = max(1, patience // 2)
             elif shorter >= 2:
                 jump = shorter  # a near miss: competitors kept their order, the range was too long
+            elif trial.certify_margin and jump >= 4:
+                # A near miss too close to say how much shorter: halve the jump, and keep later
+                # jumps that short for a while, rather than step through the near-tie one level a run.
+                ceiling, held = jump // 2, 0
+                jump = ceiling
             elif trial.certify_margin == 0 and jump >= 8:
                 failed_at = target  # a long jump failed: halve it, keeping the patience
                 jump = jump // 2

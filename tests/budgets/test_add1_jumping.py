@@ -75,6 +75,16 @@ def test_jumping_skips_levels_where_nothing_changes() -> None:
     assert jumping.runs < stepping.runs // 4
 
 
+def test_a_near_miss_halves_the_jump_instead_of_stepping() -> None:
+    # Here certified jumps of four levels fall just short of the proof while jumps of two hold:
+    # stepping after each such near miss made 40 runs; holding the jump at two makes 35.
+    election = load_election("US_Stanford_Dataset_PB_Cambridge_2019_vote_approvals.pb")
+    stepping, jumping = both(election)
+    assert_same(stepping, jumping)
+    assert stepping.runs == 57
+    assert jumping.runs <= 35
+
+
 def test_stepping_shows_each_level_it_accepts_to_an_observer() -> None:
     # The benchmark counts distinct outcomes through this hook; it must see exactly the levels
     # stepping accepts, in order, ending with the outcome the search returns.
