@@ -15,7 +15,7 @@ from typing import Any
 
 from playwright.sync_api import Page, sync_playwright
 
-from tests.browser.actions import log_in, show_on_map, tap_map_at
+from tests.browser.actions import log_in, open_ground_near, show_on_map, tap_map_at
 from tests.browser.live_server import (
     ARTIFACTS,
     DESKTOP,
@@ -59,7 +59,7 @@ def take_all(page: Page, base_url: str, folder: Path, size: str) -> None:
     page.goto(base_url + "/issues/new")
     shoot(page, folder, f"report-{size}-empty")
     show_on_map(page, lat, lon)
-    tap_map_at(page, lat + 0.0002, lon, touch=size == "phone")  # about 20 m north of a reported problem
+    tap_map_at(page, *open_ground_near(page, lat, lon), touch=size == "phone")  # beside a reported problem
     page.get_by_label("Category").select_option(issue["properties"]["category"])
     page.wait_for_selector(".suggestion")
     shoot(page, folder, f"report-{size}", full_page=True)
