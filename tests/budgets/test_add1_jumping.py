@@ -76,8 +76,8 @@ def test_jumping_skips_levels_where_nothing_changes() -> None:
 
 
 def test_a_near_miss_halves_the_jump_instead_of_stepping() -> None:
-    # Here certified jumps of four levels fall just short of the proof while jumps of two hold:
-    # stepping after each such near miss made 40 runs; holding the jump at two makes 35.
+    # Here a certified jump of four levels falls just short of the proof where one of two holds:
+    # stepping after the near miss made 40 runs; halving the jump and holding it makes 35.
     election = load_election("US_Stanford_Dataset_PB_Cambridge_2019_vote_approvals.pb")
     stepping, jumping = both(election)
     assert_same(stepping, jumping)
