@@ -1,6 +1,7 @@
 """Commonfix allocation engine: exact, explained participatory-budgeting rules and Pabulib `.pb` I/O.
 
-Pure Python (standard library only); it imports nothing from the web or database layers. Money is
+Python's standard library, plus numpy where a benchmark shows it pays (voter classes and float runs of
+the Equal Shares engines; see DESIGN.md); it imports nothing from the web or database layers. Money is
 integer minor units (cents for the web app, whole currency units in Pabulib files); every decision
 is exact (integers and `fractions.Fraction`).
 

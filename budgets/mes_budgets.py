@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from operator import mul
+from operator import mul, truediv
 
-from budgets.mes_prefix import PrefixTrie
+from budgets.mes_prefix import Cells, PrefixTrie
 from budgets.mes_problem import MesProblem
 
 _EPS = 2.0**-52
@@ -39,72 +39,41 @@ class BudgetClasses:
         """Class c's budget as a numerator over the current denominator."""
         return self.numerator[c] * self._factors[self.epoch[c]]
 
-    def cells(self, project: int) -> dict[int, int]:
-        """How many supporters sit in each cell (see PrefixTrie.cells); shared, read only."""
+    def cells(self, project: int) -> Cells:
+        """The project's supporters by cell (see PrefixTrie.cells); shared, read only."""
         return self.trie.cells(self.node, project)
 
-    def _split(self, key: int) -> tuple[int, int]:
-        if self.problem.unit:
-            return key, 1
-        return divmod(key, self.problem.width)
-
-    def rho_bounds(self, project: int, cells: dict[int, int]) -> tuple[float, float] | None:
+    def rho_bounds(self, project: int, cells: Cells) -> tuple[float, float] | None:
         """An interval [lo, hi] holding the exact rho; None when the supporters surely cannot pay.
 
         Float budgets are correctly rounded from the exact ones, so the error of every sum is
         bounded; (0, inf) means only the exact check can tell whether the project is affordable.
         """
-        budget_f = self.budget_f
         cost = self.problem.costs[project]
-        scale = self.problem.scale[project]
-        if self.problem.unit:
-            # Poorest first; only the poorest few rows are usually visited.
-            order = sorted(cells, key=budget_f.__getitem__)
-            budgets = [budget_f[c] for c in order]
-            counts = [cells[c] for c in order]
-            units = sum(counts)
-            money = math.fsum(map(mul, budgets, counts))
-            error = 4 * _EPS * (money + cost) * (len(order) + 2)
-            if money + error < cost:
-                return None
-            if money - error < cost:
-                return 0.0, math.inf
-            rest = float(cost)
-            for b, many in zip(budgets, counts, strict=True):
-                if rest <= b * units:
-                    break
-                rest -= b * many
-                units -= many
-            q = rest / units
-            tol = 2 * error / units + 8 * _EPS * q
-            return (q - tol) / scale, (q + tol) / scale
-        rows = []
-        units = 0
-        money = 0.0
-        for key, many in cells.items():
-            c, w = divmod(key, self.problem.width)
-            b = budget_f[c]
-            rows.append((b / w, b, w, many))
-            units += w * many
-            money += b * many
-        error = 4 * _EPS * (money + cost) * (len(rows) + 2)
+        budgets = list(map(self.budget_f.__getitem__, cells.classes))
+        weights, counts = cells.weights, cells.counts
+        money = math.fsum(map(mul, budgets, counts))
+        error = 4 * _EPS * (money + cost) * (len(budgets) + 2)
         if money + error < cost:
             return None
         if money - error < cost:
             return 0.0, math.inf
-        rows.sort()
+        ratios = budgets if self.problem.unit else list(map(truediv, budgets, weights))
         left = float(cost)
-        for _, b, w, many in rows:
-            if left * w <= b * units:
+        units = cells.units
+        # Poorest per weight unit first; only the poorest few rows are usually visited.
+        for i in sorted(range(len(budgets)), key=ratios.__getitem__):
+            if left * weights[i] <= budgets[i] * units:
                 break
-            left -= b * many
-            units -= w * many
+            left -= budgets[i] * counts[i]
+            units -= weights[i] * counts[i]
         q = left / units
         tol = 2 * error / units + 8 * _EPS * q
+        scale = self.problem.scale[project]
         return (q - tol) / scale, (q + tol) / scale
 
     def price_exact(
-        self, project: int, cells: dict[int, int], bounds: tuple[float, float] | None = None
+        self, project: int, cells: Cells, bounds: tuple[float, float] | None = None
     ) -> tuple[int, int] | None:
         """Exact price per weight unit as (numerator, units) over the current denominator, or None.
 
@@ -113,7 +82,7 @@ class BudgetClasses:
         between are settled exactly, and the result is checked against the sure rows.
         """
         problem = self.problem
-        lcm, scale, width = problem.lcm, problem.scale[project], problem.width
+        lcm, scale = problem.lcm, problem.scale[project]
         numerator, epoch, factors, budget_f = self.numerator, self.epoch, self._factors, self.budget_f
         # Float budgets are correctly rounded: a relative margin of a few ulps makes "sure" sure.
         below = -math.inf if bounds is None else bounds[0] * scale * (1 - 8 * _EPS)
@@ -123,8 +92,7 @@ class BudgetClasses:
         left = problem.costs[project] * self.denominator
         richest_floor = math.inf  # smallest float budget/weight among the sure-rich rows
         poor: list[tuple[int, int]] = []
-        for key, many in cells.items():
-            c, w = (key, 1) if problem.unit else divmod(key, width)
+        for c, w, many in zip(cells.classes, cells.weights, cells.counts, strict=True):
             ratio_f = budget_f[c] / w
             if ratio_f < below:
                 b = numerator[c] * factors[epoch[c]]
@@ -152,10 +120,9 @@ class BudgetClasses:
             return self.price_exact(project, cells)  # the bounds were wrong: settle every row exactly
         return left, units
 
-    def money_exact(self, cells: dict[int, int]) -> Fraction:
+    def money_exact(self, cells: Cells) -> Fraction:
         """Exact money the supporters hold."""
-        classes = cells if self.problem.unit else (k // self.problem.width for k in cells)
-        total = sum(map(mul, map(self.scaled, classes), cells.values()))
+        total = sum(map(mul, map(self.scaled, cells.classes), cells.counts))
         return Fraction(total, self.denominator)
 
     def pay(self, project: int, price: tuple[int, int]) -> None:
@@ -170,16 +137,9 @@ class BudgetClasses:
         node = self.trie.child(self.node, project)
         numerator, epoch, factors, budget_f = self.numerator, self.epoch, self._factors, self.budget_f
         # New classes get the next ids in order, so the lists stay indexed by class.
-        for old, w, _ in node.moves:
-            held = numerator[old]
-            if held:
-                after = held * factors[epoch[old]] - left * w
-                if after > 0:
-                    numerator.append(after)
-                    budget_f.append(after / denominator)
-                    epoch.append(now)
-                    continue
-            numerator.append(0)
-            budget_f.append(0.0)
-            epoch.append(now)
+        after = [numerator[old] * factors[epoch[old]] - left * w for old, w, _ in node.moves]
+        after = [held if held > 0 else 0 for held in after]
+        numerator.extend(after)
+        budget_f.extend([held / denominator for held in after])
+        epoch.extend([now] * len(after))
         self.node = node

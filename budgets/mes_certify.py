@@ -25,20 +25,18 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from budgets.mes_budgets import BudgetClasses
+    from budgets.mes_prefix import Cells
 
 # How many times a failing piece of the range is halved before the proof gives up.
 DEPTH = 5
 
 
-def _price(
-    cells: dict[int, int], unit: bool, width: int, lcm: int, cost: int, budget: Callable[[int], int]
-) -> tuple[int, int] | None:
+def _price(cells: Cells, lcm: int, cost: int, budget: Callable[[int], int]) -> tuple[int, int] | None:
     """Exact price per weight unit (numerator over the common denominator, units) or None."""
     rows = []
     units = 0
     money = 0
-    for key, many in cells.items():
-        c, w = (key, 1) if unit else divmod(key, width)
+    for c, w, many in zip(cells.classes, cells.weights, cells.counts, strict=True):
         b = budget(c)
         if b <= 0:
             continue
@@ -90,7 +88,7 @@ class RangeProof:
                 return state.scaled(c) * factor - fall
 
         cost = problem.costs[project] * self.den
-        price = _price(cells, problem.unit, problem.width, problem.lcm, cost, budget)
+        price = _price(cells, problem.lcm, cost, budget)
         rho = None if price is None else Fraction(price[0], price[1] * problem.scale[project] * self.den)
         self._memo[key] = rho
         return rho

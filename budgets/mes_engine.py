@@ -23,7 +23,7 @@ from fractions import Fraction
 
 from budgets.mes_budgets import BudgetClasses
 from budgets.mes_certify import RangeProof
-from budgets.mes_prefix import PrefixTrie
+from budgets.mes_prefix import Cells, PrefixTrie
 from budgets.mes_problem import MesOutcome, MesProblem
 
 __all__ = ["MesOutcome", "MesProblem", "run_mes"]
@@ -142,9 +142,7 @@ def _certify_round(
     return miss
 
 
-def _drop(
-    state: BudgetClasses, outcome: MesOutcome, p: int, cells: dict[int, int], alive: list[bool], r: int
-) -> None:
+def _drop(state: BudgetClasses, outcome: MesOutcome, p: int, cells: Cells, alive: list[bool], r: int) -> None:
     """Record that p's supporters can no longer pay for it (from round r) and stop considering it."""
     alive[p] = False
     outcome.dropped[p] = (r, state.money_exact(cells))
@@ -154,7 +152,7 @@ def _priced(
     state: BudgetClasses,
     outcome: MesOutcome,
     p: int,
-    found: tuple[float, float, dict[int, int]],
+    found: tuple[float, float, Cells],
     alive: list[bool],
     round_no: int,
 ) -> tuple[tuple[int, int], Fraction] | None:
@@ -169,7 +167,7 @@ def _priced(
 
 def _evaluate(
     state: BudgetClasses, outcome: MesOutcome, p: int, alive: list[bool], round_no: int
-) -> tuple[float, float, dict[int, int]] | None:
+) -> tuple[float, float, Cells] | None:
     """Rho bounds of a live project, dropping it (exactly checked) when it became unaffordable."""
     cells = state.cells(p)
     bounds = state.rho_bounds(p, cells)
@@ -193,7 +191,7 @@ def _cheapest(
     exactly. The rest cannot be cheapest.
     """
     problem = state.problem
-    fresh: dict[int, tuple[float, float, dict[int, int]]] = {}
+    fresh: dict[int, tuple[float, float, Cells]] = {}
     best_hi = math.inf
     while heap and heap[0][0] <= best_hi:
         _, p = heapq.heappop(heap)

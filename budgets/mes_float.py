@@ -98,10 +98,14 @@ class _FloatClasses:
         return found
 
     def price(self, project: int) -> _Price | None:
-        """The proven price bracket, None when the supporters surely cannot pay; _Unsure otherwise."""
+        """The proven price bracket, None when the supporters surely cannot pay; _Unsure otherwise.
+
+        Sums of products are dot products: whatever order they add in, the error of a sum of
+        n non-negative terms stays within _rounding(n, total).
+        """
         classes, weights, counts = self._cells(project)
         budget, error = self.budget[classes], self.error[classes]
-        live = (budget > 0) | (error > 0)  # the others surely hold nothing and pay nothing
+        live = budget + error > 0  # the others surely hold nothing and pay nothing
         if not live.all():
             budget, error, weights, counts = budget[live], error[live], weights[live], counts[live]
         rows = len(budget)
@@ -110,36 +114,38 @@ class _FloatClasses:
         cost = float(self.problem.costs[project])
         held = budget * counts
         money = float(held.sum())
-        noise = float((error * counts).sum()) * (1 + (rows + 2) * _EPS)
+        noise = float(error @ counts) * (1 + (rows + 2) * _EPS)
         slack = noise + _rounding(rows, money + cost)
         if money + slack < cost:
             return None
         if money - slack <= cost:
             raise _Unsure
         # Poorest per weight unit first: the first row that can pay the price of the rest pays it.
-        order = np.argsort(budget / weights, kind="stable")
-        units = counts * weights
+        unit = self.problem.unit
+        order = np.argsort(budget if unit else budget / weights, kind="stable")
+        units = counts if unit else counts * weights
         total_units = float(units.sum())
-        left = cost - np.concatenate(([0.0], np.cumsum(held[order])[:-1]))
-        remaining = total_units - np.concatenate(([0.0], np.cumsum(units[order])[:-1]))
-        pays_price = left * weights[order] <= budget[order] * remaining
-        if not pays_price.any():
-            raise _Unsure
+        # What is left of the cost, and the weight units left, before each row in that order.
+        left, remaining = np.empty(rows), np.empty(rows)
+        left[0], remaining[0] = cost, total_units
+        np.subtract(cost, np.cumsum(held[order][:-1]), out=left[1:])
+        np.subtract(total_units, np.cumsum(units[order][:-1]), out=remaining[1:])
+        pays_price = (left if unit else left * weights[order]) <= budget[order] * remaining
         at = int(pays_price.argmax())
-        if left[at] <= 0 or remaining[at] <= 0:
+        if not pays_price[at] or left[at] <= 0 or remaining[at] <= 0:
             raise _Unsure
         estimate = float(left[at] / remaining[at])
         floor, spread = budget - error, error * counts
 
         def risky(price: float) -> npt.NDArray[np.bool_]:
             """Supporters who might pay all they hold at this price: only their errors reach the sum."""
-            return floor <= weights * price * (1 + 4 * _EPS)
+            return floor <= (price if unit else weights * price) * (1 + 4 * _EPS)
 
         def carried(mask: npt.NDArray[np.bool_]) -> float:
-            return float(spread[mask].sum()) * (1 + (rows + 2) * _EPS)
+            return float(spread @ mask) * (1 + (rows + 2) * _EPS)
 
         def paid(price: float) -> float:
-            return float((counts * np.minimum(budget, weights * price)).sum())
+            return float(counts @ np.minimum(budget, price if unit else weights * price))
 
         width = (
             2 * (carried(risky(estimate)) + _rounding(rows, cost)) / float(remaining[at])

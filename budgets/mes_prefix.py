@@ -19,6 +19,8 @@ distinct ballots; the exact engine reads the results as plain dicts and tuples.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import numpy.typing as npt
 
@@ -26,6 +28,22 @@ from budgets.mes_problem import MesProblem
 
 # (class before, weight, class after), in the order of the new class ids.
 Move = tuple[int, int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Cells:
+    """A project's supporters by cell (class, weight), as parallel lists for the exact engine.
+
+    Row i is `counts[i]` supporters in class `classes[i]` giving weight `weights[i]` (1 for unit
+    weights); `units` is the sum of weight x count. Cells of zero-budget classes are included.
+    """
+
+    classes: list[int]
+    weights: list[int]
+    counts: list[int]
+    units: int
+
+
 IntArray = npt.NDArray[np.intp]
 FloatArray = npt.NDArray[np.float64]
 
@@ -57,7 +75,7 @@ class PrefixNode:
         self.moves = moves
         # The moves as arrays (class before, weight) for the float run (budgets.mes_float).
         self.move_arrays = move_arrays
-        self.cells: dict[int, dict[int, int]] = {}
+        self.cells: dict[int, Cells] = {}
         self.cell_arrays: dict[int, tuple[IntArray, FloatArray]] = {}
         # Array copies of `cells` for the float run, made when it asks.
         self.float_cells: dict[int, tuple[IntArray, FloatArray, FloatArray]] = {}
@@ -103,7 +121,8 @@ class PrefixTrie:
         return supporters, keys, many
 
     def cell_arrays(self, node: PrefixNode, project: int) -> tuple[IntArray, FloatArray]:
-        """The project's cells as arrays: the keys (see `cells`) in increasing order, and their counts."""
+        """The project's cells as arrays: keys (class x width + weight; the class for unit weights) in
+        increasing order, and their counts."""
         found = node.cell_arrays.get(project)
         if found is None:
             _, keys, many = self._keys(node, project)
@@ -115,15 +134,18 @@ class PrefixTrie:
             node.cell_arrays[project] = found
         return found
 
-    def cells(self, node: PrefixNode, project: int) -> dict[int, int]:
-        """How many supporters sit in each cell: key class * width + weight (class, for unit weights).
-
-        Cells of zero-budget classes are included; they pay nothing. The dict is shared: read only.
-        """
+    def cells(self, node: PrefixNode, project: int) -> Cells:
+        """How many supporters sit in each cell (class, weight), as lists; shared, read only."""
         found = node.cells.get(project)
         if found is None:
             keys, counts = self.cell_arrays(node, project)
-            found = dict(zip(keys.tolist(), counts.astype(np.int64).tolist(), strict=True))
+            many = counts.astype(np.int64)
+            if self.problem.unit:
+                classes, weights = keys, np.ones(len(keys), dtype=np.int64)
+            else:
+                classes, weights = np.divmod(keys, self.problem.width)
+            units = int((weights * many).sum())
+            found = Cells(classes.tolist(), weights.tolist(), many.tolist(), units)
             node.cells[project] = found
         return found
 
