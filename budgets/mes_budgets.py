@@ -35,9 +35,10 @@ class BudgetClasses:
         """The current common denominator."""
         return self.denominators[-1]
 
-    def scaled(self, c: int) -> int:
-        """Class c's budget as a numerator over the current denominator."""
-        return self.numerator[c] * self._factors[self.epoch[c]]
+    def scaled_many(self, classes: list[int]) -> list[int]:
+        """The classes' budgets as numerators over the current denominator."""
+        numerator, epoch, factors = self.numerator, self.epoch, self._factors
+        return [numerator[c] * factors[epoch[c]] for c in classes]
 
     def cells(self, project: int) -> Cells:
         """The project's supporters by cell (see PrefixTrie.cells); shared, read only."""
@@ -122,7 +123,7 @@ class BudgetClasses:
 
     def money_exact(self, cells: Cells) -> Fraction:
         """Exact money the supporters hold."""
-        total = sum(map(mul, map(self.scaled, cells.classes), cells.counts))
+        total = sum(map(mul, self.scaled_many(cells.classes), cells.counts))
         return Fraction(total, self.denominator)
 
     def pay(self, project: int, price: tuple[int, int]) -> None:

@@ -19,7 +19,6 @@ bounds cross at a single point. All of it is integer arithmetic over one common 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
@@ -31,13 +30,13 @@ if TYPE_CHECKING:
 DEPTH = 5
 
 
-def _price(cells: Cells, lcm: int, cost: int, budget: Callable[[int], int]) -> tuple[int, int] | None:
-    """Exact price per weight unit (numerator over the common denominator, units) or None."""
+def _price(cells: Cells, budgets: list[int], lcm: int, cost: int) -> tuple[int, int] | None:
+    """Exact price per weight unit (numerator over the common denominator, units) or None, with
+    `budgets` the cells' classes' budgets over that denominator."""
     rows = []
     units = 0
     money = 0
-    for c, w, many in zip(cells.classes, cells.weights, cells.counts, strict=True):
-        b = budget(c)
+    for b, w, many in zip(budgets, cells.weights, cells.counts, strict=True):
         if b <= 0:
             continue
         rows.append((b * (lcm // w), b, w, many))
@@ -76,19 +75,16 @@ class RangeProof:
         problem = self.upper.problem
         cells = self.upper.cells(project)
         if chosen:
-            state, factor, rise = self.lower, self._lower_factor, b - self.low
-
-            def budget(c: int) -> int:
-                return state.scaled(c) * factor + rise if state.numerator[c] else 0
-
+            # A class that still held money at the lower level holds that much more at b.
+            rise = b - self.low
+            held = self.lower.scaled_many(cells.classes)
+            budgets = [h * self._lower_factor + rise if h else 0 for h in held]
         else:
-            state, factor, fall = self.upper, self._upper_factor, self.high - b
-
-            def budget(c: int) -> int:
-                return state.scaled(c) * factor - fall
-
+            # Any class holds at most its upper-level budget less the difference (none below zero).
+            fall = self.high - b
+            budgets = [h * self._upper_factor - fall for h in self.upper.scaled_many(cells.classes)]
         cost = problem.costs[project] * self.den
-        price = _price(cells, problem.lcm, cost, budget)
+        price = _price(cells, budgets, problem.lcm, cost)
         rho = None if price is None else Fraction(price[0], price[1] * problem.scale[project] * self.den)
         self._memo[key] = rho
         return rho
