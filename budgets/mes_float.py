@@ -35,6 +35,8 @@ from budgets.mes_problem import MesProblem
 _EPS = 2.0**-52
 # Costs from here on are not all whole floats; the bounds assume they are.
 _EXACT_FLOAT_INTEGERS = 2**53
+# Newton steps for a price estimate before the run gives up on floats (_FloatClasses.price).
+_NEWTON_STEPS = 16
 
 
 @dataclass(slots=True)
@@ -120,21 +122,26 @@ class _FloatClasses:
             return None
         if money - slack <= cost:
             raise _Unsure
-        # Poorest per weight unit first: the first row that can pay the price of the rest pays it.
+        # The price estimate by Newton's method on paid(q) = cost, from below: everyone paying
+        # q = cost / units is a lower bound; rows that cannot pay q pay all they hold, the rest
+        # share what is left, which raises q. paid is concave and piecewise linear, so q only
+        # rises and stops once no row is newly short, after a few steps.
         unit = self.problem.unit
-        order = np.argsort(budget if unit else budget / weights, kind="stable")
+        ratio = budget if unit else budget / weights
         units = counts if unit else counts * weights
         total_units = float(units.sum())
-        # What is left of the cost, and the weight units left, before each row in that order.
-        left, remaining = np.empty(rows), np.empty(rows)
-        left[0], remaining[0] = cost, total_units
-        np.subtract(cost, np.cumsum(held[order][:-1]), out=left[1:])
-        np.subtract(total_units, np.cumsum(units[order][:-1]), out=remaining[1:])
-        pays_price = (left if unit else left * weights[order]) <= budget[order] * remaining
-        at = int(pays_price.argmax())
-        if not pays_price[at] or left[at] <= 0 or remaining[at] <= 0:
+        left, remaining = cost, total_units
+        for _ in range(_NEWTON_STEPS):
+            estimate = left / remaining
+            capped = ratio < estimate
+            left = cost - float(held @ capped)
+            remaining = total_units - float(units @ capped)
+            if left <= 0 or remaining <= 0:
+                raise _Unsure
+            if left / remaining <= estimate:
+                break
+        else:
             raise _Unsure
-        estimate = float(left[at] / remaining[at])
         floor, spread = budget - error, error * counts
 
         def risky(price: float) -> npt.NDArray[np.bool_]:
@@ -147,10 +154,7 @@ class _FloatClasses:
         def paid(price: float) -> float:
             return float(counts @ np.minimum(budget, price if unit else weights * price))
 
-        width = (
-            2 * (carried(risky(estimate)) + _rounding(rows, cost)) / float(remaining[at])
-            + 4 * _EPS * estimate
-        )
+        width = 2 * (carried(risky(estimate)) + _rounding(rows, cost)) / remaining + 4 * _EPS * estimate
         for _ in range(2):
             low, high = max(estimate - width, 0.0), estimate + width
             # Fewer supporters might pay all they hold at the lower price: one bound serves both ends.
