@@ -14,7 +14,7 @@ agree, so it computes only its classes' budgets (one number per class a purchase
 instead of moving and counting tens of thousands of voter types; where its purchases differ, it
 extends the trie there and the nodes of the old branch are let go. Moving and counting types are
 numpy array operations (a gather, a bincount, a unique), since cities have tens of thousands of
-distinct ballots; the exact engine reads the results as plain dicts and tuples.
+distinct ballots; the exact engine reads the results as plain lists and tuples.
 """
 
 from __future__ import annotations
