@@ -91,11 +91,8 @@ class _FloatClasses:
         found = node.float_cells.get(project)
         if found is None:
             keys, counts = self.trie.cell_arrays(node, project)
-            if self.problem.unit:
-                found = (keys, np.ones(len(keys)), counts)
-            else:
-                classes, weights = np.divmod(keys, self.problem.width)
-                found = (classes, weights.astype(np.float64), counts)
+            classes, weights = self.trie.split(keys)
+            found = (classes, weights.astype(np.float64), counts)
             node.float_cells[project] = found
         return found
 

@@ -120,6 +120,13 @@ class PrefixTrie:
         keys = classes if self.problem.unit else classes * self.problem.width + weights
         return supporters, keys, many
 
+    def split(self, keys: IntArray) -> tuple[IntArray, IntArray]:
+        """Cell keys (see `cell_arrays`) as their classes and weights."""
+        if self.problem.unit:
+            return keys, np.ones(len(keys), dtype=np.intp)
+        classes, weights = np.divmod(keys, self.problem.width)
+        return classes, weights
+
     def cell_arrays(self, node: PrefixNode, project: int) -> tuple[IntArray, FloatArray]:
         """The project's cells as arrays: keys (class x width + weight; the class for unit weights) in
         increasing order, and their counts."""
@@ -140,10 +147,7 @@ class PrefixTrie:
         if found is None:
             keys, counts = self.cell_arrays(node, project)
             many = counts.astype(np.int64)
-            if self.problem.unit:
-                classes, weights = keys, np.ones(len(keys), dtype=np.int64)
-            else:
-                classes, weights = np.divmod(keys, self.problem.width)
+            classes, weights = self.split(keys)
             units = int((weights * many).sum())
             found = Cells(classes.tolist(), weights.tolist(), many.tolist(), units)
             node.cells[project] = found
@@ -157,10 +161,7 @@ class PrefixTrie:
         # One new class per (class, weight) among the supporters, numbered in key order.
         found, new = np.unique(keys, return_inverse=True)
         first = node.classes
-        if self.problem.unit:
-            old, weights = found, np.ones(len(found), dtype=np.intp)
-        else:
-            old, weights = np.divmod(found, self.problem.width)
+        old, weights = self.split(found)
         moves = tuple(zip(old.tolist(), weights.tolist(), range(first, first + len(found)), strict=True))
         type_class = node.type_class.copy()
         type_class[supporters] = first + new.reshape(-1)
