@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash
 from app.extensions import db
 from app.models import User
 from tests.conftest import AuthActions
+from tests.page_assets import offsite_assets
 
 
 @pytest.mark.parametrize("url", ["/", "/priorities", "/api/v1/categories", "/api/v1/issues", "/no-such-page"])
@@ -37,9 +38,7 @@ def test_hsts_is_sent_when_cookies_are_https_only(client: FlaskClient) -> None:
 def test_pages_use_no_third_party_scripts(client: FlaskClient) -> None:
     html = client.get("/").get_data(as_text=True)
 
-    assert "cdn.jsdelivr" not in html
-    assert "unpkg.com" not in html
-    assert "code.jquery.com" not in html
+    assert offsite_assets(html) == []
 
 
 def test_web_registration_stores_only_a_scrypt_hash(client: FlaskClient, app: Flask) -> None:
@@ -68,3 +67,12 @@ def test_the_login_cookie_is_http_only_and_same_site(
     session_cookie = next(c for c in cookies if c.startswith("session="))
     assert "HttpOnly" in session_cookie
     assert "SameSite=Lax" in session_cookie
+
+
+def test_the_offsite_check_reads_what_a_page_loads_not_its_random_tokens() -> None:
+    token_page = '<meta name="csrf-token" content="IjQ2cDnaZ.aF9x"><script src="/static/a.js"></script>'
+    cdn_page = '<script src="https://cdn.example.org/leaflet.js"></script><link href="//x.org/a.css">'
+
+    assert offsite_assets(token_page) == []
+    assert offsite_assets(cdn_page) == ["https://cdn.example.org/leaflet.js", "//x.org/a.css"]
+    assert offsite_assets("<script>import('https://unpkg.com/x')</script>") == ["unpkg.com"]

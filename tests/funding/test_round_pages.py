@@ -12,6 +12,7 @@ from app.extensions import db
 from app.models import Issue, RoundBallot
 from tests.funding.round_world import RoundWorld, world  # noqa: F401
 from tests.funding_fixtures import funding  # noqa: F401
+from tests.page_assets import offsite_assets
 
 COSTS = (3000, 2000, 1500, 1000)
 
@@ -128,7 +129,7 @@ def test_results_page_shows_funded_and_unfunded_with_reasons_money_map_and_turno
     assert "City match" in page
     assert "cf-pin--funded" in page  # the map of funded problems
     assert "vendor/leaflet/leaflet.js" in page
-    assert "cdn" not in page.lower()
+    assert offsite_assets(page) == []
     assert f"/api/v1/rounds/{rid}/export.pb" in page
 
 

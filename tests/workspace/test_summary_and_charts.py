@@ -16,6 +16,7 @@ from app.extensions import db
 from app.models import Issue
 from app.models.timestamps import utcnow
 from app.services.workspace import stats as workspace_stats
+from tests.page_assets import offsite_assets
 from tests.testcity import OLD_TOWN, RIVERSIDE
 from tests.workspace.conftest import Stamp
 
@@ -189,7 +190,7 @@ def test_dashboard_shows_charts_and_maps_without_a_cdn(
     assert "L.heatLayer(" in page
     assert "/static/vendor/leaflet.heat/leaflet-heat.js" in page
     assert "L.geoJson(" in page or "L.geoJSON(" in page
-    assert "cdn" not in page.lower()
+    assert offsite_assets(page) == []
     assert "https://" not in page.split("</head>")[0]
     # Old Town (2 open) is the darkest class; Hillside (no open problem) gets the empty shade.
     assert '"fill": "#08519c", "name": "Old Town", "open": "2"' in page
