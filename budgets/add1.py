@@ -182,6 +182,11 @@ FLOAT_FROM_CLASSES = 4096
 # How many certified jumps at the ceiling a near miss set (see add1_jumping) before it doubles.
 CEILING_HOLDS = 3
 
+# Where plain runs are float runs, a certified jump costs several of them: it needs the exact run
+# of the level it starts from and an exact certified run. Such a search waits for this many plain
+# runs alike in a row before it tries one, and only a jump at least this long makes it wait less.
+FLOAT_PATIENCE = 16
+
 
 def _plain_run(
     problem: MesProblem, per_voter: Fraction, trie: PrefixTrie, cost_limit: int | None, floats: bool
@@ -225,7 +230,8 @@ def add1_jumping(
     and holds later ones at that length until a few of them are certified).
     A jump of one step is an ordinary run, judged as stepping judges it. Where outcomes change at
     nearly every level the search falls back to stepping, so it costs at most a few runs more
-    than stepping.
+    than stepping. Where plain runs are float runs (much cheaper than the exact runs a
+    certificate needs) it waits longer before a jump (FLOAT_PATIENCE).
     """
     voters = max(voters, 1)
     per_voter, origin = _start(problem, voters, budget, step, options)
@@ -240,8 +246,10 @@ def add1_jumping(
     jump = 1
     # Plain runs in a row that repeated the accepted purchases, and how many a certified jump
     # waits for: where outcomes change at almost every level a failed certificate is a wasted
-    # run, so each failure doubles the wait and each success halves it.
-    repeated, patience = 0, 1
+    # run, so each failure doubles the wait and each success that paid halves it (with float
+    # runs, a success pays only when it jumped FLOAT_PATIENCE levels or more).
+    least = FLOAT_PATIENCE if floats else 1
+    repeated, patience = 0, least
     # The nearest step whose certificate failed outright (margin 0: a competitor was ahead there)
     # since the accepted purchases last changed. Jumps stay at most halfway to it, so a long jump
     # that failed is bisected rather than retried, and the steps up to it are not jumped over.
@@ -291,6 +299,8 @@ def add1_jumping(
             )
             shorter = 0 if trial.certify_margin is None else int(jump * trial.certify_margin * 9 / 10)
             if trial.certified:
+                if jump >= least:
+                    patience = max(1, patience // 2)
                 best, steps = trial, target
                 jump *= 2
                 if ceiling is not None:
@@ -298,7 +308,6 @@ def add1_jumping(
                     if held == CEILING_HOLDS:
                         ceiling, held = 2 * ceiling, 0
                     jump = min(jump, ceiling)
-                patience = max(1, patience // 2)
             elif shorter >= 2:
                 jump = shorter  # a near miss: competitors kept their order, the range was too long
             elif trial.certify_margin and jump >= 4:
