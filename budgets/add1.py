@@ -248,8 +248,9 @@ def add1_jumping(
     # waits for: where outcomes change at almost every level a failed certificate is a wasted
     # run, so each failure doubles the wait and each success that paid halves it (with float
     # runs, a success pays only when it jumped FLOAT_PATIENCE levels or more).
-    least = FLOAT_PATIENCE if floats else 1
-    repeated, patience = 0, least
+    # The jump length that pays for a certificate's exact runs, which is also the first wait.
+    long_enough = FLOAT_PATIENCE if floats else 1
+    repeated, patience = 0, long_enough
     # The nearest step whose certificate failed outright (margin 0: a competitor was ahead there)
     # since the accepted purchases last changed. Jumps stay at most halfway to it, so a long jump
     # that failed is bisected rather than retried, and the steps up to it are not jumped over.
@@ -299,7 +300,7 @@ def add1_jumping(
             )
             shorter = 0 if trial.certify_margin is None else int(jump * trial.certify_margin * 9 / 10)
             if trial.certified:
-                if jump >= least:
+                if jump >= long_enough:
                     patience = max(1, patience // 2)
                 best, steps = trial, target
                 jump *= 2
