@@ -246,9 +246,8 @@ def add1_jumping(
     jump = 1
     # Plain runs in a row that repeated the accepted purchases, and how many a certified jump
     # waits for: where outcomes change at almost every level a failed certificate is a wasted
-    # run, so each failure doubles the wait and each success that paid halves it (with float
-    # runs, a success pays only when it jumped FLOAT_PATIENCE levels or more).
-    # The jump length that pays for a certificate's exact runs, which is also the first wait.
+    # run, so each failure doubles the wait and each success that paid halves it: a jump at least
+    # `long_enough` (FLOAT_PATIENCE with float runs), which is also the first wait.
     long_enough = FLOAT_PATIENCE if floats else 1
     repeated, patience = 0, long_enough
     # The nearest step whose certificate failed outright (margin 0: a competitor was ahead there)
