@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from budgets import Ballot, Election, Project, allocate
-from budgets.add1 import Add1Result, add1_jumping, add1_stepping
+from budgets.add1 import Add1Result, add1_stepping
+from budgets.add1_jumping import add1_jumping
 from budgets.equal_shares import mes_problem
 from budgets.mes_engine import MesOutcome, run_mes
 from tests.budgets.pabulib_files import PABULIB_DIR, RANDOM_ELECTIONS, load_election
