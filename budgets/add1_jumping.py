@@ -5,8 +5,9 @@
 outcome and is skipped; the jump doubles after each success and falls back to one step after a
 failure (a long jump that failed outright is bisected; a near miss halves the jump and caps the
 next ones for a while). Where runs hold thousands of budget classes, its one-step runs are float
-runs with proven bounds (budgets.mes_float) when nothing needs their exact state; the outcome it
-returns is always an exact run's. Its result is add1_stepping's (budgets.add1), level for level.
+runs with proven bounds (budgets.mes_float), and so are its certified runs when the floats can
+prove the certificate; the outcome it returns is always an exact run's. Its result is
+add1_stepping's (budgets.add1), level for level.
 """
 
 from __future__ import annotations
@@ -35,11 +36,6 @@ FLOAT_FROM_CLASSES = 4096
 # How many certified jumps at the ceiling a near miss set (see add1_jumping) before it doubles.
 CEILING_HOLDS = 3
 
-# Where plain runs are float runs, a certified jump costs several of them: it needs the exact run
-# of the level it starts from and an exact certified run. Such a search waits for this many plain
-# runs alike in a row before it tries one, and only a jump at least this long makes it wait less.
-FLOAT_PATIENCE = 16
-
 
 def _plain_run(
     problem: MesProblem, per_voter: Fraction, trie: PrefixTrie, cost_limit: int | None, floats: bool
@@ -65,6 +61,28 @@ def _rounds(outcome: MesOutcome) -> list[tuple[int, Fraction]]:
     return [(p, outcome.rho[p]) for p in outcome.bought if outcome.round_of[p] > 0]
 
 
+Accepted = MesOutcome | FloatOutcome
+
+
+def _certified_run(
+    problem: MesProblem, best: Accepted, reached: Fraction, level: Fraction, trie: PrefixTrie, budget: int
+) -> tuple[Accepted, Accepted]:
+    """A run at `level` certifying (or not) that every level from `reached` repeats `best`, and the
+    accepted run it compared with: from a float run a certified float run when the floats can
+    tell; else the exact certificate, which reads the exact classes and rhos of the accepted run
+    (made here when `best` was a float run)."""
+    if isinstance(best, FloatOutcome):
+        found = run_mes_float(problem, level, trie, budget, certify=best.rounds)
+        if found is not None:
+            return found, best
+    lower = _exact(problem, best, reached, trie)
+    certify = _rounds(lower)
+    trial = run_mes(
+        problem, level, cost_limit=budget, certify=certify, trie=trie, lower=lower.classes, keep_classes=True
+    )
+    return trial, lower
+
+
 def add1_jumping(
     problem: MesProblem,
     voters: int,
@@ -83,8 +101,8 @@ def add1_jumping(
     and holds later ones at that length until a few of them are certified).
     A jump of one step is an ordinary run, judged as stepping judges it. Where outcomes change at
     nearly every level the search falls back to stepping, so it costs at most a few runs more
-    than stepping. Where plain runs are float runs (much cheaper than the exact runs a
-    certificate needs) it waits longer before a jump (FLOAT_PATIENCE).
+    than stepping. Where plain runs are float runs, so are certified runs from a float run
+    (budgets.mes_float), falling back to the exact certificate where the floats cannot tell.
     """
     voters = max(voters, 1)
     per_voter, origin = start_level(problem, voters, budget, step, options)
@@ -93,16 +111,14 @@ def add1_jumping(
     trie = PrefixTrie(problem)
     first = run_mes(problem, per_voter, trie=trie, keep_classes=True)
     floats = first.classes is not None and first.classes.node.classes >= FLOAT_FROM_CLASSES
-    best: MesOutcome | FloatOutcome = first
+    best: Accepted = first
     runs = 1
     steps = 0
     jump = 1
     # Plain runs in a row that repeated the accepted purchases, and how many a certified jump
     # waits for: where outcomes change at almost every level a failed certificate is a wasted
-    # run, so each failure doubles the wait and each success that paid halves it: a jump at least
-    # `long_enough` (FLOAT_PATIENCE with float runs), which is also the first wait.
-    long_enough = FLOAT_PATIENCE if floats else 1
-    repeated, patience = 0, long_enough
+    # run, so each failure doubles the wait and each success halves it.
+    repeated, patience = 0, 1
     # The nearest step whose certificate failed outright (margin 0: a competitor was ahead there)
     # since the accepted purchases last changed. Jumps stay at most halfway to it, so a long jump
     # that failed is bisected rather than retried, and the steps up to it are not jumped over.
@@ -122,11 +138,7 @@ def add1_jumping(
             progress(target, level)
         runs += 1
         if jump == 1:
-            # A run that may lead straight into a certified jump (it would be the second alike in a
-            # row, or the one `patience` waits for) is exact, since the certificate reads its exact
-            # classes and rhos; the others may be float runs.
-            floats_now = floats and (repeated == 0 or repeated + 1 < patience)
-            trial = _plain_run(problem, Fraction(level), trie, budget, floats_now)
+            trial = _plain_run(problem, Fraction(level), trie, budget, floats)
             if trial.over_limit or trial.spent > budget:
                 note = over_note(per_voter, reached, steps, level, trial.spent, budget)
                 exact = _exact(problem, best, reached, trie)
@@ -137,23 +149,12 @@ def add1_jumping(
             jump = 2 if repeated >= patience else 1
             best, steps = trial, target
         else:
-            # The certificate compares with the exact classes and rhos of the accepted run.
-            lower = _exact(problem, best, reached, trie)
+            trial, lower = _certified_run(problem, best, reached, Fraction(level), trie, budget)
             runs += lower is not best
             best = lower
-            trial = run_mes(
-                problem,
-                Fraction(level),
-                cost_limit=budget,
-                certify=_rounds(lower),
-                trie=trie,
-                lower=lower.classes,
-                keep_classes=True,
-            )
             shorter = 0 if trial.certify_margin is None else int(jump * trial.certify_margin * 9 / 10)
             if trial.certified:
-                if jump >= long_enough:
-                    patience = max(1, patience // 2)
+                patience = max(1, patience // 2)
                 best, steps = trial, target
                 jump *= 2
                 if ceiling is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from budgets import Ballot, Election, Project
@@ -18,7 +18,7 @@ from budgets.mes_engine import MesProblem, run_mes
 from budgets.mes_float import FloatOutcome, run_mes_float
 from budgets.mes_prefix import PrefixTrie
 from tests.budgets.pabulib_files import RANDOM_ELECTIONS, load_election
-from tests.budgets.test_add1_jumping import elections
+from tests.budgets.test_add1_jumping import elections, far_apart_groups
 
 
 def _float_and_exact(
@@ -81,3 +81,55 @@ def test_costs_beyond_whole_floats_are_left_to_the_exact_engine() -> None:
     problem = mes_problem(election)
     assert run_mes_float(problem, Fraction(2**61), PrefixTrie(problem)) is None
     assert run_mes(problem, Fraction(2**61)).bought == [0]
+
+
+@RANDOM_ELECTIONS
+@given(elections(), st.integers(0, 40), st.integers(1, 40))
+def test_a_certified_float_run_proves_every_budget_between_repeats_the_purchases(
+    election: Election, raised: int, jump: int
+) -> None:
+    problem = mes_problem(election)
+    trie = PrefixTrie(problem)
+    low = Fraction(election.budget, len(election.ballots)) + raised
+    lower = run_mes_float(problem, low, trie)
+    assume(lower is not None)
+    assert lower is not None
+    upper = run_mes_float(problem, low + jump, trie, certify=lower.rounds)
+    if upper is not None and upper.certified:
+        assert upper.bought == lower.bought
+        for half_steps in range(2 * jump + 1):
+            assert run_mes(problem, low + Fraction(half_steps, 2)).bought == lower.bought
+
+
+def test_a_float_certificate_holds_up_to_the_budget_where_the_outcome_changes() -> None:
+    problem = mes_problem(far_apart_groups())
+    trie = PrefixTrie(problem)
+    lower = run_mes_float(problem, Fraction(250), trie)
+    assert lower is not None
+    assert lower.bought == [0]
+    for level in (300, 499):
+        upper = run_mes_float(problem, Fraction(level), trie, certify=lower.rounds)
+        assert upper is not None
+        assert upper.certified
+    # From 500 on "b" is bought too, so no run there may certify the range.
+    assert run_mes(problem, Fraction(501)).bought == [0, 1]
+    for level in (501, 700):
+        upper = run_mes_float(problem, Fraction(level), trie, certify=lower.rounds)
+        assert upper is None or not upper.certified
+
+
+def test_a_float_certificate_fails_when_a_competitor_overtakes_the_choice() -> None:
+    # "x" (56) has four supporters, "y" (2) two of them. At 10 per voter only "y" is affordable;
+    # from 14 on, "x" costs its supporters 14 each, a rho of 1/4 against "y"'s 1/2, and comes first.
+    projects = (Project("x", 56), Project("y", 2))
+    ballots = (Ballot(("y", "x")), Ballot(("x", "y")), Ballot(("x",)), Ballot(("x",)))
+    problem = mes_problem(Election(projects, ballots, 100))
+    trie = PrefixTrie(problem)
+    lower = run_mes_float(problem, Fraction(10), trie)
+    assert lower is not None
+    assert lower.bought == [1]
+    assert run_mes(problem, Fraction(30)).bought == [0, 1]
+    upper = run_mes_float(problem, Fraction(30), trie, certify=lower.rounds)
+    assert upper is not None
+    assert not upper.certified
+    assert upper.certify_margin == 0  # the choice itself changed: no shorter jump is hinted
