@@ -72,7 +72,7 @@ def _certified_run(
     tell; else the exact certificate, which reads the exact classes and rhos of the accepted run
     (made here when `best` was a float run)."""
     if isinstance(best, FloatOutcome):
-        found = run_mes_float(problem, level, trie, budget, certify=best.rounds)
+        found = run_mes_float(problem, level, trie, budget, certify=best)
         if found is not None:
             return found, best
     lower = _exact(problem, best, reached, trie)

@@ -25,10 +25,10 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from budgets.mes_float_certify import FloatRangeProof
 from budgets.mes_float_classes import EPS, FloatClasses, Price, Unsure
 from budgets.mes_prefix import PrefixTrie
 from budgets.mes_problem import MesProblem
@@ -41,8 +41,9 @@ _EXACT_FLOAT_INTEGERS = 2**53
 class FloatOutcome:
     """The purchases of a proven float run, in order, what they cost, and whether it passed the limit.
 
-    `rounds` holds each round's purchase with a proven upper bound on its rho (a later certified
-    run compares with them); `certified` and `certify_margin` answer such a run (see _certify).
+    `rounds` holds each round's purchase with a proven upper bound on its rho, and `classes` the
+    run's final float classes (a later certified run compares with both);
+    `certified` and `certify_margin` answer such a run (see _certify).
     """
 
     bought: list[int] = field(default_factory=list)
@@ -51,6 +52,7 @@ class FloatOutcome:
     rounds: list[tuple[int, float]] = field(default_factory=list)
     certified: bool = False
     certify_margin: float | None = None
+    classes: FloatClasses | None = None
 
 
 def run_mes_float(
@@ -58,12 +60,12 @@ def run_mes_float(
     per_voter: Fraction,
     trie: PrefixTrie,
     cost_limit: int | None = None,
-    certify: Sequence[tuple[int, float]] | None = None,
+    certify: FloatOutcome | None = None,
 ) -> FloatOutcome | None:
     """MES's purchases at `per_voter` when floats prove every decision, else None (see the module).
 
-    `certify` is a float run's `rounds` at a lower per-voter budget b0: the outcome is then marked
-    `certified` when every per-voter budget in [b0, per_voter] makes those same purchases (see
+    `certify` is a float run at a lower per-voter budget b0: the outcome is then marked
+    `certified` when every per-voter budget in [b0, per_voter] makes its same purchases (see
     _certify); the run stops as soon as that cannot be shown.
     """
     if max(problem.costs, default=0) >= _EXACT_FLOAT_INTEGERS:
@@ -79,10 +81,10 @@ def _run(
     per_voter: Fraction,
     trie: PrefixTrie,
     cost_limit: int | None,
-    certify: Sequence[tuple[int, float]] | None,
+    certify: FloatOutcome | None,
 ) -> FloatOutcome:
     state = FloatClasses(problem, per_voter, trie)
-    outcome = FloatOutcome()
+    outcome = FloatOutcome(classes=state)
     free, alive = problem.opening()
     outcome.bought.extend(free)
     # Lower bounds on each live project's rho; rho only grows from round to round.
@@ -93,10 +95,10 @@ def _run(
         if certify is not None:
             # Certified only if this run makes the same purchases and then finds nothing affordable.
             done = len(outcome.rounds)
-            if chosen is None or done == len(certify):
-                outcome.certified = chosen is None and done == len(certify)
+            if chosen is None or done == len(certify.rounds):
+                outcome.certified = chosen is None and done == len(certify.rounds)
                 return outcome
-            outcome.certify_margin = _certify(state, heap, alive, chosen, certify[done])
+            outcome.certify_margin = _certify(state, heap, alive, chosen, certify, done)
             if outcome.certify_margin is not None:
                 return outcome
         if chosen is None:
@@ -113,7 +115,8 @@ def _certify(
     heap: list[tuple[float, int]],
     alive: list[bool],
     chosen: tuple[int, Price],
-    before: tuple[int, float],
+    lower: FloatOutcome,
+    done: int,
 ) -> float | None:
     """None when no per-voter budget between the lower run's and this one changes this round's choice.
 
@@ -122,12 +125,13 @@ def _certify(
     lower run's upper bound on the chosen project's rho bounds it over the whole range, and each
     competitor's lower bound here bounds it from below. The choice holds when every live
     competitor's bound here lies above that ceiling (or the competitor is surely unaffordable
-    here). Otherwise the result is the share of the range the closest competitor's lead would
-    cover if the chosen project's rho fell evenly across it (0 when the choice itself changed):
-    a hint for a shorter jump, never a proof.
+    here). A competitor that fails that test is tried with the finer range proof
+    (budgets.mes_float_certify). Otherwise the result is the share of the range the closest
+    competitor's lead would cover if the chosen project's rho fell evenly across it (0 when the
+    choice itself changed): a hint for a shorter jump, never a proof.
     """
     project, price = chosen
-    wanted, ceiling = before
+    wanted, ceiling = lower.rounds[done]
     if project != wanted:
         return 0.0
     scale = state.problem.scale
@@ -135,6 +139,7 @@ def _certify(
     alive[project] = False
     checked: list[tuple[float, int]] = []
     miss: float | None = None
+    proof: FloatRangeProof | None = None
     while heap and heap[0][0] <= ceiling:
         _, p = heapq.heappop(heap)
         if not alive[p]:
@@ -146,6 +151,10 @@ def _certify(
         low = found.low / scale[p] * (1 - 2 * EPS)
         checked.append((low, p))
         if low <= ceiling:
+            if lower.classes is not None:
+                proof = proof or FloatRangeProof(lower.classes, state)
+                if proof.holds(project, p):
+                    continue
             rival = found.estimate / scale[p]
             fall = ceiling - here
             miss = (rival - here) / fall if fall > 0 and rival > here else 0.0

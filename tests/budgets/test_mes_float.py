@@ -6,6 +6,7 @@ same stop at the cost limit; where floats cannot prove a decision it must return
 
 from __future__ import annotations
 
+import dataclasses
 from fractions import Fraction
 
 import pytest
@@ -94,7 +95,7 @@ def test_a_certified_float_run_proves_every_budget_between_repeats_the_purchases
     lower = run_mes_float(problem, low, trie)
     assume(lower is not None)
     assert lower is not None
-    upper = run_mes_float(problem, low + jump, trie, certify=lower.rounds)
+    upper = run_mes_float(problem, low + jump, trie, certify=lower)
     if upper is not None and upper.certified:
         assert upper.bought == lower.bought
         for half_steps in range(2 * jump + 1):
@@ -108,13 +109,13 @@ def test_a_float_certificate_holds_up_to_the_budget_where_the_outcome_changes() 
     assert lower is not None
     assert lower.bought == [0]
     for level in (300, 499):
-        upper = run_mes_float(problem, Fraction(level), trie, certify=lower.rounds)
+        upper = run_mes_float(problem, Fraction(level), trie, certify=lower)
         assert upper is not None
         assert upper.certified
     # From 500 on "b" is bought too, so no run there may certify the range.
     assert run_mes(problem, Fraction(501)).bought == [0, 1]
     for level in (501, 700):
-        upper = run_mes_float(problem, Fraction(level), trie, certify=lower.rounds)
+        upper = run_mes_float(problem, Fraction(level), trie, certify=lower)
         assert upper is None or not upper.certified
 
 
@@ -129,7 +130,33 @@ def test_a_float_certificate_fails_when_a_competitor_overtakes_the_choice() -> N
     assert lower is not None
     assert lower.bought == [1]
     assert run_mes(problem, Fraction(30)).bought == [0, 1]
-    upper = run_mes_float(problem, Fraction(30), trie, certify=lower.rounds)
+    upper = run_mes_float(problem, Fraction(30), trie, certify=lower)
     assert upper is not None
     assert not upper.certified
     assert upper.certify_margin == 0  # the choice itself changed: no shorter jump is hinted
+
+
+def test_the_float_range_proof_certifies_what_the_plain_check_cannot() -> None:
+    # Between 25 and 39 per voter the second round's choice ("p2") stays ahead, but its rho at 25
+    # is above a competitor's at 39: only bounding both over the range (the finer proof) shows it.
+    projects = (Project("p0", 33), Project("p1", 80), Project("p2", 33))
+    ballots = (
+        Ballot(("p2", "p1", "p0")),
+        Ballot(("p1",)),
+        Ballot(("p1",)),
+        Ballot(("p0", "p2", "p1")),
+        Ballot(("p2",)),
+    )
+    problem = mes_problem(Election(projects, ballots, 100))
+    trie = PrefixTrie(problem)
+    lower = run_mes_float(problem, Fraction(25), trie)
+    assert lower is not None
+    assert lower.bought == [1, 2]
+    plain = run_mes_float(problem, Fraction(39), trie, certify=dataclasses.replace(lower, classes=None))
+    assert plain is not None
+    assert not plain.certified
+    finer = run_mes_float(problem, Fraction(39), trie, certify=lower)
+    assert finer is not None
+    assert finer.certified
+    for half_steps in range(50, 79):
+        assert run_mes(problem, Fraction(half_steps, 2)).bought == [1, 2]
