@@ -27,6 +27,7 @@ import heapq
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import NamedTuple
 
 from budgets.mes_float_certify import FloatRangeProof
 from budgets.mes_float_classes import EPS, FloatClasses, Price, Unsure
@@ -35,6 +36,15 @@ from budgets.mes_problem import MesProblem
 
 # Costs from here on are not all whole floats; the bounds assume they are.
 _EXACT_FLOAT_INTEGERS = 2**53
+
+
+class RoundBound(NamedTuple):
+    """A round's purchase, a proven upper bound on its rho, and its exact rho when the float run
+    knew it (every supporter with money paid the price; see Price.exact)."""
+
+    project: int
+    ceiling: float
+    exact: Fraction | None
 
 
 @dataclass(slots=True)
@@ -49,7 +59,7 @@ class FloatOutcome:
     bought: list[int] = field(default_factory=list)
     spent: int = 0
     over_limit: bool = False
-    rounds: list[tuple[int, float]] = field(default_factory=list)
+    rounds: list[RoundBound] = field(default_factory=list)
     certified: bool = False
     certify_margin: float | None = None
     classes: FloatClasses | None = None
@@ -104,7 +114,9 @@ def _run(
         if chosen is None:
             return outcome
         project, price = chosen
-        outcome.rounds.append((project, price.high / problem.scale[project] * (1 + 2 * EPS)))
+        scale = problem.scale[project]
+        exact = None if price.exact is None else price.exact / scale
+        outcome.rounds.append(RoundBound(project, price.high / scale * (1 + 2 * EPS), exact))
         if problem.buy(outcome, project, alive, cost_limit):
             return outcome
         state.pay(project, price)
@@ -125,16 +137,18 @@ def _certify(
     lower run's upper bound on the chosen project's rho bounds it over the whole range, and each
     competitor's lower bound here bounds it from below. The choice holds when every live
     competitor's bound here lies above that ceiling (or the competitor is surely unaffordable
-    here). A competitor that fails that test is tried with the finer range proof
-    (budgets.mes_float_certify). Otherwise the result is the share of the range the closest
+    here). Where both runs know the two rhos exactly (near and exact ties), they are compared
+    exactly, ties by the usual keys. A competitor that fails these tests is tried with the finer
+    range proof (budgets.mes_float_certify). Otherwise the result is the share of the range the closest
     competitor's lead would cover if the chosen project's rho fell evenly across it (0 when the
     choice itself changed): a hint for a shorter jump, never a proof.
     """
     project, price = chosen
-    wanted, ceiling = lower.rounds[done]
+    wanted, ceiling, exact = lower.rounds[done]
     if project != wanted:
         return 0.0
-    scale = state.problem.scale
+    problem = state.problem
+    scale = problem.scale
     here = price.estimate / scale[project]
     alive[project] = False
     checked: list[tuple[float, int]] = []
@@ -151,6 +165,11 @@ def _certify(
         low = found.low / scale[p] * (1 - 2 * EPS)
         checked.append((low, p))
         if low <= ceiling:
+            if exact is not None and found.exact is not None:
+                # Both rhos known exactly (a near or exact tie): compared as the exact certificate does.
+                rival_exact = (found.exact / scale[p], problem.tie_key(p))
+                if rival_exact > (exact, problem.tie_key(project)):
+                    continue
             if lower.classes is not None:
                 proof = proof or FloatRangeProof(lower.classes, state)
                 if proof.holds(project, p):

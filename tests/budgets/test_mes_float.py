@@ -160,3 +160,24 @@ def test_the_float_range_proof_certifies_what_the_plain_check_cannot() -> None:
     assert finer.certified
     for half_steps in range(50, 79):
         assert run_mes(problem, Fraction(half_steps, 2)).bought == [1, 2]
+
+
+def test_a_float_certificate_settles_an_exact_tie_by_the_tie_break() -> None:
+    # "x" and "y" cost the same and share their supporters: at every budget they tie, and "x"
+    # (the earlier project) wins. The floats cannot separate the two rhos; their exact values can.
+    projects = (Project("x", 10), Project("y", 10), Project("z", 30))
+    ballots = (Ballot(("x", "y")), Ballot(("x", "y")), Ballot(("z",)))
+    problem = mes_problem(Election(projects, ballots, 30))
+    trie = PrefixTrie(problem)
+    lower = run_mes_float(problem, Fraction(12), trie)
+    assert lower is not None
+    assert [(r.project, r.exact) for r in lower.rounds] == [(0, Fraction(1, 2)), (1, Fraction(1, 2))]
+    upper = run_mes_float(problem, Fraction(20), trie, certify=lower)
+    assert upper is not None
+    assert upper.certified
+    unknown = dataclasses.replace(lower, rounds=[r._replace(exact=None) for r in lower.rounds])
+    without = run_mes_float(problem, Fraction(20), trie, certify=unknown)
+    assert without is not None
+    assert not without.certified
+    for level in range(12, 21):
+        assert run_mes(problem, Fraction(level)).bought == [0, 1]
