@@ -16,9 +16,10 @@ After a purchase a supporter that surely pays everything holds exactly zero; eve
 error grows by its weight times the bracket's width and the rounding of the subtraction. When a
 decision cannot be proven (a near or exact tie, a project whose supporters hold almost exactly
 its cost) the run gives up and returns None, and the caller runs the exact engine. So whatever it
-returns is what the exact engine would buy, in the same order; of prices and rhos it returns only
-proven upper bounds on the rhos of its purchases, for a certified run at a higher per-voter budget
-(see _certify). The classes' float budgets and price brackets are budgets.mes_float_classes.
+returns is what the exact engine would buy, in the same order. Of prices and rhos it returns only
+what a certified run at a higher per-voter budget compares with (see _certify): a proven upper
+bound on each purchase's rho, its exact rho where the run knew it, and the final float classes.
+The classes' float budgets and price brackets are budgets.mes_float_classes.
 """
 
 from __future__ import annotations
@@ -51,9 +52,9 @@ class RoundBound(NamedTuple):
 class FloatOutcome:
     """The purchases of a proven float run, in order, what they cost, and whether it passed the limit.
 
-    `rounds` holds each round's purchase with a proven upper bound on its rho, and `classes` the
-    run's final float classes (a later certified run compares with both);
-    `certified` and `certify_margin` answer such a run (see _certify).
+    `rounds` holds each round's purchase and bounds on its rho, and `classes` the run's final
+    float classes (a later certified run compares with both); `certified` and `certify_margin`
+    answer such a run (see _certify).
     """
 
     bought: list[int] = field(default_factory=list)
