@@ -50,7 +50,8 @@ class Search:
 def child(mode: str, file: str) -> None:
     """Run one search on one file in this (fresh) process and print it as JSON."""
     from budgets import read_pb
-    from budgets.add1 import add1_jumping, add1_stepping
+    from budgets.add1 import add1_stepping
+    from budgets.add1_jumping import add1_jumping
     from budgets.equal_shares import mes_problem
     from budgets.mes_engine import MesOutcome
 

@@ -1,14 +1,9 @@
 """The add1 completion of Equal Shares: raise the per-voter budget while the outcome fits the budget.
 
-Two searches with the same result. `add1_stepping` runs MES at every level (the Pabulib
-definition, kept as the reference and for worker processes). `add1_jumping` runs one level and
-then tries a level several steps further with a certified run (see budgets.mes_engine): when
-the certificate holds, every level in between has the same outcome and is skipped; the jump
-doubles after each success and falls back to one step after a failure (a long jump that failed
-outright is bisected; a near miss halves the jump and caps the next ones for a while). Where
-runs hold thousands of budget classes, its one-step runs are float runs with proven bounds
-(budgets.mes_float) when nothing needs their exact state; the outcome it returns is always an
-exact run's.
+Two searches with the same result. `add1_stepping` (here) runs MES at every level: the Pabulib
+definition, kept as the reference and for worker processes. `add1_jumping`
+(budgets.add1_jumping) skips the levels a certified run proves repeat the same outcome. Both
+share the options, the start and stop rules and the explanation notes defined here.
 """
 
 from __future__ import annotations
@@ -19,9 +14,8 @@ from fractions import Fraction
 
 from budgets.allocation import money
 from budgets.mes_engine import MesOutcome, MesProblem, run_mes
-from budgets.mes_float import FloatOutcome, run_mes_float
+from budgets.mes_float import FloatOutcome
 from budgets.mes_levels import LevelRunner
-from budgets.mes_prefix import PrefixTrie
 
 Progress = Callable[[int, int], None]
 # Called by add1_stepping with each per-voter budget it accepts and the outcome there.
@@ -77,7 +71,7 @@ def _exhaustive(problem: MesProblem, outcome: MesOutcome | FloatOutcome, budget:
     return all(cost > left for p, cost in enumerate(problem.costs) if p not in bought)
 
 
-def _start(
+def start_level(
     problem: MesProblem, voters: int, budget: int, step: int, options: Add1Options
 ) -> tuple[Fraction, int]:
     """The first per-voter budget and the level the steps count from."""
@@ -88,7 +82,7 @@ def _start(
     return Fraction(budget, voters), budget // voters // step * step
 
 
-def _done(
+def done_reason(
     problem: MesProblem, outcome: MesOutcome | FloatOutcome, budget: int, options: Add1Options
 ) -> str | None:
     """Why the search ends at this accepted outcome, or None to go on."""
@@ -99,7 +93,7 @@ def _done(
     return None
 
 
-def _over_note(
+def over_note(
     start: Fraction, reached: Fraction, steps: int, next_level: int, spent: int, budget: int
 ) -> str:
     return (
@@ -109,14 +103,14 @@ def _over_note(
     )
 
 
-def _done_note(start: Fraction, reached: Fraction, steps: int, why: str) -> str:
+def done_note(start: Fraction, reached: Fraction, steps: int, why: str) -> str:
     return (
         f"add1: per-voter budget raised from {per_voter_text(start)} to {per_voter_text(reached)} "
         f"in {steps} steps, {why}"
     )
 
 
-def _everything_fits(problem: MesProblem, per_voter: Fraction, budget: int) -> Add1Result:
+def everything_fits(problem: MesProblem, per_voter: Fraction, budget: int) -> Add1Result:
     outcome = run_mes(problem, per_voter)
     note = f"add1 not needed: all projects together cost {money(sum(problem.costs))}, within {money(budget)}"
     return Add1Result(outcome, per_voter, note, 1)
@@ -144,15 +138,15 @@ def add1_stepping(
     `observe` sees every accepted level and its outcome (the benchmark counts distinct outcomes).
     """
     voters = max(voters, 1)
-    per_voter, level = _start(problem, voters, budget, step, options)
+    per_voter, level = start_level(problem, voters, budget, step, options)
     if options.integral_start and sum(problem.costs) <= budget:
-        return _everything_fits(problem, Fraction(budget, voters), budget)
+        return everything_fits(problem, Fraction(budget, voters), budget)
     best = run_mes(problem, per_voter)
     if observe is not None:
         observe(per_voter, best)
     runs = 1
     steps = 0
-    why = _done(problem, best, budget, options)
+    why = done_reason(problem, best, budget, options)
     with LevelRunner(problem, budget, jobs) as runner:
         while why is None:
             for trial in runner.next_levels(level + step, step):
@@ -161,169 +155,15 @@ def add1_stepping(
                     progress(steps + 1, level + step)
                 if trial.over_limit or trial.spent > budget:
                     reached = Fraction(level) if steps else per_voter
-                    note = _over_note(per_voter, reached, steps, level + step, trial.spent, budget)
+                    note = over_note(per_voter, reached, steps, level + step, trial.spent, budget)
                     return Add1Result(best, reached, note, runs)
                 best = trial
                 level += step
                 steps += 1
                 if observe is not None:
                     observe(Fraction(level), best)
-                why = _done(problem, best, budget, options)
+                why = done_reason(problem, best, budget, options)
                 if why is not None:
                     break
     final = Fraction(level) if steps else per_voter
-    return Add1Result(best, final, _done_note(per_voter, final, steps, why), runs)
-
-
-# From how many budget classes on a run's path the float run (array arithmetic) beats the exact
-# engine's per-class loops; with fewer, the arrays' fixed cost per operation dominates.
-FLOAT_FROM_CLASSES = 4096
-
-# How many certified jumps at the ceiling a near miss set (see add1_jumping) before it doubles.
-CEILING_HOLDS = 3
-
-# Where plain runs are float runs, a certified jump costs several of them: it needs the exact run
-# of the level it starts from and an exact certified run. Such a search waits for this many plain
-# runs alike in a row before it tries one, and only a jump at least this long makes it wait less.
-FLOAT_PATIENCE = 16
-
-
-def _plain_run(
-    problem: MesProblem, per_voter: Fraction, trie: PrefixTrie, cost_limit: int | None, floats: bool
-) -> MesOutcome | FloatOutcome:
-    """A plain run's purchases: with `floats`, proven in floats when every decision is clear
-    (budgets.mes_float); else, or when the floats cannot tell, from the exact engine."""
-    found = run_mes_float(problem, per_voter, trie, cost_limit) if floats else None
-    if found is not None:
-        return found
-    return run_mes(problem, per_voter, cost_limit=cost_limit, trie=trie, keep_classes=True)
-
-
-def _exact(
-    problem: MesProblem, outcome: MesOutcome | FloatOutcome, per_voter: Fraction, trie: PrefixTrie
-) -> MesOutcome:
-    """The exact run (prices, rhos, classes) behind an outcome a float run proved; the same purchases."""
-    if isinstance(outcome, MesOutcome):
-        return outcome
-    return run_mes(problem, per_voter, trie=trie, keep_classes=True)
-
-
-def _rounds(outcome: MesOutcome) -> list[tuple[int, Fraction]]:
-    return [(p, outcome.rho[p]) for p in outcome.bought if outcome.round_of[p] > 0]
-
-
-def add1_jumping(
-    problem: MesProblem,
-    voters: int,
-    budget: int,
-    progress: Progress | None = None,
-    step: int = 1,
-    options: Add1Options = PABULIB,
-) -> Add1Result:
-    """The same completion as add1_stepping, skipping levels whose outcome provably cannot change.
-
-    From the accepted run at level L (k steps taken), a certified run at L + j steps either proves
-    that every level up to it repeats the accepted purchases (all of them are then accepted, as
-    stepping would, and the jump doubles) or fails (the next try is one step; a long jump that
-    failed outright is halved instead, and later jumps stay short of the step where it failed; a
-    near miss, where competitors kept their order but the proof did not reach, halves the jump
-    and holds later ones at that length until a few of them are certified).
-    A jump of one step is an ordinary run, judged as stepping judges it. Where outcomes change at
-    nearly every level the search falls back to stepping, so it costs at most a few runs more
-    than stepping. Where plain runs are float runs (much cheaper than the exact runs a
-    certificate needs) it waits longer before a jump (FLOAT_PATIENCE).
-    """
-    voters = max(voters, 1)
-    per_voter, origin = _start(problem, voters, budget, step, options)
-    if options.integral_start and sum(problem.costs) <= budget:
-        return _everything_fits(problem, Fraction(budget, voters), budget)
-    trie = PrefixTrie(problem)
-    first = run_mes(problem, per_voter, trie=trie, keep_classes=True)
-    floats = first.classes is not None and first.classes.node.classes >= FLOAT_FROM_CLASSES
-    best: MesOutcome | FloatOutcome = first
-    runs = 1
-    steps = 0
-    jump = 1
-    # Plain runs in a row that repeated the accepted purchases, and how many a certified jump
-    # waits for: where outcomes change at almost every level a failed certificate is a wasted
-    # run, so each failure doubles the wait and each success that paid halves it: a jump at least
-    # `long_enough` (FLOAT_PATIENCE with float runs), which is also the first wait.
-    long_enough = FLOAT_PATIENCE if floats else 1
-    repeated, patience = 0, long_enough
-    # The nearest step whose certificate failed outright (margin 0: a competitor was ahead there)
-    # since the accepted purchases last changed. Jumps stay at most halfway to it, so a long jump
-    # that failed is bisected rather than retried, and the steps up to it are not jumped over.
-    failed_at: int | None = None
-    # After a near miss, the longest jump to try, and the certified jumps made at it so far; it
-    # doubles after CEILING_HOLDS of them and is lifted when the accepted purchases change.
-    ceiling: int | None = None
-    held = 0
-    why = _done(problem, best, budget, options)
-    while why is None:
-        if failed_at is not None:
-            jump = min(jump, max(1, (failed_at - steps) // 2))
-        target = steps + jump
-        level = origin + target * step
-        reached = Fraction(origin + steps * step) if steps else per_voter
-        if progress is not None:
-            progress(target, level)
-        runs += 1
-        if jump == 1:
-            # A run that may lead straight into a certified jump (it would be the second alike in a
-            # row, or the one `patience` waits for) is exact, since the certificate reads its exact
-            # classes and rhos; the others may be float runs.
-            floats_now = floats and (repeated == 0 or repeated + 1 < patience)
-            trial = _plain_run(problem, Fraction(level), trie, budget, floats_now)
-            if trial.over_limit or trial.spent > budget:
-                note = _over_note(per_voter, reached, steps, level, trial.spent, budget)
-                exact = _exact(problem, best, reached, trie)
-                return Add1Result(exact, reached, note, runs + (exact is not best))
-            repeated = repeated + 1 if trial.bought == best.bought else 0
-            if repeated == 0:
-                failed_at, ceiling = None, None
-            jump = 2 if repeated >= patience else 1
-            best, steps = trial, target
-        else:
-            # The certificate compares with the exact classes and rhos of the accepted run.
-            lower = _exact(problem, best, reached, trie)
-            runs += lower is not best
-            best = lower
-            trial = run_mes(
-                problem,
-                Fraction(level),
-                cost_limit=budget,
-                certify=_rounds(lower),
-                trie=trie,
-                lower=lower.classes,
-                keep_classes=True,
-            )
-            shorter = 0 if trial.certify_margin is None else int(jump * trial.certify_margin * 9 / 10)
-            if trial.certified:
-                if jump >= long_enough:
-                    patience = max(1, patience // 2)
-                best, steps = trial, target
-                jump *= 2
-                if ceiling is not None:
-                    held += 1
-                    if held == CEILING_HOLDS:
-                        ceiling, held = 2 * ceiling, 0
-                    jump = min(jump, ceiling)
-            elif shorter >= 2:
-                jump = shorter  # a near miss: competitors kept their order, the range was too long
-            elif trial.certify_margin and jump >= 4:
-                # A near miss too close to say how much shorter: halve the jump, and keep later
-                # jumps that short for a while, rather than step through the near-tie one level a run.
-                ceiling, held = jump // 2, 0
-                jump = ceiling
-            elif trial.certify_margin == 0 and jump >= 8:
-                failed_at = target  # a long jump failed: halve it, keeping the patience
-                jump = jump // 2
-            else:
-                if trial.certify_margin == 0:
-                    failed_at = target
-                jump, repeated = 1, 0
-                patience = min(2 * patience, 64)
-        why = _done(problem, best, budget, options)
-    final = Fraction(origin + steps * step) if steps else per_voter
-    exact = _exact(problem, best, final, trie)
-    return Add1Result(exact, final, _done_note(per_voter, final, steps, why), runs + (exact is not best))
+    return Add1Result(best, final, done_note(per_voter, final, steps, why), runs)

@@ -15,10 +15,10 @@ from budgets.add1 import (
     Add1Options,
     Add1Result,
     Progress,
-    add1_jumping,
     add1_stepping,
     per_voter_text,
 )
+from budgets.add1_jumping import add1_jumping
 from budgets.allocation import Allocation, Explanation, build_allocation, money
 from budgets.election import Election, project_scores
 from budgets.greedy import greedy, score_unit

@@ -16,7 +16,10 @@ After a purchase a supporter that surely pays everything holds exactly zero; eve
 error grows by its weight times the bracket's width and the rounding of the subtraction. When a
 decision cannot be proven (a near or exact tie, a project whose supporters hold almost exactly
 its cost) the run gives up and returns None, and the caller runs the exact engine. So whatever it
-returns is what the exact engine would buy, in the same order; it never returns prices or rhos.
+returns is what the exact engine would buy, in the same order. Of prices and rhos it returns only
+what a certified run at a higher per-voter budget compares with (see _certify): a proven upper
+bound on each purchase's rho, its exact rho where the run knew it, and the final float classes.
+The classes' float budgets and price brackets are budgets.mes_float_classes.
 """
 
 from __future__ import annotations
@@ -25,186 +28,74 @@ import heapq
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import NamedTuple
 
-import numpy as np
-import numpy.typing as npt
-
+from budgets.mes_float_certify import FloatRangeProof
+from budgets.mes_float_classes import EPS, FloatClasses, Price, Unsure
 from budgets.mes_prefix import PrefixTrie
 from budgets.mes_problem import MesProblem
 
-_EPS = 2.0**-52
 # Costs from here on are not all whole floats; the bounds assume they are.
 _EXACT_FLOAT_INTEGERS = 2**53
-# Newton steps for a price estimate before the run gives up on floats (_FloatClasses.price).
-_NEWTON_STEPS = 16
+
+
+class RoundBound(NamedTuple):
+    """A round's purchase, a proven upper bound on its rho, and its exact rho when the float run
+    knew it (every supporter with money paid the price; see Price.exact)."""
+
+    project: int
+    ceiling: float
+    exact: Fraction | None
 
 
 @dataclass(slots=True)
 class FloatOutcome:
-    """The purchases of a proven float run, in order, what they cost, and whether it passed the limit."""
+    """The purchases of a proven float run, in order, what they cost, and whether it passed the limit.
+
+    `rounds` holds each round's purchase and bounds on its rho, and `classes` the run's final
+    float classes (a later certified run compares with both); `certified` and `certify_margin`
+    answer such a run (see _certify).
+    """
 
     bought: list[int] = field(default_factory=list)
     spent: int = 0
     over_limit: bool = False
-
-
-class _Unsure(Exception):
-    """A decision the float bounds cannot prove; the caller falls back to the exact engine."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Price:
-    """A proven bracket for a project's price per weight unit, the float estimate inside it, and the
-    exact price when every supporter with money surely pays the price rather than all they hold
-    (then it is the cost over their weight units: near-ties between such projects are settled exactly)."""
-
-    low: float
-    high: float
-    estimate: float
-    exact: Fraction | None
-
-
-FloatArray = npt.NDArray[np.float64]
-IndexArray = npt.NDArray[np.intp]
-
-
-def _rounding(terms: int, total: float) -> float:
-    """A bound on the rounding error of a float sum of `terms` non-negative terms near `total`."""
-    return (terms + 2) * _EPS * total
-
-
-class _FloatClasses:
-    """Float budgets of the budget classes of one run, each with a bound on its error."""
-
-    def __init__(self, problem: MesProblem, per_voter: Fraction, trie: PrefixTrie) -> None:
-        self.problem = problem
-        self.trie = trie
-        self.node = trie.root
-        start = float(per_voter)
-        self.budget: FloatArray = np.zeros(64)
-        self.error: FloatArray = np.zeros(64)
-        self.budget[0], self.error[0] = start, _EPS * start
-
-    def _cells(self, project: int) -> tuple[IndexArray, FloatArray, FloatArray]:
-        """The supporters' cells as arrays: class, weight, count (cached on the trie node)."""
-        node = self.node
-        found = node.float_cells.get(project)
-        if found is None:
-            keys, counts = self.trie.cell_arrays(node, project)
-            classes, weights = self.trie.split(keys)
-            found = (classes, weights.astype(np.float64), counts)
-            node.float_cells[project] = found
-        return found
-
-    def price(self, project: int) -> _Price | None:
-        """The proven price bracket, None when the supporters surely cannot pay; _Unsure otherwise.
-
-        Sums of products are dot products: whatever order they add in, the error of a sum of
-        n non-negative terms stays within _rounding(n, total).
-        """
-        classes, weights, counts = self._cells(project)
-        budget, error = self.budget[classes], self.error[classes]
-        live = budget + error > 0  # the others surely hold nothing and pay nothing
-        if not live.all():
-            budget, error, weights, counts = budget[live], error[live], weights[live], counts[live]
-        rows = len(budget)
-        if rows == 0:
-            return None
-        cost = float(self.problem.costs[project])
-        held = budget * counts
-        money = float(held.sum())
-        noise = float(error @ counts) * (1 + (rows + 2) * _EPS)
-        slack = noise + _rounding(rows, money + cost)
-        if money + slack < cost:
-            return None
-        if money - slack <= cost:
-            raise _Unsure
-        # The price estimate by Newton's method on paid(q) = cost, from below: everyone paying
-        # q = cost / units is a lower bound; rows that cannot pay q pay all they hold, the rest
-        # share what is left, which raises q. paid is concave and piecewise linear, so q only
-        # rises and stops once no row is newly short, after a few steps.
-        unit = self.problem.unit
-        ratio = budget if unit else budget / weights
-        units = counts if unit else counts * weights
-        total_units = float(units.sum())
-        left, remaining = cost, total_units
-        for _ in range(_NEWTON_STEPS):
-            estimate = left / remaining
-            capped = ratio < estimate
-            left = cost - float(held @ capped)
-            remaining = total_units - float(units @ capped)
-            if left <= 0 or remaining <= 0:
-                raise _Unsure
-            if left / remaining <= estimate:
-                break
-        else:
-            raise _Unsure
-        floor, spread = budget - error, error * counts
-
-        def risky(price: float) -> npt.NDArray[np.bool_]:
-            """Supporters who might pay all they hold at this price: only their errors reach the sum."""
-            return floor <= (price if unit else weights * price) * (1 + 4 * _EPS)
-
-        def carried(mask: npt.NDArray[np.bool_]) -> float:
-            return float(spread @ mask) * (1 + (rows + 2) * _EPS)
-
-        def paid(price: float) -> float:
-            return float(counts @ np.minimum(budget, price if unit else weights * price))
-
-        width = 2 * (carried(risky(estimate)) + _rounding(rows, cost)) / remaining + 4 * _EPS * estimate
-        for _ in range(2):
-            low, high = max(estimate - width, 0.0), estimate + width
-            # Fewer supporters might pay all they hold at the lower price: one bound serves both ends.
-            at_risk = risky(high)
-            noise = carried(at_risk)
-            short, over = paid(low), paid(high)
-            if (
-                short + noise + _rounding(rows, short + cost)
-                < cost
-                < over - noise - _rounding(rows, over + cost)
-            ):
-                # Nobody with money pays all of it: everyone pays the price, which is cost / units.
-                exact = None if at_risk.any() else Fraction(self.problem.costs[project], round(total_units))
-                return _Price(low, high, estimate, exact)
-            width *= 64
-        raise _Unsure
-
-    def pay(self, project: int, price: _Price) -> None:
-        """Supporters pay min(budget, price x weight); those who surely pay everything hold exactly zero."""
-        node = self.trie.child(self.node, project)
-        old, weights = node.move_arrays
-        first = node.classes - len(old)
-        if node.classes > len(self.budget):
-            grown = max(node.classes, 2 * len(self.budget))
-            self.budget = np.concatenate((self.budget, np.zeros(grown - len(self.budget))))
-            self.error = np.concatenate((self.error, np.zeros(grown - len(self.error))))
-        budget, error = self.budget[old], self.error[old]
-        charge = weights * price.estimate
-        after = np.maximum(budget - charge, 0.0)
-        after_error = (error + weights * (price.high - price.low) + _EPS * (budget + charge)) * (1 + 4 * _EPS)
-        broke = (budget + error) * (1 + 4 * _EPS) < weights * price.low * (1 - 4 * _EPS)
-        after[broke] = 0.0
-        after_error[broke] = 0.0
-        self.budget[first : node.classes] = after
-        self.error[first : node.classes] = after_error
-        self.node = node
+    rounds: list[RoundBound] = field(default_factory=list)
+    certified: bool = False
+    certify_margin: float | None = None
+    classes: FloatClasses | None = None
 
 
 def run_mes_float(
-    problem: MesProblem, per_voter: Fraction, trie: PrefixTrie, cost_limit: int | None = None
+    problem: MesProblem,
+    per_voter: Fraction,
+    trie: PrefixTrie,
+    cost_limit: int | None = None,
+    certify: FloatOutcome | None = None,
 ) -> FloatOutcome | None:
-    """MES's purchases at `per_voter` when floats prove every decision, else None (see the module)."""
+    """MES's purchases at `per_voter` when floats prove every decision, else None (see the module).
+
+    `certify` is a float run at a lower per-voter budget b0: the outcome is then marked
+    `certified` when every per-voter budget in [b0, per_voter] makes its same purchases (see
+    _certify); the run stops as soon as that cannot be shown.
+    """
     if max(problem.costs, default=0) >= _EXACT_FLOAT_INTEGERS:
         return None
     try:
-        return _run(problem, per_voter, trie, cost_limit)
-    except _Unsure:
+        return _run(problem, per_voter, trie, cost_limit, certify)
+    except Unsure:
         return None
 
 
-def _run(problem: MesProblem, per_voter: Fraction, trie: PrefixTrie, cost_limit: int | None) -> FloatOutcome:
-    state = _FloatClasses(problem, per_voter, trie)
-    outcome = FloatOutcome()
+def _run(
+    problem: MesProblem,
+    per_voter: Fraction,
+    trie: PrefixTrie,
+    cost_limit: int | None,
+    certify: FloatOutcome | None,
+) -> FloatOutcome:
+    state = FloatClasses(problem, per_voter, trie)
+    outcome = FloatOutcome(classes=state)
     free, alive = problem.opening()
     outcome.bought.extend(free)
     # Lower bounds on each live project's rho; rho only grows from round to round.
@@ -212,20 +103,94 @@ def _run(problem: MesProblem, per_voter: Fraction, trie: PrefixTrie, cost_limit:
     heapq.heapify(heap)
     while True:
         chosen = _cheapest(state, heap, alive)
+        if certify is not None:
+            # Certified only if this run makes the same purchases and then finds nothing affordable.
+            done = len(outcome.rounds)
+            if chosen is None or done == len(certify.rounds):
+                outcome.certified = chosen is None and done == len(certify.rounds)
+                return outcome
+            outcome.certify_margin = _certify(state, heap, alive, chosen, certify, done)
+            if outcome.certify_margin is not None:
+                return outcome
         if chosen is None:
             return outcome
         project, price = chosen
+        scale = problem.scale[project]
+        exact = None if price.exact is None else price.exact / scale
+        outcome.rounds.append(RoundBound(project, price.high / scale * (1 + 2 * EPS), exact))
         if problem.buy(outcome, project, alive, cost_limit):
             return outcome
         state.pay(project, price)
 
 
+def _certify(
+    state: FloatClasses,
+    heap: list[tuple[float, int]],
+    alive: list[bool],
+    chosen: tuple[int, Price],
+    lower: FloatOutcome,
+    done: int,
+) -> float | None:
+    """None when no per-voter budget between the lower run's and this one changes this round's choice.
+
+    The argument of the exact certificate (budgets.mes_engine._certify_round), on proven brackets:
+    for the same earlier purchases every rho only falls as the per-voter budget grows, so the
+    lower run's upper bound on the chosen project's rho bounds it over the whole range, and each
+    competitor's lower bound here bounds it from below. The choice holds when every live
+    competitor's bound here lies above that ceiling (or the competitor is surely unaffordable
+    here). Where both runs know the two rhos exactly (near and exact ties), they are compared
+    exactly, ties by the usual keys. A competitor that fails these tests is tried with the finer
+    range proof (budgets.mes_float_certify). Otherwise the result is the share of the range the closest
+    competitor's lead would cover if the chosen project's rho fell evenly across it (0 when the
+    choice itself changed): a hint for a shorter jump, never a proof.
+    """
+    project, price = chosen
+    wanted, ceiling, exact = lower.rounds[done]
+    if project != wanted:
+        return 0.0
+    problem = state.problem
+    scale = problem.scale
+    here = price.estimate / scale[project]
+    alive[project] = False
+    checked: list[tuple[float, int]] = []
+    miss: float | None = None
+    proof: FloatRangeProof | None = None
+    while heap and heap[0][0] <= ceiling:
+        _, p = heapq.heappop(heap)
+        if not alive[p]:
+            continue
+        found = state.price(p)
+        if found is None:
+            alive[p] = False
+            continue
+        low = found.low / scale[p] * (1 - 2 * EPS)
+        checked.append((low, p))
+        if low <= ceiling:
+            if exact is not None and found.exact is not None:
+                # Both rhos known exactly (a near or exact tie): compared as the exact certificate does.
+                rival_exact = (found.exact / scale[p], problem.tie_key(p))
+                if rival_exact > (exact, problem.tie_key(project)):
+                    continue
+            if lower.classes is not None:
+                proof = proof or FloatRangeProof(lower.classes, state)
+                if proof.holds(project, p):
+                    continue
+            rival = found.estimate / scale[p]
+            fall = ceiling - here
+            miss = (rival - here) / fall if fall > 0 and rival > here else 0.0
+            break
+    for item in checked:
+        heapq.heappush(heap, item)
+    alive[project] = True
+    return miss
+
+
 def _cheapest(
-    state: _FloatClasses, heap: list[tuple[float, int]], alive: list[bool]
-) -> tuple[int, _Price] | None:
+    state: FloatClasses, heap: list[tuple[float, int]], alive: list[bool]
+) -> tuple[int, Price] | None:
     """The project whose rho bracket lies below every other live one's; None when none is affordable."""
     scale = state.problem.scale
-    fresh: list[tuple[float, float, int, _Price]] = []
+    fresh: list[tuple[float, float, int, Price]] = []
     best_high = math.inf
     while heap and heap[0][0] <= best_high:
         _, p = heapq.heappop(heap)
@@ -235,8 +200,8 @@ def _cheapest(
         if price is None:
             alive[p] = False
             continue
-        low = price.low / scale[p] * (1 - 2 * _EPS)
-        high = price.high / scale[p] * (1 + 2 * _EPS)
+        low = price.low / scale[p] * (1 - 2 * EPS)
+        high = price.high / scale[p] * (1 + 2 * EPS)
         fresh.append((high, low, p, price))
         best_high = min(best_high, high)
     for _, low, p, _ in fresh:
@@ -251,6 +216,6 @@ def _cheapest(
     # Brackets overlap: decide exactly if every project in the overlap has a proven exact price.
     exact = [(price.exact / scale[p], state.problem.tie_key(p), p, price) for p, price in near if price.exact]
     if len(exact) < len(near):
-        raise _Unsure
+        raise Unsure
     _, _, project, price = min(exact)
     return project, price

@@ -8,10 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import budgets.add1_jumping as add1_jumping_module
 from budgets import Ballot, Election, Project, allocate
-from budgets.add1 import Add1Result, add1_jumping, add1_stepping
+from budgets.add1 import Add1Result, add1_stepping
+from budgets.add1_jumping import add1_jumping
 from budgets.equal_shares import mes_problem
 from budgets.mes_engine import MesOutcome, run_mes
+from budgets.mes_float import FloatOutcome, run_mes_float
 from tests.budgets.pabulib_files import PABULIB_DIR, RANDOM_ELECTIONS, load_election
 
 # Files where stepping one level at a time takes too long for the suite (10 s of CPU and more);
@@ -64,12 +67,43 @@ def test_jumping_equals_stepping_on_random_elections(election: Election, step: i
     assert_same(*both(election, step))
 
 
-def test_jumping_skips_levels_where_nothing_changes() -> None:
+@RANDOM_ELECTIONS
+@given(elections(), st.sampled_from([1, 1, 2, 7]))
+def test_jumping_in_floats_equals_stepping_on_random_elections(election: Election, step: int) -> None:
+    # Floats from the first class on: plain runs and certified runs are float runs wherever the
+    # floats can prove them, and the exact engine answers the rest.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(add1_jumping_module, "FLOAT_FROM_CLASSES", 0)
+        assert_same(*both(election, step))
+
+
+def test_float_certificates_skip_levels_where_nothing_changes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(add1_jumping_module, "FLOAT_FROM_CLASSES", 0)
+    certified: list[bool] = []
+
+    def watched(*args: object, **kwargs: object) -> FloatOutcome | None:
+        found = run_mes_float(*args, **kwargs)
+        if kwargs.get("certify") is not None and found is not None:
+            certified.append(found.certified)
+        return found
+
+    monkeypatch.setattr(add1_jumping_module, "run_mes_float", watched)
+    stepping, jumping = both(far_apart_groups())
+    assert_same(stepping, jumping)
+    assert jumping.runs < stepping.runs // 4
+    assert certified.count(True) >= 5
+
+
+def far_apart_groups() -> Election:
     # Two voter groups far apart: hundreds of levels repeat the same outcome before the stop.
+    # Three voters share "a"; one wants "b" (500) and "c": "b" becomes affordable at 500 per voter.
     projects = (Project("a", 600), Project("b", 500), Project("c", 900))
     ballots = (Ballot(("a",)), Ballot(("a",)), Ballot(("a",)), Ballot(("b", "c")))
-    election = Election(projects, ballots, 1000)
-    stepping, jumping = both(election)
+    return Election(projects, ballots, 1000)
+
+
+def test_jumping_skips_levels_where_nothing_changes() -> None:
+    stepping, jumping = both(far_apart_groups())
     assert_same(stepping, jumping)
     assert stepping.runs > 100
     assert jumping.runs < stepping.runs // 4

@@ -7,7 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from budgets import Election, allocate
-from budgets.add1 import Add1Options, add1_jumping, add1_stepping
+from budgets.add1 import Add1Options, add1_stepping
+from budgets.add1_jumping import add1_jumping
 from budgets.cli import ADD1_VARIANTS, main
 from budgets.equal_shares import mes_problem
 from tests.budgets.pabulib_files import RANDOM_ELECTIONS, load_election, pabulib_path

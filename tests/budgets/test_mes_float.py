@@ -6,10 +6,11 @@ same stop at the cost limit; where floats cannot prove a decision it must return
 
 from __future__ import annotations
 
+import dataclasses
 from fractions import Fraction
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from budgets import Ballot, Election, Project
@@ -18,7 +19,7 @@ from budgets.mes_engine import MesProblem, run_mes
 from budgets.mes_float import FloatOutcome, run_mes_float
 from budgets.mes_prefix import PrefixTrie
 from tests.budgets.pabulib_files import RANDOM_ELECTIONS, load_election
-from tests.budgets.test_add1_jumping import elections
+from tests.budgets.test_add1_jumping import elections, far_apart_groups
 
 
 def _float_and_exact(
@@ -81,3 +82,102 @@ def test_costs_beyond_whole_floats_are_left_to_the_exact_engine() -> None:
     problem = mes_problem(election)
     assert run_mes_float(problem, Fraction(2**61), PrefixTrie(problem)) is None
     assert run_mes(problem, Fraction(2**61)).bought == [0]
+
+
+@RANDOM_ELECTIONS
+@given(elections(), st.integers(0, 40), st.integers(1, 40))
+def test_a_certified_float_run_proves_every_budget_between_repeats_the_purchases(
+    election: Election, raised: int, jump: int
+) -> None:
+    problem = mes_problem(election)
+    trie = PrefixTrie(problem)
+    low = Fraction(election.budget, len(election.ballots)) + raised
+    lower = run_mes_float(problem, low, trie)
+    assume(lower is not None)
+    assert lower is not None
+    upper = run_mes_float(problem, low + jump, trie, certify=lower)
+    if upper is not None and upper.certified:
+        assert upper.bought == lower.bought
+        for half_steps in range(2 * jump + 1):
+            assert run_mes(problem, low + Fraction(half_steps, 2)).bought == lower.bought
+
+
+def test_a_float_certificate_holds_up_to_the_budget_where_the_outcome_changes() -> None:
+    problem = mes_problem(far_apart_groups())
+    trie = PrefixTrie(problem)
+    lower = run_mes_float(problem, Fraction(250), trie)
+    assert lower is not None
+    assert lower.bought == [0]
+    for level in (300, 499):
+        upper = run_mes_float(problem, Fraction(level), trie, certify=lower)
+        assert upper is not None
+        assert upper.certified
+    # From 500 on "b" is bought too, so no run there may certify the range.
+    assert run_mes(problem, Fraction(501)).bought == [0, 1]
+    for level in (501, 700):
+        upper = run_mes_float(problem, Fraction(level), trie, certify=lower)
+        assert upper is None or not upper.certified
+
+
+def test_a_float_certificate_fails_when_a_competitor_overtakes_the_choice() -> None:
+    # "x" (56) has four supporters, "y" (2) two of them. At 10 per voter only "y" is affordable;
+    # from 14 on, "x" costs its supporters 14 each, a rho of 1/4 against "y"'s 1/2, and comes first.
+    projects = (Project("x", 56), Project("y", 2))
+    ballots = (Ballot(("y", "x")), Ballot(("x", "y")), Ballot(("x",)), Ballot(("x",)))
+    problem = mes_problem(Election(projects, ballots, 100))
+    trie = PrefixTrie(problem)
+    lower = run_mes_float(problem, Fraction(10), trie)
+    assert lower is not None
+    assert lower.bought == [1]
+    assert run_mes(problem, Fraction(30)).bought == [0, 1]
+    upper = run_mes_float(problem, Fraction(30), trie, certify=lower)
+    assert upper is not None
+    assert not upper.certified
+    assert upper.certify_margin == 0  # the choice itself changed: no shorter jump is hinted
+
+
+def test_the_float_range_proof_certifies_what_the_plain_check_cannot() -> None:
+    # Between 25 and 39 per voter the second round's choice ("p2") stays ahead, but its rho at 25
+    # is above a competitor's at 39: only bounding both over the range (the finer proof) shows it.
+    projects = (Project("p0", 33), Project("p1", 80), Project("p2", 33))
+    ballots = (
+        Ballot(("p2", "p1", "p0")),
+        Ballot(("p1",)),
+        Ballot(("p1",)),
+        Ballot(("p0", "p2", "p1")),
+        Ballot(("p2",)),
+    )
+    problem = mes_problem(Election(projects, ballots, 100))
+    trie = PrefixTrie(problem)
+    lower = run_mes_float(problem, Fraction(25), trie)
+    assert lower is not None
+    assert lower.bought == [1, 2]
+    plain = run_mes_float(problem, Fraction(39), trie, certify=dataclasses.replace(lower, classes=None))
+    assert plain is not None
+    assert not plain.certified
+    finer = run_mes_float(problem, Fraction(39), trie, certify=lower)
+    assert finer is not None
+    assert finer.certified
+    for half_steps in range(50, 79):
+        assert run_mes(problem, Fraction(half_steps, 2)).bought == [1, 2]
+
+
+def test_a_float_certificate_settles_an_exact_tie_by_the_tie_break() -> None:
+    # "x" and "y" cost the same and share their supporters: at every budget they tie, and "x"
+    # (the earlier project) wins. The floats cannot separate the two rhos; their exact values can.
+    projects = (Project("x", 10), Project("y", 10), Project("z", 30))
+    ballots = (Ballot(("x", "y")), Ballot(("x", "y")), Ballot(("z",)))
+    problem = mes_problem(Election(projects, ballots, 30))
+    trie = PrefixTrie(problem)
+    lower = run_mes_float(problem, Fraction(12), trie)
+    assert lower is not None
+    assert [(r.project, r.exact) for r in lower.rounds] == [(0, Fraction(1, 2)), (1, Fraction(1, 2))]
+    upper = run_mes_float(problem, Fraction(20), trie, certify=lower)
+    assert upper is not None
+    assert upper.certified
+    unknown = dataclasses.replace(lower, rounds=[r._replace(exact=None) for r in lower.rounds])
+    without = run_mes_float(problem, Fraction(20), trie, certify=unknown)
+    assert without is not None
+    assert not without.certified
+    for level in range(12, 21):
+        assert run_mes(problem, Fraction(level)).bought == [0, 1]

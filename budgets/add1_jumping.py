@@ -1,0 +1,183 @@
+"""The add1 completion of Equal Shares, skipping the levels whose outcome provably cannot change.
+
+`add1_jumping` runs one level and then tries a level several steps further with a certified run
+(see budgets.mes_engine): when the certificate holds, every level in between has the same
+outcome and is skipped; the jump doubles after each success and falls back to one step after a
+failure (a long jump that failed outright is bisected; a near miss halves the jump and caps the
+next ones for a while). Where runs hold thousands of budget classes, its one-step runs are float
+runs with proven bounds (budgets.mes_float), and so are its certified runs when the floats can
+prove the certificate; the outcome it returns is always an exact run's. Its result is
+add1_stepping's (budgets.add1), level for level.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from budgets.add1 import (
+    PABULIB,
+    Add1Options,
+    Add1Result,
+    Progress,
+    done_note,
+    done_reason,
+    everything_fits,
+    over_note,
+    start_level,
+)
+from budgets.mes_engine import MesOutcome, MesProblem, run_mes
+from budgets.mes_float import FloatOutcome, run_mes_float
+from budgets.mes_prefix import PrefixTrie
+
+# From how many budget classes on a run's path the float run (array arithmetic) beats the exact
+# engine's per-class loops; with fewer, the arrays' fixed cost per operation dominates.
+FLOAT_FROM_CLASSES = 4096
+
+# How many certified jumps at the ceiling a near miss set (see add1_jumping) before it doubles.
+CEILING_HOLDS = 3
+
+
+def _plain_run(
+    problem: MesProblem, per_voter: Fraction, trie: PrefixTrie, cost_limit: int | None, floats: bool
+) -> MesOutcome | FloatOutcome:
+    """A plain run's purchases: with `floats`, proven in floats when every decision is clear
+    (budgets.mes_float); else, or when the floats cannot tell, from the exact engine."""
+    found = run_mes_float(problem, per_voter, trie, cost_limit) if floats else None
+    if found is not None:
+        return found
+    return run_mes(problem, per_voter, cost_limit=cost_limit, trie=trie, keep_classes=True)
+
+
+def _exact(
+    problem: MesProblem, outcome: MesOutcome | FloatOutcome, per_voter: Fraction, trie: PrefixTrie
+) -> MesOutcome:
+    """The exact run (prices, rhos, classes) behind an outcome a float run proved; the same purchases."""
+    if isinstance(outcome, MesOutcome):
+        return outcome
+    return run_mes(problem, per_voter, trie=trie, keep_classes=True)
+
+
+def _rounds(outcome: MesOutcome) -> list[tuple[int, Fraction]]:
+    return [(p, outcome.rho[p]) for p in outcome.bought if outcome.round_of[p] > 0]
+
+
+Accepted = MesOutcome | FloatOutcome
+
+
+def _certified_run(
+    problem: MesProblem, best: Accepted, reached: Fraction, level: Fraction, trie: PrefixTrie, budget: int
+) -> tuple[Accepted, Accepted]:
+    """A run at `level` certifying (or not) that every level from `reached` repeats `best`, and the
+    accepted run it compared with: from a float run a certified float run when the floats can
+    tell; else the exact certificate, which reads the exact classes and rhos of the accepted run
+    (made here when `best` was a float run)."""
+    if isinstance(best, FloatOutcome):
+        found = run_mes_float(problem, level, trie, budget, certify=best)
+        if found is not None:
+            return found, best
+    lower = _exact(problem, best, reached, trie)
+    certify = _rounds(lower)
+    trial = run_mes(
+        problem, level, cost_limit=budget, certify=certify, trie=trie, lower=lower.classes, keep_classes=True
+    )
+    return trial, lower
+
+
+def add1_jumping(
+    problem: MesProblem,
+    voters: int,
+    budget: int,
+    progress: Progress | None = None,
+    step: int = 1,
+    options: Add1Options = PABULIB,
+) -> Add1Result:
+    """The same completion as add1_stepping, skipping levels whose outcome provably cannot change.
+
+    From the accepted run at level L (k steps taken), a certified run at L + j steps either proves
+    that every level up to it repeats the accepted purchases (all of them are then accepted, as
+    stepping would, and the jump doubles) or fails (the next try is one step; a long jump that
+    failed outright is halved instead, and later jumps stay short of the step where it failed; a
+    near miss, where competitors kept their order but the proof did not reach, halves the jump
+    and holds later ones at that length until a few of them are certified).
+    A jump of one step is an ordinary run, judged as stepping judges it. Where outcomes change at
+    nearly every level the search falls back to stepping, so it costs at most a few runs more
+    than stepping. Where plain runs are float runs, so are certified runs from a float run
+    (budgets.mes_float), falling back to the exact certificate where the floats cannot tell.
+    """
+    voters = max(voters, 1)
+    per_voter, origin = start_level(problem, voters, budget, step, options)
+    if options.integral_start and sum(problem.costs) <= budget:
+        return everything_fits(problem, Fraction(budget, voters), budget)
+    trie = PrefixTrie(problem)
+    first = run_mes(problem, per_voter, trie=trie, keep_classes=True)
+    floats = first.classes is not None and first.classes.node.classes >= FLOAT_FROM_CLASSES
+    best: Accepted = first
+    runs = 1
+    steps = 0
+    jump = 1
+    # Plain runs in a row that repeated the accepted purchases, and how many a certified jump
+    # waits for: where outcomes change at almost every level a failed certificate is a wasted
+    # run, so each failure doubles the wait and each success halves it.
+    repeated, patience = 0, 1
+    # The nearest step whose certificate failed outright (margin 0: a competitor was ahead there)
+    # since the accepted purchases last changed. Jumps stay at most halfway to it, so a long jump
+    # that failed is bisected rather than retried, and the steps up to it are not jumped over.
+    failed_at: int | None = None
+    # After a near miss, the longest jump to try, and the certified jumps made at it so far; it
+    # doubles after CEILING_HOLDS of them and is lifted when the accepted purchases change.
+    ceiling: int | None = None
+    held = 0
+    why = done_reason(problem, best, budget, options)
+    while why is None:
+        if failed_at is not None:
+            jump = min(jump, max(1, (failed_at - steps) // 2))
+        target = steps + jump
+        level = origin + target * step
+        reached = Fraction(origin + steps * step) if steps else per_voter
+        if progress is not None:
+            progress(target, level)
+        runs += 1
+        if jump == 1:
+            trial = _plain_run(problem, Fraction(level), trie, budget, floats)
+            if trial.over_limit or trial.spent > budget:
+                note = over_note(per_voter, reached, steps, level, trial.spent, budget)
+                exact = _exact(problem, best, reached, trie)
+                return Add1Result(exact, reached, note, runs + (exact is not best))
+            repeated = repeated + 1 if trial.bought == best.bought else 0
+            if repeated == 0:
+                failed_at, ceiling = None, None
+            jump = 2 if repeated >= patience else 1
+            best, steps = trial, target
+        else:
+            trial, lower = _certified_run(problem, best, reached, Fraction(level), trie, budget)
+            runs += lower is not best
+            best = lower
+            shorter = 0 if trial.certify_margin is None else int(jump * trial.certify_margin * 9 / 10)
+            if trial.certified:
+                patience = max(1, patience // 2)
+                best, steps = trial, target
+                jump *= 2
+                if ceiling is not None:
+                    held += 1
+                    if held == CEILING_HOLDS:
+                        ceiling, held = 2 * ceiling, 0
+                    jump = min(jump, ceiling)
+            elif shorter >= 2:
+                jump = shorter  # a near miss: competitors kept their order, the range was too long
+            elif trial.certify_margin and jump >= 4:
+                # A near miss too close to say how much shorter: halve the jump, and keep later
+                # jumps that short for a while, rather than step through the near-tie one level a run.
+                ceiling, held = jump // 2, 0
+                jump = ceiling
+            elif trial.certify_margin == 0 and jump >= 8:
+                failed_at = target  # a long jump failed: halve it, keeping the patience
+                jump = jump // 2
+            else:
+                if trial.certify_margin == 0:
+                    failed_at = target
+                jump, repeated = 1, 0
+                patience = min(2 * patience, 64)
+        why = done_reason(problem, best, budget, options)
+    final = Fraction(origin + steps * step) if steps else per_voter
+    exact = _exact(problem, best, final, trie)
+    return Add1Result(exact, final, done_note(per_voter, final, steps, why), runs + (exact is not best))

@@ -1,0 +1,85 @@
+"""The finer range proof of budgets.mes_certify for float runs: a round's choice over a range of budgets.
+
+The argument is budgets.mes_certify.RangeProof's (read it first), on the float budgets of the two
+runs and their proven errors. A class whose budget at the lower level L is surely positive holds
+at least (budget - error) + (b - L) at b, and any class at most max(0, budget + error - (L' - b)),
+from the run at the upper level L'. The chosen project's rho at b is at most the top of the price
+bracket the lower budgets give, a competitor's at least the bottom of the one the upper budgets
+give; each new budget carries a bound on the rounding that made it. A piece of the range that
+fails is halved DEPTH times, and whatever the floats cannot settle fails the proof.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+
+from budgets.mes_certify import DEPTH
+from budgets.mes_float_classes import EPS, FloatArray, FloatClasses, IndexArray, Unsure, bracket
+
+
+class FloatRangeProof:
+    """Bounds on rhos between the per-voter budgets of the lower run's classes and the upper run's,
+    for the round the upper run is in."""
+
+    def __init__(self, lower: FloatClasses, upper: FloatClasses) -> None:
+        self.lower, self.upper = lower, upper
+        # The range of per-voter budgets as floats that surely contain it.
+        low, high = lower.per_voter, upper.per_voter
+        self.low = float(low) if Fraction(float(low)) <= low else math.nextafter(float(low), -math.inf)
+        self.high = float(high) if Fraction(float(high)) >= high else math.nextafter(float(high), math.inf)
+        self._memo: dict[tuple[int, bool, float], float | None] = {}
+
+    def _budgets(self, classes: IndexArray, chosen: bool, b: float) -> tuple[FloatArray, FloatArray]:
+        """Lower bounds on the classes' budgets at b (for the chosen project) or upper bounds (for a
+        competitor), with a bound on the rounding of each."""
+        if chosen:
+            held = self.lower.budget[classes] - self.lower.error[classes]
+            budget = np.where(held > 0, held + (b - self.low), 0.0)
+            return budget, np.where(budget > 0, 8 * EPS * (budget + self.high), 0.0)
+        budget = np.maximum(self.upper.budget[classes] + self.upper.error[classes] - (self.high - b), 0.0)
+        return budget, 8 * EPS * (budget + self.high)
+
+    def _rho(self, project: int, chosen: bool, b: float) -> float | None:
+        """An upper bound on the chosen project's rho at b, or a lower bound on a competitor's (None:
+        surely unaffordable). Raises Unsure where the floats cannot tell."""
+        key = (project, chosen, b)
+        if key not in self._memo:
+            problem = self.upper.problem
+            classes, weights, counts = self.upper.cells(project)
+            budget, error = self._budgets(classes, chosen, b)
+            price = bracket(problem, project, budget, error, weights, counts)
+            scale = problem.scale[project]
+            if price is None:
+                self._memo[key] = None
+            elif chosen:
+                self._memo[key] = price.high / scale * (1 + 2 * EPS)
+            else:
+                self._memo[key] = price.low / scale * (1 - 2 * EPS)
+        return self._memo[key]
+
+    def _beats(self, chosen: int, rival: int, b1: float, b2: float) -> bool:
+        """The chosen project is cheaper than the rival at every budget in [b1, b2]."""
+        rival_rho = self._rho(rival, False, b2)
+        if rival_rho is None:
+            return True  # the rival's supporters cannot pay for it even with the upper budgets
+        chosen_rho = self._rho(chosen, True, b1)
+        return chosen_rho is not None and chosen_rho < rival_rho
+
+    def holds(self, chosen: int, rival: int) -> bool:
+        """The round's choice beats `rival` at every per-voter budget of the range."""
+        pieces = [(self.low, self.high, DEPTH)]
+        try:
+            while pieces:
+                b1, b2, depth = pieces.pop()
+                if self._beats(chosen, rival, b1, b2):
+                    continue
+                middle = (b1 + b2) / 2
+                if depth == 0 or not self._beats(chosen, rival, middle, middle):
+                    return False
+                pieces += [(b1, middle, depth - 1), (middle, b2, depth - 1)]
+        except Unsure:
+            return False
+        return True
