@@ -12,6 +12,20 @@ from budgets.mes_problem import MesProblem
 _EPS = 2.0**-52
 
 
+def settle(rows: list[tuple[int, int, int, int]], left: int, units: int) -> tuple[int, int]:
+    """The exact water-filling step shared by every exact price: with `left` of the cost to cover
+    over `units` weight units, rows (budget per weight unit over a common scale, budget, weight,
+    count) that cannot pay left / units per unit pay all they hold, poorest first; returns what is
+    left and the units that pay the price (price per unit = left / units). Sorts `rows`."""
+    rows.sort()
+    for _, b, w, many in rows:
+        if left * w <= b * units:
+            break
+        left -= b * many
+        units -= w * many
+    return left, units
+
+
 class BudgetClasses:
     """Mutable state of one MES run.
 
@@ -108,12 +122,7 @@ class BudgetClasses:
             b = numerator[c] * factors[epoch[c]]
             rows.append((b * (lcm // w), b, w, many))
         richest_floor *= 1 - 4 * _EPS
-        rows.sort()
-        for _, b, w, many in rows:
-            if left * w <= b * units:
-                break
-            left -= b * many
-            units -= w * many
+        left, units = settle(rows, left, units)
         if units == 0 or left <= 0:
             return None if bounds is None else self.price_exact(project, cells)
         price_f = left / units / self.denominator

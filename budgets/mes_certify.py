@@ -20,11 +20,9 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from budgets.mes_budgets import BudgetClasses
-    from budgets.mes_prefix import Cells
+from budgets.mes_budgets import BudgetClasses, settle
+from budgets.mes_prefix import Cells
 
 # How many times a failing piece of the range is halved before the proof gives up.
 DEPTH = 5
@@ -44,14 +42,7 @@ def _price(cells: Cells, budgets: list[int], lcm: int, cost: int) -> tuple[int, 
         money += b * many
     if money < cost:
         return None
-    rows.sort()
-    left = cost
-    for _, b, w, many in rows:
-        if left * w <= b * units:
-            break
-        left -= b * many
-        units -= w * many
-    return left, units
+    return settle(rows, cost, units)
 
 
 class RangeProof:

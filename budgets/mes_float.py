@@ -31,7 +31,7 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from budgets.mes_float_certify import FloatRangeProof
-from budgets.mes_float_classes import EPS, FloatClasses, Price, Unsure
+from budgets.mes_float_classes import FloatClasses, Price, Unsure
 from budgets.mes_prefix import PrefixTrie
 from budgets.mes_problem import MesProblem
 
@@ -117,7 +117,7 @@ def _run(
         project, price = chosen
         scale = problem.scale[project]
         exact = None if price.exact is None else price.exact / scale
-        outcome.rounds.append(RoundBound(project, price.high / scale * (1 + 2 * EPS), exact))
+        outcome.rounds.append(RoundBound(project, price.rho(scale)[1], exact))
         if problem.buy(outcome, project, alive, cost_limit):
             return outcome
         state.pay(project, price)
@@ -155,15 +155,9 @@ def _certify(
     checked: list[tuple[float, int]] = []
     miss: float | None = None
     proof: FloatRangeProof | None = None
-    while heap and heap[0][0] <= ceiling:
-        _, p = heapq.heappop(heap)
-        if not alive[p]:
-            continue
-        found = state.price(p)
-        if found is None:
-            alive[p] = False
-            continue
-        low = found.low / scale[p] * (1 - 2 * EPS)
+    while (next_one := _next_priced(state, heap, alive, ceiling)) is not None:
+        p, found = next_one
+        low = found.rho(scale[p])[0]
         checked.append((low, p))
         if low <= ceiling:
             if exact is not None and found.exact is not None:
@@ -185,6 +179,22 @@ def _certify(
     return miss
 
 
+def _next_priced(
+    state: FloatClasses, heap: list[tuple[float, int]], alive: list[bool], threshold: float
+) -> tuple[int, Price] | None:
+    """The next live project whose lower bound on the heap is at most `threshold`, with its proven
+    price; those found surely unaffordable on the way are dropped. None when no such project is left."""
+    while heap and heap[0][0] <= threshold:
+        _, p = heapq.heappop(heap)
+        if not alive[p]:
+            continue
+        price = state.price(p)
+        if price is not None:
+            return p, price
+        alive[p] = False
+    return None
+
+
 def _cheapest(
     state: FloatClasses, heap: list[tuple[float, int]], alive: list[bool]
 ) -> tuple[int, Price] | None:
@@ -192,16 +202,9 @@ def _cheapest(
     scale = state.problem.scale
     fresh: list[tuple[float, float, int, Price]] = []
     best_high = math.inf
-    while heap and heap[0][0] <= best_high:
-        _, p = heapq.heappop(heap)
-        if not alive[p]:
-            continue
-        price = state.price(p)
-        if price is None:
-            alive[p] = False
-            continue
-        low = price.low / scale[p] * (1 - 2 * EPS)
-        high = price.high / scale[p] * (1 + 2 * EPS)
+    while (next_one := _next_priced(state, heap, alive, best_high)) is not None:
+        p, price = next_one
+        low, high = price.rho(scale[p])
         fresh.append((high, low, p, price))
         best_high = min(best_high, high)
     for _, low, p, _ in fresh:

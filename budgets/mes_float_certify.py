@@ -51,13 +51,11 @@ class FloatRangeProof:
             classes, weights, counts = self.upper.cells(project)
             budget, error = self._budgets(classes, chosen, b)
             price = bracket(problem, project, budget, error, weights, counts)
-            scale = problem.scale[project]
             if price is None:
                 self._memo[key] = None
-            elif chosen:
-                self._memo[key] = price.high / scale * (1 + 2 * EPS)
             else:
-                self._memo[key] = price.low / scale * (1 - 2 * EPS)
+                low, high = price.rho(problem.scale[project])
+                self._memo[key] = high if chosen else low
         return self._memo[key]
 
     def _beats(self, chosen: int, rival: int, b1: float, b2: float) -> bool:

@@ -37,6 +37,10 @@ class Price:
     estimate: float
     exact: Fraction | None
 
+    def rho(self, scale: int) -> tuple[float, float]:
+        """Proven bounds on the rho this price gives a project with this utility scale."""
+        return self.low / scale * (1 - 2 * EPS), self.high / scale * (1 + 2 * EPS)
+
 
 FloatArray = npt.NDArray[np.float64]
 IndexArray = npt.NDArray[np.intp]
