@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 from datetime import datetime
 from functools import cache
-
 from typing import Any
 
 from sqlalchemy import update

@@ -20,8 +20,8 @@ from app.services.funding.transparency import check_ledger
 from budgets.accounts import escrow_account
 from tests import factories
 from tests.browser.live_server import server_env
-from tests.funding.live_api import bearer, call, server_database
 from tests.gunicorn_server import gunicorn
+from tests.live_api import bearer, call, server_database
 from tests.migrated_databases import MigratedDatabases
 from tests.ports import free_port
 

@@ -1,6 +1,6 @@
-"""A test's side of a live server (tests/gunicorn_server.py): JSON calls to its API, a resident's
-bearer token, and the server's database opened beside it, to set it up and to read what the API
-does not show."""
+"""A test's side of a live server (tests/gunicorn_server.py, tests/browser/live_server.py): JSON
+calls to its API, a user's token, and the server's database opened beside it, to set it up and to
+read what the API does not show."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -33,13 +34,22 @@ def call(
         return error.code, json.load(error)
 
 
-def bearer(url: str, email: str) -> dict[str, str]:
+def api(base: str, method: str, path: str, body: object = None, token: str | None = None) -> Any:
+    """The JSON body of an API request that must succeed, as `token`'s user when given."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    status, found = call(method, base + path, body, headers)
+    assert status < 400, (method, path, status, found)
+    return found
+
+
+def api_token(base: str, email: str, password: str = factories.DEFAULT_PASSWORD) -> str:
+    """A fresh API token for this user."""
+    return str(api(base, "POST", "/api/v1/tokens", {"email": email, "password": password})["token"])
+
+
+def bearer(base: str, email: str) -> dict[str, str]:
     """The Authorization header of a fresh API token for this user (factories.DEFAULT_PASSWORD)."""
-    status, body = call(
-        "POST", url + "/api/v1/tokens", {"email": email, "password": factories.DEFAULT_PASSWORD}
-    )
-    assert status == 201, body
-    return {"Authorization": f"Bearer {body['token']}"}
+    return {"Authorization": f"Bearer {api_token(base, email)}"}
 
 
 @contextmanager
