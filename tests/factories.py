@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from datetime import datetime
 from functools import cache
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -13,7 +14,10 @@ from werkzeug.security import generate_password_hash
 from app.models import Issue, User
 from app.models.account import Role
 from app.models.timestamps import utcnow
+from app.services.funding import groups, pledges
+from app.services.funding.payments import TestProvider
 from app.services.issues import likes, places, reports
+from app.services.rounds import lifecycle as rounds
 from tests.testcity import OLD_TOWN, Place, city_areas
 
 DEFAULT_PASSWORD = "correct-horse-battery"
@@ -94,3 +98,32 @@ def new_issue(
     if likes_from:
         session.refresh(issue)
     return issue
+
+
+def voting_round(
+    session: Session, name: str, domain: str, members: int, costs: tuple[int, ...], **terms: Any
+) -> tuple[int, list[int], User, list[User]]:
+    """A group in Old Town whose round `name` (with `terms` beyond the defaults) is in its voting
+    phase: admin@DOMAIN runs it, member0@DOMAIN ... each pledged 10.00 (confirmed), and every cost
+    in `costs` is a problem liked once. Returns the round id, the problems' ids, the admin and the
+    members."""
+    group = groups.create_group(session, None, groups.area_id_by_name(session, "Old Town"), name)
+    pool_id = groups.get_group_row(session, group.id).pool_id
+    admin = new_user(session, email=f"admin@{domain}")
+    groups.join(session, admin, group.id, as_admin=True)
+    voters = []
+    for n in range(members):
+        member = new_user(session, email=f"member{n}@{domain}")
+        groups.join(session, member, group.id)
+        pledges.pledge(session, member, pool_id, 1000, f"{domain}-{n}", TestProvider())
+        voters.append(member)
+    issue_ids = []
+    for cents in costs:
+        issue = new_issue(session, likes_from=1)
+        session.execute(update(Issue).where(Issue.id == issue.id).values(cost_estimate_cents=cents))
+        issue_ids.append(issue.id)
+    settings = {"group_id": group.id, "name": name, "top_n": 10, "leftover": "rollover", **terms}
+    created = rounds.create_round(session, admin, settings)
+    rounds.advance(session, admin, created.id, "pledging")
+    rounds.advance(session, admin, created.id, "voting")
+    return created.id, issue_ids, admin, voters

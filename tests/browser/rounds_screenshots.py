@@ -6,34 +6,24 @@ official costs three problems of the first group's area, its treasurer runs a ro
 
 from __future__ import annotations
 
-import json
 import sys
 import tempfile
-import urllib.request
 from pathlib import Path
-from typing import Any
 
 from playwright.sync_api import Page, sync_playwright
 
 from tests.browser.funding_screenshots import SIZES, log_in, log_out
 from tests.browser.live_server import ARTIFACTS, chromium_missing, demo_server, launch_options
+from tests.live_api import api, api_token
 
 OFFICIAL = "official@demo.commonfix.org"
 TREASURER = "resident1@demo.commonfix.org"
 
 
-def api(base: str, method: str, path: str, body: Any = None, token: str | None = None) -> Any:
-    headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(base + path, data, headers, method=method)
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.load(response)
-
-
 def prepare(base: str) -> tuple[int, list[int]]:
     """A voting round of group 1 with three costed candidates and a 1:1 city match; returns (id, issues)."""
-    official = api(base, "POST", "/api/v1/tokens", {"email": OFFICIAL, "password": "demo-password"})["token"]
-    admin = api(base, "POST", "/api/v1/tokens", {"email": TREASURER, "password": "demo-password"})["token"]
+    official = api_token(base, OFFICIAL, "demo-password")
+    admin = api_token(base, TREASURER, "demo-password")
     group = next(g for g in api(base, "GET", "/api/v1/groups")["groups"] if g["id"] == 1)
     query = f"/api/v1/issues?status=open&sort=rank&area={group['area']['id']}&per_page=5"
     ids = [f["properties"]["id"] for f in api(base, "GET", query)["features"]]
@@ -93,9 +83,7 @@ def main() -> int:
             context = browser.new_context(**options)
             take_all(context.new_page(), base, folder, size, rid, ids[0], tallied=False)
             context.close()
-        admin = api(base, "POST", "/api/v1/tokens", {"email": TREASURER, "password": "demo-password"})[
-            "token"
-        ]
+        admin = api_token(base, TREASURER, "demo-password")
         api(base, "PUT", f"/api/v1/rounds/{rid}/ballot", {"issue_ids": ids[1:3]}, admin)
         api(base, "POST", f"/api/v1/rounds/{rid}/tally", None, admin)
         for size, options in SIZES.items():

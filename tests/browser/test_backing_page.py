@@ -5,8 +5,6 @@ tests/browser/test_pending_backing.py runs the shipped provider's pending path."
 
 from __future__ import annotations
 
-import json
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +17,7 @@ from tests.browser.actions import log_in
 from tests.browser.conftest import api_get, new_phone_page
 from tests.browser.live_server import LAPTOP, PHONE_390, LiveServer, load_demo_city, server_env
 from tests.gunicorn_server import gunicorn
+from tests.live_api import api, api_token
 from tests.worker_process import running_worker
 
 OFFICIAL = "official@demo.commonfix.org"
@@ -33,24 +32,15 @@ def backing_server(tmp_path_factory: pytest.TempPathFactory, seeded_demo: Path) 
         yield LiveServer(url, env["DATABASE_URL"], env)
 
 
-def api(server: LiveServer, method: str, path: str, body: Any, token: str | None = None) -> Any:
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    request = urllib.request.Request(server.url + path, json.dumps(body).encode(), headers, method=method)
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.load(response)
-
-
 def costed_problem(server: LiveServer, cost_cents: int) -> dict[str, Any]:
     """The official prices the most-liked open problem that has no price yet (the demo city's campaign
     priced and backed a few: app/demo/backing.py)."""
-    token = api(server, "POST", "/api/v1/tokens", {"email": OFFICIAL, "password": "demo-password"})["token"]
+    token = api_token(server.url, OFFICIAL, "demo-password")
     ranked = api_get(server, "/api/v1/issues?status=open&sort=rank&per_page=20")["features"]
     top = next(
         f for f in ranked if api_get(server, f"/api/v1/issues/{f['id']}")["properties"]["funding"] is None
     )
-    api(server, "PUT", f"/api/v1/issues/{top['id']}/estimate", {"cost_cents": cost_cents}, token)
+    api(server.url, "PUT", f"/api/v1/issues/{top['id']}/estimate", {"cost_cents": cost_cents}, token)
     return dict(top)
 
 

@@ -8,10 +8,8 @@ on the census upload, verification and ballot pages, which are also shot at phon
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import time
-import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
@@ -28,6 +26,7 @@ from tests.browser.live_server import (
     LiveServer,
     flask_command,
 )
+from tests.live_api import api, api_token
 
 OFFICIAL = "official@demo.commonfix.org"
 CITY_ADMIN = "admin@demo.commonfix.org"
@@ -72,28 +71,14 @@ def move_round_times_back(server: LiveServer, round_id: int, by: timedelta) -> N
     flask_command(server.env, "round-schedule")
 
 
-def official_token(server: LiveServer) -> str:
-    body = json.dumps({"email": OFFICIAL, "password": DEMO_PASSWORD}).encode()
-    request = urllib.request.Request(
-        server.url + "/api/v1/tokens", body, {"Content-Type": "application/json"}, method="POST"
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return str(json.load(response)["token"])
-
-
 def cost_candidates(server: LiveServer, area_id: int, budget: int) -> list[int]:
     """The official prices the area's three top problems: two fit the pool together, the third not."""
-    token = official_token(server)
+    token = api_token(server.url, OFFICIAL, DEMO_PASSWORD)
     query = f"/api/v1/issues?status=open&sort=rank&area={area_id}&per_page=3"
     ids = [f["properties"]["id"] for f in api_get(server, query)["features"]]
     for issue_id, share in zip(ids, (45, 35, 30), strict=True):
-        body = json.dumps({"cost_cents": budget * share // 100}).encode()
-        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
-        request = urllib.request.Request(
-            f"{server.url}/api/v1/issues/{issue_id}/estimate", body, headers, method="PUT"
-        )
-        with urllib.request.urlopen(request, timeout=30):
-            pass
+        estimate = {"cost_cents": budget * share // 100}
+        api(server.url, "PUT", f"/api/v1/issues/{issue_id}/estimate", estimate, token)
     return ids
 
 

@@ -4,10 +4,7 @@ city matches 1:1, members vote, the admin tallies, and everyone sees which probl
 
 from __future__ import annotations
 
-import json
 import time
-import urllib.request
-from typing import Any
 
 from playwright.sync_api import Browser, expect
 
@@ -15,27 +12,19 @@ from tests.browser.accessibility import serious_violations
 from tests.browser.actions import confirm, log_in, press, register
 from tests.browser.conftest import api_get, new_phone_page
 from tests.browser.live_server import DEMO_RESIDENT, LiveServer, flask_command
+from tests.live_api import api, api_token
 
 OFFICIAL = "official@demo.commonfix.org"
 
 
-def api(server: LiveServer, method: str, path: str, body: Any, token: str | None = None) -> Any:
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    request = urllib.request.Request(server.url + path, json.dumps(body).encode(), headers, method=method)
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.load(response)
-
-
 def cost_three_problems(server: LiveServer, area_id: int, budget_cents: int) -> list[int]:
     """The official prices the area's three most-liked open problems so that not all of them fit."""
-    token = api(server, "POST", "/api/v1/tokens", {"email": OFFICIAL, "password": "demo-password"})["token"]
+    token = api_token(server.url, OFFICIAL, "demo-password")
     features = api_get(server, f"/api/v1/issues?status=open&sort=rank&area={area_id}&per_page=3")["features"]
     ids = [f["properties"]["id"] for f in features]
     for issue_id, share in zip(ids, (0.6, 0.5, 0.3), strict=True):
         api(
-            server,
+            server.url,
             "PUT",
             f"/api/v1/issues/{issue_id}/estimate",
             {"cost_cents": int(budget_cents * share)},

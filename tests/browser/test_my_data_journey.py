@@ -10,29 +10,17 @@ import json
 import subprocess
 import sys
 import time
-import urllib.request
 import zipfile
 from pathlib import Path
-from typing import Any
 
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.actions import log_in, register
 from tests.browser.conftest import api_get
 from tests.browser.live_server import LAPTOP, PHONE_390, ROOT, LiveServer
+from tests.live_api import api, api_token
 
 PASSWORD = "a long enough password"  # what tests.browser.actions.register types
-
-
-def api_post(server: LiveServer, path: str, body: dict[str, Any], token: str | None = None) -> Any:
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    request = urllib.request.Request(
-        server.url + path, data=json.dumps(body).encode(), headers=headers, method="POST"
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.load(response)
 
 
 def shoot(page: Page, folder: Path, name: str) -> None:
@@ -66,12 +54,13 @@ def test_my_commonfix_download_flag_and_delete_on_a_phone(
     page.goto(base + "/account/register")
     name = "Data Owner"
     email = register(page, live_server, display_name=name)
-    token = api_post(live_server, "/api/v1/tokens", {"email": email, "password": PASSWORD})["token"]
+    token = api_token(live_server.url, email, PASSWORD)
     somewhere = api_get(live_server, "/api/v1/issues?per_page=2&sort=rank")["features"]
     lon, lat = somewhere[0]["geometry"]["coordinates"]
     title = f"Browser pothole {time.time_ns()}"
-    mine = api_post(
-        live_server,
+    mine = api(
+        live_server.url,
+        "POST",
         "/api/v1/issues",
         {"lat": lat, "lon": lon, "category": "pothole", "title": title, "description": "Deep, by the kerb."},
         token,

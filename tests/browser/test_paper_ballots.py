@@ -9,11 +9,8 @@ round's eligibility is set in the database directly: choosing it on the round fo
 
 from __future__ import annotations
 
-import json
 import sqlite3
-import urllib.request
 from pathlib import Path
-from typing import Any
 
 from playwright.sync_api import Browser, Page, expect
 
@@ -21,30 +18,23 @@ from tests.browser.accessibility import serious_violations
 from tests.browser.actions import log_in, press
 from tests.browser.conftest import new_phone_page
 from tests.browser.live_server import LAPTOP, PHONE_390, LiveServer
+from tests.live_api import api, api_token
 
 OFFICIAL = "official@demo.commonfix.org"
 CITY_ADMIN = "admin@demo.commonfix.org"  # an admin is staff: the second official at the table
 RESIDENT = "resident7@demo.commonfix.org"
 
 
-def api(server: LiveServer, method: str, path: str, body: Any = None, token: str | None = None) -> Any:
-    headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(server.url + path, data, headers, method=method)
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.load(response)
-
-
 def codes_round(server: LiveServer) -> int:
     """A knapsack round of the second group whose voters hold codes, open for voting."""
-    token = api(server, "POST", "/api/v1/tokens", {"email": OFFICIAL, "password": "demo-password"})["token"]
+    token = api_token(server.url, OFFICIAL, "demo-password")
     terms = {"group_id": 2, "name": "Library vote", "ballot": "approval", "rule": "greedy", "top_n": 4}
-    rid = int(api(server, "POST", "/api/v1/rounds", terms | {"leftover": "rollover"}, token)["id"])
+    rid = int(api(server.url, "POST", "/api/v1/rounds", terms | {"leftover": "rollover"}, token)["id"])
     database = Path(server.database_url.removeprefix("sqlite:///"))
     with sqlite3.connect(database, timeout=30) as connection:
         connection.execute("UPDATE rounds SET eligibility = 'codes' WHERE id = ?", (rid,))
     for phase in ("pledging", "voting"):
-        api(server, "POST", f"/api/v1/rounds/{rid}/phase", {"phase": phase}, token)
+        api(server.url, "POST", f"/api/v1/rounds/{rid}/phase", {"phase": phase}, token)
     return rid
 
 

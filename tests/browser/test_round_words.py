@@ -6,10 +6,7 @@ Runs against the seeded demo city, in the last neighbourhood group (the other jo
 
 from __future__ import annotations
 
-import json
 import time
-import urllib.request
-from typing import Any
 
 from playwright.sync_api import Browser, Page, expect
 
@@ -17,24 +14,9 @@ from tests.browser.accessibility import serious_violations
 from tests.browser.actions import confirm, log_in, register, wait_for_map
 from tests.browser.conftest import api_get, new_phone_page
 from tests.browser.live_server import LiveServer
+from tests.live_api import api, api_token
 
 OFFICIAL = "official@demo.commonfix.org"
-
-
-def api(server: LiveServer, method: str, path: str, body: Any, token: str) -> Any:
-    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
-    request = urllib.request.Request(server.url + path, json.dumps(body).encode(), headers, method=method)
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.load(response)
-
-
-def official_token(server: LiveServer) -> str:
-    body = json.dumps({"email": OFFICIAL, "password": "demo-password"}).encode()
-    request = urllib.request.Request(
-        server.url + "/api/v1/tokens", body, {"Content-Type": "application/json"}, method="POST"
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return str(json.load(response)["token"])
 
 
 def meter_value(page: Page) -> int:
@@ -54,14 +36,14 @@ def test_a_knapsack_ballot_refuses_what_does_not_fit_and_results_read_in_words(
     group = api_get(live_server, "/api/v1/groups")["groups"][-1]
     budget = api_get(live_server, f"/api/v1/pools/{group['pool_id']}")["balance_cents"]
     assert budget > 1000, "the demo group's pool holds confirmed pledges"
-    token = official_token(live_server)
+    token = api_token(live_server.url, OFFICIAL, "demo-password")
     query = f"/api/v1/issues?status=open&sort=rank&area={group['area']['id']}&per_page=4"
     ids = [f["properties"]["id"] for f in api_get(live_server, query)["features"]]
     assert len(ids) == 4
     # Two fit together, the third does not fit beside them, the fourth costs more than the whole pool.
     costs = [budget * 45 // 100, budget * 35 // 100, budget * 30 // 100, budget * 3 // 2]
     for issue_id, cents in zip(ids, costs, strict=True):
-        api(live_server, "PUT", f"/api/v1/issues/{issue_id}/estimate", {"cost_cents": cents}, token)
+        api(live_server.url, "PUT", f"/api/v1/issues/{issue_id}/estimate", {"cost_cents": cents}, token)
     terms = {
         "group_id": group["id"],
         "name": "Words round",
@@ -70,7 +52,7 @@ def test_a_knapsack_ballot_refuses_what_does_not_fit_and_results_read_in_words(
         "top_n": 4,
         "leftover": "rollover",
     }
-    rid = api(live_server, "POST", "/api/v1/rounds", terms, token)["id"]
+    rid = api(live_server.url, "POST", "/api/v1/rounds", terms, token)["id"]
 
     member = new_phone_page(browser)
     errors: list[str] = []
@@ -81,7 +63,7 @@ def test_a_knapsack_ballot_refuses_what_does_not_fit_and_results_read_in_words(
     member.get_by_role("button", name=f"Join {group['name']}").click()
     # Voting opens once the member has joined: members who join later vote in the next round.
     for phase in ("pledging", "voting"):
-        api(live_server, "POST", f"/api/v1/rounds/{rid}/phase", {"phase": phase}, token)
+        api(live_server.url, "POST", f"/api/v1/rounds/{rid}/phase", {"phase": phase}, token)
     member.goto(f"{base}/rounds/{rid}")
     no_serious_violations(member)
 
@@ -122,11 +104,11 @@ def test_a_knapsack_ballot_refuses_what_does_not_fit_and_results_read_in_words(
     # The other limited ballots: picks left on k-approval, points left on cumulative.
     picks_terms = {**terms, "name": "Picks round", "ballot": "k-approval", "k": 1}
     points_terms = {**terms, "name": "Points round", "ballot": "cumulative", "points": 5}
-    picks_round = api(live_server, "POST", "/api/v1/rounds", picks_terms, token)["id"]
-    points_round = api(live_server, "POST", "/api/v1/rounds", points_terms, token)["id"]
+    picks_round = api(live_server.url, "POST", "/api/v1/rounds", picks_terms, token)["id"]
+    points_round = api(live_server.url, "POST", "/api/v1/rounds", points_terms, token)["id"]
     for other in (picks_round, points_round):
         for phase in ("pledging", "voting"):
-            api(live_server, "POST", f"/api/v1/rounds/{other}/phase", {"phase": phase}, token)
+            api(live_server.url, "POST", f"/api/v1/rounds/{other}/phase", {"phase": phase}, token)
     member.goto(f"{base}/rounds/{picks_round}/ballot")
     expect(member.get_by_test_id("ballot-tally")).to_have_text("1 pick left (0 of 1 chosen)")
     member.locator(f'input[name=issue_ids][value="{ids[0]}"]').check()

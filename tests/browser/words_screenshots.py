@@ -9,17 +9,15 @@ the Method of Equal Shares; three new residents join and vote; the official tall
 
 from __future__ import annotations
 
-import json
 import sys
 import tempfile
-import urllib.request
 from pathlib import Path
-from typing import Any
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.browser.actions import log_in, register
 from tests.browser.live_server import ARTIFACTS, LiveServer, chromium_missing, demo_server, launch_options
+from tests.live_api import api, api_token
 
 OFFICIAL = "official@demo.commonfix.org"
 PASSWORD = "a long enough password"
@@ -35,19 +33,11 @@ SIZES = {
 }
 
 
-def api(base: str, method: str, path: str, body: Any = None, token: str | None = None) -> Any:
-    headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(base + path, data, headers, method=method)
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.load(response)
-
-
 def voter(browser: Browser, server: LiveServer, name: str, size: str) -> tuple[Page, str]:
     page = browser.new_context(**SIZES[size]).new_page()
     page.goto(server.url + "/account/register")
     email = register(page, server, display_name=name)
-    return page, api(server.url, "POST", "/api/v1/tokens", {"email": email, "password": PASSWORD})["token"]
+    return page, api_token(server.url, email, PASSWORD)
 
 
 def main() -> int:
@@ -59,8 +49,7 @@ def main() -> int:
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp, demo_server(Path(tmp)) as server, sync_playwright() as p:
         base = server.url
-        login = {"email": OFFICIAL, "password": "demo-password"}
-        official = api(base, "POST", "/api/v1/tokens", login)["token"]
+        official = api_token(base, OFFICIAL, "demo-password")
         group = api(base, "GET", "/api/v1/groups")["groups"][-1]
         budget = api(base, "GET", f"/api/v1/pools/{group['pool_id']}")["balance_cents"]
         query = f"/api/v1/issues?status=open&sort=rank&area={group['area']['id']}&per_page=5"

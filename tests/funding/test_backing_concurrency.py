@@ -13,18 +13,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
-from app import create_app
-from app.extensions import db
 from app.models import Issue, LedgerPosting
 from app.models.backing import Backing
 from app.services.funding import ledger
 from app.services.funding.transparency import check_ledger
 from budgets.accounts import escrow_account
-from config import TestingConfig
 from tests import factories
 from tests.browser.live_server import server_env
-from tests.funding.test_pledge_concurrency import call
 from tests.gunicorn_server import gunicorn
+from tests.live_api import bearer, call, server_database
 from tests.migrated_databases import MigratedDatabases
 from tests.ports import free_port
 
@@ -45,19 +42,13 @@ class Server:
 
 def prepare(database_url: str) -> tuple[int, list[str]]:
     """A costed open problem in Old Town and 8 confirmed residents."""
-    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": database_url})
-    with app.app_context():
-        factories.load_city(db.session())
-        issue = factories.new_issue(db.session())
-        db.session.execute(update(Issue).where(Issue.id == issue.id).values(cost_estimate_cents=COST_CENTS))
-        emails = [
-            factories.new_user(db.session(), email=f"backer{n}@example.org").email for n in range(BACKERS)
-        ]
-        db.session.commit()
-        issue_id = issue.id
-        db.session.remove()
-        db.engine.dispose()
-    return issue_id, emails
+    with server_database(database_url) as session:
+        factories.load_city(session)
+        issue = factories.new_issue(session)
+        session.execute(update(Issue).where(Issue.id == issue.id).values(cost_estimate_cents=COST_CENTS))
+        emails = [factories.new_user(session, email=f"backer{n}@example.org").email for n in range(BACKERS)]
+        session.commit()
+        return issue.id, emails
 
 
 @pytest.fixture(params=[pytest.param("spatialite"), pytest.param("postgis", marks=pytest.mark.postgis)])
@@ -73,32 +64,21 @@ def server(
         yield Server(url, env["DATABASE_URL"], issue_id, emails)
 
 
-def token(server: Server, email: str) -> dict[str, str]:
-    status, body = call(
-        "POST", server.url + "/api/v1/tokens", {"email": email, "password": factories.DEFAULT_PASSWORD}
-    )
-    assert status == 201, body
-    return {"Authorization": f"Bearer {body['token']}"}
-
-
 def database_totals(database_url: str, issue_id: int) -> tuple[int, int, int, object]:
-    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": database_url})
-    with app.app_context():
-        backings = db.session.scalar(select(func.count(Backing.id)).where(Backing.issue_id == issue_id))
-        postings = db.session.scalar(
+    with server_database(database_url) as session:
+        backings = session.scalar(select(func.count(Backing.id)).where(Backing.issue_id == issue_id))
+        postings = session.scalar(
             select(func.count(LedgerPosting.id)).where(LedgerPosting.issue_id == issue_id)
         )
-        escrow = ledger.account_balance(db.session, escrow_account(issue_id))
-        violation, _count = check_ledger(db.session)
-        db.session.remove()
-        db.engine.dispose()
+        escrow = ledger.account_balance(session, escrow_account(issue_id))
+        violation, _count = check_ledger(session)
     return int(backings or 0), int(postings or 0), escrow, violation
 
 
 def test_concurrent_backings_are_exact_and_one_key_is_one_backing(server: Server) -> None:
     rng = random.Random(18)
     plans = [[rng.randint(1, 10_000) for _ in range(BACKINGS_EACH)] for _ in range(BACKERS)]
-    headers = [token(server, email) for email in server.emails]
+    headers = [bearer(server.url, email) for email in server.emails]
     endpoint = f"{server.url}/api/v1/issues/{server.issue_id}/backings"
 
     def back_all(n: int) -> list[int]:

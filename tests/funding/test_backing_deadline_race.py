@@ -30,8 +30,8 @@ from budgets.accounts import escrow_account, resident_account
 from config import TestingConfig
 from tests import factories
 from tests.browser.live_server import server_env
-from tests.funding.test_pledge_concurrency import call
 from tests.gunicorn_server import gunicorn
+from tests.live_api import bearer, call, server_database
 from tests.migrated_databases import MigratedDatabases
 from tests.ports import free_port
 
@@ -52,17 +52,13 @@ class Server:
 
 def prepare(database_url: str) -> tuple[int, list[int], list[str]]:
     """A costed problem in Old Town and 6 residents."""
-    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": database_url})
-    with app.app_context():
-        factories.load_city(db.session())
-        issue = factories.new_issue(db.session())
-        db.session.execute(update(Issue).where(Issue.id == issue.id).values(cost_estimate_cents=10**9))
-        users = [factories.new_user(db.session(), email=f"racer{n}@example.org") for n in range(BACKERS)]
-        db.session.commit()
-        found = (issue.id, [u.id for u in users], [u.email for u in users])
-        db.session.remove()
-        db.engine.dispose()
-    return found
+    with server_database(database_url) as session:
+        factories.load_city(session)
+        issue = factories.new_issue(session)
+        session.execute(update(Issue).where(Issue.id == issue.id).values(cost_estimate_cents=10**9))
+        users = [factories.new_user(session, email=f"racer{n}@example.org") for n in range(BACKERS)]
+        session.commit()
+        return issue.id, [u.id for u in users], [u.email for u in users]
 
 
 @pytest.fixture(params=[pytest.param("spatialite"), pytest.param("postgis", marks=pytest.mark.postgis)])
@@ -78,13 +74,7 @@ def server(
 
 
 def test_a_deadline_passing_while_backings_arrive_returns_each_one_once(server: Server) -> None:
-    tokens = []
-    for email in server.emails:
-        status, body = call(
-            "POST", server.url + "/api/v1/tokens", {"email": email, "password": factories.DEFAULT_PASSWORD}
-        )
-        assert status == 201, body
-        tokens.append({"Authorization": f"Bearer {body['token']}"})
+    tokens = [bearer(server.url, email) for email in server.emails]
     app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": server.database_url})
     with app.app_context():  # the area's matching period, closing a few seconds from now
         area_id = db.session.scalar(select(Issue.area_id).where(Issue.id == server.issue_id))

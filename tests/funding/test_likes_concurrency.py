@@ -13,17 +13,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app import create_app
-from app.extensions import db
-from app.models import Issue, Like, RoundBallot, RoundCandidate, User
-from app.services.funding import groups, pledges
-from app.services.funding.payments import TestProvider
-from app.services.rounds import lifecycle as rounds
-from config import TestingConfig
+from app.models import Like, RoundBallot, RoundCandidate, User
 from tests import factories
 from tests.browser.live_server import server_env
-from tests.funding.test_pledge_concurrency import call
 from tests.gunicorn_server import gunicorn
+from tests.live_api import bearer, call, server_database
 from tests.migrated_databases import MigratedDatabases
 from tests.ports import free_port
 
@@ -44,42 +38,14 @@ class Server:
 
 def prepare(database_url: str) -> tuple[int, list[int], str, list[str]]:
     """A group whose likes round is in its voting phase: members, confirmed pledges, costed issues."""
-    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": database_url})
-    with app.app_context():
-        session = db.session()
+    with server_database(database_url) as session:
         factories.load_city(session)
-        group = groups.create_group(session, None, groups.area_id_by_name(session, "Old Town"), "Likes race")
-        pool_id = groups.get_group_row(session, group.id).pool_id
-        admin = factories.new_user(session, email="admin@likes.example.org")
-        groups.join(session, admin, group.id, as_admin=True)
-        members = []
-        for n in range(MEMBERS):
-            member = factories.new_user(session, email=f"liker{n}@likes.example.org")
-            groups.join(session, member, group.id)
-            pledges.pledge(session, member, pool_id, 1000, f"likes-race-{n}", TestProvider())
-            members.append(member.email)
-        issue_ids = []
-        for cents in COSTS:
-            issue = factories.new_issue(session, likes_from=1)
-            session.execute(
-                Issue.__table__.update().where(Issue.id == issue.id).values(cost_estimate_cents=cents)
-            )
-            issue_ids.append(issue.id)
-        terms = {
-            "group_id": group.id,
-            "name": "Likes race",
-            "ballot": "likes",
-            "top_n": 10,
-            "leftover": "rollover",
-        }
-        created = rounds.create_round(session, admin, terms)
-        rounds.advance(session, admin, created.id, "pledging")
-        rounds.advance(session, admin, created.id, "voting")
-        round_id, admin_email = created.id, admin.email
+        found = factories.voting_round(
+            session, "Likes race", "likes.example.org", MEMBERS, COSTS, ballot="likes"
+        )
+        round_id, issue_ids, admin, members = found
         session.commit()
-        db.session.remove()
-        db.engine.dispose()
-    return round_id, issue_ids, admin_email, members
+        return round_id, issue_ids, admin.email, [member.email for member in members]
 
 
 @pytest.fixture(params=[pytest.param("spatialite"), pytest.param("postgis", marks=pytest.mark.postgis)])
@@ -93,28 +59,19 @@ def server(
         yield Server(url, env["DATABASE_URL"], round_id, issue_ids, admin, members)
 
 
-def token(server: Server, email: str) -> dict[str, str]:
-    status, body = call(
-        "POST", server.url + "/api/v1/tokens", {"email": email, "password": factories.DEFAULT_PASSWORD}
-    )
-    assert status == 201, body
-    return {"Authorization": f"Bearer {body['token']}"}
-
-
 def ballots_and_likes(server: Server) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
     """(snapshot ballots, likes among the candidates) by member email."""
-    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": server.database_url})
-    with app.app_context():
+    with server_database(server.database_url) as session:
         snapshot = {
             email: sorted(int(k) for k in choices)
-            for email, choices in db.session.execute(
+            for email, choices in session.execute(
                 select(User.email, RoundBallot.choices)
                 .join(User, User.id == RoundBallot.user_id)
                 .where(RoundBallot.round_id == server.round_id)
             )
         }
         likes: dict[str, list[int]] = {}
-        for email, issue_id in db.session.execute(
+        for email, issue_id in session.execute(
             select(User.email, Like.issue_id)
             .join(User, User.id == Like.user_id)
             .join(RoundCandidate, RoundCandidate.issue_id == Like.issue_id)
@@ -122,8 +79,6 @@ def ballots_and_likes(server: Server) -> tuple[dict[str, list[int]], dict[str, l
             .order_by(Like.issue_id)
         ):
             likes.setdefault(email, []).append(issue_id)
-        db.session.remove()
-        db.engine.dispose()
     return snapshot, likes
 
 
@@ -132,8 +87,8 @@ def test_changes_racing_the_close_or_the_tally_are_in_the_snapshot_or_not_stored
     server: Server, closer: str
 ) -> None:
     url = f"{server.url}/api/v1/rounds/{server.round_id}"
-    voters = [token(server, email) for email in server.member_emails]
-    admin = token(server, server.admin_email)
+    voters = [bearer(server.url, email) for email in server.member_emails]
+    admin = bearer(server.url, server.admin_email)
     a, b, c, d = server.issue_ids
     choices = [[a], [b], [a, b], [c, d], [a, d], [b, c], [], [a, b, c, d]]
 

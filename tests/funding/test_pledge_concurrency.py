@@ -4,10 +4,7 @@ once is one pledge."""
 
 from __future__ import annotations
 
-import json
 import random
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -16,15 +13,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app import create_app
-from app.extensions import db
 from app.models import LedgerPosting, Pledge
 from app.services.funding import groups, ledger, ledger_chain
 from app.services.funding.transparency import check_ledger
-from config import TestingConfig
 from tests import factories
 from tests.browser.live_server import server_env
 from tests.gunicorn_server import gunicorn
+from tests.live_api import bearer, call, server_database
 from tests.migrated_databases import MigratedDatabases
 from tests.ports import free_port
 
@@ -42,37 +37,20 @@ class Server:
     emails: list[str]
 
 
-def call(
-    method: str, url: str, body: object = None, headers: dict[str, str] | None = None
-) -> tuple[int, dict]:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(
-        url, data=data, method=method, headers={"Content-Type": "application/json", **(headers or {})}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, json.load(response)
-    except urllib.error.HTTPError as error:
-        return error.code, json.load(error)
-
-
 def prepare(database_url: str) -> tuple[int, list[str]]:
     """A group with an open pool (max 100.00) and 8 member residents."""
-    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": database_url})
-    with app.app_context():
-        factories.load_city(db.session())
-        area_id = groups.area_id_by_name(db.session, "Old Town")
-        group = groups.create_group(db.session, None, area_id, "Race club", max_pledge_cents=10_000)
+    with server_database(database_url) as session:
+        factories.load_city(session)
+        area_id = groups.area_id_by_name(session, "Old Town")
+        group = groups.create_group(session, None, area_id, "Race club", max_pledge_cents=10_000)
         emails = []
         for n in range(PLEDGERS):
-            user = factories.new_user(db.session(), email=f"pledger{n}@example.org")
-            groups.join(db.session, user, group.id)
+            user = factories.new_user(session, email=f"pledger{n}@example.org")
+            groups.join(session, user, group.id)
             emails.append(user.email)
-        pool_id = groups.get_group_row(db.session, group.id).pool_id
-        db.session.commit()
-        db.session.remove()
-        db.engine.dispose()
-    return pool_id, emails
+        pool_id = groups.get_group_row(session, group.id).pool_id
+        session.commit()
+        return pool_id, emails
 
 
 @pytest.fixture(params=[pytest.param("spatialite"), pytest.param("postgis", marks=pytest.mark.postgis)])
@@ -87,34 +65,23 @@ def server(
         yield Server(url, env["DATABASE_URL"], pool_id, emails)
 
 
-def token(server: Server, email: str) -> dict[str, str]:
-    status, body = call(
-        "POST", server.url + "/api/v1/tokens", {"email": email, "password": factories.DEFAULT_PASSWORD}
-    )
-    assert status == 201, body
-    return {"Authorization": f"Bearer {body['token']}"}
-
-
 def database_totals(database_url: str, pool_id: int) -> tuple[int, int, int, object]:
-    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": database_url})
-    with app.app_context():
-        pledges = db.session.scalar(select(func.count(Pledge.id)).where(Pledge.pool_id == pool_id))
-        postings = db.session.scalar(
+    with server_database(database_url) as session:
+        pledges = session.scalar(select(func.count(Pledge.id)).where(Pledge.pool_id == pool_id))
+        postings = session.scalar(
             select(func.count(LedgerPosting.id)).where(LedgerPosting.pool_id == pool_id)
         )
-        balance = ledger.pool_balance(db.session, pool_id).balance_cents
-        violation, _count = check_ledger(db.session)
+        balance = ledger.pool_balance(session, pool_id).balance_cents
+        violation, _count = check_ledger(session)
         # Postings committed by three server processes at once still form one unbroken hash chain.
-        violation = violation or ledger_chain.check_chain(db.session)
-        db.session.remove()
-        db.engine.dispose()
+        violation = violation or ledger_chain.check_chain(session)
     return int(pledges or 0), int(postings or 0), balance, violation
 
 
 def test_concurrent_pledges_are_exact_and_one_key_is_one_pledge(server: Server) -> None:
     rng = random.Random(8)
     plans = [[rng.randint(100, 10_000) for _ in range(PLEDGES_EACH)] for _ in range(PLEDGERS)]
-    headers = [token(server, email) for email in server.emails]
+    headers = [bearer(server.url, email) for email in server.emails]
     endpoint = f"{server.url}/api/v1/pools/{server.pool_id}/pledges"
 
     def pledge_all(n: int) -> list[int]:

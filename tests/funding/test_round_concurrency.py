@@ -11,18 +11,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app import create_app
-from app.extensions import db
 from app.models import Issue, LedgerPosting, Round, RoundBallot, RoundCandidate, User
-from app.services.funding import groups, pledges
-from app.services.funding.payments import TestProvider
 from app.services.funding.transparency import check_ledger
-from app.services.rounds import lifecycle as rounds
-from config import TestingConfig
 from tests import factories
 from tests.browser.live_server import server_env
-from tests.funding.test_pledge_concurrency import call
 from tests.gunicorn_server import gunicorn
+from tests.live_api import bearer, call, server_database
 from tests.migrated_databases import MigratedDatabases
 from tests.ports import free_port
 
@@ -42,45 +36,17 @@ class Server:
 
 
 def prepare(database_url: str) -> tuple[int, list[int], list[str], list[str]]:
-    """A group whose round is in its voting phase: members, confirmed pledges, costed issues."""
-    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": database_url})
-    with app.app_context():
-        session = db.session()
+    """A group whose round is in its voting phase (members, confirmed pledges, costed issues), and
+    the two who may tally it: its admin and a city official."""
+    with server_database(database_url) as session:
         factories.load_city(session)
-        group = groups.create_group(session, None, groups.area_id_by_name(session, "Old Town"), "Race round")
-        pool_id = groups.get_group_row(session, group.id).pool_id
-        admin = factories.new_user(session, email="admin@race.example.org")
-        groups.join(session, admin, group.id, as_admin=True)
+        found = factories.voting_round(
+            session, "Race", "race.example.org", MEMBERS, COSTS, ballot="approval", rule="equalshares/add1"
+        )
+        round_id, issue_ids, admin, members = found
         official = factories.new_user(session, email="official@race.example.org", role="official")
-        members = []
-        for n in range(MEMBERS):
-            member = factories.new_user(session, email=f"voter{n}@race.example.org")
-            groups.join(session, member, group.id)
-            pledges.pledge(session, member, pool_id, 1000, f"race-{n}", TestProvider())
-            members.append(member.email)
-        issue_ids = []
-        for cents in COSTS:
-            issue = factories.new_issue(session, likes_from=1)
-            session.execute(
-                Issue.__table__.update().where(Issue.id == issue.id).values(cost_estimate_cents=cents)
-            )
-            issue_ids.append(issue.id)
-        terms = {
-            "group_id": group.id,
-            "name": "Race",
-            "ballot": "approval",
-            "rule": "equalshares/add1",
-            "top_n": 10,
-            "leftover": "rollover",
-        }
-        created = rounds.create_round(session, admin, terms)
-        rounds.advance(session, admin, created.id, "pledging")
-        rounds.advance(session, admin, created.id, "voting")
-        round_id, runners = created.id, [admin.email, official.email]
         session.commit()
-        db.session.remove()
-        db.engine.dispose()
-    return round_id, issue_ids, runners, members
+        return round_id, issue_ids, [admin.email, official.email], [member.email for member in members]
 
 
 @pytest.fixture(params=[pytest.param("spatialite"), pytest.param("postgis", marks=pytest.mark.postgis)])
@@ -94,19 +60,10 @@ def server(
         yield Server(url, env["DATABASE_URL"], round_id, issue_ids, runners, members)
 
 
-def token(server: Server, email: str) -> dict[str, str]:
-    status, body = call(
-        "POST", server.url + "/api/v1/tokens", {"email": email, "password": factories.DEFAULT_PASSWORD}
-    )
-    assert status == 201, body
-    return {"Authorization": f"Bearer {body['token']}"}
-
-
 def in_database(database_url: str, round_id: int) -> dict[str, object]:
-    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": database_url})
-    with app.app_context():
-        count = lambda model, *where: db.session.scalar(select(func.count()).select_from(model).where(*where))  # noqa: E731
-        found = {
+    with server_database(database_url) as session:
+        count = lambda model, *where: session.scalar(select(func.count()).select_from(model).where(*where))  # noqa: E731
+        return {
             "ballots": count(RoundBallot, RoundBallot.round_id == round_id),
             "allocations": count(LedgerPosting, LedgerPosting.kind == "allocation"),
             "matches_and_rollovers": count(LedgerPosting, LedgerPosting.kind.in_(("match", "rollover"))),
@@ -114,20 +71,17 @@ def in_database(database_url: str, round_id: int) -> dict[str, object]:
                 RoundCandidate, RoundCandidate.round_id == round_id, RoundCandidate.funded.is_(True)
             ),
             "planned": count(Issue, Issue.status == "planned"),
-            "phase": db.session.get(Round, round_id).phase,
-            "violation": check_ledger(db.session)[0],
+            "phase": session.get(Round, round_id).phase,
+            "violation": check_ledger(session)[0],
             "users": count(User),
         }
-        db.session.remove()
-        db.engine.dispose()
-    return found
 
 
 def test_concurrent_ballots_tallies_and_certifications_make_one_ballot_each_and_one_allocation(
     server: Server,
 ) -> None:
     url = f"{server.url}/api/v1/rounds/{server.round_id}"
-    voters = [token(server, email) for email in server.member_emails]
+    voters = [bearer(server.url, email) for email in server.member_emails]
     a, b, c, d = server.issue_ids
     choices = [[a], [b], [a, b], [c, d], [a, d], [b, c]]
 
@@ -141,7 +95,7 @@ def test_concurrent_ballots_tallies_and_certifications_make_one_ballot_each_and_
         assert call("PUT", f"{url}/ballot", {"issue_ids": choices[n]}, headers)[0] == 200
     assert in_database(server.database_url, server.round_id)["ballots"] == MEMBERS
 
-    runners = [token(server, email) for email in server.runner_emails]
+    runners = [bearer(server.url, email) for email in server.runner_emails]
 
     def tally(n: int) -> tuple[int, dict]:
         return call("POST", f"{url}/tally", None, runners[n % 2])

@@ -1,0 +1,65 @@
+"""A test's side of a live server (tests/gunicorn_server.py, tests/browser/live_server.py): JSON
+calls to its API, a user's token, and the server's database opened beside it, to set it up and to
+read what the API does not show."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app import create_app
+from app.extensions import db
+from config import TestingConfig
+from tests import factories
+
+
+def call(
+    method: str, url: str, body: object = None, headers: dict[str, str] | None = None
+) -> tuple[int, dict]:
+    """The status and JSON body of one API request."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(
+        url, data=data, method=method, headers={"Content-Type": "application/json", **(headers or {})}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error)
+
+
+def api(base: str, method: str, path: str, body: object = None, token: str | None = None) -> Any:
+    """The JSON body of an API request that must succeed, as `token`'s user when given."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    status, found = call(method, base + path, body, headers)
+    assert status < 400, (method, path, status, found)
+    return found
+
+
+def api_token(base: str, email: str, password: str = factories.DEFAULT_PASSWORD) -> str:
+    """A fresh API token for this user."""
+    return str(api(base, "POST", "/api/v1/tokens", {"email": email, "password": password})["token"])
+
+
+def bearer(base: str, email: str) -> dict[str, str]:
+    """The Authorization header of a fresh API token for this user (factories.DEFAULT_PASSWORD)."""
+    return {"Authorization": f"Bearer {api_token(base, email)}"}
+
+
+@contextmanager
+def server_database(database_url: str) -> Iterator[Session]:
+    """A session on the live server's database, in an app of the test's own; the caller commits.
+    The session is removed and its engine disposed afterwards, so no connection outlives it."""
+    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        try:
+            yield db.session()
+        finally:
+            db.session.remove()
+            db.engine.dispose()
