@@ -8,6 +8,7 @@ import json
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
@@ -50,6 +51,37 @@ def api_token(base: str, email: str, password: str = factories.DEFAULT_PASSWORD)
 def bearer(base: str, email: str) -> dict[str, str]:
     """The Authorization header of a fresh API token for this user (factories.DEFAULT_PASSWORD)."""
     return {"Authorization": f"Bearer {api_token(base, email)}"}
+
+
+def post_amounts_at_once(
+    endpoint: str, plans: list[list[int]], headers: list[dict[str, str]], state: str
+) -> None:
+    """User n posts the amounts plans[n] (cents) one after another, each with its own
+    Idempotency-Key, every user in a thread of their own at once; each answer must be a 201 whose
+    status is `state`."""
+
+    def post_all(n: int) -> None:
+        for i, cents in enumerate(plans[n]):
+            key = {"Idempotency-Key": f"k{n}-{i}"}
+            status, body = call("POST", endpoint, {"amount_cents": cents}, {**headers[n], **key})
+            assert (status, body.get("status")) == (201, state), body
+
+    with ThreadPoolExecutor(len(plans)) as pool:
+        list(pool.map(post_all, range(len(plans))))
+
+
+def post_one_key_from_threads(endpoint: str, cents: int, headers: dict[str, str], threads: int = 16) -> None:
+    """One Idempotency-Key sent from many threads at once (a resident retrying hard) makes one
+    record: one 201, the other answers 200, all with the same id."""
+
+    def post(_: int) -> tuple[int, int]:
+        status, body = call("POST", endpoint, {"amount_cents": cents}, {**headers, "Idempotency-Key": "once"})
+        return status, body["id"]
+
+    with ThreadPoolExecutor(threads) as pool:
+        answers = list(pool.map(post, range(threads)))
+    assert sorted(status for status, _ in answers) == [200] * (threads - 1) + [201]
+    assert len({record for _, record in answers}) == 1
 
 
 @contextmanager

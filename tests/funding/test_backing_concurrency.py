@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from budgets.accounts import escrow_account
 from tests import factories
 from tests.browser.live_server import server_env
 from tests.gunicorn_server import gunicorn
-from tests.live_api import bearer, call, server_database
+from tests.live_api import bearer, call, post_amounts_at_once, post_one_key_from_threads, server_database
 from tests.migrated_databases import MigratedDatabases
 from tests.ports import free_port
 
@@ -81,36 +80,14 @@ def test_concurrent_backings_are_exact_and_one_key_is_one_backing(server: Server
     headers = [bearer(server.url, email) for email in server.emails]
     endpoint = f"{server.url}/api/v1/issues/{server.issue_id}/backings"
 
-    def back_all(n: int) -> list[int]:
-        statuses = []
-        for i, cents in enumerate(plans[n]):
-            status, body = call(
-                "POST", endpoint, {"amount_cents": cents}, {**headers[n], "Idempotency-Key": f"b{n}-{i}"}
-            )
-            assert body.get("status") == "held", body
-            statuses.append(status)
-        return statuses
-
-    with ThreadPoolExecutor(BACKERS) as pool:
-        results = list(pool.map(back_all, range(BACKERS)))
-    assert all(status == 201 for statuses in results for status in statuses)
+    post_amounts_at_once(endpoint, plans, headers, "held")
     expected = sum(sum(plan) for plan in plans)
     status, feature = call("GET", f"{server.url}/api/v1/issues/{server.issue_id}")
     assert status == 200
     funding = feature["properties"]["funding"]
     assert (funding["backed_cents"], funding["backers"]) == (expected, BACKERS)
 
-    # The same key from 16 threads at once (one resident retrying hard): one backing, one posting.
-    def same_key(_: int) -> tuple[int, int]:
-        status, body = call(
-            "POST", endpoint, {"amount_cents": 777}, {**headers[0], "Idempotency-Key": "once"}
-        )
-        return status, body["id"]
-
-    with ThreadPoolExecutor(16) as pool:
-        answers = list(pool.map(same_key, range(16)))
-    assert sorted(s for s, _ in answers) == [200] * 15 + [201]
-    assert len({backing_id for _, backing_id in answers}) == 1
+    post_one_key_from_threads(endpoint, 777, headers[0])  # one backing, one posting
 
     backings, postings, escrow, violation = database_totals(server.database_url, server.issue_id)
     assert backings == BACKERS * BACKINGS_EACH + 1

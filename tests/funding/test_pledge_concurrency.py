@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from app.services.funding.transparency import check_ledger
 from tests import factories
 from tests.browser.live_server import server_env
 from tests.gunicorn_server import gunicorn
-from tests.live_api import bearer, call, server_database
+from tests.live_api import bearer, call, post_amounts_at_once, post_one_key_from_threads, server_database
 from tests.migrated_databases import MigratedDatabases
 from tests.ports import free_port
 
@@ -84,19 +83,7 @@ def test_concurrent_pledges_are_exact_and_one_key_is_one_pledge(server: Server) 
     headers = [bearer(server.url, email) for email in server.emails]
     endpoint = f"{server.url}/api/v1/pools/{server.pool_id}/pledges"
 
-    def pledge_all(n: int) -> list[int]:
-        statuses = []
-        for i, cents in enumerate(plans[n]):
-            status, body = call(
-                "POST", endpoint, {"amount_cents": cents}, {**headers[n], "Idempotency-Key": f"p{n}-{i}"}
-            )
-            assert body.get("status") == "confirmed", body
-            statuses.append(status)
-        return statuses
-
-    with ThreadPoolExecutor(PLEDGERS) as pool:
-        results = list(pool.map(pledge_all, range(PLEDGERS)))
-    assert all(status == 201 for statuses in results for status in statuses)
+    post_amounts_at_once(endpoint, plans, headers, "confirmed")
     expected = sum(sum(plan) for plan in plans)
     status, figures = call("GET", f"{server.url}/api/v1/pools/{server.pool_id}")
     assert status == 200
@@ -104,17 +91,7 @@ def test_concurrent_pledges_are_exact_and_one_key_is_one_pledge(server: Server) 
     assert figures["balance_cents"] == expected
     assert figures["pending_cents"] == 0
 
-    # The same key from 16 threads at once (one resident retrying hard): one pledge, one posting.
-    def same_key(_: int) -> tuple[int, int]:
-        status, body = call(
-            "POST", endpoint, {"amount_cents": 777}, {**headers[0], "Idempotency-Key": "once"}
-        )
-        return status, body["id"]
-
-    with ThreadPoolExecutor(16) as pool:
-        answers = list(pool.map(same_key, range(16)))
-    assert sorted(s for s, _ in answers) == [200] * 15 + [201]
-    assert len({pledge_id for _, pledge_id in answers}) == 1
+    post_one_key_from_threads(endpoint, 777, headers[0])  # one pledge, one posting
 
     pledges, postings, balance, violation = database_totals(server.database_url, server.pool_id)
     assert pledges == PLEDGERS * PLEDGES_EACH + 1
