@@ -36,10 +36,13 @@ FLOAT_FROM_CLASSES = 4096
 # How many certified jumps at the ceiling a near miss set (see add1_jumping) before it doubles.
 CEILING_HOLDS = 3
 
+# An accepted or trial run: exact, or proven in floats.
+Accepted = MesOutcome | FloatOutcome
+
 
 def _plain_run(
     problem: MesProblem, per_voter: Fraction, trie: PrefixTrie, cost_limit: int | None, floats: bool
-) -> MesOutcome | FloatOutcome:
+) -> Accepted:
     """A plain run's purchases: with `floats`, proven in floats when every decision is clear
     (budgets.mes_float); else, or when the floats cannot tell, from the exact engine."""
     found = run_mes_float(problem, per_voter, trie, cost_limit) if floats else None
@@ -48,9 +51,7 @@ def _plain_run(
     return run_mes(problem, per_voter, cost_limit=cost_limit, trie=trie, keep_classes=True)
 
 
-def _exact(
-    problem: MesProblem, outcome: MesOutcome | FloatOutcome, per_voter: Fraction, trie: PrefixTrie
-) -> MesOutcome:
+def _exact(problem: MesProblem, outcome: Accepted, per_voter: Fraction, trie: PrefixTrie) -> MesOutcome:
     """The exact run (prices, rhos, classes) behind an outcome a float run proved; the same purchases."""
     if isinstance(outcome, MesOutcome):
         return outcome
@@ -59,9 +60,6 @@ def _exact(
 
 def _rounds(outcome: MesOutcome) -> list[tuple[int, Fraction]]:
     return [(p, outcome.rho[p]) for p in outcome.bought if outcome.round_of[p] > 0]
-
-
-Accepted = MesOutcome | FloatOutcome
 
 
 def _certified_run(
