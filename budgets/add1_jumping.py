@@ -63,20 +63,33 @@ def _rounds(outcome: MesOutcome) -> list[tuple[int, Fraction]]:
 
 
 def _certified_run(
-    problem: MesProblem, best: Accepted, reached: Fraction, level: Fraction, trie: PrefixTrie, budget: int
+    problem: MesProblem,
+    best: Accepted,
+    reached: Fraction,
+    level: Fraction,
+    trie: PrefixTrie,
+    budget: int,
+    step: int,
 ) -> tuple[Accepted, Accepted]:
-    """A run at `level` certifying (or not) that every level from `reached` repeats `best`, and the
-    accepted run it compared with: from a float run a certified float run when the floats can
-    tell; else the exact certificate, which reads the exact classes and rhos of the accepted run
-    (made here when `best` was a float run)."""
+    """A run at `level` certifying (or not) that every level (`step` apart) from `reached` repeats
+    `best`, and the accepted run it compared with: from a float run a certified float run when the
+    floats can tell; else the exact certificate, which reads the exact classes and rhos of the
+    accepted run (made here when `best` was a float run)."""
     if isinstance(best, FloatOutcome):
-        found = run_mes_float(problem, level, trie, budget, certify=best)
+        found = run_mes_float(problem, level, trie, budget, certify=best, step=step)
         if found is not None:
             return found, best
     lower = _exact(problem, best, reached, trie)
     certify = _rounds(lower)
     trial = run_mes(
-        problem, level, cost_limit=budget, certify=certify, trie=trie, lower=lower.classes, keep_classes=True
+        problem,
+        level,
+        cost_limit=budget,
+        certify=certify,
+        trie=trie,
+        lower=lower.classes,
+        keep_classes=True,
+        step=step,
     )
     return trial, lower
 
@@ -147,10 +160,13 @@ def add1_jumping(
             jump = 2 if repeated >= patience else 1
             best, steps = trial, target
         else:
-            trial, lower = _certified_run(problem, best, reached, Fraction(level), trie, budget)
+            trial, lower = _certified_run(problem, best, reached, Fraction(level), trie, budget, step)
             runs += lower is not best
             best = lower
-            shorter = 0 if trial.certify_margin is None else int(jump * trial.certify_margin * 9 / 10)
+            # No margin and no certificate: the run there bought more, or passed the budget; the
+            # outcome changed in the range as surely as when a competitor took the lead (margin 0).
+            margin = trial.certify_margin or 0
+            shorter = int(jump * margin * 9 / 10)
             if trial.certified:
                 patience = max(1, patience // 2)
                 best, steps = trial, target
@@ -162,16 +178,16 @@ def add1_jumping(
                     jump = min(jump, ceiling)
             elif shorter >= 2:
                 jump = shorter  # a near miss: competitors kept their order, the range was too long
-            elif trial.certify_margin and jump >= 4:
+            elif margin and jump >= 4:
                 # A near miss too close to say how much shorter: halve the jump, and keep later
                 # jumps that short for a while, rather than step through the near-tie one level a run.
                 ceiling, held = jump // 2, 0
                 jump = ceiling
-            elif trial.certify_margin == 0 and jump >= 8:
+            elif margin == 0 and jump >= 8:
                 failed_at = target  # a long jump failed: halve it, keeping the patience
                 jump = jump // 2
             else:
-                if trial.certify_margin == 0:
+                if margin == 0:
                     failed_at = target
                 jump, repeated = 1, 0
                 patience = min(2 * patience, 64)
