@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from fractions import Fraction
+from typing import TypeVar
 
 from budgets.mes_budgets import BudgetClasses, settle
 from budgets.mes_prefix import Cells
@@ -32,6 +33,16 @@ DEPTH = 5
 
 # Whether the chosen project is surely cheaper than a rival at every budget in [b1, b2].
 Beats = Callable[[Fraction, Fraction], bool]
+
+Share = TypeVar("Share", Fraction, float)
+
+
+def crossing_share(lead_low: Share, lead_high: Share) -> Share | None:
+    """Where a lead, positive at a range's lower level and not at its upper one, reaches zero if
+    drawn as a straight line, as a share of the range (None when it does not cross)."""
+    if lead_low <= 0 or lead_high > 0:
+        return None
+    return lead_low / (lead_low - lead_high)
 
 
 def levels_hold(low: Fraction, high: Fraction, step: int, beats: Beats) -> bool:
@@ -122,3 +133,14 @@ class RangeProof:
         """The round's choice beats `rival` at every add1 level inside the range."""
         low, high = self.lower.per_voter, self.upper.per_voter
         return levels_hold(low, high, self.step, lambda b1, b2: self._beats(chosen, rival, b1, b2))
+
+    def crossing(self, before: tuple[int, Fraction], chosen: int, rho_here: Fraction) -> Fraction | None:
+        """Where in the range the choice passed from before's project to `chosen`, as a share of
+        the range: each project's rho drawn as a straight line between its exact values at the two
+        levels. A hint for the next jump, never a proof; None when the lines do not cross."""
+        project, rho_low = before
+        project_high = self._rho(project, False, self.high)  # no fall at the upper level: exact
+        chosen_low = self._rho(chosen, True, self.low)  # no rise at the lower level: exact
+        if project_high is None or chosen_low is None:
+            return None
+        return crossing_share(chosen_low - rho_low, rho_here - project_high)

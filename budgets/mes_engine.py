@@ -74,6 +74,8 @@ def run_mes(
             miss = _certify_round(state, outcome, heap, alive, round_no, best, before, lower, step)
             if miss is not None:
                 outcome.certify_margin = miss
+                if best[0] != before[0] and lower is not None:
+                    outcome.certify_change = RangeProof(lower, state, step).crossing(before, best[0], best[2])
                 return outcome
         if best is None:
             return outcome

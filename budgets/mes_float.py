@@ -63,6 +63,7 @@ class FloatOutcome:
     rounds: list[RoundBound] = field(default_factory=list)
     certified: bool = False
     certify_margin: float | None = None
+    certify_change: float | None = None
     classes: FloatClasses | None = None
 
 
@@ -113,6 +114,7 @@ def _run(
                 return outcome
             outcome.certify_margin = _certify(state, heap, alive, chosen, certify, done, step)
             if outcome.certify_margin is not None:
+                outcome.certify_change = _change(state, chosen, certify, done, step)
                 return outcome
         if chosen is None:
             return outcome
@@ -181,6 +183,19 @@ def _certify(
         heapq.heappush(heap, item)
     alive[project] = True
     return miss
+
+
+def _change(
+    state: FloatClasses, chosen: tuple[int, Price], lower: FloatOutcome, done: int, step: int
+) -> float | None:
+    """Where in the range this round's choice changed (budgets.mes_float_certify's crossing), or
+    None when it did not change or the lower run kept no classes."""
+    project, price = chosen
+    wanted, ceiling, _ = lower.rounds[done]
+    if project == wanted or lower.classes is None:
+        return None
+    here = price.estimate / state.problem.scale[project]
+    return FloatRangeProof(lower.classes, state, step).crossing(wanted, ceiling, project, here)
 
 
 def _next_priced(

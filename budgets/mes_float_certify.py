@@ -17,7 +17,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from budgets.mes_certify import levels_hold
+from budgets.mes_certify import crossing_share, levels_hold
 from budgets.mes_float_classes import EPS, FloatArray, FloatClasses, IndexArray, Unsure, bracket
 
 
@@ -86,3 +86,17 @@ class FloatRangeProof:
             )
         except Unsure:
             return False
+
+    def crossing(self, project: int, rho_low: float, chosen: int, rho_here: float) -> float | None:
+        """Where in the range the choice passed from `project` (rho_low at the lower level) to
+        `chosen` (rho_here at the upper one), as a share of the range, each rho drawn as a straight
+        line (budgets.mes_certify.RangeProof.crossing). A hint, never a proof; None when the lines
+        do not cross or the floats cannot tell."""
+        try:
+            project_high = self._rho(project, False, self.high)
+            chosen_low = self._rho(chosen, True, self.low)
+        except Unsure:
+            return None
+        if project_high is None or chosen_low is None:
+            return None
+        return crossing_share(chosen_low - rho_low, rho_here - project_high)

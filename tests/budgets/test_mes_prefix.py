@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from budgets import Ballot, Election, Project
 from budgets.equal_shares import mes_problem
-from budgets.mes_certify import levels_hold
+from budgets.mes_certify import crossing_share, levels_hold
 from budgets.mes_engine import MesOutcome, run_mes
 from budgets.mes_float import run_mes_float
 from budgets.mes_prefix import PrefixTrie
@@ -143,3 +143,34 @@ def test_the_range_proof_certifies_more_and_rightly_on_a_city() -> None:
             for level in range(low + 1, low + span + 1):
                 assert run_mes(problem, Fraction(level), cost_limit=budget).bought == lower.bought
     assert only_with_proof > 0
+
+
+def test_crossing_share_is_where_a_shrinking_lead_reaches_zero() -> None:
+    assert crossing_share(Fraction(3), Fraction(-1)) == Fraction(3, 4)
+    assert crossing_share(2.0, 0.0) == 1.0
+    assert crossing_share(Fraction(0), Fraction(-1)) is None  # no lead to lose
+    assert crossing_share(1.0, 0.5) is None  # still ahead at the upper level
+
+
+def test_a_failed_certificate_says_where_the_choice_changed() -> None:
+    # On Cambridge 2019 the purchases at 162 per voter hold at 162 only: from 163 a round chooses
+    # another project. A certified run at 170 fails there, and the two projects' rhos, drawn as
+    # lines between the two levels, cross between 162 and 163 (exact and float runs alike).
+    election = load_election("US_Stanford_Dataset_PB_Cambridge_2019_vote_approvals.pb")
+    problem = mes_problem(election)
+    budget = election.budget
+    trie = PrefixTrie(problem)
+    lower = run_mes(problem, Fraction(162), cost_limit=budget, trie=trie, keep_classes=True)
+    assert run_mes(problem, Fraction(163), cost_limit=budget).bought != lower.bought
+    rounds = [(p, lower.rho[p]) for p in lower.bought if lower.round_of[p] > 0]
+    exact = run_mes(problem, Fraction(170), cost_limit=budget, certify=rounds, trie=trie, lower=lower.classes)
+    assert not exact.certified
+    assert exact.certify_margin == 0
+    assert exact.certify_change is not None
+    assert 0 < exact.certify_change * 8 <= 1
+    float_lower = run_mes_float(problem, Fraction(162), trie, budget)
+    assert float_lower is not None
+    floats = run_mes_float(problem, Fraction(170), trie, budget, certify=float_lower)
+    assert floats is not None
+    assert floats.certify_change is not None
+    assert 0 < floats.certify_change * 8 <= 1
