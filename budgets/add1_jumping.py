@@ -194,7 +194,7 @@ def add1_jumping(
                 # jumps that short for a while, rather than step through the near-tie one level a run.
                 ceiling, held = jump // 2, 0
                 jump = ceiling
-            elif change is not None:
+            elif change is not None and jump >= 3:
                 # The choice changed in the range, and the two rhos, drawn as lines, cross at
                 # `change` of it: certify up to the step before, then run the step after.
                 failed_at, change_at = target, steps + max(1, math.ceil(jump * change))
