@@ -3,7 +3,8 @@
 The plain certificate (budgets.mes_engine._certify_round) compares each competitor's rho at the
 upper level L' with the chosen project's rho at the lower level L. Both fall as the budget b
 grows, so where the two are close that comparison fails over all but short ranges. This module
-bounds each rho at every b in [L, L'] instead, from the exact class budgets of both runs.
+bounds each rho at the levels b inside [L, L'] instead, from the exact class budgets of both
+runs. When the choice itself changed, the same budgets say roughly where (RangeProof.crossing).
 
 With the same earlier purchases, every earlier price is at most its value at L and at least its
 value at L'. A class that still held money at L paid price x weight for each earlier purchase, so
