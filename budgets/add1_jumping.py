@@ -5,10 +5,10 @@
 outcome and is skipped; the jump doubles after each success and falls back to one step after a
 failure (a jump across a change of choice goes next to the step before the change, estimated
 from the two projects' rhos at both ends; a long jump that failed otherwise is bisected; a near
-miss halves the jump and caps the next ones for a while). Where runs hold thousands of budget classes, its one-step runs are float
-runs with proven bounds (budgets.mes_float), and so are its certified runs when the floats can
-prove the certificate; the outcome it returns is always an exact run's. Its result is
-add1_stepping's (budgets.add1), level for level.
+miss halves the jump and caps the next ones for a while). Where runs hold thousands of budget
+classes, its one-step runs are float runs with proven bounds (budgets.mes_float), and so are its
+certified runs when the floats can prove the certificate; the outcome it returns is always an
+exact run's. Its result is add1_stepping's (budgets.add1), level for level.
 """
 
 from __future__ import annotations
