@@ -3,15 +3,17 @@
 `add1_jumping` runs one level and then tries a level several steps further with a certified run
 (see budgets.mes_engine): when the certificate holds, every level in between has the same
 outcome and is skipped; the jump doubles after each success and falls back to one step after a
-failure (a long jump that failed outright is bisected; a near miss halves the jump and caps the
-next ones for a while). Where runs hold thousands of budget classes, its one-step runs are float
-runs with proven bounds (budgets.mes_float), and so are its certified runs when the floats can
-prove the certificate; the outcome it returns is always an exact run's. Its result is
-add1_stepping's (budgets.add1), level for level.
+failure (a jump across a change of choice goes next to the step before the change, estimated
+from the two projects' rhos at both ends; a long jump that failed otherwise is bisected; a near
+miss halves the jump and caps the next ones for a while). Where runs hold thousands of budget
+classes, its one-step runs are float runs with proven bounds (budgets.mes_float), and so are its
+certified runs when the floats can prove the certificate; the outcome it returns is always an
+exact run's. Its result is add1_stepping's (budgets.add1), level for level.
 """
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 from budgets.add1 import (
@@ -63,20 +65,33 @@ def _rounds(outcome: MesOutcome) -> list[tuple[int, Fraction]]:
 
 
 def _certified_run(
-    problem: MesProblem, best: Accepted, reached: Fraction, level: Fraction, trie: PrefixTrie, budget: int
+    problem: MesProblem,
+    best: Accepted,
+    reached: Fraction,
+    level: Fraction,
+    trie: PrefixTrie,
+    budget: int,
+    step: int,
 ) -> tuple[Accepted, Accepted]:
-    """A run at `level` certifying (or not) that every level from `reached` repeats `best`, and the
-    accepted run it compared with: from a float run a certified float run when the floats can
-    tell; else the exact certificate, which reads the exact classes and rhos of the accepted run
-    (made here when `best` was a float run)."""
+    """A run at `level` certifying (or not) that every level (`step` apart) from `reached` repeats
+    `best`, and the accepted run it compared with: from a float run a certified float run when the
+    floats can tell; else the exact certificate, which reads the exact classes and rhos of the
+    accepted run (made here when `best` was a float run)."""
     if isinstance(best, FloatOutcome):
-        found = run_mes_float(problem, level, trie, budget, certify=best)
+        found = run_mes_float(problem, level, trie, budget, certify=best, step=step)
         if found is not None:
             return found, best
     lower = _exact(problem, best, reached, trie)
     certify = _rounds(lower)
     trial = run_mes(
-        problem, level, cost_limit=budget, certify=certify, trie=trie, lower=lower.classes, keep_classes=True
+        problem,
+        level,
+        cost_limit=budget,
+        certify=certify,
+        trie=trie,
+        lower=lower.classes,
+        keep_classes=True,
+        step=step,
     )
     return trial, lower
 
@@ -93,10 +108,13 @@ def add1_jumping(
 
     From the accepted run at level L (k steps taken), a certified run at L + j steps either proves
     that every level up to it repeats the accepted purchases (all of them are then accepted, as
-    stepping would, and the jump doubles) or fails (the next try is one step; a long jump that
-    failed outright is halved instead, and later jumps stay short of the step where it failed; a
-    near miss, where competitors kept their order but the proof did not reach, halves the jump
-    and holds later ones at that length until a few of them are certified).
+    stepping would, and the jump doubles) or fails (the next try is one step; where a round chose
+    another project, the step where the two projects' rhos, drawn as lines between L and L + j,
+    cross is where the purchases likely change, so the next jump ends one step before it and the
+    step after is a plain run; a long jump that failed outright otherwise is halved instead, and
+    later jumps stay short of the step where it failed; a near miss, where competitors kept their
+    order but the proof did not reach, halves the jump and holds later ones at that length until
+    a few of them are certified).
     A jump of one step is an ordinary run, judged as stepping judges it. Where outcomes change at
     nearly every level the search falls back to stepping, so it costs at most a few runs more
     than stepping. Where plain runs are float runs, so are certified runs from a float run
@@ -121,6 +139,9 @@ def add1_jumping(
     # since the accepted purchases last changed. Jumps stay at most halfway to it, so a long jump
     # that failed is bisected rather than retried, and the steps up to it are not jumped over.
     failed_at: int | None = None
+    # The step where a failed certificate's two rhos, drawn as lines, crossed (see below): jumps
+    # stop one step short of it and the run there is a plain one.
+    change_at: int | None = None
     # After a near miss, the longest jump to try, and the certified jumps made at it so far; it
     # doubles after CEILING_HOLDS of them and is lifted when the accepted purchases change.
     ceiling: int | None = None
@@ -129,6 +150,8 @@ def add1_jumping(
     while why is None:
         if failed_at is not None:
             jump = min(jump, max(1, (failed_at - steps) // 2))
+        if change_at is not None and change_at > steps:
+            jump = max(1, min(jump, change_at - 1 - steps))
         target = steps + jump
         level = origin + target * step
         reached = Fraction(origin + steps * step) if steps else per_voter
@@ -143,14 +166,18 @@ def add1_jumping(
                 return Add1Result(exact, reached, note, runs + (exact is not best))
             repeated = repeated + 1 if trial.bought == best.bought else 0
             if repeated == 0:
-                failed_at, ceiling = None, None
+                failed_at, ceiling, change_at = None, None, None
             jump = 2 if repeated >= patience else 1
             best, steps = trial, target
         else:
-            trial, lower = _certified_run(problem, best, reached, Fraction(level), trie, budget)
+            trial, lower = _certified_run(problem, best, reached, Fraction(level), trie, budget, step)
             runs += lower is not best
             best = lower
-            shorter = 0 if trial.certify_margin is None else int(jump * trial.certify_margin * 9 / 10)
+            # No margin and no certificate: the run there bought more, or passed the budget; the
+            # outcome changed in the range as surely as when a competitor took the lead (margin 0).
+            margin = trial.certify_margin or 0
+            change = trial.certify_change
+            shorter = int(jump * margin * 9 / 10)
             if trial.certified:
                 patience = max(1, patience // 2)
                 best, steps = trial, target
@@ -162,16 +189,21 @@ def add1_jumping(
                     jump = min(jump, ceiling)
             elif shorter >= 2:
                 jump = shorter  # a near miss: competitors kept their order, the range was too long
-            elif trial.certify_margin and jump >= 4:
+            elif margin and jump >= 4:
                 # A near miss too close to say how much shorter: halve the jump, and keep later
                 # jumps that short for a while, rather than step through the near-tie one level a run.
                 ceiling, held = jump // 2, 0
                 jump = ceiling
-            elif trial.certify_margin == 0 and jump >= 8:
+            elif change is not None and jump >= 3:
+                # The choice changed in the range, and the two rhos, drawn as lines, cross at
+                # `change` of it: certify up to the step before, then run the step after.
+                failed_at, change_at = target, steps + max(1, math.ceil(jump * change))
+                jump = max(1, change_at - 1 - steps)
+            elif margin == 0 and jump >= 8:
                 failed_at = target  # a long jump failed: halve it, keeping the patience
                 jump = jump // 2
             else:
-                if trial.certify_margin == 0:
+                if margin == 0:
                     failed_at = target
                 jump, repeated = 1, 0
                 patience = min(2 * patience, 64)

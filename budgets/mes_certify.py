@@ -1,9 +1,10 @@
-"""A finer proof that a MES round makes the same choice at every per-voter budget between two levels.
+"""A finer proof that a MES round makes the same choice at every add1 level between two runs' levels.
 
 The plain certificate (budgets.mes_engine._certify_round) compares each competitor's rho at the
 upper level L' with the chosen project's rho at the lower level L. Both fall as the budget b
 grows, so where the two are close that comparison fails over all but short ranges. This module
-bounds each rho at every b in [L, L'] instead, from the exact class budgets of both runs.
+bounds each rho at the levels b inside [L, L'] instead, from the exact class budgets of both
+runs. When the choice itself changed, the same budgets say roughly where (RangeProof.crossing).
 
 With the same earlier purchases, every earlier price is at most its value at L and at least its
 value at L'. A class that still held money at L paid price x weight for each earlier purchase, so
@@ -12,20 +13,57 @@ holds at least b' - b more at any b' > b, so at b it holds at most max(0, B(L') 
 The chosen project's rho is at most the rho those lower budgets give, a competitor's at least the
 rho the upper ones give. Both bounds only fall as b grows, so over a piece [b1, b2] of the range
 the choice holds when the chosen project's bound at b1 is below the competitor's at b2 (ties by
-the usual keys); a failing piece is halved a few times, and the proof fails as soon as the two
-bounds cross at a single point. All of it is integer arithmetic over one common denominator.
+the usual keys). Only the add1 levels strictly inside the range need it (L' - k x step for whole
+k; the two runs settle L and L' themselves), so a piece is bounded from its first level inside to
+its last: a failing piece is halved at a level a few times, and the proof fails as soon as the
+two bounds cross at a single level. All of it is integer arithmetic over one common denominator.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from fractions import Fraction
+from typing import TypeVar
 
 from budgets.mes_budgets import BudgetClasses, settle
 from budgets.mes_prefix import Cells
 
 # How many times a failing piece of the range is halved before the proof gives up.
 DEPTH = 5
+
+# Whether the chosen project is surely cheaper than a rival at every budget in [b1, b2].
+Beats = Callable[[Fraction, Fraction], bool]
+
+Share = TypeVar("Share", Fraction, float)
+
+
+def crossing_share(lead_low: Share, lead_high: Share) -> Share | None:
+    """Where a lead, positive at a range's lower level and not at its upper one, reaches zero if
+    drawn as a straight line, as a share of the range (None when it does not cross)."""
+    if lead_low <= 0 or lead_high > 0:
+        return None
+    return lead_low / (lead_low - lead_high)
+
+
+def levels_hold(low: Fraction, high: Fraction, step: int, beats: Beats) -> bool:
+    """Whether `beats` holds at every level high - k x step (k whole) strictly between low and high.
+
+    A piece's levels are bounded together, from its first to its last; a failing piece is halved
+    at a level (checked on its own) up to DEPTH times. `beats` only ever sees levels."""
+    pieces = [(low, high, DEPTH)]
+    while pieces:
+        a, b, depth = pieces.pop()
+        inside = math.ceil((b - a) / step) - 1  # the levels b - k x step above a
+        if inside <= 0 or beats(b - inside * step, b - step):
+            continue
+        if inside == 1 or depth == 0:
+            return False
+        middle = b - (inside + 1) // 2 * step
+        if not beats(middle, middle):
+            return False
+        pieces += [(a, middle, depth - 1), (middle, b, depth - 1)]
+    return True
 
 
 def _price(cells: Cells, budgets: list[int], lcm: int, cost: int) -> tuple[int, int] | None:
@@ -46,10 +84,11 @@ def _price(cells: Cells, budgets: list[int], lcm: int, cost: int) -> tuple[int, 
 
 
 class RangeProof:
-    """Bounds on rhos over [lower.per_voter, upper.per_voter] for the round `upper` is in."""
+    """Bounds on rhos at the add1 levels (`step` apart) between lower.per_voter and upper.per_voter,
+    for the round `upper` is in."""
 
-    def __init__(self, lower: BudgetClasses, upper: BudgetClasses) -> None:
-        self.lower, self.upper = lower, upper
+    def __init__(self, lower: BudgetClasses, upper: BudgetClasses, step: int) -> None:
+        self.lower, self.upper, self.step = lower, upper, step
         low, high = lower.per_voter, upper.per_voter
         self.den = math.lcm(lower.denominator, upper.denominator, low.denominator, high.denominator)
         # Budgets in the range as whole numbers over the common denominator.
@@ -80,26 +119,29 @@ class RangeProof:
         self._memo[key] = rho
         return rho
 
-    def _beats(self, chosen: int, rival: int, b1: int, b2: int) -> bool:
-        """The chosen project is cheaper than the rival at every budget in [b1, b2] (scaled)."""
-        rival_rho = self._rho(rival, False, b2)
+    def _beats(self, chosen: int, rival: int, b1: Fraction, b2: Fraction) -> bool:
+        """The chosen project is cheaper than the rival at every per-voter budget in [b1, b2]."""
+        rival_rho = self._rho(rival, False, int(b2 * self.den))
         if rival_rho is None:
             return True  # the rival's supporters cannot pay for it even with the upper budgets
-        chosen_rho = self._rho(chosen, True, b1)
+        chosen_rho = self._rho(chosen, True, int(b1 * self.den))
         if chosen_rho is None:
             return False
         problem = self.upper.problem
         return (chosen_rho, problem.tie_key(chosen)) < (rival_rho, problem.tie_key(rival))
 
     def holds(self, chosen: int, rival: int) -> bool:
-        """The round's choice beats `rival` at every per-voter budget of the range."""
-        pieces = [(self.low, self.high, DEPTH)]
-        while pieces:
-            b1, b2, depth = pieces.pop()
-            if self._beats(chosen, rival, b1, b2):
-                continue
-            middle = (b1 + b2) // 2
-            if depth == 0 or not self._beats(chosen, rival, middle, middle):
-                return False
-            pieces += [(b1, middle, depth - 1), (middle, b2, depth - 1)]
-        return True
+        """The round's choice beats `rival` at every add1 level inside the range."""
+        low, high = self.lower.per_voter, self.upper.per_voter
+        return levels_hold(low, high, self.step, lambda b1, b2: self._beats(chosen, rival, b1, b2))
+
+    def crossing(self, before: tuple[int, Fraction], chosen: int, rho_here: Fraction) -> Fraction | None:
+        """Where in the range the choice passed from before's project to `chosen`, as a share of
+        the range: each project's rho drawn as a straight line between its exact values at the two
+        levels. A hint for the next jump, never a proof; None when the lines do not cross."""
+        project, rho_low = before
+        project_high = self._rho(project, False, self.high)  # no fall at the upper level: exact
+        chosen_low = self._rho(chosen, True, self.low)  # no rise at the lower level: exact
+        if project_high is None or chosen_low is None:
+            return None
+        return crossing_share(chosen_low - rho_low, rho_here - project_high)

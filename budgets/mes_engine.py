@@ -38,12 +38,14 @@ def run_mes(
     trie: PrefixTrie | None = None,
     lower: BudgetClasses | None = None,
     keep_classes: bool = False,
+    step: int = 1,
 ) -> MesOutcome:
     """Run MES with `per_voter` money per voter; stop early once spending passes `cost_limit`.
 
     `certify` is the run of a lower per-voter budget b0 as (project, rho) per round. The outcome
-    is then marked `certified` when every per-voter budget in [b0, per_voter] gives that same run
-    (see _certify_round); the run stops as soon as that cannot be shown. Runs of one problem at
+    is then marked `certified` when every add1 level from b0 to per_voter (per_voter - k x `step`
+    for whole k) gives that same run (see _certify_round); the run stops as soon as that cannot
+    be shown. Runs of one problem at
     several per-voter budgets may share a `trie` (budgets.mes_prefix): the outcome is the same.
     `lower` is the lower run's final classes (`keep_classes` keeps them in its outcome): with them
     a round whose plain certificate fails is tried with the finer proof of budgets.mes_certify.
@@ -68,9 +70,12 @@ def run_mes(
             if best is None or round_no > len(certify):
                 outcome.certified = best is None and round_no > len(certify)
                 return outcome
-            miss = _certify_round(state, outcome, heap, alive, round_no, best, certify[round_no - 1], lower)
+            before = certify[round_no - 1]
+            miss = _certify_round(state, outcome, heap, alive, round_no, best, before, lower, step)
             if miss is not None:
                 outcome.certify_margin = miss
+                if best[0] != before[0] and lower is not None:
+                    outcome.certify_change = RangeProof(lower, state, step).crossing(before, best[0], best[2])
                 return outcome
         if best is None:
             return outcome
@@ -91,9 +96,11 @@ def _certify_round(
     round_no: int,
     best: tuple[int, tuple[int, int], Fraction],
     before: tuple[int, Fraction],
-    lower: BudgetClasses | None = None,
+    lower: BudgetClasses | None,
+    step: int,
 ) -> Fraction | None:
-    """None when no per-voter budget between the lower run's and this one changes this round's choice.
+    """None when no add1 level (`step` apart) between the lower run's and this one changes this
+    round's choice.
 
     Budgets only grow with the per-voter budget (for the same earlier purchases), so every rho
     only falls: a competitor's rho here is a lower bound for it over the whole range, and the
@@ -130,7 +137,7 @@ def _certify_round(
         rho = priced[1]
         if (rho, problem.tie_key(p)) < (rho_before, tie):
             if lower is not None:
-                proof = RangeProof(lower, state) if proof is None else proof
+                proof = RangeProof(lower, state, step) if proof is None else proof
                 if proof.holds(project, p):
                     continue
             fall = rho_before - rho_here

@@ -63,6 +63,7 @@ class FloatOutcome:
     rounds: list[RoundBound] = field(default_factory=list)
     certified: bool = False
     certify_margin: float | None = None
+    certify_change: float | None = None
     classes: FloatClasses | None = None
 
 
@@ -72,17 +73,18 @@ def run_mes_float(
     trie: PrefixTrie,
     cost_limit: int | None = None,
     certify: FloatOutcome | None = None,
+    step: int = 1,
 ) -> FloatOutcome | None:
     """MES's purchases at `per_voter` when floats prove every decision, else None (see the module).
 
     `certify` is a float run at a lower per-voter budget b0: the outcome is then marked
-    `certified` when every per-voter budget in [b0, per_voter] makes its same purchases (see
-    _certify); the run stops as soon as that cannot be shown.
+    `certified` when every add1 level from b0 to per_voter (per_voter - k x `step` for whole k)
+    makes its same purchases (see _certify); the run stops as soon as that cannot be shown.
     """
     if max(problem.costs, default=0) >= _EXACT_FLOAT_INTEGERS:
         return None
     try:
-        return _run(problem, per_voter, trie, cost_limit, certify)
+        return _run(problem, per_voter, trie, cost_limit, certify, step)
     except Unsure:
         return None
 
@@ -93,6 +95,7 @@ def _run(
     trie: PrefixTrie,
     cost_limit: int | None,
     certify: FloatOutcome | None,
+    step: int,
 ) -> FloatOutcome:
     state = FloatClasses(problem, per_voter, trie)
     outcome = FloatOutcome(classes=state)
@@ -109,8 +112,9 @@ def _run(
             if chosen is None or done == len(certify.rounds):
                 outcome.certified = chosen is None and done == len(certify.rounds)
                 return outcome
-            outcome.certify_margin = _certify(state, heap, alive, chosen, certify, done)
+            outcome.certify_margin = _certify(state, heap, alive, chosen, certify, done, step)
             if outcome.certify_margin is not None:
+                outcome.certify_change = _change(state, chosen, certify, done, step)
                 return outcome
         if chosen is None:
             return outcome
@@ -130,8 +134,10 @@ def _certify(
     chosen: tuple[int, Price],
     lower: FloatOutcome,
     done: int,
+    step: int,
 ) -> float | None:
-    """None when no per-voter budget between the lower run's and this one changes this round's choice.
+    """None when no add1 level (`step` apart) between the lower run's and this one changes this
+    round's choice.
 
     The argument of the exact certificate (budgets.mes_engine._certify_round), on proven brackets:
     for the same earlier purchases every rho only falls as the per-voter budget grows, so the
@@ -166,7 +172,7 @@ def _certify(
                 if rival_exact > (exact, problem.tie_key(project)):
                     continue
             if lower.classes is not None:
-                proof = proof or FloatRangeProof(lower.classes, state)
+                proof = proof or FloatRangeProof(lower.classes, state, step)
                 if proof.holds(project, p):
                     continue
             rival = found.estimate / scale[p]
@@ -177,6 +183,19 @@ def _certify(
         heapq.heappush(heap, item)
     alive[project] = True
     return miss
+
+
+def _change(
+    state: FloatClasses, chosen: tuple[int, Price], lower: FloatOutcome, done: int, step: int
+) -> float | None:
+    """Where in the range this round's choice changed (budgets.mes_float_certify's crossing), or
+    None when it did not change or the lower run kept no classes."""
+    project, price = chosen
+    wanted, ceiling, _ = lower.rounds[done]
+    if project == wanted or lower.classes is None:
+        return None
+    here = price.estimate / state.problem.scale[project]
+    return FloatRangeProof(lower.classes, state, step).crossing(wanted, ceiling, project, here)
 
 
 def _next_priced(

@@ -1,12 +1,13 @@
-"""The finer range proof of budgets.mes_certify for float runs: a round's choice over a range of budgets.
+"""The finer range proof of budgets.mes_certify for float runs: a round's choice over a range of levels.
 
 The argument is budgets.mes_certify.RangeProof's (read it first), on the float budgets of the two
 runs and their proven errors. A class whose budget at the lower level L is surely positive holds
 at least (budget - error) + (b - L) at b, and any class at most max(0, budget + error - (L' - b)),
 from the run at the upper level L'. The chosen project's rho at b is at most the top of the price
 bracket the lower budgets give, a competitor's at least the bottom of the one the upper budgets
-give; each new budget carries a bound on the rounding that made it. A piece of the range that
-fails is halved DEPTH times, and whatever the floats cannot settle fails the proof.
+give; each new budget carries a bound on the rounding that made it. As there, only the add1
+levels strictly inside the range are proven (budgets.mes_certify.levels_hold), each range of
+levels as floats that surely contain it; whatever the floats cannot settle fails the proof.
 """
 
 from __future__ import annotations
@@ -16,20 +17,30 @@ from fractions import Fraction
 
 import numpy as np
 
-from budgets.mes_certify import DEPTH
+from budgets.mes_certify import crossing_share, levels_hold
 from budgets.mes_float_classes import EPS, FloatArray, FloatClasses, IndexArray, Unsure, bracket
 
 
-class FloatRangeProof:
-    """Bounds on rhos between the per-voter budgets of the lower run's classes and the upper run's,
-    for the round the upper run is in."""
+def _down(value: Fraction) -> float:
+    """The largest float at most `value`."""
+    near = float(value)
+    return near if Fraction(near) <= value else math.nextafter(near, -math.inf)
 
-    def __init__(self, lower: FloatClasses, upper: FloatClasses) -> None:
-        self.lower, self.upper = lower, upper
+
+def _up(value: Fraction) -> float:
+    """The smallest float at least `value`."""
+    near = float(value)
+    return near if Fraction(near) >= value else math.nextafter(near, math.inf)
+
+
+class FloatRangeProof:
+    """Bounds on rhos at the add1 levels (`step` apart) between the per-voter budgets of the lower
+    run's classes and the upper run's, for the round the upper run is in."""
+
+    def __init__(self, lower: FloatClasses, upper: FloatClasses, step: int) -> None:
+        self.lower, self.upper, self.step = lower, upper, step
         # The range of per-voter budgets as floats that surely contain it.
-        low, high = lower.per_voter, upper.per_voter
-        self.low = float(low) if Fraction(float(low)) <= low else math.nextafter(float(low), -math.inf)
-        self.high = float(high) if Fraction(float(high)) >= high else math.nextafter(float(high), math.inf)
+        self.low, self.high = _down(lower.per_voter), _up(upper.per_voter)
         self._memo: dict[tuple[int, bool, float], float | None] = {}
 
     def _budgets(self, classes: IndexArray, chosen: bool, b: float) -> tuple[FloatArray, FloatArray]:
@@ -67,17 +78,25 @@ class FloatRangeProof:
         return chosen_rho is not None and chosen_rho < rival_rho
 
     def holds(self, chosen: int, rival: int) -> bool:
-        """The round's choice beats `rival` at every per-voter budget of the range."""
-        pieces = [(self.low, self.high, DEPTH)]
+        """The round's choice beats `rival` at every add1 level inside the range."""
+        low, high = self.lower.per_voter, self.upper.per_voter
         try:
-            while pieces:
-                b1, b2, depth = pieces.pop()
-                if self._beats(chosen, rival, b1, b2):
-                    continue
-                middle = (b1 + b2) / 2
-                if depth == 0 or not self._beats(chosen, rival, middle, middle):
-                    return False
-                pieces += [(b1, middle, depth - 1), (middle, b2, depth - 1)]
+            return levels_hold(
+                low, high, self.step, lambda b1, b2: self._beats(chosen, rival, _down(b1), _up(b2))
+            )
         except Unsure:
             return False
-        return True
+
+    def crossing(self, project: int, rho_low: float, chosen: int, rho_here: float) -> float | None:
+        """Where in the range the choice passed from `project` (rho_low at the lower level) to
+        `chosen` (rho_here at the upper one), as a share of the range, each rho drawn as a straight
+        line (budgets.mes_certify.RangeProof.crossing). A hint, never a proof; None when the lines
+        do not cross or the floats cannot tell."""
+        try:
+            project_high = self._rho(project, False, self.high)
+            chosen_low = self._rho(chosen, True, self.low)
+        except Unsure:
+            return None
+        if project_high is None or chosen_low is None:
+            return None
+        return crossing_share(chosen_low - rho_low, rho_here - project_high)

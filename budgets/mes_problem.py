@@ -36,6 +36,9 @@ class MesOutcome:
     over_limit: bool = False
     certified: bool = False
     certify_margin: Fraction | None = None
+    # Where a certified run's range changed its choice, as a share of the range (a hint; see
+    # budgets.mes_certify.RangeProof.crossing).
+    certify_change: Fraction | None = None
     # The run's final budget classes, kept when asked (a later certified run compares with them).
     classes: BudgetClasses | None = None
 

@@ -2,7 +2,7 @@
 
 A run with a shared PrefixTrie must be exactly the run a fresh state makes, whatever levels the
 trie was walked with before; a certified run whose proof used budgets.mes_certify must be right
-about every per-voter budget in its range.
+about every add1 level in its range, and only levels are its claim.
 """
 
 from __future__ import annotations
@@ -12,9 +12,11 @@ from fractions import Fraction
 from hypothesis import given
 from hypothesis import strategies as st
 
-from budgets import Election
+from budgets import Ballot, Election, Project
 from budgets.equal_shares import mes_problem
+from budgets.mes_certify import crossing_share, levels_hold
 from budgets.mes_engine import MesOutcome, run_mes
+from budgets.mes_float import run_mes_float
 from budgets.mes_prefix import PrefixTrie
 from tests.budgets.pabulib_files import RANDOM_ELECTIONS, load_election
 from tests.budgets.test_add1_jumping import elections
@@ -69,8 +71,54 @@ def test_a_certified_range_repeats_the_lower_run(election: Election, raise_: int
     upper = run_mes(problem, high, certify=rounds, trie=trie, lower=lower.classes)
     if not upper.certified:
         return
-    for between in [low + Fraction(k, 3) for k in range(3 * span + 1)]:
-        assert run_mes(problem, between).bought == lower.bought
+    for level in range(span + 1):
+        assert run_mes(problem, low + level).bought == lower.bought
+
+
+def _changes_between_levels() -> Election:
+    """An election that buys the same at every level from 44 to 52 per voter but 51, where (from
+    50.5 to 51.5) it buys one more project, p2."""
+    costs = (52, 48, 24, 90)
+    projects = tuple(Project(f"p{i}", cost) for i, cost in enumerate(costs))
+    approved = (("p1", "p2", "p3"), ("p1", "p2", "p3", "p0"), ("p0", "p3", "p1"), ("p3",), ("p0",))
+    return Election(projects, tuple(Ballot(a) for a in approved), 200)
+
+
+def test_a_certificate_speaks_for_the_add1_levels_only() -> None:
+    problem = mes_problem(_changes_between_levels())
+    assert run_mes(problem, Fraction(51)).bought == [3, 1, 2, 0]
+    assert all(run_mes(problem, Fraction(level)).bought == [3, 1, 0] for level in range(44, 53, 2))
+    trie = PrefixTrie(problem)
+    lower = run_mes(problem, Fraction(44), trie=trie, keep_classes=True)
+    rounds = [(p, lower.rho[p]) for p in lower.bought if lower.round_of[p] > 0]
+    even = run_mes(problem, Fraction(52), certify=rounds, trie=trie, lower=lower.classes, step=2)
+    assert even.certified  # levels two apart: 51 is not one of them
+    every = run_mes(problem, Fraction(52), certify=rounds, trie=trie, lower=lower.classes, step=1)
+    assert not every.certified  # with levels one apart it is, and there p2 is bought too
+    float_lower = run_mes_float(problem, Fraction(44), trie)
+    assert float_lower is not None
+    for step, certified in ((2, True), (1, False)):
+        floats = run_mes_float(problem, Fraction(52), trie, certify=float_lower, step=step)
+        assert floats is not None
+        assert floats.certified == certified
+
+
+def test_levels_hold_asks_only_about_levels_strictly_inside_the_range() -> None:
+    asked: list[tuple[Fraction, Fraction]] = []
+
+    def beats(b1: Fraction, b2: Fraction) -> bool:
+        asked.append((b1, b2))
+        return not b1 <= Fraction(15, 2) <= b2  # a rival ahead only at 7.5, between two levels
+
+    assert levels_hold(Fraction(5, 2), Fraction(10), 1, beats)
+    points = {b for pair in asked for b in pair}
+    assert points <= set(map(Fraction, range(3, 10)))
+    assert levels_hold(Fraction(0), Fraction(1), 1, beats)  # no level inside: nothing to prove
+    assert not levels_hold(Fraction(5, 2), Fraction(10), 1, lambda b1, b2: not b1 <= 7 <= b2)
+    # Levels are counted down from the upper end, `step` apart.
+    asked.clear()
+    assert levels_hold(Fraction(0), Fraction(12), 5, beats)
+    assert {b for pair in asked for b in pair} == {Fraction(2), Fraction(7)}
 
 
 def test_the_range_proof_certifies_more_and_rightly_on_a_city() -> None:
@@ -95,3 +143,34 @@ def test_the_range_proof_certifies_more_and_rightly_on_a_city() -> None:
             for level in range(low + 1, low + span + 1):
                 assert run_mes(problem, Fraction(level), cost_limit=budget).bought == lower.bought
     assert only_with_proof > 0
+
+
+def test_crossing_share_is_where_a_shrinking_lead_reaches_zero() -> None:
+    assert crossing_share(Fraction(3), Fraction(-1)) == Fraction(3, 4)
+    assert crossing_share(2.0, 0.0) == 1.0
+    assert crossing_share(Fraction(0), Fraction(-1)) is None  # no lead to lose
+    assert crossing_share(1.0, 0.5) is None  # still ahead at the upper level
+
+
+def test_a_failed_certificate_says_where_the_choice_changed() -> None:
+    # On Cambridge 2019 the purchases at 162 per voter hold at 162 only: from 163 a round chooses
+    # another project. A certified run at 170 fails there, and the two projects' rhos, drawn as
+    # lines between the two levels, cross between 162 and 163 (exact and float runs alike).
+    election = load_election("US_Stanford_Dataset_PB_Cambridge_2019_vote_approvals.pb")
+    problem = mes_problem(election)
+    budget = election.budget
+    trie = PrefixTrie(problem)
+    lower = run_mes(problem, Fraction(162), cost_limit=budget, trie=trie, keep_classes=True)
+    assert run_mes(problem, Fraction(163), cost_limit=budget).bought != lower.bought
+    rounds = [(p, lower.rho[p]) for p in lower.bought if lower.round_of[p] > 0]
+    exact = run_mes(problem, Fraction(170), cost_limit=budget, certify=rounds, trie=trie, lower=lower.classes)
+    assert not exact.certified
+    assert exact.certify_margin == 0
+    assert exact.certify_change is not None
+    assert 0 < exact.certify_change * 8 <= 1
+    float_lower = run_mes_float(problem, Fraction(162), trie, budget)
+    assert float_lower is not None
+    floats = run_mes_float(problem, Fraction(170), trie, budget, certify=float_lower)
+    assert floats is not None
+    assert floats.certify_change is not None
+    assert 0 < floats.certify_change * 8 <= 1
