@@ -45,8 +45,9 @@ def run_mes(
     `certify` is the run of a lower per-voter budget b0 as (project, rho) per round. The outcome
     is then marked `certified` when every add1 level from b0 to per_voter (per_voter - k x `step`
     for whole k) gives that same run (see _certify_round); the run stops as soon as that cannot
-    be shown. Runs of one problem at
-    several per-voter budgets may share a `trie` (budgets.mes_prefix): the outcome is the same.
+    be shown, and when a round chose another project, `certify_change` estimates where in the
+    range it did (budgets.mes_certify.RangeProof.crossing). Runs of one problem at several
+    per-voter budgets may share a `trie` (budgets.mes_prefix): the outcome is the same.
     `lower` is the lower run's final classes (`keep_classes` keeps them in its outcome): with them
     a round whose plain certificate fails is tried with the finer proof of budgets.mes_certify.
     """
