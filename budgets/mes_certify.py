@@ -135,11 +135,11 @@ class RangeProof:
         low, high = self.lower.per_voter, self.upper.per_voter
         return levels_hold(low, high, self.step, lambda b1, b2: self._beats(chosen, rival, b1, b2))
 
-    def crossing(self, before: tuple[int, Fraction], chosen: int, rho_here: Fraction) -> Fraction | None:
-        """Where in the range the choice passed from before's project to `chosen`, as a share of
-        the range: each project's rho drawn as a straight line between its exact values at the two
-        levels. A hint for the next jump, never a proof; None when the lines do not cross."""
-        project, rho_low = before
+    def crossing(self, project: int, rho_low: Fraction, chosen: int, rho_here: Fraction) -> Fraction | None:
+        """Where in the range the choice passed from `project` (rho_low at the lower level) to
+        `chosen` (rho_here at the upper one), as a share of the range: each project's rho drawn as
+        a straight line between its exact values at the two levels. A hint for the next jump,
+        never a proof; None when the lines do not cross."""
         project_high = self._rho(project, False, self.high)  # no fall at the upper level: exact
         chosen_low = self._rho(chosen, True, self.low)  # no rise at the lower level: exact
         if project_high is None or chosen_low is None:

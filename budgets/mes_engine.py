@@ -75,8 +75,10 @@ def run_mes(
             miss = _certify_round(state, outcome, heap, alive, round_no, best, before, lower, step)
             if miss is not None:
                 outcome.certify_margin = miss
-                if best[0] != before[0] and lower is not None:
-                    outcome.certify_change = RangeProof(lower, state, step).crossing(before, best[0], best[2])
+                chosen, _, rho_here = best
+                if chosen != before[0] and lower is not None:
+                    proof = RangeProof(lower, state, step)
+                    outcome.certify_change = proof.crossing(*before, chosen, rho_here)
                 return outcome
         if best is None:
             return outcome
