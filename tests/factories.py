@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
@@ -127,3 +127,9 @@ def voting_round(
     rounds.advance(session, admin, created.id, "pledging")
     rounds.advance(session, admin, created.id, "voting")
     return created.id, issue_ids, admin, voters
+
+
+def unused_id(session: Session, model: type[Any]) -> int:
+    """An id no row of `model` has: PostgreSQL's sequences outlive the tests' cleanup, so a fixed
+    "surely missing" id such as 999 can belong to a row another test made."""
+    return (session.scalar(select(func.max(model.id))) or 0) + 1

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from app.extensions import db
+from app.models import Group
+from tests.factories import unused_id
 from tests.funding_fixtures import funding  # noqa: F401  (fixture)
 
 
@@ -130,7 +133,7 @@ def test_pledge_pending_then_treasurer_confirms(client, auth, funding, make_user
     assert funding.counts() == (1, 1, 2)  # one posting, two lines: confirming twice posts once
 
 
-def test_groups_api_join_leave(client, auth, funding, make_user) -> None:
+def test_groups_api_join_leave(app, client, auth, funding, make_user) -> None:
     ref = funding.group("Riverside", name="Riverside friends")
     listed = client.get("/api/v1/groups").get_json()["groups"]
     assert listed == [
@@ -151,7 +154,9 @@ def test_groups_api_join_leave(client, auth, funding, make_user) -> None:
     assert (again.status_code, again.get_json()["members"]) == (200, 1)
     left = client.delete(f"/api/v1/groups/{ref.group_id}/members", headers=headers)
     assert (left.status_code, left.get_json()["members"]) == (200, 0)
-    assert client.post("/api/v1/groups/999/members", headers=headers).status_code == 404
+    with app.app_context():
+        missing = unused_id(db.session, Group)
+    assert client.post(f"/api/v1/groups/{missing}/members", headers=headers).status_code == 404
     assert client.post(f"/api/v1/groups/{ref.group_id}/members").status_code == 401
 
 

@@ -7,11 +7,14 @@ from collections.abc import Callable
 from datetime import datetime
 from email.message import EmailMessage
 
+from flask import Flask
 from flask.testing import FlaskClient
 
-from app.models import Issue, Like, User
+from app.extensions import db
+from app.models import Area, Issue, Like, User
 from app.services.issues.queries import RANKING_RULE
 from tests.conftest import AuthActions
+from tests.factories import unused_id
 from tests.page_assets import offsite_assets
 from tests.testcity import HILLSIDE, OLD_TOWN
 
@@ -170,8 +173,10 @@ def test_priorities_are_paginated(client: FlaskClient, make_issue: MakeIssue) ->
     assert client.get("/priorities?page=3").status_code == 404
 
 
-def test_an_unknown_area_or_category_filter_is_a_clear_422(client: FlaskClient) -> None:
-    for query in ("area=999", "area=abc", "category=volcano"):
+def test_an_unknown_area_or_category_filter_is_a_clear_422(app: Flask, client: FlaskClient) -> None:
+    with app.app_context():
+        missing = unused_id(db.session, Area)
+    for query in (f"area={missing}", "area=abc", "category=volcano"):
         response = client.get(f"/priorities?{query}")
         assert response.status_code == 422
         assert "from the list." in response.get_data(as_text=True)
