@@ -1,0 +1,17 @@
+"""Types of the compiled price bracket (budgets/mes_float_bracket.pyx)."""
+
+import numpy as np
+import numpy.typing as npt
+
+CANNOT_PAY: int
+UNSURE: int
+PRICED: int
+
+def price_bracket(
+    budget: npt.NDArray[np.float64],
+    error: npt.NDArray[np.float64],
+    weights: npt.NDArray[np.float64],
+    counts: npt.NDArray[np.float64],
+    cost: float,
+    unit: bool,
+) -> tuple[int, float, float, float, bool, float]: ...
