@@ -120,6 +120,18 @@ class PrefixTrie:
         keys = classes if self.problem.unit else classes * self.problem.width + weights
         return supporters, keys, many
 
+    def _distinct(self, node: PrefixNode, keys: IntArray) -> tuple[IntArray, IntArray]:
+        """The distinct cell keys in increasing order, and each key's index among them (np.unique
+        with return_inverse). Keys lie below classes x width, seldom far above how many there are,
+        so they are marked in a table and counted rather than sorted."""
+        size = node.classes * (1 if self.problem.unit else self.problem.width)
+        if size > 4 * len(keys):
+            return np.unique(keys, return_inverse=True)
+        seen = np.zeros(size, dtype=np.bool_)
+        seen[keys] = True
+        rank = np.cumsum(seen) - 1
+        return np.flatnonzero(seen), rank[keys]
+
     def split(self, keys: IntArray) -> tuple[IntArray, IntArray]:
         """Cell keys (see `cell_arrays`) as their classes and weights."""
         if self.problem.unit:
@@ -133,7 +145,7 @@ class PrefixTrie:
         found = node.cell_arrays.get(project)
         if found is None:
             _, keys, many = self._keys(node, project)
-            held, where = np.unique(keys, return_inverse=True)
+            held, where = self._distinct(node, keys)
             counts = np.asarray(
                 np.bincount(where.reshape(-1), weights=many, minlength=len(held)), dtype=np.float64
             )
@@ -159,7 +171,7 @@ class PrefixTrie:
             return node.child
         supporters, keys, _ = self._keys(node, project)
         # One new class per (class, weight) among the supporters, numbered in key order.
-        found, new = np.unique(keys, return_inverse=True)
+        found, new = self._distinct(node, keys)
         first = node.classes
         old, weights = self.split(found)
         moves = tuple(zip(old.tolist(), weights.tolist(), range(first, first + len(found)), strict=True))
