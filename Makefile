@@ -10,7 +10,7 @@ PROD_PORT ?= 8000
 PYTEST_WORKERS ?= 2
 export SPATIALITE_LIBRARY_PATH := mod_spatialite
 
-# gcc and the Python headers build the compiled price bracket (budgets/mes_float_bracket.pyx).
+# gcc and the Python headers build the float MES run's compiled loops (budgets/mes_float_loops.pyx).
 RUN_DEBS  := libsqlite3-mod-spatialite gcc python3-dev
 TEST_DEBS := $(RUN_DEBS) postgresql postgis redis-server chromium fonts-dejavu-core
 BENCH_DEBS := $(TEST_DEBS) wrk
@@ -19,8 +19,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run run-production test lint bench clean system-run system-test system-bench system-production
 
-# The float MES run's price bracket is compiled with Cython, in place beside its source (DESIGN.md).
-KERNEL := budgets/mes_float_bracket
+# The float MES run's inner loops are compiled with Cython, in place beside its source (DESIGN.md).
+KERNEL := budgets/mes_float_loops
 KERNEL_SO := $(KERNEL)$(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')
 
 run: system-run $(VENV)/.runtime $(KERNEL_SO)

@@ -18,9 +18,9 @@ from budgets.mes_prefix import PrefixTrie
 from budgets.mes_problem import MesProblem
 
 try:
-    from budgets.mes_float_bracket import CANNOT_PAY, UNSURE, price_bracket
+    from budgets import mes_float_loops
 except ImportError as missing:  # pragma: no cover - a checkout that make has not built
-    raise ImportError("the compiled price bracket is not built: run `make test` or `make run`") from missing
+    raise ImportError("budgets/mes_float_loops.pyx is not built: run `make test` or `make run`") from missing
 
 EPS = 2.0**-52
 
@@ -79,7 +79,9 @@ class FloatClasses:
         return bracket(self.problem, project, self.budget[classes], self.error[classes], weights, counts)
 
     def pay(self, project: int, price: Price) -> None:
-        """Supporters pay min(budget, price x weight); those who surely pay everything hold exactly zero."""
+        """Supporters pay min(budget, price x weight); those who surely pay everything hold exactly zero.
+        Each new class's error grows by its weight times the bracket's width and the rounding of the
+        subtraction (budgets.mes_float_loops.pay)."""
         node = self.trie.child(self.node, project)
         old, weights = node.move_arrays
         first = node.classes - len(old)
@@ -87,15 +89,8 @@ class FloatClasses:
             grown = max(node.classes, 2 * len(self.budget))
             self.budget = np.concatenate((self.budget, np.zeros(grown - len(self.budget))))
             self.error = np.concatenate((self.error, np.zeros(grown - len(self.error))))
-        budget, error = self.budget[old], self.error[old]
-        charge = weights * price.estimate
-        after = np.maximum(budget - charge, 0.0)
-        after_error = (error + weights * (price.high - price.low) + EPS * (budget + charge)) * (1 + 4 * EPS)
-        broke = (budget + error) * (1 + 4 * EPS) < weights * price.low * (1 - 4 * EPS)
-        after[broke] = 0.0
-        after_error[broke] = 0.0
-        self.budget[first : node.classes] = after
-        self.error[first : node.classes] = after_error
+        low, high = price.low, price.high
+        mes_float_loops.pay(self.budget, self.error, old, weights, first, price.estimate, low, high)
         self.node = node
 
 
@@ -119,14 +114,14 @@ def bracket(
     the payments, plus the errors of the rows that might pay all they hold and the rounding of the
     sum, surely fall short of the cost, and at its high end surely exceed it. Sums of products are
     sums of non-negative terms: whatever order they add in, the error of a sum of n of them stays
-    within (n + 2) x EPS x total. The loops are compiled (budgets/mes_float_bracket.pyx).
+    within (n + 2) x EPS x total. The loops are compiled (budgets/mes_float_loops.pyx).
     """
-    outcome, low, high, estimate, everyone_pays, units = price_bracket(
+    outcome, low, high, estimate, everyone_pays, units = mes_float_loops.price_bracket(
         budget, error, weights, counts, float(problem.costs[project]), problem.unit
     )
-    if outcome == CANNOT_PAY:
+    if outcome == mes_float_loops.CANNOT_PAY:
         return None
-    if outcome == UNSURE:
+    if outcome == mes_float_loops.UNSURE:
         raise Unsure
     # Nobody with money pays all of it: everyone pays the price, which is cost / units.
     exact = Fraction(problem.costs[project], round(units)) if everyone_pays else None

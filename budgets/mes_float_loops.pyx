@@ -1,14 +1,14 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
-"""The proven price bracket of one project in a float MES run, as compiled loops.
+"""The float MES run's inner loops, compiled: a project's price bracket and its supporters' payments.
 
-budgets.mes_float_classes.bracket says what the bracket is and proves it; this is its arithmetic.
-A bracket reads a few hundred supporter cells about ten times (sums, Newton steps, checks): as
-numpy calls each pass costs more to start than to run, so the passes are plain C loops here.
-The bounds hold for any order of summation, so a loop's order is as good as numpy's. Built by
-`make` (Cython); budgets/mes_float_bracket.pyi types it for mypy.
+budgets.mes_float_classes says what they compute and why the bounds hold; this is the arithmetic.
+A bracket reads a few hundred supporter cells about ten times (sums, Newton steps, checks) and a
+purchase moves as many classes: as numpy calls each pass costs more to start than to run, so the
+passes are plain C loops here. The bounds hold for any order of summation, so a loop's order is as
+good as numpy's. Built by `make` (Cython); budgets/mes_float_loops.pyi types it for mypy.
 """
 
-from libc.math cimport fmin
+from libc.math cimport fmax, fmin
 from libc.stdlib cimport free, malloc
 
 CANNOT_PAY = 0  # the supporters surely hold less than the cost
@@ -149,3 +149,30 @@ def price_bracket(
         return _bracket(&c, cost, unit)
     finally:
         free(block)
+
+
+def pay(
+    double[::1] budget,
+    double[::1] error,
+    const Py_ssize_t[::1] old,
+    const double[::1] weights,
+    Py_ssize_t first,
+    double estimate,
+    double low,
+    double high,
+):
+    """Write the classes a purchase makes: class first + i holds what class old[i] held after paying
+    weights[i] x the price (bracket [low, high], `estimate` inside it), never below zero, with the
+    error bound grown by the bracket's width and the subtraction's rounding. A class that surely
+    pays all it holds is left with exactly zero and no error."""
+    cdef Py_ssize_t i
+    cdef double held, err, charge
+    for i in range(old.shape[0]):
+        held, err = budget[old[i]], error[old[i]]
+        if (held + err) * (1 + 4 * EPS) < weights[i] * low * (1 - 4 * EPS):
+            budget[first + i] = 0.0
+            error[first + i] = 0.0
+        else:
+            charge = weights[i] * estimate
+            budget[first + i] = fmax(held - charge, 0.0)
+            error[first + i] = (err + weights[i] * (high - low) + EPS * (held + charge)) * (1 + 4 * EPS)

@@ -1,4 +1,4 @@
-"""Types of the compiled price bracket (budgets/mes_float_bracket.pyx)."""
+"""Types of the float MES run's compiled loops (budgets/mes_float_loops.pyx)."""
 
 import numpy as np
 import numpy.typing as npt
@@ -15,3 +15,13 @@ def price_bracket(
     cost: float,
     unit: bool,
 ) -> tuple[int, float, float, float, bool, float]: ...
+def pay(
+    budget: npt.NDArray[np.float64],
+    error: npt.NDArray[np.float64],
+    old: npt.NDArray[np.intp],
+    weights: npt.NDArray[np.float64],
+    first: int,
+    estimate: float,
+    low: float,
+    high: float,
+) -> None: ...
