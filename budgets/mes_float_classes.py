@@ -76,7 +76,7 @@ class FloatClasses:
     def price(self, project: int) -> Price | None:
         """The proven price bracket, None when the supporters surely cannot pay; Unsure otherwise."""
         classes, weights, counts = self.cells(project)
-        return bracket(self.problem, project, self.budget[classes], self.error[classes], weights, counts)
+        return bracket(self.problem, project, self.budget, self.error, classes, weights, counts)
 
     def pay(self, project: int, price: Price) -> None:
         """Supporters pay min(budget, price x weight); those who surely pay everything hold exactly zero.
@@ -99,11 +99,13 @@ def bracket(
     project: int,
     budget: FloatArray,
     error: FloatArray,
+    classes: IndexArray,
     weights: FloatArray,
     counts: FloatArray,
 ) -> Price | None:
-    """The proven price bracket of `project` for supporters' cells with these float budgets, each
-    within its `error` of the exact one: None when they surely cannot pay; Unsure otherwise.
+    """The proven price bracket of `project` for supporters' cells (their classes, weights and
+    counts), each class's float budget within its `error` of the exact one: None when they surely
+    cannot pay; Unsure otherwise.
 
     Cells whose budget plus error is not positive surely hold nothing and are left out. The
     supporters' money, within its error and the rounding of the sum, is compared with the cost.
@@ -117,7 +119,7 @@ def bracket(
     within (n + 2) x EPS x total. The loops are compiled (budgets/mes_float_loops.pyx).
     """
     outcome, low, high, estimate, everyone_pays, units = mes_float_loops.price_bracket(
-        budget, error, weights, counts, float(problem.costs[project]), problem.unit
+        budget, error, classes, weights, counts, float(problem.costs[project]), problem.unit
     )
     if outcome == mes_float_loops.CANNOT_PAY:
         return None

@@ -10,6 +10,7 @@ PRICED: int
 def price_bracket(
     budget: npt.NDArray[np.float64],
     error: npt.NDArray[np.float64],
+    classes: npt.NDArray[np.intp],
     weights: npt.NDArray[np.float64],
     counts: npt.NDArray[np.float64],
     cost: float,

@@ -121,17 +121,20 @@ cdef tuple _bracket(Cells* c, double cost, bint unit):
 def price_bracket(
     const double[::1] budget,
     const double[::1] error,
+    const Py_ssize_t[::1] classes,
     const double[::1] weights,
     const double[::1] counts,
     double cost,
     bint unit,
 ):
-    """(outcome, low, high, estimate, everyone_pays, units) for the cells with these float budgets,
-    each within its `error` of the exact one; see budgets.mes_float_classes.bracket. `outcome` is
-    CANNOT_PAY, UNSURE or PRICED; the rest is meaningful for PRICED only: the bracket [low, high],
-    the estimate inside it, whether no supporter with money might pay all of it (then the exact
-    price is cost / units) and the supporters' weight units."""
-    cdef Py_ssize_t n = budget.shape[0], i, kept = 0
+    """(outcome, low, high, estimate, everyone_pays, units) for the cells of `classes` (their weights
+    and counts), each class's float budget within its `error` of the exact one; see
+    budgets.mes_float_classes.bracket. `outcome` is CANNOT_PAY, UNSURE or PRICED; the rest is
+    meaningful for PRICED only: the bracket [low, high], the estimate inside it, whether no
+    supporter with money might pay all of it (then the exact price is cost / units) and the
+    supporters' weight units."""
+    cdef Py_ssize_t n = classes.shape[0], i, kept = 0
+    cdef double held, err
     cdef Cells c
     cdef double* block = <double*>malloc((5 * n + 1) * sizeof(double))
     if block == NULL:
@@ -140,8 +143,9 @@ def price_bracket(
     c.weights, c.units = block + 3 * n, block + 4 * n
     try:
         for i in range(n):
-            if budget[i] + error[i] > 0:  # the others surely hold nothing and pay nothing
-                c.budget[kept], c.error[kept] = budget[i], error[i]
+            held, err = budget[classes[i]], error[classes[i]]
+            if held + err > 0:  # the others surely hold nothing and pay nothing
+                c.budget[kept], c.error[kept] = held, err
                 c.counts[kept], c.weights[kept] = counts[i], weights[i]
                 c.units[kept] = counts[i] if unit else counts[i] * weights[i]
                 kept += 1

@@ -125,7 +125,7 @@ class PrefixTrie:
         with return_inverse). Keys lie below classes x width, seldom far above how many there are,
         so they are marked in a table and counted rather than sorted."""
         size = node.classes * (1 if self.problem.unit else self.problem.width)
-        if size > 4 * len(keys):
+        if size > 64 * len(keys):
             return np.unique(keys, return_inverse=True)
         seen = np.zeros(size, dtype=np.bool_)
         seen[keys] = True

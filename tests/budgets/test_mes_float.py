@@ -191,7 +191,7 @@ def _bracket(cost: int, unit: bool, budget: list[float], weights: list[float]) -
     arrays = [np.array(values, dtype=np.float64) for values in (budget, weights)]
     error = arrays[0] * 2.0**-50
     counts = np.ones(len(budget))
-    return bracket(problem, 0, arrays[0], error, arrays[1], counts)
+    return bracket(problem, 0, arrays[0], error, np.arange(len(budget)), arrays[1], counts)
 
 
 def test_a_price_bracket_holds_the_exact_price_with_weights() -> None:
