@@ -5,9 +5,9 @@
 outcome and is skipped; the jump doubles after each success and falls back to one step after a
 failure (a jump across a change of choice goes next to the step before the change, estimated
 from the two projects' rhos at both ends; a long jump that failed otherwise is bisected; a near
-miss halves the jump and caps the next ones for a while). After its first run, its one-step runs
-are float runs with proven bounds (budgets.mes_float), and so are its certified runs, wherever
-the floats can prove them; the outcome it returns is always an exact run's. Its result is
+miss halves the jump and caps the next ones for a while). Its one-step runs are float runs with
+proven bounds (budgets.mes_float), and so are its certified runs, wherever the floats can prove
+them; the outcome it returns is always an exact run's. Its result is
 add1_stepping's (budgets.add1), level for level.
 """
 
@@ -123,9 +123,7 @@ def add1_jumping(
     if options.integral_start and sum(problem.costs) <= budget:
         return everything_fits(problem, Fraction(budget, voters), budget)
     trie = PrefixTrie(problem)
-    first = run_mes(problem, per_voter, trie=trie, keep_classes=True)
-    floats = floats and first.classes is not None
-    best: Accepted = first
+    best = _plain_run(problem, per_voter, trie, None, floats)
     runs = 1
     steps = 0
     jump = 1
