@@ -20,7 +20,7 @@ def pay(
     budget: npt.NDArray[np.float64],
     error: npt.NDArray[np.float64],
     old: npt.NDArray[np.intp],
-    weights: npt.NDArray[np.float64],
+    weights: npt.NDArray[np.intp],
     first: int,
     estimate: float,
     low: float,

@@ -159,7 +159,7 @@ def pay(
     double[::1] budget,
     double[::1] error,
     const Py_ssize_t[::1] old,
-    const double[::1] weights,
+    const Py_ssize_t[::1] weights,
     Py_ssize_t first,
     double estimate,
     double low,
@@ -170,13 +170,13 @@ def pay(
     error bound grown by the bracket's width and the subtraction's rounding. A class that surely
     pays all it holds is left with exactly zero and no error."""
     cdef Py_ssize_t i
-    cdef double held, err, charge
+    cdef double held, err, charge, weight
     for i in range(old.shape[0]):
-        held, err = budget[old[i]], error[old[i]]
-        if (held + err) * (1 + 4 * EPS) < weights[i] * low * (1 - 4 * EPS):
+        held, err, weight = budget[old[i]], error[old[i]], <double>weights[i]
+        if (held + err) * (1 + 4 * EPS) < weight * low * (1 - 4 * EPS):
             budget[first + i] = 0.0
             error[first + i] = 0.0
         else:
-            charge = weights[i] * estimate
+            charge = weight * estimate
             budget[first + i] = fmax(held - charge, 0.0)
-            error[first + i] = (err + weights[i] * (high - low) + EPS * (held + charge)) * (1 + 4 * EPS)
+            error[first + i] = (err + weight * (high - low) + EPS * (held + charge)) * (1 + 4 * EPS)
