@@ -130,14 +130,16 @@ class PrefixTrie:
     def _distinct(self, node: PrefixNode, keys: IntArray) -> tuple[IntArray, IntArray]:
         """The distinct cell keys in increasing order, and each key's index among them (np.unique
         with return_inverse). Keys lie below classes x width, seldom far above how many there are,
-        so they are marked in a table and counted rather than sorted."""
+        so they are marked in a table and numbered there rather than sorted."""
         size = node.classes * (1 if self.problem.unit else self.problem.width)
         if size > 64 * len(keys):
             return np.unique(keys, return_inverse=True)
         seen = np.zeros(size, dtype=np.bool_)
         seen[keys] = True
-        rank = np.cumsum(seen) - 1
-        return np.flatnonzero(seen), rank[keys]
+        found = np.flatnonzero(seen)
+        index = np.empty(size, dtype=np.intp)
+        index[found] = np.arange(len(found))
+        return found, index[keys]
 
     def split(self, keys: IntArray) -> tuple[IntArray, IntArray]:
         """Cell keys (see `cell_arrays`) as their classes and weights."""
