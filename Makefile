@@ -10,7 +10,8 @@ PROD_PORT ?= 8000
 PYTEST_WORKERS ?= 2
 export SPATIALITE_LIBRARY_PATH := mod_spatialite
 
-RUN_DEBS  := libsqlite3-mod-spatialite
+# gcc and the Python headers build the float MES run's compiled loops (budgets/mes_float_loops.pyx).
+RUN_DEBS  := libsqlite3-mod-spatialite gcc python3-dev
 TEST_DEBS := $(RUN_DEBS) postgresql postgis redis-server chromium fonts-dejavu-core
 BENCH_DEBS := $(TEST_DEBS) wrk
 PROD_DEBS := $(RUN_DEBS) postgresql postgis redis-server
@@ -18,7 +19,11 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run run-production test lint bench clean system-run system-test system-bench system-production
 
-run: system-run $(VENV)/.runtime
+# The float MES run's inner loops are compiled with Cython, in place beside its source (DESIGN.md).
+KERNEL := budgets/mes_float_loops
+KERNEL_SO := $(KERNEL)$(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')
+
+run: system-run $(VENV)/.runtime $(KERNEL_SO)
 	$(BIN)/flask --app wsgi init-db
 	$(BIN)/flask --app wsgi seed-demo
 	@echo "Commonfix is at http://$(HOST):$(PORT)  (demo logins: resident1@demo.commonfix.org / demo-password)"
@@ -30,7 +35,7 @@ run: system-run $(VENV)/.runtime
 
 # PostgreSQL + PostGIS and Redis on this machine (kept in instance/production/), migrated, the demo city
 # loaded into an empty database, then gunicorn and the worker; Ctrl-C stops everything (ops/production.py).
-run-production: system-production $(VENV)/.runtime
+run-production: system-production $(VENV)/.runtime $(KERNEL_SO)
 	$(BIN)/python -m ops.production --host $(HOST) --port $(PROD_PORT) $(PRODUCTION_ARGS)
 
 # The tests start many Python processes (gunicorn, workers, flask commands): let them cache
@@ -39,7 +44,7 @@ run-production: system-production $(VENV)/.runtime
 # (--dist loadfile), so a file's module-scoped servers start once; much of a test's time is spent
 # waiting on those processes, so two workers help even on two cores. Files go out in collection
 # order, where tests/conftest.py puts those that start servers first (not the default: most tests first).
-test: system-test $(VENV)/.dev node_modules/.installed
+test: system-test $(VENV)/.dev node_modules/.installed $(KERNEL_SO)
 	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile \
 	  --no-loadscope-reorder $(PYTEST_ARGS)
 
@@ -54,7 +59,7 @@ lint: $(VENV)/.dev
 	$(BIN)/mypy geo budgets app ops
 	$(BIN)/lint-imports --no-cache
 
-bench: system-bench $(VENV)/.dev
+bench: system-bench $(VENV)/.dev $(KERNEL_SO)
 	RATELIMIT_ENABLED=false $(BIN)/python -m bench.foundation_bench
 	RATELIMIT_ENABLED=false $(BIN)/python -m bench.workspace_bench
 	RATELIMIT_ENABLED=false $(BIN)/python -m bench.rounds_bench
@@ -106,5 +111,10 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
+# cythonize writes the C file and the module beside the source, and its scratch files in build/.
+$(KERNEL_SO): $(KERNEL).pyx | $(VENV)/.runtime
+	$(BIN)/cythonize -i -q $(KERNEL).pyx
+	rm -rf build
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache test-artifacts
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache test-artifacts build $(KERNEL).c $(KERNEL_SO)

@@ -25,7 +25,7 @@ from fractions import Fraction
 from bench.add1_oracle_bench import PABULIB
 from budgets import read_pb
 from budgets.add1 import add1_stepping
-from budgets.add1_jumping import FLOAT_FROM_CLASSES, Accepted, _certified_run, _plain_run
+from budgets.add1_jumping import Accepted, _certified_run, _plain_run
 from budgets.equal_shares import mes_problem
 from budgets.mes_engine import MesProblem, run_mes
 from budgets.mes_prefix import PrefixTrie
@@ -53,7 +53,7 @@ class Walker:
         self.problem, self.budget = problem, budget
         self.trie = PrefixTrie(problem)
         first = run_mes(problem, start, trie=self.trie, keep_classes=True)
-        self.floats = first.classes is not None and first.classes.node.classes >= FLOAT_FROM_CLASSES
+        self.floats = first.classes is not None  # float runs where they prove every decision, as the search
 
     def plain(self, level: Fraction) -> Accepted:
         return _plain_run(self.problem, level, self.trie, self.budget, self.floats)

@@ -5,10 +5,10 @@
 outcome and is skipped; the jump doubles after each success and falls back to one step after a
 failure (a jump across a change of choice goes next to the step before the change, estimated
 from the two projects' rhos at both ends; a long jump that failed otherwise is bisected; a near
-miss halves the jump and caps the next ones for a while). Where runs hold thousands of budget
-classes, its one-step runs are float runs with proven bounds (budgets.mes_float), and so are its
-certified runs when the floats can prove the certificate; the outcome it returns is always an
-exact run's. Its result is add1_stepping's (budgets.add1), level for level.
+miss halves the jump and caps the next ones for a while). Its one-step runs are float runs with
+proven bounds (budgets.mes_float), and so are its certified runs, wherever the floats can prove
+them; the outcome it returns is always an exact run's. Its result is
+add1_stepping's (budgets.add1), level for level.
 """
 
 from __future__ import annotations
@@ -30,10 +30,6 @@ from budgets.add1 import (
 from budgets.mes_engine import MesOutcome, MesProblem, run_mes
 from budgets.mes_float import FloatOutcome, run_mes_float
 from budgets.mes_prefix import PrefixTrie
-
-# From how many budget classes on a run's path the float run (array arithmetic) beats the exact
-# engine's per-class loops; with fewer, the arrays' fixed cost per operation dominates.
-FLOAT_FROM_CLASSES = 4096
 
 # How many certified jumps at the ceiling a near miss set (see add1_jumping) before it doubles.
 CEILING_HOLDS = 3
@@ -103,6 +99,7 @@ def add1_jumping(
     progress: Progress | None = None,
     step: int = 1,
     options: Add1Options = PABULIB,
+    floats: bool = True,
 ) -> Add1Result:
     """The same completion as add1_stepping, skipping levels whose outcome provably cannot change.
 
@@ -117,17 +114,16 @@ def add1_jumping(
     a few of them are certified).
     A jump of one step is an ordinary run, judged as stepping judges it. Where outcomes change at
     nearly every level the search falls back to stepping, so it costs at most a few runs more
-    than stepping. Where plain runs are float runs, so are certified runs from a float run
-    (budgets.mes_float), falling back to the exact certificate where the floats cannot tell.
+    than stepping. Plain and certified runs are float runs (budgets.mes_float) wherever the floats
+    prove every decision, and exact runs where they cannot tell; `floats=False` makes every run
+    exact (the tests compare both with stepping).
     """
     voters = max(voters, 1)
     per_voter, origin = start_level(problem, voters, budget, step, options)
     if options.integral_start and sum(problem.costs) <= budget:
         return everything_fits(problem, Fraction(budget, voters), budget)
     trie = PrefixTrie(problem)
-    first = run_mes(problem, per_voter, trie=trie, keep_classes=True)
-    floats = first.classes is not None and first.classes.node.classes >= FLOAT_FROM_CLASSES
-    best: Accepted = first
+    best = _plain_run(problem, per_voter, trie, None, floats)
     runs = 1
     steps = 0
     jump = 1

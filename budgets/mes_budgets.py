@@ -147,7 +147,7 @@ class BudgetClasses:
         node = self.trie.child(self.node, project)
         numerator, epoch, factors, budget_f = self.numerator, self.epoch, self._factors, self.budget_f
         # New classes get the next ids in order, so the lists stay indexed by class.
-        after = [numerator[old] * factors[epoch[old]] - left * w for old, w, _ in node.moves]
+        after = [numerator[old] * factors[epoch[old]] - left * w for old, w in node.moves]
         after = [held if held > 0 else 0 for held in after]
         numerator.extend(after)
         budget_f.extend([held / denominator for held in after])

@@ -61,7 +61,7 @@ class FloatRangeProof:
             problem = self.upper.problem
             classes, weights, counts = self.upper.cells(project)
             budget, error = self._budgets(classes, chosen, b)
-            price = bracket(problem, project, budget, error, weights, counts)
+            price = bracket(problem, project, budget, error, np.arange(len(budget)), weights, counts)
             if price is None:
                 self._memo[key] = None
             else:

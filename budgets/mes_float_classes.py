@@ -17,9 +17,12 @@ import numpy.typing as npt
 from budgets.mes_prefix import PrefixTrie
 from budgets.mes_problem import MesProblem
 
+try:
+    from budgets import mes_float_loops
+except ImportError as missing:  # pragma: no cover - a checkout that make has not built
+    raise ImportError("budgets/mes_float_loops.pyx is not built: run `make test` or `make run`") from missing
+
 EPS = 2.0**-52
-# Newton steps for a price estimate before the run gives up on floats (FloatClasses.price).
-_NEWTON_STEPS = 16
 
 
 class Unsure(Exception):
@@ -44,11 +47,6 @@ class Price:
 
 FloatArray = npt.NDArray[np.float64]
 IndexArray = npt.NDArray[np.intp]
-
-
-def rounding(terms: int, total: float) -> float:
-    """A bound on the rounding error of a float sum of `terms` non-negative terms near `total`."""
-    return (terms + 2) * EPS * total
 
 
 class FloatClasses:
@@ -78,10 +76,12 @@ class FloatClasses:
     def price(self, project: int) -> Price | None:
         """The proven price bracket, None when the supporters surely cannot pay; Unsure otherwise."""
         classes, weights, counts = self.cells(project)
-        return bracket(self.problem, project, self.budget[classes], self.error[classes], weights, counts)
+        return bracket(self.problem, project, self.budget, self.error, classes, weights, counts)
 
     def pay(self, project: int, price: Price) -> None:
-        """Supporters pay min(budget, price x weight); those who surely pay everything hold exactly zero."""
+        """Supporters pay min(budget, price x weight); those who surely pay everything hold exactly zero.
+        Each new class's error grows by its weight times the bracket's width and the rounding of the
+        subtraction (budgets.mes_float_loops.pay)."""
         node = self.trie.child(self.node, project)
         old, weights = node.move_arrays
         first = node.classes - len(old)
@@ -89,15 +89,8 @@ class FloatClasses:
             grown = max(node.classes, 2 * len(self.budget))
             self.budget = np.concatenate((self.budget, np.zeros(grown - len(self.budget))))
             self.error = np.concatenate((self.error, np.zeros(grown - len(self.error))))
-        budget, error = self.budget[old], self.error[old]
-        charge = weights * price.estimate
-        after = np.maximum(budget - charge, 0.0)
-        after_error = (error + weights * (price.high - price.low) + EPS * (budget + charge)) * (1 + 4 * EPS)
-        broke = (budget + error) * (1 + 4 * EPS) < weights * price.low * (1 - 4 * EPS)
-        after[broke] = 0.0
-        after_error[broke] = 0.0
-        self.budget[first : node.classes] = after
-        self.error[first : node.classes] = after_error
+        low, high = price.low, price.high
+        mes_float_loops.pay(self.budget, self.error, old, weights, first, price.estimate, low, high)
         self.node = node
 
 
@@ -106,72 +99,32 @@ def bracket(
     project: int,
     budget: FloatArray,
     error: FloatArray,
+    classes: IndexArray,
     weights: FloatArray,
     counts: FloatArray,
 ) -> Price | None:
-    """The proven price bracket of `project` for supporters' cells with these float budgets, each
-    within its `error` of the exact one: None when they surely cannot pay; Unsure otherwise.
+    """The proven price bracket of `project` for supporters' cells (their classes, weights and
+    counts), each class's float budget within its `error` of the exact one: None when they surely
+    cannot pay; Unsure otherwise.
 
-    Sums of products are dot products: whatever order they add in, the error of a sum of
-    n non-negative terms stays within rounding(n, total).
+    Cells whose budget plus error is not positive surely hold nothing and are left out. The
+    supporters' money, within its error and the rounding of the sum, is compared with the cost.
+    The price estimate comes from Newton's method on paid(q) = cost, from below: everyone paying
+    q = cost / units is a lower bound; rows that cannot pay q pay all they hold, the rest share
+    what is left, which raises q. paid is concave and piecewise linear, so q only rises and stops
+    once no row is newly short, after a few steps. The bracket around it is checked: at its low end
+    the payments, plus the errors of the rows that might pay all they hold and the rounding of the
+    sum, surely fall short of the cost, and at its high end surely exceed it. Sums of products are
+    sums of non-negative terms: whatever order they add in, the error of a sum of n of them stays
+    within (n + 2) x EPS x total. The loops are compiled (budgets/mes_float_loops.pyx).
     """
-    live = budget + error > 0  # the others surely hold nothing and pay nothing
-    if not live.all():
-        budget, error, weights, counts = budget[live], error[live], weights[live], counts[live]
-    rows = len(budget)
-    if rows == 0:
+    outcome, low, high, estimate, everyone_pays, units = mes_float_loops.price_bracket(
+        budget, error, classes, weights, counts, float(problem.costs[project]), problem.unit
+    )
+    if outcome == mes_float_loops.CANNOT_PAY:
         return None
-    cost = float(problem.costs[project])
-    held = budget * counts
-    money = float(held.sum())
-    noise = float(error @ counts) * (1 + (rows + 2) * EPS)
-    slack = noise + rounding(rows, money + cost)
-    if money + slack < cost:
-        return None
-    if money - slack <= cost:
+    if outcome == mes_float_loops.UNSURE:
         raise Unsure
-    # The price estimate by Newton's method on paid(q) = cost, from below: everyone paying
-    # q = cost / units is a lower bound; rows that cannot pay q pay all they hold, the rest
-    # share what is left, which raises q. paid is concave and piecewise linear, so q only
-    # rises and stops once no row is newly short, after a few steps.
-    unit = problem.unit
-    ratio = budget if unit else budget / weights
-    units = counts if unit else counts * weights
-    total_units = float(units.sum())
-    left, remaining = cost, total_units
-    for _ in range(_NEWTON_STEPS):
-        estimate = left / remaining
-        capped = ratio < estimate
-        left = cost - float(held @ capped)
-        remaining = total_units - float(units @ capped)
-        if left <= 0 or remaining <= 0:
-            raise Unsure
-        if left / remaining <= estimate:
-            break
-    else:
-        raise Unsure
-    floor, spread = budget - error, error * counts
-
-    def risky(price: float) -> npt.NDArray[np.bool_]:
-        """Supporters who might pay all they hold at this price: only their errors reach the sum."""
-        return floor <= (price if unit else weights * price) * (1 + 4 * EPS)
-
-    def carried(mask: npt.NDArray[np.bool_]) -> float:
-        return float(spread @ mask) * (1 + (rows + 2) * EPS)
-
-    def paid(price: float) -> float:
-        return float(counts @ np.minimum(budget, price if unit else weights * price))
-
-    width = 2 * (carried(risky(estimate)) + rounding(rows, cost)) / remaining + 4 * EPS * estimate
-    for _ in range(2):
-        low, high = max(estimate - width, 0.0), estimate + width
-        # Fewer supporters might pay all they hold at the lower price: one bound serves both ends.
-        at_risk = risky(high)
-        noise = carried(at_risk)
-        short, over = paid(low), paid(high)
-        if short + noise + rounding(rows, short + cost) < cost < over - noise - rounding(rows, over + cost):
-            # Nobody with money pays all of it: everyone pays the price, which is cost / units.
-            exact = None if at_risk.any() else Fraction(problem.costs[project], round(total_units))
-            return Price(low, high, estimate, exact)
-        width *= 64
-    raise Unsure
+    # Nobody with money pays all of it: everyone pays the price, which is cost / units.
+    exact = Fraction(problem.costs[project], round(units)) if everyone_pays else None
+    return Price(low, high, estimate, exact)

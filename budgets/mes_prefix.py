@@ -26,8 +26,8 @@ import numpy.typing as npt
 
 from budgets.mes_problem import MesProblem
 
-# (class before, weight, class after), in the order of the new class ids.
-Move = tuple[int, int, int]
+# (class before, weight) of a class a purchase makes; a node lists them in the order of their ids.
+Move = tuple[int, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +52,7 @@ class PrefixNode:
     """The classes after one purchase sequence; `classes` ids are 0 .. classes - 1 along the path."""
 
     __slots__ = (
+        "_moves",
         "cell_arrays",
         "cells",
         "child",
@@ -59,7 +60,6 @@ class PrefixNode:
         "classes",
         "float_cells",
         "move_arrays",
-        "moves",
         "type_class",
     )
 
@@ -67,20 +67,27 @@ class PrefixNode:
         self,
         type_class: IntArray,
         classes: int,
-        moves: tuple[Move, ...],
-        move_arrays: tuple[IntArray, FloatArray],
+        move_arrays: tuple[IntArray, IntArray],
     ) -> None:
         self.type_class = type_class
         self.classes = classes
-        self.moves = moves
-        # The moves as arrays (class before, weight) for the float run (budgets.mes_float).
+        # The purchase's moves, (class before, weight) per new class in id order, as arrays.
         self.move_arrays = move_arrays
+        self._moves: list[Move] | None = None
         self.cells: dict[int, Cells] = {}
         self.cell_arrays: dict[int, tuple[IntArray, FloatArray]] = {}
         # Array copies of `cells` for the float run, made when it asks.
         self.float_cells: dict[int, tuple[IntArray, FloatArray, FloatArray]] = {}
         self.child: PrefixNode | None = None
         self.child_project = -1
+
+    @property
+    def moves(self) -> list[Move]:
+        """The moves as a list of pairs for the exact engine (made when it first asks)."""
+        if self._moves is None:
+            old, weights = self.move_arrays
+            self._moves = list(zip(old.tolist(), weights.tolist(), strict=True))
+        return self._moves
 
 
 class PrefixTrie:
@@ -89,8 +96,8 @@ class PrefixTrie:
     def __init__(self, problem: MesProblem) -> None:
         self.problem = problem
         types = len(problem.types.multiplicity)
-        empty = (np.zeros(0, dtype=np.intp), np.zeros(0))
-        self.root = PrefixNode(np.zeros(types, dtype=np.intp), 1, (), empty)
+        empty = (np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp))
+        self.root = PrefixNode(np.zeros(types, dtype=np.intp), 1, empty)
         self.nodes_built = 0
         self._multiplicity = np.asarray(problem.types.multiplicity, dtype=np.float64)
         self._support: dict[int, tuple[IntArray, FloatArray, IntArray]] = {}
@@ -120,6 +127,20 @@ class PrefixTrie:
         keys = classes if self.problem.unit else classes * self.problem.width + weights
         return supporters, keys, many
 
+    def _distinct(self, node: PrefixNode, keys: IntArray) -> tuple[IntArray, IntArray]:
+        """The distinct cell keys in increasing order, and each key's index among them (np.unique
+        with return_inverse). Keys lie below classes x width, seldom far above how many there are,
+        so they are marked in a table and numbered there rather than sorted."""
+        size = node.classes * (1 if self.problem.unit else self.problem.width)
+        if size > 64 * len(keys):
+            return np.unique(keys, return_inverse=True)
+        seen = np.zeros(size, dtype=np.bool_)
+        seen[keys] = True
+        found = np.flatnonzero(seen)
+        index = np.empty(size, dtype=np.intp)
+        index[found] = np.arange(len(found))
+        return found, index[keys]
+
     def split(self, keys: IntArray) -> tuple[IntArray, IntArray]:
         """Cell keys (see `cell_arrays`) as their classes and weights."""
         if self.problem.unit:
@@ -133,7 +154,7 @@ class PrefixTrie:
         found = node.cell_arrays.get(project)
         if found is None:
             _, keys, many = self._keys(node, project)
-            held, where = np.unique(keys, return_inverse=True)
+            held, where = self._distinct(node, keys)
             counts = np.asarray(
                 np.bincount(where.reshape(-1), weights=many, minlength=len(held)), dtype=np.float64
             )
@@ -159,13 +180,11 @@ class PrefixTrie:
             return node.child
         supporters, keys, _ = self._keys(node, project)
         # One new class per (class, weight) among the supporters, numbered in key order.
-        found, new = np.unique(keys, return_inverse=True)
+        found, new = self._distinct(node, keys)
         first = node.classes
-        old, weights = self.split(found)
-        moves = tuple(zip(old.tolist(), weights.tolist(), range(first, first + len(found)), strict=True))
         type_class = node.type_class.copy()
         type_class[supporters] = first + new.reshape(-1)
-        child = PrefixNode(type_class, first + len(moves), moves, (old, weights.astype(np.float64)))
+        child = PrefixNode(type_class, first + len(found), self.split(found))
         node.child, node.child_project = child, project
         self.nodes_built += 1
         return child

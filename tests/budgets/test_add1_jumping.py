@@ -49,10 +49,11 @@ def elections(draw: st.DrawFn) -> Election:
     return Election(projects, tuple(ballots), budget, vote_type)
 
 
-def both(election: Election, step: int = 1) -> tuple[Add1Result, Add1Result]:
+def both(election: Election, step: int = 1, *, floats: bool = True) -> tuple[Add1Result, Add1Result]:
     problem = mes_problem(election)
     voters, budget = len(election.ballots), election.budget
-    return add1_stepping(problem, voters, budget, step=step), add1_jumping(problem, voters, budget, step=step)
+    jumping = add1_jumping(problem, voters, budget, step=step, floats=floats)
+    return add1_stepping(problem, voters, budget, step=step), jumping
 
 
 def assert_same(stepping: Add1Result, jumping: Add1Result) -> None:
@@ -64,21 +65,18 @@ def assert_same(stepping: Add1Result, jumping: Add1Result) -> None:
 @RANDOM_ELECTIONS
 @given(elections(), st.sampled_from([1, 1, 2, 7]))
 def test_jumping_equals_stepping_on_random_elections(election: Election, step: int) -> None:
+    # Plain runs and certified runs are float runs wherever the floats can prove them, and the
+    # exact engine answers the rest.
     assert_same(*both(election, step))
 
 
 @RANDOM_ELECTIONS
 @given(elections(), st.sampled_from([1, 1, 2, 7]))
-def test_jumping_in_floats_equals_stepping_on_random_elections(election: Election, step: int) -> None:
-    # Floats from the first class on: plain runs and certified runs are float runs wherever the
-    # floats can prove them, and the exact engine answers the rest.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(add1_jumping_module, "FLOAT_FROM_CLASSES", 0)
-        assert_same(*both(election, step))
+def test_exact_jumping_equals_stepping_on_random_elections(election: Election, step: int) -> None:
+    assert_same(*both(election, step, floats=False))
 
 
 def test_float_certificates_skip_levels_where_nothing_changes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(add1_jumping_module, "FLOAT_FROM_CLASSES", 0)
     certified: list[bool] = []
 
     def watched(*args: object, **kwargs: object) -> FloatOutcome | None:
@@ -112,12 +110,16 @@ def test_jumping_skips_levels_where_nothing_changes() -> None:
 def test_a_near_miss_halves_the_jump_instead_of_stepping() -> None:
     # Here a certified jump of four levels falls just short of the proof where one of two holds:
     # stepping after the near miss made 40 runs; halving the jump and holding it made 35; jumping
-    # to where a failed certificate's rhos cross (RangeProof.crossing) makes 30.
+    # to where a failed certificate's rhos cross (RangeProof.crossing) makes 30, in exact runs. In
+    # float runs the search is the same, and the outcome it accepts is run once more exactly.
     election = load_election("US_Stanford_Dataset_PB_Cambridge_2019_vote_approvals.pb")
-    stepping, jumping = both(election)
+    stepping, jumping = both(election, floats=False)
     assert_same(stepping, jumping)
     assert stepping.runs == 57
     assert jumping.runs <= 30
+    in_floats = both(election)[1]
+    assert_same(stepping, in_floats)
+    assert in_floats.runs <= 31
 
 
 def test_stepping_shows_each_level_it_accepts_to_an_observer() -> None:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 from fractions import Fraction
+from types import SimpleNamespace
 
+import numpy as np
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -17,6 +19,7 @@ from budgets import Ballot, Election, Project
 from budgets.equal_shares import mes_problem
 from budgets.mes_engine import MesProblem, run_mes
 from budgets.mes_float import FloatOutcome, run_mes_float
+from budgets.mes_float_classes import Price, Unsure, bracket
 from budgets.mes_prefix import PrefixTrie
 from tests.budgets.pabulib_files import RANDOM_ELECTIONS, load_election
 from tests.budgets.test_add1_jumping import elections, far_apart_groups
@@ -181,3 +184,36 @@ def test_a_float_certificate_settles_an_exact_tie_by_the_tie_break() -> None:
     assert not without.certified
     for level in range(12, 21):
         assert run_mes(problem, Fraction(level)).bought == [0, 1]
+
+
+def _bracket(cost: int, unit: bool, budget: list[float], weights: list[float]) -> Price | None:
+    problem = SimpleNamespace(costs=(cost,), unit=unit)
+    arrays = [np.array(values, dtype=np.float64) for values in (budget, weights)]
+    error = arrays[0] * 2.0**-50
+    counts = np.ones(len(budget))
+    return bracket(problem, 0, arrays[0], error, np.arange(len(budget)), arrays[1], counts)
+
+
+def test_a_price_bracket_holds_the_exact_price_with_weights() -> None:
+    # Payments min(10, q), min(10, 2q) and min(1, q) reach 12 at q = 11/3, the last row paying all it has.
+    price = _bracket(12, False, [10.0, 10.0, 1.0], [1.0, 2.0, 1.0])
+    assert price is not None
+    assert price.low <= 11 / 3 <= price.high
+    assert price.high - price.low < 1e-9
+    assert price.exact is None
+    # Nobody pays all: the price is the cost over the weight units, exactly.
+    price = _bracket(6, False, [10.0, 10.0], [1.0, 2.0])
+    assert price is not None
+    assert price.exact == 2
+    # Unit weights: three voters share 9, two of them holding plenty.
+    price = _bracket(9, True, [5.0, 5.0, 0.5], [1.0, 1.0, 1.0])
+    assert price is not None
+    assert price.low <= 4.25 <= price.high
+
+
+def test_a_price_bracket_says_when_the_money_is_short_or_too_close_to_tell() -> None:
+    assert _bracket(12, True, [5.0, 5.0], [1.0, 1.0]) is None
+    # Supporters who hold nothing at all are left out, and change nothing.
+    assert _bracket(12, True, [5.0, 5.0, 0.0], [1.0, 1.0, 1.0]) is None
+    with pytest.raises(Unsure):
+        _bracket(12, True, [6.0, 6.0], [1.0, 1.0])
