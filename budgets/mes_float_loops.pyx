@@ -1,11 +1,13 @@
-# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+# cython: language_level=3, boundscheck=True, wraparound=False, cdivision=True, initializedcheck=False
 """The float MES run's inner loops, compiled: a project's price bracket and its supporters' payments.
 
 budgets.mes_float_classes says what they compute and why the bounds hold; this is the arithmetic.
 A bracket reads a few hundred supporter cells about ten times (sums, Newton steps, checks) and a
 purchase moves as many classes: as numpy calls each pass costs more to start than to run, so the
 passes are plain C loops here. The bounds hold for any order of summation, so a loop's order is as
-good as numpy's. Built by `make` (Cython); budgets/mes_float_loops.pyi types it for mypy.
+good as numpy's. Indexing the arrays passed in is bounds-checked (a bad class id raises
+IndexError, as numpy would); the inner loops run over C copies. Built by `make` (Cython);
+budgets/mes_float_loops.pyi types it for mypy.
 """
 
 from libc.math cimport fmax, fmin

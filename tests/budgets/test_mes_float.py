@@ -15,7 +15,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from budgets import Ballot, Election, Project
+from budgets import Ballot, Election, Project, mes_float_loops
 from budgets.equal_shares import mes_problem
 from budgets.mes_engine import MesProblem, run_mes
 from budgets.mes_float import FloatOutcome, run_mes_float
@@ -217,3 +217,11 @@ def test_a_price_bracket_says_when_the_money_is_short_or_too_close_to_tell() -> 
     assert _bracket(12, True, [5.0, 5.0, 0.0], [1.0, 1.0, 1.0]) is None
     with pytest.raises(Unsure):
         _bracket(12, True, [6.0, 6.0], [1.0, 1.0])
+
+
+def test_the_compiled_loops_refuse_a_class_outside_the_arrays() -> None:
+    budget, error = np.ones(3), np.zeros(3)
+    with pytest.raises(IndexError):
+        mes_float_loops.price_bracket(budget, error, np.array([0, 5]), np.ones(2), np.ones(2), 1.0, True)
+    with pytest.raises(IndexError):
+        mes_float_loops.pay(budget, error, np.array([0]), np.array([1]), 7, 0.5, 0.4, 0.6)
