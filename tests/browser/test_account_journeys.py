@@ -233,6 +233,8 @@ def test_screenshots_of_the_new_pages_on_a_laptop(
     checked_and_shot(page, folder, "forgot-laptop")
     page.get_by_label("Email").fill(address)
     page.get_by_role("button", name="Send me a reset link").click()
+    # The check waits for the next page: axe on a page still navigating finds no document to read.
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
     checked_and_shot(page, folder, "reset-sent-laptop")
     page.goto(mailed_link(live_server, address, "Reset your Commonfix password", "/account/password/reset/"))
     checked_and_shot(page, folder, "reset-laptop")
@@ -243,10 +245,12 @@ def test_screenshots_of_the_new_pages_on_a_laptop(
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Repeat password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
     checked_and_shot(page, folder, "check-email-laptop")
     page.goto(confirmation_link(live_server, other))
     checked_and_shot(page, folder, "confirm-laptop")
     page.get_by_role("button", name="Confirm my address").click()
+    expect(page.locator(".flash--success")).to_contain_text("Thank you, Second Laptop")
     page.goto(base + "/account/settings")
     moved = f"laptopmoved{time.time_ns()}@example.org"
     page.get_by_label("New email address").fill(moved)
