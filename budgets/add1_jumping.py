@@ -7,8 +7,8 @@ failure (a jump across a change of choice goes next to the step before the chang
 from the two projects' rhos at both ends; a long jump that failed otherwise is bisected; a near
 miss halves the jump and caps the next ones for a while). Its one-step runs are float runs with
 proven bounds (budgets.mes_float), and so are its certified runs, wherever the floats can prove
-them; the outcome it returns is always an exact run's. Its result is
-add1_stepping's (budgets.add1), level for level.
+them; the outcome it returns is always an exact run's. Its result is add1_stepping's
+(budgets.add1), level for level.
 """
 
 from __future__ import annotations

@@ -62,14 +62,14 @@ class FloatClasses:
         self.error: FloatArray = np.zeros(64)
         self.budget[0], self.error[0] = start, EPS * start
 
-    def cells(self, project: int) -> tuple[IndexArray, FloatArray, FloatArray]:
+    def cells(self, project: int) -> tuple[IndexArray, IndexArray, FloatArray]:
         """The supporters' cells as arrays: class, weight, count (cached on the trie node)."""
         node = self.node
         found = node.float_cells.get(project)
         if found is None:
             keys, counts = self.trie.cell_arrays(node, project)
             classes, weights = self.trie.split(keys)
-            found = (classes, weights.astype(np.float64), counts)
+            found = (classes, weights, counts)
             node.float_cells[project] = found
         return found
 
@@ -100,7 +100,7 @@ def bracket(
     budget: FloatArray,
     error: FloatArray,
     classes: IndexArray,
-    weights: FloatArray,
+    weights: IndexArray,
     counts: FloatArray,
 ) -> Price | None:
     """The proven price bracket of `project` for supporters' cells (their classes, weights and

@@ -11,7 +11,7 @@ def price_bracket(
     budget: npt.NDArray[np.float64],
     error: npt.NDArray[np.float64],
     classes: npt.NDArray[np.intp],
-    weights: npt.NDArray[np.float64],
+    weights: npt.NDArray[np.intp],
     counts: npt.NDArray[np.float64],
     cost: float,
     unit: bool,

@@ -124,7 +124,7 @@ def price_bracket(
     const double[::1] budget,
     const double[::1] error,
     const Py_ssize_t[::1] classes,
-    const double[::1] weights,
+    const Py_ssize_t[::1] weights,
     const double[::1] counts,
     double cost,
     bint unit,
@@ -148,8 +148,8 @@ def price_bracket(
             held, err = budget[classes[i]], error[classes[i]]
             if held + err > 0:  # the others surely hold nothing and pay nothing
                 c.budget[kept], c.error[kept] = held, err
-                c.counts[kept], c.weights[kept] = counts[i], weights[i]
-                c.units[kept] = counts[i] if unit else counts[i] * weights[i]
+                c.counts[kept], c.weights[kept] = counts[i], <double>weights[i]
+                c.units[kept] = counts[i] if unit else counts[i] * c.weights[kept]
                 kept += 1
         c.rows = kept
         return _bracket(&c, cost, unit)

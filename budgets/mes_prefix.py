@@ -77,7 +77,7 @@ class PrefixNode:
         self.cells: dict[int, Cells] = {}
         self.cell_arrays: dict[int, tuple[IntArray, FloatArray]] = {}
         # Array copies of `cells` for the float run, made when it asks.
-        self.float_cells: dict[int, tuple[IntArray, FloatArray, FloatArray]] = {}
+        self.float_cells: dict[int, tuple[IntArray, IntArray, FloatArray]] = {}
         self.child: PrefixNode | None = None
         self.child_project = -1
 

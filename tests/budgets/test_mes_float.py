@@ -186,42 +186,42 @@ def test_a_float_certificate_settles_an_exact_tie_by_the_tie_break() -> None:
         assert run_mes(problem, Fraction(level)).bought == [0, 1]
 
 
-def _bracket(cost: int, unit: bool, budget: list[float], weights: list[float]) -> Price | None:
+def _bracket(cost: int, unit: bool, budget: list[float], weights: list[int]) -> Price | None:
     problem = SimpleNamespace(costs=(cost,), unit=unit)
-    arrays = [np.array(values, dtype=np.float64) for values in (budget, weights)]
-    error = arrays[0] * 2.0**-50
-    counts = np.ones(len(budget))
-    return bracket(problem, 0, arrays[0], error, np.arange(len(budget)), arrays[1], counts)
+    cash = np.array(budget, dtype=np.float64)
+    error = cash * 2.0**-50
+    units = np.array(weights, dtype=np.intp)
+    return bracket(problem, 0, cash, error, np.arange(len(budget)), units, np.ones(len(budget)))
 
 
 def test_a_price_bracket_holds_the_exact_price_with_weights() -> None:
     # Payments min(10, q), min(10, 2q) and min(1, q) reach 12 at q = 11/3, the last row paying all it has.
-    price = _bracket(12, False, [10.0, 10.0, 1.0], [1.0, 2.0, 1.0])
+    price = _bracket(12, False, [10.0, 10.0, 1.0], [1, 2, 1])
     assert price is not None
     assert price.low <= 11 / 3 <= price.high
     assert price.high - price.low < 1e-9
     assert price.exact is None
     # Nobody pays all: the price is the cost over the weight units, exactly.
-    price = _bracket(6, False, [10.0, 10.0], [1.0, 2.0])
+    price = _bracket(6, False, [10.0, 10.0], [1, 2])
     assert price is not None
     assert price.exact == 2
     # Unit weights: three voters share 9, two of them holding plenty.
-    price = _bracket(9, True, [5.0, 5.0, 0.5], [1.0, 1.0, 1.0])
+    price = _bracket(9, True, [5.0, 5.0, 0.5], [1, 1, 1])
     assert price is not None
     assert price.low <= 4.25 <= price.high
 
 
 def test_a_price_bracket_says_when_the_money_is_short_or_too_close_to_tell() -> None:
-    assert _bracket(12, True, [5.0, 5.0], [1.0, 1.0]) is None
+    assert _bracket(12, True, [5.0, 5.0], [1, 1]) is None
     # Supporters who hold nothing at all are left out, and change nothing.
-    assert _bracket(12, True, [5.0, 5.0, 0.0], [1.0, 1.0, 1.0]) is None
+    assert _bracket(12, True, [5.0, 5.0, 0.0], [1, 1, 1]) is None
     with pytest.raises(Unsure):
-        _bracket(12, True, [6.0, 6.0], [1.0, 1.0])
+        _bracket(12, True, [6.0, 6.0], [1, 1])
 
 
 def test_the_compiled_loops_refuse_a_class_outside_the_arrays() -> None:
-    budget, error = np.ones(3), np.zeros(3)
+    budget, error, ones = np.ones(3), np.zeros(3), np.array([1, 1])
     with pytest.raises(IndexError):
-        mes_float_loops.price_bracket(budget, error, np.array([0, 5]), np.ones(2), np.ones(2), 1.0, True)
+        mes_float_loops.price_bracket(budget, error, np.array([0, 5]), ones, np.ones(2), 1.0, True)
     with pytest.raises(IndexError):
         mes_float_loops.pay(budget, error, np.array([0]), np.array([1]), 7, 0.5, 0.4, 0.6)
