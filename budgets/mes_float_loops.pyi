@@ -1,26 +1,67 @@
-"""Types of the float MES run's compiled loops (budgets/mes_float_loops.pyx)."""
+"""Types of the float MES run's compiled rounds (budgets/mes_float_loops.pyx)."""
+
+from fractions import Fraction
 
 import numpy as np
 import numpy.typing as npt
 
-CANNOT_PAY: int
-UNSURE: int
-PRICED: int
+from budgets.mes_prefix import PrefixNode, PrefixTrie
+from budgets.mes_problem import MesProblem
+
+FloatArray = npt.NDArray[np.float64]
+IndexArray = npt.NDArray[np.intp]
+
+class Unsure(Exception): ...
+
+class Price:
+    low: float
+    high: float
+    estimate: float
+    def __init__(
+        self, low: float, high: float, estimate: float, cost: int, units: float, everyone_pays: bool
+    ) -> None: ...
+    @property
+    def exact(self) -> Fraction | None: ...
+    def rho(self, scale: int) -> tuple[float, float]: ...
+
+class CellBlock:
+    classes: IndexArray
+    weights: IndexArray
+    counts: FloatArray
+    def __init__(self, classes: IndexArray, weights: IndexArray, counts: FloatArray) -> None: ...
+
+class FloatClasses:
+    problem: MesProblem
+    trie: PrefixTrie
+    per_voter: Fraction
+    node: PrefixNode
+    budget: FloatArray
+    error: FloatArray
+    def __init__(
+        self, problem: MesProblem, per_voter: Fraction, trie: PrefixTrie, live: list[bool]
+    ) -> None: ...
+    def push(self, low: float, project: int) -> None: ...
+    def set_live(self, project: int, live: bool) -> None: ...
+    def cells(self, project: int) -> tuple[IndexArray, IndexArray, FloatArray]: ...
+    def price(self, project: int) -> Price | None: ...
+    def next_priced(self, threshold: float) -> tuple[int, Price] | None: ...
+    def cheapest(self) -> tuple[int, Price] | None: ...
+    def pay(self, project: int, price: Price) -> None: ...
 
 def price_bracket(
-    budget: npt.NDArray[np.float64],
-    error: npt.NDArray[np.float64],
-    classes: npt.NDArray[np.intp],
-    weights: npt.NDArray[np.intp],
-    counts: npt.NDArray[np.float64],
-    cost: float,
+    budget: FloatArray,
+    error: FloatArray,
+    classes: IndexArray,
+    weights: IndexArray,
+    counts: FloatArray,
+    cost: int | float,
     unit: bool,
-) -> tuple[int, float, float, float, bool, float]: ...
+) -> Price | None: ...
 def pay(
-    budget: npt.NDArray[np.float64],
-    error: npt.NDArray[np.float64],
-    old: npt.NDArray[np.intp],
-    weights: npt.NDArray[np.intp],
+    budget: FloatArray,
+    error: FloatArray,
+    old: IndexArray,
+    weights: IndexArray,
     first: int,
     estimate: float,
     low: float,

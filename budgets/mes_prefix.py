@@ -20,11 +20,15 @@ distinct ballots; the exact engine reads the results as plain lists and tuples.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
 from budgets.mes_problem import MesProblem
+
+if TYPE_CHECKING:
+    from budgets.mes_float_loops import CellBlock
 
 # (class before, weight) of a class a purchase makes; a node lists them in the order of their ids.
 Move = tuple[int, int]
@@ -76,8 +80,8 @@ class PrefixNode:
         self._moves: list[Move] | None = None
         self.cells: dict[int, Cells] = {}
         self.cell_arrays: dict[int, tuple[IntArray, FloatArray]] = {}
-        # Array copies of `cells` for the float run, made when it asks.
-        self.float_cells: dict[int, tuple[IntArray, IntArray, FloatArray]] = {}
+        # `cell_arrays` as the float run reads them (classes, weights, counts), made when it asks.
+        self.float_cells: dict[int, CellBlock] = {}
         self.child: PrefixNode | None = None
         self.child_project = -1
 

@@ -178,7 +178,12 @@ def test_a_float_certificate_settles_an_exact_tie_by_the_tie_break() -> None:
     upper = run_mes_float(problem, Fraction(20), trie, certify=lower)
     assert upper is not None
     assert upper.certified
-    unknown = dataclasses.replace(lower, rounds=[r._replace(exact=None) for r in lower.rounds])
+    # The same brackets, but with the exact prices unknown.
+    unsure = [Price(r.price.low, r.price.high, r.price.estimate, 10, 0.0, False) for r in lower.rounds]
+    unknown = dataclasses.replace(
+        lower, rounds=[r._replace(price=p) for r, p in zip(lower.rounds, unsure, strict=True)]
+    )
+    assert [r.exact for r in unknown.rounds] == [None, None]
     without = run_mes_float(problem, Fraction(20), trie, certify=unknown)
     assert without is not None
     assert not without.certified
