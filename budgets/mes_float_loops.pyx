@@ -16,7 +16,7 @@ from fractions import Fraction
 import numpy as np
 
 from libc.math cimport INFINITY, fmax, fmin
-from libc.stdlib cimport free, malloc, realloc
+from libc.stdlib cimport free, malloc, qsort, realloc
 
 cdef enum:
     CANNOT_PAY  # the supporters surely hold less than the cost
@@ -268,6 +268,87 @@ def pay(
             charge = weight * estimate
             budget[first + i] = fmax(held - charge, 0.0)
             error[first + i] = (err + weight * (high - low) + EPS * (held + charge)) * (1 + 4 * EPS)
+
+
+cdef struct Keyed:
+    Py_ssize_t key, index
+
+
+cdef int _by_key(const void* a, const void* b) noexcept nogil:
+    cdef const Keyed* x = <const Keyed*>a
+    cdef const Keyed* y = <const Keyed*>b
+    if x.key != y.key:
+        return -1 if x.key < y.key else 1
+    return -1 if x.index < y.index else (1 if x.index > y.index else 0)
+
+
+def count_cells(
+    const Py_ssize_t[::1] type_class,
+    const Py_ssize_t[::1] supporters,
+    const double[::1] many,
+    const Py_ssize_t[::1] weights,
+    Py_ssize_t width,
+    Py_ssize_t size,
+    bint unit,
+):
+    """A project's supporting types at a trie node (budgets.mes_prefix) as cells: the distinct cell
+    keys in increasing order (a type's key is its class x `width` + its weight; its class for unit
+    weights; every key below `size`), each type's index among them, and how many voters each cell
+    holds: numpy's unique with return_inverse and a bincount, in one pass over a few dozen types
+    where those calls would cost more to start than to run. Keys are numbered in a table where
+    `size` is not far above the number of types, else sorted."""
+    cdef Py_ssize_t n = supporters.shape[0], i, j, key, found = 0
+    if many.shape[0] != n or weights.shape[0] != n:
+        raise ValueError("supporters, many and weights differ in length")
+    keys_array = np.empty(n, dtype=np.intp)
+    distinct_array = np.empty(n, dtype=np.intp)
+    inverse_array = np.empty(n, dtype=np.intp)
+    cdef Py_ssize_t[::1] keys = keys_array
+    cdef Py_ssize_t[::1] distinct = distinct_array
+    cdef Py_ssize_t[::1] inverse = inverse_array
+    for i in range(n):
+        key = type_class[supporters[i]]
+        if not unit:
+            key = key * width + weights[i]
+        if not 0 <= key < size:
+            raise IndexError(f"cell key {key} is outside 0..{size - 1}")
+        keys[i] = key
+    cdef Py_ssize_t* table
+    cdef Keyed* order
+    if size <= 64 * n:
+        table = <Py_ssize_t*>malloc(size * sizeof(Py_ssize_t) + 1)
+        if table == NULL:
+            raise MemoryError()
+        for j in range(size):
+            table[j] = -1
+        for i in range(n):
+            table[keys[i]] = 0
+        for j in range(size):
+            if table[j] == 0:
+                table[j] = found
+                distinct[found] = j
+                found += 1
+        for i in range(n):
+            inverse[i] = table[keys[i]]
+        free(table)
+    else:
+        order = <Keyed*>malloc(n * sizeof(Keyed) + 1)
+        if order == NULL:
+            raise MemoryError()
+        for i in range(n):
+            order[i].key, order[i].index = keys[i], i
+        qsort(order, n, sizeof(Keyed), _by_key)
+        for i in range(n):
+            if i == 0 or order[i].key != order[i - 1].key:
+                distinct[found] = order[i].key
+                found += 1
+            inverse[order[i].index] = found - 1
+        free(order)
+    counts_array = np.zeros(found, dtype=np.float64)
+    cdef double[::1] counts = counts_array
+    for i in range(n):
+        counts[inverse[i]] += many[i]
+    return distinct_array[:found].copy(), inverse_array, counts_array
 
 
 cdef class CellBlock:

@@ -12,9 +12,11 @@ with: one node per purchase, with the types' classes as an array, the class move
 and the cells computed so far. A run at another level walks the same nodes while its purchases
 agree, so it computes only its classes' budgets (one number per class a purchase touches)
 instead of moving and counting tens of thousands of voter types; where its purchases differ, it
-extends the trie there and the nodes of the old branch are let go. Moving and counting types are
-numpy array operations (a gather, a bincount, a unique), since cities have tens of thousands of
-distinct ballots; the exact engine reads the results as plain lists and tuples.
+extends the trie there and the nodes of the old branch are let go. Types are moved as numpy
+arrays, since cities have tens of thousands of distinct ballots, and a project's supporters are
+counted into cells by a compiled loop (budgets.mes_float_loops.count_cells: most projects have a
+few dozen supporting types, where numpy calls cost more to start than to run); the exact engine
+reads the results as plain lists and tuples.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
+from budgets.mes_float_loops import count_cells
 from budgets.mes_problem import MesProblem
 
 if TYPE_CHECKING:
@@ -124,26 +127,17 @@ class PrefixTrie:
             self._support[project] = found
         return found
 
-    def _keys(self, node: PrefixNode, project: int) -> tuple[IntArray, IntArray, FloatArray]:
-        """Each supporting type's cell key (class x width + weight; the class for unit weights)."""
+    def _cells(self, node: PrefixNode, project: int) -> tuple[IntArray, IntArray, IntArray, FloatArray]:
+        """The project's supporting types, their distinct cell keys (class x width + weight; the
+        class for unit weights) in increasing order, each type's index among them, and each
+        cell's count of voters (budgets.mes_float_loops.count_cells)."""
         supporters, many, weights = self._supporters(project)
-        classes = node.type_class[supporters]
-        keys = classes if self.problem.unit else classes * self.problem.width + weights
-        return supporters, keys, many
-
-    def _distinct(self, node: PrefixNode, keys: IntArray) -> tuple[IntArray, IntArray]:
-        """The distinct cell keys in increasing order, and each key's index among them (np.unique
-        with return_inverse). Keys lie below classes x width, seldom far above how many there are,
-        so they are marked in a table and numbered there rather than sorted."""
-        size = node.classes * (1 if self.problem.unit else self.problem.width)
-        if size > 64 * len(keys):
-            return np.unique(keys, return_inverse=True)
-        seen = np.zeros(size, dtype=np.bool_)
-        seen[keys] = True
-        found = np.flatnonzero(seen)
-        index = np.empty(size, dtype=np.intp)
-        index[found] = np.arange(len(found))
-        return found, index[keys]
+        unit = self.problem.unit
+        size = node.classes * (1 if unit else self.problem.width)
+        keys, where, counts = count_cells(
+            node.type_class, supporters, many, weights, self.problem.width, size, unit
+        )
+        return supporters, keys, where, counts
 
     def split(self, keys: IntArray) -> tuple[IntArray, IntArray]:
         """Cell keys (see `cell_arrays`) as their classes and weights."""
@@ -157,12 +151,8 @@ class PrefixTrie:
         increasing order, and their counts."""
         found = node.cell_arrays.get(project)
         if found is None:
-            _, keys, many = self._keys(node, project)
-            held, where = self._distinct(node, keys)
-            counts = np.asarray(
-                np.bincount(where.reshape(-1), weights=many, minlength=len(held)), dtype=np.float64
-            )
-            found = (held, counts)
+            _, keys, _, counts = self._cells(node, project)
+            found = (keys, counts)
             node.cell_arrays[project] = found
         return found
 
@@ -182,12 +172,11 @@ class PrefixTrie:
         """The node after `node`'s purchases and then `project` (built and kept if new)."""
         if node.child_project == project and node.child is not None:
             return node.child
-        supporters, keys, _ = self._keys(node, project)
         # One new class per (class, weight) among the supporters, numbered in key order.
-        found, new = self._distinct(node, keys)
+        supporters, found, new, _ = self._cells(node, project)
         first = node.classes
         type_class = node.type_class.copy()
-        type_class[supporters] = first + new.reshape(-1)
+        type_class[supporters] = first + new
         child = PrefixNode(type_class, first + len(found), self.split(found))
         node.child, node.child_project = child, project
         self.nodes_built += 1
