@@ -67,3 +67,12 @@ def pay(
     low: float,
     high: float,
 ) -> None: ...
+def count_cells(
+    type_class: IndexArray,
+    supporters: IndexArray,
+    many: FloatArray,
+    weights: IndexArray,
+    width: int,
+    size: int,
+    unit: bool,
+) -> tuple[IndexArray, IndexArray, FloatArray]: ...
