@@ -15,7 +15,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from libc.math cimport INFINITY, fmax, fmin
+from libc.math cimport INFINITY, fmax
 from libc.stdlib cimport free, malloc, qsort, realloc
 
 cdef enum:
@@ -49,6 +49,11 @@ cdef struct Bracket:
     bint everyone_pays
 
 
+cdef inline double fmin(double a, double b) noexcept nogil:
+    """The smaller of two numbers that are never NaN (inline, where libm's fmin is a call)."""
+    return a if a < b else b
+
+
 cdef inline double _due(Cells* c, Py_ssize_t i, double price, bint unit) noexcept nogil:
     return price if unit else c.weights[i] * price
 
@@ -72,44 +77,64 @@ cdef double _rounding(Py_ssize_t terms, double total) noexcept nogil:
     return (terms + 2) * EPS * total
 
 
-cdef void _gather(
-    const double* budget,
-    const double* error,
-    const Py_ssize_t* classes,
-    const Py_ssize_t* weights,
-    const double* counts,
-    Py_ssize_t n,
-    bint unit,
-    Cells* c,
-    double* sums,
-) noexcept nogil:
-    """Copy the cells whose class may hold money (budget plus error positive; the others surely pay
-    nothing) into `c`, and sum their money, errors and weight units into sums[0..2]."""
+cdef struct Source:
+    # A project's supporters' cells as the caller holds them: each cell's class, weight and voters,
+    # and every class's float budget and error bound.
+    const double* budget
+    const double* error
+    const Py_ssize_t* classes
+    const Py_ssize_t* weights
+    const double* counts
+    Py_ssize_t n
+
+
+cdef Py_ssize_t _money(Source* s, double* money, double* noise) noexcept nogil:
+    """The supporters' money and the sum of its errors over the cells whose class may hold money
+    (budget plus error positive; the others surely pay nothing); returns how many cells those are.
+    One pass that only reads: most projects a run checks turn out unaffordable, and stop here."""
     cdef Py_ssize_t i, kept = 0
     cdef double held, err
-    sums[0] = sums[1] = sums[2] = 0.0
-    for i in range(n):
-        held, err = budget[classes[i]], error[classes[i]]
-        if held + err > 0:
-            c.budget[kept], c.error[kept] = held, err
-            c.counts[kept], c.weights[kept] = counts[i], <double>weights[i]
-            c.units[kept] = counts[i] if unit else counts[i] * c.weights[kept]
-            sums[0] += held * counts[i]
-            sums[1] += err * counts[i]
-            sums[2] += c.units[kept]
-            kept += 1
+    cdef bint holds
+    money[0] = noise[0] = 0.0
+    for i in range(s.n):
+        held, err = s.budget[s.classes[i]], s.error[s.classes[i]]
+        holds = held + err > 0
+        money[0] += holds * (held * s.counts[i])
+        noise[0] += holds * (err * s.counts[i])
+        kept += holds
+    return kept
+
+
+cdef double _gather(Source* s, bint unit, Cells* c) noexcept nogil:
+    """Copy the cells whose class may hold money into `c`; returns their weight units."""
+    cdef Py_ssize_t i, kept = 0
+    cdef double held, err, units, total = 0.0
+    cdef bint holds
+    # Without branches: every cell is written at the next free row, which moves on only when the
+    # class may hold money.
+    for i in range(s.n):
+        held, err = s.budget[s.classes[i]], s.error[s.classes[i]]
+        holds = held + err > 0
+        units = s.counts[i] if unit else s.counts[i] * <double>s.weights[i]
+        c.budget[kept], c.error[kept] = held, err
+        c.counts[kept], c.weights[kept], c.units[kept] = s.counts[i], <double>s.weights[i], units
+        total += holds * units
+        kept += holds
     c.rows = kept
+    return total
 
 
-cdef void _bracket(Cells* c, const double* sums, double cost, bint unit, Bracket* out) noexcept nogil:
-    """The bracket of budgets.mes_float_classes.bracket for the gathered cells and their sums."""
-    cdef Py_ssize_t rows = c.rows, i
-    cdef double money = sums[0], noise = sums[1], total_units = sums[2], slack, grow
+cdef void _bracket(Source* s, Cells* c, double cost, bint unit, Bracket* out) noexcept nogil:
+    """The bracket of budgets.mes_float_classes.bracket for the cells of `s`; `c` is room for a
+    copy of them (s.n rows)."""
+    cdef Py_ssize_t rows, i
+    cdef double money, noise, total_units, slack, grow
     cdef double left, remaining, estimate = 0.0, held, units, capped, due
     cdef double width, low, high, short, over
     cdef bint settled = False, at_risk, risky
     cdef int step
     out.outcome = UNSURE
+    rows = _money(s, &money, &noise)
     if rows == 0:
         out.outcome = CANNOT_PAY
         return
@@ -121,6 +146,7 @@ cdef void _bracket(Cells* c, const double* sums, double cost, bint unit, Bracket
         return
     if money - slack <= cost:
         return
+    total_units = _gather(s, unit, c)
     # Newton's method on paid(q) = cost, from below: everyone paying q = cost / units is a lower
     # bound; rows that cannot pay q pay all they hold, the rest share what is left, which raises q.
     left, remaining = cost, total_units
@@ -217,7 +243,7 @@ def price_bracket(
     budget within its `error` of the exact one; None when they surely cannot pay; raises Unsure when
     the floats cannot tell. See budgets.mes_float_classes.bracket."""
     cdef Py_ssize_t n = classes.shape[0], i
-    cdef double sums[3]
+    cdef Source s
     cdef Cells c
     cdef Bracket b
     if weights.shape[0] != n or counts.shape[0] != n or error.shape[0] != budget.shape[0]:
@@ -230,10 +256,11 @@ def price_bracket(
         raise MemoryError()
     c.budget, c.error, c.counts = block, block + n, block + 2 * n
     c.weights, c.units = block + 3 * n, block + 4 * n
+    s.budget, s.error, s.n = &budget[0], &error[0], n
+    if n:
+        s.classes, s.weights, s.counts = &classes[0], &weights[0], &counts[0]
     try:
-        _gather(&budget[0], &error[0], &classes[0] if n else NULL, &weights[0] if n else NULL,
-                &counts[0] if n else NULL, n, unit, &c, sums)
-        _bracket(&c, sums, float(cost), unit, &b)
+        _bracket(&s, &c, float(cost), unit, &b)
     finally:
         free(block)
     if b.outcome == CANNOT_PAY:
@@ -510,8 +537,8 @@ cdef class FloatClasses:
         """The project's bracket at this run's budgets; raises Unsure where the floats cannot tell."""
         cdef CellBlock block = self._cells(project)
         cdef Py_ssize_t n = block.rows
-        cdef double sums[3]
         cdef Py_ssize_t cap
+        cdef Source s
         if block.top >= self._budget.shape[0]:
             raise IndexError(f"class {block.top} is outside the budgets")
         if n > self.rows_capacity:
@@ -524,12 +551,10 @@ cdef class FloatClasses:
         self.rows.budget, self.rows.error = self.rows_block, self.rows_block + cap
         self.rows.counts, self.rows.weights = self.rows_block + 2 * cap, self.rows_block + 3 * cap
         self.rows.units = self.rows_block + 4 * cap
+        s.budget, s.error, s.n = &self._budget[0], &self._error[0], n
         if n:
-            _gather(&self._budget[0], &self._error[0], &block._classes[0], &block._weights[0],
-                    &block._counts[0], n, self.unit, &self.rows, sums)
-        else:
-            self.rows.rows = 0
-        _bracket(&self.rows, sums, self._costs[project], self.unit, out)
+            s.classes, s.weights, s.counts = &block._classes[0], &block._weights[0], &block._counts[0]
+        _bracket(&s, &self.rows, self._costs[project], self.unit, out)
         if out.outcome == UNSURE:
             raise Unsure
         return 0
