@@ -102,11 +102,11 @@ def _run(
     certify: FloatOutcome | None,
     step: int,
 ) -> FloatOutcome:
-    free, alive = problem.opening()
+    alive = list(trie.live)
     # The classes keep a heap of lower bounds on each live project's rho (see FloatClasses.cheapest).
-    state = FloatClasses(problem, per_voter, trie, alive)
+    state = FloatClasses(problem, per_voter, trie)
     outcome = FloatOutcome(classes=state)
-    outcome.bought.extend(free)
+    outcome.bought.extend(trie.free)
     while True:
         chosen = state.cheapest()
         if certify is not None:

@@ -327,55 +327,64 @@ def count_cells(
     cdef Py_ssize_t n = supporters.shape[0], i, j, key, found = 0
     if many.shape[0] != n or weights.shape[0] != n:
         raise ValueError("supporters, many and weights differ in length")
-    keys_array = np.empty(n, dtype=np.intp)
-    distinct_array = np.empty(n, dtype=np.intp)
     inverse_array = np.empty(n, dtype=np.intp)
-    cdef Py_ssize_t[::1] keys = keys_array
-    cdef Py_ssize_t[::1] distinct = distinct_array
+    distinct_array = np.empty(n, dtype=np.intp)
     cdef Py_ssize_t[::1] inverse = inverse_array
-    for i in range(n):
-        key = type_class[supporters[i]]
-        if not unit:
-            key = key * width + weights[i]
-        if not 0 <= key < size:
-            raise IndexError(f"cell key {key} is outside 0..{size - 1}")
-        keys[i] = key
-    cdef Py_ssize_t* table
-    cdef Keyed* order
-    if size <= 64 * n:
-        table = <Py_ssize_t*>malloc(size * sizeof(Py_ssize_t) + 1)
-        if table == NULL:
-            raise MemoryError()
-        for j in range(size):
-            table[j] = -1
+    cdef Py_ssize_t[::1] distinct = distinct_array
+    cdef Keyed* order = <Keyed*>malloc(n * sizeof(Keyed) + 1)
+    cdef Py_ssize_t* table = NULL
+    cdef Keyed item
+    if order == NULL:
+        raise MemoryError()
+    try:
         for i in range(n):
-            table[keys[i]] = 0
-        for j in range(size):
-            if table[j] == 0:
-                table[j] = found
-                distinct[found] = j
-                found += 1
-        for i in range(n):
-            inverse[i] = table[keys[i]]
-        free(table)
-    else:
-        order = <Keyed*>malloc(n * sizeof(Keyed) + 1)
-        if order == NULL:
-            raise MemoryError()
-        for i in range(n):
-            order[i].key, order[i].index = keys[i], i
-        qsort(order, n, sizeof(Keyed), _by_key)
-        for i in range(n):
-            if i == 0 or order[i].key != order[i - 1].key:
-                distinct[found] = order[i].key
-                found += 1
-            inverse[order[i].index] = found - 1
+            key = type_class[supporters[i]]
+            if not unit:
+                key = key * width + weights[i]
+            if not 0 <= key < size:
+                raise IndexError(f"cell key {key} is outside 0..{size - 1}")
+            order[i].key, order[i].index = key, i
+        if size <= 64 * n:
+            # A table over all keys: mark those present, number them in order, look each one up.
+            table = <Py_ssize_t*>malloc(size * sizeof(Py_ssize_t) + 1)
+            if table == NULL:
+                raise MemoryError()
+            for j in range(size):
+                table[j] = -1
+            for i in range(n):
+                table[order[i].key] = 0
+            for j in range(size):
+                if table[j] == 0:
+                    table[j] = found
+                    distinct[found] = j
+                    found += 1
+            for i in range(n):
+                inverse[i] = table[order[i].key]
+        else:
+            # Sorted by key: by insertion for a few dozen types, else by qsort.
+            if n <= 32:
+                for i in range(1, n):
+                    item = order[i]
+                    j = i - 1
+                    while j >= 0 and _by_key(&order[j], &item) > 0:
+                        order[j + 1] = order[j]
+                        j -= 1
+                    order[j + 1] = item
+            else:
+                qsort(order, n, sizeof(Keyed), _by_key)
+            for i in range(n):
+                if i == 0 or order[i].key != order[i - 1].key:
+                    distinct[found] = order[i].key
+                    found += 1
+                inverse[order[i].index] = found - 1
+    finally:
         free(order)
+        free(table)
     counts_array = np.zeros(found, dtype=np.float64)
     cdef double[::1] counts = counts_array
     for i in range(n):
         counts[inverse[i]] += many[i]
-    return distinct_array[:found].copy(), inverse_array, counts_array
+    return distinct_array[:found], inverse_array, counts_array
 
 
 cdef class CellBlock:
@@ -448,7 +457,7 @@ cdef class FloatClasses:
     cdef Py_ssize_t rows_capacity
     cdef Cells rows
 
-    def __init__(self, problem, per_voter, trie, live):
+    def __init__(self, problem, per_voter, trie):
         cdef Py_ssize_t projects = len(problem.costs), p
         self.problem, self.trie, self.per_voter, self.node = problem, trie, per_voter, trie.root
         self.unit = problem.unit
@@ -464,9 +473,9 @@ cdef class FloatClasses:
         if self.live == NULL or self.heap == NULL or self.fresh == NULL:
             raise MemoryError()
         for p in range(projects):
-            self.live[p] = bool(live[p])
+            self.live[p] = bool(trie.live[p])
         self.heap_size, self.heap_capacity = 0, projects + 1
-        for low, p in problem.rho_floors(live):
+        for low, p in trie.floors:
             self._push(low, p)
 
     def __dealloc__(self):

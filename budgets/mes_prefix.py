@@ -108,6 +108,13 @@ class PrefixTrie:
         self.nodes_built = 0
         self._multiplicity = np.asarray(problem.types.multiplicity, dtype=np.float64)
         self._support: dict[int, tuple[IntArray, FloatArray, IntArray]] = {}
+        # Unit weights, sliced for any project (read only).
+        self._ones = np.ones(max(types, 1), dtype=np.intp)
+        self._ones.flags.writeable = False
+        # Where every run starts, at any level: the free purchases, the live projects and floors
+        # under their rhos (MesProblem.opening and rho_floors).
+        self.free, self.live = problem.opening()
+        self.floors = problem.rho_floors(self.live)
 
     def _supporters(self, project: int) -> tuple[IntArray, FloatArray, IntArray]:
         """The project's supporting voter types, how many voters cast each, and the weight each gives."""
@@ -116,7 +123,7 @@ class PrefixTrie:
             types = self.problem.types
             supporters = np.asarray(types.supporters[project], dtype=np.intp)
             if self.problem.unit:
-                weights = np.ones(len(supporters), dtype=np.intp)
+                weights = self._ones[: len(supporters)]
             else:
                 weights = np.fromiter(
                     (types.weight(t, project) for t in types.supporters[project]),
@@ -142,7 +149,7 @@ class PrefixTrie:
     def split(self, keys: IntArray) -> tuple[IntArray, IntArray]:
         """Cell keys (see `cell_arrays`) as their classes and weights."""
         if self.problem.unit:
-            return keys, np.ones(len(keys), dtype=np.intp)
+            return keys, self._ones[: len(keys)]
         classes, weights = np.divmod(keys, self.problem.width)
         return classes, weights
 
