@@ -472,11 +472,16 @@ cdef class FloatClasses:
         self.fresh = <Fresh*>malloc((projects + 1) * sizeof(Fresh))
         if self.live == NULL or self.heap == NULL or self.fresh == NULL:
             raise MemoryError()
+        # Every supporter starts with the per-voter budget and only pays from there: a project
+        # whose supporters together start with less than its cost is never bought in this run.
         for p in range(projects):
-            self.live[p] = bool(trie.live[p])
+            self.live[p] = trie.live[p] and (
+                start * problem.supporter_counts[p] * (1 + 4 * EPS) >= self._costs[p]
+            )
         self.heap_size, self.heap_capacity = 0, projects + 1
         for low, p in trie.floors:
-            self._push(low, p)
+            if self.live[p]:
+                self._push(low, p)
 
     def __dealloc__(self):
         free(self.live)
