@@ -77,10 +77,17 @@ def child(engine: str, rule: str, file: str) -> None:
     print(json.dumps({"cpu": cpu, "peak_mb": peak, "selected": selected, "spent": spent, "levels": levels}))
 
 
+# Both engines run single-threaded, as `python -m budgets` does (budgets/__main__.py): numpy's
+# OpenBLAS would otherwise start a thread per core at import, whose start-up spins count as CPU.
+CHILD_ENV = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
+
+
 def measure(engine: str, rule: str, file: str, timeout: float) -> Result:
     command = [sys.executable, "-m", "bench.equal_shares_bench", engine, rule, file]
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=REPO, check=True)
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=timeout, cwd=REPO, check=True, env=CHILD_ENV
+        )
     except subprocess.TimeoutExpired:
         return Result(failed=f"did not finish in {timeout:.0f} s")
     except subprocess.CalledProcessError as error:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import subprocess
 import sys
 
@@ -50,3 +51,19 @@ def test_every_module_starts_with_a_one_line_docstring_and_stays_small() -> None
         docstring = ast.get_docstring(ast.parse(text))
         assert docstring, path.name
         assert text.count("\n") < 330, f"{path.name} has grown past ~300 lines"
+
+
+def test_importing_the_package_keeps_numpy_to_one_thread_unless_the_caller_chose() -> None:
+    code = "import os, budgets; print(os.environ['OPENBLAS_NUM_THREADS'])"
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    for setting, expected in ((None, "1"), ("3", "3")):
+        run_env = env if setting is None else {**env, "OPENBLAS_NUM_THREADS": setting}
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=REPO_ROOT,
+            env=run_env,
+        )
+        assert result.stdout.strip() == expected
