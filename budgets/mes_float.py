@@ -153,7 +153,7 @@ def _certify(
     """
     project, price = chosen
     bound = lower.rounds[done]
-    wanted, ceiling, exact = bound.project, bound.ceiling, bound.exact
+    wanted, ceiling = bound.project, bound.ceiling
     if project != wanted:
         return 0.0
     problem = state.problem
@@ -168,6 +168,7 @@ def _certify(
         low = found.rho(scale[p])[0]
         checked.append((low, p))
         if low <= ceiling:
+            exact = bound.exact
             if exact is not None and found.exact is not None:
                 # Both rhos known exactly (a near or exact tie): compared as the exact certificate does.
                 rival_exact = (found.exact / scale[p], problem.tie_key(p))

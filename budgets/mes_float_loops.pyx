@@ -453,6 +453,12 @@ cdef class FloatClasses:
     cdef Entry* heap
     cdef Py_ssize_t heap_size, heap_capacity
     cdef Fresh* fresh
+    # Each project's last bracket and the purchase count it was made at: a bracket asked for again
+    # before the next purchase (a certified run's competitors, just priced for the round's choice)
+    # is read back rather than made again.
+    cdef Bracket* known
+    cdef Py_ssize_t* known_at
+    cdef Py_ssize_t purchases
     cdef double* rows_block
     cdef Py_ssize_t rows_capacity
     cdef Cells rows
@@ -470,11 +476,18 @@ cdef class FloatClasses:
         self.live = <unsigned char*>malloc(projects + 1)
         self.heap = <Entry*>malloc((projects + 1) * sizeof(Entry))
         self.fresh = <Fresh*>malloc((projects + 1) * sizeof(Fresh))
-        if self.live == NULL or self.heap == NULL or self.fresh == NULL:
+        self.known = <Bracket*>malloc((projects + 1) * sizeof(Bracket))
+        self.known_at = <Py_ssize_t*>malloc((projects + 1) * sizeof(Py_ssize_t))
+        if (
+            self.live == NULL or self.heap == NULL or self.fresh == NULL
+            or self.known == NULL or self.known_at == NULL
+        ):
             raise MemoryError()
+        self.purchases = 0
         # Every supporter starts with the per-voter budget and only pays from there: a project
         # whose supporters together start with less than its cost is never bought in this run.
         for p in range(projects):
+            self.known_at[p] = -1
             self.live[p] = trie.live[p] and (
                 start * problem.supporter_counts[p] * (1 + 4 * EPS) >= self._costs[p]
             )
@@ -487,6 +500,8 @@ cdef class FloatClasses:
         free(self.live)
         free(self.heap)
         free(self.fresh)
+        free(self.known)
+        free(self.known_at)
         free(self.rows_block)
 
     def push(self, double low, Py_ssize_t project):
@@ -549,6 +564,9 @@ cdef class FloatClasses:
 
     cdef int _price_into(self, Py_ssize_t project, Bracket* out) except -1:
         """The project's bracket at this run's budgets; raises Unsure where the floats cannot tell."""
+        if self.known_at[project] == self.purchases:
+            out[0] = self.known[project]
+            return 0
         cdef CellBlock block = self._cells(project)
         cdef Py_ssize_t n = block.rows
         cdef Py_ssize_t cap
@@ -571,6 +589,7 @@ cdef class FloatClasses:
         _bracket(&s, &self.rows, self._costs[project], self.unit, out)
         if out.outcome == UNSURE:
             raise Unsure
+        self.known[project], self.known_at[project] = out[0], self.purchases
         return 0
 
     def price(self, Py_ssize_t project):
@@ -657,3 +676,4 @@ cdef class FloatClasses:
             self._budget, self._error = self.budget, self.error
         pay(self.budget, self.error, old, weights, first, price.estimate, price.low, price.high)
         self.node = node
+        self.purchases += 1
