@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import partial
 from typing import NamedTuple
 
 from budgets.mes_float_certify import FloatRangeProof
@@ -102,32 +103,35 @@ def _run(
     certify: FloatOutcome | None,
     step: int,
 ) -> FloatOutcome:
-    alive = list(trie.live)
-    # The classes keep a heap of lower bounds on each live project's rho (see FloatClasses.cheapest).
+    # The classes keep a heap of lower bounds on each live project's rho and run the rounds
+    # (budgets.mes_float_loops: FloatClasses.cheapest and run).
     state = FloatClasses(problem, per_voter, trie)
     outcome = FloatOutcome(classes=state)
     outcome.bought.extend(trie.free)
-    while True:
-        chosen = state.cheapest()
-        if certify is not None:
-            # Certified only if this run makes the same purchases and then finds nothing affordable.
-            done = len(outcome.rounds)
-            if chosen is None or done == len(certify.rounds):
-                outcome.certified = chosen is None and done == len(certify.rounds)
-                return outcome
-            outcome.certify_margin = _certify(state, chosen, certify, done, step)
-            if outcome.certify_margin is not None:
-                outcome.certify_change = _change(state, chosen, certify, done, step)
-                return outcome
-        if chosen is None:
-            return outcome
-        project, price = chosen
-        scale = problem.scale[project]
-        outcome.rounds.append(RoundBound(project, price.rho(scale)[1], price, scale))
-        if problem.buy(outcome, project, alive, cost_limit):
-            return outcome
-        state.set_live(project, False)
-        state.pay(project, price)
+    check = None if certify is None else partial(_check, state, outcome, certify, step)
+    state.run(outcome, cost_limit, check, RoundBound)
+    return outcome
+
+
+def _check(
+    state: FloatClasses,
+    outcome: FloatOutcome,
+    lower: FloatOutcome,
+    step: int,
+    chosen: tuple[int, Price] | None,
+) -> bool:
+    """Whether a certified run stops before this round's purchase: certified when it made the lower
+    run's purchases and then finds nothing affordable; stopped, with a margin, as soon as a round's
+    choice may change within the range (see _certify)."""
+    done = len(outcome.rounds)
+    if chosen is None or done == len(lower.rounds):
+        outcome.certified = chosen is None and done == len(lower.rounds)
+        return True
+    outcome.certify_margin = _certify(state, chosen, lower, done, step)
+    if outcome.certify_margin is not None:
+        outcome.certify_change = _change(state, chosen, lower, done, step)
+        return True
+    return False
 
 
 def _certify(

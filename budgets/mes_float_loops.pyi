@@ -1,10 +1,12 @@
 """Types of the float MES run's compiled rounds (budgets/mes_float_loops.pyx)."""
 
+from collections.abc import Callable
 from fractions import Fraction
 
 import numpy as np
 import numpy.typing as npt
 
+from budgets.mes_float import FloatOutcome
 from budgets.mes_prefix import PrefixNode, PrefixTrie
 from budgets.mes_problem import MesProblem
 
@@ -44,6 +46,13 @@ class FloatClasses:
     def price(self, project: int) -> Price | None: ...
     def next_priced(self, threshold: float) -> tuple[int, Price] | None: ...
     def cheapest(self) -> tuple[int, Price] | None: ...
+    def run(
+        self,
+        outcome: FloatOutcome,
+        cost_limit: int | None,
+        check: Callable[[tuple[int, Price] | None], bool] | None,
+        bound: Callable[[int, float, Price, int], object],
+    ) -> None: ...
     def pay(self, project: int, price: Price) -> None: ...
 
 def price_bracket(

@@ -615,7 +615,34 @@ cdef class FloatClasses:
             return item.project, _price_of(&b, self.problem.costs[item.project])
         return None
 
-    def cheapest(self):
+    def run(self, outcome, cost_limit, check, bound):
+        """MES's rounds into `outcome` (a budgets.mes_float.FloatOutcome): each buys the cheapest
+        project, records it (bought, spent, over_limit, and its rounds entry made by
+        `bound(project, ceiling, price, scale)`) and pays for it, until no project is affordable or
+        spending passes `cost_limit` (None: no limit). `check`, unless None, is called with each
+        round's choice (None when nothing is affordable) before it is bought, and a true answer
+        ends the run (a certified run's comparisons, budgets.mes_float). Raises Unsure where the
+        floats cannot tell."""
+        cdef Py_ssize_t project
+        costs, scales = self.problem.costs, self.problem.scale
+        bought, rounds = outcome.bought, outcome.rounds
+        while True:
+            chosen = self.cheapest()
+            if check is not None and check(chosen):
+                return
+            if chosen is None:
+                return
+            project, price = chosen
+            rounds.append(bound(project, _rho_high(price.high, self._scale[project]), price, scales[project]))
+            bought.append(project)
+            outcome.spent += costs[project]
+            if cost_limit is not None and outcome.spent > cost_limit:
+                outcome.over_limit = True
+                return
+            self.live[project] = False
+            self.pay(project, price)
+
+    cpdef cheapest(self):
         """The project whose rho bracket lies below every other live one's, with its price; None when
         none is affordable. Brackets that overlap are settled exactly when every project in the
         overlap has an exact price (then by the tie-break); otherwise raises Unsure."""
@@ -661,7 +688,7 @@ cdef class FloatClasses:
         _, _, project, price = min(tied)
         return project, price
 
-    def pay(self, Py_ssize_t project, Price price):
+    cpdef pay(self, Py_ssize_t project, Price price):
         """Supporters pay min(budget, price x weight); those who surely pay everything hold exactly
         zero. Each new class's error grows by its weight times the bracket's width and the rounding
         of the subtraction (see `pay`)."""
