@@ -14,11 +14,11 @@ import numpy.typing as npt
 from budgets.mes_problem import MesProblem
 
 try:
-    from budgets.mes_float_loops import FloatClasses, Price, Unsure, price_bracket
+    from budgets.mes_float_loops import FloatClasses, Price, Unsure, price_bracket, range_price
 except ImportError as missing:  # pragma: no cover - a checkout that make has not built
     raise ImportError("budgets/mes_float_loops.pyx is not built: run `make test` or `make run`") from missing
 
-__all__ = ["EPS", "FloatArray", "FloatClasses", "IndexArray", "Price", "Unsure", "bracket"]
+__all__ = ["EPS", "FloatArray", "FloatClasses", "IndexArray", "Price", "Unsure", "bracket", "range_price"]
 
 EPS = 2.0**-52
 

@@ -64,6 +64,18 @@ def price_bracket(
     cost: int | float,
     unit: bool,
 ) -> Price | None: ...
+def range_price(
+    budget: FloatArray,
+    error: FloatArray,
+    classes: IndexArray,
+    weights: IndexArray,
+    counts: FloatArray,
+    chosen: bool,
+    shift: float,
+    top: float,
+    cost: int,
+    unit: bool,
+) -> Price | None: ...
 def pay(
     budget: FloatArray,
     error: FloatArray,

@@ -270,6 +270,45 @@ def price_bracket(
     return _price_of(&b, cost)
 
 
+def range_price(
+    const double[::1] budget,
+    const double[::1] error,
+    const Py_ssize_t[::1] classes,
+    const Py_ssize_t[::1] weights,
+    const double[::1] counts,
+    bint chosen,
+    double shift,
+    double top,
+    cost,
+    bint unit,
+):
+    """price_bracket for cells whose budgets are bounds over a range of levels, made from one run's
+    classes (budgets.mes_float_certify): for the chosen project lower bounds, each class's budget
+    less its error plus `shift` where that is positive, else 0; for a competitor upper bounds, its
+    budget plus its error less `shift`, at least 0. Each carries an error of 8 EPS (budget + top)
+    (none for a chosen cell at 0)."""
+    cdef Py_ssize_t n = classes.shape[0], i
+    cdef double held
+    if weights.shape[0] != n or counts.shape[0] != n or error.shape[0] != budget.shape[0]:
+        raise ValueError("classes, weights and counts differ in length")
+    for i in range(n):
+        if not 0 <= classes[i] < budget.shape[0]:
+            raise IndexError(f"class {classes[i]} is outside the budgets")
+    bounds = np.empty(n, dtype=np.float64)
+    errors = np.empty(n, dtype=np.float64)
+    cdef double[::1] low = bounds
+    cdef double[::1] err = errors
+    for i in range(n):
+        if chosen:
+            held = budget[classes[i]] - error[classes[i]]
+            low[i] = held + shift if held > 0 else 0.0
+            err[i] = 8 * EPS * (low[i] + top) if low[i] > 0 else 0.0
+        else:
+            low[i] = max(budget[classes[i]] + error[classes[i]] - shift, 0.0)
+            err[i] = 8 * EPS * (low[i] + top)
+    return price_bracket(bounds, errors, np.arange(n), weights, counts, cost, unit)
+
+
 def pay(
     double[::1] budget,
     double[::1] error,
