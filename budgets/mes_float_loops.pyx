@@ -504,11 +504,15 @@ cdef class FloatClasses:
 
     def __init__(self, problem, per_voter, trie):
         cdef Py_ssize_t projects = len(problem.costs), p
+        cdef double start = float(per_voter)
+        cdef const unsigned char[::1] opening = trie.live
+        cdef const double[::1] floors = trie.floors
+        cdef const double[::1] supporters = trie.float_supporters
         self.problem, self.trie, self.per_voter, self.node = problem, trie, per_voter, trie.root
         self.unit = problem.unit
-        self._costs = np.asarray(problem.costs, dtype=np.float64)
-        self._scale = np.asarray(problem.scale, dtype=np.float64)
-        start = float(per_voter)
+        self._costs, self._scale = trie.float_costs, trie.float_scale
+        if not opening.shape[0] == floors.shape[0] == supporters.shape[0] == self._costs.shape[0] == projects:
+            raise ValueError("the trie's arrays do not match the problem")
         self.budget, self.error = np.zeros(64), np.zeros(64)
         self._budget, self._error = self.budget, self.error
         self._budget[0], self._error[0] = start, EPS * start
@@ -523,17 +527,14 @@ cdef class FloatClasses:
         ):
             raise MemoryError()
         self.purchases = 0
+        self.heap_size, self.heap_capacity = 0, projects + 1
         # Every supporter starts with the per-voter budget and only pays from there: a project
         # whose supporters together start with less than its cost is never bought in this run.
         for p in range(projects):
             self.known_at[p] = -1
-            self.live[p] = trie.live[p] and (
-                start * problem.supporter_counts[p] * (1 + 4 * EPS) >= self._costs[p]
-            )
-        self.heap_size, self.heap_capacity = 0, projects + 1
-        for low, p in trie.floors:
+            self.live[p] = opening[p] and start * supporters[p] * (1 + 4 * EPS) >= self._costs[p]
             if self.live[p]:
-                self._push(low, p)
+                self._push(floors[p], p)
 
     def __dealloc__(self):
         free(self.live)

@@ -111,10 +111,18 @@ class PrefixTrie:
         # Unit weights, sliced for any project (read only).
         self._ones = np.ones(max(types, 1), dtype=np.intp)
         self._ones.flags.writeable = False
-        # Where every run starts, at any level: the free purchases, the live projects and floors
-        # under their rhos (MesProblem.opening and rho_floors).
-        self.free, self.live = problem.opening()
-        self.floors = problem.rho_floors(self.live)
+        # Where every run starts, at any level: the free purchases, and for the float runs'
+        # compiled rounds the projects the rounds consider (MesProblem.opening, 1 or 0), floors
+        # under their rhos (rho_floors; infinite for the others), and costs, utility scales and
+        # supporter counts as floats.
+        self.free, live = problem.opening()
+        self.live = np.asarray(live, dtype=np.uint8)
+        self.floors = np.full(len(problem.costs), np.inf)
+        for low, p in problem.rho_floors(live):
+            self.floors[p] = low
+        self.float_costs = np.asarray(problem.costs, dtype=np.float64)
+        self.float_scale = np.asarray(problem.scale, dtype=np.float64)
+        self.float_supporters = np.asarray(problem.supporter_counts, dtype=np.float64)
 
     def _supporters(self, project: int) -> tuple[IntArray, FloatArray, IntArray]:
         """The project's supporting voter types, how many voters cast each, and the weight each gives."""
