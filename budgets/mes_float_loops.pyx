@@ -492,12 +492,6 @@ cdef class FloatClasses:
     cdef Entry* heap
     cdef Py_ssize_t heap_size, heap_capacity
     cdef Fresh* fresh
-    # Each project's last bracket and the purchase count it was made at: a bracket asked for again
-    # before the next purchase (a certified run's competitors, just priced for the round's choice)
-    # is read back rather than made again.
-    cdef Bracket* known
-    cdef Py_ssize_t* known_at
-    cdef Py_ssize_t purchases
     cdef double* rows_block
     cdef Py_ssize_t rows_capacity
     cdef Cells rows
@@ -519,19 +513,12 @@ cdef class FloatClasses:
         self.live = <unsigned char*>malloc(projects + 1)
         self.heap = <Entry*>malloc((projects + 1) * sizeof(Entry))
         self.fresh = <Fresh*>malloc((projects + 1) * sizeof(Fresh))
-        self.known = <Bracket*>malloc((projects + 1) * sizeof(Bracket))
-        self.known_at = <Py_ssize_t*>malloc((projects + 1) * sizeof(Py_ssize_t))
-        if (
-            self.live == NULL or self.heap == NULL or self.fresh == NULL
-            or self.known == NULL or self.known_at == NULL
-        ):
+        if self.live == NULL or self.heap == NULL or self.fresh == NULL:
             raise MemoryError()
-        self.purchases = 0
         self.heap_size, self.heap_capacity = 0, projects + 1
         # Every supporter starts with the per-voter budget and only pays from there: a project
         # whose supporters together start with less than its cost is never bought in this run.
         for p in range(projects):
-            self.known_at[p] = -1
             self.live[p] = opening[p] and start * supporters[p] * (1 + 4 * EPS) >= self._costs[p]
             if self.live[p]:
                 self._push(floors[p], p)
@@ -540,8 +527,6 @@ cdef class FloatClasses:
         free(self.live)
         free(self.heap)
         free(self.fresh)
-        free(self.known)
-        free(self.known_at)
         free(self.rows_block)
 
     def push(self, double low, Py_ssize_t project):
@@ -604,9 +589,6 @@ cdef class FloatClasses:
 
     cdef int _price_into(self, Py_ssize_t project, Bracket* out) except -1:
         """The project's bracket at this run's budgets; raises Unsure where the floats cannot tell."""
-        if self.known_at[project] == self.purchases:
-            out[0] = self.known[project]
-            return 0
         cdef CellBlock block = self._cells(project)
         cdef Py_ssize_t n = block.rows
         cdef Py_ssize_t cap
@@ -629,7 +611,6 @@ cdef class FloatClasses:
         _bracket(&s, &self.rows, self._costs[project], self.unit, out)
         if out.outcome == UNSURE:
             raise Unsure
-        self.known[project], self.known_at[project] = out[0], self.purchases
         return 0
 
     def price(self, Py_ssize_t project):
@@ -743,4 +724,3 @@ cdef class FloatClasses:
             self._budget, self._error = self.budget, self.error
         pay(self.budget, self.error, old, weights, first, price.estimate, price.low, price.high)
         self.node = node
-        self.purchases += 1
