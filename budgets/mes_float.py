@@ -19,7 +19,8 @@ its cost) the run gives up and returns None, and the caller runs the exact engin
 returns is what the exact engine would buy, in the same order. Of prices and rhos it returns only
 what a certified run at a higher per-voter budget compares with (see _certify): a proven upper
 bound on each purchase's rho, its exact rho where the run knew it, and the final float classes.
-The classes' float budgets and price brackets are budgets.mes_float_classes.
+The classes' float budgets, price brackets and round loop are budgets.mes_float_classes (compiled
+in budgets/mes_float_loops.pyx); a certified run's comparisons are here.
 """
 
 from __future__ import annotations

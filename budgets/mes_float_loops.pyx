@@ -1,6 +1,8 @@
 # cython: language_level=3, boundscheck=True, wraparound=False, cdivision=True, initializedcheck=False
 """The float MES run's rounds, compiled: its classes' float budgets, the price brackets, the search
-for a round's cheapest project and the purchases' payments.
+for a round's cheapest project and the purchases' payments; and two loops beside them, the trie's
+count of a project's supporters into cells (budgets.mes_prefix) and the range proof's bounds on
+budgets (budgets.mes_float_certify).
 
 budgets.mes_float_classes says what a bracket computes and why its bounds hold, and
 budgets.mes_float how a run uses them; this is the arithmetic and the bookkeeping. A round reads a
