@@ -288,14 +288,9 @@ def range_price(
     classes (budgets.mes_float_certify): for the chosen project lower bounds, each class's budget
     less its error plus `shift` where that is positive, else 0; for a competitor upper bounds, its
     budget plus its error less `shift`, at least 0. Each carries an error of 8 EPS (budget + top)
-    (none for a chosen cell at 0)."""
+    (none for a chosen cell at 0). Indexing is bounds-checked here, and price_bracket checks the rest."""
     cdef Py_ssize_t n = classes.shape[0], i
     cdef double held
-    if weights.shape[0] != n or counts.shape[0] != n or error.shape[0] != budget.shape[0]:
-        raise ValueError("classes, weights and counts differ in length")
-    for i in range(n):
-        if not 0 <= classes[i] < budget.shape[0]:
-            raise IndexError(f"class {classes[i]} is outside the budgets")
     bounds = np.empty(n, dtype=np.float64)
     errors = np.empty(n, dtype=np.float64)
     cdef double[::1] low = bounds

@@ -230,3 +230,8 @@ def test_the_compiled_loops_refuse_a_class_outside_the_arrays() -> None:
         mes_float_loops.price_bracket(budget, error, np.array([0, 5]), ones, np.ones(2), 1.0, True)
     with pytest.raises(IndexError):
         mes_float_loops.pay(budget, error, np.array([0]), np.array([1]), 7, 0.5, 0.4, 0.6)
+    for chosen in (True, False):
+        with pytest.raises(IndexError):
+            mes_float_loops.range_price(
+                budget, error, np.array([0, 5]), ones, np.ones(2), chosen, 0.5, 2.0, 1, True
+            )
