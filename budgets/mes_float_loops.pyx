@@ -93,7 +93,7 @@ cdef struct Source:
 cdef Py_ssize_t _money(Source* s, double* money, double* noise) noexcept nogil:
     """The supporters' money and the sum of its errors over the cells whose class may hold money
     (budget plus error positive; the others surely pay nothing); returns how many cells those are.
-    One pass that only reads: most projects a run checks turn out unaffordable, and stop here."""
+    One pass that only reads: many projects a run checks turn out unaffordable, and stop here."""
     cdef Py_ssize_t i, kept = 0
     cdef double held, err
     cdef bint holds
@@ -258,8 +258,9 @@ def price_bracket(
         raise MemoryError()
     c.budget, c.error, c.counts = block, block + n, block + 2 * n
     c.weights, c.units = block + 3 * n, block + 4 * n
-    s.budget, s.error, s.n = &budget[0], &error[0], n
-    if n:
+    s.n = n
+    if n:  # the classes were checked against the budgets, so these hold at least one
+        s.budget, s.error = &budget[0], &error[0]
         s.classes, s.weights, s.counts = &classes[0], &weights[0], &counts[0]
     try:
         _bracket(&s, &c, float(cost), unit, &b)

@@ -218,6 +218,7 @@ def test_a_price_bracket_holds_the_exact_price_with_weights() -> None:
 
 def test_a_price_bracket_says_when_the_money_is_short_or_too_close_to_tell() -> None:
     assert _bracket(12, True, [5.0, 5.0], [1, 1]) is None
+    assert _bracket(12, True, [], []) is None  # no supporters at all
     # Supporters who hold nothing at all are left out, and change nothing.
     assert _bracket(12, True, [5.0, 5.0, 0.0], [1, 1, 1]) is None
     with pytest.raises(Unsure):
