@@ -321,8 +321,23 @@ def pay(
     weights[i] x the price (bracket [low, high], `estimate` inside it), never below zero, with the
     error bound grown by the bracket's width and the subtraction's rounding. A class that surely
     pays all it holds is left with exactly zero and no error."""
+    _pay(budget, error, old, weights, first, estimate, low, high)
+
+
+cdef void _pay(
+    double[::1] budget,
+    double[::1] error,
+    const Py_ssize_t[::1] old,
+    const Py_ssize_t[::1] weights,
+    Py_ssize_t first,
+    double estimate,
+    double low,
+    double high,
+) except *:
     cdef Py_ssize_t i
     cdef double held, err, charge, weight
+    if weights.shape[0] != old.shape[0]:
+        raise ValueError("old and weights differ in length")
     for i in range(old.shape[0]):
         held, err, weight = budget[old[i]], error[old[i]], <double>weights[i]
         if (held + err) * (1 + 4 * EPS) < weight * low * (1 - 4 * EPS):
@@ -711,14 +726,14 @@ cdef class FloatClasses:
         """Supporters pay min(budget, price x weight); those who surely pay everything hold exactly
         zero. Each new class's error grows by its weight times the bracket's width and the rounding
         of the subtraction (see `pay`)."""
+        cdef Py_ssize_t classes, size = self._budget.shape[0], grown
         node = self.trie.child(self.node, project)
         old, weights = node.move_arrays
-        first = node.classes - len(old)
-        size = len(self.budget)
-        if node.classes > size:
-            grown = max(node.classes, 2 * size)
+        classes = node.classes
+        if classes > size:
+            grown = max(classes, 2 * size)
             self.budget = np.concatenate((self.budget, np.zeros(grown - size)))
             self.error = np.concatenate((self.error, np.zeros(grown - size)))
             self._budget, self._error = self.budget, self.error
-        pay(self.budget, self.error, old, weights, first, price.estimate, price.low, price.high)
+        _pay(self._budget, self._error, old, weights, classes - len(old), price.estimate, price.low, price.high)
         self.node = node
