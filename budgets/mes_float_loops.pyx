@@ -307,24 +307,7 @@ def range_price(
     return price_bracket(bounds, errors, np.arange(n), weights, counts, cost, unit)
 
 
-def pay(
-    double[::1] budget,
-    double[::1] error,
-    const Py_ssize_t[::1] old,
-    const Py_ssize_t[::1] weights,
-    Py_ssize_t first,
-    double estimate,
-    double low,
-    double high,
-):
-    """Write the classes a purchase makes: class first + i holds what class old[i] held after paying
-    weights[i] x the price (bracket [low, high], `estimate` inside it), never below zero, with the
-    error bound grown by the bracket's width and the subtraction's rounding. A class that surely
-    pays all it holds is left with exactly zero and no error."""
-    _pay(budget, error, old, weights, first, estimate, low, high)
-
-
-cdef void _pay(
+cpdef void pay(
     double[::1] budget,
     double[::1] error,
     const Py_ssize_t[::1] old,
@@ -334,6 +317,10 @@ cdef void _pay(
     double low,
     double high,
 ) except *:
+    """Write the classes a purchase makes: class first + i holds what class old[i] held after paying
+    weights[i] x the price (bracket [low, high], `estimate` inside it), never below zero, with the
+    error bound grown by the bracket's width and the subtraction's rounding. A class that surely
+    pays all it holds is left with exactly zero and no error."""
     cdef Py_ssize_t i
     cdef double held, err, charge, weight
     if weights.shape[0] != old.shape[0]:
@@ -735,5 +722,5 @@ cdef class FloatClasses:
             self.budget = np.concatenate((self.budget, np.zeros(grown - size)))
             self.error = np.concatenate((self.error, np.zeros(grown - size)))
             self._budget, self._error = self.budget, self.error
-        _pay(self._budget, self._error, old, weights, classes - len(old), price.estimate, price.low, price.high)
+        pay(self._budget, self._error, old, weights, classes - len(old), price.estimate, price.low, price.high)
         self.node = node
