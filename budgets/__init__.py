@@ -59,6 +59,13 @@ Command line: `python -m budgets allocate FILE.pb [--rule RULE] [--format text|j
 `python -m budgets check FILE.pb` (exit 0 same, 1 different, 2 malformed input).
 """
 
+import os
+
+# The engine runs in one thread and never calls BLAS. numpy's OpenBLAS otherwise starts a thread
+# per core when numpy is first imported, and their start-up spins cost about 0.1 s of CPU in every
+# process that tallies (docs/benchmarks.md). A setting made by the caller is kept.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 from budgets.allocation import Allocation, Explanation
 from budgets.election import VOTE_TYPES, Ballot, Election, ElectionError, Project, project_scores
 from budgets.pb_reader import PabulibError, parse_pb, read_pb

@@ -55,15 +55,6 @@ def per_voter_text(value: Fraction) -> str:
     return money(value.numerator) if value.denominator == 1 else f"{float(value):,.2f}"
 
 
-def _supported(problem: MesProblem) -> int:
-    """How many projects MES can ever fund (supported, and not free under cost utilities)."""
-    return sum(
-        1
-        for count, cost in zip(problem.supporter_counts, problem.costs, strict=True)
-        if count > 0 and (cost > 0 or not problem.cost_utility)
-    )
-
-
 def _exhaustive(problem: MesProblem, outcome: MesOutcome | FloatOutcome, budget: int) -> bool:
     """No project left unfunded fits in what the outcome leaves of the budget."""
     left = budget - outcome.spent
@@ -86,7 +77,7 @@ def done_reason(
     problem: MesProblem, outcome: MesOutcome | FloatOutcome, budget: int, options: Add1Options
 ) -> str | None:
     """Why the search ends at this accepted outcome, or None to go on."""
-    if len(outcome.bought) >= _supported(problem):
+    if len(outcome.bought) >= problem.fundable:
         return "until every supported project was funded"
     if options.exhaustive_stop and _exhaustive(problem, outcome, budget):
         return f"until nothing unfunded fit the {money(budget - outcome.spent)} left"

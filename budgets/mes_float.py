@@ -19,15 +19,15 @@ its cost) the run gives up and returns None, and the caller runs the exact engin
 returns is what the exact engine would buy, in the same order. Of prices and rhos it returns only
 what a certified run at a higher per-voter budget compares with (see _certify): a proven upper
 bound on each purchase's rho, its exact rho where the run knew it, and the final float classes.
-The classes' float budgets and price brackets are budgets.mes_float_classes.
+The classes' float budgets, price brackets and round loop are budgets.mes_float_classes (compiled
+in budgets/mes_float_loops.pyx); a certified run's comparisons are here.
 """
 
 from __future__ import annotations
 
-import heapq
-import math
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import partial
 from typing import NamedTuple
 
 from budgets.mes_float_certify import FloatRangeProof
@@ -40,12 +40,19 @@ _EXACT_FLOAT_INTEGERS = 2**53
 
 
 class RoundBound(NamedTuple):
-    """A round's purchase, a proven upper bound on its rho, and its exact rho when the float run
-    knew it (every supporter with money paid the price; see Price.exact)."""
+    """A round's purchase, a proven upper bound on its rho, and its price bracket."""
 
     project: int
     ceiling: float
-    exact: Fraction | None
+    price: Price
+    scale: int
+
+    @property
+    def exact(self) -> Fraction | None:
+        """The purchase's exact rho when the float run knew it (every supporter with money paid the
+        price; see Price.exact)."""
+        exact = self.price.exact
+        return None if exact is None else exact / self.scale
 
 
 @dataclass(slots=True)
@@ -97,40 +104,39 @@ def _run(
     certify: FloatOutcome | None,
     step: int,
 ) -> FloatOutcome:
+    # The classes keep a heap of lower bounds on each live project's rho and run the rounds
+    # (budgets.mes_float_loops: FloatClasses.cheapest and run).
     state = FloatClasses(problem, per_voter, trie)
     outcome = FloatOutcome(classes=state)
-    free, alive = problem.opening()
-    outcome.bought.extend(free)
-    # Lower bounds on each live project's rho; rho only grows from round to round.
-    heap = problem.rho_floors(alive)
-    heapq.heapify(heap)
-    while True:
-        chosen = _cheapest(state, heap, alive)
-        if certify is not None:
-            # Certified only if this run makes the same purchases and then finds nothing affordable.
-            done = len(outcome.rounds)
-            if chosen is None or done == len(certify.rounds):
-                outcome.certified = chosen is None and done == len(certify.rounds)
-                return outcome
-            outcome.certify_margin = _certify(state, heap, alive, chosen, certify, done, step)
-            if outcome.certify_margin is not None:
-                outcome.certify_change = _change(state, chosen, certify, done, step)
-                return outcome
-        if chosen is None:
-            return outcome
-        project, price = chosen
-        scale = problem.scale[project]
-        exact = None if price.exact is None else price.exact / scale
-        outcome.rounds.append(RoundBound(project, price.rho(scale)[1], exact))
-        if problem.buy(outcome, project, alive, cost_limit):
-            return outcome
-        state.pay(project, price)
+    outcome.bought.extend(trie.free)
+    check = None if certify is None else partial(_check, state, outcome, certify, step)
+    state.run(outcome, cost_limit, check, RoundBound)
+    return outcome
+
+
+def _check(
+    state: FloatClasses,
+    outcome: FloatOutcome,
+    lower: FloatOutcome,
+    step: int,
+    chosen: tuple[int, Price] | None,
+) -> bool:
+    """Whether a certified run stops before this round's purchase: certified when it made the lower
+    run's purchases and then finds nothing affordable; stopped, with a margin, as soon as a round's
+    choice may change within the range (see _certify)."""
+    done = len(outcome.rounds)
+    if chosen is None or done == len(lower.rounds):
+        outcome.certified = chosen is None and done == len(lower.rounds)
+        return True
+    outcome.certify_margin = _certify(state, chosen, lower, done, step)
+    if outcome.certify_margin is not None:
+        outcome.certify_change = _change(state, chosen, lower, done, step)
+        return True
+    return False
 
 
 def _certify(
     state: FloatClasses,
-    heap: list[tuple[float, int]],
-    alive: list[bool],
     chosen: tuple[int, Price],
     lower: FloatOutcome,
     done: int,
@@ -151,21 +157,23 @@ def _certify(
     choice itself changed): a hint for a shorter jump, never a proof.
     """
     project, price = chosen
-    wanted, ceiling, exact = lower.rounds[done]
+    bound = lower.rounds[done]
+    wanted, ceiling = bound.project, bound.ceiling
     if project != wanted:
         return 0.0
     problem = state.problem
     scale = problem.scale
     here = price.estimate / scale[project]
-    alive[project] = False
+    state.set_live(project, False)
     checked: list[tuple[float, int]] = []
     miss: float | None = None
     proof: FloatRangeProof | None = None
-    while (next_one := _next_priced(state, heap, alive, ceiling)) is not None:
+    while (next_one := state.next_priced(ceiling)) is not None:
         p, found = next_one
         low = found.rho(scale[p])[0]
         checked.append((low, p))
         if low <= ceiling:
+            exact = bound.exact
             if exact is not None and found.exact is not None:
                 # Both rhos known exactly (a near or exact tie): compared as the exact certificate does.
                 rival_exact = (found.exact / scale[p], problem.tie_key(p))
@@ -179,9 +187,9 @@ def _certify(
             fall = ceiling - here
             miss = (rival - here) / fall if fall > 0 and rival > here else 0.0
             break
-    for item in checked:
-        heapq.heappush(heap, item)
-    alive[project] = True
+    for low, p in checked:
+        state.push(low, p)
+    state.set_live(project, True)
     return miss
 
 
@@ -191,53 +199,8 @@ def _change(
     """Where in the range this round's choice changed (budgets.mes_float_certify's crossing), or
     None when it did not change or the lower run kept no classes."""
     project, price = chosen
-    wanted, ceiling, _ = lower.rounds[done]
+    wanted, ceiling = lower.rounds[done].project, lower.rounds[done].ceiling
     if project == wanted or lower.classes is None:
         return None
     here = price.estimate / state.problem.scale[project]
     return FloatRangeProof(lower.classes, state, step).crossing(wanted, ceiling, project, here)
-
-
-def _next_priced(
-    state: FloatClasses, heap: list[tuple[float, int]], alive: list[bool], threshold: float
-) -> tuple[int, Price] | None:
-    """The next live project whose lower bound on the heap is at most `threshold`, with its proven
-    price; those found surely unaffordable on the way are dropped. None when no such project is left."""
-    while heap and heap[0][0] <= threshold:
-        _, p = heapq.heappop(heap)
-        if not alive[p]:
-            continue
-        price = state.price(p)
-        if price is not None:
-            return p, price
-        alive[p] = False
-    return None
-
-
-def _cheapest(
-    state: FloatClasses, heap: list[tuple[float, int]], alive: list[bool]
-) -> tuple[int, Price] | None:
-    """The project whose rho bracket lies below every other live one's; None when none is affordable."""
-    scale = state.problem.scale
-    fresh: list[tuple[float, float, int, Price]] = []
-    best_high = math.inf
-    while (next_one := _next_priced(state, heap, alive, best_high)) is not None:
-        p, price = next_one
-        low, high = price.rho(scale[p])
-        fresh.append((high, low, p, price))
-        best_high = min(best_high, high)
-    for _, low, p, _ in fresh:
-        heapq.heappush(heap, (low, p))
-    if not fresh:
-        return None
-    fresh.sort()
-    high = fresh[0][0]
-    near = [(p, price) for _, low, p, price in fresh if low <= high]
-    if len(near) == 1:
-        return near[0]
-    # Brackets overlap: decide exactly if every project in the overlap has a proven exact price.
-    exact = [(price.exact / scale[p], state.problem.tie_key(p), p, price) for p, price in near if price.exact]
-    if len(exact) < len(near):
-        raise Unsure
-    _, _, project, price = min(exact)
-    return project, price

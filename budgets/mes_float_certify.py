@@ -15,10 +15,8 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-import numpy as np
-
 from budgets.mes_certify import crossing_share, levels_hold
-from budgets.mes_float_classes import EPS, FloatArray, FloatClasses, IndexArray, Unsure, bracket
+from budgets.mes_float_classes import FloatClasses, Unsure, range_price
 
 
 def _down(value: Fraction) -> float:
@@ -43,25 +41,28 @@ class FloatRangeProof:
         self.low, self.high = _down(lower.per_voter), _up(upper.per_voter)
         self._memo: dict[tuple[int, bool, float], float | None] = {}
 
-    def _budgets(self, classes: IndexArray, chosen: bool, b: float) -> tuple[FloatArray, FloatArray]:
-        """Lower bounds on the classes' budgets at b (for the chosen project) or upper bounds (for a
-        competitor), with a bound on the rounding of each."""
-        if chosen:
-            held = self.lower.budget[classes] - self.lower.error[classes]
-            budget = np.where(held > 0, held + (b - self.low), 0.0)
-            return budget, np.where(budget > 0, 8 * EPS * (budget + self.high), 0.0)
-        budget = np.maximum(self.upper.budget[classes] + self.upper.error[classes] - (self.high - b), 0.0)
-        return budget, 8 * EPS * (budget + self.high)
-
     def _rho(self, project: int, chosen: bool, b: float) -> float | None:
         """An upper bound on the chosen project's rho at b, or a lower bound on a competitor's (None:
         surely unaffordable). Raises Unsure where the floats cannot tell."""
         key = (project, chosen, b)
         if key not in self._memo:
+            # Lower bounds on the classes' budgets at b from the lower run (for the chosen project)
+            # or upper bounds from the upper run (for a competitor), each with its rounding.
             problem = self.upper.problem
             classes, weights, counts = self.upper.cells(project)
-            budget, error = self._budgets(classes, chosen, b)
-            price = bracket(problem, project, budget, error, np.arange(len(budget)), weights, counts)
+            run, shift = (self.lower, b - self.low) if chosen else (self.upper, self.high - b)
+            price = range_price(
+                run.budget,
+                run.error,
+                classes,
+                weights,
+                counts,
+                chosen,
+                shift,
+                self.high,
+                problem.costs[project],
+                problem.unit,
+            )
             if price is None:
                 self._memo[key] = None
             else:

@@ -12,19 +12,26 @@ with: one node per purchase, with the types' classes as an array, the class move
 and the cells computed so far. A run at another level walks the same nodes while its purchases
 agree, so it computes only its classes' budgets (one number per class a purchase touches)
 instead of moving and counting tens of thousands of voter types; where its purchases differ, it
-extends the trie there and the nodes of the old branch are let go. Moving and counting types are
-numpy array operations (a gather, a bincount, a unique), since cities have tens of thousands of
-distinct ballots; the exact engine reads the results as plain lists and tuples.
+extends the trie there and the nodes of the old branch are let go. Types are moved as numpy
+arrays, since cities have tens of thousands of distinct ballots, and a project's supporters are
+counted into cells by a compiled loop (budgets.mes_float_loops.count_cells: most projects have a
+few dozen supporting types, where numpy calls cost more to start than to run); the exact engine
+reads the results as plain lists and tuples.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
+from budgets.mes_float_loops import count_cells
 from budgets.mes_problem import MesProblem
+
+if TYPE_CHECKING:
+    from budgets.mes_float_loops import CellBlock
 
 # (class before, weight) of a class a purchase makes; a node lists them in the order of their ids.
 Move = tuple[int, int]
@@ -76,8 +83,8 @@ class PrefixNode:
         self._moves: list[Move] | None = None
         self.cells: dict[int, Cells] = {}
         self.cell_arrays: dict[int, tuple[IntArray, FloatArray]] = {}
-        # Array copies of `cells` for the float run, made when it asks.
-        self.float_cells: dict[int, tuple[IntArray, IntArray, FloatArray]] = {}
+        # `cell_arrays` as the float run reads them (classes, weights, counts), made when it asks.
+        self.float_cells: dict[int, CellBlock] = {}
         self.child: PrefixNode | None = None
         self.child_project = -1
 
@@ -101,6 +108,21 @@ class PrefixTrie:
         self.nodes_built = 0
         self._multiplicity = np.asarray(problem.types.multiplicity, dtype=np.float64)
         self._support: dict[int, tuple[IntArray, FloatArray, IntArray]] = {}
+        # Unit weights, sliced for any project (read only).
+        self._ones = np.ones(max(types, 1), dtype=np.intp)
+        self._ones.flags.writeable = False
+        # Where every run starts, at any level: the free purchases, and for the float runs'
+        # compiled rounds the projects the rounds consider (MesProblem.opening, 1 or 0), floors
+        # under their rhos (rho_floors; infinite for the others), and costs, utility scales and
+        # supporter counts as floats.
+        self.free, live = problem.opening()
+        self.live = np.asarray(live, dtype=np.uint8)
+        self.floors = np.full(len(problem.costs), np.inf)
+        for low, p in problem.rho_floors(live):
+            self.floors[p] = low
+        self.float_costs = np.asarray(problem.costs, dtype=np.float64)
+        self.float_scale = np.asarray(problem.scale, dtype=np.float64)
+        self.float_supporters = np.asarray(problem.supporter_counts, dtype=np.float64)
 
     def _supporters(self, project: int) -> tuple[IntArray, FloatArray, IntArray]:
         """The project's supporting voter types, how many voters cast each, and the weight each gives."""
@@ -109,7 +131,7 @@ class PrefixTrie:
             types = self.problem.types
             supporters = np.asarray(types.supporters[project], dtype=np.intp)
             if self.problem.unit:
-                weights = np.ones(len(supporters), dtype=np.intp)
+                weights = self._ones[: len(supporters)]
             else:
                 weights = np.fromiter(
                     (types.weight(t, project) for t in types.supporters[project]),
@@ -120,31 +142,22 @@ class PrefixTrie:
             self._support[project] = found
         return found
 
-    def _keys(self, node: PrefixNode, project: int) -> tuple[IntArray, IntArray, FloatArray]:
-        """Each supporting type's cell key (class x width + weight; the class for unit weights)."""
+    def _cells(self, node: PrefixNode, project: int) -> tuple[IntArray, IntArray, IntArray, FloatArray]:
+        """The project's supporting types, their distinct cell keys (class x width + weight; the
+        class for unit weights) in increasing order, each type's index among them, and each
+        cell's count of voters (budgets.mes_float_loops.count_cells)."""
         supporters, many, weights = self._supporters(project)
-        classes = node.type_class[supporters]
-        keys = classes if self.problem.unit else classes * self.problem.width + weights
-        return supporters, keys, many
-
-    def _distinct(self, node: PrefixNode, keys: IntArray) -> tuple[IntArray, IntArray]:
-        """The distinct cell keys in increasing order, and each key's index among them (np.unique
-        with return_inverse). Keys lie below classes x width, seldom far above how many there are,
-        so they are marked in a table and numbered there rather than sorted."""
-        size = node.classes * (1 if self.problem.unit else self.problem.width)
-        if size > 64 * len(keys):
-            return np.unique(keys, return_inverse=True)
-        seen = np.zeros(size, dtype=np.bool_)
-        seen[keys] = True
-        found = np.flatnonzero(seen)
-        index = np.empty(size, dtype=np.intp)
-        index[found] = np.arange(len(found))
-        return found, index[keys]
+        unit = self.problem.unit
+        size = node.classes * (1 if unit else self.problem.width)
+        keys, where, counts = count_cells(
+            node.type_class, supporters, many, weights, self.problem.width, size, unit
+        )
+        return supporters, keys, where, counts
 
     def split(self, keys: IntArray) -> tuple[IntArray, IntArray]:
         """Cell keys (see `cell_arrays`) as their classes and weights."""
         if self.problem.unit:
-            return keys, np.ones(len(keys), dtype=np.intp)
+            return keys, self._ones[: len(keys)]
         classes, weights = np.divmod(keys, self.problem.width)
         return classes, weights
 
@@ -153,12 +166,8 @@ class PrefixTrie:
         increasing order, and their counts."""
         found = node.cell_arrays.get(project)
         if found is None:
-            _, keys, many = self._keys(node, project)
-            held, where = self._distinct(node, keys)
-            counts = np.asarray(
-                np.bincount(where.reshape(-1), weights=many, minlength=len(held)), dtype=np.float64
-            )
-            found = (held, counts)
+            _, keys, _, counts = self._cells(node, project)
+            found = (keys, counts)
             node.cell_arrays[project] = found
         return found
 
@@ -178,12 +187,11 @@ class PrefixTrie:
         """The node after `node`'s purchases and then `project` (built and kept if new)."""
         if node.child_project == project and node.child is not None:
             return node.child
-        supporters, keys, _ = self._keys(node, project)
         # One new class per (class, weight) among the supporters, numbered in key order.
-        found, new = self._distinct(node, keys)
+        supporters, found, new, _ = self._cells(node, project)
         first = node.classes
         type_class = node.type_class.copy()
-        type_class[supporters] = first + new.reshape(-1)
+        type_class[supporters] = first + new
         child = PrefixNode(type_class, first + len(found), self.split(found))
         node.child, node.child_project = child, project
         self.nodes_built += 1

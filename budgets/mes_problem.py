@@ -55,6 +55,8 @@ class MesProblem:
     unit: bool
     supporter_counts: tuple[int, ...]
     cost_utility: bool
+    # How many projects MES can ever fund: supported, and not free under cost utilities.
+    fundable: int
 
     @classmethod
     def build(cls, costs: Sequence[int], types: VoterTypes, *, cost_utility: bool) -> MesProblem:
@@ -64,6 +66,7 @@ class MesProblem:
         unit = all_weights == {1}
         counts = tuple(map(types.supporter_count, range(len(costs))))
         scale = tuple(c if cost_utility else 1 for c in costs)
+        fundable = sum(1 for n, c in zip(counts, costs, strict=True) if n > 0 and (c > 0 or not cost_utility))
         return cls(
             tuple(costs),
             scale,
@@ -73,6 +76,7 @@ class MesProblem:
             unit,
             counts,
             cost_utility,
+            fundable,
         )
 
     def rho_floors(self, live: list[bool]) -> list[tuple[float, int]]:

@@ -38,7 +38,7 @@ class VoterTypes:
 
     def supporter_count(self, project: int) -> int:
         """How many voters give the project a positive weight."""
-        return sum(self.multiplicity[t] for t in self.supporters[project])
+        return sum(map(self.multiplicity.__getitem__, self.supporters[project]))
 
 
 def voter_types(election: Election, *, cardinality: bool = False) -> VoterTypes:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import subprocess
 import sys
 
@@ -12,7 +13,7 @@ from tests.budgets.pabulib_files import REPO_ROOT
 FORBIDDEN = ("flask", "sqlalchemy", "geoalchemy2", "folium", "app", "geo", "pabutools", "pabulib")
 # numpy only where a benchmark shows it pays (DESIGN.md): the modules that move and count voter
 # classes in arrays. Everything else stays standard library.
-NUMPY_MODULES = {"mes_prefix.py", "mes_float_classes.py", "mes_float_certify.py", "ees_tables.py"}
+NUMPY_MODULES = {"mes_prefix.py", "mes_float_classes.py", "ees_tables.py"}
 
 
 def test_no_module_of_budgets_imports_a_forbidden_package() -> None:
@@ -50,3 +51,19 @@ def test_every_module_starts_with_a_one_line_docstring_and_stays_small() -> None
         docstring = ast.get_docstring(ast.parse(text))
         assert docstring, path.name
         assert text.count("\n") < 330, f"{path.name} has grown past ~300 lines"
+
+
+def test_importing_the_package_keeps_numpy_to_one_thread_unless_the_caller_chose() -> None:
+    code = "import os, budgets; print(os.environ['OPENBLAS_NUM_THREADS'])"
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    for setting, expected in ((None, "1"), ("3", "3")):
+        run_env = env if setting is None else {**env, "OPENBLAS_NUM_THREADS": setting}
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=REPO_ROOT,
+            env=run_env,
+        )
+        assert result.stdout.strip() == expected

@@ -178,7 +178,12 @@ def test_a_float_certificate_settles_an_exact_tie_by_the_tie_break() -> None:
     upper = run_mes_float(problem, Fraction(20), trie, certify=lower)
     assert upper is not None
     assert upper.certified
-    unknown = dataclasses.replace(lower, rounds=[r._replace(exact=None) for r in lower.rounds])
+    # The same brackets, but with the exact prices unknown.
+    unsure = [Price(r.price.low, r.price.high, r.price.estimate, 10, 0.0, False) for r in lower.rounds]
+    unknown = dataclasses.replace(
+        lower, rounds=[r._replace(price=p) for r, p in zip(lower.rounds, unsure, strict=True)]
+    )
+    assert [r.exact for r in unknown.rounds] == [None, None]
     without = run_mes_float(problem, Fraction(20), trie, certify=unknown)
     assert without is not None
     assert not without.certified
@@ -213,6 +218,7 @@ def test_a_price_bracket_holds_the_exact_price_with_weights() -> None:
 
 def test_a_price_bracket_says_when_the_money_is_short_or_too_close_to_tell() -> None:
     assert _bracket(12, True, [5.0, 5.0], [1, 1]) is None
+    assert _bracket(12, True, [], []) is None  # no supporters at all
     # Supporters who hold nothing at all are left out, and change nothing.
     assert _bracket(12, True, [5.0, 5.0, 0.0], [1, 1, 1]) is None
     with pytest.raises(Unsure):
@@ -225,3 +231,8 @@ def test_the_compiled_loops_refuse_a_class_outside_the_arrays() -> None:
         mes_float_loops.price_bracket(budget, error, np.array([0, 5]), ones, np.ones(2), 1.0, True)
     with pytest.raises(IndexError):
         mes_float_loops.pay(budget, error, np.array([0]), np.array([1]), 7, 0.5, 0.4, 0.6)
+    for chosen in (True, False):
+        with pytest.raises(IndexError):
+            mes_float_loops.range_price(
+                budget, error, np.array([0, 5]), ones, np.ones(2), chosen, 0.5, 2.0, 1, True
+            )

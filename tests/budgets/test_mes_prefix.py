@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -17,6 +19,7 @@ from budgets.equal_shares import mes_problem
 from budgets.mes_certify import crossing_share, levels_hold
 from budgets.mes_engine import MesOutcome, run_mes
 from budgets.mes_float import run_mes_float
+from budgets.mes_float_loops import count_cells
 from budgets.mes_prefix import PrefixTrie
 from tests.budgets.pabulib_files import RANDOM_ELECTIONS, load_election
 from tests.budgets.test_add1_jumping import elections
@@ -174,3 +177,35 @@ def test_a_failed_certificate_says_where_the_choice_changed() -> None:
     assert floats is not None
     assert floats.certify_change is not None
     assert 0 < floats.certify_change * 8 <= 1
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 40), st.integers(1, 3), st.integers(1, 9)), max_size=60),
+    st.booleans(),
+    st.sampled_from([1, 64, 10_000]),
+)
+def test_counting_cells_is_a_unique_and_a_bincount(
+    rows: list[tuple[int, int, int]], unit: bool, room: int
+) -> None:
+    # Each row is a supporting type: its class, its weight and how many voters cast it. `room`
+    # spreads the classes so that both ways of numbering keys (a table, a sort) are taken.
+    type_class = np.array([c * room for c, _, _ in rows], dtype=np.intp)
+    weights = np.array([1 if unit else w for _, w, _ in rows], dtype=np.intp)
+    many = np.array([m for _, _, m in rows], dtype=np.float64)
+    supporters = np.arange(len(rows), dtype=np.intp)
+    width = 4
+    keys = type_class if unit else type_class * width + weights
+    size = (41 * room) * (1 if unit else width)
+    found, where, counts = count_cells(type_class, supporters, many, weights, width, size, unit)
+    expected, inverse = np.unique(keys, return_inverse=True)
+    assert found.tolist() == expected.tolist()
+    assert where.tolist() == inverse.reshape(-1).tolist()
+    assert counts.tolist() == np.bincount(inverse.reshape(-1), weights=many, minlength=len(expected)).tolist()
+
+
+def test_counting_cells_refuses_a_key_outside_its_range() -> None:
+    one = np.ones(1, dtype=np.intp)
+    with pytest.raises(IndexError):
+        count_cells(np.array([5]), np.zeros(1, dtype=np.intp), np.ones(1), one, 2, 4, True)
+    with pytest.raises(IndexError):
+        count_cells(np.array([0]), np.array([3]), np.ones(1), one, 2, 4, True)
