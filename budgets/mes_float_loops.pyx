@@ -638,15 +638,16 @@ cdef class FloatClasses:
 
     def run(self, outcome, cost_limit, check, bound):
         """MES's rounds into `outcome` (a budgets.mes_float.FloatOutcome): each buys the cheapest
-        project, records it (bought, spent, over_limit, and its rounds entry made by
-        `bound(project, ceiling, price, scale)`) and pays for it, until no project is affordable or
+        project, records it (its rounds entry made by `bound(project, ceiling, price, scale)`, the
+        rest by MesProblem.buy) and pays for it, until no project is affordable or
         spending passes `cost_limit` (None: no limit). `check`, unless None, is called with each
         round's choice (None when nothing is affordable) before it is bought, and a true answer
         ends the run (a certified run's comparisons, budgets.mes_float). Raises Unsure where the
         floats cannot tell."""
         cdef Py_ssize_t project
-        costs, scales = self.problem.costs, self.problem.scale
-        bought, rounds = outcome.bought, outcome.rounds
+        problem, rounds = self.problem, outcome.rounds
+        # The live projects as the problem's purchase record keeps them (MesProblem.buy).
+        live = [bool(self.live[p]) for p in range(len(problem.costs))]
         while True:
             chosen = self.cheapest()
             if check is not None and check(chosen):
@@ -654,11 +655,9 @@ cdef class FloatClasses:
             if chosen is None:
                 return
             project, price = chosen
-            rounds.append(bound(project, _rho_high(price.high, self._scale[project]), price, scales[project]))
-            bought.append(project)
-            outcome.spent += costs[project]
-            if cost_limit is not None and outcome.spent > cost_limit:
-                outcome.over_limit = True
+            scale = problem.scale[project]
+            rounds.append(bound(project, _rho_high(price.high, self._scale[project]), price, scale))
+            if problem.buy(outcome, project, live, cost_limit):
                 return
             self.live[project] = False
             self.pay(project, price)
