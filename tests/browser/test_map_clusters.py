@@ -78,7 +78,10 @@ def test_the_city_map_shows_exact_clusters_and_a_tap_zooms_into_one(
     biggest = max(markers, key=lambda m: int(m.get_attribute("data-count") or 0))
     count = int(biggest.get_attribute("data-count") or 0)
     west, south, east, north = (float(n) for n in (biggest.get_attribute("data-bbox") or "").split(","))
-    biggest.click()
+    # The map asks for the new view once the zoom has ended: wait for that answer, then for it to be
+    # drawn, before reading the clusters (the old ones stay on the map until then).
+    with phone.expect_response(lambda response: "/api/v1/issues?" in response.url):
+        biggest.click()
     phone.wait_for_function(f"() => {MAP}.getZoom() > {state['zoom']}")
     expect(frame).not_to_have_attribute("aria-busy", "true")
     zoomed = map_state(phone)
