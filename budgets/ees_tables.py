@@ -3,24 +3,24 @@
 Voter types are grouped in classes of equal spending (budgets.ees_engine says why spending does not
 depend on the per-voter budget). A run keeps, per class, its spending as a float and, on demand,
 exactly; and per (project, round), a table of the project's supporters by spending, from which the
-engine reads how many can pay a share and the least per-voter budget at which k of them could.
-The engine (budgets.ees_engine) decides rounds and change points from these.
+engine reads how many can pay a share and the least per-voter budget at which k of them could
+(tables are built and read by compiled loops, budgets.ees_loops). The engine (budgets.ees_engine)
+decides rounds and change points from these.
 """
 
 from __future__ import annotations
 
-import math
-from bisect import bisect_left, bisect_right, insort
+from bisect import bisect_right, insort
 from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
 import numpy.typing as npt
 
+from budgets.ees_loops import TOL, Table, class_table
 from budgets.mes_problem import MesProblem
 
-TOL = 1e-9
-_ORDER_TOL = 1e-12  # classes whose float spending is this close (relatively) are ordered exactly
+__all__ = ["TOL", "EesRun", "Spending", "SupporterArrays", "Table"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,56 +42,19 @@ class SupporterArrays:
         return cls(types, tuple(multiplicity[t] for t in types))
 
 
-@dataclass(slots=True)
-class Table:
-    """A project's blocks (classes poorest last): payer counts at each block's end and c / k + s there."""
-
-    ends: list[int]
-    value_f: npt.NDArray[np.float64]
-    suffix_f: npt.NDArray[np.float64]
-    exact: dict[int, Fraction]
-    classes: npt.NDArray[np.intp]
-    round_no: int
-    run: EesRun
-
-    def lower_bound(self, need: int) -> float:
-        j = bisect_left(self.ends, need)
-        return math.inf if j == len(self.ends) else float(self.suffix_f[j])
-
-    def value(self, i: int, cost: int) -> Fraction:
-        found = self.exact.get(i)
-        if found is None:
-            found = self.exact[i] = Fraction(cost, self.ends[i]) + self.run.spent(int(self.classes[i]))
-        return found
-
-    def least(self, need: int, cost: int) -> Fraction | None:
-        """Exactly min over blocks ending at >= need payers of c / k + s (None when there is none)."""
-        j = bisect_left(self.ends, need)
-        if j == len(self.ends):
-            return None
-        near = self.suffix_f[j] * (1 + TOL) + 1e-300
-        return min(self.value(j + i, cost) for i in np.flatnonzero(self.value_f[j:] <= near).tolist())
-
-    def payers(self, per_voter: Fraction, per_voter_f: float, cost: int) -> int:
-        """The most supporters who can split the cost equally (0: none): the last block with c/k + s <= b."""
-        low = per_voter_f * (1 - TOL)
-        for i in reversed(np.flatnonzero(self.value_f <= per_voter_f * (1 + TOL)).tolist()):
-            if self.value_f[i] <= low or self.value(i, cost) <= per_voter:
-                return self.ends[i]
-        return 0
-
-
 class Spending:
     """What each voter of a class has spent: a float always, the exact value when first asked for.
 
     A class is made by its voters paying one share from an earlier class, so its exact spending is
     the earlier class's plus the share; most classes are never compared exactly, and making their
-    Fractions would dominate a run. The floats carry a rounding error far below `_ORDER_TOL`.
+    Fractions would dominate a run. The floats carry a rounding error far below the relative gap
+    below which budgets.ees_loops orders classes by their exact spending.
     """
 
     def __init__(self) -> None:
         self.size = 1
         self.value_f: npt.NDArray[np.float64] = np.zeros(256)
+        self.scratch: npt.NDArray[np.float64] = np.zeros(256)  # zeros, for budgets.ees_loops.class_table
         self.parent: npt.NDArray[np.intp] = np.zeros(256, dtype=np.intp)
         self.exact: list[Fraction | None] = [Fraction(0)]
         self.batch_start: list[int] = [0]  # classes batch_start[i] .. made by paying batch_share[i]
@@ -104,6 +67,7 @@ class Spending:
             capacity = 2 * (first + n)
             self.value_f = np.resize(self.value_f, capacity)
             self.parent = np.resize(self.parent, capacity)
+            self.scratch = np.zeros(capacity)
         self.value_f[first : first + n] = self.value_f[parents] + float(share)
         self.parent[first : first + n] = parents
         self.exact.extend([None] * n)
@@ -131,36 +95,6 @@ class Spending:
         while self.batch_start[-1] >= size:
             self.batch_start.pop()
             self.batch_share.pop()
-
-    def ascending(
-        self, classes: npt.NDArray[np.intp]
-    ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
-        """The classes from least to most spent, and their spending as floats.
-
-        Sorted by float, then exactly within each run of floats too close to tell apart.
-        """
-        value_f = self.value_f[classes]
-        by_float = np.argsort(value_f, kind="stable")
-        order, value_f = classes[by_float], value_f[by_float]
-        close = np.flatnonzero(np.diff(value_f) <= _ORDER_TOL * (1 + np.abs(value_f[1:])))
-        if len(close):
-            fixed = order.tolist()
-            for start, stop in _runs(close.tolist()):
-                fixed[start:stop] = sorted(fixed[start:stop], key=self.of)
-            order = np.array(fixed, dtype=np.intp)
-            value_f = self.value_f[order]
-        return order, value_f
-
-
-def _runs(close: list[int]) -> list[tuple[int, int]]:
-    """Slices of the sorted order joined by close neighbours (i close: items i and i + 1 are)."""
-    found: list[tuple[int, int]] = []
-    for i in close:
-        if found and found[-1][1] == i + 1:
-            found[-1] = (found[-1][0], i + 2)
-        else:
-            found.append((i, i + 2))
-    return found
 
 
 class EesRun:
@@ -201,18 +135,18 @@ class EesRun:
             return found
         problem = self.problem
         cost = problem.costs[p]
+        spending = self.spending
         if round_no == 1:
             n = problem.supporter_counts[p]
             single = np.array([cost / n])
-            found = Table([n], single, single, {}, np.zeros(1, dtype=np.intp), round_no, self)
+            first = np.zeros(1, dtype=np.intp)
+            found = Table(first, np.array([n], dtype=np.int64), single, single, round_no, spending.of)
         else:
             classes = self.snapshots[round_no - 1] if round_no <= len(self.snapshots) else self.type_class
-            cells = np.bincount(classes[self.arrays.types[p]], weights=self.arrays.counts[p])
-            order, spent_f = self.spending.ascending(np.flatnonzero(cells))
-            ends = np.cumsum(cells[order])
-            values = cost / ends + spent_f
-            suffix = np.minimum.accumulate(values[::-1])[::-1]
-            found = Table(ends.astype(np.int64).tolist(), values, suffix, {}, order, round_no, self)
+            spent_f = spending.value_f[: spending.size]
+            types, counts = self.arrays.types[p], self.arrays.counts[p]
+            scratch = spending.scratch
+            found = class_table(classes, types, counts, spent_f, scratch, cost, round_no, spending.of)
         self.history[p, round_no] = found
         insort(self.rounds_of[p], round_no)
         return found
@@ -248,7 +182,7 @@ class EesRun:
         """
         spending = self.spending
         moves = np.arange(spending.size, dtype=np.intp)  # non-payers stay
-        payers = table.classes[: bisect_right(table.ends, k)]
+        payers = table.paying(k)
         moves[payers] = spending.extend(payers, share)
         supporters = self.arrays.types[p]
         self.type_class[supporters] = moves[self.type_class[supporters]]
