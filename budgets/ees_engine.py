@@ -228,7 +228,7 @@ class EesSweep:
         alive = set(offered)
         redone = round_no
         while True:
-            run.snapshots.append(run.type_class.copy())
+            run.start_round()
             self.offered_at.append(offered[:])
             self.spent_at.append(outcome.spent)
             self.classes_at.append(run.spending.size)

@@ -33,7 +33,7 @@ class Table:
     def paying(self, k: int) -> IndexArray: ...
 
 def class_table(
-    type_class: IndexArray,
+    type_class: npt.NDArray[np.int32],
     supporters: IndexArray,
     many: FloatArray,
     spent_f: FloatArray,

@@ -163,7 +163,7 @@ cdef void _sort(Block* blocks, Py_ssize_t n, int depth) noexcept nogil:
 
 
 def class_table(
-    const Py_ssize_t[::1] type_class,
+    const int[::1] type_class,
     const Py_ssize_t[::1] supporters,
     const double[::1] many,
     const double[::1] spent_f,

@@ -106,23 +106,33 @@ class EesRun:
         self.b = Fraction(0)
         self.b_f = 0.0
         self.spending = Spending()
-        self.type_class: npt.NDArray[np.intp] = np.zeros(len(problem.types.multiplicity), dtype=np.intp)
+        types = len(problem.types.multiplicity)
+        self.type_class: npt.NDArray[np.int32] = np.zeros(types, dtype=np.int32)
         self.history: dict[tuple[int, int], Table] = {}  # (project, round) -> table at the round's start
         self.rounds_of: list[list[int]] = [[] for _ in problem.costs]  # rounds with a table, ascending
         order = sorted(range(len(problem.costs)), key=problem.tie_key)
         self.tie_rank = [0] * len(order)  # rank in the tie order (lower cost, more supporters, earlier)
         for rank, p in enumerate(order):
             self.tie_rank[p] = rank
-        self.snapshots: list[npt.NDArray[np.intp]] = []  # everyone's class at the start of each round
+        # Everyone's class at the start of each round so far, a row per round (grown by doubling).
+        self.starts: npt.NDArray[np.int32] = np.zeros((8, types), dtype=np.int32)
+        self.started = 0
 
     def set_budget(self, per_voter: Fraction) -> None:
         self.b = per_voter
         self.b_f = float(per_voter)
 
+    def start_round(self) -> None:
+        """Keep everyone's class at the start of the next round."""
+        if self.started == len(self.starts):
+            self.starts = np.concatenate([self.starts, np.zeros_like(self.starts)])
+        self.starts[self.started] = self.type_class
+        self.started += 1
+
     def forget_from(self, round_no: int, classes: int) -> None:
         """Go back to the start of a round: its snapshot and tables stay, later ones go."""
-        self.type_class = self.snapshots[round_no - 1].copy()
-        del self.snapshots[round_no - 1 :]
+        self.type_class[:] = self.starts[round_no - 1]
+        self.started = round_no - 1
         for p, rounds in enumerate(self.rounds_of):
             while rounds and rounds[-1] > round_no:
                 del self.history[p, rounds.pop()]
@@ -142,7 +152,7 @@ class EesRun:
             first = np.zeros(1, dtype=np.intp)
             found = Table(first, np.array([n], dtype=np.int64), single, single, round_no, spending.of)
         else:
-            classes = self.snapshots[round_no - 1] if round_no <= len(self.snapshots) else self.type_class
+            classes = self.starts[round_no - 1] if round_no <= self.started else self.type_class
             spent_f = spending.value_f[: spending.size]
             types, counts = self.arrays.types[p], self.arrays.counts[p]
             scratch = spending.scratch
