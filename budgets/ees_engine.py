@@ -55,18 +55,6 @@ def _rho(problem: MesProblem, p: int, k: int) -> Fraction:
     return Fraction(problem.costs[p], k * problem.scale[p])
 
 
-def _needed(run: EesRun, p: int, rho: Fraction, chosen: int) -> int:
-    """The fewest payers with which p beats a round that chose `chosen` at `rho`.
-
-    p's rho with k payers is c / (k * scale), below `rho` iff k > x = c / (scale * rho); in integers.
-    """
-    problem = run.problem
-    above, below = problem.costs[p] * rho.denominator, problem.scale[p] * rho.numerator
-    if run.tie_rank[p] < run.tie_rank[chosen]:
-        return max(1, -(-above // below))
-    return above // below + 1
-
-
 Choice = tuple[int, int, Fraction]  # a round's purchase: project, payers, rho
 # A (round, project) pair that could change a run: a bound on when, the round, the project, payers needed.
 Pair = tuple[float, int, int, int]
@@ -79,18 +67,25 @@ def _pairs(
 
     With `skip` (the projects the run buys) only projects left out count (add-opt-skip).
     """
-    problem = run.problem
+    problem, tie_rank = run.problem, run.tie_rank
+    costs, scale, supporters = problem.costs, problem.scale, problem.supporter_counts
     found: list[Pair] = []
+    if choice is not None:
+        chosen, payers, rho = choice
+        rank, numerator, denominator = tie_rank[chosen], rho.numerator, rho.denominator
     for q in offered:
         if skip is not None and q in skip:
             continue
         if choice is None:
             need = 1
-        elif q == choice[0]:
-            need = choice[1] + 1
+        elif q == chosen:
+            need = payers + 1
         else:
-            need = _needed(run, q, choice[2], choice[0])
-        if need <= problem.supporter_counts[q]:
+            # q's rho with k payers is c / (k * scale), below the round's iff k > c / (scale * rho);
+            # in integers, a tie won by q where it comes first in the tie order.
+            above, below = costs[q] * denominator, scale[q] * numerator
+            need = max(1, -(-above // below)) if tie_rank[q] < rank else above // below + 1
+        if need <= supporters[q]:
             found.append((run.bound(q, round_no, need), round_no, q, need))
     return found
 
@@ -226,7 +221,6 @@ class EesSweep:
         offered = [p for _, p in heap]
         heapq.heapify(heap)
         alive = set(offered)
-        redone = round_no
         while True:
             run.start_round()
             self.offered_at.append(offered[:])
@@ -241,17 +235,17 @@ class EesSweep:
             outcome.bought.append(p)
             outcome.round_of[p], outcome.payers[p], outcome.share[p], outcome.rho[p] = round_no, k, share, rho
             outcome.spent += costs[p]
-            offered.remove(p)
-            alive.discard(p)
             if cost_limit is not None and outcome.spent > cost_limit:
                 outcome.over_limit = True
                 return outcome
+            if change_points:
+                self.change_at.append(_least(run, _pairs(run, round_no, best, offered, None)))
+            offered.remove(p)
+            alive.discard(p)
             run.pay(p, run.table(p, round_no), k, share)
             round_no += 1
         if change_points:
-            for r in range(redone, len(self.rounds) + 1):
-                pairs = _pairs(run, r, self.rounds[r - 1], self.offered_at[r - 1], None)
-                self.change_at.append(_least(run, pairs))
+            self.change_at.append(_least(run, _pairs(run, round_no, None, offered, None)))
         return outcome
 
 

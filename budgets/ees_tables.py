@@ -110,6 +110,7 @@ class EesRun:
         self.type_class: npt.NDArray[np.int32] = np.zeros(types, dtype=np.int32)
         self.history: dict[tuple[int, int], Table] = {}  # (project, round) -> table at the round's start
         self.rounds_of: list[list[int]] = [[] for _ in problem.costs]  # rounds with a table, ascending
+        self.newest: list[Table | None] = [None for _ in problem.costs]  # each project's latest table
         order = sorted(range(len(problem.costs)), key=problem.tie_key)
         self.tie_rank = [0] * len(order)  # rank in the tie order (lower cost, more supporters, earlier)
         for rank, p in enumerate(order):
@@ -136,6 +137,7 @@ class EesRun:
         for p, rounds in enumerate(self.rounds_of):
             while rounds and rounds[-1] > round_no:
                 del self.history[p, rounds.pop()]
+            self.newest[p] = self.history[p, rounds[-1]] if rounds else None
         self.spending.truncate(classes)
 
     def table(self, p: int, round_no: int) -> Table:
@@ -159,6 +161,9 @@ class EesRun:
             found = class_table(classes, types, counts, spent_f, scratch, cost, round_no, spending.of)
         self.history[p, round_no] = found
         insort(self.rounds_of[p], round_no)
+        newest = self.newest[p]
+        if newest is None or newest.round_no < round_no:
+            self.newest[p] = found
         return found
 
     def spent(self, c: int) -> Fraction:
@@ -175,8 +180,9 @@ class EesRun:
         return None if i == 0 else self.history[p, rounds[i - 1]]
 
     def bound(self, p: int, round_no: int, need: int) -> float:
-        """A lower bound on p's c / k + s over k >= need in a round, from its latest table up to it."""
-        found = self.latest(p, round_no)
+        """A lower bound on p's c / k + s over k >= need in a round, from its latest table up to it
+        (its newest table for the round being run, when no later round has tables yet)."""
+        found = self.newest[p] if round_no >= self.started else self.latest(p, round_no)
         return 0.0 if found is None else found.lower_bound(need)
 
     def payers(self, p: int, table: Table) -> int:
