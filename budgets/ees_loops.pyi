@@ -42,3 +42,10 @@ def class_table(
     round_no: int,
     spent: Callable[[int], Fraction],
 ) -> Table: ...
+def move_payers(
+    type_class: npt.NDArray[np.int32],
+    supporters: IndexArray,
+    payers: IndexArray,
+    first: int,
+    moved: npt.NDArray[np.int32],
+) -> None: ...

@@ -221,6 +221,34 @@ def class_table(
     return Table(classes_array, ends_array, value_array, suffix_array, round_no, spent)
 
 
+def move_payers(
+    int[::1] type_class,
+    const Py_ssize_t[::1] supporters,
+    const Py_ssize_t[::1] payers,
+    int first,
+    int[::1] moved,
+):
+    """A purchase's payments: the supporting types in the paying classes (`payers`, each listed
+    once) move, those of payers[i] to class first + i; the others stay. `moved` holds an id per
+    class, zero on entry and left zero (no class moves to class 0, the first)."""
+    cdef Py_ssize_t i, t, c, n = payers.shape[0]
+    if not 0 < first <= 2**31 - 1 - n:
+        raise ValueError(f"new classes {first}.. are outside 1..2**31 - 1")
+    try:
+        for i in range(n):
+            if moved[payers[i]] != 0:
+                raise ValueError(f"class {payers[i]} is listed twice")
+            moved[payers[i]] = first + i
+        for i in range(supporters.shape[0]):
+            t = supporters[i]
+            c = moved[type_class[t]]
+            if c != 0:
+                type_class[t] = c
+    finally:
+        for i in range(n):
+            moved[payers[i]] = 0
+
+
 cdef void _fill(
     Block* blocks,
     Py_ssize_t m,

@@ -17,7 +17,7 @@ from fractions import Fraction
 import numpy as np
 import numpy.typing as npt
 
-from budgets.ees_loops import TOL, Table, class_table
+from budgets.ees_loops import TOL, Table, class_table, move_payers
 from budgets.mes_problem import MesProblem
 
 __all__ = ["TOL", "EesRun", "Spending", "SupporterArrays", "Table"]
@@ -54,27 +54,30 @@ class Spending:
     def __init__(self) -> None:
         self.size = 1
         self.value_f: npt.NDArray[np.float64] = np.zeros(256)
-        self.scratch: npt.NDArray[np.float64] = np.zeros(256)  # zeros, for budgets.ees_loops.class_table
+        # Zeros kept for the compiled loops (budgets.ees_loops): a float and an id per class.
+        self.scratch: npt.NDArray[np.float64] = np.zeros(256)
+        self.moved: npt.NDArray[np.int32] = np.zeros(256, dtype=np.int32)
         self.parent: npt.NDArray[np.intp] = np.zeros(256, dtype=np.intp)
         self.exact: list[Fraction | None] = [Fraction(0)]
         self.batch_start: list[int] = [0]  # classes batch_start[i] .. made by paying batch_share[i]
         self.batch_share: list[Fraction] = [Fraction(0)]
 
-    def extend(self, parents: npt.NDArray[np.intp], share: Fraction) -> npt.NDArray[np.intp]:
-        """New classes, one per parent class: its voters after paying `share`; returns their ids."""
+    def extend(self, parents: npt.NDArray[np.intp], share: Fraction) -> int:
+        """New classes, one per parent class: its voters after paying `share`; returns the first id."""
         first, n = self.size, len(parents)
         if first + n > len(self.value_f):
             capacity = 2 * (first + n)
             self.value_f = np.resize(self.value_f, capacity)
             self.parent = np.resize(self.parent, capacity)
             self.scratch = np.zeros(capacity)
+            self.moved = np.zeros(capacity, dtype=np.int32)
         self.value_f[first : first + n] = self.value_f[parents] + float(share)
         self.parent[first : first + n] = parents
         self.exact.extend([None] * n)
         self.batch_start.append(first)
         self.batch_share.append(share)
         self.size = first + n
-        return np.arange(first, first + n, dtype=np.intp)
+        return first
 
     def of(self, c: int) -> Fraction:
         """The exact spending of class c (kept once computed)."""
@@ -197,8 +200,6 @@ class EesRun:
         them (the poorer-ranked one's c / k is smaller).
         """
         spending = self.spending
-        moves = np.arange(spending.size, dtype=np.intp)  # non-payers stay
         payers = table.paying(k)
-        moves[payers] = spending.extend(payers, share)
-        supporters = self.arrays.types[p]
-        self.type_class[supporters] = moves[self.type_class[supporters]]
+        first = spending.extend(payers, share)
+        move_payers(self.type_class, self.arrays.types[p], payers, first, spending.moved)
