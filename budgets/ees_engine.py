@@ -31,6 +31,7 @@ import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from budgets.ees_loops import round_pairs
 from budgets.ees_tables import TOL, EesRun, SupporterArrays
 from budgets.mes_problem import MesProblem
 
@@ -67,27 +68,10 @@ def _pairs(
 
     With `skip` (the projects the run buys) only projects left out count (add-opt-skip).
     """
-    problem, tie_rank = run.problem, run.tie_rank
+    problem = run.problem
     costs, scale, supporters = problem.costs, problem.scale, problem.supporter_counts
-    found: list[Pair] = []
-    if choice is not None:
-        chosen, payers, rho = choice
-        rank, numerator, denominator = tie_rank[chosen], rho.numerator, rho.denominator
-    for q in offered:
-        if skip is not None and q in skip:
-            continue
-        if choice is None:
-            need = 1
-        elif q == chosen:
-            need = payers + 1
-        else:
-            # q's rho with k payers is c / (k * scale), below the round's iff k > c / (scale * rho);
-            # in integers, a tie won by q where it comes first in the tie order.
-            above, below = costs[q] * denominator, scale[q] * numerator
-            need = max(1, -(-above // below)) if tie_rank[q] < rank else above // below + 1
-        if need <= supporters[q]:
-            found.append((run.bound(q, round_no, need), round_no, q, need))
-    return found
+    tables = run.tables_at(round_no)
+    return round_pairs(tables, offered, round_no, choice, costs, scale, supporters, run.tie_rank, skip)
 
 
 def _least(run: EesRun, pending: list[Pair]) -> Fraction | None:

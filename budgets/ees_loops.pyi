@@ -1,6 +1,6 @@
 """Types of an Exact Equal Shares run's compiled tables (budgets/ees_loops.pyx)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 
 import numpy as np
@@ -49,3 +49,14 @@ def move_payers(
     first: int,
     moved: npt.NDArray[np.int32],
 ) -> None: ...
+def round_pairs(
+    tables: list[Table | None],
+    offered: list[int],
+    round_no: int,
+    choice: tuple[int, int, Fraction] | None,
+    costs: Sequence[int],
+    scale: Sequence[int],
+    supporters: Sequence[int],
+    tie_rank: Sequence[int],
+    skip: set[int] | None,
+) -> list[tuple[float, int, int, int]]: ...

@@ -17,7 +17,8 @@ from fractions import Fraction
 import numpy as np
 
 from libc.math cimport INFINITY, fabs
-from libc.stdlib cimport free, malloc, qsort
+from libc.stdlib cimport calloc, free, malloc, qsort
+from libc.string cimport memcpy
 
 # Float comparisons within this relative margin are decided exactly.
 TOL = 1e-9
@@ -65,6 +66,9 @@ cdef class Table:
 
     def lower_bound(self, long long need) -> float:
         """A lower bound on c / k + s over blocks ending at `need` payers or more (inf when none do)."""
+        return self._lower_bound(need)
+
+    cdef double _lower_bound(self, long long need) noexcept:
         cdef Py_ssize_t j = self._first_with(need)
         return INFINITY if j == self.size else self._suffix[j]
 
@@ -105,6 +109,47 @@ cdef class Table:
         if j == self.size or self._ends[j] != k:
             raise ValueError(f"{k} payers do not end a block")
         return self.classes[: j + 1]
+
+
+def round_pairs(
+    list tables,
+    list offered,
+    int round_no,
+    choice,
+    costs,
+    scale,
+    supporters,
+    tie_rank,
+    skip,
+):
+    """The (bound, round, project, payers needed) pairs that could change a round that chose
+    `choice` (project, payers, rho; None: the round after the last purchase, where any payer
+    would): for each project on offer (left out of `skip`, when given) the fewest payers with which
+    it would beat the choice, and a lower bound on when from its table in `tables` (each
+    project's latest table up to the round). budgets.ees_engine says how they give the round's
+    change point."""
+    cdef list found = []
+    cdef Table table
+    cdef object q, need, above, below
+    if choice is not None:
+        chosen, payers, rho = choice
+        rank, numerator, denominator = tie_rank[chosen], rho.numerator, rho.denominator
+    for q in offered:
+        if skip is not None and q in skip:
+            continue
+        if choice is None:
+            need = 1
+        elif q == chosen:
+            need = payers + 1
+        else:
+            # q's rho with k payers is c / (k * scale), below the round's iff k > c / (scale * rho);
+            # in integers, a tie won by q where it comes first in the tie order.
+            above, below = costs[q] * denominator, scale[q] * numerator
+            need = max(1, -(-above // below)) if tie_rank[q] < rank else above // below + 1
+        if need <= supporters[q]:
+            table = tables[q]
+            found.append((0.0 if table is None else table._lower_bound(need), round_no, q, need))
+    return found
 
 
 cdef struct Block:
@@ -162,6 +207,59 @@ cdef void _sort(Block* blocks, Py_ssize_t n, int depth) noexcept nogil:
         blocks[j + 1] = item
 
 
+cdef int _sort_by_spending(Block* blocks, Py_ssize_t m) except -1:
+    """Sort blocks as `_before` orders them: spread over m buckets by float spending (a monotone
+    map, so the buckets are in order), then each bucket sorted by `_sort`. About linear where the
+    spending is spread out, as it is over a table's few hundred classes."""
+    cdef Py_ssize_t i, b, start = 0
+    cdef double low, high, width
+    if m < 32:
+        _sort(blocks, m, 64)
+        return 0
+    low = high = blocks[0].spent
+    for i in range(1, m):
+        low = fmin(low, blocks[i].spent)
+        high = fmax(high, blocks[i].spent)
+    if not high > low:
+        _sort(blocks, m, 64)
+        return 0
+    width = m / (high - low)
+    cdef Py_ssize_t* ends = <Py_ssize_t*>calloc(m + 1, sizeof(Py_ssize_t))
+    cdef Block* spread = <Block*>malloc(m * sizeof(Block))
+    if ends == NULL or spread == NULL:
+        free(ends)
+        free(spread)
+        raise MemoryError()
+    for i in range(m):
+        ends[_bucket(blocks[i].spent, low, width, m) + 1] += 1
+    for b in range(m):
+        ends[b + 1] += ends[b]
+    for i in range(m):
+        b = _bucket(blocks[i].spent, low, width, m)
+        spread[ends[b]] = blocks[i]
+        ends[b] += 1
+    memcpy(blocks, spread, m * sizeof(Block))
+    for b in range(m):
+        _sort(blocks + start, ends[b] - start, 64)
+        start = ends[b]
+    free(ends)
+    free(spread)
+    return 0
+
+
+cdef inline double fmin(double a, double b) noexcept nogil:
+    return a if a < b else b
+
+
+cdef inline double fmax(double a, double b) noexcept nogil:
+    return a if a > b else b
+
+
+cdef inline Py_ssize_t _bucket(double spent, double low, double width, Py_ssize_t m) noexcept nogil:
+    cdef Py_ssize_t b = <Py_ssize_t>((spent - low) * width)
+    return b if b < m else m - 1
+
+
 def class_table(
     const int[::1] type_class,
     const Py_ssize_t[::1] supporters,
@@ -200,7 +298,7 @@ def class_table(
                 blocks[m].spent = spent_f[c]
                 m += 1
             scratch[c] += many[i]
-        _sort(blocks, m, 64)
+        _sort_by_spending(blocks, m)
         start = 0
         for j in range(1, m + 1):
             if j == m or not _close(&blocks[j - 1], &blocks[j]):

@@ -182,6 +182,12 @@ class EesRun:
         i = bisect_right(rounds, round_no)
         return None if i == 0 else self.history[p, rounds[i - 1]]
 
+    def tables_at(self, round_no: int) -> list[Table | None]:
+        """Each project's table at the latest round up to `round_no` that has one (None: no table)."""
+        if round_no >= self.started:
+            return self.newest
+        return [self.latest(p, round_no) for p in range(len(self.newest))]
+
     def bound(self, p: int, round_no: int, need: int) -> float:
         """A lower bound on p's c / k + s over k >= need in a round, from its latest table up to it
         (its newest table for the round being run, when no later round has tables yet)."""
