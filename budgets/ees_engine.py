@@ -52,10 +52,6 @@ class EesOutcome:
     change_skip: Fraction | None = None
 
 
-def _rho(problem: MesProblem, p: int, k: int) -> Fraction:
-    return Fraction(problem.costs[p], k * problem.scale[p])
-
-
 Choice = tuple[int, int, Fraction]  # a round's purchase: project, payers, rho
 # A (round, project) pair that could change a run: a bound on when, the round, the project, payers needed.
 Pair = tuple[float, int, int, int]
@@ -267,7 +263,8 @@ def _cheapest(
     whose bound is within reach of the best fresh rho is evaluated, the rest cannot be cheapest.
     """
     problem = run.problem
-    best: tuple[Fraction, tuple[int, int, int], int, int] | None = None
+    costs, scale, tie_rank = problem.costs, problem.scale, run.tie_rank
+    best: tuple[int, int, int] | None = None  # project, payers, units (its rho: cost / units)
     best_f = math.inf
     fresh: list[tuple[float, int]] = []
     while heap and heap[0][0] <= best_f * (1 + TOL):
@@ -279,11 +276,18 @@ def _cheapest(
             alive.discard(p)
             outcome.dropped[p] = round_no
             continue
-        rho = _rho(problem, p, k)
-        fresh.append((float(rho), p))
-        if best is None or (rho, problem.tie_key(p)) < best[:2]:
-            best = (rho, problem.tie_key(p), p, k)
-            best_f = float(rho)
+        units = k * scale[p]
+        rho_f = costs[p] / units
+        fresh.append((rho_f, p))
+        if best is None:
+            cheaper = True
+        else:
+            # Exactly: rho below the best's, or equal and first in the tie order.
+            q, _, q_units = best
+            here, there = costs[p] * q_units, costs[q] * units
+            cheaper = here < there or (here == there and tie_rank[p] < tie_rank[q])
+        if cheaper:
+            best, best_f = (p, k, units), rho_f
     for item in fresh:
         heapq.heappush(heap, item)
-    return None if best is None else (best[2], best[3], best[0])
+    return None if best is None else (best[0], best[1], Fraction(costs[best[0]], best[2]))
