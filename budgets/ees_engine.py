@@ -31,8 +31,8 @@ import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from budgets.ees_loops import round_pairs
-from budgets.ees_tables import TOL, EesRun, SupporterArrays
+from budgets.ees_loops import TOL, round_pairs
+from budgets.ees_tables import EesRun, SupporterArrays
 from budgets.mes_problem import MesProblem
 
 

@@ -17,10 +17,8 @@ from fractions import Fraction
 import numpy as np
 import numpy.typing as npt
 
-from budgets.ees_loops import TOL, Table, class_table, move_payers
+from budgets.ees_loops import Table, class_table, move_payers
 from budgets.mes_problem import MesProblem
-
-__all__ = ["TOL", "EesRun", "Spending", "SupporterArrays", "Table"]
 
 
 @dataclass(frozen=True, slots=True)
