@@ -256,8 +256,10 @@ cdef inline double fmax(double a, double b) noexcept nogil:
 
 
 cdef inline Py_ssize_t _bucket(double spent, double low, double width, Py_ssize_t m) noexcept nogil:
-    cdef Py_ssize_t b = <Py_ssize_t>((spent - low) * width)
-    return b if b < m else m - 1
+    """A block's bucket: (spent - low) x width (never negative) truncated, or the last bucket for
+    anything past it, infinity and NaN included (a width overflowed by classes a denormal apart)."""
+    cdef double x = (spent - low) * width
+    return <Py_ssize_t>x if x < m - 1 else m - 1
 
 
 def class_table(

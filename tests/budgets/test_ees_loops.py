@@ -93,6 +93,19 @@ def test_a_tables_reads_match_fractions(state, per_voter: Fraction, need: int) -
         assert table.paying(k).tolist() == classes[: ends.index(k) + 1]
 
 
+def test_classes_a_denormal_apart_are_ordered_exactly() -> None:
+    # Enough classes for the bucket sort, spending so close that a bucket's width overflows.
+    tiny = Fraction(5e-324)
+    exact = [Fraction(0)] + [tiny * ((7 * i) % 40) for i in range(1, 41)]
+    type_class = np.arange(41, dtype=np.int32)
+    supporters = np.arange(41, dtype=np.intp)
+    spent_f = np.array([float(x) for x in exact])
+    table = class_table(type_class, supporters, np.ones(41), spent_f, np.zeros(41), 100, 2, exact.__getitem__)
+    order = reference(type_class, supporters, np.ones(41), exact, 100)[0]
+    assert table.classes.tolist() == order
+    assert [exact[c] for c in order] == sorted(exact)
+
+
 def test_payers_move_to_their_new_classes_and_others_stay() -> None:
     type_class = np.array([0, 1, 2, 1, 0, 2], dtype=np.int32)
     moved = np.zeros(8, dtype=np.int32)
