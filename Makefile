@@ -10,7 +10,7 @@ PROD_PORT ?= 8000
 PYTEST_WORKERS ?= 2
 export SPATIALITE_LIBRARY_PATH := mod_spatialite
 
-# gcc and the Python headers build the float MES run's compiled loops (budgets/mes_float_loops.pyx).
+# gcc and the Python headers build the engine's compiled loops (budgets/mes_float_loops.pyx, budgets/ees_loops.pyx).
 RUN_DEBS  := libsqlite3-mod-spatialite gcc python3-dev
 TEST_DEBS := $(RUN_DEBS) postgresql postgis redis-server chromium fonts-dejavu-core
 BENCH_DEBS := $(TEST_DEBS) wrk
@@ -19,9 +19,11 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run run-production test lint bench clean system-run system-test system-bench system-production
 
-# The float MES run's inner loops are compiled with Cython, in place beside its source (DESIGN.md).
-KERNEL := budgets/mes_float_loops
-KERNEL_SO := $(KERNEL)$(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')
+# The float MES run's and the EES run's inner loops are compiled with Cython, in place beside their
+# sources (DESIGN.md).
+KERNELS := budgets/mes_float_loops budgets/ees_loops
+EXT_SUFFIX := $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')
+KERNEL_SO := $(addsuffix $(EXT_SUFFIX),$(KERNELS))
 
 run: system-run $(VENV)/.runtime $(KERNEL_SO)
 	$(BIN)/flask --app wsgi init-db
@@ -112,9 +114,9 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
 	touch $@ $(VENV)/.runtime
 
 # cythonize writes the C file and the module beside the source, and its scratch files in build/.
-$(KERNEL_SO): $(KERNEL).pyx | $(VENV)/.runtime
-	$(BIN)/cythonize -i -q $(KERNEL).pyx
+$(KERNEL_SO): %$(EXT_SUFFIX): %.pyx | $(VENV)/.runtime
+	$(BIN)/cythonize -i -q $<
 	rm -rf build
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache test-artifacts build $(KERNEL).c $(KERNEL_SO)
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache test-artifacts build $(addsuffix .c,$(KERNELS)) $(KERNEL_SO)

@@ -31,7 +31,8 @@ import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from budgets.ees_tables import TOL, EesRun, SupporterArrays
+from budgets.ees_loops import TOL, round_pairs
+from budgets.ees_tables import EesRun, SupporterArrays
 from budgets.mes_problem import MesProblem
 
 
@@ -51,22 +52,6 @@ class EesOutcome:
     change_skip: Fraction | None = None
 
 
-def _rho(problem: MesProblem, p: int, k: int) -> Fraction:
-    return Fraction(problem.costs[p], k * problem.scale[p])
-
-
-def _needed(run: EesRun, p: int, rho: Fraction, chosen: int) -> int:
-    """The fewest payers with which p beats a round that chose `chosen` at `rho`.
-
-    p's rho with k payers is c / (k * scale), below `rho` iff k > x = c / (scale * rho); in integers.
-    """
-    problem = run.problem
-    above, below = problem.costs[p] * rho.denominator, problem.scale[p] * rho.numerator
-    if run.tie_rank[p] < run.tie_rank[chosen]:
-        return max(1, -(-above // below))
-    return above // below + 1
-
-
 Choice = tuple[int, int, Fraction]  # a round's purchase: project, payers, rho
 # A (round, project) pair that could change a run: a bound on when, the round, the project, payers needed.
 Pair = tuple[float, int, int, int]
@@ -80,19 +65,9 @@ def _pairs(
     With `skip` (the projects the run buys) only projects left out count (add-opt-skip).
     """
     problem = run.problem
-    found: list[Pair] = []
-    for q in offered:
-        if skip is not None and q in skip:
-            continue
-        if choice is None:
-            need = 1
-        elif q == choice[0]:
-            need = choice[1] + 1
-        else:
-            need = _needed(run, q, choice[2], choice[0])
-        if need <= problem.supporter_counts[q]:
-            found.append((run.bound(q, round_no, need), round_no, q, need))
-    return found
+    costs, scale, supporters = problem.costs, problem.scale, problem.supporter_counts
+    tables = run.tables_at(round_no)
+    return round_pairs(tables, offered, round_no, choice, costs, scale, supporters, run.tie_rank, skip)
 
 
 def _least(run: EesRun, pending: list[Pair]) -> Fraction | None:
@@ -226,9 +201,8 @@ class EesSweep:
         offered = [p for _, p in heap]
         heapq.heapify(heap)
         alive = set(offered)
-        redone = round_no
         while True:
-            run.snapshots.append(run.type_class.copy())
+            run.start_round()
             self.offered_at.append(offered[:])
             self.spent_at.append(outcome.spent)
             self.classes_at.append(run.spending.size)
@@ -241,17 +215,17 @@ class EesSweep:
             outcome.bought.append(p)
             outcome.round_of[p], outcome.payers[p], outcome.share[p], outcome.rho[p] = round_no, k, share, rho
             outcome.spent += costs[p]
-            offered.remove(p)
-            alive.discard(p)
             if cost_limit is not None and outcome.spent > cost_limit:
                 outcome.over_limit = True
                 return outcome
+            if change_points:
+                self.change_at.append(_least(run, _pairs(run, round_no, best, offered, None)))
+            offered.remove(p)
+            alive.discard(p)
             run.pay(p, run.table(p, round_no), k, share)
             round_no += 1
         if change_points:
-            for r in range(redone, len(self.rounds) + 1):
-                pairs = _pairs(run, r, self.rounds[r - 1], self.offered_at[r - 1], None)
-                self.change_at.append(_least(run, pairs))
+            self.change_at.append(_least(run, _pairs(run, round_no, None, offered, None)))
         return outcome
 
 
@@ -289,7 +263,8 @@ def _cheapest(
     whose bound is within reach of the best fresh rho is evaluated, the rest cannot be cheapest.
     """
     problem = run.problem
-    best: tuple[Fraction, tuple[int, int, int], int, int] | None = None
+    costs, scale, tie_rank = problem.costs, problem.scale, run.tie_rank
+    best: tuple[int, int, int] | None = None  # project, payers, units (its rho: cost / units)
     best_f = math.inf
     fresh: list[tuple[float, int]] = []
     while heap and heap[0][0] <= best_f * (1 + TOL):
@@ -301,11 +276,18 @@ def _cheapest(
             alive.discard(p)
             outcome.dropped[p] = round_no
             continue
-        rho = _rho(problem, p, k)
-        fresh.append((float(rho), p))
-        if best is None or (rho, problem.tie_key(p)) < best[:2]:
-            best = (rho, problem.tie_key(p), p, k)
-            best_f = float(rho)
+        units = k * scale[p]
+        rho_f = costs[p] / units
+        fresh.append((rho_f, p))
+        if best is None:
+            cheaper = True
+        else:
+            # Exactly: rho below the best's, or equal and first in the tie order.
+            q, _, q_units = best
+            here, there = costs[p] * q_units, costs[q] * units
+            cheaper = here < there or (here == there and tie_rank[p] < tie_rank[q])
+        if cheaper:
+            best, best_f = (p, k, units), rho_f
     for item in fresh:
         heapq.heappush(heap, item)
-    return None if best is None else (best[2], best[3], best[0])
+    return None if best is None else (best[0], best[1], Fraction(costs[best[0]], best[2]))

@@ -3,24 +3,22 @@
 Voter types are grouped in classes of equal spending (budgets.ees_engine says why spending does not
 depend on the per-voter budget). A run keeps, per class, its spending as a float and, on demand,
 exactly; and per (project, round), a table of the project's supporters by spending, from which the
-engine reads how many can pay a share and the least per-voter budget at which k of them could.
-The engine (budgets.ees_engine) decides rounds and change points from these.
+engine reads how many can pay a share and the least per-voter budget at which k of them could
+(tables are built and read by compiled loops, budgets.ees_loops). The engine (budgets.ees_engine)
+decides rounds and change points from these.
 """
 
 from __future__ import annotations
 
-import math
-from bisect import bisect_left, bisect_right, insort
+from bisect import bisect_right, insort
 from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
 import numpy.typing as npt
 
+from budgets.ees_loops import Table, class_table, move_payers
 from budgets.mes_problem import MesProblem
-
-TOL = 1e-9
-_ORDER_TOL = 1e-12  # classes whose float spending is this close (relatively) are ordered exactly
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,75 +40,42 @@ class SupporterArrays:
         return cls(types, tuple(multiplicity[t] for t in types))
 
 
-@dataclass(slots=True)
-class Table:
-    """A project's blocks (classes poorest last): payer counts at each block's end and c / k + s there."""
-
-    ends: list[int]
-    value_f: npt.NDArray[np.float64]
-    suffix_f: npt.NDArray[np.float64]
-    exact: dict[int, Fraction]
-    classes: npt.NDArray[np.intp]
-    round_no: int
-    run: EesRun
-
-    def lower_bound(self, need: int) -> float:
-        j = bisect_left(self.ends, need)
-        return math.inf if j == len(self.ends) else float(self.suffix_f[j])
-
-    def value(self, i: int, cost: int) -> Fraction:
-        found = self.exact.get(i)
-        if found is None:
-            found = self.exact[i] = Fraction(cost, self.ends[i]) + self.run.spent(int(self.classes[i]))
-        return found
-
-    def least(self, need: int, cost: int) -> Fraction | None:
-        """Exactly min over blocks ending at >= need payers of c / k + s (None when there is none)."""
-        j = bisect_left(self.ends, need)
-        if j == len(self.ends):
-            return None
-        near = self.suffix_f[j] * (1 + TOL) + 1e-300
-        return min(self.value(j + i, cost) for i in np.flatnonzero(self.value_f[j:] <= near).tolist())
-
-    def payers(self, per_voter: Fraction, per_voter_f: float, cost: int) -> int:
-        """The most supporters who can split the cost equally (0: none): the last block with c/k + s <= b."""
-        low = per_voter_f * (1 - TOL)
-        for i in reversed(np.flatnonzero(self.value_f <= per_voter_f * (1 + TOL)).tolist()):
-            if self.value_f[i] <= low or self.value(i, cost) <= per_voter:
-                return self.ends[i]
-        return 0
-
-
 class Spending:
     """What each voter of a class has spent: a float always, the exact value when first asked for.
 
     A class is made by its voters paying one share from an earlier class, so its exact spending is
     the earlier class's plus the share; most classes are never compared exactly, and making their
-    Fractions would dominate a run. The floats carry a rounding error far below `_ORDER_TOL`.
+    Fractions would dominate a run. The floats carry a rounding error far below the relative gap
+    below which budgets.ees_loops orders classes by their exact spending.
     """
 
     def __init__(self) -> None:
         self.size = 1
         self.value_f: npt.NDArray[np.float64] = np.zeros(256)
+        # Zeros kept for the compiled loops (budgets.ees_loops): a float and an id per class.
+        self.scratch: npt.NDArray[np.float64] = np.zeros(256)
+        self.moved: npt.NDArray[np.int32] = np.zeros(256, dtype=np.int32)
         self.parent: npt.NDArray[np.intp] = np.zeros(256, dtype=np.intp)
         self.exact: list[Fraction | None] = [Fraction(0)]
         self.batch_start: list[int] = [0]  # classes batch_start[i] .. made by paying batch_share[i]
         self.batch_share: list[Fraction] = [Fraction(0)]
 
-    def extend(self, parents: npt.NDArray[np.intp], share: Fraction) -> npt.NDArray[np.intp]:
-        """New classes, one per parent class: its voters after paying `share`; returns their ids."""
+    def extend(self, parents: npt.NDArray[np.intp], share: Fraction) -> int:
+        """New classes, one per parent class: its voters after paying `share`; returns the first id."""
         first, n = self.size, len(parents)
         if first + n > len(self.value_f):
             capacity = 2 * (first + n)
             self.value_f = np.resize(self.value_f, capacity)
             self.parent = np.resize(self.parent, capacity)
+            self.scratch = np.zeros(capacity)
+            self.moved = np.zeros(capacity, dtype=np.int32)
         self.value_f[first : first + n] = self.value_f[parents] + float(share)
         self.parent[first : first + n] = parents
         self.exact.extend([None] * n)
         self.batch_start.append(first)
         self.batch_share.append(share)
         self.size = first + n
-        return np.arange(first, first + n, dtype=np.intp)
+        return first
 
     def of(self, c: int) -> Fraction:
         """The exact spending of class c (kept once computed)."""
@@ -132,36 +97,6 @@ class Spending:
             self.batch_start.pop()
             self.batch_share.pop()
 
-    def ascending(
-        self, classes: npt.NDArray[np.intp]
-    ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
-        """The classes from least to most spent, and their spending as floats.
-
-        Sorted by float, then exactly within each run of floats too close to tell apart.
-        """
-        value_f = self.value_f[classes]
-        by_float = np.argsort(value_f, kind="stable")
-        order, value_f = classes[by_float], value_f[by_float]
-        close = np.flatnonzero(np.diff(value_f) <= _ORDER_TOL * (1 + np.abs(value_f[1:])))
-        if len(close):
-            fixed = order.tolist()
-            for start, stop in _runs(close.tolist()):
-                fixed[start:stop] = sorted(fixed[start:stop], key=self.of)
-            order = np.array(fixed, dtype=np.intp)
-            value_f = self.value_f[order]
-        return order, value_f
-
-
-def _runs(close: list[int]) -> list[tuple[int, int]]:
-    """Slices of the sorted order joined by close neighbours (i close: items i and i + 1 are)."""
-    found: list[tuple[int, int]] = []
-    for i in close:
-        if found and found[-1][1] == i + 1:
-            found[-1] = (found[-1][0], i + 2)
-        else:
-            found.append((i, i + 2))
-    return found
-
 
 class EesRun:
     """The state of one run as it goes: everyone's class, the classes' spending, tables per round."""
@@ -172,26 +107,38 @@ class EesRun:
         self.b = Fraction(0)
         self.b_f = 0.0
         self.spending = Spending()
-        self.type_class: npt.NDArray[np.intp] = np.zeros(len(problem.types.multiplicity), dtype=np.intp)
+        types = len(problem.types.multiplicity)
+        self.type_class: npt.NDArray[np.int32] = np.zeros(types, dtype=np.int32)
         self.history: dict[tuple[int, int], Table] = {}  # (project, round) -> table at the round's start
         self.rounds_of: list[list[int]] = [[] for _ in problem.costs]  # rounds with a table, ascending
+        self.newest: list[Table | None] = [None for _ in problem.costs]  # each project's latest table
         order = sorted(range(len(problem.costs)), key=problem.tie_key)
         self.tie_rank = [0] * len(order)  # rank in the tie order (lower cost, more supporters, earlier)
         for rank, p in enumerate(order):
             self.tie_rank[p] = rank
-        self.snapshots: list[npt.NDArray[np.intp]] = []  # everyone's class at the start of each round
+        # Everyone's class at the start of each round so far, a row per round (grown by doubling).
+        self.starts: npt.NDArray[np.int32] = np.zeros((8, types), dtype=np.int32)
+        self.started = 0
 
     def set_budget(self, per_voter: Fraction) -> None:
         self.b = per_voter
         self.b_f = float(per_voter)
 
+    def start_round(self) -> None:
+        """Keep everyone's class at the start of the next round."""
+        if self.started == len(self.starts):
+            self.starts = np.concatenate([self.starts, np.zeros_like(self.starts)])
+        self.starts[self.started] = self.type_class
+        self.started += 1
+
     def forget_from(self, round_no: int, classes: int) -> None:
         """Go back to the start of a round: its snapshot and tables stay, later ones go."""
-        self.type_class = self.snapshots[round_no - 1].copy()
-        del self.snapshots[round_no - 1 :]
+        self.type_class[:] = self.starts[round_no - 1]
+        self.started = round_no - 1
         for p, rounds in enumerate(self.rounds_of):
             while rounds and rounds[-1] > round_no:
                 del self.history[p, rounds.pop()]
+            self.newest[p] = self.history[p, rounds[-1]] if rounds else None
         self.spending.truncate(classes)
 
     def table(self, p: int, round_no: int) -> Table:
@@ -201,20 +148,23 @@ class EesRun:
             return found
         problem = self.problem
         cost = problem.costs[p]
+        spending = self.spending
         if round_no == 1:
             n = problem.supporter_counts[p]
             single = np.array([cost / n])
-            found = Table([n], single, single, {}, np.zeros(1, dtype=np.intp), round_no, self)
+            first = np.zeros(1, dtype=np.intp)
+            found = Table(first, np.array([n], dtype=np.int64), single, single, round_no, spending.of)
         else:
-            classes = self.snapshots[round_no - 1] if round_no <= len(self.snapshots) else self.type_class
-            cells = np.bincount(classes[self.arrays.types[p]], weights=self.arrays.counts[p])
-            order, spent_f = self.spending.ascending(np.flatnonzero(cells))
-            ends = np.cumsum(cells[order])
-            values = cost / ends + spent_f
-            suffix = np.minimum.accumulate(values[::-1])[::-1]
-            found = Table(ends.astype(np.int64).tolist(), values, suffix, {}, order, round_no, self)
+            classes = self.starts[round_no - 1] if round_no <= self.started else self.type_class
+            spent_f = spending.value_f[: spending.size]
+            types, counts = self.arrays.types[p], self.arrays.counts[p]
+            scratch = spending.scratch
+            found = class_table(classes, types, counts, spent_f, scratch, cost, round_no, spending.of)
         self.history[p, round_no] = found
         insort(self.rounds_of[p], round_no)
+        newest = self.newest[p]
+        if newest is None or newest.round_no < round_no:
+            self.newest[p] = found
         return found
 
     def spent(self, c: int) -> Fraction:
@@ -230,9 +180,16 @@ class EesRun:
         i = bisect_right(rounds, round_no)
         return None if i == 0 else self.history[p, rounds[i - 1]]
 
+    def tables_at(self, round_no: int) -> list[Table | None]:
+        """Each project's table at the latest round up to `round_no` that has one (None: no table)."""
+        if round_no >= self.started:
+            return self.newest
+        return [self.latest(p, round_no) for p in range(len(self.newest))]
+
     def bound(self, p: int, round_no: int, need: int) -> float:
-        """A lower bound on p's c / k + s over k >= need in a round, from its latest table up to it."""
-        found = self.latest(p, round_no)
+        """A lower bound on p's c / k + s over k >= need in a round, from its latest table up to it
+        (its newest table for the round being run, when no later round has tables yet)."""
+        found = self.newest[p] if round_no >= self.started else self.latest(p, round_no)
         return 0.0 if found is None else found.lower_bound(need)
 
     def payers(self, p: int, table: Table) -> int:
@@ -247,8 +204,6 @@ class EesRun:
         them (the poorer-ranked one's c / k is smaller).
         """
         spending = self.spending
-        moves = np.arange(spending.size, dtype=np.intp)  # non-payers stay
-        payers = table.classes[: bisect_right(table.ends, k)]
-        moves[payers] = spending.extend(payers, share)
-        supporters = self.arrays.types[p]
-        self.type_class[supporters] = moves[self.type_class[supporters]]
+        payers = table.paying(k)
+        first = spending.extend(payers, share)
+        move_payers(self.type_class, self.arrays.types[p], payers, first, spending.moved)

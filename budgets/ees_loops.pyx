@@ -1,0 +1,383 @@
+# cython: language_level=3, boundscheck=True, wraparound=False, cdivision=True, initializedcheck=False
+"""An Exact Equal Shares run's tables, compiled: a project's supporters by spending class at the
+start of a round, and the reads the engine makes of them (payers at a budget, bounds and least
+change points).
+
+budgets.ees_engine says what a table is for and why its reads decide a run exactly; budgets.ees_tables
+keeps the run's classes. A run builds a few tables per round, each over a few thousand supporters
+falling in a few hundred classes: as numpy calls (a weighted count, a sort, sums) each step cost more
+to start than to run, so building and reading them is plain C here. Floats decide only where they are
+clear by a relative margin (`TOL`); the rest is decided with the exact spending, asked of the run.
+Every class id is checked against the arrays before it is read (IndexError, as numpy would). Built by
+`make` (Cython); budgets/ees_loops.pyi types it for mypy.
+"""
+
+from fractions import Fraction
+
+import numpy as np
+
+from libc.math cimport INFINITY, fabs
+from libc.stdlib cimport calloc, free, malloc, qsort
+from libc.string cimport memcpy
+
+# Float comparisons within this relative margin are decided exactly.
+TOL = 1e-9
+cdef double _TOL = TOL
+# Classes whose float spending is this close (relatively) are ordered by their exact spending.
+cdef double _ORDER_TOL = 1e-12
+
+
+cdef class Table:
+    """A project's supporters at the start of a round in blocks, one per spending class, least spent
+    first: the payer count at each block's end (`ends`), c / k + s there as a float (`value_f`, k the
+    count and s the block's spending) and the least of those from each block on (`suffix_f`).
+
+    Exact values of c / k + s are made from the run's exact spending (`spent`, a class's Fraction)
+    when a float comparison is too close to call, and kept."""
+
+    cdef readonly object classes, ends, value_f, suffix_f
+    cdef readonly int round_no
+    cdef const Py_ssize_t[::1] _classes
+    cdef const long long[::1] _ends
+    cdef const double[::1] _value
+    cdef const double[::1] _suffix
+    cdef Py_ssize_t size
+    cdef dict exact
+    cdef object spent
+
+    def __init__(self, classes, ends, value_f, suffix_f, int round_no, spent):
+        self.classes, self.ends, self.value_f, self.suffix_f = classes, ends, value_f, suffix_f
+        self._classes, self._ends, self._value, self._suffix = classes, ends, value_f, suffix_f
+        self.size = self._ends.shape[0]
+        if not (self._classes.shape[0] == self._value.shape[0] == self._suffix.shape[0] == self.size):
+            raise ValueError("a table's arrays differ in length")
+        self.round_no, self.spent, self.exact = round_no, spent, {}
+
+    cdef Py_ssize_t _first_with(self, long long need) noexcept:
+        """The first block ending at `need` payers or more (size when none does)."""
+        cdef Py_ssize_t low = 0, high = self.size, middle
+        while low < high:
+            middle = (low + high) // 2
+            if self._ends[middle] < need:
+                low = middle + 1
+            else:
+                high = middle
+        return low
+
+    def lower_bound(self, long long need) -> float:
+        """A lower bound on c / k + s over blocks ending at `need` payers or more (inf when none do)."""
+        return self._lower_bound(need)
+
+    cdef double _lower_bound(self, long long need) noexcept:
+        cdef Py_ssize_t j = self._first_with(need)
+        return INFINITY if j == self.size else self._suffix[j]
+
+    def value(self, Py_ssize_t i, cost):
+        """c / k + s at block i, exactly."""
+        found = self.exact.get(i)
+        if found is None:
+            found = self.exact[i] = Fraction(cost, self._ends[i]) + self.spent(self._classes[i])
+        return found
+
+    def least(self, long long need, cost):
+        """Exactly min over blocks ending at >= need payers of c / k + s (None when there is none)."""
+        cdef Py_ssize_t j = self._first_with(need), i
+        if j == self.size:
+            return None
+        cdef double near = self._suffix[j] * (1 + _TOL) + 1e-300
+        best = None
+        for i in range(j, self.size):
+            if self._value[i] <= near:
+                found = self.value(i, cost)
+                if best is None or found < best:
+                    best = found
+        return best
+
+    def payers(self, per_voter, double per_voter_f, cost) -> int:
+        """The most supporters who can split the cost equally (0: none): the last block with
+        c / k + s <= b."""
+        cdef double low = per_voter_f * (1 - _TOL), high = per_voter_f * (1 + _TOL)
+        cdef Py_ssize_t i
+        for i in range(self.size - 1, -1, -1):
+            if self._value[i] <= high and (self._value[i] <= low or self.value(i, cost) <= per_voter):
+                return self._ends[i]
+        return 0
+
+    def paying(self, long long k):
+        """The classes of the first k payers (whole blocks: k is always a block's end)."""
+        cdef Py_ssize_t j = self._first_with(k)
+        if j == self.size or self._ends[j] != k:
+            raise ValueError(f"{k} payers do not end a block")
+        return self.classes[: j + 1]
+
+
+def round_pairs(
+    list tables,
+    list offered,
+    int round_no,
+    choice,
+    costs,
+    scale,
+    supporters,
+    tie_rank,
+    skip,
+):
+    """The (bound, round, project, payers needed) pairs that could change a round that chose
+    `choice` (project, payers, rho; None: the round after the last purchase, where any payer
+    would): for each project on offer (left out of `skip`, when given) the fewest payers with which
+    it would beat the choice, and a lower bound on when from its table in `tables` (each
+    project's latest table up to the round). budgets.ees_engine says how they give the round's
+    change point."""
+    cdef list found = []
+    cdef Table table
+    cdef object q, need, above, below
+    if choice is not None:
+        chosen, payers, rho = choice
+        rank, numerator, denominator = tie_rank[chosen], rho.numerator, rho.denominator
+    for q in offered:
+        if skip is not None and q in skip:
+            continue
+        if choice is None:
+            need = 1
+        elif q == chosen:
+            need = payers + 1
+        else:
+            # q's rho with k payers is c / (k * scale), below the round's iff k > c / (scale * rho);
+            # in integers, a tie won by q where it comes first in the tie order.
+            above, below = costs[q] * denominator, scale[q] * numerator
+            need = max(1, -(-above // below)) if tie_rank[q] < rank else above // below + 1
+        if need <= supporters[q]:
+            table = tables[q]
+            found.append((0.0 if table is None else table._lower_bound(need), round_no, q, need))
+    return found
+
+
+cdef struct Block:
+    double spent
+    Py_ssize_t cls
+
+
+cdef inline bint _before(const Block* a, const Block* b) noexcept nogil:
+    """Blocks in order of float spending, then class id (numpy's stable argsort over ids in order)."""
+    return a.spent < b.spent or (a.spent == b.spent and a.cls < b.cls)
+
+
+cdef inline bint _close(const Block* a, const Block* b) noexcept nogil:
+    """Sorted neighbours too close in float spending to order by it."""
+    return b.spent - a.spent <= _ORDER_TOL * (1 + fabs(b.spent))
+
+
+cdef int _compare(const void* a, const void* b) noexcept nogil:
+    return -1 if _before(<const Block*>a, <const Block*>b) else (1 if _before(<const Block*>b, <const Block*>a) else 0)
+
+
+cdef void _sort(Block* blocks, Py_ssize_t n, int depth) noexcept nogil:
+    """Sort blocks in place: quicksort (middle pivot, Hoare's partition) down to insertion sort for
+    small parts, handing a part to libc's qsort past `depth` levels. Inline comparisons of two-word
+    blocks: a libc sort's calls and copies took most of a table's time."""
+    cdef Py_ssize_t i, j
+    cdef Block pivot, item
+    while n > 16:
+        if depth == 0:
+            qsort(blocks, n, sizeof(Block), _compare)
+            return
+        depth -= 1
+        pivot = blocks[n // 2]
+        i, j = -1, n
+        while True:
+            i += 1
+            while _before(&blocks[i], &pivot):
+                i += 1
+            j -= 1
+            while _before(&pivot, &blocks[j]):
+                j -= 1
+            if i >= j:
+                break
+            item = blocks[i]
+            blocks[i] = blocks[j]
+            blocks[j] = item
+        _sort(blocks, j + 1, depth)
+        blocks, n = blocks + j + 1, n - j - 1
+    for i in range(1, n):
+        item = blocks[i]
+        j = i - 1
+        while j >= 0 and _before(&item, &blocks[j]):
+            blocks[j + 1] = blocks[j]
+            j -= 1
+        blocks[j + 1] = item
+
+
+cdef int _sort_by_spending(Block* blocks, Py_ssize_t m) except -1:
+    """Sort blocks as `_before` orders them: spread over m buckets by float spending (a monotone
+    map, so the buckets are in order), then each bucket sorted by `_sort`. About linear where the
+    spending is spread out, as it is over a table's few hundred classes."""
+    cdef Py_ssize_t i, b, start = 0
+    cdef double low, high, width
+    if m < 32:
+        _sort(blocks, m, 64)
+        return 0
+    low = high = blocks[0].spent
+    for i in range(1, m):
+        low = fmin(low, blocks[i].spent)
+        high = fmax(high, blocks[i].spent)
+    if not high > low:
+        _sort(blocks, m, 64)
+        return 0
+    width = m / (high - low)
+    cdef Py_ssize_t* ends = <Py_ssize_t*>calloc(m + 1, sizeof(Py_ssize_t))
+    cdef Block* spread = <Block*>malloc(m * sizeof(Block))
+    if ends == NULL or spread == NULL:
+        free(ends)
+        free(spread)
+        raise MemoryError()
+    for i in range(m):
+        ends[_bucket(blocks[i].spent, low, width, m) + 1] += 1
+    for b in range(m):
+        ends[b + 1] += ends[b]
+    for i in range(m):
+        b = _bucket(blocks[i].spent, low, width, m)
+        spread[ends[b]] = blocks[i]
+        ends[b] += 1
+    memcpy(blocks, spread, m * sizeof(Block))
+    for b in range(m):
+        _sort(blocks + start, ends[b] - start, 64)
+        start = ends[b]
+    free(ends)
+    free(spread)
+    return 0
+
+
+cdef inline double fmin(double a, double b) noexcept nogil:
+    return a if a < b else b
+
+
+cdef inline double fmax(double a, double b) noexcept nogil:
+    return a if a > b else b
+
+
+cdef inline Py_ssize_t _bucket(double spent, double low, double width, Py_ssize_t m) noexcept nogil:
+    """A block's bucket: (spent - low) x width (never negative) truncated, or the last bucket for
+    anything past it, infinity and NaN included (a width overflowed by classes a denormal apart)."""
+    cdef double x = (spent - low) * width
+    return <Py_ssize_t>x if x < m - 1 else m - 1
+
+
+def class_table(
+    const int[::1] type_class,
+    const Py_ssize_t[::1] supporters,
+    const double[::1] many,
+    const double[::1] spent_f,
+    double[::1] scratch,
+    cost,
+    int round_no,
+    spent,
+):
+    """The table of a project's supporting types (`many` voters each) whose classes `type_class`
+    gives, classes having spent `spent_f` (floats) and `spent` (exactly, a callable).
+
+    `scratch` holds a float per class, zero on entry and left zero. Blocks are ordered by float
+    spending, then by class id (numpy's stable argsort over the classes in id order); a run of
+    neighbours within `_ORDER_TOL` of each other is ordered by exact spending instead."""
+    cdef Py_ssize_t n = supporters.shape[0], classes = spent_f.shape[0], m = 0, i, j, c, start
+    if many.shape[0] != n:
+        raise ValueError("supporters and many differ in length")
+    if scratch.shape[0] < classes:
+        raise ValueError("scratch is shorter than the classes")
+    cdef Block* blocks = <Block*>malloc(n * sizeof(Block) + 1)
+    if blocks == NULL:
+        raise MemoryError()
+    cdef double c_f = float(cost)
+    cdef bint filled = False
+    try:
+        for i in range(n):
+            c = type_class[supporters[i]]
+            if not 0 <= c < classes:
+                raise IndexError(f"class {c} is outside 0..{classes - 1}")
+            if not many[i] > 0:
+                raise ValueError("a supporting type holds no voters")
+            if scratch[c] == 0.0:
+                blocks[m].cls = c
+                blocks[m].spent = spent_f[c]
+                m += 1
+            scratch[c] += many[i]
+        _sort_by_spending(blocks, m)
+        start = 0
+        for j in range(1, m + 1):
+            if j == m or not _close(&blocks[j - 1], &blocks[j]):
+                if j - start > 1:
+                    _order_exactly(blocks + start, j - start, spent)
+                start = j
+        classes_array = np.empty(m, dtype=np.intp)
+        ends_array = np.empty(m, dtype=np.int64)
+        value_array = np.empty(m, dtype=np.float64)
+        suffix_array = np.empty(m, dtype=np.float64)
+        _fill(blocks, m, c_f, scratch, classes_array, ends_array, value_array, suffix_array)
+        filled = True
+    finally:
+        if not filled:  # leave scratch zero whatever went wrong
+            for j in range(m):
+                scratch[blocks[j].cls] = 0.0
+        free(blocks)
+    return Table(classes_array, ends_array, value_array, suffix_array, round_no, spent)
+
+
+def move_payers(
+    int[::1] type_class,
+    const Py_ssize_t[::1] supporters,
+    const Py_ssize_t[::1] payers,
+    int first,
+    int[::1] moved,
+):
+    """A purchase's payments: the supporting types in the paying classes (`payers`, each listed
+    once) move, those of payers[i] to class first + i; the others stay. `moved` holds an id per
+    class, zero on entry and left zero (no class moves to class 0, the first)."""
+    cdef Py_ssize_t i, t, c, n = payers.shape[0]
+    if not 0 < first <= 2**31 - 1 - n:
+        raise ValueError(f"new classes {first}.. are outside 1..2**31 - 1")
+    try:
+        for i in range(n):
+            if moved[payers[i]] != 0:
+                raise ValueError(f"class {payers[i]} is listed twice")
+            moved[payers[i]] = first + i
+        for i in range(supporters.shape[0]):
+            t = supporters[i]
+            c = moved[type_class[t]]
+            if c != 0:
+                type_class[t] = c
+    finally:
+        for i in range(n):
+            moved[payers[i]] = 0
+
+
+cdef void _fill(
+    Block* blocks,
+    Py_ssize_t m,
+    double cost,
+    double[::1] scratch,
+    Py_ssize_t[::1] classes,
+    long long[::1] ends,
+    double[::1] value,
+    double[::1] suffix,
+):
+    """The table's arrays from its sorted blocks, and each block's count taken out of `scratch`."""
+    cdef double total = 0.0, least = INFINITY
+    cdef Py_ssize_t i
+    for i in range(m):
+        total += scratch[blocks[i].cls]
+        scratch[blocks[i].cls] = 0.0
+        classes[i] = blocks[i].cls
+        ends[i] = <long long>total
+        value[i] = cost / total + blocks[i].spent
+    for i in range(m - 1, -1, -1):
+        if value[i] < least:
+            least = value[i]
+        suffix[i] = least
+
+
+cdef void _order_exactly(Block* run, Py_ssize_t size, spent) except *:
+    """Order a run of blocks too close in float spending to tell apart by exact spending (stable)."""
+    cdef Py_ssize_t i
+    by_class = {run[i].cls: run[i] for i in range(size)}
+    ordered = sorted((run[i].cls for i in range(size)), key=spent)
+    for i in range(size):
+        run[i] = by_class[ordered[i]]

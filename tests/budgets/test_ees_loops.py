@@ -1,0 +1,146 @@
+"""The EES run's compiled tables (budgets.ees_loops) agree with plain numpy and Fractions.
+
+The reference below is what budgets.ees_tables did before the tables were compiled: a weighted
+count of the supporters' classes, a stable sort by float spending with runs of near-equal
+neighbours ordered by exact spending, cumulative counts, c / k + s and their suffix minima.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from budgets.ees_loops import TOL, Table, class_table, move_payers
+from tests.budgets.pabulib_files import IN_CI
+
+ORDER_TOL = 1e-12
+TABLES = settings(max_examples=200, deadline=None, derandomize=IN_CI, print_blob=True)
+
+
+def reference(type_class, supporters, many, exact: list[Fraction], cost: int):
+    spent_f = np.array([float(x) for x in exact])
+    cells = np.bincount(type_class[supporters], weights=many, minlength=len(exact))
+    classes = np.flatnonzero(cells)
+    order = classes[np.argsort(spent_f[classes], kind="stable")].tolist()
+    values = spent_f[order]
+    close = np.diff(values) <= ORDER_TOL * (1 + np.abs(values[1:]))
+    start = 0
+    for i in range(1, len(order) + 1):
+        if i == len(order) or not close[i - 1]:
+            order[start:i] = sorted(order[start:i], key=exact.__getitem__)
+            start = i
+    ends = np.cumsum(cells[order])
+    value_f = cost / ends + spent_f[order]
+    return order, ends.astype(np.int64).tolist(), value_f, np.minimum.accumulate(value_f[::-1])[::-1]
+
+
+@st.composite
+def class_states(draw):
+    """Classes with exact spending (some equal, some a hair apart), types in them, a project's supporters."""
+    levels = draw(st.lists(st.fractions(0, 50, max_denominator=7), min_size=1, max_size=12))
+    exact = [Fraction(0)]
+    for _ in range(draw(st.integers(1, 300))):
+        base = draw(st.sampled_from(levels))
+        exact.append(base + draw(st.sampled_from([0, 0, Fraction(1, 10**15), Fraction(-1, 10**15)])))
+    types = draw(st.integers(1, 400))
+    type_class = np.array(draw(st.lists(st.integers(0, len(exact) - 1), min_size=types, max_size=types)))
+    chosen = draw(st.sets(st.integers(0, types - 1), min_size=1))
+    supporters = np.array(sorted(chosen), dtype=np.intp)
+    many = np.array(draw(st.lists(st.integers(1, 5), min_size=len(chosen), max_size=len(chosen))), float)
+    return type_class.astype(np.int32), supporters, many, exact, draw(st.integers(1, 10**9))
+
+
+@TABLES
+@given(class_states())
+def test_a_table_is_the_numpy_one(state) -> None:
+    type_class, supporters, many, exact, cost = state
+    spent_f = np.array([float(x) for x in exact])
+    scratch = np.zeros(len(exact))
+    table = class_table(type_class, supporters, many, spent_f, scratch, cost, 2, exact.__getitem__)
+    order, ends, value_f, suffix_f = reference(type_class, supporters, many, exact, cost)
+    assert table.classes.tolist() == order
+    assert table.ends.tolist() == ends
+    assert table.value_f.tolist() == value_f.tolist()
+    assert table.suffix_f.tolist() == suffix_f.tolist()
+    assert not scratch.any()
+    # The exact spending always ascends: the floats decide only where they are far apart.
+    spent = [exact[c] for c in order]
+    assert spent == sorted(spent)
+
+
+@TABLES
+@given(class_states(), st.fractions(0, 80), st.integers(1, 400))
+def test_a_tables_reads_match_fractions(state, per_voter: Fraction, need: int) -> None:
+    type_class, supporters, many, exact, cost = state
+    spent_f = np.array([float(x) for x in exact])
+    table = class_table(
+        type_class, supporters, many, spent_f, np.zeros(len(exact)), cost, 2, exact.__getitem__
+    )
+    ends, classes = table.ends.tolist(), table.classes.tolist()
+    values = [Fraction(cost, k) + exact[c] for k, c in zip(ends, classes, strict=True)]
+    assert table.payers(per_voter, float(per_voter), cost) == max(
+        (k for k, v in zip(ends, values, strict=True) if v <= per_voter), default=0
+    )
+    later = [v for k, v in zip(ends, values, strict=True) if k >= need]
+    assert table.least(need, cost) == (min(later) if later else None)
+    bound = table.lower_bound(need)
+    assert bound == float("inf") if not later else bound <= float(min(later)) * (1 + TOL)
+    for k in ends:
+        assert table.paying(k).tolist() == classes[: ends.index(k) + 1]
+
+
+def test_classes_a_denormal_apart_are_ordered_exactly() -> None:
+    # Enough classes for the bucket sort, spending so close that a bucket's width overflows.
+    tiny = Fraction(5e-324)
+    exact = [Fraction(0)] + [tiny * ((7 * i) % 40) for i in range(1, 41)]
+    type_class = np.arange(41, dtype=np.int32)
+    supporters = np.arange(41, dtype=np.intp)
+    spent_f = np.array([float(x) for x in exact])
+    table = class_table(type_class, supporters, np.ones(41), spent_f, np.zeros(41), 100, 2, exact.__getitem__)
+    order = reference(type_class, supporters, np.ones(41), exact, 100)[0]
+    assert table.classes.tolist() == order
+    assert [exact[c] for c in order] == sorted(exact)
+
+
+def test_payers_move_to_their_new_classes_and_others_stay() -> None:
+    type_class = np.array([0, 1, 2, 1, 0, 2], dtype=np.int32)
+    moved = np.zeros(8, dtype=np.int32)
+    supporters = np.array([0, 1, 2, 3], dtype=np.intp)
+    move_payers(type_class, supporters, np.array([1, 0], dtype=np.intp), 3, moved)
+    # Types 0 and 1 are supporters in paying classes 0 and 1; type 2 is in class 2, which does not pay;
+    # types 4 and 5 do not support the project.
+    assert type_class.tolist() == [4, 3, 2, 3, 0, 2]
+    assert not moved.any()
+
+
+def test_bad_arrays_are_refused_and_leave_the_scratch_clean() -> None:
+    spent_f, scratch = np.zeros(3), np.zeros(3)
+    type_class = np.array([0, 5], dtype=np.int32)
+
+    def spent(c: int) -> Fraction:
+        return Fraction(0)
+
+    with pytest.raises(IndexError):
+        class_table(type_class, np.array([0, 1]), np.ones(2), spent_f, scratch, 10, 2, spent)
+    assert not scratch.any()
+    with pytest.raises(ValueError, match="differ in length"):
+        class_table(type_class, np.array([0]), np.ones(2), spent_f, scratch, 10, 2, spent)
+    with pytest.raises(ValueError, match="no voters"):
+        class_table(type_class, np.array([0]), np.zeros(1), spent_f, scratch, 10, 2, spent)
+    with pytest.raises(ValueError, match="shorter"):
+        class_table(type_class, np.array([0]), np.ones(1), spent_f, np.zeros(2), 10, 2, spent)
+    moved = np.zeros(3, dtype=np.int32)
+    with pytest.raises(ValueError, match="twice"):
+        move_payers(np.zeros(2, dtype=np.int32), np.array([0]), np.array([0, 0]), 1, moved)
+    assert not moved.any()
+    with pytest.raises(ValueError, match="outside"):
+        move_payers(np.zeros(2, dtype=np.int32), np.array([0]), np.array([0]), 0, moved)
+    table = Table(np.zeros(1, dtype=np.intp), np.array([4]), np.ones(1), np.ones(1), 1, spent)
+    with pytest.raises(ValueError, match="do not end a block"):
+        table.paying(3)
+    with pytest.raises(ValueError, match="differ in length"):
+        Table(np.zeros(2, dtype=np.intp), np.array([4]), np.ones(1), np.ones(1), 1, spent)
