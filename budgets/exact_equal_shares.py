@@ -13,10 +13,12 @@ projects' payers (the paper's recommended heuristic): fewer runs, possibly anoth
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
-from budgets.add1 import per_voter_text
+from budgets.add1 import Progress, per_voter_text
 from budgets.allocation import Allocation, Explanation, build_allocation, money
 from budgets.ees_engine import EesOutcome, EesSweep, run_ees
 from budgets.ees_tables import SupporterArrays
@@ -45,8 +47,19 @@ class AddOptResult:
     runs: int
 
 
-def add_opt(problem: MesProblem, voters: int, budget: int, *, skip: bool = False) -> AddOptResult:
-    """EES with the add-opt completion (add-opt-skip with `skip`); see the module docstring."""
+def add_opt(
+    problem: MesProblem,
+    voters: int,
+    budget: int,
+    *,
+    skip: bool = False,
+    progress: Progress | None = None,
+) -> AddOptResult:
+    """EES with the add-opt completion (add-opt-skip with `skip`); see the module docstring.
+
+    `progress(run, per_voter_budget)` is called before each run after the first, with the run's
+    number and its per-voter budget rounded down (a tally's heartbeat: a Warsaw-sized add-opt makes
+    thousands of runs)."""
     name = "add-opt-skip" if skip else "add-opt"
     start = per_voter = Fraction(budget, max(voters, 1))
     arrays = SupporterArrays.of(problem)
@@ -67,8 +80,10 @@ def add_opt(problem: MesProblem, voters: int, budget: int, *, skip: bool = False
         if step is None:
             why = "where no larger per-voter budget changes the outcome"
             break
-        trial = sweep.advance(per_voter + step, cost_limit=budget)
         runs += 1
+        if progress is not None:
+            progress(runs, math.floor(per_voter + step))
+        trial = sweep.advance(per_voter + step, cost_limit=budget)
         if trial.over_limit or trial.spent > budget:
             why = (
                 f"before {per_voter_text(per_voter + step)}, where the outcome would cost more than the "
@@ -134,10 +149,10 @@ def _reason(problem: MesProblem, outcome: EesOutcome, p: int) -> tuple[bool, str
     return False, "not reached: the run stopped once spending passed the budget"
 
 
-def exact_equal_shares(election: Election, rule: str) -> Allocation:
+def exact_equal_shares(election: Election, rule: str, progress: Progress | None = None) -> Allocation:
     """Run `exactequalshares/addopt` or `exactequalshares/addoptskip` and explain every project."""
     problem = ees_problem(election)
-    found = add_opt(problem, len(election.ballots), election.budget, skip=RULES[rule])
+    found = add_opt(problem, len(election.ballots), election.budget, skip=RULES[rule], progress=progress)
     outcome = found.outcome
     position = {p: i for i, p in enumerate(outcome.bought, start=1)}
     explanations: dict[str, Explanation] = {}
@@ -163,3 +178,13 @@ def exact_equal_shares(election: Election, rule: str) -> Allocation:
     return build_allocation(
         rule, election.budget, order, costs, explanations, notes, payments, found.per_voter
     )
+
+
+def ees_rule(rule: str) -> Callable[[Election, Progress | None, int, int], Allocation]:
+    """The rule as `budgets.allocate` runs a completed rule: with progress (add1's worker count and
+    step size do not apply to add-opt)."""
+
+    def run(election: Election, progress: Progress | None, jobs: int, add1_step: int) -> Allocation:
+        return exact_equal_shares(election, rule, progress)
+
+    return run

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 
 from budgets.add1 import Progress
 from budgets.allocation import Allocation
@@ -16,7 +15,7 @@ from budgets.equal_shares import (
 )
 from budgets.equal_shares_net import VARIANTS, net_rule
 from budgets.exact_equal_shares import RULES as EES_RULES
-from budgets.exact_equal_shares import exact_equal_shares
+from budgets.exact_equal_shares import ees_rule
 from budgets.greedy import greedy, greedy_no_skip, greedy_threshold
 from budgets.knapsack import utilitarian_optimum
 from budgets.phragmen import phragmen
@@ -47,7 +46,6 @@ _SIMPLE: dict[str, Callable[[Election], Allocation]] = {
     "equalshares": equal_shares,
     "equalshares-cardinality": lambda election: equal_shares(election, cardinality=True),
     "phragmen": phragmen,
-    **{name: partial(exact_equal_shares, rule=name) for name in EES_RULES},
 }
 
 _COMPLETED: dict[str, Callable[[Election, Progress | None, int, int], Allocation]] = {
@@ -55,6 +53,7 @@ _COMPLETED: dict[str, Callable[[Election, Progress | None, int, int], Allocation
     "equalshares/add1-comparison": equal_shares_add1_comparison,
     "equalshares/add1/greedy": equal_shares_add1_greedy,
     **{name: net_rule(name) for name in VARIANTS},
+    **{name: ees_rule(name) for name in EES_RULES},
 }
 
 
@@ -76,9 +75,10 @@ def allocate(
 ) -> Allocation:
     """Run a rule by name (default: the election's META rule) and return the explained Allocation.
 
-    `progress(step, per_voter_budget)` is called at each add1 step; `jobs` > 1 lets add1 compute
-    budget levels in forked worker processes (same result). `add1_step` is add1's raise per voter
-    in money units (1 as in Pabulib; 100 for budgets in cents raises one currency unit per step).
+    `progress(step, per_voter_budget)` is called at each add1 step or add-opt run; `jobs` > 1 lets
+    add1 compute budget levels in forked worker processes (same result). `add1_step` is add1's raise
+    per voter in money units (1 as in Pabulib; 100 for budgets in cents raises one currency unit per
+    step).
     """
     name = rule if rule is not None else election.rule
     if name is None:

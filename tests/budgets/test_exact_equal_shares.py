@@ -136,6 +136,20 @@ def test_the_completions_match_the_definition(election: Election, rule: str) -> 
     assert_payments_cover_costs(election, outcome, per_voter)
 
 
+@pytest.mark.parametrize("rule", EES_RULES)
+def test_each_run_after_the_first_is_reported(rule: str) -> None:
+    # A tally's heartbeat: (run, per-voter budget rounded down), runs counted from the first.
+    election = load_election("Poland_Swiecie_2023.pb")
+    seen: list[tuple[int, int]] = []
+    outcome = allocate(election, rule, progress=lambda run, level: seen.append((run, level)))
+    found = add_opt(ees_problem(election), len(election.ballots), election.budget, skip=rule.endswith("skip"))
+    assert [run for run, _ in seen] == list(range(2, found.runs + 1))
+    levels = [level for _, level in seen]
+    assert levels == sorted(levels)
+    assert levels[0] >= election.budget // len(election.ballots)
+    assert outcome.notes[-1] == found.note
+
+
 @pytest.mark.parametrize("name", ["Poland_Swiecie_2023.pb", "Netherlands_Assen_2024.pb"])
 def test_payments_add_up_on_real_files(name: str) -> None:
     election = load_election(name)

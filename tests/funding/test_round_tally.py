@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Issue, IssueEvent, LedgerPosting, Round, TallyJob, User
 from app.services.rounds import jobs as tally_jobs
+from app.services.rounds import tally
 from budgets import allocate
 from budgets.election import Ballot, Election, Project
 from budgets.equal_shares import equal_shares_add1
@@ -102,6 +103,22 @@ def test_exact_equal_shares_rounds_tally_like_the_engine(world: RoundWorld, rule
     assert body["spent_cents"] == expected.spent
     for item in body["funded"] + body["unfunded"]:
         assert item["explanation"] == expected.explanations[str(item["issue_id"])].reason
+
+
+@pytest.mark.parametrize("rule", ["exactequalshares/addopt", "exactequalshares/addoptskip"])
+def test_exact_equal_shares_tallies_report_each_run(world: RoundWorld, app, rule: str) -> None:
+    # A background tally renews its lease only when it reports progress, and an add-opt on a city's
+    # ballots makes thousands of runs: each is reported in the rule stage.
+    rid, _ = voted_round(world, rule=rule)
+    seen: list[tuple[str, int, str]] = []
+    with app.app_context():
+        found = db.session.get(Round, rid)
+        inputs = tally.load_inputs(db.session, found)
+        tally.compute(found, inputs, 6000, lambda stage, done, total, text: seen.append((stage, done, text)))
+    runs = [done for stage, done, _ in seen if stage == "rule"]
+    assert runs, seen
+    assert runs == list(range(2, len(runs) + 2))
+    assert {text for stage, _, text in seen if stage == "rule"} == {f"Running {rule}"}
 
 
 def test_funded_issues_are_planned_by_the_certifying_official(world: RoundWorld, app) -> None:

@@ -44,7 +44,8 @@ def build_election(
 
 
 def allocate(rule: str, election: Election, progress: Progress | None = None) -> Allocation:
-    """Run the engine's rule by name; `progress(step, per_voter_budget)` follows add1's steps."""
+    """Run the engine's rule by name; `progress(step, per_voter_budget)` follows add1's steps and
+    add-opt's runs (a background tally's heartbeat)."""
     try:
         return budgets.allocate(election, rule, progress=progress)
     except budgets.UnknownRuleError:
