@@ -182,8 +182,9 @@ def load_inputs(session: DbSession, found: Round, report: Report = _quiet) -> Ta
 def compute(found: Round, inputs: TallyInputs, budget_cents: int, report: Report = _quiet) -> Allocation:
     election = round_engine.build_election(found.ballot, inputs.candidates, inputs.ballots, budget_cents)
 
-    def engine_progress(done: int, total: int) -> None:
-        report("rule", done, total, f"Running {found.rule}")
+    def engine_progress(step: int, per_voter_budget: int) -> None:
+        # The search's length is not known ahead: an open-ended stage (total 0) that creeps on.
+        report("rule", step, 0, f"Running {found.rule}")
 
     return round_engine.allocate(found.rule, election, engine_progress)
 
