@@ -171,33 +171,13 @@ cdef int _compare(const void* a, const void* b) noexcept nogil:
     return -1 if _before(<const Block*>a, <const Block*>b) else (1 if _before(<const Block*>b, <const Block*>a) else 0)
 
 
-cdef void _sort(Block* blocks, Py_ssize_t n, int depth) noexcept nogil:
-    """Sort blocks in place: quicksort (middle pivot, Hoare's partition) down to insertion sort for
-    small parts, handing a part to libc's qsort past `depth` levels. Inline comparisons of two-word
-    blocks: a libc sort's calls and copies took most of a table's time."""
+cdef void _sort(Block* blocks, Py_ssize_t n) noexcept nogil:
+    """Sort blocks in place: by insertion when few (a bucket's usual size), else by libc's qsort."""
     cdef Py_ssize_t i, j
-    cdef Block pivot, item
-    while n > 16:
-        if depth == 0:
-            qsort(blocks, n, sizeof(Block), _compare)
-            return
-        depth -= 1
-        pivot = blocks[n // 2]
-        i, j = -1, n
-        while True:
-            i += 1
-            while _before(&blocks[i], &pivot):
-                i += 1
-            j -= 1
-            while _before(&pivot, &blocks[j]):
-                j -= 1
-            if i >= j:
-                break
-            item = blocks[i]
-            blocks[i] = blocks[j]
-            blocks[j] = item
-        _sort(blocks, j + 1, depth)
-        blocks, n = blocks + j + 1, n - j - 1
+    cdef Block item
+    if n > 16:
+        qsort(blocks, n, sizeof(Block), _compare)
+        return
     for i in range(1, n):
         item = blocks[i]
         j = i - 1
@@ -210,18 +190,19 @@ cdef void _sort(Block* blocks, Py_ssize_t n, int depth) noexcept nogil:
 cdef int _sort_by_spending(Block* blocks, Py_ssize_t m) except -1:
     """Sort blocks as `_before` orders them: spread over m buckets by float spending (a monotone
     map, so the buckets are in order), then each bucket sorted by `_sort`. About linear where the
-    spending is spread out, as it is over a table's few hundred classes."""
+    spending is spread out, as it is over a table's few hundred classes; libc's qsort of them all
+    had taken most of a table's time (its comparator calls and copies)."""
     cdef Py_ssize_t i, b, start = 0
     cdef double low, high, width
     if m < 32:
-        _sort(blocks, m, 64)
+        _sort(blocks, m)
         return 0
     low = high = blocks[0].spent
     for i in range(1, m):
         low = fmin(low, blocks[i].spent)
         high = fmax(high, blocks[i].spent)
     if not high > low:
-        _sort(blocks, m, 64)
+        _sort(blocks, m)
         return 0
     width = m / (high - low)
     cdef Py_ssize_t* ends = <Py_ssize_t*>calloc(m + 1, sizeof(Py_ssize_t))
@@ -240,7 +221,7 @@ cdef int _sort_by_spending(Block* blocks, Py_ssize_t m) except -1:
         ends[b] += 1
     memcpy(blocks, spread, m * sizeof(Block))
     for b in range(m):
-        _sort(blocks + start, ends[b] - start, 64)
+        _sort(blocks + start, ends[b] - start)
         start = ends[b]
     free(ends)
     free(spread)

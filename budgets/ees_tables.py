@@ -175,7 +175,10 @@ class EesRun:
         return (p, round_no) in self.history
 
     def latest(self, p: int, round_no: int) -> Table | None:
-        """p's table at the latest round up to `round_no` that has one."""
+        """p's table at the latest round up to `round_no` that has one (its newest table for the
+        round being run or a later one: no later round has tables yet)."""
+        if round_no >= self.started:
+            return self.newest[p]
         rounds = self.rounds_of[p]
         i = bisect_right(rounds, round_no)
         return None if i == 0 else self.history[p, rounds[i - 1]]
@@ -187,9 +190,8 @@ class EesRun:
         return [self.latest(p, round_no) for p in range(len(self.newest))]
 
     def bound(self, p: int, round_no: int, need: int) -> float:
-        """A lower bound on p's c / k + s over k >= need in a round, from its latest table up to it
-        (its newest table for the round being run, when no later round has tables yet)."""
-        found = self.newest[p] if round_no >= self.started else self.latest(p, round_no)
+        """A lower bound on p's c / k + s over k >= need in a round, from its latest table up to it."""
+        found = self.latest(p, round_no)
         return 0.0 if found is None else found.lower_bound(need)
 
     def payers(self, p: int, table: Table) -> int:
