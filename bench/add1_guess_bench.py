@@ -25,7 +25,7 @@ from fractions import Fraction
 from bench.add1_oracle_bench import PABULIB
 from budgets import read_pb
 from budgets.add1 import add1_stepping
-from budgets.add1_jumping import Accepted, _certified_run, _plain_run
+from budgets.add1_jumping import Accepted, certified_run, plain_run
 from budgets.equal_shares import mes_problem
 from budgets.mes_engine import MesProblem, run_mes
 from budgets.mes_prefix import PrefixTrie
@@ -56,11 +56,11 @@ class Walker:
         self.floats = first.classes is not None  # float runs where they prove every decision, as the search
 
     def plain(self, level: Fraction) -> Accepted:
-        return _plain_run(self.problem, level, self.trie, self.budget, self.floats)
+        return plain_run(self.problem, level, self.trie, self.budget, self.floats)
 
     def jump(self, lower: Accepted, reached: Fraction, level: Fraction) -> Accepted | None:
         """The certified run at `level` from the accepted one at `reached`, None when it fails."""
-        trial, _ = _certified_run(self.problem, lower, reached, level, self.trie, self.budget, 1)
+        trial, _ = certified_run(self.problem, lower, reached, level, self.trie, self.budget, 1)
         return trial if trial.certified else None
 
     def walk(self, first: Fraction, last: Fraction) -> int:

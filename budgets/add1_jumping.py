@@ -38,7 +38,7 @@ CEILING_HOLDS = 3
 Accepted = MesOutcome | FloatOutcome
 
 
-def _plain_run(
+def plain_run(
     problem: MesProblem, per_voter: Fraction, trie: PrefixTrie, cost_limit: int | None, floats: bool
 ) -> Accepted:
     """A plain run's purchases: with `floats`, proven in floats when every decision is clear
@@ -60,7 +60,7 @@ def _rounds(outcome: MesOutcome) -> list[tuple[int, Fraction]]:
     return [(p, outcome.rho[p]) for p in outcome.bought if outcome.round_of[p] > 0]
 
 
-def _certified_run(
+def certified_run(
     problem: MesProblem,
     best: Accepted,
     reached: Fraction,
@@ -123,7 +123,7 @@ def add1_jumping(
     if options.integral_start and sum(problem.costs) <= budget:
         return everything_fits(problem, Fraction(budget, voters), budget)
     trie = PrefixTrie(problem)
-    best = _plain_run(problem, per_voter, trie, None, floats)
+    best = plain_run(problem, per_voter, trie, None, floats)
     runs = 1
     steps = 0
     jump = 1
@@ -155,7 +155,7 @@ def add1_jumping(
             progress(target, level)
         runs += 1
         if jump == 1:
-            trial = _plain_run(problem, Fraction(level), trie, budget, floats)
+            trial = plain_run(problem, Fraction(level), trie, budget, floats)
             if trial.over_limit or trial.spent > budget:
                 note = over_note(per_voter, reached, steps, level, trial.spent, budget)
                 exact = _exact(problem, best, reached, trie)
@@ -166,7 +166,7 @@ def add1_jumping(
             jump = 2 if repeated >= patience else 1
             best, steps = trial, target
         else:
-            trial, lower = _certified_run(problem, best, reached, Fraction(level), trie, budget, step)
+            trial, lower = certified_run(problem, best, reached, Fraction(level), trie, budget, step)
             runs += lower is not best
             best = lower
             # No margin and no certificate: the run there bought more, or passed the budget; the
