@@ -261,6 +261,8 @@ def _cheapest(
 
     The heap holds lower bounds on rho (a project's payers only fall within a run): every project
     whose bound is within reach of the best fresh rho is evaluated, the rest cannot be cheapest.
+    For the same reason a project that no group could pay for on its latest table (an earlier
+    round's) is dropped without this round's: most projects a resumed run drops are settled so.
     """
     problem = run.problem
     costs, scale, tie_rank = problem.costs, problem.scale, run.tie_rank
@@ -271,7 +273,9 @@ def _cheapest(
         _, p = heapq.heappop(heap)
         if p not in alive:
             continue
-        k = run.payers(p, run.table(p, round_no))
+        latest = run.latest(p, round_no)
+        unaffordable = latest is not None and run.payers(p, latest) == 0  # then on later tables too
+        k = 0 if unaffordable else run.payers(p, run.table(p, round_no))
         if k == 0:
             alive.discard(p)
             outcome.dropped[p] = round_no

@@ -79,6 +79,18 @@ def test_equal_shares_differ_from_mes_when_a_supporter_is_short() -> None:
     assert allocate(election, "equalshares").selected == ("y", "x")
 
 
+def test_a_project_no_group_could_pay_for_earlier_is_dropped_without_a_new_table() -> None:
+    # At 10/3 each, a's three supporters split its 10 in round 1 and hold nothing after. c's one
+    # supporter could not pay 40 in round 1 already, so round 1's table settles c in round 2.
+    projects = (Project("a", 10), Project("b", 30), Project("c", 40))
+    ballots = (Ballot(("a", "b")), Ballot(("a", "b")), Ballot(("a", "b", "c")))
+    sweep = EesSweep(ees_problem(Election(projects, ballots, 60)))
+    outcome = sweep.advance(Fraction(10, 3))
+    assert (outcome.bought, outcome.payers, outcome.dropped) == ([0], {0: 3}, {1: 1, 2: 2})
+    assert sweep.run.has_table(2, 1)
+    assert not sweep.run.has_table(2, 2)
+
+
 def test_the_rules_are_listed() -> None:
     assert set(EES_RULES) <= set(RULES)
 
