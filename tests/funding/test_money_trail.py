@@ -77,7 +77,17 @@ def test_the_city_page_traces_every_cent_and_its_csv_is_the_ledger(world: RoundW
         by_posting[row["posting_id"]] += int(row["amount_cents"])
         by_account[row["account"]] += int(row["amount_cents"])
     assert set(by_posting.values()) == {0}
-    assert dict(by_account) == ledger_balances(world)
+    balances = ledger_balances(world)
+    assert {a: c for a, c in by_account.items() if not a.startswith("resident:")} == {
+        a: c for a, c in balances.items() if not a.startswith("resident:")
+    }
+    # Residents appear as the hash chain's CSV shows them: a pseudonym per posting, never their id.
+    residents = [r for r in rows if r["account"].startswith("resident:")]
+    assert residents
+    assert not {r["account"] for r in residents} & {a for a in balances if a.startswith("resident:")}
+    chain = read_csv(world, "/ledger.csv")
+    published = {(r["posting_id"], r["account"], r["amount_cents"]) for r in chain}
+    assert {(r["posting_id"], r["account"], r["amount_cents"]) for r in residents} <= published
     payouts = [r for r in rows if r["kind"] == "payout"]
     assert sum(int(r["amount_cents"]) for r in payouts if r["account"].startswith("payee:")) == 1800
     assert {r["issue_id"] for r in payouts} == {str(issue_id)}
@@ -107,6 +117,7 @@ def test_the_pool_page_shows_what_its_money_paid_for(world: RoundWorld) -> None:
     for row in rows:
         by_posting[row["posting_id"]] += int(row["amount_cents"])
     assert set(by_posting.values()) == {0}
+    assert not any(r["account"].startswith("resident:") and r["account"][9:].isdigit() for r in rows)
     pool_total = sum(int(r["amount_cents"]) for r in rows if r["account"].startswith(f"pool:{pool_id}:"))
     assert pool_total == world.funding.balance(world.ref).balance_cents == 1000
     assert world.client.get("/pools/999999/ledger-lines.csv").status_code == 404

@@ -17,10 +17,11 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select
 
 from app.database.sessions import DbSession
-from app.models import Issue, LedgerLine, LedgerPosting
+from app.models import Issue, LedgerChainLink, LedgerLine, LedgerPosting
 from app.services.issues.money import IssueMoney, money_of_issues
 from budgets.accounts import (
     CITY_MATCH,
+    RESIDENT_PREFIX,
     PostingKind,
     escrow_of_account,
     is_payee_account,
@@ -28,6 +29,7 @@ from budgets.accounts import (
     issue_of_account,
     pool_of_account,
 )
+from budgets.ledger_chain import public_account
 
 CSV_COLUMNS = ["posting_id", "kind", "time_utc", "account", "amount_cents", "issue_id", "pool_id"]
 
@@ -41,6 +43,14 @@ class LineRow:
     amount_cents: int
     issue_id: int | None
     pool_id: int | None
+    salt: str | None  # the posting's pseudonym salt in the hash chain (None until it is sealed)
+
+    @property
+    def public_account(self) -> str:
+        """The account as published: a resident as the chain's pseudonym for this posting, never the id."""
+        if self.salt is None:
+            return RESIDENT_PREFIX if is_resident_account(self.account) else self.account
+        return public_account(self.account, self.salt)
 
 
 @dataclass
@@ -82,8 +92,10 @@ def _rows(session: DbSession, where: object | None) -> list[LineRow]:
             LedgerLine.amount_cents,
             LedgerPosting.issue_id,
             LedgerPosting.pool_id,
+            LedgerChainLink.salt,
         )
         .join(LedgerPosting, LedgerPosting.id == LedgerLine.posting_id)
+        .outerjoin(LedgerChainLink, LedgerChainLink.posting_id == LedgerLine.posting_id)
         .order_by(LedgerLine.posting_id, LedgerLine.id)
     )
     if where is not None:
@@ -220,7 +232,8 @@ def funded_problems(session: DbSession, pool_id: int | None = None) -> list[Fund
 
 
 def lines_csv(rows: list[LineRow]) -> Iterator[str]:
-    """One CSV row per ledger line; the amounts of every posting sum to zero."""
+    """One CSV row per ledger line; the amounts of every posting sum to zero. Residents' accounts are
+    published as in the hash chain's CSV: a pseudonym that changes with every posting."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
@@ -230,7 +243,7 @@ def lines_csv(rows: list[LineRow]) -> Iterator[str]:
                 r.posting_id,
                 r.kind,
                 r.created_at.isoformat(timespec="seconds") + "Z",
-                r.account,
+                r.public_account,
                 r.amount_cents,
                 r.issue_id if r.issue_id is not None else "",
                 r.pool_id if r.pool_id is not None else "",
