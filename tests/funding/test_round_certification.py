@@ -269,3 +269,39 @@ def test_web_actions_need_their_confirmation_step(world: RoundWorld, auth) -> No
     assert done.headers["Location"] == f"/rounds/{rid}/results"
     assert round_row(world, rid)["result_status"] == "certified"
     assert "Certified by the city" in world.client.get(f"/rounds/{rid}/results").get_data(as_text=True)
+
+
+def test_voting_does_not_open_without_candidates_and_nothing_changes(world: RoundWorld) -> None:
+    world.build(members=3, pledges=(1000,), costs=())
+    world.costed_issue(None, likes_from=2)  # open and liked, but not costed: not a candidate
+    rid = world.create()["id"]
+    assert world.phase(rid, "pledging").status_code == 200
+
+    refused = world.phase(rid, "voting")
+
+    assert refused.status_code == 409
+    error = refused.get_json()["error"]
+    assert error["field"] == "phase"
+    assert "no candidates" in error["message"]
+    body = world.client.get(f"/api/v1/rounds/{rid}").get_json()
+    assert body["phase"] == "pledging"
+    assert world.client.get(f"/api/v1/rounds/{rid}/candidates").get_json()["snapshot"] is False
+    world.costed_issue(50000, likes_from=1)
+    assert world.phase(rid, "voting").status_code == 200
+    assert world.client.get(f"/api/v1/rounds/{rid}/candidates").get_json()["snapshot"] is True
+
+
+def test_a_tallied_round_is_cancelled_after_its_result_is_sent_back(world: RoundWorld) -> None:
+    world.build(members=4, pledges=(1000, 1000), costs=COSTS)
+    rid = voting_round(world, voters=2)
+    assert world.tally(rid).status_code == 200
+    path = f"/api/v1/rounds/{rid}/cancellation"
+
+    refused = world.client.post(path, json={"reason": "Wrong list."}, headers=world.headers(world.official))
+
+    assert refused.status_code == 409
+    assert "Send its result back first" in refused.get_json()["error"]["message"]
+    assert world.send_back(rid).status_code == 200
+    cancelled = world.client.post(path, json={"reason": "Wrong list."}, headers=world.headers(world.official))
+    assert cancelled.status_code == 200, cancelled.get_json()
+    assert postings(world, rid) == 0

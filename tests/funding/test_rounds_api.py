@@ -100,7 +100,7 @@ def test_only_officials_add_a_match_and_residents_cannot_create(world: RoundWorl
 
 
 def test_phases_move_forward_one_at_a_time_with_dates(world: RoundWorld, app) -> None:
-    world.build(members=1)
+    world.build(members=1, costs=(50000,))
     rid = world.create()["id"]
 
     skipped = world.phase(rid, "voting")

@@ -154,3 +154,19 @@ def test_census_rounds_remind_the_verified_residents_who_have_not_voted(world: R
     reminders = [m for m in outbox() if "closes soon" in str(m["Subject"])]
     # The census decides: the verified neighbour who has not voted, not the group's unverified members.
     assert [str(m["To"]) for m in reminders] == [neighbour.email]
+
+
+def test_the_schedule_opens_voting_only_once_there_is_a_candidate(world: RoundWorld) -> None:
+    world.build(members=1, pledges=(1000,), costs=())
+    rid = world.create(opens_at=at(HOUR), closes_at=at(3 * HOUR))["id"]
+    assert world.phase(rid, "pledging").status_code == 200
+    with world.app.app_context():
+        done = run_schedule_at(utcnow() + 2 * HOUR)
+    assert done.opened == []
+    assert state(world, rid)["phase"] == "pledging"
+
+    world.costed_issue(500, likes_from=1)
+    with world.app.app_context():
+        done = run_schedule_at(utcnow() + 2 * HOUR)
+    assert done.opened == [rid]
+    assert world.client.get(f"/api/v1/rounds/{rid}/candidates").get_json()["snapshot"] is True

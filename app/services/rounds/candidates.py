@@ -1,7 +1,9 @@
 """Round candidates: the area's costed open issues ranked by likes, snapshotted when voting opens.
 
-Ranking: most likes first; equal likes go to the older report (then the lower id). Issues that an
-earlier round already funded are left out (they sit in "planned", an open status, until fixed).
+Ranking: most likes first; equal likes go to the older report (then the lower id). Issues that
+another round's result funds are left out: a certified one's sit in "planned" (an open status) until
+fixed, and a provisional one holds its issues until it is certified or sent back, so no issue is
+funded twice.
 The snapshot is taken when voting opens, so every member votes on the same list; a round without a
 voting phase takes it at the tally. Before the snapshot, the list shown is the live ranking.
 """

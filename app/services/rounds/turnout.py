@@ -98,9 +98,10 @@ def cancel(session: DbSession, user: User, round_id: int, reason: object) -> Rou
     ).rowcount
     if not cancelled:
         session.refresh(found)
+        then = " Send its result back first, then cancel it." if found.phase == Phase.TALLIED.value else ""
         raise Conflict(
             "Only a round without a result and no tally running can be cancelled; "
-            f"this one is {found.phase}.",
+            f"this one is {found.phase}.{then}",
             "phase",
         )
     audit.record(session, user, "round.cancel", "round", round_id, reason=text)

@@ -150,6 +150,8 @@ def open_due(session: DbSession, now: datetime) -> list[int]:
     ).all()
     opened = []
     for round_id in due:
+        if not candidates.live_ranking(session, get_round(session, round_id)):
+            continue  # nothing to vote on yet: it opens at the first run after a candidate appears
         moved = execute_write(
             session,
             update(Round)
