@@ -25,6 +25,8 @@ KERNELS := budgets/mes_float_loops budgets/ees_loops
 EXT_SUFFIX := $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')
 KERNEL_SO := $(addsuffix $(EXT_SUFFIX),$(KERNELS))
 
+# Links in mail point where this serves (config.py's PUBLIC_URL), unless PUBLIC_URL is set.
+run: export PUBLIC_URL ?= http://$(HOST):$(PORT)
 run: system-run $(VENV)/.runtime $(KERNEL_SO)
 	$(BIN)/flask --app wsgi init-db
 	$(BIN)/flask --app wsgi seed-demo

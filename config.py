@@ -74,8 +74,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {}
 
-    # Where residents reach the site: the base of every absolute URL built outside a request (links in
-    # mail sent by a background tally or a CLI command). Inside a request the request's own host is used.
+    # Where residents reach the site: the base of every link in mail, sent from a request or not (never
+    # the request's Host header, which the client chooses; app/services/kernel/links.py).
     PUBLIC_URL = "http://localhost"
 
     TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"

@@ -39,6 +39,7 @@ def gunicorn(env: dict[str, str], log: Path, workers: int = 2, threads: int = 1)
     url = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads)]
     command += ["--timeout", "60", "--bind", f"127.0.0.1:{port}", "wsgi:app"]
+    env = {"PUBLIC_URL": url, **env}  # links in mail lead here unless the test sets its own
     with log.open("wb") as output:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
     try:

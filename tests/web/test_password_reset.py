@@ -300,3 +300,25 @@ def test_rotating_the_secret_key_logs_everyone_out_and_voids_mailed_links(
     assert not logged_in(alone)  # nor does the remember token's
     assert app.test_client().get(link).status_code == 400  # nor the mailed link's
     assert app.test_client().get("/api/v1/account", headers=bearer).status_code == 200  # tokens are rows
+
+
+def test_mailed_links_are_on_the_public_url_whatever_host_the_request_names(
+    app: Flask, make_user: MakeUser, outbox: Outbox
+) -> None:
+    # The Host header is the client's to choose: a reset asked for with Host: evil.example must not
+    # mail the victim a working token on the attacker's site.
+    user = make_user()
+    forged = {"Host": "evil.example", "X-Forwarded-Host": "evil.example"}
+    client = app.test_client()
+    assert (
+        client.post("/account/password/forgot", data={"email": user.email}, headers=forged).status_code == 200
+    )
+    api = app.test_client().post("/api/v1/account/password-reset", json={"email": user.email}, headers=forged)
+    assert api.status_code in (200, 202), api.get_json()
+    mails = mails_to(outbox, user.email, RESET_SUBJECT)
+    assert len(mails) == 2
+    public = app.config["PUBLIC_URL"]
+    for mail in mails:
+        text = text_of(mail)
+        assert "evil.example" not in text
+        assert f"{public}{RESET}" in text
