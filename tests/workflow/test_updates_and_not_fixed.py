@@ -218,3 +218,36 @@ def test_not_fixed_is_refused_outside_its_window_and_changes_nothing(
     assert issue_state(app, issue.id) == state
     auth.login_as(auth.make_user())
     assert "It is not fixed" not in client.get(f"/issues/{issue.id}").get_data(as_text=True)
+
+
+def test_unconfirmed_accounts_cannot_post_updates_or_reopen_until_they_confirm(
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    make_issue: Callable[..., Any],
+    make_user: Callable[..., Any],
+    table_counts: Callable[[], dict[str, int]],
+) -> None:
+    # An update or a reopening is public at once; likes and follows already wait for a confirmed address.
+    issue = make_issue()
+    fixed = make_issue()
+    _fixed(app, client, auth, fixed.id)
+    newcomer = make_user(email_confirmed=False)
+    headers = auth.headers(newcomer)
+    before = table_counts()
+
+    update_refused = client.post(f"/api/v1/issues/{issue.id}/updates", json={"text": "spam"}, headers=headers)
+    reopen_refused = client.post(f"/api/v1/issues/{fixed.id}/not-fixed", json={}, headers=headers)
+
+    for refused in (update_refused, reopen_refused):
+        assert refused.status_code == 403
+        assert refused.get_json()["error"]["code"] == "email_not_confirmed"
+    assert table_counts() == before
+    auth.login_as(newcomer)
+    before = table_counts()  # with the web login's session
+    page = client.get(f"/issues/{issue.id}").get_data(as_text=True)
+    assert "Confirm your email address to post updates" in page
+    assert 'id="update-form"' not in page
+    web = client.post(f"/issues/{issue.id}/updates", data={"text": "spam"}, follow_redirects=True)
+    assert "Confirm your email address first" in web.get_data(as_text=True)
+    assert table_counts() == before

@@ -18,7 +18,7 @@ from app.services.issues.money import currency_of, unspent_cents
 from app.services.kernel import audit
 from app.services.kernel.errors import NotFound, PermissionDenied, ValidationError
 from app.services.kernel.parsing import parse_id, shown
-from app.services.kernel.roles import require_staff
+from app.services.kernel.roles import require_confirmed, require_staff
 from app.services.kernel.text import clean_note
 from budgets.money import format_money
 
@@ -217,6 +217,8 @@ def not_fixed(
     """A resident says the fix did not hold: within `window` of the fix, the issue reopens."""
     if resident.is_blocked:
         raise PermissionDenied("This account is blocked and cannot post on issues.")
+    if not resident.is_staff:
+        require_confirmed(resident)  # reopening is public at once: only from a reachable person
     clean = clean_note(note, required=False)
     target = find_status(session, reopen_status)
     issue = lock_issues(session, [issue_id])[issue_id]

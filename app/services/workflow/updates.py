@@ -12,6 +12,7 @@ from app.services.issues.events import on_issue_event
 from app.services.issues.photos import process_photo, store_photo
 from app.services.issues.reports import PhotoSettings
 from app.services.kernel.errors import NotFound, PermissionDenied
+from app.services.kernel.roles import require_confirmed
 from app.services.kernel.text import clean_text
 
 TEXT_MAX = 2000
@@ -32,6 +33,8 @@ def post_update(
     """A public update on the timeline; staff updates carry the "City staff" badge."""
     if author.is_blocked:
         raise PermissionDenied("This account is blocked and cannot post updates.")
+    if not author.is_staff:
+        require_confirmed(author)  # an update is public at once: only from a reachable person
     clean = clean_update_text(text)
     hidden = session.scalar(select(Issue.is_hidden).where(Issue.id == issue_id))
     if hidden is None or (hidden and not author.is_staff):
