@@ -52,7 +52,7 @@ def profile_of(user: User) -> dict[str, object]:
 @bp.get("/account")
 @operation(
     operation_id="getAccount",
-    summary="My account: profile, reports, likes, follows, pledges, ballots, groups and API tokens",
+    summary="My account: profile, reports, likes, follows, pledges, backings, ballots, groups and API tokens",
     replies={200: Reply("What My Commonfix shows, newest first", AccountOverview)},
     errors=(401,),
     secured=True,
@@ -79,6 +79,19 @@ def get_account() -> Response:
                     "confirmed_at": _iso(p.confirmed_at),
                 }
                 for p in mine.pledges
+            ],
+            "backings": [
+                {
+                    "id": b.id,
+                    "issue_id": b.issue_id,
+                    "title": b.title,
+                    "amount_cents": b.amount_cents,
+                    "currency": b.currency,
+                    "status": b.status,
+                    "created_at": _iso(b.created_at),
+                    "settled_at": _iso(b.settled_at),
+                }
+                for b in mine.backings
             ],
             "ballots": [
                 {

@@ -22,6 +22,7 @@ from app.extensions import db
 from app.models import Follow, User
 from app.photo_stores import photo_settings
 from app.services.issues import likes, reports
+from tests.backing_fixtures import Backers, backers  # noqa: F401
 from tests.conftest import AuthActions
 from tests.funding_fixtures import Funding, funding  # noqa: F401
 from tests.images import jpeg_with_gps
@@ -222,3 +223,31 @@ def test_the_reporter_of_a_duplicate_hears_it_was_merged(
     to_reporter = [m for m in mails if m["To"] == reporter.email]
     assert len(to_reporter) == 1
     assert to_reporter[0]["Subject"] == f"“Elm street light dark” was merged into problem #{original.id}"
+
+
+def test_my_backings_are_on_my_page_in_the_api_and_in_my_data(
+    app: Flask, client: FlaskClient, auth: AuthActions, backers: Backers
+) -> None:
+    # "Everything Commonfix holds about you" must include the money you put behind single problems.
+    me, other = backers.resident(display_name="Backer Me"), backers.resident()
+    backers.period()
+    problem = backers.problem(title="Broken swing")
+    mine = backers.back(me, problem, 700)
+    backers.back(other, problem, 300)
+
+    api = client.get("/api/v1/account", headers=auth.headers(me)).get_json()
+    assert [(b["id"], b["issue_id"], b["amount_cents"], b["status"]) for b in api["backings"]] == [
+        (mine, problem, 700, "held")
+    ]
+    auth.login_as(me)
+    page = client.get("/account").get_data(as_text=True)
+    assert 'data-testid="my-backings"' in page
+    assert "Broken swing" in page
+    assert "Held for the problem" in page
+    archive = zipfile.ZipFile(io.BytesIO(client.post("/account/export").data))
+    data = json.loads(archive.read("data.json"))
+    assert [(b["id"], b["issue_id"], b["amount_cents"], b["status"]) for b in data["backings"]] == [
+        (mine, problem, 700, "held")
+    ]
+    assert data["backings"][0]["if_not_funded"] == "refund"
+    assert "backings" in archive.read("README.txt").decode()

@@ -50,6 +50,21 @@ class PledgeLine(ResponseBody):
     confirmed_at: datetime | None
 
 
+class BackingLine(ResponseBody):
+    id: int
+    issue_id: int
+    title: str = Field(description="the problem's title (a placeholder if moderators hid it)")
+    amount_cents: int
+    currency: str
+    status: Literal["pending", "cancelled", "held", "committed", "refunded", "moved"] = Field(
+        description="pending: waiting for the city's cashier; held: in the problem's escrow; committed: "
+        "the problem was funded; refunded or moved (to your area's pool) when it was not; cancelled: "
+        "never confirmed, nothing moved"
+    )
+    created_at: datetime
+    settled_at: datetime | None
+
+
 class BallotLine(ResponseBody):
     round_id: int
     round: str
@@ -80,6 +95,7 @@ class AccountOverview(ResponseBody):
     followed_issues: list[IssueLine]
     followed_areas: list[AreaLine]
     pledges: list[PledgeLine]
+    backings: list[BackingLine]
     ballots: list[BallotLine]
     groups: list[GroupLine]
     tokens: list[TokenLine]

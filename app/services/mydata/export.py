@@ -15,6 +15,7 @@ from app.database.sessions import DbSession
 from app.models import (
     ApiToken,
     AuditEntry,
+    Backing,
     Flag,
     Follow,
     Group,
@@ -30,6 +31,7 @@ from app.models import (
     User,
 )
 from app.models.timestamps import utcnow
+from app.services.issues.money import CITY_CURRENCY
 
 FORMAT_VERSION = 1
 AUTHORED_KINDS = ("update", "reopen")  # timeline entries a resident writes
@@ -46,6 +48,8 @@ data.json   everything Commonfix holds that is tied to your account, as JSON (UT
   likes           the problems you liked, and when
   follows         the problems and neighbourhoods you follow (they decide which emails you get)
   pledges         the money you pledged to neighbourhood pools: amount in cents, state, dates
+  backings        the money you put behind single problems: amount in cents, state, what happens to it
+                  if the problem is not funded, dates
   ballots         your ballots in participatory-budgeting rounds: problem id -> points
   memberships     the neighbourhood groups you belong to, and whether you run one
   flags           the content you flagged for moderators, and what they decided
@@ -167,6 +171,24 @@ def account_data(session: DbSession, user: User) -> tuple[dict[str, Any], list[s
                 .where(Pledge.user_id == user.id)
                 .order_by(Pledge.id)
             ).tuples()
+        ],
+        "backings": [
+            {
+                "id": backing.id,
+                "issue_id": backing.issue_id,
+                "matching_period_id": backing.period_id,
+                "amount_cents": backing.amount_cents,
+                "currency": CITY_CURRENCY,
+                "status": backing.status,
+                "if_not_funded": backing.fallback,
+                "name_shown": backing.show_name,
+                "provider": backing.provider,
+                "created_at": _at(backing.created_at),
+                "settled_at": _at(backing.settled_at),
+            }
+            for backing in session.scalars(
+                select(Backing).where(Backing.user_id == user.id).order_by(Backing.id)
+            )
         ],
         "ballots": [
             {

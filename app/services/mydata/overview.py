@@ -1,4 +1,4 @@
-"""What My Commonfix shows: my reports, likes, follows, pledges, ballots, groups and API tokens."""
+"""What My Commonfix shows: my reports, likes, follows, pledges, backings, ballots, groups and API tokens."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from app.database.sessions import DbSession
 from app.models import (
     ApiToken,
     Area,
+    Backing,
     Follow,
     Group,
     Issue,
@@ -23,6 +24,8 @@ from app.models import (
     Status,
     User,
 )
+from app.services.funding.money_trail import HIDDEN_TITLE
+from app.services.issues.money import CITY_CURRENCY
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,18 @@ class PledgeLine:
     status: str  # pending | confirmed
     created_at: datetime
     confirmed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class BackingLine:
+    id: int
+    issue_id: int
+    title: str
+    amount_cents: int
+    currency: str
+    status: str  # pending | cancelled | held | committed | refunded | moved
+    created_at: datetime
+    settled_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -87,6 +102,7 @@ class AccountOverview:
     followed_issues: list[IssueLine]
     followed_areas: list[AreaLine]
     pledges: list[PledgeLine]
+    backings: list[BackingLine]
     ballots: list[BallotLine]
     groups: list[GroupLine]
     tokens: list[TokenLine]
@@ -133,6 +149,21 @@ def overview(session: DbSession, user: User) -> AccountOverview:
         .where(Pledge.user_id == user.id)
         .order_by(Pledge.created_at.desc(), Pledge.id.desc())
     ).tuples()
+    backings = session.execute(
+        select(
+            Backing.id,
+            Issue.id,
+            Issue.title,
+            Issue.is_hidden,
+            Backing.amount_cents,
+            Backing.status,
+            Backing.created_at,
+            Backing.settled_at,
+        )
+        .join(Issue, Issue.id == Backing.issue_id)
+        .where(Backing.user_id == user.id)
+        .order_by(Backing.created_at.desc(), Backing.id.desc())
+    ).tuples()
     ballots = session.execute(
         select(Round.id, Round.name, Group.name, Round.phase, RoundBallot.choices, RoundBallot.updated_at)
         .join(Round, Round.id == RoundBallot.round_id)
@@ -157,6 +188,10 @@ def overview(session: DbSession, user: User) -> AccountOverview:
         followed_issues=[IssueLine(*row) for row in session.execute(followed).tuples()],
         followed_areas=[AreaLine(*row) for row in areas],
         pledges=[PledgeLine(*row) for row in pledges],
+        backings=[
+            BackingLine(b, i, HIDDEN_TITLE if hidden else title, cents, CITY_CURRENCY, status, at, settled)
+            for b, i, title, hidden, cents, status, at, settled in backings
+        ],
         ballots=[
             BallotLine(r, name, group, phase, len(choices or {}), at)
             for r, name, group, phase, choices, at in ballots
