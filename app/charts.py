@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -40,6 +40,11 @@ def nice_step(maximum: float, ticks: int = 4) -> float:
 
 def _number(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def money_amount(value: float) -> str:
+    """An amount in major units as the pages print it: always two decimals (565.65, not 565.6)."""
+    return f"{value:,.2f}"
 
 
 def _open(width: int, height: int, title: str, desc: str, css_class: str) -> tuple[str, list[str]]:
@@ -157,8 +162,10 @@ def bar_chart(
     width: int = 520,
     label_width: int = 190,
     empty_message: str = "No data for these filters yet.",
+    value_text: Callable[[float], str] = _number,
 ) -> Markup:
-    """Horizontal bars, one per label (e.g. categories), the value printed at each bar's end.
+    """Horizontal bars, one per label (e.g. categories), the value printed at each bar's end
+    (`value_text`: money_amount for money, so the chart reads as the figures beside it).
 
     A None value (no data for that label) draws no bar and prints "no data".
     """
@@ -170,7 +177,8 @@ def bar_chart(
     maximum = max(known, default=0)
     if not labels or maximum <= 0:
         return _empty(parts, width, height, empty_message)
-    value_w = 64
+    # Room for the longest printed value at the end of its bar (about 0.6 em a character).
+    value_w = max(64, round(0.6 * FONT * max(len(f"{value_text(v)} {unit}") for v in known)))
     plot_w = width - label_width - value_w - 8
     step = nice_step(maximum)
     top_value = step * math.ceil(maximum / step)
@@ -204,11 +212,11 @@ def bar_chart(
         parts.append(
             f'<rect class="chart__bar" data-label="{escape(label)}" data-value="{_number(value)}" '
             f'x="{label_width}" y="{y + 4}" width="{w:.1f}" height="{row_h - 8}" fill="{escape(colour)}">'
-            f"<title>{escape(label)}: {_number(value)} {escape(unit)}</title></rect>"
+            f"<title>{escape(label)}: {value_text(value)} {escape(unit)}</title></rect>"
         )
         parts.append(
             f'<text class="chart__value" x="{label_width + w + 5:.1f}" y="{y + row_h / 2 + 4:.1f}">'
-            f"{_number(value)} {escape(unit)}</text>"
+            f"{value_text(value)} {escape(unit)}</text>"
         )
     parts.append("</g>")
     parts.append(

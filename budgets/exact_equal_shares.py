@@ -143,8 +143,9 @@ def _reason(problem: MesProblem, outcome: EesOutcome, p: int) -> tuple[bool, str
         return False, "not selected: it costs nothing, so under cost utilities it brings no satisfaction"
     if p in outcome.dropped:
         return False, (
-            f"unaffordable from round {outcome.dropped[p]}: no group of its {money(support)} supporters "
-            f"held an equal share of its cost {money(cost)} each"
+            f"unaffordable from round {outcome.dropped[p]}: its cost {money(cost)} could not be split "
+            f"equally within any group of its {money(support)} supporters (for every k, fewer than k "
+            f"of them still held {money(cost)} / k)"
         )
     return False, "not reached: the run stopped once spending passed the budget"
 

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from app import maps
 from app.auth.sessions import current_resident
-from app.charts import bar_chart
+from app.charts import bar_chart, money_amount
 from app.extensions import db
 from app.groups import bp
 from app.groups.forms import ActionForm, GroupForm, MatchForm, PledgeForm, PoolStateForm
@@ -196,6 +196,7 @@ def pool(pool_id: int) -> str:
             )
         ],
         unit=found.currency,
+        value_text=money_amount,
         x_label=found.currency,
         colour="#17407a",
         label_width=170,

@@ -7,7 +7,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from app.auth.sessions import current_resident
-from app.charts import bar_chart
+from app.charts import bar_chart, money_amount
 from app.extensions import db
 from app.matching import bp
 from app.matching.forms import CloseForm, PeriodForm
@@ -88,6 +88,7 @@ def period(period_id: int) -> str:
         labels=[_short(title) for _p, title, _s in top],
         values=[major_units(p.match_cents) for p, _t, _s in top],
         unit=currency,
+        value_text=money_amount,
         x_label=f"City match ({currency})",
         empty_message="No problem has a match yet.",
     )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import folium
 from markupsafe import Markup, escape
 
 from app import maps
-from app.charts import bar_chart
+from app.charts import bar_chart, money_amount
 from app.services.rounds import explanations
 from app.services.rounds.results import RoundResults
 from budgets.money import format_cents, format_money, major_units
@@ -30,6 +32,7 @@ def money_chart(outcome: RoundResults) -> Markup:
         labels=labels,
         values=[major_units(c) for c in cents],
         unit=outcome.currency,
+        value_text=money_amount,
         x_label=f"Amount ({outcome.currency})",
         colour="#17407a",
         label_width=150,
@@ -112,6 +115,14 @@ def voter_share(outcome: RoundResults) -> int | None:
         if "share" in c.details:
             return explanations.amount_cents(c.details["share"])
     return None
+
+
+def first_share(outcome: RoundResults) -> int | None:
+    """Each voter's equal part of the budget before any completion raised it (cents, rounded as the
+    share is, so the page says "raised" only when the shown amounts differ), or None."""
+    if not outcome.ballots:
+        return None
+    return explanations.amount_cents(Fraction(outcome.budget_cents, outcome.ballots))
 
 
 def funded_items(outcome: RoundResults) -> list[explanations.FundedItem]:

@@ -23,7 +23,14 @@ from app.rounds.forms import (
     RoundForm,
 )
 from app.rounds.likes_ballot_view import likes_ballot_page
-from app.rounds.results_view import funded_items, money_chart, plain_words, results_map, voter_share
+from app.rounds.results_view import (
+    first_share,
+    funded_items,
+    money_chart,
+    plain_words,
+    results_map,
+    voter_share,
+)
 from app.services.funding import groups, ledger
 from app.services.kernel.parsing import is_whole_number, parse_amount
 from app.services.rounds import (
@@ -320,6 +327,7 @@ def results(round_id: int) -> str | Response:
         sentences=plain_words(outcome, found.rule, found.ballot),
         rule=explanations.rule_words(found.rule),
         share_cents=voter_share(outcome),
+        start_cents=first_share(outcome),
         turnout_figures=turnout.turnout_of(db.session, found),
         mine=mine,
         currency=outcome.currency,

@@ -10,11 +10,12 @@ from wtforms import StringField, SubmitField
 from app.auth.sessions import current_resident
 from app.extensions import db
 from app.security import roles_required
+from app.services.issues.money import CITY_CURRENCY
 from app.services.kernel.parsing import parse_amount
 from app.services.workflow import estimates
 from app.staff import bp
 from app.unit_of_work import unit_of_work
-from budgets.money import format_cents
+from budgets.money import format_money
 
 
 class EstimateForm(FlaskForm):
@@ -36,6 +37,8 @@ def set_estimate(issue_id: int) -> Response:
     if work.failed:
         return target
     flash(
-        f"Estimated cost saved: {format_cents(cents)}. The problem can now be a funding candidate.", "success"
+        f"Estimated cost saved: {format_money(cents, CITY_CURRENCY)}. "
+        "The problem can now be a funding candidate.",
+        "success",
     )
     return target

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from app.charts import bar_chart
+from app.charts import bar_chart, money_amount
 from app.services.funding.money_trail import Flow
 from budgets.money import major_units
 
@@ -21,6 +21,7 @@ def flow_chart(flow: Flow, where: str, currency: str) -> Markup:
         labels=[label for label, _ in rows],
         values=[major_units(cents) for _, cents in rows],
         unit=currency,
+        value_text=money_amount,
         x_label=currency,
         colour="#17407a",
         label_width=250,

@@ -129,7 +129,9 @@ def test_certification_refuses_when_the_pool_changed_since_the_tally(world: Roun
     refused = world.certify(rid)
 
     assert refused.status_code == 409
-    assert "send the result back and tally again" in refused.get_json()["error"]["message"]
+    message = refused.get_json()["error"]["message"]
+    assert "The pool holds EUR 25.00 now, not the EUR 20.00 the tally allocated" in message
+    assert "send the result back and tally again" in message
     assert round_row(world, rid)["result_status"] == "provisional"
     assert postings(world, rid) == 0
     assert world.send_back(rid).status_code == 200

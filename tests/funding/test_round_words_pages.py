@@ -201,4 +201,7 @@ def test_pool_page_names_the_treasurer_how_to_pay_and_what_happens_to_unspent_mo
     world.open_voting(rid)
     world.vote(world.members[0], rid, issue_ids=[world.issues[0]])
     assert world.tally(rid).status_code == 200
+    # A provisional result has moved no money yet: the page speaks of it as still to come.
+    assert "money the round does not spend is refunded" in text_of(world.client.get(pool))
+    assert world.certify(rid).status_code == 200
     assert "money the round did not spend was refunded" in text_of(world.client.get(pool))

@@ -19,7 +19,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from app.database.sessions import DbSession, execute_write
-from app.models import Round, RoundCandidate, User
+from app.models import Pool, Round, RoundCandidate, User
 from app.models.rounds import Phase, ResultStatus
 from app.models.timestamps import utcnow
 from app.services.funding import ledger, matching
@@ -29,6 +29,7 @@ from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, ValidationError
 from app.services.rounds import posting
 from app.services.rounds.access import get_round, require_official
+from budgets.money import format_money
 
 MAX_REASON = 1000
 
@@ -72,22 +73,24 @@ def certify(session: DbSession, user: User, round_id: int) -> Round:
     session.refresh(found)
     if not taken:
         raise _not_provisional(found, "certified")
+    currency = session.scalar(select(Pool.currency).where(Pool.id == found.pool_id))
     if found.match_num and found.match_den and found.match_cap_cents is not None:
         matched = matching.apply_match(
             session, found.pool_id, found.id, found.match_num, found.match_den, found.match_cap_cents, user.id
         ).matched_cents
         if matched != (found.match_cents or 0):
             raise Conflict(
-                "The city match would now be "
-                f"{matched} cents, not the {found.match_cents or 0} the tally used: send the result "
-                "back and tally again.",
+                f"The city match would now be {format_money(matched, currency)}, not the "
+                f"{format_money(found.match_cents or 0, currency)} the tally used: send the result back "
+                "and tally again.",
                 "budget_cents",
             )
     budget = ledger.pool_balance(session, found.pool_id).balance_cents
     if budget != found.budget_cents:
         raise Conflict(
-            f"The pool holds {budget} cents now, not the {found.budget_cents} cents the tally allocated: "
-            "send the result back and tally again.",
+            f"The pool holds {format_money(budget, currency)} now, not the "
+            f"{format_money(found.budget_cents or 0, currency)} the tally allocated: send the result back "
+            "and tally again.",
             "budget_cents",
         )
     funded = funded_of(session, round_id)

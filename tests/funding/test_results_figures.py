@@ -1,0 +1,45 @@
+"""The results page's figures read as the amounts beside them: the equal share is said to be raised
+only when the shown amounts differ, and money charts print cents (found from outside: "EUR 20.03
+each ... raised to EUR 20.04" with no raise, and "565.6 EUR" beside EUR 565.65)."""
+
+from __future__ import annotations
+
+from app.rounds.results_view import first_share, money_chart, voter_share
+from app.services.rounds.results import CandidateResult, RoundResults
+
+
+def results(budget_cents: int, ballots: int, share: str | None, **money: int) -> RoundResults:
+    details = {} if share is None else {"share": share}
+    funded = [CandidateResult(1, "Bench", 1, 1000, 3, True, 1000, None, "", 51.05, 3.72, details)]
+    figures = {"pool_cents": budget_cents, "match_cents": 0, "spent_cents": 1000, "leftover_cents": 0}
+    return RoundResults(
+        round_id=1,
+        name="Spring",
+        rule="exactequalshares/addopt",
+        currency="EUR",
+        funded=funded,
+        unfunded=[],
+        budget_cents=budget_cents,
+        leftover="rollover",
+        ballots=ballots,
+        members=ballots,
+        notes=[],
+        **{**figures, **money},
+    )
+
+
+def test_the_share_is_raised_only_when_the_shown_amounts_differ() -> None:
+    # 4,007 cents over 2 voters is 2,003.5 each: shown as EUR 20.04 both as the start and as the share.
+    unraised = results(4007, 2, "4007/2")
+    assert (first_share(unraised), voter_share(unraised)) == (2004, 2004)
+    raised = results(4007, 2, "2100")
+    assert (first_share(raised), voter_share(raised)) == (2004, 2100)
+    assert first_share(results(4007, 0, None)) is None
+    assert voter_share(results(4007, 2, None)) is None
+
+
+def test_money_charts_print_every_amount_to_the_cent() -> None:
+    svg = str(money_chart(results(56565, 3, None, match_cents=8015, spent_cents=170670)))
+    for amount in ("565.65 EUR", "80.15 EUR", "1,706.70 EUR"):
+        assert amount in svg
+    assert "565.6 EUR" not in svg
