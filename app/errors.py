@@ -34,8 +34,12 @@ MESSAGES = {
 
 
 def wants_json() -> bool:
-    return request.path.startswith(("/api/", "/open311/")) or (
-        request.accept_mimetypes.best == "application/json"
+    """JSON for the API, Open311, any `.json` route (such as the dashboard's heat.json) and clients that
+    ask for it."""
+    return (
+        request.path.startswith(("/api/", "/open311/"))
+        or request.path.endswith(".json")
+        or request.accept_mimetypes.best == "application/json"
     )
 
 

@@ -169,7 +169,7 @@ def create_issue() -> Response:
         category=data.get("category"),
         title=data.get("title"),
         description=data.get("description"),
-        hide_name=hide_name_of(data, user),
+        hide_name=hide_name_of(data, user, form=request.mimetype == "multipart/form-data"),
         photo=photo,
         photo_settings=photo_settings(),
     )
@@ -180,12 +180,22 @@ def create_issue() -> Response:
     return response
 
 
-def hide_name_of(data: dict[str, object], user: User) -> bool:
-    """The report's `hide_name`; without one, the resident's default from their account settings."""
+FORM_TRUE, FORM_FALSE = ("1", "true", "on", "yes"), ("0", "false", "off", "no")
+
+
+def hide_name_of(data: dict[str, object], user: User, *, form: bool) -> bool:
+    """The report's `hide_name`; without one, the resident's default from their account settings.
+
+    JSON takes true or false; a form field (text) one of FORM_TRUE or FORM_FALSE. Anything else is
+    refused naming the field, rather than read as one or the other."""
     raw = data.get("hide_name")
-    if raw is None or raw == "":
+    if raw is None or (form and raw == ""):
         return user.hide_name_default
-    return str(raw).lower() in ("1", "true", "on", "yes")
+    if isinstance(raw, bool):
+        return raw
+    if form and isinstance(raw, str) and raw.lower() in FORM_TRUE + FORM_FALSE:
+        return raw.lower() in FORM_TRUE
+    raise ValidationError("hide_name must be true or false.", "hide_name")
 
 
 @bp.get("/issues/<int:issue_id>")

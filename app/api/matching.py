@@ -17,6 +17,7 @@ from app.models.timestamps import utcnow
 from app.ratelimits import limit
 from app.services.funding import match_sentences, matching_periods, quadratic_match
 from app.services.kernel.errors import ValidationError
+from app.services.kernel.roles import require_staff
 
 
 def _time(value: object) -> str | None:
@@ -136,6 +137,8 @@ def update_matching_period(period_id: int) -> Response:
 @limit("RATE_LIMIT_UPDATE", per_user=True)
 def close_matching_period(period_id: int) -> Response:
     user = require_user()
+    require_staff(user)  # who may, and which period, come before what was sent
+    _period(period_id)
     if json_body().get("confirm") is not True:
         raise ValidationError(
             'Send {"confirm": true}: closing posts the match and cannot be undone.', "confirm"

@@ -67,6 +67,7 @@ def test_filters_by_category_status_and_area(
     fixed = make_issue(category="pothole", place=RIVERSIDE, status="fixed")
     duplicate = make_issue(category="pothole", place=HILLSIDE, status="duplicate")
     planned = make_issue(category="pothole", place=HILLSIDE, status="planned")
+    closed = make_issue(category="pothole", place=RIVERSIDE, status="closed")
 
     def found(query: str) -> set[int]:
         response = client.get(f"/api/v1/issues?{query}")
@@ -77,11 +78,13 @@ def test_filters_by_category_status_and_area(
 
     assert found("category=streetlight") == {lamp.id}
     assert found("status=open") == {pothole.id, lamp.id, planned.id}
-    assert found("status=closed") == {duplicate.id}
+    assert found("status=closed") == {duplicate.id, closed.id}  # the type: every closed-type status
+    assert found("status=code:closed") == {closed.id}  # the one status whose code is closed
+    assert found("status=code:planned,fixed") == {planned.id, fixed.id}
     assert found("status=fixed,planned") == {fixed.id, planned.id}
     assert found(f"area={city['Hillside']}") == {duplicate.id, planned.id}
     assert found(f"category=pothole&status=open&area={city['Hillside']}") == {planned.id}
-    assert found("") == {pothole.id, lamp.id, fixed.id, duplicate.id, planned.id}
+    assert found("") == {pothole.id, lamp.id, fixed.id, duplicate.id, planned.id, closed.id}
 
 
 def test_list_features_are_the_issue_pages_features_byte_for_byte_in_meaning(

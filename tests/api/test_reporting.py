@@ -139,6 +139,8 @@ BAD_INPUTS = [
         "description",
         "Description must be at most 4,000 characters (it has 4,001).",
     ),
+    ({"hide_name": "false"}, "hide_name", "hide_name must be true or false."),
+    ({"hide_name": 0}, "hide_name", "hide_name must be true or false."),
 ]
 
 
@@ -181,6 +183,24 @@ def test_bad_input_in_a_multipart_form_is_refused_the_same_way(
     assert response.get_json()["error"] == {"code": "invalid", "message": message, "field": field}
     assert table_counts() == before
     assert upload_files() == []
+
+
+@pytest.mark.parametrize(("value", "hidden"), [("on", True), ("true", True), ("false", False), ("0", False)])
+def test_a_form_hide_name_is_read_as_a_checkbox_and_anything_else_refused(
+    client: FlaskClient, headers: dict[str, str], value: str, hidden: bool
+) -> None:
+    form = {**VALID, "hide_name": value}
+    created = client.post("/api/v1/issues", data=form, headers=headers, content_type="multipart/form-data")
+    assert created.status_code == 201, created.get_json()
+    fetched = client.get(f"/api/v1/issues/{created.get_json()['id']}").get_json()
+    assert (fetched["properties"]["reporter"] is None) == hidden
+    refused = client.post(
+        "/api/v1/issues",
+        data={**VALID, "hide_name": "maybe"},
+        headers=headers,
+        content_type="multipart/form-data",
+    )
+    assert refused.get_json()["error"]["field"] == "hide_name"
 
 
 def test_an_anonymous_report_is_refused_with_401(

@@ -171,6 +171,8 @@ def test_closing_by_api_needs_confirmation_and_posts_once(
     assert running["open"] is True
     assert running["problems"][0]["match_cents"] == 60**2 - 1_400
     assert running["problems"][0]["sentence"].startswith("3 neighbours backed this; the city adds EUR 22.00")
+    missing = client.post("/api/v1/matching-periods/999999/closing", json={}, headers=official)
+    assert missing.status_code == 404  # the period is looked up before what was sent is checked
     unconfirmed = client.post(f"/api/v1/matching-periods/{period}/closing", json={}, headers=official)
     assert unconfirmed.status_code == 422
     assert unconfirmed.get_json()["error"]["field"] == "confirm"

@@ -52,6 +52,8 @@ def test_the_map_page_uses_only_vendored_assets_and_offers_reporting(client: Fla
     assert '<label for="filter-category">Category</label>' in html
     assert '<label for="filter-status">Status</label>' in html
     assert re.search(r'<option value="open" selected>Open problems</option>', html)
+    # One status whose code is also a type's name is asked for by its code, not as the whole type.
+    assert '<option value="code:closed" data-type="closed">' in html
     assert re.search(r'<a class="button button--report[^"]*" href="/issues/new">.*Report a problem</a>', html)
     assert '<meta name="csrf-token" content="' in html
     assert 'href="#main">Skip to content</a>' in html

@@ -208,6 +208,9 @@ def test_heat_cells_load_as_json(
     assert abs(lat - OLD_TOWN.lat) < 0.001
     assert abs(lon - OLD_TOWN.lon) < 0.001
     riverside = staff_client.get(f"/staff/dashboard/heat.json?area={city['Riverside']}").get_json()
+    bad = staff_client.get("/staff/dashboard/heat.json?area=abc")
+    assert bad.status_code == 422
+    assert bad.get_json()["error"]["field"] == "area"  # a .json route answers errors in JSON
     assert riverside["total"] == 1
     page = staff_client.get(f"/staff/dashboard?area={city['Riverside']}").get_data(as_text=True)
     assert f"/staff/dashboard/heat.json?area={city['Riverside']}" in page

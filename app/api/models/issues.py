@@ -106,7 +106,10 @@ class SuggestionCollection(ResponseBody):
 class IssueListQuery(RequestBody):
     bbox: str = absent("minlon,minlat,maxlon,maxlat (uses the spatial index)")
     category: str = absent("Category code")
-    status: str = absent("Status codes or types (open, closed, fixed), comma-separated")
+    status: str = absent(
+        "Status codes or types (open, closed, fixed), comma-separated; a bare type name is the type, "
+        "`code:CODE` the one status (for a code that is also a type's name, such as closed)"
+    )
     area: int = absent("Area id", ge=1)
     sort: Literal["rank", "new"] = Field(
         "rank", description="rank: most likes first, ties to the older report; new: newest first"

@@ -44,13 +44,21 @@ def status_types(session: DbSession) -> dict[str, str]:
     return known
 
 
+CODE_PREFIX = "code:"  # "code:closed" is the status whose code is closed, not every closed-type status
+
+
 def resolve_statuses(session: DbSession, wanted: tuple[str, ...]) -> list[str]:
-    """Status codes for a mix of codes and types; unknown values are an error naming `status`."""
+    """Status codes for a mix of codes and types; unknown values are an error naming `status`.
+
+    A bare value that names a type (open, closed, fixed) is the type; CODE_PREFIX + code is always
+    the one status, for the codes that are also a type's name."""
     known = status_types(session)
     types = {t.value for t in StatusType}
     codes: list[str] = []
     for value in wanted:
-        if value in types:
+        if value.startswith(CODE_PREFIX) and value.removeprefix(CODE_PREFIX) in known:
+            codes.append(value.removeprefix(CODE_PREFIX))
+        elif value in types:
             codes.extend(c for c, k in known.items() if k == value)
         elif value in known:
             codes.append(value)
