@@ -6,6 +6,7 @@ import re
 
 #: The largest amount a person may type: 999,999,999.99 (nine whole digits).
 MAX_CENTS = 99_999_999_999
+NO_CAP_CENTS = 10**15  # a match's "no cap": the matching engine always takes a cap
 
 EXAMPLE = "5.00"
 _PLAIN = re.compile(r"(?P<whole>[0-9]+)(?:[.,](?P<part>[0-9]+))?", re.ASCII)

@@ -31,6 +31,7 @@ from app.services.rounds import lifecycle as rounds
 from app.services.rounds import results as round_results
 from app.services.rounds.access import get_round
 from app.tally_runner import start_tally
+from budgets.money import NO_CAP_CENTS
 
 
 def stamp(at: datetime | None) -> str | None:
@@ -39,7 +40,7 @@ def stamp(at: datetime | None) -> str | None:
 
 def round_json(found: Round) -> dict[str, Any]:
     ratio = f"{found.match_num}:{found.match_den}" if found.match_num and found.match_den else None
-    cap = found.match_cap_cents if ratio and found.match_cap_cents != rounds.NO_CAP_CENTS else None
+    cap = found.match_cap_cents if ratio and found.match_cap_cents != NO_CAP_CENTS else None
     phases = [
         {"phase": phase, "at": None if at is None else at.isoformat() + "Z"}
         for phase, at in zip(

@@ -152,3 +152,31 @@ def test_an_official_sets_the_estimate_from_the_issue_page(world: RoundWorld, au
     assert "1,250.50" in page
     assert "Save estimate" not in page
     assert world.client.post(f"/staff/issues/{issue}/estimate", data={"cost": "1"}).status_code == 403
+
+
+def test_a_finished_round_says_voting_is_closed_to_everyone_and_its_state_on_the_group_page(
+    world: RoundWorld, auth
+) -> None:
+    world.build(members=2, pledges=(1000,), costs=(500, 4000))  # the second costs more than the pool
+    rid = world.create()["id"]
+    world.open_voting(rid)
+    outsider = world.make_user()
+    auth.login(outsider.email)
+    open_page = text_of(world.client.get(f"/rounds/{rid}/ballot"))
+    assert "Join the group first" in open_page  # while voting is open, the way in is the advice
+    assert "it can only be funded if the pool grows before the tally" in open_page
+    auth.logout()  # the API calls below carry tokens, not this session
+    assert world.vote(world.members[0], rid, issue_ids=[world.issues[0]]).status_code == 200
+    assert world.tally(rid).status_code == 200
+    group = f"/groups/{world.ref.group_id}"
+    assert ">provisional result</span>" in text_of(world.client.get(group))
+    assert world.certify(rid).status_code == 200
+
+    for viewer in (outsider, world.members[1]):  # an outsider, and a member who did not vote
+        auth.login(viewer.email)
+        page = text_of(world.client.get(f"/rounds/{rid}/ballot"))
+        assert "Voting is closed." in page
+        assert "Join the group first" not in page
+        assert "before the tally" not in page
+        assert f'href="/rounds/{rid}/results"' in page
+    assert ">certified</span>" in text_of(world.client.get(group))

@@ -12,7 +12,7 @@ from app.models import PoolMatch
 from app.models.timestamps import utcnow
 from app.services.funding import ledger, pledges
 from app.services.kernel.errors import ValidationError
-from budgets.money import match_base_cents, matched_cents
+from budgets.money import NO_CAP_CENTS, format_money, match_base_cents, matched_cents
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def apply_match(
         "created_by_id": official_id,
         "created_at": utcnow(),
     }
-    pledges.get_pool(session, pool_id)
+    currency = pledges.get_pool(session, pool_id).currency
     # The write comes first: the unique (pool, round) key makes a second tally's match a no-op.
     inserted = execute_write(session, insert_ignoring_duplicates(session, PoolMatch, **values)).rowcount
     if round_id is not None and not inserted:
@@ -75,10 +75,16 @@ def apply_match(
         .execution_options(synchronize_session=False)
     )
     if matched:
-        memo = f"City match {num}:{den} (cap {cap} cents)" + (f", round {round_id}" if round_id else "")
+        memo = match_memo(num, den, cap, currency, round_id)
         lines = [(ledger.CITY_MATCH, -matched), (ledger.available_account(pool_id), matched)]
         ledger.post(session, ledger.PostingKind.MATCH, memo, lines, pool_id, round_id)
     return MatchResult(int(match_id), base, matched, True)
+
+
+def match_memo(num: int, den: int, cap_cents: int, currency: str, round_id: int | None) -> str:
+    """The match posting's description as residents read it on the pool's ledger (money, not cents)."""
+    cap = "" if cap_cents >= NO_CAP_CENTS else f" (up to {format_money(cap_cents, currency)})"
+    return f"City match {num}:{den}{cap}" + (f", round {round_id}" if round_id else "")
 
 
 def covered_cents(session: DbSession, pool_id: int, besides: int | None = None) -> int:

@@ -24,6 +24,7 @@ from app.services.rounds.access import (
     require_runner,
 )
 from app.services.workflow.estimates import parse_cents
+from budgets.money import NO_CAP_CENTS
 
 BALLOTS = ("approval", "k-approval", "knapsack", "cumulative", "likes")
 RULES = (  # the budgets/ engine's names
@@ -41,7 +42,6 @@ MAX_TOP_N = 500
 MAX_POINTS = 10_000
 DEFAULT_POINTS = 10
 MAX_TURNOUT = 10_000_000
-NO_CAP_CENTS = 10**15  # "no cap" for the matching engine, which always takes a cap
 # The ballot type, k, points and the rule shape the vote: frozen once voting opens.
 FROZEN_AT_VOTING = ("ballot", "k", "points", "rule", "top_n")
 
