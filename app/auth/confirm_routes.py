@@ -54,7 +54,9 @@ def confirm_email_post(token: str) -> Response | tuple[str, int]:
         user, confirmed_now = confirmation.confirm(db.session, token)
         published = reports.publish_held_reports(db.session, user) if confirmed_now else []
         if confirmed_now and not current_user.is_authenticated:
-            log_in(user, remember=True)  # only the first use of a link logs in
+            # Only the first use of a link logs in, for this browser session: staying logged in on
+            # the device that opened the mail is the login form's choice ("Keep me logged in").
+            log_in(user, remember=False)
         db.session.commit()
     except DomainError as error:
         db.session.rollback()

@@ -140,6 +140,7 @@ def test_a_link_confirms_once_and_logs_in_only_the_first_time(app: Flask, outbox
     link = link_in(outbox()[-1])
     assert first.post(link).status_code == 302
     assert first.get("/account/security").status_code == 200  # logged in by the first use
+    assert first.get_cookie("remember_token") is None  # for this browser session, not for 30 days
     again = app.test_client()
     reused = again.post(link)
     assert reused.status_code == 302
