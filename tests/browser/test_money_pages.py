@@ -81,5 +81,16 @@ def test_an_official_pays_for_a_fix_and_everyone_sees_the_money(
     shoot(laptop, shots, "pool-laptop")
     phone.goto(base + pool_href + "#trail")
     shoot(phone, shots, "pool-phone")
+    # On a phone every amount of the pool's ledger and of the funded problems is on screen, named by
+    # its column, not cut off at the edge of a table that scrolls sideways.
+    amounts = phone.locator(".ledger--stack td.num")
+    assert amounts.count() > 0
+    width = phone.viewport_size["width"] if phone.viewport_size else 390
+    for i in range(amounts.count()):
+        box = amounts.nth(i).bounding_box()
+        if box is not None:  # an empty In or Out cell is not shown
+            assert box["x"] >= 0, amounts.nth(i).inner_text()
+            assert box["x"] + box["width"] <= width, amounts.nth(i).inner_text()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= width
     laptop.context.close()
     phone.context.close()

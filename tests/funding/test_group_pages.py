@@ -104,7 +104,7 @@ def test_transparency_page_hides_names_unless_chosen(app, client, funding) -> No
     for text in ("EUR 12.34", "EUR 7.66", "EUR 5.00", "EUR 20.00", "EUR 1.00", "EUR 4.00", "EUR 9.99"):
         assert text in page, text
     assert "City match 1:2 (up to EUR 5.00)" in page  # residents read money, not cents
-    assert "cents" not in page.split('<table class="ledger">', 1)[1]
+    assert "cents" not in page.split('<table class="ledger ledger--stack">', 1)[1]
     assert "Refunded pro rata" in page
     assert "<svg" in page
     assert f'href="/pools/{ref.pool_id}/ledger.csv"' in page

@@ -144,7 +144,7 @@ def _entries(
                 return [("Returned unspent by the fix", title, into_pool, issue_id)]
     if kind == ledger.PostingKind.ROLLOVER:
         moved = sum(c for a, c in own if is_rollover_account(a))
-        text = f"{format_cents(moved)} carried over to the next round{round_text}"
+        text = f"Not spent{round_text}: {format_cents(moved)} kept for the next round"
         return [(text, "the pool", 0, None)]
     return [(memo or kind, "", into_pool, None)]
 
