@@ -125,4 +125,10 @@ def test_create_request_errors_use_georeport_names_and_store_nothing(client, aut
         "/open311/v2/requests.json", data={**base, "service_code": "pothole", "long": "east"}
     )
     assert bad_long.get_json()[0]["description"].startswith("long:")
+    for missing in ({"description": ""}, {"description": "\u200b"}):  # absent, or nothing visible
+        no_text = client.post(
+            "/open311/v2/requests.json", data={**base, "service_code": "pothole", **missing}
+        )
+        assert no_text.status_code == 422
+        assert no_text.get_json()[0]["description"].startswith("description:"), no_text.get_json()
     assert table_counts() == before

@@ -26,7 +26,8 @@ from app.services.kernel.parsing import parse_id
 
 MAX_REQUESTS = 1000
 # Our field names -> GeoReport's, so errors name the parameter the client actually sent.
-GEOREPORT_FIELDS = {"category": "service_code", "lon": "long", "location": "lat/long"}
+# Our fields as GeoReport v2 names them; the title is the description's first line.
+GEOREPORT_FIELDS = {"category": "service_code", "lon": "long", "location": "lat/long", "title": "description"}
 
 
 def _format(fmt: str) -> str:
@@ -158,7 +159,9 @@ def create_request(fmt: str) -> Response:
     if user is None:
         return render_errors(403, "api_key is missing or invalid", fmt)
     description = str(values.get("description") or "").strip()
-    title = description.splitlines()[0][:120] if description else ""
+    if not description:
+        raise ValidationError("Describe the problem: description is required.", "description")
+    title = description.splitlines()[0][:120]
     issue = reports.create_issue(
         db.session,
         user,
