@@ -165,6 +165,15 @@ def test_a_new_resident_likes_the_nearby_duplicate_then_reports_and_the_ranking_
     # Report it anyway (say, a second problem at the same spot).
     phone.get_by_label("Title").fill("Second report at the same spot")
     phone.get_by_label("Description").fill("Reported again on purpose: it got worse since the first report.")
+    # A photo over the 10 MB limit is refused on the page: nothing is sent, the pin and the text stay.
+    too_big = {"name": "huge.jpg", "mimeType": "image/jpeg", "buffer": b"\xff" * (11 * 1024 * 1024)}
+    phone.get_by_label("Photo").set_input_files(too_big)
+    expect(phone.locator("#photo-size-error")).to_contain_text("This photo is 11.0 MB; the limit is 10 MB")
+    phone.get_by_role("button", name="Submit report").tap()
+    expect(phone).to_have_url(live_server.url + "/issues/new")
+    assert abs(float(phone.locator("#lat").input_value()) - lat) < 0.00002
+    phone.get_by_label("Photo").set_input_files([])
+    expect(phone.locator("#photo-size-error")).to_be_hidden()
     phone.get_by_role("button", name="Submit report").tap()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Second report at the same spot")
     expect(phone.locator(".flash--success")).to_contain_text("Your report is on the map")
