@@ -224,7 +224,14 @@ def issue_count(app: Flask) -> int:
     [
         *[({"title": t}, "title", "Title is required.") for t in BLANK_TITLES],
         ({"title": "Pot\x00hole"}, "title", "title must not contain a NUL byte."),
-        ({"title": "Bell\x07"}, "title", "Title must not contain control characters (such as a NUL byte)."),
+        (
+            {"title": "Bell\x07"},
+            "title",
+            "Title must not contain control characters (such as a NUL byte or a text-direction override).",
+        ),
+        # A right-to-left override would show "Pothole gpj.exe" as something else on every page.
+        ({"title": "Pothole \u202egpj.exe"}, "title", None),
+        ({"description": "Deep \u2066hole\u2069"}, "description", None),
         ({"description": "\u200b"}, "description", "Description is required."),
         ({"description": "Deep\x00"}, "description", "description must not contain a NUL byte."),
         ({"description": "Esc\x1b[31m"}, "description", None),

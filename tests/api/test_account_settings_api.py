@@ -130,6 +130,7 @@ def test_the_profile_through_the_api(
         ({"display_name": {"first": "Ana"}}, "display_name"),
         ({"display_name": "Ana\u0007"}, "display_name"),
         ({"display_name": "\u200b\u200b"}, "display_name"),
+        ({"display_name": "Ana \u202elaiciffo ytic"}, "display_name"),  # shows as "Ana city official"
         ({"hide_name_default": "yes"}, "hide_name_default"),
         ({"hide_name_default": 1}, "hide_name_default"),
     ):

@@ -11,9 +11,13 @@ NOTE_MAX = 2000
 # Characters that show nothing: a title made of them alone looks empty on every page.
 INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
 _DROP_INVISIBLE = {ord(c): None for c in INVISIBLE}
-# C0 and C1 controls (NUL included) and DEL; a multi-line field keeps tab, line feed and carriage return.
-_CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_CONTROL_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Direction embeddings, overrides and isolates: they reorder what follows on the page, so a name or a
+# title could show other text than it holds ("Trojan Source"). Right-to-left text needs none of them.
+_BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
+# C0 and C1 controls (NUL included), DEL and the direction controls; a multi-line field keeps tab, line
+# feed and carriage return.
+_CONTROL_LINE = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{_BIDI_CONTROLS}]")
+_CONTROL_TEXT = re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f{_BIDI_CONTROLS}]")
 
 
 def is_blank(text: str) -> bool:
@@ -37,7 +41,9 @@ def clean_text(
     text = (raw or "").strip()
     if (_CONTROL_TEXT if multiline else _CONTROL_LINE).search(text):
         what = "control characters" if multiline else "line breaks or control characters"
-        raise ValidationError(f"{label} must not contain {what} (such as a NUL byte).", field)
+        raise ValidationError(
+            f"{label} must not contain {what} (such as a NUL byte or a text-direction override).", field
+        )
     if is_blank(text):
         if required:
             raise ValidationError(required_message or f"{label} is required.", field)
