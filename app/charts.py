@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from budgets.money import format_cents
+
 FONT = 13
 SMALL = 11
 _ids = itertools.count(1)
@@ -43,8 +45,8 @@ def _number(value: float) -> str:
 
 
 def money_amount(value: float) -> str:
-    """An amount in major units as the pages print it: always two decimals (565.65, not 565.6)."""
-    return f"{value:,.2f}"
+    """An amount in major units (budgets.money.major_units) as the pages print it: 565.65, not 565.6."""
+    return format_cents(round(value * 100))
 
 
 def _open(width: int, height: int, title: str, desc: str, css_class: str) -> tuple[str, list[str]]:
