@@ -6,8 +6,10 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask, Response, abort
+from flask import Flask, Response, abort, redirect, request, url_for
 from flask_login import current_user
+
+from app.errors import wants_json
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -42,12 +44,15 @@ def register_security_headers(app: Flask) -> None:
 
 
 def roles_required(*roles: str) -> Callable[[F], F]:
-    """Refuse anonymous users (401) and users without one of `roles` (403)."""
+    """Refuse anonymous users (a page's GET goes to the login form, as the staff pages do; anything else
+    is 401) and users without one of `roles` (403)."""
 
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
+                if request.method == "GET" and not wants_json():
+                    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
                 abort(401)
             if current_user.role not in roles:
                 abort(403)
