@@ -6,7 +6,7 @@ from flask import Response, request
 
 from app.api import bp
 from app.api.contract import GEOJSON, Reply, operation
-from app.api.models.workflow import ExportQuery
+from app.api.models.workflow import CsvExportQuery, ExportQuery
 from app.export_responses import export_response
 from app.extensions import db
 from app.security import roles_required
@@ -28,7 +28,7 @@ ATTACHMENT = {"Content-Disposition": "attachment; filename=commonfix-issues-<tim
     operation_id="exportIssuesCsv",
     summary="Export the filtered issues as CSV (officials and admins)",
     description=EXPORTED,
-    query=ExportQuery,
+    query=CsvExportQuery,
     replies={
         200: Reply(
             f"One row per issue with the columns {CSV_COLUMNS}. Cells starting with = + - @ are prefixed "
@@ -43,7 +43,8 @@ ATTACHMENT = {"Content-Disposition": "attachment; filename=commonfix-issues-<tim
 )
 @roles_required("official", "admin")
 def export_issues_csv() -> Response:
-    return export_response("csv", dashboard.parse_filters(db.session, request.args))
+    sort = dashboard.parse_sort(request.args["sort"]) if request.args.get("sort") else None
+    return export_response("csv", dashboard.parse_filters(db.session, request.args), sort)
 
 
 @bp.get("/exports/issues.geojson")

@@ -165,6 +165,18 @@ def test_api_exports_for_officials_by_token(
     bad = client.get("/api/v1/exports/issues.csv?from=someday", headers=headers)
     assert bad.status_code == 422
     assert bad.get_json()["error"]["field"] == "from"
+    # The API's CSV takes the dashboard's sort, as the staff export does, and refuses an unknown one.
+    everything = "status=open,fixed,closed"
+    ids = {}
+    for sort in ("newest", "oldest"):  # each streamed body read before the next request
+        body = client.get(f"/api/v1/exports/issues.csv?{everything}&sort={sort}", headers=headers)
+        ids[sort] = [r["id"] for r in read_csv(body.get_data(as_text=True))]
+    newest_ids, oldest_ids = ids["newest"], ids["oldest"]
+    assert len(newest_ids) > 1
+    assert newest_ids == oldest_ids[::-1]
+    unknown = client.get("/api/v1/exports/issues.csv?sort=x", headers=headers)
+    assert unknown.status_code == 422
+    assert unknown.get_json()["error"]["field"] == "sort"
 
 
 @pytest.mark.parametrize("path", ["/api/v1/exports/issues.csv", "/api/v1/exports/issues.geojson"])

@@ -65,3 +65,9 @@ class ExportQuery(RequestBody):
     from_: date = absent("Reported on or after this day (YYYY-MM-DD)", alias="from")
     to: date = absent("Reported on or before this day (YYYY-MM-DD)")
     min_likes: int = absent("At least this many likes", ge=0)
+
+
+class CsvExportQuery(ExportQuery):
+    sort: Literal["rank", "likes", "oldest", "newest", "activity"] = absent(
+        "Row order as on the dashboard (by id when left out)"
+    )
