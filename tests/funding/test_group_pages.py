@@ -123,7 +123,9 @@ def test_officials_create_groups_residents_cannot(client, auth, funding, make_us
     auth.login(make_user().email)
     assert client.get("/groups/new").status_code == 403
     auth.logout()
-    assert client.get("/groups/new").status_code == 401
+    anonymous = client.get("/groups/new")
+    assert anonymous.status_code == 302  # sent to log in, as on every staff page
+    assert "/account/login?next=/groups/new" in anonymous.headers["Location"]
     auth.login(make_user(role="official").email)
     bad = client.post("/groups/new", data={"area_id": city["Hillside"], "name": "", "max_pledge": "50.00"})
     assert bad.status_code == 422
