@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from app import maps
 from app.auth.sessions import current_resident
-from app.charts import bar_chart, money_amount
+from app.charts import money_amount, stacked_bar_chart
 from app.extensions import db
 from app.groups import bp
 from app.groups.forms import ActionForm, GroupForm, MatchForm, PledgeForm, PoolStateForm
@@ -181,7 +181,7 @@ def pool(pool_id: int) -> str:
     row = groups.get_group_row(db.session, found.group_id)
     figures = ledger.pool_balance(db.session, pool_id)
     rows = transparency.statement(db.session, pool_id)
-    chart = bar_chart(
+    chart = stacked_bar_chart(
         title=f"Money in and out of {row.name}'s pool",
         desc="Totals in the pool's currency: pledges and the city's match in; allocations and refunds out.",
         labels=["Pledges confirmed", "City match", "Allocated to problems", "Refunded", "Held now"],
@@ -199,7 +199,6 @@ def pool(pool_id: int) -> str:
         value_text=money_amount,
         x_label=found.currency,
         colour="#17407a",
-        label_width=170,
         empty_message="No money has moved yet.",
     )
     provider = get_provider(current_app.config["PAYMENT_PROVIDER"])

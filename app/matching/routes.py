@@ -7,7 +7,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from app.auth.sessions import current_resident
-from app.charts import bar_chart, money_amount
+from app.charts import money_amount, stacked_bar_chart
 from app.extensions import db
 from app.matching import bp
 from app.matching.forms import CloseForm, PeriodForm
@@ -82,7 +82,7 @@ def period(period_id: int) -> str:
         for p in standing.problems
     ]
     top = rows[:CHART_TOP]
-    chart = bar_chart(
+    chart = stacked_bar_chart(
         title=f"The city's match of the top {len(top)} problems",
         desc=f"The match of each problem in {currency}, largest first.",
         labels=[_short(title) for _p, title, _s in top],
@@ -128,4 +128,4 @@ def close(period_id: int) -> BaseResponse:
 
 
 def _short(title: str) -> str:
-    return title if len(title) <= 22 else title[:21] + "…"
+    return title if len(title) <= 40 else title[:39] + "…"  # a stacked chart's label line

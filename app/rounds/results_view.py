@@ -8,7 +8,7 @@ import folium
 from markupsafe import Markup, escape
 
 from app import maps
-from app.charts import bar_chart, money_amount
+from app.charts import money_amount, stacked_bar_chart
 from app.services.rounds import explanations
 from app.services.rounds.results import RoundResults
 from budgets.money import format_cents, format_money, major_units
@@ -22,7 +22,7 @@ def money_chart(outcome: RoundResults) -> Markup:
     leftover_label = "Rolled over" if outcome.leftover == "rollover" else "Refunded"
     labels = ["Pledged pool", "City match", "Spent on problems", leftover_label]
     cents = [outcome.pool_cents, outcome.match_cents, outcome.spent_cents, outcome.leftover_cents]
-    return bar_chart(
+    return stacked_bar_chart(
         title=f"The money of round “{outcome.name}”",
         desc=(
             f"Pool {format_cents(cents[0])}, city match {format_cents(cents[1])}, "
@@ -35,7 +35,6 @@ def money_chart(outcome: RoundResults) -> Markup:
         value_text=money_amount,
         x_label=f"Amount ({outcome.currency})",
         colour="#17407a",
-        label_width=150,
         empty_message="No money in this round.",
     )
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from app.charts import bar_chart, money_amount
+from app.charts import money_amount, stacked_bar_chart
 from app.services.funding.money_trail import Flow
 from budgets.money import major_units
 
 
 def flow_chart(flow: Flow, where: str, currency: str) -> Markup:
     rows = flow.rows()
-    return bar_chart(
+    return stacked_bar_chart(
         title=f"Where {where}'s money came from and went",
         desc=(
             "Totals from the ledger, in the order the money moves: in from residents and the city, "
@@ -24,7 +24,5 @@ def flow_chart(flow: Flow, where: str, currency: str) -> Markup:
         value_text=money_amount,
         x_label=currency,
         colour="#17407a",
-        label_width=250,
-        width=600,
         empty_message="No money has moved yet.",
     )

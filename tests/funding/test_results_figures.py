@@ -4,6 +4,8 @@ each ... raised to EUR 20.04" with no raise, and "565.6 EUR" beside EUR 565.65).
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
+
 from app.rounds.results_view import first_share, money_chart, voter_share
 from app.services.rounds.results import CandidateResult, RoundResults
 
@@ -43,3 +45,17 @@ def test_money_charts_print_every_amount_to_the_cent() -> None:
     for amount in ("565.65 EUR", "80.15 EUR", "1,706.70 EUR"):
         assert amount in svg
     assert "565.6 EUR" not in svg
+
+
+def test_money_charts_put_each_label_on_its_own_line_above_its_bar() -> None:
+    # Side labels shrank to about 8 px on a 390 px phone; a stacked chart is drawn 340 wide.
+    svg = ET.fromstring(str(money_chart(results(56565, 3, None, match_cents=8015, spent_cents=170670))))
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    assert svg.get("viewBox", "").split()[2] == "340"
+    assert "chart--stacked" in svg.get("class", "")
+    labels = svg.findall(".//s:text[@class='chart__label']", ns)
+    bars = svg.findall(".//s:rect[@class='chart__bar']", ns)
+    assert [t.text for t in labels] == ["Pledged pool", "City match", "Spent on problems", "Rolled over"]
+    for label, bar in zip(labels, bars, strict=True):
+        assert label.get("x") == bar.get("x")  # the label starts where its bar starts
+        assert float(label.get("y", "0")) < float(bar.get("y", "0"))  # and sits above it
