@@ -152,6 +152,35 @@ def column_chart(
     return Markup("".join(parts))  # every text above is escaped
 
 
+def _value_width(values: Sequence[float], unit: str, value_text: Callable[[float], str]) -> int:
+    """Room for the longest value printed at the end of its bar (about 0.6 em a character)."""
+    return round(0.6 * FONT * max(len(f"{value_text(v)} {unit}") for v in values))
+
+
+def _value_axis(
+    parts: list[str],
+    maximum: float,
+    left: float,
+    plot_w: float,
+    grid_top: float,
+    base_y: float,
+    tick_y: float,
+) -> float:
+    """Vertical grid lines from `grid_top` to `base_y` and their numbers at `tick_y`, for bars that start
+    at `left` and span up to `plot_w`; returns the drawing's units per value."""
+    step = nice_step(maximum)
+    top_value = step * math.ceil(maximum / step)
+    scale = plot_w / top_value
+    xs = [left + i * step * scale for i in range(round(top_value / step) + 1)]
+    parts.append('<g class="chart__grid" stroke="#d0d5dd" stroke-width="1">')
+    parts.extend(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{grid_top}" y2="{base_y}"/>' for x in xs)
+    parts.append("</g>")
+    parts.append(f'<g class="chart__x-ticks" fill="#333" font-size="{SMALL}" text-anchor="middle">')
+    parts.extend(f'<text x="{x:.1f}" y="{tick_y}">{_number(i * step)}</text>' for i, x in enumerate(xs))
+    parts.append("</g>")
+    return scale
+
+
 def bar_chart(
     *,
     title: str,
@@ -179,24 +208,10 @@ def bar_chart(
     maximum = max(known, default=0)
     if not labels or maximum <= 0:
         return _empty(parts, width, height, empty_message)
-    # Room for the longest printed value at the end of its bar (about 0.6 em a character).
-    value_w = max(64, round(0.6 * FONT * max(len(f"{value_text(v)} {unit}") for v in known)))
+    value_w = max(64, _value_width(known, unit, value_text))
     plot_w = width - label_width - value_w - 8
-    step = nice_step(maximum)
-    top_value = step * math.ceil(maximum / step)
-    scale = plot_w / top_value
     base_y = top + row_h * len(labels)
-    parts.append('<g class="chart__grid" stroke="#d0d5dd" stroke-width="1">')
-    ticks = round(top_value / step)
-    for i in range(ticks + 1):
-        x = label_width + i * step * scale
-        parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top}" y2="{base_y}"/>')
-    parts.append("</g>")
-    parts.append(f'<g class="chart__x-ticks" fill="#333" font-size="{SMALL}" text-anchor="middle">')
-    for i in range(ticks + 1):
-        x = label_width + i * step * scale
-        parts.append(f'<text x="{x:.1f}" y="{base_y + 14}">{_number(i * step)}</text>')
-    parts.append("</g>")
+    scale = _value_axis(parts, maximum, label_width, plot_w, top, base_y, base_y + 14)
     parts.append('<g class="chart__bars">')
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         y = top + i * row_h
@@ -252,22 +267,9 @@ def stacked_bar_chart(
     maximum = max(values, default=0)
     if not labels or maximum <= 0:
         return _empty(parts, width, height, empty_message)
-    value_w = round(0.6 * FONT * max(len(f"{value_text(v)} {unit}") for v in values))
-    plot_w = width - 2 * pad - value_w
-    step = nice_step(maximum)
-    top_value = step * math.ceil(maximum / step)
-    scale = plot_w / top_value
+    plot_w = width - 2 * pad - _value_width(values, unit, value_text)
     base_y = top + row_h * len(labels)
-    parts.append('<g class="chart__grid" stroke="#d0d5dd" stroke-width="1">')
-    ticks = round(top_value / step)
-    for i in range(ticks + 1):
-        x = pad + i * step * scale
-        parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top + label_h}" y2="{base_y}"/>')
-    parts.append("</g>")
-    parts.append(f'<g class="chart__x-ticks" fill="#333" font-size="{SMALL}" text-anchor="middle">')
-    for i in range(ticks + 1):
-        parts.append(f'<text x="{pad + i * step * scale:.1f}" y="{base_y + 12}">{_number(i * step)}</text>')
-    parts.append("</g>")
+    scale = _value_axis(parts, maximum, pad, plot_w, top + label_h, base_y, base_y + 12)
     # Texts carry a white halo, so the grid lines they cross do not run through the letters.
     halo = 'paint-order="stroke" stroke="#fff" stroke-width="4" stroke-linejoin="round"'
     parts.append('<g class="chart__bars">')
