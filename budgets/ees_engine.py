@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -112,12 +113,13 @@ class EesSweep:
         self.spent_at: list[int] = []  # spending before each round
         self.classes_at: list[int] = []  # how many classes there were at each round's start
         self.change_at: list[Fraction | None] = []  # each round's change point (a per-voter budget)
+        self.least_to: list[Fraction | None] = []  # the least change point of each round and those before
         self.free = 0  # projects bought before the first round (free ones)
         self.started = False
 
     def change(self) -> Fraction | None:
         """The least increase of the per-voter budget that changes the last run (add-opt)."""
-        found = min((c for c in self.change_at if c is not None), default=None)
+        found = self.least_to[-1] if self.least_to else None
         return None if found is None else found - self.run.b
 
     def change_skip(self) -> Fraction | None:
@@ -145,12 +147,18 @@ class EesSweep:
         if len(self.change_at) < len(self.rounds) or per_voter < self.run.b:
             raise ValueError("a sweep goes on only from a finished run with its change points, upwards")
         self.run.set_budget(per_voter)
-        first = next(
-            (r for r, c in enumerate(self.change_at, start=1) if c is not None and c <= per_voter), None
-        )
-        if first is None:
+        least_to = self.least_to
+        # The first round whose change point per_voter reaches: where the running least first does.
+        first = bisect_left(range(len(least_to)), True, key=lambda i: _reached(least_to[i], per_voter))
+        if first == len(least_to):
             return self.outcome
-        return self._rounds_from(first, self._resume(first), cost_limit, change_points)
+        return self._rounds_from(first + 1, self._resume(first + 1), cost_limit, change_points)
+
+    def _found_change(self, point: Fraction | None) -> None:
+        """Keep the change point of the round just run, and the least so far."""
+        self.change_at.append(point)
+        least = self.least_to[-1] if self.least_to else None
+        self.least_to.append(point if least is None or (point is not None and point < least) else least)
 
     def _begin(self) -> list[tuple[float, int]]:
         """Buy the free projects, put the others on offer; their bounds on rho (all supporters pay)."""
@@ -183,7 +191,15 @@ class EesSweep:
         outcome.spent = self.spent_at[round_no - 1]
         outcome.over_limit = False
         run.forget_from(round_no, self.classes_at[round_no - 1])
-        for found in (self.rounds, self.offered_at, self.spent_at, self.classes_at, self.change_at):
+        kept_lists = (
+            self.rounds,
+            self.offered_at,
+            self.spent_at,
+            self.classes_at,
+            self.change_at,
+            self.least_to,
+        )
+        for found in kept_lists:
             del found[round_no - 1 :]
         heap: list[tuple[float, int]] = []
         for p in offered:
@@ -219,14 +235,18 @@ class EesSweep:
                 outcome.over_limit = True
                 return outcome
             if change_points:
-                self.change_at.append(_least(run, _pairs(run, round_no, best, offered, None)))
+                self._found_change(_least(run, _pairs(run, round_no, best, offered, None)))
             offered.remove(p)
             alive.discard(p)
             run.pay(p, run.table(p, round_no), k, share)
             round_no += 1
         if change_points:
-            self.change_at.append(_least(run, _pairs(run, round_no, None, offered, None)))
+            self._found_change(_least(run, _pairs(run, round_no, None, offered, None)))
         return outcome
+
+
+def _reached(point: Fraction | None, per_voter: Fraction) -> bool:
+    return point is not None and point <= per_voter
 
 
 def run_ees(

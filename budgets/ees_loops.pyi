@@ -48,6 +48,11 @@ def move_payers(
     payers: IndexArray,
     first: int,
     moved: npt.NDArray[np.int32],
+    log: npt.NDArray[np.int32],
+    at: int,
+) -> int: ...
+def undo_moves(
+    type_class: npt.NDArray[np.int32], moves: npt.NDArray[np.int32], parent: IndexArray
 ) -> None: ...
 def round_pairs(
     tables: list[Table | None],

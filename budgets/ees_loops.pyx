@@ -308,13 +308,19 @@ def move_payers(
     const Py_ssize_t[::1] payers,
     int first,
     int[::1] moved,
+    int[::1] log,
+    Py_ssize_t at,
 ):
     """A purchase's payments: the supporting types in the paying classes (`payers`, each listed
     once) move, those of payers[i] to class first + i; the others stay. `moved` holds an id per
-    class, zero on entry and left zero (no class moves to class 0, the first)."""
+    class, zero on entry and left zero (no class moves to class 0, the first). The types that
+    move are written to `log` from `at` on (room for every supporter is asked); returns where
+    the log ends."""
     cdef Py_ssize_t i, t, c, n = payers.shape[0]
     if not 0 < first <= 2**31 - 1 - n:
         raise ValueError(f"new classes {first}.. are outside 1..2**31 - 1")
+    if not 0 <= at <= log.shape[0] - supporters.shape[0]:
+        raise ValueError("the log has no room for every supporter")
     try:
         for i in range(n):
             if moved[payers[i]] != 0:
@@ -325,9 +331,21 @@ def move_payers(
             c = moved[type_class[t]]
             if c != 0:
                 type_class[t] = c
+                log[at] = <int>t
+                at += 1
     finally:
         for i in range(n):
             moved[payers[i]] = 0
+    return at
+
+
+def undo_moves(int[::1] type_class, const int[::1] moves, const Py_ssize_t[::1] parent):
+    """Take back the moves `move_payers` logged: each logged type goes back to its class's parent
+    (a type logged twice, by two purchases, goes back twice)."""
+    cdef Py_ssize_t i, t
+    for i in range(moves.shape[0]):
+        t = moves[i]
+        type_class[t] = <int>parent[type_class[t]]
 
 
 cdef void _fill(

@@ -17,7 +17,7 @@ from fractions import Fraction
 import numpy as np
 import numpy.typing as npt
 
-from budgets.ees_loops import Table, class_table, move_payers
+from budgets.ees_loops import Table, class_table, move_payers, undo_moves
 from budgets.mes_problem import MesProblem
 
 
@@ -112,12 +112,16 @@ class EesRun:
         self.history: dict[tuple[int, int], Table] = {}  # (project, round) -> table at the round's start
         self.rounds_of: list[list[int]] = [[] for _ in problem.costs]  # rounds with a table, ascending
         self.newest: list[Table | None] = [None for _ in problem.costs]  # each project's latest table
+        self.built: list[list[int]] = []  # the projects with a table, per round
         order = sorted(range(len(problem.costs)), key=problem.tie_key)
         self.tie_rank = [0] * len(order)  # rank in the tie order (lower cost, more supporters, earlier)
         for rank, p in enumerate(order):
             self.tie_rank[p] = rank
-        # Everyone's class at the start of each round so far, a row per round (grown by doubling).
-        self.starts: npt.NDArray[np.int32] = np.zeros((8, types), dtype=np.int32)
+        # The types each purchase moved, in order (grown by doubling), and where each round's begin:
+        # going back to a round's start takes back the moves logged from there.
+        self.moves: npt.NDArray[np.int32] = np.zeros(max(types, 256), dtype=np.int32)
+        self.logged = 0
+        self.log_at: list[int] = []
         self.started = 0
 
     def set_budget(self, per_voter: Fraction) -> None:
@@ -125,19 +129,31 @@ class EesRun:
         self.b_f = float(per_voter)
 
     def start_round(self) -> None:
-        """Keep everyone's class at the start of the next round."""
-        if self.started == len(self.starts):
-            self.starts = np.concatenate([self.starts, np.zeros_like(self.starts)])
-        self.starts[self.started] = self.type_class
+        """Start the next round: its moves are logged from here."""
+        self.log_at.append(self.logged)
         self.started += 1
 
+    def classes_at(self, round_no: int) -> npt.NDArray[np.int32]:
+        """Everyone's class at the start of a round so far (the current one's: as they are now)."""
+        if round_no >= self.started:
+            return self.type_class
+        found = self.type_class.copy()
+        undo_moves(found, self.moves[self.log_at[round_no - 1] : self.logged], self.spending.parent)
+        return found
+
     def forget_from(self, round_no: int, classes: int) -> None:
-        """Go back to the start of a round: its snapshot and tables stay, later ones go."""
-        self.type_class[:] = self.starts[round_no - 1]
+        """Go back to the start of a round: its tables stay, later ones go."""
+        undo_moves(self.type_class, self.moves[self.log_at[round_no - 1] : self.logged], self.spending.parent)
+        self.logged = self.log_at[round_no - 1]
+        del self.log_at[round_no - 1 :]
         self.started = round_no - 1
-        for p, rounds in enumerate(self.rounds_of):
-            while rounds and rounds[-1] > round_no:
-                del self.history[p, rounds.pop()]
+        touched = set()
+        for _ in range(len(self.built) - round_no):  # latest round first: each is its project's last
+            for p in self.built.pop():
+                del self.history[p, self.rounds_of[p].pop()]
+                touched.add(p)
+        for p in touched:
+            rounds = self.rounds_of[p]
             self.newest[p] = self.history[p, rounds[-1]] if rounds else None
         self.spending.truncate(classes)
 
@@ -155,13 +171,16 @@ class EesRun:
             first = np.zeros(1, dtype=np.intp)
             found = Table(first, np.array([n], dtype=np.int64), single, single, round_no, spending.of)
         else:
-            classes = self.starts[round_no - 1] if round_no <= self.started else self.type_class
+            classes = self.classes_at(round_no)
             spent_f = spending.value_f[: spending.size]
             types, counts = self.arrays.types[p], self.arrays.counts[p]
             scratch = spending.scratch
             found = class_table(classes, types, counts, spent_f, scratch, cost, round_no, spending.of)
         self.history[p, round_no] = found
         insort(self.rounds_of[p], round_no)
+        while len(self.built) < round_no:
+            self.built.append([])
+        self.built[round_no - 1].append(p)
         newest = self.newest[p]
         if newest is None or newest.round_no < round_no:
             self.newest[p] = found
@@ -208,4 +227,9 @@ class EesRun:
         spending = self.spending
         payers = table.paying(k)
         first = spending.extend(payers, share)
-        move_payers(self.type_class, self.arrays.types[p], payers, first, spending.moved)
+        supporters = self.arrays.types[p]
+        if self.logged + len(supporters) > len(self.moves):
+            self.moves = np.resize(self.moves, 2 * (self.logged + len(supporters)))
+        self.logged = move_payers(
+            self.type_class, supporters, payers, first, spending.moved, self.moves, self.logged
+        )

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from budgets.ees_loops import TOL, Table, class_table, move_payers
+from budgets.ees_loops import TOL, Table, class_table, move_payers, undo_moves
 from tests.budgets.pabulib_files import IN_CI
 
 ORDER_TOL = 1e-12
@@ -110,11 +110,33 @@ def test_payers_move_to_their_new_classes_and_others_stay() -> None:
     type_class = np.array([0, 1, 2, 1, 0, 2], dtype=np.int32)
     moved = np.zeros(8, dtype=np.int32)
     supporters = np.array([0, 1, 2, 3], dtype=np.intp)
-    move_payers(type_class, supporters, np.array([1, 0], dtype=np.intp), 3, moved)
+    log = np.full(6, -1, dtype=np.int32)
+    end = move_payers(type_class, supporters, np.array([1, 0], dtype=np.intp), 3, moved, log, 1)
     # Types 0 and 1 are supporters in paying classes 0 and 1; type 2 is in class 2, which does not pay;
     # types 4 and 5 do not support the project.
     assert type_class.tolist() == [4, 3, 2, 3, 0, 2]
     assert not moved.any()
+    assert (end, log.tolist()) == (4, [-1, 0, 1, 3, -1, -1])  # the types that moved, from 1 on
+
+
+def test_undoing_logged_moves_gives_back_each_earlier_state() -> None:
+    type_class = np.array([0, 1, 2, 1, 0, 2], dtype=np.int32)
+    start = type_class.copy()
+    parent = np.zeros(16, dtype=np.intp)
+    log, moved = np.zeros(16, dtype=np.int32), np.zeros(16, dtype=np.int32)
+    # Purchase 1: classes 1 and 0 of types 0..3 pay, to new classes 3 and 4 (parents 1 and 0).
+    parent[3:5] = [1, 0]
+    middle_end = move_payers(type_class, np.arange(4), np.array([1, 0]), 3, moved, log, 0)
+    middle = type_class.copy()
+    # Purchase 2: class 4 (type 0, moved before) and class 2 of types 0, 2, 5 pay, to 5 and 6.
+    parent[5:7] = [4, 2]
+    end = move_payers(type_class, np.array([0, 2, 5]), np.array([4, 2]), 5, moved, log, middle_end)
+    assert type_class.tolist() == [5, 3, 6, 3, 0, 6]
+    back = type_class.copy()
+    undo_moves(back, log[middle_end:end], parent)
+    assert back.tolist() == middle.tolist()
+    undo_moves(type_class, log[:end], parent)  # type 0 moved twice, and goes back twice
+    assert type_class.tolist() == start.tolist()
 
 
 def test_bad_arrays_are_refused_and_leave_the_scratch_clean() -> None:
@@ -135,10 +157,36 @@ def test_bad_arrays_are_refused_and_leave_the_scratch_clean() -> None:
         class_table(type_class, np.array([0]), np.ones(1), spent_f, np.zeros(2), 10, 2, spent)
     moved = np.zeros(3, dtype=np.int32)
     with pytest.raises(ValueError, match="twice"):
-        move_payers(np.zeros(2, dtype=np.int32), np.array([0]), np.array([0, 0]), 1, moved)
+        move_payers(
+            np.zeros(2, dtype=np.int32),
+            np.array([0]),
+            np.array([0, 0]),
+            1,
+            moved,
+            np.zeros(1, dtype=np.int32),
+            0,
+        )
     assert not moved.any()
     with pytest.raises(ValueError, match="outside"):
-        move_payers(np.zeros(2, dtype=np.int32), np.array([0]), np.array([0]), 0, moved)
+        move_payers(
+            np.zeros(2, dtype=np.int32),
+            np.array([0]),
+            np.array([0]),
+            0,
+            moved,
+            np.zeros(1, dtype=np.int32),
+            0,
+        )
+    with pytest.raises(ValueError, match="no room"):
+        move_payers(
+            np.zeros(2, dtype=np.int32),
+            np.array([0, 1]),
+            np.array([0]),
+            1,
+            moved,
+            np.zeros(3, dtype=np.int32),
+            2,
+        )
     table = Table(np.zeros(1, dtype=np.intp), np.array([4]), np.ones(1), np.ones(1), 1, spent)
     with pytest.raises(ValueError, match="do not end a block"):
         table.paying(3)
