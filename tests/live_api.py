@@ -43,6 +43,18 @@ def api(base: str, method: str, path: str, body: object = None, token: str | Non
     return found
 
 
+def free_pool(base: str, group_id: int, token: str) -> None:
+    """End the round holding a group's pool (a pool runs one round at a time), as the city would:
+    a provisional result is sent back, then the round is cancelled (`token`: an official's)."""
+    for found in api(base, "GET", f"/api/v1/rounds?group_id={group_id}")["rounds"]:
+        provisional = found["phase"] == "tallied" and found["result_status"] != "certified"
+        if found["phase"] in ("pledging", "voting") or provisional:
+            path = f"/api/v1/rounds/{found['id']}"
+            if provisional:
+                api(base, "POST", f"{path}/send-back", {"reason": "Makes way for the next round."}, token)
+            api(base, "POST", f"{path}/cancellation", {"reason": "Makes way for the next round."}, token)
+
+
 def api_token(base: str, email: str, password: str = factories.DEFAULT_PASSWORD) -> str:
     """A fresh API token for this user."""
     return str(api(base, "POST", "/api/v1/tokens", {"email": email, "password": password})["token"])

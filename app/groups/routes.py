@@ -202,7 +202,9 @@ def pool(pool_id: int) -> str:
         empty_message="No money has moved yet.",
     )
     provider = get_provider(current_app.config["PAYMENT_PROVIDER"])
+    # What happens to unspent money is the round using the pool's to say, else the latest round's.
     rounds = round_lifecycle.list_rounds(db.session, found.group_id)
+    holder = round_lifecycle.pool_holder(db.session, pool_id)
     problems = money_trail.funded_problems(db.session, pool_id)
     shares = {p.issue_id: (p.allocated_cents, p.money) for p in problems}
     flow = money_trail.flow(money_trail.pool_lines(db.session, pool_id), pool_id, shares)
@@ -219,7 +221,7 @@ def pool(pool_id: int) -> str:
         matches=matching.matches(db.session, pool_id),
         treasurers=groups.treasurers(db.session, found.group_id),
         instructions=provider.instructions(found.currency, 0),
-        latest_round=rounds[0] if rounds else None,
+        latest_round=holder or (rounds[0] if rounds else None),
         tip=ledger_chain.tip(db.session),
     )
 

@@ -157,6 +157,9 @@ def detail(round_id: int) -> str:
         figures=ledger.pool_balance(db.session, found.pool_id),
         next_phase=rounds.next_phase(found),
         next_action=NEXT_ACTION,
+        pool_holder=rounds.pool_holder(db.session, found.pool_id, found.id)
+        if found.phase == "draft"
+        else None,
         ballots_cast=ballots.ballots_cast(db.session, found),
         job=job,
         phase_form=PhaseForm(),

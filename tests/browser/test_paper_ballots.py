@@ -18,7 +18,7 @@ from tests.browser.accessibility import serious_violations
 from tests.browser.actions import log_in, press
 from tests.browser.conftest import new_phone_page
 from tests.browser.live_server import LAPTOP, PHONE_390, LiveServer
-from tests.live_api import api, api_token
+from tests.live_api import api, api_token, free_pool
 
 OFFICIAL = "official@demo.commonfix.org"
 CITY_ADMIN = "admin@demo.commonfix.org"  # an admin is staff: the second official at the table
@@ -26,8 +26,10 @@ RESIDENT = "resident7@demo.commonfix.org"
 
 
 def codes_round(server: LiveServer) -> int:
-    """A knapsack round of the second group whose voters hold codes, open for voting."""
+    """A knapsack round of the second group whose voters hold codes, open for voting (the demo's
+    round there, pledging, is cancelled first: a pool runs one round at a time)."""
     token = api_token(server.url, OFFICIAL, "demo-password")
+    free_pool(server.url, 2, token)
     terms = {"group_id": 2, "name": "Library vote", "ballot": "approval", "rule": "greedy", "top_n": 4}
     rid = int(api(server.url, "POST", "/api/v1/rounds", terms | {"leftover": "rollover"}, token)["id"])
     database = Path(server.database_url.removeprefix("sqlite:///"))

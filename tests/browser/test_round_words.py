@@ -14,7 +14,7 @@ from tests.browser.accessibility import serious_violations
 from tests.browser.actions import confirm, log_in, register, wait_for_map
 from tests.browser.conftest import api_get, new_phone_page
 from tests.browser.live_server import LiveServer
-from tests.live_api import api, api_token
+from tests.live_api import api, api_token, free_pool
 
 OFFICIAL = "official@demo.commonfix.org"
 
@@ -61,9 +61,40 @@ def test_a_knapsack_ballot_refuses_what_does_not_fit_and_results_read_in_words(
     register(member, live_server, display_name=f"Robin {time.time_ns() % 100000}")
     member.goto(f"{base}/groups/{group['id']}")
     member.get_by_role("button", name=f"Join {group['name']}").click()
+
+    def open_voting(round_id: int) -> None:
+        for phase in ("pledging", "voting"):
+            api(live_server.url, "POST", f"/api/v1/rounds/{round_id}/phase", {"phase": phase}, token)
+
+    # The other limited ballots: picks left on k-approval, points left on cumulative.
+    picks_terms = {**terms, "name": "Picks round", "ballot": "k-approval", "k": 1}
+    points_terms = {**terms, "name": "Points round", "ballot": "cumulative", "points": 5}
+    # A pool runs one round at a time: each opens, is looked at, and is cancelled for the next.
+    picks_round = api(live_server.url, "POST", "/api/v1/rounds", picks_terms, token)["id"]
+    open_voting(picks_round)
+    member.goto(f"{base}/rounds/{picks_round}/ballot")
+    expect(member.get_by_test_id("ballot-tally")).to_have_text("1 pick left (0 of 1 chosen)")
+    member.locator(f'input[name=issue_ids][value="{ids[0]}"]').check()
+    expect(member.get_by_test_id("ballot-tally")).to_have_text("0 picks left (1 of 1 chosen)")
+    expect(member.locator(f"#fit-{ids[1]}")).to_have_text("No picks left: untick one first to choose this.")
+    member.locator(f'input[name=issue_ids][value="{ids[1]}"]').focus()
+    member.keyboard.press("Space")
+    expect(member.locator(f'input[name=issue_ids][value="{ids[1]}"]')).not_to_be_checked()
+    free_pool(live_server.url, group["id"], token)
+    points_round = api(live_server.url, "POST", "/api/v1/rounds", points_terms, token)["id"]
+    open_voting(points_round)
+    member.goto(f"{base}/rounds/{points_round}/ballot")
+    member.locator(f"#points-{ids[0]}").fill("3")
+    expect(member.get_by_test_id("ballot-tally")).to_have_text("2 points left (3 of 5 given)")
+    assert meter_value(member) == 3
+    member.locator(f"#points-{ids[1]}").fill("4")
+    expect(member.get_by_test_id("ballot-tally")).to_have_text("2 points too many: 7 of 5 given")
+    no_serious_violations(member)
+
+    free_pool(live_server.url, group["id"], token)
+
     # Voting opens once the member has joined: members who join later vote in the next round.
-    for phase in ("pledging", "voting"):
-        api(live_server.url, "POST", f"/api/v1/rounds/{rid}/phase", {"phase": phase}, token)
+    open_voting(rid)
     member.goto(f"{base}/rounds/{rid}")
     no_serious_violations(member)
 
@@ -101,30 +132,6 @@ def test_a_knapsack_ballot_refuses_what_does_not_fit_and_results_read_in_words(
     expect(member.get_by_test_id("ballot-saved")).to_contain_text("Saved")
     expect(first).to_be_checked()
 
-    # The other limited ballots: picks left on k-approval, points left on cumulative.
-    picks_terms = {**terms, "name": "Picks round", "ballot": "k-approval", "k": 1}
-    points_terms = {**terms, "name": "Points round", "ballot": "cumulative", "points": 5}
-    picks_round = api(live_server.url, "POST", "/api/v1/rounds", picks_terms, token)["id"]
-    points_round = api(live_server.url, "POST", "/api/v1/rounds", points_terms, token)["id"]
-    for other in (picks_round, points_round):
-        for phase in ("pledging", "voting"):
-            api(live_server.url, "POST", f"/api/v1/rounds/{other}/phase", {"phase": phase}, token)
-    member.goto(f"{base}/rounds/{picks_round}/ballot")
-    expect(member.get_by_test_id("ballot-tally")).to_have_text("1 pick left (0 of 1 chosen)")
-    member.locator(f'input[name=issue_ids][value="{ids[0]}"]').check()
-    expect(member.get_by_test_id("ballot-tally")).to_have_text("0 picks left (1 of 1 chosen)")
-    expect(member.locator(f"#fit-{ids[1]}")).to_have_text("No picks left: untick one first to choose this.")
-    member.locator(f'input[name=issue_ids][value="{ids[1]}"]').focus()
-    member.keyboard.press("Space")
-    expect(member.locator(f'input[name=issue_ids][value="{ids[1]}"]')).not_to_be_checked()
-    member.goto(f"{base}/rounds/{points_round}/ballot")
-    member.locator(f"#points-{ids[0]}").fill("3")
-    expect(member.get_by_test_id("ballot-tally")).to_have_text("2 points left (3 of 5 given)")
-    assert meter_value(member) == 3
-    member.locator(f"#points-{ids[1]}").fill("4")
-    expect(member.get_by_test_id("ballot-tally")).to_have_text("2 points too many: 7 of 5 given")
-    no_serious_violations(member)
-
     official = new_phone_page(browser)
     log_in(official, base, OFFICIAL)
     official.goto(f"{base}/rounds/{rid}")
@@ -155,8 +162,8 @@ def test_a_knapsack_ballot_refuses_what_does_not_fit_and_results_read_in_words(
 
     member.goto(f"{base}/pools/{group['pool_id']}")
     expect(member.get_by_test_id("treasurer")).to_contain_text("confirms each pledge")
-    # The group's latest round (the points round, still voting) rolls its leftover over.
-    expect(member.get_by_test_id("unspent")).to_contain_text("In the round “Points round”")
+    # The round holding the pool (the knapsack round, provisional) rolls its leftover over.
+    expect(member.get_by_test_id("unspent")).to_contain_text("In the round “Words round”")
     expect(member.get_by_test_id("unspent")).to_contain_text("rolls over")
     no_serious_violations(member)
     member.goto(f"{base}/rounds/rules")

@@ -126,6 +126,7 @@ def ready_for(world: RoundWorld, action: str) -> int | None:
     actions, a funded problem."""
     if action == "create":
         return None
+    world.free_pool()  # a pool runs one round at a time: the last action's round makes way
     if action == "change eligibility":
         return int(world.create()["id"])
     if action in MONEY_ACTIONS:

@@ -15,6 +15,8 @@ from sqlalchemy import update
 from app.extensions import db
 from app.models import Issue, User
 from app.services.issues import likes
+from app.services.rounds import lifecycle
+from app.services.rounds.access import pool_id_of
 from tests.conftest import AuthActions
 from tests.funding_fixtures import Funding, GroupRef
 from tests.testcity import OLD_TOWN, RIVERSIDE
@@ -122,6 +124,25 @@ class RoundWorld:
         certified = self.certify(round_id)
         assert certified.status_code == 200, certified.get_json()
         return dict(certified.get_json())
+
+    def free_pool(self) -> None:
+        """End the round holding the group's pool (a pool runs one round at a time), as the city
+        would: a provisional result is sent back, then the round is cancelled."""
+        assert self.ref is not None
+        with self.app.app_context():
+            holder = lifecycle.pool_holder(db.session, pool_id_of(db.session, self.ref.group_id))
+            found = None if holder is None else (holder.id, holder.phase)
+        if found is None:
+            return
+        round_id, phase = found
+        if phase == "tallied":
+            assert self.send_back(round_id).status_code == 200
+        cancelled = self.client.post(
+            f"/api/v1/rounds/{round_id}/cancellation",
+            json={"reason": "Makes way for the next round."},
+            headers=self.headers(self.official or self.admin),
+        )
+        assert cancelled.status_code == 200, cancelled.get_json()
 
     def send_back(self, round_id: int, reason: str = "Recount, please.", by: User | None = None) -> Any:
         return self.client.post(

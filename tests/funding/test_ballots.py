@@ -124,6 +124,7 @@ def test_knapsack_and_cumulative_ballots_within_their_limits(world: RoundWorld) 
     rid = voting_round(world, ballot="knapsack")
     a, b, c, d = world.issues
     assert world.vote(world.members[0], rid, issue_ids=[a, b]).status_code == 200  # 50.00 of 50.00
+    world.free_pool()  # a pool runs one round at a time
     world2_rid = world.create(name="Points", ballot="cumulative", points=6)["id"]
     world.open_voting(world2_rid)
     response = world.vote(world.members[1], world2_rid, points={str(c): 4, str(d): 2, str(a): 0})

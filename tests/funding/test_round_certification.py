@@ -209,6 +209,7 @@ def test_votes_outside_the_window_are_refused_naming_the_time_and_nothing_is_sto
     assert refused.get_json()["error"]["field"] == "opens_at"
     assert "Voting in this round opens at" in refused.get_json()["error"]["message"]
 
+    world.free_pool()  # a pool runs one round at a time
     rid = voting_round(world, voters=1)
     closed = world.client.post(f"/api/v1/rounds/{rid}/voting-close", headers=world.headers(world.admin))
     assert closed.status_code == 200

@@ -134,3 +134,23 @@ def test_concurrent_ballots_tallies_and_certifications_make_one_ballot_each_and_
     assert found["allocations"] == 1
     assert found["funded"] == found["planned"] == len(winner["funded"])
     assert found["violation"] is None
+
+    # The certified round has let the pool go. Four drafts of the group leave draft at once: a pool
+    # runs one round at a time, so one opens pledging and three are refused.
+    admin = runners[0]
+    group_id = call("GET", url)[1]["group_id"]
+    terms = {"group_id": group_id, "ballot": "approval", "rule": "greedy", "top_n": 5, "leftover": "rollover"}
+    drafts = [
+        call("POST", f"{server.url}/api/v1/rounds", terms | {"name": f"Next {n}"}, admin) for n in range(4)
+    ]
+    assert {status for status, _ in drafts} == {201}
+
+    def open_pledging(draft: dict) -> tuple[int, dict]:
+        return call("POST", f"{server.url}/api/v1/rounds/{draft['id']}/phase", {"phase": "pledging"}, admin)
+
+    with ThreadPoolExecutor(4) as pool:
+        opened = list(pool.map(open_pledging, [body for _, body in drafts]))
+    assert sorted(status for status, _ in opened) == [200, 409, 409, 409], opened
+    assert {body["error"]["field"] for status, body in opened if status == 409} == {"phase"}
+    phases = [in_database(server.database_url, body["id"])["phase"] for _, body in drafts]
+    assert sorted(phases) == ["draft", "draft", "draft", "pledging"]

@@ -154,13 +154,16 @@ def test_knapsack_ballot_has_a_budget_meter_and_refuses_overspending_in_euros(
 def test_k_approval_and_cumulative_ballots_show_their_meters(world: RoundWorld, auth) -> None:
     world.build(members=1, pledges=(4000,), costs=(3000, 2000))
     picks = world.create(ballot="k-approval", k=1)["id"]
-    points = world.create(ballot="cumulative", points=7, name="Points round")["id"]
-    for rid in (picks, points):
-        world.open_voting(rid)
+    world.open_voting(picks)
     auth.login(world.members[0].email)
-
     assert 'max="1" value="0"' in text_of(world.client.get(f"/rounds/{picks}/ballot"))
     assert ">Picks used</label>" in text_of(world.client.get(f"/rounds/{picks}/ballot"))
+
+    auth.logout()  # the API calls below carry tokens, not this browser's session
+    world.free_pool()  # a pool runs one round at a time
+    points = world.create(ballot="cumulative", points=7, name="Points round")["id"]
+    world.open_voting(points)
+    auth.login(world.members[0].email)
     assert ">Points given</label>" in text_of(world.client.get(f"/rounds/{points}/ballot"))
     refused = world.client.post(f"/rounds/{points}/ballot", data={f"points-{world.issues[0]}": "8"})
     assert "These choices give 8 points, 1 more than the 7 points you have." in text_of(refused)
@@ -200,8 +203,33 @@ def test_pool_page_names_the_treasurer_how_to_pay_and_what_happens_to_unspent_mo
     assert "money the round does not spend is refunded" in text_of(world.client.get(pool))
     world.open_voting(rid)
     world.vote(world.members[0], rid, issue_ids=[world.issues[0]])
+    world.create(name="Autumn round", leftover="rollover")  # the next one, drafted meanwhile
+    # The round using the pool says what happens to unspent money, not the newest draft.
+    assert "“Spring round”, money the round does not spend is refunded" in text_of(world.client.get(pool))
     assert world.tally(rid).status_code == 200
     # A provisional result has moved no money yet: the page speaks of it as still to come.
-    assert "money the round does not spend is refunded" in text_of(world.client.get(pool))
+    assert "“Spring round”, money the round does not spend is refunded" in text_of(world.client.get(pool))
     assert world.certify(rid).status_code == 200
-    assert "money the round did not spend was refunded" in text_of(world.client.get(pool))
+    # Certified, it lets the pool go: the next round is the one to say.
+    assert "“Autumn round”, money the round does not spend rolls over" in text_of(world.client.get(pool))
+
+
+def test_a_draft_says_which_round_holds_the_pool_instead_of_offering_to_open(world: RoundWorld, auth) -> None:
+    world.build(members=1, pledges=(4000,), costs=(3000,))
+    spring = world.create()["id"]
+    world.open_voting(spring)
+    autumn = world.create(name="Autumn round")["id"]
+    auth.login(world.admin.email)
+
+    page = text_of(world.client.get(f"/rounds/{autumn}"))
+    held = page.split('data-testid="pool-held">', 1)[1].split("</p>", 1)[0]
+    assert f'<a href="/rounds/{spring}">“Spring round”</a> is in voting' in held
+    assert "can open once that one's result is certified or it is cancelled" in held
+    assert 'name="phase" value="pledging"' not in page
+    # A stale page's button is refused with the same reason, and the round stays a draft.
+    moved = text_of(
+        world.client.post(f"/rounds/{autumn}/phase", data={"phase": "pledging"}, follow_redirects=True)
+    )
+    assert "The group&#39;s pool runs one round at a time: “Spring round” is in voting." in moved
+    assert world.client.get(f"/api/v1/rounds/{autumn}").get_json()["phase"] == "draft"
+    assert 'data-testid="pool-held"' not in text_of(world.client.get(f"/rounds/{spring}"))

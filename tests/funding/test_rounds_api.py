@@ -129,6 +129,37 @@ def test_phases_move_forward_one_at_a_time_with_dates(world: RoundWorld, app) ->
         assert db.session.get(Round, rid).phase == "voting"
 
 
+def test_a_pool_runs_one_round_at_a_time(world: RoundWorld, app) -> None:
+    world.build(members=2, pledges=(3000, 3000), costs=(2000, 1000))
+    spring = world.create(name="Spring round")["id"]
+    autumn = world.create(name="Autumn round")["id"]  # drafting the next round is fine
+    world.open_voting(spring)
+    assert world.vote(world.members[0], spring, issue_ids=[world.issues[0]]).status_code == 200
+
+    def refused_because(state: str) -> None:
+        refused = world.phase(autumn, "pledging")
+        assert refused.status_code == 409
+        assert refused.get_json()["error"] == {
+            "code": "conflict",
+            "message": f"The group's pool runs one round at a time: “Spring round” {state}. This round "
+            "can leave draft once that one's result is certified or it is cancelled.",
+            "field": "phase",
+        }
+        with app.app_context():
+            assert db.session.get(Round, autumn).phase == "draft"  # nothing stored
+
+    refused_because("is in voting")
+    assert world.tally(spring).status_code == 200
+    refused_because("has a provisional result")
+    assert world.certify(spring).status_code == 200
+    assert world.phase(autumn, "pledging").status_code == 200
+    # And a cancelled round lets the pool go too.
+    winter = world.create(name="Winter round")["id"]
+    assert world.phase(winter, "pledging").status_code == 409
+    world.free_pool()
+    assert world.phase(winter, "pledging").status_code == 200
+
+
 def test_ballot_type_and_rule_are_frozen_once_voting_opens(world: RoundWorld) -> None:
     world.build(members=1, costs=(1000,))
     rid = world.create()["id"]

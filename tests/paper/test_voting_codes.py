@@ -125,7 +125,7 @@ def test_a_resident_claims_a_code_once_and_it_is_bound_to_them(paper: PaperWorld
 def test_used_unknown_and_other_rounds_codes_are_refused_naming_the_code(paper: PaperWorld) -> None:
     paper.setup()
     rid = paper.round("codes")
-    other = paper.round("codes", name="Autumn round")
+    other = paper.round("codes", name="Autumn round", voting=False)  # the group's next round, in draft
     (used,) = paper.codes(rid, 1)
     (elsewhere,) = paper.codes(other, 1)
     assert paper.claim(paper.world.members[0], rid, used).status_code == 200

@@ -11,6 +11,7 @@ from app.database.sessions import DbSession, execute_write
 from app.models import Round, User
 from app.models.rounds import PHASE_ORDER, Phase, ResultStatus
 from app.models.timestamps import utcnow
+from app.services.funding.ledger import lock_pool
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, ValidationError
 from app.services.kernel.parsing import parse_ratio
@@ -263,6 +264,8 @@ def advance(session: DbSession, user: User, round_id: int, phase: object) -> Rou
     expected = next_phase(found)
     if target != expected:
         raise Conflict(f"The next phase of this round is {expected}, not {target}.", "phase")
+    if current == Phase.DRAFT.value:
+        _require_pool_free(session, found)
     if target == Phase.VOTING.value:
         eligibility.require_voters_list(session, found)
         if not candidates.live_ranking(session, found):
@@ -290,6 +293,43 @@ def advance(session: DbSession, user: User, round_id: int, phase: object) -> Rou
     audit.record(session, user, "round.phase", "round", round_id, phase=target, by="hand")
     session.flush()
     return found
+
+
+def pool_holder(session: DbSession, pool_id: int, other_than: int | None = None) -> Round | None:
+    """The round holding the pool: out of draft and not yet done (certified, cancelled or closed).
+
+    A pool runs one round at a time: a tally allocates the whole pool, so a second round pledging or
+    voting on it at once would be promised money the first one's certification spends.
+    """
+    return session.scalars(
+        select(Round)
+        .where(Round.pool_id == pool_id, Round.id != (other_than or 0))
+        .where(
+            Round.phase.in_((Phase.PLEDGING.value, Phase.VOTING.value))
+            | (
+                (Round.phase == Phase.TALLIED.value)
+                & (Round.result_status.is_(None) | (Round.result_status != ResultStatus.CERTIFIED.value))
+            )
+        )
+        .order_by(Round.id)
+        .limit(1)
+    ).first()
+
+
+def _require_pool_free(session: DbSession, found: Round) -> None:
+    """Refuse to take a round out of draft while another round holds its pool (see pool_holder).
+
+    The pool's row is locked first, so two rounds leaving draft at once cannot both see it free.
+    """
+    lock_pool(session, found.pool_id)
+    holder = pool_holder(session, found.pool_id, other_than=found.id)
+    if holder is not None:
+        state = "has a provisional result" if holder.phase == Phase.TALLIED.value else f"is in {holder.phase}"
+        raise Conflict(
+            f"The group's pool runs one round at a time: “{holder.name}” {state}. This round can leave "
+            "draft once that one's result is certified or it is cancelled.",
+            "phase",
+        )
 
 
 def list_rounds(session: DbSession, group_id: int | None = None) -> list[Round]:
