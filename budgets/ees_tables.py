@@ -158,7 +158,7 @@ class EesRun:
         self.spending.truncate(classes)
 
     def table(self, p: int, round_no: int) -> Table:
-        """The blocks of p's supporters at the start of a round (the current one, or an earlier snapshot)."""
+        """The blocks of p's supporters at the start of a round (the current one, or an earlier one)."""
         found = self.history.get((p, round_no))
         if found is not None:
             return found
