@@ -14,6 +14,7 @@ from tests.browser.actions import confirm, log_in, press
 from tests.browser.conftest import api_get, new_phone_page
 from tests.browser.live_server import DEMO_RESIDENT, LiveServer
 from tests.browser.test_funding_flow import OFFICIAL
+from tests.live_api import api_token, free_pool
 
 
 def check_page(page: Page) -> None:
@@ -30,6 +31,7 @@ def test_a_held_tally_waits_for_the_official_on_phones(
     official = new_phone_page(browser)
     closes = (utcnow() + timedelta(days=3)).replace(second=0, microsecond=0)
 
+    free_pool(base, 1, api_token(base, OFFICIAL, "demo-password"))  # a pool runs one round at a time
     log_in(admin, base, DEMO_RESIDENT)  # the treasurer (admin) of the demo's first group
     admin.goto(f"{base}/groups/1/rounds")
     admin.get_by_label("Name").fill("Dated round")
