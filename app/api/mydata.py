@@ -140,12 +140,12 @@ def export_account() -> Download:
     operation_id="deleteAccount",
     summary="Delete my account (confirmed with the password)",
     description=(
-        "Removes the email, name, password, follows, memberships, API tokens, pending pledges, likes on "
-        "open problems and ballots in rounds not yet tallied. Public reports and updates stay, shown as "
-        "by “a former resident”; confirmed pledges stay on the ledger under an anonymous number; ballots "
-        "of tallied rounds stay. 409 (field `account`) while a pledge waits for a round not yet tallied, "
-        "a tally of the account's round runs, or the account alone runs a group with other members; "
-        "422 (field `password`) for a wrong password. Nothing changes on an error."
+        "Removes the email, name, password, follows, memberships, flags, API tokens, logins, pending "
+        "pledges, likes on open problems and ballots in rounds not yet tallied. Public reports and "
+        "updates stay, shown as by “a former resident”; confirmed pledges stay on the ledger under an "
+        "anonymous number; ballots of tallied rounds stay. 409 (field `account`) while a pledge waits for "
+        "a round not yet tallied, a tally of the account's round runs, or the account alone runs a group "
+        "with other members; 422 (field `password`) for a wrong password. Nothing changes on an error."
     ),
     body={JSON: DeleteAccount},
     replies={204: Reply("Deleted; the token and the session no longer work")},

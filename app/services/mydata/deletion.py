@@ -4,9 +4,10 @@ The users row stays as a tombstone (no email, name or password; `deleted_at` set
 reports, updates, ledger postings (`resident:<id>` accounts and confirmed pledges) and tallied rounds'
 ballots still hold: reports and updates show "a former resident", the ledger's amounts are untouched, and
 a tallied round's inputs and results do not change. What only serves the person goes: follows, group
-memberships, API tokens, pending pledges, likes on problems still open (they would keep ranking problems
-and count as approvals in rounds not yet tallied) and ballots in rounds not yet tallied. Backings still
-held in a problem's escrow are refunded to the person first; committed ones stay, anonymous.
+memberships, API tokens, logins (the devices signed in), flags, pending pledges, likes on problems still
+open (they would keep ranking problems and count as approvals in rounds not yet tallied) and ballots in
+rounds not yet tallied. Backings still held in a problem's escrow are refunded to the person first;
+committed ones stay, anonymous.
 
 Refused, nothing changed, while the account has money in play: a pledge (pending or confirmed) to a pool
 whose round is not tallied yet (the round decides where that money goes), being the only resident who runs
@@ -22,10 +23,12 @@ from app.database.sessions import DbSession, execute_write
 from app.models import (
     ApiToken,
     AuditEntry,
+    Flag,
     Follow,
     Group,
     Issue,
     Like,
+    LoginSession,
     Membership,
     Pledge,
     Round,
@@ -123,7 +126,7 @@ def delete_account(session: DbSession, user: User, password: object) -> None:
         session,
         delete(RoundBallot).where(RoundBallot.user_id == user.id, RoundBallot.round_id.in_(untallied)),
     )
-    for model in (Follow, Membership, ApiToken):
+    for model in (Follow, Membership, ApiToken, LoginSession, Flag):
         execute_write(session, delete(model).where(model.user_id == user.id))
     execute_write(
         session,
