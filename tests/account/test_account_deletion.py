@@ -279,3 +279,29 @@ def test_deleting_removes_the_accounts_logins_and_flags(
     assert done.status_code == 204
     assert (rows(LoginSession, user.id), rows(Flag, user.id)) == (0, 0)
     assert rows(Flag, other.id) == 1  # another resident's flag of the same report stays
+
+
+def test_nobody_can_take_a_future_tombstone_address_and_so_block_a_deletion(
+    app: Flask, client: FlaskClient, auth: AuthActions, make_user: Callable[..., Any], table_counts: Any
+) -> None:
+    victim, squatter = make_user(), make_user()
+    victim_headers, squatter_headers = auth.headers(victim), auth.headers(squatter)
+    tombstone = deletion.tombstone_email(victim.id)
+    before = table_counts()
+    registered = client.post(
+        "/api/v1/users",
+        json={"email": tombstone.upper(), "password": "a-long-password", "display_name": "Squatter"},
+    )
+    assert (registered.status_code, registered.get_json()["error"]["field"]) == (422, "email")
+    changed = client.post(
+        "/api/v1/account/email",
+        json={"new_email": tombstone, "password": factories.DEFAULT_PASSWORD},
+        headers=squatter_headers,
+    )
+    assert (changed.status_code, changed.get_json()["error"]["field"]) == (422, "new_email")
+    assert table_counts() == before
+    done = client.delete(
+        "/api/v1/account", json={"password": factories.DEFAULT_PASSWORD}, headers=victim_headers
+    )
+    assert done.status_code == 204
+    assert user_row(app, victim.id)["email"] == tombstone

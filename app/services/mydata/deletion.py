@@ -41,6 +41,7 @@ from app.models.funding import PledgeStatus
 from app.models.place import StatusType
 from app.models.rounds import Phase
 from app.models.timestamps import utcnow
+from app.services.accounts import users
 from app.services.funding import pending_backings
 from app.services.funding.backing_settlement import refund_backer
 from app.services.kernel import audit
@@ -52,7 +53,7 @@ OPEN_PHASES = (Phase.DRAFT.value, Phase.PLEDGING.value, Phase.VOTING.value)
 
 def tombstone_email(user_id: int) -> str:
     """A unique address that is nobody's (.invalid is reserved, RFC 2606): the column stays unique."""
-    return f"deleted-{user_id}@commonfix.invalid"
+    return f"deleted-{user_id}@{users.TOMBSTONE_DOMAIN}"
 
 
 def _refuse_money_in_play(session: DbSession, user: User) -> None:
