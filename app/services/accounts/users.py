@@ -60,7 +60,9 @@ def check_display_name(raw: object) -> str:
 
 
 def check_password(raw: object) -> str:
-    password = str(raw or "")
+    if raw is not None and not isinstance(raw, str):  # str() would make a password of a list's text
+        raise ValidationError("Password must be text.", "password")
+    password = raw or ""
     if len(password) < PASSWORD_MIN:
         raise ValidationError(f"Password must be at least {PASSWORD_MIN} characters.", "password")
     if len(password) > PASSWORD_MAX:
