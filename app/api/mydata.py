@@ -129,7 +129,7 @@ def get_account() -> Response:
     errors=(401, 429),
     secured=True,
 )
-@limit("RATE_LIMIT_EXPORT", per_user=True)
+@limit("RATE_LIMIT_EXPORT", per_user=True, reads=True)
 def export_account() -> Download:
     user = require_user()
     return zip_response(export_zip(db.session, user, current_app.config["UPLOAD_FOLDER"]), user.id)
