@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Response, current_app, jsonify
+from flask import Response, jsonify
 from flask_login import logout_user
 from werkzeug.wrappers import Response as Download
 
@@ -16,6 +16,7 @@ from app.api.models.mydata import AccountOverview, DeleteAccount
 from app.api.params import json_body
 from app.extensions import db
 from app.models import User
+from app.photo_stores import photo_store
 from app.ratelimits import limit
 from app.services.mydata import deletion, overview
 from app.services.mydata.export import README, export_zip
@@ -132,7 +133,7 @@ def get_account() -> Response:
 @limit("RATE_LIMIT_EXPORT", per_user=True, reads=True)
 def export_account() -> Download:
     user = require_user()
-    return zip_response(export_zip(db.session, user, current_app.config["UPLOAD_FOLDER"]), user.id)
+    return zip_response(export_zip(db.session, user, photo_store()), user.id)
 
 
 @bp.delete("/account")

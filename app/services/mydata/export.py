@@ -6,7 +6,6 @@ import io
 import json
 import zipfile
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -37,6 +36,7 @@ from app.models import (
 )
 from app.models.timestamps import utcnow
 from app.services.issues.money import CITY_CURRENCY
+from app.services.issues.photo_store import PhotoNotFound, PhotoStore
 
 FORMAT_VERSION = 1
 AUTHORED_KINDS = ("update", "reopen")  # timeline entries a resident writes
@@ -313,16 +313,19 @@ def about_account(user_id: int) -> Any:
     )
 
 
-def export_zip(session: DbSession, user: User, upload_folder: str) -> bytes:
-    """The ZIP a resident downloads: README.txt, data.json and photos/ (files missing on disk are skipped)."""
+def export_zip(session: DbSession, user: User, store: PhotoStore) -> bytes:
+    """The ZIP a resident downloads: README.txt, data.json and photos/ read from the running photo store
+    (photos the store no longer holds are skipped)."""
     data, photos = account_data(session, user)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("README.txt", README.format(exported=data["exported_at"], user_id=user.id))
         archive.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False))
-        folder = Path(upload_folder)
         for name in sorted(set(photos)):
-            path = folder / name
-            if path.is_file():
-                archive.writestr(f"photos/{name}", path.read_bytes(), compress_type=zipfile.ZIP_STORED)
+            try:
+                with store.open(name) as photo:
+                    content = photo.read()
+            except PhotoNotFound:
+                continue
+            archive.writestr(f"photos/{name}", content, compress_type=zipfile.ZIP_STORED)
     return buffer.getvalue()
