@@ -22,6 +22,7 @@ from app.models import (
     Like,
     LoginSession,
     Membership,
+    OutgoingMail,
     Pledge,
     Round,
     RoundBallot,
@@ -305,3 +306,28 @@ def test_nobody_can_take_a_future_tombstone_address_and_so_block_a_deletion(
     )
     assert done.status_code == 204
     assert user_row(app, victim.id)["email"] == tombstone
+
+
+def test_deleting_removes_the_outboxs_mails_to_the_person(
+    app: Flask, client: FlaskClient, auth: AuthActions, make_user: Callable[..., Any]
+) -> None:
+    # Each mail keeps the address and the name it greets; the privacy page keeps the address only
+    # until the account is deleted.
+    user, other = make_user(display_name="Gone Soon"), make_user()
+    headers = auth.headers(user)
+    for someone in (user, other):
+        asked = client.post("/api/v1/account/password-reset", json={"email": someone.email})
+        assert asked.status_code == 202
+
+    def mails_to(address: str) -> int:
+        with app.app_context():
+            return len(
+                db.session.scalars(select(OutgoingMail.id).where(OutgoingMail.recipient == address)).all()
+            )
+
+    assert (mails_to(user.email), mails_to(other.email)) == (1, 1)
+    done = client.delete("/api/v1/account", json={"password": factories.DEFAULT_PASSWORD}, headers=headers)
+    assert done.status_code == 204
+    assert (mails_to(user.email), mails_to(other.email)) == (0, 1)
+    with app.app_context():
+        assert all(b"Gone Soon" not in m for m in db.session.scalars(select(OutgoingMail.message)))

@@ -5,8 +5,9 @@ reports, updates, ledger postings (`resident:<id>` accounts and confirmed pledge
 ballots still hold: reports and updates show "a former resident", the ledger's amounts are untouched, and
 a tallied round's inputs and results do not change. What only serves the person goes: follows, group
 memberships, API tokens, logins (the devices signed in), flags, pending pledges, likes on problems still
-open (they would keep ranking problems and count as approvals in rounds not yet tallied) and ballots in
-rounds not yet tallied. Backings still held in a problem's escrow are refunded to the person first;
+open (they would keep ranking problems and count as approvals in rounds not yet tallied), ballots in
+rounds not yet tallied, and the outbox's mails to the person's address (sent or not: each holds the address
+and usually the name). Backings still held in a problem's escrow are refunded to the person first;
 committed ones stay, anonymous.
 
 Refused, nothing changed, while the account has money in play: a pledge (pending or confirmed) to a pool
@@ -30,6 +31,7 @@ from app.models import (
     Like,
     LoginSession,
     Membership,
+    OutgoingMail,
     Pledge,
     Round,
     RoundBallot,
@@ -134,6 +136,7 @@ def delete_account(session: DbSession, user: User, password: object) -> None:
         delete(Pledge).where(Pledge.user_id == user.id, Pledge.status == PledgeStatus.PENDING.value),
     )
     execute_write(session, update(Pledge).where(Pledge.user_id == user.id).values(show_name=False))
+    execute_write(session, delete(OutgoingMail).where(OutgoingMail.recipient == user.email))
     for entry in session.scalars(
         select(AuditEntry).where(AuditEntry.target_type == "user", AuditEntry.target_id == str(user.id))
     ):
