@@ -22,6 +22,8 @@ from werkzeug.exceptions import HTTPException
 from app.extensions import limiter
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+# A read that costs as much as a write (the data download builds a ZIP of every photo) counts too.
+READ_METHODS = ("GET", "HEAD")
 
 
 def by_address() -> str:
@@ -86,14 +88,14 @@ PASSWORD_RESET_REQUESTS = (
 )
 
 
-def limited_by(*counters: Counter) -> Callable[[Any], Any]:
+def limited_by(*counters: Counter, reads: bool = False) -> Callable[[Any], Any]:
     """A view counted against each of `counters`; any one exhausted answers 429 with Retry-After.
 
-    Only writes count: loading a form page again must not use up a resident's quota. Every attempt
-    counts, before the view runs (an atomic increment in the storage), whatever its outcome. With the
-    limits off (RATELIMIT_ENABLED=false) the view runs directly: Flask-Limiter's decorator still
-    identifies the caller and evaluates the limit when it is off, a measurable part of a like
-    (docs/benchmarks.md).
+    Only writes count, unless `reads`: loading a form page again must not use up a resident's quota.
+    Every attempt counts, before the view runs (an atomic increment in the storage), whatever its
+    outcome. With the limits off (RATELIMIT_ENABLED=false) the view runs directly: Flask-Limiter's
+    decorator still identifies the caller and evaluates the limit when it is off, a measurable part of a
+    like (docs/benchmarks.md).
     """
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -105,7 +107,7 @@ def limited_by(*counters: Counter) -> Callable[[Any], Any]:
                 scope=counter.setting,
                 key_func=counter.key,
                 exempt_when=counter.exempt_when,
-                methods=list(WRITE_METHODS),
+                methods=list(WRITE_METHODS + READ_METHODS if reads else WRITE_METHODS),
             )(checked)
 
         @wraps(view)
@@ -123,9 +125,10 @@ def rate_of(setting: str) -> Callable[[], str]:
     return lambda: str(current_app.config[setting])
 
 
-def limit(setting: str, per_user: bool = False) -> Callable[[Any], Any]:
-    """A limit whose rate is the config value `setting`, per resident (or address) or per address."""
-    return limited_by(Counter(setting, user_or_address if per_user else by_address))
+def limit(setting: str, per_user: bool = False, reads: bool = False) -> Callable[[Any], Any]:
+    """A limit whose rate is the config value `setting`, per resident (or address) or per address;
+    `reads`: GET requests count as well (a view that answers a GET with costly work)."""
+    return limited_by(Counter(setting, user_or_address if per_user else by_address), reads=reads)
 
 
 def limit_login_attempts(view: Callable[..., Any]) -> Callable[..., Any]:

@@ -33,8 +33,13 @@ def parse_number(field: str, raw: object) -> float:
     if isinstance(raw, int | float):
         value = float(raw)
     elif isinstance(raw, str):
+        text = raw.strip()
         try:
-            value = float(raw.strip())
+            # float() also reads other scripts' digits (Arabic-Indic, fullwidth) and underscores ("5_1"):
+            # not numbers here.
+            if not text.isascii() or "_" in text:
+                raise ValueError(text)
+            value = float(text)
         except ValueError:
             raise CoordinateError(field, f"{field} must be a number, not {raw[:40]!r}") from None
     else:

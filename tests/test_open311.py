@@ -132,3 +132,38 @@ def test_create_request_errors_use_georeport_names_and_store_nothing(client, aut
         assert no_text.status_code == 422
         assert no_text.get_json()[0]["description"].startswith("description:"), no_text.get_json()
     assert table_counts() == before
+
+
+def test_dates_at_the_ends_of_the_calendar_are_answered_not_a_server_error(client) -> None:
+    # Year 1 or 9999 with an offset cannot be moved to UTC, and 90 days before year 1 does not exist.
+    for query in (
+        "end_date=0001-01-01T00:00:00Z",
+        "end_date=0001-01-01T00:00:00%2B05:00",
+        "start_date=9999-12-31T23:59:59-05:00",
+    ):
+        response = client.get(f"/open311/v2/requests.json?{query}")
+        assert response.status_code in (200, 400), (query, response.status_code)
+        if response.status_code == 400:
+            name = query.split("=")[0]
+            assert response.get_json()[0]["description"].startswith(f"{name}:"), query
+    assert client.get("/open311/v2/requests.json?end_date=0001-01-01T00:00:00Z").get_json() == []
+
+
+def test_create_request_refuses_a_body_that_is_not_an_object_or_text_that_is_not_text(
+    client, auth, table_counts
+) -> None:
+    token = auth.headers()["Authorization"].removeprefix("Bearer ")
+    headers = {"Authorization": f"Bearer {token}"}
+    before = table_counts()
+    for body in ([1], "a string", 5):
+        response = client.post("/open311/v2/requests.json", json=body, headers=headers)
+        assert response.status_code == 400, body
+        assert response.get_json()[0]["description"].startswith("body:")
+    base = {"service_code": "pothole", "lat": OLD_TOWN.lat, "long": OLD_TOWN.lon}
+    for description in (["Hole"], {"text": "Hole"}, 123, True):
+        response = client.post(
+            "/open311/v2/requests.json", json={**base, "description": description}, headers=headers
+        )
+        assert response.status_code == 422, description
+        assert response.get_json()[0]["description"].startswith("description:")
+    assert table_counts() == before

@@ -369,3 +369,22 @@ def test_odd_login_requests_on_redis_are_answered_and_never_taken_for_an_outage(
         assert shared.keys("LIMITS*")
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.mark.config(RATE_LIMIT_EXPORT="2 per minute")
+def test_the_data_download_is_limited_on_the_api_and_the_page_together(
+    client: FlaskClient, auth: AuthActions, make_user: Callable[..., User]
+) -> None:
+    # The API's download is a GET, yet it builds the whole ZIP: it counts like the page's POST.
+    user, other = make_user(), make_user()
+    headers, other_headers = auth.headers(user), auth.headers(other)
+    api = client.application.test_client()  # a token, no login cookie
+    statuses = [api.get("/api/v1/account/export", headers=headers).status_code for _ in range(2)]
+    limited = api.get("/api/v1/account/export", headers=headers)
+    auth.login_as(user)
+    limited_page = client.post("/account/export")
+
+    assert statuses == [200, 200]
+    assert_api_rate_limited(limited)
+    assert limited_page.status_code == 429
+    assert api.get("/api/v1/account/export", headers=other_headers).status_code == 200

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import login_required, logout_user
 from werkzeug.wrappers import Response
 
@@ -11,6 +11,7 @@ from app.account.forms import DeleteAccountForm, ExportForm
 from app.auth.sessions import current_resident
 from app.extensions import db
 from app.models.timestamps import utcnow
+from app.photo_stores import photo_store
 from app.ratelimits import limit
 from app.services.mydata import deletion, overview
 from app.services.mydata.export import export_zip
@@ -51,7 +52,7 @@ def export() -> Response:
         flash("The download form expired: try again.", "error")
         return redirect(url_for("account.home"))
     user = current_resident()
-    return zip_response(export_zip(db.session, user, current_app.config["UPLOAD_FOLDER"]), user.id)
+    return zip_response(export_zip(db.session, user, photo_store()), user.id)
 
 
 @bp.route("/account/delete", methods=["GET", "POST"])

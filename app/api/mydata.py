@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Response, current_app, jsonify
+from flask import Response, jsonify
 from flask_login import logout_user
 from werkzeug.wrappers import Response as Download
 
@@ -16,6 +16,7 @@ from app.api.models.mydata import AccountOverview, DeleteAccount
 from app.api.params import json_body
 from app.extensions import db
 from app.models import User
+from app.photo_stores import photo_store
 from app.ratelimits import limit
 from app.services.mydata import deletion, overview
 from app.services.mydata.export import README, export_zip
@@ -129,10 +130,10 @@ def get_account() -> Response:
     errors=(401, 429),
     secured=True,
 )
-@limit("RATE_LIMIT_EXPORT", per_user=True)
+@limit("RATE_LIMIT_EXPORT", per_user=True, reads=True)
 def export_account() -> Download:
     user = require_user()
-    return zip_response(export_zip(db.session, user, current_app.config["UPLOAD_FOLDER"]), user.id)
+    return zip_response(export_zip(db.session, user, photo_store()), user.id)
 
 
 @bp.delete("/account")
@@ -140,12 +141,12 @@ def export_account() -> Download:
     operation_id="deleteAccount",
     summary="Delete my account (confirmed with the password)",
     description=(
-        "Removes the email, name, password, follows, memberships, API tokens, pending pledges, likes on "
-        "open problems and ballots in rounds not yet tallied. Public reports and updates stay, shown as "
-        "by “a former resident”; confirmed pledges stay on the ledger under an anonymous number; ballots "
-        "of tallied rounds stay. 409 (field `account`) while a pledge waits for a round not yet tallied, "
-        "a tally of the account's round runs, or the account alone runs a group with other members; "
-        "422 (field `password`) for a wrong password. Nothing changes on an error."
+        "Removes the email, name, password, follows, memberships, flags, API tokens, logins, pending "
+        "pledges, likes on open problems and ballots in rounds not yet tallied. Public reports and "
+        "updates stay, shown as by “a former resident”; confirmed pledges stay on the ledger under an "
+        "anonymous number; ballots of tallied rounds stay. 409 (field `account`) while a pledge waits for "
+        "a round not yet tallied, a tally of the account's round runs, or the account alone runs a group "
+        "with other members; 422 (field `password`) for a wrong password. Nothing changes on an error."
     ),
     body={JSON: DeleteAccount},
     replies={204: Reply("Deleted; the token and the session no longer work")},

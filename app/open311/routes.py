@@ -6,6 +6,7 @@ The API key is a Commonfix bearer token (`api_key` parameter or Authorization he
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 from flask import Response, jsonify, request, url_for
@@ -100,13 +101,19 @@ def _parse_time(name: str) -> datetime | None:
         return None
     try:
         moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
+        if moment.tzinfo is not None:  # a time near year 1 or 9999 may not convert to UTC
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError):
         raise DomainError(
             f"{name} must be an ISO 8601 date-time such as 2026-11-01T00:00:00Z.", name
         ) from None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment
+
+
+def _default_start(end: datetime) -> datetime:
+    """GeoReport's default window: the 90 days before `end` (from the first representable day)."""
+    window = timedelta(days=90)
+    return end - window if end - datetime.min > window else datetime.min
 
 
 @bp.get("/requests.<fmt>")
@@ -126,7 +133,7 @@ def list_requests(fmt: str) -> Response:
     if status not in (None, "open", "closed"):
         raise DomainError("status must be open or closed.", "status")
     end = _parse_time("end_date") or utcnow()
-    start = _parse_time("start_date") or end - timedelta(days=90)
+    start = _parse_time("start_date") or _default_start(end)
     query = RequestQuery(
         ids=tuple(ids),
         service_codes=tuple(c for c in request.args.get("service_code", "").split(",") if c),
@@ -153,12 +160,17 @@ def get_request(request_id: int, fmt: str) -> Response:
 def create_request(fmt: str) -> Response:
     fmt = _format(fmt)
     values = request.form if request.form else (request.get_json(silent=True) or {})
+    if not isinstance(values, Mapping):
+        raise DomainError("Send the request's fields as a form or as one JSON object.", "body")
     header = request.headers.get("Authorization", "")
     key = str(values.get("api_key") or header.removeprefix("Bearer ").strip() or "")
     user = accounts.user_for_token(db.session, key) if key else None
     if user is None:
         return render_errors(403, "api_key is missing or invalid", fmt)
-    description = str(values.get("description") or "").strip()
+    raw_description = values.get("description") or ""
+    if not isinstance(raw_description, str):
+        raise ValidationError("description must be text.", "description")
+    description = raw_description.strip()
     if not description:
         raise ValidationError("Describe the problem: description is required.", "description")
     title = description.splitlines()[0][:120]

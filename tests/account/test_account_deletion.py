@@ -13,7 +13,21 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models import ApiToken, AuditEntry, Follow, Issue, Like, Membership, Pledge, Round, RoundBallot, User
+from app.models import (
+    ApiToken,
+    AuditEntry,
+    Flag,
+    Follow,
+    Issue,
+    Like,
+    LoginSession,
+    Membership,
+    OutgoingMail,
+    Pledge,
+    Round,
+    RoundBallot,
+    User,
+)
 from app.services.issues import follows
 from app.services.kernel.errors import Conflict
 from app.services.mydata import deletion
@@ -228,3 +242,92 @@ def test_deleting_on_the_page_logs_out_and_the_old_cookie_is_refused(
     client.set_cookie("session", old_cookie.value)
     assert client.get("/account").status_code == 302  # to the login page: the tombstone never signs in
     assert user_row(app, user.id)["deleted"] is True
+
+
+def test_deleting_removes_the_accounts_logins_and_flags(
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    make_user: Callable[..., Any],
+    make_issue: Callable[..., Any],
+) -> None:
+    # The privacy page promises flags are kept until the account is deleted; the devices the person
+    # signed in on (the security page's list) are theirs alone too.
+    user, other = make_user(), make_user()
+    headers = auth.headers(user)
+    issue = make_issue(title="Rude words")
+    flagged = client.post(
+        f"/api/v1/issues/{issue.id}/flags",
+        json={"reason": "abusive", "note": "My neighbour's name is in it."},
+        headers=headers,
+    )
+    assert flagged.status_code == 201
+    second = client.post(
+        f"/api/v1/issues/{issue.id}/flags", json={"reason": "spam"}, headers=auth.headers(other)
+    )
+    assert second.status_code == 201
+    assert auth.login(user.email).status_code == 302
+    auth.logout()
+    assert auth.login(user.email).status_code == 302
+
+    def rows(model: type[Flag] | type[LoginSession], user_id: int) -> int:
+        with app.app_context():
+            return len(db.session.scalars(select(model.id).where(model.user_id == user_id)).all())
+
+    assert (rows(LoginSession, user.id), rows(Flag, user.id)) == (2, 1)
+    client.delete_cookie("session")  # the browser's login stays open; the API call carries a token only
+    done = client.delete("/api/v1/account", json={"password": factories.DEFAULT_PASSWORD}, headers=headers)
+    assert done.status_code == 204
+    assert (rows(LoginSession, user.id), rows(Flag, user.id)) == (0, 0)
+    assert rows(Flag, other.id) == 1  # another resident's flag of the same report stays
+
+
+def test_nobody_can_take_a_future_tombstone_address_and_so_block_a_deletion(
+    app: Flask, client: FlaskClient, auth: AuthActions, make_user: Callable[..., Any], table_counts: Any
+) -> None:
+    victim, squatter = make_user(), make_user()
+    victim_headers, squatter_headers = auth.headers(victim), auth.headers(squatter)
+    tombstone = deletion.tombstone_email(victim.id)
+    before = table_counts()
+    registered = client.post(
+        "/api/v1/users",
+        json={"email": tombstone.upper(), "password": "a-long-password", "display_name": "Squatter"},
+    )
+    assert (registered.status_code, registered.get_json()["error"]["field"]) == (422, "email")
+    changed = client.post(
+        "/api/v1/account/email",
+        json={"new_email": tombstone, "password": factories.DEFAULT_PASSWORD},
+        headers=squatter_headers,
+    )
+    assert (changed.status_code, changed.get_json()["error"]["field"]) == (422, "new_email")
+    assert table_counts() == before
+    done = client.delete(
+        "/api/v1/account", json={"password": factories.DEFAULT_PASSWORD}, headers=victim_headers
+    )
+    assert done.status_code == 204
+    assert user_row(app, victim.id)["email"] == tombstone
+
+
+def test_deleting_removes_the_outboxs_mails_to_the_person(
+    app: Flask, client: FlaskClient, auth: AuthActions, make_user: Callable[..., Any]
+) -> None:
+    # Each mail keeps the address and the name it greets; the privacy page keeps the address only
+    # until the account is deleted.
+    user, other = make_user(display_name="Gone Soon"), make_user()
+    headers = auth.headers(user)
+    for someone in (user, other):
+        asked = client.post("/api/v1/account/password-reset", json={"email": someone.email})
+        assert asked.status_code == 202
+
+    def mails_to(address: str) -> int:
+        with app.app_context():
+            return len(
+                db.session.scalars(select(OutgoingMail.id).where(OutgoingMail.recipient == address)).all()
+            )
+
+    assert (mails_to(user.email), mails_to(other.email)) == (1, 1)
+    done = client.delete("/api/v1/account", json={"password": factories.DEFAULT_PASSWORD}, headers=headers)
+    assert done.status_code == 204
+    assert (mails_to(user.email), mails_to(other.email)) == (0, 1)
+    with app.app_context():
+        assert all(b"Gone Soon" not in m for m in db.session.scalars(select(OutgoingMail.message)))

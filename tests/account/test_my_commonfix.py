@@ -19,9 +19,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Follow, User
+from app.models import CensusEntry, CensusUpload, Follow, User, VotingCode, VotingCodeBatch
+from app.models.timestamps import utcnow
 from app.photo_stores import photo_settings
+from app.services.funding import groups
 from app.services.issues import likes, reports
+from tests import factories
 from tests.backing_fixtures import Backers, backers  # noqa: F401
 from tests.conftest import AuthActions
 from tests.funding_fixtures import Funding, funding  # noqa: F401
@@ -251,3 +254,58 @@ def test_my_backings_are_on_my_page_in_the_api_and_in_my_data(
     ]
     assert data["backings"][0]["if_not_funded"] == "refund"
     assert "backings" in archive.read("README.txt").decode()
+
+
+def test_my_data_holds_my_logins_settings_census_verification_and_voting_code(
+    app: Flask, client: FlaskClient, auth: AuthActions, make_user: Callable[..., Any]
+) -> None:
+    me, other = make_user(), make_user()
+    with app.app_context():
+        round_id, _, _, _ = factories.voting_round(
+            db.session, "Codes", "codes.example.org", 1, (1000,), ballot="approval", rule="greedy"
+        )
+        upload = CensusUpload(
+            area_id=groups.area_id_by_name(db.session, "Old Town"), salt="00" * 32, entries_count=2
+        )
+        db.session.add(upload)
+        db.session.flush()
+        batch = VotingCodeBatch(round_id=round_id, count=2, label="Library")
+        db.session.add(batch)
+        db.session.flush()
+        for user_id, n in ((me.id, 1), (other.id, 2)):
+            db.session.add(
+                CensusEntry(upload_id=upload.id, id_hash=f"{n:064x}", user_id=user_id, verified_at=utcnow())
+            )
+            db.session.add(
+                VotingCode(
+                    batch_id=batch.id,
+                    round_id=round_id,
+                    code_hash=f"{n:064x}",
+                    used_at=utcnow(),
+                    used_via="online",
+                    user_id=user_id,
+                )
+            )
+        found = db.session.get(User, me.id)
+        assert found is not None
+        found.hide_name_default = True
+        db.session.commit()
+    client.environ_base["HTTP_USER_AGENT"] = "Mozilla/5.0 (Android 14) Firefox/133.0"
+    assert auth.login(me.email).status_code == 302
+    auth.logout()
+    assert auth.login(me.email).status_code == 302
+
+    response = client.post("/account/export")
+    assert response.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    data = json.loads(archive.read("data.json"))
+    assert data["profile"]["hide_name_default"] is True
+    assert data["profile"]["email_confirmed_at"] is not None
+    logins = data["logins"]
+    assert [login["device"] for login in logins] == ["Firefox on Android", "Firefox on Android"]
+    assert logins[0]["ended_at"] is not None
+    assert logins[1]["ended_at"] is None
+    assert [(c["area"], c["census_replaced"]) for c in data["census"]] == [("Old Town", False)]
+    assert [(c["round_id"], c["used_via"]) for c in data["voting_codes"]] == [(round_id, "online")]
+    readme = archive.read("README.txt").decode()
+    assert all(f"  {name}" in readme for name in ("logins", "census", "voting_codes"))

@@ -78,12 +78,15 @@ def test_registering_a_known_address_answers_as_a_new_one_and_mails_its_owner(
         ({"email": ""}, "email", "Email is required."),
         ({"password": "short"}, "password", "Password must be at least 8 characters."),
         ({"password": "x" * 201}, "password", "Password must be at most 200 characters."),
+        ({"password": ["a-long-password"]}, "password", "Password must be text."),
+        ({"password": 1234567890123}, "password", "Password must be text."),
+        ({"password": {"a": "long-password"}}, "password", "Password must be text."),
         ({"display_name": "   "}, "display_name", "Display name is required."),
         ({"display_name": "n" * 61}, "display_name", "Display name must be at most 60 characters."),
     ],
 )
 def test_bad_registration_names_the_field_and_stores_nothing(
-    client: FlaskClient, count_rows: Callable[..., int], change: dict[str, str], field: str, message: str
+    client: FlaskClient, count_rows: Callable[..., int], change: dict[str, object], field: str, message: str
 ) -> None:
     response = client.post("/api/v1/users", json={**NEW_RESIDENT, **change})
 

@@ -198,6 +198,7 @@ BAD_INPUT = [
     ({"payee_name": "Bad\nName"}, "payee_name"),
     ({"payee_kind": "friend"}, "payee_kind"),
     ({"payee_kind": None}, "payee_kind"),
+    ({"payee_kind": ["contractor"]}, "payee_kind"),
     ({"invoice_ref": None}, "invoice_ref"),
     ({"invoice_ref": ""}, "invoice_ref"),
     ({"paid_on": None}, "paid_on"),

@@ -23,6 +23,12 @@ def test_latitude_accepts_numbers_and_numeric_strings(raw: object, expected: flo
         ("   ", "lat is required and must be a number"),
         (True, "lat is required and must be a number"),
         ("north", "lat must be a number, not 'north'"),
+        (
+            "\u0665\u0661.\u0660\u0665",
+            "lat must be a number, not '\u0665\u0661.\u0660\u0665'",
+        ),  # Arabic-Indic digits: 51.05
+        ("\uff15\uff11", "lat must be a number, not '\uff15\uff11'"),  # fullwidth 51
+        ("5_1", "lat must be a number, not '5_1'"),
         ([50], "lat must be a number"),
         ("nan", "lat must be a finite number"),
         (float("inf"), "lat must be a finite number"),
@@ -81,6 +87,7 @@ def test_a_degenerate_bbox_is_allowed() -> None:
         ("1,-95,3,4", "bbox must be between -90 and 90, not -95"),
         ("-190,2,3,4", "bbox must be between -180 and 180, not -190"),
         ("3,2,1,4", "bbox minimums must not exceed its maximums"),
+        ("\u0663,\u0665\u0661,\u0664,\u0665\u0662", "bbox must be a number, not '\u0663'"),
         ("1,4,3,2", "bbox minimums must not exceed its maximums"),
     ],
 )

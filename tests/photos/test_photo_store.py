@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -143,3 +144,28 @@ def test_an_update_photo_goes_to_the_running_store_too(
         filename = db.session.scalar(select(Photo.filename).where(Photo.event_id.is_not(None)))
     assert filename in memory_store.photos
     assert client.get(f"/issues/photos/{filename}").data == memory_store.photos[filename][0]
+
+
+def test_the_data_download_reads_photos_from_the_running_store(
+    app: Flask, client: FlaskClient, auth: AuthActions, memory_store: MemoryPhotoStore
+) -> None:
+    headers = auth.headers()
+    response = client.post(
+        "/api/v1/issues",
+        data={
+            **{k: str(v) for k, v in OLD_TOWN.latlon.items()},
+            "category": "dumping",
+            "title": "Mattress by the bins",
+            "description": "Since Monday.",
+            "photo": (io.BytesIO(jpeg_with_gps()), "mattress.jpg"),
+        },
+        content_type="multipart/form-data",
+        headers=headers,
+    )
+    assert response.status_code == 201, response.get_json()
+    [filename] = list(memory_store.photos)
+
+    export = client.get("/api/v1/account/export", headers=headers)
+    assert export.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(export.data))
+    assert archive.read(f"photos/{filename}") == memory_store.photos[filename][0]

@@ -22,6 +22,9 @@ from app.services.kernel.errors import AuthenticationError, Conflict, Validation
 from app.services.kernel.text import clean_text
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+# Deleted accounts keep a tombstone address here (mydata.deletion): .invalid is reserved (RFC 2606) and
+# receives no mail, so no one may take such an address, or a deletion would find its tombstone taken.
+TOMBSTONE_DOMAIN = "commonfix.invalid"
 PASSWORD_MIN = 8
 PASSWORD_MAX = 200
 DISPLAY_NAME_MAX = 60
@@ -41,7 +44,7 @@ def normalise_email(raw: object) -> str:
     email = str(raw or "").strip().lower()
     if not email:
         raise ValidationError("Email is required.", "email")
-    if len(email) > 254 or not EMAIL_RE.match(email):
+    if len(email) > 254 or not EMAIL_RE.match(email) or email.endswith(".invalid"):
         raise ValidationError("Email must be a valid address like name@example.org.", "email")
     return email
 
@@ -57,7 +60,9 @@ def check_display_name(raw: object) -> str:
 
 
 def check_password(raw: object) -> str:
-    password = str(raw or "")
+    if raw is not None and not isinstance(raw, str):  # str() would make a password of a list's text
+        raise ValidationError("Password must be text.", "password")
+    password = raw or ""
     if len(password) < PASSWORD_MIN:
         raise ValidationError(f"Password must be at least {PASSWORD_MIN} characters.", "password")
     if len(password) > PASSWORD_MAX:

@@ -74,7 +74,7 @@ def parse_paid_on(raw: object) -> date:
 
 
 def parse_payee_kind(raw: object) -> str:
-    value = raw.strip() if isinstance(raw, str) else raw
+    value = raw.strip() if isinstance(raw, str) else None  # a list or an object is no kind (nor hashable)
     if value not in {k.value for k in PayeeKind}:
         raise ValidationError(f"payee_kind must be one of {KINDS}.", "payee_kind")
     return str(value)

@@ -4,9 +4,11 @@ The users row stays as a tombstone (no email, name or password; `deleted_at` set
 reports, updates, ledger postings (`resident:<id>` accounts and confirmed pledges) and tallied rounds'
 ballots still hold: reports and updates show "a former resident", the ledger's amounts are untouched, and
 a tallied round's inputs and results do not change. What only serves the person goes: follows, group
-memberships, API tokens, pending pledges, likes on problems still open (they would keep ranking problems
-and count as approvals in rounds not yet tallied) and ballots in rounds not yet tallied. Backings still
-held in a problem's escrow are refunded to the person first; committed ones stay, anonymous.
+memberships, API tokens, logins (the devices signed in), flags, pending pledges, likes on problems still
+open (they would keep ranking problems and count as approvals in rounds not yet tallied), ballots in
+rounds not yet tallied, and the outbox's mails to the person's address (sent or not: each holds the address
+and usually the name). Backings still held in a problem's escrow are refunded to the person first;
+committed ones stay, anonymous.
 
 Refused, nothing changed, while the account has money in play: a pledge (pending or confirmed) to a pool
 whose round is not tallied yet (the round decides where that money goes), being the only resident who runs
@@ -22,11 +24,14 @@ from app.database.sessions import DbSession, execute_write
 from app.models import (
     ApiToken,
     AuditEntry,
+    Flag,
     Follow,
     Group,
     Issue,
     Like,
+    LoginSession,
     Membership,
+    OutgoingMail,
     Pledge,
     Round,
     RoundBallot,
@@ -38,6 +43,7 @@ from app.models.funding import PledgeStatus
 from app.models.place import StatusType
 from app.models.rounds import Phase
 from app.models.timestamps import utcnow
+from app.services.accounts import users
 from app.services.funding import pending_backings
 from app.services.funding.backing_settlement import refund_backer
 from app.services.kernel import audit
@@ -49,7 +55,7 @@ OPEN_PHASES = (Phase.DRAFT.value, Phase.PLEDGING.value, Phase.VOTING.value)
 
 def tombstone_email(user_id: int) -> str:
     """A unique address that is nobody's (.invalid is reserved, RFC 2606): the column stays unique."""
-    return f"deleted-{user_id}@commonfix.invalid"
+    return f"deleted-{user_id}@{users.TOMBSTONE_DOMAIN}"
 
 
 def _refuse_money_in_play(session: DbSession, user: User) -> None:
@@ -123,13 +129,14 @@ def delete_account(session: DbSession, user: User, password: object) -> None:
         session,
         delete(RoundBallot).where(RoundBallot.user_id == user.id, RoundBallot.round_id.in_(untallied)),
     )
-    for model in (Follow, Membership, ApiToken):
+    for model in (Follow, Membership, ApiToken, LoginSession, Flag):
         execute_write(session, delete(model).where(model.user_id == user.id))
     execute_write(
         session,
         delete(Pledge).where(Pledge.user_id == user.id, Pledge.status == PledgeStatus.PENDING.value),
     )
     execute_write(session, update(Pledge).where(Pledge.user_id == user.id).values(show_name=False))
+    execute_write(session, delete(OutgoingMail).where(OutgoingMail.recipient == user.email))
     for entry in session.scalars(
         select(AuditEntry).where(AuditEntry.target_type == "user", AuditEntry.target_id == str(user.id))
     ):

@@ -6,7 +6,6 @@ import io
 import json
 import zipfile
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -14,14 +13,18 @@ from sqlalchemy import or_, select
 from app.database.sessions import DbSession
 from app.models import (
     ApiToken,
+    Area,
     AuditEntry,
     Backing,
+    CensusEntry,
+    CensusUpload,
     Flag,
     Follow,
     Group,
     Issue,
     IssueEvent,
     Like,
+    LoginSession,
     Membership,
     Photo,
     Pledge,
@@ -29,9 +32,11 @@ from app.models import (
     Round,
     RoundBallot,
     User,
+    VotingCode,
 )
 from app.models.timestamps import utcnow
 from app.services.issues.money import CITY_CURRENCY
+from app.services.issues.photo_store import PhotoNotFound, PhotoStore
 
 FORMAT_VERSION = 1
 AUTHORED_KINDS = ("update", "reopen")  # timeline entries a resident writes
@@ -42,7 +47,8 @@ README = """Your data from Commonfix
 Exported {exported} (UTC) for account #{user_id}.
 
 data.json   everything Commonfix holds that is tied to your account, as JSON (UTF-8):
-  profile         your email address, display name, role and when you registered
+  profile         your email address (and when it was confirmed), display name, whether new reports
+                  hide your name, role and when you registered
   reports         the problems you reported (text, place, category, status), each with its photos
   updates         the public updates and "not fixed" notes you wrote on problems, with their photos
   likes           the problems you liked, and when
@@ -53,8 +59,13 @@ data.json   everything Commonfix holds that is tied to your account, as JSON (UT
   ballots         your ballots in participatory-budgeting rounds: problem id -> points
   memberships     the neighbourhood groups you belong to, and whether you run one
   flags           the content you flagged for moderators, and what they decided
+  census          the neighbourhood censuses you verified your identifier against, and when (the
+                  identifier itself is never stored, only a salted one-way digest, so it is not here)
+  voting_codes    the one-time voting codes you typed in online: the round and when
   api_tokens      your API tokens: when each was made and when it expires (the tokens themselves are
                   never stored, only a one-way digest, so they are not here)
+  logins          each login on a device: the browser it came from, when it started and when it ended
+                  (logged out); the key the cookie holds is never stored, only a one-way digest
   audit_entries   entries of the audit log made by you or about your account
 photos/     the photo files named in data.json ("file"), as stored (metadata was stripped on upload)
 
@@ -129,6 +140,8 @@ def account_data(session: DbSession, user: User) -> tuple[dict[str, Any], list[s
             "email": user.email,
             "display_name": user.display_name,
             "role": user.role,
+            "email_confirmed_at": _at(user.email_confirmed_at),
+            "hide_name_default": user.hide_name_default,
             "blocked": user.is_blocked,
             "created_at": _at(user.created_at),
         },
@@ -235,12 +248,44 @@ def account_data(session: DbSession, user: User) -> tuple[dict[str, Any], list[s
             }
             for flag in session.scalars(select(Flag).where(Flag.user_id == user.id).order_by(Flag.id))
         ],
+        "census": [
+            {
+                "area_id": area_id,
+                "area": name,
+                "verified_at": _at(at),
+                "census_replaced": replaced is not None,
+            }
+            for area_id, name, at, replaced in session.execute(
+                select(Area.id, Area.name, CensusEntry.verified_at, CensusUpload.replaced_at)
+                .join(CensusUpload, CensusUpload.id == CensusEntry.upload_id)
+                .join(Area, Area.id == CensusUpload.area_id)
+                .where(CensusEntry.user_id == user.id)
+                .order_by(CensusEntry.id)
+            ).tuples()
+        ],
+        "voting_codes": [
+            {"round_id": round_id, "round": name, "used_via": via, "used_at": _at(at)}
+            for round_id, name, via, at in session.execute(
+                select(Round.id, Round.name, VotingCode.used_via, VotingCode.used_at)
+                .join(Round, Round.id == VotingCode.round_id)
+                .where(VotingCode.user_id == user.id)
+                .order_by(VotingCode.id)
+            ).tuples()
+        ],
         "api_tokens": [
             {"id": token_id, "created_at": _at(created), "expires_at": _at(expires)}
             for token_id, created, expires in session.execute(
                 select(ApiToken.id, ApiToken.created_at, ApiToken.expires_at)
                 .where(ApiToken.user_id == user.id)
                 .order_by(ApiToken.id)
+            ).tuples()
+        ],
+        "logins": [
+            {"id": login_id, "device": device, "started_at": _at(started), "ended_at": _at(ended)}
+            for login_id, device, started, ended in session.execute(
+                select(LoginSession.id, LoginSession.device, LoginSession.created_at, LoginSession.ended_at)
+                .where(LoginSession.user_id == user.id)
+                .order_by(LoginSession.id)
             ).tuples()
         ],
         "audit_entries": [
@@ -268,16 +313,19 @@ def about_account(user_id: int) -> Any:
     )
 
 
-def export_zip(session: DbSession, user: User, upload_folder: str) -> bytes:
-    """The ZIP a resident downloads: README.txt, data.json and photos/ (files missing on disk are skipped)."""
+def export_zip(session: DbSession, user: User, store: PhotoStore) -> bytes:
+    """The ZIP a resident downloads: README.txt, data.json and photos/ read from the running photo store
+    (photos the store no longer holds are skipped)."""
     data, photos = account_data(session, user)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("README.txt", README.format(exported=data["exported_at"], user_id=user.id))
         archive.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False))
-        folder = Path(upload_folder)
         for name in sorted(set(photos)):
-            path = folder / name
-            if path.is_file():
-                archive.writestr(f"photos/{name}", path.read_bytes(), compress_type=zipfile.ZIP_STORED)
+            try:
+                with store.open(name) as photo:
+                    content = photo.read()
+            except PhotoNotFound:
+                continue
+            archive.writestr(f"photos/{name}", content, compress_type=zipfile.ZIP_STORED)
     return buffer.getvalue()
