@@ -141,7 +141,7 @@ def export_account() -> Download:
     operation_id="deleteAccount",
     summary="Delete my account (confirmed with the password)",
     description=(
-        "Removes the email, name, password, follows, memberships, flags, API tokens, logins, pending "
+        "Removes the email, name, password, follows, memberships, handled flags, API tokens, logins, pending "
         "pledges, likes on open problems and ballots in rounds not yet tallied. Public reports and "
         "updates stay, shown as by “a former resident”; confirmed pledges stay on the ledger under an "
         "anonymous number; ballots of tallied rounds stay. 409 (field `account`) while a pledge waits for "

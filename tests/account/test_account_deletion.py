@@ -244,15 +244,15 @@ def test_deleting_on_the_page_logs_out_and_the_old_cookie_is_refused(
     assert user_row(app, user.id)["deleted"] is True
 
 
-def test_deleting_removes_the_accounts_logins_and_flags(
+def test_deleting_removes_the_accounts_logins_and_handled_flags_and_open_ones_stay_anonymous(
     app: Flask,
     client: FlaskClient,
     auth: AuthActions,
     make_user: Callable[..., Any],
     make_issue: Callable[..., Any],
 ) -> None:
-    # The privacy page promises flags are kept until the account is deleted; the devices the person
-    # signed in on (the security page's list) are theirs alone too.
+    # The devices the person signed in on (the security page's list) are theirs alone; a flag not yet
+    # handled is a report of abusive content, and stays in moderation without their name.
     user, other = make_user(), make_user()
     headers = auth.headers(user)
     issue = make_issue(title="Rude words")
@@ -266,6 +266,16 @@ def test_deleting_removes_the_accounts_logins_and_flags(
         f"/api/v1/issues/{issue.id}/flags", json={"reason": "spam"}, headers=auth.headers(other)
     )
     assert second.status_code == 201
+    handled = make_issue(title="Already seen to")
+    assert (
+        client.post(
+            f"/api/v1/issues/{handled.id}/flags", json={"reason": "spam"}, headers=headers
+        ).status_code
+        == 201
+    )
+    with app.app_context():
+        db.session.execute(update(Flag).where(Flag.issue_id == handled.id).values(status="dismissed"))
+        db.session.commit()
     assert auth.login(user.email).status_code == 302
     auth.logout()
     assert auth.login(user.email).status_code == 302
@@ -274,11 +284,14 @@ def test_deleting_removes_the_accounts_logins_and_flags(
         with app.app_context():
             return len(db.session.scalars(select(model.id).where(model.user_id == user_id)).all())
 
-    assert (rows(LoginSession, user.id), rows(Flag, user.id)) == (2, 1)
+    assert (rows(LoginSession, user.id), rows(Flag, user.id)) == (2, 2)
     client.delete_cookie("session")  # the browser's login stays open; the API call carries a token only
     done = client.delete("/api/v1/account", json={"password": factories.DEFAULT_PASSWORD}, headers=headers)
     assert done.status_code == 204
-    assert (rows(LoginSession, user.id), rows(Flag, user.id)) == (0, 0)
+    # The open flag stays in the moderators' queue, by the anonymous tombstone; the handled one goes.
+    with app.app_context():
+        left = db.session.scalars(select(Flag.issue_id).where(Flag.user_id == user.id)).all()
+    assert (rows(LoginSession, user.id), left) == (0, [issue.id])
     assert rows(Flag, other.id) == 1  # another resident's flag of the same report stays
 
 

@@ -4,11 +4,11 @@ The users row stays as a tombstone (no email, name or password; `deleted_at` set
 reports, updates, ledger postings (`resident:<id>` accounts and confirmed pledges) and tallied rounds'
 ballots still hold: reports and updates show "a former resident", the ledger's amounts are untouched, and
 a tallied round's inputs and results do not change. What only serves the person goes: follows, group
-memberships, API tokens, logins (the devices signed in), flags, pending pledges, likes on problems still
-open (they would keep ranking problems and count as approvals in rounds not yet tallied), ballots in
-rounds not yet tallied, and the outbox's mails to the person's address (sent or not: each holds the address
-and usually the name). Backings still held in a problem's escrow are refunded to the person first;
-committed ones stay, anonymous.
+memberships, API tokens, logins (the devices signed in), handled flags (open ones stay in the moderators'
+queue, anonymous), pending pledges, likes on problems still open (they would keep ranking problems and
+count as approvals in rounds not yet tallied), ballots in rounds not yet tallied, and the outbox's mails
+to the person's address (sent or not: each holds the address and usually the name). Backings still held
+in a problem's escrow are refunded to the person first; committed ones stay, anonymous.
 
 Refused, nothing changed, while the account has money in play: a pledge (pending or confirmed) to a pool
 whose round is not tallied yet (the round decides where that money goes), being the only resident who runs
@@ -40,6 +40,7 @@ from app.models import (
 )
 from app.models.backing import Backing
 from app.models.funding import PledgeStatus
+from app.models.moderation import FlagStatus
 from app.models.place import StatusType
 from app.models.rounds import Phase
 from app.models.timestamps import utcnow
@@ -129,8 +130,11 @@ def delete_account(session: DbSession, user: User, password: object) -> None:
         session,
         delete(RoundBallot).where(RoundBallot.user_id == user.id, RoundBallot.round_id.in_(untallied)),
     )
-    for model in (Follow, Membership, ApiToken, LoginSession, Flag):
+    for model in (Follow, Membership, ApiToken, LoginSession):
         execute_write(session, delete(model).where(model.user_id == user.id))
+    # A flag moderators have not handled stays in their queue, now by the anonymous tombstone: deleting
+    # an account must not take a report of abusive content out of moderation. Handled ones go.
+    execute_write(session, delete(Flag).where(Flag.user_id == user.id, Flag.status != FlagStatus.OPEN.value))
     execute_write(
         session,
         delete(Pledge).where(Pledge.user_id == user.id, Pledge.status == PledgeStatus.PENDING.value),
