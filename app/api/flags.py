@@ -34,10 +34,10 @@ def flag_issue(issue_id: int) -> tuple[Response, int]:
         db.session,
         require_user(),
         issue_id,
-        target_type=data.get("target_type") or "issue",
+        target_type=data.get("target_type"),
         target_id=data.get("target_id"),
         reason=data.get("reason"),
-        note=data.get("note") or "",
+        note=data.get("note"),
     )
     db.session.commit()
     body = jsonify({"created": outcome.created, "open_flags": outcome.open_flags})

@@ -87,6 +87,12 @@ def test_repeated_flags_by_one_resident_count_once_and_the_queue_counts_resident
         ({"reason": "spam", "target_type": "update", "target_id": 999999}, 404, "target_id"),
         ({"reason": "spam", "note": "bad\x07bell"}, 422, "note"),
         ({"reason": "spam", "note": "x" * 2001}, 422, "note"),
+        ({"reason": "spam", "note": []}, 422, "note"),  # not text: not taken as "no note"
+        ({"reason": "spam", "note": {}}, 422, "note"),
+        ({"reason": "spam", "note": 0}, 422, "note"),
+        ({"reason": "spam", "target_type": []}, 422, "target_type"),  # not taken as "issue"
+        ({"reason": "spam", "target_type": ["issue"]}, 422, "target_type"),
+        ({"reason": "spam", "target_type": ""}, 422, "target_type"),
     ],
 )
 def test_bad_flags_name_the_field_and_store_nothing(

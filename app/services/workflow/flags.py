@@ -83,8 +83,8 @@ def flag(
 ) -> FlagOutcome:
     """Flag the issue, or one of its updates or photos; the same resident flagging again is a no-op."""
     require_flagger(user)
-    kind = str(target_type or "issue")
-    if kind not in TARGET_TYPES:
+    kind = "issue" if target_type is None else target_type
+    if not isinstance(kind, str) or kind not in TARGET_TYPES:
         raise ValidationError(f"target_type must be one of {', '.join(TARGET_TYPES)}.", "target_type")
     if kind == "issue":
         target = issue_id
