@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app.database.sessions import DbSession
 from app.models import Issue, LedgerLine, LedgerPosting, Pledge, User
 from app.services.funding import backings, ledger, pledges
+from app.services.kernel.text import safe_cell
 from budgets.accounts import is_resident_account, is_rollover_account, issue_of_account, pool_of_account
 from budgets.ledger import Line, Posting, Violation, first_violation
 from budgets.money import format_cents
@@ -173,16 +174,14 @@ def statement_csv(
         ]
     )
     for r in rows:
-        party = r.who
-        if party[:1] in "=+-@":  # a display name must never run as a spreadsheet formula
-            party = "'" + party
+        # Names, problem titles and match memos must never run as spreadsheet formulas.
         writer.writerow(
             [
                 r.posting_id,
                 r.created_at.isoformat(timespec="seconds"),
                 r.kind,
-                r.description,
-                party,
+                safe_cell(r.description),
+                safe_cell(r.who),
                 r.issue_id or "",
                 r.in_cents,
                 r.out_cents,
