@@ -98,3 +98,13 @@ def test_a_resident_cannot_post_the_payout_form(world: RoundWorld) -> None:
     )
     with world.app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Payout)) == 0
+
+
+def test_a_problem_a_round_funded_shows_the_pools_money_raised_towards_its_cost(world: RoundWorld) -> None:
+    issue_id = funded_issue(world)
+    page = world.client.get(f"/issues/{issue_id}").get_data(as_text=True)
+    assert 'id="backing-h" class="backing__title">Funded<' in page
+    # The bar is full and its words say where the money came from, not "EUR 0.00 of EUR 30.00".
+    assert 'max="3000" value="3000"' in page
+    assert "EUR 30.00 of EUR 30.00</progress>" in page
+    assert "From the neighbourhood pool <strong>EUR 30.00</strong>" in page
