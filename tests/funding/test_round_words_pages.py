@@ -205,3 +205,21 @@ def test_pool_page_names_the_treasurer_how_to_pay_and_what_happens_to_unspent_mo
     assert "money the round does not spend is refunded" in text_of(world.client.get(pool))
     assert world.certify(rid).status_code == 200
     assert "money the round did not spend was refunded" in text_of(world.client.get(pool))
+
+
+def test_the_pool_page_writes_unspent_money_in_euros_and_names_the_pool_in_good_english(
+    world: RoundWorld,
+) -> None:
+    rid, _, _ = tallied_equal_shares_round(world)
+    assert world.certify(rid).status_code == 200
+    pool_id = world.ref.pool_id
+
+    page = text_of(world.client.get(f"/pools/{pool_id}"))
+    csv_text = world.client.get(f"/pools/{pool_id}/ledger.csv").get_data(as_text=True)
+
+    # EUR 40.00 pledged, EUR 30.00 funded: EUR 10.00 stays for the next round.
+    assert f"Not spent (round {rid}): EUR 10.00 kept for the next round" in page
+    assert f"Not spent (round {rid}): EUR 10.00 kept for the next round" in csv_text
+    assert "'s pool" not in page  # not "Money in and out of Riverside neighbours's pool"
+    assert "Money in and out of the pool of " in page
+    assert "Where the money of the pool of " in page

@@ -16,7 +16,7 @@ from app.services.funding import backings, ledger, pledges
 from app.services.kernel.text import safe_cell
 from budgets.accounts import is_resident_account, is_rollover_account, issue_of_account, pool_of_account
 from budgets.ledger import Line, Posting, Violation, first_violation
-from budgets.money import format_cents
+from budgets.money import format_money
 
 ANONYMOUS = "a resident"
 
@@ -47,7 +47,7 @@ def _lines_by_posting(session: DbSession, pool_id: int) -> dict[int, list[tuple[
     return grouped
 
 
-def statement(session: DbSession, pool_id: int) -> list[StatementRow]:
+def statement(session: DbSession, pool_id: int, currency: str) -> list[StatementRow]:
     """The pool's postings in order, one row per outside party, pledgers named only if they chose to."""
     postings = session.execute(
         select(
@@ -81,7 +81,7 @@ def statement(session: DbSession, pool_id: int) -> list[StatementRow]:
     for posting_id, created, kind, memo, round_id, show_name, name in postings:
         pledger = name if show_name and name else ANONYMOUS
         for description, who, cents, issue_id in _entries(
-            kind, memo, round_id, pledger, lines.get(posting_id, []), titles
+            kind, memo, round_id, pledger, lines.get(posting_id, []), titles, currency
         ):
             balance += cents
             rows.append(
@@ -110,6 +110,7 @@ def _entries(
     pledger: str,
     own: list[tuple[str, int]],
     titles: dict[int, str],
+    currency: str,
 ) -> list[Entry]:
     """A posting as public rows: (description, party, cents into (+) or out of (-) the pool, issue)."""
     into_pool = sum(c for a, c in own if pool_of_account(a) is not None)
@@ -145,7 +146,7 @@ def _entries(
                 return [("Returned unspent by the fix", title, into_pool, issue_id)]
     if kind == ledger.PostingKind.ROLLOVER:
         moved = sum(c for a, c in own if is_rollover_account(a))
-        text = f"Not spent{round_text}: {format_cents(moved)} kept for the next round"
+        text = f"Not spent{round_text}: {format_money(moved, currency)} kept for the next round"
         return [(text, "the pool", 0, None)]
     return [(memo or kind, "", into_pool, None)]
 
