@@ -37,7 +37,7 @@ def test_an_official_records_a_payout_on_the_problem_page(world: RoundWorld) -> 
 
     done = world.client.post(f"/staff/issues/{issue_id}/payouts", data=form(), follow_redirects=True)
     text = done.get_data(as_text=True)
-    assert "Payout of 12.50 to Roads Department recorded." in text
+    assert "Payout of EUR 12.50 to Roads Department recorded." in text
     assert 'data-testid="money-paid">EUR 12.50<' in text
     assert 'data-testid="money-remaining">EUR 17.50<' in text
     assert "RD-77" in text
@@ -54,7 +54,7 @@ def test_an_official_records_a_payout_on_the_problem_page(world: RoundWorld) -> 
     returned = world.client.post(
         f"/staff/issues/{issue_id}/remainder-return", data={"confirm": "yes"}, follow_redirects=True
     ).get_data(as_text=True)
-    assert "17.50 returned to where the money came from." in returned
+    assert "EUR 17.50 returned to where the money came from." in returned
     assert 'data-testid="money-returned">EUR 17.50<' in returned
     assert 'data-testid="payout-form"' not in returned  # nothing left to pay
 
