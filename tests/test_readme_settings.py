@@ -1,9 +1,12 @@
-"""README's configuration table names every environment variable config.py reads, and no other."""
+"""README's configuration table names every environment variable config.py reads, and no other; its
+command table names every flask command of ours."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+
+from flask import Flask
 
 from config import ENVIRONMENT
 
@@ -31,3 +34,9 @@ def test_every_environment_variable_is_in_the_readme_table() -> None:
     smtp.add("MAIL_DEFAULT_SENDER")
     assert sorted(set(ENVIRONMENT) - documented - smtp) == []
     assert sorted(documented - set(ENVIRONMENT) - READ_ELSEWHERE) == []
+
+
+def test_every_flask_command_of_ours_is_in_the_readme(app: Flask) -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    ours = set(app.cli.commands) - {"db"}  # Flask-Migrate's, run through init-db
+    assert sorted(c for c in ours if f"`flask --app wsgi {c}" not in text) == []
