@@ -6,11 +6,13 @@ moderators", as "Where the money goes" does; and a hidden problem is not a candi
 
 from __future__ import annotations
 
+from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import Issue, Round
 from app.services.issues.public_titles import HIDDEN_TITLE
+from tests.funding.match_world import MatchWorld, match_world  # noqa: F401
 from tests.funding.round_world import RoundWorld, world  # noqa: F401
 from tests.funding.test_payouts import funded_issue
 from tests.funding_fixtures import funding  # noqa: F401
@@ -58,3 +60,21 @@ def test_a_hidden_problem_is_not_a_candidate_of_a_new_round(world: RoundWorld) -
     page = world.client.get(f"/rounds/{rid}").get_data(as_text=True)
     assert f'href="/issues/{shown}"' in page
     assert f'href="/issues/{hidden}"' not in page
+
+
+def test_the_matching_period_names_a_hidden_backed_problem_only_as_hidden(
+    match_world: MatchWorld, client: FlaskClient
+) -> None:
+    period = match_world.period()
+    issue_id = match_world.problem(title=SECRET)
+    for _ in range(2):
+        match_world.back(match_world.resident(), issue_id, 1_000, period)
+    with match_world.app.app_context():
+        hidden = {"is_hidden": True, "cost_estimate_cents": 50_000}
+        db.session.execute(update(Issue).where(Issue.id == issue_id).values(**hidden))
+        db.session.commit()
+
+    for url in (f"/matching-periods/{period}", f"/api/v1/matching-periods/{period}"):
+        text = client.get(url).get_data(as_text=True)
+        assert SECRET not in text, url
+        assert HIDDEN_TITLE in text, url
