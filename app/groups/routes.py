@@ -180,9 +180,9 @@ def pool(pool_id: int) -> str:
     found = pledges.get_pool(db.session, pool_id)
     row = groups.get_group_row(db.session, found.group_id)
     figures = ledger.pool_balance(db.session, pool_id)
-    rows = transparency.statement(db.session, pool_id)
+    rows = transparency.statement(db.session, pool_id, found.currency)
     chart = stacked_bar_chart(
-        title=f"Money in and out of {row.name}'s pool",
+        title=f"Money in and out of the pool of {row.name}",
         desc="Totals in the pool's currency: pledges and the city's match in; allocations and refunds out.",
         labels=["Pledges confirmed", "City match", "Allocated to problems", "Refunded", "Held now"],
         values=[
@@ -211,7 +211,7 @@ def pool(pool_id: int) -> str:
     return render_template(
         "groups/pool.html",
         flow=flow,
-        flow_chart=flow_chart(flow, f"{row.name}'s pool", found.currency),
+        flow_chart=flow_chart(flow, f"the pool of {row.name}", found.currency),
         problems=problems,
         pool=found,
         row=row,
@@ -229,7 +229,7 @@ def pool(pool_id: int) -> str:
 @bp.get("/pools/<int:pool_id>/ledger.csv")
 def pool_csv(pool_id: int) -> Response:
     found = pledges.get_pool(db.session, pool_id)
-    rows = transparency.statement(db.session, pool_id)
+    rows = transparency.statement(db.session, pool_id, found.currency)
     hashes = ledger_chain.pool_hashes(db.session, pool_id)
     return Response(
         transparency.statement_csv(rows, found.currency, hashes),

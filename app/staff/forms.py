@@ -20,14 +20,19 @@ class DuplicateForm(FlaskForm):
     # Chosen from the nearby open reports (radio buttons named original_choice), or typed: 321 or #321.
     original_choice = StringField()
     original_id = StringField("Or type the original's number", render_kw={"placeholder": "#321"})
-    note = TextAreaField("Public note (optional)", render_kw={"maxlength": 2000, "rows": 2})
+    # Ids of their own: the status form on the same page has a "note" and the hide form a "reason".
+    note = TextAreaField(
+        "Public note (optional)", id="duplicate-note", render_kw={"maxlength": 2000, "rows": 2}
+    )
     submit = SubmitField("Mark as duplicate")
 
 
 class EditForm(FlaskForm):
     title = StringField("Title", render_kw={"maxlength": 120})
     description = TextAreaField("Description", render_kw={"maxlength": 4000, "rows": 5})
-    reason = StringField("Reason (kept in the moderation log)", render_kw={"maxlength": 2000})
+    reason = StringField(
+        "Reason (kept in the moderation log)", id="edit-reason", render_kw={"maxlength": 2000}
+    )
     submit = SubmitField("Save text")
 
 

@@ -12,10 +12,11 @@ from app.extensions import db
 from app.ratelimits import limit
 from app.security import roles_required
 from app.services.funding import payouts
+from app.services.issues.money import currency_of
 from app.services.kernel.parsing import parse_amount
 from app.staff import bp
 from app.unit_of_work import unit_of_work
-from budgets.money import format_cents
+from budgets.money import format_money
 
 STAFF = ("official", "admin")
 
@@ -61,7 +62,8 @@ def record_payout(issue_id: int) -> Response:
         )
     if work.failed:
         return _to_money(issue_id)
-    flash(f"Payout of {format_cents(cents)} to {form.payee_name.data.strip()} recorded.", "success")
+    paid = format_money(cents, currency_of(db.session, issue_id))
+    flash(f"Payout of {paid} to {form.payee_name.data.strip()} recorded.", "success")
     return _to_money(issue_id)
 
 
@@ -80,5 +82,6 @@ def return_remainder(issue_id: int) -> Response:
         done = payouts.return_remainder(db.session, current_resident(), issue_id)
     if work.failed:
         return _to_money(issue_id)
-    flash(f"{format_cents(done.total_cents)} returned to where the money came from.", "success")
+    returned = format_money(done.total_cents, currency_of(db.session, issue_id))
+    flash(f"{returned} returned to where the money came from.", "success")
     return _to_money(issue_id)

@@ -12,7 +12,7 @@ from budgets.money import major_units
 def flow_chart(flow: Flow, where: str, currency: str) -> Markup:
     rows = flow.rows()
     return stacked_bar_chart(
-        title=f"Where {where}'s money came from and went",
+        title=f"Where the money of {where} came from and went",
         desc=(
             "Totals from the ledger, in the order the money moves: in from residents and the city, "
             "committed to problems, paid for fixes, returned or refunded, and what is held now. "

@@ -30,5 +30,5 @@ def city_csv() -> Response:
     return Response(
         money_trail.lines_csv(money_trail.city_lines(db.session)),
         mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="commonfix-ledger.csv"'},
+        headers={"Content-Disposition": 'attachment; filename="commonfix-ledger-lines.csv"'},
     )

@@ -53,7 +53,8 @@ def test_an_official_pays_for_a_fix_and_everyone_sees_the_money(
     form.get_by_label("Date paid").fill(datetime.now(UTC).date().isoformat())
     shoot(phone, shots, "problem-phone-form")
     press(phone, "Record payout")
-    expect(phone.locator(".flash--success")).to_contain_text("Payout of 10.00 to Parks Department recorded")
+    recorded = "Payout of EUR 10.00 to Parks Department recorded"
+    expect(phone.locator(".flash--success")).to_contain_text(recorded)
     expect(phone.get_by_test_id("money-paid")).to_have_text("EUR 10.00")
     expect(phone.get_by_test_id("payouts")).to_contain_text("PD-2026-118")
     shoot(phone, shots, "problem-phone-paid")

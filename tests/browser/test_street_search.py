@@ -3,7 +3,9 @@ street zoom with the problems already reported nearby on the map; the problem pa
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Browser, Page, expect
@@ -11,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 from tests.browser.accessibility import serious_violations
 from tests.browser.actions import MAP, log_in, show_on_map, tap_map_at, wait_for_map
 from tests.browser.conftest import api_get
-from tests.browser.live_server import ARTIFACTS, DESKTOP, LiveServer
+from tests.browser.live_server import ARTIFACTS, DESKTOP, LiveServer, flask_command
 
 WILLOW = (3.703113, 51.01698, 3.73865, 51.017516)  # demo_streets.geojson
 
@@ -73,6 +75,30 @@ def test_escape_closes_the_list_and_a_bad_search_says_so(phone390: Page, live_se
     expect(box).to_have_attribute("aria-expanded", "false")
     box.press("Escape")
     expect(box).to_have_value("")
+
+
+def test_a_place_name_with_markup_is_shown_as_text_on_the_map(
+    phone390: Page, live_server: LiveServer, tmp_path: Path
+) -> None:
+    # Street and landmark names come from imported map data (OpenStreetMap: anyone may edit a name).
+    name = 'Zebra <img src=x onerror="window.placeNameRan=1"> Statue'
+    landmark = {
+        "type": "Feature",
+        "properties": {"name": name},
+        "geometry": {"type": "Point", "coordinates": [3.7205, 51.0175]},
+    }
+    geojson = tmp_path / "landmark.geojson"
+    geojson.write_text(json.dumps({"type": "FeatureCollection", "features": [landmark]}), encoding="utf-8")
+    flask_command(live_server.env, "import-streets", str(geojson))
+
+    phone390.goto(live_server.url + "/")
+    wait_for_map(phone390)
+    phone390.get_by_role("combobox", name="Find a street or place").fill("Zebra")
+    phone390.get_by_role("option", name=re.compile("Zebra")).click()
+    marker = phone390.locator(".place-search__marker")
+    expect(marker).to_have_text(name)
+    expect(marker.locator("img")).to_have_count(0)
+    assert phone390.evaluate("window.placeNameRan") is None
 
 
 def open_issue_near_willow(server: LiveServer) -> dict[str, Any]:

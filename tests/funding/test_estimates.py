@@ -75,3 +75,16 @@ def test_an_unknown_issue_is_404(client, auth) -> None:
         "/api/v1/issues/999999/estimate", json={"cost_cents": 100}, headers=auth.headers(role="official")
     )
     assert response.status_code == 404
+
+
+def test_the_problem_page_shows_the_estimate_with_its_currency(client, app, auth, make_issue) -> None:
+    issue = make_issue()
+    headers = auth.headers(role="official")
+    assert (
+        client.put(
+            f"/api/v1/issues/{issue.id}/estimate", json={"cost_cents": 125000}, headers=headers
+        ).status_code
+        == 200
+    )
+    page = client.get(f"/issues/{issue.id}").get_data(as_text=True)
+    assert 'data-testid="estimate">EUR 1,250.00</p>' in page

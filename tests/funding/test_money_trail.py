@@ -144,3 +144,13 @@ def test_an_empty_ledger_says_so(world: RoundWorld) -> None:
     assert "No money has moved yet." in html
     assert "No problem has been funded yet." in html
     assert read_csv(world, "/transparency/ledger.csv") == []
+
+
+def test_the_two_city_ledger_csvs_download_under_different_names(world: RoundWorld) -> None:
+    # /ledger tells residents to save /ledger.csv as commonfix-ledger.csv and check it with the printed
+    # snippet; the line-by-line CSV has other columns, so it must not arrive under that name.
+    funded_issue(world)
+    chain = world.client.get("/ledger.csv").headers["Content-Disposition"]
+    lines = world.client.get("/transparency/ledger.csv").headers["Content-Disposition"]
+    assert chain == 'attachment; filename="commonfix-ledger.csv"'
+    assert lines == 'attachment; filename="commonfix-ledger-lines.csv"'

@@ -37,7 +37,7 @@ def test_an_official_records_a_payout_on_the_problem_page(world: RoundWorld) -> 
 
     done = world.client.post(f"/staff/issues/{issue_id}/payouts", data=form(), follow_redirects=True)
     text = done.get_data(as_text=True)
-    assert "Payout of 12.50 to Roads Department recorded." in text
+    assert "Payout of EUR 12.50 to Roads Department recorded." in text
     assert 'data-testid="money-paid">EUR 12.50<' in text
     assert 'data-testid="money-remaining">EUR 17.50<' in text
     assert "RD-77" in text
@@ -54,7 +54,7 @@ def test_an_official_records_a_payout_on_the_problem_page(world: RoundWorld) -> 
     returned = world.client.post(
         f"/staff/issues/{issue_id}/remainder-return", data={"confirm": "yes"}, follow_redirects=True
     ).get_data(as_text=True)
-    assert "17.50 returned to where the money came from." in returned
+    assert "EUR 17.50 returned to where the money came from." in returned
     assert 'data-testid="money-returned">EUR 17.50<' in returned
     assert 'data-testid="payout-form"' not in returned  # nothing left to pay
 
@@ -98,3 +98,13 @@ def test_a_resident_cannot_post_the_payout_form(world: RoundWorld) -> None:
     )
     with world.app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Payout)) == 0
+
+
+def test_a_problem_a_round_funded_shows_the_pools_money_raised_towards_its_cost(world: RoundWorld) -> None:
+    issue_id = funded_issue(world)
+    page = world.client.get(f"/issues/{issue_id}").get_data(as_text=True)
+    assert 'id="backing-h" class="backing__title">Funded<' in page
+    # The bar is full and its words say where the money came from, not "EUR 0.00 of EUR 30.00".
+    assert 'max="3000" value="3000"' in page
+    assert "EUR 30.00 of EUR 30.00</progress>" in page
+    assert "From the neighbourhood pool <strong>EUR 30.00</strong>" in page

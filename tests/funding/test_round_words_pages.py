@@ -84,9 +84,25 @@ def test_a_member_sees_what_their_share_helped_fund(world: RoundWorld, auth) -> 
 
 def test_the_rules_page_explains_each_rule(world: RoundWorld) -> None:
     page = text_of(world.client.get("/rounds/rules"))
-    for anchor in ("equal-shares", "exact-equal-shares", "most-votes-first", "phragmen", "ballots"):
+    for anchor in ("equal-shares", "exact-equal-shares", "most-votes-first", "phragmen", "ties", "ballots"):
         assert f'id="{anchor}"' in page
     assert "Wieliczka" in page
+    # Results say "its turn came" without saying why one of two level problems came first.
+    assert "the one listed first on the ballot goes first" in page
+
+
+def test_of_two_level_problems_the_one_listed_first_on_the_ballot_is_funded(world: RoundWorld) -> None:
+    world.build(members=2, pledges=(2000, 1000), costs=(3000, 3000))
+    first, second = world.issues
+    rid = world.create(rule="greedy")["id"]
+    world.open_voting(rid)
+    assert world.vote(world.members[0], rid, issue_ids=[second]).status_code == 200
+    assert world.vote(world.members[1], rid, issue_ids=[first]).status_code == 200
+    assert world.tally(rid).status_code == 200
+    listed = re.findall(r'href="/issues/(\d+)"', text_of(world.client.get(f"/rounds/{rid}")))
+    funded = world.client.get(f"/api/v1/rounds/{rid}/results").get_json()
+    assert [int(i) for i in dict.fromkeys(listed)][:1] == [first]
+    assert [p["issue_id"] for p in funded["funded"]] == [first]
 
 
 def test_ballot_cards_show_photo_description_area_and_the_pool_warning(world: RoundWorld, auth) -> None:
@@ -233,3 +249,21 @@ def test_a_draft_says_which_round_holds_the_pool_instead_of_offering_to_open(wor
     assert "The group&#39;s pool runs one round at a time: “Spring round” is in voting." in moved
     assert world.client.get(f"/api/v1/rounds/{autumn}").get_json()["phase"] == "draft"
     assert 'data-testid="pool-held"' not in text_of(world.client.get(f"/rounds/{spring}"))
+
+
+def test_the_pool_page_writes_unspent_money_in_euros_and_names_the_pool_in_good_english(
+    world: RoundWorld,
+) -> None:
+    rid, _, _ = tallied_equal_shares_round(world)
+    assert world.certify(rid).status_code == 200
+    pool_id = world.ref.pool_id
+
+    page = text_of(world.client.get(f"/pools/{pool_id}"))
+    csv_text = world.client.get(f"/pools/{pool_id}/ledger.csv").get_data(as_text=True)
+
+    # EUR 40.00 pledged, EUR 30.00 funded: EUR 10.00 stays for the next round.
+    assert f"Not spent (round {rid}): EUR 10.00 kept for the next round" in page
+    assert f"Not spent (round {rid}): EUR 10.00 kept for the next round" in csv_text
+    assert "'s pool" not in page  # not "Money in and out of Riverside neighbours's pool"
+    assert "Money in and out of the pool of " in page
+    assert "Where the money of the pool of " in page

@@ -170,3 +170,19 @@ def test_staff_see_estimated_cost_once(
 
     assert html.count("Estimated cost") == 1
     assert re.search(r"<label[^>]*>New estimate</label>", html)
+
+
+def test_each_label_of_the_staff_panel_names_a_field_of_its_own(
+    client: FlaskClient, auth: AuthActions, make_user: MakeUser, make_issue: MakeIssue
+) -> None:
+    issue = make_issue()
+    auth.login_as(make_user(role="official"))
+
+    html = client.get(f"/issues/{issue.id}").get_data(as_text=True)
+
+    ids = re.findall(r'<(?:input|textarea|select)\b[^>]*\bid="([^"]+)"', html)
+    targets = re.findall(r'<label\b[^>]*\bfor="([^"]+)"', html)
+    assert "Public note (optional)" in html
+    assert "Reason (kept in the moderation log)" in html
+    # A label whose id two fields share names only the first: the second field goes unnamed.
+    assert [t for t in targets if ids.count(t) != 1] == []

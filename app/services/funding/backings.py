@@ -58,6 +58,7 @@ class IssueFunding:
     committed: bool  # the problem is funded (its escrow committed, or a certified round's allocation)
     backer_cap_cents: int  # the most one resident may back this problem with now
     pending_cents: int = 0  # pending backings the city's cashier has not confirmed (not in backed_cents)
+    pool_cents: int = 0  # what neighbourhood pools allocated to the problem (certified rounds)
 
 
 def default_backer_cap() -> int:
@@ -276,6 +277,21 @@ def paid_cents(session: DbSession, issue_id: int) -> int:
     )
 
 
+def pool_allocated_cents(session: DbSession, issue_id: int) -> int:
+    """What certified rounds allocated from neighbourhood pools to the problem (kind "allocation")."""
+    return int(
+        session.scalar(
+            select(func.coalesce(func.sum(LedgerLine.amount_cents), 0))
+            .join(LedgerPosting, LedgerPosting.id == LedgerLine.posting_id)
+            .where(
+                LedgerPosting.kind == ledger.PostingKind.ALLOCATION,
+                LedgerLine.account == issue_account(issue_id),
+            )
+        )
+        or 0
+    )
+
+
 def issue_funding(session: DbSession, issue: Issue, now: datetime) -> IssueFunding | None:
     """The problem's money figures; None for a problem without a cost estimate."""
     if not issue.cost_estimate_cents:
@@ -299,6 +315,7 @@ def issue_funding(session: DbSession, issue: Issue, now: datetime) -> IssueFundi
         committed=is_funded(session, issue.id),
         backer_cap_cents=period.backer_cap_cents if period is not None else default_backer_cap(),
         pending_cents=pending_backings.pending_cents(session, issue.id),
+        pool_cents=pool_allocated_cents(session, issue.id),
     )
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import and_, func, or_, select
 from app.database.sessions import DbSession
 from app.models import Issue, LedgerChainLink, LedgerLine, LedgerPosting
 from app.services.issues.money import IssueMoney, money_of_issues
+from app.services.issues.public_titles import HIDDEN_TITLE as HIDDEN_TITLE  # also read by mydata
 from budgets.accounts import (
     CITY_MATCH,
     RESIDENT_PREFIX,
@@ -192,9 +193,6 @@ class FundedProblem:
     allocated_cents: int  # by this pool (or, city-wide, everything committed)
     money: IssueMoney
     hidden: bool = False  # hidden by moderators: its money is still shown, its title and link are not
-
-
-HIDDEN_TITLE = "A problem hidden by the moderators"
 
 
 def funded_problems(session: DbSession, pool_id: int | None = None) -> list[FundedProblem]:

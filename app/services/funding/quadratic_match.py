@@ -27,6 +27,7 @@ from app.models.backing import BackingStatus
 from app.services.funding import ledger
 from app.services.funding.backing_settlement import settle_issue
 from app.services.funding.matching_periods import get_period, shown_time
+from app.services.issues.public_titles import public_title
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict
 from app.services.kernel.roles import require_staff
@@ -161,9 +162,12 @@ def _posted(session: DbSession, period: MatchingPeriod) -> PeriodStanding:
 
 
 def problem_titles(session: DbSession, issue_ids: list[int]) -> dict[int, str]:
+    """The public titles (a hidden problem's says only that it is hidden)."""
     if not issue_ids:
         return {}
-    return dict(session.execute(select(Issue.id, Issue.title).where(Issue.id.in_(issue_ids))).tuples().all())
+    return dict(
+        session.execute(select(Issue.id, public_title()).where(Issue.id.in_(issue_ids))).tuples().all()
+    )
 
 
 def current_period_of(session: DbSession, issue_id: int) -> int | None:

@@ -13,9 +13,11 @@ from sqlalchemy import select
 from app.database.sessions import DbSession
 from app.models import Issue, LedgerLine, LedgerPosting, Pledge, User
 from app.services.funding import backings, ledger, pledges
+from app.services.issues.public_titles import public_title
+from app.services.kernel.text import safe_cell
 from budgets.accounts import is_resident_account, is_rollover_account, issue_of_account, pool_of_account
 from budgets.ledger import Line, Posting, Violation, first_violation
-from budgets.money import format_cents
+from budgets.money import format_money
 
 ANONYMOUS = "a resident"
 
@@ -46,7 +48,7 @@ def _lines_by_posting(session: DbSession, pool_id: int) -> dict[int, list[tuple[
     return grouped
 
 
-def statement(session: DbSession, pool_id: int) -> list[StatementRow]:
+def statement(session: DbSession, pool_id: int, currency: str) -> list[StatementRow]:
     """The pool's postings in order, one row per outside party, pledgers named only if they chose to."""
     postings = session.execute(
         select(
@@ -71,7 +73,7 @@ def statement(session: DbSession, pool_id: int) -> list[StatementRow]:
         if (issue_id := issue_of_account(account)) is not None
     }
     titles = (
-        dict(session.execute(select(Issue.id, Issue.title).where(Issue.id.in_(issue_ids))).tuples().all())
+        dict(session.execute(select(Issue.id, public_title()).where(Issue.id.in_(issue_ids))).tuples().all())
         if issue_ids
         else {}
     )
@@ -80,7 +82,7 @@ def statement(session: DbSession, pool_id: int) -> list[StatementRow]:
     for posting_id, created, kind, memo, round_id, show_name, name in postings:
         pledger = name if show_name and name else ANONYMOUS
         for description, who, cents, issue_id in _entries(
-            kind, memo, round_id, pledger, lines.get(posting_id, []), titles
+            kind, memo, round_id, pledger, lines.get(posting_id, []), titles, currency
         ):
             balance += cents
             rows.append(
@@ -109,6 +111,7 @@ def _entries(
     pledger: str,
     own: list[tuple[str, int]],
     titles: dict[int, str],
+    currency: str,
 ) -> list[Entry]:
     """A posting as public rows: (description, party, cents into (+) or out of (-) the pool, issue)."""
     into_pool = sum(c for a, c in own if pool_of_account(a) is not None)
@@ -144,7 +147,7 @@ def _entries(
                 return [("Returned unspent by the fix", title, into_pool, issue_id)]
     if kind == ledger.PostingKind.ROLLOVER:
         moved = sum(c for a, c in own if is_rollover_account(a))
-        text = f"Not spent{round_text}: {format_cents(moved)} kept for the next round"
+        text = f"Not spent{round_text}: {format_money(moved, currency)} kept for the next round"
         return [(text, "the pool", 0, None)]
     return [(memo or kind, "", into_pool, None)]
 
@@ -173,16 +176,14 @@ def statement_csv(
         ]
     )
     for r in rows:
-        party = r.who
-        if party[:1] in "=+-@":  # a display name must never run as a spreadsheet formula
-            party = "'" + party
+        # Names, problem titles and match memos must never run as spreadsheet formulas.
         writer.writerow(
             [
                 r.posting_id,
                 r.created_at.isoformat(timespec="seconds"),
                 r.kind,
-                r.description,
-                party,
+                safe_cell(r.description),
+                safe_cell(r.who),
                 r.issue_id or "",
                 r.in_cents,
                 r.out_cents,

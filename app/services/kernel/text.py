@@ -19,6 +19,14 @@ _BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
 _CONTROL_LINE = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{_BIDI_CONTROLS}]")
 _CONTROL_TEXT = re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f{_BIDI_CONTROLS}]")
 
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(text: str) -> str:
+    """Text a spreadsheet shows as text: a leading formula character is escaped with a quote."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
 
 def is_blank(text: str) -> bool:
     """True when nothing but whitespace and invisible (zero-width) characters is left."""

@@ -18,6 +18,7 @@ from sqlalchemy import and_, exists, select
 from app.database.sessions import DbSession
 from app.models import Group, Issue, Round, RoundCandidate, Status
 from app.models.place import StatusType
+from app.services.issues.public_titles import public_title
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ def live_ranking(session: DbSession, found: Round) -> list[Candidate]:
         .join(Status, Status.code == Issue.status)
         .where(
             Issue.area_id == area_id,
+            Issue.is_hidden.is_(False),  # the public cannot see it, so cannot vote for it
             Issue.cost_estimate_cents.is_not(None),
             Status.type == StatusType.OPEN.value,
             ~funded_before,
@@ -74,7 +76,7 @@ def snapshot_rows(session: DbSession, round_id: int) -> list[Candidate]:
     rows = session.execute(
         select(
             RoundCandidate.issue_id,
-            Issue.title,
+            public_title(),
             RoundCandidate.cost_cents,
             RoundCandidate.likes,
             RoundCandidate.position,

@@ -44,8 +44,8 @@ def record_results(
 
 def funding_note(found: Round, group_name: str, currency: str, cents: int) -> str:
     return (
-        f"Funded with {format_money(cents, currency)} by {group_name}'s participatory-budgeting "
-        f"round \u201c{found.name}\u201d; planned for the city's work programme."
+        f"Funded with {format_money(cents, currency)} by the participatory-budgeting round "
+        f"\u201c{found.name}\u201d of {group_name}; planned for the city's work programme."
     )
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.database.sessions import DbSession
 from app.models import Issue, Pool, Round, RoundCandidate
 from app.models.rounds import Phase, ResultStatus
+from app.services.issues.public_titles import public_title
 from app.services.kernel.errors import Conflict
 from app.services.rounds.access import get_round
 
@@ -101,7 +102,7 @@ def results(session: DbSession, round_id: int) -> RoundResults:
     rows = session.execute(
         select(
             RoundCandidate.issue_id,
-            Issue.title,
+            public_title(),
             RoundCandidate.position,
             RoundCandidate.cost_cents,
             RoundCandidate.likes,

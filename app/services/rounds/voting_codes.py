@@ -28,6 +28,7 @@ from app.models.timestamps import utcnow
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, ValidationError
 from app.services.kernel.roles import require_confirmed
+from app.services.kernel.text import safe_cell
 from app.services.rounds import voter_keys
 from app.services.rounds.access import get_round, require_official
 from app.services.rounds.ballots import require_voting_open
@@ -119,7 +120,8 @@ def slips_csv(found: Round, new: NewBatch) -> str:
     writer = csv.writer(out)
     writer.writerow(["code", "round", "batch", "label"])
     for code in new.codes:
-        writer.writerow([code, found.name, new.batch.id, new.batch.label])
+        # A round's name is a group admin's text: never a spreadsheet formula.
+        writer.writerow([code, safe_cell(found.name), new.batch.id, safe_cell(new.batch.label or "")])
     return out.getvalue()
 
 

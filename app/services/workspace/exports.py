@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from app.database.sessions import DbSession
 from app.models import Area, Category, Issue, Status
+from app.services.kernel.text import safe_cell
 from app.services.workspace.dashboard import DashboardFilters, conditions, ordered
 from app.services.workspace.stats import core
 
@@ -39,8 +40,6 @@ COLUMNS = (
     "url",
     "place",
 )
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 _SELECTED = (
     Issue.id,
@@ -62,11 +61,6 @@ _SELECTED = (
     Issue.lon,
     Issue.place,
 )
-
-
-def safe_cell(text: str) -> str:
-    """Text a spreadsheet shows as text: a leading formula character is escaped with a quote."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def timestamp(value: datetime | None) -> str:

@@ -90,9 +90,12 @@
       if (marked) {
         map.removeLayer(marked);
       }
+      /* Leaflet writes a string tooltip as HTML: the name (imported map data) goes in as text. */
+      var label = document.createElement("span");
+      label.textContent = place.name;
       marked = L.circleMarker([place.lat, place.lon], {
         radius: 7, weight: 3, color: "#0b0c0c", fillColor: "#ffbf47", fillOpacity: 1, interactive: false
-      }).bindTooltip(place.name, { permanent: true, direction: "top", offset: [0, -8], className: "place-search__marker" });
+      }).bindTooltip(label, { permanent: true, direction: "top", offset: [0, -8], className: "place-search__marker" });
       marked.addTo(map);
     }
 
