@@ -24,6 +24,7 @@ from app.models.timestamps import utcnow
 from app.photo_stores import photo_settings
 from app.services.funding import groups
 from app.services.issues import likes, reports
+from app.services.mydata import export
 from tests import factories
 from tests.backing_fixtures import Backers, backers  # noqa: F401
 from tests.conftest import AuthActions
@@ -201,6 +202,39 @@ def test_the_account_pages_and_api_need_a_login(app: Flask, client: FlaskClient)
     assert privacy.status_code == 200
     assert "What, why, and for how long" in privacy.get_data(as_text=True)
     assert 'href="/privacy"' in client.get("/groups").get_data(as_text=True)
+
+
+# Where the privacy page speaks of each section of the download (data.json).
+PRIVACY_WORDS = {
+    "profile": "Your account",
+    "reports": "Reports, updates and photos",
+    "updates": "Reports, updates and photos",
+    "likes": "Which problems you like",
+    "follows": "which problems and neighbourhoods you follow",
+    "pledges": "Your pledges",
+    "backings": "your backings",
+    "ballots": "your ballots",
+    "memberships": "Your group memberships",
+    "flags": "what you flagged for moderators",
+    "census": "census list",
+    "voting_codes": "voting codes you used online",
+    "api_tokens": "API tokens",
+    "logins": "Each login on a device",
+    "audit_entries": "The audit log",
+}
+
+
+def test_the_privacy_page_speaks_of_every_section_of_the_download(
+    app: Flask, client: FlaskClient, make_user: Callable[..., User]
+) -> None:
+    user = make_user()
+    with app.app_context():
+        data, _photos = export.account_data(db.session, db.session.get(User, user.id))
+    sections = {key for key, value in data.items() if isinstance(value, (list, dict))}
+    page = client.get("/privacy").get_data(as_text=True)
+    # A new section of the download needs its words here, and on the page.
+    assert sections == set(PRIVACY_WORDS)
+    assert [key for key, words in PRIVACY_WORDS.items() if words not in page] == []
 
 
 def test_the_reporter_of_a_duplicate_hears_it_was_merged(

@@ -270,9 +270,9 @@ def advance(session: DbSession, user: User, round_id: int, phase: object) -> Rou
         eligibility.require_voters_list(session, found)
         if not candidates.live_ranking(session, found):
             raise Conflict(
-                "Voting cannot open: this round has no candidates. A problem becomes one when it is open, "
-                "in the group's area, not funded by another round, and a city official has estimated "
-                "its cost.",
+                "Voting cannot open: this round has no candidates. A problem becomes one when it is open "
+                "and not hidden by moderators, in the group's area, not funded by another round, and a "
+                "city official has estimated its cost.",
                 "phase",
             )
     # The write comes first and is conditional: a concurrent move or tally makes this one a conflict.
