@@ -250,46 +250,31 @@ def _replay(earlier: Backing, issue_id: int, amount_cents: object) -> BackingOut
     return BackingOutcome(earlier, False, earlier.status)
 
 
-def escrow_match_cents(session: DbSession, issue_id: int) -> int:
-    """The city's quadratic match posted into the problem's escrow (QF_MATCH lines)."""
+def _posted_cents(session: DbSession, kind: str, account: str) -> int:
+    """The sum of the lines of postings of one kind on one account."""
     return int(
         session.scalar(
             select(func.coalesce(func.sum(LedgerLine.amount_cents), 0))
             .join(LedgerPosting, LedgerPosting.id == LedgerLine.posting_id)
-            .where(
-                LedgerPosting.kind == ledger.PostingKind.QF_MATCH,
-                LedgerLine.account == escrow_account(issue_id),
-            )
+            .where(LedgerPosting.kind == kind, LedgerLine.account == account)
         )
         or 0
     )
+
+
+def escrow_match_cents(session: DbSession, issue_id: int) -> int:
+    """The city's quadratic match posted into the problem's escrow (QF_MATCH lines)."""
+    return _posted_cents(session, ledger.PostingKind.QF_MATCH, escrow_account(issue_id))
 
 
 def paid_cents(session: DbSession, issue_id: int) -> int:
     """Payouts drawn from issue:<i>:funded (kind "payout"): the money spent on the fix so far."""
-    return -int(
-        session.scalar(
-            select(func.coalesce(func.sum(LedgerLine.amount_cents), 0))
-            .join(LedgerPosting, LedgerPosting.id == LedgerLine.posting_id)
-            .where(LedgerPosting.kind == PAYOUT_KIND, LedgerLine.account == issue_account(issue_id))
-        )
-        or 0
-    )
+    return -_posted_cents(session, PAYOUT_KIND, issue_account(issue_id))
 
 
 def pool_allocated_cents(session: DbSession, issue_id: int) -> int:
     """What certified rounds allocated from neighbourhood pools to the problem (kind "allocation")."""
-    return int(
-        session.scalar(
-            select(func.coalesce(func.sum(LedgerLine.amount_cents), 0))
-            .join(LedgerPosting, LedgerPosting.id == LedgerLine.posting_id)
-            .where(
-                LedgerPosting.kind == ledger.PostingKind.ALLOCATION,
-                LedgerLine.account == issue_account(issue_id),
-            )
-        )
-        or 0
-    )
+    return _posted_cents(session, ledger.PostingKind.ALLOCATION, issue_account(issue_id))
 
 
 def issue_funding(session: DbSession, issue: Issue, now: datetime) -> IssueFunding | None:
