@@ -141,3 +141,39 @@ def test_the_audit_log_reads_in_words_and_filters(
     page.screenshot(path=str(artifacts / f"staff-audit-{size}.png"), full_page=True)
     page.context.close()
     assert not errors, errors
+
+
+# The width the chosen option's text needs inside its select (arrow and padding included), against the
+# select's own width: a cut option reads "Open (any open st".
+FITS = """select => {
+  const style = getComputedStyle(select);
+  const context = document.createElement("canvas").getContext("2d");
+  context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+  const text = context.measureText(select.options[select.selectedIndex].text).width;
+  const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  return text <= room - 16;
+}"""
+
+
+@pytest.mark.parametrize("size", ["phone", "laptop"])
+def test_the_dashboard_filters_show_their_whole_choice(
+    live_server: LiveServer, browser: Browser, size: str, artifacts: Any
+) -> None:
+    errors: list[str] = []
+    page = _page(browser, size, errors)
+    log_in(page, live_server.url, OFFICIAL)
+    page.goto(f"{live_server.url}/staff/dashboard?sort=rank")
+    cut = [
+        select.get_attribute("id")
+        for select in page.locator(".dash__filters select").all()
+        if not select.evaluate(FITS)
+    ]
+    page.locator(".dash__filters").screenshot(path=str(artifacts / f"staff-filters-{size}.png"))
+    wider = page.locator(".dash__filters").evaluate(
+        "form => [...form.querySelectorAll('.field')].some("
+        "  f => f.getBoundingClientRect().right > form.getBoundingClientRect().right + 0.5)"
+    )
+    page.context.close()
+    assert cut == [], cut
+    assert not wider, "a filter sticks out of the filters box"
+    assert not errors, errors
