@@ -16,6 +16,7 @@ from app.models import MatchingPeriod
 from app.models.timestamps import utcnow
 from app.ratelimits import limit
 from app.services.funding import match_sentences, matching_periods, quadratic_match
+from app.services.issues.public_titles import public_titles
 from app.services.kernel.errors import ValidationError
 from app.services.kernel.roles import require_staff
 
@@ -46,7 +47,7 @@ def period_json(period: MatchingPeriod, areas: dict[int, str]) -> dict[str, obje
 
 def detail_json(period: MatchingPeriod) -> dict[str, object]:
     found = quadratic_match.standing(db.session, period.id)
-    titles = quadratic_match.problem_titles(db.session, [p.issue_id for p in found.problems])
+    titles = public_titles(db.session, [p.issue_id for p in found.problems])
     currency = current_app.config["MATCH_CURRENCY"]
     problems = [
         {

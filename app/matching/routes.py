@@ -15,6 +15,7 @@ from app.models.timestamps import utcnow
 from app.security import roles_required
 from app.services.funding import match_sentences, matching_periods, quadratic_match
 from app.services.issues import places
+from app.services.issues.public_titles import public_titles
 from app.services.kernel.parsing import parse_amount
 from app.unit_of_work import is_access_error, unit_of_work
 from budgets.money import major_units
@@ -76,7 +77,7 @@ def period(period_id: int) -> str:
     found = matching_periods.get_period(db.session, period_id)
     standing = quadratic_match.standing(db.session, period_id)
     currency = current_app.config["MATCH_CURRENCY"]
-    titles = quadratic_match.problem_titles(db.session, [p.issue_id for p in standing.problems])
+    titles = public_titles(db.session, [p.issue_id for p in standing.problems])
     rows = [
         (p, titles.get(p.issue_id, ""), match_sentences.explain(p, standing, currency))
         for p in standing.problems

@@ -19,7 +19,7 @@ from sqlalchemy import and_, func, or_, select
 from app.database.sessions import DbSession
 from app.models import Issue, LedgerChainLink, LedgerLine, LedgerPosting
 from app.services.issues.money import IssueMoney, money_of_issues
-from app.services.issues.public_titles import HIDDEN_TITLE as HIDDEN_TITLE  # also read by mydata
+from app.services.issues.public_titles import HIDDEN_TITLE
 from budgets.accounts import (
     CITY_MATCH,
     RESIDENT_PREFIX,

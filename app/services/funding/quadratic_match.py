@@ -27,7 +27,6 @@ from app.models.backing import BackingStatus
 from app.services.funding import ledger
 from app.services.funding.backing_settlement import settle_issue
 from app.services.funding.matching_periods import get_period, shown_time
-from app.services.issues.public_titles import public_title
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict
 from app.services.kernel.roles import require_staff
@@ -158,15 +157,6 @@ def _posted(session: DbSession, period: MatchingPeriod) -> PeriodStanding:
         wanted > period.fund_cents,
         period.closed_at,
         problems,
-    )
-
-
-def problem_titles(session: DbSession, issue_ids: list[int]) -> dict[int, str]:
-    """The public titles (a hidden problem's says only that it is hidden)."""
-    if not issue_ids:
-        return {}
-    return dict(
-        session.execute(select(Issue.id, public_title()).where(Issue.id.in_(issue_ids))).tuples().all()
     )
 
 

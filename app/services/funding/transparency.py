@@ -11,9 +11,9 @@ from datetime import datetime
 from sqlalchemy import select
 
 from app.database.sessions import DbSession
-from app.models import Issue, LedgerLine, LedgerPosting, Pledge, User
+from app.models import LedgerLine, LedgerPosting, Pledge, User
 from app.services.funding import backings, ledger, pledges
-from app.services.issues.public_titles import public_title
+from app.services.issues.public_titles import public_titles
 from app.services.kernel.text import safe_cell
 from budgets.accounts import is_resident_account, is_rollover_account, issue_of_account, pool_of_account
 from budgets.ledger import Line, Posting, Violation, first_violation
@@ -72,11 +72,7 @@ def statement(session: DbSession, pool_id: int, currency: str) -> list[Statement
         for account, _ in group
         if (issue_id := issue_of_account(account)) is not None
     }
-    titles = (
-        dict(session.execute(select(Issue.id, public_title()).where(Issue.id.in_(issue_ids))).tuples().all())
-        if issue_ids
-        else {}
-    )
+    titles = public_titles(session, issue_ids)
     rows: list[StatementRow] = []
     balance = 0
     for posting_id, created, kind, memo, round_id, show_name, name in postings:

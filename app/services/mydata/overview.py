@@ -24,8 +24,8 @@ from app.models import (
     Status,
     User,
 )
-from app.services.funding.money_trail import HIDDEN_TITLE
 from app.services.issues.money import CITY_CURRENCY
+from app.services.issues.public_titles import public_title
 
 
 @dataclass(frozen=True)
@@ -153,8 +153,7 @@ def overview(session: DbSession, user: User) -> AccountOverview:
         select(
             Backing.id,
             Issue.id,
-            Issue.title,
-            Issue.is_hidden,
+            public_title(),
             Backing.amount_cents,
             Backing.status,
             Backing.created_at,
@@ -189,8 +188,8 @@ def overview(session: DbSession, user: User) -> AccountOverview:
         followed_areas=[AreaLine(*row) for row in areas],
         pledges=[PledgeLine(*row) for row in pledges],
         backings=[
-            BackingLine(b, i, HIDDEN_TITLE if hidden else title, cents, CITY_CURRENCY, status, at, settled)
-            for b, i, title, hidden, cents, status, at, settled in backings
+            BackingLine(b, i, title, cents, CITY_CURRENCY, status, at, settled)
+            for b, i, title, cents, status, at, settled in backings
         ],
         ballots=[
             BallotLine(r, name, group, phase, len(choices or {}), at)
