@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models import CensusEntry, CensusUpload, Follow, User, VotingCode, VotingCodeBatch
+from app.models import CensusEntry, CensusUpload, Follow, Issue, User, VotingCode, VotingCodeBatch
 from app.models.timestamps import utcnow
 from app.photo_stores import photo_settings
 from app.services.funding import groups
@@ -288,6 +288,13 @@ def test_my_backings_are_on_my_page_in_the_api_and_in_my_data(
     ]
     assert data["backings"][0]["if_not_funded"] == "refund"
     assert "backings" in archive.read("README.txt").decode()
+    # Once moderators hide the problem, the page names it only as hidden.
+    with app.app_context():
+        db.session.execute(update(Issue).where(Issue.id == problem).values(is_hidden=True))
+        db.session.commit()
+    page = client.get("/account").get_data(as_text=True)
+    assert "Broken swing" not in page
+    assert "A problem hidden by the moderators" in page
 
 
 def test_my_data_holds_my_logins_settings_census_verification_and_voting_code(
