@@ -12,6 +12,7 @@ from folium.template import Template
 from markupsafe import Markup
 
 from app.models import Area
+from app.security import csp_nonce
 from app.shapes import to_geometry
 from app.status_styles import TYPES, status_icon, style_key
 
@@ -51,11 +52,12 @@ class CityMap(folium.Map):
 
     initial_bounds: list[list[float]] | None = None
     default_icon: dict[str, str] | None = None
+    script_nonce = ""  # the response's, so the header's inline script may run (app.security)
 
     _template = Template(
         """
         {% macro header(this, kwargs) %}
-            <script>
+            <script nonce="{{ this.script_nonce }}">
                 L_NO_TOUCH = {{ this.global_switches.no_touch|tojson }};
                 L_DISABLE_3D = {{ this.global_switches.disable_3d|tojson }};
             </script>
@@ -193,6 +195,8 @@ def render(city: folium.Map) -> RenderedMap:
     figure = city.get_root()
     assert isinstance(figure, folium.Figure)  # a folium Map makes a Figure its root when it is created
     figure.header._children.pop("meta_http", None)  # our base template declares the charset
+    if isinstance(city, CityMap):
+        city.script_nonce = csp_nonce()
     figure.render()
     # Markup is safe here: folium writes every value into the script as escaped JSON, and our
     # templates pass it only numbers, vendored URLs and the configured tile attribution.

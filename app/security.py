@@ -2,37 +2,60 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask, Response, abort, redirect, request, url_for
+from flask import Flask, Response, abort, g, redirect, request, url_for
 from flask_login import current_user
 
 from app.errors import wants_json
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "img-src 'self' data: blob: https:",
-        "script-src 'self' 'unsafe-inline'",
-        "style-src 'self' 'unsafe-inline'",
-        "connect-src 'self'",
-        "frame-ancestors 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "object-src 'none'",
-    ]
-)
+
+def csp_nonce() -> str:
+    """This response's script nonce, made when a template first asks for it.
+
+    Our inline scripts (the maps folium writes, a few page set-ups) carry it and run; a script or
+    event handler that markup injected into a page does not, as it cannot know the nonce.
+    """
+    nonce: str | None = g.get("csp_nonce")
+    if nonce is None:
+        nonce = g.csp_nonce = secrets.token_urlsafe(18)
+    return nonce
+
+
+def content_security_policy(nonce: str | None) -> str:
+    """The policy: scripts only from our own files, or inline with this response's nonce.
+
+    Styles keep 'unsafe-inline': Leaflet and folium position map panes, markers and popups with
+    style attributes, and a style cannot run code.
+    """
+    scripts = "script-src 'self'" if nonce is None else f"script-src 'self' 'nonce-{nonce}'"
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "img-src 'self' data: blob: https:",
+            scripts,
+            "style-src 'self' 'unsafe-inline'",
+            "connect-src 'self'",
+            "frame-ancestors 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "object-src 'none'",
+        ]
+    )
 
 
 def register_security_headers(app: Flask) -> None:
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
+
     @app.after_request
     def add_headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("Content-Security-Policy", content_security_policy(g.get("csp_nonce")))
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")

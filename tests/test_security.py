@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -11,7 +13,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
 from app.extensions import db
-from app.models import User
+from app.models import Issue, User
 from tests.conftest import AuthActions
 from tests.page_assets import offsite_assets
 
@@ -28,6 +30,70 @@ def test_every_response_carries_the_security_headers(client: FlaskClient, url: s
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert "Strict-Transport-Security" not in headers  # plain HTTP in tests and development
+
+
+SCRIPT_TAG = re.compile(r"<script\b([^>]*)>", re.I)
+NONCE_ATTRIBUTE = re.compile(r'\bnonce="([^"]*)"')
+TEMPLATES = Path(__file__).resolve().parent.parent / "app" / "templates"
+
+
+def script_directive(csp: str) -> str:
+    return next(part.strip() for part in csp.split(";") if part.strip().startswith("script-src"))
+
+
+def inline_script_nonces(html: str) -> list[str | None]:
+    """The nonce of each inline <script> in a page (None where it has none); scripts with src skipped."""
+    found = []
+    for attributes in SCRIPT_TAG.findall(html):
+        if "src=" not in attributes:
+            nonce = NONCE_ATTRIBUTE.search(attributes)
+            found.append(nonce.group(1) if nonce else None)
+    return found
+
+
+def test_only_scripts_carrying_the_responses_nonce_may_run_inline(
+    client: FlaskClient, auth: AuthActions, make_user: Callable[..., User], make_issue: Callable[..., Issue]
+) -> None:
+    """No 'unsafe-inline' for scripts: markup injected into a page (an attribute such as onerror, a
+    <script>) does not run; our own inline scripts, the maps among them, carry the nonce."""
+    issue = make_issue()
+    auth.login_as(make_user(role="official"))
+
+    for url in ("/", f"/issues/{issue.id}", "/issues/new", "/staff/dashboard"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        scripts = script_directive(response.headers["Content-Security-Policy"])
+        assert "'unsafe-inline'" not in scripts, url
+        nonce = re.fullmatch(r"script-src 'self' 'nonce-([A-Za-z0-9_-]{24})'", scripts)
+        assert nonce is not None, scripts
+        inline = inline_script_nonces(response.get_data(as_text=True))
+        assert len(inline) >= 2, url  # the map's header and its script at least
+        assert inline == [nonce.group(1)] * len(inline), url
+
+
+def test_every_response_has_a_nonce_of_its_own(client: FlaskClient) -> None:
+    first, second = (script_directive(client.get("/").headers["Content-Security-Policy"]) for _ in range(2))
+
+    assert first != second
+
+
+def test_a_response_without_inline_scripts_allows_none(client: FlaskClient) -> None:
+    assert script_directive(client.get("/api/v1/categories").headers["Content-Security-Policy"]) == (
+        "script-src 'self'"
+    )
+
+
+def test_every_inline_script_in_the_templates_asks_for_the_nonce() -> None:
+    """Pages not rendered above (results, groups) too: a template's inline script without the nonce
+    would be blocked by the browser."""
+    missing = [
+        f"{path.relative_to(TEMPLATES)}: <script{attributes}>"
+        for path in sorted(TEMPLATES.rglob("*.html"))
+        for attributes in SCRIPT_TAG.findall(path.read_text(encoding="utf-8"))
+        if "src=" not in attributes and 'nonce="{{ csp_nonce() }}"' not in attributes
+    ]
+
+    assert missing == []
 
 
 @pytest.mark.config(SESSION_COOKIE_SECURE=True)
