@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from budgets.money import format_cents
+from budgets.money import format_money
 
 FONT = 13
 SMALL = 11
@@ -44,9 +44,19 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
-def money_amount(value: float) -> str:
-    """An amount in major units (budgets.money.major_units) as the pages print it: 565.65, not 565.6."""
-    return format_cents(round(value * 100))
+def money_text(currency: str) -> Callable[[float], str]:
+    """How a money chart prints an amount in major units (budgets.money.major_units): as the pages
+    beside it print money, "EUR 565.65" (not "565.6 EUR"); the chart's unit is then left empty."""
+
+    def text(value: float) -> str:
+        return format_money(round(value * 100), currency)
+
+    return text
+
+
+def _value_label(value_text: Callable[[float], str], value: float, unit: str) -> str:
+    """The text at a bar's end: the value, then its unit when the chart has one ("26.5 days")."""
+    return f"{value_text(value)} {unit}" if unit else value_text(value)
 
 
 def _open(width: int, height: int, title: str, desc: str, css_class: str) -> tuple[str, list[str]]:
@@ -154,7 +164,7 @@ def column_chart(
 
 def _value_width(values: Sequence[float], unit: str, value_text: Callable[[float], str]) -> int:
     """Room for the longest value printed at the end of its bar (about 0.6 em a character)."""
-    return round(0.6 * FONT * max(len(f"{value_text(v)} {unit}") for v in values))
+    return round(0.6 * FONT * max(len(_value_label(value_text, v, unit)) for v in values))
 
 
 def _value_axis(
@@ -196,7 +206,8 @@ def bar_chart(
     value_text: Callable[[float], str] = _number,
 ) -> Markup:
     """Horizontal bars, one per label (e.g. categories), the value printed at each bar's end
-    (`value_text`: money_amount for money, so the chart reads as the figures beside it).
+    (`value_text`: money_text(currency) for money, with no unit, so the chart reads as the figures
+    beside it).
 
     A None value (no data for that label) draws no bar and prints "no data".
     """
@@ -229,11 +240,11 @@ def bar_chart(
         parts.append(
             f'<rect class="chart__bar" data-label="{escape(label)}" data-value="{_number(value)}" '
             f'x="{label_width}" y="{y + 4}" width="{w:.1f}" height="{row_h - 8}" fill="{escape(colour)}">'
-            f"<title>{escape(label)}: {value_text(value)} {escape(unit)}</title></rect>"
+            f"<title>{escape(label)}: {escape(_value_label(value_text, value, unit))}</title></rect>"
         )
         parts.append(
             f'<text class="chart__value" x="{label_width + w + 5:.1f}" y="{y + row_h / 2 + 4:.1f}">'
-            f"{value_text(value)} {escape(unit)}</text>"
+            f"{escape(_value_label(value_text, value, unit))}</text>"
         )
     parts.append("</g>")
     parts.append(
@@ -282,11 +293,11 @@ def stacked_bar_chart(
         parts.append(
             f'<rect class="chart__bar" data-label="{escape(label)}" data-value="{_number(value)}" '
             f'x="{pad}" y="{y + label_h}" width="{w:.1f}" height="{bar_h}" fill="{escape(colour)}">'
-            f"<title>{escape(label)}: {value_text(value)} {escape(unit)}</title></rect>"
+            f"<title>{escape(label)}: {escape(_value_label(value_text, value, unit))}</title></rect>"
         )
         parts.append(
             f'<text class="chart__value" x="{pad + w + 5:.1f}" y="{y + label_h + bar_h - 3}" {halo}>'
-            f"{value_text(value)} {escape(unit)}</text>"
+            f"{escape(_value_label(value_text, value, unit))}</text>"
         )
     parts.append("</g>")
     parts.append(

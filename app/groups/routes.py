@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from app import maps
 from app.auth.sessions import current_resident
-from app.charts import money_amount, stacked_bar_chart
+from app.charts import money_text, stacked_bar_chart
 from app.extensions import db
 from app.groups import bp
 from app.groups.forms import ActionForm, GroupForm, MatchForm, PledgeForm, PoolStateForm
@@ -195,8 +195,8 @@ def pool(pool_id: int) -> str:
                 figures.balance_cents,
             )
         ],
-        unit=found.currency,
-        value_text=money_amount,
+        unit="",
+        value_text=money_text(found.currency),
         x_label=found.currency,
         colour="#17407a",
         empty_message="No money has moved yet.",

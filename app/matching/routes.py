@@ -7,7 +7,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from app.auth.sessions import current_resident
-from app.charts import money_amount, stacked_bar_chart
+from app.charts import money_text, stacked_bar_chart
 from app.extensions import db
 from app.matching import bp
 from app.matching.forms import CloseForm, PeriodForm
@@ -88,8 +88,8 @@ def period(period_id: int) -> str:
         desc=f"The match of each problem in {currency}, largest first.",
         labels=[_short(title) for _p, title, _s in top],
         values=[major_units(p.match_cents) for p, _t, _s in top],
-        unit=currency,
-        value_text=money_amount,
+        unit="",
+        value_text=money_text(currency),
         x_label=f"City match ({currency})",
         empty_message="No problem has a match yet.",
     )

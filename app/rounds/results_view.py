@@ -8,10 +8,10 @@ import folium
 from markupsafe import Markup, escape
 
 from app import maps
-from app.charts import money_amount, stacked_bar_chart
+from app.charts import money_text, stacked_bar_chart
 from app.services.rounds import explanations
 from app.services.rounds.results import RoundResults
-from budgets.money import format_cents, format_money, major_units
+from budgets.money import format_money, major_units
 
 FUNDED_ZOOM = 15
 SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "₣", "PLN": "zł"}
@@ -22,17 +22,20 @@ def money_chart(outcome: RoundResults) -> Markup:
     leftover_label = "Rolled over" if outcome.leftover == "rollover" else "Refunded"
     labels = ["Pledged pool", "City match", "Spent on problems", leftover_label]
     cents = [outcome.pool_cents, outcome.match_cents, outcome.spent_cents, outcome.leftover_cents]
+
+    def money(amount: int) -> str:
+        return format_money(amount, outcome.currency)
+
     return stacked_bar_chart(
         title=f"The money of round “{outcome.name}”",
         desc=(
-            f"Pool {format_cents(cents[0])}, city match {format_cents(cents[1])}, "
-            f"spent {format_cents(cents[2])}, {leftover_label.lower()} {format_cents(cents[3])} "
-            f"{outcome.currency}."
+            f"Pool {money(cents[0])}, city match {money(cents[1])}, spent {money(cents[2])}, "
+            f"{leftover_label.lower()} {money(cents[3])}."
         ),
         labels=labels,
         values=[major_units(c) for c in cents],
-        unit=outcome.currency,
-        value_text=money_amount,
+        unit="",
+        value_text=money_text(outcome.currency),
         x_label=f"Amount ({outcome.currency})",
         colour="#17407a",
         empty_message="No money in this round.",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from app.charts import money_amount, stacked_bar_chart
+from app.charts import money_text, stacked_bar_chart
 from app.services.funding.money_trail import Flow
 from budgets.money import major_units
 
@@ -20,8 +20,8 @@ def flow_chart(flow: Flow, where: str, currency: str) -> Markup:
         ),
         labels=[label for label, _ in rows],
         values=[major_units(cents) for _, cents in rows],
-        unit=currency,
-        value_text=money_amount,
+        unit="",
+        value_text=money_text(currency),
         x_label=currency,
         colour="#17407a",
         empty_message="No money has moved yet.",

@@ -5,6 +5,7 @@ input is a 4xx naming the field with nothing stored; only officials manage perio
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -210,6 +211,8 @@ def test_the_pages_show_the_match_and_officials_close_with_a_confirmation(
     assert "Broken bench by the fountain" in page
     assert "3 neighbours backed this; the city adds EUR 22.00 because many people gave a little." in page
     assert "Close this matching period now" not in page
+    # The chart writes the match as the sentence does.
+    assert re.findall(r'<text class="chart__value"[^>]*>([^<]*)</text>', page) == ["EUR 22.00"]
     assert client.get("/matching-periods").status_code == 200
     resident = w.resident()
     auth.login_as(resident)

@@ -267,3 +267,8 @@ def test_the_pool_page_writes_unspent_money_in_euros_and_names_the_pool_in_good_
     assert "'s pool" not in page  # not "Money in and out of Riverside neighbours's pool"
     assert "Money in and out of the pool of " in page
     assert "Where the money of the pool of " in page
+    # Both money charts write amounts as the tables beside them do: "EUR 40.00", not "40.00 EUR".
+    amounts = re.findall(r'<text class="chart__value"[^>]*>([^<]*)</text>', page)
+    assert len(amounts) >= 10
+    assert all(re.fullmatch(r"EUR \d[\d,]*\.\d\d", amount) for amount in amounts), amounts
+    assert "EUR 40.00" in amounts
