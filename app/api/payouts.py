@@ -44,6 +44,7 @@ def get_issue_money(issue_id: int) -> Response:
     return jsonify(
         {
             "issue_id": issue_id,
+            "currency": found.currency,
             "committed_cents": found.committed_cents,
             "paid_cents": found.paid_cents,
             "returned_cents": found.returned_cents,

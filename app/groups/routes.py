@@ -183,13 +183,24 @@ def pool(pool_id: int) -> str:
     rows = transparency.statement(db.session, pool_id, found.currency)
     chart = stacked_bar_chart(
         title=f"Money in and out of the pool of {row.name}",
-        desc="Totals in the pool's currency: pledges and the city's match in; allocations and refunds out.",
-        labels=["Pledges confirmed", "City match", "Allocated to problems", "Refunded", "Held now"],
+        desc=(
+            "Totals in the pool's currency: pledges, the city's match and what fixes did not cost in; "
+            "allocations and refunds out."
+        ),
+        labels=[
+            "Pledges confirmed",
+            "City match",
+            "Returned by fixes",
+            "Allocated to problems",
+            "Refunded",
+            "Held now",
+        ],
         values=[
             major_units(c)
             for c in (
                 figures.confirmed_cents,
                 figures.matched_cents,
+                figures.returned_cents,
                 figures.allocated_cents,
                 figures.refunded_cents,
                 figures.balance_cents,

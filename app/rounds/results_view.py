@@ -97,18 +97,9 @@ def results_map(outcome: RoundResults) -> maps.RenderedMap | None:
     return maps.render(city)
 
 
-def plain_words(outcome: RoundResults, rule: str, ballot: str) -> dict[int, str]:
+def plain_words(outcome: RoundResults) -> dict[int, str]:
     """One sentence per candidate (issue id -> sentence), from the figures the tally stored."""
-    return {
-        c.issue_id: explanations.sentence(
-            rule,
-            ballot,
-            explanations.Outcome(c.funded, c.cost_cents, c.score, c.details),
-            outcome.budget_cents,
-            outcome.currency,
-        )
-        for c in (*outcome.funded, *outcome.unfunded)
-    }
+    return {c.issue_id: outcome.sentence(c) for c in (*outcome.funded, *outcome.unfunded)}
 
 
 def voter_share(outcome: RoundResults) -> int | None:

@@ -327,7 +327,7 @@ def results(round_id: int) -> str | Response:
         results=outcome,
         chart=money_chart(outcome),
         map=results_map(outcome),
-        sentences=plain_words(outcome, found.rule, found.ballot),
+        sentences=plain_words(outcome),
         rule=explanations.rule_words(found.rule),
         share_cents=voter_share(outcome),
         start_cents=first_share(outcome),

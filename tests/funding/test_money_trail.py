@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import defaultdict
 
 from sqlalchemy import func, select, update
@@ -154,3 +155,24 @@ def test_the_two_city_ledger_csvs_download_under_different_names(world: RoundWor
     lines = world.client.get("/transparency/ledger.csv").headers["Content-Disposition"]
     assert chain == 'attachment; filename="commonfix-ledger.csv"'
     assert lines == 'attachment; filename="commonfix-ledger-lines.csv"'
+
+
+def test_the_pool_pages_figures_add_up_once_a_fix_returned_money(world: RoundWorld) -> None:
+    """In = out + held at the top of the pool page: what a fix did not cost comes back in, and shows."""
+    issue_id = funded_issue(world)
+    assert pay(world, issue_id, amount_cents=1800).status_code == 201
+    assert give_back(world, issue_id).status_code == 200
+    assert world.ref is not None
+    figures = world.funding.balance(world.ref)
+    assert figures.returned_cents == 1200
+
+    html = world.client.get(f"/pools/{world.ref.pool_id}").get_data(as_text=True)
+    figures_html = html[html.index('<dl class="figures">') : html.index("</dl>")]
+    shown = {
+        label: int(amount.replace(",", "").replace(".", ""))
+        for label, amount in re.findall(r"<dt>([^<]+)</dt><dd[^>]*>EUR ([\d,.]+)</dd>", figures_html)
+    }
+    assert shown["Returned by fixes"] == 1200
+    money_in = shown["Pledges confirmed"] + shown["City match"] + shown["Returned by fixes"]
+    assert money_in == shown["Allocated"] + shown["Refunded"] + shown["In the pool now"]
+    assert "Returned by fixes" in html[html.index('<figure class="chart-frame">') :]

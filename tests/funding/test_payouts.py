@@ -100,6 +100,7 @@ def test_payouts_then_the_remainder_returned_then_fixed(world: RoundWorld) -> No
     issue_id = funded_issue(world)
     assert world.client.get(f"/api/v1/issues/{issue_id}/money").get_json() == {
         "issue_id": issue_id,
+        "currency": "EUR",  # the amounts' currency, the allocating pool's
         "committed_cents": 3000,
         "paid_cents": 0,
         "returned_cents": 0,

@@ -67,6 +67,23 @@ def test_results_read_in_euros_with_the_rule_named_and_the_trace_folded_away(wor
     assert "Your ballot" not in page  # nobody is logged in
 
 
+def test_results_json_says_each_outcome_in_the_pages_sentence_with_its_currency(world: RoundWorld) -> None:
+    """The engine's words count cents without a currency ("each paid at most 1,500.00"): the JSON
+    also carries the page's plain sentence, in euros."""
+    rid, a, b = tallied_equal_shares_round(world)
+
+    body = world.client.get(f"/api/v1/rounds/{rid}/results").get_json()
+    page = text_of(world.client.get(f"/rounds/{rid}/results"))
+
+    sentences = {c["issue_id"]: c["sentence"] for c in body["funded"] + body["unfunded"]}
+    assert set(sentences) == {a, b}
+    assert sentences[a].startswith("Funded: 2 supporters shared the EUR 30.00 cost; each paid EUR 15.00")
+    assert sentences[b].startswith("Not funded: its one supporter had EUR ")
+    plain = re.findall(r'<p class="outcome__plain">([^<]*)</p>', page)
+    assert sorted(str(escape(s)) for s in sentences.values()) == sorted(p.strip() for p in plain)
+    assert "EUR" not in body["funded"][0]["explanation"]  # the engine's own words stay as they were
+
+
 def test_a_member_sees_what_their_share_helped_fund(world: RoundWorld, auth) -> None:
     rid, a, _ = tallied_equal_shares_round(world)
     auth.login(world.members[1].email)

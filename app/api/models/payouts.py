@@ -33,6 +33,9 @@ class IssueMoney(ResponseBody):
     """Always: committed_cents = paid_cents + returned_cents + remaining_cents."""
 
     issue_id: int
+    currency: str = Field(
+        examples=["EUR"], description="of every amount here: the allocating pool's, else the city's"
+    )
     committed_cents: int
     paid_cents: int
     returned_cents: int

@@ -167,7 +167,11 @@ class Outcome(ResponseBody):
     amount_cents: int
     cost_cents: int
     score: int | None
-    explanation: str
+    sentence: str = Field(
+        description="why it was or was not funded, in one plain sentence with amounts in the pool's "
+        'currency (e.g. "Funded: 4 supporters shared the EUR 7.00 cost; each paid EUR 1.75")'
+    )
+    explanation: str = Field(description="the allocation engine's own words, amounts in cents")
     details: dict[str, Any]
 
 

@@ -161,8 +161,11 @@ def runs_group(session: DbSession, user: User, group_id: int) -> bool:
 
 
 def require_runs_group(session: DbSession, user: User, group_id: int) -> None:
+    """A group admin of this group, or an official; a blocked account confirms and opens nothing."""
     if not runs_group(session, user, group_id):
         raise PermissionDenied("Only the group's admins and city officials can do this.")
+    if user.is_blocked:
+        raise PermissionDenied("This account is blocked.")
 
 
 def set_pool_open(session: DbSession, actor: User, pool_id: int, is_open: bool) -> None:

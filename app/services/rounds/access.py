@@ -51,8 +51,12 @@ def require_runner(session: DbSession, user: User, group_id: int, action: str) -
 
 
 def require_official(user: User, action: str, field: str | None = None) -> None:
+    """An official or admin whose account is not blocked: a blocked official's token or login
+    still works for reading, never for the city's acts (certifying, matching, cancelling ...)."""
     if not user.is_staff:
         raise PermissionDenied(f"Only city officials can {action}.", field)
+    if user.is_blocked:
+        raise PermissionDenied("This account is blocked.", field)
 
 
 def require_member(session: DbSession, user: User, group_id: int) -> None:

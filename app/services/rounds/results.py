@@ -13,6 +13,7 @@ from app.models import Issue, Pool, Round, RoundCandidate
 from app.models.rounds import Phase, ResultStatus
 from app.services.issues.public_titles import public_title
 from app.services.kernel.errors import Conflict
+from app.services.rounds import explanations
 from app.services.rounds.access import get_round
 
 
@@ -51,6 +52,12 @@ class RoundResults:
     notes: list[str]
     status: str = "provisional"
     certified_at: datetime | None = None
+    ballot: str = "approval"
+
+    def sentence(self, c: CandidateResult) -> str:
+        """Why the candidate was or was not funded, in one plain sentence in money (the results page's)."""
+        outcome = explanations.Outcome(c.funded, c.cost_cents, c.score, c.details)
+        return explanations.sentence(self.rule, self.ballot, outcome, self.budget_cents, self.currency)
 
     @property
     def turnout_percent(self) -> int:
@@ -64,6 +71,7 @@ class RoundResults:
                 "amount_cents": c.amount_cents,
                 "cost_cents": c.cost_cents,
                 "score": c.score,
+                "sentence": self.sentence(c),
                 "explanation": c.explanation,
                 "details": c.details,
             }
@@ -141,4 +149,5 @@ def results(session: DbSession, round_id: int) -> RoundResults:
         notes=[n for n in (found.engine_notes or "").split("\n") if n],
         status=found.result_status or "provisional",
         certified_at=found.certified_at,
+        ballot=found.ballot,
     )
