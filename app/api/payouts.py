@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, jsonify
+from flask import Response, jsonify, request
 from flask_login import current_user
 
 from app.api import bp
@@ -14,6 +14,7 @@ from app.extensions import db
 from app.models import Payout
 from app.ratelimits import limit
 from app.services.funding import payouts
+from app.services.funding.idempotency import IDEMPOTENCY_HEADER
 from app.services.issues import money, queries
 from app.services.workflow import moderation
 
@@ -59,15 +60,25 @@ def get_issue_money(issue_id: int) -> Response:
 @operation(
     operation_id="createPayout",
     summary="Record a payout for a funded problem's fix (officials); never more than what remains",
+    description=(
+        "201 with the payout recorded and posted to the ledger. With an Idempotency-Key (optional; "
+        "one per payout, reused on retry) a retry or a second concurrent request returns the same "
+        "payout with 200 and `Idempotent-Replayed: true`, and the same key with another payout is a "
+        "409. Without one, each request records a payout."
+    ),
+    headers=shapes.PayoutHeaders,
     body={JSON: shapes.PayoutBody},
-    replies={201: Reply("The payout recorded and posted to the ledger", shapes.Payout)},
-    errors=(400, 401, 403, 404, 422, 429),
+    replies={
+        201: Reply("The payout recorded and posted to the ledger", shapes.Payout),
+        200: Reply("Replayed: the payout recorded earlier with this key", shapes.Payout),
+    },
+    errors=(400, 401, 403, 404, 409, 422, 429),
     secured=True,
 )
-def create_payout(issue_id: int) -> tuple[Response, int]:
+def create_payout(issue_id: int) -> Response:
     user = require_user()
     body = json_body()
-    found = payouts.record_payout(
+    recorded = payouts.record_payout(
         db.session,
         user,
         issue_id,
@@ -76,9 +87,14 @@ def create_payout(issue_id: int) -> tuple[Response, int]:
         amount_cents=body.get("amount_cents"),
         invoice_ref=body.get("invoice_ref"),
         paid_on=body.get("paid_on"),
+        idempotency_key=request.headers.get(IDEMPOTENCY_HEADER) or None,
     )
     db.session.commit()
-    return jsonify(payout_json(issue_id, found)), 201
+    response = jsonify(payout_json(issue_id, recorded.payout))
+    response.status_code = 201 if recorded.created else 200
+    if not recorded.created:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
 
 
 @bp.post("/issues/<int:issue_id>/remainder-return")

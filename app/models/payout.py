@@ -25,7 +25,11 @@ class Payout(Model):
     """One payment for a fix; never changed once recorded (like its ledger posting)."""
 
     __tablename__ = "payouts"
-    __table_args__ = (Index("ix_payouts_issue", "issue_id", "id"),)
+    __table_args__ = (
+        Index("ix_payouts_issue", "issue_id", "id"),
+        # One payout per official and request key: a form sent twice or an API retry records it once.
+        Index("ux_payouts_recorder_key", "recorded_by_id", "idempotency_key", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id"))
@@ -36,4 +40,5 @@ class Payout(Model):
     paid_on: Mapped[date]
     posting_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_postings.id"), unique=True)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    idempotency_key: Mapped[str | None] = mapped_column(String(120))  # the request's, when it sent one
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
+
 from flask import flash, redirect, request, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import SelectField, StringField, SubmitField
+from wtforms import HiddenField, SelectField, StringField, SubmitField
 
 from app.auth.sessions import current_resident
 from app.extensions import db
@@ -29,6 +31,8 @@ class PayoutForm(FlaskForm):
     amount = StringField("Amount paid", render_kw={"inputmode": "decimal", "autocomplete": "off"})
     invoice_ref = StringField("Invoice reference", render_kw={"maxlength": 80, "autocomplete": "off"})
     paid_on = StringField("Date paid", render_kw={"type": "date"})
+    # A fresh key each time the form is drawn: the same form sent twice records one payout.
+    request_key = HiddenField(default=lambda: secrets.token_urlsafe(18))
     submit = SubmitField("Record payout")
 
 
@@ -50,7 +54,7 @@ def record_payout(issue_id: int) -> Response:
         return _to_money(issue_id)
     with unit_of_work(flash_prefix="The payout was not recorded ({field}): ") as work:
         cents = parse_amount(form.amount.data, "amount_cents", label="Amount paid")
-        payouts.record_payout(
+        recorded = payouts.record_payout(
             db.session,
             current_resident(),
             issue_id,
@@ -59,11 +63,15 @@ def record_payout(issue_id: int) -> Response:
             amount_cents=cents,
             invoice_ref=form.invoice_ref.data,
             paid_on=form.paid_on.data,
+            idempotency_key=form.request_key.data or None,
         )
     if work.failed:
         return _to_money(issue_id)
     paid = format_money(cents, currency_of(db.session, issue_id))
-    flash(f"Payout of {paid} to {form.payee_name.data.strip()} recorded.", "success")
+    if recorded.created:
+        flash(f"Payout of {paid} to {form.payee_name.data.strip()} recorded.", "success")
+    else:
+        flash(f"This payout of {paid} was recorded already: the form was sent twice.", "info")
     return _to_money(issue_id)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,7 @@ def in_database(database_url: str, round_id: int) -> dict[str, object]:
             "phase": session.get(Round, round_id).phase,
             "violation": check_ledger(session)[0],
             "users": count(User),
+            "payouts": count(LedgerPosting, LedgerPosting.kind == "payout"),
         }
 
 
@@ -134,6 +136,28 @@ def test_concurrent_ballots_tallies_and_certifications_make_one_ballot_each_and_
     assert found["allocations"] == 1
     assert found["funded"] == found["planned"] == len(winner["funded"])
     assert found["violation"] is None
+
+    # One payout sent from 12 threads at once with one Idempotency-Key (a double submit, a retrying
+    # client): one payout is recorded and posted; the others answer 200 with it.
+    funded_issue = winner["funded"][0]["issue_id"]
+    payout = {
+        "payee_kind": "contractor",
+        "payee_name": "Race Paving Ltd",
+        "amount_cents": 100,
+        "invoice_ref": "R-1",
+        "paid_on": datetime.now(UTC).date().isoformat(),
+    }
+
+    def pay(_n: int) -> tuple[int, dict]:
+        headers = {**official, "Idempotency-Key": "pay-once"}
+        return call("POST", f"{server.url}/api/v1/issues/{funded_issue}/payouts", payout, headers)
+
+    with ThreadPoolExecutor(12) as pool:
+        paid = list(pool.map(pay, range(12)))
+    assert sorted(status for status, _ in paid) == [200] * 11 + [201], paid
+    assert len({body["id"] for _, body in paid}) == 1
+    found = in_database(server.database_url, server.round_id)
+    assert (found["payouts"], found["violation"]) == (1, None)
 
     # The certified round has let the pool go. Four drafts of the group leave draft at once: a pool
     # runs one round at a time, so one opens pledging and three are refused.

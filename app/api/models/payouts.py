@@ -10,6 +10,16 @@ from pydantic import Field
 from app.api.models.common import RequestBody, ResponseBody
 
 
+class PayoutHeaders(RequestBody):
+    idempotency_key: str | None = Field(
+        default=None,
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=120,
+        description="optional: one per payout, reused on retry, so a retry records it once",
+    )
+
+
 class PayoutBody(RequestBody):
     payee_kind: Literal["contractor", "department"]
     payee_name: str = Field(min_length=1, max_length=120, description="who was paid")

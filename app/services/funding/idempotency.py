@@ -1,5 +1,6 @@
-"""Idempotent money requests (pledges, backings): the Idempotency-Key's form, the row an earlier request
-with the same key made, and the refusal when the key is reused for a different request."""
+"""Idempotent money requests (pledges, backings, payouts): the Idempotency-Key's form, the row an
+earlier request with the same key made, and the refusal when the key is reused for a different
+request."""
 
 from __future__ import annotations
 

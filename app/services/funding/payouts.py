@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from app.database.sessions import DbSession
 from app.models import LedgerLine, LedgerPosting, Payout, User
 from app.models.payout import PayeeKind
 from app.models.timestamps import utcnow
 from app.services.funding import ledger
+from app.services.funding.idempotency import check_idempotency_key, key_reused
 from app.services.issues import money_mail
 from app.services.issues.money import currency_of, unspent_cents
 from app.services.kernel import audit
@@ -80,6 +82,12 @@ def parse_payee_kind(raw: object) -> str:
     return str(value)
 
 
+@dataclass(frozen=True)
+class RecordedPayout:
+    payout: Payout
+    created: bool  # False: this official's request with the same key recorded it before
+
+
 def record_payout(
     session: DbSession,
     actor: User,
@@ -90,15 +98,32 @@ def record_payout(
     amount_cents: object,
     invoice_ref: object,
     paid_on: object,
-) -> Payout:
-    """Record one payment for the fix of `issue_id` from its committed money; flush; audit; mail."""
+    idempotency_key: object = None,
+) -> RecordedPayout:
+    """Record one payment for the fix of `issue_id` from its committed money; flush; audit; mail.
+
+    With a key (the API's Idempotency-Key, the payout form's request key) the official's request is
+    recorded once: a form sent twice or a retry returns the first payout (created=False), and the
+    same key with another payout is a 409. Without one, each request is a payout.
+    """
     require_official(actor)
     kind = parse_payee_kind(payee_kind)
     name = clean_text(payee_name, "payee_name", "Payee", PAYEE_MAX, multiline=False)
     invoice = clean_text(invoice_ref, "invoice_ref", "Invoice reference", INVOICE_MAX, multiline=False)
     cents = parse_payout_cents(amount_cents)
     day = parse_paid_on(paid_on)
+    key = None if idempotency_key is None else check_idempotency_key(idempotency_key, "payout")
     ledger.lock_issue_money(session, issue_id)
+    if key is not None:
+        earlier = session.scalar(
+            select(Payout)
+            .where(Payout.recorded_by_id == actor.id, Payout.idempotency_key == key)
+            .execution_options(populate_existing=True)
+        )
+        if earlier is not None:
+            if _asked_by(earlier) != (issue_id, kind, name, cents, invoice, day):
+                raise key_reused("payout")
+            return RecordedPayout(earlier, False)
     remaining = unspent_cents(session, issue_id)
     if remaining == 0:
         raise ValidationError(
@@ -121,9 +146,14 @@ def record_payout(
         invoice_ref=invoice,
         paid_on=day,
         recorded_by_id=actor.id,
+        idempotency_key=key,
     )
-    session.add(payout)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(payout)
+            session.flush()
+    except IntegrityError:  # the same key at once for another problem's payout (not under this lock)
+        raise key_reused("payout") from None
     memo = f"Payout to {name} (invoice {invoice})"
     lines = [(issue_account(issue_id), -cents), (payee_account(payout.id), cents)]
     posting = ledger.post(session, PostingKind.PAYOUT, memo, lines, None, issue_id=issue_id)
@@ -144,7 +174,19 @@ def record_payout(
         paid_on=day.isoformat(),
     )
     money_mail.notify_paid(session, issue_id, payout.id, name, cents, actor.id)
-    return payout
+    return RecordedPayout(payout, True)
+
+
+def _asked_by(payout: Payout) -> tuple[object, ...]:
+    """What the request that recorded a payout asked for: problem, payee, amount, invoice and day."""
+    return (
+        payout.issue_id,
+        payout.payee_kind,
+        payout.payee_name,
+        payout.amount_cents,
+        payout.invoice_ref,
+        payout.paid_on,
+    )
 
 
 @dataclass(frozen=True)
