@@ -90,6 +90,33 @@ def test_filters_and_sorts(
     assert listed_ids(response.get_data(as_text=True)) == [sample[name] for name in expected]
 
 
+def selected_statuses(page: str) -> list[str]:
+    """The values of the Status filter's selected options."""
+    select_tag = re.search(r'<select id="f-status" name="status">(.*?)</select>', page, re.S)
+    assert select_tag is not None
+    return re.findall(r'<option value="([^"]*)" selected>', select_tag.group(1))
+
+
+def test_one_status_named_like_a_type_is_that_status_only(
+    staff_client: FlaskClient, make_issue: MakeIssue
+) -> None:
+    closed = make_issue(status="closed", created_at=T0).id
+    duplicate = make_issue(status="duplicate", created_at=T0 + timedelta(hours=1)).id
+    page = staff_client.get("/staff/dashboard?status=closed").get_data(as_text=True)
+    assert listed_ids(page) == [closed, duplicate]  # the type: every closed status
+    assert selected_statuses(page) == ["closed"]
+
+    one = '<option value="code:closed"'
+    assert one in page  # the "One status" choice for the status Closed
+    page = staff_client.get("/staff/dashboard?status=code:closed").get_data(as_text=True)
+    assert listed_ids(page) == [closed]
+    assert selected_statuses(page) == ["code:closed"]
+    assert 'href="/staff/exports/issues.csv?sort=rank&amp;status=code:closed"' in page
+    page = staff_client.get("/staff/dashboard?status=duplicate").get_data(as_text=True)
+    assert listed_ids(page) == [duplicate]
+    assert selected_statuses(page) == ["code:duplicate"]  # a bookmarked bare code still reads right
+
+
 @pytest.mark.parametrize(
     ("query", "field", "message"),
     [
