@@ -9,11 +9,13 @@ from app.api.auth import require_user
 from app.api.backings import backing_json
 from app.api.contract import Reply, operation
 from app.api.models import backings as shapes
+from app.api.params import int_param
 from app.extensions import db
 from app.models.timestamps import utcnow
 from app.ratelimits import limit
 from app.security import roles_required
 from app.services.funding import backing_confirmation, pending_backings
+from app.services.kernel.parsing import MAX_PAGE
 
 STAFF = ("official", "admin")
 
@@ -22,19 +24,24 @@ STAFF = ("official", "admin")
 @operation(
     operation_id="listPendingBackings",
     summary="Backings waiting for the city's cashier to confirm their money arrived (officials, admins)",
-    replies={200: Reply("Pending backings, oldest first", shapes.PendingBackings)},
-    errors=(401, 403),
+    query=shapes.PendingBackingsQuery,
+    replies={200: Reply("Pending backings, oldest first, a page at a time", shapes.PendingBackings)},
+    errors=(401, 403, 422),
     secured=True,
 )
 @roles_required(*STAFF)
 def list_pending_backings() -> Response:
-    rows = pending_backings.pending(db.session)
+    page = pending_backings.pending(db.session, int_param("page", maximum=MAX_PAGE) or 1)
     return jsonify(
         {
+            "page": page.page,
+            "per_page": page.per_page,
+            "total": page.total,
+            "has_next": page.page < page.pages,
             "items": [
                 {"backing": backing_json(r.backing), "issue_title": r.issue_title, "resident": r.resident}
-                for r in rows
-            ]
+                for r in page.items
+            ],
         }
     )
 

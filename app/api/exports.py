@@ -10,16 +10,14 @@ from app.api.models.workflow import CsvExportQuery, ExportQuery
 from app.export_responses import export_response
 from app.extensions import db
 from app.security import roles_required
-from app.services.workspace import dashboard
+from app.services.workspace import dashboard, exports
 
 EXPORTED = (
     "The priority dashboard's filters as query parameters. The body is streamed (rows are read in keyset "
-    "pages), so every issue of a city exports in constant memory; ordered by id. Hidden issues are left out."
+    "pages), so every issue of a city exports in constant memory; ordered by id (the CSV in the dashboard's "
+    "`sort` when one is given). Hidden issues are left out."
 )
-CSV_COLUMNS = (
-    "id, title, description, category, status, status_type, area, created, acknowledged, fixed, closed, "
-    "likes, latitude, longitude, url"
-)
+CSV_COLUMNS = ", ".join(exports.COLUMNS)  # the document names the columns the export writes
 ATTACHMENT = {"Content-Disposition": "attachment; filename=commonfix-issues-<time>.<ext>"}
 
 

@@ -7,12 +7,14 @@ from flask import Response, jsonify
 from app.api import bp
 from app.api.auth import require_user
 from app.api.contract import JSON, Reply, operation
-from app.api.models.flags import FlagQueue, FlagState, NewFlag, Resolution, Resolved
-from app.api.params import json_body
+from app.api.models.flags import FlagQueue, FlagQueueQuery, FlagState, NewFlag, Resolution, Resolved
+from app.api.params import int_param, json_body
 from app.extensions import db
 from app.ratelimits import limit
 from app.security import roles_required
+from app.services.kernel.parsing import MAX_PAGE
 from app.services.workflow import flags
+from app.services.workflow.flag_queue import flag_queue
 
 STAFF = ("official", "admin")
 
@@ -48,14 +50,20 @@ def flag_issue(issue_id: int) -> tuple[Response, int]:
 @operation(
     operation_id="listFlags",
     summary="The moderation queue: flagged items, most flagged first (officials and admins)",
-    replies={200: Reply("Items with open flags", FlagQueue)},
-    errors=(401, 403),
+    query=FlagQueueQuery,
+    replies={200: Reply("Items with open flags, a page at a time", FlagQueue)},
+    errors=(401, 403, 422),
     secured=True,
 )
 @roles_required(*STAFF)
 def list_flags() -> Response:
+    page = flag_queue(db.session, int_param("page", maximum=MAX_PAGE) or 1)
     return jsonify(
         {
+            "page": page.page,
+            "per_page": page.per_page,
+            "total": page.total,
+            "has_next": page.page < page.pages,
             "items": [
                 {
                     "target_type": item.target_type,
@@ -67,8 +75,8 @@ def list_flags() -> Response:
                     "notes": item.notes,
                     "latest": item.latest.isoformat(timespec="seconds") + "Z",
                 }
-                for item in flags.flag_queue(db.session)
-            ]
+                for item in page.items
+            ],
         }
     )
 

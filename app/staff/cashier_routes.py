@@ -13,6 +13,7 @@ from app.ratelimits import limit
 from app.security import roles_required
 from app.services.funding import backing_confirmation, pending_backings
 from app.services.funding.backing_settlement import CURRENCY, Settled
+from app.services.kernel.parsing import MAX_PAGE, optional_int
 from app.staff import bp
 from app.unit_of_work import is_access_error, unit_of_work
 from budgets.money import format_money
@@ -27,9 +28,10 @@ class CashierForm(FlaskForm):
 @bp.get("/backings")
 @roles_required(*STAFF)
 def pending_backings_page() -> str:
+    page = optional_int(request.args.get("page"), "page", minimum=1, maximum=MAX_PAGE, label="Page") or 1
     return render_template(
         "staff/backings.html",
-        rows=pending_backings.pending(db.session),
+        page=pending_backings.pending(db.session, page),
         now=utcnow(),
         currency=CURRENCY,
         form=CashierForm(),

@@ -121,7 +121,7 @@ def render_dashboard(
             statuses=statuses,
             filter_error=filter_error,
             bulk_form=bulk_form,
-            back=urlencode({**query, "sort": sort, "page": page}),
+            back=urlencode({**query, "sort": sort, "page": result.page}),
             export_query=query,
             selected=set(selected),
             bulk_result=bulk_result,

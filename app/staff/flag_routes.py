@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import StringField, SubmitField
@@ -10,6 +10,8 @@ from wtforms import StringField, SubmitField
 from app.auth.sessions import current_resident
 from app.extensions import db
 from app.security import roles_required
+from app.services.kernel.parsing import MAX_PAGE, optional_int
+from app.services.workflow import flag_queue as queue
 from app.services.workflow import flags
 from app.staff import bp
 from app.unit_of_work import is_access_error, unit_of_work
@@ -25,9 +27,10 @@ class ResolveFlagsForm(FlaskForm):
 @bp.get("/flags")
 @roles_required(*STAFF)
 def flag_queue() -> str:
+    page = optional_int(request.args.get("page"), "page", minimum=1, maximum=MAX_PAGE, label="Page") or 1
     return render_template(
         "staff/flags.html",
-        items=flags.flag_queue(db.session),
+        page=queue.flag_queue(db.session, page),
         reasons=flags.FLAG_REASONS,
         form=ResolveFlagsForm(),
     )

@@ -17,6 +17,7 @@ from app.models import Issue, IssueEvent, User
 from app.services.kernel.errors import ValidationError
 from app.services.workspace import dashboard
 from app.services.workspace.dashboard import DashboardFilters
+from tests import factories
 from tests.testcity import HILLSIDE, OLD_TOWN, RIVERSIDE
 from tests.workspace.conftest import Stamp
 
@@ -89,6 +90,33 @@ def test_filters_and_sorts(
     assert listed_ids(response.get_data(as_text=True)) == [sample[name] for name in expected]
 
 
+def selected_statuses(page: str) -> list[str]:
+    """The values of the Status filter's selected options."""
+    select_tag = re.search(r'<select id="f-status" name="status">(.*?)</select>', page, re.S)
+    assert select_tag is not None
+    return re.findall(r'<option value="([^"]*)" selected>', select_tag.group(1))
+
+
+def test_one_status_named_like_a_type_is_that_status_only(
+    staff_client: FlaskClient, make_issue: MakeIssue
+) -> None:
+    closed = make_issue(status="closed", created_at=T0).id
+    duplicate = make_issue(status="duplicate", created_at=T0 + timedelta(hours=1)).id
+    page = staff_client.get("/staff/dashboard?status=closed").get_data(as_text=True)
+    assert listed_ids(page) == [closed, duplicate]  # the type: every closed status
+    assert selected_statuses(page) == ["closed"]
+
+    one = '<option value="code:closed"'
+    assert one in page  # the "One status" choice for the status Closed
+    page = staff_client.get("/staff/dashboard?status=code:closed").get_data(as_text=True)
+    assert listed_ids(page) == [closed]
+    assert selected_statuses(page) == ["code:closed"]
+    assert 'href="/staff/exports/issues.csv?sort=rank&amp;status=code:closed"' in page
+    page = staff_client.get("/staff/dashboard?status=duplicate").get_data(as_text=True)
+    assert listed_ids(page) == [duplicate]
+    assert selected_statuses(page) == ["code:duplicate"]  # a bookmarked bare code still reads right
+
+
 @pytest.mark.parametrize(
     ("query", "field", "message"),
     [
@@ -129,6 +157,42 @@ def test_pages(app: Flask, staff_client: FlaskClient, make_issue: MakeIssue) -> 
     assert [r.id for r in third.rows] == made[4:]
     assert (third.has_next, third.has_prev) == (False, True)
     assert staff_client.get("/staff/dashboard?page=0").status_code == 422
+    with app.app_context():  # past the end: the last page, not an empty one
+        beyond = dashboard.priority_page(db.session, DashboardFilters(), "rank", page=9, per_page=2)
+        nothing = dashboard.priority_page(db.session, DashboardFilters(category="tree"), "rank", page=9)
+    assert ([r.id for r in beyond.rows], beyond.page) == (made[4:], 3)
+    assert (nothing.rows, nothing.page, nothing.pages) == ([], 1, 1)
+
+
+def test_a_bulk_change_that_empties_the_last_page_comes_back_to_the_new_last_page(
+    app: Flask, staff_client: FlaskClient
+) -> None:
+    with app.app_context():
+        reporter = factories.new_user(db.session)
+        made = [
+            factories.new_issue(db.session, reporter, created_at=T0 + timedelta(minutes=i)).id
+            for i in range(dashboard.PER_PAGE + 1)
+        ]
+        db.session.commit()
+    assert listed_ids(staff_client.get("/staff/dashboard?page=2").get_data(as_text=True)) == made[-1:]
+
+    response = staff_client.post(
+        "/staff/dashboard/bulk-status",
+        data={
+            "issue_ids": [str(made[-1])],
+            "status": "closed",
+            "note": "Swept.",
+            "back": "status=open&page=2",
+        },
+    )
+
+    assert response.headers["Location"].endswith("/staff/dashboard?status=open&page=2#bulk-result")
+    page = staff_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Status changed for 1 issue." in page
+    assert "No problems match these filters." not in page
+    assert f"{dashboard.PER_PAGE} problems" in page
+    assert listed_ids(page) == made[: dashboard.PER_PAGE]
+    assert 'name="back" type="hidden" value="status=open&amp;sort=rank&amp;page=1"' in page
 
 
 def test_hidden_issues_are_left_out(staff_client: FlaskClient, sample: dict[str, int], stamp: Stamp) -> None:

@@ -179,6 +179,17 @@ def test_api_exports_for_officials_by_token(
     assert unknown.get_json()["error"]["field"] == "sort"
 
 
+def test_the_api_document_names_every_csv_column(
+    client: FlaskClient, auth: object, exported: dict[str, int], make_user: Callable[..., User]
+) -> None:
+    headers = auth.headers(make_user(role="official"))  # type: ignore[attr-defined]
+    body = client.get("/api/v1/exports/issues.csv", headers=headers).get_data(as_text=True)
+    document = client.get("/api/v1/openapi.json").get_json()
+    described = document["paths"]["/exports/issues.csv"]["get"]["responses"]["200"]["description"]
+    named = described.split("with the columns ", 1)[1].split(". ", 1)[0]
+    assert named.split(", ") == next(csv.reader(io.StringIO(body)))  # "place" was left out
+
+
 @pytest.mark.parametrize("path", ["/api/v1/exports/issues.csv", "/api/v1/exports/issues.geojson"])
 def test_api_exports_refuse_residents_and_anonymous(
     client: FlaskClient, auth: object, exported: dict[str, int], path: str

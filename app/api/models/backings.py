@@ -61,5 +61,13 @@ class PendingBacking(ResponseBody):
     resident: str = Field(description="the resident's display name; empty for a deleted account")
 
 
+class PendingBackingsQuery(RequestBody):
+    page: int = Field(1, ge=1, description="Page number (100 backings a page, oldest first)")
+
+
 class PendingBackings(ResponseBody):
     items: list[PendingBacking]
+    page: int = Field(ge=1)
+    per_page: int = Field(ge=1)
+    total: int = Field(ge=0, description="pending backings, on every page")
+    has_next: bool

@@ -39,8 +39,16 @@ class FlaggedItem(ResponseBody):
     latest: datetime
 
 
+class FlagQueueQuery(RequestBody):
+    page: int = Field(1, ge=1, description="Page number (100 items a page)")
+
+
 class FlagQueue(ResponseBody):
     items: list[FlaggedItem]
+    page: int = Field(ge=1)
+    per_page: int = Field(ge=1)
+    total: int = Field(ge=0, description="items with open flags, on every page")
+    has_next: bool
 
 
 class Resolution(RequestBody):

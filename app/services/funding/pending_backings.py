@@ -18,9 +18,11 @@ from sqlalchemy import func, select, update
 from app.database.sessions import DbSession, execute_write
 from app.models import AuditEntry, Issue, User
 from app.models.backing import Backing, BackingStatus, MatchingPeriod
+from app.services.kernel.audit import Page
 from budgets.money import format_money
 
 REFERENCE_PREFIX = "CF-B"
+PER_PAGE = 100  # the cashier's list, a page at a time (it showed the oldest 500 and no more)
 
 
 def payment_reference(backing_id: int) -> str:
@@ -44,17 +46,22 @@ class PendingRow:
     reference: str
 
 
-def pending(session: DbSession, limit: int = 500) -> list[PendingRow]:
-    """Pending backings, oldest first, with the problem's title and the resident (the cashier's list)."""
+def pending(session: DbSession, page: int = 1, per_page: int = PER_PAGE) -> Page:
+    """One page of the pending backings, oldest first, with the problem's title and the resident (the
+    cashier's list; `Page.items` are PendingRows), and how many are waiting on every page."""
+    waiting = Backing.status == BackingStatus.PENDING.value
+    total = int(session.scalar(select(func.count(Backing.id)).where(waiting)) or 0)
     rows = session.execute(
         select(Backing, Issue.title, User.display_name)
         .join(Issue, Issue.id == Backing.issue_id)
         .outerjoin(User, User.id == Backing.user_id)
-        .where(Backing.status == BackingStatus.PENDING.value)
+        .where(waiting)
         .order_by(Backing.created_at, Backing.id)
-        .limit(limit)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     ).tuples()
-    return [PendingRow(b, title, name or "", payment_reference(b.id)) for b, title, name in rows]
+    items = [PendingRow(b, title, name or "", payment_reference(b.id)) for b, title, name in rows]
+    return Page(items, page, per_page, total)
 
 
 def pending_cents(session: DbSession, issue_id: int) -> int:

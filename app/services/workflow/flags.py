@@ -1,9 +1,8 @@
-"""Residents' flags on a report, an update or a photo; the moderators' queue of flagged items."""
+"""Residents' flags on a report, an update or a photo, and resolving them (the queue: flag_queue.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import func, select, update
@@ -125,48 +124,6 @@ def open_flag_count(session: DbSession, target_type: str, target_id: int) -> int
         )
         or 0
     )
-
-
-@dataclass
-class FlaggedItem:
-    """One flagged item in the moderators' queue: how many residents flagged it, and why."""
-
-    target_type: str
-    target_id: int
-    issue_id: int
-    issue_title: str
-    count: int
-    latest: datetime
-    reasons: dict[str, int] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-
-
-def flag_queue(session: DbSession, limit: int = 100) -> list[FlaggedItem]:
-    """Items with open flags, the most flagged first (then the longest waiting)."""
-    rows = session.execute(
-        select(
-            Flag.target_type,
-            Flag.target_id,
-            Flag.issue_id,
-            Issue.title,
-            Flag.reason,
-            Flag.note,
-            Flag.created_at,
-        )
-        .join(Issue, Issue.id == Flag.issue_id)
-        .where(Flag.status == FlagStatus.OPEN.value)
-        .order_by(Flag.id)
-    ).tuples()
-    items: dict[tuple[str, int], FlaggedItem] = {}
-    for kind, target, issue_id, title, reason, note, created in rows:
-        item = items.setdefault((kind, target), FlaggedItem(kind, target, issue_id, title, 0, created))
-        item.count += 1
-        item.latest = max(item.latest, created)
-        item.reasons[reason] = item.reasons.get(reason, 0) + 1
-        if note:
-            item.notes.append(note)
-    ordered = sorted(items.values(), key=lambda i: (-i.count, i.latest, i.target_type, i.target_id))
-    return ordered[:limit]
 
 
 def _already_hidden(session: DbSession, target_type: str, target_id: int) -> bool:

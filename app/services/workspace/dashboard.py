@@ -195,9 +195,14 @@ def _total(session: DbSession, filters: DashboardFilters, where: list[ColumnElem
 def priority_page(
     session: DbSession, filters: DashboardFilters, sort: str = "rank", page: int = 1, per_page: int = PER_PAGE
 ) -> PriorityPage:
-    """One page of the filtered, sorted list, with the total for the pager."""
+    """One page of the filtered, sorted list, with the total for the pager.
+
+    A page past the end shows the last page: a bulk change that empties the last page (every row
+    closed) comes back to the list's new last page, not to an empty page saying nothing matches.
+    """
     where = conditions(session, filters)
     total = _total(session, filters, where)
+    page = min(page, max(1, math.ceil(total / per_page)))
     # Rank the issue ids first (index-only where possible), then join the names for one page.
     ranked_ids = ordered(select(Issue.id).where(*where), sort).limit(per_page).offset((page - 1) * per_page)
     page_ids = list(session.connection().scalars(ranked_ids))

@@ -1,0 +1,68 @@
+"""The moderators' queue of flagged items, a page at a time: most flagged first, then longest waiting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select, tuple_
+
+from app.database.sessions import DbSession
+from app.models import Flag, Issue
+from app.models.moderation import FlagStatus
+from app.services.kernel.audit import Page
+
+PER_PAGE = 100
+
+
+@dataclass
+class FlaggedItem:
+    """One flagged item in the moderators' queue: how many residents flagged it, and why."""
+
+    target_type: str
+    target_id: int
+    issue_id: int
+    issue_title: str
+    count: int
+    latest: datetime
+    reasons: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def flag_queue(session: DbSession, page: int = 1, per_page: int = PER_PAGE) -> Page:
+    """One page of the items with open flags (`Page.items` are FlaggedItems), with how many there are.
+
+    Items are counted and ordered in the database; only the page's flags are read for their reasons
+    and notes, so a long queue costs the same three statements as a short one.
+    """
+    is_open = Flag.status == FlagStatus.OPEN.value
+    count, latest = func.count(Flag.id), func.max(Flag.created_at)
+    items = (
+        select(Flag.target_type, Flag.target_id, Flag.issue_id, count.label("count"), latest.label("latest"))
+        .where(is_open)
+        .group_by(Flag.target_type, Flag.target_id, Flag.issue_id)
+        .subquery()
+    )
+    total = int(session.scalar(select(func.count()).select_from(items)) or 0)
+    rows = session.execute(
+        select(items, Issue.title)
+        .join(Issue, Issue.id == items.c.issue_id)
+        .order_by(items.c.count.desc(), items.c.latest, items.c.target_type, items.c.target_id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).tuples()
+    listed = {
+        (kind, target): FlaggedItem(kind, target, issue_id, title, int(n), when)
+        for kind, target, issue_id, n, when, title in rows
+    }
+    if listed:
+        for kind, target, reason, note in session.execute(
+            select(Flag.target_type, Flag.target_id, Flag.reason, Flag.note)
+            .where(is_open, tuple_(Flag.target_type, Flag.target_id).in_(list(listed)))
+            .order_by(Flag.id)
+        ).tuples():
+            item = listed[(kind, target)]
+            item.reasons[reason] = item.reasons.get(reason, 0) + 1
+            if note:
+                item.notes.append(note)
+    return Page(list(listed.values()), page, per_page, total)
