@@ -73,6 +73,7 @@ bench: system-bench $(VENV)/.dev $(KERNEL_SO)
 	RATELIMIT_ENABLED=false $(BIN)/python -m bench.streets_bench
 	$(BIN)/python -m bench.budgets_bench
 	$(BIN)/python -m bench.mail_bench
+	$(BIN)/python -m bench.fanout_bench
 	$(BIN)/python -m bench.transfer_bench
 	$(BIN)/python -m bench.reset_bench
 	$(BIN)/python -m bench.ledger_chain_bench

@@ -235,6 +235,10 @@ class Config:
     MAIL_RETRY_SECONDS = 60
     MAIL_SEND_LEASE_SECONDS = 300
     MAIL_SWEEP_AFTER_SECONDS = 60
+    # An event's mail to more recipients than this (a problem's or an area's followers, a funded
+    # problem's backers) is queued by a worker's "mail.fanout" job, not in the request that made the
+    # change: building thousands of messages would hold the request (and SQLite's write lock) seconds.
+    MAIL_FANOUT_INLINE = 50
 
 
 class DevelopmentConfig(Config):
@@ -316,6 +320,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "MAIL_RETRY_SECONDS": ("MAIL_RETRY_SECONDS", parse_int),
     "MAIL_SEND_LEASE_SECONDS": ("MAIL_SEND_LEASE_SECONDS", parse_int),
     "MAIL_SWEEP_AFTER_SECONDS": ("MAIL_SWEEP_AFTER_SECONDS", parse_int),
+    "MAIL_FANOUT_INLINE": ("MAIL_FANOUT_INLINE", parse_int),
     "STAFF_TARGET_DAYS": ("STAFF_TARGET_DAYS", parse_int),
     "INBOX_VISIT_GAP_MINUTES": ("INBOX_VISIT_GAP_MINUTES", parse_int),
 }

@@ -28,10 +28,12 @@ from sqlalchemy.orm import Session
 from app.database.sessions import DbSession
 from app.jobs.queue import enqueue
 from app.mail_outbox import insert_mail
+from app.models import MailFanout
 from app.models.timestamps import utcnow
 
 log = logging.getLogger("app.mail")
 PENDING = "commonfix_pending_mail"  # session.info: (app, ids of the outbox rows this transaction added)
+PENDING_FANOUTS = "commonfix_pending_fanouts"  # session.info: (app, ids of its mail fan-outs)
 DELIVERY_BATCH = 50  # outbox rows per "mail.deliver" job
 
 
@@ -134,6 +136,17 @@ def queue_mail(session: DbSession, event_key: str, message: EmailMessage) -> boo
     return True
 
 
+def queue_fanout(session: DbSession, subject: str, body: str, recipients: str) -> int:
+    """Leave an event's mail to many recipients (`recipients` as JSON) to a worker's "mail.fanout" job,
+    in this session's transaction: the job queues one outbox row per recipient after the commit."""
+    fanout = MailFanout(subject=subject, body=body, recipients=recipients, created_at=utcnow())
+    session.add(fanout)
+    session.flush()
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]  # as in queue_mail
+    session.info.setdefault(PENDING_FANOUTS, []).append((app, fanout.id))
+    return fanout.id
+
+
 def pending_mail(session: DbSession) -> list[int]:
     """The outbox rows this session's transaction queued, not yet committed."""
     return [mail_id for _app, mail_id in session.info.get(PENDING, [])]
@@ -141,6 +154,12 @@ def pending_mail(session: DbSession) -> list[int]:
 
 @event.listens_for(Session, "after_commit")
 def _wake_worker(session: Session) -> None:
+    for app, fanout_id in session.info.pop(PENDING_FANOUTS, []):
+        try:
+            enqueue(app, "mail.fanout", fanout_id)
+        except Exception:
+            # As below: the row is committed, and the sweep enqueues a fan-out left undone.
+            log.warning("Could not enqueue mail fan-out %d; the sweep will", fanout_id, exc_info=True)
     pending: list[tuple[Flask, int]] = session.info.pop(PENDING, [])
     by_app: dict[int, tuple[Flask, list[int]]] = {}
     for app, mail_id in pending:
@@ -163,6 +182,7 @@ def enqueue_delivery(app: Flask, mail_ids: list[int]) -> None:
 @event.listens_for(Session, "after_rollback")
 def _discard(session: Session) -> None:
     session.info.pop(PENDING, None)
+    session.info.pop(PENDING_FANOUTS, None)
 
 
 def init_mail(app: Flask) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy import and_, func, or_, select, update
 
 from app.database.sessions import DbSession, execute_write
 from app.database.spellings import insert_ignoring_duplicates
-from app.models import MailStatus, OutgoingMail
+from app.models import MailFanout, MailStatus, OutgoingMail
 
 LONGEST_BACKOFF = timedelta(hours=6)
 ERROR_TEXT_LIMIT = 1000
@@ -147,6 +147,19 @@ def due_mail(session: DbSession, now: datetime, rules: DeliveryRules, limit: int
             )
             .order_by(OutgoingMail.id)
             .limit(limit)
+        )
+    )
+
+
+def undone_fanouts(session: DbSession, now: datetime, rules: DeliveryRules) -> list[int]:
+    """Fan-outs still undone sweep_after_seconds after they were written: their job was lost, or its
+    worker died (the job resumes: mail it queued before is skipped by its key)."""
+    lost_before = now - timedelta(seconds=rules.sweep_after_seconds)
+    return list(
+        session.scalars(
+            select(MailFanout.id)
+            .where(MailFanout.done_at.is_(None), MailFanout.created_at <= lost_before)
+            .order_by(MailFanout.id)
         )
     )
 

@@ -16,14 +16,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def csp_nonce() -> str:
-    """This response's script nonce, made when a template first asks for it.
-
-    Our inline scripts (the maps folium writes, a few page set-ups) carry it and run; a script or
-    event handler that markup injected into a page does not, as it cannot know the nonce.
-    """
-    nonce: str | None = g.get("csp_nonce")
-    if nonce is None:
-        nonce = g.csp_nonce = secrets.token_urlsafe(18)
+    """This request's script nonce, made before the request is handled (`g.csp_nonce`, which the
+    templates read): our inline scripts (the maps folium writes, a few page set-ups) carry it and
+    run; a script or event handler that markup injected into a page does not, as it cannot know it."""
+    nonce: str = g.csp_nonce
     return nonce
 
 
@@ -50,12 +46,15 @@ def content_security_policy(nonce: str | None) -> str:
 
 
 def register_security_headers(app: Flask) -> None:
-    app.jinja_env.globals["csp_nonce"] = csp_nonce
+    @app.before_request
+    def make_nonce() -> None:
+        g.csp_nonce = secrets.token_urlsafe(18)
 
     @app.after_request
     def add_headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", content_security_policy(g.get("csp_nonce")))
+        nonce = g.get("csp_nonce") if response.mimetype == "text/html" else None
+        headers.setdefault("Content-Security-Policy", content_security_policy(nonce))
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")

@@ -1,4 +1,5 @@
-"""The mail jobs: "mail.deliver" sends outbox rows, "mail.sweep" (every minute) wakes up what was left.
+"""The mail jobs: "mail.deliver" sends outbox rows, "mail.sweep" (every minute) wakes up what was left
+(mail and fan-outs, app/jobs/mail_fanout.py).
 
 The outbox table holds the work (app/mail_outbox.py); a job only says which rows to look at, so a lost,
 repeated or late job costs nothing: a row is sent by whoever claims it, once it is claimable.
@@ -15,9 +16,17 @@ from typing import Any
 from flask import Flask, current_app
 
 from app.extensions import db
-from app.jobs.queue import job
+from app.jobs.queue import enqueue, job
 from app.mail import MailBackend, backend_for, enqueue_delivery
-from app.mail_outbox import DeliveryRules, claim, due_mail, mark_sent, message_bytes, record_failure
+from app.mail_outbox import (
+    DeliveryRules,
+    claim,
+    due_mail,
+    mark_sent,
+    message_bytes,
+    record_failure,
+    undone_fanouts,
+)
 from app.models import MailStatus
 from app.models.timestamps import utcnow
 
@@ -84,10 +93,15 @@ def deliver(mail_ids: list[int]) -> None:
 
 @job("mail.sweep", retries=0, every_minutes=1)
 def sweep() -> None:
-    """Enqueue delivery for mail that is due: retries, lost jobs, sends whose worker died."""
+    """Enqueue delivery for mail that is due (retries, lost jobs, sends whose worker died), and the
+    fan-outs left undone."""
     app = _app()
-    mail_ids = due_mail(db.session, utcnow(), DeliveryRules.of(app.config))
+    now, rules = utcnow(), DeliveryRules.of(app.config)
+    mail_ids = due_mail(db.session, now, rules)
+    fanout_ids = undone_fanouts(db.session, now, rules)
     db.session.commit()
+    for fanout_id in fanout_ids:
+        enqueue(app, "mail.fanout", fanout_id)
     enqueue_delivery(app, mail_ids)
     if mail_ids:
         log.info("Mail sweep: %d mail(s) due, delivery enqueued", len(mail_ids))

@@ -8,7 +8,7 @@ from app.models.funding import Group, Membership, Pledge, Pool, PoolMatch
 from app.models.gazetteer import Address, Landmark, Street, StreetWord
 from app.models.issue import Issue, IssueCell, IssueCount, Like, Photo
 from app.models.ledger import LedgerChainLink, LedgerLine, LedgerPosting
-from app.models.mail import MailStatus, OutgoingMail
+from app.models.mail import MailFanout, MailStatus, OutgoingMail
 from app.models.moderation import AuditEntry, BlockedDomain, Flag, ModerationRecord
 from app.models.paper import PaperBallot, PaperBallotEntry
 from app.models.payout import Payout
@@ -44,6 +44,7 @@ __all__ = [
     "LedgerPosting",
     "Like",
     "LoginSession",
+    "MailFanout",
     "MailStatus",
     "MatchingPeriod",
     "Membership",

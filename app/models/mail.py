@@ -41,3 +41,19 @@ class OutgoingMail(Model):
     claimed_until: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class MailFanout(Model):
+    """One event's mail to many recipients, left to a worker: the request that made the change writes
+    this row (in its transaction) instead of building every message; the "mail.fanout" job queues one
+    outbox row per recipient (their keys make a repeat harmless) and sets `done_at`."""
+
+    __tablename__ = "mail_fanouts"
+    __table_args__ = (Index("ix_mail_fanouts_open", "done_at", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    recipients: Mapped[str] = mapped_column(Text)  # JSON: [[event key, email, user id, issue id, area id]]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    done_at: Mapped[datetime | None]

@@ -1,7 +1,7 @@
-"""A payout is recorded once however often its request arrives: the API's Idempotency-Key and the payout
-form's request key (found from outside: six parallel POSTs of one EUR 25.00 payout on a EUR 60.00
-problem recorded two, and a double click on the form pays twice). Both engines; the real-server race
-is in test_round_concurrency.py."""
+"""A payout above what remains is refused, and a payout is recorded once however often its request
+arrives: the API's Idempotency-Key and the payout form's request key (found from outside: six
+parallel POSTs of one EUR 25.00 payout on a EUR 60.00 problem recorded two, and a double click on the
+form pays twice). Both engines; the real-server race is in test_round_concurrency.py."""
 
 # ruff: noqa: F811  (fixtures are imported, then requested by name)
 
@@ -15,6 +15,7 @@ from app.extensions import db
 from app.models import Payout
 from tests.funding.round_world import RoundWorld, world  # noqa: F401
 from tests.funding.test_payouts import funded_issue, ledger_ok, payout_body, stored
+from tests.funding.test_payouts import pay as pay_api
 from tests.funding_fixtures import funding  # noqa: F401
 
 REQUEST_KEY = re.compile(r'name="request_key" type="hidden" value="([^"]+)"')
@@ -107,4 +108,19 @@ def test_the_payout_form_sent_twice_records_one_payout(world: RoundWorld) -> Non
     fresh = REQUEST_KEY.search(world.client.get(f"/issues/{issue_id}").get_data(as_text=True))
     assert fresh is not None
     assert fresh.group(1) != found.group(1)
+    ledger_ok(world)
+
+
+def test_a_payout_above_what_remains_is_refused_and_nothing_is_stored(world: RoundWorld) -> None:
+    issue_id = funded_issue(world)
+    assert pay_api(world, issue_id, amount_cents=2000).status_code == 201
+    before = stored(world)
+    response = pay_api(world, issue_id, amount_cents=1001)
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert error["field"] == "amount_cents"
+    assert "1001" in error["message"]
+    assert "EUR 10.00" in error["message"]
+    assert stored(world) == before
+    assert pay_api(world, issue_id, amount_cents=1000).status_code == 201
     ledger_ok(world)

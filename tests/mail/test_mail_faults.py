@@ -15,8 +15,12 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from sqlalchemy import func, select
 
+from app.extensions import db
+from app.jobs.mail_delivery import parse_message
 from app.jobs.queue import enqueue, queue_of
+from app.models import Follow, MailFanout, OutgoingMail, User
 from app.models.timestamps import utcnow
 from tests.mail.conftest import (
     FollowedIssue,
@@ -161,3 +165,45 @@ def test_a_status_change_while_redis_is_down_is_mailed_by_the_worker_once_redis_
         wait_for("the mail being sent", lambda: row_of(queued, mail_id)["status"] == "sent", worker)
         run_again_and_stop(queued, worker, mail_id)
     assert copies_of(outbox, message_id_of(queued, mail_id)) == 1
+
+
+def test_a_much_followed_problem_is_mailed_to_each_follower_once_by_a_real_worker(
+    queued_app: Flask,
+    queue_url: str,
+    followed_issue: FollowedIssue,
+    make_user: Callable[..., User],
+    tmp_path: Path,
+) -> None:
+    """Past MAIL_FANOUT_INLINE followers the request writes one fan-out, and the worker process turns
+    it into one mail per follower; a repeated fan-out job and a sweep add nothing."""
+    many = int(queued_app.config["MAIL_FANOUT_INLINE"]) + 10
+    readers = [make_user() for _ in range(many)]
+    with queued_app.app_context():
+        db.session.add_all(Follow(user_id=u.id, issue_id=followed_issue.issue_id) for u in readers)
+        db.session.commit()
+    client = queued_app.test_client()
+    login(client, followed_issue.official)
+    change_status_on_the_web(client, followed_issue.issue_id, "acknowledged")
+    with queued_app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(OutgoingMail)) == 0
+        fanout_id = db.session.scalars(select(MailFanout.id)).one()
+        db.session.rollback()
+
+    def sent() -> int:
+        with queued_app.app_context():
+            found = db.session.scalar(
+                select(func.count()).select_from(OutgoingMail).where(OutgoingMail.status == "sent")
+            )
+            db.session.rollback()
+            return int(found or 0)
+
+    with running_worker(worker_env(queued_app, queue_url), tmp_path / "worker.log") as worker:
+        wait_for("every follower's mail being sent", lambda: sent() == many + 1, worker)
+        enqueue(queued_app, "mail.fanout", fanout_id)
+        enqueue(queued_app, "mail.sweep")
+        wait_for("the queue emptying", lambda: queue_of(queued_app).pending_count() == 0, worker)
+        worker.stop()
+
+    files = list(Path(queued_app.config["MAIL_OUTBOX_DIR"]).glob("*.eml"))
+    recipients = sorted(str(parse_message(f.read_bytes())["To"]) for f in files)
+    assert recipients == sorted([followed_issue.follower.email, *(u.email for u in readers)])

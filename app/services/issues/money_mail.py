@@ -8,16 +8,14 @@ a receipt for their money. Whoever acted is not mailed.
 
 from __future__ import annotations
 
-from flask import current_app
 from sqlalchemy import select
 
 from app.database.sessions import DbSession
-from app.mail import build_message, queue_mail
 from app.models import Backing, Follow, Issue, IssueEvent, Status, User
 from app.models.backing import BackingStatus
 from app.models.place import StatusType
 from app.services.issues.money import IssueMoney, currency_of, money_of
-from app.services.issues.notifications import Subscription, send_to_follower
+from app.services.issues.notifications import Recipient, Subscription, mail_all
 from app.services.kernel.links import external_url
 from budgets.money import format_money
 
@@ -68,27 +66,16 @@ def notify(
     money = money_of(session, issue_id)
     link = external_url("issues.detail", issue_id=issue_id)
     body = f"{lead}\n\n{_figures(money)}\n\nSee every payment on the problem's page: {link}"
-    sent = 0
-    for user_id, (email, follows) in sorted(recipients(session, issue_id).items()):
-        if user_id == actor_id:
-            continue
-        key = f"issue-money:{issue_id}:{event}:to:{user_id}"
-        full_subject = subject.format(title=title)
-        if follows:
-            send_to_follower(
-                session, key, email, full_subject, body, Subscription(user_id, issue_id=issue_id)
-            )
-        else:
-            text = f"{body}\n\n-- \nYou get this email because you backed this problem on Commonfix.\n"
-            message = build_message(
-                to=email,
-                subject=full_subject,
-                text=text,
-                sender=current_app.config["MAIL_DEFAULT_SENDER"],
-            )
-            queue_mail(session, key, message)
-        sent += 1
-    return sent
+    mails = [
+        Recipient(
+            f"issue-money:{issue_id}:{event}:to:{user_id}",
+            email,
+            Subscription(user_id, issue_id=issue_id) if follows else None,
+        )
+        for user_id, (email, follows) in sorted(recipients(session, issue_id).items())
+        if user_id != actor_id
+    ]
+    return mail_all(session, subject.format(title=title), body, mails)
 
 
 def notify_funded(session: DbSession, issue_id: int, actor_id: int | None) -> int:

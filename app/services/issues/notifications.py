@@ -1,20 +1,24 @@
 """Emails to followers: status changes and reopenings of a followed issue, new issues in a followed area.
 
 Messages go into the mail outbox in the caller's transaction (app.mail), one per event and recipient
-(the key names both), and a worker sends them after the commit. Each carries a signed,
-login-free unsubscribe link for exactly the follow that caused it (RFC 8058 one-click headers too).
+(the key names both), and a worker sends them after the commit; an event with more recipients than
+MAIL_FANOUT_INLINE is written as one fan-out row instead, whose job queues the messages (`mail_all`).
+Each carries a signed, login-free unsubscribe link for exactly the follow that caused it (RFC 8058
+one-click headers too).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from email.message import EmailMessage
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, select
 
 from app.database.sessions import DbSession, execute_write
-from app.mail import build_message, queue_mail
+from app.mail import build_message, queue_fanout, queue_mail
 from app.models import Area, Follow, Issue, IssueEvent, Status, User
 from app.services.kernel.links import external_url
 
@@ -69,25 +73,59 @@ def unsubscribe(session: DbSession, subscription: Subscription) -> bool:
     return bool(execute_write(session, stmt).rowcount)
 
 
-def send_to_follower(
-    session: DbSession, event_key: str, user_email: str, subject: str, body: str, subscription: Subscription
-) -> None:
-    unsubscribe_url = external_url("follows.unsubscribe", token=unsubscribe_token(subscription))
+@dataclass(frozen=True)
+class Recipient:
+    """One mail of an event: its outbox key (event and recipient), the address, and the follow that
+    causes it (its unsubscribe link); None for a backer who does not follow (a receipt for their money)."""
+
+    key: str
+    email: str
+    subscription: Subscription | None
+
+    def to_json(self) -> list[object]:
+        follow = self.subscription
+        if follow is None:
+            return [self.key, self.email, None, None, None]
+        return [self.key, self.email, follow.user_id, follow.issue_id, follow.area_id]
+
+    @classmethod
+    def from_json(cls, row: list[object]) -> Recipient:
+        key, email, user_id, issue_id, area_id = row
+        if not isinstance(user_id, int):
+            return cls(str(key), str(email), None)
+        return cls(str(key), str(email), Subscription(user_id, _id(issue_id), _id(area_id)))
+
+
+def _id(value: object) -> int | None:
+    return value if isinstance(value, int) else None
+
+
+def letter(subject: str, body: str, recipient: Recipient) -> EmailMessage:
+    """The message to one recipient: the body, then why they get it (and how to stop, for a follow)."""
+    sender = current_app.config["MAIL_DEFAULT_SENDER"]
+    if recipient.subscription is None:
+        text = f"{body}\n\n-- \nYou get this email because you backed this problem on Commonfix.\n"
+        return build_message(to=recipient.email, subject=subject, text=text, sender=sender)
+    unsubscribe_url = external_url("follows.unsubscribe", token=unsubscribe_token(recipient.subscription))
     text = (
         f"{body}\n\n-- \nYou get this email because you follow this on Commonfix.\n"
         f"Stop these emails with one click: {unsubscribe_url}\n"
     )
-    queue_mail(
-        session,
-        event_key,
-        build_message(
-            to=user_email,
-            subject=subject,
-            text=text,
-            sender=current_app.config["MAIL_DEFAULT_SENDER"],
-            unsubscribe_url=unsubscribe_url,
-        ),
+    return build_message(
+        to=recipient.email, subject=subject, text=text, sender=sender, unsubscribe_url=unsubscribe_url
     )
+
+
+def mail_all(session: DbSession, subject: str, body: str, recipients: list[Recipient]) -> int:
+    """Queue the event's mail to each recipient in this transaction, or, past MAIL_FANOUT_INLINE of
+    them, one fan-out row that a worker's "mail.fanout" job turns into the same mails after the commit
+    (thousands of followers would otherwise hold the request for seconds). The number of recipients."""
+    if len(recipients) <= current_app.config["MAIL_FANOUT_INLINE"]:
+        for recipient in recipients:
+            queue_mail(session, recipient.key, letter(subject, body, recipient))
+    else:
+        queue_fanout(session, subject, body, json.dumps([r.to_json() for r in recipients]))
+    return len(recipients)
 
 
 def _status_name(session: DbSession, code: str | None) -> str:
@@ -144,14 +182,12 @@ def notify_issue_event(session: DbSession, event: IssueEvent) -> int:
     note = f"\n\nNote from the city:\n{event.note}" if event.note else ""
     where = f"\nWhere: {issue.place}" if issue.place else ""
     body = f"{lead}{where}{note}\n\nSee the problem and its timeline: {link}"
-    sent = 0
-    for user_id in sorted(recipients):
-        if user_id == event.actor_id:
-            continue
-        email, subscription = recipients[user_id]
-        send_to_follower(session, f"issue-event:{event.id}:to:{user_id}", email, subject, body, subscription)
-        sent += 1
-    return sent
+    mails = [
+        Recipient(f"issue-event:{event.id}:to:{user_id}", *recipients[user_id])
+        for user_id in sorted(recipients)
+        if user_id != event.actor_id
+    ]
+    return mail_all(session, subject, body, mails)
 
 
 def notify_new_issue(session: DbSession, issue_id: int) -> int:
@@ -178,11 +214,9 @@ def notify_new_issue(session: DbSession, issue_id: int) -> int:
         f"A new problem was reported in {row.name}:\n\n"
         f"{row.title}\n{where}{row.description}\n\nSee it: {link}"
     )
-    sent = 0
-    for user_id, email in followers:
-        if user_id == row.reporter_id:
-            continue
-        key = f"new-issue:{row.id}:to:{user_id}"
-        send_to_follower(session, key, email, subject, body, Subscription(user_id, area_id=row.area_id))
-        sent += 1
-    return sent
+    mails = [
+        Recipient(f"new-issue:{row.id}:to:{user_id}", email, Subscription(user_id, area_id=row.area_id))
+        for user_id, email in followers
+        if user_id != row.reporter_id
+    ]
+    return mail_all(session, subject, body, mails)
