@@ -24,7 +24,9 @@ from tests.images import jpeg_with_gps
 
 ROLES = ("anonymous", "resident", "official", "admin")
 # API endpoints for officials that check the role inside the service rather than with roles_required.
-STAFF_API_MARKERS = re.compile(r"/(status|duplicate-of|estimate|census|payouts|remainder-return)$|/exports/")
+STAFF_API_MARKERS = re.compile(
+    r"/(status|duplicate-of|estimate|census|payouts|remainder-return)$|/exports/|/admins/<int:user_id>$"
+)
 
 # (method, rule) -> the least role that may use it.
 TABLE: dict[tuple[str, str], str] = {
@@ -68,6 +70,11 @@ TABLE: dict[tuple[str, str], str] = {
     ("GET", "/groups/new"): "official",
     ("POST", "/groups/new"): "official",
     ("POST", "/pools/<int:pool_id>/match"): "official",
+    # who runs a group: the city appoints its members as admins (its treasurers) and removes them
+    ("POST", "/groups/<int:group_id>/admins"): "official",
+    ("POST", "/groups/<int:group_id>/admins/<int:user_id>/remove"): "official",
+    ("PUT", "/api/v1/groups/<int:group_id>/admins/<int:user_id>"): "official",
+    ("DELETE", "/api/v1/groups/<int:group_id>/admins/<int:user_id>"): "official",
     # the city's matching periods (issue 18): creating and closing one
     ("GET", "/matching-periods/new"): "official",
     ("POST", "/matching-periods/new"): "official",
@@ -171,6 +178,7 @@ def targets(
         "target_id": str(issue.id),
         "team_id": "999999",
         "user_id": "999999",
+        "group_id": "999999",
         "area_id": "999999",
         "backing_id": "999999",
         "step": "confirm",

@@ -30,6 +30,7 @@ from app.api import (  # noqa: E402,F401  # noqa: E402,F401
     exports,
     flags,
     funding,
+    group_admins,
     issues,
     matching,
     mydata,

@@ -60,3 +60,14 @@ class MatchForm(FlaskForm):
 class PoolStateForm(FlaskForm):
     is_open = HiddenField()
     submit = SubmitField("Save")
+
+
+class AppointAdminForm(FlaskForm):
+    """The officials' form on a group's page: make one of its members an admin, by their address."""
+
+    email = StringField(
+        "Member's email address",
+        validators=[DataRequired("Enter the member's email address."), Length(max=254)],
+        render_kw={"autocomplete": "off", "type": "email"},
+    )
+    submit = SubmitField("Make group admin")

@@ -13,10 +13,19 @@ from app.auth.sessions import current_resident
 from app.charts import money_text, stacked_bar_chart
 from app.extensions import db
 from app.groups import bp
-from app.groups.forms import ActionForm, GroupForm, MatchForm, PledgeForm, PoolStateForm
+from app.groups.forms import ActionForm, AppointAdminForm, GroupForm, MatchForm, PledgeForm, PoolStateForm
 from app.models import Area, Group, Pledge, Pool
 from app.security import roles_required
-from app.services.funding import groups, ledger, ledger_chain, matching, money_trail, pledges, transparency
+from app.services.funding import (
+    group_admins,
+    groups,
+    ledger,
+    ledger_chain,
+    matching,
+    money_trail,
+    pledges,
+    transparency,
+)
 from app.services.funding.payments import get_provider
 from app.services.issues import places
 from app.services.kernel.parsing import parse_amount
@@ -91,9 +100,12 @@ def _group_page(group_id: int, pledge_form: PledgeForm | None = None, status: in
         runs = groups.runs_group(db.session, current_resident(), group_id)
     provider = get_provider(current_app.config["PAYMENT_PROVIDER"])
     group_rounds = round_lifecycle.list_rounds(db.session, group_id)
+    city = current_user.is_authenticated and current_user.is_staff
     return (
         render_template(
             "groups/detail.html",
+            admins=group_admins.group_admins(db.session, group_id) if city else None,
+            appoint_form=AppointAdminForm() if city else None,
             row=row,
             pool=pool,
             figures=ledger.pool_balance(db.session, pool.id),

@@ -33,6 +33,18 @@ class Membership(Group):
     member: bool
 
 
+class GroupAdmin(ResponseBody):
+    user_id: int
+    display_name: str
+
+
+class GroupAdmins(ResponseBody):
+    """Who runs the group besides the city: its treasurers, who confirm pledges and run its rounds."""
+
+    group_id: int
+    admins: list[GroupAdmin]
+
+
 class Pool(ResponseBody):
     """Figures derived from the ledger (integer cents); pending: pledges not confirmed yet."""
 

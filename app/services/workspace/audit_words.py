@@ -206,6 +206,12 @@ RENDERERS: dict[str, Renderer] = {
     ),
     "target.set": _target,
     "round.fund": _fund,
+    "group.admin_appoint": lambda f, _n: (
+        f"made {f.details.get('member')} an admin of the group {f.details.get('group') or f.target_id}"
+    ),
+    "group.admin_remove": lambda f, _n: (
+        f"removed {f.details.get('member')} as an admin of the group {f.details.get('group') or f.target_id}"
+    ),
 }
 
 # What the action filter calls each code (the codes a log may hold that have no renderer show as codes).
@@ -246,6 +252,8 @@ ACTION_LABELS: dict[str, str] = {
     "round.code_use": "Voting code used online",
     "round.paper_entry": "Paper ballot entered",
     "round.paper_void": "Paper ballot voided",
+    "group.admin_appoint": "Group admin appointed",
+    "group.admin_remove": "Group admin removed",
 }
 
 
