@@ -63,6 +63,49 @@ def parse_public_url(name: str, raw: str) -> str:
     return value.rstrip("/")
 
 
+DATABASE_SCHEMES = ("postgresql+psycopg", "sqlite")
+
+
+def parse_database_url(name: str, raw: str) -> str:
+    """postgresql+psycopg://... (the one PostgreSQL driver installed) or sqlite:///PATH. Only the scheme
+    is ever repeated in an error: the rest of the URL may hold a password."""
+    value = raw.strip()
+    scheme = value.split("://", 1)[0] if "://" in value else ""
+    if scheme not in DATABASE_SCHEMES:
+        shown = f"a URL starting {scheme + '://'!r}" if scheme else "a value without a scheme"
+        raise ValueError(
+            f"{name} must be postgresql+psycopg://USER:PASSWORD@HOST:PORT/DB (PostgreSQL + PostGIS) or "
+            f"sqlite:///PATH, not {shown}"
+        )
+    return value
+
+
+# The storages Flask-Limiter (the limits package) knows by URL scheme.
+LIMITS_SCHEMES = (
+    "memory",
+    "redis",
+    "rediss",
+    "redis+unix",
+    "redis+sentinel",
+    "redis+cluster",
+    "valkey",
+    "valkeys",
+    "memcached",
+    "mongodb",
+    "mongodb+srv",
+)
+
+
+def parse_limits_storage(name: str, raw: str) -> str:
+    """Where Flask-Limiter keeps its counters: memory:// or a storage URL it knows (redis://...)."""
+    value = raw.strip()
+    scheme = value.split("://", 1)[0] if "://" in value else ""
+    if scheme not in LIMITS_SCHEMES:
+        shown = f"a URL starting {scheme + '://'!r}" if scheme else "a value without a scheme"
+        raise ValueError(f"{name} must be memory:// or redis://HOST:PORT/DB, not {shown}")
+    return value
+
+
 class Config:
     """Defaults shared by every environment."""
 
@@ -70,8 +113,10 @@ class Config:
     # Without SECRET_KEY: "instance" keeps a random key in the instance folder (app/secret_key.py),
     # "ephemeral" makes one per app (tests), "required" refuses to start (production).
     SECRET_KEY_SOURCE = "required"
-    # None means "SQLite + SpatiaLite file in the instance folder" (filled in by create_app).
+    # None means "SQLite + SpatiaLite file in the instance folder" (filled in by create_app), unless
+    # DATABASE_URL_REQUIRED: production refuses to start rather than write to a file of its own.
     SQLALCHEMY_DATABASE_URI: str | None = None
+    DATABASE_URL_REQUIRED = False
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {}
 
     # Where residents reach the site: the base of every link in mail, sent from a request or not (never
@@ -252,6 +297,7 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
+    DATABASE_URL_REQUIRED = True
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
 
@@ -265,7 +311,7 @@ CONFIGS: dict[str, type[Config]] = {
 # Environment variable -> (config key, parser). Read by create_app, never at import time.
 ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "SECRET_KEY": ("SECRET_KEY", lambda _n, v: v),
-    "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", lambda _n, v: v),
+    "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", parse_database_url),
     "PUBLIC_URL": ("PUBLIC_URL", parse_public_url),
     "TILE_URL": ("TILE_URL", lambda _n, v: v),
     "TILE_ATTRIBUTION": ("TILE_ATTRIBUTION", lambda _n, v: v),
@@ -275,7 +321,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "GEOCODER_URL": ("GEOCODER_URL", parse_public_url),
     "GEOCODER_TIMEOUT": ("GEOCODER_TIMEOUT", parse_seconds),
     "RATELIMIT_ENABLED": ("RATELIMIT_ENABLED", parse_bool),
-    "RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", lambda _n, v: v),
+    "RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", parse_limits_storage),
     "RATELIMIT_REDIS_TIMEOUT": ("RATELIMIT_REDIS_TIMEOUT", parse_seconds),
     "TRUSTED_PROXIES": ("TRUSTED_PROXIES", parse_proxy_count),
     "RATE_LIMIT_REGISTER": ("RATE_LIMIT_REGISTER", parse_rate),
