@@ -47,6 +47,13 @@ def parse_seconds(name: str, raw: str) -> float:
     return value
 
 
+def parse_connect_timeout(name: str, raw: str) -> int:
+    value = parse_int(name, raw)
+    if not 2 <= value <= 300:  # libpq's connect_timeout: whole seconds, at least 2
+        raise ValueError(f"{name} must be a whole number of seconds from 2 to 300, not {raw!r}")
+    return value
+
+
 def parse_proxy_count(name: str, raw: str) -> int:
     value = parse_int(name, raw)
     if not 0 <= value <= 10:
@@ -117,6 +124,9 @@ class Config:
     # DATABASE_URL_REQUIRED: production refuses to start rather than write to a file of its own.
     SQLALCHEMY_DATABASE_URI: str | None = None
     DATABASE_URL_REQUIRED = False
+    # Seconds to wait for PostgreSQL to accept a new connection; a server that does not answer (frozen,
+    # or its host unreachable) then fails the request with a 503 instead of holding its thread for good.
+    DATABASE_CONNECT_TIMEOUT = 5
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {}
 
     # Where residents reach the site: the base of every link in mail, sent from a request or not (never
@@ -312,6 +322,7 @@ CONFIGS: dict[str, type[Config]] = {
 ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "SECRET_KEY": ("SECRET_KEY", lambda _n, v: v),
     "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", parse_database_url),
+    "DATABASE_CONNECT_TIMEOUT": ("DATABASE_CONNECT_TIMEOUT", parse_connect_timeout),
     "PUBLIC_URL": ("PUBLIC_URL", parse_public_url),
     "TILE_URL": ("TILE_URL", lambda _n, v: v),
     "TILE_ATTRIBUTION": ("TILE_ATTRIBUTION", lambda _n, v: v),

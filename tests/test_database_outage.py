@@ -6,6 +6,10 @@ without a restart. A cluster of its own, so stopping it disturbs no other test.
 from __future__ import annotations
 
 import logging
+import os
+import signal
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 
@@ -14,6 +18,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
+from werkzeug.test import TestResponse
 
 from app import create_app
 from app.database.outages import database_unreachable, outage_summary
@@ -126,3 +131,30 @@ def test_only_an_unreachable_server_counts_as_an_outage(
     assert "Connection refused" in outage_summary(refused.value) or "connection failed" in outage_summary(
         refused.value
     )
+
+
+def test_a_database_that_does_not_answer_fails_the_request_within_the_connect_timeout(
+    cluster: PostgisCluster, served: tuple[Flask, FlaskClient, str]
+) -> None:
+    """A frozen server (or a host out of reach) accepts the TCP connection and never answers: the request
+    gives up after DATABASE_CONNECT_TIMEOUT with the 503, instead of holding its thread for good."""
+    app, client, _token = served
+    with app.app_context():
+        db.engine.dispose()  # no pooled connection left: the next request has to connect
+    postmaster = int((cluster.data_dir / "postmaster.pid").read_text().split()[0])
+    answers: list[TestResponse] = []
+    asking = threading.Thread(target=lambda: answers.append(client.get("/api/v1/issues")))
+    os.kill(postmaster, signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        asking.start()
+        asking.join(timeout=30)
+        waited = time.monotonic() - started
+        still_waiting = asking.is_alive()
+    finally:
+        os.kill(postmaster, signal.SIGCONT)
+        asking.join()
+    assert not still_waiting, "the request still waited on the silent server after 30 s"
+    assert app.config["DATABASE_CONNECT_TIMEOUT"] <= waited < app.config["DATABASE_CONNECT_TIMEOUT"] + 5
+    assert answers[0].status_code == 503
+    assert answers[0].get_json()["error"]["code"] == "database_unavailable"

@@ -55,6 +55,9 @@ def configure_database(app: Flask) -> None:
         options["connect_args"] = connect_args
     else:
         options.setdefault("pool_pre_ping", True)
+        connect_args = dict(options.get("connect_args") or {})
+        connect_args.setdefault("connect_timeout", int(app.config.get("DATABASE_CONNECT_TIMEOUT") or 5))
+        options["connect_args"] = connect_args
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
