@@ -40,9 +40,10 @@ def test_a_database_url_of_another_driver_is_named_without_its_password(
 
 
 def test_a_mistyped_rate_limit_storage_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis:/127.0.0.1:6379/1")
-    with pytest.raises(ValueError, match="RATELIMIT_STORAGE_URI must be memory:// or redis://"):
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis:/:s3cret-pw@127.0.0.1:6379/1")
+    with pytest.raises(ValueError, match="RATELIMIT_STORAGE_URI must be memory:// or redis://") as refused:
         create_app(ProductionConfig, {"SECRET_KEY": "k" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert "s3cret-pw" not in str(refused.value)
 
 
 def test_gunicorn_names_the_missing_setting_in_production() -> None:
