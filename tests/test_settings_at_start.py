@@ -55,3 +55,13 @@ def test_gunicorn_names_the_missing_setting_in_production() -> None:
     )
     assert result.returncode != 0
     assert "DATABASE_URL must be set in production" in result.stderr.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("url", ["reddis://:s3cret-pw@127.0.0.1:6379/0", "127.0.0.1:6379/0"])
+def test_a_mistyped_queue_url_is_named_without_its_password(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QUEUE_URL", url)
+    with pytest.raises(ValueError, match="QUEUE_URL must be sqlite:///PATH, redis://") as refused:
+        create_app(ProductionConfig, {"SECRET_KEY": "k" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert "s3cret-pw" not in str(refused.value)
