@@ -309,7 +309,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         dry_run(settings)
         return 0
     stop: list[int] = []
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    # SIGHUP too (the terminal or SSH session closed): Python's default would end this script at once,
+    # leaving the servers running unsupervised. Under nohup it stays ignored.
+    hangup = [signal.SIGHUP] if signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN else []
+    for signum in (signal.SIGINT, signal.SIGTERM, *hangup):
         signal.signal(signum, lambda received, _frame: stop.append(received))
     settings.root.mkdir(parents=True, exist_ok=True, mode=0o755)
     profile = Profile(settings)

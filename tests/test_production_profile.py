@@ -164,3 +164,20 @@ def test_a_dry_run_says_what_would_run_and_starts_nothing(tmp_path: Path) -> Non
     assert "flask --app wsgi worker" in result.stdout
     assert "postgres:***@" in result.stdout
     assert not (tmp_path / "p").exists()
+
+
+def test_a_closed_terminal_stops_everything_in_order(folder: Path) -> None:
+    """SIGHUP (the SSH session or terminal went away) stops the servers as Ctrl-C does; Python's default
+    ended the script alone and left gunicorn, the worker, Redis and PostgreSQL running unsupervised."""
+    profile = Profile(folder)
+    try:
+        profile.start()
+        assert profile.process is not None
+        profile.process.send_signal(signal.SIGHUP)
+        code = profile.process.wait(timeout=120)
+    finally:
+        if profile.process and profile.process.poll() is None:
+            profile.interrupt()
+    assert code == 0, profile.text()[-3000:]
+    assert "[production] stopped" in profile.text()
+    assert not any(listening(port) for port in (profile.port, profile.pg_port, profile.redis_port))
