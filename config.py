@@ -47,6 +47,13 @@ def parse_seconds(name: str, raw: str) -> float:
     return value
 
 
+def parse_connect_timeout(name: str, raw: str) -> int:
+    value = parse_int(name, raw)
+    if not 2 <= value <= 300:  # libpq's connect_timeout: whole seconds, at least 2
+        raise ValueError(f"{name} must be a whole number of seconds from 2 to 300, not {raw!r}")
+    return value
+
+
 def parse_proxy_count(name: str, raw: str) -> int:
     value = parse_int(name, raw)
     if not 0 <= value <= 10:
@@ -63,6 +70,23 @@ def parse_public_url(name: str, raw: str) -> str:
     return value.rstrip("/")
 
 
+DATABASE_SCHEMES = ("postgresql+psycopg", "sqlite")
+
+
+def parse_database_url(name: str, raw: str) -> str:
+    """postgresql+psycopg://... (the one PostgreSQL driver installed) or sqlite:///PATH. Only the scheme
+    is ever repeated in an error: the rest of the URL may hold a password."""
+    value = raw.strip()
+    scheme = value.split("://", 1)[0] if "://" in value else ""
+    if scheme not in DATABASE_SCHEMES:
+        shown = f"a URL starting {scheme + '://'!r}" if scheme else "a value without a scheme"
+        raise ValueError(
+            f"{name} must be postgresql+psycopg://USER:PASSWORD@HOST:PORT/DB (PostgreSQL + PostGIS) or "
+            f"sqlite:///PATH, not {shown}"
+        )
+    return value
+
+
 class Config:
     """Defaults shared by every environment."""
 
@@ -70,8 +94,13 @@ class Config:
     # Without SECRET_KEY: "instance" keeps a random key in the instance folder (app/secret_key.py),
     # "ephemeral" makes one per app (tests), "required" refuses to start (production).
     SECRET_KEY_SOURCE = "required"
-    # None means "SQLite + SpatiaLite file in the instance folder" (filled in by create_app).
+    # None means "SQLite + SpatiaLite file in the instance folder" (filled in by create_app), unless
+    # DATABASE_URL_REQUIRED: production refuses to start rather than write to a file of its own.
     SQLALCHEMY_DATABASE_URI: str | None = None
+    DATABASE_URL_REQUIRED = False
+    # Seconds to wait for PostgreSQL to accept a new connection; a server that does not answer (frozen,
+    # or its host unreachable) then fails the request with a 503 instead of holding its thread for good.
+    DATABASE_CONNECT_TIMEOUT = 5
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {}
 
     # Where residents reach the site: the base of every link in mail, sent from a request or not (never
@@ -256,6 +285,7 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
+    DATABASE_URL_REQUIRED = True
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
 
@@ -269,7 +299,8 @@ CONFIGS: dict[str, type[Config]] = {
 # Environment variable -> (config key, parser). Read by create_app, never at import time.
 ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "SECRET_KEY": ("SECRET_KEY", lambda _n, v: v),
-    "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", lambda _n, v: v),
+    "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", parse_database_url),
+    "DATABASE_CONNECT_TIMEOUT": ("DATABASE_CONNECT_TIMEOUT", parse_connect_timeout),
     "PUBLIC_URL": ("PUBLIC_URL", parse_public_url),
     "TILE_URL": ("TILE_URL", lambda _n, v: v),
     "TILE_ATTRIBUTION": ("TILE_ATTRIBUTION", lambda _n, v: v),

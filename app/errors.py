@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
+from app.database.outages import database_unreachable, outage_summary
 from app.extensions import db
 from app.services.kernel.errors import DomainError
 
@@ -21,6 +23,7 @@ HTTP_CODES = {
     422: "invalid",
     429: "rate_limited",
     500: "server_error",
+    503: "database_unavailable",
 }
 
 MESSAGES = {
@@ -30,7 +33,12 @@ MESSAGES = {
     413: "The upload is too large: a photo may be at most 10 MB.",
     429: "Too many requests: wait a little and try again.",
     500: "Something went wrong on our side; nothing was saved.",
+    503: "Commonfix cannot reach its database at the moment, so nothing was saved. "
+    "Please try again in a minute.",
 }
+
+# Seconds a client is asked to wait when the database is out of reach (a restart or a failover).
+RETRY_AFTER_OUTAGE = "30"
 
 
 def wants_json() -> bool:
@@ -93,8 +101,35 @@ def register_error_handlers(app: Flask) -> None:
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
 
+    @app.errorhandler(DBAPIError)
+    def database_error(error: DBAPIError) -> Response:
+        if not database_unreachable(error):
+            return unexpected(error)
+        # The session's connection is gone or never came: discard it without another round trip.
+        db.session.close()
+        app.logger.warning("Database unreachable, answered 503: %s", outage_summary(error))
+        return unavailable_response()
+
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> Response:
         db.session.rollback()
         app.logger.exception("Unhandled error")
         return error_response(500, MESSAGES[500])
+
+
+def unavailable_response() -> Response:
+    """503 with Retry-After: the error JSON, or a page that needs nothing from the database.
+
+    The page is rendered without the context processors: Flask-Login's puts `current_user` in every
+    template's context, and loading a logged-in user is a query, which would fail again.
+    """
+    code = HTTP_CODES[503]
+    if wants_json():
+        response = jsonify({"error": {"code": code, "message": MESSAGES[503], "field": None}})
+    else:
+        page = current_app.jinja_env.get_template("errors/unavailable.html")
+        response = Response(page.render(message=MESSAGES[503]))
+    response.status_code = 503
+    response.headers["Retry-After"] = RETRY_AFTER_OUTAGE
+    response.headers["Cache-Control"] = "no-store"
+    return response

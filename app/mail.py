@@ -37,6 +37,11 @@ PENDING_FANOUTS = "commonfix_pending_fanouts"  # session.info: (app, ids of its 
 DELIVERY_BATCH = 50  # outbox rows per "mail.deliver" job
 
 
+class MailSettingsError(RuntimeError):
+    """A send failed in a way the mail settings explain; the message names them (it lands in the log
+    and in the outbox row's last_error, where an operator looks)."""
+
+
 class MailBackend(Protocol):
     def send(self, messages: list[EmailMessage]) -> None: ...
 
@@ -69,7 +74,13 @@ class SmtpBackend:
         self.use_tls = bool(config.get("MAIL_USE_TLS"))
 
     def send(self, messages: list[EmailMessage]) -> None:
-        with smtplib.SMTP(self.server, self.port, timeout=30) as smtp:
+        try:
+            smtp = smtplib.SMTP(self.server, self.port, timeout=30)
+        except OSError as error:  # refused, unknown host, timed out: say where, and which settings
+            raise MailSettingsError(
+                f"cannot reach the SMTP server {self.server}:{self.port} (MAIL_SERVER, MAIL_PORT): {error}"
+            ) from error
+        with smtp:
             if self.use_tls:
                 smtp.starttls(context=ssl.create_default_context())
             if self.username:
@@ -93,6 +104,16 @@ def backend_for(app: Flask) -> MailBackend:
     if name == "smtp":
         return SmtpBackend(app.config)
     raise ValueError(f"MAIL_BACKEND must be 'smtp' or 'outbox', not {name!r}")
+
+
+def mail_destination(app: Flask) -> str:
+    """Where the worker's mail goes, for its start-up line: the operator sees a missing MAIL_SERVER there,
+    not hours later in failed sends."""
+    backend = backend_for(app)
+    if isinstance(backend, SmtpBackend):
+        unset = "" if app.config.get("MAIL_SERVER") else " (MAIL_SERVER is not set)"
+        return f"via SMTP {backend.server}:{backend.port}{unset}"
+    return f"as .eml files in {outbox_folder(app)} (MAIL_BACKEND=outbox)"
 
 
 def build_message(

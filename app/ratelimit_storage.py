@@ -37,9 +37,11 @@ def init_rate_limits(app: Flask) -> None:
     """Bind the limiter to `app` with the storage its configuration names."""
     uri = str(app.config.get("RATELIMIT_STORAGE_URI") or "memory://")
     scheme = urlsplit(uri).scheme
-    if scheme not in SCHEMES:
+    if scheme not in SCHEMES or not uri.startswith(f"{scheme}://"):
+        # Only the scheme is repeated: the rest of a Redis URL may hold its password.
+        shown = f"a URL starting {scheme + ':'!r}" if scheme else "a value without a scheme"
         raise ValueError(
-            f"RATELIMIT_STORAGE_URI must be memory:// or redis://HOST:PORT/DB (or rediss://), not {uri!r}"
+            f"RATELIMIT_STORAGE_URI must be memory:// or redis://HOST:PORT/DB (or rediss://), not {shown}"
         )
     app.config["RATELIMIT_STORAGE_URI"] = uri
     if scheme != "memory":

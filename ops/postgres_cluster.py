@@ -156,7 +156,19 @@ class PostgisCluster:
             raise ClusterUnavailable(f"initdb failed:\n{result.stdout}\n{result.stderr}")
 
     def start(self, attempts: int = 3, port: int | None = None) -> None:
-        """Start on `port`, or on a free loopback port (another process may grab it first, so retry)."""
+        """Start on `port`, or on a free loopback port (another process may grab it first, so retry).
+
+        Refused when a server already runs on this data folder: a failed attempt ends with an immediate
+        stop of the folder's server, which must never be someone else's live one.
+        """
+        status = self._run("pg_ctl", "-D", str(self.data_dir), "status")
+        if status.returncode == 0:
+            running = status.stdout.strip().splitlines()[0] if status.stdout.strip() else "running"
+            raise ClusterUnavailable(
+                f"a PostgreSQL server is already running in {self.data_dir} ({running}): another run of "
+                "the production profile is using it, or an earlier one was killed and left it behind; stop "
+                f"that run, or the server with: pg_ctl -D {self.data_dir} stop"
+            )
         failure = ""
         for _ in range(attempts if port is None else 1):
             self.port = port or free_port()

@@ -8,6 +8,7 @@ Run as `python -m ops.production [--dry-run] [--port 8000] ...`. Everything it k
 from __future__ import annotations
 
 import argparse
+import ctypes
 import os
 import secrets
 import signal
@@ -17,7 +18,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -116,6 +117,24 @@ def wait_for_http(url: str, process: subprocess.Popen[bytes], timeout: float = 1
     raise RuntimeError(f"gunicorn did not answer at {url} within {timeout:.0f} s")
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def stop_with_parent(signum: int, parent: int) -> Callable[[], None]:
+    """For a child, between fork and exec: ask Linux to send `signum` when `parent` dies (prctl
+    PR_SET_PDEATHSIG), and send it at once if the parent is already gone. Elsewhere, nothing."""
+
+    def arrange() -> None:
+        if not sys.platform.startswith("linux"):
+            return
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signum, 0, 0, 0)
+        if os.getppid() != parent:
+            os.kill(os.getpid(), signum)
+
+    return arrange
+
+
 @dataclass
 class Profile:
     settings: Settings
@@ -191,7 +210,16 @@ class Profile:
 
     def spawn(self, name: str, command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
         # A session of its own: Ctrl-C reaches this script only, which then stops everything in order.
-        process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+        # Should this script be killed outright (SIGKILL, the OOM killer), the child gets the signal that
+        # stops it gracefully instead of running on with nothing supervising it.
+        stop_signal = signal.SIGINT if name == "worker" else signal.SIGTERM
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+            preexec_fn=stop_with_parent(stop_signal, os.getpid()),
+        )
         self.children.append((name, process))
         return process
 
@@ -309,7 +337,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         dry_run(settings)
         return 0
     stop: list[int] = []
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    # SIGHUP too (the terminal or SSH session closed): Python's default would end this script at once,
+    # leaving the servers running unsupervised. Under nohup it stays ignored.
+    hangup = [signal.SIGHUP] if signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN else []
+    for signum in (signal.SIGINT, signal.SIGTERM, *hangup):
         signal.signal(signum, lambda received, _frame: stop.append(received))
     settings.root.mkdir(parents=True, exist_ok=True, mode=0o755)
     profile = Profile(settings)

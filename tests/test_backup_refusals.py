@@ -208,3 +208,12 @@ def test_a_database_that_cannot_be_read_is_a_clear_error_and_leaves_no_half_back
     assert expected in output
     assert list((tmp_path / "backup").iterdir()) == []  # the next run may use the same folder
     close(app)
+
+
+def test_a_backup_is_readable_by_its_owner_only(backup_dir: Path) -> None:
+    """It holds residents' emails and password hashes: no group or other bits, whatever the umask."""
+    entries = [backup_dir, *backup_dir.rglob("*")]
+    assert {p.name for p in entries} >= {"backup", "manifest.json", "photos", "photo-1.jpg"}
+    assert any(p.name.startswith("database.") for p in entries)
+    loose = {str(p.relative_to(backup_dir.parent)): oct(p.stat().st_mode & 0o777) for p in entries}
+    assert {name: mode for name, mode in loose.items() if int(mode, 8) & 0o077} == {}

@@ -6,6 +6,7 @@ a second start keeps the data and the secret and loads nothing again."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -26,7 +27,7 @@ from ops.production import READY
 from tests.conftest import IN_CI
 from tests.gunicorn_server import ROOT
 from tests.ports import free_port
-from tests.postgis_cluster import unavailable_reason
+from tests.postgis_cluster import PostgisCluster, find_bin_dir, service_account, unavailable_reason
 from tests.redis_server import unavailable_reason as redis_unavailable_reason
 
 STARTUP_S = 300
@@ -164,3 +165,61 @@ def test_a_dry_run_says_what_would_run_and_starts_nothing(tmp_path: Path) -> Non
     assert "flask --app wsgi worker" in result.stdout
     assert "postgres:***@" in result.stdout
     assert not (tmp_path / "p").exists()
+
+
+def test_a_closed_terminal_stops_everything_in_order(folder: Path) -> None:
+    """SIGHUP (the SSH session or terminal went away) stops the servers as Ctrl-C does; Python's default
+    ended the script alone and left gunicorn, the worker, Redis and PostgreSQL running unsupervised."""
+    profile = Profile(folder)
+    try:
+        profile.start()
+        assert profile.process is not None
+        profile.process.send_signal(signal.SIGHUP)
+        code = profile.process.wait(timeout=120)
+    finally:
+        if profile.process and profile.process.poll() is None:
+            profile.interrupt()
+    assert code == 0, profile.text()[-3000:]
+    assert "[production] stopped" in profile.text()
+    assert not any(listening(port) for port in (profile.port, profile.pg_port, profile.redis_port))
+
+
+def test_killing_the_script_outright_stops_its_servers_and_a_new_run_names_the_database_left(
+    folder: Path,
+) -> None:
+    """SIGKILL (or the OOM killer) gives the script no time to clean up: gunicorn, the worker and Redis
+    get their stop signal from the kernel instead of running on unsupervised. PostgreSQL, started as a
+    daemon by pg_ctl, is left running; the next run says so, and how to stop it."""
+    profile = Profile(folder)
+    cluster = PostgisCluster(
+        bin_dir=find_bin_dir() or Path("/nonexistent"), root=folder / "postgres", account=service_account()
+    )
+    try:
+        profile.start()
+        assert profile.process is not None
+        found = re.search(r"Huey consumer started with \d+ thread, PID (\d+)", profile.text())
+        assert found is not None, profile.text()[-3000:]
+        worker = Path(f"/proc/{found.group(1)}")
+        profile.process.kill()
+        profile.process.wait(timeout=30)
+        deadline = time.monotonic() + 60
+        while listening(profile.port) or listening(profile.redis_port) or worker.exists():
+            assert time.monotonic() < deadline, "gunicorn, Redis or the worker outlived their script"
+            time.sleep(0.3)
+        assert listening(profile.pg_port)
+
+        command = [sys.executable, "-m", "ops.production", "--dir", str(folder), "--port", str(profile.port)]
+        command += ["--pg-port", str(profile.pg_port), "--redis-port", str(profile.redis_port)]
+        again = subprocess.run(
+            command,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert again.returncode == 1
+        assert "a PostgreSQL server is already running in" in again.stdout, again.stdout[-3000:]
+        assert listening(profile.pg_port)  # the refused run left it alone
+    finally:
+        cluster.running = True
+        cluster.stop()

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
+from app import create_app
+from app.jobs.queue import enqueue
+from config import TestingConfig
 from tests.redis_server import RedisServer
 from tests.worker_process import running_worker
 
@@ -33,3 +37,42 @@ def test_worker_runs_on_redis(tmp_path: Path, redis_server: RedisServer) -> None
     env = worker_env(tmp_path, redis_server.url(3))
     with running_worker(env, tmp_path / "worker.log") as worker:
         assert "RedisStorage" in worker.log_text()
+
+
+def test_the_worker_says_where_mail_goes_and_that_mail_server_is_missing(tmp_path: Path) -> None:
+    """Production sends through SMTP; without MAIL_SERVER that is localhost:25, said at start."""
+    env = worker_env(tmp_path, f"sqlite:///{tmp_path / 'queue.sqlite3'}")
+    env.update(COMMONFIX_ENV="production", SECRET_KEY="k" * 40, MAIL_BACKEND="smtp")
+    env.pop("MAIL_SERVER", None)
+    with running_worker(env, tmp_path / "worker.log") as worker:
+        assert "mail via SMTP localhost:25 (MAIL_SERVER is not set)" in worker.log_text()
+
+
+def test_a_redis_outage_is_a_few_log_lines_and_the_worker_carries_on_after(tmp_path: Path) -> None:
+    """Huey's consumer logged a forty-line traceback per failed poll, several a second; now one line per
+    message per 30 s, and the worker takes jobs again once Redis is back, without a restart."""
+    (tmp_path / "redis").mkdir()
+    server = RedisServer(tmp_path / "redis")
+    server.start()
+    env = worker_env(tmp_path, server.url(3))
+    app = create_app(
+        TestingConfig, {"SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"], "QUEUE_URL": server.url(3)}
+    )
+    try:
+        with running_worker(env, tmp_path / "worker.log", "--no-scheduler") as worker:
+            server.stop()
+            time.sleep(5)
+            during = worker.log_text()
+            server.start()  # the same port, empty
+            enqueue(app, "mail.sweep")
+            deadline = time.monotonic() + 30
+            while "Executing app.jobs.queue.mail.sweep" not in worker.log_text():
+                assert time.monotonic() < deadline, worker.log_tail()
+                time.sleep(0.2)
+    finally:
+        server.stop()
+    assert "Traceback" not in during, during[-3000:]
+    outage_lines = [line for line in during.splitlines() if "Error reading from queue" in line]
+    assert len(outage_lines) == 1, outage_lines
+    assert "the queue's Redis is out of reach" in outage_lines[0]
+    assert "Error reading from queue: " in outage_lines[0]  # followed by the client's own words

@@ -37,6 +37,7 @@ ERROR_STATUSES = {
     413: "Upload too large",
     422: "Invalid input (the field and the reason are given)",
     429: "Rate limited (see the Retry-After header)",
+    503: "The database is out of reach for the moment; nothing was saved (see the Retry-After header)",
 }
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -140,6 +141,7 @@ def _operation_object(method: str, path_parameters: list[dict[str, Any]], spec: 
             }
         responses[str(status)] = response
     errors = set(spec.errors)
+    errors.add(503)  # any route may find the database out of reach (app/errors.py)
     if method != "get":
         errors.add(400)  # a login-cookie write without its CSRF token (app.api's before_request guard)
     for status in sorted(errors):

@@ -38,6 +38,7 @@ def prepare_folder(root: Path) -> None:
         if root.exists() and (not root.is_dir() or any(root.iterdir())):
             raise BackupError(f"{root} exists and is not an empty folder: use a new folder per backup")
         root.mkdir(parents=True, exist_ok=True)
+        root.chmod(0o700)  # residents' emails and password hashes: for the backup's owner only
         probe = root / ".writable"
         probe.write_bytes(b"")
         probe.unlink()
@@ -68,6 +69,13 @@ def copy_database(app: Flask, root: Path) -> tuple[str, dict[str, object]]:
     return engine, summary
 
 
+def keep_private(root: Path) -> None:
+    """Folders 700 and files 600, whatever the umask gave pg_dump and the copies: copied elsewhere with
+    their modes (rsync -a, cp -p), they stay readable by the backup's owner only."""
+    for path in root.rglob("*"):
+        path.chmod(0o700 if path.is_dir() else 0o600)
+
+
 def remove_unfinished(root: Path) -> None:
     """Empty the folder a failed backup wrote into (it was new or empty), so the next run may use it."""
     for entry in root.iterdir():
@@ -87,6 +95,7 @@ def take_backup(app: Flask, root: Path) -> Manifest:
         files = [file_entry(root, path) for path in [database_file, *photos]]
         manifest = Manifest(engine, database_file.name, summary, files, now_text())
         write_manifest(root, manifest)
+        keep_private(root)
     except OSError as exc:
         remove_unfinished(root)
         raise BackupError(f"writing the backup into {root} failed: {exc}") from None

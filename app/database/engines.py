@@ -35,6 +35,11 @@ def is_sqlite(uri: str) -> bool:
 def configure_database(app: Flask) -> None:
     """Fill in the default database URI and engine options before Flask-SQLAlchemy starts."""
     uri = app.config.get("SQLALCHEMY_DATABASE_URI")
+    if not uri and app.config.get("DATABASE_URL_REQUIRED"):
+        raise ValueError(
+            "DATABASE_URL must be set in production: postgresql+psycopg://USER:PASSWORD@HOST:PORT/DB "
+            "(without it each machine would keep its own SQLite file in the instance folder)"
+        )
     if not uri:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         uri = "sqlite:///" + str(Path(app.instance_path) / "commonfix.db")
@@ -50,6 +55,9 @@ def configure_database(app: Flask) -> None:
         options["connect_args"] = connect_args
     else:
         options.setdefault("pool_pre_ping", True)
+        connect_args = dict(options.get("connect_args") or {})
+        connect_args.setdefault("connect_timeout", int(app.config.get("DATABASE_CONNECT_TIMEOUT") or 5))
+        options["connect_args"] = connect_args
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 

@@ -69,7 +69,10 @@ def make_huey(url: str | None, instance_path: str) -> Huey:
         return RedisHuey(QUEUE_NAME, connection_pool=pool)
     if url == "memory://":
         return MemoryHuey(QUEUE_NAME, immediate=True)
-    raise ValueError(f"QUEUE_URL must be sqlite:///PATH, redis://HOST:PORT/DB or memory://, not {url!r}")
+    # Only the scheme is repeated: the rest of a Redis URL may hold its password.
+    scheme = url.split("://", 1)[0] if "://" in url else ""
+    shown = f"a URL starting {scheme + '://'!r}" if scheme else "a value without scheme://"
+    raise ValueError(f"QUEUE_URL must be sqlite:///PATH, redis://HOST:PORT/DB or memory://, not {shown}")
 
 
 def _bind(app: Flask, huey: Huey, spec: JobSpec) -> TaskWrapper:

@@ -8,7 +8,9 @@ import click
 from flask import Flask
 from huey.consumer import Consumer
 
+from app.jobs.outage_log import quiet_queue_outages
 from app.jobs.queue import queue_of
+from app.mail import mail_destination
 
 
 def register_worker_command(app: Flask) -> None:
@@ -23,8 +25,10 @@ def register_worker_command(app: Flask) -> None:
     def worker(workers: int, scheduler: bool) -> None:
         """Run queued jobs (tallies, mail, sweeps) until stopped with Ctrl-C or SIGTERM."""
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+        quiet_queue_outages()
         huey = queue_of(app)
-        click.echo(f"Commonfix worker: {workers} thread(s), queue {type(huey.storage).__name__}")
+        queue = type(huey.storage).__name__
+        click.echo(f"Commonfix worker: {workers} thread(s), queue {queue}, mail {mail_destination(app)}")
         # An idle consumer polls an embedded (SQLite) queue with a growing delay; capped at 1 s so a job
         # waits at most about a second (Redis wakes a worker at once).
         Consumer(huey, workers=workers, periodic=scheduler, worker_type="thread", max_delay=1.0).run()

@@ -14,6 +14,7 @@ from app.extensions import db
 from app.jobs.queue import enqueue
 from tests.mail.conftest import message, row_of
 from tests.mail.smtp_sink import SmtpSink, running_sink
+from tests.ports import free_port
 
 
 def use_smtp(app: Flask, sink: SmtpSink) -> None:
@@ -62,3 +63,14 @@ def test_a_server_that_hangs_up_after_accepting_gets_the_mail_once(
     enqueue(app, "mail.sweep")
     enqueue(app, "mail.deliver", [mail_id])
     assert len(hanging_up_sink.messages) == 1
+
+
+def test_an_smtp_server_out_of_reach_is_named_with_its_settings(app: Flask) -> None:
+    """Nothing listens at MAIL_SERVER:MAIL_PORT (a production node without MAIL_SERVER sends to localhost:25):
+    the outbox row and the log say where the worker tried and which settings say so."""
+    port = free_port()
+    app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    mail_id = queue_one(app)
+    row = row_of(app, mail_id)
+    assert (row["status"], row["attempts"]) == ("queued", 1)
+    assert f"cannot reach the SMTP server 127.0.0.1:{port} (MAIL_SERVER, MAIL_PORT)" in row["last_error"]
