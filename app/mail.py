@@ -78,7 +78,8 @@ class SmtpBackend:
             smtp = smtplib.SMTP(self.server, self.port, timeout=30)
         except OSError as error:  # refused, unknown host, timed out: say where, and which settings
             raise MailSettingsError(
-                f"cannot reach the SMTP server {self.server}:{self.port} (MAIL_SERVER, MAIL_PORT): {error}"
+                f"cannot reach the SMTP server {self.server}:{self.port} (MAIL_SERVER, MAIL_PORT): "
+                f"{type(error).__name__}: {error}"
             ) from error
         with smtp:
             if self.use_tls:

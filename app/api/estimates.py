@@ -17,9 +17,10 @@ from app.services.workflow import estimates
 @operation(
     operation_id="putIssueEstimate",
     summary="Set an issue's cost estimate (officials); a costed open issue is a round candidate",
+    description="409 once the problem is funded: its money was committed at the estimate.",
     body={JSON: EstimateBody},
     replies={200: Reply("The estimate stored", Estimate)},
-    errors=(400, 401, 403, 404, 422),
+    errors=(400, 401, 403, 404, 409, 422),
     secured=True,
 )
 def put_estimate(issue_id: int) -> Response:

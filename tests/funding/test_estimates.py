@@ -1,5 +1,7 @@
 """Cost estimates: officials set them through the API; bad amounts and residents are refused."""
 
+# ruff: noqa: F811  (fixtures are imported, then requested by name)
+
 from __future__ import annotations
 
 from typing import Any
@@ -8,7 +10,10 @@ import pytest
 from flask import Flask
 
 from app.extensions import db
-from app.models import Issue
+from app.models import Issue, User
+from tests.funding.round_world import RoundWorld, world  # noqa: F401
+from tests.funding.test_payouts import funded_issue
+from tests.funding_fixtures import funding  # noqa: F401
 
 
 def estimate_of(app: Flask, issue_id: int) -> int | None:
@@ -88,3 +93,35 @@ def test_the_problem_page_shows_the_estimate_with_its_currency(client, app, auth
     )
     page = client.get(f"/issues/{issue.id}").get_data(as_text=True)
     assert 'data-testid="estimate">EUR 1,250.00</p>' in page
+
+
+def test_a_funded_problems_estimate_no_longer_changes(world: RoundWorld) -> None:
+    """Found from outside: an official changed a funded problem's estimate from 3000 to 100."""
+    issue_id = funded_issue(world)  # EUR 30.00 committed by a certified round
+    assert world.official is not None
+    headers = world.headers(world.official)
+    before = estimate_of(world.app, issue_id)
+
+    response = world.client.put(
+        f"/api/v1/issues/{issue_id}/estimate", json={"cost_cents": 100}, headers=headers
+    )
+
+    assert response.status_code == 409
+    error = response.get_json()["error"]
+    assert error["field"] == "cost_cents"
+    assert "is funded: EUR 30.00 is committed" in error["message"]
+    assert estimate_of(world.app, issue_id) == before == 3000
+
+
+def test_a_blocked_official_sets_no_estimate(client, app, auth, make_issue, make_user) -> None:
+    issue = make_issue()
+    official = make_user(role="official")
+    headers = auth.headers(official)
+    with app.app_context():
+        db.session.get(User, official.id).is_blocked = True
+        db.session.commit()
+
+    response = client.put(f"/api/v1/issues/{issue.id}/estimate", json={"cost_cents": 5000}, headers=headers)
+
+    assert response.status_code in (401, 403)
+    assert estimate_of(app, issue.id) is None

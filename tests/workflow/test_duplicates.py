@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models import Follow, Like
+from app.models import Follow, Issue, Like
 from app.services.issues import follows, likes
 from tests.conftest import AuthActions
 from tests.workflow.issue_state import audit_actions, events_of, issue_state
@@ -112,6 +112,7 @@ def test_issues_that_pointed_at_the_duplicate_now_point_at_the_original(
         ("not a number", 422, "original_id", "original issue's number"),
         ("already", 422, "issue_id", "already closed as a duplicate"),
         ("long note", 422, "note", "at most 2,000 characters"),
+        ("hidden original", 422, "original_id", "is not public"),
     ],
 )
 def test_bad_duplicates_are_refused_and_change_nothing(
@@ -126,6 +127,10 @@ def test_bad_duplicates_are_refused_and_change_nothing(
     message: str,
 ) -> None:
     issue, other, third = make_issue(likes_from=2), make_issue(likes_from=1), make_issue()
+    hidden = make_issue()
+    with app.app_context():  # a moderator hid it: residents cannot see it
+        db.session.execute(update(Issue).where(Issue.id == hidden.id).values(is_hidden=True))
+        db.session.commit()
     headers = auth.headers(role="official")
     assert (
         client.post(
@@ -140,10 +145,11 @@ def test_bad_duplicates_are_refused_and_change_nothing(
         "not a number": {"original_id": "the big one"},
         "already": {"original_id": issue.id},
         "long note": {"original_id": other.id, "note": "z" * 2001},
+        "hidden original": {"original_id": hidden.id},
     }[case]
     target = third.id if case == "already" else issue.id
     before = table_counts()
-    states = {i: issue_state(app, i) for i in (issue.id, other.id, third.id)}
+    states = {i: issue_state(app, i) for i in (issue.id, other.id, third.id, hidden.id)}
 
     response = client.post(f"/api/v1/issues/{target}/duplicate-of", json=body, headers=headers)
 

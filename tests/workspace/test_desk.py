@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models import Assignment, AuditEntry, CategoryTarget, InternalNote, Team, TeamMember, User
+from app.models import Assignment, AuditEntry, CategoryTarget, InternalNote, Issue, Team, TeamMember, User
 from app.services.kernel.errors import PermissionDenied, ValidationError
 from app.services.workspace import assignment, notes, targets, teams
 from tests.conftest import AuthActions
@@ -176,11 +176,16 @@ def test_the_duplicate_picker_lists_nearby_open_reports_and_accepts_a_choice_or_
     near = make_issue(place=OLD_TOWN, title="Big hole", category="streetlight")
     closed = make_issue(place=OLD_TOWN, title="Closed one", status="closed")
     far = make_issue(place=HILLSIDE, title="Far away")
+    hidden = make_issue(place=OLD_TOWN, title="Hidden by a moderator")
+    with app.app_context():
+        db.session.execute(update(Issue).where(Issue.id == hidden.id).values(is_hidden=True))
+        db.session.commit()
     auth.login_as(make_user(role="official"))
 
     html = client.get(f"/issues/{dup.id}").get_data(as_text=True)
     assert f'value="{near.id}" id="dup-{near.id}"' in html
     assert f"dup-{closed.id}" not in html
+    assert f"dup-{hidden.id}" not in html  # no original: its likes and followers would go out of sight
     assert f"dup-{far.id}" not in html
     assert f"dup-{dup.id}" not in html
     # A staff panel before the description: the actions are at the top of the page.

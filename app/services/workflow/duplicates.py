@@ -76,6 +76,13 @@ def mark_duplicate(
         )
     if dup.status == DUPLICATE_STATUS:
         raise ValidationError(f"Issue #{duplicate_id} is already closed as a duplicate.", "issue_id")
+    if orig.is_hidden:
+        raise ValidationError(
+            f"Issue #{original} is not public (hidden by the moderators, or waiting for its reporter to "
+            f"confirm their email): residents who liked or follow #{duplicate_id} would lose sight of it. "
+            "Choose a public original.",
+            "original_id",
+        )
 
     now = utcnow()
     text = clean or f"Duplicate of #{original}: {orig.title}"

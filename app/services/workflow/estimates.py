@@ -6,8 +6,10 @@ from sqlalchemy import select, update
 
 from app.database.sessions import DbSession, execute_write
 from app.models import Issue, User
-from app.services.kernel.errors import NotFound, PermissionDenied, ValidationError
+from app.services.issues.money import money_of
+from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from app.services.kernel.parsing import is_whole_number
+from budgets.money import format_money
 
 # 100 million in minor units: far above any neighbourhood fix, far below integer limits.
 MAX_ESTIMATE_CENTS = 10_000_000_000
@@ -27,10 +29,24 @@ def parse_cents(value: object, field: str = "cost_cents", maximum: int = MAX_EST
 
 
 def set_estimate(session: DbSession, user: User, issue_id: int, cost_cents: object) -> int:
-    """Record the cost estimate of an issue (officials and admins); returns the cents stored."""
+    """Record the cost estimate of an issue (officials and admins); returns the cents stored.
+
+    Not once the problem is funded: its money was committed at the estimate, and a new one would
+    change what the ledger, the backers' receipts and a round's result said it costs (409).
+    """
     if not user.is_staff:
         raise PermissionDenied("Only officials can estimate what fixing a problem costs.")
+    if user.is_blocked:
+        raise PermissionDenied("This account is blocked.")
     cents = parse_cents(cost_cents)
+    money = money_of(session, issue_id)
+    if money.funded:
+        committed = format_money(money.committed_cents, money.currency)
+        raise Conflict(
+            f"Problem #{issue_id} is funded: {committed} is committed to its fix, so its estimate no "
+            "longer changes. Record the payouts, or return what the fix did not cost.",
+            "cost_cents",
+        )
     changed = execute_write(
         session, update(Issue).where(Issue.id == issue_id).values(cost_estimate_cents=cents)
     ).rowcount

@@ -25,7 +25,8 @@ class Candidate:
 def nearby_open(session: DbSession, issue: Issue, radius_m: float, limit: int) -> list[Candidate]:
     """Open reports of any category within `radius_m` metres of `issue` (itself excluded)."""
     box = bbox_around(issue.lon, issue.lat, radius_m)
-    filters = IssueFilters(statuses=(StatusType.OPEN.value,), bbox=box, include_hidden=True)
+    # Hidden reports are no originals: a visible report's likes and followers would move out of sight.
+    filters = IssueFilters(statuses=(StatusType.OPEN.value,), bbox=box)
     rows = [r for r in list_issues(session, filters, "rank", limit=1000) if r.id != issue.id]
     near = nearest_within(issue.lon, issue.lat, (Located(r, r.lon, r.lat) for r in rows), radius_m, limit)
     return [
