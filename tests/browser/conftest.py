@@ -91,3 +91,13 @@ def phone(browser: Browser) -> Iterator[Page]:
 def api_get(server: LiveServer, path: str) -> Any:
     with urllib.request.urlopen(server.url + path, timeout=10) as response:
         return json.load(response)
+
+
+def unfunded_open_problems(server: LiveServer, area_id: int, count: int) -> list[int]:
+    """The area's `count` most-liked open problems that hold no money yet. Journeys on one server price
+    problems for their rounds, and a problem another journey funded keeps its estimate (409)."""
+    query = f"/api/v1/issues?status=open&sort=rank&area={area_id}&per_page=30"
+    ranked = [f["properties"]["id"] for f in api_get(server, query)["features"]]
+    unfunded = [i for i in ranked if api_get(server, f"/api/v1/issues/{i}/money")["committed_cents"] == 0]
+    assert len(unfunded) >= count, f"fewer than {count} open problems hold no money in area {area_id}"
+    return unfunded[:count]

@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page, expect
 from app.models.timestamps import utcnow
 from tests.browser.accessibility import serious_violations
 from tests.browser.actions import confirm, log_in, press, register
-from tests.browser.conftest import api_get, new_phone_page
+from tests.browser.conftest import api_get, new_phone_page, unfunded_open_problems
 from tests.browser.live_server import (
     DEMO_PASSWORD,
     LAPTOP,
@@ -74,8 +74,7 @@ def move_round_times_back(server: LiveServer, round_id: int, by: timedelta) -> N
 def cost_candidates(server: LiveServer, area_id: int, budget: int) -> list[int]:
     """The official prices the area's three top problems: two fit the pool together, the third not."""
     token = api_token(server.url, OFFICIAL, DEMO_PASSWORD)
-    query = f"/api/v1/issues?status=open&sort=rank&area={area_id}&per_page=3"
-    ids = [f["properties"]["id"] for f in api_get(server, query)["features"]]
+    ids = unfunded_open_problems(server, area_id, 3)
     for issue_id, share in zip(ids, (45, 35, 30), strict=True):
         estimate = {"cost_cents": budget * share // 100}
         api(server.url, "PUT", f"/api/v1/issues/{issue_id}/estimate", estimate, token)

@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, expect
 
 from tests.browser.accessibility import serious_violations
 from tests.browser.actions import confirm, log_in, press, register
-from tests.browser.conftest import api_get, new_phone_page
+from tests.browser.conftest import api_get, new_phone_page, unfunded_open_problems
 from tests.browser.live_server import DEMO_RESIDENT, LiveServer, flask_command
 from tests.live_api import api, api_token, free_pool
 
@@ -18,10 +18,10 @@ OFFICIAL = "official@demo.commonfix.org"
 
 
 def cost_three_problems(server: LiveServer, area_id: int, budget_cents: int) -> list[int]:
-    """The official prices the area's three most-liked open problems so that not all of them fit."""
+    """The official prices the area's three most-liked open problems (not funded yet) so that not all of
+    them fit."""
     token = api_token(server.url, OFFICIAL, "demo-password")
-    features = api_get(server, f"/api/v1/issues?status=open&sort=rank&area={area_id}&per_page=3")["features"]
-    ids = [f["properties"]["id"] for f in features]
+    ids = unfunded_open_problems(server, area_id, 3)
     for issue_id, share in zip(ids, (0.6, 0.5, 0.3), strict=True):
         api(
             server.url,

@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.accessibility import serious_violations
 from tests.browser.actions import confirm, log_in, register, wait_for_map
-from tests.browser.conftest import api_get, new_phone_page
+from tests.browser.conftest import api_get, new_phone_page, unfunded_open_problems
 from tests.browser.live_server import LiveServer
 from tests.live_api import api, api_token, free_pool
 
@@ -37,9 +37,7 @@ def test_a_knapsack_ballot_refuses_what_does_not_fit_and_results_read_in_words(
     budget = api_get(live_server, f"/api/v1/pools/{group['pool_id']}")["balance_cents"]
     assert budget > 1000, "the demo group's pool holds confirmed pledges"
     token = api_token(live_server.url, OFFICIAL, "demo-password")
-    query = f"/api/v1/issues?status=open&sort=rank&area={group['area']['id']}&per_page=4"
-    ids = [f["properties"]["id"] for f in api_get(live_server, query)["features"]]
-    assert len(ids) == 4
+    ids = unfunded_open_problems(live_server, group["area"]["id"], 4)
     # Two fit together, the third does not fit beside them, the fourth costs more than the whole pool.
     costs = [budget * 45 // 100, budget * 35 // 100, budget * 30 // 100, budget * 3 // 2]
     for issue_id, cents in zip(ids, costs, strict=True):
