@@ -9,11 +9,10 @@ from app.auth.sessions import current_resident
 from app.extensions import db
 from app.groups import bp
 from app.groups.forms import ActionForm, AppointAdminForm
+from app.groups.routes import STAFF
 from app.security import roles_required
 from app.services.funding import group_admins
 from app.unit_of_work import unit_of_work
-
-STAFF = ("official", "admin")
 
 
 def _to_admins(group_id: int) -> Response:

@@ -14,14 +14,8 @@ from app.database.sessions import DbSession
 from app.models import Membership, User
 from app.services.funding.groups import get_group_row, membership
 from app.services.kernel import audit
-from app.services.kernel.errors import Conflict, NotFound, PermissionDenied
-
-
-def _require_city(actor: User) -> None:
-    if not actor.is_staff:
-        raise PermissionDenied("Only city officials and admins appoint or remove a group's admins.")
-    if actor.is_blocked:
-        raise PermissionDenied("This account is blocked.")
+from app.services.kernel.errors import Conflict, NotFound
+from app.services.kernel.roles import require_staff
 
 
 def set_group_admin(session: DbSession, actor: User, group_id: int, user_id: int, is_admin: bool) -> User:
@@ -31,7 +25,7 @@ def set_group_admin(session: DbSession, actor: User, group_id: int, user_id: int
     Setting what already holds changes nothing and audits nothing. Not a member: 404 on `user_id`; a
     blocked or deleted account cannot be appointed: 409.
     """
-    _require_city(actor)
+    require_staff(actor, "Only city officials and admins appoint or remove a group's admins.")
     name = get_group_row(session, group_id).name  # 404 for a group that does not exist
     found = membership(session, user_id, group_id)
     member = session.get(User, user_id)

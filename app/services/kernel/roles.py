@@ -7,9 +7,10 @@ from app.models.account import Actor
 from app.services.kernel.errors import PermissionDenied
 
 
-def require_staff(actor: User) -> None:
+def require_staff(actor: User, refusal: str = "Only city officials and admins can do this.") -> None:
+    """An official or admin whose account is not blocked; `refusal` says what others may not do."""
     if not actor.is_staff:
-        raise PermissionDenied("Only city officials and admins can do this.")
+        raise PermissionDenied(refusal)
     if actor.is_blocked:
         raise PermissionDenied("This account is blocked.")
 

@@ -7,8 +7,9 @@ from sqlalchemy import select, update
 from app.database.sessions import DbSession, execute_write
 from app.models import Issue, User
 from app.services.issues.money import money_of
-from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from app.services.kernel.errors import Conflict, NotFound, ValidationError
 from app.services.kernel.parsing import is_whole_number
+from app.services.kernel.roles import require_staff
 from budgets.money import format_money
 
 # 100 million in minor units: far above any neighbourhood fix, far below integer limits.
@@ -34,10 +35,7 @@ def set_estimate(session: DbSession, user: User, issue_id: int, cost_cents: obje
     Not once the problem is funded: its money was committed at the estimate, and a new one would
     change what the ledger, the backers' receipts and a round's result said it costs (409).
     """
-    if not user.is_staff:
-        raise PermissionDenied("Only officials can estimate what fixing a problem costs.")
-    if user.is_blocked:
-        raise PermissionDenied("This account is blocked.")
+    require_staff(user, "Only officials can estimate what fixing a problem costs.")
     cents = parse_cents(cost_cents)
     money = money_of(session, issue_id)
     if money.funded:
