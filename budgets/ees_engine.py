@@ -65,10 +65,7 @@ def _pairs(
 
     With `skip` (the projects the run buys) only projects left out count (add-opt-skip).
     """
-    problem = run.problem
-    costs, scale, supporters = problem.costs, problem.scale, problem.supporter_counts
-    tables = run.tables_at(round_no)
-    return round_pairs(tables, offered, round_no, choice, costs, scale, supporters, run.tie_rank, skip)
+    return round_pairs(run.tables_at(round_no), offered, round_no, choice, run.numbers, skip)
 
 
 def _least(run: EesRun, pending: list[Pair]) -> Fraction | None:
