@@ -53,6 +53,7 @@ def move_payers(
 def undo_moves(
     type_class: npt.NDArray[np.int32], moves: npt.NDArray[np.int32], parent: IndexArray
 ) -> None: ...
+
 class ProjectNumbers:
     costs: list[int]
     scale: list[int]
