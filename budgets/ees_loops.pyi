@@ -50,6 +50,9 @@ def move_payers(
     log: npt.NDArray[np.int32],
     at: int,
 ) -> int: ...
+def new_classes(
+    cells: FloatArray, parent: IndexArray, payers: IndexArray, first: int, share: float
+) -> None: ...
 def undo_moves(
     type_class: npt.NDArray[np.int32], moves: npt.NDArray[np.int32], parent: IndexArray
 ) -> None: ...

@@ -409,6 +409,21 @@ def move_payers(
     return at
 
 
+def new_classes(
+    double[:, ::1] cells, Py_ssize_t[::1] parent, const Py_ssize_t[::1] payers, Py_ssize_t first, double share
+):
+    """Classes first, first + 1, ..: the voters of each paying class (`payers`) after paying `share`
+    (their float spending in `cells`, their parent class in `parent`)."""
+    cdef Py_ssize_t i, n = payers.shape[0]
+    if not 0 < first <= min(cells.shape[0], parent.shape[0]) - n:
+        raise ValueError(f"no room for {n} new classes from {first}")
+    for i in range(n):
+        if not 0 <= payers[i] < first:
+            raise IndexError(f"paying class {payers[i]} is outside 0..{first - 1}")
+        cells[first + i, 0] = cells[payers[i], 0] + share
+        parent[first + i] = payers[i]
+
+
 def undo_moves(int[::1] type_class, const int[::1] moves, const Py_ssize_t[::1] parent):
     """Take back the moves `move_payers` logged: each logged type goes back to its class's parent
     (a type logged twice, by two purchases, goes back twice)."""

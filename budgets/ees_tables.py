@@ -17,7 +17,7 @@ from fractions import Fraction
 import numpy as np
 import numpy.typing as npt
 
-from budgets.ees_loops import ProjectNumbers, Table, class_table, move_payers, undo_moves
+from budgets.ees_loops import ProjectNumbers, Table, class_table, move_payers, new_classes, undo_moves
 from budgets.mes_problem import MesProblem
 
 
@@ -57,7 +57,7 @@ class Spending:
         # Zeros kept for the compiled loops (budgets.ees_loops): an id per class.
         self.moved: npt.NDArray[np.int32] = np.zeros(256, dtype=np.int32)
         self.parent: npt.NDArray[np.intp] = np.zeros(256, dtype=np.intp)
-        self.exact: list[Fraction | None] = [Fraction(0)]
+        self.exact: dict[int, Fraction] = {0: Fraction(0)}  # the classes computed exactly so far
         self.batch_start: list[int] = [0]  # classes batch_start[i] .. made by paying batch_share[i]
         self.batch_share: list[Fraction] = [Fraction(0)]
 
@@ -70,9 +70,7 @@ class Spending:
             self.cells[first:, 1] = 0.0
             self.parent = np.resize(self.parent, capacity)
             self.moved = np.zeros(capacity, dtype=np.int32)
-        self.cells[first : first + n, 0] = self.cells[parents, 0] + float(share)
-        self.parent[first : first + n] = parents
-        self.exact.extend([None] * n)
+        new_classes(self.cells, self.parent, parents, first, float(share))
         self.batch_start.append(first)
         self.batch_share.append(share)
         self.size = first + n
@@ -81,19 +79,20 @@ class Spending:
     def of(self, c: int) -> Fraction:
         """The exact spending of class c (kept once computed)."""
         chain = []
-        found = self.exact[c]
+        exact = self.exact
+        found = exact.get(c)
         while found is None:
             chain.append(c)
             c = int(self.parent[c])
-            found = self.exact[c]
+            found = exact.get(c)
         for c in reversed(chain):
-            found = self.exact[c] = found + self.batch_share[bisect_right(self.batch_start, c) - 1]
+            found = exact[c] = found + self.batch_share[bisect_right(self.batch_start, c) - 1]
         return found
 
     def truncate(self, size: int) -> None:
         """Forget the classes from id `size` on (made by rounds that a resumed run redoes)."""
         self.size = size
-        del self.exact[size:]
+        self.exact = {c: found for c, found in self.exact.items() if c < size}
         while self.batch_start[-1] >= size:
             self.batch_start.pop()
             self.batch_share.pop()
