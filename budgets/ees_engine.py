@@ -32,7 +32,8 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from budgets.ees_loops import TOL, round_pairs
+from budgets.ees_change_points import ChangePoint, Choice, Pair, least_change, round_pairs_of
+from budgets.ees_loops import TOL
 from budgets.ees_tables import EesRun, SupporterArrays
 from budgets.mes_problem import MesProblem
 
@@ -53,47 +54,6 @@ class EesOutcome:
     change_skip: Fraction | None = None
 
 
-Choice = tuple[int, int, Fraction]  # a round's purchase: project, payers, rho
-# A (round, project) pair that could change a run: a bound on when, the round, the project, payers needed.
-Pair = tuple[float, int, int, int]
-
-
-def _pairs(
-    run: EesRun, round_no: int, choice: Choice | None, offered: list[int], skip: set[int] | None
-) -> list[Pair]:
-    """The projects that could change a round, with the payers each needs and a bound on when.
-
-    With `skip` (the projects the run buys) only projects left out count (add-opt-skip).
-    """
-    problem = run.problem
-    costs, scale, supporters = problem.costs, problem.scale, problem.supporter_counts
-    tables = run.tables_at(round_no)
-    return round_pairs(tables, offered, round_no, choice, costs, scale, supporters, run.tie_rank, skip)
-
-
-def _least(run: EesRun, pending: list[Pair]) -> Fraction | None:
-    """The least c / k + s over the pairs (see the module docstring), None when there are none.
-
-    Pairs are tried in the order of their lower bounds, a bound refreshed from the latest table up
-    to its round before its table is computed; the search stops once no bound is under the best.
-    """
-    costs = run.problem.costs
-    best: Fraction | None = None
-    best_f = math.inf
-    heapq.heapify(pending)
-    while pending and pending[0][0] <= best_f * (1 + TOL):
-        bound, r, q, need = heapq.heappop(pending)
-        if not run.has_table(q, r):
-            fresh = run.bound(q, r, need)
-            if fresh > bound:
-                heapq.heappush(pending, (fresh, r, q, need))
-                continue
-        found = run.table(q, r).least(need, costs[q])
-        if found is not None and (best is None or found < best):
-            best, best_f = found, float(found)
-    return best
-
-
 class EesSweep:
     """EES runs at rising per-voter budgets, each redoing only the rounds from the first that changes.
 
@@ -112,15 +72,15 @@ class EesSweep:
         self.offered_at: list[list[int]] = []  # projects still on offer at each round's start
         self.spent_at: list[int] = []  # spending before each round
         self.classes_at: list[int] = []  # how many classes there were at each round's start
-        self.change_at: list[Fraction | None] = []  # each round's change point (a per-voter budget)
-        self.least_to: list[Fraction | None] = []  # the least change point of each round and those before
+        self.change_at: list[ChangePoint | None] = []  # each round's change point (a per-voter budget)
+        self.least_to: list[ChangePoint | None] = []  # the least change point of each round and those before
         self.free = 0  # projects bought before the first round (free ones)
         self.started = False
 
     def change(self) -> Fraction | None:
         """The least increase of the per-voter budget that changes the last run (add-opt)."""
         found = self.least_to[-1] if self.least_to else None
-        return None if found is None else found - self.run.b
+        return None if found is None else found.exact() - self.run.b
 
     def change_skip(self) -> Fraction | None:
         """The least increase at which a project the last run leaves out could be bought (add-opt-skip)."""
@@ -128,9 +88,9 @@ class EesSweep:
         bought = set(self.outcome.bought)
         pending: list[Pair] = []
         for r, (choice, offered) in enumerate(zip(self.rounds, self.offered_at, strict=True), start=1):
-            pending += _pairs(run, r, choice, offered, bought)
-        found = _least(run, pending)
-        return None if found is None else found - run.b
+            pending += round_pairs_of(run, r, choice, offered, bought)
+        found = least_change(run, pending)
+        return None if found is None else found.exact() - run.b
 
     def advance(
         self, per_voter: Fraction, *, cost_limit: int | None = None, change_points: bool = True
@@ -149,16 +109,19 @@ class EesSweep:
         self.run.set_budget(per_voter)
         least_to = self.least_to
         # The first round whose change point per_voter reaches: where the running least first does.
-        first = bisect_left(range(len(least_to)), True, key=lambda i: _reached(least_to[i], per_voter))
+        per_voter_f = float(per_voter)
+        first = bisect_left(
+            range(len(least_to)), True, key=lambda i: _reached(least_to[i], per_voter, per_voter_f)
+        )
         if first == len(least_to):
             return self.outcome
         return self._rounds_from(first + 1, self._resume(first + 1), cost_limit, change_points)
 
-    def _found_change(self, point: Fraction | None) -> None:
+    def _found_change(self, point: ChangePoint | None) -> None:
         """Keep the change point of the round just run, and the least so far."""
         self.change_at.append(point)
         least = self.least_to[-1] if self.least_to else None
-        self.least_to.append(point if least is None or (point is not None and point < least) else least)
+        self.least_to.append(point if least is None or (point is not None and point.below(least)) else least)
 
     def _begin(self) -> list[tuple[float, int]]:
         """Buy the free projects, put the others on offer; their bounds on rho (all supporters pay)."""
@@ -235,18 +198,18 @@ class EesSweep:
                 outcome.over_limit = True
                 return outcome
             if change_points:
-                self._found_change(_least(run, _pairs(run, round_no, best, offered, None)))
+                self._found_change(least_change(run, round_pairs_of(run, round_no, best, offered, None)))
             offered.remove(p)
             alive.discard(p)
             run.pay(p, run.table(p, round_no), k, share)
             round_no += 1
         if change_points:
-            self._found_change(_least(run, _pairs(run, round_no, None, offered, None)))
+            self._found_change(least_change(run, round_pairs_of(run, round_no, None, offered, None)))
         return outcome
 
 
-def _reached(point: Fraction | None, per_voter: Fraction) -> bool:
-    return point is not None and point <= per_voter
+def _reached(point: ChangePoint | None, per_voter: Fraction, per_voter_f: float) -> bool:
+    return point is not None and point.reached(per_voter, per_voter_f)
 
 
 def run_ees(

@@ -36,8 +36,7 @@ def class_table(
     type_class: npt.NDArray[np.int32],
     supporters: IndexArray,
     many: FloatArray,
-    spent_f: FloatArray,
-    scratch: FloatArray,
+    cells: FloatArray,
     cost: int,
     round_no: int,
     spent: Callable[[int], Fraction],
@@ -51,17 +50,27 @@ def move_payers(
     log: npt.NDArray[np.int32],
     at: int,
 ) -> int: ...
+def new_classes(
+    cells: FloatArray, parent: IndexArray, payers: IndexArray, first: int, share: float
+) -> None: ...
 def undo_moves(
     type_class: npt.NDArray[np.int32], moves: npt.NDArray[np.int32], parent: IndexArray
 ) -> None: ...
+
+class ProjectNumbers:
+    costs: list[int]
+    scale: list[int]
+    supporters: list[int]
+    tie_rank: list[int]
+    def __init__(
+        self, costs: Sequence[int], scale: Sequence[int], supporters: Sequence[int], tie_rank: Sequence[int]
+    ) -> None: ...
+
 def round_pairs(
     tables: list[Table | None],
     offered: list[int],
     round_no: int,
     choice: tuple[int, int, Fraction] | None,
-    costs: Sequence[int],
-    scale: Sequence[int],
-    supporters: Sequence[int],
-    tie_rank: Sequence[int],
+    numbers: ProjectNumbers,
     skip: set[int] | None,
 ) -> list[tuple[float, int, int, int]]: ...

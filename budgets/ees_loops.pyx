@@ -32,26 +32,61 @@ cdef class Table:
     first: the payer count at each block's end (`ends`), c / k + s there as a float (`value_f`, k the
     count and s the block's spending) and the least of those from each block on (`suffix_f`).
 
-    Exact values of c / k + s are made from the run's exact spending (`spent`, a class's Fraction)
-    when a float comparison is too close to call, and kept."""
+    The four columns live in one C allocation, filled by `class_table` (the arrays a caller reads
+    are copies). Exact values of c / k + s are made from the run's exact spending (`spent`, a
+    class's Fraction) when a float comparison is too close to call, and kept."""
 
-    cdef readonly object classes, ends, value_f, suffix_f
     cdef readonly int round_no
-    cdef const Py_ssize_t[::1] _classes
-    cdef const long long[::1] _ends
-    cdef const double[::1] _value
-    cdef const double[::1] _suffix
+    cdef Py_ssize_t* _classes
+    cdef long long* _ends
+    cdef double* _value
+    cdef double* _suffix
     cdef Py_ssize_t size
     cdef dict exact
     cdef object spent
 
     def __init__(self, classes, ends, value_f, suffix_f, int round_no, spent):
-        self.classes, self.ends, self.value_f, self.suffix_f = classes, ends, value_f, suffix_f
-        self._classes, self._ends, self._value, self._suffix = classes, ends, value_f, suffix_f
-        self.size = self._ends.shape[0]
-        if not (self._classes.shape[0] == self._value.shape[0] == self._suffix.shape[0] == self.size):
+        cdef const Py_ssize_t[::1] c = classes
+        cdef const long long[::1] e = ends
+        cdef const double[::1] v = value_f
+        cdef const double[::1] s = suffix_f
+        if not (c.shape[0] == v.shape[0] == s.shape[0] == e.shape[0]):
             raise ValueError("a table's arrays differ in length")
-        self.round_no, self.spent, self.exact = round_no, spent, {}
+        self._allocate(e.shape[0], round_no, spent)
+        cdef Py_ssize_t i
+        for i in range(self.size):
+            self._classes[i], self._ends[i], self._value[i], self._suffix[i] = c[i], e[i], v[i], s[i]
+
+    cdef int _allocate(self, Py_ssize_t size, int round_no, spent) except -1:
+        """Room for `size` blocks (the columns one after another in one allocation)."""
+        cdef char* room = <char*>malloc(size * (sizeof(Py_ssize_t) + sizeof(long long) + 2 * sizeof(double)) + 1)
+        if room == NULL:
+            raise MemoryError()
+        self._value = <double*>room
+        self._suffix = self._value + size
+        self._ends = <long long*>(self._suffix + size)
+        self._classes = <Py_ssize_t*>(self._ends + size)
+        self.size, self.round_no, self.spent, self.exact = size, round_no, spent, {}
+        return 0
+
+    def __dealloc__(self):
+        free(self._value)
+
+    @property
+    def classes(self):
+        return np.array(<Py_ssize_t[:self.size]>self._classes if self.size else [], dtype=np.intp)
+
+    @property
+    def ends(self):
+        return np.array(<long long[:self.size]>self._ends if self.size else [], dtype=np.int64)
+
+    @property
+    def value_f(self):
+        return np.array(<double[:self.size]>self._value if self.size else [], dtype=np.float64)
+
+    @property
+    def suffix_f(self):
+        return np.array(<double[:self.size]>self._suffix if self.size else [], dtype=np.float64)
 
     cdef Py_ssize_t _first_with(self, long long need) noexcept:
         """The first block ending at `need` payers or more (size when none does)."""
@@ -108,20 +143,41 @@ cdef class Table:
         cdef Py_ssize_t j = self._first_with(k)
         if j == self.size or self._ends[j] != k:
             raise ValueError(f"{k} payers do not end a block")
-        return self.classes[: j + 1]
+        return np.array(<Py_ssize_t[:j + 1]>self._classes, dtype=np.intp)
 
 
-def round_pairs(
-    list tables,
-    list offered,
-    int round_no,
-    choice,
-    costs,
-    scale,
-    supporters,
-    tie_rank,
-    skip,
-):
+cdef class ProjectNumbers:
+    """A problem's per-project numbers as `round_pairs` reads them: costs, utility scales,
+    supporter counts and tie ranks, as C arrays (floats for estimates, ints for counts and ranks)
+    and as the Python ints that decide exactly."""
+
+    cdef double* _cost
+    cdef double* _scale
+    cdef long long* _supporters
+    cdef long long* _rank
+    cdef readonly list costs, scale, supporters, tie_rank
+
+    def __init__(self, costs, scale, supporters, tie_rank):
+        cdef Py_ssize_t n = len(costs), q
+        if not len(scale) == len(supporters) == len(tie_rank) == n:
+            raise ValueError("the project numbers differ in length")
+        self.costs, self.scale = list(costs), list(scale)
+        self.supporters, self.tie_rank = list(supporters), list(tie_rank)
+        self._cost = <double*>malloc((2 * n + 1) * sizeof(double))
+        self._supporters = <long long*>malloc((2 * n + 1) * sizeof(long long))
+        if self._cost == NULL or self._supporters == NULL:
+            raise MemoryError()
+        self._scale, self._rank = self._cost + n, self._supporters + n
+        for q in range(n):
+            self._cost[q], self._scale[q] = float(self.costs[q]), float(self.scale[q])
+            self._supporters[q], self._rank[q] = self.supporters[q], self.tie_rank[q]
+
+    def __dealloc__(self):
+        free(self._cost)
+        free(self._supporters)
+
+
+def round_pairs(list tables, list offered, int round_no, choice, ProjectNumbers numbers, skip):
     """The (bound, round, project, payers needed) pairs that could change a round that chose
     `choice` (project, payers, rho; None: the round after the last purchase, where any payer
     would): for each project on offer (left out of `skip`, when given) the fewest payers with which
@@ -130,10 +186,13 @@ def round_pairs(
     change point."""
     cdef list found = []
     cdef Table table
-    cdef object q, need, above, below
+    cdef Py_ssize_t q, chosen = -1
+    cdef long long need, payers = 0, rank = 0
+    cdef double numerator_f = 0.0, denominator_f = 0.0, x
     if choice is not None:
         chosen, payers, rho = choice
-        rank, numerator, denominator = tie_rank[chosen], rho.numerator, rho.denominator
+        rank, numerator, denominator = numbers._rank[chosen], rho.numerator, rho.denominator
+        numerator_f, denominator_f = float(numerator), float(denominator)
     for q in offered:
         if skip is not None and q in skip:
             continue
@@ -142,11 +201,19 @@ def round_pairs(
         elif q == chosen:
             need = payers + 1
         else:
-            # q's rho with k payers is c / (k * scale), below the round's iff k > c / (scale * rho);
-            # in integers, a tie won by q where it comes first in the tie order.
-            above, below = costs[q] * denominator, scale[q] * numerator
-            need = max(1, -(-above // below)) if tie_rank[q] < rank else above // below + 1
-        if need <= supporters[q]:
+            # q's rho with k payers is c / (k * scale), below the round's iff k > c / (scale * rho),
+            # a tie won by q where it comes first in the tie order. The float quotient decides
+            # unless it is within TOL of a whole number; then the integers do.
+            x = numbers._cost[q] * denominator_f / (numbers._scale[q] * numerator_f)
+            if x > numbers._supporters[q] + 1:
+                continue  # it would need more payers than it has supporters
+            if x >= 0 and fabs(x - <double>(<long long>(x + 0.5))) > _TOL * (1 + x):
+                need = <long long>x + 1  # x is not whole: its ceiling, and its floor plus one
+            else:
+                above = numbers.costs[q] * denominator
+                below = numbers.scale[q] * numerator
+                need = max(1, -(-above // below)) if numbers._rank[q] < rank else above // below + 1
+        if need <= numbers._supporters[q]:
             table = tables[q]
             found.append((0.0 if table is None else table._lower_bound(need), round_no, q, need))
     return found
@@ -247,28 +314,30 @@ def class_table(
     const int[::1] type_class,
     const Py_ssize_t[::1] supporters,
     const double[::1] many,
-    const double[::1] spent_f,
-    double[::1] scratch,
+    double[:, ::1] cells,
     cost,
     int round_no,
     spent,
 ):
     """The table of a project's supporting types (`many` voters each) whose classes `type_class`
-    gives, classes having spent `spent_f` (floats) and `spent` (exactly, a callable).
+    gives. `cells` holds two floats per class side by side (one memory read for both): what each
+    voter of the class has spent, and a count that is zero on entry and left zero; `spent` gives a
+    class's spending exactly (a callable).
 
-    `scratch` holds a float per class, zero on entry and left zero. Blocks are ordered by float
-    spending, then by class id (numpy's stable argsort over the classes in id order); a run of
-    neighbours within `_ORDER_TOL` of each other is ordered by exact spending instead."""
-    cdef Py_ssize_t n = supporters.shape[0], classes = spent_f.shape[0], m = 0, i, j, c, start
+    Blocks are ordered by float spending, then by class id (numpy's stable argsort over the classes
+    in id order); a run of neighbours within `_ORDER_TOL` of each other is ordered by exact
+    spending instead."""
+    cdef Py_ssize_t n = supporters.shape[0], classes = cells.shape[0], m = 0, i, j, c, start
     if many.shape[0] != n:
         raise ValueError("supporters and many differ in length")
-    if scratch.shape[0] < classes:
-        raise ValueError("scratch is shorter than the classes")
+    if cells.shape[1] != 2:
+        raise ValueError("cells hold two floats per class")
     cdef Block* blocks = <Block*>malloc(n * sizeof(Block) + 1)
     if blocks == NULL:
         raise MemoryError()
     cdef double c_f = float(cost)
     cdef bint filled = False
+    cdef Table table
     try:
         for i in range(n):
             c = type_class[supporters[i]]
@@ -276,11 +345,12 @@ def class_table(
                 raise IndexError(f"class {c} is outside 0..{classes - 1}")
             if not many[i] > 0:
                 raise ValueError("a supporting type holds no voters")
-            if scratch[c] == 0.0:
-                blocks[m].cls = c
-                blocks[m].spent = spent_f[c]
-                m += 1
-            scratch[c] += many[i]
+            # Without a branch on whether the class is new (which no predictor guesses well): its
+            # block is always written, and kept only when the class had no count yet.
+            blocks[m].cls = c
+            blocks[m].spent = cells[c, 0]
+            m += cells[c, 1] == 0.0
+            cells[c, 1] += many[i]
         _sort_by_spending(blocks, m)
         start = 0
         for j in range(1, m + 1):
@@ -288,18 +358,16 @@ def class_table(
                 if j - start > 1:
                     _order_exactly(blocks + start, j - start, spent)
                 start = j
-        classes_array = np.empty(m, dtype=np.intp)
-        ends_array = np.empty(m, dtype=np.int64)
-        value_array = np.empty(m, dtype=np.float64)
-        suffix_array = np.empty(m, dtype=np.float64)
-        _fill(blocks, m, c_f, scratch, classes_array, ends_array, value_array, suffix_array)
+        table = Table.__new__(Table)
+        table._allocate(m, round_no, spent)
+        _fill(blocks, m, c_f, cells, table)
         filled = True
     finally:
-        if not filled:  # leave scratch zero whatever went wrong
+        if not filled:  # leave the counts zero whatever went wrong
             for j in range(m):
-                scratch[blocks[j].cls] = 0.0
+                cells[blocks[j].cls, 1] = 0.0
         free(blocks)
-    return Table(classes_array, ends_array, value_array, suffix_array, round_no, spent)
+    return table
 
 
 def move_payers(
@@ -316,7 +384,7 @@ def move_payers(
     class, zero on entry and left zero (no class moves to class 0, the first). The types that
     move are written to `log` from `at` on (room for every supporter is asked); returns where
     the log ends."""
-    cdef Py_ssize_t i, t, c, n = payers.shape[0]
+    cdef Py_ssize_t i, t, c, old, n = payers.shape[0]
     if not 0 < first <= 2**31 - 1 - n:
         raise ValueError(f"new classes {first}.. are outside 1..2**31 - 1")
     if not 0 <= at <= log.shape[0] - supporters.shape[0]:
@@ -327,16 +395,33 @@ def move_payers(
                 raise ValueError(f"class {payers[i]} is listed twice")
             moved[payers[i]] = first + i
         for i in range(supporters.shape[0]):
+            # Without a branch on whether the type moves (as in class_table): the type is always
+            # written to the log, which goes on only past those that move.
             t = supporters[i]
-            c = moved[type_class[t]]
-            if c != 0:
-                type_class[t] = c
-                log[at] = <int>t
-                at += 1
+            old = type_class[t]
+            c = moved[old]
+            type_class[t] = <int>(c if c != 0 else old)
+            log[at] = <int>t
+            at += c != 0
     finally:
         for i in range(n):
             moved[payers[i]] = 0
     return at
+
+
+def new_classes(
+    double[:, ::1] cells, Py_ssize_t[::1] parent, const Py_ssize_t[::1] payers, Py_ssize_t first, double share
+):
+    """Classes first, first + 1, ..: the voters of each paying class (`payers`) after paying `share`
+    (their float spending in `cells`, their parent class in `parent`)."""
+    cdef Py_ssize_t i, n = payers.shape[0]
+    if not 0 < first <= min(cells.shape[0], parent.shape[0]) - n:
+        raise ValueError(f"no room for {n} new classes from {first}")
+    for i in range(n):
+        if not 0 <= payers[i] < first:
+            raise IndexError(f"paying class {payers[i]} is outside 0..{first - 1}")
+        cells[first + i, 0] = cells[payers[i], 0] + share
+        parent[first + i] = payers[i]
 
 
 def undo_moves(int[::1] type_class, const int[::1] moves, const Py_ssize_t[::1] parent):
@@ -348,29 +433,20 @@ def undo_moves(int[::1] type_class, const int[::1] moves, const Py_ssize_t[::1] 
         type_class[t] = <int>parent[type_class[t]]
 
 
-cdef void _fill(
-    Block* blocks,
-    Py_ssize_t m,
-    double cost,
-    double[::1] scratch,
-    Py_ssize_t[::1] classes,
-    long long[::1] ends,
-    double[::1] value,
-    double[::1] suffix,
-):
-    """The table's arrays from its sorted blocks, and each block's count taken out of `scratch`."""
+cdef void _fill(Block* blocks, Py_ssize_t m, double cost, double[:, ::1] cells, Table table):
+    """The table's columns from its sorted blocks, and each block's count taken out of `cells`."""
     cdef double total = 0.0, least = INFINITY
     cdef Py_ssize_t i
     for i in range(m):
-        total += scratch[blocks[i].cls]
-        scratch[blocks[i].cls] = 0.0
-        classes[i] = blocks[i].cls
-        ends[i] = <long long>total
-        value[i] = cost / total + blocks[i].spent
+        total += cells[blocks[i].cls, 1]
+        cells[blocks[i].cls, 1] = 0.0
+        table._classes[i] = blocks[i].cls
+        table._ends[i] = <long long>total
+        table._value[i] = cost / total + blocks[i].spent
     for i in range(m - 1, -1, -1):
-        if value[i] < least:
-            least = value[i]
-        suffix[i] = least
+        if table._value[i] < least:
+            least = table._value[i]
+        table._suffix[i] = least
 
 
 cdef void _order_exactly(Block* run, Py_ssize_t size, spent) except *:

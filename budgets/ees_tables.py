@@ -17,7 +17,7 @@ from fractions import Fraction
 import numpy as np
 import numpy.typing as npt
 
-from budgets.ees_loops import Table, class_table, move_payers, undo_moves
+from budgets.ees_loops import ProjectNumbers, Table, class_table, move_payers, new_classes, undo_moves
 from budgets.mes_problem import MesProblem
 
 
@@ -51,27 +51,26 @@ class Spending:
 
     def __init__(self) -> None:
         self.size = 1
-        self.value_f: npt.NDArray[np.float64] = np.zeros(256)
-        # Zeros kept for the compiled loops (budgets.ees_loops): a float and an id per class.
-        self.scratch: npt.NDArray[np.float64] = np.zeros(256)
+        # Per class, side by side: what each voter has spent (a float) and a count the compiled
+        # tables keep at zero between uses (budgets.ees_loops.class_table).
+        self.cells: npt.NDArray[np.float64] = np.zeros((256, 2))
+        # Zeros kept for the compiled loops (budgets.ees_loops): an id per class.
         self.moved: npt.NDArray[np.int32] = np.zeros(256, dtype=np.int32)
         self.parent: npt.NDArray[np.intp] = np.zeros(256, dtype=np.intp)
-        self.exact: list[Fraction | None] = [Fraction(0)]
+        self.exact: dict[int, Fraction] = {0: Fraction(0)}  # the classes computed exactly so far
         self.batch_start: list[int] = [0]  # classes batch_start[i] .. made by paying batch_share[i]
         self.batch_share: list[Fraction] = [Fraction(0)]
 
     def extend(self, parents: npt.NDArray[np.intp], share: Fraction) -> int:
         """New classes, one per parent class: its voters after paying `share`; returns the first id."""
         first, n = self.size, len(parents)
-        if first + n > len(self.value_f):
+        if first + n > len(self.cells):
             capacity = 2 * (first + n)
-            self.value_f = np.resize(self.value_f, capacity)
+            self.cells = np.resize(self.cells, (capacity, 2))
+            self.cells[first:, 1] = 0.0
             self.parent = np.resize(self.parent, capacity)
-            self.scratch = np.zeros(capacity)
             self.moved = np.zeros(capacity, dtype=np.int32)
-        self.value_f[first : first + n] = self.value_f[parents] + float(share)
-        self.parent[first : first + n] = parents
-        self.exact.extend([None] * n)
+        new_classes(self.cells, self.parent, parents, first, float(share))
         self.batch_start.append(first)
         self.batch_share.append(share)
         self.size = first + n
@@ -80,19 +79,20 @@ class Spending:
     def of(self, c: int) -> Fraction:
         """The exact spending of class c (kept once computed)."""
         chain = []
-        found = self.exact[c]
+        exact = self.exact
+        found = exact.get(c)
         while found is None:
             chain.append(c)
             c = int(self.parent[c])
-            found = self.exact[c]
+            found = exact.get(c)
         for c in reversed(chain):
-            found = self.exact[c] = found + self.batch_share[bisect_right(self.batch_start, c) - 1]
+            found = exact[c] = found + self.batch_share[bisect_right(self.batch_start, c) - 1]
         return found
 
     def truncate(self, size: int) -> None:
         """Forget the classes from id `size` on (made by rounds that a resumed run redoes)."""
         self.size = size
-        del self.exact[size:]
+        self.exact = {c: found for c, found in self.exact.items() if c < size}
         while self.batch_start[-1] >= size:
             self.batch_start.pop()
             self.batch_share.pop()
@@ -117,6 +117,7 @@ class EesRun:
         self.tie_rank = [0] * len(order)  # rank in the tie order (lower cost, more supporters, earlier)
         for rank, p in enumerate(order):
             self.tie_rank[p] = rank
+        self.numbers = ProjectNumbers(problem.costs, problem.scale, problem.supporter_counts, self.tie_rank)
         # The types each purchase moved, in order (grown by doubling), and where each round's begin:
         # going back to a round's start takes back the moves logged from there.
         self.moves: npt.NDArray[np.int32] = np.zeros(max(types, 256), dtype=np.int32)
@@ -172,10 +173,9 @@ class EesRun:
             found = Table(first, np.array([n], dtype=np.int64), single, single, round_no, spending.of)
         else:
             classes = self.classes_at(round_no)
-            spent_f = spending.value_f[: spending.size]
             types, counts = self.arrays.types[p], self.arrays.counts[p]
-            scratch = spending.scratch
-            found = class_table(classes, types, counts, spent_f, scratch, cost, round_no, spending.of)
+            cells = spending.cells[: spending.size]
+            found = class_table(classes, types, counts, cells, cost, round_no, spending.of)
         self.history[p, round_no] = found
         insort(self.rounds_of[p], round_no)
         while len(self.built) < round_no:

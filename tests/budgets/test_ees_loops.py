@@ -38,6 +38,13 @@ def reference(type_class, supporters, many, exact: list[Fraction], cost: int):
     return order, ends.astype(np.int64).tolist(), value_f, np.minimum.accumulate(value_f[::-1])[::-1]
 
 
+def class_cells(exact: list[Fraction]) -> np.ndarray:
+    """The classes' cells as a run keeps them: each class's float spending, and a zero count."""
+    cells = np.zeros((len(exact), 2))
+    cells[:, 0] = [float(x) for x in exact]
+    return cells
+
+
 @st.composite
 def class_states(draw):
     """Classes with exact spending (some equal, some a hair apart), types in them, a project's supporters."""
@@ -58,15 +65,14 @@ def class_states(draw):
 @given(class_states())
 def test_a_table_is_the_numpy_one(state) -> None:
     type_class, supporters, many, exact, cost = state
-    spent_f = np.array([float(x) for x in exact])
-    scratch = np.zeros(len(exact))
-    table = class_table(type_class, supporters, many, spent_f, scratch, cost, 2, exact.__getitem__)
+    cells = class_cells(exact)
+    table = class_table(type_class, supporters, many, cells, cost, 2, exact.__getitem__)
     order, ends, value_f, suffix_f = reference(type_class, supporters, many, exact, cost)
     assert table.classes.tolist() == order
     assert table.ends.tolist() == ends
     assert table.value_f.tolist() == value_f.tolist()
     assert table.suffix_f.tolist() == suffix_f.tolist()
-    assert not scratch.any()
+    assert not cells[:, 1].any()
     # The exact spending always ascends: the floats decide only where they are far apart.
     spent = [exact[c] for c in order]
     assert spent == sorted(spent)
@@ -76,10 +82,7 @@ def test_a_table_is_the_numpy_one(state) -> None:
 @given(class_states(), st.fractions(0, 80), st.integers(1, 400))
 def test_a_tables_reads_match_fractions(state, per_voter: Fraction, need: int) -> None:
     type_class, supporters, many, exact, cost = state
-    spent_f = np.array([float(x) for x in exact])
-    table = class_table(
-        type_class, supporters, many, spent_f, np.zeros(len(exact)), cost, 2, exact.__getitem__
-    )
+    table = class_table(type_class, supporters, many, class_cells(exact), cost, 2, exact.__getitem__)
     ends, classes = table.ends.tolist(), table.classes.tolist()
     values = [Fraction(cost, k) + exact[c] for k, c in zip(ends, classes, strict=True)]
     assert table.payers(per_voter, float(per_voter), cost) == max(
@@ -99,8 +102,7 @@ def test_classes_a_denormal_apart_are_ordered_exactly() -> None:
     exact = [Fraction(0)] + [tiny * ((7 * i) % 40) for i in range(1, 41)]
     type_class = np.arange(41, dtype=np.int32)
     supporters = np.arange(41, dtype=np.intp)
-    spent_f = np.array([float(x) for x in exact])
-    table = class_table(type_class, supporters, np.ones(41), spent_f, np.zeros(41), 100, 2, exact.__getitem__)
+    table = class_table(type_class, supporters, np.ones(41), class_cells(exact), 100, 2, exact.__getitem__)
     order = reference(type_class, supporters, np.ones(41), exact, 100)[0]
     assert table.classes.tolist() == order
     assert [exact[c] for c in order] == sorted(exact)
@@ -139,22 +141,23 @@ def test_undoing_logged_moves_gives_back_each_earlier_state() -> None:
     assert type_class.tolist() == start.tolist()
 
 
-def test_bad_arrays_are_refused_and_leave_the_scratch_clean() -> None:
-    spent_f, scratch = np.zeros(3), np.zeros(3)
+def test_bad_arrays_are_refused_and_leave_the_counts_clean() -> None:
+    cells = np.zeros((3, 2))
     type_class = np.array([0, 5], dtype=np.int32)
 
     def spent(c: int) -> Fraction:
         return Fraction(0)
 
     with pytest.raises(IndexError):
-        class_table(type_class, np.array([0, 1]), np.ones(2), spent_f, scratch, 10, 2, spent)
-    assert not scratch.any()
+        class_table(type_class, np.array([0, 1]), np.ones(2), cells, 10, 2, spent)
+    assert not cells[:, 1].any()
     with pytest.raises(ValueError, match="differ in length"):
-        class_table(type_class, np.array([0]), np.ones(2), spent_f, scratch, 10, 2, spent)
+        class_table(type_class, np.array([0]), np.ones(2), cells, 10, 2, spent)
     with pytest.raises(ValueError, match="no voters"):
-        class_table(type_class, np.array([0]), np.zeros(1), spent_f, scratch, 10, 2, spent)
-    with pytest.raises(ValueError, match="shorter"):
-        class_table(type_class, np.array([0]), np.ones(1), spent_f, np.zeros(2), 10, 2, spent)
+        class_table(type_class, np.array([0, 0]), np.array([1.0, 0.0]), cells, 10, 2, spent)
+    assert not cells[:, 1].any()
+    with pytest.raises(ValueError, match="two floats"):
+        class_table(type_class, np.array([0]), np.ones(1), np.zeros((3, 3)), 10, 2, spent)
     moved = np.zeros(3, dtype=np.int32)
     with pytest.raises(ValueError, match="twice"):
         move_payers(
