@@ -129,7 +129,7 @@ def test_the_treasurer_declines_on_the_page_and_the_pledger_reads_why(
     for path in (f"/groups/{ref.group_id}", "/account"):
         shown = client.get(path).get_data(as_text=True)
         assert 'data-pledge-status="declined"' in shown, path
-        assert "Declined: the treasurer did not receive the money" in shown, path
+        assert "Declined: no money arrived" in shown, path
 
 
 def test_confirm_and_decline_sent_at_once_settle_one_way(app: Flask, funding: Funding) -> None:
