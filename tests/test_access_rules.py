@@ -93,6 +93,7 @@ RULES = [
     web("groups.leave", "POST", "/groups/1/leave", EVERYONE),
     web("groups.pledge", "POST", "/groups/1/pledge", EVERYONE),
     web("groups.confirm", "POST", "/pledges/1/confirm", EVERYONE),
+    web("groups.decline", "POST", "/pledges/1/decline", EVERYONE),
     web("groups.pool_state", "POST", "/pools/1/state", EVERYONE),
     web("groups.treasurer", "GET", "/pools/1/treasurer", EVERYONE),
     # Participatory-budgeting rounds (the view checks membership and the treasurer role itself).

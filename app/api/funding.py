@@ -171,3 +171,20 @@ def confirm_pledge(pledge_id: int) -> Response:
     found = pledges.confirm(db.session, require_user(), pledge_id)
     db.session.commit()
     return jsonify(pledge_json(found))
+
+
+@bp.post("/pledges/<int:pledge_id>/decline")
+@operation(
+    operation_id="declinePledge",
+    summary="Decline a pending pledge whose money never arrived (group admins, officials); idempotent",
+    description="Nothing is posted. A confirmed pledge is a 409 naming `pledge_id`, and so is "
+    "confirming a declined one.",
+    replies={200: Reply("Declined", shapes.Pledge)},
+    errors=(401, 403, 404, 409),
+    secured=True,
+)
+def decline_pledge(pledge_id: int) -> Response:
+    """A group admin or official declines a pending pledge; declining twice changes nothing."""
+    found = pledges.decline(db.session, require_user(), pledge_id)
+    db.session.commit()
+    return jsonify(pledge_json(found))

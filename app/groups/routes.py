@@ -309,6 +309,19 @@ def confirm(pledge_id: int) -> BaseResponse:
     return redirect(url_for("groups.treasurer", pool_id=found.pool_id))
 
 
+@bp.post("/pledges/<int:pledge_id>/decline")
+@login_required
+def decline(pledge_id: int) -> BaseResponse:
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    found = pledges.decline(db.session, current_resident(), pledge_id)
+    db.session.commit()
+    currency = pledges.get_pool(db.session, found.pool_id).currency
+    amount = format_money(found.amount_cents, currency)
+    flash(f"Pledge {found.id} of {amount} declined: it was never in the pool.", "success")
+    return redirect(url_for("groups.treasurer", pool_id=found.pool_id))
+
+
 @bp.post("/pools/<int:pool_id>/match")
 @roles_required(*STAFF)
 def match(pool_id: int) -> BaseResponse:

@@ -58,6 +58,7 @@ class Pool(Model):
 class PledgeStatus(StrEnum):
     PENDING = "pending"
     CONFIRMED = "confirmed"
+    DECLINED = "declined"  # the treasurer found no money for it: it never counted
 
 
 class Pledge(Model):

@@ -80,7 +80,7 @@ class Pledge(ResponseBody):
     id: int
     pool_id: int
     amount_cents: int
-    status: Literal["pending", "confirmed"]
+    status: Literal["pending", "confirmed", "declined"]
     show_name: bool
     provider: str = Field(examples=["treasurer-confirmed"])
     created_at: datetime

@@ -45,7 +45,7 @@ class PledgeLine(ResponseBody):
     group: str
     amount_cents: int
     currency: str
-    status: Literal["pending", "confirmed"]
+    status: Literal["pending", "confirmed", "declined"]
     created_at: datetime
     confirmed_at: datetime | None
 

@@ -1,4 +1,4 @@
-"""Pledges: validated, idempotent micro-investments into a pool, and their confirmation into the ledger."""
+"""Pledges: validated, idempotent micro-investments into a pool, confirmed into the ledger or declined."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from app.models.timestamps import utcnow
 from app.services.funding import groups, ledger
 from app.services.funding.idempotency import check_idempotency_key, earlier_request, key_reused
 from app.services.funding.payments import PaymentProvider
+from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from app.services.kernel.roles import require_confirmed
 from budgets.money import format_money
@@ -132,13 +133,57 @@ def _replay(earlier: Pledge, pool_id: int, amount_cents: object) -> PledgeOutcom
 
 
 def confirm(session: DbSession, actor: User, pledge_id: int) -> Pledge:
-    """A group admin (or official) confirms the money arrived; confirming twice changes nothing."""
+    """A group admin (or official) confirms the money arrived; confirming twice changes nothing.
+
+    A declined pledge is a 409: its money never arrived, and the resident pledges again instead."""
+    found = _runs_pledge(session, actor, pledge_id)
+    _confirm(session, found, actor.id)
+    session.refresh(found)
+    if found.status == PledgeStatus.DECLINED.value:
+        raise Conflict(f"Pledge {found.id} was declined: its money never arrived.", "pledge_id")
+    return found
+
+
+def decline(session: DbSession, actor: User, pledge_id: int) -> Pledge:
+    """A group admin (or official) declines a pending pledge whose money never arrived.
+
+    Nothing is posted: a pending pledge was never money. Declining twice changes nothing; a
+    confirmed pledge is a 409 (its money is in the pool's ledger). Audited; flushes, never commits."""
+    found = _runs_pledge(session, actor, pledge_id)
+    # The guarded UPDATE settles a race with a confirmation: only one of them moves the status.
+    moved = execute_write(
+        session,
+        update(Pledge)
+        .where(Pledge.id == found.id, Pledge.status == PledgeStatus.PENDING.value)
+        .values(status=PledgeStatus.DECLINED.value)
+        .execution_options(synchronize_session=False),
+    ).rowcount
+    session.refresh(found)
+    if found.status == PledgeStatus.CONFIRMED.value:
+        raise Conflict(
+            f"Pledge {found.id} is confirmed: its money is in the pool's ledger and stays there.", "pledge_id"
+        )
+    if moved:
+        audit.record(
+            session,
+            actor,
+            "pledge.decline",
+            "pledge",
+            found.id,
+            pool_id=found.pool_id,
+            amount_cents=found.amount_cents,
+            currency=get_pool(session, found.pool_id).currency,
+        )
+        session.flush()
+    return found
+
+
+def _runs_pledge(session: DbSession, actor: User, pledge_id: int) -> Pledge:
+    """The pledge, once the actor is found to run its pool's group."""
     found = session.get(Pledge, pledge_id)
     if found is None:
         raise NotFound(f"There is no pledge {pledge_id}.", "pledge_id")
     groups.require_runs_group(session, actor, groups.group_of_pool(session, found.pool_id))
-    _confirm(session, found, actor.id)
-    session.refresh(found)
     return found
 
 

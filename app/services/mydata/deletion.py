@@ -5,12 +5,12 @@ reports, updates, ledger postings (`resident:<id>` accounts and confirmed pledge
 ballots still hold: reports and updates show "a former resident", the ledger's amounts are untouched, and
 a tallied round's inputs and results do not change. What only serves the person goes: follows, group
 memberships, API tokens, logins (the devices signed in), handled flags (open ones stay in the moderators'
-queue, anonymous), pending pledges, likes on problems still open (they would keep ranking problems and
+queue, anonymous), pending and declined pledges, likes on problems still open (they would keep ranking problems and
 count as approvals in rounds not yet tallied), ballots in rounds not yet tallied, and the outbox's mails
 to the person's address (sent or not: each holds the address and usually the name). Backings still held
 in a problem's escrow are refunded to the person first; committed ones stay, anonymous.
 
-Refused, nothing changed, while the account has money in play: a pledge (pending or confirmed) to a pool
+Refused, nothing changed, while the account has money in play: a pledge (pending or confirmed, not declined) to a pool
 whose round is not tallied yet (the round decides where that money goes), being the only resident who runs
 a group that has other members, or a tally running in a round of one of its groups.
 """
@@ -61,7 +61,9 @@ def tombstone_email(user_id: int) -> str:
 
 def _refuse_money_in_play(session: DbSession, user: User) -> None:
     member_groups = select(Membership.group_id).where(Membership.user_id == user.id)
-    pledged_pools = select(Pledge.pool_id).where(Pledge.user_id == user.id)
+    pledged_pools = select(Pledge.pool_id).where(
+        Pledge.user_id == user.id, Pledge.status != PledgeStatus.DECLINED.value
+    )
     rounds = session.execute(
         select(
             Round.id,
@@ -137,7 +139,10 @@ def delete_account(session: DbSession, user: User, password: object) -> None:
     execute_write(session, delete(Flag).where(Flag.user_id == user.id, Flag.status != FlagStatus.OPEN.value))
     execute_write(
         session,
-        delete(Pledge).where(Pledge.user_id == user.id, Pledge.status == PledgeStatus.PENDING.value),
+        delete(Pledge).where(
+            Pledge.user_id == user.id,
+            Pledge.status.in_((PledgeStatus.PENDING.value, PledgeStatus.DECLINED.value)),
+        ),
     )
     execute_write(session, update(Pledge).where(Pledge.user_id == user.id).values(show_name=False))
     execute_write(session, delete(OutgoingMail).where(OutgoingMail.recipient == user.email))

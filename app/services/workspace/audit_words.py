@@ -158,10 +158,16 @@ def _target(f: Facts, _n: Names) -> str:
     return f"set the target time of {d.get('name')} to {_plural(int(days), 'day')}"
 
 
+def _amount(f: Facts) -> str:
+    """The entry's amount_cents with its currency when it recorded one ("money" when it has none)."""
+    cents, currency = f.details.get("amount_cents"), f.details.get("currency")
+    if not isinstance(cents, int):
+        return "money"
+    return format_money(cents, currency if isinstance(currency, str) else None)
+
+
 def _fund(f: Facts, _n: Names) -> str:
-    cents = f.details.get("amount_cents")
-    amount = format_money(int(cents)) if isinstance(cents, int) else "money"
-    return f"funded #{f.target_id} with {amount} in round {f.details.get('round_id')}"
+    return f"funded #{f.target_id} with {_amount(f)} in round {f.details.get('round_id')}"
 
 
 RENDERERS: dict[str, Renderer] = {
@@ -212,6 +218,10 @@ RENDERERS: dict[str, Renderer] = {
     "group.admin_remove": lambda f, _n: (
         f"removed {f.details.get('member')} as an admin of the group {f.details.get('group') or f.target_id}"
     ),
+    "pledge.decline": lambda f, _n: (
+        f"declined pledge {f.target_id} of {_amount(f)} to pool {f.details.get('pool_id')}: "
+        "its money never arrived"
+    ),
 }
 
 # What the action filter calls each code (the codes a log may hold that have no renderer show as codes).
@@ -254,6 +264,7 @@ ACTION_LABELS: dict[str, str] = {
     "round.paper_void": "Paper ballot voided",
     "group.admin_appoint": "Group admin appointed",
     "group.admin_remove": "Group admin removed",
+    "pledge.decline": "Pledge declined",
 }
 
 
