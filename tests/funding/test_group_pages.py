@@ -8,6 +8,8 @@ import re
 
 import pytest
 
+from app.extensions import db
+from app.services.funding import matching
 from app.services.kernel.errors import ValidationError
 from app.services.kernel.parsing import parse_amount
 from tests.funding_fixtures import funding  # noqa: F401  (fixture)
@@ -164,5 +166,18 @@ def test_the_match_form_is_for_officials(app, client, auth, funding) -> None:
         data={"ratio_num": 1, "ratio_den": 1, "cap": "10.00"},
         follow_redirects=True,
     ).get_data(as_text=True)
-    assert "The city matched EUR 0.00 for EUR 0.00" in again  # each pledged cent is matched once
+    # Each pledged cent is matched once: a second match finds nothing new, says so and adds no row.
+    assert (
+        "The match was not added (pool_id): Every confirmed pledge of this pool is matched already" in again
+    )
+    assert funding.balance(ref).matched_cents == 1000
+    with app.app_context():
+        assert [m.matched_cents for m in matching.matches(db.session, ref.pool_id)] == [1000]
+    # A ratio that rounds the pledges not matched before down to nothing is refused on the ratio (the
+    # form's ratios cannot, as the smallest pledge is EUR 1.00; the service takes any ratio).
+    funding.pledge(ref, funding.member(ref), 100)
+    with app.app_context(), pytest.raises(ValidationError) as tiny:
+        matching.apply_match(db.session, ref.pool_id, None, 1, 101, 1000)
+    assert tiny.value.field == "ratio_num"
+    assert "The ratio 1:101 of the EUR 1.00 not matched before rounds down to nothing" in tiny.value.message
     assert funding.balance(ref).matched_cents == 1000

@@ -11,7 +11,7 @@ from app.database.spellings import insert_ignoring_duplicates
 from app.models import PoolMatch
 from app.models.timestamps import utcnow
 from app.services.funding import ledger, pledges
-from app.services.kernel.errors import ValidationError
+from app.services.kernel.errors import Conflict, ValidationError
 from budgets.money import NO_CAP_CENTS, format_money, match_base_cents, matched_cents
 
 
@@ -37,7 +37,9 @@ def apply_match(
     Part B calls this at tally with the round's terms; a second call for the same (pool, round)
     returns the first result (unique key), so concurrent tallies match once. round_id=None is a
     match an official makes by hand from the pool page. Posts a `match` ledger posting when the
-    amount is positive. Raises ValidationError (ratio_num / ratio_den / cap_cents) on bad terms.
+    amount is positive. Raises ValidationError (ratio_num / ratio_den / cap_cents) on bad terms; a
+    hand match that would add nothing is refused (409 on pool_id when every confirmed pledge is
+    matched already, 422 on ratio_num when the ratio rounds the rest down to nothing).
     """
     num, den, cap = _check_terms(ratio_num, ratio_den, cap_cents)
     values = {
@@ -68,6 +70,17 @@ def apply_match(
     confirmed = ledger.pool_balance(session, pool_id).confirmed_cents
     base = match_base_cents(confirmed, covered_cents(session, pool_id, besides=match_id))
     matched = matched_cents(base, num, den, cap)
+    if round_id is None and not matched:  # a hand match of nothing would only leave an empty row
+        if not base:
+            raise Conflict(
+                "Every confirmed pledge of this pool is matched already: there is nothing new to match.",
+                "pool_id",
+            )
+        raise ValidationError(
+            f"The ratio {num}:{den} of the {format_money(base, currency)} not matched before rounds "
+            "down to nothing: raise the ratio.",
+            "ratio_num",
+        )
     session.execute(
         update(PoolMatch)
         .where(PoolMatch.id == match_id)

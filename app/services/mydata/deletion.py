@@ -5,14 +5,15 @@ reports, updates, ledger postings (`resident:<id>` accounts and confirmed pledge
 ballots still hold: reports and updates show "a former resident", the ledger's amounts are untouched, and
 a tallied round's inputs and results do not change. What only serves the person goes: follows, group
 memberships, API tokens, logins (the devices signed in), handled flags (open ones stay in the moderators'
-queue, anonymous), pending and declined pledges, likes on problems still open (they would keep ranking problems and
-count as approvals in rounds not yet tallied), ballots in rounds not yet tallied, and the outbox's mails
-to the person's address (sent or not: each holds the address and usually the name). Backings still held
-in a problem's escrow are refunded to the person first; committed ones stay, anonymous.
+queue, anonymous), pending and declined pledges, likes on problems still open (they would keep ranking
+problems and count as approvals in rounds not yet tallied), ballots in rounds not yet tallied, and the
+outbox's mails to the person's address (sent or not: each holds the address and usually the name).
+Backings still held in a problem's escrow are refunded to the person first; committed ones stay, anonymous.
 
-Refused, nothing changed, while the account has money in play: a pledge (pending or confirmed, not declined) to a pool
-whose round is not tallied yet (the round decides where that money goes), being the only resident who runs
-a group that has other members, or a tally running in a round of one of its groups.
+Refused, nothing changed, while the account has money in play: a pledge (pending or confirmed; a declined
+one is no money) to a pool whose round is not tallied yet (the round decides where that money goes), being
+the only resident who runs a group that has other members, or a tally running in a round of one of its
+groups.
 """
 
 from __future__ import annotations
