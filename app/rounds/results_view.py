@@ -17,10 +17,18 @@ FUNDED_ZOOM = 15
 SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "₣", "PLN": "zł"}
 
 
+def leftover_label(outcome: RoundResults) -> str:
+    """What happens to the money the round does not spend: done once certified, to come before."""
+    done = outcome.status == "certified"
+    if outcome.leftover == "rollover":
+        return "Rolled over" if done else "To roll over"
+    return "Refunded" if done else "To refund"
+
+
 def money_chart(outcome: RoundResults) -> Markup:
     """Bars for the pool, the city match, what was spent and what is left over (major units)."""
-    leftover_label = "Rolled over" if outcome.leftover == "rollover" else "Refunded"
-    labels = ["Pledged pool", "City match", "Spent on problems", leftover_label]
+    left = leftover_label(outcome)
+    labels = ["Pledged pool", "City match", "Spent on problems", left]
     cents = [outcome.pool_cents, outcome.match_cents, outcome.spent_cents, outcome.leftover_cents]
 
     def money(amount: int) -> str:
@@ -30,7 +38,7 @@ def money_chart(outcome: RoundResults) -> Markup:
         title=f"The money of round “{outcome.name}”",
         desc=(
             f"Pool {money(cents[0])}, city match {money(cents[1])}, spent {money(cents[2])}, "
-            f"{leftover_label.lower()} {money(cents[3])}."
+            f"{left.lower()} {money(cents[3])}."
         ),
         labels=labels,
         values=[major_units(c) for c in cents],

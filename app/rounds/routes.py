@@ -26,6 +26,7 @@ from app.rounds.likes_ballot_view import likes_ballot_page
 from app.rounds.results_view import (
     first_share,
     funded_items,
+    leftover_label,
     money_chart,
     plain_words,
     results_map,
@@ -326,6 +327,7 @@ def results(round_id: int) -> str | Response:
         row=row,
         results=outcome,
         chart=money_chart(outcome),
+        leftover_label=leftover_label(outcome),
         map=results_map(outcome),
         sentences=plain_words(outcome),
         rule=explanations.rule_words(found.rule),

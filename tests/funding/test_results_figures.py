@@ -6,11 +6,18 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from app.rounds.results_view import first_share, money_chart, voter_share
+from app.rounds.results_view import first_share, leftover_label, money_chart, voter_share
 from app.services.rounds.results import CandidateResult, RoundResults
 
 
-def results(budget_cents: int, ballots: int, share: str | None, **money: int) -> RoundResults:
+def results(
+    budget_cents: int,
+    ballots: int,
+    share: str | None,
+    status: str = "certified",
+    leftover: str = "rollover",
+    **money: int,
+) -> RoundResults:
     details = {} if share is None else {"share": share}
     funded = [CandidateResult(1, "Bench", 1, 1000, 3, True, 1000, None, "", 51.05, 3.72, details)]
     figures = {"pool_cents": budget_cents, "match_cents": 0, "spent_cents": 1000, "leftover_cents": 0}
@@ -22,8 +29,9 @@ def results(budget_cents: int, ballots: int, share: str | None, **money: int) ->
         funded=funded,
         unfunded=[],
         budget_cents=budget_cents,
-        leftover="rollover",
+        leftover=leftover,
         ballots=ballots,
+        status=status,
         members=ballots,
         notes=[],
         **{**figures, **money},
@@ -59,3 +67,21 @@ def test_money_charts_put_each_label_on_its_own_line_above_its_bar() -> None:
     for label, bar in zip(labels, bars, strict=True):
         assert label.get("x") == bar.get("x")  # the label starts where its bar starts
         assert float(label.get("y", "0")) < float(bar.get("y", "0"))  # and sits above it
+
+
+def test_what_is_left_over_is_said_as_done_only_once_the_city_certified() -> None:
+    # Found from outside: a provisional result's tiles said "Refunded" while no money had moved.
+    words = {
+        (status, leftover): leftover_label(results(5000, 2, None, status=status, leftover=leftover))
+        for status in ("provisional", "certified")
+        for leftover in ("rollover", "refund")
+    }
+    assert words == {
+        ("provisional", "rollover"): "To roll over",
+        ("provisional", "refund"): "To refund",
+        ("certified", "rollover"): "Rolled over",
+        ("certified", "refund"): "Refunded",
+    }
+    chart = str(money_chart(results(5000, 2, None, status="provisional", leftover="refund")))
+    assert ">To refund</text>" in chart
+    assert "to refund EUR" in chart  # the chart's description, read by screen readers

@@ -268,10 +268,14 @@ def test_web_actions_need_their_confirmation_step(world: RoundWorld, auth) -> No
     bare = world.client.post(f"/rounds/{rid}/certification", follow_redirects=True)
     assert "confirm the certification" in bare.get_data(as_text=True)
     assert round_row(world, rid)["result_status"] == "provisional"
+    # Until the city certifies, the leftover is what will happen, not what did.
+    assert "<dt>To roll over</dt>" in world.client.get(f"/rounds/{rid}/results").get_data(as_text=True)
     done = world.client.post(f"/rounds/{rid}/certification", data={"confirm": "yes"})
     assert done.headers["Location"] == f"/rounds/{rid}/results"
     assert round_row(world, rid)["result_status"] == "certified"
-    assert "Certified by the city" in world.client.get(f"/rounds/{rid}/results").get_data(as_text=True)
+    page = world.client.get(f"/rounds/{rid}/results").get_data(as_text=True)
+    assert "Certified by the city" in page
+    assert "<dt>Rolled over</dt>" in page
 
 
 def test_voting_does_not_open_without_candidates_and_nothing_changes(world: RoundWorld) -> None:
