@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import time
 from pathlib import Path
 
@@ -76,3 +77,16 @@ def test_a_redis_outage_is_a_few_log_lines_and_the_worker_carries_on_after(tmp_p
     assert len(outage_lines) == 1, outage_lines
     assert "the queue's Redis is out of reach" in outage_lines[0]
     assert "Error reading from queue: " in outage_lines[0]  # followed by the client's own words
+
+
+def test_sigterm_stops_the_worker_gracefully_as_ctrl_c_does(tmp_path: Path) -> None:
+    """systemd, Docker and Kubernetes stop services with SIGTERM, which Huey took as "stop at once",
+    cutting off the job in hand; the worker now finishes its jobs first, as on Ctrl-C."""
+    env = worker_env(tmp_path, f"sqlite:///{tmp_path / 'queue.sqlite3'}")
+    with running_worker(env, tmp_path / "worker.log", "--no-scheduler") as worker:
+        worker.process.send_signal(signal.SIGTERM)
+        worker.process.wait(timeout=30)
+        said = worker.log_text()
+    assert worker.process.returncode == 0, said[-3000:]
+    assert "Shutting down gracefully..." in said
+    assert "All workers have stopped." in said

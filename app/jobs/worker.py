@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 
 import click
 from flask import Flask
@@ -11,6 +12,17 @@ from huey.consumer import Consumer
 from app.jobs.outage_log import quiet_queue_outages
 from app.jobs.queue import queue_of
 from app.mail import mail_destination
+
+
+class GracefulConsumer(Consumer):
+    """Huey's consumer, stopping gracefully on SIGTERM as on Ctrl-C (SIGINT): it takes no new job
+    and lets the running ones finish. systemd, Docker and Kubernetes stop a service with SIGTERM,
+    which Huey takes as "stop at once" by default: a tally or mail batch in hand was cut off (the
+    sweeps redo it, later). A second signal still stops it at once."""
+
+    def _set_signal_handlers(self) -> None:
+        self._signal_actions[signal.SIGTERM] = (False, True)  # (restart, graceful), as Huey's SIGINT
+        super()._set_signal_handlers()
 
 
 def register_worker_command(app: Flask) -> None:
@@ -31,4 +43,4 @@ def register_worker_command(app: Flask) -> None:
         click.echo(f"Commonfix worker: {workers} thread(s), queue {queue}, mail {mail_destination(app)}")
         # An idle consumer polls an embedded (SQLite) queue with a growing delay; capped at 1 s so a job
         # waits at most about a second (Redis wakes a worker at once).
-        Consumer(huey, workers=workers, periodic=scheduler, worker_type="thread", max_delay=1.0).run()
+        GracefulConsumer(huey, workers=workers, periodic=scheduler, worker_type="thread", max_delay=1.0).run()
