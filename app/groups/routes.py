@@ -53,11 +53,9 @@ def area_map(area: Area) -> maps.RenderedMap:
 @bp.get("/groups")
 def index() -> str:
     rows = groups.list_groups(db.session)
-    balances = {row.pool_id: ledger.pool_balance(db.session, row.pool_id) for row in rows}
-    mine: set[int] = set()
-    if current_user.is_authenticated:
-        mine = {row.id for row in rows if groups.membership(db.session, current_user.id, row.id)}
-    return render_template("groups/list.html", rows=rows, balances=balances, mine=mine)
+    holdings = ledger.pool_holdings(db.session, [row.pool_id for row in rows])
+    mine = groups.groups_of_member(db.session, current_user.id) if current_user.is_authenticated else set()
+    return render_template("groups/list.html", rows=rows, holdings=holdings, mine=mine)
 
 
 @bp.route("/groups/new", methods=["GET", "POST"])

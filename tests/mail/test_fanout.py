@@ -7,14 +7,13 @@ repeat of it adds nothing, and the sweep finishes a fan-out whose job was lost. 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import timedelta
 from email.message import EmailMessage
 
 import pytest
 from flask import Flask
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select, update
 
 from app import mail
 from app.extensions import db
@@ -23,6 +22,7 @@ from app.models import Follow, Issue, MailFanout, OutgoingMail, User
 from app.models.timestamps import utcnow
 from app.services.issues.notifications import Recipient
 from app.services.workflow import status_changes as workflow
+from tests.statements import counted_statements
 
 Outbox = Callable[[], list[EmailMessage]]
 INLINE = 3
@@ -36,20 +36,6 @@ def followers(app: Flask, make_user: Callable[..., User], issue: Issue, count: i
         db.session.add_all(Follow(user_id=user.id, issue_id=issue.id) for user in users)
         db.session.commit()
     return users
-
-
-@contextmanager
-def counted_statements() -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def change_status(app: Flask, official: User, issue_id: int, status: str) -> tuple[int, int, int]:

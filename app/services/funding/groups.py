@@ -26,6 +26,7 @@ class GroupRow:
     area_name: str
     pool_id: int
     members: int
+    currency: str  # the pool's
 
 
 def create_group(
@@ -81,9 +82,18 @@ def _members_count() -> ScalarSelect[int]:
     )
 
 
-def _rows_query() -> Select[tuple[int, str, str, int, str, int, int]]:
+def _rows_query() -> Select[tuple[int, str, str, int, str, int, int, str]]:
     return (
-        select(Group.id, Group.name, Group.description, Area.id, Area.name, Pool.id, _members_count())
+        select(
+            Group.id,
+            Group.name,
+            Group.description,
+            Area.id,
+            Area.name,
+            Pool.id,
+            _members_count(),
+            Pool.currency,
+        )
         .join(Area, Area.id == Group.area_id)
         .join(Pool, Pool.group_id == Group.id)
     )
@@ -130,6 +140,11 @@ def leave(session: DbSession, user: User, group_id: int) -> bool:
         session, delete(Membership).where(Membership.group_id == group_id, Membership.user_id == user.id)
     ).rowcount
     return bool(removed)
+
+
+def groups_of_member(session: DbSession, user_id: int) -> set[int]:
+    """The ids of the groups the resident belongs to."""
+    return set(session.scalars(select(Membership.group_id).where(Membership.user_id == user_id)))
 
 
 def membership(session: DbSession, user_id: int, group_id: int) -> Membership | None:

@@ -217,6 +217,41 @@ def pool_balance(session: DbSession, pool_id: int) -> PoolBalance:
     )
 
 
+@dataclass(frozen=True)
+class PoolHoldings:
+    """What a list of pools shows for each: what it holds now (available + rolled over) and pending."""
+
+    balance_cents: int
+    pending_cents: int
+
+
+def pool_holdings(session: DbSession, pool_ids: Sequence[int]) -> dict[int, PoolHoldings]:
+    """`pool_balance`'s balance and pending figures for many pools in two queries (the groups list)."""
+    accounts = {account: pool_id for pool_id in pool_ids for account in _holding_accounts(pool_id)}
+    held = dict.fromkeys(pool_ids, 0)
+    if accounts:
+        for account, total in session.execute(
+            select(LedgerLine.account, func.sum(LedgerLine.amount_cents))
+            .where(LedgerLine.account.in_(list(accounts)))
+            .group_by(LedgerLine.account)
+        ).tuples():
+            held[accounts[account]] += int(total or 0)
+    pending = dict.fromkeys(pool_ids, 0)
+    if pool_ids:
+        for pool_id, total in session.execute(
+            select(Pledge.pool_id, func.sum(Pledge.amount_cents))
+            .where(Pledge.pool_id.in_(list(pool_ids)), Pledge.status == PledgeStatus.PENDING.value)
+            .group_by(Pledge.pool_id)
+        ).tuples():
+            pending[pool_id] = int(total or 0)
+    return {pool_id: PoolHoldings(held[pool_id], pending[pool_id]) for pool_id in pool_ids}
+
+
+def _holding_accounts(pool_id: int) -> tuple[str, str]:
+    """The accounts whose sum is what a pool holds now: available, and rolled over."""
+    return available_account(pool_id), rollover_account(pool_id)
+
+
 def _draw(session: DbSession, pool_id: int, cents: int, field: str) -> list[tuple[str, int]]:
     """Lines taking `cents` out of the pool: from the rollover account first, then available."""
     if type(cents) is not int or cents < 0:
