@@ -109,7 +109,7 @@ def create_app(config: type[Config] | None = None, overrides: dict[str, Any] | N
     app.register_blueprint(timeline_bp)
     app.register_blueprint(transparency_bp)
 
-    from app.cli import register_commands
+    from app.cli import explain_database_outages, register_commands
     from app.jobs import registry  # noqa: F401  (declares every job before the queue binds them)
     from app.jobs.queue import init_queue
     from app.jobs.worker import register_worker_command
@@ -117,6 +117,7 @@ def create_app(config: type[Config] | None = None, overrides: dict[str, Any] | N
     register_commands(app)
     init_queue(app)
     register_worker_command(app)
+    explain_database_outages(app)  # last: every command registered above
     return app
 
 

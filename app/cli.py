@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask
 from flask_migrate import upgrade
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
+from app.database.outages import database_unreachable, outage_summary
 from app.extensions import db
 from app.models.timestamps import utcnow
 from app.services.accounts import users as accounts
@@ -109,3 +115,28 @@ def register_commands(app: Flask) -> None:
     from app.backups.commands import register_backup_commands
 
     register_backup_commands(app)
+
+
+def explain_database_outages(app: Flask) -> None:
+    """Every command of `flask --app wsgi` says in one line that the database is out of reach (where,
+    without its password, and the driver's reason) and exits 1, instead of a page of traceback."""
+    where = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).render_as_string(hide_password=True)
+    for command in app.cli.commands.values():
+        if command.callback is not None:
+            command.callback = _outage_said(command.callback, where)
+
+
+def _outage_said(callback: Callable[..., Any], where: str) -> Callable[..., Any]:
+    @functools.wraps(callback)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return callback(*args, **kwargs)
+        except DBAPIError as error:
+            if not database_unreachable(error):
+                raise
+            raise click.ClickException(
+                f"The database at {where} is out of reach ({outage_summary(error)}). "
+                "Start it, or check DATABASE_URL, and run the command again."
+            ) from None
+
+    return run

@@ -1,0 +1,44 @@
+"""A command run while the database is out of reach says so in one line and exits 1 (found from
+outside: a page of traceback, the database's address at its end). No server needed: nothing listens
+on the port the URL names."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.ports import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("command", [["init-db"], ["ledger-check"], ["round-schedule"]])
+def test_a_command_says_the_database_is_out_of_reach_in_one_line(command: list[str]) -> None:
+    port = free_port()
+    env = dict(os.environ)
+    env.update(
+        COMMONFIX_ENV="development",
+        DATABASE_URL=f"postgresql+psycopg://commonfix:s3cret-pass@127.0.0.1:{port}/commonfix",
+        DATABASE_CONNECT_TIMEOUT="2",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", *command],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    said = done.stdout + done.stderr
+    assert done.returncode == 1, said
+    assert "Traceback" not in said
+    assert "s3cret-pass" not in said
+    assert (
+        f"Error: The database at postgresql+psycopg://commonfix:***@127.0.0.1:{port}/commonfix is out of "
+        "reach (connection failed:" in said
+    ), said
+    assert "Start it, or check DATABASE_URL, and run the command again." in said
