@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import folium
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -11,10 +13,11 @@ from werkzeug.wrappers import Response as BaseResponse
 from app import maps
 from app.auth.sessions import current_resident
 from app.charts import money_text, stacked_bar_chart
+from app.database.sessions import DbSession
 from app.extensions import db
 from app.groups import bp
 from app.groups.forms import ActionForm, AppointAdminForm, GroupForm, MatchForm, PledgeForm, PoolStateForm
-from app.models import Area, Group, Pledge, Pool
+from app.models import Area, Group, Pledge, Pool, User
 from app.security import roles_required
 from app.services.funding import (
     group_admins,
@@ -298,25 +301,25 @@ def treasurer(pool_id: int) -> str:
 @bp.post("/pledges/<int:pledge_id>/confirm")
 @login_required
 def confirm(pledge_id: int) -> BaseResponse:
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    found = pledges.confirm(db.session, current_resident(), pledge_id)
-    db.session.commit()
-    currency = pledges.get_pool(db.session, found.pool_id).currency
-    flash(f"Pledge {found.id} of {format_money(found.amount_cents, currency)} confirmed.", "success")
-    return redirect(url_for("groups.treasurer", pool_id=found.pool_id))
+    return _settle_pledge(pledge_id, pledges.confirm, "confirmed.")
 
 
 @bp.post("/pledges/<int:pledge_id>/decline")
 @login_required
 def decline(pledge_id: int) -> BaseResponse:
+    return _settle_pledge(pledge_id, pledges.decline, "declined: it was never in the pool.")
+
+
+def _settle_pledge(
+    pledge_id: int, settle: Callable[[DbSession, User, int], Pledge], done: str
+) -> BaseResponse:
+    """The treasurer page's buttons: confirm or decline a pledge, then back to the page, saying so."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    found = pledges.decline(db.session, current_resident(), pledge_id)
+    found = settle(db.session, current_resident(), pledge_id)
     db.session.commit()
-    currency = pledges.get_pool(db.session, found.pool_id).currency
-    amount = format_money(found.amount_cents, currency)
-    flash(f"Pledge {found.id} of {amount} declined: it was never in the pool.", "success")
+    amount = format_money(found.amount_cents, pledges.get_pool(db.session, found.pool_id).currency)
+    flash(f"Pledge {found.id} of {amount} {done}", "success")
     return redirect(url_for("groups.treasurer", pool_id=found.pool_id))
 
 
