@@ -196,3 +196,17 @@ def test_a_blocked_official_adds_no_match(app, client, auth, funding, make_user)
     assert funding.balance(ref).matched_cents == 0
     with app.app_context():
         assert matching.matches(db.session, ref.pool_id) == []
+
+
+def test_a_blocked_official_creates_no_group(client, auth, make_user, city, count_rows) -> None:
+    from app.models import Group
+
+    auth.login_as(make_user(role="official", is_blocked=True))
+    refused = client.post(
+        "/groups/new",
+        data={"area_id": city["Hillside"], "name": "Hill folk", "currency": "EUR", "max_pledge": "50.00"},
+    )
+
+    assert refused.status_code == 403
+    assert "This account is blocked." in refused.get_data(as_text=True)
+    assert count_rows(Group) == 0
