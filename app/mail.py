@@ -130,7 +130,8 @@ def build_message(
     message = EmailMessage()
     message["From"] = sender
     message["To"] = to
-    message["Subject"] = subject
+    # A subject often holds a resident's text (a title may have line breaks), and a header may not.
+    message["Subject"] = " ".join(subject.split())
     message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = make_msgid(domain="commonfix.local")
     message["Auto-Submitted"] = "auto-generated"

@@ -32,6 +32,7 @@ from app.services.funding import (
 from app.services.funding.payments import get_provider
 from app.services.issues import places
 from app.services.kernel.parsing import parse_amount
+from app.services.kernel.roles import require_staff
 from app.services.rounds import lifecycle as round_lifecycle
 from app.services.rounds import turnout
 from app.shapes import to_geometry
@@ -326,6 +327,8 @@ def _settle_pledge(
 @bp.post("/pools/<int:pool_id>/match")
 @roles_required(*STAFF)
 def match(pool_id: int) -> BaseResponse:
+    # roles_required reads the role only: a blocked official's login still reads, never matches.
+    require_staff(current_resident(), "Only city officials and admins add the city's match.")
     found = pledges.get_pool(db.session, pool_id)
     form = MatchForm()
     if not form.validate_on_submit():

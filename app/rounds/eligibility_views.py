@@ -3,12 +3,11 @@ verification for an area (reachable from the ballot page, the round page and My 
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
+from app.auth.routes import safe_next
 from app.auth.sessions import current_resident
 from app.extensions import db
 from app.ratelimits import limit
@@ -32,12 +31,9 @@ def change_eligibility(round_id: int) -> Response:
 
 
 def local_next() -> str | None:
-    """Where to go after verifying: a path on this site only (never another host)."""
-    target = request.values.get("next", "")
-    parts = urlsplit(target)
-    if not target.startswith("/") or target.startswith("//") or parts.scheme or parts.netloc:
-        return None
-    return target
+    """Where to go after verifying: a visible-ASCII path on this site only (never another host; the
+    page shows it as a link, where a browser reads `/\\host` or `/<tab>/host` as another site)."""
+    return safe_next("") or None
 
 
 @bp.route("/areas/<int:area_id>/verification", methods=["GET", "POST"])

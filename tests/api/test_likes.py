@@ -95,6 +95,32 @@ def test_liking_a_missing_issue_is_a_404_and_stores_nothing(
     assert table_counts() == before
 
 
+def test_a_hidden_issue_cannot_be_liked_or_counted_by_the_public(
+    client: FlaskClient, app: Flask, auth: AuthActions, make_issue: MakeIssue, make_user: Callable[..., User]
+) -> None:
+    """Hidden issues do not exist for the public: a like or an unlike is the 404 of a missing issue and
+    changes nothing, so its answer tells neither that the issue exists nor how many like it."""
+    issue = make_issue()
+    resident = make_user()
+    url = f"/api/v1/issues/{issue.id}/like"
+    assert client.post(url, headers=auth.headers(resident)).status_code == 200
+    with app.app_context():
+        db.session.get(Issue, issue.id).is_hidden = True  # type: ignore[union-attr]
+        db.session.commit()
+
+    answers = [
+        (method.__name__, method(url, headers=headers))
+        for method in (client.post, client.delete)
+        for headers in (auth.headers(), auth.headers(resident))
+    ]
+    by_staff = client.post(url, headers=auth.headers(role="official"))
+
+    assert [(name, r.status_code, r.get_json()["error"]["message"]) for name, r in answers] == [
+        (name, 404, f"There is no issue {issue.id}.") for name in ("post", "post", "delete", "delete")
+    ]
+    assert (by_staff.status_code, by_staff.get_json()) == (200, {"likes": 2, "liked": True})
+
+
 def test_an_anonymous_like_is_a_401(
     client: FlaskClient, make_issue: MakeIssue, table_counts: Callable[[], dict[str, int]]
 ) -> None:

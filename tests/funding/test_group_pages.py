@@ -181,3 +181,32 @@ def test_the_match_form_is_for_officials(app, client, auth, funding) -> None:
     assert tiny.value.field == "ratio_num"
     assert "The ratio 1:101 of the EUR 1.00 not matched before rounds down to nothing" in tiny.value.message
     assert funding.balance(ref).matched_cents == 1000
+
+
+def test_a_blocked_official_adds_no_match(app, client, auth, funding, make_user) -> None:
+    """The city's match is one of the city's acts: a blocked official's login still reads, never matches."""
+    ref = funding.group()
+    funding.pledge(ref, funding.member(ref), 3000)
+    auth.login_as(make_user(role="official", is_blocked=True))
+
+    terms = {"ratio_num": 1, "ratio_den": 1, "cap": "10.00"}
+    refused = client.post(f"/pools/{ref.pool_id}/match", data=terms)
+
+    assert refused.status_code == 403
+    assert funding.balance(ref).matched_cents == 0
+    with app.app_context():
+        assert matching.matches(db.session, ref.pool_id) == []
+
+
+def test_a_blocked_official_creates_no_group(client, auth, make_user, city, count_rows) -> None:
+    from app.models import Group
+
+    auth.login_as(make_user(role="official", is_blocked=True))
+    refused = client.post(
+        "/groups/new",
+        data={"area_id": city["Hillside"], "name": "Hill folk", "currency": "EUR", "max_pledge": "50.00"},
+    )
+
+    assert refused.status_code == 403
+    assert "This account is blocked." in refused.get_data(as_text=True)
+    assert count_rows(Group) == 0

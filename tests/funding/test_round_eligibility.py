@@ -253,3 +253,23 @@ def test_the_ballot_page_says_why_and_links_to_the_verification(world: RoundWorl
     assert right.headers["Location"].endswith(f"/rounds/{rid}/ballot")
     assert 'data-testid="refusal"' not in after
     assert "Save my ballot" in after
+
+
+def test_the_verification_leads_back_only_to_a_path_on_this_site(world: RoundWorld) -> None:
+    """Browsers read a backslash as a slash and drop tabs and line breaks from a link, so `/\\host`
+    and `/<tab>/host` lead to another site: the page's "Back to your ballot" link keeps neither."""
+    census_round(world)
+    assert upload(world, old_town(world), OLD_TOWN_IDS).status_code == 201
+    world.auth.login_as(world.members[0])
+    verify_url = f"/areas/{old_town(world)}/verification"
+    verified = world.client.post(f"{verify_url}?next=/%5Cevil.example", data={"identifier": "ab1004"})
+
+    pages = {
+        target: world.client.get(f"{verify_url}?next={target}").get_data(as_text=True)
+        for target in ("/%5Cevil.example", "/%09/evil.example", "/%0A/evil.example", "/rounds/1/ballot")
+    }
+
+    assert verified.status_code == 302
+    assert verified.headers["Location"] == verify_url
+    assert [target for target, page in pages.items() if "evil.example" in page] == []
+    assert 'href="/rounds/1/ballot">Back to your ballot' in pages["/rounds/1/ballot"]

@@ -122,6 +122,22 @@ def test_a_resident_claims_a_code_once_and_it_is_bound_to_them(paper: PaperWorld
     assert paper.state(rid) == before
 
 
+def test_a_blocked_account_claims_no_code(paper: PaperWorld) -> None:
+    """A blocked account cannot vote, so its claim would only use the slip's code up for nothing."""
+    paper.setup()
+    rid = paper.round("codes")
+    first, _second, _third = paper.codes(rid)
+    blocked = paper.world.make_user(is_blocked=True)
+    before = paper.state(rid)
+
+    refused = paper.claim(blocked, rid, first)
+
+    assert refused.status_code == 403, refused.get_json()
+    assert refused.get_json()["error"]["message"] == "This account is blocked."
+    assert paper.state(rid) == before
+    assert paper.audit("round.code_use", rid) == []
+
+
 def test_used_unknown_and_other_rounds_codes_are_refused_naming_the_code(paper: PaperWorld) -> None:
     paper.setup()
     rid = paper.round("codes")

@@ -10,7 +10,7 @@ from app.database.sessions import DbSession, execute_write
 from app.database.spellings import insert_ignoring_duplicates
 from app.models import Area, Group, Membership, Pool, User
 from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from app.services.kernel.roles import require_confirmed
+from app.services.kernel.roles import require_confirmed, require_staff
 from app.services.kernel.text import clean_text
 
 NAME_MAX = 120
@@ -39,9 +39,10 @@ def create_group(
     max_pledge_cents: int = 50_000,
     description: str = "",
 ) -> Group:
-    """A group for an area, with its (open) pool. Only officials and admins create groups."""
-    if official is not None and not official.is_staff:
-        raise PermissionDenied("Only city officials can create neighbourhood groups.")
+    """A group for an area, with its (open) pool. Only officials and admins whose account is not
+    blocked create groups (`official` None: the CLI and the demo loader)."""
+    if official is not None:
+        require_staff(official, "Only city officials can create neighbourhood groups.")
     clean = " ".join(clean_text(name, "name", "Name", 10 * NAME_MAX).split())
     if len(clean) > NAME_MAX:
         raise ValidationError(f"Name must be at most {NAME_MAX} characters.", "name")

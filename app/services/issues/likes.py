@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import DateTime, Insert, Integer, bindparam, delete, exists, select
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    DateTime,
+    Delete,
+    Insert,
+    Integer,
+    bindparam,
+    delete,
+    exists,
+    or_,
+    select,
+)
 
 from app.database.driver import DriverStatement, statement_transaction
 from app.database.sessions import DbSession
@@ -25,19 +37,35 @@ class LikeState:
 # Statements built once and run on the driver: building them, or SQLAlchemy's execution machinery, cost
 # more than running them. Issue.likes_count follows the likes table by database triggers, so a like is
 # one write statement and a count read before the view commits.
-_COUNT = DriverStatement(lambda _session: select(Issue.likes_count).where(Issue.id == bindparam("issue_id")))
-_REMOVE = DriverStatement(
-    lambda _session: delete(Like).where(
-        Like.user_id == bindparam("user_id"), Like.issue_id == bindparam("issue_id")
-    )
+# Hidden issues do not exist for the public (moderation.can_see_issue): `staff` is the actor's is_staff.
+_COUNT = DriverStatement(
+    lambda _session: select(Issue.likes_count, Issue.is_hidden).where(Issue.id == bindparam("issue_id"))
 )
 
 
+def _seen(issue_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """The issue exists for the actor: it is not hidden, or the actor is staff."""
+    return exists().where(
+        Issue.id == issue_id, or_(Issue.is_hidden.is_(False), bindparam("staff", type_=Boolean).is_(True))
+    )
+
+
+def _build_remove(_session: DbSession) -> Delete:
+    issue_id = bindparam("issue_id", type_=Integer)
+    return delete(Like).where(
+        Like.user_id == bindparam("user_id"), Like.issue_id == issue_id, _seen(issue_id)
+    )
+
+
+_REMOVE = DriverStatement(_build_remove)
+
+
 def _build_insert(session: DbSession) -> Insert:
-    """INSERT a like for an issue that exists, skipping one that is already there (one statement)."""
+    """INSERT a like for an issue that exists for the actor, skipping one that is already there (one
+    statement)."""
     issue_id = bindparam("issue_id", type_=Integer)
     row = select(bindparam("user_id", type_=Integer), issue_id, bindparam("created_at", type_=DateTime))
-    row = row.where(exists().where(Issue.id == issue_id))
+    row = row.where(_seen(issue_id))
     return insert_from_select_ignoring_duplicates(session, Like, ["user_id", "issue_id", "created_at"], row)
 
 
@@ -56,24 +84,28 @@ def like(session: DbSession, actor: Actor, issue_id: int) -> LikeState:
     write commits as it runs (database.driver.statement_transaction); otherwise the view's commit ends it."""
     _check_can_like(actor)
     with statement_transaction(session):
-        _INSERT.execute(session, {"user_id": actor.id, "issue_id": issue_id, "created_at": utcnow()})
-    return LikeState(_count(session, issue_id), True)
+        _INSERT.execute(
+            session,
+            {"user_id": actor.id, "issue_id": issue_id, "created_at": utcnow(), "staff": actor.is_staff},
+        )
+    return LikeState(_count(session, actor, issue_id), True)
 
 
 def unlike(session: DbSession, actor: Actor, issue_id: int) -> LikeState:
-    """Withdraw the resident's like; withdrawing a like that is not there changes nothing."""
+    """Withdraw the resident's like; withdrawing a like that is not there changes nothing. A hidden
+    issue, as a missing one, is a 404 for all but staff, and nothing changes (like() the same)."""
     _check_can_like(actor)
     with statement_transaction(session):
-        _REMOVE.execute(session, {"user_id": actor.id, "issue_id": issue_id})
-    return LikeState(_count(session, issue_id), False)
+        _REMOVE.execute(session, {"user_id": actor.id, "issue_id": issue_id, "staff": actor.is_staff})
+    return LikeState(_count(session, actor, issue_id), False)
 
 
-def _count(session: DbSession, issue_id: int) -> int:
+def _count(session: DbSession, actor: Actor, issue_id: int) -> int:
     """The count the trigger left, read right after the write: in its transaction, or on SQLite just
     after a like that committed as it ran. On PostgreSQL, read after the view's commit it took a second
     transaction, which cost more than the count (docs/benchmarks.md)."""
     row = _COUNT.first(session, {"issue_id": issue_id})
-    if row is None:
+    if row is None or (row[1] and not actor.is_staff):
         raise NotFound(f"There is no issue {issue_id}.", "issue_id")
     return int(row[0])
 

@@ -26,7 +26,7 @@ from app.models.eligibility import CodeUse, Eligibility
 from app.models.rounds import Phase
 from app.models.timestamps import utcnow
 from app.services.kernel import audit
-from app.services.kernel.errors import Conflict, ValidationError
+from app.services.kernel.errors import Conflict, PermissionDenied, ValidationError
 from app.services.kernel.roles import require_confirmed
 from app.services.kernel.text import safe_cell
 from app.services.rounds import voter_keys
@@ -204,8 +204,11 @@ def claim(session: DbSession, code: VotingCode, via: CodeUse, user_id: int | Non
 
 
 def claim_online(session: DbSession, user: User, round_id: int, raw: object) -> VotingCode:
-    """A resident types a code on the ballot page: it becomes theirs (used online) and lets them vote."""
+    """A resident types a code on the ballot page: it becomes theirs (used online) and lets them vote.
+    A blocked account cannot vote, so it claims nothing (the code stays usable on paper)."""
     require_confirmed(user)
+    if user.is_blocked:
+        raise PermissionDenied("This account is blocked.")
     found = get_round(session, round_id)
     require_codes_round(found)
     require_voting_open(found)
