@@ -115,3 +115,17 @@ def test_a_problem_a_round_funded_shows_the_pools_money_raised_towards_its_cost(
     assert 'max="3000" value="3000"' in page
     assert "EUR 30.00 of EUR 30.00</progress>" in page
     assert "From the neighbourhood pool <strong>EUR 30.00</strong>" in page
+
+
+def test_the_treasurer_pages_figures_add_up_after_a_round_allocated(world: RoundWorld) -> None:
+    """3,000 pledged, 3,000 allocated, nothing left: the page shows what went out, not only what came in."""
+    funded_issue(world)
+    assert world.official is not None
+    assert world.ref is not None
+    world.auth.login_as(world.official)
+
+    page = world.client.get(f"/pools/{world.ref.pool_id}/treasurer").get_data(as_text=True)
+
+    assert "Confirmed pledges</dt><dd>EUR 30.00<" in page
+    assert 'data-testid="treasurer-allocated">EUR 30.00<' in page
+    assert 'data-testid="treasurer-balance">EUR 0.00<' in page
