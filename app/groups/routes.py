@@ -332,15 +332,19 @@ def match(pool_id: int) -> BaseResponse:
     found = pledges.get_pool(db.session, pool_id)
     form = MatchForm()
     if not form.validate_on_submit():
-        errors = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in form.errors.items())
+        # The form's labels, as the official read them; never the inputs' names (ratio_den, cap).
+        errors = "; ".join(
+            f"{getattr(form, name).label.text}: {' '.join(msgs)}" if hasattr(form, name) else " ".join(msgs)
+            for name, msgs in form.errors.items()
+        )
         flash(f"The match was not added: {errors}", "error")
         return redirect(url_for("groups.treasurer", pool_id=pool_id))
     num, den = form.ratio_num.data, form.ratio_den.data
     # InputRequired refused an empty ratio above.
     assert num is not None
     assert den is not None
-    with unit_of_work(flash_prefix="The match was not added ({field}): ") as work:
-        cap = parse_amount(form.cap.data, "cap")
+    with unit_of_work(flash_prefix="The match was not added: ") as work:
+        cap = parse_amount(form.cap.data, "cap", label="Up to (cap)")
         result = matching.apply_match(db.session, pool_id, None, num, den, cap, current_user.id)
     if work.error is not None:
         return redirect(url_for("groups.treasurer", pool_id=pool_id))

@@ -9,6 +9,7 @@ from wtforms import StringField, SubmitField
 
 from app.auth.sessions import current_resident
 from app.extensions import db
+from app.main.formatting import plural
 from app.security import roles_required
 from app.services.kernel.parsing import MAX_PAGE, optional_int
 from app.services.workflow import flag_queue as queue
@@ -49,5 +50,7 @@ def resolve_flags(target_type: str, target_id: int, action: str) -> Response:
         )
     if not work.failed:
         done = "hidden" if action == "hide" else "left visible"
-        flash(f"The {target_type} is {done}; {count} flagger(s) will get an email.", "success")
+        # The queue's words: an issue is "the report" there.
+        thing = "report" if target_type == "issue" else target_type
+        flash(f"The {thing} is {done}; {plural(count, 'flagger')} will get an email.", "success")
     return redirect(url_for("staff.flag_queue"))

@@ -40,6 +40,16 @@ class ReturnForm(FlaskForm):
     submit = SubmitField("Yes, return the remainder")
 
 
+# The service's field names (the API's) -> the form's fields, whose labels the official reads.
+_PAYOUT_LABELS = {
+    "amount_cents": "amount",
+    "payee_kind": "payee_kind",
+    "payee_name": "payee_name",
+    "invoice_ref": "invoice_ref",
+    "paid_on": "paid_on",
+}
+
+
 def _to_money(issue_id: int) -> Response:
     return redirect(url_for("issues.detail", issue_id=issue_id) + "#money")
 
@@ -52,7 +62,7 @@ def record_payout(issue_id: int) -> Response:
     if not form.validate_on_submit():
         flash("The form expired; reload the page and try again.", "error")
         return _to_money(issue_id)
-    with unit_of_work(flash_prefix="The payout was not recorded ({field}): ") as work:
+    with unit_of_work(show=False) as work:
         cents = parse_amount(form.amount.data, "amount_cents", label="Amount paid")
         recorded = payouts.record_payout(
             db.session,
@@ -65,7 +75,11 @@ def record_payout(issue_id: int) -> Response:
             paid_on=form.paid_on.data,
             idempotency_key=form.request_key.data or None,
         )
-    if work.failed:
+    if work.error is not None:
+        # The service names the API's fields (amount_cents, paid_on); the official filled in the form's.
+        label = _PAYOUT_LABELS.get(work.error.field or "")
+        where = f" ({getattr(form, label).label.text})" if label else ""
+        flash(f"The payout was not recorded{where}: {work.error.message}", "error")
         return _to_money(issue_id)
     paid = format_money(cents, currency_of(db.session, issue_id))
     if recorded.created:

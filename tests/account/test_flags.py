@@ -248,6 +248,7 @@ def test_dismissing_keeps_the_report_and_tells_the_flagger(
     assert "Not there." in queue
     resolved = client.post(f"/staff/flags/issue/{issue.id}/dismiss", follow_redirects=True)
     assert "Nothing is flagged." in resolved.get_data(as_text=True)
+    assert "The report is left visible; 1 flagger will get an email." in resolved.get_data(as_text=True)
     assert issue_state(app, issue.id)["hidden"] is False
     assert mails_to(app, flagger.email) == ["The problem report you flagged stays visible"]
 

@@ -61,7 +61,7 @@ def test_a_neighbourhood_funds_its_problems_on_phones(
     # The treasurer (the group's admin) confirms the money arrived, and opens a round.
     log_in(treasurer, base, DEMO_RESIDENT)
     treasurer.goto(f"{base}/pools/{pool_id}/treasurer")
-    press(treasurer, f"Confirm EUR 5.00 from {name}")
+    confirm(treasurer, f"Confirm EUR 5.00 from {name}", "enters the pool's public ledger")
     expect(treasurer.locator(".flash--success")).to_contain_text("confirmed")
     treasurer.goto(f"{base}/groups/{gid}/rounds")
     treasurer.get_by_label("Name").fill("Phone round")

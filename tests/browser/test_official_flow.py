@@ -99,9 +99,10 @@ def test_an_official_works_the_dashboard_on_a_laptop(
 
     # Mark a duplicate from the problem page's staff panel (part A's form).
     page.goto(f"{base}/issues/{duplicate}")
-    page.locator("summary", has_text="Mark as duplicate").click()
+    page.locator("summary", has_text="Mark as duplicate").first.click()
     page.get_by_label("Or type the original's number").fill(f"#{original}")  # as the app writes numbers
-    page.get_by_role("button", name="Mark as duplicate").click()
+    page.get_by_test_id("mark-duplicate").locator("summary").click()  # it cannot be undone: a second step
+    page.get_by_role("button", name="Yes, mark as duplicate").click()
     expect(page.locator(".flash--success")).to_contain_text("Closed as a duplicate")
     expect(page.locator(".duplicate-note")).to_contain_text(f"problem #{original}")
 

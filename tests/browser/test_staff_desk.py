@@ -65,7 +65,7 @@ def test_the_inbox_and_the_staff_panel(
     page.get_by_label("Internal note (staff only)").fill(f"Checked on site ({size}).")
     page.get_by_role("button", name="Add note").click()
     expect(page.locator(".internal-note").last).to_contain_text(f"Checked on site ({size}).")
-    page.locator("summary", has_text="Mark as duplicate").click()
+    page.locator("summary", has_text="Mark as duplicate").first.click()
     expect(page.locator(".duplicate-choices legend")).to_have_text("Open reports nearby")
     page.screenshot(path=str(artifacts / f"staff-panel-{size}.png"))
     page.screenshot(path=str(artifacts / f"staff-panel-{size}-full.png"), full_page=True)

@@ -167,9 +167,8 @@ def test_the_match_form_is_for_officials(app, client, auth, funding) -> None:
         follow_redirects=True,
     ).get_data(as_text=True)
     # Each pledged cent is matched once: a second match finds nothing new, says so and adds no row.
-    assert (
-        "The match was not added (pool_id): Every confirmed pledge of this pool is matched already" in again
-    )
+    assert "The match was not added: Every confirmed pledge of this pool is matched already" in again
+    assert "pool_id" not in again
     assert funding.balance(ref).matched_cents == 1000
     with app.app_context():
         assert [m.matched_cents for m in matching.matches(db.session, ref.pool_id)] == [1000]
@@ -181,6 +180,23 @@ def test_the_match_form_is_for_officials(app, client, auth, funding) -> None:
     assert tiny.value.field == "ratio_num"
     assert "The ratio 1:101 of the EUR 1.00 not matched before rounds down to nothing" in tiny.value.message
     assert funding.balance(ref).matched_cents == 1000
+
+
+def test_the_match_forms_errors_name_the_forms_fields(client, auth, funding) -> None:
+    """The official reads the form's labels in a refusal, never its inputs' names (ratio_den, cap)."""
+    ref = funding.group()
+    funding.pledge(ref, funding.member(ref), 3000)
+    auth.login(funding.member(ref, role="official").email)
+
+    page = client.post(
+        f"/pools/{ref.pool_id}/match", data={"ratio_num": 1, "ratio_den": 0, "cap": ""}, follow_redirects=True
+    ).get_data(as_text=True)
+
+    assert "for every … pledged: Number must be between 1 and 100." in page
+    assert "Up to (cap): A cap is required, for example 1000.00." in page
+    assert "ratio_den:" not in page
+    assert "cap:" not in page
+    assert funding.balance(ref).matched_cents == 0
 
 
 def test_a_blocked_official_adds_no_match(app, client, auth, funding, make_user) -> None:

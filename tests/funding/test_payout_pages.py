@@ -70,20 +70,27 @@ def test_bad_payout_forms_say_which_field_and_store_nothing(world: RoundWorld) -
     assert world.official is not None
     world.auth.login_as(world.official)
     before = stored(world)
+    # The form's labels and amounts as typed, never the API's field names or a count of cents.
     cases = {
-        "amount_cents": form(amount="30.01"),
-        "payee_name": form(payee_name=""),
-        "invoice_ref": form(invoice_ref="  "),
-        "paid_on": form(paid_on="2999-01-01"),
+        "Amount paid": (
+            form(amount="30.01"),
+            "The amount, EUR 30.01, is more than the EUR 30.00 that remains",
+        ),
+        "Name of the contractor or department": (form(payee_name=""), ""),
+        "Invoice reference": (form(invoice_ref="  "), ""),
+        "Date paid": (form(paid_on="2999-01-01"), "The date paid is in the future"),
     }
-    for field, data in cases.items():
+    for label, (data, words) in cases.items():
         page = world.client.post(f"/staff/issues/{issue_id}/payouts", data=data, follow_redirects=True)
         assert page.status_code == 200
-        assert f"The payout was not recorded ({field}):" in page.get_data(as_text=True), field
+        text = page.get_data(as_text=True)
+        assert f"The payout was not recorded ({label}): {words}" in text, label
+        for api_words in ("amount_cents", "paid_on is", "3001"):
+            assert api_words not in text, (label, api_words)
     fractional = world.client.post(
         f"/staff/issues/{issue_id}/payouts", data=form(amount="1.005"), follow_redirects=True
     )
-    assert "The payout was not recorded (amount_cents):" in fractional.get_data(as_text=True)
+    assert "The payout was not recorded (Amount paid):" in fractional.get_data(as_text=True)
     assert stored(world) == before
 
 
@@ -108,3 +115,17 @@ def test_a_problem_a_round_funded_shows_the_pools_money_raised_towards_its_cost(
     assert 'max="3000" value="3000"' in page
     assert "EUR 30.00 of EUR 30.00</progress>" in page
     assert "From the neighbourhood pool <strong>EUR 30.00</strong>" in page
+
+
+def test_the_treasurer_pages_figures_add_up_after_a_round_allocated(world: RoundWorld) -> None:
+    """3,000 pledged, 3,000 allocated, nothing left: the page shows what went out, not only what came in."""
+    funded_issue(world)
+    assert world.official is not None
+    assert world.ref is not None
+    world.auth.login_as(world.official)
+
+    page = world.client.get(f"/pools/{world.ref.pool_id}/treasurer").get_data(as_text=True)
+
+    assert "Confirmed pledges</dt><dd>EUR 30.00<" in page
+    assert 'data-testid="treasurer-allocated">EUR 30.00<' in page
+    assert 'data-testid="treasurer-balance">EUR 0.00<' in page

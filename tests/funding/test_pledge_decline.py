@@ -193,3 +193,28 @@ def test_a_declined_pledge_does_not_hold_an_account_open(world: RoundWorld, clie
     assert deleted.status_code in (200, 204), deleted.get_json()
     with world.app.app_context():
         assert db.session.get(Pledge, pledge_id) is None
+
+
+def test_the_treasurer_page_asks_before_confirming_declining_or_matching(
+    client: FlaskClient, auth: AuthActions, funding: Funding
+) -> None:
+    """Each of the page's money acts cannot be undone: each opens a step saying so, and only its "Yes, ..."
+    button posts."""
+    ref = funding.group()
+    pledger = funding.member(ref)
+    pledge_id = funding.pledge(ref, pledger, 1250, confirm=False)
+    auth.login_as(funding.member(ref, role="official"))
+
+    page = client.get(f"/pools/{ref.pool_id}/treasurer").get_data(as_text=True)
+
+    for testid, action, yes in (
+        (f"confirm-{pledge_id}", f"/pledges/{pledge_id}/confirm", "Yes, confirm EUR 12.50 from"),
+        (f"decline-{pledge_id}", f"/pledges/{pledge_id}/decline", "Yes, decline EUR 12.50 from"),
+        ("match", f"/pools/{ref.pool_id}/match", "Yes, add matching money"),
+    ):
+        step = page.split(f'<details class="confirm" data-testid="{testid}">', 1)[1].split("</details>", 1)[0]
+        assert f'action="{action}"' in step, testid
+        assert "It cannot be undone" in step or "cannot be confirmed afterwards" in step, testid
+        assert yes in step, testid
+        # Nowhere else on the page does a button post there at once.
+        assert page.count(f'action="{action}"') == 1, testid

@@ -67,6 +67,24 @@ def test_results_read_in_euros_with_the_rule_named_and_the_trace_folded_away(wor
     assert "Your ballot" not in page  # nobody is logged in
 
 
+def test_results_with_one_voter_say_the_only_voters_share(world: RoundWorld) -> None:
+    """One ballot: no "one for each of the 1 voters", no "each"."""
+    world.build(members=2, pledges=(2000, 2000), costs=(3000, 2000))
+    a, _ = world.issues
+    rid = world.create(rule="equalshares/add1")["id"]
+    world.open_voting(rid)
+    assert world.vote(world.members[0], rid, issue_ids=[a]).status_code == 200
+    assert world.tally(rid).status_code == 200
+
+    page = text_of(world.client.get(f"/rounds/{rid}/results"))
+
+    shares = re.search(r'<p data-testid="shares">(.*?)</p>', page)
+    assert shares, page
+    assert "The EUR 40.00 was one share, the only voter's:" in shares.group(1)
+    assert "1 voters" not in shares.group(1)
+    assert " each" not in shares.group(1)
+
+
 def test_results_json_says_each_outcome_in_the_pages_sentence_with_its_currency(world: RoundWorld) -> None:
     """The engine's words count cents without a currency ("each paid at most 1,500.00"): the JSON
     also carries the page's plain sentence, in euros."""

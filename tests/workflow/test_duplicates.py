@@ -183,3 +183,24 @@ def test_the_web_panel_marks_a_duplicate(
     assert good.status_code == 200
     assert "its likes and followers moved to the original" in good.get_data(as_text=True)
     assert issue_state(app, original.id)["likes"] == 2
+
+
+def test_the_panel_asks_before_marking_a_duplicate(
+    client: FlaskClient,
+    auth: AuthActions,
+    make_issue: Callable[..., Any],
+    make_user: Callable[..., Any],
+) -> None:
+    """Marking cannot be undone (the likes and followers move): the form's only submit button is in a
+    second step that says so."""
+    issue = make_issue()
+    auth.login_as(make_user(role="official"))
+
+    page = client.get(f"/staff/issues/{issue.id}").get_data(as_text=True)
+
+    form = page.split(f'action="/staff/issues/{issue.id}/duplicate"', 1)[1].split("</form>", 1)[0]
+    step = form.split('<details class="confirm" data-testid="mark-duplicate">', 1)[1]
+    assert "cannot be unmarked" in step
+    assert 'type="submit" name="confirm" value="yes"' in step
+    assert "Yes, mark as duplicate" in step
+    assert form.count('type="submit"') == 1

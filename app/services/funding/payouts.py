@@ -67,11 +67,13 @@ def parse_paid_on(raw: object) -> date:
         try:
             day = date.fromisoformat(raw.strip())
         except ValueError:
-            raise ValidationError("paid_on must be a date written YYYY-MM-DD.", "paid_on") from None
+            raise ValidationError("The date paid must be written YYYY-MM-DD.", "paid_on") from None
     else:
-        raise ValidationError("paid_on is required: the day the money was paid (YYYY-MM-DD).", "paid_on")
+        raise ValidationError(
+            "The date paid is required: the day the money was paid (YYYY-MM-DD).", "paid_on"
+        )
     if day > utcnow().date():
-        raise ValidationError("paid_on is in the future: record a payout once it is paid.", "paid_on")
+        raise ValidationError("The date paid is in the future: record a payout once it is paid.", "paid_on")
     return day
 
 
@@ -132,10 +134,10 @@ def record_payout(
             "amount_cents",
         )
     if cents > remaining:
-        left = format_money(remaining, currency_of(session, issue_id))
+        currency = currency_of(session, issue_id)
         raise ValidationError(
-            f"amount_cents {cents} is more than the {left} that remains of problem "
-            f"#{issue_id}'s committed money.",
+            f"The amount, {format_money(cents, currency)}, is more than the "
+            f"{format_money(remaining, currency)} that remains of problem #{issue_id}'s committed money.",
             "amount_cents",
         )
     payout = Payout(

@@ -170,6 +170,55 @@ def _fund(f: Facts, _n: Names) -> str:
     return f"funded #{f.target_id} with {_amount(f)} in round {f.details.get('round_id')}"
 
 
+def _cents(f: Facts, key: str) -> str:
+    """Another amount of the entry (spent_cents, budget_cents, ...), as `_amount` writes amount_cents."""
+    return _amount(Facts(f.action, f.target_type, f.target_id, {**f.details, "amount_cents": f.details[key]}))
+
+
+def _funded(f: Facts) -> str:
+    funded = f.details.get("funded") or []
+    return f"{_plural(len(funded), 'problem')}" + (f" ({_ids(funded)})" if funded else "")
+
+
+def _payout(f: Facts, _n: Names) -> str:
+    d = f.details
+    kinds = {"contractor": "contractor", "department": "city department"}
+    kind = kinds.get(str(d.get("payee_kind")), "payee")
+    return (
+        f"recorded a payout of {_amount(f)} on #{f.target_id} to {_short(d['payee_name'])} ({kind}),"
+        f" invoice {_short(d['invoice_ref'])}, paid on {d['paid_on']}"
+    )
+
+
+def _tally(f: Facts, _n: Names) -> str:
+    d = f.details
+    return (
+        f"tallied round {f.target_id} from {_plural(int(d['ballots']), 'ballot')}: a provisional result"
+        f" spending {_cents(f, 'spent_cents')} of {_cents(f, 'budget_cents')} on {_funded(f)}"
+    )
+
+
+def _certify(f: Facts, _n: Names) -> str:
+    return (
+        f"certified the result of round {f.target_id}: {_cents(f, 'spent_cents')} to {_funded(f)},"
+        f" {_cents(f, 'leftover_cents')} not spent"
+    )
+
+
+def _voting_close(f: Facts, _n: Names) -> str:
+    ballots = f.details.get("ballots")
+    counted = f" after {_plural(int(ballots), 'ballot')}" if ballots is not None else ""
+    return f"closed voting in round {f.target_id}{counted}"
+
+
+def _backing(verb: str) -> Renderer:
+    def render(f: Facts, _n: Names) -> str:
+        d = f.details
+        return f"{verb} backing {d.get('reference') or f.target_id} of {_amount(f)} for #{d['issue_id']}"
+
+    return render
+
+
 RENDERERS: dict[str, Renderer] = {
     "status.change": _status_change,
     "status.bulk_change": _bulk_change,
@@ -222,6 +271,33 @@ RENDERERS: dict[str, Renderer] = {
         f"declined pledge {f.target_id} of {_amount(f)} to pool {f.details.get('pool_id')}: "
         "its money never arrived"
     ),
+    "issue.payout": _payout,
+    "issue.return": lambda f, _n: (
+        f"returned the {_amount(f)} not paid out on #{f.target_id} to where the money came from"
+    ),
+    "backing.confirm": _backing("confirmed"),
+    "backing.cancel": _backing("cancelled"),
+    "round.create": lambda f, _n: f"created round {f.target_id} in group {f.details['group_id']}",
+    "round.phase": lambda f, _n: (
+        f"closed round {f.target_id}"
+        if f.details["phase"] == "closed"
+        else f"moved round {f.target_id} to its {f.details['phase']} phase"
+    ),
+    "round.voting_close": _voting_close,
+    "round.tally": _tally,
+    "round.certify": _certify,
+    "round.send_back": lambda f, _n: (
+        f"sent the result of round {f.target_id} back" + _reason(f.details.get("reason"))
+    ),
+    "round.cancel": lambda f, _n: f"cancelled round {f.target_id}" + _reason(f.details.get("reason")),
+    "round.release": lambda f, _n: (
+        f"released the tally of round {f.target_id} with {_plural(int(f.details['ballots']), 'ballot')}"
+        " cast, below its minimum turnout"
+    ),
+    "matching_period.create": lambda f, _n: (
+        f"created the matching period {_short(f.details['name'])} with a fund of {_cents(f, 'fund_cents')}"
+    ),
+    "matching_period.close": lambda f, _n: f"closed the matching period {f.target_id}",
 }
 
 # What the action filter calls each code (the codes a log may hold that have no renderer show as codes).
@@ -265,6 +341,21 @@ ACTION_LABELS: dict[str, str] = {
     "group.admin_appoint": "Group admin appointed",
     "group.admin_remove": "Group admin removed",
     "pledge.decline": "Pledge declined",
+    "issue.payout": "Payout recorded",
+    "issue.return": "Remainder returned",
+    "backing.confirm": "Backing confirmed",
+    "backing.cancel": "Backing cancelled",
+    "round.create": "Round created",
+    "round.phase": "Round phase changed",
+    "round.voting_close": "Voting closed",
+    "round.tally": "Round tallied",
+    "round.certify": "Result certified",
+    "round.send_back": "Result sent back",
+    "round.cancel": "Round cancelled",
+    "round.release": "Tally released",
+    "matching_period.create": "Matching period created",
+    "matching_period.update": "Matching period changed",
+    "matching_period.close": "Matching period closed",
 }
 
 
