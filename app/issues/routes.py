@@ -70,7 +70,14 @@ def new() -> tuple[str, int] | Response:
         if work.error is not None:
             status = work.error.status
         else:
-            flash("Thank you! Your report is on the map; residents can now like it.", "success")
+            if issue.awaiting_confirmation:  # held until the reporter's address is confirmed
+                flash(
+                    "Thank you! Your report is saved: it goes on the map once you confirm your email "
+                    "(open the link we mailed you).",
+                    "success",
+                )
+            else:
+                flash("Thank you! Your report is on the map; residents can now like it.", "success")
             return redirect(url_for("issues.detail", issue_id=issue.id))
     bounds = maps.city_bounds(places.areas(db.session))
     city_map = maps.render(maps.build_map(bounds=bounds))

@@ -189,3 +189,16 @@ def test_text_typed_into_a_failed_form_comes_back_escaped(client: FlaskClient, r
     html = response.get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html
     assert 'value="&lt;script&gt;alert(1)&lt;/script&gt;"' in html
+
+
+def test_a_report_held_for_confirmation_is_not_said_to_be_on_the_map(
+    client: FlaskClient, auth: AuthActions, make_user: MakeUser
+) -> None:
+    auth.login_as(make_user(display_name="Una Unconfirmed", email_confirmed=False))
+
+    response = client.post("/issues/new", data=VALID)
+
+    assert response.status_code == 302
+    page = html_module.unescape(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert "Your report is on the map" not in page
+    assert "Thank you! Your report is saved: it goes on the map once you confirm your email" in page
