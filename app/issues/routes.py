@@ -159,7 +159,8 @@ def unlike(issue_id: int) -> Response:
 def photo(filename: str) -> Response:
     """A photo the viewer may see; a hidden one (or one of a hidden issue or update) is 404 to the public."""
     staff = bool(current_user.is_authenticated and current_user.is_staff)
-    found = photo_access.viewable_photo(db.session, filename, staff=staff)
+    viewer_id = current_user.id if current_user.is_authenticated else None
+    found = photo_access.viewable_photo(db.session, filename, staff=staff, viewer_id=viewer_id)
     if found is None:
         abort(404)
     try:
