@@ -17,6 +17,7 @@ import ssl
 import uuid
 from datetime import UTC, datetime
 from email.message import EmailMessage
+from email.policy import EmailPolicy, default
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any, Protocol
@@ -117,6 +118,32 @@ def mail_destination(app: Flask) -> str:
     return f"as .eml files in {outbox_folder(app)} (MAIL_BACKEND=outbox)"
 
 
+# RFC 2369: a List-* header is `<URL>`, and a mail program ignores one that starts otherwise. Python folds
+# every header at 78 characters and, finding no space to fold a longer URL at, writes it as RFC 2047
+# encoded words (`=?utf-8?q?=3Chttps...`), which mail programs do not decode there: no unsubscribe
+# button. These headers are folded at RFC 5322's limit of 998 characters instead; every other header
+# and the body (quoted-printable's 76) fold as before.
+URL_HEADERS = frozenset({"list-unsubscribe", "list-unsubscribe-post"})
+_UNFOLDED = default.clone(max_line_length=998)
+
+
+class MailPolicy(EmailPolicy):
+    """email.policy.default, but List-Unsubscribe keeps its URL whole (see URL_HEADERS)."""
+
+    def fold(self, name: str, value: str) -> str:
+        if name.lower() in URL_HEADERS:
+            return str(_UNFOLDED.fold(name, value))
+        return str(super().fold(name, value))
+
+    def fold_binary(self, name: str, value: str) -> bytes:
+        if name.lower() in URL_HEADERS:
+            return bytes(_UNFOLDED.fold_binary(name, value))
+        return bytes(super().fold_binary(name, value))
+
+
+MAIL_POLICY = MailPolicy()
+
+
 def build_message(
     *,
     to: str,
@@ -127,7 +154,7 @@ def build_message(
     html: str | None = None,
 ) -> EmailMessage:
     """A plain-text (optionally also HTML) message; with a one-click unsubscribe (RFC 8058) when given."""
-    message = EmailMessage()
+    message = EmailMessage(policy=MAIL_POLICY)
     message["From"] = sender
     message["To"] = to
     # A subject often holds a resident's text (a title may have line breaks), and a header may not.

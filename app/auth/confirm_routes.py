@@ -16,6 +16,11 @@ from app.services.issues import reports
 from app.services.kernel.errors import DomainError
 
 
+def published_words(count: int) -> str:
+    """What the thank-you adds when confirming published the resident's held reports."""
+    return "Your report is now published." if count == 1 else f"Your {count} reports are now published."
+
+
 @bp.get("/confirm")
 @login_required
 def confirm_pending() -> str:
@@ -64,6 +69,6 @@ def confirm_email_post(token: str) -> Response | tuple[str, int]:
     if not confirmed_now:
         flash("Your address was already confirmed.", "info")
         return redirect(url_for("main.index") if current_user.is_authenticated else url_for("auth.login"))
-    shown = f" Your {len(published)} report(s) are now published." if published else ""
+    shown = f" {published_words(len(published))}" if published else ""
     flash(f"Thank you, {user.display_name}: your address is confirmed.{shown}", "success")
     return redirect(target)

@@ -7,6 +7,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.auth import bp
+from app.auth.confirm_routes import published_words
 from app.auth.forms import ForgotPasswordForm, ResetPasswordForm
 from app.auth.sessions import current_resident, log_in, log_out
 from app.extensions import db
@@ -55,7 +56,7 @@ def reset_password(token: str) -> Response:
                 log_out(current_resident())  # whoever was logged in on this device before
             log_in(done.user, remember=False)  # this device only: every other login has ended
         if work.error is None:
-            shown = f" Your {len(published)} held report(s) are now published." if published else ""
+            shown = f" {published_words(len(published))}" if published else ""
             flash(f"Your password is changed and you are logged in on this device only.{shown}", "success")
             return redirect(url_for("account.home"))
         if work.error.field == "token":

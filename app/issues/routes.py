@@ -70,7 +70,14 @@ def new() -> tuple[str, int] | Response:
         if work.error is not None:
             status = work.error.status
         else:
-            flash("Thank you! Your report is on the map; residents can now like it.", "success")
+            if issue.awaiting_confirmation:  # held until the reporter's address is confirmed
+                flash(
+                    "Thank you! Your report is saved: it goes on the map once you confirm your email "
+                    "(open the link we mailed you).",
+                    "success",
+                )
+            else:
+                flash("Thank you! Your report is on the map; residents can now like it.", "success")
             return redirect(url_for("issues.detail", issue_id=issue.id))
     bounds = maps.city_bounds(places.areas(db.session))
     city_map = maps.render(maps.build_map(bounds=bounds))
@@ -152,7 +159,8 @@ def unlike(issue_id: int) -> Response:
 def photo(filename: str) -> Response:
     """A photo the viewer may see; a hidden one (or one of a hidden issue or update) is 404 to the public."""
     staff = bool(current_user.is_authenticated and current_user.is_staff)
-    found = photo_access.viewable_photo(db.session, filename, staff=staff)
+    viewer_id = current_user.id if current_user.is_authenticated else None
+    found = photo_access.viewable_photo(db.session, filename, staff=staff, viewer_id=viewer_id)
     if found is None:
         abort(404)
     try:

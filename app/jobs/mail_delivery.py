@@ -8,7 +8,6 @@ repeated or late job costs nothing: a row is sent by whoever claims it, once it 
 from __future__ import annotations
 
 import email
-import email.policy
 import logging
 from email.message import EmailMessage
 from typing import Any
@@ -17,7 +16,7 @@ from flask import Flask, current_app
 
 from app.extensions import db
 from app.jobs.queue import enqueue, job
-from app.mail import MailBackend, backend_for, enqueue_delivery
+from app.mail import MAIL_POLICY, MailBackend, backend_for, enqueue_delivery
 from app.mail_outbox import (
     DeliveryRules,
     claim,
@@ -39,7 +38,7 @@ def _app() -> Flask:
 
 
 def parse_message(data: bytes) -> EmailMessage:
-    message: Any = email.message_from_bytes(data, policy=email.policy.default)
+    message: Any = email.message_from_bytes(data, policy=MAIL_POLICY)
     assert isinstance(message, EmailMessage)
     return message
 

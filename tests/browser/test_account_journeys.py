@@ -261,3 +261,28 @@ def test_screenshots_of_the_new_pages_on_a_laptop(
     )
     checked_and_shot(page, folder, "email-change-laptop")
     context.close()
+
+
+def test_the_confirm_your_email_banner_lines_up_with_the_flashes_on_a_phone(
+    phone390: Page, live_server: LiveServer
+) -> None:
+    """Logged in before confirming: the banner sits inside the page's margins like a flash does, not
+    from edge to edge of a 390 px screen."""
+    address = f"banner{time.time_ns()}@example.org"
+    phone390.goto(live_server.url + "/account/register")
+    phone390.get_by_label("Email").fill(address)
+    phone390.get_by_label("Display name").fill("Not Yet Confirmed")
+    phone390.get_by_label("Password", exact=True).fill(PASSWORD)
+    phone390.get_by_label("Repeat password").fill(PASSWORD)
+    phone390.get_by_role("button", name="Create account").click()
+    expect(phone390.get_by_role("heading", name="Check your email")).to_be_visible()
+    log_in(phone390, live_server.url, address, PASSWORD)  # the "Logged in" flash above the banner
+
+    banner = phone390.locator(".confirm-banner")
+    expect(banner).to_be_visible()
+    flash = phone390.locator(".flashes .flash").first
+    banner_box, flash_box = banner.bounding_box(), flash.bounding_box()
+    assert banner_box is not None
+    assert flash_box is not None
+    assert banner_box["x"] == flash_box["x"] >= 12
+    assert banner_box["x"] + banner_box["width"] == flash_box["x"] + flash_box["width"] <= 390 - 12

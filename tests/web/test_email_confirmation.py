@@ -118,6 +118,9 @@ def test_a_report_waits_for_its_reporters_confirmation_then_is_published(
     assert issue_id not in [f["id"] for f in public.get("/api/v1/issues").get_json()["features"]]
 
     assert client.post(link).status_code == 302
+    thanked = client.get("/").get_data(as_text=True)
+    assert "your address is confirmed. Your report is now published." in thanked
+    assert "report(s)" not in thanked
     assert public.get(f"/issues/{issue_id}").status_code == 200
     with app.app_context():
         issue = db.session.get(Issue, issue_id)

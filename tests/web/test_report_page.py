@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from app.models import Issue, Photo, User
@@ -189,3 +190,36 @@ def test_text_typed_into_a_failed_form_comes_back_escaped(client: FlaskClient, r
     html = response.get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html
     assert 'value="&lt;script&gt;alert(1)&lt;/script&gt;"' in html
+
+
+def test_a_report_held_for_confirmation_is_not_said_to_be_on_the_map(
+    client: FlaskClient, auth: AuthActions, make_user: MakeUser
+) -> None:
+    auth.login_as(make_user(display_name="Una Unconfirmed", email_confirmed=False))
+
+    response = client.post("/issues/new", data=VALID)
+
+    assert response.status_code == 302
+    page = html_module.unescape(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert "Your report is on the map" not in page
+    assert "Thank you! Your report is saved: it goes on the map once you confirm your email" in page
+
+
+def test_the_reporter_sees_the_photo_of_a_report_held_for_confirmation_and_nobody_else_does(
+    app: Flask, client: FlaskClient, auth: AuthActions, make_user: MakeUser
+) -> None:
+    auth.login_as(make_user(display_name="Una Unconfirmed", email_confirmed=False))
+    data = {**VALID, "photo": (io.BytesIO(jpeg_with_gps()), "street.jpg", "image/jpeg")}
+    response = client.post("/issues/new", data=data, content_type="multipart/form-data")
+    assert response.status_code == 302
+
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    shown = re.search(r'<img src="(/issues/photos/[0-9a-f]+\.jpg)"', page)
+    assert shown is not None  # the page shows it to its reporter, so the photo must load for them
+    mine = client.get(shown.group(1))
+    assert mine.status_code == 200
+    assert mine.headers["Cache-Control"] == "private, no-store"  # not public yet: kept in no cache
+    assert app.test_client().get(shown.group(1)).status_code == 404
+    other = app.test_client()
+    AuthActions(other, make_user).login_as(make_user(display_name="Nosy Neighbour"))
+    assert other.get(shown.group(1)).status_code == 404

@@ -121,6 +121,7 @@ def test_status_change_emails_followers_with_one_click_unsubscribe(
     assert "changed from New to Acknowledged" in body
     assert "A crew will look at it this week." in body
     assert f"http://localhost/issues/{issue.id}" in body
+    assert "You get this email because you follow this problem on Commonfix." in body
     path = unsubscribe_path(message)
     assert f"http://localhost{path}" in body
 
@@ -196,6 +197,7 @@ def test_new_issue_in_a_followed_area(
     assert message["To"] == "fay@example.org"
     assert message["Subject"] == "New problem in Old Town: Hole by the school"
     assert "Hole by the school" in message.get_content()
+    assert "You get this email because you follow this area on Commonfix." in message.get_content()
     client.post(unsubscribe_path(message))
     assert follows_of(app, follower) == []
     assert follows_of(app, reporter) == [  # the area, and each of their own reports

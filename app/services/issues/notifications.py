@@ -107,13 +107,19 @@ def letter(subject: str, body: str, recipient: Recipient) -> EmailMessage:
         text = f"{body}\n\n-- \nYou get this email because you backed this problem on Commonfix.\n"
         return build_message(to=recipient.email, subject=subject, text=text, sender=sender)
     unsubscribe_url = external_url("follows.unsubscribe", token=unsubscribe_token(recipient.subscription))
+    followed = _followed(recipient.subscription)
     text = (
-        f"{body}\n\n-- \nYou get this email because you follow this on Commonfix.\n"
+        f"{body}\n\n-- \nYou get this email because you follow {followed} on Commonfix.\n"
         f"Stop these emails with one click: {unsubscribe_url}\n"
     )
     return build_message(
         to=recipient.email, subject=subject, text=text, sender=sender, unsubscribe_url=unsubscribe_url
     )
+
+
+def _followed(follow: Subscription) -> str:
+    """What the follow behind a mail is of, in the words that end "because you follow ..."."""
+    return "this problem" if follow.issue_id is not None else "this area"
 
 
 def mail_all(session: DbSession, subject: str, body: str, recipients: list[Recipient]) -> int:
