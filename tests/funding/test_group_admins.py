@@ -15,7 +15,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEntry, User
-from app.services.workspace.audit_words import Facts, describe
+from app.services.workspace.audit_phrases import Facts
+from app.services.workspace.audit_words import describe
 from tests.conftest import AuthActions
 from tests.funding_fixtures import Funding, funding  # noqa: F401
 

@@ -119,7 +119,7 @@ def test_a_payout_above_what_remains_is_refused_and_nothing_is_stored(world: Rou
     assert response.status_code == 422
     error = response.get_json()["error"]
     assert error["field"] == "amount_cents"
-    assert "1001" in error["message"]
+    assert "The amount, EUR 10.01, is more than the EUR 10.00 that remains" in error["message"]
     assert "EUR 10.00" in error["message"]
     assert stored(world) == before
     assert pay_api(world, issue_id, amount_cents=1000).status_code == 201

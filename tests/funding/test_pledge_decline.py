@@ -19,7 +19,8 @@ from app.extensions import db
 from app.models import AuditEntry, Pledge, User
 from app.services.funding import pledges
 from app.services.kernel.errors import Conflict
-from app.services.workspace.audit_words import Facts, describe
+from app.services.workspace.audit_phrases import Facts
+from app.services.workspace.audit_words import describe
 from tests import factories
 from tests.conftest import AuthActions
 from tests.funding.round_world import RoundWorld, world  # noqa: F401

@@ -13,7 +13,8 @@ from sqlalchemy import update
 
 from app.extensions import db
 from app.models import AuditEntry, User
-from app.services.workspace.audit_words import RENDERERS, Facts, describe, describe_moderation
+from app.services.workspace.audit_phrases import Facts
+from app.services.workspace.audit_words import RENDERERS, describe, describe_moderation
 from tests.conftest import AuthActions
 
 NAMES = {"planned": "Planned", "in-progress": "In progress", "new": "New", "acknowledged": "Acknowledged"}

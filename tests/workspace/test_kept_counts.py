@@ -208,13 +208,19 @@ def test_kept_counts_and_dashboard_follow_every_change(
             db.session.commit()
         check_same(app, now, name)
 
+    with app.app_context():
+        shown = list(
+            db.session.scalars(select(Issue.id).where(Issue.id.in_(issues), Issue.is_hidden.is_(False)))
+        )
+        assert issues[5] not in shown  # the city's hidden issue
+
     def like_many(session: Any) -> None:
-        for resident in residents:
-            for issue_id in rng.sample(issues, 8):
+        for resident in residents:  # residents like only what they can see (a hidden issue is a 404)
+            for issue_id in rng.sample(shown, 8):
                 likes.like(session, _as(session, resident), issue_id)
 
     step("likes", like_many)
-    step("like on a hidden issue", lambda s: likes.like(s, _as(s, residents[0]), issues[5]))
+    step("like on a hidden issue (staff)", lambda s: likes.like(s, _as(s, official), issues[5]))
     liked = [(u, i) for u, i in db_pairs(app) if i != issues[5]]  # (resident, issue) pairs liked now
     step("unlikes", lambda s: [likes.unlike(s, _as(s, u), i) for u, i in liked[:5]])
     open_ids = _ids_with_status(app, OPEN_CODES)

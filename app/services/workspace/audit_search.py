@@ -14,7 +14,8 @@ from app.models import AuditEntry, ModerationRecord, Status, User
 from app.services.kernel.audit import Page
 from app.services.kernel.errors import ValidationError
 from app.services.kernel.parsing import MAX_PAGE, optional_int
-from app.services.workspace.audit_words import ACTION_LABELS, Facts, Words, describe, describe_moderation
+from app.services.workspace.audit_phrases import Facts, Words
+from app.services.workspace.audit_words import ACTION_LABELS, describe, describe_moderation
 
 PER_PAGE = 50
 MODERATION_ACTIONS = {"hide": "Hidden", "unhide": "Shown again", "edit": "Text edited"}

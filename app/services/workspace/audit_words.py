@@ -8,61 +8,21 @@ names the action and lists the details as plain text.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from budgets.money import format_money
-
-DETAIL_MAX = 160
-
-
-@dataclass(frozen=True)
-class Facts:
-    action: str
-    target_type: str
-    target_id: str
-    details: Mapping[str, Any]
-
-
-@dataclass(frozen=True)
-class Words:
-    text: str
-    issue_id: int | None  # the problem the entry is about, for a link
-
-
-Names = Mapping[str, str]  # status code -> status name
-Renderer = Callable[[Facts, Names], str]
-
-
-def _short(value: object) -> str:
-    text = " ".join(str(value).split())
-    return text if len(text) <= DETAIL_MAX else text[: DETAIL_MAX - 1] + "…"
-
-
-def _reason(value: object) -> str:
-    return f": {_short(value)}" if value not in (None, "") else ""
+from app.services.workspace.audit_money_words import MONEY_LABELS, MONEY_RENDERERS
+from app.services.workspace.audit_phrases import Facts, Names, Renderer, Words, ids, plural, reason, short
 
 
 def _status(names: Names, code: object) -> str:
     return names.get(str(code), str(code)) if code not in (None, "") else "none"
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
-
-
-def _ids(values: object, shown: int = 5) -> str:
-    ids = [f"#{v}" for v in values] if isinstance(values, list) else []
-    more = f" and {len(ids) - shown:,} more" if len(ids) > shown else ""
-    return ", ".join(ids[:shown]) + more
-
-
 def _status_change(f: Facts, n: Names) -> str:
     d = f.details
     return (
         f"moved #{f.target_id} from {_status(n, d.get('from_status'))} to {_status(n, d.get('to_status'))}"
-        + _reason(d.get("note"))
+        + reason(d.get("note"))
     )
 
 
@@ -70,18 +30,18 @@ def _bulk_change(f: Facts, n: Names) -> str:
     d = f.details
     changed = d.get("issue_ids") or []
     unchanged = d.get("unchanged_ids") or []
-    text = f"moved {_plural(len(changed), 'problem')} ({_ids(changed)}) to {_status(n, d.get('to_status'))}"
+    text = f"moved {plural(len(changed), 'problem')} ({ids(changed)}) to {_status(n, d.get('to_status'))}"
     if unchanged:
         text += f", leaving {len(unchanged):,} that already had it"
-    return text + _reason(d.get("note"))
+    return text + reason(d.get("note"))
 
 
 def _duplicate(f: Facts, _n: Names) -> str:
     d = f.details
     return (
         f"closed #{f.target_id} as a duplicate of #{d.get('original_id')}"
-        f" ({_plural(int(d.get('likes_moved') or 0), 'like')} and"
-        f" {_plural(int(d.get('followers_added') or 0), 'follower')} moved)"
+        f" ({plural(int(d.get('likes_moved') or 0), 'like')} and"
+        f" {plural(int(d.get('followers_added') or 0), 'follower')} moved)"
     )
 
 
@@ -99,7 +59,7 @@ def _moderation(verb: str) -> Renderer:
         if verb == "edited":
             what = f"the {f.details.get('field') or 'text'} of the report"
         again = " again" if verb == "showed" else ""
-        return f"{verb} {what}{_on_issue(f)}{again}" + _reason(f.details.get("reason"))
+        return f"{verb} {what}{_on_issue(f)}{again}" + reason(f.details.get("reason"))
 
     return render
 
@@ -109,12 +69,8 @@ def _flags(verb: str) -> Renderer:
         count = int(f.details.get("flags") or 0)
         what = TARGETS.get(f.target_type, f.target_type)
         if verb == "hid":
-            return f"hid {what}{_on_issue(f)} after {_plural(count, 'flag')}" + _reason(
-                f.details.get("reason")
-            )
-        return f"dismissed {_plural(count, 'flag')} on {what}{_on_issue(f)}" + _reason(
-            f.details.get("reason")
-        )
+            return f"hid {what}{_on_issue(f)} after {plural(count, 'flag')}" + reason(f.details.get("reason"))
+        return f"dismissed {plural(count, 'flag')} on {what}{_on_issue(f)}" + reason(f.details.get("reason"))
 
     return render
 
@@ -155,68 +111,7 @@ def _target(f: Facts, _n: Names) -> str:
     days = d.get("days")
     if days is None:
         return f"returned the target time of {d.get('name')} to the default"
-    return f"set the target time of {d.get('name')} to {_plural(int(days), 'day')}"
-
-
-def _amount(f: Facts) -> str:
-    """The entry's amount_cents with its currency when it recorded one ("money" when it has none)."""
-    cents, currency = f.details.get("amount_cents"), f.details.get("currency")
-    if not isinstance(cents, int):
-        return "money"
-    return format_money(cents, currency if isinstance(currency, str) else None)
-
-
-def _fund(f: Facts, _n: Names) -> str:
-    return f"funded #{f.target_id} with {_amount(f)} in round {f.details.get('round_id')}"
-
-
-def _cents(f: Facts, key: str) -> str:
-    """Another amount of the entry (spent_cents, budget_cents, ...), as `_amount` writes amount_cents."""
-    return _amount(Facts(f.action, f.target_type, f.target_id, {**f.details, "amount_cents": f.details[key]}))
-
-
-def _funded(f: Facts) -> str:
-    funded = f.details.get("funded") or []
-    return f"{_plural(len(funded), 'problem')}" + (f" ({_ids(funded)})" if funded else "")
-
-
-def _payout(f: Facts, _n: Names) -> str:
-    d = f.details
-    kinds = {"contractor": "contractor", "department": "city department"}
-    kind = kinds.get(str(d.get("payee_kind")), "payee")
-    return (
-        f"recorded a payout of {_amount(f)} on #{f.target_id} to {_short(d['payee_name'])} ({kind}),"
-        f" invoice {_short(d['invoice_ref'])}, paid on {d['paid_on']}"
-    )
-
-
-def _tally(f: Facts, _n: Names) -> str:
-    d = f.details
-    return (
-        f"tallied round {f.target_id} from {_plural(int(d['ballots']), 'ballot')}: a provisional result"
-        f" spending {_cents(f, 'spent_cents')} of {_cents(f, 'budget_cents')} on {_funded(f)}"
-    )
-
-
-def _certify(f: Facts, _n: Names) -> str:
-    return (
-        f"certified the result of round {f.target_id}: {_cents(f, 'spent_cents')} to {_funded(f)},"
-        f" {_cents(f, 'leftover_cents')} not spent"
-    )
-
-
-def _voting_close(f: Facts, _n: Names) -> str:
-    ballots = f.details.get("ballots")
-    counted = f" after {_plural(int(ballots), 'ballot')}" if ballots is not None else ""
-    return f"closed voting in round {f.target_id}{counted}"
-
-
-def _backing(verb: str) -> Renderer:
-    def render(f: Facts, _n: Names) -> str:
-        d = f.details
-        return f"{verb} backing {d.get('reference') or f.target_id} of {_amount(f)} for #{d['issue_id']}"
-
-    return render
+    return f"set the target time of {d.get('name')} to {plural(int(days), 'day')}"
 
 
 RENDERERS: dict[str, Renderer] = {
@@ -245,12 +140,12 @@ RENDERERS: dict[str, Renderer] = {
     "account.token_revoke": lambda f, _n: "revoked one of their API tokens",
     "account.logout_everywhere": lambda f, _n: (
         "logged out everywhere"
-        + (f" ({_plural(int(f.details['logins']), 'login')} ended)" if f.details.get("logins") else "")
+        + (f" ({plural(int(f.details['logins']), 'login')} ended)" if f.details.get("logins") else "")
     ),
     "domain.block": lambda f, _n: (
         f"blocked the email domain {f.target_id}"
-        + f" ({_plural(int(f.details.get('accounts_blocked') or 0), 'account')} blocked with it)"
-        + _reason(f.details.get("reason"))
+        + f" ({plural(int(f.details.get('accounts_blocked') or 0), 'account')} blocked with it)"
+        + reason(f.details.get("reason"))
     ),
     "domain.unblock": lambda f, _n: f"allowed the email domain {f.target_id} again",
     "team.create": lambda f, _n: f"created the team {f.details.get('name')}",
@@ -260,44 +155,13 @@ RENDERERS: dict[str, Renderer] = {
         f"removed {f.details.get('member')} from the team {f.details.get('name')}"
     ),
     "target.set": _target,
-    "round.fund": _fund,
     "group.admin_appoint": lambda f, _n: (
         f"made {f.details.get('member')} an admin of the group {f.details.get('group') or f.target_id}"
     ),
     "group.admin_remove": lambda f, _n: (
         f"removed {f.details.get('member')} as an admin of the group {f.details.get('group') or f.target_id}"
     ),
-    "pledge.decline": lambda f, _n: (
-        f"declined pledge {f.target_id} of {_amount(f)} to pool {f.details.get('pool_id')}: "
-        "its money never arrived"
-    ),
-    "issue.payout": _payout,
-    "issue.return": lambda f, _n: (
-        f"returned the {_amount(f)} not paid out on #{f.target_id} to where the money came from"
-    ),
-    "backing.confirm": _backing("confirmed"),
-    "backing.cancel": _backing("cancelled"),
-    "round.create": lambda f, _n: f"created round {f.target_id} in group {f.details['group_id']}",
-    "round.phase": lambda f, _n: (
-        f"closed round {f.target_id}"
-        if f.details["phase"] == "closed"
-        else f"moved round {f.target_id} to its {f.details['phase']} phase"
-    ),
-    "round.voting_close": _voting_close,
-    "round.tally": _tally,
-    "round.certify": _certify,
-    "round.send_back": lambda f, _n: (
-        f"sent the result of round {f.target_id} back" + _reason(f.details.get("reason"))
-    ),
-    "round.cancel": lambda f, _n: f"cancelled round {f.target_id}" + _reason(f.details.get("reason")),
-    "round.release": lambda f, _n: (
-        f"released the tally of round {f.target_id} with {_plural(int(f.details['ballots']), 'ballot')}"
-        " cast, below its minimum turnout"
-    ),
-    "matching_period.create": lambda f, _n: (
-        f"created the matching period {_short(f.details['name'])} with a fund of {_cents(f, 'fund_cents')}"
-    ),
-    "matching_period.close": lambda f, _n: f"closed the matching period {f.target_id}",
+    **MONEY_RENDERERS,
 }
 
 # What the action filter calls each code (the codes a log may hold that have no renderer show as codes).
@@ -330,32 +194,11 @@ ACTION_LABELS: dict[str, str] = {
     "team.add_member": "Team member added",
     "team.remove_member": "Team member removed",
     "target.set": "Target time set",
-    "round.fund": "Problem funded",
-    "round.eligibility": "Who may vote changed",
     "census.upload": "Census uploaded",
     "census.verify": "Verified against a census",
-    "round.code_batch": "Voting codes generated",
-    "round.code_use": "Voting code used online",
-    "round.paper_entry": "Paper ballot entered",
-    "round.paper_void": "Paper ballot voided",
     "group.admin_appoint": "Group admin appointed",
     "group.admin_remove": "Group admin removed",
-    "pledge.decline": "Pledge declined",
-    "issue.payout": "Payout recorded",
-    "issue.return": "Remainder returned",
-    "backing.confirm": "Backing confirmed",
-    "backing.cancel": "Backing cancelled",
-    "round.create": "Round created",
-    "round.phase": "Round phase changed",
-    "round.voting_close": "Voting closed",
-    "round.tally": "Round tallied",
-    "round.certify": "Result certified",
-    "round.send_back": "Result sent back",
-    "round.cancel": "Round cancelled",
-    "round.release": "Tally released",
-    "matching_period.create": "Matching period created",
-    "matching_period.update": "Matching period changed",
-    "matching_period.close": "Matching period closed",
+    **MONEY_LABELS,
 }
 
 
@@ -374,7 +217,7 @@ def fallback(f: Facts, _n: Names) -> str:
     details = "; ".join(
         f"{k.replace('_', ' ')} {_detail_value(v)}" for k, v in f.details.items() if v not in (None, "", [])
     )
-    return f"did “{label}” on {target}" + (f" ({_short(details)})" if details else "")
+    return f"did “{label}” on {target}" + (f" ({short(details)})" if details else "")
 
 
 def _issue_of(f: Facts) -> int | None:

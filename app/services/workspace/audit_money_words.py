@@ -1,0 +1,118 @@
+"""The audit log in words for money and rounds: pledges, backings, payouts, rounds and matching periods.
+
+app/services/workspace/audit_words.py merges these renderers and filter labels into its own.
+"""
+
+from __future__ import annotations
+
+from app.services.workspace.audit_phrases import Facts, Names, Renderer, amount, ids, plural, reason, short
+
+
+def _fund(f: Facts, _n: Names) -> str:
+    return f"funded #{f.target_id} with {amount(f)} in round {f.details.get('round_id')}"
+
+
+def _funded(f: Facts) -> str:
+    funded = f.details.get("funded") or []
+    return f"{plural(len(funded), 'problem')}" + (f" ({ids(funded)})" if funded else "")
+
+
+def _payout(f: Facts, _n: Names) -> str:
+    d = f.details
+    kinds = {"contractor": "contractor", "department": "city department"}
+    kind = kinds.get(str(d.get("payee_kind")), "payee")
+    return (
+        f"recorded a payout of {amount(f)} on #{f.target_id} to {short(d['payee_name'])} ({kind}),"
+        f" invoice {short(d['invoice_ref'])}, paid on {d['paid_on']}"
+    )
+
+
+def _tally(f: Facts, _n: Names) -> str:
+    d = f.details
+    return (
+        f"tallied round {f.target_id} from {plural(int(d['ballots']), 'ballot')}: a provisional result"
+        f" spending {amount(f, 'spent_cents')} of {amount(f, 'budget_cents')} on {_funded(f)}"
+    )
+
+
+def _certify(f: Facts, _n: Names) -> str:
+    return (
+        f"certified the result of round {f.target_id}: {amount(f, 'spent_cents')} to {_funded(f)},"
+        f" {amount(f, 'leftover_cents')} not spent"
+    )
+
+
+def _voting_close(f: Facts, _n: Names) -> str:
+    ballots = f.details.get("ballots")
+    counted = f" after {plural(int(ballots), 'ballot')}" if ballots is not None else ""
+    return f"closed voting in round {f.target_id}{counted}"
+
+
+def _backing(verb: str) -> Renderer:
+    def render(f: Facts, _n: Names) -> str:
+        d = f.details
+        return f"{verb} backing {d.get('reference') or f.target_id} of {amount(f)} for #{d['issue_id']}"
+
+    return render
+
+
+MONEY_RENDERERS: dict[str, Renderer] = {
+    "round.fund": _fund,
+    "pledge.decline": lambda f, _n: (
+        f"declined pledge {f.target_id} of {amount(f)} to pool {f.details.get('pool_id')}: "
+        "its money never arrived"
+    ),
+    "issue.payout": _payout,
+    "issue.return": lambda f, _n: (
+        f"returned the {amount(f)} not paid out on #{f.target_id} to where the money came from"
+    ),
+    "backing.confirm": _backing("confirmed"),
+    "backing.cancel": _backing("cancelled"),
+    "round.create": lambda f, _n: f"created round {f.target_id} in group {f.details['group_id']}",
+    "round.phase": lambda f, _n: (
+        f"closed round {f.target_id}"
+        if f.details["phase"] == "closed"
+        else f"moved round {f.target_id} to its {f.details['phase']} phase"
+    ),
+    "round.voting_close": _voting_close,
+    "round.tally": _tally,
+    "round.certify": _certify,
+    "round.send_back": lambda f, _n: (
+        f"sent the result of round {f.target_id} back" + reason(f.details.get("reason"))
+    ),
+    "round.cancel": lambda f, _n: f"cancelled round {f.target_id}" + reason(f.details.get("reason")),
+    "round.release": lambda f, _n: (
+        f"released the tally of round {f.target_id} with {plural(int(f.details['ballots']), 'ballot')}"
+        " cast, below its minimum turnout"
+    ),
+    "matching_period.create": lambda f, _n: (
+        f"created the matching period {short(f.details['name'])} with a fund of {amount(f, 'fund_cents')}"
+    ),
+    "matching_period.close": lambda f, _n: f"closed the matching period {f.target_id}",
+}
+
+# What the action filter calls each code.
+MONEY_LABELS: dict[str, str] = {
+    "round.fund": "Problem funded",
+    "round.eligibility": "Who may vote changed",
+    "round.code_batch": "Voting codes generated",
+    "round.code_use": "Voting code used online",
+    "round.paper_entry": "Paper ballot entered",
+    "round.paper_void": "Paper ballot voided",
+    "pledge.decline": "Pledge declined",
+    "issue.payout": "Payout recorded",
+    "issue.return": "Remainder returned",
+    "backing.confirm": "Backing confirmed",
+    "backing.cancel": "Backing cancelled",
+    "round.create": "Round created",
+    "round.phase": "Round phase changed",
+    "round.voting_close": "Voting closed",
+    "round.tally": "Round tallied",
+    "round.certify": "Result certified",
+    "round.send_back": "Result sent back",
+    "round.cancel": "Round cancelled",
+    "round.release": "Tally released",
+    "matching_period.create": "Matching period created",
+    "matching_period.update": "Matching period changed",
+    "matching_period.close": "Matching period closed",
+}

@@ -1,0 +1,60 @@
+"""The pieces every audit renderer uses: an entry's stored facts, its words, and short phrases.
+
+The renderers of app/services/workspace/audit_words.py and audit_money_words.py build an entry's
+text from these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from budgets.money import format_money
+
+DETAIL_MAX = 160
+
+
+@dataclass(frozen=True)
+class Facts:
+    action: str
+    target_type: str
+    target_id: str
+    details: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Words:
+    text: str
+    issue_id: int | None  # the problem the entry is about, for a link
+
+
+Names = Mapping[str, str]  # status code -> status name
+Renderer = Callable[[Facts, Names], str]
+
+
+def short(value: object) -> str:
+    text = " ".join(str(value).split())
+    return text if len(text) <= DETAIL_MAX else text[: DETAIL_MAX - 1] + "…"
+
+
+def reason(value: object) -> str:
+    return f": {short(value)}" if value not in (None, "") else ""
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def ids(values: object, shown: int = 5) -> str:
+    ids = [f"#{v}" for v in values] if isinstance(values, list) else []
+    more = f" and {len(ids) - shown:,} more" if len(ids) > shown else ""
+    return ", ".join(ids[:shown]) + more
+
+
+def amount(f: Facts, key: str = "amount_cents") -> str:
+    """An amount of the entry with its currency when it recorded one ("money" when it has none)."""
+    cents, currency = f.details.get(key), f.details.get("currency")
+    if not isinstance(cents, int):
+        return "money"
+    return format_money(cents, currency if isinstance(currency, str) else None)
