@@ -197,22 +197,16 @@ def pool_balance(session: DbSession, pool_id: int) -> PoolBalance:
     if currency is None:
         raise NotFound(f"There is no pool {pool_id}.", "pool_id")
     totals = _kind_totals(session, pool_id)
-    pending = session.scalar(
-        select(func.coalesce(func.sum(Pledge.amount_cents), 0)).where(
-            Pledge.pool_id == pool_id, Pledge.status == PledgeStatus.PENDING.value
-        )
-    )
-    available = account_balance(session, available_account(pool_id))
-    rolled = account_balance(session, rollover_account(pool_id))
+    held = pool_holdings(session, [pool_id])[pool_id]
     return PoolBalance(
         currency=currency,
         confirmed_cents=-totals.get(PostingKind.PLEDGE, 0),
-        pending_cents=int(pending or 0),
+        pending_cents=held.pending_cents,
         matched_cents=-totals.get(PostingKind.MATCH, 0),
         allocated_cents=totals.get(PostingKind.ALLOCATION, 0),
         refunded_cents=totals.get(PostingKind.REFUND, 0),
-        rolled_over_cents=rolled,
-        balance_cents=available + rolled,
+        rolled_over_cents=account_balance(session, rollover_account(pool_id)),
+        balance_cents=held.balance_cents,
         returned_cents=-totals.get(PostingKind.RETURN, 0),
     )
 
@@ -226,8 +220,13 @@ class PoolHoldings:
 
 
 def pool_holdings(session: DbSession, pool_ids: Sequence[int]) -> dict[int, PoolHoldings]:
-    """`pool_balance`'s balance and pending figures for many pools in two queries (the groups list)."""
-    accounts = {account: pool_id for pool_id in pool_ids for account in _holding_accounts(pool_id)}
+    """What each pool holds now (available + rolled over) and its pending pledges, in two queries for
+    any number of pools (`pool_balance` reads its own through this; the groups list, every pool's)."""
+    accounts = {
+        account: pool_id
+        for pool_id in pool_ids
+        for account in (available_account(pool_id), rollover_account(pool_id))
+    }
     held = dict.fromkeys(pool_ids, 0)
     if accounts:
         for account, total in session.execute(
@@ -245,11 +244,6 @@ def pool_holdings(session: DbSession, pool_ids: Sequence[int]) -> dict[int, Pool
         ).tuples():
             pending[pool_id] = int(total or 0)
     return {pool_id: PoolHoldings(held[pool_id], pending[pool_id]) for pool_id in pool_ids}
-
-
-def _holding_accounts(pool_id: int) -> tuple[str, str]:
-    """The accounts whose sum is what a pool holds now: available, and rolled over."""
-    return available_account(pool_id), rollover_account(pool_id)
 
 
 def _draw(session: DbSession, pool_id: int, cents: int, field: str) -> list[tuple[str, int]]:
