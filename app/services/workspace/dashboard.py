@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, false, func, select
@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Select, false, func, select
 from app.database.sessions import DbSession
 from app.models import Area, Category, Issue, Status
 from app.services.issues.status_types import resolve_statuses
+from app.services.kernel.city_time import city_day_end, city_day_start
 from app.services.kernel.errors import ValidationError
 from app.services.kernel.parsing import parse_int
 from app.services.workspace import kept_counts
@@ -160,9 +161,9 @@ def conditions(session: DbSession, filters: DashboardFilters) -> list[ColumnElem
     if filters.category:
         where.append(Issue.category_code == filters.category)
     if filters.created_from:
-        where.append(Issue.created_at >= datetime.combine(filters.created_from, time.min))
+        where.append(Issue.created_at >= city_day_start(filters.created_from))
     if filters.created_to:
-        where.append(Issue.created_at < datetime.combine(filters.created_to + timedelta(days=1), time.min))
+        where.append(Issue.created_at < city_day_end(filters.created_to))
     if filters.min_likes:
         where.append(Issue.likes_count >= filters.min_likes)
     return where
