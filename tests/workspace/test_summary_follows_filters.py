@@ -85,7 +85,13 @@ def test_the_summary_follows_the_lists_filters(
 
 @pytest.mark.parametrize(
     "query",
-    ["", "status=open,fixed,closed", "category=streetlight&status=fixed", "min_likes=1", "status=code:closed"],
+    [
+        "",
+        "status=open,fixed,closed",
+        "category=streetlight&status=fixed",
+        "min_likes=1",
+        "status=code:closed",
+    ],
 )
 def test_the_chosen_areas_row_counts_what_the_list_shows(
     staff_client: FlaskClient, city: dict[str, int], mixed_city: datetime, query: str

@@ -61,11 +61,12 @@ def _scope(area_id: int | None, category: str | None) -> list[ColumnElement[bool
 
 
 def area_summary(
-    session: DbSession, now: datetime, filters: DashboardFilters = DashboardFilters()
+    session: DbSession, now: datetime, filters: DashboardFilters | None = None
 ) -> list[AreaSummary]:
     """Per area, with the dashboard's filters (the chosen area aside, so every area compares): the issues
     they select and their likes; fixed in the last 30 days and the median days to fix, of the issues they
     select whatever their status filter (fixes are what those columns count)."""
+    filters = filters or DashboardFilters()
     matching = dashboard.per_area(session, filters)
     fixed_codes = codes_of_type(session, StatusType.FIXED)
     fixes = replace(filters, area_id=None, statuses=(StatusType.FIXED.value,))
@@ -74,7 +75,9 @@ def area_summary(
     # area order (ix_issues_workspace) instead of the date range of ix_issues_fixed_scope.
     recent = Counter(
         core(session).scalars(
-            select(Issue.area_id).where(*fixed_where, Issue.fixed_at >= now - timedelta(days=FIXED_WINDOW_DAYS))
+            select(Issue.area_id).where(
+                *fixed_where, Issue.fixed_at >= now - timedelta(days=FIXED_WINDOW_DAYS)
+            )
         )
     )
     timed = _timed_fixes_by_area(session, fixes, fixed_codes, fixed_where)
@@ -102,7 +105,11 @@ def _timed_fixes_by_area(
     """Per area id: the fixed issues `where` selects that have a time to fix (the medians' sizes)."""
     if not fixes.counts_issues:
         return kept_counts.timed_fixes(session, fixed_codes, IssueCount.area_id, None, fixes.category)
-    stmt = select(Issue.area_id, func.count()).where(*where, Issue.days_to_fix.is_not(None)).group_by(Issue.area_id)
+    stmt = (
+        select(Issue.area_id, func.count())
+        .where(*where, Issue.days_to_fix.is_not(None))
+        .group_by(Issue.area_id)
+    )
     return {area_id: int(n) for area_id, n in core(session).execute(stmt).tuples()}
 
 
