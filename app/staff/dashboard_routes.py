@@ -69,7 +69,7 @@ def _charts(filters: DashboardFilters) -> dict[str, object]:
 
 def _maps(filters: DashboardFilters) -> dict[str, object]:
     areas = places.areas(db.session)
-    # Open problems, as the pictures say, whatever the list's status, dates and likes (the summary's own).
+    # Open problems, as the map's caption says: like the other pictures, only area and category apply.
     open_counts = workspace_stats.open_by_area(db.session, filters.category)
     area_map, area_legend = dashboard_maps.choropleth(areas, open_counts, filters.area_id)
     selected = next((a for a in areas if a.id == filters.area_id), None)

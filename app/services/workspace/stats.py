@@ -1,8 +1,9 @@
 """Numbers behind the officials' workspace: per-area summary, weekly new vs fixed, time to fix, heat cells.
 
 Every query groups in the database or selects one or two plain columns. Counts per area, category and
-status come from issue_counts, and medians are read by position (app/services/workspace/kept_counts.py),
-so the summary does not grow with the number of issues.
+status come from issue_counts (unless a date or likes filter needs the issues counted, as the list does),
+and medians are read by position (app/services/workspace/kept_counts.py), so the unfiltered summary does
+not grow with the number of issues.
 """
 
 from __future__ import annotations
