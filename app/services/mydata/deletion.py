@@ -8,6 +8,8 @@ memberships, API tokens, logins (the devices signed in), handled flags (open one
 queue, anonymous), pending and declined pledges, likes on problems still open (they would keep ranking
 problems and count as approvals in rounds not yet tallied), ballots in rounds not yet tallied, and the
 outbox's mails to the person's address (sent or not: each holds the address and usually the name).
+The census entry they verified with goes back to unclaimed and the voting codes they used stay used but
+no longer name them, so every round's eligible count, ballots and results stay as they were.
 Backings still held in a problem's escrow are refunded to the person first; committed ones stay, anonymous.
 
 Refused, nothing changed, while the account has money in play: a pledge (pending or confirmed; a declined
@@ -25,6 +27,7 @@ from app.database.sessions import DbSession, execute_write
 from app.models import (
     ApiToken,
     AuditEntry,
+    CensusEntry,
     Flag,
     Follow,
     Group,
@@ -38,6 +41,7 @@ from app.models import (
     RoundBallot,
     Status,
     User,
+    VotingCode,
 )
 from app.models.backing import Backing
 from app.models.funding import PledgeStatus
@@ -110,6 +114,25 @@ def _refuse_money_in_play(session: DbSession, user: User) -> None:
             )
 
 
+def _unlink_voter_records(session: DbSession, user_id: int) -> None:
+    """The census entry and voting codes the person used stop naming them; every count stays.
+
+    A census entry is the city's (its salted hash and the census's size stay): it goes back to
+    unclaimed, so the person may verify a new account with their identifier, and no one votes twice,
+    as their ballots in rounds not yet tallied are withdrawn. A voting code stays used, since a one-time
+    code never works twice; the audit entry of its use keeps that a code was used online, not which.
+    """
+    execute_write(
+        session,
+        update(CensusEntry).where(CensusEntry.user_id == user_id).values(user_id=None, verified_at=None),
+    )
+    execute_write(session, update(VotingCode).where(VotingCode.user_id == user_id).values(user_id=None))
+    for entry in session.scalars(
+        select(AuditEntry).where(AuditEntry.actor_id == user_id, AuditEntry.action == "round.code_use")
+    ):
+        entry.details = {**entry.details, "code": "(deleted)"}
+
+
 def delete_account(session: DbSession, user: User, password: object) -> None:
     """Anonymise the account after checking its password; refuses (nothing changed) as the module says."""
     if user.deleted_at is not None:
@@ -133,6 +156,7 @@ def delete_account(session: DbSession, user: User, password: object) -> None:
         session,
         delete(RoundBallot).where(RoundBallot.user_id == user.id, RoundBallot.round_id.in_(untallied)),
     )
+    _unlink_voter_records(session, user.id)
     for model in (Follow, Membership, ApiToken, LoginSession):
         execute_write(session, delete(model).where(model.user_id == user.id))
     # A flag moderators have not handled stays in their queue, now by the anonymous tombstone: deleting

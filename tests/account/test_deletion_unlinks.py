@@ -1,0 +1,121 @@
+"""Deleting an account unlinks the person from the city's census and the voting codes they used, while
+each round's counts (eligible voters, ballots cast, results) stay exactly as they were."""
+
+# ruff: noqa: F811  (fixtures are imported, then requested by name)
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import AuditEntry, CensusEntry, User, VotingCode, VotingCodeBatch
+from app.services.rounds import voter_keys
+from tests import factories
+from tests.funding.census_calls import OLD_TOWN_IDS, old_town, upload, verify
+from tests.funding.round_world import RoundWorld, world  # noqa: F401
+from tests.funding_fixtures import funding  # noqa: F401
+
+COSTS = (3000, 2000, 1500, 1000)
+CODES = ("ABCD-EFGH-JKMN", "BCDE-FGHJ-KMNP", "CDEF-GHJK-MNPQ")
+
+
+def delete(world: RoundWorld, user: User) -> None:
+    response = world.client.delete(
+        "/api/v1/account", json={"password": factories.DEFAULT_PASSWORD}, headers=world.headers(user)
+    )
+    assert response.status_code == 204, response.get_json()
+
+
+def round_figures(world: RoundWorld, rid: int) -> dict[str, Any]:
+    """What anyone can read and check about a round: its results, its turnout and eligible count."""
+    return {
+        "results": world.client.get(f"/api/v1/rounds/{rid}/results").get_json(),
+        "turnout": world.client.get(f"/api/v1/rounds/{rid}").get_json()["turnout"],
+    }
+
+
+def test_deleting_frees_the_census_entry_and_keeps_the_census_rounds_counts(world: RoundWorld) -> None:
+    world.build(members=3, pledges=(5000,), costs=COSTS)
+    rid = int(world.create(eligibility="census")["id"])
+    assert upload(world, old_town(world), OLD_TOWN_IDS).status_code == 201
+    world.open_voting(rid)
+    leaver, neighbour = world.make_user(display_name="Leaving"), world.make_user(display_name="Staying")
+    a, b = world.issues[:2]
+    for user, identifier, choice in ((leaver, "AB-1003", a), (neighbour, "AB-1004", b)):
+        assert verify(world, user, old_town(world), identifier).status_code == 200
+        assert world.vote(user, rid, issue_ids=[choice]).status_code == 200
+    assert world.tally(rid).status_code == 200
+    before = round_figures(world, rid)
+    assert before["results"]["turnout"] == {"ballots": 2, "members": 4}
+
+    delete(world, leaver)
+
+    with world.app.app_context():
+        entries = db.session.execute(
+            select(CensusEntry.user_id, CensusEntry.verified_at).order_by(CensusEntry.id)
+        ).all()
+    # The city's list keeps its four entries; the leaver's is unclaimed again, the neighbour's stays.
+    assert len(entries) == 4
+    assert [user_id for user_id, _ in entries].count(neighbour.id) == 1
+    assert all(user_id != leaver.id for user_id, _ in entries)
+    assert sum(1 for user_id, at in entries if user_id is None and at is None) == 3
+    assert round_figures(world, rid) == before
+    # The identifier is the person's, not the account's: with a new account they verify again.
+    again = world.make_user(display_name="Back again")
+    assert verify(world, again, old_town(world), "AB-1003").status_code == 200
+
+
+def codes_round(world: RoundWorld, codes: int = 3) -> int:
+    world.build(members=2, pledges=(5000,), costs=COSTS)
+    rid = int(world.create(eligibility="codes")["id"])
+    with world.app.app_context():
+        batch = VotingCodeBatch(round_id=rid, count=codes, label="Library desk")
+        db.session.add(batch)
+        db.session.flush()
+        for code in CODES[:codes]:
+            db.session.add(VotingCode(batch_id=batch.id, round_id=rid, code_hash=voter_keys.code_hash(code)))
+        db.session.commit()
+    world.open_voting(rid)
+    return rid
+
+
+def test_deleting_unlinks_the_voting_codes_used_and_their_ballots_still_count(world: RoundWorld) -> None:
+    rid = codes_round(world)
+    leaver, neighbour = world.make_user(display_name="Leaving"), world.make_user(display_name="Staying")
+    a, b = world.issues[:2]
+    for user, code, choice in ((leaver, CODES[0], a), (neighbour, CODES[1], b)):
+        claimed = world.client.post(
+            f"/api/v1/rounds/{rid}/code-claims", json={"code": code}, headers=world.headers(user)
+        )
+        assert claimed.status_code in (200, 201), claimed.get_json()
+        assert world.vote(user, rid, issue_ids=[choice]).status_code == 200
+    assert world.tally(rid).status_code == 200
+    before = round_figures(world, rid)
+    assert before["results"]["turnout"] == {"ballots": 2, "members": 3}
+    with world.app.app_context():
+        leavers_code = db.session.scalars(select(VotingCode.id).where(VotingCode.user_id == leaver.id)).one()
+
+    delete(world, leaver)
+
+    with world.app.app_context():
+        code = db.session.get(VotingCode, leavers_code)
+        assert code is not None
+        # Still used (a one-time code never works twice), no longer anyone's.
+        assert (code.user_id, code.used_via, code.used_at is not None) == (None, "online", True)
+        linked = select(func.count()).select_from(VotingCode).where(VotingCode.user_id == leaver.id)
+        assert db.session.scalar(linked) == 0
+        uses = db.session.execute(
+            select(AuditEntry.actor_id, AuditEntry.details)
+            .where(AuditEntry.action == "round.code_use")
+            .order_by(AuditEntry.id)
+        ).all()
+    # The audit log keeps that a code was used online, but no longer which one the leaver used.
+    assert [(actor, details.get("via")) for actor, details in uses] == [
+        (leaver.id, "online"),
+        (neighbour.id, "online"),
+    ]
+    assert uses[0][1]["code"] != leavers_code
+    assert isinstance(uses[1][1]["code"], int)
+    assert round_figures(world, rid) == before
