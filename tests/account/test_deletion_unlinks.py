@@ -1,5 +1,5 @@
-"""Deleting an account unlinks the person from the city's census and the voting codes they used, while
-each round's counts (eligible voters, ballots cast, results) stay exactly as they were."""
+"""Deleting an account unlinks the person from what stays: the city's census and the voting codes they used
+(each round's eligible count, ballots and results stay exactly as they were) and their open flags."""
 
 # ruff: noqa: F811  (fixtures are imported, then requested by name)
 
@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AuditEntry, CensusEntry, User, VotingCode, VotingCodeBatch
+from app.models import AuditEntry, CensusEntry, Flag, OutgoingMail, User, VotingCode, VotingCodeBatch
 from app.services.rounds import voter_keys
 from tests import factories
 from tests.funding.census_calls import OLD_TOWN_IDS, old_town, upload, verify
@@ -119,3 +119,43 @@ def test_deleting_unlinks_the_voting_codes_used_and_their_ballots_still_count(wo
     assert uses[0][1]["code"] != leavers_code
     assert isinstance(uses[1][1]["code"], int)
     assert round_figures(world, rid) == before
+
+
+def test_open_flags_stay_for_moderators_without_the_flagger_and_can_be_resolved(world: RoundWorld) -> None:
+    # A report of abusive content must not leave moderation with its flagger; who flagged it must.
+    leaver, neighbour = world.make_user(display_name="Leaving"), world.make_user(display_name="Staying")
+    official = world.make_user(role="official", display_name="Moderator")
+    shared, alone = world.make_issue(title="Rude words"), world.make_issue(title="Ruder words")
+    for user, issue in ((leaver, shared), (neighbour, shared), (leaver, alone)):
+        flagged = world.client.post(
+            f"/api/v1/issues/{issue.id}/flags",
+            json={"reason": "abusive", "note": f"Seen by {user.display_name}."},
+            headers=world.headers(user),
+        )
+        assert flagged.status_code == 201, flagged.get_json()
+
+    delete(world, leaver)
+
+    with world.app.app_context():
+        left = db.session.execute(
+            select(Flag.issue_id, Flag.user_id, Flag.note, Flag.status).order_by(Flag.id)
+        ).all()
+    assert [tuple(row) for row in left] == [
+        (shared.id, None, "Seen by Leaving.", "open"),
+        (shared.id, neighbour.id, "Seen by Staying.", "open"),
+        (alone.id, None, "Seen by Leaving.", "open"),
+    ]
+    queue = world.client.get("/api/v1/flags", headers=world.headers(official)).get_json()["items"]
+    assert sorted((item["issue_id"], item["count"]) for item in queue) == [(shared.id, 2), (alone.id, 1)]
+    for issue, resolved in ((alone, 1), (shared, 2)):
+        response = world.client.post(
+            f"/api/v1/flags/issue/{issue.id}/resolution",
+            json={"action": "dismiss"},
+            headers=world.headers(official),
+        )
+        assert (response.status_code, response.get_json()) == (200, {"resolved": resolved})
+    with world.app.app_context():
+        recipients = db.session.scalars(
+            select(OutgoingMail.recipient).where(OutgoingMail.event_key.like("flag:%"))
+        )
+        assert sorted(recipients) == [neighbour.email]

@@ -5,9 +5,10 @@ reports, updates, ledger postings (`resident:<id>` accounts and confirmed pledge
 ballots still hold: reports and updates show "a former resident", the ledger's amounts are untouched, and
 a tallied round's inputs and results do not change. What only serves the person goes: follows, group
 memberships, API tokens, logins (the devices signed in), handled flags (open ones stay in the moderators'
-queue, anonymous), pending and declined pledges, likes on problems still open (they would keep ranking
-problems and count as approvals in rounds not yet tallied), ballots in rounds not yet tallied, and the
-outbox's mails to the person's address (sent or not: each holds the address and usually the name).
+queue with their reason and note, naming no flagger), pending and declined pledges, likes on problems
+still open (they would keep ranking problems and count as approvals in rounds not yet tallied), ballots
+in rounds not yet tallied, and the outbox's mails to the person's address (sent or not: each holds the
+address and usually the name).
 The census entry they verified with goes back to unclaimed and the voting codes they used stay used but
 no longer name them, so every round's eligible count, ballots and results stay as they were.
 Backings still held in a problem's escrow are refunded to the person first; committed ones stay, anonymous.
@@ -159,9 +160,10 @@ def delete_account(session: DbSession, user: User, password: object) -> None:
     _unlink_voter_records(session, user.id)
     for model in (Follow, Membership, ApiToken, LoginSession):
         execute_write(session, delete(model).where(model.user_id == user.id))
-    # A flag moderators have not handled stays in their queue, now by the anonymous tombstone: deleting
-    # an account must not take a report of abusive content out of moderation. Handled ones go.
+    # A flag moderators have not handled stays in their queue with its reason and note, naming no one:
+    # deleting an account must not take a report of abusive content out of moderation. Handled ones go.
     execute_write(session, delete(Flag).where(Flag.user_id == user.id, Flag.status != FlagStatus.OPEN.value))
+    execute_write(session, update(Flag).where(Flag.user_id == user.id).values(user_id=None))
     execute_write(
         session,
         delete(Pledge).where(
