@@ -1,16 +1,30 @@
 """Deleting an account unlinks the person from what stays: the city's census and the voting codes they used
-(each round's eligible count, ballots and results stay exactly as they were) and their open flags."""
+(each round's eligible count, ballots and results stay exactly as they were), their open flags, and the
+mail fan-outs that hold their address."""
 
 # ruff: noqa: F811  (fixtures are imported, then requested by name)
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AuditEntry, CensusEntry, Flag, OutgoingMail, User, VotingCode, VotingCodeBatch
+from app.jobs import mail_fanout
+from app.models import (
+    AuditEntry,
+    CensusEntry,
+    Flag,
+    MailFanout,
+    OutgoingMail,
+    User,
+    VotingCode,
+    VotingCodeBatch,
+)
+from app.models.timestamps import utcnow
+from app.services.issues.notifications import Recipient, Subscription
 from app.services.rounds import voter_keys
 from tests import factories
 from tests.funding.census_calls import OLD_TOWN_IDS, old_town, upload, verify
@@ -159,3 +173,37 @@ def test_open_flags_stay_for_moderators_without_the_flagger_and_can_be_resolved(
             select(OutgoingMail.recipient).where(OutgoingMail.event_key.like("flag:%"))
         )
         assert sorted(recipients) == [neighbour.email]
+
+
+def test_mail_fanouts_forget_the_persons_address_and_send_them_nothing(world: RoundWorld) -> None:
+    # A fan-out keeps every recipient's address (done or not); one still waiting for its worker would
+    # otherwise mail the deleted account after the outbox was cleared.
+    leaver, neighbour = world.make_user(display_name="Leaving"), world.make_user(display_name="Staying")
+    issue = world.make_issue(title="Pothole")
+
+    def recipients(key: str) -> str:
+        return json.dumps(
+            [
+                Recipient(f"{key}:to:{user.id}", user.email, Subscription(user.id, issue.id)).to_json()
+                for user in (leaver, neighbour)
+            ]
+        )
+
+    with world.app.app_context():
+        waiting = MailFanout(subject="Planned", body="Crew booked.", recipients=recipients("waiting"))
+        done = MailFanout(subject="Fixed", body="Done.", recipients=recipients("done"), done_at=utcnow())
+        db.session.add_all([waiting, done])
+        db.session.commit()
+        ids = (waiting.id, done.id)
+
+    delete(world, leaver)
+
+    with world.app.app_context():
+        for fanout_id in ids:
+            fanout = db.session.get(MailFanout, fanout_id)
+            assert fanout is not None
+            assert [row[1] for row in json.loads(fanout.recipients)] == [neighbour.email]
+        mail_fanout.fan_out(ids[0])  # the worker runs after the deletion
+        sent_to = db.session.scalars(select(OutgoingMail.recipient)).all()
+    assert leaver.email not in sent_to
+    assert neighbour.email in sent_to

@@ -8,7 +8,7 @@ memberships, API tokens, logins (the devices signed in), handled flags (open one
 queue with their reason and note, naming no flagger), pending and declined pledges, likes on problems
 still open (they would keep ranking problems and count as approvals in rounds not yet tallied), ballots
 in rounds not yet tallied, and the outbox's mails to the person's address (sent or not: each holds the
-address and usually the name).
+address and usually the name) and the address in mail fan-outs.
 The census entry they verified with goes back to unclaimed and the voting codes they used stay used but
 no longer name them, so every round's eligible count, ballots and results stay as they were.
 Backings still held in a problem's escrow are refunded to the person first; committed ones stay, anonymous.
@@ -20,6 +20,8 @@ groups.
 """
 
 from __future__ import annotations
+
+import json
 
 from sqlalchemy import delete, select, update
 from werkzeug.security import check_password_hash
@@ -35,6 +37,7 @@ from app.models import (
     Issue,
     Like,
     LoginSession,
+    MailFanout,
     Membership,
     OutgoingMail,
     Pledge,
@@ -53,6 +56,7 @@ from app.models.timestamps import utcnow
 from app.services.accounts import users
 from app.services.funding import pending_backings
 from app.services.funding.backing_settlement import refund_backer
+from app.services.issues.notifications import Recipient
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, ValidationError
 
@@ -134,6 +138,17 @@ def _unlink_voter_records(session: DbSession, user_id: int) -> None:
         entry.details = {**entry.details, "code": "(deleted)"}
 
 
+def _forget_in_fanouts(session: DbSession, email: str) -> None:
+    """Take the address out of every mail fan-out: a done one would keep it, one still waiting for its
+    worker would mail it after the outbox was cleared."""
+    quoted = json.dumps(email)  # as the recipients' JSON spells it
+    for fanout in session.scalars(
+        select(MailFanout).where(MailFanout.recipients.contains(quoted, autoescape=True))
+    ):
+        rows = json.loads(fanout.recipients)
+        fanout.recipients = json.dumps([row for row in rows if Recipient.from_json(row).email != email])
+
+
 def delete_account(session: DbSession, user: User, password: object) -> None:
     """Anonymise the account after checking its password; refuses (nothing changed) as the module says."""
     if user.deleted_at is not None:
@@ -173,6 +188,7 @@ def delete_account(session: DbSession, user: User, password: object) -> None:
     )
     execute_write(session, update(Pledge).where(Pledge.user_id == user.id).values(show_name=False))
     execute_write(session, delete(OutgoingMail).where(OutgoingMail.recipient == user.email))
+    _forget_in_fanouts(session, user.email)
     for entry in session.scalars(
         select(AuditEntry).where(AuditEntry.target_type == "user", AuditEntry.target_id == str(user.id))
     ):
