@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -25,6 +26,7 @@ from app.models import (
 )
 from app.models.timestamps import utcnow
 from app.services.issues.notifications import Recipient, Subscription
+from app.services.mydata import deletion
 from app.services.rounds import voter_keys
 from tests import factories
 from tests.funding.census_calls import OLD_TOWN_IDS, old_town, upload, verify
@@ -207,3 +209,56 @@ def test_mail_fanouts_forget_the_persons_address_and_send_them_nothing(world: Ro
         sent_to = db.session.scalars(select(OutgoingMail.recipient)).all()
     assert leaver.email not in sent_to
     assert neighbour.email in sent_to
+
+
+def test_a_deletion_that_fails_midway_leaves_every_link_in_place(
+    world: RoundWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # All or nothing: the census entry, the code, the flag and the fan-out are rewritten in the
+    # deletion's one transaction, so a failure at its last step (the audit entry) undoes them too.
+    rid = codes_round(world)
+    leaver = world.make_user(display_name="Leaving")
+    assert upload(world, old_town(world), OLD_TOWN_IDS).status_code == 201
+    assert verify(world, leaver, old_town(world), "AB-1001").status_code == 200
+    claimed = world.client.post(
+        f"/api/v1/rounds/{rid}/code-claims", json={"code": CODES[0]}, headers=world.headers(leaver)
+    )
+    assert claimed.status_code in (200, 201), claimed.get_json()
+    issue = world.make_issue(title="Rude words")
+    flagged = world.client.post(
+        f"/api/v1/issues/{issue.id}/flags", json={"reason": "spam"}, headers=world.headers(leaver)
+    )
+    assert flagged.status_code == 201
+    row = Recipient(f"waiting:to:{leaver.id}", leaver.email, Subscription(leaver.id, issue.id))
+    with world.app.app_context():
+        db.session.add(MailFanout(subject="Planned", body="Crew.", recipients=json.dumps([row.to_json()])))
+        db.session.commit()
+
+    def links() -> dict[str, Any]:
+        with world.app.app_context():
+            return {
+                "census": db.session.scalars(
+                    select(CensusEntry.user_id).where(CensusEntry.user_id.is_not(None))
+                ).all(),
+                "codes": db.session.scalars(
+                    select(VotingCode.user_id).where(VotingCode.user_id.is_not(None))
+                ).all(),
+                "flags": db.session.scalars(select(Flag.user_id)).all(),
+                "fanouts": db.session.scalars(select(MailFanout.recipients)).all(),
+                "user": db.session.scalars(select(User.email).where(User.id == leaver.id)).all(),
+            }
+
+    before = links()
+    assert before["census"] == before["codes"] == before["flags"] == [leaver.id]
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the audit log is unreachable")
+
+    monkeypatch.setattr(deletion.audit, "record", fail)
+    with world.app.app_context():
+        user = db.session.get(User, leaver.id)
+        assert user is not None
+        with pytest.raises(RuntimeError, match="unreachable"):
+            deletion.delete_account(db.session, user, factories.DEFAULT_PASSWORD)
+        db.session.rollback()  # as the request's error handler does
+    assert links() == before
