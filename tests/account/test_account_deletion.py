@@ -238,6 +238,9 @@ def test_deleting_on_the_page_logs_out_and_the_old_cookie_is_refused(
     text = page.get_data(as_text=True)
     assert "Pledges still waiting for a treasurer (unless their pool's round is not tallied yet" in text
     assert "a pledge of yours, confirmed or still waiting for the treasurer, is in a pool" in text
+    assert "your identifier is free to verify a new account" in text  # census, codes, flags: unlinked
+    assert "the codes stay used, so none votes twice, but they no longer lead to you" in text
+    assert "stays in their queue, but no longer says who sent it" in text
     wrong = client.post("/account/delete", data={"password": "not-it-at-all"})
     assert wrong.status_code == 422
     assert "The password is wrong" in wrong.get_data(as_text=True)
