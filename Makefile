@@ -10,8 +10,9 @@ PROD_PORT ?= 8000
 PYTEST_WORKERS ?= 2
 export SPATIALITE_LIBRARY_PATH := mod_spatialite
 
-# gcc and the Python headers build the engine's compiled loops (budgets/mes_float_loops.pyx, budgets/ees_loops.pyx).
-RUN_DEBS  := libsqlite3-mod-spatialite gcc python3-dev
+# gcc and the Python headers build the engine's compiled loops (budgets/mes_float_loops.pyx, budgets/ees_loops.pyx);
+# tzdata is the time zone database that CITY_TIMEZONE names a zone of.
+RUN_DEBS  := libsqlite3-mod-spatialite gcc python3-dev tzdata
 TEST_DEBS := $(RUN_DEBS) postgresql postgis redis-server chromium fonts-dejavu-core
 BENCH_DEBS := $(TEST_DEBS) wrk
 PROD_DEBS := $(RUN_DEBS) postgresql postgis redis-server

@@ -70,6 +70,18 @@ def parse_public_url(name: str, raw: str) -> str:
     return value.rstrip("/")
 
 
+def parse_timezone(name: str, raw: str) -> str:
+    """A zone name the system's time zone database knows ("Europe/Warsaw", "UTC")."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    value = raw.strip()
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{name} must be a time zone name like Europe/Warsaw, not {raw!r}") from None
+    return value
+
+
 DATABASE_SCHEMES = ("postgresql+psycopg", "sqlite")
 
 
@@ -106,6 +118,9 @@ class Config:
     # Where residents reach the site: the base of every link in mail, sent from a request or not (never
     # the request's Host header, which the client chooses; app/services/kernel/links.py).
     PUBLIC_URL = "http://localhost"
+    # The city's time zone (an IANA name): pages, mail and messages show times in it and the web forms
+    # read typed times in it; storage, the API and exports stay in UTC (app/services/kernel/city_time.py).
+    CITY_TIMEZONE = "UTC"
 
     TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     TILE_ATTRIBUTION = (
@@ -302,6 +317,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", parse_database_url),
     "DATABASE_CONNECT_TIMEOUT": ("DATABASE_CONNECT_TIMEOUT", parse_connect_timeout),
     "PUBLIC_URL": ("PUBLIC_URL", parse_public_url),
+    "CITY_TIMEZONE": ("CITY_TIMEZONE", parse_timezone),
     "TILE_URL": ("TILE_URL", lambda _n, v: v),
     "TILE_ATTRIBUTION": ("TILE_ATTRIBUTION", lambda _n, v: v),
     "UPLOAD_FOLDER": ("UPLOAD_FOLDER", lambda _n, v: v),

@@ -142,9 +142,11 @@ def export_account() -> Download:
     summary="Delete my account (confirmed with the password)",
     description=(
         "Removes the email, name, password, follows, memberships, handled flags, API tokens, logins, pending "
-        "pledges, likes on open problems and ballots in rounds not yet tallied. Public reports and "
+        "pledges, likes on open problems and ballots in rounds not yet tallied, and unlinks the census "
+        "entry verified with (free again) and the voting codes used (they stay used). Public reports and "
         "updates stay, shown as by “a former resident”; confirmed pledges stay on the ledger under an "
-        "anonymous number; ballots of tallied rounds stay. 409 (field `account`) while a pledge waits for "
+        "anonymous number; ballots of tallied rounds stay; open flags stay for moderators, naming no "
+        "one. 409 (field `account`) while a pledge waits for "
         "a round not yet tallied, a tally of the account's round runs, or the account alone runs a group "
         "with other members; 422 (field `password`) for a wrong password. Nothing changes on an error."
     ),

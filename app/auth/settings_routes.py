@@ -9,11 +9,11 @@ from werkzeug.wrappers import Response
 from app.auth import bp
 from app.auth.forms import EmailChangeForm, PasswordChangeForm, ProfileForm
 from app.auth.reset_routes import private_page
-from app.auth.sessions import current_resident
+from app.auth.sessions import current_resident, log_out
 from app.extensions import db
 from app.models import User
 from app.ratelimits import limit
-from app.services.accounts import email_change, passwords, profile
+from app.services.accounts import email_change, email_change_undo, passwords, profile
 from app.services.kernel.errors import DomainError
 from app.unit_of_work import unit_of_work
 
@@ -97,6 +97,29 @@ def change_password() -> tuple[str, int] | Response:
             flash(f"Your password is changed{others}.", "success")
             return redirect(url_for("auth.settings"))
     return settings_page(user, password_form=form)
+
+
+@bp.get("/email/undo/<token>")
+def undo_email_change(token: str) -> Response:
+    """The link mailed to the old address after a change opens a page with a button, as above."""
+    try:
+        undo = email_change_undo.read_token(db.session, token)
+    except DomainError as error:
+        return private_page(render_template("auth/email_change_undo.html", error=error.message), error.status)
+    return private_page(render_template("auth/email_change_undo.html", undo=undo, error=None), 200)
+
+
+@bp.post("/email/undo/<token>")
+def undo_email_change_post(token: str) -> Response:
+    with unit_of_work(show=False) as work:
+        undone = email_change_undo.undo_change(db.session, token)
+        if current_user.is_authenticated and current_user.id == undone.user.id:
+            log_out(current_resident())  # its login ended with the others: its cookies go too
+    if work.error is not None:
+        page = render_template("auth/email_change_undo.html", error=work.error.message)
+        return private_page(page, work.error.status)
+    page = render_template("auth/email_change_undo.html", undone=undone, error=None)
+    return private_page(page, 200)
 
 
 @bp.get("/email/confirm/<token>")

@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import Blueprint
 
 from app.models.timestamps import utcnow
+from app.services.kernel.city_time import city_date, city_time, in_city
 from app.status_styles import status_icon, style_key
 
 
@@ -32,13 +33,18 @@ def age(moment: datetime, now: datetime | None = None) -> str:
 
 
 def long_date(moment: datetime) -> str:
-    return f"{moment.day} {moment:%B %Y}"
+    """The day a stored time falls on in the city: "1 March 2027"."""
+    local = in_city(moment)
+    return f"{local.day} {local:%B %Y}"
 
 
 def register_filters(bp: Blueprint) -> None:
     bp.add_app_template_filter(plural, "plural")
     bp.add_app_template_filter(age, "age")
     bp.add_app_template_filter(long_date, "long_date")
+    # A stored time as the city reads it: {{ at|city_time }} "2027-03-01 18:00 CET" (a shape may be given).
+    bp.add_app_template_filter(city_time, "city_time")
+    bp.add_app_template_filter(city_date, "city_date")  # the day alone: {{ at|city_date }} "2027-03-01"
     # A status's look: {{ code|status_icon(type) }} and the class status--{{ code|status_key(type) }}.
     bp.add_app_template_filter(status_icon, "status_icon")
     bp.add_app_template_filter(style_key, "status_key")

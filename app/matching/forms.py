@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from app.fields import choice_id
+from app.services.kernel.city_time import zone_name
 
 
 class PeriodForm(FlaskForm):
@@ -18,9 +21,9 @@ class PeriodForm(FlaskForm):
         ],
     )
     area_id = SelectField("Neighbourhood", coerce=choice_id)
-    opens_at = StringField("Opens at (UTC, empty: now)", render_kw={"type": "datetime-local"})
+    opens_at = StringField("Opens at (empty: now)", render_kw={"type": "datetime-local"})
     closes_at = StringField(
-        "Closes at (UTC): the campaign deadline",
+        "Closes at: the campaign deadline",
         validators=[DataRequired("closes_at is required: when the period closes.")],
         render_kw={"type": "datetime-local"},
     )
@@ -36,6 +39,13 @@ class PeriodForm(FlaskForm):
         validators=[DataRequired("The per-backer cap is required, for example 50.00.")],
     )
     submit = SubmitField("Create matching period")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Typed times are read in the city's zone (app/services/kernel/city_time.py): the labels say which.
+        zone = zone_name()
+        self.opens_at.label.text = f"Opens at ({zone} time, empty: now)"
+        self.closes_at.label.text = f"Closes at ({zone} time): the campaign deadline"
 
 
 class CloseForm(FlaskForm):

@@ -16,6 +16,7 @@ from app.security import roles_required
 from app.services.funding import match_sentences, matching_periods, quadratic_match
 from app.services.issues import places
 from app.services.issues.public_titles import public_titles
+from app.services.kernel.city_time import city_input
 from app.services.kernel.parsing import parse_amount
 from app.unit_of_work import is_access_error, unit_of_work
 from budgets.money import major_units
@@ -52,8 +53,8 @@ def new() -> tuple[str, int] | BaseResponse:
                 {
                     "name": form.name.data,
                     "area_id": form.area_id.data or None,
-                    "opens_at": form.opens_at.data or None,
-                    "closes_at": form.closes_at.data,
+                    "opens_at": city_input(form.opens_at.data, "opens_at"),
+                    "closes_at": city_input(form.closes_at.data, "closes_at"),
                     "fund_cents": parse_amount(form.fund.data, "fund", label="The fund"),
                     "problem_cap_cents": parse_amount(
                         form.problem_cap.data, "problem_cap", label="The per-problem cap"

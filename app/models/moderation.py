@@ -69,7 +69,8 @@ class FlagStatus(StrEnum):
 
 
 class Flag(Model):
-    """A resident's flag on a report, an update or a photo; one per (resident, item), counted once."""
+    """A resident's flag on a report, an update or a photo; one per (resident, item), counted once.
+    `user_id` is None once the flagger deleted their account: an open flag stays for the moderators."""
 
     __tablename__ = "flags"
     __table_args__ = (
@@ -78,7 +79,7 @@ class Flag(Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     target_type: Mapped[str] = mapped_column(String(20))  # issue, update, photo
     target_id: Mapped[int]
     issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id", ondelete="CASCADE"), index=True)

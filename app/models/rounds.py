@@ -73,6 +73,10 @@ class Round(Model):
     ballots_count: Mapped[int | None]
     members_count: Mapped[int | None]
     engine_notes: Mapped[str | None] = mapped_column(Text)
+    # The ballots the tally counted, as JSON (app/services/rounds/tally_ballots.py): anonymous, in the
+    # order counted, so the round's Pabulib export stays its result's file whoever leaves later. NULL
+    # before a tally, and for rounds tallied before it was kept.
+    tally_ballots: Mapped[str | None] = mapped_column(Text)
     # Certification (app/services/rounds/certification.py): a tally's result is provisional until a city
     # official certifies it (only then is money posted) or sends it back; NULL before any tally.
     result_status: Mapped[str | None] = mapped_column(String(12))  # ResultStatus

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -15,6 +17,7 @@ from wtforms import (
 from wtforms.validators import Optional
 
 from app.fields import WholeNumberField
+from app.services.kernel.city_time import zone_name
 
 BALLOT_CHOICES = [
     ("approval", "Approval: members tick every problem they support"),
@@ -53,8 +56,8 @@ class RoundForm(FlaskForm):
         "Money left over", choices=LEFTOVER_CHOICES, default="rollover", validate_choice=False
     )
     voting = BooleanField("Members vote (otherwise their likes count as approval ballots)", default=True)
-    opens_at = StringField("Voting opens at (UTC, optional)", render_kw={"type": "datetime-local"})
-    closes_at = StringField("Voting closes at (UTC, optional)", render_kw={"type": "datetime-local"})
+    opens_at = StringField("Voting opens at (optional)", render_kw={"type": "datetime-local"})
+    closes_at = StringField("Voting closes at (optional)", render_kw={"type": "datetime-local"})
     min_turnout = WholeNumberField(
         "Minimum turnout (ballots, optional)", validators=[Optional()], render_kw={"inputmode": "numeric"}
     )
@@ -62,6 +65,13 @@ class RoundForm(FlaskForm):
         "Who may vote", choices=ELIGIBILITY_CHOICES, default="members", validate_choice=False
     )
     submit = SubmitField("Create round")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Typed times are read in the city's zone (app/services/kernel/city_time.py): the labels say which.
+        zone = zone_name()
+        self.opens_at.label.text = f"Voting opens at ({zone} time, optional)"
+        self.closes_at.label.text = f"Voting closes at ({zone} time, optional)"
 
 
 class EligibilityForm(FlaskForm):

@@ -33,6 +33,7 @@ from app.rounds.results_view import (
     voter_share,
 )
 from app.services.funding import groups, ledger
+from app.services.kernel.city_time import city_input
 from app.services.kernel.parsing import is_whole_number, parse_amount
 from app.services.rounds import (
     ballot_cards,
@@ -103,23 +104,8 @@ def group_list(group_id: int) -> tuple[str, int] | Response:
             abort(401)
         status = 422
         if form.validate_on_submit():
-            data = {
-                "group_id": group_id,
-                "name": form.name.data,
-                "ballot": form.ballot.data,
-                "k": form.k.data,
-                "points": form.points.data,
-                "rule": form.rule.data,
-                "top_n": form.top_n.data,
-                "leftover": form.leftover.data,
-                "voting": bool(form.voting.data),
-                "opens_at": form.opens_at.data or None,
-                "closes_at": form.closes_at.data or None,
-                "min_turnout": form.min_turnout.data,
-                "eligibility": form.eligibility.data,
-            }
             with unit_of_work(form, reraise=lambda exc: exc.status == 403) as work:
-                created = rounds.create_round(db.session, current_resident(), data)
+                created = rounds.create_round(db.session, current_resident(), _round_data(group_id, form))
             if work.error is not None:
                 status = work.error.status
             else:
@@ -127,6 +113,25 @@ def group_list(group_id: int) -> tuple[str, int] | Response:
                 return redirect(url_for("rounds.detail", round_id=created.id))
     listed = rounds.list_rounds(db.session, group_id)
     return render_template("rounds/list.html", row=row, rounds=listed, form=form, runs=runs(group_id)), status
+
+
+def _round_data(group_id: int, form: RoundForm) -> dict[str, object]:
+    """What the form says, for the service; typed times are read in the city's zone."""
+    return {
+        "group_id": group_id,
+        "name": form.name.data,
+        "ballot": form.ballot.data,
+        "k": form.k.data,
+        "points": form.points.data,
+        "rule": form.rule.data,
+        "top_n": form.top_n.data,
+        "leftover": form.leftover.data,
+        "voting": bool(form.voting.data),
+        "opens_at": city_input(form.opens_at.data, "opens_at"),
+        "closes_at": city_input(form.closes_at.data, "closes_at"),
+        "min_turnout": form.min_turnout.data,
+        "eligibility": form.eligibility.data,
+    }
 
 
 @bp.get("/rounds/<int:round_id>")

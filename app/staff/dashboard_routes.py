@@ -67,12 +67,10 @@ def _charts(filters: DashboardFilters) -> dict[str, object]:
     return {"weekly_chart": weekly_chart, "fix_chart": fix_chart}
 
 
-def _maps(filters: DashboardFilters, summary: list[workspace_stats.AreaSummary]) -> dict[str, object]:
+def _maps(filters: DashboardFilters) -> dict[str, object]:
     areas = places.areas(db.session)
-    if filters.category:
-        open_counts = workspace_stats.open_by_area(db.session, filters.category)
-    else:
-        open_counts = {row.area_id: row.open for row in summary}
+    # Open problems, as the map's caption says: like the other pictures, only area and category apply.
+    open_counts = workspace_stats.open_by_area(db.session, filters.category)
     area_map, area_legend = dashboard_maps.choropleth(areas, open_counts, filters.area_id)
     selected = next((a for a in areas if a.id == filters.area_id), None)
     heat = dashboard_maps.heatmap(areas, selected)
@@ -102,7 +100,7 @@ def render_dashboard(
     except ValidationError as exc:
         filter_error, filters, sort, page, status = exc, DashboardFilters(), "rank", 1, 422
     result = dashboard.priority_page(db.session, filters, sort, page)
-    summary = workspace_stats.area_summary(db.session, utcnow())
+    summary = workspace_stats.area_summary(db.session, utcnow(), filters)
     statuses = places.statuses(db.session)
     if bulk_form is None:
         bulk_form = BulkStatusForm(formdata=None)
@@ -127,7 +125,7 @@ def render_dashboard(
             bulk_result=bulk_result,
             fixed_window_days=workspace_stats.FIXED_WINDOW_DAYS,
             **_charts(filters),
-            **_maps(filters, summary),
+            **_maps(filters),
         ),
         status,
     )

@@ -238,6 +238,9 @@ def test_deleting_on_the_page_logs_out_and_the_old_cookie_is_refused(
     text = page.get_data(as_text=True)
     assert "Pledges still waiting for a treasurer (unless their pool's round is not tallied yet" in text
     assert "a pledge of yours, confirmed or still waiting for the treasurer, is in a pool" in text
+    assert "your identifier is free to verify a new account" in text  # census, codes, flags: unlinked
+    assert "the codes stay used, so none votes twice, but they no longer lead to you" in text
+    assert "stays in their queue, but no longer says who sent it" in text
     wrong = client.post("/account/delete", data={"password": "not-it-at-all"})
     assert wrong.status_code == 422
     assert "The password is wrong" in wrong.get_data(as_text=True)
@@ -293,10 +296,10 @@ def test_deleting_removes_the_accounts_logins_and_handled_flags_and_open_ones_st
     client.delete_cookie("session")  # the browser's login stays open; the API call carries a token only
     done = client.delete("/api/v1/account", json={"password": factories.DEFAULT_PASSWORD}, headers=headers)
     assert done.status_code == 204
-    # The open flag stays in the moderators' queue, by the anonymous tombstone; the handled one goes.
+    # The open flag stays in the moderators' queue, naming no one; the handled one goes.
     with app.app_context():
-        left = db.session.scalars(select(Flag.issue_id).where(Flag.user_id == user.id)).all()
-    assert (rows(LoginSession, user.id), left) == (0, [issue.id])
+        left = db.session.scalars(select(Flag.issue_id).where(Flag.user_id.is_(None))).all()
+    assert (rows(LoginSession, user.id), rows(Flag, user.id), left) == (0, 0, [issue.id])
     assert rows(Flag, other.id) == 1  # another resident's flag of the same report stays
 
 

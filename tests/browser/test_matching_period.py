@@ -90,7 +90,7 @@ def test_an_official_runs_a_matching_period_on_phone_and_laptop(
     phone.get_by_label("Name").fill("Winter campaign")
     # The demo city already runs a city-wide period (app/demo/backing.py): this one is Old Town's.
     phone.get_by_label("Neighbourhood").select_option(label="Old Town")
-    phone.get_by_label("Closes at (UTC): the campaign deadline").fill(closes.strftime("%Y-%m-%dT%H:%M"))
+    phone.get_by_label("Closes at (UTC time): the campaign deadline").fill(closes.strftime("%Y-%m-%dT%H:%M"))
     phone.get_by_label("City's fund").fill("1000.00")
     phone.get_by_label("Most match per problem").fill("60.00")
     phone.get_by_label("Most one resident's backing of a problem counts").fill("20.00")

@@ -10,7 +10,12 @@ import io
 import pytest
 from pabulib.checker import Checker
 
+from app.extensions import db
+from app.models import User
+from app.services.funding import groups
+from app.services.mydata import deletion
 from budgets import allocate, parse_pb
+from tests.factories import DEFAULT_PASSWORD
 from tests.funding.round_world import RoundWorld, world  # noqa: F401
 from tests.funding_fixtures import funding  # noqa: F401
 
@@ -59,3 +64,26 @@ def test_a_tallied_round_exports_a_valid_pb_file(world: RoundWorld, terms) -> No
     funded = {str(f["issue_id"]) for f in results["funded"]}
     assert {p.project_id for p in election.projects if p.fields.get("selected") == "1"} == funded
     assert set(allocate(election, terms["rule"]).selected) == funded
+
+
+def test_a_tallied_rounds_file_keeps_the_ballots_it_counted(world: RoundWorld) -> None:
+    world.build(members=4, pledges=(2000, 2000), costs=COSTS)  # the last two members pledge nothing
+    rid = world.create(ballot="approval", rule="greedy")["id"]
+    world.open_voting(rid)
+    a, b, c, d = world.issues
+    for member, chosen in zip(world.members, ([a, b], [a], [c, d], [b]), strict=True):
+        assert world.vote(member, rid, issue_ids=chosen).status_code == 200
+    results = world.tally(rid).get_json()
+    counted = world.client.get(f"/api/v1/rounds/{rid}/export.pb").get_data(as_text=True)
+    assert len(parse_pb(counted).ballots) == results["turnout"]["ballots"] == 4
+
+    leaver, deleted = world.members[3], world.members[2]
+    with world.app.app_context():
+        assert groups.leave(db.session, db.session.get(User, leaver.id), world.ref.group_id)
+        deletion.delete_account(db.session, db.session.get(User, deleted.id), DEFAULT_PASSWORD)
+        db.session.commit()
+
+    later = world.client.get(f"/api/v1/rounds/{rid}/export.pb").get_data(as_text=True)
+    assert later == counted  # the result's file, whoever left since
+    funded = {str(f["issue_id"]) for f in results["funded"]}
+    assert set(allocate(parse_pb(later), "greedy").selected) == funded

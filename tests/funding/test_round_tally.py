@@ -191,8 +191,12 @@ def test_a_round_without_voting_uses_members_likes(world: RoundWorld) -> None:
     rid = world.create(voting=False, rule="greedy")["id"]
     assert world.phase(rid, "voting").status_code == 409
     assert world.phase(rid, "pledging").status_code == 200
+    assert "it is fixed at the tally" in world.client.get(f"/rounds/{rid}").get_data(as_text=True)
 
     body = world.tally(rid).get_json()
+    page = world.client.get(f"/rounds/{rid}").get_data(as_text=True)
+    assert "Fixed at the tally: the most-liked" in page
+    assert "voting opened" not in page
 
     expected = independent(world, [[b], [b], [d]], 3000, rule=greedy)
     assert [f["issue_id"] for f in body["funded"]] == [b, d] == [int(p) for p in expected.selected]

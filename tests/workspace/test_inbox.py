@@ -127,3 +127,34 @@ def test_the_inbox_page_shows_counts_links_and_the_desk(
     assert "Teams and target times" not in html  # an admin's link
     auth.login_as(make_user(role="admin"))
     assert "Teams and target times" in client.get("/staff/").get_data(as_text=True)
+
+
+def test_hidden_reports_do_not_nag_as_new_overdue_or_mine_but_stay_flagged(
+    app: Flask, make_issue: MakeIssue, make_user: MakeUser, stamp: Any
+) -> None:
+    """A report moderated away is done with, except in the flagged section, where its open flags still
+    wait for a moderator (the flag queue lists them too); every count agrees with its rows."""
+    me = make_user(role="official")
+    flagger = make_user()
+    since = NOW - timedelta(days=1)
+    new_hidden = make_issue(title="New hidden", created_at=NOW - timedelta(hours=1))
+    old_hidden = make_issue(title="Old hidden", created_at=NOW - timedelta(days=30))
+    mine_hidden = make_issue(title="Mine hidden", created_at=NOW - timedelta(days=2))
+    flagged_hidden = make_issue(title="Flagged hidden", created_at=NOW - timedelta(days=2))
+    old_visible = make_issue(title="Old visible", created_at=NOW - timedelta(days=20))
+    with app.app_context():
+        olivia = _user(me.id)
+        assignment.assign(db.session, olivia, mine_hidden.id, f"user:{me.id}")
+        flags.flag(db.session, _user(flagger.id), flagged_hidden.id, reason="spam")
+        db.session.commit()
+    for hidden in (new_hidden, old_hidden, mine_hidden, flagged_hidden):
+        stamp(hidden.id, is_hidden=True)
+
+    with app.app_context():
+        found = inbox.build_inbox(db.session, _user(me.id), NOW, since, default_days=7)
+
+    assert ([r.id for r in found.new.rows], found.new.count) == ([], 0)
+    assert ([r.id for r in found.overdue.rows], found.overdue.count) == ([old_visible.id], 1)
+    assert ([r.id for r in found.mine.rows], found.mine.count) == ([], 0)
+    assert [(r.id, r.hidden) for r in found.flagged.rows] == [(flagged_hidden.id, True)]
+    assert found.flagged.count == 1

@@ -137,7 +137,7 @@ def from_the_dashboard(app: Flask, now: datetime, areas: list[int]) -> dict[str,
             },
             "ranked_pothole": [r.id for r in dashboard.priority_page(session, potholes, per_page=50).rows],
             "summary": {
-                r.area_id: (r.open, r.fixed_recently, r.median_days_to_fix, r.open_likes)
+                r.area_id: (r.matching, r.fixed_recently, r.median_days_to_fix, r.matching_likes)
                 for r in summary
                 if r.area_id in areas
             },

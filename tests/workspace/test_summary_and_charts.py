@@ -54,9 +54,19 @@ def test_area_summary_numbers(app: Flask, known_city: datetime) -> None:
 
     assert list(rows) == ["Hillside", "Old Town", "Riverside"]
     old, river, hill = rows["Old Town"], rows["Riverside"], rows["Hillside"]
-    assert (old.open, old.fixed_recently, old.median_days_to_fix, old.open_likes) == (2, 2, 10.0, 4)
-    assert (river.open, river.fixed_recently, river.median_days_to_fix, river.open_likes) == (1, 1, 6.0, 0)
-    assert (hill.open, hill.fixed_recently, hill.median_days_to_fix, hill.open_likes) == (0, 0, None, 0)
+    assert (old.matching, old.fixed_recently, old.median_days_to_fix, old.matching_likes) == (2, 2, 10.0, 4)
+    assert (river.matching, river.fixed_recently, river.median_days_to_fix, river.matching_likes) == (
+        1,
+        1,
+        6.0,
+        0,
+    )
+    assert (hill.matching, hill.fixed_recently, hill.median_days_to_fix, hill.matching_likes) == (
+        0,
+        0,
+        None,
+        0,
+    )
 
 
 def test_summary_table_on_the_dashboard(staff_client: FlaskClient, known_city: datetime) -> None:

@@ -20,7 +20,7 @@ from app.database.sessions import DbSession
 from app.mail import build_message, queue_mail
 from app.models import User
 from app.models.timestamps import utcnow
-from app.services.accounts import notices, passwords, users
+from app.services.accounts import email_change_undo, notices, passwords, users
 from app.services.accounts.blocking import refuse_blocked_domain
 from app.services.accounts.confirmation import LinkExpired, LinkInvalid
 from app.services.kernel.audit import record
@@ -119,7 +119,8 @@ def confirm_change(session: DbSession, token: str) -> tuple[User, str]:
         session.flush()
     except IntegrityError:  # another account took the address meanwhile: the unique index said so
         raise Conflict(TAKEN, "token") from None  # the caller rolls back, as on every domain error
-    notices.email_changed(session, user, old_email)
+    undo = email_change_undo.undo_link(user, old_email)
+    notices.email_changed(session, user, old_email, undo, email_change_undo.LINK_LIFETIME.days)
     record(session, user, "account.email_change", "user", user.id, email=email, previous_email=old_email)
     session.flush()
     return user, old_email

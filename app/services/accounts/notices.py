@@ -90,7 +90,8 @@ def address_taken(session: DbSession, email: str) -> None:
     )
 
 
-def email_changed(session: DbSession, user: User, old_email: str) -> None:
+def email_changed(session: DbSession, user: User, old_email: str, undo_link: str, days: int) -> None:
+    """Told to the old address once the change is made, with the link that undoes it for `days` days."""
     send(
         session,
         f"email-changed:{user.id}",
@@ -98,5 +99,8 @@ def email_changed(session: DbSession, user: User, old_email: str) -> None:
         "Your Commonfix address was changed",
         f"Hello {user.display_name},\n\n"
         f"Your Commonfix account now uses the address {user.email}; mail no longer comes here.\n\n"
-        "If you did not ask for this, write to the city's Commonfix team at once, from this address.\n",
+        f"If you did not ask for this, open this link within {days} days to put this address back. It also\n"
+        "ends every login of the account, stops its API tokens and sends you a link to choose a new\n"
+        "password:\n\n"
+        f"{undo_link}\n",
     )

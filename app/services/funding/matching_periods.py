@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from app.database.sessions import DbSession
 from app.models import Area, MatchingPeriod, User
 from app.services.kernel import audit
+from app.services.kernel.city_time import city_time
 from app.services.kernel.errors import Conflict, NotFound, ValidationError
 from app.services.kernel.parsing import parse_id
 from app.services.kernel.roles import require_staff
@@ -28,10 +29,6 @@ AMOUNTS = {
     "problem_cap_cents": ("Per-problem cap", 1),
     "backer_cap_cents": ("Per-backer cap", 1),
 }
-
-
-def shown_time(at: datetime) -> str:
-    return at.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def parse_time(raw: object, field: str) -> datetime:
@@ -114,7 +111,7 @@ def update_period(
     require_staff(actor)
     period = get_period(session, period_id)
     if period.closed_at is not None:
-        raise Conflict(f"This matching period closed at {shown_time(period.closed_at)}.", "closed_at")
+        raise Conflict(f"This matching period closed at {city_time(period.closed_at)}.", "closed_at")
     changes: dict[str, object] = {}
     if "name" in data:
         changes["name"] = clean_text(data.get("name"), "name", "Name", 120, multiline=False)
@@ -131,7 +128,7 @@ def update_period(
         for field in FIXED_ONCE_OPEN:
             if field in changed:
                 raise Conflict(
-                    f"{field} cannot change: the period opened at {shown_time(period.opens_at)}.", field
+                    f"{field} cannot change: the period opened at {city_time(period.opens_at)}.", field
                 )
     elif "opens_at" in changed and opens_at < now - timedelta(minutes=1):
         raise ValidationError("opens_at must not be in the past.", "opens_at")
@@ -186,8 +183,8 @@ def _refuse_overlap(
     if other is not None:
         where = "city-wide" if area_id is None else "for this area"
         raise Conflict(
-            f"Matching period {other.name!r} already runs {where} from {shown_time(other.opens_at)} to "
-            f"{shown_time(other.closes_at)}; periods of one area must not overlap.",
+            f"Matching period {other.name!r} already runs {where} from {city_time(other.opens_at)} to "
+            f"{city_time(other.closes_at)}; periods of one area must not overlap.",
             "opens_at",
         )
 

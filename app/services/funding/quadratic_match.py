@@ -26,8 +26,9 @@ from app.models import AuditEntry, Backing, Issue, LedgerLine, MatchingPeriod, P
 from app.models.backing import BackingStatus
 from app.services.funding import ledger
 from app.services.funding.backing_settlement import settle_issue
-from app.services.funding.matching_periods import get_period, shown_time
+from app.services.funding.matching_periods import get_period
 from app.services.kernel import audit
+from app.services.kernel.city_time import city_time
 from app.services.kernel.errors import Conflict
 from app.services.kernel.roles import require_staff
 from budgets.accounts import CITY_MATCH, PostingKind, escrow_account
@@ -183,12 +184,12 @@ def close_by_hand(session: DbSession, actor: User, period_id: int, now: datetime
     require_staff(actor)
     period = get_period(session, period_id)
     if now < period.opens_at:
-        raise Conflict(f"This matching period opens at {shown_time(period.opens_at)}.", "opens_at")
+        raise Conflict(f"This matching period opens at {city_time(period.opens_at)}.", "opens_at")
     closing = close(session, period, now, actor=actor)
     if closing is None:
         session.refresh(period)
         closed = period.closed_at or now
-        raise Conflict(f"This matching period closed at {shown_time(closed)}.", "closed_at")
+        raise Conflict(f"This matching period closed at {city_time(closed)}.", "closed_at")
     return closing
 
 

@@ -5,9 +5,12 @@ reports, updates, ledger postings (`resident:<id>` accounts and confirmed pledge
 ballots still hold: reports and updates show "a former resident", the ledger's amounts are untouched, and
 a tallied round's inputs and results do not change. What only serves the person goes: follows, group
 memberships, API tokens, logins (the devices signed in), handled flags (open ones stay in the moderators'
-queue, anonymous), pending and declined pledges, likes on problems still open (they would keep ranking
-problems and count as approvals in rounds not yet tallied), ballots in rounds not yet tallied, and the
-outbox's mails to the person's address (sent or not: each holds the address and usually the name).
+queue with their reason and note, naming no flagger), pending and declined pledges, likes on problems
+still open (they would keep ranking problems and count as approvals in rounds not yet tallied), ballots
+in rounds not yet tallied, and the outbox's mails to the person's address (sent or not: each holds the
+address and usually the name) and the address in mail fan-outs.
+The census entry they verified with goes back to unclaimed and the voting codes they used stay used but
+no longer name them, so every round's eligible count, ballots and results stay as they were.
 Backings still held in a problem's escrow are refunded to the person first; committed ones stay, anonymous.
 
 Refused, nothing changed, while the account has money in play: a pledge (pending or confirmed; a declined
@@ -18,6 +21,8 @@ groups.
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import delete, select, update
 from werkzeug.security import check_password_hash
 
@@ -25,12 +30,14 @@ from app.database.sessions import DbSession, execute_write
 from app.models import (
     ApiToken,
     AuditEntry,
+    CensusEntry,
     Flag,
     Follow,
     Group,
     Issue,
     Like,
     LoginSession,
+    MailFanout,
     Membership,
     OutgoingMail,
     Pledge,
@@ -38,6 +45,7 @@ from app.models import (
     RoundBallot,
     Status,
     User,
+    VotingCode,
 )
 from app.models.backing import Backing
 from app.models.funding import PledgeStatus
@@ -48,6 +56,7 @@ from app.models.timestamps import utcnow
 from app.services.accounts import users
 from app.services.funding import pending_backings
 from app.services.funding.backing_settlement import refund_backer
+from app.services.issues.notifications import Recipient
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, ValidationError
 
@@ -110,6 +119,36 @@ def _refuse_money_in_play(session: DbSession, user: User) -> None:
             )
 
 
+def _unlink_voter_records(session: DbSession, user_id: int) -> None:
+    """The census entry and voting codes the person used stop naming them; every count stays.
+
+    A census entry is the city's (its salted hash and the census's size stay): it goes back to
+    unclaimed, so the person may verify a new account with their identifier, and no one votes twice,
+    as their ballots in rounds not yet tallied are withdrawn. A voting code stays used, since a one-time
+    code never works twice; the audit entry of its use keeps that a code was used online, not which.
+    """
+    execute_write(
+        session,
+        update(CensusEntry).where(CensusEntry.user_id == user_id).values(user_id=None, verified_at=None),
+    )
+    execute_write(session, update(VotingCode).where(VotingCode.user_id == user_id).values(user_id=None))
+    for entry in session.scalars(
+        select(AuditEntry).where(AuditEntry.actor_id == user_id, AuditEntry.action == "round.code_use")
+    ):
+        entry.details = {**entry.details, "code": "(deleted)"}
+
+
+def _forget_in_fanouts(session: DbSession, email: str) -> None:
+    """Take the address out of every mail fan-out: a done one would keep it, one still waiting for its
+    worker would mail it after the outbox was cleared."""
+    quoted = json.dumps(email)  # as the recipients' JSON spells it
+    for fanout in session.scalars(
+        select(MailFanout).where(MailFanout.recipients.contains(quoted, autoescape=True))
+    ):
+        rows = json.loads(fanout.recipients)
+        fanout.recipients = json.dumps([row for row in rows if Recipient.from_json(row).email != email])
+
+
 def delete_account(session: DbSession, user: User, password: object) -> None:
     """Anonymise the account after checking its password; refuses (nothing changed) as the module says."""
     if user.deleted_at is not None:
@@ -133,11 +172,13 @@ def delete_account(session: DbSession, user: User, password: object) -> None:
         session,
         delete(RoundBallot).where(RoundBallot.user_id == user.id, RoundBallot.round_id.in_(untallied)),
     )
+    _unlink_voter_records(session, user.id)
     for model in (Follow, Membership, ApiToken, LoginSession):
         execute_write(session, delete(model).where(model.user_id == user.id))
-    # A flag moderators have not handled stays in their queue, now by the anonymous tombstone: deleting
-    # an account must not take a report of abusive content out of moderation. Handled ones go.
+    # A flag moderators have not handled stays in their queue with its reason and note, naming no one:
+    # deleting an account must not take a report of abusive content out of moderation. Handled ones go.
     execute_write(session, delete(Flag).where(Flag.user_id == user.id, Flag.status != FlagStatus.OPEN.value))
+    execute_write(session, update(Flag).where(Flag.user_id == user.id).values(user_id=None))
     execute_write(
         session,
         delete(Pledge).where(
@@ -147,6 +188,7 @@ def delete_account(session: DbSession, user: User, password: object) -> None:
     )
     execute_write(session, update(Pledge).where(Pledge.user_id == user.id).values(show_name=False))
     execute_write(session, delete(OutgoingMail).where(OutgoingMail.recipient == user.email))
+    _forget_in_fanouts(session, user.email)
     for entry in session.scalars(
         select(AuditEntry).where(AuditEntry.target_type == "user", AuditEntry.target_id == str(user.id))
     ):

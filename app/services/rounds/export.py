@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from app.database.sessions import DbSession
 from app.models import Area, Group, Pool, Round, RoundCandidate
-from app.services.rounds import candidates, tally
+from app.services.rounds import candidates, tally, tally_ballots
 from app.services.rounds import engine as round_engine
 from app.services.rounds import money as round_money
 from app.services.rounds.access import get_round
@@ -57,10 +57,21 @@ def meta_of(session: DbSession, found: Round, budget: int, country: str) -> dict
 
 
 def pb_file(session: DbSession, round_id: int, country: str) -> tuple[str, str]:
-    """(the .pb text, a file name) for the round; `country` is the city's (Pabulib requires one)."""
+    """(the .pb text, a file name) for the round; `country` is the city's (Pabulib requires one).
+
+    A tallied round's file is its result's: the ballots its tally counted (kept with the round),
+    whoever left the group or deleted their account since, and the projects it funded. Rounds
+    tallied before the ballots were kept, and rounds not tallied yet, read the ballots as a tally would now.
+    """
     found = get_round(session, round_id)
-    inputs = tally.load_inputs(session, found)
     selected = None
+    if is_tallied(found) and found.tally_ballots is not None:
+        listed = candidates.current(session, found)[0]
+        ballots = tally_ballots.loads(found.tally_ballots)
+    else:
+        inputs = tally.load_inputs(session, found)
+        listed = inputs.candidates or candidates.current(session, found)[0]
+        ballots = inputs.ballots
     if is_tallied(found):
         budget = found.budget_cents or 0
         selected = set(
@@ -73,8 +84,7 @@ def pb_file(session: DbSession, round_id: int, country: str) -> tuple[str, str]:
         )
     else:
         budget = round_money.preview(session, found).budget_cents
-    listed = inputs.candidates or candidates.current(session, found)[0]
     election = round_engine.build_election(
-        found.ballot, listed, inputs.ballots, budget, meta_of(session, found, budget, country)
+        found.ballot, listed, ballots, budget, meta_of(session, found, budget, country)
     )
     return dumps_pb(election, selected=selected), f"commonfix_round_{found.id}.pb"

@@ -36,6 +36,7 @@ from app.models.paper import PaperStatus
 from app.models.rounds import Phase
 from app.models.timestamps import utcnow
 from app.services.kernel import audit
+from app.services.kernel.city_time import city_time
 from app.services.kernel.errors import Conflict, NotFound, ValidationError
 from app.services.kernel.parsing import parse_id
 from app.services.rounds import ballots, paper_voters, voting_codes
@@ -113,8 +114,8 @@ def _first(session: DbSession, found: Round, voter: Any) -> PaperBallot:
         )
         if online is not None:
             raise Conflict(
-                f"This voter voted online ({online:%d %b %Y %H:%M} UTC); their online ballot counts, so "
-                "this paper ballot cannot also count. Set it aside as not counted.",
+                f"This voter voted online ({city_time(online, '%d %b %Y %H:%M')}); their online ballot "
+                "counts, so this paper ballot cannot also count. Set it aside as not counted.",
                 "identifier",
             )
     paper = PaperBallot(round_id=found.id, census_entry_id=voter.id, entries_count=0)
@@ -159,8 +160,8 @@ def enter(session: DbSession, official: User, round_id: int, body: dict[str, Any
     mine = next((e for e in earlier if e.official_id == official.id), None)
     if mine is not None:
         raise Conflict(
-            f"You entered this paper ballot already ({mine.entered_at:%d %b %H:%M} UTC): a different "
-            "official makes the next entry.",
+            f"You entered this paper ballot already ({city_time(mine.entered_at, '%d %b %H:%M')}): a "
+            "different official makes the next entry.",
             field,
         )
     number = len(earlier) + 1

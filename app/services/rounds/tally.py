@@ -34,7 +34,15 @@ from app.models.rounds import Phase, ResultStatus
 from app.models.timestamps import utcnow
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict
-from app.services.rounds import candidates, eligibility, explanations, lease, paper_voters, turnout
+from app.services.rounds import (
+    candidates,
+    eligibility,
+    explanations,
+    lease,
+    paper_voters,
+    tally_ballots,
+    turnout,
+)
 from app.services.rounds import engine as round_engine
 from app.services.rounds import like_ballots as likes_round
 from app.services.rounds import money as round_money
@@ -232,6 +240,7 @@ def post(
             ballots_count=len(inputs.ballots),
             members_count=inputs.members,
             engine_notes="\n".join(allocation.notes),
+            tally_ballots=tally_ballots.dumps(inputs.ballots),
         )
         .execution_options(synchronize_session=False)
     )

@@ -26,6 +26,7 @@ from app.models.eligibility import CodeUse, Eligibility
 from app.models.rounds import Phase
 from app.models.timestamps import utcnow
 from app.services.kernel import audit
+from app.services.kernel.city_time import city_time
 from app.services.kernel.errors import Conflict, PermissionDenied, ValidationError
 from app.services.kernel.roles import require_confirmed
 from app.services.kernel.text import safe_cell
@@ -173,8 +174,8 @@ def find_code(session: DbSession, round_id: int, raw: object) -> VotingCode:
 
 def used_message(code: VotingCode) -> str:
     how = "online" if code.used_via == CodeUse.ONLINE.value else "on a paper ballot"
-    day = code.used_at.strftime("%d %b %Y %H:%M") if code.used_at else "already"
-    return f"This code was used {how} ({day} UTC); each code votes once."
+    day = city_time(code.used_at, "%d %b %Y %H:%M") if code.used_at else "already"
+    return f"This code was used {how} ({day}); each code votes once."
 
 
 def claim(session: DbSession, code: VotingCode, via: CodeUse, user_id: int | None) -> None:

@@ -25,16 +25,13 @@ from app.models import AuditEntry, Round, RoundBallot, User
 from app.models.rounds import Phase
 from app.models.timestamps import utcnow
 from app.services.kernel import audit
+from app.services.kernel.city_time import city_time
 from app.services.kernel.errors import Conflict, ValidationError
 from app.services.kernel.links import external_url
 from app.services.rounds import candidates, eligibility, like_ballots
 from app.services.rounds.access import get_round, require_runner
 
 MAX_AHEAD = timedelta(days=3 * 366)
-
-
-def shown_time(at: datetime) -> str:
-    return at.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def parse_time(raw: object, field_name: str) -> datetime | None:
@@ -72,11 +69,11 @@ def parse_window(data: dict[str, Any], now: datetime) -> tuple[datetime | None, 
 def require_window(found: Round, now: datetime) -> None:
     """Refuse a ballot outside the round's window (the phase check is ballots.require_voting_open)."""
     if found.voting_closed_at is not None:
-        raise Conflict(f"Voting in this round closed at {shown_time(found.voting_closed_at)}.", "closes_at")
+        raise Conflict(f"Voting in this round closed at {city_time(found.voting_closed_at)}.", "closes_at")
     if found.closes_at is not None and now >= found.closes_at:
-        raise Conflict(f"Voting in this round closed at {shown_time(found.closes_at)}.", "closes_at")
+        raise Conflict(f"Voting in this round closed at {city_time(found.closes_at)}.", "closes_at")
     if found.opens_at is not None and now < found.opens_at:
-        raise Conflict(f"Voting in this round opens at {shown_time(found.opens_at)}.", "opens_at")
+        raise Conflict(f"Voting in this round opens at {city_time(found.opens_at)}.", "opens_at")
 
 
 def is_voting_open(found: Round, now: datetime) -> bool:
@@ -259,9 +256,9 @@ def reminder_text(found: Round, user: User, url: str, closes_at: datetime) -> st
             "In this round your likes are your vote, and you like none of its candidates yet, so you "
             "have no vote. Like the problems you want fixed on your ballot"
         )
-        start = f"closes at {shown_time(closes_at)}. {missing}"
+        start = f"closes at {city_time(closes_at)}. {missing}"
     else:
-        start = f"closes at {shown_time(closes_at)} and you have not voted yet. Your ballot"
+        start = f"closes at {city_time(closes_at)} and you have not voted yet. Your ballot"
     return (
         f"Hello {user.display_name},\n\nVoting in \u201c{found.name}\u201d {start}: {url}\n\n"
         "You get one reminder per round because you may vote in it.\n"

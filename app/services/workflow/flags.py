@@ -152,7 +152,7 @@ def resolve(
     kind = str(target_type)
     flaggers = session.execute(
         select(Flag.user_id, User.email, Flag.issue_id)
-        .join(User, User.id == Flag.user_id)
+        .outerjoin(User, User.id == Flag.user_id)  # a deleted account's open flags name no one
         .where(Flag.target_type == kind, Flag.target_id == target_id, Flag.status == FlagStatus.OPEN.value)
         .order_by(Flag.user_id)
     ).all()
@@ -173,7 +173,8 @@ def resolve(
         session, actor, f"flags.{action}", kind, target_id, issue_id=issue_id, flags=len(flaggers), reason=why
     )
     for row in flaggers:
-        _tell_flagger(session, row.email, kind, target_id, issue_id, action, why)
+        if row.email is not None:
+            _tell_flagger(session, row.email, kind, target_id, issue_id, action, why)
     return len(flaggers)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, distinct, func, select
@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, distinct, func, select
 from app.database.sessions import DbSession
 from app.models import AuditEntry, ModerationRecord, Status, User
 from app.services.kernel.audit import Page
+from app.services.kernel.city_time import city_day_end, city_day_start
 from app.services.kernel.errors import ValidationError
 from app.services.kernel.parsing import MAX_PAGE, optional_int
 from app.services.workspace.audit_phrases import Facts, Words
@@ -87,9 +88,9 @@ def _where(model: Any, filters: LogFilters) -> list[ColumnElement[bool]]:
     if filters.action:
         where.append(model.action == filters.action)
     if filters.date_from:
-        where.append(model.created_at >= datetime.combine(filters.date_from, time.min))
+        where.append(model.created_at >= city_day_start(filters.date_from))
     if filters.date_to:
-        where.append(model.created_at < datetime.combine(filters.date_to + timedelta(days=1), time.min))
+        where.append(model.created_at < city_day_end(filters.date_to))
     return where
 
 

@@ -142,6 +142,18 @@ RENDERERS: dict[str, Renderer] = {
         "logged out everywhere"
         + (f" ({plural(int(f.details['logins']), 'login')} ended)" if f.details.get("logins") else "")
     ),
+    "account.password_change": lambda f, _n: "changed their password",
+    "account.password_reset": lambda f, _n: "reset their password with a mailed link",
+    "account.email_change_request": lambda f, _n: (
+        f"asked to change their address to {f.details.get('email')}"
+    ),
+    "account.email_change": lambda f, _n: (
+        f"changed their address from {f.details.get('previous_email')} to {f.details.get('email')}"
+    ),
+    "account.email_change_undo": lambda f, _n: (
+        f"put their address {f.details.get('email')} back from the old address's link, dropping "
+        f"{f.details.get('previous_email')}: every login and API token ended, the password replaced"
+    ),
     "domain.block": lambda f, _n: (
         f"blocked the email domain {f.target_id}"
         + f" ({plural(int(f.details.get('accounts_blocked') or 0), 'account')} blocked with it)"
@@ -187,6 +199,11 @@ ACTION_LABELS: dict[str, str] = {
     "account.confirm_email": "Email confirmed",
     "account.token_revoke": "API token revoked",
     "account.logout_everywhere": "Logged out everywhere",
+    "account.password_change": "Password changed",
+    "account.password_reset": "Password reset",
+    "account.email_change_request": "Address change asked",
+    "account.email_change": "Address changed",
+    "account.email_change_undo": "Address change undone",
     "domain.block": "Domain blocked",
     "domain.unblock": "Domain allowed",
     "team.create": "Team created",

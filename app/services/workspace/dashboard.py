@@ -9,14 +9,15 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, false, func, select
 
 from app.database.sessions import DbSession
 from app.models import Area, Category, Issue, Status
-from app.services.issues.status_types import resolve_statuses
+from app.services.issues.status_types import resolve_statuses, status_types
+from app.services.kernel.city_time import city_day_end, city_day_start
 from app.services.kernel.errors import ValidationError
 from app.services.kernel.parsing import parse_int
 from app.services.workspace import kept_counts
@@ -58,6 +59,11 @@ class DashboardFilters:
         if self.min_likes:
             query["min_likes"] = str(self.min_likes)
         return query
+
+    @property
+    def counts_issues(self) -> bool:
+        """Whether counting needs the issues themselves: issue_counts keeps no dates or likes per issue."""
+        return bool(self.created_from or self.created_to or self.min_likes)
 
 
 @dataclass(frozen=True)
@@ -153,16 +159,16 @@ def conditions(session: DbSession, filters: DashboardFilters) -> list[ColumnElem
     # `= false`, not `IS false`: PostgreSQL can use an index for the one, not the other (ix_issues_rank).
     where: list[ColumnElement[bool]] = [Issue.is_hidden == false()]
     codes = resolve_statuses(session, filters.statuses)
-    if set(codes) != set(session.scalars(select(Status.code))):
+    if set(codes) != set(status_types(session)):
         where.append(Issue.status.in_(codes))
     if filters.area_id is not None:
         where.append(Issue.area_id == filters.area_id)
     if filters.category:
         where.append(Issue.category_code == filters.category)
     if filters.created_from:
-        where.append(Issue.created_at >= datetime.combine(filters.created_from, time.min))
+        where.append(Issue.created_at >= city_day_start(filters.created_from))
     if filters.created_to:
-        where.append(Issue.created_at < datetime.combine(filters.created_to + timedelta(days=1), time.min))
+        where.append(Issue.created_at < city_day_end(filters.created_to))
     if filters.min_likes:
         where.append(Issue.likes_count >= filters.min_likes)
     return where
@@ -186,10 +192,25 @@ def ordered(stmt: Select[_Row], sort: str) -> Select[_Row]:
 
 def _total(session: DbSession, filters: DashboardFilters, where: list[ColumnElement[bool]]) -> int:
     """How many issues the filters select: from the kept counts unless a date or likes filter is set."""
-    if filters.created_from or filters.created_to or filters.min_likes:
+    if filters.counts_issues:
         return int(session.connection().scalar(select(func.count()).select_from(Issue).where(*where)) or 0)
     codes = resolve_statuses(session, filters.statuses)
     return kept_counts.visible_issues(session, codes, filters.area_id, filters.category)
+
+
+def per_area(session: DbSession, filters: DashboardFilters) -> dict[int, tuple[int, int]]:
+    """Per area id: (the issues the filters select there, their likes), whatever area the filters chose,
+    so the chosen area's count is the list's total; areas without any are absent."""
+    if not filters.counts_issues:
+        codes = resolve_statuses(session, filters.statuses)
+        return kept_counts.per_area(session, codes, filters.category)
+    likes = func.coalesce(func.sum(Issue.likes_count), 0)
+    stmt = (
+        select(Issue.area_id, func.count(), likes)
+        .where(*conditions(session, replace(filters, area_id=None)))
+        .group_by(Issue.area_id)
+    )
+    return {int(a): (int(n), int(total)) for a, n, total in session.connection().execute(stmt).tuples()}
 
 
 def priority_page(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, literal, or_, select
 
 from app.database.sessions import DbSession
 from app.models import Area, Assignment, Category, Flag, InboxVisit, Issue, Status, User
@@ -103,6 +103,11 @@ def _section(session: DbSession, key: str, stmt: Select[tuple[int, int]]) -> Sec
     return Section(key, _count(session, stmt), _rows(stmt, session))
 
 
+def _is_visible() -> ColumnElement[bool]:
+    """Not moderated away nor held for its reporter's confirmation: nothing for an official to triage."""
+    return Issue.is_hidden == false()
+
+
 def _is_open() -> ColumnElement[bool]:
     return Issue.status.in_(select(Status.code).where(Status.type == StatusType.OPEN.value))
 
@@ -127,14 +132,15 @@ def build_inbox(
     require_staff(viewer)
     new = (
         select(Issue.id, literal(0))
-        .where(Issue.created_at > since)
+        .where(Issue.created_at > since, _is_visible())
         .order_by(Issue.created_at.desc(), Issue.id.desc())
     )
     overdue = (
         select(Issue.id, literal(0))
-        .where(_is_open(), _overdue_condition(session, now, default_days))
+        .where(_is_visible(), _is_open(), _overdue_condition(session, now, default_days))
         .order_by(Issue.created_at, Issue.id)
     )
+    # Hidden reports stay here: their open flags still wait in the moderators' queue (hide or dismiss).
     flagged = (
         select(Flag.issue_id, func.count(Flag.id))
         .where(Flag.status == FlagStatus.OPEN.value)
@@ -148,7 +154,7 @@ def build_inbox(
     mine = (
         select(Issue.id, literal(0))
         .join(Assignment, Assignment.issue_id == Issue.id)
-        .where(mine_condition, _is_open())
+        .where(mine_condition, _is_visible(), _is_open())
         .order_by(Assignment.assigned_at.desc(), Issue.id.desc())
     )
     overdue_section = _section(session, "overdue", overdue)

@@ -1,14 +1,15 @@
 """Numbers behind the officials' workspace: per-area summary, weekly new vs fixed, time to fix, heat cells.
 
 Every query groups in the database or selects one or two plain columns. Counts per area, category and
-status come from issue_counts, and medians are read by position (app/services/workspace/kept_counts.py),
-so the summary does not grow with the number of issues.
+status come from issue_counts (unless a date or likes filter needs the issues counted, as the list does),
+and medians are read by position (app/services/workspace/kept_counts.py), so the unfiltered summary does
+not grow with the number of issues.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, Connection, SQLColumnExpression, case, false, func, select
@@ -17,7 +18,8 @@ from app.database.sessions import DbSession
 from app.database.spellings import floor_of
 from app.models import Area, Category, Issue, IssueCount, Status
 from app.models.place import StatusType
-from app.services.workspace import kept_counts
+from app.services.workspace import dashboard, kept_counts
+from app.services.workspace.dashboard import DashboardFilters
 
 WEEKS = 26
 FIXED_WINDOW_DAYS = 30
@@ -28,10 +30,10 @@ HEAT_CELLS_PER_DEGREE = 1000  # ~110 m north-south cells
 class AreaSummary:
     area_id: int
     name: str
-    open: int
+    matching: int  # the issues the dashboard's filters select in this area
     fixed_recently: int  # fixed in the last FIXED_WINDOW_DAYS days
     median_days_to_fix: float | None
-    open_likes: int
+    matching_likes: int
 
 
 @dataclass(frozen=True)
@@ -59,39 +61,57 @@ def _scope(area_id: int | None, category: str | None) -> list[ColumnElement[bool
     return where
 
 
-def area_summary(session: DbSession, now: datetime) -> list[AreaSummary]:
-    """Per area: open issues, fixed in the last 30 days, median days to fix, likes on open issues."""
-    open_codes = codes_of_type(session, StatusType.OPEN)
+def area_summary(
+    session: DbSession, now: datetime, filters: DashboardFilters | None = None
+) -> list[AreaSummary]:
+    """Per area, with the dashboard's filters (the chosen area aside, so every area compares): the issues
+    they select and their likes; fixed in the last 30 days and the median days to fix, of the issues they
+    select whatever their status filter (fixes are what those columns count)."""
+    filters = filters or DashboardFilters()
+    matching = dashboard.per_area(session, filters)
     fixed_codes = codes_of_type(session, StatusType.FIXED)
-    open_by_area = kept_counts.per_area(session, open_codes)
+    fixes = replace(filters, area_id=None, statuses=(StatusType.FIXED.value,))
+    fixed_where = dashboard.conditions(session, fixes)
     # The last 30 days' fixes, counted here: grouped in SQL, SQLite's planner walked every fixed issue in
     # area order (ix_issues_workspace) instead of the date range of ix_issues_fixed_scope.
     recent = Counter(
         core(session).scalars(
             select(Issue.area_id).where(
-                Issue.is_hidden == false(),
-                Issue.status.in_(fixed_codes),
-                Issue.fixed_at >= now - timedelta(days=FIXED_WINDOW_DAYS),
+                *fixed_where, Issue.fixed_at >= now - timedelta(days=FIXED_WINDOW_DAYS)
             )
         )
     )
-    timed = kept_counts.timed_fixes(session, fixed_codes, IssueCount.area_id)
+    timed = _timed_fixes_by_area(session, fixes, fixed_codes, fixed_where)
     areas = session.execute(select(Area.id, Area.name).order_by(Area.name)).tuples()
     return [
         AreaSummary(
             area_id=area_id,
             name=name,
-            open=open_by_area.get(area_id, (0, 0))[0],
+            matching=matching.get(area_id, (0, 0))[0],
             fixed_recently=int(recent.get(area_id, 0)),
             median_days_to_fix=_rounded(
                 kept_counts.median_days_to_fix(
-                    session, fixed_codes, timed.get(area_id, 0), [Issue.area_id == area_id]
+                    session, fixed_codes, timed.get(area_id, 0), [Issue.area_id == area_id, *fixed_where]
                 )
             ),
-            open_likes=open_by_area.get(area_id, (0, 0))[1],
+            matching_likes=matching.get(area_id, (0, 0))[1],
         )
         for area_id, name in areas
     ]
+
+
+def _timed_fixes_by_area(
+    session: DbSession, fixes: DashboardFilters, fixed_codes: list[str], where: list[ColumnElement[bool]]
+) -> dict[object, int]:
+    """Per area id: the fixed issues `where` selects that have a time to fix (the medians' sizes)."""
+    if not fixes.counts_issues:
+        return kept_counts.timed_fixes(session, fixed_codes, IssueCount.area_id, None, fixes.category)
+    stmt = (
+        select(Issue.area_id, func.count())
+        .where(*where, Issue.days_to_fix.is_not(None))
+        .group_by(Issue.area_id)
+    )
+    return {area_id: int(n) for area_id, n in core(session).execute(stmt).tuples()}
 
 
 def _rounded(days: float | None) -> float | None:
