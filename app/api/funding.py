@@ -162,12 +162,14 @@ def create_pledge(pool_id: int) -> Response:
 @operation(
     operation_id="confirmPledge",
     summary="Confirm the pledge's money arrived (group admins, officials); idempotent",
+    description="Never by the pledger: their own pledge is a 403 naming `pledge_id` (another admin of the "
+    "group or a city official confirms it). A declined pledge is a 409 naming `pledge_id`.",
     replies={200: Reply("Confirmed", shapes.Pledge)},
     errors=(401, 403, 404, 409),
     secured=True,
 )
 def confirm_pledge(pledge_id: int) -> Response:
-    """A group admin or official confirms the money arrived; confirming twice changes nothing."""
+    """A group admin or official, never the pledger, confirms the money arrived; idempotent."""
     found = pledges.confirm(db.session, require_user(), pledge_id)
     db.session.commit()
     return jsonify(pledge_json(found))
@@ -178,13 +180,13 @@ def confirm_pledge(pledge_id: int) -> Response:
     operation_id="declinePledge",
     summary="Decline a pending pledge whose money never arrived (group admins, officials); idempotent",
     description="Nothing is posted. A confirmed pledge is a 409 naming `pledge_id`, and so is "
-    "confirming a declined one.",
+    "confirming a declined one. Never by the pledger: their own pledge is a 403 naming `pledge_id`.",
     replies={200: Reply("Declined", shapes.Pledge)},
     errors=(401, 403, 404, 409),
     secured=True,
 )
 def decline_pledge(pledge_id: int) -> Response:
-    """A group admin or official declines a pending pledge; declining twice changes nothing."""
+    """A group admin or official, never the pledger, declines a pending pledge; idempotent."""
     found = pledges.decline(db.session, require_user(), pledge_id)
     db.session.commit()
     return jsonify(pledge_json(found))
