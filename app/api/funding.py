@@ -13,6 +13,7 @@ from app.api.models import funding as shapes
 from app.api.params import json_body
 from app.extensions import db
 from app.models import Pledge
+from app.ratelimits import limit
 from app.services.funding import groups, ledger, pledges
 from app.services.funding.idempotency import IDEMPOTENCY_HEADER
 from app.services.funding.payments import get_provider
@@ -127,7 +128,9 @@ def get_pool(pool_id: int) -> Response:
     description=(
         "201 with the new pledge. A retry with the same Idempotency-Key (even concurrent) returns the same "
         "pledge with 200 and `Idempotent-Replayed: true`; the same key with a different pool or amount is a "
-        "409. With the treasurer-confirmed provider the pledge is pending until a group admin confirms it."
+        "409. With the treasurer-confirmed provider the pledge is pending until a group admin confirms it. "
+        "Rate limited per resident (`RATE_LIMIT_PLEDGE`, the group page counting too; every attempt "
+        "counts, retries included): 429 with Retry-After."
     ),
     headers=shapes.PledgeHeaders,
     body={JSON: shapes.NewPledge},
@@ -135,9 +138,10 @@ def get_pool(pool_id: int) -> Response:
         201: Reply("Pledged", shapes.Pledge),
         200: Reply("Replayed: the pledge made earlier with this key", shapes.Pledge),
     },
-    errors=(400, 401, 403, 404, 409, 422),
+    errors=(400, 401, 403, 404, 409, 422, 429),
     secured=True,
 )
+@limit("RATE_LIMIT_PLEDGE", per_user=True)
 def create_pledge(pool_id: int) -> Response:
     """201 with the new pledge; a retry with the same Idempotency-Key returns that pledge with 200."""
     user = require_user()

@@ -18,6 +18,7 @@ from app.extensions import db
 from app.groups import bp
 from app.groups.forms import ActionForm, AppointAdminForm, GroupForm, MatchForm, PledgeForm, PoolStateForm
 from app.models import Area, Group, Pledge, Pool, User
+from app.ratelimits import limit
 from app.security import roles_required
 from app.services.funding import (
     group_admins,
@@ -156,6 +157,7 @@ def leave(group_id: int) -> BaseResponse:
 
 @bp.post("/groups/<int:group_id>/pledge")
 @login_required
+@limit("RATE_LIMIT_PLEDGE", per_user=True)
 def pledge(group_id: int) -> tuple[str, int] | BaseResponse:
     row = groups.get_group_row(db.session, group_id)
     form = PledgeForm()
