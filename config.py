@@ -198,6 +198,9 @@ class Config:
     RATE_LIMIT_REPORT = "30 per hour"
     RATE_LIMIT_LIKE = "120 per minute"
     RATE_LIMIT_BACKING = "30 per minute"
+    # Per resident, the group page and the API together: a member pledges a few times a round, and each
+    # pending pledge waits in the treasurer's queue, so one member cannot flood it (typos and retries fit).
+    RATE_LIMIT_PLEDGE = "10 per hour"
     RATE_LIMIT_CASHIER = "120 per minute"  # per official: confirming or cancelling pending backings
     RATE_LIMIT_UPDATE = "30 per hour"  # public updates and "not fixed" on issues
     RATE_LIMIT_FLAG = "30 per hour"  # residents flagging reports, updates and photos
@@ -335,6 +338,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "RATE_LIMIT_REPORT": ("RATE_LIMIT_REPORT", parse_rate),
     "RATE_LIMIT_LIKE": ("RATE_LIMIT_LIKE", parse_rate),
     "RATE_LIMIT_BACKING": ("RATE_LIMIT_BACKING", parse_rate),
+    "RATE_LIMIT_PLEDGE": ("RATE_LIMIT_PLEDGE", parse_rate),
     "RATE_LIMIT_CASHIER": ("RATE_LIMIT_CASHIER", parse_rate),
     "RATE_LIMIT_UPDATE": ("RATE_LIMIT_UPDATE", parse_rate),
     "RATE_LIMIT_PASSWORD_RESET": ("RATE_LIMIT_PASSWORD_RESET", parse_rate),

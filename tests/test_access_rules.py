@@ -92,6 +92,8 @@ RULES = [
     web("groups.join", "POST", "/groups/1/join", EVERYONE),
     web("groups.leave", "POST", "/groups/1/leave", EVERYONE),
     web("groups.pledge", "POST", "/groups/1/pledge", EVERYONE),
+    # Past the guard the view checks who runs the group, and refuses the pledger's own pledge
+    # (tests/funding/test_pledge_own.py).
     web("groups.confirm", "POST", "/pledges/1/confirm", EVERYONE),
     web("groups.decline", "POST", "/pledges/1/decline", EVERYONE),
     web("groups.pool_state", "POST", "/pools/1/state", EVERYONE),

@@ -13,6 +13,7 @@ from app.api.models import funding as shapes
 from app.api.params import json_body
 from app.extensions import db
 from app.models import Pledge
+from app.ratelimits import limit
 from app.services.funding import groups, ledger, pledges
 from app.services.funding.idempotency import IDEMPOTENCY_HEADER
 from app.services.funding.payments import get_provider
@@ -127,7 +128,9 @@ def get_pool(pool_id: int) -> Response:
     description=(
         "201 with the new pledge. A retry with the same Idempotency-Key (even concurrent) returns the same "
         "pledge with 200 and `Idempotent-Replayed: true`; the same key with a different pool or amount is a "
-        "409. With the treasurer-confirmed provider the pledge is pending until a group admin confirms it."
+        "409. With the treasurer-confirmed provider the pledge is pending until a group admin confirms it. "
+        "Rate limited per resident (`RATE_LIMIT_PLEDGE`, the group page counting too; every attempt "
+        "counts, retries included): 429 with Retry-After."
     ),
     headers=shapes.PledgeHeaders,
     body={JSON: shapes.NewPledge},
@@ -135,9 +138,10 @@ def get_pool(pool_id: int) -> Response:
         201: Reply("Pledged", shapes.Pledge),
         200: Reply("Replayed: the pledge made earlier with this key", shapes.Pledge),
     },
-    errors=(400, 401, 403, 404, 409, 422),
+    errors=(400, 401, 403, 404, 409, 422, 429),
     secured=True,
 )
+@limit("RATE_LIMIT_PLEDGE", per_user=True)
 def create_pledge(pool_id: int) -> Response:
     """201 with the new pledge; a retry with the same Idempotency-Key returns that pledge with 200."""
     user = require_user()
@@ -162,12 +166,14 @@ def create_pledge(pool_id: int) -> Response:
 @operation(
     operation_id="confirmPledge",
     summary="Confirm the pledge's money arrived (group admins, officials); idempotent",
+    description="Never by the pledger: their own pledge is a 403 naming `pledge_id` (another admin of the "
+    "group or a city official confirms it). A declined pledge is a 409 naming `pledge_id`.",
     replies={200: Reply("Confirmed", shapes.Pledge)},
     errors=(401, 403, 404, 409),
     secured=True,
 )
 def confirm_pledge(pledge_id: int) -> Response:
-    """A group admin or official confirms the money arrived; confirming twice changes nothing."""
+    """A group admin or official, never the pledger, confirms the money arrived; idempotent."""
     found = pledges.confirm(db.session, require_user(), pledge_id)
     db.session.commit()
     return jsonify(pledge_json(found))
@@ -178,13 +184,13 @@ def confirm_pledge(pledge_id: int) -> Response:
     operation_id="declinePledge",
     summary="Decline a pending pledge whose money never arrived (group admins, officials); idempotent",
     description="Nothing is posted. A confirmed pledge is a 409 naming `pledge_id`, and so is "
-    "confirming a declined one.",
+    "confirming a declined one. Never by the pledger: their own pledge is a 403 naming `pledge_id`.",
     replies={200: Reply("Declined", shapes.Pledge)},
     errors=(401, 403, 404, 409),
     secured=True,
 )
 def decline_pledge(pledge_id: int) -> Response:
-    """A group admin or official declines a pending pledge; declining twice changes nothing."""
+    """A group admin or official, never the pledger, declines a pending pledge; idempotent."""
     found = pledges.decline(db.session, require_user(), pledge_id)
     db.session.commit()
     return jsonify(pledge_json(found))

@@ -18,6 +18,7 @@ from app.extensions import db
 from app.groups import bp
 from app.groups.forms import ActionForm, AppointAdminForm, GroupForm, MatchForm, PledgeForm, PoolStateForm
 from app.models import Area, Group, Pledge, Pool, User
+from app.ratelimits import limit
 from app.security import roles_required
 from app.services.funding import (
     group_admins,
@@ -156,6 +157,7 @@ def leave(group_id: int) -> BaseResponse:
 
 @bp.post("/groups/<int:group_id>/pledge")
 @login_required
+@limit("RATE_LIMIT_PLEDGE", per_user=True)
 def pledge(group_id: int) -> tuple[str, int] | BaseResponse:
     row = groups.get_group_row(db.session, group_id)
     form = PledgeForm()
@@ -292,6 +294,7 @@ def treasurer(pool_id: int) -> str:
         row=row,
         figures=ledger.pool_balance(db.session, pool_id),
         pending=pledges.pending(db.session, pool_id),
+        own_pledger_id=current_user.id,
         action=ActionForm(),
         match_form=MatchForm(),
         state_form=PoolStateForm(),
@@ -314,11 +317,17 @@ def decline(pledge_id: int) -> BaseResponse:
 def _settle_pledge(
     pledge_id: int, settle: Callable[[DbSession, User, int], Pledge], done: str
 ) -> BaseResponse:
-    """The treasurer page's buttons: confirm or decline a pledge, then back to the page, saying so."""
+    """The treasurer page's buttons: confirm or decline a pledge, then back to the page, saying so.
+
+    One's own pledge is refused with a flash on the page (its buttons are not offered there); other
+    refusals keep their error pages."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    found = settle(db.session, current_resident(), pledge_id)
-    db.session.commit()
+    with unit_of_work(reraise=lambda error: not isinstance(error, pledges.OwnPledge)) as work:
+        found = settle(db.session, current_resident(), pledge_id)
+    if work.error is not None:
+        refused = db.get_or_404(Pledge, pledge_id)
+        return redirect(url_for("groups.treasurer", pool_id=refused.pool_id))
     amount = format_money(found.amount_cents, pledges.get_pool(db.session, found.pool_id).currency)
     flash(f"Pledge {found.id} of {amount} {done}", "success")
     return redirect(url_for("groups.treasurer", pool_id=found.pool_id))

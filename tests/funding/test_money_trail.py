@@ -71,6 +71,7 @@ def test_the_city_page_traces_every_cent_and_its_csv_is_the_ledger(world: RoundW
         "amount_cents",
         "issue_id",
         "pool_id",
+        "currency",
     ]
     by_posting: dict[str, int] = defaultdict(int)
     by_account: dict[str, int] = defaultdict(int)
@@ -176,3 +177,45 @@ def test_the_pool_pages_figures_add_up_once_a_fix_returned_money(world: RoundWor
     money_in = shown["Pledges confirmed"] + shown["City match"] + shown["Returned by fixes"]
     assert money_in == shown["Allocated"] + shown["Refunded"] + shown["In the pool now"]
     assert "Returned by fixes" in html[html.index('<figure class="chart-frame">') :]
+
+
+LINE_COLUMNS = [
+    "posting_id",
+    "kind",
+    "time_utc",
+    "account",
+    "amount_cents",
+    "issue_id",
+    "pool_id",
+    "currency",
+]
+
+
+def test_the_ledger_lines_csvs_name_each_amounts_currency(world: RoundWorld) -> None:
+    """Amounts in cents say nothing without their currency: a last column (existing consumers read the
+    first seven as before) names the pool's currency as stored, else the problem's, else the city's."""
+    issue_id = funded_issue(world)
+    assert pay(world, issue_id, amount_cents=1800).status_code == 201
+    assert give_back(world, issue_id).status_code == 200
+    assert world.ref is not None
+    pounds = world.funding.group("Riverside", currency="GBP")
+    world.funding.pledge(pounds, world.funding.member(pounds), 700, confirm=True)
+
+    for url in (f"/pools/{world.ref.pool_id}/ledger-lines.csv", f"/pools/{pounds.pool_id}/ledger-lines.csv"):
+        header = world.client.get(url).get_data(as_text=True).splitlines()[0]
+        assert header.split(",") == LINE_COLUMNS, url
+    euro_rows = read_csv(world, f"/pools/{world.ref.pool_id}/ledger-lines.csv")
+    assert {"payout", "return"} <= {r["kind"] for r in euro_rows}
+    assert {r["currency"] for r in euro_rows} == {"EUR"}
+    pound_rows = read_csv(world, f"/pools/{pounds.pool_id}/ledger-lines.csv")
+    assert [(r["amount_cents"], r["currency"]) for r in pound_rows if r["kind"] == "pledge"] == [
+        ("-700", "GBP"),
+        ("700", "GBP"),
+    ]
+    assert {r["currency"] for r in pound_rows} == {"GBP"}
+
+    city_rows = read_csv(world, "/transparency/ledger.csv")
+    assert list(city_rows[0]) == LINE_COLUMNS
+    for row in city_rows:
+        expected = "GBP" if row["pool_id"] == str(pounds.pool_id) else "EUR"
+        assert row["currency"] == expected, row

@@ -17,8 +17,8 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select
 
 from app.database.sessions import DbSession
-from app.models import Issue, LedgerChainLink, LedgerLine, LedgerPosting
-from app.services.issues.money import IssueMoney, money_of_issues
+from app.models import Issue, LedgerChainLink, LedgerLine, LedgerPosting, Pool
+from app.services.issues.money import CITY_CURRENCY, IssueMoney, money_of_issues
 from app.services.issues.public_titles import HIDDEN_TITLE
 from budgets.accounts import (
     CITY_MATCH,
@@ -27,12 +27,14 @@ from budgets.accounts import (
     escrow_of_account,
     is_payee_account,
     is_resident_account,
+    issue_account,
     issue_of_account,
     pool_of_account,
 )
 from budgets.ledger_chain import public_account
 
-CSV_COLUMNS = ["posting_id", "kind", "time_utc", "account", "amount_cents", "issue_id", "pool_id"]
+# `currency` comes last, so readers of the first seven columns keep working.
+CSV_COLUMNS = ["posting_id", "kind", "time_utc", "account", "amount_cents", "issue_id", "pool_id", "currency"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class LineRow:
     issue_id: int | None
     pool_id: int | None
     salt: str | None  # the posting's pseudonym salt in the hash chain (None until it is sealed)
+    currency: str = CITY_CURRENCY  # the posting's pool's, else its problem's (allocating pool's or city's)
 
     @property
     def public_account(self) -> str:
@@ -94,14 +97,46 @@ def _rows(session: DbSession, where: object | None) -> list[LineRow]:
             LedgerPosting.issue_id,
             LedgerPosting.pool_id,
             LedgerChainLink.salt,
+            Pool.currency,
         )
         .join(LedgerPosting, LedgerPosting.id == LedgerLine.posting_id)
         .outerjoin(LedgerChainLink, LedgerChainLink.posting_id == LedgerLine.posting_id)
+        .outerjoin(Pool, Pool.id == LedgerPosting.pool_id)
         .order_by(LedgerLine.posting_id, LedgerLine.id)
     )
     if where is not None:
         stmt = stmt.where(where)  # type: ignore[arg-type]
-    return [LineRow(*row[:4], int(row[4]), *row[5:]) for row in session.execute(stmt).tuples()]
+    found = list(session.execute(stmt).tuples())
+    # A posting without a pool (a payout, a backing) is in its problem's currency.
+    poolless = {row[5] for row in found if row[8] is None}
+    of_issues = _issue_currencies(session, {issue_id for issue_id in poolless if issue_id is not None})
+    rows = []
+    for posting_id, kind, created_at, account, cents, issue_id, pool_id, salt, pool_currency in found:
+        currency = pool_currency or of_issues.get(issue_id or 0, CITY_CURRENCY)
+        rows.append(
+            LineRow(posting_id, kind, created_at, account, int(cents), issue_id, pool_id, salt, currency)
+        )
+    return rows
+
+
+def _issue_currencies(session: DbSession, issue_ids: set[int]) -> dict[int, str]:
+    """issue id -> the currency of the pool that allocated to it (as issues.money.currency_of), for
+    postings without a pool of their own (payouts, backings); problems no pool funded are absent."""
+    if not issue_ids:
+        return {}
+    rows = session.execute(
+        select(LedgerLine.account, Pool.currency)
+        .join(LedgerPosting, LedgerPosting.id == LedgerLine.posting_id)
+        .join(Pool, Pool.id == LedgerPosting.pool_id)
+        .where(LedgerLine.account.in_([issue_account(i) for i in sorted(issue_ids)]))
+        .distinct()
+    ).tuples()
+    found: dict[int, str] = {}
+    for account, currency in rows:
+        issue_id = issue_of_account(account)
+        if issue_id is not None:
+            found.setdefault(issue_id, currency)
+    return found
 
 
 def funded_by_pool(session: DbSession, pool_id: int) -> dict[int, int]:
@@ -230,8 +265,9 @@ def funded_problems(session: DbSession, pool_id: int | None = None) -> list[Fund
 
 
 def lines_csv(rows: list[LineRow]) -> Iterator[str]:
-    """One CSV row per ledger line; the amounts of every posting sum to zero. Residents' accounts are
-    published as in the hash chain's CSV: a pseudonym that changes with every posting."""
+    """One CSV row per ledger line, with the currency of its amount; the amounts of every posting sum to
+    zero. Residents' accounts are published as in the hash chain's CSV: a pseudonym that changes with
+    every posting."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
@@ -245,6 +281,7 @@ def lines_csv(rows: list[LineRow]) -> Iterator[str]:
                 r.amount_cents,
                 r.issue_id if r.issue_id is not None else "",
                 r.pool_id if r.pool_id is not None else "",
+                r.currency,
             ]
         )
     yield buffer.getvalue()

@@ -20,6 +20,10 @@ from app.services.kernel.roles import require_confirmed
 from budgets.money import format_money
 
 
+class OwnPledge(PermissionDenied):
+    """The pledger confirming or declining their own pledge: separation of duties refuses it."""
+
+
 @dataclass(frozen=True)
 class PledgeOutcome:
     pledge: Pledge
@@ -133,7 +137,8 @@ def _replay(earlier: Pledge, pool_id: int, amount_cents: object) -> PledgeOutcom
 
 
 def confirm(session: DbSession, actor: User, pledge_id: int) -> Pledge:
-    """A group admin (or official) confirms the money arrived; confirming twice changes nothing.
+    """A group admin (or official) other than the pledger confirms the money arrived; confirming twice
+    changes nothing.
 
     A declined pledge is a 409: its money never arrived, and the resident pledges again instead."""
     found = _runs_pledge(session, actor, pledge_id)
@@ -145,7 +150,8 @@ def confirm(session: DbSession, actor: User, pledge_id: int) -> Pledge:
 
 
 def decline(session: DbSession, actor: User, pledge_id: int) -> Pledge:
-    """A group admin (or official) declines a pending pledge whose money never arrived.
+    """A group admin (or official) other than the pledger declines a pending pledge whose money never
+    arrived.
 
     Nothing is posted: a pending pledge was never money. Declining twice changes nothing; a
     confirmed pledge is a 409 (its money is in the pool's ledger). Audited; flushes, never commits."""
@@ -179,11 +185,20 @@ def decline(session: DbSession, actor: User, pledge_id: int) -> Pledge:
 
 
 def _runs_pledge(session: DbSession, actor: User, pledge_id: int) -> Pledge:
-    """The pledge, once the actor is found to run its pool's group."""
+    """The pledge, once the actor is found to run its pool's group and not to be its pledger.
+
+    Separation of duties: whoever settles a pledge declares someone else's money arrived (or not), so a
+    treasurer's own pledge is settled by another admin of the group or a city official."""
     found = session.get(Pledge, pledge_id)
     if found is None:
         raise NotFound(f"There is no pledge {pledge_id}.", "pledge_id")
     groups.require_runs_group(session, actor, groups.group_of_pool(session, found.pool_id))
+    if found.user_id == actor.id:
+        raise OwnPledge(
+            f"Pledge {found.id} is your own: another admin of the group or a city official confirms "
+            "or declines it.",
+            "pledge_id",
+        )
     return found
 
 

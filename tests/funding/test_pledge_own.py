@@ -1,0 +1,125 @@
+"""Separation of duties: a pledge is confirmed or declined by someone other than its pledger.
+
+A treasurer (group admin) who pledged could declare that their own money arrived. Now another admin of
+the group or a city official settles it: the API refuses the pledger (403 on `pledge_id`), the treasurer
+page offers them no buttons for it, and a direct POST is refused with a flash; nothing is stored and the
+refusal audits nothing.
+"""
+
+# ruff: noqa: F811  (fixtures are imported, then requested by name)
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import AuditEntry, Pledge
+from tests.conftest import AuthActions
+from tests.funding_fixtures import Funding, funding  # noqa: F401
+
+
+def settle(client: FlaskClient, pledge_id: int, act: str, headers: dict[str, str]):
+    return client.post(f"/api/v1/pledges/{pledge_id}/{act}", headers=headers)
+
+
+def audit_count(app: Flask) -> int:
+    with app.app_context():
+        return int(db.session.scalar(select(func.count()).select_from(AuditEntry)) or 0)
+
+
+def status_of(app: Flask, pledge_id: int) -> str:
+    with app.app_context():
+        found = db.session.get(Pledge, pledge_id)
+        assert found is not None
+        return found.status
+
+
+def test_the_api_refuses_a_treasurer_settling_their_own_pledge(
+    app: Flask, client: FlaskClient, auth: AuthActions, funding: Funding
+) -> None:
+    ref = funding.group()
+    treasurer = funding.member(ref, admin=True)
+    own = funding.pledge(ref, treasurer, 900, confirm=False)
+    before, audited = funding.counts(), audit_count(app)
+
+    for act in ("confirm", "decline"):
+        refused = settle(client, own, act, auth.headers(treasurer))
+        assert refused.status_code == 403, act
+        error = refused.get_json()["error"]
+        assert (error["code"], error["field"]) == ("forbidden", "pledge_id"), act
+        assert "another admin" in error["message"].lower(), act
+
+    assert status_of(app, own) == "pending"
+    assert funding.balance(ref).pending_cents == 900
+    assert funding.counts() == before
+    assert audit_count(app) == audited  # refusals audit nothing
+
+
+def test_an_official_who_pledged_does_not_settle_it_either(
+    app: Flask, client: FlaskClient, auth: AuthActions, funding: Funding
+) -> None:
+    ref = funding.group()
+    official = funding.member(ref, role="official")
+    own = funding.pledge(ref, official, 400, confirm=False)
+
+    for act in ("confirm", "decline"):
+        assert settle(client, own, act, auth.headers(official)).status_code == 403, act
+    assert status_of(app, own) == "pending"
+
+
+def test_another_admin_or_an_official_settles_the_treasurers_pledge(
+    app: Flask, client: FlaskClient, auth: AuthActions, funding: Funding
+) -> None:
+    ref = funding.group()
+    treasurer = funding.member(ref, admin=True)
+    other_admin = funding.member(ref, admin=True)
+    to_confirm = funding.pledge(ref, treasurer, 700, confirm=False)
+    to_decline = funding.pledge(ref, treasurer, 300, confirm=False)
+
+    confirmed = settle(client, to_confirm, "confirm", auth.headers(other_admin))
+    declined = settle(client, to_decline, "decline", auth.headers(role="official"))
+
+    assert (confirmed.status_code, confirmed.get_json()["status"]) == (200, "confirmed")
+    assert (declined.status_code, declined.get_json()["status"]) == (200, "declined")
+    assert funding.balance(ref).confirmed_cents == 700
+
+
+def test_the_treasurer_page_offers_no_buttons_for_ones_own_pledge(
+    app: Flask, client: FlaskClient, auth: AuthActions, funding: Funding
+) -> None:
+    ref = funding.group()
+    treasurer = funding.member(ref, admin=True)
+    own = funding.pledge(ref, treasurer, 1250, confirm=False)
+    theirs = funding.pledge(ref, funding.member(ref), 500, confirm=False)
+    auth.login_as(treasurer)
+
+    page = client.get(f"/pools/{ref.pool_id}/treasurer").get_data(as_text=True)
+
+    assert f'action="/pledges/{own}/confirm"' not in page
+    assert f'action="/pledges/{own}/decline"' not in page
+    assert "Another admin or a city official confirms your own pledge" in page
+    assert f'action="/pledges/{theirs}/confirm"' in page
+    assert f'action="/pledges/{theirs}/decline"' in page
+
+
+def test_a_direct_post_for_ones_own_pledge_is_refused_with_a_flash(
+    app: Flask, client: FlaskClient, auth: AuthActions, funding: Funding
+) -> None:
+    ref = funding.group()
+    treasurer = funding.member(ref, admin=True)
+    own = funding.pledge(ref, treasurer, 1250, confirm=False)
+    before, audited = funding.counts(), audit_count(app)
+    auth.login_as(treasurer)
+
+    for act in ("confirm", "decline"):
+        refused = client.post(f"/pledges/{own}/{act}")
+        assert refused.status_code == 302, act
+        assert refused.headers["Location"].endswith(f"/pools/{ref.pool_id}/treasurer"), act
+        shown = client.get(refused.headers["Location"]).get_data(as_text=True)
+        assert "another admin of the group or a city official" in shown, act
+
+    assert status_of(app, own) == "pending"
+    assert funding.counts() == before
+    assert audit_count(app) == audited

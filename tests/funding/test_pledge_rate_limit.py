@@ -1,0 +1,77 @@
+"""Pledges are rate limited per resident, the API and the group page together, so that one member cannot
+flood the treasurer's queue of pending pledges: 429 with Retry-After, nothing stored."""
+
+# ruff: noqa: F811  (fixtures are imported, then requested by name)
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from config import Config, from_environment
+from tests.conftest import AuthActions
+from tests.funding_fixtures import Funding, funding  # noqa: F401
+
+pytestmark = pytest.mark.config(RATELIMIT_ENABLED=True, RATE_LIMIT_PLEDGE="2 per hour")
+
+
+def by_api(client: FlaskClient, pool_id: int, headers: dict[str, str], key: str) -> Any:
+    return client.post(
+        f"/api/v1/pools/{pool_id}/pledges",
+        json={"amount_cents": 500},
+        headers={**headers, "Idempotency-Key": key},
+    )
+
+
+def by_page(client: FlaskClient, group_id: int, key: str) -> Any:
+    return client.post(f"/groups/{group_id}/pledge", data={"amount": "5.00", "idempotency_key": key})
+
+
+def test_pledges_by_api_are_limited_per_resident(
+    client: FlaskClient, auth: AuthActions, funding: Funding
+) -> None:
+    ref = funding.group()
+    flooder, neighbour = funding.member(ref), funding.member(ref)
+    headers = auth.headers(flooder)
+
+    statuses = [by_api(client, ref.pool_id, headers, f"k{i}").status_code for i in range(2)]
+    limited = by_api(client, ref.pool_id, headers, "k3")
+    other_resident = by_api(client, ref.pool_id, auth.headers(neighbour), "k1")
+
+    assert statuses == [201, 201]
+    assert limited.status_code == 429
+    assert limited.get_json()["error"]["code"] == "rate_limited"
+    assert 0 < int(limited.headers["Retry-After"]) <= 3600
+    assert other_resident.status_code == 201
+    assert funding.counts()[0] == 3  # the refused pledge was never stored
+
+
+def test_the_group_page_and_the_api_share_one_counter(
+    client: FlaskClient, auth: AuthActions, funding: Funding
+) -> None:
+    ref = funding.group()
+    member = funding.member(ref)
+    api = client.application.test_client()  # a token, no login cookie
+    headers = auth.headers(member)
+    auth.login_as(member)
+
+    web = by_page(client, ref.group_id, "w1")
+    first_api = by_api(api, ref.pool_id, headers, "a1")
+    limited_web = by_page(client, ref.group_id, "w2")
+    limited_api = by_api(api, ref.pool_id, headers, "a2")
+
+    assert (web.status_code, first_api.status_code) == (302, 201)
+    assert limited_web.status_code == 429
+    assert limited_web.mimetype == "text/html"
+    assert "Retry-After" in limited_web.headers
+    assert limited_api.status_code == 429
+    assert funding.counts()[0] == 2
+
+
+def test_the_pledge_limit_is_ten_an_hour_and_read_from_the_environment() -> None:
+    assert Config.RATE_LIMIT_PLEDGE == "10 per hour"
+    assert from_environment({"RATE_LIMIT_PLEDGE": "5 per hour"}) == {"RATE_LIMIT_PLEDGE": "5 per hour"}
+    with pytest.raises(ValueError, match="RATE_LIMIT_PLEDGE must be a rate like"):
+        from_environment({"RATE_LIMIT_PLEDGE": "lots"})
