@@ -158,3 +158,23 @@ def test_a_database_that_does_not_answer_fails_the_request_within_the_connect_ti
     assert app.config["DATABASE_CONNECT_TIMEOUT"] <= waited < app.config["DATABASE_CONNECT_TIMEOUT"] + 5
     assert answers[0].status_code == 503
     assert answers[0].get_json()["error"]["code"] == "database_unavailable"
+
+
+def test_the_readiness_check_names_an_unreachable_database_and_nothing_secret(
+    cluster: PostgisCluster, served: tuple[Flask, FlaskClient, str]
+) -> None:
+    _app, client, _token = served
+    assert client.get("/api/v1/health/ready").status_code == 200
+    cluster.stop()
+    answer = client.get("/api/v1/health/ready")
+    assert answer.status_code == 503
+    body = answer.get_json()
+    assert body["status"] == "not_ready"
+    assert body["checks"]["database"] == {"ok": False, "detail": "unreachable"}
+    assert body["checks"]["migrations"]["ok"] is False
+    assert body["checks"]["queue"] == {"ok": True, "detail": "answers"}
+    shown = answer.get_data(as_text=True)
+    assert str(cluster.port) not in shown
+    assert "127.0.0.1" not in shown
+    assert "postgres" not in shown
+    assert client.get("/api/v1/health").get_json() == {"status": "ok"}  # alive, only not ready

@@ -141,7 +141,8 @@ def _operation_object(method: str, path_parameters: list[dict[str, Any]], spec: 
             }
         responses[str(status)] = response
     errors = set(spec.errors)
-    errors.add(503)  # any route may find the database out of reach (app/errors.py)
+    if 503 not in spec.replies:  # the readiness check describes its own 503
+        errors.add(503)  # any route may find the database out of reach (app/errors.py)
     if method != "get":
         errors.add(400)  # a login-cookie write without its CSRF token (app.api's before_request guard)
     for status in sorted(errors):
