@@ -37,7 +37,10 @@ ERROR_STATUSES = {
     413: "Upload too large",
     422: "Invalid input (the field and the reason are given)",
     429: "Rate limited (see the Retry-After header)",
-    503: "The database is out of reach for the moment; nothing was saved (see the Retry-After header)",
+    503: (
+        "The database is out of reach for the moment (`database_unavailable`), or its schema is older than "
+        "this version (`database_not_migrated`); nothing was saved (see the Retry-After header)"
+    ),
 }
 
 View = TypeVar("View", bound=Callable[..., Any])

@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import NullPool
 
 SPATIALITE_MODULE = "mod_spatialite"
 
@@ -99,6 +100,15 @@ def prepare_engine(engine: Engine) -> None:
             pass
         cursor.execute("PRAGMA busy_timeout = 30000")
         cursor.close()
+
+
+def separate_engine(app: Flask, engine: Engine) -> Engine:
+    """An engine of its own on `engine`'s database, without a pool or the per-connection set-up (SpatiaLite
+    is not needed to read a version table): for a look beside the requests, which must neither take one of
+    their pooled connections nor run among their statements (where tests count them)."""
+    options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    kept = {name: options[name] for name in ("module", "connect_args") if name in options}
+    return create_engine(engine.url, poolclass=NullPool, **kept)
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
