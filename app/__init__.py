@@ -34,7 +34,7 @@ def create_app(config: type[Config] | None = None, overrides: dict[str, Any] | N
     configure_database(app)
     db.init_app(app)
     with app.app_context():
-        prepare_engine(db.engine)
+        prepare_engine(db.engine, int(app.config.get("DATABASE_STATEMENT_TIMEOUT") or 0))
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
     init_rate_limits(app)
