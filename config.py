@@ -54,6 +54,13 @@ def parse_connect_timeout(name: str, raw: str) -> int:
     return value
 
 
+def parse_statement_timeout(name: str, raw: str) -> int:
+    value = parse_int(name, raw)
+    if not 0 <= value <= 3600:
+        raise ValueError(f"{name} must be a whole number of seconds from 0 (none) to 3600, not {raw!r}")
+    return value
+
+
 def parse_proxy_count(name: str, raw: str) -> int:
     value = parse_int(name, raw)
     if not 0 <= value <= 10:
@@ -113,6 +120,10 @@ class Config:
     # Seconds to wait for PostgreSQL to accept a new connection; a server that does not answer (frozen,
     # or its host unreachable) then fails the request with a 503 instead of holding its thread for good.
     DATABASE_CONNECT_TIMEOUT = 5
+    # Seconds PostgreSQL lets one statement run before cancelling it; the app also gives up on a server
+    # that sends no answer for 5 s longer (frozen: app/database/deadlines.py), so a request then fails
+    # with the outage 503. 0: neither. Migrations run without either.
+    DATABASE_STATEMENT_TIMEOUT = 15
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {}
 
     # Where residents reach the site: the base of every link in mail, sent from a request or not (never
@@ -319,6 +330,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "SECRET_KEY": ("SECRET_KEY", lambda _n, v: v),
     "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", parse_database_url),
     "DATABASE_CONNECT_TIMEOUT": ("DATABASE_CONNECT_TIMEOUT", parse_connect_timeout),
+    "DATABASE_STATEMENT_TIMEOUT": ("DATABASE_STATEMENT_TIMEOUT", parse_statement_timeout),
     "PUBLIC_URL": ("PUBLIC_URL", parse_public_url),
     "CITY_TIMEZONE": ("CITY_TIMEZONE", parse_timezone),
     "TILE_URL": ("TILE_URL", lambda _n, v: v),

@@ -34,7 +34,7 @@ def create_app(config: type[Config] | None = None, overrides: dict[str, Any] | N
     configure_database(app)
     db.init_app(app)
     with app.app_context():
-        prepare_engine(db.engine)
+        prepare_engine(db.engine, int(app.config.get("DATABASE_STATEMENT_TIMEOUT") or 0))
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
     init_rate_limits(app)
@@ -44,10 +44,12 @@ def create_app(config: type[Config] | None = None, overrides: dict[str, Any] | N
     from app.auth.sessions import register_user_loaders
     from app.errors import register_error_handlers
     from app.input_rules import register_input_rules
+    from app.schema_gate import register_schema_gate
     from app.security import register_security_headers
 
     register_user_loaders(login_manager)
     register_error_handlers(app)
+    register_schema_gate(app)
     register_input_rules(app)
     register_security_headers(app)
     register_read_commit(app)

@@ -9,6 +9,8 @@ from alembic import context
 from flask import current_app
 from geoalchemy2 import alembic_helpers
 
+from app.database.deadlines import unhurried
+
 config = context.config
 # Keep the app's loggers: migrations also run inside the app (init-db, the tests).
 fileConfig(config.config_file_name, disable_existing_loggers=False)
@@ -93,7 +95,7 @@ def run_migrations_offline():
 def run_migrations_online():
     with get_engine().connect() as connection:
         context.configure(connection=connection, target_metadata=target_db.metadata, **configure_arguments())
-        with context.begin_transaction():
+        with context.begin_transaction(), unhurried(connection):  # no statement timeout for migrations
             context.run_migrations()
 
 

@@ -5,13 +5,16 @@ without a restart. A cluster of its own, so stopping it disturbs no other test.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
+import subprocess
 import threading
 import time
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -39,13 +42,13 @@ def cluster() -> Iterator[PostgisCluster]:
         yield started
 
 
-@pytest.fixture
-def served(cluster: PostgisCluster) -> Iterator[tuple[Flask, FlaskClient, str]]:
+@contextlib.contextmanager
+def serving(cluster: PostgisCluster, settings: dict[str, Any]) -> Iterator[tuple[Flask, FlaskClient, str]]:
     """The app on a migrated database of the cluster, a logged-in resident's client and their token."""
     if not cluster.running:
         cluster.start(port=cluster.port)
     url = cluster.create_database(f"outage_{uuid.uuid4().hex[:12]}")
-    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
+    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False, **settings})
     app.test_client_class = ContractClient  # every /api/v1 answer, the 503 too, checked against the document
     create_schema(app)
     with app.app_context():
@@ -61,12 +64,20 @@ def served(cluster: PostgisCluster) -> Iterator[tuple[Flask, FlaskClient, str]]:
     with client.session_transaction() as session:
         session["_user_id"] = f"{user_id}:{key}"
         session["_fresh"] = True
-    yield app, client, token
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    if not cluster.running:
-        cluster.start(port=cluster.port)
+    try:
+        yield app, client, token
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        if not cluster.running:
+            cluster.start(port=cluster.port)
+
+
+@pytest.fixture
+def served(cluster: PostgisCluster) -> Iterator[tuple[Flask, FlaskClient, str]]:
+    with serving(cluster, {}) as started:
+        yield started
 
 
 def test_a_stopped_database_answers_503_and_the_app_recovers_by_itself(
@@ -158,3 +169,66 @@ def test_a_database_that_does_not_answer_fails_the_request_within_the_connect_ti
     assert app.config["DATABASE_CONNECT_TIMEOUT"] <= waited < app.config["DATABASE_CONNECT_TIMEOUT"] + 5
     assert answers[0].status_code == 503
     assert answers[0].get_json()["error"]["code"] == "database_unavailable"
+
+
+def test_the_readiness_check_names_an_unreachable_database_and_nothing_secret(
+    cluster: PostgisCluster, served: tuple[Flask, FlaskClient, str]
+) -> None:
+    _app, client, _token = served
+    assert client.get("/api/v1/health/ready").status_code == 200
+    cluster.stop()
+    answer = client.get("/api/v1/health/ready")
+    assert answer.status_code == 503
+    body = answer.get_json()
+    assert body["status"] == "not_ready"
+    assert body["checks"]["database"] == {"ok": False, "detail": "unreachable"}
+    assert body["checks"]["migrations"]["ok"] is False
+    assert body["checks"]["queue"] == {"ok": True, "detail": "answers"}
+    shown = answer.get_data(as_text=True)
+    assert str(cluster.port) not in shown
+    assert "127.0.0.1" not in shown
+    assert "postgres" not in shown
+    assert client.get("/api/v1/health").get_json() == {"status": "ok"}  # alive, only not ready
+
+
+def server_processes(cluster: PostgisCluster) -> list[int]:
+    """The postmaster and every backend it forked: the whole server, as a frozen machine would stop it."""
+    postmaster = int((cluster.data_dir / "postmaster.pid").read_text().split()[0])
+    children = subprocess.run(["pgrep", "-P", str(postmaster)], capture_output=True, text=True, check=False)
+    return [postmaster, *(int(pid) for pid in children.stdout.split())]
+
+
+def test_a_frozen_server_fails_a_request_on_a_pooled_connection_within_seconds(
+    cluster: PostgisCluster,
+) -> None:
+    """The server stops answering while a connection waits in the pool (its kernel still acknowledges every
+    packet, so neither TCP keepalives nor the server's statement timeout can help): the request gives up
+    after the statement timeout and its grace, with the outage 503, and the app serves again afterwards."""
+    settings = {"DATABASE_STATEMENT_TIMEOUT": 2, "DATABASE_CONNECT_TIMEOUT": 2}
+    with serving(cluster, settings) as (app, client, _token):
+        assert client.get("/api/v1/issues").status_code == 200
+        with app.app_context():
+            assert db.engine.pool.checkedin() >= 1  # type: ignore[attr-defined]  # a QueuePool: it counts
+            assert db.session.execute(text("SHOW statement_timeout")).scalar_one() == "2s"
+            db.session.remove()
+        answers: list[TestResponse] = []
+        asking = threading.Thread(target=lambda: answers.append(client.get("/api/v1/issues")))
+        frozen = server_processes(cluster)
+        for pid in frozen:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            started = time.monotonic()
+            asking.start()
+            asking.join(timeout=25)
+            waited = time.monotonic() - started
+            still_waiting = asking.is_alive()
+        finally:
+            for pid in frozen:
+                os.kill(pid, signal.SIGCONT)
+            asking.join()
+        assert not still_waiting, "the request still waited on the frozen server after 25 s"
+        # The pooled connection's ping waits 2 + 5 s, then a new connection its 2 s connect timeout.
+        assert waited < 2 + 5 + 2 + 3
+        assert answers[0].status_code == 503
+        assert answers[0].get_json()["error"]["code"] == "database_unavailable"
+        assert client.get("/api/v1/issues").status_code == 200

@@ -37,7 +37,10 @@ ERROR_STATUSES = {
     413: "Upload too large",
     422: "Invalid input (the field and the reason are given)",
     429: "Rate limited (see the Retry-After header)",
-    503: "The database is out of reach for the moment; nothing was saved (see the Retry-After header)",
+    503: (
+        "The database is out of reach for the moment (`database_unavailable`), or its schema is older than "
+        "this version (`database_not_migrated`); nothing was saved (see the Retry-After header)"
+    ),
 }
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -141,7 +144,8 @@ def _operation_object(method: str, path_parameters: list[dict[str, Any]], spec: 
             }
         responses[str(status)] = response
     errors = set(spec.errors)
-    errors.add(503)  # any route may find the database out of reach (app/errors.py)
+    if 503 not in spec.replies:  # the readiness check describes its own 503
+        errors.add(503)  # any route may find the database out of reach (app/errors.py)
     if method != "get":
         errors.add(400)  # a login-cookie write without its CSRF token (app.api's before_request guard)
     for status in sorted(errors):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Response, jsonify
+from flask import Response, current_app, jsonify
 
 from app.api import bp
 from app.api.contract import GEOJSON, Reply, operation
-from app.api.models.common import Health
+from app.api.models.common import Health, Readiness
 from app.api.models.issues import AreaCollection, CategoryList, StatusList
 from app.extensions import db
+from app.readiness import probe_all
 from app.services.issues import places
 from app.shapes import to_geometry
 from geo.geojson import feature_collection, geometry_feature
@@ -60,3 +61,27 @@ def list_areas() -> Response:
 def health() -> Response:
     """A trivial route: the baseline that benchmarks compare real endpoints against."""
     return jsonify({"status": "ok"})
+
+
+@bp.get("/health/ready")
+@operation(
+    operation_id="readiness",
+    summary="Readiness check: the database answers, its schema is migrated, the job queue answers",
+    description="For load balancers and monitors: 503 names the checks that failed (`ok: false`).",
+    replies={
+        200: Reply("Ready to serve", Readiness),
+        503: Reply("Not ready: the checks say which part failed", Readiness),
+    },
+)
+def health_ready() -> Response:
+    probes = probe_all(current_app)
+    ready = all(probe.ok for probe in probes)
+    response = jsonify(
+        {
+            "status": "ready" if ready else "not_ready",
+            "checks": {probe.name: {"ok": probe.ok, "detail": probe.detail} for probe in probes},
+        }
+    )
+    response.status_code = 200 if ready else 503
+    response.headers["Cache-Control"] = "no-store"
+    return response

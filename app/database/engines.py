@@ -7,8 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import NullPool
+
+from app.database.deadlines import answer_deadline, postgres_connect_args
 
 SPATIALITE_MODULE = "mod_spatialite"
 
@@ -56,18 +59,24 @@ def configure_database(app: Flask) -> None:
     else:
         options.setdefault("pool_pre_ping", True)
         connect_args = dict(options.get("connect_args") or {})
-        connect_args.setdefault("connect_timeout", int(app.config.get("DATABASE_CONNECT_TIMEOUT") or 5))
+        postgres_connect_args(
+            connect_args,
+            int(app.config.get("DATABASE_CONNECT_TIMEOUT") or 5),
+            int(app.config.get("DATABASE_STATEMENT_TIMEOUT") or 0),
+        )
         options["connect_args"] = connect_args
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
-def prepare_engine(engine: Engine) -> None:
-    """Per-connection set-up: SpatiaLite loading, WAL and busy timeout for concurrent writers."""
-    if engine.dialect.name != "sqlite":
-        return
+def prepare_engine(engine: Engine, statement_timeout: int) -> None:
+    """Per-connection set-up: on PostgreSQL the deadline on the server's answers; on SQLite, SpatiaLite
+    loading, WAL and busy timeout for concurrent writers."""
     if getattr(engine, "_commonfix_prepared", False):
         return
     engine._commonfix_prepared = True  # type: ignore[attr-defined]  # our own marker: set up an engine once
+    if engine.dialect.name != "sqlite":
+        answer_deadline(engine, statement_timeout)
+        return
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -99,6 +108,17 @@ def prepare_engine(engine: Engine) -> None:
             pass
         cursor.execute("PRAGMA busy_timeout = 30000")
         cursor.close()
+
+
+def separate_engine(app: Flask, engine: Engine) -> Engine:
+    """An engine of its own on `engine`'s database, without a pool or the per-connection set-up (SpatiaLite
+    is not needed to read a version table): for a look beside the requests, which must neither take one of
+    their pooled connections nor run among their statements (where tests count them)."""
+    options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    kept = {name: options[name] for name in ("module", "connect_args") if name in options}
+    separate = create_engine(engine.url, poolclass=NullPool, **kept)
+    answer_deadline(separate, int(app.config.get("DATABASE_STATEMENT_TIMEOUT") or 0))
+    return separate
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -53,3 +53,19 @@ class MultiPolygon(ResponseBody):
 
 class Health(ResponseBody):
     status: Literal["ok"]
+
+
+class Check(ResponseBody):
+    ok: bool
+    detail: str = Field(examples=["answers"], description="what was found, or what failed")
+
+
+class ReadinessChecks(ResponseBody):
+    database: Check = Field(description="the database answers a trivial query")
+    migrations: Check = Field(description="the database's schema is at this code's head revision")
+    queue: Check = Field(description="the job queue's storage (Redis, or the embedded queue) answers")
+
+
+class Readiness(ResponseBody):
+    status: Literal["ready", "not_ready"]
+    checks: ReadinessChecks

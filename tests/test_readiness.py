@@ -1,0 +1,122 @@
+"""The readiness check (/api/v1/health/ready): the database, its schema's revision and the job queue's
+storage, on real databases of both backends, the embedded queue and a real redis-server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic.script import ScriptDirectory
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from app import create_app
+from app.database.schema_state import MIGRATE_COMMAND
+from app.extensions import db
+from config import TestingConfig
+from tests.api_contract import ContractClient
+from tests.redis_server import RedisServer, RedisUnavailable
+
+READY = {
+    "database": {"ok": True, "detail": "answers"},
+    "queue": {"ok": True, "detail": "answers"},
+}
+
+
+def test_a_migrated_database_and_a_live_queue_are_ready(client: FlaskClient) -> None:
+    answer = client.get("/api/v1/health/ready")
+    assert answer.status_code == 200
+    body = answer.get_json()
+    assert body["status"] == "ready"
+    assert {name: body["checks"][name] for name in READY} == READY
+    assert body["checks"]["migrations"]["ok"] is True
+    assert body["checks"]["migrations"]["detail"].startswith("at this code's head revision")
+    assert answer.headers["Cache-Control"] == "no-store"
+    assert client.get("/api/v1/health").get_json() == {"status": "ok"}  # the liveness check as it was
+
+
+def test_a_schema_behind_the_code_is_not_ready(app: Flask, client: FlaskClient) -> None:
+    older = ScriptDirectory(app.extensions["migrate"].directory).get_revision("head").down_revision
+    with app.app_context():
+        head = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+        db.session.execute(text("UPDATE alembic_version SET version_num = :older"), {"older": older})
+        db.session.commit()
+    try:
+        answer = client.get("/api/v1/health/ready")
+    finally:
+        with app.app_context():
+            db.session.execute(text("UPDATE alembic_version SET version_num = :head"), {"head": head})
+            db.session.commit()
+    assert answer.status_code == 503
+    body = answer.get_json()
+    assert body["status"] == "not_ready"
+    assert {name: body["checks"][name] for name in READY} == READY
+    assert body["checks"]["migrations"] == {
+        "ok": False,
+        "detail": f"behind: the database is at revision {older}, this code needs {head}; "
+        f"run `{MIGRATE_COMMAND}`",
+    }
+
+
+def test_the_embedded_queue_is_probed(app: Flask, tmp_path: Path) -> None:
+    """Without QUEUE_URL the queue is a SQLite file in the instance folder; here one of the test's own."""
+    embedded = create_app(
+        TestingConfig,
+        {
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "QUEUE_URL": "sqlite:///" + str(tmp_path / "queue" / "queue.sqlite3"),
+        },
+    )
+    embedded.test_client_class = ContractClient
+    try:
+        answer = embedded.test_client().get("/api/v1/health/ready")
+        assert answer.status_code == 200
+        assert answer.get_json()["checks"]["queue"] == {"ok": True, "detail": "answers"}
+        assert (tmp_path / "queue" / "queue.sqlite3").is_file()
+    finally:
+        with embedded.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    """A redis-server of this test's own: stopping it disturbs no other test."""
+    server = RedisServer(tmp_path)
+    try:
+        server.start()
+    except RedisUnavailable as error:
+        pytest.skip(str(error))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_a_stopped_redis_queue_is_not_ready_and_names_nothing_secret(
+    app: Flask, own_redis: RedisServer
+) -> None:
+    with_redis = create_app(
+        TestingConfig,
+        {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "QUEUE_URL": own_redis.url(3)},
+    )
+    with_redis.test_client_class = ContractClient
+    client = with_redis.test_client()
+    try:
+        assert client.get("/api/v1/health/ready").status_code == 200
+        own_redis.stop()
+        answer = client.get("/api/v1/health/ready")
+        assert answer.status_code == 503
+        body = answer.get_json()
+        assert body["status"] == "not_ready"
+        assert body["checks"]["queue"] == {"ok": False, "detail": "unreachable"}
+        assert body["checks"]["database"]["ok"] is True
+        shown = answer.get_data(as_text=True)
+        assert str(own_redis.port) not in shown
+        assert "redis://" not in shown
+        own_redis.start()
+        assert client.get("/api/v1/health/ready").status_code == 200
+    finally:
+        with with_redis.app_context():
+            db.engine.dispose()
