@@ -11,7 +11,6 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash
 
 from app.database.sessions import DbSession
@@ -20,30 +19,17 @@ from app.models import User
 from app.models.timestamps import utcnow
 from app.services.accounts import users
 from app.services.accounts.blocking import refuse_blocked_domain
+from app.services.accounts.signed_links import LinkInvalid, LinkKind
 from app.services.kernel.audit import record
-from app.services.kernel.errors import DomainError
 from app.services.kernel.links import external_url
 
 SALT = "commonfix-confirm-email"
 LINK_LIFETIME = timedelta(days=3)
-
-
-class LinkExpired(DomainError):
-    status = 410
-    code = "link_expired"
-
-
-class LinkInvalid(DomainError):
-    status = 400
-    code = "link_invalid"
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+LINK = LinkKind(SALT, LINK_LIFETIME, "This link has expired. Log in and ask for a new one.")
 
 
 def confirmation_token(user: User) -> str:
-    return str(_serializer().dumps({"u": user.id, "e": user.email}))
+    return LINK.token(user, e=user.email)
 
 
 def send_confirmation(session: DbSession, user: User, next_path: str | None = None) -> None:
@@ -117,16 +103,8 @@ def tell_owner_of_attempt(session: DbSession, user: User) -> None:
 
 def read_token(session: DbSession, token: str) -> User:
     """The account a confirmation link names, if the link is ours, recent and for its current address."""
-    try:
-        payload = _serializer().loads(token, max_age=int(LINK_LIFETIME.total_seconds()))
-    except SignatureExpired:
-        raise LinkExpired("This link has expired. Log in and ask for a new one.", "token") from None
-    except BadSignature:
-        raise LinkInvalid("This link is not valid: copy the whole link from the mail.", "token") from None
-    if not isinstance(payload, dict) or not isinstance(payload.get("u"), int):
-        raise LinkInvalid("This link is not valid: copy the whole link from the mail.", "token")
-    user = session.get(User, payload["u"])
-    if user is None or user.email != payload.get("e"):
+    user, facts = LINK.read(session, token, "e")
+    if user.email != facts["e"]:
         raise LinkInvalid("This link is for an address this account no longer uses.", "token")
     return user
 

@@ -13,7 +13,6 @@ import hmac
 from datetime import timedelta
 
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 
 from app.database.sessions import DbSession
@@ -22,7 +21,7 @@ from app.models import User
 from app.models.timestamps import utcnow
 from app.services.accounts import email_change_undo, notices, passwords, users
 from app.services.accounts.blocking import refuse_blocked_domain
-from app.services.accounts.confirmation import LinkExpired, LinkInvalid
+from app.services.accounts.signed_links import LinkInvalid, LinkKind
 from app.services.kernel.audit import record
 from app.services.kernel.errors import Conflict, DomainError, ValidationError
 from app.services.kernel.links import external_url
@@ -32,8 +31,7 @@ LINK_LIFETIME = timedelta(days=1)
 TAKEN = "Another account uses this address now: nothing changed."
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+LINK = LinkKind(SALT, LINK_LIFETIME, "This link has expired: ask for the change again in your settings.")
 
 
 def _new_address(session: DbSession, user: User, raw: object) -> str:
@@ -58,9 +56,7 @@ def request_change(session: DbSession, user: User, new_email: object, password: 
     if users.find_by_email(session, email) is not None:
         notices.address_taken(session, email)
     else:
-        token = str(
-            _serializer().dumps({"u": user.id, "o": user.email, "n": email, "p": passwords.fingerprint(user)})
-        )
+        token = LINK.token(user, o=user.email, n=email, p=passwords.fingerprint(user))
         queue_mail(
             session,
             f"email-change:{user.id}:{token[-16:]}",
@@ -85,25 +81,13 @@ def request_change(session: DbSession, user: User, new_email: object, password: 
 
 def read_token(session: DbSession, token: str) -> tuple[User, str]:
     """The account and new address a change link names, if the link is ours, recent and unused."""
-    try:
-        payload = _serializer().loads(token, max_age=int(LINK_LIFETIME.total_seconds()))
-    except SignatureExpired:
-        raise LinkExpired(
-            "This link has expired: ask for the change again in your settings.", "token"
-        ) from None
-    except BadSignature:
-        raise LinkInvalid("This link is not valid: copy the whole link from the mail.", "token") from None
-    if not isinstance(payload, dict) or not all(isinstance(payload.get(k), str) for k in "onp"):
-        raise LinkInvalid("This link is not valid: copy the whole link from the mail.", "token")
-    user = session.get(User, payload.get("u")) if isinstance(payload.get("u"), int) else None
-    if user is None or user.deleted_at is not None:
-        raise LinkInvalid("This link is not valid: copy the whole link from the mail.", "token")
-    if user.email != payload["o"] or not hmac.compare_digest(passwords.fingerprint(user), payload["p"]):
+    user, facts = LINK.read(session, token, "onp")
+    if user.email != facts["o"] or not hmac.compare_digest(passwords.fingerprint(user), facts["p"]):
         raise LinkInvalid(
             "This link was used already, or the account's address or password changed since it was sent.",
             "token",
         )
-    return user, str(payload["n"])
+    return user, facts["n"]
 
 
 def confirm_change(session: DbSession, token: str) -> tuple[User, str]:

@@ -14,8 +14,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
@@ -23,24 +21,24 @@ from app.database.sessions import DbSession
 from app.models import ApiToken, User
 from app.models.timestamps import utcnow
 from app.services.accounts import logins, password_reset, passwords, users
-from app.services.accounts.confirmation import LinkExpired, LinkInvalid
+from app.services.accounts.signed_links import LinkInvalid, LinkKind
 from app.services.kernel.audit import record
 from app.services.kernel.errors import Conflict
 from app.services.kernel.links import external_url
 
 SALT = "commonfix-undo-email-change"
 LINK_LIFETIME = timedelta(days=7)
-INVALID = "This link is not valid: copy the whole link from the mail."
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+LINK = LinkKind(
+    SALT,
+    LINK_LIFETIME,
+    "This link has expired. If someone else controls your account, write to the city's Commonfix team "
+    "from this address.",
+)
 
 
 def undo_link(user: User, old_email: str) -> str:
     """The link for the old address's notice: it names the account, the old address and the new one."""
-    token = str(_serializer().dumps({"u": user.id, "o": old_email, "n": user.email}))
-    return external_url("auth.undo_email_change", token=token)
+    return external_url("auth.undo_email_change", token=LINK.token(user, o=old_email, n=user.email))
 
 
 @dataclass(frozen=True)
@@ -54,26 +52,12 @@ class Undo:
 
 def read_token(session: DbSession, token: str) -> Undo:
     """What an undo link undoes, if the link is ours, recent and the account still has the new address."""
-    try:
-        payload = _serializer().loads(token, max_age=int(LINK_LIFETIME.total_seconds()))
-    except SignatureExpired:
-        raise LinkExpired(
-            "This link has expired. If someone else controls your account, write to the city's "
-            "Commonfix team from this address.",
-            "token",
-        ) from None
-    except BadSignature:
-        raise LinkInvalid(INVALID, "token") from None
-    if not isinstance(payload, dict) or not all(isinstance(payload.get(k), str) for k in "on"):
-        raise LinkInvalid(INVALID, "token")
-    user = session.get(User, payload.get("u")) if isinstance(payload.get("u"), int) else None
-    if user is None or user.deleted_at is not None:
-        raise LinkInvalid(INVALID, "token")
-    if user.email != payload["n"]:
+    user, facts = LINK.read(session, token, "on")
+    if user.email != facts["n"]:
         raise LinkInvalid(
             "This link was used already, or the account's address changed again since it was sent.", "token"
         )
-    return Undo(user, str(payload["o"]), str(payload["n"]))
+    return Undo(user, facts["o"], facts["n"])
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete
 
 from app.database.sessions import DbSession
@@ -23,7 +22,7 @@ from app.models import ApiToken, User
 from app.models.timestamps import utcnow
 from app.services.accounts import logins, notices, passwords, users
 from app.services.accounts.blocking import refuse_blocked_domain
-from app.services.accounts.confirmation import LinkExpired, LinkInvalid
+from app.services.accounts.signed_links import LinkKind
 from app.services.kernel.audit import record
 from app.services.kernel.errors import DomainError
 from app.services.kernel.links import external_url
@@ -37,12 +36,16 @@ class LinkUsed(DomainError):
     code = "link_used"
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+LINK = LinkKind(
+    SALT,
+    LINK_LIFETIME,
+    expired="This reset link has expired: ask for a new one below.",
+    invalid="This reset link is not valid: copy the whole link from the mail, or ask for a new one.",
+)
 
 
 def reset_token(user: User) -> str:
-    return str(_serializer().dumps({"u": user.id, "p": passwords.fingerprint(user)}))
+    return LINK.token(user, p=passwords.fingerprint(user))
 
 
 def request_reset(session: DbSession, email: object) -> str:
@@ -80,24 +83,8 @@ def request_reset(session: DbSession, email: object) -> str:
 
 def read_token(session: DbSession, token: str) -> User:
     """The account a reset link is for, if the link is ours, recent and not used yet."""
-    try:
-        payload = _serializer().loads(token, max_age=int(LINK_LIFETIME.total_seconds()))
-    except SignatureExpired:
-        raise LinkExpired("This reset link has expired: ask for a new one below.", "token") from None
-    except BadSignature:
-        raise LinkInvalid(
-            "This reset link is not valid: copy the whole link from the mail, or ask for a new one.", "token"
-        ) from None
-    if (
-        not isinstance(payload, dict)
-        or not isinstance(payload.get("u"), int)
-        or not isinstance(payload.get("p"), str)
-    ):
-        raise LinkInvalid("This reset link is not valid: ask for a new one.", "token")
-    user = session.get(User, payload["u"])
-    if user is None or user.deleted_at is not None:
-        raise LinkInvalid("This reset link is not valid: ask for a new one.", "token")
-    if not hmac.compare_digest(passwords.fingerprint(user), payload["p"]):
+    user, facts = LINK.read(session, token, "p")
+    if not hmac.compare_digest(passwords.fingerprint(user), facts["p"]):
         raise LinkUsed(
             "This reset link was used already, or your password changed since it was sent: "
             "ask for a new one.",
