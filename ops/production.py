@@ -103,18 +103,23 @@ def traversable_by(path: Path, uid: int) -> bool:
 
 
 def wait_for_http(url: str, process: subprocess.Popen[bytes], timeout: float = 120) -> None:
+    """Until the readiness check answers 200 (database, its migrations and the queue all reachable);
+    on timeout, say what it last answered."""
     deadline = time.monotonic() + timeout
+    last = "no answer"
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"gunicorn exited with code {process.returncode}")
         try:
-            with urllib.request.urlopen(url + "/api/v1/health", timeout=2) as response:
+            with urllib.request.urlopen(url + "/api/v1/health/ready", timeout=2) as response:
                 if response.status == 200:
                     return
+        except urllib.error.HTTPError as error:  # 503: up, not ready; its body names the failing checks
+            last = f"{error.code} {error.read(500).decode(errors='replace')}"
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
         time.sleep(0.3)
-    raise RuntimeError(f"gunicorn did not answer at {url} within {timeout:.0f} s")
+    raise RuntimeError(f"gunicorn at {url} was not ready within {timeout:.0f} s ({last})")
 
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -323,7 +328,7 @@ def dry_run(settings: Settings) -> None:
         if settings.demo
         else "no demo city (--no-demo)",
         f"gunicorn --workers {settings.web_workers} --threads 4 --bind {settings.host}:{settings.port} "
-        "wsgi:app, until /api/v1/health answers",
+        "wsgi:app, until /api/v1/health/ready answers",
         "flask --app wsgi worker (the one worker, with the scheduler)",
         "Ctrl-C: stop the worker and gunicorn, then Redis, then PostgreSQL",
     ]
