@@ -62,9 +62,12 @@ class ExportQuery(RequestBody):
     status: str = Field(
         "open", description="Status codes and/or types (open, closed, fixed), comma-separated"
     )
-    from_: date = absent("Reported on or after this day (YYYY-MM-DD)", alias="from")
-    to: date = absent("Reported on or before this day (YYYY-MM-DD)")
+    from_: date = absent("Reported on or after this day (YYYY-MM-DD, the city's calendar)", alias="from")
+    to: date = absent("Reported on or before this day (YYYY-MM-DD, the city's calendar)")
     min_likes: int = absent("At least this many likes", ge=0)
+    overdue: Literal["yes", "no"] = absent(
+        "yes: only open problems waiting longer than their category's target time (the inbox's overdue)"
+    )
 
 
 class CsvExportQuery(ExportQuery):

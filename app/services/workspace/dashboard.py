@@ -12,15 +12,19 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+from flask import current_app
 from sqlalchemy import ColumnElement, Select, false, func, select
 
 from app.database.sessions import DbSession
 from app.models import Area, Category, Issue, Status
+from app.models.place import StatusType
+from app.models.timestamps import utcnow
 from app.services.issues.status_types import resolve_statuses, status_types
 from app.services.kernel.city_time import city_day_end, city_day_start
 from app.services.kernel.errors import ValidationError
 from app.services.kernel.parsing import parse_int
 from app.services.workspace import kept_counts
+from app.services.workspace.targets import overdue_condition
 
 SORTS: dict[str, str] = {
     "rank": "Rank (most likes, older first)",
@@ -44,6 +48,7 @@ class DashboardFilters:
     created_from: date | None = None
     created_to: date | None = None  # inclusive
     min_likes: int = 0
+    overdue: bool = False  # only open problems waiting longer than their category's target time
 
     def as_query(self) -> dict[str, str]:
         """The filters as query-string parameters (for links to exports, feeds and other pages)."""
@@ -58,12 +63,14 @@ class DashboardFilters:
             query["to"] = self.created_to.isoformat()
         if self.min_likes:
             query["min_likes"] = str(self.min_likes)
+        if self.overdue:
+            query["overdue"] = "yes"
         return query
 
     @property
     def counts_issues(self) -> bool:
-        """Whether counting needs the issues themselves: issue_counts keeps no dates or likes per issue."""
-        return bool(self.created_from or self.created_to or self.min_likes)
+        """Whether counting needs the issues themselves: issue_counts keeps no dates, likes or ages."""
+        return bool(self.created_from or self.created_to or self.min_likes or self.overdue)
 
 
 @dataclass(frozen=True)
@@ -112,7 +119,8 @@ def _whole(raw: str, field: str, label: str, minimum: int, maximum: int) -> int:
 
 
 def parse_filters(session: DbSession, args: Mapping[str, str]) -> DashboardFilters:
-    """Filters from query parameters (area, category, status, from, to, min_likes); errors name the field."""
+    """Filters from query parameters (area, category, status, from, to, min_likes, overdue); errors name
+    the field."""
     filters = DashboardFilters()
     raw_area = (args.get("area") or "").strip()
     if raw_area:
@@ -140,7 +148,10 @@ def parse_filters(session: DbSession, args: Mapping[str, str]) -> DashboardFilte
     raw_likes = (args.get("min_likes") or "").strip()
     if raw_likes:
         filters = replace(filters, min_likes=_whole(raw_likes, "min_likes", "Minimum likes", 0, 10**9))
-    return filters
+    raw_overdue = (args.get("overdue") or "").strip().lower()
+    if raw_overdue not in ("", "yes", "no"):
+        raise ValidationError(f"Overdue must be yes or no, not {raw_overdue[:20]!r}.", "overdue")
+    return replace(filters, overdue=raw_overdue == "yes")
 
 
 def parse_sort(raw: str | None) -> str:
@@ -171,6 +182,9 @@ def conditions(session: DbSession, filters: DashboardFilters) -> list[ColumnElem
         where.append(Issue.created_at < city_day_end(filters.created_to))
     if filters.min_likes:
         where.append(Issue.likes_count >= filters.min_likes)
+    if filters.overdue:  # as the inbox's overdue section: open, and past the category's target time
+        where.append(Issue.status.in_(resolve_statuses(session, (StatusType.OPEN.value,))))
+        where.append(overdue_condition(session, utcnow(), current_app.config["STAFF_TARGET_DAYS"]))
     return where
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, false, func, literal, or_, select
 
 from app.database.sessions import DbSession
 from app.models import Area, Assignment, Category, Flag, InboxVisit, Issue, Status, User
 from app.models.moderation import FlagStatus
 from app.models.place import StatusType
 from app.services.kernel.roles import require_staff
-from app.services.workspace.targets import targets
+from app.services.workspace.targets import overdue_condition
 from app.services.workspace.teams import team_ids_of
 
 SHOWN = 10  # rows listed per section; the count says how many there are
@@ -112,15 +112,6 @@ def _is_open() -> ColumnElement[bool]:
     return Issue.status.in_(select(Status.code).where(Status.type == StatusType.OPEN.value))
 
 
-def _overdue_condition(session: DbSession, now: datetime, default_days: int) -> ColumnElement[bool]:
-    """Reported before its category's target allows: one date bound per category."""
-    per_category = [
-        and_(Issue.category_code == t.code, Issue.created_at < now - timedelta(days=t.days))
-        for t in targets(session, default_days)
-    ]
-    return or_(*per_category) if per_category else Issue.id.is_(None)
-
-
 def build_inbox(
     session: DbSession,
     viewer: User,
@@ -137,7 +128,7 @@ def build_inbox(
     )
     overdue = (
         select(Issue.id, literal(0))
-        .where(_is_visible(), _is_open(), _overdue_condition(session, now, default_days))
+        .where(_is_visible(), _is_open(), overdue_condition(session, now, default_days))
         .order_by(Issue.created_at, Issue.id)
     )
     # Hidden reports stay here: their open flags still wait in the moderators' queue (hide or dismiss).

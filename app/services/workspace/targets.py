@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select
 
 from app.database.sessions import DbSession
-from app.models import Category, CategoryTarget, User
+from app.models import Category, CategoryTarget, Issue, User
 from app.services.kernel import audit
 from app.services.kernel.errors import NotFound
 from app.services.kernel.parsing import parse_int
@@ -33,6 +34,16 @@ def targets(session: DbSession, default_days: int) -> list[Target]:
         Target(c.code, c.name, own.get(c.code, default_days), c.code in own)
         for c in session.scalars(select(Category).order_by(Category.position, Category.name))
     ]
+
+
+def overdue_condition(session: DbSession, now: datetime, default_days: int) -> ColumnElement[bool]:
+    """Reported before its category's target allows: one date bound per category (the status is the
+    caller's: only an open report is overdue)."""
+    per_category = [
+        and_(Issue.category_code == t.code, Issue.created_at < now - timedelta(days=t.days))
+        for t in targets(session, default_days)
+    ]
+    return or_(*per_category) if per_category else Issue.id.is_(None)
 
 
 def set_target(session: DbSession, admin: User, code: str, raw_days: object) -> Target:
