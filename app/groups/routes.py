@@ -299,6 +299,7 @@ def treasurer(pool_id: int) -> str:
         figures=ledger.pool_balance(db.session, pool_id),
         pending=pledges.pending(db.session, pool_id),
         refunds=pool_refunds.pool_refunds(db.session, pool_id),
+        holder=round_lifecycle.pool_holder(db.session, pool_id),
         own_pledger_id=current_user.id,
         action=ActionForm(),
         match_form=MatchForm(),
