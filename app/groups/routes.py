@@ -73,14 +73,14 @@ def new() -> tuple[str, int] | BaseResponse:
     ]
     status = 422 if form.is_submitted() else 200
     if form.validate_on_submit():
-        with unit_of_work(form) as work:
+        with unit_of_work(form, field_names={"max_pledge_cents": "max_pledge"}) as work:
             group = groups.create_group(
                 db.session,
                 current_resident(),
                 form.area_id.data or 0,
                 form.name.data,
                 currency=form.currency.data or "EUR",
-                max_pledge_cents=parse_amount(form.max_pledge.data, "max_pledge"),
+                max_pledge_cents=parse_amount(form.max_pledge.data, "max_pledge", label="Largest pledge"),
             )
         if work.error is not None:
             status = work.error.status
