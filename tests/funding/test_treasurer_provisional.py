@@ -38,6 +38,11 @@ def test_a_pending_pledge_under_a_provisional_result_is_flagged_until_certificat
     assert "Winter round" in page
     assert "cannot certify it until it is sent back and tallied again" in page
 
+    auth.logout()
+    # The official's match by hand adds money the result did not count too: its form says so.
+    assert world.official is not None
+    auth.login(world.official.email)
+    assert 'data-testid="provisional-match-warning"' in client.get(treasurer_page).get_data(as_text=True)
     auth.logout()  # the API below, by bearer token alone
     assert world.certify(rid).status_code == 200
     auth.login(world.admin.email)
