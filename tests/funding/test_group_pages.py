@@ -249,3 +249,23 @@ def test_the_largest_pledge_is_refused_in_money_beside_its_field(
         assert field_error is not None, html
         assert words in field_error.group(1)
     assert count_rows(Group) == 0
+
+
+def test_the_pool_page_figures_add_up_to_what_it_holds(app, client, funding) -> None:
+    """Found from outside: "Carried over" stood among the money gone out (allocated, refunded), so
+    pledges + match + returned - allocated - refunded - carried over did not give "In the pool now".
+    Carried-over money is held: the page lists it under what the pool holds and says how it adds up."""
+    from app.services.funding import ledger
+
+    ref = funding.group()
+    funding.pledge(ref, funding.member(ref), 1000)
+    with app.app_context():
+        ledger.post_allocation(db.session, ref.pool_id, 1, [(1, 400)])
+        ledger.post_rollover(db.session, ref.pool_id, 1, 600)
+        db.session.commit()
+    page = re.sub(
+        r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get(f"/pools/{ref.pool_id}").get_data(as_text=True))
+    )
+    held = page.index("In the pool now EUR 6.00")
+    assert page.index("of which carried over EUR 6.00") > held
+    assert "less what rounds allocated to problems and refunded" in page
