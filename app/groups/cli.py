@@ -41,7 +41,8 @@ def register_funding_commands(app: Flask) -> None:
             raise SystemExit(1)
         tip = ledger_chain.tip(db.session)
         click.echo(
-            f"Ledger OK: {count} postings; every posting balances, no pool account ever went negative, "
-            "and per pool pledged + matched = allocated + refunded + rolled over + held. "
+            f"Ledger OK: {count} postings; every posting balances, no pool or problem account ever "
+            "went negative, and per pool pledged + matched + returned = allocated + refunded + "
+            "rolled over + held. "
             f"Hash chain OK: {tip.postings} postings, latest hash {tip.last_hash}."
         )

@@ -28,6 +28,7 @@ from app.services.funding import (
     matching,
     money_trail,
     pledges,
+    pool_refunds,
     transparency,
 )
 from app.services.funding.payments import get_provider
@@ -72,14 +73,14 @@ def new() -> tuple[str, int] | BaseResponse:
     ]
     status = 422 if form.is_submitted() else 200
     if form.validate_on_submit():
-        with unit_of_work(form) as work:
+        with unit_of_work(form, field_names={"max_pledge_cents": "max_pledge"}) as work:
             group = groups.create_group(
                 db.session,
                 current_resident(),
                 form.area_id.data or 0,
                 form.name.data,
                 currency=form.currency.data or "EUR",
-                max_pledge_cents=parse_amount(form.max_pledge.data, "max_pledge"),
+                max_pledge_cents=parse_amount(form.max_pledge.data, "max_pledge", label="Largest pledge"),
             )
         if work.error is not None:
             status = work.error.status
@@ -96,10 +97,12 @@ def _group_page(group_id: int, pledge_form: PledgeForm | None = None, status: in
     pool = pledges.get_pool(db.session, row.pool_id)
     member = None
     my_pledges: list[Pledge] = []
+    my_refunds: list[pool_refunds.RefundPart] = []
     runs = False
     if current_user.is_authenticated:
         member = groups.membership(db.session, current_user.id, group_id)
         my_pledges = pledges.my_pledges(db.session, current_user.id, pool.id)
+        my_refunds = pool_refunds.refunds_to(db.session, current_user.id, pool.id)
         runs = groups.runs_group(db.session, current_resident(), group_id)
     provider = get_provider(current_app.config["PAYMENT_PROVIDER"])
     group_rounds = round_lifecycle.list_rounds(db.session, group_id)
@@ -115,6 +118,7 @@ def _group_page(group_id: int, pledge_form: PledgeForm | None = None, status: in
             member=member,
             runs=runs,
             my_pledges=my_pledges,
+            my_refunds=my_refunds,
             action=ActionForm(),
             pledge_form=pledge_form or PledgeForm(),
             instructions=provider.instructions(pool.currency, 0),
@@ -294,6 +298,8 @@ def treasurer(pool_id: int) -> str:
         row=row,
         figures=ledger.pool_balance(db.session, pool_id),
         pending=pledges.pending(db.session, pool_id),
+        refunds=pool_refunds.pool_refunds(db.session, pool_id),
+        holder=round_lifecycle.pool_holder(db.session, pool_id),
         own_pledger_id=current_user.id,
         action=ActionForm(),
         match_form=MatchForm(),

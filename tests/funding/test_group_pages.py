@@ -226,3 +226,46 @@ def test_a_blocked_official_creates_no_group(client, auth, make_user, city, coun
     assert refused.status_code == 403
     assert "This account is blocked." in refused.get_data(as_text=True)
     assert count_rows(Group) == 0
+
+
+def test_the_largest_pledge_is_refused_in_money_beside_its_field(
+    client, auth, make_user, city, count_rows
+) -> None:
+    """Found from outside: "0.50" as the largest pledge was refused as "at least 100 cents", at the top
+    of the page rather than at the field, and "abc" under the name "Amount"."""
+    from app.models import Group
+
+    auth.login(make_user(role="official").email)
+    for typed, words in (
+        ("0.50", "The largest pledge must be at least EUR 1.00."),
+        ("abc", "Largest pledge: "),
+    ):
+        form = {"area_id": city["Hillside"], "name": "Hill folk", "currency": "EUR", "max_pledge": typed}
+        page = client.post("/groups/new", data=form)
+        html = page.get_data(as_text=True)
+        assert page.status_code == 422
+        assert "cents" not in html
+        field_error = re.search(r'id="max_pledge-error"[^>]*>([^<]*)<', html)
+        assert field_error is not None, html
+        assert words in field_error.group(1)
+    assert count_rows(Group) == 0
+
+
+def test_the_pool_page_figures_add_up_to_what_it_holds(app, client, funding) -> None:
+    """Found from outside: "Carried over" stood among the money gone out (allocated, refunded), so
+    pledges + match + returned - allocated - refunded - carried over did not give "In the pool now".
+    Carried-over money is held: the page lists it under what the pool holds and says how it adds up."""
+    from app.services.funding import ledger
+
+    ref = funding.group()
+    funding.pledge(ref, funding.member(ref), 1000)
+    with app.app_context():
+        ledger.post_allocation(db.session, ref.pool_id, 1, [(1, 400)])
+        ledger.post_rollover(db.session, ref.pool_id, 1, 600)
+        db.session.commit()
+    page = re.sub(
+        r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get(f"/pools/{ref.pool_id}").get_data(as_text=True))
+    )
+    held = page.index("In the pool now EUR 6.00")
+    assert page.index("of which carried over EUR 6.00") > held
+    assert "less what rounds allocated to problems and refunded" in page

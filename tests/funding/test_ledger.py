@@ -226,6 +226,9 @@ def test_ledger_check_passes_on_good_data_and_fails_on_an_unbalanced_posting(app
     good = runner.invoke(args=["ledger-check"])
     assert good.exit_code == 0, good.output
     assert "Ledger OK: 5 postings" in good.output
+    # It says what it checked: problem accounts too, and money returned by fixes counts as coming in.
+    assert "no pool or problem account ever went negative" in good.output
+    assert "pledged + matched + returned = allocated + refunded + rolled over + held" in good.output
 
     with app.app_context():  # corrupt: a posting whose lines do not sum to zero, written directly
         posting_id = db.session.execute(

@@ -12,6 +12,7 @@ from app.models import Area, Group, Membership, Pool, User
 from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from app.services.kernel.roles import require_confirmed, require_staff
 from app.services.kernel.text import clean_text
+from budgets.money import format_money
 
 NAME_MAX = 120
 CURRENCIES = ("EUR", "USD", "GBP", "CHF", "SEK", "DKK", "NOK", "PLN", "CZK", "CAD", "AUD")
@@ -51,7 +52,8 @@ def create_group(
     if currency not in CURRENCIES:
         raise ValidationError(f"Currency must be one of {', '.join(CURRENCIES)}.", "currency")
     if type(max_pledge_cents) is not int or max_pledge_cents < 100:
-        raise ValidationError("The maximum pledge must be at least 100 cents.", "max_pledge_cents")
+        least = format_money(100, currency)
+        raise ValidationError(f"The largest pledge must be at least {least}.", "max_pledge_cents")
     if session.scalar(select(Group.id).where(func.lower(Group.name) == clean.lower())) is not None:
         raise Conflict(f"A group called {clean!r} already exists.", "name")
     group = Group(

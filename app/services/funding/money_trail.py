@@ -207,18 +207,30 @@ def flow(
         elif issue_of_account(account) is not None and pool_shares is None:
             out.unpaid += cents
     if pool_shares is not None:
+        back: dict[int | None, int] = {}  # issue -> what its remainder's return gave this pool
+        for r in rows:
+            owner = pool_of_account(r.account)
+            if r.kind == PostingKind.RETURN and owner is not None and pool_id in (None, owner):
+                back[r.issue_id] = back.get(r.issue_id, 0) + r.amount_cents
         out.paid = sum(
-            money.paid_cents * allocated // money.committed_cents
-            for allocated, money in pool_shares.values()
-            if money.committed_cents
+            _pool_paid(allocated, money, back.get(issue_id, 0))
+            for issue_id, (allocated, money) in pool_shares.items()
         )
-        out.returned = sum(
-            r.amount_cents
-            for r in rows
-            if r.kind == PostingKind.RETURN and pool_of_account(r.account) is not None
-        )
+        out.returned = sum(back.values())
         out.unpaid = out.committed - out.paid - out.returned
     return out
+
+
+def _pool_paid(allocated: int, money: IssueMoney, back: int) -> int:
+    """The pool's share of a problem's payouts. Once nothing remains, it is exact: what the pool
+    committed less what the return gave back to it (that split is largest remainders, so rounding the
+    payouts' share down could leave a cent "committed, not yet paid" on a settled problem). Before,
+    the payouts' share of the pool's allocation, rounded down to the cent."""
+    if not money.committed_cents:
+        return 0
+    if money.remaining_cents == 0:
+        return allocated - back
+    return money.paid_cents * allocated // money.committed_cents
 
 
 @dataclass(frozen=True)

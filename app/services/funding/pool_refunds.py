@@ -1,0 +1,84 @@
+"""Who a pool's refunds went to: each refunding round's parts, one per pledger and one for the city.
+
+A round whose leftover is refunded posts one `refund` posting (`ledger.post_refunds`): the pool pays
+`resident:<id>` and `city:match` lines, split pro rata to the cent. The public pages and CSVs show the
+total and pseudonyms only. The treasurer, who holds the pledged money and hands each part back, sees
+the parts by name on the treasurer page; each pledger sees their own on the group page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, select
+
+from app.database.sessions import DbSession
+from app.models import Round, User
+from app.models.ledger import LedgerLine, LedgerPosting
+from budgets.accounts import CITY_MATCH, RESIDENT_PREFIX, PostingKind, resident_account
+
+CITY = "the city (its match)"
+
+
+@dataclass(frozen=True)
+class RefundPart:
+    """One source's part of one refund posting."""
+
+    posting_id: int
+    round_id: int | None
+    round_name: str | None
+    refunded_at: datetime
+    user_id: int | None  # None: the city's match
+    name: str
+    amount_cents: int
+
+
+def _parts() -> Select[tuple[int, int | None, str, datetime, str, int]]:
+    return (
+        select(
+            LedgerPosting.id,
+            LedgerPosting.round_id,
+            Round.name,  # NULL when the posting names no round
+            LedgerPosting.created_at,
+            LedgerLine.account,
+            LedgerLine.amount_cents,
+        )
+        .join(LedgerLine, LedgerLine.posting_id == LedgerPosting.id)
+        .outerjoin(Round, Round.id == LedgerPosting.round_id)
+        .where(LedgerPosting.kind == PostingKind.REFUND, LedgerLine.amount_cents > 0)
+    )
+
+
+def _user_id(account: str) -> int | None:
+    return int(account[len(RESIDENT_PREFIX) :]) if account.startswith(RESIDENT_PREFIX) else None
+
+
+def pool_refunds(session: DbSession, pool_id: int) -> list[RefundPart]:
+    """Every part the pool refunded, newest refund first; within one, the city last, then by name."""
+    rows = session.execute(_parts().where(LedgerPosting.pool_id == pool_id)).tuples().all()
+    ids = {uid for row in rows if (uid := _user_id(row[4])) is not None}
+    names = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).tuples().all())
+    parts = [
+        RefundPart(
+            posting_id,
+            round_id,
+            round_name,
+            at,
+            uid := _user_id(account),
+            CITY if account == CITY_MATCH else names.get(uid or 0, account),
+            cents,
+        )
+        for posting_id, round_id, round_name, at, account, cents in rows
+    ]
+    return sorted(parts, key=lambda p: (-p.posting_id, p.user_id is None, p.name.casefold(), p.user_id))
+
+
+def refunds_to(session: DbSession, user_id: int, pool_id: int) -> list[RefundPart]:
+    """The parts of the pool's refunds that went back to one resident, newest first."""
+    rows = session.execute(
+        _parts()
+        .where(LedgerPosting.pool_id == pool_id, LedgerLine.account == resident_account(user_id))
+        .order_by(LedgerPosting.id.desc())
+    ).tuples()
+    return [RefundPart(p, r, name, at, user_id, "", cents) for p, r, name, at, _account, cents in rows]

@@ -1,0 +1,79 @@
+"""A pool's flow never shows a settled problem's money as "committed, not yet paid".
+
+Found from outside, as a treasurer: a problem funded by a round (EUR 0.60) and by backers (EUR 0.40)
+was paid EUR 0.01, and its remainder went back pro rata (the pool got EUR 0.59). The problem holds
+nothing, yet the pool's "From pledge to payout" said EUR 0.01 was committed and not yet paid: the
+pool's share of the payouts was rounded down (to nothing) while its share of the return was the
+largest-remainder split's. Once a problem's money is settled, the pool's share of its payouts is what
+the pool committed less what came back to it, to the cent."""
+
+# ruff: noqa: F811  (fixtures are imported, then requested by name)
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Flask
+
+from app.extensions import db
+from app.models import Issue, User
+from app.services.funding import ledger, money_trail, payouts
+from budgets.accounts import PostingKind, escrow_account, issue_account, resident_account
+from tests.funding_fixtures import Funding, funding  # noqa: F401
+
+
+def pool_flow(pool_id: int) -> money_trail.Flow:
+    """The flow as the pool's page computes it."""
+    problems = money_trail.funded_problems(db.session, pool_id)
+    shares = {p.issue_id: (p.allocated_cents, p.money) for p in problems}
+    return money_trail.flow(money_trail.pool_lines(db.session, pool_id), pool_id, shares)
+
+
+def test_a_settled_problem_leaves_nothing_committed_in_the_pools_flow(
+    app: Flask, funding: Funding, make_issue: Callable[..., Issue], make_user: Callable[..., User]
+) -> None:
+    ref = funding.group()
+    funding.pledge(ref, funding.member(ref), 100)
+    backer = make_user()
+    official = make_user(role="official")
+    issue_id = make_issue().id
+    with app.app_context():
+        ledger.post_allocation(db.session, ref.pool_id, 1, [(issue_id, 60)])
+        ledger.post(
+            db.session,
+            PostingKind.BACKING,
+            "backing",
+            [(resident_account(backer.id), -40), (escrow_account(issue_id), 40)],
+            None,
+            issue_id=issue_id,
+        )
+        ledger.post(
+            db.session,
+            PostingKind.COMMIT,
+            "commit",
+            [(escrow_account(issue_id), -40), (issue_account(issue_id), 40)],
+            None,
+            issue_id=issue_id,
+        )
+        actor = db.session.get(User, official.id)
+        assert actor is not None
+        payouts.record_payout(
+            db.session,
+            actor,
+            issue_id,
+            payee_kind="contractor",
+            payee_name="Kerb & Co",
+            amount_cents=1,
+            invoice_ref="INV-1",
+            paid_on="2026-01-02",
+        )
+        returned = dict(payouts.return_remainder(db.session, actor, issue_id).parts)
+        db.session.commit()
+
+        to_pool = returned[ledger.available_account(ref.pool_id)]
+        assert to_pool == 59  # 99 x 60/100 = 59.4; the backer's 39.6 had the larger remainder
+        flow = pool_flow(ref.pool_id)
+    assert flow.committed == 60
+    assert flow.returned == to_pool
+    assert flow.unpaid == 0
+    assert flow.paid == 60 - to_pool
