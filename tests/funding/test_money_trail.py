@@ -120,6 +120,10 @@ def test_the_pool_page_shows_what_its_money_paid_for(world: RoundWorld) -> None:
         by_posting[row["posting_id"]] += int(row["amount_cents"])
     assert set(by_posting.values()) == {0}
     assert not any(r["account"].startswith("resident:") and r["account"][9:].isdigit() for r in rows)
+    # Every line of the problem's account names the problem, the allocation's credit among them.
+    problem_lines = [r for r in rows if r["account"] == f"issue:{issue_id}:funded"]
+    assert {r["kind"] for r in problem_lines} >= {"allocation", "payout", "return"}
+    assert {r["issue_id"] for r in problem_lines} == {str(issue_id)}
     pool_total = sum(int(r["amount_cents"]) for r in rows if r["account"].startswith(f"pool:{pool_id}:"))
     assert pool_total == world.funding.balance(world.ref).balance_cents == 1000
     assert world.client.get("/pools/999999/ledger-lines.csv").status_code == 404

@@ -276,10 +276,19 @@ def funded_problems(session: DbSession, pool_id: int | None = None) -> list[Fund
     return problems
 
 
+def _problem_of(row: LineRow) -> int | str:
+    """The problem a line concerns: its posting's, or the problem whose account it is (an allocation,
+    which funds several problems in one posting, names none of its own); else empty."""
+    if row.issue_id is not None:
+        return row.issue_id
+    found = issue_of_account(row.account)
+    return "" if found is None else found
+
+
 def lines_csv(rows: list[LineRow]) -> Iterator[str]:
-    """One CSV row per ledger line, with the currency of its amount; the amounts of every posting sum to
-    zero. Residents' accounts are published as in the hash chain's CSV: a pseudonym that changes with
-    every posting."""
+    """One CSV row per ledger line, with the problem it concerns and the currency of its amount; the
+    amounts of every posting sum to zero. Residents' accounts are published as in the hash chain's CSV:
+    a pseudonym that changes with every posting."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
@@ -291,7 +300,7 @@ def lines_csv(rows: list[LineRow]) -> Iterator[str]:
                 r.created_at.isoformat(timespec="seconds") + "Z",
                 r.public_account,
                 r.amount_cents,
-                r.issue_id if r.issue_id is not None else "",
+                _problem_of(r),
                 r.pool_id if r.pool_id is not None else "",
                 r.currency,
             ]
