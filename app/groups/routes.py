@@ -360,7 +360,7 @@ def match(pool_id: int) -> BaseResponse:
     assert den is not None
     with unit_of_work(flash_prefix="The match was not added: ") as work:
         cap = parse_amount(form.cap.data, "cap", label="Up to (cap)")
-        result = matching.apply_match(db.session, pool_id, None, num, den, cap, current_user.id)
+        result = matching.hand_match(db.session, current_resident(), pool_id, num, den, cap)
     if work.error is not None:
         return redirect(url_for("groups.treasurer", pool_id=pool_id))
     flash(

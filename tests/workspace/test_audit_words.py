@@ -202,8 +202,8 @@ def test_each_action_reads_as_a_sentence(
 
 
 def test_unknown_actions_and_odd_details_fall_back_to_plain_words() -> None:
-    unknown = describe(Facts("pool.close", "pool", "4", {"ids": [1, 2], "why": "end of year"}), NAMES)
-    assert unknown.text == "did “pool.close” on pool 4 (ids 1, 2; why end of year)"
+    unknown = describe(Facts("pool.archive", "pool", "4", {"ids": [1, 2], "why": "end of year"}), NAMES)
+    assert unknown.text == "did “pool.archive” on pool 4 (ids 1, 2; why end of year)"
     assert "[" not in unknown.text
     odd = describe(Facts("issue.duplicate", "issue", "5", {"likes_moved": "lots"}), NAMES)
     assert odd.text.startswith("did “Closed as duplicate” on #5")

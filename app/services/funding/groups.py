@@ -9,6 +9,7 @@ from sqlalchemy import ScalarSelect, Select, delete, func, select, update
 from app.database.sessions import DbSession, execute_write
 from app.database.spellings import insert_ignoring_duplicates
 from app.models import Area, Group, Membership, Pool, User
+from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from app.services.kernel.roles import require_confirmed, require_staff
 from app.services.kernel.text import clean_text
@@ -190,4 +191,10 @@ def set_pool_open(session: DbSession, actor: User, pool_id: int, is_open: bool) 
     """Open or close a pool to new pledges (group admins and officials); pledged money is unaffected."""
     group_id = group_of_pool(session, pool_id)
     require_runs_group(session, actor, group_id)
-    session.execute(update(Pool).where(Pool.id == pool_id).values(is_open=is_open))
+    changed = execute_write(
+        session, update(Pool).where(Pool.id == pool_id, Pool.is_open != is_open).values(is_open=is_open)
+    ).rowcount
+    if changed:  # opening an open pool (a form sent twice) changes and records nothing
+        action = "pool.open" if is_open else "pool.close"
+        audit.record(session, actor, action, "pool", pool_id, group_id=group_id)
+        session.flush()

@@ -8,9 +8,10 @@ from sqlalchemy import func, select, update
 
 from app.database.sessions import DbSession, execute_write
 from app.database.spellings import insert_ignoring_duplicates
-from app.models import PoolMatch
+from app.models import PoolMatch, User
 from app.models.timestamps import utcnow
 from app.services.funding import ledger, pledges
+from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, ValidationError
 from budgets.money import NO_CAP_CENTS, format_money, match_base_cents, matched_cents
 
@@ -92,6 +93,27 @@ def apply_match(
         lines = [(ledger.CITY_MATCH, -matched), (ledger.available_account(pool_id), matched)]
         ledger.post(session, ledger.PostingKind.MATCH, memo, lines, pool_id, round_id)
     return MatchResult(int(match_id), base, matched, True)
+
+
+def hand_match(
+    session: DbSession, official: User, pool_id: int, ratio_num: int, ratio_den: int, cap_cents: int
+) -> MatchResult:
+    """An official's match by hand from the treasurer page (`apply_match` without a round), audited."""
+    result = apply_match(session, pool_id, None, ratio_num, ratio_den, cap_cents, official.id)
+    audit.record(
+        session,
+        official,
+        "pool.match",
+        "pool",
+        pool_id,
+        ratio=f"{ratio_num}:{ratio_den}",
+        cap_cents=cap_cents,
+        base_cents=result.base_cents,
+        amount_cents=result.matched_cents,
+        currency=pledges.get_pool(session, pool_id).currency,
+    )
+    session.flush()
+    return result
 
 
 def match_memo(num: int, den: int, cap_cents: int, currency: str, round_id: int | None) -> str:

@@ -142,7 +142,18 @@ def confirm(session: DbSession, actor: User, pledge_id: int) -> Pledge:
 
     A declined pledge is a 409: its money never arrived, and the resident pledges again instead."""
     found = _runs_pledge(session, actor, pledge_id)
-    _confirm(session, found, actor.id)
+    if _confirm(session, found, actor.id):
+        audit.record(
+            session,
+            actor,
+            "pledge.confirm",
+            "pledge",
+            found.id,
+            pool_id=found.pool_id,
+            amount_cents=found.amount_cents,
+            currency=get_pool(session, found.pool_id).currency,
+        )
+        session.flush()
     session.refresh(found)
     if found.status == PledgeStatus.DECLINED.value:
         raise Conflict(f"Pledge {found.id} was declined: its money never arrived.", "pledge_id")
@@ -202,7 +213,9 @@ def _runs_pledge(session: DbSession, actor: User, pledge_id: int) -> Pledge:
     return found
 
 
-def _confirm(session: DbSession, found: Pledge, actor_id: int | None) -> None:
+def _confirm(session: DbSession, found: Pledge, actor_id: int | None) -> bool:
+    """Confirm a pending pledge and post its money; returns whether this call did (False: it was not
+    pending any more)."""
     # The guarded UPDATE is the write that settles races: only one confirmation moves the status.
     moved = execute_write(
         session,
@@ -212,7 +225,7 @@ def _confirm(session: DbSession, found: Pledge, actor_id: int | None) -> None:
         .execution_options(synchronize_session=False),
     ).rowcount
     if not moved:
-        return
+        return False
     lines = [
         (ledger.resident_account(found.user_id), -found.amount_cents),
         (ledger.available_account(found.pool_id), found.amount_cents),
@@ -220,6 +233,7 @@ def _confirm(session: DbSession, found: Pledge, actor_id: int | None) -> None:
     ledger.post(
         session, ledger.PostingKind.PLEDGE, f"Pledge {found.id}", lines, found.pool_id, pledge_id=found.id
     )
+    return True
 
 
 def pending(session: DbSession, pool_id: int) -> list[tuple[Pledge, str]]:

@@ -58,6 +58,15 @@ def _backing(verb: str) -> Renderer:
 
 MONEY_RENDERERS: dict[str, Renderer] = {
     "round.fund": _fund,
+    "pledge.confirm": lambda f, _n: (
+        f"confirmed pledge {f.target_id} of {amount(f)} to pool {f.details.get('pool_id')}: its money arrived"
+    ),
+    "pool.match": lambda f, _n: (
+        f"added the city's match by hand to pool {f.target_id}: {amount(f)} for "
+        f"{amount(f, 'base_cents')} of pledges not matched before (ratio {f.details.get('ratio')})"
+    ),
+    "pool.open": lambda f, _n: f"opened pool {f.target_id} to pledges",
+    "pool.close": lambda f, _n: f"closed pool {f.target_id} to new pledges",
     "pledge.decline": lambda f, _n: (
         f"declined pledge {f.target_id} of {amount(f)} to pool {f.details.get('pool_id')}: "
         "its money never arrived"
@@ -99,6 +108,10 @@ MONEY_LABELS: dict[str, str] = {
     "round.code_use": "Voting code used online",
     "round.paper_entry": "Paper ballot entered",
     "round.paper_void": "Paper ballot voided",
+    "pledge.confirm": "Pledge confirmed",
+    "pool.match": "City match added by hand",
+    "pool.open": "Pool opened",
+    "pool.close": "Pool closed",
     "pledge.decline": "Pledge declined",
     "issue.payout": "Payout recorded",
     "issue.return": "Remainder returned",
