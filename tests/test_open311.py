@@ -26,15 +26,37 @@ def test_services_list_categories_in_json_and_xml(client) -> None:
 
 
 def test_service_definition_and_unknown_service(client) -> None:
-    assert client.get("/open311/v2/services/pothole.json").get_json() == [
-        {"service_code": "pothole", "attributes": []}
-    ]
+    # GeoReport v2 answers a service definition as one object, not a list of them.
+    assert client.get("/open311/v2/services/pothole.json").get_json() == {
+        "service_code": "pothole",
+        "attributes": [],
+    }
+    root = ElementTree.fromstring(client.get("/open311/v2/services/pothole.xml").data)
+    assert root.tag == "service_definition"
+    assert root.findtext("service_code") == "pothole"
+    attributes = root.find("attributes")
+    assert attributes is not None
+    assert list(attributes) == []
     response = client.get("/open311/v2/services/nope.xml")
     assert response.status_code == 404
     error = ElementTree.fromstring(response.data).find("error")
     assert error is not None
     assert error.findtext("code") == "404"
     assert "nope" in (error.findtext("description") or "")
+
+
+def test_discovery_lists_the_endpoint_in_json_and_in_georeport_xml(client) -> None:
+    record = client.get("/open311/v2/discovery.json").get_json()
+    endpoint = record["endpoints"][0]
+    assert endpoint["url"].endswith("/open311/v2")
+    root = ElementTree.fromstring(client.get("/open311/v2/discovery.xml").data)
+    assert root.tag == "discovery"
+    assert root.findtext("contact") == record["contact"]
+    nodes = root.findall("endpoints/endpoint")
+    assert len(nodes) == 1
+    assert nodes[0].findtext("url") == endpoint["url"]
+    assert nodes[0].findtext("specification") == "http://wiki.open311.org/GeoReport_v2"
+    assert [f.text for f in nodes[0].findall("formats/format")] == endpoint["formats"]
 
 
 def test_requests_map_statuses_to_open_and_closed(client, make_issue) -> None:

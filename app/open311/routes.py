@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
-from flask import Response, jsonify, request, url_for
+from flask import Response, request, url_for
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Category
 from app.models.timestamps import utcnow
 from app.open311 import bp
-from app.open311.formats import FORMATS, render, render_errors
+from app.open311.formats import FORMATS, render, render_errors, render_one
 from app.open311.requests import RequestQuery, find_requests, request_record
 from app.photo_stores import photo_settings
 from app.ratelimits import limit
@@ -62,9 +62,7 @@ def discovery(fmt: str) -> Response:
             }
         ],
     }
-    if fmt == "json":
-        return jsonify(record)
-    return render([record], "discovery", "endpoint_group", fmt)
+    return render_one(record, "discovery", fmt)
 
 
 @bp.get("/services.<fmt>")
@@ -92,7 +90,7 @@ def service_definition(code: str, fmt: str) -> Response:
     if db.session.get(Category, code) is None:
         return render_errors(404, f"service_code {code[:40]!r} is unknown", fmt)
     # No extra attributes: every service takes the standard fields only.
-    return render([{"service_code": code, "attributes": []}], "service_definition", "service", fmt)
+    return render_one({"service_code": code, "attributes": []}, "service_definition", fmt)
 
 
 def _parse_time(name: str) -> datetime | None:
