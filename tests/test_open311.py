@@ -78,6 +78,19 @@ def test_requests_map_statuses_to_open_and_closed(client, make_issue) -> None:
     assert [r["service_request_id"] for r in by_code] == [str(open_issue.id)]
 
 
+def test_status_takes_a_comma_separated_list_and_ids_override_the_other_filters(client, make_issue) -> None:
+    open_issue = make_issue(title="Hole", status="acknowledged")
+    fixed_issue = make_issue(title="Lamp", category="streetlight", status="fixed")
+    both = client.get("/open311/v2/requests.json?status=open,closed")
+    assert both.status_code == 200
+    assert {r["service_request_id"] for r in both.get_json()} == {str(open_issue.id), str(fixed_issue.id)}
+    assert client.get("/open311/v2/requests.json?status=open,pending").status_code == 400
+    # GeoReport v2: service_request_id "overrides all other arguments".
+    ids = f"{open_issue.id},{fixed_issue.id}"
+    found = client.get(f"/open311/v2/requests.json?service_request_id={ids}&status=closed&service_code=tree")
+    assert {r["service_request_id"] for r in found.get_json()} == {str(open_issue.id), str(fixed_issue.id)}
+
+
 def test_one_request_in_xml_and_a_missing_one(client, make_issue) -> None:
     issue = make_issue(title="Hole", description="Deep & <dangerous>")
     root = ElementTree.fromstring(client.get(f"/open311/v2/requests/{issue.id}.xml").data)

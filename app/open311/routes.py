@@ -114,6 +114,23 @@ def _default_start(end: datetime) -> datetime:
     return end - window if end - datetime.min > window else datetime.min
 
 
+def _filtered_query() -> RequestQuery:
+    """The list's filters: service_code and status (comma-separated lists), a requested_datetime window."""
+    # GeoReport v2: status "can be declared multiple times, comma delimited".
+    statuses = tuple(s for s in request.args.get("status", "").split(",") if s)
+    if any(s not in ("open", "closed") for s in statuses):
+        raise DomainError("status must be open, closed or both (comma-separated).", "status")
+    end = _parse_time("end_date") or utcnow()
+    start = _parse_time("start_date") or _default_start(end)
+    return RequestQuery(
+        service_codes=tuple(c for c in request.args.get("service_code", "").split(",") if c),
+        statuses=statuses,
+        start=start,
+        end=end,
+        limit=MAX_REQUESTS,
+    )
+
+
 @bp.get("/requests.<fmt>")
 def list_requests(fmt: str) -> Response:
     fmt = _format(fmt)
@@ -127,19 +144,8 @@ def list_requests(fmt: str) -> Response:
         raise DomainError(
             "service_request_id must be a comma-separated list of numbers.", "service_request_id"
         ) from None
-    status = request.args.get("status") or None
-    if status not in (None, "open", "closed"):
-        raise DomainError("status must be open or closed.", "status")
-    end = _parse_time("end_date") or utcnow()
-    start = _parse_time("start_date") or _default_start(end)
-    query = RequestQuery(
-        ids=tuple(ids),
-        service_codes=tuple(c for c in request.args.get("service_code", "").split(",") if c),
-        status=status,
-        start=None if ids else start,
-        end=None if ids else end,
-        limit=MAX_REQUESTS,
-    )
+    # GeoReport v2: service_request_id "overrides all other arguments".
+    query = RequestQuery(ids=tuple(ids), limit=MAX_REQUESTS) if ids else _filtered_query()
     records = [request_record(row) for row in find_requests(db.session, query)]
     return render(records, "service_requests", "request", fmt)
 
