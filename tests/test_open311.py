@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from xml.etree import ElementTree
 
+import pytest
+
 from app.models import Issue
 from tests.testcity import OLD_TOWN, OUTSIDE
 
@@ -202,3 +204,35 @@ def test_create_request_refuses_a_body_that_is_not_an_object_or_text_that_is_not
         assert response.status_code == 422, description
         assert response.get_json()[0]["description"].startswith("description:")
     assert table_counts() == before
+
+
+def test_errors_outside_the_views_come_in_georeport_format_too(client) -> None:
+    # A client of GeoReport v2 reads every error as [{code, description}] in the format it asked for.
+    missing = client.get("/open311/v2/no-such-thing.xml")
+    assert missing.status_code == 404
+    assert missing.mimetype == "text/xml"
+    error = ElementTree.fromstring(missing.data).find("error")
+    assert error is not None
+    assert error.findtext("code") == "404"
+    not_an_id = client.get("/open311/v2/requests/abc.json")
+    assert not_an_id.status_code == 404
+    assert not_an_id.get_json()[0]["code"] == 404
+    wrong_method = client.put("/open311/v2/requests.json")
+    assert wrong_method.status_code == 405
+    assert wrong_method.get_json()[0]["code"] == 405
+    assert "GET" in wrong_method.headers["Allow"]
+
+
+@pytest.mark.config(RATELIMIT_ENABLED=True, RATE_LIMIT_REPORT="1 per minute")
+def test_a_rate_limited_request_answers_a_georeport_error_with_retry_after(client, auth) -> None:
+    token = auth.headers()["Authorization"].removeprefix("Bearer ")
+    data = {"api_key": token, "service_code": "pothole", "lat": OLD_TOWN.lat, "long": OLD_TOWN.lon}
+    first = client.post("/open311/v2/requests.xml", data={**data, "description": "Hole by the bakery"})
+    assert first.status_code == 201
+    second = client.post("/open311/v2/requests.xml", data={**data, "description": "Hole by the school"})
+    assert second.status_code == 429
+    assert int(second.headers["Retry-After"]) > 0
+    error = ElementTree.fromstring(second.data).find("error")
+    assert error is not None
+    assert error.findtext("code") == "429"
+    assert error.findtext("description")
