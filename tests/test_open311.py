@@ -236,3 +236,24 @@ def test_a_rate_limited_request_answers_a_georeport_error_with_retry_after(clien
     assert error is not None
     assert error.findtext("code") == "429"
     assert error.findtext("description")
+
+
+def test_a_poller_revalidates_the_request_list_with_its_etag(client, make_issue) -> None:
+    make_issue(title="Hole", status="acknowledged")
+    first = client.get("/open311/v2/requests.json")
+    etag = first.headers.get("ETag")
+    assert etag
+    unchanged = client.get("/open311/v2/requests.json", headers={"If-None-Match": etag})
+    assert unchanged.status_code == 304
+    assert unchanged.get_data() == b""
+    make_issue(title="Lamp", category="streetlight", status="fixed")
+    changed = client.get("/open311/v2/requests.json", headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert len(changed.get_json()) == 2
+    services = client.get("/open311/v2/services.xml")
+    assert (
+        client.get(
+            "/open311/v2/services.xml", headers={"If-None-Match": services.headers["ETag"]}
+        ).status_code
+        == 304
+    )

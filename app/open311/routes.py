@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from flask import Response, request, url_for
 from sqlalchemy import select
 
+from app.conditional_get import revalidated
 from app.extensions import db
 from app.models import Category
 from app.models.timestamps import utcnow
@@ -81,7 +82,7 @@ def services(fmt: str) -> Response:
         }
         for c in rows
     ]
-    return render(records, "services", "service", fmt)
+    return revalidated(render(records, "services", "service", fmt))
 
 
 @bp.get("/services/<code>.<fmt>")
@@ -147,7 +148,7 @@ def list_requests(fmt: str) -> Response:
     # GeoReport v2: service_request_id "overrides all other arguments".
     query = RequestQuery(ids=tuple(ids), limit=MAX_REQUESTS) if ids else _filtered_query()
     records = [request_record(row) for row in find_requests(db.session, query)]
-    return render(records, "service_requests", "request", fmt)
+    return revalidated(render(records, "service_requests", "request", fmt))  # pollers get 304s
 
 
 @bp.get("/requests/<int:request_id>.<fmt>")
