@@ -257,3 +257,17 @@ def test_a_poller_revalidates_the_request_list_with_its_etag(client, make_issue)
         ).status_code
         == 304
     )
+
+
+def test_characters_xml_cannot_carry_do_not_break_the_xml_list(client, auth) -> None:
+    # Reporting lets U+FFFF through (a noncharacter, not a control); older rows may hold controls too.
+    token = auth.headers()["Authorization"].removeprefix("Bearer ")
+    data = {"api_key": token, "service_code": "pothole", "lat": OLD_TOWN.lat, "long": OLD_TOWN.lon}
+    created = client.post("/open311/v2/requests.json", data={**data, "description": "Odd \uffff hole"})
+    assert created.status_code == 201
+    new_id = created.get_json()[0]["service_request_id"]
+    for url in ("/open311/v2/requests.xml", f"/open311/v2/requests/{new_id}.xml"):
+        root = ElementTree.fromstring(client.get(url).data)
+        assert root.findtext("request/description") == "Odd  hole", url
+    # JSON carries the text as it is.
+    assert client.get(f"/open311/v2/requests/{new_id}.json").get_json()[0]["description"] == "Odd \uffff hole"

@@ -13,6 +13,8 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 
 from flask import Response, jsonify
 
+from app.feeds.atom import NOT_XML
+
 FORMATS = ("json", "xml")
 
 
@@ -26,7 +28,8 @@ def _xml_value(parent: Element, key: str, value: Any) -> None:
     elif isinstance(value, Mapping):
         _xml_fields(child, value)
     elif value is not None:
-        child.text = str(value)
+        # A character XML cannot carry, even escaped, would make the whole list unreadable.
+        child.text = NOT_XML.sub("", str(value))
 
 
 def _xml_fields(node: Element, record: Mapping[str, Any]) -> None:
