@@ -10,4 +10,5 @@ def revalidated(response: Response) -> Response:
     names it. A Last-Modified would not do: hiding an issue or editing a title changes a document
     without changing any time in it."""
     response.add_etag()
-    return response.make_conditional(request)
+    response.make_conditional(request)  # turns the response itself into the 304
+    return response

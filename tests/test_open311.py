@@ -271,3 +271,27 @@ def test_characters_xml_cannot_carry_do_not_break_the_xml_list(client, auth) -> 
         assert root.findtext("request/description") == "Odd  hole", url
     # JSON carries the text as it is.
     assert client.get(f"/open311/v2/requests/{new_id}.json").get_json()[0]["description"] == "Odd \uffff hole"
+
+
+@pytest.mark.config(RATELIMIT_ENABLED=True, RATE_LIMIT_REPORT="1 per minute")
+def test_reports_are_limited_per_resident_whichever_way_they_come(client, auth) -> None:
+    # A city's integrator posts many residents' reports from one address: each resident has their own
+    # quota, shared with the API and the web form, not one quota for the integrator's address.
+    alice, bob = auth.headers(), auth.headers()
+    where = {"service_code": "pothole", "lat": OLD_TOWN.lat, "long": OLD_TOWN.lon}
+
+    def post(headers: dict[str, str], text: str):
+        key = headers["Authorization"].removeprefix("Bearer ")
+        return client.post("/open311/v2/requests.json", data={**where, "api_key": key, "description": text})
+
+    assert post(alice, "Hole by the bakery").status_code == 201
+    assert post(bob, "Hole by the school").status_code == 201
+    assert post(alice, "Hole by the church").status_code == 429
+    report = {
+        "lat": OLD_TOWN.lat,
+        "lon": OLD_TOWN.lon,
+        "category": "pothole",
+        "title": "Hole",
+        "description": "Deep.",
+    }
+    assert client.post("/api/v1/issues", json=report, headers=bob).status_code == 429

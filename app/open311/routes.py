@@ -6,7 +6,6 @@ The API key is a Commonfix bearer token (`api_key` parameter or Authorization he
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 from flask import Response, request, url_for
@@ -18,10 +17,10 @@ from app.models import Category
 from app.models.timestamps import utcnow
 from app.open311 import bp
 from app.open311.formats import FORMATS, render, render_errors, render_one
+from app.open311.reporters import per_reporter, reporter, request_values
 from app.open311.requests import RequestQuery, find_requests, request_record
 from app.photo_stores import photo_settings
-from app.ratelimits import limit
-from app.services.accounts import users as accounts
+from app.ratelimits import Counter, limited_by
 from app.services.issues import reports
 from app.services.kernel.errors import DomainError, ValidationError
 from app.services.kernel.parsing import parse_id
@@ -161,15 +160,13 @@ def get_request(request_id: int, fmt: str) -> Response:
 
 
 @bp.post("/requests.<fmt>")
-@limit("RATE_LIMIT_REPORT")
+@limited_by(Counter("RATE_LIMIT_REPORT", per_reporter))
 def create_request(fmt: str) -> Response:
     fmt = _format(fmt)
-    values = request.form if request.form else (request.get_json(silent=True) or {})
-    if not isinstance(values, Mapping):
+    values = request_values()
+    if values is None:
         raise DomainError("Send the request's fields as a form or as one JSON object.", "body")
-    header = request.headers.get("Authorization", "")
-    key = str(values.get("api_key") or header.removeprefix("Bearer ").strip() or "")
-    user = accounts.user_for_token(db.session, key) if key else None
+    user = reporter()
     if user is None:
         return render_errors(403, "api_key is missing or invalid", fmt)
     raw_description = values.get("description") or ""
