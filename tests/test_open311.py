@@ -295,3 +295,17 @@ def test_reports_are_limited_per_resident_whichever_way_they_come(client, auth) 
         "description": "Deep.",
     }
     assert client.post("/api/v1/issues", json=report, headers=bob).status_code == 429
+
+
+def test_a_report_held_for_email_confirmation_says_so_in_its_notice(client, auth) -> None:
+    unconfirmed = auth.headers(email_confirmed=False)["Authorization"].removeprefix("Bearer ")
+    data = {"service_code": "pothole", "lat": OLD_TOWN.lat, "long": OLD_TOWN.lon, "description": "Hole"}
+    held = client.post("/open311/v2/requests.json", data={**data, "api_key": unconfirmed})
+    assert held.status_code == 201
+    record = held.get_json()[0]
+    assert "confirm" in record["service_notice"]
+    # Until then the request is not public, so looking it up finds nothing.
+    assert client.get(f"/open311/v2/requests/{record['service_request_id']}.json").status_code == 404
+    confirmed = auth.headers()["Authorization"].removeprefix("Bearer ")
+    shown = client.post("/open311/v2/requests.json", data={**data, "api_key": confirmed})
+    assert shown.get_json()[0]["service_notice"] == ""

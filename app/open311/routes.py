@@ -26,6 +26,8 @@ from app.services.kernel.errors import DomainError, ValidationError
 from app.services.kernel.parsing import parse_id
 
 MAX_REQUESTS = 1000
+# A report by a resident whose address is not confirmed yet stays hidden (and a lookup finds nothing).
+HELD_NOTICE = "Held until the reporter confirms their email address; it is not public before that."
 # Our field names -> GeoReport's, so errors name the parameter the client actually sent.
 # Our fields as GeoReport v2 names them; the title is the description's first line.
 GEOREPORT_FIELDS = {"category": "service_code", "lon": "long", "location": "lat/long", "title": "description"}
@@ -187,5 +189,6 @@ def create_request(fmt: str) -> Response:
         photo_settings=photo_settings(),
     )
     db.session.commit()
-    record = {"service_request_id": str(issue.id), "service_notice": "", "account_id": str(user.id)}
+    notice = HELD_NOTICE if issue.awaiting_confirmation else ""
+    record = {"service_request_id": str(issue.id), "service_notice": notice, "account_id": str(user.id)}
     return render([record], "service_requests", "request", fmt, 201)
