@@ -384,8 +384,5 @@ def city_ledger() -> str:
 
 @bp.get("/ledger.csv")
 def city_ledger_csv() -> Response:
-    return Response(
-        ledger_chain.chain_csv(ledger_chain.chain(db.session)),
-        mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="commonfix-ledger.csv"'},
-    )
+    links = ledger_chain.streamed_chain(db.session)  # keyset pages while the body goes out
+    return streamed_csv(ledger_chain.chain_csv(links), "commonfix-ledger.csv")
