@@ -1,4 +1,5 @@
-"""Error handlers: JSON {"error": {code, message, field}} under /api and /open311, pages elsewhere."""
+"""Error handlers: JSON {"error": {code, message, field}} under /api, GeoReport v2's error list under
+/open311, pages elsewhere."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTo
 
 from app.database.outages import database_unreachable, outage_summary
 from app.extensions import db
+from app.open311.formats import render_errors
 from app.services.kernel.errors import DomainError
 
 HTTP_CODES = {
@@ -51,8 +53,20 @@ def wants_json() -> bool:
     )
 
 
+def georeport_error(status: int, message: str, field: str | None = None) -> Response | None:
+    """Under /open311/, GeoReport v2's `[{code, description}]` in the format the URL names (XML for
+    `.xml`), so its clients read a route's 404, a 405 or a 429 as they read the views' own errors."""
+    if not request.path.startswith("/open311/"):
+        return None
+    fmt = "xml" if request.path.endswith(".xml") else "json"
+    return render_errors(status, f"{field}: {message}" if field else message, fmt)
+
+
 def error_response(status: int, message: str, field: str | None = None, code: str | None = None) -> Response:
     code = code or HTTP_CODES.get(status, "error")
+    georeport = georeport_error(status, message, field)
+    if georeport is not None:
+        return georeport
     if wants_json():
         response = jsonify({"error": {"code": code, "message": message, "field": field}})
     else:
@@ -124,7 +138,10 @@ def unavailable_response() -> Response:
     template's context, and loading a logged-in user is a query, which would fail again.
     """
     code = HTTP_CODES[503]
-    if wants_json():
+    georeport = georeport_error(503, MESSAGES[503])
+    if georeport is not None:
+        response = georeport
+    elif wants_json():
         response = jsonify({"error": {"code": code, "message": MESSAGES[503], "field": None}})
     else:
         page = current_app.jinja_env.get_template("errors/unavailable.html")

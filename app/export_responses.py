@@ -1,6 +1,9 @@
-"""Streamed HTTP responses for the issue exports (CSV, GeoJSON), shared by the staff pages and the API."""
+"""Streamed HTTP responses for the exports: the issues (CSV, GeoJSON), shared by the staff pages and the
+API, and the open data's ledger CSVs."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 from flask import Response, stream_with_context, url_for
 
@@ -26,3 +29,12 @@ def export_response(kind: str, filters: DashboardFilters, sort: str | None = Non
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def streamed_csv(chunks: Iterator[str], filename: str) -> Response:
+    """A CSV attachment sent while `chunks` is produced (it may read the database as it goes)."""
+    return Response(
+        stream_with_context(chunks),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

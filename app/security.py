@@ -1,4 +1,4 @@
-"""Security headers on every response, and the role checks that guard staff routes."""
+"""Security headers on every response (CORS on public reads), and the role checks that guard staff routes."""
 
 from __future__ import annotations
 
@@ -45,6 +45,22 @@ def content_security_policy(nonce: str | None) -> str:
     )
 
 
+# Reads other programs may make from a browser on another origin (a city's map, a civic-tech page).
+PUBLIC_READ_PREFIXES = ("/open311/", "/api/v1/", "/feeds/")
+
+
+def open_to_other_origins() -> bool:
+    """A GET or HEAD of Open311, the JSON API or the feeds, or anything under Open311 (its POST
+    authenticates by api_key alone, never by the login cookie).
+
+    The wildcard comes without Access-Control-Allow-Credentials, so a browser never sends the login
+    cookie with such a request nor lets a script read an answer made with it; a script on another
+    origin reads what an anonymous client reads. API writes and pages stay same-origin."""
+    if request.path.startswith("/open311/"):
+        return True
+    return request.method in ("GET", "HEAD") and request.path.startswith(PUBLIC_READ_PREFIXES)
+
+
 def register_security_headers(app: Flask) -> None:
     @app.before_request
     def make_nonce() -> None:
@@ -60,6 +76,8 @@ def register_security_headers(app: Flask) -> None:
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         headers.setdefault("Permissions-Policy", "geolocation=(self), camera=(self), microphone=()")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if open_to_other_origins():
+            headers.setdefault("Access-Control-Allow-Origin", "*")
         if app.config.get("SESSION_COOKIE_SECURE"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response

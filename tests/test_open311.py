@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from xml.etree import ElementTree
 
+import pytest
+
 from app.models import Issue
 from tests.testcity import OLD_TOWN, OUTSIDE
 
@@ -26,15 +28,37 @@ def test_services_list_categories_in_json_and_xml(client) -> None:
 
 
 def test_service_definition_and_unknown_service(client) -> None:
-    assert client.get("/open311/v2/services/pothole.json").get_json() == [
-        {"service_code": "pothole", "attributes": []}
-    ]
+    # GeoReport v2 answers a service definition as one object, not a list of them.
+    assert client.get("/open311/v2/services/pothole.json").get_json() == {
+        "service_code": "pothole",
+        "attributes": [],
+    }
+    root = ElementTree.fromstring(client.get("/open311/v2/services/pothole.xml").data)
+    assert root.tag == "service_definition"
+    assert root.findtext("service_code") == "pothole"
+    attributes = root.find("attributes")
+    assert attributes is not None
+    assert list(attributes) == []
     response = client.get("/open311/v2/services/nope.xml")
     assert response.status_code == 404
     error = ElementTree.fromstring(response.data).find("error")
     assert error is not None
     assert error.findtext("code") == "404"
     assert "nope" in (error.findtext("description") or "")
+
+
+def test_discovery_lists_the_endpoint_in_json_and_in_georeport_xml(client) -> None:
+    record = client.get("/open311/v2/discovery.json").get_json()
+    endpoint = record["endpoints"][0]
+    assert endpoint["url"].endswith("/open311/v2")
+    root = ElementTree.fromstring(client.get("/open311/v2/discovery.xml").data)
+    assert root.tag == "discovery"
+    assert root.findtext("contact") == record["contact"]
+    nodes = root.findall("endpoints/endpoint")
+    assert len(nodes) == 1
+    assert nodes[0].findtext("url") == endpoint["url"]
+    assert nodes[0].findtext("specification") == "http://wiki.open311.org/GeoReport_v2"
+    assert [f.text for f in nodes[0].findall("formats/format")] == endpoint["formats"]
 
 
 def test_requests_map_statuses_to_open_and_closed(client, make_issue) -> None:
@@ -54,6 +78,19 @@ def test_requests_map_statuses_to_open_and_closed(client, make_issue) -> None:
     assert [r["service_request_id"] for r in only_closed] == [str(fixed_issue.id)]
     by_code = client.get("/open311/v2/requests.json?service_code=pothole").get_json()
     assert [r["service_request_id"] for r in by_code] == [str(open_issue.id)]
+
+
+def test_status_takes_a_comma_separated_list_and_ids_override_the_other_filters(client, make_issue) -> None:
+    open_issue = make_issue(title="Hole", status="acknowledged")
+    fixed_issue = make_issue(title="Lamp", category="streetlight", status="fixed")
+    both = client.get("/open311/v2/requests.json?status=open,closed")
+    assert both.status_code == 200
+    assert {r["service_request_id"] for r in both.get_json()} == {str(open_issue.id), str(fixed_issue.id)}
+    assert client.get("/open311/v2/requests.json?status=open,pending").status_code == 400
+    # GeoReport v2: service_request_id "overrides all other arguments".
+    ids = f"{open_issue.id},{fixed_issue.id}"
+    found = client.get(f"/open311/v2/requests.json?service_request_id={ids}&status=closed&service_code=tree")
+    assert {r["service_request_id"] for r in found.get_json()} == {str(open_issue.id), str(fixed_issue.id)}
 
 
 def test_one_request_in_xml_and_a_missing_one(client, make_issue) -> None:
@@ -167,3 +204,108 @@ def test_create_request_refuses_a_body_that_is_not_an_object_or_text_that_is_not
         assert response.status_code == 422, description
         assert response.get_json()[0]["description"].startswith("description:")
     assert table_counts() == before
+
+
+def test_errors_outside_the_views_come_in_georeport_format_too(client) -> None:
+    # A client of GeoReport v2 reads every error as [{code, description}] in the format it asked for.
+    missing = client.get("/open311/v2/no-such-thing.xml")
+    assert missing.status_code == 404
+    assert missing.mimetype == "text/xml"
+    error = ElementTree.fromstring(missing.data).find("error")
+    assert error is not None
+    assert error.findtext("code") == "404"
+    not_an_id = client.get("/open311/v2/requests/abc.json")
+    assert not_an_id.status_code == 404
+    assert not_an_id.get_json()[0]["code"] == 404
+    wrong_method = client.put("/open311/v2/requests.json")
+    assert wrong_method.status_code == 405
+    assert wrong_method.get_json()[0]["code"] == 405
+    assert "GET" in wrong_method.headers["Allow"]
+
+
+@pytest.mark.config(RATELIMIT_ENABLED=True, RATE_LIMIT_REPORT="1 per minute")
+def test_a_rate_limited_request_answers_a_georeport_error_with_retry_after(client, auth) -> None:
+    token = auth.headers()["Authorization"].removeprefix("Bearer ")
+    data = {"api_key": token, "service_code": "pothole", "lat": OLD_TOWN.lat, "long": OLD_TOWN.lon}
+    first = client.post("/open311/v2/requests.xml", data={**data, "description": "Hole by the bakery"})
+    assert first.status_code == 201
+    second = client.post("/open311/v2/requests.xml", data={**data, "description": "Hole by the school"})
+    assert second.status_code == 429
+    assert int(second.headers["Retry-After"]) > 0
+    error = ElementTree.fromstring(second.data).find("error")
+    assert error is not None
+    assert error.findtext("code") == "429"
+    assert error.findtext("description")
+
+
+def test_a_poller_revalidates_the_request_list_with_its_etag(client, make_issue) -> None:
+    make_issue(title="Hole", status="acknowledged")
+    first = client.get("/open311/v2/requests.json")
+    etag = first.headers.get("ETag")
+    assert etag
+    unchanged = client.get("/open311/v2/requests.json", headers={"If-None-Match": etag})
+    assert unchanged.status_code == 304
+    assert unchanged.get_data() == b""
+    make_issue(title="Lamp", category="streetlight", status="fixed")
+    changed = client.get("/open311/v2/requests.json", headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert len(changed.get_json()) == 2
+    services = client.get("/open311/v2/services.xml")
+    assert (
+        client.get(
+            "/open311/v2/services.xml", headers={"If-None-Match": services.headers["ETag"]}
+        ).status_code
+        == 304
+    )
+
+
+def test_characters_xml_cannot_carry_do_not_break_the_xml_list(client, auth) -> None:
+    # Reporting lets U+FFFF through (a noncharacter, not a control); older rows may hold controls too.
+    token = auth.headers()["Authorization"].removeprefix("Bearer ")
+    data = {"api_key": token, "service_code": "pothole", "lat": OLD_TOWN.lat, "long": OLD_TOWN.lon}
+    created = client.post("/open311/v2/requests.json", data={**data, "description": "Odd \uffff hole"})
+    assert created.status_code == 201
+    new_id = created.get_json()[0]["service_request_id"]
+    for url in ("/open311/v2/requests.xml", f"/open311/v2/requests/{new_id}.xml"):
+        root = ElementTree.fromstring(client.get(url).data)
+        assert root.findtext("request/description") == "Odd  hole", url
+    # JSON carries the text as it is.
+    assert client.get(f"/open311/v2/requests/{new_id}.json").get_json()[0]["description"] == "Odd \uffff hole"
+
+
+@pytest.mark.config(RATELIMIT_ENABLED=True, RATE_LIMIT_REPORT="1 per minute")
+def test_reports_are_limited_per_resident_whichever_way_they_come(client, auth) -> None:
+    # A city's integrator posts many residents' reports from one address: each resident has their own
+    # quota, shared with the API and the web form, not one quota for the integrator's address.
+    alice, bob = auth.headers(), auth.headers()
+    where = {"service_code": "pothole", "lat": OLD_TOWN.lat, "long": OLD_TOWN.lon}
+
+    def post(headers: dict[str, str], text: str):
+        key = headers["Authorization"].removeprefix("Bearer ")
+        return client.post("/open311/v2/requests.json", data={**where, "api_key": key, "description": text})
+
+    assert post(alice, "Hole by the bakery").status_code == 201
+    assert post(bob, "Hole by the school").status_code == 201
+    assert post(alice, "Hole by the church").status_code == 429
+    report = {
+        "lat": OLD_TOWN.lat,
+        "lon": OLD_TOWN.lon,
+        "category": "pothole",
+        "title": "Hole",
+        "description": "Deep.",
+    }
+    assert client.post("/api/v1/issues", json=report, headers=bob).status_code == 429
+
+
+def test_a_report_held_for_email_confirmation_says_so_in_its_notice(client, auth) -> None:
+    unconfirmed = auth.headers(email_confirmed=False)["Authorization"].removeprefix("Bearer ")
+    data = {"service_code": "pothole", "lat": OLD_TOWN.lat, "long": OLD_TOWN.lon, "description": "Hole"}
+    held = client.post("/open311/v2/requests.json", data={**data, "api_key": unconfirmed})
+    assert held.status_code == 201
+    record = held.get_json()[0]
+    assert "confirm" in record["service_notice"]
+    # Until then the request is not public, so looking it up finds nothing.
+    assert client.get(f"/open311/v2/requests/{record['service_request_id']}.json").status_code == 404
+    confirmed = auth.headers()["Authorization"].removeprefix("Bearer ")
+    shown = client.post("/open311/v2/requests.json", data={**data, "api_key": confirmed})
+    assert shown.get_json()[0]["service_notice"] == ""

@@ -12,7 +12,7 @@ from app.api.models.funding import PledgeHeaders
 from app.api.params import json_body
 from app.extensions import db
 from app.models.backing import Backing, BackingStatus
-from app.models.timestamps import utcnow
+from app.models.timestamps import rfc3339, utcnow
 from app.ratelimits import limit
 from app.services.funding import backings, pending_backings
 from app.services.funding.backing_settlement import CURRENCY
@@ -31,8 +31,8 @@ def backing_json(found: Backing) -> dict[str, object]:
         "show_name": found.show_name,
         "provider": found.provider,
         "period_id": found.period_id,
-        "created_at": found.created_at.isoformat() + "Z",
-        "settled_at": found.settled_at.isoformat() + "Z" if found.settled_at else None,
+        "created_at": rfc3339(found.created_at),
+        "settled_at": rfc3339(found.settled_at) if found.settled_at else None,
         "reference": pending_backings.payment_reference(found.id),
         "payment_instructions": (
             pending_backings.payment_instructions(found, CURRENCY)
@@ -51,7 +51,7 @@ def funding_json(figures: backings.IssueFunding | None) -> dict[str, object] | N
         "backers": figures.backers,
         "match_cents": figures.match_cents,
         "paid_cents": figures.paid_cents,
-        "deadline": figures.deadline.isoformat() + "Z" if figures.deadline else None,
+        "deadline": rfc3339(figures.deadline) if figures.deadline else None,
         "pending_cents": figures.pending_cents,
     }
 

@@ -12,6 +12,7 @@ from app.api.contract import JSON, Reply, operation
 from app.api.models import census as shapes
 from app.api.params import json_body
 from app.extensions import db
+from app.models.timestamps import rfc3339
 from app.ratelimits import limit
 from app.services.kernel.errors import ValidationError
 from app.services.rounds import census, eligibility
@@ -26,7 +27,7 @@ def status_json(found: census.CensusStatus) -> dict[str, Any]:
         "area_name": found.area_name,
         "census": found.upload is not None,
         "verified": found.verified_at is not None,
-        "verified_at": None if found.verified_at is None else found.verified_at.isoformat() + "Z",
+        "verified_at": None if found.verified_at is None else rfc3339(found.verified_at),
     }
 
 
@@ -63,7 +64,7 @@ def upload_census(area_id: int) -> tuple[Response, int]:
     body = {
         "area_id": area_id,
         "entries_count": stored.entries_count,
-        "uploaded_at": stored.uploaded_at.isoformat() + "Z",
+        "uploaded_at": rfc3339(stored.uploaded_at),
         "replaced_previous": replaced,
     }
     return jsonify(body), 201

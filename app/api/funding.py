@@ -13,6 +13,7 @@ from app.api.models import funding as shapes
 from app.api.params import json_body
 from app.extensions import db
 from app.models import Pledge
+from app.models.timestamps import rfc3339
 from app.ratelimits import limit
 from app.services.funding import groups, ledger, pledges
 from app.services.funding.idempotency import IDEMPOTENCY_HEADER
@@ -40,8 +41,8 @@ def pledge_json(found: Pledge) -> dict[str, object]:
         "status": found.status,
         "show_name": found.show_name,
         "provider": found.provider,
-        "created_at": found.created_at.isoformat() + "Z",
-        "confirmed_at": found.confirmed_at.isoformat() + "Z" if found.confirmed_at else None,
+        "created_at": rfc3339(found.created_at),
+        "confirmed_at": rfc3339(found.confirmed_at) if found.confirmed_at else None,
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import datetime
 
 from flask import Response, current_app, jsonify, url_for
 
@@ -13,7 +14,7 @@ from app.api.models import matching as shapes
 from app.api.params import json_body
 from app.extensions import db
 from app.models import MatchingPeriod
-from app.models.timestamps import utcnow
+from app.models.timestamps import rfc3339, utcnow
 from app.ratelimits import limit
 from app.services.funding import match_sentences, matching_periods, quadratic_match
 from app.services.issues.public_titles import public_titles
@@ -21,8 +22,8 @@ from app.services.kernel.errors import ValidationError
 from app.services.kernel.roles import require_staff
 
 
-def _time(value: object) -> str | None:
-    return value.isoformat() + "Z" if value is not None else None  # type: ignore[attr-defined]
+def _time(value: datetime | None) -> str | None:
+    return rfc3339(value) if value is not None else None
 
 
 def period_json(period: MatchingPeriod, areas: dict[int, str]) -> dict[str, object]:

@@ -13,7 +13,7 @@ from app.api.models import paper as shapes
 from app.api.params import json_body
 from app.extensions import db
 from app.models import PaperBallot
-from app.models.timestamps import utcnow
+from app.models.timestamps import rfc3339, utcnow
 from app.ratelimits import limit
 from app.services.rounds import paper_ballots, voting_codes
 from app.services.rounds.access import get_round, require_official
@@ -27,7 +27,7 @@ def batch_json(summary: voting_codes.BatchSummary, round_id: int) -> dict[str, A
         "count": summary.count,
         "used_online": summary.used_online,
         "used_paper": summary.used_paper,
-        "created_at": summary.created_at.isoformat() + "Z",
+        "created_at": rfc3339(summary.created_at),
         "created_by": summary.created_by,
     }
 
@@ -83,7 +83,7 @@ def list_code_batches(round_id: int) -> Response:
 def claim_voting_code(round_id: int) -> Response:
     code = voting_codes.claim_online(db.session, require_user(), round_id, json_body().get("code"))
     db.session.commit()
-    used_at = (code.used_at or utcnow()).isoformat() + "Z"
+    used_at = rfc3339(code.used_at or utcnow())
     return jsonify({"round_id": round_id, "used_at": used_at, "used_via": "online"})
 
 
@@ -134,7 +134,7 @@ def paper_ballot_queue(round_id: int) -> Response:
                     "entries": [
                         {
                             "official": name,
-                            "entered_at": at.isoformat() + "Z",
+                            "entered_at": rfc3339(at),
                             "choices": {str(k): v for k, v in choices.items()},
                         }
                         for name, at, choices in item.entries

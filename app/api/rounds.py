@@ -15,7 +15,7 @@ from app.api.params import int_param, json_body
 from app.extensions import db
 from app.models import Round, TallyJob
 from app.models.rounds import PHASE_ORDER
-from app.models.timestamps import utcnow
+from app.models.timestamps import rfc3339, utcnow
 from app.services.rounds import (
     ballots,
     candidates,
@@ -35,14 +35,14 @@ from budgets.money import NO_CAP_CENTS
 
 
 def stamp(at: datetime | None) -> str | None:
-    return None if at is None else at.isoformat() + "Z"
+    return None if at is None else rfc3339(at)
 
 
 def round_json(found: Round) -> dict[str, Any]:
     ratio = f"{found.match_num}:{found.match_den}" if found.match_num and found.match_den else None
     cap = found.match_cap_cents if ratio and found.match_cap_cents != NO_CAP_CENTS else None
     phases = [
-        {"phase": phase, "at": None if at is None else at.isoformat() + "Z"}
+        {"phase": phase, "at": None if at is None else rfc3339(at)}
         for phase, at in zip(
             PHASE_ORDER,
             (found.created_at, found.pledging_at, found.voting_at, found.tallied_at, found.closed_at),

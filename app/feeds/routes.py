@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, request, url_for
 
+from app.conditional_get import revalidated
 from app.extensions import db
 from app.feeds import bp
 from app.feeds.atom import MIMETYPE, Entry, feed_document
@@ -58,7 +59,7 @@ def _self_url() -> str:
 def _atom(body: bytes) -> Response:
     response = Response(body, mimetype=MIMETYPE)
     response.headers["Cache-Control"] = "public, max-age=300"
-    return response
+    return revalidated(response)  # feed readers poll: an unchanged feed is a 304
 
 
 @bp.get("/issues.atom")

@@ -14,6 +14,7 @@ from app import maps
 from app.auth.sessions import current_resident
 from app.charts import money_text, stacked_bar_chart
 from app.database.sessions import DbSession
+from app.export_responses import streamed_csv
 from app.extensions import db
 from app.groups import bp
 from app.groups.forms import ActionForm, AppointAdminForm, GroupForm, MatchForm, PledgeForm, PoolStateForm
@@ -273,11 +274,8 @@ def pool_csv(pool_id: int) -> Response:
 def pool_lines_csv(pool_id: int) -> Response:
     """One row per ledger line: the pool's postings and the payouts and returns of what it funded."""
     pledges.get_pool(db.session, pool_id)
-    return Response(
-        money_trail.lines_csv(money_trail.pool_lines(db.session, pool_id)),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="pool-{pool_id}-ledger-lines.csv"'},
-    )
+    lines = money_trail.streamed_pool_lines(db.session, pool_id)  # keyset pages while the body goes out
+    return streamed_csv(money_trail.lines_csv(lines), f"pool-{pool_id}-ledger-lines.csv")
 
 
 def _require_runs(pool_id: int) -> tuple[Pool, groups.GroupRow]:
@@ -392,8 +390,5 @@ def city_ledger() -> str:
 
 @bp.get("/ledger.csv")
 def city_ledger_csv() -> Response:
-    return Response(
-        ledger_chain.chain_csv(ledger_chain.chain(db.session)),
-        mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="commonfix-ledger.csv"'},
-    )
+    links = ledger_chain.streamed_chain(db.session)  # keyset pages while the body goes out
+    return streamed_csv(ledger_chain.chain_csv(links), "commonfix-ledger.csv")

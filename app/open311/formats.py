@@ -1,4 +1,9 @@
-"""GeoReport v2 wire formats: the same records as JSON arrays or as XML documents."""
+"""GeoReport v2 wire formats: the same records as JSON arrays or as XML documents.
+
+Lists of records (services, requests, errors) are a JSON array or `<root><item>...</item></root>`;
+a single document (discovery, a service definition) is a JSON object or `<root>fields</root>`. A list
+field is an element holding one element per item, named in the singular (`endpoints/endpoint`).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,8 @@ from typing import Any
 from xml.etree.ElementTree import Element, SubElement, tostring
 
 from flask import Response, jsonify
+
+from app.feeds.atom import NOT_XML
 
 FORMATS = ("json", "xml")
 
@@ -18,8 +25,25 @@ def _xml_value(parent: Element, key: str, value: Any) -> None:
     elif isinstance(value, list):
         for item in value:
             _xml_value(child, key.rstrip("s") or "item", item)
+    elif isinstance(value, Mapping):
+        _xml_fields(child, value)
     elif value is not None:
-        child.text = str(value)
+        # A character XML cannot carry, even escaped, would make the whole list unreadable.
+        child.text = NOT_XML.sub("", str(value))
+
+
+def _xml_fields(node: Element, record: Mapping[str, Any]) -> None:
+    for key, value in record.items():
+        _xml_value(node, key, value)
+
+
+def _xml_response(document: Element, status: int) -> Response:
+    body = b'<?xml version="1.0" encoding="utf-8"?>\n' + tostring(
+        document, encoding="utf-8", xml_declaration=False
+    )
+    response = Response(body, mimetype="text/xml")  # a text/ mimetype gets "; charset=utf-8"
+    response.status_code = status
+    return response
 
 
 def render(
@@ -28,18 +52,21 @@ def render(
     """A list of records as a JSON array or as `<root><item>...</item></root>` XML."""
     if fmt == "json":
         response = jsonify(list(records))
-    else:
-        document = Element(root)
-        for record in records:
-            node = SubElement(document, item)
-            for key, value in record.items():
-                _xml_value(node, key, value)
-        body = b'<?xml version="1.0" encoding="utf-8"?>\n' + tostring(
-            document, encoding="utf-8", xml_declaration=False
-        )
-        response = Response(body, mimetype="text/xml")  # a text/ mimetype gets "; charset=utf-8"
-    response.status_code = status
-    return response
+        response.status_code = status
+        return response
+    document = Element(root)
+    for record in records:
+        _xml_fields(SubElement(document, item), record)
+    return _xml_response(document, status)
+
+
+def render_one(record: Mapping[str, Any], root: str, fmt: str) -> Response:
+    """One document (discovery, a service definition) as a JSON object or as `<root>fields</root>` XML."""
+    if fmt == "json":
+        return jsonify(dict(record))
+    document = Element(root)
+    _xml_fields(document, record)
+    return _xml_response(document, 200)
 
 
 def render_errors(status: int, description: str, fmt: str) -> Response:

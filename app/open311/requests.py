@@ -18,7 +18,7 @@ from app.services.issues.photo_access import photo_is_public
 class RequestQuery:
     ids: tuple[int, ...] = ()
     service_codes: tuple[str, ...] = ()
-    status: str | None = None  # "open" or "closed"
+    statuses: tuple[str, ...] = ()  # "open", "closed" or both; none is every status
     start: datetime | None = None
     end: datetime | None = None
     limit: int = 1000
@@ -52,9 +52,9 @@ def find_requests(session: DbSession, query: RequestQuery) -> list[dict[str, Any
         stmt = stmt.where(Issue.id.in_(query.ids))
     if query.service_codes:
         stmt = stmt.where(Issue.category_code.in_(query.service_codes))
-    if query.status == "open":
+    if set(query.statuses) == {"open"}:
         stmt = stmt.where(Status.type == "open")
-    elif query.status == "closed":
+    elif set(query.statuses) == {"closed"}:
         stmt = stmt.where(Status.type != "open")
     if query.start is not None:
         stmt = stmt.where(Issue.created_at >= query.start)

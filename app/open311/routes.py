@@ -6,26 +6,28 @@ The API key is a Commonfix bearer token (`api_key` parameter or Authorization he
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
-from flask import Response, jsonify, request, url_for
+from flask import Response, request, url_for
 from sqlalchemy import select
 
+from app.conditional_get import revalidated
 from app.extensions import db
 from app.models import Category
 from app.models.timestamps import utcnow
 from app.open311 import bp
-from app.open311.formats import FORMATS, render, render_errors
+from app.open311.formats import FORMATS, render, render_errors, render_one
+from app.open311.reporters import per_reporter, reporter, request_values
 from app.open311.requests import RequestQuery, find_requests, request_record
 from app.photo_stores import photo_settings
-from app.ratelimits import limit
-from app.services.accounts import users as accounts
+from app.ratelimits import Counter, limited_by
 from app.services.issues import reports
 from app.services.kernel.errors import DomainError, ValidationError
 from app.services.kernel.parsing import parse_id
 
 MAX_REQUESTS = 1000
+# A report by a resident whose address is not confirmed yet stays hidden (and a lookup finds nothing).
+HELD_NOTICE = "Held until the reporter confirms their email address; it is not public before that."
 # Our field names -> GeoReport's, so errors name the parameter the client actually sent.
 # Our fields as GeoReport v2 names them; the title is the description's first line.
 GEOREPORT_FIELDS = {"category": "service_code", "lon": "long", "location": "lat/long", "title": "description"}
@@ -62,9 +64,7 @@ def discovery(fmt: str) -> Response:
             }
         ],
     }
-    if fmt == "json":
-        return jsonify(record)
-    return render([record], "discovery", "endpoint_group", fmt)
+    return render_one(record, "discovery", fmt)
 
 
 @bp.get("/services.<fmt>")
@@ -83,7 +83,7 @@ def services(fmt: str) -> Response:
         }
         for c in rows
     ]
-    return render(records, "services", "service", fmt)
+    return revalidated(render(records, "services", "service", fmt))
 
 
 @bp.get("/services/<code>.<fmt>")
@@ -92,7 +92,7 @@ def service_definition(code: str, fmt: str) -> Response:
     if db.session.get(Category, code) is None:
         return render_errors(404, f"service_code {code[:40]!r} is unknown", fmt)
     # No extra attributes: every service takes the standard fields only.
-    return render([{"service_code": code, "attributes": []}], "service_definition", "service", fmt)
+    return render_one({"service_code": code, "attributes": []}, "service_definition", fmt)
 
 
 def _parse_time(name: str) -> datetime | None:
@@ -116,6 +116,23 @@ def _default_start(end: datetime) -> datetime:
     return end - window if end - datetime.min > window else datetime.min
 
 
+def _filtered_query() -> RequestQuery:
+    """The list's filters: service_code and status (comma-separated lists), a requested_datetime window."""
+    # GeoReport v2: status "can be declared multiple times, comma delimited".
+    statuses = tuple(s for s in request.args.get("status", "").split(",") if s)
+    if any(s not in ("open", "closed") for s in statuses):
+        raise DomainError("status must be open, closed or both (comma-separated).", "status")
+    end = _parse_time("end_date") or utcnow()
+    start = _parse_time("start_date") or _default_start(end)
+    return RequestQuery(
+        service_codes=tuple(c for c in request.args.get("service_code", "").split(",") if c),
+        statuses=statuses,
+        start=start,
+        end=end,
+        limit=MAX_REQUESTS,
+    )
+
+
 @bp.get("/requests.<fmt>")
 def list_requests(fmt: str) -> Response:
     fmt = _format(fmt)
@@ -129,21 +146,10 @@ def list_requests(fmt: str) -> Response:
         raise DomainError(
             "service_request_id must be a comma-separated list of numbers.", "service_request_id"
         ) from None
-    status = request.args.get("status") or None
-    if status not in (None, "open", "closed"):
-        raise DomainError("status must be open or closed.", "status")
-    end = _parse_time("end_date") or utcnow()
-    start = _parse_time("start_date") or _default_start(end)
-    query = RequestQuery(
-        ids=tuple(ids),
-        service_codes=tuple(c for c in request.args.get("service_code", "").split(",") if c),
-        status=status,
-        start=None if ids else start,
-        end=None if ids else end,
-        limit=MAX_REQUESTS,
-    )
+    # GeoReport v2: service_request_id "overrides all other arguments".
+    query = RequestQuery(ids=tuple(ids), limit=MAX_REQUESTS) if ids else _filtered_query()
     records = [request_record(row) for row in find_requests(db.session, query)]
-    return render(records, "service_requests", "request", fmt)
+    return revalidated(render(records, "service_requests", "request", fmt))  # pollers get 304s
 
 
 @bp.get("/requests/<int:request_id>.<fmt>")
@@ -156,15 +162,13 @@ def get_request(request_id: int, fmt: str) -> Response:
 
 
 @bp.post("/requests.<fmt>")
-@limit("RATE_LIMIT_REPORT")
+@limited_by(Counter("RATE_LIMIT_REPORT", per_reporter))
 def create_request(fmt: str) -> Response:
     fmt = _format(fmt)
-    values = request.form if request.form else (request.get_json(silent=True) or {})
-    if not isinstance(values, Mapping):
+    values = request_values()
+    if values is None:
         raise DomainError("Send the request's fields as a form or as one JSON object.", "body")
-    header = request.headers.get("Authorization", "")
-    key = str(values.get("api_key") or header.removeprefix("Bearer ").strip() or "")
-    user = accounts.user_for_token(db.session, key) if key else None
+    user = reporter()
     if user is None:
         return render_errors(403, "api_key is missing or invalid", fmt)
     raw_description = values.get("description") or ""
@@ -185,5 +189,6 @@ def create_request(fmt: str) -> Response:
         photo_settings=photo_settings(),
     )
     db.session.commit()
-    record = {"service_request_id": str(issue.id), "service_notice": "", "account_id": str(user.id)}
+    notice = HELD_NOTICE if issue.awaiting_confirmation else ""
+    record = {"service_request_id": str(issue.id), "service_notice": notice, "account_id": str(user.id)}
     return render([record], "service_requests", "request", fmt, 201)

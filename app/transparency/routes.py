@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, render_template
 
+from app.export_responses import streamed_csv
 from app.extensions import db
 from app.services.funding import money_trail
 from app.services.issues.money import CITY_CURRENCY
@@ -27,8 +28,5 @@ def city() -> str:
 
 @bp.get("/transparency/ledger.csv")
 def city_csv() -> Response:
-    return Response(
-        money_trail.lines_csv(money_trail.city_lines(db.session)),
-        mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="commonfix-ledger-lines.csv"'},
-    )
+    lines = money_trail.streamed_city_lines(db.session)  # read in keyset pages while the body goes out
+    return streamed_csv(money_trail.lines_csv(lines), "commonfix-ledger-lines.csv")

@@ -27,6 +27,7 @@ from app.services.funding import ledger, ledger_chain
 from budgets.ledger_chain import GENESIS, canonical_text, posting_hash, public_account
 from tests.funding.ledger_chain_world import check, money_world, post_match
 from tests.funding_fixtures import funding  # noqa: F401  (fixture)
+from tests.statements import counted_statements
 
 # --- the recipe (pure) ------------------------------------------------------------------------------
 
@@ -166,6 +167,21 @@ def test_a_resident_recomputes_the_chain_from_the_downloaded_csv(
     pool_rows = list(csv.DictReader(io.StringIO(client.get(f"/pools/{ref.pool_id}/ledger.csv").text)))
     assert pool_rows[-1]["chain_seq"] == "5"
     assert pool_rows[-1]["posting_hash"] == published.group(1)
+
+
+def test_the_chain_csv_streams_in_keyset_pages_and_still_recomputes(
+    app: Flask, client: FlaskClient, funding, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Anyone may download it: a long chain must not be read into memory whole per request.
+    money_world(funding)
+    whole = client.get("/ledger.csv").get_data(as_text=True)
+    monkeypatch.setattr(ledger_chain, "CHAIN_PAGE", 2)
+    with app.app_context(), counted_statements() as seen:
+        paged = client.get("/ledger.csv").get_data(as_text=True)
+    assert paged == whole
+    assert recompute(paged)[0] == 5
+    keyset_pages = [s for s in seen if "ledger_chain" in s and "LIMIT" in s.upper()]
+    assert len(keyset_pages) >= 3  # five postings, two a page
 
 
 def test_the_ledger_page_of_an_empty_ledger_shows_the_genesis_hash(client: FlaskClient) -> None:

@@ -11,13 +11,16 @@ import io
 import re
 from collections import defaultdict
 
+import pytest
 from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import Issue, LedgerLine
+from app.services.funding import money_trail
 from tests.funding.round_world import RoundWorld, world  # noqa: F401
 from tests.funding.test_payouts import funded_issue, give_back, pay
 from tests.funding_fixtures import funding  # noqa: F401
+from tests.statements import counted_statements
 
 
 def read_csv(world: RoundWorld, url: str) -> list[dict[str, str]]:
@@ -223,3 +226,20 @@ def test_the_ledger_lines_csvs_name_each_amounts_currency(world: RoundWorld) -> 
     for row in city_rows:
         expected = "GBP" if row["pool_id"] == str(pounds.pool_id) else "EUR"
         assert row["currency"] == expected, row
+
+
+def test_the_line_csvs_stream_in_keyset_pages_in_posting_order(
+    world: RoundWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Open data anyone may download: a long ledger must not be read into memory whole per request.
+    issue_id = funded_issue(world)
+    assert pay(world, issue_id, amount_cents=1800).status_code == 201
+    assert world.ref is not None
+    urls = ("/transparency/ledger.csv", f"/pools/{world.ref.pool_id}/ledger-lines.csv")
+    whole = [read_csv(world, url) for url in urls]
+    monkeypatch.setattr(money_trail, "LINE_PAGE", 3)
+    with world.app.app_context(), counted_statements() as seen:
+        paged = [read_csv(world, url) for url in urls]
+    assert paged == whole
+    keyset_pages = [s for s in seen if "ledger_lines" in s and "LIMIT" in s.upper()]
+    assert len(keyset_pages) >= (len(whole[0]) + len(whole[1])) // 3

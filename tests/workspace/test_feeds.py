@@ -143,3 +143,18 @@ def test_control_characters_do_not_break_the_xml(
         db.session.commit()
     root = parse(client.get("/feeds/issues.atom"))
     assert titles(root) == ["Bell rings (Old Town)"]
+
+
+def test_a_feed_reader_revalidates_with_its_etag(
+    client: FlaskClient, reported: dict[str, int], make_issue: MakeIssue
+) -> None:
+    first = client.get("/feeds/issues.atom")
+    etag = first.headers.get("ETag")
+    assert etag
+    again = client.get("/feeds/issues.atom", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.get_data() == b""
+    make_issue(place=OLD_TOWN, title="New hole", created_at=T0 + timedelta(hours=3))
+    changed = client.get("/feeds/issues.atom", headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert "New hole (Old Town)" in titles(parse(changed))

@@ -13,11 +13,11 @@ from __future__ import annotations
 import csv
 import io
 import secrets
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, func, insert, select
+from sqlalchemy import Row, Select, event, func, insert, select
 from sqlalchemy.orm import Session, SessionTransaction
 
 from app.database.chain_lock import lock_ledger_chain
@@ -135,9 +135,12 @@ def _seal(session: DbSession, noted: dict[int, _Noted]) -> int:
     return len(links)
 
 
-def chain(session: DbSession) -> list[ChainedPosting]:
-    """Every chained posting in chain order, as published (residents' accounts as pseudonyms)."""
-    rows = session.execute(
+# Chained postings the CSV reads per keyset page (by seq), so a long chain streams out in flat memory.
+CHAIN_PAGE = 1000
+
+
+def _links() -> Select[Any]:
+    return (
         select(
             LedgerChainLink.seq,
             LedgerChainLink.posting_id,
@@ -152,11 +155,20 @@ def chain(session: DbSession) -> list[ChainedPosting]:
         )
         .outerjoin(LedgerPosting, LedgerPosting.id == LedgerChainLink.posting_id)
         .order_by(LedgerChainLink.seq)
-    ).all()
+    )
+
+
+def _chained(
+    session: DbSession, rows: Sequence[Row[Any]], posting_ids: Sequence[int] | None
+) -> list[ChainedPosting]:
+    """The links as published, with their lines (of `posting_ids` only, when given)."""
+    line_rows = select(LedgerLine.posting_id, LedgerLine.account, LedgerLine.amount_cents).order_by(
+        LedgerLine.id
+    )
+    if posting_ids is not None:
+        line_rows = line_rows.where(LedgerLine.posting_id.in_(posting_ids))
     lines: dict[int, list[tuple[str, int]]] = {}
-    for posting_id, account, cents in session.execute(
-        select(LedgerLine.posting_id, LedgerLine.account, LedgerLine.amount_cents).order_by(LedgerLine.id)
-    ).tuples():
+    for posting_id, account, cents in session.execute(line_rows).tuples():
         lines.setdefault(posting_id, []).append((account, int(cents)))
     result = []
     for row in rows:
@@ -176,6 +188,22 @@ def chain(session: DbSession) -> list[ChainedPosting]:
             )
         )
     return result
+
+
+def chain(session: DbSession) -> list[ChainedPosting]:
+    """Every chained posting in chain order, as published (residents' accounts as pseudonyms)."""
+    return _chained(session, session.execute(_links()).all(), None)
+
+
+def streamed_chain(session: DbSession) -> Iterator[ChainedPosting]:
+    """`chain` read CHAIN_PAGE postings at a time (with their lines), for the CSV."""
+    page_size, last = CHAIN_PAGE, 0
+    while True:
+        rows = session.execute(_links().where(LedgerChainLink.seq > last).limit(page_size)).all()
+        yield from _chained(session, rows, [row.posting_id for row in rows])
+        if len(rows) < page_size:
+            return
+        last = rows[-1].seq
 
 
 def check_chain(session: DbSession) -> ChainBreak | None:
@@ -216,12 +244,17 @@ CSV_HEADER = (
 )
 
 
-def chain_csv(links: Sequence[ChainedPosting]) -> Iterator[str]:
-    """The whole ledger, one row per line, with each posting's place in the chain and its hashes."""
+def chain_csv(links: Iterable[ChainedPosting]) -> Iterator[str]:
+    """The whole ledger, one row per line, with each posting's place in the chain and its hashes; in
+    chunks of 500 postings as `links` comes (a streamed response)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
-    for link in links:
+    for count, link in enumerate(links, start=1):
+        if count % 500 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
         for account, cents in link.lines:
             writer.writerow(
                 [

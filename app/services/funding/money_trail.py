@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
 from app.database.sessions import DbSession
 from app.models import Issue, LedgerChainLink, LedgerLine, LedgerPosting, Pool
@@ -86,7 +87,12 @@ class Flow:
         ]
 
 
-def _rows(session: DbSession, where: object | None) -> list[LineRow]:
+# Ledger lines the CSVs read per keyset page, so a long ledger streams out in flat memory.
+LINE_PAGE = 2000
+
+
+def _lines_select(where: object | None) -> Select[tuple[Any, ...]]:
+    """The lines (with what their rows need), in posting order; the line's id comes last (the cursor)."""
     stmt = (
         select(
             LedgerLine.posting_id,
@@ -98,6 +104,7 @@ def _rows(session: DbSession, where: object | None) -> list[LineRow]:
             LedgerPosting.pool_id,
             LedgerChainLink.salt,
             Pool.currency,
+            LedgerLine.id,
         )
         .join(LedgerPosting, LedgerPosting.id == LedgerLine.posting_id)
         .outerjoin(LedgerChainLink, LedgerChainLink.posting_id == LedgerLine.posting_id)
@@ -106,17 +113,40 @@ def _rows(session: DbSession, where: object | None) -> list[LineRow]:
     )
     if where is not None:
         stmt = stmt.where(where)  # type: ignore[arg-type]
-    found = list(session.execute(stmt).tuples())
+    return stmt
+
+
+def _line_rows(session: DbSession, found: Sequence[tuple[Any, ...]]) -> list[LineRow]:
     # A posting without a pool (a payout, a backing) is in its problem's currency.
     poolless = {row[5] for row in found if row[8] is None}
     of_issues = _issue_currencies(session, {issue_id for issue_id in poolless if issue_id is not None})
     rows = []
-    for posting_id, kind, created_at, account, cents, issue_id, pool_id, salt, pool_currency in found:
+    for posting_id, kind, created_at, account, cents, issue_id, pool_id, salt, pool_currency, _ in found:
         currency = pool_currency or of_issues.get(issue_id or 0, CITY_CURRENCY)
         rows.append(
             LineRow(posting_id, kind, created_at, account, int(cents), issue_id, pool_id, salt, currency)
         )
     return rows
+
+
+def _rows(session: DbSession, where: object | None) -> list[LineRow]:
+    return _line_rows(session, list(session.execute(_lines_select(where)).tuples()))
+
+
+def _streamed_rows(session: DbSession, where: object | None) -> Iterator[LineRow]:
+    """The same rows as `_rows`, read LINE_PAGE at a time after the last (posting, line) read."""
+    page_size = LINE_PAGE
+    last_posting, last_line = 0, 0
+    while True:
+        after = or_(
+            LedgerLine.posting_id > last_posting,
+            and_(LedgerLine.posting_id == last_posting, LedgerLine.id > last_line),
+        )
+        found = list(session.execute(_lines_select(where).where(after).limit(page_size)).tuples())
+        yield from _line_rows(session, found)
+        if len(found) < page_size:
+            return
+        last_posting, last_line = found[-1][0], found[-1][-1]
 
 
 def _issue_currencies(session: DbSession, issue_ids: set[int]) -> dict[int, str]:
@@ -160,7 +190,12 @@ def city_lines(session: DbSession) -> list[LineRow]:
     return _rows(session, None)
 
 
-def pool_lines(session: DbSession, pool_id: int) -> list[LineRow]:
+def streamed_city_lines(session: DbSession) -> Iterator[LineRow]:
+    """city_lines read in keyset pages, for the CSV: flat memory however long the ledger grows."""
+    return _streamed_rows(session, None)
+
+
+def _pool_postings(session: DbSession, pool_id: int) -> ColumnElement[bool]:
     """The pool's own postings, and the payouts and returns of the problems it funded."""
     issues = sorted(funded_by_pool(session, pool_id))
     where = LedgerPosting.pool_id == pool_id
@@ -170,7 +205,17 @@ def pool_lines(session: DbSession, pool_id: int) -> list[LineRow]:
             LedgerPosting.kind.in_([PostingKind.PAYOUT, PostingKind.RETURN]),
         )
         where = or_(where, trail)
-    return _rows(session, where)
+    return where
+
+
+def pool_lines(session: DbSession, pool_id: int) -> list[LineRow]:
+    """The pool's own postings, and the payouts and returns of the problems it funded."""
+    return _rows(session, _pool_postings(session, pool_id))
+
+
+def streamed_pool_lines(session: DbSession, pool_id: int) -> Iterator[LineRow]:
+    """pool_lines read in keyset pages, for the CSV."""
+    return _streamed_rows(session, _pool_postings(session, pool_id))
 
 
 def flow(
@@ -285,14 +330,15 @@ def _problem_of(row: LineRow) -> int | str:
     return "" if found is None else found
 
 
-def lines_csv(rows: list[LineRow]) -> Iterator[str]:
+def lines_csv(rows: Iterable[LineRow]) -> Iterator[str]:
     """One CSV row per ledger line, with the problem it concerns and the currency of its amount; the
     amounts of every posting sum to zero. Residents' accounts are published as in the hash chain's CSV:
-    a pseudonym that changes with every posting."""
+    a pseudonym that changes with every posting. Written in chunks of 500 rows as `rows` comes (a
+    streamed response)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for r in rows:
+    for count, r in enumerate(rows, start=1):
         writer.writerow(
             [
                 r.posting_id,
@@ -305,4 +351,8 @@ def lines_csv(rows: list[LineRow]) -> Iterator[str]:
                 r.currency,
             ]
         )
+        if count % 500 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
     yield buffer.getvalue()

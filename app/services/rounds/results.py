@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.database.sessions import DbSession
 from app.models import Issue, Pool, Round, RoundCandidate
 from app.models.rounds import Phase, ResultStatus
+from app.models.timestamps import rfc3339
 from app.services.issues.public_titles import public_title
 from app.services.kernel.errors import Conflict
 from app.services.rounds import explanations
@@ -91,7 +92,7 @@ class RoundResults:
             "turnout": {"ballots": self.ballots, "members": self.members},
             "notes": self.notes,
             "status": self.status,
-            "certified_at": None if self.certified_at is None else self.certified_at.isoformat() + "Z",
+            "certified_at": None if self.certified_at is None else rfc3339(self.certified_at),
         }
 
 

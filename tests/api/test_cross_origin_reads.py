@@ -1,0 +1,62 @@
+"""Public reads for other sites' scripts: a map on another origin may fetch Open311, the API's
+GETs and the feeds (`Access-Control-Allow-Origin: *`, never with credentials), and nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask.testing import FlaskClient
+
+from app.models import Issue
+from tests.conftest import AuthActions
+from tests.testcity import OLD_TOWN
+
+ORIGIN = {"Origin": "https://map.example.org"}
+
+
+def test_public_reads_may_be_fetched_from_any_origin(
+    client: FlaskClient, make_issue: Callable[..., Issue]
+) -> None:
+    issue = make_issue(title="Hole")
+    for url in (
+        "/open311/v2/services.json",
+        "/open311/v2/requests.xml",
+        f"/open311/v2/requests/{issue.id}.json",
+        "/api/v1/issues",
+        "/api/v1/categories",
+        f"/api/v1/issues/{issue.id}",
+        "/feeds/issues.atom",
+    ):
+        response = client.get(url, headers=ORIGIN)
+        assert response.status_code == 200, url
+        assert response.headers.get("Access-Control-Allow-Origin") == "*", url
+        # A wildcard never lets a browser send the login cookie along.
+        assert "Access-Control-Allow-Credentials" not in response.headers, url
+    missing = client.get("/open311/v2/requests/999999.json", headers=ORIGIN)
+    assert missing.status_code == 404
+    assert missing.headers.get("Access-Control-Allow-Origin") == "*"  # a script can read the error
+
+
+def test_an_open311_report_may_be_posted_from_another_origin_with_its_api_key(
+    client: FlaskClient, auth: AuthActions
+) -> None:
+    token = auth.headers()["Authorization"].removeprefix("Bearer ")
+    data = {
+        "api_key": token,
+        "service_code": "pothole",
+        "lat": OLD_TOWN.lat,
+        "long": OLD_TOWN.lon,
+        "description": "Hole by the bakery",
+    }
+    response = client.post("/open311/v2/requests.json", data=data, headers=ORIGIN)
+    assert response.status_code == 201
+    assert response.headers.get("Access-Control-Allow-Origin") == "*"
+
+
+def test_pages_and_api_writes_are_not_opened_to_other_origins(client: FlaskClient, auth: AuthActions) -> None:
+    assert "Access-Control-Allow-Origin" not in client.get("/", headers=ORIGIN).headers
+    assert "Access-Control-Allow-Origin" not in client.get("/transparency", headers=ORIGIN).headers
+    write = client.post(
+        "/api/v1/tokens", json={"email": "nobody@example.org", "password": "wrong-password"}, headers=ORIGIN
+    )
+    assert "Access-Control-Allow-Origin" not in write.headers
