@@ -143,17 +143,7 @@ def confirm(session: DbSession, actor: User, pledge_id: int) -> Pledge:
     A declined pledge is a 409: its money never arrived, and the resident pledges again instead."""
     found = _runs_pledge(session, actor, pledge_id)
     if _confirm(session, found, actor.id):
-        audit.record(
-            session,
-            actor,
-            "pledge.confirm",
-            "pledge",
-            found.id,
-            pool_id=found.pool_id,
-            amount_cents=found.amount_cents,
-            currency=get_pool(session, found.pool_id).currency,
-        )
-        session.flush()
+        _settled(session, actor, "pledge.confirm", found)
     session.refresh(found)
     if found.status == PledgeStatus.DECLINED.value:
         raise Conflict(f"Pledge {found.id} was declined: its money never arrived.", "pledge_id")
@@ -181,18 +171,16 @@ def decline(session: DbSession, actor: User, pledge_id: int) -> Pledge:
             f"Pledge {found.id} is confirmed: its money is in the pool's ledger and stays there.", "pledge_id"
         )
     if moved:
-        audit.record(
-            session,
-            actor,
-            "pledge.decline",
-            "pledge",
-            found.id,
-            pool_id=found.pool_id,
-            amount_cents=found.amount_cents,
-            currency=get_pool(session, found.pool_id).currency,
-        )
-        session.flush()
+        _settled(session, actor, "pledge.decline", found)
     return found
+
+
+def _settled(session: DbSession, actor: User, action: str, found: Pledge) -> None:
+    """Audit a pledge's confirmation or decline (`action`), with its pool and amount in its currency."""
+    currency = get_pool(session, found.pool_id).currency
+    details = {"pool_id": found.pool_id, "amount_cents": found.amount_cents, "currency": currency}
+    audit.record(session, actor, action, "pledge", found.id, **details)
+    session.flush()
 
 
 def _runs_pledge(session: DbSession, actor: User, pledge_id: int) -> Pledge:
