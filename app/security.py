@@ -78,6 +78,9 @@ def register_security_headers(app: Flask) -> None:
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if open_to_other_origins():
             headers.setdefault("Access-Control-Allow-Origin", "*")
+        if request.headers.get("Authorization"):
+            # An answer to a token's holder is theirs: no cache keeps it, shared or the client's own.
+            headers.setdefault("Cache-Control", "private, no-store")
         if app.config.get("SESSION_COOKIE_SECURE"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response

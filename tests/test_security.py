@@ -15,6 +15,7 @@ from werkzeug.security import check_password_hash
 from app.extensions import db
 from app.models import Issue, User
 from tests.conftest import AuthActions
+from tests.factories import DEFAULT_PASSWORD
 from tests.page_assets import offsite_assets
 
 
@@ -142,3 +143,17 @@ def test_the_offsite_check_reads_what_a_page_loads_not_its_random_tokens() -> No
     assert offsite_assets(token_page) == []
     assert offsite_assets(cdn_page) == ["https://cdn.example.org/leaflet.js", "//x.org/a.css"]
     assert offsite_assets("<script>import('https://unpkg.com/x')</script>") == ["unpkg.com"]
+
+
+def test_tokens_and_answers_to_their_holders_are_never_cached(
+    client: FlaskClient, auth: AuthActions, make_user: Callable[..., User]
+) -> None:
+    user = make_user()
+    issued = client.post("/api/v1/tokens", json={"email": user.email, "password": DEFAULT_PASSWORD})
+    assert issued.status_code == 201, issued.get_json()
+    assert issued.headers["Cache-Control"] == "no-store"
+    holder = {"Authorization": f"Bearer {issued.get_json()['token']}"}
+    for url in ("/api/v1/account", "/api/v1/issues"):
+        assert client.get(url, headers=holder).headers["Cache-Control"] == "private, no-store"
+    # What anyone may read keeps its own caching (none is forced on it).
+    assert "no-store" not in client.get("/api/v1/issues").headers.get("Cache-Control", "")

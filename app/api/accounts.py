@@ -87,7 +87,9 @@ def create_token() -> tuple[Response, int]:
     user = accounts.authenticate(db.session, data.get("email"), data.get("password"))
     issued = accounts.issue_token(db.session, user, current_app.config["API_TOKEN_TTL"])
     db.session.commit()
-    return jsonify({"token": issued.token, "expires_at": iso(issued.expires_at)}), 201
+    response = jsonify({"token": issued.token, "expires_at": iso(issued.expires_at)})
+    response.headers["Cache-Control"] = "no-store"  # a secret: never kept by any cache (RFC 6749, 5.1)
+    return response, 201
 
 
 def iso(moment: datetime) -> str:
