@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, request, url_for
+from flask import Response, request
 
 from app.conditional_get import revalidated
 from app.extensions import db
@@ -11,6 +11,7 @@ from app.feeds.atom import MIMETYPE, Entry, feed_document
 from app.models.timestamps import utcnow
 from app.services.issues import feeds as feed_queries
 from app.services.issues.feeds import FeedEvent, FeedIssue
+from app.services.kernel.links import external_url
 
 EVENT_TITLES = {
     "status": "Status changed to {to}",
@@ -22,7 +23,7 @@ EVENT_TITLES = {
 
 
 def _issue_entry(issue: FeedIssue) -> Entry:
-    link = url_for("issues.detail", issue_id=issue.id, _external=True)
+    link = external_url("issues.detail", issue_id=issue.id)
     return Entry(
         id=link,
         title=f"{issue.title} ({issue.area_name})",
@@ -35,7 +36,7 @@ def _issue_entry(issue: FeedIssue) -> Entry:
 
 
 def _event_entry(issue_id: int, event: FeedEvent, names: dict[str, str]) -> Entry:
-    link = url_for("issues.detail", issue_id=issue_id, _external=True)
+    link = external_url("issues.detail", issue_id=issue_id)
     to = names.get(event.to_status or "", event.to_status or "")
     title = EVENT_TITLES.get(event.kind, event.kind.capitalize()).format(to=to)
     if event.kind == "status" and event.from_status:
@@ -53,7 +54,7 @@ def _event_entry(issue_id: int, event: FeedEvent, names: dict[str, str]) -> Entr
 
 def _self_url() -> str:
     """The feed's canonical address (query strings ignored), also used as its permanent id."""
-    return url_for(str(request.endpoint), _external=True, **(request.view_args or {}))
+    return external_url(str(request.endpoint), **(request.view_args or {}))
 
 
 def _atom(body: bytes) -> Response:
@@ -71,7 +72,7 @@ def new_issues() -> Response:
             title="Commonfix: new problems in the city",
             subtitle="The newest problems residents reported.",
             self_url=_self_url(),
-            alternate_url=url_for("main.index", _external=True),
+            alternate_url=external_url("main.index"),
             updated=entries[0].updated if entries else utcnow(),
             entries=entries,
         )
@@ -88,7 +89,7 @@ def area_issues(area_id: int) -> Response:
             title=f"Commonfix: new problems in {name}",
             subtitle=f"The newest problems residents reported in {name}.",
             self_url=_self_url(),
-            alternate_url=url_for("main.index", _external=True),
+            alternate_url=external_url("main.index"),
             updated=entries[0].updated if entries else utcnow(),
             entries=entries,
         )
@@ -107,7 +108,7 @@ def issue_updates(issue_id: int) -> Response:
             title=f"Commonfix: updates on “{issue.title}”",
             subtitle=f"Status changes and public updates of problem #{issue.id} in {issue.area_name}.",
             self_url=_self_url(),
-            alternate_url=url_for("issues.detail", issue_id=issue_id, _external=True),
+            alternate_url=external_url("issues.detail", issue_id=issue_id),
             updated=entries[0].updated,
             entries=entries,
         )

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import url_for
 from sqlalchemy import Row, select
 
 from app.database.sessions import DbSession
 from app.models import Category, Issue, Photo, Status
 from app.services.issues.photo_access import photo_is_public
+from app.services.kernel.links import external_url
 
 
 @dataclass(frozen=True)
@@ -101,5 +101,5 @@ def request_record(row: dict[str, Any]) -> dict[str, Any]:
         "zipcode": "",
         "lat": row["lat"],
         "long": row["lon"],
-        "media_url": url_for("issues.photo", filename=row["photo"], _external=True) if row["photo"] else "",
+        "media_url": external_url("issues.photo", filename=row["photo"]) if row["photo"] else "",
     }

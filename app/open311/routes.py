@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from flask import Response, request, url_for
+from flask import Response, request
 from sqlalchemy import select
 
 from app.conditional_get import revalidated
@@ -23,6 +23,7 @@ from app.photo_stores import photo_settings
 from app.ratelimits import Counter, limited_by
 from app.services.issues import reports
 from app.services.kernel.errors import DomainError, ValidationError
+from app.services.kernel.links import external_url
 from app.services.kernel.parsing import parse_id
 
 MAX_REQUESTS = 1000
@@ -57,7 +58,7 @@ def discovery(fmt: str) -> Response:
         "endpoints": [
             {
                 "specification": "http://wiki.open311.org/GeoReport_v2",
-                "url": url_for("open311.services", fmt="json", _external=True).rsplit("/", 1)[0],
+                "url": external_url("open311.services", fmt="json").rsplit("/", 1)[0],
                 "changeset": "2026-11-22T00:00:00Z",
                 "type": "production",
                 "formats": ["application/json", "text/xml"],

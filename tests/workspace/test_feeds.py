@@ -158,3 +158,18 @@ def test_a_feed_reader_revalidates_with_its_etag(
     changed = client.get("/feeds/issues.atom", headers={"If-None-Match": etag})
     assert changed.status_code == 200
     assert "New hole (Old Town)" in titles(parse(changed))
+
+
+@pytest.mark.config(PUBLIC_URL="https://fix.example.org")
+def test_a_spoofed_host_never_reaches_a_cacheable_feeds_links(
+    client: FlaskClient, reported: dict[str, int]
+) -> None:
+    # Feeds are kept by shared caches for 5 minutes: a link built from the request's Host header would
+    # hand one client's forged host to every reader. Links come from PUBLIC_URL.
+    spoofed = {"Host": "attacker.example"}
+    for url in ("/feeds/issues.atom", "/open311/v2/requests.json", "/open311/v2/discovery.json"):
+        body = client.get(url, headers=spoofed).get_data(as_text=True)
+        assert "attacker.example" not in body, url
+    assert "https://fix.example.org/issues/" in client.get("/feeds/issues.atom", headers=spoofed).get_data(
+        as_text=True
+    )
