@@ -285,7 +285,13 @@
             alt: feature.properties.title,
             zIndexOffset: -1000
           });
-          pin.bindPopup(function () { return nearbyPopup(feature.properties); }, { autoPanPadding: [16, 16] });
+          /* As narrow as the map page's popups, and panned clear of the zoom buttons (top left). */
+          pin.bindPopup(function () { return nearbyPopup(feature.properties); }, {
+            maxWidth: 260,
+            minWidth: 200,
+            autoPanPaddingTopLeft: L.point(60, 12),
+            autoPanPaddingBottomRight: L.point(12, 24)
+          });
           nearby.addLayer(pin);
         });
         frame.setAttribute("data-nearby-pins", String(features.length));
