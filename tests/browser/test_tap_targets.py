@@ -31,5 +31,7 @@ def test_the_ballots_details_links_and_the_footers_links_are_tall_enough_to_tap(
 
     details = heights(phone390, ".ballot__more")
     footer = heights(phone390, ".site-footer a")
-    assert details and min(details) >= TALL_ENOUGH, details
-    assert footer and min(footer) >= TALL_ENOUGH, footer
+    assert details
+    assert footer
+    assert min(details) >= TALL_ENOUGH, details
+    assert min(footer) >= TALL_ENOUGH, footer
