@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
 from app.database.outages import database_unreachable, outage_summary
-from app.extensions import db
+from app.extensions import db, limiter
 from app.open311.formats import render_errors
 from app.services.kernel.errors import DomainError
 
@@ -62,7 +64,27 @@ def georeport_error(status: int, message: str, field: str | None = None) -> Resp
     return render_errors(status, f"{field}: {message}" if field else message, fmt)
 
 
-def error_response(status: int, message: str, field: str | None = None, code: str | None = None) -> Response:
+def wait_words(seconds: int) -> str:
+    """How long a Retry-After asks a person to wait, in words: "a minute", "58 minutes", "an hour"."""
+    minutes = -(-max(seconds, 1) // 60)
+    if minutes == 1:
+        return "a minute"
+    if minutes < 60:
+        return f"{minutes} minutes"
+    hours = round(minutes / 60)
+    return "an hour" if hours == 1 else f"{hours} hours"
+
+
+def retry_after() -> int:
+    """Seconds until the limit this request broke lets it through again (the Retry-After that
+    Flask-Limiter writes on the response); 60 when no limit says."""
+    broken = limiter.current_limit
+    return max(int(broken.reset_at - time.time()), 1) if broken is not None else 60
+
+
+def error_response(
+    status: int, message: str, field: str | None = None, code: str | None = None, wait: str | None = None
+) -> Response:
     code = code or HTTP_CODES.get(status, "error")
     georeport = georeport_error(status, message, field)
     if georeport is not None:
@@ -71,7 +93,9 @@ def error_response(status: int, message: str, field: str | None = None, code: st
         response = jsonify({"error": {"code": code, "message": message, "field": field}})
     else:
         response = Response(
-            render_template("errors/error.html", status=status, message=message, field=field, code=code)
+            render_template(
+                "errors/error.html", status=status, message=message, field=field, code=code, wait=wait
+            )
         )
     response.status_code = status
     return response
@@ -103,7 +127,8 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         status = error.code or 500
         message = MESSAGES.get(status) or error.description or "Request failed."
-        response = error_response(status, message)
+        # A person reads on the page how long the limit's Retry-After is (a pledge's can be most of an hour).
+        response = error_response(status, message, wait=wait_words(retry_after()) if status == 429 else None)
         if status == 429:
             # Flask-Limiter adds Retry-After to its own response; keep it on ours.
             original = error.get_response()

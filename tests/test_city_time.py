@@ -188,3 +188,29 @@ def test_the_dashboards_days_are_the_citys(
     page = client.get(f"/staff/dashboard?to={FUTURE - 2}-01-14").get_data(as_text=True)
     assert early in listed_ids(page)
     assert late not in listed_ids(page)
+
+
+@WARSAW
+@pytest.mark.parametrize(
+    ("created", "read", "shown"),
+    [
+        # 20:00 on the 14th, read at 10:00 on the 15th: 14 hours ago, but yesterday.
+        ((1, 14, 19, 0), (1, 15, 9, 0), "14 January {year} (yesterday)"),
+        # 00:30 on the 15th in Warsaw (23:30 UTC on the 14th), read at 00:10 on the 16th (23:10 UTC).
+        ((1, 14, 23, 30), (1, 15, 23, 10), "15 January {year} (yesterday)"),
+        # 23:30 on the 14th in Warsaw, read at 00:10 on the 17th: two days and 40 minutes, three days back.
+        ((1, 14, 22, 30), (1, 16, 23, 10), "14 January {year} (3 days ago)"),
+        # 09:00 and 23:00 on one Warsaw day.
+        ((1, 14, 8, 0), (1, 14, 22, 0), "14 January {year} (today)"),
+    ],
+)
+def test_a_problems_age_counts_the_citys_calendar_days(
+    client: FlaskClient, make_issue, monkeypatch: pytest.MonkeyPatch, created, read, shown: str
+) -> None:
+    year = FUTURE - 2
+    issue_id = make_issue(created_at=datetime(year, *created)).id
+    monkeypatch.setattr("app.main.formatting.utcnow", lambda: datetime(year, *read))
+    page = text_of(client.get(f"/issues/{issue_id}"))
+    reported = re.search(r"<dt>Reported</dt><dd>(.*?)</dd>", page)
+    assert reported is not None
+    assert re.sub(r"<[^>]+>", "", reported.group(1)).strip() == shown.format(year=year)

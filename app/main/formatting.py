@@ -17,8 +17,9 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
 
 
 def age(moment: datetime, now: datetime | None = None) -> str:
-    """How long ago, in the coarsest unit that reads naturally."""
-    days = ((now or utcnow()) - moment).days
+    """How long ago, in the coarsest unit that reads naturally, counted in the city's calendar days: a
+    report from 20:00 yesterday is "yesterday" at 10:00 today, as the date shown beside it says."""
+    days = (in_city(now or utcnow()).date() - in_city(moment).date()).days
     if days < 1:
         return "today"
     if days == 1:

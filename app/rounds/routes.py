@@ -112,7 +112,11 @@ def group_list(group_id: int) -> tuple[str, int] | Response:
                 flash(f"Round “{created.name}” created as a draft.", "success")
                 return redirect(url_for("rounds.detail", round_id=created.id))
     listed = rounds.list_rounds(db.session, group_id)
-    return render_template("rounds/list.html", row=row, rounds=listed, form=form, runs=runs(group_id)), status
+    rule_names = {r.rule: explanations.rule_words(r.rule).name for r in listed}
+    page = render_template(
+        "rounds/list.html", row=row, rounds=listed, rule_names=rule_names, form=form, runs=runs(group_id)
+    )
+    return page, status
 
 
 def _round_data(group_id: int, form: RoundForm) -> dict[str, object]:

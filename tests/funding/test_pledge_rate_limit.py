@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from app.errors import wait_words
 from config import Config, from_environment
 from tests.conftest import AuthActions
 from tests.funding_fixtures import Funding, funding  # noqa: F401
@@ -75,3 +76,38 @@ def test_the_pledge_limit_is_ten_an_hour_and_read_from_the_environment() -> None
     assert from_environment({"RATE_LIMIT_PLEDGE": "5 per hour"}) == {"RATE_LIMIT_PLEDGE": "5 per hour"}
     with pytest.raises(ValueError, match="RATE_LIMIT_PLEDGE must be a rate like"):
         from_environment({"RATE_LIMIT_PLEDGE": "lots"})
+
+
+def test_the_refusal_page_says_nothing_was_saved_and_how_long_to_wait(
+    client: FlaskClient, auth: AuthActions, funding: Funding
+) -> None:
+    # Found from outside: the page said "wait a little and try again" when the wait was most of an hour.
+    ref = funding.group()
+    auth.login_as(funding.member(ref))
+    for key in ("w1", "w2"):
+        assert by_page(client, ref.group_id, key).status_code == 302
+    limited = by_page(client, ref.group_id, "w3")
+
+    assert limited.status_code == 429
+    page = " ".join(limited.get_data(as_text=True).split())
+    minutes = -(-int(limited.headers["Retry-After"]) // 60)
+    wait = "an hour" if minutes == 60 else f"{minutes} minutes"
+    assert 55 <= minutes <= 60
+    assert f"Nothing was saved. Try again in {wait}." in page
+    assert "wait a little" not in page
+    assert funding.counts()[0] == 2
+
+
+@pytest.mark.parametrize(
+    ("seconds", "words"),
+    [
+        (0, "a minute"),
+        (59, "a minute"),
+        (61, "2 minutes"),
+        (3480, "58 minutes"),
+        (3600, "an hour"),
+        (7300, "2 hours"),
+    ],
+)
+def test_a_wait_reads_in_words(seconds: int, words: str) -> None:
+    assert wait_words(seconds) == words

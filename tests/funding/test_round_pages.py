@@ -180,3 +180,30 @@ def test_a_finished_round_says_voting_is_closed_to_everyone_and_its_state_on_the
         assert "before the tally" not in page
         assert f'href="/rounds/{rid}/results"' in page
     assert ">certified</span>" in text_of(world.client.get(group))
+
+
+def rounds_list_card(page: str, round_id: int) -> str:
+    found = re.search(rf'<li class="round-card">\s*<a[^>]*href="/rounds/{round_id}".*?</li>', page)
+    assert found is not None, page
+    return found.group(0)
+
+
+def test_a_groups_list_of_rounds_names_the_result_state_and_the_rule_as_the_round_page_does(
+    world: RoundWorld,
+) -> None:
+    # Found from outside: the list said "tallied" of a round the group page called "certified", and
+    # named the rule by its engine code ("equalshares/add1").
+    world.build(members=2, pledges=(1000,), costs=(500,))
+    rid = world.create()["id"]
+    world.open_voting(rid)
+    assert world.vote(world.members[0], rid, issue_ids=[world.issues[0]]).status_code == 200
+    assert world.tally(rid).status_code == 200
+    listing = f"/groups/{world.ref.group_id}/rounds"
+    card = rounds_list_card(text_of(world.client.get(listing)), rid)
+    assert ">provisional result</span>" in card
+    assert "Method of Equal Shares" in card
+    assert "equalshares/add1" not in card
+    assert world.certify(rid).status_code == 200
+    card = rounds_list_card(text_of(world.client.get(listing)), rid)
+    assert ">certified</span>" in card
+    assert f'href="/rounds/{rid}/results"' in card

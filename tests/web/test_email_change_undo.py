@@ -156,3 +156,21 @@ def test_bad_undo_links_change_nothing(app: Flask, make_user: MakeUser, token: s
         assert 400 <= response.status_code < 500
     assert account(app, user.id).email == "still@example.org"
     assert can_log_in(app, "still@example.org")
+
+
+def test_the_page_after_undoing_says_it_is_done_and_points_to_the_mail_not_a_new_link(
+    app: Flask, make_user: MakeUser, outbox: Outbox
+) -> None:
+    # Found from outside: after undoing, the page still said "Put your old address back", told of
+    # "0 API tokens", and its one button asked for another password link while one was on its way.
+    user = make_user(email="owner@example.org")
+    taken_over(app, user, outbox)
+    done = app.test_client().post(undo_link(outbox, "owner@example.org"))
+    assert done.status_code == 200
+    said = " ".join(html.unescape(done.get_data(as_text=True)).split())
+    assert "<h1>Your old address is back</h1>" in said
+    assert "0 API tokens" not in said
+    assert "logged out on every device (1 login ended)." in said
+    assert "Ask for a new link" not in said
+    assert "Open the mail we sent to <strong>owner@example.org</strong>" in said
+    assert 'href="/account/password/forgot"' in said  # for when that link expires

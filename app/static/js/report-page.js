@@ -209,6 +209,23 @@
   var nearby = L.layerGroup().addTo(map);
   var nearbyRequest = null;
   var shownIds = "";
+  /* Under an open popup no nearby pin is redrawn (that would close it under the resident's finger,
+     e.g. when its pan into view brings more problems in): an answer that comes meanwhile waits until
+     it closes, as on the map page. */
+  var popupOpen = false;
+  var waitingAnswer = null;
+
+  map.on("popupopen", function () {
+    popupOpen = true;
+  });
+  map.on("popupclose", function () {
+    popupOpen = false;
+    if (waitingAnswer) {
+      var answer = waitingAnswer;
+      waitingAnswer = null;
+      drawNearby(answer);
+    }
+  });
 
   function nearbyIcon(statusType) {
     var known = CF.STATUS[statusType] ? statusType : "open";
@@ -253,6 +270,7 @@
 
   function loadNearby() {
     if (map.getZoom() < NEARBY_ZOOM) {
+      waitingAnswer = null;
       nearby.clearLayers();
       shownIds = "";
       frame.setAttribute("data-nearby-pins", "0");
@@ -270,31 +288,45 @@
     });
     CF.api("GET", "/api/v1/issues?" + params.toString(), { signal: nearbyRequest && nearbyRequest.signal })
       .then(function (collection) {
-        var features = collection.features || [];
-        var ids = features.map(function (f) { return f.id; }).join(",");
-        if (ids === shownIds) {
+        if (popupOpen) {
+          waitingAnswer = collection;
           return;
         }
-        shownIds = ids;
-        nearby.clearLayers();
-        features.forEach(function (feature) {
-          var c = feature.geometry.coordinates;
-          var pin = L.marker([c[1], c[0]], {
-            icon: nearbyIcon(feature.properties.status_type),
-            title: feature.properties.title + " (already reported)",
-            alt: feature.properties.title,
-            zIndexOffset: -1000
-          });
-          pin.bindPopup(function () { return nearbyPopup(feature.properties); }, { autoPanPadding: [16, 16] });
-          nearby.addLayer(pin);
-        });
-        frame.setAttribute("data-nearby-pins", String(features.length));
+        drawNearby(collection);
       })
       .catch(function (problem) {
         if (problem.name !== "AbortError") {
           frame.setAttribute("data-nearby-pins", "error");
         }
       });
+  }
+
+  function drawNearby(collection) {
+    var features = collection.features || [];
+    var ids = features.map(function (f) { return f.id; }).join(",");
+    if (ids === shownIds) {
+      return;
+    }
+    shownIds = ids;
+    nearby.clearLayers();
+    features.forEach(function (feature) {
+      var c = feature.geometry.coordinates;
+      var pin = L.marker([c[1], c[0]], {
+        icon: nearbyIcon(feature.properties.status_type),
+        title: feature.properties.title + " (already reported)",
+        alt: feature.properties.title,
+        zIndexOffset: -1000
+      });
+      /* As narrow as the map page's popups, and panned clear of the zoom buttons (top left). */
+      pin.bindPopup(function () { return nearbyPopup(feature.properties); }, {
+        maxWidth: 260,
+        minWidth: 200,
+        autoPanPaddingTopLeft: L.point(60, 12),
+        autoPanPaddingBottomRight: L.point(12, 24)
+      });
+      nearby.addLayer(pin);
+    });
+    frame.setAttribute("data-nearby-pins", String(features.length));
   }
 
   map.on("moveend", CF.debounce(loadNearby, 200));

@@ -1,0 +1,37 @@
+"""Links that stand alone on a 390x844 phone (not words inside a sentence) are as easy to tap as the
+buttons: at least 44 px tall (app.css). Runs against the seeded demo city."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.actions import log_in
+from tests.browser.conftest import api_get
+from tests.browser.live_server import LiveServer
+
+TALL_ENOUGH = 44
+
+
+def heights(page: Page, selector: str) -> list[float]:
+    found: list[float] = page.eval_on_selector_all(
+        selector, "(links) => links.map((link) => link.getBoundingClientRect().height)"
+    )
+    return found
+
+
+def test_the_ballots_details_links_and_the_footers_links_are_tall_enough_to_tap(
+    phone390: Page, live_server: LiveServer
+) -> None:
+    # Found from outside: each candidate's "Details" link was 22 px tall, the footer's links 23 px.
+    rounds = api_get(live_server, "/api/v1/rounds")["rounds"]
+    with_candidates = next(r for r in rounds if r["phase"] in ("pledging", "voting"))
+    log_in(phone390, live_server.url)
+    phone390.goto(f"{live_server.url}/rounds/{with_candidates['id']}/ballot")
+    expect(phone390.locator(".ballot__more").first).to_be_visible()
+
+    details = heights(phone390, ".ballot__more")
+    footer = heights(phone390, ".site-footer a")
+    assert details
+    assert footer
+    assert min(details) >= TALL_ENOUGH, details
+    assert min(footer) >= TALL_ENOUGH, footer
