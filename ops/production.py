@@ -3,14 +3,18 @@ gunicorn and the job-queue worker, all stopped in order by Ctrl-C (or SIGTERM).
 
 Run as `python -m ops.production [--dry-run] [--port 8000] ...`. Everything it keeps lives under
 --dir (default instance/production): the cluster, Redis's append-only file, the generated secrets.
+`--env` prints the settings it gives gunicorn and the worker as shell lines, for a `flask --app wsgi`
+command run by hand against it (backup, restore, create-user): `eval "$(python -m ops.production --env)"`.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ctypes
 import os
 import secrets
+import shlex
 import signal
 import stat
 import subprocess
@@ -45,7 +49,7 @@ class Settings:
         return f"http://{self.host}:{self.port}"
 
 
-def parse_args(argv: Sequence[str]) -> tuple[Settings, bool]:
+def parse_args(argv: Sequence[str]) -> tuple[Settings, str]:
     parser = argparse.ArgumentParser(prog="python -m ops.production", description=__doc__)
     parser.add_argument("--dir", type=Path, default=ROOT / "instance" / "production", help="what is kept")
     parser.add_argument("--host", default="127.0.0.1", help="gunicorn's address (default 127.0.0.1)")
@@ -55,6 +59,7 @@ def parse_args(argv: Sequence[str]) -> tuple[Settings, bool]:
     parser.add_argument("--web-workers", type=int, default=2, help="gunicorn worker processes (2)")
     parser.add_argument("--no-demo", action="store_true", help="never load the demo city")
     parser.add_argument("--dry-run", action="store_true", help="say what would run, start nothing")
+    parser.add_argument("--env", action="store_true", help="print its settings as shell lines (for eval)")
     args = parser.parse_args(argv)
     settings = Settings(
         args.dir.resolve(),
@@ -65,7 +70,7 @@ def parse_args(argv: Sequence[str]) -> tuple[Settings, bool]:
         args.web_workers,
         not args.no_demo,
     )
-    return settings, bool(args.dry_run)
+    return settings, "env" if args.env else "dry-run" if args.dry_run else "run"
 
 
 def say(message: str) -> None:
@@ -336,9 +341,32 @@ def dry_run(settings: Settings) -> None:
         say(f"would {number}. {step}")
 
 
+def print_environment(settings: Settings) -> int:
+    """`--env`: `export NAME=value` lines with the settings gunicorn and the worker get, read from what
+    the profile keeps (the cluster's password, the secret key); starts and creates nothing."""
+    password_file = settings.root / "postgres_password"
+    if not password_file.exists():
+        print(f"no production profile in {settings.root} yet: run make run-production first", file=sys.stderr)
+        return 1
+    database_url = f"postgresql+psycopg://postgres:{password_file.read_text().strip()}@127.0.0.1:"
+    with contextlib.redirect_stdout(sys.stderr):  # its remarks (PUBLIC_URL, mail) are not for eval
+        env = Profile(settings).app_environment(
+            f"{database_url}{settings.pg_port}/{DATABASE}", f"redis://127.0.0.1:{settings.redis_port}"
+        )
+    for name in (*PROFILE_SETTINGS, "PUBLIC_URL", "MAIL_BACKEND"):
+        if env.get(name):
+            print(f"export {name}={shlex.quote(env[name])}")
+    return 0
+
+
+PROFILE_SETTINGS = ("COMMONFIX_ENV", "SECRET_KEY", "DATABASE_URL", "QUEUE_URL", "RATELIMIT_STORAGE_URI")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    settings, dry = parse_args(sys.argv[1:] if argv is None else argv)
-    if dry:
+    settings, mode = parse_args(sys.argv[1:] if argv is None else argv)
+    if mode == "env":
+        return print_environment(settings)
+    if mode == "dry-run":
         dry_run(settings)
         return 0
     stop: list[int] = []
