@@ -10,11 +10,9 @@ command run by hand against it (backup, restore, create-user): `eval "$(python -
 from __future__ import annotations
 
 import argparse
-import contextlib
 import ctypes
 import os
 import secrets
-import shlex
 import signal
 import stat
 import subprocess
@@ -105,6 +103,18 @@ def traversable_by(path: Path, uid: int) -> bool:
         if info.st_uid != uid and not info.st_mode & stat.S_IXOTH:
             return False
     return True
+
+
+def photo_folder(settings: Settings) -> Path:
+    """<dir>/uploads, with the rest the profile keeps (a fresh clone or `git clean` of the checkout must
+    not take residents' photos). Earlier runs kept them in instance/uploads: for a cluster made then,
+    while that holds files and <dir>/uploads does not exist, it stays in use, saying how to move them."""
+    kept, earlier = settings.root / "uploads", ROOT / "instance" / "uploads"
+    made_before = (settings.root / "postgres" / "data" / "PG_VERSION").exists()
+    if made_before and not kept.exists() and earlier.is_dir() and any(earlier.iterdir()):
+        say(f"photos stay in {earlier} (where earlier runs kept them); stop, then move them to {kept}")
+        return earlier
+    return kept
 
 
 def wait_for_http(url: str, process: subprocess.Popen[bytes], timeout: float = 120) -> None:
@@ -247,6 +257,8 @@ class Profile:
                 "PYTHONUNBUFFERED": "1",  # the worker's and gunicorn's lines show as they happen
             }
         )
+        if not env.get("UPLOAD_FOLDER"):
+            env["UPLOAD_FOLDER"] = str(photo_folder(self.settings))
         if not env.get("PUBLIC_URL"):
             env["PUBLIC_URL"] = self.settings.url
             say(
@@ -327,7 +339,7 @@ def dry_run(settings: Settings) -> None:
         ),
         "environment: COMMONFIX_ENV=production "
         f"DATABASE_URL=postgresql+psycopg://postgres:***@127.0.0.1:{settings.pg_port}/{DATABASE} "
-        f"QUEUE_URL={redis_url}/0 RATELIMIT_STORAGE_URI={redis_url}/1",
+        f"QUEUE_URL={redis_url}/0 RATELIMIT_STORAGE_URI={redis_url}/1 UPLOAD_FOLDER={photo_folder(settings)}",
         "flask --app wsgi init-db",
         "flask --app wsgi seed-demo (only when the database has no users and no issues)"
         if settings.demo
@@ -341,30 +353,11 @@ def dry_run(settings: Settings) -> None:
         say(f"would {number}. {step}")
 
 
-def print_environment(settings: Settings) -> int:
-    """`--env`: `export NAME=value` lines with the settings gunicorn and the worker get, read from what
-    the profile keeps (the cluster's password, the secret key); starts and creates nothing."""
-    password_file = settings.root / "postgres_password"
-    if not password_file.exists():
-        print(f"no production profile in {settings.root} yet: run make run-production first", file=sys.stderr)
-        return 1
-    database_url = f"postgresql+psycopg://postgres:{password_file.read_text().strip()}@127.0.0.1:"
-    with contextlib.redirect_stdout(sys.stderr):  # its remarks (PUBLIC_URL, mail) are not for eval
-        env = Profile(settings).app_environment(
-            f"{database_url}{settings.pg_port}/{DATABASE}", f"redis://127.0.0.1:{settings.redis_port}"
-        )
-    for name in (*PROFILE_SETTINGS, "PUBLIC_URL", "MAIL_BACKEND"):
-        if env.get(name):
-            print(f"export {name}={shlex.quote(env[name])}")
-    return 0
-
-
-PROFILE_SETTINGS = ("COMMONFIX_ENV", "SECRET_KEY", "DATABASE_URL", "QUEUE_URL", "RATELIMIT_STORAGE_URI")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     settings, mode = parse_args(sys.argv[1:] if argv is None else argv)
     if mode == "env":
+        from ops.production_environment import print_environment
+
         return print_environment(settings)
     if mode == "dry-run":
         dry_run(settings)

@@ -37,6 +37,9 @@ def test_env_prints_what_a_flask_command_needs_to_reach_the_profile(tmp_path: Pa
     assert "export RATELIMIT_STORAGE_URI=redis://127.0.0.1:6999/1" in lines
     assert "export PUBLIC_URL=http://127.0.0.1:8123" in lines
     assert "export MAIL_BACKEND=outbox" in lines
+    # Photos are kept with the rest (--dir), not in the checkout's instance folder, which a fresh clone
+    # or `git clean` would take, shared with `make run`'s demo photos.
+    assert f"export UPLOAD_FOLDER={tmp_path / 'uploads'}" in lines
     assert all(line.startswith("export ") for line in lines), printed.stdout
 
     # What the operator runs: the app builds with exactly those settings (it connects to nothing yet).
