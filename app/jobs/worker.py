@@ -11,6 +11,7 @@ from huey.consumer import Consumer
 
 from app.jobs.outage_log import quiet_queue_outages
 from app.jobs.queue import queue_of
+from app.jobs.routine_log import quiet_routine_sweeps
 from app.mail import mail_destination
 
 
@@ -38,6 +39,7 @@ def register_worker_command(app: Flask) -> None:
         """Run queued jobs (tallies, mail, sweeps) until stopped with Ctrl-C or SIGTERM."""
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
         quiet_queue_outages()
+        quiet_routine_sweeps()
         huey = queue_of(app)
         queue = type(huey.storage).__name__
         click.echo(f"Commonfix worker: {workers} thread(s), queue {queue}, mail {mail_destination(app)}")
