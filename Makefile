@@ -28,15 +28,21 @@ KERNEL_SO := $(addsuffix $(EXT_SUFFIX),$(KERNELS))
 
 # Links in mail point where this serves (config.py's PUBLIC_URL), unless PUBLIC_URL is set.
 run: export PUBLIC_URL ?= http://$(HOST):$(PORT)
+# bash: `wait -n` returns when either server exits or a signal arrives.
+run: SHELL := /bin/bash
 run: system-run $(VENV)/.runtime $(KERNEL_SO)
 	$(BIN)/flask --app wsgi init-db
 	$(BIN)/flask --app wsgi seed-demo
 	@echo "Commonfix is at http://$(HOST):$(PORT)  (demo logins: resident1@demo.commonfix.org / demo-password)"
 	@# The job worker (tallies, mail, the sweeps) runs beside gunicorn on the embedded queue
-	@# (instance/queue.sqlite3) and stops with it.
-	$(BIN)/flask --app wsgi worker & worker=$$!; \
-	trap 'kill -INT $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
-	$(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	@# (instance/queue.sqlite3). Both run in sessions of their own, so Ctrl-C (or SIGTERM, SIGHUP) reaches
+	@# only make and this shell, which then stops each of them once, gracefully (a second signal would
+	@# stop the worker at once), and waits for both; if either exits on its own, the other is stopped too.
+	setsid $(BIN)/flask --app wsgi worker & worker=$$!; \
+	setsid $(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - wsgi:app & web=$$!; \
+	trap : INT TERM HUP; \
+	wait -n $$web $$worker; \
+	kill -TERM $$web $$worker 2>/dev/null; wait $$web; status=$$?; wait $$worker; exit $$status
 
 # PostgreSQL + PostGIS and Redis on this machine (kept in instance/production/), migrated, the demo city
 # loaded into an empty database, then gunicorn and the worker; Ctrl-C stops everything (ops/production.py).

@@ -1,5 +1,5 @@
 """WSGI entry point: `gunicorn wsgi:app`, `flask --app wsgi ...`."""
 
-from app import create_app
+from app.startup import build_or_exit
 
-app = create_app()
+app = build_or_exit()

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask
 
+from app.configuration_error import ConfigurationError
 from app.secret_key import resolve_secret_key
 from config import CONFIGS, Config, from_environment
 
@@ -128,10 +129,13 @@ def load_config(app: Flask, config: type[Config] | None, overrides: dict[str, An
     if config is None:
         name = os.environ.get("COMMONFIX_ENV", "development")
         if name not in CONFIGS:
-            raise ValueError(f"COMMONFIX_ENV must be one of {sorted(CONFIGS)}, not {name!r}")
+            raise ConfigurationError(f"COMMONFIX_ENV must be one of {sorted(CONFIGS)}, not {name!r}")
         config = CONFIGS[name]
     app.config.from_object(config)
-    app.config.update(from_environment(os.environ))
+    try:
+        app.config.update(from_environment(os.environ))
+    except ValueError as error:  # config.py's parsers name the variable and the value's form
+        raise ConfigurationError(str(error)) from None
     app.config.update(overrides)
     app.config["SECRET_KEY"] = resolve_secret_key(
         app.config.get("SECRET_KEY"), str(app.config["SECRET_KEY_SOURCE"]), app.instance_path

@@ -10,6 +10,7 @@ from typing import Any, BinaryIO
 
 from flask import Flask, current_app
 
+from app.configuration_error import ConfigurationError
 from app.services.issues.photo_store import PhotoNotFound, PhotoStore, check_photo_name
 from app.services.issues.reports import PhotoSettings
 
@@ -62,7 +63,7 @@ STORES: dict[str, Callable[[Mapping[str, Any]], PhotoStore]] = {"local": local_s
 def init_photo_store(app: Flask) -> None:
     kind = str(app.config.get("PHOTO_STORE") or "local")
     if kind not in STORES:
-        raise ValueError(f"PHOTO_STORE must be one of {sorted(STORES)}, not {kind!r}")
+        raise ConfigurationError(f"PHOTO_STORE must be one of {sorted(STORES)}, not {kind!r}")
     app.extensions[EXTENSION_KEY] = STORES[kind](app.config)
 
 

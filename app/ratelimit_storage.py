@@ -15,6 +15,7 @@ from flask.logging import default_handler
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from app.configuration_error import ConfigurationError
 from app.extensions import limiter
 
 SCHEMES = {"memory": "per process", "redis": "shared", "rediss": "shared (TLS)"}
@@ -40,7 +41,7 @@ def init_rate_limits(app: Flask) -> None:
     if scheme not in SCHEMES or not uri.startswith(f"{scheme}://"):
         # Only the scheme is repeated: the rest of a Redis URL may hold its password.
         shown = f"a URL starting {scheme + ':'!r}" if scheme else "a value without a scheme"
-        raise ValueError(
+        raise ConfigurationError(
             f"RATELIMIT_STORAGE_URI must be memory:// or redis://HOST:PORT/DB (or rediss://), not {shown}"
         )
     app.config["RATELIMIT_STORAGE_URI"] = uri

@@ -14,10 +14,12 @@ import stat
 import tempfile
 from pathlib import Path
 
+from app.configuration_error import ConfigurationError
+
 KEY_FILE = "secret_key"
 
 
-class SecretKeyMissing(RuntimeError):
+class SecretKeyMissing(ConfigurationError):
     pass
 
 

@@ -3,6 +3,8 @@ gunicorn and the job-queue worker, all stopped in order by Ctrl-C (or SIGTERM).
 
 Run as `python -m ops.production [--dry-run] [--port 8000] ...`. Everything it keeps lives under
 --dir (default instance/production): the cluster, Redis's append-only file, the generated secrets.
+`--env` prints the settings it gives gunicorn and the worker as shell lines, for a `flask --app wsgi`
+command run by hand against it (backup, restore, create-user): `eval "$(python -m ops.production --env)"`.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ class Settings:
         return f"http://{self.host}:{self.port}"
 
 
-def parse_args(argv: Sequence[str]) -> tuple[Settings, bool]:
+def parse_args(argv: Sequence[str]) -> tuple[Settings, str]:
     parser = argparse.ArgumentParser(prog="python -m ops.production", description=__doc__)
     parser.add_argument("--dir", type=Path, default=ROOT / "instance" / "production", help="what is kept")
     parser.add_argument("--host", default="127.0.0.1", help="gunicorn's address (default 127.0.0.1)")
@@ -55,6 +57,7 @@ def parse_args(argv: Sequence[str]) -> tuple[Settings, bool]:
     parser.add_argument("--web-workers", type=int, default=2, help="gunicorn worker processes (2)")
     parser.add_argument("--no-demo", action="store_true", help="never load the demo city")
     parser.add_argument("--dry-run", action="store_true", help="say what would run, start nothing")
+    parser.add_argument("--env", action="store_true", help="print its settings as shell lines (for eval)")
     args = parser.parse_args(argv)
     settings = Settings(
         args.dir.resolve(),
@@ -65,7 +68,7 @@ def parse_args(argv: Sequence[str]) -> tuple[Settings, bool]:
         args.web_workers,
         not args.no_demo,
     )
-    return settings, bool(args.dry_run)
+    return settings, "env" if args.env else "dry-run" if args.dry_run else "run"
 
 
 def say(message: str) -> None:
@@ -100,6 +103,18 @@ def traversable_by(path: Path, uid: int) -> bool:
         if info.st_uid != uid and not info.st_mode & stat.S_IXOTH:
             return False
     return True
+
+
+def photo_folder(settings: Settings) -> Path:
+    """<dir>/uploads, with the rest the profile keeps (a fresh clone or `git clean` of the checkout must
+    not take residents' photos). Earlier runs kept them in instance/uploads: for a cluster made then,
+    while that holds files and <dir>/uploads does not exist, it stays in use, saying how to move them."""
+    kept, earlier = settings.root / "uploads", ROOT / "instance" / "uploads"
+    made_before = (settings.root / "postgres" / "data" / "PG_VERSION").exists()
+    if made_before and not kept.exists() and earlier.is_dir() and any(earlier.iterdir()):
+        say(f"photos stay in {earlier} (where earlier runs kept them); stop, then move them to {kept}")
+        return earlier
+    return kept
 
 
 def wait_for_http(url: str, process: subprocess.Popen[bytes], timeout: float = 120) -> None:
@@ -242,6 +257,8 @@ class Profile:
                 "PYTHONUNBUFFERED": "1",  # the worker's and gunicorn's lines show as they happen
             }
         )
+        if not env.get("UPLOAD_FOLDER"):
+            env["UPLOAD_FOLDER"] = str(photo_folder(self.settings))
         if not env.get("PUBLIC_URL"):
             env["PUBLIC_URL"] = self.settings.url
             say(
@@ -322,7 +339,7 @@ def dry_run(settings: Settings) -> None:
         ),
         "environment: COMMONFIX_ENV=production "
         f"DATABASE_URL=postgresql+psycopg://postgres:***@127.0.0.1:{settings.pg_port}/{DATABASE} "
-        f"QUEUE_URL={redis_url}/0 RATELIMIT_STORAGE_URI={redis_url}/1",
+        f"QUEUE_URL={redis_url}/0 RATELIMIT_STORAGE_URI={redis_url}/1 UPLOAD_FOLDER={photo_folder(settings)}",
         "flask --app wsgi init-db",
         "flask --app wsgi seed-demo (only when the database has no users and no issues)"
         if settings.demo
@@ -337,8 +354,12 @@ def dry_run(settings: Settings) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    settings, dry = parse_args(sys.argv[1:] if argv is None else argv)
-    if dry:
+    settings, mode = parse_args(sys.argv[1:] if argv is None else argv)
+    if mode == "env":
+        from ops.production_environment import print_environment
+
+        return print_environment(settings)
+    if mode == "dry-run":
         dry_run(settings)
         return 0
     stop: list[int] = []

@@ -42,3 +42,23 @@ def test_a_command_says_the_database_is_out_of_reach_in_one_line(command: list[s
         "reach (connection failed:" in said
     ), said
     assert "Start it, or check DATABASE_URL, and run the command again." in said
+
+
+def test_a_sqlite_file_that_cannot_be_opened_is_said_in_one_line(tmp_path: Path) -> None:
+    """DATABASE_URL naming a folder that does not exist (a typo, an unmounted disk): 147 lines of
+    traceback ending in 'unable to open database file', found from outside."""
+    env = dict(os.environ)
+    env.update(COMMONFIX_ENV="development", DATABASE_URL=f"sqlite:///{tmp_path / 'missing' / 'commonfix.db'}")
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "init-db"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    said = (done.stdout + done.stderr).strip()
+    assert done.returncode == 1, said
+    assert len(said.splitlines()) == 1, said
+    assert f"The database at sqlite:///{tmp_path / 'missing' / 'commonfix.db'} is out of reach" in said
+    assert "unable to open database file" in said

@@ -65,3 +65,60 @@ def test_a_mistyped_queue_url_is_named_without_its_password(
     with pytest.raises(ValueError, match="QUEUE_URL must be sqlite:///PATH, redis://") as refused:
         create_app(ProductionConfig, {"SECRET_KEY": "k" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert "s3cret-pw" not in str(refused.value)
+
+
+# What an operator sees when a setting is wrong: one line naming it, from a `flask` command as from
+# gunicorn (which then stops instead of booting workers again), never a page of traceback. Found from
+# outside: each of these printed 31 to 37 lines of traceback before the sentence.
+WRONG_SETTINGS = [
+    ({"CITY_TIMEZONE": "Mars/Olympus"}, "CITY_TIMEZONE must be a time zone name like Europe/Warsaw"),
+    (
+        {"DATABASE_URL": "postgres://cf:s3cret-pw@db.internal/cf"},
+        "DATABASE_URL must be postgresql+psycopg://",
+    ),
+    ({"COMMONFIX_ENV": "production", "DATABASE_URL": "sqlite:///unused.db"}, "SECRET_KEY must be set"),
+    ({"COMMONFIX_ENV": "staging"}, "COMMONFIX_ENV must be one of"),
+    ({"QUEUE_URL": "reddis://:s3cret-pw@127.0.0.1:6379/0"}, "QUEUE_URL must be sqlite:///PATH"),
+]
+
+
+def wrong_environment(settings: dict[str, str]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DATABASE_URL")}
+    env.update({"COMMONFIX_ENV": "development", **settings})
+    return env
+
+
+@pytest.mark.parametrize(("settings", "named"), WRONG_SETTINGS)
+def test_a_command_names_a_wrong_setting_in_one_line(settings: dict[str, str], named: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "ledger-check"],
+        cwd=ROOT,
+        env=wrong_environment(settings),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    said = (result.stdout + result.stderr).strip().splitlines()
+    assert result.returncode != 0
+    assert len(said) == 1, "\n".join(said)
+    assert said[0].startswith("Commonfix cannot start: "), said[0]
+    assert named in said[0], said[0]
+    assert "s3cret-pw" not in said[0]
+
+
+@pytest.mark.slow
+def test_gunicorn_stops_at_a_wrong_setting_with_one_line_naming_it() -> None:
+    env = wrong_environment({"CITY_TIMEZONE": "Mars/Olympus"})
+    result = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", "127.0.0.1:0", "wsgi:app"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    said = result.stdout + result.stderr
+    assert result.returncode == 4, said  # gunicorn's "App failed to load"
+    assert "Traceback" not in said, said
+    assert "Commonfix cannot start: CITY_TIMEZONE must be a time zone name like Europe/Warsaw" in said
+    assert "Booting worker" not in said  # the master checked before booting any

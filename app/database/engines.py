@@ -11,6 +11,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 
+from app.configuration_error import ConfigurationError
 from app.database.deadlines import answer_deadline, postgres_connect_args
 
 SPATIALITE_MODULE = "mod_spatialite"
@@ -39,7 +40,7 @@ def configure_database(app: Flask) -> None:
     """Fill in the default database URI and engine options before Flask-SQLAlchemy starts."""
     uri = app.config.get("SQLALCHEMY_DATABASE_URI")
     if not uri and app.config.get("DATABASE_URL_REQUIRED"):
-        raise ValueError(
+        raise ConfigurationError(
             "DATABASE_URL must be set in production: postgresql+psycopg://USER:PASSWORD@HOST:PORT/DB "
             "(without it each machine would keep its own SQLite file in the instance folder)"
         )

@@ -16,7 +16,7 @@ def database_unreachable(error: BaseException) -> bool:
     A connection that broke mid-request is one SQLAlchemy invalidated; one that could not be opened
     raises the driver's OperationalError without a server's SQLSTATE (refused, timed out, name not
     found) or with one of the states above. Serialisation failures and deadlocks carry their own
-    SQLSTATE (class 40) and are not outages.
+    SQLSTATE (class 40) and are not outages. A SQLite file that cannot be opened is out of reach too.
     """
     if not isinstance(error, DBAPIError):
         return False
@@ -26,7 +26,11 @@ def database_unreachable(error: BaseException) -> bool:
     if isinstance(original, psycopg.OperationalError):
         state = original.sqlstate
         return state is None or state.startswith(UNAVAILABLE_STATES)
-    return False
+    # SQLite: the file's folder is missing or not ours (a mistyped DATABASE_URL, a disk not mounted).
+    return SQLITE_CANNOT_OPEN in str(original)
+
+
+SQLITE_CANNOT_OPEN = "unable to open database file"
 
 
 def outage_summary(error: BaseException) -> str:

@@ -13,6 +13,7 @@ from flask import Flask
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 from huey.api import TaskWrapper
 
+from app.configuration_error import ConfigurationError
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,9 @@ def make_huey(url: str | None, instance_path: str) -> Huey:
     # Only the scheme is repeated: the rest of a Redis URL may hold its password.
     scheme = url.split("://", 1)[0] if "://" in url else ""
     shown = f"a URL starting {scheme + '://'!r}" if scheme else "a value without scheme://"
-    raise ValueError(f"QUEUE_URL must be sqlite:///PATH, redis://HOST:PORT/DB or memory://, not {shown}")
+    raise ConfigurationError(
+        f"QUEUE_URL must be sqlite:///PATH, redis://HOST:PORT/DB or memory://, not {shown}"
+    )
 
 
 def _bind(app: Flask, huey: Huey, spec: JobSpec) -> TaskWrapper:

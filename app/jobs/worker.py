@@ -7,11 +7,31 @@ import signal
 
 import click
 from flask import Flask
+from flask.logging import default_handler
 from huey.consumer import Consumer
+from sqlalchemy.exc import SQLAlchemyError
 
+from app.database.schema_state import schema_state
+from app.extensions import db
 from app.jobs.outage_log import quiet_queue_outages
 from app.jobs.queue import queue_of
+from app.jobs.routine_log import quiet_routine_sweeps
 from app.mail import mail_destination
+
+log = logging.getLogger(__name__)
+
+
+def warn_of_an_old_schema(app: Flask) -> None:
+    """Say once, at start, that the database is not at this code's schema (the web answers 503 naming
+    init-db meanwhile; the jobs would fail with tracebacks that do not say why). Unreachable: the jobs
+    say so themselves."""
+    try:
+        with app.app_context(), db.engine.connect() as connection:
+            state = schema_state(connection, app.extensions["migrate"].directory)
+    except SQLAlchemyError:
+        return
+    if not state.at_head:
+        log.warning("the database's schema is %s (its jobs may fail meanwhile)", state.describe())
 
 
 class GracefulConsumer(Consumer):
@@ -37,10 +57,16 @@ def register_worker_command(app: Flask) -> None:
     def worker(workers: int, scheduler: bool) -> None:
         """Run queued jobs (tallies, mail, sweeps) until stopped with Ctrl-C or SIGTERM."""
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+        # One line per record, in that format: Flask's own handler on the app's logger printed every
+        # line of our modules (a mail written, a warning) a second time, in its format.
+        app.logger.removeHandler(default_handler)
+        logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)  # reading the revision
         quiet_queue_outages()
+        quiet_routine_sweeps()
         huey = queue_of(app)
         queue = type(huey.storage).__name__
         click.echo(f"Commonfix worker: {workers} thread(s), queue {queue}, mail {mail_destination(app)}")
+        warn_of_an_old_schema(app)
         # An idle consumer polls an embedded (SQLite) queue with a growing delay; capped at 1 s so a job
         # waits at most about a second (Redis wakes a worker at once).
         GracefulConsumer(huey, workers=workers, periodic=scheduler, worker_type="thread", max_delay=1.0).run()

@@ -1,0 +1,13 @@
+"""Gunicorn reads this file when started in this folder (`gunicorn wsgi:app`, `make run`, the
+production profile). Its master builds the app once before any worker boots, so a setting that cannot
+work stops gunicorn with the one line naming it (app/startup.py), instead of every worker failing to
+boot with it and the master's own traceback after them. That app is dropped: each worker builds its own
+(it opens no connection and starts no thread while being built)."""
+
+from __future__ import annotations
+
+
+def on_starting(server: object) -> None:
+    from app.startup import build_or_exit
+
+    build_or_exit()

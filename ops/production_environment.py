@@ -1,0 +1,42 @@
+"""`python -m ops.production --env`: the settings the production profile gives gunicorn and the worker,
+as `export NAME=value` lines, so that a `flask --app wsgi` command run by hand (backup, restore,
+create-user, ledger-check) reaches the profile's PostgreSQL, Redis and photo folder:
+`eval "$(python -m ops.production --env)"`. Without them a command would use `make run`'s SQLite file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shlex
+import sys
+
+from ops.production import DATABASE, Profile, Settings
+
+PRINTED = (
+    "COMMONFIX_ENV",
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "QUEUE_URL",
+    "RATELIMIT_STORAGE_URI",
+    "UPLOAD_FOLDER",
+    "PUBLIC_URL",
+    "MAIL_BACKEND",
+)
+
+
+def print_environment(settings: Settings) -> int:
+    """Read from what the profile keeps (the cluster's password, the secret key); starts nothing."""
+    password_file = settings.root / "postgres_password"
+    if not password_file.exists():
+        print(f"no production profile in {settings.root} yet: run make run-production first", file=sys.stderr)
+        return 1
+    login = f"postgres:{password_file.read_text().strip()}"
+    with contextlib.redirect_stdout(sys.stderr):  # its remarks (PUBLIC_URL, mail, photos) are not for eval
+        env = Profile(settings).app_environment(
+            f"postgresql+psycopg://{login}@127.0.0.1:{settings.pg_port}/{DATABASE}",
+            f"redis://127.0.0.1:{settings.redis_port}",
+        )
+    for name in PRINTED:
+        if env.get(name):
+            print(f"export {name}={shlex.quote(env[name])}")
+    return 0

@@ -1,0 +1,72 @@
+"""`python -m ops.production --env` prints the settings the production profile gives gunicorn and the
+worker, as shell lines, so that an operator's `flask --app wsgi backup DIR` (or restore, create-user,
+ledger-check) reaches the profile's PostgreSQL. Found from outside: nothing said how, and a plain
+`flask --app wsgi backup DIR` backed up the development SQLite file of `make run` instead, successfully.
+No server needed: it only reads the kept password and key."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.gunicorn_server import ROOT
+
+
+def keep(folder: Path, name: str, value: str) -> None:
+    (folder / name).write_text(value + "\n")
+    (folder / name).chmod(0o600)
+
+
+def test_env_prints_what_a_flask_command_needs_to_reach_the_profile(tmp_path: Path) -> None:
+    keep(tmp_path, "postgres_password", "pg-pass-123")
+    keep(tmp_path, "secret_key", "k" * 64)
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "PUBLIC_URL", "MAIL_SERVER")}
+    env.pop("MAIL_BACKEND", None)
+    command = [sys.executable, "-m", "ops.production", "--env", "--dir", str(tmp_path)]
+    command += ["--port", "8123", "--pg-port", "5999", "--redis-port", "6999"]
+    printed = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert printed.returncode == 0, printed.stderr
+
+    lines = printed.stdout.splitlines()
+    assert "export COMMONFIX_ENV=production" in lines
+    assert f"export SECRET_KEY={'k' * 64}" in lines
+    assert "export DATABASE_URL=postgresql+psycopg://postgres:pg-pass-123@127.0.0.1:5999/commonfix" in lines
+    assert "export QUEUE_URL=redis://127.0.0.1:6999/0" in lines
+    assert "export RATELIMIT_STORAGE_URI=redis://127.0.0.1:6999/1" in lines
+    assert "export PUBLIC_URL=http://127.0.0.1:8123" in lines
+    assert "export MAIL_BACKEND=outbox" in lines
+    # Photos are kept with the rest (--dir), not in the checkout's instance folder, which a fresh clone
+    # or `git clean` would take, shared with `make run`'s demo photos.
+    assert f"export UPLOAD_FOLDER={tmp_path / 'uploads'}" in lines
+    assert all(line.startswith("export ") for line in lines), printed.stdout
+
+    # What the operator runs: the app builds with exactly those settings (it connects to nothing yet).
+    shown = subprocess.run(
+        ["bash", "-c", f'eval "$({" ".join(command)})" && {sys.executable} -c "{"; ".join(PRINT_SETTINGS)}"'],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert shown.returncode == 0, shown.stderr
+    database_url = "postgresql+psycopg://postgres:pg-pass-123@127.0.0.1:5999/commonfix"
+    assert shown.stdout.split() == [database_url, "True"]
+
+
+PRINT_SETTINGS = [
+    "from wsgi import app",
+    "print(app.config['SQLALCHEMY_DATABASE_URI'])",
+    "print(app.config['SECRET_KEY'] == 'k' * 64)",
+]
+
+
+def test_env_without_a_profile_says_so(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "ops.production", "--env", "--dir", str(tmp_path / "none")]
+    printed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert printed.returncode == 1
+    assert printed.stdout == ""
+    assert "make run-production" in printed.stderr
+    assert not (tmp_path / "none").exists()  # nothing made: no key generated, no folder
