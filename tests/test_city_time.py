@@ -214,3 +214,16 @@ def test_a_problems_age_counts_the_citys_calendar_days(
     reported = re.search(r"<dt>Reported</dt><dd>(.*?)</dd>", page)
     assert reported is not None
     assert re.sub(r"<[^>]+>", "", reported.group(1)).strip() == shown.format(year=year)
+
+
+@pytest.mark.config(CITY_TIMEZONE="America/Adak")
+@pytest.mark.parametrize("query", ["from=0001-01-01", "to=9999-12-31", "from=0001-01-01&to=9999-12-31"])
+def test_days_at_the_calendars_ends_filter_without_a_500(
+    client: FlaskClient, auth: AuthActions, make_user, query: str
+) -> None:
+    # West of UTC the first day ends after year 1 begins; the last day's end is past 9999 everywhere.
+    auth.login_as(make_user(role="admin"))
+    for url in ("/staff/dashboard", "/staff/exports/issues.csv", "/staff/admin/audit"):
+        response = client.get(f"{url}?{query}")
+        response.get_data()
+        assert response.status_code == 200, (url, query)

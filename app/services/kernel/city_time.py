@@ -11,7 +11,7 @@ it repeats (clocks moving back) is read as the first of the two, the summer time
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import MINYEAR, UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -48,13 +48,17 @@ def city_date(moment: datetime, shape: str = "%Y-%m-%d") -> str:
 
 def city_day_start(day: date) -> datetime:
     """When a day of the city's calendar starts, as stored (naive UTC): filters "from day A to day B"
-    take the stored times from city_day_start(A) up to city_day_start(B + 1 day)."""
-    return datetime.combine(day, time.min, city_zone()).astimezone(UTC).replace(tzinfo=None)
+    take the stored times from city_day_start(A) up to city_day_end(B). A day at the calendar's ends
+    whose start falls outside it (0001-01-01 east of UTC, say) is the earliest or latest time there is."""
+    try:
+        return datetime.combine(day, time.min, city_zone()).astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:
+        return datetime.min if day.year == MINYEAR else datetime.max
 
 
 def city_day_end(day: date) -> datetime:
     """When the day after `day` starts in the city, as stored: the end (excluded) of an inclusive range."""
-    return city_day_start(day + timedelta(days=1))
+    return datetime.max if day == date.max else city_day_start(day + timedelta(days=1))
 
 
 def city_input(raw: str | None, field_name: str) -> str | None:
