@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Response, current_app, jsonify
 
 from app.api import bp
@@ -18,6 +16,7 @@ from app.api.models.accounts import (
 )
 from app.api.params import json_body
 from app.extensions import db
+from app.models.timestamps import rfc3339
 from app.ratelimits import limit, limit_login_attempts
 from app.services.accounts import confirmation, tokens
 from app.services.accounts import users as accounts
@@ -87,13 +86,9 @@ def create_token() -> tuple[Response, int]:
     user = accounts.authenticate(db.session, data.get("email"), data.get("password"))
     issued = accounts.issue_token(db.session, user, current_app.config["API_TOKEN_TTL"])
     db.session.commit()
-    response = jsonify({"token": issued.token, "expires_at": iso(issued.expires_at)})
+    response = jsonify({"token": issued.token, "expires_at": rfc3339(issued.expires_at)})
     response.headers["Cache-Control"] = "no-store"  # a secret: never kept by any cache (RFC 6749, 5.1)
     return response, 201
-
-
-def iso(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds") + "Z"
 
 
 @bp.get("/account/tokens")
@@ -109,7 +104,8 @@ def list_tokens() -> Response:
     return jsonify(
         {
             "tokens": [
-                {"id": t.id, "created_at": iso(t.created_at), "expires_at": iso(t.expires_at)} for t in found
+                {"id": t.id, "created_at": rfc3339(t.created_at), "expires_at": rfc3339(t.expires_at)}
+                for t in found
             ]
         }
     )

@@ -10,6 +10,7 @@ from app.api.contract import JSON, Reply, operation
 from app.api.models.flags import FlagQueue, FlagQueueQuery, FlagState, NewFlag, Resolution, Resolved
 from app.api.params import int_param, json_body
 from app.extensions import db
+from app.models.timestamps import rfc3339
 from app.ratelimits import limit
 from app.security import roles_required
 from app.services.kernel.parsing import MAX_PAGE
@@ -73,7 +74,7 @@ def list_flags() -> Response:
                     "count": item.count,
                     "reasons": item.reasons,
                     "notes": item.notes,
-                    "latest": item.latest.isoformat(timespec="seconds") + "Z",
+                    "latest": rfc3339(item.latest),
                 }
                 for item in page.items
             ],

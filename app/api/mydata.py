@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Response, jsonify
 from flask_login import logout_user
 from werkzeug.wrappers import Response as Download
@@ -16,14 +14,11 @@ from app.api.models.mydata import AccountOverview, DeleteAccount
 from app.api.params import json_body
 from app.extensions import db
 from app.models import User
+from app.models.timestamps import rfc3339_or_none
 from app.photo_stores import photo_store
 from app.ratelimits import limit
 from app.services.mydata import deletion, overview
 from app.services.mydata.export import README, export_zip
-
-
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat(timespec="seconds") + "Z"
 
 
 def _issue(line: overview.IssueLine) -> dict[str, object]:
@@ -34,7 +29,7 @@ def _issue(line: overview.IssueLine) -> dict[str, object]:
         "status_name": line.status,
         "status_type": line.status_type,
         "hidden": line.is_hidden,
-        "at": _iso(line.at),
+        "at": rfc3339_or_none(line.at),
     }
 
 
@@ -44,7 +39,7 @@ def profile_of(user: User) -> dict[str, object]:
         "email": user.email,
         "display_name": user.display_name,
         "role": user.role,
-        "created_at": _iso(user.created_at),
+        "created_at": rfc3339_or_none(user.created_at),
         "email_confirmed": user.email_confirmed,
         "hide_name_default": user.hide_name_default,
     }
@@ -67,7 +62,9 @@ def get_account() -> Response:
             "reports": [_issue(i) for i in mine.reports],
             "likes": [_issue(i) for i in mine.likes],
             "followed_issues": [_issue(i) for i in mine.followed_issues],
-            "followed_areas": [{"id": a.id, "name": a.name, "at": _iso(a.at)} for a in mine.followed_areas],
+            "followed_areas": [
+                {"id": a.id, "name": a.name, "at": rfc3339_or_none(a.at)} for a in mine.followed_areas
+            ],
             "pledges": [
                 {
                     "id": p.id,
@@ -76,8 +73,8 @@ def get_account() -> Response:
                     "amount_cents": p.amount_cents,
                     "currency": p.currency,
                     "status": p.status,
-                    "created_at": _iso(p.created_at),
-                    "confirmed_at": _iso(p.confirmed_at),
+                    "created_at": rfc3339_or_none(p.created_at),
+                    "confirmed_at": rfc3339_or_none(p.confirmed_at),
                 }
                 for p in mine.pledges
             ],
@@ -89,8 +86,8 @@ def get_account() -> Response:
                     "amount_cents": b.amount_cents,
                     "currency": b.currency,
                     "status": b.status,
-                    "created_at": _iso(b.created_at),
-                    "settled_at": _iso(b.settled_at),
+                    "created_at": rfc3339_or_none(b.created_at),
+                    "settled_at": rfc3339_or_none(b.settled_at),
                 }
                 for b in mine.backings
             ],
@@ -101,13 +98,17 @@ def get_account() -> Response:
                     "group": b.group,
                     "phase": b.phase,
                     "choices": b.choices,
-                    "updated_at": _iso(b.updated_at),
+                    "updated_at": rfc3339_or_none(b.updated_at),
                 }
                 for b in mine.ballots
             ],
             "groups": [{"id": g.id, "name": g.name, "runs_group": g.is_admin} for g in mine.groups],
             "tokens": [
-                {"id": t.id, "created_at": _iso(t.created_at), "expires_at": _iso(t.expires_at)}
+                {
+                    "id": t.id,
+                    "created_at": rfc3339_or_none(t.created_at),
+                    "expires_at": rfc3339_or_none(t.expires_at),
+                }
                 for t in mine.tokens
             ],
         }

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Response, current_app, jsonify, request, url_for
 from flask_login import current_user
 
@@ -25,6 +23,7 @@ from app.api.models.workflow import (
 from app.api.params import json_body
 from app.extensions import db
 from app.models import User
+from app.models.timestamps import rfc3339_or_none
 from app.photo_stores import photo_settings
 from app.ratelimits import limit
 from app.security import roles_required
@@ -47,15 +46,11 @@ def _feature(issue_id: int) -> dict[str, object]:
     return issue_feature(
         row,
         duplicate_of=issue.duplicate_of_id,
-        acknowledged_at=_iso(issue.acknowledged_at),
-        fixed_at=_iso(issue.fixed_at),
-        closed_at=_iso(issue.closed_at),
-        last_activity_at=_iso(issue.last_activity_at),
+        acknowledged_at=rfc3339_or_none(issue.acknowledged_at),
+        fixed_at=rfc3339_or_none(issue.fixed_at),
+        closed_at=rfc3339_or_none(issue.closed_at),
+        last_activity_at=rfc3339_or_none(issue.last_activity_at),
     )
-
-
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat(timespec="seconds") + "Z"
 
 
 def entry_json(entry: TimelineEntry, staff: bool) -> dict[str, object]:
@@ -70,7 +65,7 @@ def entry_json(entry: TimelineEntry, staff: bool) -> dict[str, object]:
         "to_status_name": entry.to_status_name,
         "note": entry.note,
         "related_issue_id": entry.related_issue_id,
-        "created_at": _iso(entry.created_at),
+        "created_at": rfc3339_or_none(entry.created_at),
         "photos": [url_for("issues.photo", filename=p.filename, _external=True) for p in entry.photos],
     }
     if staff:

@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
 from app.database.sessions import DbSession
 from app.models import Issue, LedgerChainLink, LedgerLine, LedgerPosting, Pool
+from app.models.timestamps import rfc3339
 from app.services.issues.money import CITY_CURRENCY, IssueMoney, money_of_issues
 from app.services.issues.public_titles import HIDDEN_TITLE
 from budgets.accounts import (
@@ -343,7 +344,7 @@ def lines_csv(rows: Iterable[LineRow]) -> Iterator[str]:
             [
                 r.posting_id,
                 r.kind,
-                r.created_at.isoformat(timespec="seconds") + "Z",
+                rfc3339(r.created_at),
                 r.public_account,
                 r.amount_cents,
                 _problem_of(r),

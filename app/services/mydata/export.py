@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -34,7 +33,7 @@ from app.models import (
     User,
     VotingCode,
 )
-from app.models.timestamps import utcnow
+from app.models.timestamps import rfc3339_or_none, utcnow
 from app.services.issues.money import CITY_CURRENCY
 from app.services.issues.photo_store import PhotoNotFound, PhotoStore
 
@@ -73,10 +72,6 @@ Times are UTC (ISO 8601). Money is in minor units (cents) with the pool's curren
 """
 
 
-def _at(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat(timespec="seconds") + "Z"
-
-
 def _photo(photo: Photo) -> dict[str, Any]:
     return {
         "id": photo.id,
@@ -85,7 +80,7 @@ def _photo(photo: Photo) -> dict[str, Any]:
         "width": photo.width,
         "height": photo.height,
         "hidden_by_moderator": photo.is_hidden,
-        "created_at": _at(photo.created_at),
+        "created_at": rfc3339_or_none(photo.created_at),
     }
 
 
@@ -108,7 +103,7 @@ def account_data(session: DbSession, user: User) -> tuple[dict[str, Any], list[s
                 "area": issue.area.name,
                 "name_hidden": issue.hide_name,
                 "hidden_by_moderator": issue.is_hidden,
-                "created_at": _at(issue.created_at),
+                "created_at": rfc3339_or_none(issue.created_at),
                 "photos": [_photo(p) for p in own],
             }
         )
@@ -127,28 +122,28 @@ def account_data(session: DbSession, user: User) -> tuple[dict[str, Any], list[s
                 "kind": event.kind,
                 "note": event.note,
                 "hidden_by_moderator": event.is_hidden,
-                "created_at": _at(event.created_at),
+                "created_at": rfc3339_or_none(event.created_at),
                 "photos": [_photo(p) for p in own],
             }
         )
     data: dict[str, Any] = {
         "format": "commonfix-account-export",
         "version": FORMAT_VERSION,
-        "exported_at": _at(utcnow()),
+        "exported_at": rfc3339_or_none(utcnow()),
         "profile": {
             "id": user.id,
             "email": user.email,
             "display_name": user.display_name,
             "role": user.role,
-            "email_confirmed_at": _at(user.email_confirmed_at),
+            "email_confirmed_at": rfc3339_or_none(user.email_confirmed_at),
             "hide_name_default": user.hide_name_default,
             "blocked": user.is_blocked,
-            "created_at": _at(user.created_at),
+            "created_at": rfc3339_or_none(user.created_at),
         },
         "reports": reports,
         "updates": updates,
         "likes": [
-            {"issue_id": issue_id, "title": title, "created_at": _at(at)}
+            {"issue_id": issue_id, "title": title, "created_at": rfc3339_or_none(at)}
             for issue_id, title, at in session.execute(
                 select(Like.issue_id, Issue.title, Like.created_at)
                 .join(Issue, Issue.id == Like.issue_id)
@@ -157,7 +152,7 @@ def account_data(session: DbSession, user: User) -> tuple[dict[str, Any], list[s
             ).tuples()
         ],
         "follows": [
-            {"issue_id": issue_id, "area_id": area_id, "created_at": _at(at)}
+            {"issue_id": issue_id, "area_id": area_id, "created_at": rfc3339_or_none(at)}
             for issue_id, area_id, at in session.execute(
                 select(Follow.issue_id, Follow.area_id, Follow.created_at)
                 .where(Follow.user_id == user.id)
@@ -174,8 +169,8 @@ def account_data(session: DbSession, user: User) -> tuple[dict[str, Any], list[s
                 "status": pledge.status,
                 "name_shown": pledge.show_name,
                 "provider": pledge.provider,
-                "created_at": _at(pledge.created_at),
-                "confirmed_at": _at(pledge.confirmed_at),
+                "created_at": rfc3339_or_none(pledge.created_at),
+                "confirmed_at": rfc3339_or_none(pledge.confirmed_at),
             }
             for pledge, group, currency in session.execute(
                 select(Pledge, Group.name, Pool.currency)
@@ -196,8 +191,8 @@ def account_data(session: DbSession, user: User) -> tuple[dict[str, Any], list[s
                 "if_not_funded": backing.fallback,
                 "name_shown": backing.show_name,
                 "provider": backing.provider,
-                "created_at": _at(backing.created_at),
-                "settled_at": _at(backing.settled_at),
+                "created_at": rfc3339_or_none(backing.created_at),
+                "settled_at": rfc3339_or_none(backing.settled_at),
             }
             for backing in session.scalars(
                 select(Backing).where(Backing.user_id == user.id).order_by(Backing.id)
@@ -209,8 +204,8 @@ def account_data(session: DbSession, user: User) -> tuple[dict[str, Any], list[s
                 "round": name,
                 "phase": phase,
                 "choices": choices,
-                "created_at": _at(created),
-                "updated_at": _at(updated),
+                "created_at": rfc3339_or_none(created),
+                "updated_at": rfc3339_or_none(updated),
             }
             for round_id, name, phase, choices, created, updated in session.execute(
                 select(
@@ -227,7 +222,7 @@ def account_data(session: DbSession, user: User) -> tuple[dict[str, Any], list[s
             ).tuples()
         ],
         "memberships": [
-            {"group_id": group_id, "group": name, "runs_group": is_admin, "joined_at": _at(at)}
+            {"group_id": group_id, "group": name, "runs_group": is_admin, "joined_at": rfc3339_or_none(at)}
             for group_id, name, is_admin, at in session.execute(
                 select(Group.id, Group.name, Membership.is_admin, Membership.joined_at)
                 .join(Membership, Membership.group_id == Group.id)
@@ -243,8 +238,8 @@ def account_data(session: DbSession, user: User) -> tuple[dict[str, Any], list[s
                 "reason": flag.reason,
                 "note": flag.note,
                 "status": flag.status,
-                "created_at": _at(flag.created_at),
-                "resolved_at": _at(flag.resolved_at),
+                "created_at": rfc3339_or_none(flag.created_at),
+                "resolved_at": rfc3339_or_none(flag.resolved_at),
             }
             for flag in session.scalars(select(Flag).where(Flag.user_id == user.id).order_by(Flag.id))
         ],
@@ -252,7 +247,7 @@ def account_data(session: DbSession, user: User) -> tuple[dict[str, Any], list[s
             {
                 "area_id": area_id,
                 "area": name,
-                "verified_at": _at(at),
+                "verified_at": rfc3339_or_none(at),
                 "census_replaced": replaced is not None,
             }
             for area_id, name, at, replaced in session.execute(
@@ -264,7 +259,7 @@ def account_data(session: DbSession, user: User) -> tuple[dict[str, Any], list[s
             ).tuples()
         ],
         "voting_codes": [
-            {"round_id": round_id, "round": name, "used_via": via, "used_at": _at(at)}
+            {"round_id": round_id, "round": name, "used_via": via, "used_at": rfc3339_or_none(at)}
             for round_id, name, via, at in session.execute(
                 select(Round.id, Round.name, VotingCode.used_via, VotingCode.used_at)
                 .join(Round, Round.id == VotingCode.round_id)
@@ -273,7 +268,7 @@ def account_data(session: DbSession, user: User) -> tuple[dict[str, Any], list[s
             ).tuples()
         ],
         "api_tokens": [
-            {"id": token_id, "created_at": _at(created), "expires_at": _at(expires)}
+            {"id": token_id, "created_at": rfc3339_or_none(created), "expires_at": rfc3339_or_none(expires)}
             for token_id, created, expires in session.execute(
                 select(ApiToken.id, ApiToken.created_at, ApiToken.expires_at)
                 .where(ApiToken.user_id == user.id)
@@ -281,7 +276,12 @@ def account_data(session: DbSession, user: User) -> tuple[dict[str, Any], list[s
             ).tuples()
         ],
         "logins": [
-            {"id": login_id, "device": device, "started_at": _at(started), "ended_at": _at(ended)}
+            {
+                "id": login_id,
+                "device": device,
+                "started_at": rfc3339_or_none(started),
+                "ended_at": rfc3339_or_none(ended),
+            }
             for login_id, device, started, ended in session.execute(
                 select(LoginSession.id, LoginSession.device, LoginSession.created_at, LoginSession.ended_at)
                 .where(LoginSession.user_id == user.id)
@@ -295,7 +295,7 @@ def account_data(session: DbSession, user: User) -> tuple[dict[str, Any], list[s
                 "target_type": entry.target_type,
                 "target_id": entry.target_id,
                 "details": entry.details,
-                "created_at": _at(entry.created_at),
+                "created_at": rfc3339_or_none(entry.created_at),
             }
             for entry in session.scalars(
                 select(AuditEntry).where(about_account(user.id)).order_by(AuditEntry.id)

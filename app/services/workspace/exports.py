@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from app.database.sessions import DbSession
 from app.models import Area, Category, Issue, Status
+from app.models.timestamps import rfc3339
 from app.services.kernel.text import safe_cell
 from app.services.workspace.dashboard import DashboardFilters, conditions, ordered
 from app.services.workspace.stats import core
@@ -64,7 +65,7 @@ _SELECTED = (
 
 
 def timestamp(value: datetime | None) -> str:
-    return value.isoformat(timespec="seconds") + "Z" if value is not None else ""
+    return rfc3339(value) if value is not None else ""
 
 
 def issue_rows(
