@@ -7,7 +7,7 @@ None). Two periods of the same area never overlap in time. Every change is audit
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -16,7 +16,7 @@ from app.models import Area, MatchingPeriod, User
 from app.services.kernel import audit
 from app.services.kernel.city_time import city_time
 from app.services.kernel.errors import Conflict, NotFound, ValidationError
-from app.services.kernel.parsing import parse_id
+from app.services.kernel.parsing import parse_id, parse_time
 from app.services.kernel.roles import require_staff
 from app.services.kernel.text import clean_text
 from budgets.money import MAX_CENTS, format_cents
@@ -29,20 +29,6 @@ AMOUNTS = {
     "problem_cap_cents": ("Per-problem cap", 1),
     "backer_cap_cents": ("Per-backer cap", 1),
 }
-
-
-def parse_time(raw: object, field: str) -> datetime:
-    """An ISO 8601 time ("2027-03-01T09:00:00Z", an offset, or no zone meaning UTC) as naive UTC."""
-    example = f'{field} must be a date and time like "2027-03-01T09:00:00Z".'
-    if not isinstance(raw, str) or len(raw) > 40:
-        raise ValidationError(example, field)
-    try:
-        parsed = datetime.fromisoformat(raw.strip().replace("Z", "+00:00").replace("z", "+00:00"))
-        if parsed.tzinfo is not None:
-            parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-    except (ValueError, OverflowError):
-        raise ValidationError(example, field) from None
-    return parsed.replace(microsecond=0)
 
 
 def parse_cents(raw: object, field: str) -> int:

@@ -1,8 +1,10 @@
-"""Numbers from requests: ids, bounded whole numbers, amounts and ratios, each error naming its field."""
+"""Numbers and times from requests: ids, bounded whole numbers, amounts, ratios and ISO 8601 times, each
+error naming its field."""
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from app.services.kernel.errors import ValidationError
 from budgets.money import MAX_CENTS, MoneyError, parse_cents
@@ -111,3 +113,18 @@ def parse_amount(
         return parse_cents(raw or "", label=label, max_cents=max_cents)
     except MoneyError as exc:
         raise ValidationError(exc.message, field) from None
+
+
+def parse_time(raw: object, field: str) -> datetime:
+    """An ISO 8601 time ("2027-03-01T09:00:00Z", an offset, or no zone meaning UTC) as naive UTC, to the
+    second."""
+    example = f'{field} must be a date and time like "2027-03-01T09:00:00Z".'
+    if not isinstance(raw, str) or len(raw) > 40:
+        raise ValidationError(example, field)
+    try:
+        parsed = datetime.fromisoformat(raw.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+        if parsed.tzinfo is not None:
+            parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError):  # not a time, or out of range once moved to UTC
+        raise ValidationError(example, field) from None
+    return parsed.replace(microsecond=0)

@@ -13,7 +13,7 @@ the reminder's mail has a per-round-per-member event key, so no member is mailed
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -28,34 +28,21 @@ from app.services.kernel import audit
 from app.services.kernel.city_time import city_time
 from app.services.kernel.errors import Conflict, ValidationError
 from app.services.kernel.links import external_url
+from app.services.kernel.parsing import parse_time
 from app.services.rounds import candidates, eligibility, like_ballots
 from app.services.rounds.access import get_round, require_runner
 
 MAX_AHEAD = timedelta(days=3 * 366)
 
 
-def parse_time(raw: object, field_name: str) -> datetime | None:
-    """An ISO 8601 time ("2027-03-01T09:00:00Z", an offset, or no zone meaning UTC) as naive UTC."""
-    if raw in (None, ""):
-        return None
-    if not isinstance(raw, str) or len(raw) > 40:
-        raise ValidationError(
-            f'{field_name} must be a date and time like "2027-03-01T09:00:00Z".', field_name
-        )
-    try:
-        parsed = datetime.fromisoformat(raw.strip().replace("Z", "+00:00").replace("z", "+00:00"))
-        if parsed.tzinfo is not None:
-            parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-    except (ValueError, OverflowError):  # not a date, or out of range once moved to UTC
-        raise ValidationError(
-            f'{field_name} must be a date and time like "2027-03-01T09:00:00Z".', field_name
-        ) from None
-    return parsed.replace(microsecond=0)
+def _optional_time(raw: object, field_name: str) -> datetime | None:
+    """`parse_time`, with no value (None or "") meaning no time."""
+    return None if raw in (None, "") else parse_time(raw, field_name)
 
 
 def parse_window(data: dict[str, Any], now: datetime) -> tuple[datetime | None, datetime | None]:
-    opens_at = parse_time(data.get("opens_at"), "opens_at")
-    closes_at = parse_time(data.get("closes_at"), "closes_at")
+    opens_at = _optional_time(data.get("opens_at"), "opens_at")
+    closes_at = _optional_time(data.get("closes_at"), "closes_at")
     for at, name in ((opens_at, "opens_at"), (closes_at, "closes_at")):
         if at is not None and not now < at < now + MAX_AHEAD:
             raise ValidationError(f"{name} must be in the future, within three years.", name)
