@@ -37,7 +37,11 @@ def lone_problem(server: LiveServer) -> dict:
     ranked = api_get(server, "/api/v1/issues?status=open&sort=rank&per_page=100")["features"]
     for problem in ranked:
         lon, lat = problem["geometry"]["coordinates"]
-        others = (f["geometry"]["coordinates"] for f in everyone if f["properties"]["id"] != problem["properties"]["id"])
+        others = (
+            f["geometry"]["coordinates"]
+            for f in everyone
+            if f["properties"]["id"] != problem["properties"]["id"]
+        )
         if all(metres(lat, lon, olat, olon) > ALONE_M for olon, olat in others):
             return problem
     raise AssertionError(f"no open problem stands {ALONE_M} m from every other one")
