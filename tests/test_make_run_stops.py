@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from app.jobs.worker import READY_LINE
 from tests.gunicorn_server import ROOT
 from tests.ports import free_port
 
@@ -84,7 +85,7 @@ def test_make_run_stops_gunicorn_and_the_worker(how: str, tmp_path: Path) -> Non
             except requests.RequestException:  # not listening yet, or a first answer still slow
                 pass
             time.sleep(0.5)
-        while "Huey consumer started" not in log.read_text() and time.monotonic() < deadline:
+        while READY_LINE not in log.read_text() and time.monotonic() < deadline:
             time.sleep(0.2)
         started = descendants(make.pid)
         assert len(started) >= 4, started  # the shell, gunicorn's master and workers, the worker

@@ -23,6 +23,7 @@ import pytest
 import redis
 import requests
 
+from app.jobs.worker import READY_LINE
 from ops.production import READY
 from tests.conftest import IN_CI
 from tests.gunicorn_server import ROOT
@@ -70,7 +71,7 @@ class Profile:
                 command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
             )
         self.wait_for(READY)
-        self.wait_for("Commonfix worker:")
+        self.wait_for(READY_LINE)
 
     def text(self) -> str:
         return self.log.read_text(errors="replace")
@@ -221,5 +222,8 @@ def test_killing_the_script_outright_stops_its_servers_and_a_new_run_names_the_d
         assert "a PostgreSQL server is already running in" in again.stdout, again.stdout[-3000:]
         assert listening(profile.pg_port)  # the refused run left it alone
     finally:
+        if profile.process and profile.process.poll() is None:
+            profile.process.kill()
+            profile.process.wait(timeout=30)
         cluster.running = True
         cluster.stop()

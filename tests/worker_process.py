@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.jobs.worker import READY_LINE
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -38,12 +40,13 @@ class WorkerProcess:
         return self.log_text()[-3000:]
 
     def wait_until_ready(self, timeout: float = 60.0) -> None:
-        """Until the consumer says it started; a worker that exits fails with the end of its log."""
+        """Until the consumer says a stop signal now lets its jobs finish (its signal handlers are set);
+        a worker that exits fails with the end of its log."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"worker exited with code {self.process.returncode}:\n{self.log_tail()}")
-            if "Commonfix worker:" in self.log_text():  # a job's traceback may already follow it
+            if READY_LINE in self.log_text():  # a job's traceback may already follow it
                 return
             time.sleep(0.1)
         raise RuntimeError(f"worker did not start within {timeout:.0f} s:\n{self.log_tail()}")

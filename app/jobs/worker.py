@@ -20,6 +20,8 @@ from app.mail import mail_destination
 
 log = logging.getLogger(__name__)
 
+READY_LINE = "Commonfix worker ready: Ctrl-C or SIGTERM stops it after the jobs in hand"
+
 
 def warn_of_an_old_schema(app: Flask) -> None:
     """Say once, at start, that the database is not at this code's schema (the web answers 503 naming
@@ -43,6 +45,9 @@ class GracefulConsumer(Consumer):
     def _set_signal_handlers(self) -> None:
         self._signal_actions[signal.SIGTERM] = (False, True)  # (restart, graceful), as Huey's SIGINT
         super()._set_signal_handlers()
+        # Huey sets its handlers last, after its own "started" lines: until this line a stop signal
+        # ends the process at once. Process managers and the tests wait for it.
+        log.info(READY_LINE)
 
 
 def register_worker_command(app: Flask) -> None:
