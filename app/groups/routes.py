@@ -238,8 +238,7 @@ def pool(pool_id: int) -> str:
     rounds = round_lifecycle.list_rounds(db.session, found.group_id)
     holder = round_lifecycle.pool_holder(db.session, pool_id)
     problems = money_trail.funded_problems(db.session, pool_id)
-    shares = {p.issue_id: (p.allocated_cents, p.money) for p in problems}
-    flow = money_trail.flow(money_trail.pool_lines(db.session, pool_id), pool_id, shares)
+    flow = money_trail.flow(money_trail.pool_lines(db.session, pool_id), pool_id, problems)
     return render_template(
         "groups/pool.html",
         flow=flow,

@@ -11,9 +11,11 @@ the pool committed less what came back to it, to the cent."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from flask import Flask
+from flask.testing import FlaskClient
 
 from app.extensions import db
 from app.models import Issue, User
@@ -25,8 +27,7 @@ from tests.funding_fixtures import Funding, funding  # noqa: F401
 def pool_flow(pool_id: int) -> money_trail.Flow:
     """The flow as the pool's page computes it."""
     problems = money_trail.funded_problems(db.session, pool_id)
-    shares = {p.issue_id: (p.allocated_cents, p.money) for p in problems}
-    return money_trail.flow(money_trail.pool_lines(db.session, pool_id), pool_id, shares)
+    return money_trail.flow(money_trail.pool_lines(db.session, pool_id), pool_id, problems)
 
 
 def test_a_settled_problem_leaves_nothing_committed_in_the_pools_flow(
@@ -77,3 +78,63 @@ def test_a_settled_problem_leaves_nothing_committed_in_the_pools_flow(
     assert flow.returned == to_pool
     assert flow.unpaid == 0
     assert flow.paid == 60 - to_pool
+
+
+def test_the_pool_pages_row_of_a_problem_backers_also_paid_for_adds_up(
+    app: Flask,
+    client: FlaskClient,
+    funding: Funding,
+    make_issue: Callable[..., Issue],
+    make_user: Callable[..., User],
+) -> None:
+    """Found from outside, as a treasurer: a problem the round gave EUR 0.60 and backers EUR 0.40 was
+    paid EUR 0.50. Its row on the pool's page said Allocated 0.60, Paid 0.50, Remaining 0.50: the
+    problem's own totals beside the pool's allocation, adding up to more than the pool gave. The row is
+    now the pool's share (0.60 = 0.30 paid + 0.30 remaining), and says the problem holds more."""
+    ref = funding.group()
+    funding.pledge(ref, funding.member(ref), 100)
+    backer = make_user()
+    official = make_user(role="official")
+    issue_id = make_issue().id
+    with app.app_context():
+        ledger.post_allocation(db.session, ref.pool_id, 1, [(issue_id, 60)])
+        ledger.post(
+            db.session,
+            PostingKind.BACKING,
+            "backing",
+            [(resident_account(backer.id), -40), (escrow_account(issue_id), 40)],
+            None,
+            issue_id=issue_id,
+        )
+        ledger.post(
+            db.session,
+            PostingKind.COMMIT,
+            "commit",
+            [(escrow_account(issue_id), -40), (issue_account(issue_id), 40)],
+            None,
+            issue_id=issue_id,
+        )
+        actor = db.session.get(User, official.id)
+        assert actor is not None
+        payouts.record_payout(
+            db.session,
+            actor,
+            issue_id,
+            payee_kind="contractor",
+            payee_name="Kerb & Co",
+            amount_cents=50,
+            invoice_ref="INV-2",
+            paid_on="2026-01-02",
+        )
+        db.session.commit()
+
+    html = client.get(f"/pools/{ref.pool_id}").get_data(as_text=True)
+    table = html[html.index('data-testid="funded-problems"') :]
+    row = table[table.index("<tr>", table.index("<tbody>")) : table.index("</tr>", table.index("<tbody>"))]
+    shown = {
+        label: int(amount.replace(",", "").replace(".", ""))
+        for label, amount in re.findall(r'data-label="([^"]+)">EUR ([\d,.]+)</td>', row)
+    }
+    assert shown == {"Allocated": 60, "Paid": 30, "Returned": 0, "Remaining": 30}
+    assert "also holds EUR 0.40 from backers or other pools" in row
+    assert "EUR 0.50 to Kerb &amp; Co" in row  # the payout itself, whole

@@ -26,12 +26,14 @@ from budgets.accounts import (
     CITY_MATCH,
     RESIDENT_PREFIX,
     PostingKind,
+    available_account,
     escrow_of_account,
     is_payee_account,
     is_resident_account,
     issue_account,
     issue_of_account,
     pool_of_account,
+    rollover_account,
 )
 from budgets.ledger_chain import public_account
 
@@ -220,12 +222,10 @@ def streamed_pool_lines(session: DbSession, pool_id: int) -> Iterator[LineRow]:
 
 
 def flow(
-    rows: list[LineRow],
-    pool_id: int | None = None,
-    pool_shares: dict[int, tuple[int, IssueMoney]] | None = None,
+    rows: list[LineRow], pool_id: int | None = None, pool_problems: Sequence[FundedProblem] | None = None
 ) -> Flow:
-    """The flow of these lines. With `pool_id`, the lines are that pool's (pool_lines) and `pool_shares`
-    (issue -> (the pool's allocation, the issue's money)) give its share of its problems' payouts."""
+    """The flow of these lines. With `pool_id`, the lines are that pool's (pool_lines) and
+    `pool_problems` (funded_problems of the pool) give its share of its problems' payouts and returns."""
     out = Flow()
     for row in rows:
         cents, account, kind = row.amount_cents, row.account, row.kind
@@ -250,19 +250,11 @@ def flow(
             out.in_pools += cents
         elif escrow_of_account(account) is not None:
             out.in_escrow += cents
-        elif issue_of_account(account) is not None and pool_shares is None:
+        elif issue_of_account(account) is not None and pool_problems is None:
             out.unpaid += cents
-    if pool_shares is not None:
-        back: dict[int | None, int] = {}  # issue -> what its remainder's return gave this pool
-        for r in rows:
-            owner = pool_of_account(r.account)
-            if r.kind == PostingKind.RETURN and owner is not None and pool_id in (None, owner):
-                back[r.issue_id] = back.get(r.issue_id, 0) + r.amount_cents
-        out.paid = sum(
-            _pool_paid(allocated, money, back.get(issue_id, 0))
-            for issue_id, (allocated, money) in pool_shares.items()
-        )
-        out.returned = sum(back.values())
+    if pool_problems is not None:
+        out.paid = sum(p.paid_cents for p in pool_problems)
+        out.returned = sum(p.returned_cents for p in pool_problems)
         out.unpaid = out.committed - out.paid - out.returned
     return out
 
@@ -281,11 +273,41 @@ def _pool_paid(allocated: int, money: IssueMoney, back: int) -> int:
 
 @dataclass(frozen=True)
 class FundedProblem:
+    """A funded problem as one pool (or the city) sees it: allocated = paid + returned + remaining.
+
+    For a pool, the figures are the pool's share: a problem may also hold backers' money, whose
+    payouts and returns are not the pool's (`money` keeps the problem's own totals and payouts)."""
+
     issue_id: int
     title: str
     allocated_cents: int  # by this pool (or, city-wide, everything committed)
     money: IssueMoney
     hidden: bool = False  # hidden by moderators: its money is still shown, its title and link are not
+    returned_cents: int = 0  # of allocated_cents, given back (to this pool)
+    paid_cents: int = 0  # of allocated_cents, paid for the fix
+
+    @property
+    def remaining_cents(self) -> int:
+        return self.allocated_cents - self.paid_cents - self.returned_cents
+
+    @property
+    def from_others_cents(self) -> int:
+        """What the problem holds besides this pool's allocation (backers', other pools')."""
+        return self.money.committed_cents - self.allocated_cents
+
+
+def pool_returns(session: DbSession, pool_id: int) -> dict[int, int]:
+    """issue id -> what the returns of its unspent money gave back to the pool."""
+    rows = session.execute(
+        select(LedgerPosting.issue_id, func.sum(LedgerLine.amount_cents))
+        .join(LedgerPosting, LedgerPosting.id == LedgerLine.posting_id)
+        .where(
+            LedgerPosting.kind == PostingKind.RETURN,
+            LedgerLine.account.in_([available_account(pool_id), rollover_account(pool_id)]),
+        )
+        .group_by(LedgerPosting.issue_id)
+    ).tuples()
+    return {int(issue_id): int(total) for issue_id, total in rows if issue_id is not None}
 
 
 def funded_problems(session: DbSession, pool_id: int | None = None) -> list[FundedProblem]:
@@ -315,10 +337,17 @@ def funded_problems(session: DbSession, pool_id: int | None = None) -> list[Fund
         ).tuples()
     }
     money = money_of_issues(session, allocated)
+    back = pool_returns(session, pool_id) if pool_id is not None else {}
     problems = []
     for i in sorted(allocated):
         title, hidden = shown.get(i, (f"Problem {i}", False))
-        problems.append(FundedProblem(i, HIDDEN_TITLE if hidden else title, allocated[i], money[i], hidden))
+        if pool_id is None:
+            returned, paid = money[i].returned_cents, money[i].paid_cents
+        else:
+            returned = back.get(i, 0)
+            paid = _pool_paid(allocated[i], money[i], returned)
+        shown_title = HIDDEN_TITLE if hidden else title
+        problems.append(FundedProblem(i, shown_title, allocated[i], money[i], hidden, returned, paid))
     return problems
 
 
