@@ -45,7 +45,7 @@ class PledgeLine(ResponseBody):
     group: str
     amount_cents: int
     currency: str
-    status: Literal["pending", "confirmed", "declined"]
+    status: Literal["pending", "confirmed", "declined", "withdrawn"]
     created_at: datetime
     confirmed_at: datetime | None
 
