@@ -52,7 +52,8 @@ data.json   everything Commonfix holds that is tied to your account, as JSON (UT
   updates         the public updates and "not fixed" notes you wrote on problems, with their photos
   likes           the problems you liked, and when
   follows         the problems and neighbourhoods you follow (they decide which emails you get)
-  pledges         the money you pledged to neighbourhood pools: amount in cents, state, dates
+  pledges         the money you pledged to neighbourhood pools: amount in cents, state (pending,
+                  confirmed, declined, or withdrawn by you), dates
   backings        the money you put behind single problems: amount in cents, state, what happens to it
                   if the problem is not funded, dates
   ballots         your ballots in participatory-budgeting rounds: problem id -> points
@@ -171,6 +172,7 @@ def account_data(session: DbSession, user: User) -> tuple[dict[str, Any], list[s
                 "provider": pledge.provider,
                 "created_at": rfc3339_or_none(pledge.created_at),
                 "confirmed_at": rfc3339_or_none(pledge.confirmed_at),
+                "withdrawn_at": rfc3339_or_none(pledge.withdrawn_at),
             }
             for pledge, group, currency in session.execute(
                 select(Pledge, Group.name, Pool.currency)
