@@ -34,6 +34,7 @@ from app.models import (
     VotingCode,
 )
 from app.models.timestamps import rfc3339_or_none, utcnow
+from app.services.funding.pool_refunds import refunds_of
 from app.services.issues.money import CITY_CURRENCY
 from app.services.issues.photo_store import PhotoNotFound, PhotoStore
 
@@ -54,6 +55,8 @@ data.json   everything Commonfix holds that is tied to your account, as JSON (UT
   follows         the problems and neighbourhoods you follow (they decide which emails you get)
   pledges         the money you pledged to neighbourhood pools: amount in cents, state (pending,
                   confirmed, declined, or withdrawn by you), dates
+  refunds         your parts of the refunds rounds made of pools' unspent money: group, pool, round,
+                  amount in cents, when (also after you left the group)
   backings        the money you put behind single problems: amount in cents, state, what happens to it
                   if the problem is not funded, dates
   ballots         your ballots in participatory-budgeting rounds: problem id -> points
@@ -181,6 +184,19 @@ def account_data(session: DbSession, user: User) -> tuple[dict[str, Any], list[s
                 .where(Pledge.user_id == user.id)
                 .order_by(Pledge.id)
             ).tuples()
+        ],
+        "refunds": [
+            {
+                "group_id": part.group_id,
+                "group": part.group,
+                "pool_id": part.pool_id,
+                "round_id": part.round_id,
+                "round": part.round_name,
+                "amount_cents": part.amount_cents,
+                "currency": part.currency,
+                "refunded_at": rfc3339_or_none(part.refunded_at),
+            }
+            for part in reversed(refunds_of(session, user.id))
         ],
         "backings": [
             {
