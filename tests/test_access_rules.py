@@ -96,6 +96,9 @@ RULES = [
     # (tests/funding/test_pledge_own.py).
     web("groups.confirm", "POST", "/pledges/1/confirm", EVERYONE),
     web("groups.decline", "POST", "/pledges/1/decline", EVERYONE),
+    # Withdrawing: the service lets only the pledger past (tests/funding/test_pledge_withdraw.py).
+    web("groups.withdraw", "POST", "/pledges/1/withdraw", EVERYONE),
+    Rule("api.withdraw_pledge", "POST", "/api/v1/pledges/1/withdraw", EVERYONE),
     web("groups.pool_state", "POST", "/pools/1/state", EVERYONE),
     web("groups.treasurer", "GET", "/pools/1/treasurer", EVERYONE),
     # Participatory-budgeting rounds (the view checks membership and the treasurer role itself).

@@ -1,4 +1,5 @@
-"""API: neighbourhood groups (join, leave), pools, idempotent pledges and their confirmation."""
+"""API: neighbourhood groups (join, leave), pools, idempotent pledges, their confirmation or decline,
+and their pledger's withdrawal."""
 
 from __future__ import annotations
 
@@ -43,6 +44,7 @@ def pledge_json(found: Pledge) -> dict[str, object]:
         "provider": found.provider,
         "created_at": rfc3339(found.created_at),
         "confirmed_at": rfc3339(found.confirmed_at) if found.confirmed_at else None,
+        "withdrawn_at": rfc3339(found.withdrawn_at) if found.withdrawn_at else None,
     }
 
 
@@ -168,7 +170,8 @@ def create_pledge(pool_id: int) -> Response:
     operation_id="confirmPledge",
     summary="Confirm the pledge's money arrived (group admins, officials); idempotent",
     description="Never by the pledger: their own pledge is a 403 naming `pledge_id` (another admin of the "
-    "group or a city official confirms it). A declined pledge is a 409 naming `pledge_id`.",
+    "group or a city official confirms it). A declined pledge, or one its pledger withdrew, is a 409 "
+    "naming `pledge_id`.",
     replies={200: Reply("Confirmed", shapes.Pledge)},
     errors=(401, 403, 404, 409),
     secured=True,
@@ -184,8 +187,9 @@ def confirm_pledge(pledge_id: int) -> Response:
 @operation(
     operation_id="declinePledge",
     summary="Decline a pending pledge whose money never arrived (group admins, officials); idempotent",
-    description="Nothing is posted. A confirmed pledge is a 409 naming `pledge_id`, and so is "
-    "confirming a declined one. Never by the pledger: their own pledge is a 403 naming `pledge_id`.",
+    description="Nothing is posted. A confirmed pledge, or one its pledger withdrew, is a 409 naming "
+    "`pledge_id`, and so is confirming a declined one. Never by the pledger: their own pledge is a 403 "
+    "naming `pledge_id`.",
     replies={200: Reply("Declined", shapes.Pledge)},
     errors=(401, 403, 404, 409),
     secured=True,
@@ -193,5 +197,25 @@ def confirm_pledge(pledge_id: int) -> Response:
 def decline_pledge(pledge_id: int) -> Response:
     """A group admin or official, never the pledger, declines a pending pledge; idempotent."""
     found = pledges.decline(db.session, require_user(), pledge_id)
+    db.session.commit()
+    return jsonify(pledge_json(found))
+
+
+@bp.post("/pledges/<int:pledge_id>/withdraw")
+@operation(
+    operation_id="withdrawPledge",
+    summary="Withdraw my own pending pledge (its pledger only), before a treasurer confirms it",
+    description="The pledge is marked `withdrawn` (never deleted) with `withdrawn_at`; it leaves the pool's "
+    "`pending_cents` and the treasurer's queue, and nothing is posted. Only its pledger: anyone else is a "
+    "403 naming `pledge_id`. A confirmed, declined or already withdrawn pledge is a 409 naming "
+    "`pledge_id`, its message naming the state; nothing changes. Withdrawal and confirmation exclude "
+    "each other, also when sent at once.",
+    replies={200: Reply("Withdrawn", shapes.Pledge)},
+    errors=(401, 403, 404, 409),
+    secured=True,
+)
+def withdraw_pledge(pledge_id: int) -> Response:
+    """The pledger takes back a pledge whose money the treasurer has not confirmed."""
+    found = pledges.withdraw(db.session, require_user(), pledge_id)
     db.session.commit()
     return jsonify(pledge_json(found))

@@ -48,7 +48,8 @@ def profile_of(user: User) -> dict[str, object]:
 @bp.get("/account")
 @operation(
     operation_id="getAccount",
-    summary="My account: profile, reports, likes, follows, pledges, backings, ballots, groups and API tokens",
+    summary="My account: profile, reports, likes, follows, pledges and refunds, backings, ballots, groups "
+    "and API tokens",
     replies={200: Reply("What My Commonfix shows, newest first", AccountOverview)},
     errors=(401,),
     secured=True,
@@ -77,6 +78,19 @@ def get_account() -> Response:
                     "confirmed_at": rfc3339_or_none(p.confirmed_at),
                 }
                 for p in mine.pledges
+            ],
+            "refunds": [
+                {
+                    "group_id": r.group_id,
+                    "group": r.group,
+                    "pool_id": r.pool_id,
+                    "amount_cents": r.amount_cents,
+                    "currency": r.currency,
+                    "round_id": r.round_id,
+                    "round": r.round_name,
+                    "refunded_at": rfc3339_or_none(r.refunded_at),
+                }
+                for r in mine.refunds
             ],
             "backings": [
                 {

@@ -295,6 +295,7 @@ def treasurer(pool_id: int) -> str:
         row=row,
         figures=ledger.pool_balance(db.session, pool_id),
         pending=pledges.pending(db.session, pool_id),
+        withdrawn=pledges.withdrawn(db.session, pool_id),
         refunds=pool_refunds.pool_refunds(db.session, pool_id),
         holder=round_lifecycle.pool_holder(db.session, pool_id),
         own_pledger_id=current_user.id,
@@ -322,11 +323,12 @@ def _settle_pledge(
 ) -> BaseResponse:
     """The treasurer page's buttons: confirm or decline a pledge, then back to the page, saying so.
 
-    One's own pledge is refused with a flash on the page (its buttons are not offered there); other
-    refusals keep their error pages."""
+    One's own pledge, and one its pledger withdrew since the page was read, are refused with a flash on
+    the page (which no longer lists the withdrawn one); other refusals keep their error pages."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    with unit_of_work(reraise=lambda error: not isinstance(error, pledges.OwnPledge)) as work:
+    on_page = (pledges.OwnPledge, pledges.PledgeWithdrawn)
+    with unit_of_work(reraise=lambda error: not isinstance(error, on_page)) as work:
         found = settle(db.session, current_resident(), pledge_id)
     if work.error is not None:
         refused = db.get_or_404(Pledge, pledge_id)

@@ -59,6 +59,7 @@ class PledgeStatus(StrEnum):
     PENDING = "pending"
     CONFIRMED = "confirmed"
     DECLINED = "declined"  # the treasurer found no money for it: it never counted
+    WITHDRAWN = "withdrawn"  # its pledger took it back before the treasurer confirmed it: it never counted
 
 
 class Pledge(Model):
@@ -81,6 +82,7 @@ class Pledge(Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     confirmed_at: Mapped[datetime | None]
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    withdrawn_at: Mapped[datetime | None]
 
 
 class PoolMatch(Model):

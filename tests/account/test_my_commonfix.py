@@ -212,6 +212,7 @@ PRIVACY_WORDS = {
     "likes": "Which problems you like",
     "follows": "which problems and neighbourhoods you follow",
     "pledges": "Your pledges",
+    "refunds": "your refund parts",
     "backings": "your backings",
     "ballots": "your ballots",
     "memberships": "Your group memberships",

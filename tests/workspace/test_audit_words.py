@@ -186,6 +186,13 @@ NAMES = {"planned": "Planned", "in-progress": "In progress", "new": "New", "ackn
             "confirmed backing CF-7 of 5.00 for #12",
         ),
         (
+            "pledge.withdraw",
+            "pledge",
+            "9",
+            {"pool_id": 2, "amount_cents": 750, "currency": "EUR"},
+            "withdrew their pledge 9 of EUR 7.50 to pool 2 before its money was confirmed",
+        ),
+        (
             "matching_period.create",
             "matching_period",
             "1",

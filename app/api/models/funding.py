@@ -80,8 +80,12 @@ class Pledge(ResponseBody):
     id: int
     pool_id: int
     amount_cents: int
-    status: Literal["pending", "confirmed", "declined"]
+    status: Literal["pending", "confirmed", "declined", "withdrawn"] = Field(
+        description="pending: waiting for a treasurer; confirmed: its money is in the pool's ledger; "
+        "declined: its money never arrived; withdrawn: its pledger took it back before a confirmation"
+    )
     show_name: bool
     provider: str = Field(examples=["treasurer-confirmed"])
     created_at: datetime
     confirmed_at: datetime | None
+    withdrawn_at: datetime | None = Field(None, description="when its pledger withdrew it")

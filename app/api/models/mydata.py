@@ -45,9 +45,23 @@ class PledgeLine(ResponseBody):
     group: str
     amount_cents: int
     currency: str
-    status: Literal["pending", "confirmed", "declined"]
+    status: Literal["pending", "confirmed", "declined", "withdrawn"]
     created_at: datetime
     confirmed_at: datetime | None
+
+
+class RefundLine(ResponseBody):
+    """My part of a round's pro-rata refund of a pool's leftover; the group's treasurer hands it back.
+    Listed whether or not I am still a member of the group."""
+
+    group_id: int
+    group: str
+    pool_id: int
+    amount_cents: int = Field(gt=0)
+    currency: str
+    round_id: int | None
+    round: str | None = Field(description="the name of the round that refunded it")
+    refunded_at: datetime
 
 
 class BackingLine(ResponseBody):
@@ -95,6 +109,7 @@ class AccountOverview(ResponseBody):
     followed_issues: list[IssueLine]
     followed_areas: list[AreaLine]
     pledges: list[PledgeLine]
+    refunds: list[RefundLine]
     backings: list[BackingLine]
     ballots: list[BallotLine]
     groups: list[GroupLine]

@@ -1,4 +1,5 @@
-"""Pledges: validated, idempotent micro-investments into a pool, confirmed into the ledger or declined."""
+"""Pledges: validated, idempotent micro-investments into a pool, confirmed into the ledger, declined, or
+withdrawn by their pledger before a confirmation."""
 
 from __future__ import annotations
 
@@ -22,6 +23,18 @@ from budgets.money import format_money
 
 class OwnPledge(PermissionDenied):
     """The pledger confirming or declining their own pledge: separation of duties refuses it."""
+
+
+class PledgeWithdrawn(Conflict):
+    """Confirming or declining a pledge its pledger withdrew (the treasurer's page was older than that)."""
+
+
+def _withdrawn(found: Pledge) -> PledgeWithdrawn:
+    return PledgeWithdrawn(
+        f"Pledge {found.id} was withdrawn by its pledger before its money was confirmed: there is nothing "
+        "to confirm or decline. If the money reached you, hand it back.",
+        "pledge_id",
+    )
 
 
 @dataclass(frozen=True)
@@ -147,6 +160,8 @@ def confirm(session: DbSession, actor: User, pledge_id: int) -> Pledge:
     session.refresh(found)
     if found.status == PledgeStatus.DECLINED.value:
         raise Conflict(f"Pledge {found.id} was declined: its money never arrived.", "pledge_id")
+    if found.status == PledgeStatus.WITHDRAWN.value:
+        raise _withdrawn(found)
     return found
 
 
@@ -170,13 +185,61 @@ def decline(session: DbSession, actor: User, pledge_id: int) -> Pledge:
         raise Conflict(
             f"Pledge {found.id} is confirmed: its money is in the pool's ledger and stays there.", "pledge_id"
         )
+    if found.status == PledgeStatus.WITHDRAWN.value:
+        raise _withdrawn(found)
     if moved:
         _settled(session, actor, "pledge.decline", found)
     return found
 
 
+def withdraw(session: DbSession, user: User, pledge_id: int) -> Pledge:
+    """The pledger takes back their own pledge while it is pending (the treasurer has not confirmed its
+    money): it is marked withdrawn, never deleted, and leaves the pool's pending figure and the
+    treasurer's queue. Nothing is posted: a pending pledge was never money.
+
+    Only the pledger (403 naming `pledge_id`; a treasurer declines instead). A confirmed, declined or
+    already withdrawn pledge is a 409 naming its state, nothing changed. A blocked account may still
+    withdraw, as it may leave a group: it takes back a promise and moves no money. Audited
+    (`pledge.withdraw`); flushes, never commits."""
+    found = session.get(Pledge, pledge_id)
+    if found is None:
+        raise NotFound(f"There is no pledge {pledge_id}.", "pledge_id")
+    if found.user_id != user.id:
+        raise PermissionDenied(
+            f"Only the resident who made pledge {found.id} can withdraw it; a group admin declines a "
+            "pledge whose money never arrived.",
+            "pledge_id",
+        )
+    # The same guarded UPDATE from pending as a confirmation's and a decline's: when they race, exactly
+    # one of them moves the status, and the others find it moved.
+    moved = execute_write(
+        session,
+        update(Pledge)
+        .where(Pledge.id == found.id, Pledge.user_id == user.id, Pledge.status == PledgeStatus.PENDING.value)
+        .values(status=PledgeStatus.WITHDRAWN.value, withdrawn_at=utcnow())
+        .execution_options(synchronize_session=False),
+    ).rowcount
+    session.refresh(found)
+    if not moved:
+        raise Conflict(_not_withdrawable(found), "pledge_id")
+    _settled(session, user, "pledge.withdraw", found)
+    return found
+
+
+def _not_withdrawable(found: Pledge) -> str:
+    if found.status == PledgeStatus.CONFIRMED.value:
+        return (
+            f"Pledge {found.id} is confirmed: its money is in the pool's ledger, so it can no longer be "
+            "withdrawn. If a round does not spend it, the round rolls it over or refunds it."
+        )
+    if found.status == PledgeStatus.DECLINED.value:
+        return f"Pledge {found.id} was declined: its money never arrived, so there is nothing to withdraw."
+    return f"Pledge {found.id} is already withdrawn: it never counted in the pool."
+
+
 def _settled(session: DbSession, actor: User, action: str, found: Pledge) -> None:
-    """Audit a pledge's confirmation or decline (`action`), with its pool and amount in its currency."""
+    """Audit a pledge's confirmation, decline or withdrawal (`action`), with its pool and amount in its
+    currency."""
     currency = get_pool(session, found.pool_id).currency
     details = {"pool_id": found.pool_id, "amount_cents": found.amount_cents, "currency": currency}
     audit.record(session, actor, action, "pledge", found.id, **details)
@@ -231,6 +294,19 @@ def pending(session: DbSession, pool_id: int) -> list[tuple[Pledge, str]]:
         .join(User, User.id == Pledge.user_id)
         .where(Pledge.pool_id == pool_id, Pledge.status == PledgeStatus.PENDING.value)
         .order_by(Pledge.id)
+    ).tuples()
+    return list(rows)
+
+
+def withdrawn(session: DbSession, pool_id: int, limit: int = 10) -> list[tuple[Pledge, str]]:
+    """A pool's pledges withdrawn by their pledgers, the latest first, with each pledger's name: the
+    treasurer hands back any such money that reached them."""
+    rows = session.execute(
+        select(Pledge, User.display_name)
+        .join(User, User.id == Pledge.user_id)
+        .where(Pledge.pool_id == pool_id, Pledge.status == PledgeStatus.WITHDRAWN.value)
+        .order_by(Pledge.withdrawn_at.desc(), Pledge.id.desc())
+        .limit(limit)
     ).tuples()
     return list(rows)
 

@@ -3,7 +3,8 @@
 A round whose leftover is refunded posts one `refund` posting (`ledger.post_refunds`): the pool pays
 `resident:<id>` and `city:match` lines, split pro rata to the cent. The public pages and CSVs show the
 total and pseudonyms only. The treasurer, who holds the pledged money and hands each part back, sees
-the parts by name on the treasurer page; each pledger sees their own on the group page.
+the parts by name on the treasurer page; each pledger sees their own on the group page, and every part
+of theirs on My Commonfix, also after leaving the group.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import Select, select
 
 from app.database.sessions import DbSession
-from app.models import Round, User
+from app.models import Group, Pool, Round, User
 from app.models.ledger import LedgerLine, LedgerPosting
 from budgets.accounts import CITY_MATCH, RESIDENT_PREFIX, PostingKind, resident_account
 
@@ -31,6 +32,21 @@ class RefundPart:
     refunded_at: datetime
     user_id: int | None  # None: the city's match
     name: str
+    amount_cents: int
+
+
+@dataclass(frozen=True)
+class ResidentRefund:
+    """One part of a refund that went back to a resident, with the group whose pool refunded it."""
+
+    posting_id: int
+    pool_id: int
+    group_id: int
+    group: str
+    currency: str
+    round_id: int | None
+    round_name: str | None
+    refunded_at: datetime
     amount_cents: int
 
 
@@ -82,3 +98,34 @@ def refunds_to(session: DbSession, user_id: int, pool_id: int) -> list[RefundPar
         .order_by(LedgerPosting.id.desc())
     ).tuples()
     return [RefundPart(p, r, name, at, user_id, "", cents) for p, r, name, at, _account, cents in rows]
+
+
+def refunds_of(session: DbSession, user_id: int) -> list[ResidentRefund]:
+    """Every refund part that went back to one resident, from any pool, newest first.
+
+    Read from the ledger, not from memberships: a pledger who left the group still reads what its
+    pool owes them."""
+    rows = session.execute(
+        select(
+            LedgerPosting.id,
+            Pool.id,
+            Group.id,
+            Group.name,
+            Pool.currency,
+            LedgerPosting.round_id,
+            Round.name,
+            LedgerPosting.created_at,
+            LedgerLine.amount_cents,
+        )
+        .join(LedgerLine, LedgerLine.posting_id == LedgerPosting.id)
+        .join(Pool, Pool.id == LedgerPosting.pool_id)
+        .join(Group, Group.id == Pool.group_id)
+        .outerjoin(Round, Round.id == LedgerPosting.round_id)
+        .where(
+            LedgerPosting.kind == PostingKind.REFUND,
+            LedgerLine.account == resident_account(user_id),
+            LedgerLine.amount_cents > 0,
+        )
+        .order_by(LedgerPosting.id.desc())
+    ).tuples()
+    return [ResidentRefund(*row) for row in rows]

@@ -62,6 +62,8 @@ from app.services.kernel.errors import Conflict, ValidationError
 
 FORMER_RESIDENT = "a former resident"
 OPEN_PHASES = (Phase.DRAFT.value, Phase.PLEDGING.value, Phase.VOTING.value)
+# Pledges that never were money and never will be: they hold no account open and go with it.
+NOT_MONEY = (PledgeStatus.DECLINED.value, PledgeStatus.WITHDRAWN.value)
 
 
 def tombstone_email(user_id: int) -> str:
@@ -71,9 +73,7 @@ def tombstone_email(user_id: int) -> str:
 
 def _refuse_money_in_play(session: DbSession, user: User) -> None:
     member_groups = select(Membership.group_id).where(Membership.user_id == user.id)
-    pledged_pools = select(Pledge.pool_id).where(
-        Pledge.user_id == user.id, Pledge.status != PledgeStatus.DECLINED.value
-    )
+    pledged_pools = select(Pledge.pool_id).where(Pledge.user_id == user.id, Pledge.status.not_in(NOT_MONEY))
     rounds = session.execute(
         select(
             Round.id,
@@ -183,7 +183,7 @@ def delete_account(session: DbSession, user: User, password: object) -> None:
         session,
         delete(Pledge).where(
             Pledge.user_id == user.id,
-            Pledge.status.in_((PledgeStatus.PENDING.value, PledgeStatus.DECLINED.value)),
+            Pledge.status.in_((PledgeStatus.PENDING.value, *NOT_MONEY)),
         ),
     )
     execute_write(session, update(Pledge).where(Pledge.user_id == user.id).values(show_name=False))

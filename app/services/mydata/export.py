@@ -34,6 +34,7 @@ from app.models import (
     VotingCode,
 )
 from app.models.timestamps import rfc3339_or_none, utcnow
+from app.services.funding.pool_refunds import refunds_of
 from app.services.issues.money import CITY_CURRENCY
 from app.services.issues.photo_store import PhotoNotFound, PhotoStore
 
@@ -52,7 +53,10 @@ data.json   everything Commonfix holds that is tied to your account, as JSON (UT
   updates         the public updates and "not fixed" notes you wrote on problems, with their photos
   likes           the problems you liked, and when
   follows         the problems and neighbourhoods you follow (they decide which emails you get)
-  pledges         the money you pledged to neighbourhood pools: amount in cents, state, dates
+  pledges         the money you pledged to neighbourhood pools: amount in cents, state (pending,
+                  confirmed, declined, or withdrawn by you), dates
+  refunds         your parts of the refunds rounds made of pools' unspent money: group, pool, round,
+                  amount in cents, when (also after you left the group)
   backings        the money you put behind single problems: amount in cents, state, what happens to it
                   if the problem is not funded, dates
   ballots         your ballots in participatory-budgeting rounds: problem id -> points
@@ -171,6 +175,7 @@ def account_data(session: DbSession, user: User) -> tuple[dict[str, Any], list[s
                 "provider": pledge.provider,
                 "created_at": rfc3339_or_none(pledge.created_at),
                 "confirmed_at": rfc3339_or_none(pledge.confirmed_at),
+                "withdrawn_at": rfc3339_or_none(pledge.withdrawn_at),
             }
             for pledge, group, currency in session.execute(
                 select(Pledge, Group.name, Pool.currency)
@@ -179,6 +184,19 @@ def account_data(session: DbSession, user: User) -> tuple[dict[str, Any], list[s
                 .where(Pledge.user_id == user.id)
                 .order_by(Pledge.id)
             ).tuples()
+        ],
+        "refunds": [
+            {
+                "group_id": part.group_id,
+                "group": part.group,
+                "pool_id": part.pool_id,
+                "round_id": part.round_id,
+                "round": part.round_name,
+                "amount_cents": part.amount_cents,
+                "currency": part.currency,
+                "refunded_at": rfc3339_or_none(part.refunded_at),
+            }
+            for part in reversed(refunds_of(session, user.id))
         ],
         "backings": [
             {

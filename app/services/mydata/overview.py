@@ -1,4 +1,5 @@
-"""What My Commonfix shows: my reports, likes, follows, pledges, backings, ballots, groups and API tokens."""
+"""What My Commonfix shows: my reports, likes, follows, pledges and refunds, backings, ballots, groups and
+API tokens."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from app.models import (
     Status,
     User,
 )
+from app.services.funding.pool_refunds import ResidentRefund, refunds_of
 from app.services.issues.money import CITY_CURRENCY
 from app.services.issues.public_titles import public_title
 
@@ -53,7 +55,7 @@ class PledgeLine:
     group: str
     amount_cents: int
     currency: str
-    status: str  # pending | confirmed
+    status: str  # pending | confirmed | declined | withdrawn
     created_at: datetime
     confirmed_at: datetime | None
 
@@ -102,6 +104,7 @@ class AccountOverview:
     followed_issues: list[IssueLine]
     followed_areas: list[AreaLine]
     pledges: list[PledgeLine]
+    refunds: list[ResidentRefund]  # parts of pools' refunds paid back to me, whether or not I am a member
     backings: list[BackingLine]
     ballots: list[BallotLine]
     groups: list[GroupLine]
@@ -187,6 +190,7 @@ def overview(session: DbSession, user: User) -> AccountOverview:
         followed_issues=[IssueLine(*row) for row in session.execute(followed).tuples()],
         followed_areas=[AreaLine(*row) for row in areas],
         pledges=[PledgeLine(*row) for row in pledges],
+        refunds=refunds_of(session, user.id),
         backings=[
             BackingLine(b, i, title, cents, CITY_CURRENCY, status, at, settled)
             for b, i, title, cents, status, at, settled in backings

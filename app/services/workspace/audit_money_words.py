@@ -71,6 +71,10 @@ MONEY_RENDERERS: dict[str, Renderer] = {
         f"declined pledge {f.target_id} of {amount(f)} to pool {f.details.get('pool_id')}: "
         "its money never arrived"
     ),
+    "pledge.withdraw": lambda f, _n: (
+        f"withdrew their pledge {f.target_id} of {amount(f)} to pool {f.details.get('pool_id')} "
+        "before its money was confirmed"
+    ),
     "issue.payout": _payout,
     "issue.return": lambda f, _n: (
         f"returned the {amount(f)} not paid out on #{f.target_id} to where the money came from"
@@ -113,6 +117,7 @@ MONEY_LABELS: dict[str, str] = {
     "pool.open": "Pool opened",
     "pool.close": "Pool closed",
     "pledge.decline": "Pledge declined",
+    "pledge.withdraw": "Pledge withdrawn by its pledger",
     "issue.payout": "Payout recorded",
     "issue.return": "Remainder returned",
     "backing.confirm": "Backing confirmed",

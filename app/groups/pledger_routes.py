@@ -1,0 +1,37 @@
+"""A pledger's own acts on their pledges: withdrawing one the treasurer has not confirmed."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, url_for
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from app.auth.routes import safe_next
+from app.auth.sessions import current_resident
+from app.extensions import db
+from app.groups import bp
+from app.groups.forms import ActionForm
+from app.services.funding import pledges
+from app.unit_of_work import unit_of_work
+from budgets.money import format_money
+
+
+@bp.post("/pledges/<int:pledge_id>/withdraw")
+@login_required
+def withdraw(pledge_id: int) -> Response:
+    """The "Withdraw" step on the group page and My Commonfix; back to `next` (else the group page).
+
+    A refusal (not the pledger's, or no longer pending) is the app's error page with its status, 403 or
+    409 naming the pledge's state: nothing changed."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    back = safe_next("")  # read before any write (see safe_next)
+    with unit_of_work(reraise=lambda _error: True):
+        found = pledges.withdraw(db.session, current_resident(), pledge_id)
+    pool = pledges.get_pool(db.session, found.pool_id)
+    flash(
+        f"Your pledge of {format_money(found.amount_cents, pool.currency)} is withdrawn: it never counts "
+        "in the pool, and the treasurer no longer waits for it.",
+        "success",
+    )
+    return redirect(back or url_for("groups.detail", group_id=pool.group_id))
