@@ -263,7 +263,7 @@ def test_status_changes_of_one_day_show_their_times_in_the_timeline_and_the_mail
         assert changed.status_code == 200, changed.get_json()
 
     page = text_of(client.get(f"/issues/{issue_id}"))
-    assert re.findall(r'<span class="timeline__when">· <time[^>]*>([^<]*)</time>', page)[-2:] == [
+    assert re.findall(r'<span class="timeline__when">.*?<time[^>]*>([^<]*)</time>', page)[-2:] == [
         started,
         fixed,
     ]
