@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import MatchingPeriod, Round
+from app.models import Follow, MatchingPeriod, Round
 from config import from_environment
 from tests.conftest import AuthActions
 from tests.funding.round_world import RoundWorld, world  # noqa: F401
@@ -227,3 +227,79 @@ def test_days_at_the_calendars_ends_filter_without_a_500(
         response = client.get(f"{url}?{query}")
         response.get_data()
         assert response.status_code == 200, (url, query)
+
+
+@WARSAW
+@pytest.mark.parametrize(
+    ("month", "shown"),
+    [
+        # 08:00 and 15:00 UTC: 09:00 and 16:00 in Warsaw in winter (CET), 10:00 and 17:00 in summer (CEST).
+        (1, ("14 January {year}, 09:00 CET", "14 January {year}, 16:00 CET")),
+        (7, ("14 July {year}, 10:00 CEST", "14 July {year}, 17:00 CEST")),
+    ],
+)
+def test_status_changes_of_one_day_show_their_times_in_the_timeline_and_the_mail(
+    client: FlaskClient,
+    auth: AuthActions,
+    make_user,
+    make_issue,
+    outbox,
+    monkeypatch: pytest.MonkeyPatch,
+    month: int,
+    shown: tuple[str, str],
+) -> None:
+    # Found from outside: "in progress" at 09:00 and "fixed" at 16:00 read as two identical dates.
+    year = FUTURE - 2
+    started, fixed = (text.format(year=year) for text in shown)
+    reporter = make_user(email="rita@example.org")  # a reporter follows their own report
+    issue_id = make_issue(reporter=reporter, title="Broken bench").id
+    official = auth.headers(role="official")
+    for status, hour in (("in-progress", 8), ("fixed", 15)):
+        at = datetime(year, month, 14, hour, 0)
+        monkeypatch.setattr("app.services.workflow.status_changes.utcnow", lambda at=at: at)
+        changed = client.post(
+            f"/api/v1/issues/{issue_id}/status", json={"status": status, "note": "Noted."}, headers=official
+        )
+        assert changed.status_code == 200, changed.get_json()
+
+    page = text_of(client.get(f"/issues/{issue_id}"))
+    assert re.findall(r'<span class="timeline__when">.*?<time[^>]*>([^<]*)</time>', page)[-2:] == [
+        started,
+        fixed,
+    ]
+
+    mails = {m["Subject"]: m.get_content() for m in outbox() if m["To"] == "rita@example.org"}
+    in_progress = mails["“Broken bench” is now In progress"]
+    assert f"\nWhen: {started}\n" in in_progress
+    assert "changed from New to In progress." in in_progress  # still plain sentences, one a line
+    assert f"\nWhen: {fixed}\n" in mails["“Broken bench” is now Fixed"]
+
+
+@WARSAW
+def test_a_funded_problems_start_mail_shows_its_time_in_the_citys_zone(
+    world: RoundWorld, outbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A funded problem's start and fix mail its backers and followers with the money figures instead of
+    # the status mail: they carry the time too.
+    world.build(members=3, pledges=(1000, 1000, 1000), costs=(3000,))
+    rid = world.create(rule="greedy")["id"]
+    world.open_voting(rid)
+    (issue_id,) = world.issues
+    for member in world.members:
+        assert world.vote(member, rid, issue_ids=[issue_id]).status_code == 200
+    follower = world.make_user(display_name="Fran Follower")
+    with world.app.app_context():
+        db.session.add(Follow(user_id=follower.id, issue_id=issue_id))
+        db.session.commit()
+    world.tally_and_certify(rid)
+    assert world.official is not None
+    year = FUTURE - 2
+    monkeypatch.setattr("app.services.workflow.status_changes.utcnow", lambda: datetime(year, 1, 14, 8, 0))
+    started = world.client.post(
+        f"/api/v1/issues/{issue_id}/status",
+        json={"status": "in-progress", "note": "Crew on site."},
+        headers=world.headers(world.official),
+    )
+    assert started.status_code == 200, started.get_json()
+    (mail,) = [m for m in outbox() if m["To"] == follower.email and m["Subject"].startswith("Work started")]
+    assert f"has started.\nWhen: 14 January {year}, 09:00 CET\n" in mail.get_content()

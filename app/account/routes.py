@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required, logout_user
 from werkzeug.wrappers import Response
 
@@ -59,9 +59,11 @@ def export() -> Response:
 @login_required
 @limit("RATE_LIMIT_LOGIN", per_user=True)
 def delete() -> tuple[str, int] | Response:
+    """The page names what holds the account back, when something does, and then offers no form."""
     user = current_resident()
     form = DeleteAccountForm()
-    if form.validate_on_submit():
+    held_back = deletion.blockers(db.session, user)
+    if not held_back and form.validate_on_submit():
         with unit_of_work(form, field_names={"account": "password"}) as work:
             deletion.delete_account(db.session, user, form.password.data)
         if not work.failed:
@@ -71,7 +73,9 @@ def delete() -> tuple[str, int] | Response:
                 "success",
             )
             return redirect(url_for("main.index"))
-    return render_template("account/delete.html", form=form), 422 if form.errors else 200
+        held_back = deletion.blockers(db.session, user)  # one may have arisen since the first look
+    status = 409 if held_back and request.method == "POST" else 422 if form.errors else 200
+    return render_template("account/delete.html", form=form, blockers=held_back), status
 
 
 @bp.get("/privacy")

@@ -7,7 +7,7 @@ from datetime import datetime
 from flask import Blueprint
 
 from app.models.timestamps import utcnow
-from app.services.kernel.city_time import city_date, city_time, in_city
+from app.services.kernel.city_time import city_date, city_day_time, city_time, in_city
 from app.status_styles import status_icon, style_key
 
 
@@ -43,6 +43,8 @@ def register_filters(bp: Blueprint) -> None:
     bp.add_app_template_filter(plural, "plural")
     bp.add_app_template_filter(age, "age")
     bp.add_app_template_filter(long_date, "long_date")
+    # The day in words with the time, for what may happen twice a day: "1 March 2027, 18:00 CET".
+    bp.add_app_template_filter(city_day_time, "long_time")
     # A stored time as the city reads it: {{ at|city_time }} "2027-03-01 18:00 CET" (a shape may be given).
     bp.add_app_template_filter(city_time, "city_time")
     bp.add_app_template_filter(city_date, "city_date")  # the day alone: {{ at|city_date }} "2027-03-01"

@@ -233,11 +233,8 @@ def test_deleting_on_the_page_logs_out_and_the_old_cookie_is_refused(
     page = client.get("/account/delete")
     assert page.status_code == 200
     assert "What stays, without your name" in page.get_data(as_text=True)
-    # A pledge still waiting for its treasurer blocks a deletion too while its pool's round is not
-    # tallied (the round decides that money): the page says so rather than promising it simply goes.
     text = page.get_data(as_text=True)
-    assert "Pledges still waiting for a treasurer (unless their pool's round is not tallied yet" in text
-    assert "a pledge of yours, confirmed or still waiting for the treasurer, is in a pool" in text
+    assert "Pledges still waiting for a treasurer" in text
     assert "your identifier is free to verify a new account" in text  # census, codes, flags: unlinked
     assert "the codes stay used, so none votes twice, but they no longer lead to you" in text
     assert "stays in their queue, but no longer says who sent it" in text

@@ -16,6 +16,7 @@ from app.models.backing import BackingStatus
 from app.models.place import StatusType
 from app.services.issues.money import IssueMoney, currency_of, money_of
 from app.services.issues.notifications import Recipient, Subscription, mail_all
+from app.services.kernel.city_time import city_day_time
 from app.services.kernel.links import external_url
 from budgets.money import format_money
 
@@ -109,6 +110,6 @@ def notify_status_event(session: DbSession, event: IssueEvent) -> bool:
     if not money.funded:
         return False
     note = f"\n\nNote from the city:\n{event.note}" if event.note else ""
-    lead = words.format(i=event.issue_id) + note
+    lead = f"{words.format(i=event.issue_id)}\nWhen: {city_day_time(event.created_at)}{note}"
     notify(session, event.issue_id, step, subject, lead, event.actor_id)
     return True

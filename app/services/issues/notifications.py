@@ -20,6 +20,7 @@ from sqlalchemy import delete, select
 from app.database.sessions import DbSession, execute_write
 from app.mail import build_message, queue_fanout, queue_mail
 from app.models import Area, Follow, Issue, IssueEvent, Status, User
+from app.services.kernel.city_time import city_day_time
 from app.services.kernel.links import external_url
 
 SALT = "commonfix-unsubscribe"
@@ -186,8 +187,11 @@ def notify_issue_event(session: DbSession, event: IssueEvent) -> int:
         subject = f"“{issue.title}” is now {new}"
         lead = f"Problem #{issue.id} “{issue.title}” changed from {old} to {new}."
     note = f"\n\nNote from the city:\n{event.note}" if event.note else ""
+    # When, in the city's zone: two changes on one day ("in progress" at 09:00, "fixed" at 16:00)
+    # differ by their time, and a mail may arrive long after the change (a fan-out, a retry).
+    when = f"\nWhen: {city_day_time(event.created_at)}"
     where = f"\nWhere: {issue.place}" if issue.place else ""
-    body = f"{lead}{where}{note}\n\nSee the problem and its timeline: {link}"
+    body = f"{lead}{when}{where}{note}\n\nSee the problem and its timeline: {link}"
     mails = [
         Recipient(f"issue-event:{event.id}:to:{user_id}", *recipients[user_id])
         for user_id in sorted(recipients)

@@ -41,6 +41,13 @@ def city_time(moment: datetime, shape: str = SHOWN) -> str:
     return f"{local.strftime(shape)} {local.tzname()}"
 
 
+def city_day_time(moment: datetime) -> str:
+    """A stored time as a resident reads it in a timeline or a mail: the day in words, the time and
+    the zone's abbreviation, "1 March 2027, 18:00 CET" (two changes on one day are told apart)."""
+    local = in_city(moment)
+    return f"{local.day} {local:%B %Y, %H:%M} {local.tzname()}"
+
+
 def city_date(moment: datetime, shape: str = "%Y-%m-%d") -> str:
     """The day a stored time falls on in the city: "2027-03-01"."""
     return in_city(moment).strftime(shape)

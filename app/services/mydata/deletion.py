@@ -71,10 +71,13 @@ def tombstone_email(user_id: int) -> str:
     return f"deleted-{user_id}@{users.TOMBSTONE_DOMAIN}"
 
 
-def _refuse_money_in_play(session: DbSession, user: User) -> None:
+def blockers(session: DbSession, user: User, *, lock: bool = False) -> list[str]:
+    """Why the account cannot be deleted now, in words a resident acts on, most urgent first; empty when
+    nothing holds it back. The delete page shows them (a notice only when one applies), and
+    `delete_account` refuses with the first; `lock` holds the rounds read until the deletion commits."""
     member_groups = select(Membership.group_id).where(Membership.user_id == user.id)
     pledged_pools = select(Pledge.pool_id).where(Pledge.user_id == user.id, Pledge.status.not_in(NOT_MONEY))
-    rounds = session.execute(
+    statement = (
         select(
             Round.id,
             Round.name,
@@ -86,22 +89,20 @@ def _refuse_money_in_play(session: DbSession, user: User) -> None:
         .join(Group, Group.id == Round.group_id)
         .where((Round.group_id.in_(member_groups)) | (Round.pool_id.in_(pledged_pools)))
         .order_by(Round.id)
-        .with_for_update(of=Round)
-    ).all()
-    for row in rounds:
-        if row.tally_token is not None and row.phase in OPEN_PHASES:  # a tallied round keeps its token
-            raise Conflict(
-                f"A tally of round “{row.name}” ({row.group_name}) is running: try again once it finished.",
-                "account",
-            )
+    )
+    rounds = session.execute(statement.with_for_update(of=Round) if lock else statement).all()
+    found = [
+        f"A tally of round “{row.name}” ({row.group_name}) is running: try again once it finished."
+        for row in rounds
+        if row.tally_token is not None and row.phase in OPEN_PHASES  # a tallied round keeps its token
+    ]
     pledged = set(session.scalars(pledged_pools))
-    for row in rounds:
-        if row.phase in OPEN_PHASES and row.pool_id in pledged:
-            raise Conflict(
-                f"You pledged money to {row.group_name}, whose round “{row.name}” is not tallied yet: "
-                "the round decides where that money goes. Delete your account once it is tallied.",
-                "account",
-            )
+    found += [
+        f"You pledged money to {row.group_name}, whose round “{row.name}” is not tallied yet: "
+        "the round decides where that money goes. Delete your account once it is tallied."
+        for row in rounds
+        if row.phase in OPEN_PHASES and row.pool_id in pledged
+    ]
     run = session.execute(
         select(Group.id, Group.name)
         .join(Membership, Membership.group_id == Group.id)
@@ -112,11 +113,17 @@ def _refuse_money_in_play(session: DbSession, user: User) -> None:
         others = select(Membership.id).where(Membership.group_id == group_id, Membership.user_id != user.id)
         other_admins = others.where(Membership.is_admin.is_(True))
         if session.scalar(others.limit(1)) is not None and session.scalar(other_admins.limit(1)) is None:
-            raise Conflict(
+            found.append(
                 f"You are the only one who runs {name}, which has other members: ask city staff to make "
-                "another member its admin first.",
-                "account",
+                "another member its admin first."
             )
+    return found
+
+
+def _refuse_money_in_play(session: DbSession, user: User) -> None:
+    found = blockers(session, user, lock=True)
+    if found:
+        raise Conflict(found[0], "account")
 
 
 def _unlink_voter_records(session: DbSession, user_id: int) -> None:

@@ -1,9 +1,10 @@
 /* Report a problem: find the street (place-search.js) or use your location, then tap the map to place the
    pin, which fills the hidden lat/lon inputs. The map opens at street zoom on the resident's location when
    the browser already may share it; a tap at city zoom zooms in first, so the pin lands where meant.
-   Open problems nearby show as small pins while placing (tap one to like it instead); the pin can be
-   dragged, or focused and nudged with the arrow keys (Shift for bigger steps). With a pin and a
-   category, nearby open problems of the same category are offered ("Already reported?"). */
+   Open problems nearby show as small pins while placing (tap one to like it instead; a tap beside its
+   popup only closes it); the pin can be dragged, or focused and nudged with the arrow keys (Shift for
+   bigger steps). With a pin and a category, nearby open problems of the same category are offered
+   ("Already reported?"). */
 (function () {
   "use strict";
 
@@ -72,7 +73,21 @@
     }
   }
 
+  /* A tap while a nearby problem's popup is open only closes it, as Leaflet's closePopupOnClick users
+     expect; the next tap places the pin. Leaflet closes the popup on "preclick", just before "click":
+     this listener, added before any popup opens, runs first and notes whether one was open. Every tap
+     on the map fires "preclick" (a tap on a nearby pin too), so the note is always fresh. */
+  var popupOpen = false; /* a nearby problem's popup is open (set below, with the nearby pins) */
+  var tapClosesPopup = false;
+  map.on("preclick", function () {
+    tapClosesPopup = popupOpen;
+  });
+
   map.on("click", function (event) {
+    if (tapClosesPopup) {
+      tapClosesPopup = false;
+      return;
+    }
     if (map.getZoom() < PLACING_ZOOM) {
       map.setView(event.latlng, STREET_ZOOM);
       status.classList.remove("is-error");
@@ -211,8 +226,7 @@
   var shownIds = "";
   /* Under an open popup no nearby pin is redrawn (that would close it under the resident's finger,
      e.g. when its pan into view brings more problems in): an answer that comes meanwhile waits until
-     it closes, as on the map page. */
-  var popupOpen = false;
+     it closes, as on the map page. (popupOpen is declared above, beside the map's tap.) */
   var waitingAnswer = null;
 
   map.on("popupopen", function () {
