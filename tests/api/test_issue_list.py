@@ -217,7 +217,7 @@ def test_pages_walk_through_the_list_without_overlap(client: FlaskClient, make_i
         ("per_page=ten", "per_page", "per_page must be a whole number."),
         ("page=0", "page", "page must be between 1 and 1,000,000,000."),
         ("area=old-town", "area", "area must be a whole number."),
-        ("sort=popular", "sort", "sort must be one of rank, new."),
+        ("sort=popular", "sort", "sort must be one of rank, new, id."),
         ("category=volcano", "category", "Category 'volcano' is unknown."),
         ("bbox=10,50,10.02", "bbox", "bbox must be minlon,minlat,maxlon,maxlat"),
         ("bbox=10,50,10.02,50.02&per_page=501", "per_page", "per_page must be between 1 and 500."),

@@ -27,6 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased, selectinload
 
+from app.database import keyset
 from app.database.driver import first_row_on_driver
 from app.database.sessions import DbSession
 from app.database.spellings import dialect_of, joined_in_order, sorts_narrow_rows_first, within_bbox
@@ -39,7 +40,10 @@ from geo.distance import bbox_around
 from geo.nearby import Located, nearest_within
 
 RANKING_RULE = "Most likes first; when two problems have as many likes, the older report ranks higher."
-SORTS = ("rank", "new")
+# Every order ends with the id, so it is total: rank is likes (most first), then the report's time, then
+# id; new is the time (newest first), then id (highest first); id is the id alone, lowest first, the one
+# order whose key never changes, which is why only it takes a keyset cursor (`after`).
+SORTS = ("rank", "new", "id")
 
 
 @dataclass(frozen=True)
@@ -164,12 +168,18 @@ def _order_by(sort: str, likes: Any, created_at: Any, issue_id: Any) -> list[Any
         return [created_at.desc(), issue_id.desc()]
     if sort == "rank":
         return [likes.desc(), created_at, issue_id]
+    if sort == "id":
+        return [issue_id]
     raise ValidationError(f"sort must be one of {', '.join(SORTS)}.", "sort")
 
 
 def _page(stmt: Select[_Row], shape: _Shape, sort: str) -> Select[_Row]:
-    """`stmt` filtered by the shape, in the sort's order, one page of it (limit and offset bound)."""
-    ordered = _filtered(stmt, shape).order_by(*_order_by(sort, Issue.likes_count, Issue.created_at, Issue.id))
+    """`stmt` filtered by the shape, in the sort's order, one page of it (limit and offset bound). In id
+    order the page also starts after the bound `after_id` (a keyset page; 0 starts at the first)."""
+    filtered = _filtered(stmt, shape)
+    if sort == "id":
+        filtered = filtered.where(keyset.after((Issue.id,), (bindparam("after_id", type_=Integer),)))
+    ordered = filtered.order_by(*_order_by(sort, Issue.likes_count, Issue.created_at, Issue.id))
     return ordered.limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer))
 
 
@@ -213,7 +223,10 @@ def filtered(stmt: Select[_Row], shape: _Shape) -> Select[_Row]:
 def _prepared(session: DbSession, filters: IssueFilters, sort: str) -> tuple[_Shape, dict[str, object]]:
     if sort not in SORTS:
         raise ValidationError(f"sort must be one of {', '.join(SORTS)}.", "sort")
-    return _bound(session, filters)
+    shape, values = _bound(session, filters)
+    if sort == "id":
+        values["after_id"] = 0  # from the first issue; feature_page binds its cursor
+    return shape, values
 
 
 def filtered_statement(
@@ -253,14 +266,17 @@ FEATURE_PROPERTIES = (
 
 @dataclass(frozen=True)
 class FeaturePage:
-    """A page of issues as the map and the lists get them: a JSON array of GeoJSON Features, and whether
-    more follow."""
+    """A page of issues as the map and the lists get them: a JSON array of GeoJSON Features, whether
+    more follow, and the highest id among them (in id order the last; None for an empty page)."""
 
     features_json: str
     has_next: bool
+    last_id: int | None = None
 
 
-_FEATURE_STATEMENTS: dict[tuple[_Shape, str], Select[tuple[str, int]]] = {}
+# The page's Features as one JSON array, how many, and the highest id among them.
+_FeatureRow = Select[tuple[str, int, int | None]]
+_FEATURE_STATEMENTS: dict[tuple[_Shape, str], _FeatureRow] = {}
 
 
 def _text(constant: str) -> ColumnElement[str]:
@@ -268,8 +284,8 @@ def _text(constant: str) -> ColumnElement[str]:
     return literal_column("'" + constant.replace("'", "''") + "'", type_=Text)
 
 
-def _features_statement(shape: _Shape, sort: str) -> Select[tuple[str, int]]:
-    """One row: the JSON array of the list's Features and how many there are.
+def _features_statement(shape: _Shape, sort: str) -> _FeatureRow:
+    """One row: the JSON array of the list's Features, how many there are and the highest id.
 
     Each issue stores its Feature's text around its like count (Issue.feature_head/feature_tail, kept by
     database triggers); the statement joins the parts with the count and the issue's URL. Encoding the
@@ -305,14 +321,14 @@ def _features_statement(shape: _Shape, sort: str) -> Select[tuple[str, int]]:
     order = _order_by(sort, sub.c.likes_count, sub.c.created_at, sub.c.id)
     joined = joined_in_order(shape.dialect, feature, ",", order)
     features = func.coalesce(_text("[") + joined + _text("]"), _text("[]"), type_=Text)
-    stmt = select(features, func.count()).select_from(source)
+    stmt = select(features, func.count(), func.max(sub.c.id)).select_from(source)
     _FEATURE_STATEMENTS[(shape, sort)] = stmt
     return stmt
 
 
 def feature_statement(
     session: DbSession, filters: IssueFilters, sort: str
-) -> tuple[Select[tuple[str, int]], dict[str, object]]:
+) -> tuple[_FeatureRow, dict[str, object]]:
     """The map's and the lists' statement for `filters` and its bound values, without the page and URL
     values (what the benchmark EXPLAINs)."""
     shape, values = _prepared(session, filters, sort)
@@ -320,13 +336,22 @@ def feature_statement(
 
 
 def feature_page(
-    session: DbSession, filters: IssueFilters, sort: str, limit: int, offset: int, url_template: str
+    session: DbSession,
+    filters: IssueFilters,
+    sort: str,
+    limit: int,
+    offset: int,
+    url_template: str,
+    after: int = 0,
 ) -> FeaturePage:
     """Up to `limit` issues as GeoJSON Features (JSON text), and whether more follow.
 
-    `url_template` is the issue page's URL with `{}` where the id goes.
+    `url_template` is the issue page's URL with `{}` where the id goes. In id order, `after` starts the
+    page after that id (a keyset page, which no insert or like moves); the other orders ignore it.
     """
     shape, values = _prepared(session, filters, sort)
+    if sort == "id":
+        values["after_id"] = after
     connection = session.connection()
     prefix, _, suffix = url_template.partition("{}")
     url = {  # the URL closes the Feature: its properties, then the Feature itself
@@ -336,14 +361,14 @@ def feature_page(
     bound = {**values, "limit": limit, "offset": offset, **url}
     # On the driver: through SQLAlchemy's execution machinery the map's request cost clearly more
     # (docs/benchmarks.md, issue 13).
-    features_json, count = first_row_on_driver(session, _features_statement(shape, sort), bound)
+    features_json, count, last_id = first_row_on_driver(session, _features_statement(shape, sort), bound)
     has_next = count == limit and (
         connection.execute(
             list_statement(shape, sort), {**values, "limit": 1, "offset": offset + limit}
         ).first()
         is not None
     )
-    return FeaturePage(features_json, has_next)
+    return FeaturePage(features_json, has_next, None if last_id is None else int(last_id))
 
 
 def count_issues(session: DbSession, filters: IssueFilters) -> int:
