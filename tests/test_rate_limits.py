@@ -139,7 +139,8 @@ def test_only_a_refusal_asks_to_retry_after_and_every_counted_answer_says_how_ma
         assert response.status_code in (200, 201)
         assert "Retry-After" not in response.headers
         assert response.headers["X-RateLimit-Remaining"] == remaining
-        assert "X-RateLimit-Limit" in response.headers and "X-RateLimit-Reset" in response.headers
+        assert "X-RateLimit-Limit" in response.headers
+        assert "X-RateLimit-Reset" in response.headers
     assert reads[2].status_code == 429
     assert 0 < int(reads[2].headers["Retry-After"]) <= 60
     assert reads[2].headers["X-RateLimit-Remaining"] == "0"
