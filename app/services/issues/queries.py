@@ -27,23 +27,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased, selectinload
 
-from app.database import keyset
 from app.database.driver import first_row_on_driver
 from app.database.sessions import DbSession
 from app.database.spellings import dialect_of, joined_in_order, sorts_narrow_rows_first, within_bbox
 from app.models import Area, Category, Issue, Status
 from app.models.place import StatusType
+from app.services.issues.list_orders import AFTER_ID, check_sort, cursor_condition, order_by
 from app.services.issues.status_types import resolve_statuses
 from app.services.kernel.errors import NotFound, ValidationError
 from geo.coordinates import BBox
 from geo.distance import bbox_around
 from geo.nearby import Located, nearest_within
-
-RANKING_RULE = "Most likes first; when two problems have as many likes, the older report ranks higher."
-# Every order ends with the id, so it is total: rank is likes (most first), then the report's time, then
-# id; new is the time (newest first), then id (highest first); id is the id alone, lowest first, the one
-# order whose key never changes, which is why only it takes a keyset cursor (`after`).
-SORTS = ("rank", "new", "id")
 
 
 @dataclass(frozen=True)
@@ -163,23 +157,13 @@ def _filtered(stmt: Select[_Row], shape: _Shape) -> Select[_Row]:
     return stmt
 
 
-def _order_by(sort: str, likes: Any, created_at: Any, issue_id: Any) -> list[Any]:
-    if sort == "new":
-        return [created_at.desc(), issue_id.desc()]
-    if sort == "rank":
-        return [likes.desc(), created_at, issue_id]
-    if sort == "id":
-        return [issue_id]
-    raise ValidationError(f"sort must be one of {', '.join(SORTS)}.", "sort")
-
-
 def _page(stmt: Select[_Row], shape: _Shape, sort: str) -> Select[_Row]:
-    """`stmt` filtered by the shape, in the sort's order, one page of it (limit and offset bound). In id
-    order the page also starts after the bound `after_id` (a keyset page; 0 starts at the first)."""
+    """`stmt` filtered by the shape, in the sort's order, one page of it (limit and offset bound; in id
+    order also after the bound cursor, list_orders.AFTER_ID)."""
     filtered = _filtered(stmt, shape)
-    if sort == "id":
-        filtered = filtered.where(keyset.after((Issue.id,), (bindparam("after_id", type_=Integer),)))
-    ordered = filtered.order_by(*_order_by(sort, Issue.likes_count, Issue.created_at, Issue.id))
+    if (after := cursor_condition(sort, Issue.id)) is not None:
+        filtered = filtered.where(after)
+    ordered = filtered.order_by(*order_by(sort, Issue.likes_count, Issue.created_at, Issue.id))
     return ordered.limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer))
 
 
@@ -220,13 +204,12 @@ def filtered(stmt: Select[_Row], shape: _Shape) -> Select[_Row]:
     return _filtered(stmt, shape)
 
 
-def _prepared(session: DbSession, filters: IssueFilters, sort: str) -> tuple[_Shape, dict[str, object]]:
-    if sort not in SORTS:
-        raise ValidationError(f"sort must be one of {', '.join(SORTS)}.", "sort")
+def _prepared(
+    session: DbSession, filters: IssueFilters, sort: str, after: int = 0
+) -> tuple[_Shape, dict[str, object]]:
+    check_sort(sort)
     shape, values = _bound(session, filters)
-    if sort == "id":
-        values["after_id"] = 0  # from the first issue; feature_page binds its cursor
-    return shape, values
+    return shape, {**values, AFTER_ID: after} if sort == "id" else values
 
 
 def filtered_statement(
@@ -318,7 +301,7 @@ def _features_statement(shape: _Shape, sort: str) -> _FeatureRow:
         + cast(sub.c.id, Text)
         + bindparam("url_close", type_=Text)
     )
-    order = _order_by(sort, sub.c.likes_count, sub.c.created_at, sub.c.id)
+    order = order_by(sort, sub.c.likes_count, sub.c.created_at, sub.c.id)
     joined = joined_in_order(shape.dialect, feature, ",", order)
     features = func.coalesce(_text("[") + joined + _text("]"), _text("[]"), type_=Text)
     stmt = select(features, func.count(), func.max(sub.c.id)).select_from(source)
@@ -349,9 +332,7 @@ def feature_page(
     `url_template` is the issue page's URL with `{}` where the id goes. In id order, `after` starts the
     page after that id (a keyset page, which no insert or like moves); the other orders ignore it.
     """
-    shape, values = _prepared(session, filters, sort)
-    if sort == "id":
-        values["after_id"] = after
+    shape, values = _prepared(session, filters, sort, after)
     connection = session.connection()
     prefix, _, suffix = url_template.partition("{}")
     url = {  # the URL closes the Feature: its properties, then the Feature itself
