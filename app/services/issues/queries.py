@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Float,
     FromClause,
@@ -164,7 +165,8 @@ def _page(stmt: Select[_Row], shape: _Shape, sort: str) -> Select[_Row]:
     if (after := cursor_condition(sort, Issue.id)) is not None:
         filtered = filtered.where(after)
     ordered = filtered.order_by(*order_by(sort, Issue.likes_count, Issue.created_at, Issue.id))
-    return ordered.limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer))
+    # BIGINT: PostgreSQL reads a bound INTEGER as 32 bits, and the last pages' offsets are larger.
+    return ordered.limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=BigInteger))
 
 
 def list_statement(shape: _Shape, sort: str) -> Select[tuple[object, ...]]:
