@@ -17,6 +17,7 @@ from redis.retry import Retry
 
 from app.configuration_error import ConfigurationError
 from app.extensions import limiter
+from app.ratelimit_headers import register_retry_after_rule
 
 SCHEMES = {"memory": "per process", "redis": "shared", "rediss": "shared (TLS)"}
 
@@ -50,6 +51,7 @@ def init_rate_limits(app: Flask) -> None:
             **storage_options(app),
             **app.config.get("RATELIMIT_STORAGE_OPTIONS", {}),
         }
+    register_retry_after_rule(app)  # before the limiter's hook, so it runs after it
     limiter.init_app(app)
     # Flask-Limiter logs an outage ("Rate limit storage unreachable - falling back to in-memory
     # storage") to a logger with only a NullHandler; operators see it beside the app's own errors.

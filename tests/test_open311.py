@@ -149,9 +149,15 @@ def test_create_request_errors_use_georeport_names_and_store_nothing(client, aut
     token = auth.headers()["Authorization"].removeprefix("Bearer ")
     before = table_counts()
     base = {"api_key": token, "lat": OLD_TOWN.lat, "long": OLD_TOWN.lon, "description": "x"}
+    # GeoReport v2, POST Service Request: "404 - service_code or jurisdiction_id was not found".
     unknown = client.post("/open311/v2/requests.json", data={**base, "service_code": "nope"})
-    assert unknown.status_code == 422
-    assert unknown.get_json()[0]["description"].startswith("service_code:")
+    assert unknown.status_code == 404
+    assert unknown.get_json() == [
+        {"code": 404, "description": "service_code: Category 'nope' is not one of the city's categories."}
+    ]
+    unknown_xml = client.post("/open311/v2/requests.xml", data={**base, "service_code": "nope"})
+    assert unknown_xml.status_code == 404
+    assert ElementTree.fromstring(unknown_xml.data).findtext("error/code") == "404"
     outside = client.post(
         "/open311/v2/requests.json",
         data={**base, "service_code": "pothole", "lat": OUTSIDE.lat, "long": OUTSIDE.lon},

@@ -17,6 +17,7 @@ from app.api.features import (
     issue_url_template,
     page_feature_collection,
 )
+from app.api.issue_paging import issue_paging
 from app.api.models.issues import (
     IssueFeature,
     IssueListQuery,
@@ -38,7 +39,6 @@ from app.services.issues import clusters, likes, reports
 from app.services.issues import queries as issue_queries
 from app.services.issues.queries import IssueFilters
 from app.services.kernel.errors import ValidationError
-from app.services.kernel.parsing import MAX_PAGE
 from app.services.workflow import moderation
 from geo.coordinates import CoordinateError, parse_bbox, parse_lat, parse_lon
 from geo.geojson import feature_collection
@@ -92,15 +92,17 @@ def list_issues() -> Response:
         return geojson(cluster_collection(clusters.clusters(db.session, filters, grid)))
     # A map asks for one viewport at a time and may take up to MAP_MAX_FEATURES at once.
     cap = config["MAP_MAX_FEATURES"] if filters.bbox else config["API_MAX_PER_PAGE"]
-    # int_param refuses values under 1, so `or` only fills in the defaults.
-    per_page = int_param("per_page", maximum=cap) or (cap if filters.bbox else 20)
-    page = int_param("page", maximum=MAX_PAGE) or 1
-    sort = request.args.get("sort", "rank")
-    url_template = issue_url_template()
+    paging = issue_paging(cap, cap if filters.bbox else 20)
     found = issue_queries.feature_page(
-        db.session, filters, sort, per_page, (page - 1) * per_page, url_template
+        db.session,
+        filters,
+        paging.sort,
+        paging.per_page,
+        paging.offset,
+        issue_url_template(),
+        after=paging.after or 0,
     )
-    payload = page_feature_collection(found, page=page, per_page=per_page, has_next=found.has_next)
+    payload = page_feature_collection(found, **paging.members(found))
     if not filters.bbox:
         payload["total"] = issue_queries.count_issues(db.session, filters)
     return geojson(payload)

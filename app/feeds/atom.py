@@ -25,6 +25,16 @@ class Entry:
     category: str | None = None
 
 
+# An empty feed's <updated>: no entry says when it last changed, and "now" would change its body, so its
+# ETag, every second, and no conditional GET would ever get a 304. The epoch says "never", the same each time.
+EMPTY_FEED_UPDATED = datetime(1970, 1, 1)
+
+
+def latest_update(entries: Sequence[Entry]) -> datetime:
+    """A feed's <updated>: its newest entry's (RFC 4287 4.2.15), EMPTY_FEED_UPDATED without entries."""
+    return max((entry.updated for entry in entries), default=EMPTY_FEED_UPDATED)
+
+
 def rfc3339(value: datetime) -> str:
     return value.replace(microsecond=0).isoformat() + "Z"
 

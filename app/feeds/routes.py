@@ -7,8 +7,7 @@ from flask import Response, request
 from app.conditional_get import revalidated
 from app.extensions import db
 from app.feeds import bp
-from app.feeds.atom import MIMETYPE, Entry, feed_document
-from app.models.timestamps import utcnow
+from app.feeds.atom import MIMETYPE, Entry, feed_document, latest_update
 from app.services.issues import feeds as feed_queries
 from app.services.issues.feeds import FeedEvent, FeedIssue
 from app.services.kernel.links import external_url
@@ -73,7 +72,7 @@ def new_issues() -> Response:
             subtitle="The newest problems residents reported.",
             self_url=_self_url(),
             alternate_url=external_url("main.index"),
-            updated=entries[0].updated if entries else utcnow(),
+            updated=latest_update(entries),
             entries=entries,
         )
     )
@@ -90,7 +89,7 @@ def area_issues(area_id: int) -> Response:
             subtitle=f"The newest problems residents reported in {name}.",
             self_url=_self_url(),
             alternate_url=external_url("main.index"),
-            updated=entries[0].updated if entries else utcnow(),
+            updated=latest_update(entries),
             entries=entries,
         )
     )
@@ -109,7 +108,7 @@ def issue_updates(issue_id: int) -> Response:
             subtitle=f"Status changes and public updates of problem #{issue.id} in {issue.area_name}.",
             self_url=_self_url(),
             alternate_url=external_url("issues.detail", issue_id=issue_id),
-            updated=entries[0].updated,
+            updated=latest_update(entries),
             entries=entries,
         )
     )

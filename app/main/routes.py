@@ -12,6 +12,7 @@ from app.main.forms import PrioritiesFilterForm
 from app.models.place import StatusType
 from app.services.issues import places
 from app.services.issues import queries as issue_queries
+from app.services.issues.list_orders import RANKING_RULE
 from app.services.issues.queries import IssueFilters
 from app.services.kernel.parsing import MAX_PAGE, is_whole_number
 
@@ -38,7 +39,7 @@ def priorities() -> tuple[str, int] | str:
     categories = places.categories(db.session)
     form = PrioritiesFilterForm(request.args)
     form.set_choices(areas, categories)
-    context = {"form": form, "ranking_rule": issue_queries.RANKING_RULE, "per_page": PER_PAGE}
+    context = {"form": form, "ranking_rule": RANKING_RULE, "per_page": PER_PAGE}
     if not form.validate():
         return render_template("main/priorities.html", rows=[], total=0, area=None, **context), 422
     page = request.args.get("page", "1")

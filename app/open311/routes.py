@@ -22,6 +22,7 @@ from app.open311.requests import RequestQuery, find_requests, request_record
 from app.photo_stores import photo_settings
 from app.ratelimits import Counter, limited_by
 from app.services.issues import reports
+from app.services.issues.reports import UnknownCategory
 from app.services.kernel.errors import DomainError, ValidationError
 from app.services.kernel.links import external_url
 from app.services.kernel.parsing import parse_id
@@ -45,7 +46,9 @@ def domain_error(error: DomainError) -> Response:
     db.session.rollback()
     fmt = (request.view_args or {}).get("fmt", "json")
     field = f"{GEOREPORT_FIELDS.get(error.field, error.field)}: " if error.field else ""
-    return render_errors(error.status, field + error.message, fmt if fmt in FORMATS else "json")
+    # GeoReport v2, POST Service Request: "404 - service_code or jurisdiction_id was not found".
+    status = 404 if isinstance(error, UnknownCategory) else error.status
+    return render_errors(status, field + error.message, fmt if fmt in FORMATS else "json")
 
 
 @bp.get("/discovery.<fmt>")

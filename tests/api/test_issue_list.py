@@ -209,6 +209,17 @@ def test_pages_walk_through_the_list_without_overlap(client: FlaskClient, make_i
     assert all(p["total"] == 5 for p in pages)
 
 
+@pytest.mark.parametrize("sort", ["rank", "new", "id"])
+def test_a_page_far_past_the_end_is_empty(client: FlaskClient, make_issue: MakeIssue, sort: str) -> None:
+    # The last page accepted, at the largest page size: an offset past PostgreSQL's 32-bit integers.
+    make_issue()
+
+    response = client.get(f"/api/v1/issues?sort={sort}&per_page=100&page=1000000000")
+
+    assert response.status_code == 200
+    assert (ids(response.get_json()), response.get_json()["has_next"]) == ([], False)
+
+
 @pytest.mark.parametrize(
     ("query", "field", "message"),
     [
@@ -217,7 +228,7 @@ def test_pages_walk_through_the_list_without_overlap(client: FlaskClient, make_i
         ("per_page=ten", "per_page", "per_page must be a whole number."),
         ("page=0", "page", "page must be between 1 and 1,000,000,000."),
         ("area=old-town", "area", "area must be a whole number."),
-        ("sort=popular", "sort", "sort must be one of rank, new."),
+        ("sort=popular", "sort", "sort must be one of rank, new, id."),
         ("category=volcano", "category", "Category 'volcano' is unknown."),
         ("bbox=10,50,10.02", "bbox", "bbox must be minlon,minlat,maxlon,maxlat"),
         ("bbox=10,50,10.02,50.02&per_page=501", "per_page", "per_page must be between 1 and 500."),

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 
 from app.extensions import db
 from app.models import Area, Issue, Like, User
-from app.services.issues.queries import RANKING_RULE
+from app.services.issues.list_orders import RANKING_RULE
 from tests.conftest import AuthActions
 from tests.factories import unused_id
 from tests.page_assets import offsite_assets

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -158,6 +159,20 @@ def test_a_feed_reader_revalidates_with_its_etag(
     changed = client.get("/feeds/issues.atom", headers={"If-None-Match": etag})
     assert changed.status_code == 200
     assert "New hole (Old Town)" in titles(parse(changed))
+
+
+def test_an_empty_feed_keeps_its_etag_as_time_passes(client: FlaskClient, city: dict[str, int]) -> None:
+    # Nothing reported: the feed's <updated> is no moment in particular, not "now", so its body and ETag
+    # stay the same and a feed reader polling it gets 304s.
+    urls = ("/feeds/issues.atom", f"/feeds/areas/{city['Hillside']}.atom")
+    first = {url: client.get(url) for url in urls}
+    for response in first.values():
+        assert titles(parse(response)) == []
+        assert parse(response).findtext(f"{A}updated") == "1970-01-01T00:00:00Z"
+    time.sleep(1.1)  # the feeds' times are written to the second
+    for url, response in first.items():
+        again = client.get(url, headers={"If-None-Match": response.headers["ETag"]})
+        assert again.status_code == 304, url
 
 
 @pytest.mark.config(PUBLIC_URL="https://fix.example.org")

@@ -52,7 +52,15 @@ class IssueCollection(ResponseBody):
     page: int = Field(ge=1)
     per_page: int = Field(ge=1)
     has_next: bool
-    total: int = absent("absent for bbox queries", ge=0)
+    total: int = absent(
+        "absent for bbox queries; every issue the filters select (with `after` too, not only those after it)",
+        ge=0,
+    )
+    next_after: int = absent(
+        "sort=id only: pass it as `after` for the next page (the last issue's id, or the `after` given when"
+        " the page is empty). Kept after the last page, it later fetches only the issues reported since.",
+        ge=0,
+    )
 
 
 class ClusterProperties(ResponseBody):
@@ -111,10 +119,27 @@ class IssueListQuery(RequestBody):
         "`code:CODE` the one status (for a code that is also a type's name, such as closed)"
     )
     area: int = absent("Area id", ge=1)
-    sort: Literal["rank", "new"] = Field(
-        "rank", description="rank: most likes first, ties to the older report; new: newest first"
+    sort: Literal["rank", "new", "id"] = Field(
+        "rank",
+        description="Every order ends with the id, so it is total. rank: most likes first, then the older"
+        " report, then the lower id; new: newest report first, then the higher id; id: lowest id first, the"
+        " harvest order (ids never change; a new report gets a higher id than every issue before it). The"
+        " default is rank, or id with `after`.",
     )
-    page: int = Field(1, ge=1, description="Page number")
+    page: int = Field(
+        1,
+        ge=1,
+        description="Page number (offset pages: a like or a new report moves later issues by one place, so"
+        " walking rank or new may repeat or miss one; to read every issue, use `after`)",
+    )
+    after: int = absent(
+        "Keyset cursor for harvesting every issue: the issues with a higher id than this, lowest first"
+        " (sort=id; not with page > 1). Start at 0, then pass each page's `next_after` until `has_next` is"
+        " false: every issue that existed when the harvest began comes exactly once, whatever is liked or"
+        " reported meanwhile.",
+        ge=0,
+        le=2147483647,
+    )
     per_page: int = absent(
         "At most 100; with bbox at most 500 (default 500 with bbox, 20 without)", ge=1, le=500
     )

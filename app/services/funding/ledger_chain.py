@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Row, Select, event, func, insert, select
 from sqlalchemy.orm import Session, SessionTransaction
 
+from app.database import keyset
 from app.database.chain_lock import lock_ledger_chain
 from app.database.sessions import DbSession
 from app.models.ledger import LedgerChainLink, LedgerLine, LedgerPosting
@@ -197,13 +198,14 @@ def chain(session: DbSession) -> list[ChainedPosting]:
 
 def streamed_chain(session: DbSession) -> Iterator[ChainedPosting]:
     """`chain` read CHAIN_PAGE postings at a time (with their lines), for the CSV."""
-    page_size, last = CHAIN_PAGE, 0
-    while True:
-        rows = session.execute(_links().where(LedgerChainLink.seq > last).limit(page_size)).all()
+
+    def read_after(last: tuple[Any, ...]) -> Sequence[Row[Any]]:
+        return session.execute(
+            _links().where(keyset.after((LedgerChainLink.seq,), last)).limit(CHAIN_PAGE)
+        ).all()
+
+    for rows in keyset.pages(read_after, lambda row: (row.seq,), (0,), CHAIN_PAGE):
         yield from _chained(session, rows, [row.posting_id for row in rows])
-        if len(rows) < page_size:
-            return
-        last = rows[-1].seq
 
 
 def check_chain(session: DbSession) -> ChainBreak | None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
+from app.database import keyset
 from app.database.sessions import DbSession
 from app.models import Issue, LedgerChainLink, LedgerLine, LedgerPosting, Pool
 from app.models.timestamps import rfc3339
@@ -138,18 +139,14 @@ def _rows(session: DbSession, where: object | None) -> list[LineRow]:
 
 def _streamed_rows(session: DbSession, where: object | None) -> Iterator[LineRow]:
     """The same rows as `_rows`, read LINE_PAGE at a time after the last (posting, line) read."""
-    page_size = LINE_PAGE
-    last_posting, last_line = 0, 0
-    while True:
-        after = or_(
-            LedgerLine.posting_id > last_posting,
-            and_(LedgerLine.posting_id == last_posting, LedgerLine.id > last_line),
-        )
-        found = list(session.execute(_lines_select(where).where(after).limit(page_size)).tuples())
+    stmt = _lines_select(where)
+
+    def read_after(last: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        page = stmt.where(keyset.after((LedgerLine.posting_id, LedgerLine.id), last)).limit(LINE_PAGE)
+        return list(session.execute(page).tuples())
+
+    for found in keyset.pages(read_after, lambda row: (row[0], row[-1]), (0, 0), LINE_PAGE):
         yield from _line_rows(session, found)
-        if len(found) < page_size:
-            return
-        last_posting, last_line = found[-1][0], found[-1][-1]
 
 
 def _issue_currencies(session: DbSession, issue_ids: set[int]) -> dict[int, str]:

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Float,
     FromClause,
@@ -32,14 +33,12 @@ from app.database.sessions import DbSession
 from app.database.spellings import dialect_of, joined_in_order, sorts_narrow_rows_first, within_bbox
 from app.models import Area, Category, Issue, Status
 from app.models.place import StatusType
+from app.services.issues.list_orders import AFTER_ID, check_sort, cursor_condition, order_by
 from app.services.issues.status_types import resolve_statuses
 from app.services.kernel.errors import NotFound, ValidationError
 from geo.coordinates import BBox
 from geo.distance import bbox_around
 from geo.nearby import Located, nearest_within
-
-RANKING_RULE = "Most likes first; when two problems have as many likes, the older report ranks higher."
-SORTS = ("rank", "new")
 
 
 @dataclass(frozen=True)
@@ -159,18 +158,15 @@ def _filtered(stmt: Select[_Row], shape: _Shape) -> Select[_Row]:
     return stmt
 
 
-def _order_by(sort: str, likes: Any, created_at: Any, issue_id: Any) -> list[Any]:
-    if sort == "new":
-        return [created_at.desc(), issue_id.desc()]
-    if sort == "rank":
-        return [likes.desc(), created_at, issue_id]
-    raise ValidationError(f"sort must be one of {', '.join(SORTS)}.", "sort")
-
-
 def _page(stmt: Select[_Row], shape: _Shape, sort: str) -> Select[_Row]:
-    """`stmt` filtered by the shape, in the sort's order, one page of it (limit and offset bound)."""
-    ordered = _filtered(stmt, shape).order_by(*_order_by(sort, Issue.likes_count, Issue.created_at, Issue.id))
-    return ordered.limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer))
+    """`stmt` filtered by the shape, in the sort's order, one page of it (limit and offset bound; in id
+    order also after the bound cursor, list_orders.AFTER_ID)."""
+    filtered = _filtered(stmt, shape)
+    if (after := cursor_condition(sort, Issue.id)) is not None:
+        filtered = filtered.where(after)
+    ordered = filtered.order_by(*order_by(sort, Issue.likes_count, Issue.created_at, Issue.id))
+    # BIGINT: PostgreSQL reads a bound INTEGER as 32 bits, and the last pages' offsets are larger.
+    return ordered.limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=BigInteger))
 
 
 def list_statement(shape: _Shape, sort: str) -> Select[tuple[object, ...]]:
@@ -210,10 +206,12 @@ def filtered(stmt: Select[_Row], shape: _Shape) -> Select[_Row]:
     return _filtered(stmt, shape)
 
 
-def _prepared(session: DbSession, filters: IssueFilters, sort: str) -> tuple[_Shape, dict[str, object]]:
-    if sort not in SORTS:
-        raise ValidationError(f"sort must be one of {', '.join(SORTS)}.", "sort")
-    return _bound(session, filters)
+def _prepared(
+    session: DbSession, filters: IssueFilters, sort: str, after: int = 0
+) -> tuple[_Shape, dict[str, object]]:
+    check_sort(sort)
+    shape, values = _bound(session, filters)
+    return shape, {**values, AFTER_ID: after} if sort == "id" else values
 
 
 def filtered_statement(
@@ -253,14 +251,17 @@ FEATURE_PROPERTIES = (
 
 @dataclass(frozen=True)
 class FeaturePage:
-    """A page of issues as the map and the lists get them: a JSON array of GeoJSON Features, and whether
-    more follow."""
+    """A page of issues as the map and the lists get them: a JSON array of GeoJSON Features, whether
+    more follow, and the highest id among them (in id order the last; None for an empty page)."""
 
     features_json: str
     has_next: bool
+    last_id: int | None = None
 
 
-_FEATURE_STATEMENTS: dict[tuple[_Shape, str], Select[tuple[str, int]]] = {}
+# The page's Features as one JSON array, how many, and the highest id among them.
+_FeatureRow = Select[tuple[str, int, int | None]]
+_FEATURE_STATEMENTS: dict[tuple[_Shape, str], _FeatureRow] = {}
 
 
 def _text(constant: str) -> ColumnElement[str]:
@@ -268,8 +269,8 @@ def _text(constant: str) -> ColumnElement[str]:
     return literal_column("'" + constant.replace("'", "''") + "'", type_=Text)
 
 
-def _features_statement(shape: _Shape, sort: str) -> Select[tuple[str, int]]:
-    """One row: the JSON array of the list's Features and how many there are.
+def _features_statement(shape: _Shape, sort: str) -> _FeatureRow:
+    """One row: the JSON array of the list's Features, how many there are and the highest id.
 
     Each issue stores its Feature's text around its like count (Issue.feature_head/feature_tail, kept by
     database triggers); the statement joins the parts with the count and the issue's URL. Encoding the
@@ -302,17 +303,17 @@ def _features_statement(shape: _Shape, sort: str) -> Select[tuple[str, int]]:
         + cast(sub.c.id, Text)
         + bindparam("url_close", type_=Text)
     )
-    order = _order_by(sort, sub.c.likes_count, sub.c.created_at, sub.c.id)
+    order = order_by(sort, sub.c.likes_count, sub.c.created_at, sub.c.id)
     joined = joined_in_order(shape.dialect, feature, ",", order)
     features = func.coalesce(_text("[") + joined + _text("]"), _text("[]"), type_=Text)
-    stmt = select(features, func.count()).select_from(source)
+    stmt = select(features, func.count(), func.max(sub.c.id)).select_from(source)
     _FEATURE_STATEMENTS[(shape, sort)] = stmt
     return stmt
 
 
 def feature_statement(
     session: DbSession, filters: IssueFilters, sort: str
-) -> tuple[Select[tuple[str, int]], dict[str, object]]:
+) -> tuple[_FeatureRow, dict[str, object]]:
     """The map's and the lists' statement for `filters` and its bound values, without the page and URL
     values (what the benchmark EXPLAINs)."""
     shape, values = _prepared(session, filters, sort)
@@ -320,13 +321,20 @@ def feature_statement(
 
 
 def feature_page(
-    session: DbSession, filters: IssueFilters, sort: str, limit: int, offset: int, url_template: str
+    session: DbSession,
+    filters: IssueFilters,
+    sort: str,
+    limit: int,
+    offset: int,
+    url_template: str,
+    after: int = 0,
 ) -> FeaturePage:
     """Up to `limit` issues as GeoJSON Features (JSON text), and whether more follow.
 
-    `url_template` is the issue page's URL with `{}` where the id goes.
+    `url_template` is the issue page's URL with `{}` where the id goes. In id order, `after` starts the
+    page after that id (a keyset page, which no insert or like moves); the other orders ignore it.
     """
-    shape, values = _prepared(session, filters, sort)
+    shape, values = _prepared(session, filters, sort, after)
     connection = session.connection()
     prefix, _, suffix = url_template.partition("{}")
     url = {  # the URL closes the Feature: its properties, then the Feature itself
@@ -336,14 +344,14 @@ def feature_page(
     bound = {**values, "limit": limit, "offset": offset, **url}
     # On the driver: through SQLAlchemy's execution machinery the map's request cost clearly more
     # (docs/benchmarks.md, issue 13).
-    features_json, count = first_row_on_driver(session, _features_statement(shape, sort), bound)
+    features_json, count, last_id = first_row_on_driver(session, _features_statement(shape, sort), bound)
     has_next = count == limit and (
         connection.execute(
             list_statement(shape, sort), {**values, "limit": 1, "offset": offset + limit}
         ).first()
         is not None
     )
-    return FeaturePage(features_json, has_next)
+    return FeaturePage(features_json, has_next, None if last_id is None else int(last_id))
 
 
 def count_issues(session: DbSession, filters: IssueFilters) -> int:

@@ -37,6 +37,11 @@ class PhotoSettings:
         return cls(store, config["PHOTO_MAX_BYTES"], config["PHOTO_MAX_SIDE"])
 
 
+class UnknownCategory(ValidationError):
+    """A report names no category of the city's: a 422 like any invalid field, except under Open311,
+    where GeoReport v2 answers an unknown service_code with 404."""
+
+
 def create_issue(
     session: DbSession,
     reporter: User,
@@ -65,7 +70,7 @@ def create_issue(
         raise ValidationError(exc.message, exc.field) from None
     code = clean_text(category, "category", "Category", 1000, multiline=False)
     if session.scalar(select(Category.code).where(Category.code == code)) is None:
-        raise ValidationError(f"Category {code[:40]!r} is not one of the city's categories.", "category")
+        raise UnknownCategory(f"Category {code[:40]!r} is not one of the city's categories.", "category")
     clean_title = clean_text(title, "title", "Title", TITLE_MAX)
     clean_description = clean_text(description, "description", "Description", DESCRIPTION_MAX)
     area = area_index(session).locate(lon_value, lat_value)
