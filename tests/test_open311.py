@@ -158,6 +158,15 @@ def test_create_request_errors_use_georeport_names_and_store_nothing(client, aut
     unknown_xml = client.post("/open311/v2/requests.xml", data={**base, "service_code": "nope"})
     assert unknown_xml.status_code == 404
     assert ElementTree.fromstring(unknown_xml.data).findtext("error/code") == "404"
+    # "400 - service_code or jurisdiction_id was not provided".
+    for absent in ({}, {"service_code": ""}, {"service_code": "  "}):
+        for fmt in ("json", "xml"):
+            no_code = client.post(f"/open311/v2/requests.{fmt}", data={**base, **absent})
+            assert no_code.status_code == 400, (absent, fmt)
+        assert no_code.headers["Content-Type"].startswith("text/xml") or "xml" in no_code.content_type
+        assert (
+            ElementTree.fromstring(no_code.data).findtext("error/description", "").startswith("service_code:")
+        )
     outside = client.post(
         "/open311/v2/requests.json",
         data={**base, "service_code": "pothole", "lat": OUTSIDE.lat, "long": OUTSIDE.lon},

@@ -175,6 +175,10 @@ def create_request(fmt: str) -> Response:
     user = reporter()
     if user is None:
         return render_errors(403, "api_key is missing or invalid", fmt)
+    code = values.get("service_code")
+    if code is None or (isinstance(code, str) and not code.strip()):
+        # GeoReport v2, POST Service Request: "400 - service_code or jurisdiction_id was not provided".
+        return render_errors(400, "service_code: service_code is required (see GET services).", fmt)
     raw_description = values.get("description") or ""
     if not isinstance(raw_description, str):
         raise ValidationError("description must be text.", "description")
