@@ -26,5 +26,7 @@ def upgrade():
 
 def downgrade():
     # Pledges withdrawn meanwhile stay "withdrawn" (a status the older code lists as it is, never as money).
-    with op.batch_alter_table("pledges", schema=None) as batch_op:
+    # In place (SQLite >= 3.35 drops a plain column): a batch copy would drop the pledges table, which
+    # ledger postings reference, and SQLite's foreign keys refuse that once any posting names a pledge.
+    with op.batch_alter_table("pledges", schema=None, recreate="never") as batch_op:
         batch_op.drop_column("withdrawn_at")
