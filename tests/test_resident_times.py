@@ -80,3 +80,64 @@ def test_a_saved_ballot_says_when_in_the_citys_zone(
 
     mine = words(section(page(world, "/account"), "rounds"))
     assert when in mine
+
+
+@WARSAW
+def test_the_rounds_list_and_the_likes_ballot_say_when_voting_opens_and_closes(
+    world: RoundWorld, auth: AuthActions
+) -> None:
+    world.build(members=1, costs=(1000,))
+    # Given in UTC through the API: 08:00 and 17:00 UTC are 09:00 and 18:00 in Warsaw in January.
+    rid = world.create(
+        ballot="likes", opens_at=f"{FUTURE}-01-15T08:00:00Z", closes_at=f"{FUTURE}-01-15T17:00:00Z"
+    )["id"]
+    assert world.ref is not None
+    listed = words(page(world, f"/groups/{world.ref.group_id}/rounds"))
+    assert f"Voting opens {FUTURE}-01-15 09:00 CET · closes {FUTURE}-01-15 18:00 CET" in listed
+
+    set_round(world.app, rid, opens_at=datetime(PAST, 1, 1, 8, 0))  # the window has opened since
+    world.open_voting(rid)
+    listed = words(page(world, f"/groups/{world.ref.group_id}/rounds"))
+    assert f"Voting closes {FUTURE}-01-15 18:00 CET" in listed
+    assert "Voting opens" not in listed  # it is open
+
+    auth.login_as(world.members[0])
+    ballot = words(page(world, f"/rounds/{rid}/ballot"))
+    assert f"Voting closes {FUTURE}-01-15 18:00 CET; your likes then are your ballot." in ballot
+
+    # Closed by hand at 15:00 UTC: the round page and the ballot say when, to the minute.
+    set_round(world.app, rid, voting_closed_at=datetime(PAST, 1, 14, 15, 0))
+    closed = f"14 January {PAST}, 16:00 CET"
+    assert f"Voting closed on {closed}; no more ballots are taken." in words(page(world, f"/rounds/{rid}"))
+    assert f"what you liked when it closed ({closed})" in words(page(world, f"/rounds/{rid}/ballot"))
+    listed = words(page(world, f"/groups/{world.ref.group_id}/rounds"))
+    assert "Voting closes" not in listed
+
+
+@WARSAW
+def test_the_round_page_and_results_say_when_voting_opened_and_the_result_was_tallied_and_certified(
+    world: RoundWorld,
+) -> None:
+    world.build(members=1, pledges=(2000,), costs=(1000,))
+    rid = world.create()["id"]
+    world.open_voting(rid)
+    assert world.vote(world.members[0], rid, issue_ids=[world.issues[0]]).status_code == 200
+    set_round(world.app, rid, voting_at=datetime(PAST, 1, 14, 7, 30))
+    detail = page(world, f"/rounds/{rid}")
+    voting_step = detail.split('<span class="timeline__label">Voting</span>', 1)[1].split("</li>", 1)[0]
+    assert f"14 January {PAST}, 08:30 CET" in words(voting_step)
+
+    assert world.tally(rid).status_code == 200
+    set_round(world.app, rid, tallied_at=datetime(PAST, 1, 20, 15, 0))
+    tallied = f"This result was tallied on 20 January {PAST}, 16:00 CET and waits for a city official"
+    assert tallied in words(page(world, f"/rounds/{rid}"))
+    assert tallied in words(page(world, f"/rounds/{rid}/results"))
+
+    assert world.certify(rid).status_code == 200
+    set_round(world.app, rid, certified_at=datetime(PAST, 7, 21, 9, 5))
+    certified = f"Certified by the city on 21 July {PAST}, 11:05 CEST: the money is allocated."
+    assert certified in words(page(world, f"/rounds/{rid}"))
+    assert certified in words(page(world, f"/rounds/{rid}/results"))
+    # The API keeps UTC, for programs.
+    listed = world.client.get(f"/api/v1/rounds/{rid}", headers=world.headers(world.members[0])).get_json()
+    assert listed["certified_at"] == f"{PAST}-07-21T09:05:00Z"
