@@ -141,3 +141,21 @@ def test_the_round_page_and_results_say_when_voting_opened_and_the_result_was_ta
     # The API keeps UTC, for programs.
     listed = world.client.get(f"/api/v1/rounds/{rid}", headers=world.headers(world.members[0])).get_json()
     assert listed["certified_at"] == f"{PAST}-07-21T09:05:00Z"
+
+
+def test_my_commonfix_counts_everything_its_money_section_lists(world: RoundWorld, auth: AuthActions) -> None:
+    # Three members pledged; a round spent part of the pool and refunded the rest pro rata.
+    world.build(members=3, pledges=(1000, 1000, 1001), costs=(2000,))
+    rid = world.create(by=world.official, rule="greedy", leftover="refund")["id"]
+    world.open_voting(rid)
+    for member in world.members:
+        assert world.vote(member, rid, issue_ids=[world.issues[0]]).status_code == 200
+    world.tally_and_certify(rid)
+    auth.login_as(world.members[0])
+
+    html = page(world, "/account")
+    money = section(html, "money")
+    assert 'data-testid="my-refund-parts"' in money
+    listed = money.count('class="mine__item"')
+    assert listed == 2  # one pledge, one refund part
+    assert f'<a href="#money">Pledges, refunds and backings ({listed})</a>' in html
