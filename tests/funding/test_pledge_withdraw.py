@@ -280,10 +280,37 @@ def test_my_commonfix_offers_the_step_and_a_refused_withdrawal_names_the_state(
         pledges.confirm(db.session, db.session.get(User, treasurer.id), pledge_id)  # type: ignore[arg-type]
         db.session.commit()
     before = funding.counts()
+    # Found from outside: that was the app's bare 409 page. Now the resident is back on the page they
+    # came from, told why, as the treasurer's out-of-date confirmation is.
     refused = client.post(f"/pledges/{pledge_id}/withdraw?next=/account%23money")
-    assert refused.status_code == 409
-    assert f"Pledge {pledge_id} is confirmed" in refused.get_data(as_text=True)
+    assert refused.status_code == 302
+    # The page's top, not its #money part: the reason is in the flash up there, and on a phone the
+    # money part would scroll it out of sight.
+    assert refused.headers["Location"] == "/account"
+    shown = client.get("/account").get_data(as_text=True)
+    assert f'<p class="flash flash--error">Pledge {pledge_id} is confirmed: its money is in' in shown
+    assert f'data-testid="withdraw-{pledge_id}"' not in shown  # the page now reads it as confirmed
     assert status_of(app, pledge_id) == "confirmed"
+    assert funding.counts() == before
+
+
+def test_a_refused_withdrawal_without_next_goes_back_to_the_group_page(
+    app: Flask, client: FlaskClient, auth: AuthActions, funding: Funding
+) -> None:
+    ref = funding.group()
+    pledger = funding.member(ref)
+    pledge_id = funding.pledge(ref, pledger, 900, confirm=False)
+    auth.login_as(pledger)
+    assert client.post(f"/pledges/{pledge_id}/withdraw").status_code == 302
+    before = funding.counts()
+
+    again = client.post(f"/pledges/{pledge_id}/withdraw")  # a second tab's button
+
+    assert again.status_code == 302
+    assert again.headers["Location"] == f"/groups/{ref.group_id}"
+    shown = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert f"Pledge {pledge_id} is already withdrawn: it never counted in the pool." in shown
+    assert status_of(app, pledge_id) == "withdrawn"
     assert funding.counts() == before
 
 
