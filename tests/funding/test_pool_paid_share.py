@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -30,50 +32,78 @@ def pool_flow(pool_id: int) -> money_trail.Flow:
     return money_trail.flow(money_trail.pool_lines(db.session, pool_id), pool_id, problems)
 
 
-def test_a_settled_problem_leaves_nothing_committed_in_the_pools_flow(
+@dataclass(frozen=True)
+class MixedFunding:
+    pool_id: int
+    issue_id: int
+    official_id: int
+
+
+@pytest.fixture
+def mixed(
     app: Flask, funding: Funding, make_issue: Callable[..., Issue], make_user: Callable[..., User]
+) -> Callable[[int], MixedFunding]:
+    """A problem a round gave EUR 0.60 and backers EUR 0.40, then paid `paid_cents` by an official."""
+
+    def build(paid_cents: int) -> MixedFunding:
+        ref = funding.group()
+        funding.pledge(ref, funding.member(ref), 100)
+        backer = make_user()
+        official = make_user(role="official")
+        issue_id = make_issue().id
+        with app.app_context():
+            ledger.post_allocation(db.session, ref.pool_id, 1, [(issue_id, 60)])
+            ledger.post(
+                db.session,
+                PostingKind.BACKING,
+                "backing",
+                [(resident_account(backer.id), -40), (escrow_account(issue_id), 40)],
+                None,
+                issue_id=issue_id,
+            )
+            ledger.post(
+                db.session,
+                PostingKind.COMMIT,
+                "commit",
+                [(escrow_account(issue_id), -40), (issue_account(issue_id), 40)],
+                None,
+                issue_id=issue_id,
+            )
+            payouts.record_payout(
+                db.session,
+                official_of(official.id),
+                issue_id,
+                payee_kind="contractor",
+                payee_name="Kerb & Co",
+                amount_cents=paid_cents,
+                invoice_ref="INV-1",
+                paid_on="2026-01-02",
+            )
+            db.session.commit()
+        return MixedFunding(ref.pool_id, issue_id, official.id)
+
+    return build
+
+
+def official_of(user_id: int) -> User:
+    found = db.session.get(User, user_id)
+    assert found is not None
+    return found
+
+
+def test_a_settled_problem_leaves_nothing_committed_in_the_pools_flow(
+    app: Flask, mixed: Callable[[int], MixedFunding]
 ) -> None:
-    ref = funding.group()
-    funding.pledge(ref, funding.member(ref), 100)
-    backer = make_user()
-    official = make_user(role="official")
-    issue_id = make_issue().id
+    made = mixed(1)
     with app.app_context():
-        ledger.post_allocation(db.session, ref.pool_id, 1, [(issue_id, 60)])
-        ledger.post(
-            db.session,
-            PostingKind.BACKING,
-            "backing",
-            [(resident_account(backer.id), -40), (escrow_account(issue_id), 40)],
-            None,
-            issue_id=issue_id,
+        returned = dict(
+            payouts.return_remainder(db.session, official_of(made.official_id), made.issue_id).parts
         )
-        ledger.post(
-            db.session,
-            PostingKind.COMMIT,
-            "commit",
-            [(escrow_account(issue_id), -40), (issue_account(issue_id), 40)],
-            None,
-            issue_id=issue_id,
-        )
-        actor = db.session.get(User, official.id)
-        assert actor is not None
-        payouts.record_payout(
-            db.session,
-            actor,
-            issue_id,
-            payee_kind="contractor",
-            payee_name="Kerb & Co",
-            amount_cents=1,
-            invoice_ref="INV-1",
-            paid_on="2026-01-02",
-        )
-        returned = dict(payouts.return_remainder(db.session, actor, issue_id).parts)
         db.session.commit()
 
-        to_pool = returned[ledger.available_account(ref.pool_id)]
+        to_pool = returned[ledger.available_account(made.pool_id)]
         assert to_pool == 59  # 99 x 60/100 = 59.4; the backer's 39.6 had the larger remainder
-        flow = pool_flow(ref.pool_id)
+        flow = pool_flow(made.pool_id)
     assert flow.committed == 60
     assert flow.returned == to_pool
     assert flow.unpaid == 0
@@ -81,54 +111,15 @@ def test_a_settled_problem_leaves_nothing_committed_in_the_pools_flow(
 
 
 def test_the_pool_pages_row_of_a_problem_backers_also_paid_for_adds_up(
-    app: Flask,
-    client: FlaskClient,
-    funding: Funding,
-    make_issue: Callable[..., Issue],
-    make_user: Callable[..., User],
+    client: FlaskClient, mixed: Callable[[int], MixedFunding]
 ) -> None:
     """Found from outside, as a treasurer: a problem the round gave EUR 0.60 and backers EUR 0.40 was
     paid EUR 0.50. Its row on the pool's page said Allocated 0.60, Paid 0.50, Remaining 0.50: the
     problem's own totals beside the pool's allocation, adding up to more than the pool gave. The row is
     now the pool's share (0.60 = 0.30 paid + 0.30 remaining), and says the problem holds more."""
-    ref = funding.group()
-    funding.pledge(ref, funding.member(ref), 100)
-    backer = make_user()
-    official = make_user(role="official")
-    issue_id = make_issue().id
-    with app.app_context():
-        ledger.post_allocation(db.session, ref.pool_id, 1, [(issue_id, 60)])
-        ledger.post(
-            db.session,
-            PostingKind.BACKING,
-            "backing",
-            [(resident_account(backer.id), -40), (escrow_account(issue_id), 40)],
-            None,
-            issue_id=issue_id,
-        )
-        ledger.post(
-            db.session,
-            PostingKind.COMMIT,
-            "commit",
-            [(escrow_account(issue_id), -40), (issue_account(issue_id), 40)],
-            None,
-            issue_id=issue_id,
-        )
-        actor = db.session.get(User, official.id)
-        assert actor is not None
-        payouts.record_payout(
-            db.session,
-            actor,
-            issue_id,
-            payee_kind="contractor",
-            payee_name="Kerb & Co",
-            amount_cents=50,
-            invoice_ref="INV-2",
-            paid_on="2026-01-02",
-        )
-        db.session.commit()
+    made = mixed(50)
 
-    html = client.get(f"/pools/{ref.pool_id}").get_data(as_text=True)
+    html = client.get(f"/pools/{made.pool_id}").get_data(as_text=True)
     table = html[html.index('data-testid="funded-problems"') :]
     row = table[table.index("<tr>", table.index("<tbody>")) : table.index("</tr>", table.index("<tbody>"))]
     shown = {
