@@ -159,3 +159,31 @@ def test_my_commonfix_counts_everything_its_money_section_lists(world: RoundWorl
     listed = money.count('class="mine__item"')
     assert listed == 2  # one pledge, one refund part
     assert f'<a href="#money">Pledges, refunds and backings ({listed})</a>' in html
+
+
+@WARSAW
+@pytest.mark.parametrize("ballot", ["likes", "approval"])
+def test_a_round_opened_by_hand_before_its_window_says_when_voting_opens_not_closed(
+    world: RoundWorld, auth: AuthActions, ballot: str
+) -> None:
+    """Found in an outside pass: voting moved to by hand before the window's start takes no ballot until
+    then (the window rules), yet the likes ballot said "Voting is closed" and the ballot page offered a
+    form whose every save was refused. Each page now says when voting opens."""
+    world.build(members=1, costs=(1000,))
+    rid = world.create(
+        ballot=ballot, opens_at=f"{FUTURE}-01-15T08:00:00Z", closes_at=f"{FUTURE}-01-16T17:00:00Z"
+    )["id"]
+    world.open_voting(rid)
+    opens = f"Voting opens {FUTURE}-01-15 09:00 CET: the round is ready, and ballots count from then on."
+    assert opens in words(page(world, f"/rounds/{rid}"))
+
+    auth.login_as(world.members[0])
+    shown = page(world, f"/rounds/{rid}/ballot")
+    assert opens in words(shown)
+    assert "Voting is closed" not in shown
+    assert 'data-testid="ballot-saved"' not in shown  # no form to save, nor its "saved" line
+
+    set_round(world.app, rid, opens_at=datetime(PAST, 1, 1, 8, 0))  # the window has opened since
+    shown = page(world, f"/rounds/{rid}/ballot")
+    assert "Voting opens" not in shown
+    assert 'data-testid="ballot-saved"' in shown

@@ -30,6 +30,7 @@ def likes_ballot_page(found: Round) -> str:
         chosen=chosen,
         member=is_member(db.session, found.group_id, current_user.id),
         voting_open=windows.is_voting_open(found, utcnow()),
+        opens_later=windows.opens_later(found, utcnow()),
         action=ActionForm(),
         currency=ledger.pool_balance(db.session, found.pool_id).currency,
     )

@@ -179,6 +179,7 @@ def detail(round_id: int) -> str:
         currency=ledger.pool_balance(db.session, found.pool_id).currency,
         held=turnout.is_held(db.session, found),
         voting_open=windows.is_voting_open(found, utcnow()),
+        opens_later=windows.opens_later(found, utcnow()),
     )
 
 
@@ -302,6 +303,7 @@ def ballot(round_id: int) -> tuple[str, int] | Response:
         currency=ledger.pool_balance(db.session, found.pool_id).currency,
         code_form=CodeClaimForm(),
         holds_code=voting_codes.held_by(db.session, round_id, current_user.id) is not None,
+        opens_later=windows.opens_later(found, utcnow()),
     ), status
 
 

@@ -63,6 +63,14 @@ def require_window(found: Round, now: datetime) -> None:
         raise Conflict(f"Voting in this round opens at {city_time(found.opens_at)}.", "opens_at")
 
 
+def opens_later(found: Round, now: datetime) -> datetime | None:
+    """When voting opens, for a round moved to voting by hand before its window's start (the window
+    still rules: ballots are refused until then); None otherwise. Pages say so instead of "closed"."""
+    if found.phase == Phase.VOTING.value and found.opens_at is not None and now < found.opens_at:
+        return found.opens_at
+    return None
+
+
 def is_voting_open(found: Round, now: datetime) -> bool:
     if found.phase != Phase.VOTING.value or found.tally_token is not None:
         return False
