@@ -91,8 +91,8 @@ class AccountClass:
 
 # Each class's accounts as SQL LIKE patterns (`%`: any text), tested in this order; no other account is
 # of a class. Built from the names above, as the builders and readers below are: the database groups
-# ledger lines by these (services/funding/money_flow.py), and any account a builder here makes is of the
-# class its reader says (tests/budgets/test_account_classes.py).
+# ledger lines by these (app/services/funding/account_classes.py), and any account a builder here makes
+# is of the class its reader says (tests/budgets/test_account_classes.py).
 ACCOUNT_CLASSES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (AccountClass.RESIDENT, (f"{RESIDENT_PREFIX}%",)),
     (AccountClass.CITY_MATCH, (CITY_MATCH,)),

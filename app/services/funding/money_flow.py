@@ -1,9 +1,10 @@
 """The money flow of the whole city or of one pool: where the money came from, where it went, where it is.
 
-The database sums the ledger lines grouped by posting kind, the class of their account
-(budgets.accounts.ACCOUNT_CLASSES, as a CASE over LIKE patterns) and their sign, so a page reads a few
-dozen rows however long the ledger grows; `_add` turns each sum into the flow's figures. For one pool,
-"paid" and "returned" are the pool's share of its problems' (money_trail.funded_problems).
+The database sums the ledger lines grouped by posting kind, the class of their account (a CASE over
+budgets.accounts.ACCOUNT_CLASSES' LIKE patterns: account_classes.account_class) and their sign, so a
+page reads a few dozen rows however long the ledger grows; `_add` turns each sum into the flow's
+figures. For one pool, "paid" and "returned" are the pool's share of its problems'
+(money_trail.funded_problems).
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, case, func, or_, select
+from sqlalchemy import ColumnElement, case, func, select
 
 from app.database.sessions import DbSession
 from app.models import LedgerLine, LedgerPosting
+from app.services.funding.account_classes import account_class
 from app.services.funding.money_trail import FundedProblem, pool_postings
-from budgets.accounts import ACCOUNT_CLASSES, AccountClass, PostingKind, available_account, rollover_account
+from budgets.accounts import AccountClass, PostingKind
 
 
 @dataclass
@@ -56,20 +58,6 @@ class FlowPart:
     account_class: str
     positive: bool  # amounts > 0; else < 0 (or 0, which adds nothing)
     cents: int
-
-
-def account_class(account: SQLColumnExpression[str], pool_id: int | None = None) -> ColumnElement[str]:
-    """The AccountClass of `account`, in SQL. With `pool_id`, only that pool's accounts are POOL and
-    other pools' are OTHER_POOL."""
-    whens: list[tuple[ColumnElement[bool], str]] = []
-    if pool_id is not None:
-        own = [available_account(pool_id), rollover_account(pool_id)]
-        whens.append((account.in_(own), AccountClass.POOL))
-    for name, patterns in ACCOUNT_CLASSES:
-        if pool_id is not None and name == AccountClass.POOL:
-            name = AccountClass.OTHER_POOL
-        whens.append((or_(*(account.like(pattern) for pattern in patterns)), name))
-    return case(*whens, else_=AccountClass.OTHER)
 
 
 def flow_parts(session: DbSession, where: ColumnElement[bool] | None, pool_id: int | None) -> list[FlowPart]:

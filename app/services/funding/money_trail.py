@@ -22,10 +22,12 @@ from app.database import keyset
 from app.database.sessions import DbSession
 from app.models import Issue, LedgerChainLink, LedgerLine, LedgerPosting, Pool
 from app.models.timestamps import rfc3339
+from app.services.funding.account_classes import is_of_class
 from app.services.issues.money import CITY_CURRENCY, IssueMoney, money_of_issues
 from app.services.issues.public_titles import HIDDEN_TITLE
 from budgets.accounts import (
     RESIDENT_PREFIX,
+    AccountClass,
     PostingKind,
     available_account,
     is_resident_account,
@@ -239,7 +241,7 @@ def funded_problems(session: DbSession, pool_id: int | None = None) -> list[Fund
             select(LedgerLine.account, func.sum(LedgerLine.amount_cents))
             .join(LedgerPosting, LedgerPosting.id == LedgerLine.posting_id)
             .where(
-                LedgerLine.account.like("issue:%:funded"),
+                is_of_class(LedgerLine.account, AccountClass.FUNDED),
                 LedgerPosting.kind.in_([PostingKind.ALLOCATION, PostingKind.COMMIT]),
             )
             .group_by(LedgerLine.account)
