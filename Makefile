@@ -84,6 +84,7 @@ bench: system-bench $(VENV)/.dev $(KERNEL_SO)
 	$(BIN)/python -m bench.transfer_bench
 	$(BIN)/python -m bench.reset_bench
 	$(BIN)/python -m bench.ledger_chain_bench
+	$(BIN)/python -m bench.money_flow_bench
 	$(BIN)/python -m bench.explanations_bench --write
 
 # Debian packages, installed only when one is missing.

@@ -59,11 +59,48 @@ RESIDENT_PREFIX = "resident:"
 POOL_PREFIX = "pool:"
 ISSUE_PREFIX = "issue:"
 PAYEE_PREFIX = "payee:"
+AVAILABLE_SUFFIX = ":available"
 ROLLOVER_SUFFIX = ":rollover"
+FUNDED_SUFFIX = ":funded"
+ESCROW_SUFFIX = ":escrow"
 
-_POOL = re.compile(r"pool:([0-9]+):(available|rollover)", re.ASCII)
-_ISSUE = re.compile(r"issue:([0-9]+):funded", re.ASCII)
-_ESCROW = re.compile(r"issue:([0-9]+):escrow", re.ASCII)
+
+def _numbered(prefix: str, *suffixes: str) -> re.Pattern[str]:
+    """<prefix><digits><one of suffixes>, the digits captured."""
+    ends = "|".join(re.escape(s) for s in suffixes)
+    return re.compile(f"{re.escape(prefix)}([0-9]+)(?:{ends})", re.ASCII)
+
+
+_POOL = _numbered(POOL_PREFIX, AVAILABLE_SUFFIX, ROLLOVER_SUFFIX)
+_ISSUE = _numbered(ISSUE_PREFIX, FUNDED_SUFFIX)
+_ESCROW = _numbered(ISSUE_PREFIX, ESCROW_SUFFIX)
+
+
+class AccountClass:
+    """What an account is, as the money flow tells accounts apart (`ACCOUNT_CLASSES`)."""
+
+    RESIDENT = "resident"
+    CITY_MATCH = "city_match"
+    POOL = "pool"  # a pool's available or rollover account
+    OTHER_POOL = "other_pool"  # on one pool's flow: another pool's account
+    FUNDED = "funded"  # issue:<id>:funded
+    ESCROW = "escrow"  # issue:<id>:escrow
+    PAYEE = "payee"
+    OTHER = "other"
+
+
+# Each class's accounts as SQL LIKE patterns (`%`: any text), tested in this order; no other account is
+# of a class. Built from the names above, as the builders and readers below are: the database groups
+# ledger lines by these (app/services/funding/account_classes.py), and any account a builder here makes
+# is of the class its reader says (tests/budgets/test_account_classes.py).
+ACCOUNT_CLASSES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (AccountClass.RESIDENT, (f"{RESIDENT_PREFIX}%",)),
+    (AccountClass.CITY_MATCH, (CITY_MATCH,)),
+    (AccountClass.POOL, (f"{POOL_PREFIX}%{AVAILABLE_SUFFIX}", f"{POOL_PREFIX}%{ROLLOVER_SUFFIX}")),
+    (AccountClass.FUNDED, (f"{ISSUE_PREFIX}%{FUNDED_SUFFIX}",)),
+    (AccountClass.ESCROW, (f"{ISSUE_PREFIX}%{ESCROW_SUFFIX}",)),
+    (AccountClass.PAYEE, (f"{PAYEE_PREFIX}%",)),
+)
 
 
 def resident_account(user_id: int) -> str:
@@ -71,7 +108,7 @@ def resident_account(user_id: int) -> str:
 
 
 def available_account(pool_id: int) -> str:
-    return f"{POOL_PREFIX}{pool_id}:available"
+    return f"{POOL_PREFIX}{pool_id}{AVAILABLE_SUFFIX}"
 
 
 def rollover_account(pool_id: int) -> str:
@@ -79,11 +116,11 @@ def rollover_account(pool_id: int) -> str:
 
 
 def issue_account(issue_id: int) -> str:
-    return f"{ISSUE_PREFIX}{issue_id}:funded"
+    return f"{ISSUE_PREFIX}{issue_id}{FUNDED_SUFFIX}"
 
 
 def escrow_account(issue_id: int) -> str:
-    return f"{ISSUE_PREFIX}{issue_id}:escrow"
+    return f"{ISSUE_PREFIX}{issue_id}{ESCROW_SUFFIX}"
 
 
 def payee_account(payout_id: int) -> str:

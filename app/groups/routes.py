@@ -27,6 +27,7 @@ from app.services.funding import (
     ledger,
     ledger_chain,
     matching,
+    money_flow,
     money_trail,
     pledges,
     pool_refunds,
@@ -238,7 +239,7 @@ def pool(pool_id: int) -> str:
     rounds = round_lifecycle.list_rounds(db.session, found.group_id)
     holder = round_lifecycle.pool_holder(db.session, pool_id)
     problems = money_trail.funded_problems(db.session, pool_id)
-    flow = money_trail.flow(money_trail.pool_lines(db.session, pool_id), pool_id, problems)
+    flow = money_flow.pool_flow(db.session, pool_id, problems)
     return render_template(
         "groups/pool.html",
         flow=flow,

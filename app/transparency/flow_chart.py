@@ -5,7 +5,7 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from app.charts import money_text, stacked_bar_chart
-from app.services.funding.money_trail import Flow
+from app.services.funding.money_flow import Flow
 from budgets.money import major_units
 
 

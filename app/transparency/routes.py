@@ -6,7 +6,7 @@ from flask import Response, render_template
 
 from app.export_responses import streamed_csv
 from app.extensions import db
-from app.services.funding import money_trail
+from app.services.funding import money_flow, money_trail
 from app.services.issues.money import CITY_CURRENCY
 from app.transparency import bp
 from app.transparency.flow_chart import flow_chart
@@ -14,15 +14,14 @@ from app.transparency.flow_chart import flow_chart
 
 @bp.get("/transparency")
 def city() -> str:
-    rows = money_trail.city_lines(db.session)
-    flow = money_trail.flow(rows)
+    flow = money_flow.city_flow(db.session)
     return render_template(
         "transparency/city.html",
         flow=flow,
         chart=flow_chart(flow, "the city", CITY_CURRENCY),
         problems=money_trail.funded_problems(db.session),
         currency=CITY_CURRENCY,
-        postings=len({r.posting_id for r in rows}),
+        postings=money_trail.posting_count(db.session),
     )
 
 

@@ -21,15 +21,15 @@ from flask.testing import FlaskClient
 
 from app.extensions import db
 from app.models import Issue, User
-from app.services.funding import ledger, money_trail, payouts
+from app.services.funding import ledger, money_flow, money_trail, payouts
 from budgets.accounts import PostingKind, escrow_account, issue_account, resident_account
 from tests.funding_fixtures import Funding, funding  # noqa: F401
 
 
-def pool_flow(pool_id: int) -> money_trail.Flow:
+def pool_flow(pool_id: int) -> money_flow.Flow:
     """The flow as the pool's page computes it."""
     problems = money_trail.funded_problems(db.session, pool_id)
-    return money_trail.flow(money_trail.pool_lines(db.session, pool_id), pool_id, problems)
+    return money_flow.pool_flow(db.session, pool_id, problems)
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
-"""Every cent from pledge or backing to payout: the ledger's lines for a pool or the whole city, the
-flow they add up to, and each funded problem's allocated, paid and remaining money.
+"""Every cent from pledge or backing to payout: the ledger's lines for a pool or the whole city (the
+line-by-line CSVs) and each funded problem's allocated, paid and remaining money (the flow they add up
+to is money_flow's).
 
-Flow figures are sums of ledger lines by posting kind, never stored. For one pool, "paid" is the pool's
-share of its problems' payouts: each problem's payouts times the part of its committed money the pool
-allocated, rounded down to the cent (a problem may also hold backers' money).
+For one pool, "paid" is the pool's share of its problems' payouts: each problem's payouts times the part
+of its committed money the pool allocated, rounded down to the cent (a problem may also hold backers'
+money).
 """
 
 from __future__ import annotations
@@ -21,19 +22,17 @@ from app.database import keyset
 from app.database.sessions import DbSession
 from app.models import Issue, LedgerChainLink, LedgerLine, LedgerPosting, Pool
 from app.models.timestamps import rfc3339
+from app.services.funding.account_classes import is_of_class
 from app.services.issues.money import CITY_CURRENCY, IssueMoney, money_of_issues
 from app.services.issues.public_titles import HIDDEN_TITLE
 from budgets.accounts import (
-    CITY_MATCH,
     RESIDENT_PREFIX,
+    AccountClass,
     PostingKind,
     available_account,
-    escrow_of_account,
-    is_payee_account,
     is_resident_account,
     issue_account,
     issue_of_account,
-    pool_of_account,
     rollover_account,
 )
 from budgets.ledger_chain import public_account
@@ -60,35 +59,6 @@ class LineRow:
         if self.salt is None:
             return RESIDENT_PREFIX if is_resident_account(self.account) else self.account
         return public_account(self.account, self.salt)
-
-
-@dataclass
-class Flow:
-    """Where the money came from, where it went, and where it is now (cents)."""
-
-    from_residents: int = 0  # pledges confirmed and backings paid
-    from_city: int = 0  # pools' matches and problems' quadratic matches
-    committed: int = 0  # allocated by rounds and committed from funded campaigns
-    paid: int = 0  # paid out for fixes
-    returned: int = 0  # fixes' unspent remainder given back
-    refunded: int = 0  # given back to residents and the city by refunds and unbacked campaigns
-    in_pools: int = 0  # held by pools now
-    in_escrow: int = 0  # held for backed problems whose campaign runs
-    unpaid: int = 0  # committed to problems, not yet paid or returned
-
-    def rows(self) -> list[tuple[str, int]]:
-        """The flow as labelled rows, in the order the money moves (the chart and its table)."""
-        return [
-            ("From residents", self.from_residents),
-            ("From the city", self.from_city),
-            ("Committed to problems", self.committed),
-            ("Paid for fixes", self.paid),
-            ("Returned unspent", self.returned),
-            ("Refunded", self.refunded),
-            ("Held in pools", self.in_pools),
-            ("Held for backed problems", self.in_escrow),
-            ("Committed, not yet paid", self.unpaid),
-        ]
 
 
 # Ledger lines the CSVs read per keyset page, so a long ledger streams out in flat memory.
@@ -131,10 +101,6 @@ def _line_rows(session: DbSession, found: Sequence[tuple[Any, ...]]) -> list[Lin
             LineRow(posting_id, kind, created_at, account, int(cents), issue_id, pool_id, salt, currency)
         )
     return rows
-
-
-def _rows(session: DbSession, where: object | None) -> list[LineRow]:
-    return _line_rows(session, list(session.execute(_lines_select(where)).tuples()))
 
 
 def _streamed_rows(session: DbSession, where: object | None) -> Iterator[LineRow]:
@@ -185,17 +151,18 @@ def funded_by_pool(session: DbSession, pool_id: int) -> dict[int, int]:
     return found
 
 
-def city_lines(session: DbSession) -> list[LineRow]:
-    """Every line of the ledger, in posting order."""
-    return _rows(session, None)
+def posting_count(session: DbSession) -> int:
+    """How many postings the ledger's lines belong to."""
+    return int(session.scalar(select(func.count(LedgerLine.posting_id.distinct()))) or 0)
 
 
 def streamed_city_lines(session: DbSession) -> Iterator[LineRow]:
-    """city_lines read in keyset pages, for the CSV: flat memory however long the ledger grows."""
+    """Every line of the ledger, in posting order, read in keyset pages for the CSV: flat memory however
+    long the ledger grows."""
     return _streamed_rows(session, None)
 
 
-def _pool_postings(session: DbSession, pool_id: int) -> ColumnElement[bool]:
+def pool_postings(session: DbSession, pool_id: int) -> ColumnElement[bool]:
     """The pool's own postings, and the payouts and returns of the problems it funded."""
     issues = sorted(funded_by_pool(session, pool_id))
     where = LedgerPosting.pool_id == pool_id
@@ -208,52 +175,9 @@ def _pool_postings(session: DbSession, pool_id: int) -> ColumnElement[bool]:
     return where
 
 
-def pool_lines(session: DbSession, pool_id: int) -> list[LineRow]:
-    """The pool's own postings, and the payouts and returns of the problems it funded."""
-    return _rows(session, _pool_postings(session, pool_id))
-
-
 def streamed_pool_lines(session: DbSession, pool_id: int) -> Iterator[LineRow]:
-    """pool_lines read in keyset pages, for the CSV."""
-    return _streamed_rows(session, _pool_postings(session, pool_id))
-
-
-def flow(
-    rows: list[LineRow], pool_id: int | None = None, pool_problems: Sequence[FundedProblem] | None = None
-) -> Flow:
-    """The flow of these lines. With `pool_id`, the lines are that pool's (pool_lines) and
-    `pool_problems` (funded_problems of the pool) give its share of its problems' payouts and returns."""
-    out = Flow()
-    for row in rows:
-        cents, account, kind = row.amount_cents, row.account, row.kind
-        if kind in (PostingKind.PLEDGE, PostingKind.BACKING) and cents < 0 and is_resident_account(account):
-            out.from_residents -= cents
-        elif kind in (PostingKind.MATCH, PostingKind.QF_MATCH) and account == CITY_MATCH:
-            out.from_city -= cents
-        elif kind in (PostingKind.ALLOCATION, PostingKind.COMMIT) and issue_of_account(account) is not None:
-            out.committed += cents
-        elif kind == PostingKind.PAYOUT and is_payee_account(account):
-            out.paid += cents
-        elif kind == PostingKind.RETURN and cents > 0:
-            out.returned += cents
-        elif (
-            kind in (PostingKind.REFUND, PostingKind.UNBACK)
-            and cents > 0
-            and pool_of_account(account) is None
-        ):
-            out.refunded += cents
-        owner = pool_of_account(account)
-        if owner is not None and (pool_id is None or owner == pool_id):
-            out.in_pools += cents
-        elif escrow_of_account(account) is not None:
-            out.in_escrow += cents
-        elif issue_of_account(account) is not None and pool_problems is None:
-            out.unpaid += cents
-    if pool_problems is not None:
-        out.paid = sum(p.paid_cents for p in pool_problems)
-        out.returned = sum(p.returned_cents for p in pool_problems)
-        out.unpaid = out.committed - out.paid - out.returned
-    return out
+    """The lines of `pool_postings`, in posting order, read in keyset pages for the CSV."""
+    return _streamed_rows(session, pool_postings(session, pool_id))
 
 
 def _pool_paid(allocated: int, money: IssueMoney, back: int) -> int:
@@ -317,7 +241,7 @@ def funded_problems(session: DbSession, pool_id: int | None = None) -> list[Fund
             select(LedgerLine.account, func.sum(LedgerLine.amount_cents))
             .join(LedgerPosting, LedgerPosting.id == LedgerLine.posting_id)
             .where(
-                LedgerLine.account.like("issue:%:funded"),
+                is_of_class(LedgerLine.account, AccountClass.FUNDED),
                 LedgerPosting.kind.in_([PostingKind.ALLOCATION, PostingKind.COMMIT]),
             )
             .group_by(LedgerLine.account)
