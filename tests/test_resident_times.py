@@ -187,3 +187,25 @@ def test_a_round_opened_by_hand_before_its_window_says_when_voting_opens_not_clo
     shown = page(world, f"/rounds/{rid}/ballot")
     assert "Voting opens" not in shown
     assert 'data-testid="ballot-saved"' in shown
+
+
+@WARSAW
+def test_the_ballot_page_says_when_voting_closes(world: RoundWorld, auth: AuthActions) -> None:
+    """Found in an outside pass: the ballot page said only "until voting closes"; the likes ballot and the
+    rounds list gave the time. Before and after saving, it now says when (in the city's zone)."""
+    world.build(members=1, costs=(1000,))
+    rid = world.create(opens_at=f"{FUTURE}-01-15T08:00:00Z", closes_at=f"{FUTURE}-01-16T17:00:00Z")["id"]
+    set_round(world.app, rid, opens_at=datetime(PAST, 1, 1, 8, 0))  # the window has opened since
+    world.open_voting(rid)
+    (voter,) = world.members
+    auth.login_as(voter)
+    closes = f"{FUTURE}-01-16 18:00 CET"
+
+    fresh = words(page(world, f"/rounds/{rid}/ballot"))
+    assert f"nothing counts until you press “Save my ballot”, before voting closes on {closes}." in fresh
+
+    auth.logout()  # the API's vote, by token
+    assert world.vote(voter, rid, issue_ids=[world.issues[0]]).status_code == 200
+    auth.login_as(voter)
+    saved = words(page(world, f"/rounds/{rid}/ballot"))
+    assert f"You can change it until voting closes on {closes}." in saved
