@@ -98,8 +98,9 @@ def test_liking_a_missing_issue_is_a_404_and_stores_nothing(
 def test_a_hidden_issue_cannot_be_liked_or_counted_by_the_public(
     client: FlaskClient, app: Flask, auth: AuthActions, make_issue: MakeIssue, make_user: Callable[..., User]
 ) -> None:
-    """Hidden issues do not exist for the public: a like or an unlike is the 404 of a missing issue and
-    changes nothing, so its answer tells neither that the issue exists nor how many like it."""
+    """Hidden issues do not exist for the public: a like, or an unlike by someone who had not liked it,
+    is the 404 of a missing issue and changes nothing, so its answer tells neither that the issue exists
+    nor how many like it. A resident who had liked it may take their like back (below)."""
     issue = make_issue()
     resident = make_user()
     url = f"/api/v1/issues/{issue.id}/like"
@@ -109,16 +110,41 @@ def test_a_hidden_issue_cannot_be_liked_or_counted_by_the_public(
         db.session.commit()
 
     answers = [
-        (method.__name__, method(url, headers=headers))
-        for method in (client.post, client.delete)
-        for headers in (auth.headers(), auth.headers(resident))
+        ("post", client.post(url, headers=auth.headers())),
+        ("post", client.post(url, headers=auth.headers(resident))),
+        ("delete", client.delete(url, headers=auth.headers())),  # the resident's own unlike: the next test
     ]
     by_staff = client.post(url, headers=auth.headers(role="official"))
 
     assert [(name, r.status_code, r.get_json()["error"]["message"]) for name, r in answers] == [
-        (name, 404, f"There is no issue {issue.id}.") for name in ("post", "post", "delete", "delete")
+        (name, 404, f"There is no issue {issue.id}.") for name in ("post", "post", "delete")
     ]
     assert (by_staff.status_code, by_staff.get_json()) == (200, {"likes": 2, "liked": True})
+
+
+def test_a_resident_takes_back_their_like_of_a_problem_hidden_since(
+    client: FlaskClient, app: Flask, auth: AuthActions, make_issue: MakeIssue, make_user: Callable[..., User]
+) -> None:
+    """Found in an outside pass: a like of a problem moderators hid afterwards could not be withdrawn
+    (404), and in a likes round that like is the resident's vote, which then could not change. Their
+    own like they may take back; the answer says only what they knew, and a second unlike is the 404."""
+    issue = make_issue()
+    resident, other = make_user(), make_user()
+    url = f"/api/v1/issues/{issue.id}/like"
+    for liker in (resident, other):
+        assert client.post(url, headers=auth.headers(liker)).status_code == 200
+    with app.app_context():
+        db.session.get(Issue, issue.id).is_hidden = True  # type: ignore[union-attr]
+        db.session.commit()
+
+    taken_back = client.delete(url, headers=auth.headers(resident))
+    again = client.delete(url, headers=auth.headers(resident))
+
+    assert (taken_back.status_code, taken_back.get_json()) == (200, {"likes": 1, "liked": False})
+    assert again.status_code == 404
+    with app.app_context():
+        kept = db.session.scalars(select(Like.user_id).where(Like.issue_id == issue.id)).all()
+    assert kept == [other.id]
 
 
 def test_an_anonymous_like_is_a_401(

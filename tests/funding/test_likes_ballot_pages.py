@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.extensions import db
-from app.models import Like, Round
+from app.models import Issue, Like, Round
 from tests.funding.round_world import RoundWorld, world  # noqa: F401
 from tests.funding_fixtures import funding  # noqa: F401
 
@@ -143,3 +143,28 @@ def test_toggles_are_refused_outside_the_window_to_outsiders_and_for_bad_values(
     closed = text_of(world.client.get(f"/rounds/{rid}/ballot"))
     assert "Voting is closed. Your ballot is what you liked when it closed" in closed
     assert "add to my ballot" not in closed
+
+
+def test_a_member_takes_a_candidate_hidden_since_voting_opened_off_their_ballot(
+    world: RoundWorld, auth
+) -> None:
+    """Found in an outside pass: moderators hid a candidate while voting ran; the member's like of it still
+    counted as their vote, and taking it off the ballot answered "There is no issue". It now comes off."""
+    world.build(members=1, pledges=(2000,), costs=COSTS)
+    a = world.issues[0]
+    (member,) = world.members
+    rid = world.create(ballot="likes")["id"]
+    world.like(member, a)
+    world.open_voting(rid)
+    with world.app.app_context():
+        db.session.execute(update(Issue).where(Issue.id == a).values(is_hidden=True))
+        db.session.commit()
+    auth.login(member.email)
+
+    taken_off = toggle(world, rid, a, "no")
+
+    assert taken_off.status_code == 302
+    assert likes_of(world, member.id) == set()
+    page = text_of(world.client.get(taken_off.headers["Location"]))
+    assert "is off your ballot: your like is withdrawn" in page
+    assert "<strong>0 of the 4 candidates</strong>" in page

@@ -51,10 +51,9 @@ def _seen(issue_id: ColumnElement[int]) -> ColumnElement[bool]:
 
 
 def _build_remove(_session: DbSession) -> Delete:
-    issue_id = bindparam("issue_id", type_=Integer)
-    return delete(Like).where(
-        Like.user_id == bindparam("user_id"), Like.issue_id == issue_id, _seen(issue_id)
-    )
+    """DELETE the actor's own like, hidden issue or not: a like is the resident's to take back (in a
+    likes round it is their vote, and moderators may hide a candidate while voting runs)."""
+    return delete(Like).where(Like.user_id == bindparam("user_id"), Like.issue_id == bindparam("issue_id"))
 
 
 _REMOVE = DriverStatement(_build_remove)
@@ -93,19 +92,21 @@ def like(session: DbSession, actor: Actor, issue_id: int) -> LikeState:
 
 def unlike(session: DbSession, actor: Actor, issue_id: int) -> LikeState:
     """Withdraw the resident's like; withdrawing a like that is not there changes nothing. A hidden
-    issue, as a missing one, is a 404 for all but staff, and nothing changes (like() the same)."""
+    issue is a 404 for all but staff (as a missing one, like() the same), unless the resident had liked
+    it: their own like they may always take back, and the answer tells them nothing they did not know."""
     _check_can_like(actor)
     with statement_transaction(session):
-        _REMOVE.execute(session, {"user_id": actor.id, "issue_id": issue_id, "staff": actor.is_staff})
-    return LikeState(_count(session, actor, issue_id), False)
+        removed = _REMOVE.execute(session, {"user_id": actor.id, "issue_id": issue_id})
+    return LikeState(_count(session, actor, issue_id, knew_it=removed > 0), False)
 
 
-def _count(session: DbSession, actor: Actor, issue_id: int) -> int:
+def _count(session: DbSession, actor: Actor, issue_id: int, *, knew_it: bool = False) -> int:
     """The count the trigger left, read right after the write: in its transaction, or on SQLite just
     after a like that committed as it ran. On PostgreSQL, read after the view's commit it took a second
-    transaction, which cost more than the count (docs/benchmarks.md)."""
+    transaction, which cost more than the count (docs/benchmarks.md). A hidden issue is a 404 unless
+    the actor is staff or `knew_it` (they had liked it)."""
     row = _COUNT.first(session, {"issue_id": issue_id})
-    if row is None or (row[1] and not actor.is_staff):
+    if row is None or (row[1] and not actor.is_staff and not knew_it):
         raise NotFound(f"There is no issue {issue_id}.", "issue_id")
     return int(row[0])
 
