@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models import Group, Round, User
+from app.models import Group, Round, RoundBallot, User
 from tests import factories
 from tests.conftest import AuthActions
 from tests.funding.round_world import RoundWorld, world  # noqa: F401
@@ -93,3 +93,32 @@ def test_the_delete_page_names_each_case_that_holds_the_account_back_and_offers_
     page = delete_page(client)
     assert notice in page
     assert "is running: try again once it finished" in page
+
+
+def test_a_voter_who_is_no_member_waits_for_the_running_tally_of_their_ballot(
+    world: RoundWorld,
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    make_user: Callable[..., Any],
+    table_counts: Callable[[], dict[str, int]],
+) -> None:
+    """Found in an outside pass: a census or voting-code voter need not be a member of the group, so the
+    check for a running tally missed their round; deleting then took away a ballot the tally was
+    counting. Their round now holds the deletion back, as a member's does."""
+    world.build(members=1, pledges=(1000,), costs=COSTS)
+    rid = world.create()["id"]
+    world.open_voting(rid)
+    voter = make_user()
+    with app.app_context():
+        db.session.add(RoundBallot(round_id=rid, user_id=voter.id, choices={str(world.issues[0]): 1}))
+        db.session.execute(update(Round).where(Round.id == rid).values(tally_token="running-now"))
+        db.session.commit()
+    auth.login_as(voter)
+
+    assert "is running: try again once it finished" in delete_page(client)
+    before = table_counts()
+    refused = client.post("/account/delete", data={"password": factories.DEFAULT_PASSWORD})
+    assert refused.status_code == 409
+    assert table_counts() == before
+    assert not is_deleted(app, voter.id)

@@ -77,6 +77,8 @@ def blockers(session: DbSession, user: User, *, lock: bool = False) -> list[str]
     `delete_account` refuses with the first; `lock` holds the rounds read until the deletion commits."""
     member_groups = select(Membership.group_id).where(Membership.user_id == user.id)
     pledged_pools = select(Pledge.pool_id).where(Pledge.user_id == user.id, Pledge.status.not_in(NOT_MONEY))
+    # A census or voting-code voter need not be a member: their ballot is what a running tally reads.
+    voted_in = select(RoundBallot.round_id).where(RoundBallot.user_id == user.id)
     statement = (
         select(
             Round.id,
@@ -87,7 +89,7 @@ def blockers(session: DbSession, user: User, *, lock: bool = False) -> list[str]
             Group.name.label("group_name"),
         )
         .join(Group, Group.id == Round.group_id)
-        .where((Round.group_id.in_(member_groups)) | (Round.pool_id.in_(pledged_pools)))
+        .where(Round.group_id.in_(member_groups) | Round.pool_id.in_(pledged_pools) | Round.id.in_(voted_in))
         .order_by(Round.id)
     )
     rounds = session.execute(statement.with_for_update(of=Round) if lock else statement).all()
