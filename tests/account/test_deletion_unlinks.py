@@ -211,6 +211,27 @@ def test_mail_fanouts_forget_the_persons_address_and_send_them_nothing(world: Ro
     assert neighbour.email in sent_to
 
 
+def test_a_fanout_job_that_read_its_recipients_before_a_deletion_mails_the_address_nothing(
+    world: RoundWorld,
+) -> None:
+    """Found in an outside pass: a fan-out job holds its recipients from its start, so a deletion that
+    committed meanwhile took the address out of the fan-out's row but not out of the job's hands, and
+    the job queued one more mail to it. Each chunk now leaves out accounts deleted by then."""
+    leaver, neighbour = world.make_user(display_name="Leaving"), world.make_user(display_name="Staying")
+    issue = world.make_issue(title="Pothole")
+    held = [
+        Recipient(f"held:to:{user.id}", user.email, Subscription(user.id, issue.id))
+        for user in (leaver, neighbour)
+    ]  # what the job read before the deletion
+
+    delete(world, leaver)
+
+    with world.app.app_context():
+        mail_fanout.queue_chunk(db.session, "Planned", "Crew booked.", held)
+        sent_to = db.session.scalars(select(OutgoingMail.recipient)).all()
+    assert sent_to == [neighbour.email]
+
+
 def test_a_deletion_that_fails_midway_leaves_every_link_in_place(
     world: RoundWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -168,6 +168,11 @@ def delete_account(session: DbSession, user: User, password: object) -> None:
         raise ValidationError("The password is wrong: the account was not deleted.", "password")
     _refuse_money_in_play(session, user)
     now = utcnow()
+    # The account's row is locked first (a write that changes nothing; the tombstone below writes it): a
+    # mail fan-out's chunk reads its live recipients FOR SHARE, so it waits for this deletion and then
+    # leaves the address out, or it commits first and the outbox clearing below takes its mail back
+    # (jobs/mail_fanout.queue_chunk).
+    execute_write(session, update(User).where(User.id == user.id).values(deleted_at=User.deleted_at))
     # Money held in problems' escrows goes back to the person first; committed backings stay (the
     # problems were funded with them), anonymous like confirmed pledges.
     refunded = refund_backer(session, user.id, now)
