@@ -7,6 +7,9 @@ mail fan-outs that hold their address."""
 from __future__ import annotations
 
 import json
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -228,6 +231,55 @@ def test_a_fanout_job_that_read_its_recipients_before_a_deletion_mails_the_addre
 
     with world.app.app_context():
         mail_fanout.queue_chunk(db.session, "Planned", "Crew booked.", held)
+        sent_to = db.session.scalars(select(OutgoingMail.recipient)).all()
+    assert sent_to == [neighbour.email]
+
+
+def test_a_fanout_chunk_written_while_a_deletion_runs_waits_for_it_and_leaves_the_address_out(
+    world: RoundWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race itself: a deletion has cleared the address's outbox and is paused before its commit while
+    a fan-out job queues a chunk naming that address. Before, the chunk's mail was committed after the
+    clearing and stayed. The chunk now waits for the deletion (its user row's lock; SQLite's write
+    lock), then finds the account gone. Real threads, real sessions, both engines."""
+    leaver, neighbour = world.make_user(display_name="Leaving"), world.make_user(display_name="Staying")
+    issue = world.make_issue(title="Pothole")
+    held = [
+        Recipient(f"race:to:{user.id}", user.email, Subscription(user.id, issue.id))
+        for user in (leaver, neighbour)
+    ]
+    locked, release = threading.Event(), threading.Event()
+    forget = deletion._forget_in_fanouts
+
+    def paused(*args: Any) -> None:  # runs right after the deletion cleared the address's outbox
+        locked.set()
+        assert release.wait(30)
+        forget(*args)
+
+    monkeypatch.setattr(deletion, "_forget_in_fanouts", paused)
+
+    def delete_account() -> None:
+        with world.app.app_context():
+            user = db.session.get(User, leaver.id)
+            assert user is not None
+            deletion.delete_account(db.session, user, factories.DEFAULT_PASSWORD)
+            db.session.commit()
+
+    def queue_chunk() -> None:
+        with world.app.app_context():
+            mail_fanout.queue_chunk(db.session, "Planned", "Crew booked.", held)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        deleting = pool.submit(delete_account)
+        assert locked.wait(30)
+        chunk = pool.submit(queue_chunk)
+        time.sleep(1.0)
+        assert not chunk.done()  # it waits for the deletion's lock
+        release.set()
+        deleting.result(timeout=60)
+        chunk.result(timeout=60)
+
+    with world.app.app_context():
         sent_to = db.session.scalars(select(OutgoingMail.recipient)).all()
     assert sent_to == [neighbour.email]
 
