@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 HEADER = "# Benchmarks\n\nMeasured figures, each section with the command that reproduces it.\n"
 
 
@@ -24,3 +25,12 @@ def replace_section(path: Path, heading: str, body: str) -> None:
         new = "".join(lines[:start]) + section + ("\n" + tail if tail else "")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(new, encoding="utf-8")
+
+
+def publish(heading: str, text: str, *, write: bool) -> None:
+    """Print a benchmark's section and, when `write` (not a quick run), put it in docs/benchmarks.md in
+    place of its old text."""
+    print(text)
+    if write:
+        replace_section(DOC, heading, text)
+        print(f"Written to {DOC} under {heading!r}.")

@@ -26,12 +26,11 @@ from app.extensions import db
 from app.jobs import mail_fanout
 from app.models import Follow, MailFanout, User
 from app.services.workflow import status_changes as workflow
-from bench.benchmarks_doc import replace_section
+from bench.benchmarks_doc import publish
 from bench.scratch_databases import scratch_databases
 from config import ProductionConfig
 from tests import factories
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 HEADING = "## A status change of a much-followed problem (mail fan-out)"
 COMMAND = ".venv/bin/python -m bench.fanout_bench"
 NAME = "fanout_bench"
@@ -148,10 +147,7 @@ def main() -> None:
             print(f"{backend}: {measured.inline_s:.2f} s -> {measured.fanout_s * 1000:.0f} ms", flush=True)
             results.append(measured)
     text = report(results, load)
-    print(text)
-    if not args.quick:
-        replace_section(DOC, HEADING, text)
-        print(f"Written to {DOC} under {HEADING!r}.")
+    publish(HEADING, text, write=not args.quick)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,6 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import flask_migrate
 from flask import Flask
@@ -35,12 +34,11 @@ from app.extensions import db
 from app.models import User
 from app.services.funding import groups, ledger_chain, pledges
 from app.services.funding.payments import TestProvider
-from bench.benchmarks_doc import replace_section
+from bench.benchmarks_doc import publish
 from bench.scratch_databases import scratch_databases
 from config import ProductionConfig
 from tests import factories
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 HEADING = "## The ledger's hash chain: what it costs a pledge (issue 18)"
 COMMAND = ".venv/bin/python -m bench.ledger_chain_bench"
 WRITERS = 4
@@ -208,10 +206,7 @@ def main() -> None:
             )
             results.append(measured)
     text = report(results, load)
-    print(text)
-    if not args.quick:
-        replace_section(DOC, HEADING, text)
-        print(f"Written to {DOC} under {HEADING!r}.")
+    publish(HEADING, text, write=not args.quick)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ import statistics
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import flask_migrate
 
@@ -26,12 +25,11 @@ from app.jobs.mail_delivery import deliver_one
 from app.mail import SmtpBackend, build_message
 from app.mail_outbox import DeliveryRules, insert_mail
 from app.models.timestamps import utcnow
-from bench.benchmarks_doc import replace_section
+from bench.benchmarks_doc import publish
 from bench.scratch_databases import scratch_databases
 from config import ProductionConfig
 from tests.mail.smtp_sink import running_sink
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 HEADING = "## Mail delivery from the outbox (issue 17)"
 COMMAND = ".venv/bin/python -m bench.mail_bench"
 
@@ -123,10 +121,7 @@ def main() -> None:
             print(f"{backend}: window median {measured.window_median_ms:.2f} ms", flush=True)
             results.append(measured)
     text = report(results, load)
-    print(text)
-    if not args.quick:
-        replace_section(DOC, HEADING, text)
-        print(f"Written to {DOC} under {HEADING!r}.")
+    publish(HEADING, text, write=not args.quick)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,6 @@ import tracemalloc
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import flask_migrate
@@ -36,7 +35,7 @@ from app import create_app
 from app.extensions import db
 from app.models import LedgerChainLink, LedgerLine, LedgerPosting
 from app.services.funding import groups, money_flow, money_trail
-from bench.benchmarks_doc import replace_section
+from bench.benchmarks_doc import publish
 from bench.scratch_databases import scratch_databases
 from budgets.accounts import (
     CITY_MATCH,
@@ -52,7 +51,6 @@ from config import ProductionConfig
 from tests import factories
 from tests.funding import line_by_line_flow
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 HEADING = "## The transparency page's money flow on a long ledger"
 COMMAND = ".venv/bin/python -m bench.money_flow_bench"
 NAME = "money-flow-bench"
@@ -363,10 +361,7 @@ def main() -> None:
             print(f"{backend}: city {before:.0f} ms before, {after:.1f} ms after", flush=True)
             results.append(measured)
     text = report(results, load)
-    print(text)
-    if not args.quick:
-        replace_section(DOC, HEADING, text)
-        print(f"Written to {DOC} under {HEADING!r}.")
+    publish(HEADING, text, write=not args.quick)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,6 @@ import statistics
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import flask_migrate
 from sqlalchemy import insert, select
@@ -37,7 +36,7 @@ from app.models import Backing, LedgerLine, LedgerPosting, MatchingPeriod, User
 from app.models.timestamps import utcnow
 from app.services.funding import quadratic_match
 from app.services.issues import places
-from bench.benchmarks_doc import replace_section
+from bench.benchmarks_doc import publish
 from bench.scratch_databases import scratch_databases
 from budgets.accounts import PostingKind, escrow_account, resident_account
 from config import ProductionConfig
@@ -46,7 +45,6 @@ from tests.testcity import city_areas
 
 HEADING = "## The city's quadratic match (issue 18)"
 COMMAND = ".venv/bin/python -m bench.quadratic_match_bench"
-DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 PROBLEMS = 1_000
 RESIDENTS = 20_000
 CHUNK = 5_000
@@ -282,10 +280,7 @@ def main() -> None:
             )
             results.append(measured)
     text = report(results)
-    print(text)
-    if not args.quick:
-        replace_section(DOC, HEADING, text)
-        print(f"Written to {DOC} under {HEADING!r}.")
+    publish(HEADING, text, write=not args.quick)
 
 
 if __name__ == "__main__":

@@ -27,14 +27,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.benchmarks_doc import replace_section
+from bench.benchmarks_doc import publish
 from tests.jobs.deployment import deploy
 from tests.redis_server import RedisServer
 from tests.redis_server import unavailable_reason as redis_unavailable
 
 HEADING = "## Tallies through the job queue (issue 17)"
 COMMAND = ".venv/bin/python -m bench.queue_bench"
-DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 LEASE_SECONDS = 60
 
 
@@ -160,10 +159,7 @@ def main() -> None:
                     print(f"  (request ms, picked up s, done s): {runs}", flush=True)
                     results.append(measured)
     text = report(results)
-    print(text)
-    if not args.quick:
-        replace_section(DOC, HEADING, text)
-        print(f"Written to {DOC} under {HEADING!r}.")
+    publish(HEADING, text, write=not args.quick)
 
 
 if __name__ == "__main__":

@@ -25,11 +25,10 @@ from flask import Flask
 from app import create_app
 from app.extensions import db
 from app.services.accounts import users
-from bench.benchmarks_doc import replace_section
+from bench.benchmarks_doc import publish
 from bench.scratch_databases import scratch_databases
 from config import TestingConfig
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 HEADING = "## Password reset: known and unknown addresses (issue 14)"
 COMMAND = ".venv/bin/python -m bench.reset_bench"
 KNOWN = "known.resident@example.org"
@@ -149,9 +148,7 @@ def main() -> None:
                 db.session.remove()
                 db.engine.dispose()
     text = report(results, load)
-    print(text)
-    if not args.quick:
-        replace_section(DOC, HEADING, text)
+    publish(HEADING, text, write=not args.quick)
 
 
 if __name__ == "__main__":

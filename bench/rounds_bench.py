@@ -24,7 +24,6 @@ import statistics
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import flask_migrate
 from sqlalchemy import insert, select, update
@@ -40,7 +39,7 @@ from app.services.rounds import certification
 from app.services.rounds import jobs as tally_jobs
 from app.services.rounds import lifecycle as rounds
 from app.tally_runner import run_job
-from bench.benchmarks_doc import replace_section
+from bench.benchmarks_doc import publish
 from bench.scratch_databases import scratch_databases
 from config import ProductionConfig
 from tests import factories
@@ -48,7 +47,6 @@ from tests.testcity import city_areas
 
 HEADING = "## Pooled funding rounds (issue 5)"  # the section also carries issue 19's certification
 COMMAND = ".venv/bin/python -m bench.rounds_bench"
-DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 CANDIDATES = 100
 PLEDGERS = 200
 
@@ -233,10 +231,7 @@ def main() -> None:
             )
             results.append(measured)
     text = report(results)
-    print(text)
-    if not args.quick or args.write:
-        replace_section(DOC, HEADING, text)
-        print(f"Written to {DOC} under {HEADING!r}.")
+    publish(HEADING, text, write=not args.quick or args.write)
 
 
 if __name__ == "__main__":

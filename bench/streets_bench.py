@@ -18,7 +18,6 @@ import statistics
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import flask_migrate
 
@@ -29,13 +28,12 @@ from app.services.gazetteer.geocoders import GazetteerGeocoder
 from app.services.gazetteer.imports import import_gazetteer
 from app.services.gazetteer.lookup import Radii
 from app.services.issues import places
-from bench.benchmarks_doc import replace_section
+from bench.benchmarks_doc import publish
 from bench.scratch_databases import scratch_databases
 from bench.synthetic_streets import CITY_BOX, synthetic_gazetteer
 from config import ProductionConfig
 from geo.geojson import read_areas
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 HEADING = "## Street search and reverse lookup (issue 15)"
 COMMAND = ".venv/bin/python -m bench.streets_bench"
 SEARCHES = {
@@ -189,10 +187,7 @@ def main() -> None:
             print(f"{backend}: imported in {measured.import_s:.1f} s", flush=True)
             results.append(measured)
     text = report(results, load, repeats)
-    print(text)
-    if not args.quick:
-        replace_section(DOC, HEADING, text)
-        print(f"Written to {DOC} under {HEADING!r}.")
+    publish(HEADING, text, write=not args.quick)
 
 
 if __name__ == "__main__":

@@ -31,11 +31,10 @@ from urllib.parse import urlencode
 import brotli
 from flask.testing import FlaskClient
 
-from bench.benchmarks_doc import replace_section
-from bench.databases import REPO, bench_app
+from bench.benchmarks_doc import publish
+from bench.databases import bench_app
 
 HEADING = "## Static assets and compression (issue 17)"
-DOC = REPO / "docs" / "benchmarks.md"
 COMMAND = ".venv/bin/python -m bench.transfer_bench"
 ASSET = re.compile(r"""<(?:script[^>]*\ssrc|link[^>]*\shref)="(/static/[^"]+)\"""")
 ENCODINGS = ("identity", "gzip", "br")
@@ -176,9 +175,7 @@ def main() -> None:
     load = os.getloadavg()[0]
     when = f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load average {load:.1f} on {os.cpu_count()} CPUs"
     text = report(results, times, when)
-    print(text)
-    if not args.no_write:
-        replace_section(DOC, HEADING, text)
+    publish(HEADING, text, write=not args.no_write)
 
 
 if __name__ == "__main__":

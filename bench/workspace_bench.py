@@ -37,13 +37,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from bench.benchmarks_doc import replace_section
+from bench.benchmarks_doc import publish
 from bench.databases import REPO, Sizes, bench_app, postgis_database, server_version, sqlite_database
 from bench.foundation_settings import FULL, QUICK
 
 HEADING = "## Officials' workspace (issue 4)"
 COMMAND = ".venv/bin/python -m bench.workspace_bench"
-DOC = REPO / "docs" / "benchmarks.md"
 OFFICIAL = "official@demo.commonfix.org"
 EXPORT_PATH = "/staff/exports/issues.csv?status=open,fixed,closed"
 DASHBOARD_TARGET_MS, SUMMARY_TARGET_MS, EXPORT_TARGET_MB = 300.0, 100.0, 100.0
@@ -256,10 +255,7 @@ def main(argv: list[str] | None = None) -> int:
             label = f"PostgreSQL {v['postgresql']}, PostGIS {v['postgis']}"
             results.append(measure("PostGIS", url, settings.sizes, reps, label))
     text = report(results, args.quick, load)
-    print(text)
-    if not args.no_write and (args.write or not args.quick):
-        replace_section(DOC, HEADING, text)
-        print(f"Wrote {DOC.relative_to(REPO)} ({HEADING})")
+    publish(HEADING, text, write=not args.no_write and (args.write or not args.quick))
     return 0
 
 
