@@ -5,6 +5,8 @@ everyone reads allocated, paid and remaining with each payout; residents are ref
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -85,8 +87,11 @@ def test_bad_payout_forms_say_which_field_and_store_nothing(world: RoundWorld) -
         assert page.status_code == 200
         text = page.get_data(as_text=True)
         assert f"The payout was not recorded ({label}): {words}" in text, label
-        for api_words in ("amount_cents", "paid_on is", "3001"):
-            assert api_words not in text, (label, api_words)
+        # What a person reads: the map's script names its elements with random hex ids, which may
+        # contain "3001" by chance (a CI run found one).
+        shown = re.sub(r"<script\b.*?</script>", "", text, flags=re.S)
+        for api_words in (r"amount_cents", r"paid_on is", r"\b3001\b"):
+            assert not re.search(api_words, shown), (label, api_words)
     fractional = world.client.post(
         f"/staff/issues/{issue_id}/payouts", data=form(amount="1.005"), follow_redirects=True
     )
