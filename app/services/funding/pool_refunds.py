@@ -106,26 +106,14 @@ def refunds_of(session: DbSession, user_id: int) -> list[ResidentRefund]:
     Read from the ledger, not from memberships: a pledger who left the group still reads what its
     pool owes them."""
     rows = session.execute(
-        select(
-            LedgerPosting.id,
-            Pool.id,
-            Group.id,
-            Group.name,
-            Pool.currency,
-            LedgerPosting.round_id,
-            Round.name,
-            LedgerPosting.created_at,
-            LedgerLine.amount_cents,
-        )
-        .join(LedgerLine, LedgerLine.posting_id == LedgerPosting.id)
+        _parts()
+        .add_columns(Pool.id, Group.id, Group.name, Pool.currency)
         .join(Pool, Pool.id == LedgerPosting.pool_id)
         .join(Group, Group.id == Pool.group_id)
-        .outerjoin(Round, Round.id == LedgerPosting.round_id)
-        .where(
-            LedgerPosting.kind == PostingKind.REFUND,
-            LedgerLine.account == resident_account(user_id),
-            LedgerLine.amount_cents > 0,
-        )
+        .where(LedgerLine.account == resident_account(user_id))
         .order_by(LedgerPosting.id.desc())
     ).tuples()
-    return [ResidentRefund(*row) for row in rows]
+    return [
+        ResidentRefund(posting_id, pool_id, group_id, group, currency, round_id, round_name, at, cents)
+        for posting_id, round_id, round_name, at, _account, cents, pool_id, group_id, group, currency in rows
+    ]
