@@ -24,9 +24,10 @@ def withdraw(pledge_id: int) -> Response:
     """The "Withdraw" step on the group page and My Commonfix; back to `next` (else the group page).
 
     A pledge no longer pending (the treasurer confirmed it a moment before, say) is refused with a
-    flash naming its state at the top of the page the pledger came from, as the treasurer's out-of-date
+    flash naming its state on the page the pledger came from, as the treasurer's out-of-date
     confirmation is (groups.routes._settle_pledge); nothing changed. Another resident's pledge, or
-    none, keeps its error page (403, 404)."""
+    none, keeps its error page (403, 404). Either message shows at the top of the part `next` names
+    (My Commonfix's #money; commonfix.js moves it there), in view on a phone."""
     if not ActionForm().validate_on_submit():
         abort(400)
     back = safe_next("")  # read before any write (see safe_next)
@@ -35,8 +36,7 @@ def withdraw(pledge_id: int) -> Response:
     if work.error is not None:
         refused = db.get_or_404(Pledge, pledge_id)
         group_id = pledges.get_pool(db.session, refused.pool_id).group_id
-        # The page's top (no #part): the flash saying why is there, which a part would scroll away.
-        return redirect(back.split("#", 1)[0] or url_for("groups.detail", group_id=group_id))
+        return redirect(back or url_for("groups.detail", group_id=group_id))
     pool = pledges.get_pool(db.session, found.pool_id)
     flash(
         f"Your pledge of {format_money(found.amount_cents, pool.currency)} is withdrawn: it never counts "

@@ -284,9 +284,8 @@ def test_my_commonfix_offers_the_step_and_a_refused_withdrawal_names_the_state(
     # came from, told why, as the treasurer's out-of-date confirmation is.
     refused = client.post(f"/pledges/{pledge_id}/withdraw?next=/account%23money")
     assert refused.status_code == 302
-    # The page's top, not its #money part: the reason is in the flash up there, and on a phone the
-    # money part would scroll it out of sight.
-    assert refused.headers["Location"] == "/account"
+    # Back to the money part, where the page's script shows the reason (tests/browser/test_flash_in_part.py).
+    assert refused.headers["Location"] == "/account#money"
     shown = client.get("/account").get_data(as_text=True)
     assert f'<p class="flash flash--error">Pledge {pledge_id} is confirmed: its money is in' in shown
     assert f'data-testid="withdraw-{pledge_id}"' not in shown  # the page now reads it as confirmed

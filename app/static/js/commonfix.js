@@ -293,6 +293,19 @@
     if (summary) {
       summary.focus();
     }
+    /* A form that returns to a part of its page (My Commonfix's #money, a problem's #backing) has its
+       message shown at the top of that part, where the resident is, not at the page's top, out of view
+       on a phone. Without scripts it stays at the top. */
+    var flashes = document.querySelector(".flashes");
+    var partId = window.location.hash.slice(1);
+    var part = partId ? document.getElementById(partId) : null;
+    if (flashes && part && /^(SECTION|ARTICLE|DIV|FORM)$/.test(part.tagName) && !document.body.classList.contains("page-map")) {
+      var heading = part.firstElementChild;
+      var after = heading && /^H[1-6]$/.test(heading.tagName) ? heading.nextSibling : part.firstChild;
+      flashes.classList.add("flashes--in-part");
+      part.insertBefore(flashes, after);
+      part.scrollIntoView();
+    }
     /* Messages can be dismissed; on the map page they leave by themselves to free the screen. */
     document.querySelectorAll(".flash").forEach(function (flash) {
       var close = document.createElement("button");
