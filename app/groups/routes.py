@@ -296,7 +296,10 @@ def treasurer(pool_id: int) -> str:
         row=row,
         figures=ledger.pool_balance(db.session, pool_id),
         pending=pledges.pending(db.session, pool_id),
-        withdrawn=pledges.withdrawn(db.session, pool_id),
+        withdrawn=pledges.withdrawn(
+            db.session, pool_id, None if request.args.get("withdrawn") == "all" else 10
+        ),
+        withdrawn_count=pledges.withdrawn_count(db.session, pool_id),
         refunds=pool_refunds.pool_refunds(db.session, pool_id),
         holder=round_lifecycle.pool_holder(db.session, pool_id),
         own_pledger_id=current_user.id,

@@ -298,9 +298,9 @@ def pending(session: DbSession, pool_id: int) -> list[tuple[Pledge, str]]:
     return list(rows)
 
 
-def withdrawn(session: DbSession, pool_id: int, limit: int = 10) -> list[tuple[Pledge, str]]:
-    """A pool's pledges withdrawn by their pledgers, the latest first, with each pledger's name: the
-    treasurer hands back any such money that reached them."""
+def withdrawn(session: DbSession, pool_id: int, limit: int | None = 10) -> list[tuple[Pledge, str]]:
+    """A pool's pledges withdrawn by their pledgers, the latest first (`limit` of them; None: all), with
+    each pledger's name: the treasurer hands back any such money that reached them."""
     rows = session.execute(
         select(Pledge, User.display_name)
         .join(User, User.id == Pledge.user_id)
@@ -309,6 +309,18 @@ def withdrawn(session: DbSession, pool_id: int, limit: int = 10) -> list[tuple[P
         .limit(limit)
     ).tuples()
     return list(rows)
+
+
+def withdrawn_count(session: DbSession, pool_id: int) -> int:
+    """How many of a pool's pledges their pledgers withdrew (the treasurer page lists the latest)."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Pledge)
+            .where(Pledge.pool_id == pool_id, Pledge.status == PledgeStatus.WITHDRAWN.value)
+        )
+        or 0
+    )
 
 
 def my_pledges(session: DbSession, user_id: int, pool_id: int) -> list[Pledge]:
