@@ -119,7 +119,8 @@ def pool_flow(session: DbSession, pool_id: int, problems: Sequence[FundedProblem
     """The flow of the pool's own postings and of the payouts and returns of the problems it funded;
     `problems` (money_trail.funded_problems of the pool) give its share of their payouts and returns."""
     out = Flow()
-    for part in flow_parts(session, pool_postings(session, pool_id), pool_id):
+    funded = [p.issue_id for p in problems]
+    for part in flow_parts(session, pool_postings(session, pool_id, funded), pool_id):
         _add(out, part, one_pool=True)
     out.paid = sum(p.paid_cents for p in problems)
     out.returned = sum(p.returned_cents for p in problems)

@@ -162,9 +162,12 @@ def streamed_city_lines(session: DbSession) -> Iterator[LineRow]:
     return _streamed_rows(session, None)
 
 
-def pool_postings(session: DbSession, pool_id: int) -> ColumnElement[bool]:
-    """The pool's own postings, and the payouts and returns of the problems it funded."""
-    issues = sorted(funded_by_pool(session, pool_id))
+def pool_postings(
+    session: DbSession, pool_id: int, funded: Iterable[int] | None = None
+) -> ColumnElement[bool]:
+    """The pool's own postings, and the payouts and returns of the problems it funded (`funded`, when
+    the caller has read them already: funded_by_pool's issue ids)."""
+    issues = sorted(funded_by_pool(session, pool_id) if funded is None else funded)
     where = LedgerPosting.pool_id == pool_id
     if issues:
         trail = and_(
