@@ -30,11 +30,18 @@ from app.services.workspace.audit_words import describe
 from tests import factories
 from tests.conftest import AuthActions
 from tests.funding.round_world import RoundWorld, world  # noqa: F401
-from tests.funding_fixtures import Funding, funding  # noqa: F401
+from tests.funding_fixtures import Funding, GroupRef, funding  # noqa: F401
 
 
 def withdraw(client: FlaskClient, pledge_id: int, headers: dict[str, str]):
     return client.post(f"/api/v1/pledges/{pledge_id}/withdraw", headers=headers)
+
+
+def pending_pledge(funding: Funding, cents: int) -> tuple[GroupRef, User, int]:
+    """A new group, a member, and that member's pledge of `cents` the treasurer has not confirmed."""
+    ref = funding.group()
+    pledger = funding.member(ref)
+    return ref, pledger, funding.pledge(ref, pledger, cents, confirm=False)
 
 
 def status_of(app: Flask, pledge_id: int) -> str:
@@ -60,10 +67,8 @@ def withdraw_words(app: Flask) -> list[str]:
 def test_the_pledger_withdraws_a_pending_pledge_and_the_row_stays(
     app: Flask, client: FlaskClient, auth: AuthActions, funding: Funding
 ) -> None:
-    ref = funding.group()
-    pledger = funding.member(ref)
+    ref, pledger, pledge_id = pending_pledge(funding, 700)
     treasurer = funding.member(ref, admin=True)
-    pledge_id = funding.pledge(ref, pledger, 700, confirm=False)
     kept = funding.pledge(ref, pledger, 300, confirm=False)
     before = funding.counts()
 
@@ -97,9 +102,7 @@ def test_the_pledger_withdraws_a_pending_pledge_and_the_row_stays(
 def test_only_the_pledger_withdraws(
     app: Flask, client: FlaskClient, auth: AuthActions, funding: Funding, make_user: Callable[..., User]
 ) -> None:
-    ref = funding.group()
-    pledger = funding.member(ref)
-    pledge_id = funding.pledge(ref, pledger, 500, confirm=False)
+    ref, pledger, pledge_id = pending_pledge(funding, 500)
     audited = audit_count(app)
 
     for who in (
@@ -155,10 +158,8 @@ def test_a_settled_pledge_is_a_409_naming_its_state_and_nothing_changes(
 def test_a_withdrawn_pledge_is_neither_confirmed_nor_declined(
     app: Flask, client: FlaskClient, auth: AuthActions, funding: Funding
 ) -> None:
-    ref = funding.group()
-    pledger = funding.member(ref)
+    ref, pledger, pledge_id = pending_pledge(funding, 650)
     treasurer = funding.member(ref, admin=True)
-    pledge_id = funding.pledge(ref, pledger, 650, confirm=False)
     assert withdraw(client, pledge_id, auth.headers(pledger)).status_code == 200
     before, audited = funding.counts(), audit_count(app)
 
@@ -233,9 +234,7 @@ def step_of(page: str, pledge_id: int) -> str:
 def test_the_pledger_withdraws_on_the_group_page_after_a_step_saying_what_happens(
     app: Flask, client: FlaskClient, auth: AuthActions, funding: Funding
 ) -> None:
-    ref = funding.group()
-    pledger = funding.member(ref)
-    pending = funding.pledge(ref, pledger, 1250, confirm=False)
+    ref, pledger, pending = pending_pledge(funding, 1250)
     confirmed = funding.pledge(ref, pledger, 400, confirm=True)
     auth.login_as(pledger)
 
@@ -264,10 +263,8 @@ def test_the_pledger_withdraws_on_the_group_page_after_a_step_saying_what_happen
 def test_my_commonfix_offers_the_step_and_a_refused_withdrawal_names_the_state(
     app: Flask, client: FlaskClient, auth: AuthActions, funding: Funding
 ) -> None:
-    ref = funding.group()
-    pledger = funding.member(ref)
+    ref, pledger, pledge_id = pending_pledge(funding, 900)
     treasurer = funding.member(ref, admin=True)
-    pledge_id = funding.pledge(ref, pledger, 900, confirm=False)
     auth.login_as(pledger)
 
     page = client.get("/account").get_data(as_text=True)
@@ -296,9 +293,7 @@ def test_my_commonfix_offers_the_step_and_a_refused_withdrawal_names_the_state(
 def test_a_refused_withdrawal_without_next_goes_back_to_the_group_page(
     app: Flask, client: FlaskClient, auth: AuthActions, funding: Funding
 ) -> None:
-    ref = funding.group()
-    pledger = funding.member(ref)
-    pledge_id = funding.pledge(ref, pledger, 900, confirm=False)
+    ref, pledger, pledge_id = pending_pledge(funding, 900)
     auth.login_as(pledger)
     assert client.post(f"/pledges/{pledge_id}/withdraw").status_code == 302
     before = funding.counts()
@@ -330,9 +325,7 @@ def test_another_resident_posting_the_withdrawal_is_refused(
 def test_the_page_form_needs_its_csrf_token(
     app: Flask, client: FlaskClient, auth: AuthActions, funding: Funding
 ) -> None:
-    ref = funding.group()
-    pledger = funding.member(ref)
-    pledge_id = funding.pledge(ref, pledger, 900, confirm=False)
+    _, pledger, pledge_id = pending_pledge(funding, 900)
     auth.login_as(pledger)
 
     assert client.post(f"/pledges/{pledge_id}/withdraw").status_code == 400
@@ -345,10 +338,8 @@ def test_the_page_form_needs_its_csrf_token(
 def test_a_treasurers_stale_confirmation_says_the_pledge_was_withdrawn(
     app: Flask, client: FlaskClient, auth: AuthActions, funding: Funding
 ) -> None:
-    ref = funding.group()
-    pledger = funding.member(ref)
+    ref, pledger, pledge_id = pending_pledge(funding, 1100)
     treasurer = funding.member(ref, admin=True)
-    pledge_id = funding.pledge(ref, pledger, 1100, confirm=False)
     assert withdraw(client, pledge_id, auth.headers(pledger)).status_code == 200
     auth.login_as(treasurer)
 

@@ -8,11 +8,8 @@ from __future__ import annotations
 from flask.testing import FlaskClient
 
 from tests.conftest import AuthActions
+from tests.funding.test_pledge_withdraw import withdraw
 from tests.funding_fixtures import Funding, funding  # noqa: F401
-
-
-def withdraw(client: FlaskClient, pledge_id: int, headers: dict[str, str]):
-    return client.post(f"/api/v1/pledges/{pledge_id}/withdraw", headers=headers)
 
 
 def test_the_treasurer_page_says_when_it_lists_only_the_latest_withdrawals(
