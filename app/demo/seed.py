@@ -161,8 +161,9 @@ def seed_demo_city(
             if b is not None:
                 b.update(len(chunk))
 
-    issue_ids = list(session.scalars(select(Issue.id).order_by(Issue.id)))
-    likes = _likes(rng, issue_ids, resident_ids, like_budget)
+    ids_and_times = select(Issue.id, Issue.created_at).order_by(Issue.id)  # the likes follow id order
+    reported = {row.id: row.created_at for row in session.execute(ids_and_times)}
+    likes = _likes(rng, reported, resident_ids, like_budget)
     bar = progress(length=len(likes), label="Adding likes") if progress else None
     with bar if bar is not None else nullcontext() as b:
         # Multi-row INSERTs: each statement moves its issues' like counts once (PostgreSQL's count trigger
@@ -218,10 +219,18 @@ def _stamp_workflow(rng: random.Random, issues: list[dict[str, Any]]) -> None:
         row["last_activity_at"] = done or acknowledged or created
 
 
+# A like comes within this many days of its problem's report, and by the demo's last day.
+LIKE_WITHIN_DAYS = 21
+
+
 def _likes(
-    rng: random.Random, issue_ids: list[int], resident_ids: list[int], budget: int | None
+    rng: random.Random, reported: dict[int, datetime], resident_ids: list[int], budget: int | None
 ) -> list[dict[str, Any]]:
-    """A few problems gather many likes, most gather few (a heavy tail, as in real cities)."""
+    """A few problems gather many likes, most gather few (a heavy tail, as in real cities); each like
+    comes after its problem was reported (a generator of its own for the times: who likes what stays)."""
+    issue_ids = list(reported)
+    when = random.Random(6)
+    last = EPOCH + timedelta(days=SPAN_DAYS)
     total = budget if budget is not None else len(issue_ids) * 4
     weights = [1.0 / (rank + 1) ** 0.8 for rank in range(len(issue_ids))]
     order = issue_ids[:]
@@ -230,6 +239,9 @@ def _likes(
     rows: list[dict[str, Any]] = []
     for issue_id, weight in zip(order, weights, strict=True):
         wanted = min(len(resident_ids), int(weight * scale))
+        report = reported[issue_id]
+        window = max(0, int((min(report + timedelta(days=LIKE_WITHIN_DAYS), last) - report).total_seconds()))
         for user_id in rng.sample(resident_ids, wanted):
-            rows.append({"user_id": user_id, "issue_id": issue_id, "created_at": EPOCH})
+            liked = report + timedelta(seconds=when.randint(0, window))
+            rows.append({"user_id": user_id, "issue_id": issue_id, "created_at": liked})
     return rows
