@@ -31,6 +31,8 @@ def test_the_demo_city_is_dated_up_to_the_day_it_is_loaded(app) -> None:
             latest = db.session.scalar(select(func.max(column)))
             assert latest is not None
             assert latest <= LOADED, column
+            # Spread over the time left, not piled up on the moment of loading.
+            assert not db.session.scalar(select(func.count()).where(column == LOADED)), column
         latest_event = db.session.scalar(select(func.max(IssueEvent.created_at)))
         assert latest_event is not None
         assert latest_event <= LOADED

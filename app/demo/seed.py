@@ -216,14 +216,19 @@ def _stamp_workflow(rng: random.Random, issues: list[dict[str, Any]], end: datet
     types = {code: kind.value for code, _name, kind in places.DEFAULT_STATUSES}
     for row in issues:
         created, kind = row["created_at"], types[row["status"]]
-        acknowledged = created + timedelta(hours=rng.randrange(2, 96)) if row["status"] != "new" else None
-        acknowledged = min(acknowledged, end) if acknowledged else None
-        done = created + timedelta(hours=rng.randrange(24, 60 * 24)) if kind != "open" else None
-        done = min(done, end) if done else None
+        acknowledged = _later(created, rng.randrange(2, 96), 96, end) if row["status"] != "new" else None
+        done = _later(created, rng.randrange(24, 60 * 24), 60 * 24, end) if kind != "open" else None
         row["acknowledged_at"] = acknowledged
         row["fixed_at"] = done if kind == "fixed" else None
         row["closed_at"] = done if kind == "closed" else None
         row["last_activity_at"] = done or acknowledged or created
+
+
+def _later(created: datetime, hours: int, most: int, end: datetime) -> datetime:
+    """`hours` after `created`; where that passes `end`, as far into the time left before `end` as
+    `hours` is into `most` (so the steps of the latest reports spread out rather than pile up at `end`)."""
+    moment = created + timedelta(hours=hours)
+    return moment if moment <= end else created + (end - created) * (hours / most)
 
 
 # A like comes within this many days of its problem's report, and not after the city is loaded.
