@@ -14,6 +14,12 @@ def money(amount: int) -> str:
     return f"{amount:,}"
 
 
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """A count and its noun, singular for one: (1, "supporter") -> "1 supporter", (1200, "vote") ->
+    "1,200 votes"; `plural` where adding an s is wrong. The app's pages and audit log use it too."""
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {plural or noun + 's'}"
+
+
 def fraction_text(value: Fraction) -> str:
     """Exact rational as text ("7/3"), integral values without a denominator."""
     return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"

@@ -19,7 +19,7 @@ from budgets.add1 import (
     per_voter_text,
 )
 from budgets.add1_jumping import add1_jumping
-from budgets.allocation import Allocation, Explanation, build_allocation, money
+from budgets.allocation import Allocation, Explanation, build_allocation, counted, money
 from budgets.election import Election, project_scores
 from budgets.greedy import greedy, score_unit
 from budgets.mes_engine import MesOutcome, MesProblem, run_mes
@@ -57,7 +57,8 @@ def explain_mes(
             else:
                 reason = (
                     f"funded in round {r}: rho {float(rho):.6g} per unit of satisfaction, "
-                    f"each of its {money(support)} supporters paid at most {float(price):,.2f}"
+                    f"{'each of ' if support != 1 else ''}its {counted(support, 'supporter')} paid at "
+                    f"most {float(price):,.2f}"
                     f"{'' if problem.unit else ' per point'}"
                 )
             explanations[pid] = Explanation(pid, True, cost, reason, support, position[p], r, rho)
@@ -69,7 +70,7 @@ def explain_mes(
         elif p in outcome.dropped:
             r, held = outcome.dropped[p]
             reason = (
-                f"unaffordable from round {r}: its {money(support)} supporters held "
+                f"unaffordable from round {r}: its {counted(support, 'supporter')} held "
                 f"{float(held):,.2f} left, it costs {money(cost)}"
             )
             explanations[pid] = Explanation(pid, False, cost, reason, support, round=r)
@@ -88,7 +89,7 @@ def equal_shares(election: Election, *, cardinality: bool = False) -> Allocation
     per_voter = Fraction(election.budget, voters)
     outcome = run_mes(problem, per_voter)
     rule = "equalshares-cardinality" if cardinality else "equalshares"
-    note = f"each of {money(len(election.ballots))} voters started with {per_voter_text(per_voter)}"
+    note = f"each of {counted(len(election.ballots), 'voter')} started with {per_voter_text(per_voter)}"
     return explain_mes(election, problem, outcome, per_voter, rule, (note,))
 
 
@@ -138,7 +139,7 @@ def greedy_fill(election: Election, base: Allocation, rule: str) -> Allocation:
     rest = sorted((pid for pid in index if pid not in funded), key=lambda pid: (-scores[pid], index[pid]))
     for pid in rest:
         cost = election.projects[index[pid]].cost
-        shown = f"{money(scores[pid])} {unit}"
+        shown = counted(scores[pid], unit)
         earlier = explanations[pid].reason
         if cost <= left:
             order.append(pid)
@@ -191,7 +192,8 @@ def equal_shares_add1_comparison(
         prefer_mes += a > b
         prefer_greedy += b > a
     verdict = (
-        f"comparison: {money(prefer_mes)} voters prefer the MES outcome, {money(prefer_greedy)} prefer greedy"
+        f"comparison: {counted(prefer_mes, 'voter')} {'prefers' if prefer_mes == 1 else 'prefer'} the MES "
+        f"outcome, {money(prefer_greedy)} {'prefers' if prefer_greedy == 1 else 'prefer'} greedy"
     )
     if prefer_greedy > prefer_mes:
         chosen = alternative

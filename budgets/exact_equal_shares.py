@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from budgets.add1 import Progress, per_voter_text
-from budgets.allocation import Allocation, Explanation, build_allocation, money
+from budgets.allocation import Allocation, Explanation, build_allocation, counted, money
 from budgets.ees_engine import EesOutcome, EesSweep, run_ees
 from budgets.ees_tables import SupporterArrays
 from budgets.election import Election
@@ -134,7 +134,7 @@ def _reason(problem: MesProblem, outcome: EesOutcome, p: int) -> tuple[bool, str
             return True, "funded before the first round: it costs nothing and has supporters"
         k, rho = outcome.payers[p], outcome.rho[p]
         return True, (
-            f"funded in round {r}: {money(k)} of its {money(support)} supporters paid an equal share of "
+            f"funded in round {r}: {money(k)} of its {counted(support, 'supporter')} paid an equal share of "
             f"{float(outcome.share[p]):,.2f} each (rho {float(rho):.6g} per unit of satisfaction)"
         )
     if support == 0:
@@ -144,7 +144,7 @@ def _reason(problem: MesProblem, outcome: EesOutcome, p: int) -> tuple[bool, str
     if p in outcome.dropped:
         return False, (
             f"unaffordable from round {outcome.dropped[p]}: its cost {money(cost)} could not be split "
-            f"equally within any group of its {money(support)} supporters (for every k, fewer than k "
+            f"equally within any group of its {counted(support, 'supporter')} (for every k, fewer than k "
             f"of them still held {money(cost)} / k)"
         )
     return False, "not reached: the run stopped once spending passed the budget"
@@ -174,7 +174,7 @@ def exact_equal_shares(election: Election, rule: str, progress: Progress | None 
     costs = {project.project_id: project.cost for project in election.projects}
     payments = LazyPayments(lambda: ees_payments(election, problem, outcome, found.per_voter))
     start = per_voter_text(Fraction(election.budget, max(len(election.ballots), 1)))
-    voters = f"each of {money(len(election.ballots))} voters started with {start}"
+    voters = f"each of {counted(len(election.ballots), 'voter')} started with {start}"
     notes = (voters, found.note)
     return build_allocation(
         rule, election.budget, order, costs, explanations, notes, payments, found.per_voter

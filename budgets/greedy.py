@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from budgets.allocation import Allocation, Explanation, build_allocation, money
+from budgets.allocation import Allocation, Explanation, build_allocation, counted, money
 from budgets.election import Election, Project, project_scores
 
 
 def score_unit(vote_type: str) -> str:
-    """What a score counts: votes for approval-style ballots, points otherwise."""
-    return "votes" if vote_type in ("approval", "choose-1") else "points"
+    """What a score counts, in the singular: a vote for approval-style ballots, a point otherwise."""
+    return "vote" if vote_type in ("approval", "choose-1") else "point"
 
 
 def greedy_by_score(
@@ -26,7 +26,7 @@ def greedy_by_score(
     threshold: int = 0,
     skip: bool = True,
     rule: str = "greedy",
-    unit: str = "votes",
+    unit: str = "vote",
 ) -> Allocation:
     """Fund projects in order of score while money lasts.
 
@@ -42,9 +42,9 @@ def greedy_by_score(
     for rank, index in enumerate(order, start=1):
         project = projects[index]
         pid, cost, score = project.project_id, project.cost, scores[project.project_id]
-        shown = f"{money(score)} {unit}, #{rank} by score"
+        shown = f"{counted(score, unit)}, #{rank} by score"
         if score < threshold:
-            reason = f"below the threshold of {money(threshold)} {unit} (has {money(score)})"
+            reason = f"below the threshold of {counted(threshold, unit)} (has {money(score)})"
             explanations[pid] = Explanation(pid, False, cost, reason, score, left=left)
         elif stopped_at is not None:
             reason = f"not considered: {rule} stopped at {stopped_at.project_id}, which did not fit ({shown})"

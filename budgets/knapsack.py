@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from budgets.allocation import Allocation, Explanation, build_allocation, money
+from budgets.allocation import Allocation, Explanation, build_allocation, counted, money
 from budgets.election import Election, project_scores
 from budgets.greedy import score_unit
 
@@ -95,7 +95,7 @@ def utilitarian_optimum(election: Election) -> Allocation:
         cost, score = costs[i], scores[pid]
         if i in chosen:
             reason = (
-                f"funded: part of the best affordable set ({money(total)} {unit} in all, "
+                f"funded: part of the best affordable set ({counted(total, unit)} in all, "
                 f"costs {money(spent)})"
             )
             explanations[pid] = Explanation(pid, True, cost, reason, score, order.index(pid) + 1)
@@ -104,7 +104,7 @@ def utilitarian_optimum(election: Election) -> Allocation:
             explanations[pid] = Explanation(pid, False, cost, reason, score)
         else:
             reason = (
-                f"not in the best affordable set ({money(total)} {unit}); "
+                f"not in the best affordable set ({counted(total, unit)}); "
                 f"{money(election.budget - spent)} left, costs {money(cost)}"
             )
             explanations[pid] = Explanation(pid, False, cost, reason, score)

@@ -16,7 +16,7 @@ import heapq
 from collections import Counter
 from fractions import Fraction
 
-from budgets.allocation import Allocation, Explanation, build_allocation, money
+from budgets.allocation import Allocation, Explanation, build_allocation, counted, money
 from budgets.election import Election
 from budgets.voter_types import voter_types
 
@@ -76,7 +76,7 @@ def phragmen(election: Election) -> Allocation:
         pid = projects[chosen].project_id
         order.append(pid)
         reason = (
-            f"funded in round {round_no}: its {money(supporters[chosen])} supporters' load rose to "
+            f"funded in round {round_no}: the load of its {counted(supporters[chosen], 'supporter')} rose to "
             f"{float(lowest):.6g} ({money(left)} left, costs {money(costs[chosen])})"
         )
         explanations[pid] = Explanation(

@@ -1,7 +1,9 @@
 """Loads the demo city once: areas, residents, officials, problems across statuses, and likes.
 
-Deterministic (fixed seed and fixed dates), so tests and screenshots are stable. The same loader,
-with bigger counts, fills the benchmark databases.
+Deterministic up to the day it is loaded: fixed seeds, and times counted back from the moment it is
+loaded (`now`), so the city is as alive on the day a city tries it as on the day it was written: the
+reports span the last 180 days, and nothing is dated after `now`. Tests pass a fixed `now`. The same
+loader, with bigger counts, fills the benchmark databases.
 """
 
 from __future__ import annotations
@@ -35,8 +37,7 @@ CITY_FILE = Path(__file__).with_name("demo_city.geojson")
 STREETS_FILE = Path(__file__).with_name("demo_streets.geojson")
 DEMO_PASSWORD = "demo-password"
 DEMO_DOMAIN = "demo.commonfix.org"
-EPOCH = datetime(2026, 5, 1, 8, 0, 0)
-SPAN_DAYS = 180
+SPAN_DAYS = 180  # the reports are spread over the last SPAN_DAYS before the city is loaded
 # Status mix of a living city: most problems still open, a fair share fixed, some closed.
 STATUS_WEIGHTS = {
     "new": 30,
@@ -84,11 +85,15 @@ def seed_demo_city(
     resident_count: int = 60,
     like_budget: int | None = None,
     progress: Progress | None = None,
+    now: datetime | None = None,
 ) -> str:
-    """Load the demo city unless it is already there; returns a one-line summary."""
+    """Load the demo city unless it is already there, its times up to `now` (utcnow by default);
+    returns a one-line summary."""
     if session.scalar(select(func.count(User.id)).where(User.email.like(f"%@{DEMO_DOMAIN}"))):
         return "The demo city is already loaded; nothing changed."
     rng = random.Random(2026)
+    end = (now or utcnow()).replace(second=0, microsecond=0)
+    start = end - timedelta(days=SPAN_DAYS)
     places.ensure_reference_data(session)
     places.import_areas(session, read_areas(CITY_FILE.read_text(encoding="utf-8")))
     index = places.area_index(session)
@@ -109,8 +114,8 @@ def seed_demo_city(
             **p,
             "password_hash": password_hash,
             "is_blocked": False,
-            "created_at": EPOCH - timedelta(days=30),
-            "email_confirmed_at": EPOCH - timedelta(days=30),  # the demo city's people are confirmed
+            "created_at": start - timedelta(days=30),
+            "email_confirmed_at": start - timedelta(days=30),  # the demo city's people are confirmed
         }
         for p in staff + residents
     ]
@@ -131,7 +136,7 @@ def seed_demo_city(
         area = index.locate(lon, lat)
         assert area is not None
         code = rng.choice(codes)
-        created = EPOCH + timedelta(minutes=rng.randrange(SPAN_DAYS * 24 * 60))
+        created = start + timedelta(minutes=rng.randrange(SPAN_DAYS * 24 * 60))
         issues.append(
             {
                 # Titled after a demo street for now; _name_places renames it after the street found there.
@@ -152,7 +157,7 @@ def seed_demo_city(
             }
         )
     _name_places(gazetteer, index, issues)
-    _stamp_workflow(random.Random(4), issues)
+    _stamp_workflow(random.Random(4), issues, end)
     issues.sort(key=lambda row: row["created_at"])
     bar = progress(length=len(issues), label="Adding problems") if progress else None
     with bar if bar is not None else nullcontext() as b:
@@ -161,8 +166,9 @@ def seed_demo_city(
             if b is not None:
                 b.update(len(chunk))
 
-    issue_ids = list(session.scalars(select(Issue.id).order_by(Issue.id)))
-    likes = _likes(rng, issue_ids, resident_ids, like_budget)
+    ids_and_times = select(Issue.id, Issue.created_at).order_by(Issue.id)  # the likes follow id order
+    reported = {row.id: row.created_at for row in session.execute(ids_and_times)}
+    likes = _likes(rng, reported, resident_ids, like_budget, end)
     bar = progress(length=len(likes), label="Adding likes") if progress else None
     with bar if bar is not None else nullcontext() as b:
         # Multi-row INSERTs: each statement moves its issues' like counts once (PostgreSQL's count trigger
@@ -171,7 +177,7 @@ def seed_demo_city(
             session.execute(insert(Like).values(chunk))
             if b is not None:
                 b.update(len(chunk))
-    add_demo_timelines(session, f"official@{DEMO_DOMAIN}", random.Random(5))
+    add_demo_timelines(session, f"official@{DEMO_DOMAIN}", random.Random(5), end)
     session.flush()
     from app.demo.funding import seed_funding
 
@@ -181,7 +187,7 @@ def seed_demo_city(
     funding = f"{funding} {seed_rounds(session, f'official@{DEMO_DOMAIN}')}".strip()
     from app.demo.backing import seed_backing
 
-    campaign = seed_backing(session, f"official@{DEMO_DOMAIN}", resident_ids, utcnow())
+    campaign = seed_backing(session, f"official@{DEMO_DOMAIN}", resident_ids, now or utcnow())
     funding = f"{funding} {campaign}".strip()
     return (
         f"Demo city loaded: {len(area_ids)} neighbourhoods, {len(issues)} problems, "
@@ -204,24 +210,42 @@ def _name_places(gazetteer: Gazetteer, index: AreaIndex, issues: list[dict[str, 
         del row["title_street"]
 
 
-def _stamp_workflow(rng: random.Random, issues: list[dict[str, Any]]) -> None:
-    """Workflow timestamps that agree with each status (its own generator: the rows stay as they were)."""
+def _stamp_workflow(rng: random.Random, issues: list[dict[str, Any]], end: datetime) -> None:
+    """Workflow timestamps that agree with each status, none after `end` (its own generator: the rows
+    stay as they were)."""
     types = {code: kind.value for code, _name, kind in places.DEFAULT_STATUSES}
     for row in issues:
         created, kind = row["created_at"], types[row["status"]]
-        acknowledged = created + timedelta(hours=rng.randrange(2, 96)) if row["status"] != "new" else None
-        done = created + timedelta(hours=rng.randrange(24, 60 * 24)) if kind != "open" else None
-        done = min(done, max(created, EPOCH + timedelta(days=SPAN_DAYS))) if done else None
+        acknowledged = _later(created, rng.randrange(2, 96), 96, end) if row["status"] != "new" else None
+        done = _later(created, rng.randrange(24, 60 * 24), 60 * 24, end) if kind != "open" else None
         row["acknowledged_at"] = acknowledged
         row["fixed_at"] = done if kind == "fixed" else None
         row["closed_at"] = done if kind == "closed" else None
         row["last_activity_at"] = done or acknowledged or created
 
 
+def _later(created: datetime, hours: int, most: int, end: datetime) -> datetime:
+    """`hours` after `created`; where that passes `end`, as far into the time left before `end` as
+    `hours` is into `most` (so the steps of the latest reports spread out rather than pile up at `end`)."""
+    moment = created + timedelta(hours=hours)
+    return moment if moment <= end else created + (end - created) * (hours / most)
+
+
+# A like comes within this many days of its problem's report, and not after the city is loaded.
+LIKE_WITHIN_DAYS = 21
+
+
 def _likes(
-    rng: random.Random, issue_ids: list[int], resident_ids: list[int], budget: int | None
+    rng: random.Random,
+    reported: dict[int, datetime],
+    resident_ids: list[int],
+    budget: int | None,
+    end: datetime,
 ) -> list[dict[str, Any]]:
-    """A few problems gather many likes, most gather few (a heavy tail, as in real cities)."""
+    """A few problems gather many likes, most gather few (a heavy tail, as in real cities); each like
+    comes after its problem was reported (a generator of its own for the times: who likes what stays)."""
+    issue_ids = list(reported)
+    when = random.Random(6)
     total = budget if budget is not None else len(issue_ids) * 4
     weights = [1.0 / (rank + 1) ** 0.8 for rank in range(len(issue_ids))]
     order = issue_ids[:]
@@ -230,6 +254,9 @@ def _likes(
     rows: list[dict[str, Any]] = []
     for issue_id, weight in zip(order, weights, strict=True):
         wanted = min(len(resident_ids), int(weight * scale))
+        report = reported[issue_id]
+        window = max(0, int((min(report + timedelta(days=LIKE_WITHIN_DAYS), end) - report).total_seconds()))
         for user_id in rng.sample(resident_ids, wanted):
-            rows.append({"user_id": user_id, "issue_id": issue_id, "created_at": EPOCH})
+            liked = report + timedelta(seconds=when.randint(0, window))
+            rows.append({"user_id": user_id, "issue_id": issue_id, "created_at": liked})
     return rows

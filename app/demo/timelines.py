@@ -33,8 +33,9 @@ UPDATES = [
 ]
 
 
-def add_demo_timelines(session: DbSession, official_email: str, rng: random.Random) -> int:
-    """One status event per issue that left "new", and updates on a few; returns how many events."""
+def add_demo_timelines(session: DbSession, official_email: str, rng: random.Random, end: datetime) -> int:
+    """One status event per issue that left "new", and updates on a few, none after `end`; returns how
+    many events."""
     official = session.scalar(select(User.id).where(User.email == official_email))
     residents = list(session.scalars(select(User.id).where(User.role == "resident").order_by(User.id)))
     types = dict(session.execute(select(Status.code, Status.type)).tuples().all())
@@ -48,7 +49,7 @@ def add_demo_timelines(session: DbSession, official_email: str, rng: random.Rand
         if status == "new":
             continue
         kind = types.get(status, "open")
-        when: datetime = fixed or closed or acknowledged or created + timedelta(days=1)
+        when: datetime = min(fixed or closed or acknowledged or created + timedelta(days=1), end)
         events.append(
             {
                 "issue_id": issue_id,
@@ -75,7 +76,7 @@ def add_demo_timelines(session: DbSession, official_email: str, rng: random.Rand
                     "by_staff": False,
                     "is_public": True,
                     "is_hidden": False,
-                    "created_at": when + timedelta(hours=rng.randrange(1, 48)),
+                    "created_at": min(when + timedelta(hours=rng.randrange(1, 48)), end),
                 }
             )
     for start in range(0, len(events), 5000):

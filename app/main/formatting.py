@@ -9,11 +9,7 @@ from flask import Blueprint
 from app.models.timestamps import utcnow
 from app.services.kernel.city_time import city_date, city_day_time, city_time, in_city
 from app.status_styles import status_icon, style_key
-
-
-def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    word = singular if count == 1 else (plural_form or singular + "s")
-    return f"{count:,} {word}"
+from budgets.allocation import counted
 
 
 def age(moment: datetime, now: datetime | None = None) -> str:
@@ -40,7 +36,7 @@ def long_date(moment: datetime) -> str:
 
 
 def register_filters(bp: Blueprint) -> None:
-    bp.add_app_template_filter(plural, "plural")
+    bp.add_app_template_filter(counted, "plural")
     bp.add_app_template_filter(age, "age")
     bp.add_app_template_filter(long_date, "long_date")
     # The day in words with the time, for what may happen twice a day: "1 March 2027, 18:00 CET".

@@ -9,13 +9,13 @@ from wtforms import StringField, SubmitField
 
 from app.auth.sessions import current_resident
 from app.extensions import db
-from app.main.formatting import plural
 from app.security import roles_required
 from app.services.kernel.parsing import MAX_PAGE, optional_int
 from app.services.workflow import flag_queue as queue
 from app.services.workflow import flags
 from app.staff import bp
 from app.unit_of_work import is_access_error, unit_of_work
+from budgets.allocation import counted
 
 STAFF = ("official", "admin")
 
@@ -52,5 +52,5 @@ def resolve_flags(target_type: str, target_id: int, action: str) -> Response:
         done = "hidden" if action == "hide" else "left visible"
         # The queue's words: an issue is "the report" there.
         thing = "report" if target_type == "issue" else target_type
-        flash(f"The {thing} is {done}; {plural(count, 'flagger')} will get an email.", "success")
+        flash(f"The {thing} is {done}; {counted(count, 'flagger')} will get an email.", "success")
     return redirect(url_for("staff.flag_queue"))

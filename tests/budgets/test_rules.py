@@ -282,3 +282,20 @@ def test_the_progress_line_only_draws_on_a_terminal() -> None:
         line.close()
     assert pipe.getvalue() == ""
     assert "per-voter budget 393" in terminal.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("rule", "words"),
+    [
+        ("greedy", "1 vote, #2 by score"),
+        ("equalshares", "its 1 supporter paid at most"),
+        ("exactequalshares/addopt", "1 of its 1 supporter paid"),
+        ("phragmen", "the load of its 1 supporter rose"),
+    ],
+)
+def test_a_project_with_one_supporter_is_explained_in_the_singular(rule: str, words: str) -> None:
+    election = approval({"a": 10, "b": 10}, ["a", "a", "b"], 30)
+    reason = allocate(election, rule).explanations["b"].reason
+    assert words in reason
+    assert "1 supporters" not in reason
+    assert "1 votes" not in reason

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from budgets.allocation import Allocation, JsonValue, fraction_text
+from budgets.allocation import Allocation, JsonValue, counted, fraction_text
 from budgets.money import format_money
 
 
@@ -145,10 +145,6 @@ def amount_cents(value: object) -> int:
     return round(Fraction(str(value)))
 
 
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n:,} {one if n == 1 else many}"
-
-
 @dataclass(frozen=True)
 class Outcome:
     """One candidate's result as the sentence needs it."""
@@ -169,7 +165,7 @@ def sentence(rule: str, ballot: str, item: Outcome, budget_cents: int, currency:
     cost = eur(item.cost_cents)
     supporters = details.get("supporters")
     votes = item.score or 0
-    unit = _count(votes, "point", "points") if ballot == "cumulative" else _count(votes, "vote", "votes")
+    unit = counted(votes, "point" if ballot == "cumulative" else "vote")
     if not item.funded and item.cost_cents > budget_cents:
         return f"Not funded: it costs {cost}, more than the whole {eur(budget_cents)} there was to spend."
     if not item.funded and (supporters == 0 or (supporters is None and votes == 0)):

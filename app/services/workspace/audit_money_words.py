@@ -5,7 +5,8 @@ app/services/workspace/audit_words.py merges these renderers and filter labels i
 
 from __future__ import annotations
 
-from app.services.workspace.audit_phrases import Facts, Names, Renderer, amount, ids, plural, reason, short
+from app.services.workspace.audit_phrases import Facts, Names, Renderer, amount, ids, reason, short
+from budgets.allocation import counted
 
 
 def _fund(f: Facts, _n: Names) -> str:
@@ -14,7 +15,7 @@ def _fund(f: Facts, _n: Names) -> str:
 
 def _funded(f: Facts) -> str:
     funded = f.details.get("funded") or []
-    return f"{plural(len(funded), 'problem')}" + (f" ({ids(funded)})" if funded else "")
+    return f"{counted(len(funded), 'problem')}" + (f" ({ids(funded)})" if funded else "")
 
 
 def _payout(f: Facts, _n: Names) -> str:
@@ -30,7 +31,7 @@ def _payout(f: Facts, _n: Names) -> str:
 def _tally(f: Facts, _n: Names) -> str:
     d = f.details
     return (
-        f"tallied round {f.target_id} from {plural(int(d['ballots']), 'ballot')}: a provisional result"
+        f"tallied round {f.target_id} from {counted(int(d['ballots']), 'ballot')}: a provisional result"
         f" spending {amount(f, 'spent_cents')} of {amount(f, 'budget_cents')} on {_funded(f)}"
     )
 
@@ -44,8 +45,8 @@ def _certify(f: Facts, _n: Names) -> str:
 
 def _voting_close(f: Facts, _n: Names) -> str:
     ballots = f.details.get("ballots")
-    counted = f" after {plural(int(ballots), 'ballot')}" if ballots is not None else ""
-    return f"closed voting in round {f.target_id}{counted}"
+    after = f" after {counted(int(ballots), 'ballot')}" if ballots is not None else ""
+    return f"closed voting in round {f.target_id}{after}"
 
 
 def _backing(verb: str) -> Renderer:
@@ -95,7 +96,7 @@ MONEY_RENDERERS: dict[str, Renderer] = {
     ),
     "round.cancel": lambda f, _n: f"cancelled round {f.target_id}" + reason(f.details.get("reason")),
     "round.release": lambda f, _n: (
-        f"released the tally of round {f.target_id} with {plural(int(f.details['ballots']), 'ballot')}"
+        f"released the tally of round {f.target_id} with {counted(int(f.details['ballots']), 'ballot')}"
         " cast, below its minimum turnout"
     ),
     "matching_period.create": lambda f, _n: (

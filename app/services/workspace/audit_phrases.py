@@ -42,10 +42,6 @@ def reason(value: object) -> str:
     return f": {short(value)}" if value not in (None, "") else ""
 
 
-def plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
-
-
 def ids(values: object, shown: int = 5) -> str:
     ids = [f"#{v}" for v in values] if isinstance(values, list) else []
     more = f" and {len(ids) - shown:,} more" if len(ids) > shown else ""

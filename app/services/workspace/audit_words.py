@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from app.services.workspace.audit_money_words import MONEY_LABELS, MONEY_RENDERERS
-from app.services.workspace.audit_phrases import Facts, Names, Renderer, Words, ids, plural, reason, short
+from app.services.workspace.audit_phrases import Facts, Names, Renderer, Words, ids, reason, short
+from budgets.allocation import counted
 
 
 def _status(names: Names, code: object) -> str:
@@ -30,7 +31,7 @@ def _bulk_change(f: Facts, n: Names) -> str:
     d = f.details
     changed = d.get("issue_ids") or []
     unchanged = d.get("unchanged_ids") or []
-    text = f"moved {plural(len(changed), 'problem')} ({ids(changed)}) to {_status(n, d.get('to_status'))}"
+    text = f"moved {counted(len(changed), 'problem')} ({ids(changed)}) to {_status(n, d.get('to_status'))}"
     if unchanged:
         text += f", leaving {len(unchanged):,} that already had it"
     return text + reason(d.get("note"))
@@ -40,8 +41,8 @@ def _duplicate(f: Facts, _n: Names) -> str:
     d = f.details
     return (
         f"closed #{f.target_id} as a duplicate of #{d.get('original_id')}"
-        f" ({plural(int(d.get('likes_moved') or 0), 'like')} and"
-        f" {plural(int(d.get('followers_added') or 0), 'follower')} moved)"
+        f" ({counted(int(d.get('likes_moved') or 0), 'like')} and"
+        f" {counted(int(d.get('followers_added') or 0), 'follower')} moved)"
     )
 
 
@@ -69,8 +70,10 @@ def _flags(verb: str) -> Renderer:
         count = int(f.details.get("flags") or 0)
         what = TARGETS.get(f.target_type, f.target_type)
         if verb == "hid":
-            return f"hid {what}{_on_issue(f)} after {plural(count, 'flag')}" + reason(f.details.get("reason"))
-        return f"dismissed {plural(count, 'flag')} on {what}{_on_issue(f)}" + reason(f.details.get("reason"))
+            return f"hid {what}{_on_issue(f)} after {counted(count, 'flag')}" + reason(
+                f.details.get("reason")
+            )
+        return f"dismissed {counted(count, 'flag')} on {what}{_on_issue(f)}" + reason(f.details.get("reason"))
 
     return render
 
@@ -111,7 +114,7 @@ def _target(f: Facts, _n: Names) -> str:
     days = d.get("days")
     if days is None:
         return f"returned the target time of {d.get('name')} to the default"
-    return f"set the target time of {d.get('name')} to {plural(int(days), 'day')}"
+    return f"set the target time of {d.get('name')} to {counted(int(days), 'day')}"
 
 
 RENDERERS: dict[str, Renderer] = {
@@ -140,7 +143,7 @@ RENDERERS: dict[str, Renderer] = {
     "account.token_revoke": lambda f, _n: "revoked one of their API tokens",
     "account.logout_everywhere": lambda f, _n: (
         "logged out everywhere"
-        + (f" ({plural(int(f.details['logins']), 'login')} ended)" if f.details.get("logins") else "")
+        + (f" ({counted(int(f.details['logins']), 'login')} ended)" if f.details.get("logins") else "")
     ),
     "account.password_change": lambda f, _n: "changed their password",
     "account.password_reset": lambda f, _n: "reset their password with a mailed link",
@@ -156,7 +159,7 @@ RENDERERS: dict[str, Renderer] = {
     ),
     "domain.block": lambda f, _n: (
         f"blocked the email domain {f.target_id}"
-        + f" ({plural(int(f.details.get('accounts_blocked') or 0), 'account')} blocked with it)"
+        + f" ({counted(int(f.details.get('accounts_blocked') or 0), 'account')} blocked with it)"
         + reason(f.details.get("reason"))
     ),
     "domain.unblock": lambda f, _n: f"allowed the email domain {f.target_id} again",

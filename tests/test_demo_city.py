@@ -1,0 +1,54 @@
+"""The demo city `make run` loads reads like a living city on the day it is loaded: the reports span the
+months before it, nothing is dated after it, and each like comes after its problem's report."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from app.demo.seed import LIKE_WITHIN_DAYS, SPAN_DAYS, seed_demo_city
+from app.extensions import db
+from app.models import Issue, IssueEvent, Like
+
+LOADED = datetime(2027, 3, 14, 9, 30)
+
+
+def test_the_demo_city_is_dated_up_to_the_day_it_is_loaded(app) -> None:
+    with app.app_context():
+        seed_demo_city(db.session, issue_count=60, resident_count=20, now=LOADED)
+        first, last = db.session.execute(select(func.min(Issue.created_at), func.max(Issue.created_at))).one()
+        assert LOADED - timedelta(days=SPAN_DAYS) <= first
+        assert last > LOADED - timedelta(days=14)  # recent reports, not a city gone quiet
+        stamps = [
+            Issue.updated_at,
+            Issue.acknowledged_at,
+            Issue.fixed_at,
+            Issue.closed_at,
+            Issue.last_activity_at,
+        ]
+        for column in stamps:
+            latest = db.session.scalar(select(func.max(column)))
+            assert latest is not None
+            assert latest <= LOADED, column
+            # Spread over the time left, not piled up on the moment of loading.
+            assert not db.session.scalar(select(func.count()).where(column == LOADED)), column
+        latest_event = db.session.scalar(select(func.max(IssueEvent.created_at)))
+        assert latest_event is not None
+        assert latest_event <= LOADED
+
+
+def test_every_demo_like_comes_after_its_problem_was_reported(app) -> None:
+    with app.app_context():
+        seed_demo_city(db.session, issue_count=60, resident_count=20, now=LOADED)
+        rows = db.session.execute(
+            select(Like.created_at, Issue.created_at).join(Issue, Issue.id == Like.issue_id)
+        ).all()
+        assert len(rows) > 100
+        for liked, reported in rows:
+            assert reported <= liked <= reported + timedelta(days=LIKE_WITHIN_DAYS)
+            assert liked <= LOADED
+        # Spread over the months, not stamped on one day (as "Liked ..." on My Commonfix shows).
+        days = db.session.scalar(select(func.count(func.distinct(func.date(Like.created_at)))))
+        assert days is not None
+        assert days > 30
