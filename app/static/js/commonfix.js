@@ -52,6 +52,7 @@
             var message = (body && body.error && body.error.message) || "The request failed (" + response.status + ").";
             var error = new Error(message);
             error.status = response.status;
+            error.code = body && body.error && body.error.code;
             throw error;
           });
       },
@@ -229,6 +230,21 @@
   }
   CF.setLikeState = setLikeState;
 
+  /* Why a like was refused, in the block's alert; an account whose address is not confirmed yet gets a
+     link to ask for a new confirmation mail (the API's message names that page by its path). */
+  function showLikeRefusal(error, problem) {
+    error.textContent = "";
+    if (problem.code === "email_not_confirmed") {
+      var link = document.createElement("a");
+      link.href = "/account/confirm";
+      link.textContent = "get a new link";
+      error.append("Confirm your email address first: open the link we mailed you, or ", link, ".");
+    } else {
+      error.textContent = problem.message;
+    }
+    error.hidden = false;
+  }
+
   function toggleLike(block, button) {
     var error = block.querySelector(".like__error");
     var liked = block.getAttribute("data-liked") === "true";
@@ -248,8 +264,7 @@
           return;
         }
         if (error) {
-          error.textContent = problem.message;
-          error.hidden = false;
+          showLikeRefusal(error, problem);
         }
       })
       .then(function () {
