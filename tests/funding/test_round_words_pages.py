@@ -39,7 +39,7 @@ def test_results_read_in_euros_with_the_rule_named_and_the_trace_folded_away(wor
     page = text_of(world.client.get(f"/rounds/{rid}/results"))
 
     assert (
-        'Decided by the <a href="/rounds/rules#equal-shares">Method of Equal Shares</a>, '
+        'Decided by <a href="/rounds/rules#equal-shares">the Method of Equal Shares</a>, '
         "the proportional rule used by Wieliczka and Aarau." in page
     )
     funded = re.search(
@@ -307,3 +307,14 @@ def test_the_pool_page_writes_unspent_money_in_euros_and_names_the_pool_in_good_
     assert len(amounts) >= 10
     assert all(re.fullmatch(r"EUR \d[\d,]*\.\d\d", amount) for amount in amounts), amounts
     assert "EUR 40.00" in amounts
+
+
+def test_a_round_page_names_each_rule_as_a_sentence_reads_it(world: RoundWorld) -> None:
+    # Found from outside: "decided by the Most votes first".
+    world.build(members=2, pledges=(1000,), costs=(500,))
+    greedy = world.create(rule="greedy")["id"]
+    page = text_of(world.client.get(f"/rounds/{greedy}"))
+    assert 'decided by <a href="/rounds/rules#most-votes-first">most votes first</a>' in page
+    shares = world.create(name="Autumn round")["id"]
+    page = text_of(world.client.get(f"/rounds/{shares}"))
+    assert 'decided by <a href="/rounds/rules#equal-shares">the Method of Equal Shares</a>' in page
