@@ -44,6 +44,18 @@ def test_the_problem_page_on_a_phone_leads_with_the_problem_and_keeps_its_target
     feed = page.get_by_role("link", name="News feed of this problem's updates")
     expect(feed).to_be_visible()
     assert (feed.get_attribute("href") or "").endswith(f"/feeds/issues/{top['id']}.atom")
+    # Found from outside: the update form's card and the facts card below it touched (0 px apart), and
+    # "Flag this report" sat 6 px under the map.
+    form = page.locator(".update-form").bounding_box()
+    facts = page.locator(".facts").bounding_box()
+    small_map = page.locator(".issue__side .map-frame").bounding_box()
+    flag = page.locator(".issue__side .flag-line").bounding_box()
+    assert form
+    assert facts
+    assert small_map
+    assert flag
+    assert facts["y"] >= form["y"] + form["height"] + 12
+    assert flag["y"] >= small_map["y"] + small_map["height"] + 8
     assert serious_violations(page) == []
 
 
