@@ -181,6 +181,7 @@ def record_payout(
         payee_name=name,
         invoice_ref=invoice,
         paid_on=day.isoformat(),
+        currency=currency_of(session, issue_id),
     )
     money_mail.notify_paid(session, issue_id, payout.id, name, cents, actor.id)
     return RecordedPayout(payout, True)
@@ -301,5 +302,6 @@ def return_remainder(session: DbSession, actor: User, issue_id: int) -> Returned
         amount_cents=remaining,
         parts={account: cents for account, cents in parts},
         posting_ids=posting_ids,
+        currency=currency_of(session, issue_id),
     )
     return Returned(remaining, parts, posting_ids)
