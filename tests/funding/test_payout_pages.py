@@ -87,9 +87,17 @@ def test_bad_payout_forms_say_which_field_and_store_nothing(world: RoundWorld) -
     }
     for label, (data, words) in cases.items():
         page = world.client.post(f"/staff/issues/{issue_id}/payouts", data=data, follow_redirects=True)
-        assert page.status_code == 200
+        assert page.status_code == 422
         text = page.get_data(as_text=True)
         assert f"The payout was not recorded ({label}): {words}" in text, label
+        # Found from outside: a refused payout emptied the form. What was typed stays, the reason
+        # stands under its field, and that field takes the focus (the page opens there).
+        form_html = text.split('data-testid="payout-form"')[1].split("</form>")[0]
+        for typed in (data["payee_name"], data["invoice_ref"], data["paid_on"]):
+            if typed.strip():
+                assert f'value="{typed}"' in form_html, (label, typed)
+        assert re.search(r'<p class="field__error" id="[a-z_]+-error">', form_html), label
+        assert "autofocus" in form_html, label
         # What a person reads: the map's script names its elements with random hex ids, which may
         # contain "3001" by chance (a CI run found one).
         shown = re.sub(r"<script\b.*?</script>", "", text, flags=re.S)
