@@ -318,3 +318,19 @@ def test_a_round_page_names_each_rule_as_a_sentence_reads_it(world: RoundWorld) 
     shares = world.create(name="Autumn round")["id"]
     page = text_of(world.client.get(f"/rounds/{shares}"))
     assert 'decided by <a href="/rounds/rules#equal-shares">the Method of Equal Shares</a>' in page
+
+
+def test_turnout_reads_as_ballots_and_says_nothing_of_ballots_before_voting(world: RoundWorld) -> None:
+    # Found from outside: "0 of 6 eligible (0%)" before voting opened, and under "Who may vote" a bare
+    # "6 of 6 eligible (100%)" read as "6 people may vote".
+    world.build(members=3, pledges=(1000,), costs=(500,))
+    rid = world.create()["id"]
+    before = text_of(world.client.get(f"/groups/{world.ref.group_id}"))
+    assert re.search(r"Turnout: <strong>\d+ eligible so far</strong>", before)
+    assert not re.search(r"0 of \d+ eligible", before)
+    world.open_voting(rid)
+    assert world.vote(world.members[0], rid, issue_ids=[world.issues[0]]).status_code == 200
+    page = text_of(world.client.get(f"/rounds/{rid}"))
+    assert re.search(r'data-testid="turnout">Ballots: <strong>1 of \d+ eligible</strong> \(\d+%\)', page)
+    # The candidates' likes were counted when voting opened; the problem pages count them now.
+    assert re.search(r"· \d+ likes? when voting opened</span>", page)
