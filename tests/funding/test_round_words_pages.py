@@ -297,8 +297,8 @@ def test_the_pool_page_writes_unspent_money_in_euros_and_names_the_pool_in_good_
     csv_text = world.client.get(f"/pools/{pool_id}/ledger.csv").get_data(as_text=True)
 
     # EUR 40.00 pledged, EUR 30.00 funded: EUR 10.00 stays for the next round.
-    assert f"Not spent (round {rid}): EUR 10.00 kept for the next round" in page
-    assert f"Not spent (round {rid}): EUR 10.00 kept for the next round" in csv_text
+    assert "Not spent (round “Spring round”): EUR 10.00 kept for the next round" in page
+    assert "Not spent (round “Spring round”): EUR 10.00 kept for the next round" in csv_text
     assert "'s pool" not in page  # not "Money in and out of Riverside neighbours's pool"
     assert "Money in and out of the pool of " in page
     assert "Where the money of the pool of " in page
