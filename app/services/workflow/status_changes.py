@@ -188,7 +188,7 @@ def bulk_change_status(
     require_staff(actor)
     ids = parse_issue_ids(issue_ids)
     if not ids:
-        raise ValidationError("Select at least one issue.", "issue_ids")
+        raise ValidationError("Tick at least one problem in the list.", "issue_ids")
     if len(ids) > BULK_MAX:
         raise ValidationError(f"Select at most {BULK_MAX} issues at a time.", "issue_ids")
     new = find_status(session, status_code)
