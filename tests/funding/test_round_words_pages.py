@@ -331,6 +331,9 @@ def test_turnout_reads_as_ballots_and_says_nothing_of_ballots_before_voting(worl
     before = text_of(world.client.get(f"/groups/{world.ref.group_id}"))
     assert re.search(r"Turnout: <strong>\d+ eligible so far</strong>", before)
     assert not re.search(r"0 of \d+ eligible", before)
+    round_before = text_of(world.client.get(f"/rounds/{rid}"))
+    assert "<dt>Eligible so far</dt>" in round_before
+    assert not re.search(r"Ballots: |0 of \d+ eligible", round_before)
     world.open_voting(rid)
     assert world.vote(world.members[0], rid, issue_ids=[world.issues[0]]).status_code == 200
     page = text_of(world.client.get(f"/rounds/{rid}"))
