@@ -154,7 +154,7 @@ def test_a_matching_period_typed_on_the_page_closes_at_the_citys_time(
         found = db.session.scalars(select(MatchingPeriod)).one()
         assert f"{found.closes_at:%Y-%m-%d %H:%M}" == f"{FUTURE}-07-01 10:00"
     listing = text_of(client.get("/matching-periods"))
-    assert f"open until {FUTURE}-07-01 12:00 CEST" in listing
+    assert f"open until 1 July {FUTURE}, 12:00 CEST" in listing
 
 
 def test_without_the_setting_times_read_and_show_in_utc(world: RoundWorld, auth) -> None:

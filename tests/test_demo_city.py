@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.demo.seed import LIKE_WITHIN_DAYS, SPAN_DAYS, seed_demo_city
 from app.extensions import db
-from app.models import Issue, IssueEvent, Like
+from app.models import Follow, Issue, IssueEvent, Like
 
 LOADED = datetime(2027, 3, 14, 9, 30)
 
@@ -52,3 +52,13 @@ def test_every_demo_like_comes_after_its_problem_was_reported(app) -> None:
         days = db.session.scalar(select(func.count(func.distinct(func.date(Like.created_at)))))
         assert days is not None
         assert days > 30
+
+
+def test_each_demo_reporter_follows_their_report(app) -> None:
+    """As reporting through the form does: My Commonfix lists them under "What I follow"."""
+    with app.app_context():
+        seed_demo_city(db.session, issue_count=60, resident_count=20, now=LOADED)
+        reports = set(db.session.execute(select(Issue.reporter_id, Issue.id)).tuples())
+        follows = set(db.session.execute(select(Follow.user_id, Follow.issue_id)).tuples())
+        assert len(reports) == 60
+        assert reports <= follows

@@ -22,7 +22,7 @@ from werkzeug.security import generate_password_hash
 from app.database.sessions import DbSession
 from app.demo.content import DESCRIPTIONS, STREETS, TITLES
 from app.demo.timelines import add_demo_timelines
-from app.models import Issue, Like, User
+from app.models import Follow, Issue, Like, User
 from app.models.timestamps import utcnow
 from app.services.gazetteer.imports import import_gazetteer
 from app.services.issues import places
@@ -168,6 +168,13 @@ def seed_demo_city(
 
     ids_and_times = select(Issue.id, Issue.created_at).order_by(Issue.id)  # the likes follow id order
     reported = {row.id: row.created_at for row in session.execute(ids_and_times)}
+    # Reporting a problem follows it (services/issues/reports.py), so each reporter follows theirs.
+    reports = select(Issue.reporter_id, Issue.id, Issue.created_at)
+    follows = [
+        {"user_id": u, "issue_id": i, "created_at": at} for u, i, at in session.execute(reports).tuples()
+    ]
+    for chunk in _chunks(follows, 5000):
+        session.execute(insert(Follow), chunk)
     likes = _likes(rng, reported, resident_ids, like_budget, end)
     bar = progress(length=len(likes), label="Adding likes") if progress else None
     with bar if bar is not None else nullcontext() as b:

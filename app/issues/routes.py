@@ -99,8 +99,10 @@ def detail(issue_id: int) -> str:
     return detail_page(issue_id)
 
 
-def detail_page(issue_id: int, backing_form: BackingForm | None = None) -> str:
-    """The problem page; `backing_form` is a sent backing form shown again with its errors."""
+def detail_page(
+    issue_id: int, backing_form: BackingForm | None = None, payout_form: PayoutForm | None = None
+) -> str:
+    """The problem page; `backing_form` and `payout_form` are sent forms shown again with their errors."""
     issue = issue_queries.get_issue(db.session, issue_id)
     moderation.check_visible(issue, current_user)
     row = issue_queries.get_issue_row(db.session, issue_id)
@@ -128,7 +130,7 @@ def detail_page(issue_id: int, backing_form: BackingForm | None = None) -> str:
             issue, row.status_type == "open" and issue.duplicate_of_id is None, backing_form
         ),
         money=money.money_of(db.session, issue_id),
-        payout_form=PayoutForm() if staff else None,
+        payout_form=(payout_form or PayoutForm()) if staff else None,
         return_form=ReturnForm() if staff else None,
     )
 

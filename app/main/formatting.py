@@ -7,7 +7,7 @@ from datetime import datetime
 from flask import Blueprint
 
 from app.models.timestamps import utcnow
-from app.services.kernel.city_time import city_date, city_day_time, city_time, in_city
+from app.services.kernel.city_time import city_date, city_day_time, city_time, day_words, in_city
 from app.status_styles import status_icon, style_key
 from budgets.allocation import counted
 
@@ -31,14 +31,14 @@ def age(moment: datetime, now: datetime | None = None) -> str:
 
 def long_date(moment: datetime) -> str:
     """The day a stored time falls on in the city: "1 March 2027"."""
-    local = in_city(moment)
-    return f"{local.day} {local:%B %Y}"
+    return day_words(in_city(moment).date())
 
 
 def register_filters(bp: Blueprint) -> None:
     bp.add_app_template_filter(counted, "plural")
     bp.add_app_template_filter(age, "age")
     bp.add_app_template_filter(long_date, "long_date")
+    bp.add_app_template_filter(day_words, "day_words")  # a calendar day (a date, not a time): a payout's
     # The day in words with the time, for what may happen twice a day: "1 March 2027, 18:00 CET".
     bp.add_app_template_filter(city_day_time, "long_time")
     # A stored time as the city reads it: {{ at|city_time }} "2027-03-01 18:00 CET" (a shape may be given).

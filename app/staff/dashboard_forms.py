@@ -7,6 +7,7 @@ from wtforms import HiddenField, SelectField, TextAreaField
 
 from app.models import Status
 from app.services.kernel.text import NOTE_MAX
+from app.staff.forms import CHOOSE_STATUS
 
 
 class BulkStatusForm(FlaskForm):
@@ -18,4 +19,7 @@ class BulkStatusForm(FlaskForm):
 
     def set_statuses(self, statuses: list[Status]) -> None:
         # Duplicates are marked one by one from the issue page (they need the original).
-        self.status.choices = [(s.code, s.name) for s in statuses if s.code != "duplicate"]
+        # A prompt first, not the first status: a second press would otherwise send the rows to "New".
+        self.status.choices = [("", CHOOSE_STATUS)] + [
+            (s.code, s.name) for s in statuses if s.code != "duplicate"
+        ]

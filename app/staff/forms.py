@@ -8,6 +8,7 @@ from wtforms import HiddenField, SelectField, StringField, SubmitField, TextArea
 from app.models.place import StatusType
 
 TYPE_CHOICES = [(t.value, t.value) for t in StatusType]
+CHOOSE_STATUS = "Choose the new status…"
 
 
 class StatusForm(FlaskForm):

@@ -57,7 +57,7 @@ def _to_money(issue_id: int) -> Response:
 @bp.post("/issues/<int:issue_id>/payouts")
 @roles_required(*STAFF)
 @limit("RATE_LIMIT_PAYOUT", per_user=True)
-def record_payout(issue_id: int) -> Response:
+def record_payout(issue_id: int) -> Response | tuple[str, int]:
     form = PayoutForm()
     if not form.validate_on_submit():
         flash("The form expired; reload the page and try again.", "error")
@@ -77,10 +77,19 @@ def record_payout(issue_id: int) -> Response:
         )
     if work.error is not None:
         # The service names the API's fields (amount_cents, paid_on); the official filled in the form's.
+        # The page again with what was typed (a redirect emptied the form), the reason under its field,
+        # and that field focused, so the page opens there.
         label = _PAYOUT_LABELS.get(work.error.field or "")
         where = f" ({getattr(form, label).label.text})" if label else ""
         flash(f"The payout was not recorded{where}: {work.error.message}", "error")
-        return _to_money(issue_id)
+        if label:
+            refused = getattr(form, label)
+            refused.errors = [work.error.message]
+            refused.render_kw = {**(refused.render_kw or {}), "autofocus": True}
+        # Imported here: the problem page's module imports this one's forms.
+        from app.issues.routes import detail_page
+
+        return detail_page(issue_id, payout_form=form), 422
     paid = format_money(cents, currency_of(db.session, issue_id))
     if recorded.created:
         flash(f"Payout of {paid} to {form.payee_name.data.strip()} recorded.", "success")

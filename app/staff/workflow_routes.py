@@ -23,7 +23,7 @@ from app.services.workspace import assignment, duplicate_choices, notes
 from app.staff import bp
 from app.staff.desk_forms import AssignForm, NoteForm
 from app.staff.desk_panel import desk_forms, desk_panel
-from app.staff.forms import DuplicateForm, EditForm, ReasonForm, StatusForm
+from app.staff.forms import CHOOSE_STATUS, DuplicateForm, EditForm, ReasonForm, StatusForm
 from app.staff.payout_routes import PayoutForm, ReturnForm
 from app.timeline.routes import timeline_panel
 from app.unit_of_work import show_error, unit_of_work
@@ -33,7 +33,8 @@ STAFF = ("official", "admin")
 
 def _status_form(issue: Issue) -> StatusForm:
     form = StatusForm()
-    form.status.choices = [
+    # A prompt first, not the first status: after a change, a second press would send it back to "New".
+    form.status.choices = [("", CHOOSE_STATUS)] + [
         (s.code, f"{s.name} ({s.type})")
         for s in places.statuses(db.session)
         if s.code not in (issue.status, workflow.DUPLICATE_STATUS)

@@ -151,7 +151,7 @@ def test_one_tap_unfollow_needs_the_csrf_token_and_returns_to_the_page(
     done = client.post(url, data={"csrf_token": auth.csrf_token()})
     assert done.status_code == 302
     assert done.headers["Location"] == "/account#follows"
-    assert "You follow nothing yet." in client.get("/account").get_data(as_text=True)
+    assert "You follow no problem or neighbourhood." in client.get("/account").get_data(as_text=True)
 
 
 def test_the_data_download_is_a_zip_with_my_report_photo_and_like_and_nothing_of_others(

@@ -4,12 +4,19 @@ against the seeded demo city."""
 
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FloatRect, Page, expect
 
 from tests.browser.accessibility import serious_violations
 from tests.browser.actions import log_in
 from tests.browser.conftest import api_get
 from tests.browser.live_server import LiveServer
+
+
+def boxes(page: Page, *selectors: str) -> list[FloatRect]:
+    """Where each element is on the page, in the order asked; each must be there."""
+    found = [page.locator(selector).bounding_box() for selector in selectors]
+    assert all(found), dict(zip(selectors, found, strict=True))
+    return [box for box in found if box is not None]
 
 
 def test_the_problem_page_on_a_phone_leads_with_the_problem_and_keeps_its_targets_apart(
@@ -20,21 +27,13 @@ def test_the_problem_page_on_a_phone_leads_with_the_problem_and_keeps_its_target
     top = api_get(live_server, "/api/v1/issues?status=open&sort=rank&per_page=1")["features"][0]
     page.goto(top["properties"]["url"])
 
-    title = page.locator("h1.issue__title").bounding_box()
-    badge = page.locator(".issue__header .status-badge").bounding_box()
-    place = page.locator(".issue__place").bounding_box()
-    actions = page.locator(".issue__actions").bounding_box()
-    assert title
-    assert badge
-    assert place
-    assert actions
+    title, badge, place, actions = boxes(
+        page, "h1.issue__title", ".issue__header .status-badge", ".issue__place", ".issue__actions"
+    )
     assert title["y"] < badge["y"] < place["y"] < actions["y"] < 844  # all on the first screen
-    like = page.locator(".issue__actions .button--like").bounding_box()
-    follow = page.locator(".issue__actions .button--follow").bounding_box()
-    subscribe = page.locator(".subscribe__toggle").bounding_box()
-    assert like
-    assert follow
-    assert subscribe
+    like, follow, subscribe = boxes(
+        page, ".issue__actions .button--like", ".issue__actions .button--follow", ".subscribe__toggle"
+    )
     for target in (like, follow, subscribe):
         assert target["height"] >= 44
     assert abs(like["y"] - follow["y"]) < 4  # side by side
@@ -44,6 +43,13 @@ def test_the_problem_page_on_a_phone_leads_with_the_problem_and_keeps_its_target
     feed = page.get_by_role("link", name="News feed of this problem's updates")
     expect(feed).to_be_visible()
     assert (feed.get_attribute("href") or "").endswith(f"/feeds/issues/{top['id']}.atom")
+    # Found from outside: the update form's card and the facts card below it touched (0 px apart), and
+    # "Flag this report" sat 6 px under the map.
+    form, facts, small_map, flag = boxes(
+        page, ".update-form", ".facts", ".issue__side .map-frame", ".issue__side .flag-line"
+    )
+    assert facts["y"] >= form["y"] + form["height"] + 12
+    assert flag["y"] >= small_map["y"] + small_map["height"] + 8
     assert serious_violations(page) == []
 
 

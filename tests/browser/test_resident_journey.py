@@ -222,8 +222,11 @@ def test_use_my_location_places_the_pin_or_explains_why_not(
         browser, geolocation={"latitude": target.lat, "longitude": target.lon}, permissions=["geolocation"]
     )
     refused = new_phone_page(browser)
+    # Found from outside: a location far from the city placed the pin without a word until sending.
+    paris = {"latitude": 48.85, "longitude": 2.35}
+    far = new_phone_page(browser, geolocation=paris, permissions=["geolocation"])
     try:
-        for page in (allowed, refused):
+        for page in (allowed, refused, far):
             page.goto(live_server.url + "/account/register?next=/issues/new")
             register(page, live_server)
             page.get_by_role("button", name="Use my location").tap()
@@ -235,9 +238,14 @@ def test_use_my_location_places_the_pin_or_explains_why_not(
         expect(refused.locator("#place-status")).to_contain_text("Location access was refused")
         expect(refused.locator("#place-status")).to_have_class(re.compile("is-error"))
         assert refused.locator("#lat").input_value() == ""
+
+        expect(far.locator("#place-status")).to_contain_text("This point is outside the city")
+        expect(far.locator("#place-status")).to_have_class(re.compile("is-error"))
+        allowed.wait_for_load_state("networkidle")  # the outlines are in: a pin inside stays unwarned
+        expect(allowed.locator("#place-status")).not_to_have_class(re.compile("is-error"))
     finally:
-        allowed.context.close()
-        refused.context.close()
+        for page in (allowed, refused, far):
+            page.context.close()
 
 
 def test_like_and_unlike_on_the_problem_page_update_in_place(phone: Page, live_server: LiveServer) -> None:

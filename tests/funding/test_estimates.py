@@ -8,9 +8,12 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Issue, User
+from app.models import AuditEntry, Issue, User
+from app.services.workspace.audit_phrases import Facts
+from app.services.workspace.audit_words import describe
 from tests.funding.round_world import RoundWorld, world  # noqa: F401
 from tests.funding.test_payouts import funded_issue
 from tests.funding_fixtures import funding  # noqa: F401
@@ -125,3 +128,24 @@ def test_a_blocked_official_sets_no_estimate(client, app, auth, make_issue, make
 
     assert response.status_code in (401, 403)
     assert estimate_of(app, issue.id) is None
+
+
+def test_each_change_of_estimate_is_on_the_audit_log_in_words(client, app, auth, make_issue) -> None:
+    """Found from outside: an estimate changed mid-campaign (what backers read it costs) left no trace."""
+    issue = make_issue()
+    headers = auth.headers(role="official")
+    for cents in (125050, 125050, 40000):  # the second sets the same estimate: nothing changes
+        assert client.put(f"/api/v1/issues/{issue.id}/estimate", json={"cost_cents": cents}, headers=headers)
+    with app.app_context():
+        entries = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "issue.estimate").order_by(AuditEntry.id)
+        ).all()
+        assert [(e.details["previous_cents"], e.details["amount_cents"]) for e in entries] == [
+            (None, 125050),
+            (125050, 40000),
+        ]
+        words = [describe(Facts(e.action, e.target_type, e.target_id, e.details), {}).text for e in entries]
+    assert words == [
+        f"set the cost estimate of #{issue.id} to EUR 1,250.50 (it had none)",
+        f"set the cost estimate of #{issue.id} to EUR 400.00 (was EUR 1,250.50)",
+    ]

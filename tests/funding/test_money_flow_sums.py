@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Issue, LedgerPosting, User
+from app.models.timestamps import utcnow
 from app.services.funding import ledger, money_flow, money_trail, payouts
 from budgets.accounts import (
     CITY_MATCH,
@@ -55,7 +56,7 @@ def pay(official: User, issue_id: int, cents: int) -> None:
         payee_name="Kerb & Co",
         amount_cents=cents,
         invoice_ref=f"INV-{issue_id}-{cents}",
-        paid_on="2026-01-02",
+        paid_on=utcnow().date().isoformat(),
     )
     # One payout a transaction, as a request makes: a second one's savepoint would find the first's mail
     # queued and deliver it in the middle of the transaction (on SQLite, waiting for its own lock).

@@ -6,6 +6,7 @@ everyone reads allocated, paid and remaining with each payout; residents are ref
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -44,6 +45,8 @@ def test_an_official_records_a_payout_on_the_problem_page(world: RoundWorld) -> 
     assert 'data-testid="money-remaining">EUR 17.50<' in text
     assert "RD-77" in text
     assert "city department" in text
+    today = utcnow().date()
+    assert f'paid <time datetime="{today.isoformat()}">{today.day} {today:%B %Y}</time>' in text
 
     staff_page = world.client.get(f"/staff/issues/{issue_id}").get_data(as_text=True)
     assert "RD-77" in staff_page
@@ -84,9 +87,17 @@ def test_bad_payout_forms_say_which_field_and_store_nothing(world: RoundWorld) -
     }
     for label, (data, words) in cases.items():
         page = world.client.post(f"/staff/issues/{issue_id}/payouts", data=data, follow_redirects=True)
-        assert page.status_code == 200
+        assert page.status_code == 422
         text = page.get_data(as_text=True)
         assert f"The payout was not recorded ({label}): {words}" in text, label
+        # Found from outside: a refused payout emptied the form. What was typed stays, the reason
+        # stands under its field, and that field takes the focus (the page opens there).
+        form_html = text.split('data-testid="payout-form"')[1].split("</form>")[0]
+        for typed in (data["payee_name"], data["invoice_ref"], data["paid_on"]):
+            if typed.strip():
+                assert f'value="{typed}"' in form_html, (label, typed)
+        assert re.search(r'<p class="field__error" id="[a-z_]+-error">', form_html), label
+        assert "autofocus" in form_html, label
         # What a person reads: the map's script names its elements with random hex ids, which may
         # contain "3001" by chance (a CI run found one).
         shown = re.sub(r"<script\b.*?</script>", "", text, flags=re.S)
@@ -134,3 +145,31 @@ def test_the_treasurer_pages_figures_add_up_after_a_round_allocated(world: Round
     assert "Confirmed pledges</dt><dd>EUR 30.00<" in page
     assert 'data-testid="treasurer-allocated">EUR 30.00<' in page
     assert 'data-testid="treasurer-balance">EUR 0.00<' in page
+
+
+def test_a_payout_is_not_dated_before_the_problem_held_its_money(world: RoundWorld) -> None:
+    """Found from outside: a payout dated the day before the round that funded the problem was
+    certified was accepted, and the pages said it was paid before the money was there."""
+    issue_id = funded_issue(world)  # certified today
+    assert world.official is not None
+    world.auth.login_as(world.official)
+    before = stored(world)
+    yesterday = (utcnow() - timedelta(days=1)).date()
+    page = world.client.post(
+        f"/staff/issues/{issue_id}/payouts", data=form(paid_on=yesterday.isoformat()), follow_redirects=True
+    ).get_data(as_text=True)
+    assert f"The date paid, {yesterday.day} {yesterday:%B %Y}, is before problem #{issue_id} held" in page
+    assert stored(world) == before
+
+
+def test_today_is_the_citys_today_east_of_utc(world: RoundWorld) -> None:
+    """A city at UTC+14 pays on its own today, which may be tomorrow in UTC (refused as future before)."""
+    issue_id = funded_issue(world)
+    world.app.config["CITY_TIMEZONE"] = "Pacific/Kiritimati"
+    city_today = (utcnow() + timedelta(hours=14)).date()
+    assert world.official is not None
+    world.auth.login_as(world.official)
+    done = world.client.post(
+        f"/staff/issues/{issue_id}/payouts", data=form(paid_on=city_today.isoformat()), follow_redirects=True
+    )
+    assert "Payout of EUR 12.50 to Roads Department recorded." in done.get_data(as_text=True)

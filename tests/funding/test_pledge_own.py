@@ -123,3 +123,20 @@ def test_a_direct_post_for_ones_own_pledge_is_refused_with_a_flash(
     assert status_of(app, own) == "pending"
     assert funding.counts() == before
     assert audit_count(app) == audited
+
+
+def test_a_treasurer_is_not_told_to_hand_their_pledge_to_themself(
+    client: FlaskClient, auth: AuthActions, funding: Funding
+) -> None:
+    """Found from outside: the group page told its only treasurer "Hand the money to your group's
+    treasurer... Treasurer: <their own name>", and "ask <their own name> for it back"."""
+    ref = funding.group()
+    treasurer = funding.member(ref, admin=True)
+    funding.pledge(ref, treasurer, 900, confirm=False)
+    auth.login_as(treasurer)
+    page = client.get(f"/groups/{ref.group_id}").get_data(as_text=True)
+    assert ": a city official confirms your own pledge when its money is in the pool." in page
+    assert "You are a treasurer of " in page
+    assert f"Treasurer: {treasurer.display_name}." not in page
+    assert f"ask {treasurer.display_name} for it back" not in page
+    assert "ask a city official for it back" in page

@@ -21,6 +21,7 @@ from flask.testing import FlaskClient
 
 from app.extensions import db
 from app.models import Issue, User
+from app.models.timestamps import utcnow
 from app.services.funding import ledger, money_flow, money_trail, payouts
 from budgets.accounts import PostingKind, escrow_account, issue_account, resident_account
 from tests.funding_fixtures import Funding, funding  # noqa: F401
@@ -77,7 +78,7 @@ def mixed(
                 payee_name="Kerb & Co",
                 amount_cents=paid_cents,
                 invoice_ref="INV-1",
-                paid_on="2026-01-02",
+                paid_on=utcnow().date().isoformat(),
             )
             db.session.commit()
         return MixedFunding(ref.pool_id, issue_id, official.id)

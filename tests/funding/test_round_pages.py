@@ -169,17 +169,25 @@ def test_a_finished_round_says_voting_is_closed_to_everyone_and_its_state_on_the
     assert world.vote(world.members[0], rid, issue_ids=[world.issues[0]]).status_code == 200
     assert world.tally(rid).status_code == 200
     group = f"/groups/{world.ref.group_id}"
-    assert ">provisional result</span>" in text_of(world.client.get(group))
+    assert ">Provisional result</span>" in text_of(world.client.get(group))
     assert world.certify(rid).status_code == 200
 
     for viewer in (outsider, world.members[1]):  # an outsider, and a member who did not vote
+        auth.logout()  # a login over a login keeps the first
         auth.login(viewer.email)
+        assert viewer.display_name in text_of(world.client.get("/account"))
         page = text_of(world.client.get(f"/rounds/{rid}/ballot"))
         assert "Voting is closed." in page
         assert "Join the group first" not in page
         assert "before the tally" not in page
         assert f'href="/rounds/{rid}/results"' in page
-    assert ">certified</span>" in text_of(world.client.get(group))
+    assert ">Certified</span>" in text_of(world.client.get(group))
+    # The voter's My Commonfix names the round's state as the group page does (it said "Tallied").
+    auth.logout()
+    auth.login(world.members[0].email)
+    ballots = text_of(world.client.get("/account")).split('id="rounds"')[1].split("</section>")[0]
+    assert ">Certified</span>" in ballots
+    assert "Tallied" not in ballots
 
 
 def rounds_list_card(page: str, round_id: int) -> str:
@@ -200,10 +208,10 @@ def test_a_groups_list_of_rounds_names_the_result_state_and_the_rule_as_the_roun
     assert world.tally(rid).status_code == 200
     listing = f"/groups/{world.ref.group_id}/rounds"
     card = rounds_list_card(text_of(world.client.get(listing)), rid)
-    assert ">provisional result</span>" in card
+    assert ">Provisional result</span>" in card
     assert "Method of Equal Shares" in card
     assert "equalshares/add1" not in card
     assert world.certify(rid).status_code == 200
     card = rounds_list_card(text_of(world.client.get(listing)), rid)
-    assert ">certified</span>" in card
+    assert ">Certified</span>" in card
     assert f'href="/rounds/{rid}/results"' in card

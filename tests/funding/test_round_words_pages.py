@@ -39,7 +39,7 @@ def test_results_read_in_euros_with_the_rule_named_and_the_trace_folded_away(wor
     page = text_of(world.client.get(f"/rounds/{rid}/results"))
 
     assert (
-        'Decided by the <a href="/rounds/rules#equal-shares">Method of Equal Shares</a>, '
+        'Decided by <a href="/rounds/rules#equal-shares">the Method of Equal Shares</a>, '
         "the proportional rule used by Wieliczka and Aarau." in page
     )
     funded = re.search(
@@ -53,6 +53,9 @@ def test_results_read_in_euros_with_the_rule_named_and_the_trace_folded_away(wor
     left = f"EUR {(share_cents - 1500) // 100}.{(share_cents - 1500) % 100:02d}"
     assert f"Not funded: its one supporter had {left} left, it costs EUR 20.00." in page
     assert "split into equal shares, one for each of the 2 voters" in page
+    # Found from outside: raised shares that add up to more than the budget read as a contradiction.
+    assert "The rule then raised every share by the same amount" in page
+    assert "The raised shares add up to more than there is, but a share is only what a voter may pay" in page
     # The engine's own words stay, folded behind a details control.
     assert re.search(r"<details class=\"outcome__trace\"> <summary>How the rule got there", page)
     assert "rho" in page.split("<details", 1)[1]
@@ -297,8 +300,8 @@ def test_the_pool_page_writes_unspent_money_in_euros_and_names_the_pool_in_good_
     csv_text = world.client.get(f"/pools/{pool_id}/ledger.csv").get_data(as_text=True)
 
     # EUR 40.00 pledged, EUR 30.00 funded: EUR 10.00 stays for the next round.
-    assert f"Not spent (round {rid}): EUR 10.00 kept for the next round" in page
-    assert f"Not spent (round {rid}): EUR 10.00 kept for the next round" in csv_text
+    assert "Not spent (round “Spring round”): EUR 10.00 kept for the next round" in page
+    assert "Not spent (round “Spring round”): EUR 10.00 kept for the next round" in csv_text
     assert "'s pool" not in page  # not "Money in and out of Riverside neighbours's pool"
     assert "Money in and out of the pool of " in page
     assert "Where the money of the pool of " in page
@@ -307,3 +310,33 @@ def test_the_pool_page_writes_unspent_money_in_euros_and_names_the_pool_in_good_
     assert len(amounts) >= 10
     assert all(re.fullmatch(r"EUR \d[\d,]*\.\d\d", amount) for amount in amounts), amounts
     assert "EUR 40.00" in amounts
+
+
+def test_a_round_page_names_each_rule_as_a_sentence_reads_it(world: RoundWorld) -> None:
+    # Found from outside: "decided by the Most votes first".
+    world.build(members=2, pledges=(1000,), costs=(500,))
+    greedy = world.create(rule="greedy")["id"]
+    page = text_of(world.client.get(f"/rounds/{greedy}"))
+    assert 'decided by <a href="/rounds/rules#most-votes-first">most votes first</a>' in page
+    shares = world.create(name="Autumn round")["id"]
+    page = text_of(world.client.get(f"/rounds/{shares}"))
+    assert 'decided by <a href="/rounds/rules#equal-shares">the Method of Equal Shares</a>' in page
+
+
+def test_turnout_reads_as_ballots_and_says_nothing_of_ballots_before_voting(world: RoundWorld) -> None:
+    # Found from outside: "0 of 6 eligible (0%)" before voting opened, and under "Who may vote" a bare
+    # "6 of 6 eligible (100%)" read as "6 people may vote".
+    world.build(members=3, pledges=(1000,), costs=(500,))
+    rid = world.create()["id"]
+    before = text_of(world.client.get(f"/groups/{world.ref.group_id}"))
+    assert re.search(r"Turnout: <strong>\d+ eligible so far</strong>", before)
+    assert not re.search(r"0 of \d+ eligible", before)
+    round_before = text_of(world.client.get(f"/rounds/{rid}"))
+    assert "<dt>Eligible so far</dt>" in round_before
+    assert not re.search(r"Ballots: |0 of \d+ eligible", round_before)
+    world.open_voting(rid)
+    assert world.vote(world.members[0], rid, issue_ids=[world.issues[0]]).status_code == 200
+    page = text_of(world.client.get(f"/rounds/{rid}"))
+    assert re.search(r'data-testid="turnout">Ballots: <strong>1 of \d+ eligible</strong> \(\d+%\)', page)
+    # The candidates' likes were counted when voting opened; the problem pages count them now.
+    assert re.search(r"· \d+ likes? when voting opened</span>", page)

@@ -27,7 +27,7 @@ def test_a_costed_problem_shows_progress_in_words_and_the_form(client, auth, bac
     shown = re.search(r'data-testid="backing-words">(.*?)</p>', html, re.DOTALL)
     assert shown is not None
     words = " ".join(re.sub(r"<[^>]+>", " ", shown[1]).split())
-    assert words == "Backed by residents EUR 25.00 · city match so far EUR 15.00 · cost EUR 120.00"
+    assert words == "Backed by residents EUR 25.00 · city match posted EUR 15.00 · cost EUR 120.00"
     assert 'data-testid="backers">1<' in html
     assert "Log in to back this problem" in html  # anonymous: no form, a way in
 

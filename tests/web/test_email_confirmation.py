@@ -78,7 +78,12 @@ def test_an_unconfirmed_resident_cannot_like_follow_join_or_pledge(
     auth.login(newcomer.email)
     page = client.post(f"/follows/issues/{issue.id}")
     assert page.status_code == 403
-    assert "Send me a new link" in page.get_data(as_text=True)
+    html = page.get_data(as_text=True)
+    assert "Send me a new link" in html
+    # A person reads what to do, not the API's path nor a bare "Error 403 / Not allowed".
+    assert "<h1>Confirm your email address first</h1>" in html
+    assert "(/account/confirm)" not in html
+    assert "Error 403" not in html
     assert count(app, Follow, user_id=newcomer.id) == 0
 
 
@@ -97,7 +102,10 @@ def test_a_report_waits_for_its_reporters_confirmation_then_is_published(
         ).status_code
         == 200
     )
-    link = link_in(outbox()[-1])
+    mail = outbox()[-1]
+    # The mail says what the pages say: nothing waits to count later.
+    assert "you cannot like, follow, pledge" in mail.get_body().get_content()  # type: ignore[union-attr]
+    link = link_in(mail)
     reporter = auth.login("kim@example.org", "long enough")
     assert reporter.status_code == 302
     assert "Confirm your email to like" in client.get("/").get_data(as_text=True)

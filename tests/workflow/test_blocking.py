@@ -35,6 +35,10 @@ def test_a_blocked_domain_cannot_register_or_log_in_and_its_accounts_are_blocked
     page = response.get_data(as_text=True)
     assert "spam.example" in page
     assert "someone@spam.example" in page  # listed among blocked accounts
+    # Found from outside: the form did not say that it blocks the accounts already there, nor that
+    # allowing the domain again leaves them blocked.
+    assert "every account already there is blocked with it" in page
+    assert "does not unblock those accounts" in page
     auth.logout()
 
     register = client.post(

@@ -204,3 +204,43 @@ def test_the_panel_asks_before_marking_a_duplicate(
     assert 'type="submit" name="confirm" value="yes"' in step
     assert "Yes, mark as duplicate" in step
     assert form.count('type="submit"') == 1
+
+
+def test_a_duplicate_keeps_its_status(
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    make_issue: Callable[..., Any],
+    make_user: Callable[..., Any],
+) -> None:
+    """Found from outside: the panel said a duplicate "cannot be unmarked", yet its status could be
+    changed, which reopened it with no likes while they stayed on the original."""
+    original, duplicate, other = make_issue(), make_issue(likes_from=2), make_issue()
+    staff = auth.headers(role="official")
+    marked = client.post(
+        f"/api/v1/issues/{duplicate.id}/duplicate-of", json={"original_id": original.id}, headers=staff
+    )
+    assert marked.status_code == 200
+    before = issue_state(app, duplicate.id)
+
+    single = client.post(
+        f"/api/v1/issues/{duplicate.id}/status", json={"status": "in-progress", "note": "x"}, headers=staff
+    )
+    assert single.status_code == 422
+    assert single.get_json()["error"]["field"] == "status"
+    assert f"is closed as a duplicate of #{original.id}" in single.get_json()["error"]["message"]
+    auth.login_as(make_user(role="official"))
+    bulk = client.post(
+        "/staff/dashboard/bulk-status",
+        data={"issue_ids": [str(other.id), str(duplicate.id)], "status": "planned", "note": "Batch"},
+    )
+    assert bulk.status_code == 422
+    assert issue_state(app, duplicate.id) == before
+    assert issue_state(app, other.id)["status"] == "new"  # all or nothing
+
+    page = client.get(f"/staff/issues/{duplicate.id}").get_data(as_text=True)
+    assert 'data-testid="duplicate-status"' in page
+    assert f'action="/staff/issues/{duplicate.id}/status"' not in page
+    # Any other problem's status list starts with a prompt, not with "New".
+    form = client.get(f"/staff/issues/{other.id}").get_data(as_text=True)
+    assert 'name="status"><option value="">Choose the new status…</option>' in form

@@ -112,7 +112,7 @@ def test_bulk_change_is_all_or_nothing(
     with app.app_context():
         actor = db.session.get(User, official.id)
         for bad_ids, error, text in [
-            ([], ValidationError, "Select at least one issue."),
+            ([], ValidationError, "Tick at least one problem in the list."),
             ([*ids, 999999], NotFound, "#999999"),
             ([*ids, "x"], ValidationError, "not an issue number"),
         ]:

@@ -87,7 +87,7 @@ def test_fixed_and_closed_timestamps_follow_the_status_type(
     [
         ({"status": "no-such-status", "note": "n"}, "status", "is unknown"),
         ({"status": "new", "note": "n"}, "status", "already 'New'"),
-        ({"status": "", "note": "n"}, "status", "Status is required"),
+        ({"status": "", "note": "n"}, "status", "Choose the new status"),
         ({"status": "fixed", "note": "   "}, "note", "Note is required"),
         ({"status": "fixed", "note": "x" * 2001}, "note", "at most 2,000 characters"),
         ({"status": "duplicate", "note": "n"}, "status", "mark it as a duplicate"),

@@ -242,7 +242,7 @@ def test_bulk_status_change_with_one_note(
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"status": "acknowledged", "note": "Seen."}, "Select at least one issue."),
+        ({"status": "acknowledged", "note": "Seen."}, "Tick at least one problem in the list."),
         ({"status": "nope", "note": "Seen.", "issue_ids": ["{id}"]}, "Status 'nope' is unknown"),
         (
             {"status": "acknowledged", "note": "x" * 2001, "issue_ids": ["{id}"]},
@@ -265,6 +265,7 @@ def test_bulk_errors_are_clear_and_change_nothing(
     assert response.status_code in (404, 422)
     shown = html.unescape(response.get_data(as_text=True))
     assert message in shown, re.findall(r'class="(?:form-error|field__error)"[^>]*>([^<]*)<', shown)
+    assert "Your 0 selected rows" not in shown  # found from outside, with nothing ticked
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(IssueEvent)) == 0
         assert db.session.scalar(select(Issue.status).where(Issue.id == sample["quiet"])) == "new"

@@ -211,7 +211,12 @@ def test_a_typed_number_that_is_not_one_is_refused_on_its_field(
 
 
 def test_admins_keep_teams_and_members(
-    app: Flask, client: FlaskClient, auth: AuthActions, make_user: MakeUser, count_rows: Callable[..., int]
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    make_user: MakeUser,
+    make_issue: MakeIssue,
+    count_rows: Callable[..., int],
 ) -> None:
     omar = make_user(role="official", display_name="Omar", email="omar@city.example")
     resident = make_user(email="rita@example.org")
@@ -233,12 +238,25 @@ def test_admins_keep_teams_and_members(
 
     client.post(f"/staff/admin/teams/{team_id}/members/{omar.id}/delete")
     assert count_rows(TeamMember) == 0
+    issue = make_issue()
+    client.post(f"/staff/issues/{issue.id}/assign", data={"assignee": f"team:{team_id}"})
+    # Found from outside: one click deleted a team and silently unassigned its problems.
+    step = (
+        client.get("/staff/admin/desk")
+        .get_data(as_text=True)
+        .split(f'data-testid="delete-team-{team_id}"')[1]
+    )
+    assert "1 problem assigned to Parks will be assigned to nobody. This cannot be undone." in step
+    assert "Yes, delete Parks" in step
     client.post(f"/staff/admin/teams/{team_id}/delete")
     assert count_rows(Team) == 0
+    log = client.get("/staff/admin/audit").get_data(as_text=True)
+    assert f"deleted the team Parks, unassigning 1 problem (#{issue.id})" in log
     assert [a for a, _ in audit_actions(app)] == [
         "team.create",
         "team.add_member",
         "team.remove_member",
+        "issue.assign",
         "team.delete",
     ]
 

@@ -25,7 +25,12 @@ class PayoutBody(RequestBody):
     payee_name: str = Field(min_length=1, max_length=120, description="who was paid")
     amount_cents: int = Field(ge=1, description="whole cents, at most what remains committed")
     invoice_ref: str = Field(min_length=1, max_length=80)
-    paid_on: date = Field(description="the day it was paid (YYYY-MM-DD), not in the future")
+    paid_on: date = Field(
+        description=(
+            "the day it was paid (YYYY-MM-DD) in the city's calendar: not after today, and not before the "
+            "day the problem first held committed money"
+        )
+    )
 
 
 class Payout(ResponseBody):

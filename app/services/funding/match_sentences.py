@@ -8,6 +8,7 @@ from app.database.sessions import DbSession
 from app.models import Issue
 from app.services.funding import quadratic_match
 from app.services.funding.quadratic_match import PeriodStanding, ProblemMatch
+from app.services.kernel.city_time import day_words, in_city
 from app.services.kernel.errors import NotFound
 from budgets.money import format_money
 
@@ -84,7 +85,7 @@ def explain(problem: ProblemMatch | None, period: PeriodStanding, currency: str)
         kind = "matched"
         tail = f"{adds} because many people gave a little"
     if closed and period.closed_at is not None and kind in ("matched", "capped", "shared"):
-        tail += f" (posted when the period closed on {period.closed_at:%Y-%m-%d})"
+        tail += f" (posted when the period closed on {day_words(in_city(period.closed_at).date())})"
     return MatchSentence(
         f"{who}; {tail}.",
         kind,

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from app.database.sessions import DbSession
 from app.models import Area, MatchingPeriod, User
+from app.services.issues.money import CITY_CURRENCY
 from app.services.kernel import audit
 from app.services.kernel.city_time import city_time
 from app.services.kernel.errors import Conflict, NotFound, ValidationError
@@ -85,7 +86,15 @@ def create_period(
     )
     session.add(period)
     session.flush()
-    audit.record(session, actor, "matching_period.create", "matching_period", period.id, **_terms(period))
+    audit.record(
+        session,
+        actor,
+        "matching_period.create",
+        "matching_period",
+        period.id,
+        **_terms(period),
+        currency=CITY_CURRENCY,  # residents back problems in the city's currency
+    )
     return period
 
 

@@ -17,12 +17,12 @@ from sqlalchemy.exc import IntegrityError
 from app.database.sessions import DbSession
 from app.models import LedgerLine, LedgerPosting, Payout, User
 from app.models.payout import PayeeKind
-from app.models.timestamps import utcnow
 from app.services.funding import ledger
 from app.services.funding.idempotency import check_idempotency_key, key_reused
 from app.services.issues import money_mail
 from app.services.issues.money import currency_of, unspent_cents
 from app.services.kernel import audit
+from app.services.kernel.city_time import city_today, day_words, in_city
 from app.services.kernel.errors import Conflict, PermissionDenied, ValidationError
 from app.services.kernel.text import clean_text
 from budgets.accounts import (
@@ -60,7 +60,7 @@ def parse_payout_cents(raw: object) -> int:
 
 
 def parse_paid_on(raw: object) -> date:
-    """The day the money was paid: a date (or YYYY-MM-DD text), not after today (UTC)."""
+    """The day the money was paid: a date (or YYYY-MM-DD text), not after today in the city's calendar."""
     if isinstance(raw, date):
         day = raw
     elif isinstance(raw, str) and raw.strip():
@@ -72,7 +72,7 @@ def parse_paid_on(raw: object) -> date:
         raise ValidationError(
             "The date paid is required: the day the money was paid (YYYY-MM-DD).", "paid_on"
         )
-    if day > utcnow().date():
+    if day > city_today():
         raise ValidationError("The date paid is in the future: record a payout once it is paid.", "paid_on")
     return day
 
@@ -140,6 +140,13 @@ def record_payout(
             f"{format_money(remaining, currency)} that remains of problem #{issue_id}'s committed money.",
             "amount_cents",
         )
+    since = committed_on(session, issue_id)
+    if since is not None and day < since:
+        raise ValidationError(
+            f"The date paid, {day_words(day)}, is before problem #{issue_id} held its committed money "
+            f"({day_words(since)}): a payout pays from that money, so it is paid on or after that day.",
+            "paid_on",
+        )
     payout = Payout(
         issue_id=issue_id,
         payee_kind=kind,
@@ -174,9 +181,20 @@ def record_payout(
         payee_name=name,
         invoice_ref=invoice,
         paid_on=day.isoformat(),
+        currency=currency_of(session, issue_id),
     )
     money_mail.notify_paid(session, issue_id, payout.id, name, cents, actor.id)
     return RecordedPayout(payout, True)
+
+
+def committed_on(session: DbSession, issue_id: int) -> date | None:
+    """The city's day on which the problem first held committed money (its account's first credit)."""
+    first = session.scalar(
+        select(func.min(LedgerPosting.created_at))
+        .join(LedgerLine, LedgerLine.posting_id == LedgerPosting.id)
+        .where(LedgerLine.account == issue_account(issue_id), LedgerLine.amount_cents > 0)
+    )
+    return None if first is None else in_city(first).date()
 
 
 def _asked_by(payout: Payout) -> tuple[object, ...]:
@@ -284,5 +302,6 @@ def return_remainder(session: DbSession, actor: User, issue_id: int) -> Returned
         amount_cents=remaining,
         parts={account: cents for account, cents in parts},
         posting_ids=posting_ids,
+        currency=currency_of(session, issue_id),
     )
     return Returned(remaining, parts, posting_ids)

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from app.database.sessions import DbSession
-from app.models import LedgerLine, LedgerPosting, Pledge, User
+from app.models import LedgerLine, LedgerPosting, Pledge, Round, User
 from app.services.funding import backings, ledger, pledges
 from app.services.issues.public_titles import public_titles
 from app.services.kernel.text import safe_cell
@@ -57,9 +57,11 @@ def statement(session: DbSession, pool_id: int, currency: str) -> list[Statement
             LedgerPosting.kind,
             LedgerPosting.memo,
             LedgerPosting.round_id,
+            Round.name,
             Pledge.show_name,
             User.display_name,
         )
+        .outerjoin(Round, Round.id == LedgerPosting.round_id)
         .outerjoin(Pledge, Pledge.id == LedgerPosting.pledge_id)
         .outerjoin(User, User.id == Pledge.user_id)
         .where(LedgerPosting.pool_id == pool_id)
@@ -75,10 +77,14 @@ def statement(session: DbSession, pool_id: int, currency: str) -> list[Statement
     titles = public_titles(session, issue_ids)
     rows: list[StatementRow] = []
     balance = 0
-    for posting_id, created, kind, memo, round_id, show_name, name in postings:
+    for posting_id, created, kind, memo, round_id, round_name, show_name, name in postings:
         pledger = name if show_name and name else ANONYMOUS
+        # The round by the name its group gave it ("Autumn 2026"), as every other page calls it.
+        round_text = (
+            f" (round “{round_name}”)" if round_name else (f" (round {round_id})" if round_id else "")
+        )
         for description, who, cents, issue_id in _entries(
-            kind, memo, round_id, pledger, lines.get(posting_id, []), titles, currency
+            kind, memo, round_text, pledger, lines.get(posting_id, []), titles, currency
         ):
             balance += cents
             rows.append(
@@ -103,7 +109,7 @@ Entry = tuple[str, str, int, int | None]
 def _entries(
     kind: str,
     memo: str,
-    round_id: int | None,
+    round_text: str,
     pledger: str,
     own: list[tuple[str, int]],
     titles: dict[int, str],
@@ -111,7 +117,6 @@ def _entries(
 ) -> list[Entry]:
     """A posting as public rows: (description, party, cents into (+) or out of (-) the pool, issue)."""
     into_pool = sum(c for a, c in own if pool_of_account(a) is not None)
-    round_text = f" (round {round_id})" if round_id else ""
     if kind == ledger.PostingKind.PLEDGE:
         return [("Pledge confirmed", pledger, into_pool, None)]
     if kind == ledger.PostingKind.MATCH:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
+from app.models.timestamps import utcnow
 from app.services.kernel.errors import ValidationError
 
 SHOWN = "%Y-%m-%d %H:%M"
@@ -46,6 +47,16 @@ def city_day_time(moment: datetime) -> str:
     the zone's abbreviation, "1 March 2027, 18:00 CET" (two changes on one day are told apart)."""
     local = in_city(moment)
     return f"{local.day} {local:%B %Y, %H:%M} {local.tzname()}"
+
+
+def day_words(day: date) -> str:
+    """A calendar day as a person reads it: "1 March 2027"."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def city_today() -> date:
+    """Today in the city's calendar, which east of UTC begins before the UTC date changes."""
+    return in_city(utcnow()).date()
 
 
 def city_date(moment: datetime, shape: str = "%Y-%m-%d") -> str:

@@ -78,6 +78,7 @@ class BallotLine:
     round: str
     group: str
     phase: str
+    result_status: str | None  # provisional | certified | cancelled once tallied
     choices: int  # how many problems the ballot names
     updated_at: datetime
 
@@ -167,7 +168,15 @@ def overview(session: DbSession, user: User) -> AccountOverview:
         .order_by(Backing.created_at.desc(), Backing.id.desc())
     ).tuples()
     ballots = session.execute(
-        select(Round.id, Round.name, Group.name, Round.phase, RoundBallot.choices, RoundBallot.updated_at)
+        select(
+            Round.id,
+            Round.name,
+            Group.name,
+            Round.phase,
+            Round.result_status,
+            RoundBallot.choices,
+            RoundBallot.updated_at,
+        )
         .join(Round, Round.id == RoundBallot.round_id)
         .join(Group, Group.id == Round.group_id)
         .where(RoundBallot.user_id == user.id)
@@ -196,8 +205,8 @@ def overview(session: DbSession, user: User) -> AccountOverview:
             for b, i, title, cents, status, at, settled in backings
         ],
         ballots=[
-            BallotLine(r, name, group, phase, len(choices or {}), at)
-            for r, name, group, phase, choices, at in ballots
+            BallotLine(r, name, group, phase, result, len(choices or {}), at)
+            for r, name, group, phase, result, choices, at in ballots
         ],
         groups=[GroupLine(*row) for row in groups],
         tokens=[TokenLine(*row) for row in tokens],

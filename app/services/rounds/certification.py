@@ -114,6 +114,7 @@ def certify(session: DbSession, user: User, round_id: int) -> Round:
         spent_cents=budget - leftover,
         leftover_cents=leftover,
         funded=[issue_id for issue_id, _ in funded],
+        currency=currency,
     )
     session.flush()
     session.refresh(found)

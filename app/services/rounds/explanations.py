@@ -27,6 +27,7 @@ class RuleWords:
     name: str
     summary: str
     anchor: str
+    decided_by: str  # the name as it follows "decided by": "the Method of Equal Shares", "most votes first"
 
 
 RULE_WORDS: dict[str, RuleWords] = {
@@ -34,32 +35,37 @@ RULE_WORDS: dict[str, RuleWords] = {
         "Method of Equal Shares",
         "the proportional rule used by Wieliczka and Aarau",
         "equal-shares",
+        "the Method of Equal Shares",
     ),
     "exactequalshares/addopt": RuleWords(
         "Exact Equal Shares",
         "the Method of Equal Shares where a project's payers all pay the same amount",
         "exact-equal-shares",
+        "Exact Equal Shares",
     ),
     "exactequalshares/addoptskip": RuleWords(
         "Exact Equal Shares",
         "the Method of Equal Shares where a project's payers all pay the same amount",
         "exact-equal-shares",
+        "Exact Equal Shares",
     ),
     "greedy": RuleWords(
         "Most votes first",
         "the rule most cities use: problems are funded in order of votes while the money lasts",
         "most-votes-first",
+        "most votes first",
     ),
     "phragmen": RuleWords(
         "Phragmén's sequential rule",
         "a proportional rule first written for Swedish elections: supporters share each cost",
         "phragmen",
+        "Phragmén's sequential rule",
     ),
 }
 
 
 def rule_words(rule: str) -> RuleWords:
-    return RULE_WORDS.get(rule, RuleWords(rule, "an allocation rule of the budgets engine", "rules"))
+    return RULE_WORDS.get(rule, RuleWords(rule, "an allocation rule of the budgets engine", "rules", rule))
 
 
 def family(rule: str) -> str:

@@ -84,7 +84,14 @@ def plan_funded(session: DbSession, actor: User, found: Round, funded: Sequence[
         session.flush()
         if actor.is_staff:
             audit.record(
-                session, actor, "round.fund", "issue", issue_id, round_id=found.id, amount_cents=cents
+                session,
+                actor,
+                "round.fund",
+                "issue",
+                issue_id,
+                round_id=found.id,
+                amount_cents=cents,
+                currency=currency,
             )
         on_issue_event(session, event)
     session.flush()

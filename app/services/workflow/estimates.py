@@ -7,6 +7,7 @@ from sqlalchemy import select, update
 from app.database.sessions import DbSession, execute_write
 from app.models import Issue, User
 from app.services.issues.money import money_of
+from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, NotFound, ValidationError
 from app.services.kernel.parsing import is_whole_number
 from app.services.kernel.roles import require_staff
@@ -45,11 +46,23 @@ def set_estimate(session: DbSession, user: User, issue_id: int, cost_cents: obje
             "longer changes. Record the payouts, or return what the fix did not cost.",
             "cost_cents",
         )
+    previous = estimate_of(session, issue_id)
     changed = execute_write(
         session, update(Issue).where(Issue.id == issue_id).values(cost_estimate_cents=cents)
     ).rowcount
     if not changed:
         raise NotFound(f"There is no issue {issue_id}.", "issue_id")
+    if previous != cents:  # what backers and a round's candidates are told it costs: on the record
+        audit.record(
+            session,
+            user,
+            "issue.estimate",
+            "issue",
+            issue_id,
+            amount_cents=cents,
+            previous_cents=previous,
+            currency=money.currency,
+        )
     return cents
 
 

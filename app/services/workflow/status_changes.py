@@ -31,7 +31,7 @@ NOT_FIXED_WINDOW = timedelta(days=30)
 def find_status(session: DbSession, code: object) -> Status:
     value = str(code or "").strip()
     if not value:
-        raise ValidationError("Status is required.", "status")
+        raise ValidationError("Choose the new status.", "status")
     status = session.get(Status, value)
     if status is None:
         known = ", ".join(session.scalars(select(Status.code).order_by(Status.position)))
@@ -103,6 +103,22 @@ def _check_target(status: Status) -> None:
         )
 
 
+def _check_not_duplicates(issues: Iterable[Issue]) -> None:
+    """A duplicate keeps its status: its likes and followers moved to the original when it was marked
+    (services/workflow/duplicates.py), so reopening it would leave an empty copy beside the original."""
+    marked = [issue for issue in issues if issue.status == DUPLICATE_STATUS]
+    if not marked:
+        return
+    first = marked[0]
+    original = f"#{first.duplicate_of_id}" if first.duplicate_of_id is not None else "its original"
+    others = f" (and {len(marked) - 1} more of those selected)" if len(marked) > 1 else ""
+    raise ValidationError(
+        f"Problem #{first.id}{others} is closed as a duplicate of {original}: its likes and followers "
+        "moved there, so it keeps that status. Change the original's status instead.",
+        "status",
+    )
+
+
 def check_money_settled(session: DbSession, issue_ids: Iterable[int], new: Status) -> None:
     """A funded problem is fixed only once its committed money is paid out or returned."""
     if new.type != StatusType.FIXED:
@@ -128,6 +144,7 @@ def change_status(
     _check_target(new)
     clean = clean_note(note)
     issue = lock_issues(session, [issue_id])[issue_id]
+    _check_not_duplicates([issue])
     if issue.status == new.code:
         raise ValidationError(f"Issue #{issue_id} is already {new.name!r}.", "status")
     check_money_settled(session, [issue_id], new)
@@ -171,13 +188,14 @@ def bulk_change_status(
     require_staff(actor)
     ids = parse_issue_ids(issue_ids)
     if not ids:
-        raise ValidationError("Select at least one issue.", "issue_ids")
+        raise ValidationError("Tick at least one problem in the list.", "issue_ids")
     if len(ids) > BULK_MAX:
         raise ValidationError(f"Select at most {BULK_MAX} issues at a time.", "issue_ids")
     new = find_status(session, status_code)
     _check_target(new)
     clean = clean_note(note)
     issues = lock_issues(session, ids)
+    _check_not_duplicates(issues[i] for i in ids)
     unchanged = [i for i in ids if issues[i].status == new.code]
     if len(unchanged) == len(ids):
         raise ValidationError(f"Every selected issue is already {new.name!r}.", "status")

@@ -49,6 +49,12 @@ def _voting_close(f: Facts, _n: Names) -> str:
     return f"closed voting in round {f.target_id}{after}"
 
 
+def _estimate(f: Facts, _n: Names) -> str:
+    had = isinstance(f.details.get("previous_cents"), int)
+    was = f" (was {amount(f, 'previous_cents')})" if had else " (it had none)"
+    return f"set the cost estimate of #{f.target_id} to {amount(f)}{was}"
+
+
 def _backing(verb: str) -> Renderer:
     def render(f: Facts, _n: Names) -> str:
         d = f.details
@@ -76,6 +82,7 @@ MONEY_RENDERERS: dict[str, Renderer] = {
         f"withdrew their pledge {f.target_id} of {amount(f)} to pool {f.details.get('pool_id')} "
         "before its money was confirmed"
     ),
+    "issue.estimate": _estimate,
     "issue.payout": _payout,
     "issue.return": lambda f, _n: (
         f"returned the {amount(f)} not paid out on #{f.target_id} to where the money came from"
@@ -119,6 +126,7 @@ MONEY_LABELS: dict[str, str] = {
     "pool.close": "Pool closed",
     "pledge.decline": "Pledge declined",
     "pledge.withdraw": "Pledge withdrawn by its pledger",
+    "issue.estimate": "Cost estimated",
     "issue.payout": "Payout recorded",
     "issue.return": "Remainder returned",
     "backing.confirm": "Backing confirmed",

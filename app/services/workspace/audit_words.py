@@ -109,6 +109,14 @@ def _assign(f: Facts, _n: Names) -> str:
     return text + (f" (was {d['previous']})" if d.get("previous") else "")
 
 
+def _team_delete(f: Facts, _n: Names) -> str:
+    unassigned = f.details.get("unassigned_ids")
+    text = f"deleted the team {f.details.get('name')}"
+    if isinstance(unassigned, list) and unassigned:
+        text += f", unassigning {counted(len(unassigned), 'problem')} ({ids(unassigned)})"
+    return text
+
+
 def _target(f: Facts, _n: Names) -> str:
     d = f.details
     days = d.get("days")
@@ -164,7 +172,7 @@ RENDERERS: dict[str, Renderer] = {
     ),
     "domain.unblock": lambda f, _n: f"allowed the email domain {f.target_id} again",
     "team.create": lambda f, _n: f"created the team {f.details.get('name')}",
-    "team.delete": lambda f, _n: f"deleted the team {f.details.get('name')}",
+    "team.delete": _team_delete,
     "team.add_member": lambda f, _n: f"added {f.details.get('member')} to the team {f.details.get('name')}",
     "team.remove_member": lambda f, _n: (
         f"removed {f.details.get('member')} from the team {f.details.get('name')}"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 
 from app.database.sessions import DbSession
-from app.models import Team, TeamMember, User
+from app.models import Assignment, Team, TeamMember, User
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, NotFound, ValidationError
 from app.services.kernel.parsing import parse_id
@@ -22,15 +22,26 @@ class TeamView:
     id: int
     name: str
     members: list[User]
+    assigned: int  # problems assigned to the team: deleting it unassigns them
 
 
 def teams(session: DbSession) -> list[TeamView]:
-    """Every team by name, with its members by display name."""
+    """Every team by name, with its members by display name and how many problems it holds."""
     rows = list(session.scalars(select(Team).order_by(func.lower(Team.name), Team.id)))
     members: dict[int, list[User]] = {t.id: [] for t in rows}
     for member in session.scalars(select(TeamMember)):
         members[member.team_id].append(member.user)
-    return [TeamView(t.id, t.name, sorted(members[t.id], key=lambda u: u.display_name.lower())) for t in rows]
+    assigned = dict(
+        session.execute(
+            select(Assignment.team_id, func.count())
+            .where(Assignment.team_id.is_not(None))
+            .group_by(Assignment.team_id)
+        )
+        .tuples()
+        .all()
+    )
+    by_name = {t.id: sorted(members[t.id], key=lambda u: u.display_name.lower()) for t in rows}
+    return [TeamView(t.id, t.name, by_name[t.id], assigned.get(t.id, 0)) for t in rows]
 
 
 def team_ids_of(session: DbSession, user_id: int) -> list[int]:
@@ -58,14 +69,16 @@ def create_team(session: DbSession, admin: User, raw_name: object) -> Team:
 
 
 def delete_team(session: DbSession, admin: User, raw_id: object) -> str:
-    """Remove a team; problems assigned to it become unassigned (the assignment rows cascade)."""
+    """Remove a team; problems assigned to it become unassigned (the assignment rows cascade), and the
+    audit entry names them."""
     require_admin(admin)
     team = _team(session, raw_id)
     name = team.name
+    unassigned = sorted(session.scalars(select(Assignment.issue_id).where(Assignment.team_id == team.id)))
     session.execute(delete(TeamMember).where(TeamMember.team_id == team.id))
     session.delete(team)
     session.flush()
-    audit.record(session, admin, "team.delete", "team", raw_id, name=name)
+    audit.record(session, admin, "team.delete", "team", raw_id, name=name, unassigned_ids=unassigned)
     return name
 
 

@@ -52,6 +52,7 @@
             var message = (body && body.error && body.error.message) || "The request failed (" + response.status + ").";
             var error = new Error(message);
             error.status = response.status;
+            error.code = body && body.error && body.error.code;
             throw error;
           });
       },
@@ -153,11 +154,36 @@
   /* Neighbourhood outlines from /api/v1/areas: fetched once per page, drawn under the pins, so the
      map reads as a city even when no tiles load. */
   var areasRequest = null;
-  CF.addAreaOutlines = function (map) {
+  CF.areas = function () {
     if (!areasRequest) {
       areasRequest = CF.api("GET", "/api/v1/areas");
     }
-    return areasRequest
+    return areasRequest;
+  };
+
+  /* Whether a point lies in one of the neighbourhoods (even-odd ray casting on their GeoJSON rings,
+     so a hole counts as outside): the report form says at once what the server says on sending. */
+  CF.inAreas = function (collection, lat, lon) {
+    return (collection.features || []).some(function (feature) {
+      var geometry = feature.geometry || {};
+      var polygons = geometry.type === "Polygon" ? [geometry.coordinates] : geometry.type === "MultiPolygon" ? geometry.coordinates : [];
+      return polygons.some(function (rings) {
+        var inside = false;
+        rings.forEach(function (ring) {
+          for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+            var xi = ring[i][0], yi = ring[i][1], xj = ring[j][0], yj = ring[j][1];
+            if (yi > lat !== yj > lat && lon < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) {
+              inside = !inside;
+            }
+          }
+        });
+        return inside;
+      });
+    });
+  };
+
+  CF.addAreaOutlines = function (map) {
+    return CF.areas()
       .then(function (collection) {
         var layer = L.geoJSON(collection, {
           interactive: false,
@@ -229,6 +255,21 @@
   }
   CF.setLikeState = setLikeState;
 
+  /* Why a like was refused, in the block's alert; an account whose address is not confirmed yet gets a
+     link to ask for a new confirmation mail (the API's message names that page by its path). */
+  function showLikeRefusal(error, problem) {
+    error.textContent = "";
+    if (problem.code === "email_not_confirmed") {
+      var link = document.createElement("a");
+      link.href = "/account/confirm";
+      link.textContent = "get a new link";
+      error.append("Confirm your email address first: open the link we mailed you, or ", link, ".");
+    } else {
+      error.textContent = problem.message;
+    }
+    error.hidden = false;
+  }
+
   function toggleLike(block, button) {
     var error = block.querySelector(".like__error");
     var liked = block.getAttribute("data-liked") === "true";
@@ -248,8 +289,7 @@
           return;
         }
         if (error) {
-          error.textContent = problem.message;
-          error.hidden = false;
+          showLikeRefusal(error, problem);
         }
       })
       .then(function () {

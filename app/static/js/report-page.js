@@ -66,11 +66,26 @@
     frame.setAttribute("data-pin", lat + "," + lon);
     status.classList.remove("is-error");
     status.textContent = (how === "located" ? "Pin placed at your location" : how === "nudged" ? "Pin moved" : "Pin placed") + " (" + lat.toFixed(5) + ", " + lon.toFixed(5) + ").";
+    warnOutside(lat, lon);
     if (how !== "nudged") {
       suggest();
     } else {
       suggestSoon();
     }
+  }
+
+  /* A pin outside every neighbourhood (often "Use my location" away from the city) is said at once, in
+     the server's words, rather than only when the form is sent. */
+  function warnOutside(lat, lon) {
+    CF.areas()
+      .then(function (collection) {
+        var still = latInput.value === String(lat) && lonInput.value === String(lon);
+        if (still && (collection.features || []).length && !CF.inAreas(collection, lat, lon)) {
+          status.classList.add("is-error");
+          status.textContent = "This point is outside the city: place the pin inside one of its neighbourhoods.";
+        }
+      })
+      .catch(function () {});
   }
 
   /* A tap while a nearby problem's popup is open only closes it, as Leaflet's closePopupOnClick users
