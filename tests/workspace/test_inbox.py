@@ -127,7 +127,7 @@ def test_the_inbox_page_shows_counts_links_and_the_desk(
     # Found from outside: "New in the last 7 days:" stood over all four tiles (overdue ones wait for
     # months), and "All new reports on the dashboard" listed one more (its filter takes whole days).
     assert "New: the reports of the last 7 days. The others: what waits now." in html
-    assert "on, on the dashboard</a> <span class=\"muted\">(from the start of that day)</span>" in html
+    assert 'on, on the dashboard</a> <span class="muted">(from the start of that day)</span>' in html
     assert "Teams and target times" not in html  # an admin's link
     auth.login_as(make_user(role="admin"))
     assert "Teams and target times" in client.get("/staff/").get_data(as_text=True)
