@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, jsonify
+from flask import Response, current_app, jsonify, request
 
 from app.api import bp
 from app.api.contract import GEOJSON, Reply, operation
 from app.api.models.common import Health, Readiness
-from app.api.models.issues import AreaCollection, CategoryList, StatusList
+from app.api.models.issues import AreaAt, AreaCollection, CategoryList, PointQuery, StatusList
 from app.extensions import db
 from app.readiness import probe_all
-from app.services.issues import places
+from app.services.issues import places, reports
 from app.shapes import to_geometry
 from geo.geojson import feature_collection, geometry_feature
 
@@ -54,6 +54,20 @@ def list_areas() -> Response:
     response = jsonify(feature_collection(features))
     response.mimetype = "application/geo+json"
     return response
+
+
+@bp.get("/areas/at")
+@operation(
+    operation_id="areaAt",
+    summary="The neighbourhood that holds a point, or null outside the city",
+    description="The point is rounded as a report's is, so the answer is the area a report there gets.",
+    query=PointQuery,
+    replies={200: Reply("The area, or null", AreaAt)},
+    errors=(422,),
+)
+def area_at() -> Response:
+    found = reports.area_at(db.session, request.args.get("lat"), request.args.get("lon"))
+    return jsonify({"area": None if found is None else {"id": found.id, "name": found.name}})
 
 
 @bp.get("/health")

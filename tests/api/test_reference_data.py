@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask.testing import FlaskClient
 
 from app.services.issues.places import DEFAULT_CATEGORIES, DEFAULT_STATUSES
-from tests.testcity import AREA_BOXES
+from tests.conftest import AuthActions
+from tests.testcity import AREA_BOXES, JUST_OUTSIDE, OLD_TOWN, OUTSIDE
 
 
 def test_categories_are_listed_in_order_with_code_and_name(client: FlaskClient) -> None:
@@ -40,3 +41,25 @@ def test_areas_are_a_geojson_feature_collection_of_multipolygons(
         lons, lats = [p[0] for p in ring], [p[1] for p in ring]
         assert (min(lons), min(lats), max(lons), max(lats)) == AREA_BOXES[name]
     assert by_name["Old Town"]["properties"]["slug"] == "old-town"
+
+
+def test_the_area_at_a_point_is_the_one_a_report_there_gets(
+    client: FlaskClient, city: dict[str, int], auth: AuthActions
+) -> None:
+    """The report form asks it as soon as a pin is placed, so a pin outside the city is said at once."""
+    inside = client.get("/api/v1/areas/at", query_string=OLD_TOWN.latlon)
+    assert inside.status_code == 200
+    assert inside.get_json() == {"area": {"id": city["Old Town"], "name": "Old Town"}}
+    for place in (OUTSIDE, JUST_OUTSIDE):
+        assert client.get("/api/v1/areas/at", query_string=place.latlon).get_json() == {"area": None}
+        refused = client.post(
+            "/api/v1/issues",
+            json={**place.latlon, "category": "pothole", "title": "Hole", "description": "Deep."},
+            headers=auth.headers(),
+        )
+        assert refused.status_code == 422
+        assert refused.get_json()["error"]["field"] == "location"
+    for query, field in (({"lat": "north", "lon": "10"}, "lat"), ({"lat": "50"}, "lon")):
+        bad = client.get("/api/v1/areas/at", query_string=query)
+        assert bad.status_code == 422
+        assert bad.get_json()["error"]["field"] == field

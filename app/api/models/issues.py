@@ -215,3 +215,20 @@ class AreaFeature(ResponseBody):
 class AreaCollection(ResponseBody):
     type: Literal["FeatureCollection"]
     features: list[AreaFeature]
+
+
+class PointQuery(RequestBody):
+    lat: float = Field(description="Latitude", ge=-90, le=90)
+    lon: float = Field(description="Longitude", ge=-180, le=180)
+
+
+class AreaName(ResponseBody):
+    id: int
+    name: str
+
+
+class AreaAt(ResponseBody):
+    area: AreaName | None = Field(
+        description="The neighbourhood a report at the point would go to; null outside the city, where a "
+        "report is refused (422 on `location`)"
+    )

@@ -20,10 +20,12 @@ from app.services.issues.places import area_index
 from app.services.kernel.errors import PermissionDenied, ValidationError
 from app.services.kernel.text import clean_text
 from app.shapes import point_element
+from geo.areas import AreaShape
 from geo.coordinates import COORDINATE_DECIMALS, CoordinateError, parse_lat, parse_lon
 
 TITLE_MAX = 120
 DESCRIPTION_MAX = 4000
+OUTSIDE_THE_CITY = "This point is outside the city: place the pin inside one of its neighbourhoods."
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,21 @@ class PhotoSettings:
 class UnknownCategory(ValidationError):
     """A report names no category of the city's: a 422 like any invalid field, except under Open311,
     where GeoReport v2 answers an unknown service_code with 404."""
+
+
+def reported_point(lat: object, lon: object) -> tuple[float, float]:
+    """A report's point as it is stored and placed in an area: checked, rounded to COORDINATE_DECIMALS."""
+    try:
+        return round(parse_lat(lat), COORDINATE_DECIMALS), round(parse_lon(lon), COORDINATE_DECIMALS)
+    except CoordinateError as exc:
+        raise ValidationError(exc.message, exc.field) from None
+
+
+def area_at(session: DbSession, lat: object, lon: object) -> AreaShape | None:
+    """The neighbourhood a report at the point would go to; None outside the city (a report there is
+    refused with OUTSIDE_THE_CITY). The report form asks it as soon as a pin is placed."""
+    lat_value, lon_value = reported_point(lat, lon)
+    return area_index(session).locate(lon_value, lat_value)
 
 
 def create_issue(
@@ -63,11 +80,7 @@ def create_issue(
     """
     if reporter.is_blocked:
         raise PermissionDenied("This account is blocked and cannot report problems.")
-    try:
-        lat_value = round(parse_lat(lat), COORDINATE_DECIMALS)
-        lon_value = round(parse_lon(lon), COORDINATE_DECIMALS)
-    except CoordinateError as exc:
-        raise ValidationError(exc.message, exc.field) from None
+    lat_value, lon_value = reported_point(lat, lon)
     code = clean_text(category, "category", "Category", 1000, multiline=False)
     if session.scalar(select(Category.code).where(Category.code == code)) is None:
         raise UnknownCategory(f"Category {code[:40]!r} is not one of the city's categories.", "category")
@@ -75,9 +88,7 @@ def create_issue(
     clean_description = clean_text(description, "description", "Description", DESCRIPTION_MAX)
     area = area_index(session).locate(lon_value, lat_value)
     if area is None:
-        raise ValidationError(
-            "This point is outside the city: place the pin inside one of its neighbourhoods.", "location"
-        )
+        raise ValidationError(OUTSIDE_THE_CITY, "location")
     processed = None
     if photo is not None:
         if photo_settings is None:

@@ -154,36 +154,11 @@
   /* Neighbourhood outlines from /api/v1/areas: fetched once per page, drawn under the pins, so the
      map reads as a city even when no tiles load. */
   var areasRequest = null;
-  CF.areas = function () {
+  CF.addAreaOutlines = function (map) {
     if (!areasRequest) {
       areasRequest = CF.api("GET", "/api/v1/areas");
     }
-    return areasRequest;
-  };
-
-  /* Whether a point lies in one of the neighbourhoods (even-odd ray casting on their GeoJSON rings,
-     so a hole counts as outside): the report form says at once what the server says on sending. */
-  CF.inAreas = function (collection, lat, lon) {
-    return (collection.features || []).some(function (feature) {
-      var geometry = feature.geometry || {};
-      var polygons = geometry.type === "Polygon" ? [geometry.coordinates] : geometry.type === "MultiPolygon" ? geometry.coordinates : [];
-      return polygons.some(function (rings) {
-        var inside = false;
-        rings.forEach(function (ring) {
-          for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-            var xi = ring[i][0], yi = ring[i][1], xj = ring[j][0], yj = ring[j][1];
-            if (yi > lat !== yj > lat && lon < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) {
-              inside = !inside;
-            }
-          }
-        });
-        return inside;
-      });
-    });
-  };
-
-  CF.addAreaOutlines = function (map) {
-    return CF.areas()
+    return areasRequest
       .then(function (collection) {
         var layer = L.geoJSON(collection, {
           interactive: false,

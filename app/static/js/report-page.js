@@ -75,12 +75,14 @@
   }
 
   /* A pin outside every neighbourhood (often "Use my location" away from the city) is said at once, in
-     the server's words, rather than only when the form is sent. */
+     the server's words, rather than only when the form is sent: /api/v1/areas/at answers with the
+     check a report gets (services/issues/reports.area_at). */
   function warnOutside(lat, lon) {
-    CF.areas()
-      .then(function (collection) {
+    var params = new URLSearchParams({ lat: String(lat), lon: String(lon) });
+    CF.api("GET", "/api/v1/areas/at?" + params.toString())
+      .then(function (found) {
         var still = latInput.value === String(lat) && lonInput.value === String(lon);
-        if (still && (collection.features || []).length && !CF.inAreas(collection, lat, lon)) {
+        if (still && found.area === null) {
           status.classList.add("is-error");
           status.textContent = "This point is outside the city: place the pin inside one of its neighbourhoods.";
         }
