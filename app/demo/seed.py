@@ -166,13 +166,10 @@ def seed_demo_city(
             if b is not None:
                 b.update(len(chunk))
 
-    ids_and_times = select(Issue.id, Issue.created_at).order_by(Issue.id)  # the likes follow id order
-    reported = {row.id: row.created_at for row in session.execute(ids_and_times)}
+    rows = session.execute(select(Issue.id, Issue.reporter_id, Issue.created_at).order_by(Issue.id)).all()
+    reported = {row.id: row.created_at for row in rows}  # in id order: the likes follow it
     # Reporting a problem follows it (services/issues/reports.py), so each reporter follows theirs.
-    reports = select(Issue.reporter_id, Issue.id, Issue.created_at)
-    follows = [
-        {"user_id": u, "issue_id": i, "created_at": at} for u, i, at in session.execute(reports).tuples()
-    ]
+    follows = [{"user_id": row.reporter_id, "issue_id": row.id, "created_at": row.created_at} for row in rows]
     for chunk in _chunks(follows, 5000):
         session.execute(insert(Follow), chunk)
     likes = _likes(rng, reported, resident_ids, like_budget, end)

@@ -81,7 +81,10 @@ def new() -> tuple[str, int] | Response:
             return redirect(url_for("issues.detail", issue_id=issue.id))
     bounds = maps.city_bounds(places.areas(db.session))
     city_map = maps.render(maps.build_map(bounds=bounds))
-    return render_template("issues/new.html", form=form, map=city_map), status
+    return (
+        render_template("issues/new.html", form=form, map=city_map, outside_city=reports.OUTSIDE_THE_CITY),
+        status,
+    )
 
 
 def visible_original(issue: Issue) -> IssueRow | None:

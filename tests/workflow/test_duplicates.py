@@ -241,6 +241,7 @@ def test_a_duplicate_keeps_its_status(
     page = client.get(f"/staff/issues/{duplicate.id}").get_data(as_text=True)
     assert 'data-testid="duplicate-status"' in page
     assert f'action="/staff/issues/{duplicate.id}/status"' not in page
+    assert f'action="/staff/issues/{duplicate.id}/duplicate"' not in page  # marked once already
     # Any other problem's status list starts with a prompt, not with "New".
     form = client.get(f"/staff/issues/{other.id}").get_data(as_text=True)
     assert 'name="status"><option value="">Choose the new status…</option>' in form

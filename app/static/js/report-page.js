@@ -84,7 +84,7 @@
         var still = latInput.value === String(lat) && lonInput.value === String(lon);
         if (still && found.area === null) {
           status.classList.add("is-error");
-          status.textContent = "This point is outside the city: place the pin inside one of its neighbourhoods.";
+          status.textContent = status.getAttribute("data-outside");
         }
       })
       .catch(function () {});
