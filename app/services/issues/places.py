@@ -79,9 +79,7 @@ def import_areas(session: DbSession, areas: Iterable[NamedArea]) -> tuple[int, i
     for area in areas:
         existing = session.scalar(select(Area).where(Area.name == area.name))
         if existing is None:
-            session.add(
-                Area(name=area.name, slug=slugify(area.name), geom=geometry_element(area.geometry))
-            )
+            session.add(Area(name=area.name, slug=slugify(area.name), geom=geometry_element(area.geometry)))
             added += 1
         else:
             existing.geom = geometry_element(area.geometry)
