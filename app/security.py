@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask, Response, abort, g, redirect, request, url_for
+from flask import Flask, Response, abort, g, redirect, request, session, url_for
 from flask_login import current_user
 
 from app.errors import wants_json
@@ -78,8 +78,12 @@ def register_security_headers(app: Flask) -> None:
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if open_to_other_origins():
             headers.setdefault("Access-Control-Allow-Origin", "*")
-        if request.headers.get("Authorization"):
-            # An answer to a token's holder is theirs: no cache keeps it, shared or the client's own.
+        if request.headers.get("Authorization") or (
+            response.mimetype == "text/html" and "_user_id" in session
+        ):
+            # An answer to a token's holder, or a page shown to someone logged in (read from the session,
+            # not the database, so it holds while the database is out of reach), is theirs: no cache
+            # keeps it, shared or the browser's own for the next person at a shared computer.
             headers.setdefault("Cache-Control", "private, no-store")
         if app.config.get("SESSION_COOKIE_SECURE"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
