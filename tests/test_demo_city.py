@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from shapely.geometry import LinearRing
 from sqlalchemy import func, select
 
 from app.demo.seed import LIKE_WITHIN_DAYS, SPAN_DAYS, seed_demo_city
@@ -62,3 +63,15 @@ def test_each_demo_reporter_follows_their_report(app) -> None:
         follows = set(db.session.execute(select(Follow.user_id, Follow.issue_id)).tuples())
         assert len(reports) == 60
         assert reports <= follows
+
+
+def test_the_demo_citys_areas_go_out_wound_as_rfc_7946_asks(app) -> None:
+    """Found from outside: the demo's outlines (drawn clockwise) went out as drawn from /api/v1/areas."""
+    with app.app_context():
+        seed_demo_city(db.session, issue_count=60, resident_count=20, now=LOADED)
+        db.session.commit()
+    features = app.test_client().get("/api/v1/areas").get_json()["features"]
+    assert len(features) >= 8
+    for feature in features:
+        for polygon in feature["geometry"]["coordinates"]:
+            assert LinearRing(polygon[0]).is_ccw, feature["properties"]["name"]
