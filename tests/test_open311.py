@@ -6,7 +6,9 @@ from xml.etree import ElementTree
 
 import pytest
 
-from app.models import Issue
+from app.extensions import db
+from app.models import Issue, User
+from app.services.workflow import status_changes as workflow
 from tests.testcity import OLD_TOWN, OUTSIDE
 
 
@@ -67,7 +69,7 @@ def test_requests_map_statuses_to_open_and_closed(client, make_issue) -> None:
     records = client.get("/open311/v2/requests.json").get_json()
     by_id = {r["service_request_id"]: r for r in records}
     assert by_id[str(open_issue.id)]["status"] == "open"
-    assert by_id[str(open_issue.id)]["status_notes"] == "Acknowledged"
+    assert by_id[str(open_issue.id)]["status_notes"] == "Acknowledged"  # no note given with it
     assert by_id[str(fixed_issue.id)]["status"] == "closed"
     assert by_id[str(fixed_issue.id)]["service_code"] == "streetlight"
     assert by_id[str(open_issue.id)]["lat"] == OLD_TOWN.lat
@@ -324,3 +326,19 @@ def test_a_report_held_for_email_confirmation_says_so_in_its_notice(client, auth
     confirmed = auth.headers()["Authorization"].removeprefix("Bearer ")
     shown = client.post("/open311/v2/requests.json", data={**data, "api_key": confirmed})
     assert shown.get_json()[0]["service_notice"] == ""
+
+
+def test_status_notes_say_the_detailed_status_and_the_citys_latest_note(
+    app, client, make_issue, make_user
+) -> None:
+    """Found from outside: status_notes only repeated the status name, never what the city said."""
+    issue = make_issue(title="Hole")
+    with app.app_context():
+        official = db.session.get(User, make_user(role="official").id)
+        workflow.change_status(db.session, official, issue.id, "acknowledged", "An inspector will look.")
+        workflow.change_status(db.session, official, issue.id, "planned", "Booked for the week of 12 May.")
+        db.session.commit()
+
+    (record,) = client.get(f"/open311/v2/requests/{issue.id}.json").get_json()
+
+    assert record["status_notes"] == "Planned: Booked for the week of 12 May."
