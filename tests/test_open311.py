@@ -113,6 +113,11 @@ def test_bad_query_parameters_name_the_parameter(client) -> None:
     assert response.get_json()[0]["description"].startswith("status:")
     response = client.get("/open311/v2/requests.json?start_date=yesterday")
     assert "start_date" in response.get_json()[0]["description"]
+    # Found from outside: a window that ends before it starts answered an empty list.
+    backwards = "start_date=2026-06-02T00:00:00Z&end_date=2026-06-01T00:00:00Z"
+    response = client.get(f"/open311/v2/requests.json?{backwards}")
+    assert response.status_code == 400
+    assert response.get_json()[0]["description"] == "start_date: start_date must not be after end_date."
     assert client.get("/open311/v2/services.csv").status_code == 400
 
 

@@ -128,6 +128,8 @@ def _filtered_query() -> RequestQuery:
         raise DomainError("status must be open, closed or both (comma-separated).", "status")
     end = _parse_time("end_date") or utcnow()
     start = _parse_time("start_date") or _default_start(end)
+    if start > end:  # as the CSV export says, rather than an empty list that looks like no requests
+        raise DomainError("start_date must not be after end_date.", "start_date")
     return RequestQuery(
         service_codes=tuple(c for c in request.args.get("service_code", "").split(",") if c),
         statuses=statuses,
