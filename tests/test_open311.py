@@ -151,6 +151,15 @@ def test_create_request_stores_an_issue(app, client, auth, count_rows) -> None:
     assert detail["area"] == "Old Town"
     assert count_rows(Issue) == 1
 
+    # A first line longer than a title is cut at a word, not mid-word (found from outside).
+    long_line = "The pavement " + "outside number twelve " * 8 + "is broken"
+    response = client.post("/open311/v2/requests.json", data={**data, "description": long_line})
+    assert response.status_code == 201
+    new_id = int(response.get_json()[0]["service_request_id"])
+    title = client.get(f"/api/v1/issues/{new_id}").get_json()["properties"]["title"]
+    assert len(title) <= 120
+    assert title.endswith(" number…")  # the last whole word that fits
+
 
 def test_create_request_errors_use_georeport_names_and_store_nothing(client, auth, table_counts) -> None:
     token = auth.headers()["Authorization"].removeprefix("Bearer ")
@@ -190,6 +199,18 @@ def test_create_request_errors_use_georeport_names_and_store_nothing(client, aut
         )
         assert no_text.status_code == 422
         assert no_text.get_json()[0]["description"].startswith("description:"), no_text.get_json()
+    # Found from outside: an address alone was refused as if lat were merely forgotten.
+    by_address = {
+        "api_key": token,
+        "service_code": "pothole",
+        "description": "x",
+        "address_string": "Kerkstraat 4",
+    }
+    refused = client.post("/open311/v2/requests.json", data=by_address)
+    assert refused.status_code == 422
+    assert refused.get_json()[0]["description"] == (
+        "lat: lat and long are required: this city places requests by coordinates, not by address_string."
+    )
     assert table_counts() == before
 
 

@@ -26,6 +26,7 @@ from app.services.issues.reports import UnknownCategory
 from app.services.kernel.errors import DomainError, ValidationError
 from app.services.kernel.links import external_url
 from app.services.kernel.parsing import parse_id
+from app.services.kernel.text import shorten
 
 MAX_REQUESTS = 1000
 # A report by a resident whose address is not confirmed yet stays hidden (and a lookup finds nothing).
@@ -181,13 +182,18 @@ def create_request(fmt: str) -> Response:
     if code is None or (isinstance(code, str) and not code.strip()):
         # GeoReport v2, POST Service Request: "400 - service_code or jurisdiction_id was not provided".
         return render_errors(400, "service_code: service_code is required (see GET services).", fmt)
+    if values.get("lat") in (None, "") and values.get("long") in (None, "") and values.get("address_string"):
+        raise ValidationError(
+            "lat and long are required: this city places requests by coordinates, not by address_string.",
+            "lat",
+        )
     raw_description = values.get("description") or ""
     if not isinstance(raw_description, str):
         raise ValidationError("description must be text.", "description")
     description = raw_description.strip()
     if not description:
         raise ValidationError("Describe the problem: description is required.", "description")
-    title = description.splitlines()[0][:120]
+    title = shorten(description.splitlines()[0], reports.TITLE_MAX)  # on a word boundary, not mid-word
     issue = reports.create_issue(
         db.session,
         user,
