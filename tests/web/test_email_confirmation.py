@@ -85,12 +85,14 @@ def test_an_unconfirmed_resident_cannot_like_follow_join_pledge_or_flag(
     assert "<h1>Confirm your email address first</h1>" in html
     assert "(/account/confirm)" not in html
     assert "Error 403" not in html
+    assert "Nothing was saved." in html
     assert count(app, Follow, user_id=newcomer.id) == 0
 
     # The flag form says so before it is filled in, and a post stores nothing.
     form = client.get(f"/issues/{issue.id}/flag")
     assert form.status_code == 403
     assert "<h1>Confirm your email address first</h1>" in form.get_data(as_text=True)
+    assert "Nothing was saved." not in form.get_data(as_text=True)  # nothing was sent
     assert client.post(f"/issues/{issue.id}/flag", data={"reason": "spam"}).status_code == 403
     assert count(app, Flag, user_id=newcomer.id) == 0
 
