@@ -359,12 +359,20 @@ def test_status_notes_say_the_detailed_status_and_the_citys_latest_note(
 ) -> None:
     """Found from outside: status_notes only repeated the status name, never what the city said."""
     issue = make_issue(title="Hole")
+    official_id = make_user(role="official").id
     with app.app_context():
-        official = db.session.get(User, make_user(role="official").id)
+        official = db.session.get(User, official_id)
         workflow.change_status(db.session, official, issue.id, "acknowledged", "An inspector will look.")
         workflow.change_status(db.session, official, issue.id, "planned", "Booked for the week of 12 May.")
         db.session.commit()
 
     (record,) = client.get(f"/open311/v2/requests/{issue.id}.json").get_json()
-
     assert record["status_notes"] == "Planned: Booked for the week of 12 May."
+
+    # The latest change's note, not an earlier one's.
+    with app.app_context():
+        official = db.session.get(User, official_id)
+        workflow.change_status(db.session, official, issue.id, "in-progress", "The crew is on site.")
+        db.session.commit()
+    (record,) = client.get(f"/open311/v2/requests/{issue.id}.json").get_json()
+    assert record["status_notes"] == "In progress: The crew is on site."

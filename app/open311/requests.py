@@ -78,7 +78,8 @@ def find_requests(session: DbSession, query: RequestQuery) -> list[dict[str, Any
 
 
 def _status_notes(session: DbSession, ids: list[int]) -> dict[int, str]:
-    """issue id -> the note of its latest public status change that has one."""
+    """issue id -> the note of its latest public status change ("" when that change had none: an older
+    note would speak of another status)."""
     found: dict[int, str] = {}
     for issue_id, note in session.execute(
         select(IssueEvent.issue_id, IssueEvent.note)
@@ -87,7 +88,6 @@ def _status_notes(session: DbSession, ids: list[int]) -> dict[int, str]:
             IssueEvent.kind == "status",
             IssueEvent.is_public.is_(True),
             IssueEvent.is_hidden.is_(False),
-            IssueEvent.note != "",
         )
         .order_by(IssueEvent.created_at, IssueEvent.id)
     ).tuples():
