@@ -117,6 +117,8 @@ def test_make_run_stops_gunicorn_and_the_worker(how: str, tmp_path: Path) -> Non
         assert "Shutting down gracefully" in said  # the worker finished what it had in hand
         assert "Shutting down: Master" in said
         assert "Traceback" not in said
+        # No control socket at one path per user, which another gunicorn of the same user would share.
+        assert "Control socket" not in said
     finally:
         if make.poll() is None:
             os.killpg(make.pid, signal.SIGKILL)
