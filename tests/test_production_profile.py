@@ -221,6 +221,12 @@ def test_killing_the_script_outright_stops_its_servers_and_a_new_run_names_the_d
         assert again.returncode == 1
         assert "a PostgreSQL server is already running in" in again.stdout, again.stdout[-3000:]
         assert listening(profile.pg_port)  # the refused run left it alone
+        # The command it prints stops that server as printed (found from outside: a bare `pg_ctl`,
+        # which root may not run and Debian keeps off PATH).
+        advice = again.stdout.split("or the server with: ", 1)[1].splitlines()[0]
+        stopped = subprocess.run(advice, shell=True, capture_output=True, text=True, timeout=60, check=False)
+        assert stopped.returncode == 0, (advice, stopped.stdout, stopped.stderr)
+        assert not listening(profile.pg_port)
     finally:
         if profile.process and profile.process.poll() is None:
             profile.process.kill()
