@@ -41,6 +41,7 @@ class Settings:
     redis_port: int
     web_workers: int
     demo: bool
+    restore: Path | None = None  # a backup folder to restore over the profile's data before serving
 
     @property
     def url(self) -> str:
@@ -58,6 +59,12 @@ def parse_args(argv: Sequence[str]) -> tuple[Settings, str]:
     parser.add_argument("--no-demo", action="store_true", help="never load the demo city")
     parser.add_argument("--dry-run", action="store_true", help="say what would run, start nothing")
     parser.add_argument("--env", action="store_true", help="print its settings as shell lines (for eval)")
+    parser.add_argument(
+        "--restore",
+        type=Path,
+        metavar="BACKUP",
+        help="before serving, restore this backup (`flask restore --force`) over the profile's data",
+    )
     args = parser.parse_args(argv)
     settings = Settings(
         args.dir.resolve(),
@@ -67,6 +74,7 @@ def parse_args(argv: Sequence[str]) -> tuple[Settings, str]:
         args.redis_port,
         args.web_workers,
         not args.no_demo,
+        args.restore.resolve() if args.restore else None,
     )
     return settings, "env" if args.env else "dry-run" if args.dry_run else "run"
 
@@ -280,6 +288,10 @@ class Profile:
         return bool(row is not None and row[0] == 0)
 
     def start_app(self, env: dict[str, str]) -> None:
+        if self.settings.restore is not None:
+            # Nothing serves yet: neither gunicorn nor the worker writes while the data is replaced.
+            say(f"restoring {self.settings.restore} over the profile's database and photos (restore --force)")
+            self.flask(env, "restore", "--force", str(self.settings.restore))
         self.flask(env, "init-db")
         if self.settings.demo and self.database_is_empty():
             say("the database is empty: loading the demo city")
@@ -340,6 +352,11 @@ def dry_run(settings: Settings) -> None:
         "environment: COMMONFIX_ENV=production "
         f"DATABASE_URL=postgresql+psycopg://postgres:***@127.0.0.1:{settings.pg_port}/{DATABASE} "
         f"QUEUE_URL={redis_url}/0 RATELIMIT_STORAGE_URI={redis_url}/1 UPLOAD_FOLDER={photo_folder(settings)}",
+        *(
+            [f"flask --app wsgi restore --force {settings.restore} (its data replaces the profile's)"]
+            if settings.restore
+            else []
+        ),
         "flask --app wsgi init-db",
         "flask --app wsgi seed-demo (only when the database has no users and no issues)"
         if settings.demo

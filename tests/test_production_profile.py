@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -60,11 +61,21 @@ class Profile:
         self.process: subprocess.Popen[bytes] | None = None
         self.log = folder / "profile.log"
 
-    def start(self) -> None:
+    def options(self) -> list[str]:
+        return [
+            "--dir",
+            str(self.folder),
+            "--port",
+            str(self.port),
+            "--pg-port",
+            str(self.pg_port),
+            "--redis-port",
+            str(self.redis_port),
+        ]
+
+    def start(self, *extra: str) -> None:
         env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL", "PUBLIC_URL"}}
-        command = [sys.executable, "-m", "ops.production", "--dir", str(self.folder)]
-        command += ["--port", str(self.port), "--pg-port", str(self.pg_port)]
-        command += ["--redis-port", str(self.redis_port), "--web-workers", "1"]
+        command = [sys.executable, "-m", "ops.production", *self.options(), "--web-workers", "1", *extra]
         self.log.write_bytes(b"")
         with self.log.open("ab") as output:
             self.process = subprocess.Popen(
@@ -95,11 +106,17 @@ class Profile:
             raise
 
     def issues(self) -> int:
+        return self.count("SELECT count(*) FROM issues")
+
+    def users(self, email: str) -> int:
+        return self.count("SELECT count(*) FROM users WHERE email = %s", email)
+
+    def count(self, query: str, *params: object) -> int:
         password = (self.folder / "postgres_password").read_text().strip()
         with psycopg.connect(
             host="127.0.0.1", port=self.pg_port, user="postgres", password=password, dbname="commonfix"
         ) as conn:
-            row = conn.execute("SELECT count(*) FROM issues").fetchone()
+            row = conn.execute(query, params).fetchone()  # type: ignore[arg-type]
             return int(row[0]) if row else -1
 
 
@@ -233,3 +250,54 @@ def test_killing_the_script_outright_stops_its_servers_and_a_new_run_names_the_d
             profile.process.wait(timeout=30)
         cluster.running = True
         cluster.stop()
+
+
+def test_a_backup_is_restored_into_the_profile_with_restore(folder: Path) -> None:
+    """Found from outside: README's restore (stop the web and the worker, restore into an empty database)
+    could not be done with the profile: Ctrl-C stops PostgreSQL too, and every start's init-db fills
+    the categories, so the database is never empty. `--restore BACKUP` restores it before serving."""
+    profile = Profile(folder)
+    backup = folder / "backup"
+    try:
+        profile.start()
+        printed = subprocess.run(
+            [sys.executable, "-m", "ops.production", "--env", *profile.options()],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        ).stdout
+        env = dict(os.environ)
+        for line in printed.splitlines():
+            if line.startswith("export "):
+                name, _, value = line.removeprefix("export ").partition("=")
+                env[name] = shlex.split(value)[0] if value else ""
+        taken = subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "backup", str(backup)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert taken.returncode == 0, taken.stdout + taken.stderr
+        later = requests.post(
+            profile.url + "/api/v1/users",
+            json={"email": "after.backup@example.org", "display_name": "Later", "password": "long enough pw"},
+            timeout=30,
+        )
+        assert later.status_code == 202, later.text
+        assert profile.users("after.backup@example.org") == 1
+    finally:
+        assert profile.interrupt() == 0, profile.text()[-3000:]
+
+    try:
+        profile.start("--restore", str(backup))  # the same folder and ports
+        assert "restoring" in profile.text()
+        assert profile.issues() == 320
+        assert profile.users("after.backup@example.org") == 0  # the data is the backup's
+        assert requests.get(profile.url + "/api/v1/health/ready", timeout=30).status_code == 200
+    finally:
+        assert profile.interrupt() == 0, profile.text()[-3000:]
