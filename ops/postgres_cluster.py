@@ -203,6 +203,10 @@ class PostgisCluster:
             self._run("pg_ctl", "-D", str(self.data_dir), "-m", "immediate", "-w", "stop")
         raise ClusterUnavailable(f"the PostgreSQL server did not start:\n{failure}")
 
+    def answers(self) -> bool:
+        """Whether this folder's server is running (pg_ctl status)."""
+        return self._run("pg_ctl", "-D", str(self.data_dir), "status", timeout=30).returncode == 0
+
     def stop(self) -> None:
         if self.running:
             self._run("pg_ctl", "-D", str(self.data_dir), "-m", "fast", "-w", "-t", "30", "stop")

@@ -30,6 +30,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "commonfix"
 READY = "Commonfix production profile is up at"
+POSTGRES_CHECK_S = 5.0  # how often the supervisor asks whether PostgreSQL still runs
 
 
 @dataclass(frozen=True)
@@ -309,11 +310,19 @@ class Profile:
     # --- running and stopping ------------------------------------------------------------------------
 
     def supervise(self, stop: list[int]) -> int:
-        """Until a signal arrives (0) or a child exits on its own (1: everything is stopped)."""
+        """Until a signal arrives (0), or a child or PostgreSQL (a daemon, not a child: asked every
+        POSTGRES_CHECK_S) exits on its own (1: everything is stopped)."""
+        checked = time.monotonic()
         while not stop:
             for name, process in self.children:
                 if process.poll() is not None:
                     say(f"{name} exited with code {process.returncode}; stopping everything")
+                    return 1
+            if self.cluster is not None and time.monotonic() - checked >= POSTGRES_CHECK_S:
+                checked = time.monotonic()
+                if not self.cluster.answers():
+                    say("PostgreSQL stopped; stopping everything")
+                    self.cluster.running = False
                     return 1
             time.sleep(0.5)
         say(f"signal {stop[0]}: stopping")

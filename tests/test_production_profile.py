@@ -301,3 +301,29 @@ def test_a_backup_is_restored_into_the_profile_with_restore(folder: Path) -> Non
         assert requests.get(profile.url + "/api/v1/health/ready", timeout=30).status_code == 200
     finally:
         assert profile.interrupt() == 0, profile.text()[-3000:]
+
+
+def test_postgresql_stopping_under_the_profile_stops_everything(folder: Path) -> None:
+    """Found from outside: PostgreSQL (a daemon, not one of the script's children) stopped by hand, and
+    the profile said nothing and ran on with every page a 503; Redis exiting already stopped everything,
+    so a service manager restarts the whole. Now PostgreSQL counts the same."""
+    profile = Profile(folder)
+    cluster = PostgisCluster(
+        bin_dir=find_bin_dir() or Path("/nonexistent"), root=folder / "postgres", account=service_account()
+    )
+    try:
+        profile.start()
+        assert profile.process is not None
+        stopped = subprocess.run(
+            cluster.stop_command(), shell=True, capture_output=True, text=True, timeout=60, check=False
+        )
+        assert stopped.returncode == 0, stopped.stderr
+        code = profile.process.wait(timeout=120)
+    finally:
+        if profile.process and profile.process.poll() is None:
+            profile.process.kill()
+            profile.process.wait(timeout=30)
+    assert code == 1, profile.text()[-3000:]
+    assert "PostgreSQL stopped; stopping everything" in profile.text()
+    assert "[production] stopped" in profile.text()
+    assert not any(listening(port) for port in (profile.port, profile.redis_port))
