@@ -27,6 +27,7 @@ import requests
 from app.jobs.worker import READY_LINE
 from ops.production import READY
 from tests.conftest import IN_CI
+from tests.flask_cli import flask_cli
 from tests.gunicorn_server import ROOT
 from tests.ports import free_port
 from tests.postgis_cluster import PostgisCluster, find_bin_dir, service_account, unavailable_reason
@@ -120,6 +121,13 @@ class Profile:
             return int(row[0]) if row else -1
 
 
+def cluster_of(folder: Path) -> PostgisCluster:
+    """The profile's cluster, as a handle to stop it by hand (it is the profile that starts it)."""
+    return PostgisCluster(
+        bin_dir=find_bin_dir() or Path("/nonexistent"), root=folder / "postgres", account=service_account()
+    )
+
+
 def listening(port: int) -> bool:
     with socket.socket() as probe:
         probe.settimeout(1)
@@ -209,9 +217,7 @@ def test_killing_the_script_outright_stops_its_servers_and_a_new_run_names_the_d
     get their stop signal from the kernel instead of running on unsupervised. PostgreSQL, started as a
     daemon by pg_ctl, is left running; the next run says so, and how to stop it."""
     profile = Profile(folder)
-    cluster = PostgisCluster(
-        bin_dir=find_bin_dir() or Path("/nonexistent"), root=folder / "postgres", account=service_account()
-    )
+    cluster = cluster_of(folder)
     try:
         profile.start()
         assert profile.process is not None
@@ -273,15 +279,7 @@ def test_a_backup_is_restored_into_the_profile_with_restore(folder: Path) -> Non
             if line.startswith("export "):
                 name, _, value = line.removeprefix("export ").partition("=")
                 env[name] = shlex.split(value)[0] if value else ""
-        taken = subprocess.run(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "backup", str(backup)],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
+        taken = flask_cli(env, "backup", str(backup))
         assert taken.returncode == 0, taken.stdout + taken.stderr
         later = requests.post(
             profile.url + "/api/v1/users",
@@ -308,9 +306,7 @@ def test_postgresql_stopping_under_the_profile_stops_everything(folder: Path) ->
     the profile said nothing and ran on with every page a 503; Redis exiting already stopped everything,
     so a service manager restarts the whole. Now PostgreSQL counts the same."""
     profile = Profile(folder)
-    cluster = PostgisCluster(
-        bin_dir=find_bin_dir() or Path("/nonexistent"), root=folder / "postgres", account=service_account()
-    )
+    cluster = cluster_of(folder)
     try:
         profile.start()
         assert profile.process is not None
