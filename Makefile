@@ -38,8 +38,10 @@ run: system-run $(VENV)/.runtime $(KERNEL_SO)
 	@# (instance/queue.sqlite3). Both run in sessions of their own, so Ctrl-C (or SIGTERM, SIGHUP) reaches
 	@# only make and this shell, which then stops each of them once, gracefully (a second signal would
 	@# stop the worker at once), and waits for both; if either exits on its own, the other is stopped too.
+	@# gunicorn runs one process of 8 threads: the rate limits count in its memory (memory://), so one
+	@# process keeps them exact, where two workers let twice the limit through (production uses Redis).
 	setsid $(BIN)/flask --app wsgi worker & worker=$$!; \
-	setsid $(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - wsgi:app & web=$$!; \
+	setsid $(BIN)/gunicorn --workers 1 --threads 8 --bind $(HOST):$(PORT) --access-logfile - wsgi:app & web=$$!; \
 	trap : INT TERM HUP; \
 	wait -n $$web $$worker; \
 	kill -TERM $$web $$worker 2>/dev/null; wait $$web; status=$$?; wait $$worker; exit $$status

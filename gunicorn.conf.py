@@ -6,6 +6,11 @@ boot with it and the master's own traceback after them. That app is dropped: eac
 
 from __future__ import annotations
 
+# gunicorn 27's control socket lives at one path per user ($HOME/.gunicorn/gunicorn.ctl): a second
+# gunicorn of the same user (make run beside the production profile, two profiles) listened on the same
+# file, and the first to stop deleted it under the other. Nothing here uses it: stopping is by signal.
+control_socket_disable = True
+
 
 def on_starting(server: object) -> None:
     from app.startup import build_or_exit

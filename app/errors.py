@@ -120,7 +120,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(error: RequestEntityTooLarge) -> Response:
         db.session.rollback()
-        return error_response(413, MESSAGES[413], "photo")
+        if request.mimetype == "multipart/form-data":  # a form with a file: the photo is what is large
+            return error_response(413, MESSAGES[413], "photo")
+        limit = current_app.config["MAX_CONTENT_LENGTH"] / (1024 * 1024)
+        return error_response(413, f"The request is too large: at most {limit:.1f} MB is accepted.")
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:

@@ -20,6 +20,8 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import limiter
+from app.services.accounts.users import normalise_email
+from app.services.kernel.errors import ValidationError
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 # A read that costs as much as a write (the data download builds a ZIP of every photo) counts too.
@@ -54,7 +56,12 @@ def attempted_email() -> str:
         return ""
     if raw is None or isinstance(raw, (dict, list)):
         return ""
-    return str(raw).strip().lower()
+    typed = str(raw).strip()
+    try:
+        # An address in another spelling (capitals, a full-width letter) counts with the account it reaches.
+        return normalise_email(typed)
+    except ValidationError:
+        return typed.lower()  # names no account that can log in but one stored before the check
 
 
 def by_attempted_account() -> str:

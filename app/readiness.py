@@ -5,8 +5,10 @@ storage answers. Each says what failed in a fixed phrase: never a URL, a passwor
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 
+import redis
 from flask import Flask
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -17,6 +19,39 @@ from app.extensions import db
 from app.jobs.queue import queue_of
 
 log = logging.getLogger(__name__)
+# A load balancer waits a few seconds at most: a Redis that accepts connections but does not answer
+# (paused, overloaded) fails the probe in this time, not the queue's own 10 s.
+QUEUE_PROBE_TIMEOUT_S = 2.0
+
+
+class _ProblemLog:
+    """Log a probe's problem once, when it starts or changes, and once when it is over: a balancer probes
+    every few seconds, and a line per probe would bury the log."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._current: dict[str, str] = {}
+
+    def problem(self, probe: str, line: str) -> None:
+        with self._lock:
+            if self._current.get(probe) == line:
+                return
+            self._current[probe] = line
+        log.warning("Readiness: %s", line)
+
+    def fine(self, probe: str) -> None:
+        with self._lock:
+            if self._current.pop(probe, None) is None:
+                return
+        log.warning("Readiness: the %s is ready again", probe)
+
+
+def _problems(app: Flask) -> _ProblemLog:
+    """The app's own problem log (one per process's app)."""
+    found = app.extensions.get("readiness_problems")
+    if found is None:
+        found = app.extensions["readiness_problems"] = _ProblemLog()
+    return found
 
 
 @dataclass(frozen=True)
@@ -34,26 +69,39 @@ def probe_database(app: Flask) -> list[Probe]:
             state = schema_state(connection, app.extensions["migrate"].directory)
     except DBAPIError as error:
         reason = "unreachable" if database_unreachable(error) else "failed a trivial query"
-        log.warning("Readiness: the database %s: %s", reason, outage_summary(error))
+        said = "is unreachable" if reason == "unreachable" else "failed a trivial query"
+        _problems(app).problem("database", f"the database {said}: {outage_summary(error)}")
         return [
             Probe("database", False, reason),
             Probe("migrations", False, "unknown: no answer from the database"),
         ]
-    if not state.at_head:
-        log.warning("Readiness: the database's schema is %s", state.describe())
+    if state.at_head:
+        _problems(app).fine("database")
+    else:
+        _problems(app).problem("database", f"the database's schema is {state.describe()}")
     return [Probe("database", True, "answers"), Probe("migrations", state.at_head, state.describe())]
 
 
 def probe_queue(app: Flask) -> Probe:
-    """Reading the queue's length touches its storage: Redis in production, the embedded SQLite file else."""
+    """The queue's storage answers: Redis (a PING on a connection of its own, with a short timeout) in
+    production, else reading the embedded SQLite file's queue length."""
+    url = str(app.config.get("QUEUE_URL") or "")
     try:
-        queue_of(app).pending_count()
+        if url.startswith(("redis://", "rediss://", "unix://")):
+            client = redis.Redis.from_url(
+                url, socket_connect_timeout=QUEUE_PROBE_TIMEOUT_S, socket_timeout=QUEUE_PROBE_TIMEOUT_S
+            )
+            try:
+                client.ping()
+            finally:
+                client.close()
+        else:
+            queue_of(app).pending_count()
     except Exception as error:  # any error of the storage's client library (redis-py, sqlite3)
-        log.warning(
-            "Readiness: the job queue's storage is unreachable: %s",
-            str(error).strip() or type(error).__name__,
-        )
+        why = str(error).strip() or type(error).__name__
+        _problems(app).problem("job queue", f"the job queue's storage is unreachable: {why}")
         return Probe("queue", False, "unreachable")
+    _problems(app).fine("job queue")
     return Probe("queue", True, "answers")
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask, Response, abort, g, redirect, request, url_for
+from flask import Flask, Response, abort, g, redirect, request, session, url_for
 from flask_login import current_user
 
 from app.errors import wants_json
@@ -61,6 +61,25 @@ def open_to_other_origins() -> bool:
     return request.method in ("GET", "HEAD") and request.path.startswith(PUBLIC_READ_PREFIXES)
 
 
+# What a token client's script on another origin may send, and read back from the answer.
+TOKEN_CLIENT_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE"
+TOKEN_CLIENT_HEADERS = "Authorization, Content-Type, Idempotency-Key"
+TOKEN_CLIENT_EXPOSED = "Location, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset"
+
+
+def from_token_client() -> bool:
+    """A JSON API request carrying an `Authorization` header, or the browser's preflight asking to send
+    one: a script on another origin may use an API token the resident gave it (a token is no ambient
+    credential, so this opens nothing to cross-site forgery). Nothing is opened without the header:
+    getting a token with a password (POST /tokens) and cookie sessions stay same-origin."""
+    if not request.path.startswith("/api/v1/"):
+        return False
+    if request.method == "OPTIONS":
+        asked = request.headers.get("Access-Control-Request-Headers", "")
+        return "authorization" in {name.strip().lower() for name in asked.split(",")}
+    return bool(request.headers.get("Authorization"))
+
+
 def register_security_headers(app: Flask) -> None:
     @app.before_request
     def make_nonce() -> None:
@@ -78,8 +97,19 @@ def register_security_headers(app: Flask) -> None:
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if open_to_other_origins():
             headers.setdefault("Access-Control-Allow-Origin", "*")
-        if request.headers.get("Authorization"):
-            # An answer to a token's holder is theirs: no cache keeps it, shared or the client's own.
+        elif from_token_client():
+            headers.setdefault("Access-Control-Allow-Origin", "*")
+            headers.setdefault("Access-Control-Expose-Headers", TOKEN_CLIENT_EXPOSED)
+            if request.method == "OPTIONS":
+                headers.setdefault("Access-Control-Allow-Methods", TOKEN_CLIENT_METHODS)
+                headers.setdefault("Access-Control-Allow-Headers", TOKEN_CLIENT_HEADERS)
+                headers.setdefault("Access-Control-Max-Age", "600")
+        if request.headers.get("Authorization") or (
+            response.mimetype == "text/html" and "_user_id" in session
+        ):
+            # An answer to a token's holder, or a page shown to someone logged in (read from the session,
+            # not the database, so it holds while the database is out of reach), is theirs: no cache
+            # keeps it, shared or the browser's own for the next person at a shared computer.
             headers.setdefault("Cache-Control", "private, no-store")
         if app.config.get("SESSION_COOKIE_SECURE"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")

@@ -6,7 +6,6 @@ import shapely
 from geoalchemy2.elements import WKBElement, WKTElement
 from geoalchemy2.shape import from_shape, to_shape
 from shapely import wkb
-from shapely.geometry import MultiPolygon
 from shapely.geometry.base import BaseGeometry
 
 SRID = 4326
@@ -16,7 +15,8 @@ def point_element(lon: float, lat: float) -> WKTElement:
     return WKTElement(f"POINT({lon!r} {lat!r})", srid=SRID)
 
 
-def multipolygon_element(geometry: MultiPolygon) -> WKBElement:
+def geometry_element(geometry: BaseGeometry) -> WKBElement:
+    """A Shapely geometry as a value for a geometry column (an area's outline, a street's lines)."""
     return from_shape(geometry, srid=SRID)
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import shapely
 from shapely.geometry import MultiPolygon, mapping, shape
 from shapely.geometry.base import BaseGeometry
 
@@ -26,13 +27,19 @@ def point_feature(feature_id: int, lon: float, lat: float, properties: dict[str,
     }
 
 
+def geometry_of(geometry: BaseGeometry) -> dict[str, Any]:
+    """A geometry as GeoJSON, polygons wound as RFC 7946 §3.1.6 requires: outer rings counterclockwise,
+    holes clockwise (stored outlines keep whatever winding their source had)."""
+    return dict(mapping(shapely.orient_polygons(geometry, exterior_cw=False)))
+
+
 def geometry_feature(
     feature_id: int, geometry: BaseGeometry, properties: Mapping[str, Any]
 ) -> dict[str, Any]:
     return {
         "type": "Feature",
         "id": feature_id,
-        "geometry": mapping(geometry),
+        "geometry": geometry_of(geometry),
         "properties": dict(properties),
     }
 

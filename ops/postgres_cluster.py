@@ -129,6 +129,14 @@ class PostgisCluster:
             **kwargs,
         )
 
+    def stop_command(self) -> str:
+        """The shell command that stops this folder's server by hand, as its owner must run it (pg_ctl
+        refuses root; Debian keeps it off PATH, in /usr/lib/postgresql/<version>/bin)."""
+        stop = f"{self.bin_dir / 'pg_ctl'} -D {self.data_dir} -m fast stop"
+        if self.account is None:
+            return stop
+        return f"su {self.account.pw_name} -s /bin/sh -c '{stop}'"
+
     def _log_tail(self) -> str:
         try:
             return self.log_file.read_text(errors="replace")[-3000:]
@@ -167,7 +175,7 @@ class PostgisCluster:
             raise ClusterUnavailable(
                 f"a PostgreSQL server is already running in {self.data_dir} ({running}): another run of "
                 "the production profile is using it, or an earlier one was killed and left it behind; stop "
-                f"that run, or the server with: pg_ctl -D {self.data_dir} stop"
+                f"that run, or the server with: {self.stop_command()}"
             )
         failure = ""
         for _ in range(attempts if port is None else 1):
@@ -194,6 +202,10 @@ class PostgisCluster:
             failure = f"{result.stdout}\n{result.stderr}\n{self._log_tail()}"
             self._run("pg_ctl", "-D", str(self.data_dir), "-m", "immediate", "-w", "stop")
         raise ClusterUnavailable(f"the PostgreSQL server did not start:\n{failure}")
+
+    def answers(self) -> bool:
+        """Whether this folder's server is running (pg_ctl status)."""
+        return self._run("pg_ctl", "-D", str(self.data_dir), "status", timeout=30).returncode == 0
 
     def stop(self) -> None:
         if self.running:

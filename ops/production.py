@@ -30,6 +30,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "commonfix"
 READY = "Commonfix production profile is up at"
+POSTGRES_CHECK_S = 5.0  # how often the supervisor asks whether PostgreSQL still runs
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class Settings:
     redis_port: int
     web_workers: int
     demo: bool
+    restore: Path | None = None  # a backup folder to restore over the profile's data before serving
 
     @property
     def url(self) -> str:
@@ -58,6 +60,12 @@ def parse_args(argv: Sequence[str]) -> tuple[Settings, str]:
     parser.add_argument("--no-demo", action="store_true", help="never load the demo city")
     parser.add_argument("--dry-run", action="store_true", help="say what would run, start nothing")
     parser.add_argument("--env", action="store_true", help="print its settings as shell lines (for eval)")
+    parser.add_argument(
+        "--restore",
+        type=Path,
+        metavar="BACKUP",
+        help="before serving, restore this backup (`flask restore --force`) over the profile's data",
+    )
     args = parser.parse_args(argv)
     settings = Settings(
         args.dir.resolve(),
@@ -67,6 +75,7 @@ def parse_args(argv: Sequence[str]) -> tuple[Settings, str]:
         args.redis_port,
         args.web_workers,
         not args.no_demo,
+        args.restore.resolve() if args.restore else None,
     )
     return settings, "env" if args.env else "dry-run" if args.dry_run else "run"
 
@@ -280,6 +289,10 @@ class Profile:
         return bool(row is not None and row[0] == 0)
 
     def start_app(self, env: dict[str, str]) -> None:
+        if self.settings.restore is not None:
+            # Nothing serves yet: neither gunicorn nor the worker writes while the data is replaced.
+            say(f"restoring {self.settings.restore} over the profile's database and photos (restore --force)")
+            self.flask(env, "restore", "--force", str(self.settings.restore))
         self.flask(env, "init-db")
         if self.settings.demo and self.database_is_empty():
             say("the database is empty: loading the demo city")
@@ -297,11 +310,19 @@ class Profile:
     # --- running and stopping ------------------------------------------------------------------------
 
     def supervise(self, stop: list[int]) -> int:
-        """Until a signal arrives (0) or a child exits on its own (1: everything is stopped)."""
+        """Until a signal arrives (0), or a child or PostgreSQL (a daemon, not a child: asked every
+        POSTGRES_CHECK_S) exits on its own (1: everything is stopped)."""
+        checked = time.monotonic()
         while not stop:
             for name, process in self.children:
                 if process.poll() is not None:
                     say(f"{name} exited with code {process.returncode}; stopping everything")
+                    return 1
+            if self.cluster is not None and time.monotonic() - checked >= POSTGRES_CHECK_S:
+                checked = time.monotonic()
+                if not self.cluster.answers():
+                    say("PostgreSQL stopped; stopping everything")
+                    self.cluster.running = False
                     return 1
             time.sleep(0.5)
         say(f"signal {stop[0]}: stopping")
@@ -325,34 +346,6 @@ class Profile:
         say("stopped")
 
 
-def dry_run(settings: Settings) -> None:
-    redis_url = f"redis://127.0.0.1:{settings.redis_port}"
-    steps = [
-        f"PostgreSQL + PostGIS cluster in {settings.root / 'postgres'} on 127.0.0.1:{settings.pg_port} "
-        "(initdb on first run, password in postgres_password, mode 600; as the 'postgres' user under root)",
-        f"redis-server on 127.0.0.1:{settings.redis_port}, append-only file in {settings.root / 'redis'}",
-        "SECRET_KEY: "
-        + (
-            "from the environment"
-            if os.environ.get("SECRET_KEY")
-            else f"{settings.root / 'secret_key'} (generated once, mode 600)"
-        ),
-        "environment: COMMONFIX_ENV=production "
-        f"DATABASE_URL=postgresql+psycopg://postgres:***@127.0.0.1:{settings.pg_port}/{DATABASE} "
-        f"QUEUE_URL={redis_url}/0 RATELIMIT_STORAGE_URI={redis_url}/1 UPLOAD_FOLDER={photo_folder(settings)}",
-        "flask --app wsgi init-db",
-        "flask --app wsgi seed-demo (only when the database has no users and no issues)"
-        if settings.demo
-        else "no demo city (--no-demo)",
-        f"gunicorn --workers {settings.web_workers} --threads 4 --bind {settings.host}:{settings.port} "
-        "wsgi:app, until /api/v1/health/ready answers",
-        "flask --app wsgi worker (the one worker, with the scheduler)",
-        "Ctrl-C: stop the worker and gunicorn, then Redis, then PostgreSQL",
-    ]
-    for number, step in enumerate(steps, 1):
-        say(f"would {number}. {step}")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     settings, mode = parse_args(sys.argv[1:] if argv is None else argv)
     if mode == "env":
@@ -360,6 +353,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return print_environment(settings)
     if mode == "dry-run":
+        from ops.production_dry_run import dry_run
+
         dry_run(settings)
         return 0
     stop: list[int] = []

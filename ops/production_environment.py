@@ -7,6 +7,7 @@ create-user, ledger-check) reaches the profile's PostgreSQL, Redis and photo fol
 from __future__ import annotations
 
 import contextlib
+import os
 import shlex
 import sys
 
@@ -29,6 +30,14 @@ def print_environment(settings: Settings) -> int:
     password_file = settings.root / "postgres_password"
     if not password_file.exists():
         print(f"no production profile in {settings.root} yet: run make run-production first", file=sys.stderr)
+        return 1
+    if not os.environ.get("SECRET_KEY") and not (settings.root / "secret_key").exists():
+        # The profile took its key from the environment: a key made here would not be the site's.
+        print(
+            f"no secret_key in {settings.root}: the profile got SECRET_KEY from the environment; "
+            "export the same SECRET_KEY, then run --env again",
+            file=sys.stderr,
+        )
         return 1
     login = f"postgres:{password_file.read_text().strip()}"
     with contextlib.redirect_stdout(sys.stderr):  # its remarks (PUBLIC_URL, mail, photos) are not for eval

@@ -69,6 +69,21 @@ def test_pure_packages_import_nothing_from_the_web_layer(package: str) -> None:
     assert not violations, "\n".join(violations)
 
 
+def test_only_shapes_converts_between_stored_geometries_and_shapely() -> None:
+    """DESIGN.md: app/shapes.py is the one boundary; nothing else in app/ or ops/ converts (WKB never
+    reaches geo/, Shapely never reaches SQL)."""
+    violations = [
+        f"{path.relative_to(ROOT)}:{line} imports {module}"
+        for package in ("app", "ops")
+        for path in modules_of(package)
+        if path != ROOT / "app" / "shapes.py"
+        for line, module in imported_modules(path)
+        if module == "geoalchemy2.shape"
+    ]
+
+    assert not violations, "\n".join(violations)
+
+
 def test_the_checker_sees_every_kind_of_import(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
     sample.write_text(

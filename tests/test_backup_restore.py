@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -29,7 +27,8 @@ from app.services.funding.transparency import check_ledger
 from config import TestingConfig
 from tests import factories
 from tests.browser.live_server import server_env
-from tests.gunicorn_server import ROOT, gunicorn
+from tests.flask_cli import flask_cli
+from tests.gunicorn_server import gunicorn
 from tests.migrated_databases import MigratedDatabases
 from tests.ports import free_port
 from tests.testcity import OLD_TOWN
@@ -170,18 +169,6 @@ class Burst:
         except Exception as exc:  # reported by the test, with the resident
             self.failures.append(f"resident {resident.user_id}: {exc!r}")
             self.backup_done.set()
-
-
-def flask_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 def likes_and_pledges(database_url: str) -> tuple[int, int]:

@@ -5,15 +5,12 @@ on the port the URL names."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.flask_cli import flask_cli
 from tests.ports import free_port
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize("command", [["init-db"], ["ledger-check"], ["round-schedule"]])
@@ -25,14 +22,7 @@ def test_a_command_says_the_database_is_out_of_reach_in_one_line(command: list[s
         DATABASE_URL=f"postgresql+psycopg://commonfix:s3cret-pass@127.0.0.1:{port}/commonfix",
         DATABASE_CONNECT_TIMEOUT="2",
     )
-    done = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", *command],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = flask_cli(env, *command)
     said = done.stdout + done.stderr
     assert done.returncode == 1, said
     assert "Traceback" not in said
@@ -49,14 +39,7 @@ def test_a_sqlite_file_that_cannot_be_opened_is_said_in_one_line(tmp_path: Path)
     traceback ending in 'unable to open database file', found from outside."""
     env = dict(os.environ)
     env.update(COMMONFIX_ENV="development", DATABASE_URL=f"sqlite:///{tmp_path / 'missing' / 'commonfix.db'}")
-    done = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "init-db"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = flask_cli(env, "init-db")
     said = (done.stdout + done.stderr).strip()
     assert done.returncode == 1, said
     assert len(said.splitlines()) == 1, said

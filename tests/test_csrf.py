@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -10,6 +11,7 @@ from flask.testing import FlaskClient
 
 from app.models import Issue, User
 from tests.conftest import AuthActions
+from tests.factories import DEFAULT_PASSWORD
 
 pytestmark = pytest.mark.config(WTF_CSRF_ENABLED=True)
 
@@ -122,3 +124,28 @@ def test_a_logged_in_web_form_without_its_token_changes_nothing(
 
     assert response.status_code == 400
     assert table_counts() == before
+
+
+def test_logging_in_replaces_the_csrf_token(
+    client: FlaskClient, make_user: Callable[..., User], make_issue: Callable[..., Issue]
+) -> None:
+    """Found from outside: the session kept the CSRF token it had before the login."""
+    issue = make_issue()
+    user = make_user()
+
+    def token_on(page: str) -> str:
+        found = re.search(r'name="csrf-token" content="([^"]+)"', client.get(page).get_data(as_text=True))
+        assert found is not None
+        return found.group(1)
+
+    before = token_on("/account/login")
+    login = client.post(
+        "/account/login", data={"email": user.email, "password": DEFAULT_PASSWORD, "csrf_token": before}
+    )
+    assert login.status_code == 302
+
+    stale = client.post(f"/api/v1/issues/{issue.id}/like", headers={"X-CSRFToken": before})
+    fresh = client.post(f"/api/v1/issues/{issue.id}/like", headers={"X-CSRFToken": token_on("/")})
+
+    assert stale.status_code == 400
+    assert fresh.status_code == 200

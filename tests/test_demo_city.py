@@ -3,8 +3,10 @@ months before it, nothing is dated after it, and each like comes after its probl
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime, timedelta
 
+from shapely.geometry import LinearRing
 from sqlalchemy import func, select
 
 from app.demo.seed import LIKE_WITHIN_DAYS, SPAN_DAYS, seed_demo_city
@@ -62,3 +64,52 @@ def test_each_demo_reporter_follows_their_report(app) -> None:
         follows = set(db.session.execute(select(Follow.user_id, Follow.issue_id)).tuples())
         assert len(reports) == 60
         assert reports <= follows
+
+
+def test_the_demo_citys_areas_go_out_wound_as_rfc_7946_asks(app) -> None:
+    """Found from outside: the demo's outlines (drawn clockwise) went out as drawn from /api/v1/areas."""
+    with app.app_context():
+        seed_demo_city(db.session, issue_count=60, resident_count=20, now=LOADED)
+        db.session.commit()
+    features = app.test_client().get("/api/v1/areas").get_json()["features"]
+    assert len(features) >= 8
+    for feature in features:
+        for polygon in feature["geometry"]["coordinates"]:
+            assert LinearRing(polygon[0]).is_ccw, feature["properties"]["name"]
+
+
+def test_each_demo_problems_timeline_tells_its_timestamps_story(app) -> None:
+    """Found from outside: Open311's updated_datetime (the issue's updated_at) came before most demo
+    problems' last event, and "acknowledged" times had no event; a harvester syncing on it missed them."""
+    with app.app_context():
+        # Loaded now: the money demos that follow the timelines act at the real time.
+        seed_demo_city(db.session, issue_count=60, resident_count=20)
+        issues = db.session.execute(
+            select(Issue.id, Issue.status, Issue.acknowledged_at, Issue.updated_at, Issue.last_activity_at)
+        ).all()
+        events: dict[int, list[tuple[datetime, str, str | None, str | None]]] = {}
+        for issue_id, at, kind, before, after in db.session.execute(
+            select(
+                IssueEvent.issue_id,
+                IssueEvent.created_at,
+                IssueEvent.kind,
+                IssueEvent.from_status,
+                IssueEvent.to_status,
+            ).order_by(IssueEvent.created_at, IssueEvent.id)
+        ).tuples():
+            events.setdefault(issue_id, []).append((at, kind, before, after))
+    told = 0
+    for issue_id, status, acknowledged, updated, active in issues:
+        story = events.get(issue_id, [])
+        if status == "new" and not story:
+            continue
+        told += 1
+        # No earlier than the last event (a cost estimate changes the row without an event).
+        assert updated >= story[-1][0], issue_id
+        assert active >= story[-1][0], issue_id
+        steps = [(before, after) for _at, kind, before, after in story if kind == "status"]
+        assert steps[0][0] == "new", issue_id
+        assert all(a[1] == b[0] for a, b in itertools.pairwise(steps)), (issue_id, steps)
+        assert steps[-1][1] == status, (issue_id, steps)
+        assert acknowledged in [at for at, kind, before, _after in story if before == "new"], issue_id
+    assert told > 30

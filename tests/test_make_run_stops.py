@@ -1,7 +1,8 @@
 """`make run` stops as an operator stops it: Ctrl-C in its terminal (SIGINT to the whole foreground
 process group) or SIGTERM to make alone (`kill PID`, a process manager) stops gunicorn and the worker,
 each gracefully, and make exits: nothing is left running. Found from outside: SIGTERM to make left
-gunicorn serving and the worker polling, with make waiting on them for good.
+gunicorn serving and the worker polling, with make waiting on them for good. Its rate limits are exact
+(one gunicorn process).
 
 The database, queue, photos and mail go to a temporary folder (the settings `make run` passes on)."""
 
@@ -88,7 +89,16 @@ def test_make_run_stops_gunicorn_and_the_worker(how: str, tmp_path: Path) -> Non
         while READY_LINE not in log.read_text() and time.monotonic() < deadline:
             time.sleep(0.2)
         started = descendants(make.pid)
-        assert len(started) >= 4, started  # the shell, gunicorn's master and workers, the worker
+        assert len(started) >= 4, started  # the shell, gunicorn's master and worker, the job worker
+
+        # One gunicorn process, so the rate limits it keeps in memory are exact. Found from outside:
+        # with two workers each counting apart, up to twice a limit got through (5 resets an hour).
+        reset = f"http://127.0.0.1:{port}/api/v1/account/password-reset"
+        answers = [
+            requests.post(reset, json={"email": f"nobody-{how}@example.org"}, timeout=30).status_code
+            for _ in range(8)
+        ]
+        assert answers == [202] * 5 + [429] * 3
 
         if how == "ctrl-c":
             os.killpg(make.pid, signal.SIGINT)
@@ -107,6 +117,8 @@ def test_make_run_stops_gunicorn_and_the_worker(how: str, tmp_path: Path) -> Non
         assert "Shutting down gracefully" in said  # the worker finished what it had in hand
         assert "Shutting down: Master" in said
         assert "Traceback" not in said
+        # No control socket at one path per user, which another gunicorn of the same user would share.
+        assert "Control socket" not in said
     finally:
         if make.poll() is None:
             os.killpg(make.pid, signal.SIGKILL)

@@ -6,7 +6,9 @@ from xml.etree import ElementTree
 
 import pytest
 
-from app.models import Issue
+from app.extensions import db
+from app.models import Issue, User
+from app.services.workflow import status_changes as workflow
 from tests.testcity import OLD_TOWN, OUTSIDE
 
 
@@ -67,7 +69,7 @@ def test_requests_map_statuses_to_open_and_closed(client, make_issue) -> None:
     records = client.get("/open311/v2/requests.json").get_json()
     by_id = {r["service_request_id"]: r for r in records}
     assert by_id[str(open_issue.id)]["status"] == "open"
-    assert by_id[str(open_issue.id)]["status_notes"] == "Acknowledged"
+    assert by_id[str(open_issue.id)]["status_notes"] == "Acknowledged"  # no note given with it
     assert by_id[str(fixed_issue.id)]["status"] == "closed"
     assert by_id[str(fixed_issue.id)]["service_code"] == "streetlight"
     assert by_id[str(open_issue.id)]["lat"] == OLD_TOWN.lat
@@ -111,6 +113,11 @@ def test_bad_query_parameters_name_the_parameter(client) -> None:
     assert response.get_json()[0]["description"].startswith("status:")
     response = client.get("/open311/v2/requests.json?start_date=yesterday")
     assert "start_date" in response.get_json()[0]["description"]
+    # Found from outside: a window that ends before it starts answered an empty list.
+    backwards = "start_date=2026-06-02T00:00:00Z&end_date=2026-06-01T00:00:00Z"
+    response = client.get(f"/open311/v2/requests.json?{backwards}")
+    assert response.status_code == 400
+    assert response.get_json()[0]["description"] == "start_date: start_date must not be after end_date."
     assert client.get("/open311/v2/services.csv").status_code == 400
 
 
@@ -143,6 +150,15 @@ def test_create_request_stores_an_issue(app, client, auth, count_rows) -> None:
     assert detail["title"] == "Hole by the bakery"
     assert detail["area"] == "Old Town"
     assert count_rows(Issue) == 1
+
+    # A first line longer than a title is cut at a word, not mid-word (found from outside).
+    long_line = "The pavement " + "outside number twelve " * 8 + "is broken"
+    response = client.post("/open311/v2/requests.json", data={**data, "description": long_line})
+    assert response.status_code == 201
+    new_id = int(response.get_json()[0]["service_request_id"])
+    title = client.get(f"/api/v1/issues/{new_id}").get_json()["properties"]["title"]
+    assert len(title) <= 120
+    assert title.endswith(" number…")  # the last whole word that fits
 
 
 def test_create_request_errors_use_georeport_names_and_store_nothing(client, auth, table_counts) -> None:
@@ -183,6 +199,18 @@ def test_create_request_errors_use_georeport_names_and_store_nothing(client, aut
         )
         assert no_text.status_code == 422
         assert no_text.get_json()[0]["description"].startswith("description:"), no_text.get_json()
+    # Found from outside: an address alone was refused as if lat were merely forgotten.
+    by_address = {
+        "api_key": token,
+        "service_code": "pothole",
+        "description": "x",
+        "address_string": "Kerkstraat 4",
+    }
+    refused = client.post("/open311/v2/requests.json", data=by_address)
+    assert refused.status_code == 422
+    assert refused.get_json()[0]["description"] == (
+        "lat: lat and long are required: this city places requests by coordinates, not by address_string."
+    )
     assert table_counts() == before
 
 
@@ -324,3 +352,27 @@ def test_a_report_held_for_email_confirmation_says_so_in_its_notice(client, auth
     confirmed = auth.headers()["Authorization"].removeprefix("Bearer ")
     shown = client.post("/open311/v2/requests.json", data={**data, "api_key": confirmed})
     assert shown.get_json()[0]["service_notice"] == ""
+
+
+def test_status_notes_say_the_detailed_status_and_the_citys_latest_note(
+    app, client, make_issue, make_user
+) -> None:
+    """Found from outside: status_notes only repeated the status name, never what the city said."""
+    issue = make_issue(title="Hole")
+    official_id = make_user(role="official").id
+    with app.app_context():
+        official = db.session.get(User, official_id)
+        workflow.change_status(db.session, official, issue.id, "acknowledged", "An inspector will look.")
+        workflow.change_status(db.session, official, issue.id, "planned", "Booked for the week of 12 May.")
+        db.session.commit()
+
+    (record,) = client.get(f"/open311/v2/requests/{issue.id}.json").get_json()
+    assert record["status_notes"] == "Planned: Booked for the week of 12 May."
+
+    # The latest change's note, not an earlier one's.
+    with app.app_context():
+        official = db.session.get(User, official_id)
+        workflow.change_status(db.session, official, issue.id, "in-progress", "The crew is on site.")
+        db.session.commit()
+    (record,) = client.get(f"/open311/v2/requests/{issue.id}.json").get_json()
+    assert record["status_notes"] == "In progress: The crew is on site."

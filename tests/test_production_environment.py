@@ -70,3 +70,23 @@ def test_env_without_a_profile_says_so(tmp_path: Path) -> None:
     assert printed.stdout == ""
     assert "make run-production" in printed.stderr
     assert not (tmp_path / "none").exists()  # nothing made: no key generated, no folder
+
+
+def test_env_makes_no_key_for_a_profile_given_one_by_the_environment(tmp_path: Path) -> None:
+    """Found reading the code from outside: for a profile started with SECRET_KEY in its environment
+    (no secret_key kept), --env generated a key file and printed a key the site does not use."""
+    keep(tmp_path, "postgres_password", "pg-pass-123")
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    command = [sys.executable, "-m", "ops.production", "--env", "--dir", str(tmp_path)]
+    printed = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+
+    assert printed.returncode == 1
+    assert printed.stdout == ""
+    assert "export the same SECRET_KEY" in printed.stderr
+    assert not (tmp_path / "secret_key").exists()
+
+    given = subprocess.run(
+        command, cwd=ROOT, env={**env, "SECRET_KEY": "s" * 64}, capture_output=True, text=True, timeout=60
+    )
+    assert given.returncode == 0, given.stderr
+    assert f"export SECRET_KEY={'s' * 64}" in given.stdout.splitlines()

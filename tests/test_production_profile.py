@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -26,6 +27,7 @@ import requests
 from app.jobs.worker import READY_LINE
 from ops.production import READY
 from tests.conftest import IN_CI
+from tests.flask_cli import flask_cli
 from tests.gunicorn_server import ROOT
 from tests.ports import free_port
 from tests.postgis_cluster import PostgisCluster, find_bin_dir, service_account, unavailable_reason
@@ -60,11 +62,21 @@ class Profile:
         self.process: subprocess.Popen[bytes] | None = None
         self.log = folder / "profile.log"
 
-    def start(self) -> None:
+    def options(self) -> list[str]:
+        return [
+            "--dir",
+            str(self.folder),
+            "--port",
+            str(self.port),
+            "--pg-port",
+            str(self.pg_port),
+            "--redis-port",
+            str(self.redis_port),
+        ]
+
+    def start(self, *extra: str) -> None:
         env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL", "PUBLIC_URL"}}
-        command = [sys.executable, "-m", "ops.production", "--dir", str(self.folder)]
-        command += ["--port", str(self.port), "--pg-port", str(self.pg_port)]
-        command += ["--redis-port", str(self.redis_port), "--web-workers", "1"]
+        command = [sys.executable, "-m", "ops.production", *self.options(), "--web-workers", "1", *extra]
         self.log.write_bytes(b"")
         with self.log.open("ab") as output:
             self.process = subprocess.Popen(
@@ -95,12 +107,25 @@ class Profile:
             raise
 
     def issues(self) -> int:
+        return self.count("SELECT count(*) FROM issues")
+
+    def users(self, email: str) -> int:
+        return self.count("SELECT count(*) FROM users WHERE email = %s", email)
+
+    def count(self, query: str, *params: object) -> int:
         password = (self.folder / "postgres_password").read_text().strip()
         with psycopg.connect(
             host="127.0.0.1", port=self.pg_port, user="postgres", password=password, dbname="commonfix"
         ) as conn:
-            row = conn.execute("SELECT count(*) FROM issues").fetchone()
+            row = conn.execute(query, params).fetchone()  # type: ignore[arg-type]
             return int(row[0]) if row else -1
+
+
+def cluster_of(folder: Path) -> PostgisCluster:
+    """The profile's cluster, as a handle to stop it by hand (it is the profile that starts it)."""
+    return PostgisCluster(
+        bin_dir=find_bin_dir() or Path("/nonexistent"), root=folder / "postgres", account=service_account()
+    )
 
 
 def listening(port: int) -> bool:
@@ -192,9 +217,7 @@ def test_killing_the_script_outright_stops_its_servers_and_a_new_run_names_the_d
     get their stop signal from the kernel instead of running on unsupervised. PostgreSQL, started as a
     daemon by pg_ctl, is left running; the next run says so, and how to stop it."""
     profile = Profile(folder)
-    cluster = PostgisCluster(
-        bin_dir=find_bin_dir() or Path("/nonexistent"), root=folder / "postgres", account=service_account()
-    )
+    cluster = cluster_of(folder)
     try:
         profile.start()
         assert profile.process is not None
@@ -221,9 +244,82 @@ def test_killing_the_script_outright_stops_its_servers_and_a_new_run_names_the_d
         assert again.returncode == 1
         assert "a PostgreSQL server is already running in" in again.stdout, again.stdout[-3000:]
         assert listening(profile.pg_port)  # the refused run left it alone
+        # The command it prints stops that server as printed (found from outside: a bare `pg_ctl`,
+        # which root may not run and Debian keeps off PATH).
+        advice = again.stdout.split("or the server with: ", 1)[1].splitlines()[0]
+        stopped = subprocess.run(advice, shell=True, capture_output=True, text=True, timeout=60, check=False)
+        assert stopped.returncode == 0, (advice, stopped.stdout, stopped.stderr)
+        assert not listening(profile.pg_port)
     finally:
         if profile.process and profile.process.poll() is None:
             profile.process.kill()
             profile.process.wait(timeout=30)
         cluster.running = True
         cluster.stop()
+
+
+def test_a_backup_is_restored_into_the_profile_with_restore(folder: Path) -> None:
+    """Found from outside: README's restore (stop the web and the worker, restore into an empty database)
+    could not be done with the profile: Ctrl-C stops PostgreSQL too, and every start's init-db fills
+    the categories, so the database is never empty. `--restore BACKUP` restores it before serving."""
+    profile = Profile(folder)
+    backup = folder / "backup"
+    try:
+        profile.start()
+        printed = subprocess.run(
+            [sys.executable, "-m", "ops.production", "--env", *profile.options()],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        ).stdout
+        env = dict(os.environ)
+        for line in printed.splitlines():
+            if line.startswith("export "):
+                name, _, value = line.removeprefix("export ").partition("=")
+                env[name] = shlex.split(value)[0] if value else ""
+        taken = flask_cli(env, "backup", str(backup))
+        assert taken.returncode == 0, taken.stdout + taken.stderr
+        later = requests.post(
+            profile.url + "/api/v1/users",
+            json={"email": "after.backup@example.org", "display_name": "Later", "password": "long enough pw"},
+            timeout=30,
+        )
+        assert later.status_code == 202, later.text
+        assert profile.users("after.backup@example.org") == 1
+    finally:
+        assert profile.interrupt() == 0, profile.text()[-3000:]
+
+    try:
+        profile.start("--restore", str(backup))  # the same folder and ports
+        assert "restoring" in profile.text()
+        assert profile.issues() == 320
+        assert profile.users("after.backup@example.org") == 0  # the data is the backup's
+        assert requests.get(profile.url + "/api/v1/health/ready", timeout=30).status_code == 200
+    finally:
+        assert profile.interrupt() == 0, profile.text()[-3000:]
+
+
+def test_postgresql_stopping_under_the_profile_stops_everything(folder: Path) -> None:
+    """Found from outside: PostgreSQL (a daemon, not one of the script's children) stopped by hand, and
+    the profile said nothing and ran on with every page a 503; Redis exiting already stopped everything,
+    so a service manager restarts the whole. Now PostgreSQL counts the same."""
+    profile = Profile(folder)
+    cluster = cluster_of(folder)
+    try:
+        profile.start()
+        assert profile.process is not None
+        stopped = subprocess.run(
+            cluster.stop_command(), shell=True, capture_output=True, text=True, timeout=60, check=False
+        )
+        assert stopped.returncode == 0, stopped.stderr
+        code = profile.process.wait(timeout=120)
+    finally:
+        if profile.process and profile.process.poll() is None:
+            profile.process.kill()
+            profile.process.wait(timeout=30)
+    assert code == 1, profile.text()[-3000:]
+    assert "PostgreSQL stopped; stopping everything" in profile.text()
+    assert "[production] stopped" in profile.text()
+    assert not any(listening(port) for port in (profile.port, profile.redis_port))

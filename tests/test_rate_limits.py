@@ -174,7 +174,8 @@ def test_an_account_is_counted_whatever_the_spelling_and_the_address(
     user = make_user(email="alice@example.org")
 
     first = login_by_form(client, "alice@example.org", address="10.0.0.1")
-    second = login_by_api(client, "  ALICE@Example.ORG ", address="10.0.0.2")
+    # A full-width letter reaches the same account (normalise_email), so it counts with it.
+    second = login_by_api(client, "  ALICE@\uff25xample.ORG ", address="10.0.0.2")
     third = login_by_form(client, "Alice@example.org", address="10.0.0.3")
 
     assert (first.status_code, second.status_code, third.status_code) == (422, 401, 429)

@@ -3,10 +3,12 @@ storage, on real databases of both backends, the embedded queue and a real redis
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 from alembic.script import ScriptDirectory
 from flask import Flask
 from flask.testing import FlaskClient
@@ -120,3 +122,41 @@ def test_a_stopped_redis_queue_is_not_ready_and_names_nothing_secret(
     finally:
         with with_redis.app_context():
             db.engine.dispose()
+
+
+def test_a_redis_that_does_not_answer_is_not_ready_and_each_problem_is_logged_once(
+    app: Flask, own_redis: RedisServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Found from outside: a paused Redis held the probe (and a gunicorn thread) for the queue's 10 s
+    timeout, and every probe while not ready logged its own warning."""
+    with_redis = create_app(
+        TestingConfig,
+        {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "QUEUE_URL": own_redis.url(3)},
+    )
+    with_redis.test_client_class = ContractClient
+    client = with_redis.test_client()
+    caplog.set_level(logging.WARNING, logger="app.readiness")
+    try:
+        assert client.get("/api/v1/health/ready").status_code == 200
+        # Paused longer than the probe waits: the probe gives up and says so (the queue's own
+        # connection would have waited for the pause to end and answered "ready").
+        redis.Redis(port=own_redis.port).execute_command("CLIENT", "PAUSE", 6000, "ALL")
+        paused = client.get("/api/v1/health/ready")
+        assert paused.status_code == 503
+        assert paused.get_json()["checks"]["queue"] == {"ok": False, "detail": "unreachable"}
+        own_redis.stop()
+        for _ in range(3):
+            assert client.get("/api/v1/health/ready").status_code == 503
+        own_redis.start()
+        assert client.get("/api/v1/health/ready").status_code == 200
+        assert client.get("/api/v1/health/ready").status_code == 200
+    finally:
+        with with_redis.app_context():
+            db.engine.dispose()
+
+    lines = [record.getMessage() for record in caplog.records if record.name == "app.readiness"]
+    # The pause's timeout, then the stop's refusal (a new problem), then the recovery: once each.
+    assert len(lines) == 3, lines
+    assert lines[0].startswith("Readiness: the job queue's storage is unreachable: ")
+    assert lines[1].startswith("Readiness: the job queue's storage is unreachable: ")
+    assert lines[2] == "Readiness: the job queue is ready again"

@@ -157,3 +157,19 @@ def test_tokens_and_answers_to_their_holders_are_never_cached(
         assert client.get(url, headers=holder).headers["Cache-Control"] == "private, no-store"
     # What anyone may read keeps its own caching (none is forced on it).
     assert "no-store" not in client.get("/api/v1/issues").headers.get("Cache-Control", "")
+
+
+def test_pages_shown_to_someone_logged_in_are_never_cached(
+    client: FlaskClient, auth: AuthActions, make_user: Callable[..., User]
+) -> None:
+    """Found from outside: /account, the treasurer's and the staff pages could be kept by the browser,
+    for the next person at a shared computer to reopen with Back after logging out."""
+    anonymous = client.get("/")
+    assert "no-store" not in anonymous.headers.get("Cache-Control", "")
+    auth.login_as(make_user(role="official"))
+    for url in ("/account", "/account/settings", "/staff/dashboard", "/"):
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert page.headers["Cache-Control"] == "private, no-store", url
+    # A logged-in person's photos, scripts and styles cache as they do for anyone.
+    assert "no-store" not in client.get("/static/css/app.css").headers.get("Cache-Control", "")

@@ -119,9 +119,10 @@ def change_email() -> tuple[Response, int]:
 @operation(
     operation_id="updateAccount",
     summary="Change your display name or whether new reports hide it by default",
+    description="A blocked account cannot change its display name (403).",
     body={JSON: ProfileChange},
     replies={200: Reply("The profile as it is now", Profile)},
-    errors=(400, 401, 422),
+    errors=(400, 401, 403, 422),
     secured=True,
 )
 def update_account() -> Response:

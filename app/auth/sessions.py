@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Request, abort, g, request
+from flask import Request, abort, current_app, g, request, session
 from flask_login import LoginManager, current_user, login_user, logout_user
 
 from app.auth.devices import describe_device
@@ -34,8 +34,14 @@ def current_resident() -> User:
 
 
 def log_in(user: User, remember: bool) -> None:
-    """Start a login on this device (flushed; the view commits) and hand it to Flask-Login's cookies."""
+    """Start a login on this device (flushed; the view commits) and hand it to Flask-Login's cookies.
+
+    The session's CSRF secret is replaced: a token someone planted or read before the login (on a
+    shared computer, say) does not carry over into the logged-in session."""
     start_login(db.session, user, describe_device(request.headers.get("User-Agent", "")))
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    session.pop(field, None)
+    g.pop(field, None)  # Flask-WTF's token for this request, made from the old secret
     login_user(user, remember=remember)
 
 

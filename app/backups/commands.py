@@ -9,6 +9,7 @@ from flask import Flask
 
 from app.backups.manifest import BackupError
 from app.database.snapshots import SnapshotError
+from budgets.allocation import counted
 
 
 def register_backup_commands(app: Flask) -> None:
@@ -25,8 +26,9 @@ def register_backup_commands(app: Flask) -> None:
         tables = manifest.summary["tables"]
         click.echo(
             f"Backup written to {folder}: {manifest.engine} at schema revision "
-            f"{manifest.summary['schema_revision']}, {sum(tables.values())} rows in {len(tables)} tables, "
-            f"{len(manifest.files) - 1} photos, ledger {manifest.summary['ledger']['postings']} postings."
+            f"{manifest.summary['schema_revision']}, {counted(sum(tables.values()), 'row')} in "
+            f"{counted(len(tables), 'table')}, {counted(len(manifest.files) - 1, 'photo')}, ledger "
+            f"{counted(manifest.summary['ledger']['postings'], 'posting')}."
         )
 
     @app.cli.command("restore")
@@ -49,8 +51,8 @@ def register_backup_commands(app: Flask) -> None:
         revision = summary["schema_revision"]
         click.echo(
             f"Restored the backup of {restored.manifest.created_at} from {folder}: "
-            f"{sum(summary['tables'].values())} rows as the manifest counts them, {restored.photos} photos, "
-            f"ledger OK ({restored.postings} postings)."
+            f"{counted(sum(summary['tables'].values()), 'row')} as the manifest counts them, "
+            f"{counted(restored.photos, 'photo')}, ledger OK ({counted(restored.postings, 'posting')})."
         )
         if revision != restored.code_head:
             click.echo(

@@ -25,6 +25,7 @@ from app.backups.photos import photo_folder, restore_photos, stored_photos
 from app.database.snapshots import copy_sqlite, engine_name, restore_postgres, sqlite_file
 from app.extensions import db
 from app.services.funding.transparency import check_ledger
+from budgets.allocation import counted
 
 ENGINE_NAMES = {"sqlite": "SQLite + SpatiaLite", "postgresql": "PostgreSQL + PostGIS"}
 
@@ -55,10 +56,11 @@ def code_head(app: Flask, manifest: Manifest) -> str:
 def what_is_there(app: Flask) -> list[str]:
     """Why the target is not empty: tables holding rows, photos in the photo folder."""
     with db.engine.connect() as connection:
-        filled = [f"{table} ({rows} rows)" for table, rows in table_counts(connection).items() if rows]
+        counts = table_counts(connection)
+    filled = [f"{table} ({counted(rows, 'row')})" for table, rows in counts.items() if rows]
     photos = stored_photos(photo_folder(app.config))
     if photos:
-        filled.append(f"{len(photos)} files in {photo_folder(app.config)}")
+        filled.append(f"{counted(len(photos), 'file')} in {photo_folder(app.config)}")
     return filled
 
 

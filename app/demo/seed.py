@@ -222,6 +222,8 @@ def _stamp_workflow(rng: random.Random, issues: list[dict[str, Any]], end: datet
         created, kind = row["created_at"], types[row["status"]]
         acknowledged = _later(created, rng.randrange(2, 96), 96, end) if row["status"] != "new" else None
         done = _later(created, rng.randrange(24, 60 * 24), 60 * 24, end) if kind != "open" else None
+        if acknowledged is not None and done is not None:
+            acknowledged = min(acknowledged, done)  # a problem fixed within hours was seen no later
         row["acknowledged_at"] = acknowledged
         row["fixed_at"] = done if kind == "fixed" else None
         row["closed_at"] = done if kind == "closed" else None

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from app.models.timestamps import rfc3339
+
 ATOM_NS = "http://www.w3.org/2005/Atom"
 MIMETYPE = "application/atom+xml"
 # Characters XML 1.0 cannot carry at all, even escaped (C0 controls other than tab, LF, CR; U+FFFE/FFFF).
@@ -33,10 +35,6 @@ EMPTY_FEED_UPDATED = datetime(1970, 1, 1)
 def latest_update(entries: Sequence[Entry]) -> datetime:
     """A feed's <updated>: its newest entry's (RFC 4287 4.2.15), EMPTY_FEED_UPDATED without entries."""
     return max((entry.updated for entry in entries), default=EMPTY_FEED_UPDATED)
-
-
-def rfc3339(value: datetime) -> str:
-    return value.replace(microsecond=0).isoformat() + "Z"
 
 
 def _text(parent: ET.Element, tag: str, text: str, **attrs: str) -> ET.Element:

@@ -43,6 +43,7 @@ def _target(issue_id: int) -> tuple[str, int]:
 @limit("RATE_LIMIT_FLAG", per_user=True)
 def flag(issue_id: int) -> tuple[str, int] | Response:
     user = current_resident()
+    flags.require_flagger(user)  # a blocked or unconfirmed account is told so before filling the form in
     kind, target = _target(issue_id)
     row = issue_queries.get_issue_row(db.session, issue_id)
     form = FlagForm()

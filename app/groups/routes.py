@@ -7,7 +7,6 @@ from collections.abc import Callable
 import folium
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from shapely.geometry import mapping
 from werkzeug.wrappers import Response as BaseResponse
 
 from app import maps
@@ -43,6 +42,7 @@ from app.shapes import to_geometry
 from app.transparency.flow_chart import flow_chart
 from app.unit_of_work import unit_of_work
 from budgets.money import format_money, major_units
+from geo.geojson import geometry_of
 
 STAFF = ("official", "admin")
 
@@ -51,7 +51,7 @@ def area_map(area: Area) -> maps.RenderedMap:
     """The neighbourhood outlined on a map framed to it."""
     city = maps.build_map(bounds=maps.city_bounds([area]))
     folium.GeoJson(
-        mapping(to_geometry(area.geom)),
+        geometry_of(to_geometry(area.geom)),
         name=area.name,
         style_function=lambda _f: {"color": "#17407a", "weight": 3, "fillOpacity": 0.08},
     ).add_to(city)

@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.database.schema_state import schema_state
 from app.extensions import db
-from app.jobs.outage_log import quiet_queue_outages
+from app.jobs.outage_log import quiet_outages
 from app.jobs.queue import queue_of
 from app.jobs.routine_log import quiet_routine_sweeps
 from app.mail import mail_destination
@@ -66,7 +66,7 @@ def register_worker_command(app: Flask) -> None:
         # line of our modules (a mail written, a warning) a second time, in its format.
         app.logger.removeHandler(default_handler)
         logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)  # reading the revision
-        quiet_queue_outages()
+        quiet_outages()
         quiet_routine_sweeps()
         huey = queue_of(app)
         queue = type(huey.storage).__name__

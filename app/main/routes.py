@@ -1,4 +1,4 @@
-"""The city map and the Top priorities list."""
+"""The city map, the Top priorities list and the open-data page."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from app.follows.routes import viewer_follows
 from app.main import bp
 from app.main.forms import PrioritiesFilterForm
 from app.models.place import StatusType
+from app.open311.routes import MAX_REQUESTS
 from app.services.issues import places
 from app.services.issues import queries as issue_queries
 from app.services.issues.list_orders import RANKING_RULE
@@ -31,6 +32,12 @@ def index() -> str:
         has_areas=bounds is not None,
         cluster_max_zoom=current_app.config["MAP_CLUSTER_MAX_ZOOM"],
     )
+
+
+@bp.get("/open-data")
+def open_data() -> str:
+    """What programs may read, and where: the API, Open311, feeds, the ledger's files, Pabulib files."""
+    return render_template("main/open_data.html", areas=places.areas(db.session), open311_max=MAX_REQUESTS)
 
 
 @bp.get("/priorities")

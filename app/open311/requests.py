@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import Row, select
 
 from app.database.sessions import DbSession
-from app.models import Category, Issue, Photo, Status
+from app.models import Category, Issue, IssueEvent, Photo, Status
+from app.models.timestamps import rfc3339
 from app.services.issues.photo_access import photo_is_public
 from app.services.kernel.links import external_url
 
@@ -62,39 +63,59 @@ def find_requests(session: DbSession, query: RequestQuery) -> list[dict[str, Any
         stmt = stmt.where(Issue.created_at <= query.end)
     rows = list(session.execute(stmt).all())
     photos: dict[int, str] = {}
+    notes: dict[int, str] = {}
     if rows:
+        ids = [r.id for r in rows]
         for issue_id, filename in session.execute(
             select(Photo.issue_id, Photo.filename)
             # The report's own first photo, and only while the public may see it.
-            .where(Photo.issue_id.in_([r.id for r in rows]), Photo.event_id.is_(None), photo_is_public())
+            .where(Photo.issue_id.in_(ids), Photo.event_id.is_(None), photo_is_public())
             .order_by(Photo.id)
         ):
             photos.setdefault(issue_id, filename)
-    return [_with_photo(r, photos.get(r.id)) for r in rows]
+        notes = _status_notes(session, ids)
+    return [_with_extras(r, photos.get(r.id), notes.get(r.id, "")) for r in rows]
 
 
-def _with_photo(row: Row[Any], filename: str | None) -> dict[str, Any]:
+def _status_notes(session: DbSession, ids: list[int]) -> dict[int, str]:
+    """issue id -> the note of its latest public status change ("" when that change had none: an older
+    note would speak of another status)."""
+    found: dict[int, str] = {}
+    for issue_id, note in session.execute(
+        select(IssueEvent.issue_id, IssueEvent.note)
+        .where(
+            IssueEvent.issue_id.in_(ids),
+            IssueEvent.kind == "status",
+            IssueEvent.is_public.is_(True),
+            IssueEvent.is_hidden.is_(False),
+        )
+        .order_by(IssueEvent.created_at, IssueEvent.id)
+    ).tuples():
+        found[issue_id] = note  # the latest wins
+    return found
+
+
+def _with_extras(row: Row[Any], filename: str | None, note: str) -> dict[str, Any]:
     data = row._asdict()
     data["photo"] = filename
+    data["status_note"] = note
     return data
 
 
-def _time(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds") + "Z"
-
-
 def request_record(row: dict[str, Any]) -> dict[str, Any]:
+    # The detailed status (GeoReport's own is only open or closed) and what the city said with it.
+    notes = f"{row['status_name']}: {row['status_note']}" if row["status_note"] else row["status_name"]
     return {
         "service_request_id": str(row["id"]),
         "status": "open" if row["status_type"] == "open" else "closed",
-        "status_notes": row["status_name"],
+        "status_notes": notes,
         "service_name": row["category_name"],
         "service_code": row["category_code"],
         "description": row["description"],
         "agency_responsible": "",
         "service_notice": "",
-        "requested_datetime": _time(row["created_at"]),
-        "updated_datetime": _time(row["updated_at"]),
+        "requested_datetime": rfc3339(row["created_at"]),
+        "updated_datetime": rfc3339(row["updated_at"]),
         "expected_datetime": None,
         "address": row["place"] or "",
         "address_id": "",

@@ -26,6 +26,7 @@ from app.services.issues.reports import UnknownCategory
 from app.services.kernel.errors import DomainError, ValidationError
 from app.services.kernel.links import external_url
 from app.services.kernel.parsing import parse_id
+from app.services.kernel.text import shorten
 
 MAX_REQUESTS = 1000
 # A report by a resident whose address is not confirmed yet stays hidden (and a lookup finds nothing).
@@ -128,6 +129,8 @@ def _filtered_query() -> RequestQuery:
         raise DomainError("status must be open, closed or both (comma-separated).", "status")
     end = _parse_time("end_date") or utcnow()
     start = _parse_time("start_date") or _default_start(end)
+    if start > end:  # as the CSV export says, rather than an empty list that looks like no requests
+        raise DomainError("start_date must not be after end_date.", "start_date")
     return RequestQuery(
         service_codes=tuple(c for c in request.args.get("service_code", "").split(",") if c),
         statuses=statuses,
@@ -179,13 +182,18 @@ def create_request(fmt: str) -> Response:
     if code is None or (isinstance(code, str) and not code.strip()):
         # GeoReport v2, POST Service Request: "400 - service_code or jurisdiction_id was not provided".
         return render_errors(400, "service_code: service_code is required (see GET services).", fmt)
+    if values.get("lat") in (None, "") and values.get("long") in (None, "") and values.get("address_string"):
+        raise ValidationError(
+            "lat and long are required: this city places requests by coordinates, not by address_string.",
+            "lat",
+        )
     raw_description = values.get("description") or ""
     if not isinstance(raw_description, str):
         raise ValidationError("description must be text.", "description")
     description = raw_description.strip()
     if not description:
         raise ValidationError("Describe the problem: description is required.", "description")
-    title = description.splitlines()[0][:120]
+    title = shorten(description.splitlines()[0], reports.TITLE_MAX)  # on a word boundary, not mid-word
     issue = reports.create_issue(
         db.session,
         user,

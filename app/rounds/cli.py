@@ -23,7 +23,8 @@ from app.tally_runner import lease_seconds, run_job
     "--as", "email", default=None, help="Tally as this official or group admin (default: the first admin)."
 )
 def tally_round(round_id: int, email: str | None) -> None:
-    """Tally round ROUND_ID (claim, read ballots, run the rule, post to the ledger) with a progress bar."""
+    """Tally round ROUND_ID (claim, read ballots, run the rule: a provisional result for the city to
+    certify; nothing is posted to the ledger) with a progress bar."""
     actor = db.session.scalar(
         db.select(User).where(User.email == email.strip().lower())
         if email

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 import folium
 from markupsafe import escape
-from shapely.geometry import mapping
 
 from app import maps
 from app.models import Area
 from app.shapes import to_geometry
+from geo.geojson import geometry_of
 
 # Sequential blues (ColorBrewer "Blues", 5 classes); the lightest still shows on a blank base map.
 SHADES = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
@@ -70,7 +70,7 @@ def choropleth(
             {
                 "type": "Feature",
                 "id": area.id,
-                "geometry": mapping(to_geometry(area.geom)),
+                "geometry": geometry_of(to_geometry(area.geom)),
                 # Leaflet puts tooltip text in as HTML: escape the name here.
                 "properties": {
                     "name": str(escape(area.name)),

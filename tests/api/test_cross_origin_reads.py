@@ -1,5 +1,6 @@
 """Public reads for other sites' scripts: a map on another origin may fetch Open311, the API's
-GETs and the feeds (`Access-Control-Allow-Origin: *`, never with credentials), and nothing else."""
+GETs and the feeds (`Access-Control-Allow-Origin: *`, never with credentials), and a script holding
+an API token may use it; pages, cookie sessions and password logins stay same-origin."""
 
 from __future__ import annotations
 
@@ -60,3 +61,41 @@ def test_pages_and_api_writes_are_not_opened_to_other_origins(client: FlaskClien
         "/api/v1/tokens", json={"email": "nobody@example.org", "password": "wrong-password"}, headers=ORIGIN
     )
     assert "Access-Control-Allow-Origin" not in write.headers
+
+
+def test_a_script_on_another_origin_may_use_a_token_it_was_given(
+    client: FlaskClient, auth: AuthActions, make_issue: Callable[..., Issue]
+) -> None:
+    """Found from outside: a browser client holding a resident's API token could not send it from
+    another origin (the preflight asking for Authorization got no CORS answer). A token is no ambient
+    credential, so the preflight is answered; without a token nothing more is opened."""
+    issue = make_issue(title="Hole")
+    preflight = client.options(
+        f"/api/v1/issues/{issue.id}/like",
+        headers={
+            **ORIGIN,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, content-type",
+        },
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    assert "Authorization" in preflight.headers["Access-Control-Allow-Headers"]
+    assert "Access-Control-Allow-Credentials" not in preflight.headers
+
+    liked = client.post(f"/api/v1/issues/{issue.id}/like", headers={**ORIGIN, **auth.headers()})
+    assert liked.status_code == 200
+    assert liked.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Retry-After" in liked.headers["Access-Control-Expose-Headers"]
+
+    # Without a token: no answer to the preflight, nor to getting a token with a password.
+    cookie_preflight = client.options(
+        "/api/v1/tokens",
+        headers={
+            **ORIGIN,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
+    assert "Access-Control-Allow-Origin" not in cookie_preflight.headers

@@ -214,3 +214,22 @@ def test_a_request_far_over_the_limit_is_cut_off_with_413(
         "field": "photo",
     }
     assert table_counts() == before
+
+
+def test_a_json_body_over_the_limit_is_not_called_a_photo(
+    client: FlaskClient, auth: AuthActions, table_counts: Callable[[], dict[str, int]]
+) -> None:
+    """Found from outside: a 12 MB JSON report was refused as a photo too large, naming `photo`."""
+    headers = auth.headers()
+    before = table_counts()
+    body = '{"title": "' + "x" * (12 * 1024 * 1024) + '"}'
+
+    response = client.post("/api/v1/issues", data=body, content_type="application/json", headers=headers)
+
+    assert response.status_code == 413
+    error = response.get_json()["error"]
+    assert error["code"] == "too_large"
+    assert error["message"].startswith("The request is too large: at most ")
+    assert "photo" not in error["message"]
+    assert error.get("field") is None
+    assert table_counts() == before

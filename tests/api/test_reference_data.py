@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask.testing import FlaskClient
+from shapely.geometry import LinearRing
 
 from app.services.issues.places import DEFAULT_CATEGORIES, DEFAULT_STATUSES
 from tests.conftest import AuthActions
@@ -40,6 +41,7 @@ def test_areas_are_a_geojson_feature_collection_of_multipolygons(
         ring = feature["geometry"]["coordinates"][0][0]
         lons, lats = [p[0] for p in ring], [p[1] for p in ring]
         assert (min(lons), min(lats), max(lons), max(lats)) == AREA_BOXES[name]
+        assert LinearRing(ring).is_ccw  # RFC 7946: an outer ring counterclockwise
     assert by_name["Old Town"]["properties"]["slug"] == "old-town"
 
 

@@ -108,6 +108,34 @@ def test_a_hidden_name_is_not_shown(
     assert client.get(f"/api/v1/issues/{hidden['id']}").get_json()["properties"]["reporter"] is None
 
 
+def test_a_hidden_name_stays_hidden_on_the_reporters_own_updates(
+    client: FlaskClient, make_user: Callable[..., Any], auth: AuthActions
+) -> None:
+    """Found from outside: the reporter's name appeared on their anonymous report as soon as they
+    posted an update on it (the page, the history and the feed); staff still see who it is."""
+    reporter = auth.headers(make_user(display_name="Shy Resident"))
+    neighbour = auth.headers(make_user(display_name="Open Neighbour"))
+    issue_id = client.post("/api/v1/issues", json={**VALID, "hide_name": True}, headers=reporter).get_json()[
+        "id"
+    ]
+    for headers, text in ((reporter, "Worse after the rain."), (neighbour, "I see it too.")):
+        posted = client.post(f"/api/v1/issues/{issue_id}/updates", json={"text": text}, headers=headers)
+        assert posted.status_code == 201, posted.get_json()
+
+    history = client.get(f"/api/v1/issues/{issue_id}/history").get_json()
+    actors = [entry["actor"] for entry in history["events"] if entry["kind"] == "update"]
+    page = client.get(f"/issues/{issue_id}").get_data(as_text=True)
+    feed = client.get(f"/feeds/issues/{issue_id}.atom").get_data(as_text=True)
+    staff = client.get(f"/api/v1/issues/{issue_id}/history", headers=auth.headers(role="official")).get_json()
+
+    assert actors == ["The reporter", "Open Neighbour"]
+    for public in (page, feed):
+        assert "Shy Resident" not in public
+        assert "The reporter" in public
+        assert "Open Neighbour" in public
+    assert "Shy Resident" in [entry["actor"] for entry in staff["events"]]
+
+
 BAD_INPUTS = [
     ({"lat": 90.5}, "lat", "lat must be between -90 and 90, not 90.5"),
     ({"lat": -91}, "lat", "lat must be between -90 and 90, not -91"),

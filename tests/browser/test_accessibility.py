@@ -13,7 +13,15 @@ from tests.browser.accessibility import serious_violations
 from tests.browser.actions import wait_for_map
 from tests.browser.live_server import LiveServer
 
-PUBLIC_PAGES = ["/", "/priorities", "/issues/1", "/account/login", "/account/register", "/privacy"]
+PUBLIC_PAGES = [
+    "/",
+    "/priorities",
+    "/issues/1",
+    "/account/login",
+    "/account/register",
+    "/privacy",
+    "/open-data",
+]
 
 
 @pytest.mark.parametrize("path", PUBLIC_PAGES)

@@ -115,6 +115,8 @@ def test_transparency_page_hides_names_unless_chosen(app, client, funding) -> No
     assert "Shy Sam" not in csv_text
     rows = csv_text.strip().splitlines()
     assert rows[0].startswith("posting_id,date_utc,kind")
+    # Times as every other download writes them (found from outside: this one alone had no "Z").
+    assert all(re.match(r"\d+,\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ,", row) for row in rows[1:]), rows
     # The running balance after the last row, then the posting's place in the hash chain and its hash.
     assert re.search(r",400,EUR,5,[0-9a-f]{64}$", rows[-1]), rows[-1]
 

@@ -87,3 +87,24 @@ def test_a_tallied_rounds_file_keeps_the_ballots_it_counted(world: RoundWorld) -
     assert later == counted  # the result's file, whoever left since
     funded = {str(f["issue_id"]) for f in results["funded"]}
     assert set(allocate(parse_pb(later), "greedy").selected) == funded
+
+
+def test_the_files_voter_numbers_follow_the_ballots_not_who_voted_when(world: RoundWorld) -> None:
+    """Found from outside: voters were numbered in the order they voted, so in a small group anyone
+    who knew that order could read each member's ballot in the public file."""
+    world.build(members=4, pledges=(2000, 2000), costs=COSTS)
+    rid = world.create(ballot="approval", rule="greedy")["id"]
+    world.open_voting(rid)
+    a, b, c, d = world.issues
+    cast = ([c, d], [b], [a, b], [a])  # members' ballots in the order they vote
+    for member, chosen in zip(world.members, cast, strict=True):
+        assert world.vote(member, rid, issue_ids=chosen).status_code == 200
+
+    def voters_in_file() -> list[tuple[str, ...]]:
+        text = world.client.get(f"/api/v1/rounds/{rid}/export.pb").get_data(as_text=True)
+        return [tuple(sorted(ballot.projects, key=int)) for ballot in parse_pb(text).ballots]
+
+    by_content = [(str(a),), (str(a), str(b)), (str(b),), (str(c), str(d))]
+    assert voters_in_file() == by_content  # before the tally (read live)
+    world.tally(rid)
+    assert voters_in_file() == by_content  # and the tallied result's file

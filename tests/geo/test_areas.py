@@ -6,10 +6,10 @@ import json
 from typing import Any
 
 import pytest
-from shapely.geometry import MultiPolygon, Polygon, box
+from shapely.geometry import LinearRing, MultiPolygon, Polygon, box
 
 from geo.areas import AreaError, AreaIndex, AreaShape, as_multipolygon
-from geo.geojson import feature_collection, point_feature, read_areas
+from geo.geojson import feature_collection, geometry_of, point_feature, read_areas
 
 RING_WITH_HOLE = Polygon([(10, 0), (14, 0), (14, 4), (10, 4)], holes=[[(11, 1), (13, 1), (13, 3), (11, 3)]])
 
@@ -157,3 +157,17 @@ def test_point_features_are_lon_lat() -> None:
         "geometry": {"type": "Point", "coordinates": [10.1234568, 50.9876543]},
         "properties": {"title": "x"},
     }
+
+
+def test_polygons_go_out_wound_as_rfc_7946_asks() -> None:
+    """Found from outside: every area's outer ring went out clockwise, as its source drew it."""
+    outer = [(0, 0), (0, 4), (4, 4), (4, 0), (0, 0)]  # clockwise
+    hole = [(1, 1), (2, 1), (2, 2), (1, 2), (1, 1)]  # counterclockwise
+    drawn = MultiPolygon([Polygon(outer, [hole])])
+    assert not LinearRing(outer).is_ccw
+
+    (rings,) = geometry_of(drawn)["coordinates"]
+
+    assert LinearRing(rings[0]).is_ccw  # the outer ring counterclockwise
+    assert not LinearRing(rings[1]).is_ccw  # its hole clockwise
+    assert Polygon(rings[0], [rings[1]]).equals(drawn.geoms[0])  # the same shape

@@ -334,3 +334,27 @@ def test_deleting_the_account_removes_its_addresses_from_the_audit_log(
     assert sorted(map(str, kept)) == sorted(
         map(str, [{"email": "(deleted)", "previous_email": "(deleted)"}, {"email": "(deleted)"}])
     )
+
+
+def test_a_blocked_account_cannot_change_its_public_name(app: Flask, make_user: MakeUser, auth) -> None:  # type: ignore[no-untyped-def]
+    """Found from outside: a blocked account renamed itself, and the new name showed on its reports."""
+    user = make_user(display_name="Old Name")
+    client = logged_in_client(app, user)
+    with app.app_context():
+        db.session.get(User, user.id).is_blocked = True  # type: ignore[union-attr]
+        db.session.commit()
+
+    page = client.post(
+        "/account/settings/profile", data={"display_name": "Abusive words", "hide_name_default": "y"}
+    )
+    api = app.test_client().patch(
+        "/api/v1/account",
+        json={"display_name": "Abusive words"},
+        headers={"Authorization": f"Bearer {auth.token(user.email)}"},
+    )
+
+    assert "A blocked account cannot change its display name." in page.get_data(as_text=True)
+    assert api.status_code == 403
+    assert api.get_json()["error"]["field"] == "display_name"
+    assert reload(app, user.id).display_name == "Old Name"
+    assert "account.profile" not in audit_actions(app, user.id)

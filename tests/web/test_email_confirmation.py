@@ -1,5 +1,5 @@
 """Verified email: an unconfirmed resident reads and reports (held until confirmed) but cannot like,
-follow, pledge, vote or join; the mailed link confirms once, expired, tampered and foreign links change
+follow, pledge, vote, join or flag; the mailed link confirms once, expired, tampered and foreign links change
 nothing, and the JSON API says the same."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Follow, Issue, Like, Membership, User
+from app.models import Flag, Follow, Issue, Like, Membership, User
 from app.services.accounts import confirmation
 from tests.conftest import AuthActions
 from tests.funding_fixtures import Funding, funding  # noqa: F401
@@ -47,7 +47,7 @@ def link_in(mail: EmailMessage) -> str:
     return found.group(1)
 
 
-def test_an_unconfirmed_resident_cannot_like_follow_join_or_pledge(
+def test_an_unconfirmed_resident_cannot_like_follow_join_pledge_or_flag(
     app: Flask,
     client: FlaskClient,
     auth: AuthActions,
@@ -67,6 +67,7 @@ def test_an_unconfirmed_resident_cannot_like_follow_join_or_pledge(
             json={"amount_cents": 500},
             headers={**bearer, "Idempotency-Key": "first-pledge-key"},
         ),
+        client.post(f"/api/v1/issues/{issue.id}/flags", json={"reason": "spam"}, headers=bearer),
     ]
     for response in attempts:
         assert response.status_code == 403, response.get_json()
@@ -84,7 +85,16 @@ def test_an_unconfirmed_resident_cannot_like_follow_join_or_pledge(
     assert "<h1>Confirm your email address first</h1>" in html
     assert "(/account/confirm)" not in html
     assert "Error 403" not in html
+    assert "Nothing was saved." in html
     assert count(app, Follow, user_id=newcomer.id) == 0
+
+    # The flag form says so before it is filled in, and a post stores nothing.
+    form = client.get(f"/issues/{issue.id}/flag")
+    assert form.status_code == 403
+    assert "<h1>Confirm your email address first</h1>" in form.get_data(as_text=True)
+    assert "Nothing was saved." not in form.get_data(as_text=True)  # nothing was sent
+    assert client.post(f"/issues/{issue.id}/flag", data={"reason": "spam"}).status_code == 403
+    assert count(app, Flag, user_id=newcomer.id) == 0
 
 
 def test_a_report_waits_for_its_reporters_confirmation_then_is_published(

@@ -103,3 +103,33 @@ def test_an_admin_blocks_and_unblocks_an_account(
     with app.app_context():
         assert db.session.get(User, resident.id).is_blocked is False
     assert [a for a, _ in audit_actions(app)] == ["account.block", "account.unblock"]
+
+
+def test_a_domain_block_covers_every_spelling_of_the_domain_and_its_subdomains(
+    app: Flask, client: FlaskClient, auth: AuthActions, make_user: Callable[..., Any]
+) -> None:
+    """Found from outside: "x@spam.example." (a trailing dot, the same mailbox) registered past the
+    block, a full-width letter in the domain too, and a subdomain's address was not covered."""
+    at_subdomain = make_user(email="old@mail.spam.example")
+    elsewhere = make_user(email="old@notspam.example")
+    auth.login_as(make_user(role="admin"))
+    client.post("/staff/admin/blocks/domains", data={"domain": "spam.example", "reason": "bots"})
+    auth.logout()
+
+    def register(email: str) -> tuple[int, str]:
+        response = client.post(
+            "/api/v1/users", json={"email": email, "display_name": "N", "password": "long enough pw"}
+        )
+        error = response.get_json()["error"]
+        return response.status_code, f"{error['field']}: {error['message']}"
+
+    status, error = register("new@spam.example.")
+    assert (status, error.endswith("An email address cannot end with a period.")) == (422, True)
+    for spelling in ("new@ｓpam.example", "new@mail.spam.example", "new@SPAM.example"):
+        status, error = register(spelling)
+        assert status == 403, spelling
+        assert "cannot be used on Commonfix" in error, spelling
+    with app.app_context():
+        assert db.session.get(User, at_subdomain.id).is_blocked  # type: ignore[union-attr]
+        assert not db.session.get(User, elsewhere.id).is_blocked  # type: ignore[union-attr]
+        assert db.session.query(User).filter(User.email.like("new@%")).count() == 0

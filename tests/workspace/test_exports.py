@@ -47,7 +47,7 @@ def exported(make_issue: MakeIssue, stamp: Stamp) -> dict[str, int]:
 
 
 def test_csv_has_one_row_per_issue_with_every_column(
-    staff_client: FlaskClient, exported: dict[str, int]
+    staff_client: FlaskClient, exported: dict[str, int], city: dict[str, int]
 ) -> None:
     response = staff_client.get("/staff/exports/issues.csv?status=open,fixed,closed")
 
@@ -58,7 +58,7 @@ def test_csv_has_one_row_per_issue_with_every_column(
     body = response.get_data(as_text=True)
     assert body.splitlines()[0] == (
         "id,title,description,category,status,status_type,area,created,acknowledged,fixed,closed,"
-        "likes,latitude,longitude,url,place"
+        "likes,latitude,longitude,url,place,category_code,status_code,area_id"
     )
     rows = {int(r["id"]): r for r in read_csv(body)}
     assert sorted(rows) == sorted(
@@ -82,6 +82,10 @@ def test_csv_has_one_row_per_issue_with_every_column(
         "longitude": f"{RIVERSIDE.lon:.6f}",
         "url": f"http://localhost/issues/{exported['lamp']}",
         "place": "",  # no streets imported in this test
+        # Found from outside: names only, so the rows could not be joined with the API or Open311.
+        "category_code": "streetlight",
+        "status_code": "fixed",
+        "area_id": str(city["Riverside"]),
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 
 from app.database.sessions import DbSession, execute_write
 from app.models import BlockedDomain, User
@@ -19,7 +19,14 @@ DOMAIN_RE = re.compile(r"^(?=.{3,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a
 
 
 def domain_of(email: str) -> str:
-    return email.rsplit("@", 1)[-1].strip().lower()
+    return email.rsplit("@", 1)[-1].strip().rstrip(".").lower()
+
+
+def _blocked_names(domain: str) -> list[str]:
+    """The names whose block covers a domain: itself and each domain it is under (a block of
+    spam.example covers mail.spam.example too)."""
+    labels = domain.split(".")
+    return [".".join(labels[i:]) for i in range(len(labels) - 1)]
 
 
 def clean_domain(raw: object) -> str:
@@ -32,8 +39,8 @@ def clean_domain(raw: object) -> str:
 
 
 def is_domain_blocked(session: DbSession, email: str) -> bool:
-    domain = domain_of(email)
-    return session.scalar(select(BlockedDomain.id).where(BlockedDomain.domain == domain)) is not None
+    covering = select(BlockedDomain.id).where(BlockedDomain.domain.in_(_blocked_names(domain_of(email))))
+    return session.scalar(covering.limit(1)) is not None
 
 
 def refuse_blocked_domain(session: DbSession, email: str) -> None:
@@ -47,7 +54,9 @@ def refuse_blocked_domain(session: DbSession, email: str) -> None:
 
 
 def _on_domain(domain: str) -> ColumnElement[bool]:
-    return func.lower(User.email).like(f"%@{domain}")
+    """Accounts at the domain or under it (DOMAIN_RE leaves no LIKE wildcard in a domain)."""
+    email = func.lower(User.email)
+    return or_(email.like(f"%@{domain}"), email.like(f"%@%.{domain}"))
 
 
 def set_user_blocked(session: DbSession, admin: User, email: object, blocked: bool) -> User:

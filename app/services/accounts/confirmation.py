@@ -52,7 +52,7 @@ def send_confirmation(session: DbSession, user: User, next_path: str | None = No
             text=(
                 f"Hello {user.display_name},\n\n"
                 "Open this link to confirm your address. Until you do, you cannot like, follow, pledge,\n"
-                "vote or join a group, and problems you report stay unpublished:\n\n"
+                "vote, join a group or flag content, and problems you report stay unpublished:\n\n"
                 f"{link}\n\n"
                 f"The link works for {days} days. If you did not register, ignore this mail.\n"
             ),

@@ -6,7 +6,7 @@ from app.database.sessions import DbSession
 from app.models import User
 from app.services.accounts.users import check_display_name
 from app.services.kernel.audit import record
-from app.services.kernel.errors import ValidationError
+from app.services.kernel.errors import PermissionDenied, ValidationError
 
 UNCHANGED = object()
 
@@ -19,6 +19,8 @@ def update_profile(
     if display_name is not UNCHANGED:
         name = check_display_name(display_name)
         if name != user.display_name:
+            if user.is_blocked:  # the name is shown on public pages, beside the account's reports
+                raise PermissionDenied("A blocked account cannot change its display name.", "display_name")
             changes["display_name"] = name
     if hide_name_default is not UNCHANGED:
         if not isinstance(hide_name_default, bool):

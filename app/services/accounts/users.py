@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import bindparam, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -21,9 +21,9 @@ from app.services.accounts.blocking import refuse_blocked_domain
 from app.services.kernel.errors import AuthenticationError, Conflict, ValidationError
 from app.services.kernel.text import clean_text
 
-EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 # Deleted accounts keep a tombstone address here (mydata.deletion): .invalid is reserved (RFC 2606) and
-# receives no mail, so no one may take such an address, or a deletion would find its tombstone taken.
+# receives no mail, so no one may take such an address (email_validator refuses it as special-use, and
+# normalise_email says so again), or a deletion would find its tombstone taken.
 TOMBSTONE_DOMAIN = "commonfix.invalid"
 PASSWORD_MIN = 8
 PASSWORD_MAX = 200
@@ -41,12 +41,24 @@ def dummy_hash() -> str:
 
 
 def normalise_email(raw: object) -> str:
-    email = str(raw or "").strip().lower()
+    """One spelling per mailbox, so the domain blocks and the one-account-per-address rule see it:
+    the syntax checked by email_validator (no DNS lookup), the domain in ASCII (IDNA, so a full-width
+    letter is the letter itself), everything in lower case. Refused: a trailing dot (the same mailbox
+    as without it), a bracketed IP address, a quoted local part, special-use domains such as .invalid."""
+    email = str(raw or "").strip()
     if not email:
         raise ValidationError("Email is required.", "email")
-    if len(email) > 254 or not EMAIL_RE.match(email) or email.endswith(".invalid"):
-        raise ValidationError("Email must be a valid address like name@example.org.", "email")
-    return email
+    invalid = "Email must be a valid address like name@example.org."
+    if len(email) > 254:
+        raise ValidationError(invalid, "email")
+    try:
+        found = validate_email(email, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise ValidationError(f"{invalid} {error}", "email") from None
+    address = f"{found.local_part}@{found.ascii_domain}".lower()
+    if address.endswith(".invalid"):
+        raise ValidationError(invalid, "email")
+    return address
 
 
 def check_display_name(raw: object) -> str:
@@ -102,7 +114,12 @@ def register(
 
 
 def authenticate(session: DbSession, email: object, password: object) -> User:
-    user = find_by_email(session, str(email or "").strip())
+    try:
+        address = normalise_email(email)
+    except ValidationError:
+        # An address registered before email_validator checked them may fail it; its account still logs in.
+        address = str(email or "").strip()
+    user = find_by_email(session, address)
     if user is None:
         check_password_hash(dummy_hash(), str(password or ""))
         raise AuthenticationError("Wrong email or password.", "password")

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from app.database.sessions import DbSession
 from app.models import LedgerLine, LedgerPosting, Pledge, Round, User
+from app.models.timestamps import rfc3339
 from app.services.funding import backings, ledger, pledges
 from app.services.issues.public_titles import public_titles
 from app.services.kernel.text import safe_cell
@@ -181,7 +182,7 @@ def statement_csv(
         writer.writerow(
             [
                 r.posting_id,
-                r.created_at.isoformat(timespec="seconds"),
+                rfc3339(r.created_at),
                 r.kind,
                 safe_cell(r.description),
                 safe_cell(r.who),

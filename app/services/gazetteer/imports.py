@@ -6,14 +6,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from geoalchemy2.shape import from_shape
 from shapely.geometry import LineString
 from sqlalchemy import delete, insert, select, update
 
 from app.database.sessions import DbSession
 from app.database.spellings import upsert_rows
 from app.models import Address, Area, Landmark, Street, StreetWord
-from app.shapes import SRID, point_element, to_geometry
+from app.shapes import geometry_element, point_element, to_geometry
 from geo.areas import AreaIndex, AreaShape
 from geo.place_names import fold, word_tails
 from geo.streets import Gazetteer, bounds_of, merged
@@ -69,7 +68,7 @@ def _street_rows(gazetteer: Gazetteer, areas: AreaIndex) -> dict[str, dict[str, 
             "min_lat": min_lat,
             "max_lon": max_lon,
             "max_lat": max_lat,
-            "geom": from_shape(geometry, srid=SRID),
+            "geom": geometry_element(geometry),
         }
     return rows
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased
 
 from app.database.sessions import DbSession
 from app.models import Area, Category, Issue, IssueEvent, Status, User
+from app.services.issues.timeline import public_actor_name
 from app.services.kernel.errors import NotFound
 
 FEED_SIZE = 50
@@ -102,9 +103,10 @@ def public_events(session: DbSession, issue_id: int, limit: int = FEED_SIZE) -> 
             IssueEvent.to_status,
             IssueEvent.note,
             IssueEvent.by_staff,
-            User.display_name,
+            public_actor_name(),
             IssueEvent.created_at,
         )
+        .join(Issue, Issue.id == IssueEvent.issue_id)
         .outerjoin(User, User.id == IssueEvent.actor_id)
         .where(
             IssueEvent.issue_id == issue_id,

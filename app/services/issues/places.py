@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.database.sessions import DbSession
 from app.models import Area, Category, Status
 from app.models.place import StatusType
-from app.shapes import multipolygon_element, to_geometry
+from app.shapes import geometry_element, to_geometry
 from geo.areas import AreaIndex, AreaShape
 from geo.geojson import NamedArea
 
@@ -79,12 +79,10 @@ def import_areas(session: DbSession, areas: Iterable[NamedArea]) -> tuple[int, i
     for area in areas:
         existing = session.scalar(select(Area).where(Area.name == area.name))
         if existing is None:
-            session.add(
-                Area(name=area.name, slug=slugify(area.name), geom=multipolygon_element(area.geometry))
-            )
+            session.add(Area(name=area.name, slug=slugify(area.name), geom=geometry_element(area.geometry)))
             added += 1
         else:
-            existing.geom = multipolygon_element(area.geometry)
+            existing.geom = geometry_element(area.geometry)
             updated += 1
     session.flush()
     return added, updated

@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, case, select
 from sqlalchemy.orm import aliased
 
 from app.database.sessions import DbSession
-from app.models import IssueEvent, Photo, Status, User
+from app.models import Issue, IssueEvent, Photo, Status, User
+
+# What the public reads for the reporter's own updates on a report that hides their name.
+THE_REPORTER = "The reporter"
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,14 @@ class TimelineEntry:
     photos: tuple[TimelinePhoto, ...] = ()
 
 
+def public_actor_name() -> ColumnElement[str | None]:
+    """An event's actor as the public reads it (the query joins Issue and User): their display name,
+    or THE_REPORTER for the reporter of a report that hides their name, so their own updates do not
+    name them either."""
+    hidden = and_(Issue.hide_name.is_(True), IssueEvent.actor_id == Issue.reporter_id)
+    return case((hidden, THE_REPORTER), else_=User.display_name)
+
+
 def timeline(session: DbSession, issue_id: int, staff: bool = False) -> list[TimelineEntry]:
     """Oldest first. The public never sees staff-only events, hidden updates or hidden photos."""
     before, after = aliased(Status), aliased(Status)
@@ -46,7 +57,7 @@ def timeline(session: DbSession, issue_id: int, staff: bool = False) -> list[Tim
         select(
             IssueEvent.id,
             IssueEvent.kind,
-            User.display_name,
+            User.display_name if staff else public_actor_name(),
             IssueEvent.by_staff,
             IssueEvent.from_status,
             before.name,
@@ -58,6 +69,7 @@ def timeline(session: DbSession, issue_id: int, staff: bool = False) -> list[Tim
             IssueEvent.is_hidden,
             IssueEvent.related_issue_id,
         )
+        .join(Issue, Issue.id == IssueEvent.issue_id)
         .outerjoin(User, User.id == IssueEvent.actor_id)
         .outerjoin(before, before.code == IssueEvent.from_status)
         .outerjoin(after, after.code == IssueEvent.to_status)

@@ -23,6 +23,16 @@ _CONTROL_TEXT = re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f{_BIDI_
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+def shorten(text: str, limit: int) -> str:
+    """The text on one line, at most `limit` characters: cut at a word boundary and ended with "…"
+    when longer."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1].rsplit(" ", 1)[0].rstrip(",.;:")
+    return cut + "…"
+
+
 def safe_cell(text: str) -> str:
     """Text a spreadsheet shows as text: a leading formula character is escaped with a quote."""
     return "'" + text if text.startswith(FORMULA_STARTS) else text

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.database.sessions import DbSession
 from app.models import Area, Issue, Photo, RoundBallot
 from app.services.issues.photo_access import photo_is_public
+from app.services.kernel.text import shorten
 
 DESCRIPTION_CHARS = 220
 
@@ -23,14 +24,6 @@ class CandidateCard:
     photo: str | None  # the first public photo's file name
     photo_width: int | None = None
     photo_height: int | None = None
-
-
-def shorten(text: str, limit: int = DESCRIPTION_CHARS) -> str:
-    flat = " ".join(text.split())
-    if len(flat) <= limit:
-        return flat
-    cut = flat[:limit].rsplit(" ", 1)[0].rstrip(",.;:")
-    return cut + "…"
 
 
 def cards(session: DbSession, issue_ids: Sequence[int]) -> dict[int, CandidateCard]:
@@ -55,7 +48,7 @@ def cards(session: DbSession, issue_ids: Sequence[int]) -> dict[int, CandidateCa
         found[issue_id] = CandidateCard(
             issue_id,
             area,
-            shorten(description or ""),
+            shorten(description or "", DESCRIPTION_CHARS),
             photo[0] if photo else None,
             photo[1] if photo else None,
             photo[2] if photo else None,

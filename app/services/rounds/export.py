@@ -8,6 +8,7 @@ Pabulib's rule names, so its rounds export `rule` as "unknown".
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -56,6 +57,14 @@ def meta_of(session: DbSession, found: Round, budget: int, country: str) -> dict
     return meta
 
 
+def unlinkable(ballots: Sequence[dict[int, int]]) -> list[dict[int, int]]:
+    """The ballots ordered by what they say, so the file's voter numbers follow no voter: the order a
+    tally reads them in is the order they were cast (or members' account order, for likes), which
+    anyone who knows who voted when could use to tell whose ballot is whose in a small group. Voter
+    order changes no rule's outcome."""
+    return sorted(ballots, key=lambda ballot: sorted(ballot.items()))
+
+
 def pb_file(session: DbSession, round_id: int, country: str) -> tuple[str, str]:
     """(the .pb text, a file name) for the round; `country` is the city's (Pabulib requires one).
 
@@ -85,6 +94,6 @@ def pb_file(session: DbSession, round_id: int, country: str) -> tuple[str, str]:
     else:
         budget = round_money.preview(session, found).budget_cents
     election = round_engine.build_election(
-        found.ballot, listed, ballots, budget, meta_of(session, found, budget, country)
+        found.ballot, listed, unlinkable(ballots), budget, meta_of(session, found, budget, country)
     )
     return dumps_pb(election, selected=selected), f"commonfix_round_{found.id}.pb"

@@ -1,7 +1,8 @@
 """The ballots a tally counted, kept with the round as JSON: what its Pabulib export reads once tallied.
 
 A ballot is what the engine was given, {issue id: points} (1 for an approval), without its voter: the
-list keeps the order the tally counted them in, which numbers the voters in the export. Kept because the
+list keeps the order the tally counted them in (the export numbers its voters by what the ballots say,
+export.unlinkable). Kept because the
 ballots a tally reads (members' ballots or likes, eligible voters only) change after it: members leave,
 accounts are deleted, likes move.
 """

@@ -16,7 +16,7 @@ from app.models.timestamps import utcnow
 from app.services.kernel import audit
 from app.services.kernel.errors import NotFound, PermissionDenied, ValidationError
 from app.services.kernel.links import external_url
-from app.services.kernel.roles import require_staff
+from app.services.kernel.roles import require_confirmed, require_staff
 from app.services.kernel.text import clean_note
 from app.services.workflow.moderation import (
     HIDEABLE_KINDS,
@@ -37,10 +37,12 @@ RESOLUTIONS = ("hide", "dismiss")
 
 
 def require_flagger(user: User) -> None:
-    """Who may flag: any signed-in resident whose account is usable. The one place to tighten the rule
-    (a confirmed email address, once registration confirms addresses)."""
+    """Who may flag: a signed-in resident whose account is usable and whose email address is confirmed.
+    Flags are counted to order the moderators' queue, so, like likes, they count only from a reachable
+    person."""
     if user.is_blocked or user.deleted_at is not None:
         raise PermissionDenied("This account is blocked and cannot flag content.")
+    require_confirmed(user)
 
 
 def check_flaggable(session: DbSession, issue_id: int, target_type: str, target_id: int) -> None:

@@ -40,6 +40,11 @@ COLUMNS = (
     "longitude",
     "url",
     "place",
+    # The codes the API, the GeoJSON export and Open311 (service_code) use, to join with them; the
+    # columns above give names, for people. Added last, so columns read by position stay where they were.
+    "category_code",
+    "status_code",
+    "area_id",
 )
 
 _SELECTED = (
@@ -126,6 +131,9 @@ def csv_chunks(
                 f"{r.lon:.6f}",
                 issue_url.format(r.id),
                 safe_cell(r.place or ""),
+                r.category_code,
+                r.status,
+                r.area_id,
             )
         )
         if count % 500 == 0:

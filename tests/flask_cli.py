@@ -1,0 +1,20 @@
+"""Run a `flask --app wsgi` command as an operator would: a process of its own, with the given environment."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.gunicorn_server import ROOT
+
+
+def flask_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
