@@ -8,6 +8,7 @@ from app.api import bp
 from app.api.auth import require_user
 from app.api.contract import JSON, Reply, operation
 from app.api.models.accounts import (
+    AlreadyConfirmed,
     NewUser,
     RegistrationAccepted,
     Token,
@@ -51,25 +52,23 @@ def create_user() -> tuple[Response, int]:
 @operation(
     operation_id="resendConfirmation",
     summary="Mail a new link that confirms your address",
-    replies={202: Reply("Sent (or already confirmed)", RegistrationAccepted)},
+    replies={
+        202: Reply("Sent", RegistrationAccepted),
+        200: Reply("Nothing sent: the address is confirmed already", AlreadyConfirmed),
+    },
     errors=(401, 403, 429),
     secured=True,
 )
 @limit("RATE_LIMIT_CONFIRM_RESEND", per_user=True)
 def resend_confirmation() -> tuple[Response, int]:
     user = require_user()
-    if not user.email_confirmed:
-        confirmation.send_confirmation(db.session, user)
-        db.session.commit()
-    return jsonify(
-        {
-            "email": user.email,
-            "status": "confirmation_sent",
-            "message": "Already confirmed."
-            if user.email_confirmed
-            else f"We sent a new link to {user.email}.",
-        }
-    ), 202
+    if user.email_confirmed:  # it said "confirmation_sent" with 202, though nothing was sent
+        message = f"{user.email} is confirmed already: nothing was sent."
+        return jsonify({"email": user.email, "status": "already_confirmed", "message": message}), 200
+    confirmation.send_confirmation(db.session, user)
+    db.session.commit()
+    message = f"We sent a new link to {user.email}."
+    return jsonify({"email": user.email, "status": "confirmation_sent", "message": message}), 202
 
 
 @bp.post("/tokens")

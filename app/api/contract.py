@@ -57,6 +57,12 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)  # name -> description
 
 
+# A read answered with a strong ETag of its body (app/conditional_get.revalidated): a harvester or a
+# map sends it back as If-None-Match and gets a 304 without a body while nothing changed.
+ETAG = {"ETag": "a strong validator of this body: send it back as If-None-Match to get a 304 while it holds"}
+NOT_MODIFIED = Reply("Not modified: If-None-Match named this answer's ETag (no body)")
+
+
 @dataclass(frozen=True)
 class Operation:
     """What a view promises: its summary, inputs (models), success replies and error statuses."""

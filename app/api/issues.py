@@ -10,7 +10,7 @@ from flask_login import current_user
 from app.api import bp
 from app.api.auth import require_actor, require_user
 from app.api.backings import funding_json
-from app.api.contract import GEOJSON, JSON, Reply, operation
+from app.api.contract import ETAG, GEOJSON, JSON, NOT_MODIFIED, Reply, operation
 from app.api.features import (
     cluster_collection,
     issue_feature,
@@ -29,6 +29,7 @@ from app.api.models.issues import (
     SuggestionQuery,
 )
 from app.api.params import int_param, json_body
+from app.conditional_get import revalidated
 from app.extensions import db
 from app.models import User
 from app.models.timestamps import utcnow
@@ -79,7 +80,9 @@ def geojson(payload: dict[str, object], status: int = 200) -> Response:
             " clusters (`clustered: true`)",
             IssueMap,
             GEOJSON,
-        )
+            headers=ETAG,
+        ),
+        304: NOT_MODIFIED,
     },
     errors=(422,),
 )
@@ -89,7 +92,7 @@ def list_issues() -> Response:
     zoom = int_param("zoom", minimum=0, maximum=MAX_ZOOM)
     if zoom is not None and zoom <= config["MAP_CLUSTER_MAX_ZOOM"]:
         grid = Grid(zoom, config["MAP_CLUSTER_CELLS_PER_TILE"])
-        return geojson(cluster_collection(clusters.clusters(db.session, filters, grid)))
+        return revalidated(geojson(cluster_collection(clusters.clusters(db.session, filters, grid))))
     # A map asks for one viewport at a time and may take up to MAP_MAX_FEATURES at once.
     cap = config["MAP_MAX_FEATURES"] if filters.bbox else config["API_MAX_PER_PAGE"]
     paging = issue_paging(cap, cap if filters.bbox else 20)
@@ -105,7 +108,7 @@ def list_issues() -> Response:
     payload = page_feature_collection(found, **paging.members(found))
     if not filters.bbox:
         payload["total"] = issue_queries.count_issues(db.session, filters)
-    return geojson(payload)
+    return revalidated(geojson(payload))
 
 
 @bp.get("/issues/suggestions")
@@ -204,7 +207,7 @@ def hide_name_of(data: dict[str, object], user: User, *, form: bool) -> bool:
 @operation(
     operation_id="getIssue",
     summary="One issue (with description; liked_by_me when authenticated)",
-    replies={200: Reply("The Feature", IssueFeature, GEOJSON)},
+    replies={200: Reply("The Feature", IssueFeature, GEOJSON, headers=ETAG), 304: NOT_MODIFIED},
     errors=(404,),
 )
 def get_issue(issue_id: int) -> Response:
@@ -220,7 +223,7 @@ def get_issue(issue_id: int) -> Response:
     }
     if current_user.is_authenticated:
         extra["liked_by_me"] = bool(likes.liked_issue_ids(db.session, current_user.id, [issue_id]))
-    return geojson(issue_feature(row, **extra))
+    return revalidated(geojson(issue_feature(row, **extra)))
 
 
 @bp.post("/issues/<int:issue_id>/like")

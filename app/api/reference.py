@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Response, current_app, jsonify, request
 
 from app.api import bp
-from app.api.contract import GEOJSON, Reply, operation
+from app.api.contract import ETAG, GEOJSON, NOT_MODIFIED, Reply, operation
 from app.api.models.common import Health, Readiness
 from app.api.models.issues import AreaAt, AreaCollection, CategoryList, PointQuery, StatusList
+from app.conditional_get import revalidated
 from app.extensions import db
 from app.readiness import probe_all
 from app.services.issues import places, reports
@@ -44,7 +45,10 @@ def list_statuses() -> Response:
 @operation(
     operation_id="listAreas",
     summary="Neighbourhoods as a GeoJSON FeatureCollection of MultiPolygons",
-    replies={200: Reply("Areas with id, name and slug", AreaCollection, GEOJSON)},
+    replies={
+        200: Reply("Areas with id, name and slug", AreaCollection, GEOJSON, headers=ETAG),
+        304: NOT_MODIFIED,
+    },
 )
 def list_areas() -> Response:
     features = [
@@ -53,7 +57,7 @@ def list_areas() -> Response:
     ]
     response = jsonify(feature_collection(features))
     response.mimetype = "application/geo+json"
-    return response
+    return revalidated(response)
 
 
 @bp.get("/areas/at")

@@ -378,9 +378,9 @@ def match(pool_id: int) -> BaseResponse:
 @login_required
 def pool_state(pool_id: int) -> BaseResponse:
     form = PoolStateForm()
-    if not form.validate_on_submit() or request.form.get("is_open") not in ("0", "1"):
+    if not form.validate_on_submit():
         abort(400)
-    is_open = request.form["is_open"] == "1"
+    is_open = {"1": True, "0": False}.get(request.form.get("is_open", ""))
     groups.set_pool_open(db.session, current_resident(), pool_id, is_open)
     db.session.commit()
     flash("The pool is open to pledges." if is_open else "The pool is closed to new pledges.", "success")

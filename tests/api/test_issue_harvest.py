@@ -136,3 +136,23 @@ def test_a_cursor_past_every_issue_is_an_empty_last_page(client: FlaskClient, ma
     body = client.get("/api/v1/issues?after=2147483647").get_json()
 
     assert (ids(body), body["has_next"], body["next_after"]) == ([], False, 2147483647)
+
+
+def test_a_poller_gets_304_until_something_changes(
+    client: FlaskClient, make_issue: MakeIssue, auth: Any
+) -> None:
+    """Found from outside: the API sent no validator, so a harvester or a map re-read every page whole;
+    Open311 and the feeds already answered If-None-Match. The list, one issue and the areas do now."""
+    issue = make_issue(title="Hole")
+    for url in ("/api/v1/issues?sort=id", f"/api/v1/issues/{issue.id}", "/api/v1/areas"):
+        first = client.get(url)
+        etag = first.headers["ETag"]
+        again = client.get(url, headers={"If-None-Match": etag})
+        assert again.status_code == 304, url
+        assert again.get_data() == b""
+    # A like changes the issue's answer: the old ETag no longer holds.
+    etag = client.get(f"/api/v1/issues/{issue.id}").headers["ETag"]
+    assert client.post(f"/api/v1/issues/{issue.id}/like", headers=auth.headers()).status_code == 200
+    changed = client.get(f"/api/v1/issues/{issue.id}", headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert changed.headers["ETag"] != etag

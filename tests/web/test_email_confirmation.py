@@ -249,6 +249,24 @@ def test_resending_is_rate_limited_and_says_so(
     )
 
 
+def test_resending_to_a_confirmed_address_says_nothing_was_sent(
+    auth: AuthActions, make_user: MakeUser, outbox: Outbox
+) -> None:
+    """Found from outside: it answered 202 "confirmation_sent" though nothing was sent."""
+    user = make_user(email_confirmed=True)
+    before = len(outbox())
+
+    answer = auth.client.post("/api/v1/account/confirmation", headers=auth.headers(user))
+
+    assert answer.status_code == 200
+    assert answer.get_json() == {
+        "email": user.email,
+        "status": "already_confirmed",
+        "message": f"{user.email} is confirmed already: nothing was sent.",
+    }
+    assert len(outbox()) == before
+
+
 def test_create_user_makes_a_confirmed_account(app: Flask, runner) -> None:  # type: ignore[no-untyped-def]
     result = runner.invoke(
         args=["create-user", "ops@example.org", "--password", "long enough pw", "--role", "official"]

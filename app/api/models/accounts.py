@@ -33,6 +33,12 @@ class RegistrationAccepted(ResponseBody):
     message: str = Field(description="the same answer whether or not the address already had an account")
 
 
+class AlreadyConfirmed(ResponseBody):
+    email: str
+    status: Literal["already_confirmed"]
+    message: str
+
+
 class TokenRequest(RequestBody):
     email: str
     password: str

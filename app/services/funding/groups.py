@@ -187,10 +187,14 @@ def require_runs_group(session: DbSession, user: User, group_id: int) -> None:
         raise PermissionDenied("This account is blocked.")
 
 
-def set_pool_open(session: DbSession, actor: User, pool_id: int, is_open: bool) -> None:
-    """Open or close a pool to new pledges (group admins and officials); pledged money is unaffected."""
+def set_pool_open(session: DbSession, actor: User, pool_id: int, is_open: object) -> None:
+    """Open or close a pool to new pledges (group admins and officials); pledged money is unaffected.
+
+    Who asks is checked before what they sent: to anyone else a pool's state is a 403 whatever the form."""
     group_id = group_of_pool(session, pool_id)
     require_runs_group(session, actor, group_id)
+    if not isinstance(is_open, bool):
+        raise ValidationError("is_open must be 1 (open) or 0 (closed).", "is_open")
     changed = execute_write(
         session, update(Pool).where(Pool.id == pool_id, Pool.is_open != is_open).values(is_open=is_open)
     ).rowcount
