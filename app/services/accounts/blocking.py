@@ -1,4 +1,4 @@
-"""Blocking accounts and email domains: blocked accounts cannot report, like or post."""
+"""Blocking accounts and email domains: blocked accounts cannot report, like, post or rename themselves."""
 
 from __future__ import annotations
 
