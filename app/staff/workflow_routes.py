@@ -148,22 +148,28 @@ def change_status(issue_id: int) -> Response | tuple[str, int]:
 
 @bp.post("/issues/<int:issue_id>/duplicate")
 @roles_required(*STAFF)
-def mark_duplicate(issue_id: int) -> Response | tuple[str, int]:
+def mark_duplicate(issue_id: int) -> Response | str | tuple[str, int]:
+    """Without `confirm=yes`, a review of what the merge would do; with it, the merge (never undone)."""
     form = DuplicateForm()
-    return _act(
-        issue_id,
-        "duplicate",
-        form,
-        lambda: duplicates.mark_duplicate(
-            db.session,
-            current_resident(),
+    # A typed number wins over the list: it is the deliberate choice when both are given.
+    original = form.original_id.data if (form.original_id.data or "").strip() else form.original_choice.data
+    if request.form.get("confirm") == "yes":
+        return _act(
             issue_id,
-            # A typed number wins over the list: it is the deliberate choice when both are given.
-            form.original_id.data if (form.original_id.data or "").strip() else form.original_choice.data,
-            form.note.data,
-        ),
-        "Closed as a duplicate; its likes and followers moved to the original.",
-    )
+            "duplicate",
+            form,
+            lambda: duplicates.mark_duplicate(
+                db.session, current_resident(), issue_id, original, form.note.data
+            ),
+            "Closed as a duplicate; its likes and followers moved to the original.",
+        )
+    if not form.validate_on_submit():
+        return _manage_page(issue_id, "duplicate", DomainError("The form expired; try again.", "csrf_token"))
+    with unit_of_work(reraise=_issue_missing, show=False) as work:
+        found = duplicates.preview(db.session, current_resident(), issue_id, original)
+    if work.error is not None:
+        return _manage_page(issue_id, "duplicate", work.error)
+    return render_template("staff/duplicate_review.html", form=form, merge=found)
 
 
 @bp.post("/issues/<int:issue_id>/edit")

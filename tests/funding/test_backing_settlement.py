@@ -124,6 +124,25 @@ def test_a_problem_merged_as_a_duplicate_while_backed_refunds_its_backers_once(
     backers.ledger_ok()
 
 
+def test_the_duplicate_review_says_who_is_refunded_and_how_much(backers: Backers, app, client, auth) -> None:
+    """Found from outside: a typed number merged a backed problem, refunding its backers, and the
+    confirmation never said so. The review counts them and their money before anything moves."""
+    original, dup = backers.problem(), backers.problem()
+    ann, bob = backers.resident(), backers.resident()
+    backers.back(ann, dup, 2_000)
+    backers.back(bob, dup, 1_500, fallback="pool")
+    backers.match(dup, 700)
+    auth.login_as(official(app))
+
+    review = client.post(f"/staff/issues/{dup}/duplicate", data={"original_id": str(original)})
+
+    assert review.status_code == 200
+    assert "ends: EUR 35.00 from 2 backers goes back</strong>" in review.get_data(as_text=True)
+    assert sorted(backers.statuses(dup).values()) == ["held", "held"]
+    assert backers.balance(escrow_account(dup)) == 4_200
+    backers.ledger_ok()
+
+
 def test_closing_a_backed_problem_refunds_and_without_a_pool_moves_become_refunds(
     backers: Backers, app
 ) -> None:
