@@ -26,6 +26,7 @@ from app.services.workflow import moderation
 from app.staff.estimate_routes import EstimateForm
 from app.staff.payout_routes import PayoutForm, ReturnForm
 from app.staff.workflow_routes import staff_panel, staff_panel_forms
+from app.timeline.forms import UpdateForm
 from app.timeline.routes import timeline_panel
 from app.unit_of_work import unit_of_work
 
@@ -103,9 +104,13 @@ def detail(issue_id: int) -> str:
 
 
 def detail_page(
-    issue_id: int, backing_form: BackingForm | None = None, payout_form: PayoutForm | None = None
+    issue_id: int,
+    backing_form: BackingForm | None = None,
+    payout_form: PayoutForm | None = None,
+    update_form: UpdateForm | None = None,
 ) -> str:
-    """The problem page; `backing_form` and `payout_form` are sent forms shown again with their errors."""
+    """The problem page; `backing_form`, `payout_form` and `update_form` are sent forms shown again with
+    their errors."""
     issue = issue_queries.get_issue(db.session, issue_id)
     moderation.check_visible(issue, current_user)
     row = issue_queries.get_issue_row(db.session, issue_id)
@@ -125,7 +130,7 @@ def detail_page(
         map=maps.render(small_map),
         following=viewer_follows(issue_id=issue_id),
         original=original,
-        timeline_panel=timeline_panel(issue),
+        timeline_panel=timeline_panel(issue, update_form),
         staff_forms=staff_panel_forms(issue) if staff else None,
         staff_panel=staff_panel(issue) if staff else None,
         estimate_form=EstimateForm() if staff else None,
