@@ -197,15 +197,19 @@ def _tell_flagger(
             f"A moderator looked at the {what} you flagged on problem #{issue_id} and found it within "
             "the rules, so it stays visible."
         )
-    link = external_url("issues.detail", issue_id=issue_id)
+    # A hidden report's page is a 404 to the flagger: no link to it.
+    link = (
+        ""
+        if kind == "issue" and action == "hide"
+        else f"\n\nThe problem: {external_url('issues.detail', issue_id=issue_id)}"
+    )
     queue_mail(
         session,
         f"flag:{kind}:{target_id}:{action}:to:{email}",
         build_message(
             to=email,
             subject=subject,
-            text=f"{lead}\n\nThe problem: {link}\n\n-- \nYou get this email because you flagged content "
-            "on Commonfix.\n",
+            text=f"{lead}{link}\n\n-- \nYou get this email because you flagged content on Commonfix.\n",
             sender=current_app.config["MAIL_DEFAULT_SENDER"],
         ),
     )
