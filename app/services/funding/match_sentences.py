@@ -75,6 +75,9 @@ def explain(problem: ProblemMatch | None, period: PeriodStanding, currency: str)
             f"{adds}, the most one problem can get in this period (many small gifts would have "
             f"earned {format_money(ideal, currency)})"
         )
+    elif problem.filled and not closed:
+        kind = "matched"
+        tail = f"{adds}, what its cost still needs: the city tops a campaign up to its cost, never past it"
     elif period.fund_short:
         kind = "shared"
         tail = (
