@@ -9,7 +9,7 @@ import re
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Issue, RoundBallot
+from app.models import Issue, Round, RoundBallot
 from tests.funding.round_world import RoundWorld, world  # noqa: F401
 from tests.funding_fixtures import funding  # noqa: F401
 from tests.page_assets import offsite_assets
@@ -215,3 +215,24 @@ def test_a_groups_list_of_rounds_names_the_result_state_and_the_rule_as_the_roun
     card = rounds_list_card(text_of(world.client.get(listing)), rid)
     assert ">Certified</span>" in card
     assert f'href="/rounds/{rid}/results"' in card
+
+
+def test_the_match_form_shows_the_rounds_match_and_sending_it_again_changes_nothing(
+    world: RoundWorld, auth
+) -> None:
+    """Found from outside: the cap field came up empty, so pressing "Set the city match" on the form as
+    shown removed a EUR 50.00 cap; and a round with no match showed "1:1" as if it had one."""
+    world.build(members=2, pledges=(1000, 1000), costs=COSTS)
+    capped = world.create(by=world.official, match_ratio="1:2", match_cap_cents=5000)["id"]
+    assert world.official is not None
+    auth.login(world.official.email)
+    page = text_of(world.client.get(f"/rounds/{capped}"))
+    form = page.split(f'action="/rounds/{capped}/match"')[1].split("</form>")[0]
+    assert 'name="match_ratio" placeholder="1:1" type="text" value="1:2"' in form
+    assert 'name="match_cap" placeholder="500.00" type="text" value="50.00"' in form
+    # The form as drawn, sent again (the tests' app checks no CSRF token).
+    world.client.post(f"/rounds/{capped}/match", data={"match_ratio": "1:2", "match_cap": "50.00"})
+    with world.app.app_context():
+        found = db.session.get(Round, capped)
+        assert found is not None
+        assert (found.match_num, found.match_den, found.match_cap_cents) == (1, 2, 5000)
