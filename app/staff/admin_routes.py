@@ -36,7 +36,13 @@ def _statuses_page(
     statuses = places.statuses(db.session)
     edits = {}
     for s in statuses:
-        edit = StatusEditForm(prefix=f"s-{s.code}", formdata=None, data={"name": s.name, "type": s.type})
+        # The status whose change was refused keeps what was sent (a retype asks to confirm it).
+        sent = error is not None and s.code == code and request.method == "POST"
+        edit = (
+            StatusEditForm(prefix=f"s-{s.code}")
+            if sent
+            else StatusEditForm(prefix=f"s-{s.code}", formdata=None, data={"name": s.name, "type": s.type})
+        )
         edits[s.code] = edit
     if error is not None and code in edits:
         show_error(error, edits[code])
@@ -85,7 +91,12 @@ def update_status(code: str) -> Response | tuple[str, int]:
     error = run_form_action(
         form,
         lambda: status_config.update_status(
-            db.session, current_resident(), code, form.name.data, form.type.data
+            db.session,
+            current_resident(),
+            code,
+            form.name.data,
+            form.type.data,
+            bool(form.confirm_retype.data),
         ),
         "Status saved.",
     )
