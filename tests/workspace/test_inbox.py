@@ -162,3 +162,38 @@ def test_hidden_reports_do_not_nag_as_new_overdue_or_mine_but_stay_flagged(
     assert ([r.id for r in found.mine.rows], found.mine.count) == ([], 0)
     assert [(r.id, r.hidden) for r in found.flagged.rows] == [(flagged_hidden.id, True)]
     assert found.flagged.count == 1
+
+
+def test_a_problem_a_resident_says_is_not_fixed_waits_in_the_inbox_until_the_city_acts(
+    client: FlaskClient, auth: AuthActions, make_issue: MakeIssue, make_user: MakeUser
+) -> None:
+    """Found from outside: "It is not fixed" told the resident "the city has been told", yet no official
+    was: the reopened report sat among hundreds of overdue ones."""
+    reopened, other = make_issue(title="Hole is back"), make_issue(title="Still fixed")
+    staff = auth.headers(role="official")
+    for issue in (reopened, other):
+        fixed = client.post(
+            f"/api/v1/issues/{issue.id}/status", json={"status": "fixed", "note": "Done."}, headers=staff
+        )
+        assert fixed.status_code == 200
+    said = client.post(
+        f"/api/v1/issues/{reopened.id}/not-fixed",
+        json={"note": "It is back."},
+        headers=auth.headers(make_user()),
+    )
+    assert said.status_code == 200
+    official = make_user(role="official")
+    auth.login_as(official)
+
+    html = client.get("/staff/").get_data(as_text=True)
+
+    assert 'data-count="reopened">1<' in html
+    section = html.split('id="reopened"')[1].split("</section>")[0]
+    assert f"#{reopened.id} Hole is back" in section
+    assert "Still fixed" not in section
+
+    acted = client.post(
+        f"/staff/issues/{reopened.id}/status", data={"status": "acknowledged", "note": "Crew again."}
+    )
+    assert acted.status_code == 302
+    assert 'data-count="reopened">0<' in client.get("/staff/").get_data(as_text=True)
