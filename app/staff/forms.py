@@ -72,4 +72,6 @@ class BlockAccountForm(FlaskForm):
 class BlockDomainForm(FlaskForm):
     domain = StringField("Email domain", render_kw={"maxlength": 253, "placeholder": "spam.example"})
     reason = StringField("Reason (optional)", render_kw={"maxlength": 2000})
+    # Shown once the block would block accounts (the error on it says how many).
+    confirm_accounts = BooleanField("Yes, block these accounts too")
     submit = SubmitField("Block domain")
