@@ -294,3 +294,38 @@ def test_the_flag_form_finds_only_visible_items_of_its_problem(
     assert sent.headers["Location"].endswith(f"/issues/{issue.id}#event-{update_id}")
     assert [f[1:4] for f in flags_of(app)] == [("update", update_id, "personal")]
     assert client.get("/issues/999999/flag").status_code == 404
+
+
+def test_flagging_again_after_a_dismissal_reaches_the_queue_again(
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    make_issue: Callable[..., Any],
+    make_user: Callable[..., Any],
+) -> None:
+    """Found from outside: a second flag after a moderator left the item visible was told "You had
+    flagged this already; the moderators will look at it", and no queue listed it."""
+    issue = make_issue(title="Fine report")
+    flagger, moderator = make_user(), make_user(role="official")
+    auth.login_as(flagger)
+    assert client.post(f"/issues/{issue.id}/flag", data={"reason": "misleading"}).status_code == 302
+    auth.login_as(moderator)
+    client.post(f"/staff/flags/issue/{issue.id}/dismiss")
+    auth.login_as(flagger)
+
+    again = client.post(
+        f"/issues/{issue.id}/flag",
+        data={"reason": "spam", "note": "Now it links to a shop."},
+        follow_redirects=True,
+    )
+
+    assert "Thank you: the moderators will look at it." in again.get_data(as_text=True)
+    assert flags_of(app) == [(flagger.id, "issue", issue.id, "spam", "open")]
+    auth.login_as(moderator)
+    queue = client.get("/staff/flags").get_data(as_text=True)
+    assert "Now it links to a shop." in queue
+    # A second flag while the first is open still counts once.
+    auth.login_as(flagger)
+    twice = client.post(f"/issues/{issue.id}/flag", data={"reason": "spam"}, follow_redirects=True)
+    assert "You had flagged this already" in twice.get_data(as_text=True)
+    assert len(flags_of(app)) == 1

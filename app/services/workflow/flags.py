@@ -112,7 +112,35 @@ def flag(
             created_at=utcnow(),
         ),
     ).rowcount
+    if not inserted:
+        inserted = _flag_again(session, user, kind, target, reason, text)
     return FlagOutcome(bool(inserted), open_flag_count(session, kind, target))
+
+
+def _flag_again(session: DbSession, user: User, kind: str, target: int, reason: str, note: str) -> int:
+    """A resident's flag on an item a moderator already left visible opens again with what they say now
+    (found from outside: the second flag was told "the moderators will look at it" and reached no queue).
+    Their flag still open is left as it is: it counts once. Returns 1 when it opened again."""
+    reopened = execute_write(
+        session,
+        update(Flag)
+        .where(
+            Flag.user_id == user.id,
+            Flag.target_type == kind,
+            Flag.target_id == target,
+            Flag.status != FlagStatus.OPEN.value,
+        )
+        .values(
+            status=FlagStatus.OPEN.value,
+            reason=reason,
+            note=note,
+            created_at=utcnow(),
+            resolved_at=None,
+            resolved_by_id=None,
+        )
+        .execution_options(synchronize_session=False),
+    ).rowcount
+    return int(reopened)
 
 
 def open_flag_count(session: DbSession, target_type: str, target_id: int) -> int:
