@@ -47,7 +47,13 @@ def flag(issue_id: int) -> tuple[str, int] | Response:
     kind, target = _target(issue_id)
     row = issue_queries.get_issue_row(db.session, issue_id)
     form = FlagForm()
-    back = url_for("issues.detail", issue_id=issue_id) + (f"#event-{target}" if kind == "update" else "")
+    # An update's flag comes back to the update, which says thank you itself: the page's message sits
+    # far above it on a long timeline (found from outside).
+    back = (
+        url_for("issues.detail", issue_id=issue_id, flagged=target) + f"#event-{target}"
+        if kind == "update"
+        else url_for("issues.detail", issue_id=issue_id)
+    )
     if form.validate_on_submit():
         with unit_of_work(form, reraise=is_access_error) as work:
             outcome = flags.flag(

@@ -291,7 +291,11 @@ def test_the_flag_form_finds_only_visible_items_of_its_problem(
         f"/issues/{issue.id}/flag?target_type=update&target_id={update_id}", data={"reason": "personal"}
     )
     assert sent.status_code == 302
-    assert sent.headers["Location"].endswith(f"/issues/{issue.id}#event-{update_id}")
+    assert sent.headers["Location"].endswith(f"/issues/{issue.id}?flagged={update_id}#event-{update_id}")
+    # Found from outside: the thanks sat far above the update the page opens at; the update says it.
+    back = client.get(sent.headers["Location"]).get_data(as_text=True)
+    flagged = back.split(f'id="event-{update_id}"')[1].split("</li>")[0]
+    assert "Thank you: the moderators will look at this update." in flagged
     assert [f[1:4] for f in flags_of(app)] == [("update", update_id, "personal")]
     assert client.get("/issues/999999/flag").status_code == 404
 

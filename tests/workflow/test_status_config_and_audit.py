@@ -259,3 +259,24 @@ def test_a_retype_that_moves_problems_goes_ahead_once_confirmed(
     assert done.status_code == 302
     found = {s["code"]: s for s in client.get("/api/v1/statuses").get_json()}
     assert (found["acknowledged"]["name"], found["acknowledged"]["type"]) == ("Seen", "closed")
+
+
+def test_a_deleted_status_reads_in_words_on_the_timeline(
+    client: FlaskClient, auth: AuthActions, make_user: Callable[..., Any], make_issue: Callable[..., Any]
+) -> None:
+    """Found from outside: after its status was deleted, the timeline read "from waiting-for-parts"."""
+    issue = make_issue(status="acknowledged")
+    auth.login_as(make_user(role="admin"))
+    client.post(
+        "/staff/admin/statuses", data={"code": "waiting-for-parts", "name": "Waiting", "type": "open"}
+    )
+    for status in ("waiting-for-parts", "acknowledged"):
+        moved = client.post(f"/staff/issues/{issue.id}/status", data={"status": status, "note": "Step."})
+        assert moved.status_code == 302
+    assert client.post("/staff/admin/statuses/waiting-for-parts/delete", data={}).status_code == 302
+
+    page = client.get(f"/issues/{issue.id}").get_data(as_text=True)
+
+    timeline = page.split('id="timeline"')[1]
+    assert "waiting-for-parts" not in timeline
+    assert "<strong>Waiting for parts</strong> to <strong>Acknowledged</strong>" in timeline

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, case, select
@@ -90,4 +90,19 @@ def timeline(session: DbSession, issue_id: int, staff: bool = False) -> list[Tim
             photo_stmt = photo_stmt.where(Photo.is_hidden.is_(False))
         for event_id, photo_id, filename, width, height, hidden in session.execute(photo_stmt).tuples():
             photos.setdefault(event_id, []).append(TimelinePhoto(photo_id, filename, width, height, hidden))
-    return [TimelineEntry(*row, photos=tuple(photos.get(row[0], ()))) for row in rows]  # type: ignore[misc]  # a 13-column row is typed as an open tuple, which could fill photos too
+    entries = [TimelineEntry(*row, photos=tuple(photos.get(row[0], ()))) for row in rows]  # type: ignore[misc]  # a 13-column row is typed as an open tuple, which could fill photos too
+    return [_named(entry) for entry in entries]
+
+
+def _named(entry: TimelineEntry) -> TimelineEntry:
+    """A status an admin deleted since has no name left: its code in words ("waiting-for-parts" reads
+    "Waiting for parts"; found from outside, the timeline showed the raw code)."""
+    if entry.from_status and entry.from_status_name is None:
+        entry = replace(entry, from_status_name=_code_words(entry.from_status))
+    if entry.to_status and entry.to_status_name is None:
+        entry = replace(entry, to_status_name=_code_words(entry.to_status))
+    return entry
+
+
+def _code_words(code: str) -> str:
+    return code.replace("-", " ").capitalize()
