@@ -197,6 +197,10 @@ def test_hiding_a_flagged_update_hides_it_audits_and_tells_every_flagger(
 
     no_reason = client.post(url, json={"action": "hide"}, headers=headers)
     assert (no_reason.status_code, no_reason.get_json()["error"]["field"]) == (422, "reason")
+    # Found from outside: it said "Note is required: say what changed, residents read it."
+    assert (
+        no_reason.get_json()["error"]["message"] == "A reason to hide is required: every flagger is told it."
+    )
     bad_action = client.post(url, json={"action": "delete", "reason": "x"}, headers=headers)
     assert (bad_action.status_code, bad_action.get_json()["error"]["field"]) == (422, "action")
     assert [f[-1] for f in flags_of(app)] == ["open", "open"]
@@ -333,3 +337,30 @@ def test_flagging_again_after_a_dismissal_reaches_the_queue_again(
     twice = client.post(f"/issues/{issue.id}/flag", data={"reason": "spam"}, follow_redirects=True)
     assert "You had flagged this already" in twice.get_data(as_text=True)
     assert len(flags_of(app)) == 1
+
+
+def test_the_queue_shows_what_was_flagged(
+    client: FlaskClient,
+    auth: AuthActions,
+    make_issue: Callable[..., Any],
+    make_user: Callable[..., Any],
+) -> None:
+    """Found from outside: the queue named the item but never showed the flagged text or photo, so each
+    decision meant opening the problem first."""
+    issue = make_issue(description="Buy <cheap> watches at example.shop")
+    update_id = post_update(client, auth, issue.id, make_user())
+    for kind, target in (("issue", None), ("update", update_id)):
+        flagged = client.post(
+            f"/api/v1/issues/{issue.id}/flags",
+            json={"reason": "spam", "target_type": kind, "target_id": target},
+            headers=auth.headers(make_user()),
+        )
+        assert flagged.status_code == 201, flagged.get_json()
+    auth.login_as(make_user(role="official"))
+
+    queue = client.get("/staff/flags").get_data(as_text=True)
+
+    report = queue.split(f'id="flag-issue-{issue.id}"')[1].split("</li>")[0]
+    assert "Buy &lt;cheap&gt; watches at example.shop</blockquote>" in report
+    update = queue.split(f'id="flag-update-{update_id}"')[1].split("</li>")[0]
+    assert "Rude words here.</blockquote>" in update

@@ -17,7 +17,7 @@ from app.services.kernel import audit
 from app.services.kernel.errors import NotFound, PermissionDenied, ValidationError
 from app.services.kernel.links import external_url
 from app.services.kernel.roles import require_confirmed, require_staff
-from app.services.kernel.text import clean_note
+from app.services.kernel.text import NOTE_MAX, clean_note, clean_text
 from app.services.workflow.moderation import (
     HIDEABLE_KINDS,
     set_issue_hidden,
@@ -178,7 +178,14 @@ def resolve(
         raise ValidationError(f"target_type must be one of {', '.join(TARGET_TYPES)}.", "target_type")
     if action not in RESOLUTIONS:
         raise ValidationError(f"action must be one of {', '.join(RESOLUTIONS)}.", "action")
-    why = clean_note(reason, required=action == "hide", field="reason")
+    why = clean_text(
+        reason,
+        "reason",
+        "Reason",
+        NOTE_MAX,
+        required=action == "hide",
+        required_message="A reason to hide is required: every flagger is told it.",
+    )
     kind = str(target_type)
     flaggers = session.execute(
         select(Flag.user_id, User.email, Flag.issue_id)
