@@ -163,7 +163,10 @@ def test_a_finished_round_says_voting_is_closed_to_everyone_and_its_state_on_the
     outsider = world.make_user()
     auth.login(outsider.email)
     open_page = text_of(world.client.get(f"/rounds/{rid}/ballot"))
-    assert "Join the group first" in open_page  # while voting is open, the way in is the advice
+    # Found from outside: "Join the group first" while voting was open, then "you joined after voting
+    # opened" once joined. Only members of when voting opened vote; the advice says so.
+    assert "Only members who had joined the neighbourhood group when voting opened" in open_page
+    assert "Join the group to vote in its next round" in open_page
     assert "it can only be funded if the pool grows before the tally" in open_page
     auth.logout()  # the API calls below carry tokens, not this session
     assert world.vote(world.members[0], rid, issue_ids=[world.issues[0]]).status_code == 200
