@@ -9,7 +9,22 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, Select, false, func, literal, or_, select
 
 from app.database.sessions import DbSession
-from app.models import Area, Assignment, Category, Flag, InboxVisit, Issue, IssueEvent, Status, User
+from app.models import (
+    Area,
+    Assignment,
+    Category,
+    Flag,
+    Group,
+    InboxVisit,
+    Issue,
+    IssueEvent,
+    Membership,
+    Pledge,
+    Pool,
+    Status,
+    User,
+)
+from app.models.funding import PledgeStatus
 from app.models.moderation import FlagStatus
 from app.models.place import StatusType
 from app.models.workflow import EventKind
@@ -43,6 +58,16 @@ class Section:
 
 
 @dataclass(frozen=True)
+class OwnPledges:
+    """A pool whose group admins pledged and wait for someone else (another admin or an official) to
+    confirm or decline: separation of duties sends them here."""
+
+    pool_id: int
+    group: str
+    count: int
+
+
+@dataclass(frozen=True)
 class Inbox:
     since: datetime
     first_visit: bool
@@ -51,6 +76,7 @@ class Inbox:
     flagged: Section
     mine: Section
     reopened: Section
+    own_pledges: list[OwnPledges]
 
 
 def record_visit(session: DbSession, user: User, now: datetime, gap: timedelta) -> tuple[datetime, bool]:
@@ -185,4 +211,20 @@ def build_inbox(
         flagged=_section(session, "flagged", flagged),
         mine=_section(session, "mine", mine),
         reopened=_section(session, "reopened", _reopened()),
+        own_pledges=_own_pledges(session),
     )
+
+
+def _own_pledges(session: DbSession) -> list[OwnPledges]:
+    """Pending pledges by an admin of the pledge's own group, per pool (found from outside: a treasurer's
+    own pledge waited for an official, and nothing on the desk led to it)."""
+    rows = session.execute(
+        select(Pool.id, Group.name, func.count(Pledge.id))
+        .join(Pool, Pool.id == Pledge.pool_id)
+        .join(Group, Group.id == Pool.group_id)
+        .join(Membership, (Membership.group_id == Group.id) & (Membership.user_id == Pledge.user_id))
+        .where(Pledge.status == PledgeStatus.PENDING.value, Membership.is_admin.is_(True))
+        .group_by(Pool.id, Group.name)
+        .order_by(Group.name)
+    ).tuples()
+    return [OwnPledges(pool_id, name, int(n)) for pool_id, name, n in rows]
