@@ -107,13 +107,7 @@ def block_domain(
     entry = BlockedDomain(domain=name, reason=why, created_by_id=admin.id, created_at=utcnow())
     session.add(entry)
     session.flush()
-    blocked = execute_write(
-        session,
-        update(User)
-        .where(_on_domain(name), User.is_blocked.is_(False))
-        .values(is_blocked=True)
-        .execution_options(synchronize_session=False),
-    ).rowcount
+    blocked = _set_blocked_on(session, name, True)
     audit.record(session, admin, "domain.block", "domain", name, reason=why, accounts_blocked=blocked)
     session.flush()
     return entry
@@ -134,16 +128,22 @@ def unblock_domain(session: DbSession, admin: User, domain_id: int, unblock_acco
         # Accounts still under another blocked domain (one above this one) stay blocked with it.
         still = [d for d in session.scalars(select(BlockedDomain.domain)) if name.endswith(f".{d}")]
         if not still:
-            unblocked = execute_write(
-                session,
-                update(User)
-                .where(_on_domain(name), User.is_blocked.is_(True))
-                .values(is_blocked=False)
-                .execution_options(synchronize_session=False),
-            ).rowcount
+            unblocked = _set_blocked_on(session, name, False)
     audit.record(session, admin, "domain.unblock", "domain", name, accounts_unblocked=unblocked)
     session.flush()
     return unblocked
+
+
+def _set_blocked_on(session: DbSession, domain: str, blocked: bool) -> int:
+    """Block (or unblock) every account at the domain or under it; returns how many changed."""
+    changed = execute_write(
+        session,
+        update(User)
+        .where(_on_domain(domain), User.is_blocked.is_(not blocked))
+        .values(is_blocked=blocked)
+        .execution_options(synchronize_session=False),
+    ).rowcount
+    return int(changed)
 
 
 def _unblocked_on(session: DbSession, domain: str) -> list[str]:
