@@ -14,10 +14,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app.extensions import db
-from app.models import User
+from app.models import Issue, User
 from app.services.issues import follows
 from app.services.kernel.errors import ValidationError
-from app.services.workflow import duplicates
+from app.services.workflow import duplicates, status_config
 from tests.conftest import AuthActions
 from tests.funding.round_world import RoundWorld, world  # noqa: F401
 from tests.funding.test_payouts import funded_issue
@@ -105,3 +105,19 @@ def test_a_problem_holding_committed_money_is_not_closed_as_a_duplicate(world: R
             assert f"Problem #{funded} holds EUR 30.00 committed to its fix" in str(refused.value)
         db.session.rollback()
     assert issue_state(world.app, funded)["duplicate_of"] is None
+
+
+def test_a_status_holding_funded_problems_is_not_retyped_to_closed_or_fixed(world: RoundWorld) -> None:
+    """Found from outside: retyping Planned to closed closed three funded problems at once, with their
+    committed money neither paid out nor returned (each problem's own change is refused so)."""
+    funded = funded_issue(world)
+    site_admin = world.make_user(role="admin")
+    with world.app.app_context():
+        status = db.session.get(Issue, funded).status  # type: ignore[union-attr]
+        admin = db.session.get(User, site_admin.id)
+        for kind in ("closed", "fixed"):
+            with pytest.raises(ValidationError) as refused:
+                status_config.update_status(db.session, admin, status, "Planned", kind, confirm_retype=True)
+            assert refused.value.field == "type"
+            assert f"#{funded} (EUR 30.00)" in str(refused.value)
+        db.session.rollback()

@@ -15,11 +15,13 @@ from sqlalchemy import func, select
 from app.database.sessions import DbSession
 from app.models import Issue, Status, User
 from app.models.place import StatusType
+from app.services.issues.money import currency_of, holding_money
 from app.services.issues.places import statuses
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, NotFound, ValidationError
 from app.services.kernel.roles import require_admin
 from app.services.workflow.status_changes import DEFAULT_REOPEN_STATUS, DUPLICATE_STATUS
+from budgets.money import format_money
 
 CODE_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 NAME_MAX = 80
@@ -75,6 +77,24 @@ def _check_not_last_of_type(session: DbSession, status: Status, doing: str) -> N
         )
 
 
+def _check_money_settled(session: DbSession, status: Status, kind: str) -> None:
+    """A retype to fixed or closed moves every problem in the status there at once, so it waits, as each
+    problem's own change does, until no problem in it holds committed money (found from outside:
+    retyping Planned to closed closed three funded problems with their money unspent)."""
+    ids = list(session.scalars(select(Issue.id).where(Issue.status == status.code).order_by(Issue.id)))
+    holding = [
+        f"#{issue_id} ({format_money(left, currency_of(session, issue_id))})"
+        for issue_id, left in sorted(holding_money(session, ids).items())
+    ]
+    if holding:
+        shown = ", ".join(holding[:5]) + (f" and {len(holding) - 5} more" if len(holding) > 5 else "")
+        raise ValidationError(
+            f"{status.name!r} cannot become {kind}: problems in it hold committed money that is neither "
+            f"paid out nor returned: {shown}. Record their payouts, or return the remainder, first.",
+            "type",
+        )
+
+
 def _in_use(session: DbSession, code: str) -> int:
     return int(session.scalar(select(func.count(Issue.id)).where(Issue.status == code)) or 0)
 
@@ -116,6 +136,8 @@ def update_status(
     _check_name_free(session, clean_name, status.code)
     if clean_kind != status.type:
         _check_not_last_of_type(session, status, f"making it {clean_kind}")
+        if clean_kind != StatusType.OPEN.value:
+            _check_money_settled(session, status, clean_kind)
         used = _in_use(session, status.code)
         if used and not confirm_retype:
             raise ValidationError(
