@@ -7,6 +7,7 @@ Both engines."""
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -277,6 +278,12 @@ def test_the_match_tops_a_priced_problem_up_to_its_cost_and_no_further(match_wor
     with w.app.app_context():
         sentence = match_sentences.explain(live.problem(priced), live, "EUR")
     assert "the city adds EUR 40.00, what its cost still needs" in sentence.text
+    # Found from outside: a problem its backers covered read "the city's fund has nothing left".
+    covered = replace(live.problem(priced), match_cents=0)  # type: ignore[type-var]
+    assert (
+        "the city adds nothing: its backers cover the whole cost"
+        in match_sentences.explain(covered, live, "EUR").text
+    )
 
     with w.app.app_context():
         closing = quadratic_match.close_by_hand(

@@ -62,6 +62,15 @@ def explain(problem: ProblemMatch | None, period: PeriodStanding, currency: str)
             if closed
             else "the city adds a match once two or more neighbours who count back it"
         )
+    elif problem.match_cents == 0 and (problem.filled or not period.fund_short):
+        # The fund had money: the cost needed none of it (found from outside: a problem its backers
+        # covered read "the city's fund has nothing left" with most of the fund unused).
+        kind = "matched"
+        tail = (
+            "the city added nothing: its backers had covered the whole cost"
+            if closed
+            else "the city adds nothing: its backers cover the whole cost"
+        )
     elif problem.match_cents == 0:
         kind = "empty"
         tail = (
