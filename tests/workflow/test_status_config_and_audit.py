@@ -280,3 +280,9 @@ def test_a_deleted_status_reads_in_words_on_the_timeline(
     timeline = page.split('id="timeline"')[1]
     assert "waiting-for-parts" not in timeline
     assert "<strong>Waiting for parts</strong> to <strong>Acknowledged</strong>" in timeline
+    # The feed and the audit log read it so too.
+    feed = client.get(f"/feeds/issues/{issue.id}.atom").get_data(as_text=True)
+    assert "Waiting for parts → Acknowledged" in feed
+    assert "waiting-for-parts" not in feed
+    audit = client.get("/staff/admin/audit").get_data(as_text=True)
+    assert f"moved #{issue.id} from Waiting for parts to Acknowledged" in audit

@@ -10,6 +10,7 @@ from sqlalchemy.orm import aliased
 
 from app.database.sessions import DbSession
 from app.models import Issue, IssueEvent, Photo, Status, User
+from app.services.issues.places import status_words
 
 # What the public reads for the reporter's own updates on a report that hides their name.
 THE_REPORTER = "The reporter"
@@ -95,14 +96,9 @@ def timeline(session: DbSession, issue_id: int, staff: bool = False) -> list[Tim
 
 
 def _named(entry: TimelineEntry) -> TimelineEntry:
-    """A status an admin deleted since has no name left: its code in words ("waiting-for-parts" reads
-    "Waiting for parts"; found from outside, the timeline showed the raw code)."""
+    """A status deleted since has no name left: its code in words (places.status_words)."""
     if entry.from_status and entry.from_status_name is None:
-        entry = replace(entry, from_status_name=_code_words(entry.from_status))
+        entry = replace(entry, from_status_name=status_words({}, entry.from_status))
     if entry.to_status and entry.to_status_name is None:
-        entry = replace(entry, to_status_name=_code_words(entry.to_status))
+        entry = replace(entry, to_status_name=status_words({}, entry.to_status))
     return entry
-
-
-def _code_words(code: str) -> str:
-    return code.replace("-", " ").capitalize()
