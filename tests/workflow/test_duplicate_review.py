@@ -89,6 +89,12 @@ def test_an_original_no_longer_worked_on_is_refused(
         text = refused.get_data(as_text=True)
         assert f"Issue #{original.id} is " in text
         assert "Choose an open original, or reopen" in text
+        # Found from outside: the page came back with "Edit title or description" empty and the
+        # duplicate's note copied into the status form: only the sent form keeps what was sent.
+        edit = text.split(f'action="/staff/issues/{duplicate.id}/edit"')[1].split("</form>")[0]
+        assert f'value="{issue_state(app, duplicate.id)["title"]}"' in edit
+        status_form = text.split(f'action="/staff/issues/{duplicate.id}/status"')[1].split("</form>")[0]
+        assert "Same pothole" not in status_form
     assert issue_state(app, duplicate.id) == before
 
 
