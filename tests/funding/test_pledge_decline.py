@@ -87,6 +87,7 @@ def test_a_treasurer_declines_a_pending_pledge_and_nothing_is_posted(
         group_name = db.session.get(Group, ref.group_id).name  # type: ignore[union-attr]
     assert told["Subject"] == f"Your pledge of EUR 7.00 to {group_name} was declined"
     assert "the money did not arrive in the group's account" in text_of(told)
+    assert text_of(told).startswith(f"The treasurer of {group_name} declined your pledge of EUR 7.00")
     assert f"/pools/{ref.pool_id}" in text_of(told)
 
 
@@ -232,3 +233,18 @@ def test_the_treasurer_page_asks_before_confirming_declining_or_matching(
         assert yes in step, testid
         # Nowhere else on the page does a button post there at once.
         assert page.count(f'action="{action}"') == 1, testid
+
+
+def test_a_treasurers_own_pledge_declined_by_an_official_says_an_official_declined_it(
+    client: FlaskClient, auth: AuthActions, funding: Funding, outbox: Outbox
+) -> None:
+    """Found from outside: the treasurer read "The treasurer of ... declined your pledge ... tell the
+    treasurer" about their own pledge, which only another admin or an official can settle."""
+    ref = funding.group()
+    treasurer = funding.member(ref, admin=True)
+    pledge_id = funding.pledge(ref, treasurer, 700, confirm=False)
+
+    assert decline(client, pledge_id, auth.headers(role="official")).status_code == 200
+
+    [told] = mails_to(outbox, treasurer.email)
+    assert text_of(told).startswith("A city official declined your pledge of EUR 7.00")

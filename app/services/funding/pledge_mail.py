@@ -13,8 +13,9 @@ from app.services.kernel.links import external_url
 from budgets.money import format_money
 
 
-def notify_declined(session: DbSession, pledge: Pledge) -> None:
-    """Queue the declined pledge's mail to its pledger (once per pledge: the outbox key names it)."""
+def notify_declined(session: DbSession, pledge: Pledge, actor: User) -> None:
+    """Queue the declined pledge's mail to its pledger (once per pledge: the outbox key names it), saying
+    who declined: a treasurer's own pledge is declined by a city official."""
     user = session.get(User, pledge.user_id)
     pool = session.get(Pool, pledge.pool_id)
     if user is None or user.deleted_at is not None or pool is None:
@@ -22,8 +23,9 @@ def notify_declined(session: DbSession, pledge: Pledge) -> None:
     group = session.get(Group, pool.group_id)
     name = group.name if group is not None else "the group"
     amount = format_money(pledge.amount_cents, pool.currency)
+    who = "A city official" if actor.is_staff else f"The treasurer of {name}"
     text = (
-        f"The treasurer of {name} declined your pledge of {amount} of {city_day_time(pledge.created_at)}: "
+        f"{who} declined your pledge of {amount} of {city_day_time(pledge.created_at)}: "
         "the money did not arrive in the group's account. Nothing was added to the pool, and nothing was "
         "taken from you on Commonfix.\n\n"
         "If you did pay, tell the treasurer (the pool page names them and says how to pay); you can "

@@ -189,7 +189,7 @@ def decline(session: DbSession, actor: User, pledge_id: int) -> Pledge:
         raise _withdrawn(found)
     if moved:
         _settled(session, actor, "pledge.decline", found)
-        pledge_mail.notify_declined(session, found)
+        pledge_mail.notify_declined(session, found, actor)
     return found
 
 
