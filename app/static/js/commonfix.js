@@ -321,6 +321,24 @@
       part.insertBefore(flashes, after);
       part.scrollIntoView();
     }
+    /* A refused form shown again: take the person to what was refused, however far down the page it
+       is (a staff panel's duplicate, a status's retype question, the blocks page on a phone), unless
+       the page already chose a place (an anchor, an error summary, a field with autofocus). */
+    if (!summary && !part && !document.querySelector("[autofocus]")) {
+      var refused = document.querySelector(
+        '[aria-invalid="true"], .field--invalid input, .field--invalid select, .field--invalid textarea, .form-errors[role="alert"]'
+      );
+      if (refused) {
+        var folded = refused.closest("details");
+        if (folded) {
+          folded.open = true;
+        }
+        refused.scrollIntoView({ block: "center" });
+        if (refused.matches("input, select, textarea")) {
+          refused.focus({ preventScroll: true });
+        }
+      }
+    }
     /* Messages can be dismissed; on the map page they leave by themselves to free the screen. */
     document.querySelectorAll(".flash").forEach(function (flash) {
       var close = document.createElement("button");
