@@ -231,7 +231,13 @@ def set_match(round_id: int) -> Response:
         rounds.update_round(db.session, current_resident(), round_id, data)
     if work.failed:
         return redirect(url_for("rounds.detail", round_id=round_id))
-    flash(f"The city will match pledges {form.match_ratio.data} when the round is tallied.", "success")
+    ratio = (form.match_ratio.data or "").strip()
+    flash(
+        f"The city will match pledges {ratio} when the round is tallied."
+        if ratio
+        else "The round has no city match now.",
+        "success",
+    )
     return redirect(url_for("rounds.detail", round_id=round_id))
 
 

@@ -24,6 +24,7 @@ from app.services.rounds.access import (
     require_official,
     require_runner,
 )
+from app.services.rounds.explanations import rule_words
 from app.services.workflow.estimates import parse_cents
 from budgets.money import NO_CAP_CENTS
 
@@ -95,9 +96,9 @@ def parse_terms(data: dict[str, Any], sent: dict[str, Any] | None = None) -> Ter
             # Found from outside: the ballot told members "more points, more weight" and the tally
             # counted each ballot as approvals.
             raise ValidationError(
-                f"The rule {rule} counts which problems a member chose, not their points: with a "
-                "cumulative ballot the points would be ignored. Choose greedy or equalshares/add1 "
-                "(Method of Equal Shares), which weigh the points, or another ballot.",
+                f"{rule_words(rule).name} counts which problems a member chose, not their points: with a "
+                f"cumulative ballot the points would be ignored. Choose {rule_words('greedy').name} or "
+                f"{rule_words('equalshares/add1').name}, which weigh the points, or another ballot.",
                 "rule",
             )
     return Terms(ballot, k, points, rule, top_n, choice(data, "leftover", LEFTOVERS))
