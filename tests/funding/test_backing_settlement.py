@@ -15,7 +15,7 @@ from app.extensions import db
 from app.jobs.backing_settlement import SETTLE_JOB, settle_due_at
 from app.models import Pledge, User
 from app.models.timestamps import utcnow
-from app.services.funding import groups
+from app.services.funding import backings, groups
 from app.services.funding.backing_settlement import settle_issue
 from app.services.kernel.errors import Conflict
 from app.services.mydata import deletion
@@ -121,6 +121,9 @@ def test_a_problem_merged_as_a_duplicate_while_backed_refunds_its_backers_once(
     assert backers.balance(CITY_MATCH) == 0
     assert sorted(backers.statuses(dup).values()) == ["moved", "refunded"]
     assert len([s for s in mails_to(outbox, ann) if "refunded" in s]) == 1
+    # Found from outside: the merged problem's page still read "city match posted" after it went back.
+    with app.app_context():
+        assert backings.escrow_match_cents(db.session, dup) == 0
     backers.ledger_ok()
 
 

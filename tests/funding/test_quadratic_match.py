@@ -16,8 +16,9 @@ from sqlalchemy import func, select, update
 from app.extensions import db
 from app.models import AuditEntry, Issue, IssueEvent, LedgerPosting, MatchingPeriod, PeriodMatchPosting, User
 from app.models.timestamps import utcnow
-from app.services.funding import ledger, match_sentences, quadratic_match
+from app.services.funding import backings, ledger, match_sentences, quadratic_match
 from app.services.kernel.errors import Conflict, PermissionDenied
+from app.services.workflow import status_changes
 from budgets.accounts import CITY_MATCH, PostingKind, escrow_account, issue_account
 from budgets.period_match import period_match
 from tests.funding.match_world import MatchWorld, match_world  # noqa: F401
@@ -302,3 +303,28 @@ def test_the_match_tops_a_priced_problem_up_to_its_cost_and_no_further(match_wor
             "Fully backed: EUR 20.00 from residents and EUR 40.00 from the city's match; planned for the "
             "city's work programme."
         )
+
+
+def test_a_match_that_went_back_with_an_unfunded_campaign_says_so(match_world: MatchWorld) -> None:
+    """Found from outside: a merged problem, its backers refunded and the match returned, still read
+    "the city added EUR 487.28" and "city match posted"."""
+    w = match_world
+    period = w.period(fund=30_000, problem_cap=40_000, backer_cap=2_000)
+    official = w.resident(role="official")
+    issue_id = w.problem()
+    with w.app.app_context():
+        db.session.execute(update(Issue).where(Issue.id == issue_id).values(cost_estimate_cents=100_000))
+        db.session.commit()
+    for _ in range(4):
+        w.back(w.resident(), issue_id, 500, period)
+    with w.app.app_context():
+        actor = db.session.get(User, official.id)
+        quadratic_match.close_by_hand(db.session, actor, period, utcnow())
+        db.session.commit()
+        assert backings.escrow_match_cents(db.session, issue_id) == 6_000
+        status_changes.change_status(db.session, actor, issue_id, "closed", "Not the city's road")
+        db.session.commit()
+
+        said = match_sentences.sentence_of_issue(db.session, issue_id, "EUR")
+        assert backings.escrow_match_cents(db.session, issue_id) == 0
+    assert said.text.endswith("; it went back to the city when the campaign ended unfunded.")

@@ -27,7 +27,7 @@ from app.services.funding.idempotency import check_idempotency_key, earlier_requ
 from app.services.funding.payments import PaymentProvider
 from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from app.services.kernel.roles import require_confirmed
-from budgets.accounts import escrow_account, issue_account
+from budgets.accounts import CITY_MATCH, escrow_account, issue_account
 from budgets.money import format_money
 
 # Backings that count as money behind the problem (refunded and moved ones no longer do).
@@ -263,8 +263,19 @@ def _posted_cents(session: DbSession, kind: str, account: str) -> int:
 
 
 def escrow_match_cents(session: DbSession, issue_id: int) -> int:
-    """The city's quadratic match posted into the problem's escrow (QF_MATCH lines)."""
-    return _posted_cents(session, ledger.PostingKind.QF_MATCH, escrow_account(issue_id))
+    """The city's quadratic match posted into the problem's escrow (QF_MATCH lines) and still with it:
+    less what a campaign that ended unfunded gave back to the city (its UNBACK posting's city line).
+    Found from outside: a merged problem, its backers refunded, still read "city match posted"."""
+    returned = session.scalar(
+        select(func.coalesce(func.sum(LedgerLine.amount_cents), 0))
+        .join(LedgerPosting, LedgerPosting.id == LedgerLine.posting_id)
+        .where(
+            LedgerPosting.kind == ledger.PostingKind.UNBACK,
+            LedgerPosting.issue_id == issue_id,
+            LedgerLine.account == CITY_MATCH,
+        )
+    )
+    return _posted_cents(session, ledger.PostingKind.QF_MATCH, escrow_account(issue_id)) - int(returned or 0)
 
 
 def paid_cents(session: DbSession, issue_id: int) -> int:
