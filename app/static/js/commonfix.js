@@ -292,6 +292,30 @@
     }
   });
 
+  /* A form marked data-submit-once is sent once: a double tap on its button (which a phone makes easily)
+     sent a report twice (found from outside). This listener runs after the form's own, so a send they
+     stopped (a missing pin, a photo too large) leaves the form free; after 15 s, or back in history, it
+     is free again in case the first send never arrived. */
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-submit-once") || event.defaultPrevented) {
+      return;
+    }
+    if (form.getAttribute("data-sending")) {
+      event.preventDefault();
+      return;
+    }
+    form.setAttribute("data-sending", "yes");
+    window.setTimeout(function () {
+      form.removeAttribute("data-sending");
+    }, 15000);
+  });
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-sending]").forEach(function (form) {
+      form.removeAttribute("data-sending");
+    });
+  });
+
   /* The phone menu: without JS the nav is simply shown; with JS it folds behind "Menu". */
   document.addEventListener("DOMContentLoaded", function () {
     var toggle = document.querySelector(".nav-toggle");
