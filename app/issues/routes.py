@@ -80,6 +80,11 @@ def new() -> tuple[str, int] | Response:
             else:
                 flash("Thank you! Your report is on the map; residents can now like it.", "success")
             return redirect(url_for("issues.detail", issue_id=issue.id))
+    chosen = isinstance(form.photo.data, FileStorage) and bool(form.photo.data.filename)
+    if form.is_submitted() and chosen and not form.photo.errors:
+        # A browser never fills a file field in again: say so, or the report goes without its photo
+        # once the rest is fixed (found from outside).
+        form.photo.errors = ["Choose the photo again: a form sent back cannot keep the file you chose."]
     bounds = maps.city_bounds(places.areas(db.session))
     city_map = maps.render(maps.build_map(bounds=bounds))
     return (
