@@ -239,3 +239,17 @@ def test_the_reporter_sees_the_photo_of_a_report_held_for_confirmation_and_nobod
     other = app.test_client()
     AuthActions(other, make_user).login_as(make_user(display_name="Nosy Neighbour"))
     assert other.get(shown.group(1)).status_code == 404
+
+
+def test_opening_a_forms_answer_address_says_there_is_no_page_there(
+    client: FlaskClient, resident: User
+) -> None:
+    """Found from outside: Enter in the address bar on a form's answer (/account/settings/email, a
+    group's pledge) showed "The method is not allowed for the requested URL"."""
+    response = client.get("/account/settings/email")
+
+    assert response.status_code == 405
+    page = response.get_data(as_text=True)
+    assert "There is no page here" in page
+    assert "only receives a form when it is sent" in page
+    assert "method is not allowed" not in page.lower()

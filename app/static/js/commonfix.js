@@ -363,6 +363,37 @@
         }
       }
     }
+    /* A text box with a limit says how much room is left once most is used, and says so when pasted
+       text was cut at the limit (the browser cuts it without a word: found from outside). */
+    document.querySelectorAll("textarea[maxlength]").forEach(function (area) {
+      var max = parseInt(area.getAttribute("maxlength"), 10);
+      if (!(max > 0)) {
+        return;
+      }
+      var count = document.createElement("p");
+      count.className = "field__hint field__count";
+      count.setAttribute("aria-live", "polite");
+      area.insertAdjacentElement("afterend", count);
+      var show = function (cut) {
+        var used = area.value.length;
+        count.hidden = !cut && used < max * 0.8;
+        count.textContent = used.toLocaleString("en") + " of " + max.toLocaleString("en") + " characters" +
+          (cut ? ": what you pasted was cut at the limit." : ".");
+      };
+      area.addEventListener("input", function () {
+        show(false);
+      });
+      area.addEventListener("paste", function (event) {
+        var pasted = (event.clipboardData && event.clipboardData.getData("text")) || "";
+        var room = max - area.value.length + (area.selectionEnd - area.selectionStart);
+        if (pasted.length > room) {
+          window.setTimeout(function () {
+            show(true);
+          }, 0);
+        }
+      });
+      show(false);
+    });
     /* Messages can be dismissed; on the map page they leave by themselves to free the screen. */
     document.querySelectorAll(".flash").forEach(function (flash) {
       var close = document.createElement("button");
