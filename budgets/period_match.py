@@ -3,10 +3,12 @@
 Each problem's ideal match is the textbook quadratic-funding one, (sum of the square roots of its
 backers' contributions)^2 - (sum of the contributions), where a backer's contribution is what they
 gave the problem in the period, counted at most `backer_cap`. A problem never gets more than
-`problem_cap`, and the city never pays more than `fund`:
+`problem_cap`, nor more than its cost still needs when `needs` gives that (the match tops a campaign
+up to its cost, never past it), and the city never pays more than `fund`:
 
-    target  = min(fund, the nearest whole cent to  sum over problems of min(ideal, problem_cap))
-    matches = budgets.quadratic.quadratic_funding(contributions, target, cap=problem_cap)
+    cap(p)  = min(problem_cap, needs[p])
+    target  = min(fund, the nearest whole cent to  sum over problems of min(ideal, cap(p)))
+    matches = budgets.quadratic.quadratic_funding(contributions, target, cap=cap)
 
 When the fund covers every capped ideal match, each problem gets its ideal match (capped): the
 shares are proportional to the ideals and add up to their own sum. When it does not, the fund is
@@ -42,6 +44,7 @@ class PeriodMatch:
     ideal: Mapping[str, Fraction]
     capped: frozenset[str]  # problems whose ideal match is above the per-problem cap
     fund_short: bool  # the capped ideal matches add up to more than the fund: it is shared
+    filled: frozenset[str] = frozenset()  # problems whose ideal match is above what their cost needs
 
     @property
     def unallocated(self) -> int:
@@ -55,21 +58,29 @@ def capped_contribution(given_cents: int, backer_cap: int) -> int:
     return given_cents if given_cents < backer_cap else backer_cap
 
 
-def period_match(contributions: Mapping[str, Sequence[int]], fund: int, problem_cap: int) -> PeriodMatch:
-    """The match of every problem, from each problem's counted contributions (already backer-capped)."""
-    if fund < 0 or problem_cap < 0:
-        raise ValueError("fund and cap must not be negative")
+def period_match(
+    contributions: Mapping[str, Sequence[int]],
+    fund: int,
+    problem_cap: int,
+    needs: Mapping[str, int] | None = None,
+) -> PeriodMatch:
+    """The match of every problem, from each problem's counted contributions (already backer-capped);
+    `needs`: what each problem's cost still needs (cents, not negative; a problem left out needs any)."""
+    if fund < 0 or problem_cap < 0 or any(n < 0 for n in (needs or {}).values()):
+        raise ValueError("fund, cap and needs must not be negative")
+    need = needs or {}
+    caps = {pid: min(problem_cap, need.get(pid, problem_cap)) for pid in contributions}
     weights = {pid: ideal_weight(list(amounts)) for pid, amounts in contributions.items()}
-    cap_weight = problem_cap * _SCALE
-    capped_total = sum(min(w, cap_weight) for w in weights.values())
+    capped_total = sum(min(w, caps[pid] * _SCALE) for pid, w in weights.items())
     nearest = (2 * capped_total + _SCALE) // (2 * _SCALE)
     target = min(fund, nearest)
-    result = quadratic_funding(contributions, target, cap=problem_cap)
+    result = quadratic_funding(contributions, target, cap=caps)
     return PeriodMatch(
         fund=fund,
         target=target,
         matches=dict(result.matches),
         ideal={pid: Fraction(w, _SCALE) for pid, w in weights.items()},
-        capped=frozenset(pid for pid, w in weights.items() if w > cap_weight),
+        capped=frozenset(pid for pid, w in weights.items() if w > problem_cap * _SCALE),
         fund_short=nearest > fund,
+        filled=frozenset(pid for pid, w in weights.items() if pid in need and w > need[pid] * _SCALE),
     )

@@ -49,43 +49,59 @@ def _root(cents: int) -> int:
     return isqrt(cents << (2 * _BITS))
 
 
-def _shares(weights: dict[str, int], pool: int, cap: int | None) -> tuple[dict[str, int], int]:
-    """Exact shares of the pool, proportional to weight, none above `cap` (water-filling).
+def _shares(
+    weights: dict[str, int], pool: int, cap: int | Mapping[str, int] | None
+) -> tuple[dict[str, int], int]:
+    """Exact shares of the pool, proportional to weight, none above its cap (water-filling).
 
+    `cap` is one cap for every project or a cap per project (a project it leaves out is uncapped).
     Every share is returned as a numerator over one common denominator (the weight of the projects
-    left uncapped; a capped share is cap * denominator). What is left to share stays a whole number of
-    cents: the pool less whole caps.
+    left uncapped; a capped share is its cap * denominator). What is left to share stays a whole
+    number of cents: the pool less whole caps.
     """
+    caps = _caps(weights, cap)
     open_ids = [pid for pid, w in weights.items() if w > 0]
     capped: list[str] = []
     left = pool
     while open_ids and left > 0:
         total = sum(weights[pid] for pid in open_ids)
-        over = [pid for pid in open_ids if cap is not None and left * weights[pid] > cap * total]
+        over = [pid for pid in open_ids if pid in caps and left * weights[pid] > caps[pid] * total]
         if not over:
             break
         capped.extend(over)
-        left -= (cap or 0) * len(over)
+        left -= sum(caps[pid] for pid in over)
         gone = set(over)
         open_ids = [pid for pid in open_ids if pid not in gone]
     denominator = sum(weights[pid] for pid in open_ids) or 1
     numerators = dict.fromkeys(weights, 0)
     for pid in capped:
-        numerators[pid] = (cap or 0) * denominator
+        numerators[pid] = caps[pid] * denominator
     if left > 0:
         for pid in open_ids:
             numerators[pid] = left * weights[pid]
     return numerators, denominator
 
 
-def quadratic_funding(
-    contributions: Mapping[str, Sequence[int]], pool: int, *, cap: int | None = None
-) -> MatchResult:
-    """Split a matching `pool` (cents) over projects given each project's contributions (cents)."""
-    if pool < 0 or (cap is not None and cap < 0):
+def _caps(weights: Mapping[str, int], cap: int | Mapping[str, int] | None) -> dict[str, int]:
+    """Each capped project's cap (none negative)."""
+    if isinstance(cap, int) and cap < 0:
         raise ValueError("pool and cap must not be negative")
+    caps = {} if cap is None else dict.fromkeys(weights, cap) if isinstance(cap, int) else dict(cap)
+    if any(c < 0 for c in caps.values()):
+        raise ValueError("pool and cap must not be negative")
+    return caps
+
+
+def quadratic_funding(
+    contributions: Mapping[str, Sequence[int]], pool: int, *, cap: int | Mapping[str, int] | None = None
+) -> MatchResult:
+    """Split a matching `pool` (cents) over projects given each project's contributions (cents);
+    `cap` caps every project's match alike, or each project's as a mapping gives it."""
     weights = {pid: ideal_weight(list(amounts)) for pid, amounts in contributions.items()}
-    numerators, denominator = _shares(weights, pool, cap)
+    caps = _caps(weights, cap)
+    if pool < 0:
+        raise ValueError("pool and cap must not be negative")
+    numerators, denominator = _shares(weights, pool, caps)
     split = {pid: divmod(n, denominator) for pid, n in numerators.items()}
     matches = {pid: whole for pid, (whole, _part) in split.items()}
     target = sum(numerators.values()) // denominator  # whole cents to hand out (pool, or less if capped)
@@ -102,7 +118,7 @@ def quadratic_funding(
         if weights[pid] == 0:
             reason = "no match: a project needs contributions from two or more people to earn a match"
         else:
-            capped = " (capped)" if cap is not None and matches[pid] >= cap else ""
+            capped = " (capped)" if pid in caps and matches[pid] >= caps[pid] else ""
             reason = (
                 f"matched {money(matches[pid])}{capped}: {len(amounts)} contributions raised "
                 f"{money(raised)}, ideal match {float(ideal):,.2f}, "

@@ -10,7 +10,7 @@ from app.api.contract import JSON, Reply, operation
 from app.api.models.rounds import Estimate, EstimateBody
 from app.api.params import json_body
 from app.extensions import db
-from app.services.workflow import estimates
+from app.services.funding import backings
 
 
 @bp.put("/issues/<int:issue_id>/estimate")
@@ -26,6 +26,6 @@ from app.services.workflow import estimates
 def put_estimate(issue_id: int) -> Response:
     user = require_user()
     body = json_body()
-    cents = estimates.set_estimate(db.session, user, issue_id, body.get("cost_cents"))
+    cents = backings.set_estimate(db.session, user, issue_id, body.get("cost_cents"))
     db.session.commit()
     return jsonify({"issue_id": issue_id, "cost_cents": cents})

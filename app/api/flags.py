@@ -24,7 +24,10 @@ STAFF = ("official", "admin")
 @operation(
     operation_id="flagIssue",
     summary="Flag an issue, or one of its updates or photos, for the moderators",
-    description="A resident's second flag on the same item changes nothing (200, `created` false).",
+    description=(
+        "A resident's second flag on the same item while the first is open changes nothing (200, `created` "
+        "false); after a moderator left the item visible it opens again (201)."
+    ),
     body={JSON: NewFlag},
     replies={201: Reply("Flagged", FlagState), 200: Reply("Already flagged by you", FlagState)},
     errors=(400, 401, 403, 404, 422, 429),

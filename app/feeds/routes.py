@@ -10,6 +10,7 @@ from app.feeds import bp
 from app.feeds.atom import MIMETYPE, Entry, feed_document, latest_update
 from app.services.issues import feeds as feed_queries
 from app.services.issues.feeds import FeedEvent, FeedIssue
+from app.services.issues.places import status_words
 from app.services.kernel.links import external_url
 
 EVENT_TITLES = {
@@ -36,10 +37,10 @@ def _issue_entry(issue: FeedIssue) -> Entry:
 
 def _event_entry(issue_id: int, event: FeedEvent, names: dict[str, str]) -> Entry:
     link = external_url("issues.detail", issue_id=issue_id)
-    to = names.get(event.to_status or "", event.to_status or "")
+    to = status_words(names, event.to_status or "")
     title = EVENT_TITLES.get(event.kind, event.kind.capitalize()).format(to=to)
     if event.kind == "status" and event.from_status:
-        title = f"{names.get(event.from_status, event.from_status)} → {to}"
+        title = f"{status_words(names, event.from_status)} → {to}"
     author = "City staff" if event.by_staff else (event.actor or "A resident")
     return Entry(
         id=f"{link}#event-{event.id}",

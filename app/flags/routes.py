@@ -47,7 +47,13 @@ def flag(issue_id: int) -> tuple[str, int] | Response:
     kind, target = _target(issue_id)
     row = issue_queries.get_issue_row(db.session, issue_id)
     form = FlagForm()
-    back = url_for("issues.detail", issue_id=issue_id) + (f"#event-{target}" if kind == "update" else "")
+    # An update's flag comes back to the update, which says thank you itself: the page's message sits
+    # far above it on a long timeline (found from outside).
+    back = (
+        url_for("issues.detail", issue_id=issue_id, flagged=target) + f"#event-{target}"
+        if kind == "update"
+        else url_for("issues.detail", issue_id=issue_id)
+    )
     if form.validate_on_submit():
         with unit_of_work(form, reraise=is_access_error) as work:
             outcome = flags.flag(
@@ -60,13 +66,17 @@ def flag(issue_id: int) -> tuple[str, int] | Response:
                 note=form.note.data,
             )
         if not work.failed:
+            if outcome.created:
+                flash("Thank you: the moderators will look at it.", "success")
+                return redirect(back)
+            # Found from outside: this said the moderators "will look at it" while the page thanked them
+            # next to the update, and the new reason was dropped without a word.
             flash(
-                "Thank you: the moderators will look at it."
-                if outcome.created
-                else "You had flagged this already; the moderators will look at it.",
-                "success",
+                "You had flagged this already, and your first flag still waits for the moderators with its "
+                "reason and note: this one was not added.",
+                "info",
             )
-            return redirect(back)
+            return redirect(url_for("issues.detail", issue_id=issue_id))
     return render_template(
         "flags/new.html", form=form, row=row, what=WHAT[kind], back=back
     ), 422 if form.errors else 200

@@ -89,4 +89,9 @@ def unsubscribe(token: str) -> tuple[str, int] | str:
         notifications.unsubscribe(db.session, subscription)
         db.session.commit()
         return render_template("follows/unsubscribe.html", invalid=False, done=True, what=what)
-    return render_template("follows/unsubscribe.html", invalid=False, done=False, what=what)
+    # Found from outside: the link opened again after unsubscribing asked "Stop emails?" as if the
+    # resident still got them. Without the follow, the page says they are unsubscribed already.
+    following = follows.is_following(
+        db.session, subscription.user_id, issue_id=subscription.issue_id, area_id=subscription.area_id
+    )
+    return render_template("follows/unsubscribe.html", invalid=False, done=not following, what=what)

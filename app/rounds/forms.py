@@ -91,7 +91,10 @@ class PhaseForm(FlaskForm):
 
 
 class MatchForm(FlaskForm):
-    match_ratio = StringField("City cents per pledged cent", default="1:1", render_kw={"placeholder": "1:1"})
+    """The round's city match; drawn with the round's current ratio and cap (rounds.routes.match_form),
+    so sending it unchanged changes nothing. An empty ratio means no match."""
+
+    match_ratio = StringField("City cents per pledged cent", render_kw={"placeholder": "1:1"})
     match_cap = StringField("Cap (optional)", render_kw={"inputmode": "decimal", "placeholder": "500.00"})
     submit = SubmitField("Set the city match")
 

@@ -53,6 +53,7 @@ from app.services.rounds import results as round_results
 from app.services.rounds.access import can_run, get_round
 from app.tally_runner import start_tally
 from app.unit_of_work import is_access_error, unit_of_work
+from budgets.money import NO_CAP_CENTS, plain_cents
 
 PHASE_LABELS = {
     "draft": "Draft",
@@ -174,7 +175,7 @@ def detail(round_id: int) -> str:
         job=job,
         phase_form=PhaseForm(),
         action=ActionForm(),
-        match_form=MatchForm(),
+        match_form=match_form(found),
         reason_form=ReasonForm(),
         currency=ledger.pool_balance(db.session, found.pool_id).currency,
         held=turnout.is_held(db.session, found),
@@ -202,6 +203,18 @@ def move_phase(round_id: int) -> Response:
     return redirect(url_for("rounds.detail", round_id=round_id))
 
 
+def match_form(found: Round) -> MatchForm:
+    """The match form as the round stands (found from outside: its empty cap field, sent again,
+    removed the cap, and its "1:1" default read as a match on a round that had none)."""
+    form = MatchForm()
+    if not form.is_submitted():
+        if found.match_num is not None:
+            form.match_ratio.data = f"{found.match_num}:{found.match_den}"
+        if found.match_cap_cents is not None and found.match_cap_cents != NO_CAP_CENTS:
+            form.match_cap.data = plain_cents(found.match_cap_cents)
+    return form
+
+
 @bp.post("/rounds/<int:round_id>/match")
 @login_required
 def set_match(round_id: int) -> Response:
@@ -218,7 +231,13 @@ def set_match(round_id: int) -> Response:
         rounds.update_round(db.session, current_resident(), round_id, data)
     if work.failed:
         return redirect(url_for("rounds.detail", round_id=round_id))
-    flash(f"The city will match pledges {form.match_ratio.data} when the round is tallied.", "success")
+    ratio = (form.match_ratio.data or "").strip()
+    flash(
+        f"The city will match pledges {ratio} when the round is tallied."
+        if ratio
+        else "The round has no city match now.",
+        "success",
+    )
     return redirect(url_for("rounds.detail", round_id=round_id))
 
 

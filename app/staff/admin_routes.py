@@ -36,7 +36,13 @@ def _statuses_page(
     statuses = places.statuses(db.session)
     edits = {}
     for s in statuses:
-        edit = StatusEditForm(prefix=f"s-{s.code}", formdata=None, data={"name": s.name, "type": s.type})
+        # The status whose change was refused keeps what was sent (a retype asks to confirm it).
+        sent = error is not None and s.code == code and request.method == "POST"
+        edit = (
+            StatusEditForm(prefix=f"s-{s.code}")
+            if sent
+            else StatusEditForm(prefix=f"s-{s.code}", formdata=None, data={"name": s.name, "type": s.type})
+        )
         edits[s.code] = edit
     if error is not None and code in edits:
         show_error(error, edits[code])
@@ -85,7 +91,12 @@ def update_status(code: str) -> Response | tuple[str, int]:
     error = run_form_action(
         form,
         lambda: status_config.update_status(
-            db.session, current_resident(), code, form.name.data, form.type.data
+            db.session,
+            current_resident(),
+            code,
+            form.name.data,
+            form.type.data,
+            bool(form.confirm_retype.data),
         ),
         "Status saved.",
     )
@@ -160,6 +171,7 @@ def audit_log() -> tuple[str, int]:
 def _blocks_page(
     account: BlockAccountForm | None = None, domain: BlockDomainForm | None = None, status: int = 200
 ) -> tuple[str, int]:
+    domains = blocking.blocked_domains(db.session)
     return (
         render_template(
             "staff/blocks.html",
@@ -167,7 +179,8 @@ def _blocks_page(
             domain=domain or BlockDomainForm(formdata=None),
             small=ReasonForm(formdata=None),
             users=blocking.blocked_users(db.session),
-            domains=blocking.blocked_domains(db.session),
+            domains=domains,
+            blocked_counts=blocking.blocked_counts(db.session, domains),
         ),
         status,
     )
@@ -201,7 +214,13 @@ def block_domain() -> Response | tuple[str, int]:
     form = BlockDomainForm()
     error = run_form_action(
         form,
-        lambda: blocking.block_domain(db.session, current_resident(), form.domain.data, form.reason.data),
+        lambda: blocking.block_domain(
+            db.session,
+            current_resident(),
+            form.domain.data,
+            form.reason.data,
+            bool(form.confirm_accounts.data),
+        ),
         "Domain blocked; its existing accounts are blocked too.",
     )
     if error is not None:
@@ -214,10 +233,13 @@ def block_domain() -> Response | tuple[str, int]:
 @roles_required(*ADMIN)
 def unblock_domain(domain_id: int) -> Response | tuple[str, int]:
     form = ReasonForm()
+    also = request.form.get("unblock_accounts") == "yes"
     error = run_form_action(
         form,
-        lambda: blocking.unblock_domain(db.session, current_resident(), domain_id),
-        "Domain allowed again; accounts blocked with it stay blocked until you unblock them.",
+        lambda: blocking.unblock_domain(db.session, current_resident(), domain_id, also),
+        "Domain allowed again; its accounts are unblocked too."
+        if also
+        else "Domain allowed again; its blocked accounts stay blocked until you unblock them.",
     )
     if error is not None:
         show_error(error)

@@ -187,7 +187,7 @@ def bulk_status() -> tuple[str, int] | Response:
 
 
 def _parse_back(raw: str) -> list[tuple[str, str]]:
-    allowed = {"area", "category", "status", "from", "to", "min_likes", "overdue", "sort", "page"}
+    allowed = {"area", "category", "status", "from", "to", "min_likes", "overdue", "hidden", "sort", "page"}
     return [(k, v) for k, v in parse_qsl(raw) if k in allowed]
 
 

@@ -13,16 +13,17 @@ from app.services.workspace import assignment, notes
 from app.staff.desk_forms import AssignForm, NoteForm
 
 
-def desk_forms(issue: Issue) -> dict[str, FlaskForm]:
-    form = AssignForm()
+def desk_forms(issue: Issue, sent: str | None = None) -> dict[str, FlaskForm]:
+    """The assignment and note forms; `sent` names the one this request posted (the others fresh)."""
+    form = AssignForm() if sent == "assign" else AssignForm(formdata=None)
     form.assignee.choices = [(assignment.NOBODY, "Nobody")] + [
         (a.key, a.label) for a in assignment.assignee_choices(db.session)
     ]
-    if not form.is_submitted():
+    if sent != "assign":
         current = assignment.current(db.session, issue.id)
         if current is not None:
             form.assignee.data = f"team:{current.team_id}" if current.team_id else f"user:{current.user_id}"
-    return {"assign": form, "note": NoteForm()}
+    return {"assign": form, "note": NoteForm() if sent == "note" else NoteForm(formdata=None)}
 
 
 def desk_panel(issue: Issue) -> dict[str, Any]:

@@ -10,9 +10,9 @@ from wtforms import StringField, SubmitField
 from app.auth.sessions import current_resident
 from app.extensions import db
 from app.security import roles_required
+from app.services.funding import backings
 from app.services.issues.money import CITY_CURRENCY
 from app.services.kernel.parsing import parse_amount
-from app.services.workflow import estimates
 from app.staff import bp
 from app.unit_of_work import unit_of_work
 from budgets.money import format_money
@@ -33,7 +33,7 @@ def set_estimate(issue_id: int) -> Response:
         return target
     with unit_of_work(flash_prefix="The estimate was not saved: ") as work:
         cents = parse_amount(form.cost.data, "cost")
-        estimates.set_estimate(db.session, current_resident(), issue_id, cents)
+        backings.set_estimate(db.session, current_resident(), issue_id, cents)
     if work.failed:
         return target
     flash(

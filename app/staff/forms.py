@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 
 from app.models.place import StatusType
 
@@ -54,6 +54,8 @@ class StatusAddForm(FlaskForm):
 class StatusEditForm(FlaskForm):
     name = StringField("Name", render_kw={"maxlength": 80})
     type = SelectField("Type", choices=TYPE_CHOICES, validate_choice=False)
+    # Shown once a retype would move problems (the error on it says how many).
+    confirm_retype = BooleanField("Yes, change the type of these problems")
     submit = SubmitField("Save")
 
 
@@ -70,4 +72,6 @@ class BlockAccountForm(FlaskForm):
 class BlockDomainForm(FlaskForm):
     domain = StringField("Email domain", render_kw={"maxlength": 253, "placeholder": "spam.example"})
     reason = StringField("Reason (optional)", render_kw={"maxlength": 2000})
+    # Shown once the block would block accounts (the error on it says how many).
+    confirm_accounts = BooleanField("Yes, block these accounts too")
     submit = SubmitField("Block domain")

@@ -1,20 +1,26 @@
-"""Staff actions on a funded problem's money: record a payout, return the unspent remainder."""
+"""Staff actions on a funded problem's money: record a payout, return the unspent remainder.
+
+A payout goes on the append-only ledger, where it cannot be changed, so the form has a review step:
+the first send checks everything and shows what would be recorded; "Yes, record this payout"
+records it and "Change" brings the form back filled in. The API records in one request.
+"""
 
 from __future__ import annotations
 
 import secrets
 
-from flask import flash, redirect, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import HiddenField, SelectField, StringField, SubmitField
 
 from app.auth.sessions import current_resident
 from app.extensions import db
+from app.models import Issue
 from app.ratelimits import limit
 from app.security import roles_required
 from app.services.funding import payouts
-from app.services.issues.money import currency_of
+from app.services.issues.money import currency_of, unspent_cents
 from app.services.kernel.parsing import parse_amount
 from app.staff import bp
 from app.unit_of_work import unit_of_work
@@ -33,7 +39,7 @@ class PayoutForm(FlaskForm):
     paid_on = StringField("Date paid", render_kw={"type": "date"})
     # A fresh key each time the form is drawn: the same form sent twice records one payout.
     request_key = HiddenField(default=lambda: secrets.token_urlsafe(18))
-    submit = SubmitField("Record payout")
+    submit = SubmitField("Review the payout")
 
 
 class ReturnForm(FlaskForm):
@@ -57,24 +63,32 @@ def _to_money(issue_id: int) -> Response:
 @bp.post("/issues/<int:issue_id>/payouts")
 @roles_required(*STAFF)
 @limit("RATE_LIMIT_PAYOUT", per_user=True)
-def record_payout(issue_id: int) -> Response | tuple[str, int]:
+def record_payout(issue_id: int) -> Response | str | tuple[str, int]:
     form = PayoutForm()
     if not form.validate_on_submit():
         flash("The form expired; reload the page and try again.", "error")
         return _to_money(issue_id)
+    if "change" in request.form:
+        return _form_again(issue_id, form)
+    confirmed = request.form.get("confirm") == "yes"
     with unit_of_work(show=False) as work:
-        cents = parse_amount(form.amount.data, "amount_cents", label="Amount paid")
-        recorded = payouts.record_payout(
-            db.session,
-            current_resident(),
-            issue_id,
+        asked = dict(
             payee_kind=form.payee_kind.data,
             payee_name=form.payee_name.data,
-            amount_cents=cents,
+            amount_cents=parse_amount(form.amount.data, "amount_cents", label="Amount paid"),
             invoice_ref=form.invoice_ref.data,
             paid_on=form.paid_on.data,
-            idempotency_key=form.request_key.data or None,
         )
+        if confirmed:
+            recorded = payouts.record_payout(
+                db.session,
+                current_resident(),
+                issue_id,
+                **asked,
+                idempotency_key=form.request_key.data or None,
+            )
+        else:
+            review = payouts.check_payout(db.session, current_resident(), issue_id, **asked)
     if work.error is not None:
         # The service names the API's fields (amount_cents, paid_on); the official filled in the form's.
         # The page again with what was typed (a redirect emptied the form), the reason under its field,
@@ -86,16 +100,30 @@ def record_payout(issue_id: int) -> Response | tuple[str, int]:
             refused = getattr(form, label)
             refused.errors = [work.error.message]
             refused.render_kw = {**(refused.render_kw or {}), "autofocus": True}
-        # Imported here: the problem page's module imports this one's forms.
-        from app.issues.routes import detail_page
-
-        return detail_page(issue_id, payout_form=form), 422
-    paid = format_money(cents, currency_of(db.session, issue_id))
+        return _form_again(issue_id, form), 422
+    if not confirmed:
+        return render_template(
+            "staff/payout_review.html",
+            form=form,
+            review=review,
+            issue=db.session.get(Issue, issue_id),
+            currency=currency_of(db.session, issue_id),
+            remaining_cents=unspent_cents(db.session, issue_id),
+        )
+    paid = format_money(recorded.payout.amount_cents, currency_of(db.session, issue_id))
     if recorded.created:
         flash(f"Payout of {paid} to {form.payee_name.data.strip()} recorded.", "success")
     else:
         flash(f"This payout of {paid} was recorded already: the form was sent twice.", "info")
     return _to_money(issue_id)
+
+
+def _form_again(issue_id: int, form: PayoutForm) -> str:
+    """The problem page with the payout form as it was sent (its errors under their fields)."""
+    # Imported here: the problem page's module imports this one's forms.
+    from app.issues.routes import detail_page
+
+    return detail_page(issue_id, payout_form=form)
 
 
 @bp.post("/issues/<int:issue_id>/remainder-return")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
@@ -29,10 +29,19 @@ from app.timeline.routes import timeline_panel
 from app.unit_of_work import show_error, unit_of_work
 
 STAFF = ("official", "admin")
+F = TypeVar("F", bound=FlaskForm)
 
 
-def _status_form(issue: Issue) -> StatusForm:
-    form = StatusForm()
+def _form(cls: type[F], sent: bool) -> F:
+    """A form bound to this request's data only when it is the form the request posted (`sent`): the
+    page's other forms are drawn fresh (found from outside: a refused payout or duplicate came back
+    with "Edit title or description" empty, and the duplicate's note in the status form)."""
+    form: F = cls() if sent else cls(formdata=None)
+    return form
+
+
+def _status_form(issue: Issue, sent: bool) -> StatusForm:
+    form = _form(StatusForm, sent)
     # A prompt first, not the first status: after a change, a second press would send it back to "New".
     form.status.choices = [("", CHOOSE_STATUS)] + [
         (s.code, f"{s.name} ({s.type})")
@@ -42,21 +51,22 @@ def _status_form(issue: Issue) -> StatusForm:
     return form
 
 
-def _edit_form(issue: Issue) -> EditForm:
-    form = EditForm()
-    if not form.is_submitted():
+def _edit_form(issue: Issue, sent: bool) -> EditForm:
+    form = _form(EditForm, sent)
+    if not sent:
         form.title.data, form.description.data = issue.title, issue.description
     return form
 
 
-def staff_panel_forms(issue: Issue) -> dict[str, FlaskForm]:
-    """The forms of the staff panel that the issue page includes for officials and admins."""
+def staff_panel_forms(issue: Issue, sent: str | None = None) -> dict[str, FlaskForm]:
+    """The forms of the staff panel that the issue page includes for officials and admins; `sent` names
+    the one this request posted, shown again as it was sent."""
     return {
-        "status": _status_form(issue),
-        "duplicate": DuplicateForm(),
-        "edit": _edit_form(issue),
-        "reason": ReasonForm(),
-        **desk_forms(issue),
+        "status": _status_form(issue, sent == "status"),
+        "duplicate": _form(DuplicateForm, sent == "duplicate"),
+        "edit": _edit_form(issue, sent == "edit"),
+        "reason": _form(ReasonForm, sent == "reason"),
+        **desk_forms(issue, sent),
     }
 
 
@@ -79,7 +89,7 @@ def _manage_page(
 ) -> tuple[str, int]:
     """The staff page of one issue; on a failed action its form shows the error on the named field."""
     issue = issue_queries.get_issue(db.session, issue_id)
-    forms = staff_panel_forms(issue)
+    forms = staff_panel_forms(issue, failed)
     if failed and error is not None:
         show_error(error, forms[failed])
     row = issue_queries.get_issue_row(db.session, issue_id)
@@ -134,7 +144,7 @@ def manage_issue(issue_id: int) -> tuple[str, int]:
 @roles_required(*STAFF)
 def change_status(issue_id: int) -> Response | tuple[str, int]:
     issue = issue_queries.get_issue(db.session, issue_id)
-    form = _status_form(issue)
+    form = _status_form(issue, sent=True)
     return _act(
         issue_id,
         "status",
@@ -148,22 +158,28 @@ def change_status(issue_id: int) -> Response | tuple[str, int]:
 
 @bp.post("/issues/<int:issue_id>/duplicate")
 @roles_required(*STAFF)
-def mark_duplicate(issue_id: int) -> Response | tuple[str, int]:
+def mark_duplicate(issue_id: int) -> Response | str | tuple[str, int]:
+    """Without `confirm=yes`, a review of what the merge would do; with it, the merge (never undone)."""
     form = DuplicateForm()
-    return _act(
-        issue_id,
-        "duplicate",
-        form,
-        lambda: duplicates.mark_duplicate(
-            db.session,
-            current_resident(),
+    # A typed number wins over the list: it is the deliberate choice when both are given.
+    original = form.original_id.data if (form.original_id.data or "").strip() else form.original_choice.data
+    if request.form.get("confirm") == "yes":
+        return _act(
             issue_id,
-            # A typed number wins over the list: it is the deliberate choice when both are given.
-            form.original_id.data if (form.original_id.data or "").strip() else form.original_choice.data,
-            form.note.data,
-        ),
-        "Closed as a duplicate; its likes and followers moved to the original.",
-    )
+            "duplicate",
+            form,
+            lambda: duplicates.mark_duplicate(
+                db.session, current_resident(), issue_id, original, form.note.data
+            ),
+            "Closed as a duplicate; its likes and followers moved to the original.",
+        )
+    if not form.validate_on_submit():
+        return _manage_page(issue_id, "duplicate", DomainError("The form expired; try again.", "csrf_token"))
+    with unit_of_work(reraise=_issue_missing, show=False) as work:
+        found = duplicates.preview(db.session, current_resident(), issue_id, original)
+    if work.error is not None:
+        return _manage_page(issue_id, "duplicate", work.error)
+    return render_template("staff/duplicate_review.html", form=form, merge=found)
 
 
 @bp.post("/issues/<int:issue_id>/edit")

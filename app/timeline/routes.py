@@ -24,13 +24,14 @@ def _issue_url(issue_id: int, anchor: str = "timeline") -> str:
     return url_for("issues.detail", issue_id=issue_id, _anchor=anchor)
 
 
-def timeline_panel(issue: Issue) -> dict[str, object]:
-    """What the timeline partial shows: the entries this viewer may see and the forms to add to it."""
+def timeline_panel(issue: Issue, update_form: UpdateForm | None = None) -> dict[str, object]:
+    """What the timeline partial shows: the entries this viewer may see and the forms to add to it
+    (`update_form`: an update refused, shown again with its text and the reason)."""
     staff = bool(current_user.is_authenticated and current_user.is_staff)
     status_type = issue.status_info.type if issue.status_info is not None else "open"
     return {
         "entries": timeline.timeline(db.session, issue.id, staff=staff),
-        "update_form": UpdateForm(),
+        "update_form": update_form or UpdateForm(),
         "not_fixed_form": NotFixedForm() if workflow.can_say_not_fixed(issue, status_type) else None,
     }
 
@@ -38,7 +39,7 @@ def timeline_panel(issue: Issue) -> dict[str, object]:
 @bp.post("/<int:issue_id>/updates")
 @login_required
 @limit("RATE_LIMIT_UPDATE", per_user=True)
-def post_update(issue_id: int) -> Response:
+def post_update(issue_id: int) -> Response | tuple[str, int]:
     form = UpdateForm()
     if not form.validate_on_submit():
         flash("The form expired; reload the page and try again.", "error")
@@ -48,7 +49,7 @@ def post_update(issue_id: int) -> Response:
         if isinstance(form.photo.data, FileStorage) and form.photo.data.filename
         else None
     )
-    with unit_of_work() as work:
+    with unit_of_work(form, flash_prefix="Your update was not posted: ") as work:
         updates.post_update(
             db.session,
             current_resident(),
@@ -57,8 +58,15 @@ def post_update(issue_id: int) -> Response:
             photo=photo,
             photo_settings=photo_settings(),
         )
-    if work.failed:
-        return redirect(_issue_url(issue_id, "update-form"))
+    if work.error is not None:
+        # The problem page again with what was typed (a redirect emptied it), the reason under its
+        # field and the text focused, so the page opens at the form. A photo is chosen again.
+        flash(f"Your update was not posted: {work.error.message}", "error")
+        form.text.render_kw = {**(form.text.render_kw or {}), "autofocus": True}
+        # Imported here: the problem page's module imports this one's timeline_panel.
+        from app.issues.routes import detail_page
+
+        return detail_page(issue_id, update_form=form), work.error.status
     flash("Your update is posted.", "success")
     return redirect(_issue_url(issue_id))
 

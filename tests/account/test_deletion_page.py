@@ -122,3 +122,22 @@ def test_a_voter_who_is_no_member_waits_for_the_running_tally_of_their_ballot(
     assert refused.status_code == 409
     assert table_counts() == before
     assert not is_deleted(app, voter.id)
+
+
+def test_a_pledge_still_waiting_for_the_treasurer_is_named_with_the_way_out(
+    world: RoundWorld, client: FlaskClient, auth: AuthActions
+) -> None:
+    """Found from outside: a pledge never paid held the account with no way out named, while the page's
+    "What goes" said waiting pledges are deleted. Withdrawing it is the way out, and the page says so."""
+    world.build(members=2, pledges=(1000,), costs=COSTS)
+    rid = world.create(by=world.official)["id"]
+    world.open_voting(rid)
+    _, waiting = world.members
+    assert world.ref is not None
+    world.funding.pledge(world.ref, waiting, 550, confirm=False)
+    auth.login_as(waiting)
+
+    page = delete_page(client)
+
+    assert "is not tallied yet" in page
+    assert "withdraw it (on My Commonfix)" in page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from email import message_from_bytes
 from pathlib import Path
@@ -197,6 +198,10 @@ def test_hiding_a_flagged_update_hides_it_audits_and_tells_every_flagger(
 
     no_reason = client.post(url, json={"action": "hide"}, headers=headers)
     assert (no_reason.status_code, no_reason.get_json()["error"]["field"]) == (422, "reason")
+    # Found from outside: it said "Note is required: say what changed, residents read it."
+    assert (
+        no_reason.get_json()["error"]["message"] == "A reason to hide is required: every flagger is told it."
+    )
     bad_action = client.post(url, json={"action": "delete", "reason": "x"}, headers=headers)
     assert (bad_action.status_code, bad_action.get_json()["error"]["field"]) == (422, "action")
     assert [f[-1] for f in flags_of(app)] == ["open", "open"]
@@ -291,6 +296,77 @@ def test_the_flag_form_finds_only_visible_items_of_its_problem(
         f"/issues/{issue.id}/flag?target_type=update&target_id={update_id}", data={"reason": "personal"}
     )
     assert sent.status_code == 302
-    assert sent.headers["Location"].endswith(f"/issues/{issue.id}#event-{update_id}")
+    assert sent.headers["Location"].endswith(f"/issues/{issue.id}?flagged={update_id}#event-{update_id}")
+    # Found from outside: the thanks sat far above the update the page opens at; the update says it.
+    back = client.get(sent.headers["Location"]).get_data(as_text=True)
+    flagged = back.split(f'id="event-{update_id}"')[1].split("</li>")[0]
+    assert "Thank you: the moderators will look at this update." in flagged
     assert [f[1:4] for f in flags_of(app)] == [("update", update_id, "personal")]
     assert client.get("/issues/999999/flag").status_code == 404
+
+
+def test_flagging_again_after_a_dismissal_reaches_the_queue_again(
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    make_issue: Callable[..., Any],
+    make_user: Callable[..., Any],
+) -> None:
+    """Found from outside: a second flag after a moderator left the item visible was told "You had
+    flagged this already; the moderators will look at it", and no queue listed it."""
+    issue = make_issue(title="Fine report")
+    flagger, moderator = make_user(), make_user(role="official")
+    auth.login_as(flagger)
+    assert client.post(f"/issues/{issue.id}/flag", data={"reason": "misleading"}).status_code == 302
+    auth.login_as(moderator)
+    client.post(f"/staff/flags/issue/{issue.id}/dismiss")
+    auth.login_as(flagger)
+
+    again = client.post(
+        f"/issues/{issue.id}/flag",
+        data={"reason": "spam", "note": "Now it links to a shop."},
+        follow_redirects=True,
+    )
+
+    assert "Thank you: the moderators will look at it." in again.get_data(as_text=True)
+    assert flags_of(app) == [(flagger.id, "issue", issue.id, "spam", "open")]
+    auth.login_as(moderator)
+    queue = client.get("/staff/flags").get_data(as_text=True)
+    assert "Now it links to a shop." in queue
+    # A second flag while the first is open still counts once.
+    auth.login_as(flagger)
+    twice = client.post(f"/issues/{issue.id}/flag", data={"reason": "abusive"}, follow_redirects=True)
+    # Found from outside: the second flag's reason was dropped without a word. It says so.
+    said = html.unescape(twice.get_data(as_text=True))
+    assert (
+        "your first flag still waits for the moderators with its reason and note: this one was not added"
+        in said
+    )
+    assert flags_of(app) == [(flagger.id, "issue", issue.id, "spam", "open")]
+
+
+def test_the_queue_shows_what_was_flagged(
+    client: FlaskClient,
+    auth: AuthActions,
+    make_issue: Callable[..., Any],
+    make_user: Callable[..., Any],
+) -> None:
+    """Found from outside: the queue named the item but never showed the flagged text or photo, so each
+    decision meant opening the problem first."""
+    issue = make_issue(description="Buy <cheap> watches at example.shop")
+    update_id = post_update(client, auth, issue.id, make_user())
+    for kind, target in (("issue", None), ("update", update_id)):
+        flagged = client.post(
+            f"/api/v1/issues/{issue.id}/flags",
+            json={"reason": "spam", "target_type": kind, "target_id": target},
+            headers=auth.headers(make_user()),
+        )
+        assert flagged.status_code == 201, flagged.get_json()
+    auth.login_as(make_user(role="official"))
+
+    queue = client.get("/staff/flags").get_data(as_text=True)
+
+    report = queue.split(f'id="flag-issue-{issue.id}"')[1].split("</li>")[0]
+    assert "Buy &lt;cheap&gt; watches at example.shop</blockquote>" in report
+    update = queue.split(f'id="flag-update-{update_id}"')[1].split("</li>")[0]
+    assert "Rude words here.</blockquote>" in update

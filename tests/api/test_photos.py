@@ -139,6 +139,32 @@ def test_a_large_photo_is_scaled_down(report: Callable[..., Any], app: Flask) ->
     assert (photo.width, photo.height) == (50, 25)
 
 
+def _plain(kind: str, size: tuple[int, int]) -> bytes:
+    """A one-colour image of `size` (grey, so a big one is cheap to build and tiny once encoded)."""
+    out = io.BytesIO()
+    Image.new("L", size, 128).save(out, format=kind)
+    return out.getvalue()
+
+
+def test_a_phone_cameras_48_and_108_megapixel_jpegs_are_taken_and_scaled_down(
+    report: Callable[..., Any], app: Flask
+) -> None:
+    """Found from outside: 8000x6000 was refused ("limit 40 megapixels") and 12000x9000 called "not a
+    readable image", though both were well under 10 MB. A JPEG decodes at a fraction of its size."""
+    response = report(_plain("JPEG", (12000, 9000)))
+    assert response.status_code == 201, response.get_json()
+    photo, _ = stored_photo(app)
+    assert max(photo.width, photo.height) == app.config["PHOTO_MAX_SIDE"]
+    assert report(_plain("JPEG", (8000, 6000))).status_code == 201
+
+
+def test_too_many_pixels_is_said_so_for_every_format(report: Callable[..., Any]) -> None:
+    for data in (_plain("PNG", (7000, 7000)), _plain("JPEG", (14000, 10000))):
+        error = report(data).get_json()["error"]
+        assert error["field"] == "photo"
+        assert error["message"].startswith("Photo has too many pixels (limits: 120 megapixels for a JPEG")
+
+
 @pytest.mark.parametrize(
     ("data", "filename", "message"),
     [

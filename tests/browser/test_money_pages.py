@@ -52,7 +52,11 @@ def test_an_official_pays_for_a_fix_and_everyone_sees_the_money(
     form.get_by_label("Invoice reference").fill("PD-2026-118")
     form.get_by_label("Date paid").fill(datetime.now(UTC).date().isoformat())
     shoot(phone, shots, "problem-phone-form")
-    press(phone, "Record payout")
+    press(phone, "Review the payout")
+    expect(phone.get_by_test_id("payout-review")).to_contain_text("EUR 10.00")
+    expect(phone.get_by_test_id("review-remaining")).to_be_visible()
+    shoot(phone, shots, "problem-phone-review")
+    press(phone, "Yes, record this payout")
     recorded = "Payout of EUR 10.00 to Parks Department recorded"
     expect(phone.locator(".flash--success")).to_contain_text(recorded)
     expect(phone.get_by_test_id("money-paid")).to_have_text("EUR 10.00")

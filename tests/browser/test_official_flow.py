@@ -101,8 +101,10 @@ def test_an_official_works_the_dashboard_on_a_laptop(
     page.goto(f"{base}/issues/{duplicate}")
     page.locator("summary", has_text="Mark as duplicate").first.click()
     page.get_by_label("Or type the original's number").fill(f"#{original}")  # as the app writes numbers
-    page.get_by_test_id("mark-duplicate").locator("summary").click()  # it cannot be undone: a second step
-    page.get_by_role("button", name="Yes, mark as duplicate").click()
+    page.get_by_test_id("mark-duplicate").click()  # it cannot be undone: a review first
+    expect(page.get_by_test_id("duplicate-review")).to_contain_text(f"#{original}")
+    page.screenshot(path=str(artifacts / "official-duplicate-review-laptop.png"), full_page=True)
+    page.get_by_role("button", name=f"Yes, close #{duplicate} as a duplicate of #{original}").click()
     expect(page.locator(".flash--success")).to_contain_text("Closed as a duplicate")
     expect(page.locator(".duplicate-note")).to_contain_text(f"problem #{original}")
 

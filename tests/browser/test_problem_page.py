@@ -50,7 +50,29 @@ def test_the_problem_page_on_a_phone_leads_with_the_problem_and_keeps_its_target
     )
     assert facts["y"] >= form["y"] + form["height"] + 12
     assert flag["y"] >= small_map["y"] + small_map["height"] + 8
+    # Found from outside: flag links were 16 px high, a miss for a thumb.
+    (flag_link,) = boxes(page, ".issue__side .flag-link")
+    assert flag_link["height"] >= 44
     assert serious_violations(page) == []
+
+    # Found from outside: pasted text past the limit was cut without a word. The box says so.
+    text = page.get_by_label("Your update")
+    count = page.locator(".update-form .field__count")
+    expect(count).to_be_hidden()
+    text.fill("x" * 1700)
+    expect(count).to_have_text("1,700 of 2,000 characters.")
+    text.fill("")
+    text.focus()
+    page.evaluate(
+        """() => {
+            const area = document.querySelector('.update-form textarea');
+            const data = new DataTransfer();
+            data.setData('text/plain', 'y'.repeat(2500));
+            area.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true}));
+            area.value = 'y'.repeat(2000);  // what the browser keeps of the paste
+        }"""
+    )
+    expect(count).to_have_text("2,000 of 2,000 characters: what you pasted was cut at the limit.")
 
 
 def test_a_duplicate_page_points_to_the_original_and_passes_axe(

@@ -76,6 +76,31 @@ def test_the_inbox_and_the_staff_panel(
     assert not errors, errors
 
 
+def test_a_refused_duplicate_opens_at_the_refused_field(
+    live_server: LiveServer, browser: Browser, artifacts: Any
+) -> None:
+    """Found from outside: a refused "Mark as duplicate…" came back at the top of a long page, the reason
+    out of sight under a folded panel. The page opens the panel and scrolls to the refused field."""
+    base = live_server.url
+    errors: list[str] = []
+    page = _page(browser, "phone", errors)
+    log_in(page, base, OFFICIAL)
+    issue_id = api_get(live_server, "/api/v1/issues?status=open&sort=rank&per_page=1")["features"][0]["id"]
+    closed = api_get(live_server, "/api/v1/issues?status=closed&per_page=1")["features"][0]["id"]
+    page.goto(f"{base}/issues/{issue_id}")
+    page.locator("summary", has_text="Mark as duplicate").first.click()
+    page.get_by_label("Or type the original's number").fill(f"#{closed}")
+    page.get_by_test_id("mark-duplicate").click()
+
+    refused = page.get_by_label("Or type the original's number")
+    expect(refused).to_be_in_viewport()
+    expect(refused).to_be_focused()
+    expect(page.locator(".field__error", has_text="Choose an open original")).to_be_visible()
+    page.screenshot(path=str(artifacts / "staff-duplicate-refused-phone.png"))
+    page.context.close()
+    assert not errors, errors
+
+
 def test_a_bulk_change_keeps_its_selection_and_shows_its_outcome_in_view(
     live_server: LiveServer, browser: Browser, artifacts: Any
 ) -> None:

@@ -123,7 +123,28 @@ def test_the_fund_is_shared_and_the_cap_holds() -> None:
 
 
 def test_negative_figures_are_refused() -> None:
-    with pytest.raises(ValueError, match="fund and cap"):
+    with pytest.raises(ValueError, match="fund, cap and needs"):
         period_match({"a": [1]}, -1, 10)
+    with pytest.raises(ValueError, match="fund, cap and needs"):
+        period_match({"a": [1]}, 10, 10, needs={"a": -1})
     with pytest.raises(ValueError, match="negative"):
         capped_contribution(-5, 10)
+
+
+def test_a_match_tops_a_problem_up_to_its_cost_and_no_further() -> None:
+    """Found from outside: a problem costing 60.00 backed by four residents with 5.00 each got a city
+    match of 60.00, committing 80.00 to a 60.00 fix. With what each cost still needs, the match stops
+    there and the fund's rest goes to the other problems (water-filling with per-problem caps)."""
+    four_fives = [500, 500, 500, 500]  # ideal match (4 * sqrt(500))^2 - 2000 = 6000
+    found = period_match({"a": four_fives, "b": four_fives}, 30_000, 40_000, needs={"a": 4_000})
+    assert found.matches == {"a": 4_000, "b": 6_000}
+    assert found.filled == frozenset({"a"})
+    assert found.capped == frozenset()
+    assert found.target == 10_000
+    # A short fund is shared by the ideals, no problem past its need; the excess goes to the others.
+    short = period_match({"a": four_fives, "b": four_fives}, 6_000, 40_000, needs={"a": 1_000})
+    assert short.matches == {"a": 1_000, "b": 5_000}
+    assert short.fund_short
+    # A problem fully raised already gets nothing.
+    done = period_match({"a": four_fives}, 30_000, 40_000, needs={"a": 0})
+    assert done.matches == {"a": 0}

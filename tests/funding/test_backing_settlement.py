@@ -15,7 +15,7 @@ from app.extensions import db
 from app.jobs.backing_settlement import SETTLE_JOB, settle_due_at
 from app.models import Pledge, User
 from app.models.timestamps import utcnow
-from app.services.funding import groups
+from app.services.funding import backings, groups
 from app.services.funding.backing_settlement import settle_issue
 from app.services.kernel.errors import Conflict
 from app.services.mydata import deletion
@@ -121,6 +121,28 @@ def test_a_problem_merged_as_a_duplicate_while_backed_refunds_its_backers_once(
     assert backers.balance(CITY_MATCH) == 0
     assert sorted(backers.statuses(dup).values()) == ["moved", "refunded"]
     assert len([s for s in mails_to(outbox, ann) if "refunded" in s]) == 1
+    # Found from outside: the merged problem's page still read "city match posted" after it went back.
+    with app.app_context():
+        assert backings.escrow_match_cents(db.session, dup) == 0
+    backers.ledger_ok()
+
+
+def test_the_duplicate_review_says_who_is_refunded_and_how_much(backers: Backers, app, client, auth) -> None:
+    """Found from outside: a typed number merged a backed problem, refunding its backers, and the
+    confirmation never said so. The review counts them and their money before anything moves."""
+    original, dup = backers.problem(), backers.problem()
+    ann, bob = backers.resident(), backers.resident()
+    backers.back(ann, dup, 2_000)
+    backers.back(bob, dup, 1_500, fallback="pool")
+    backers.match(dup, 700)
+    auth.login_as(official(app))
+
+    review = client.post(f"/staff/issues/{dup}/duplicate", data={"original_id": str(original)})
+
+    assert review.status_code == 200
+    assert "ends: EUR 35.00 from 2 backers goes back</strong>" in review.get_data(as_text=True)
+    assert sorted(backers.statuses(dup).values()) == ["held", "held"]
+    assert backers.balance(escrow_account(dup)) == 4_200
     backers.ledger_ok()
 
 

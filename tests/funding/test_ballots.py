@@ -61,7 +61,7 @@ def test_non_members_are_refused_and_closed_voting_is_a_conflict(world: RoundWor
     assert "not opened yet" in not_open.get_json()["error"]["message"]
     assert outside.status_code == 403
     assert outside.get_json()["error"]["field"] == "eligibility"
-    assert "Join the group first" in outside.get_json()["error"]["message"]
+    assert "Join the group to vote in its next round" in outside.get_json()["error"]["message"]
     assert after.status_code == 409
     assert "closed" in after.get_json()["error"]["message"]
     assert stored(world, rid) == [{str(issue): 1}]

@@ -94,6 +94,7 @@ def test_the_payout_form_sent_twice_records_one_payout(world: RoundWorld) -> Non
         "invoice_ref": "INV-7",
         "paid_on": payout_body()["paid_on"],
         "request_key": found.group(1),
+        "confirm": "yes",
     }
 
     first = world.client.post(f"/staff/issues/{issue_id}/payouts", data=form, follow_redirects=True)

@@ -38,7 +38,9 @@ def test_an_official_records_a_payout_on_the_problem_page(world: RoundWorld) -> 
     assert 'data-testid="payout-form"' in page
     assert "At most EUR 30.00" in page
 
-    done = world.client.post(f"/staff/issues/{issue_id}/payouts", data=form(), follow_redirects=True)
+    done = world.client.post(
+        f"/staff/issues/{issue_id}/payouts", data=form(confirm="yes"), follow_redirects=True
+    )
     text = done.get_data(as_text=True)
     assert "Payout of EUR 12.50 to Roads Department recorded." in text
     assert 'data-testid="money-paid">EUR 12.50<' in text
@@ -70,6 +72,53 @@ def test_an_official_records_a_payout_on_the_problem_page(world: RoundWorld) -> 
     assert 'data-testid="payout-form"' not in public
 
 
+def test_a_payout_is_checked_and_shown_before_it_is_recorded(world: RoundWorld) -> None:
+    """Found from outside: one click put a payout on the append-only ledger, where a mistyped amount
+    could never be taken back. The form now shows what would be recorded first."""
+    issue_id = funded_issue(world)
+    assert world.official is not None
+    world.auth.login_as(world.official)
+    page = world.client.get(f"/issues/{issue_id}").get_data(as_text=True)
+    key = re.search(r'name="request_key" type="hidden" value="([^"]+)"', page)
+    assert key is not None
+    before = stored(world)
+    sent = form(request_key=key.group(1), payee_name="Roads <b>Department</b>")
+
+    review = world.client.post(f"/staff/issues/{issue_id}/payouts", data=sent)
+    assert review.status_code == 200
+    text = review.get_data(as_text=True)
+    shown = text.split('data-testid="payout-review"')[1].split("</dl>")[0]
+    assert "EUR 12.50" in shown
+    assert "Roads &lt;b&gt;Department&lt;/b&gt; (city department)" in shown
+    assert "RD-77" in shown
+    assert 'data-testid="review-remaining">EUR 17.50<' in shown
+    assert "cannot be changed or deleted" in text
+    # The same fields and the same key go on with the answer.
+    for name, value in sent.items():
+        if name != "request_key":
+            escaped = value.replace("<", "&lt;").replace(">", "&gt;")
+            assert f'<input type="hidden" name="{name}" value="{escaped}">' in text, name
+    assert f'name="request_key" type="hidden" value="{key.group(1)}"' in text
+    assert stored(world) == before
+
+    # "Change it": the form again, filled in as typed; still nothing recorded.
+    again = world.client.post(f"/staff/issues/{issue_id}/payouts", data={**sent, "change": "1"})
+    assert again.status_code == 200
+    form_html = again.get_data(as_text=True).split('data-testid="payout-form"')[1].split("</form>")[0]
+    assert 'value="RD-77"' in form_html
+    assert 'value="12.50"' in form_html
+    assert stored(world) == before
+
+    done = world.client.post(
+        f"/staff/issues/{issue_id}/payouts", data={**sent, "confirm": "yes"}, follow_redirects=True
+    )
+    assert "Payout of EUR 12.50 to Roads &lt;b&gt;Department&lt;/b&gt; recorded." in done.get_data(
+        as_text=True
+    )
+    with world.app.app_context():
+        assert db.session.scalars(select(Payout.amount_cents)).all() == [1250]
+
+
 def test_bad_payout_forms_say_which_field_and_store_nothing(world: RoundWorld) -> None:
     issue_id = funded_issue(world)
     assert world.official is not None
@@ -85,7 +134,10 @@ def test_bad_payout_forms_say_which_field_and_store_nothing(world: RoundWorld) -
         "Invoice reference": (form(invoice_ref="  "), ""),
         "Date paid": (form(paid_on="2999-01-01"), "The date paid is in the future"),
     }
-    for label, (data, words) in cases.items():
+    steps = [(label, data, words) for label, (data, words) in cases.items()]
+    # Refused at the review step, and again if the answer is forged past it.
+    steps += [(label, {**data, "confirm": "yes"}, words) for label, data, words in steps]
+    for label, data, words in steps:
         page = world.client.post(f"/staff/issues/{issue_id}/payouts", data=data, follow_redirects=True)
         assert page.status_code == 422
         text = page.get_data(as_text=True)
@@ -115,6 +167,7 @@ def test_a_resident_cannot_post_the_payout_form(world: RoundWorld) -> None:
     world.auth.login_as(world.members[0])
     assert 'data-testid="payout-form"' not in world.client.get(f"/issues/{issue_id}").get_data(as_text=True)
     assert world.client.post(f"/staff/issues/{issue_id}/payouts", data=form()).status_code == 403
+    assert world.client.post(f"/staff/issues/{issue_id}/payouts", data=form(confirm="yes")).status_code == 403
     assert (
         world.client.post(f"/staff/issues/{issue_id}/remainder-return", data={"confirm": "yes"}).status_code
         == 403
@@ -170,6 +223,8 @@ def test_today_is_the_citys_today_east_of_utc(world: RoundWorld) -> None:
     assert world.official is not None
     world.auth.login_as(world.official)
     done = world.client.post(
-        f"/staff/issues/{issue_id}/payouts", data=form(paid_on=city_today.isoformat()), follow_redirects=True
+        f"/staff/issues/{issue_id}/payouts",
+        data=form(paid_on=city_today.isoformat(), confirm="yes"),
+        follow_redirects=True,
     )
     assert "Payout of EUR 12.50 to Roads Department recorded." in done.get_data(as_text=True)

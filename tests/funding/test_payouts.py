@@ -120,6 +120,12 @@ def test_payouts_then_the_remainder_returned_then_fixed(world: RoundWorld) -> No
     assert error["field"] == "status"
     assert "EUR 5.00" in error["message"]
     assert "neither paid out nor returned" in error["message"]
+    # Found from outside: "Closed" and "Not responsible" were accepted, leaving the pool's money
+    # committed to a problem no longer worked on. Every status that is not open waits for the money.
+    for status in ("closed", "not-responsible"):
+        closing = set_status(world, issue_id, status)
+        assert closing.status_code == 422, status
+        assert "neither paid out nor returned" in closing.get_json()["error"]["message"]
 
     returned = give_back(world, issue_id)
     assert returned.status_code == 200, returned.get_json()

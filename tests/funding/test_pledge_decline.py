@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditEntry, Pledge, User
+from app.models import AuditEntry, Group, Pledge, User
 from app.services.funding import pledges
 from app.services.kernel.errors import Conflict
 from app.services.workspace.audit_phrases import Facts
@@ -25,6 +25,7 @@ from tests import factories
 from tests.conftest import AuthActions
 from tests.funding.round_world import RoundWorld, world  # noqa: F401
 from tests.funding_fixtures import Funding, funding  # noqa: F401
+from tests.mailbox import Outbox, mails_to, text_of
 
 
 def decline(client: FlaskClient, pledge_id: int, headers: dict[str, str]):
@@ -41,7 +42,12 @@ def decline_words(app: Flask) -> list[str]:
 
 
 def test_a_treasurer_declines_a_pending_pledge_and_nothing_is_posted(
-    app: Flask, client: FlaskClient, auth: AuthActions, funding: Funding, make_user: Callable[..., User]
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    funding: Funding,
+    make_user: Callable[..., User],
+    outbox: Outbox,
 ) -> None:
     ref = funding.group()
     pledger = funding.member(ref)
@@ -75,6 +81,14 @@ def test_a_treasurer_declines_a_pending_pledge_and_nothing_is_posted(
     assert funding.counts() == before
     mine = client.get("/api/v1/account", headers=auth.headers(pledger))
     assert [p["status"] for p in mine.get_json()["pledges"]] == ["declined"]
+    # Found from outside: the pledger learned it only from a badge. They are mailed, once.
+    [told] = mails_to(outbox, pledger.email)
+    with app.app_context():
+        group_name = db.session.get(Group, ref.group_id).name  # type: ignore[union-attr]
+    assert told["Subject"] == f"Your pledge of EUR 7.00 to {group_name} was declined"
+    assert "the money did not arrive in the group's account" in text_of(told)
+    assert text_of(told).startswith(f"The treasurer of {group_name} declined your pledge of EUR 7.00")
+    assert f"/pools/{ref.pool_id}" in text_of(told)
 
 
 def test_a_confirmed_pledge_is_not_declined(client: FlaskClient, auth: AuthActions, funding: Funding) -> None:
@@ -219,3 +233,18 @@ def test_the_treasurer_page_asks_before_confirming_declining_or_matching(
         assert yes in step, testid
         # Nowhere else on the page does a button post there at once.
         assert page.count(f'action="{action}"') == 1, testid
+
+
+def test_a_treasurers_own_pledge_declined_by_an_official_says_an_official_declined_it(
+    client: FlaskClient, auth: AuthActions, funding: Funding, outbox: Outbox
+) -> None:
+    """Found from outside: the treasurer read "The treasurer of ... declined your pledge ... tell the
+    treasurer" about their own pledge, which only another admin or an official can settle."""
+    ref = funding.group()
+    treasurer = funding.member(ref, admin=True)
+    pledge_id = funding.pledge(ref, treasurer, 700, confirm=False)
+
+    assert decline(client, pledge_id, auth.headers(role="official")).status_code == 200
+
+    [told] = mails_to(outbox, treasurer.email)
+    assert text_of(told).startswith("A city official declined your pledge of EUR 7.00")

@@ -7,17 +7,19 @@ Both engines."""
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, update
 
 from app.extensions import db
-from app.models import AuditEntry, LedgerPosting, MatchingPeriod, PeriodMatchPosting, User
+from app.models import AuditEntry, Issue, IssueEvent, LedgerPosting, MatchingPeriod, PeriodMatchPosting, User
 from app.models.timestamps import utcnow
-from app.services.funding import ledger, match_sentences, quadratic_match
+from app.services.funding import backings, ledger, match_sentences, quadratic_match
 from app.services.kernel.errors import Conflict, PermissionDenied
-from budgets.accounts import CITY_MATCH, PostingKind, escrow_account
+from app.services.workflow import status_changes
+from budgets.accounts import CITY_MATCH, PostingKind, escrow_account, issue_account
 from budgets.period_match import period_match
 from tests.funding.match_world import MatchWorld, match_world  # noqa: F401
 
@@ -253,3 +255,76 @@ def test_the_sentence_says_who_backed_and_why_the_city_adds_what_it_adds(match_w
     shared = match_sentences.explain(short.problem(capped), short, "EUR")
     assert shared.kind == "shared"
     assert "every problem gets its share" in shared.text
+
+
+def test_the_match_tops_a_priced_problem_up_to_its_cost_and_no_further(match_world: MatchWorld) -> None:
+    """Found from outside: a 60.00 fix backed by four residents with 5.00 each got a 60.00 match, so
+    80.00 was committed to it (and the demo's 800.00 fix got 1,063.65). The match now stops at what
+    the cost still needs, and the fund's rest stays with the city."""
+    w = match_world
+    period = w.period(fund=30_000, problem_cap=40_000, backer_cap=2_000)
+    official = w.resident(role="official")
+    priced, unpriced = w.problem(), w.problem()
+    with w.app.app_context():
+        db.session.execute(update(Issue).where(Issue.id == priced).values(cost_estimate_cents=6_000))
+        db.session.commit()
+    for issue_id in (priced, unpriced):
+        for _ in range(4):
+            w.back(w.resident(), issue_id, 500, period)
+
+    live = standing(w, period)
+    assert live.problem(priced).match_cents == 4_000  # type: ignore[union-attr]
+    assert live.problem(priced).filled  # type: ignore[union-attr]
+    assert live.problem(unpriced).match_cents == 6_000  # type: ignore[union-attr]
+    with w.app.app_context():
+        sentence = match_sentences.explain(live.problem(priced), live, "EUR")
+    assert "the city adds EUR 40.00, what its cost still needs" in sentence.text
+    # Found from outside: a problem its backers covered read "the city's fund has nothing left".
+    covered = replace(live.problem(priced), match_cents=0)  # type: ignore[type-var]
+    assert (
+        "the city adds nothing: its backers cover the whole cost"
+        in match_sentences.explain(covered, live, "EUR").text
+    )
+
+    with w.app.app_context():
+        closing = quadratic_match.close_by_hand(
+            db.session, db.session.get(User, official.id), period, utcnow()
+        )
+        db.session.commit()
+        assert closing.matched_cents == 10_000
+        assert ledger.account_balance(db.session, issue_account(priced)) == 6_000  # committed: the cost
+        assert ledger.account_balance(db.session, escrow_account(priced)) == 0
+        assert ledger.account_balance(db.session, CITY_MATCH) == -10_000
+        # The public timeline tells residents' money from the city's.
+        note = db.session.scalars(
+            select(IssueEvent.note).where(IssueEvent.issue_id == priced, IssueEvent.to_status == "planned")
+        ).one()
+        assert note == (
+            "Fully backed: EUR 20.00 from residents and EUR 40.00 from the city's match; planned for the "
+            "city's work programme."
+        )
+
+
+def test_a_match_that_went_back_with_an_unfunded_campaign_says_so(match_world: MatchWorld) -> None:
+    """Found from outside: a merged problem, its backers refunded and the match returned, still read
+    "the city added EUR 487.28" and "city match posted"."""
+    w = match_world
+    period = w.period(fund=30_000, problem_cap=40_000, backer_cap=2_000)
+    official = w.resident(role="official")
+    issue_id = w.problem()
+    with w.app.app_context():
+        db.session.execute(update(Issue).where(Issue.id == issue_id).values(cost_estimate_cents=100_000))
+        db.session.commit()
+    for _ in range(4):
+        w.back(w.resident(), issue_id, 500, period)
+    with w.app.app_context():
+        actor = db.session.get(User, official.id)
+        quadratic_match.close_by_hand(db.session, actor, period, utcnow())
+        db.session.commit()
+        assert backings.escrow_match_cents(db.session, issue_id) == 6_000
+        status_changes.change_status(db.session, actor, issue_id, "closed", "Not the city's road")
+        db.session.commit()
+
+        said = match_sentences.sentence_of_issue(db.session, issue_id, "EUR")
+        assert backings.escrow_match_cents(db.session, issue_id) == 0
+    assert said.text.endswith("; it went back to the city when the campaign ended unfunded.")

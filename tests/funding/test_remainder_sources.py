@@ -30,9 +30,10 @@ def test_a_backer_refunded_in_an_earlier_campaign_gets_no_share_of_the_remainder
         assert settle_issue(db.session, issue_id, utcnow()) == "unbacked"
         db.session.commit()
     assert backers.balance(resident_account(ann.id)) == 0
-    # A later campaign: Ben alone funds the problem, which costs less than he put in.
+    # A later campaign: Ben funds the problem with a cent of city match (a backing never takes the
+    # escrow past the cost), and the fix costs less than they put in.
     backers.match(issue_id, 1)  # a cent of city match in the new campaign's escrow, returned pro rata too
-    backers.back(ben, issue_id, 3_000)
+    backers.back(ben, issue_id, 2_999)
     assert set(backers.statuses(issue_id).values()) == {"refunded", "committed"}
     with backers.app.app_context():
         actor = db.session.get(User, official.id)
@@ -49,11 +50,12 @@ def test_a_backer_refunded_in_an_earlier_campaign_gets_no_share_of_the_remainder
         )
         returned = payouts.return_remainder(db.session, actor, issue_id)
         db.session.commit()
-    assert returned.total_cents == 2_000
+    assert returned.total_cents == 1_999
     parts = dict(returned.parts)
     assert resident_account(ann.id) not in parts
-    # Ben put 3,000 of the 3,001 committed cents in, the city 1: the 2,000 go back in that proportion.
-    assert parts == {resident_account(ben.id): 1_999, CITY_MATCH: 1}
+    # Ben put 2,999 of the 3,000 committed cents in, the city 1: the 1,999 go back in that proportion
+    # (1,998.33 and 0.67: the spare cent to the larger remainder).
+    assert parts == {resident_account(ben.id): 1_998, CITY_MATCH: 1}
     assert backers.balance(resident_account(ann.id)) == 0
-    assert backers.balance(resident_account(ben.id)) == -3_000 + 1_999
+    assert backers.balance(resident_account(ben.id)) == -2_999 + 1_998
     backers.ledger_ok()

@@ -178,7 +178,7 @@ def test_members_rounds_take_members_who_had_joined_when_voting_opened(world: Ro
     assert refused_unconfirmed.status_code == 403
     assert "Confirm your email" in error_of(refused_unconfirmed)["message"]
     assert after_leaving.status_code == 403
-    assert "Join the group first" in error_of(after_leaving)["message"]
+    assert "Join the group to vote in its next round" in error_of(after_leaving)["message"]
     # 4 eligible when voting opened (the admin and 3 members); the leaver's ballot no longer counts.
     assert world.client.get(f"/api/v1/rounds/{rid}").get_json()["turnout"] == {
         "ballots": 1,

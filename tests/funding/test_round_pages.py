@@ -9,7 +9,7 @@ import re
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Issue, RoundBallot
+from app.models import Issue, Round, RoundBallot
 from tests.funding.round_world import RoundWorld, world  # noqa: F401
 from tests.funding_fixtures import funding  # noqa: F401
 from tests.page_assets import offsite_assets
@@ -163,7 +163,10 @@ def test_a_finished_round_says_voting_is_closed_to_everyone_and_its_state_on_the
     outsider = world.make_user()
     auth.login(outsider.email)
     open_page = text_of(world.client.get(f"/rounds/{rid}/ballot"))
-    assert "Join the group first" in open_page  # while voting is open, the way in is the advice
+    # Found from outside: "Join the group first" while voting was open, then "you joined after voting
+    # opened" once joined. Only members of when voting opened vote; the advice says so.
+    assert "Only members who had joined the neighbourhood group when voting opened" in open_page
+    assert "Join the group to vote in its next round" in open_page
     assert "it can only be funded if the pool grows before the tally" in open_page
     auth.logout()  # the API calls below carry tokens, not this session
     assert world.vote(world.members[0], rid, issue_ids=[world.issues[0]]).status_code == 200
@@ -215,3 +218,24 @@ def test_a_groups_list_of_rounds_names_the_result_state_and_the_rule_as_the_roun
     card = rounds_list_card(text_of(world.client.get(listing)), rid)
     assert ">Certified</span>" in card
     assert f'href="/rounds/{rid}/results"' in card
+
+
+def test_the_match_form_shows_the_rounds_match_and_sending_it_again_changes_nothing(
+    world: RoundWorld, auth
+) -> None:
+    """Found from outside: the cap field came up empty, so pressing "Set the city match" on the form as
+    shown removed a EUR 50.00 cap; and a round with no match showed "1:1" as if it had one."""
+    world.build(members=2, pledges=(1000, 1000), costs=COSTS)
+    capped = world.create(by=world.official, match_ratio="1:2", match_cap_cents=5000)["id"]
+    assert world.official is not None
+    auth.login(world.official.email)
+    page = text_of(world.client.get(f"/rounds/{capped}"))
+    form = page.split(f'action="/rounds/{capped}/match"')[1].split("</form>")[0]
+    assert 'name="match_ratio" placeholder="1:1" type="text" value="1:2"' in form
+    assert 'name="match_cap" placeholder="500.00" type="text" value="50.00"' in form
+    # The form as drawn, sent again (the tests' app checks no CSRF token).
+    world.client.post(f"/rounds/{capped}/match", data={"match_ratio": "1:2", "match_cap": "50.00"})
+    with world.app.app_context():
+        found = db.session.get(Round, capped)
+        assert found is not None
+        assert (found.match_num, found.match_den, found.match_cap_cents) == (1, 2, 5000)

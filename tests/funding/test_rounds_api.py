@@ -42,6 +42,9 @@ def test_an_admin_creates_a_draft_round(world: RoundWorld) -> None:
         ({"top_n": "ten"}, "top_n"),
         ({"ballot": "k-approval"}, "k"),
         ({"ballot": "cumulative", "points": -1}, "points"),
+        # Found from outside: Phragmén (and Exact Equal Shares) would ignore the points.
+        ({"ballot": "cumulative", "points": 10, "rule": "phragmen"}, "rule"),
+        ({"ballot": "cumulative", "points": 10, "rule": "exactequalshares/addopt"}, "rule"),
         ({"leftover": "keep"}, "leftover"),
         ({"name": "   "}, "name"),
         ({"group_id": 999999}, "group_id"),

@@ -106,7 +106,23 @@ def test_without_a_pin_the_place_fails_with_a_clear_message_and_nothing_is_store
     message = "Place the pin: tap the map where the problem is, or use “Use my location”."
     assert html.count(message) == 2  # once in the summary (linking to the map), once beside the map
     assert '<a href="#place">' in html
+    assert "Please correct this first:" in html  # one message (lat and lon refused alike), said once
     assert table_counts() == before
+
+
+def test_a_form_sent_back_asks_for_its_photo_again(client: FlaskClient, resident: User) -> None:
+    """Found from outside: a refused form came back with "No file chosen" and nothing said so, so the
+    report went without its photo once the pin was placed."""
+    response = client.post(
+        "/issues/new",
+        data={**VALID, "lat": "", "lon": "", "photo": (io.BytesIO(jpeg_with_gps()), "bench.jpg")},
+        content_type="multipart/form-data",
+    )
+
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'id="photo-error">Choose the photo again: a form sent back cannot keep the file you chose.' in page
+    assert "Please correct these first:" in page
 
 
 @pytest.mark.parametrize(
@@ -223,3 +239,17 @@ def test_the_reporter_sees_the_photo_of_a_report_held_for_confirmation_and_nobod
     other = app.test_client()
     AuthActions(other, make_user).login_as(make_user(display_name="Nosy Neighbour"))
     assert other.get(shown.group(1)).status_code == 404
+
+
+def test_opening_a_forms_answer_address_says_there_is_no_page_there(
+    client: FlaskClient, resident: User
+) -> None:
+    """Found from outside: Enter in the address bar on a form's answer (/account/settings/email, a
+    group's pledge) showed "The method is not allowed for the requested URL"."""
+    response = client.get("/account/settings/email")
+
+    assert response.status_code == 405
+    page = response.get_data(as_text=True)
+    assert "There is no page here" in page
+    assert "only receives a form when it is sent" in page
+    assert "method is not allowed" not in page.lower()

@@ -7,9 +7,10 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from app.extensions import db
-from app.models import User
+from app.models import BlockedDomain, User
 from tests.conftest import AuthActions
 from tests.testcity import OLD_TOWN
 from tests.workflow.issue_state import audit_actions
@@ -27,18 +28,23 @@ def test_a_blocked_domain_cannot_register_or_log_in_and_its_accounts_are_blocked
     token_before = auth.token(spammer.email)
     auth.login_as(make_user(role="admin"))
 
+    # Found from outside: one press blocked every account there, with no count (a typo of a big mail
+    # provider would lock out many residents). The block asks first, saying how many.
+    asked = client.post("/staff/admin/blocks/domains", data={"domain": "@Spam.Example", "reason": "bots"})
+    assert asked.status_code == 422
+    assert "also blocks 1 account there now (someone@spam.example)" in asked.get_data(as_text=True)
+    assert 'name="confirm_accounts"' in asked.get_data(as_text=True)
+    assert audit_actions(app) == []
     response = client.post(
         "/staff/admin/blocks/domains",
-        data={"domain": "@Spam.Example", "reason": "bots"},
+        data={"domain": "@Spam.Example", "reason": "bots", "confirm_accounts": "y"},
         follow_redirects=True,
     )
     page = response.get_data(as_text=True)
     assert "spam.example" in page
     assert "someone@spam.example" in page  # listed among blocked accounts
-    # Found from outside: the form did not say that it blocks the accounts already there, nor that
-    # allowing the domain again leaves them blocked.
     assert "every account already there is blocked with it" in page
-    assert "does not unblock those accounts" in page
+    assert "and unblock its 1 blocked account" in page
     auth.logout()
 
     register = client.post(
@@ -113,7 +119,10 @@ def test_a_domain_block_covers_every_spelling_of_the_domain_and_its_subdomains(
     at_subdomain = make_user(email="old@mail.spam.example")
     elsewhere = make_user(email="old@notspam.example")
     auth.login_as(make_user(role="admin"))
-    client.post("/staff/admin/blocks/domains", data={"domain": "spam.example", "reason": "bots"})
+    client.post(
+        "/staff/admin/blocks/domains",
+        data={"domain": "spam.example", "reason": "bots", "confirm_accounts": "y"},
+    )
     auth.logout()
 
     def register(email: str) -> tuple[int, str]:
@@ -133,3 +142,26 @@ def test_a_domain_block_covers_every_spelling_of_the_domain_and_its_subdomains(
         assert db.session.get(User, at_subdomain.id).is_blocked  # type: ignore[union-attr]
         assert not db.session.get(User, elsewhere.id).is_blocked  # type: ignore[union-attr]
         assert db.session.query(User).filter(User.email.like("new@%")).count() == 0
+
+
+def test_allowing_a_domain_again_can_unblock_its_accounts(
+    app: Flask, client: FlaskClient, auth: AuthActions, make_user: Callable[..., Any]
+) -> None:
+    """Found from outside: "Allow again" left every account the block had blocked, to be unblocked one
+    by one. It now offers to unblock them with the domain."""
+    ann, bob = make_user(email="ann@mailhost.example"), make_user(email="bob@mailhost.example")
+    auth.login_as(make_user(role="admin"))
+    blocked = client.post(
+        "/staff/admin/blocks/domains", data={"domain": "mailhost.example", "confirm_accounts": "y"}
+    )
+    assert blocked.status_code == 302
+    with app.app_context():
+        domain_id = db.session.scalars(select(BlockedDomain.id)).one()
+
+    client.post(f"/staff/admin/blocks/domains/{domain_id}/delete", data={"unblock_accounts": "yes"})
+
+    with app.app_context():
+        assert not db.session.get(User, ann.id).is_blocked  # type: ignore[union-attr]
+        assert not db.session.get(User, bob.id).is_blocked  # type: ignore[union-attr]
+        assert db.session.scalars(select(BlockedDomain.id)).all() == []
+    assert [a for a, _ in audit_actions(app)] == ["domain.block", "domain.unblock"]

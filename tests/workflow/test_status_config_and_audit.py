@@ -65,6 +65,25 @@ def test_an_admin_adds_renames_retypes_and_reorders_statuses(
             {"s-duplicate-name": "Dup", "s-duplicate-type": "open"},
             "must stay of type closed",
         ),
+        # Found from outside: two statuses shown alike, and a type left with no status.
+        (
+            "/staff/admin/statuses/planned/update",
+            {"s-planned-name": "acknowledged", "s-planned-type": "open"},
+            "The status 'acknowledged' is already named 'Acknowledged'",
+        ),
+        ("/staff/admin/statuses", {"code": "ok-code", "name": "FIXED", "type": "open"}, "already named"),
+        (
+            "/staff/admin/statuses/fixed/update",
+            {"s-fixed-name": "Fixed", "s-fixed-type": "open"},
+            "'Fixed' is the only status of type fixed",
+        ),
+        ("/staff/admin/statuses/fixed/delete", {}, "the only status of type fixed"),
+        # A retype that moves problems asks first, saying how many.
+        (
+            "/staff/admin/statuses/acknowledged/update",
+            {"s-acknowledged-name": "Acknowledged", "s-acknowledged-type": "closed"},
+            "1 problem is 'Acknowledged': making it closed moves it from the open problems",
+        ),
     ],
 )
 def test_bad_status_configuration_is_refused_and_changes_nothing(
@@ -194,7 +213,9 @@ def test_the_map_follows_a_retyped_status_at_once_here_and_within_seconds_from_e
 
     # An admin of this process retypes the status: the next request sees it.
     with app.app_context():
-        status_config.update_status(db.session, admin, "acknowledged", "Acknowledged", "closed")
+        status_config.update_status(
+            db.session, admin, "acknowledged", "Acknowledged", "closed", confirm_retype=True
+        )
         db.session.commit()
     assert issue.id not in open_ids()
 
@@ -215,3 +236,53 @@ def test_the_map_follows_a_retyped_status_at_once_here_and_within_seconds_from_e
         with pytest.raises(ValidationError) as refused:
             resolve_statuses(db.session, ("waiting-for-parts",))
         assert refused.value.field == "status"
+
+
+def test_a_retype_that_moves_problems_goes_ahead_once_confirmed(
+    client: FlaskClient, auth: AuthActions, make_user: Callable[..., Any], make_issue: Callable[..., Any]
+) -> None:
+    make_issue(status="acknowledged")
+    make_issue(status="acknowledged")
+    auth.login_as(make_user(role="admin"))
+    sent = {"s-acknowledged-name": "Seen", "s-acknowledged-type": "closed"}
+
+    asked = client.post("/staff/admin/statuses/acknowledged/update", data=sent)
+
+    assert asked.status_code == 422
+    page = asked.get_data(as_text=True)
+    assert 'name="s-acknowledged-confirm_retype"' in page
+    assert 'value="Seen"' in page  # what was typed stays
+    assert "2 problems are" in page
+    done = client.post(
+        "/staff/admin/statuses/acknowledged/update", data={**sent, "s-acknowledged-confirm_retype": "y"}
+    )
+    assert done.status_code == 302
+    found = {s["code"]: s for s in client.get("/api/v1/statuses").get_json()}
+    assert (found["acknowledged"]["name"], found["acknowledged"]["type"]) == ("Seen", "closed")
+
+
+def test_a_deleted_status_reads_in_words_on_the_timeline(
+    client: FlaskClient, auth: AuthActions, make_user: Callable[..., Any], make_issue: Callable[..., Any]
+) -> None:
+    """Found from outside: after its status was deleted, the timeline read "from waiting-for-parts"."""
+    issue = make_issue(status="acknowledged")
+    auth.login_as(make_user(role="admin"))
+    client.post(
+        "/staff/admin/statuses", data={"code": "waiting-for-parts", "name": "Waiting", "type": "open"}
+    )
+    for status in ("waiting-for-parts", "acknowledged"):
+        moved = client.post(f"/staff/issues/{issue.id}/status", data={"status": status, "note": "Step."})
+        assert moved.status_code == 302
+    assert client.post("/staff/admin/statuses/waiting-for-parts/delete", data={}).status_code == 302
+
+    page = client.get(f"/issues/{issue.id}").get_data(as_text=True)
+
+    timeline = page.split('id="timeline"')[1]
+    assert "waiting-for-parts" not in timeline
+    assert "<strong>Waiting for parts</strong> to <strong>Acknowledged</strong>" in timeline
+    # The feed and the audit log read it so too.
+    feed = client.get(f"/feeds/issues/{issue.id}.atom").get_data(as_text=True)
+    assert "Waiting for parts → Acknowledged" in feed
+    assert "waiting-for-parts" not in feed
+    audit = client.get("/staff/admin/audit").get_data(as_text=True)
+    assert f"moved #{issue.id} from Waiting for parts to Acknowledged" in audit

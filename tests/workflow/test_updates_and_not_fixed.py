@@ -142,6 +142,40 @@ def test_the_web_form_posts_an_update(
     assert "Update text is required." in empty.get_data(as_text=True)
 
 
+def test_a_refused_update_keeps_what_was_typed(
+    client: FlaskClient,
+    auth: AuthActions,
+    make_issue: Callable[..., Any],
+    make_user: Callable[..., Any],
+    table_counts: Callable[[], dict[str, int]],
+) -> None:
+    """Found from outside: a refused photo or a text over the limit sent the page back with the text box
+    empty. The page comes back with the text, the reason under its field, and the text focused."""
+    issue = make_issue()
+    auth.login_as(make_user())
+    before = table_counts()
+    not_a_photo = client.post(
+        f"/issues/{issue.id}/updates",
+        data={"text": "Still <here> after the rain.", "photo": (io.BytesIO(b"not an image"), "x.jpg")},
+        content_type="multipart/form-data",
+    )
+    assert not_a_photo.status_code == 422
+    page = not_a_photo.get_data(as_text=True)
+    form = page.split('id="update-form"')[1].split("</form>")[0]
+    assert "Still &lt;here&gt; after the rain.</textarea>" in form
+    assert 'id="update-photo-error"' in form
+    assert "Choose the photo again, or post without one." in form
+    assert "autofocus" in form
+    assert "Your update was not posted:" in page
+
+    too_long = client.post(f"/issues/{issue.id}/updates", data={"text": "x" * 2001})
+    assert too_long.status_code == 422
+    form = too_long.get_data(as_text=True).split('id="update-form"')[1].split("</form>")[0]
+    assert "x" * 2001 + "</textarea>" in form
+    assert 'id="update-text-error"' in form
+    assert table_counts() == before
+
+
 def _fixed(app: Flask, client: FlaskClient, auth: AuthActions, issue_id: int, days_ago: int = 0) -> None:
     response = client.post(
         f"/api/v1/issues/{issue_id}/status",

@@ -201,6 +201,24 @@ def test_hidden_issues_are_left_out(staff_client: FlaskClient, sample: dict[str,
     assert sample["liked_old"] not in listed_ids(page)
 
 
+def test_the_hidden_filter_lists_only_hidden_reports(
+    staff_client: FlaskClient, sample: dict[str, int], stamp: Stamp
+) -> None:
+    """Found from outside: a report an official hid was in no staff list (the logs are admin-only), so
+    a mistaken hide could only be undone by remembering the number."""
+    stamp(sample["liked_old"], is_hidden=True)
+    stamp(sample["fixed"], is_hidden=True)
+    page = staff_client.get("/staff/dashboard?hidden=yes&status=open,fixed,closed").get_data(as_text=True)
+    assert sorted(listed_ids(page)) == sorted([sample["liked_old"], sample["fixed"]])
+    assert "2 problems" in page
+    assert 'name="hidden" value="yes" checked' in page
+    bad = staff_client.get("/staff/dashboard?hidden=maybe")
+    assert bad.status_code == 422
+    assert "Hidden must be yes or no" in html.unescape(bad.get_data(as_text=True))
+    inbox = staff_client.get("/staff/").get_data(as_text=True)
+    assert "hidden=yes" in inbox
+
+
 def test_bulk_status_change_with_one_note(
     app: Flask, staff_client: FlaskClient, sample: dict[str, int], official: User
 ) -> None:

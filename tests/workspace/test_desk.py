@@ -191,11 +191,13 @@ def test_the_duplicate_picker_lists_nearby_open_reports_and_accepts_a_choice_or_
     # A staff panel before the description: the actions are at the top of the page.
     assert html.index('id="staff-panel"') < html.index('class="issue__description"')
 
-    client.post(f"/staff/issues/{dup.id}/duplicate", data={"original_choice": str(near.id)})
+    client.post(f"/staff/issues/{dup.id}/duplicate", data={"original_choice": str(near.id), "confirm": "yes"})
     assert issue_state(app, dup.id)["duplicate_of"] == near.id
 
     second = make_issue(place=OLD_TOWN, title="Hole a third time")
-    client.post(f"/staff/issues/{second.id}/duplicate", data={"original_id": f" #{far.id} "})
+    client.post(
+        f"/staff/issues/{second.id}/duplicate", data={"original_id": f" #{far.id} ", "confirm": "yes"}
+    )
     assert issue_state(app, second.id)["duplicate_of"] == far.id
 
 

@@ -133,6 +133,10 @@ def test_status_change_emails_followers_with_one_click_unsubscribe(
     assert "You are unsubscribed" in done.get_data(as_text=True)
     assert follows_of(app, resident) == []
     assert client.post(path).status_code == 200  # again: harmless
+    # Found from outside: opening the link again asked "Stop emails?" as if they still came.
+    again = client.get(path).get_data(as_text=True)
+    assert "You are unsubscribed" in again
+    assert "Stop emails?" not in again
 
     change_status(app, official, issue.id, "fixed", "Repaired.")
     assert len(outbox()) == 1  # nobody follows it any more except the actor

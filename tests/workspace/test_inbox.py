@@ -1,5 +1,7 @@
 """The staff inbox: new since the last visit, overdue against each category's target, flagged, mine."""
 
+# ruff: noqa: F811  (fixtures are imported, then requested by name)
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -15,6 +17,7 @@ from app.models import User
 from app.services.workflow import flags
 from app.services.workspace import assignment, inbox, targets, teams
 from tests.conftest import AuthActions
+from tests.funding_fixtures import Funding, funding  # noqa: F401  (fixture)
 
 MakeIssue = Callable[..., Any]
 MakeUser = Callable[..., User]
@@ -162,3 +165,56 @@ def test_hidden_reports_do_not_nag_as_new_overdue_or_mine_but_stay_flagged(
     assert ([r.id for r in found.mine.rows], found.mine.count) == ([], 0)
     assert [(r.id, r.hidden) for r in found.flagged.rows] == [(flagged_hidden.id, True)]
     assert found.flagged.count == 1
+
+
+def test_a_problem_a_resident_says_is_not_fixed_waits_in_the_inbox_until_the_city_acts(
+    client: FlaskClient, auth: AuthActions, make_issue: MakeIssue, make_user: MakeUser
+) -> None:
+    """Found from outside: "It is not fixed" told the resident "the city has been told", yet no official
+    was: the reopened report sat among hundreds of overdue ones."""
+    reopened, other = make_issue(title="Hole is back"), make_issue(title="Still fixed")
+    staff = auth.headers(role="official")
+    for issue in (reopened, other):
+        fixed = client.post(
+            f"/api/v1/issues/{issue.id}/status", json={"status": "fixed", "note": "Done."}, headers=staff
+        )
+        assert fixed.status_code == 200
+    said = client.post(
+        f"/api/v1/issues/{reopened.id}/not-fixed",
+        json={"note": "It is back."},
+        headers=auth.headers(make_user()),
+    )
+    assert said.status_code == 200
+    official = make_user(role="official")
+    auth.login_as(official)
+
+    html = client.get("/staff/").get_data(as_text=True)
+
+    assert 'data-count="reopened">1<' in html
+    section = html.split('id="reopened"')[1].split("</section>")[0]
+    assert f"#{reopened.id} Hole is back" in section
+    assert "Still fixed" not in section
+
+    acted = client.post(
+        f"/staff/issues/{reopened.id}/status", data={"status": "acknowledged", "note": "Crew again."}
+    )
+    assert acted.status_code == 302
+    assert 'data-count="reopened">0<' in client.get("/staff/").get_data(as_text=True)
+
+
+def test_a_group_admins_own_pledge_is_on_the_officials_desk(
+    client: FlaskClient, auth: AuthActions, make_user: MakeUser, funding: Funding
+) -> None:
+    """Found from outside: a treasurer's own pledge waits for another admin or an official, and nothing
+    on the desk led an official to it."""
+    ref = funding.group()
+    treasurer = funding.member(ref, admin=True)
+    funding.pledge(ref, treasurer, 700, confirm=False)
+    funding.pledge(ref, funding.member(ref), 500, confirm=False)  # a member's: the treasurer's to confirm
+    auth.login_as(make_user(role="official"))
+
+    html = client.get("/staff/").get_data(as_text=True)
+
+    section = html.split('id="own-pledges"')[1].split("</section>")[0]
+    assert f'href="/pools/{ref.pool_id}/treasurer"' in section
+    assert "1 pledge waiting" in section

@@ -79,8 +79,13 @@ def set_user_blocked(session: DbSession, admin: User, email: object, blocked: bo
     return user
 
 
-def block_domain(session: DbSession, admin: User, domain: object, reason: object = "") -> BlockedDomain:
-    """Refuse the domain from now on and block its existing accounts (staff accounts keep it usable)."""
+def block_domain(
+    session: DbSession, admin: User, domain: object, reason: object = "", confirm_accounts: bool = False
+) -> BlockedDomain:
+    """Refuse the domain from now on and block its existing accounts (staff accounts keep it usable).
+
+    While accounts there are not blocked yet, the block asks for `confirm_accounts`, saying how many
+    it blocks and naming the first: a typo (a big mail provider) would lock out many residents."""
     require_admin(admin)
     name = clean_domain(domain)
     why = clean_note(reason, required=False, field="reason")
@@ -91,32 +96,74 @@ def block_domain(session: DbSession, admin: User, domain: object, reason: object
         raise ValidationError(f"Staff accounts use {name}; it cannot be blocked.", "domain")
     if session.scalar(select(BlockedDomain.id).where(BlockedDomain.domain == name)) is not None:
         raise Conflict(f"{name} is already blocked.", "domain")
+    affected = _unblocked_on(session, name)
+    if affected and not confirm_accounts:
+        shown = ", ".join(affected[:3]) + (f" and {len(affected) - 3:,} more" if len(affected) > 3 else "")
+        raise ValidationError(
+            f"Blocking {name} also blocks {len(affected):,} account{'s' if len(affected) != 1 else ''} there "
+            f"now ({shown}). Tick the box to go ahead.",
+            "confirm_accounts",
+        )
     entry = BlockedDomain(domain=name, reason=why, created_by_id=admin.id, created_at=utcnow())
     session.add(entry)
     session.flush()
-    blocked = execute_write(
-        session,
-        update(User)
-        .where(_on_domain(name), User.is_blocked.is_(False))
-        .values(is_blocked=True)
-        .execution_options(synchronize_session=False),
-    ).rowcount
+    blocked = _set_blocked_on(session, name, True)
     audit.record(session, admin, "domain.block", "domain", name, reason=why, accounts_blocked=blocked)
     session.flush()
     return entry
 
 
-def unblock_domain(session: DbSession, admin: User, domain_id: int) -> str:
-    """Allow the domain again; accounts blocked with it stay blocked until unblocked one by one."""
+def unblock_domain(session: DbSession, admin: User, domain_id: int, unblock_accounts: bool = False) -> int:
+    """Allow the domain again; with `unblock_accounts` its blocked accounts too (those blocked with it,
+    and any blocked one by one: the page lists them first). Returns how many accounts were unblocked."""
     require_admin(admin)
     entry = session.get(BlockedDomain, domain_id)
     if entry is None:
         raise NotFound(f"There is no blocked domain {domain_id}.", "domain")
     name = entry.domain
     session.delete(entry)
-    audit.record(session, admin, "domain.unblock", "domain", name)
     session.flush()
-    return name
+    unblocked = 0
+    if unblock_accounts:
+        # Accounts still under another blocked domain (one above this one) stay blocked with it.
+        still = [d for d in session.scalars(select(BlockedDomain.domain)) if name.endswith(f".{d}")]
+        if not still:
+            unblocked = _set_blocked_on(session, name, False)
+    audit.record(session, admin, "domain.unblock", "domain", name, accounts_unblocked=unblocked)
+    session.flush()
+    return unblocked
+
+
+def _set_blocked_on(session: DbSession, domain: str, blocked: bool) -> int:
+    """Block (or unblock) every account at the domain or under it; returns how many changed."""
+    changed = execute_write(
+        session,
+        update(User)
+        .where(_on_domain(domain), User.is_blocked.is_(not blocked))
+        .values(is_blocked=blocked)
+        .execution_options(synchronize_session=False),
+    ).rowcount
+    return int(changed)
+
+
+def _unblocked_on(session: DbSession, domain: str) -> list[str]:
+    """The addresses at the domain (or under it) whose accounts are not blocked, in order."""
+    return list(
+        session.scalars(
+            select(User.email).where(_on_domain(domain), User.is_blocked.is_(False)).order_by(User.email)
+        )
+    )
+
+
+def blocked_counts(session: DbSession, domains: list[BlockedDomain]) -> dict[int, int]:
+    """How many blocked accounts each blocked domain has (what "Allow again" may unblock with it)."""
+    return {
+        d.id: int(
+            session.scalar(select(func.count(User.id)).where(_on_domain(d.domain), User.is_blocked.is_(True)))
+            or 0
+        )
+        for d in domains
+    }
 
 
 def blocked_domains(session: DbSession) -> list[BlockedDomain]:

@@ -151,12 +151,24 @@ def _commit(
     # Backers (now committed) and followers hear it once, with everything committed to the fix.
     money_mail.notify_funded(session, issue.id, None)
     if move_to_planned:
-        _plan(session, issue, escrow, now)
+        _plan(session, issue, sum(b.amount_cents for b in held), escrow, now)
     session.flush()
 
 
-def _plan(session: DbSession, issue: Issue, cents: int, now: datetime) -> None:
-    """Move a fully backed problem to "planned" through the workflow's building blocks (no person acts)."""
+def _funded_note(backed: int, escrow: int) -> str:
+    """ "Fully backed: EUR 103.00 from residents and EUR 697.00 from the city's match; planned ..." """
+    matched = escrow - backed
+    city = f" and {format_money(matched, CURRENCY)} from the city's match" if matched > 0 else ""
+    return (
+        f"Fully backed: {format_money(backed, CURRENCY)} from residents{city}; planned for the city's work "
+        "programme."
+    )
+
+
+def _plan(session: DbSession, issue: Issue, backed: int, escrow: int, now: datetime) -> None:
+    """Move a fully backed problem to "planned" through the workflow's building blocks (no person acts).
+
+    Its note says what residents gave (`backed`) apart from the city's match (the rest of `escrow`)."""
     planned = session.get(Status, PLANNED)
     if planned is None:
         raise LookupError('the reference status "planned" is missing; run `flask --app wsgi init-db`')
@@ -169,10 +181,7 @@ def _plan(session: DbSession, issue: Issue, cents: int, now: datetime) -> None:
         kind=EventKind.STATUS.value,
         from_status=issue.status,
         to_status=PLANNED,
-        note=(
-            f"Fully backed by residents with {format_money(cents, CURRENCY)}; planned for the city's work "
-            "programme."
-        ),
+        note=_funded_note(backed, escrow),
         by_staff=True,
         created_at=now,
     )

@@ -21,13 +21,15 @@ from app.database.spellings import insert_ignoring_duplicates
 from app.models import Issue, LedgerLine, LedgerPosting, Status, User
 from app.models.backing import Backing, BackingFallback, BackingStatus, MatchingPeriod
 from app.models.place import StatusType
+from app.models.timestamps import utcnow
 from app.services.funding import ledger, pending_backings
 from app.services.funding.backing_settlement import CURRENCY, held_deadline, settle_issue
 from app.services.funding.idempotency import check_idempotency_key, earlier_request, key_reused
 from app.services.funding.payments import PaymentProvider
 from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from app.services.kernel.roles import require_confirmed
-from budgets.accounts import escrow_account, issue_account
+from app.services.workflow import estimates
+from budgets.accounts import CITY_MATCH, escrow_account, issue_account
 from budgets.money import format_money
 
 # Backings that count as money behind the problem (refunded and moved ones no longer do).
@@ -149,6 +151,19 @@ def _check_backable(session: DbSession, issue: Issue, now: datetime) -> None:
         )
 
 
+def _check_needed(session: DbSession, issue: Issue, cents: int) -> None:
+    """A backing never takes the money held past the cost (found from outside: backings of 25.00 and
+    20.00 committed 45.00 to a 30.00 fix). What the cost still needs is the cost less the escrow."""
+    cost = issue.cost_estimate_cents or 0
+    need = cost - ledger.account_balance(session, escrow_account(issue.id))
+    if cents > need:
+        raise ValidationError(
+            f"This problem needs {format_money(max(need, 0), CURRENCY)} more to reach its cost of "
+            f"{format_money(cost, CURRENCY)}: back it with at most {format_money(max(need, 0), CURRENCY)}.",
+            "amount_cents",
+        )
+
+
 def backed_by(session: DbSession, user_id: int, issue_id: int) -> int:
     """What counts against the resident's cap: pending, held and committed backings of the problem."""
     return int(
@@ -203,6 +218,7 @@ def back(
     period = open_period(session, issue.area_id, now)
     cap = period.backer_cap_cents if period is not None else default_backer_cap()
     cents = check_amount_cents(amount_cents, cap, backed_by(session, user.id, issue_id))
+    _check_needed(session, issue, cents)
     values = {
         "issue_id": issue_id,
         "user_id": user.id,
@@ -263,8 +279,19 @@ def _posted_cents(session: DbSession, kind: str, account: str) -> int:
 
 
 def escrow_match_cents(session: DbSession, issue_id: int) -> int:
-    """The city's quadratic match posted into the problem's escrow (QF_MATCH lines)."""
-    return _posted_cents(session, ledger.PostingKind.QF_MATCH, escrow_account(issue_id))
+    """The city's quadratic match posted into the problem's escrow (QF_MATCH lines) and still with it:
+    less what a campaign that ended unfunded gave back to the city (its UNBACK posting's city line).
+    Found from outside: a merged problem, its backers refunded, still read "city match posted"."""
+    returned = session.scalar(
+        select(func.coalesce(func.sum(LedgerLine.amount_cents), 0))
+        .join(LedgerPosting, LedgerPosting.id == LedgerLine.posting_id)
+        .where(
+            LedgerPosting.kind == ledger.PostingKind.UNBACK,
+            LedgerPosting.issue_id == issue_id,
+            LedgerLine.account == CITY_MATCH,
+        )
+    )
+    return _posted_cents(session, ledger.PostingKind.QF_MATCH, escrow_account(issue_id)) - int(returned or 0)
 
 
 def paid_cents(session: DbSession, issue_id: int) -> int:
@@ -324,3 +351,13 @@ def paid_by_issue(session: DbSession) -> dict[int, int]:
         .group_by(Backing.issue_id)
     ).tuples()
     return {issue_id: int(total) for issue_id, total in rows}
+
+
+def set_estimate(session: DbSession, user: User, issue_id: int, cost_cents: object) -> int:
+    """Set a problem's estimate (workflow.estimates) and, when its campaign's escrow already holds the
+    new cost, fund it now rather than at its deadline (found from outside: an estimate lowered to
+    EUR 200.00 under EUR 232.05 raised left the problem unfunded, and open to more backings)."""
+    cents = estimates.set_estimate(session, user, issue_id, cost_cents)
+    if cents and ledger.account_balance(session, escrow_account(issue_id)) >= cents:
+        settle_issue(session, issue_id, utcnow())
+    return cents

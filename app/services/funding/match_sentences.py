@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.database.sessions import DbSession
 from app.models import Issue
-from app.services.funding import quadratic_match
+from app.services.funding import backings, quadratic_match
 from app.services.funding.quadratic_match import PeriodStanding, ProblemMatch
 from app.services.kernel.city_time import day_words, in_city
 from app.services.kernel.errors import NotFound
@@ -62,6 +62,15 @@ def explain(problem: ProblemMatch | None, period: PeriodStanding, currency: str)
             if closed
             else "the city adds a match once two or more neighbours who count back it"
         )
+    elif problem.match_cents == 0 and (problem.filled or not period.fund_short):
+        # The fund had money: the cost needed none of it (found from outside: a problem its backers
+        # covered read "the city's fund has nothing left" with most of the fund unused).
+        kind = "matched"
+        tail = (
+            "the city added nothing: its backers had covered the whole cost"
+            if closed
+            else "the city adds nothing: its backers cover the whole cost"
+        )
     elif problem.match_cents == 0:
         kind = "empty"
         tail = (
@@ -75,6 +84,9 @@ def explain(problem: ProblemMatch | None, period: PeriodStanding, currency: str)
             f"{adds}, the most one problem can get in this period (many small gifts would have "
             f"earned {format_money(ideal, currency)})"
         )
+    elif problem.filled and not closed:
+        kind = "matched"
+        tail = f"{adds}, what its cost still needs: the city tops a campaign up to its cost, never past it"
     elif period.fund_short:
         kind = "shared"
         tail = (
@@ -109,4 +121,9 @@ def sentence_of_issue(session: DbSession, issue_id: int, currency: str) -> Match
         text = "Nobody has backed this in a matching period yet; the city matches backings while one runs."
         return MatchSentence(text, "none", None, False, 0, 0, 0, 0, 0)
     period = quadratic_match.standing(session, period_id)
-    return explain(period.problem(issue_id), period, currency)
+    said = explain(period.problem(issue_id), period, currency)
+    if said.closed and said.match_cents and backings.escrow_match_cents(session, issue_id) < said.match_cents:
+        # The campaign ended unfunded (closed, merged, or past its deadline): the match went back.
+        text = f"{said.text[:-1]}; it went back to the city when the campaign ended unfunded."
+        return replace(said, text=text)
+    return said

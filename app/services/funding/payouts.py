@@ -90,42 +90,53 @@ class RecordedPayout:
     created: bool  # False: this official's request with the same key recorded it before
 
 
-def record_payout(
-    session: DbSession,
+@dataclass(frozen=True)
+class AskedPayout:
+    """A payout as asked for, parsed: what the review step shows and the recording writes."""
+
+    issue_id: int
+    payee_kind: str
+    payee_name: str
+    amount_cents: int
+    invoice_ref: str
+    paid_on: date
+
+    @classmethod
+    def of(cls, payout: Payout) -> AskedPayout:
+        """What the request that recorded `payout` asked for."""
+        return cls(
+            payout.issue_id,
+            payout.payee_kind,
+            payout.payee_name,
+            payout.amount_cents,
+            payout.invoice_ref,
+            payout.paid_on,
+        )
+
+
+def _parse(
     actor: User,
     issue_id: int,
-    *,
     payee_kind: object,
     payee_name: object,
     amount_cents: object,
     invoice_ref: object,
     paid_on: object,
-    idempotency_key: object = None,
-) -> RecordedPayout:
-    """Record one payment for the fix of `issue_id` from its committed money; flush; audit; mail.
-
-    With a key (the API's Idempotency-Key, the payout form's request key) the official's request is
-    recorded once: a form sent twice or a retry returns the first payout (created=False), and the
-    same key with another payout is a 409. Without one, each request is a payout.
-    """
+) -> AskedPayout:
     require_official(actor)
-    kind = parse_payee_kind(payee_kind)
-    name = clean_text(payee_name, "payee_name", "Payee", PAYEE_MAX, multiline=False)
-    invoice = clean_text(invoice_ref, "invoice_ref", "Invoice reference", INVOICE_MAX, multiline=False)
-    cents = parse_payout_cents(amount_cents)
-    day = parse_paid_on(paid_on)
-    key = None if idempotency_key is None else check_idempotency_key(idempotency_key, "payout")
-    ledger.lock_issue_money(session, issue_id)
-    if key is not None:
-        earlier = session.scalar(
-            select(Payout)
-            .where(Payout.recorded_by_id == actor.id, Payout.idempotency_key == key)
-            .execution_options(populate_existing=True)
-        )
-        if earlier is not None:
-            if _asked_by(earlier) != (issue_id, kind, name, cents, invoice, day):
-                raise key_reused("payout")
-            return RecordedPayout(earlier, False)
+    return AskedPayout(
+        issue_id=issue_id,
+        payee_kind=parse_payee_kind(payee_kind),
+        payee_name=clean_text(payee_name, "payee_name", "Payee", PAYEE_MAX, multiline=False),
+        invoice_ref=clean_text(invoice_ref, "invoice_ref", "Invoice reference", INVOICE_MAX, multiline=False),
+        amount_cents=parse_payout_cents(amount_cents),
+        paid_on=parse_paid_on(paid_on),
+    )
+
+
+def _check_against_money(session: DbSession, asked: AskedPayout) -> None:
+    """Refuse a payout the problem's committed money cannot pay: more than remains, or paid before it came."""
+    issue_id, cents, day = asked.issue_id, asked.amount_cents, asked.paid_on
     remaining = unspent_cents(session, issue_id)
     if remaining == 0:
         raise ValidationError(
@@ -147,13 +158,65 @@ def record_payout(
             f"({day_words(since)}): a payout pays from that money, so it is paid on or after that day.",
             "paid_on",
         )
+
+
+def check_payout(
+    session: DbSession,
+    actor: User,
+    issue_id: int,
+    *,
+    payee_kind: object,
+    payee_name: object,
+    amount_cents: object,
+    invoice_ref: object,
+    paid_on: object,
+) -> AskedPayout:
+    """Everything `record_payout` would refuse, refused without writing anything: the form's review step."""
+    asked = _parse(actor, issue_id, payee_kind, payee_name, amount_cents, invoice_ref, paid_on)
+    _check_against_money(session, asked)
+    return asked
+
+
+def record_payout(
+    session: DbSession,
+    actor: User,
+    issue_id: int,
+    *,
+    payee_kind: object,
+    payee_name: object,
+    amount_cents: object,
+    invoice_ref: object,
+    paid_on: object,
+    idempotency_key: object = None,
+) -> RecordedPayout:
+    """Record one payment for the fix of `issue_id` from its committed money; flush; audit; mail.
+
+    With a key (the API's Idempotency-Key, the payout form's request key) the official's request is
+    recorded once: a form sent twice or a retry returns the first payout (created=False), and the
+    same key with another payout is a 409. Without one, each request is a payout.
+    """
+    asked = _parse(actor, issue_id, payee_kind, payee_name, amount_cents, invoice_ref, paid_on)
+    key = None if idempotency_key is None else check_idempotency_key(idempotency_key, "payout")
+    ledger.lock_issue_money(session, issue_id)
+    if key is not None:
+        earlier = session.scalar(
+            select(Payout)
+            .where(Payout.recorded_by_id == actor.id, Payout.idempotency_key == key)
+            .execution_options(populate_existing=True)
+        )
+        if earlier is not None:
+            if AskedPayout.of(earlier) != asked:
+                raise key_reused("payout")
+            return RecordedPayout(earlier, False)
+    _check_against_money(session, asked)
+    name, cents, invoice = asked.payee_name, asked.amount_cents, asked.invoice_ref
     payout = Payout(
         issue_id=issue_id,
-        payee_kind=kind,
+        payee_kind=asked.payee_kind,
         payee_name=name,
         amount_cents=cents,
         invoice_ref=invoice,
-        paid_on=day,
+        paid_on=asked.paid_on,
         recorded_by_id=actor.id,
         idempotency_key=key,
     )
@@ -177,10 +240,10 @@ def record_payout(
         payout_id=payout.id,
         posting_id=posting.id,
         amount_cents=cents,
-        payee_kind=kind,
+        payee_kind=asked.payee_kind,
         payee_name=name,
         invoice_ref=invoice,
-        paid_on=day.isoformat(),
+        paid_on=asked.paid_on.isoformat(),
         currency=currency_of(session, issue_id),
     )
     money_mail.notify_paid(session, issue_id, payout.id, name, cents, actor.id)
@@ -195,18 +258,6 @@ def committed_on(session: DbSession, issue_id: int) -> date | None:
         .where(LedgerLine.account == issue_account(issue_id), LedgerLine.amount_cents > 0)
     )
     return None if first is None else in_city(first).date()
-
-
-def _asked_by(payout: Payout) -> tuple[object, ...]:
-    """What the request that recorded a payout asked for: problem, payee, amount, invoice and day."""
-    return (
-        payout.issue_id,
-        payout.payee_kind,
-        payout.payee_name,
-        payout.amount_cents,
-        payout.invoice_ref,
-        payout.paid_on,
-    )
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from app.database.spellings import insert_ignoring_duplicates
 from app.models import Pledge, Pool, User
 from app.models.funding import PledgeStatus
 from app.models.timestamps import utcnow
-from app.services.funding import groups, ledger
+from app.services.funding import groups, ledger, pledge_mail
 from app.services.funding.idempotency import check_idempotency_key, earlier_request, key_reused
 from app.services.funding.payments import PaymentProvider
 from app.services.kernel import audit
@@ -189,6 +189,7 @@ def decline(session: DbSession, actor: User, pledge_id: int) -> Pledge:
         raise _withdrawn(found)
     if moved:
         _settled(session, actor, "pledge.decline", found)
+        pledge_mail.notify_declined(session, found, actor)
     return found
 
 

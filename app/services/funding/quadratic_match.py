@@ -3,7 +3,9 @@
 Who counts: the backings of the period that are held or committed, from accounts that are confirmed,
 not blocked, not deleted and were created before the period opened. One resident's backings of one
 problem are one contribution (their sum), counted at most the period's per-backer cap. The match
-itself is budgets.period_match (per-problem cap, the fund shared when short).
+itself is budgets.period_match (per-problem cap, the fund shared when short), which also stops each
+problem's match at what its cost still needs: the cost less what it has raised (its escrow, and
+everything ever committed to its fix).
 
 While the period runs, the match is computed on every read from one grouped query (a row per problem
 and resident), so it always reflects the backings as they are. Closing is one transaction whose
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 
-from sqlalchemy import BigInteger, cast, func, insert, select, update
+from sqlalchemy import BigInteger, and_, cast, func, insert, or_, select, update
 
 from app.database.sessions import DbSession, execute_write
 from app.models import AuditEntry, Backing, Issue, LedgerLine, MatchingPeriod, PeriodMatchPosting, User
@@ -31,7 +33,7 @@ from app.services.kernel import audit
 from app.services.kernel.city_time import city_time
 from app.services.kernel.errors import Conflict
 from app.services.kernel.roles import require_staff
-from budgets.accounts import CITY_MATCH, PostingKind, escrow_account
+from budgets.accounts import CITY_MATCH, PostingKind, escrow_account, issue_account
 from budgets.period_match import capped_contribution, period_match
 
 LIVE = (BackingStatus.HELD.value, BackingStatus.COMMITTED.value)
@@ -48,6 +50,7 @@ class ProblemMatch:
     match_cents: int
     ideal_cents: Fraction  # the textbook match of the counted contributions, before caps and fund
     capped: bool  # the ideal match is above the per-problem cap
+    filled: bool = False  # the ideal match is above what the cost still needed (live figures only)
 
 
 @dataclass(frozen=True)
@@ -106,7 +109,8 @@ def compute(session: DbSession, period: MatchingPeriod) -> PeriodStanding:
         if user_id in counting:
             counted[issue_id].append(capped_contribution(given, backer_cap))
     contributions = {str(issue_id): amounts for issue_id, amounts in counted.items()}
-    result = period_match(contributions, period.fund_cents, period.problem_cap_cents)
+    needs = {str(issue_id): need for issue_id, need in _still_needed(session, list(counted)).items()}
+    result = period_match(contributions, period.fund_cents, period.problem_cap_cents, needs)
     problems = [
         ProblemMatch(
             issue_id=issue_id,
@@ -116,6 +120,7 @@ def compute(session: DbSession, period: MatchingPeriod) -> PeriodStanding:
             match_cents=result.matches[str(issue_id)],
             ideal_cents=result.ideal[str(issue_id)],
             capped=str(issue_id) in result.capped,
+            filled=str(issue_id) in result.filled,
         )
         for issue_id in backers
     ]
@@ -129,6 +134,31 @@ def compute(session: DbSession, period: MatchingPeriod) -> PeriodStanding:
         None,
         problems,
     )
+
+
+def _still_needed(session: DbSession, issue_ids: list[int]) -> dict[int, int]:
+    """What each priced problem's cost still needs: the cost less its escrow and everything ever
+    committed to its fix (payouts do not lower what was raised)."""
+    escrows = {escrow_account(i): i for i in issue_ids}
+    funded = {issue_account(i): i for i in issue_ids}
+    raised = dict.fromkeys(issue_ids, 0)
+    for account, total in session.execute(
+        select(LedgerLine.account, func.sum(LedgerLine.amount_cents))
+        .where(
+            or_(
+                LedgerLine.account.in_(list(escrows)),
+                and_(LedgerLine.account.in_(list(funded)), LedgerLine.amount_cents > 0),
+            )
+        )
+        .group_by(LedgerLine.account)
+    ).tuples():
+        raised[escrows.get(account) or funded[account]] += int(total or 0)
+    costs = session.execute(
+        select(Issue.id, Issue.cost_estimate_cents).where(
+            Issue.id.in_(issue_ids), Issue.cost_estimate_cents.is_not(None)
+        )
+    ).tuples()
+    return {issue_id: max(0, cost - raised[issue_id]) for issue_id, cost in costs if cost is not None}
 
 
 def _posted(session: DbSession, period: MatchingPeriod) -> PeriodStanding:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -120,6 +120,21 @@ def unspent_cents(session: DbSession, issue_id: int) -> int:
         )
     )
     return int(total or 0)
+
+
+def holding_money(session: DbSession, issue_ids: Sequence[int]) -> dict[int, int]:
+    """Of `issue_ids`, those whose issue:<i>:funded holds money now, with how much: one grouped read."""
+    accounts = {issue_account(i): i for i in issue_ids}
+    found: dict[int, int] = {}
+    for chunk in (list(accounts)[start : start + 500] for start in range(0, len(accounts), 500)):
+        for account, total in session.execute(
+            select(LedgerLine.account, func.sum(LedgerLine.amount_cents))
+            .where(LedgerLine.account.in_(chunk))
+            .group_by(LedgerLine.account)
+        ).tuples():
+            if total:
+                found[accounts[account]] = int(total)
+    return found
 
 
 def was_funded(session: DbSession, issue_id: int) -> bool:

@@ -142,23 +142,30 @@ def _status_name(session: DbSession, code: str | None) -> str:
 
 
 def notify_issue_event(session: DbSession, event: IssueEvent) -> int:
-    """Email the issue's followers (not the person who acted) about a status change or reopening."""
+    """Email the issue's followers (not the person who acted) about a status change or reopening; only
+    the staff among them while the issue is hidden."""
     if event.kind not in MAILED_KINDS or not event.is_public:
         return 0
     if event.id is None:
         session.flush()  # the event's id is part of each mail's key
     issue = session.execute(
-        select(Issue.id, Issue.title, Issue.area_id, Issue.place).where(Issue.id == event.issue_id)
+        select(Issue.id, Issue.title, Issue.area_id, Issue.place, Issue.is_hidden).where(
+            Issue.id == event.issue_id
+        )
     ).first()
     if issue is None:
         return 0
+    followers = (
+        select(User.id, User.email)
+        .join(Follow, Follow.user_id == User.id)
+        .where(Follow.issue_id == event.issue_id, User.is_blocked.is_(False))
+    )
+    if issue.is_hidden:
+        # Only staff can open a hidden report: anyone else would get its title and a link to a 404.
+        followers = followers.where(User.role.in_(STAFF_ROLES))
     recipients: dict[int, tuple[str, Subscription]] = {
         user_id: (email, Subscription(user_id, issue_id=issue.id))
-        for user_id, email in session.execute(
-            select(User.id, User.email)
-            .join(Follow, Follow.user_id == User.id)
-            .where(Follow.issue_id == event.issue_id, User.is_blocked.is_(False))
-        ).tuples()
+        for user_id, email in session.execute(followers).tuples()
     }
     if event.kind == "reopen":
         # "Not fixed" tells the officials: staff who follow the issue's area hear about it too.

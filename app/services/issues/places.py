@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from sqlalchemy import select
 
@@ -62,6 +62,13 @@ def categories(session: DbSession) -> list[Category]:
 
 def statuses(session: DbSession) -> list[Status]:
     return list(session.scalars(select(Status).order_by(Status.position, Status.name)))
+
+
+def status_words(names: Mapping[str, str], code: str) -> str:
+    """A status as people read it: its name, or for a status an admin deleted since (its name is gone)
+    its code in words, "waiting-for-parts" as "Waiting for parts" (found from outside: the timeline,
+    the feed and the audit log showed the raw code)."""
+    return names.get(code) or code.replace("-", " ").capitalize()
 
 
 def status_codes_of_type(session: DbSession, kind: str) -> list[str]:

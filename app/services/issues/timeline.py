@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, case, select
@@ -10,6 +10,7 @@ from sqlalchemy.orm import aliased
 
 from app.database.sessions import DbSession
 from app.models import Issue, IssueEvent, Photo, Status, User
+from app.services.issues.places import status_words
 
 # What the public reads for the reporter's own updates on a report that hides their name.
 THE_REPORTER = "The reporter"
@@ -90,4 +91,14 @@ def timeline(session: DbSession, issue_id: int, staff: bool = False) -> list[Tim
             photo_stmt = photo_stmt.where(Photo.is_hidden.is_(False))
         for event_id, photo_id, filename, width, height, hidden in session.execute(photo_stmt).tuples():
             photos.setdefault(event_id, []).append(TimelinePhoto(photo_id, filename, width, height, hidden))
-    return [TimelineEntry(*row, photos=tuple(photos.get(row[0], ()))) for row in rows]  # type: ignore[misc]  # a 13-column row is typed as an open tuple, which could fill photos too
+    entries = [TimelineEntry(*row, photos=tuple(photos.get(row[0], ()))) for row in rows]  # type: ignore[misc]  # a 13-column row is typed as an open tuple, which could fill photos too
+    return [_named(entry) for entry in entries]
+
+
+def _named(entry: TimelineEntry) -> TimelineEntry:
+    """A status deleted since has no name left: its code in words (places.status_words)."""
+    if entry.from_status and entry.from_status_name is None:
+        entry = replace(entry, from_status_name=status_words({}, entry.from_status))
+    if entry.to_status and entry.to_status_name is None:
+        entry = replace(entry, to_status_name=status_words({}, entry.to_status))
+    return entry

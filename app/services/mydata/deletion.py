@@ -99,9 +99,24 @@ def blockers(session: DbSession, user: User, *, lock: bool = False) -> list[str]
         if row.tally_token is not None and row.phase in OPEN_PHASES  # a tallied round keeps its token
     ]
     pledged = set(session.scalars(pledged_pools))
+    waiting = set(
+        session.scalars(
+            select(Pledge.pool_id).where(
+                Pledge.user_id == user.id, Pledge.status == PledgeStatus.PENDING.value
+            )
+        )
+    )
     found += [
+        # Found from outside: a pledge never paid held the account with no way out named, while the
+        # page's own list said waiting pledges are deleted. A waiting one can be withdrawn.
         f"You pledged money to {row.group_name}, whose round “{row.name}” is not tallied yet: "
         "the round decides where that money goes. Delete your account once it is tallied."
+        + (
+            " If you never paid a pledge that still waits for the treasurer, withdraw it (on My Commonfix)"
+            " and, with no confirmed pledge there, you can delete your account at once."
+            if row.pool_id in waiting
+            else ""
+        )
         for row in rounds
         if row.phase in OPEN_PHASES and row.pool_id in pledged
     ]

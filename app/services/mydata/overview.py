@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Boolean, and_, select, type_coerce
 
 from app.database.sessions import DbSession
 from app.models import (
@@ -37,7 +37,7 @@ class IssueLine:
     status: str  # the status's name, as the problem page shows it
     status_code: str
     status_type: str  # open | closed | fixed
-    is_hidden: bool
+    is_hidden: bool  # by a moderator (a report waiting for its reporter's confirmation is theirs to see)
     at: datetime  # reported, liked or followed
 
 
@@ -114,7 +114,8 @@ class AccountOverview:
 
 def overview(session: DbSession, user: User) -> AccountOverview:
     """Everything the account page lists, newest first. Hidden reports are the reporter's own: listed."""
-    base = select(Issue.id, Issue.title, Status.name, Issue.status, Status.type, Issue.is_hidden)
+    moderated = type_coerce(and_(Issue.is_hidden, Issue.awaiting_confirmation.is_(False)), Boolean)
+    base = select(Issue.id, Issue.title, Status.name, Issue.status, Status.type, moderated)
     reports = base.add_columns(Issue.created_at).join(Status, Status.code == Issue.status)
     reports = reports.where(Issue.reporter_id == user.id).order_by(Issue.created_at.desc(), Issue.id.desc())
     likes = (

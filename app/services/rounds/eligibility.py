@@ -147,6 +147,14 @@ def refusal(session: DbSession, user: User | None, found: Round) -> Refusal | No
             "You can vote in the group's next round.",
             "wait",
         )
+    if voting_opened(found):
+        # Found from outside: "Join the group first" led a resident to join, only to be told that
+        # joining after voting opened does not count.
+        return Refusal(
+            "Only members who had joined the neighbourhood group when voting opened can vote in this round.",
+            "Join the group to vote in its next round.",
+            "join",
+        )
     return Refusal(
         "Only confirmed members of the neighbourhood group can vote in this round.",
         "Join the group first.",

@@ -24,6 +24,7 @@ from app.services.rounds.access import (
     require_official,
     require_runner,
 )
+from app.services.rounds.explanations import rule_words
 from app.services.workflow.estimates import parse_cents
 from budgets.money import NO_CAP_CENTS
 
@@ -43,6 +44,8 @@ MAX_TOP_N = 500
 MAX_POINTS = 10_000
 DEFAULT_POINTS = 10
 MAX_TURNOUT = 10_000_000
+# Rules that read a ballot's choices only: with points, members' points would be ignored.
+APPROVAL_ONLY_RULES = ("phragmen", "exactequalshares/addopt", "exactequalshares/addoptskip")
 # The ballot type, k, points and the rule shape the vote: frozen once voting opens.
 FROZEN_AT_VOTING = ("ballot", "k", "points", "rule", "top_n")
 
@@ -89,6 +92,15 @@ def parse_terms(data: dict[str, Any], sent: dict[str, Any] | None = None) -> Ter
     points = None
     if ballot == "cumulative":
         points = DEFAULT_POINTS if data.get("points") is None else whole(data, "points", 1, MAX_POINTS)
+        if rule in APPROVAL_ONLY_RULES:
+            # Found from outside: the ballot told members "more points, more weight" and the tally
+            # counted each ballot as approvals.
+            raise ValidationError(
+                f"{rule_words(rule).name} counts which problems a member chose, not their points: with a "
+                f"cumulative ballot the points would be ignored. Choose {rule_words('greedy').name} or "
+                f"{rule_words('equalshares/add1').name}, which weigh the points, or another ballot.",
+                "rule",
+            )
     return Terms(ballot, k, points, rule, top_n, choice(data, "leftover", LEFTOVERS))
 
 

@@ -1,4 +1,9 @@
-"""Closing an issue as a duplicate of another: likes and followers move to the original."""
+"""Closing an issue as a duplicate of another: likes and followers move to the original.
+
+The original must be a public, open report that is no duplicate itself, and the duplicate must hold no
+committed money (it is paid out or returned first, as before marking it fixed). `preview` checks all
+of that without writing and says what the merge would do, for the staff form's review step.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,15 @@ from sqlalchemy import delete, func, literal, select, update
 
 from app.database.sessions import DbSession
 from app.database.spellings import insert_from_select_ignoring_duplicates
-from app.models import Issue, IssueEvent, Like, User
+from app.models import Backing, Issue, IssueEvent, Like, Status, User
+from app.models.backing import BackingStatus
+from app.models.place import StatusType
 from app.models.timestamps import utcnow
 from app.models.workflow import EventKind
 from app.services.issues import follows
 from app.services.issues.events import on_issue_event
+from app.services.issues.money import currency_of, unspent_cents
+from app.services.issues.queries import IssueRow, get_issue_row
 from app.services.kernel import audit
 from app.services.kernel.errors import NotFound, ValidationError
 from app.services.kernel.parsing import parse_id
@@ -24,6 +33,8 @@ from app.services.workflow.status_changes import (
     find_status,
     lock_issues,
 )
+from budgets.money import format_money
+from geo.distance import distance_m
 
 
 @dataclass(frozen=True)
@@ -48,26 +59,21 @@ def _like_count(session: DbSession, issue_id: int) -> int:
     return int(session.scalar(select(func.count(Like.id)).where(Like.issue_id == issue_id)) or 0)
 
 
-def mark_duplicate(
-    session: DbSession, actor: User, duplicate_id: int, original_id: object, note: object = None
-) -> Merge:
-    """Close `duplicate_id` as a duplicate of `original_id`; its likes and followers move over.
-
-    A resident who liked both keeps one like on the original (INSERT ... ON CONFLICT DO NOTHING,
-    both counts follow by trigger). Issues that pointed at the duplicate now point at the original.
-    """
-    require_staff(actor)
+def _original_id(session: DbSession, duplicate_id: int, original_id: object) -> int:
+    """The original's number, both issues existing and distinct."""
     original = _as_id(original_id, "original_id")
     if original == duplicate_id:
         raise ValidationError("An issue cannot be a duplicate of itself.", "original_id")
-    clean = clean_note(note, required=False)
-    status = find_status(session, DUPLICATE_STATUS)
     if session.scalar(select(Issue.id).where(Issue.id == duplicate_id)) is None:
         raise NotFound(f"There is no issue {duplicate_id}.", "issue_id")
     if session.scalar(select(Issue.id).where(Issue.id == original)) is None:
         raise NotFound(f"There is no issue {original} to be the original.", "original_id")
-    issues = lock_issues(session, [duplicate_id, original])
-    dup, orig = issues[duplicate_id], issues[original]
+    return original
+
+
+def _check_pair(session: DbSession, dup: Issue, orig: Issue) -> None:
+    """Refuse a merge that would lose sight of likes, followers or money (see the module docstring)."""
+    duplicate_id, original = dup.id, orig.id
     if orig.duplicate_of_id is not None or orig.status == DUPLICATE_STATUS:
         pointer = f" of #{orig.duplicate_of_id}" if orig.duplicate_of_id else ""
         raise ValidationError(
@@ -83,6 +89,77 @@ def mark_duplicate(
             "Choose a public original.",
             "original_id",
         )
+    status = session.scalar(select(Status).where(Status.code == orig.status))
+    if status is not None and status.type != StatusType.OPEN:
+        raise ValidationError(
+            f"Issue #{original} is {status.name!r}, no longer worked on: the likes of #{duplicate_id} "
+            f"would leave the priorities. Choose an open original, or reopen #{original} first.",
+            "original_id",
+        )
+    held = unspent_cents(session, duplicate_id)
+    if held:
+        money = format_money(held, currency_of(session, duplicate_id))
+        raise ValidationError(
+            f"Problem #{duplicate_id} holds {money} committed to its fix: record its payouts or return the "
+            "remainder before closing it as a duplicate.",
+            "issue_id",
+        )
+
+
+@dataclass(frozen=True)
+class MergePreview:
+    """What closing `duplicate` as a duplicate of `original` would do, for the staff's review step."""
+
+    duplicate: IssueRow
+    original: IssueRow
+    distance_m: float
+    likes: int  # on the duplicate; a resident who liked both keeps one like
+    followers: int
+    backers: int  # held backings refunded, as when any backed problem closes
+    backed_cents: int
+    currency: str
+
+
+def preview(session: DbSession, actor: User, duplicate_id: int, original_id: object) -> MergePreview:
+    """Every check `mark_duplicate` makes, without writing, and what the merge would move or refund."""
+    require_staff(actor)
+    original = _original_id(session, duplicate_id, original_id)
+    dup, orig = session.get(Issue, duplicate_id), session.get(Issue, original)
+    assert dup is not None  # _original_id found both
+    assert orig is not None
+    _check_pair(session, dup, orig)
+    held = session.execute(
+        select(func.count(Backing.id), func.coalesce(func.sum(Backing.amount_cents), 0)).where(
+            Backing.issue_id == duplicate_id, Backing.status == BackingStatus.HELD.value
+        )
+    ).one()
+    return MergePreview(
+        duplicate=get_issue_row(session, duplicate_id),
+        original=get_issue_row(session, original),
+        distance_m=distance_m(dup.lon, dup.lat, orig.lon, orig.lat),
+        likes=_like_count(session, duplicate_id),
+        followers=len(follows.issue_follower_ids(session, duplicate_id)),
+        backers=int(held[0]),
+        backed_cents=int(held[1]),
+        currency=currency_of(session, duplicate_id),
+    )
+
+
+def mark_duplicate(
+    session: DbSession, actor: User, duplicate_id: int, original_id: object, note: object = None
+) -> Merge:
+    """Close `duplicate_id` as a duplicate of `original_id`; its likes and followers move over.
+
+    A resident who liked both keeps one like on the original (INSERT ... ON CONFLICT DO NOTHING,
+    both counts follow by trigger). Issues that pointed at the duplicate now point at the original.
+    """
+    require_staff(actor)
+    original = _original_id(session, duplicate_id, original_id)
+    clean = clean_note(note, required=False)
+    status = find_status(session, DUPLICATE_STATUS)
+    issues = lock_issues(session, [duplicate_id, original])
+    dup, orig = issues[duplicate_id], issues[original]
+    _check_pair(session, dup, orig)
 
     now = utcnow()
     text = clean or f"Duplicate of #{original}: {orig.title}"

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select, tuple_
 
 from app.database.sessions import DbSession
-from app.models import Flag, Issue
+from app.models import Flag, Issue, IssueEvent, Photo
 from app.models.moderation import FlagStatus
 from app.services.kernel.audit import Page
 
@@ -27,6 +27,10 @@ class FlaggedItem:
     latest: datetime
     reasons: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # What was flagged, so the moderator judges it here: the report's description or the update's
+    # text (found from outside: the queue showed neither, nor the photo), or the photo's file name.
+    text: str = ""
+    photo_filename: str | None = None
 
 
 def flag_queue(session: DbSession, page: int = 1, per_page: int = PER_PAGE) -> Page:
@@ -65,4 +69,25 @@ def flag_queue(session: DbSession, page: int = 1, per_page: int = PER_PAGE) -> P
             item.reasons[reason] = item.reasons.get(reason, 0) + 1
             if note:
                 item.notes.append(note)
+        _read_content(session, listed)
     return Page(list(listed.values()), page, per_page, total)
+
+
+def _read_content(session: DbSession, listed: dict[tuple[str, int], FlaggedItem]) -> None:
+    """Each listed item's flagged content: one read per kind of item."""
+    ids = {kind: [t for k, t in listed if k == kind] for kind in ("issue", "update", "photo")}
+    if ids["issue"]:
+        for issue_id, text in session.execute(
+            select(Issue.id, Issue.description).where(Issue.id.in_(ids["issue"]))
+        ).tuples():
+            listed["issue", issue_id].text = text or ""
+    if ids["update"]:
+        for event_id, note in session.execute(
+            select(IssueEvent.id, IssueEvent.note).where(IssueEvent.id.in_(ids["update"]))
+        ).tuples():
+            listed["update", event_id].text = note or ""
+    if ids["photo"]:
+        for photo_id, filename in session.execute(
+            select(Photo.id, Photo.filename).where(Photo.id.in_(ids["photo"]))
+        ).tuples():
+            listed["photo", photo_id].photo_filename = filename

@@ -17,7 +17,7 @@ from app.services.kernel import audit
 from app.services.kernel.errors import NotFound, PermissionDenied, ValidationError
 from app.services.kernel.links import external_url
 from app.services.kernel.roles import require_confirmed, require_staff
-from app.services.kernel.text import clean_note
+from app.services.kernel.text import NOTE_MAX, clean_note, clean_text
 from app.services.workflow.moderation import (
     HIDEABLE_KINDS,
     set_issue_hidden,
@@ -112,7 +112,35 @@ def flag(
             created_at=utcnow(),
         ),
     ).rowcount
+    if not inserted:
+        inserted = _flag_again(session, user, kind, target, reason, text)
     return FlagOutcome(bool(inserted), open_flag_count(session, kind, target))
+
+
+def _flag_again(session: DbSession, user: User, kind: str, target: int, reason: str, note: str) -> int:
+    """A resident's flag on an item a moderator already left visible opens again with what they say now
+    (found from outside: the second flag was told "the moderators will look at it" and reached no queue).
+    Their flag still open is left as it is: it counts once. Returns 1 when it opened again."""
+    reopened = execute_write(
+        session,
+        update(Flag)
+        .where(
+            Flag.user_id == user.id,
+            Flag.target_type == kind,
+            Flag.target_id == target,
+            Flag.status != FlagStatus.OPEN.value,
+        )
+        .values(
+            status=FlagStatus.OPEN.value,
+            reason=reason,
+            note=note,
+            created_at=utcnow(),
+            resolved_at=None,
+            resolved_by_id=None,
+        )
+        .execution_options(synchronize_session=False),
+    ).rowcount
+    return int(reopened)
 
 
 def open_flag_count(session: DbSession, target_type: str, target_id: int) -> int:
@@ -150,7 +178,14 @@ def resolve(
         raise ValidationError(f"target_type must be one of {', '.join(TARGET_TYPES)}.", "target_type")
     if action not in RESOLUTIONS:
         raise ValidationError(f"action must be one of {', '.join(RESOLUTIONS)}.", "action")
-    why = clean_note(reason, required=action == "hide", field="reason")
+    why = clean_text(
+        reason,
+        "reason",
+        "Reason",
+        NOTE_MAX,
+        required=action == "hide",
+        required_message="A reason to hide is required: every flagger is told it.",
+    )
     kind = str(target_type)
     flaggers = session.execute(
         select(Flag.user_id, User.email, Flag.issue_id)
@@ -197,15 +232,19 @@ def _tell_flagger(
             f"A moderator looked at the {what} you flagged on problem #{issue_id} and found it within "
             "the rules, so it stays visible."
         )
-    link = external_url("issues.detail", issue_id=issue_id)
+    # A hidden report's page is a 404 to the flagger: no link to it.
+    link = (
+        ""
+        if kind == "issue" and action == "hide"
+        else f"\n\nThe problem: {external_url('issues.detail', issue_id=issue_id)}"
+    )
     queue_mail(
         session,
         f"flag:{kind}:{target_id}:{action}:to:{email}",
         build_message(
             to=email,
             subject=subject,
-            text=f"{lead}\n\nThe problem: {link}\n\n-- \nYou get this email because you flagged content "
-            "on Commonfix.\n",
+            text=f"{lead}{link}\n\n-- \nYou get this email because you flagged content on Commonfix.\n",
             sender=current_app.config["MAIL_DEFAULT_SENDER"],
         ),
     )

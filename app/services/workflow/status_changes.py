@@ -120,8 +120,9 @@ def _check_not_duplicates(issues: Iterable[Issue]) -> None:
 
 
 def check_money_settled(session: DbSession, issue_ids: Iterable[int], new: Status) -> None:
-    """A funded problem is fixed only once its committed money is paid out or returned."""
-    if new.type != StatusType.FIXED:
+    """A funded problem is fixed or closed only once its committed money is paid out or returned: a
+    problem no longer worked on would hold the money out of sight of the pool that gave it."""
+    if new.type == StatusType.OPEN:
         return
     for issue_id in sorted(set(issue_ids)):
         unpaid = unspent_cents(session, issue_id)

@@ -1,4 +1,10 @@
-"""Admins configure the typed statuses: add, rename, retype, reorder and delete unused ones."""
+"""Admins configure the typed statuses: add, rename, retype, reorder and delete unused ones.
+
+Names are unique (ignoring case): two "Acknowledged (open)" in a list cannot be told apart. Every type
+keeps at least one status, so problems can always be marked fixed or closed. Retyping a status that
+problems are in moves all of them between the open lists and the fixed or closed ones, so it asks for
+`confirm_retype`, naming how many problems it changes.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +15,13 @@ from sqlalchemy import func, select
 from app.database.sessions import DbSession
 from app.models import Issue, Status, User
 from app.models.place import StatusType
+from app.services.issues.money import currency_of, holding_money
 from app.services.issues.places import statuses
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, NotFound, ValidationError
 from app.services.kernel.roles import require_admin
 from app.services.workflow.status_changes import DEFAULT_REOPEN_STATUS, DUPLICATE_STATUS
+from budgets.money import format_money
 
 CODE_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 NAME_MAX = 80
@@ -45,6 +53,52 @@ def _get(session: DbSession, code: str) -> Status:
     return status
 
 
+def _check_name_free(session: DbSession, name: str, code: str | None) -> None:
+    taken = session.execute(
+        select(Status.code, Status.name).where(
+            func.lower(Status.name) == name.lower(), Status.code != (code or "")
+        )
+    ).first()
+    if taken is not None:
+        raise Conflict(
+            f"The status {taken.code!r} is already named {taken.name!r}: choose another name.", "name"
+        )
+
+
+def _check_not_last_of_type(session: DbSession, status: Status, doing: str) -> None:
+    kept = int(
+        session.scalar(select(func.count()).select_from(Status).where(Status.type == status.type)) or 0
+    )
+    if kept <= 1:
+        raise ValidationError(
+            f"{status.name!r} is the only status of type {status.type}: {doing} would leave no way to mark a "
+            f"problem {status.type}. Add another {status.type} status first.",
+            "type",
+        )
+
+
+def _check_money_settled(session: DbSession, status: Status, kind: str) -> None:
+    """A retype to fixed or closed moves every problem in the status there at once, so it waits, as each
+    problem's own change does, until no problem in it holds committed money (found from outside:
+    retyping Planned to closed closed three funded problems with their money unspent)."""
+    ids = list(session.scalars(select(Issue.id).where(Issue.status == status.code).order_by(Issue.id)))
+    holding = [
+        f"#{issue_id} ({format_money(left, currency_of(session, issue_id))})"
+        for issue_id, left in sorted(holding_money(session, ids).items())
+    ]
+    if holding:
+        shown = ", ".join(holding[:5]) + (f" and {len(holding) - 5} more" if len(holding) > 5 else "")
+        raise ValidationError(
+            f"{status.name!r} cannot become {kind}: problems in it hold committed money that is neither "
+            f"paid out nor returned: {shown}. Record their payouts, or return the remainder, first.",
+            "type",
+        )
+
+
+def _in_use(session: DbSession, code: str) -> int:
+    return int(session.scalar(select(func.count(Issue.id)).where(Issue.status == code)) or 0)
+
+
 def add_status(session: DbSession, admin: User, code: object, name: object, kind: object) -> Status:
     require_admin(admin)
     clean_code = str(code or "").strip().lower()
@@ -58,6 +112,7 @@ def add_status(session: DbSession, admin: User, code: object, name: object, kind
     clean_name, clean_kind = _clean_name(name), _clean_type(kind)
     if session.get(Status, clean_code) is not None:
         raise Conflict(f"A status with the code {clean_code!r} already exists.", "code")
+    _check_name_free(session, clean_name, None)
     last = session.scalar(select(func.max(Status.position)))
     status = Status(code=clean_code, name=clean_name, type=clean_kind, position=(last or 0) + 1)
     session.add(status)
@@ -66,8 +121,10 @@ def add_status(session: DbSession, admin: User, code: object, name: object, kind
     return status
 
 
-def update_status(session: DbSession, admin: User, code: str, name: object, kind: object) -> Status:
-    """Rename and/or retype a status."""
+def update_status(
+    session: DbSession, admin: User, code: str, name: object, kind: object, confirm_retype: bool = False
+) -> Status:
+    """Rename and/or retype a status (see the module docstring for what a retype asks)."""
     require_admin(admin)
     status = _get(session, code)
     clean_name, clean_kind = _clean_name(name), _clean_type(kind)
@@ -76,6 +133,19 @@ def update_status(session: DbSession, admin: User, code: str, name: object, kind
         raise ValidationError(f"The {status.code!r} status must stay of type {required}.", "type")
     if (status.name, status.type) == (clean_name, clean_kind):
         raise ValidationError("Nothing to change: the name and type are the same.", "name")
+    _check_name_free(session, clean_name, status.code)
+    if clean_kind != status.type:
+        _check_not_last_of_type(session, status, f"making it {clean_kind}")
+        if clean_kind != StatusType.OPEN.value:
+            _check_money_settled(session, status, clean_kind)
+        used = _in_use(session, status.code)
+        if used and not confirm_retype:
+            raise ValidationError(
+                f"{used} problem{'s are' if used != 1 else ' is'} {status.name!r}: making it {clean_kind} "
+                f"moves {'them' if used != 1 else 'it'} from the {status.type} problems to the {clean_kind} "
+                "ones (the priorities, the overdue counts and the map follow). Tick the box to go ahead.",
+                "confirm_retype",
+            )
     before = {"name": status.name, "type": status.type}
     status.name, status.type = clean_name, clean_kind
     audit.record(
@@ -120,7 +190,8 @@ def delete_status(session: DbSession, admin: User, code: str) -> None:
     status = _get(session, code)
     if status.code in REQUIRED_TYPES:
         raise ValidationError(f"The {status.code!r} status is required by the workflow.", "status")
-    used = int(session.scalar(select(func.count(Issue.id)).where(Issue.status == status.code)) or 0)
+    _check_not_last_of_type(session, status, "deleting it")
+    used = _in_use(session, status.code)
     if used:
         raise Conflict(
             f"Status {status.name!r} is in use by {used} issue{'s' if used != 1 else ''}; "

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.services.issues.places import status_words
 from app.services.workspace.audit_money_words import MONEY_LABELS, MONEY_RENDERERS
 from app.services.workspace.audit_phrases import Facts, Names, Renderer, Words, ids, reason, short
 from budgets.allocation import counted
 
 
 def _status(names: Names, code: object) -> str:
-    return names.get(str(code), str(code)) if code not in (None, "") else "none"
+    return status_words(names, str(code)) if code not in (None, "") else "none"
 
 
 def _status_change(f: Facts, n: Names) -> str:

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Select, false, func, select
+from sqlalchemy import ColumnElement, Select, false, func, select, true
 
 from app.database.sessions import DbSession
 from app.models import Area, Category, Issue, Status
@@ -49,6 +49,9 @@ class DashboardFilters:
     created_to: date | None = None  # inclusive
     min_likes: int = 0
     overdue: bool = False  # only open problems waiting longer than their category's target time
+    # Only hidden reports (moderated away, or held for their reporter's confirmation): the one list
+    # where an official finds a report they hid, to show it again.
+    hidden: bool = False
 
     def as_query(self) -> dict[str, str]:
         """The filters as query-string parameters (for links to exports, feeds and other pages)."""
@@ -65,12 +68,15 @@ class DashboardFilters:
             query["min_likes"] = str(self.min_likes)
         if self.overdue:
             query["overdue"] = "yes"
+        if self.hidden:
+            query["hidden"] = "yes"
         return query
 
     @property
     def counts_issues(self) -> bool:
-        """Whether counting needs the issues themselves: issue_counts keeps no dates, likes or ages."""
-        return bool(self.created_from or self.created_to or self.min_likes or self.overdue)
+        """Whether counting needs the issues themselves: issue_counts keeps no dates, likes or ages, and
+        counts visible issues only."""
+        return bool(self.created_from or self.created_to or self.min_likes or self.overdue or self.hidden)
 
 
 @dataclass(frozen=True)
@@ -119,8 +125,8 @@ def _whole(raw: str, field: str, label: str, minimum: int, maximum: int) -> int:
 
 
 def parse_filters(session: DbSession, args: Mapping[str, str]) -> DashboardFilters:
-    """Filters from query parameters (area, category, status, from, to, min_likes, overdue); errors name
-    the field."""
+    """Filters from query parameters (area, category, status, from, to, min_likes, overdue, hidden);
+    errors name the field."""
     filters = DashboardFilters()
     raw_area = (args.get("area") or "").strip()
     if raw_area:
@@ -148,10 +154,18 @@ def parse_filters(session: DbSession, args: Mapping[str, str]) -> DashboardFilte
     raw_likes = (args.get("min_likes") or "").strip()
     if raw_likes:
         filters = replace(filters, min_likes=_whole(raw_likes, "min_likes", "Minimum likes", 0, 10**9))
-    raw_overdue = (args.get("overdue") or "").strip().lower()
-    if raw_overdue not in ("", "yes", "no"):
-        raise ValidationError(f"Overdue must be yes or no, not {raw_overdue[:20]!r}.", "overdue")
-    return replace(filters, overdue=raw_overdue == "yes")
+    return replace(
+        filters,
+        overdue=_yes_or_no(args, "overdue", "Overdue"),
+        hidden=_yes_or_no(args, "hidden", "Hidden"),
+    )
+
+
+def _yes_or_no(args: Mapping[str, str], field: str, label: str) -> bool:
+    raw = (args.get(field) or "").strip().lower()
+    if raw not in ("", "yes", "no"):
+        raise ValidationError(f"{label} must be yes or no, not {raw[:20]!r}.", field)
+    return raw == "yes"
 
 
 def parse_sort(raw: str | None) -> str:
@@ -168,7 +182,7 @@ def parse_page(raw: str | None) -> int:
 def conditions(session: DbSession, filters: DashboardFilters) -> list[ColumnElement[bool]]:
     """The WHERE clause shared by the list, the exports and the charts (no joins needed)."""
     # `= false`, not `IS false`: PostgreSQL can use an index for the one, not the other (ix_issues_rank).
-    where: list[ColumnElement[bool]] = [Issue.is_hidden == false()]
+    where: list[ColumnElement[bool]] = [Issue.is_hidden == (true() if filters.hidden else false())]
     codes = resolve_statuses(session, filters.statuses)
     if set(codes) != set(status_types(session)):
         where.append(Issue.status.in_(codes))

@@ -1,4 +1,5 @@
-"""The official's morning: new reports since the last visit, overdue reports, flagged and assigned ones."""
+"""The official's morning: new reports since the last visit, overdue reports, problems residents say
+are not fixed, flagged and assigned ones."""
 
 from __future__ import annotations
 
@@ -8,9 +9,25 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, Select, false, func, literal, or_, select
 
 from app.database.sessions import DbSession
-from app.models import Area, Assignment, Category, Flag, InboxVisit, Issue, Status, User
+from app.models import (
+    Area,
+    Assignment,
+    Category,
+    Flag,
+    Group,
+    InboxVisit,
+    Issue,
+    IssueEvent,
+    Membership,
+    Pledge,
+    Pool,
+    Status,
+    User,
+)
+from app.models.funding import PledgeStatus
 from app.models.moderation import FlagStatus
 from app.models.place import StatusType
+from app.models.workflow import EventKind
 from app.services.kernel.roles import require_staff
 from app.services.workspace.targets import overdue_condition
 from app.services.workspace.teams import team_ids_of
@@ -41,6 +58,16 @@ class Section:
 
 
 @dataclass(frozen=True)
+class OwnPledges:
+    """A pool whose group admins pledged and wait for someone else (another admin or an official) to
+    confirm or decline: separation of duties sends them here."""
+
+    pool_id: int
+    group: str
+    count: int
+
+
+@dataclass(frozen=True)
 class Inbox:
     since: datetime
     first_visit: bool
@@ -48,6 +75,8 @@ class Inbox:
     overdue: Section
     flagged: Section
     mine: Section
+    reopened: Section
+    own_pledges: list[OwnPledges]
 
 
 def record_visit(session: DbSession, user: User, now: datetime, gap: timedelta) -> tuple[datetime, bool]:
@@ -112,6 +141,30 @@ def _is_open() -> ColumnElement[bool]:
     return Issue.status.in_(select(Status.code).where(Status.type == StatusType.OPEN.value))
 
 
+def _reopened() -> Select[tuple[int, int]]:
+    """Open problems a resident said are not fixed, with no status change by the city since: the
+    resident was told "the city has been told", so the reopening waits here until an official acts."""
+    reopen = (
+        select(IssueEvent.issue_id, func.max(IssueEvent.created_at).label("at"))
+        .where(IssueEvent.kind == EventKind.REOPEN.value)
+        .group_by(IssueEvent.issue_id)
+        .subquery()
+    )
+    changed = (
+        select(IssueEvent.issue_id, func.max(IssueEvent.created_at).label("at"))
+        .where(IssueEvent.kind == EventKind.STATUS.value)
+        .group_by(IssueEvent.issue_id)
+        .subquery()
+    )
+    return (
+        select(Issue.id, literal(0))
+        .join(reopen, reopen.c.issue_id == Issue.id)
+        .outerjoin(changed, changed.c.issue_id == Issue.id)
+        .where(_is_visible(), _is_open(), or_(changed.c.at.is_(None), changed.c.at < reopen.c.at))
+        .order_by(reopen.c.at.desc(), Issue.id.desc())
+    )
+
+
 def build_inbox(
     session: DbSession,
     viewer: User,
@@ -157,4 +210,21 @@ def build_inbox(
         overdue=Section("overdue", overdue_section.count, waited),
         flagged=_section(session, "flagged", flagged),
         mine=_section(session, "mine", mine),
+        reopened=_section(session, "reopened", _reopened()),
+        own_pledges=_own_pledges(session),
     )
+
+
+def _own_pledges(session: DbSession) -> list[OwnPledges]:
+    """Pending pledges by an admin of the pledge's own group, per pool (found from outside: a treasurer's
+    own pledge waited for an official, and nothing on the desk led to it)."""
+    rows = session.execute(
+        select(Pool.id, Group.name, func.count(Pledge.id))
+        .join(Pool, Pool.id == Pledge.pool_id)
+        .join(Group, Group.id == Pool.group_id)
+        .join(Membership, (Membership.group_id == Group.id) & (Membership.user_id == Pledge.user_id))
+        .where(Pledge.status == PledgeStatus.PENDING.value, Membership.is_admin.is_(True))
+        .group_by(Pool.id, Group.name)
+        .order_by(Group.name)
+    ).tuples()
+    return [OwnPledges(pool_id, name, int(n)) for pool_id, name, n in rows]

@@ -292,6 +292,30 @@
     }
   });
 
+  /* A form marked data-submit-once is sent once: a double tap on its button (which a phone makes easily)
+     sent a report twice (found from outside). This listener runs after the form's own, so a send they
+     stopped (a missing pin, a photo too large) leaves the form free; after 15 s, or back in history, it
+     is free again in case the first send never arrived. */
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-submit-once") || event.defaultPrevented) {
+      return;
+    }
+    if (form.getAttribute("data-sending")) {
+      event.preventDefault();
+      return;
+    }
+    form.setAttribute("data-sending", "yes");
+    window.setTimeout(function () {
+      form.removeAttribute("data-sending");
+    }, 15000);
+  });
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-sending]").forEach(function (form) {
+      form.removeAttribute("data-sending");
+    });
+  });
+
   /* The phone menu: without JS the nav is simply shown; with JS it folds behind "Menu". */
   document.addEventListener("DOMContentLoaded", function () {
     var toggle = document.querySelector(".nav-toggle");
@@ -321,6 +345,55 @@
       part.insertBefore(flashes, after);
       part.scrollIntoView();
     }
+    /* A refused form shown again: take the person to what was refused, however far down the page it
+       is (a staff panel's duplicate, a status's retype question, the blocks page on a phone), unless
+       the page already chose a place (an anchor, an error summary, a field with autofocus). */
+    if (!summary && !part && !document.querySelector("[autofocus]")) {
+      var refused = document.querySelector(
+        '[aria-invalid="true"], .field--invalid input, .field--invalid select, .field--invalid textarea, .form-errors[role="alert"]'
+      );
+      if (refused) {
+        var folded = refused.closest("details");
+        if (folded) {
+          folded.open = true;
+        }
+        refused.scrollIntoView({ block: "center" });
+        if (refused.matches("input, select, textarea")) {
+          refused.focus({ preventScroll: true });
+        }
+      }
+    }
+    /* A text box with a limit says how much room is left once most is used, and says so when pasted
+       text was cut at the limit (the browser cuts it without a word: found from outside). */
+    document.querySelectorAll("textarea[maxlength]").forEach(function (area) {
+      var max = parseInt(area.getAttribute("maxlength"), 10);
+      if (!(max > 0)) {
+        return;
+      }
+      var count = document.createElement("p");
+      count.className = "field__hint field__count";
+      count.setAttribute("aria-live", "polite");
+      area.insertAdjacentElement("afterend", count);
+      var show = function (cut) {
+        var used = area.value.length;
+        count.hidden = !cut && used < max * 0.8;
+        count.textContent = used.toLocaleString("en") + " of " + max.toLocaleString("en") + " characters" +
+          (cut ? ": what you pasted was cut at the limit." : ".");
+      };
+      area.addEventListener("input", function () {
+        show(false);
+      });
+      area.addEventListener("paste", function (event) {
+        var pasted = (event.clipboardData && event.clipboardData.getData("text")) || "";
+        var room = max - area.value.length + (area.selectionEnd - area.selectionStart);
+        if (pasted.length > room) {
+          window.setTimeout(function () {
+            show(true);
+          }, 0);
+        }
+      });
+      show(false);
+    });
     /* Messages can be dismissed; on the map page they leave by themselves to free the screen. */
     document.querySelectorAll(".flash").forEach(function (flash) {
       var close = document.createElement("button");
