@@ -130,7 +130,8 @@ def test_toggles_are_refused_outside_the_window_to_outsiders_and_for_bad_values(
     refused = world.client.post(
         f"/rounds/{rid}/ballot/likes/{a}", data={"liked": "yes"}, follow_redirects=True
     )
-    assert "Only confirmed members of the neighbourhood group can vote" in text_of(refused)
+    # Voting is open: joining now counts for the group's next round, and the refusal says so.
+    assert "Only members who had joined the neighbourhood group when voting opened" in text_of(refused)
     assert likes_of(world, outsider.id) == set()
 
     auth.logout()
