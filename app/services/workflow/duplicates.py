@@ -117,7 +117,19 @@ class MergePreview:
     followers: int
     backers: int  # held backings refunded, as when any backed problem closes
     backed_cents: int
+    pending: int  # backings still waiting for the cashier: cancelled, nothing having moved
+    pending_cents: int
     currency: str
+
+
+def _backings(session: DbSession, issue_id: int, status: str) -> tuple[int, int]:
+    """How many backings of the problem are in `status`, and their cents."""
+    count, cents = session.execute(
+        select(func.count(Backing.id), func.coalesce(func.sum(Backing.amount_cents), 0)).where(
+            Backing.issue_id == issue_id, Backing.status == status
+        )
+    ).one()
+    return int(count), int(cents)
 
 
 def preview(session: DbSession, actor: User, duplicate_id: int, original_id: object) -> MergePreview:
@@ -128,19 +140,18 @@ def preview(session: DbSession, actor: User, duplicate_id: int, original_id: obj
     assert dup is not None  # _original_id found both
     assert orig is not None
     _check_pair(session, dup, orig)
-    held = session.execute(
-        select(func.count(Backing.id), func.coalesce(func.sum(Backing.amount_cents), 0)).where(
-            Backing.issue_id == duplicate_id, Backing.status == BackingStatus.HELD.value
-        )
-    ).one()
+    held = _backings(session, duplicate_id, BackingStatus.HELD.value)
+    pending = _backings(session, duplicate_id, BackingStatus.PENDING.value)
     return MergePreview(
         duplicate=get_issue_row(session, duplicate_id),
         original=get_issue_row(session, original),
         distance_m=distance_m(dup.lon, dup.lat, orig.lon, orig.lat),
         likes=_like_count(session, duplicate_id),
         followers=len(follows.issue_follower_ids(session, duplicate_id)),
-        backers=int(held[0]),
-        backed_cents=int(held[1]),
+        backers=held[0],
+        backed_cents=held[1],
+        pending=pending[0],
+        pending_cents=pending[1],
         currency=currency_of(session, duplicate_id),
     )
 
