@@ -132,7 +132,9 @@
     status.classList.add("is-error");
   }
 
+  var asked = false; /* the resident pressed "Use my location": its answer, not the opening view's, speaks */
   locate.addEventListener("click", function () {
+    asked = true;
     if (!("geolocation" in navigator) || !window.isSecureContext) {
       showPlaceError("This browser cannot share your location here. Tap the map to place the pin instead.");
       return;
@@ -400,7 +402,7 @@
         return;
       }
       navigator.geolocation.getCurrentPosition(function (position) {
-        if (marker) {
+        if (marker || asked) {
           return;
         }
         map.setView([position.coords.latitude, position.coords.longitude], STREET_ZOOM);
