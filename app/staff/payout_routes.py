@@ -72,7 +72,10 @@ def record_payout(issue_id: int) -> Response | str | tuple[str, int]:
         return _form_again(issue_id, form)
     confirmed = request.form.get("confirm") == "yes"
     with unit_of_work(show=False) as work:
-        asked = dict(
+        official = current_resident()
+        asked = payouts.parse_payout(
+            official,
+            issue_id,
             payee_kind=form.payee_kind.data,
             payee_name=form.payee_name.data,
             amount_cents=parse_amount(form.amount.data, "amount_cents", label="Amount paid"),
@@ -80,15 +83,10 @@ def record_payout(issue_id: int) -> Response | str | tuple[str, int]:
             paid_on=form.paid_on.data,
         )
         if confirmed:
-            recorded = payouts.record_payout(
-                db.session,
-                current_resident(),
-                issue_id,
-                **asked,
-                idempotency_key=form.request_key.data or None,
-            )
+            key = form.request_key.data or None
+            recorded = payouts.record_payout(db.session, official, asked, idempotency_key=key)
         else:
-            review = payouts.check_payout(db.session, current_resident(), issue_id, **asked)
+            payouts.check_payout(db.session, official, asked)
     if work.error is not None:
         # The service names the API's fields (amount_cents, paid_on); the official filled in the form's.
         # The page again with what was typed (a redirect emptied the form), the reason under its field,
@@ -105,7 +103,7 @@ def record_payout(issue_id: int) -> Response | str | tuple[str, int]:
         return render_template(
             "staff/payout_review.html",
             form=form,
-            review=review,
+            review=asked,
             issue=db.session.get(Issue, issue_id),
             currency=currency_of(db.session, issue_id),
             remaining_cents=unspent_cents(db.session, issue_id),

@@ -243,7 +243,7 @@ def test_a_blocked_official_records_nothing(world: RoundWorld) -> None:
         found = db.session.get(User, blocked.id)
         assert found is not None
         with pytest.raises(PermissionDenied, match="blocked"):
-            payouts.record_payout(db.session, found, issue_id, **payout_body())
+            payouts.record_payout(db.session, found, payouts.parse_payout(found, issue_id, **payout_body()))
         with pytest.raises(PermissionDenied, match="blocked"):
             payouts.return_remainder(db.session, found, issue_id)
         db.session.rollback()

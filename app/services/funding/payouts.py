@@ -114,15 +114,17 @@ class AskedPayout:
         )
 
 
-def _parse(
+def parse_payout(
     actor: User,
     issue_id: int,
+    *,
     payee_kind: object,
     payee_name: object,
     amount_cents: object,
     invoice_ref: object,
     paid_on: object,
 ) -> AskedPayout:
+    """A payout as asked for (the form's or the API's fields), parsed; refused with the field named."""
     require_official(actor)
     return AskedPayout(
         issue_id=issue_id,
@@ -160,42 +162,23 @@ def _check_against_money(session: DbSession, asked: AskedPayout) -> None:
         )
 
 
-def check_payout(
-    session: DbSession,
-    actor: User,
-    issue_id: int,
-    *,
-    payee_kind: object,
-    payee_name: object,
-    amount_cents: object,
-    invoice_ref: object,
-    paid_on: object,
-) -> AskedPayout:
+def check_payout(session: DbSession, actor: User, asked: AskedPayout) -> None:
     """Everything `record_payout` would refuse, refused without writing anything: the form's review step."""
-    asked = _parse(actor, issue_id, payee_kind, payee_name, amount_cents, invoice_ref, paid_on)
+    require_official(actor)
     _check_against_money(session, asked)
-    return asked
 
 
 def record_payout(
-    session: DbSession,
-    actor: User,
-    issue_id: int,
-    *,
-    payee_kind: object,
-    payee_name: object,
-    amount_cents: object,
-    invoice_ref: object,
-    paid_on: object,
-    idempotency_key: object = None,
+    session: DbSession, actor: User, asked: AskedPayout, *, idempotency_key: object = None
 ) -> RecordedPayout:
-    """Record one payment for the fix of `issue_id` from its committed money; flush; audit; mail.
+    """Record one payment for the fix of `asked.issue_id` from its committed money; flush; audit; mail.
 
     With a key (the API's Idempotency-Key, the payout form's request key) the official's request is
     recorded once: a form sent twice or a retry returns the first payout (created=False), and the
     same key with another payout is a 409. Without one, each request is a payout.
     """
-    asked = _parse(actor, issue_id, payee_kind, payee_name, amount_cents, invoice_ref, paid_on)
+    require_official(actor)
+    issue_id = asked.issue_id
     key = None if idempotency_key is None else check_idempotency_key(idempotency_key, "payout")
     ledger.lock_issue_money(session, issue_id)
     if key is not None:
