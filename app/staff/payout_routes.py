@@ -20,6 +20,7 @@ from app.models import Issue
 from app.ratelimits import limit
 from app.security import roles_required
 from app.services.funding import payouts
+from app.services.funding.idempotency import IDEMPOTENCY_HEADER
 from app.services.issues.money import currency_of, unspent_cents
 from app.services.kernel.parsing import parse_amount
 from app.staff import bp
@@ -87,6 +88,15 @@ def record_payout(issue_id: int) -> Response | str | tuple[str, int]:
             recorded = payouts.record_payout(db.session, official, asked, idempotency_key=key)
         else:
             payouts.check_payout(db.session, official, asked)
+    if work.error is not None and work.error.field == IDEMPOTENCY_HEADER:
+        # The form's hidden key recorded a payout before, with other details (the browser's Back, then
+        # changed and sent): that payout stands; the problem page draws the form again with a new key.
+        flash(
+            "This form recorded a payout already, shown under the problem's money; nothing else was "
+            "recorded. To record another payout, use the payout form there.",
+            "error",
+        )
+        return _to_money(issue_id)
     if work.error is not None:
         # The service names the API's fields (amount_cents, paid_on); the official filled in the form's.
         # The page again with what was typed (a redirect emptied the form), the reason under its field,
