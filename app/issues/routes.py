@@ -79,7 +79,8 @@ def new() -> tuple[str, int] | Response:
                 )
             else:
                 flash("Thank you! Your report is on the map; residents can now like it.", "success")
-            return redirect(url_for("issues.detail", issue_id=issue.id))
+            # At #sent: the page removes the draft kept while the report was typed (report-draft.js).
+            return redirect(url_for("issues.detail", issue_id=issue.id, _anchor="sent"))
     chosen = isinstance(form.photo.data, FileStorage) and bool(form.photo.data.filename)
     if form.is_submitted() and chosen and not form.photo.errors:
         # A browser never fills a file field in again: say so, or the report goes without its photo
