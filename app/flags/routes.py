@@ -64,7 +64,8 @@ def flag(issue_id: int) -> tuple[str, int] | Response:
             if outcome.created and kind == "update":
                 # The update says thank you itself (?flagged=): a message at the top of the page sits far
                 # above it on a long timeline (found from outside).
-                return redirect(url_for("issues.detail", issue_id=issue_id, flagged=target) + f"#event-{target}")
+                thanked = url_for("issues.detail", issue_id=issue_id, flagged=target)
+                return redirect(f"{thanked}#event-{target}")
             if outcome.created:
                 flash("Thank you: the moderators will look at it.", "success")
                 return redirect(back)
