@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, func, not_, or_, select, update
 
 from app.database.sessions import DbSession, execute_write
 from app.models import BlockedDomain, User
@@ -125,21 +126,24 @@ def unblock_domain(session: DbSession, admin: User, domain_id: int, unblock_acco
     session.flush()
     unblocked = 0
     if unblock_accounts:
-        # Accounts still under another blocked domain (one above this one) stay blocked with it.
-        still = [d for d in session.scalars(select(BlockedDomain.domain)) if name.endswith(f".{d}")]
-        if not still:
-            unblocked = _set_blocked_on(session, name, False)
+        # Accounts still under another blocked domain stay blocked with it: every account here when one
+        # above this one is blocked, else those under a blocked subdomain.
+        others = list(session.scalars(select(BlockedDomain.domain)))
+        if not any(name.endswith(f".{d}") for d in others):
+            below = [d for d in others if d.endswith(f".{name}")]
+            unblocked = _set_blocked_on(session, name, False, keep=below)
     audit.record(session, admin, "domain.unblock", "domain", name, accounts_unblocked=unblocked)
     session.flush()
     return unblocked
 
 
-def _set_blocked_on(session: DbSession, domain: str, blocked: bool) -> int:
-    """Block (or unblock) every account at the domain or under it; returns how many changed."""
+def _set_blocked_on(session: DbSession, domain: str, blocked: bool, keep: Sequence[str] = ()) -> int:
+    """Block (or unblock) every account at the domain or under it, except those at or under the
+    domains in `keep`; returns how many changed."""
     changed = execute_write(
         session,
         update(User)
-        .where(_on_domain(domain), User.is_blocked.is_(not blocked))
+        .where(_on_domain(domain), *(not_(_on_domain(d)) for d in keep), User.is_blocked.is_(not blocked))
         .values(is_blocked=blocked)
         .execution_options(synchronize_session=False),
     ).rowcount
