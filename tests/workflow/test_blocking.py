@@ -181,6 +181,9 @@ def test_allowing_a_domain_again_leaves_accounts_under_a_domain_still_blocked(
     with app.app_context():
         ids = dict(db.session.execute(select(BlockedDomain.domain, BlockedDomain.id)).tuples().all())
 
+    # Each domain's "Allow again" offers what it would unblock: nothing under the domain above.
+    blocks = client.get("/staff/admin/blocks").get_data(as_text=True)
+    assert blocks.count("and unblock its 1 blocked account") == 1  # spamhost.example: ann, not bob
     # The subdomain first: its account stays blocked under the domain above it, and the page says so.
     page = client.post(
         f"/staff/admin/blocks/domains/{ids['mail.spamhost.example']}/delete",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, func, not_, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, not_, or_, select, update
 
 from app.database.sessions import DbSession, execute_write
 from app.models import BlockedDomain, User
@@ -54,10 +54,12 @@ def refuse_blocked_domain(session: DbSession, email: str) -> None:
         )
 
 
-def _on_domain(domain: str) -> ColumnElement[bool]:
-    """Accounts at the domain or under it (DOMAIN_RE leaves no LIKE wildcard in a domain)."""
+def _on_domain(domain: str, keep: Sequence[str] = ()) -> ColumnElement[bool]:
+    """Accounts at the domain or under it, except those at or under the domains in `keep` (DOMAIN_RE
+    leaves no LIKE wildcard in a domain)."""
     email = func.lower(User.email)
-    return or_(email.like(f"%@{domain}"), email.like(f"%@%.{domain}"))
+    at = or_(email.like(f"%@{domain}"), email.like(f"%@%.{domain}"))
+    return and_(at, *(not_(_on_domain(k)) for k in keep)) if keep else at
 
 
 def set_user_blocked(session: DbSession, admin: User, email: object, blocked: bool) -> User:
@@ -126,15 +128,20 @@ def unblock_domain(session: DbSession, admin: User, domain_id: int, unblock_acco
     session.flush()
     unblocked = 0
     if unblock_accounts:
-        # Accounts still under another blocked domain stay blocked with it: every account here when one
-        # above this one is blocked, else those under a blocked subdomain.
-        others = list(session.scalars(select(BlockedDomain.domain)))
-        if not any(name.endswith(f".{d}") for d in others):
-            below = [d for d in others if d.endswith(f".{name}")]
-            unblocked = _set_blocked_on(session, name, False, keep=below)
+        kept = _still_blocked_under(name, list(session.scalars(select(BlockedDomain.domain))))
+        if kept is not None:
+            unblocked = _set_blocked_on(session, name, False, keep=kept)
     audit.record(session, admin, "domain.unblock", "domain", name, accounts_unblocked=unblocked)
     session.flush()
     return unblocked
+
+
+def _still_blocked_under(name: str, others: list[str]) -> list[str] | None:
+    """Which of the domain's accounts another blocked domain keeps blocked when it is allowed again:
+    None when a domain above it is blocked (all of them), else the blocked subdomains'."""
+    if any(name.endswith(f".{d}") for d in others):
+        return None
+    return [d for d in others if d.endswith(f".{name}")]
 
 
 def _set_blocked_on(session: DbSession, domain: str, blocked: bool, keep: Sequence[str] = ()) -> int:
@@ -143,7 +150,7 @@ def _set_blocked_on(session: DbSession, domain: str, blocked: bool, keep: Sequen
     changed = execute_write(
         session,
         update(User)
-        .where(_on_domain(domain), *(not_(_on_domain(d)) for d in keep), User.is_blocked.is_(not blocked))
+        .where(_on_domain(domain, keep), User.is_blocked.is_(not blocked))
         .values(is_blocked=blocked)
         .execution_options(synchronize_session=False),
     ).rowcount
@@ -160,14 +167,16 @@ def _unblocked_on(session: DbSession, domain: str) -> list[str]:
 
 
 def blocked_counts(session: DbSession, domains: list[BlockedDomain]) -> dict[int, int]:
-    """How many blocked accounts each blocked domain has (what "Allow again" may unblock with it)."""
-    return {
-        d.id: int(
-            session.scalar(select(func.count(User.id)).where(_on_domain(d.domain), User.is_blocked.is_(True)))
-            or 0
-        )
-        for d in domains
-    }
+    """How many blocked accounts "Allow again" would unblock with each blocked domain."""
+    names = [d.domain for d in domains]
+    counts = {}
+    for d in domains:
+        kept = _still_blocked_under(d.domain, [n for n in names if n != d.domain])
+        counts[d.id] = 0
+        if kept is not None:
+            found = select(func.count(User.id)).where(_on_domain(d.domain, kept), User.is_blocked.is_(True))
+            counts[d.id] = int(session.scalar(found) or 0)
+    return counts
 
 
 def blocked_domains(session: DbSession) -> list[BlockedDomain]:
