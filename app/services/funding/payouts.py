@@ -136,8 +136,10 @@ def parse_payout(
     )
 
 
-def _check_against_money(session: DbSession, asked: AskedPayout) -> None:
-    """Refuse a payout the problem's committed money cannot pay: more than remains, or paid before it came."""
+def check_payout(session: DbSession, actor: User, asked: AskedPayout) -> None:
+    """Refuse a payout the problem's committed money cannot pay (more than remains, or paid before it
+    came), writing nothing: the form's review step, and the recording's check under the lock."""
+    require_official(actor)
     issue_id, cents, day = asked.issue_id, asked.amount_cents, asked.paid_on
     remaining = unspent_cents(session, issue_id)
     if remaining == 0:
@@ -160,12 +162,6 @@ def _check_against_money(session: DbSession, asked: AskedPayout) -> None:
             f"({day_words(since)}): a payout pays from that money, so it is paid on or after that day.",
             "paid_on",
         )
-
-
-def check_payout(session: DbSession, actor: User, asked: AskedPayout) -> None:
-    """Everything `record_payout` would refuse, refused without writing anything: the form's review step."""
-    require_official(actor)
-    _check_against_money(session, asked)
 
 
 def record_payout(
@@ -191,7 +187,7 @@ def record_payout(
             if AskedPayout.of(earlier) != asked:
                 raise key_reused("payout")
             return RecordedPayout(earlier, False)
-    _check_against_money(session, asked)
+    check_payout(session, actor, asked)
     name, cents, invoice = asked.payee_name, asked.amount_cents, asked.invoice_ref
     payout = Payout(
         issue_id=issue_id,
