@@ -45,7 +45,7 @@ def post_update(issue_id: int) -> Response | tuple[str, int]:
         flash("The form expired; reload the page and try again.", "error")
         return redirect(_issue_url(issue_id, "update-form"))
     photo = uploaded_bytes(form.photo.data)
-    with unit_of_work(form, flash_prefix="Your update was not posted: ") as work:
+    with unit_of_work(form) as work:
         updates.post_update(
             db.session,
             current_resident(),
