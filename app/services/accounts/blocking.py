@@ -14,7 +14,7 @@ from app.models.timestamps import utcnow
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from app.services.kernel.roles import require_admin
-from app.services.kernel.text import clean_note
+from app.services.kernel.text import clean_note, first_of
 
 DOMAIN_RE = re.compile(r"^(?=.{3,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
@@ -99,12 +99,13 @@ def block_domain(
         raise ValidationError(f"Staff accounts use {name}; it cannot be blocked.", "domain")
     if session.scalar(select(BlockedDomain.id).where(BlockedDomain.domain == name)) is not None:
         raise Conflict(f"{name} is already blocked.", "domain")
-    affected = _unblocked_on(session, name)
+    open_there = and_(_on_domain(name), User.is_blocked.is_(False))  # the accounts it would block now
+    affected = int(session.scalar(select(func.count(User.id)).where(open_there)) or 0)
     if affected and not confirm_accounts:
-        shown = ", ".join(affected[:3]) + (f" and {len(affected) - 3:,} more" if len(affected) > 3 else "")
+        first = session.scalars(select(User.email).where(open_there).order_by(User.email).limit(3)).all()
         raise ValidationError(
-            f"Blocking {name} also blocks {len(affected):,} account{'s' if len(affected) != 1 else ''} there "
-            f"now ({shown}). Tick the box to go ahead.",
+            f"Blocking {name} also blocks {affected:,} account{'s' if affected != 1 else ''} there now "
+            f"({first_of(first, 3, affected)}). Tick the box to go ahead.",
             "confirm_accounts",
         )
     entry = BlockedDomain(domain=name, reason=why, created_by_id=admin.id, created_at=utcnow())
@@ -155,15 +156,6 @@ def _set_blocked_on(session: DbSession, domain: str, blocked: bool, keep: Sequen
         .execution_options(synchronize_session=False),
     ).rowcount
     return int(changed)
-
-
-def _unblocked_on(session: DbSession, domain: str) -> list[str]:
-    """The addresses at the domain (or under it) whose accounts are not blocked, in order."""
-    return list(
-        session.scalars(
-            select(User.email).where(_on_domain(domain), User.is_blocked.is_(False)).order_by(User.email)
-        )
-    )
 
 
 def blocked_counts(session: DbSession, domains: list[BlockedDomain]) -> dict[int, int]:
