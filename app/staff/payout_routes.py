@@ -32,7 +32,7 @@ STAFF = ("official", "admin")
 
 class PayoutForm(FlaskForm):
     payee_kind = SelectField(
-        "Paid to a", choices=[("contractor", "Contractor"), ("department", "City department")]
+        "Paid to a", choices=[(kind, words.capitalize()) for kind, words in payouts.PAYEE_WORDS.items()]
     )
     payee_name = StringField("Name of the contractor or department", render_kw={"maxlength": 120})
     amount = StringField("Amount paid", render_kw={"inputmode": "decimal", "autocomplete": "off"})

@@ -77,6 +77,15 @@ def parse_paid_on(raw: object) -> date:
     return day
 
 
+# Who was paid, as people read it.
+PAYEE_WORDS = {PayeeKind.CONTRACTOR.value: "contractor", PayeeKind.DEPARTMENT.value: "city department"}
+
+
+def payee_words(kind: str) -> str:
+    """A payee kind in words: "contractor", "city department"."""
+    return PAYEE_WORDS.get(kind, kind)
+
+
 def parse_payee_kind(raw: object) -> str:
     value = raw.strip() if isinstance(raw, str) else None  # a list or an object is no kind (nor hashable)
     if value not in {k.value for k in PayeeKind}:
