@@ -28,8 +28,9 @@ def notify_declined(session: DbSession, pledge: Pledge, actor: User) -> None:
         f"{who} declined your pledge of {amount} of {city_day_time(pledge.created_at)}: "
         "the money did not arrive in the group's account. Nothing was added to the pool, and nothing was "
         "taken from you on Commonfix.\n\n"
-        "If you did pay, tell the treasurer (the pool page names them and says how to pay); you can "
-        f"pledge again there: {external_url('groups.pool', pool_id=pool.id)}\n"
+        f"If you did pay, {'tell a city official' if actor.is_staff else 'tell the treasurer'} (the pool page "
+        "names the treasurer and says how to pay); you can pledge again there: "
+        f"{external_url('groups.pool', pool_id=pool.id)}\n"
     )
     queue_mail(
         session,
