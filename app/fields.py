@@ -1,10 +1,12 @@
-"""Form fields that read numbers as the parsing layer does: ASCII digits only, within an id's range."""
+"""Form fields that read numbers as the parsing layer does (ASCII digits only, within an id's range),
+and what views read from a form's photo field."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from wtforms import IntegerField
+from werkzeug.datastructures import FileStorage
+from wtforms import Field, IntegerField
 
 from app.services.kernel.parsing import ID_MAX, is_whole_number
 
@@ -25,3 +27,22 @@ def choice_id(value: object) -> int:
     if isinstance(value, int) or (is_whole_number(text) and len(text) <= 12 and 0 <= int(text) <= ID_MAX):
         return int(text)
     return -1  # fails choice validation with the field's own message
+
+
+def chosen_file(data: object) -> FileStorage | None:
+    """A file field's chosen file, or None when none was chosen."""
+    return data if isinstance(data, FileStorage) and data.filename else None
+
+
+def uploaded_bytes(data: object) -> bytes | None:
+    """The chosen file's bytes, or None when no file was chosen."""
+    chosen = chosen_file(data)
+    return None if chosen is None else chosen.stream.read()
+
+
+def ask_photo_again(photo: Field) -> None:
+    """A browser never fills a file field in again: a form sent back says so under its photo (unless it
+    says what was wrong with the photo already), or the photo is lost without a word once the rest is
+    fixed (found from outside)."""
+    if chosen_file(photo.data) is not None and not photo.errors:
+        photo.errors = ["Choose the photo again: a form sent back cannot keep the file you chose."]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TypeVar
 
 from flask import flash
 from flask_wtf import FlaskForm
@@ -90,13 +90,18 @@ def unit_of_work(
         db.session.commit()
 
 
-def run_form_action(form: FlaskForm, action: Callable[[], Any], done: str) -> DomainError | None:
-    """Run one action posted by `form` and commit, flashing `done`; returns the error (nothing kept) for
-    the page to show, an expired form's included."""
+T = TypeVar("T")
+
+
+def run_form_action(
+    form: FlaskForm, action: Callable[[], T], done: str | Callable[[T], str]
+) -> DomainError | None:
+    """Run one action posted by `form` and commit, flashing `done` (or what it says of the action's
+    result); returns the error (nothing kept) for the page to show, an expired form's included."""
     if not form.validate_on_submit():
         return DomainError("The form expired; reload the page and try again.", "csrf_token")
     with unit_of_work(show=False) as work:
-        action()
+        result = action()
     if work.error is None:
-        flash(done, "success")
+        flash(done if isinstance(done, str) else done(result), "success")
     return work.error

@@ -42,7 +42,8 @@ Rules::
                  rho (MES price per unit of satisfaction), load (Phragmén), left, to_dict()
 
     quadratic_funding(contributions: Mapping[str, Sequence[int]], pool: int, *, cap=None) -> MatchResult
-        # matches in cents summing exactly to the pool (largest remainders), per-project cap
+        # matches in cents summing exactly to the pool (largest remainders); `cap` (cents) caps every
+        # project alike, or is a mapping of each capped project's own cap
 
 Tie-breaking: greedy rules keep the election's project order among equal scores (as Pabulib
 files and pabulib-checker do); Equal Shares and Phragmén prefer the lower cost, then more

@@ -49,17 +49,14 @@ def _root(cents: int) -> int:
     return isqrt(cents << (2 * _BITS))
 
 
-def _shares(
-    weights: dict[str, int], pool: int, cap: int | Mapping[str, int] | None
-) -> tuple[dict[str, int], int]:
+def _shares(weights: dict[str, int], pool: int, caps: Mapping[str, int]) -> tuple[dict[str, int], int]:
     """Exact shares of the pool, proportional to weight, none above its cap (water-filling).
 
-    `cap` is one cap for every project or a cap per project (a project it leaves out is uncapped).
-    Every share is returned as a numerator over one common denominator (the weight of the projects
-    left uncapped; a capped share is its cap * denominator). What is left to share stays a whole
-    number of cents: the pool less whole caps.
+    `caps` holds each capped project's cap (a project it leaves out is uncapped). Every share is
+    returned as a numerator over one common denominator (the weight of the projects left uncapped; a
+    capped share is its cap * denominator). What is left to share stays a whole number of cents: the
+    pool less whole caps.
     """
-    caps = _caps(weights, cap)
     open_ids = [pid for pid, w in weights.items() if w > 0]
     capped: list[str] = []
     left = pool

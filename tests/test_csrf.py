@@ -103,7 +103,11 @@ def test_a_web_form_without_its_csrf_token_is_refused(
 
     assert response.status_code == 400
     assert response.mimetype == "text/html"
-    assert "security token (CSRF) is missing" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    # Sent by someone not logged in (most often a session that ended while they typed): said so, with
+    # the way on.
+    assert "The form was not sent: the page had been open a long time, or your session ended." in page
+    assert 'href="/account/login?next=' in page
     assert table_counts() == before
     with client.session_transaction() as session:
         assert "_user_id" not in session
@@ -123,6 +127,7 @@ def test_a_logged_in_web_form_without_its_token_changes_nothing(
     response = client.post(f"/issues/{issue.id}/like")
 
     assert response.status_code == 400
+    assert "security token (CSRF) is missing or has expired" in response.get_data(as_text=True)
     assert table_counts() == before
 
 

@@ -13,7 +13,7 @@ from app.services.kernel.parsing import (
     parse_int,
     parse_ratio,
 )
-from app.services.kernel.text import clean_note, clean_text, is_blank
+from app.services.kernel.text import clean_note, clean_text, first_of, is_blank
 
 
 @pytest.mark.parametrize(("raw", "value"), [("1", 1), (" 42 ", 42), (7, 7), (str(ID_MAX), ID_MAX)])
@@ -118,3 +118,10 @@ def test_notes_follow_the_same_rules() -> None:
     with pytest.raises(ValidationError, match="control characters"):
         clean_note("fixed\x00")
     assert clean_note(None, required=False) == ""
+
+
+def test_first_of_names_the_first_and_counts_the_rest() -> None:
+    assert first_of(["a", "b"], 3) == "a, b"
+    assert first_of(["a", "b", "c", "d", "e"], 3) == "a, b, c and 2 more"
+    assert first_of(["a", "b", "c"], 3, total=12_345) == "a, b, c and 12,342 more"  # only the first were read
+    assert first_of([], 3) == ""

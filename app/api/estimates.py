@@ -26,6 +26,6 @@ from app.services.funding import backings
 def put_estimate(issue_id: int) -> Response:
     user = require_user()
     body = json_body()
-    cents = backings.set_estimate(db.session, user, issue_id, body.get("cost_cents"))
+    cents = backings.set_estimate_and_fund(db.session, user, issue_id, body.get("cost_cents"))
     db.session.commit()
     return jsonify({"issue_id": issue_id, "cost_cents": cents})

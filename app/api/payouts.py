@@ -78,8 +78,7 @@ def get_issue_money(issue_id: int) -> Response:
 def create_payout(issue_id: int) -> Response:
     user = require_user()
     body = json_body()
-    recorded = payouts.record_payout(
-        db.session,
+    asked = payouts.parse_payout(
         user,
         issue_id,
         payee_kind=body.get("payee_kind"),
@@ -87,8 +86,9 @@ def create_payout(issue_id: int) -> Response:
         amount_cents=body.get("amount_cents"),
         invoice_ref=body.get("invoice_ref"),
         paid_on=body.get("paid_on"),
-        idempotency_key=request.headers.get(IDEMPOTENCY_HEADER) or None,
     )
+    key = request.headers.get(IDEMPOTENCY_HEADER) or None
+    recorded = payouts.record_payout(db.session, user, asked, idempotency_key=key)
     db.session.commit()
     response = jsonify(payout_json(issue_id, recorded.payout))
     response.status_code = 201 if recorded.created else 200

@@ -25,6 +25,7 @@ from app.backups.photos import photo_folder, restore_photos, stored_photos
 from app.database.snapshots import copy_sqlite, engine_name, restore_postgres, sqlite_file
 from app.extensions import db
 from app.services.funding.transparency import check_ledger
+from app.services.kernel.text import first_of
 from budgets.allocation import counted
 
 ENGINE_NAMES = {"sqlite": "SQLite + SpatiaLite", "postgresql": "PostgreSQL + PostGIS"}
@@ -75,10 +76,9 @@ def check_target(app: Flask, manifest: Manifest, force: bool) -> str:
     if not force:
         filled = what_is_there(app)
         if filled:
-            shown = ", ".join(filled[:5]) + (f" and {len(filled) - 5} more" if len(filled) > 5 else "")
             raise BackupError(
-                f"the target is not empty: {shown}. Restore into an empty database and photo folder, "
-                "or pass --force to replace what is there"
+                f"the target is not empty: {first_of(filled, 5)}. Restore into an empty database and photo "
+                "folder, or pass --force to replace what is there"
             )
     return engine
 

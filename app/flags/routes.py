@@ -47,13 +47,8 @@ def flag(issue_id: int) -> tuple[str, int] | Response:
     kind, target = _target(issue_id)
     row = issue_queries.get_issue_row(db.session, issue_id)
     form = FlagForm()
-    # An update's flag comes back to the update, which says thank you itself: the page's message sits
-    # far above it on a long timeline (found from outside).
-    back = (
-        url_for("issues.detail", issue_id=issue_id, flagged=target) + f"#event-{target}"
-        if kind == "update"
-        else url_for("issues.detail", issue_id=issue_id)
-    )
+    page = url_for("issues.detail", issue_id=issue_id)
+    back = page + f"#event-{target}" if kind == "update" else page  # the form's links: Cancel, the title
     if form.validate_on_submit():
         with unit_of_work(form, reraise=is_access_error) as work:
             outcome = flags.flag(
@@ -66,6 +61,11 @@ def flag(issue_id: int) -> tuple[str, int] | Response:
                 note=form.note.data,
             )
         if not work.failed:
+            if outcome.created and kind == "update":
+                # The update says thank you itself (?flagged=): a message at the top of the page sits far
+                # above it on a long timeline (found from outside).
+                thanked = url_for("issues.detail", issue_id=issue_id, flagged=target)
+                return redirect(f"{thanked}#event-{target}")
             if outcome.created:
                 flash("Thank you: the moderators will look at it.", "success")
                 return redirect(back)

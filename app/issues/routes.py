@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from app import maps
 from app.auth.routes import safe_next
 from app.auth.sessions import current_resident
 from app.extensions import db
+from app.fields import ask_photo_again, uploaded_bytes
 from app.follows.routes import viewer_follows
 from app.issues import bp
 from app.issues.backing_panel import backing_panel
@@ -35,13 +35,6 @@ ISSUE_ZOOM = 17
 # moderator may hide it at any moment); a photo only staff may see is not stored at all.
 PUBLIC_PHOTO_CACHE = "private, max-age=300"
 STAFF_ONLY_PHOTO_CACHE = "private, no-store"
-
-
-def uploaded_bytes(data: object) -> bytes | None:
-    """The chosen file's bytes, or None when no file was chosen."""
-    if isinstance(data, FileStorage) and data.filename:
-        return data.stream.read()
-    return None
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -79,12 +72,10 @@ def new() -> tuple[str, int] | Response:
                 )
             else:
                 flash("Thank you! Your report is on the map; residents can now like it.", "success")
-            return redirect(url_for("issues.detail", issue_id=issue.id))
-    chosen = isinstance(form.photo.data, FileStorage) and bool(form.photo.data.filename)
-    if form.is_submitted() and chosen and not form.photo.errors:
-        # A browser never fills a file field in again: say so, or the report goes without its photo
-        # once the rest is fixed (found from outside).
-        form.photo.errors = ["Choose the photo again: a form sent back cannot keep the file you chose."]
+            # At #sent: the page removes the draft kept while the report was typed (report-draft.js).
+            return redirect(url_for("issues.detail", issue_id=issue.id, _anchor="sent"))
+    if form.is_submitted():
+        ask_photo_again(form.photo)
     bounds = maps.city_bounds(places.areas(db.session))
     city_map = maps.render(maps.build_map(bounds=bounds))
     return (

@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import Blueprint
 
 from app.models.timestamps import utcnow
+from app.services.funding.payouts import payee_words
 from app.services.kernel.city_time import city_date, city_day_time, city_time, day_words, in_city
 from app.status_styles import status_icon, style_key
 from budgets.allocation import counted
@@ -47,3 +48,4 @@ def register_filters(bp: Blueprint) -> None:
     # A status's look: {{ code|status_icon(type) }} and the class status--{{ code|status_key(type) }}.
     bp.add_app_template_filter(status_icon, "status_icon")
     bp.add_app_template_filter(style_key, "status_key")
+    bp.add_app_template_filter(payee_words, "payee_words")  # {{ payout.payee_kind|payee_words }}

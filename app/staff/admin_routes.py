@@ -237,7 +237,8 @@ def unblock_domain(domain_id: int) -> Response | tuple[str, int]:
     error = run_form_action(
         form,
         lambda: blocking.unblock_domain(db.session, current_resident(), domain_id, also),
-        "Domain allowed again; its accounts are unblocked too."
+        # What was done, counted: accounts under a domain still blocked stay blocked with it.
+        (lambda n: f"Domain allowed again; {n:,} account{'' if n == 1 else 's'} unblocked with it.")
         if also
         else "Domain allowed again; its blocked accounts stay blocked until you unblock them.",
     )

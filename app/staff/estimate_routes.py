@@ -33,7 +33,7 @@ def set_estimate(issue_id: int) -> Response:
         return target
     with unit_of_work(flash_prefix="The estimate was not saved: ") as work:
         cents = parse_amount(form.cost.data, "cost")
-        backings.set_estimate(db.session, current_resident(), issue_id, cents)
+        backings.set_estimate_and_fund(db.session, current_resident(), issue_id, cents)
     if work.failed:
         return target
     flash(

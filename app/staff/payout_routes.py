@@ -20,6 +20,7 @@ from app.models import Issue
 from app.ratelimits import limit
 from app.security import roles_required
 from app.services.funding import payouts
+from app.services.funding.idempotency import IDEMPOTENCY_HEADER
 from app.services.issues.money import currency_of, unspent_cents
 from app.services.kernel.parsing import parse_amount
 from app.staff import bp
@@ -31,7 +32,7 @@ STAFF = ("official", "admin")
 
 class PayoutForm(FlaskForm):
     payee_kind = SelectField(
-        "Paid to a", choices=[("contractor", "Contractor"), ("department", "City department")]
+        "Paid to a", choices=[(kind, words.capitalize()) for kind, words in payouts.PAYEE_WORDS.items()]
     )
     payee_name = StringField("Name of the contractor or department", render_kw={"maxlength": 120})
     amount = StringField("Amount paid", render_kw={"inputmode": "decimal", "autocomplete": "off"})
@@ -72,7 +73,10 @@ def record_payout(issue_id: int) -> Response | str | tuple[str, int]:
         return _form_again(issue_id, form)
     confirmed = request.form.get("confirm") == "yes"
     with unit_of_work(show=False) as work:
-        asked = dict(
+        official = current_resident()
+        asked = payouts.parse_payout(
+            official,
+            issue_id,
             payee_kind=form.payee_kind.data,
             payee_name=form.payee_name.data,
             amount_cents=parse_amount(form.amount.data, "amount_cents", label="Amount paid"),
@@ -80,15 +84,19 @@ def record_payout(issue_id: int) -> Response | str | tuple[str, int]:
             paid_on=form.paid_on.data,
         )
         if confirmed:
-            recorded = payouts.record_payout(
-                db.session,
-                current_resident(),
-                issue_id,
-                **asked,
-                idempotency_key=form.request_key.data or None,
-            )
+            key = form.request_key.data or None
+            recorded = payouts.record_payout(db.session, official, asked, idempotency_key=key)
         else:
-            review = payouts.check_payout(db.session, current_resident(), issue_id, **asked)
+            payouts.check_payout(db.session, official, asked)
+    if work.error is not None and work.error.field == IDEMPOTENCY_HEADER:
+        # The form's hidden key recorded a payout before, with other details (the browser's Back, then
+        # changed and sent): that payout stands; the problem page draws the form again with a new key.
+        flash(
+            "This form recorded a payout already, shown under the problem's money; nothing else was "
+            "recorded. To record another payout, use the payout form there.",
+            "error",
+        )
+        return _to_money(issue_id)
     if work.error is not None:
         # The service names the API's fields (amount_cents, paid_on); the official filled in the form's.
         # The page again with what was typed (a redirect emptied the form), the reason under its field,
@@ -105,7 +113,7 @@ def record_payout(issue_id: int) -> Response | str | tuple[str, int]:
         return render_template(
             "staff/payout_review.html",
             form=form,
-            review=review,
+            review=asked,
             issue=db.session.get(Issue, issue_id),
             currency=currency_of(db.session, issue_id),
             remaining_cents=unspent_cents(db.session, issue_id),

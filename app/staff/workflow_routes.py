@@ -13,6 +13,7 @@ from app.auth.sessions import current_resident
 from app.extensions import db
 from app.models import Issue, IssueEvent, Photo
 from app.security import roles_required
+from app.services.funding import backings
 from app.services.issues import money as issue_money
 from app.services.issues import places
 from app.services.issues import queries as issue_queries
@@ -179,7 +180,9 @@ def mark_duplicate(issue_id: int) -> Response | str | tuple[str, int]:
         found = duplicates.preview(db.session, current_resident(), issue_id, original)
     if work.error is not None:
         return _manage_page(issue_id, "duplicate", work.error)
-    return render_template("staff/duplicate_review.html", form=form, merge=found)
+    # The city's match in the escrow goes back with the campaign (funding's figure: workflow knows none).
+    match = backings.escrow_match_cents(db.session, issue_id)
+    return render_template("staff/duplicate_review.html", form=form, merge=found, match_cents=match)
 
 
 @bp.post("/issues/<int:issue_id>/edit")

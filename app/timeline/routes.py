@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, url_for
 from flask_login import current_user, login_required
-from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from app.auth.sessions import current_resident
 from app.extensions import db
+from app.fields import ask_photo_again, uploaded_bytes
 from app.models import Issue
 from app.photo_stores import photo_settings
 from app.ratelimits import limit
@@ -44,12 +44,8 @@ def post_update(issue_id: int) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         flash("The form expired; reload the page and try again.", "error")
         return redirect(_issue_url(issue_id, "update-form"))
-    photo = (
-        form.photo.data.read()
-        if isinstance(form.photo.data, FileStorage) and form.photo.data.filename
-        else None
-    )
-    with unit_of_work(form, flash_prefix="Your update was not posted: ") as work:
+    photo = uploaded_bytes(form.photo.data)
+    with unit_of_work(form) as work:
         updates.post_update(
             db.session,
             current_resident(),
@@ -62,6 +58,7 @@ def post_update(issue_id: int) -> Response | tuple[str, int]:
         # The problem page again with what was typed (a redirect emptied it), the reason under its
         # field and the text focused, so the page opens at the form. A photo is chosen again.
         flash(f"Your update was not posted: {work.error.message}", "error")
+        ask_photo_again(form.photo)
         form.text.render_kw = {**(form.text.render_kw or {}), "autofocus": True}
         # Imported here: the problem page's module imports this one's timeline_panel.
         from app.issues.routes import detail_page

@@ -283,7 +283,10 @@ def test_the_flag_form_finds_only_visible_items_of_its_problem(
     writer = make_user()
     update_id = post_update(client, auth, issue.id, writer)
     auth.login_as(make_user())
-    assert client.get(f"/issues/{issue.id}/flag?target_type=update&target_id={update_id}").status_code == 200
+    form_page = client.get(f"/issues/{issue.id}/flag?target_type=update&target_id={update_id}")
+    assert form_page.status_code == 200
+    # Cancel and the title lead back to the update without thanking for a flag never sent.
+    assert "flagged=" not in form_page.get_data(as_text=True)
     for query in (
         f"target_type=update&target_id={update_id}",  # another problem's update
         "target_type=update",
@@ -301,6 +304,7 @@ def test_the_flag_form_finds_only_visible_items_of_its_problem(
     back = client.get(sent.headers["Location"]).get_data(as_text=True)
     flagged = back.split(f'id="event-{update_id}"')[1].split("</li>")[0]
     assert "Thank you: the moderators will look at this update." in flagged
+    assert back.count("Thank you: the moderators will look at") == 1  # not also at the top of the page
     assert [f[1:4] for f in flags_of(app)] == [("update", update_id, "personal")]
     assert client.get("/issues/999999/flag").status_code == 404
 

@@ -155,6 +155,8 @@ def test_the_duplicate_review_says_who_is_refunded_and_how_much(backers: Backers
 
     assert review.status_code == 200
     assert "ends: EUR 35.00 from 2 backers goes back</strong>" in review.get_data(as_text=True)
+    # The match is named with its amount, and only where there is one (found in review: always said).
+    assert "The city's match of EUR 7.00 goes back to the city." in review.get_data(as_text=True)
     assert "1 backing of EUR 5.00 still waiting for the cashier is cancelled" in review.get_data(as_text=True)
     assert sorted(backers.statuses(dup).values()) == ["held", "held", "pending"]
     assert backers.balance(escrow_account(dup)) == 4_200

@@ -51,12 +51,15 @@ def pay(official: User, issue_id: int, cents: int) -> None:
     payouts.record_payout(
         db.session,
         official,
-        issue_id,
-        payee_kind="contractor",
-        payee_name="Kerb & Co",
-        amount_cents=cents,
-        invoice_ref=f"INV-{issue_id}-{cents}",
-        paid_on=utcnow().date().isoformat(),
+        payouts.parse_payout(
+            official,
+            issue_id,
+            payee_kind="contractor",
+            payee_name="Kerb & Co",
+            amount_cents=cents,
+            invoice_ref=f"INV-{issue_id}-{cents}",
+            paid_on=utcnow().date().isoformat(),
+        ),
     )
     # One payout a transaction, as a request makes: a second one's savepoint would find the first's mail
     # queued and deliver it in the middle of the transaction (on SQLite, waiting for its own lock).

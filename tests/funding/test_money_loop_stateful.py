@@ -234,12 +234,15 @@ def money_loop(app, client, auth, funding, make_issue, make_user):  # type: igno
                 lambda: payouts.record_payout(
                     db.session,
                     official,
-                    issue_id,
-                    payee_kind="contractor",
-                    payee_name="Fixers Ltd",
-                    amount_cents=cents,
-                    invoice_ref=f"F-{next(_serial)}",
-                    paid_on=utcnow().date(),
+                    payouts.parse_payout(
+                        official,
+                        issue_id,
+                        payee_kind="contractor",
+                        payee_name="Fixers Ltd",
+                        amount_cents=cents,
+                        invoice_ref=f"F-{next(_serial)}",
+                        paid_on=utcnow().date(),
+                    ),
                 )
             )
 

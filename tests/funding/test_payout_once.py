@@ -112,6 +112,36 @@ def test_the_payout_form_sent_twice_records_one_payout(world: RoundWorld) -> Non
     ledger_ok(world)
 
 
+def test_the_payout_form_sent_again_with_other_details_says_what_stands(world: RoundWorld) -> None:
+    """Recorded, then the browser's Back, another amount and send: the first payout stands, in words
+    an official reads (not the API's header name), and nothing else is recorded."""
+    issue_id = funded_issue(world)
+    assert world.official is not None
+    world.auth.login_as(world.official)
+    found = REQUEST_KEY.search(world.client.get(f"/issues/{issue_id}").get_data(as_text=True))
+    assert found is not None
+    form = {
+        "payee_kind": "contractor",
+        "payee_name": "Green Streets Ltd",
+        "amount": "25.00",
+        "invoice_ref": "INV-8",
+        "paid_on": payout_body()["paid_on"],
+        "request_key": found.group(1),
+        "confirm": "yes",
+    }
+    assert world.client.post(f"/staff/issues/{issue_id}/payouts", data=form).status_code == 302
+    before = stored(world)
+
+    again = world.client.post(
+        f"/staff/issues/{issue_id}/payouts", data={**form, "amount": "30.00"}, follow_redirects=True
+    )
+
+    page = again.get_data(as_text=True)
+    assert "This form recorded a payout already" in page
+    assert "Idempotency-Key" not in page
+    assert stored(world) == before
+
+
 def test_a_payout_above_what_remains_is_refused_and_nothing_is_stored(world: RoundWorld) -> None:
     issue_id = funded_issue(world)
     assert pay_api(world, issue_id, amount_cents=2000).status_code == 201

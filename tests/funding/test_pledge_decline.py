@@ -248,3 +248,4 @@ def test_a_treasurers_own_pledge_declined_by_an_official_says_an_official_declin
 
     [told] = mails_to(outbox, treasurer.email)
     assert text_of(told).startswith("A city official declined your pledge of EUR 7.00")
+    assert "If you did pay, tell a city official" in text_of(told)  # not "tell the treasurer": them

@@ -73,12 +73,15 @@ def mixed(
             payouts.record_payout(
                 db.session,
                 official_of(official.id),
-                issue_id,
-                payee_kind="contractor",
-                payee_name="Kerb & Co",
-                amount_cents=paid_cents,
-                invoice_ref="INV-1",
-                paid_on=utcnow().date().isoformat(),
+                payouts.parse_payout(
+                    official_of(official.id),
+                    issue_id,
+                    payee_kind="contractor",
+                    payee_name="Kerb & Co",
+                    amount_cents=paid_cents,
+                    invoice_ref="INV-1",
+                    paid_on=utcnow().date().isoformat(),
+                ),
             )
             db.session.commit()
         return MixedFunding(ref.pool_id, issue_id, official.id)

@@ -281,10 +281,9 @@ def test_the_match_tops_a_priced_problem_up_to_its_cost_and_no_further(match_wor
     assert "the city adds EUR 40.00, what its cost still needs" in sentence.text
     # Found from outside: a problem its backers covered read "the city's fund has nothing left".
     covered = replace(live.problem(priced), match_cents=0)  # type: ignore[type-var]
-    assert (
-        "the city adds nothing: its backers cover the whole cost"
-        in match_sentences.explain(covered, live, "EUR").text
-    )
+    said = match_sentences.explain(covered, live, "EUR")
+    assert "the city adds nothing: its backers cover the whole cost" in said.text
+    assert said.kind == "covered"
 
     with w.app.app_context():
         closing = quadratic_match.close_by_hand(
@@ -303,6 +302,12 @@ def test_the_match_tops_a_priced_problem_up_to_its_cost_and_no_further(match_wor
             "Fully backed: EUR 20.00 from residents and EUR 40.00 from the city's match; planned for the "
             "city's work programme."
         )
+    # Found in review: a covered problem's closed sentence said its nothing was "posted when the period
+    # closed".
+    closed = standing(w, period)
+    said = match_sentences.explain(replace(closed.problem(priced), match_cents=0), closed, "EUR")  # type: ignore[type-var]
+    assert "the city added nothing: its backers had covered the whole cost." in said.text
+    assert "posted" not in said.text
 
 
 def test_a_match_that_went_back_with_an_unfunded_campaign_says_so(match_world: MatchWorld) -> None:

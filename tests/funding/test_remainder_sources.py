@@ -41,12 +41,15 @@ def test_a_backer_refunded_in_an_earlier_campaign_gets_no_share_of_the_remainder
         payouts.record_payout(
             db.session,
             actor,
-            issue_id,
-            payee_kind="contractor",
-            payee_name="Fixers Ltd",
-            amount_cents=1_001,
-            invoice_ref="F-1",
-            paid_on=utcnow().date(),
+            payouts.parse_payout(
+                actor,
+                issue_id,
+                payee_kind="contractor",
+                payee_name="Fixers Ltd",
+                amount_cents=1_001,
+                invoice_ref="F-1",
+                paid_on=utcnow().date(),
+            ),
         )
         returned = payouts.return_remainder(db.session, actor, issue_id)
         db.session.commit()

@@ -165,3 +165,45 @@ def test_allowing_a_domain_again_can_unblock_its_accounts(
         assert not db.session.get(User, bob.id).is_blocked  # type: ignore[union-attr]
         assert db.session.scalars(select(BlockedDomain.id)).all() == []
     assert [a for a, _ in audit_actions(app)] == ["domain.block", "domain.unblock"]
+
+
+def test_allowing_a_domain_again_leaves_accounts_under_a_domain_still_blocked(
+    app: Flask, client: FlaskClient, auth: AuthActions, make_user: Callable[..., Any]
+) -> None:
+    """Found in review: allowing example.com again unblocked the accounts at sub.example.com while
+    sub.example.com stayed blocked, and the page said "unblocked" when a blocked parent kept them."""
+    top = make_user(email="ann@spamhost.example")
+    below = make_user(email="bob@mail.spamhost.example")
+    auth.login_as(make_user(role="admin"))
+    for domain in ("spamhost.example", "mail.spamhost.example"):
+        sent = client.post("/staff/admin/blocks/domains", data={"domain": domain, "confirm_accounts": "y"})
+        assert sent.status_code == 302
+    with app.app_context():
+        ids = dict(db.session.execute(select(BlockedDomain.domain, BlockedDomain.id)).tuples().all())
+
+    # Each domain's "Allow again" offers what it would unblock: nothing under the domain above.
+    blocks = client.get("/staff/admin/blocks").get_data(as_text=True)
+    assert blocks.count("and unblock its 1 blocked account") == 1  # spamhost.example: ann, not bob
+    # The subdomain first: its account stays blocked under the domain above it, and the page says so.
+    page = client.post(
+        f"/staff/admin/blocks/domains/{ids['mail.spamhost.example']}/delete",
+        data={"unblock_accounts": "yes"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Domain allowed again; 0 accounts unblocked with it." in page
+    with app.app_context():
+        assert db.session.get(User, below.id).is_blocked  # type: ignore[union-attr]
+
+    # Blocked again, then the domain above allowed: the subdomain's account stays blocked with it.
+    client.post("/staff/admin/blocks/domains", data={"domain": "mail.spamhost.example"})
+    with app.app_context():
+        ids = dict(db.session.execute(select(BlockedDomain.domain, BlockedDomain.id)).tuples().all())
+    page = client.post(
+        f"/staff/admin/blocks/domains/{ids['spamhost.example']}/delete",
+        data={"unblock_accounts": "yes"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Domain allowed again; 1 account unblocked with it." in page
+    with app.app_context():
+        assert not db.session.get(User, top.id).is_blocked  # type: ignore[union-attr]
+        assert db.session.get(User, below.id).is_blocked  # type: ignore[union-attr]

@@ -253,6 +253,8 @@ def test_a_retype_that_moves_problems_goes_ahead_once_confirmed(
     assert 'name="s-acknowledged-confirm_retype"' in page
     assert 'value="Seen"' in page  # what was typed stays
     assert "2 problems are" in page
+    # The question comes before the box that answers it.
+    assert page.index("2 problems are") < page.index('name="s-acknowledged-confirm_retype"')
     done = client.post(
         "/staff/admin/statuses/acknowledged/update", data={**sent, "s-acknowledged-confirm_retype": "y"}
     )

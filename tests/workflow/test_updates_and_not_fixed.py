@@ -164,15 +164,21 @@ def test_a_refused_update_keeps_what_was_typed(
     form = page.split('id="update-form"')[1].split("</form>")[0]
     assert "Still &lt;here&gt; after the rain.</textarea>" in form
     assert 'id="update-photo-error"' in form
-    assert "Choose the photo again, or post without one." in form
+    assert "this file is not a readable image." in form
     assert "autofocus" in form
     assert "Your update was not posted:" in page
 
-    too_long = client.post(f"/issues/{issue.id}/updates", data={"text": "x" * 2001})
+    too_long = client.post(
+        f"/issues/{issue.id}/updates",
+        data={"text": "x" * 2001, "photo": (io.BytesIO(b"any bytes"), "x.jpg")},
+        content_type="multipart/form-data",
+    )
     assert too_long.status_code == 422
     form = too_long.get_data(as_text=True).split('id="update-form"')[1].split("</form>")[0]
     assert "x" * 2001 + "</textarea>" in form
     assert 'id="update-text-error"' in form
+    # The photo chosen with it cannot come back in the form: said under it, as the report form does.
+    assert "Choose the photo again: a form sent back cannot keep the file you chose." in form
     assert table_counts() == before
 
 

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from app.api.models.common import URI, RequestBody, ResponseBody, absent
 
-SentenceKind = Literal["none", "one", "matched", "capped", "shared", "empty"]
+SentenceKind = Literal["none", "one", "matched", "covered", "capped", "shared", "empty"]
 
 
 class PeriodTerms(RequestBody):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, not_, or_, select, update
 
 from app.database.sessions import DbSession, execute_write
 from app.models import BlockedDomain, User
@@ -13,7 +14,7 @@ from app.models.timestamps import utcnow
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from app.services.kernel.roles import require_admin
-from app.services.kernel.text import clean_note
+from app.services.kernel.text import clean_note, first_of
 
 DOMAIN_RE = re.compile(r"^(?=.{3,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
@@ -53,10 +54,12 @@ def refuse_blocked_domain(session: DbSession, email: str) -> None:
         )
 
 
-def _on_domain(domain: str) -> ColumnElement[bool]:
-    """Accounts at the domain or under it (DOMAIN_RE leaves no LIKE wildcard in a domain)."""
+def _on_domain(domain: str, keep: Sequence[str] = ()) -> ColumnElement[bool]:
+    """Accounts at the domain or under it, except those at or under the domains in `keep` (DOMAIN_RE
+    leaves no LIKE wildcard in a domain)."""
     email = func.lower(User.email)
-    return or_(email.like(f"%@{domain}"), email.like(f"%@%.{domain}"))
+    at = or_(email.like(f"%@{domain}"), email.like(f"%@%.{domain}"))
+    return and_(at, *(not_(_on_domain(k)) for k in keep)) if keep else at
 
 
 def set_user_blocked(session: DbSession, admin: User, email: object, blocked: bool) -> User:
@@ -96,12 +99,13 @@ def block_domain(
         raise ValidationError(f"Staff accounts use {name}; it cannot be blocked.", "domain")
     if session.scalar(select(BlockedDomain.id).where(BlockedDomain.domain == name)) is not None:
         raise Conflict(f"{name} is already blocked.", "domain")
-    affected = _unblocked_on(session, name)
+    open_there = and_(_on_domain(name), User.is_blocked.is_(False))  # the accounts it would block now
+    affected = int(session.scalar(select(func.count(User.id)).where(open_there)) or 0)
     if affected and not confirm_accounts:
-        shown = ", ".join(affected[:3]) + (f" and {len(affected) - 3:,} more" if len(affected) > 3 else "")
+        first = session.scalars(select(User.email).where(open_there).order_by(User.email).limit(3)).all()
         raise ValidationError(
-            f"Blocking {name} also blocks {len(affected):,} account{'s' if len(affected) != 1 else ''} there "
-            f"now ({shown}). Tick the box to go ahead.",
+            f"Blocking {name} also blocks {affected:,} account{'s' if affected != 1 else ''} there now "
+            f"({first_of(first, 3, affected)}). Tick the box to go ahead.",
             "confirm_accounts",
         )
     entry = BlockedDomain(domain=name, reason=why, created_by_id=admin.id, created_at=utcnow())
@@ -125,45 +129,46 @@ def unblock_domain(session: DbSession, admin: User, domain_id: int, unblock_acco
     session.flush()
     unblocked = 0
     if unblock_accounts:
-        # Accounts still under another blocked domain (one above this one) stay blocked with it.
-        still = [d for d in session.scalars(select(BlockedDomain.domain)) if name.endswith(f".{d}")]
-        if not still:
-            unblocked = _set_blocked_on(session, name, False)
+        kept = _still_blocked_under(name, list(session.scalars(select(BlockedDomain.domain))))
+        if kept is not None:
+            unblocked = _set_blocked_on(session, name, False, keep=kept)
     audit.record(session, admin, "domain.unblock", "domain", name, accounts_unblocked=unblocked)
     session.flush()
     return unblocked
 
 
-def _set_blocked_on(session: DbSession, domain: str, blocked: bool) -> int:
-    """Block (or unblock) every account at the domain or under it; returns how many changed."""
+def _still_blocked_under(name: str, others: list[str]) -> list[str] | None:
+    """Which of the domain's accounts another blocked domain keeps blocked when it is allowed again:
+    None when a domain above it is blocked (all of them), else the blocked subdomains'."""
+    if any(name.endswith(f".{d}") for d in others):
+        return None
+    return [d for d in others if d.endswith(f".{name}")]
+
+
+def _set_blocked_on(session: DbSession, domain: str, blocked: bool, keep: Sequence[str] = ()) -> int:
+    """Block (or unblock) every account at the domain or under it, except those at or under the
+    domains in `keep`; returns how many changed."""
     changed = execute_write(
         session,
         update(User)
-        .where(_on_domain(domain), User.is_blocked.is_(not blocked))
+        .where(_on_domain(domain, keep), User.is_blocked.is_(not blocked))
         .values(is_blocked=blocked)
         .execution_options(synchronize_session=False),
     ).rowcount
     return int(changed)
 
 
-def _unblocked_on(session: DbSession, domain: str) -> list[str]:
-    """The addresses at the domain (or under it) whose accounts are not blocked, in order."""
-    return list(
-        session.scalars(
-            select(User.email).where(_on_domain(domain), User.is_blocked.is_(False)).order_by(User.email)
-        )
-    )
-
-
 def blocked_counts(session: DbSession, domains: list[BlockedDomain]) -> dict[int, int]:
-    """How many blocked accounts each blocked domain has (what "Allow again" may unblock with it)."""
-    return {
-        d.id: int(
-            session.scalar(select(func.count(User.id)).where(_on_domain(d.domain), User.is_blocked.is_(True)))
-            or 0
-        )
-        for d in domains
-    }
+    """How many blocked accounts "Allow again" would unblock with each blocked domain."""
+    names = [d.domain for d in domains]
+    counts = {}
+    for d in domains:
+        kept = _still_blocked_under(d.domain, [n for n in names if n != d.domain])
+        counts[d.id] = 0
+        if kept is not None:
+            found = select(func.count(User.id)).where(_on_domain(d.domain, kept), User.is_blocked.is_(True))
+            counts[d.id] = int(session.scalar(found) or 0)
+    return counts
 
 
 def blocked_domains(session: DbSession) -> list[BlockedDomain]:

@@ -353,7 +353,7 @@ def paid_by_issue(session: DbSession) -> dict[int, int]:
     return {issue_id: int(total) for issue_id, total in rows}
 
 
-def set_estimate(session: DbSession, user: User, issue_id: int, cost_cents: object) -> int:
+def set_estimate_and_fund(session: DbSession, user: User, issue_id: int, cost_cents: object) -> int:
     """Set a problem's estimate (workflow.estimates) and, when its campaign's escrow already holds the
     new cost, fund it now rather than at its deadline (found from outside: an estimate lowered to
     EUR 200.00 under EUR 232.05 raised left the problem unfunded, and open to more backings)."""

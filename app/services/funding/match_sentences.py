@@ -65,7 +65,7 @@ def explain(problem: ProblemMatch | None, period: PeriodStanding, currency: str)
     elif problem.match_cents == 0 and (problem.filled or not period.fund_short):
         # The fund had money: the cost needed none of it (found from outside: a problem its backers
         # covered read "the city's fund has nothing left" with most of the fund unused).
-        kind = "matched"
+        kind = "covered"
         tail = (
             "the city added nothing: its backers had covered the whole cost"
             if closed

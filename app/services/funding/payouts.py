@@ -77,6 +77,15 @@ def parse_paid_on(raw: object) -> date:
     return day
 
 
+# Who was paid, as people read it.
+PAYEE_WORDS = {PayeeKind.CONTRACTOR.value: "contractor", PayeeKind.DEPARTMENT.value: "city department"}
+
+
+def payee_words(kind: str) -> str:
+    """A payee kind in words: "contractor", "city department"."""
+    return PAYEE_WORDS.get(kind, kind)
+
+
 def parse_payee_kind(raw: object) -> str:
     value = raw.strip() if isinstance(raw, str) else None  # a list or an object is no kind (nor hashable)
     if value not in {k.value for k in PayeeKind}:
@@ -114,15 +123,17 @@ class AskedPayout:
         )
 
 
-def _parse(
+def parse_payout(
     actor: User,
     issue_id: int,
+    *,
     payee_kind: object,
     payee_name: object,
     amount_cents: object,
     invoice_ref: object,
     paid_on: object,
 ) -> AskedPayout:
+    """A payout as asked for (the form's or the API's fields), parsed; refused with the field named."""
     require_official(actor)
     return AskedPayout(
         issue_id=issue_id,
@@ -134,8 +145,10 @@ def _parse(
     )
 
 
-def _check_against_money(session: DbSession, asked: AskedPayout) -> None:
-    """Refuse a payout the problem's committed money cannot pay: more than remains, or paid before it came."""
+def check_payout(session: DbSession, actor: User, asked: AskedPayout) -> None:
+    """Refuse a payout the problem's committed money cannot pay (more than remains, or paid before it
+    came), writing nothing: the form's review step, and the recording's check under the lock."""
+    require_official(actor)
     issue_id, cents, day = asked.issue_id, asked.amount_cents, asked.paid_on
     remaining = unspent_cents(session, issue_id)
     if remaining == 0:
@@ -160,42 +173,17 @@ def _check_against_money(session: DbSession, asked: AskedPayout) -> None:
         )
 
 
-def check_payout(
-    session: DbSession,
-    actor: User,
-    issue_id: int,
-    *,
-    payee_kind: object,
-    payee_name: object,
-    amount_cents: object,
-    invoice_ref: object,
-    paid_on: object,
-) -> AskedPayout:
-    """Everything `record_payout` would refuse, refused without writing anything: the form's review step."""
-    asked = _parse(actor, issue_id, payee_kind, payee_name, amount_cents, invoice_ref, paid_on)
-    _check_against_money(session, asked)
-    return asked
-
-
 def record_payout(
-    session: DbSession,
-    actor: User,
-    issue_id: int,
-    *,
-    payee_kind: object,
-    payee_name: object,
-    amount_cents: object,
-    invoice_ref: object,
-    paid_on: object,
-    idempotency_key: object = None,
+    session: DbSession, actor: User, asked: AskedPayout, *, idempotency_key: object = None
 ) -> RecordedPayout:
-    """Record one payment for the fix of `issue_id` from its committed money; flush; audit; mail.
+    """Record one payment for the fix of `asked.issue_id` from its committed money; flush; audit; mail.
 
     With a key (the API's Idempotency-Key, the payout form's request key) the official's request is
     recorded once: a form sent twice or a retry returns the first payout (created=False), and the
     same key with another payout is a 409. Without one, each request is a payout.
     """
-    asked = _parse(actor, issue_id, payee_kind, payee_name, amount_cents, invoice_ref, paid_on)
+    require_official(actor)
+    issue_id = asked.issue_id
     key = None if idempotency_key is None else check_idempotency_key(idempotency_key, "payout")
     ledger.lock_issue_money(session, issue_id)
     if key is not None:
@@ -208,7 +196,7 @@ def record_payout(
             if AskedPayout.of(earlier) != asked:
                 raise key_reused("payout")
             return RecordedPayout(earlier, False)
-    _check_against_money(session, asked)
+    check_payout(session, actor, asked)
     name, cents, invoice = asked.payee_name, asked.amount_cents, asked.invoice_ref
     payout = Payout(
         issue_id=issue_id,

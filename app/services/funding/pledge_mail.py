@@ -24,12 +24,14 @@ def notify_declined(session: DbSession, pledge: Pledge, actor: User) -> None:
     name = group.name if group is not None else "the group"
     amount = format_money(pledge.amount_cents, pool.currency)
     who = "A city official" if actor.is_staff else f"The treasurer of {name}"
+    tell = "tell a city official" if actor.is_staff else "tell the treasurer"  # a treasurer's own: not them
     text = (
         f"{who} declined your pledge of {amount} of {city_day_time(pledge.created_at)}: "
         "the money did not arrive in the group's account. Nothing was added to the pool, and nothing was "
         "taken from you on Commonfix.\n\n"
-        "If you did pay, tell the treasurer (the pool page names them and says how to pay); you can "
-        f"pledge again there: {external_url('groups.pool', pool_id=pool.id)}\n"
+        f"If you did pay, {tell} (the pool page names the treasurer and says how to pay); you can pledge "
+        "again there: "
+        f"{external_url('groups.pool', pool_id=pool.id)}\n"
     )
     queue_mail(
         session,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from app.services.kernel.errors import ValidationError
 
@@ -31,6 +32,13 @@ def shorten(text: str, limit: int) -> str:
         return flat
     cut = flat[: limit - 1].rsplit(" ", 1)[0].rstrip(",.;:")
     return cut + "…"
+
+
+def first_of(items: Sequence[str], shown: int, total: int | None = None) -> str:
+    """The first `shown` items and how many more ("a, b, c and 12 more"); `total` when `items` holds
+    only the first of them."""
+    more = (len(items) if total is None else total) - shown
+    return ", ".join(items[:shown]) + (f" and {more:,} more" if more > 0 else "")
 
 
 def safe_cell(text: str) -> str:

@@ -14,7 +14,7 @@ from app.models.place import StatusType
 from app.models.timestamps import utcnow
 from app.models.workflow import EventKind
 from app.services.issues.events import on_issue_event
-from app.services.issues.money import currency_of, unspent_cents
+from app.services.issues.money import currency_of, holding_money
 from app.services.kernel import audit
 from app.services.kernel.errors import NotFound, PermissionDenied, ValidationError
 from app.services.kernel.parsing import parse_id, shown
@@ -124,16 +124,16 @@ def check_money_settled(session: DbSession, issue_ids: Iterable[int], new: Statu
     problem no longer worked on would hold the money out of sight of the pool that gave it."""
     if new.type == StatusType.OPEN:
         return
-    for issue_id in sorted(set(issue_ids)):
-        unpaid = unspent_cents(session, issue_id)
-        if unpaid:
-            left = format_money(unpaid, currency_of(session, issue_id))
-            raise ValidationError(
-                f"Problem #{issue_id} cannot be marked {new.name!r} yet: {left} of its "
-                "committed money is neither paid out nor returned. Record the payouts, or return the "
-                "remainder, first.",
-                "status",
-            )
+    holding = holding_money(session, sorted(set(issue_ids)))  # one read for a bulk change
+    if holding:
+        issue_id = min(holding)
+        left = format_money(holding[issue_id], currency_of(session, issue_id))
+        raise ValidationError(
+            f"Problem #{issue_id} cannot be marked {new.name!r} yet: {left} of its "
+            "committed money is neither paid out nor returned. Record the payouts, or return the "
+            "remainder, first.",
+            "status",
+        )
 
 
 def change_status(

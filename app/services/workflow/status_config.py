@@ -20,6 +20,7 @@ from app.services.issues.places import statuses
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, NotFound, ValidationError
 from app.services.kernel.roles import require_admin
+from app.services.kernel.text import first_of
 from app.services.workflow.status_changes import DEFAULT_REOPEN_STATUS, DUPLICATE_STATUS
 from budgets.money import format_money
 
@@ -87,10 +88,10 @@ def _check_money_settled(session: DbSession, status: Status, kind: str) -> None:
         for issue_id, left in sorted(holding_money(session, ids).items())
     ]
     if holding:
-        shown = ", ".join(holding[:5]) + (f" and {len(holding) - 5} more" if len(holding) > 5 else "")
         raise ValidationError(
             f"{status.name!r} cannot become {kind}: problems in it hold committed money that is neither "
-            f"paid out nor returned: {shown}. Record their payouts, or return the remainder, first.",
+            f"paid out nor returned: {first_of(holding, 5)}. Record their payouts, or return the "
+            "remainder, first.",
             "type",
         )
 

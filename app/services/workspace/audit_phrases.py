@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from app.services.kernel.text import first_of
 from budgets.money import format_money
 
 DETAIL_MAX = 160
@@ -43,9 +44,7 @@ def reason(value: object) -> str:
 
 
 def ids(values: object, shown: int = 5) -> str:
-    ids = [f"#{v}" for v in values] if isinstance(values, list) else []
-    more = f" and {len(ids) - shown:,} more" if len(ids) > shown else ""
-    return ", ".join(ids[:shown]) + more
+    return first_of([f"#{v}" for v in values] if isinstance(values, list) else [], shown)
 
 
 def amount(f: Facts, key: str = "amount_cents") -> str:

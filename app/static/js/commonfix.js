@@ -316,6 +316,35 @@
     });
   });
 
+  /* Reports being typed, kept in this browser per account (report-draft.js). The page a sent report opens
+     (the problem page at #sent) removes the draft this tab sent, named in sessionStorage as it went. */
+  CF.reportDrafts = (function () {
+    try {
+      var storage = window.localStorage;
+      storage.getItem("commonfix.probe");
+      return {
+        storage: storage,
+        key: function (owner) {
+          return "commonfix.report-draft." + (owner || "anyone");
+        }
+      };
+    } catch (error) {
+      return null; /* storage refused (some private windows): nothing is kept */
+    }
+  })();
+  if (window.location.hash === "#sent") {
+    try {
+      var sent = window.sessionStorage.getItem("commonfix.report-sending");
+      if (sent && CF.reportDrafts) {
+        CF.reportDrafts.storage.removeItem(sent);
+      }
+      window.sessionStorage.removeItem("commonfix.report-sending");
+    } catch (error) {
+      /* nothing was kept */
+    }
+    window.history.replaceState(null, "", window.location.pathname + window.location.search);
+  }
+
   /* The phone menu: without JS the nav is simply shown; with JS it folds behind "Menu". */
   document.addEventListener("DOMContentLoaded", function () {
     var toggle = document.querySelector(".nav-toggle");

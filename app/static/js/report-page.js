@@ -63,6 +63,7 @@
     }
     latInput.value = String(lat);
     lonInput.value = String(lon);
+    lonInput.dispatchEvent(new Event("change", { bubbles: true })); /* the kept draft follows (report-draft.js) */
     frame.setAttribute("data-pin", lat + "," + lon);
     status.classList.remove("is-error");
     status.textContent = (how === "located" ? "Pin placed at your location" : how === "nudged" ? "Pin moved" : "Pin placed") + " (" + lat.toFixed(5) + ", " + lon.toFixed(5) + ").";
