@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from app.auth.sessions import current_resident
 from app.extensions import db
+from app.fields import sent_or_fresh
 from app.models import Issue, IssueEvent, Photo
 from app.security import roles_required
 from app.services.funding import backings
@@ -30,19 +31,10 @@ from app.timeline.routes import timeline_panel
 from app.unit_of_work import show_error, unit_of_work
 
 STAFF = ("official", "admin")
-F = TypeVar("F", bound=FlaskForm)
-
-
-def _form(cls: type[F], sent: bool) -> F:
-    """A form bound to this request's data only when it is the form the request posted (`sent`): the
-    page's other forms are drawn fresh (found from outside: a refused payout or duplicate came back
-    with "Edit title or description" empty, and the duplicate's note in the status form)."""
-    form: F = cls() if sent else cls(formdata=None)
-    return form
 
 
 def _status_form(issue: Issue, sent: bool) -> StatusForm:
-    form = _form(StatusForm, sent)
+    form = sent_or_fresh(StatusForm, sent)
     # A prompt first, not the first status: after a change, a second press would send it back to "New".
     form.status.choices = [("", CHOOSE_STATUS)] + [
         (s.code, f"{s.name} ({s.type})")
@@ -53,7 +45,7 @@ def _status_form(issue: Issue, sent: bool) -> StatusForm:
 
 
 def _edit_form(issue: Issue, sent: bool) -> EditForm:
-    form = _form(EditForm, sent)
+    form = sent_or_fresh(EditForm, sent)
     if not sent:
         form.title.data, form.description.data = issue.title, issue.description
     return form
@@ -64,9 +56,9 @@ def staff_panel_forms(issue: Issue, sent: str | None = None) -> dict[str, FlaskF
     the one this request posted, shown again as it was sent."""
     return {
         "status": _status_form(issue, sent == "status"),
-        "duplicate": _form(DuplicateForm, sent == "duplicate"),
+        "duplicate": sent_or_fresh(DuplicateForm, sent == "duplicate"),
         "edit": _edit_form(issue, sent == "edit"),
-        "reason": _form(ReasonForm, sent == "reason"),
+        "reason": sent_or_fresh(ReasonForm, sent == "reason"),
         **desk_forms(issue, sent),
     }
 
