@@ -156,6 +156,8 @@ def mark_duplicate(issue_id: int) -> Response | str | tuple[str, int]:
     form = DuplicateForm()
     # A typed number wins over the list: it is the deliberate choice when both are given.
     original = form.original_id.data if (form.original_id.data or "").strip() else form.original_choice.data
+    if "change" in request.form:  # "No, change it" on the review: the form again as it was sent
+        return _manage_page(issue_id, "duplicate")
     if request.form.get("confirm") == "yes":
         return _act(
             issue_id,
