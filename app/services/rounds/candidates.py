@@ -127,3 +127,30 @@ def current(session: DbSession, found: Round) -> tuple[list[Candidate], bool]:
     if has_snapshot(session, found.id):
         return snapshot_rows(session, found.id), True
     return live_ranking(session, found), False
+
+
+def withdrawn(session: DbSession, issue_ids: list[int]) -> dict[int, str]:
+    """Of a round's candidates, those no longer on offer, each with why in words: closed as a duplicate,
+    moved to a status that is not open (fixed, or no further action), or hidden by the moderators.
+
+    The tally leaves them out and a certification refuses to fund them (found from outside: a problem
+    closed as a duplicate while its round was voting was funded beside its original, and certifying
+    moved it from Duplicate to Planned)."""
+    if not issue_ids:
+        return {}
+    rows = session.execute(
+        select(Issue.id, Issue.duplicate_of_id, Issue.is_hidden, Status.name, Status.type)
+        .join(Status, Status.code == Issue.status)
+        .where(Issue.id.in_(issue_ids))
+    ).tuples()
+    found: dict[int, str] = {}
+    for issue_id, duplicate_of, hidden, status_name, status_type in rows:
+        if duplicate_of is not None:
+            found[issue_id] = f"closed as a duplicate of #{duplicate_of}"
+        elif status_type == StatusType.FIXED.value:
+            found[issue_id] = f"marked \u201c{status_name}\u201d: it is fixed already"
+        elif status_type != StatusType.OPEN.value:
+            found[issue_id] = f"marked \u201c{status_name}\u201d: the city no longer works on it"
+        elif hidden:
+            found[issue_id] = "hidden by the moderators"
+    return found

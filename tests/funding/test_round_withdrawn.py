@@ -1,0 +1,89 @@
+"""A candidate that stops being on offer during a round (closed as a duplicate, no longer worked on,
+fixed, hidden) is left out of the tally with why, and a result that still funds one is not certified
+(found from outside: a problem closed as a duplicate while its round was voting was funded beside its
+original, and certifying moved it from Duplicate to Planned). Both engines."""
+
+# ruff: noqa: F811  (fixtures are imported, then requested by name)
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.extensions import db
+from app.models import Issue, User
+from app.services.workflow import duplicates
+from app.services.workflow import status_changes as workflow
+from tests.funding.round_world import RoundWorld, world  # noqa: F401
+from tests.funding_fixtures import funding  # noqa: F401
+
+COSTS = (3000, 2000, 1500, 1000)
+
+
+def voted_round(world: RoundWorld) -> tuple[int, int, int]:
+    """Greedy with a 30.00 pool: #a (30.00) has 3 votes, #b (20.00) 1; the round id, a and b."""
+    world.build(members=4, pledges=(1000, 1000, 1000), costs=COSTS)
+    rid = world.create(rule="greedy")["id"]
+    world.open_voting(rid)
+    a, b, _c, _d = world.issues
+    for member, ids in zip(world.members, ([a], [a], [a, b]), strict=False):
+        assert world.vote(member, rid, issue_ids=ids).status_code == 200
+    return rid, a, b
+
+
+def as_official(world: RoundWorld, act: Any) -> None:
+    assert world.official is not None
+    with world.app.app_context():
+        act(db.session.get(User, world.official.id))
+        db.session.commit()
+
+
+def result_of(world: RoundWorld, rid: int, issue_id: int) -> dict[str, Any]:
+    found = world.client.get(f"/api/v1/rounds/{rid}/results").get_json()
+    return next(c for c in found["funded"] + found["unfunded"] if c["issue_id"] == issue_id)
+
+
+def test_a_candidate_closed_as_a_duplicate_while_voting_is_left_out_of_the_tally(world: RoundWorld) -> None:
+    rid, a, b = voted_round(world)
+    as_official(
+        world, lambda official: duplicates.mark_duplicate(db.session, official, a, b, "Same shelter.")
+    )
+
+    certified = world.tally_and_certify(rid)
+
+    funded = [c["issue_id"] for c in certified["funded"]]
+    assert a not in funded
+    assert b in funded  # the money goes to what is still on offer
+    left_out = result_of(world, rid, a)
+    assert left_out["amount_cents"] == 0
+    assert left_out["sentence"] == (
+        f"Not in the tally: closed as a duplicate of #{b} after the list was drawn up, so its 3 votes did "
+        "not count."
+    )
+    with world.app.app_context():
+        assert db.session.get(Issue, a).status == "duplicate"  # type: ignore[union-attr]
+        assert db.session.get(Issue, b).status == "planned"  # type: ignore[union-attr]
+
+
+def test_a_result_funding_a_problem_closed_since_the_tally_is_not_certified(world: RoundWorld) -> None:
+    rid, a, _b = voted_round(world)
+    assert world.tally(rid).status_code == 200
+    assert [
+        c["issue_id"] for c in world.client.get(f"/api/v1/rounds/{rid}/results").get_json()["funded"]
+    ] == [a]
+    as_official(
+        world,
+        lambda official: workflow.change_status(db.session, official, a, "not-responsible", "Not ours."),
+    )
+
+    refused = world.certify(rid)
+
+    assert refused.status_code == 409
+    message = refused.get_json()["error"]["message"]
+    assert f"#{a} was marked \u201cNot responsible\u201d: the city no longer works on it" in message
+    assert "send the result back and tally again" in message
+    with world.app.app_context():
+        assert db.session.get(Issue, a).status == "not-responsible"  # type: ignore[union-attr]
+    # Sent back and tallied again, the result leaves it out and is certified.
+    assert world.send_back(rid).status_code == 200
+    certified = world.tally_and_certify(rid)
+    assert a not in [c["issue_id"] for c in certified["funded"]]
