@@ -309,6 +309,7 @@ def ballot(round_id: int) -> tuple[str, int] | Response:
         "rounds/ballot.html",
         round=found,
         candidates=listed,
+        withdrawn=candidates.withdrawn(db.session, [c.issue_id for c in listed]),
         cards=ballot_cards.cards(db.session, [c.issue_id for c in listed]),
         chosen=stored or {},
         limits=ballots.limits_of(db.session, found),

@@ -7,6 +7,7 @@ original, and certifying moved it from Duplicate to Planned). Both engines."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from app.extensions import db
@@ -47,6 +48,14 @@ def test_a_candidate_closed_as_a_duplicate_while_voting_is_left_out_of_the_tally
     as_official(
         world, lambda official: duplicates.mark_duplicate(db.session, official, a, b, "Same shelter.")
     )
+    # The ballot says so while voting is open, its box no longer to be ticked.
+    world.auth.login_as(world.members[0])
+    page = world.client.get(f"/rounds/{rid}/ballot").get_data(as_text=True)
+    with world.client.session_transaction() as session:
+        session.clear()  # the API calls below go by token alone
+    item = page.split(f'data-issue="{a}"')[1].split("</li>")[0]
+    assert f"No longer on offer: closed as a duplicate of #{b}. The tally leaves it out" in item
+    assert re.search(rf'<input type="checkbox" name="issue_ids" value="{a}"[^>]*disabled', item)
 
     certified = world.tally_and_certify(rid)
 
