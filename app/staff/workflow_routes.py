@@ -19,6 +19,7 @@ from app.services.issues import money as issue_money
 from app.services.issues import places
 from app.services.issues import queries as issue_queries
 from app.services.kernel.errors import DomainError, NotFound
+from app.services.rounds import candidates as round_candidates
 from app.services.workflow import duplicates, moderation
 from app.services.workflow import status_changes as workflow
 from app.services.workspace import assignment, duplicate_choices, notes
@@ -176,7 +177,10 @@ def mark_duplicate(issue_id: int) -> Response | str | tuple[str, int]:
         return _manage_page(issue_id, "duplicate", work.error)
     # The city's match in the escrow goes back with the campaign (funding's figure: workflow knows none).
     match = backings.escrow_match_cents(db.session, issue_id)
-    return render_template("staff/duplicate_review.html", form=form, merge=found, match_cents=match)
+    deciding = round_candidates.deciding_rounds(db.session, issue_id)
+    return render_template(
+        "staff/duplicate_review.html", form=form, merge=found, match_cents=match, rounds=deciding
+    )
 
 
 @bp.post("/issues/<int:issue_id>/edit")

@@ -96,3 +96,17 @@ def test_a_result_funding_a_problem_closed_since_the_tally_is_not_certified(worl
     assert world.send_back(rid).status_code == 200
     certified = world.tally_and_certify(rid)
     assert a not in [c["issue_id"] for c in certified["funded"]]
+
+
+def test_the_duplicate_review_says_the_problem_is_on_a_rounds_list(world: RoundWorld) -> None:
+    _rid, a, b = voted_round(world)
+    assert world.official is not None
+    world.auth.login_as(world.official)
+
+    review = world.client.post(f"/staff/issues/{a}/duplicate", data={"original_id": str(b)})
+
+    assert review.status_code == 200
+    said = (
+        f"#{a} is on the list of the round \u201cSpring round\u201d</strong>, whose result is not certified"
+    )
+    assert said in review.get_data(as_text=True)

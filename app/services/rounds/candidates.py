@@ -13,11 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, exists, or_, select
 
 from app.database.sessions import DbSession
 from app.models import Group, Issue, Round, RoundCandidate, Status
 from app.models.place import StatusType
+from app.models.rounds import Phase, ResultStatus
 from app.services.issues.public_titles import public_title
 
 
@@ -154,3 +155,25 @@ def withdrawn(session: DbSession, issue_ids: list[int]) -> dict[int, str]:
         elif hidden:
             found[issue_id] = "hidden by the moderators"
     return found
+
+
+def deciding_rounds(session: DbSession, issue_id: int) -> list[str]:
+    """The names of the rounds whose frozen list holds the problem and whose result is not certified
+    yet (voting, or tallied and provisional): what the staff are told before they close it."""
+    return list(
+        session.scalars(
+            select(Round.name)
+            .join(RoundCandidate, RoundCandidate.round_id == Round.id)
+            .where(
+                RoundCandidate.issue_id == issue_id,
+                or_(
+                    Round.phase == Phase.VOTING.value,
+                    and_(
+                        Round.phase == Phase.TALLIED.value,
+                        Round.result_status == ResultStatus.PROVISIONAL.value,
+                    ),
+                ),
+            )
+            .order_by(Round.id)
+        )
+    )
