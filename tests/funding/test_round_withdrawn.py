@@ -110,3 +110,21 @@ def test_the_duplicate_review_says_the_problem_is_on_a_rounds_list(world: RoundW
         f"#{a} is on the list of the round \u201cSpring round\u201d</strong>, whose result is not certified"
     )
     assert said in review.get_data(as_text=True)
+
+
+def test_an_estimate_changed_while_voting_says_the_round_funds_the_listed_cost(world: RoundWorld) -> None:
+    _rid, a, _b = voted_round(world)
+    assert world.official is not None
+    world.auth.login_as(world.official)
+    token = world.auth.csrf_token()
+
+    saved = world.client.post(
+        f"/staff/issues/{a}/estimate", data={"cost": "50.00", "csrf_token": token}, follow_redirects=True
+    )
+
+    page = saved.get_data(as_text=True)
+    assert "Estimated cost saved: EUR 50.00." in page
+    assert (
+        "It is on the list of the round \u201cSpring round\u201d at the cost it had when voting opened"
+        in page
+    )
