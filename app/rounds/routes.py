@@ -301,8 +301,10 @@ def ballot(round_id: int) -> tuple[str, int] | Response:
     listed, _ = candidates.current(db.session, found)
     refused = eligibility.refusal(db.session, current_resident(), found)
     stored = ballots.ballot_of(db.session, round_id, current_user.id)
-    if submitted is not None:
-        # Redisplay what was sent, less what is not an issue id at all (the error names the field).
+    voting_open = windows.is_voting_open(found, utcnow())
+    if submitted is not None and voting_open:
+        # Redisplay what was sent, less what is not an issue id at all (the error names the field); once
+        # voting has closed the page shows the ballot that counts, not one refused (found from outside).
         sent = submitted.get("points") or dict.fromkeys(submitted.get("issue_ids", []), 1)
         stored = {int(k): v for k, v in sent.items() if is_whole_number(str(k))}
     return render_template(
@@ -324,6 +326,7 @@ def ballot(round_id: int) -> tuple[str, int] | Response:
         code_form=CodeClaimForm(),
         holds_code=voting_codes.held_by(db.session, round_id, current_user.id) is not None,
         opens_later=windows.opens_later(found, utcnow()),
+        voting_open=voting_open,
     ), status
 
 

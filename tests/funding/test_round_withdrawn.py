@@ -8,10 +8,14 @@ original, and certifying moved it from Duplicate to Planned). Both engines."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import update
+
 from app.extensions import db
-from app.models import Issue, User
+from app.models import Issue, Round, User
+from app.models.timestamps import utcnow
 from app.services.workflow import duplicates
 from app.services.workflow import status_changes as workflow
 from tests.funding.round_world import RoundWorld, world  # noqa: F401
@@ -128,3 +132,27 @@ def test_an_estimate_changed_while_voting_says_the_round_funds_the_listed_cost(w
         "It is on the list of the round \u201cSpring round\u201d at the cost it had when voting opened"
         in page
     )
+
+
+def test_the_ballot_page_past_its_window_says_voting_is_closed_and_shows_what_counts(
+    world: RoundWorld,
+) -> None:
+    """Found from outside: past closes_at (before the schedule moved the phase on) the page refused a
+    late ballot, then said "You can change it until voting closes" beside the refused ticks."""
+    rid, _a, b = voted_round(world)
+    with world.app.app_context():
+        db.session.execute(
+            update(Round).where(Round.id == rid).values(closes_at=utcnow() - timedelta(minutes=1))
+        )
+        db.session.commit()
+    world.auth.login_as(world.members[3])  # has not voted
+    token = world.auth.csrf_token()
+
+    late = world.client.post(f"/rounds/{rid}/ballot", data={"issue_ids": [str(b)], "csrf_token": token})
+
+    page = late.get_data(as_text=True)
+    assert late.status_code == 409
+    assert "Your ballot was not saved." in page
+    assert "Voting is closed." in page
+    assert "You can change it until voting closes" not in page
+    assert not re.search(rf'value="{b}"[^>]*checked', page)  # the refused tick is not shown as chosen
