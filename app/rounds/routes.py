@@ -296,7 +296,14 @@ def ballot(round_id: int) -> tuple[str, int] | Response:
         if work.error is not None:
             status, error = work.error.status, work.error
         else:
-            flash("Your ballot is saved. You can change it until voting closes.", "success")
+            blank = not (submitted.get("issue_ids") or any(submitted.get("points", {}).values()))
+            flash(
+                "Your ballot is saved with no problem chosen: a blank ballot, which counts in the turnout. "
+                "You can change it until voting closes."
+                if blank
+                else "Your ballot is saved. You can change it until voting closes.",
+                "success",
+            )
             return redirect(url_for("rounds.ballot", round_id=round_id))
     listed, _ = candidates.current(db.session, found)
     refused = eligibility.refusal(db.session, current_resident(), found)
@@ -350,11 +357,12 @@ def results(round_id: int) -> str | Response:
         return redirect(url_for("rounds.detail", round_id=round_id))
     outcome = round_results.results(db.session, round_id)
     row = groups.get_group_row(db.session, found.group_id)
-    mine = None
+    mine, blank = None, False
     if current_user.is_authenticated and found.has_voting_phase:
         choices = ballots.ballot_of(db.session, round_id, current_user.id)
         if choices is not None:
             mine = explanations.your_part(found.rule, found.ballot, funded_items(outcome), choices)
+            blank = not any(v > 0 for v in choices.values())
     return render_template(
         "rounds/results.html",
         round=found,
@@ -369,6 +377,7 @@ def results(round_id: int) -> str | Response:
         start_cents=first_share(outcome),
         turnout_figures=turnout.turnout_of(db.session, found),
         mine=mine,
+        blank=blank,
         currency=outcome.currency,
         reason_form=ReasonForm(),
         action=ActionForm(),

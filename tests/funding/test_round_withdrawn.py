@@ -156,3 +156,22 @@ def test_the_ballot_page_past_its_window_says_voting_is_closed_and_shows_what_co
     assert "Voting is closed." in page
     assert "You can change it until voting closes" not in page
     assert not re.search(rf'value="{b}"[^>]*checked', page)  # the refused tick is not shown as chosen
+
+
+def test_a_blank_ballot_is_called_so_when_saved_and_in_the_results(world: RoundWorld) -> None:
+    """Found from outside: a ballot saved with nothing ticked read "Your ballot is saved", then the
+    results said "None of the problems you voted for could be funded"."""
+    rid, _a, _b = voted_round(world)
+    world.auth.login_as(world.members[3])
+    token = world.auth.csrf_token()
+
+    saved = world.client.post(f"/rounds/{rid}/ballot", data={"csrf_token": token}, follow_redirects=True)
+
+    assert "Your ballot is saved with no problem chosen: a blank ballot" in saved.get_data(as_text=True)
+    with world.client.session_transaction() as session:
+        session.clear()  # the round's API calls go by token alone
+    world.tally_and_certify(rid)
+    world.auth.login_as(world.members[3])
+    page = world.client.get(f"/rounds/{rid}/results").get_data(as_text=True)
+    assert "You took part with a blank ballot: no problem chosen." in page
+    assert "None of the problems you voted for" not in page
