@@ -175,3 +175,17 @@ def test_a_blank_ballot_is_called_so_when_saved_and_in_the_results(world: RoundW
     page = world.client.get(f"/rounds/{rid}/results").get_data(as_text=True)
     assert "You took part with a blank ballot: no problem chosen." in page
     assert "None of the problems you voted for" not in page
+
+
+def test_leaving_the_group_says_first_that_a_saved_ballot_stops_counting(world: RoundWorld) -> None:
+    """Found from outside: "Leave the group" took one tap, and the member's saved ballot silently
+    stopped counting. The group page says so in the step before leaving."""
+    _rid, _a, _b = voted_round(world)
+    assert world.ref is not None
+    world.auth.login_as(world.members[0])  # has voted
+
+    page = world.client.get(f"/groups/{world.ref.group_id}").get_data(as_text=True)
+
+    step = page.split('data-testid="leave"')[1].split("</details>")[0]
+    assert "your saved ballot in \u201cSpring round\u201d stops counting, even if you join again" in step
+    assert "Yes, leave" in step

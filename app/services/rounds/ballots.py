@@ -202,3 +202,20 @@ def ballot_count(session: DbSession, round_id: int) -> int:
         select(func.count()).select_from(RoundBallot).where(RoundBallot.round_id == round_id)
     )
     return int(online or 0) + paper_voters.agreed_count(session, round_id)
+
+
+def voting_with_ballot(session: DbSession, user_id: int, group_id: int) -> list[str]:
+    """The names of the group's rounds now voting in which the resident's ballot is saved: what leaving
+    the group would stop counting (eligibility.py counts members only)."""
+    return list(
+        session.scalars(
+            select(Round.name)
+            .join(RoundBallot, RoundBallot.round_id == Round.id)
+            .where(
+                Round.group_id == group_id,
+                Round.phase == Phase.VOTING.value,
+                RoundBallot.user_id == user_id,
+            )
+            .order_by(Round.id)
+        )
+    )
