@@ -236,7 +236,7 @@ def release_round(round_id: int) -> Response:
 @bp.post("/rounds/<int:round_id>/cancellation")
 @operation(
     operation_id="cancelRound",
-    summary="Cancel a round without a result (city officials): closed, no money moved",
+    summary="Cancel a round without a result (its group's admins before voting opens, else city officials)",
     body={JSON: shapes.Reason},
     replies={200: Reply("The round", shapes.Round)},
     errors=(400, 401, 403, 404, 409, 422),

@@ -109,4 +109,5 @@ def cancel(round_id: int) -> Response:
         lambda: turnout.cancel(db.session, current_resident(), round_id, form.reason.data),
         "The round is cancelled: nothing was allocated and the pool keeps its money.",
         "rounds.detail",
+        staff=False,  # a group's admins cancel before voting opens; the service says who may when
     )

@@ -1,7 +1,8 @@
-"""A candidate that stops being on offer during a round (closed as a duplicate, no longer worked on,
-fixed, hidden) is left out of the tally with why, and a result that still funds one is not certified
-(found from outside: a problem closed as a duplicate while its round was voting was funded beside its
-original, and certifying moved it from Duplicate to Planned). Both engines."""
+"""A round's awkward paths, found by a group admin's and its members' pass from outside: a candidate
+that stops being on offer (closed as a duplicate, no longer worked on, fixed, hidden) is left out of
+the tally with why, and a result that still funds one is not certified; an estimate changed while
+voting; the ballot past its window; a blank ballot; leaving the group mid-round; cancelling a round
+set up by mistake. Both engines."""
 
 # ruff: noqa: F811  (fixtures are imported, then requested by name)
 
@@ -189,3 +190,33 @@ def test_leaving_the_group_says_first_that_a_saved_ballot_stops_counting(world: 
     step = page.split('data-testid="leave"')[1].split("</details>")[0]
     assert "your saved ballot in \u201cSpring round\u201d stops counting, even if you join again" in step
     assert "Yes, leave" in step
+
+
+def test_a_group_admin_cancels_a_round_before_voting_opens_but_not_after(world: RoundWorld) -> None:
+    """Found from outside: a draft set up by mistake could not be removed by its admin and stayed on
+    the group page. Before voting opens the admin cancels it, with a reason; once voting is open only
+    the city may (the role x action table holds both)."""
+    world.build(members=2, pledges=(1000,), costs=COSTS)
+    draft = world.create(name="Probe")["id"]
+    assert world.admin is not None
+    world.auth.login_as(world.admin)
+    page = world.client.get(f"/rounds/{draft}").get_data(as_text=True)
+    assert "Cancel this round" in page
+
+    done = world.client.post(
+        f"/rounds/{draft}/cancellation",
+        data={"reason": "Set up by mistake.", "confirm": "yes", "csrf_token": world.auth.csrf_token()},
+        follow_redirects=True,
+    )
+
+    assert "The round is cancelled" in done.get_data(as_text=True)
+    with world.app.app_context():
+        found = db.session.get(Round, draft)
+        assert found is not None
+        assert (found.phase, found.result_status) == ("closed", "cancelled")
+    with world.client.session_transaction() as session:
+        session.clear()  # the round's API calls go by token alone
+    voting = world.create(name="Real")["id"]
+    world.open_voting(voting)
+    world.auth.login_as(world.admin)
+    assert "Cancel this round" not in world.client.get(f"/rounds/{voting}").get_data(as_text=True)
