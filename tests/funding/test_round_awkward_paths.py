@@ -220,3 +220,18 @@ def test_a_group_admin_cancels_a_round_before_voting_opens_but_not_after(world: 
     world.open_voting(voting)
     world.auth.login_as(world.admin)
     assert "Cancel this round" not in world.client.get(f"/rounds/{voting}").get_data(as_text=True)
+
+
+def test_opening_voting_with_nothing_to_allocate_says_so_first(world: RoundWorld) -> None:
+    """Found from outside: a round whose pool held EUR 0.00 opened voting without a word, and members
+    were invited to vote on what could not be funded."""
+    world.build(members=2, pledges=(), costs=COSTS)
+    rid = world.create()["id"]
+    assert world.phase(rid, "pledging").status_code == 200
+    assert world.admin is not None
+    world.auth.login_as(world.admin)
+
+    page = world.client.get(f"/rounds/{rid}").get_data(as_text=True)
+
+    step = page.split('data-testid="open-voting"')[1].split("</details>")[0]
+    assert "The pool holds nothing to allocate yet" in step
