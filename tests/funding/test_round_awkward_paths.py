@@ -235,3 +235,24 @@ def test_opening_voting_with_nothing_to_allocate_says_so_first(world: RoundWorld
 
     step = page.split('data-testid="open-voting"')[1].split("</details>")[0]
     assert "The pool holds nothing to allocate yet" in step
+
+
+def test_closing_voting_below_the_minimum_turnout_says_the_tally_waits(world: RoundWorld) -> None:
+    """Found from outside: closing voting said "The round can now be tallied" while the tally was held
+    below the round's minimum turnout."""
+    world.build(members=3, pledges=(1000,), costs=COSTS)
+    rid = world.create(min_turnout=3)["id"]
+    world.open_voting(rid)
+    assert world.vote(world.members[0], rid, issue_ids=[world.issues[0]]).status_code == 200
+    assert world.admin is not None
+    world.auth.login_as(world.admin)
+
+    closed = world.client.post(
+        f"/rounds/{rid}/voting-close",
+        data={"confirm": "yes", "csrf_token": world.auth.csrf_token()},
+        follow_redirects=True,
+    )
+
+    page = closed.get_data(as_text=True)
+    assert "The tally waits for a city official" in page
+    assert "The round can now be tallied." not in page
