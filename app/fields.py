@@ -1,10 +1,11 @@
 """Form fields that read numbers as the parsing layer does (ASCII digits only, within an id's range),
-and what views read from a form's photo field."""
+what views read from a form's photo field, and the forms a page draws beside the one it was sent."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
+from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage
 from wtforms import Field, IntegerField
 
@@ -46,3 +47,15 @@ def ask_photo_again(photo: Field) -> None:
     fixed (found from outside)."""
     if chosen_file(photo.data) is not None and not photo.errors:
         photo.errors = ["Choose the photo again: a form sent back cannot keep the file you chose."]
+
+
+F = TypeVar("F", bound=FlaskForm)
+
+
+def sent_or_fresh(cls: type[F], sent: bool, **kwargs: Any) -> F:
+    """A form bound to this request's data only when it is the form the request posted (`sent`): a page
+    drawn again after a refusal shows its other forms fresh (found from outside: a refused payout or
+    duplicate came back with "Edit title or description" empty, and the duplicate's note in the status
+    form)."""
+    form: F = cls(**kwargs) if sent else cls(formdata=None, **kwargs)
+    return form

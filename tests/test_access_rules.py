@@ -118,10 +118,11 @@ RULES = [
     # The round's closing (runners: the service checks) and the city's certification (staff; the
     # services check again: tests/funding/test_round_certification.py's role x action table).
     web("rounds.close_voting", "POST", "/rounds/1/voting-close", EVERYONE),
+    # Cancelling: runners before voting opens, the city after (the service checks, the table holds both).
+    web("rounds.cancel", "POST", "/rounds/1/cancellation", EVERYONE),
     Rule("rounds.certify", "POST", "/rounds/1/certification", STAFF, "login"),
     Rule("rounds.send_back", "POST", "/rounds/1/send-back", STAFF, "login"),
     Rule("rounds.release", "POST", "/rounds/1/turnout-release", STAFF, "login"),
-    Rule("rounds.cancel", "POST", "/rounds/1/cancellation", STAFF, "login"),
     # Voting codes and paper ballots (issue 19, items 1c and 2): officials; residents type a code.
     Rule("rounds.code_batches", "GET", "/rounds/1/codes", STAFF, "login"),
     Rule("rounds.code_batches", "POST", "/rounds/1/codes", STAFF, "login"),

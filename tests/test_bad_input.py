@@ -227,7 +227,8 @@ def issue_count(app: Flask) -> int:
         (
             {"title": "Bell\x07"},
             "title",
-            "Title must not contain control characters (such as a NUL byte or a text-direction override).",
+            "Title must not contain line breaks or control characters (such as a NUL byte or a "
+            "text-direction override).",
         ),
         # A right-to-left override would show "Pothole gpj.exe" as something else on every page.
         ({"title": "Pothole \u202egpj.exe"}, "title", None),

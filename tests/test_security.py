@@ -173,3 +173,18 @@ def test_pages_shown_to_someone_logged_in_are_never_cached(
         assert page.headers["Cache-Control"] == "private, no-store", url
     # A logged-in person's photos, scripts and styles cache as they do for anyone.
     assert "no-store" not in client.get("/static/css/app.css").headers.get("Cache-Control", "")
+
+
+def test_a_bearer_token_opens_the_apis_but_no_page(
+    client: FlaskClient, auth: AuthActions, make_user: Callable[..., User]
+) -> None:
+    """Found from outside: an API token, which a password change keeps, opened My Commonfix and the
+    account's forms as a login would. It is a script's credential for the JSON API and Open311 only."""
+    user = make_user()
+    bearer = {"Authorization": f"Bearer {auth.token(user.email)}"}
+
+    assert client.get("/api/v1/account", headers=bearer).status_code == 200
+    page = client.get("/account", headers=bearer)
+    assert page.status_code == 302  # to the login page, as for anyone not logged in
+    assert "/account/login" in page.headers["Location"]
+    assert client.get("/issues/new", headers=bearer).status_code == 302

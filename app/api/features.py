@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from flask import url_for
 
 from app.services.issues.clusters import Cluster, ClusterAnswer
 from app.services.issues.queries import FEATURE_PROPERTIES, FeaturePage, IssueRow
+from app.services.kernel.links import external_url
 from geo.geojson import point_feature
 
 
@@ -18,7 +18,7 @@ def issue_url_template() -> str:
     url_for runs once per response, not once per feature: for the map's few hundred pins it cost more
     than the whole database query (docs/benchmarks.md).
     """
-    return url_for("issues.detail", issue_id=_URL_SENTINEL, _external=True).replace(str(_URL_SENTINEL), "{}")
+    return external_url("issues.detail", issue_id=_URL_SENTINEL).replace(str(_URL_SENTINEL), "{}")
 
 
 _URL_SENTINEL = 2147483647

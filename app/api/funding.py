@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from flask import Response, current_app, jsonify, request, url_for
+from flask import Response, current_app, jsonify, request
 
 from app.api import bp
 from app.api.auth import require_user
@@ -20,6 +20,7 @@ from app.services.funding import groups, ledger, pledges
 from app.services.funding.idempotency import IDEMPOTENCY_HEADER
 from app.services.funding.payments import get_provider
 from app.services.kernel.errors import ValidationError
+from app.services.kernel.links import external_url
 
 
 def group_json(row: groups.GroupRow) -> dict[str, object]:
@@ -30,7 +31,7 @@ def group_json(row: groups.GroupRow) -> dict[str, object]:
         "area": {"id": row.area_id, "name": row.area_name},
         "pool_id": row.pool_id,
         "members": row.members,
-        "url": url_for("groups.detail", group_id=row.id, _external=True),
+        "url": external_url("groups.detail", group_id=row.id),
     }
 
 
@@ -119,7 +120,7 @@ def get_pool(pool_id: int) -> Response:
             "min_pledge_cents": pool.min_pledge_cents,
             "max_pledge_cents": pool.max_pledge_cents,
             **asdict(figures),
-            "transparency_url": url_for("groups.pool", pool_id=pool_id, _external=True),
+            "transparency_url": external_url("groups.pool", pool_id=pool_id),
         }
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, jsonify, request, url_for
+from flask import Response, current_app, jsonify, request
 from flask_login import current_user
 
 from app.api import bp
@@ -40,6 +40,7 @@ from app.services.issues import clusters, likes, reports
 from app.services.issues import queries as issue_queries
 from app.services.issues.queries import IssueFilters
 from app.services.kernel.errors import ValidationError
+from app.services.kernel.links import external_url
 from app.services.workflow import moderation
 from geo.coordinates import CoordinateError, parse_bbox, parse_lat, parse_lon
 from geo.geojson import feature_collection
@@ -181,7 +182,7 @@ def create_issue() -> Response:
     db.session.commit()
     row = issue_queries.get_issue_row(db.session, issue.id)
     response = geojson(issue_feature(row, description=issue.description), 201)
-    response.headers["Location"] = url_for("api.get_issue", issue_id=issue.id, _external=True)
+    response.headers["Location"] = external_url("api.get_issue", issue_id=issue.id)
     return response
 
 
@@ -217,7 +218,7 @@ def get_issue(issue_id: int) -> Response:
     extra: dict[str, Any] = {
         "description": issue.description,
         "reporter": None if issue.hide_name or issue.reporter is None else issue.reporter.display_name,
-        "photos": [url_for("issues.photo", filename=p.filename, _external=True) for p in issue.public_photos],
+        "photos": [external_url("issues.photo", filename=p.filename) for p in issue.public_photos],
         "duplicate_of": issue.duplicate_of_id,
         "funding": funding_json(backings.issue_funding(db.session, issue, utcnow())),
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import datetime
 
-from flask import Response, current_app, jsonify, url_for
+from flask import Response, current_app, jsonify
 
 from app.api import bp
 from app.api.auth import require_user
@@ -19,6 +19,7 @@ from app.ratelimits import limit
 from app.services.funding import match_sentences, matching_periods, quadratic_match
 from app.services.issues.public_titles import public_titles
 from app.services.kernel.errors import ValidationError
+from app.services.kernel.links import external_url
 from app.services.kernel.roles import require_staff
 
 
@@ -42,7 +43,7 @@ def period_json(period: MatchingPeriod, areas: dict[int, str]) -> dict[str, obje
         "fund_cents": period.fund_cents,
         "problem_cap_cents": period.problem_cap_cents,
         "backer_cap_cents": period.backer_cap_cents,
-        "url": url_for("matching.period", period_id=period.id, _external=True),
+        "url": external_url("matching.period", period_id=period.id),
     }
 
 
@@ -54,7 +55,7 @@ def detail_json(period: MatchingPeriod) -> dict[str, object]:
         {
             "issue_id": p.issue_id,
             "title": titles.get(p.issue_id, ""),
-            "url": url_for("issues.detail", issue_id=p.issue_id, _external=True),
+            "url": external_url("issues.detail", issue_id=p.issue_id),
             "backers": p.backers,
             "counted": p.counted,
             "backed_cents": p.backed_cents,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Response, current_app, jsonify, url_for
+from flask import Response, current_app, jsonify
 
 from app.api import bp
 from app.api.auth import require_user
@@ -16,6 +16,7 @@ from app.extensions import db
 from app.models import Round, TallyJob
 from app.models.rounds import PHASE_ORDER
 from app.models.timestamps import rfc3339, utcnow
+from app.services.kernel.links import external_url
 from app.services.rounds import (
     ballots,
     candidates,
@@ -78,7 +79,7 @@ def round_json(found: Round) -> dict[str, Any]:
         "official_note": found.official_note,
         "eligibility": found.eligibility,
         "turnout": turnout_json(found),
-        "url": url_for("rounds.detail", round_id=found.id, _external=True),
+        "url": external_url("rounds.detail", round_id=found.id),
     }
 
 
@@ -97,9 +98,9 @@ def job_json(job: TallyJob) -> dict[str, Any]:
         "progress": job.progress,
         "stage": job.stage,
         "error": job.error,
-        "url": url_for("api.get_tally_job", job_id=job.id, _external=True),
-        "page": url_for("rounds.tally_progress", round_id=job.round_id, job_id=job.id, _external=True),
-        "results": url_for("api.round_results_json", round_id=job.round_id, _external=True),
+        "url": external_url("api.get_tally_job", job_id=job.id),
+        "page": external_url("rounds.tally_progress", round_id=job.round_id, job_id=job.id),
+        "results": external_url("api.round_results_json", round_id=job.round_id),
     }
 
 
@@ -115,7 +116,7 @@ def job_json(job: TallyJob) -> dict[str, Any]:
 def create_round() -> tuple[Response, int, dict[str, str]]:
     created = rounds.create_round(db.session, require_user(), json_body())
     db.session.commit()
-    location = url_for("api.get_round_json", round_id=created.id, _external=True)
+    location = external_url("api.get_round_json", round_id=created.id)
     return jsonify(round_json(created)), 201, {"Location": location}
 
 
@@ -235,7 +236,7 @@ def release_round(round_id: int) -> Response:
 @bp.post("/rounds/<int:round_id>/cancellation")
 @operation(
     operation_id="cancelRound",
-    summary="Cancel a round without a result (city officials): closed, no money moved",
+    summary="Cancel a round without a result (its group's admins before voting opens, else city officials)",
     body={JSON: shapes.Reason},
     replies={200: Reply("The round", shapes.Round)},
     errors=(400, 401, 403, 404, 409, 422),
@@ -268,7 +269,7 @@ def round_candidates(round_id: int) -> Response:
                     "cost_cents": c.cost_cents,
                     "likes": c.likes,
                     "position": c.position,
-                    "url": url_for("issues.detail", issue_id=c.issue_id, _external=True),
+                    "url": external_url("issues.detail", issue_id=c.issue_id),
                 }
                 for c in listed
             ],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, jsonify, request, url_for
+from flask import Response, current_app, jsonify, request
 from flask_login import current_user
 
 from app.api import bp
@@ -30,6 +30,7 @@ from app.security import roles_required
 from app.services.issues import queries as issue_queries
 from app.services.issues import timeline
 from app.services.issues.timeline import TimelineEntry
+from app.services.kernel.links import external_url
 from app.services.workflow import duplicates, moderation, updates
 from app.services.workflow import status_changes as workflow
 
@@ -66,7 +67,7 @@ def entry_json(entry: TimelineEntry, staff: bool) -> dict[str, object]:
         "note": entry.note,
         "related_issue_id": entry.related_issue_id,
         "created_at": rfc3339_or_none(entry.created_at),
-        "photos": [url_for("issues.photo", filename=p.filename, _external=True) for p in entry.photos],
+        "photos": [external_url("issues.photo", filename=p.filename) for p in entry.photos],
     }
     if staff:
         data["hidden"] = entry.is_hidden

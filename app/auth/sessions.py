@@ -24,8 +24,9 @@ def bearer_token(request: Request) -> str | None:
 def current_resident() -> User:
     """The logged-in User behind flask_login's untyped `current_user` proxy, for page views.
 
-    Pages always load a User (load_user_from_token); an anonymous visitor gets 401, as roles_required
-    answers. API views use app.api.auth.require_user, since a token request's user is its TokenHolder.
+    Pages load a User from the login session (never from a token: load_user_from_token); an anonymous
+    visitor gets 401, as roles_required answers. API views use app.api.auth.require_user, since a token
+    request's user is its TokenHolder.
     """
     user = current_user._get_current_object()  # the object, not the proxy
     if not isinstance(user, User):
@@ -51,6 +52,9 @@ def log_out(user: User) -> None:
     logout_user()
 
 
+TOKEN_BLUEPRINTS = ("api", "open311")  # where an Authorization: Bearer token is a credential
+
+
 def register_user_loaders(login_manager: LoginManager) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Log in to continue."
@@ -64,9 +68,10 @@ def register_user_loaders(login_manager: LoginManager) -> None:
     @login_manager.request_loader
     def load_user_from_token(request: Request) -> User | TokenHolder | None:
         """On the API, the token's holder (app/api/auth.py loads the User when a view needs it); on
-        pages, which render the user, the User."""
+        Open311, the User. Pages ignore a token: it is a script's credential for the APIs, not a login
+        (found from outside: a token, which a password change keeps, opened My Commonfix and its forms)."""
         token = bearer_token(request)
-        if token is None:
+        if token is None or request.blueprint not in TOKEN_BLUEPRINTS:
             return None
         user: User | TokenHolder | None
         if request.blueprint == "api":

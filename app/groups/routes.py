@@ -36,6 +36,7 @@ from app.services.funding.payments import get_provider
 from app.services.issues import places
 from app.services.kernel.parsing import parse_amount
 from app.services.kernel.roles import require_staff
+from app.services.rounds import ballots as round_ballots
 from app.services.rounds import lifecycle as round_lifecycle
 from app.services.rounds import turnout
 from app.shapes import to_geometry
@@ -101,8 +102,10 @@ def _group_page(group_id: int, pledge_form: PledgeForm | None = None, status: in
     my_pledges: list[Pledge] = []
     my_refunds: list[pool_refunds.RefundPart] = []
     runs = False
+    voting_rounds: list[str] = []  # where this member's saved ballot stops counting if they leave
     if current_user.is_authenticated:
         member = groups.membership(db.session, current_user.id, group_id)
+        voting_rounds = round_ballots.voting_with_ballot(db.session, current_user.id, group_id)
         my_pledges = pledges.my_pledges(db.session, current_user.id, pool.id)
         my_refunds = pool_refunds.refunds_to(db.session, current_user.id, pool.id)
         runs = groups.runs_group(db.session, current_resident(), group_id)
@@ -126,6 +129,7 @@ def _group_page(group_id: int, pledge_form: PledgeForm | None = None, status: in
             instructions=provider.instructions(pool.currency, 0),
             treasurers=groups.treasurers(db.session, group_id),
             group_rounds=group_rounds,
+            voting_rounds=voting_rounds,
             round_turnouts={r.id: turnout.turnout_of(db.session, r) for r in group_rounds[:5]},
             map=area_map(group.area),
         ),

@@ -24,7 +24,13 @@ from app.unit_of_work import is_access_error, unit_of_work
 
 
 def _act(
-    round_id: int, form_ok: bool, what: str, act: Callable[[], Round], done: str, to: str, staff: bool = True
+    round_id: int,
+    form_ok: bool,
+    what: str,
+    act: Callable[[], Round],
+    done: str | Callable[[Round], str],
+    to: str,
+    staff: bool = True,
 ) -> Response:
     if not form_ok:
         abort(400)
@@ -37,10 +43,10 @@ def _act(
         flash(f"Nothing was done: confirm {what} with the button that says what happens.", "error")
         return redirect(back)
     with unit_of_work(flash_prefix="Not done: ", reraise=is_access_error) as work:
-        act()
+        found = act()
     if work.failed:
         return redirect(back)
-    flash(done, "success")
+    flash(done if isinstance(done, str) else done(found), "success")
     return redirect(url_for(to, round_id=round_id))
 
 
@@ -52,7 +58,14 @@ def close_voting(round_id: int) -> Response:
         ActionForm().validate_on_submit(),
         "closing voting",
         lambda: windows.close_voting(db.session, current_resident(), round_id),
-        "Voting is closed: no more ballots are taken. The round can now be tallied.",
+        lambda found: (
+            "Voting is closed: no more ballots are taken. "
+            + (
+                "The tally waits for a city official: fewer ballots than the round's minimum turnout."
+                if turnout.is_held(db.session, found)
+                else "The round can now be tallied."
+            )
+        ),
         "rounds.detail",
         staff=False,
     )
@@ -109,4 +122,5 @@ def cancel(round_id: int) -> Response:
         lambda: turnout.cancel(db.session, current_resident(), round_id, form.reason.data),
         "The round is cancelled: nothing was allocated and the pool keeps its money.",
         "rounds.detail",
+        staff=False,  # a group's admins cancel before voting opens; the service says who may when
     )

@@ -94,7 +94,7 @@ class MatchForm(FlaskForm):
     """The round's city match; drawn with the round's current ratio and cap (rounds.routes.match_form),
     so sending it unchanged changes nothing. An empty ratio means no match."""
 
-    match_ratio = StringField("City cents per pledged cent", render_kw={"placeholder": "1:1"})
+    match_ratio = StringField("City match per amount pledged, as a ratio", render_kw={"placeholder": "1:1"})
     match_cap = StringField("Cap (optional)", render_kw={"inputmode": "decimal", "placeholder": "500.00"})
     submit = SubmitField("Set the city match")
 

@@ -296,19 +296,29 @@ def ballot(round_id: int) -> tuple[str, int] | Response:
         if work.error is not None:
             status, error = work.error.status, work.error
         else:
-            flash("Your ballot is saved. You can change it until voting closes.", "success")
+            blank = not (submitted.get("issue_ids") or any(submitted.get("points", {}).values()))
+            flash(
+                "Your ballot is saved with no problem chosen: a blank ballot, which counts in the turnout. "
+                "You can change it until voting closes."
+                if blank
+                else "Your ballot is saved. You can change it until voting closes.",
+                "success",
+            )
             return redirect(url_for("rounds.ballot", round_id=round_id))
     listed, _ = candidates.current(db.session, found)
     refused = eligibility.refusal(db.session, current_resident(), found)
     stored = ballots.ballot_of(db.session, round_id, current_user.id)
-    if submitted is not None:
-        # Redisplay what was sent, less what is not an issue id at all (the error names the field).
+    voting_open = windows.is_voting_open(found, utcnow())
+    if submitted is not None and voting_open:
+        # Redisplay what was sent, less what is not an issue id at all (the error names the field); once
+        # voting has closed the page shows the ballot that counts, not one refused (found from outside).
         sent = submitted.get("points") or dict.fromkeys(submitted.get("issue_ids", []), 1)
         stored = {int(k): v for k, v in sent.items() if is_whole_number(str(k))}
     return render_template(
         "rounds/ballot.html",
         round=found,
         candidates=listed,
+        withdrawn=candidates.withdrawn(db.session, [c.issue_id for c in listed]),
         cards=ballot_cards.cards(db.session, [c.issue_id for c in listed]),
         chosen=stored or {},
         limits=ballots.limits_of(db.session, found),
@@ -323,6 +333,7 @@ def ballot(round_id: int) -> tuple[str, int] | Response:
         code_form=CodeClaimForm(),
         holds_code=voting_codes.held_by(db.session, round_id, current_user.id) is not None,
         opens_later=windows.opens_later(found, utcnow()),
+        voting_open=voting_open,
     ), status
 
 
@@ -346,11 +357,12 @@ def results(round_id: int) -> str | Response:
         return redirect(url_for("rounds.detail", round_id=round_id))
     outcome = round_results.results(db.session, round_id)
     row = groups.get_group_row(db.session, found.group_id)
-    mine = None
+    mine, blank = None, False
     if current_user.is_authenticated and found.has_voting_phase:
         choices = ballots.ballot_of(db.session, round_id, current_user.id)
         if choices is not None:
             mine = explanations.your_part(found.rule, found.ballot, funded_items(outcome), choices)
+            blank = not any(v > 0 for v in choices.values())
     return render_template(
         "rounds/results.html",
         round=found,
@@ -365,6 +377,7 @@ def results(round_id: int) -> str | Response:
         start_cents=first_share(outcome),
         turnout_figures=turnout.turnout_of(db.session, found),
         mine=mine,
+        blank=blank,
         currency=outcome.currency,
         reason_form=ReasonForm(),
         action=ActionForm(),

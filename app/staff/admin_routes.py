@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from app.auth.sessions import current_resident
 from app.extensions import db
+from app.fields import sent_or_fresh
 from app.models import AuditEntry, ModerationRecord
 from app.security import roles_required
 from app.services.accounts import blocking
@@ -38,12 +39,8 @@ def _statuses_page(
     for s in statuses:
         # The status whose change was refused keeps what was sent (a retype asks to confirm it).
         sent = error is not None and s.code == code and request.method == "POST"
-        edit = (
-            StatusEditForm(prefix=f"s-{s.code}")
-            if sent
-            else StatusEditForm(prefix=f"s-{s.code}", formdata=None, data={"name": s.name, "type": s.type})
-        )
-        edits[s.code] = edit
+        stored = {"name": s.name, "type": s.type}
+        edits[s.code] = sent_or_fresh(StatusEditForm, sent, prefix=f"s-{s.code}", data=stored)
     if error is not None and code in edits:
         show_error(error, edits[code])
     page_errors = [error.message] if error is not None and code not in edits and add is None else []

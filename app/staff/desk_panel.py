@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 
 from app.auth.sessions import current_resident
 from app.extensions import db
+from app.fields import sent_or_fresh
 from app.models import Issue
 from app.services.workspace import assignment, notes
 from app.staff.desk_forms import AssignForm, NoteForm
@@ -15,7 +16,7 @@ from app.staff.desk_forms import AssignForm, NoteForm
 
 def desk_forms(issue: Issue, sent: str | None = None) -> dict[str, FlaskForm]:
     """The assignment and note forms; `sent` names the one this request posted (the others fresh)."""
-    form = AssignForm() if sent == "assign" else AssignForm(formdata=None)
+    form = sent_or_fresh(AssignForm, sent == "assign")
     form.assignee.choices = [(assignment.NOBODY, "Nobody")] + [
         (a.key, a.label) for a in assignment.assignee_choices(db.session)
     ]
@@ -23,7 +24,7 @@ def desk_forms(issue: Issue, sent: str | None = None) -> dict[str, FlaskForm]:
         current = assignment.current(db.session, issue.id)
         if current is not None:
             form.assignee.data = f"team:{current.team_id}" if current.team_id else f"user:{current.user_id}"
-    return {"assign": form, "note": NoteForm() if sent == "note" else NoteForm(formdata=None)}
+    return {"assign": form, "note": sent_or_fresh(NoteForm, sent == "note")}
 
 
 def desk_panel(issue: Issue) -> dict[str, Any]:

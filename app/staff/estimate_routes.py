@@ -13,6 +13,7 @@ from app.security import roles_required
 from app.services.funding import backings
 from app.services.issues.money import CITY_CURRENCY
 from app.services.kernel.parsing import parse_amount
+from app.services.rounds import candidates as round_candidates
 from app.staff import bp
 from app.unit_of_work import unit_of_work
 from budgets.money import format_money
@@ -41,4 +42,12 @@ def set_estimate(issue_id: int) -> Response:
         "The problem can now be a funding candidate.",
         "success",
     )
+    # Found from outside: an estimate raised while a round was voting was funded at the listed cost,
+    # and nothing said so. The list is frozen so every voter decides on the same costs.
+    for name in round_candidates.deciding_rounds(db.session, issue_id):
+        flash(
+            f"It is on the list of the round \u201c{name}\u201d at the cost it had when voting opened: that "
+            "round's result funds that amount, not the new estimate.",
+            "info",
+        )
     return target

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from app.auth.sessions import current_resident
 from app.extensions import db
+from app.fields import sent_or_fresh
 from app.models import Issue, IssueEvent, Photo
 from app.security import roles_required
 from app.services.funding import backings
@@ -18,6 +19,7 @@ from app.services.issues import money as issue_money
 from app.services.issues import places
 from app.services.issues import queries as issue_queries
 from app.services.kernel.errors import DomainError, NotFound
+from app.services.rounds import candidates as round_candidates
 from app.services.workflow import duplicates, moderation
 from app.services.workflow import status_changes as workflow
 from app.services.workspace import assignment, duplicate_choices, notes
@@ -30,19 +32,10 @@ from app.timeline.routes import timeline_panel
 from app.unit_of_work import show_error, unit_of_work
 
 STAFF = ("official", "admin")
-F = TypeVar("F", bound=FlaskForm)
-
-
-def _form(cls: type[F], sent: bool) -> F:
-    """A form bound to this request's data only when it is the form the request posted (`sent`): the
-    page's other forms are drawn fresh (found from outside: a refused payout or duplicate came back
-    with "Edit title or description" empty, and the duplicate's note in the status form)."""
-    form: F = cls() if sent else cls(formdata=None)
-    return form
 
 
 def _status_form(issue: Issue, sent: bool) -> StatusForm:
-    form = _form(StatusForm, sent)
+    form = sent_or_fresh(StatusForm, sent)
     # A prompt first, not the first status: after a change, a second press would send it back to "New".
     form.status.choices = [("", CHOOSE_STATUS)] + [
         (s.code, f"{s.name} ({s.type})")
@@ -53,7 +46,7 @@ def _status_form(issue: Issue, sent: bool) -> StatusForm:
 
 
 def _edit_form(issue: Issue, sent: bool) -> EditForm:
-    form = _form(EditForm, sent)
+    form = sent_or_fresh(EditForm, sent)
     if not sent:
         form.title.data, form.description.data = issue.title, issue.description
     return form
@@ -64,9 +57,9 @@ def staff_panel_forms(issue: Issue, sent: str | None = None) -> dict[str, FlaskF
     the one this request posted, shown again as it was sent."""
     return {
         "status": _status_form(issue, sent == "status"),
-        "duplicate": _form(DuplicateForm, sent == "duplicate"),
+        "duplicate": sent_or_fresh(DuplicateForm, sent == "duplicate"),
         "edit": _edit_form(issue, sent == "edit"),
-        "reason": _form(ReasonForm, sent == "reason"),
+        "reason": sent_or_fresh(ReasonForm, sent == "reason"),
         **desk_forms(issue, sent),
     }
 
@@ -164,6 +157,8 @@ def mark_duplicate(issue_id: int) -> Response | str | tuple[str, int]:
     form = DuplicateForm()
     # A typed number wins over the list: it is the deliberate choice when both are given.
     original = form.original_id.data if (form.original_id.data or "").strip() else form.original_choice.data
+    if "change" in request.form:  # "No, change it" on the review: the form again as it was sent
+        return _manage_page(issue_id, "duplicate")
     if request.form.get("confirm") == "yes":
         return _act(
             issue_id,
@@ -182,7 +177,10 @@ def mark_duplicate(issue_id: int) -> Response | str | tuple[str, int]:
         return _manage_page(issue_id, "duplicate", work.error)
     # The city's match in the escrow goes back with the campaign (funding's figure: workflow knows none).
     match = backings.escrow_match_cents(db.session, issue_id)
-    return render_template("staff/duplicate_review.html", form=form, merge=found, match_cents=match)
+    deciding = round_candidates.deciding_rounds(db.session, issue_id)
+    return render_template(
+        "staff/duplicate_review.html", form=form, merge=found, match_cents=match, rounds=deciding
+    )
 
 
 @bp.post("/issues/<int:issue_id>/edit")

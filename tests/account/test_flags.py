@@ -86,6 +86,7 @@ def test_repeated_flags_by_one_resident_count_once_and_the_queue_counts_resident
         ({"reason": "spam", "target_type": "update"}, 422, "target_id"),
         ({"reason": "spam", "target_type": "photo", "target_id": "7"}, 422, "target_id"),
         ({"reason": "spam", "target_type": "update", "target_id": 999999}, 404, "target_id"),
+        ({"reason": "spam", "target_type": "photo", "target_id": 2**31}, 422, "target_id"),
         ({"reason": "spam", "note": "bad\x07bell"}, 422, "note"),
         ({"reason": "spam", "note": "x" * 2001}, 422, "note"),
         ({"reason": "spam", "note": []}, 422, "note"),  # not text: not taken as "no note"
@@ -374,3 +375,22 @@ def test_the_queue_shows_what_was_flagged(
     assert "Buy &lt;cheap&gt; watches at example.shop</blockquote>" in report
     update = queue.split(f'id="flag-update-{update_id}"')[1].split("</li>")[0]
     assert "Rude words here.</blockquote>" in update
+
+
+def test_a_flag_without_a_usable_target_id_says_which(
+    client: FlaskClient, auth: AuthActions, make_issue: Callable[..., Any]
+) -> None:
+    """Found from outside: a huge target_id was told it "is required", and a photo was "an photo"."""
+    issue = make_issue()
+    headers = auth.headers()
+    missing = client.post(
+        f"/api/v1/issues/{issue.id}/flags", json={"reason": "spam", "target_type": "photo"}, headers=headers
+    ).get_json()["error"]["message"]
+    huge = client.post(  # sent as text: past 64 bits, as a client in another language may send it
+        f"/api/v1/issues/{issue.id}/flags",
+        data='{"reason": "spam", "target_type": "update", "target_id": 100000000000000000000}',
+        content_type="application/json",
+        headers=headers,
+    ).get_json()["error"]["message"]
+    assert missing == "target_id is required to flag a photo: the photo's id."
+    assert huge == "target_id must be a whole number from 1 to 2147483647 to flag an update: the update's id."

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, text
+from sqlalchemy import event, text, update
 
 from app.extensions import db
 from app.models import Issue
@@ -88,18 +88,26 @@ def test_filters_by_category_status_and_area(
 
 
 def test_list_features_are_the_issue_pages_features_byte_for_byte_in_meaning(
-    client: FlaskClient, make_issue: MakeIssue
+    app: Flask, client: FlaskClient, make_issue: MakeIssue
 ) -> None:
     """Lists are built by the database's JSON functions, one issue by Python: they must agree."""
     titles = [
         'Quote " and backslash \\ here',
         "Émoji 🚧 and ünïcode",
         "</script><b>tag</b>",
-        "Tab\tand\nline",
+        "Tab\tand\nline",  # stored before titles were one line: the JSON escapes must still agree
     ]
     for n, title in enumerate(titles):
         moment = T0 + timedelta(hours=n, microseconds=123456 * n)
-        make_issue(place=(OLD_TOWN, RIVERSIDE, HILLSIDE)[n % 3], title=title, created_at=moment, likes_from=n)
+        made = make_issue(
+            place=(OLD_TOWN, RIVERSIDE, HILLSIDE)[n % 3],
+            title=" ".join(title.split()),
+            created_at=moment,
+            likes_from=n,
+        )
+        with app.app_context():
+            db.session.execute(update(Issue).where(Issue.id == made.id).values(title=title))
+            db.session.commit()
 
     listed = client.get("/api/v1/issues?sort=new").get_json()["features"]
     mapped = client.get("/api/v1/issues?bbox=-180,-90,180,90&sort=new").get_json()["features"]
@@ -388,3 +396,18 @@ def test_a_read_request_commits_and_a_failed_one_rolls_back(
     finally:
         event.remove(engine, "commit", record_commit)
         event.remove(engine, "rollback", record_rollback)
+
+
+def test_api_links_name_the_public_address_not_the_requests_host(
+    client: FlaskClient, make_issue: MakeIssue
+) -> None:
+    """Found from outside: a Host header of the attacker's choosing came back in every issue's `url`, which
+    a shared cache could then serve to others. Links are built on PUBLIC_URL, as feeds and mail are."""
+    issue = make_issue()
+    forged = {"Host": "evil.example"}
+
+    one = client.get(f"/api/v1/issues/{issue.id}", headers=forged).get_json()
+    listed = client.get("/api/v1/issues", headers=forged).get_json()["features"]
+
+    assert one["properties"]["url"] == f"http://localhost/issues/{issue.id}"
+    assert [f["properties"]["url"] for f in listed] == [f"http://localhost/issues/{issue.id}"]

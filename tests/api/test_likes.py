@@ -192,10 +192,10 @@ def test_like_counts_follow_the_like_rows_however_they_change(
     assert (likes_in_db(app, first.id), likes_in_db(app, second.id)) == ((1, 1), (2, 2))
 
 
-def test_a_token_request_knows_its_holder_without_the_full_user_and_pages_get_the_user(
+def test_a_token_request_knows_its_holder_without_the_full_user_and_pages_ignore_it(
     client: FlaskClient, app: Flask, auth: AuthActions, make_user: Callable[..., User], make_issue: MakeIssue
 ) -> None:
-    """On the API a token's holder is enough to like; pages still get the User to render."""
+    """On the API a token's holder is enough to like; a page ignores the token (it is no login)."""
     resident = make_user(display_name="Réka <b>Token</b>")
     headers = auth.headers(resident)
     issue = make_issue()
@@ -212,7 +212,8 @@ def test_a_token_request_knows_its_holder_without_the_full_user_and_pages_get_th
         "Réka <b>Token</b>",
         "Still there this morning.",
     )
-    assert "Réka &lt;b&gt;Token&lt;/b&gt;" in page.get_data(as_text=True)
+    assert "Réka &lt;b&gt;Token&lt;/b&gt;" not in page.get_data(as_text=True)
+    assert "Log in" in page.get_data(as_text=True)
 
 
 def test_on_sqlite_a_like_holds_the_write_lock_only_while_its_statement_runs(

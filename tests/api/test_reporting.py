@@ -96,6 +96,20 @@ def test_a_title_of_exactly_120_and_a_description_of_4000_characters_fit(
     assert client.post("/api/v1/issues", json=body, headers=headers).status_code == 201
 
 
+def test_a_title_is_one_line(client: FlaskClient, headers: dict[str, str]) -> None:
+    """Found from outside: a title with line breaks went into followers' mail as lines of its own
+    ("Bcc: ...", a made-up body). A title is one line: 422 naming it; the description keeps its lines."""
+    for title in ("Pothole\r\nBcc: evil@example.org", "Pothole\nsecond line", "Pothole\u2028next"):
+        refused = client.post("/api/v1/issues", json={**VALID, "title": title}, headers=headers)
+        assert refused.status_code == 422, title
+        assert refused.get_json()["error"]["field"] == "title"
+        assert "line breaks" in refused.get_json()["error"]["message"]
+    kept = client.post(
+        "/api/v1/issues", json={**VALID, "description": "Deep.\nBy the bus stop."}, headers=headers
+    )
+    assert kept.status_code == 201
+
+
 def test_a_hidden_name_is_not_shown(
     client: FlaskClient, make_user: Callable[..., Any], auth: AuthActions
 ) -> None:

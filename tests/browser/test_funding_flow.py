@@ -74,7 +74,7 @@ def test_a_neighbourhood_funds_its_problems_on_phones(
     # The city matches 1:1 (applied at the tally to pledges not matched before).
     log_in(official, base, OFFICIAL)
     official.goto(round_url)
-    official.get_by_label("City cents per pledged cent").fill("1:1")
+    official.get_by_label("City match per amount pledged, as a ratio").fill("1:1")
     press(official, "Set the city match")
     expect(official.locator(".flash--success")).to_contain_text("match pledges 1:1")
     budget = int(official.get_by_test_id("budget").inner_text().split()[-1].replace(",", "").replace(".", ""))

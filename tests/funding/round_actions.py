@@ -27,6 +27,8 @@ ACTIONS = (
     "certify",
     "send back",
     "release held tally",
+    "cancel before voting",
+    "cancel while voting",
     *PAPER_ACTIONS,
     *MONEY_ACTIONS,
 )
@@ -43,6 +45,8 @@ ALLOWED = {
     "certify": OFFICIALS,
     "send back": OFFICIALS,
     "release held tally": OFFICIALS,
+    "cancel before voting": RUNNERS,  # a round set up by mistake
+    "cancel while voting": OFFICIALS,
     **dict.fromkeys(PAPER_ACTIONS, OFFICIALS),
     "pay out": OFFICIALS,
     "return remainder": OFFICIALS,
@@ -56,6 +60,8 @@ AUDITED = {
     "certify": "round.certify",
     "send back": "round.send_back",
     "release held tally": "round.release",
+    "cancel before voting": "round.cancel",
+    "cancel while voting": "round.cancel",
     **paper_roles.AUDITED,
     "pay out": "issue.payout",
     "return remainder": "issue.return",
@@ -127,7 +133,7 @@ def ready_for(world: RoundWorld, action: str) -> int | None:
     if action == "create":
         return None
     world.free_pool()  # a pool runs one round at a time: the last action's round makes way
-    if action == "change eligibility":
+    if action in ("change eligibility", "cancel before voting"):
         return int(world.create()["id"])
     if action in MONEY_ACTIONS:
         return funded_problem(world)
@@ -164,6 +170,8 @@ def perform(world: RoundWorld, action: str, rid: int | None, user: User) -> Any:
         "certify": ("certification", None),
         "send back": ("send-back", {"reason": "The count needs a second look."}),
         "release held tally": ("turnout-release", None),
+        "cancel before voting": ("cancellation", {"reason": "Set up by mistake."}),
+        "cancel while voting": ("cancellation", {"reason": "The street works moved."}),
     }
     path, body = paper_roles.request_of(world, action, rid or 0) if action in PAPER_ACTIONS else paths[action]
     return post(f"/api/v1/rounds/{rid}/{path}", json=body, headers=headers)

@@ -36,11 +36,15 @@ def test_an_anonymous_visitor_is_refused_with_401(app: Flask) -> None:
         current_resident()
 
 
-def test_a_bearer_token_on_a_page_loads_the_user_but_on_the_api_only_its_holder(
+def test_a_bearer_token_is_no_login_on_a_page_and_only_its_holder_on_the_api(
     app: Flask, auth: AuthActions
 ) -> None:
     headers = auth.headers(display_name="Bo")
-    with app.test_request_context("/groups/", headers=headers):
+    # A page ignores the token (a script's credential for the APIs, not a login): anonymous, so 401.
+    with app.test_request_context("/groups/", headers=headers), pytest.raises(Unauthorized):
+        current_resident()
+    # Open311 takes it and gets the User.
+    with app.test_request_context("/open311/v2/requests.json", headers=headers):
         assert current_resident().display_name == "Bo"
     # On the API the token's holder is a TokenHolder, not a User: API views use require_user instead.
     with app.test_request_context("/api/v1/issues", headers=headers):

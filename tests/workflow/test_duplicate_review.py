@@ -58,6 +58,17 @@ def test_the_review_names_both_reports_and_what_moves_and_changes_nothing(
     assert 'name="confirm" value="yes"' in page
     assert (issue_state(app, duplicate.id), issue_state(app, original.id)) == before
 
+    # "No, change it" brings the staff page back with the duplicate form as it was sent.
+    changed = client.post(
+        f"/staff/issues/{duplicate.id}/duplicate",
+        data={"original_id": str(original.id), "note": "Same <hole>", "change": "yes"},
+    )
+    assert changed.status_code == 200
+    again = changed.get_data(as_text=True)
+    assert "Same &lt;hole&gt;" in again
+    assert f'value="{original.id}"' in again
+    assert (issue_state(app, duplicate.id), issue_state(app, original.id)) == before
+
     done = client.post(
         f"/staff/issues/{duplicate.id}/duplicate",
         data={"original_id": str(original.id), "confirm": "yes"},

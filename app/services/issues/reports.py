@@ -84,7 +84,7 @@ def create_issue(
     code = clean_text(category, "category", "Category", 1000, multiline=False)
     if session.scalar(select(Category.code).where(Category.code == code)) is None:
         raise UnknownCategory(f"Category {code[:40]!r} is not one of the city's categories.", "category")
-    clean_title = clean_text(title, "title", "Title", TITLE_MAX)
+    clean_title = clean_text(title, "title", "Title", TITLE_MAX, multiline=False)  # mails quote it on a line
     clean_description = clean_text(description, "description", "Description", DESCRIPTION_MAX)
     area = area_index(session).locate(lon_value, lat_value)
     if area is None:

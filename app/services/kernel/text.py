@@ -15,9 +15,9 @@ _DROP_INVISIBLE = {ord(c): None for c in INVISIBLE}
 # Direction embeddings, overrides and isolates: they reorder what follows on the page, so a name or a
 # title could show other text than it holds ("Trojan Source"). Right-to-left text needs none of them.
 _BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
-# C0 and C1 controls (NUL included), DEL and the direction controls; a multi-line field keeps tab, line
-# feed and carriage return.
-_CONTROL_LINE = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{_BIDI_CONTROLS}]")
+# C0 and C1 controls (NUL included), DEL and the direction controls; a one-line field also refuses the
+# Unicode line and paragraph separators, and a multi-line field keeps tab, line feed and carriage return.
+_CONTROL_LINE = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029{_BIDI_CONTROLS}]")
 _CONTROL_TEXT = re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f{_BIDI_CONTROLS}]")
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).

@@ -82,7 +82,7 @@ def parse_choices(found: Round, body: dict[str, Any]) -> dict[int, int]:
         if isinstance(value, bool) or not isinstance(value, int) or value > DB_INT_MAX:
             raise ValidationError(f"points for issue {issue_id} must be a whole number.", "points")
         if value < 0:
-            raise ValidationError(f"points for issue {issue_id} must not be negative.", "points")
+            raise ValidationError(f"The points for #{issue_id} must not be negative.", "points")
         if value:
             points[issue_id] = value
     return points
@@ -202,3 +202,20 @@ def ballot_count(session: DbSession, round_id: int) -> int:
         select(func.count()).select_from(RoundBallot).where(RoundBallot.round_id == round_id)
     )
     return int(online or 0) + paper_voters.agreed_count(session, round_id)
+
+
+def voting_with_ballot(session: DbSession, user_id: int, group_id: int) -> list[str]:
+    """The names of the group's rounds now voting in which the resident's ballot is saved: what leaving
+    the group would stop counting (eligibility.py counts members only)."""
+    return list(
+        session.scalars(
+            select(Round.name)
+            .join(RoundBallot, RoundBallot.round_id == Round.id)
+            .where(
+                Round.group_id == group_id,
+                Round.phase == Phase.VOTING.value,
+                RoundBallot.user_id == user_id,
+            )
+            .order_by(Round.id)
+        )
+    )

@@ -13,11 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, exists, or_, select
 
 from app.database.sessions import DbSession
 from app.models import Group, Issue, Round, RoundCandidate, Status
 from app.models.place import StatusType
+from app.models.rounds import Phase, ResultStatus
 from app.services.issues.public_titles import public_title
 
 
@@ -127,3 +128,52 @@ def current(session: DbSession, found: Round) -> tuple[list[Candidate], bool]:
     if has_snapshot(session, found.id):
         return snapshot_rows(session, found.id), True
     return live_ranking(session, found), False
+
+
+def withdrawn(session: DbSession, issue_ids: list[int]) -> dict[int, str]:
+    """Of a round's candidates, those no longer on offer, each with why in words: closed as a duplicate,
+    moved to a status that is not open (fixed, or no further action), or hidden by the moderators.
+
+    The tally leaves them out and a certification refuses to fund them (found from outside: a problem
+    closed as a duplicate while its round was voting was funded beside its original, and certifying
+    moved it from Duplicate to Planned)."""
+    if not issue_ids:
+        return {}
+    rows = session.execute(
+        select(Issue.id, Issue.duplicate_of_id, Issue.is_hidden, Status.name, Status.type)
+        .join(Status, Status.code == Issue.status)
+        .where(Issue.id.in_(issue_ids))
+    ).tuples()
+    found: dict[int, str] = {}
+    for issue_id, duplicate_of, hidden, status_name, status_type in rows:
+        if duplicate_of is not None:
+            found[issue_id] = f"closed as a duplicate of #{duplicate_of}"
+        elif status_type == StatusType.FIXED.value:
+            found[issue_id] = f"marked \u201c{status_name}\u201d: it is fixed already"
+        elif status_type != StatusType.OPEN.value:
+            found[issue_id] = f"marked \u201c{status_name}\u201d: the city no longer works on it"
+        elif hidden:
+            found[issue_id] = "hidden by the moderators"
+    return found
+
+
+def deciding_rounds(session: DbSession, issue_id: int) -> list[str]:
+    """The names of the rounds whose frozen list holds the problem and whose result is not certified
+    yet (voting, or tallied and provisional): what the staff are told before they close it."""
+    return list(
+        session.scalars(
+            select(Round.name)
+            .join(RoundCandidate, RoundCandidate.round_id == Round.id)
+            .where(
+                RoundCandidate.issue_id == issue_id,
+                or_(
+                    Round.phase == Phase.VOTING.value,
+                    and_(
+                        Round.phase == Phase.TALLIED.value,
+                        Round.result_status == ResultStatus.PROVISIONAL.value,
+                    ),
+                ),
+            )
+            .order_by(Round.id)
+        )
+    )

@@ -27,7 +27,7 @@ from app.services.funding.backing_settlement import settle_issue
 from app.services.issues import money_mail
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, ValidationError
-from app.services.rounds import posting
+from app.services.rounds import candidates, posting
 from app.services.rounds.access import get_round, require_official
 from budgets.money import format_money
 
@@ -94,6 +94,14 @@ def certify(session: DbSession, user: User, round_id: int) -> Round:
             "budget_cents",
         )
     funded = funded_of(session, round_id)
+    gone = candidates.withdrawn(session, [issue_id for issue_id, _ in funded])
+    if gone:
+        said = "; ".join(f"#{issue_id} was {why}" for issue_id, why in sorted(gone.items()))
+        raise Conflict(
+            f"The result funds a problem no longer on offer since the tally ({said}): send the result back "
+            "and tally again, which leaves it out.",
+            "round_id",
+        )
     ledger.post_allocation(session, found.pool_id, found.id, funded)
     leftover = budget - sum(cents for _, cents in funded)
     if found.leftover == "refund":

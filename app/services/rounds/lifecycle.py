@@ -69,12 +69,22 @@ def choice(data: dict[str, Any], field: str, options: tuple[str, ...]) -> str:
     return str(value)
 
 
+# A whole-number term in words, for the round form's reader and the API's alike (the field is named too).
+TERM_WORDS = {
+    "top_n": "The number of candidates (top_n)",
+    "k": "The approvals per ballot (k)",
+    "points": "The points per member (points)",
+    "min_turnout": "The minimum turnout (min_turnout)",
+}
+
+
 def whole(data: dict[str, Any], field: str, minimum: int, maximum: int) -> int:
     value = data.get(field)
+    words = TERM_WORDS.get(field, field)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError(f"{field} must be a whole number.", field)
+        raise ValidationError(f"{words} must be a whole number.", field)
     if not minimum <= value <= maximum:
-        raise ValidationError(f"{field} must be between {minimum} and {maximum}.", field)
+        raise ValidationError(f"{words} must be between {minimum:,} and {maximum:,}.", field)
     return value
 
 

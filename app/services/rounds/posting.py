@@ -42,6 +42,28 @@ def record_results(
         )
 
 
+def record_withdrawn(
+    session: DbSession, found: Round, withdrawn: Mapping[int, str], ballots: Sequence[Mapping[int, int]]
+) -> None:
+    """Store the outcome of each candidate the tally left out (candidates.withdrawn): not funded, with
+    why and the votes (or points) it had, which were not counted."""
+    for issue_id, why in withdrawn.items():
+        chosen = [b.get(issue_id, 0) for b in ballots if b.get(issue_id, 0) > 0]
+        votes = sum(chosen) if found.ballot == "cumulative" else len(chosen)
+        session.execute(
+            update(RoundCandidate)
+            .where(RoundCandidate.round_id == found.id, RoundCandidate.issue_id == issue_id)
+            .values(
+                funded=False,
+                amount_cents=0,
+                score=votes,
+                explanation=f"left out of the tally: {why}",
+                details={"withdrawn": why},
+            )
+            .execution_options(synchronize_session=False)
+        )
+
+
 def funding_note(found: Round, group_name: str, currency: str, cents: int) -> str:
     return (
         f"Funded with {format_money(cents, currency)} by the participatory-budgeting round "

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_, select, update
 
@@ -63,6 +63,12 @@ class TallyInputs:
     ballots: list[dict[int, int]]
     members: int
     snapshotted: bool
+    withdrawn: dict[int, str] = field(default_factory=dict)  # candidates left out, with why
+
+    @property
+    def standing(self) -> list[Candidate]:
+        """The candidates the rule runs on: those still on offer."""
+        return [c for c in self.candidates if c.issue_id not in self.withdrawn]
 
 
 @dataclass(frozen=True)
@@ -184,11 +190,12 @@ def load_inputs(session: DbSession, found: Round, report: Report = _quiet) -> Ta
     eligible = found.members_count
     if eligible is None or not found.has_voting_phase:
         eligible = eligibility.eligible_count(session, found)
-    return TallyInputs(listed, ballots, eligible, snapshotted)
+    left_out = candidates.withdrawn(session, [c.issue_id for c in listed])
+    return TallyInputs(listed, ballots, eligible, snapshotted, left_out)
 
 
 def compute(found: Round, inputs: TallyInputs, budget_cents: int, report: Report = _quiet) -> Allocation:
-    election = round_engine.build_election(found.ballot, inputs.candidates, inputs.ballots, budget_cents)
+    election = round_engine.build_election(found.ballot, inputs.standing, inputs.ballots, budget_cents)
 
     def engine_progress(step: int, per_voter_budget: int) -> None:
         # The search's length is not known ahead: an open-ended stage (total 0) that creeps on.
@@ -222,6 +229,7 @@ def post(
     funded = [(int(pid), allocation.explanations[pid].cost) for pid in allocation.selected]
     figures = explanations.tally_figures(allocation, inputs.ballots, found.ballot)
     tally_posting.record_results(session, found, allocation, figures)
+    tally_posting.record_withdrawn(session, found, inputs.withdrawn, inputs.ballots)
     leftover = budget - allocation.spent
     now = utcnow()
     session.execute(

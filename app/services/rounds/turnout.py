@@ -20,7 +20,7 @@ from app.models.timestamps import utcnow
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, ValidationError
 from app.services.rounds import eligibility, like_ballots, paper_voters
-from app.services.rounds.access import get_round, require_official
+from app.services.rounds.access import get_round, require_official, require_runner
 from app.services.rounds.ballots import ballots_cast
 
 UNTALLIED = (Phase.DRAFT.value, Phase.PLEDGING.value, Phase.VOTING.value)
@@ -73,10 +73,18 @@ def release(session: DbSession, user: User, round_id: int) -> Round:
     return found
 
 
+BEFORE_VOTING = (Phase.DRAFT.value, Phase.PLEDGING.value)
+
+
 def cancel(session: DbSession, user: User, round_id: int, reason: object) -> Round:
-    """An official cancels a round that has no result yet: closed, nothing tallied, no money moved."""
+    """Cancel a round that has no result yet: closed, nothing tallied, no money moved. Before voting
+    opens its group's admins may (a draft set up by mistake, found from outside, stayed on the group
+    page for good); once members vote, only the city."""
     found = get_round(session, round_id)
-    require_official(user, "cancel a round")
+    if found.phase in BEFORE_VOTING:
+        require_runner(session, user, found.group_id, "cancel a round before voting opens")
+    else:
+        require_official(user, "cancel a round once voting has opened")
     text = reason.strip() if isinstance(reason, str) else ""
     if not text or len(text) > 1000:
         raise ValidationError(
@@ -86,7 +94,11 @@ def cancel(session: DbSession, user: User, round_id: int, reason: object) -> Rou
     cancelled = execute_write(
         session,
         update(Round)
-        .where(Round.id == round_id, Round.phase.in_(UNTALLIED), Round.tally_token.is_(None))
+        .where(
+            Round.id == round_id,
+            Round.phase.in_(UNTALLIED if user.is_staff else BEFORE_VOTING),
+            Round.tally_token.is_(None),
+        )
         .values(
             phase=Phase.CLOSED.value,
             closed_at=now,

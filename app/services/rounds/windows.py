@@ -47,7 +47,7 @@ def parse_window(data: dict[str, Any], now: datetime) -> tuple[datetime | None, 
         if at is not None and not now < at < now + MAX_AHEAD:
             raise ValidationError(f"{name} must be in the future, within three years.", name)
     if opens_at is not None and closes_at is not None and closes_at <= opens_at:
-        raise ValidationError("closes_at must come after opens_at.", "closes_at")
+        raise ValidationError("Voting must close (closes_at) after it opens (opens_at).", "closes_at")
     if (opens_at or closes_at) is not None and data.get("voting", True) is False:
         raise ValidationError("A round without a voting phase has no voting window.", "opens_at")
     return opens_at, closes_at

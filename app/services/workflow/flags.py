@@ -92,7 +92,9 @@ def flag(
     elif type(target_id) is int and 0 < target_id < 2**31:
         target = target_id
     else:
-        raise ValidationError(f"target_id is required to flag an {kind}: the {kind}'s id.", "target_id")
+        said = "is required" if target_id is None else "must be a whole number from 1 to 2147483647"
+        what = "an update" if kind == "update" else f"a {kind}"
+        raise ValidationError(f"target_id {said} to flag {what}: the {kind}'s id.", "target_id")
     if not isinstance(reason, str) or reason not in FLAG_REASONS:
         raise ValidationError(f"reason must be one of {', '.join(FLAG_REASONS)}.", "reason")
     text = clean_note(note, required=False, field="note")

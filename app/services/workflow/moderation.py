@@ -163,7 +163,7 @@ def edit_issue_text(
     """Replace the title and/or description; the moderation log keeps the original text."""
     require_staff(actor)
     why = clean_note(reason, required=False, field="reason")
-    new_title = clean_text(title, "title", "Title", TITLE_MAX) if title is not None else None
+    new_title = clean_text(title, "title", "Title", TITLE_MAX, multiline=False) if title is not None else None
     new_description = (
         clean_text(description, "description", "Description", DESCRIPTION_MAX)
         if description is not None

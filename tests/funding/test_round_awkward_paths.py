@@ -1,0 +1,258 @@
+"""A round's awkward paths, found by a group admin's and its members' pass from outside: a candidate
+that stops being on offer (closed as a duplicate, no longer worked on, fixed, hidden) is left out of
+the tally with why, and a result that still funds one is not certified; an estimate changed while
+voting; the ballot past its window; a blank ballot; leaving the group mid-round; cancelling a round
+set up by mistake. Both engines."""
+
+# ruff: noqa: F811  (fixtures are imported, then requested by name)
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import update
+
+from app.extensions import db
+from app.models import Issue, Round, User
+from app.models.timestamps import utcnow
+from app.services.workflow import duplicates
+from app.services.workflow import status_changes as workflow
+from tests.funding.round_world import RoundWorld, world  # noqa: F401
+from tests.funding_fixtures import funding  # noqa: F401
+
+COSTS = (3000, 2000, 1500, 1000)
+
+
+def voted_round(world: RoundWorld) -> tuple[int, int, int]:
+    """Greedy with a 30.00 pool: #a (30.00) has 3 votes, #b (20.00) 1; the round id, a and b."""
+    world.build(members=4, pledges=(1000, 1000, 1000), costs=COSTS)
+    rid = world.create(rule="greedy")["id"]
+    world.open_voting(rid)
+    a, b, _c, _d = world.issues
+    for member, ids in zip(world.members, ([a], [a], [a, b]), strict=False):
+        assert world.vote(member, rid, issue_ids=ids).status_code == 200
+    return rid, a, b
+
+
+def as_official(world: RoundWorld, act: Any) -> None:
+    assert world.official is not None
+    with world.app.app_context():
+        act(db.session.get(User, world.official.id))
+        db.session.commit()
+
+
+def result_of(world: RoundWorld, rid: int, issue_id: int) -> dict[str, Any]:
+    found = world.client.get(f"/api/v1/rounds/{rid}/results").get_json()
+    return next(c for c in found["funded"] + found["unfunded"] if c["issue_id"] == issue_id)
+
+
+def test_a_candidate_closed_as_a_duplicate_while_voting_is_left_out_of_the_tally(world: RoundWorld) -> None:
+    rid, a, b = voted_round(world)
+    as_official(
+        world, lambda official: duplicates.mark_duplicate(db.session, official, a, b, "Same shelter.")
+    )
+    # The ballot says so while voting is open, its box no longer to be ticked.
+    world.auth.login_as(world.members[0])
+    page = world.client.get(f"/rounds/{rid}/ballot").get_data(as_text=True)
+    with world.client.session_transaction() as session:
+        session.clear()  # the API calls below go by token alone
+    item = page.split(f'data-issue="{a}"')[1].split("</li>")[0]
+    assert f"No longer on offer: closed as a duplicate of #{b}. The tally leaves it out" in item
+    assert re.search(rf'<input type="checkbox" name="issue_ids" value="{a}"[^>]*disabled', item)
+
+    certified = world.tally_and_certify(rid)
+
+    funded = [c["issue_id"] for c in certified["funded"]]
+    assert a not in funded
+    assert b in funded  # the money goes to what is still on offer
+    left_out = result_of(world, rid, a)
+    assert left_out["amount_cents"] == 0
+    assert left_out["sentence"] == (
+        f"Not in the tally: closed as a duplicate of #{b} after the list was drawn up, so its 3 votes did "
+        "not count."
+    )
+    with world.app.app_context():
+        assert db.session.get(Issue, a).status == "duplicate"  # type: ignore[union-attr]
+        assert db.session.get(Issue, b).status == "planned"  # type: ignore[union-attr]
+
+
+def test_a_result_funding_a_problem_closed_since_the_tally_is_not_certified(world: RoundWorld) -> None:
+    rid, a, _b = voted_round(world)
+    assert world.tally(rid).status_code == 200
+    assert [
+        c["issue_id"] for c in world.client.get(f"/api/v1/rounds/{rid}/results").get_json()["funded"]
+    ] == [a]
+    as_official(
+        world,
+        lambda official: workflow.change_status(db.session, official, a, "not-responsible", "Not ours."),
+    )
+
+    refused = world.certify(rid)
+
+    assert refused.status_code == 409
+    message = refused.get_json()["error"]["message"]
+    assert f"#{a} was marked \u201cNot responsible\u201d: the city no longer works on it" in message
+    assert "send the result back and tally again" in message
+    with world.app.app_context():
+        assert db.session.get(Issue, a).status == "not-responsible"  # type: ignore[union-attr]
+    # Sent back and tallied again, the result leaves it out and is certified.
+    assert world.send_back(rid).status_code == 200
+    certified = world.tally_and_certify(rid)
+    assert a not in [c["issue_id"] for c in certified["funded"]]
+
+
+def test_the_duplicate_review_says_the_problem_is_on_a_rounds_list(world: RoundWorld) -> None:
+    _rid, a, b = voted_round(world)
+    assert world.official is not None
+    world.auth.login_as(world.official)
+
+    review = world.client.post(f"/staff/issues/{a}/duplicate", data={"original_id": str(b)})
+
+    assert review.status_code == 200
+    said = (
+        f"#{a} is on the list of the round \u201cSpring round\u201d</strong>, whose result is not certified"
+    )
+    assert said in review.get_data(as_text=True)
+
+
+def test_an_estimate_changed_while_voting_says_the_round_funds_the_listed_cost(world: RoundWorld) -> None:
+    _rid, a, _b = voted_round(world)
+    assert world.official is not None
+    world.auth.login_as(world.official)
+    token = world.auth.csrf_token()
+
+    saved = world.client.post(
+        f"/staff/issues/{a}/estimate", data={"cost": "50.00", "csrf_token": token}, follow_redirects=True
+    )
+
+    page = saved.get_data(as_text=True)
+    assert "Estimated cost saved: EUR 50.00." in page
+    assert (
+        "It is on the list of the round \u201cSpring round\u201d at the cost it had when voting opened"
+        in page
+    )
+
+
+def test_the_ballot_page_past_its_window_says_voting_is_closed_and_shows_what_counts(
+    world: RoundWorld,
+) -> None:
+    """Found from outside: past closes_at (before the schedule moved the phase on) the page refused a
+    late ballot, then said "You can change it until voting closes" beside the refused ticks."""
+    rid, _a, b = voted_round(world)
+    with world.app.app_context():
+        db.session.execute(
+            update(Round).where(Round.id == rid).values(closes_at=utcnow() - timedelta(minutes=1))
+        )
+        db.session.commit()
+    world.auth.login_as(world.members[3])  # has not voted
+    token = world.auth.csrf_token()
+
+    late = world.client.post(f"/rounds/{rid}/ballot", data={"issue_ids": [str(b)], "csrf_token": token})
+
+    page = late.get_data(as_text=True)
+    assert late.status_code == 409
+    assert "Your ballot was not saved." in page
+    assert "Voting is closed." in page
+    assert "You can change it until voting closes" not in page
+    assert not re.search(rf'value="{b}"[^>]*checked', page)  # the refused tick is not shown as chosen
+
+
+def test_a_blank_ballot_is_called_so_when_saved_and_in_the_results(world: RoundWorld) -> None:
+    """Found from outside: a ballot saved with nothing ticked read "Your ballot is saved", then the
+    results said "None of the problems you voted for could be funded"."""
+    rid, _a, _b = voted_round(world)
+    world.auth.login_as(world.members[3])
+    token = world.auth.csrf_token()
+
+    saved = world.client.post(f"/rounds/{rid}/ballot", data={"csrf_token": token}, follow_redirects=True)
+
+    assert "Your ballot is saved with no problem chosen: a blank ballot" in saved.get_data(as_text=True)
+    with world.client.session_transaction() as session:
+        session.clear()  # the round's API calls go by token alone
+    world.tally_and_certify(rid)
+    world.auth.login_as(world.members[3])
+    page = world.client.get(f"/rounds/{rid}/results").get_data(as_text=True)
+    assert "You took part with a blank ballot: no problem chosen." in page
+    assert "None of the problems you voted for" not in page
+
+
+def test_leaving_the_group_says_first_that_a_saved_ballot_stops_counting(world: RoundWorld) -> None:
+    """Found from outside: "Leave the group" took one tap, and the member's saved ballot silently
+    stopped counting. The group page says so in the step before leaving."""
+    _rid, _a, _b = voted_round(world)
+    assert world.ref is not None
+    world.auth.login_as(world.members[0])  # has voted
+
+    page = world.client.get(f"/groups/{world.ref.group_id}").get_data(as_text=True)
+
+    step = page.split('data-testid="leave"')[1].split("</details>")[0]
+    assert "your saved ballot in \u201cSpring round\u201d stops counting, even if you join again" in step
+    assert "Yes, leave" in step
+
+
+def test_a_group_admin_cancels_a_round_before_voting_opens_but_not_after(world: RoundWorld) -> None:
+    """Found from outside: a draft set up by mistake could not be removed by its admin and stayed on
+    the group page. Before voting opens the admin cancels it, with a reason; once voting is open only
+    the city may (the role x action table holds both)."""
+    world.build(members=2, pledges=(1000,), costs=COSTS)
+    draft = world.create(name="Probe")["id"]
+    assert world.admin is not None
+    world.auth.login_as(world.admin)
+    page = world.client.get(f"/rounds/{draft}").get_data(as_text=True)
+    assert "Cancel this round" in page
+
+    done = world.client.post(
+        f"/rounds/{draft}/cancellation",
+        data={"reason": "Set up by mistake.", "confirm": "yes", "csrf_token": world.auth.csrf_token()},
+        follow_redirects=True,
+    )
+
+    assert "The round is cancelled" in done.get_data(as_text=True)
+    with world.app.app_context():
+        found = db.session.get(Round, draft)
+        assert found is not None
+        assert (found.phase, found.result_status) == ("closed", "cancelled")
+    with world.client.session_transaction() as session:
+        session.clear()  # the round's API calls go by token alone
+    voting = world.create(name="Real")["id"]
+    world.open_voting(voting)
+    world.auth.login_as(world.admin)
+    assert "Cancel this round" not in world.client.get(f"/rounds/{voting}").get_data(as_text=True)
+
+
+def test_opening_voting_with_nothing_to_allocate_says_so_first(world: RoundWorld) -> None:
+    """Found from outside: a round whose pool held EUR 0.00 opened voting without a word, and members
+    were invited to vote on what could not be funded."""
+    world.build(members=2, pledges=(), costs=COSTS)
+    rid = world.create()["id"]
+    assert world.phase(rid, "pledging").status_code == 200
+    assert world.admin is not None
+    world.auth.login_as(world.admin)
+
+    page = world.client.get(f"/rounds/{rid}").get_data(as_text=True)
+
+    step = page.split('data-testid="open-voting"')[1].split("</details>")[0]
+    assert "The pool holds nothing to allocate yet" in step
+
+
+def test_closing_voting_below_the_minimum_turnout_says_the_tally_waits(world: RoundWorld) -> None:
+    """Found from outside: closing voting said "The round can now be tallied" while the tally was held
+    below the round's minimum turnout."""
+    world.build(members=3, pledges=(1000,), costs=COSTS)
+    rid = world.create(min_turnout=3)["id"]
+    world.open_voting(rid)
+    assert world.vote(world.members[0], rid, issue_ids=[world.issues[0]]).status_code == 200
+    assert world.admin is not None
+    world.auth.login_as(world.admin)
+
+    closed = world.client.post(
+        f"/rounds/{rid}/voting-close",
+        data={"confirm": "yes", "csrf_token": world.auth.csrf_token()},
+        follow_redirects=True,
+    )
+
+    page = closed.get_data(as_text=True)
+    assert "The tally waits for a city official" in page
+    assert "The round can now be tallied." not in page
