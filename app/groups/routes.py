@@ -389,15 +389,3 @@ def pool_state(pool_id: int) -> BaseResponse:
     db.session.commit()
     flash("The pool is open to pledges." if is_open else "The pool is closed to new pledges.", "success")
     return redirect(url_for("groups.treasurer", pool_id=pool_id))
-
-
-@bp.get("/ledger")
-def city_ledger() -> str:
-    """The whole ledger's hash chain: its length, latest hash, the CSV and how to recompute it."""
-    return render_template("groups/ledger.html", tip=ledger_chain.tip(db.session))
-
-
-@bp.get("/ledger.csv")
-def city_ledger_csv() -> Response:
-    links = ledger_chain.streamed_chain(db.session)  # keyset pages while the body goes out
-    return streamed_csv(ledger_chain.chain_csv(links), "commonfix-ledger.csv")

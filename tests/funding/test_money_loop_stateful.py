@@ -230,21 +230,10 @@ def money_loop(app, client, auth, funding, make_issue, make_user):  # type: igno
         @rule(which=st.integers(0, len(COSTS) - 1), cents=st.integers(1, 12_000))
         def payout(self, which: int, cents: int) -> None:
             official, issue_id = self._official(), self.issues[which]
-            self._do(
-                lambda: payouts.record_payout(
-                    db.session,
-                    official,
-                    payouts.parse_payout(
-                        official,
-                        issue_id,
-                        payee_kind="contractor",
-                        payee_name="Fixers Ltd",
-                        amount_cents=cents,
-                        invoice_ref=f"F-{next(_serial)}",
-                        paid_on=utcnow().date(),
-                    ),
-                )
-            )
+            fields = {"payee_kind": "contractor", "payee_name": "Fixers Ltd", "amount_cents": cents}
+            fields |= {"invoice_ref": f"F-{next(_serial)}", "paid_on": utcnow().date()}
+            asked = payouts.parse_payout(official, issue_id, **fields)
+            self._do(lambda: payouts.record_payout(db.session, official, asked))
 
         @rule(which=st.integers(0, len(COSTS) - 1))
         def return_remainder(self, which: int) -> None:

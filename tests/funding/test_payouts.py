@@ -17,8 +17,7 @@ from app.models import AuditEntry, Backing, Follow, Issue, LedgerPosting, Payout
 from app.models.timestamps import utcnow
 from app.services.funding import ledger, payouts, transparency
 from app.services.issues.money import money_of
-from app.services.kernel.errors import PermissionDenied, ValidationError
-from app.services.workflow import status_changes as workflow
+from app.services.kernel.errors import PermissionDenied
 from budgets.accounts import (
     CITY_MATCH,
     PostingKind,
@@ -391,22 +390,3 @@ def test_backers_and_followers_are_mailed_at_funded_started_paid_and_fixed(world
     assert subjects(people["bystander"].email) == []
     assert world.official is not None
     assert subjects(world.official.email) == []
-
-
-def test_a_bulk_change_to_fixed_waits_for_the_money_of_any_problem_in_it(world: RoundWorld) -> None:
-    """The dashboard's bulk change refuses the batch (all or nothing) when one problem in it still holds
-    committed money, naming that problem and what it holds."""
-    issue_id = funded_issue(world)
-    batch = [*[i for i in world.issues if i != issue_id][:2], issue_id]
-    assert world.official is not None
-    with world.app.app_context():
-        official = db.session.get(User, world.official.id)
-        assert official is not None
-        before = [db.session.get(Issue, i).status for i in batch]  # type: ignore[union-attr]
-        with pytest.raises(ValidationError) as refused:
-            workflow.bulk_change_status(db.session, official, batch, "fixed", "Done.")
-        db.session.rollback()
-        assert refused.value.field == "status"
-        assert f"Problem #{issue_id} cannot be marked 'Fixed' yet: EUR 30.00" in refused.value.message
-        assert [db.session.get(Issue, i).status for i in batch] == before  # type: ignore[union-attr]
-        assert "fixed" not in before
