@@ -21,6 +21,13 @@
     return sign + (currency ? currency + " " : "") + text;
   };
 
+  /* A link from the API's absolute `url` (built on the site's public address) that stays on the
+     address this page was opened at, so a session cookie goes with it. */
+  CF.onThisSite = function (url) {
+    var found = new URL(url, window.location.href);
+    return found.pathname + found.search + found.hash;
+  };
+
   CF.csrfToken = function () {
     var meta = document.querySelector('meta[name="csrf-token"]');
     return meta ? meta.getAttribute("content") : "";

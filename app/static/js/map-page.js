@@ -83,7 +83,7 @@
   function popupFor(properties) {
     var box = element("div", "cf-popup");
     var link = element("a", "cf-popup__title", properties.title);
-    link.href = properties.url;
+    link.href = CF.onThisSite(properties.url);
     box.appendChild(link);
     box.appendChild(element("p", "cf-popup__meta", properties.category_name + " \u00b7 " + properties.area));
     var status = element("p", "cf-popup__status");
@@ -97,7 +97,7 @@
     box.appendChild(status);
     box.appendChild(element("p", "cf-popup__likes", CF.plural(properties.likes, "like")));
     var more = element("a", "cf-popup__more", "Open this problem \u2192");
-    more.href = properties.url;
+    more.href = CF.onThisSite(properties.url);
     box.appendChild(more);
     return box;
   }

@@ -179,7 +179,7 @@
     var p = feature.properties;
     var item = template.content.firstElementChild.cloneNode(true);
     var link = fill(item, ".suggestion__title", p.title);
-    link.href = p.url;
+    link.href = CF.onThisSite(p.url);
     link.setAttribute("aria-label", p.title + " (opens in a new tab)");
     fill(item, ".suggestion__meta", p.distance_m + " m away \u00b7 " + p.status_name + " \u00b7 reported " + reportedOn(p.created_at));
     var block = item.querySelector(".suggestion__like");
@@ -277,7 +277,7 @@
     box.className = "cf-popup";
     var title = document.createElement("a");
     title.className = "cf-popup__title";
-    title.href = p.url;
+    title.href = CF.onThisSite(p.url);
     title.target = "_blank";
     title.rel = "noopener";
     title.textContent = p.title;
