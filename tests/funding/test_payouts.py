@@ -32,14 +32,20 @@ from tests.funding_fixtures import funding  # noqa: F401
 COSTS = (3000, 2000, 1500, 1000)
 
 
-def funded_issue(world: RoundWorld, before_certify: Callable[[int], None] | None = None) -> int:
-    """A round certified with greedy approval: the first issue gets its whole 3,000 cents."""
+def voted_round(world: RoundWorld) -> tuple[int, int, int]:
+    """Greedy approval with a 30.00 pool, voting: #a (30.00) has 3 votes, #b (20.00) 1; the round, a, b."""
     world.build(members=4, pledges=(1000, 1000, 1000), costs=COSTS)
     rid = world.create(rule="greedy")["id"]
     world.open_voting(rid)
     a, b, _c, _d = world.issues
     for member, ids in zip(world.members, ([a], [a], [a, b]), strict=False):
         assert world.vote(member, rid, issue_ids=ids).status_code == 200
+    return rid, a, b
+
+
+def funded_issue(world: RoundWorld, before_certify: Callable[[int], None] | None = None) -> int:
+    """A round certified with greedy approval: the first issue gets its whole 3,000 cents."""
+    rid, a, _b = voted_round(world)
     if before_certify is not None:
         before_certify(a)
     world.tally_and_certify(rid)

@@ -20,20 +20,8 @@ from app.models.timestamps import utcnow
 from app.services.workflow import duplicates
 from app.services.workflow import status_changes as workflow
 from tests.funding.round_world import RoundWorld, world  # noqa: F401
+from tests.funding.test_payouts import COSTS, voted_round
 from tests.funding_fixtures import funding  # noqa: F401
-
-COSTS = (3000, 2000, 1500, 1000)
-
-
-def voted_round(world: RoundWorld) -> tuple[int, int, int]:
-    """Greedy with a 30.00 pool: #a (30.00) has 3 votes, #b (20.00) 1; the round id, a and b."""
-    world.build(members=4, pledges=(1000, 1000, 1000), costs=COSTS)
-    rid = world.create(rule="greedy")["id"]
-    world.open_voting(rid)
-    a, b, _c, _d = world.issues
-    for member, ids in zip(world.members, ([a], [a], [a, b]), strict=False):
-        assert world.vote(member, rid, issue_ids=ids).status_code == 200
-    return rid, a, b
 
 
 def as_official(world: RoundWorld, act: Any) -> None:
@@ -256,3 +244,10 @@ def test_closing_voting_below_the_minimum_turnout_says_the_tally_waits(world: Ro
     page = closed.get_data(as_text=True)
     assert "The tally waits for a city official" in page
     assert "The round can now be tallied." not in page
+    # The official sees the held tally's release and cancel steps, the cancel asking for its reason.
+    assert world.official is not None
+    world.auth.login_as(world.official)
+    held = world.client.get(f"/rounds/{rid}").get_data(as_text=True)
+    step = held.split('data-testid="cancel"')[1].split("</details>")[0]
+    assert 'name="reason"' in step
+    assert "Cancel this round" not in held  # the admins' step is for rounds not yet voting
