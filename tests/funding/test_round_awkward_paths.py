@@ -251,3 +251,24 @@ def test_closing_voting_below_the_minimum_turnout_says_the_tally_waits(world: Ro
     step = held.split('data-testid="cancel"')[1].split("</details>")[0]
     assert 'name="reason"' in step
     assert "Cancel this round" not in held  # the admins' step is for rounds not yet voting
+
+
+def test_a_tie_under_most_votes_first_is_named(world: RoundWorld) -> None:
+    """Found from outside: of two problems with as many votes, the one left out read only "when its
+    turn came, only EUR 0.00 was left", never that a tie on the list's order decided."""
+    world.build(members=3, pledges=(1000, 1000, 1000), costs=(3000, 3000))
+    rid = world.create(rule="greedy")["id"]
+    world.open_voting(rid)
+    first, second = world.issues
+    for member, ids in zip(world.members, ([first, second], [first], [second]), strict=True):
+        assert world.vote(member, rid, issue_ids=ids).status_code == 200
+
+    world.tally_and_certify(rid)
+
+    winner, left_out = result_of(world, rid, first), result_of(world, rid, second)
+    assert winner["amount_cents"] == 3000
+    assert left_out["sentence"].endswith(
+        f"It tied on 2 votes with \u201c{winner['title']}\u201d, which the list ranks first (more likes, "
+        "then the older report), so that one's turn came first."
+    )
+    assert "tied" not in winner["sentence"]

@@ -16,6 +16,7 @@ from app.services.issues.public_titles import public_title
 from app.services.kernel.errors import Conflict
 from app.services.rounds import explanations
 from app.services.rounds.access import get_round
+from budgets.allocation import counted
 
 
 @dataclass(frozen=True)
@@ -56,9 +57,25 @@ class RoundResults:
     ballot: str = "approval"
 
     def sentence(self, c: CandidateResult) -> str:
-        """Why the candidate was or was not funded, in one plain sentence in money (the results page's)."""
+        """Why the candidate was or was not funded, in one plain sentence in money (the results page's),
+        and, under most votes first, the tie that put a funded one before it."""
         outcome = explanations.Outcome(c.funded, c.cost_cents, c.score, c.details)
-        return explanations.sentence(self.rule, self.ballot, outcome, self.budget_cents, self.currency)
+        said = explanations.sentence(self.rule, self.ballot, outcome, self.budget_cents, self.currency)
+        tied = self._tied_before(c)
+        if tied is None:
+            return said
+        unit = counted(c.score or 0, "point" if self.ballot == "cumulative" else "vote")
+        return (
+            f"{said} It tied on {unit} with \u201c{tied.title}\u201d, which the list ranks first "
+            "(more likes, then the older report), so that one's turn came first."
+        )
+
+    def _tied_before(self, c: CandidateResult) -> CandidateResult | None:
+        """Under most votes first, a funded candidate with as many votes listed before an unfunded one
+        (found from outside: the tie that decided was never named)."""
+        if explanations.family(self.rule) != "greedy" or c.funded or not c.score or "withdrawn" in c.details:
+            return None
+        return next((f for f in self.funded if f.score == c.score and f.position < c.position), None)
 
     @property
     def turnout_percent(self) -> int:
