@@ -272,3 +272,31 @@ def test_a_tie_under_most_votes_first_is_named(world: RoundWorld) -> None:
         "then the older report), so that one's turn came first."
     )
     assert "tied" not in winner["sentence"]
+
+
+def test_a_reason_with_control_characters_is_refused_and_nothing_changes(world: RoundWorld) -> None:
+    """Found in review: a cancelled round's reason was only stripped, so a group admin could store a
+    text-direction override that turns the round's history around for everyone who reads it."""
+    world.build(members=2, pledges=(1000,), costs=COSTS)
+    draft = world.create(name="Probe")["id"]
+    assert world.admin is not None
+    world.auth.login_as(world.admin)
+
+    refused = world.client.post(
+        f"/rounds/{draft}/cancellation",
+        data={"reason": "Oops \u202eevil", "confirm": "yes", "csrf_token": world.auth.csrf_token()},
+        follow_redirects=True,
+    )
+
+    assert "Reason must not contain control characters" in refused.get_data(as_text=True)
+    with world.app.app_context():
+        found = db.session.get(Round, draft)
+        assert found is not None and found.phase == "draft"
+
+
+def test_a_send_back_reason_with_a_nul_byte_is_refused(world: RoundWorld) -> None:
+    rid, _, _ = voted_round(world)
+    assert world.tally(rid).status_code == 200
+    sent = world.send_back(rid, reason="Recount\x00 please")
+    assert sent.status_code == 422
+    assert sent.get_json()["error"]["field"] == "reason"

@@ -81,6 +81,18 @@ def clean_text(
     return text
 
 
+def clean_reason(raw: object, maximum: int, why: str) -> str:
+    """A reason given for a consequential act (cancelling a round, voiding a paper ballot, sending a
+    result back): required, at most `maximum` characters, no control characters."""
+    return clean_text(
+        raw,
+        "reason",
+        "Reason",
+        maximum,
+        required_message=f"reason is required (at most {maximum:,} characters): {why}.",
+    )
+
+
 def clean_note(raw: object, *, required: bool = True, field: str = "note") -> str:
     return clean_text(
         raw,

@@ -26,7 +26,8 @@ from app.services.funding import ledger, matching
 from app.services.funding.backing_settlement import settle_issue
 from app.services.issues import money_mail
 from app.services.kernel import audit
-from app.services.kernel.errors import Conflict, ValidationError
+from app.services.kernel.errors import Conflict
+from app.services.kernel.text import clean_reason
 from app.services.rounds import candidates, posting
 from app.services.rounds.access import get_round, require_official
 from budgets.money import format_money
@@ -130,12 +131,9 @@ def certify(session: DbSession, user: User, round_id: int) -> Round:
 
 
 def parse_reason(raw: object) -> str:
-    text = " ".join(raw.split()) if isinstance(raw, str) else ""
-    if not text:
-        raise ValidationError("reason is required: tell the group why the result goes back.", "reason")
-    if len(text) > MAX_REASON:
-        raise ValidationError(f"reason must be at most {MAX_REASON:,} characters.", "reason")
-    return text
+    """The reason on one line (it is quoted in the round's history and mails)."""
+    flat = " ".join(raw.split()) if isinstance(raw, str) else raw
+    return clean_reason(flat, MAX_REASON, "tell the group why the result goes back")
 
 
 def send_back(session: DbSession, user: User, round_id: int, reason: object) -> Round:

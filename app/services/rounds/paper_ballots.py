@@ -37,8 +37,9 @@ from app.models.rounds import Phase
 from app.models.timestamps import utcnow
 from app.services.kernel import audit
 from app.services.kernel.city_time import city_time
-from app.services.kernel.errors import Conflict, NotFound, ValidationError
+from app.services.kernel.errors import Conflict, NotFound
 from app.services.kernel.parsing import parse_id
+from app.services.kernel.text import clean_reason
 from app.services.rounds import ballots, paper_voters, voting_codes
 from app.services.rounds.access import get_round, require_official
 
@@ -237,11 +238,7 @@ def void(session: DbSession, official: User, round_id: int, paper_id: object, re
     found = get_round(session, round_id)
     require_accepting(found)
     pid = parse_id(paper_id, "paper_ballot_id")
-    text = reason.strip() if isinstance(reason, str) else ""
-    if not text or len(text) > 500:
-        raise ValidationError(
-            "reason is required (at most 500 characters): say why the ballot is void.", "reason"
-        )
+    text = clean_reason(reason, 500, "say why the ballot is void")
     paper = session.get(PaperBallot, pid)
     if paper is None or paper.round_id != round_id:
         raise NotFound(f"There is no paper ballot {pid} in this round.", "paper_ballot_id")

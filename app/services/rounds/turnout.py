@@ -18,7 +18,8 @@ from app.models import Round, RoundBallot, User
 from app.models.rounds import Phase, ResultStatus
 from app.models.timestamps import utcnow
 from app.services.kernel import audit
-from app.services.kernel.errors import Conflict, ValidationError
+from app.services.kernel.errors import Conflict
+from app.services.kernel.text import clean_reason
 from app.services.rounds import eligibility, like_ballots, paper_voters
 from app.services.rounds.access import get_round, require_official, require_runner
 from app.services.rounds.ballots import ballots_cast
@@ -85,11 +86,7 @@ def cancel(session: DbSession, user: User, round_id: int, reason: object) -> Rou
         require_runner(session, user, found.group_id, "cancel a round before voting opens")
     else:
         require_official(user, "cancel a round once voting has opened")
-    text = reason.strip() if isinstance(reason, str) else ""
-    if not text or len(text) > 1000:
-        raise ValidationError(
-            "reason is required (at most 1,000 characters): say why the round ends.", "reason"
-        )
+    text = clean_reason(reason, 1000, "say why the round ends")
     now = utcnow()
     cancelled = execute_write(
         session,
