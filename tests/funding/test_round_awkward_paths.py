@@ -17,6 +17,8 @@ from sqlalchemy import update
 from app.extensions import db
 from app.models import Issue, Round, User
 from app.models.timestamps import utcnow
+from app.services.rounds import money as round_money
+from app.services.rounds import tally
 from app.services.workflow import duplicates
 from app.services.workflow import status_changes as workflow
 from tests.funding.round_world import RoundWorld, world  # noqa: F401
@@ -64,6 +66,39 @@ def test_a_candidate_closed_as_a_duplicate_while_voting_is_left_out_of_the_tally
     with world.app.app_context():
         assert db.session.get(Issue, a).status == "duplicate"  # type: ignore[union-attr]
         assert db.session.get(Issue, b).status == "planned"  # type: ignore[union-attr]
+
+
+def test_a_candidate_closed_while_a_background_tally_runs_the_rule_is_left_out(world: RoundWorld) -> None:
+    """Found in review: a background tally read which candidates were withdrawn before running the
+    rule, outside its write transaction; one closed in between was still funded. Posting reads them
+    again and reruns the rule when they changed."""
+    rid, a, b = voted_round(world)
+    assert world.admin is not None
+    with world.app.app_context():
+        admin = db.session.get(User, world.admin.id)
+        assert admin is not None
+        tally.claim(db.session, admin, rid, "job-1")
+        db.session.commit()
+        found = db.session.get(Round, rid)
+        assert found is not None
+        inputs = tally.load_inputs(db.session, found)
+        preview = round_money.preview(db.session, found).budget_cents
+        stale = tally.compute(found, inputs, preview)
+        assert list(stale.selected) == [str(a)]
+    as_official(
+        world, lambda official: duplicates.mark_duplicate(db.session, official, a, b, "Same shelter.")
+    )
+    with world.app.app_context():
+        admin, found = db.session.get(User, world.admin.id), db.session.get(Round, rid)
+        assert admin is not None
+        assert found is not None
+        summary = tally.post(db.session, admin, found, "job-1", inputs, stale, preview)
+        db.session.commit()
+
+    funded = [issue_id for issue_id, _ in summary.funded]
+    assert a not in funded
+    assert b in funded
+    assert result_of(world, rid, a)["sentence"].startswith("Not in the tally: closed as a duplicate")
 
 
 def test_a_result_funding_a_problem_closed_since_the_tally_is_not_certified(world: RoundWorld) -> None:
@@ -291,7 +326,8 @@ def test_a_reason_with_control_characters_is_refused_and_nothing_changes(world: 
     assert "Reason must not contain control characters" in refused.get_data(as_text=True)
     with world.app.app_context():
         found = db.session.get(Round, draft)
-        assert found is not None and found.phase == "draft"
+        assert found is not None
+        assert found.phase == "draft"
 
 
 def test_a_send_back_reason_with_a_nul_byte_is_refused(world: RoundWorld) -> None:

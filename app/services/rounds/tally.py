@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import func, or_, select, update
 
@@ -224,6 +224,10 @@ def post(
         candidates.store_snapshot(session, found.id, inputs.candidates)
     money = round_money.preview(session, found)
     budget = money.budget_cents
+    # A candidate withdrawn (closed, merged, hidden) since the inputs were read is left out too.
+    withdrawn = candidates.withdrawn(session, [c.issue_id for c in inputs.candidates])
+    if withdrawn != inputs.withdrawn:
+        inputs, allocation = replace(inputs, withdrawn=withdrawn), None
     if allocation is None or budget != preview_budget:
         allocation = compute(found, inputs, budget)
     funded = [(int(pid), allocation.explanations[pid].cost) for pid in allocation.selected]
