@@ -151,17 +151,26 @@ def _check_backable(session: DbSession, issue: Issue, now: datetime) -> None:
         )
 
 
+def still_needed(session: DbSession, issue: Issue) -> tuple[int, int]:
+    """(what the cost still takes, what is waiting for the cashier): the cost less the escrow and less
+    the backings waiting, which are not money yet but are promised (found in review: two bank
+    transfers of 60.00, each within the 100.00 still needed when made, were both confirmed and held
+    120.00 for it)."""
+    waiting = pending_backings.pending_cents(session, issue.id)
+    escrow = ledger.account_balance(session, escrow_account(issue.id))
+    return (issue.cost_estimate_cents or 0) - escrow - waiting, waiting
+
+
 def _check_needed(session: DbSession, issue: Issue, cents: int) -> None:
     """A backing never takes the money held past the cost (found from outside: backings of 25.00 and
-    20.00 committed 45.00 to a 30.00 fix). What the cost still needs is the cost less the escrow and
-    less the backings waiting for the cashier (found in review: two bank transfers of 60.00, each
-    within the 100.00 still needed when made, were both confirmed and held 120.00 for it)."""
-    cost = issue.cost_estimate_cents or 0
-    waiting = pending_backings.pending_cents(session, issue.id)
-    need = cost - ledger.account_balance(session, escrow_account(issue.id)) - waiting
+    20.00 committed 45.00 to a 30.00 fix), nor past it with the backings waiting for the cashier."""
+    need, waiting = still_needed(session, issue)
     if cents <= need:
         return
-    cost_text, waiting_text = format_money(cost, CURRENCY), format_money(waiting, CURRENCY)
+    cost_text, waiting_text = (
+        format_money(issue.cost_estimate_cents or 0, CURRENCY),
+        format_money(waiting, CURRENCY),
+    )
     if need <= 0 < waiting:
         message = (
             f"Backings waiting for the cashier ({waiting_text}) already cover the rest of its cost of "
