@@ -104,4 +104,4 @@ def test_once_waiting_backings_cover_the_cost_the_page_says_so_instead_of_the_fo
     html = html_of(client, f"/issues/{issue_id}")
     assert 'data-testid="covered-by-waiting"' in html
     assert "Backings waiting for the cashier cover the rest of its cost." in html
-    assert 'action="/issues/%d/back"' % issue_id not in html
+    assert f'action="/issues/{issue_id}/back"' not in html
