@@ -23,6 +23,7 @@ class BackingPanel:
     funding: backings.IssueFunding
     currency: str
     can_back: bool  # open, visible and not funded yet: the form is shown
+    room_cents: int  # what the cost still takes past the escrow and the backings waiting
     has_pool: bool  # the area has a pool to move unfunded money to
     mine: list[Backing]
     form: BackingForm
@@ -45,6 +46,7 @@ def backing_panel(issue: Issue, open_issue: bool, form: BackingForm | None = Non
         funding=figures,
         currency=CURRENCY,
         can_back=open_issue and not issue.is_hidden and not figures.committed,
+        room_cents=backings.still_needed(db.session, issue)[0],
         has_pool=area_pool(db.session, issue.area_id) is not None,
         mine=mine,
         form=form or BackingForm(),

@@ -81,6 +81,36 @@ def test_the_cap_counts_pending_backings(client, auth, backers, app) -> None:
     assert back(client, issue_id, 1_000, headers, "c").status_code == 201
 
 
+def test_backings_waiting_for_the_cashier_count_towards_the_cost(client, auth, backers, app) -> None:
+    """Found in review: two bank transfers of 60.00 for a 100.00 fix were each within what it still
+    needed when made; confirmed, they held 120.00 for it. What is waiting counts as promised."""
+    shipped(app)
+    backers.period(backer_cap_cents=10_000)
+    issue_id = backers.problem(cost_cents=10_000)
+    first = back(client, issue_id, 6_000, auth.headers(backers.resident()), "first")
+    assert first.status_code == 201
+
+    over = back(client, issue_id, 6_000, auth.headers(backers.resident()), "second")
+
+    assert over.status_code == 422
+    assert over.get_json()["error"] == {
+        "code": "invalid",
+        "field": "amount_cents",
+        "message": "This problem needs EUR 40.00 more to reach its cost of EUR 100.00 (EUR 60.00 more is "
+        "waiting for the cashier): back it with at most EUR 40.00.",
+    }
+    assert back(client, issue_id, 4_000, auth.headers(backers.resident()), "third").status_code == 201
+    full = back(client, issue_id, 1, auth.headers(backers.resident()), "fourth")
+    assert full.status_code == 422
+    assert full.get_json()["error"]["message"].startswith(
+        "Backings waiting for the cashier (EUR 100.00) already cover the rest of its cost"
+    )
+    staff = auth.headers(role="official")
+    cancelled = client.post(f"/api/v1/backings/{first.get_json()['id']}/cancellation", headers=staff)
+    assert cancelled.status_code == 200
+    assert back(client, issue_id, 6_000, auth.headers(backers.resident()), "fifth").status_code == 201
+
+
 def test_an_official_confirms_once_and_the_money_moves_once(client, auth, backers, app) -> None:
     shipped(app)
     issue_id = backers.problem(cost_cents=10_000)

@@ -86,3 +86,22 @@ def test_confirming_needs_the_csrf_token(client, auth, backers, app) -> None:
     forged = client.post(f"/staff/backings/{backing_id}/confirm", data={"confirm": "yes"})
     assert forged.status_code == 400  # the app's CSRF check refuses it before the view
     assert backers.statuses(issue_id) == {backing_id: "pending"}
+
+
+def test_once_waiting_backings_cover_the_cost_the_page_says_so_instead_of_the_form(
+    client, auth, backers, app
+) -> None:
+    backers.period(backer_cap_cents=10_000)
+    issue_id, _ = back_pending(client, auth, backers, app, cents="60.00")
+    auth.login_as(backers.resident())
+    html = html_of(client, f"/issues/{issue_id}")
+    assert "from one resident; its cost takes EUR 40.00 more." in html
+
+    body = {"amount": "40.00", "fallback": "refund", "idempotency_key": "web-2"}
+    assert client.post(f"/issues/{issue_id}/back", data=body).status_code == 302
+
+    auth.login_as(backers.resident())
+    html = html_of(client, f"/issues/{issue_id}")
+    assert 'data-testid="covered-by-waiting"' in html
+    assert "Backings waiting for the cashier cover the rest of its cost." in html
+    assert f'action="/issues/{issue_id}/back"' not in html
