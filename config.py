@@ -223,6 +223,8 @@ class Config:
     RATE_LIMIT_EMAIL_CHANGE = "5 per hour"  # per resident: each request mails two addresses
     # Census verification attempts per resident (web form and API together), against guessing.
     RATE_LIMIT_CENSUS_VERIFY = "10 per hour"
+    # Where a resident turns to about their account (a blocked account is told to contact it).
+    CITY_CONTACT = "the city's service desk"  # shown as "contact <this>"
     # Where a resident whose identifier is not on the census turns to (shown on the ballot page).
     CENSUS_CONTACT = "the city's service desk"  # shown as "contact <this>"
     CENSUS_MAX_BYTES = 5 * 1024 * 1024  # a census CSV larger than this is refused
@@ -358,6 +360,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "RATE_LIMIT_EMAIL_CHANGE": ("RATE_LIMIT_EMAIL_CHANGE", parse_rate),
     "RATE_LIMIT_CENSUS_VERIFY": ("RATE_LIMIT_CENSUS_VERIFY", parse_rate),
     "CENSUS_CONTACT": ("CENSUS_CONTACT", lambda _n, v: v),
+    "CITY_CONTACT": ("CITY_CONTACT", lambda _n, v: v),
     "RATE_LIMIT_VOTING_CODE": ("RATE_LIMIT_VOTING_CODE", parse_rate),
     "RATE_LIMIT_PAYOUT": ("RATE_LIMIT_PAYOUT", parse_rate),
     "API_TOKEN_TTL_DAYS": ("API_TOKEN_TTL", lambda n, v: timedelta(days=parse_int(n, v))),

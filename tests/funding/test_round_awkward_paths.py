@@ -38,6 +38,25 @@ def result_of(world: RoundWorld, rid: int, issue_id: int) -> dict[str, Any]:
     return next(c for c in found["funded"] + found["unfunded"] if c["issue_id"] == issue_id)
 
 
+def draft_as_admin(world: RoundWorld) -> int:
+    """A draft round of a group whose admin is logged in on the web."""
+    world.build(members=2, pledges=(1000,), costs=COSTS)
+    draft = int(world.create(name="Probe")["id"])
+    assert world.admin is not None
+    world.auth.login_as(world.admin)
+    return draft
+
+
+def cancel_on_page(world: RoundWorld, round_id: int, reason: str) -> str:
+    """The round page's "Cancel this round" step, confirmed; the page it lands on."""
+    done = world.client.post(
+        f"/rounds/{round_id}/cancellation",
+        data={"reason": reason, "confirm": "yes", "csrf_token": world.auth.csrf_token()},
+        follow_redirects=True,
+    )
+    return str(done.get_data(as_text=True))
+
+
 def test_a_candidate_closed_as_a_duplicate_while_voting_is_left_out_of_the_tally(world: RoundWorld) -> None:
     rid, a, b = voted_round(world)
     as_official(
@@ -219,20 +238,13 @@ def test_a_group_admin_cancels_a_round_before_voting_opens_but_not_after(world: 
     """Found from outside: a draft set up by mistake could not be removed by its admin and stayed on
     the group page. Before voting opens the admin cancels it, with a reason; once voting is open only
     the city may (the role x action table holds both)."""
-    world.build(members=2, pledges=(1000,), costs=COSTS)
-    draft = world.create(name="Probe")["id"]
-    assert world.admin is not None
-    world.auth.login_as(world.admin)
+    draft = draft_as_admin(world)
     page = world.client.get(f"/rounds/{draft}").get_data(as_text=True)
     assert "Cancel this round" in page
 
-    done = world.client.post(
-        f"/rounds/{draft}/cancellation",
-        data={"reason": "Set up by mistake.", "confirm": "yes", "csrf_token": world.auth.csrf_token()},
-        follow_redirects=True,
-    )
+    done = cancel_on_page(world, draft, "Set up by mistake.")
 
-    assert "The round is cancelled" in done.get_data(as_text=True)
+    assert "The round is cancelled" in done
     with world.app.app_context():
         found = db.session.get(Round, draft)
         assert found is not None
@@ -312,18 +324,11 @@ def test_a_tie_under_most_votes_first_is_named(world: RoundWorld) -> None:
 def test_a_reason_with_control_characters_is_refused_and_nothing_changes(world: RoundWorld) -> None:
     """Found in review: a cancelled round's reason was only stripped, so a group admin could store a
     text-direction override that turns the round's history around for everyone who reads it."""
-    world.build(members=2, pledges=(1000,), costs=COSTS)
-    draft = world.create(name="Probe")["id"]
-    assert world.admin is not None
-    world.auth.login_as(world.admin)
+    draft = draft_as_admin(world)
 
-    refused = world.client.post(
-        f"/rounds/{draft}/cancellation",
-        data={"reason": "Oops \u202eevil", "confirm": "yes", "csrf_token": world.auth.csrf_token()},
-        follow_redirects=True,
-    )
+    refused = cancel_on_page(world, draft, "Oops \u202eevil")
 
-    assert "Reason must not contain control characters" in refused.get_data(as_text=True)
+    assert "Reason must not contain control characters" in refused
     with world.app.app_context():
         found = db.session.get(Round, draft)
         assert found is not None

@@ -102,6 +102,12 @@ def test_an_admin_blocks_and_unblocks_an_account(
     client.post("/staff/admin/blocks/accounts", data={"email": "RITA@example.org", "action": "block"})
     with app.app_context():
         assert db.session.get(User, resident.id).is_blocked is True
+    # Found from outside: a blocked resident logged in and learnt it only from each refused action.
+    auth.login_as(resident)
+    page = client.get("/").get_data(as_text=True)
+    assert "The city has blocked this account: you can still read the site" in page
+    assert "To ask why, contact the city&#39;s service desk." in page
+    auth.login_as(make_user(role="admin"))
     missing = client.post("/staff/admin/blocks/accounts", data={"email": "nobody@example.org"})
     assert missing.status_code == 404
     assert "There is no account" in missing.get_data(as_text=True)
