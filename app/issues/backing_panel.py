@@ -14,6 +14,7 @@ from app.models.backing import Backing, BackingStatus
 from app.models.timestamps import utcnow
 from app.services.funding import backings, match_sentences, pending_backings
 from app.services.funding.backing_settlement import CURRENCY, area_pool
+from budgets.money import format_money
 
 
 @dataclass(frozen=True)
@@ -22,8 +23,11 @@ class BackingPanel:
 
     funding: backings.IssueFunding
     currency: str
-    can_back: bool  # open, visible and not funded yet: the form is shown
-    room_cents: int  # what the cost still takes past the escrow and the backings waiting
+    can_back: bool  # open, visible and not funded yet
+    # Why the form is not shown although the problem can be backed (waiting backings cover its cost,
+    # or this resident gave the most one may), else None.
+    closed_why: str | None
+    limit_words: str  # the amount field's hint: the per-resident cap, what is left of it, the cost's room
     has_pool: bool  # the area has a pool to move unfunded money to
     mine: list[Backing]
     form: BackingForm
@@ -38,6 +42,9 @@ def backing_panel(issue: Issue, open_issue: bool, form: BackingForm | None = Non
     mine = (
         backings.my_backings(db.session, current_user.id, issue.id) if current_user.is_authenticated else []
     )
+    room = backings.still_needed(db.session, issue)[0]
+    given = sum(b.amount_cents for b in mine if b.status in backings.CAPPED_STATUSES)
+    closed_why, limit_words = _limits(figures, room, given)
     sentence = None
     if not issue.is_hidden:
         said = match_sentences.sentence_of_issue(db.session, issue.id, current_app.config["MATCH_CURRENCY"])
@@ -46,7 +53,8 @@ def backing_panel(issue: Issue, open_issue: bool, form: BackingForm | None = Non
         funding=figures,
         currency=CURRENCY,
         can_back=open_issue and not issue.is_hidden and not figures.committed,
-        room_cents=backings.still_needed(db.session, issue)[0],
+        closed_why=closed_why,
+        limit_words=limit_words,
         has_pool=area_pool(db.session, issue.area_id) is not None,
         mine=mine,
         form=form or BackingForm(),
@@ -60,3 +68,22 @@ def backing_panel(issue: Issue, open_issue: bool, form: BackingForm | None = Non
             if b.status == BackingStatus.PENDING.value
         },
     )
+
+
+def _limits(figures: backings.IssueFunding, room: int, given: int) -> tuple[str | None, str]:
+    """(why the form is closed or None, the amount's hint) from the cost's room and what I gave."""
+    cap = figures.backer_cap_cents
+    if room <= 0 and figures.pending_cents:
+        return (
+            "Backings waiting for the cashier cover the rest of its cost. If the cashier cancels one, "
+            "it can be backed again.",
+            "",
+        )
+    if given >= cap:
+        return f"You have backed it with {format_money(given, CURRENCY)}, the most one resident may.", ""
+    words = f"For example 5.00: up to {format_money(cap, CURRENCY)} from one resident"
+    if given:
+        words += f", so {format_money(cap - given, CURRENCY)} more from you"
+    if room < cap - given:
+        words += f"; its cost takes {format_money(room, CURRENCY)} more"
+    return None, words + "."

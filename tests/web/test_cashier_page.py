@@ -102,6 +102,22 @@ def test_once_waiting_backings_cover_the_cost_the_page_says_so_instead_of_the_fo
 
     auth.login_as(backers.resident())
     html = html_of(client, f"/issues/{issue_id}")
-    assert 'data-testid="covered-by-waiting"' in html
+    assert 'data-testid="backing-closed"' in html
     assert "Backings waiting for the cashier cover the rest of its cost." in html
+    assert f'action="/issues/{issue_id}/back"' not in html
+
+
+def test_a_resident_who_gave_the_most_one_may_is_told_so_instead_of_the_form(
+    client, auth, backers, app
+) -> None:
+    backers.period(backer_cap_cents=5_000)
+    issue_id, _ = back_pending(client, auth, backers, app, cents="20.00")
+    html = html_of(client, f"/issues/{issue_id}")
+    assert "up to EUR 50.00 from one resident, so EUR 30.00 more from you." in html
+
+    body = {"amount": "30.00", "fallback": "refund", "idempotency_key": "web-2"}
+    assert client.post(f"/issues/{issue_id}/back", data=body).status_code == 302
+
+    html = html_of(client, f"/issues/{issue_id}")
+    assert "You have backed it with EUR 50.00, the most one resident may." in html
     assert f'action="/issues/{issue_id}/back"' not in html
