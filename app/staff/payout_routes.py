@@ -117,6 +117,7 @@ def record_payout(issue_id: int) -> Response | str | tuple[str, int]:
             issue=db.session.get(Issue, issue_id),
             currency=currency_of(db.session, issue_id),
             remaining_cents=unspent_cents(db.session, issue_id),
+            paid_before=payouts.paid_before(db.session, asked),
         )
     paid = format_money(recorded.payout.amount_cents, currency_of(db.session, issue_id))
     if recorded.created:

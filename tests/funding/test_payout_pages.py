@@ -228,3 +228,32 @@ def test_today_is_the_citys_today_east_of_utc(world: RoundWorld) -> None:
         follow_redirects=True,
     )
     assert "Payout of EUR 12.50 to Roads Department recorded." in done.get_data(as_text=True)
+
+
+def test_the_review_warns_when_the_invoice_was_paid_before(world: RoundWorld) -> None:
+    """Paying one invoice twice is the treasurer's classic mistake: the review step names the earlier
+    payouts of the same payee's invoice (whatever the case), and still lets a part payment through."""
+    issue_id = funded_issue(world)
+    assert world.official is not None
+    world.auth.login_as(world.official)
+    first = world.client.post(f"/staff/issues/{issue_id}/payouts", data=form(confirm="yes"))
+    assert first.status_code == 302
+
+    review = world.client.post(
+        f"/staff/issues/{issue_id}/payouts", data=form(payee_name="roads department", invoice_ref="rd-77")
+    ).get_data(as_text=True)
+
+    warning = review.split('data-testid="invoice-paid-before"')[1].split("</div>")[0]
+    assert "This invoice was paid before." in warning
+    assert f"EUR 12.50 on {utcnow().day} " in warning
+    assert f'href="/issues/{issue_id}#money">problem #{issue_id}</a>' in warning
+    other = world.client.post(
+        f"/staff/issues/{issue_id}/payouts", data=form(invoice_ref="RD-78")
+    ).get_data(as_text=True)
+    assert 'data-testid="invoice-paid-before"' not in other
+    again = world.client.post(
+        f"/staff/issues/{issue_id}/payouts",
+        data=form(invoice_ref="rd-77", confirm="yes"),
+        follow_redirects=True,
+    )
+    assert "Payout of EUR 12.50 to Roads Department recorded." in again.get_data(as_text=True)

@@ -173,6 +173,22 @@ def check_payout(session: DbSession, actor: User, asked: AskedPayout) -> None:
         )
 
 
+def paid_before(session: DbSession, asked: AskedPayout, shown: int = 5) -> list[Payout]:
+    """Earlier payouts of the same invoice (its reference and payee, whatever the case), oldest first:
+    the review step warns before an invoice is paid twice, and lets it be paid in parts."""
+    return list(
+        session.scalars(
+            select(Payout)
+            .where(
+                func.lower(Payout.invoice_ref) == asked.invoice_ref.lower(),
+                func.lower(Payout.payee_name) == asked.payee_name.lower(),
+            )
+            .order_by(Payout.id)
+            .limit(shown)
+        )
+    )
+
+
 def record_payout(
     session: DbSession, actor: User, asked: AskedPayout, *, idempotency_key: object = None
 ) -> RecordedPayout:
