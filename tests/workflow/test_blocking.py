@@ -105,8 +105,8 @@ def test_an_admin_blocks_and_unblocks_an_account(
     # Found from outside: a blocked resident logged in and learnt it only from each refused action.
     auth.login_as(resident)
     page = client.get("/").get_data(as_text=True)
-    assert "The city has blocked this account: you can still read the site" in page
-    assert "To ask why, contact the city&#39;s service desk." in page
+    assert "The city has blocked this account: you can read the site and" in page
+    assert "but not take part. To ask why, contact the city&#39;s service desk." in page
     auth.login_as(make_user(role="admin"))
     missing = client.post("/staff/admin/blocks/accounts", data={"email": "nobody@example.org"})
     assert missing.status_code == 404
