@@ -114,10 +114,13 @@ def check_amount_cents(raw: object, cap_cents: int, already_cents: int, field: s
         raise ValidationError(f"{field} must be more than zero.", field)
     if already_cents + raw > cap_cents:
         left = max(0, cap_cents - already_cents)
+        rest = (
+            f"you can add up to {format_money(left, CURRENCY)}."
+            if left
+            else "you have backed it with that much already."
+        )
         raise ValidationError(
-            f"One resident may back a problem with at most {format_money(cap_cents, CURRENCY)}; "
-            f"you can add up to {format_money(left, CURRENCY)}.",
-            field,
+            f"One resident may back a problem with at most {format_money(cap_cents, CURRENCY)}; {rest}", field
         )
     return raw
 
