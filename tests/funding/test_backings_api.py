@@ -5,6 +5,8 @@ bad input refused with the field named and nothing stored."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import update
 
@@ -84,6 +86,31 @@ def test_the_period_attaches_and_caps_and_its_end_is_the_deadline(client, auth, 
     funding = client.get(f"/api/v1/issues/{issue_id}").get_json()["properties"]["funding"]
     assert funding["deadline"] is not None
     assert (funding["backed_cents"], funding["backers"]) == (1_000, 1)
+
+
+def test_an_area_period_opened_beside_a_running_campaign_leaves_it_alone(
+    client, auth, backers, city
+) -> None:
+    """Found from outside: an Elm Park period opened while the city-wide one ran moved a backed
+    problem's deadline a week earlier for its ten backers and raised its cap tenfold. A problem's
+    campaign keeps its period; problems not backed yet join the area's own."""
+    backed = backers.problem()
+    fresh = backers.problem()
+    city_wide = backers.period(closes=timedelta(days=21), backer_cap_cents=5_000)
+    headers = auth.headers(backers.resident())
+    assert back(client, backed, {"amount_cents": 500}, headers, key="a").get_json()["period_id"] == city_wide
+    before = client.get(f"/api/v1/issues/{backed}").get_json()["properties"]["funding"]
+
+    area = backers.period(area_id=city["Old Town"], closes=timedelta(days=14), backer_cap_cents=100_000)
+
+    later = back(client, backed, {"amount_cents": 500}, auth.headers(backers.resident()), key="b")
+    assert later.get_json()["period_id"] == city_wide
+    after = client.get(f"/api/v1/issues/{backed}").get_json()["properties"]["funding"]
+    assert after["deadline"] == before["deadline"]
+    over = back(client, backed, {"amount_cents": 4_600}, headers, key="d")
+    assert "at most EUR 50.00" in over.get_json()["error"]["message"]  # the campaign's cap, not 1,000.00
+    other = back(client, fresh, {"amount_cents": 500}, headers, key="c")
+    assert other.get_json()["period_id"] == area
 
 
 def test_without_a_period_the_configured_cap_applies(client, auth, backers, app) -> None:

@@ -191,6 +191,34 @@ def test_who_may_confirm_or_cancel(client, auth, backers, app) -> None:
     assert backers.statuses(issue_id) == {backing_id: "pending"}
 
 
+def test_an_official_does_not_confirm_their_own_backing(client, auth, backers, app) -> None:
+    """Found from outside: the cashier backed a problem and confirmed the money of it themselves, so
+    it counted for the city's match on their word alone. Another official or admin confirms it."""
+    shipped(app)
+    issue_id = backers.problem()
+    cashier = backers.resident(role="official")
+    backing_id = back(client, issue_id, 500, auth.headers(cashier), "own").get_json()["id"]
+
+    own = client.post(f"/api/v1/backings/{backing_id}/confirmation", headers=auth.headers(cashier))
+
+    assert own.status_code == 403
+    assert own.get_json()["error"] == {
+        "code": "forbidden",
+        "field": "backing_id",
+        "message": f"Backing CF-B{backing_id} is your own: another official or admin confirms it.",
+    }
+    assert backers.statuses(issue_id) == {backing_id: "pending"}
+    admin = auth.headers(role="admin")
+    auth.login_as(cashier)
+    page = client.get("/staff/backings").get_data(as_text=True)
+    assert "Your own backing: another official or admin confirms it." in page
+    assert f"/staff/backings/{backing_id}/confirm" not in page
+    auth.logout()
+    other = client.post(f"/api/v1/backings/{backing_id}/confirmation", headers=admin)
+    assert other.status_code == 200
+    assert backers.statuses(issue_id) == {backing_id: "held"}
+
+
 def test_closing_the_problem_cancels_its_pending_backings(client, auth, backers, app) -> None:
     shipped(app)
     issue_id = backers.problem()

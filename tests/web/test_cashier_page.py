@@ -105,6 +105,13 @@ def test_once_waiting_backings_cover_the_cost_the_page_says_so_instead_of_the_fo
     assert 'data-testid="backing-closed"' in html
     assert "Backings waiting for the cashier cover the rest of its cost." in html
     assert f'action="/issues/{issue_id}/back"' not in html
+    # Found from outside: of two residents backing the last part at once, the one who lost landed on
+    # the page without the form and no word that nothing was recorded.
+    late = client.post(f"/issues/{issue_id}/back", data={**body, "idempotency_key": "web-3"})
+    assert late.status_code == 422
+    refused = late.get_data(as_text=True).split('data-testid="backing-not-recorded"')[1].split("</div>")[0]
+    assert "Your backing was not recorded" in refused
+    assert "Backings waiting for the cashier (EUR 100.00) already cover the rest of its cost" in refused
 
 
 def test_a_resident_who_gave_the_most_one_may_is_told_so_instead_of_the_form(

@@ -1,5 +1,8 @@
 """The city's cashier (an official or admin) confirms that a pending backing's money arrived, or cancels it.
 
+Never their own backing's: another official or admin confirms that (separation of duties, as for
+pledges); cancelling one's own moves nothing and stays allowed.
+
 Confirming takes the problem's money lock, checks the backing is still pending and its problem can still
 be backed (open, not merged, not funded, its campaign not ended), moves it pending -> held with a guarded
 UPDATE, posts it (BACKING, once: backing_id is unique in the ledger) and settles the problem like a
@@ -23,7 +26,7 @@ from app.services.funding.backing_settlement import settle_issue
 from app.services.funding.backings import is_funded, post_backing
 from app.services.funding.pending_backings import payment_reference
 from app.services.kernel import audit
-from app.services.kernel.errors import Conflict, NotFound
+from app.services.kernel.errors import Conflict, NotFound, PermissionDenied
 from app.services.kernel.roles import require_staff
 
 
@@ -92,6 +95,12 @@ def _move(session: DbSession, backing_id: int, to: BackingStatus, now: datetime)
 def confirm(session: DbSession, actor: User, backing_id: int, now: datetime) -> Confirmed:
     """The money arrived: post the backing into the escrow and settle the problem. Flushes, never commits."""
     found = _pending_backing(session, actor, backing_id, "confirmed")
+    if found.user_id == actor.id:
+        # Separation of duties, as for pledges: whoever confirms declares someone else's money arrived.
+        raise PermissionDenied(
+            f"Backing {payment_reference(found.id)} is your own: another official or admin confirms it.",
+            "backing_id",
+        )
     _check_still_backable(session, found, now)
     if found.user_id is None:
         raise Conflict("The resident's account was deleted: cancel this backing instead.", "backing_id")

@@ -67,16 +67,32 @@ def default_backer_cap() -> int:
     return int(current_app.config["BACKING_DEFAULT_CAP_CENTS"])
 
 
-def open_period(session: DbSession, area_id: int, now: datetime) -> MatchingPeriod | None:
-    """The matching period open now for the area: the area's own first, else a city-wide one."""
+def open_period(session: DbSession, issue: Issue, now: datetime) -> MatchingPeriod | None:
+    """The matching period a backing of the problem joins now: the open one its waiting or held
+    backings already belong to, so a campaign keeps its deadline, cap and match (found from outside:
+    an area's period opened beside a running city-wide one moved ten backers' deadline a week earlier
+    and raised the cap tenfold); else the area's own open period, else a city-wide one."""
+    is_open = (
+        MatchingPeriod.opens_at <= now,
+        MatchingPeriod.closes_at > now,
+        MatchingPeriod.closed_at.is_(None),
+    )
+    running = session.scalar(
+        select(MatchingPeriod)
+        .join(Backing, Backing.period_id == MatchingPeriod.id)
+        .where(
+            Backing.issue_id == issue.id,
+            Backing.status.in_((BackingStatus.PENDING.value, BackingStatus.HELD.value)),
+            *is_open,
+        )
+        .order_by(MatchingPeriod.opens_at, MatchingPeriod.id)
+        .limit(1)
+    )
+    if running is not None:
+        return running
     return session.scalar(
         select(MatchingPeriod)
-        .where(
-            MatchingPeriod.opens_at <= now,
-            MatchingPeriod.closes_at > now,
-            MatchingPeriod.closed_at.is_(None),
-            or_(MatchingPeriod.area_id == area_id, MatchingPeriod.area_id.is_(None)),
-        )
+        .where(*is_open, or_(MatchingPeriod.area_id == issue.area_id, MatchingPeriod.area_id.is_(None)))
         .order_by(MatchingPeriod.area_id.is_(None), MatchingPeriod.closes_at, MatchingPeriod.id)
         .limit(1)
     )
@@ -114,10 +130,13 @@ def check_amount_cents(raw: object, cap_cents: int, already_cents: int, field: s
         raise ValidationError(f"{field} must be more than zero.", field)
     if already_cents + raw > cap_cents:
         left = max(0, cap_cents - already_cents)
+        rest = (
+            f"you can add up to {format_money(left, CURRENCY)}."
+            if left
+            else "you have backed it with that much already."
+        )
         raise ValidationError(
-            f"One resident may back a problem with at most {format_money(cap_cents, CURRENCY)}; "
-            f"you can add up to {format_money(left, CURRENCY)}.",
-            field,
+            f"One resident may back a problem with at most {format_money(cap_cents, CURRENCY)}; {rest}", field
         )
     return raw
 
@@ -237,7 +256,7 @@ def back(
     if issue is None:
         raise NotFound(f"There is no issue {issue_id}.", "issue_id")
     _check_backable(session, issue, now)
-    period = open_period(session, issue.area_id, now)
+    period = open_period(session, issue, now)
     cap = period.backer_cap_cents if period is not None else default_backer_cap()
     cents = check_amount_cents(amount_cents, cap, backed_by(session, user.id, issue_id))
     _check_needed(session, issue, cents)
@@ -335,7 +354,7 @@ def issue_funding(session: DbSession, issue: Issue, now: datetime) -> IssueFundi
             func.coalesce(func.sum(Backing.amount_cents), 0), func.count(func.distinct(Backing.user_id))
         ).where(Backing.issue_id == issue.id, Backing.status.in_(LIVE_STATUSES))
     ).one()
-    period = open_period(session, issue.area_id, now)
+    period = open_period(session, issue, now)
     deadline = held_deadline(session, issue.id)
     if deadline is None and period is not None:
         deadline = period.closes_at
