@@ -35,8 +35,8 @@ class PeriodForm(FlaskForm):
         validators=[DataRequired("The per-problem cap is required, for example 500.00.")],
     )
     backer_cap = StringField(
-        "Most one resident's backing of a problem counts",
-        validators=[DataRequired("The per-backer cap is required, for example 50.00.")],
+        "Most one resident may back a problem with",
+        validators=[DataRequired("The per-resident cap is required, for example 50.00.")],
     )
     submit = SubmitField("Create matching period")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
@@ -17,7 +19,8 @@ from app.services.funding import match_sentences, matching_periods, quadratic_ma
 from app.services.issues import places
 from app.services.issues.public_titles import public_titles
 from app.services.kernel.city_time import city_input
-from app.services.kernel.parsing import parse_amount
+from app.services.kernel.errors import ValidationError
+from app.services.kernel.parsing import parse_amount, parse_time
 from app.unit_of_work import is_access_error, unit_of_work
 from budgets.money import major_units
 
@@ -46,31 +49,51 @@ def new() -> tuple[str, int] | BaseResponse:
     form.area_id.choices = [(0, "City-wide")] + [(a.id, a.name) for a in places.areas(db.session)]
     status = 422 if form.is_submitted() else 200
     if form.validate_on_submit():
-        with unit_of_work(form, field_names=FIELD_NAMES) as work:
-            period = matching_periods.create_period(
-                db.session,
-                current_resident(),
-                {
-                    "name": form.name.data,
-                    "area_id": form.area_id.data or None,
-                    "opens_at": city_input(form.opens_at.data, "opens_at"),
-                    "closes_at": city_input(form.closes_at.data, "closes_at"),
-                    "fund_cents": parse_amount(form.fund.data, "fund", label="The fund"),
-                    "problem_cap_cents": parse_amount(
-                        form.problem_cap.data, "problem_cap", label="The per-problem cap"
-                    ),
-                    "backer_cap_cents": parse_amount(
-                        form.backer_cap.data, "backer_cap", label="The per-backer cap"
-                    ),
-                },
-                utcnow(),
-            )
-        if work.error is not None:
-            status = work.error.status
-        else:
-            flash(f"Matching period {period.name} created.", "success")
-            return redirect(url_for("matching.period", period_id=period.id))
+        asked = _parsed(form)
+        if asked is not None:
+            with unit_of_work(form, field_names=FIELD_NAMES) as work:
+                period = matching_periods.create_period(db.session, current_resident(), asked, utcnow())
+            if work.error is not None:
+                status = work.error.status
+            else:
+                flash(f"Matching period {period.name} created.", "success")
+                return redirect(url_for("matching.period", period_id=period.id))
     return render_template("matching/new.html", form=form), status
+
+
+def _parsed(form: PeriodForm) -> dict[str, object] | None:
+    """The form's times and amounts read, each refusal under its own field (found from outside: a fund
+    of -5, a cap of "abc" and a past deadline showed only the first); None when any was refused."""
+    readers: dict[str, tuple[str, Callable[[str], object]]] = {
+        "opens_at": ("opens_at", lambda raw: _typed_time(raw, "opens_at")),
+        "closes_at": ("closes_at", lambda raw: _typed_time(raw, "closes_at")),
+        "fund_cents": ("fund", lambda raw: parse_amount(raw, "fund", label="The fund")),
+        "problem_cap_cents": (
+            "problem_cap",
+            lambda raw: parse_amount(raw, "problem_cap", label="The per-problem cap"),
+        ),
+        "backer_cap_cents": (
+            "backer_cap",
+            lambda raw: parse_amount(raw, "backer_cap", label="The per-resident cap"),
+        ),
+    }
+    asked: dict[str, object] = {"name": form.name.data, "area_id": form.area_id.data or None}
+    refused = False
+    for key, (name, read) in readers.items():
+        try:
+            asked[key] = read(getattr(form, name).data)
+        except ValidationError as error:
+            getattr(form, name).errors.append(error.message)
+            refused = True
+    return None if refused else asked
+
+
+def _typed_time(raw: str | None, field: str) -> str | None:
+    """A typed time for the service, read in the city's zone, refused here when it is not a time."""
+    found = city_input(raw, field)
+    if found is not None:
+        parse_time(found, field)
+    return found
 
 
 @bp.get("/matching-periods/<int:period_id>")

@@ -93,7 +93,7 @@ def test_an_official_runs_a_matching_period_on_phone_and_laptop(
     phone.get_by_label("Closes at (UTC time): the campaign deadline").fill(closes.strftime("%Y-%m-%dT%H:%M"))
     phone.get_by_label("City's fund").fill("1000.00")
     phone.get_by_label("Most match per problem").fill("60.00")
-    phone.get_by_label("Most one resident's backing of a problem counts").fill("20.00")
+    phone.get_by_label("Most one resident may back a problem with").fill("20.00")
     check_page(phone)
     phone.screenshot(path=str(shots / "new-period-phone.png"), full_page=True)
     press(phone, "Create matching period")

@@ -84,7 +84,7 @@ def test_three_neighbours_back_a_problem_the_city_matches_it_and_the_money_is_tr
     deadline.fill(closes.strftime("%Y-%m-%dT%H:%M"))
     official.get_by_label("City's fund").fill("1000.00")
     official.get_by_label("Most match per problem").fill("40.00")
-    official.get_by_label("Most one resident's backing of a problem counts").fill("50.00")
+    official.get_by_label("Most one resident may back a problem with").fill("50.00")
     shoot(official, shots, "01-period-new")
     press(official, "Create matching period")
     expect(official.locator("h1")).to_have_text("Spring campaign")

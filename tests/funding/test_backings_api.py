@@ -88,9 +88,7 @@ def test_the_period_attaches_and_caps_and_its_end_is_the_deadline(client, auth, 
     assert (funding["backed_cents"], funding["backers"]) == (1_000, 1)
 
 
-def test_an_area_period_opened_beside_a_running_campaign_leaves_it_alone(
-    client, auth, backers, city
-) -> None:
+def test_an_area_period_opened_beside_a_running_campaign_leaves_it_alone(client, auth, backers, city) -> None:
     """Found from outside: an Elm Park period opened while the city-wide one ran moved a backed
     problem's deadline a week earlier for its ten backers and raised its cap tenfold. A problem's
     campaign keeps its period; problems not backed yet join the area's own."""

@@ -83,6 +83,7 @@ def test_an_official_creates_reads_and_lists_a_period(
         ({"fund_cents": True}, "fund_cents"),
         ({"fund_cents": ...}, "fund_cents"),
         ({"problem_cap_cents": 0}, "problem_cap_cents"),
+        ({"fund_cents": 10_000}, "problem_cap_cents"),  # a cap per problem above the whole fund
         ({"backer_cap_cents": 12.25}, "backer_cap_cents"),
         ({"backer_cap_cents": 10**15}, "backer_cap_cents"),
         ({"opens_at": iso(timedelta(days=5)), "closes_at": iso(timedelta(days=4))}, "closes_at"),
@@ -240,7 +241,38 @@ def test_the_pages_show_the_match_and_officials_close_with_a_confirmation(
         },
     )
     assert form.status_code == 422
-    assert "The per-backer cap: use digits" in form.get_data(as_text=True)
+    assert "The per-resident cap: use digits" in form.get_data(as_text=True)
+    # Found from outside: only the first of several refusals was shown; each field says its own.
+    several = client.post(
+        "/matching-periods/new",
+        data={
+            "name": "Summer",
+            "area_id": "0",
+            "closes_at": "soon",
+            "fund": "-5",
+            "problem_cap": "1",
+            "backer_cap": "abc",
+        },
+    ).get_data(as_text=True)
+    for message in (
+        "closes_at must be",
+        "The fund must be more than zero",
+        "The per-resident cap: use digits",
+    ):
+        assert message in several, message
+    too_big = client.post(
+        "/matching-periods/new",
+        data={
+            "name": "Summer",
+            "area_id": "0",
+            "closes_at": (utcnow() + timedelta(days=40)).strftime("%Y-%m-%dT%H:%M"),
+            "fund": "100.00",
+            "problem_cap": "500.00",
+            "backer_cap": "5.00",
+        },
+    )
+    assert too_big.status_code == 422
+    assert "no problem can be matched with more than the whole fund" in too_big.get_data(as_text=True)
     made = client.post(
         "/matching-periods/new",
         data={

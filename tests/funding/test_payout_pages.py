@@ -247,9 +247,9 @@ def test_the_review_warns_when_the_invoice_was_paid_before(world: RoundWorld) ->
     assert "This invoice was paid before." in warning
     assert f"EUR 12.50 on {utcnow().day} " in warning
     assert f'href="/issues/{issue_id}#money">problem #{issue_id}</a>' in warning
-    other = world.client.post(
-        f"/staff/issues/{issue_id}/payouts", data=form(invoice_ref="RD-78")
-    ).get_data(as_text=True)
+    other = world.client.post(f"/staff/issues/{issue_id}/payouts", data=form(invoice_ref="RD-78")).get_data(
+        as_text=True
+    )
     assert 'data-testid="invoice-paid-before"' not in other
     again = world.client.post(
         f"/staff/issues/{issue_id}/payouts",

@@ -74,6 +74,7 @@ def create_period(
     closes_at = parse_time(data.get("closes_at"), "closes_at")
     _check_window(opens_at, closes_at, now)
     amounts = {field: parse_cents(data.get(field), field) for field in AMOUNTS}
+    _check_caps(amounts["fund_cents"], amounts["problem_cap_cents"])
     _refuse_overlap(session, area_id, opens_at, closes_at, besides=None)
     period = MatchingPeriod(
         name=name,
@@ -129,6 +130,12 @@ def update_period(
         raise ValidationError("opens_at must not be in the past.", "opens_at")
     if "closes_at" in changed or "opens_at" in changed:
         _check_window(opens_at, closes_at, now)
+    if "fund_cents" in changed or "problem_cap_cents" in changed:
+        fund = changes.get("fund_cents", period.fund_cents)
+        cap = changes.get("problem_cap_cents", period.problem_cap_cents)
+        assert isinstance(fund, int)
+        assert isinstance(cap, int)
+        _check_caps(fund, cap)
     area_id = changes.get("area_id", period.area_id)
     _refuse_overlap(session, area_id if isinstance(area_id, int) else None, opens_at, closes_at, period.id)
     if not changed:
@@ -163,6 +170,17 @@ def _check_window(opens_at: datetime, closes_at: datetime, now: datetime) -> Non
         raise ValidationError("closes_at must come after opens_at.", "closes_at")
     if not now < closes_at < now + MAX_AHEAD:
         raise ValidationError("closes_at must be in the future, within three years.", "closes_at")
+
+
+def _check_caps(fund_cents: int, problem_cap_cents: int) -> None:
+    """No problem can be matched with more than the whole fund (found from outside: a EUR 100.00 fund
+    with a EUR 500.00 cap per problem was accepted, and the terms are fixed once the period opens)."""
+    if problem_cap_cents > fund_cents:
+        raise ValidationError(
+            f"Per-problem cap (problem_cap_cents) of {format_cents(problem_cap_cents)} is more than the "
+            f"fund of {format_cents(fund_cents)}: no problem can be matched with more than the whole fund.",
+            "problem_cap_cents",
+        )
 
 
 def _refuse_overlap(
