@@ -102,8 +102,9 @@ def period(period_id: int) -> str:
     standing = quadratic_match.standing(db.session, period_id)
     currency = current_app.config["MATCH_CURRENCY"]
     titles = public_titles(db.session, [p.issue_id for p in standing.problems])
+    sentences = match_sentences.explain_period(db.session, standing, currency)
     rows = [
-        (p, titles.get(p.issue_id, ""), match_sentences.explain(p, standing, currency))
+        (p, titles.get(p.issue_id, ""), sentences[p.issue_id])
         for p in standing.problems
     ]
     top = rows[:CHART_TOP]
