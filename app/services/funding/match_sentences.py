@@ -119,9 +119,7 @@ def explain(
 def explain_period(session: DbSession, period: PeriodStanding, currency: str) -> dict[int, MatchSentence]:
     """Each problem's sentence on the period's page and in its JSON, funded ones said so."""
     funded = backings.funded_among(session, [p.issue_id for p in period.problems])
-    return {
-        p.issue_id: explain(p, period, currency, funded=p.issue_id in funded) for p in period.problems
-    }
+    return {p.issue_id: explain(p, period, currency, funded=p.issue_id in funded) for p in period.problems}
 
 
 def sentence_of_issue(session: DbSession, issue_id: int, currency: str) -> MatchSentence:
