@@ -210,7 +210,8 @@ class Config:
     RATE_LIMIT_LIKE = "120 per minute"
     RATE_LIMIT_BACKING = "30 per minute"
     # Per resident, the group page and the API together: a member pledges a few times a round, and each
-    # pending pledge waits in the treasurer's queue, so one member cannot flood it (typos and retries fit).
+    # pending pledge waits in the treasurer's queue, so one member cannot flood it (a refused pledge,
+    # a typo, does not count).
     RATE_LIMIT_PLEDGE = "10 per hour"
     RATE_LIMIT_CASHIER = "120 per minute"  # per official: confirming or cancelling pending backings
     RATE_LIMIT_UPDATE = "30 per hour"  # public updates and "not fixed" on issues

@@ -81,6 +81,8 @@ class Counter:
     setting: str
     key: Callable[[], str]
     exempt_when: Callable[[], bool] | None = None
+    # False: a request the view refuses (a 4xx: nothing stored) does not use up the quota.
+    refusals_count: bool = True
 
 
 LOGIN_ATTEMPTS = (
@@ -100,9 +102,11 @@ def limited_by(*counters: Counter, reads: bool = False) -> Callable[[Any], Any]:
 
     Only writes count, unless `reads`: loading a form page again must not use up a resident's quota.
     Every attempt counts, before the view runs (an atomic increment in the storage), whatever its
-    outcome. With the limits off (RATELIMIT_ENABLED=false) the view runs directly: Flask-Limiter's
-    decorator still identifies the caller and evaluates the limit when it is off, a measurable part of a
-    like (docs/benchmarks.md).
+    outcome; for a counter whose refusals do not count, the limit is tested before the view and a
+    request counted after it, once accepted (concurrent requests may then pass it by a few). With
+    the limits off (RATELIMIT_ENABLED=false) the view runs directly: Flask-Limiter's decorator still
+    identifies the caller and evaluates the limit when it is off, a measurable part of a like
+    (docs/benchmarks.md).
     """
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -115,6 +119,7 @@ def limited_by(*counters: Counter, reads: bool = False) -> Callable[[Any], Any]:
                 key_func=counter.key,
                 exempt_when=counter.exempt_when,
                 methods=list(WRITE_METHODS + READ_METHODS if reads else WRITE_METHODS),
+                deduct_when=None if counter.refusals_count else _accepted,
             )(checked)
 
         @wraps(view)
@@ -128,14 +133,22 @@ def limited_by(*counters: Counter, reads: bool = False) -> Callable[[Any], Any]:
     return decorate
 
 
+def _accepted(response: Any) -> bool:
+    return int(response.status_code) < 400
+
+
 def rate_of(setting: str) -> Callable[[], str]:
     return lambda: str(current_app.config[setting])
 
 
-def limit(setting: str, per_user: bool = False, reads: bool = False) -> Callable[[Any], Any]:
+def limit(
+    setting: str, per_user: bool = False, reads: bool = False, refusals_count: bool = True
+) -> Callable[[Any], Any]:
     """A limit whose rate is the config value `setting`, per resident (or address) or per address;
-    `reads`: GET requests count as well (a view that answers a GET with costly work)."""
-    return limited_by(Counter(setting, user_or_address if per_user else by_address), reads=reads)
+    `reads`: GET requests count as well (a view that answers a GET with costly work);
+    `refusals_count=False`: only accepted requests use it up (a limit against flooding a queue)."""
+    key = user_or_address if per_user else by_address
+    return limited_by(Counter(setting, key, refusals_count=refusals_count), reads=reads)
 
 
 def limit_login_attempts(view: Callable[..., Any]) -> Callable[..., Any]:

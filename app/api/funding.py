@@ -133,8 +133,8 @@ def get_pool(pool_id: int) -> Response:
         "201 with the new pledge. A retry with the same Idempotency-Key (even concurrent) returns the same "
         "pledge with 200 and `Idempotent-Replayed: true`; the same key with a different pool or amount is a "
         "409. With the treasurer-confirmed provider the pledge is pending until a group admin confirms it. "
-        "Rate limited per resident (`RATE_LIMIT_PLEDGE`, the group page counting too; every attempt "
-        "counts, retries included): 429 with Retry-After."
+        "Rate limited per resident (`RATE_LIMIT_PLEDGE`, the group page counting too; accepted pledges "
+        "and retries count, refused ones do not): 429 with Retry-After."
     ),
     headers=shapes.PledgeHeaders,
     body={JSON: shapes.NewPledge},
@@ -145,7 +145,7 @@ def get_pool(pool_id: int) -> Response:
     errors=(400, 401, 403, 404, 409, 422, 429),
     secured=True,
 )
-@limit("RATE_LIMIT_PLEDGE", per_user=True)
+@limit("RATE_LIMIT_PLEDGE", per_user=True, refusals_count=False)
 def create_pledge(pool_id: int) -> Response:
     """201 with the new pledge; a retry with the same Idempotency-Key returns that pledge with 200."""
     user = require_user()

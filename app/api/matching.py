@@ -51,6 +51,7 @@ def detail_json(period: MatchingPeriod) -> dict[str, object]:
     found = quadratic_match.standing(db.session, period.id)
     titles = public_titles(db.session, [p.issue_id for p in found.problems])
     currency = current_app.config["MATCH_CURRENCY"]
+    sentences = match_sentences.explain_period(db.session, found, currency)
     problems = [
         {
             "issue_id": p.issue_id,
@@ -62,7 +63,7 @@ def detail_json(period: MatchingPeriod) -> dict[str, object]:
             "match_cents": p.match_cents,
             "ideal_cents": round(p.ideal_cents),
             "capped": p.capped,
-            "sentence": match_sentences.explain(p, found, currency).text,
+            "sentence": sentences[p.issue_id].text,
         }
         for p in found.problems
     ]

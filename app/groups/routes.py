@@ -167,7 +167,7 @@ def leave(group_id: int) -> BaseResponse:
 
 @bp.post("/groups/<int:group_id>/pledge")
 @login_required
-@limit("RATE_LIMIT_PLEDGE", per_user=True)
+@limit("RATE_LIMIT_PLEDGE", per_user=True, refusals_count=False)
 def pledge(group_id: int) -> tuple[str, int] | BaseResponse:
     row = groups.get_group_row(db.session, group_id)
     form = PledgeForm()

@@ -32,6 +32,7 @@ class BackingPanel:
     mine: list[Backing]
     form: BackingForm
     match_sentence: str | None  # the city's match in one sentence, once backed in a matching period
+    match_period_id: int | None  # the period the sentence speaks of (its page explains the match)
     instructions: dict[int, tuple[str, str]]  # my pending backings' id -> (reference, whom to pay)
 
 
@@ -45,10 +46,11 @@ def backing_panel(issue: Issue, open_issue: bool, form: BackingForm | None = Non
     room = backings.still_needed(db.session, issue)[0]
     given = sum(b.amount_cents for b in mine if b.status in backings.CAPPED_STATUSES)
     closed_why, limit_words = _limits(figures, room, given)
-    sentence = None
+    sentence, period_id = None, None
     if not issue.is_hidden:
         said = match_sentences.sentence_of_issue(db.session, issue.id, current_app.config["MATCH_CURRENCY"])
         sentence = said.text if said.kind != "none" else None
+        period_id = said.period_id
     return BackingPanel(
         funding=figures,
         currency=CURRENCY,
@@ -59,6 +61,7 @@ def backing_panel(issue: Issue, open_issue: bool, form: BackingForm | None = Non
         mine=mine,
         form=form or BackingForm(),
         match_sentence=sentence,
+        match_period_id=period_id,
         instructions={
             b.id: (
                 pending_backings.payment_reference(b.id),

@@ -102,10 +102,8 @@ def period(period_id: int) -> str:
     standing = quadratic_match.standing(db.session, period_id)
     currency = current_app.config["MATCH_CURRENCY"]
     titles = public_titles(db.session, [p.issue_id for p in standing.problems])
-    rows = [
-        (p, titles.get(p.issue_id, ""), match_sentences.explain(p, standing, currency))
-        for p in standing.problems
-    ]
+    sentences = match_sentences.explain_period(db.session, standing, currency)
+    rows = [(p, titles.get(p.issue_id, ""), sentences[p.issue_id]) for p in standing.problems]
     top = rows[:CHART_TOP]
     chart = stacked_bar_chart(
         title=f"The city's match of the top {len(top)} problems",

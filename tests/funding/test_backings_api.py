@@ -219,3 +219,22 @@ def test_who_may_back(client, auth, backers, app) -> None:
     assert waiting.status_code == 201
     assert waiting.get_json()["status"] == "pending"
     assert backers.counts() == (1, 0, 0)
+
+
+def test_a_problem_funded_by_one_backer_does_not_ask_for_more(client, auth, backers) -> None:
+    """Found from outside: a funded problem, closed to backing, still said the city adds a match once
+    two or more neighbours back it; and nothing led from the sentence to how the match works."""
+    period = backers.period()
+    issue_id = backers.problem(cost_cents=1_000)
+    done = back(client, issue_id, {"amount_cents": 1_000}, auth.headers(backers.resident()))
+    assert done.get_json()["status"] == "committed"
+
+    said = "; it was funded before a match was due, so the city adds none."
+    page = client.get(f"/issues/{issue_id}").get_data(as_text=True)
+    assert said in page
+    assert f'<a href="/matching-periods/{period}">How the city\'s match works</a>' in page
+    assert said in client.get(f"/matching-periods/{period}").get_data(as_text=True)
+    listed = client.get(f"/api/v1/matching-periods/{period}").get_json()["problems"]
+    (sentence,) = [p["sentence"] for p in listed if p["issue_id"] == issue_id]
+    assert sentence.endswith(said)
+    assert '<a href="/matching-periods">The city\'s match</a>' in page  # the footer, on every page

@@ -111,3 +111,23 @@ def test_the_refusal_page_says_nothing_was_saved_and_how_long_to_wait(
 )
 def test_a_wait_reads_in_words(seconds: int, words: str) -> None:
     assert wait_words(seconds) == words
+
+
+def test_refused_pledges_do_not_use_up_the_limit(
+    client: FlaskClient, auth: AuthActions, funding: Funding
+) -> None:
+    """Found from outside: a member who mistyped amounts a few times was locked out for an hour after
+    three real pledges. Only accepted pledges flood the treasurer's queue, so only they count."""
+    ref = funding.group()
+    headers = auth.headers(funding.member(ref))
+    for i in range(4):
+        typo = client.post(
+            f"/api/v1/pools/{ref.pool_id}/pledges",
+            json={"amount_cents": "five"},
+            headers={**headers, "Idempotency-Key": f"typo{i}"},
+        )
+        assert typo.status_code == 422
+
+    statuses = [by_api(client, ref.pool_id, headers, f"k{i}").status_code for i in range(3)]
+
+    assert statuses == [201, 201, 429]

@@ -35,8 +35,11 @@ def neighbours(count: int) -> str:
     return "1 neighbour" if count == 1 else f"{count:,} neighbours"
 
 
-def explain(problem: ProblemMatch | None, period: PeriodStanding, currency: str) -> MatchSentence:
-    """The sentence for the problem page and the API: who backed it and what the city adds, and why."""
+def explain(
+    problem: ProblemMatch | None, period: PeriodStanding, currency: str, *, funded: bool = False
+) -> MatchSentence:
+    """The sentence for the problem page and the API: who backed it and what the city adds, and why.
+    `funded`: the problem is funded already, so no more backers are asked for."""
     closed = period.closed_at is not None
     if problem is None or problem.backers == 0:
         text = (
@@ -57,11 +60,13 @@ def explain(problem: ProblemMatch | None, period: PeriodStanding, currency: str)
     ideal = round(problem.ideal_cents)
     if problem.counted < 2:
         kind = "one"
-        tail = (
-            "the city added no match: a match needs two or more neighbours who count"
-            if closed
-            else "the city adds a match once two or more neighbours who count back it"
-        )
+        if funded and not closed:
+            # Found from outside: a funded problem, no longer open to backing, asked for more backers.
+            tail = "it was funded before a match was due, so the city adds none"
+        elif closed:
+            tail = "the city added no match: a match needs two or more neighbours who count"
+        else:
+            tail = "the city adds a match once two or more neighbours who count back it"
     elif problem.match_cents == 0 and (problem.filled or not period.fund_short):
         # The fund had money: the cost needed none of it (found from outside: a problem its backers
         # covered read "the city's fund has nothing left" with most of the fund unused).
@@ -111,6 +116,12 @@ def explain(problem: ProblemMatch | None, period: PeriodStanding, currency: str)
     )
 
 
+def explain_period(session: DbSession, period: PeriodStanding, currency: str) -> dict[int, MatchSentence]:
+    """Each problem's sentence on the period's page and in its JSON, funded ones said so."""
+    funded = backings.funded_among(session, [p.issue_id for p in period.problems])
+    return {p.issue_id: explain(p, period, currency, funded=p.issue_id in funded) for p in period.problems}
+
+
 def sentence_of_issue(session: DbSession, issue_id: int, currency: str) -> MatchSentence:
     """The sentence of a shown problem in its latest matching period (or that it has none yet)."""
     found = session.get(Issue, issue_id)
@@ -121,7 +132,7 @@ def sentence_of_issue(session: DbSession, issue_id: int, currency: str) -> Match
         text = "Nobody has backed this in a matching period yet; the city matches backings while one runs."
         return MatchSentence(text, "none", None, False, 0, 0, 0, 0, 0)
     period = quadratic_match.standing(session, period_id)
-    said = explain(period.problem(issue_id), period, currency)
+    said = explain(period.problem(issue_id), period, currency, funded=backings.is_funded(session, issue_id))
     if said.closed and said.match_cents and backings.escrow_match_cents(session, issue_id) < said.match_cents:
         # The campaign ended unfunded (closed, merged, or past its deadline): the match went back.
         text = f"{said.text[:-1]}; it went back to the city when the campaign ended unfunded."
