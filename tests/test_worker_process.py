@@ -45,7 +45,7 @@ def test_worker_runs_on_redis(tmp_path: Path, redis_server: RedisServer) -> None
 def test_the_worker_says_where_mail_goes_and_that_mail_server_is_missing(tmp_path: Path) -> None:
     """Production sends through SMTP; without MAIL_SERVER that is localhost:25, said at start."""
     env = worker_env(tmp_path, f"sqlite:///{tmp_path / 'queue.sqlite3'}")
-    env.update(COMMONFIX_ENV="production", SECRET_KEY="k" * 40, MAIL_BACKEND="smtp")
+    env.update(COMMONFIX_ENV="production", SECRET_KEY=STRONG_KEY, MAIL_BACKEND="smtp")
     env.pop("MAIL_SERVER", None)
     with running_worker(env, tmp_path / "worker.log") as worker:
         assert "mail via SMTP localhost:25 (MAIL_SERVER is not set)" in worker.log_text()
