@@ -13,6 +13,6 @@ control_socket_disable = True
 
 
 def on_starting(server: object) -> None:
-    from app.startup import build_or_exit
+    from app.startup import serving_or_exit
 
-    build_or_exit()
+    serving_or_exit()

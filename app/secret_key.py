@@ -60,8 +60,10 @@ def resolve_secret_key(configured: str | None, source: str, instance_path: str |
 
     Where it is required (production) it must also look random: found from outside, "abc" and
     "changeme" were accepted, and anyone who guesses the key signs sessions as any account."""
-    if configured and source == "required" and (
-        len(configured) < MIN_LENGTH or len(set(configured)) < MIN_DISTINCT
+    if (
+        configured
+        and source == "required"
+        and (len(configured) < MIN_LENGTH or len(set(configured)) < MIN_DISTINCT)
     ):
         raise SecretKeyMissing(
             f"SECRET_KEY must be at least {MIN_LENGTH} random characters in production (it has "
