@@ -80,6 +80,11 @@ WRONG_SETTINGS = [
     ({"COMMONFIX_ENV": "production", "DATABASE_URL": "sqlite:///unused.db"}, "SECRET_KEY must be set"),
     ({"COMMONFIX_ENV": "staging"}, "COMMONFIX_ENV must be one of"),
     ({"QUEUE_URL": "reddis://:s3cret-pw@127.0.0.1:6379/0"}, "QUEUE_URL must be sqlite:///PATH"),
+    ({"MAIL_BACKEND": "carrier-pigeon"}, "MAIL_BACKEND must be smtp or outbox"),
+    (
+        {"COMMONFIX_ENV": "production", "DATABASE_URL": "sqlite:///unused.db", "SECRET_KEY": "changeme"},
+        "SECRET_KEY must be at least 32 random characters in production",
+    ),
 ]
 
 
