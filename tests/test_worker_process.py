@@ -123,3 +123,11 @@ def test_a_worker_on_a_database_older_than_the_code_says_to_run_init_db(tmp_path
     assert "the database is never migrated" in warned[0]
     assert "run `flask --app wsgi init-db`" in warned[0]
     assert "Context impl" not in said  # Alembic's remarks while reading the revision
+
+
+def test_a_worker_without_threads_is_refused() -> None:
+    """Found from outside: `worker --workers 0` said it was ready and never ran a job."""
+    app = create_app(TestingConfig)
+    refused = app.test_cli_runner().invoke(args=["worker", "--workers", "0"])
+    assert refused.exit_code == 2
+    assert "Invalid value for '--workers': 0 is not in the range x>=1." in refused.output
