@@ -1,6 +1,6 @@
 """The readiness check's probes: the database answers, its schema is at this code's head, the job queue's
-storage answers, a photo can be saved. Each says what failed in a fixed phrase: never a URL, a password or a driver's message
-(those go to the log)."""
+storage answers, a photo can be saved. Each says what failed in a fixed phrase: never a URL, a password
+or a driver's message (those go to the log)."""
 
 from __future__ import annotations
 

@@ -67,7 +67,8 @@ def resolve_secret_key(configured: str | None, source: str, instance_path: str |
     ):
         raise SecretKeyMissing(
             f"SECRET_KEY must be at least {MIN_LENGTH} random characters in production (it has "
-            f"{len(configured)}); make one with: python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            f"{len(configured)}); make one with: "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
         )
     if configured:
         return configured

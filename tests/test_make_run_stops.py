@@ -18,6 +18,7 @@ import pytest
 import requests
 
 from app.jobs.worker import READY_LINE
+from tests.flask_cli import STRONG_KEY
 from tests.gunicorn_server import ROOT
 from tests.ports import free_port
 

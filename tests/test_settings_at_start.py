@@ -12,9 +12,9 @@ import pytest
 
 from app import create_app
 from config import ProductionConfig
+from tests.flask_cli import STRONG_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
-STRONG_KEY = "k3JqX9vT2mPzR7wLcY4hN8bF6dG1sA5e"  # the shape of a real key: long, many characters
 
 
 def test_production_without_database_url_refuses_to_start(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from app import create_app
 from app.jobs.queue import enqueue
 from config import TestingConfig
+from tests.flask_cli import STRONG_KEY
 from tests.redis_server import RedisServer
 from tests.worker_process import ROOT, running_worker
 
