@@ -21,7 +21,7 @@ from app.photo_stores import photo_store
 
 log = logging.getLogger(__name__)
 # A load balancer waits a few seconds at most: a Redis that accepts connections but does not answer
-# (paused, overloaded) fails the probe in this time, not the queue's own 10 s.
+# (paused, overloaded) fails the probe in this time, not the queue's own 3 s.
 QUEUE_PROBE_TIMEOUT_S = 2.0
 
 
