@@ -89,6 +89,14 @@ def parse_timezone(name: str, raw: str) -> str:
     return value
 
 
+def parse_mail_backend(name: str, raw: str) -> str:
+    """Where mail goes: "smtp" (a server) or "outbox" (.eml files, for development)."""
+    value = raw.strip().lower()
+    if value not in ("smtp", "outbox"):
+        raise ValueError(f"{name} must be smtp or outbox, not {raw!r}")
+    return value
+
+
 DATABASE_SCHEMES = ("postgresql+psycopg", "sqlite")
 
 
@@ -381,7 +389,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "MAIL_USERNAME": ("MAIL_USERNAME", lambda _n, v: v),
     "MAIL_PASSWORD": ("MAIL_PASSWORD", lambda _n, v: v),
     "MAIL_USE_TLS": ("MAIL_USE_TLS", parse_bool),
-    "MAIL_BACKEND": ("MAIL_BACKEND", lambda _n, v: v),
+    "MAIL_BACKEND": ("MAIL_BACKEND", parse_mail_backend),
     "MAIL_OUTBOX_DIR": ("MAIL_OUTBOX_DIR", lambda _n, v: v),
     "MAIL_MAX_ATTEMPTS": ("MAIL_MAX_ATTEMPTS", parse_int),
     "MAIL_RETRY_SECONDS": ("MAIL_RETRY_SECONDS", parse_int),

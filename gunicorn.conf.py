@@ -11,8 +11,11 @@ from __future__ import annotations
 # file, and the first to stop deleted it under the other. Nothing here uses it: stopping is by signal.
 control_socket_disable = True
 
+# The access log writes `<token>` for the tokens of reset, confirmation and unsubscribe links.
+logger_class = "app.access_log.MaskedTokensLogger"
+
 
 def on_starting(server: object) -> None:
-    from app.startup import build_or_exit
+    from app.startup import serving_or_exit
 
-    build_or_exit()
+    serving_or_exit()

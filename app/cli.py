@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask_migrate import upgrade
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from app.database.outages import database_unreachable, outage_summary
+from app.database.schema_state import schema_state
 from app.extensions import db
 from app.models.timestamps import utcnow
 from app.services.accounts import users as accounts
@@ -119,7 +120,9 @@ def register_commands(app: Flask) -> None:
 
 def explain_database_outages(app: Flask) -> None:
     """Every command of `flask --app wsgi` says in one line that the database is out of reach (where,
-    without its password, and the driver's reason) and exits 1, instead of a page of traceback."""
+    without its password, and the driver's reason), or that its schema is behind this code (found
+    from outside: create-user on a database never migrated printed 89 lines ending in "no such table"),
+    and exits 1, instead of a page of traceback."""
     where = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).render_as_string(hide_password=True)
     for command in app.cli.commands.values():
         if command.callback is not None:
@@ -132,11 +135,25 @@ def _outage_said(callback: Callable[..., Any], where: str) -> Callable[..., Any]
         try:
             return callback(*args, **kwargs)
         except DBAPIError as error:
-            if not database_unreachable(error):
+            if database_unreachable(error):
+                raise click.ClickException(
+                    f"The database at {where} is out of reach ({outage_summary(error)}). "
+                    "Start it, or check DATABASE_URL, and run the command again."
+                ) from None
+            behind = _schema_behind()
+            if behind is None:
                 raise
-            raise click.ClickException(
-                f"The database at {where} is out of reach ({outage_summary(error)}). "
-                "Start it, or check DATABASE_URL, and run the command again."
-            ) from None
+            raise click.ClickException(f"The database at {where} is {behind}.") from None
 
     return run
+
+
+def _schema_behind() -> str | None:
+    """How the database's schema stands when it is behind this code (never migrated included)."""
+    db.session.rollback()
+    try:
+        with db.engine.connect() as connection:
+            state = schema_state(connection, current_app.extensions["migrate"].directory)
+    except DBAPIError:
+        return None
+    return state.describe() if state.behind else None

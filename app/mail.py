@@ -207,9 +207,9 @@ def _wake_worker(session: Session) -> None:
     for app, fanout_id in session.info.pop(PENDING_FANOUTS, []):
         try:
             enqueue(app, "mail.fanout", fanout_id)
-        except Exception:
+        except Exception as error:
             # As below: the row is committed, and the sweep enqueues a fan-out left undone.
-            log.warning("Could not enqueue mail fan-out %d; the sweep will", fanout_id, exc_info=True)
+            log.warning("Could not enqueue mail fan-out %d (%s); the sweep will", fanout_id, _said(error))
     pending: list[tuple[Flask, int]] = session.info.pop(PENDING, [])
     by_app: dict[int, tuple[Flask, list[int]]] = {}
     for app, mail_id in pending:
@@ -217,10 +217,17 @@ def _wake_worker(session: Session) -> None:
     for app, mail_ids in by_app.values():
         try:
             enqueue_delivery(app, mail_ids)
-        except Exception:
+        except Exception as error:
             # The rows are committed; the queue being down (Redis restarting) must not turn the change
-            # into an error page. The sweep finds the rows and enqueues them again.
-            log.warning("Could not enqueue mail %s; the sweep will send it", mail_ids, exc_info=True)
+            # into an error page. The sweep finds the rows and enqueues them again. One line: a queue
+            # down for a while would bury the log in a traceback per request (found from outside).
+            log.warning("Could not enqueue mail %s (%s); the sweep will send it", mail_ids, _said(error))
+
+
+def _said(error: Exception) -> str:
+    """An error in one line: its kind and message (a Redis URL's password is never in its message)."""
+    text = " ".join(str(error).split())
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
 def enqueue_delivery(app: Flask, mail_ids: list[int]) -> None:

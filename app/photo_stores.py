@@ -51,6 +51,18 @@ class LocalPhotoStore:
     def exists(self, name: str) -> bool:
         return self._path(name).is_file()
 
+    def writable_problem(self) -> str | None:
+        """Found from outside: an unwritable UPLOAD_FOLDER started fine and was "ready", and every
+        report with a photo then failed with a 500. A file is written and removed to find out."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            handle, probe = tempfile.mkstemp(dir=self.folder, prefix=".probe-")
+            os.close(handle)
+            os.unlink(probe)
+        except OSError as error:
+            return f"UPLOAD_FOLDER {str(self.folder)!r} is not writable ({error.strerror or error})"
+        return None
+
 
 def local_store(config: Mapping[str, Any]) -> PhotoStore:
     return LocalPhotoStore(config["UPLOAD_FOLDER"])

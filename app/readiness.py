@@ -1,6 +1,6 @@
 """The readiness check's probes: the database answers, its schema is at this code's head, the job queue's
-storage answers. Each says what failed in a fixed phrase: never a URL, a password or a driver's message
-(those go to the log)."""
+storage answers, a photo can be saved. Each says what failed in a fixed phrase: never a URL, a password
+or a driver's message (those go to the log)."""
 
 from __future__ import annotations
 
@@ -17,10 +17,11 @@ from app.database.outages import database_unreachable, outage_summary
 from app.database.schema_state import schema_state
 from app.extensions import db
 from app.jobs.queue import queue_of
+from app.photo_stores import photo_store
 
 log = logging.getLogger(__name__)
 # A load balancer waits a few seconds at most: a Redis that accepts connections but does not answer
-# (paused, overloaded) fails the probe in this time, not the queue's own 10 s.
+# (paused, overloaded) fails the probe in this time, not the queue's own 3 s.
 QUEUE_PROBE_TIMEOUT_S = 2.0
 
 
@@ -56,7 +57,7 @@ def _problems(app: Flask) -> _ProblemLog:
 
 @dataclass(frozen=True)
 class Probe:
-    name: str  # "database", "migrations" or "queue"
+    name: str  # "database", "migrations", "queue" or "photos"
     ok: bool
     detail: str
 
@@ -105,5 +106,16 @@ def probe_queue(app: Flask) -> Probe:
     return Probe("queue", True, "answers")
 
 
+def probe_photos(app: Flask) -> Probe:
+    """A photo can be saved: the store's folder takes a file."""
+    with app.app_context():
+        problem = photo_store().writable_problem()
+    if problem is not None:
+        _problems(app).problem("photo store", f"photos cannot be saved: {problem}")
+        return Probe("photos", False, "not writable")
+    _problems(app).fine("photo store")
+    return Probe("photos", True, "writable")
+
+
 def probe_all(app: Flask) -> list[Probe]:
-    return [*probe_database(app), probe_queue(app)]
+    return [*probe_database(app), probe_queue(app), probe_photos(app)]

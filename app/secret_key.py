@@ -50,8 +50,26 @@ def instance_secret_key(instance_path: str | Path) -> str:
     return key
 
 
+#: In production a key shorter than this, or of fewer distinct characters, is refused at start.
+MIN_LENGTH = 32
+MIN_DISTINCT = 10
+
+
 def resolve_secret_key(configured: str | None, source: str, instance_path: str | Path) -> str:
-    """SECRET_KEY if set; else by the config's SECRET_KEY_SOURCE: instance, ephemeral or required."""
+    """SECRET_KEY if set; else by the config's SECRET_KEY_SOURCE: instance, ephemeral or required.
+
+    Where it is required (production) it must also look random: found from outside, "abc" and
+    "changeme" were accepted, and anyone who guesses the key signs sessions as any account."""
+    if (
+        configured
+        and source == "required"
+        and (len(configured) < MIN_LENGTH or len(set(configured)) < MIN_DISTINCT)
+    ):
+        raise SecretKeyMissing(
+            f"SECRET_KEY must be at least {MIN_LENGTH} random characters in production (it has "
+            f"{len(configured)}); make one with: "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+        )
     if configured:
         return configured
     if source == "instance":

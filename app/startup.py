@@ -29,3 +29,17 @@ def build_or_exit() -> Flask:
     except ConfigurationError as error:
         print(f"Commonfix cannot start: {error}", file=sys.stderr, flush=True)
         raise SystemExit(APP_LOAD_ERROR) from None
+
+
+def serving_or_exit() -> Flask:
+    """The app for gunicorn's master, also checked for what serving needs beyond its settings: a
+    photo can be saved (one line and exit status 4 otherwise)."""
+    from app.photo_stores import photo_store
+
+    app = build_or_exit()
+    with app.app_context():
+        problem = photo_store().writable_problem()
+    if problem is not None:
+        print(f"Commonfix cannot start: {problem}", file=sys.stderr, flush=True)
+        raise SystemExit(APP_LOAD_ERROR)
+    return app

@@ -34,7 +34,7 @@ from tests.postgis_cluster import (
 
 REPO = Path(__file__).resolve().parent.parent
 CACHE = REPO / "instance" / "bench"
-SECRET_KEY = "bench-only-not-secret"
+SECRET_KEY = "bench-only-not-secret-Q7xW2kLm9PzR4vT8"  # production starts only with a long key
 PG_DATABASE = "commonfix_bench"
 # Whatever changes the schema or the loaded rows changes the key.
 KEY_SOURCES = (

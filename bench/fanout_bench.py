@@ -27,6 +27,7 @@ from app.jobs import mail_fanout
 from app.models import Follow, MailFanout, User
 from app.services.workflow import status_changes as workflow
 from bench.benchmarks_doc import publish
+from bench.databases import SECRET_KEY
 from bench.scratch_databases import scratch_databases
 from config import ProductionConfig
 from tests import factories
@@ -70,7 +71,7 @@ def change(official_id: int, issue_id: int, status: str) -> tuple[float, int]:
 def measure(backend: str, url: str, folder: Path) -> Measured:
     settings = {
         "SQLALCHEMY_DATABASE_URI": url,
-        "SECRET_KEY": "bench",
+        "SECRET_KEY": SECRET_KEY,
         "MAIL_BACKEND": "outbox",
         "MAIL_OUTBOX_DIR": str(folder / "outbox"),
         "QUEUE_URL": f"sqlite:///{folder / 'queue.sqlite3'}",  # jobs wait there: no worker runs

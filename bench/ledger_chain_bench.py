@@ -35,6 +35,7 @@ from app.models import User
 from app.services.funding import groups, ledger_chain, pledges
 from app.services.funding.payments import TestProvider
 from bench.benchmarks_doc import publish
+from bench.databases import SECRET_KEY
 from bench.scratch_databases import scratch_databases
 from config import ProductionConfig
 from tests import factories
@@ -124,7 +125,7 @@ def concurrent_per_s(app: Flask, pool_ids: list[int], user_ids: list[int], each:
 
 
 def measure(backend: str, url: str, batches: int, serial: int, each: int) -> Measured:
-    app = create_app(ProductionConfig, {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    app = create_app(ProductionConfig, {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY})
     pool_ids, user_ids = prepare(app)
     pledge_many(app, pool_ids[0], user_ids[0], 20)  # warm up: connections, statement caches
     results: dict[bool, list[float]] = {True: [], False: []}

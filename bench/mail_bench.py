@@ -26,6 +26,7 @@ from app.mail import SmtpBackend, build_message
 from app.mail_outbox import DeliveryRules, insert_mail
 from app.models.timestamps import utcnow
 from bench.benchmarks_doc import publish
+from bench.databases import SECRET_KEY
 from bench.scratch_databases import scratch_databases
 from config import ProductionConfig
 from tests.mail.smtp_sink import running_sink
@@ -48,7 +49,7 @@ NAME = "mail_bench"  # its scratch databases
 
 
 def measure(backend: str, url: str, mails: int) -> Measured:
-    app = create_app(ProductionConfig, {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    app = create_app(ProductionConfig, {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY})
     with app.app_context():
         flask_migrate.upgrade()
         ids = []

@@ -36,6 +36,7 @@ from app.extensions import db
 from app.models import LedgerChainLink, LedgerLine, LedgerPosting
 from app.services.funding import groups, money_flow, money_trail
 from bench.benchmarks_doc import publish
+from bench.databases import SECRET_KEY
 from bench.scratch_databases import scratch_databases
 from budgets.accounts import (
     CITY_MATCH,
@@ -231,7 +232,7 @@ def peak_mb(app: Flask, work: Callable[[], object]) -> float:
 
 
 def measure(backend: str, url: str, target_lines: int, runs: int) -> Measured:
-    app = create_app(ProductionConfig, {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    app = create_app(ProductionConfig, {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY})
     postings, lines = prepare(app, target_lines)
     pool_id = 1
 

@@ -37,6 +37,7 @@ from app.models.timestamps import utcnow
 from app.services.funding import quadratic_match
 from app.services.issues import places
 from bench.benchmarks_doc import publish
+from bench.databases import SECRET_KEY
 from bench.scratch_databases import scratch_databases
 from budgets.accounts import PostingKind, escrow_account, resident_account
 from config import ProductionConfig
@@ -68,7 +69,8 @@ NAME = "qmatch_bench"  # its scratch databases
 
 def bench_app(url: str):  # type: ignore[no-untyped-def]
     return create_app(
-        ProductionConfig, {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False}
+        ProductionConfig,
+        {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY, "RATELIMIT_ENABLED": False},
     )
 
 

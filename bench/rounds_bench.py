@@ -40,6 +40,7 @@ from app.services.rounds import jobs as tally_jobs
 from app.services.rounds import lifecycle as rounds
 from app.tally_runner import run_job
 from bench.benchmarks_doc import publish
+from bench.databases import SECRET_KEY
 from bench.scratch_databases import scratch_databases
 from config import ProductionConfig
 from tests import factories
@@ -68,7 +69,8 @@ NAME = "rounds_bench"  # its scratch databases
 
 def bench_app(url: str):  # type: ignore[no-untyped-def]
     return create_app(
-        ProductionConfig, {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False}
+        ProductionConfig,
+        {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY, "RATELIMIT_ENABLED": False},
     )
 
 

@@ -29,6 +29,7 @@ from app.services.gazetteer.imports import import_gazetteer
 from app.services.gazetteer.lookup import Radii
 from app.services.issues import places
 from bench.benchmarks_doc import publish
+from bench.databases import SECRET_KEY
 from bench.scratch_databases import scratch_databases
 from bench.synthetic_streets import CITY_BOX, synthetic_gazetteer
 from config import ProductionConfig
@@ -74,7 +75,8 @@ def timing(samples: list[float]) -> Timing:
 
 def measure(backend: str, url: str, streets: int, repeats: int) -> Measured:
     app = create_app(
-        ProductionConfig, {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False}
+        ProductionConfig,
+        {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY, "RATELIMIT_ENABLED": False},
     )
     with app.app_context():
         flask_migrate.upgrade()

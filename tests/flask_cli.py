@@ -7,6 +7,9 @@ import sys
 
 from tests.gunicorn_server import ROOT
 
+# A SECRET_KEY production accepts (app/secret_key.py: long, of many characters), for tests only.
+STRONG_KEY = "k3JqX9vT2mPzR7wLcY4hN8bF6dG1sA5e"
+
 
 def flask_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(

@@ -6,6 +6,7 @@ The fault tests stop and restart it (`stop()`, `start()` on the same port), so c
 from __future__ import annotations
 
 import shutil
+import signal
 import subprocess
 import time
 from dataclasses import dataclass
@@ -83,6 +84,15 @@ class RedisServer:
                 self.process.kill()
                 self.process.wait()
         self.process = None
+
+    def freeze(self) -> None:
+        """Stop the process without closing its sockets (SIGSTOP): connections open, nothing answers."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
 
     def flush(self) -> None:
         with redis.Redis.from_url(self.url()) as client:

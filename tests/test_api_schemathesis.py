@@ -24,6 +24,7 @@ from app.demo.seed import seed_demo_city
 from app.extensions import db
 from config import TestingConfig
 from tests.conftest import create_schema
+from tests.flask_cli import STRONG_KEY
 from tests.gunicorn_server import ROOT, gunicorn
 
 pytestmark = pytest.mark.slow
@@ -62,7 +63,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "COMMONFIX_ENV": "production",
         "DATABASE_URL": url,
         "RATELIMIT_ENABLED": "false",  # thousands of requests in a minute are the point here
-        "SECRET_KEY": "schemathesis-test-not-secret",
+        "SECRET_KEY": STRONG_KEY,
         "UPLOAD_FOLDER": str(workdir / "uploads"),
         "MAIL_OUTBOX_DIR": str(workdir / "outbox"),
         "QUEUE_URL": f"sqlite:///{workdir / 'queue.sqlite3'}",  # not the instance folder's queue

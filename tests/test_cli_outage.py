@@ -45,3 +45,27 @@ def test_a_sqlite_file_that_cannot_be_opened_is_said_in_one_line(tmp_path: Path)
     assert len(said.splitlines()) == 1, said
     assert f"The database at sqlite:///{tmp_path / 'missing' / 'commonfix.db'} is out of reach" in said
     assert "unable to open database file" in said
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["create-user", "boss@city.example", "--role", "admin", "--password", "a-long-admin-password"],
+        ["ledger-check"],
+    ],
+)
+def test_a_command_on_a_database_never_migrated_says_to_run_init_db(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """Found from outside: create-user, ledger-check and seed-demo on a fresh database printed 83 to 89
+    lines ending in "no such table"."""
+    env = dict(os.environ)
+    env.update(COMMONFIX_ENV="development", DATABASE_URL=f"sqlite:///{tmp_path / 'fresh.db'}")
+    done = flask_cli(env, *command)
+    said = (done.stdout + done.stderr).strip()
+    assert done.returncode == 1, said
+    assert len(said.splitlines()) == 1, said
+    assert said.startswith(
+        f"Error: The database at sqlite:///{tmp_path / 'fresh.db'} is behind: the database is never migrated"
+    )
+    assert said.endswith("run `flask --app wsgi init-db`.")

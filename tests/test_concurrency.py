@@ -21,6 +21,7 @@ from app.models import Flag, Issue, Like
 from app.services.accounts import users as accounts
 from tests import factories
 from tests.conftest import Database
+from tests.flask_cli import STRONG_KEY
 from tests.gunicorn_server import gunicorn
 
 THREADS = 8
@@ -39,7 +40,7 @@ def server_url(database: Database, tmp_path_factory: pytest.TempPathFactory) -> 
         "COMMONFIX_ENV": "production",
         "DATABASE_URL": database.url,
         "RATELIMIT_ENABLED": "false",
-        "SECRET_KEY": "concurrency-test-not-secret",
+        "SECRET_KEY": STRONG_KEY,
         "UPLOAD_FOLDER": str(workdir / "uploads"),
     }
     with gunicorn(env, workdir / "gunicorn.log", workers=2) as url:

@@ -113,6 +113,25 @@ def test_a_web_form_without_its_csrf_token_is_refused(
         assert "_user_id" not in session
 
 
+@pytest.mark.config(WTF_CSRF_ENABLED=True, SESSION_COOKIE_SECURE=True)
+def test_a_form_sent_over_plain_http_to_a_site_of_secure_cookies_says_https_is_needed(
+    client: FlaskClient, make_user: Callable[..., User]
+) -> None:
+    """Found from outside: a production site opened over http (its cookies are Secure, so the browser
+    never sends them back) failed every login with "the page had been open a long time"."""
+    make_user(email="resident@example.org")
+    response = client.post(
+        "/account/login",
+        data={"email": "resident@example.org", "password": "correct-horse-battery"},
+        headers={"Referer": "http://localhost/account/login"},
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "this site works only over a secure connection (https)" in page
+    assert 'href="https://localhost/account/login">Open the page over https</a>' in page
+    assert "the page had been open a long time" not in page
+
+
 def test_a_logged_in_web_form_without_its_token_changes_nothing(
     client: FlaskClient,
     auth: AuthActions,

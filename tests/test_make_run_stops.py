@@ -18,6 +18,7 @@ import pytest
 import requests
 
 from app.jobs.worker import READY_LINE
+from tests.flask_cli import STRONG_KEY
 from tests.gunicorn_server import ROOT
 from tests.ports import free_port
 
@@ -56,7 +57,7 @@ def test_make_run_stops_gunicorn_and_the_worker(how: str, tmp_path: Path) -> Non
     env = dict(os.environ)
     env.update(
         COMMONFIX_ENV="development",
-        SECRET_KEY="k" * 40,
+        SECRET_KEY=STRONG_KEY,
         DATABASE_URL=f"sqlite:///{tmp_path / 'commonfix.db'}",
         QUEUE_URL=f"sqlite:///{tmp_path / 'queue.sqlite3'}",
         UPLOAD_FOLDER=str(tmp_path / "uploads"),

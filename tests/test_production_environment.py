@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.flask_cli import STRONG_KEY
 from tests.gunicorn_server import ROOT
 
 
@@ -21,7 +22,7 @@ def keep(folder: Path, name: str, value: str) -> None:
 
 def test_env_prints_what_a_flask_command_needs_to_reach_the_profile(tmp_path: Path) -> None:
     keep(tmp_path, "postgres_password", "pg-pass-123")
-    keep(tmp_path, "secret_key", "k" * 64)
+    keep(tmp_path, "secret_key", STRONG_KEY)
     env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "PUBLIC_URL", "MAIL_SERVER")}
     env.pop("MAIL_BACKEND", None)
     command = [sys.executable, "-m", "ops.production", "--env", "--dir", str(tmp_path)]
@@ -31,7 +32,7 @@ def test_env_prints_what_a_flask_command_needs_to_reach_the_profile(tmp_path: Pa
 
     lines = printed.stdout.splitlines()
     assert "export COMMONFIX_ENV=production" in lines
-    assert f"export SECRET_KEY={'k' * 64}" in lines
+    assert f"export SECRET_KEY={STRONG_KEY}" in lines
     assert "export DATABASE_URL=postgresql+psycopg://postgres:pg-pass-123@127.0.0.1:5999/commonfix" in lines
     assert "export QUEUE_URL=redis://127.0.0.1:6999/0" in lines
     assert "export RATELIMIT_STORAGE_URI=redis://127.0.0.1:6999/1" in lines
@@ -59,7 +60,7 @@ def test_env_prints_what_a_flask_command_needs_to_reach_the_profile(tmp_path: Pa
 PRINT_SETTINGS = [
     "from wsgi import app",
     "print(app.config['SQLALCHEMY_DATABASE_URI'])",
-    "print(app.config['SECRET_KEY'] == 'k' * 64)",
+    f"print(app.config['SECRET_KEY'] == '{STRONG_KEY}')",
 ]
 
 

@@ -4,6 +4,9 @@ storage, on real databases of both backends, the embedded queue and a real redis
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +20,7 @@ from sqlalchemy import text
 from app import create_app
 from app.database.schema_state import MIGRATE_COMMAND
 from app.extensions import db
+from app.photo_stores import init_photo_store
 from config import TestingConfig
 from tests.api_contract import ContractClient
 from tests.redis_server import RedisServer, RedisUnavailable
@@ -24,6 +28,7 @@ from tests.redis_server import RedisServer, RedisUnavailable
 READY = {
     "database": {"ok": True, "detail": "answers"},
     "queue": {"ok": True, "detail": "answers"},
+    "photos": {"ok": True, "detail": "writable"},
 }
 
 
@@ -160,3 +165,38 @@ def test_a_redis_that_does_not_answer_is_not_ready_and_each_problem_is_logged_on
     assert lines[0].startswith("Readiness: the job queue's storage is unreachable: ")
     assert lines[1].startswith("Readiness: the job queue's storage is unreachable: ")
     assert lines[2] == "Readiness: the job queue is ready again"
+
+
+def test_an_unwritable_photo_folder_is_not_ready_and_stops_gunicorn_at_start(
+    app: Flask, client: FlaskClient, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Found from outside: UPLOAD_FOLDER=/proc/... started and was "ready", then every report with a
+    photo failed with a 500."""
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the folder should be")
+    app.config["UPLOAD_FOLDER"] = str(blocked / "uploads")
+    init_photo_store(app)
+    with caplog.at_level(logging.WARNING, logger="app.readiness"):
+        answer = client.get("/api/v1/health/ready")
+    assert answer.status_code == 503
+    assert answer.get_json()["checks"]["photos"] == {"ok": False, "detail": "not writable"}
+    assert "photos cannot be saved: UPLOAD_FOLDER" in caplog.text
+
+    environment = {
+        **os.environ,
+        "COMMONFIX_ENV": "development",
+        "UPLOAD_FOLDER": str(blocked / "uploads"),
+        "SECRET_KEY": "readiness-test-key",  # no key file made in the instance folder
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.db'}",
+    }
+    started = subprocess.run(
+        [sys.executable, "-c", "from app.startup import serving_or_exit; serving_or_exit()"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+        timeout=120,
+    )
+    assert started.returncode == 4
+    assert started.stderr.startswith("Commonfix cannot start: UPLOAD_FOLDER")
+    assert "is not writable" in started.stderr

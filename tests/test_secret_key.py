@@ -80,6 +80,15 @@ def test_production_refuses_to_start_without_a_key(tmp_path: Path) -> None:
         create_app(ProductionConfig, {"SECRET_KEY": "", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
 
 
+@pytest.mark.parametrize("weak", ["abc", "changeme", "x" * 64, "0123456789" * 3])
+def test_production_refuses_a_short_or_guessable_key(tmp_path: Path, weak: str) -> None:
+    """Found from outside: SECRET_KEY=abc started production, and whoever guesses the key signs
+    sessions as any account."""
+    with pytest.raises(SecretKeyMissing, match="must be at least 32 random characters in production"):
+        resolve_secret_key(weak, "required", tmp_path)
+    assert resolve_secret_key("k3JqX9vT2mPzR7wLcY4hN8bF6dG1sA5e", "required", tmp_path)
+
+
 def test_a_configured_key_wins_and_tests_get_a_fresh_one(tmp_path: Path) -> None:
     assert (
         resolve_secret_key("from-the-environment-" * 3, "instance", tmp_path) == "from-the-environment-" * 3

@@ -12,6 +12,7 @@ import pytest
 
 from app import create_app
 from config import ProductionConfig
+from tests.flask_cli import STRONG_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_production_without_database_url_refuses_to_start(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DATABASE_URL", raising=False)
     with pytest.raises(ValueError, match="DATABASE_URL must be set in production"):
-        create_app(ProductionConfig, {"SECRET_KEY": "k" * 40})
+        create_app(ProductionConfig, {"SECRET_KEY": STRONG_KEY})
 
 
 @pytest.mark.parametrize(
@@ -35,21 +36,21 @@ def test_a_database_url_of_another_driver_is_named_without_its_password(
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", url)
     with pytest.raises(ValueError, match=r"DATABASE_URL must be postgresql\+psycopg://") as refused:
-        create_app(ProductionConfig, {"SECRET_KEY": "k" * 40})
+        create_app(ProductionConfig, {"SECRET_KEY": STRONG_KEY})
     assert "s3cret-pw" not in str(refused.value)
 
 
 def test_a_mistyped_rate_limit_storage_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis:/:s3cret-pw@127.0.0.1:6379/1")
     with pytest.raises(ValueError, match="RATELIMIT_STORAGE_URI must be memory:// or redis://") as refused:
-        create_app(ProductionConfig, {"SECRET_KEY": "k" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+        create_app(ProductionConfig, {"SECRET_KEY": STRONG_KEY, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert "s3cret-pw" not in str(refused.value)
 
 
 def test_gunicorn_names_the_missing_setting_in_production() -> None:
     """What an operator sees: the process stops, and its last line names DATABASE_URL."""
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(COMMONFIX_ENV="production", SECRET_KEY="k" * 40)
+    env.update(COMMONFIX_ENV="production", SECRET_KEY=STRONG_KEY)
     result = subprocess.run(
         [sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
@@ -63,7 +64,7 @@ def test_a_mistyped_queue_url_is_named_without_its_password(
 ) -> None:
     monkeypatch.setenv("QUEUE_URL", url)
     with pytest.raises(ValueError, match="QUEUE_URL must be sqlite:///PATH, redis://") as refused:
-        create_app(ProductionConfig, {"SECRET_KEY": "k" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+        create_app(ProductionConfig, {"SECRET_KEY": STRONG_KEY, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert "s3cret-pw" not in str(refused.value)
 
 
@@ -79,6 +80,11 @@ WRONG_SETTINGS = [
     ({"COMMONFIX_ENV": "production", "DATABASE_URL": "sqlite:///unused.db"}, "SECRET_KEY must be set"),
     ({"COMMONFIX_ENV": "staging"}, "COMMONFIX_ENV must be one of"),
     ({"QUEUE_URL": "reddis://:s3cret-pw@127.0.0.1:6379/0"}, "QUEUE_URL must be sqlite:///PATH"),
+    ({"MAIL_BACKEND": "carrier-pigeon"}, "MAIL_BACKEND must be smtp or outbox"),
+    (
+        {"COMMONFIX_ENV": "production", "DATABASE_URL": "sqlite:///unused.db", "SECRET_KEY": "changeme"},
+        "SECRET_KEY must be at least 32 random characters in production",
+    ),
 ]
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from app import create_app
 from app.jobs.queue import enqueue
 from config import TestingConfig
+from tests.flask_cli import STRONG_KEY
 from tests.redis_server import RedisServer
 from tests.worker_process import ROOT, running_worker
 
@@ -45,7 +46,7 @@ def test_worker_runs_on_redis(tmp_path: Path, redis_server: RedisServer) -> None
 def test_the_worker_says_where_mail_goes_and_that_mail_server_is_missing(tmp_path: Path) -> None:
     """Production sends through SMTP; without MAIL_SERVER that is localhost:25, said at start."""
     env = worker_env(tmp_path, f"sqlite:///{tmp_path / 'queue.sqlite3'}")
-    env.update(COMMONFIX_ENV="production", SECRET_KEY="k" * 40, MAIL_BACKEND="smtp")
+    env.update(COMMONFIX_ENV="production", SECRET_KEY=STRONG_KEY, MAIL_BACKEND="smtp")
     env.pop("MAIL_SERVER", None)
     with running_worker(env, tmp_path / "worker.log") as worker:
         assert "mail via SMTP localhost:25 (MAIL_SERVER is not set)" in worker.log_text()
@@ -123,3 +124,11 @@ def test_a_worker_on_a_database_older_than_the_code_says_to_run_init_db(tmp_path
     assert "the database is never migrated" in warned[0]
     assert "run `flask --app wsgi init-db`" in warned[0]
     assert "Context impl" not in said  # Alembic's remarks while reading the revision
+
+
+def test_a_worker_without_threads_is_refused() -> None:
+    """Found from outside: `worker --workers 0` said it was ready and never ran a job."""
+    app = create_app(TestingConfig)
+    refused = app.test_cli_runner().invoke(args=["worker", "--workers", "0"])
+    assert refused.exit_code == 2
+    assert "Invalid value for '--workers': 0 is not in the range x>=1." in refused.output

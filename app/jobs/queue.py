@@ -64,9 +64,10 @@ def make_huey(url: str | None, instance_path: str) -> Huey:
         path.parent.mkdir(parents=True, exist_ok=True)
         return SqliteHuey(QUEUE_NAME, filename=str(path))
     if url.startswith(("redis://", "rediss://", "unix://")):
-        # An unreachable Redis fails an enqueue within seconds (the request goes on, the sweep enqueues
-        # later) instead of holding a web thread for the system's TCP timeout; a blocking read waits 1 s.
-        pool = redis.ConnectionPool.from_url(url, socket_connect_timeout=3, socket_timeout=10)
+        # An unreachable or hung Redis fails an enqueue within seconds (the request goes on, the sweep
+        # enqueues later) instead of holding a web thread for the system's TCP timeout (found from
+        # outside: a frozen Redis held each status change 10 s); the worker's blocking read waits 1 s.
+        pool = redis.ConnectionPool.from_url(url, socket_connect_timeout=2, socket_timeout=3)
         return RedisHuey(QUEUE_NAME, connection_pool=pool)
     if url == "memory://":
         return MemoryHuey(QUEUE_NAME, immediate=True)

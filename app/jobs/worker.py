@@ -52,7 +52,13 @@ class GracefulConsumer(Consumer):
 
 def register_worker_command(app: Flask) -> None:
     @app.cli.command("worker")
-    @click.option("--workers", default=2, show_default=True, help="Jobs run at the same time (threads).")
+    @click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        default=2,
+        show_default=True,
+        help="Jobs run at the same time (threads, at least 1).",
+    )
     @click.option(
         "--scheduler/--no-scheduler",
         default=True,

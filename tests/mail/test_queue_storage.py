@@ -6,8 +6,10 @@ execute), so these tests see the same serialised jobs a worker gets, on both eng
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
+import pytest
 from flask import Flask
 
 from app.jobs.queue import enqueue, queue_of
@@ -91,3 +93,28 @@ def test_with_redis_stopped_the_change_commits_and_the_sweep_sends_the_mail_late
     assert drain(queued) == 2
     assert row_of(queued, mail_id)["status"] == "sent"
     assert copies_of(outbox, message_id_of(queued, mail_id)) == 1
+
+
+def test_with_redis_frozen_a_change_commits_and_logs_one_line(
+    app_on_redis: Flask,
+    redis_server: RedisServer,
+    followed_issue: FollowedIssue,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Found from outside: with Redis frozen (accepting, never answering) each status change waited out
+    the queue's 10 s socket timeout (now 3 s: app/jobs/queue.py) and logged a full traceback."""
+    client = app_on_redis.test_client()
+    login(client, followed_issue.official)
+    redis_server.freeze()
+    try:
+        with caplog.at_level(logging.WARNING, logger="app.mail"):
+            response = client.post(
+                f"/staff/issues/{followed_issue.issue_id}/status", data={"status": "planned", "note": "Soon."}
+            )
+    finally:
+        redis_server.thaw()
+    assert response.status_code == 302
+    said = [r for r in caplog.records if r.getMessage().startswith("Could not enqueue mail")]
+    assert len(said) == 1
+    assert said[0].exc_info is None
+    assert "the sweep will send it" in said[0].getMessage()

@@ -64,6 +64,7 @@ class ReadinessChecks(ResponseBody):
     database: Check = Field(description="the database answers a trivial query")
     migrations: Check = Field(description="the database's schema is at this code's head revision")
     queue: Check = Field(description="the job queue's storage (Redis, or the embedded queue) answers")
+    photos: Check = Field(description="a photo can be saved (the photo store's folder takes a file)")
 
 
 class Readiness(ResponseBody):

@@ -23,7 +23,7 @@ def check_photo_name(name: str) -> str:
 class PhotoStore(Protocol):
     """Photo files by name. The database says which photos exist and who may see them; a store only
     keeps bytes. Implementations: app.photo_stores.LocalPhotoStore (UPLOAD_FOLDER, the default); an
-    object store (S3 and the like) fits the same four methods."""
+    object store (S3 and the like) fits the same five methods."""
 
     def save(self, name: str, data: bytes, content_type: str) -> None:
         """Store `data` under `name` (a new name: services never overwrite a photo)."""
@@ -36,3 +36,6 @@ class PhotoStore(Protocol):
 
     def exists(self, name: str) -> bool:
         """Whether the store holds a photo under `name`."""
+
+    def writable_problem(self) -> str | None:
+        """Why a photo could not be saved now (None: it could), for the start and the readiness check."""
