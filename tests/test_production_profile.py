@@ -137,9 +137,9 @@ def listening(port: int) -> bool:
 def test_the_production_profile_starts_serves_and_stops(folder: Path) -> None:
     profile = Profile(folder)
     try:
-        profile.start()
+        profile.start("--demo")
         assert requests.get(profile.url + "/api/v1/health", timeout=30).json() == {"status": "ok"}
-        assert profile.issues() == 320  # the empty database got the demo city
+        assert profile.issues() == 320  # the empty database got the demo city it was asked for
         log = profile.text()
         assert "generated a SECRET_KEY into" in log
         assert "queue RedisStorage" in log  # the worker consumes the Redis queue
@@ -265,7 +265,7 @@ def test_a_backup_is_restored_into_the_profile_with_restore(folder: Path) -> Non
     profile = Profile(folder)
     backup = folder / "backup"
     try:
-        profile.start()
+        profile.start("--demo")
         printed = subprocess.run(
             [sys.executable, "-m", "ops.production", "--env", *profile.options()],
             cwd=ROOT,
