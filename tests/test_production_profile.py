@@ -220,6 +220,10 @@ def test_killing_the_script_outright_stops_its_servers_and_a_new_run_names_the_d
     cluster = cluster_of(folder)
     try:
         profile.start()
+        # Without --demo an empty database stays empty (found from outside: the demo city, whose admin's
+        # password is public, was loaded by default) and the log says how to make the first admin.
+        assert "the database is empty: make the first admin with" in profile.text()
+        assert profile.issues() == 0
         assert profile.process is not None
         found = re.search(r"Huey consumer started with \d+ thread, PID (\d+)", profile.text())
         assert found is not None, profile.text()[-3000:]
@@ -309,6 +313,10 @@ def test_postgresql_stopping_under_the_profile_stops_everything(folder: Path) ->
     cluster = cluster_of(folder)
     try:
         profile.start()
+        # Without --demo an empty database stays empty (found from outside: the demo city, whose admin's
+        # password is public, was loaded by default) and the log says how to make the first admin.
+        assert "the database is empty: make the first admin with" in profile.text()
+        assert profile.issues() == 0
         assert profile.process is not None
         stopped = subprocess.run(
             cluster.stop_command(), shell=True, capture_output=True, text=True, timeout=60, check=False
