@@ -57,7 +57,12 @@ def parse_args(argv: Sequence[str]) -> tuple[Settings, str]:
     parser.add_argument("--pg-port", type=int, default=5433, help="PostgreSQL's loopback port (5433)")
     parser.add_argument("--redis-port", type=int, default=6380, help="Redis's loopback port (6380)")
     parser.add_argument("--web-workers", type=int, default=2, help="gunicorn worker processes (2)")
-    parser.add_argument("--no-demo", action="store_true", help="never load the demo city")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="load the demo city into an empty database (to try the profile: its password is public)",
+    )
+    parser.add_argument("--no-demo", action="store_true", help="never load the demo city (the default)")
     parser.add_argument("--dry-run", action="store_true", help="say what would run, start nothing")
     parser.add_argument("--env", action="store_true", help="print its settings as shell lines (for eval)")
     parser.add_argument(
@@ -74,7 +79,7 @@ def parse_args(argv: Sequence[str]) -> tuple[Settings, str]:
         args.pg_port,
         args.redis_port,
         args.web_workers,
-        not args.no_demo,
+        args.demo and not args.no_demo,
         args.restore.resolve() if args.restore else None,
     )
     return settings, "env" if args.env else "dry-run" if args.dry_run else "run"
@@ -294,9 +299,18 @@ class Profile:
             say(f"restoring {self.settings.restore} over the profile's database and photos (restore --force)")
             self.flask(env, "restore", "--force", str(self.settings.restore))
         self.flask(env, "init-db")
-        if self.settings.demo and self.database_is_empty():
-            say("the database is empty: loading the demo city")
-            self.flask(env, "seed-demo")
+        if self.database_is_empty():
+            if self.settings.demo:
+                say("the database is empty: loading the demo city (--demo)")
+                self.flask(env, "seed-demo")
+            else:
+                # Found from outside: the profile loaded the demo city by default, whose admin's
+                # password is in the README, so a real deployment began with a public admin login.
+                say(
+                    "the database is empty: make the first admin with "
+                    f'eval "$({sys.executable} -m ops.production --env)" && '
+                    "flask --app wsgi create-user you@city.example --role admin"
+                )
         bind = f"{self.settings.host}:{self.settings.port}"
         gunicorn = [sys.executable, "-m", "gunicorn", "--workers", str(self.settings.web_workers)]
         web = self.spawn(

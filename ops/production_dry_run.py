@@ -28,9 +28,9 @@ def dry_run(settings: Settings) -> None:
             else []
         ),
         "flask --app wsgi init-db",
-        "flask --app wsgi seed-demo (only when the database has no users and no issues)"
+        "flask --app wsgi seed-demo (--demo: only when the database has no users and no issues)"
         if settings.demo
-        else "no demo city (--no-demo)",
+        else "no demo city (without --demo: make the first admin with create-user)",
         f"gunicorn --workers {settings.web_workers} --threads 4 --bind {settings.host}:{settings.port} "
         "wsgi:app, until /api/v1/health/ready answers",
         "flask --app wsgi worker (the one worker, with the scheduler)",
