@@ -29,8 +29,13 @@ class CashierForm(FlaskForm):
 @roles_required(*STAFF)
 def pending_backings_page() -> str:
     page = optional_int(request.args.get("page"), "page", minimum=1, maximum=MAX_PAGE, label="Page") or 1
+    # Found from outside: a transfer quoting a backing cancelled meanwhile (its resident deleted their
+    # account) matched nothing on this page. A reference is looked up whatever its backing's state.
+    asked = (request.args.get("reference") or "").strip()[:40]
     return render_template(
         "staff/backings.html",
+        asked=asked,
+        found=pending_backings.by_reference(db.session, asked) if asked else None,
         page=pending_backings.pending(db.session, page),
         now=utcnow(),
         currency=CURRENCY,

@@ -128,3 +128,22 @@ def test_a_resident_who_gave_the_most_one_may_is_told_so_instead_of_the_form(
     html = html_of(client, f"/issues/{issue_id}")
     assert "You have backed it with EUR 50.00, the most one resident may." in html
     assert f'action="/issues/{issue_id}/back"' not in html
+
+
+def test_the_cashier_looks_up_a_reference_whatever_its_backing_became(client, auth, backers, app) -> None:
+    """Found from outside: a resident paid, then deleted their account; the pending backing was
+    cancelled and vanished from the cashier's list, so the transfer quoting it matched nothing."""
+    issue_id, backing_id = back_pending(client, auth, backers, app)
+    auth.login_as(backers.resident(role="official"))
+    client.post(f"/staff/backings/{backing_id}/cancel", data={"confirm": "yes"})
+
+    found = html_of(client, f"/staff/backings?reference=cf-b {backing_id}")
+
+    shown = found.split('data-testid="reference-found"')[1].split("</div>")[0]
+    assert f"CF-B{backing_id}</strong> · EUR 12.00" in shown
+    assert f'href="/issues/{issue_id}#backing"' in shown
+    assert "it can no longer be confirmed. Return money that arrives for it to whoever paid it." in shown
+    missing = html_of(client, "/staff/backings?reference=CF-B999999")
+    assert "No backing has the reference CF-B999999" in missing
+    nonsense = html_of(client, "/staff/backings?reference=%3Cscript%3E")
+    assert "No backing has the reference &lt;script&gt;" in nonsense

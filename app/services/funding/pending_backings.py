@@ -119,3 +119,54 @@ def cancel_of_user(session: DbSession, user_id: int, now: datetime) -> int:
         .execution_options(synchronize_session=False),
     ).rowcount
     return int(cancelled or 0)
+
+
+@dataclass(frozen=True)
+class FoundReference:
+    """A backing found by the reference a payment quoted, whatever its state, and what to do with it."""
+
+    backing: Backing
+    issue_title: str
+    reference: str
+    advice: str  # what the cashier does with money that arrives quoting it
+
+
+_ADVICE = {
+    BackingStatus.PENDING.value: "Waiting for its money: confirm it below once the money is here.",
+    BackingStatus.CANCELLED.value: (
+        "Cancelled (its problem was closed, merged or funded, its campaign ended, the cashier cancelled "
+        "it, or the resident deleted their account): it can no longer be confirmed. Return money that "
+        "arrives for it to whoever paid it."
+    ),
+    BackingStatus.HELD.value: (
+        "Confirmed already, and held for its problem: money that arrives for it again is a second "
+        "payment; return it."
+    ),
+    BackingStatus.COMMITTED.value: (
+        "Confirmed already, and committed to its funded problem: money that arrives for it again is a "
+        "second payment; return it."
+    ),
+    BackingStatus.REFUNDED.value: (
+        "Confirmed, then refunded to the resident: return money that arrives for it."
+    ),
+    BackingStatus.MOVED.value: (
+        "Confirmed, then moved to the resident's area pool as they chose: return money that arrives for it."
+    ),
+}
+
+
+def by_reference(session: DbSession, raw: str) -> FoundReference | None:
+    """The backing a payment reference names ("CF-B23", any case, spaces and all), or None."""
+    typed = "".join(raw.split()).upper()
+    number = typed.removeprefix(REFERENCE_PREFIX)
+    if not number.isascii() or not number.isdigit() or len(number) > 12:
+        return None
+    row = session.execute(
+        select(Backing, Issue.title)
+        .join(Issue, Issue.id == Backing.issue_id)
+        .where(Backing.id == int(number))
+    ).first()
+    if row is None:
+        return None
+    backing, title = row
+    return FoundReference(backing, title, payment_reference(backing.id), _ADVICE.get(backing.status, ""))
