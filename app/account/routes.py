@@ -75,7 +75,8 @@ def delete() -> tuple[str, int] | Response:
             return redirect(url_for("main.index"))
         held_back = deletion.blockers(db.session, user)  # one may have arisen since the first look
     status = 409 if held_back and request.method == "POST" else 422 if form.errors else 200
-    return render_template("account/delete.html", form=form, blockers=held_back), status
+    money = deletion.money_now(db.session, user)
+    return render_template("account/delete.html", form=form, blockers=held_back, money=money), status
 
 
 @bp.get("/privacy")

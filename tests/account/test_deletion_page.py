@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from app.extensions import db
 from app.models import Group, Round, RoundBallot, User
 from tests import factories
+from tests.backing_fixtures import Backers, backers  # noqa: F401
 from tests.conftest import AuthActions
 from tests.funding.round_world import RoundWorld, world  # noqa: F401
 from tests.funding_fixtures import funding  # noqa: F401
@@ -141,3 +142,37 @@ def test_a_pledge_still_waiting_for_the_treasurer_is_named_with_the_way_out(
 
     assert "is not tallied yet" in page
     assert "withdraw it (on My Commonfix)" in page
+
+
+def test_the_delete_page_names_this_residents_own_money_and_references(
+    client: FlaskClient, auth: AuthActions, backers: Backers, app: Flask
+) -> None:
+    """Found from outside: the page said what happens to each kind of money, but not to the resident's
+    own: a pending backing's reference (paid already?) and a held backing's refund."""
+    resident = backers.resident()
+    headers = auth.headers(resident)
+    held_on = backers.problem(cost_cents=10_000)
+    held = client.post(
+        f"/api/v1/issues/{held_on}/backings",
+        json={"amount_cents": 500},
+        headers={**headers, "Idempotency-Key": "h"},
+    )
+    assert held.get_json()["status"] == "held"
+    app.config["PAYMENT_PROVIDER"] = "treasurer-confirmed"
+    waiting_on = backers.problem(cost_cents=10_000)
+    waiting = client.post(
+        f"/api/v1/issues/{waiting_on}/backings",
+        json={"amount_cents": 550},
+        headers={**headers, "Idempotency-Key": "w"},
+    ).get_json()
+    auth.login_as(resident)
+
+    page = delete_page(client)
+
+    shown = page.split('data-testid="deletion-money">')[1].split("</ul>")[0]
+    assert f"Your backing CF-B{waiting['id']} of EUR 5.50 for" in shown
+    assert (
+        f"ask the cashier to confirm it first, or to return the money quoting CF-B{waiting['id']}." in shown
+    )
+    assert "Your backing of EUR 5.00 held for" in shown
+    assert "is refunded to you first." in shown

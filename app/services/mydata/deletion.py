@@ -41,13 +41,14 @@ from app.models import (
     Membership,
     OutgoingMail,
     Pledge,
+    Pool,
     Round,
     RoundBallot,
     Status,
     User,
     VotingCode,
 )
-from app.models.backing import Backing
+from app.models.backing import Backing, BackingStatus
 from app.models.funding import PledgeStatus
 from app.models.moderation import FlagStatus
 from app.models.place import StatusType
@@ -55,15 +56,18 @@ from app.models.rounds import Phase
 from app.models.timestamps import utcnow
 from app.services.accounts import users
 from app.services.funding import pending_backings
-from app.services.funding.backing_settlement import refund_backer
+from app.services.funding.backing_settlement import CURRENCY, refund_backer
 from app.services.issues.notifications import Recipient
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, ValidationError
+from budgets.money import format_money
 
 FORMER_RESIDENT = "a former resident"
 OPEN_PHASES = (Phase.DRAFT.value, Phase.PLEDGING.value, Phase.VOTING.value)
 # Pledges that never were money and never will be: they hold no account open and go with it.
 NOT_MONEY = (PledgeStatus.DECLINED.value, PledgeStatus.WITHDRAWN.value)
+# Backings a deletion acts on: a pending one is cancelled, a held one refunded.
+LIVE_FOR_DELETION = (BackingStatus.PENDING.value, BackingStatus.HELD.value)
 
 
 def tombstone_email(user_id: int) -> str:
@@ -135,6 +139,44 @@ def blockers(session: DbSession, user: User, *, lock: bool = False) -> list[str]
                 "another member its admin first."
             )
     return found
+
+
+def money_now(session: DbSession, user: User) -> list[str]:
+    """This resident's money that deleting the account would touch, one sentence each (found from
+    outside: the page said what happens to each kind, but not which of theirs, nor their references)."""
+    said = []
+    backed = session.execute(
+        select(Backing, Issue.title)
+        .join(Issue, Issue.id == Backing.issue_id)
+        .where(Backing.user_id == user.id, Backing.status.in_(LIVE_FOR_DELETION))
+        .order_by(Backing.id)
+    ).all()
+    for backing, title in backed:
+        amount, reference = (
+            format_money(backing.amount_cents, CURRENCY),
+            pending_backings.payment_reference(backing.id),
+        )
+        if backing.status == BackingStatus.PENDING.value:
+            said.append(
+                f"Your backing {reference} of {amount} for “{title}” waits for the city's cashier: it is "
+                f"cancelled. If you have paid it already, ask the cashier to confirm it first, or to return "
+                f"the money quoting {reference}."
+            )
+        else:
+            said.append(f"Your backing of {amount} held for “{title}” is refunded to you first.")
+    pledged = session.execute(
+        select(Pledge.amount_cents, Pool.currency, Group.name)
+        .join(Pool, Pool.id == Pledge.pool_id)
+        .join(Group, Group.id == Pool.group_id)
+        .where(Pledge.user_id == user.id, Pledge.status == PledgeStatus.PENDING.value)
+        .order_by(Pledge.id)
+    ).all()
+    said += [
+        f"Your pledge of {format_money(cents, currency)} to {name} waits for its treasurer: it is deleted. "
+        "If you have paid it already, ask the treasurer to confirm it first."
+        for cents, currency, name in pledged
+    ]
+    return said
 
 
 def _refuse_money_in_play(session: DbSession, user: User) -> None:
