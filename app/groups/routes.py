@@ -103,8 +103,10 @@ def _group_page(group_id: int, pledge_form: PledgeForm | None = None, status: in
     my_refunds: list[pool_refunds.RefundPart] = []
     runs = False
     voting_rounds: list[str] = []  # where this member's saved ballot stops counting if they leave
+    sole_admin = False  # leaving would leave its other members without an admin
     if current_user.is_authenticated:
         member = groups.membership(db.session, current_user.id, group_id)
+        sole_admin = groups.is_sole_admin(db.session, current_user.id, group_id)
         voting_rounds = round_ballots.voting_with_ballot(db.session, current_user.id, group_id)
         my_pledges = pledges.my_pledges(db.session, current_user.id, pool.id)
         my_refunds = pool_refunds.refunds_to(db.session, current_user.id, pool.id)
@@ -130,6 +132,7 @@ def _group_page(group_id: int, pledge_form: PledgeForm | None = None, status: in
             treasurers=groups.treasurers(db.session, group_id),
             group_rounds=group_rounds,
             voting_rounds=voting_rounds,
+            sole_admin=sole_admin,
             round_turnouts={r.id: turnout.turnout_of(db.session, r) for r in group_rounds[:5]},
             map=area_map(group.area),
         ),

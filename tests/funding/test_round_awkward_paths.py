@@ -232,6 +232,16 @@ def test_leaving_the_group_says_first_that_a_saved_ballot_stops_counting(world: 
     step = page.split('data-testid="leave"')[1].split("</details>")[0]
     assert "your saved ballot in \u201cSpring round\u201d stops counting, even if you join again" in step
     assert "Yes, leave" in step
+    assert 'data-testid="sole-admin-leaving"' not in step
+    # Found from outside: the group's only admin left with no word, and nobody could confirm pledges.
+    assert world.admin is not None
+    world.auth.login_as(world.admin)
+    step = (
+        world.client.get(f"/groups/{world.ref.group_id}")
+        .get_data(as_text=True)
+        .split('data-testid="leave"')[1]
+    )
+    assert "You are its only admin:</strong> once you leave, nobody confirms its pledges" in step
 
 
 def test_a_group_admin_cancels_a_round_before_voting_opens_but_not_after(world: RoundWorld) -> None:

@@ -146,6 +146,17 @@ def leave(session: DbSession, user: User, group_id: int) -> bool:
     return bool(removed)
 
 
+def is_sole_admin(session: DbSession, user_id: int, group_id: int) -> bool:
+    """The resident is the group's only admin while it has other members: if they left, nobody would
+    confirm its pledges or run its rounds until a city official makes another member admin."""
+    found = membership(session, user_id, group_id)
+    if found is None or not found.is_admin:
+        return False
+    others = select(Membership.id).where(Membership.group_id == group_id, Membership.user_id != user_id)
+    other_admins = others.where(Membership.is_admin.is_(True))
+    return session.scalar(others.limit(1)) is not None and session.scalar(other_admins.limit(1)) is None
+
+
 def groups_of_member(session: DbSession, user_id: int) -> set[int]:
     """The ids of the groups the resident belongs to."""
     return set(session.scalars(select(Membership.group_id).where(Membership.user_id == user_id)))

@@ -55,7 +55,7 @@ from app.models.place import StatusType
 from app.models.rounds import Phase
 from app.models.timestamps import utcnow
 from app.services.accounts import users
-from app.services.funding import pending_backings
+from app.services.funding import groups, pending_backings
 from app.services.funding.backing_settlement import CURRENCY, refund_backer
 from app.services.issues.notifications import Recipient
 from app.services.kernel import audit
@@ -131,9 +131,7 @@ def blockers(session: DbSession, user: User, *, lock: bool = False) -> list[str]
         .order_by(Group.id)
     ).all()
     for group_id, name in run:
-        others = select(Membership.id).where(Membership.group_id == group_id, Membership.user_id != user.id)
-        other_admins = others.where(Membership.is_admin.is_(True))
-        if session.scalar(others.limit(1)) is not None and session.scalar(other_admins.limit(1)) is None:
+        if groups.is_sole_admin(session, user.id, group_id):
             found.append(
                 f"You are the only one who runs {name}, which has other members: ask city staff to make "
                 "another member its admin first."
