@@ -217,3 +217,31 @@ def test_a_backup_is_readable_by_its_owner_only(backup_dir: Path) -> None:
     assert any(p.name.startswith("database.") for p in entries)
     loose = {str(p.relative_to(backup_dir.parent)): oct(p.stat().st_mode & 0o777) for p in entries}
     assert {name: mode for name, mode in loose.items() if int(mode, 8) & 0o077} == {}
+
+
+def test_a_restore_is_refused_while_the_site_still_uses_a_postgresql_database(
+    runner: FlaskCliRunner, backup_dir: Path, backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """Found from outside: `restore --force` under a running site replaced its data while it served on,
+    and what was written since the backup was lost without a word. Another session on a PostgreSQL
+    database (as the web server's would be) holds the restore back. SQLite has no view of other
+    connections; one that holds the file open makes the copy fail with "database is locked"."""
+    target = fresh_app(backend, tmp_path, request, "served")
+    target_runner = target.test_cli_runner()
+    assert target_runner.invoke(args=["restore", str(backup_dir)]).exit_code == 0
+    with target.app_context():
+        site = db.engine.raw_connection()  # the web server's session, in this process
+        site.cursor().execute("BEGIN")
+        site.cursor().execute("SELECT count(*) FROM users")
+    try:
+        attempt = target_runner.invoke(args=["restore", "--force", str(backup_dir)])
+    finally:
+        site.invalidate()  # closed for good, not returned to the pool
+    if backend == "postgis":
+        output = refused(attempt, "open to the database: the web server or the worker still runs")
+        assert "Stop them, then restore" in output
+    else:
+        refused(attempt, "database is locked")
+    final = target_runner.invoke(args=["restore", "--force", str(backup_dir)])
+    assert final.exit_code == 0, final.output
+    close(target)

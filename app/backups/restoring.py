@@ -9,6 +9,7 @@ from typing import Any
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from flask import Flask
+from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.backups.manifest import (
@@ -73,6 +74,8 @@ def check_target(app: Flask, manifest: Manifest, force: bool) -> str:
             f"app's database is {ENGINE_NAMES[engine]}: point DATABASE_URL at an empty "
             f"{ENGINE_NAMES.get(manifest.engine, manifest.engine)} database to restore it"
         )
+    if engine != "sqlite":
+        _refuse_while_served()
     if not force:
         filled = what_is_there(app)
         if filled:
@@ -81,6 +84,28 @@ def check_target(app: Flask, manifest: Manifest, force: bool) -> str:
                 "folder, or pass --force to replace what is there"
             )
     return engine
+
+
+def _refuse_while_served() -> None:
+    """Refuse while other sessions use the PostgreSQL database (found from outside: `restore --force`
+    under a running site replaced its data while it kept serving, and what was written since the
+    backup was lost without a word). SQLite has no such view: README says to stop the site first."""
+    db.session.remove()  # this command's own connections are not the site's
+    db.engine.dispose()
+    with db.engine.connect() as connection:
+        others = connection.execute(
+            text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+            )
+        ).scalar_one()
+    db.engine.dispose()
+    if others:
+        raise BackupError(
+            f"{others} other connection{'s are' if others != 1 else ' is'} open to the database: the web "
+            "server or the worker still runs. Stop them, then restore (what they wrote since the backup "
+            "would be lost, and they would go on writing into the restored data)"
+        )
 
 
 def put_database_back(app: Flask, root: Path, manifest: Manifest, engine: str, force: bool) -> None:
