@@ -12,7 +12,7 @@ from app.issues.forms import BackingForm
 from app.models import Issue
 from app.models.backing import Backing, BackingStatus
 from app.models.timestamps import utcnow
-from app.services.funding import backings, match_sentences, pending_backings
+from app.services.funding import backing_limits, backings, match_sentences, pending_backings
 from app.services.funding.backing_settlement import CURRENCY, area_pool
 from budgets.money import format_money
 
@@ -43,8 +43,8 @@ def backing_panel(issue: Issue, open_issue: bool, form: BackingForm | None = Non
     mine = (
         backings.my_backings(db.session, current_user.id, issue.id) if current_user.is_authenticated else []
     )
-    room = backings.still_needed(db.session, issue)[0]
-    given = sum(b.amount_cents for b in mine if b.status in backings.CAPPED_STATUSES)
+    room = backing_limits.still_needed(db.session, issue)[0]
+    given = sum(b.amount_cents for b in mine if b.status in backing_limits.CAPPED_STATUSES)
     closed_why, limit_words = _limits(figures, room, given)
     sentence, period_id = None, None
     if not issue.is_hidden:
