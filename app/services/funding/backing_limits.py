@@ -16,6 +16,7 @@ from app.models.backing import Backing, BackingStatus, MatchingPeriod
 from app.services.funding import ledger, pending_backings
 from app.services.funding.backing_settlement import CURRENCY
 from app.services.kernel.errors import ValidationError
+from app.services.kernel.parsing import positive_cents
 from budgets.accounts import escrow_account
 from budgets.money import format_money
 
@@ -62,13 +63,8 @@ def open_period(session: DbSession, issue: Issue, now: datetime) -> MatchingPeri
 
 def check_amount_cents(raw: object, cap_cents: int, already_cents: int, field: str = "amount_cents") -> int:
     """Whole cents, more than zero, and with the resident's earlier backings at most the cap."""
-    if type(raw) is not int:
-        if isinstance(raw, float):
-            raise ValidationError(f"{field} must be a whole number of cents, not {raw!r}.", field)
-        raise ValidationError(f"{field} is required and must be a whole number of cents.", field)
-    if raw <= 0:
-        raise ValidationError(f"{field} must be more than zero.", field)
-    if already_cents + raw > cap_cents:
+    cents = positive_cents(raw, field)
+    if already_cents + cents > cap_cents:
         left = max(0, cap_cents - already_cents)
         rest = (
             f"you can add up to {format_money(left, CURRENCY)}."
@@ -78,7 +74,7 @@ def check_amount_cents(raw: object, cap_cents: int, already_cents: int, field: s
         raise ValidationError(
             f"One resident may back a problem with at most {format_money(cap_cents, CURRENCY)}; {rest}", field
         )
-    return raw
+    return cents
 
 
 def still_needed(session: DbSession, issue: Issue) -> tuple[int, int]:
@@ -128,5 +124,3 @@ def backed_by(session: DbSession, user_id: int, issue_id: int) -> int:
         )
         or 0
     )
-
-

@@ -17,6 +17,7 @@ from app.services.funding.idempotency import check_idempotency_key, earlier_requ
 from app.services.funding.payments import PaymentProvider
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from app.services.kernel.parsing import positive_cents
 from app.services.kernel.roles import require_confirmed
 from budgets.money import format_money
 
@@ -45,22 +46,17 @@ class PledgeOutcome:
 
 def check_amount_cents(raw: object, pool: Pool, field: str = "amount_cents") -> int:
     """Whole cents between the pool's minimum and maximum; floats, strings and booleans refused."""
-    if type(raw) is not int:
-        if isinstance(raw, float):
-            raise ValidationError(f"{field} must be a whole number of cents, not {raw!r}.", field)
-        raise ValidationError(f"{field} is required and must be a whole number of cents.", field)
-    if raw <= 0:
-        raise ValidationError(f"{field} must be more than zero.", field)
-    if raw < pool.min_pledge_cents:
+    cents = positive_cents(raw, field)
+    if cents < pool.min_pledge_cents:
         raise ValidationError(
             f"The smallest pledge is {format_money(pool.min_pledge_cents, pool.currency)}.", field
         )
-    if raw > pool.max_pledge_cents:
+    if cents > pool.max_pledge_cents:
         raise ValidationError(
             f"The largest pledge to this pool is {format_money(pool.max_pledge_cents, pool.currency)}.",
             field,
         )
-    return raw
+    return cents
 
 
 def get_pool(session: DbSession, pool_id: int) -> Pool:

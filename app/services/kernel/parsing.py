@@ -115,6 +115,17 @@ def parse_amount(
         raise ValidationError(exc.message, field) from None
 
 
+def positive_cents(raw: object, field: str) -> int:
+    """Whole cents above zero from a JSON number: a fraction, a string or a boolean is refused."""
+    if type(raw) is not int:
+        if isinstance(raw, float):
+            raise ValidationError(f"{field} must be a whole number of cents, not {raw!r}.", field)
+        raise ValidationError(f"{field} is required and must be a whole number of cents.", field)
+    if raw <= 0:
+        raise ValidationError(f"{field} must be more than zero.", field)
+    return raw
+
+
 def parse_time(raw: object, field: str) -> datetime:
     """An ISO 8601 time ("2027-03-01T09:00:00Z", an offset, or no zone meaning UTC) as naive UTC, to the
     second."""
