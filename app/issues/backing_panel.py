@@ -82,6 +82,8 @@ def _limits(figures: backings.IssueFunding, room: int, given: int) -> tuple[str 
             "it can be backed again.",
             "",
         )
+    if room <= 0:  # the money held covers the cost: the next settlement funds it
+        return "The money held for it already covers its cost: it is about to be funded.", ""
     if given >= cap:
         return f"You have backed it with {format_money(given, CURRENCY)}, the most one resident may.", ""
     words = f"For example 5.00: up to {format_money(cap, CURRENCY)} from one resident"
