@@ -351,3 +351,30 @@ def test_my_data_holds_my_logins_settings_census_verification_and_voting_code(
     assert [(c["round_id"], c["used_via"]) for c in data["voting_codes"]] == [(round_id, "online")]
     readme = archive.read("README.txt").decode()
     assert all(f"  {name}" in readme for name in ("logins", "census", "voting_codes"))
+
+
+def test_my_page_points_a_treasurer_at_pledges_to_confirm_and_gives_a_waiting_backings_reference(
+    app: Flask, client: FlaskClient, auth: AuthActions, backers: Backers, funding: Funding
+) -> None:
+    """Found from outside: a treasurer had nothing on My Commonfix pointing at pledges to confirm, and a
+    backing waiting for the cashier did not say its payment reference there."""
+    ref = funding.group()
+    treasurer = funding.member(ref, admin=True)
+    for _ in range(2):
+        funding.pledge(ref, funding.member(ref), 500, confirm=False)
+    funding.pledge(ref, treasurer, 500, confirm=False)  # their own: another admin or the city confirms it
+    app.config["PAYMENT_PROVIDER"] = "treasurer-confirmed"
+    waiting = client.post(
+        f"/api/v1/issues/{backers.problem()}/backings",
+        json={"amount_cents": 500},
+        headers={**auth.headers(treasurer), "Idempotency-Key": "w"},
+    ).get_json()
+    auth.login_as(treasurer)
+
+    page = client.get("/account").get_data(as_text=True)
+
+    assert (
+        f'href="/pools/{ref.pool_id}/treasurer" data-testid="pledges-to-confirm">2 pledges to confirm</a>'
+        in page
+    )
+    assert f'pay quoting <span class="backing__ref">CF-B{waiting["id"]}</span>' in page

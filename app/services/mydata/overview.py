@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Boolean, and_, select, type_coerce
+from sqlalchemy import Boolean, and_, case, func, select, type_coerce
 
 from app.database.sessions import DbSession
 from app.models import (
@@ -25,6 +25,8 @@ from app.models import (
     Status,
     User,
 )
+from app.models.funding import PledgeStatus
+from app.services.funding.pending_backings import payment_reference
 from app.services.funding.pool_refunds import ResidentRefund, refunds_of
 from app.services.issues.money import CITY_CURRENCY
 from app.services.issues.public_titles import public_title
@@ -71,6 +73,11 @@ class BackingLine:
     created_at: datetime
     settled_at: datetime | None
 
+    @property
+    def reference(self) -> str:
+        """What the resident quotes when paying it (the cashier matches the money by it)."""
+        return payment_reference(self.id)
+
 
 @dataclass(frozen=True)
 class BallotLine:
@@ -89,6 +96,8 @@ class GroupLine:
     name: str
     is_admin: bool
     joined_at: datetime
+    pool_id: int
+    waiting_pledges: int  # others' pledges waiting for this admin to confirm (0 for a member)
 
 
 @dataclass(frozen=True)
@@ -183,9 +192,27 @@ def overview(session: DbSession, user: User) -> AccountOverview:
         .where(RoundBallot.user_id == user.id)
         .order_by(RoundBallot.updated_at.desc(), Round.id.desc())
     ).tuples()
+    # Found from outside: a treasurer had nothing on this page pointing at pledges to confirm.
+    waiting = (
+        select(func.count(Pledge.id))
+        .where(
+            Pledge.pool_id == Pool.id,
+            Pledge.status == PledgeStatus.PENDING.value,
+            Pledge.user_id != user.id,  # their own pledge is confirmed by someone else
+        )
+        .scalar_subquery()
+    )
     groups = session.execute(
-        select(Group.id, Group.name, Membership.is_admin, Membership.joined_at)
+        select(
+            Group.id,
+            Group.name,
+            Membership.is_admin,
+            Membership.joined_at,
+            Pool.id,
+            case((Membership.is_admin.is_(True), waiting), else_=0),
+        )
         .join(Membership, Membership.group_id == Group.id)
+        .join(Pool, Pool.group_id == Group.id)
         .where(Membership.user_id == user.id)
         .order_by(Group.name)
     ).tuples()
