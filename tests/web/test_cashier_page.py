@@ -147,3 +147,9 @@ def test_the_cashier_looks_up_a_reference_whatever_its_backing_became(client, au
     assert "No backing has the reference CF-B999999" in missing
     nonsense = html_of(client, "/staff/backings?reference=%3Cscript%3E")
     assert "No backing has the reference &lt;script&gt;" in nonsense
+    for beyond in (
+        "CF-B99999999999",
+        "CF-B2147483648",
+        "CF-B\u0661\u0662",
+    ):  # past the id column, other digits
+        assert "No backing has the reference" in html_of(client, f"/staff/backings?reference={beyond}")

@@ -19,6 +19,7 @@ from app.database.sessions import DbSession, execute_write
 from app.models import AuditEntry, Issue, User
 from app.models.backing import Backing, BackingStatus, MatchingPeriod
 from app.services.kernel.audit import Page
+from app.services.kernel.parsing import ID_MAX
 from budgets.money import format_money
 
 REFERENCE_PREFIX = "CF-B"
@@ -159,8 +160,8 @@ def by_reference(session: DbSession, raw: str) -> FoundReference | None:
     """The backing a payment reference names ("CF-B23", any case, spaces and all), or None."""
     typed = "".join(raw.split()).upper()
     number = typed.removeprefix(REFERENCE_PREFIX)
-    if not number.isascii() or not number.isdigit() or len(number) > 12:
-        return None
+    if not number.isascii() or not number.isdigit() or len(number) > 12 or int(number) > ID_MAX:
+        return None  # past ID_MAX PostgreSQL's integer id column would refuse the query itself
     row = session.execute(
         select(Backing, Issue.title)
         .join(Issue, Issue.id == Backing.issue_id)
