@@ -46,6 +46,8 @@ def register_commands(app: Flask) -> None:
     def create_user(email: str, password: str, role: str, display_name: str | None) -> None:
         """Create an account with the given role."""
         try:
+            if role in ("official", "admin"):
+                accounts.check_staff_password(password, email, email.split("@")[0], display_name or "")
             user = accounts.register(
                 db.session, email, display_name or email.split("@")[0], password, role=role
             )
