@@ -198,7 +198,8 @@ def pledge(group_id: int) -> tuple[str, int] | BaseResponse:
     else:
         flash(
             f"Thank you! Your pledge of {amount} is waiting for the treasurer. "
-            f"{provider.instructions(pool.currency, found.amount_cents)}",
+            f"{provider.instructions(pool.currency, found.amount_cents)} "
+            f"With a transfer, quote “pledge {found.id}”: the treasurer's list names it so.",
             "success",
         )
     return redirect(url_for("groups.detail", group_id=group_id))
