@@ -27,6 +27,7 @@ FORBIDDEN = (
     "werkzeug",
     "app",
     "config",
+    "config_values",
     "wsgi",
 )
 
