@@ -22,7 +22,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # The float MES run's and the EES run's inner loops are compiled with Cython, in place beside their
 # sources (DESIGN.md).
-KERNELS := budgets/mes_float_loops budgets/ees_loops
+KERNELS := budgets/mes_float_loops budgets/ees_loops budgets/ees_rounds
 EXT_SUFFIX := $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')
 KERNEL_SO := $(addsuffix $(EXT_SUFFIX),$(KERNELS))
 
@@ -130,6 +130,10 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
 $(KERNEL_SO): %$(EXT_SUFFIX): %.pyx | $(VENV)/.runtime
 	$(BIN)/cythonize -i -q $<
 	rm -rf build
+
+# The sweep (ees_rounds) uses the tables' C side, which ees_loops.pxd declares.
+budgets/ees_loops$(EXT_SUFFIX): budgets/ees_loops.pxd
+budgets/ees_rounds$(EXT_SUFFIX): budgets/ees_loops.pxd budgets/ees_loops$(EXT_SUFFIX)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache test-artifacts build $(addsuffix .c,$(KERNELS)) $(KERNEL_SO)
