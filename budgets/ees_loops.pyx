@@ -59,7 +59,7 @@ cdef class Table:
         self._suffix = self._value + size
         self._ends = <long long*>(self._suffix + size)
         self._classes = <Py_ssize_t*>(self._ends + size)
-        self.size, self.round_no, self.spent, self.exact = size, round_no, spent, {}
+        self.size, self.round_no, self.spent, self.exact = size, round_no, spent, None
         return 0
 
     def __dealloc__(self):
@@ -102,6 +102,8 @@ cdef class Table:
 
     def value(self, Py_ssize_t i, cost):
         """c / k + s at block i, exactly."""
+        if self.exact is None:
+            self.exact = {}  # made on the first close call: most tables never have one
         found = self.exact.get(i)
         if found is None:
             found = self.exact[i] = Fraction(cost, self._ends[i]) + self.spent(self._classes[i])
@@ -259,6 +261,10 @@ def class_table(
     for i in range(n):
         if not 0 <= supporters[i] < type_class.shape[0]:
             raise IndexError(f"type {supporters[i]} is outside 0..{type_class.shape[0] - 1}")
+        if not 0 <= type_class[supporters[i]] < cells.shape[0]:
+            raise IndexError(f"class {type_class[supporters[i]]} is outside 0..{cells.shape[0] - 1}")
+        if not many[i] > 0:
+            raise ValueError("a supporting type holds no voters")
     return build_table(
         &type_class[0], &supporters[0] if n else NULL, &many[0] if n else NULL, n,
         &cells[0, 0], cells.shape[0], cost, round_no, spent,
@@ -293,10 +299,6 @@ cdef Table build_table(
     try:
         for i in range(n):
             c = type_class[supporters[i]]
-            if not 0 <= c < classes:
-                raise IndexError(f"class {c} is outside 0..{classes - 1}")
-            if not many[i] > 0:
-                raise ValueError("a supporting type holds no voters")
             # Without a branch on whether the class is new (which no predictor guesses well): its
             # block is always written, and kept only when the class had no count yet.
             blocks[m].cls = c

@@ -266,6 +266,7 @@ cdef class EesSweep:
     cdef Py_ssize_t heap_n
     cdef Py_ssize_t* offered
     cdef Py_ssize_t offered_n
+    cdef Pair* pairs  # room for one round's pairs
     cdef object spent_of
 
     def __cinit__(self):
@@ -277,6 +278,7 @@ cdef class EesSweep:
         self.alive = NULL
         self.chosen_k = NULL
         self.heap = self.fresh = NULL
+        self.pairs = NULL
 
     def __dealloc__(self):
         free(self.cost_f)
@@ -298,6 +300,7 @@ cdef class EesSweep:
         free(self.heap)
         free(self.fresh)
         free(self.offered)
+        free(self.pairs)
 
     def __init__(self, problem, arrays=None):
         cdef Py_ssize_t n = len(problem.costs), p
@@ -332,6 +335,7 @@ cdef class EesSweep:
         self.heap = <Entry*>_grown(NULL, (n + 1) * sizeof(Entry))
         self.fresh = <Entry*>_grown(NULL, (n + 1) * sizeof(Entry))
         self.offered = <Py_ssize_t*>_grown(NULL, (n + 1) * sizeof(Py_ssize_t))
+        self.pairs = <Pair*>_grown(NULL, (n + 1) * sizeof(Pair))
         # At most one round per project on offer, and the last one that buys nothing.
         self.chosen = <Py_ssize_t*>_grown(NULL, (n + 1) * sizeof(Py_ssize_t))
         self.chosen_k = <long long*>_grown(NULL, (n + 1) * sizeof(long long))
@@ -614,11 +618,7 @@ cdef class EesSweep:
     cdef ChangePoint _round_change(self, int round_no, Py_ssize_t chosen, long long k):
         """The change point of a round that bought `chosen` with k payers (-1: the round after the
         last purchase)."""
-        cdef Pair* pairs = <Pair*>_grown(NULL, (self.offered_n + 1) * sizeof(Pair))
-        try:
-            return self._least_change(pairs, self._round_pairs(pairs, 0, round_no, chosen, k, False))
-        finally:
-            free(pairs)
+        return self._least_change(self.pairs, self._round_pairs(self.pairs, 0, round_no, chosen, k, False))
 
     cdef Py_ssize_t _round_pairs(
         self, Pair* pairs, Py_ssize_t n, int round_no, Py_ssize_t chosen, long long k, bint skip
@@ -748,7 +748,8 @@ cdef class EesSweep:
         other, and neither a payer count nor a change point ever separates them."""
         cdef Py_ssize_t paying = table._paying(k), first = self.size, i, start = self.sup_start[p]
         cdef Py_ssize_t n = self.sup_start[p + 1] - start
-        cdef double share_f = self.costs[p] / k
+        # The float share, correctly rounded: in C where the cost is a whole number a double holds.
+        cdef double share_f = self.cost_f[p] / k if self.cost_f[p] < 2.0**53 else self.costs[p] / k
         cdef Py_ssize_t payer
         if first + paying > 2**31 - 1:
             raise OverflowError("more spending classes than class ids")

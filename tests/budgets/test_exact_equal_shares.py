@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from budgets import Ballot, Election, Project, allocate, dumps_pb
 from budgets.cli import main
-from budgets.ees_engine import EesSweep, run_ees
+from budgets.ees_engine import EesSweep, SupporterArrays, run_ees
 from budgets.exact_equal_shares import add_opt, ees_problem
 from budgets.rules import RULES
 from tests.budgets import reference_ees
@@ -90,6 +90,34 @@ def test_a_project_no_group_could_pay_for_earlier_is_dropped_without_a_new_table
     assert (outcome.bought, outcome.payers, outcome.dropped) == ([0], {0: 3}, {1: 1, 2: 2})
     assert sweep.has_table(2, 1)
     assert not sweep.has_table(2, 2)
+
+
+def test_a_sweep_stops_past_its_cost_limit_and_goes_only_upwards() -> None:
+    # At 30 each b (30) is bought in round 1; a limit of 20 stops the run there, over the limit.
+    problem = ees_problem(small())
+    stopped = run_ees(problem, Fraction(30), cost_limit=20)
+    assert (stopped.bought, stopped.spent, stopped.over_limit) == ([1], 30, True)
+    assert (stopped.change, stopped.change_skip) == (None, None)
+    sweep = EesSweep(problem)
+    sweep.advance(Fraction(30), 20)
+    assert (sweep.funded, sweep.spent, sweep.over_limit) == (1, 30, True)
+    with pytest.raises(ValueError, match="upwards"):
+        sweep.advance(Fraction(45))  # a stopped run has no change points to go on from
+    sweep = EesSweep(problem)
+    sweep.advance(Fraction(30))
+    with pytest.raises(ValueError, match="upwards"):
+        sweep.advance(Fraction(29))
+    with pytest.raises(IndexError):
+        sweep.class_spent(10**6)
+
+
+def test_a_sweep_refuses_supporter_arrays_of_another_problem() -> None:
+    problem = ees_problem(small())
+    arrays = SupporterArrays.of(problem)
+    with pytest.raises(ValueError, match="do not fit"):
+        EesSweep(problem, SupporterArrays(arrays.types, arrays.counts, arrays.starts[:-1]))
+    with pytest.raises(IndexError):
+        EesSweep(problem, SupporterArrays(arrays.types + 10, arrays.counts, arrays.starts))
 
 
 def test_the_rules_are_listed() -> None:
