@@ -31,7 +31,8 @@ from __future__ import annotations
 from fractions import Fraction
 
 from budgets.ees_outcome import EesOutcome
-from budgets.ees_rounds import EesSweep, SupporterArrays
+from budgets.ees_rounds import EesSweep
+from budgets.ees_state import SupporterArrays
 from budgets.mes_problem import MesProblem
 
 __all__ = ["EesOutcome", "EesSweep", "SupporterArrays", "run_ees"]

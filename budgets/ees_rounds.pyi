@@ -2,30 +2,14 @@
 
 from fractions import Fraction
 
-import numpy as np
-import numpy.typing as npt
-
 from budgets.ees_outcome import EesOutcome
-from budgets.mes_problem import MesProblem
-
-class SupporterArrays:
-    types: npt.NDArray[np.intp]
-    counts: npt.NDArray[np.float64]
-    starts: npt.NDArray[np.intp]
-    def __init__(
-        self, types: npt.NDArray[np.intp], counts: npt.NDArray[np.float64], starts: npt.NDArray[np.intp]
-    ) -> None: ...
-    @classmethod
-    def of(cls, problem: MesProblem) -> SupporterArrays: ...
+from budgets.ees_state import EesState
 
 class ChangePoint:
     value_f: float
     def exact(self) -> Fraction: ...
 
-class EesSweep:
-    problem: MesProblem
-    started: int
-    def __init__(self, problem: MesProblem, arrays: SupporterArrays | None = None) -> None: ...
+class EesSweep(EesState):
     @property
     def funded(self) -> int: ...
     @property
@@ -33,9 +17,6 @@ class EesSweep:
     @property
     def over_limit(self) -> bool: ...
     def outcome(self) -> EesOutcome: ...
-    def classes_at(self, round_no: int) -> npt.NDArray[np.int32]: ...
-    def has_table(self, p: int, round_no: int) -> bool: ...
-    def class_spent(self, c: int) -> Fraction: ...
     def change(self) -> Fraction | None: ...
     def change_skip(self) -> Fraction | None: ...
     def advance(

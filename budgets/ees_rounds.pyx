@@ -3,159 +3,32 @@
 from the first that changes (budgets.ees_engine says what a round's change point is and why the
 rounds before it are the same at the new budget).
 
-The state lives in C arrays: every voter type's spending class; each class's spending as a float
-(made exact, as a Fraction, only when asked: `spent`), its parent class and the counts the tables
-use; the types each purchase moved, so that a resumed run can go back to a round's start; per round
-its purchase; per project its tables by round (budgets.ees_loops). A round picks its purchase from a
-heap of lower bounds on rho and finds its change point from a heap of lower bounds on when each
-project could change it. Python objects are made only where the floats are too close to call and
-when an outcome is asked for: per round the loop runs in C.
+The run's state (classes, moves, tables) is budgets/ees_state.pyx's; the sweep adds per round its
+purchase and change point, and per project the round it was bought or dropped in. A round picks its
+purchase from a heap of lower bounds on rho and finds its change point from a heap of lower bounds
+on when each project could change it (budgets/ees_heaps.pxd). Python objects are made only where
+the floats are too close to call and when an outcome is asked for: per round the loop runs in C.
 """
 
-from bisect import bisect_right
 from fractions import Fraction
-
-import numpy as np
 
 from budgets.ees_outcome import EesOutcome
 
 from libc.math cimport INFINITY, fabs
-from libc.stdlib cimport calloc, free, malloc, realloc
+from libc.stdlib cimport calloc, free
 
-from budgets.ees_loops cimport TOL_C, Table, build_table, move_types, undo_types
-
-
-cdef struct Entry:
-    double key  # a lower bound on the project's rho
-    Py_ssize_t project
-
-
-cdef struct Pair:
-    double bound  # a lower bound on the per-voter budget at which the project changes the round
-    Py_ssize_t round_no
-    Py_ssize_t project
-    long long need  # the payers it needs
-
-
-cdef inline bint _entry_less(const Entry* a, const Entry* b) noexcept nogil:
-    return a.key < b.key or (a.key == b.key and a.project < b.project)
-
-
-cdef inline bint _pair_less(const Pair* a, const Pair* b) noexcept nogil:
-    if a.bound != b.bound:
-        return a.bound < b.bound
-    if a.round_no != b.round_no:
-        return a.round_no < b.round_no
-    if a.project != b.project:
-        return a.project < b.project
-    return a.need < b.need
-
-
-cdef void _entry_down(Entry* heap, Py_ssize_t n, Py_ssize_t i) noexcept nogil:
-    cdef Entry item = heap[i]
-    cdef Py_ssize_t child
-    while True:
-        child = 2 * i + 1
-        if child >= n:
-            break
-        if child + 1 < n and _entry_less(&heap[child + 1], &heap[child]):
-            child += 1
-        if not _entry_less(&heap[child], &item):
-            break
-        heap[i] = heap[child]
-        i = child
-    heap[i] = item
-
-
-cdef void _entry_push(Entry* heap, Py_ssize_t* n, Entry item) noexcept nogil:
-    cdef Py_ssize_t i = n[0], parent
-    n[0] += 1
-    while i > 0:
-        parent = (i - 1) // 2
-        if not _entry_less(&item, &heap[parent]):
-            break
-        heap[i] = heap[parent]
-        i = parent
-    heap[i] = item
-
-
-cdef Entry _entry_pop(Entry* heap, Py_ssize_t* n) noexcept nogil:
-    cdef Entry top = heap[0]
-    n[0] -= 1
-    if n[0] > 0:
-        heap[0] = heap[n[0]]
-        _entry_down(heap, n[0], 0)
-    return top
-
-
-cdef void _pair_down(Pair* heap, Py_ssize_t n, Py_ssize_t i) noexcept nogil:
-    cdef Pair item = heap[i]
-    cdef Py_ssize_t child
-    while True:
-        child = 2 * i + 1
-        if child >= n:
-            break
-        if child + 1 < n and _pair_less(&heap[child + 1], &heap[child]):
-            child += 1
-        if not _pair_less(&heap[child], &item):
-            break
-        heap[i] = heap[child]
-        i = child
-    heap[i] = item
-
-
-cdef void _pair_push(Pair* heap, Py_ssize_t* n, Pair item) noexcept nogil:
-    cdef Py_ssize_t i = n[0], parent
-    n[0] += 1
-    while i > 0:
-        parent = (i - 1) // 2
-        if not _pair_less(&item, &heap[parent]):
-            break
-        heap[i] = heap[parent]
-        i = parent
-    heap[i] = item
-
-
-cdef Pair _pair_pop(Pair* heap, Py_ssize_t* n) noexcept nogil:
-    cdef Pair top = heap[0]
-    n[0] -= 1
-    if n[0] > 0:
-        heap[0] = heap[n[0]]
-        _pair_down(heap, n[0], 0)
-    return top
-
-
-cdef void* _grown(void* block, Py_ssize_t size) except NULL:
-    """`block` reallocated to `size` bytes (MemoryError when there is no room)."""
-    cdef void* found = realloc(block, size if size > 0 else 1)
-    if found == NULL:
-        raise MemoryError()
-    return found
-
-
-class SupporterArrays:
-    """Each project's supporting voter types and their multiplicities, one after another.
-
-    Built once per problem and shared by the sweeps of a completion: `types[starts[p]:starts[p + 1]]`
-    are project p's supporting types and `counts` the voters each holds (floats, exact below 2**53,
-    as the tables add them up).
-    """
-
-    __slots__ = ("counts", "starts", "types")
-
-    def __init__(self, types, counts, starts):
-        self.types, self.counts, self.starts = types, counts, starts
-
-    @classmethod
-    def of(cls, problem):
-        supporters = problem.types.supporters
-        multiplicity = np.array(problem.types.multiplicity, dtype=np.float64)
-        lengths = [len(s) for s in supporters]
-        types = np.fromiter((t for s in supporters for t in s), dtype=np.intp, count=sum(lengths))
-        starts = np.zeros(len(supporters) + 1, dtype=np.intp)
-        np.cumsum(lengths, out=starts[1:])
-        return cls(types, multiplicity[types], starts)
-
+from budgets.ees_heaps cimport (
+    Entry,
+    Pair,
+    entry_down,
+    entry_pop,
+    entry_push,
+    pair_down,
+    pair_pop,
+    pair_push,
+)
+from budgets.ees_loops cimport TOL_C, Table
+from budgets.ees_state cimport EesState, grown
 
 cdef class ChangePoint:
     """A round's change point: the least c / k + s over its pairs, as a float at once and exactly
@@ -201,7 +74,7 @@ cdef class ChangePoint:
         return not per_voter < self._exact_value()
 
 
-cdef class EesSweep:
+cdef class EesSweep(EesState):
     """EES runs at rising per-voter budgets, each redoing only the rounds from the first that changes.
 
     `advance(b)` runs at b (the first call from scratch; later ones, at a budget not below the last,
@@ -210,92 +83,38 @@ cdef class EesSweep:
     `change_skip()` give the least increases of b that change it (add-opt, add-opt-skip).
     """
 
-    cdef readonly object problem
-    cdef object arrays
-    cdef Py_ssize_t projects, types
-    # The problem's numbers: costs and utility scales as Python ints (exact) and floats, supporter
-    # counts, tie ranks (lower cost, more supporters, earlier project), each project's supporters.
-    cdef list costs, scale
-    cdef bint cost_utility
-    cdef double* cost_f
-    cdef double* scale_f
-    cdef long long* supporters
-    cdef long long* rank
-    cdef const Py_ssize_t* sup_types
-    cdef const double* sup_many
-    cdef const Py_ssize_t* sup_start
-    # The budget.
-    cdef object b
-    cdef double b_f
-    # Classes: per class its float spending and a count kept zero between tables (side by side),
-    # its parent (the class it paid from), and an id kept zero between moves; exact spending on
-    # demand, from the batches of classes each purchase made and the share its payers paid.
-    cdef Py_ssize_t size, capacity
-    cdef double* cells
-    cdef Py_ssize_t* parent
-    cdef int* moved
-    cdef dict exact_spent
-    cdef list batch_start, batch_share
-    # Everyone's class, and the types each purchase moved in order (from log_at[r - 1] for round r).
-    cdef int* type_class
-    cdef int* moves
-    cdef Py_ssize_t logged, moves_capacity
-    cdef readonly int started  # rounds started
-    # Per project: its tables by round (ascending), the round it was bought or dropped in (0: not),
-    # whether it is alive in the round being run.
-    cdef list tables
+    # Per project: the round it was bought or dropped in (0: not), whether it is alive in the round
+    # being run.
     cdef int* bought_in
     cdef int* dropped_in
     cdef char* alive
-    # Per round (round r at r - 1): its purchase (-1: none, the run ended), payers, where its moves
-    # begin, how many classes there were at its start, what had been spent, its change point and
-    # the least change point of it and those before.
+    # Per round (round r at r - 1): its purchase (-1: none, the run ended), payers, how many
+    # classes there were at its start, what had been spent, its change point and the least change
+    # point of it and those before.
     cdef int rounds
     cdef Py_ssize_t* chosen
     cdef long long* chosen_k
-    cdef Py_ssize_t* log_at
     cdef Py_ssize_t* classes_start
     cdef list spent_at, change_at, least_to
     # The run: free projects (bought before round 1), those put on offer, what is spent.
     cdef list free_projects, first_offered
     cdef object spent_total
     cdef bint stopped, begun
-    # Work space: the heap of bounds on rho, the entries a round evaluated, the offered projects.
+    # Work space: the heap of bounds on rho, the entries a round evaluated, the offered projects,
+    # room for one round's pairs.
     cdef Entry* heap
     cdef Entry* fresh
     cdef Py_ssize_t heap_n
     cdef Py_ssize_t* offered
     cdef Py_ssize_t offered_n
-    cdef Pair* pairs  # room for one round's pairs
-    cdef object spent_of
-
-    def __cinit__(self):
-        self.cost_f = self.scale_f = NULL
-        self.supporters = self.rank = NULL
-        self.cells = NULL
-        self.parent = self.chosen = self.log_at = self.classes_start = self.offered = NULL
-        self.moved = self.type_class = self.moves = self.bought_in = self.dropped_in = NULL
-        self.alive = NULL
-        self.chosen_k = NULL
-        self.heap = self.fresh = NULL
-        self.pairs = NULL
+    cdef Pair* pairs
 
     def __dealloc__(self):
-        free(self.cost_f)
-        free(self.scale_f)
-        free(self.supporters)
-        free(self.rank)
-        free(self.cells)
-        free(self.parent)
-        free(self.moved)
-        free(self.type_class)
-        free(self.moves)
         free(self.bought_in)
         free(self.dropped_in)
         free(self.alive)
         free(self.chosen)
         free(self.chosen_k)
-        free(self.log_at)
         free(self.classes_start)
         free(self.heap)
         free(self.fresh)
@@ -303,63 +122,26 @@ cdef class EesSweep:
         free(self.pairs)
 
     def __init__(self, problem, arrays=None):
-        cdef Py_ssize_t n = len(problem.costs), p
-        self.problem = problem
-        self.arrays = SupporterArrays.of(problem) if arrays is None else arrays
-        cdef const Py_ssize_t[::1] sup_types = self.arrays.types
-        cdef const double[::1] sup_many = self.arrays.counts
-        cdef const Py_ssize_t[::1] sup_start = self.arrays.starts
-        if sup_start.shape[0] != n + 1 or sup_start[n] != sup_types.shape[0] or sup_many.shape[0] != sup_types.shape[0]:
-            raise ValueError("the supporter arrays do not fit the problem")
-        self.projects, self.types = n, len(problem.types.multiplicity)
-        self.sup_types = &sup_types[0] if sup_types.shape[0] else NULL
-        self.sup_many = &sup_many[0] if sup_many.shape[0] else NULL
-        self.sup_start = &sup_start[0]
-        for p in range(sup_types.shape[0]):
-            if not 0 <= sup_types[p] < self.types:
-                raise IndexError(f"supporting type {sup_types[p]} is outside 0..{self.types - 1}")
-        self.costs, self.scale = list(problem.costs), list(problem.scale)
-        self.cost_utility = problem.cost_utility
-        self.cost_f = <double*>_grown(NULL, n * sizeof(double))
-        self.scale_f = <double*>_grown(NULL, n * sizeof(double))
-        self.supporters = <long long*>_grown(NULL, n * sizeof(long long))
-        self.rank = <long long*>_grown(NULL, n * sizeof(long long))
-        for rank, p in enumerate(sorted(range(n), key=problem.tie_key)):
-            self.rank[p] = rank
-        for p in range(n):
-            self.cost_f[p], self.scale_f[p] = float(self.costs[p]), float(self.scale[p])
-            self.supporters[p] = problem.supporter_counts[p]
+        EesState.__init__(self, problem, arrays)
+        cdef Py_ssize_t n = self.projects
         self.bought_in = <int*>calloc(n + 1, sizeof(int))
         self.dropped_in = <int*>calloc(n + 1, sizeof(int))
         self.alive = <char*>calloc(n + 1, sizeof(char))
-        self.heap = <Entry*>_grown(NULL, (n + 1) * sizeof(Entry))
-        self.fresh = <Entry*>_grown(NULL, (n + 1) * sizeof(Entry))
-        self.offered = <Py_ssize_t*>_grown(NULL, (n + 1) * sizeof(Py_ssize_t))
-        self.pairs = <Pair*>_grown(NULL, (n + 1) * sizeof(Pair))
-        # At most one round per project on offer, and the last one that buys nothing.
-        self.chosen = <Py_ssize_t*>_grown(NULL, (n + 1) * sizeof(Py_ssize_t))
-        self.chosen_k = <long long*>_grown(NULL, (n + 1) * sizeof(long long))
-        self.log_at = <Py_ssize_t*>_grown(NULL, (n + 1) * sizeof(Py_ssize_t))
-        self.classes_start = <Py_ssize_t*>_grown(NULL, (n + 1) * sizeof(Py_ssize_t))
-        self.type_class = <int*>calloc(self.types + 1, sizeof(int))
-        if self.bought_in == NULL or self.dropped_in == NULL or self.alive == NULL or self.type_class == NULL:
+        if self.bought_in == NULL or self.dropped_in == NULL or self.alive == NULL:
             raise MemoryError()
-        self.capacity = 0
-        self._reserve_classes(256)
-        self.size = 1
-        self.exact_spent = {0: Fraction(0)}
-        self.batch_start, self.batch_share = [0], [Fraction(0)]
-        self.moves_capacity = max(self.types, 256)
-        self.moves = <int*>_grown(NULL, self.moves_capacity * sizeof(int))
-        self.logged = 0
-        self.started = 0
-        self.tables = [[] for _ in range(n)]
+        self.heap = <Entry*>grown(NULL, (n + 1) * sizeof(Entry))
+        self.fresh = <Entry*>grown(NULL, (n + 1) * sizeof(Entry))
+        self.offered = <Py_ssize_t*>grown(NULL, (n + 1) * sizeof(Py_ssize_t))
+        self.pairs = <Pair*>grown(NULL, (n + 1) * sizeof(Pair))
+        # At most one round per project on offer, and the last one that buys nothing.
+        self.chosen = <Py_ssize_t*>grown(NULL, (n + 1) * sizeof(Py_ssize_t))
+        self.chosen_k = <long long*>grown(NULL, (n + 1) * sizeof(long long))
+        self.classes_start = <Py_ssize_t*>grown(NULL, (n + 1) * sizeof(Py_ssize_t))
         self.rounds = 0
         self.spent_at, self.change_at, self.least_to = [], [], []
         self.free_projects, self.first_offered = [], []
         self.spent_total = 0
         self.stopped = self.begun = False
-        self.spent_of = self.class_spent
 
     # --- what a caller reads -------------------------------------------------------------------
 
@@ -398,20 +180,6 @@ cdef class EesSweep:
         found.spent, found.over_limit = self.spent_total, self.stopped
         return found
 
-    def classes_at(self, int round_no):
-        """Everyone's class at the start of a round so far (the current one's: as they are now)."""
-        found = np.array(<int[:self.types]>self.type_class, dtype=np.int32) if self.types else np.zeros(0, np.int32)
-        cdef int[::1] view = found
-        cdef Py_ssize_t start
-        if round_no < self.started and self.types:
-            start = self.log_at[round_no - 1]
-            undo_types(&view[0], self.moves + start, self.logged - start, self.parent)
-        return found
-
-    def has_table(self, Py_ssize_t p, int round_no):
-        """Whether p's table of this round has been built."""
-        return self._exactly(p, round_no) is not None
-
     def change(self):
         """The least increase of the per-voter budget that changes the last run (add-opt)."""
         found = self.least_to[len(self.least_to) - 1] if self.least_to else None
@@ -420,7 +188,7 @@ cdef class EesSweep:
     def change_skip(self):
         """The least increase at which a project the last run leaves out could be bought (add-opt-skip)."""
         cdef Py_ssize_t room = (self.rounds + 1) * (self.projects + 1), n = 0, r
-        cdef Pair* pairs = <Pair*>_grown(NULL, room * sizeof(Pair))
+        cdef Pair* pairs = <Pair*>grown(NULL, room * sizeof(Pair))
         try:
             for r in range(1, self.rounds + 1):
                 self._offered_at(r)
@@ -459,11 +227,6 @@ cdef class EesSweep:
         self._rounds_from(low + 1, cost_limit, change_points)
 
     # --- the run -------------------------------------------------------------------------------
-
-    cdef int _set_budget(self, per_voter) except -1:
-        self.b = per_voter
-        self.b_f = float(per_voter)
-        return 0
 
     cdef int _begin(self) except -1:
         """Buy the free projects, put the others on offer; their bounds on rho (all supporters pay)."""
@@ -506,7 +269,7 @@ cdef class EesSweep:
                 self.dropped_in[p] = 0
         self.spent_total = self.spent_at[round_no - 1]
         self.stopped = False
-        self._forget_from(round_no)
+        self._forget_from(round_no, self.classes_start[round_no - 1])
         self.rounds = round_no - 1
         del self.spent_at[round_no - 1 :]
         del self.change_at[round_no - 1 :]
@@ -526,10 +289,9 @@ cdef class EesSweep:
         cdef Py_ssize_t p, i
         cdef long long k
         for i in range(self.heap_n // 2 - 1, -1, -1):
-            _entry_down(self.heap, self.heap_n, i)
+            entry_down(self.heap, self.heap_n, i)
         while True:
-            self.log_at[self.started] = self.logged
-            self.started += 1
+            self._start_round()
             self.classes_start[round_no - 1] = self.size
             self.spent_at.append(self.spent_total)
             p = self._cheapest(round_no, &k)
@@ -571,7 +333,7 @@ cdef class EesSweep:
         cdef Entry top
         cdef Table latest
         while self.heap_n and self.heap[0].key <= best_f * (1 + TOL_C):
-            top = _entry_pop(self.heap, &self.heap_n)
+            top = entry_pop(self.heap, &self.heap_n)
             p = top.project
             if not self.alive[p]:
                 continue
@@ -590,7 +352,7 @@ cdef class EesSweep:
             if best < 0 or self._cheaper(p, k, best, best_k):
                 best, best_k, best_f = p, k, rho_f
         for i in range(fresh_n):
-            _entry_push(self.heap, &self.heap_n, self.fresh[i])
+            entry_push(self.heap, &self.heap_n, self.fresh[i])
         payers[0] = best_k
         return best
 
@@ -671,16 +433,16 @@ cdef class EesSweep:
         cdef Py_ssize_t i
         found = []
         for i in range(n // 2 - 1, -1, -1):
-            _pair_down(pairs, n, i)
+            pair_down(pairs, n, i)
         while n and pairs[0].bound <= best_f * (1 + TOL_C):
-            top = _pair_pop(pairs, &n)
+            top = pair_pop(pairs, &n)
             table = self._exactly(top.project, top.round_no)
             if table is None:
                 latest = self._latest(top.project, top.round_no)
                 fresh = 0.0 if latest is None else latest._lower_bound(top.need)
                 if fresh > top.bound:
                     top.bound = fresh
-                    _pair_push(pairs, &n, top)
+                    pair_push(pairs, &n, top)
                     continue
                 table = self._table(top.project, top.round_no)
             least_f = table._lower_bound(top.need)
@@ -693,133 +455,3 @@ cdef class EesSweep:
             return None
         near = best_f * (1 + TOL_C)
         return ChangePoint(best_f, [(table, need, cost) for f, table, need, cost in found if f <= near])
-
-    # --- tables, classes and payments ----------------------------------------------------------
-
-    cdef Table _exactly(self, Py_ssize_t p, int round_no):
-        """p's table of exactly this round (None: not built)."""
-        cdef list tables = self.tables[p]
-        cdef Py_ssize_t i
-        for i in range(len(tables) - 1, -1, -1):
-            if (<Table>tables[i]).round_no <= round_no:
-                return tables[i] if (<Table>tables[i]).round_no == round_no else None
-        return None
-
-    cdef Table _latest(self, Py_ssize_t p, int round_no):
-        """p's table at the latest round up to `round_no` that has one (None: no table)."""
-        cdef list tables = self.tables[p]
-        cdef Py_ssize_t i
-        for i in range(len(tables) - 1, -1, -1):
-            if (<Table>tables[i]).round_no <= round_no:
-                return tables[i]
-        return None
-
-    cdef Table _table(self, Py_ssize_t p, int round_no):
-        """The blocks of p's supporters at the start of a round (the current one, or an earlier one)."""
-        cdef list tables = self.tables[p]
-        cdef Py_ssize_t i = len(tables), start = self.sup_start[p], back
-        cdef Table found
-        while i > 0 and (<Table>tables[i - 1]).round_no > round_no:
-            i -= 1
-        if i > 0 and (<Table>tables[i - 1]).round_no == round_no:
-            return tables[i - 1]
-        cdef int* classes = self.type_class
-        cdef int* earlier = NULL
-        if round_no < self.started:
-            earlier = <int*>_grown(NULL, (self.types + 1) * sizeof(int))
-            for back in range(self.types):
-                earlier[back] = self.type_class[back]
-            back = self.log_at[round_no - 1]
-            undo_types(earlier, self.moves + back, self.logged - back, self.parent)
-            classes = earlier
-        try:
-            found = build_table(
-                classes, self.sup_types + start, self.sup_many + start, self.sup_start[p + 1] - start,
-                self.cells, self.size, self.costs[p], round_no, self.spent_of,
-            )
-        finally:
-            free(earlier)
-        tables.insert(i, found)
-        return found
-
-    cdef int _pay(self, Py_ssize_t p, Table table, long long k) except -1:
-        """The k richest supporters (whole classes) pay c / k each and move to new classes, one per
-        paying class, even where two end up with equal spending: such classes sort next to each
-        other, and neither a payer count nor a change point ever separates them."""
-        cdef Py_ssize_t paying = table._paying(k), first = self.size, i, start = self.sup_start[p]
-        cdef Py_ssize_t n = self.sup_start[p + 1] - start
-        # The float share, correctly rounded: in C where the cost is a whole number a double holds.
-        cdef double share_f = self.cost_f[p] / k if self.cost_f[p] < 2.0**53 else self.costs[p] / k
-        cdef Py_ssize_t payer
-        if first + paying > 2**31 - 1:
-            raise OverflowError("more spending classes than class ids")
-        self._reserve_classes(first + paying)
-        for i in range(paying):
-            payer = table._classes[i]
-            self.cells[2 * (first + i)] = self.cells[2 * payer] + share_f
-            self.cells[2 * (first + i) + 1] = 0.0
-            self.parent[first + i] = payer
-        self.batch_start.append(first)
-        self.batch_share.append((self.costs[p], k))
-        self.size = first + paying
-        if self.logged + n > self.moves_capacity:
-            self.moves_capacity = 2 * (self.logged + n)
-            self.moves = <int*>_grown(self.moves, self.moves_capacity * sizeof(int))
-        self.logged = move_types(
-            self.type_class, self.sup_types + start, n, table._classes, paying, <int>first,
-            self.moved, self.moves, self.logged,
-        )
-        return 0
-
-    cdef int _reserve_classes(self, Py_ssize_t size) except -1:
-        """Room for `size` classes (doubling); new room holds zero counts and ids."""
-        cdef Py_ssize_t old = self.capacity, capacity, c
-        if size <= old:
-            return 0
-        capacity = max(2 * size, 256)
-        self.cells = <double*>_grown(self.cells, 2 * capacity * sizeof(double))
-        self.parent = <Py_ssize_t*>_grown(self.parent, capacity * sizeof(Py_ssize_t))
-        self.moved = <int*>_grown(self.moved, capacity * sizeof(int))
-        for c in range(old, capacity):
-            self.cells[2 * c] = self.cells[2 * c + 1] = 0.0
-            self.parent[c] = 0
-            self.moved[c] = 0
-        self.capacity = capacity
-        return 0
-
-    cdef int _forget_from(self, int round_no) except -1:
-        """Go back to the start of a round: its tables stay, later ones go."""
-        cdef Py_ssize_t start = self.log_at[round_no - 1], size = self.classes_start[round_no - 1]
-        cdef list tables
-        undo_types(self.type_class, self.moves + start, self.logged - start, self.parent)
-        self.logged = start
-        self.started = round_no - 1
-        for tables in self.tables:
-            while tables and (<Table>tables[len(tables) - 1]).round_no > round_no:
-                tables.pop()
-        self.size = size
-        if len(self.exact_spent) > 1:
-            self.exact_spent = {c: found for c, found in self.exact_spent.items() if c < size}
-        while self.batch_start[len(self.batch_start) - 1] >= size:
-            self.batch_start.pop()
-            self.batch_share.pop()
-        return 0
-
-    def class_spent(self, Py_ssize_t c):
-        """What each voter in class c has spent, exactly (kept once computed): a class's spending
-        is its parent's plus the share its batch paid."""
-        if not 0 <= c < self.size:
-            raise IndexError(f"class {c} is outside 0..{self.size - 1}")
-        chain = []
-        found = self.exact_spent.get(c)
-        while found is None:
-            chain.append(c)
-            c = self.parent[c]
-            found = self.exact_spent.get(c)
-        for c in reversed(chain):
-            batch = bisect_right(self.batch_start, c) - 1
-            share = self.batch_share[batch]
-            if type(share) is tuple:
-                share = self.batch_share[batch] = Fraction(*share)
-            found = self.exact_spent[c] = found + share
-        return found
