@@ -10,7 +10,7 @@ PROD_PORT ?= 8000
 PYTEST_WORKERS ?= 2
 export SPATIALITE_LIBRARY_PATH := mod_spatialite
 
-# gcc and the Python headers build the engine's compiled loops (budgets/mes_float_loops.pyx, budgets/ees_loops.pyx);
+# gcc and the Python headers build the engine's compiled loops (budgets/mes_float_loops.pyx, budgets/ees_*.pyx);
 # tzdata is the time zone database that CITY_TIMEZONE names a zone of.
 RUN_DEBS  := libsqlite3-mod-spatialite gcc python3-dev tzdata
 TEST_DEBS := $(RUN_DEBS) postgresql postgis redis-server chromium fonts-dejavu-core
@@ -22,7 +22,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # The float MES run's and the EES run's inner loops are compiled with Cython, in place beside their
 # sources (DESIGN.md).
-KERNELS := budgets/mes_float_loops budgets/ees_loops
+KERNELS := budgets/mes_float_loops budgets/ees_loops budgets/ees_state budgets/ees_rounds
 EXT_SUFFIX := $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')
 KERNEL_SO := $(addsuffix $(EXT_SUFFIX),$(KERNELS))
 
@@ -130,6 +130,12 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
 $(KERNEL_SO): %$(EXT_SUFFIX): %.pyx | $(VENV)/.runtime
 	$(BIN)/cythonize -i -q $<
 	rm -rf build
+
+# The run's state (ees_state) and the sweep (ees_rounds) use each other's C side through the .pxd files.
+budgets/ees_loops$(EXT_SUFFIX): budgets/ees_loops.pxd
+budgets/ees_state$(EXT_SUFFIX): budgets/ees_state.pxd budgets/ees_loops.pxd budgets/ees_loops$(EXT_SUFFIX)
+budgets/ees_rounds$(EXT_SUFFIX): budgets/ees_heaps.pxd budgets/ees_state.pxd budgets/ees_loops.pxd \
+	budgets/ees_state$(EXT_SUFFIX)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache test-artifacts build $(addsuffix .c,$(KERNELS)) $(KERNEL_SO)

@@ -1,6 +1,6 @@
 """Types of an Exact Equal Shares run's compiled tables (budgets/ees_loops.pyx)."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from fractions import Fraction
 
 import numpy as np
@@ -56,21 +56,3 @@ def new_classes(
 def undo_moves(
     type_class: npt.NDArray[np.int32], moves: npt.NDArray[np.int32], parent: IndexArray
 ) -> None: ...
-
-class ProjectNumbers:
-    costs: list[int]
-    scale: list[int]
-    supporters: list[int]
-    tie_rank: list[int]
-    def __init__(
-        self, costs: Sequence[int], scale: Sequence[int], supporters: Sequence[int], tie_rank: Sequence[int]
-    ) -> None: ...
-
-def round_pairs(
-    tables: list[Table | None],
-    offered: list[int],
-    round_no: int,
-    choice: tuple[int, int, Fraction] | None,
-    numbers: ProjectNumbers,
-    skip: set[int] | None,
-) -> list[tuple[float, int, int, int]]: ...

@@ -1,15 +1,16 @@
 # cython: language_level=3, boundscheck=True, wraparound=False, cdivision=True, initializedcheck=False
 """An Exact Equal Shares run's tables, compiled: a project's supporters by spending class at the
 start of a round, and the reads the engine makes of them (payers at a budget, bounds and least
-change points).
+change points); and the moves of a purchase's payers to their new classes.
 
-budgets.ees_engine says what a table is for and why its reads decide a run exactly; budgets.ees_tables
-keeps the run's classes. A run builds a few tables per round, each over a few thousand supporters
-falling in a few hundred classes: as numpy calls (a weighted count, a sort, sums) each step cost more
-to start than to run, so building and reading them is plain C here. Floats decide only where they are
-clear by a relative margin (`TOL`); the rest is decided with the exact spending, asked of the run.
-Every class id is checked against the arrays before it is read (IndexError, as numpy would). Built by
-`make` (Cython); budgets/ees_loops.pyi types it for mypy.
+budgets.ees_engine says what a table is for and why its reads decide a run exactly; the compiled
+sweep (budgets/ees_rounds.pyx) keeps the run's classes and calls the C side that
+budgets/ees_loops.pxd declares. A run builds a few tables per round, each over a few thousand
+supporters falling in a few hundred classes. Floats decide only where they are clear by a relative
+margin (`TOL`); the rest is decided with the exact spending, asked of the run. The Python entry
+points (`class_table`, `move_payers`, `undo_moves`) check every id against the arrays (IndexError,
+as numpy would); the C ones trust their caller. Built by `make` (Cython); budgets/ees_loops.pyi
+types it for mypy.
 """
 
 from fractions import Fraction
@@ -22,6 +23,7 @@ from libc.string cimport memcpy
 
 # Float comparisons within this relative margin are decided exactly.
 TOL = 1e-9
+cdef double TOL_C = TOL
 cdef double _TOL = TOL
 # Classes whose float spending is this close (relatively) are ordered by their exact spending.
 cdef double _ORDER_TOL = 1e-12
@@ -35,15 +37,6 @@ cdef class Table:
     The four columns live in one C allocation, filled by `class_table` (the arrays a caller reads
     are copies). Exact values of c / k + s are made from the run's exact spending (`spent`, a
     class's Fraction) when a float comparison is too close to call, and kept."""
-
-    cdef readonly int round_no
-    cdef Py_ssize_t* _classes
-    cdef long long* _ends
-    cdef double* _value
-    cdef double* _suffix
-    cdef Py_ssize_t size
-    cdef dict exact
-    cdef object spent
 
     def __init__(self, classes, ends, value_f, suffix_f, int round_no, spent):
         cdef const Py_ssize_t[::1] c = classes
@@ -66,7 +59,7 @@ cdef class Table:
         self._suffix = self._value + size
         self._ends = <long long*>(self._suffix + size)
         self._classes = <Py_ssize_t*>(self._ends + size)
-        self.size, self.round_no, self.spent, self.exact = size, round_no, spent, {}
+        self.size, self.round_no, self.spent, self.exact = size, round_no, spent, None
         return 0
 
     def __dealloc__(self):
@@ -109,6 +102,8 @@ cdef class Table:
 
     def value(self, Py_ssize_t i, cost):
         """c / k + s at block i, exactly."""
+        if self.exact is None:
+            self.exact = {}  # made on the first close call: most tables never have one
         found = self.exact.get(i)
         if found is None:
             found = self.exact[i] = Fraction(cost, self._ends[i]) + self.spent(self._classes[i])
@@ -131,6 +126,9 @@ cdef class Table:
     def payers(self, per_voter, double per_voter_f, cost) -> int:
         """The most supporters who can split the cost equally (0: none): the last block with
         c / k + s <= b."""
+        return self._payers(per_voter, per_voter_f, cost)
+
+    cdef long long _payers(self, per_voter, double per_voter_f, cost) except -1:
         cdef double low = per_voter_f * (1 - _TOL), high = per_voter_f * (1 + _TOL)
         cdef Py_ssize_t i
         for i in range(self.size - 1, -1, -1):
@@ -140,83 +138,15 @@ cdef class Table:
 
     def paying(self, long long k):
         """The classes of the first k payers (whole blocks: k is always a block's end)."""
+        cdef Py_ssize_t j = self._paying(k)
+        return np.array(<Py_ssize_t[:j]>self._classes, dtype=np.intp)
+
+    cdef Py_ssize_t _paying(self, long long k) except -1:
+        """How many blocks the first k payers fill (k must end a block)."""
         cdef Py_ssize_t j = self._first_with(k)
         if j == self.size or self._ends[j] != k:
             raise ValueError(f"{k} payers do not end a block")
-        return np.array(<Py_ssize_t[:j + 1]>self._classes, dtype=np.intp)
-
-
-cdef class ProjectNumbers:
-    """A problem's per-project numbers as `round_pairs` reads them: costs, utility scales,
-    supporter counts and tie ranks, as C arrays (floats for estimates, ints for counts and ranks)
-    and as the Python ints that decide exactly."""
-
-    cdef double* _cost
-    cdef double* _scale
-    cdef long long* _supporters
-    cdef long long* _rank
-    cdef readonly list costs, scale, supporters, tie_rank
-
-    def __init__(self, costs, scale, supporters, tie_rank):
-        cdef Py_ssize_t n = len(costs), q
-        if not len(scale) == len(supporters) == len(tie_rank) == n:
-            raise ValueError("the project numbers differ in length")
-        self.costs, self.scale = list(costs), list(scale)
-        self.supporters, self.tie_rank = list(supporters), list(tie_rank)
-        self._cost = <double*>malloc((2 * n + 1) * sizeof(double))
-        self._supporters = <long long*>malloc((2 * n + 1) * sizeof(long long))
-        if self._cost == NULL or self._supporters == NULL:
-            raise MemoryError()
-        self._scale, self._rank = self._cost + n, self._supporters + n
-        for q in range(n):
-            self._cost[q], self._scale[q] = float(self.costs[q]), float(self.scale[q])
-            self._supporters[q], self._rank[q] = self.supporters[q], self.tie_rank[q]
-
-    def __dealloc__(self):
-        free(self._cost)
-        free(self._supporters)
-
-
-def round_pairs(list tables, list offered, int round_no, choice, ProjectNumbers numbers, skip):
-    """The (bound, round, project, payers needed) pairs that could change a round that chose
-    `choice` (project, payers, rho; None: the round after the last purchase, where any payer
-    would): for each project on offer (left out of `skip`, when given) the fewest payers with which
-    it would beat the choice, and a lower bound on when from its table in `tables` (each
-    project's latest table up to the round). budgets.ees_engine says how they give the round's
-    change point."""
-    cdef list found = []
-    cdef Table table
-    cdef Py_ssize_t q, chosen = -1
-    cdef long long need, payers = 0, rank = 0
-    cdef double numerator_f = 0.0, denominator_f = 0.0, x
-    if choice is not None:
-        chosen, payers, rho = choice
-        rank, numerator, denominator = numbers._rank[chosen], rho.numerator, rho.denominator
-        numerator_f, denominator_f = float(numerator), float(denominator)
-    for q in offered:
-        if skip is not None and q in skip:
-            continue
-        if choice is None:
-            need = 1
-        elif q == chosen:
-            need = payers + 1
-        else:
-            # q's rho with k payers is c / (k * scale), below the round's iff k > c / (scale * rho),
-            # a tie won by q where it comes first in the tie order. The float quotient decides
-            # unless it is within TOL of a whole number; then the integers do.
-            x = numbers._cost[q] * denominator_f / (numbers._scale[q] * numerator_f)
-            if x > numbers._supporters[q] + 1:
-                continue  # it would need more payers than it has supporters
-            if x >= 0 and fabs(x - <double>(<long long>(x + 0.5))) > _TOL * (1 + x):
-                need = <long long>x + 1  # x is not whole: its ceiling, and its floor plus one
-            else:
-                above = numbers.costs[q] * denominator
-                below = numbers.scale[q] * numerator
-                need = max(1, -(-above // below)) if numbers._rank[q] < rank else above // below + 1
-        if need <= numbers._supporters[q]:
-            table = tables[q]
-            found.append((0.0 if table is None else table._lower_bound(need), round_no, q, need))
-    return found
+        return j + 1
 
 
 cdef struct Block:
@@ -322,16 +252,44 @@ def class_table(
     """The table of a project's supporting types (`many` voters each) whose classes `type_class`
     gives. `cells` holds two floats per class side by side (one memory read for both): what each
     voter of the class has spent, and a count that is zero on entry and left zero; `spent` gives a
-    class's spending exactly (a callable).
-
-    Blocks are ordered by float spending, then by class id (numpy's stable argsort over the classes
-    in id order); a run of neighbours within `_ORDER_TOL` of each other is ordered by exact
-    spending instead."""
-    cdef Py_ssize_t n = supporters.shape[0], classes = cells.shape[0], m = 0, i, j, c, start
+    class's spending exactly (a callable). `build_table` says how blocks are ordered."""
+    cdef Py_ssize_t n = supporters.shape[0]
     if many.shape[0] != n:
         raise ValueError("supporters and many differ in length")
     if cells.shape[1] != 2:
         raise ValueError("cells hold two floats per class")
+    for i in range(n):
+        if not 0 <= supporters[i] < type_class.shape[0]:
+            raise IndexError(f"type {supporters[i]} is outside 0..{type_class.shape[0] - 1}")
+        if not 0 <= type_class[supporters[i]] < cells.shape[0]:
+            raise IndexError(f"class {type_class[supporters[i]]} is outside 0..{cells.shape[0] - 1}")
+        if not many[i] > 0:
+            raise ValueError("a supporting type holds no voters")
+    return build_table(
+        &type_class[0], &supporters[0] if n else NULL, &many[0] if n else NULL, n,
+        &cells[0, 0], cells.shape[0], cost, round_no, spent,
+    )
+
+
+cdef Table build_table(
+    const int* type_class,
+    const Py_ssize_t* supporters,
+    const double* many,
+    Py_ssize_t n,
+    double* cells,
+    Py_ssize_t classes,
+    cost,
+    int round_no,
+    spent,
+):
+    """The table of the supporting types `supporters[:n]` (`many` voters each) whose classes
+    `type_class` gives; `cells` holds two floats per class of `classes` (spending, and a count zero
+    on entry and left zero), `spent` a class's exact spending.
+
+    Blocks are ordered by float spending, then by class id (numpy's stable argsort over the classes
+    in id order); a run of neighbours within `_ORDER_TOL` of each other is ordered by exact
+    spending instead."""
+    cdef Py_ssize_t m = 0, i, j, c, start
     cdef Block* blocks = <Block*>malloc(n * sizeof(Block) + 1)
     if blocks == NULL:
         raise MemoryError()
@@ -341,16 +299,12 @@ def class_table(
     try:
         for i in range(n):
             c = type_class[supporters[i]]
-            if not 0 <= c < classes:
-                raise IndexError(f"class {c} is outside 0..{classes - 1}")
-            if not many[i] > 0:
-                raise ValueError("a supporting type holds no voters")
             # Without a branch on whether the class is new (which no predictor guesses well): its
             # block is always written, and kept only when the class had no count yet.
             blocks[m].cls = c
-            blocks[m].spent = cells[c, 0]
-            m += cells[c, 1] == 0.0
-            cells[c, 1] += many[i]
+            blocks[m].spent = cells[2 * c]
+            m += cells[2 * c + 1] == 0.0
+            cells[2 * c + 1] += many[i]
         _sort_by_spending(blocks, m)
         start = 0
         for j in range(1, m + 1):
@@ -365,7 +319,7 @@ def class_table(
     finally:
         if not filled:  # leave the counts zero whatever went wrong
             for j in range(m):
-                cells[blocks[j].cls, 1] = 0.0
+                cells[2 * blocks[j].cls + 1] = 0.0
         free(blocks)
     return table
 
@@ -384,18 +338,43 @@ def move_payers(
     class, zero on entry and left zero (no class moves to class 0, the first). The types that
     move are written to `log` from `at` on (room for every supporter is asked); returns where
     the log ends."""
-    cdef Py_ssize_t i, t, c, old, n = payers.shape[0]
-    if not 0 < first <= 2**31 - 1 - n:
-        raise ValueError(f"new classes {first}.. are outside 1..2**31 - 1")
     if not 0 <= at <= log.shape[0] - supporters.shape[0]:
         raise ValueError("the log has no room for every supporter")
+    for i in range(payers.shape[0]):
+        if not 0 <= payers[i] < moved.shape[0]:
+            raise IndexError(f"paying class {payers[i]} is outside 0..{moved.shape[0] - 1}")
+    for i in range(supporters.shape[0]):
+        if not 0 <= supporters[i] < type_class.shape[0]:
+            raise IndexError(f"type {supporters[i]} is outside 0..{type_class.shape[0] - 1}")
+    return move_types(
+        &type_class[0], &supporters[0] if supporters.shape[0] else NULL, supporters.shape[0],
+        &payers[0] if payers.shape[0] else NULL, payers.shape[0], first, &moved[0],
+        &log[0] if log.shape[0] else NULL, at,
+    )
+
+
+cdef Py_ssize_t move_types(
+    int* type_class,
+    const Py_ssize_t* supporters,
+    Py_ssize_t n,
+    const Py_ssize_t* payers,
+    Py_ssize_t paying,
+    int first,
+    int* moved,
+    int* log,
+    Py_ssize_t at,
+) except -1:
+    """`move_payers` on C arrays (`supporters[:n]`, `payers[:paying]`); the caller checks the ids."""
+    cdef Py_ssize_t i, t, c, old
+    if not 0 < first <= 2**31 - 1 - paying:
+        raise ValueError(f"new classes {first}.. are outside 1..2**31 - 1")
     try:
-        for i in range(n):
+        for i in range(paying):
             if moved[payers[i]] != 0:
                 raise ValueError(f"class {payers[i]} is listed twice")
             moved[payers[i]] = first + i
-        for i in range(supporters.shape[0]):
-            # Without a branch on whether the type moves (as in class_table): the type is always
+        for i in range(n):
+            # Without a branch on whether the type moves (as in build_table): the type is always
             # written to the log, which goes on only past those that move.
             t = supporters[i]
             old = type_class[t]
@@ -404,7 +383,7 @@ def move_payers(
             log[at] = <int>t
             at += c != 0
     finally:
-        for i in range(n):
+        for i in range(paying):
             moved[payers[i]] = 0
     return at
 
@@ -427,19 +406,27 @@ def new_classes(
 def undo_moves(int[::1] type_class, const int[::1] moves, const Py_ssize_t[::1] parent):
     """Take back the moves `move_payers` logged: each logged type goes back to its class's parent
     (a type logged twice, by two purchases, goes back twice)."""
-    cdef Py_ssize_t i, t
     for i in range(moves.shape[0]):
+        if not 0 <= moves[i] < type_class.shape[0] or not 0 <= type_class[moves[i]] < parent.shape[0]:
+            raise IndexError(f"type {moves[i]} or its class is out of range")
+    undo_types(&type_class[0], &moves[0] if moves.shape[0] else NULL, moves.shape[0], &parent[0])
+
+
+cdef void undo_types(int* type_class, const int* moves, Py_ssize_t n, const Py_ssize_t* parent) noexcept:
+    """`undo_moves` on C arrays (a type logged twice goes back twice, each time to its class's parent)."""
+    cdef Py_ssize_t i, t
+    for i in range(n):
         t = moves[i]
         type_class[t] = <int>parent[type_class[t]]
 
 
-cdef void _fill(Block* blocks, Py_ssize_t m, double cost, double[:, ::1] cells, Table table):
+cdef void _fill(Block* blocks, Py_ssize_t m, double cost, double* cells, Table table):
     """The table's columns from its sorted blocks, and each block's count taken out of `cells`."""
     cdef double total = 0.0, least = INFINITY
     cdef Py_ssize_t i
     for i in range(m):
-        total += cells[blocks[i].cls, 1]
-        cells[blocks[i].cls, 1] = 0.0
+        total += cells[2 * blocks[i].cls + 1]
+        cells[2 * blocks[i].cls + 1] = 0.0
         table._classes[i] = blocks[i].cls
         table._ends[i] = <long long>total
         table._value[i] = cost / total + blocks[i].spent

@@ -20,8 +20,7 @@ from fractions import Fraction
 
 from budgets.add1 import Progress, per_voter_text
 from budgets.allocation import Allocation, Explanation, build_allocation, counted, money
-from budgets.ees_engine import EesOutcome, EesSweep, run_ees
-from budgets.ees_tables import SupporterArrays
+from budgets.ees_engine import EesOutcome, EesSweep, SupporterArrays, run_ees
 from budgets.election import Election
 from budgets.mes_payments import LazyPayments, Payments, type_of_ballots, voter_key
 from budgets.mes_problem import MesProblem
@@ -64,7 +63,8 @@ def add_opt(
     start = per_voter = Fraction(budget, max(voters, 1))
     arrays = SupporterArrays.of(problem)
     sweep = EesSweep(problem, arrays)
-    funded = len(sweep.advance(per_voter).bought)
+    sweep.advance(per_voter)
+    funded = sweep.funded
     runs, changes = 1, 0
     supported = sum(
         1
@@ -83,14 +83,14 @@ def add_opt(
         runs += 1
         if progress is not None:
             progress(runs, math.floor(per_voter + step))
-        trial = sweep.advance(per_voter + step, cost_limit=budget)
-        if trial.over_limit or trial.spent > budget:
+        sweep.advance(per_voter + step, budget)
+        if sweep.over_limit or sweep.spent > budget:
             why = (
                 f"before {per_voter_text(per_voter + step)}, where the outcome would cost more than the "
-                f"budget ({money(trial.spent)}+ > {money(budget)})"
+                f"budget ({money(sweep.spent)}+ > {money(budget)})"
             )
             break
-        funded, per_voter, changes = len(trial.bought), per_voter + step, changes + 1
+        funded, per_voter, changes = sweep.funded, per_voter + step, changes + 1
     note = f"{head} to {per_voter_text(per_voter)} through {changes} changes of outcome ({runs} runs), {why}"
     # A fresh run of the accepted budget: the sweep's outcome object has moved on, and a resumed
     # run may not say in which round a project was found unaffordable as a fresh run would.

@@ -1,6 +1,6 @@
 """The EES run's compiled tables (budgets.ees_loops) agree with plain numpy and Fractions.
 
-The reference below is what budgets.ees_tables did before the tables were compiled: a weighted
+The reference below is what the run did in numpy before the tables were compiled: a weighted
 count of the supporters' classes, a stable sort by float spending with runs of near-equal
 neighbours ordered by exact spending, cumulative counts, c / k + s and their suffix minima.
 """

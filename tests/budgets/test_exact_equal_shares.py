@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from budgets import Ballot, Election, Project, allocate, dumps_pb
 from budgets.cli import main
-from budgets.ees_engine import EesSweep, run_ees
+from budgets.ees_engine import EesSweep, SupporterArrays, run_ees
 from budgets.exact_equal_shares import add_opt, ees_problem
 from budgets.rules import RULES
 from tests.budgets import reference_ees
@@ -85,10 +85,39 @@ def test_a_project_no_group_could_pay_for_earlier_is_dropped_without_a_new_table
     projects = (Project("a", 10), Project("b", 30), Project("c", 40))
     ballots = (Ballot(("a", "b")), Ballot(("a", "b")), Ballot(("a", "b", "c")))
     sweep = EesSweep(ees_problem(Election(projects, ballots, 60)))
-    outcome = sweep.advance(Fraction(10, 3))
+    sweep.advance(Fraction(10, 3))
+    outcome = sweep.outcome()
     assert (outcome.bought, outcome.payers, outcome.dropped) == ([0], {0: 3}, {1: 1, 2: 2})
-    assert sweep.run.has_table(2, 1)
-    assert not sweep.run.has_table(2, 2)
+    assert sweep.has_table(2, 1)
+    assert not sweep.has_table(2, 2)
+
+
+def test_a_sweep_stops_past_its_cost_limit_and_goes_only_upwards() -> None:
+    # At 30 each b (30) is bought in round 1; a limit of 20 stops the run there, over the limit.
+    problem = ees_problem(small())
+    stopped = run_ees(problem, Fraction(30), cost_limit=20)
+    assert (stopped.bought, stopped.spent, stopped.over_limit) == ([1], 30, True)
+    assert (stopped.change, stopped.change_skip) == (None, None)
+    sweep = EesSweep(problem)
+    sweep.advance(Fraction(30), 20)
+    assert (sweep.funded, sweep.spent, sweep.over_limit) == (1, 30, True)
+    with pytest.raises(ValueError, match="upwards"):
+        sweep.advance(Fraction(45))  # a stopped run has no change points to go on from
+    sweep = EesSweep(problem)
+    sweep.advance(Fraction(30))
+    with pytest.raises(ValueError, match="upwards"):
+        sweep.advance(Fraction(29))
+    with pytest.raises(IndexError):
+        sweep.class_spent(10**6)
+
+
+def test_a_sweep_refuses_supporter_arrays_of_another_problem() -> None:
+    problem = ees_problem(small())
+    arrays = SupporterArrays.of(problem)
+    with pytest.raises(ValueError, match="do not fit"):
+        EesSweep(problem, SupporterArrays(arrays.types, arrays.counts, arrays.starts[:-1]))
+    with pytest.raises(IndexError):
+        EesSweep(problem, SupporterArrays(arrays.types + 10, arrays.counts, arrays.starts))
 
 
 def test_the_rules_are_listed() -> None:
@@ -115,7 +144,8 @@ def test_a_sweep_agrees_with_fresh_runs(election: Election, per_voter: Fraction,
     # the next (no change), the sweep redoes only some rounds; each time it must be a fresh run.
     problem = ees_problem(election)
     sweep = EesSweep(problem)
-    outcome = sweep.advance(per_voter)
+    sweep.advance(per_voter)
+    outcome = sweep.outcome()
     for step in steps:
         fresh = run_ees(problem, per_voter)
         assert (outcome.bought, outcome.payers, outcome.share) == (fresh.bought, fresh.payers, fresh.share)
@@ -125,18 +155,19 @@ def test_a_sweep_agrees_with_fresh_runs(election: Election, per_voter: Fraction,
         if raise_by is None:
             break
         per_voter += raise_by / 2 if step == "half" else raise_by
-        outcome = sweep.advance(per_voter)
+        sweep.advance(per_voter)
+        outcome = sweep.outcome()
 
 
 def assert_everyone_at_each_round_start(sweep: EesSweep, per_voter: Fraction) -> None:
     """Every voter type's class at each round's start holds what the run's purchases, replayed,
     left it (a supporter pays a share while holding it)."""
-    run, outcome = sweep.run, sweep.outcome
+    outcome = sweep.outcome()
     supporters = sweep.problem.types.supporters
     spent = [Fraction(0)] * len(sweep.problem.types.multiplicity)
     purchases = [p for p in outcome.bought if outcome.round_of[p] > 0]
-    for round_no in range(1, run.started + 1):
-        assert [run.spent(c) for c in run.classes_at(round_no)] == spent, round_no
+    for round_no in range(1, sweep.started + 1):
+        assert [sweep.class_spent(c) for c in sweep.classes_at(round_no)] == spent, round_no
         if round_no <= len(purchases):
             p = purchases[round_no - 1]
             share = outcome.share[p]

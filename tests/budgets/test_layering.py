@@ -13,7 +13,7 @@ from tests.budgets.pabulib_files import REPO_ROOT
 FORBIDDEN = ("flask", "sqlalchemy", "geoalchemy2", "folium", "app", "geo", "pabutools", "pabulib")
 # numpy only where a benchmark shows it pays (DESIGN.md): the modules that move and count voter
 # classes in arrays. Everything else stays standard library.
-NUMPY_MODULES = {"mes_prefix.py", "mes_float_classes.py", "ees_tables.py"}
+NUMPY_MODULES = {"mes_prefix.py", "mes_float_classes.py"}
 
 
 def test_no_module_of_budgets_imports_a_forbidden_package() -> None:
