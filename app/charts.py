@@ -310,7 +310,7 @@ def stacked_bar_chart(
     parts.append('<g class="chart__bars">')
     y = top
     for label, found, row_h, value in zip(labels, lines, rows_h, values, strict=True):
-        text = escape(found[0])
+        text = str(escape(found[0]))
         if len(found) > 1:
             text = "".join(
                 f'<tspan x="{pad}" dy="{0 if j == 0 else label_h}">{escape(line)}</tspan>'
