@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -52,6 +53,27 @@ def money_text(currency: str) -> Callable[[float], str]:
         return format_money(round(value * 100), currency)
 
     return text
+
+
+# A stacked chart's label line: 44 characters of FONT fit its 324 units with room for wide letters.
+LABEL_CHARS = 44
+
+
+def label_lines(label: str, width: int = LABEL_CHARS, most: int = 2) -> list[str]:
+    """A label in at most `most` lines of at most `width` characters, broken between words and as
+    even as they can be (not a lone last word); what does not fit ends the last line with an
+    ellipsis (the bar's tooltip keeps the whole label)."""
+    lines = textwrap.wrap(label, width)
+    if not lines:
+        return [""]
+    if len(lines) <= most:
+        # The narrowest width that keeps as many lines makes them even.
+        for narrower in range(-(-len(label) // len(lines)), width):
+            if len(even := textwrap.wrap(label, narrower)) == len(lines):
+                return even
+        return lines
+    rest = " ".join(lines[most - 1 :])
+    return [*lines[: most - 1], textwrap.shorten(rest, width, placeholder=" …")]
 
 
 def _value_label(value_text: Callable[[float], str], value: float, unit: str) -> str:
@@ -267,38 +289,46 @@ def stacked_bar_chart(
     empty_message: str = "No data yet.",
     value_text: Callable[[float], str] = _number,
 ) -> Markup:
-    """Horizontal bars with each label on its own line above its bar, in a narrow drawing (340 wide):
-    on a phone it is shown at about its own size, so the labels stay as large as the page's small
-    text, where bar_chart's side labels shrink to 8 px. The money charts use it."""
+    """Horizontal bars with each label above its bar, in a narrow drawing (340 wide): on a phone it
+    is shown at about its own size, so the labels stay as large as the page's small text, where
+    bar_chart's side labels shrink to 8 px. A long label (a problem's title) takes two lines
+    (`label_lines`). The money charts use it."""
     width, pad, label_h, bar_h, gap = 340, 8, 16, 16, 10
-    row_h = label_h + bar_h + gap
     top, bottom = 6, 36
-    height = top + bottom + row_h * max(1, len(labels))
+    lines = [label_lines(label) for label in labels]
+    rows_h = [label_h * len(found) + bar_h + gap for found in lines]
+    height = top + bottom + (sum(rows_h) if labels else label_h + bar_h + gap)
     _ident, parts = _open(width, height, title, desc, "chart--bars chart--stacked")
     maximum = max(values, default=0)
     if not labels or maximum <= 0:
         return _empty(parts, width, height, empty_message)
     plot_w = width - 2 * pad - _value_width(values, unit, value_text)
-    base_y = top + row_h * len(labels)
+    base_y = top + sum(rows_h)
     scale = _value_axis(parts, maximum, pad, plot_w, top + label_h, base_y, base_y + 12)
     # Texts carry a white halo, so the grid lines they cross do not run through the letters.
     halo = 'paint-order="stroke" stroke="#fff" stroke-width="4" stroke-linejoin="round"'
     parts.append('<g class="chart__bars">')
-    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
-        y = top + i * row_h
-        parts.append(
-            f'<text class="chart__label" x="{pad}" y="{y + label_h - 4}" {halo}>{escape(label)}</text>'
-        )
+    y = top
+    for label, found, row_h, value in zip(labels, lines, rows_h, values, strict=True):
+        text = str(escape(found[0]))
+        if len(found) > 1:
+            text = "".join(
+                f'<tspan x="{pad}" dy="{0 if j == 0 else label_h}">{escape(line)}</tspan>'
+                for j, line in enumerate(found)
+            )
+        parts.append(f'<text class="chart__label" x="{pad}" y="{y + label_h - 4}" {halo}>{text}</text>')
+        bar_y = y + label_h * len(found)
         w = value * scale
         parts.append(
             f'<rect class="chart__bar" data-label="{escape(label)}" data-value="{_number(value)}" '
-            f'x="{pad}" y="{y + label_h}" width="{w:.1f}" height="{bar_h}" fill="{escape(colour)}">'
+            f'x="{pad}" y="{bar_y}" width="{w:.1f}" height="{bar_h}" fill="{escape(colour)}">'
             f"<title>{escape(label)}: {escape(_value_label(value_text, value, unit))}</title></rect>"
         )
         parts.append(
-            f'<text class="chart__value" x="{pad + w + 5:.1f}" y="{y + label_h + bar_h - 3}" {halo}>'
+            f'<text class="chart__value" x="{pad + w + 5:.1f}" y="{bar_y + bar_h - 3}" {halo}>'
             f"{escape(_value_label(value_text, value, unit))}</text>"
         )
+        y += row_h
     parts.append("</g>")
     parts.append(
         f'<text class="chart__axis-label" x="{pad + plot_w / 2:.1f}" y="{height - 6}" '

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 import redis
 from flask import Flask
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
+from app.database.engines import separate_engine
 from app.database.outages import database_unreachable, outage_summary
 from app.database.schema_state import schema_state
 from app.extensions import db
@@ -23,6 +25,9 @@ log = logging.getLogger(__name__)
 # A load balancer waits a few seconds at most: a Redis that accepts connections but does not answer
 # (paused, overloaded) fails the probe in this time, not the queue's own 3 s.
 QUEUE_PROBE_TIMEOUT_S = 2.0
+# Likewise the database: its connect and statement timeouts, a second more for any answer (a frozen
+# server fails the probe in about this, not in the requests' 15 s statement timeout and its grace).
+DATABASE_PROBE_S = 2
 
 
 class _ProblemLog:
@@ -62,10 +67,19 @@ class Probe:
     detail: str
 
 
+def _probe_engine(app: Flask) -> Engine:
+    """The probe's own engine (one per app): a new connection each time, never a pooled one, whose
+    check before use would wait out the requests' answer deadline on a frozen server."""
+    found = app.extensions.get("readiness_engine")
+    if found is None:
+        found = app.extensions["readiness_engine"] = separate_engine(app, db.engine, hurry=DATABASE_PROBE_S)
+    return found
+
+
 def probe_database(app: Flask) -> list[Probe]:
     """A trivial query, then the schema's revision, on a connection of its own (not the request's)."""
     try:
-        with db.engine.connect() as connection:
+        with _probe_engine(app).connect() as connection:
             connection.execute(text("SELECT 1"))
             state = schema_state(connection, app.extensions["migrate"].directory)
     except DBAPIError as error:

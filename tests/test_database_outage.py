@@ -232,3 +232,34 @@ def test_a_frozen_server_fails_a_request_on_a_pooled_connection_within_seconds(
         assert answers[0].status_code == 503
         assert answers[0].get_json()["error"]["code"] == "database_unavailable"
         assert client.get("/api/v1/issues").status_code == 200
+
+
+def test_the_readiness_check_fails_within_seconds_on_a_frozen_server(
+    cluster: PostgisCluster, served: tuple[Flask, FlaskClient, str]
+) -> None:
+    """Found from outside: against a frozen server the check took about 25 s, a pooled connection's
+    check before use waiting out the requests' deadline (their 15 s statement timeout and its grace),
+    longer than a load balancer waits. The probe's connections are its own, with 2 s timeouts."""
+    app, client, _token = served
+    assert app.config["DATABASE_STATEMENT_TIMEOUT"] == 15
+    assert client.get("/api/v1/health/ready").status_code == 200
+    answers: list[TestResponse] = []
+    asking = threading.Thread(target=lambda: answers.append(client.get("/api/v1/health/ready")))
+    frozen = server_processes(cluster)
+    for pid in frozen:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        asking.start()
+        asking.join(timeout=30)
+        waited = time.monotonic() - started
+        still_waiting = asking.is_alive()
+    finally:
+        for pid in frozen:
+            os.kill(pid, signal.SIGCONT)
+        asking.join()
+    assert not still_waiting, "the readiness check still waited on the frozen server after 30 s"
+    assert waited < 2 + 1 + 3  # the probe's connect timeout, or its statement timeout and a second
+    assert answers[0].status_code == 503
+    assert answers[0].get_json()["checks"]["database"] == {"ok": False, "detail": "unreachable"}
+    assert client.get("/api/v1/health/ready").status_code == 200

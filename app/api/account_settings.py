@@ -75,8 +75,10 @@ def complete_password_reset() -> tuple[str, int]:
 @operation(
     operation_id="changePassword",
     summary="Change your password (the current one is asked); every login in a browser ends",
+    description="API tokens keep working unless revoke_tokens is true (which also stops the token "
+    "this request uses).",
     body={JSON: PasswordChange},
-    replies={204: Reply("Changed; API tokens keep working until they expire or are revoked")},
+    replies={204: Reply("Changed; with revoke_tokens, every API token of the account is stopped")},
     errors=(400, 401, 422, 429),
     secured=True,
 )
@@ -84,7 +86,13 @@ def complete_password_reset() -> tuple[str, int]:
 def change_password() -> tuple[str, int]:
     user = require_user()  # who asks comes first: a stranger gets 401 whatever the body
     data = json_body()
-    passwords.change_password(db.session, user, data.get("current_password"), data.get("new_password"))
+    passwords.change_password(
+        db.session,
+        user,
+        data.get("current_password"),
+        data.get("new_password"),
+        revoke_tokens=data.get("revoke_tokens", False),
+    )
     db.session.commit()
     return "", 204
 

@@ -107,4 +107,6 @@ class PasswordChangeForm(FlaskForm):
             EqualTo("new_password", "The passwords differ."),
         ],
     )
+    # Shown only to an account with API tokens, ticked at first (settings_routes.settings_page).
+    revoke_tokens = BooleanField("Also stop my API tokens")
     submit = SubmitField("Change my password")

@@ -13,9 +13,10 @@ from app.auth.sessions import current_resident, log_out
 from app.extensions import db
 from app.models import User
 from app.ratelimits import limit
-from app.services.accounts import email_change, email_change_undo, passwords, profile
+from app.services.accounts import email_change, email_change_undo, passwords, profile, tokens
 from app.services.kernel.errors import DomainError
 from app.unit_of_work import unit_of_work
+from budgets.allocation import counted
 
 
 def settings_page(
@@ -29,12 +30,13 @@ def settings_page(
     page = render_template(
         "auth/settings.html",
         user=user,
+        token_count=len(tokens.live_tokens(db.session, user)),
         profile_form=profile_form
         or ProfileForm(
             formdata=None, display_name=user.display_name, hide_name_default=user.hide_name_default
         ),
         email_form=email_form or EmailChangeForm(formdata=None),
-        password_form=password_form or PasswordChangeForm(formdata=None),
+        password_form=password_form or PasswordChangeForm(formdata=None, revoke_tokens=True),
     )
     return page, 422 if failed else 200
 
@@ -89,12 +91,20 @@ def change_password() -> tuple[str, int] | Response:
     form = PasswordChangeForm()
     if form.validate_on_submit():
         with unit_of_work(form) as work:
-            ended = passwords.change_password(
-                db.session, user, form.current_password.data, form.new_password.data
+            changed = passwords.change_password(
+                db.session,
+                user,
+                form.current_password.data,
+                form.new_password.data,
+                revoke_tokens=bool(form.revoke_tokens.data),
             )
         if not work.failed:
-            others = f" and logged out on {ended} other device(s)" if ended else ""
-            flash(f"Your password is changed{others}.", "success")
+            done = []
+            if changed.logins_ended:
+                done.append(f"logged out on {counted(changed.logins_ended, 'other device')}")
+            if changed.tokens_revoked:
+                done.append(f"stopped {counted(changed.tokens_revoked, 'API token')}")
+            flash(f"Your password is changed{', ' if done else ''}{' and '.join(done)}.", "success")
             return redirect(url_for("auth.settings"))
     return settings_page(user, password_form=form)
 

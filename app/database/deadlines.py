@@ -59,8 +59,8 @@ def postgres_connect_args(connect_args: dict[str, Any], connect_timeout: int, st
             connect_args["options"] = f"{options} -c statement_timeout={statement_timeout * 1000}".strip()
 
 
-def answer_deadline(engine: Engine, statement_timeout: int) -> None:
-    """Make `engine`'s connections AnsweringConnections that wait statement_timeout + ANSWER_GRACE at most
+def answer_deadline(engine: Engine, statement_timeout: int, grace: float = ANSWER_GRACE) -> None:
+    """Make `engine`'s connections AnsweringConnections that wait statement_timeout + grace at most
     (a statement timeout of 0, none, leaves them waiting as long as the server takes)."""
     if engine.dialect.name != "postgresql" or not statement_timeout:
         return
@@ -68,7 +68,7 @@ def answer_deadline(engine: Engine, statement_timeout: int) -> None:
     @event.listens_for(engine, "do_connect")
     def connect(_dialect: Any, _record: Any, cargs: tuple[Any, ...], cparams: dict[str, Any]) -> Any:
         connection = AnsweringConnection.connect(*cargs, **cparams)
-        connection.answer_timeout = statement_timeout + ANSWER_GRACE
+        connection.answer_timeout = statement_timeout + grace
         return connection
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -111,14 +112,28 @@ def prepare_engine(engine: Engine, statement_timeout: int) -> None:
         cursor.close()
 
 
-def separate_engine(app: Flask, engine: Engine) -> Engine:
+def separate_engine(app: Flask, engine: Engine, *, hurry: int | None = None) -> Engine:
     """An engine of its own on `engine`'s database, without a pool or the per-connection set-up (SpatiaLite
     is not needed to read a version table): for a look beside the requests, which must neither take one of
-    their pooled connections nor run among their statements (where tests count them)."""
+    their pooled connections nor run among their statements (where tests count them).
+
+    With `hurry` (seconds), PostgreSQL connections use it as their connect and statement timeouts and
+    wait at most a second longer for any answer: a readiness probe must fail within a balancer's patience
+    on a frozen server, where the requests' deadline is their statement timeout and its grace."""
     options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
     kept = {name: options[name] for name in ("module", "connect_args") if name in options}
+    statement_timeout = int(app.config.get("DATABASE_STATEMENT_TIMEOUT") or 0)
+    if hurry is not None and engine.dialect.name == "postgresql":
+        connect_args = dict(kept.get("connect_args") or {})
+        connect_args["connect_timeout"] = hurry
+        options = re.sub(r"-c\s*statement_timeout=\S+", "", str(connect_args.get("options") or ""))
+        connect_args["options"] = f"{options.strip()} -c statement_timeout={hurry * 1000}".strip()
+        kept["connect_args"] = connect_args
+        separate = create_engine(engine.url, poolclass=NullPool, **kept)
+        answer_deadline(separate, hurry, grace=1)
+        return separate
     separate = create_engine(engine.url, poolclass=NullPool, **kept)
-    answer_deadline(separate, int(app.config.get("DATABASE_STATEMENT_TIMEOUT") or 0))
+    answer_deadline(separate, statement_timeout)
     return separate
 
 

@@ -108,7 +108,7 @@ def period(period_id: int) -> str:
     chart = stacked_bar_chart(
         title=f"The city's match of the top {len(top)} problems",
         desc=f"The match of each problem in {currency}, largest first.",
-        labels=[_short(title) for _p, title, _s in top],
+        labels=[title for _p, title, _s in top],
         values=[major_units(p.match_cents) for p, _t, _s in top],
         unit="",
         value_text=money_text(currency),
@@ -148,7 +148,3 @@ def close(period_id: int) -> BaseResponse:
         problems = "problem" if closing.postings == 1 else "problems"
         flash(f"The period is closed: the match was posted for {closing.postings} {problems}.", "success")
     return redirect(url_for("matching.period", period_id=period_id))
-
-
-def _short(title: str) -> str:
-    return title if len(title) <= 40 else title[:39] + "…"  # a stacked chart's label line

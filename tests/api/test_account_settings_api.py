@@ -90,6 +90,26 @@ def test_changing_the_password_through_the_api(
     assert client.put("/api/v1/account/password", json={}).status_code == 401
 
 
+def test_a_password_change_can_stop_every_api_token(
+    app: Flask, client: FlaskClient, auth: AuthActions, make_user: MakeUser
+) -> None:
+    user = make_user()
+    bearer = {"Authorization": f"Bearer {auth.token(user.email)}"}
+    other = {"Authorization": f"Bearer {auth.token(user.email)}"}
+    before = reload(app, user.id).password_hash
+    change = {"current_password": DEFAULT_PASSWORD, "new_password": "long-enough-1"}
+    for bad in ("yes", 1, None):
+        body = {**change, "revoke_tokens": bad}
+        refused = client.put("/api/v1/account/password", json=body, headers=bearer)
+        assert error_of(refused) == (422, "invalid", "revoke_tokens")
+    assert reload(app, user.id).password_hash == before
+    done = client.put("/api/v1/account/password", json={**change, "revoke_tokens": True}, headers=bearer)
+    assert done.status_code == 204
+    assert client.get("/api/v1/account", headers=bearer).status_code == 401
+    assert client.get("/api/v1/account", headers=other).status_code == 401
+    assert auth.token(user.email, "long-enough-1")  # a new one works
+
+
 def test_an_email_change_through_the_api_answers_the_same_for_a_used_address(
     app: Flask, client: FlaskClient, auth: AuthActions, make_user: MakeUser, outbox: Outbox
 ) -> None:

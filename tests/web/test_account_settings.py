@@ -115,6 +115,35 @@ def test_changing_the_password_asks_the_current_one_and_ends_the_other_logins(
     assert len(mails_to(outbox, user.email, "Your Commonfix password was changed")) == 1
 
 
+def api_token(app: Flask, email: str, password: str = DEFAULT_PASSWORD) -> dict[str, str]:
+    made = app.test_client().post("/api/v1/tokens", json={"email": email, "password": password})
+    assert made.status_code == 201
+    return {"Authorization": f"Bearer {made.get_json()['token']}"}
+
+
+def test_a_password_change_offers_to_stop_the_api_tokens(app: Flask, make_user: MakeUser) -> None:
+    user = make_user()
+    client = logged_in_client(app, user)
+    assert "Also stop my API tokens" not in client.get("/account/settings").get_data(as_text=True)
+    kept, api = api_token(app, user.email), app.test_client()
+    page = client.get("/account/settings").get_data(as_text=True)
+    assert "Your account has 1 API token." in page
+    box = re.search(r'<input[^>]*name="revoke_tokens"[^>]*>', page)
+    assert box is not None
+    assert " checked" in box.group(0)  # ticked at first
+    change = {"current_password": DEFAULT_PASSWORD, "new_password": "new-secret-1", "confirm": "new-secret-1"}
+    assert client.post("/account/settings/password", data=change).status_code == 302  # unticked: kept
+    assert "stopped" not in flashed(client)
+    assert api.get("/api/v1/account", headers=kept).status_code == 200
+    second = api_token(app, user.email, "new-secret-1")
+    again = {"current_password": "new-secret-1", "new_password": "new-secret-2", "confirm": "new-secret-2"}
+    assert client.post("/account/settings/password", data={**again, "revoke_tokens": "y"}).status_code == 302
+    assert "stopped 2 API tokens" in flashed(client)
+    for token in (kept, second):
+        assert api.get("/api/v1/account", headers=token).status_code == 401
+    assert "Also stop my API tokens" not in client.get("/account/settings").get_data(as_text=True)
+
+
 def test_an_email_change_waits_for_the_new_address_and_tells_the_old_one(
     app: Flask, make_user: MakeUser, outbox: Outbox
 ) -> None:

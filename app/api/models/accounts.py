@@ -77,6 +77,9 @@ class PasswordResetCompletion(RequestBody):
 class PasswordChange(RequestBody):
     current_password: str
     new_password: str = Field(min_length=8, max_length=200)
+    revoke_tokens: bool = Field(
+        default=False, description="also stop every API token of the account (someone may know the password)"
+    )
 
 
 class EmailChange(RequestBody):

@@ -14,13 +14,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
 from app.database.sessions import DbSession
-from app.models import ApiToken, User
+from app.models import User
 from app.models.timestamps import utcnow
 from app.services.accounts import logins, password_reset, passwords, users
+from app.services.accounts import tokens as api_tokens
 from app.services.accounts.signed_links import LinkInvalid, LinkKind
 from app.services.kernel.audit import record
 from app.services.kernel.errors import Conflict
@@ -84,8 +84,7 @@ def undo_change(session: DbSession, token: str) -> Undone:
         # Another use of this link got here first (the views roll this one back).
         raise LinkInvalid("This link was used already.", "token")
     ended = logins.end_logins(session, user)
-    revoked = session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
-    tokens = int(getattr(revoked, "rowcount", 0) or 0)
+    tokens = api_tokens.revoke_all(session, user)
     record(
         session,
         user,

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete
 
 from app.database.sessions import DbSession
 from app.mail import build_message, queue_mail
-from app.models import ApiToken, User
+from app.models import User
 from app.models.timestamps import utcnow
 from app.services.accounts import logins, notices, passwords, users
+from app.services.accounts import tokens as api_tokens
 from app.services.accounts.blocking import refuse_blocked_domain
 from app.services.accounts.signed_links import LinkKind
 from app.services.kernel.audit import record
@@ -108,8 +108,7 @@ def reset_password(session: DbSession, token: str, new_password: object) -> Rese
     if not passwords.replace_hash(session, user, secret, user.password_hash):
         raise LinkUsed("This reset link was used already: ask for a new one.", "token")
     ended = logins.end_logins(session, user)
-    revoked = session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
-    tokens = int(getattr(revoked, "rowcount", 0) or 0)
+    tokens = api_tokens.revoke_all(session, user)
     confirmed_now = user.email_confirmed_at is None
     if confirmed_now:
         user.email_confirmed_at = utcnow()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
@@ -11,6 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.database.sessions import DbSession
 from app.models import User
 from app.services.accounts import logins, notices
+from app.services.accounts import tokens as api_tokens
 from app.services.accounts.users import check_password
 from app.services.kernel.audit import record
 from app.services.kernel.errors import ValidationError
@@ -55,8 +57,19 @@ def replace_hash(session: DbSession, user: User, secret: str, expected_hash: str
     return True
 
 
-def change_password(session: DbSession, user: User, current: object, new: object) -> int:
-    """Change the password after checking the current one; every other login ends. Returns how many."""
+@dataclass(frozen=True)
+class PasswordChanged:
+    logins_ended: int  # on other devices
+    tokens_revoked: int
+
+
+def change_password(
+    session: DbSession, user: User, current: object, new: object, *, revoke_tokens: object = False
+) -> PasswordChanged:
+    """Change the password after checking the current one; every other login ends, and with
+    `revoke_tokens` (the owner's choice: someone may have their password) every API token too."""
+    if not isinstance(revoke_tokens, bool):
+        raise ValidationError("revoke_tokens must be true or false.", "revoke_tokens")
     check_current_password(user, current, "current_password")
     secret = check_new_password(new, "new_password")
     if secret == current:
@@ -66,7 +79,10 @@ def change_password(session: DbSession, user: User, current: object, new: object
             "Your password changed meanwhile: nothing changed, try again.", "current_password"
         )
     ended = logins.end_logins(session, user, keep_this_device=True)
-    record(session, user, "account.password_change", "user", user.id, logins_ended=ended)
+    revoked = api_tokens.revoke_all(session, user) if revoke_tokens else 0
+    record(
+        session, user, "account.password_change", "user", user.id, logins_ended=ended, tokens_revoked=revoked
+    )
     notices.password_changed(session, user, "changed")
     session.flush()
-    return ended
+    return PasswordChanged(ended, revoked)

@@ -1,4 +1,4 @@
-"""An account's API tokens as the resident sees them: listed, and revoked one by one."""
+"""An account's API tokens as the resident sees them: listed, revoked one by one or all at once."""
 
 from __future__ import annotations
 
@@ -28,3 +28,10 @@ def revoke_token(session: DbSession, user: User, token_id: int) -> None:
     if not getattr(removed, "rowcount", 0):
         raise NotFound("No such token on your account.", "token_id")
     record(session, user, "account.token_revoke", "api_token", token_id)
+
+
+def revoke_all(session: DbSession, user: User) -> int:
+    """Stop every API token of the account (a reset, an undone address change, or the owner's choice
+    when changing the password); returns how many there were. The caller audits the act."""
+    removed = session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    return int(getattr(removed, "rowcount", 0) or 0)
