@@ -100,6 +100,9 @@ RULES = [
     web("groups.withdraw", "POST", "/pledges/1/withdraw", EVERYONE),
     Rule("api.withdraw_pledge", "POST", "/api/v1/pledges/1/withdraw", EVERYONE),
     web("groups.pool_state", "POST", "/pools/1/state", EVERYONE),
+    # Past the guard the service lets only the group's admins and officials change them
+    # (tests/funding/test_pool_payment_details.py).
+    web("groups.payment_details", "POST", "/pools/1/payment-details", EVERYONE),
     web("groups.treasurer", "GET", "/pools/1/treasurer", EVERYONE),
     # Participatory-budgeting rounds (the view checks membership and the treasurer role itself).
     web("rounds.ballot", "GET", "/rounds/1/ballot", EVERYONE),

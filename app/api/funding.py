@@ -119,6 +119,7 @@ def get_pool(pool_id: int) -> Response:
             "open": pool.is_open,
             "min_pledge_cents": pool.min_pledge_cents,
             "max_pledge_cents": pool.max_pledge_cents,
+            "payment_details": pool.payment_details,
             **asdict(figures),
             "transparency_url": external_url("groups.pool", pool_id=pool_id),
         }

@@ -7,7 +7,7 @@ import random
 from sqlalchemy import select
 
 from app.database.sessions import DbSession
-from app.models import Area, User
+from app.models import Area, Pool, User
 from app.services.funding import groups, pledges
 from app.services.funding.payments import TestProvider, TreasurerConfirmed
 
@@ -33,6 +33,12 @@ def seed_funding(session: DbSession, resident_ids: list[int], official_id: int |
         start = (index * MEMBERS_PER_GROUP) % max(len(ids), 1)
         chosen = (ids[start:] + ids[:start])[:MEMBERS_PER_GROUP]
         pool_id = groups.get_group_row(session, group.id).pool_id
+        pool = session.get(Pool, pool_id)
+        assert pool is not None
+        pool.payment_details = (
+            f"Transfer to {area_name} neighbours, IBAN NL{index + 10} DEMO 0000 0000 0{index + 1} (a demo "
+            "account: send nothing), or cash to the treasurer at the monthly meeting."
+        )
         for position, user_id in enumerate(chosen):
             user = session.get(User, user_id)
             assert user is not None

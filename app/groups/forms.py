@@ -1,11 +1,11 @@
-"""Forms for groups and pools: create a group, join/leave, pledge, confirm, match, open/close."""
+"""Forms for groups and pools: create, join/leave, pledge, confirm, match, open/close, payment details."""
 
 from __future__ import annotations
 
 import uuid
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from app.fields import WholeNumberField, choice_id
@@ -55,6 +55,13 @@ class MatchForm(FlaskForm):
     )
     cap = StringField("Up to (cap)", validators=[DataRequired("A cap is required, for example 1000.00.")])
     submit = SubmitField("Add matching money")
+
+
+class PaymentDetailsForm(FlaskForm):
+    """The treasurers' words on where residents send what they pledge (checked by the service)."""
+
+    payment_details = TextAreaField("Where residents send the money")
+    submit = SubmitField("Save the payment details")
 
 
 class PoolStateForm(FlaskForm):

@@ -16,7 +16,15 @@ from app.database.sessions import DbSession
 from app.export_responses import streamed_csv
 from app.extensions import db
 from app.groups import bp
-from app.groups.forms import ActionForm, AppointAdminForm, GroupForm, MatchForm, PledgeForm, PoolStateForm
+from app.groups.forms import (
+    ActionForm,
+    AppointAdminForm,
+    GroupForm,
+    MatchForm,
+    PaymentDetailsForm,
+    PledgeForm,
+    PoolStateForm,
+)
 from app.models import Area, Group, Pledge, Pool, User
 from app.ratelimits import limit
 from app.security import roles_required
@@ -36,6 +44,7 @@ from app.services.funding.payments import get_provider
 from app.services.issues import places
 from app.services.kernel.parsing import parse_amount
 from app.services.kernel.roles import require_staff
+from app.services.kernel.text import as_sentence
 from app.services.rounds import ballots as round_ballots
 from app.services.rounds import lifecycle as round_lifecycle
 from app.services.rounds import turnout
@@ -130,6 +139,9 @@ def _group_page(group_id: int, pledge_form: PledgeForm | None = None, status: in
             pledge_form=pledge_form or PledgeForm(),
             instructions=provider.instructions(pool.currency, 0),
             treasurers=groups.treasurers(db.session, group_id),
+            other_treasurers=groups.treasurers(
+                db.session, group_id, besides=current_user.id if current_user.is_authenticated else None
+            ),
             group_rounds=group_rounds,
             voting_rounds=voting_rounds,
             sole_admin=sole_admin,
@@ -196,9 +208,10 @@ def pledge(group_id: int) -> tuple[str, int] | BaseResponse:
     if found.status == "confirmed":
         flash(f"Thank you! Your pledge of {amount} is confirmed.", "success")
     else:
+        where = f" Where to pay: {as_sentence(pool.payment_details)}" if pool.payment_details else ""
         flash(
             f"Thank you! Your pledge of {amount} is waiting for the treasurer. "
-            f"{provider.instructions(pool.currency, found.amount_cents)} "
+            f"{provider.instructions(pool.currency, found.amount_cents)}{where} "
             f"With a transfer, quote “pledge {found.id}”: the treasurer's list names it so.",
             "success",
         )
@@ -314,6 +327,7 @@ def treasurer(pool_id: int) -> str:
         action=ActionForm(),
         match_form=MatchForm(),
         state_form=PoolStateForm(),
+        payment_form=PaymentDetailsForm(formdata=None, payment_details=found.payment_details),
         is_staff=current_user.is_staff,
     )
 
@@ -379,17 +393,4 @@ def match(pool_id: int) -> BaseResponse:
         f"for {format_money(result.base_cents, found.currency)} of pledges not matched before.",
         "success",
     )
-    return redirect(url_for("groups.treasurer", pool_id=pool_id))
-
-
-@bp.post("/pools/<int:pool_id>/state")
-@login_required
-def pool_state(pool_id: int) -> BaseResponse:
-    form = PoolStateForm()
-    if not form.validate_on_submit():
-        abort(400)
-    is_open = {"1": True, "0": False}.get(request.form.get("is_open", ""))
-    groups.set_pool_open(db.session, current_resident(), pool_id, is_open)
-    db.session.commit()
-    flash("The pool is open to pledges." if is_open else "The pool is closed to new pledges.", "success")
     return redirect(url_for("groups.treasurer", pool_id=pool_id))

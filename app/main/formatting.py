@@ -9,6 +9,7 @@ from flask import Blueprint
 from app.models.timestamps import utcnow
 from app.services.funding.payouts import payee_words
 from app.services.kernel.city_time import city_date, city_day_time, city_time, day_words, in_city
+from app.services.kernel.text import as_sentence
 from app.status_styles import status_icon, style_key
 from budgets.allocation import counted
 
@@ -37,6 +38,7 @@ def long_date(moment: datetime) -> str:
 
 def register_filters(bp: Blueprint) -> None:
     bp.add_app_template_filter(counted, "plural")
+    bp.add_app_template_filter(as_sentence, "sentence")  # someone's words, then more of the page
     bp.add_app_template_filter(age, "age")
     bp.add_app_template_filter(long_date, "long_date")
     bp.add_app_template_filter(day_words, "day_words")  # a calendar day (a date, not a time): a payout's

@@ -52,6 +52,8 @@ class Pool(Model):
     min_pledge_cents: Mapped[int] = mapped_column(BigInteger, default=100)
     max_pledge_cents: Mapped[int] = mapped_column(BigInteger, default=50_000)
     is_open: Mapped[bool] = mapped_column(default=True)
+    # Where residents send what they pledge (an account, whom to hand cash to), in the treasurers' words.
+    payment_details: Mapped[str] = mapped_column(String(300), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -1,5 +1,6 @@
 """`flask --app wsgi create-user`: an official's or admin's password must be hard to guess (zxcvbn);
-a resident's keeps the ordinary rule (8 characters or more). Both engines."""
+a resident's keeps the ordinary rule (8 characters or more, not among the easiest to guess). Both
+engines."""
 
 from __future__ import annotations
 
@@ -55,5 +56,8 @@ def test_a_passphrase_makes_an_admin_and_a_resident_keeps_the_ordinary_rule(
         ]
     )
     assert admin.exit_code == 0, admin.output
-    resident = runner.invoke(args=["create-user", "neighbour@example.org", "--password", "password"])
+    common = runner.invoke(args=["create-user", "neighbour@example.org", "--password", "password"])
+    assert common.exit_code == 1, common.output
+    assert common.output.startswith("Error: password: Password is too easy to guess: This is a top-10")
+    resident = runner.invoke(args=["create-user", "neighbour@example.org", "--password", "long enough"])
     assert resident.exit_code == 0, resident.output

@@ -46,6 +46,10 @@ def test_a_reset_through_the_api_ends_every_token(
         "/api/v1/account/password-reset/completion", json={"token": token, "password": "short"}
     )
     assert error_of(short) == (422, "invalid", "password")
+    common = client.post(
+        "/api/v1/account/password-reset/completion", json={"token": token, "password": "password1"}
+    )
+    assert error_of(common) == (422, "invalid", "password")
     missing = client.post("/api/v1/account/password-reset/completion", json={"password": "long-enough-1"})
     assert error_of(missing) == (422, "invalid", "token")
     done = client.post(
@@ -78,6 +82,13 @@ def test_changing_the_password_through_the_api(
         headers=bearer,
     )
     assert error_of(same) == (422, "invalid", "new_password")
+    common = client.put(
+        "/api/v1/account/password",
+        json={"current_password": DEFAULT_PASSWORD, "new_password": "12345678"},
+        headers=bearer,
+    )
+    assert error_of(common) == (422, "invalid", "new_password")
+    assert common.get_json()["error"]["message"].startswith("The new password is too easy to guess: ")
     assert reload(app, user.id).password_hash == before
     done = client.put(
         "/api/v1/account/password",

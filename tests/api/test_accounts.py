@@ -92,6 +92,23 @@ INVALID = "Email must be a valid address like name@example.org."
         ({"email": ""}, "email", "Email is required."),
         ({"password": "short"}, "password", "Password must be at least 8 characters."),
         ({"password": "x" * 201}, "password", "Password must be at most 200 characters."),
+        # Found from outside: "password1" and "12345678" made residents' accounts.
+        (
+            {"password": "password1"},
+            "password",
+            "Password is too easy to guess: This is a very common password. Use a few unrelated words.",
+        ),
+        (
+            {"password": "qwertyuiop"},
+            "password",
+            "Password is too easy to guess: This is a top-100 common password. Use a few unrelated words.",
+        ),
+        (
+            {"password": "lovelace"},
+            "password",
+            "Password is too easy to guess: It is among those tried first, or close to your address or name. "
+            "Use a few unrelated words.",
+        ),
         ({"password": ["a-long-password"]}, "password", "Password must be text."),
         ({"password": 1234567890123}, "password", "Password must be text."),
         ({"password": {"a": "long-password"}}, "password", "Password must be text."),

@@ -54,6 +54,9 @@ class Pool(ResponseBody):
     currency: str = Field(examples=["EUR"])
     min_pledge_cents: int
     max_pledge_cents: int
+    payment_details: str = Field(
+        description="where to send what you pledge, in the treasurers' words (empty: ask them)"
+    )
     confirmed_cents: int
     pending_cents: int
     matched_cents: int

@@ -104,7 +104,7 @@ class Reset:
 def reset_password(session: DbSession, token: str, new_password: object) -> Reset:
     """Set the new password from a reset link: once only; every login and API token of the account ends."""
     user = read_token(session, token)
-    secret = passwords.check_new_password(new_password, "password")
+    secret = passwords.check_new_password(new_password, "password", user)
     if not passwords.replace_hash(session, user, secret, user.password_hash):
         raise LinkUsed("This reset link was used already: ask for a new one.", "token")
     ended = logins.end_logins(session, user)

@@ -13,7 +13,7 @@ from app.database.sessions import DbSession
 from app.models import User
 from app.services.accounts import logins, notices
 from app.services.accounts import tokens as api_tokens
-from app.services.accounts.users import check_password
+from app.services.accounts.users import account_hints, check_password
 from app.services.kernel.audit import record
 from app.services.kernel.errors import ValidationError
 
@@ -24,9 +24,9 @@ def fingerprint(user: User) -> str:
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:24]
 
 
-def check_new_password(raw: object, field: str) -> str:
+def check_new_password(raw: object, field: str, user: User) -> str:
     try:
-        return check_password(raw)
+        return check_password(raw, *account_hints(user.email, user.display_name))
     except ValidationError as error:
         raise ValidationError(error.message.replace("Password", "The new password"), field) from None
 
@@ -71,7 +71,7 @@ def change_password(
     if not isinstance(revoke_tokens, bool):
         raise ValidationError("revoke_tokens must be true or false.", "revoke_tokens")
     check_current_password(user, current, "current_password")
-    secret = check_new_password(new, "new_password")
+    secret = check_new_password(new, "new_password", user)
     if secret == current:
         raise ValidationError("Choose a new password, not the current one again.", "new_password")
     if not replace_hash(session, user, secret, user.password_hash):

@@ -72,7 +72,18 @@ def check_display_name(raw: object) -> str:
     return clean_text(name, "display_name", "Display name", DISPLAY_NAME_MAX, multiline=False)
 
 
-def check_password(raw: object) -> str:
+#: zxcvbn's score (0-4) every password must reach: 1 refuses only the very guessable ones the length
+#: rule lets through (a top common password such as "password1", a keyboard row, one character
+#: repeated, the account's own address or name), as NIST SP 800-63B asks of a blocklist.
+RESIDENT_PASSWORD_SCORE = 1
+#: The score a staff account's password must reach: 3 is "safely unguessable", about 10^10 guesses.
+#: Found from outside: `create-user --role admin --password password` made an admin.
+STAFF_PASSWORD_SCORE = 3
+
+
+def check_password(raw: object, *hints: str) -> str:
+    """A password of the right length that is not among the easiest to guess (`hints`: the account's
+    email and name, which zxcvbn counts as known to an attacker)."""
     if raw is not None and not isinstance(raw, str):  # str() would make a password of a list's text
         raise ValidationError("Password must be text.", "password")
     password = raw or ""
@@ -80,26 +91,39 @@ def check_password(raw: object) -> str:
         raise ValidationError(f"Password must be at least {PASSWORD_MIN} characters.", "password")
     if len(password) > PASSWORD_MAX:
         raise ValidationError(f"Password must be at most {PASSWORD_MAX} characters.", "password")
+    said = _guessable(password, RESIDENT_PASSWORD_SCORE, hints)
+    if said is not None:
+        raise ValidationError(
+            f"Password is too easy to guess: {said}. Use a few unrelated words.", "password"
+        )
     return password
 
 
-#: zxcvbn's score (0-4) a staff account's password must reach: 3 is "safely unguessable", about 10^10
-#: guesses. Found from outside: `create-user --role admin --password password` made an admin.
-STAFF_PASSWORD_SCORE = 3
+def account_hints(email: str, name: str) -> tuple[str, ...]:
+    """What an attacker knows of an account, for the password checks: its address, the address's
+    local part, its display name and each word of it."""
+    return (email, email.split("@")[0], name, *name.split())
 
 
 def check_staff_password(password: str, *hints: str) -> None:
-    """Refuse a password that is easy to guess for an official's or admin's account (zxcvbn, the
-    well-kept estimator: common passwords, words, dates, keyboard patterns, and the account's own email
-    and name given as `hints`)."""
-    found = zxcvbn(password[:100], user_inputs=[hint for hint in hints if hint])
-    if found["score"] < STAFF_PASSWORD_SCORE:
-        said = found["feedback"]["warning"] or "It is easy to guess."
+    """Refuse a password that is easy to guess for an official's or admin's account."""
+    said = _guessable(password, STAFF_PASSWORD_SCORE, hints)
+    if said is not None:
         raise ValidationError(
-            f"Password is too easy to guess for an official's or admin's account: {said.rstrip('.')}. "
+            f"Password is too easy to guess for an official's or admin's account: {said}. "
             "Use a passphrase of several unrelated words.",
             "password",
         )
+
+
+def _guessable(password: str, score: int, hints: tuple[str, ...]) -> str | None:
+    """Why a password scores below `score` (zxcvbn, the well-kept estimator: common passwords, words,
+    dates, keyboard patterns and the `hints`), or None when it does not."""
+    found = zxcvbn(password[:100], user_inputs=[hint for hint in hints if hint])
+    if found["score"] >= score:
+        return None
+    said = found["feedback"]["warning"] or "It is among those tried first, or close to your address or name"
+    return str(said).rstrip(".")
 
 
 def find_by_email(session: DbSession, email: str) -> User | None:
@@ -116,7 +140,7 @@ def register(
     """A new account; the email must be unused. The unique index settles concurrent races."""
     clean_email = normalise_email(email)
     name = check_display_name(display_name)
-    secret = check_password(password)
+    secret = check_password(password, *account_hints(clean_email, name))
     if role not in {r.value for r in Role}:
         raise ValidationError(f"Role must be one of {', '.join(r.value for r in Role)}.", "role")
     refuse_blocked_domain(session, clean_email)

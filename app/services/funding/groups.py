@@ -168,16 +168,18 @@ def membership(session: DbSession, user_id: int, group_id: int) -> Membership | 
     )
 
 
-def treasurers(session: DbSession, group_id: int) -> list[str]:
-    """The display names of the group's admins, who confirm pledges as its treasurers."""
-    return list(
-        session.scalars(
-            select(User.display_name)
-            .join(Membership, Membership.user_id == User.id)
-            .where(Membership.group_id == group_id, Membership.is_admin.is_(True), User.deleted_at.is_(None))
-            .order_by(Membership.joined_at, User.id)
-        )
+def treasurers(session: DbSession, group_id: int, *, besides: int | None = None) -> list[str]:
+    """The display names of the group's admins, who confirm pledges as its treasurers (but the account
+    `besides`: a treasurer's own pledge is confirmed by another; names may be alike, ids are not)."""
+    query = (
+        select(User.display_name)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.group_id == group_id, Membership.is_admin.is_(True), User.deleted_at.is_(None))
+        .order_by(Membership.joined_at, User.id)
     )
+    if besides is not None:
+        query = query.where(User.id != besides)
+    return list(session.scalars(query))
 
 
 def runs_group(session: DbSession, user: User, group_id: int) -> bool:
@@ -213,3 +215,22 @@ def set_pool_open(session: DbSession, actor: User, pool_id: int, is_open: object
         action = "pool.open" if is_open else "pool.close"
         audit.record(session, actor, action, "pool", pool_id, group_id=group_id)
         session.flush()
+
+
+PAYMENT_DETAILS_MAX = 300
+
+
+def set_payment_details(session: DbSession, actor: User, pool_id: int, details: object) -> bool:
+    """Say where residents send what they pledge to a pool (group admins and officials); "" says
+    nothing more than the general instructions. Returns whether it changed (a form sent twice does not)."""
+    group_id = group_of_pool(session, pool_id)
+    require_runs_group(session, actor, group_id)
+    text = clean_text(details, "payment_details", "Payment details", PAYMENT_DETAILS_MAX, required=False)
+    changed = execute_write(
+        session,
+        update(Pool).where(Pool.id == pool_id, Pool.payment_details != text).values(payment_details=text),
+    ).rowcount
+    if changed:
+        audit.record(session, actor, "pool.payment_details", "pool", pool_id, group_id=group_id, details=text)
+        session.flush()
+    return bool(changed)

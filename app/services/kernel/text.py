@@ -102,3 +102,12 @@ def clean_note(raw: object, *, required: bool = True, field: str = "note") -> st
         required=required,
         required_message="Note is required: say what changed, residents read it.",
     )
+
+
+def as_sentence(text: str) -> str:
+    """Someone's words ending a sentence, for a page that goes on after them: a full stop added unless
+    they end in one already (or in ! ? …, or a quote or bracket after one); "" stays ""."""
+    stripped = text.rstrip()
+    if not stripped or stripped.rstrip("\"')]”’»").endswith((".", "!", "?", "…")):
+        return stripped
+    return stripped + "."

@@ -74,6 +74,11 @@ MONEY_RENDERERS: dict[str, Renderer] = {
     ),
     "pool.open": lambda f, _n: f"opened pool {f.target_id} to pledges",
     "pool.close": lambda f, _n: f"closed pool {f.target_id} to new pledges",
+    "pool.payment_details": lambda f, _n: (
+        f"changed where residents pay pool {f.target_id} to “{f.details.get('details')}”"
+        if f.details.get("details")
+        else f"cleared where residents pay pool {f.target_id}"
+    ),
     "pledge.decline": lambda f, _n: (
         f"declined pledge {f.target_id} of {amount(f)} to pool {f.details.get('pool_id')}: "
         "its money never arrived"
@@ -124,6 +129,7 @@ MONEY_LABELS: dict[str, str] = {
     "pool.match": "City match added by hand",
     "pool.open": "Pool opened",
     "pool.close": "Pool closed",
+    "pool.payment_details": "Pool's payment details changed",
     "pledge.decline": "Pledge declined",
     "pledge.withdraw": "Pledge withdrawn by its pledger",
     "issue.estimate": "Cost estimated",
