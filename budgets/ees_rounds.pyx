@@ -17,16 +17,7 @@ from budgets.ees_outcome import EesOutcome
 from libc.math cimport INFINITY, fabs
 from libc.stdlib cimport calloc, free
 
-from budgets.ees_heaps cimport (
-    Entry,
-    Pair,
-    entry_down,
-    entry_pop,
-    entry_push,
-    pair_down,
-    pair_pop,
-    pair_push,
-)
+from budgets.ees_heaps cimport Entry, Pair, heapify, pop, push
 from budgets.ees_loops cimport TOL_C, Table
 from budgets.ees_state cimport EesState, grown
 
@@ -288,8 +279,7 @@ cdef class EesSweep(EesState):
     cdef int _rounds_from(self, int round_no, cost_limit, bint change_points) except -1:
         cdef Py_ssize_t p, i
         cdef long long k
-        for i in range(self.heap_n // 2 - 1, -1, -1):
-            entry_down(self.heap, self.heap_n, i)
+        heapify(self.heap, self.heap_n)
         while True:
             self._start_round()
             self.classes_start[round_no - 1] = self.size
@@ -333,7 +323,7 @@ cdef class EesSweep(EesState):
         cdef Entry top
         cdef Table latest
         while self.heap_n and self.heap[0].key <= best_f * (1 + TOL_C):
-            top = entry_pop(self.heap, &self.heap_n)
+            top = pop(self.heap, &self.heap_n)
             p = top.project
             if not self.alive[p]:
                 continue
@@ -352,7 +342,7 @@ cdef class EesSweep(EesState):
             if best < 0 or self._cheaper(p, k, best, best_k):
                 best, best_k, best_f = p, k, rho_f
         for i in range(fresh_n):
-            entry_push(self.heap, &self.heap_n, self.fresh[i])
+            push(self.heap, &self.heap_n, self.fresh[i])
         payers[0] = best_k
         return best
 
@@ -432,17 +422,16 @@ cdef class EesSweep(EesState):
         cdef Table table, latest
         cdef Py_ssize_t i
         found = []
-        for i in range(n // 2 - 1, -1, -1):
-            pair_down(pairs, n, i)
+        heapify(pairs, n)
         while n and pairs[0].bound <= best_f * (1 + TOL_C):
-            top = pair_pop(pairs, &n)
+            top = pop(pairs, &n)
             table = self._exactly(top.project, top.round_no)
             if table is None:
                 latest = self._latest(top.project, top.round_no)
                 fresh = 0.0 if latest is None else latest._lower_bound(top.need)
                 if fresh > top.bound:
                     top.bound = fresh
-                    pair_push(pairs, &n, top)
+                    push(pairs, &n, top)
                     continue
                 table = self._table(top.project, top.round_no)
             least_f = table._lower_bound(top.need)

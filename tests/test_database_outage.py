@@ -198,53 +198,11 @@ def server_processes(cluster: PostgisCluster) -> list[int]:
     return [postmaster, *(int(pid) for pid in children.stdout.split())]
 
 
-def test_a_frozen_server_fails_a_request_on_a_pooled_connection_within_seconds(
-    cluster: PostgisCluster,
-) -> None:
-    """The server stops answering while a connection waits in the pool (its kernel still acknowledges every
-    packet, so neither TCP keepalives nor the server's statement timeout can help): the request gives up
-    after the statement timeout and its grace, with the outage 503, and the app serves again afterwards."""
-    settings = {"DATABASE_STATEMENT_TIMEOUT": 2, "DATABASE_CONNECT_TIMEOUT": 2}
-    with serving(cluster, settings) as (app, client, _token):
-        assert client.get("/api/v1/issues").status_code == 200
-        with app.app_context():
-            assert db.engine.pool.checkedin() >= 1  # type: ignore[attr-defined]  # a QueuePool: it counts
-            assert db.session.execute(text("SHOW statement_timeout")).scalar_one() == "2s"
-            db.session.remove()
-        answers: list[TestResponse] = []
-        asking = threading.Thread(target=lambda: answers.append(client.get("/api/v1/issues")))
-        frozen = server_processes(cluster)
-        for pid in frozen:
-            os.kill(pid, signal.SIGSTOP)
-        try:
-            started = time.monotonic()
-            asking.start()
-            asking.join(timeout=25)
-            waited = time.monotonic() - started
-            still_waiting = asking.is_alive()
-        finally:
-            for pid in frozen:
-                os.kill(pid, signal.SIGCONT)
-            asking.join()
-        assert not still_waiting, "the request still waited on the frozen server after 25 s"
-        # The pooled connection's ping waits 2 + 5 s, then a new connection its 2 s connect timeout.
-        assert waited < 2 + 5 + 2 + 3
-        assert answers[0].status_code == 503
-        assert answers[0].get_json()["error"]["code"] == "database_unavailable"
-        assert client.get("/api/v1/issues").status_code == 200
-
-
-def test_the_readiness_check_fails_within_seconds_on_a_frozen_server(
-    cluster: PostgisCluster, served: tuple[Flask, FlaskClient, str]
-) -> None:
-    """Found from outside: against a frozen server the check took about 25 s, a pooled connection's
-    check before use waiting out the requests' deadline (their 15 s statement timeout and its grace),
-    longer than a load balancer waits. The probe's connections are its own, with 2 s timeouts."""
-    app, client, _token = served
-    assert app.config["DATABASE_STATEMENT_TIMEOUT"] == 15
-    assert client.get("/api/v1/health/ready").status_code == 200
+def asked_while_frozen(cluster: PostgisCluster, client: FlaskClient, path: str) -> tuple[TestResponse, float]:
+    """GET `path` while the whole server is stopped (SIGSTOP); its answer and how many seconds it took.
+    The server goes on (SIGCONT) after 30 s at most, so a request that would wait for good fails the test."""
     answers: list[TestResponse] = []
-    asking = threading.Thread(target=lambda: answers.append(client.get("/api/v1/health/ready")))
+    asking = threading.Thread(target=lambda: answers.append(client.get(path)))
     frozen = server_processes(cluster)
     for pid in frozen:
         os.kill(pid, signal.SIGSTOP)
@@ -258,8 +216,42 @@ def test_the_readiness_check_fails_within_seconds_on_a_frozen_server(
         for pid in frozen:
             os.kill(pid, signal.SIGCONT)
         asking.join()
-    assert not still_waiting, "the readiness check still waited on the frozen server after 30 s"
+    assert not still_waiting, f"GET {path} still waited on the frozen server after 30 s"
+    return answers[0], waited
+
+
+def test_a_frozen_server_fails_a_request_on_a_pooled_connection_within_seconds(
+    cluster: PostgisCluster,
+) -> None:
+    """The server stops answering while a connection waits in the pool (its kernel still acknowledges every
+    packet, so neither TCP keepalives nor the server's statement timeout can help): the request gives up
+    after the statement timeout and its grace, with the outage 503, and the app serves again afterwards."""
+    settings = {"DATABASE_STATEMENT_TIMEOUT": 2, "DATABASE_CONNECT_TIMEOUT": 2}
+    with serving(cluster, settings) as (app, client, _token):
+        assert client.get("/api/v1/issues").status_code == 200
+        with app.app_context():
+            assert db.engine.pool.checkedin() >= 1  # type: ignore[attr-defined]  # a QueuePool: it counts
+            assert db.session.execute(text("SHOW statement_timeout")).scalar_one() == "2s"
+            db.session.remove()
+        answer, waited = asked_while_frozen(cluster, client, "/api/v1/issues")
+        # The pooled connection's ping waits 2 + 5 s, then a new connection its 2 s connect timeout.
+        assert waited < 2 + 5 + 2 + 3
+        assert answer.status_code == 503
+        assert answer.get_json()["error"]["code"] == "database_unavailable"
+        assert client.get("/api/v1/issues").status_code == 200
+
+
+def test_the_readiness_check_fails_within_seconds_on_a_frozen_server(
+    cluster: PostgisCluster, served: tuple[Flask, FlaskClient, str]
+) -> None:
+    """Found from outside: against a frozen server the check took about 25 s, a pooled connection's
+    check before use waiting out the requests' deadline (their 15 s statement timeout and its grace),
+    longer than a load balancer waits. The probe's connections are its own, with 2 s timeouts."""
+    app, client, _token = served
+    assert app.config["DATABASE_STATEMENT_TIMEOUT"] == 15
+    assert client.get("/api/v1/health/ready").status_code == 200
+    answer, waited = asked_while_frozen(cluster, client, "/api/v1/health/ready")
     assert waited < 2 + 1 + 3  # the probe's connect timeout, or its statement timeout and a second
-    assert answers[0].status_code == 503
-    assert answers[0].get_json()["checks"]["database"] == {"ok": False, "detail": "unreachable"}
+    assert answer.status_code == 503
+    assert answer.get_json()["checks"]["database"] == {"ok": False, "detail": "unreachable"}
     assert client.get("/api/v1/health/ready").status_code == 200
