@@ -144,6 +144,39 @@ def test_only_an_unreachable_server_counts_as_an_outage(
     )
 
 
+def server_processes(cluster: PostgisCluster) -> list[int]:
+    """The postmaster and every backend it forked: the whole server, as a frozen machine would stop it."""
+    postmaster = int((cluster.data_dir / "postmaster.pid").read_text().split()[0])
+    children = subprocess.run(["pgrep", "-P", str(postmaster)], capture_output=True, text=True, check=False)
+    return [postmaster, *(int(pid) for pid in children.stdout.split())]
+
+
+def asked_while_frozen(cluster: PostgisCluster, client: FlaskClient, path: str) -> tuple[TestResponse, float]:
+    """GET `path` while the whole server is stopped; its answer and how many seconds it took."""
+    return asked_while_stopped(server_processes(cluster), client, path)
+
+
+def asked_while_stopped(frozen: list[int], client: FlaskClient, path: str) -> tuple[TestResponse, float]:
+    """GET `path` while the processes `frozen` are stopped (SIGSTOP); its answer and how many seconds it
+    took. They go on (SIGCONT) after 30 s at most, so a request that would wait for good fails the test."""
+    answers: list[TestResponse] = []
+    asking = threading.Thread(target=lambda: answers.append(client.get(path)))
+    for pid in frozen:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        asking.start()
+        asking.join(timeout=30)
+        waited = time.monotonic() - started
+        still_waiting = asking.is_alive()
+    finally:
+        for pid in frozen:
+            os.kill(pid, signal.SIGCONT)
+        asking.join()
+    assert not still_waiting, f"GET {path} still waited on the frozen server after 30 s"
+    return answers[0], waited
+
+
 def test_a_database_that_does_not_answer_fails_the_request_within_the_connect_timeout(
     cluster: PostgisCluster, served: tuple[Flask, FlaskClient, str]
 ) -> None:
@@ -153,22 +186,10 @@ def test_a_database_that_does_not_answer_fails_the_request_within_the_connect_ti
     with app.app_context():
         db.engine.dispose()  # no pooled connection left: the next request has to connect
     postmaster = int((cluster.data_dir / "postmaster.pid").read_text().split()[0])
-    answers: list[TestResponse] = []
-    asking = threading.Thread(target=lambda: answers.append(client.get("/api/v1/issues")))
-    os.kill(postmaster, signal.SIGSTOP)
-    try:
-        started = time.monotonic()
-        asking.start()
-        asking.join(timeout=30)
-        waited = time.monotonic() - started
-        still_waiting = asking.is_alive()
-    finally:
-        os.kill(postmaster, signal.SIGCONT)
-        asking.join()
-    assert not still_waiting, "the request still waited on the silent server after 30 s"
+    answer, waited = asked_while_stopped([postmaster], client, "/api/v1/issues")
     assert app.config["DATABASE_CONNECT_TIMEOUT"] <= waited < app.config["DATABASE_CONNECT_TIMEOUT"] + 5
-    assert answers[0].status_code == 503
-    assert answers[0].get_json()["error"]["code"] == "database_unavailable"
+    assert answer.status_code == 503
+    assert answer.get_json()["error"]["code"] == "database_unavailable"
 
 
 def test_the_readiness_check_names_an_unreachable_database_and_nothing_secret(
@@ -189,35 +210,6 @@ def test_the_readiness_check_names_an_unreachable_database_and_nothing_secret(
     assert "127.0.0.1" not in shown
     assert "postgres" not in shown
     assert client.get("/api/v1/health").get_json() == {"status": "ok"}  # alive, only not ready
-
-
-def server_processes(cluster: PostgisCluster) -> list[int]:
-    """The postmaster and every backend it forked: the whole server, as a frozen machine would stop it."""
-    postmaster = int((cluster.data_dir / "postmaster.pid").read_text().split()[0])
-    children = subprocess.run(["pgrep", "-P", str(postmaster)], capture_output=True, text=True, check=False)
-    return [postmaster, *(int(pid) for pid in children.stdout.split())]
-
-
-def asked_while_frozen(cluster: PostgisCluster, client: FlaskClient, path: str) -> tuple[TestResponse, float]:
-    """GET `path` while the whole server is stopped (SIGSTOP); its answer and how many seconds it took.
-    The server goes on (SIGCONT) after 30 s at most, so a request that would wait for good fails the test."""
-    answers: list[TestResponse] = []
-    asking = threading.Thread(target=lambda: answers.append(client.get(path)))
-    frozen = server_processes(cluster)
-    for pid in frozen:
-        os.kill(pid, signal.SIGSTOP)
-    try:
-        started = time.monotonic()
-        asking.start()
-        asking.join(timeout=30)
-        waited = time.monotonic() - started
-        still_waiting = asking.is_alive()
-    finally:
-        for pid in frozen:
-            os.kill(pid, signal.SIGCONT)
-        asking.join()
-    assert not still_waiting, f"GET {path} still waited on the frozen server after 30 s"
-    return answers[0], waited
 
 
 def test_a_frozen_server_fails_a_request_on_a_pooled_connection_within_seconds(
