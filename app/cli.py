@@ -45,12 +45,11 @@ def register_commands(app: Flask) -> None:
     )
     def create_user(email: str, password: str, role: str, display_name: str | None) -> None:
         """Create an account with the given role."""
+        name = display_name or email.split("@")[0]
         try:
             if role in ("official", "admin"):
-                accounts.check_staff_password(password, email, email.split("@")[0], display_name or "")
-            user = accounts.register(
-                db.session, email, display_name or email.split("@")[0], password, role=role
-            )
+                accounts.check_staff_password(password, *accounts.account_hints(email, name))
+            user = accounts.register(db.session, email, name, password, role=role)
         except DomainError as exc:
             raise click.ClickException(f"{exc.field}: {exc.message}") from None
         user.email_confirmed_at = utcnow()  # whoever runs the command vouches for the address

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 
 from app.configuration_error import ConfigurationError
-from app.database.deadlines import answer_deadline, postgres_connect_args
+from app.database.deadlines import ANSWER_GRACE, answer_deadline, postgres_connect_args
 
 SPATIALITE_MODULE = "mod_spatialite"
 
@@ -122,18 +122,16 @@ def separate_engine(app: Flask, engine: Engine, *, hurry: int | None = None) -> 
     on a frozen server, where the requests' deadline is their statement timeout and its grace."""
     options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
     kept = {name: options[name] for name in ("module", "connect_args") if name in options}
-    statement_timeout = int(app.config.get("DATABASE_STATEMENT_TIMEOUT") or 0)
+    statement_timeout, grace = int(app.config.get("DATABASE_STATEMENT_TIMEOUT") or 0), ANSWER_GRACE
     if hurry is not None and engine.dialect.name == "postgresql":
         connect_args = dict(kept.get("connect_args") or {})
         connect_args["connect_timeout"] = hurry
         options = re.sub(r"-c\s*statement_timeout=\S+", "", str(connect_args.get("options") or ""))
         connect_args["options"] = f"{options.strip()} -c statement_timeout={hurry * 1000}".strip()
         kept["connect_args"] = connect_args
-        separate = create_engine(engine.url, poolclass=NullPool, **kept)
-        answer_deadline(separate, hurry, grace=1)
-        return separate
+        statement_timeout, grace = hurry, 1
     separate = create_engine(engine.url, poolclass=NullPool, **kept)
-    answer_deadline(separate, statement_timeout)
+    answer_deadline(separate, statement_timeout, grace)
     return separate
 
 

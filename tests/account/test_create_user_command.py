@@ -52,7 +52,7 @@ def test_a_passphrase_makes_an_admin_and_a_resident_keeps_the_ordinary_rule(
             "--role",
             "admin",
             "--password",
-            "lantern orbit gravel mossy",
+            "lantern orbit gravel mossy, and then a long tail past zxcvbn's seventy-two characters",
         ]
     )
     assert admin.exit_code == 0, admin.output

@@ -79,6 +79,9 @@ RESIDENT_PASSWORD_SCORE = 1
 #: The score a staff account's password must reach: 3 is "safely unguessable", about 10^10 guesses.
 #: Found from outside: `create-user --role admin --password password` made an admin.
 STAFF_PASSWORD_SCORE = 3
+#: zxcvbn refuses (ValueError) a password longer than this: a longer one is judged by its beginning,
+#: which a long passphrase passes anyway. It had been cut at 100, so 73 characters or more were a 500.
+ESTIMATED_CHARS = 72
 
 
 def check_password(raw: object, *hints: str) -> str:
@@ -119,7 +122,7 @@ def check_staff_password(password: str, *hints: str) -> None:
 def _guessable(password: str, score: int, hints: tuple[str, ...]) -> str | None:
     """Why a password scores below `score` (zxcvbn, the well-kept estimator: common passwords, words,
     dates, keyboard patterns and the `hints`), or None when it does not."""
-    found = zxcvbn(password[:100], user_inputs=[hint for hint in hints if hint])
+    found = zxcvbn(password[:ESTIMATED_CHARS], user_inputs=[hint for hint in hints if hint])
     if found["score"] >= score:
         return None
     said = found["feedback"]["warning"] or "It is among those tried first, or close to your address or name"
