@@ -4,13 +4,14 @@ gunicorn and the job-queue worker, all stopped in order by Ctrl-C (or SIGTERM).
 Run as `python -m ops.production [--dry-run] [--port 8000] ...`. Everything it keeps lives under
 --dir (default instance/production): the cluster, Redis's append-only file, the generated secrets.
 `--env` prints the settings it gives gunicorn and the worker as shell lines, for a `flask --app wsgi`
-command run by hand against it (backup, restore, create-user): `eval "$(python -m ops.production --env)"`.
+command run by hand against it (backup, create-user): `eval "$(python -m ops.production --env)"`.
+The superuser runs the migrations, a restore and the seed; gunicorn and the worker log in as the
+app's role (ops/database_role.py).
 """
 
 from __future__ import annotations
 
 import argparse
-import ctypes
 import os
 import secrets
 import signal
@@ -18,14 +19,15 @@ import stat
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import psycopg
+
+from ops.database_role import APP_ROLE, app_url, ensure_app_role, grant_app_privileges
+from ops.supervised import stop_with_parent, wait_for_http
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "commonfix"
@@ -102,6 +104,10 @@ def kept_secret(path: Path, what: str) -> str:
     return value
 
 
+def app_password(settings: Settings) -> str:
+    return kept_secret(settings.root / "app_password", "the password of the app's PostgreSQL role")
+
+
 def secret_key(settings: Settings) -> str:
     given = os.environ.get("SECRET_KEY")
     if given:
@@ -129,44 +135,6 @@ def photo_folder(settings: Settings) -> Path:
         say(f"photos stay in {earlier} (where earlier runs kept them); stop, then move them to {kept}")
         return earlier
     return kept
-
-
-def wait_for_http(url: str, process: subprocess.Popen[bytes], timeout: float = 120) -> None:
-    """Until the readiness check answers 200 (database, its migrations and the queue all reachable);
-    on timeout, say what it last answered."""
-    deadline = time.monotonic() + timeout
-    last = "no answer"
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with code {process.returncode}")
-        try:
-            with urllib.request.urlopen(url + "/api/v1/health/ready", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except urllib.error.HTTPError as error:  # 503: up, not ready; its body names the failing checks
-            last = f"{error.code} {error.read(500).decode(errors='replace')}"
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"gunicorn at {url} was not ready within {timeout:.0f} s ({last})")
-
-
-PR_SET_PDEATHSIG = 1  # linux/prctl.h
-
-
-def stop_with_parent(signum: int, parent: int) -> Callable[[], None]:
-    """For a child, between fork and exec: ask Linux to send `signum` when `parent` dies (prctl
-    PR_SET_PDEATHSIG), and send it at once if the parent is already gone. Elsewhere, nothing."""
-
-    def arrange() -> None:
-        if not sys.platform.startswith("linux"):
-            return
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signum, 0, 0, 0)
-        if os.getppid() != parent:
-            os.kill(os.getpid(), signum)
-
-    return arrange
 
 
 @dataclass
@@ -216,6 +184,8 @@ class Profile:
                 conn.execute(f"CREATE DATABASE {DATABASE}")
         with cluster.connect(DATABASE) as conn:
             conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+            if ensure_app_role(conn, app_password(self.settings)):
+                say(f"created the role {APP_ROLE}: gunicorn and the worker log in as it, not as a superuser")
         say(f"PostgreSQL + PostGIS on 127.0.0.1:{self.settings.pg_port} (log {cluster.log_file})")
         return str(cluster.url(DATABASE))
 
@@ -311,6 +281,12 @@ class Profile:
                     f'eval "$({sys.executable} -m ops.production --env)" && '
                     "flask --app wsgi create-user you@city.example --role admin"
                 )
+        # The migrations, a restore and the seed ran as the superuser, which owns the schema; what
+        # serves logs in as the app's role (ops/database_role.py).
+        with self.cluster.connect(DATABASE) as conn:
+            tables, append_only = grant_app_privileges(conn, DATABASE)
+        say(f"{APP_ROLE} may read and write {len(tables)} tables; {', '.join(append_only)} only read and add")
+        env = {**env, "DATABASE_URL": app_url(self.settings.pg_port, app_password(self.settings), DATABASE)}
         bind = f"{self.settings.host}:{self.settings.port}"
         gunicorn = [sys.executable, "-m", "gunicorn", "--workers", str(self.settings.web_workers)]
         web = self.spawn(

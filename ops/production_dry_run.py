@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from ops.database_role import APP_ROLE
 from ops.production import DATABASE, Settings, photo_folder, say
 
 
@@ -27,10 +28,13 @@ def dry_run(settings: Settings) -> None:
             if settings.restore
             else []
         ),
-        "flask --app wsgi init-db",
+        "flask --app wsgi init-db (as the superuser, which owns the schema)",
         "flask --app wsgi seed-demo (--demo: only when the database has no users and no issues)"
         if settings.demo
         else "no demo city (without --demo: make the first admin with create-user)",
+        f"grant the role {APP_ROLE} (password in app_password, mode 600) the rows of the app's tables, "
+        "the ledger's read and add only; gunicorn and the worker log in as it "
+        f"(DATABASE_URL=postgresql+psycopg://{APP_ROLE}:***@127.0.0.1:{settings.pg_port}/{DATABASE})",
         f"gunicorn --workers {settings.web_workers} --threads 4 --bind {settings.host}:{settings.port} "
         "wsgi:app, until /api/v1/health/ready answers",
         "flask --app wsgi worker (the one worker, with the scheduler)",

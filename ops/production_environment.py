@@ -2,6 +2,9 @@
 as `export NAME=value` lines, so that a `flask --app wsgi` command run by hand (backup, restore,
 create-user, ledger-check) reaches the profile's PostgreSQL, Redis and photo folder:
 `eval "$(python -m ops.production --env)"`. Without them a command would use `make run`'s SQLite file.
+The database login is the app's role, as gunicorn's (ops/database_role.py): it reads and writes rows
+but cannot change the schema, so migrations and restores go through the profile's own start
+(`init-db` runs at every start; `--restore BACKUP`).
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ import os
 import shlex
 import sys
 
-from ops.production import DATABASE, Profile, Settings
+from ops.database_role import app_url
+from ops.production import DATABASE, Profile, Settings, app_password
 
 PRINTED = (
     "COMMONFIX_ENV",
@@ -39,10 +43,16 @@ def print_environment(settings: Settings) -> int:
             file=sys.stderr,
         )
         return 1
-    login = f"postgres:{password_file.read_text().strip()}"
+    if not (settings.root / "app_password").exists():
+        print(
+            f"no app_password in {settings.root}: the profile there was made before the app had a role of "
+            "its own; start it once (make run-production), then run --env again",
+            file=sys.stderr,
+        )
+        return 1
     with contextlib.redirect_stdout(sys.stderr):  # its remarks (PUBLIC_URL, mail, photos) are not for eval
         env = Profile(settings).app_environment(
-            f"postgresql+psycopg://{login}@127.0.0.1:{settings.pg_port}/{DATABASE}",
+            app_url(settings.pg_port, app_password(settings), DATABASE),
             f"redis://127.0.0.1:{settings.redis_port}",
         )
     for name in PRINTED:

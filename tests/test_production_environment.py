@@ -22,6 +22,7 @@ def keep(folder: Path, name: str, value: str) -> None:
 
 def test_env_prints_what_a_flask_command_needs_to_reach_the_profile(tmp_path: Path) -> None:
     keep(tmp_path, "postgres_password", "pg-pass-123")
+    keep(tmp_path, "app_password", "app-pass-456")
     keep(tmp_path, "secret_key", STRONG_KEY)
     env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "PUBLIC_URL", "MAIL_SERVER")}
     env.pop("MAIL_BACKEND", None)
@@ -33,7 +34,11 @@ def test_env_prints_what_a_flask_command_needs_to_reach_the_profile(tmp_path: Pa
     lines = printed.stdout.splitlines()
     assert "export COMMONFIX_ENV=production" in lines
     assert f"export SECRET_KEY={STRONG_KEY}" in lines
-    assert "export DATABASE_URL=postgresql+psycopg://postgres:pg-pass-123@127.0.0.1:5999/commonfix" in lines
+    # The app's role, as gunicorn's (ops/database_role.py), not the superuser.
+    assert (
+        "export DATABASE_URL=postgresql+psycopg://commonfix_app:app-pass-456@127.0.0.1:5999/commonfix"
+        in lines
+    )
     assert "export QUEUE_URL=redis://127.0.0.1:6999/0" in lines
     assert "export RATELIMIT_STORAGE_URI=redis://127.0.0.1:6999/1" in lines
     assert "export PUBLIC_URL=http://127.0.0.1:8123" in lines
@@ -53,7 +58,7 @@ def test_env_prints_what_a_flask_command_needs_to_reach_the_profile(tmp_path: Pa
         timeout=120,
     )
     assert shown.returncode == 0, shown.stderr
-    database_url = "postgresql+psycopg://postgres:pg-pass-123@127.0.0.1:5999/commonfix"
+    database_url = "postgresql+psycopg://commonfix_app:app-pass-456@127.0.0.1:5999/commonfix"
     assert shown.stdout.split() == [database_url, "True"]
 
 
@@ -77,6 +82,7 @@ def test_env_makes_no_key_for_a_profile_given_one_by_the_environment(tmp_path: P
     """Found reading the code from outside: for a profile started with SECRET_KEY in its environment
     (no secret_key kept), --env generated a key file and printed a key the site does not use."""
     keep(tmp_path, "postgres_password", "pg-pass-123")
+    keep(tmp_path, "app_password", "app-pass-456")
     env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
     command = [sys.executable, "-m", "ops.production", "--env", "--dir", str(tmp_path)]
     printed = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
@@ -91,3 +97,14 @@ def test_env_makes_no_key_for_a_profile_given_one_by_the_environment(tmp_path: P
     )
     assert given.returncode == 0, given.stderr
     assert f"export SECRET_KEY={'s' * 64}" in given.stdout.splitlines()
+
+
+def test_env_for_a_profile_made_before_the_app_role_says_to_start_it_once(tmp_path: Path) -> None:
+    keep(tmp_path, "postgres_password", "pg-pass-123")
+    keep(tmp_path, "secret_key", STRONG_KEY)
+    command = [sys.executable, "-m", "ops.production", "--env", "--dir", str(tmp_path)]
+    printed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert printed.returncode == 1
+    assert printed.stdout == ""  # never the superuser's login instead
+    assert "start it once (make run-production)" in printed.stderr
+    assert not (tmp_path / "app_password").exists()

@@ -143,7 +143,7 @@ def test_the_production_profile_starts_serves_and_stops(folder: Path) -> None:
         log = profile.text()
         assert "generated a SECRET_KEY into" in log
         assert "queue RedisStorage" in log  # the worker consumes the Redis queue
-        for secret in ("secret_key", "postgres_password"):
+        for secret in ("secret_key", "postgres_password", "app_password"):
             assert stat.S_IMODE((folder / secret).stat().st_mode) == 0o600
         with redis.Redis(port=profile.redis_port, db=1) as limits:
             before = limits.dbsize()
@@ -154,6 +154,11 @@ def test_the_production_profile_starts_serves_and_stops(folder: Path) -> None:
             )
             assert response.status_code == 401, response.text
             assert limits.dbsize() > before  # the login limit is counted in Redis, shared by every worker
+        # gunicorn and the worker log in as the app's role, never as the superuser
+        logins = "SELECT count(*) FROM pg_stat_activity WHERE datname = 'commonfix' AND usename = %s"
+        assert profile.count(logins, "commonfix_app") >= 2
+        assert profile.count(logins + " AND pid <> pg_backend_pid()", "postgres") == 0
+        assert "commonfix_app may read and write" in log
     finally:
         code = profile.interrupt() if profile.process else 0
     assert code == 0, profile.text()[-3000:]
@@ -189,7 +194,8 @@ def test_a_dry_run_says_what_would_run_and_starts_nothing(tmp_path: Path) -> Non
     )
     assert "127.0.0.1:8123" in result.stdout
     assert "flask --app wsgi worker" in result.stdout
-    assert "postgres:***@" in result.stdout
+    assert "postgres:***@" in result.stdout  # init-db
+    assert "commonfix_app:***@" in result.stdout  # gunicorn and the worker
     assert not (tmp_path / "p").exists()
 
 
