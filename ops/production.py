@@ -108,6 +108,15 @@ def app_password(settings: Settings) -> str:
     return kept_secret(settings.root / "app_password", "the password of the app's PostgreSQL role")
 
 
+def redis_password(settings: Settings) -> str:
+    return kept_secret(settings.root / "redis_password", "the Redis password")
+
+
+def redis_url(settings: Settings) -> str:
+    """The profile's Redis, with its password (add /0 or /1 for a database)."""
+    return f"redis://:{redis_password(settings)}@127.0.0.1:{settings.redis_port}"
+
+
 def secret_key(settings: Settings) -> str:
     given = os.environ.get("SECRET_KEY")
     if given:
@@ -192,13 +201,21 @@ class Profile:
     def start_redis(self) -> str:
         folder = self.settings.root / "redis"
         folder.mkdir(parents=True, exist_ok=True)
-        command = ["redis-server", "--port", str(self.settings.redis_port), "--bind", "127.0.0.1"]
+        # Found from outside: Redis answered any local user, who could queue a job of their making
+        # (the queue's tasks are pickles, run by the worker) or clear the rate limits. Its password
+        # goes in a file of mode 600, not on the command line, which every local user can read.
+        config = folder / "redis.conf"
+        config.unlink(missing_ok=True)
+        with os.fdopen(os.open(config, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as stream:
+            stream.write(f"requirepass {redis_password(self.settings)}\n")
+        command = ["redis-server", str(config), "--port", str(self.settings.redis_port)]
+        command += ["--bind", "127.0.0.1"]
         command += ["--dir", str(folder), "--appendonly", "yes", "--save", "", "--daemonize", "no"]
         command += ["--logfile", str(folder / "redis.log")]
         self.spawn("redis", command, os.environ.copy())
         import redis
 
-        url = f"redis://127.0.0.1:{self.settings.redis_port}"
+        url = redis_url(self.settings)
         deadline = time.monotonic() + 30
         while True:
             try:

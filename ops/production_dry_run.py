@@ -9,11 +9,12 @@ from ops.production import DATABASE, Settings, photo_folder, say
 
 
 def dry_run(settings: Settings) -> None:
-    redis_url = f"redis://127.0.0.1:{settings.redis_port}"
+    redis_url = f"redis://:***@127.0.0.1:{settings.redis_port}"
     steps = [
         f"PostgreSQL + PostGIS cluster in {settings.root / 'postgres'} on 127.0.0.1:{settings.pg_port} "
         "(initdb on first run, password in postgres_password, mode 600; as the 'postgres' user under root)",
-        f"redis-server on 127.0.0.1:{settings.redis_port}, append-only file in {settings.root / 'redis'}",
+        f"redis-server on 127.0.0.1:{settings.redis_port}, append-only file in {settings.root / 'redis'}, "
+        "password in redis_password (mode 600), given to it in redis/redis.conf (mode 600)",
         "SECRET_KEY: "
         + (
             "from the environment"

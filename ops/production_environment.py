@@ -15,7 +15,7 @@ import shlex
 import sys
 
 from ops.database_role import app_url
-from ops.production import DATABASE, Profile, Settings, app_password
+from ops.production import DATABASE, Profile, Settings, app_password, redis_url
 
 PRINTED = (
     "COMMONFIX_ENV",
@@ -43,17 +43,19 @@ def print_environment(settings: Settings) -> int:
             file=sys.stderr,
         )
         return 1
-    if not (settings.root / "app_password").exists():
-        print(
-            f"no app_password in {settings.root}: the profile there was made before the app had a role of "
-            "its own; start it once (make run-production), then run --env again",
-            file=sys.stderr,
-        )
-        return 1
+    for kept in ("app_password", "redis_password"):
+        if not (settings.root / kept).exists():
+            print(
+                f"no {kept} in {settings.root}: the profile there was made before it kept one (the app's "
+                "own database role, Redis's password); start it once (make run-production), then run "
+                "--env again",
+                file=sys.stderr,
+            )
+            return 1
     with contextlib.redirect_stdout(sys.stderr):  # its remarks (PUBLIC_URL, mail, photos) are not for eval
         env = Profile(settings).app_environment(
             app_url(settings.pg_port, app_password(settings), DATABASE),
-            f"redis://127.0.0.1:{settings.redis_port}",
+            redis_url(settings),
         )
     for name in PRINTED:
         if env.get(name):

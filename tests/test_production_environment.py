@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.flask_cli import STRONG_KEY
 from tests.gunicorn_server import ROOT
 
@@ -23,6 +25,7 @@ def keep(folder: Path, name: str, value: str) -> None:
 def test_env_prints_what_a_flask_command_needs_to_reach_the_profile(tmp_path: Path) -> None:
     keep(tmp_path, "postgres_password", "pg-pass-123")
     keep(tmp_path, "app_password", "app-pass-456")
+    keep(tmp_path, "redis_password", "redis-pass-789")
     keep(tmp_path, "secret_key", STRONG_KEY)
     env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "PUBLIC_URL", "MAIL_SERVER")}
     env.pop("MAIL_BACKEND", None)
@@ -39,8 +42,8 @@ def test_env_prints_what_a_flask_command_needs_to_reach_the_profile(tmp_path: Pa
         "export DATABASE_URL=postgresql+psycopg://commonfix_app:app-pass-456@127.0.0.1:5999/commonfix"
         in lines
     )
-    assert "export QUEUE_URL=redis://127.0.0.1:6999/0" in lines
-    assert "export RATELIMIT_STORAGE_URI=redis://127.0.0.1:6999/1" in lines
+    assert "export QUEUE_URL=redis://:redis-pass-789@127.0.0.1:6999/0" in lines
+    assert "export RATELIMIT_STORAGE_URI=redis://:redis-pass-789@127.0.0.1:6999/1" in lines
     assert "export PUBLIC_URL=http://127.0.0.1:8123" in lines
     assert "export MAIL_BACKEND=outbox" in lines
     # Photos are kept with the rest (--dir), not in the checkout's instance folder, which a fresh clone
@@ -83,6 +86,7 @@ def test_env_makes_no_key_for_a_profile_given_one_by_the_environment(tmp_path: P
     (no secret_key kept), --env generated a key file and printed a key the site does not use."""
     keep(tmp_path, "postgres_password", "pg-pass-123")
     keep(tmp_path, "app_password", "app-pass-456")
+    keep(tmp_path, "redis_password", "redis-pass-789")
     env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
     command = [sys.executable, "-m", "ops.production", "--env", "--dir", str(tmp_path)]
     printed = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
@@ -99,12 +103,17 @@ def test_env_makes_no_key_for_a_profile_given_one_by_the_environment(tmp_path: P
     assert f"export SECRET_KEY={'s' * 64}" in given.stdout.splitlines()
 
 
-def test_env_for_a_profile_made_before_the_app_role_says_to_start_it_once(tmp_path: Path) -> None:
+@pytest.mark.parametrize("made", [(), ("app_password",), ("redis_password",)])
+def test_env_for_a_profile_made_before_its_role_and_redis_password_says_to_start_it_once(
+    tmp_path: Path, made: tuple[str, ...]
+) -> None:
     keep(tmp_path, "postgres_password", "pg-pass-123")
     keep(tmp_path, "secret_key", STRONG_KEY)
+    for name in made:
+        keep(tmp_path, name, "kept")
     command = [sys.executable, "-m", "ops.production", "--env", "--dir", str(tmp_path)]
     printed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert printed.returncode == 1
-    assert printed.stdout == ""  # never the superuser's login instead
+    assert printed.stdout == ""  # never the superuser's login or a Redis URL without its password
     assert "start it once (make run-production)" in printed.stderr
-    assert not (tmp_path / "app_password").exists()
+    assert {p.name for p in tmp_path.iterdir()} == {"postgres_password", "secret_key", *made}

@@ -143,9 +143,20 @@ def test_the_production_profile_starts_serves_and_stops(folder: Path) -> None:
         log = profile.text()
         assert "generated a SECRET_KEY into" in log
         assert "queue RedisStorage" in log  # the worker consumes the Redis queue
-        for secret in ("secret_key", "postgres_password", "app_password"):
+        for secret in (
+            "secret_key",
+            "postgres_password",
+            "app_password",
+            "redis_password",
+            "redis/redis.conf",
+        ):
             assert stat.S_IMODE((folder / secret).stat().st_mode) == 0o600
-        with redis.Redis(port=profile.redis_port, db=1) as limits:
+        # Redis answers only with its password: the queue's tasks are pickles the worker runs.
+        with redis.Redis(port=profile.redis_port) as stranger, pytest.raises(redis.AuthenticationError):
+            stranger.ping()
+        password = (folder / "redis_password").read_text().strip()
+        assert password not in profile.text()
+        with redis.Redis(port=profile.redis_port, db=1, password=password) as limits:
             before = limits.dbsize()
             response = requests.post(
                 profile.url + "/api/v1/tokens",
@@ -190,7 +201,8 @@ def test_a_dry_run_says_what_would_run_and_starts_nothing(tmp_path: Path) -> Non
 
     assert result.returncode == 0, result.stderr
     assert (
-        "QUEUE_URL=redis://127.0.0.1:6380/0 RATELIMIT_STORAGE_URI=redis://127.0.0.1:6380/1" in result.stdout
+        "QUEUE_URL=redis://:***@127.0.0.1:6380/0 RATELIMIT_STORAGE_URI=redis://:***@127.0.0.1:6380/1"
+        in result.stdout
     )
     assert "127.0.0.1:8123" in result.stdout
     assert "flask --app wsgi worker" in result.stdout
