@@ -12,6 +12,7 @@ twice for the same event (DESIGN.md, "Mail").
 from __future__ import annotations
 
 import logging
+import os
 import smtplib
 import ssl
 import uuid
@@ -48,18 +49,24 @@ class MailBackend(Protocol):
 
 
 class OutboxBackend:
-    """Writes each message as an .eml file into a folder (development and tests)."""
+    """Writes each message as an .eml file into a folder (development, tests, and the production profile
+    without MAIL_SERVER).
+
+    The messages hold sign-in and password-reset links: found from outside, each file was readable by
+    every user of the machine (mode 644 in a folder of 755). A file is written for its owner only (600),
+    and a folder made here is its owner's only (700)."""
 
     def __init__(self, folder: str | Path, shown_as: str | None = None) -> None:
         self.folder = Path(folder)
         self.shown_as = shown_as
 
     def send(self, messages: list[EmailMessage]) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         for message in messages:
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
             name = f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
-            (self.folder / name).write_bytes(bytes(message))
+            with open(os.open(self.folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as file:
+                file.write(bytes(message))
             where = f"{self.shown_as.rstrip('/')}/{name}" if self.shown_as else str(self.folder / name)
             log.info("Email written to %s (to %s: %s)", where, message["To"], message["Subject"])
 

@@ -201,6 +201,7 @@ class Profile:
     def start_redis(self) -> str:
         folder = self.settings.root / "redis"
         folder.mkdir(parents=True, exist_ok=True)
+        folder.chmod(0o700)  # its append-only file holds queued jobs: mail with sign-in links
         # Found from outside: Redis answered any local user, who could queue a job of their making
         # (the queue's tasks are pickles, run by the worker) or clear the rate limits. Its password
         # goes in a file of mode 600, not on the command line, which every local user can read.

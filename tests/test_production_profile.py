@@ -151,6 +151,7 @@ def test_the_production_profile_starts_serves_and_stops(folder: Path) -> None:
             "redis/redis.conf",
         ):
             assert stat.S_IMODE((folder / secret).stat().st_mode) == 0o600
+        assert stat.S_IMODE((folder / "redis").stat().st_mode) == 0o700  # its append-only file: queued mail
         # Redis answers only with its password: the queue's tasks are pickles the worker runs.
         with redis.Redis(port=profile.redis_port) as stranger, pytest.raises(redis.AuthenticationError):
             stranger.ping()

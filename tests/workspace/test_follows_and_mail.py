@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import re
+import stat
 from collections.abc import Callable
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -338,6 +340,19 @@ def test_outbox_logs_where_it_wrote(
         backend.send([message])
     (written,) = list(tmp_path.glob("*.eml"))
     assert f"Email written to instance/outbox/{written.name}" in caplog.text
+
+
+def test_outbox_files_are_their_owners_only(tmp_path: Path) -> None:
+    """Found from outside: every .eml file, sign-in and reset links included, was readable by every user
+    of the machine."""
+    folder = tmp_path / "outbox"
+    message = mail.build_message(to="a@example.org", subject="Reset", text="Link", sender="x@example.org")
+    mail.OutboxBackend(folder).send([message, message])
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    written = list(folder.glob("*.eml"))
+    assert len(written) == 2
+    assert {stat.S_IMODE(path.stat().st_mode) for path in written} == {0o600}
+    assert written[0].read_bytes() == bytes(message)
 
 
 def test_smtp_backend_uses_the_configured_server(monkeypatch: pytest.MonkeyPatch) -> None:
