@@ -91,8 +91,9 @@ def say(message: str) -> None:
     print(f"[production] {message}", flush=True)
 
 
-def kept_secret(path: Path, what: str) -> str:
-    """The secret in `path`, generated (mode 600) on first use."""
+def kept_secret(path: Path, what: str, *, renewed: bool = False) -> str:
+    """The secret in `path`, generated (mode 600) on first use; `renewed`: each start hands it to its
+    server again (ALTER ROLE, redis.conf), so a lost one is simply made anew."""
     if path.exists():
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -100,16 +101,17 @@ def kept_secret(path: Path, what: str) -> str:
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w") as stream:
         stream.write(value + "\n")
-    say(f"generated {what} into {path} (mode 600); keep it, and back it up with the database")
+    keep = "made again at the next start if lost" if renewed else "keep it, and back it up with the database"
+    say(f"generated {what} into {path} (mode 600); {keep}")
     return value
 
 
 def app_password(settings: Settings) -> str:
-    return kept_secret(settings.root / "app_password", "the password of the app's PostgreSQL role")
+    return kept_secret(settings.root / "app_password", "the app role's PostgreSQL password", renewed=True)
 
 
 def redis_password(settings: Settings) -> str:
-    return kept_secret(settings.root / "redis_password", "the Redis password")
+    return kept_secret(settings.root / "redis_password", "the Redis password", renewed=True)
 
 
 def redis_url(settings: Settings) -> str:
