@@ -11,7 +11,7 @@ import pytest
 from pabulib.checker import Checker
 
 from app.extensions import db
-from app.models import User
+from app.models import Round, User
 from app.services.funding import groups
 from app.services.mydata import deletion
 from budgets import allocate, parse_pb
@@ -108,3 +108,30 @@ def test_the_files_voter_numbers_follow_the_ballots_not_who_voted_when(world: Ro
     assert voters_in_file() == by_content  # before the tally (read live)
     world.tally(rid)
     assert voters_in_file() == by_content  # and the tallied result's file
+
+
+def test_a_cancelled_rounds_file_says_it_was_cancelled(world: RoundWorld) -> None:
+    """Found reading the export: a cancelled round's file read like an untallied one's, ending on the
+    day voting opened."""
+    world.build(members=4, pledges=(1000, 1000, 1000, 1000), costs=COSTS)
+    rid = world.create(ballot="approval", rule="greedy")["id"]
+    world.open_voting(rid)
+    a, b, _, _ = world.issues
+    assert world.vote(world.members[0], rid, issue_ids=[a, b]).status_code == 200
+    before = parse_pb(world.client.get(f"/api/v1/rounds/{rid}/export.pb").get_data(as_text=True))
+    assert "cancelled" not in before.meta["comment"]
+    world.free_pool()  # an official cancels it
+
+    text = world.client.get(f"/api/v1/rounds/{rid}/export.pb").get_data(as_text=True)
+    report = check(text)
+    assert report["metadata"] == {"processed": 1, "valid": 1, "invalid": 0}, report
+    election = parse_pb(text)
+    with world.app.app_context():
+        closed = db.session.get(Round, rid).closed_at
+    assert election.meta["date_end"] == closed.strftime("%d.%m.%Y")
+    assert (
+        f"#2: the round was cancelled on {closed:%d.%m.%Y}, so no tally was accepted"
+        in election.meta["comment"]
+    )
+    assert not any("selected" in p.fields for p in election.projects)
+    assert len(election.ballots) == 1

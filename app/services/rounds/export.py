@@ -2,7 +2,8 @@
 
 Costs and the budget are in cents (the platform's unit; META says so in `comment`). A tallied round
 exports the budget it was tallied with and the funded projects as `selected`; an untallied one
-exports the budget a tally would have now and no `selected` column. Phragmén is not among
+exports the budget a tally would have now and no `selected` column (a cancelled one says so in its
+`comment` and ends on the day it was cancelled). Phragmén is not among
 Pabulib's rule names, so its rounds export `rule` as "unknown".
 """
 
@@ -15,6 +16,7 @@ from sqlalchemy import select
 
 from app.database.sessions import DbSession
 from app.models import Area, Group, Pool, Round, RoundCandidate
+from app.models.rounds import ResultStatus
 from app.services.rounds import candidates, tally, tally_ballots
 from app.services.rounds import engine as round_engine
 from app.services.rounds import money as round_money
@@ -48,6 +50,14 @@ def meta_of(session: DbSession, found: Round, budget: int, country: str) -> dict
         "language": "en",
         "comment": f"#1: costs and budget are in cents of {currency}; allocation rule {found.rule}",
     }
+    if found.result_status == ResultStatus.CANCELLED.value:
+        # Found reading the export: a cancelled round's file read like any untallied round's, ending on
+        # the day voting opened, with nothing saying that no tally was accepted and nothing funded.
+        meta["date_end"] = _day(found.closed_at)
+        meta["comment"] += (
+            f" #2: the round was cancelled on {meta['date_end']}, so no tally was accepted and nothing was"
+            " funded; the budget is what a tally would have had when this file was written"
+        )
     if found.ballot == "k-approval" and found.k:
         meta["max_length"] = str(found.k)
     elif found.ballot == "knapsack":
