@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 import re
-import stat
 from collections.abc import Callable
 from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -328,31 +325,6 @@ def test_mail_sent_outside_a_request_links_to_the_public_url_from_the_environmen
 def test_a_public_url_that_is_not_an_absolute_web_address_is_refused(value: str) -> None:
     with pytest.raises(ValueError, match="PUBLIC_URL must be an absolute http"):
         from_environment({"PUBLIC_URL": value})
-
-
-def test_outbox_logs_where_it_wrote(
-    tmp_path: Any, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(mail.log, "disabled", False)  # the migrations' logging config disables it
-    backend = mail.OutboxBackend(tmp_path, shown_as="instance/outbox")
-    message = mail.build_message(to="a@example.org", subject="Hi", text="Hello", sender="x@example.org")
-    with caplog.at_level(logging.INFO, logger="app.mail"):
-        backend.send([message])
-    (written,) = list(tmp_path.glob("*.eml"))
-    assert f"Email written to instance/outbox/{written.name}" in caplog.text
-
-
-def test_outbox_files_are_their_owners_only(tmp_path: Path) -> None:
-    """Found from outside: every .eml file, sign-in and reset links included, was readable by every user
-    of the machine."""
-    folder = tmp_path / "outbox"
-    message = mail.build_message(to="a@example.org", subject="Reset", text="Link", sender="x@example.org")
-    mail.OutboxBackend(folder).send([message, message])
-    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
-    written = list(folder.glob("*.eml"))
-    assert len(written) == 2
-    assert {stat.S_IMODE(path.stat().st_mode) for path in written} == {0o600}
-    assert written[0].read_bytes() == bytes(message)
 
 
 def test_smtp_backend_uses_the_configured_server(monkeypatch: pytest.MonkeyPatch) -> None:
