@@ -11,7 +11,6 @@ app's role (ops/database_role.py).
 
 from __future__ import annotations
 
-import argparse
 import os
 import secrets
 import signal
@@ -27,64 +26,12 @@ from typing import Any
 import psycopg
 
 from ops.database_role import APP_ROLE, app_url, ensure_app_role, grant_app_privileges
-from ops.supervised import stop_with_parent, wait_for_http
+from ops.production_settings import ROOT, Settings, parse_args
+from ops.supervised import RestartBudget, stop_with_parent, wait_for_http
 
-ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "commonfix"
 READY = "Commonfix production profile is up at"
 POSTGRES_CHECK_S = 5.0  # how often the supervisor asks whether PostgreSQL still runs
-
-
-@dataclass(frozen=True)
-class Settings:
-    root: Path
-    host: str
-    port: int
-    pg_port: int
-    redis_port: int
-    web_workers: int
-    demo: bool
-    restore: Path | None = None  # a backup folder to restore over the profile's data before serving
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
-
-def parse_args(argv: Sequence[str]) -> tuple[Settings, str]:
-    parser = argparse.ArgumentParser(prog="python -m ops.production", description=__doc__)
-    parser.add_argument("--dir", type=Path, default=ROOT / "instance" / "production", help="what is kept")
-    parser.add_argument("--host", default="127.0.0.1", help="gunicorn's address (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8000, help="gunicorn's port (default 8000)")
-    parser.add_argument("--pg-port", type=int, default=5433, help="PostgreSQL's loopback port (5433)")
-    parser.add_argument("--redis-port", type=int, default=6380, help="Redis's loopback port (6380)")
-    parser.add_argument("--web-workers", type=int, default=2, help="gunicorn worker processes (2)")
-    parser.add_argument(
-        "--demo",
-        action="store_true",
-        help="load the demo city into an empty database (to try the profile: its password is public)",
-    )
-    parser.add_argument("--no-demo", action="store_true", help="never load the demo city (the default)")
-    parser.add_argument("--dry-run", action="store_true", help="say what would run, start nothing")
-    parser.add_argument("--env", action="store_true", help="print its settings as shell lines (for eval)")
-    parser.add_argument(
-        "--restore",
-        type=Path,
-        metavar="BACKUP",
-        help="before serving, restore this backup (`flask restore --force`) over the profile's data",
-    )
-    args = parser.parse_args(argv)
-    settings = Settings(
-        args.dir.resolve(),
-        args.host,
-        args.port,
-        args.pg_port,
-        args.redis_port,
-        args.web_workers,
-        args.demo and not args.no_demo,
-        args.restore.resolve() if args.restore else None,
-    )
-    return settings, "env" if args.env else "dry-run" if args.dry_run else "run"
 
 
 def say(message: str) -> None:
@@ -153,6 +100,8 @@ class Profile:
     settings: Settings
     cluster: Any = None
     children: list[tuple[str, subprocess.Popen[bytes]]] = field(default_factory=list)
+    worker_env: dict[str, str] = field(default_factory=dict)
+    worker_restarts: RestartBudget = field(default_factory=RestartBudget)
 
     # --- the servers ---------------------------------------------------------------------------------
 
@@ -315,19 +264,39 @@ class Profile:
             env,
         )
         wait_for_http(self.settings.url, web)
-        self.spawn("worker", [sys.executable, "-m", "flask", "--app", "wsgi", "worker"], env)
+        self.worker_env = env
+        self.start_worker()
+
+    def start_worker(self) -> None:
+        self.spawn("worker", [sys.executable, "-m", "flask", "--app", "wsgi", "worker"], self.worker_env)
 
     # --- running and stopping ------------------------------------------------------------------------
 
     def supervise(self, stop: list[int]) -> int:
         """Until a signal arrives (0), or a child or PostgreSQL (a daemon, not a child: asked every
-        POSTGRES_CHECK_S) exits on its own (1: everything is stopped)."""
+        POSTGRES_CHECK_S) exits on its own (1: everything is stopped). The worker is started again
+        instead, as `worker_restarts` allows: found from outside, a worker killed (the OOM killer on a
+        large tally) took the whole site down, the web included, until a service manager restarted it."""
         checked = time.monotonic()
         while not stop:
             for name, process in self.children:
-                if process.poll() is not None:
+                if process.poll() is None:
+                    continue
+                delay = self.worker_restarts.next_delay(time.monotonic()) if name == "worker" else None
+                if delay is None:
                     say(f"{name} exited with code {process.returncode}; stopping everything")
                     return 1
+                say(
+                    f"worker exited with code {process.returncode}; starting it again in {delay:g} s "
+                    "(the web serves on; jobs wait in the queue)"
+                )
+                self.children.remove((name, process))
+                deadline = time.monotonic() + delay
+                while not stop and time.monotonic() < deadline:
+                    time.sleep(0.1)
+                if not stop:
+                    self.start_worker()
+                break
             if self.cluster is not None and time.monotonic() - checked >= POSTGRES_CHECK_S:
                 checked = time.monotonic()
                 if not self.cluster.answers():
@@ -357,7 +326,7 @@ class Profile:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    settings, mode = parse_args(sys.argv[1:] if argv is None else argv)
+    settings, mode = parse_args(sys.argv[1:] if argv is None else argv, __doc__)
     if mode == "env":
         from ops.production_environment import print_environment
 

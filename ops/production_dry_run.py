@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 
 from ops.database_role import APP_ROLE
-from ops.production import DATABASE, Settings, photo_folder, say
+from ops.production import DATABASE, photo_folder, say
+from ops.production_settings import Settings
 
 
 def dry_run(settings: Settings) -> None:

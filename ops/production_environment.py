@@ -15,7 +15,8 @@ import shlex
 import sys
 
 from ops.database_role import app_url
-from ops.production import DATABASE, Profile, Settings, app_password, redis_url
+from ops.production import DATABASE, Profile, app_password, redis_url
+from ops.production_settings import Settings
 
 PRINTED = (
     "COMMONFIX_ENV",

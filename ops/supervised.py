@@ -1,4 +1,5 @@
-"""The production profile's children: waiting for gunicorn to be ready, and stopping with the script."""
+"""The production profile's children: waiting for gunicorn to be ready, stopping with the script, and how
+often one that exits on its own is started again."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 
 def wait_for_http(url: str, process: subprocess.Popen[bytes], timeout: float = 120) -> None:
@@ -48,3 +50,21 @@ def stop_with_parent(signum: int, parent: int) -> Callable[[], None]:
             os.kill(os.getpid(), signum)
 
     return arrange
+
+
+@dataclass
+class RestartBudget:
+    """How often a child that exits on its own is started again before the whole is stopped: at most
+    `most` times within `window_s` seconds, after waiting 1, 2, 4 ... seconds (at most 30)."""
+
+    most: int = 5
+    window_s: float = 600.0
+    times: list[float] = field(default_factory=list)
+
+    def next_delay(self, now: float) -> float | None:
+        """The wait before the next start at time `now` (monotonic seconds), or None: the budget is spent."""
+        self.times = [at for at in self.times if now - at < self.window_s]
+        if len(self.times) >= self.most:
+            return None
+        self.times.append(now)
+        return min(2.0 ** (len(self.times) - 1), 30.0)

@@ -189,6 +189,32 @@ def test_the_production_profile_starts_serves_and_stops(folder: Path) -> None:
     assert (folder / "secret_key").read_text() == secret
 
 
+def test_a_killed_worker_is_started_again_while_the_web_serves_on(folder: Path) -> None:
+    """Found from outside: the worker killed (the OOM killer on a large tally) stopped everything, the
+    web included, until a service manager started the whole again."""
+    profile = Profile(folder)
+    try:
+        profile.start()
+        first = re.search(r"Huey consumer started with \d+ thread, PID (\d+)", profile.text())
+        assert first is not None, profile.text()[-3000:]
+        os.kill(int(first.group(1)), signal.SIGKILL)
+        profile.wait_for("worker exited with code -9; starting it again in 1 s")
+        assert requests.get(profile.url + "/api/v1/health", timeout=30).status_code == 200
+        deadline = time.monotonic() + STARTUP_S
+        while profile.text().count(READY_LINE) < 2:
+            assert time.monotonic() < deadline, profile.text()[-3000:]
+            time.sleep(0.3)
+        pids = re.findall(r"Huey consumer started with \d+ thread, PID (\d+)", profile.text())
+        assert len(set(pids)) == len(pids) == 2
+        assert Path(f"/proc/{pids[1]}").exists()
+        assert "stopping everything" not in profile.text()
+    finally:
+        code = profile.interrupt() if profile.process else 0
+    assert code == 0, profile.text()[-3000:]
+    assert "[production] stopped" in profile.text()
+    assert not Path(f"/proc/{pids[1]}").exists()
+
+
 def test_a_dry_run_says_what_would_run_and_starts_nothing(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "ops.production", "--dry-run", "--dir", str(tmp_path / "p"), "--port", "8123"],
