@@ -217,6 +217,12 @@ class Profile:
             say(
                 f"PUBLIC_URL is {self.settings.url}; set PUBLIC_URL to the address residents use (mail links)"
             )
+        if env["PUBLIC_URL"].startswith("https://") and not env.get("TRUSTED_PROXIES"):
+            # gunicorn serves plain HTTP here: an https address means a reverse proxy in front of it.
+            say(
+                "PUBLIC_URL is https, so a reverse proxy serves the site: set TRUSTED_PROXIES=1 if it "
+                "appends the client to X-Forwarded-For, or every resident counts as the proxy in rate limits"
+            )
         if not env.get("MAIL_SERVER") and not env.get("MAIL_BACKEND"):
             env["MAIL_BACKEND"] = "outbox"
             say("no MAIL_SERVER set: mail is written to instance/outbox/ as .eml files (MAIL_BACKEND=outbox)")

@@ -117,3 +117,29 @@ def test_env_for_a_profile_made_before_its_role_and_redis_password_says_to_start
     assert printed.stdout == ""  # never the superuser's login or a Redis URL without its password
     assert "start it once (make run-production)" in printed.stderr
     assert {p.name for p in tmp_path.iterdir()} == {"postgres_password", "secret_key", *made}
+
+
+@pytest.mark.parametrize(
+    ("public_url", "proxies", "warned"),
+    [
+        ("https://fix.city.example", None, True),
+        ("https://fix.city.example", "1", False),
+        ("http://127.0.0.1:8123", None, False),
+    ],
+)
+def test_a_site_behind_an_https_proxy_is_told_to_trust_it(
+    tmp_path: Path, public_url: str, proxies: str | None, warned: bool
+) -> None:
+    """Behind the reverse proxy the README asks for (gunicorn serves plain HTTP), TRUSTED_PROXIES=0 makes
+    every resident the proxy's address: one rate-limit quota for the whole city."""
+    for name, value in (("postgres_password", "p"), ("app_password", "a"), ("redis_password", "r")):
+        keep(tmp_path, name, value)
+    keep(tmp_path, "secret_key", STRONG_KEY)
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "TRUSTED_PROXIES")}
+    env["PUBLIC_URL"] = public_url
+    if proxies is not None:
+        env["TRUSTED_PROXIES"] = proxies
+    command = [sys.executable, "-m", "ops.production", "--env", "--dir", str(tmp_path)]
+    printed = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert printed.returncode == 0, printed.stderr
+    assert ("set TRUSTED_PROXIES=1" in printed.stderr) is warned
