@@ -146,6 +146,8 @@ class Profile:
             conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
             if ensure_app_role(conn, app_password(self.settings)):
                 say(f"created the role {APP_ROLE}: gunicorn and the worker log in as it, not as a superuser")
+            # The cluster is the profile's own: no role but the superuser needs its other databases.
+            conn.execute("REVOKE CONNECT ON DATABASE postgres, template1 FROM PUBLIC")
         say(f"PostgreSQL + PostGIS on 127.0.0.1:{self.settings.pg_port} (log {cluster.log_file})")
         return str(cluster.url(DATABASE))
 

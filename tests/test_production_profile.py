@@ -171,6 +171,11 @@ def test_the_production_profile_starts_serves_and_stops(folder: Path) -> None:
         assert profile.count(logins, "commonfix_app") >= 2
         assert profile.count(logins + " AND pid <> pg_backend_pid()", "postgres") == 0
         assert "commonfix_app may read and write" in log
+        app_login = {"host": "127.0.0.1", "port": profile.pg_port, "user": "commonfix_app"}
+        app_login["password"] = (folder / "app_password").read_text().strip()
+        for elsewhere in ("postgres", "template1"):  # the cluster's other databases are the superuser's
+            with pytest.raises(psycopg.OperationalError, match="permission denied"):
+                psycopg.connect(**app_login, dbname=elsewhere).close()
     finally:
         code = profile.interrupt() if profile.process else 0
     assert code == 0, profile.text()[-3000:]
