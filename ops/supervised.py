@@ -14,16 +14,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
-def wait_for_http(url: str, process: subprocess.Popen[bytes], timeout: float = 120) -> None:
-    """Until the readiness check answers 200 (database, its migrations and the queue all reachable);
-    on timeout, say what it last answered."""
+def wait_for_http(
+    url: str, process: subprocess.Popen[bytes], timeout: float = 120, path: str = "/api/v1/health/ready"
+) -> None:
+    """Until `path` answers 200 (by default the readiness check: database, its migrations and the queue
+    all reachable); on timeout, say what it last answered."""
     deadline = time.monotonic() + timeout
     last = "no answer"
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"gunicorn exited with code {process.returncode}")
         try:
-            with urllib.request.urlopen(url + "/api/v1/health/ready", timeout=2) as response:
+            with urllib.request.urlopen(url + path, timeout=2) as response:
                 if response.status == 200:
                     return
         except urllib.error.HTTPError as error:  # 503: up, not ready; its body names the failing checks

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ops.supervised import wait_for_http
 from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,18 +16,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 60.0) -> None:
     """Until the app answers; a server that exits or stays silent fails with the end of its log."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with code {process.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url + "/api/v1/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass  # not listening yet, or the workers are still booting
-        time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer at {url} within {timeout:.0f} s:\n{log.read_text()[-3000:]}")
+    try:
+        wait_for_http(url, process, timeout, path="/api/v1/health")
+    except RuntimeError as error:
+        raise RuntimeError(f"{error}:\n{log.read_text()[-3000:]}") from None
 
 
 @contextmanager
