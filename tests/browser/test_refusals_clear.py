@@ -70,3 +70,25 @@ def test_a_pin_put_back_where_it_was_refused_keeps_its_refusal(
     expect(page.locator("#place-status")).to_contain_text("outside the city")
     expect(page.locator("#place-error")).to_be_visible()
     expect(page.locator("#error-summary")).to_be_visible()
+
+
+def test_a_title_pasted_past_its_limit_says_it_was_cut(phone390: Page, live_server: LiveServer) -> None:
+    """Found from outside: a long title pasted into the report was cut at 120 characters without a word."""
+    page = phone390
+    log_in(page, live_server.url)
+    page.goto(live_server.url + "/issues/new")
+    wait_for_map(page)
+    title = page.get_by_label("Title")
+    count = page.locator("#title ~ .field__count")
+    expect(count).to_be_hidden()
+    title.focus()
+    page.evaluate(
+        """() => {
+            const box = document.getElementById('title');
+            const data = new DataTransfer();
+            data.setData('text/plain', 'T'.repeat(500));
+            box.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true}));
+            box.value = 'T'.repeat(120);  // what the browser keeps of the paste
+        }"""
+    )
+    expect(count).to_have_text("120 of 120 characters: what you pasted was cut at the limit.")
