@@ -8,7 +8,14 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.actions import log_in, open_ground_near, show_on_map, tap_map_at, wait_for_map
+from tests.browser.actions import (
+    log_in,
+    open_ground_near,
+    paste_past_limit,
+    show_on_map,
+    tap_map_at,
+    wait_for_map,
+)
 from tests.browser.live_server import ARTIFACTS, LiveServer
 from tests.browser.test_street_search import open_issue_near_willow
 
@@ -82,13 +89,5 @@ def test_a_title_pasted_past_its_limit_says_it_was_cut(phone390: Page, live_serv
     count = page.locator("#title ~ .field__count")
     expect(count).to_be_hidden()
     title.focus()
-    page.evaluate(
-        """() => {
-            const box = document.getElementById('title');
-            const data = new DataTransfer();
-            data.setData('text/plain', 'T'.repeat(500));
-            box.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true}));
-            box.value = 'T'.repeat(120);  // what the browser keeps of the paste
-        }"""
-    )
+    paste_past_limit(page, "#title", 500, 120)
     expect(count).to_have_text("120 of 120 characters: what you pasted was cut at the limit.")
