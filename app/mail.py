@@ -32,6 +32,7 @@ from app.jobs.queue import enqueue
 from app.mail_outbox import insert_mail
 from app.models import MailFanout
 from app.models.timestamps import utcnow
+from app.private_files import keep_private
 
 log = logging.getLogger("app.mail")
 PENDING = "commonfix_pending_mail"  # session.info: (app, ids of the outbox rows this transaction added)
@@ -69,6 +70,11 @@ class OutboxBackend:
                 file.write(bytes(message))
             where = f"{self.shown_as.rstrip('/')}/{name}" if self.shown_as else str(self.folder / name)
             log.info("Email written to %s (to %s: %s)", where, message["To"], message["Subject"])
+
+    def keep_old_mail_private(self) -> None:
+        """Mail written before files were made private (mode 644): its owner's only too."""
+        for written in self.folder.glob("*.eml"):
+            keep_private(written)
 
 
 class SmtpBackend:
@@ -250,8 +256,11 @@ def _discard(session: Session) -> None:
 
 
 def init_mail(app: Flask) -> None:
-    """Check the backend setting early, and let the outbox's log lines show in `flask run`."""
-    backend_for(app)
+    """Check the backend setting early, make mail already in the outbox private, and let the outbox's
+    log lines show in `flask run`."""
+    backend = backend_for(app)
+    if isinstance(backend, OutboxBackend):
+        backend.keep_old_mail_private()
     _ = app.logger  # attaches Flask's handler to the "app" logger, which "app.mail" propagates to
     if str(app.config.get("MAIL_BACKEND")).lower() == "outbox" and log.level == logging.NOTSET:
         log.setLevel(logging.INFO)

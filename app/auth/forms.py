@@ -1,10 +1,15 @@
 """Account forms: register, log in, reset the password, and the settings (messages name the field)."""
 
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length
+from collections.abc import Callable
 
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, Field, PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import ValidationError as WtformsValidationError
+
+from app.services.accounts import users
 from app.services.accounts.users import DISPLAY_NAME_MAX, PASSWORD_MAX, PASSWORD_MIN
+from app.services.kernel.errors import DomainError
 
 
 class RegisterForm(FlaskForm):
@@ -35,6 +40,30 @@ class RegisterForm(FlaskForm):
         validators=[DataRequired("Repeat the password."), EqualTo("password", "The passwords differ.")],
     )
     submit = SubmitField("Create account")
+
+    # Each field is checked as accounts.register checks it, so every refusal shows at once. Found from
+    # outside: a bad address and a short password showed the password's errors first and the address's
+    # only after they were fixed, one more round trip on a phone.
+    def validate_email(self, field: Field) -> None:
+        if not field.errors:
+            as_field_error(users.normalise_email, field.data)
+
+    def validate_display_name(self, field: Field) -> None:
+        if not field.errors:
+            as_field_error(users.check_display_name, field.data)
+
+    def validate_password(self, field: Field) -> None:
+        if not field.errors:  # its length is said already
+            hints = users.account_hints(str(self.email.data or "").strip(), str(self.display_name.data or ""))
+            as_field_error(users.check_password, field.data, *hints)
+
+
+def as_field_error(check: Callable[..., object], *args: object) -> None:
+    """Run a domain check on a field's value; its refusal becomes the field's error."""
+    try:
+        check(*args)
+    except DomainError as error:
+        raise WtformsValidationError(error.message) from None
 
 
 class LoginForm(FlaskForm):

@@ -14,6 +14,7 @@ from sqlalchemy.pool import NullPool
 
 from app.configuration_error import ConfigurationError
 from app.database.deadlines import ANSWER_GRACE, answer_deadline, postgres_connect_args
+from app.private_files import keep_sqlite_private
 
 SPATIALITE_MODULE = "mod_spatialite"
 
@@ -91,6 +92,10 @@ def prepare_engine(engine: Engine, statement_timeout: int) -> None:
         if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "memory":
             cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
+        # Opened by now (with its -wal and -shm): the database is its owner's only (app/private_files.py).
+        main_file = cursor.execute("PRAGMA database_list").fetchone()[2]
+        if main_file:
+            keep_sqlite_private(main_file)
         # Checkpoint every ~40 MB of WAL, not SQLite's default ~4 MB: pages written again between
         # checkpoints are copied back once, and a like touches several pages (docs/benchmarks.md); the
         # price is a rarer, longer checkpoint in the request that runs it.

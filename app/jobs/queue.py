@@ -15,6 +15,7 @@ from huey.api import TaskWrapper
 
 from app.configuration_error import ConfigurationError
 from app.extensions import db
+from app.private_files import keep_sqlite_private
 
 log = logging.getLogger(__name__)
 
@@ -56,13 +57,12 @@ def job(
 
 def make_huey(url: str | None, instance_path: str) -> Huey:
     """QUEUE_URL: unset -> <instance>/queue.sqlite3; sqlite:///PATH; redis://...; memory:// (in-process)."""
-    if not url:
-        Path(instance_path).mkdir(parents=True, exist_ok=True)
-        return SqliteHuey(QUEUE_NAME, filename=str(Path(instance_path) / "queue.sqlite3"))
-    if url.startswith("sqlite:///"):
-        path = Path(url.removeprefix("sqlite:///"))
+    if not url or url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///")) if url else Path(instance_path) / "queue.sqlite3"
         path.parent.mkdir(parents=True, exist_ok=True)
-        return SqliteHuey(QUEUE_NAME, filename=str(path))
+        huey = SqliteHuey(QUEUE_NAME, filename=str(path))  # makes the file and its tables
+        keep_sqlite_private(path)  # the jobs and their results: its owner's only (app/private_files.py)
+        return huey
     if url.startswith(("redis://", "rediss://", "unix://")):
         # An unreachable or hung Redis fails an enqueue within seconds (the request goes on, the sweep
         # enqueues later) instead of holding a web thread for the system's TCP timeout (found from

@@ -26,6 +26,7 @@ from app.staff.forms import (
     StatusAddForm,
     StatusEditForm,
 )
+from app.staff.typed_filters import typed_filters
 from app.unit_of_work import run_form_action, show_error
 
 ADMIN = ("admin",)
@@ -124,6 +125,10 @@ def delete_status(code: str) -> Response | tuple[str, int]:
     return _statuses_page(error=error) if error else redirect(url_for("staff.statuses"))
 
 
+#: A log page's filter form, as query parameters.
+LOG_FILTER_NAMES = ("actor", "action", "from", "to")
+
+
 def _log_page(template: str, model: Any, actions: dict[str, str], lines: Any) -> tuple[str, int]:
     """A log page: its filters from the query string (a bad one is shown above the unfiltered log)."""
     error: DomainError | None = None
@@ -138,6 +143,7 @@ def _log_page(template: str, model: Any, actions: dict[str, str], lines: Any) ->
             page=lines(db.session, filters, page),
             filters=filters,
             query=filters.as_query(),
+            shown=typed_filters(request.args, LOG_FILTER_NAMES) if error else filters.as_query(),
             actors=audit_search.actors(db.session, model),
             actions=actions,
             filter_error=error,

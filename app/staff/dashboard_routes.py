@@ -25,6 +25,7 @@ from app.services.workspace import stats as workspace_stats
 from app.services.workspace.dashboard import DashboardFilters
 from app.staff import bp, dashboard_maps
 from app.staff.dashboard_forms import BulkStatusForm
+from app.staff.typed_filters import typed_filters
 from app.unit_of_work import unit_of_work
 
 STAFF = ("official", "admin")
@@ -84,6 +85,10 @@ def _maps(filters: DashboardFilters) -> dict[str, object]:
     }
 
 
+#: The dashboard's filter form, as query parameters.
+FILTER_NAMES = ("area", "category", "status", "from", "to", "min_likes", "overdue", "hidden", "sort")
+
+
 def render_dashboard(
     args: Mapping[str, str],
     bulk_form: BulkStatusForm | None = None,
@@ -110,6 +115,7 @@ def render_dashboard(
         render_template(
             "staff/dashboard.html",
             filters=filters,
+            shown=typed_filters(args, FILTER_NAMES) if filter_error else {**query, "sort": sort},
             sort=sort,
             sorts=dashboard.SORTS,
             result=result,

@@ -130,3 +130,18 @@ def confirm(page: Page, name: str, consequence: str) -> None:
         step.locator("summary").click()
     expect(step.locator(".confirm__consequence")).to_contain_text(consequence)
     press(page, f"Yes, {name[0].lower()}{name[1:]}")
+
+
+def paste_past_limit(page: Page, selector: str, pasted: int, kept: int) -> None:
+    """Paste `pasted` characters into a box that keeps `kept` (its maxlength), as a browser does: the
+    paste event with the whole text, then the value cut at the limit. Playwright's own fill and typing
+    stop at maxlength without the paste event a resident's paste makes."""
+    page.locator(selector).evaluate(
+        """(box, [pasted, kept]) => {
+            const data = new DataTransfer();
+            data.setData('text/plain', 'y'.repeat(pasted));
+            box.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true}));
+            box.value = 'y'.repeat(kept);
+        }""",
+        [pasted, kept],
+    )

@@ -63,7 +63,9 @@ def test_the_city_map_shows_exact_clusters_and_a_tap_zooms_into_one(
     assert sum(counts) == in_view == everything
     assert frame.get_attribute("data-total") == str(everything)
     summary = phone.locator("#map-summary")
-    expect(summary).to_have_text(f"{everything:,} open problems in the area shown; tap a number to zoom in.")
+    expect(summary).to_have_text(
+        f"{everything:,} open problems in the area shown; choose a number to zoom in."
+    )
     assert "zoom in to see them all" not in summary.inner_text()
 
     # Each cluster's number is the count of open problems in its cell.

@@ -115,7 +115,7 @@ def test_three_neighbours_back_a_problem_the_city_matches_it_and_the_money_is_tr
     expect(bar).to_have_attribute("max", str(COST_CENTS))
     expect(viewer.get_by_test_id("backers")).to_have_text("3")
     expect(viewer.get_by_test_id("backing-words")).to_have_text(
-        "Backed by residents EUR 35.00 · city match posted EUR 0.00 · cost EUR 75.00", use_inner_text=True
+        "Backed by residents EUR 35.00 · cost EUR 75.00", use_inner_text=True
     )
     expect(viewer.get_by_test_id("match-sentence")).to_contain_text(
         "3 neighbours backed this; the city adds EUR 40.00, the most one problem can get in this period"

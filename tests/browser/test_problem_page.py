@@ -7,7 +7,7 @@ from __future__ import annotations
 from playwright.sync_api import FloatRect, Page, expect
 
 from tests.browser.accessibility import serious_violations
-from tests.browser.actions import log_in
+from tests.browser.actions import log_in, paste_past_limit
 from tests.browser.conftest import api_get
 from tests.browser.live_server import LiveServer
 
@@ -63,15 +63,7 @@ def test_the_problem_page_on_a_phone_leads_with_the_problem_and_keeps_its_target
     expect(count).to_have_text("1,700 of 2,000 characters.")
     text.fill("")
     text.focus()
-    page.evaluate(
-        """() => {
-            const area = document.querySelector('.update-form textarea');
-            const data = new DataTransfer();
-            data.setData('text/plain', 'y'.repeat(2500));
-            area.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true}));
-            area.value = 'y'.repeat(2000);  // what the browser keeps of the paste
-        }"""
-    )
+    paste_past_limit(page, ".update-form textarea", 2500, 2000)
     expect(count).to_have_text("2,000 of 2,000 characters: what you pasted was cut at the limit.")
 
 

@@ -106,7 +106,7 @@ def test_the_map_shows_clustered_pins_by_status(
     assert clusters.count() >= 3
     total = sum(int(c.replace(",", "")) for c in clusters.all_inner_texts())
     summary = phone.locator("#map-summary")
-    in_area = re.compile(r"^[\d,]+ open problems in the area shown; tap a number to zoom in\.$")
+    in_area = re.compile(r"^[\d,]+ open problems in the area shown; choose a number to zoom in\.$")
     expect(summary).to_have_text(in_area)
     shown = int(summary.inner_text().split()[0].replace(",", ""))
     assert 0 < total == shown  # the server's clusters count every problem in their cells
@@ -114,7 +114,7 @@ def test_the_map_shows_clustered_pins_by_status(
     phone.screenshot(path=str(artifacts / "map-phone.png"))
 
     phone.get_by_label("Status").select_option(label="Fixed")
-    expect(summary).to_have_text(re.compile(r"^[\d,]+ fixed problems in the area shown; tap a number"))
+    expect(summary).to_have_text(re.compile(r"^[\d,]+ fixed problems in the area shown; choose a number"))
     expect(phone.locator(".leaflet-marker-icon.cf-pin--open")).to_have_count(0)
     assert "status=fixed" in phone.url
 

@@ -81,7 +81,7 @@ def test_a_resident_joins_pledges_and_the_treasurer_confirms(client, auth, fundi
     # Found from outside: a transfer had nothing to quote. The pledger is told the name the treasurer's
     # list gives the pledge, and the list gives it.
     assert f"With a transfer, quote \u201cpledge {pledge_id}\u201d" in done
-    assert f"quote \u201cpledge {pledge_id}\u201d with a transfer, as the treasurer" in done
+    assert f"Quote \u201cpledge {pledge_id}\u201d with a transfer, as the treasurer" in done
     assert f"pledge {pledge_id} ·" in pending
     confirmed = client.post(f"/pledges/{pledge_id}/confirm", follow_redirects=True).get_data(as_text=True)
     assert f"Pledge {pledge_id} of EUR 5.00 confirmed." in confirmed

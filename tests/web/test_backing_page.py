@@ -31,6 +31,13 @@ def test_a_costed_problem_shows_progress_in_words_and_the_form(client, auth, bac
     assert 'data-testid="backers">1<' in html
     assert "Log in to back this problem" in html  # anonymous: no form, a way in
 
+    # Nothing matched yet is not said: beside "the city adds ..." it read as a contradiction.
+    unmatched = backers.problem(cost_cents=12_000)
+    shown = re.search(r'data-testid="backing-words">(.*?)</p>', page(client, unmatched), re.DOTALL)
+    assert shown is not None
+    words = " ".join(re.sub(r"<[^>]+>", " ", shown[1]).split())
+    assert words == "Backed by residents EUR 0.00 · cost EUR 120.00"
+
     auth.login_as(backers.resident())
     html = page(client, issue_id)
     assert '<label class="field__label" for="amount">Amount to back it with (EUR)</label>' in html

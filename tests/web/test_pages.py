@@ -242,6 +242,19 @@ def test_registration_errors_are_named_on_their_fields(client: FlaskClient, make
     assert re.search(r'id="password-error">Password must be 8 to 200 characters long.<', html)
     assert re.search(r'id="confirm-error">The passwords differ.<', html)
 
+    # Every field's refusal at once, the address's and a guessable password's included (found from
+    # outside: they came one submit after the others).
+    response = client.post(
+        "/account/register",
+        data={"email": "not-an-email", "display_name": "Nia", "password": "password", "confirm": "x"},
+    )
+    html = response.get_data(as_text=True)
+    assert re.search(r'id="email-error">Email must be a valid address like name@example.org. ', html)
+    assert re.search(r'id="password-error">Password is too easy to guess', html)
+    assert re.search(r'id="confirm-error">The passwords differ.<', html)
+    # Each refused control is marked for refusals.js, which takes its error away once it is changed.
+    assert len(re.findall(r"<input [^>]*aria-invalid=\"true\" [^>]*data-refused", html)) == 3
+
     # A taken address is not an error: the page says what it says for a new one (nobody learns who is
     # registered), and the owner gets a note instead.
     form = {"display_name": "T", "password": "long enough", "confirm": "long enough"}

@@ -97,7 +97,7 @@ def test_like_and_follow_sit_together_and_the_feed_is_in_a_subscribe_menu(
             "</details>", html.index('<details class="subscribe">')
         )
     ]
-    assert '<summary class="subscribe__toggle">Subscribe</summary>' in menu
+    assert '<summary class="subscribe__toggle">News feed</summary>' in menu
     assert re.search(rf'<a href="/feeds/issues/{issue.id}[^"]*" type="application/atom\+xml">', menu)
 
 

@@ -294,6 +294,19 @@ def test_bad_filters_are_named_and_the_log_still_shows(
         assert message in response.get_data(as_text=True), path
 
 
+def test_a_refused_log_filter_keeps_what_was_typed(
+    client: FlaskClient, auth: AuthActions, make_user: Callable[..., User]
+) -> None:
+    auth.login_as(make_user(role="admin"))
+    for path in ("/staff/admin/audit", "/staff/admin/moderation"):
+        page = client.get(f"{path}?from=2026-02-01&to=2026-01-01").get_data(as_text=True)
+        assert '<a href="#log-to">To must be on or after From.</a>' in page, path
+        assert 'name="from" value="2026-02-01">' in page, path
+        assert 'name="to" value="2026-01-01" aria-invalid="true" aria-describedby="error-summary">' in page, (
+            path
+        )
+
+
 def test_the_moderation_log_reads_in_words_and_filters_by_action(
     client: FlaskClient, auth: AuthActions, make_issue: Callable[..., Any], make_user: Callable[..., User]
 ) -> None:

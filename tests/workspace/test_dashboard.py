@@ -147,6 +147,48 @@ def test_bad_filters_are_named(
     assert caught.value.field == field
 
 
+def test_a_refused_filter_keeps_what_was_typed_and_points_at_its_field(
+    staff_client: FlaskClient, city: dict[str, int]
+) -> None:
+    """Found from outside: a "from" date after the "to" date emptied the whole form, and the error was a
+    line of plain text, so the official typed every filter again."""
+    old_town = city["Old Town"]
+    query = (
+        f"area={old_town}&category=pothole&status=code:acknowledged&from=2026-05-02&to=2026-05-01"
+        "&min_likes=3&overdue=yes&sort=newest"
+    )
+    response = staff_client.get("/staff/dashboard?" + query)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert '<h2 class="form-errors__title">This filter was not applied</h2>' in page
+    assert '<a href="#f-from">From must be on or before To.</a>' in page
+    assert (
+        "Until it is corrected, the list, the exports and the pictures below show every open problem." in page
+    )
+    assert 'name="from" value="2026-05-02" aria-invalid="true" aria-describedby="error-summary">' in page
+    assert 'name="to" value="2026-05-01">' in page
+    assert f'<option value="{old_town}" selected>' in page
+    assert '<option value="pothole" selected>' in page
+    assert '<option value="code:acknowledged" selected>' in page
+    assert 'name="min_likes" min="0" inputmode="numeric" value="3">' in page
+    assert 'name="overdue" value="yes" checked>' in page
+    assert '<option value="newest" selected>' in page
+    assert page.count("aria-invalid") == 1
+    # Once accepted, the form shows the filters in force (defaults filled in), nothing marked.
+    page = staff_client.get(f"/staff/dashboard?area={old_town}").get_data(as_text=True)
+    assert "form-errors" not in page
+    assert "aria-invalid" not in page
+    assert f'<option value="{old_town}" selected>' in page
+    assert '<option value="open" selected>' in page
+    assert '<option value="rank" selected>' in page
+
+
+def test_a_refused_filter_shows_back_at_most_200_characters(staff_client: FlaskClient) -> None:
+    page = staff_client.get("/staff/dashboard?min_likes=" + "9" * 5000).get_data(as_text=True)
+    assert f'value="{"9" * 200}" aria-invalid="true"' in page
+    assert "9" * 201 not in page.split("</form>")[0]
+
+
 def test_pages(app: Flask, staff_client: FlaskClient, make_issue: MakeIssue) -> None:
     made = [make_issue(created_at=T0 + timedelta(hours=i)).id for i in range(5)]
     with app.app_context():

@@ -400,8 +400,9 @@
       }
     }
     /* A text box with a limit says how much room is left once most is used, and says so when pasted
-       text was cut at the limit (the browser cuts it without a word: found from outside). */
-    document.querySelectorAll("textarea[maxlength]").forEach(function (area) {
+       text was cut at the limit (the browser cuts it without a word: found from outside, in a
+       description, then in a report's title of 120 characters). */
+    document.querySelectorAll('textarea[maxlength], input[type="text"][maxlength]').forEach(function (area) {
       var max = parseInt(area.getAttribute("maxlength"), 10);
       if (!(max > 0)) {
         return;

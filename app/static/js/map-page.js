@@ -150,7 +150,7 @@
   }
 
   function describeCells(total) {
-    return filterLabel(total) + " in the area shown" + categoryLabel() + "; tap a number to zoom in.";
+    return filterLabel(total) + " in the area shown" + categoryLabel() + "; choose a number to zoom in.";
   }
 
   /* What is drawn: the filters, pins or cells, the zoom, the box the answer covers, and for pins
