@@ -35,9 +35,12 @@ def _open_for_voting(
     session: DbSession, official: User, group: Group, settings: dict[str, object]
 ) -> tuple[int, list[int], list[int]]:
     """A round of `group` with `settings`, taken through pledging to voting: its id, its candidates and
-    the group's members (each by id)."""
+    the group's members (each by id). A small demo city may have nothing costed in the group's area to
+    vote on: the round then stays taking pledges, with no candidates."""
     made = rounds.create_round(session, official, {"group_id": group.id, "voting": True, **settings})
     rounds.advance(session, official, made.id, "pledging")
+    if not candidates.live_ranking(session, made):
+        return made.id, [], []
     rounds.advance(session, official, made.id, "voting")
     on_ballot = sorted(c.issue_id for c in candidates.snapshot_rows(session, made.id))
     members = session.scalars(
@@ -79,10 +82,12 @@ def seed_rounds(session: DbSession, official_email: str) -> str:
             "leftover": "rollover",
         },
     )
+    if not on_ballot:
+        return f"1 round ({first.name}: pledging, nothing to vote on)."
     for user_id in members:
         liked = set(session.scalars(select(Like.issue_id).where(Like.user_id == user_id)))
         # Members vote for the candidates they liked, or for two they pick at random.
-        choice = sorted((liked & set(on_ballot)) or set(rng.sample(on_ballot, 2)))
+        choice = sorted((liked & set(on_ballot)) or set(rng.sample(on_ballot, min(2, len(on_ballot)))))
         _vote(session, user_id, autumn, choice)
     tally.tally_now(session, official, autumn, "demo-seed")
     session.flush()
@@ -116,7 +121,8 @@ def seed_rounds(session: DbSession, official_email: str) -> str:
             "leftover": "rollover",
         },
     )
-    for user_id in members[: len(members) // 2] if on_ballot else ():  # the rest have a ballot waiting
+    for user_id in members[: len(members) // 2]:  # the rest have a ballot waiting
         _vote(session, user_id, spring, rng.sample(on_ballot, min(3, len(on_ballot))))
     session.flush()
-    return f"3 rounds ({first.name}: tallied; {second.name}: pledging; {third.name}: voting)."
+    spring_phase = "voting" if on_ballot else "pledging, nothing to vote on"
+    return f"3 rounds ({first.name}: tallied; {second.name}: pledging; {third.name}: {spring_phase})."

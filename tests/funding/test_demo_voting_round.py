@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.demo.seed import seed_demo_city
 from app.extensions import db
-from app.models import Membership, Round, RoundBallot, User
+from app.models import Membership, Round, RoundBallot, RoundCandidate, User
 from tests.conftest import AuthActions
 
 WAITING = "resident16@demo.commonfix.org"  # named in the README
@@ -40,3 +40,14 @@ def test_the_demo_city_has_a_round_open_for_voting(app, client, auth: AuthAction
     page = client.get(f"/rounds/{round_id}/ballot").get_data(as_text=True)
     assert "Spring 2027" in page
     assert 'name="issue_ids"' in page  # the ballot is there to fill in
+
+
+def test_a_small_demo_city_with_nothing_to_vote_on_still_loads(app) -> None:
+    """Found by CI: a demo city of 60 problems once had nothing costed in Millbrook, and opening its vote
+    stopped the whole seed. A round with nothing to vote on now stays taking pledges."""
+    with app.app_context():
+        summary = seed_demo_city(db.session, issue_count=4, resident_count=20)
+        db.session.commit()
+        assert "nothing to vote on" in summary
+        for found in db.session.scalars(select(Round).where(Round.phase == "voting")):
+            assert db.session.scalar(select(func.count()).where(RoundCandidate.round_id == found.id))
