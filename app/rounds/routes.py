@@ -141,14 +141,18 @@ def _round_data(group_id: int, form: RoundForm) -> dict[str, object]:
 
 @bp.get("/rounds/<int:round_id>")
 def detail(round_id: int) -> str:
-    found = get_round(db.session, round_id)
+    return render_detail(get_round(db.session, round_id))
+
+
+def render_detail(found: Round, refused_match: MatchForm | None = None) -> str:
+    """The round's page; `refused_match`: the city-match form sent back with its errors and input."""
     row = groups.get_group_row(db.session, found.group_id)
     listed, frozen = candidates.current(db.session, found)
     runner = runs(found.group_id)
     user = current_resident() if current_user.is_authenticated else None
     refused = eligibility.refusal(db.session, user, found)
     preview = None if round_results.is_tallied(found) else round_money.preview(db.session, found)
-    job = tally_jobs.latest_job(db.session, round_id)
+    job = tally_jobs.latest_job(db.session, found.id)
     return render_template(
         "rounds/detail.html",
         round=found,
@@ -172,10 +176,11 @@ def detail(round_id: int) -> str:
         if found.phase == "draft"
         else None,
         ballots_cast=ballots.ballots_cast(db.session, found),
+        my_ballot=ballots.ballot_of(db.session, found.id, user.id) if user and refused is None else None,
         job=job,
         phase_form=PhaseForm(),
         action=ActionForm(),
-        match_form=match_form(found),
+        match_form=refused_match or match_form(found),
         reason_form=ReasonForm(),
         currency=ledger.pool_balance(db.session, found.pool_id).currency,
         held=turnout.is_held(db.session, found),
@@ -217,20 +222,19 @@ def match_form(found: Round) -> MatchForm:
 
 @bp.post("/rounds/<int:round_id>/match")
 @login_required
-def set_match(round_id: int) -> Response:
+def set_match(round_id: int) -> tuple[str, int] | Response:
     form = MatchForm()
     if not form.validate_on_submit():
         abort(400)
-    with unit_of_work(flash_prefix="The match was not set: ", reraise=is_access_error) as work:
-        cap = (
-            parse_amount(form.match_cap.data, "match_cap_cents")
-            if (form.match_cap.data or "").strip()
-            else None
-        )
+    # A refusal is shown beside its field with what was typed (found from outside: a flash at the top
+    # of the page, and both fields empty again).
+    with unit_of_work(form, field_names={"match_cap_cents": "match_cap"}, reraise=is_access_error) as work:
+        typed_cap = (form.match_cap.data or "").strip()
+        cap = parse_amount(typed_cap, "match_cap", label="Cap") if typed_cap else None
         data = {"match_ratio": form.match_ratio.data, "match_cap_cents": cap}
         rounds.update_round(db.session, current_resident(), round_id, data)
     if work.failed:
-        return redirect(url_for("rounds.detail", round_id=round_id))
+        return render_detail(get_round(db.session, round_id), form), 422
     ratio = (form.match_ratio.data or "").strip()
     flash(
         f"The city will match pledges {ratio} when the round is tallied."

@@ -185,7 +185,8 @@ def bulk_status() -> tuple[str, int] | Response:
     changed = len(change.events)
     message = f"Status changed for {changed} issue{'s' if changed != 1 else ''}."
     if change.unchanged_ids:
-        message += f" {len(change.unchanged_ids)} already had that status and were left alone."
+        left = len(change.unchanged_ids)
+        message += f" {left} already had that status and {'was' if left == 1 else 'were'} left alone."
     session[BULK_RESULT] = message
     # Only _parse_back's filter names, never one of url_for's own (_external, _anchor, ...).
     back_values: dict[str, Any] = back_args.to_dict()

@@ -117,6 +117,19 @@ def test_bad_terms_are_refused_naming_the_field_and_nothing_is_stored(
     assert table_counts() == before
 
 
+def test_the_periods_times_are_refused_in_words_a_person_reads(client: FlaskClient, official: dict) -> None:
+    """Found from outside: the web form's errors read "closes_at must come after opens_at."."""
+    wrong_order = terms(opens_at=iso(timedelta(days=5)), closes_at=iso(timedelta(days=4)))
+    refused = client.post("/api/v1/matching-periods", json=wrong_order, headers=official).get_json()
+    assert refused["error"]["message"] == (
+        "The closing time (closes_at) must come after the opening time (opens_at)."
+    )
+    past = client.post(
+        "/api/v1/matching-periods", json=terms(opens_at=iso(-timedelta(days=2))), headers=official
+    )
+    assert past.get_json()["error"]["message"] == "The opening time (opens_at) must not be in the past."
+
+
 def test_fund_and_caps_cannot_change_after_the_period_opened(
     client: FlaskClient, official: dict, table_counts: Callable[[], dict[str, int]], match_world: MatchWorld
 ) -> None:

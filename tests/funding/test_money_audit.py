@@ -17,6 +17,7 @@ from app.models import AuditEntry, User
 from app.services.workspace.audit_phrases import Facts
 from app.services.workspace.audit_words import describe
 from tests.conftest import AuthActions
+from tests.funding.round_world import RoundWorld, world  # noqa: F401
 from tests.funding_fixtures import Funding, funding  # noqa: F401
 
 
@@ -73,4 +74,32 @@ def test_a_match_by_hand_and_the_pools_state_are_audited(
     assert audited(app, "pool.open", "pool.close") == [
         f"closed pool {ref.pool_id} to new pledges",
         f"opened pool {ref.pool_id} to pledges",
+    ]
+
+
+def test_a_rounds_terms_and_its_city_match_are_audited(app: Flask, world: RoundWorld) -> None:
+    """Found from outside: an official's city match on a round (city money, added at the tally) and its
+    removal left no audit entry."""
+    world.build(members=2, pledges=(2000,), costs=(1500,))
+    rid = world.create()["id"]
+    assert world.official is not None
+    world.auth.login_as(world.official)
+    for ratio, cap in (
+        ("1:1", "50.00"),
+        ("1:1", "50.00"),
+        ("2:1", ""),
+        ("", ""),
+    ):  # the second changes nothing
+        sent = world.client.post(f"/rounds/{rid}/match", data={"match_ratio": ratio, "match_cap": cap})
+        assert sent.status_code == 302
+    world.auth.logout()  # the API below is asked with the group admin's token
+    renamed = world.client.patch(
+        f"/api/v1/rounds/{rid}", json={"name": "Spring 2027", "top_n": 5}, headers=world.headers(world.admin)
+    )
+    assert renamed.status_code == 200, renamed.get_json()
+    assert audited(app, "round.update") == [
+        f"changed round {rid}: city match none → 1:1 up to EUR 50.00",
+        f"changed round {rid}: city match 1:1 up to EUR 50.00 → 2:1",
+        f"changed round {rid}: city match 2:1 → none",
+        f"changed round {rid}: name Spring round → Spring 2027; candidates on the ballot 10 → 5",
     ]

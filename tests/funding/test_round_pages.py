@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 from sqlalchemy import select
@@ -90,6 +91,9 @@ def test_a_member_votes_on_the_ballot_page(world: RoundWorld, auth) -> None:
     a, b, c, _ = world.issues
     auth.login(world.members[0].email)
 
+    before = text_of(world.client.get(f"/rounds/{rid}"))
+    assert 'data-testid="you-voted"' not in before
+    assert '">Vote</a>' in before
     page = text_of(world.client.get(f"/rounds/{rid}/ballot"))
     assert "Tick up to <strong>2</strong> problems" in page
     assert 'data-k="2"' in page
@@ -103,6 +107,19 @@ def test_a_member_votes_on_the_ballot_page(world: RoundWorld, auth) -> None:
     with world.app.app_context():
         assert db.session.scalars(select(RoundBallot.choices)).all() == [{str(a): 1, str(c): 1}]
     assert text_of(world.client.get(f"/rounds/{rid}/ballot")).count("checked") == 2
+    # The round's page says so (found from outside: it still offered a plain "Vote").
+    after = text_of(world.client.get(f"/rounds/{rid}"))
+    assert "You voted: 2 problems chosen. You can change your ballot until voting closes." in after
+    assert '">Change my ballot</a>' in after
+    world.client.post(f"/rounds/{rid}/ballot", data={})  # a blank ballot
+    assert "You cast a blank ballot." in text_of(world.client.get(f"/rounds/{rid}"))
+    # An official who is not a member is not told to join the group (found from outside).
+    assert world.official is not None
+    auth.logout()
+    auth.login(world.official.email)
+    staff_view = text_of(world.client.get(f"/rounds/{rid}"))
+    assert 'data-testid="staff-not-voting"' in staff_view
+    assert "Join the group" not in staff_view
 
 
 def test_results_page_shows_funded_and_unfunded_with_reasons_money_map_and_turnout(
@@ -239,3 +256,32 @@ def test_the_match_form_shows_the_rounds_match_and_sending_it_again_changes_noth
         found = db.session.get(Round, capped)
         assert found is not None
         assert (found.match_num, found.match_den, found.match_cap_cents) == (1, 2, 5000)
+
+
+def test_a_refused_match_is_said_beside_its_field_with_what_was_typed(world: RoundWorld, auth) -> None:
+    """Found from outside: a refused ratio or cap was a flash at the top of the page, in the API's
+    field names, and both fields came back empty."""
+    world.build(members=2, pledges=(1000, 1000), costs=COSTS)
+    rid = world.create(by=world.official, match_ratio="1:2", match_cap_cents=5000)["id"]
+    assert world.official is not None
+    auth.login(world.official.email)
+    for typed, field, said in (
+        (
+            {"match_ratio": "abc", "match_cap": "20.00"},
+            "match_ratio",
+            "The match ratio (match_ratio) must look",
+        ),
+        ({"match_ratio": "1:1", "match_cap": "lots"}, "match_cap", "Cap: use digits and a decimal point"),
+    ):
+        refused = world.client.post(f"/rounds/{rid}/match", data=typed)
+        assert refused.status_code == 422
+        form = text_of(refused).split(f'action="/rounds/{rid}/match"')[1].split("</form>")[0]
+        assert re.search(
+            rf'<p class="field__error" id="{field}-error">{re.escape(said)}', html.unescape(form)
+        )
+        for name, value in typed.items():
+            assert re.search(rf'name="{name}" [^>]*value="{re.escape(value)}"', form), name
+    with world.app.app_context():
+        found = db.session.get(Round, rid)
+        assert found is not None
+        assert (found.match_num, found.match_den, found.match_cap_cents) == (1, 2, 5000)  # nothing changed

@@ -5,6 +5,7 @@ the pledge field and the pool page's treasurer, paying and unspent money."""
 
 from __future__ import annotations
 
+import html
 import re
 
 from markupsafe import escape
@@ -52,13 +53,17 @@ def test_results_read_in_euros_with_the_rule_named_and_the_trace_folded_away(wor
     assert share_cents >= 2000  # the completion may raise the equal share (20.00) but never lowers it
     left = f"EUR {(share_cents - 1500) // 100}.{(share_cents - 1500) % 100:02d}"
     assert f"Not funded: its one supporter had {left} left, it costs EUR 20.00." in page
-    assert "split into equal shares, one for each of the 2 voters" in page
+    assert "split into equal shares, one for each of the 2 voters (a blank ballot has its share too)" in page
     # Found from outside: raised shares that add up to more than the budget read as a contradiction.
     assert "The rule then raised every share by the same amount" in page
     assert "The raised shares add up to more than there is, but a share is only what a voter may pay" in page
     # The engine's own words stay, folded behind a details control.
     assert re.search(r"<details class=\"outcome__trace\"> <summary>How the rule got there", page)
     assert "rho" in page.split("<details", 1)[1]
+    # Found from outside: "amounts in cents" beside "1,500.00" read as euros, "round 2" as a funding round.
+    trace = page.split("<details", 1)[1]
+    assert "amounts are in cents (1,500.00 cents is EUR 15.00)" in html.unescape(trace)
+    assert 'a "round" is one step of the rule, not a funding round' in html.unescape(trace)
     plain = re.findall(r'<p class="outcome__plain">([^<]*)</p>', page)
     assert len(plain) == 2
     assert all("cents" not in s and "rho" not in s for s in plain)

@@ -280,6 +280,14 @@ def test_bulk_status_change_with_one_note(
     assert response.headers["Location"].endswith("/staff/dashboard?sort=oldest&status=open#bulk-result")
     page = staff_client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Status changed for 2 issues." in page
+    # The same change again, with one more: the one left alone is said in the singular.
+    third = sample["liked_new"]
+    again = staff_client.post(
+        "/staff/dashboard/bulk-status",
+        data={"issue_ids": [str(chosen[0]), str(third)], "status": "investigating", "note": "Crew on site."},
+    )
+    said = staff_client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "Status changed for 1 issue. 1 already had that status and was left alone." in said
     with app.app_context():
         statuses = dict(
             db.session.execute(select(Issue.id, Issue.status).where(Issue.id.in_(chosen))).tuples().all()

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from app.database.sessions import DbSession, execute_write
-from app.models import Round, User
+from app.models import Pool, Round, User
 from app.models.rounds import PHASE_ORDER, Phase, ResultStatus
 from app.models.timestamps import utcnow
 from app.services.funding.ledger import lock_pool
@@ -136,16 +136,20 @@ def parse_match(data: dict[str, Any]) -> tuple[int, int, int] | None:
     raw = data.get("match_ratio")
     if raw in (None, ""):
         if data.get("match_cap_cents") not in (None, ""):
-            raise ValidationError('A match cap needs a match_ratio (e.g. "1:1").', "match_ratio")
+            raise ValidationError('A match cap needs a match ratio (match_ratio, e.g. "1:1").', "match_ratio")
         return None
     try:
         num, den = parse_ratio(raw, "match_ratio")
     except ValidationError:
         raise ValidationError(
-            'match_ratio must look like "1:1" (city cents per pledged cent, digits 0-9).', "match_ratio"
+            'The match ratio (match_ratio) must look like "1:1": city money per amount pledged, in whole'
+            " numbers.",
+            "match_ratio",
         ) from None
     if num > 100 or den > 100:
-        raise ValidationError("match_ratio's numbers must be between 1 and 100.", "match_ratio")
+        raise ValidationError(
+            "The match ratio's (match_ratio) numbers must be between 1 and 100.", "match_ratio"
+        )
     cap = data.get("match_cap_cents")
     cap_cents = NO_CAP_CENTS if cap in (None, "") else parse_cents(cap, "match_cap_cents")
     return num, den, cap_cents
@@ -221,10 +225,28 @@ def create_round(session: DbSession, user: User, data: dict[str, Any]) -> Round:
     return new
 
 
+#: What `update_round` may change, as its audit entry names them (who may vote has its own entry).
+TERMS = (
+    "name",
+    "ballot",
+    "k",
+    "points",
+    "rule",
+    "top_n",
+    "leftover",
+    "match_num",
+    "match_den",
+    "match_cap_cents",
+)
+
+
 def update_round(session: DbSession, user: User, round_id: int, data: dict[str, Any]) -> Round:
-    """Change a round's terms: the vote's shape until voting opens, the match until the tally."""
+    """Change a round's terms: the vote's shape until voting opens, the match until the tally. What
+    changed is audited (`round.update`, each term's old and new value); a change to nothing records
+    nothing. Found from outside: an official's city match, city money, left no trace."""
     found = get_round(session, round_id)
     require_runner(session, user, found.group_id, "change rounds")
+    before = {term: getattr(found, term) for term in TERMS}
     position = PHASE_ORDER.index(found.phase)
     if found.tally_token is not None or position >= PHASE_ORDER.index(Phase.TALLIED):
         raise Conflict("This round has been tallied; its terms can no longer change.", "phase")
@@ -250,6 +272,14 @@ def update_round(session: DbSession, user: User, round_id: int, data: dict[str, 
         match = parse_match(data)
         found.match_num, found.match_den, found.match_cap_cents = match or (None, None, None)
     session.flush()
+    changes = {
+        term: [before[term], getattr(found, term)] for term in TERMS if getattr(found, term) != before[term]
+    }
+    if any(term.startswith("match_") for term in changes):  # the match reads as one: ratio and cap
+        changes |= {term: [before[term], getattr(found, term)] for term in TERMS if term.startswith("match_")}
+    if changes:
+        currency = session.scalar(select(Pool.currency).where(Pool.id == found.pool_id))
+        audit.record(session, user, "round.update", "round", round_id, changes=changes, currency=currency)
     return found
 
 

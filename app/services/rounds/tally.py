@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy import func, or_, select, update
 
 from app.database.sessions import DbSession, execute_write
-from app.models import Like, Membership, Round, RoundBallot, User
+from app.models import Like, Membership, Pool, Round, RoundBallot, User
 from app.models.paper import PaperStatus
 from app.models.rounds import Phase, ResultStatus
 from app.models.timestamps import utcnow
@@ -267,6 +267,7 @@ def post(
         budget_cents=budget,
         spent_cents=allocation.spent,
         funded=[issue_id for issue_id, _ in funded],
+        currency=session.scalar(select(Pool.currency).where(Pool.id == found.pool_id)),
     )
     session.flush()
     session.refresh(found)

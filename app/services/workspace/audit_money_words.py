@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from app.services.workspace.audit_phrases import Facts, Names, Renderer, amount, ids, reason, short
 from budgets.allocation import counted
+from budgets.money import NO_CAP_CENTS, format_money
 
 
 def _fund(f: Facts, _n: Names) -> str:
@@ -41,6 +42,42 @@ def _certify(f: Facts, _n: Names) -> str:
         f"certified the result of round {f.target_id}: {amount(f, 'spent_cents')} to {_funded(f)},"
         f" {amount(f, 'leftover_cents')} not spent"
     )
+
+
+#: How a round's terms read in its `round.update` entry (the match reads as one).
+TERM_WORDS = {
+    "name": "name",
+    "ballot": "ballot",
+    "k": "picks per ballot",
+    "points": "points per ballot",
+    "rule": "rule",
+    "top_n": "candidates on the ballot",
+    "leftover": "money not spent",
+}
+
+
+def _match(terms: tuple[object, ...], currency: str | None) -> str:
+    """A match as (ratio numerator, denominator, cap in cents) in words: "1:1 up to EUR 50.00"."""
+    num, den, cap = terms
+    if num is None:
+        return "none"
+    if not isinstance(cap, int) or cap == NO_CAP_CENTS:
+        return f"{num}:{den}"
+    return f"{num}:{den} up to {format_money(cap, currency)}"
+
+
+def _round_update(f: Facts, _n: Names) -> str:
+    changes = f.details.get("changes") or {}
+    currency = f.details.get("currency") if isinstance(f.details.get("currency"), str) else None
+    said = [
+        f"{TERM_WORDS[t]} {old if old is not None else 'none'} → {new}"
+        for t, (old, new) in changes.items()
+        if t in TERM_WORDS
+    ]
+    if "match_num" in changes:  # update_round records the match's three terms together
+        was, now = zip(*(changes[t] for t in ("match_num", "match_den", "match_cap_cents")), strict=True)
+        said.append(f"city match {_match(was, currency)} → {_match(now, currency)}")
+    return f"changed round {f.target_id}: " + "; ".join(said)
 
 
 def _voting_close(f: Facts, _n: Names) -> str:
@@ -95,6 +132,7 @@ MONEY_RENDERERS: dict[str, Renderer] = {
     "backing.confirm": _backing("confirmed"),
     "backing.cancel": _backing("cancelled"),
     "round.create": lambda f, _n: f"created round {f.target_id} in group {f.details['group_id']}",
+    "round.update": _round_update,
     "round.phase": lambda f, _n: (
         f"closed round {f.target_id}"
         if f.details["phase"] == "closed"
@@ -138,6 +176,7 @@ MONEY_LABELS: dict[str, str] = {
     "backing.confirm": "Backing confirmed",
     "backing.cancel": "Backing cancelled",
     "round.create": "Round created",
+    "round.update": "Round's terms changed",
     "round.phase": "Round phase changed",
     "round.voting_close": "Voting closed",
     "round.tally": "Round tallied",
