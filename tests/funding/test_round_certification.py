@@ -6,6 +6,7 @@ and re-tally, and the audit of every round action. Both engines (the `backend` p
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -111,6 +112,13 @@ def test_a_sent_back_result_is_tallied_again_and_says_why(world: RoundWorld) -> 
     assert world.client.get(f"/api/v1/rounds/{rid}/results").status_code == 409
     assert world.certify(rid).status_code == 409
     assert postings(world, rid) == 0
+    # The round's page shows the step as it is (found from outside: "Voting", as if it were open).
+    page = world.client.get(f"/rounds/{rid}").get_data(as_text=True)
+    assert re.search(
+        r'aria-current="step">\s*(<!--.*?-->\s*)?<span class="timeline__label">Voting closed</span>',
+        page,
+        re.S,
+    )
 
     again = world.tally(rid)
     assert again.status_code == 200
