@@ -103,3 +103,16 @@ def test_a_rounds_terms_and_its_city_match_are_audited(app: Flask, world: RoundW
         f"changed round {rid}: city match 2:1 → none",
         f"changed round {rid}: name Spring round → Spring 2027; candidates on the ballot 10 → 5",
     ]
+    # A term that goes away reads "none", not Python's None.
+    picks = world.client.patch(
+        f"/api/v1/rounds/{rid}", json={"ballot": "k-approval", "k": 2}, headers=world.headers(world.admin)
+    )
+    assert picks.status_code == 200, picks.get_json()
+    plain = world.client.patch(
+        f"/api/v1/rounds/{rid}", json={"ballot": "approval"}, headers=world.headers(world.admin)
+    )
+    assert plain.status_code == 200, plain.get_json()
+    assert (
+        audited(app, "round.update")[-1]
+        == f"changed round {rid}: ballot k-approval → approval; picks per ballot 2 → none"
+    )

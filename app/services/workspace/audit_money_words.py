@@ -70,7 +70,7 @@ def _round_update(f: Facts, _n: Names) -> str:
     changes = f.details.get("changes") or {}
     currency = f.details.get("currency") if isinstance(f.details.get("currency"), str) else None
     said = [
-        f"{TERM_WORDS[t]} {old if old is not None else 'none'} → {new}"
+        f"{TERM_WORDS[t]} {'none' if old is None else old} → {'none' if new is None else new}"
         for t, (old, new) in changes.items()
         if t in TERM_WORDS
     ]
