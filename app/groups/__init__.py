@@ -4,4 +4,11 @@ from flask import Blueprint
 
 bp = Blueprint("groups", __name__)
 
-from app.groups import admin_routes, city_ledger_routes, pledger_routes, pool_settings_routes, routes  # noqa: E402,F401
+from app.groups import (  # noqa: E402,F401
+    admin_routes,
+    city_ledger_routes,
+    pledger_routes,
+    pool_match_routes,
+    pool_settings_routes,
+    routes,
+)

@@ -1,4 +1,4 @@
-"""Group and pool pages: list, group page with pledging, treasurer page, matching, transparency, CSV."""
+"""Group and pool pages: list, group page with pledging, treasurer page, transparency, CSV."""
 
 from __future__ import annotations
 
@@ -43,7 +43,6 @@ from app.services.funding import (
 from app.services.funding.payments import get_provider
 from app.services.issues import places
 from app.services.kernel.parsing import parse_amount
-from app.services.kernel.roles import require_staff
 from app.services.kernel.text import as_sentence
 from app.services.rounds import ballots as round_ballots
 from app.services.rounds import lifecycle as round_lifecycle
@@ -310,6 +309,11 @@ def _require_runs(pool_id: int) -> tuple[Pool, groups.GroupRow]:
 @bp.get("/pools/<int:pool_id>/treasurer")
 @login_required
 def treasurer(pool_id: int) -> str:
+    return render_treasurer(pool_id)
+
+
+def render_treasurer(pool_id: int, refused_match: MatchForm | None = None) -> str:
+    """The treasurers' page; `refused_match`: the city-match form sent back with its errors and input."""
     found, row = _require_runs(pool_id)
     return render_template(
         "groups/treasurer.html",
@@ -325,7 +329,7 @@ def treasurer(pool_id: int) -> str:
         holder=round_lifecycle.pool_holder(db.session, pool_id),
         own_pledger_id=current_user.id,
         action=ActionForm(),
-        match_form=MatchForm(),
+        match_form=refused_match or MatchForm(),
         state_form=PoolStateForm(),
         payment_form=PaymentDetailsForm(formdata=None, payment_details=found.payment_details),
         is_staff=current_user.is_staff,
@@ -362,35 +366,3 @@ def _settle_pledge(
     amount = format_money(found.amount_cents, pledges.get_pool(db.session, found.pool_id).currency)
     flash(f"Pledge {found.id} of {amount} {done}", "success")
     return redirect(url_for("groups.treasurer", pool_id=found.pool_id))
-
-
-@bp.post("/pools/<int:pool_id>/match")
-@roles_required(*STAFF)
-def match(pool_id: int) -> BaseResponse:
-    # roles_required reads the role only: a blocked official's login still reads, never matches.
-    require_staff(current_resident(), "Only city officials and admins add the city's match.")
-    found = pledges.get_pool(db.session, pool_id)
-    form = MatchForm()
-    if not form.validate_on_submit():
-        # The form's labels, as the official read them; never the inputs' names (ratio_den, cap).
-        errors = "; ".join(
-            f"{getattr(form, name).label.text}: {' '.join(msgs)}" if hasattr(form, name) else " ".join(msgs)
-            for name, msgs in form.errors.items()
-        )
-        flash(f"The match was not added: {errors}", "error")
-        return redirect(url_for("groups.treasurer", pool_id=pool_id))
-    num, den = form.ratio_num.data, form.ratio_den.data
-    # InputRequired refused an empty ratio above.
-    assert num is not None
-    assert den is not None
-    with unit_of_work(flash_prefix="The match was not added: ") as work:
-        cap = parse_amount(form.cap.data, "cap", label="Up to (cap)")
-        result = matching.hand_match(db.session, current_resident(), pool_id, num, den, cap)
-    if work.error is not None:
-        return redirect(url_for("groups.treasurer", pool_id=pool_id))
-    flash(
-        f"The city matched {format_money(result.matched_cents, found.currency)} "
-        f"for {format_money(result.base_cents, found.currency)} of pledges not matched before.",
-        "success",
-    )
-    return redirect(url_for("groups.treasurer", pool_id=pool_id))

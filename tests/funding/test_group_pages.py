@@ -169,12 +169,10 @@ def test_the_match_form_is_for_officials(app, client, auth, funding) -> None:
     ).get_data(as_text=True)
     assert "The city matched EUR 10.00 for EUR 30.00 of pledges not matched before." in done
     again = client.post(
-        f"/pools/{ref.pool_id}/match",
-        data={"ratio_num": 1, "ratio_den": 1, "cap": "10.00"},
-        follow_redirects=True,
+        f"/pools/{ref.pool_id}/match", data={"ratio_num": 1, "ratio_den": 1, "cap": "10.00"}
     ).get_data(as_text=True)
     # Each pledged cent is matched once: a second match finds nothing new, says so and adds no row.
-    assert "The match was not added: Every confirmed pledge of this pool is matched already" in again
+    assert "Every confirmed pledge of this pool is matched already" in again
     assert "pool_id" not in again
     assert funding.balance(ref).matched_cents == 1000
     with app.app_context():
@@ -189,21 +187,45 @@ def test_the_match_form_is_for_officials(app, client, auth, funding) -> None:
     assert funding.balance(ref).matched_cents == 1000
 
 
-def test_the_match_forms_errors_name_the_forms_fields(client, auth, funding) -> None:
-    """The official reads the form's labels in a refusal, never its inputs' names (ratio_den, cap)."""
+def test_the_match_forms_errors_stand_beside_their_fields(client, auth, funding) -> None:
+    """A refused match comes back on the treasurers' page (422) with the form open, each error beside
+    its field and what the official typed; nothing is added. Found from outside: a flash at the top of
+    the page, the form folded and its fields empty."""
     ref = funding.group()
     funding.pledge(ref, funding.member(ref), 3000)
     auth.login(funding.member(ref, role="official").email)
 
-    page = client.post(
-        f"/pools/{ref.pool_id}/match", data={"ratio_num": 1, "ratio_den": 0, "cap": ""}, follow_redirects=True
-    ).get_data(as_text=True)
+    refused = client.post(f"/pools/{ref.pool_id}/match", data={"ratio_num": 1, "ratio_den": 0, "cap": ""})
+    page = refused.get_data(as_text=True)
 
-    assert "for every … pledged: Number must be between 1 and 100." in page
-    assert "Up to (cap): A cap is required, for example 1000.00." in page
+    assert refused.status_code == 422
+    assert '<details class="confirm" data-testid="match" open>' in page
+    assert '<p class="field__error" id="ratio_den-error">Number must be between 1 and 100.</p>' in page
+    assert '<p class="field__error" id="cap-error">A cap is required, for example 1000.00.</p>' in page
+    assert re.search(r'<input[^>]*id="ratio_num"[^>]*value="1"', page)
     assert "ratio_den:" not in page
-    assert "cap:" not in page
     assert funding.balance(ref).matched_cents == 0
+
+    # A cap the service refuses (not an amount) is shown on the cap, with the ratio as typed.
+    bad_cap = client.post(f"/pools/{ref.pool_id}/match", data={"ratio_num": 3, "ratio_den": 2, "cap": "ten"})
+    page = bad_cap.get_data(as_text=True)
+    assert bad_cap.status_code == 422
+    assert 'id="cap-error"' in page
+    assert re.search(r'<input[^>]*id="cap"[^>]*value="ten"', page)
+    assert re.search(r'<input[^>]*id="ratio_num"[^>]*value="3"', page)
+    assert funding.balance(ref).matched_cents == 0
+
+    # A match of nothing new is the form's own error, above its fields, with the conflict's status.
+    assert (
+        client.post(
+            f"/pools/{ref.pool_id}/match", data={"ratio_num": 1, "ratio_den": 1, "cap": "30.00"}
+        ).status_code
+        == 302
+    )
+    again = client.post(f"/pools/{ref.pool_id}/match", data={"ratio_num": 1, "ratio_den": 1, "cap": "30.00"})
+    assert again.status_code == 409
+    assert "Every confirmed pledge of this pool is matched already" in again.get_data(as_text=True)
+    assert funding.balance(ref).matched_cents == 3000
 
 
 def test_a_blocked_official_adds_no_match(app, client, auth, funding, make_user) -> None:
