@@ -14,8 +14,8 @@ from app.extensions import db
 from app.models import Round
 from app.ratelimits import limit
 from app.rounds import bp
+from app.rounds.ballot_view import submitted_ballot
 from app.rounds.forms import CodeBatchForm, CodeClaimForm, PaperEntryForm, VoidForm
-from app.rounds.routes import submitted_ballot
 from app.services.funding import groups, ledger
 from app.services.rounds import candidates, paper_ballots, voting_codes
 from app.services.rounds.access import get_round

@@ -12,10 +12,10 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models import Issue, Round, User
+from app.models import Issue, Round, RoundBallot, User
 from app.models.timestamps import utcnow
 from app.services.rounds import money as round_money
 from app.services.rounds import tally
@@ -201,6 +201,35 @@ def test_the_ballot_page_past_its_window_says_voting_is_closed_and_shows_what_co
     assert not re.search(rf'value="{b}"[^>]*checked', page)  # the refused tick is not shown as chosen
 
 
+def test_a_blank_ballot_is_asked_for_before_it_replaces_ones_choices(world: RoundWorld) -> None:
+    """Found from outside: a tap on "Save my ballot" with nothing ticked saved a blank ballot at once,
+    over the choices saved before. The page now asks first and keeps the saved ballot until told."""
+    rid, a, _b = voted_round(world)
+    world.auth.login_as(world.members[0])  # voted for a
+    token = world.auth.csrf_token()
+    with world.app.app_context():
+        before = db.session.scalars(select(RoundBallot.choices).order_by(RoundBallot.id)).all()
+
+    asked = world.client.post(f"/rounds/{rid}/ballot", data={"csrf_token": token})
+
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200
+    assert 'data-testid="blank-question"' in page
+    assert "Your ballot was not saved yet." in page
+    assert "and it replaces the ballot you saved" in page
+    assert 'form="ballot-form" name="blank" value="yes"' in page
+    assert not re.search(rf'value="{a}"[^>]*checked', page)  # the page shows what was sent: nothing
+    with world.app.app_context():
+        assert db.session.scalars(select(RoundBallot.choices).order_by(RoundBallot.id)).all() == before
+
+    # Someone who may not vote is told why, not asked about a blank ballot.
+    world.auth.logout()
+    world.auth.login_as(world.make_user(display_name="Not A Member"))
+    outsider = world.client.post(f"/rounds/{rid}/ballot", data={"csrf_token": world.auth.csrf_token()})
+    assert 'data-testid="blank-question"' not in outsider.get_data(as_text=True)
+    assert outsider.status_code == 403
+
+
 def test_a_blank_ballot_is_called_so_when_saved_and_in_the_results(world: RoundWorld) -> None:
     """Found from outside: a ballot saved with nothing ticked read "Your ballot is saved", then the
     results said "None of the problems you voted for could be funded"."""
@@ -208,7 +237,9 @@ def test_a_blank_ballot_is_called_so_when_saved_and_in_the_results(world: RoundW
     world.auth.login_as(world.members[3])
     token = world.auth.csrf_token()
 
-    saved = world.client.post(f"/rounds/{rid}/ballot", data={"csrf_token": token}, follow_redirects=True)
+    saved = world.client.post(
+        f"/rounds/{rid}/ballot", data={"csrf_token": token, "blank": "yes"}, follow_redirects=True
+    )
 
     assert "Your ballot is saved with no problem chosen: a blank ballot" in saved.get_data(as_text=True)
     with world.client.session_transaction() as session:

@@ -111,7 +111,7 @@ def test_a_member_votes_on_the_ballot_page(world: RoundWorld, auth) -> None:
     after = text_of(world.client.get(f"/rounds/{rid}"))
     assert "You voted: 2 problems chosen. You can change your ballot until voting closes." in after
     assert '">Change my ballot</a>' in after
-    world.client.post(f"/rounds/{rid}/ballot", data={})  # a blank ballot
+    world.client.post(f"/rounds/{rid}/ballot", data={"blank": "yes"})  # a blank ballot, asked for
     assert "You cast a blank ballot." in text_of(world.client.get(f"/rounds/{rid}"))
     # An official who is not a member is not told to join the group (found from outside).
     assert world.official is not None
