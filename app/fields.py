@@ -12,13 +12,22 @@ from wtforms import Field, IntegerField
 from app.services.kernel.parsing import ID_MAX, is_whole_number
 
 
+# More digits than any count, ratio or id the forms take: refused before a range check compares the
+# number as a float (found by sending 400 nines: NumberRange's float() overflowed, a 500).
+WHOLE_NUMBER_DIGITS = 15
+
+
 class WholeNumberField(IntegerField):
-    """An IntegerField that refuses digits of other scripts, which int() would read (Arabic-Indic ones)."""
+    """An IntegerField that refuses digits of other scripts, which int() would read (Arabic-Indic ones),
+    and numbers of more than WHOLE_NUMBER_DIGITS digits."""
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         if valuelist and not (isinstance(valuelist[0], str) and is_whole_number(valuelist[0].strip())):
             self.data = None
             raise ValueError(self.invalid_value_message or self.gettext("Not a valid integer value."))
+        if valuelist and len(valuelist[0].strip().lstrip("+-").lstrip("0")) > WHOLE_NUMBER_DIGITS:
+            self.data = None
+            raise ValueError(f"Too large a number: at most {WHOLE_NUMBER_DIGITS} digits.")
         super().process_formdata(valuelist)
 
 
