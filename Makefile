@@ -28,6 +28,8 @@ KERNEL_SO := $(addsuffix $(EXT_SUFFIX),$(KERNELS))
 
 # Links in mail point where this serves (config.py's PUBLIC_URL), unless PUBLIC_URL is set.
 run: export PUBLIC_URL ?= http://$(HOST):$(PORT)
+# The demo city lies in Belgium: its pages show times in the city's zone, not UTC (config.py's default).
+run run-production: export CITY_TIMEZONE ?= Europe/Brussels
 # bash: `wait -n` returns when either server exits or a signal arrives.
 run: SHELL := /bin/bash
 run: system-run $(VENV)/.runtime $(KERNEL_SO)

@@ -11,7 +11,6 @@ from wtforms import Field, IntegerField
 
 from app.services.kernel.parsing import ID_MAX, is_whole_number
 
-
 # More digits than any count, ratio or id the forms take: refused before a range check compares the
 # number as a float (found by sending 400 nines: NumberRange's float() overflowed, a 500).
 WHOLE_NUMBER_DIGITS = 15

@@ -24,7 +24,7 @@ class PeriodForm(FlaskForm):
     opens_at = StringField("Opens at (empty: now)", render_kw={"type": "datetime-local"})
     closes_at = StringField(
         "Closes at: the campaign deadline",
-        validators=[DataRequired("The closing time (closes_at) is required: when the period closes.")],
+        validators=[DataRequired("The closing time is required: when the period closes.")],
         render_kw={"type": "datetime-local"},
     )
     fund = StringField(

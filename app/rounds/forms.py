@@ -19,39 +19,42 @@ from wtforms.validators import Optional
 from app.fields import WholeNumberField
 from app.services.kernel.city_time import zone_name
 
+# Labels in words a group admin follows, the ballot's name after them (found from outside: "k-approval:
+# at most k ticks each"; a rule's long name was cut off in a phone-wide select).
 BALLOT_CHOICES = [
-    ("approval", "Approval: members tick every problem they support"),
-    ("k-approval", "k-approval: at most k ticks each"),
-    ("knapsack", "Knapsack: ticks whose costs fit within the pool"),
-    ("cumulative", "Cumulative: members spread points"),
-    ("likes", "Your likes are your vote"),
+    ("approval", "Tick all they support (approval)"),
+    ("k-approval", "Tick up to a number (k-approval)"),
+    ("knapsack", "Tick what fits the pool (knapsack)"),
+    ("cumulative", "Spread points (cumulative)"),
+    ("likes", "Their likes are their vote"),
 ]
 RULE_CHOICES = [
-    ("equalshares/add1", "Method of Equal Shares (add1 completion)"),
+    ("equalshares/add1", "Method of Equal Shares"),
     ("greedy", "Greedy: most support first"),
-    ("phragmen", "Phragmén's sequential rule"),
-    ("exactequalshares/addopt", "Exact Equal Shares (add-opt completion)"),
-    ("exactequalshares/addoptskip", "Exact Equal Shares (add-opt-skip completion)"),
+    ("phragmen", "Phragmén: balanced support"),
+    ("exactequalshares/addopt", "Exact Equal Shares"),
+    ("exactequalshares/addoptskip", "Exact Equal Shares, quicker"),
 ]
 ELIGIBILITY_CHOICES = [
     ("members", "Confirmed members of the group (who had joined when voting opens)"),
     ("census", "Residents verified against the city's census of the area"),
     ("codes", "Holders of a one-time voting code handed out by the city"),
 ]
-LEFTOVER_CHOICES = [("rollover", "Roll over to the next round"), ("refund", "Refund pledgers pro rata")]
+LEFTOVER_CHOICES = [
+    ("rollover", "Keep it for the next round"),
+    ("refund", "Give it back to those who pledged, in proportion to what each gave"),
+]
 
 
 class RoundForm(FlaskForm):
     name = StringField("Name", render_kw={"maxlength": 120, "placeholder": "Spring 2027"})
-    ballot = SelectField("Ballot", choices=BALLOT_CHOICES, validate_choice=False)
-    k = WholeNumberField(
-        "k (most approvals per ballot)", validators=[Optional()], render_kw={"inputmode": "numeric"}
-    )
+    ballot = SelectField("How members vote", choices=BALLOT_CHOICES, validate_choice=False)
+    k = WholeNumberField("Most ticks per ballot", validators=[Optional()], render_kw={"inputmode": "numeric"})
     points = WholeNumberField(
         "Points per member", validators=[Optional()], render_kw={"inputmode": "numeric"}
     )
-    rule = SelectField("Allocation rule", choices=RULE_CHOICES, validate_choice=False)
-    top_n = WholeNumberField("Candidates (top N by likes)", default=10, validators=[Optional()])
+    rule = SelectField("How the money is shared out", choices=RULE_CHOICES, validate_choice=False)
+    top_n = WholeNumberField("Problems on the ballot", default=10, validators=[Optional()])
     leftover = RadioField(
         "Money left over", choices=LEFTOVER_CHOICES, default="rollover", validate_choice=False
     )

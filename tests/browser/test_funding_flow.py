@@ -65,7 +65,7 @@ def test_a_neighbourhood_funds_its_problems_on_phones(
     expect(treasurer.locator(".flash--success")).to_contain_text("confirmed")
     treasurer.goto(f"{base}/groups/{gid}/rounds")
     treasurer.get_by_label("Name").fill("Phone round")
-    treasurer.get_by_label("Candidates (top N by likes)").fill("3")
+    treasurer.get_by_label("Problems on the ballot").fill("3")
     press(treasurer, "Create round")
     expect(treasurer.locator("h1")).to_have_text("Phone round")
     round_url = treasurer.url

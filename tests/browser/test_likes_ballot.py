@@ -43,10 +43,10 @@ def test_likes_are_the_ballot_on_phones(live_server: LiveServer, browser: Browse
     log_in(admin, base, DEMO_RESIDENT)  # the treasurer (admin) of the demo's first group
     admin.goto(f"{base}/groups/{group['id']}/rounds")
     admin.get_by_label("Name").fill("Likes round")
-    admin.get_by_label("Ballot", exact=True).select_option("likes")
+    admin.get_by_label("How members vote", exact=True).select_option("likes")
     hint = admin.locator("#ballot-hint")
-    expect(hint).to_contain_text("likes among the candidates are their approval ballot")
-    admin.get_by_label("Candidates (top N by likes)").fill("3")
+    expect(hint).to_contain_text("likes among the candidates are their ballot")
+    admin.get_by_label("Problems on the ballot").fill("3")
     assert serious_violations(admin) == []
     admin.screenshot(path=str(shots / "new-round-phone.png"), full_page=True)
     press(admin, "Create round")

@@ -35,7 +35,7 @@ def test_a_held_tally_waits_for_the_official_on_phones(
     log_in(admin, base, DEMO_RESIDENT)  # the treasurer (admin) of the demo's first group
     admin.goto(f"{base}/groups/1/rounds")
     admin.get_by_label("Name").fill("Dated round")
-    admin.get_by_label("Candidates (top N by likes)").fill("3")
+    admin.get_by_label("Problems on the ballot").fill("3")
     admin.get_by_label("Voting closes at (UTC time, optional)").fill(closes.strftime("%Y-%m-%dT%H:%M"))
     admin.get_by_label("Minimum turnout (ballots, optional)").fill("3")
     check_page(admin)

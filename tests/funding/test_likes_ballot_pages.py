@@ -36,8 +36,8 @@ def test_the_round_form_offers_likes_as_ballots_and_names_the_field_at_fault(wor
     auth.login(world.admin.email)
     gid = world.ref.group_id
     page = text_of(world.client.get(f"/groups/{gid}/rounds"))
-    assert "Your likes are your vote" in page
-    assert "likes among the candidates are their approval ballot" in page
+    assert '<option value="likes">Their likes are their vote</option>' in page
+    assert "likes among the candidates are their ballot, added or removed until voting closes" in page
 
     form = {
         "name": "Liked",

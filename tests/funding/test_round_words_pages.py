@@ -54,9 +54,10 @@ def test_results_read_in_euros_with_the_rule_named_and_the_trace_folded_away(wor
     left = f"EUR {(share_cents - 1500) // 100}.{(share_cents - 1500) % 100:02d}"
     assert f"Not funded: its one supporter had {left} left, it costs EUR 20.00." in page
     assert "split into equal shares, one for each of the 2 voters (a blank ballot has its share too)" in page
-    # Found from outside: raised shares that add up to more than the budget read as a contradiction.
-    assert "The rule then raised every share by the same amount" in page
-    assert "The raised shares add up to more than there is, but a share is only what a voter may pay" in page
+    # Found from outside: raised shares that add up to more than the budget read as a contradiction,
+    # and "raised ... as far as it could" as a solver's words.
+    assert "so the rule tried again with larger shares, the same for everyone" in page
+    assert "Larger shares do not make more money: voters pay only towards the problems funded" in page
     # The engine's own words stay, folded behind a details control.
     assert re.search(r"<details class=\"outcome__trace\"> <summary>How the rule got there", page)
     assert "rho" in page.split("<details", 1)[1]

@@ -167,6 +167,13 @@ def test_a_link_confirms_once_and_logs_in_only_the_first_time(app: Flask, outbox
     assert reused.status_code == 302
     assert reused.headers["Location"].endswith("/account/login")
     assert again.get("/account/security").status_code != 200  # a reused link is no login
+    # Opened again, the link says the address is confirmed, with no button to confirm it once more
+    # (found from outside: it asked again, then went to the map with a passing note).
+    for client, goes_to in ((first, 'href="/">Go to the map'), (again, 'href="/account/login">Log in')):
+        page = client.get(link).get_data(as_text=True)
+        assert "lee@example.org</strong> is already confirmed: there is nothing more to do." in page
+        assert "Confirm my address" not in page
+        assert goes_to in page
 
 
 @pytest.mark.parametrize(

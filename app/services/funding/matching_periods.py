@@ -167,11 +167,9 @@ def _area(session: DbSession, raw: object) -> int | None:
 
 def _check_window(opens_at: datetime, closes_at: datetime, now: datetime) -> None:
     if closes_at <= opens_at:
-        raise ValidationError(
-            "The closing time (closes_at) must come after the opening time (opens_at).", "closes_at"
-        )
+        raise ValidationError("The closing time must come after the opening time.", "closes_at")
     if not now < closes_at < now + MAX_AHEAD:
-        raise ValidationError("closes_at must be in the future, within three years.", "closes_at")
+        raise ValidationError("The closing time must be in the future, within three years.", "closes_at")
 
 
 def _check_caps(fund_cents: int, problem_cap_cents: int) -> None:

@@ -43,11 +43,13 @@ def _optional_time(raw: object, field_name: str) -> datetime | None:
 def parse_window(data: dict[str, Any], now: datetime) -> tuple[datetime | None, datetime | None]:
     opens_at = _optional_time(data.get("opens_at"), "opens_at")
     closes_at = _optional_time(data.get("closes_at"), "closes_at")
-    for at, name in ((opens_at, "opens_at"), (closes_at, "closes_at")):
+    # In words, not the fields' names: the round form shows them beside "Voting opens at" (found from
+    # outside: "opens_at must be in the future"); the API's error names the field as well.
+    for at, name, words in ((opens_at, "opens_at", "opening"), (closes_at, "closes_at", "closing")):
         if at is not None and not now < at < now + MAX_AHEAD:
-            raise ValidationError(f"{name} must be in the future, within three years.", name)
+            raise ValidationError(f"The {words} time must be in the future, within three years.", name)
     if opens_at is not None and closes_at is not None and closes_at <= opens_at:
-        raise ValidationError("Voting must close (closes_at) after it opens (opens_at).", "closes_at")
+        raise ValidationError("Voting must close after it opens: choose a later closing time.", "closes_at")
     if (opens_at or closes_at) is not None and data.get("voting", True) is False:
         raise ValidationError("A round without a voting phase has no voting window.", "opens_at")
     return opens_at, closes_at
