@@ -3,8 +3,6 @@ in the lists, in mail, in the CSV export and in Open311's address."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
@@ -18,6 +16,7 @@ from app.models import Follow, Issue, User
 from tests.conftest import AuthActions
 from tests.gazetteer.streets_file import FAR_FROM_STREETS, write_streets
 from tests.testcity import OLD_TOWN, RIVERSIDE, Place
+from tests.workspace.test_exports import read_csv
 
 MakeIssue = Callable[..., Issue]
 WEST_WILLOW = Place(10.0015, 50.0051)  # on Willow Drive, ~250 m from number 12
@@ -97,7 +96,7 @@ def test_the_csv_export_and_open311_carry_the_place(
     issue = make_issue(place=OLD_TOWN)
     auth.login_as(make_user(role="official"))
 
-    rows = list(csv.DictReader(io.StringIO(client.get("/staff/exports/issues.csv").get_data(as_text=True))))
+    rows = read_csv(client.get("/staff/exports/issues.csv").get_data(as_text=True))
     records = client.get("/open311/v2/requests.json").get_json()
 
     assert [(r["id"], r["place"]) for r in rows] == [(str(issue.id), "near 12 Willow Drive, Old Town")]

@@ -3,13 +3,13 @@ the CSV export follows the chosen sort."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask.testing import FlaskClient
+
+from tests.workspace.test_exports import read_csv
 
 T0 = datetime(2026, 5, 1, 9, 0)
 
@@ -63,7 +63,7 @@ def test_the_csv_export_follows_the_chosen_sort(
 
     def ids(query: str) -> list[int]:
         body = staff_client.get(f"/staff/exports/issues.csv{query}").get_data(as_text=True)
-        return [int(r["id"]) for r in csv.DictReader(io.StringIO(body))]
+        return [int(r["id"]) for r in read_csv(body)]
 
     assert ids("") == sorted([old.id, new.id, middle.id])
     assert ids("?sort=newest") == [new.id, middle.id, old.id]

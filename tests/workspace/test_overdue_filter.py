@@ -3,9 +3,7 @@ filters, in the exports too; the inbox links to it. Both engines."""
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import re
 from collections.abc import Callable
 from datetime import timedelta
@@ -18,6 +16,7 @@ from app.extensions import db
 from app.models import User
 from app.models.timestamps import utcnow
 from app.services.workspace import targets
+from tests.workspace.test_exports import read_csv
 
 MakeIssue = Callable[..., Any]
 
@@ -66,7 +65,7 @@ def test_the_filter_lists_every_overdue_report_and_the_inbox_links_to_it(
     assert sorted(listed_ids(lamps)) == sorted([older_lamp, old_lamp])
     assert "overdue=yes" in html.unescape(re.search(r'href="(/staff/exports/issues\.csv[^"]*)"', lamps)[1])
     exported = staff_client.get("/staff/exports/issues.csv?overdue=yes").get_data(as_text=True)
-    rows = list(csv.DictReader(io.StringIO(exported)))
+    rows = read_csv(exported)
     assert sorted(int(r["id"]) for r in rows) == sorted([older_lamp, pothole_25, old_lamp])
 
     inbox = staff_client.get("/staff/").get_data(as_text=True)
@@ -91,7 +90,7 @@ def test_the_api_export_takes_the_filter(
     headers = auth.headers(role="official")
     exported = auth.client.get("/api/v1/exports/issues.csv?overdue=yes", headers=headers)
     assert exported.status_code == 200
-    assert [int(r["id"]) for r in csv.DictReader(io.StringIO(exported.get_data(as_text=True)))] == [late]
+    assert [int(r["id"]) for r in read_csv(exported.get_data(as_text=True))] == [late]
     refused = auth.client.get("/api/v1/exports/issues.csv?overdue=maybe", headers=headers)
     assert refused.status_code == 422
     assert refused.get_json()["error"]["field"] == "overdue"
