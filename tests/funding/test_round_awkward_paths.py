@@ -215,7 +215,7 @@ def test_a_blank_ballot_is_asked_for_before_it_replaces_ones_choices(world: Roun
     page = asked.get_data(as_text=True)
     assert asked.status_code == 200
     assert 'data-testid="blank-question"' in page
-    assert "Your ballot was not saved yet." in page
+    assert "Nothing was saved." in page
     assert "and it replaces the ballot you saved" in page
     assert 'form="ballot-form" name="blank" value="yes"' in page
     assert not re.search(rf'value="{a}"[^>]*checked', page)  # the page shows what was sent: nothing
