@@ -255,6 +255,9 @@
   function toggleLike(block, button) {
     var error = block.querySelector(".like__error");
     var liked = block.getAttribute("data-liked") === "true";
+    /* A disabled button loses the focus: give it back once the like is saved (found from outside: the
+       focus fell to the page's top after a like made with the keyboard). */
+    var focused = document.activeElement === button;
     button.disabled = true;
     block.setAttribute("aria-busy", "true");
     CF.api(liked ? "DELETE" : "POST", block.getAttribute("data-api-url"))
@@ -277,6 +280,9 @@
       .then(function () {
         button.disabled = false;
         block.removeAttribute("aria-busy");
+        if (focused) {
+          button.focus();
+        }
       });
   }
 
@@ -357,12 +363,57 @@
     var toggle = document.querySelector(".nav-toggle");
     var nav = document.getElementById("site-nav");
     if (toggle && nav) {
-      toggle.addEventListener("click", function () {
-        var open = toggle.getAttribute("aria-expanded") !== "true";
+      var setOpen = function (open) {
         toggle.setAttribute("aria-expanded", open ? "true" : "false");
         nav.classList.toggle("is-open", open);
+      };
+      toggle.addEventListener("click", function () {
+        setOpen(toggle.getAttribute("aria-expanded") !== "true");
+      });
+      /* Escape folds the open menu and returns to its button, as a menu button's users expect. */
+      document.addEventListener("keydown", function (event) {
+        if (event.key === "Escape" && toggle.getAttribute("aria-expanded") === "true") {
+          setOpen(false);
+          toggle.focus();
+        }
       });
     }
+    /* A map's popup: opened from a pin with the keyboard it takes the focus (its links and buttons come
+       next, not the next pin), and Escape closes it and gives the focus back to the pin (found from
+       outside: Escape left popups open). */
+    document.querySelectorAll("[data-cf-map]").forEach(function (frame) {
+      var map = CF.mapOf(frame);
+      if (!map) {
+        return;
+      }
+      var opener = null;
+      var shown = null;
+      map.on("popupopen", function (event) {
+        shown = event.popup;
+        var active = document.activeElement;
+        opener = active && active.classList.contains("leaflet-marker-icon") ? active : null;
+        var box = event.popup.getElement();
+        if (opener && box) {
+          var first = box.querySelector("a[href], button:not([disabled]), input, select, textarea");
+          if (!first) {
+            box.setAttribute("tabindex", "-1");
+          }
+          (first || box).focus({ preventScroll: true });
+        }
+      });
+      map.on("popupclose", function () {
+        shown = null;
+      });
+      map.getContainer().addEventListener("keydown", function (event) {
+        if (event.key === "Escape" && shown) {
+          event.stopPropagation();
+          map.closePopup();
+          if (opener && document.contains(opener)) {
+            opener.focus();
+          }
+        }
+      });
+    });
     /* After a failed submit, take keyboard and screen-reader users to the list of problems. */
     var summary = document.getElementById("error-summary");
     if (summary) {

@@ -71,6 +71,14 @@
     });
     marker.on("add", function () {
       var icon = marker.getElement();
+      /* Leaflet's Enter only opens a popup, which a group has none of (found from outside: a keyboard
+         could not zoom into a group). */
+      icon.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" || event.key === " ") {
+          event.preventDefault();
+          zoomInto(feature);
+        }
+      });
       icon.setAttribute("data-count", String(p.count));
       icon.setAttribute("data-cell", p.cell.join(","));
       icon.setAttribute("data-bbox", feature.bbox.join(","));

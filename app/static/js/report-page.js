@@ -3,7 +3,7 @@
    the browser already may share it; a tap at city zoom zooms in first, so the pin lands where meant.
    Open problems nearby show as small pins while placing (tap one to like it instead; a tap beside its
    popup only closes it); the pin can be dragged, or focused and nudged with the arrow keys (Shift for
-   bigger steps). With a pin and a category, nearby open problems of the same category are offered
+   bigger steps). With a keyboard, Enter on the focused map puts the pin under the cross at its centre. With a pin and a category, nearby open problems of the same category are offered
    ("Already reported?"). */
 (function () {
   "use strict";
@@ -66,7 +66,8 @@
     lonInput.dispatchEvent(new Event("change", { bubbles: true })); /* the kept draft follows (report-draft.js) */
     frame.setAttribute("data-pin", lat + "," + lon);
     status.classList.remove("is-error");
-    status.textContent = (how === "located" ? "Pin placed at your location" : how === "nudged" ? "Pin moved" : "Pin placed") + " (" + lat.toFixed(5) + ", " + lon.toFixed(5) + ").";
+    var said = { located: "Pin placed at your location", nudged: "Pin moved", centre: "Pin placed under the cross" };
+    status.textContent = (said[how] || "Pin placed") + " (" + lat.toFixed(5) + ", " + lon.toFixed(5) + ").";
     warnOutside(lat, lon);
     if (how !== "nudged") {
       suggest();
@@ -113,6 +114,24 @@
       return;
     }
     place(event.latlng, "tapped");
+  });
+
+  /* Without a pointer (found from outside: a keyboard could not place the pin at all): the map takes the
+     focus (Leaflet moves it with the arrow keys, + and - zoom), shows a cross at its centre
+     (css/report-map.css), and Enter or Space puts the pin under the cross, zooming in first at city
+     zoom as a tap does. Keys on a pin or a popup inside the map are theirs. */
+  map.getContainer().addEventListener("keydown", function (event) {
+    if (event.target !== map.getContainer() || (event.key !== "Enter" && event.key !== " ")) {
+      return;
+    }
+    event.preventDefault();
+    status.classList.remove("is-error");
+    if (map.getZoom() < PLACING_ZOOM) {
+      map.setView(map.getCenter(), STREET_ZOOM);
+      status.textContent = "Zoomed in: move the map with the arrow keys until the cross is on the problem, then press Enter.";
+      return;
+    }
+    place(map.getCenter(), "centre");
   });
 
   /* After a server-side error the form comes back with the pin's coordinates: show it again. */

@@ -1,0 +1,119 @@
+"""The maps and their controls with a keyboard alone, at laptop size (found from outside): Enter on the
+report map puts the pin under its cross; Enter on a group of problems zooms into it; a pin's popup
+takes the focus and Escape closes it, back on the pin; a like keeps the focus on its button; Escape
+folds the phone menu."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.actions import MAP, log_in, wait_for_map
+from tests.browser.live_server import ARTIFACTS, LAPTOP, LiveServer
+from tests.browser.test_map_behaviour import CLUSTERS, PINS, settle
+from tests.browser.test_street_search import open_issue_near_willow, search_and_choose, wait_until_over_willow
+
+FOCUSED_CLASSES = "() => document.activeElement ? document.activeElement.className : ''"
+
+
+@pytest.fixture
+def laptop(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(**LAPTOP)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def zoom(page: Page) -> int:
+    return int(page.evaluate(f"() => {MAP}.getZoom()"))
+
+
+def test_enter_on_the_report_map_puts_the_pin_under_the_cross(laptop: Page, live_server: LiveServer) -> None:
+    page = laptop
+    log_in(page, live_server.url)
+    page.goto(live_server.url + "/issues/new")
+    wait_for_map(page)
+    expect(page.locator("#place-hint")).to_contain_text("press Enter to put the pin under the cross")
+
+    map_box = page.locator("#place .leaflet-container")
+    map_box.focus()
+    if zoom(page) < 16:  # at city zoom Enter zooms in first, as a tap does
+        page.keyboard.press("Enter")
+        expect(page.locator("#place-status")).to_contain_text("Zoomed in: move the map with the arrow keys")
+        assert zoom(page) == 17
+    search_and_choose(page)  # the street, from the keyboard, then back to the map
+    wait_until_over_willow(page, min_zoom=17)
+    map_box.focus()
+    page.keyboard.press("ArrowLeft")  # Leaflet pans the focused map
+    page.wait_for_timeout(400)
+    centre = page.evaluate(f"() => {{ const c = {MAP}.getCenter(); return [c.lat, c.lng]; }}")
+    page.screenshot(path=str(ARTIFACTS / "report-map-keyboard-cross.png"))
+    page.keyboard.press("Enter")
+
+    expect(page.locator("#place-status")).to_contain_text("Pin placed under the cross")
+    assert float(page.locator("#lat").input_value()) == pytest.approx(centre[0], abs=1e-5)
+    assert float(page.locator("#lon").input_value()) == pytest.approx(centre[1], abs=1e-5)
+    expect(page.locator("[data-report-pin]")).to_have_count(1)
+
+
+def test_groups_zoom_and_popups_close_with_the_keyboard(laptop: Page, live_server: LiveServer) -> None:
+    page = laptop
+    page.goto(live_server.url + "/")
+    wait_for_map(page)
+    frame = page.locator("[data-cf-map]")
+    for _ in range(8):  # Enter on the biggest group until the map shows single problems
+        settle(page)
+        if frame.get_attribute("data-mode") == "pins":
+            break
+        before = zoom(page)
+        groups = page.locator(CLUSTERS)
+        counts = [int(groups.nth(i).get_attribute("data-count") or "0") for i in range(groups.count())]
+        groups.nth(counts.index(max(counts))).focus()
+        page.keyboard.press("Enter")
+        page.wait_for_function(f"() => {MAP}.getZoom() > {before}")
+    settle(page)
+    assert frame.get_attribute("data-mode") == "pins"
+
+    pin = page.locator(PINS).first
+    pin.focus()
+    page.keyboard.press("Enter")
+    popup = page.locator(".leaflet-popup")
+    expect(popup).to_be_visible()
+    assert page.evaluate("() => Boolean(document.activeElement.closest('.leaflet-popup'))")  # inside it
+    page.keyboard.press("Escape")
+    expect(popup).to_have_count(0)
+    assert "cf-pin" in page.evaluate(FOCUSED_CLASSES)  # back on the pin it came from
+
+
+def test_a_like_made_with_the_keyboard_keeps_the_focus(laptop: Page, live_server: LiveServer) -> None:
+    page = laptop
+    log_in(page, live_server.url, "resident19@demo.commonfix.org")
+    issue = open_issue_near_willow(live_server)
+    page.goto(f"{live_server.url}/issues/{issue['properties']['id']}")
+    block = page.locator(".like[data-like-issue]").first
+    button = block.locator("button")
+    was = button.inner_text()
+    button.focus()
+    page.keyboard.press("Enter")
+
+    expect(button).not_to_have_text(was)
+    expect(button).to_be_focused()
+    page.keyboard.press("Enter")  # and back, still there
+    expect(button).to_have_text(was)
+    expect(button).to_be_focused()
+
+
+def test_escape_folds_the_phone_menu(phone390: Page, live_server: LiveServer) -> None:
+    phone390.goto(live_server.url + "/")
+    toggle = phone390.locator(".nav-toggle")
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    phone390.keyboard.press("Tab")
+    phone390.keyboard.press("Escape")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(toggle).to_be_focused()
