@@ -57,14 +57,15 @@ def login() -> tuple[str, int] | Response:
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
-    target = safe_next(url_for("main.index"))
+    asked = safe_next("")
     if form.validate_on_submit():
         with unit_of_work(form) as work:
             user = accounts.authenticate(db.session, form.email.data, form.password.data)
             log_in(user, remember=bool(form.remember.data))
         if not work.failed:
             flash(f"Logged in as {user.display_name}.", "success")
-            return redirect(target)
+            # Officials work from their desk (found from outside: they landed on the public map).
+            return redirect(asked or url_for("staff.home" if user.is_staff else "main.index"))
     return render_template("auth/login.html", form=form), 422 if form.errors else 200
 
 

@@ -22,14 +22,18 @@ EVENT_TITLES = {
 }
 
 
-def _issue_entry(issue: FeedIssue) -> Entry:
+def _issue_entry(issue: FeedIssue, *, as_reported: bool = False) -> Entry:
+    """A report as a feed entry, with its status now; `as_reported` (the report's own feed, where the
+    entry stands at the report's date below its changes) leaves the status to those changes (found
+    from outside: the first entry read "In progress")."""
     link = external_url("issues.detail", issue_id=issue.id)
+    said = "Reported" if as_reported else issue.status_name
     return Entry(
         id=link,
         title=f"{issue.title} ({issue.area_name})",
         updated=issue.created_at,
         link=link,
-        summary=f"{issue.category_name} · {issue.status_name}\n\n{issue.description}",
+        summary=f"{issue.category_name} · {said}\n\n{issue.description}",
         author=issue.reporter or "A resident",
         category=issue.category_name,
     )
@@ -101,7 +105,7 @@ def issue_updates(issue_id: int) -> Response:
     issue = feed_queries.visible_issue(db.session, issue_id)
     names = feed_queries.status_names(db.session)
     entries = [_event_entry(issue_id, e, names) for e in feed_queries.public_events(db.session, issue_id)]
-    entries.append(_issue_entry(issue))  # the report itself is the oldest entry
+    entries.append(_issue_entry(issue, as_reported=True))  # the report itself is the oldest entry
     return _atom(
         feed_document(
             feed_id=_self_url(),

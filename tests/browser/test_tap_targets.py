@@ -35,3 +35,23 @@ def test_the_ballots_details_links_and_the_footers_links_are_tall_enough_to_tap(
     assert footer
     assert min(details) >= TALL_ENOUGH, details
     assert min(footer) >= TALL_ENOUGH, footer
+
+
+def test_my_commonfix_jumps_the_groups_and_a_flags_cancel_are_tall_enough_to_tap(
+    phone390: Page, live_server: LiveServer
+) -> None:
+    # Found from outside: My Commonfix's section links were 37 px tall, the groups' names 24 px, a
+    # flag's "Cancel" 19 px.
+    log_in(phone390, live_server.url)
+    phone390.goto(f"{live_server.url}/account")
+    jumps = heights(phone390, ".mine__jump a")
+    phone390.goto(f"{live_server.url}/groups")
+    groups = heights(phone390, ".group-card__name a")
+    issue = api_get(live_server, "/api/v1/issues?status=open&per_page=1")["features"][0]
+    phone390.goto(f"{live_server.url}/issues/{issue['properties']['id']}/flag")
+    cancel = heights(phone390, "main a.button:text('Cancel')")
+
+    assert jumps
+    assert groups
+    assert cancel
+    assert min(jumps + groups + cancel) >= TALL_ENOUGH, (jumps, groups, cancel)

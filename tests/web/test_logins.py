@@ -160,3 +160,17 @@ def test_the_security_page_revokes_a_token(app: Flask, make_user: MakeUser, auth
     ][0]["id"]
     assert browser.post(f"/account/security/tokens/{token_id}/revoke").status_code == 302
     assert api.get("/api/v1/account/tokens", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_officials_land_on_their_desk_and_residents_on_the_map(app: Flask, make_user: MakeUser) -> None:
+    """Found from outside: an official who logged in landed on the public map, not the staff desk. A
+    page the login was asked for still comes first."""
+    form = {"password": "correct-horse-battery"}
+    landings = []
+    for role, query in (("official", ""), ("admin", ""), ("resident", ""), ("official", "?next=/issues/new")):
+        client = app.test_client()
+        user = make_user(role=role)
+        response = client.post(f"/account/login{query}", data={**form, "email": user.email})
+        landings.append(response.headers["Location"])
+
+    assert landings == ["/staff/", "/staff/", "/", "/issues/new"]

@@ -125,6 +125,23 @@ def test_issue_feed_shows_public_timeline(
     assert "&lt;will&gt;" in body
 
 
+def test_the_report_entry_of_an_issue_feed_does_not_carry_todays_status(
+    client: FlaskClient, reported: dict[str, int], stamp: Stamp
+) -> None:
+    """Found from outside: the report's entry, dated when it was made, read "· In progress"."""
+    stamp(reported["old"], status="in-progress")
+
+    own = parse(client.get(f"/feeds/issues/{reported['old']}.atom")).findall(f"{A}entry")[-1]
+    city = [
+        e
+        for e in parse(client.get("/feeds/issues.atom")).findall(f"{A}entry")
+        if "Bins" in (e.findtext(f"{A}title") or "")
+    ]
+
+    assert (own.findtext(f"{A}summary") or "").split("\n")[0].endswith(" · Reported")
+    assert (city[0].findtext(f"{A}summary") or "").split("\n")[0].endswith(" · In progress")
+
+
 def test_hidden_or_missing_issue_has_no_feed(client: FlaskClient, reported: dict[str, int]) -> None:
     assert client.get(f"/feeds/issues/{reported['hidden']}.atom").status_code == 404
     assert client.get("/feeds/issues/999999.atom").status_code == 404
