@@ -182,15 +182,25 @@ def bulk_status() -> tuple[str, int] | Response:
         return render_dashboard(
             back_args, form, work.error.status, selected=request.form.getlist("issue_ids")
         )
-    changed = len(change.events)
-    message = f"Status changed for {changed} issue{'s' if changed != 1 else ''}."
-    if change.unchanged_ids:
-        left = len(change.unchanged_ids)
-        message += f" {left} already had that status and {'was' if left == 1 else 'were'} left alone."
+    message = bulk_words(change, workflow.find_status(db.session, form.status.data).name)
     session[BULK_RESULT] = message
     # Only _parse_back's filter names, never one of url_for's own (_external, _anchor, ...).
     back_values: dict[str, Any] = back_args.to_dict()
     return redirect(url_for("staff.dashboard_page", **back_values, _anchor="bulk-result"))
+
+
+def bulk_words(change: workflow.BulkChange, status_name: str, shown: int = 10) -> str:
+    """What a bulk change did, naming the status and the problems (found from outside: "Status changed
+    for 2 issues." said neither which nor to what)."""
+    ids = [f"#{event.issue_id}" for event in change.events]
+    named = ", ".join(ids[:shown]) + (f" and {len(ids) - shown} more" if len(ids) > shown else "")
+    changed = len(ids)
+    message = f"Status changed for {changed} issue{'s' if changed != 1 else ''} to “{status_name}”"
+    message += f": {named}." if ids else "."
+    if change.unchanged_ids:
+        left = len(change.unchanged_ids)
+        message += f" {left} already had that status and {'was' if left == 1 else 'were'} left alone."
+    return message
 
 
 def _parse_back(raw: str) -> list[tuple[str, str]]:

@@ -115,7 +115,8 @@ def test_an_official_works_the_dashboard_on_a_laptop(
     page.get_by_label("New status").select_option("acknowledged")
     page.get_by_label("Public note for every selected issue").fill(NOTE)
     page.get_by_role("button", name="Change status of selected").click()
-    expect(page.locator(".flash--success")).to_contain_text("Status changed for 5 issues.")
+    said = "Status changed for 5 issues to “Acknowledged”: #"
+    expect(page.locator(".flash--success")).to_contain_text(said)
     listed_now = [
         int(v) for v in page.locator("input[name=issue_ids]").evaluate_all("els => els.map(e => e.value)")
     ]

@@ -124,7 +124,7 @@ def test_a_bulk_change_keeps_its_selection_and_shows_its_outcome_in_view(
         expect(page.locator(f"#pick-{value}")).to_be_checked()
     page.get_by_label("Public note for every selected issue").fill("Seen by the city.")
     page.get_by_role("button", name="Change status of selected").click()
-    expect(page.locator("#bulk-result")).to_contain_text("Status changed for 2 issues.")
+    expect(page.locator("#bulk-result")).to_contain_text("Status changed for 2 issues to “Acknowledged”: #")
     expect(page.locator("#bulk-result")).to_be_in_viewport(ratio=1)
     assert page.evaluate("document.activeElement.id") == "bulk-result"
     page.screenshot(path=str(artifacts / "staff-bulk-result-phone.png"))
@@ -201,4 +201,25 @@ def test_the_dashboard_filters_show_their_whole_choice(
     page.context.close()
     assert cut == [], cut
     assert not wider, "a filter sticks out of the filters box"
+    assert not errors, errors
+
+
+def test_one_box_selects_every_problem_on_the_page(live_server: LiveServer, browser: Browser) -> None:
+    """Found from outside: the list's header had no box, so an official ticked up to 50 rows one by one."""
+    errors: list[str] = []
+    page = _page(browser, "laptop", errors)
+    log_in(page, live_server.url, OFFICIAL)
+    page.goto(f"{live_server.url}/staff/dashboard?sort=rank")
+    every = page.get_by_label("Select every problem on this page")
+    rows = page.locator("input.bulk__check[name=issue_ids]")
+    assert rows.count() > 2
+
+    every.check()
+    assert all(rows.nth(i).is_checked() for i in range(rows.count()))
+    rows.first.uncheck()
+    assert every.evaluate("box => box.indeterminate && !box.checked")
+    every.check()
+    assert all(rows.nth(i).is_checked() for i in range(rows.count()))
+    every.uncheck()
+    assert not any(rows.nth(i).is_checked() for i in range(rows.count()))
     assert not errors, errors

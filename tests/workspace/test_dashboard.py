@@ -230,7 +230,7 @@ def test_a_bulk_change_that_empties_the_last_page_comes_back_to_the_new_last_pag
 
     assert response.headers["Location"].endswith("/staff/dashboard?status=open&page=2#bulk-result")
     page = staff_client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Status changed for 1 issue." in page
+    assert "Status changed for 1 issue to “Closed”: #" in page
     assert "No problems match these filters." not in page
     assert f"{dashboard.PER_PAGE} problems" in page
     assert listed_ids(page) == made[: dashboard.PER_PAGE]
@@ -279,7 +279,8 @@ def test_bulk_status_change_with_one_note(
     # Back to the list it changed, with the outcome beside it (#bulk-result), not in the flashes above.
     assert response.headers["Location"].endswith("/staff/dashboard?sort=oldest&status=open#bulk-result")
     page = staff_client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Status changed for 2 issues." in page
+    # Which problems and to what (found from outside: "Status changed for 2 issues." said neither).
+    assert f"Status changed for 2 issues to “Investigating”: #{chosen[0]}, #{chosen[1]}." in page
     # The same change again, with one more: the one left alone is said in the singular.
     third = sample["liked_new"]
     again = staff_client.post(
@@ -287,7 +288,8 @@ def test_bulk_status_change_with_one_note(
         data={"issue_ids": [str(chosen[0]), str(third)], "status": "investigating", "note": "Crew on site."},
     )
     said = staff_client.get(again.headers["Location"]).get_data(as_text=True)
-    assert "Status changed for 1 issue. 1 already had that status and was left alone." in said
+    assert f"Status changed for 1 issue to “Investigating”: #{third}." in said
+    assert "1 already had that status and was left alone." in said
     with app.app_context():
         statuses = dict(
             db.session.execute(select(Issue.id, Issue.status).where(Issue.id.in_(chosen))).tuples().all()

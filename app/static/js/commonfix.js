@@ -378,6 +378,36 @@
         }
       });
     }
+    /* A "select all" box (data-select-all="NAME", shown only with scripts): ticks or unticks every box
+       of that name in its form, and reads as mixed when only some are ticked (found from outside: an
+       official ticked 50 rows one by one). */
+    document.querySelectorAll("input[data-select-all]").forEach(function (all) {
+      var name = all.getAttribute("data-select-all");
+      var selector = 'input[type="checkbox"][name="' + name + '"][form="' + all.getAttribute("form") + '"]';
+      var boxes = function () {
+        return Array.prototype.slice.call(document.querySelectorAll(selector));
+      };
+      var sync = function () {
+        var list = boxes();
+        var ticked = list.filter(function (box) {
+          return box.checked;
+        }).length;
+        all.checked = list.length > 0 && ticked === list.length;
+        all.indeterminate = ticked > 0 && ticked < list.length;
+      };
+      all.hidden = false;
+      all.addEventListener("change", function () {
+        boxes().forEach(function (box) {
+          box.checked = all.checked;
+        });
+      });
+      document.addEventListener("change", function (event) {
+        if (event.target !== all && event.target.matches && event.target.matches(selector)) {
+          sync();
+        }
+      });
+      sync();
+    });
     /* A map's popup: opened from a pin with the keyboard it takes the focus (its links and buttons come
        next, not the next pin), and Escape closes it and gives the focus back to the pin (found from
        outside: Escape left popups open). */
