@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.actions import log_in
+from tests.browser.actions import log_in, wait_for_map
 from tests.browser.conftest import api_get
 from tests.browser.live_server import LiveServer
+from tests.browser.test_map_behaviour import PINS, tap, tap_clusters_until_pins
 
 TALL_ENOUGH = 44
 
@@ -55,3 +56,21 @@ def test_my_commonfix_jumps_the_groups_and_a_flags_cancel_are_tall_enough_to_tap
     assert groups
     assert cancel
     assert min(jumps + groups + cancel) >= TALL_ENOUGH, (jumps, groups, cancel)
+
+
+def test_a_map_popups_close_button_is_big_enough_to_tap(phone390: Page, live_server: LiveServer) -> None:
+    # Found from outside: Leaflet's close button was 16 px wide on a phone.
+    phone390.goto(live_server.url + "/")
+    wait_for_map(phone390)
+    tap_clusters_until_pins(phone390)
+    box = phone390.locator(PINS).first.bounding_box()
+    assert box is not None
+    tap(phone390, box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    close = phone390.locator(".leaflet-popup-close-button")
+    expect(close).to_be_visible()
+    size = close.bounding_box()
+    assert size is not None
+    assert min(size["width"], size["height"]) >= 40, size
+    title = phone390.locator(".leaflet-popup .cf-popup__title").bounding_box()
+    assert title is not None
+    assert title["x"] + title["width"] <= size["x"] + 1  # the title keeps clear of it

@@ -50,8 +50,9 @@ def test_a_successful_bulk_change_reports_beside_the_list_once(
     html = staff_client.get(response.headers["Location"]).get_data(as_text=True)
     result = html.index('id="bulk-result"')
     assert html.index('id="list-title"') < result < html.index('class="dash-table"')
-    assert html.count("Status changed for 1 issue.") == 1  # beside the list, not also in the flashes
-    assert "Status changed for 1 issue." not in staff_client.get("/staff/dashboard").get_data(as_text=True)
+    said = f"Status changed for 1 issue to “Acknowledged”: #{issue.id}."
+    assert html.count(said) == 1  # beside the list, not also in the flashes
+    assert said not in staff_client.get("/staff/dashboard").get_data(as_text=True)
 
 
 def test_the_csv_export_follows_the_chosen_sort(

@@ -113,7 +113,7 @@
     });
     marker.bindPopup(function () {
       return popupFor(p);
-    }, { maxWidth: 260, minWidth: 200, autoPanPaddingTopLeft: L.point(60, 12), autoPanPaddingBottomRight: L.point(12, 24) });
+    }, { maxWidth: 236, minWidth: 200, autoPanPaddingTopLeft: L.point(60, 12), autoPanPaddingBottomRight: L.point(12, 24) });
     return marker;
   }
 

@@ -372,7 +372,7 @@
       });
       /* As narrow as the map page's popups, and panned clear of the zoom buttons (top left). */
       pin.bindPopup(function () { return nearbyPopup(feature.properties); }, {
-        maxWidth: 260,
+        maxWidth: 236, /* with the close button's 40 px margin, clear of the zoom buttons on a phone */
         minWidth: 200,
         autoPanPaddingTopLeft: L.point(60, 12),
         autoPanPaddingBottomRight: L.point(12, 24)
