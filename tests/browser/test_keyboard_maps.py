@@ -117,3 +117,20 @@ def test_escape_folds_the_phone_menu(phone390: Page, live_server: LiveServer) ->
     phone390.keyboard.press("Escape")
     expect(toggle).to_have_attribute("aria-expanded", "false")
     expect(toggle).to_be_focused()
+
+
+def test_a_keyboard_can_skip_the_map(laptop: Page, live_server: LiveServer) -> None:
+    """Found from outside: past the filters, Tab met every group and pin before "Report a problem"."""
+    page = laptop
+    page.goto(live_server.url + "/")
+    wait_for_map(page)
+    page.locator("#map-summary").evaluate("summary => summary.scrollIntoView()")
+    page.locator("#filter-status").focus()
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip the map")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Report a problem").last).to_be_focused()
