@@ -337,3 +337,22 @@ def test_pins_loaded_under_an_open_popup_wait_until_it_closes(
         expect(frame).to_have_attribute("data-pins", str(waited))  # the answer that waited, now drawn
     finally:
         context.close()
+
+
+def test_area_names_stay_inside_the_map_on_a_phone(phone390: Page, live_server: LiveServer) -> None:
+    """Found from outside: a name at the map's edge was cut ("ELM PAR") on a 390 px phone."""
+    phone390.goto(live_server.url + "/")
+    wait_for_map(phone390)
+    settle(phone390)
+    cut = phone390.evaluate(
+        """() => {
+            const e = document.querySelector('[data-cf-map]').getBoundingClientRect();
+            return [...document.querySelectorAll('.area-label')]
+                .map((label) => label.getBoundingClientRect())
+                .filter((r) => r.width && r.right > e.left && r.left < e.right)
+                .filter((r) => r.bottom > e.top && r.top < e.bottom)  // seen, at least in part
+                .filter((r) => r.left < e.left || r.right > e.right || r.top < e.top || r.bottom > e.bottom)
+                .length;
+        }"""
+    )
+    assert cut == 0

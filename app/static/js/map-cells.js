@@ -86,12 +86,14 @@
     return marker;
   };
 
-  /* Area names stay readable: a name a cluster (or a name placed before it) would cover moves the
-     shortest way, up, down or sideways, that clears them all. */
+  /* Area names stay readable: a name a cluster (or a name placed before it) would cover, or the map's
+     edge would cut (found from outside: "ELM PAR" on a phone), moves the shortest way, up, down or
+     sideways, that clears them all and stays inside the map. */
   CF.keepAreaLabelsClear = function (frame) {
     var taken = Array.prototype.map.call(frame.querySelectorAll(".leaflet-marker-icon.cf-cluster"), function (icon) {
       return icon.getBoundingClientRect();
     });
+    var edge = frame.getBoundingClientRect();
     frame.querySelectorAll(".area-label").forEach(function (label) {
       label.style.marginTop = "";
       label.style.marginLeft = "";
@@ -99,13 +101,16 @@
       if (!r.width) {
         return;
       }
+      var seen = r.right > edge.left && r.left < edge.right && r.bottom > edge.top && r.top < edge.bottom;
       function clear(dx, dy) {
-        return taken.every(function (d) {
+        var inside = r.left + dx >= edge.left + 2 && r.right + dx <= edge.right - 2 &&
+          r.top + dy >= edge.top + 2 && r.bottom + dy <= edge.bottom - 2;
+        return (inside || !seen) && taken.every(function (d) {
           return !(r.left + dx < d.right + 2 && d.left - 2 < r.right + dx && r.top + dy < d.bottom + 2 && d.top - 2 < r.bottom + dy);
         });
       }
-      var dxs = [0];
-      var dys = [0];
+      var dxs = [0, edge.left + 4 - r.left, edge.right - 4 - r.right];
+      var dys = [0, edge.top + 4 - r.top, edge.bottom - 4 - r.bottom];
       taken.forEach(function (d) {
         dxs.push(d.left - 3 - r.right, d.right + 3 - r.left);
         dys.push(d.top - 3 - r.bottom, d.bottom + 3 - r.top);
