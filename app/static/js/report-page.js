@@ -3,7 +3,8 @@
    the browser already may share it; a tap at city zoom zooms in first, so the pin lands where meant.
    Open problems nearby show as small pins while placing (tap one to like it instead; a tap beside its
    popup only closes it); the pin can be dragged, or focused and nudged with the arrow keys (Shift for
-   bigger steps). With a keyboard, Enter on the focused map puts the pin under the cross at its centre. With a pin and a category, nearby open problems of the same category are offered
+   bigger steps). With a keyboard, Enter on the focused map puts the pin under the cross at its
+   centre. With a pin and a category, nearby open problems of the same category are offered
    ("Already reported?"). */
 (function () {
   "use strict";
