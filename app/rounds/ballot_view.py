@@ -21,6 +21,7 @@ from app.rounds import bp
 from app.rounds.forms import ActionForm, CodeClaimForm
 from app.rounds.likes_ballot_view import likes_ballot_page
 from app.services.funding import groups, ledger
+from app.services.kernel.errors import DomainError
 from app.services.kernel.parsing import is_whole_number
 from app.services.rounds import (
     ballot_cards,
@@ -104,14 +105,13 @@ def is_blank(submitted: dict[str, Any]) -> bool:
 
 
 def may_vote_now(found: Round) -> bool:
-    """Whether the current resident could save a ballot now: voting is open and they may vote. Only
-    then is a blank ballot asked about; otherwise saving it says why not."""
-    return (
-        found.phase == "voting"
-        and found.tally_token is None
-        and windows.is_voting_open(found, utcnow())
-        and eligibility.refusal(db.session, current_resident(), found) is None
-    )
+    """Whether the current resident could save a ballot now (the service's own check). Only then is a
+    blank ballot asked about; otherwise saving it says why not."""
+    try:
+        ballots.require_may_cast(db.session, current_resident(), found)
+    except DomainError:
+        return False
+    return True
 
 
 def submitted_ballot(found: Round) -> dict[str, Any]:

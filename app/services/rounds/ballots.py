@@ -137,10 +137,11 @@ def check_choices(session: DbSession, found: Round, choices: dict[int, int]) -> 
             )
 
 
-def cast_ballot(session: DbSession, user: User, round_id: int, body: dict[str, Any]) -> dict[int, int]:
-    """Store (or replace) the eligible resident's ballot; returns the choices stored."""
+def require_may_cast(session: DbSession, user: User, found: Round) -> None:
+    """Refuse, with why, a ballot `user` could not cast in `found` now, whatever it chose: an account
+    not confirmed or blocked, a voter not eligible, voting not open, a likes round, a paper ballot
+    already counted. The ballot page asks this before asking about a blank ballot."""
     require_confirmed(user)
-    found = get_round(session, round_id)
     if user.is_blocked:
         raise PermissionDenied("This account is blocked.")
     eligibility.require_eligible(session, user, found)
@@ -148,6 +149,12 @@ def cast_ballot(session: DbSession, user: User, round_id: int, body: dict[str, A
     if like_ballots.is_likes_round(found):  # its ballot is the member's likes: like_toggles.set_ballot
         raise Conflict("This round's ballot is your likes: like or unlike its candidates instead.", "ballot")
     paper_voters.require_no_paper_ballot(session, found, user)
+
+
+def cast_ballot(session: DbSession, user: User, round_id: int, body: dict[str, Any]) -> dict[int, int]:
+    """Store (or replace) the eligible resident's ballot; returns the choices stored."""
+    found = get_round(session, round_id)
+    require_may_cast(session, user, found)
     choices = parse_choices(found, body)
     check_choices(session, found, choices)
     stored = {str(issue_id): points for issue_id, points in sorted(choices.items())}
