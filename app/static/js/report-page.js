@@ -386,36 +386,6 @@
   map.on("moveend", CF.debounce(loadNearby, 200));
   loadNearby();
 
-  /* A photo over the limit is caught here, before the upload: the server would refuse the whole form
-     (413), and going back loses the pin. */
-  var photo = document.getElementById("photo");
-  var photoError = document.getElementById("photo-size-error");
-  var form = document.getElementById("report-form");
-  function photoTooBig() {
-    var limit = Number(photo.getAttribute("data-max-bytes")) || 0;
-    var file = photo.files && photo.files[0];
-    return limit && file && file.size > limit ? { size: file.size, limit: limit } : null;
-  }
-  function checkPhoto() {
-    var big = photoTooBig();
-    photoError.hidden = !big;
-    photo.setAttribute("aria-invalid", big ? "true" : "false");
-    photoError.textContent = big
-      ? "This photo is " + (big.size / 1048576).toFixed(1) + " MB; the limit is " + Math.round(big.limit / 1048576) +
-        " MB. Choose a smaller photo, or send the report without one."
-      : "";
-    return !big;
-  }
-  if (photo && photoError && form) {
-    photo.addEventListener("change", checkPhoto);
-    form.addEventListener("submit", function (event) {
-      if (!checkPhoto()) {
-        event.preventDefault();
-        photo.focus();
-      }
-    });
-  }
-
   /* Open at street zoom on the resident's location when the browser may already share it (no prompt). */
   if (!latInput.value && navigator.permissions && navigator.geolocation && window.isSecureContext) {
     navigator.permissions.query({ name: "geolocation" }).then(function (permission) {
