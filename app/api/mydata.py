@@ -157,7 +157,8 @@ def export_account() -> Download:
     summary="Delete my account (confirmed with the password)",
     description=(
         "Removes the email, name, password, follows, memberships, handled flags, API tokens, logins, pending "
-        "pledges, likes on open problems and ballots in rounds not yet tallied, and unlinks the census "
+        "pledges, likes on open problems, ballots in rounds not yet tallied and the copies of mail sent to "
+        "any address the account had, and unlinks the census "
         "entry verified with (free again) and the voting codes used (they stay used). Public reports and "
         "updates stay, shown as by “a former resident”; confirmed pledges stay on the ledger under an "
         "anonymous number; ballots of tallied rounds stay; open flags stay for moderators, naming no "

@@ -222,6 +222,7 @@ PRIVACY_WORDS = {
     "api_tokens": "API tokens",
     "logins": "Each login on a device",
     "audit_entries": "The audit log",
+    "mails": "A copy of each email we send you",
 }
 
 

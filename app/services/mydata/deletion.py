@@ -60,6 +60,7 @@ from app.services.funding.backing_settlement import CURRENCY, refund_backer
 from app.services.issues.notifications import Recipient
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, ValidationError
+from app.services.mydata.mail_copies import account_addresses, mail_of
 from budgets.money import format_money
 
 FORMER_RESIDENT = "a former resident"
@@ -256,8 +257,11 @@ def delete_account(session: DbSession, user: User, password: object) -> None:
         ),
     )
     execute_write(session, update(Pledge).where(Pledge.user_id == user.id).values(show_name=False))
-    execute_write(session, delete(OutgoingMail).where(OutgoingMail.recipient == user.email))
-    _forget_in_fanouts(session, user.email)
+    # Every copy of the account's mail goes, to its earlier addresses too (mail_copies says which).
+    held = account_addresses(session, user)
+    execute_write(session, delete(OutgoingMail).where(mail_of(session, user)))
+    for address in held.owned:
+        _forget_in_fanouts(session, address)
     for entry in session.scalars(
         select(AuditEntry).where(AuditEntry.target_type == "user", AuditEntry.target_id == str(user.id))
     ):

@@ -37,6 +37,7 @@ from app.models.timestamps import rfc3339_or_none, utcnow
 from app.services.funding.pool_refunds import refunds_of
 from app.services.issues.money import CITY_CURRENCY
 from app.services.issues.photo_store import PhotoNotFound, PhotoStore
+from app.services.mydata.mail_copies import mail_copies
 
 FORMAT_VERSION = 1
 AUTHORED_KINDS = ("update", "reopen")  # timeline entries a resident writes
@@ -70,6 +71,8 @@ data.json   everything Commonfix holds that is tied to your account, as JSON (UT
   logins          each login on a device: the browser it came from, when it started and when it ended
                   (logged out); the key the cookie holds is never stored, only a one-way digest
   audit_entries   entries of the audit log made by you or about your account
+  mails           the copies Commonfix keeps of the emails it sent you (or is about to send), at
+                  this address or an earlier one: to, subject, state, when, and the text you read
 photos/     the photo files named in data.json ("file"), as stored (metadata was stripped on upload)
 
 Times are UTC (ISO 8601). Money is in minor units (cents) with the pool's currency.
@@ -319,6 +322,7 @@ def account_data(session: DbSession, user: User) -> tuple[dict[str, Any], list[s
                 select(AuditEntry).where(about_account(user.id)).order_by(AuditEntry.id)
             )
         ],
+        "mails": mail_copies(session, user),
     }
     return data, photos
 
