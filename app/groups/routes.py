@@ -353,11 +353,12 @@ def _settle_pledge(
 ) -> BaseResponse:
     """The treasurer page's buttons: confirm or decline a pledge, then back to the page, saying so.
 
-    One's own pledge, and one its pledger withdrew since the page was read, are refused with a flash on
-    the page (which no longer lists the withdrawn one); other refusals keep their error pages."""
+    One's own pledge, one its pledger withdrew since the page was read, and one settled the other way
+    meanwhile (another treasurer, another tab) are refused with a flash on the page, which lists it no
+    longer; other refusals keep their error pages."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    on_page = (pledges.OwnPledge, pledges.PledgeWithdrawn)
+    on_page = (pledges.OwnPledge, pledges.PledgeWithdrawn, pledges.PledgeSettled)
     with unit_of_work(reraise=lambda error: not isinstance(error, on_page)) as work:
         found = settle(db.session, current_resident(), pledge_id)
     if work.error is not None:

@@ -369,3 +369,28 @@ def test_a_withdrawn_pledge_does_not_hold_an_account_open(world: RoundWorld, cli
     assert deleted.status_code in (200, 204), deleted.get_json()
     with world.app.app_context():
         assert db.session.get(Pledge, pledge_id) is None  # not money: removed with the account
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "words"),
+    [("confirm", "decline", "was confirmed already"), ("decline", "confirm", "was declined already")],
+)
+def test_a_treasurers_stale_button_on_a_pledge_settled_meanwhile_says_so_on_the_page(
+    app: Flask, client: FlaskClient, auth: AuthActions, funding: Funding, first: str, then: str, words: str
+) -> None:
+    """Found from outside: two tabs (or two treasurers) on the treasurer page; a pledge confirmed in one
+    and declined in the other (or the other way round) gave a bare "Error 409" page."""
+    ref, _pledger, pledge_id = pending_pledge(funding, 1100)
+    treasurer = funding.member(ref, admin=True)
+    auth.login_as(treasurer)
+    assert client.post(f"/pledges/{pledge_id}/{first}").status_code == 302
+    settled = status_of(app, pledge_id)
+
+    stale = client.post(f"/pledges/{pledge_id}/{then}")
+
+    assert stale.status_code == 302
+    assert stale.headers["Location"].endswith(f"/pools/{ref.pool_id}/treasurer")
+    shown = client.get(stale.headers["Location"]).get_data(as_text=True)
+    assert f"Pledge {pledge_id} {words}" in shown
+    assert status_of(app, pledge_id) == settled
+    assert funding.balance(ref).confirmed_cents == (1100 if first == "confirm" else 0)

@@ -30,6 +30,11 @@ class PledgeWithdrawn(Conflict):
     """Confirming or declining a pledge its pledger withdrew (the treasurer's page was older than that)."""
 
 
+class PledgeSettled(Conflict):
+    """Confirming a declined pledge, or declining a confirmed one: settled the other way meanwhile (by
+    another treasurer, or in another tab)."""
+
+
 def _withdrawn(found: Pledge) -> PledgeWithdrawn:
     return PledgeWithdrawn(
         f"Pledge {found.id} was withdrawn by its pledger before its money was confirmed: there is nothing "
@@ -155,7 +160,11 @@ def confirm(session: DbSession, actor: User, pledge_id: int) -> Pledge:
         _settled(session, actor, "pledge.confirm", found)
     session.refresh(found)
     if found.status == PledgeStatus.DECLINED.value:
-        raise Conflict(f"Pledge {found.id} was declined: its money never arrived.", "pledge_id")
+        raise PledgeSettled(
+            f"Pledge {found.id} was declined already: its money never arrived, so it cannot be confirmed. "
+            "If the money has reached you since, the resident pledges again.",
+            "pledge_id",
+        )
     if found.status == PledgeStatus.WITHDRAWN.value:
         raise _withdrawn(found)
     return found
@@ -178,8 +187,9 @@ def decline(session: DbSession, actor: User, pledge_id: int) -> Pledge:
     ).rowcount
     session.refresh(found)
     if found.status == PledgeStatus.CONFIRMED.value:
-        raise Conflict(
-            f"Pledge {found.id} is confirmed: its money is in the pool's ledger and stays there.", "pledge_id"
+        raise PledgeSettled(
+            f"Pledge {found.id} was confirmed already: its money is in the pool's ledger and stays there.",
+            "pledge_id",
         )
     if found.status == PledgeStatus.WITHDRAWN.value:
         raise _withdrawn(found)
