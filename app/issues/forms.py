@@ -53,6 +53,16 @@ class ReportForm(FlaskForm):
     def set_categories(self, categories: list[Category]) -> None:
         self.category.choices = [("", "Choose a category…")] + [(c.code, c.name) for c in categories]
 
+    def required_messages(self) -> dict[str, str]:
+        """Each required field's message for when it is left empty, by field name: the page checks them
+        before sending (report-check.js), in the server's words."""
+        found = {}
+        for name, bound in self._fields.items():
+            for validator in bound.validators:
+                if isinstance(validator, (DataRequired, InputRequired)) and validator.message:
+                    found[name] = str(validator.message)
+        return found
+
     def location_errors(self) -> list[str]:
         """The place's errors once each (a missing pin fails both lat and lon)."""
         return list(dict.fromkeys([*self.lat.errors, *self.lon.errors]))

@@ -105,7 +105,10 @@ def test_without_a_pin_the_place_fails_with_a_clear_message_and_nothing_is_store
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     message = "Place the pin: tap the map where the problem is, or use “Use my location”."
-    assert html.count(message) == 2  # once in the summary (linking to the map), once beside the map
+    # Once in the summary (linking to the map), once beside the map; and in the pin's data-required, for
+    # the page's own check before a report is sent again (report-check.js).
+    assert html.count(f">{message}<") == 2
+    assert html.count(f'data-required="{message}"') == 1
     assert '<a href="#place">' in html
     assert "Please correct this first:" in html  # one message (lat and lon refused alike), said once
     assert table_counts() == before

@@ -60,4 +60,11 @@
 
   document.addEventListener("input", settle, true);
   document.addEventListener("change", settle, true);
+
+  /* A page's own check before sending (report-check.js) refuses a control as the server does: its
+     refusal goes the same way once the control is changed. */
+  window.Commonfix.refuse = function (control) {
+    control.setAttribute("data-refused", "");
+    refused.set(control, current(control));
+  };
 })();
