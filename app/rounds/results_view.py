@@ -28,7 +28,8 @@ def leftover_label(outcome: RoundResults) -> str:
 def money_chart(outcome: RoundResults) -> Markup:
     """Bars for the pool, the city match, what was spent and what is left over (major units)."""
     left = leftover_label(outcome)
-    labels = ["Pledged pool", "City match", "Spent on problems", left]
+    # The pool at tally: confirmed pledges and any city money added before (a match by hand, a rollover).
+    labels = ["In the pool", "City match at tally", "Spent on problems", left]
     cents = [outcome.pool_cents, outcome.match_cents, outcome.spent_cents, outcome.leftover_cents]
 
     def money(amount: int) -> str:
@@ -37,7 +38,7 @@ def money_chart(outcome: RoundResults) -> Markup:
     return stacked_bar_chart(
         title=f"The money of round “{outcome.name}”",
         desc=(
-            f"Pool {money(cents[0])}, city match {money(cents[1])}, spent {money(cents[2])}, "
+            f"In the pool {money(cents[0])}, city match at tally {money(cents[1])}, spent {money(cents[2])}, "
             f"{left.lower()} {money(cents[3])}."
         ),
         labels=labels,

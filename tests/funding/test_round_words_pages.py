@@ -94,6 +94,30 @@ def test_results_with_one_voter_say_the_only_voters_share(world: RoundWorld) -> 
     assert " each" not in shares.group(1)
 
 
+def test_one_voters_larger_share_says_why_it_makes_no_more_money(world: RoundWorld) -> None:
+    """Found from outside: one voter's share raised past the round's money ("kept the largest that still
+    funds no more than the EUR 40.00: EUR 49.99") read as nonsense without the sentence saying why,
+    which the page gave only to several voters."""
+    world.build(members=2, pledges=(2000, 2000), costs=(3000, 2000))
+    a, b = world.issues
+    rid = world.create(rule="equalshares/add1")["id"]
+    world.open_voting(rid)
+    assert world.vote(world.members[0], rid, issue_ids=[a, b]).status_code == 200
+    assert world.tally(rid).status_code == 200
+
+    shares = re.search(
+        r'<p data-testid="shares">(.*?)</p>', text_of(world.client.get(f"/rounds/{rid}/results"))
+    )
+
+    assert shares
+    assert "tried again with a larger share" in shares.group(1)
+    assert (
+        "A larger share does not make more money: the voter pays only towards the problems funded, and "
+        "together those cost at most the EUR 40.00" in shares.group(1)
+    )
+    assert "they are not what anyone pledged" in shares.group(1)
+
+
 def test_results_json_says_each_outcome_in_the_pages_sentence_with_its_currency(world: RoundWorld) -> None:
     """The engine's words count cents without a currency ("each paid at most 1,500.00"): the JSON
     also carries the page's plain sentence, in euros."""
@@ -118,9 +142,11 @@ def test_a_member_sees_what_their_share_helped_fund(world: RoundWorld, auth) -> 
     page = text_of(world.client.get(f"/rounds/{rid}/results"))
 
     assert re.search(
-        rf'Your share helped fund <a href="/issues/{a}">[^<]+</a>: you paid EUR 15\.00 of its cost\.', page
+        rf'Your share helped fund <a href="/issues/{a}">[^<]+</a>: EUR 15\.00 of its cost came from your share\.',
+        page,
     )
-    assert "In all you paid EUR 15.00 of your EUR" in page
+    assert "In all EUR 15.00 of your EUR" in page
+    assert "Your share is your equal part of the round's money, not what you pledged." in page
     auth.logout()
     auth.login(world.admin.email)  # a member who did not vote
     assert "Your ballot" not in text_of(world.client.get(f"/rounds/{rid}/results"))
