@@ -63,7 +63,8 @@ def test_money_charts_put_each_label_on_its_own_line_above_its_bar() -> None:
     assert "chart--stacked" in svg.get("class", "")
     labels = svg.findall(".//s:text[@class='chart__label']", ns)
     bars = svg.findall(".//s:rect[@class='chart__bar']", ns)
-    assert [t.text for t in labels] == ["In the pool", "City match at tally", "Spent on problems", "Rolled over"]
+    expected = ["In the pool", "City match at tally", "Spent on problems", "Rolled over"]
+    assert [t.text for t in labels] == expected
     for label, bar in zip(labels, bars, strict=True):
         assert label.get("x") == bar.get("x")  # the label starts where its bar starts
         assert float(label.get("y", "0")) < float(bar.get("y", "0"))  # and sits above it

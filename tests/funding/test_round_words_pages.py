@@ -142,7 +142,8 @@ def test_a_member_sees_what_their_share_helped_fund(world: RoundWorld, auth) -> 
     page = text_of(world.client.get(f"/rounds/{rid}/results"))
 
     assert re.search(
-        rf'Your share helped fund <a href="/issues/{a}">[^<]+</a>: EUR 15\.00 of its cost came from your share\.',
+        rf'Your share helped fund <a href="/issues/{a}">[^<]+</a>: '
+        r"EUR 15\.00 of its cost came from your share\.",
         page,
     )
     assert "In all EUR 15.00 of your EUR" in page
