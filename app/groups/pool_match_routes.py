@@ -38,9 +38,16 @@ def match(pool_id: int) -> tuple[str, int] | Response:
         result = matching.hand_match(db.session, current_resident(), pool_id, num, den, cap)
     if work.error is not None:
         return render_treasurer(pool_id, form), work.error.status
+    full = result.base_cents * num // den
+    capped = (
+        f" The cap held it below {num}:{den}, which would have been {format_money(full, found.currency)}: "
+        "these pledges count as matched now."
+        if result.matched_cents < full
+        else ""
+    )
     flash(
         f"The city matched {format_money(result.matched_cents, found.currency)} "
-        f"for {format_money(result.base_cents, found.currency)} of pledges not matched before.",
+        f"for {format_money(result.base_cents, found.currency)} of pledges not matched before.{capped}",
         "success",
     )
     return redirect(url_for("groups.treasurer", pool_id=pool_id))

@@ -315,11 +315,13 @@ def treasurer(pool_id: int) -> str:
 def render_treasurer(pool_id: int, refused_match: MatchForm | None = None) -> str:
     """The treasurers' page; `refused_match`: the city-match form sent back with its errors and input."""
     found, row = _require_runs(pool_id)
+    figures = ledger.pool_balance(db.session, pool_id)
     return render_template(
         "groups/treasurer.html",
         pool=found,
         row=row,
-        figures=ledger.pool_balance(db.session, pool_id),
+        figures=figures,
+        unmatched_cents=matching.unmatched_cents(db.session, pool_id, figures.confirmed_cents),
         pending=pledges.pending(db.session, pool_id),
         withdrawn=pledges.withdrawn(
             db.session, pool_id, None if request.args.get("withdrawn") == "all" else 10

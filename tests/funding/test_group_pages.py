@@ -162,12 +162,20 @@ def test_the_match_form_is_for_officials(app, client, auth, funding) -> None:
     )
     auth.logout()
     auth.login(funding.member(ref, role="official").email)
+    page = client.get(f"/pools/{ref.pool_id}/treasurer").get_data(as_text=True)
+    assert "Confirmed pledges not matched before: <strong>EUR 30.00</strong>." in page
+    assert 'data-unmatched-cents="3000"' in page  # the form's preview sums from it (match-preview.js)
     done = client.post(
         f"/pools/{ref.pool_id}/match",
         data={"ratio_num": 1, "ratio_den": 1, "cap": "10.00"},
         follow_redirects=True,
     ).get_data(as_text=True)
-    assert "The city matched EUR 10.00 for EUR 30.00 of pledges not matched before." in done
+    # Found from outside: a cap below the ratio's sum covered every pledge without saying so.
+    assert (
+        "The city matched EUR 10.00 for EUR 30.00 of pledges not matched before. The cap held it below "
+        "1:1, which would have been EUR 30.00: these pledges count as matched now."
+    ) in done
+    assert "Confirmed pledges not matched before: <strong>EUR 0.00</strong>." in done
     again = client.post(
         f"/pools/{ref.pool_id}/match", data={"ratio_num": 1, "ratio_den": 1, "cap": "10.00"}
     ).get_data(as_text=True)

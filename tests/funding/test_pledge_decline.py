@@ -100,7 +100,7 @@ def test_a_confirmed_pledge_is_not_declined(client: FlaskClient, auth: AuthActio
     refused = decline(client, pledge_id, auth.headers(treasurer))
 
     assert (refused.status_code, refused.get_json()["error"]["field"]) == (409, "pledge_id")
-    assert "is confirmed" in refused.get_json()["error"]["message"]
+    assert "was confirmed already" in refused.get_json()["error"]["message"]
     assert funding.balance(ref).confirmed_cents == 500
     assert funding.counts() == before
 

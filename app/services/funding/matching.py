@@ -122,6 +122,11 @@ def match_memo(num: int, den: int, cap_cents: int, currency: str, round_id: int 
     return f"City match {num}:{den}{cap}" + (f", round {round_id}" if round_id else "")
 
 
+def unmatched_cents(session: DbSession, pool_id: int, confirmed_cents: int) -> int:
+    """The confirmed pledges no match has covered yet: what the next match covers."""
+    return match_base_cents(confirmed_cents, covered_cents(session, pool_id))
+
+
 def covered_cents(session: DbSession, pool_id: int, besides: int | None = None) -> int:
     """The pledged cents the pool's matches have covered so far (the match `besides` left out)."""
     query = select(func.coalesce(func.sum(PoolMatch.base_cents), 0)).where(PoolMatch.pool_id == pool_id)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from app.database.sessions import DbSession
 from app.models import Round
 from app.services.funding import ledger, matching
-from budgets.money import match_base_cents, matched_cents
+from budgets.money import matched_cents
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,6 @@ def preview(session: DbSession, found: Round) -> MoneyPreview:
     figures = ledger.pool_balance(session, found.pool_id)
     match = 0
     if found.match_num and found.match_den and found.match_cap_cents is not None:
-        base = match_base_cents(figures.confirmed_cents, matching.covered_cents(session, found.pool_id))
+        base = matching.unmatched_cents(session, found.pool_id, figures.confirmed_cents)
         match = matched_cents(base, found.match_num, found.match_den, found.match_cap_cents)
     return MoneyPreview(figures.balance_cents, match)
