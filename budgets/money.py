@@ -22,12 +22,16 @@ class MoneyError(ValueError):
         self.message = message
 
 
-def parse_cents(text: str, *, label: str = "Amount", max_cents: int = MAX_CENTS) -> int:
+def parse_cents(
+    text: str, *, label: str = "Amount", max_cents: int = MAX_CENTS, currency: str | None = None
+) -> int:
     """A positive amount in the major unit ("5", "5.5", "5,50", "1,234.50") -> cents, exactly.
 
     Only the ASCII digits 0-9 with one decimal point (or comma) count: "NaN", "Infinity", "1e2",
     signs and other scripts' digits are refused with a message that shows how to write an amount.
+    With `currency`, the largest amount is said in it ("at most EUR 500.00").
     """
+    most = format_money(max_cents, currency) if currency else format_cents(max_cents)
     cleaned = text.strip()
     if not cleaned:
         raise MoneyError(f"{label} is required, for example {EXAMPLE}.")
@@ -41,12 +45,12 @@ def parse_cents(text: str, *, label: str = "Amount", max_cents: int = MAX_CENTS)
     if len(part) > 2:
         raise MoneyError(f"{label} may have at most two decimals (whole cents), like {EXAMPLE}.")
     if len(whole.lstrip("0")) > len(str(max_cents // 100)):
-        raise MoneyError(f"{label} must be at most {format_cents(max_cents)}.")
+        raise MoneyError(f"{label} must be at most {most}.")
     cents = int(whole) * 100 + int(part.ljust(2, "0"))
     if cents <= 0:
         raise MoneyError(f"{label} must be more than zero.")
     if cents > max_cents:
-        raise MoneyError(f"{label} must be at most {format_cents(max_cents)}.")
+        raise MoneyError(f"{label} must be at most {most}.")
     return cents
 
 

@@ -189,7 +189,10 @@ def pledge(group_id: int) -> tuple[str, int] | BaseResponse:
         return _group_page(group_id, form, 422)
     provider = get_provider(current_app.config["PAYMENT_PROVIDER"])
     with unit_of_work(form, field_names={"amount_cents": "amount"}) as work:
-        cents = parse_amount(form.amount.data)
+        # Past the pool's largest pledge in the pool's words, however many digits (found from outside:
+        # 20 nines were "at most 999,999,999.99", no currency, under a hint saying EUR 500.00).
+        pool = pledges.get_pool(db.session, row.pool_id)
+        cents = parse_amount(form.amount.data, max_cents=pool.max_pledge_cents, currency=pool.currency)
         outcome = pledges.pledge(
             db.session,
             current_resident(),

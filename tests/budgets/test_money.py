@@ -73,6 +73,13 @@ def test_the_label_and_the_limit_are_the_callers() -> None:
     assert parse_cents("10", label="Cost", max_cents=1000) == 1000
 
 
+def test_with_a_currency_the_largest_amount_is_said_in_it() -> None:
+    for typed in ("500.01", "9" * 20):
+        with pytest.raises(MoneyError) as caught:
+            parse_cents(typed, max_cents=50_000, currency="EUR")
+        assert caught.value.message == "Amount must be at most EUR 500.00."
+
+
 @pytest.mark.parametrize(
     ("cents", "text", "with_currency"),
     [

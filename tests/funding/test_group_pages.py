@@ -306,3 +306,21 @@ def test_the_pool_page_figures_add_up_to_what_it_holds(app, client, funding) -> 
     held = page.index("In the pool now EUR 6.00")
     assert page.index("of which carried over EUR 6.00") > held
     assert "less what rounds allocated to problems and refunded" in page
+
+
+def test_a_pledge_past_the_largest_says_the_pools_largest_in_money(client, auth, funding, count_rows) -> None:
+    """Found from outside: 20 nines were refused as "at most 999,999,999.99." (the form's own bound, no
+    currency) under a hint saying "from EUR 1.00 to EUR 500.00"."""
+    from app.models import Pledge
+
+    ref = funding.group()
+    member = funding.member(ref)
+    auth.login(member.email)
+    for typed in ("9" * 20, "500.01"):
+        page = client.post(f"/groups/{ref.group_id}/pledge", data={"amount": typed})
+        html = page.get_data(as_text=True)
+        assert page.status_code == 422
+        field_error = re.search(r'id="amount-error"[^>]*>([^<]*)<', html)
+        assert field_error is not None, html
+        assert field_error.group(1) == "Amount must be at most EUR 500.00."
+    assert count_rows(Pledge) == 0

@@ -104,13 +104,19 @@ def parse_ratio(raw: object, field: str, *, label: str | None = None) -> tuple[i
 
 
 def parse_amount(
-    raw: object, field: str = "amount", *, label: str = "Amount", max_cents: int = MAX_CENTS
+    raw: object,
+    field: str = "amount",
+    *,
+    label: str = "Amount",
+    max_cents: int = MAX_CENTS,
+    currency: str | None = None,
 ) -> int:
-    """An amount typed in the major unit ("5.00") -> cents; the message says how to write it."""
+    """An amount typed in the major unit ("5.00") -> cents; the message says how to write it (and the
+    largest amount, in `currency` when given)."""
     if raw is not None and not isinstance(raw, str):
         raise ValidationError(f"{label} must be text like 5.00, not {shown(raw)}.", field)
     try:
-        return parse_cents(raw or "", label=label, max_cents=max_cents)
+        return parse_cents(raw or "", label=label, max_cents=max_cents, currency=currency)
     except MoneyError as exc:
         raise ValidationError(exc.message, field) from None
 
