@@ -66,6 +66,16 @@ def new_phone_page(browser: Browser, **options: Any) -> Page:
     return context.new_page()
 
 
+def phone_located_at(browser: Browser, lat: float, lon: float) -> tuple[Page, list[str]]:
+    """A fresh phone page that may share its location (the point), and the JavaScript errors it raises."""
+    page = new_phone_page(
+        browser, geolocation={"latitude": lat, "longitude": lon}, permissions=["geolocation"]
+    )
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return page, errors
+
+
 @pytest.fixture
 def phone390(browser: Browser) -> Iterator[Page]:
     """A fresh 390x844 touch page with its own cookies; JS errors fail the test."""

@@ -15,7 +15,7 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.actions import register
-from tests.browser.conftest import new_phone_page
+from tests.browser.conftest import phone_located_at
 from tests.browser.live_server import LiveServer
 from tests.browser.test_resident_journey import ranked_list
 
@@ -65,11 +65,7 @@ def test_a_photo_over_the_limit_is_made_smaller_upright_and_sent(
     browser: Browser, live_server: LiveServer
 ) -> None:
     place = ranked_list(live_server)[0]  # where an open problem is: inside the city
-    page = new_phone_page(
-        browser, geolocation={"latitude": place.lat, "longitude": place.lon}, permissions=["geolocation"]
-    )
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    page, errors = phone_located_at(browser, place.lat, place.lon)
     photo = turned_camera_photo()
     assert len(photo) > LIMIT
     try:

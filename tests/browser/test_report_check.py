@@ -14,7 +14,7 @@ from PIL import Image
 from playwright.sync_api import Browser, Request, expect
 
 from tests.browser.actions import register
-from tests.browser.conftest import new_phone_page
+from tests.browser.conftest import phone_located_at
 from tests.browser.live_server import LiveServer
 from tests.browser.test_resident_journey import ranked_list
 
@@ -29,11 +29,7 @@ def test_missing_parts_are_said_on_the_page_and_the_photo_stays(
     browser: Browser, live_server: LiveServer
 ) -> None:
     place = ranked_list(live_server)[0]  # where an open problem is: inside the city
-    page = new_phone_page(
-        browser, geolocation={"latitude": place.lat, "longitude": place.lon}, permissions=["geolocation"]
-    )
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    page, errors = phone_located_at(browser, place.lat, place.lon)
     sent: list[str] = []
 
     def note(request: Request) -> None:
