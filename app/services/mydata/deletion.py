@@ -259,7 +259,7 @@ def delete_account(session: DbSession, user: User, password: object) -> None:
     execute_write(session, update(Pledge).where(Pledge.user_id == user.id).values(show_name=False))
     # Every copy of the account's mail goes, to its earlier addresses too (mail_copies says which).
     held = account_addresses(session, user)
-    execute_write(session, delete(OutgoingMail).where(mail_of(session, user)))
+    execute_write(session, delete(OutgoingMail).where(mail_of(user, held)))
     for address in held.owned:
         _forget_in_fanouts(session, address)
     for entry in session.scalars(

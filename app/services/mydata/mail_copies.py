@@ -54,9 +54,8 @@ def account_addresses(session: DbSession, user: User) -> AccountAddresses:
     return AccountAddresses(frozenset(owned - others), frozenset(requested - owned - others))
 
 
-def mail_of(session: DbSession, user: User) -> ColumnElement[bool]:
-    """The outbox rows that are the account's mail (a condition on OutgoingMail)."""
-    found = account_addresses(session, user)
+def mail_of(user: User, found: AccountAddresses) -> ColumnElement[bool]:
+    """The outbox rows that are the account's mail (a condition on OutgoingMail), given its addresses."""
     conditions: list[ColumnElement[bool]] = []
     if found.owned:
         conditions.append(OutgoingMail.recipient.in_(found.owned))
@@ -70,7 +69,8 @@ def mail_of(session: DbSession, user: User) -> ColumnElement[bool]:
 
 def mail_copies(session: DbSession, user: User) -> list[dict[str, Any]]:
     """data.json's `mails`: each copy's address, subject, state, times and text, oldest first."""
-    rows = session.scalars(select(OutgoingMail).where(mail_of(session, user)).order_by(OutgoingMail.id))
+    mine = mail_of(user, account_addresses(session, user))
+    rows = session.scalars(select(OutgoingMail).where(mine).order_by(OutgoingMail.id))
     return [
         {
             "to": row.recipient,
