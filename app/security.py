@@ -11,6 +11,7 @@ from flask import Flask, Response, abort, g, redirect, request, session, url_for
 from flask_login import current_user
 
 from app.errors import wants_json
+from app.services.kernel.roles import require_not_blocked
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -118,7 +119,11 @@ def register_security_headers(app: Flask) -> None:
 
 def roles_required(*roles: str) -> Callable[[F], F]:
     """Refuse anonymous users (a page's GET goes to the login form, as the staff pages do; anything else
-    is 401) and users without one of `roles` (403)."""
+    is 401), users without one of `roles` and blocked accounts (403).
+
+    Every guarded view is a staff view, so a blocked official reads none of them either (found from
+    outside: the flag queue, the cashier's backings, the census and the dashboard still showed residents'
+    names, notes and payment references to a blocked official, whose actions were refused)."""
 
     def decorator(view: F) -> F:
         @wraps(view)
@@ -129,6 +134,7 @@ def roles_required(*roles: str) -> Callable[[F], F]:
                 abort(401)
             if current_user.role not in roles:
                 abort(403)
+            require_not_blocked(current_user)  # 403 saying why
             return view(*args, **kwargs)
 
         # Read by the role x route test: every guarded view declares who may use it.

@@ -7,19 +7,22 @@ from app.models.account import Actor
 from app.services.kernel.errors import PermissionDenied
 
 
+def require_not_blocked(actor: Actor) -> None:
+    if actor.is_blocked:
+        raise PermissionDenied("This account is blocked.")
+
+
 def require_staff(actor: User, refusal: str = "Only city officials and admins can do this.") -> None:
     """An official or admin whose account is not blocked; `refusal` says what others may not do."""
     if not actor.is_staff:
         raise PermissionDenied(refusal)
-    if actor.is_blocked:
-        raise PermissionDenied("This account is blocked.")
+    require_not_blocked(actor)
 
 
 def require_admin(actor: User) -> None:
     if not actor.is_admin:
         raise PermissionDenied("Only admins can do this.")
-    if actor.is_blocked:
-        raise PermissionDenied("This account is blocked.")
+    require_not_blocked(actor)
 
 
 UNCONFIRMED = (
