@@ -36,7 +36,7 @@ def uploaded_rows() -> tuple[list[tuple[str, str]], str]:
     if request.mimetype == MULTIPART:
         sent = request.files.get("census")
         if sent is None or not sent.filename:
-            raise ValidationError("census: attach the CSV file as the `census` field.", "census")
+            raise ValidationError("Attach the census CSV file as the `census` field.", "census")
         return census.csv_rows(
             census.decode_file(sent.stream, current_app.config["CENSUS_MAX_BYTES"])
         ), "census"

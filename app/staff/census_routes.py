@@ -15,6 +15,7 @@ from app.services.kernel.errors import ValidationError
 from app.services.rounds import census
 from app.staff import bp
 from app.unit_of_work import unit_of_work
+from budgets.allocation import counted
 
 
 class CensusForm(FlaskForm):
@@ -34,7 +35,7 @@ def census_page() -> tuple[str, int] | Response:
             with unit_of_work(form, field_names={"census": "census", "area_id": "area"}) as work:
                 sent = form.census.data
                 if sent is None or not getattr(sent, "filename", ""):
-                    raise ValidationError("census: choose the CSV file to upload.", "census")
+                    raise ValidationError("Choose the census CSV file to upload.", "census")
                 config = current_app.config
                 text = census.decode_file(sent.stream, config["CENSUS_MAX_BYTES"])
                 stored = census.upload(
@@ -45,8 +46,9 @@ def census_page() -> tuple[str, int] | Response:
                     config["CENSUS_MAX_ENTRIES"],
                 )
             if work.error is None:
+                held = counted(stored.entries_count, "identifier")
                 flash(
-                    f"Census uploaded: {stored.entries_count:,} identifiers, kept only as salted hashes. "
+                    f"Census uploaded: {held}, kept only as salted hashes. "
                     "Residents verify again against it.",
                     "success",
                 )

@@ -68,9 +68,31 @@ def test_a_census_is_stored_only_as_salted_hashes_and_replaces_the_previous_one(
 
 
 @pytest.mark.parametrize(
+    "body",
+    [
+        "identifier;name\nAB-1;Ann\nAB-2;Bea\n",  # a spreadsheet's CSV where the decimal mark is a comma
+        "\ufeffidentifier;name\r\nAB-1;Ann\r\nAB-2;Bea\r\n",
+        "name\tidentifier\nAnn\tAB-1\nBea\tAB-2\n",
+    ],
+)
+def test_a_census_separated_by_semicolons_or_tabs_is_read(world: RoundWorld, body: str) -> None:
+    """Found from outside: a file with the header `identifier;name` (the usual European spreadsheet
+    export) was refused as naming no "identifier" column."""
+    world.build(members=1)
+    response = world.client.post(
+        f"/api/v1/areas/{old_town(world)}/census",
+        data={"census": (io.BytesIO(body.encode()), "census.csv")},
+        content_type="multipart/form-data",
+        headers=world.headers(world.official),
+    )
+    assert response.status_code in (200, 201), response.get_json()
+    assert count(world, CensusEntry) == 2
+
+
+@pytest.mark.parametrize(
     ("body", "field", "words"),
     [
-        ("", "census", "the file is empty"),
+        ("", "census", "The census file is empty"),
         ("name,address\nAnn,1 Main St\n", "census", 'must name an "identifier" column'),
         ("identifier\nAB-1\nab 1\n", "census", "row 2 and row 3 hold the same identifier"),
         ("identifier\n\n", "census", "no identifiers"),

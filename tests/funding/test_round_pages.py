@@ -269,7 +269,7 @@ def test_a_refused_match_is_said_beside_its_field_with_what_was_typed(world: Rou
         (
             {"match_ratio": "abc", "match_cap": "20.00"},
             "match_ratio",
-            "The match ratio (match_ratio) must look",
+            'The city match ratio must look like "1:1"',
         ),
         ({"match_ratio": "1:1", "match_cap": "lots"}, "match_cap", "Cap: use digits and a decimal point"),
     ):

@@ -271,6 +271,16 @@ def test_the_audit_page_filters_by_actor_action_and_dates_and_keeps_them_across_
     assert 'href="/staff/admin/audit?page=2&amp;action=issue.assign"' in first
     second = client.get("/staff/admin/audit?action=issue.assign&page=2").get_data(as_text=True)
     assert second.count('data-action="issue.assign"') == 5
+    # Past the last page (an old link, a hand-typed number): which pages there are, not "No staff
+    # actions yet" under "55 entries match" (found from outside).
+    past = client.get("/staff/admin/audit?action=issue.assign&page=9").get_data(as_text=True)
+    assert "There is no page 9: there are 2 pages." in past
+    assert 'href="/staff/admin/audit?page=2&amp;action=issue.assign">Go to the last page</a>' in past
+    assert "No staff actions yet" not in past
+    assert "No entry matches" not in past
+    for path in ("/staff/admin/audit?page=999999", "/staff/admin/moderation?page=3"):
+        page = client.get(path).get_data(as_text=True)
+        assert ("There is no page" in page) == ("audit" in path), path  # nothing moderated here
 
 
 @pytest.mark.parametrize(

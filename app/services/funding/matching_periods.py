@@ -177,7 +177,7 @@ def _check_caps(fund_cents: int, problem_cap_cents: int) -> None:
     with a EUR 500.00 cap per problem was accepted, and the terms are fixed once the period opens)."""
     if problem_cap_cents > fund_cents:
         raise ValidationError(
-            f"Per-problem cap (problem_cap_cents) of {format_cents(problem_cap_cents)} is more than the "
+            f"The most match per problem ({format_cents(problem_cap_cents)}) is more than the "
             f"fund of {format_cents(fund_cents)}: no problem can be matched with more than the whole fund.",
             "problem_cap_cents",
         )

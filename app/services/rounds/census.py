@@ -60,26 +60,31 @@ def decode_file(stream: IO[bytes], max_bytes: int) -> str:
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise PayloadTooLarge(
-            f"census: the file is larger than {max_bytes // 1024:,} KB; split the area.", "census"
+            f"The census file is larger than {max_bytes // 1024:,} KB; split the area.", "census"
         )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ValidationError("census: the file must be UTF-8 text (a CSV).", "census") from None
+        raise ValidationError("The census file must be UTF-8 text (a CSV).", "census") from None
 
 
 def csv_rows(text: str) -> list[tuple[str, str]]:
-    """(where, raw identifier) for each non-blank row of a census CSV with an `identifier` column."""
+    """(where, raw identifier) for each non-blank row of a census CSV with an `identifier` column,
+    separated by commas, semicolons or tabs (whichever the first row holds most of)."""
     if not text.strip():
-        raise ValidationError("census: the file is empty; upload a CSV with an identifier column.", "census")
+        raise ValidationError("The census file is empty; upload a CSV with an identifier column.", "census")
+    # The header's separator: a spreadsheet saved as CSV where the decimal mark is a comma (much of
+    # Europe) writes ";" (found from outside: such a file was refused as naming no identifier column).
+    header = text.lstrip("\ufeff").splitlines()[0]
+    separator = max((",", ";", "\t"), key=header.count)
     try:
-        rows = list(csv.reader(io.StringIO(text)))
+        rows = list(csv.reader(io.StringIO(text), delimiter=separator))
     except csv.Error:
-        raise ValidationError("census: the file is not a readable CSV.", "census") from None
+        raise ValidationError("The census file is not a readable CSV.", "census") from None
     names = [name.strip().lower().lstrip("\ufeff") for name in rows[0]] if rows else []
     if COLUMN not in names:
         raise ValidationError(
-            f'census: the first row must name an "{COLUMN}" column (it names: '
+            f'The census file\'s first row must name an "{COLUMN}" column (it names: '
             f"{', '.join(n for n in names if n)[:200] or 'nothing'}).",
             "census",
         )
@@ -215,7 +220,7 @@ def status(session: DbSession, user: User | None, area_id: int) -> CensusStatus:
 def parse_identifier(raw: object) -> str:
     if not isinstance(raw, str) or not voter_keys.normalise(raw):
         raise ValidationError(
-            "identifier is required: the identifier printed on the city's letter.", "identifier"
+            "Your identifier is required: the one printed on the city's letter.", "identifier"
         )
     if len(raw) > 200 or len(voter_keys.normalise(raw)) > MAX_IDENTIFIER:
         raise ValidationError(f"identifier must be at most {MAX_IDENTIFIER} characters.", "identifier")

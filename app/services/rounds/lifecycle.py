@@ -142,14 +142,11 @@ def parse_match(data: dict[str, Any]) -> tuple[int, int, int] | None:
         num, den = parse_ratio(raw, "match_ratio")
     except ValidationError:
         raise ValidationError(
-            'The match ratio (match_ratio) must look like "1:1": city money per amount pledged, in whole'
-            " numbers.",
+            'The city match ratio must look like "1:1": city money per amount pledged, in whole numbers.',
             "match_ratio",
         ) from None
     if num > 100 or den > 100:
-        raise ValidationError(
-            "The match ratio's (match_ratio) numbers must be between 1 and 100.", "match_ratio"
-        )
+        raise ValidationError("The city match ratio's numbers must be between 1 and 100.", "match_ratio")
     cap = data.get("match_cap_cents")
     cap_cents = NO_CAP_CENTS if cap in (None, "") else parse_cents(cap, "match_cap_cents")
     return num, den, cap_cents

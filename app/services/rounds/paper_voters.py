@@ -31,7 +31,7 @@ def census_entry(session: DbSession, found: Round, raw: object) -> CensusEntry:
     """The census entry of the round's area for a typed identifier, or a ValidationError naming it."""
     if not isinstance(raw, str) or not voter_keys.normalise(raw) or len(raw) > MAX_IDENTIFIER:
         raise ValidationError(
-            "identifier is required: the voter's identifier as the census lists it (at most "
+            "The identifier is required: the voter's identifier as the census lists it (at most "
             f"{MAX_IDENTIFIER} characters).",
             "identifier",
         )
