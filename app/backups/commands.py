@@ -39,12 +39,19 @@ def register_backup_commands(app: Flask) -> None:
         help="Restore even though the database or photo folder is not empty: the backup's tables replace "
         "those there (the whole file on SQLite; pg_restore --clean on PostgreSQL); photos are overwritten.",
     )
-    def restore(folder: Path, force: bool) -> None:
+    @click.option(
+        "--send-waiting-mail",
+        is_flag=True,
+        help="Send the mail that was waiting when the backup was taken. Without it that mail is held "
+        "(marked failed, with the reason): it may have gone out after the backup, and residents would "
+        "get it twice.",
+    )
+    def restore(folder: Path, force: bool, send_waiting_mail: bool) -> None:
         """Restore the backup in FOLDER into this app's empty database and photo folder, then verify it."""
         from app.backups.restoring import restore_backup
 
         try:
-            restored = restore_backup(app, folder, force=force)
+            restored = restore_backup(app, folder, force=force, send_waiting_mail=send_waiting_mail)
         except (BackupError, SnapshotError) as exc:
             raise click.ClickException(str(exc)) from None
         summary = restored.manifest.summary
@@ -54,6 +61,17 @@ def register_backup_commands(app: Flask) -> None:
             f"{counted(sum(summary['tables'].values()), 'row')} as the manifest counts them, "
             f"{counted(restored.photos, 'photo')}, ledger OK ({counted(restored.postings, 'posting')})."
         )
+        if restored.held_mail or restored.held_fanouts:
+            fanouts = (
+                f" and {counted(restored.held_fanouts, 'unfinished mail fan-out')}"
+                if restored.held_fanouts
+                else ""
+            )
+            click.echo(
+                f"Held, not sent: {counted(restored.held_mail, 'mail')}{fanouts} waiting when the backup was "
+                "taken, which may have gone out since (they count as failed on the admins' desk). To send "
+                "them, restore again with --send-waiting-mail."
+            )
         if revision != restored.code_head:
             click.echo(
                 f"The schema is at revision {revision}, this code's is {restored.code_head}: run "

@@ -146,8 +146,24 @@ def verify_files(root: Path, manifest: Manifest) -> None:
                 f"{entry['path']} is corrupted: {found['bytes']} bytes with SHA-256 {found['sha256']}, "
                 f"the manifest says {entry['bytes']} bytes with {entry['sha256']}"
             )
-    if manifest.database_file not in {entry["path"] for entry in manifest.files}:
+    listed = {entry["path"] for entry in manifest.files}
+    if manifest.database_file not in listed:
         raise BackupError(f"the manifest does not list its database file {manifest.database_file}")
+    # A file added to the folder after the backup was written is not the backup's (found from outside:
+    # an extra photo was restored without a word).
+    unlisted = sorted(
+        relative
+        for path in root.rglob("*")
+        if path.is_file()
+        and (relative := path.relative_to(root).as_posix()) != MANIFEST
+        and relative not in listed
+    )
+    if unlisted:
+        shown = ", ".join(unlisted[:5]) + (f" and {len(unlisted) - 5} more" if len(unlisted) > 5 else "")
+        raise BackupError(
+            f"{root} holds files its manifest does not list: {shown}. A backup is restored only as it was "
+            "written: remove them, or restore from the backup's own copy"
+        )
 
 
 def differences(expected: dict[str, Any], found: dict[str, Any]) -> list[str]:

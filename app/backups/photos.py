@@ -39,7 +39,7 @@ def back_up_photos(config: Mapping[str, Any], backup_root: Path) -> list[Path]:
     return copy_tree(stored_photos(folder), folder, backup_root / IN_BACKUP)
 
 
-def restore_photos(config: Mapping[str, Any], backup_root: Path) -> int:
-    """Put the backup's photos back into the photo folder; returns how many."""
+def restore_photos(config: Mapping[str, Any], backup_root: Path) -> list[Path]:
+    """Put the backup's photos back into the photo folder; returns the copies."""
     source = backup_root / IN_BACKUP
-    return len(copy_tree(stored_photos(source), source, photo_folder(config)))
+    return copy_tree(stored_photos(source), source, photo_folder(config))

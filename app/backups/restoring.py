@@ -9,7 +9,7 @@ from typing import Any
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from flask import Flask
-from sqlalchemy import text
+from sqlalchemy import text, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.backups.manifest import (
@@ -25,6 +25,8 @@ from app.backups.manifest import (
 from app.backups.photos import photo_folder, restore_photos, stored_photos
 from app.database.snapshots import copy_sqlite, engine_name, restore_postgres, sqlite_file
 from app.extensions import db
+from app.models import MailFanout, MailStatus, OutgoingMail
+from app.models.timestamps import utcnow
 from app.services.funding.transparency import check_ledger
 from app.services.kernel.text import first_of
 from budgets.allocation import counted
@@ -38,6 +40,8 @@ class Restored:
     photos: int
     postings: int
     code_head: str  # this code's newest schema revision: init-db migrates the restored one up to it
+    held_mail: int = 0  # mails waiting at the backup's time, held rather than sent (they may have gone)
+    held_fanouts: int = 0  # mail fan-outs unfinished at the backup's time, held alike
 
 
 def code_head(app: Flask, manifest: Manifest) -> str:
@@ -134,7 +138,47 @@ def prove_whole(manifest: Manifest) -> int:
     return postings
 
 
-def restore_backup(app: Flask, root: Path, *, force: bool = False) -> Restored:
+def hold_waiting_mail(manifest: Manifest) -> tuple[int, int]:
+    """Mail still waiting when the backup was taken may have gone out since: it is marked failed with
+    the reason, and unfinished fan-outs done, so a restored site does not mail residents again (found
+    from outside: a restore sent a status mail a second time). Returns (mails, fan-outs) held."""
+    reason = (
+        f"Held at restore: it was waiting when the backup of {manifest.created_at} was taken, and may "
+        "have been sent since."
+    )
+    waiting = (MailStatus.QUEUED.value, MailStatus.SENDING.value)
+    with db.engine.begin() as connection:
+        mails = connection.execute(
+            update(OutgoingMail)
+            .where(OutgoingMail.status.in_(waiting))
+            .values(status=MailStatus.FAILED.value, claimed_until=None, last_error=reason)
+        ).rowcount
+        fanouts = connection.execute(
+            update(MailFanout).where(MailFanout.done_at.is_(None)).values(done_at=utcnow())
+        ).rowcount
+    return mails, fanouts
+
+
+def take_back(app: Flask, engine: str, force: bool, copies: list[Path]) -> str:
+    """After a restore failed its checks: what the target holds now, said for the operator. Into an empty
+    SQLite target the restored file and photos are removed again; a PostgreSQL restore has committed, and
+    a forced one replaced what was there (found from outside: a failed check left the restored data in
+    place without a word, and a retry was then refused as "not empty")."""
+    if engine == "sqlite" and not force:
+        db.engine.dispose()
+        sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"]).unlink(missing_ok=True)
+        for copy in copies:
+            copy.unlink(missing_ok=True)
+        return "Nothing was kept: the target is as empty as before."
+    return (
+        "The target now holds this backup's data and photos, unproven: do not serve it. Restore a good "
+        "backup over it with --force, or empty it."
+    )
+
+
+def restore_backup(
+    app: Flask, root: Path, *, force: bool = False, send_waiting_mail: bool = False
+) -> Restored:
     manifest = read_manifest(root)
     verify_files(root, manifest)
     head = code_head(app, manifest)
@@ -143,8 +187,14 @@ def restore_backup(app: Flask, root: Path, *, force: bool = False) -> Restored:
     except SQLAlchemyError as exc:
         raise database_failure("cannot read the target database", exc) from None
     put_database_back(app, root, manifest, engine, force)
+    copies: list[Path] = []
     try:
-        photos = restore_photos(app.config, root)
-    except OSError as exc:
-        raise BackupError(f"copying the photos to {photo_folder(app.config)} failed: {exc}") from None
-    return Restored(manifest, photos, prove_whole(manifest), head)
+        try:
+            copies = restore_photos(app.config, root)
+        except OSError as exc:
+            raise BackupError(f"copying the photos to {photo_folder(app.config)} failed: {exc}") from None
+        postings = prove_whole(manifest)
+    except BackupError as failure:
+        raise BackupError(f"{failure}\n{take_back(app, engine, force, copies)}") from None
+    held = (0, 0) if send_waiting_mail else hold_waiting_mail(manifest)
+    return Restored(manifest, len(copies), postings, head, *held)
