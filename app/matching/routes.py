@@ -88,11 +88,20 @@ def _parsed(form: PeriodForm) -> dict[str, object] | None:
     return None if refused else asked
 
 
+TIME_WORDS = {"opens_at": "The opening time", "closes_at": "The closing time"}
+
+
 def _typed_time(raw: str | None, field: str) -> str | None:
-    """A typed time for the service, read in the city's zone, refused here when it is not a time."""
+    """A typed time for the service, read in the city's zone, refused here when it is not a time (in
+    words: found from outside, 'opens_at must be a date and time like "2027-03-01T09:00:00Z"')."""
     found = city_input(raw, field)
     if found is not None:
-        parse_time(found, field)
+        try:
+            parse_time(found, field)
+        except ValidationError:
+            raise ValidationError(
+                f"{TIME_WORDS[field]} must be a date and time, like 2027-03-01 18:00.", field
+            ) from None
     return found
 
 

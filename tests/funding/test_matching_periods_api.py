@@ -125,7 +125,7 @@ def test_the_periods_times_are_refused_in_words_a_person_reads(client: FlaskClie
     past = client.post(
         "/api/v1/matching-periods", json=terms(opens_at=iso(-timedelta(days=2))), headers=official
     )
-    assert past.get_json()["error"]["message"] == "The opening time (opens_at) must not be in the past."
+    assert past.get_json()["error"]["message"] == "The opening time must not be in the past."
 
 
 def test_fund_and_caps_cannot_change_after_the_period_opened(
@@ -279,7 +279,7 @@ def test_the_pages_show_the_match_and_officials_close_with_a_confirmation(
         },
     ).get_data(as_text=True)
     for message in (
-        "closes_at must be",
+        "The closing time must be a date and time, like 2027-03-01 18:00.",
         "The fund must be more than zero",
         "The per-resident cap: use digits",
     ):
@@ -287,6 +287,8 @@ def test_the_pages_show_the_match_and_officials_close_with_a_confirmation(
     too_big = client.post("/matching-periods/new", data=period_form(problem_cap="500.00"))
     assert too_big.status_code == 422
     assert "no problem can be matched with more than the whole fund" in too_big.get_data(as_text=True)
+    assert "The most match per problem (500.00) is more than the fund" in too_big.get_data(as_text=True)
+    assert "problem_cap_cents" not in too_big.get_data(as_text=True)
     made = client.post(
         "/matching-periods/new",
         data=period_form(opens_at=(utcnow() + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M")),

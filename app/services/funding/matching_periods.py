@@ -70,7 +70,7 @@ def create_period(
     if data.get("opens_at") not in (None, ""):
         opens_at = parse_time(data.get("opens_at"), "opens_at")
         if opens_at < now - timedelta(minutes=1):
-            raise ValidationError("The opening time (opens_at) must not be in the past.", "opens_at")
+            raise ValidationError("The opening time must not be in the past.", "opens_at")
     closes_at = parse_time(data.get("closes_at"), "closes_at")
     _check_window(opens_at, closes_at, now)
     amounts = {field: parse_cents(data.get(field), field) for field in AMOUNTS}
@@ -127,7 +127,7 @@ def update_period(
                     f"{field} cannot change: the period opened at {city_time(period.opens_at)}.", field
                 )
     elif "opens_at" in changed and opens_at < now - timedelta(minutes=1):
-        raise ValidationError("The opening time (opens_at) must not be in the past.", "opens_at")
+        raise ValidationError("The opening time must not be in the past.", "opens_at")
     if "closes_at" in changed or "opens_at" in changed:
         _check_window(opens_at, closes_at, now)
     if "fund_cents" in changed or "problem_cap_cents" in changed:
