@@ -220,3 +220,13 @@ def test_the_officials_census_page_uploads_and_shows_a_bad_file_on_its_field(wor
     assert f'data-testid="census-{area}"' in page
     assert count(world, CensusUpload) == 1
     assert [e.details["entries"] for e in audits(world, "census.upload")] == [2]
+    # In words (found from outside: "census: the first row ..." and "1 identifiers").
+    assert "The census file&#39;s first row must name" in bad.get_data(as_text=True)
+    assert "census: the" not in bad.get_data(as_text=True)
+    one = world.client.post(
+        "/staff/census",
+        data={"area": str(area), "census": (io.BytesIO(b"identifier\nAB-3\n"), "census.csv")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert "Census uploaded: 1 identifier, kept only as salted hashes." in one.get_data(as_text=True)

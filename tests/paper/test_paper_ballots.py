@@ -169,6 +169,7 @@ def test_census_voters_paper_and_online_ballots_never_both_count(paper: PaperWor
     assert error_of(unknown)[:2] == (422, "identifier")
     assert "not on the census" in error_of(unknown)[2]
     assert error_of(missing)[:2] == (422, "identifier")
+    assert error_of(missing)[2].startswith("The identifier is required: the voter's identifier")
     assert paper.state(rid) == before
 
     paper.twice(rid, identifier="87654321B", issue_ids=[b])
