@@ -15,7 +15,7 @@ from app.services.funding import matching, pledges
 from app.services.kernel.parsing import parse_amount
 from app.services.kernel.roles import require_staff
 from app.unit_of_work import is_access_error, unit_of_work
-from budgets.money import format_money
+from budgets.money import NO_CAP_CENTS, format_money, matched_cents
 
 
 @bp.post("/pools/<int:pool_id>/match")
@@ -38,7 +38,7 @@ def match(pool_id: int) -> tuple[str, int] | Response:
         result = matching.hand_match(db.session, current_resident(), pool_id, num, den, cap)
     if work.error is not None:
         return render_treasurer(pool_id, form), work.error.status
-    full = result.base_cents * num // den
+    full = matched_cents(result.base_cents, num, den, NO_CAP_CENTS)  # the ratio's match without the cap
     capped = (
         f" The cap held it below {num}:{den}, which would have been {format_money(full, found.currency)}: "
         "these pledges count as matched now."

@@ -93,6 +93,8 @@ def test_a_census_separated_by_semicolons_or_tabs_is_read(world: RoundWorld, bod
     ("body", "field", "words"),
     [
         ("", "census", "The census file is empty"),
+        ("\ufeff\ufeff", "census", 'must name an "identifier" column'),  # no first row at all
+        (";;;\n", "census", 'must name an "identifier" column'),
         ("name,address\nAnn,1 Main St\n", "census", 'must name an "identifier" column'),
         ("identifier\nAB-1\nab 1\n", "census", "row 2 and row 3 hold the same identifier"),
         ("identifier\n\n", "census", "no identifiers"),

@@ -11,7 +11,7 @@ from app.database.spellings import insert_ignoring_duplicates
 from app.models import Area, Group, Membership, Pool, User
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from app.services.kernel.roles import require_confirmed, require_staff
+from app.services.kernel.roles import require_confirmed, require_not_blocked, require_staff
 from app.services.kernel.text import clean_text
 from budgets.money import format_money
 
@@ -196,8 +196,7 @@ def require_runs_group(session: DbSession, user: User, group_id: int) -> None:
     """A group admin of this group, or an official; a blocked account confirms and opens nothing."""
     if not runs_group(session, user, group_id):
         raise PermissionDenied("Only the group's admins and city officials can do this.")
-    if user.is_blocked:
-        raise PermissionDenied("This account is blocked.")
+    require_not_blocked(user)
 
 
 def set_pool_open(session: DbSession, actor: User, pool_id: int, is_open: object) -> None:

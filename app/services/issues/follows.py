@@ -8,8 +8,8 @@ from app.database.sessions import DbSession, execute_write
 from app.database.spellings import insert_from_select_ignoring_duplicates, insert_ignoring_duplicates
 from app.models import Area, Follow, Issue, User
 from app.models.timestamps import utcnow
-from app.services.kernel.errors import NotFound, PermissionDenied, ValidationError
-from app.services.kernel.roles import require_confirmed
+from app.services.kernel.errors import NotFound, ValidationError
+from app.services.kernel.roles import require_confirmed, require_not_blocked
 
 
 def _target(session: DbSession, issue_id: int | None, area_id: int | None) -> dict[str, int]:
@@ -29,8 +29,7 @@ def follow(
     session: DbSession, user: User, *, issue_id: int | None = None, area_id: int | None = None
 ) -> bool:
     """Start following; returns False when the user already followed it. The unique keys settle races."""
-    if user.is_blocked:
-        raise PermissionDenied("This account is blocked.")
+    require_not_blocked(user)
     require_confirmed(user)
     target = _target(session, issue_id, area_id)
     inserted = execute_write(

@@ -7,9 +7,10 @@ from app.models.account import Actor
 from app.services.kernel.errors import PermissionDenied
 
 
-def require_not_blocked(actor: Actor) -> None:
+def require_not_blocked(actor: Actor, field: str | None = None) -> None:
+    """A blocked account reads but takes no part: refused, saying why (on `field`, where one is named)."""
     if actor.is_blocked:
-        raise PermissionDenied("This account is blocked.")
+        raise PermissionDenied("This account is blocked.", field)
 
 
 def require_staff(actor: User, refusal: str = "Only city officials and admins can do this.") -> None:

@@ -9,6 +9,7 @@ from app.models import Group, Membership, Pool, Round, User
 from app.services.funding import groups
 from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from app.services.kernel.parsing import ID_MAX
+from app.services.kernel.roles import require_not_blocked
 
 
 def get_round(session: DbSession, round_id: int) -> Round:
@@ -44,8 +45,7 @@ def can_run(session: DbSession, user: User | None, group_id: int) -> bool:
 
 
 def require_runner(session: DbSession, user: User, group_id: int, action: str) -> None:
-    if user.is_blocked:
-        raise PermissionDenied("This account is blocked.")
+    require_not_blocked(user)
     if not can_run(session, user, group_id):
         raise PermissionDenied(f"Only the group's admins and city officials can {action}.")
 
@@ -55,13 +55,11 @@ def require_official(user: User, action: str, field: str | None = None) -> None:
     still works for reading, never for the city's acts (certifying, matching, cancelling ...)."""
     if not user.is_staff:
         raise PermissionDenied(f"Only city officials can {action}.", field)
-    if user.is_blocked:
-        raise PermissionDenied("This account is blocked.", field)
+    require_not_blocked(user, field)
 
 
 def require_member(session: DbSession, user: User, group_id: int) -> None:
-    if user.is_blocked:
-        raise PermissionDenied("This account is blocked.")
+    require_not_blocked(user)
     if not is_member(session, group_id, user.id):
         raise Conflict(
             "Only members of the neighbourhood group can vote in its rounds: join the group first.",

@@ -18,9 +18,9 @@ from app.database.spellings import upsert
 from app.models import Pool, Round, RoundBallot, User
 from app.models.rounds import Phase
 from app.models.timestamps import utcnow
-from app.services.kernel.errors import Conflict, PermissionDenied, ValidationError
+from app.services.kernel.errors import Conflict, ValidationError
 from app.services.kernel.parsing import DB_INT_MAX, parse_id, shown
-from app.services.kernel.roles import require_confirmed
+from app.services.kernel.roles import require_confirmed, require_not_blocked
 from app.services.rounds import candidates, eligibility, like_ballots, paper_voters, windows
 from app.services.rounds import money as round_money
 from app.services.rounds.access import get_round
@@ -142,8 +142,7 @@ def require_may_cast(session: DbSession, user: User, found: Round) -> None:
     not confirmed or blocked, a voter not eligible, voting not open, a likes round, a paper ballot
     already counted. The ballot page asks this before asking about a blank ballot."""
     require_confirmed(user)
-    if user.is_blocked:
-        raise PermissionDenied("This account is blocked.")
+    require_not_blocked(user)
     eligibility.require_eligible(session, user, found)
     require_voting_open(found)
     if like_ballots.is_likes_round(found):  # its ballot is the member's likes: like_toggles.set_ballot

@@ -26,9 +26,9 @@ from app.models.eligibility import Eligibility
 from app.models.rounds import Phase
 from app.models.timestamps import utcnow
 from app.services.kernel import audit
-from app.services.kernel.errors import Conflict, NotFound, PayloadTooLarge, PermissionDenied, ValidationError
+from app.services.kernel.errors import Conflict, NotFound, PayloadTooLarge, ValidationError
 from app.services.kernel.parsing import ID_MAX
-from app.services.kernel.roles import require_confirmed
+from app.services.kernel.roles import require_confirmed, require_not_blocked
 from app.services.rounds import voter_keys
 from app.services.rounds.access import require_official
 from app.services.rounds.eligibility import contact, current_census
@@ -75,7 +75,7 @@ def csv_rows(text: str) -> list[tuple[str, str]]:
         raise ValidationError("The census file is empty; upload a CSV with an identifier column.", "census")
     # The header's separator: a spreadsheet saved as CSV where the decimal mark is a comma (much of
     # Europe) writes ";" (found from outside: such a file was refused as naming no identifier column).
-    header = text.lstrip("\ufeff").splitlines()[0]
+    header = next(iter(text.lstrip("\ufeff").splitlines()), "")  # a file of byte order marks has none
     separator = max((",", ";", "\t"), key=header.count)
     try:
         rows = list(csv.reader(io.StringIO(text), delimiter=separator))
@@ -230,8 +230,7 @@ def parse_identifier(raw: object) -> str:
 def verify(session: DbSession, user: User, area_id: int, raw: object) -> CensusStatus:
     """Tie the resident to the census entry their identifier hashes to, once; audited without it."""
     require_confirmed(user)
-    if user.is_blocked:
-        raise PermissionDenied("This account is blocked.")
+    require_not_blocked(user)
     area = get_area(session, area_id)
     identifier = parse_identifier(raw)
     current = current_census(session, area_id)

@@ -18,8 +18,8 @@ from app.database.sessions import DbSession, execute_write
 from app.models import Round, User
 from app.models.rounds import Phase
 from app.services.issues import likes
-from app.services.kernel.errors import Conflict, PermissionDenied, ValidationError
-from app.services.kernel.roles import require_confirmed
+from app.services.kernel.errors import Conflict, ValidationError
+from app.services.kernel.roles import require_confirmed, require_not_blocked
 from app.services.rounds import ballots, eligibility, like_ballots
 from app.services.rounds.access import get_round
 
@@ -29,8 +29,7 @@ def _open_likes_round(session: DbSession, user: User, round_id: int) -> Round:
     found = get_round(session, round_id)
     if not like_ballots.is_likes_round(found):
         raise Conflict("This round's ballot is not made of likes; fill in the ballot instead.", "ballot")
-    if user.is_blocked:
-        raise PermissionDenied("This account is blocked.")
+    require_not_blocked(user)
     eligibility.require_eligible(session, user, found)
     ballots.require_voting_open(found)
     held = execute_write(

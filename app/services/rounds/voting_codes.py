@@ -27,8 +27,8 @@ from app.models.rounds import Phase
 from app.models.timestamps import utcnow
 from app.services.kernel import audit
 from app.services.kernel.city_time import city_time
-from app.services.kernel.errors import Conflict, PermissionDenied, ValidationError
-from app.services.kernel.roles import require_confirmed
+from app.services.kernel.errors import Conflict, ValidationError
+from app.services.kernel.roles import require_confirmed, require_not_blocked
 from app.services.kernel.text import safe_cell
 from app.services.rounds import voter_keys
 from app.services.rounds.access import get_round, require_official
@@ -208,8 +208,7 @@ def claim_online(session: DbSession, user: User, round_id: int, raw: object) -> 
     """A resident types a code on the ballot page: it becomes theirs (used online) and lets them vote.
     A blocked account cannot vote, so it claims nothing (the code stays usable on paper)."""
     require_confirmed(user)
-    if user.is_blocked:
-        raise PermissionDenied("This account is blocked.")
+    require_not_blocked(user)
     found = get_round(session, round_id)
     require_codes_round(found)
     require_voting_open(found)
