@@ -5,6 +5,11 @@ exports the budget it was tallied with and the funded projects as `selected`; an
 exports the budget a tally would have now and no `selected` column (a cancelled one says so in its
 `comment` and ends on the day it was cancelled). Phragmén is not among
 Pabulib's rule names, so its rounds export `rule` as "unknown".
+
+The file holds ballots, so it is published once voting has closed (by hand, on schedule, by the
+tally or by a cancellation). Found from outside: while voting was open it showed how the vote stood,
+and two downloads either side of a changed ballot, beside the public count of ballots, told whose
+ballot changed and how.
 """
 
 from __future__ import annotations
@@ -16,7 +21,8 @@ from sqlalchemy import select
 
 from app.database.sessions import DbSession
 from app.models import Area, Group, Pool, Round, RoundCandidate
-from app.models.rounds import ResultStatus
+from app.models.rounds import Phase, ResultStatus
+from app.services.kernel.errors import Conflict
 from app.services.rounds import candidates, tally, tally_ballots
 from app.services.rounds import engine as round_engine
 from app.services.rounds import money as round_money
@@ -83,6 +89,12 @@ def pb_file(session: DbSession, round_id: int, country: str) -> tuple[str, str]:
     tallied before the ballots were kept, and rounds not tallied yet, read the ballots as a tally would now.
     """
     found = get_round(session, round_id)
+    if found.voting_closed_at is None and not is_tallied(found) and found.phase != Phase.CLOSED.value:
+        raise Conflict(
+            f"Round {found.id}'s ballots are published once its voting has closed: until then the file "
+            "would show how the vote stands.",
+            "round_id",
+        )
     selected = None
     if is_tallied(found) and found.tally_ballots is not None:
         listed = candidates.current(session, found)[0]
