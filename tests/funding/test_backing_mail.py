@@ -51,7 +51,8 @@ def test_closing_a_backed_problem_says_the_city_closed_it_to_held_and_waiting_ba
     auth.login_as(backers.resident(role="admin"))
     log = client.get("/staff/admin/audit").get_data(as_text=True)
     campaign = "<strong>Commonfix (the campaign&#39;s rule)</strong>"
-    assert f"{campaign} returned the EUR 9.00 held for #{issue_id} to its backers: the problem was closed" in log
+    returned = f"returned the EUR 9.00 held for #{issue_id} to its backers: the problem was closed"
+    assert f"{campaign} {returned}" in log
     assert f"{campaign} cancelled 1 backing on #{issue_id} still waiting for the cashier" in log
     assert "a former user" not in log
     assert "did “" not in log  # the fallback for actions without words
