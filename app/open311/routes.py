@@ -174,7 +174,7 @@ def create_request(fmt: str) -> Response:
     fmt = _format(fmt)
     values = request_values()
     if values is None:
-        raise DomainError("Send the request's fields as a form or as one JSON object.", "body")
+        raise DomainError("Send the request's fields as a form or as one JSON object, in UTF-8.", "body")
     user = reporter()
     if user is None:
         return render_errors(403, "api_key is missing or invalid", fmt)
@@ -202,6 +202,9 @@ def create_request(fmt: str) -> Response:
         category=values.get("service_code"),
         title=title,
         description=description,
+        # GeoReport has no field for it: the account's "hide my name" setting decides, as the JSON
+        # API's default does (found from outside: a city's GeoReport app named the resident).
+        hide_name=user.hide_name_default,
         photo_settings=photo_settings(),
     )
     db.session.commit()
