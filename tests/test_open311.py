@@ -119,6 +119,8 @@ def test_bad_query_parameters_name_the_parameter(client) -> None:
     assert response.status_code == 400
     assert response.get_json()[0]["description"] == "start_date: start_date must not be after end_date."
     assert client.get("/open311/v2/services.csv").status_code == 400
+    # RFC 3339 allows a lowercase "z" (found from outside: it was refused).
+    assert client.get("/open311/v2/requests.json?start_date=2026-11-01T00:00:00z").status_code == 200
 
 
 def test_create_request_needs_a_valid_api_key(client, auth, table_counts) -> None:
