@@ -46,20 +46,30 @@ def content_security_policy(nonce: str | None) -> str:
     )
 
 
-# Reads other programs may make from a browser on another origin (a city's map, a civic-tech page).
+# Reads other programs may make from a browser on another origin (a city's map, a civic-tech page):
+# Open311, the JSON API, the feeds and the public ledgers' CSVs (the city's, the transparency page's
+# and each pool's, found from outside: the open-data page promised them and they had no header).
 PUBLIC_READ_PREFIXES = ("/open311/", "/api/v1/", "/feeds/")
+PUBLIC_READ_SUFFIXES = ("/ledger.csv",)
+# What a script on another origin may send to Open311 (a form or JSON body, an api_key or a token),
+# and read back.
+OPEN311_METHODS = "GET, HEAD, POST"
+OPEN311_HEADERS = "Authorization, Content-Type"
+OPEN311_EXPOSED = "Retry-After, ETag"
 
 
 def open_to_other_origins() -> bool:
-    """A GET or HEAD of Open311, the JSON API or the feeds, or anything under Open311 (its POST
-    authenticates by api_key alone, never by the login cookie).
+    """A GET or HEAD of Open311, the JSON API, the feeds or a ledger CSV, or anything under Open311
+    (its POST authenticates by api_key or token, never by the login cookie).
 
     The wildcard comes without Access-Control-Allow-Credentials, so a browser never sends the login
     cookie with such a request nor lets a script read an answer made with it; a script on another
     origin reads what an anonymous client reads. API writes and pages stay same-origin."""
     if request.path.startswith("/open311/"):
         return True
-    return request.method in ("GET", "HEAD") and request.path.startswith(PUBLIC_READ_PREFIXES)
+    return request.method in ("GET", "HEAD") and (
+        request.path.startswith(PUBLIC_READ_PREFIXES) or request.path.endswith(PUBLIC_READ_SUFFIXES)
+    )
 
 
 # What a token client's script on another origin may send, and read back from the answer.
@@ -98,6 +108,14 @@ def register_security_headers(app: Flask) -> None:
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if open_to_other_origins():
             headers.setdefault("Access-Control-Allow-Origin", "*")
+            if request.path.startswith("/open311/"):
+                # A JSON body or a token makes the browser ask first (found from outside: the preflight
+                # named no method or header, so such a POST from another origin failed).
+                headers.setdefault("Access-Control-Expose-Headers", OPEN311_EXPOSED)
+                if request.method == "OPTIONS":
+                    headers.setdefault("Access-Control-Allow-Methods", OPEN311_METHODS)
+                    headers.setdefault("Access-Control-Allow-Headers", OPEN311_HEADERS)
+                    headers.setdefault("Access-Control-Max-Age", "600")
         elif from_token_client():
             headers.setdefault("Access-Control-Allow-Origin", "*")
             headers.setdefault("Access-Control-Expose-Headers", TOKEN_CLIENT_EXPOSED)

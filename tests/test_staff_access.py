@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models import IssueEvent, Photo
+from app.models import Issue, IssueEvent, Photo
 from app.services.accounts import blocking
 from tests.conftest import AuthActions
 from tests.images import jpeg_with_gps
@@ -248,3 +248,29 @@ def test_role_x_route(
         assert status < 500
         if method == "GET":
             assert status == 200
+
+
+def test_a_blocked_official_reads_the_site_as_the_public_does(
+    client: FlaskClient, auth: AuthActions, make_user: Callable[..., Any], make_issue: Callable[..., Any]
+) -> None:
+    """Found from outside: a blocked official's login landed on the staff desk (403) and every
+    problem page was a 403 too, the page built for staff, while the banner said the account could
+    still read the site."""
+    official = make_user(role="official", is_blocked=True)
+    issue = make_issue()
+    hidden = make_issue()
+    with client.application.app_context():
+        db.session.execute(update(Issue).where(Issue.id == hidden.id).values(is_hidden=True))
+        db.session.commit()
+
+    landed = auth.login(official.email)
+    assert landed.status_code == 302
+    assert landed.headers["Location"] == "/"
+
+    page = client.get(f"/issues/{issue.id}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert 'id="staff-panel"' not in text
+    assert "Staff desk" not in text
+    assert client.get(f"/issues/{hidden.id}").status_code == 404  # hidden from the public
+    assert client.get("/staff/").status_code == 403

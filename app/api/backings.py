@@ -11,11 +11,10 @@ from app.api.models import backings as shapes
 from app.api.models.funding import PledgeHeaders
 from app.api.params import json_body
 from app.extensions import db
-from app.models.backing import Backing, BackingStatus
+from app.models.backing import CURRENCY, Backing, BackingStatus
 from app.models.timestamps import rfc3339, utcnow
 from app.ratelimits import limit
 from app.services.funding import backings, pending_backings
-from app.services.funding.backing_settlement import CURRENCY
 from app.services.funding.idempotency import IDEMPOTENCY_HEADER
 from app.services.funding.payments import get_provider
 from app.services.kernel.errors import ValidationError

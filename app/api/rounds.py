@@ -379,7 +379,7 @@ def round_results_json(round_id: int) -> Response:
             headers={"Content-Disposition": 'attachment; filename="<name>.pb"'},
         )
     },
-    errors=(404,),
+    errors=(404, 409),
 )
 def export_pb(round_id: int) -> Response:
     country = str(current_app.config.get("PABULIB_COUNTRY", round_export.DEFAULT_COUNTRY))

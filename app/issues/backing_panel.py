@@ -10,10 +10,10 @@ from flask_login import current_user
 from app.extensions import db
 from app.issues.forms import BackingForm
 from app.models import Issue
-from app.models.backing import Backing, BackingStatus
+from app.models.backing import CURRENCY, Backing, BackingStatus
 from app.models.timestamps import utcnow
 from app.services.funding import backing_limits, backings, match_sentences, pending_backings
-from app.services.funding.backing_settlement import CURRENCY, area_pool
+from app.services.funding.backing_settlement import area_pool
 from budgets.money import format_money
 
 

@@ -11,11 +11,11 @@ from app.extensions import db
 from app.issues import bp
 from app.issues.forms import BackingForm
 from app.issues.routes import detail_page
-from app.models.backing import BackingStatus
+from app.models.backing import CURRENCY, BackingStatus
 from app.models.timestamps import utcnow
 from app.ratelimits import limit
 from app.services.funding import backings, pending_backings
-from app.services.funding.backing_settlement import CURRENCY, Settled
+from app.services.funding.backing_settlement import Settled
 from app.services.funding.payments import get_provider
 from app.services.kernel.parsing import parse_amount
 from app.unit_of_work import unit_of_work

@@ -22,10 +22,20 @@ class Role(StrEnum):
 
 class RoleChecks:
     role: str
+    is_blocked: bool
+
+    @property
+    def has_staff_role(self) -> bool:
+        """An official or admin by role, blocked or not: what the staff gates check before saying
+        "This account is blocked."."""
+        return self.role in (Role.OFFICIAL.value, Role.ADMIN.value)
 
     @property
     def is_staff(self) -> bool:
-        return self.role in (Role.OFFICIAL.value, Role.ADMIN.value)
+        """Works as staff now: an official or admin whose account is not blocked. A blocked one reads
+        the site as the public does (found from outside: a blocked official's problem pages were 403s,
+        their views built for staff)."""
+        return self.has_staff_role and not self.is_blocked
 
     @property
     def is_admin(self) -> bool:

@@ -18,6 +18,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.extensions import Model
 from app.models.timestamps import utcnow
 
+CURRENCY = "EUR"  # backings and matching periods are in the city's currency
+
 
 class MatchingPeriod(Model):
     """The city's matching fund for one campaign period (city-wide when `area_id` is NULL).

@@ -6,7 +6,7 @@ The API key is a Commonfix bearer token (`api_key` parameter or Authorization he
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import Response, request
 from sqlalchemy import select
@@ -25,7 +25,7 @@ from app.services.issues import reports
 from app.services.issues.reports import UnknownCategory
 from app.services.kernel.errors import DomainError, ValidationError
 from app.services.kernel.links import external_url
-from app.services.kernel.parsing import parse_id
+from app.services.kernel.parsing import parse_id, parse_time
 from app.services.kernel.text import shorten
 
 MAX_REQUESTS = 1000
@@ -104,15 +104,12 @@ def _parse_time(name: str) -> datetime | None:
     raw = request.args.get(name)
     if not raw:
         return None
-    try:
-        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-        if moment.tzinfo is not None:  # a time near year 1 or 9999 may not convert to UTC
-            moment = moment.astimezone(UTC).replace(tzinfo=None)
-    except (ValueError, OverflowError):
+    try:  # RFC 3339's lowercase "z" too (found from outside: it was refused)
+        return parse_time(raw, name)
+    except ValidationError:  # GeoReport answers a bad parameter with 400
         raise DomainError(
             f"{name} must be an ISO 8601 date-time such as 2026-11-01T00:00:00Z.", name
         ) from None
-    return moment
 
 
 def _default_start(end: datetime) -> datetime:
@@ -174,7 +171,7 @@ def create_request(fmt: str) -> Response:
     fmt = _format(fmt)
     values = request_values()
     if values is None:
-        raise DomainError("Send the request's fields as a form or as one JSON object.", "body")
+        raise DomainError("Send the request's fields as a form or as one JSON object, in UTF-8.", "body")
     user = reporter()
     if user is None:
         return render_errors(403, "api_key is missing or invalid", fmt)
@@ -202,6 +199,9 @@ def create_request(fmt: str) -> Response:
         category=values.get("service_code"),
         title=title,
         description=description,
+        # GeoReport has no field for it: the account's "hide my name" setting decides, as the JSON
+        # API's default does (found from outside: a city's GeoReport app named the resident).
+        hide_name=user.hide_name_default,
         photo_settings=photo_settings(),
     )
     db.session.commit()

@@ -17,7 +17,7 @@ def staff_only() -> Response | None:
         if request.method == "GET":
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         abort(401)
-    if not current_user.is_staff:
+    if not current_user.has_staff_role:
         abort(403)
     require_not_blocked(current_user)  # 403 saying why
     return None

@@ -8,11 +8,12 @@ from werkzeug.wrappers import Response
 
 from app.auth.sessions import current_resident
 from app.extensions import db
+from app.models.backing import CURRENCY
 from app.models.timestamps import utcnow
 from app.ratelimits import limit
 from app.security import roles_required
 from app.services.funding import backing_confirmation, pending_backings
-from app.services.funding.backing_settlement import CURRENCY, Settled
+from app.services.funding.backing_settlement import Settled
 from app.services.kernel.parsing import MAX_PAGE, optional_int
 from app.staff import bp
 from app.unit_of_work import is_access_error, unit_of_work

@@ -257,6 +257,16 @@ def test_dismissing_keeps_the_report_and_tells_the_flagger(
     assert "The report is left visible; 1 flagger will get an email." in resolved.get_data(as_text=True)
     assert issue_state(app, issue.id)["hidden"] is False
     assert mails_to(app, flagger.email) == ["The problem report you flagged stays visible"]
+    # A second moderator's send (another tab, the same queue) is told on the queue, not on a 404 page.
+    again = client.post(
+        f"/staff/flags/issue/{issue.id}/hide", data={"reason": "Advertising"}, follow_redirects=True
+    )
+    assert again.status_code == 200
+    assert (
+        f"Not done: There are no open flags on issue {issue.id}: they were handled already"
+        in again.get_data(as_text=True)
+    )
+    assert issue_state(app, issue.id)["hidden"] is False
 
 
 @pytest.mark.config(RATELIMIT_ENABLED=True, RATE_LIMIT_FLAG="2 per hour")

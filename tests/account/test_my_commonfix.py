@@ -24,6 +24,7 @@ from app.models.timestamps import utcnow
 from app.photo_stores import photo_settings
 from app.services.funding import groups
 from app.services.issues import likes, reports
+from app.services.issues.notifications import Subscription, read_unsubscribe_token
 from app.services.mydata import export
 from tests import factories
 from tests.backing_fixtures import Backers, backers  # noqa: F401
@@ -262,6 +263,11 @@ def test_the_reporter_of_a_duplicate_hears_it_was_merged(
     to_reporter = [m for m in mails if m["To"] == reporter.email]
     assert len(to_reporter) == 1
     assert to_reporter[0]["Subject"] == f"“Elm street light dark” was merged into problem #{original.id}"
+    # Found from outside: its one-click link ended the follow of the closed duplicate, so the mail it
+    # announced, the original's, kept coming. It ends the follow of the original.
+    token = str(to_reporter[0]["List-Unsubscribe"]).strip("<>").rsplit("/", 1)[1]
+    with app.app_context():
+        assert read_unsubscribe_token(token) == Subscription(reporter.id, issue_id=original.id)
 
 
 def test_my_backings_are_on_my_page_in_the_api_and_in_my_data(

@@ -27,8 +27,11 @@ def test_public_reads_may_be_fetched_from_any_origin(
         "/api/v1/categories",
         f"/api/v1/issues/{issue.id}",
         "/feeds/issues.atom",
+        "/ledger.csv",  # the public ledgers' CSVs (found from outside: the open-data page promised them)
+        "/transparency/ledger.csv",
     ):
         response = client.get(url, headers=ORIGIN)
+        response.get_data()  # a streamed CSV ends with its request
         assert response.status_code == 200, url
         assert response.headers.get("Access-Control-Allow-Origin") == "*", url
         # A wildcard never lets a browser send the login cookie along.
@@ -52,6 +55,37 @@ def test_an_open311_report_may_be_posted_from_another_origin_with_its_api_key(
     response = client.post("/open311/v2/requests.json", data=data, headers=ORIGIN)
     assert response.status_code == 201
     assert response.headers.get("Access-Control-Allow-Origin") == "*"
+
+
+def test_an_open311_post_with_a_json_body_or_a_token_passes_the_browsers_preflight(
+    client: FlaskClient, auth: AuthActions
+) -> None:
+    """Found from outside: the preflight of a JSON or Bearer POST named no method or header, so the
+    browser refused the POST the Open311 view accepts; and a script could not read Retry-After."""
+    preflight = client.options(
+        "/open311/v2/requests.json",
+        headers={
+            **ORIGIN,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, content-type",
+        },
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    assert {"authorization", "content-type"} <= {
+        h.strip().lower() for h in preflight.headers["Access-Control-Allow-Headers"].split(",")
+    }
+    assert "Access-Control-Allow-Credentials" not in preflight.headers
+    data = {
+        "service_code": "pothole",
+        "lat": OLD_TOWN.lat,
+        "long": OLD_TOWN.lon,
+        "description": "Hole by the bakery",
+    }
+    posted = client.post("/open311/v2/requests.json", json=data, headers={**ORIGIN, **auth.headers()})
+    assert posted.status_code == 201, posted.get_data(as_text=True)
+    assert "Retry-After" in posted.headers["Access-Control-Expose-Headers"]
 
 
 def test_pages_and_api_writes_are_not_opened_to_other_origins(client: FlaskClient, auth: AuthActions) -> None:

@@ -99,6 +99,7 @@ def test_a_census_separated_by_semicolons_or_tabs_is_read(world: RoundWorld, bod
         ("identifier\nAB-1\nab 1\n", "census", "row 2 and row 3 hold the same identifier"),
         ("identifier\n\n", "census", "no identifiers"),
         ("identifier\nA1\nA2\nA3\nA4\n", "census", "more than 3 identifiers"),
+        ("identifier\nA\x00B\nC1\n", "census", "row 2's identifier holds a NUL byte"),  # JSON refused it
     ],
 )
 def test_bad_census_files_name_the_field_and_store_nothing(

@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 from app.extensions import db
 from app.models import Issue, Round
 from app.services.issues.public_titles import HIDDEN_TITLE
+from app.services.rounds.ballot_cards import HIDDEN_DESCRIPTION
 from tests.funding.match_world import MatchWorld, match_world  # noqa: F401
 from tests.funding.round_world import RoundWorld, world  # noqa: F401
 from tests.funding.test_payouts import funded_issue
@@ -78,3 +79,27 @@ def test_the_matching_period_names_a_hidden_backed_problem_only_as_hidden(
         text = client.get(url).get_data(as_text=True)
         assert SECRET not in text, url
         assert HIDDEN_TITLE in text, url
+
+
+def test_a_candidate_hidden_during_voting_shows_nothing_of_its_report_on_the_ballot(
+    world: RoundWorld, auth
+) -> None:
+    """Found from outside: the ballot masked a hidden candidate's title but printed its description
+    in full, where what got it hidden usually is, and linked to its page, a 404."""
+    world.build(members=2, pledges=(2000, 2000), costs=(3000, 2000))
+    shown, hidden = world.issues
+    rid = world.create(rule="greedy")["id"]
+    world.open_voting(rid)
+    with world.app.app_context():
+        db.session.execute(update(Issue).where(Issue.id == hidden).values(description=SECRET))
+        db.session.commit()
+    hide(world, hidden)
+    auth.login(world.members[0].email)
+
+    page = world.client.get(f"/rounds/{rid}/ballot").get_data(as_text=True)
+
+    assert SECRET not in page
+    assert HIDDEN_TITLE in page
+    assert HIDDEN_DESCRIPTION in page
+    assert f'href="/issues/{hidden}"' not in page
+    assert f'href="/issues/{shown}"' in page

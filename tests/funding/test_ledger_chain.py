@@ -148,17 +148,42 @@ def test_a_resident_recomputes_the_chain_from_the_downloaded_csv(
 
     # The snippet printed on the page works as printed.
     snippet = html.unescape(re.search(r'data-testid="recipe"><code>(.*?)</code>', page, re.S).group(1))
-    (tmp_path / "commonfix-ledger.csv").write_text(csv_text, encoding="utf-8", newline="")
-    printed = io.StringIO()
-    with contextlib.chdir(tmp_path), contextlib.redirect_stdout(printed):
-        exec(compile(snippet, "recipe", "exec"), {})
-    assert printed.getvalue().strip() == f"5 postings; latest hash {published.group(1)}"
+
+    def run_snippet(csv_text: str) -> str:
+        (tmp_path / "commonfix-ledger.csv").write_text(csv_text, encoding="utf-8", newline="")
+        printed = io.StringIO()
+        with contextlib.chdir(tmp_path), contextlib.redirect_stdout(printed):
+            exec(compile(snippet, "recipe", "exec"), {})
+        return printed.getvalue().strip()
+
+    assert run_snippet(csv_text) == f"5 postings; latest hash {published.group(1)}"
 
     # A changed amount in the CSV is caught by the same lines.
     forged = csv_text.replace(",-1500,", ",-1400,", 1)
     assert forged != csv_text
     with pytest.raises(AssertionError):
         recompute(forged)
+    with pytest.raises(AssertionError, match="does not match its hash"):
+        run_snippet(forged)
+
+    # Found from outside: the snippet read a posting's columns from its first line only, so a copy
+    # moving a later line to another pool, or calling it another kind, still "verified".
+    rows = list(csv.DictReader(io.StringIO(csv_text)))
+    second = next(i for i in range(1, len(rows)) if rows[i]["seq"] == rows[i - 1]["seq"])
+
+    def written(edited: list[dict[str, str]]) -> str:
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(edited)
+        return out.getvalue()
+
+    assert run_snippet(written(rows)) == f"5 postings; latest hash {published.group(1)}"
+    for column, value in (("pool_id", "999"), ("kind", "payout"), ("hash", "0" * 64)):
+        edited = [dict(row) for row in rows]
+        edited[second][column] = value
+        with pytest.raises(AssertionError, match="lines disagree"):
+            run_snippet(written(edited))
 
     # The pool's page and its CSV carry the chain too.
     pool_page = client.get(f"/pools/{ref.pool_id}").get_data(as_text=True)

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import RoundBallot
+from app.models import Round, RoundBallot
 from tests.funding.money_world import MONEY_ACTIONS, issue_money
 from tests.funding.round_actions import (
     ACTIONS,
@@ -119,6 +119,12 @@ def test_a_sent_back_result_is_tallied_again_and_says_why(world: RoundWorld) -> 
         page,
         re.S,
     )
+    # ... with when it closed, not when it opened (found from outside).
+    with world.app.app_context():
+        closed_at = db.session.scalar(select(Round.voting_closed_at).where(Round.id == rid))
+    shown = re.search(r'Voting closed</span>\s*<span class="timeline__date"><time datetime="([^"]+)"', page)
+    assert shown is not None
+    assert shown.group(1) == f"{closed_at.isoformat()}Z"
 
     again = world.tally(rid)
     assert again.status_code == 200

@@ -105,7 +105,9 @@ def test_the_files_voter_numbers_follow_the_ballots_not_who_voted_when(world: Ro
         return [tuple(sorted(ballot.projects, key=int)) for ballot in parse_pb(text).ballots]
 
     by_content = [(str(a),), (str(a), str(b)), (str(b),), (str(c), str(d))]
-    assert voters_in_file() == by_content  # before the tally (read live)
+    closed = world.client.post(f"/api/v1/rounds/{rid}/voting-close", headers=world.headers(world.admin))
+    assert closed.status_code == 200, closed.get_json()
+    assert voters_in_file() == by_content  # voting closed, not tallied (read live)
     world.tally(rid)
     assert voters_in_file() == by_content  # and the tallied result's file
 
@@ -118,8 +120,6 @@ def test_a_cancelled_rounds_file_says_it_was_cancelled(world: RoundWorld) -> Non
     world.open_voting(rid)
     a, b, _, _ = world.issues
     assert world.vote(world.members[0], rid, issue_ids=[a, b]).status_code == 200
-    before = parse_pb(world.client.get(f"/api/v1/rounds/{rid}/export.pb").get_data(as_text=True))
-    assert "cancelled" not in before.meta["comment"]
     world.free_pool()  # an official cancels it
 
     text = world.client.get(f"/api/v1/rounds/{rid}/export.pb").get_data(as_text=True)
@@ -135,3 +135,28 @@ def test_a_cancelled_rounds_file_says_it_was_cancelled(world: RoundWorld) -> Non
     )
     assert not any("selected" in p.fields for p in election.projects)
     assert len(election.ballots) == 1
+
+
+def test_no_ballot_leaves_the_round_before_its_voting_closes(world: RoundWorld) -> None:
+    """Found from outside: while voting was open the file showed how the vote stood, and two downloads
+    either side of a changed ballot (the round page shows the count of ballots) told whose ballot
+    changed and how. It is refused until voting closes, then holds every ballot."""
+    world.build(members=3, pledges=(1000, 1000, 1000), costs=COSTS)
+    rid = world.create(ballot="approval", rule="greedy")["id"]
+    a, b, c, _ = world.issues
+    refused_in_draft = world.client.get(f"/api/v1/rounds/{rid}/export.pb")
+    world.open_voting(rid)
+    assert world.vote(world.members[0], rid, issue_ids=[a, b]).status_code == 200
+    assert world.vote(world.members[1], rid, issue_ids=[c]).status_code == 200
+
+    refused = world.client.get(f"/api/v1/rounds/{rid}/export.pb")
+
+    for response in (refused_in_draft, refused):
+        assert response.status_code == 409
+        error = response.get_json()["error"]
+        assert error["field"] == "round_id"
+        assert "published once its voting has closed" in error["message"]
+        assert "VOTES" not in response.get_data(as_text=True)
+    world.tally(rid)
+    election = parse_pb(world.client.get(f"/api/v1/rounds/{rid}/export.pb").get_data(as_text=True))
+    assert sorted(sorted(v.projects) for v in election.ballots) == [[str(a), str(b)], [str(c)]]

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.models import Issue, IssueEvent, LedgerPosting, Round, TallyJob, User
 from app.services.rounds import jobs as tally_jobs
 from app.services.rounds import tally
-from budgets import allocate
+from budgets import allocate, parse_pb
 from budgets.election import Ballot, Election, Project
 from budgets.equal_shares import equal_shares_add1
 from budgets.greedy import greedy
@@ -327,3 +327,29 @@ def test_the_tally_button_tallies_now_or_shows_the_jobs_progress(
     body = world.client.get(f"/api/v1/rounds/{rid}/results").get_json()
     expected = independent(world, ballots, 6000)
     assert {f["issue_id"] for f in body["funded"]} == {int(p) for p in expected.selected}
+
+
+def test_greedy_funds_no_problem_nobody_voted_for(world: RoundWorld) -> None:
+    """Found from outside: greedy funded a problem without a vote while money was left (and a round
+    without a single ballot spent its pool), saying "Funded: with 0 votes"."""
+    world.build(members=3, pledges=(3000, 3000), costs=COSTS)
+    _a, _b, _c, d = world.issues
+    rid = world.create(ballot="approval", rule="greedy")["id"]
+    world.open_voting(rid)
+    assert world.vote(world.members[0], rid, issue_ids=[d]).status_code == 200
+
+    body = world.tally(rid).get_json()
+
+    assert [f["issue_id"] for f in body["funded"]] == [d]
+    assert body["spent_cents"] == 1000  # EUR 60.00 to spend: the rest waits for problems with votes
+    page = world.client.get(f"/rounds/{rid}/results").get_data(as_text=True)
+    assert "with 0 votes" not in page
+    assert "Not funded: nobody voted for it. It costs EUR 30.00." in page
+    election = parse_pb(world.client.get(f"/api/v1/rounds/{rid}/export.pb").get_data(as_text=True))
+    assert (election.rule, election.meta["min_project_score_threshold"]) == ("greedy-threshold", "1")
+    assert allocate(election).selected == (str(d),)  # the file's own rule gives the round's result
+
+    world.free_pool()
+    empty = world.create(name="Nobody votes", ballot="approval", rule="greedy")["id"]
+    world.open_voting(empty)
+    assert world.tally(empty).get_json()["funded"] == []

@@ -200,8 +200,8 @@ def test_the_tally_and_the_pb_export_count_agreed_paper_ballots_only(paper: Pape
     round_page = paper.world.client.get(f"/api/v1/rounds/{rid}").get_json()
     assert round_page["phase"] == "voting"
 
-    pb = paper.world.client.get(f"/api/v1/rounds/{rid}/export.pb").get_data(as_text=True)
     results = paper.world.tally(rid).get_json()
+    pb = paper.world.client.get(f"/api/v1/rounds/{rid}/export.pb").get_data(as_text=True)
 
     votes = pb.split("VOTES")[1].strip().splitlines()[1:]
     assert len(votes) == 2

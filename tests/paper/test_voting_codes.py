@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import User, VotingCode, VotingCodeBatch
+from app.models import Round, User, VotingCode, VotingCodeBatch
 from app.services.kernel.errors import Conflict
 from app.services.rounds import voting_codes
 from app.services.rounds.voter_keys import code_hash, normalise
@@ -234,3 +234,19 @@ def test_guessing_codes_is_rate_limited(paper: PaperWorld) -> None:
     assert limited.status_code == 429
     assert int(limited.headers["Retry-After"]) > 0
     assert paper.rows(VotingCode, user_id=guesser.id) == 0
+
+
+def test_codes_handed_out_while_voting_runs_count_as_eligible(paper: PaperWorld) -> None:
+    """Found from outside: turnout read "3 of 0 eligible": the count was kept when voting opened,
+    before the official generated any code."""
+    paper.setup()
+    rid = paper.round("codes")  # voting is open, no code yet
+    first, *_ = paper.codes(rid, 4)
+    assert paper.claim(paper.world.make_user(), rid, first).status_code == 200
+    with paper.world.app.app_context():
+        assert db.session.get(Round, rid).members_count == 4
+    page = paper.world.client.get(f"/rounds/{rid}").get_data(as_text=True)
+    assert "of 0 eligible" not in page
+    paper.codes(rid, 2)
+    with paper.world.app.app_context():
+        assert db.session.get(Round, rid).members_count == 6

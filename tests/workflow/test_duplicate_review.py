@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Issue, User
-from app.services.issues import follows
+from app.models import AuditEntry, Issue, User
+from app.services.issues import follows, likes
 from app.services.kernel.errors import ValidationError
 from app.services.workflow import duplicates, status_config
 from tests.conftest import AuthActions
@@ -138,3 +139,36 @@ def test_a_status_holding_funded_problems_is_not_retyped_to_closed_or_fixed(worl
             assert refused.value.field == "type"
             assert f"#{funded} (EUR 30.00)" in str(refused.value)
         db.session.rollback()
+
+
+def test_the_review_counts_only_the_likes_and_followers_the_original_gains(
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    make_issue: Callable[..., Any],
+    make_user: Callable[..., Any],
+) -> None:
+    """Found from outside: a resident who followed both reports was counted as a follower who moves
+    ("1 follower move"), while the merge's audit said 0 moved. Likes were counted the same way."""
+    original = make_issue(title="Light out on Elm")
+    duplicate = make_issue(title="Elm street light dark")
+    both = make_user()
+    with app.app_context():
+        resident = db.session.get(User, both.id)
+        for issue_id in (original.id, duplicate.id):
+            follows.follow(db.session, resident, issue_id=issue_id)
+            likes.like(db.session, resident, issue_id)
+        db.session.commit()
+    auth.login_as(make_user(role="official"))
+
+    review = client.post(f"/staff/issues/{duplicate.id}/duplicate", data={"original_id": str(original.id)})
+
+    consequences = review.get_data(as_text=True).split('data-testid="duplicate-consequences"')[1]
+    # The duplicate's reporter follows it and not the original: the one follower who moves.
+    assert "0 likes and 1 follower move to" in consequences.split("</ul>")[0]
+    client.post(
+        f"/staff/issues/{duplicate.id}/duplicate", data={"original_id": str(original.id), "confirm": "yes"}
+    )
+    with app.app_context():
+        merged = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "issue.duplicate")).one()
+        assert (merged.details["likes_moved"], merged.details["followers_added"]) == (0, 1)

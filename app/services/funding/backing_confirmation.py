@@ -22,6 +22,7 @@ from app.models import Issue, Status, User
 from app.models.backing import Backing, BackingStatus, MatchingPeriod
 from app.models.place import StatusType
 from app.services.funding import ledger
+from app.services.funding.backing_mail import mail_cancelled
 from app.services.funding.backing_settlement import settle_issue
 from app.services.funding.backings import is_funded, post_backing
 from app.services.funding.pending_backings import payment_reference
@@ -135,6 +136,9 @@ def cancel(session: DbSession, actor: User, backing_id: int, now: datetime) -> B
         amount_cents=found.amount_cents,
         reference=payment_reference(found.id),
     )
+    issue = session.get(Issue, found.issue_id)
+    if issue is not None:
+        mail_cancelled(session, issue, [found.id], "cashier")
     session.flush()
     session.refresh(found)
     return found

@@ -12,9 +12,8 @@ from sqlalchemy import func, or_, select
 
 from app.database.sessions import DbSession
 from app.models import Issue
-from app.models.backing import Backing, BackingStatus, MatchingPeriod
+from app.models.backing import CURRENCY, Backing, BackingStatus, MatchingPeriod
 from app.services.funding import ledger, pending_backings
-from app.services.funding.backing_settlement import CURRENCY
 from app.services.kernel.errors import ValidationError
 from app.services.kernel.parsing import positive_cents
 from budgets.accounts import escrow_account

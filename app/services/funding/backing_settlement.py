@@ -13,25 +13,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from flask import current_app
 from sqlalchemy import func, select, update
 
 from app.database.sessions import DbSession, execute_write
-from app.mail import build_message, queue_mail
-from app.models import AuditEntry, Group, Issue, IssueEvent, LedgerLine, LedgerPosting, Pool, Status, User
-from app.models.backing import Backing, BackingFallback, BackingStatus, MatchingPeriod
+from app.models import AuditEntry, Group, Issue, IssueEvent, LedgerLine, LedgerPosting, Pool, Status
+from app.models.backing import CURRENCY, Backing, BackingFallback, BackingStatus, MatchingPeriod
 from app.models.place import StatusType
 from app.models.workflow import EventKind
 from app.services.funding import ledger, pending_backings, pledges
+from app.services.funding.backing_mail import mail_backer, mail_cancelled
 from app.services.issues import money_mail
 from app.services.issues.events import on_issue_event
-from app.services.kernel.links import external_url
 from app.services.workflow import status_changes as workflow
 from budgets.accounts import CITY_MATCH, RESIDENT_PREFIX, escrow_account, issue_account
 from budgets.money import format_money
 
 PLANNED = "planned"
-CURRENCY = "EUR"  # backings are in the city's currency
 MOVED_PROVIDER = "backing"  # the provider name of a pledge made of a backing moved to a pool
 
 
@@ -76,13 +73,17 @@ def settle_issue(session: DbSession, issue_id: int, now: datetime, *, funded: bo
     closed = status_type != StatusType.OPEN.value or issue.duplicate_of_id is not None
     # Pending backings posted nothing: a closed, merged or funded problem, or an ended campaign, cancels them.
     reason = "closed" if closed else "funded" if funded else "deadline"
-    pending_backings.cancel_ended(session, issue_id, now, everything=closed or funded, reason=reason)
+    cancelled = pending_backings.cancel_ended(
+        session, issue_id, now, everything=closed or funded, reason=reason
+    )
+    mail_cancelled(session, issue, cancelled, reason)
     if not held and escrow == 0:
         return Settled.NOTHING.value
     cost = issue.cost_estimate_cents or 0
     if funded or (not closed and cost > 0 and escrow >= cost):
         _commit(session, issue, held, escrow, now, move_to_planned=not funded)
-        pending_backings.cancel_ended(session, issue_id, now, everything=True, reason="funded")
+        cancelled = pending_backings.cancel_ended(session, issue_id, now, everything=True, reason="funded")
+        mail_cancelled(session, issue, cancelled, "funded")
         return Settled.COMMITTED.value
     if closed:
         _unback(session, issue, held, [], escrow, now, "closed")
@@ -265,7 +266,7 @@ def _unback(
         session, "backing.unback", issue.id, now, reason=reason, escrow_cents=escrow, city_cents=to_city
     )
     for r in returned:
-        _mail(session, issue, r.backing, "moved" if r.pool_id is not None else "refunded")
+        mail_backer(session, issue, r.backing, "moved" if r.pool_id is not None else "refunded", reason)
     session.flush()
 
 
@@ -357,42 +358,7 @@ def _system_audit(session: DbSession, action: str, issue_id: int, now: datetime,
             action=action,
             target_type="issue",
             target_id=str(issue_id),
-            details={"by": "campaign", **details},
+            details={"by": "campaign", "currency": CURRENCY, **details},
             created_at=now,
         )
-    )
-
-
-SUBJECTS = {
-    "refunded": "“{title}” was not funded: your backing is refunded",
-    "moved": "“{title}” was not funded: your backing moved to your area's pool",
-}
-LEADS = {
-    "refunded": "Problem #{id} “{title}” was not funded. Your backing of {amount} is refunded to you.",
-    "moved": (
-        "Problem #{id} “{title}” was not funded. As you asked, your backing of {amount} moved to your "
-        "area's pool, as your pledge."
-    ),
-}
-
-
-def _mail(session: DbSession, issue: Issue, backing: Backing, event: str) -> None:
-    """One mail per backing and event (the key names both), to a backer who still has an account."""
-    if backing.user_id is None:
-        return
-    user = session.get(User, backing.user_id)
-    if user is None or user.deleted_at is not None:
-        return
-    words = {"id": issue.id, "title": issue.title, "amount": format_money(backing.amount_cents, CURRENCY)}
-    link = external_url("issues.detail", issue_id=issue.id)
-    text = f"{LEADS[event].format(**words)}\n\nSee the problem and its money: {link}\n"
-    queue_mail(
-        session,
-        f"backing:{backing.id}:{event}",
-        build_message(
-            to=user.email,
-            subject=SUBJECTS[event].format(**words),
-            text=text,
-            sender=current_app.config["MAIL_DEFAULT_SENDER"],
-        ),
     )

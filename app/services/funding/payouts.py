@@ -23,8 +23,8 @@ from app.services.issues import money_mail
 from app.services.issues.money import currency_of, unspent_cents
 from app.services.kernel import audit
 from app.services.kernel.city_time import city_today, day_words, in_city
-from app.services.kernel.errors import Conflict, PermissionDenied, ValidationError
-from app.services.kernel.roles import require_not_blocked
+from app.services.kernel.errors import Conflict, ValidationError
+from app.services.kernel.roles import require_staff
 from app.services.kernel.text import clean_text
 from budgets.accounts import (
     CITY_MATCH,
@@ -44,9 +44,7 @@ KINDS = ", ".join(k.value for k in PayeeKind)
 
 
 def require_official(actor: User) -> None:
-    if not actor.is_staff:
-        raise PermissionDenied("Only city officials and admins can record payouts or return money.")
-    require_not_blocked(actor)
+    require_staff(actor, "Only city officials and admins can record payouts or return money.")
 
 
 def parse_payout_cents(raw: object) -> int:

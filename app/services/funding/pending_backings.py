@@ -77,9 +77,11 @@ def pending_cents(session: DbSession, issue_id: int) -> int:
     )
 
 
-def cancel_ended(session: DbSession, issue_id: int, now: datetime, *, everything: bool, reason: str) -> int:
+def cancel_ended(
+    session: DbSession, issue_id: int, now: datetime, *, everything: bool, reason: str
+) -> list[int]:
     """Cancel the problem's pending backings: all of them (`everything`: closed, merged or funded), else
-    those whose matching period has ended. Call under the problem's money lock. Returns how many."""
+    those whose matching period has ended. Call under the problem's money lock. Returns their ids."""
     query = select(Backing.id).where(
         Backing.issue_id == issue_id, Backing.status == BackingStatus.PENDING.value
     )
@@ -88,7 +90,7 @@ def cancel_ended(session: DbSession, issue_id: int, now: datetime, *, everything
         query = query.where(Backing.period_id.in_(ended))
     ids = list(session.scalars(query))
     if not ids:
-        return 0
+        return []
     execute_write(
         session,
         update(Backing)
@@ -107,7 +109,7 @@ def cancel_ended(session: DbSession, issue_id: int, now: datetime, *, everything
         )
     )
     session.flush()
-    return len(ids)
+    return ids
 
 
 def cancel_of_user(session: DbSession, user_id: int, now: datetime) -> int:

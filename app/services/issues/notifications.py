@@ -163,8 +163,11 @@ def notify_issue_event(session: DbSession, event: IssueEvent) -> int:
     if issue.is_hidden:
         # Only staff can open a hidden report: anyone else would get its title and a link to a 404.
         followers = followers.where(User.role.in_(STAFF_ROLES))
+    # A merge's mail stops the mail it announces: the follow of the problem it was merged into (found
+    # from outside: its link ended the closed duplicate's follow, and the original's mail kept coming).
+    followed = event.related_issue_id if event.kind == "duplicate" and event.related_issue_id else issue.id
     recipients: dict[int, tuple[str, Subscription]] = {
-        user_id: (email, Subscription(user_id, issue_id=issue.id))
+        user_id: (email, Subscription(user_id, issue_id=followed))
         for user_id, email in session.execute(followers).tuples()
     }
     if event.kind == "reopen":

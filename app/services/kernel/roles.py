@@ -15,7 +15,7 @@ def require_not_blocked(actor: Actor, field: str | None = None) -> None:
 
 def require_staff(actor: User, refusal: str = "Only city officials and admins can do this.") -> None:
     """An official or admin whose account is not blocked; `refusal` says what others may not do."""
-    if not actor.is_staff:
+    if not actor.has_staff_role:
         raise PermissionDenied(refusal)
     require_not_blocked(actor)
 

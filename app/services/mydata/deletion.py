@@ -48,7 +48,7 @@ from app.models import (
     User,
     VotingCode,
 )
-from app.models.backing import Backing, BackingStatus
+from app.models.backing import CURRENCY, Backing, BackingStatus
 from app.models.funding import PledgeStatus
 from app.models.moderation import FlagStatus
 from app.models.place import StatusType
@@ -56,7 +56,7 @@ from app.models.rounds import Phase
 from app.models.timestamps import utcnow
 from app.services.accounts import users
 from app.services.funding import groups, pending_backings
-from app.services.funding.backing_settlement import CURRENCY, refund_backer
+from app.services.funding.backing_settlement import refund_backer
 from app.services.issues.notifications import Recipient
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, ValidationError

@@ -53,7 +53,7 @@ def require_runner(session: DbSession, user: User, group_id: int, action: str) -
 def require_official(user: User, action: str, field: str | None = None) -> None:
     """An official or admin whose account is not blocked: a blocked official's token or login
     still works for reading, never for the city's acts (certifying, matching, cancelling ...)."""
-    if not user.is_staff:
+    if not user.has_staff_role:
         raise PermissionDenied(f"Only city officials can {action}.", field)
     require_not_blocked(user, field)
 

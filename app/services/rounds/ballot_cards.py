@@ -14,6 +14,9 @@ from app.services.issues.photo_access import photo_is_public
 from app.services.kernel.text import shorten
 
 DESCRIPTION_CHARS = 220
+# A hidden problem's card repeats nothing of its report (found from outside: the title was masked and
+# the description, where what got it hidden usually is, was printed in full).
+HIDDEN_DESCRIPTION = "The moderators hid its report, so its text is not shown here."
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,7 @@ class CandidateCard:
     photo: str | None  # the first public photo's file name
     photo_width: int | None = None
     photo_height: int | None = None
+    hidden: bool = False  # hidden by the moderators: no description, and its page is not the public's
 
 
 def cards(session: DbSession, issue_ids: Sequence[int]) -> dict[int, CandidateCard]:
@@ -31,7 +35,7 @@ def cards(session: DbSession, issue_ids: Sequence[int]) -> dict[int, CandidateCa
     if not issue_ids:
         return {}
     rows = session.execute(
-        select(Issue.id, Area.name, Issue.description)
+        select(Issue.id, Area.name, Issue.description, Issue.is_hidden)
         .join(Area, Area.id == Issue.area_id)
         .where(Issue.id.in_(issue_ids))
     ).tuples()
@@ -43,15 +47,16 @@ def cards(session: DbSession, issue_ids: Sequence[int]) -> dict[int, CandidateCa
     ).tuples():
         photos.setdefault(issue_id, (filename, width, height))
     found = {}
-    for issue_id, area, description in rows:
+    for issue_id, area, description, hidden in rows:
         photo = photos.get(issue_id)
         found[issue_id] = CandidateCard(
             issue_id,
             area,
-            shorten(description or "", DESCRIPTION_CHARS),
+            HIDDEN_DESCRIPTION if hidden else shorten(description or "", DESCRIPTION_CHARS),
             photo[0] if photo else None,
             photo[1] if photo else None,
             photo[2] if photo else None,
+            hidden,
         )
     return found
 

@@ -117,6 +117,9 @@ def check_identifiers(rows: list[tuple[str, str]], max_entries: int, field: str)
         value = voter_keys.normalise(raw)
         if not value:
             raise ValidationError(f"{field}: {where} has no identifier.", field)
+        if "\x00" in value:
+            # No resident could type it to verify (found from outside: a CSV took what JSON refused).
+            raise ValidationError(f"{field}: {where}'s identifier holds a NUL byte.", field)
         if len(value) > MAX_IDENTIFIER:
             raise ValidationError(
                 f"{field}: {where}'s identifier is longer than {MAX_IDENTIFIER} characters.", field

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import budgets
 from app.services.kernel.errors import Conflict
 from app.services.rounds.candidates import Candidate
 from budgets import Allocation, Ballot, Election, Project
+from budgets.greedy import greedy_threshold
 
 Progress = Callable[[int, int], None]
 
@@ -43,9 +45,18 @@ def build_election(
     return Election(projects, tuple(built), budget_cents, vote_type, dict(meta or {}))
 
 
+# A round funds no problem nobody voted for. Found from outside: greedy funded a problem without a
+# vote while money was left, and a round without a single ballot spent its pool. Pabulib's greedy has
+# no such floor (the proportional rules never fund a project without support); a round's greedy is
+# Pabulib's greedy-threshold at one vote or point, and its .pb file says so (export.py).
+GREEDY_MIN_SCORE = 1
+
+
 def allocate(rule: str, election: Election, progress: Progress | None = None) -> Allocation:
     """Run the engine's rule by name; `progress(step, per_voter_budget)` follows add1's steps and
     add-opt's runs (a background tally's heartbeat)."""
+    if rule == "greedy":
+        return replace(greedy_threshold(election, GREEDY_MIN_SCORE), rule=rule)
     try:
         return budgets.allocate(election, rule, progress=progress)
     except budgets.UnknownRuleError:

@@ -51,7 +51,7 @@ RULE_WORDS: dict[str, RuleWords] = {
     ),
     "greedy": RuleWords(
         "Most votes first",
-        "the rule most cities use: problems are funded in order of votes while the money lasts",
+        "the rule most cities use: problems with a vote are funded in order of votes while the money lasts",
         "most-votes-first",
         "most votes first",
     ),

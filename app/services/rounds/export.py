@@ -3,8 +3,14 @@
 Costs and the budget are in cents (the platform's unit; META says so in `comment`). A tallied round
 exports the budget it was tallied with and the funded projects as `selected`; an untallied one
 exports the budget a tally would have now and no `selected` column (a cancelled one says so in its
-`comment` and ends on the day it was cancelled). Phragmén is not among
+`comment` and ends on the day it was cancelled). A round's greedy funds nothing without a vote, so it
+exports as Pabulib's greedy-threshold with `min_project_score_threshold` 1. Phragmén is not among
 Pabulib's rule names, so its rounds export `rule` as "unknown".
+
+The file holds ballots, so it is published once voting has closed (by hand, on schedule, by the
+tally or by a cancellation). Found from outside: while voting was open it showed how the vote stood,
+and two downloads either side of a changed ballot, beside the public count of ballots, told whose
+ballot changed and how.
 """
 
 from __future__ import annotations
@@ -16,7 +22,8 @@ from sqlalchemy import select
 
 from app.database.sessions import DbSession
 from app.models import Area, Group, Pool, Round, RoundCandidate
-from app.models.rounds import ResultStatus
+from app.models.rounds import Phase, ResultStatus
+from app.services.kernel.errors import Conflict
 from app.services.rounds import candidates, tally, tally_ballots
 from app.services.rounds import engine as round_engine
 from app.services.rounds import money as round_money
@@ -24,7 +31,8 @@ from app.services.rounds.access import get_round
 from app.services.rounds.results import is_tallied
 from budgets import dumps_pb
 
-PABULIB_RULES = {"greedy", "equalshares/add1"}
+# A round's rule -> Pabulib's name: a round's greedy funds nothing without a vote (engine.py).
+PABULIB_RULES = {"greedy": "greedy-threshold", "equalshares/add1": "equalshares/add1"}
 # Pabulib wants a real country name; a deployment sets PABULIB_COUNTRY to its own.
 DEFAULT_COUNTRY = "Germany"
 
@@ -43,7 +51,7 @@ def meta_of(session: DbSession, found: Round, budget: int, country: str) -> dict
         "country": country,
         "unit": area,
         "instance": str(found.id),
-        "rule": found.rule if found.rule in PABULIB_RULES else "unknown",
+        "rule": PABULIB_RULES.get(found.rule, "unknown"),
         "date_begin": _day(found.voting_at or found.pledging_at or found.created_at),
         "date_end": _day(found.tallied_at or found.voting_at or found.created_at),
         "currency": currency,
@@ -58,6 +66,8 @@ def meta_of(session: DbSession, found: Round, budget: int, country: str) -> dict
             f" #2: the round was cancelled on {meta['date_end']}, so no tally was accepted and nothing was"
             " funded; the budget is what a tally would have had when this file was written"
         )
+    if found.rule == "greedy":
+        meta["min_project_score_threshold"] = str(round_engine.GREEDY_MIN_SCORE)
     if found.ballot == "k-approval" and found.k:
         meta["max_length"] = str(found.k)
     elif found.ballot == "knapsack":
@@ -83,6 +93,12 @@ def pb_file(session: DbSession, round_id: int, country: str) -> tuple[str, str]:
     tallied before the ballots were kept, and rounds not tallied yet, read the ballots as a tally would now.
     """
     found = get_round(session, round_id)
+    if found.voting_closed_at is None and not is_tallied(found) and found.phase != Phase.CLOSED.value:
+        raise Conflict(
+            f"Round {found.id}'s ballots are published once its voting has closed: until then the file "
+            "would show how the vote stands.",
+            "round_id",
+        )
     selected = None
     if is_tallied(found) and found.tally_ballots is not None:
         listed = candidates.current(session, found)[0]

@@ -33,6 +33,7 @@ from app.services.kernel.text import safe_cell
 from app.services.rounds import voter_keys
 from app.services.rounds.access import get_round, require_official
 from app.services.rounds.ballots import require_voting_open
+from app.services.rounds.eligibility import snapshot_count
 
 MAX_BATCH = 5000
 MAX_LABEL = 120
@@ -112,6 +113,10 @@ def create_batch(session: DbSession, official: User, round_id: int, body: dict[s
         session, official, "round.code_batch", "round", round_id, batch=batch.id, count=count, label=label
     )
     session.flush()
+    if found.phase == Phase.VOTING.value:
+        # Codes handed out while voting runs are voters too (found from outside: turnout read "3 of 0
+        # eligible", the count kept when voting opened, before any code existed).
+        snapshot_count(session, found)
     return NewBatch(batch, codes)
 
 

@@ -59,6 +59,19 @@ def _like_count(session: DbSession, issue_id: int) -> int:
     return int(session.scalar(select(func.count(Like.id)).where(Like.issue_id == issue_id)) or 0)
 
 
+def _likes_to_move(session: DbSession, duplicate_id: int, original_id: int) -> int:
+    """The duplicate's likes from residents who do not like the original yet: what it would gain."""
+    liked_original = select(Like.user_id).where(Like.issue_id == original_id)
+    return int(
+        session.scalar(
+            select(func.count(Like.id)).where(
+                Like.issue_id == duplicate_id, Like.user_id.not_in(liked_original)
+            )
+        )
+        or 0
+    )
+
+
 def _original_id(session: DbSession, duplicate_id: int, original_id: object) -> int:
     """The original's number, both issues existing and distinct."""
     original = _as_id(original_id, "original_id")
@@ -146,8 +159,13 @@ def preview(session: DbSession, actor: User, duplicate_id: int, original_id: obj
         duplicate=get_issue_row(session, duplicate_id),
         original=get_issue_row(session, original),
         distance_m=distance_m(dup.lon, dup.lat, orig.lon, orig.lat),
-        likes=_like_count(session, duplicate_id),
-        followers=len(follows.issue_follower_ids(session, duplicate_id)),
+        # What the original gains, as the merge's audit counts it (found from outside: a resident who
+        # followed both was counted as a follower who moves).
+        likes=_likes_to_move(session, duplicate_id, original),
+        followers=len(
+            set(follows.issue_follower_ids(session, duplicate_id))
+            - set(follows.issue_follower_ids(session, original))
+        ),
         backers=held[0],
         backed_cents=held[1],
         pending=pending[0],

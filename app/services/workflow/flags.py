@@ -196,7 +196,11 @@ def resolve(
         .order_by(Flag.user_id)
     ).all()
     if not flaggers:
-        raise NotFound(f"There are no open flags on {kind} {target_id}.", "target_id")
+        raise NotFound(
+            f"There are no open flags on {kind} {target_id}: they were handled already (by another "
+            "moderator, or in another tab), or there were none.",
+            "target_id",
+        )
     if action == "hide" and not _already_hidden(session, kind, target_id):
         hide = {"issue": set_issue_hidden, "update": set_update_hidden, "photo": set_photo_hidden}[kind]
         hide(session, actor, target_id, True, why)

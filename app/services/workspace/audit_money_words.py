@@ -100,7 +100,41 @@ def _backing(verb: str) -> Renderer:
     return render
 
 
+# Why the campaign's rule ended a problem's backings (backing_settlement's reasons).
+ENDED_BECAUSE = {
+    "closed": "the problem was closed or merged",
+    "deadline": "its campaign ended short of its cost",
+    "funded": "the problem was funded",
+}
+
+
+def _unback(f: Facts, _n: Names) -> str:
+    d = f.details
+    city = (
+        f", {amount(f, 'city_cents')} of it the city's match back to the city" if d.get("city_cents") else ""
+    )
+    because = ENDED_BECAUSE.get(str(d.get("reason")), str(d.get("reason")))
+    return f"returned the {amount(f, 'escrow_cents')} held for #{f.target_id} to its backers{city}: {because}"
+
+
+def _cancel_pending(f: Facts, _n: Names) -> str:
+    d = f.details
+    waiting = counted(len(d.get("backings") or []), "backing")
+    because = ENDED_BECAUSE.get(str(d.get("reason")), str(d.get("reason")))
+    return f"cancelled {waiting} on #{f.target_id} still waiting for the cashier: {because}"
+
+
 MONEY_RENDERERS: dict[str, Renderer] = {
+    "backing.commit": lambda f, _n: (
+        f"committed the {amount(f, 'escrow_cents')} held for #{f.target_id} to its fix"
+        f" ({counted(int(f.details.get('backings') or 0), 'backing')}): fully backed"
+    ),
+    "backing.unback": _unback,
+    "backing.cancel_pending": _cancel_pending,
+    "round.remind": lambda f, _n: (
+        f"reminded members of round {f.target_id} that voting closes soon"
+        f" ({counted(int(f.details.get('mails') or 0), 'mail')})"
+    ),
     "round.fund": _fund,
     "pledge.confirm": lambda f, _n: (
         f"confirmed pledge {f.target_id} of {amount(f)} to pool {f.details.get('pool_id')}: its money arrived"
@@ -175,6 +209,10 @@ MONEY_LABELS: dict[str, str] = {
     "issue.return": "Remainder returned",
     "backing.confirm": "Backing confirmed",
     "backing.cancel": "Backing cancelled",
+    "backing.commit": "Backings committed to the fix",
+    "backing.unback": "Backings returned",
+    "backing.cancel_pending": "Waiting backings cancelled",
+    "round.remind": "Voting reminder sent",
     "round.create": "Round created",
     "round.update": "Round's terms changed",
     "round.phase": "Round phase changed",

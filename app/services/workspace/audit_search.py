@@ -110,8 +110,16 @@ def audit_actions(session: DbSession) -> dict[str, str]:
     return dict(sorted({**ACTION_LABELS, **found}.items(), key=lambda item: item[1].lower()))
 
 
-def _name(user: User | None) -> str:
-    return user.display_name if user is not None else "a former user"
+# An entry without an actor that the platform's own rules wrote (`by` in its details), not a person.
+SYSTEM_ACTORS = {"schedule": "Commonfix (on schedule)", "campaign": "Commonfix (the campaign's rule)"}
+
+
+def _name(user: User | None, details: dict[str, object] | None = None) -> str:
+    """Who acted: the account's name; the platform for its own acts (found from outside: they read "a
+    former user did ..."); "a former user" for an account deleted since."""
+    if user is not None:
+        return user.display_name
+    return SYSTEM_ACTORS.get(str((details or {}).get("by")), "a former user")
 
 
 def audit_lines(session: DbSession, filters: LogFilters, page: int, per_page: int = PER_PAGE) -> Page:
@@ -130,7 +138,7 @@ def audit_lines(session: DbSession, filters: LogFilters, page: int, per_page: in
         LogLine(
             e.id,
             e.created_at,
-            _name(e.actor),
+            _name(e.actor, e.details),
             describe(Facts(e.action, e.target_type, e.target_id, e.details or {}), names),
             e.action,
         )

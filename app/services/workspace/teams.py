@@ -89,7 +89,7 @@ def add_member(session: DbSession, admin: User, raw_team_id: object, raw_email: 
     user = session.scalar(select(User).where(func.lower(User.email) == email))
     if user is None or user.deleted_at is not None:
         raise NotFound(f"There is no account with the email {email!r}.", "email")
-    if not user.is_staff:
+    if not user.has_staff_role:
         raise ValidationError(
             f"{user.display_name} is a resident; only officials and admins join teams.", "email"
         )

@@ -1,0 +1,93 @@
+"""The mail a backer gets when their backing ends without paying for the fix: refunded, moved to their
+area's pool, or cancelled while it waited for the city's cashier; each says why.
+
+Found from outside: a problem the city closed (even as fixed) told its backers it "was not funded",
+with no word of the city's act, and a backer still waiting for the cashier (who may have paid by
+transfer already) heard nothing when their backing was cancelled.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.database.sessions import DbSession
+from app.mail import build_message, queue_mail
+from app.models import Backing, Issue, Status, User
+from app.models.backing import CURRENCY
+from app.services.funding.pending_backings import payment_reference
+from app.services.kernel.links import external_url
+from budgets.money import format_money
+
+# Why a problem's backings ended, by the settlement's reason ("closed" reads the problem's status).
+WHY = {
+    "deadline": "Its campaign ended before the backings covered its cost.",
+    "funded": "It was funded before the city's cashier confirmed your payment.",
+    "cashier": "The city's cashier cancelled it.",
+}
+SUBJECTS = {
+    "refunded": "“{title}” {ended}: your backing is refunded",
+    "moved": "“{title}” {ended}: your backing moved to your area's pool",
+    "cancelled": "Your backing of “{title}” is cancelled",
+}
+LEADS = {
+    "refunded": "Your backing of {amount} for problem #{id} “{title}” is refunded to you. {why}",
+    "moved": (
+        "As you asked, your backing of {amount} for problem #{id} “{title}” moved to your area's pool, "
+        "as your pledge. {why}"
+    ),
+    "cancelled": (
+        "Your backing of {amount} for problem #{id} “{title}” was waiting for the city's cashier to "
+        "confirm your payment. {why} Nothing of it is spent. If you paid already, quote your payment "
+        "reference {reference} to the city's cashier to have it paid back."
+    ),
+}
+
+
+def why_words(session: DbSession, issue: Issue, reason: str) -> str:
+    """Why the problem's backings ended, as a sentence: "closed" names the city's act on it."""
+    if reason != "closed":
+        return WHY[reason]
+    if issue.duplicate_of_id is not None:
+        return (
+            f"The city merged it into problem #{issue.duplicate_of_id}, the same problem, before the "
+            "backings covered its cost."
+        )
+    status = session.scalar(select(Status.name).where(Status.code == issue.status)) or issue.status
+    return f"The city marked it “{status}” before the backings covered its cost."
+
+
+def mail_backer(session: DbSession, issue: Issue, backing: Backing, event: str, reason: str) -> None:
+    """One mail per backing and event (`refunded`, `moved`, `cancelled`; the key names both), to a
+    backer who still has an account, saying why (`reason`: deadline, closed, funded, cashier)."""
+    if backing.user_id is None:
+        return
+    user = session.get(User, backing.user_id)
+    if user is None or user.deleted_at is not None:
+        return
+    words = {
+        "id": issue.id,
+        "title": issue.title,
+        "amount": format_money(backing.amount_cents, CURRENCY),
+        "ended": "was not funded" if reason == "deadline" else "was closed",
+        "why": why_words(session, issue, reason),
+        "reference": payment_reference(backing.id),
+    }
+    link = external_url("issues.detail", issue_id=issue.id)
+    text = f"{LEADS[event].format(**words)}\n\nSee the problem, its money and the city's notes: {link}\n"
+    queue_mail(
+        session,
+        f"backing:{backing.id}:{event}",
+        build_message(
+            to=user.email,
+            subject=SUBJECTS[event].format(**words),
+            text=text,
+            sender=current_app.config["MAIL_DEFAULT_SENDER"],
+        ),
+    )
+
+
+def mail_cancelled(session: DbSession, issue: Issue, backing_ids: list[int], reason: str) -> None:
+    """Tell each backer whose pending backing was cancelled, and why."""
+    for backing in session.scalars(select(Backing).where(Backing.id.in_(backing_ids)).order_by(Backing.id)):
+        mail_backer(session, issue, backing, "cancelled", reason)
