@@ -134,15 +134,19 @@ def test_create_request_needs_a_valid_api_key(client, auth, table_counts) -> Non
     assert table_counts() == before
 
 
-def test_create_request_stores_an_issue(app, client, auth, count_rows) -> None:
-    token = auth.headers()["Authorization"].removeprefix("Bearer ")
-    data = {
-        "api_key": token,
+def report_fields(headers: dict[str, str], description: str) -> dict[str, object]:
+    """A GeoReport request's fields for a pothole in Old Town, with the token of `headers` as api_key."""
+    return {
+        "api_key": headers["Authorization"].removeprefix("Bearer "),
         "service_code": "pothole",
         "lat": OLD_TOWN.lat,
         "long": OLD_TOWN.lon,
-        "description": "Hole by the bakery\nIt fills with water when it rains.",
+        "description": description,
     }
+
+
+def test_create_request_stores_an_issue(app, client, auth, count_rows) -> None:
+    data = report_fields(auth.headers(), "Hole by the bakery\nIt fills with water when it rains.")
     response = client.post("/open311/v2/requests.xml", data=data)
     assert response.status_code == 201
     created = ElementTree.fromstring(response.data).find("request")
@@ -404,13 +408,7 @@ def test_the_accounts_hide_my_name_setting_holds_for_georeport_clients(app, clie
     headers = auth.headers()
     hide = client.patch("/api/v1/account", json={"hide_name_default": True}, headers=headers)
     assert hide.status_code == 200, hide.get_json()
-    data = {
-        "api_key": headers["Authorization"].removeprefix("Bearer "),
-        "service_code": "pothole",
-        "lat": OLD_TOWN.lat,
-        "long": OLD_TOWN.lon,
-        "description": "Deep pothole right outside my front door",
-    }
+    data = report_fields(headers, "Deep pothole right outside my front door")
     response = client.post("/open311/v2/requests.json", data=data)
     assert response.status_code == 201
     new_id = int(response.get_json()[0]["service_request_id"])

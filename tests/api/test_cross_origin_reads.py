@@ -7,12 +7,25 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from app.models import Issue
 from tests.conftest import AuthActions
 from tests.testcity import OLD_TOWN
 
 ORIGIN = {"Origin": "https://map.example.org"}
+
+
+def preflight_of_a_token_post(client: FlaskClient, url: str) -> TestResponse:
+    """The browser's question before a script on another origin POSTs JSON with a token."""
+    return client.options(
+        url,
+        headers={
+            **ORIGIN,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, content-type",
+        },
+    )
 
 
 def test_public_reads_may_be_fetched_from_any_origin(
@@ -62,14 +75,7 @@ def test_an_open311_post_with_a_json_body_or_a_token_passes_the_browsers_preflig
 ) -> None:
     """Found from outside: the preflight of a JSON or Bearer POST named no method or header, so the
     browser refused the POST the Open311 view accepts; and a script could not read Retry-After."""
-    preflight = client.options(
-        "/open311/v2/requests.json",
-        headers={
-            **ORIGIN,
-            "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "authorization, content-type",
-        },
-    )
+    preflight = preflight_of_a_token_post(client, "/open311/v2/requests.json")
     assert preflight.status_code == 200
     assert preflight.headers["Access-Control-Allow-Origin"] == "*"
     assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
@@ -104,14 +110,7 @@ def test_a_script_on_another_origin_may_use_a_token_it_was_given(
     another origin (the preflight asking for Authorization got no CORS answer). A token is no ambient
     credential, so the preflight is answered; without a token nothing more is opened."""
     issue = make_issue(title="Hole")
-    preflight = client.options(
-        f"/api/v1/issues/{issue.id}/like",
-        headers={
-            **ORIGIN,
-            "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "authorization, content-type",
-        },
-    )
+    preflight = preflight_of_a_token_post(client, f"/api/v1/issues/{issue.id}/like")
     assert preflight.status_code == 200
     assert preflight.headers["Access-Control-Allow-Origin"] == "*"
     assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
