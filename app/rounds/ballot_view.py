@@ -55,7 +55,13 @@ def ballot(round_id: int) -> tuple[str, int] | Response:
         if not ask_blank:
             # The ballot page shows the error in its own summary, with the field it concerns.
             with unit_of_work(reraise=is_access_error, show=False) as work:
-                ballots.cast_ballot(db.session, current_resident(), round_id, submitted)
+                ballots.cast_ballot(
+                    db.session,
+                    current_resident(),
+                    round_id,
+                    submitted,
+                    page_drawn_from=request.form.get("drawn_from"),
+                )
             if work.error is None:
                 flash(
                     "Your ballot is saved with no problem chosen: a blank ballot, which counts in the "
@@ -70,11 +76,13 @@ def ballot(round_id: int) -> tuple[str, int] | Response:
     refused = eligibility.refusal(db.session, current_resident(), found)
     stored = ballots.ballot_of(db.session, round_id, current_user.id)
     voting_open = windows.is_voting_open(found, utcnow())
-    if submitted is not None and voting_open:
+    stale = error is not None and error.field == "drawn_from"  # show the ballot saved since, not this
+    if submitted is not None and voting_open and not stale:
         # Redisplay what was sent, less what is not an issue id at all (the error names the field); once
         # voting has closed the page shows the ballot that counts, not one refused (found from outside).
         sent = submitted.get("points") or dict.fromkeys(submitted.get("issue_ids", []), 1)
         stored = {int(k): v for k, v in sent.items() if is_whole_number(str(k))}
+    saved_at = ballot_cards.saved_at(db.session, round_id, current_user.id)
     return render_template(
         "rounds/ballot.html",
         round=found,
@@ -84,7 +92,8 @@ def ballot(round_id: int) -> tuple[str, int] | Response:
         chosen=stored or {},
         limits=ballots.limits_of(db.session, found),
         pool_cents=round_money.preview(db.session, found).budget_cents,
-        saved_at=ballot_cards.saved_at(db.session, round_id, current_user.id),
+        saved_at=saved_at,
+        drawn_from=ballots.drawn_from(saved_at),
         member=refused is None,
         refused=refused,
         row=groups.get_group_row(db.session, found.group_id),

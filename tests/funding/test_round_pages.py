@@ -122,6 +122,45 @@ def test_a_member_votes_on_the_ballot_page(world: RoundWorld, auth) -> None:
     assert "Join the group" not in staff_view
 
 
+def drawn_from(page: str) -> str:
+    found = re.search(r'name="drawn_from" value="([^"]*)"', page)
+    assert found is not None
+    return found.group(1)
+
+
+def test_a_stale_ballot_page_does_not_replace_a_ballot_saved_since(world: RoundWorld, auth) -> None:
+    """Found from outside: a tab opened earlier saved over the ballot another tab had just saved,
+    both saying "Your ballot is saved". The page sends which saved ballot it was drawn from."""
+    world.build(members=1, pledges=(5000,), costs=COSTS)
+    rid = world.create(ballot="approval")["id"]
+    world.open_voting(rid)
+    a, b, c, _ = world.issues
+    auth.login(world.members[0].email)
+    tab_a = drawn_from(world.client.get(f"/rounds/{rid}/ballot").get_data(as_text=True))
+    tab_b = drawn_from(world.client.get(f"/rounds/{rid}/ballot").get_data(as_text=True))
+    assert tab_a == tab_b == "none"
+    saved = world.client.post(
+        f"/rounds/{rid}/ballot", data={"issue_ids": [str(a), str(b)], "drawn_from": tab_a}
+    )
+    assert saved.status_code == 302
+
+    stale = world.client.post(f"/rounds/{rid}/ballot", data={"issue_ids": [str(c)], "drawn_from": tab_b})
+
+    assert stale.status_code == 409
+    page = text_of(stale)
+    assert "Your ballot was changed at" in page
+    assert "choose again and save" in page
+    with world.app.app_context():
+        assert db.session.scalars(select(RoundBallot.choices)).all() == [{str(a): 1, str(b): 1}]
+    assert page.count("checked") == 2  # the page shows the ballot saved, not the stale tab's
+    again = world.client.post(
+        f"/rounds/{rid}/ballot", data={"issue_ids": [str(c)], "drawn_from": drawn_from(page)}
+    )
+    assert again.status_code == 302  # from the page drawn anew, it saves
+    with world.app.app_context():
+        assert db.session.scalars(select(RoundBallot.choices)).all() == [{str(c): 1}]
+
+
 def test_results_page_shows_funded_and_unfunded_with_reasons_money_map_and_turnout(
     world: RoundWorld, auth
 ) -> None:

@@ -9,6 +9,7 @@ fails with 409 and nothing is stored; if the ballot got there first, the tally w
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -18,6 +19,7 @@ from app.database.spellings import upsert
 from app.models import Pool, Round, RoundBallot, User
 from app.models.rounds import Phase
 from app.models.timestamps import utcnow
+from app.services.kernel.city_time import city_time
 from app.services.kernel.errors import Conflict, ValidationError
 from app.services.kernel.parsing import DB_INT_MAX, parse_id, shown
 from app.services.kernel.roles import require_confirmed, require_not_blocked
@@ -150,12 +152,39 @@ def require_may_cast(session: DbSession, user: User, found: Round) -> None:
     paper_voters.require_no_paper_ballot(session, found, user)
 
 
-def cast_ballot(session: DbSession, user: User, round_id: int, body: dict[str, Any]) -> dict[int, int]:
-    """Store (or replace) the eligible resident's ballot; returns the choices stored."""
+def drawn_from(saved_at: datetime | None) -> str:
+    """What a ballot page sends back to say which saved ballot it was drawn from ("none": no ballot)."""
+    return saved_at.isoformat() if saved_at is not None else "none"
+
+
+def require_same_ballot(session: DbSession, found: Round, user: User, page_drawn_from: str) -> None:
+    """Refuse a page's ballot when the stored one changed after the page was drawn (another tab or
+    device saved since): found from outside, a stale tab silently replaced a newer ballot."""
+    saved_at = session.scalar(
+        select(RoundBallot.updated_at)
+        .where(RoundBallot.round_id == found.id, RoundBallot.user_id == user.id)
+        .with_for_update()
+    )
+    if drawn_from(saved_at) != page_drawn_from:
+        when = city_time(saved_at) if saved_at is not None else "a moment ago"
+        raise Conflict(
+            f"Your ballot was changed at {when}, in another tab or on another device, after this page "
+            "was opened. The page now shows your ballot as saved: choose again and save.",
+            "drawn_from",
+        )
+
+
+def cast_ballot(
+    session: DbSession, user: User, round_id: int, body: dict[str, Any], *, page_drawn_from: str | None = None
+) -> dict[int, int]:
+    """Store (or replace) the eligible resident's ballot; returns the choices stored. A ballot page
+    says which saved ballot it replaces (`page_drawn_from`, see `require_same_ballot`)."""
     found = get_round(session, round_id)
     require_may_cast(session, user, found)
     choices = parse_choices(found, body)
     check_choices(session, found, choices)
+    if page_drawn_from is not None:
+        require_same_ballot(session, found, user, page_drawn_from)
     stored = {str(issue_id): points for issue_id, points in sorted(choices.items())}
     now = utcnow()
     session.execute(
