@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -18,6 +19,8 @@ from sqlalchemy import select, update
 
 from app.extensions import db
 from app.models import Issue, IssueEvent, Photo
+from app.models.backing import MatchingPeriod
+from app.models.timestamps import utcnow
 from app.services.accounts import blocking
 from tests.conftest import AuthActions
 from tests.images import jpeg_with_gps
@@ -79,6 +82,8 @@ TABLE: dict[tuple[str, str], str] = {
     ("GET", "/matching-periods/new"): "official",
     ("POST", "/matching-periods/new"): "official",
     ("POST", "/matching-periods/<int:period_id>/close"): "official",
+    ("GET", "/matching-periods/<int:period_id>/edit"): "official",
+    ("POST", "/matching-periods/<int:period_id>/edit"): "official",
     # residents' flags: the moderators' queue and its resolution
     ("GET", "/staff/flags"): "official",
     (
@@ -163,8 +168,18 @@ def targets(
         event_id = db.session.scalar(select(IssueEvent.id).where(IssueEvent.issue_id == issue.id))
         photo_id = db.session.scalar(select(Photo.id).where(Photo.issue_id == issue.id))
         domain = blocking.block_domain(db.session, db.session.merge(admin), "blocked.example")
+        opens = utcnow() + timedelta(days=1)
+        period = MatchingPeriod(
+            name="Spring",
+            opens_at=opens,
+            closes_at=opens + timedelta(days=30),
+            fund_cents=10_000,
+            problem_cap_cents=5_000,
+            backer_cap_cents=1_000,
+        )
+        db.session.add(period)
         db.session.commit()
-        domain_id = domain.id
+        domain_id, period_id = domain.id, period.id
     return {
         "issue_id": str(issue.id),
         "event_id": str(event_id),
@@ -173,7 +188,7 @@ def targets(
         "code": "planned",
         "action": "hide",
         "pool_id": "999999",
-        "period_id": "999999",
+        "period_id": str(period_id),  # a real one: its change page is a GET
         "target_type": "issue",
         "target_id": str(issue.id),
         "team_id": "999999",

@@ -294,3 +294,47 @@ def test_the_pages_show_the_match_and_officials_close_with_a_confirmation(
         data=period_form(opens_at=(utcnow() + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M")),
     )
     assert made.status_code == 302
+
+
+def test_officials_change_a_period_on_its_page_as_far_as_it_may_change(
+    client: FlaskClient, auth: AuthActions, match_world: MatchWorld
+) -> None:
+    """Found from outside: only the API changed a period, so a typo in its name or a deadline to move
+    took a program. Before it opens everything changes; once open, its name and closing time."""
+    auth.login_as(match_world.resident(role="official"))
+    opens = (utcnow() + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M")
+    made = client.post("/matching-periods/new", data=period_form(name="Sumer", opens_at=opens))
+    later = int(made.headers["Location"].rsplit("/", 1)[1])
+    page = client.get(f"/matching-periods/{later}/edit").get_data(as_text=True)
+    assert 'value="Sumer"' in page
+    assert 'value="100.00"' in page
+    assert "readonly" not in page
+    saved = client.post(
+        f"/matching-periods/{later}/edit", data=period_form(name="Summer", opens_at=opens, fund="200.00")
+    )
+    assert saved.status_code == 302
+    read = client.get(f"/api/v1/matching-periods/{later}").get_json()
+    assert (read["name"], read["fund_cents"], read["problem_cap_cents"]) == ("Summer", 20_000, 5_000)
+    with match_world.app.app_context():
+        change = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "matching_period.update")
+        ).one()
+        assert set(change.details["after"]) == {"name", "fund_cents"}  # what was left as shown is not sent
+
+    running = match_world.period()
+    shown = client.get(f"/matching-periods/{running}/edit").get_data(as_text=True)
+    assert "its name and closing time can still change" in shown
+    assert shown.count("readonly") == 4  # the opening, the fund and both caps
+    fields = dict(re.findall(r'name="(\w+)"[^>]*value="([^"]*)"', shown))
+    fields["area_id"] = "0"
+    kept = client.post(f"/matching-periods/{running}/edit", data=fields, follow_redirects=True)
+    assert "Nothing changed." in kept.get_data(as_text=True)
+    tampered = client.post(f"/matching-periods/{running}/edit", data={**fields, "fund": "1.00"})
+    assert tampered.status_code == 409
+    assert "cannot change: the period opened at" in tampered.get_data(as_text=True)
+    moved = client.post(f"/matching-periods/{running}/edit", data={**fields, "name": "Autumn"})
+    assert moved.status_code == 302
+    assert client.get(f"/api/v1/matching-periods/{running}").get_json()["name"] == "Autumn"
+    client.post(f"/matching-periods/{running}/close", data={"confirm": "yes"})
+    closed = client.get(f"/matching-periods/{running}/edit", follow_redirects=True)
+    assert "This matching period is closed" in closed.get_data(as_text=True)
