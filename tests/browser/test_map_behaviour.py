@@ -124,6 +124,41 @@ def test_a_tapped_pin_keeps_its_popup_open(phone390: Page, live_server: LiveServ
     assert popups_stay_open(phone390, live_server) >= 3  # the pins a phone screen shows after the taps
 
 
+def test_a_popup_stays_open_while_its_pin_is_dragged_off_a_phone_screen(
+    phone390: Page, live_server: LiveServer
+) -> None:
+    """Found from outside: on a phone, leaflet.markercluster removed a pin the moment it left the map's
+    visible area, and its open popup with it, while the popup was still on screen."""
+    phone390.goto(live_server.url + "/")
+    wait_for_map(phone390)
+    tap_clusters_until_pins(phone390)
+    point = next(
+        (float(m["x"]), float(m["y"]))  # type: ignore[arg-type]
+        for m in markers(phone390, PINS)
+        if visible_in_map(phone390, (float(m["x"]), float(m["y"])))  # type: ignore[arg-type]
+    )
+    tap(phone390, *point)
+    expect(phone390.locator(".leaflet-popup .cf-popup")).to_be_visible()
+    settle(phone390)
+
+    # Drag the map down until the pin is 30 px below the map's bottom edge; its popup, above it, shows.
+    phone390.evaluate(
+        f"""() => {{
+            const popup = {MAP}._popup;
+            const pin = {MAP}.latLngToContainerPoint(popup.getLatLng());
+            {MAP}.panBy([0, -({MAP}.getSize().y - pin.y + 30)], {{animate: false}});
+        }}"""
+    )
+    settle(phone390)
+
+    expect(phone390.locator(".leaflet-popup .cf-popup")).to_be_visible()
+    top = phone390.locator(".leaflet-popup").bounding_box()
+    frame = phone390.locator("[data-cf-map]").bounding_box()
+    assert top is not None
+    assert frame is not None
+    assert top["y"] < frame["y"] + frame["height"]  # still (partly) on screen, as the resident sees it
+
+
 def test_a_clicked_pin_keeps_its_popup_open_on_a_laptop(browser: Browser, live_server: LiveServer) -> None:
     context = browser.new_context(**LAPTOP)
     try:
@@ -305,8 +340,7 @@ def test_status_badges_on_the_dashboard_have_distinct_colours_with_aa_contrast(
 def test_pins_loaded_under_an_open_popup_wait_until_it_closes(
     browser: Browser, live_server: LiveServer
 ) -> None:
-    """On a laptop (leaflet.markercluster keeps markers up to a screen beyond the view there; on a phone
-    it drops a pin as it leaves the screen, and its popup with it)."""
+    """On a laptop; a phone keeps its popup as the map moves too (the test above)."""
     context = browser.new_context(**LAPTOP)
     try:
         page = context.new_page()

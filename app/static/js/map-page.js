@@ -36,6 +36,9 @@
     maxClusterRadius: 48,
     spiderfyOnMaxZoom: true,
     chunkedLoading: true,
+    // Keep markers off screen: on a phone the plugin removed a pin as it left the visible area, and its
+    // open popup with it, mid-swipe (found from outside). The view holds at most a few hundred pins.
+    removeOutsideVisibleBounds: false,
     iconCreateFunction: function (cluster) {
       var count = cluster.getChildCount();
       var size = count < 10 ? "small" : count < 50 ? "medium" : "large";
