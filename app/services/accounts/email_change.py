@@ -13,16 +13,18 @@ import hmac
 from datetime import timedelta
 
 from flask import current_app
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.database.sessions import DbSession
 from app.mail import build_message, queue_mail
-from app.models import User
+from app.models import AuditEntry, User
 from app.models.timestamps import utcnow
 from app.services.accounts import email_change_undo, notices, passwords, users
 from app.services.accounts.blocking import refuse_blocked_domain
 from app.services.accounts.signed_links import LinkInvalid, LinkKind
 from app.services.kernel.audit import record
+from app.services.kernel.city_time import day_words, in_city
 from app.services.kernel.errors import Conflict, DomainError, ValidationError
 from app.services.kernel.links import external_url
 
@@ -46,12 +48,38 @@ def _new_address(session: DbSession, user: User, raw: object) -> str:
     return email
 
 
+def require_no_open_undo(session: DbSession, user: User) -> None:
+    """Refuse a change while the last one can still be undone from the address before it (a week,
+    `email_change_undo.LINK_LIFETIME`), unless it was undone: found from outside, someone who knew the
+    password changed the address twice, so the second notice went to their own first address and the
+    owner's undo link, for an address the account no longer had, was dead."""
+    last_change, last_undo = (
+        session.scalar(
+            select(func.max(AuditEntry.created_at)).where(
+                AuditEntry.actor_id == user.id, AuditEntry.action == action
+            )
+        )
+        for action in ("account.email_change", "account.email_change_undo")
+    )
+    if last_change is None or (last_undo is not None and last_undo >= last_change):
+        return
+    until = last_change + email_change_undo.LINK_LIFETIME
+    if utcnow() < until:
+        raise Conflict(
+            f"Your address was changed on {day_words(in_city(last_change).date())}. For a week the address "
+            "before it can undo that change, so it can change again from "
+            f"{day_words(in_city(until).date())}.",
+            "new_email",
+        )
+
+
 def request_change(session: DbSession, user: User, new_email: object, password: object) -> str:
     """Mail a link to the new address (or, if another account has it, a note to it); tell the old one.
 
     Returns the new address as normalised; the caller answers the same either way.
     """
     passwords.check_current_password(user, password, "password")
+    require_no_open_undo(session, user)
     email = _new_address(session, user, new_email)
     if users.find_by_email(session, email) is not None:
         notices.address_taken(session, email)

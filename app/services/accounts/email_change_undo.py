@@ -5,7 +5,8 @@ Whoever changed the address knew the password, so the notice to the old address 
 account ends, its API tokens stop, its password is replaced by a random one nobody knows (which also
 voids every link mailed before, as they name the old password's fingerprint), and the old address gets
 a reset link to choose a new password. The link works while the account still has the address it
-moved to: once used, or once the address changed again, it says so and changes nothing.
+moved to: once used it says so and changes nothing. The address does not change again while the link
+works (email_change.require_no_open_undo): a second change would leave the owner's link dead.
 """
 
 from __future__ import annotations
