@@ -39,6 +39,9 @@ class MatchingPeriod(Model):
     problem_cap_cents: Mapped[int] = mapped_column(BigInteger)  # most match one problem may get
     backer_cap_cents: Mapped[int] = mapped_column(BigInteger)  # most one resident may back one problem with
     closed_at: Mapped[datetime | None]
+    # Set at close: whether the fund was shared among problems asking for more (None: closed before
+    # this was kept; the page then judges from the posted figures).
+    fund_short: Mapped[bool | None] = mapped_column(default=None)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

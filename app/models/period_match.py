@@ -43,4 +43,7 @@ class PeriodMatchPosting(Model):
     backers: Mapped[int] = mapped_column(Integer)
     counted: Mapped[int] = mapped_column(Integer)
     posting_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_postings.id"))
+    # Whether the ideal match was above what the cost still needed at close (None: closed before this
+    # was kept).
+    filled: Mapped[bool | None] = mapped_column(default=None)
     created_at: Mapped[datetime]

@@ -333,3 +333,33 @@ def test_a_match_that_went_back_with_an_unfunded_campaign_says_so(match_world: M
         said = match_sentences.sentence_of_issue(db.session, issue_id, "EUR")
         assert backings.escrow_match_cents(db.session, issue_id) == 0
     assert said.text.endswith("; it went back to the city when the campaign ended unfunded.")
+
+
+def test_a_closed_period_says_why_as_the_running_one_did(match_world: MatchWorld) -> None:
+    """Found from outside: once closed, a period whose problems the costs' needs held back said "more
+    was asked of the fund than it holds" (fund_short true, 6.00 of a 10.00 fund matched): the posted
+    figures were judged without what each cost still needed."""
+    w = match_world
+    period = w.period(fund=1_000, problem_cap=1_000, backer_cap=2_000)
+    official = w.resident(role="official")
+    priced, other = w.problem(), w.problem()
+    with w.app.app_context():
+        db.session.execute(update(Issue).where(Issue.id == priced).values(cost_estimate_cents=1_500))
+        db.session.commit()
+    for issue_id, amounts in ((priced, (400, 900)), (other, (100, 400))):
+        for cents in amounts:
+            w.back(w.resident(), issue_id, cents, period)
+    live = standing(w, period)
+    assert (live.fund_short, live.matched_cents) == (False, 600)  # 2.00 (what 15.00 still needs) + 4.00
+
+    with w.app.app_context():
+        quadratic_match.close_by_hand(db.session, db.session.get(User, official.id), period, utcnow())
+        db.session.commit()
+    closed = standing(w, period)
+
+    assert (closed.fund_short, closed.matched_cents) == (False, 600)
+    assert closed.problem(priced).filled  # type: ignore[union-attr]
+    with w.app.app_context():
+        said = match_sentences.explain(closed.problem(priced), closed, "EUR")  # type: ignore[arg-type]
+    assert "the city added EUR 2.00, what its cost still needed" in said.text
+    assert "more was asked of the fund" not in said.text

@@ -89,9 +89,10 @@ def explain(
             f"{adds}, the most one problem can get in this period (many small gifts would have "
             f"earned {format_money(ideal, currency)})"
         )
-    elif problem.filled and not closed:
+    elif problem.filled:
         kind = "matched"
-        tail = f"{adds}, what its cost still needs: the city tops a campaign up to its cost, never past it"
+        needs = "what its cost still needed" if closed else "what its cost still needs"
+        tail = f"{adds}, {needs}: the city tops a campaign up to its cost, never past it"
     elif period.fund_short:
         kind = "shared"
         tail = (

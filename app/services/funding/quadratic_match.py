@@ -50,7 +50,7 @@ class ProblemMatch:
     match_cents: int
     ideal_cents: Fraction  # the textbook match of the counted contributions, before caps and fund
     capped: bool  # the ideal match is above the per-problem cap
-    filled: bool = False  # the ideal match is above what the cost still needed (live figures only)
+    filled: bool = False  # the ideal match is above what the cost still needed (kept at close)
 
 
 @dataclass(frozen=True)
@@ -176,16 +176,19 @@ def _posted(session: DbSession, period: MatchingPeriod) -> PeriodStanding:
             r.match_cents,
             Fraction(r.ideal_cents),
             r.ideal_cents > period.problem_cap_cents,
+            bool(r.filled),
         )
         for r in rows
     ]
-    wanted = sum(min(r.ideal_cents, period.problem_cap_cents) for r in rows)
+    fund_short = period.fund_short
+    if fund_short is None:  # closed before the close kept it: judged from the posted figures
+        fund_short = sum(min(r.ideal_cents, period.problem_cap_cents) for r in rows) > period.fund_cents
     return PeriodStanding(
         period.id,
         period.fund_cents,
         period.problem_cap_cents,
         sum(p.match_cents for p in problems),
-        wanted > period.fund_cents,
+        fund_short,
         period.closed_at,
         problems,
     )
@@ -268,10 +271,15 @@ def close(session: DbSession, period: MatchingPeriod, now: datetime, *, actor: U
             "backers": p.backers,
             "counted": p.counted,
             "posting_id": posted.get(p.issue_id),
+            "filled": p.filled,
             "created_at": now,
         }
         for p in result.problems
     ]
+    # Kept, so the closed period says why as the running one did (found from outside: a closed period
+    # said its fund was shared when it was not, and a problem its backers paid in full that the fund
+    # had nothing left for it).
+    period.fund_short = result.fund_short
     if rows:
         session.execute(insert(PeriodMatchPosting), rows)
     postings = len(posted)
