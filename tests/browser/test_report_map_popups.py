@@ -116,6 +116,32 @@ def test_a_nearby_problems_popup_stays_open_clear_of_the_zoom_buttons(
     expect(popup.get_by_role("button", name="Like")).to_be_visible()
 
 
+def test_a_nearby_problem_the_resident_likes_offers_unlike(phone390: Page, live_server: LiveServer) -> None:
+    """Found from outside: the nearby popup read the map list's liked_by_me, which the list (the same
+    answer for everyone) never carries, so a problem the resident liked offered "Like"."""
+    problem = lone_problem(live_server)
+    issue_id = problem["properties"]["id"]
+    lon, lat = problem["geometry"]["coordinates"]
+    token = api_token(live_server.url, DEMO_RESIDENT, DEMO_PASSWORD)
+    liked = api(live_server.url, "POST", f"/api/v1/issues/{issue_id}/like", token=token)
+    try:
+        log_in(phone390, live_server.url)
+        phone390.goto(live_server.url + "/issues/new")
+        wait_for_map(phone390)
+        phone390.evaluate(f"([lat, lon]) => {MAP}.setView([lat, lon], 17, {{animate: false}})", [lat, lon])
+        title = problem["properties"]["title"]
+        pin = phone390.locator(f'.cf-pin--nearby[title="{title} (already reported)"]')
+        expect(pin.first).to_be_visible()
+        box = pin.first.bounding_box()
+        assert box is not None
+        phone390.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        popup = phone390.locator(".leaflet-popup .cf-popup")
+        expect(popup.get_by_role("button", name="Unlike")).to_be_enabled()
+        expect(popup.locator("[data-like-count]")).to_have_text(f"{liked['likes']:,}")
+    finally:
+        api(live_server.url, "DELETE", f"/api/v1/issues/{issue_id}/like", token=token)
+
+
 # Nothing else within this many metres of the problem the next test reports: at zoom 17 (about 0.75 m
 # a pixel here) every tap it makes lands on open ground, whatever other journeys on this server reported.
 EMPTY_M = 250

@@ -308,18 +308,41 @@
     var block = document.createElement("div");
     block.className = "like";
     block.setAttribute("data-like-issue", String(p.id));
-    block.setAttribute("data-liked", p.liked_by_me ? "true" : "false");
     block.setAttribute("data-api-url", "/api/v1/issues/" + p.id + "/like");
     block.innerHTML = '<span class="like-count"><strong data-like-count></strong> <span data-like-word></span></span> ' +
       '<button type="button" class="button button--like" data-like-toggle></button><p class="like__error" role="alert" hidden></p>';
     box.appendChild(title);
     box.appendChild(meta);
     box.appendChild(block);
-    /* Not in the page yet, so CF.setLikeState (which updates every copy in the page) cannot reach it. */
-    block.querySelector("[data-like-count]").textContent = Number(p.likes).toLocaleString("en");
-    block.querySelector("[data-like-word]").textContent = p.likes === 1 ? "like" : "likes";
-    block.querySelector("button").textContent = p.liked_by_me ? "Unlike" : "Like";
+    paintLike(block, p.likes, Boolean(p.liked_by_me));
+    showOwnLike(block, p.id);
     return box;
+  }
+
+  /* A popup's like block, which may not be in the page yet (CF.setLikeState updates the copies in it). */
+  function paintLike(block, likes, liked) {
+    block.setAttribute("data-liked", liked ? "true" : "false");
+    block.querySelector("[data-like-count]").textContent = Number(likes).toLocaleString("en");
+    block.querySelector("[data-like-word]").textContent = likes === 1 ? "like" : "likes";
+    block.querySelector("button").textContent = liked ? "Unlike" : "Like";
+  }
+
+  /* The map's list is the same answer for everyone, so it does not say what this resident likes: the
+     problem's own answer does (found from outside: a problem the resident liked offered "Like"). The
+     button waits for it. */
+  function showOwnLike(block, id) {
+    var button = block.querySelector("button");
+    button.disabled = true;
+    fetch("/api/v1/issues/" + id, { credentials: "same-origin", headers: { Accept: "application/geo+json" } })
+      .then(function (answer) { return answer.ok ? answer.json() : null; })
+      .then(function (feature) {
+        if (!feature || !feature.properties) return;
+        var liked = Boolean(feature.properties.liked_by_me);
+        paintLike(block, feature.properties.likes, liked);
+        CF.setLikeState(block, feature.properties.likes, liked); /* and its copies in the page */
+      })
+      .catch(function () { /* the list's state stays */ })
+      .then(function () { button.disabled = false; });
   }
 
   function loadNearby() {
