@@ -46,8 +46,10 @@ def register() -> tuple[str, int] | Response:
                 db.session, form.email.data, form.display_name.data, form.password.data, after_confirming
             )
         if not work.failed:
-            # The same page whether the address was new or already had an account (mailed either way).
-            return render_template("auth/check_email.html", email=form.email.data.strip()), 200
+            # The same page whether the address was new or already had an account (mailed either way),
+            # naming the address as mailed (found from outside: "NEWBIE@EXAMPLE.ORG" as typed).
+            mailed = accounts.normalise_email(form.email.data)
+            return render_template("auth/check_email.html", email=mailed), 200
     return render_template("auth/register.html", form=form), 422 if form.errors else 200
 
 

@@ -149,15 +149,18 @@ def test_a_report_waits_for_its_reporters_confirmation_then_is_published(
 
 def test_a_link_confirms_once_and_logs_in_only_the_first_time(app: Flask, outbox: Outbox) -> None:
     first = app.test_client()
-    first.post(
+    registered = first.post(
         "/account/register",
         data={
-            "email": "lee@example.org",
+            "email": "  LEE@Example.ORG ",
             "display_name": "Lee",
             "password": "long enough",
             "confirm": "long enough",
         },
     )
+    # The page names the address as mailed (found from outside: as typed, capitals and all).
+    assert "lee@example.org" in registered.get_data(as_text=True)
+    assert "LEE@Example.ORG" not in registered.get_data(as_text=True)
     link = link_in(outbox()[-1])
     assert first.post(link).status_code == 302
     assert first.get("/account/security").status_code == 200  # logged in by the first use

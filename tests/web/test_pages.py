@@ -207,7 +207,7 @@ def test_register_confirm_log_out_and_log_in_again(
         },
     )
     assert response.status_code == 200
-    assert "We sent a message to <strong>Nia@Example.org</strong>" in response.get_data(as_text=True)
+    assert "We sent a message to <strong>nia@example.org</strong>" in response.get_data(as_text=True)
     assert ">Log in</a>" in client.get("/priorities").get_data(as_text=True)  # not logged in yet
 
     link = confirmation_link(outbox()[-1]).replace("http://localhost", "")
