@@ -83,3 +83,24 @@ def test_a_campaign_that_ends_short_says_so_and_the_cashiers_cancel_is_told(
     [(subject, body)] = mails_to(outbox, held)
     assert subject == "“Dark underpass” was not funded: your backing is refunded"
     assert "Its campaign ended before the backings covered its cost." in body
+
+
+def test_the_cashiers_confirmation_is_a_receipt(backers: Backers, app, client, auth, outbox) -> None:
+    """Found from outside: a backer who paid by transfer heard nothing when the money was confirmed,
+    only when the campaign ended."""
+    issue_id = backers.problem(title="Broken swing", cost_cents=50_000)
+    backer = backers.resident()
+    shipped(app)
+    backing_id = back(client, issue_id, 700, auth.headers(backer), "r").get_json()["id"]
+    assert mails_to(outbox, backer) == []
+
+    confirmed = client.post(
+        f"/api/v1/backings/{backing_id}/confirmation", headers=auth.headers(role="official")
+    )
+
+    assert confirmed.status_code == 200
+    [(subject, body)] = mails_to(outbox, backer)
+    assert subject == "Your backing of “Broken swing” arrived"
+    receipt = f"confirmed your payment of EUR 7.00 for problem #{issue_id} “Broken swing”"
+    assert f"{receipt} (reference CF-B{backing_id})" in body
+    assert "if the campaign ends short, it comes back to you." in body

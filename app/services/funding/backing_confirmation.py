@@ -22,7 +22,7 @@ from app.models import Issue, Status, User
 from app.models.backing import Backing, BackingStatus, MatchingPeriod
 from app.models.place import StatusType
 from app.services.funding import ledger
-from app.services.funding.backing_mail import mail_cancelled
+from app.services.funding.backing_mail import mail_backer, mail_cancelled
 from app.services.funding.backing_settlement import settle_issue
 from app.services.funding.backings import is_funded, post_backing
 from app.services.funding.pending_backings import payment_reference
@@ -117,6 +117,9 @@ def confirm(session: DbSession, actor: User, backing_id: int, now: datetime) -> 
         amount_cents=found.amount_cents,
         reference=payment_reference(found.id),
     )
+    issue = session.get(Issue, found.issue_id)
+    if issue is not None:  # a receipt (found from outside: a backer heard nothing until the campaign ended)
+        mail_backer(session, issue, found, "confirmed")
     settled = settle_issue(session, found.issue_id, now)
     session.refresh(found)
     return Confirmed(found, settled)

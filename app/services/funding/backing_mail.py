@@ -1,5 +1,6 @@
-"""The mail a backer gets when their backing ends without paying for the fix: refunded, moved to their
-area's pool, or cancelled while it waited for the city's cashier; each says why.
+"""The mail a backer gets when the cashier confirms their payment, and when their backing ends without
+paying for the fix: refunded, moved to their area's pool, or cancelled while it waited for the city's
+cashier; each ending says why.
 
 Found from outside: a problem the city closed (even as fixed) told its backers it "was not funded",
 with no word of the city's act, and a backer still waiting for the cashier (who may have paid by
@@ -14,7 +15,7 @@ from sqlalchemy import select
 from app.database.sessions import DbSession
 from app.mail import build_message, queue_mail
 from app.models import Backing, Issue, Status, User
-from app.models.backing import CURRENCY
+from app.models.backing import CURRENCY, BackingFallback
 from app.services.funding.pending_backings import payment_reference
 from app.services.kernel.links import external_url
 from budgets.money import format_money
@@ -26,11 +27,17 @@ WHY = {
     "cashier": "The city's cashier cancelled it.",
 }
 SUBJECTS = {
+    "confirmed": "Your backing of “{title}” arrived",
     "refunded": "“{title}” {ended}: your backing is refunded",
     "moved": "“{title}” {ended}: your backing moved to your area's pool",
     "cancelled": "Your backing of “{title}” is cancelled",
 }
 LEADS = {
+    "confirmed": (
+        "The city's cashier confirmed your payment of {amount} for problem #{id} “{title}” (reference "
+        "{reference}). It is held for the problem: it pays for the fix once the problem is fully backed, "
+        "and if the campaign ends short, it {otherwise}."
+    ),
     "refunded": "Your backing of {amount} for problem #{id} “{title}” is refunded to you. {why}",
     "moved": (
         "As you asked, your backing of {amount} for problem #{id} “{title}” moved to your area's pool, "
@@ -57,9 +64,12 @@ def why_words(session: DbSession, issue: Issue, reason: str) -> str:
     return f"The city marked it “{status}” before the backings covered its cost."
 
 
-def mail_backer(session: DbSession, issue: Issue, backing: Backing, event: str, reason: str) -> None:
-    """One mail per backing and event (`refunded`, `moved`, `cancelled`; the key names both), to a
-    backer who still has an account, saying why (`reason`: deadline, closed, funded, cashier)."""
+def mail_backer(
+    session: DbSession, issue: Issue, backing: Backing, event: str, reason: str | None = None
+) -> None:
+    """One mail per backing and event (`confirmed`, `refunded`, `moved`, `cancelled`; the key names
+    both), to a backer who still has an account; an ending says why (`reason`: deadline, closed,
+    funded, cashier)."""
     if backing.user_id is None:
         return
     user = session.get(User, backing.user_id)
@@ -70,7 +80,12 @@ def mail_backer(session: DbSession, issue: Issue, backing: Backing, event: str, 
         "title": issue.title,
         "amount": format_money(backing.amount_cents, CURRENCY),
         "ended": "was not funded" if reason == "deadline" else "was closed",
-        "why": why_words(session, issue, reason),
+        "why": why_words(session, issue, reason) if reason is not None else "",
+        "otherwise": (
+            "moves to your area's pool, as you chose"
+            if backing.fallback == BackingFallback.POOL.value
+            else "comes back to you"
+        ),
         "reference": payment_reference(backing.id),
     }
     link = external_url("issues.detail", issue_id=issue.id)
