@@ -19,6 +19,7 @@ from app.extensions import Model
 from app.models.timestamps import utcnow
 
 CURRENCY = "EUR"  # backings and matching periods are in the city's currency
+MOVED_PROVIDER = "backing"  # the provider name of a pledge made of a backing moved to a pool
 
 
 class MatchingPeriod(Model):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from app.database.sessions import DbSession
-from app.services.funding import money_trail
+from app.services.funding import money_flow, money_trail
 from app.services.funding.money_flow import Flow
 from app.services.funding.money_trail import FundedProblem, LineRow
 from budgets.accounts import (
@@ -64,7 +64,11 @@ def flow_of_lines(
 def city_flow(session: DbSession) -> tuple[Flow, int]:
     """The city page's flow and its count of postings, from every line of the ledger."""
     rows = list(money_trail.streamed_city_lines(session))
-    return flow_of_lines(rows), len({r.posting_id for r in rows})
+    out = flow_of_lines(rows)
+    moved = money_flow.moved_backings_cents(session)  # as the page takes them out
+    out.from_residents -= moved
+    out.refunded -= moved
+    return out, len({r.posting_id for r in rows})
 
 
 def pool_flow(session: DbSession, pool_id: int, problems: Sequence[FundedProblem]) -> Flow:

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.jobs.backing_settlement import SETTLE_JOB, settle_due_at
 from app.models import Pledge, User
 from app.models.timestamps import utcnow
-from app.services.funding import backings, groups
+from app.services.funding import backings, groups, money_flow
 from app.services.funding.backing_settlement import settle_issue
 from app.services.funding.payments import TreasurerConfirmed
 from app.services.kernel.errors import Conflict
@@ -177,6 +177,26 @@ def test_closing_a_backed_problem_refunds_and_without_a_pool_moves_become_refund
     assert list(backers.statuses(issue_id).values()) == ["refunded"]
     assert backers.balance(resident_account(ann.id)) == 0
     backers.ledger_ok()
+
+
+def test_a_backing_moved_to_the_pool_is_neither_new_money_nor_a_refund_for_the_city(
+    backers: Backers, app, city
+) -> None:
+    """Found from outside: the transparency page counted a backing moved to a pool twice, as money
+    from residents (the moved pledge) and as refunded (the unbacking that freed it)."""
+    pool_id = pool_of_old_town(app, city)
+    issue_id = backers.problem()
+    ann, bob = backers.resident(), backers.resident()
+    backers.back(ann, issue_id, 900, fallback="pool")
+    backers.back(bob, issue_id, 400)
+    staff = official(app)
+    with app.app_context():
+        actor = db.session.get(User, staff.id)
+        status_changes.change_status(db.session, actor, issue_id, "closed", "Not the city's road")
+        db.session.commit()
+        flow = money_flow.city_flow(db.session)
+    assert backers.balance(available_account(pool_id)) == 900
+    assert (flow.from_residents, flow.refunded, flow.in_pools, flow.in_escrow) == (1_300, 400, 900, 0)
 
 
 def test_a_match_that_completes_the_cost_funds_at_the_next_settlement(backers: Backers, app, outbox) -> None:

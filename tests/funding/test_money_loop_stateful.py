@@ -32,7 +32,7 @@ from app.extensions import db
 from app.jobs.backing_settlement import settle_due_at
 from app.jobs.matching_schedule import close_due_at
 from app.models import Issue, LedgerLine, LedgerPosting, Pledge, User
-from app.models.backing import Backing, MatchingPeriod
+from app.models.backing import MOVED_PROVIDER, Backing, MatchingPeriod
 from app.models.timestamps import utcnow
 from app.services.funding import backing_settlement, backings, ledger_chain, payouts, pledges, quadratic_match
 from app.services.funding.payments import TestProvider
@@ -51,7 +51,7 @@ from tests.funding_fixtures import funding  # noqa: F401
 COSTS = (2_000, 7_000)  # two problems in Old Town: one a single resident can fund, one it takes a match
 RESIDENTS = 3
 CAP = 2_500  # one resident's backings of one problem, in the period
-MOVED = backing_settlement.MOVED_PROVIDER  # a pledge made of a backing moved to the pool: not new money
+MOVED = MOVED_PROVIDER  # a pledge made of a backing moved to the pool: not new money
 _serial = itertools.count(1)
 
 

@@ -17,7 +17,14 @@ from sqlalchemy import func, select, update
 
 from app.database.sessions import DbSession, execute_write
 from app.models import AuditEntry, Group, Issue, IssueEvent, LedgerLine, LedgerPosting, Pool, Status
-from app.models.backing import CURRENCY, Backing, BackingFallback, BackingStatus, MatchingPeriod
+from app.models.backing import (
+    CURRENCY,
+    MOVED_PROVIDER,
+    Backing,
+    BackingFallback,
+    BackingStatus,
+    MatchingPeriod,
+)
 from app.models.place import StatusType
 from app.models.workflow import EventKind
 from app.services.funding import ledger, pending_backings, pledges
@@ -29,7 +36,6 @@ from budgets.accounts import CITY_MATCH, RESIDENT_PREFIX, escrow_account, issue_
 from budgets.money import format_money
 
 PLANNED = "planned"
-MOVED_PROVIDER = "backing"  # the provider name of a pledge made of a backing moved to a pool
 
 
 class Settled(StrEnum):

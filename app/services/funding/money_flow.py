@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, case, func, select
 
 from app.database.sessions import DbSession
-from app.models import LedgerLine, LedgerPosting
+from app.models import LedgerLine, LedgerPosting, Pledge
+from app.models.backing import MOVED_PROVIDER
 from app.services.funding.account_classes import account_class
 from app.services.funding.money_trail import FundedProblem, pool_postings
 from budgets.accounts import AccountClass, PostingKind
@@ -107,11 +108,27 @@ def _add(out: Flow, part: FlowPart, *, one_pool: bool) -> None:
         out.unpaid += cents
 
 
+def moved_backings_cents(session: DbSession) -> int:
+    """Backings moved to a pool as their backers asked: the unbacking pays the resident back and the
+    pledge of that money takes it at once, so for the city it is neither new money nor a refund
+    (found from outside: it counted in both, "From residents" and "Refunded")."""
+    moved = session.scalar(
+        select(func.coalesce(func.sum(Pledge.amount_cents), 0))
+        .select_from(LedgerPosting)
+        .join(Pledge, Pledge.id == LedgerPosting.pledge_id)
+        .where(LedgerPosting.kind == PostingKind.PLEDGE, Pledge.provider == MOVED_PROVIDER)
+    )
+    return int(moved or 0)
+
+
 def city_flow(session: DbSession) -> Flow:
-    """The flow of every line of the ledger."""
+    """The flow of every line of the ledger, less the backings moved to pools counted twice."""
     out = Flow()
     for part in flow_parts(session, None, None):
         _add(out, part, one_pool=False)
+    moved = moved_backings_cents(session)
+    out.from_residents -= moved
+    out.refunded -= moved
     return out
 
 
