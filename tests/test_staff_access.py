@@ -108,7 +108,7 @@ TABLE: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/issues/<int:issue_id>/remainder-return"): "official",
     # the city's cashier: pending backings confirmed or cancelled (issue 18 item 2 follow-up)
     ("GET", "/staff/backings"): "official",
-    ("POST", "/staff/backings/<int:backing_id>/<any(confirm, cancel):step>"): "official",
+    ("POST", '/staff/backings/<int:backing_id>/<any(confirm, cancel, "paid-back"):step>'): "official",
     ("GET", "/api/v1/backings/pending"): "official",
     ("POST", "/api/v1/backings/<int:backing_id>/confirmation"): "official",
     ("POST", "/api/v1/backings/<int:backing_id>/cancellation"): "official",

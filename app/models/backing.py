@@ -83,3 +83,6 @@ class Backing(Model):
     idempotency_key: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     settled_at: Mapped[datetime | None]
+    # A backing paid to the city's cashier, then refunded or moved to a pool: when the cashier paid the
+    # resident back, or handed the money to the group's treasurer (backing_paybacks.py).
+    paid_back_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -12,7 +12,7 @@ from app.models.backing import CURRENCY
 from app.models.timestamps import utcnow
 from app.ratelimits import limit
 from app.security import roles_required
-from app.services.funding import backing_confirmation, pending_backings
+from app.services.funding import backing_confirmation, backing_paybacks, pending_backings
 from app.services.funding.backing_settlement import Settled
 from app.services.kernel.parsing import MAX_PAGE, optional_int
 from app.staff import bp
@@ -38,13 +38,14 @@ def pending_backings_page() -> str:
         asked=asked,
         found=pending_backings.by_reference(db.session, asked) if asked else None,
         page=pending_backings.pending(db.session, page),
+        owed=backing_paybacks.to_pay_back(db.session),
         now=utcnow(),
         currency=CURRENCY,
         form=CashierForm(),
     )
 
 
-@bp.post("/backings/<int:backing_id>/<any(confirm, cancel):step>")
+@bp.post('/backings/<int:backing_id>/<any(confirm, cancel, "paid-back"):step>')
 @roles_required(*STAFF)
 @limit("RATE_LIMIT_CASHIER", per_user=True)
 def settle_pending_backing(backing_id: int, step: str) -> Response:
@@ -59,11 +60,15 @@ def settle_pending_backing(backing_id: int, step: str) -> Response:
     with unit_of_work(flash_prefix=f"Nothing changed for {reference}: ", reraise=is_access_error) as work:
         if step == "confirm":
             done = backing_confirmation.confirm(db.session, current_resident(), backing_id, utcnow())
-        else:
+        elif step == "cancel":
             backing_confirmation.cancel(db.session, current_resident(), backing_id, utcnow())
+        else:
+            backing_paybacks.mark_paid_back(db.session, current_resident(), backing_id, utcnow())
     if work.failed:
         return target
-    if step == "cancel":
+    if step == "paid-back":
+        flash(f"Backing {reference} is paid back: it leaves the list.", "success")
+    elif step == "cancel":
         flash(f"Backing {reference} is cancelled; nothing was posted.", "success")
     else:
         amount = format_money(done.backing.amount_cents, CURRENCY)

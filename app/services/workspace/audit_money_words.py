@@ -130,6 +130,11 @@ MONEY_RENDERERS: dict[str, Renderer] = {
         f" ({counted(int(f.details.get('backings') or 0), 'backing')}): fully backed"
     ),
     "backing.unback": _unback,
+    "backing.paid_back": lambda f, _n: (
+        f"marked backing {f.details.get('reference') or f.target_id} of {amount(f)}"
+        f" for #{f.details.get('issue_id')}"
+        + (" handed to the group's treasurer" if f.details.get("moved") else " paid back to its resident")
+    ),
     "backing.cancel_pending": _cancel_pending,
     "round.remind": lambda f, _n: (
         f"reminded members of round {f.target_id} that voting closes soon"
@@ -211,6 +216,7 @@ MONEY_LABELS: dict[str, str] = {
     "backing.cancel": "Backing cancelled",
     "backing.commit": "Backings committed to the fix",
     "backing.unback": "Backings returned",
+    "backing.paid_back": "Backing paid back",
     "backing.cancel_pending": "Waiting backings cancelled",
     "round.remind": "Voting reminder sent",
     "round.create": "Round created",
