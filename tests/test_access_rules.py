@@ -98,6 +98,9 @@ RULES = [
     web("groups.decline", "POST", "/pledges/1/decline", EVERYONE),
     # Withdrawing: the service lets only the pledger past (tests/funding/test_pledge_withdraw.py).
     web("groups.withdraw", "POST", "/pledges/1/withdraw", EVERYONE),
+    # ... and a backing: only the backer (tests/funding/test_backing_withdraw.py).
+    web("issues.withdraw_backing", "POST", "/issues/backings/1/withdraw", EVERYONE),
+    Rule("api.withdraw_backing", "POST", "/api/v1/backings/1/withdraw", EVERYONE),
     Rule("api.withdraw_pledge", "POST", "/api/v1/pledges/1/withdraw", EVERYONE),
     web("groups.pool_state", "POST", "/pools/1/state", EVERYONE),
     # Past the guard the service lets only the group's admins and officials change them

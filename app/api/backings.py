@@ -103,3 +103,22 @@ def create_backing(issue_id: int) -> Response:
     if not outcome.created:
         response.headers["Idempotent-Replayed"] = "true"
     return response
+
+
+@bp.post("/backings/<int:backing_id>/withdraw")
+@operation(
+    operation_id="withdrawBacking",
+    summary="Withdraw my own backing while it waits for the city's cashier (its backer only)",
+    description="The backing becomes `cancelled`; nothing was posted, so nothing moves. Only its backer: "
+    "anyone else is a 403 naming `backing_id`. A backing no longer `pending` (confirmed, cancelled, "
+    "refunded, ...) is a 409 naming `backing_id`, its message naming the state; nothing changes. "
+    "Withdrawal and the cashier's confirmation exclude each other, also when sent at once.",
+    replies={200: Reply("Withdrawn", shapes.Backing)},
+    errors=(401, 403, 404, 409),
+    secured=True,
+)
+def withdraw_backing(backing_id: int) -> Response:
+    """The backer takes back a backing whose money the cashier has not confirmed."""
+    found = pending_backings.withdraw(db.session, require_user(), backing_id, utcnow())
+    db.session.commit()
+    return jsonify(backing_json(found))

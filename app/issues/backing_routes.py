@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, url_for
+from flask import abort, current_app, flash, redirect, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
+from app.auth.routes import safe_next
 from app.auth.sessions import current_resident
 from app.extensions import db
+from app.groups.forms import ActionForm
 from app.issues import bp
 from app.issues.forms import BackingForm
 from app.issues.routes import detail_page
-from app.models.backing import CURRENCY, BackingStatus
+from app.models.backing import CURRENCY, Backing, BackingStatus
 from app.models.timestamps import utcnow
 from app.ratelimits import limit
 from app.services.funding import backings, pending_backings
 from app.services.funding.backing_settlement import Settled
 from app.services.funding.payments import get_provider
+from app.services.kernel.errors import Conflict
 from app.services.kernel.parsing import parse_amount
 from app.unit_of_work import unit_of_work
 from budgets.money import format_money
@@ -64,3 +67,24 @@ def back(issue_id: int) -> tuple[str, int] | Response:
             "success",
         )
     return redirect(url_for("issues.detail", issue_id=issue_id, _anchor="backing"))
+
+
+@bp.post("/backings/<int:backing_id>/withdraw")
+@login_required
+def withdraw_backing(backing_id: int) -> Response:
+    """The backer's "Withdraw" on a backing waiting for the cashier, from the problem page or My
+    Commonfix; back to `next` (else the problem's money). One no longer pending is said in a flash;
+    another resident's, or none, keeps its error page (403, 404)."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    back_to = safe_next("")  # read before any write (see safe_next)
+    with unit_of_work(reraise=lambda error: not isinstance(error, Conflict)) as work:
+        found = pending_backings.withdraw(db.session, current_resident(), backing_id, utcnow())
+    if work.error is None:
+        flash(
+            f"Your backing of {format_money(found.amount_cents, CURRENCY)} is withdrawn: it never counts "
+            "for the problem, and the cashier no longer waits for it.",
+            "success",
+        )
+    issue_id = db.get_or_404(Backing, backing_id).issue_id
+    return redirect(back_to or url_for("issues.detail", issue_id=issue_id, _anchor="backing"))

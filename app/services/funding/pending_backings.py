@@ -17,8 +17,9 @@ from sqlalchemy import func, select, update
 
 from app.database.sessions import DbSession, execute_write
 from app.models import AuditEntry, Issue, User
-from app.models.backing import Backing, BackingStatus, MatchingPeriod
-from app.services.kernel.audit import Page
+from app.models.backing import CURRENCY, Backing, BackingStatus, MatchingPeriod
+from app.services.kernel.audit import Page, record
+from app.services.kernel.errors import Conflict, NotFound, PermissionDenied
 from app.services.kernel.parsing import ID_MAX
 from budgets.money import format_money
 
@@ -173,3 +174,46 @@ def by_reference(session: DbSession, raw: str) -> FoundReference | None:
         return None
     backing, title = row
     return FoundReference(backing, title, payment_reference(backing.id), _ADVICE.get(backing.status, ""))
+
+
+def withdraw(session: DbSession, user: User, backing_id: int, now: datetime) -> Backing:
+    """The backer takes back their own backing while it waits for the cashier (found from outside: a
+    mistaken 0.50 could only be freed by the cashier, and promises nobody paid kept a problem's last
+    room taken). Cancelled as the cashier's cancel is; nothing was posted, so nothing moves. Only the
+    backer (403 naming `backing_id`); one no longer pending is a 409 naming its state. Audited
+    (`backing.withdraw`); flushes, never commits."""
+    found = session.get(Backing, backing_id)
+    if found is None:
+        raise NotFound(f"There is no backing {payment_reference(backing_id)}.", "backing_id")
+    if found.user_id != user.id:
+        raise PermissionDenied(
+            f"Only the resident who made backing {payment_reference(found.id)} can withdraw it.", "backing_id"
+        )
+    # The guarded UPDATE from pending that the cashier's confirm and cancel make: one of them wins.
+    moved = execute_write(
+        session,
+        update(Backing)
+        .where(Backing.id == found.id, Backing.status == BackingStatus.PENDING.value)
+        .values(status=BackingStatus.CANCELLED.value, settled_at=now)
+        .execution_options(synchronize_session=False),
+    ).rowcount
+    session.refresh(found)
+    if not moved:
+        raise Conflict(
+            f"Backing {payment_reference(found.id)} is {found.status}, no longer waiting for the cashier: "
+            "it can no longer be withdrawn.",
+            "backing_id",
+        )
+    record(
+        session,
+        user,
+        "backing.withdraw",
+        "backing",
+        found.id,
+        issue_id=found.issue_id,
+        amount_cents=found.amount_cents,
+        currency=CURRENCY,
+        reference=payment_reference(found.id),
+    )
+    session.flush()
+    return found

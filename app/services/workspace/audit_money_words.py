@@ -170,6 +170,7 @@ MONEY_RENDERERS: dict[str, Renderer] = {
     ),
     "backing.confirm": _backing("confirmed"),
     "backing.cancel": _backing("cancelled"),
+    "backing.withdraw": _backing("withdrew their"),
     "round.create": lambda f, _n: f"created round {f.target_id} in group {f.details['group_id']}",
     "round.update": _round_update,
     "round.phase": lambda f, _n: (
@@ -214,6 +215,7 @@ MONEY_LABELS: dict[str, str] = {
     "issue.return": "Remainder returned",
     "backing.confirm": "Backing confirmed",
     "backing.cancel": "Backing cancelled",
+    "backing.withdraw": "Backing withdrawn by its backer",
     "backing.commit": "Backings committed to the fix",
     "backing.unback": "Backings returned",
     "backing.paid_back": "Backing paid back",
