@@ -26,6 +26,8 @@ from app.models import (
     User,
 )
 from app.models.funding import PledgeStatus
+from app.services.funding import backing_paybacks
+from app.services.funding.payments import TreasurerConfirmed
 from app.services.funding.pending_backings import payment_reference
 from app.services.funding.pool_refunds import ResidentRefund, refunds_of
 from app.services.issues.money import CITY_CURRENCY
@@ -72,6 +74,9 @@ class BackingLine:
     status: str  # pending | cancelled | held | committed | refunded | moved
     created_at: datetime
     settled_at: datetime | None
+    # Paid to the city's cashier, then refunded or moved, and not yet paid back by the cashier
+    # (backing_paybacks.py): the money is still on its way.
+    owed_back: bool = False
 
     @property
     def reference(self) -> str:
@@ -172,6 +177,8 @@ def overview(session: DbSession, user: User) -> AccountOverview:
             Backing.status,
             Backing.created_at,
             Backing.settled_at,
+            Backing.provider,
+            Backing.paid_back_at,
         )
         .join(Issue, Issue.id == Backing.issue_id)
         .where(Backing.user_id == user.id)
@@ -229,8 +236,20 @@ def overview(session: DbSession, user: User) -> AccountOverview:
         pledges=[PledgeLine(*row) for row in pledges],
         refunds=refunds_of(session, user.id),
         backings=[
-            BackingLine(b, i, title, cents, CITY_CURRENCY, status, at, settled)
-            for b, i, title, cents, status, at, settled in backings
+            BackingLine(
+                b,
+                i,
+                title,
+                cents,
+                CITY_CURRENCY,
+                status,
+                at,
+                settled,
+                status in backing_paybacks.ENDED
+                and provider == TreasurerConfirmed.name
+                and paid_back is None,
+            )
+            for b, i, title, cents, status, at, settled, provider, paid_back in backings
         ],
         ballots=[
             BallotLine(r, name, group, phase, result, len(choices or {}), at)
