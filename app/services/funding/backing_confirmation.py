@@ -25,8 +25,7 @@ from app.services.funding import ledger
 from app.services.funding.backing_mail import mail_backer, mail_cancelled
 from app.services.funding.backing_settlement import settle_issue
 from app.services.funding.backings import is_funded, post_backing
-from app.services.funding.pending_backings import payment_reference
-from app.services.kernel import audit
+from app.services.funding.pending_backings import audit_backing, payment_reference
 from app.services.kernel.errors import Conflict, NotFound, PermissionDenied
 from app.services.kernel.roles import require_staff
 
@@ -107,16 +106,7 @@ def confirm(session: DbSession, actor: User, backing_id: int, now: datetime) -> 
         raise Conflict("The resident's account was deleted: cancel this backing instead.", "backing_id")
     _move(session, found.id, BackingStatus.HELD, now)
     post_backing(session, found, now)
-    audit.record(
-        session,
-        actor,
-        "backing.confirm",
-        "backing",
-        found.id,
-        issue_id=found.issue_id,
-        amount_cents=found.amount_cents,
-        reference=payment_reference(found.id),
-    )
+    audit_backing(session, actor, "backing.confirm", found)
     issue = session.get(Issue, found.issue_id)
     if issue is not None:  # a receipt (found from outside: a backer heard nothing until the campaign ended)
         mail_backer(session, issue, found, "confirmed")
@@ -129,16 +119,7 @@ def cancel(session: DbSession, actor: User, backing_id: int, now: datetime) -> B
     """The money did not arrive (or must be returned by hand): nothing was posted, nothing moves."""
     found = _pending_backing(session, actor, backing_id, "cancelled")
     _move(session, found.id, BackingStatus.CANCELLED, now)
-    audit.record(
-        session,
-        actor,
-        "backing.cancel",
-        "backing",
-        found.id,
-        issue_id=found.issue_id,
-        amount_cents=found.amount_cents,
-        reference=payment_reference(found.id),
-    )
+    audit_backing(session, actor, "backing.cancel", found)
     issue = session.get(Issue, found.issue_id)
     if issue is not None:
         mail_cancelled(session, issue, [found.id], "cashier")

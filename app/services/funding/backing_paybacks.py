@@ -19,8 +19,7 @@ from app.database.sessions import DbSession, execute_write
 from app.models import Group, Issue, Pledge, Pool, User
 from app.models.backing import MOVED_PROVIDER, Backing, BackingStatus
 from app.services.funding.payments import TreasurerConfirmed
-from app.services.funding.pending_backings import payment_reference
-from app.services.kernel import audit
+from app.services.funding.pending_backings import audit_backing, payment_reference
 from app.services.kernel.audit import Page
 from app.services.kernel.errors import Conflict, NotFound
 from app.services.kernel.roles import require_staff
@@ -102,17 +101,7 @@ def mark_paid_back(session: DbSession, actor: User, backing_id: int, now: dateti
     ).rowcount
     if not marked:
         raise Conflict(f"Backing {payment_reference(found.id)} was marked paid back already.", "backing_id")
-    audit.record(
-        session,
-        actor,
-        "backing.paid_back",
-        "backing",
-        found.id,
-        issue_id=found.issue_id,
-        amount_cents=found.amount_cents,
-        reference=payment_reference(found.id),
-        moved=found.status == BackingStatus.MOVED.value,
-    )
+    audit_backing(session, actor, "backing.paid_back", found, moved=found.status == BackingStatus.MOVED.value)
     session.flush()
     session.refresh(found)
     return found

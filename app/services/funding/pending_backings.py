@@ -32,6 +32,22 @@ def payment_reference(backing_id: int) -> str:
     return f"{REFERENCE_PREFIX}{backing_id}"
 
 
+def audit_backing(session: DbSession, actor: User, action: str, backing: Backing, **details: object) -> None:
+    """Audit an act on one backing, naming its problem, amount (in the city's currency) and reference."""
+    record(
+        session,
+        actor,
+        action,
+        "backing",
+        backing.id,
+        issue_id=backing.issue_id,
+        amount_cents=backing.amount_cents,
+        currency=CURRENCY,
+        reference=payment_reference(backing.id),
+        **details,
+    )
+
+
 def payment_instructions(backing: Backing, currency: str) -> str:
     """Config BACKING_PAYMENT_INSTRUCTIONS with {amount} and {reference} filled in."""
     text = str(current_app.config["BACKING_PAYMENT_INSTRUCTIONS"])
@@ -204,16 +220,6 @@ def withdraw(session: DbSession, user: User, backing_id: int, now: datetime) -> 
             "it can no longer be withdrawn.",
             "backing_id",
         )
-    record(
-        session,
-        user,
-        "backing.withdraw",
-        "backing",
-        found.id,
-        issue_id=found.issue_id,
-        amount_cents=found.amount_cents,
-        currency=CURRENCY,
-        reference=payment_reference(found.id),
-    )
+    audit_backing(session, user, "backing.withdraw", found)
     session.flush()
     return found
