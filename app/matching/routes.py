@@ -191,7 +191,12 @@ def edit(period_id: int) -> tuple[str, int] | BaseResponse:
             asked = {
                 key: parsed[key] for name, key in FORM_KEYS.items() if getattr(form, name).data != shown[name]
             }
-            with unit_of_work(form, field_names=FIELD_NAMES) as work:
+            if "opens_at" in asked and asked["opens_at"] is None:  # emptied: "empty: now", as on creating
+                asked["opens_at"] = utcnow().isoformat() + "Z"
+            # Once open, only the closing time moves the window: a refusal of the window is said there
+            # (found from outside: an overlap showed under the read-only opening).
+            names = {**FIELD_NAMES, "opens_at": "closes_at"} if found.opens_at <= utcnow() else FIELD_NAMES
+            with unit_of_work(form, field_names=names) as work:
                 matching_periods.update_period(db.session, current_resident(), period_id, asked, utcnow())
             if work.error is not None:
                 status = work.error.status

@@ -137,6 +137,7 @@ def test_a_nearby_problem_the_resident_likes_offers_unlike(phone390: Page, live_
         phone390.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         popup = phone390.locator(".leaflet-popup .cf-popup")
         expect(popup.get_by_role("button", name="Unlike")).to_be_enabled()
+        expect(popup.locator(".cf-popup__meta")).to_contain_text("already reported, and you like it")
         expect(popup.locator("[data-like-count]")).to_have_text(f"{liked['likes']:,}")
     finally:
         api(live_server.url, "DELETE", f"/api/v1/issues/{issue_id}/like", token=token)

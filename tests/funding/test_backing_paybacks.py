@@ -18,7 +18,7 @@ from tests.funding.test_pending_backings import back, shipped
 
 
 def test_the_cashier_pays_back_what_a_closed_problem_did_not_spend(
-    backers: Backers, app, city, client, auth
+    backers: Backers, app, city, client, auth, outbox
 ) -> None:
     pool_of_old_town(app, city)
     issue_id = backers.problem(title="Loose kerb")
@@ -43,6 +43,17 @@ def test_the_cashier_pays_back_what_a_closed_problem_did_not_spend(
         status_changes.change_status(db.session, actor, issue_id, "closed", "Not the city's road")
         db.session.commit()
 
+    [refund_mail] = [m for m in outbox() if m["To"] == refunded.email and "refunded" in str(m["Subject"])]
+    assert (
+        f"is refunded: the city's cashier pays it back to you (reference CF-B{ids[0]})"
+        in refund_mail.get_content()
+    )
+    [moved_mail] = [m for m in outbox() if m["To"] == moved.email and "moved" in str(m["Subject"])]
+    assert (
+        str(moved_mail["Subject"])
+        == "“Loose kerb” was closed: your backing moved to the pool of Old Town neighbours"
+    )
+    assert "the city's cashier hands the money to its treasurer" in moved_mail.get_content()
     auth.login_as(refunded)
     told = client.get("/account").get_data(as_text=True)
     assert "the city&#39;s cashier pays it back to you" in told  # "refunded" alone read as done
@@ -56,8 +67,18 @@ def test_the_cashier_pays_back_what_a_closed_problem_did_not_spend(
     assert f"CF-B{waiting}" not in owed  # cancelled while waiting: nothing was paid to the city
     assert "2 in all" in owed
 
+    looked_up = client.get(f"/staff/backings?reference=CF-B{ids[0]}").get_data(as_text=True)
+    assert "Not paid back yet: it is under “Money to pay back” above." in looked_up
     done = client.post(f"/staff/backings/{ids[0]}/paid-back", data={"confirm": "yes"}, follow_redirects=True)
     assert f"Backing CF-B{ids[0]} is paid back: it leaves the list." in done.get_data(as_text=True)
+    [paid] = [m for m in outbox() if m["To"] == refunded.email and "paid back" in str(m["Subject"])]
+    assert (
+        f"The city's cashier paid back your EUR 7.00 for problem #{issue_id} “Loose kerb”"
+        in paid.get_content()
+    )
+    assert "Marked paid back on" in client.get(f"/staff/backings?reference=CF-B{ids[0]}").get_data(
+        as_text=True
+    )
     again = client.post(f"/staff/backings/{ids[0]}/paid-back", data={"confirm": "yes"}, follow_redirects=True)
     assert "was marked paid back already" in again.get_data(as_text=True)
     owed = client.get("/staff/backings").get_data(as_text=True).split('data-testid="owed-backings"')[1]

@@ -297,7 +297,7 @@ def test_the_pages_show_the_match_and_officials_close_with_a_confirmation(
 
 
 def test_officials_change_a_period_on_its_page_as_far_as_it_may_change(
-    client: FlaskClient, auth: AuthActions, match_world: MatchWorld
+    client: FlaskClient, auth: AuthActions, match_world: MatchWorld, city: dict[str, int]
 ) -> None:
     """Found from outside: only the API changed a period, so a typo in its name or a deadline to move
     took a program. Before it opens everything changes; once open, its name and closing time."""
@@ -320,6 +320,10 @@ def test_officials_change_a_period_on_its_page_as_far_as_it_may_change(
             select(AuditEntry).where(AuditEntry.action == "matching_period.update")
         ).one()
         assert set(change.details["after"]) == {"name", "fund_cents"}  # what was left as shown is not sent
+    auth.login_as(match_world.resident(role="admin"))
+    log = client.get("/staff/admin/audit").get_data(as_text=True)
+    assert f"changed the matching period {later}: name “Sumer” → “Summer”; fund 100.00 → 200.00" in log
+    auth.login_as(match_world.resident(role="official"))
 
     running = match_world.period()
     shown = client.get(f"/matching-periods/{running}/edit").get_data(as_text=True)
@@ -332,9 +336,27 @@ def test_officials_change_a_period_on_its_page_as_far_as_it_may_change(
     tampered = client.post(f"/matching-periods/{running}/edit", data={**fields, "fund": "1.00"})
     assert tampered.status_code == 409
     assert "cannot change: the period opened at" in tampered.get_data(as_text=True)
+    # A window refused once open is said under the closing time, the one that can change.
+    match_world.period(opened=timedelta(days=-30), closes_in=timedelta(days=60))  # a later city-wide one
+    overlap = client.post(
+        f"/matching-periods/{running}/edit",
+        data={**fields, "closes_at": (utcnow() + timedelta(days=45)).strftime("%Y-%m-%dT%H:%M")},
+    )
+    assert overlap.status_code == 409
+    assert re.search(
+        r'id="closes_at-error">[^<]*periods of one area must not overlap', overlap.get_data(as_text=True)
+    )
     moved = client.post(f"/matching-periods/{running}/edit", data={**fields, "name": "Autumn"})
     assert moved.status_code == 302
     assert client.get(f"/api/v1/matching-periods/{running}").get_json()["name"] == "Autumn"
     client.post(f"/matching-periods/{running}/close", data={"confirm": "yes"})
     closed = client.get(f"/matching-periods/{running}/edit", follow_redirects=True)
     assert "This matching period is closed" in closed.get_data(as_text=True)
+    # Emptied, the opening is now, as the label says (found from outside: refused in the API's words).
+    area = {"area_id": str(city["Old Town"]), "opens_at": opens}
+    elsewhere = int(
+        client.post("/matching-periods/new", data=period_form(**area)).headers["Location"].rsplit("/", 1)[1]
+    )
+    emptied = client.post(f"/matching-periods/{elsewhere}/edit", data=period_form(**{**area, "opens_at": ""}))
+    assert emptied.status_code == 302, emptied.get_data(as_text=True)
+    assert client.get(f"/api/v1/matching-periods/{elsewhere}").get_json()["opens_at"] <= iso(timedelta(0))

@@ -14,8 +14,9 @@ from sqlalchemy import select
 
 from app.database.sessions import DbSession
 from app.mail import build_message, queue_mail
-from app.models import Backing, Issue, Status, User
-from app.models.backing import CURRENCY, BackingFallback
+from app.models import Backing, Group, Issue, Pledge, Pool, Status, User
+from app.models.backing import CURRENCY, MOVED_PROVIDER, BackingFallback, BackingStatus
+from app.services.funding.payments import TreasurerConfirmed
 from app.services.funding.pending_backings import payment_reference
 from app.services.kernel.links import external_url
 from budgets.money import format_money
@@ -29,8 +30,9 @@ WHY = {
 SUBJECTS = {
     "confirmed": "Your backing of “{title}” arrived",
     "refunded": "“{title}” {ended}: your backing is refunded",
-    "moved": "“{title}” {ended}: your backing moved to your area's pool",
+    "moved": "“{title}” {ended}: your backing moved to the pool of {group}",
     "cancelled": "Your backing of “{title}” is cancelled",
+    "paid_back": "Your backing of “{title}” is paid back",
 }
 LEADS = {
     "confirmed": (
@@ -38,11 +40,12 @@ LEADS = {
         "{reference}). It is held for the problem: it pays for the fix once the problem is fully backed, "
         "and if the campaign ends short, it {otherwise}."
     ),
-    "refunded": "Your backing of {amount} for problem #{id} “{title}” is refunded to you. {why}",
+    "refunded": "Your backing of {amount} for problem #{id} “{title}” is refunded{to_you}. {why}",
     "moved": (
-        "As you asked, your backing of {amount} for problem #{id} “{title}” moved to your area's pool, "
-        "as your pledge. {why}"
+        "As you asked, your backing of {amount} for problem #{id} “{title}” moved to the pool of "
+        "{group}, as your pledge there{handed}. {why}"
     ),
+    "paid_back": "The city's cashier {paid} (reference {reference}).",
     "cancelled": (
         "Your backing of {amount} for problem #{id} “{title}” was waiting for the city's cashier to "
         "confirm your payment. {why} Nothing of it is spent. If you paid already, quote your payment "
@@ -82,12 +85,29 @@ def mail_backer(
         "ended": "was not funded" if reason == "deadline" else "was closed",
         "why": why_words(session, issue, reason) if reason is not None else "",
         "otherwise": (
-            "moves to your area's pool, as you chose"
+            "moves to this area's pool, as you chose"
             if backing.fallback == BackingFallback.POOL.value
             else "comes back to you"
         ),
         "reference": payment_reference(backing.id),
     }
+    # Paid to the city's cashier, the money goes back the same way (found from outside: "refunded to
+    # you" was mailed while the cashier had yet to pay it).
+    by_cashier = backing.provider == TreasurerConfirmed.name
+    group = groups_of_moved(session, [backing.id]).get(backing.id, "a neighbourhood group")
+    words["group"] = group
+    words["to_you"] = (
+        f": the city's cashier pays it back to you (reference {words['reference']})"
+        if by_cashier
+        else " to you"
+    )
+    words["handed"] = "; the city's cashier hands the money to its treasurer" if by_cashier else ""
+    words["paid"] = (
+        f"handed your {words['amount']} for problem #{issue.id} “{issue.title}” to the treasurer of "
+        f"{group}, where it is your pledge"
+        if backing.status == BackingStatus.MOVED.value
+        else f"paid back your {words['amount']} for problem #{issue.id} “{issue.title}”"
+    )
     link = external_url("issues.detail", issue_id=issue.id)
     text = f"{LEADS[event].format(**words)}\n\nSee the problem, its money and the city's notes: {link}\n"
     queue_mail(
@@ -100,6 +120,20 @@ def mail_backer(
             sender=current_app.config["MAIL_DEFAULT_SENDER"],
         ),
     )
+
+
+def groups_of_moved(session: DbSession, backing_ids: list[int]) -> dict[int, str]:
+    """The group whose pool each moved backing became a pledge of (the pledge's key names the backing)."""
+    if not backing_ids:
+        return {}
+    keys = {f"backing-{i}": i for i in backing_ids}
+    found = session.execute(
+        select(Pledge.idempotency_key, Group.name)
+        .join(Pool, Pool.id == Pledge.pool_id)
+        .join(Group, Group.id == Pool.group_id)
+        .where(Pledge.provider == MOVED_PROVIDER, Pledge.idempotency_key.in_(list(keys)))
+    ).tuples()
+    return {keys[key]: name for key, name in found}
 
 
 def mail_cancelled(session: DbSession, issue: Issue, backing_ids: list[int], reason: str) -> None:

@@ -16,8 +16,9 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, func, select, update
 
 from app.database.sessions import DbSession, execute_write
-from app.models import Group, Issue, Pledge, Pool, User
-from app.models.backing import MOVED_PROVIDER, Backing, BackingStatus
+from app.models import Issue, User
+from app.models.backing import Backing, BackingStatus
+from app.services.funding.backing_mail import groups_of_moved, mail_backer
 from app.services.funding.payments import TreasurerConfirmed
 from app.services.funding.pending_backings import audit_backing, payment_reference
 from app.services.kernel.audit import Page
@@ -57,28 +58,12 @@ def to_pay_back(session: DbSession, page: int = 1, per_page: int = PER_PAGE) -> 
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    moved_to = _groups_of_moved(
-        session, [b.id for b, _t, _n in rows if b.status == BackingStatus.MOVED.value]
-    )
+    moved_to = groups_of_moved(session, [b.id for b, _t, _n in rows if b.status == BackingStatus.MOVED.value])
     items = [
         PaybackRow(b, title, name or "", payment_reference(b.id), moved_to.get(b.id))
         for b, title, name in rows
     ]
     return Page(items, page, per_page, total)
-
-
-def _groups_of_moved(session: DbSession, backing_ids: list[int]) -> dict[int, str]:
-    """The group whose pool each moved backing became a pledge of (its key names the backing)."""
-    if not backing_ids:
-        return {}
-    keys = {f"backing-{i}": i for i in backing_ids}
-    found = session.execute(
-        select(Pledge.idempotency_key, Group.name)
-        .join(Pool, Pool.id == Pledge.pool_id)
-        .join(Group, Group.id == Pool.group_id)
-        .where(Pledge.provider == MOVED_PROVIDER, Pledge.idempotency_key.in_(list(keys)))
-    ).tuples()
-    return {keys[key]: name for key, name in found}
 
 
 def mark_paid_back(session: DbSession, actor: User, backing_id: int, now: datetime) -> Backing:
@@ -104,4 +89,7 @@ def mark_paid_back(session: DbSession, actor: User, backing_id: int, now: dateti
     audit_backing(session, actor, "backing.paid_back", found, moved=found.status == BackingStatus.MOVED.value)
     session.flush()
     session.refresh(found)
+    issue = session.get(Issue, found.issue_id)
+    if issue is not None:  # the resident hears the money is on its way, as they heard it was owed
+        mail_backer(session, issue, found, "paid_back")
     return found

@@ -19,6 +19,7 @@ from app.database.sessions import DbSession, execute_write
 from app.models import AuditEntry, Issue, User
 from app.models.backing import CURRENCY, Backing, BackingStatus, MatchingPeriod
 from app.services.kernel.audit import Page, record
+from app.services.kernel.city_time import day_words, in_city
 from app.services.kernel.errors import Conflict, NotFound, PermissionDenied
 from app.services.kernel.parsing import ID_MAX
 from budgets.money import format_money
@@ -189,7 +190,15 @@ def by_reference(session: DbSession, raw: str) -> FoundReference | None:
     if row is None:
         return None
     backing, title = row
-    return FoundReference(backing, title, payment_reference(backing.id), _ADVICE.get(backing.status, ""))
+    advice = _ADVICE.get(backing.status, "")
+    if backing.status in (BackingStatus.REFUNDED.value, BackingStatus.MOVED.value):
+        # Whether the city still owes it (found from outside: the lookup never said).
+        advice += (
+            f" Marked paid back on {day_words(in_city(backing.paid_back_at).date())}."
+            if backing.paid_back_at is not None
+            else " Not paid back yet: it is under “Money to pay back” above."
+        )
+    return FoundReference(backing, title, payment_reference(backing.id), advice)
 
 
 def withdraw(session: DbSession, user: User, backing_id: int, now: datetime) -> Backing:

@@ -19,7 +19,7 @@ from app.database.spellings import upsert
 from app.models import Pool, Round, RoundBallot, User
 from app.models.rounds import Phase
 from app.models.timestamps import utcnow
-from app.services.kernel.city_time import city_time
+from app.services.kernel.city_time import city_day_time
 from app.services.kernel.errors import Conflict, ValidationError
 from app.services.kernel.parsing import DB_INT_MAX, parse_id, shown
 from app.services.kernel.roles import require_confirmed, require_not_blocked
@@ -166,7 +166,7 @@ def require_same_ballot(session: DbSession, found: Round, user: User, page_drawn
         .with_for_update()
     )
     if drawn_from(saved_at) != page_drawn_from:
-        when = city_time(saved_at) if saved_at is not None else "a moment ago"
+        when = city_day_time(saved_at) if saved_at is not None else "a moment ago"
         raise Conflict(
             f"Your ballot was changed at {when}, in another tab or on another device, after this page "
             "was opened. The page now shows your ballot as saved: choose again and save.",

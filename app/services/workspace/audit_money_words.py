@@ -5,9 +5,12 @@ app/services/workspace/audit_words.py merges these renderers and filter labels i
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from app.services.kernel.city_time import city_time
 from app.services.workspace.audit_phrases import Facts, Names, Renderer, amount, ids, reason, short
 from budgets.allocation import counted
-from budgets.money import NO_CAP_CENTS, format_money
+from budgets.money import NO_CAP_CENTS, format_cents, format_money
 
 
 def _fund(f: Facts, _n: Names) -> str:
@@ -98,6 +101,43 @@ def _backing(verb: str) -> Renderer:
         return f"{verb} backing {d.get('reference') or f.target_id} of {amount(f)} for #{d['issue_id']}"
 
     return render
+
+
+# A matching period's terms in its `matching_period.update` entry (found from outside: "did “Matching
+# period changed” on matching_period 2 (before area_id 1; after area_id None)").
+PERIOD_TERMS = {
+    "name": "name",
+    "area_id": "neighbourhood",
+    "opens_at": "opening",
+    "closes_at": "closing",
+    "fund_cents": "fund",
+    "problem_cap_cents": "most per problem",
+    "backer_cap_cents": "most per resident",
+}
+
+
+def _period_term(term: str, value: object) -> str:
+    if value is None:
+        return "city-wide" if term == "area_id" else "none"
+    if term.endswith("_cents") and isinstance(value, int):
+        return format_cents(value)
+    if term.endswith("_at") and isinstance(value, str):
+        try:
+            return city_time(datetime.fromisoformat(value.removesuffix("Z")))
+        except ValueError:
+            return value
+    if term == "area_id":
+        return f"area {value}"
+    return f"“{short(value)}”" if term == "name" else str(value)
+
+
+def _period_update(f: Facts, _n: Names) -> str:
+    before, after = f.details.get("before") or {}, f.details.get("after") or {}
+    said = [
+        f"{PERIOD_TERMS.get(term, term)} {_period_term(term, before.get(term))} → {_period_term(term, value)}"
+        for term, value in after.items()
+    ]
+    return f"changed the matching period {f.target_id}: " + "; ".join(said)
 
 
 # Why the campaign's rule ended a problem's backings (backing_settlement's reasons).
@@ -193,6 +233,7 @@ MONEY_RENDERERS: dict[str, Renderer] = {
         f"created the matching period {short(f.details['name'])} with a fund of {amount(f, 'fund_cents')}"
     ),
     "matching_period.close": lambda f, _n: f"closed the matching period {f.target_id}",
+    "matching_period.update": _period_update,
 }
 
 # What the action filter calls each code.

@@ -304,7 +304,7 @@
     title.setAttribute("aria-label", p.title + " (opens in a new tab)");
     var meta = document.createElement("p");
     meta.className = "cf-popup__meta";
-    meta.textContent = p.status_name + " · already reported. Like it instead of reporting it again:";
+    meta.setAttribute("data-status", p.status_name);
     var block = document.createElement("div");
     block.className = "like";
     block.setAttribute("data-like-issue", String(p.id));
@@ -321,6 +321,13 @@
 
   /* A popup's like block, which may not be in the page yet (CF.setLikeState updates the copies in it). */
   function paintLike(block, likes, liked) {
+    /* The line above the block says what to do: like it, or (found from outside) that you do already. */
+    var meta = block.parentNode && block.parentNode.querySelector(".cf-popup__meta");
+    if (meta) {
+      meta.textContent = meta.getAttribute("data-status") + (liked
+        ? " · already reported, and you like it: no need to report it again."
+        : " · already reported. Like it instead of reporting it again:");
+    }
     block.setAttribute("data-liked", liked ? "true" : "false");
     block.querySelector("[data-like-count]").textContent = Number(likes).toLocaleString("en");
     block.querySelector("[data-like-word]").textContent = likes === 1 ? "like" : "likes";
