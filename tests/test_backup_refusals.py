@@ -134,11 +134,20 @@ def test_a_target_that_is_not_empty_is_refused_unless_forced(
     close(target)
 
 
-def test_the_app_s_own_database_is_not_empty(runner: FlaskCliRunner, app: Flask, backup_dir: Path) -> None:
+def test_the_app_s_own_database_is_not_empty(
+    runner: FlaskCliRunner, app: Flask, backup_dir: Path, backend: str
+) -> None:
+    """The database the tests run on is refused and untouched. On PostgreSQL the first refusal may be
+    the other sessions' (a clean CI run met a connection an earlier test of its worker left open; the
+    refusal of each reason on its own has its own test: not empty above, in use below)."""
     users = users_in(app)
 
-    refused(runner.invoke(args=["restore", str(backup_dir)]), "the target is not empty")
+    output = refused(runner.invoke(args=["restore", str(backup_dir)]))
 
+    if backend == "postgis" and "other connection" in output:
+        assert "open to the database" in output
+    else:
+        assert "the target is not empty" in output
     assert users_in(app) == users
 
 

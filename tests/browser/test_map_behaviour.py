@@ -60,6 +60,15 @@ def markers(page: Page, selector: str) -> list[dict[str, object]]:
     return found
 
 
+def first_visible_pin(page: Page) -> tuple[float, float]:
+    """The screen centre of the first pin a finger can reach: pins off the screen stay in the page."""
+    return next(
+        point
+        for point in ((float(m["x"]), float(m["y"])) for m in markers(page, PINS))  # type: ignore[arg-type]
+        if visible_in_map(page, point)
+    )
+
+
 def tap(page: Page, x: float, y: float) -> None:
     """A touch tap on a touch screen, else a click."""
     if page.evaluate("() => navigator.maxTouchPoints > 0"):
@@ -132,12 +141,7 @@ def test_a_popup_stays_open_while_its_pin_is_dragged_off_a_phone_screen(
     phone390.goto(live_server.url + "/")
     wait_for_map(phone390)
     tap_clusters_until_pins(phone390)
-    point = next(
-        (float(m["x"]), float(m["y"]))  # type: ignore[arg-type]
-        for m in markers(phone390, PINS)
-        if visible_in_map(phone390, (float(m["x"]), float(m["y"])))  # type: ignore[arg-type]
-    )
-    tap(phone390, *point)
+    tap(phone390, *first_visible_pin(phone390))
     expect(phone390.locator(".leaflet-popup .cf-popup")).to_be_visible()
     settle(phone390)
 
@@ -307,12 +311,7 @@ def test_pins_and_popups_show_their_status_symbol(phone390: Page, live_server: L
     assert pins
     for style, symbol in pins:
         assert symbol in (f"status-{style.removeprefix('status--')}", style.removeprefix("status--"))
-    point = next(
-        (float(m["x"]), float(m["y"]))  # type: ignore[arg-type]
-        for m in markers(page, PINS)
-        if visible_in_map(page, (float(m["x"]), float(m["y"])))  # type: ignore[arg-type]
-    )
-    page.touchscreen.tap(*point)
+    page.touchscreen.tap(*first_visible_pin(page))
     badge = page.locator(".cf-popup .status-badge")
     expect(badge).to_be_visible()
     expect(badge.locator("svg.status-icon use")).to_have_attribute("href", re.compile(r"#status-[a-z-]+$"))
@@ -348,12 +347,7 @@ def test_pins_loaded_under_an_open_popup_wait_until_it_closes(
         wait_for_map(page)
         tap_clusters_until_pins(page)
         frame = page.locator("[data-cf-map]")
-        point = next(
-            (x, y)
-            for x, y in ((float(m["x"]), float(m["y"])) for m in markers(page, PINS))  # type: ignore[arg-type]
-            if visible_in_map(page, (x, y))
-        )
-        tap(page, *point)
+        tap(page, *first_visible_pin(page))
         popup = page.locator(".leaflet-popup .cf-popup")
         expect(popup).to_be_visible()
         settle(page)
