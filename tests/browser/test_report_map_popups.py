@@ -9,7 +9,7 @@ import math
 import time
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 from shapely.geometry import Point, shape
 
 from tests.browser.actions import MAP, log_in, show_on_map, wait_for_map
@@ -57,6 +57,16 @@ def metres(lat: float, lon: float, other_lat: float, other_lon: float) -> float:
     return 6_371_000 * math.hypot(x, math.radians(other_lat - lat))
 
 
+def tap_nearby_pin(page: Page, title: str) -> Locator:
+    """Tap the report map's pin of the problem already reported under `title`; its popup."""
+    pin = page.locator(f'.cf-pin--nearby[title="{title} (already reported)"]')
+    expect(pin.first).to_be_visible()
+    box = pin.first.bounding_box()
+    assert box is not None
+    page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    return page.locator(".leaflet-popup .cf-popup")
+
+
 def overlap(page: Page, one: str, other: str) -> bool:
     found: bool = page.evaluate(
         """([one, other]) => {
@@ -101,12 +111,7 @@ def test_a_nearby_problems_popup_stays_open_clear_of_the_zoom_buttons(
         }}""",
         [lat, lon, across, down],
     )
-    pin = phone390.locator(f'.cf-pin--nearby[title="{problem["properties"]["title"]} (already reported)"]')
-    expect(pin.first).to_be_visible()
-    box = pin.first.bounding_box()
-    assert box is not None
-    phone390.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    popup = phone390.locator(".leaflet-popup .cf-popup")
+    popup = tap_nearby_pin(phone390, problem["properties"]["title"])
     expect(popup.locator(".cf-popup__title")).to_have_text(problem["properties"]["title"])
     phone390.wait_for_timeout(2000)  # the popup's pan into view, the debounce, the pins' reload
     expect(popup.locator(".cf-popup__title")).to_have_text(problem["properties"]["title"])
@@ -129,13 +134,7 @@ def test_a_nearby_problem_the_resident_likes_offers_unlike(phone390: Page, live_
         phone390.goto(live_server.url + "/issues/new")
         wait_for_map(phone390)
         phone390.evaluate(f"([lat, lon]) => {MAP}.setView([lat, lon], 17, {{animate: false}})", [lat, lon])
-        title = problem["properties"]["title"]
-        pin = phone390.locator(f'.cf-pin--nearby[title="{title} (already reported)"]')
-        expect(pin.first).to_be_visible()
-        box = pin.first.bounding_box()
-        assert box is not None
-        phone390.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-        popup = phone390.locator(".leaflet-popup .cf-popup")
+        popup = tap_nearby_pin(phone390, problem["properties"]["title"])
         expect(popup.get_by_role("button", name="Unlike")).to_be_enabled()
         expect(popup.locator(".cf-popup__meta")).to_contain_text("already reported, and you like it")
         expect(popup.locator("[data-like-count]")).to_have_text(f"{liked['likes']:,}")

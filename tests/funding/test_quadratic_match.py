@@ -257,6 +257,15 @@ def test_the_sentence_says_who_backed_and_why_the_city_adds_what_it_adds(match_w
     assert "every problem gets its share" in shared.text
 
 
+def priced_problem(w: MatchWorld, cost_cents: int) -> int:
+    """A problem whose cost the city has estimated: the match tops it up to that cost and no further."""
+    issue_id = w.problem()
+    with w.app.app_context():
+        db.session.execute(update(Issue).where(Issue.id == issue_id).values(cost_estimate_cents=cost_cents))
+        db.session.commit()
+    return issue_id
+
+
 def test_the_match_tops_a_priced_problem_up_to_its_cost_and_no_further(match_world: MatchWorld) -> None:
     """Found from outside: a 60.00 fix backed by four residents with 5.00 each got a 60.00 match, so
     80.00 was committed to it (and the demo's 800.00 fix got 1,063.65). The match now stops at what
@@ -264,10 +273,7 @@ def test_the_match_tops_a_priced_problem_up_to_its_cost_and_no_further(match_wor
     w = match_world
     period = w.period(fund=30_000, problem_cap=40_000, backer_cap=2_000)
     official = w.resident(role="official")
-    priced, unpriced = w.problem(), w.problem()
-    with w.app.app_context():
-        db.session.execute(update(Issue).where(Issue.id == priced).values(cost_estimate_cents=6_000))
-        db.session.commit()
+    priced, unpriced = priced_problem(w, 6_000), w.problem()
     for issue_id in (priced, unpriced):
         for _ in range(4):
             w.back(w.resident(), issue_id, 500, period)
@@ -342,10 +348,7 @@ def test_a_closed_period_says_why_as_the_running_one_did(match_world: MatchWorld
     w = match_world
     period = w.period(fund=1_000, problem_cap=1_000, backer_cap=2_000)
     official = w.resident(role="official")
-    priced, other = w.problem(), w.problem()
-    with w.app.app_context():
-        db.session.execute(update(Issue).where(Issue.id == priced).values(cost_estimate_cents=1_500))
-        db.session.commit()
+    priced, other = priced_problem(w, 1_500), w.problem()
     for issue_id, amounts in ((priced, (400, 900)), (other, (100, 400))):
         for cents in amounts:
             w.back(w.resident(), issue_id, cents, period)

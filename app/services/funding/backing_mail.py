@@ -78,10 +78,19 @@ def mail_backer(
     user = session.get(User, backing.user_id)
     if user is None or user.deleted_at is not None:
         return
+    # At settlement the backing's row is marked moved by a bulk UPDATE, so the event says it there.
+    moved = event == "moved" or backing.status == BackingStatus.MOVED.value
+    group = groups_of_moved(session, [backing.id]).get(backing.id, "a neighbourhood group") if moved else ""
+    amount, reference = format_money(backing.amount_cents, CURRENCY), payment_reference(backing.id)
+    # Paid to the city's cashier, the money goes back the same way (found from outside: "refunded to
+    # you" was mailed while the cashier had yet to pay it).
+    by_cashier = backing.provider == TreasurerConfirmed.name
     words = {
         "id": issue.id,
         "title": issue.title,
-        "amount": format_money(backing.amount_cents, CURRENCY),
+        "amount": amount,
+        "reference": reference,
+        "group": group,
         "ended": "was not funded" if reason == "deadline" else "was closed",
         "why": why_words(session, issue, reason) if reason is not None else "",
         "otherwise": (
@@ -89,25 +98,17 @@ def mail_backer(
             if backing.fallback == BackingFallback.POOL.value
             else "comes back to you"
         ),
-        "reference": payment_reference(backing.id),
-    }
-    # Paid to the city's cashier, the money goes back the same way (found from outside: "refunded to
-    # you" was mailed while the cashier had yet to pay it).
-    by_cashier = backing.provider == TreasurerConfirmed.name
-    group = groups_of_moved(session, [backing.id]).get(backing.id, "a neighbourhood group")
-    words["group"] = group
-    words["to_you"] = (
-        f": the city's cashier pays it back to you (reference {words['reference']})"
+        "to_you": f": the city's cashier pays it back to you (reference {reference})"
         if by_cashier
-        else " to you"
-    )
-    words["handed"] = "; the city's cashier hands the money to its treasurer" if by_cashier else ""
-    words["paid"] = (
-        f"handed your {words['amount']} for problem #{issue.id} “{issue.title}” to the treasurer of "
-        f"{group}, where it is your pledge"
-        if backing.status == BackingStatus.MOVED.value
-        else f"paid back your {words['amount']} for problem #{issue.id} “{issue.title}”"
-    )
+        else " to you",
+        "handed": "; the city's cashier hands the money to its treasurer" if by_cashier else "",
+        "paid": (
+            f"handed your {amount} for problem #{issue.id} “{issue.title}” to the treasurer of {group}, "
+            "where it is your pledge"
+            if moved
+            else f"paid back your {amount} for problem #{issue.id} “{issue.title}”"
+        ),
+    }
     link = external_url("issues.detail", issue_id=issue.id)
     text = f"{LEADS[event].format(**words)}\n\nSee the problem, its money and the city's notes: {link}\n"
     queue_mail(
@@ -122,11 +123,16 @@ def mail_backer(
     )
 
 
+def moved_pledge_key(backing_id: int) -> str:
+    """The key of the pledge a backing moved to a pool became: moving it twice is one pledge."""
+    return f"backing-{backing_id}"
+
+
 def groups_of_moved(session: DbSession, backing_ids: list[int]) -> dict[int, str]:
     """The group whose pool each moved backing became a pledge of (the pledge's key names the backing)."""
     if not backing_ids:
         return {}
-    keys = {f"backing-{i}": i for i in backing_ids}
+    keys = {moved_pledge_key(i): i for i in backing_ids}
     found = session.execute(
         select(Pledge.idempotency_key, Group.name)
         .join(Pool, Pool.id == Pledge.pool_id)

@@ -20,7 +20,7 @@ from app.models import Issue, User
 from app.models.backing import Backing, BackingStatus
 from app.services.funding.backing_mail import groups_of_moved, mail_backer
 from app.services.funding.payments import TreasurerConfirmed
-from app.services.funding.pending_backings import audit_backing, payment_reference
+from app.services.funding.pending_backings import PendingRow, audit_backing, payment_reference
 from app.services.kernel.audit import Page
 from app.services.kernel.errors import Conflict, NotFound
 from app.services.kernel.roles import require_staff
@@ -30,12 +30,8 @@ ENDED = (BackingStatus.REFUNDED.value, BackingStatus.MOVED.value)
 
 
 @dataclass(frozen=True)
-class PaybackRow:
-    backing: Backing
-    issue_title: str
-    resident: str  # display name ("" for a deleted account)
-    reference: str
-    group: str | None  # for a backing moved to a pool: the group whose treasurer gets the money
+class PaybackRow(PendingRow):
+    group: str | None = None  # for a backing moved to a pool: the group whose treasurer gets the money
 
 
 def _owed() -> ColumnElement[bool]:

@@ -28,7 +28,7 @@ from app.models.backing import (
 from app.models.place import StatusType
 from app.models.workflow import EventKind
 from app.services.funding import ledger, pending_backings, pledges
-from app.services.funding.backing_mail import mail_backer, mail_cancelled
+from app.services.funding.backing_mail import mail_backer, mail_cancelled, moved_pledge_key
 from app.services.issues import money_mail
 from app.services.issues.events import on_issue_event
 from app.services.workflow import status_changes as workflow
@@ -263,7 +263,7 @@ def _unback(
                 r.backing.user_id,
                 r.pool_id,
                 r.backing.amount_cents,
-                f"backing-{r.backing.id}",
+                moved_pledge_key(r.backing.id),
                 MOVED_PROVIDER,
             )
     _mark(session, [r.backing.id for r in returned if r.pool_id is None], BackingStatus.REFUNDED.value, now)
