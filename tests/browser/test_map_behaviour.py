@@ -78,6 +78,11 @@ def test_a_popup_stays_open_while_the_cluster_plugin_regroups_its_pin(
     expect(title).to_be_visible()
     name = title.inner_text()
     settle(phone390)  # the popup's pan
+    tip = phone390.locator(".leaflet-popup-tip-container").bounding_box()
+    pin = phone390.get_by_title(re.compile("^" + re.escape(name) + r" \(")).bounding_box()
+    assert tip is not None
+    assert pin is not None
+    assert tip["y"] + tip["height"] <= pin["y"] + pin["height"] / 2  # its tip ends above the pin
 
     # A pin added where the popup's pin is folds both into a group of two (the pin leaves the map);
     # taking it away again brings the pin back. The popup is still open on the map after both.

@@ -131,6 +131,8 @@
     if (again) {
       return;
     }
+    // Above the pin, as a popup bound to it would be: Leaflet's own offset plus the pin's popupAnchor.
+    popup.options.offset = L.point(0, 7).add(marker.options.icon.options.popupAnchor);
     popup.setLatLng(marker.getLatLng()).setContent(popupFor(marker.cfProperties));
     map.openPopup(popup);
     popupPin = marker;
