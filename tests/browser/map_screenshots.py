@@ -24,7 +24,7 @@ from tests.browser.live_server import (
     demo_server,
     launch_options,
 )
-from tests.browser.test_map_behaviour import (
+from tests.browser.map_actions import (
     PINS,
     markers,
     settle,

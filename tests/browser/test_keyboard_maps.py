@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.actions import MAP, log_in, wait_for_map
 from tests.browser.live_server import ARTIFACTS, LAPTOP, LiveServer
-from tests.browser.test_map_behaviour import CLUSTERS, PINS, settle
+from tests.browser.map_actions import CLUSTERS, PINS, settle
 from tests.browser.test_street_search import open_issue_near_willow, search_and_choose, wait_until_over_willow
 
 FOCUSED_CLASSES = "() => document.activeElement ? document.activeElement.className : ''"

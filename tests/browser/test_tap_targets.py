@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.actions import log_in, wait_for_map
 from tests.browser.conftest import api_get
 from tests.browser.live_server import LiveServer
-from tests.browser.test_map_behaviour import first_visible_pin, tap, tap_clusters_until_pins
+from tests.browser.map_actions import first_visible_pin, tap, tap_clusters_until_pins
 
 TALL_ENOUGH = 44
 

@@ -114,11 +114,38 @@
       alt: p.title,
       riseOnHover: true
     });
-    marker.bindPopup(function () {
-      return popupFor(p);
-    }, { maxWidth: 236, minWidth: 200, autoPanPaddingTopLeft: L.point(60, 12), autoPanPaddingBottomRight: L.point(12, 24) });
+    marker.cfProperties = p;
     return marker;
   }
+
+  /* A pin's popup belongs to the map, not to its pin: the cluster plugin takes a pin off the map and
+     puts it back as it regroups (a pin added beside it, a pin moved under the screen's edge), and a
+     popup bound to the pin closed with it (found from outside: a clicked pin's popup vanished on a
+     laptop under load). One popup, opened by a click or Enter on a pin; a second one on the same pin
+     closes it, as Leaflet's own does. */
+  var popup = L.popup({ maxWidth: 236, minWidth: 200, autoPanPaddingTopLeft: L.point(60, 12), autoPanPaddingBottomRight: L.point(12, 24) });
+  var popupPin = null;
+  function togglePopup(marker) {
+    var again = popupPin === marker && map.hasLayer(popup);
+    map.closePopup(popup);
+    if (again) {
+      return;
+    }
+    // Above the pin, as a popup bound to it would be: Leaflet's own offset plus the pin's popupAnchor.
+    popup.options.offset = L.point(0, 7).add(marker.options.icon.options.popupAnchor);
+    popup.setLatLng(marker.getLatLng()).setContent(popupFor(marker.cfProperties));
+    map.openPopup(popup);
+    popupPin = marker;
+  }
+  clusters.on("click", function (event) {
+    L.DomEvent.stop(event);
+    togglePopup(event.layer);
+  });
+  clusters.on("keypress", function (event) {
+    if (event.originalEvent.keyCode === 13) {
+      togglePopup(event.layer);
+    }
+  });
 
   function zoomInto(feature) {
     var b = feature.bbox;
@@ -223,15 +250,11 @@
     frame.setAttribute("data-mode", "pins");
   }
 
-  /* Under an open popup no pin is redrawn: an answer that comes meanwhile waits until it closes (it
-     could remove the popup's pin, or fold it into a cluster with a new one, which closes the popup). */
-  var openPopupMarker = null;
+  /* Under an open popup no pin is redrawn: an answer that comes meanwhile waits until it closes, so
+     the pin the popup points at stays where it is. */
   var waiting = null;
-  map.on("popupopen", function (event) {
-    openPopupMarker = event.popup._source || null;
-  });
   map.on("popupclose", function () {
-    openPopupMarker = null;
+    popupPin = null;
     if (waiting) {
       var next = waiting;
       waiting = null;
@@ -251,6 +274,7 @@
 
   function showCells(collection) {
     var features = collection.features || [];
+    map.closePopup(popup); // its pin is now inside a number
     clusters.clearLayers();
     markersById = {};
     cells.clearLayers();
@@ -304,7 +328,7 @@
           total: collection.total
         };
         // A zoom out to clusters is the resident's own choice; new pins wait for the popup to close.
-        if (openPopupMarker && !collection.clustered) {
+        if (map.hasLayer(popup) && !collection.clustered) {
           waiting = collection;
           return;
         }
