@@ -291,10 +291,23 @@ def test_pins_loaded_under_an_open_popup_wait_until_it_closes(
         # North by 0.8 of a screen: past the half screen loaded around the view, so pins are asked for.
         with page.expect_response(lambda r: "/api/v1/issues?" in r.url) as answer:
             page.evaluate(f"() => {MAP}.panBy([0, -0.8 * {MAP}.getSize().y], {{animate: false}})")
-        waited = len(answer.value.json()["features"])
+        features = answer.value.json()["features"]
+        waited = len(features)
         settle(page)
         expect(page.locator(".leaflet-popup")).to_have_count(1)  # still open: nothing redrawn under it
         assert frame.get_attribute("data-pins") == drawn_before
+        # The summary counts what is in view now, from the answer that waits (found from outside: it
+        # kept the count of the view before the move while a popup was open).
+        west, south, east, north = page.evaluate(
+            f"() => {MAP}.getBounds().toBBoxString().split(',').map(Number)"
+        )
+        in_view = sum(
+            1
+            for f in features
+            if west <= f["geometry"]["coordinates"][0] <= east
+            and south <= f["geometry"]["coordinates"][1] <= north
+        )
+        expect(page.locator("#map-summary")).to_have_text(re.compile(rf"^{in_view} open problems? in view"))
         page.evaluate(f"() => {MAP}.closePopup()")
         expect(page.locator(".leaflet-popup")).to_have_count(0)
         expect(frame).to_have_attribute("data-pins", str(waited))  # the answer that waited, now drawn

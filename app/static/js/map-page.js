@@ -183,11 +183,11 @@
     return filterLabel(total) + " in the area shown" + categoryLabel() + "; choose a number to zoom in.";
   }
 
-  /* What is drawn: the filters, pins or cells, the zoom, the box the answer covers, and for pins
-     whether the server capped them. A move that stays inside it (a popup panning into view, a small
-     drag) asks the server nothing, so an open popup stays open. */
+  /* The last answer: the filters, pins or cells, the zoom, the box it covers, and for pins the
+     features and whether the server capped them. A move that stays inside it (a popup panning into
+     view, a small drag) asks the server nothing, so an open popup stays open. The summary counts from
+     it even while its pins wait for a popup to close. */
   var loaded = null;
-  var pinFeatures = [];
 
   function filterKey() {
     return (statusSelect.value || "open") + "|" + categorySelect.value;
@@ -209,7 +209,7 @@
 
   function pinsInView() {
     var view = map.getBounds();
-    return pinFeatures.filter(function (f) {
+    return loaded.features.filter(function (f) {
       var c = f.geometry.coordinates;
       return view.contains([c[1], c[0]]);
     }).length;
@@ -244,7 +244,6 @@
     clusters.removeLayers(removed);
     clusters.addLayers(added);
     markersById = next;
-    pinFeatures = features;
     frame.setAttribute("data-pins", String(features.length));
     frame.setAttribute("data-cells", "0");
     frame.setAttribute("data-mode", "pins");
@@ -281,7 +280,6 @@
     features.forEach(function (feature) {
       cells.addLayer(CF.cellMarker(feature, statusInfo, zoomInto));
     });
-    pinFeatures = [];
     frame.setAttribute("data-pins", "0");
     frame.setAttribute("data-cells", String(features.length));
     frame.setAttribute("data-total", String(collection.total));
@@ -325,11 +323,13 @@
           zoom: zoom,
           bounds: collection.clustered ? boundsOf(collection.bbox) : box,
           capped: !collection.clustered && Boolean(collection.has_next),
+          features: collection.clustered ? [] : collection.features || [],
           total: collection.total
         };
         // A zoom out to clusters is the resident's own choice; new pins wait for the popup to close.
         if (map.hasLayer(popup) && !collection.clustered) {
           waiting = collection;
+          summarise();
           return;
         }
         waiting = null;
