@@ -51,6 +51,9 @@ def funding_json(figures: backings.IssueFunding | None) -> dict[str, object] | N
         "match_cents": figures.match_cents,
         "paid_cents": figures.paid_cents,
         "deadline": rfc3339(figures.deadline) if figures.deadline else None,
+        "new_backing_deadline": (
+            rfc3339(figures.new_backing_deadline) if figures.new_backing_deadline else None
+        ),
         "pending_cents": figures.pending_cents,
     }
 

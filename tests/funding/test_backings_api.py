@@ -45,6 +45,7 @@ def test_a_backing_moves_money_into_the_escrow_and_shows_in_the_funding(client, 
         "match_cents": 0,
         "paid_cents": 0,
         "deadline": None,
+        "new_backing_deadline": None,
         "pending_cents": 0,
     }
     backers.ledger_ok()

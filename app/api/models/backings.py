@@ -48,6 +48,11 @@ class IssueFunding(ResponseBody):
     match_cents: int = Field(ge=0, description="the city's match posted to the problem's escrow so far")
     paid_cents: int = Field(ge=0, description="payouts posted from the problem's committed money so far")
     deadline: datetime | None = Field(description="the campaign's deadline (its matching period's end)")
+    new_backing_deadline: datetime | None = Field(
+        default=None,
+        description="the deadline of a backing made now (null: held until it is funded or closed); "
+        "differs from deadline once the campaign's matching period was closed before its end",
+    )
     pending_cents: int | None = absent(
         "pending backings the city's cashier has not confirmed yet (not in backed_cents)", ge=0
     )

@@ -59,6 +59,10 @@ class IssueFunding:
     match_cents: int  # the city's quadratic match posted to the escrow so far
     paid_cents: int  # payouts posted from issue:<i>:funded so far
     deadline: datetime | None  # the campaign's deadline (its matching period's closes_at)
+    # What a backing made now waits for: its matching period's closes_at, None (held until funded or
+    # closed) outside any period. It differs from `deadline` once the held backings' period was closed
+    # by hand before its deadline (they still go back then; a backing made after the close does not).
+    new_backing_deadline: datetime | None
     committed: bool  # the problem is funded (its escrow committed, or a certified round's allocation)
     backer_cap_cents: int  # the most one resident may back this problem with now
     pending_cents: int = 0  # pending backings the city's cashier has not confirmed (not in backed_cents)
@@ -265,9 +269,8 @@ def issue_funding(session: DbSession, issue: Issue, now: datetime) -> IssueFundi
         ).where(Backing.issue_id == issue.id, Backing.status.in_(LIVE_STATUSES))
     ).one()
     period = open_period(session, issue, now)
-    deadline = held_deadline(session, issue.id)
-    if deadline is None and period is not None:
-        deadline = period.closes_at
+    new_backing_deadline = period.closes_at if period is not None else None
+    deadline = held_deadline(session, issue.id) or new_backing_deadline
     return IssueFunding(
         cost_cents=issue.cost_estimate_cents,
         backed_cents=int(backed or 0),
@@ -275,6 +278,7 @@ def issue_funding(session: DbSession, issue: Issue, now: datetime) -> IssueFundi
         match_cents=escrow_match_cents(session, issue.id),
         paid_cents=paid_cents(session, issue.id),
         deadline=deadline,
+        new_backing_deadline=new_backing_deadline,
         committed=is_funded(session, issue.id),
         backer_cap_cents=period.backer_cap_cents if period is not None else default_backer_cap(),
         pending_cents=pending_backings.pending_cents(session, issue.id),
