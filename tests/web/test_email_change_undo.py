@@ -99,8 +99,15 @@ def test_the_old_address_takes_the_account_back(app: Flask, make_user: MakeUser,
     assert actions.count("account.email_change_undo") == 1
     assert not can_log_in(app, "owner@example.org")  # the password the thief knew is gone
     assert not can_log_in(app, "thief@example.net")
-    reset = mails_to(outbox, "owner@example.org", "Reset your Commonfix password")
+    # Its own words: the password was taken away, so not "ignore this mail: your password stays as it
+    # is" of a reset asked for (found from outside).
+    assert mails_to(outbox, "owner@example.org", "Reset your Commonfix password") == []
+    reset = mails_to(outbox, "owner@example.org", "Choose a new Commonfix password")
     assert len(reset) == 1
+    words = " ".join(reset[0].get_content().split())
+    assert "the password whoever changed it may have known no longer works" in words
+    assert "Until you do, nobody can log in to your account." in words
+    assert "stays as it is" not in words
     chosen = app.test_client().post(
         link_in(reset[0], "/account/password/reset/"),
         data={"password": "a brand new passphrase", "confirm": "a brand new passphrase"},

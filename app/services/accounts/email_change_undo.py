@@ -97,6 +97,6 @@ def undo_change(session: DbSession, token: str) -> Undone:
         logins_ended=ended,
         tokens_revoked=tokens,
     )
-    password_reset.request_reset(session, undo.old_email)
+    password_reset.mail_after_undo(session, user)
     session.flush()
     return Undone(user, ended, tokens)

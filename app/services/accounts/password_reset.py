@@ -59,6 +59,32 @@ def request_reset(session: DbSession, email: object) -> str:
     if user is None or user.deleted_at is not None:
         notices.no_account_for(session, clean_email)
         return clean_email
+    _mail_link(
+        session,
+        user,
+        "Reset your Commonfix password",
+        "Someone (perhaps you) asked to reset your Commonfix password. Open this link to choose\na new one:",
+        "If you did not ask, ignore this mail: your password stays as it is.",
+    )
+    return clean_email
+
+
+def mail_after_undo(session: DbSession, user: User) -> None:
+    """The reset link an email-change undo sends: its password was replaced, so the words differ from
+    a reset asked for (found from outside: "ignore this mail: your password stays as it is" went to a
+    resident whose password had just been taken away)."""
+    _mail_link(
+        session,
+        user,
+        "Choose a new Commonfix password",
+        f"Your Commonfix address is {user.email} again, and the password whoever changed it may have\n"
+        "known no longer works. Open this link to choose a new one:",
+        "Until you do, nobody can log in to your account. If the link runs out, ask for another one\n"
+        f"on the login page: {external_url('auth.forgot_password')}",
+    )
+
+
+def _mail_link(session: DbSession, user: User, subject: str, opening: str, closing: str) -> None:
     token = reset_token(user)
     minutes = int(LINK_LIFETIME.total_seconds() // 60)
     queue_mail(
@@ -66,19 +92,16 @@ def request_reset(session: DbSession, email: object) -> str:
         f"password-reset:{user.id}:{secrets.token_hex(8)}",  # each request its own mail, as for unknown
         build_message(
             to=user.email,
-            subject="Reset your Commonfix password",
+            subject=subject,
             sender=current_app.config["MAIL_DEFAULT_SENDER"],
             text=(
-                f"Hello {user.display_name},\n\n"
-                "Someone (perhaps you) asked to reset your Commonfix password. Open this link to choose\n"
-                "a new one:\n\n"
+                f"Hello {user.display_name},\n\n{opening}\n\n"
                 f"{external_url('auth.reset_password', token=token)}\n\n"
                 f"The link works once, for {minutes} minutes. Choosing a new password logs you out on\n"
-                "every other device. If you did not ask, ignore this mail: your password stays as it is.\n"
+                f"every other device. {closing}\n"
             ),
         ),
     )
-    return clean_email
 
 
 def read_token(session: DbSession, token: str) -> User:
