@@ -268,6 +268,10 @@ def test_the_reporter_of_a_duplicate_hears_it_was_merged(
     token = str(to_reporter[0]["List-Unsubscribe"]).strip("<>").rsplit("/", 1)[1]
     with app.app_context():
         assert read_unsubscribe_token(token) == Subscription(reporter.id, issue_id=original.id)
+    # It links the original, which the reporter now follows instead of the duplicate.
+    assert f"See the problem it was merged into: http://localhost/issues/{original.id}" in " ".join(
+        to_reporter[0].get_content().split()
+    )
 
 
 def test_my_backings_are_on_my_page_in_the_api_and_in_my_data(

@@ -69,6 +69,8 @@ def test_likes_move_to_the_original_without_double_counting(
     assert liked_original == {both.id, only_dup.id, only_orig.id}
     # Reporters follow their own reports: the duplicate's reporter now follows the original too.
     assert followers == {both.id, only_dup.id, original.reporter_id, duplicate.reporter_id}
+    with app.app_context():  # moved, not copied: "What I follow" lists the original alone
+        assert db.session.scalars(select(Follow.user_id).where(Follow.issue_id == duplicate.id)).all() == []
     assert audit_actions(app)[-1] == ("issue.duplicate", str(duplicate.id))
     kinds = [e[0] for e in events_of(app, original.id)]
     assert kinds == ["merged"]

@@ -68,8 +68,10 @@ def issue_follower_ids(session: DbSession, issue_id: int) -> list[int]:
     )
 
 
-def copy_issue_followers(session: DbSession, from_issue_id: int, to_issue_id: int) -> int:
-    """Everyone who follows `from_issue_id` also follows `to_issue_id`; returns how many were added."""
+def move_issue_followers(session: DbSession, from_issue_id: int, to_issue_id: int) -> int:
+    """Everyone who follows `from_issue_id` follows `to_issue_id` instead (a merge: found from outside,
+    the duplicate's follow stayed in "What I follow" beside the mail saying it had moved); returns how
+    many follows `to_issue_id` gained."""
     query = select(Follow.user_id, literal(to_issue_id), Follow.created_at).where(
         Follow.issue_id == from_issue_id
     )
@@ -77,4 +79,5 @@ def copy_issue_followers(session: DbSession, from_issue_id: int, to_issue_id: in
     session.execute(
         insert_from_select_ignoring_duplicates(session, Follow, ["user_id", "issue_id", "created_at"], query)
     )
+    session.execute(delete(Follow).where(Follow.issue_id == from_issue_id))
     return len(issue_follower_ids(session, to_issue_id)) - before

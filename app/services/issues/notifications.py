@@ -182,7 +182,8 @@ def notify_issue_event(session: DbSession, event: IssueEvent) -> int:
             )
         ).tuples():
             recipients.setdefault(user_id, (email, Subscription(user_id, area_id=issue.area_id)))
-    link = external_url("issues.detail", issue_id=issue.id)
+    # A merge's mail links the problem it was merged into, which the resident now follows.
+    link = external_url("issues.detail", issue_id=followed)
     old, new = _status_name(session, event.from_status), _status_name(session, event.to_status)
     if event.kind == "duplicate" and event.related_issue_id:
         subject = f"“{issue.title}” was merged into problem #{event.related_issue_id}"
@@ -201,7 +202,8 @@ def notify_issue_event(session: DbSession, event: IssueEvent) -> int:
     # differ by their time, and a mail may arrive long after the change (a fan-out, a retry).
     when = f"\nWhen: {city_day_time(event.created_at)}"
     where = f"\nWhere: {issue.place}" if issue.place else ""
-    body = f"{lead}{when}{where}{note}\n\nSee the problem and its timeline: {link}"
+    see = "See the problem it was merged into" if followed != issue.id else "See the problem and its timeline"
+    body = f"{lead}{when}{where}{note}\n\n{see}: {link}"
     mails = [
         Recipient(f"issue-event:{event.id}:to:{user_id}", *recipients[user_id])
         for user_id in sorted(recipients)

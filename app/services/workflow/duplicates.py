@@ -196,6 +196,8 @@ def mark_duplicate(
     dup_event.related_issue_id = original
     dup.duplicate_of_id = original
     session.flush()
+    # The duplicate's followers are told before their follows move to the original.
+    on_issue_event(session, dup_event)
 
     # Moved = what the original gained: rowcount of INSERT ... SELECT is -1 on psycopg.
     before = _like_count(session, original)
@@ -209,7 +211,7 @@ def mark_duplicate(
     )
     session.execute(delete(Like).where(Like.issue_id == duplicate_id))
     moved = _like_count(session, original) - before
-    added = follows.copy_issue_followers(session, duplicate_id, original)
+    added = follows.move_issue_followers(session, duplicate_id, original)
     session.execute(
         update(Issue)
         .where(Issue.duplicate_of_id == duplicate_id)
@@ -242,7 +244,6 @@ def mark_duplicate(
         followers_added=added,
         note=text,
     )
-    on_issue_event(session, dup_event)
     on_issue_event(session, orig_event)
     session.flush()
     session.refresh(dup)
