@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AuditEntry, Backing, Follow, Issue, LedgerPosting, Payout, User
+from app.models import AuditEntry, Backing, LedgerPosting, Payout, User
 from app.models.timestamps import utcnow
 from app.services.funding import ledger, payouts, transparency
 from app.services.issues.money import money_of
@@ -328,73 +328,3 @@ def test_backed_money_returns_to_the_backers_and_the_city_pro_rata(world: RoundW
     with world.app.app_context():
         assert money_of(db.session, other).remaining_cents == 0
     ledger_ok(world)
-
-
-def test_backers_and_followers_are_mailed_at_funded_started_paid_and_fixed(world: RoundWorld, outbox) -> None:
-    people: dict[str, User] = {}
-
-    def follow_and_back(issue_id: int) -> None:
-        people["follower"] = world.make_user(display_name="Fran Follower")
-        people["backer"] = world.make_user(display_name="Bea Backer")
-        people["bystander"] = world.make_user(display_name="Bo Bystander")
-        with world.app.app_context():
-            db.session.add(Follow(user_id=people["follower"].id, issue_id=issue_id))
-            db.session.add(
-                Backing(
-                    issue_id=issue_id,
-                    user_id=people["backer"].id,
-                    amount_cents=500,
-                    status="committed",
-                    provider="manual",
-                    idempotency_key="b1",
-                )
-            )
-            db.session.commit()
-
-    issue_id = funded_issue(world, follow_and_back)
-    follower, backer = people["follower"].email, people["backer"].email
-
-    def subjects(to: str) -> list[str]:
-        return [m["Subject"] for m in outbox() if m["To"] == to]
-
-    with world.app.app_context():
-        issue = db.session.get(Issue, issue_id)
-        assert issue is not None
-        title = f"“{issue.title}”"
-    assert sorted(subjects(follower)) == [f"Funded: {title}", f"{title} is now Planned"]
-    assert subjects(backer) == [f"Funded: {title}"]
-    funded_mail = next(m for m in outbox() if m["To"] == backer)
-    assert "EUR 30.00 is now committed" in funded_mail.get_content()
-
-    assert set_status(world, issue_id, "in-progress").status_code == 200
-    assert set_status(world, issue_id, "planned").status_code == 200
-    assert set_status(world, issue_id, "in-progress").status_code == 200  # started again: a status mail
-    assert pay(world, issue_id, amount_cents=2000).status_code == 201
-    assert give_back(world, issue_id).status_code == 200
-    assert set_status(world, issue_id, "fixed").status_code == 200
-
-    for to in (follower, backer):
-        money_mails = [s for s in subjects(to) if not s.startswith(title)]
-        assert money_mails == [
-            f"Funded: {title}",
-            f"Work started: {title}",
-            f"Paid: {title}",
-            f"Fixed: {title}",
-        ]
-    # The follower's workflow mail for the start and the fix is the money mail, not a second one; the
-    # second start is an ordinary status change, mailed to the follower only.
-    assert subjects(follower).count(f"{title} is now In progress") == 1
-    assert f"{title} is now In progress" not in subjects(backer)
-    assert f"{title} is now Fixed" not in subjects(follower)
-    assert subjects(follower).count(f"{title} is now Planned") == 2  # certification, and back to planned
-    assert subjects(backer).count(f"{title} is now Planned") == 0
-    paid = next(m for m in outbox() if m["To"] == backer and m["Subject"] == f"Paid: {title}")
-    text = paid.get_content()
-    assert "paid EUR 20.00 to Green Streets Ltd" in text
-    assert "Still to pay: EUR 10.00" in text
-    fixed = next(m for m in outbox() if m["To"] == follower and m["Subject"] == f"Fixed: {title}")
-    assert "Returned unspent: EUR 10.00" in fixed.get_content()
-    assert "List-Unsubscribe" in fixed  # a follower can stop these; a backer's mail is a receipt
-    assert subjects(people["bystander"].email) == []
-    assert world.official is not None
-    assert subjects(world.official.email) == []

@@ -1,7 +1,7 @@
-"""A funded problem's money mail (funded, started, paid, fixed) and what bounds it: a start or fix
-that comes again is an ordinary status change that followers hear of, and a hidden problem's money mail
-goes only to staff (found from outside: a second start or fix mailed nobody, and a hidden problem's
-title went to its followers and backers with a link to a 404)."""
+"""A funded problem's money mail (funded, started, paid, fixed) to its backers and followers, and what
+bounds it: a start or fix that comes again is an ordinary status change that followers hear of, and a
+hidden problem's money mail goes only to staff (found from outside: a second start or fix mailed
+nobody, and a hidden problem's title went to its followers and backers with a link to a 404)."""
 
 # ruff: noqa: F811  (fixtures are imported, then requested by name)
 
@@ -24,6 +24,7 @@ def _followed_and_backed(world: RoundWorld) -> tuple[int, dict[str, User]]:
         people["follower"] = world.make_user(display_name="Fran Follower")
         people["backer"] = world.make_user(display_name="Bea Backer")
         people["staff"] = world.make_user(role="official", display_name="Otto Official")
+        people["bystander"] = world.make_user(display_name="Bo Bystander")
         with world.app.app_context():
             for who in ("follower", "staff"):
                 db.session.add(Follow(user_id=people[who].id, issue_id=issue_id))
@@ -92,3 +93,50 @@ def test_a_hidden_problems_money_mail_goes_only_to_staff(world: RoundWorld, outb
         f"Work started: {title}",
         f"Fixed: {title}",
     ]
+
+
+def test_backers_and_followers_are_mailed_at_funded_started_paid_and_fixed(world: RoundWorld, outbox) -> None:
+    issue_id, people = _followed_and_backed(world)
+    follower, backer = people["follower"].email, people["backer"].email
+
+    def subjects(to: str) -> list[str]:
+        return [m["Subject"] for m in outbox() if m["To"] == to]
+
+    title = _title(world, issue_id)
+    assert sorted(subjects(follower)) == [f"Funded: {title}", f"{title} is now Planned"]
+    assert subjects(backer) == [f"Funded: {title}"]
+    funded_mail = next(m for m in outbox() if m["To"] == backer)
+    assert "EUR 30.00 is now committed" in funded_mail.get_content()
+
+    assert set_status(world, issue_id, "in-progress").status_code == 200
+    assert set_status(world, issue_id, "planned").status_code == 200
+    assert set_status(world, issue_id, "in-progress").status_code == 200  # started again: a status mail
+    assert pay(world, issue_id, amount_cents=2000).status_code == 201
+    assert give_back(world, issue_id).status_code == 200
+    assert set_status(world, issue_id, "fixed").status_code == 200
+
+    for to in (follower, backer):
+        money_mails = [s for s in subjects(to) if not s.startswith(title)]
+        assert money_mails == [
+            f"Funded: {title}",
+            f"Work started: {title}",
+            f"Paid: {title}",
+            f"Fixed: {title}",
+        ]
+    # The follower's workflow mail for the start and the fix is the money mail, not a second one; the
+    # second start is an ordinary status change, mailed to the follower only.
+    assert subjects(follower).count(f"{title} is now In progress") == 1
+    assert f"{title} is now In progress" not in subjects(backer)
+    assert f"{title} is now Fixed" not in subjects(follower)
+    assert subjects(follower).count(f"{title} is now Planned") == 2  # certification, and back to planned
+    assert subjects(backer).count(f"{title} is now Planned") == 0
+    paid = next(m for m in outbox() if m["To"] == backer and m["Subject"] == f"Paid: {title}")
+    text = paid.get_content()
+    assert "paid EUR 20.00 to Green Streets Ltd" in text
+    assert "Still to pay: EUR 10.00" in text
+    fixed = next(m for m in outbox() if m["To"] == follower and m["Subject"] == f"Fixed: {title}")
+    assert "Returned unspent: EUR 10.00" in fixed.get_content()
+    assert "List-Unsubscribe" in fixed  # a follower can stop these; a backer's mail is a receipt
+    assert subjects(people["bystander"].email) == []
+    assert world.official is not None
+    assert subjects(world.official.email) == []
