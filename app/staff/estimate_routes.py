@@ -37,11 +37,14 @@ def set_estimate(issue_id: int) -> Response:
         backings.set_estimate_and_fund(db.session, current_resident(), issue_id, cents)
     if work.failed:
         return target
-    flash(
-        f"Estimated cost saved: {format_money(cents, CITY_CURRENCY)}. "
-        "The problem can now be a funding candidate.",
-        "success",
+    # Found from outside: a fixed or hidden problem was said to be a candidate now.
+    why_not = round_candidates.withdrawn(db.session, [issue_id]).get(issue_id)
+    offered = (
+        "The problem can now be a funding candidate."
+        if why_not is None
+        else f"It is not a funding candidate now ({why_not})."
     )
+    flash(f"Estimated cost saved: {format_money(cents, CITY_CURRENCY)}. {offered}", "success")
     # Found from outside: an estimate raised while a round was voting was funded at the listed cost,
     # and nothing said so. The list is frozen so every voter decides on the same costs.
     for name in round_candidates.deciding_rounds(db.session, issue_id):

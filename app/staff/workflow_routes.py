@@ -98,6 +98,7 @@ def _manage_page(
             money=issue_money.money_of(db.session, issue_id),
             payout_form=PayoutForm(),
             return_form=ReturnForm(),
+            sent=failed,  # the form that came back: its group opens (and takes the focus) on the page
         ),
         error.status if error is not None else 200,
     )

@@ -149,3 +149,42 @@ def test_each_change_of_estimate_is_on_the_audit_log_in_words(client, app, auth,
         f"set the cost estimate of #{issue.id} to EUR 1,250.50 (it had none)",
         f"set the cost estimate of #{issue.id} to EUR 400.00 (was EUR 1,250.50)",
     ]
+
+
+def test_a_merged_duplicate_takes_no_estimate(client, app, auth, make_issue) -> None:
+    """Found from outside: a duplicate merged into another problem took an estimate (shown on its page)
+    that no round or backer could use: they fund the original."""
+    original, duplicate = make_issue(), make_issue()
+    headers = auth.headers(role="official")
+    merged = client.post(
+        f"/api/v1/issues/{duplicate.id}/duplicate-of", json={"original_id": original.id}, headers=headers
+    )
+    assert merged.status_code == 200
+    refused = client.put(
+        f"/api/v1/issues/{duplicate.id}/estimate", json={"cost_cents": 10000}, headers=headers
+    )
+    assert refused.status_code == 409
+    assert refused.get_json()["error"]["field"] == "cost_cents"
+    assert f"merged into problem #{original.id}" in refused.get_json()["error"]["message"]
+    assert estimate_of(app, duplicate.id) is None
+
+
+def test_the_saved_estimate_says_whether_the_problem_can_be_a_candidate(
+    client, app, auth, make_issue, make_user
+) -> None:
+    """Found from outside: a fixed or hidden problem's estimate was followed by "The problem can now be a
+    funding candidate", which only an open, visible problem can be."""
+    open_one, fixed, hidden = make_issue(), make_issue(status="fixed"), make_issue()
+    with app.app_context():
+        db.session.get(Issue, hidden.id).is_hidden = True
+        db.session.commit()
+    auth.login(make_user(role="official").email)
+
+    def saved(issue_id: int) -> str:
+        page = client.post(f"/staff/issues/{issue_id}/estimate", data={"cost": "100"}, follow_redirects=True)
+        return " ".join(page.get_data(as_text=True).split())
+
+    assert "EUR 100.00. The problem can now be a funding candidate." in saved(open_one.id)
+    assert "It is not a funding candidate now (marked “Fixed”: it is fixed already)." in saved(fixed.id)
+    assert "It is not a funding candidate now (hidden by the moderators)." in saved(hidden.id)
+    assert estimate_of(app, fixed.id) == estimate_of(app, hidden.id) == 10000  # saved all the same

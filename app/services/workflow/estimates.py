@@ -34,7 +34,8 @@ def set_estimate(session: DbSession, user: User, issue_id: int, cost_cents: obje
     """Record the cost estimate of an issue (officials and admins); returns the cents stored.
 
     Not once the problem is funded: its money was committed at the estimate, and a new one would
-    change what the ledger, the backers' receipts and a round's result said it costs (409).
+    change what the ledger, the backers' receipts and a round's result said it costs (409). Nor on a
+    duplicate merged into another problem: rounds and backers fund the original (409).
     """
     require_staff(user, "Only officials can estimate what fixing a problem costs.")
     cents = parse_cents(cost_cents)
@@ -45,6 +46,11 @@ def set_estimate(session: DbSession, user: User, issue_id: int, cost_cents: obje
             f"Problem #{issue_id} is funded: {committed} is committed to its fix, so its estimate no "
             "longer changes. Record the payouts, or return what the fix did not cost.",
             "cost_cents",
+        )
+    merged_into = session.scalar(select(Issue.duplicate_of_id).where(Issue.id == issue_id))
+    if merged_into is not None:  # found from outside: a merged duplicate took an estimate nothing used
+        raise Conflict(
+            f"Problem #{issue_id} was merged into problem #{merged_into}: estimate that one.", "cost_cents"
         )
     previous = estimate_of(session, issue_id)
     changed = execute_write(
