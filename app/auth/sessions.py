@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Request, abort, current_app, g, request, session
+from urllib.parse import urlsplit
+
+from flask import Request, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_login import LoginManager, current_user, login_user, logout_user
+from werkzeug.wrappers import Response
 
 from app.auth.devices import describe_device
 from app.extensions import db
@@ -57,8 +60,17 @@ TOKEN_BLUEPRINTS = ("api", "open311")  # where an Authorization: Bearer token is
 
 def register_user_loaders(login_manager: LoginManager) -> None:
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Log in to continue."
-    login_manager.login_message_category = "info"
+
+    @login_manager.unauthorized_handler
+    def to_login() -> Response:
+        """To the login page, and back after it: to the page asked for, or for a form sent after the
+        login ended, to the page that held the form (found from outside: a pledge sent from a tab whose
+        login had ended came back after logging in as a 405 page for the form's POST-only address)."""
+        if request.method in ("GET", "HEAD"):
+            flash("Log in to continue.", "info")
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        flash("Your login had ended, so nothing was sent: log in, then send it again.", "error")
+        return redirect(url_for("auth.login", next=_form_page()))
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
@@ -80,3 +92,11 @@ def register_user_loaders(login_manager: LoginManager) -> None:
             user = user_for_token(db.session, token)
         g.authenticated_by_token = user is not None
         return user
+
+
+def _form_page() -> str:
+    """The path of the page a form was sent from, when the browser says and it is this site's; else /."""
+    came_from = urlsplit(request.referrer or "")
+    if came_from.netloc != request.host or not came_from.path.startswith("/"):
+        return "/"
+    return came_from.path + (f"?{came_from.query}" if came_from.query else "")

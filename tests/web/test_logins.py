@@ -4,6 +4,7 @@ everywhere" ends every device's login, and API tokens are listed and revoked one
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import parse_qs, urlsplit
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -174,3 +175,33 @@ def test_officials_land_on_their_desk_and_residents_on_the_map(app: Flask, make_
         landings.append(response.headers["Location"])
 
     assert landings == ["/staff/", "/staff/", "/", "/issues/new"]
+
+
+def next_of(location: str) -> str:
+    """Where the login page leads after logging in, from its address."""
+    parts = urlsplit(location)
+    assert parts.path == "/account/login"
+    return parse_qs(parts.query)["next"][0]
+
+
+def test_a_form_sent_after_the_login_ended_leads_back_to_its_page(app: Flask, make_issue: MakeIssue) -> None:
+    """Found from outside: a pledge sent from a tab whose login had ended went to the login page with
+    the form's POST-only address as `next`, so logging in ended on a 405 page and the pledge was lost."""
+    client = app.test_client()
+    sent = client.post(
+        "/groups/1/pledge", data={"amount": "5.00"}, headers={"Referer": "http://localhost/groups/1?x=1"}
+    )
+    assert sent.status_code == 302
+    assert next_of(sent.headers["Location"]) == "/groups/1?x=1"
+    page = client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "Your login had ended, so nothing was sent: log in, then send it again." in page
+    # Another site's page is not where a login leads; a page asked for (GET) is, with its query.
+    elsewhere = client.post("/groups/1/pledge", headers={"Referer": "https://evil.example/groups/1"})
+    assert next_of(elsewhere.headers["Location"]) == "/"
+    asked = client.get("/account?tab=data")
+    assert next_of(asked.headers["Location"]) == "/account?tab=data"
+    issue = make_issue()
+    liked = client.post(
+        f"/issues/{issue.id}/like", headers={"Referer": f"http://localhost/issues/{issue.id}"}
+    )
+    assert next_of(liked.headers["Location"]) == f"/issues/{issue.id}"
