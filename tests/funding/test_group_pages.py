@@ -324,3 +324,23 @@ def test_a_pledge_past_the_largest_says_the_pools_largest_in_money(client, auth,
         assert field_error is not None, html
         assert field_error.group(1) == "Amount must be at most EUR 500.00."
     assert count_rows(Pledge) == 0
+
+
+def test_a_treasurers_own_pledge_is_not_sent_to_the_treasurer(client, auth, funding, make_user) -> None:
+    """Found from outside: the sole treasurer's own pledge said "Hand the money to your group's
+    treasurer", under a form saying a city official confirms it."""
+    ref = funding.group(name="Old Town neighbours")
+    treasurer = funding.member(ref, admin=True)
+    auth.login(treasurer.email)
+    done = client.post(
+        f"/groups/{ref.group_id}/pledge",
+        data={"amount": "20.00", "idempotency_key": "t1"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    words = " ".join(done.split())
+    assert (
+        "Your pledge of EUR 20.00 is waiting: a city official confirms it when its money is in the pool."
+        in words
+    )
+    assert "is waiting for the treasurer" not in words
+    assert "to your group's treasurer" not in words

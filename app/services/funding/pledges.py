@@ -158,6 +158,7 @@ def confirm(session: DbSession, actor: User, pledge_id: int) -> Pledge:
     found = _runs_pledge(session, actor, pledge_id)
     if _confirm(session, found, actor.id):
         _settled(session, actor, "pledge.confirm", found)
+        pledge_mail.notify_confirmed(session, found, actor)
     session.refresh(found)
     if found.status == PledgeStatus.DECLINED.value:
         raise PledgeSettled(

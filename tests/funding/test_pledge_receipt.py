@@ -1,0 +1,54 @@
+"""A confirmed pledge's receipt: the pledger is mailed once that the money arrived and is in the pool,
+saying who confirmed it (found from outside: only a declined pledge was mailed, so a resident who had
+handed over money learned that it arrived by opening the group's page)."""
+
+# ruff: noqa: F811  (fixtures are imported, then requested by name)
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app.extensions import db
+from app.models import Group
+from tests.conftest import AuthActions
+from tests.funding_fixtures import Funding, funding  # noqa: F401
+from tests.mailbox import Outbox, mails_to, text_of
+
+
+def confirm(client: FlaskClient, pledge_id: int, headers: dict[str, str]) -> int:
+    return client.post(f"/api/v1/pledges/{pledge_id}/confirm", headers=headers).status_code
+
+
+def test_the_pledger_is_mailed_once_when_the_treasurer_confirms(
+    app: Flask, client: FlaskClient, auth: AuthActions, funding: Funding, outbox: Outbox
+) -> None:
+    ref = funding.group()
+    pledger = funding.member(ref)
+    treasurer = funding.member(ref, admin=True)
+    pledge_id = funding.pledge(ref, pledger, 550, confirm=False)
+    assert mails_to(outbox, pledger.email) == []
+
+    assert confirm(client, pledge_id, auth.headers(treasurer)) == 200
+    assert confirm(client, pledge_id, auth.headers(treasurer)) == 200  # confirming again mails nobody
+
+    [told] = mails_to(outbox, pledger.email)
+    with app.app_context():
+        name = db.session.get(Group, ref.group_id).name  # type: ignore[union-attr]
+    assert told["Subject"] == f"Your pledge of EUR 5.50 to {name} arrived"
+    assert text_of(told).startswith(f"The treasurer of {name} confirmed that your pledge of EUR 5.50")
+    assert f"/pools/{ref.pool_id}" in text_of(told)
+    assert mails_to(outbox, treasurer.email) == []
+
+
+def test_a_treasurers_own_pledge_is_confirmed_by_an_official(
+    client: FlaskClient, auth: AuthActions, funding: Funding, outbox: Outbox
+) -> None:
+    ref = funding.group()
+    treasurer = funding.member(ref, admin=True)
+    pledge_id = funding.pledge(ref, treasurer, 700, confirm=False)
+
+    assert confirm(client, pledge_id, auth.headers(role="official")) == 200
+
+    [told] = mails_to(outbox, treasurer.email)
+    assert text_of(told).startswith("A city official confirmed that your pledge of EUR 7.00")
