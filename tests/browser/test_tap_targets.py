@@ -3,12 +3,18 @@ buttons: at least 44 px tall (app.css). Runs against the seeded demo city."""
 
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+import io
+from urllib.parse import urlsplit
+
+from PIL import Image
+from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.actions import log_in, wait_for_map
-from tests.browser.conftest import api_get
-from tests.browser.live_server import LiveServer
+from tests.browser.conftest import api_get, new_phone_page, phone_located_at
+from tests.browser.live_server import PHONE_390, LiveServer
 from tests.browser.map_actions import first_visible_pin, tap, tap_clusters_until_pins
+from tests.browser.test_photo_shrink import report
+from tests.browser.test_resident_journey import ranked_list
 
 TALL_ENOUGH = 44
 
@@ -73,3 +79,34 @@ def test_a_map_popups_close_button_is_big_enough_to_tap(phone390: Page, live_ser
     title = phone390.locator(".leaflet-popup .cf-popup__title").bounding_box()
     assert title is not None
     assert title["x"] + title["width"] <= size["x"] + 1  # the title keeps clear of it
+
+
+def test_a_report_photos_hide_button_is_tall_enough_to_tap(browser: Browser, live_server: LiveServer) -> None:
+    """Found from outside: an official's "Hide photo" under a report's photo was 26 px tall on a phone."""
+    place = ranked_list(live_server)[0]  # where an open problem is: inside the city
+    resident, _ = phone_located_at(browser, place.lat, place.lon)
+    picture = io.BytesIO()
+    Image.new("RGB", (400, 300), (90, 120, 60)).save(picture, "JPEG")
+    try:
+        log_in(resident, live_server.url, "resident30@demo.commonfix.org")
+        report(
+            resident,
+            live_server.url,
+            place.category,
+            "Bench with a photo",
+            picture.getvalue(),
+            wait_for_photo=False,
+        )
+        issue_path = urlsplit(resident.url).path
+    finally:
+        resident.context.close()
+    official = new_phone_page(browser, **PHONE_390)
+    try:
+        log_in(official, live_server.url, "official@demo.commonfix.org")
+        official.goto(live_server.url + "/staff" + issue_path)
+        official.locator("summary", has_text="Report photos").click()
+        hide = heights(official, ".staff-photos button")
+        assert hide
+        assert min(hide) >= TALL_ENOUGH, hide
+    finally:
+        official.context.close()
