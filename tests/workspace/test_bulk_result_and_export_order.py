@@ -7,8 +7,14 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
+from app.extensions import db
+from app.models import AuditEntry, Status
+from app.services.workspace.audit_phrases import Facts
+from app.services.workspace.audit_words import describe
 from tests.workspace.test_exports import read_csv
 
 T0 = datetime(2026, 5, 1, 9, 0)
@@ -75,3 +81,26 @@ def test_the_csv_export_follows_the_chosen_sort(
     refused = staff_client.get("/staff/exports/issues.csv?sort=sideways")
     assert refused.status_code == 422
     assert "Sort must be one of" in refused.get_data(as_text=True)
+
+
+def test_a_bulk_changes_audit_names_each_problems_status_before(
+    app: Flask, staff_client: FlaskClient, make_issue: Callable[..., Any]
+) -> None:
+    """Found from outside: a fixed problem moved to Planned in a batch left no trace of "Fixed" in the
+    audit, where a single change names the status it came from."""
+    new_a, new_b, fixed = make_issue(), make_issue(), make_issue(status="fixed")
+    picked = [new_a.id, new_b.id, fixed.id]
+    staff_client.post(
+        "/staff/dashboard/bulk-status",
+        data={"issue_ids": [str(i) for i in picked], "status": "planned", "note": "On the list.", "back": ""},
+    )
+    with app.app_context():
+        entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "status.bulk_change")).one()
+        names = dict(db.session.execute(select(Status.code, Status.name)).tuples().all())
+        words = describe(Facts(entry.action, entry.target_type, entry.target_id, entry.details), names).text
+    assert entry.details["from_statuses"] == {
+        str(new_a.id): "new",
+        str(new_b.id): "new",
+        str(fixed.id): "fixed",
+    }
+    assert f"moved 3 problems (#{new_a.id}, #{new_b.id} from New; #{fixed.id} from Fixed) to Planned" in words

@@ -201,9 +201,10 @@ def resolve(
             "moderator, or in another tab), or there were none.",
             "target_id",
         )
-    if action == "hide" and not _already_hidden(session, kind, target_id):
+    hid = action == "hide" and not _already_hidden(session, kind, target_id)
+    if hid:  # audited there, once, as a hide after these flags
         hide = {"issue": set_issue_hidden, "update": set_update_hidden, "photo": set_photo_hidden}[kind]
-        hide(session, actor, target_id, True, why)
+        hide(session, actor, target_id, True, why, flags=len(flaggers))
     outcome = FlagStatus.HIDDEN.value if action == "hide" else FlagStatus.DISMISSED.value
     execute_write(
         session,
@@ -212,9 +213,17 @@ def resolve(
         .values(status=outcome, resolved_at=utcnow(), resolved_by_id=actor.id),
     )
     issue_id = flaggers[0].issue_id
-    audit.record(
-        session, actor, f"flags.{action}", kind, target_id, issue_id=issue_id, flags=len(flaggers), reason=why
-    )
+    if not hid:
+        audit.record(
+            session,
+            actor,
+            f"flags.{action}",
+            kind,
+            target_id,
+            issue_id=issue_id,
+            flags=len(flaggers),
+            reason=why,
+        )
     for row in flaggers:
         if row.email is not None:
             _tell_flagger(session, row.email, kind, target_id, issue_id, action, why)

@@ -44,7 +44,11 @@ def _log(
     field: str | None = None,
     original: str | None = None,
     new: str | None = None,
+    flags: int = 0,
 ) -> None:
+    """The moderation record, the staff-only timeline event and the audit entry of one act. A hide that
+    settles `flags` open flags is audited once as `flags.hide` naming them (found from outside: the flag
+    queue's hide was audited twice, as a hide and as a hide after flags, which read as two hides)."""
     now = utcnow()
     session.add(
         ModerationRecord(
@@ -72,6 +76,18 @@ def _log(
             created_at=now,
         )
     )
+    if flags:
+        audit.record(
+            session,
+            actor,
+            "flags.hide",
+            target_type,
+            target_id,
+            issue_id=issue_id,
+            flags=flags,
+            reason=reason,
+        )
+        return
     audit.record(
         session,
         actor,
@@ -85,7 +101,7 @@ def _log(
 
 
 def set_issue_hidden(
-    session: DbSession, actor: User, issue_id: int, hidden: bool, reason: object = ""
+    session: DbSession, actor: User, issue_id: int, hidden: bool, reason: object = "", *, flags: int = 0
 ) -> Issue:
     require_staff(actor)
     why = clean_note(reason, required=False, field="reason")
@@ -94,13 +110,13 @@ def set_issue_hidden(
         state = "hidden" if hidden else "visible"
         raise ValidationError(f"Issue #{issue_id} is already {state}.", "issue_id")
     issue.is_hidden = hidden
-    _log(session, actor, "hide" if hidden else "unhide", "issue", issue_id, issue_id, why)
+    _log(session, actor, "hide" if hidden else "unhide", "issue", issue_id, issue_id, why, flags=flags)
     session.flush()
     return issue
 
 
 def set_update_hidden(
-    session: DbSession, actor: User, event_id: int, hidden: bool, reason: object = ""
+    session: DbSession, actor: User, event_id: int, hidden: bool, reason: object = "", *, flags: int = 0
 ) -> IssueEvent:
     require_staff(actor)
     why = clean_note(reason, required=False, field="reason")
@@ -121,13 +137,14 @@ def set_update_hidden(
         event.issue_id,
         why,
         original=event.note,
+        flags=flags,
     )
     session.flush()
     return event
 
 
 def set_photo_hidden(
-    session: DbSession, actor: User, photo_id: int, hidden: bool, reason: object = ""
+    session: DbSession, actor: User, photo_id: int, hidden: bool, reason: object = "", *, flags: int = 0
 ) -> Photo:
     require_staff(actor)
     why = clean_note(reason, required=False, field="reason")
@@ -146,6 +163,7 @@ def set_photo_hidden(
         photo.issue_id,
         why,
         original=photo.filename,
+        flags=flags,
     )
     session.flush()
     return photo

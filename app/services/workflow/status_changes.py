@@ -215,6 +215,9 @@ def bulk_change_status(
         "issues",
         ",".join(str(e.issue_id) for e in events),
         issue_ids=[e.issue_id for e in events],
+        # Each one's status before (found from outside: a fixed problem reopened in a batch left no trace
+        # of "Fixed" in the audit, where a single change names both statuses).
+        from_statuses={str(e.issue_id): e.from_status for e in events},
         unchanged_ids=unchanged,
         to_status=new.code,
         note=clean,

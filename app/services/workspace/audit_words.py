@@ -32,7 +32,14 @@ def _bulk_change(f: Facts, n: Names) -> str:
     d = f.details
     changed = d.get("issue_ids") or []
     unchanged = d.get("unchanged_ids") or []
-    text = f"moved {counted(len(changed), 'problem')} ({ids(changed)}) to {_status(n, d.get('to_status'))}"
+    before = d.get("from_statuses")
+    whence = ids(changed)
+    if isinstance(before, dict) and isinstance(changed, list):  # entries since the previous statuses are kept
+        by_status: dict[object, list[object]] = {}
+        for issue_id in changed:
+            by_status.setdefault(before.get(str(issue_id)), []).append(issue_id)
+        whence = "; ".join(f"{ids(group)} from {_status(n, code)}" for code, group in by_status.items())
+    text = f"moved {counted(len(changed), 'problem')} ({whence}) to {_status(n, d.get('to_status'))}"
     if unchanged:
         text += f", leaving {len(unchanged):,} that already had it"
     return text + reason(d.get("note"))
