@@ -99,3 +99,24 @@ def test_a_pool_that_never_refunded_shows_no_refund_section(
     auth.logout()
     auth.login(world.members[0].email)
     assert "Refunded to you" not in client.get(f"/groups/{world.ref.group_id}").get_data(as_text=True)
+
+
+def test_each_pledger_is_mailed_their_part_of_a_refund_once(app: Flask, world: RoundWorld, outbox) -> None:
+    """Found from outside: a round refunded EUR 175.00 to seven pledgers and none of them was told."""
+    world.build(members=3, pledges=(1000, 1000, 1001), costs=(2000,))
+    assert world.ref is not None
+    rid = world.create(by=world.official, name="Autumn round", rule="greedy", leftover="refund")["id"]
+    world.open_voting(rid)
+    for member in world.members:
+        assert world.vote(member, rid, issue_ids=[world.issues[0]]).status_code == 200
+    world.tally_and_certify(rid)
+
+    lines = refund_lines(app)
+    for member in world.members:
+        part = format_money(lines[resident_account(member.id)], "EUR")
+        [told] = [m for m in outbox() if m["To"] == member.email and "comes back" in m["Subject"]]
+        assert told["Subject"].startswith(f"{part} of your pledges comes back from ")
+        words = " ".join(told.get_content().split())
+        assert "The round “Autumn round” of " in words
+        assert f"{part} of it is yours, your share of what you pledged." in words
+        assert f"/pools/{world.ref.pool_id}" in words

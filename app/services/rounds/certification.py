@@ -22,7 +22,7 @@ from app.database.sessions import DbSession, execute_write
 from app.models import Pool, Round, RoundCandidate, User
 from app.models.rounds import Phase, ResultStatus
 from app.models.timestamps import utcnow
-from app.services.funding import ledger, matching
+from app.services.funding import ledger, matching, pool_refund_mail
 from app.services.funding.backing_settlement import settle_issue
 from app.services.issues import money_mail
 from app.services.kernel import audit
@@ -106,7 +106,9 @@ def certify(session: DbSession, user: User, round_id: int) -> Round:
     ledger.post_allocation(session, found.pool_id, found.id, funded)
     leftover = budget - sum(cents for _, cents in funded)
     if found.leftover == "refund":
-        ledger.post_refunds(session, found.pool_id, found.id, leftover)
+        refund = ledger.post_refunds(session, found.pool_id, found.id, leftover)
+        if refund is not None:
+            pool_refund_mail.mail_refund_parts(session, refund, found)
     else:
         ledger.post_rollover(session, found.pool_id, found.id, leftover)
     posting.plan_funded(session, user, found, funded)

@@ -1,0 +1,55 @@
+"""The pledgers' mail when a certified round refunds what its pool did not spend: each is told their
+part and who hands it back (found from outside: the ledger and the treasurer's page had the parts, but
+no pledger was told; a backer whose campaign ends is mailed, and a pledger is owed as much)."""
+
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.database.sessions import DbSession
+from app.mail import build_message, queue_mail
+from app.models import Group, LedgerLine, LedgerPosting, Pool, Round, User
+from app.services.funding import groups
+from app.services.kernel.links import external_url
+from budgets.accounts import RESIDENT_PREFIX
+from budgets.money import format_money
+
+
+def mail_refund_parts(session: DbSession, posting: LedgerPosting, found: Round) -> int:
+    """Queue each pledger's part of the round's refund posting (once: the key names the posting and
+    the resident); returns how many were queued. Deleted accounts are not mailed."""
+    pool = session.get(Pool, posting.pool_id)
+    group = session.get(Group, pool.group_id) if pool is not None else None
+    if pool is None or group is None:
+        return 0
+    parts = session.execute(
+        select(LedgerLine.account, LedgerLine.amount_cents).where(
+            LedgerLine.posting_id == posting.id,
+            LedgerLine.account.startswith(RESIDENT_PREFIX, autoescape=True),
+            LedgerLine.amount_cents > 0,
+        )
+    ).tuples()
+    treasurers = groups.treasurers(session, group.id)
+    by = f"The treasurer ({', '.join(treasurers)})" if treasurers else "The group's treasurer"
+    queued = 0
+    for account, cents in parts:
+        user = session.get(User, int(account.removeprefix(RESIDENT_PREFIX)))
+        if user is None or user.deleted_at is not None:
+            continue
+        amount = format_money(cents, pool.currency)
+        text = (
+            f"Hello {user.display_name},\n\n"
+            f"The round “{found.name}” of {group.name} is certified. It did not spend all of the pool, and "
+            f"the group chose to refund what was left: {amount} of it is yours, your share of what you "
+            f"pledged.\n\n{by} hands it back to you. The pool's page lists every refund: "
+            f"{external_url('groups.pool', pool_id=pool.id)}\n"
+        )
+        message = build_message(
+            to=user.email,
+            subject=f"{amount} of your pledges comes back from {group.name}",
+            text=text,
+            sender=current_app.config["MAIL_DEFAULT_SENDER"],
+        )
+        queued += queue_mail(session, f"pool-refund:{posting.id}:to:{user.id}", message)
+    return queued
