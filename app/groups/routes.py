@@ -144,6 +144,7 @@ def _group_page(group_id: int, pledge_form: PledgeForm | None = None, status: in
             group_rounds=group_rounds,
             voting_rounds=voting_rounds,
             sole_admin=sole_admin,
+            leave_money_words=_money_after_leaving(pool.id) if member is not None else "",
             round_turnouts={r.id: turnout.turnout_of(db.session, r) for r in group_rounds[:5]},
             map=area_map(group.area),
         ),
@@ -174,7 +175,8 @@ def leave(group_id: int) -> BaseResponse:
     if not ActionForm().validate_on_submit():
         abort(400)
     if groups.leave(db.session, current_resident(), group_id):
-        flash("You left the group. Money you pledged stays in its pool.", "success")
+        pool_id = groups.get_group_row(db.session, group_id).pool_id
+        flash(f"You left the group. {_money_after_leaving(pool_id)}", "success")
     db.session.commit()
     return redirect(url_for("groups.detail", group_id=group_id))
 
@@ -384,3 +386,15 @@ def _settle_pledge(
     amount = format_money(found.amount_cents, pledges.get_pool(db.session, found.pool_id).currency)
     flash(f"Pledge {found.id} of {amount} {done}", "success")
     return redirect(url_for("groups.treasurer", pool_id=found.pool_id))
+
+
+def _money_after_leaving(pool_id: int) -> str:
+    """What becomes of a leaving resident's pledges (found from outside: "stays in its pool", of pending)."""
+    waiting = pledges.waiting_cents(db.session, current_user.id, pool_id)
+    if not waiting:
+        return "Money you pledged stays in its pool."
+    amount = format_money(waiting, pledges.get_pool(db.session, pool_id).currency)
+    return (
+        f"Confirmed pledges stay in its pool; the {amount} still waiting for the treasurer is confirmed "
+        "or declined as before, or you withdraw it on the group's page."
+    )

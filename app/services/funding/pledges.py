@@ -331,6 +331,16 @@ def withdrawn_count(session: DbSession, pool_id: int) -> int:
     )
 
 
+def waiting_cents(session: DbSession, user_id: int, pool_id: int) -> int:
+    """What the resident pledged to the pool that the treasurer has not confirmed or declined yet."""
+    found = session.scalar(
+        select(func.sum(Pledge.amount_cents)).where(
+            Pledge.user_id == user_id, Pledge.pool_id == pool_id, Pledge.status == PledgeStatus.PENDING.value
+        )
+    )
+    return int(found or 0)
+
+
 def my_pledges(session: DbSession, user_id: int, pool_id: int) -> list[Pledge]:
     return list(
         session.scalars(
