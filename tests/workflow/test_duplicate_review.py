@@ -69,7 +69,8 @@ def test_the_review_names_both_reports_and_what_moves_and_changes_nothing(
     assert "Same &lt;hole&gt;" in again
     assert f'value="{original.id}"' in again
     # ... open, and the page taken to it (found from outside: it came back folded, far down a phone).
-    assert '<details class="staff-panel__group" open>\n    <summary autofocus>Mark as duplicate</summary>' in again
+    opened = '<details class="staff-panel__group" open>\n    <summary autofocus>Mark as duplicate</summary>'
+    assert opened in again
     assert again.count("autofocus") == 1
     assert (issue_state(app, duplicate.id), issue_state(app, original.id)) == before
 
