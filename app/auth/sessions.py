@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Request, abort, current_app, flash, g, redirect, request, session, url_for
-from flask_login import LoginManager, current_user, login_user, logout_user
+from flask import Request, abort, current_app, flash, g, redirect, request, session
+from flask_login import LoginManager, current_user, login_url, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from app.auth.devices import describe_device
@@ -68,9 +68,9 @@ def register_user_loaders(login_manager: LoginManager) -> None:
         login had ended came back after logging in as a 405 page for the form's POST-only address)."""
         if request.method in ("GET", "HEAD"):
             flash("Log in to continue.", "info")
-            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            return redirect(login_url("auth.login", request.full_path.rstrip("?")))
         flash("Your login had ended, so nothing was sent: log in, then send it again.", "error")
-        return redirect(url_for("auth.login", next=_form_page()))
+        return redirect(login_url("auth.login", _form_page()))
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
