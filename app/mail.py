@@ -199,6 +199,14 @@ def queue_mail(session: DbSession, event_key: str, message: EmailMessage) -> boo
     return True
 
 
+def queue_text(session: DbSession, event_key: str, to: str, subject: str, text: str) -> bool:
+    """Queue a plain-text mail from the site's sender (see `queue_mail`): the common case."""
+    message = build_message(
+        to=to, subject=subject, text=text, sender=current_app.config["MAIL_DEFAULT_SENDER"]
+    )
+    return queue_mail(session, event_key, message)
+
+
 def queue_fanout(session: DbSession, subject: str, body: str, recipients: str) -> int:
     """Leave an event's mail to many recipients (`recipients` as JSON) to a worker's "mail.fanout" job,
     in this session's transaction: the job queues one outbox row per recipient after the commit."""

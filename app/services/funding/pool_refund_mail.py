@@ -4,11 +4,10 @@ no pledger was told; a backer whose campaign ends is mailed, and a pledger is ow
 
 from __future__ import annotations
 
-from flask import current_app
 from sqlalchemy import select
 
 from app.database.sessions import DbSession
-from app.mail import build_message, queue_mail
+from app.mail import queue_text
 from app.models import Group, LedgerLine, LedgerPosting, Pool, Round, User
 from app.services.funding import groups
 from app.services.kernel.links import external_url
@@ -45,11 +44,6 @@ def mail_refund_parts(session: DbSession, posting: LedgerPosting, found: Round) 
             f"pledged.\n\n{by} hands it back to you. The pool's page lists every refund: "
             f"{external_url('groups.pool', pool_id=pool.id)}\n"
         )
-        message = build_message(
-            to=user.email,
-            subject=f"{amount} of your pledges comes back from {group.name}",
-            text=text,
-            sender=current_app.config["MAIL_DEFAULT_SENDER"],
-        )
-        queued += queue_mail(session, f"pool-refund:{posting.id}:to:{user.id}", message)
+        subject = f"{amount} of your pledges comes back from {group.name}"
+        queued += queue_text(session, f"pool-refund:{posting.id}:to:{user.id}", user.email, subject, text)
     return queued
