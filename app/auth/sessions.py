@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Request, abort, current_app, flash, g, redirect, request, session
 from flask_login import LoginManager, current_user, login_url, login_user, logout_user
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from app.auth.devices import describe_device
@@ -95,8 +96,13 @@ def register_user_loaders(login_manager: LoginManager) -> None:
 
 
 def _form_page() -> str:
-    """The path of the page a form was sent from, when the browser says and it is this site's; else /."""
+    """The path of the page a form was sent from, when the browser says, it is this site's and it is a
+    page (found from outside: a form's error page shown at its POST-only address led back there)."""
     came_from = urlsplit(request.referrer or "")
     if came_from.netloc != request.host or not came_from.path.startswith("/"):
+        return "/"
+    try:
+        current_app.url_map.bind(request.host).match(came_from.path, method="GET")
+    except HTTPException:  # not found, not a page (POST only), or a redirect to one
         return "/"
     return came_from.path + (f"?{came_from.query}" if came_from.query else "")

@@ -106,6 +106,25 @@ def test_a_popup_stays_open_while_the_cluster_plugin_regroups_its_pin(
     expect(title).to_have_text(name)
 
 
+def test_a_new_filter_closes_the_popup_and_draws_its_pins(phone390: Page, live_server: LiveServer) -> None:
+    """Found from outside: under an open popup a new Category changed the count above the map but not the
+    pins, which waited for the popup to close."""
+    phone390.goto(live_server.url + "/")
+    wait_for_map(phone390)
+    tap_clusters_until_pins(phone390)
+    tap(phone390, *first_visible_pin(phone390))
+    expect(phone390.locator(".leaflet-popup .cf-popup")).to_be_visible()
+    settle(phone390)
+    category = phone390.locator("#filter-category option").nth(1).get_attribute("value") or ""
+    with phone390.expect_response(
+        lambda r: "/api/v1/issues?" in r.url and f"category={category}" in r.url
+    ) as answer:
+        phone390.locator("#filter-category").select_option(category)
+    wanted = len(answer.value.json()["features"])
+    expect(phone390.locator(".leaflet-popup")).to_have_count(0)
+    expect(phone390.locator("[data-cf-map]")).to_have_attribute("data-pins", str(wanted))
+
+
 def test_the_pin_where_the_legend_is_can_be_tapped(phone390: Page, live_server: LiveServer) -> None:
     """Bring a pin to where the legend is drawn (its box, or its toggle when folded) and tap it there:
     the legend covers no part of the map, so the pin's popup opens."""

@@ -105,6 +105,8 @@ def test_each_pledger_is_mailed_their_part_of_a_refund_once(app: Flask, world: R
     """Found from outside: a round refunded EUR 175.00 to seven pledgers and none of them was told."""
     world.build(members=3, pledges=(1000, 1000, 1001), costs=(2000,))
     assert world.ref is not None
+    assert world.admin is not None
+    world.funding.pledge(world.ref, world.admin, 500)  # the treasurer pledges too
     rid = world.create(by=world.official, name="Autumn round", rule="greedy", leftover="refund")["id"]
     world.open_voting(rid)
     for member in world.members:
@@ -120,3 +122,9 @@ def test_each_pledger_is_mailed_their_part_of_a_refund_once(app: Flask, world: R
         assert "The round “Autumn round” of " in words
         assert f"{part} of it is yours, your share of what you pledged." in words
         assert f"/pools/{world.ref.pool_id}" in words
+        assert "The treasurer (Group Admin) hands it back to you." in words
+    # The treasurer's own part: not "The treasurer (their own name) hands it back to you".
+    [own] = [m for m in outbox() if m["To"] == world.admin.email and "comes back" in m["Subject"]]
+    own_words = " ".join(own.get_content().split())
+    assert "As a treasurer, you hold the pool's money: take your part back from it." in own_words
+    assert "(Group Admin)" not in own_words

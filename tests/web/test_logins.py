@@ -198,6 +198,11 @@ def test_a_form_sent_after_the_login_ended_leads_back_to_its_page(app: Flask, ma
     # Another site's page is not where a login leads; a page asked for (GET) is, with its query.
     elsewhere = client.post("/groups/1/pledge", headers={"Referer": "https://evil.example/groups/1"})
     assert next_of(elsewhere.headers["Location"]) == "/"
+    # Nor an address that is no page: a form's error page shown at its POST-only address (found from
+    # outside: logging in led back there, to a 405), or one that does not exist.
+    for referer in ("http://localhost/groups/1/pledge", "http://localhost/no/such/page"):
+        again = client.post("/groups/1/pledge", headers={"Referer": referer})
+        assert next_of(again.headers["Location"]) == "/", referer
     asked = client.get("/account?tab=data")
     assert next_of(asked.headers["Location"]) == "/account?tab=data"
     issue = make_issue()

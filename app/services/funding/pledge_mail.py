@@ -21,7 +21,7 @@ def notify_confirmed(session: DbSession, pledge: Pledge, actor: User) -> None:
         return
     text = (
         f"{told.who} confirmed that your pledge of {told.amount} of {city_day_time(pledge.created_at)} "
-        f"arrived: it is in {told.group}'s pool now, for the problems the group's rounds choose.\n\n"
+        f"arrived: it is in the pool of {told.group} now, for the problems the group's rounds choose.\n\n"
         f"The pool, its rounds and where its money went: {told.pool_url}\n"
     )
     subject = f"Your pledge of {told.amount} to {told.group} arrived"

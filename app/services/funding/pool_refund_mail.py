@@ -29,21 +29,34 @@ def mail_refund_parts(session: DbSession, posting: LedgerPosting, found: Round) 
             LedgerLine.amount_cents > 0,
         )
     ).tuples()
-    treasurers = groups.treasurers(session, group.id)
-    by = f"The treasurer ({', '.join(treasurers)})" if treasurers else "The group's treasurer"
     queued = 0
     for account, cents in parts:
         user = session.get(User, int(account.removeprefix(RESIDENT_PREFIX)))
         if user is None or user.deleted_at is not None:
             continue
+        by = _who_hands_back(session, group.id, user.id)
         amount = format_money(cents, pool.currency)
         text = (
             f"Hello {user.display_name},\n\n"
             f"The round “{found.name}” of {group.name} is certified. It did not spend all of the pool, and "
             f"the group chose to refund what was left: {amount} of it is yours, your share of what you "
-            f"pledged.\n\n{by} hands it back to you. The pool's page lists every refund: "
+            f"pledged.\n\n{by} The pool's page lists every refund: "
             f"{external_url('groups.pool', pool_id=pool.id)}\n"
         )
         subject = f"{amount} of your pledges comes back from {group.name}"
         queued += queue_text(session, f"pool-refund:{posting.id}:to:{user.id}", user.email, subject, text)
     return queued
+
+
+def _who_hands_back(session: DbSession, group_id: int, user_id: int) -> str:
+    """Who gives the part back: the treasurers, or for a treasurer's own part, themself (found from
+    outside: a treasurer would read that they, by name, hand it back to them)."""
+    membership = groups.membership(session, user_id, group_id)
+    if membership is not None and membership.is_admin:
+        return "As a treasurer, you hold the pool's money: take your part back from it."
+    others = groups.treasurers(session, group_id, besides=user_id)
+    return (
+        f"The treasurer ({', '.join(others)}) hands it back to you."
+        if others
+        else "The group's treasurer hands it back to you."
+    )

@@ -120,9 +120,9 @@
 
   /* A pin's popup belongs to the map, not to its pin: the cluster plugin takes a pin off the map and
      puts it back as it regroups (a pin added beside it, a pin moved under the screen's edge), and a
-     popup bound to the pin closed with it (found from outside: a clicked pin's popup vanished on a
-     laptop under load). One popup, opened by a click or Enter on a pin; a second one on the same pin
-     closes it, as Leaflet's own does. */
+     popup bound to the pin closed with it (the likely cause of a clicked pin's popup that CI saw vanish
+     on a laptop). One popup, opened by a click or Enter on a pin; Enter again on its pin closes
+     it (a click there closes and reopens it, as Leaflet's own did: the map closes a popup first). */
   var popup = L.popup({ maxWidth: 236, minWidth: 200, autoPanPaddingTopLeft: L.point(60, 12), autoPanPaddingBottomRight: L.point(12, 24) });
   var popupPin = null;
   function togglePopup(marker) {
@@ -381,8 +381,11 @@
     });
   }
 
+  /* A new filter closes an open popup, so the pins drawn are the ones the filter and the count above the
+     map describe (found from outside: under an open popup the count changed and the pins did not). */
   [categorySelect, statusSelect].forEach(function (select) {
     select.addEventListener("change", function () {
+      map.closePopup(popup);
       rememberFilters();
       load();
     });
