@@ -98,7 +98,10 @@ def register_user_loaders(login_manager: LoginManager) -> None:
 def _form_page() -> str:
     """The path of the page a form was sent from, when the browser says, it is this site's and it is a
     page (found from outside: a form's error page shown at its POST-only address led back there)."""
-    came_from = urlsplit(request.referrer or "")
+    try:
+        came_from = urlsplit(request.referrer or "")
+    except ValueError:  # a Referer urllib cannot read ("http://[oops/"): no page to go back to
+        return "/"
     if came_from.netloc != request.host or not came_from.path.startswith("/"):
         return "/"
     try:

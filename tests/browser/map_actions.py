@@ -139,3 +139,16 @@ def record_popup_closes(page: Page) -> None:
 def popup_closes(page: Page) -> list[str]:
     found: list[str] = page.evaluate("() => window.cfPopupCloses || []")
     return found
+
+
+def open_a_pin_popup(page: Page, server: LiveServer) -> Locator:
+    """From the city view, down to pins, then the popup of the first pin a finger can reach: open, and
+    the map settled after its pan. Returns the popup."""
+    page.goto(server.url + "/")
+    wait_for_map(page)
+    tap_clusters_until_pins(page)
+    tap(page, *first_visible_pin(page))
+    popup = page.locator(".leaflet-popup .cf-popup")
+    expect(popup).to_be_visible()
+    settle(page)
+    return popup

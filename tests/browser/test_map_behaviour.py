@@ -16,9 +16,9 @@ from tests.browser.map_actions import (
     PINS,
     centre_of,
     first_visible_pin,
+    open_a_pin_popup,
     popups_stay_open,
     settle,
-    tap,
     tap_clusters_until_pins,
 )
 
@@ -32,12 +32,7 @@ def test_a_popup_stays_open_while_its_pin_is_dragged_off_a_phone_screen(
 ) -> None:
     """Found from outside: on a phone, leaflet.markercluster removed a pin the moment it left the map's
     visible area, and its open popup with it, while the popup was still on screen."""
-    phone390.goto(live_server.url + "/")
-    wait_for_map(phone390)
-    tap_clusters_until_pins(phone390)
-    tap(phone390, *first_visible_pin(phone390))
-    expect(phone390.locator(".leaflet-popup .cf-popup")).to_be_visible()
-    settle(phone390)
+    open_a_pin_popup(phone390, live_server)
 
     # Drag the map down until the pin is 30 px below the map's bottom edge; its popup, above it, shows.
     phone390.evaluate(
@@ -70,14 +65,9 @@ def test_a_popup_stays_open_while_the_cluster_plugin_regroups_its_pin(
 ) -> None:
     """A popup belongs to the map, not to its pin: the cluster plugin takes a pin off the map and back
     as it regroups, and a popup bound to the pin closed with it (CI saw a clicked pin's popup vanish)."""
-    phone390.goto(live_server.url + "/")
-    wait_for_map(phone390)
-    tap_clusters_until_pins(phone390)
-    tap(phone390, *first_visible_pin(phone390))
-    title = phone390.locator(".leaflet-popup .cf-popup__title")
+    title = open_a_pin_popup(phone390, live_server).locator(".cf-popup__title")
     expect(title).to_be_visible()
     name = title.inner_text()
-    settle(phone390)  # the popup's pan
     tip = phone390.locator(".leaflet-popup-tip-container").bounding_box()
     pin = phone390.get_by_title(re.compile("^" + re.escape(name) + r" \(")).bounding_box()
     assert tip is not None
@@ -109,12 +99,7 @@ def test_a_popup_stays_open_while_the_cluster_plugin_regroups_its_pin(
 def test_a_new_filter_closes_the_popup_and_draws_its_pins(phone390: Page, live_server: LiveServer) -> None:
     """Found from outside: under an open popup a new Category changed the count above the map but not the
     pins, which waited for the popup to close."""
-    phone390.goto(live_server.url + "/")
-    wait_for_map(phone390)
-    tap_clusters_until_pins(phone390)
-    tap(phone390, *first_visible_pin(phone390))
-    expect(phone390.locator(".leaflet-popup .cf-popup")).to_be_visible()
-    settle(phone390)
+    open_a_pin_popup(phone390, live_server)
     category = phone390.locator("#filter-category option").nth(1).get_attribute("value") or ""
     with phone390.expect_response(
         lambda r: "/api/v1/issues?" in r.url and f"category={category}" in r.url
@@ -297,14 +282,8 @@ def test_pins_loaded_under_an_open_popup_wait_until_it_closes(
     context = browser.new_context(**LAPTOP)
     try:
         page = context.new_page()
-        page.goto(live_server.url + "/")
-        wait_for_map(page)
-        tap_clusters_until_pins(page)
+        open_a_pin_popup(page, live_server)
         frame = page.locator("[data-cf-map]")
-        tap(page, *first_visible_pin(page))
-        popup = page.locator(".leaflet-popup .cf-popup")
-        expect(popup).to_be_visible()
-        settle(page)
         drawn_before = frame.get_attribute("data-pins")
 
         # North by 0.8 of a screen: past the half screen loaded around the view, so pins are asked for.

@@ -9,10 +9,10 @@ from urllib.parse import urlsplit
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.actions import log_in, wait_for_map
+from tests.browser.actions import log_in
 from tests.browser.conftest import api_get, new_phone_page, phone_located_at
 from tests.browser.live_server import PHONE_390, LiveServer
-from tests.browser.map_actions import first_visible_pin, tap, tap_clusters_until_pins
+from tests.browser.map_actions import open_a_pin_popup
 from tests.browser.test_photo_shrink import report
 from tests.browser.test_resident_journey import ranked_list
 
@@ -66,10 +66,7 @@ def test_my_commonfix_jumps_the_groups_and_a_flags_cancel_are_tall_enough_to_tap
 
 def test_a_map_popups_close_button_is_big_enough_to_tap(phone390: Page, live_server: LiveServer) -> None:
     # Found from outside: Leaflet's close button was 16 px wide on a phone.
-    phone390.goto(live_server.url + "/")
-    wait_for_map(phone390)
-    tap_clusters_until_pins(phone390)
-    tap(phone390, *first_visible_pin(phone390))  # off-screen pins stay in the page
+    open_a_pin_popup(phone390, live_server)
     close = phone390.locator(".leaflet-popup-close-button")
     expect(close).to_be_visible()
     # Its laid-out size: a bounding box taken while the map still pans to the popup can read 39.99998.

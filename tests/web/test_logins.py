@@ -200,7 +200,8 @@ def test_a_form_sent_after_the_login_ended_leads_back_to_its_page(app: Flask, ma
     assert next_of(elsewhere.headers["Location"]) == "/"
     # Nor an address that is no page: a form's error page shown at its POST-only address (found from
     # outside: logging in led back there, to a 405), or one that does not exist.
-    for referer in ("http://localhost/groups/1/pledge", "http://localhost/no/such/page"):
+    odd = ("http://[oops/groups/1", "http://localhost/groups/1\x00", "http://localhost/" + "9" * 5000)
+    for referer in ("http://localhost/groups/1/pledge", "http://localhost/no/such/page", *odd):
         again = client.post("/groups/1/pledge", headers={"Referer": referer})
         assert next_of(again.headers["Location"]) == "/", referer
     asked = client.get("/account?tab=data")
