@@ -109,6 +109,7 @@ TABLE: dict[tuple[str, str], str] = {
     # the city's cashier: pending backings confirmed or cancelled (issue 18 item 2 follow-up)
     ("GET", "/staff/backings"): "official",
     ("POST", '/staff/backings/<int:backing_id>/<any(confirm, cancel, "paid-back"):step>'): "official",
+    ("POST", "/staff/returns/<int:line_id>/paid-back"): "official",
     ("GET", "/api/v1/backings/pending"): "official",
     ("POST", "/api/v1/backings/<int:backing_id>/confirmation"): "official",
     ("POST", "/api/v1/backings/<int:backing_id>/cancellation"): "official",
@@ -196,6 +197,7 @@ def targets(
         "group_id": "999999",
         "area_id": "999999",
         "backing_id": "999999",
+        "line_id": "999999",
         "step": "confirm",
     }
 

@@ -105,6 +105,19 @@ def get_account() -> Response:
                 }
                 for b in mine.backings
             ],
+            "returned": [
+                {
+                    "line_id": r.line_id,
+                    "issue_id": r.issue_id,
+                    "title": r.title,
+                    "amount_cents": r.amount_cents,
+                    "currency": r.currency,
+                    "returned_at": rfc3339_or_none(r.returned_at),
+                    "at_the_cashier": r.at_the_cashier,
+                    "paid_back_at": rfc3339_or_none(r.paid_back_at),
+                }
+                for r in mine.returned
+            ],
             "ballots": [
                 {
                     "round_id": b.round_id,

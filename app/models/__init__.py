@@ -11,7 +11,7 @@ from app.models.ledger import LedgerChainLink, LedgerLine, LedgerPosting
 from app.models.mail import MailFanout, MailStatus, OutgoingMail
 from app.models.moderation import AuditEntry, BlockedDomain, Flag, ModerationRecord
 from app.models.paper import PaperBallot, PaperBallotEntry
-from app.models.payout import Payout
+from app.models.payout import Payout, ReturnPayback
 from app.models.period_match import PeriodMatchPosting
 from app.models.place import Area, Category, Status
 from app.models.rounds import Round, RoundBallot, RoundCandidate, TallyJob
@@ -58,6 +58,7 @@ __all__ = [
     "Pledge",
     "Pool",
     "PoolMatch",
+    "ReturnPayback",
     "Round",
     "RoundBallot",
     "RoundCandidate",

@@ -42,3 +42,18 @@ class Payout(Model):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     idempotency_key: Mapped[str | None] = mapped_column(String(120))  # the request's, when it sent one
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReturnPayback(Model):
+    """The city's cashier paid back a resident's part of a fix's unspent money (a ledger line of a
+    return posting into resident:<id>): the ledger says the city owes it; this row says it was paid.
+
+    Found from outside: the return put backers' parts on the ledger, but no backer was told and the
+    cashier had no list of whom to pay (app/services/funding/return_paybacks.py)."""
+
+    __tablename__ = "return_paybacks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("ledger_lines.id"), unique=True)
+    paid_back_at: Mapped[datetime] = mapped_column(default=utcnow)
+    paid_back_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -1,4 +1,5 @@
-"""The city's cashier: backings waiting for their money, confirmed or cancelled by an official."""
+"""The city's cashier: backings waiting for their money, confirmed or cancelled by an official; money
+the city owes back to residents, marked paid back."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from app.models.backing import CURRENCY
 from app.models.timestamps import utcnow
 from app.ratelimits import limit
 from app.security import roles_required
-from app.services.funding import backing_confirmation, backing_paybacks, pending_backings
+from app.services.funding import backing_confirmation, backing_paybacks, pending_backings, return_paybacks
 from app.services.funding.backing_settlement import Settled
 from app.services.kernel.parsing import MAX_PAGE, optional_int
 from app.staff import bp
@@ -39,6 +40,7 @@ def pending_backings_page() -> str:
         found=pending_backings.by_reference(db.session, asked) if asked else None,
         page=pending_backings.pending(db.session, page),
         owed=backing_paybacks.to_pay_back(db.session),
+        returns=return_paybacks.to_pay_back(db.session),
         now=utcnow(),
         currency=CURRENCY,
         form=CashierForm(),
@@ -74,4 +76,26 @@ def settle_pending_backing(backing_id: int, step: str) -> Response:
         amount = format_money(done.backing.amount_cents, CURRENCY)
         funded = " The problem is now fully funded." if done.settled == Settled.COMMITTED.value else ""
         flash(f"Backing {reference} confirmed: {amount} is in the problem's escrow.{funded}", "success")
+    return target
+
+
+@bp.post("/returns/<int:line_id>/paid-back")
+@roles_required(*STAFF)
+@limit("RATE_LIMIT_CASHIER", per_user=True)
+def return_paid_back(line_id: int) -> Response:
+    """A resident's part of a fix's unspent money is paid back: it leaves the cashier's list."""
+    target = redirect(url_for("staff.pending_backings_page") + "#owed-returns")
+    if not CashierForm().validate_on_submit():
+        flash("The form expired: reload the page and try again.", "error")
+        return target
+    if request.form.get("confirm") != "yes":
+        flash("Nothing changed: use the “Yes, …” button.", "error")
+        return target
+    with unit_of_work(flash_prefix="Nothing changed: ", reraise=is_access_error) as work:
+        part = return_paybacks.mark_paid_back(db.session, current_resident(), line_id, utcnow())
+    if not work.failed:
+        amount = format_money(part.amount_cents, part.currency)
+        flash(
+            f"{amount} to {part.resident or 'a deleted account'} is paid back: it leaves the list.", "success"
+        )
     return target

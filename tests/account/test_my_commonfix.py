@@ -215,6 +215,7 @@ PRIVACY_WORDS = {
     "pledges": "Your pledges",
     "refunds": "your refund parts",
     "backings": "your backings",
+    "returned": "your parts of fixes' unspent money",
     "ballots": "your ballots",
     "memberships": "Your group memberships",
     "flags": "what you flagged for moderators",

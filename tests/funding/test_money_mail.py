@@ -68,7 +68,11 @@ def test_a_fix_after_the_first_is_mailed_to_the_followers(world: RoundWorld, out
     assert follower.count(f"{title} is now In progress") == 1
     assert follower.count(f"{title} is now Fixed") == 1
     backer = _subjects(outbox, people["backer"])
-    assert [s for s in backer if not s.startswith("Funded")] == [f"Work started: {title}", f"Fixed: {title}"]
+    assert [s for s in backer if not s.startswith("Funded")] == [
+        f"Unspent money returned: {title}",
+        f"Work started: {title}",
+        f"Fixed: {title}",
+    ]
 
 
 def test_a_hidden_problems_money_mail_goes_only_to_staff(world: RoundWorld, outbox) -> None:
@@ -90,6 +94,7 @@ def test_a_hidden_problems_money_mail_goes_only_to_staff(world: RoundWorld, outb
         assert len(_subjects(outbox, people[who])) == before[who], who
     assert _subjects(outbox, people["staff"])[before["staff"] :] == [
         f"Paid: {title}",
+        f"Unspent money returned: {title}",
         f"Work started: {title}",
         f"Fixed: {title}",
     ]
@@ -121,6 +126,7 @@ def test_backers_and_followers_are_mailed_at_funded_started_paid_and_fixed(world
             f"Funded: {title}",
             f"Work started: {title}",
             f"Paid: {title}",
+            f"Unspent money returned: {title}",
             f"Fixed: {title}",
         ]
     # The follower's workflow mail for the start and the fix is the money mail, not a second one; the
@@ -134,6 +140,9 @@ def test_backers_and_followers_are_mailed_at_funded_started_paid_and_fixed(world
     text = paid.get_content()
     assert "paid EUR 20.00 to Green Streets Ltd" in text
     assert "Still to pay: EUR 10.00" in text
+    returned = next(m for m in outbox() if m["To"] == backer and "Unspent money returned" in m["Subject"])
+    assert "EUR 10.00 was not spent and went back where it came from" in returned.get_content()
+    assert "EUR 10.00 to the pool of Old Town group" in returned.get_content()
     fixed = next(m for m in outbox() if m["To"] == follower and m["Subject"] == f"Fixed: {title}")
     assert "Returned unspent: EUR 10.00" in fixed.get_content()
     assert "List-Unsubscribe" in fixed  # a follower can stop these; a backer's mail is a receipt

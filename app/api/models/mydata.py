@@ -79,6 +79,17 @@ class BackingLine(ResponseBody):
     settled_at: datetime | None
 
 
+class ReturnedLine(ResponseBody):
+    line_id: int = Field(description="the ledger line that gave it back")
+    issue_id: int
+    title: str = Field(description="the problem's title (a placeholder if moderators hid it)")
+    amount_cents: int = Field(gt=0)
+    currency: str
+    returned_at: datetime
+    at_the_cashier: bool = Field(description="true: you paid at the city's cashier, who pays it back to you")
+    paid_back_at: datetime | None = Field(description="when the city's cashier marked it paid back")
+
+
 class BallotLine(ResponseBody):
     round_id: int
     round: str
@@ -111,6 +122,9 @@ class AccountOverview(ResponseBody):
     pledges: list[PledgeLine]
     refunds: list[RefundLine]
     backings: list[BackingLine]
+    returned: list[ReturnedLine] = Field(
+        description="your parts of fixes' unspent money, given back in proportion to what each gave"
+    )
     ballots: list[BallotLine]
     groups: list[GroupLine]
     tokens: list[TokenLine]

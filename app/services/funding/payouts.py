@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from app.database.sessions import DbSession
 from app.models import LedgerLine, LedgerPosting, Payout, User
 from app.models.payout import PayeeKind
-from app.services.funding import ledger
+from app.services.funding import ledger, return_paybacks
 from app.services.funding.idempotency import check_idempotency_key, key_reused
 from app.services.issues import money_mail
 from app.services.issues.money import currency_of, unspent_cents
@@ -357,4 +357,7 @@ def return_remainder(session: DbSession, actor: User, issue_id: int) -> Returned
         posting_ids=posting_ids,
         currency=currency_of(session, issue_id),
     )
+    session.flush()
+    at_the_cashier = {p.user_id for p in return_paybacks.parts_of(session, posting_ids) if p.at_the_cashier}
+    money_mail.notify_returned(session, issue_id, posting_ids[0], parts, at_the_cashier, actor.id)
     return Returned(remaining, parts, posting_ids)

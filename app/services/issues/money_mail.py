@@ -16,13 +16,15 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.database.sessions import DbSession
-from app.models import Backing, Follow, Issue, IssueEvent, OutgoingMail, Status, User
+from app.mail import queue_mail
+from app.models import Backing, Follow, Group, Issue, IssueEvent, OutgoingMail, Pool, Status, User
 from app.models.backing import BackingStatus
 from app.models.place import StatusType
 from app.services.issues.money import IssueMoney, currency_of, money_of
-from app.services.issues.notifications import STAFF_ROLES, Recipient, Subscription, mail_all
+from app.services.issues.notifications import STAFF_ROLES, Recipient, Subscription, letter, mail_all
 from app.services.kernel.city_time import city_day_time
 from app.services.kernel.links import external_url
+from budgets.accounts import RESIDENT_PREFIX, pool_of_account
 from budgets.money import format_money
 
 STARTED_STATUS = "in-progress"
@@ -61,25 +63,43 @@ def _figures(money: IssueMoney) -> str:
 
 
 def notify(
-    session: DbSession, issue_id: int, event: str, subject: str, lead: str, actor_id: int | None
+    session: DbSession,
+    issue_id: int,
+    event: str,
+    subject: str,
+    lead: str,
+    actor_id: int | None,
+    personal: dict[int, str] | None = None,
 ) -> int:
-    """Queue the event's mail to every backer and follower (not the actor); the number queued."""
+    """Queue the event's mail to every backer and follower (not the actor); the number queued.
+
+    `personal` adds, for some recipients (user id -> words), a paragraph of their own after the lead:
+    theirs are queued one by one, the others' together (a fan-out past MAIL_FANOUT_INLINE)."""
     issue = session.execute(select(Issue.title, Issue.is_hidden).where(Issue.id == issue_id)).first()
     if issue is None:
         return 0
     money = money_of(session, issue_id)
     link = external_url("issues.detail", issue_id=issue_id)
-    body = f"{lead}\n\n{_figures(money)}\n\nSee every payment on the problem's page: {link}"
-    mails = [
-        Recipient(
+    tail = f"{_figures(money)}\n\nSee every payment on the problem's page: {link}"
+    own = personal or {}
+    mails: list[Recipient] = []
+    queued = 0
+    for user_id, (email, follows) in sorted(recipients(session, issue_id, issue.is_hidden).items()):
+        if user_id == actor_id:
+            continue
+        recipient = Recipient(
             f"issue-money:{issue_id}:{event}:to:{user_id}",
             email,
             Subscription(user_id, issue_id=issue_id) if follows else None,
         )
-        for user_id, (email, follows) in sorted(recipients(session, issue_id, issue.is_hidden).items())
-        if user_id != actor_id
-    ]
-    return mail_all(session, subject.format(title=issue.title), body, mails)
+        if user_id in own:
+            body = f"{lead}\n\n{own[user_id]}\n\n{tail}"
+            queued += queue_mail(
+                session, recipient.key, letter(subject.format(title=issue.title), body, recipient)
+            )
+        else:
+            mails.append(recipient)
+    return queued + mail_all(session, subject.format(title=issue.title), f"{lead}\n\n{tail}", mails)
 
 
 def notify_funded(session: DbSession, issue_id: int, actor_id: int | None) -> int:
@@ -96,6 +116,71 @@ def notify_paid(
     amount = format_money(cents, currency_of(session, issue_id))
     lead = f"The city paid {amount} to {paid_to} for the fix of problem #{issue_id}."
     return notify(session, issue_id, f"paid-{payout_id}", "Paid: “{title}”", lead, actor_id)
+
+
+def notify_returned(
+    session: DbSession,
+    issue_id: int,
+    posting_id: int,
+    parts: list[tuple[str, int]],
+    at_the_cashier: set[int],
+    actor_id: int | None,
+) -> int:
+    """The return of what the fix did not cost (`parts`: account, cents; `posting_id` its first
+    posting): everyone hears the sum and where it went; a backer whose own part came back to them
+    hears their part, and those who paid at the city's cashier (user ids) that it pays it back
+    (found from outside: the ledger gave backers their parts and told nobody)."""
+    currency = currency_of(session, issue_id)
+    total = format_money(sum(cents for _a, cents in parts), currency)
+    where = _where_to(session, parts, currency)
+    lead = (
+        f"The fix of problem #{issue_id} did not cost all the money committed to it: {total} was not "
+        f"spent and went back where it came from, in proportion to what each gave: {where}."
+    )
+    account_page = external_url("account.home") + "#money"
+    cashier = (
+        f" The city's cashier pays it back to you; your account page shows it until then: {account_page}"
+    )
+    personal = {}
+    for account, cents in parts:
+        if account.startswith(RESIDENT_PREFIX):
+            user_id = int(account.removeprefix(RESIDENT_PREFIX))
+            personal[user_id] = (
+                f"{format_money(cents, currency)} of it is yours, your share of what you backed."
+                + (cashier if user_id in at_the_cashier else "")
+            )
+    subject = "Unspent money returned: “{title}”"
+    return notify(session, issue_id, f"returned-{posting_id}", subject, lead, actor_id, personal)
+
+
+def _where_to(session: DbSession, parts: list[tuple[str, int]], currency: str) -> str:
+    """Where a return's parts went, in words: each pool by its group, the backers, the city."""
+    pools: dict[int, int] = {}
+    backers = city = 0
+    for account, cents in parts:
+        pool_id = pool_of_account(account)
+        if pool_id is not None:
+            pools[pool_id] = pools.get(pool_id, 0) + cents
+        elif account.startswith(RESIDENT_PREFIX):
+            backers += cents
+        else:
+            city += cents
+    groups = dict(
+        session.execute(
+            select(Pool.id, Group.name).join(Group, Group.id == Pool.group_id).where(Pool.id.in_(pools))
+        )
+        .tuples()
+        .all()
+    )
+    words = [
+        f"{format_money(c, currency)} to the pool of {groups.get(p, 'a group')}"
+        for p, c in sorted(pools.items())
+    ]
+    if backers:
+        words.append(f"{format_money(backers, currency)} to the residents who backed it")
+    if city:
+        words.append(f"{format_money(city, currency)} of the city's match to the city")
+    return "; ".join(words)
 
 
 def notify_status_event(session: DbSession, event: IssueEvent) -> bool:

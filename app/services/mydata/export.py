@@ -34,6 +34,7 @@ from app.models import (
     VotingCode,
 )
 from app.models.timestamps import rfc3339_or_none, utcnow
+from app.services.funding import return_paybacks
 from app.services.funding.pool_refunds import refunds_of
 from app.services.issues.money import CITY_CURRENCY
 from app.services.issues.photo_store import PhotoNotFound, PhotoStore
@@ -60,6 +61,8 @@ data.json   everything Commonfix holds that is tied to your account, as JSON (UT
                   amount in cents, when (also after you left the group)
   backings        the money you put behind single problems: amount in cents, state, what happens to it
                   if the problem is not funded, dates
+  returned        your parts of fixes' unspent money given back: problem, amount in cents, when, and
+                  when the city's cashier paid it back (for money you paid at the cashier)
   ballots         your ballots in participatory-budgeting rounds: problem id -> points
   memberships     the neighbourhood groups you belong to, and whether you run one
   flags           the content you flagged for moderators, and what they decided
@@ -200,6 +203,17 @@ def account_data(session: DbSession, user: User) -> tuple[dict[str, Any], list[s
                 "refunded_at": rfc3339_or_none(part.refunded_at),
             }
             for part in reversed(refunds_of(session, user.id))
+        ],
+        "returned": [
+            {
+                "issue_id": part.issue_id,
+                "amount_cents": part.amount_cents,
+                "currency": part.currency,
+                "returned_at": rfc3339_or_none(part.returned_at),
+                "paid_at_the_cashier": part.at_the_cashier,
+                "paid_back_at": rfc3339_or_none(part.paid_back_at),
+            }
+            for part in reversed(return_paybacks.returned_to(session, user.id))
         ],
         "backings": [
             {

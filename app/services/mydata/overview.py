@@ -1,5 +1,5 @@
-"""What My Commonfix shows: my reports, likes, follows, pledges and refunds, backings, ballots, groups and
-API tokens."""
+"""What My Commonfix shows: my reports, likes, follows, pledges and refunds, backings and the unspent
+money of their fixes, ballots, groups and API tokens."""
 
 from __future__ import annotations
 
@@ -26,10 +26,11 @@ from app.models import (
     User,
 )
 from app.models.funding import PledgeStatus
-from app.services.funding import backing_paybacks
+from app.services.funding import backing_paybacks, return_paybacks
 from app.services.funding.payments import TreasurerConfirmed
 from app.services.funding.pending_backings import payment_reference
 from app.services.funding.pool_refunds import ResidentRefund, refunds_of
+from app.services.funding.return_paybacks import ReturnedPart
 from app.services.issues.money import CITY_CURRENCY
 from app.services.issues.public_titles import public_title
 
@@ -120,6 +121,7 @@ class AccountOverview:
     followed_areas: list[AreaLine]
     pledges: list[PledgeLine]
     refunds: list[ResidentRefund]  # parts of pools' refunds paid back to me, whether or not I am a member
+    returned: list[ReturnedPart]  # my parts of fixes' unspent money, which the city's cashier pays back
     backings: list[BackingLine]
     ballots: list[BallotLine]
     groups: list[GroupLine]
@@ -235,6 +237,7 @@ def overview(session: DbSession, user: User) -> AccountOverview:
         followed_areas=[AreaLine(*row) for row in areas],
         pledges=[PledgeLine(*row) for row in pledges],
         refunds=refunds_of(session, user.id),
+        returned=return_paybacks.returned_to(session, user.id),
         backings=[
             BackingLine(
                 b,

@@ -1,0 +1,181 @@
+"""Residents' parts of a fix's unspent money, which the city's cashier pays back.
+
+When an official returns what a funded problem's fix did not cost (`payouts.return_remainder`), the
+part that came from backers' own money goes back to them on the ledger (a line into resident:<id>),
+while the money itself sits in the city's account. Found from outside: no backer was told, their
+account page did not show it, and the cashier had no list of whom to pay. The cashier's page lists
+each part, oldest first, until it is marked paid back (a `ReturnPayback` row, audited
+`issue.return_paid_back`); the resident's account page shows it as on its way, then paid back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, String, and_, cast, func, literal, select
+from sqlalchemy.exc import IntegrityError
+
+from app.database.sessions import DbSession
+from app.models import Backing, Issue, LedgerLine, LedgerPosting, ReturnPayback, User
+from app.models.backing import BackingStatus
+from app.services.funding.payments import TreasurerConfirmed
+from app.services.issues.money import currency_of
+from app.services.issues.public_titles import public_title
+from app.services.kernel import audit
+from app.services.kernel.audit import Page
+from app.services.kernel.errors import Conflict, NotFound
+from app.services.kernel.roles import require_staff
+from budgets.accounts import RESIDENT_PREFIX, PostingKind, resident_account
+
+PER_PAGE = 100
+
+
+@dataclass(frozen=True)
+class ReturnedPart:
+    """One resident's part of one return: what came back to them from which problem, and when."""
+
+    line_id: int
+    issue_id: int
+    title: str
+    user_id: int
+    resident: str  # their display name ("" for a deleted account)
+    amount_cents: int
+    currency: str
+    returned_at: datetime
+    at_the_cashier: bool  # the city's cashier pays it back (the resident paid their backing there)
+    paid_back_at: datetime | None
+
+
+# A return posting's lines into residents' accounts.
+_RESIDENTS_PARTS = (
+    LedgerPosting.kind == PostingKind.RETURN,
+    LedgerLine.account.startswith(RESIDENT_PREFIX, autoescape=True),
+    LedgerLine.amount_cents > 0,
+)
+# The parts whose money the city's cashier holds: the resident backed the problem by paying the
+# cashier (as `backing_paybacks` lists only such backings; an instant provider's money is not there).
+_AT_THE_CASHIER = (
+    select(Backing.id)
+    .where(
+        Backing.issue_id == LedgerPosting.issue_id,
+        Backing.provider == TreasurerConfirmed.name,
+        Backing.status == BackingStatus.COMMITTED.value,
+        LedgerLine.account == literal(RESIDENT_PREFIX) + cast(Backing.user_id, String),
+    )
+    .exists()
+)
+
+
+def _parts(
+    session: DbSession, *where: ColumnElement[bool], public: bool = False, page: Page | None = None
+) -> list[ReturnedPart]:
+    """The parts that match `where`, oldest first (only `page`'s when given); with `public`, newest
+    first and a hidden problem by its public title (the staff read the real one)."""
+    rows = session.execute(
+        select(
+            LedgerLine.id,
+            LedgerPosting.issue_id,
+            public_title() if public else Issue.title,
+            LedgerLine.account,
+            LedgerLine.amount_cents,
+            LedgerPosting.created_at,
+            _AT_THE_CASHIER,
+            ReturnPayback.paid_back_at,
+        )
+        .join(LedgerPosting, LedgerPosting.id == LedgerLine.posting_id)
+        .join(Issue, Issue.id == LedgerPosting.issue_id)
+        .outerjoin(ReturnPayback, ReturnPayback.line_id == LedgerLine.id)
+        .where(*_RESIDENTS_PARTS, *where)
+        .order_by(LedgerLine.id.desc() if public else LedgerLine.id)
+        .limit(page.per_page if page else None)
+        .offset((page.page - 1) * page.per_page if page else None)
+    ).all()
+    users = {int(account.removeprefix(RESIDENT_PREFIX)) for _l, _i, _t, account, *_rest in rows}
+    names = dict(
+        session.execute(
+            select(User.id, User.display_name).where(User.id.in_(users), User.deleted_at.is_(None))
+        )
+        .tuples()
+        .all()
+    )
+    currencies: dict[int, str] = {}
+    found = []
+    for line_id, issue_id, title, account, cents, at, at_the_cashier, paid_at in rows:
+        user_id = int(account.removeprefix(RESIDENT_PREFIX))
+        if issue_id not in currencies:
+            currencies[issue_id] = currency_of(session, issue_id)
+        found.append(
+            ReturnedPart(
+                line_id,
+                issue_id,
+                title,
+                user_id,
+                names.get(user_id, ""),
+                int(cents),
+                currencies[issue_id],
+                at,
+                bool(at_the_cashier),
+                paid_at,
+            )
+        )
+    return found
+
+
+def to_pay_back(session: DbSession, page: int = 1, per_page: int = PER_PAGE) -> Page:
+    """One page of the parts the cashier has not paid back yet, oldest first (`Page.items`:
+    ReturnedParts)."""
+    owed: ColumnElement[bool] = and_(_AT_THE_CASHIER, ReturnPayback.id.is_(None))
+    total = int(
+        session.scalar(
+            select(func.count(LedgerLine.id))
+            .join(LedgerPosting, LedgerPosting.id == LedgerLine.posting_id)
+            .outerjoin(ReturnPayback, ReturnPayback.line_id == LedgerLine.id)
+            .where(*_RESIDENTS_PARTS, owed)
+        )
+        or 0
+    )
+    found = Page([], page, per_page, total)
+    found.items.extend(_parts(session, owed, page=found))
+    return found
+
+
+def parts_of(session: DbSession, posting_ids: list[int]) -> list[ReturnedPart]:
+    """The residents' parts of these return postings."""
+    return _parts(session, LedgerPosting.id.in_(posting_ids))
+
+
+def returned_to(session: DbSession, user_id: int) -> list[ReturnedPart]:
+    """Every part of a fix's unspent money that came back to one resident, newest first (a hidden
+    problem by its public title)."""
+    return _parts(session, LedgerLine.account == resident_account(user_id), public=True)
+
+
+def mark_paid_back(session: DbSession, actor: User, line_id: int, now: datetime) -> ReturnedPart:
+    """The cashier paid the part back: it leaves the list, once (the unique line settles two clicks)."""
+    require_staff(actor)
+    found = next(iter(_parts(session, LedgerLine.id == line_id)), None)
+    if found is None:
+        raise NotFound(f"There is no returned part {line_id} to pay back.", "line_id")
+    if not found.at_the_cashier:
+        raise Conflict(f"Part {line_id} was not paid at the city's cashier: nothing to pay back.", "line_id")
+    if found.paid_back_at is not None:
+        raise Conflict(f"Part {line_id} was marked paid back already.", "line_id")
+    try:
+        with session.begin_nested():
+            session.add(ReturnPayback(line_id=line_id, paid_back_at=now, paid_back_by_id=actor.id))
+    except IntegrityError:
+        raise Conflict(f"Part {line_id} was marked paid back already.", "line_id") from None
+    audit.record(
+        session,
+        actor,
+        "issue.return_paid_back",
+        "issue",
+        found.issue_id,
+        line_id=line_id,
+        user_id=found.user_id,
+        amount_cents=found.amount_cents,
+        currency=found.currency,
+    )
+    session.flush()
+    return found
