@@ -45,12 +45,4 @@ def set_estimate(issue_id: int) -> Response:
         else f"It is not a funding candidate now ({why_not})."
     )
     flash(f"Estimated cost saved: {format_money(cents, CITY_CURRENCY)}. {offered}", "success")
-    # Found from outside: an estimate raised while a round was voting was funded at the listed cost,
-    # and nothing said so. The list is frozen so every voter decides on the same costs.
-    for name in round_candidates.deciding_rounds(db.session, issue_id):
-        flash(
-            f"It is on the list of the round \u201c{name}\u201d at the cost it had when voting opened: that "
-            "round's result funds that amount, not the new estimate.",
-            "info",
-        )
     return target

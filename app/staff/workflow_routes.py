@@ -19,9 +19,9 @@ from app.services.issues import money as issue_money
 from app.services.issues import places
 from app.services.issues import queries as issue_queries
 from app.services.kernel.errors import DomainError, NotFound
-from app.services.rounds import candidates as round_candidates
 from app.services.workflow import duplicates, moderation
 from app.services.workflow import status_changes as workflow
+from app.services.workflow.deciding_rounds import deciding_rounds
 from app.services.workspace import assignment, duplicate_choices, notes
 from app.staff import bp
 from app.staff.desk_forms import AssignForm, NoteForm
@@ -178,7 +178,7 @@ def mark_duplicate(issue_id: int) -> Response | str | tuple[str, int]:
         return _manage_page(issue_id, "duplicate", work.error)
     # The city's match in the escrow goes back with the campaign (funding's figure: workflow knows none).
     match = backings.escrow_match_cents(db.session, issue_id)
-    deciding = round_candidates.deciding_rounds(db.session, issue_id)
+    deciding = deciding_rounds(db.session, issue_id)
     return render_template(
         "staff/duplicate_review.html", form=form, merge=found, match_cents=match, rounds=deciding
     )

@@ -84,3 +84,37 @@ def test_a_photo_over_the_limit_is_made_smaller_upright_and_sent(
     finally:
         page.context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def test_an_updates_photo_over_the_limit_is_made_smaller_too(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    """Found from outside: the update form ("still broken, here is a photo") sent a camera's photo
+    whole, and the resident landed on the "upload too large" page with their text lost."""
+    place = ranked_list(live_server)[0]
+    page, errors = phone_located_at(browser, place.lat, place.lon)
+    photo = turned_camera_photo()
+    try:
+        page.goto(f"{live_server.url}/account/register?next=/issues/{place.id}")
+        register(page, live_server)
+        page.goto(f"{live_server.url}/issues/{place.id}")
+        page.get_by_label("Your update").fill("Still broken this morning; photo attached.")
+        page.locator("#update-form input[type=file]").set_input_files(
+            {"name": "IMG_0043.JPG", "mimeType": "image/jpeg", "buffer": photo}
+        )
+        note = page.locator("#update-photo-note")
+        expect(note).to_contain_text("This photo was")
+        expect(note).to_contain_text("It will be sent at 1593 × 2048 pixels")
+        page.get_by_role("button", name="Post update").tap()
+        posted = page.locator(".timeline__photo img").last
+        expect(posted).to_be_visible()
+        source = posted.get_attribute("src")
+        assert source
+        response = page.request.get(urljoin(page.url, source))
+        assert response.ok
+        stored = Image.open(io.BytesIO(response.body()))
+        assert stored.size == (1593, 2048)
+        assert not stored.getexif()
+    finally:
+        page.context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"

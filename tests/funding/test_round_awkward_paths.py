@@ -159,22 +159,28 @@ def test_the_duplicate_review_says_the_problem_is_on_a_rounds_list(world: RoundW
     assert said in review.get_data(as_text=True)
 
 
-def test_an_estimate_changed_while_voting_says_the_round_funds_the_listed_cost(world: RoundWorld) -> None:
+def test_an_estimate_is_refused_while_voting_on_the_listed_cost(world: RoundWorld) -> None:
+    """Found from outside: an estimate raised while a round was voting was funded at the listed cost,
+    then locked as funded: the problem read "EUR 45.00 of EUR 70.00" for good."""
     _rid, a, _b = voted_round(world)
     assert world.official is not None
     world.auth.login_as(world.official)
     token = world.auth.csrf_token()
+    with world.app.app_context():
+        before = db.session.get(Issue, a).cost_estimate_cents
 
     saved = world.client.post(
         f"/staff/issues/{a}/estimate", data={"cost": "50.00", "csrf_token": token}, follow_redirects=True
     )
 
     page = saved.get_data(as_text=True)
-    assert "Estimated cost saved: EUR 50.00." in page
+    assert "Estimated cost saved" not in page
     assert (
-        "It is on the list of the round \u201cSpring round\u201d at the cost it had when voting opened"
-        in page
+        f"The estimate was not saved: Problem #{a} is on the list of the round \u201cSpring round\u201d at "
+        "the cost its voters decided on" in page
     )
+    with world.app.app_context():
+        assert db.session.get(Issue, a).cost_estimate_cents == before
 
 
 def test_the_ballot_page_past_its_window_says_voting_is_closed_and_shows_what_counts(

@@ -1,7 +1,8 @@
 """Round candidates: the area's costed open issues ranked by likes, snapshotted when voting opens.
 
 Ranking: most likes first; equal likes go to the older report (then the lower id). Issues that
-another round's result funds are left out: a certified one's sit in "planned" (an open status) until
+hold committed money (their backers funded them) are left out, and so are those that
+another round's result funds: a certified one's sit in "planned" (an open status) until
 fixed, and a provisional one holds its issues until it is certified or sent back, so no issue is
 funded twice.
 The snapshot is taken when voting opens, so every member votes on the same list; a round without a
@@ -13,13 +14,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import String, and_, cast, exists, literal, select
 
 from app.database.sessions import DbSession
-from app.models import Group, Issue, Round, RoundCandidate, Status
+from app.models import Group, Issue, LedgerLine, Round, RoundCandidate, Status
 from app.models.place import StatusType
-from app.models.rounds import Phase, ResultStatus
+from app.services.issues.money import money_of_issues
 from app.services.issues.public_titles import public_title
+from budgets.accounts import FUNDED_SUFFIX, ISSUE_PREFIX
+from budgets.money import format_money
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,11 @@ def live_ranking(session: DbSession, found: Round) -> list[Candidate]:
             RoundCandidate.round_id != found.id,
         )
     )
+    # Money committed to it (its backers funded it): a round would fund it twice.
+    committed = exists().where(
+        LedgerLine.account == literal(ISSUE_PREFIX) + cast(Issue.id, String) + literal(FUNDED_SUFFIX),
+        LedgerLine.amount_cents > 0,
+    )
     rows = session.execute(
         select(
             Issue.id,
@@ -62,6 +70,7 @@ def live_ranking(session: DbSession, found: Round) -> list[Candidate]:
             Issue.cost_estimate_cents.is_not(None),
             Status.type == StatusType.OPEN.value,
             ~funded_before,
+            ~committed,
         )
         .order_by(Issue.likes_count.desc(), Issue.created_at.asc(), Issue.id.asc())
         .limit(found.top_n)
@@ -131,12 +140,14 @@ def current(session: DbSession, found: Round) -> tuple[list[Candidate], bool]:
 
 
 def withdrawn(session: DbSession, issue_ids: list[int]) -> dict[int, str]:
-    """Of a round's candidates, those no longer on offer, each with why in words: closed as a duplicate,
-    moved to a status that is not open (fixed, or no further action), or hidden by the moderators.
+    """Of a round's candidates, those no longer on offer, each with why in words: funded (by its backers,
+    since the list was made), closed as a duplicate, moved to a status that is not open (fixed, or no
+    further action), or hidden by the moderators.
 
     The tally leaves them out and a certification refuses to fund them (found from outside: a problem
     closed as a duplicate while its round was voting was funded beside its original, and certifying
-    moved it from Duplicate to Planned)."""
+    moved it from Duplicate to Planned; a problem its backers funded while the result was provisional
+    got the pool's money too)."""
     if not issue_ids:
         return {}
     rows = session.execute(
@@ -144,9 +155,13 @@ def withdrawn(session: DbSession, issue_ids: list[int]) -> dict[int, str]:
         .join(Status, Status.code == Issue.status)
         .where(Issue.id.in_(issue_ids))
     ).tuples()
+    money = money_of_issues(session, issue_ids)
     found: dict[int, str] = {}
     for issue_id, duplicate_of, hidden, status_name, status_type in rows:
-        if duplicate_of is not None:
+        if money[issue_id].funded:
+            committed = format_money(money[issue_id].committed_cents, money[issue_id].currency)
+            found[issue_id] = f"funded already: {committed} is committed to its fix"
+        elif duplicate_of is not None:
             found[issue_id] = f"closed as a duplicate of #{duplicate_of}"
         elif status_type == StatusType.FIXED.value:
             found[issue_id] = f"marked \u201c{status_name}\u201d: it is fixed already"
@@ -155,25 +170,3 @@ def withdrawn(session: DbSession, issue_ids: list[int]) -> dict[int, str]:
         elif hidden:
             found[issue_id] = "hidden by the moderators"
     return found
-
-
-def deciding_rounds(session: DbSession, issue_id: int) -> list[str]:
-    """The names of the rounds whose frozen list holds the problem and whose result is not certified
-    yet (voting, or tallied and provisional): what the staff are told before they close it."""
-    return list(
-        session.scalars(
-            select(Round.name)
-            .join(RoundCandidate, RoundCandidate.round_id == Round.id)
-            .where(
-                RoundCandidate.issue_id == issue_id,
-                or_(
-                    Round.phase == Phase.VOTING.value,
-                    and_(
-                        Round.phase == Phase.TALLIED.value,
-                        Round.result_status == ResultStatus.PROVISIONAL.value,
-                    ),
-                ),
-            )
-            .order_by(Round.id)
-        )
-    )

@@ -11,6 +11,7 @@ from app.models import Group, IssueEvent, Pool, Round, RoundCandidate, Status, U
 from app.models.timestamps import utcnow
 from app.models.workflow import EventKind
 from app.services.issues.events import on_issue_event
+from app.services.issues.money_mail import STARTED_STATUS
 from app.services.kernel import audit
 from app.services.workflow import status_changes as workflow
 from budgets.allocation import Allocation, JsonValue
@@ -76,8 +77,8 @@ def plan_funded(session: DbSession, actor: User, found: Round, funded: Sequence[
 
     Called by certification only, so `actor` is the certifying city official (never a group admin);
     it uses the workflow's building blocks (timeline event, timestamps, followers' notifications) so
-    that the whole allocation is one transaction. An issue already "planned" keeps its status and gets
-    the note as a public update.
+    that the whole allocation is one transaction. An issue already "planned", or in progress, keeps its
+    status and gets the note as a public update.
     """
     if not funded:
         return
@@ -91,7 +92,10 @@ def plan_funded(session: DbSession, actor: User, found: Round, funded: Sequence[
     for issue_id, cents in funded:
         issue = issues[issue_id]
         note = funding_note(found, group_name, currency, cents)
-        if issue.status == PLANNED:
+        # Never backwards: a problem "planned" or whose work started ("in progress") keeps its status
+        # (found from outside: certifying moved work in progress back to planned, and mailed its
+        # followers so).
+        if issue.status in (PLANNED, STARTED_STATUS):
             event = IssueEvent(
                 issue_id=issue_id,
                 actor_id=actor.id,

@@ -11,6 +11,7 @@ from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, NotFound, ValidationError
 from app.services.kernel.parsing import is_whole_number
 from app.services.kernel.roles import require_staff
+from app.services.workflow.deciding_rounds import deciding_rounds
 from budgets.money import format_money
 
 # 100 million in minor units: far above any neighbourhood fix, far below integer limits.
@@ -34,8 +35,10 @@ def set_estimate(session: DbSession, user: User, issue_id: int, cost_cents: obje
     """Record the cost estimate of an issue (officials and admins); returns the cents stored.
 
     Not once the problem is funded: its money was committed at the estimate, and a new one would
-    change what the ledger, the backers' receipts and a round's result said it costs (409). Nor on a
-    duplicate merged into another problem: rounds and backers fund the original (409).
+    change what the ledger, the backers' receipts and a round's result said it costs (409). Nor while a
+    round that is voting, or whose result is provisional, lists it: its voters decided on the listed
+    cost, which its result funds (409). Nor on a duplicate merged into another problem: rounds and
+    backers fund the original (409).
     """
     require_staff(user, "Only officials can estimate what fixing a problem costs.")
     cents = parse_cents(cost_cents)
@@ -51,6 +54,14 @@ def set_estimate(session: DbSession, user: User, issue_id: int, cost_cents: obje
     if merged_into is not None:  # found from outside: a merged duplicate took an estimate nothing used
         raise Conflict(
             f"Problem #{issue_id} was merged into problem #{merged_into}: estimate that one.", "cost_cents"
+        )
+    deciding = deciding_rounds(session, issue_id)
+    if deciding:  # found from outside: a result funded the listed cost, and the funded estimate then locked
+        names = ", ".join(f"\u201c{name}\u201d" for name in deciding)
+        raise Conflict(
+            f"Problem #{issue_id} is on the list of the round {names} at the cost its voters decided on: "
+            "its estimate changes once that result is certified or the round is cancelled.",
+            "cost_cents",
         )
     previous = estimate_of(session, issue_id)
     changed = execute_write(
