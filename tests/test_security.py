@@ -209,4 +209,5 @@ def test_error_pages_raised_before_the_view_carry_the_nonce_too(
         )
         assert nonce is not None, response.status_code
         inline = inline_script_nonces(response.get_data(as_text=True))
-        assert inline and inline == [nonce.group(1)] * len(inline), response.status_code
+        assert inline, response.status_code
+        assert inline == [nonce.group(1)] * len(inline), response.status_code
