@@ -272,3 +272,14 @@ def test_a_long_passphrase_is_welcome(client: FlaskClient) -> None:
     phrase = "ochre lantern drifts past the quiet harbour while seven gulls argue about breakfast"
     assert len(phrase) > 72
     assert client.post("/api/v1/users", json={**NEW_RESIDENT, "password": phrase}).status_code == 202
+
+
+def test_json_this_api_cannot_read_is_told_apart_from_a_missing_object(client: FlaskClient) -> None:
+    """Found from outside: a JSON object holding 1e400 (past a double) was told to send a JSON object."""
+    for body in ('{"email": "a@b.org", "display_name": "A", "password": 1e400}', '{"email": '):
+        response = client.post("/api/v1/users", data=body, content_type="application/json")
+
+        assert response.status_code == 400, body
+        assert error_of(response)["message"].startswith("The request body is not JSON this API can read"), (
+            body
+        )
