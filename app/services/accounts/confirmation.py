@@ -84,6 +84,7 @@ def register(
     """
     clean_email = users.normalise_email(email)
     name = users.check_display_name(display_name)
+    users.refuse_staff_likeness(session, name)
     secret = users.check_password(password, *users.account_hints(clean_email, name))
     refuse_blocked_domain(session, clean_email)
     existing = users.find_by_email(session, clean_email)
