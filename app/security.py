@@ -92,9 +92,13 @@ def from_token_client() -> bool:
 
 
 def register_security_headers(app: Flask) -> None:
-    @app.before_request
     def make_nonce() -> None:
         g.csp_nonce = secrets.token_urlsafe(18)
+
+    # First of all the before-request hooks: a page rendered for an error that an earlier one raised
+    # (the CSRF check, the 413 of reading a too-large form) had an empty nonce, so its scripts were
+    # refused and phones got the no-JavaScript layout (found from outside).
+    app.before_request_funcs.setdefault(None, []).insert(0, make_nonce)
 
     @app.after_request
     def add_headers(response: Response) -> Response:

@@ -10,8 +10,12 @@ NO_CAP_CENTS = 10**15  # a match's "no cap": the matching engine always takes a 
 
 EXAMPLE = "5.00"
 _PLAIN = re.compile(r"(?P<whole>[0-9]+)(?:[.,](?P<part>[0-9]+))?", re.ASCII)
-# Thousands grouped with commas, the way format_cents writes them: "1,234,567.89".
-_GROUPED = re.compile(r"(?P<whole>[0-9]{1,3}(?:,[0-9]{3})+)(?:\.(?P<part>[0-9]+))?", re.ASCII)
+# Thousands grouped with commas, the way format_cents writes them: "1,234,567.89" (no leading zero:
+# "0,500" is not five hundred).
+_GROUPED = re.compile(r"(?P<whole>[1-9][0-9]{0,2}(?:,[0-9]{3})+)(?:\.(?P<part>[0-9]+))?", re.ASCII)
+# One comma and three digits, nothing else: thousands ("1,500" = 1500) where a point marks decimals,
+# a decimal comma with three decimals (1.500) where a comma does. Neither is assumed.
+_AMBIGUOUS = re.compile(r"[1-9][0-9]{0,2},[0-9]{3}", re.ASCII)
 
 
 class MoneyError(ValueError):
@@ -37,6 +41,12 @@ def parse_cents(
         raise MoneyError(f"{label} is required, for example {EXAMPLE}.")
     if cleaned.startswith("-") and _PLAIN.fullmatch(cleaned[1:]):
         raise MoneyError(f"{label} must be more than zero.")
+    if _AMBIGUOUS.fullmatch(cleaned):
+        whole, part = cleaned.split(",")
+        raise MoneyError(
+            f"{label}: {cleaned!r} could be {whole}{part} or {whole}.{part[:2]}; write it without the comma, "
+            f"like {whole}{part} or {whole}.{part[:2]}."
+        )
     found = _GROUPED.fullmatch(cleaned) or _PLAIN.fullmatch(cleaned)
     if found is None:
         shown = cleaned if len(cleaned) <= 20 else cleaned[:20] + "…"

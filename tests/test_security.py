@@ -188,3 +188,26 @@ def test_a_bearer_token_opens_the_apis_but_no_page(
     assert page.status_code == 302  # to the login page, as for anyone not logged in
     assert "/account/login" in page.headers["Location"]
     assert client.get("/issues/new", headers=bearer).status_code == 302
+
+
+@pytest.mark.config(WTF_CSRF_ENABLED=True, MAX_CONTENT_LENGTH=4096)
+def test_error_pages_raised_before_the_view_carry_the_nonce_too(
+    client: FlaskClient, auth: AuthActions, make_user: Callable[..., User], make_issue: Callable[..., Issue]
+) -> None:
+    """Found from outside: the page of an expired form (the CSRF check) and of a too-large upload had
+    an empty nonce, so their scripts were refused and a phone got the no-JavaScript layout."""
+    issue = make_issue()
+    expired = client.post("/account/login", data={"email": "a@example.org", "password": "x"})
+    auth.login_as(make_user())
+    too_large = client.post(f"/issues/{issue.id}/updates", data={"text": "x" * 8000})
+
+    for response in (expired, too_large):
+        assert response.status_code in (400, 413)
+        nonce = re.fullmatch(
+            r"script-src 'self' 'nonce-([A-Za-z0-9_-]{24})'",
+            script_directive(response.headers["Content-Security-Policy"]),
+        )
+        assert nonce is not None, response.status_code
+        inline = inline_script_nonces(response.get_data(as_text=True))
+        assert inline, response.status_code
+        assert inline == [nonce.group(1)] * len(inline), response.status_code

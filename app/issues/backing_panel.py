@@ -86,7 +86,8 @@ def _limits(figures: backings.IssueFunding, room: int, given: int) -> tuple[str 
         return "The money held for it already covers its cost: it is about to be funded.", ""
     if given >= cap:
         return f"You have backed it with {format_money(given, CURRENCY)}, the most one resident may.", ""
-    words = f"For example 5.00: up to {format_money(cap, CURRENCY)} from one resident"
+    least = format_money(min(backing_limits.MIN_BACKING_CENTS, room), CURRENCY)
+    words = f"For example 5.00: from {least} up to {format_money(cap, CURRENCY)} from one resident"
     if given:
         words += f", so {format_money(cap - given, CURRENCY)} more from you"
     if room < cap - given:

@@ -115,6 +115,7 @@ def period(period_id: int) -> str:
     titles = public_titles(db.session, [p.issue_id for p in standing.problems])
     sentences = match_sentences.explain_period(db.session, standing, currency)
     rows = [(p, titles.get(p.issue_id, ""), sentences[p.issue_id]) for p in standing.problems]
+    returned_cents = sum(s.match_cents for s in sentences.values() if s.returned)
     top = rows[:CHART_TOP]
     chart = stacked_bar_chart(
         title=f"The city's match of the top {len(top)} problems",
@@ -131,6 +132,7 @@ def period(period_id: int) -> str:
         "matching/period.html",
         period=found,
         standing=standing,
+        returned_cents=returned_cents,
         rows=rows,
         chart=chart,
         area=matching_periods.area_names(db.session).get(found.area_id or 0),

@@ -67,8 +67,15 @@ def _to_money(issue_id: int) -> Response:
 def record_payout(issue_id: int) -> Response | str | tuple[str, int]:
     form = PayoutForm()
     if not form.validate_on_submit():
-        flash("The form expired; reload the page and try again.", "error")
-        return _to_money(issue_id)
+        if "csrf_token" in form.errors:
+            flash("The form expired; reload the page and try again.", "error")
+            return _to_money(issue_id)
+        # Found from outside: a payee kind the form does not offer was answered "The form expired".
+        refused = form.payee_kind
+        refused.errors = ["Choose one of the list."]
+        refused.render_kw = {**(refused.render_kw or {}), "autofocus": True}
+        flash(f"The payout was not recorded ({refused.label.text}): choose one of the list.", "error")
+        return _form_again(issue_id, form), 422
     if "change" in request.form:
         return _form_again(issue_id, form)
     confirmed = request.form.get("confirm") == "yes"

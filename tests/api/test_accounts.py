@@ -15,6 +15,7 @@ from werkzeug.security import check_password_hash
 
 from app.extensions import db
 from app.models import ApiToken, User
+from app.models.timestamps import utcnow
 from app.services.accounts.users import token_digest
 from tests.conftest import AuthActions
 from tests.factories import DEFAULT_PASSWORD
@@ -57,9 +58,12 @@ def test_registration_creates_an_unconfirmed_resident_with_a_hashed_password(
 
 
 def test_registering_a_known_address_answers_as_a_new_one_and_mails_its_owner(
-    client: FlaskClient, count_rows: Callable[..., int], outbox: Callable[[], list[EmailMessage]]
+    app: Flask, client: FlaskClient, count_rows: Callable[..., int], outbox: Callable[[], list[EmailMessage]]
 ) -> None:
     first = client.post("/api/v1/users", json=NEW_RESIDENT)
+    with app.app_context():
+        db.session.execute(update(User).values(email_confirmed_at=utcnow()))
+        db.session.commit()
 
     again = client.post("/api/v1/users", json={**NEW_RESIDENT, "email": "ada@example.org"})
 
@@ -68,6 +72,23 @@ def test_registering_a_known_address_answers_as_a_new_one_and_mails_its_owner(
     owner_note = outbox()[-1]
     assert owner_note["To"] == "ada@example.org"
     assert owner_note["Subject"] == "Someone tried to register with your address on Commonfix"
+
+
+def test_registering_an_unconfirmed_address_again_mails_a_new_link(
+    client: FlaskClient, count_rows: Callable[..., int], outbox: Callable[[], list[EmailMessage]]
+) -> None:
+    """Found from outside: "register again to get a new message" brought a message with no link."""
+    first = client.post("/api/v1/users", json=NEW_RESIDENT)
+
+    again = client.post("/api/v1/users", json={**NEW_RESIDENT, "password": "another long passphrase 7"})
+
+    assert (again.status_code, again.get_data()) == (first.status_code, first.get_data())
+    assert count_rows(User) == 1
+    first_link, second_link = (m for m in outbox() if m["To"] == "ada@example.org")
+    assert second_link["Subject"] == first_link["Subject"] == "Confirm your email address for Commonfix"
+    text = second_link.get_body().get_content()  # type: ignore[union-attr]
+    assert "/account/confirm/" in text
+    assert "keeps the password chosen the first time" in text
 
 
 INVALID = "Email must be a valid address like name@example.org."
@@ -251,3 +272,14 @@ def test_a_long_passphrase_is_welcome(client: FlaskClient) -> None:
     phrase = "ochre lantern drifts past the quiet harbour while seven gulls argue about breakfast"
     assert len(phrase) > 72
     assert client.post("/api/v1/users", json={**NEW_RESIDENT, "password": phrase}).status_code == 202
+
+
+def test_json_this_api_cannot_read_is_told_apart_from_a_missing_object(client: FlaskClient) -> None:
+    """Found from outside: a JSON object holding 1e400 (past a double) was told to send a JSON object."""
+    for body in ('{"email": "a@b.org", "display_name": "A", "password": 1e400}', '{"email": '):
+        response = client.post("/api/v1/users", data=body, content_type="application/json")
+
+        assert response.status_code == 400, body
+        assert error_of(response)["message"].startswith("The request body is not JSON this API can read"), (
+            body
+        )

@@ -61,7 +61,9 @@ def test_a_resident_backs_a_problem_on_a_phone_by_keyboard(
     )
     amount = page.get_by_label("Amount to back it with (EUR)")
     # The demo city's city-wide matching period caps one resident's backing at EUR 50.00.
-    expect(amount).to_have_accessible_description("For example 5.00: up to EUR 50.00 from one resident.")
+    expect(amount).to_have_accessible_description(
+        "For example 5.00: from EUR 1.00 up to EUR 50.00 from one resident."
+    )
     assert serious_violations(page) == []
     page.screenshot(path=str(artifacts / "backing-phone-form.png"), full_page=True)
 

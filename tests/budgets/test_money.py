@@ -54,6 +54,11 @@ def test_amounts_parse_exactly(text: str, cents: int) -> None:
         ("²", "Amount: use digits and a decimal point, like 5.00, not '²'."),
         ("5.", "Amount: use digits and a decimal point, like 5.00, not '5.'."),
         ("5.001", "Amount may have at most two decimals (whole cents), like 5.00."),
+        # Found from outside: "0,500" was read as 500.00 (a leading group of zero), and "1,500" as
+        # 1500 where a decimal comma reads 1.500.
+        ("0,500", "Amount may have at most two decimals (whole cents), like 5.00."),
+        ("00,100", "Amount may have at most two decimals (whole cents), like 5.00."),
+        ("1,500", "Amount: '1,500' could be 1500 or 1.50; write it without the comma, like 1500 or 1.50."),
         ("0", "Amount must be more than zero."),
         ("0.00", "Amount must be more than zero."),
         ("-5", "Amount must be more than zero."),

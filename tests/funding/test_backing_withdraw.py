@@ -19,7 +19,7 @@ def test_a_backer_withdraws_a_backing_waiting_for_the_cashier(backers: Backers, 
     shipped(app)
     issue_id = backers.problem(title="Broken swing")
     backer, other = backers.resident(), backers.resident()
-    mistaken = back(client, issue_id, 50, auth.headers(backer), "a").get_json()["id"]
+    mistaken = back(client, issue_id, 150, auth.headers(backer), "a").get_json()["id"]
     kept = back(client, issue_id, 500, auth.headers(backer), "b").get_json()["id"]
     auth.login_as(backer)
     page = client.get(f"/issues/{issue_id}").get_data(as_text=True)
@@ -34,7 +34,7 @@ def test_a_backer_withdraws_a_backing_waiting_for_the_cashier(backers: Backers, 
         follow_redirects=True,
     )
 
-    assert "Your backing of EUR 0.50 is withdrawn" in done.get_data(as_text=True)
+    assert "Your backing of EUR 1.50 is withdrawn" in done.get_data(as_text=True)
     assert backers.statuses(issue_id) == {mistaken: "cancelled", kept: "pending"}
     assert postings(app, mistaken) == 0
     again = client.post(

@@ -310,3 +310,19 @@ def test_deleting_the_account_cancels_its_pending_backings(client, auth, backers
         db.session.commit()
     assert backers.statuses(issue_id) == {backing_id: "cancelled"}
     backers.ledger_ok()
+
+
+def test_a_backing_is_at_least_a_euro_unless_the_cost_needs_less(client, auth, backers) -> None:
+    """Found from outside: a backing of one cent drew about EUR 4 of the city's quadratic match."""
+    backers.period(backer_cap_cents=10_000)
+    issue_id = backers.problem(cost_cents=1_050)
+    small = back(client, issue_id, 1, auth.headers(backers.resident()), "small")
+    assert small.status_code == 422
+    assert small.get_json()["error"] == {
+        "code": "invalid",
+        "field": "amount_cents",
+        "message": "The smallest backing is EUR 1.00 (or what the problem still needs, if less).",
+    }
+    assert back(client, issue_id, 1_000, auth.headers(backers.resident()), "most").status_code == 201
+    # The last 0.50 of the cost may come in one backing smaller than a euro.
+    assert back(client, issue_id, 50, auth.headers(backers.resident()), "last").status_code == 201

@@ -339,6 +339,11 @@ def test_a_match_that_went_back_with_an_unfunded_campaign_says_so(match_world: M
         said = match_sentences.sentence_of_issue(db.session, issue_id, "EUR")
         assert backings.escrow_match_cents(db.session, issue_id) == 0
     assert said.text.endswith("; it went back to the city when the campaign ended unfunded.")
+    # The period's page says so too, and how much of its match went back (found from outside: it read
+    # "the city added EUR 487.28" and counted it as matched).
+    page = w.app.test_client().get(f"/matching-periods/{period}").get_data(as_text=True)
+    assert "it went back to the city when the campaign ended unfunded." in page
+    assert 'data-testid="match-returned">EUR 60.00 <span' in page
 
 
 def test_a_closed_period_says_why_as_the_running_one_did(match_world: MatchWorld) -> None:

@@ -41,7 +41,10 @@ def test_a_costed_problem_shows_progress_in_words_and_the_form(client, auth, bac
     auth.login_as(backers.resident())
     html = page(client, issue_id)
     assert '<label class="field__label" for="amount">Amount to back it with (EUR)</label>' in html
-    assert "For example 5.00: up to EUR 100.00 from one resident; its cost takes EUR 80.00 more." in html
+    assert (
+        "For example 5.00: from EUR 1.00 up to EUR 100.00 from one resident; its cost takes EUR 80.00 more."
+        in html
+    )
     assert "<legend>If it is not funded</legend>" in html
     assert "Refund me" in html
     assert "Move it to this area&#39;s pool" not in html  # Old Town has no group pool yet

@@ -32,11 +32,15 @@ def confirmation_token(user: User) -> str:
     return LINK.token(user, e=user.email)
 
 
-def send_confirmation(session: DbSession, user: User, next_path: str | None = None) -> None:
+def send_confirmation(
+    session: DbSession, user: User, next_path: str | None = None, *, registered_again: bool = False
+) -> None:
     """Mail the address a link that confirms it (after the caller's commit).
 
     `next_path`, a path on this site the caller has checked, is where the link leads once confirmed
     (the report form or the problem the resident was about to like when they registered).
+    `registered_again`: the mail answers a second registration of the unconfirmed address, and says
+    that its password is the first one.
     """
     token = confirmation_token(user)
     extra = {"next": next_path} if next_path else {}
@@ -44,7 +48,9 @@ def send_confirmation(session: DbSession, user: User, next_path: str | None = No
     days = LINK_LIFETIME.days
     queue_mail(
         session,
-        f"confirm-email:{user.id}:{token[-16:]}",  # each link its own event: a resend is a new mail
+        # Each link its own event: a resend is a new mail (a second registration's, even in the same
+        # second as the first, whose link is the same).
+        f"confirm-email:{user.id}:{token[-16:]}{':again' if registered_again else ''}",
         build_message(
             to=user.email,
             subject="Confirm your email address for Commonfix",
@@ -55,6 +61,13 @@ def send_confirmation(session: DbSession, user: User, next_path: str | None = No
                 "vote, join a group or flag content, and problems you report stay unpublished:\n\n"
                 f"{link}\n\n"
                 f"The link works for {days} days. If you did not register, ignore this mail.\n"
+                + (
+                    "\nThis address was registered a second time, before it was confirmed: the account\n"
+                    "keeps the password chosen the first time. Forgot it? After confirming, choose a new\n"
+                    f"one from the login page: {external_url('auth.login')}\n"
+                    if registered_again
+                    else ""
+                )
             ),
         ),
     )
@@ -63,19 +76,26 @@ def send_confirmation(session: DbSession, user: User, next_path: str | None = No
 def register(
     session: DbSession, email: object, display_name: object, password: object, next_path: str | None = None
 ) -> User | None:
-    """A new, unconfirmed account mailed its link; or, for a known address, a note to its owner.
+    """A new, unconfirmed account mailed its link; or, for a known address, a note to its owner (a new
+    link, while the address is still unconfirmed).
 
     Both paths check the input the same way and hash a password, so neither answer nor timing tells
     them apart. Returns the new account, or None when the address was taken (the caller must not say).
     """
     clean_email = users.normalise_email(email)
     name = users.check_display_name(display_name)
+    users.refuse_staff_likeness(session, name)
     secret = users.check_password(password, *users.account_hints(clean_email, name))
     refuse_blocked_domain(session, clean_email)
     existing = users.find_by_email(session, clean_email)
     if existing is not None:
         check_password_hash(users.dummy_hash(), secret)  # the same work as hashing a new password
-        tell_owner_of_attempt(session, existing)
+        if existing.email_confirmed_at is None and not existing.is_blocked:
+            # Found from outside: the page after registering says "register again to get a new
+            # message", and the message that came had no link to confirm with.
+            send_confirmation(session, existing, next_path, registered_again=True)
+        else:
+            tell_owner_of_attempt(session, existing)
         return None
     user = users.register(session, clean_email, name, secret)
     send_confirmation(session, user, next_path)

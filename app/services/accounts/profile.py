@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.database.sessions import DbSession
 from app.models import User
-from app.services.accounts.users import check_display_name
+from app.services.accounts.users import check_display_name, refuse_staff_likeness
 from app.services.kernel.audit import record
 from app.services.kernel.errors import PermissionDenied, ValidationError
 
@@ -21,6 +21,8 @@ def update_profile(
         if name != user.display_name:
             if user.is_blocked:  # the name is shown on public pages, beside the account's reports
                 raise PermissionDenied("A blocked account cannot change its display name.", "display_name")
+            if not user.has_staff_role:
+                refuse_staff_likeness(session, name, user.id)
             changes["display_name"] = name
     if hide_name_default is not UNCHANGED:
         if not isinstance(hide_name_default, bool):

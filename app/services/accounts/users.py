@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -70,6 +71,38 @@ def check_display_name(raw: object) -> str:
     if len(name) > DISPLAY_NAME_MAX:
         raise ValidationError(f"Display name must be at most {DISPLAY_NAME_MAX} characters.", "display_name")
     return clean_text(name, "display_name", "Display name", DISPLAY_NAME_MAX, multiline=False)
+
+
+# Words that make a resident's name read as the city's or the platform's own: staff carry the "City
+# staff" badge instead. Found from outside: a resident named "Olivia (city official)" posted "The city
+# has decided to close this problem" beside the real official's updates.
+_STAFF_WORDS = re.compile(
+    r"\b(?:officials?|city staff|staff|moderators?|administrators?|admins?|commonfix)\b", re.IGNORECASE
+)
+
+
+def refuse_staff_likeness(session: DbSession, name: str, user_id: int | None = None) -> None:
+    """A resident's display name may not use the staff's words, nor be a staff member's name."""
+    if _STAFF_WORDS.search(name):
+        raise ValidationError(
+            "Display name must not read as the city's staff or Commonfix (words such as “official” or "
+            "“moderator”): staff answers carry a “City staff” badge instead.",
+            "display_name",
+        )
+    staff_roles = (Role.OFFICIAL.value, Role.ADMIN.value)
+    taken = session.scalar(
+        select(User.id)
+        .where(
+            User.role.in_(staff_roles),
+            func.lower(User.display_name) == name.lower(),
+            User.id != (user_id or 0),
+        )
+        .limit(1)
+    )
+    if taken is not None:
+        raise ValidationError(
+            "Display name is that of a member of the city's staff: choose another.", "display_name"
+        )
 
 
 #: zxcvbn's score (0-4) every password must reach: 1 refuses only the very guessable ones the length

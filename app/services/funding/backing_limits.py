@@ -60,6 +60,12 @@ def open_period(session: DbSession, issue: Issue, now: datetime) -> MatchingPeri
     )
 
 
+# The smallest backing, as the smallest pledge a pool takes by default: found from outside, a backing of
+# one cent drew about EUR 4 of the city's quadratic match (each backer counts, however little they give),
+# and a cashier would handle one-cent transfers.
+MIN_BACKING_CENTS = 100
+
+
 def check_amount_cents(raw: object, cap_cents: int, already_cents: int, field: str = "amount_cents") -> int:
     """Whole cents, more than zero, and with the resident's earlier backings at most the cap."""
     cents = positive_cents(raw, field)
@@ -88,9 +94,16 @@ def still_needed(session: DbSession, issue: Issue) -> tuple[int, int]:
 
 def check_needed(session: DbSession, issue: Issue, cents: int) -> None:
     """A backing never takes the money held past the cost (found from outside: backings of 25.00 and
-    20.00 committed 45.00 to a 30.00 fix), nor past it with the backings waiting for the cashier."""
+    20.00 committed 45.00 to a 30.00 fix), nor past it with the backings waiting for the cashier; and
+    is at least MIN_BACKING_CENTS unless the cost needs less."""
     need, waiting = still_needed(session, issue)
     if cents <= need:
+        # At least MIN_BACKING_CENTS, or what the cost still needs where that is less (the last cents).
+        if cents < min(MIN_BACKING_CENTS, need):
+            least = format_money(MIN_BACKING_CENTS, CURRENCY)
+            raise ValidationError(
+                f"The smallest backing is {least} (or what the problem still needs, if less).", "amount_cents"
+            )
         return
     cost_text, waiting_text = (
         format_money(issue.cost_estimate_cents or 0, CURRENCY),

@@ -29,6 +29,7 @@ class MatchSentence:
     backed_cents: int
     match_cents: int
     ideal_cents: int
+    returned: bool = False  # the campaign ended unfunded: the posted match went back to the city
 
 
 def neighbours(count: int) -> str:
@@ -120,7 +121,20 @@ def explain(
 def explain_period(session: DbSession, period: PeriodStanding, currency: str) -> dict[int, MatchSentence]:
     """Each problem's sentence on the period's page and in its JSON, funded ones said so."""
     funded = backings.funded_among(session, [p.issue_id for p in period.problems])
-    return {p.issue_id: explain(p, period, currency, funded=p.issue_id in funded) for p in period.problems}
+    return {
+        p.issue_id: _gone_back(session, p.issue_id, explain(p, period, currency, funded=p.issue_id in funded))
+        for p in period.problems
+    }
+
+
+def _gone_back(session: DbSession, issue_id: int, said: MatchSentence) -> MatchSentence:
+    """The sentence, saying so where the campaign ended unfunded (closed, merged, or past its deadline)
+    and the posted match went back to the city (found from outside: the period's page still said "the
+    city added" it, and counted it as matched)."""
+    if said.closed and said.match_cents and backings.escrow_match_cents(session, issue_id) < said.match_cents:
+        text = f"{said.text[:-1]}; it went back to the city when the campaign ended unfunded."
+        return replace(said, text=text, returned=True)
+    return said
 
 
 def sentence_of_issue(session: DbSession, issue_id: int, currency: str) -> MatchSentence:
@@ -134,8 +148,4 @@ def sentence_of_issue(session: DbSession, issue_id: int, currency: str) -> Match
         return MatchSentence(text, "none", None, False, 0, 0, 0, 0, 0)
     period = quadratic_match.standing(session, period_id)
     said = explain(period.problem(issue_id), period, currency, funded=backings.is_funded(session, issue_id))
-    if said.closed and said.match_cents and backings.escrow_match_cents(session, issue_id) < said.match_cents:
-        # The campaign ended unfunded (closed, merged, or past its deadline): the match went back.
-        text = f"{said.text[:-1]}; it went back to the city when the campaign ended unfunded."
-        return replace(said, text=text)
-    return said
+    return _gone_back(session, issue_id, said)

@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from app.database.sessions import DbSession
-from app.models import Area, MatchingPeriod, User
+from app.models import Area, Backing, MatchingPeriod, User
+from app.models.backing import BackingStatus
 from app.services.issues.money import CITY_CURRENCY
 from app.services.kernel import audit
 from app.services.kernel.city_time import city_time
@@ -102,8 +103,9 @@ def create_period(
 def update_period(
     session: DbSession, actor: User, period_id: int, data: Mapping[str, object], now: datetime
 ) -> MatchingPeriod:
-    """Change a period's terms: the name and deadline any time before it closes; fund, caps, opening
-    and area only before it opens (409 naming the field afterwards). Nothing is stored on an error."""
+    """Change a period's terms: the name and deadline any time before it closes (the deadline only
+    later once a backing is in); fund, caps, opening and area only before it opens (409 naming the
+    field afterwards). Nothing is stored on an error."""
     require_staff(actor)
     period = get_period(session, period_id)
     if period.closed_at is not None:
@@ -128,6 +130,14 @@ def update_period(
                 )
     elif "opens_at" in changed and opens_at < now - timedelta(minutes=1):
         raise ValidationError("The opening time must not be in the past.", "opens_at")
+    if "closes_at" in changed and closes_at < period.closes_at and _backed_in(session, period.id):
+        # Found from outside: a deadline moved three minutes ahead refunded every backing weeks early,
+        # and no backer had been told.
+        raise Conflict(
+            f"Residents backed problems trusting the deadline, {city_time(period.closes_at)}: it can move "
+            "later, not earlier, once a backing is in.",
+            "closes_at",
+        )
     if "closes_at" in changed or "opens_at" in changed:
         _check_window(opens_at, closes_at, now)
     if "fund_cents" in changed or "problem_cap_cents" in changed:
@@ -154,6 +164,15 @@ def update_period(
         after={field: _shown(value) for field, value in changed.items()},
     )
     return period
+
+
+def _backed_in(session: DbSession, period_id: int) -> bool:
+    """Whether a backing of the period is waiting for its money or held in an escrow."""
+    live = (BackingStatus.PENDING.value, BackingStatus.HELD.value)
+    found = session.scalar(
+        select(Backing.id).where(Backing.period_id == period_id, Backing.status.in_(live)).limit(1)
+    )
+    return found is not None
 
 
 def _area(session: DbSession, raw: object) -> int | None:

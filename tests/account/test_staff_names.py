@@ -1,0 +1,62 @@
+"""A resident's display name cannot pass for the city's staff. Found from outside: a resident named
+"Olivia (city official)" posted "The city has decided to close this problem" in the timeline, where only
+the missing "City staff" badge told it from the real official's updates."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app.extensions import db
+from app.models import User
+from tests.conftest import AuthActions
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("Olivia (city official)", "must not read as the city&#39;s staff"),
+        ("The Moderators", "must not read as the city&#39;s staff"),
+        ("Commonfix Team", "must not read as the city&#39;s staff"),
+        ("Otto Planner", "is that of a member of the city&#39;s staff"),
+        ("otto   PLANNER", "is that of a member of the city&#39;s staff"),
+    ],
+)
+def test_a_resident_cannot_take_a_staff_like_name(
+    app: Flask, client: FlaskClient, auth: AuthActions, make_user: Callable[..., Any], name: str, words: str
+) -> None:
+    make_user(role="official", display_name="Otto Planner")
+    resident = make_user(display_name="Rita")
+    auth.login_as(resident)
+
+    refused = client.post("/account/settings/profile", data={"display_name": name})
+
+    assert refused.status_code == 422
+    assert words in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(User, resident.id).display_name == "Rita"
+    registered = app.test_client().post(
+        "/api/v1/users",
+        json={"email": "new@example.org", "display_name": name, "password": "a long passphrase 9"},
+    )
+    assert registered.status_code == 422
+    assert registered.get_json()["error"]["field"] == "display_name"
+
+
+def test_ordinary_names_and_the_staffs_own_are_kept(
+    client: FlaskClient, auth: AuthActions, make_user: Callable[..., Any]
+) -> None:
+    official = make_user(role="official", display_name="Otto Planner")
+    auth.login_as(official)
+    assert (
+        client.post("/account/settings/profile", data={"display_name": "Otto (city official)"}).status_code
+        == 302
+    )
+    resident = make_user(display_name="Rita")
+    auth.login_as(resident)
+    for name in ("Rita Staffordshire", "Adminah Lee", "Otto Planner-Jones"):
+        assert client.post("/account/settings/profile", data={"display_name": name}).status_code == 302, name
