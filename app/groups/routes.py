@@ -280,7 +280,7 @@ def pool(pool_id: int) -> str:
     return render_template(
         "groups/pool.html",
         flow=flow,
-        flow_chart=flow_chart(flow, f"the pool of {row.name}", found.currency),
+        flow_chart=flow_chart(flow, f"the pool of {row.name}", found.currency, of_pool=True),
         problems=problems,
         pool=found,
         row=row,
