@@ -11,4 +11,5 @@ from app.groups import (  # noqa: E402,F401
     pool_match_routes,
     pool_settings_routes,
     routes,
+    treasurer_routes,
 )

@@ -9,7 +9,8 @@ from app.auth.sessions import current_resident
 from app.extensions import db
 from app.groups import bp
 from app.groups.forms import MatchForm
-from app.groups.routes import STAFF, render_treasurer
+from app.groups.routes import STAFF
+from app.groups.treasurer_routes import render_treasurer
 from app.security import roles_required
 from app.services.funding import matching, pledges
 from app.services.kernel.parsing import parse_amount

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import folium
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -20,12 +20,9 @@ from app.groups.forms import (
     ActionForm,
     AppointAdminForm,
     GroupForm,
-    MatchForm,
-    PaymentDetailsForm,
     PledgeForm,
-    PoolStateForm,
 )
-from app.models import Area, Group, Pledge, Pool, User
+from app.models import Area, Group, Pledge, User
 from app.ratelimits import limit
 from app.security import roles_required
 from app.services.funding import (
@@ -280,7 +277,7 @@ def pool(pool_id: int) -> str:
     return render_template(
         "groups/pool.html",
         flow=flow,
-        flow_chart=flow_chart(flow, f"the pool of {row.name}", found.currency),
+        flow_chart=flow_chart(flow, f"the pool of {row.name}", found.currency, of_pool=True),
         problems=problems,
         pool=found,
         row=row,
@@ -313,46 +310,6 @@ def pool_lines_csv(pool_id: int) -> Response:
     pledges.get_pool(db.session, pool_id)
     lines = money_trail.streamed_pool_lines(db.session, pool_id)  # keyset pages while the body goes out
     return streamed_csv(money_trail.lines_csv(lines), f"pool-{pool_id}-ledger-lines.csv")
-
-
-def _require_runs(pool_id: int) -> tuple[Pool, groups.GroupRow]:
-    if not current_user.is_authenticated:
-        abort(401)
-    found = pledges.get_pool(db.session, pool_id)
-    groups.require_runs_group(db.session, current_resident(), found.group_id)
-    return found, groups.get_group_row(db.session, found.group_id)
-
-
-@bp.get("/pools/<int:pool_id>/treasurer")
-@login_required
-def treasurer(pool_id: int) -> str:
-    return render_treasurer(pool_id)
-
-
-def render_treasurer(pool_id: int, refused_match: MatchForm | None = None) -> str:
-    """The treasurers' page; `refused_match`: the city-match form sent back with its errors and input."""
-    found, row = _require_runs(pool_id)
-    figures = ledger.pool_balance(db.session, pool_id)
-    return render_template(
-        "groups/treasurer.html",
-        pool=found,
-        row=row,
-        figures=figures,
-        unmatched_cents=matching.unmatched_cents(db.session, pool_id, figures.confirmed_cents),
-        pending=pledges.pending(db.session, pool_id),
-        withdrawn=pledges.withdrawn(
-            db.session, pool_id, None if request.args.get("withdrawn") == "all" else 10
-        ),
-        withdrawn_count=pledges.withdrawn_count(db.session, pool_id),
-        refunds=pool_refunds.pool_refunds(db.session, pool_id),
-        holder=round_lifecycle.pool_holder(db.session, pool_id),
-        own_pledger_id=current_user.id,
-        action=ActionForm(),
-        match_form=refused_match or MatchForm(),
-        state_form=PoolStateForm(),
-        payment_form=PaymentDetailsForm(formdata=None, payment_details=found.payment_details),
-        is_staff=current_user.is_staff,
-    )
 
 
 @bp.post("/pledges/<int:pledge_id>/confirm")

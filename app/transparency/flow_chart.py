@@ -9,8 +9,8 @@ from app.services.funding.money_flow import Flow
 from budgets.money import major_units
 
 
-def flow_chart(flow: Flow, where: str, currency: str) -> Markup:
-    rows = flow.rows()
+def flow_chart(flow: Flow, where: str, currency: str, *, of_pool: bool = False) -> Markup:
+    rows = flow.rows(of_pool)
     return stacked_bar_chart(
         title=f"Where the money of {where} came from and went",
         desc=(

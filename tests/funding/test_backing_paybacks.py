@@ -20,7 +20,7 @@ from tests.funding.test_pending_backings import back, shipped
 def test_the_cashier_pays_back_what_a_closed_problem_did_not_spend(
     backers: Backers, app, city, client, auth, outbox
 ) -> None:
-    pool_of_old_town(app, city)
+    pool_id = pool_of_old_town(app, city)
     issue_id = backers.problem(title="Loose kerb")
     refunded, moved, instant = backers.resident(display_name="Ann"), backers.resident(), backers.resident()
     backers.back(instant, issue_id, 300)  # paid through an instant provider: nothing for the cashier
@@ -57,7 +57,13 @@ def test_the_cashier_pays_back_what_a_closed_problem_did_not_spend(
     auth.login_as(refunded)
     told = client.get("/account").get_data(as_text=True)
     assert "the city&#39;s cashier pays it back to you" in told  # "refunded" alone read as done
+    # Found from outside: "Moved to your area's pool" named no pool (it is the problem's area's), and
+    # the pool's treasurers counted the money as theirs while the cashier still held it.
+    auth.login_as(moved)
+    assert "Moved to the pool of Old Town neighbours" in client.get("/account").get_data(as_text=True)
     auth.login_as(staff)
+    treasurer_page = client.get(f"/pools/{pool_id}/treasurer").get_data(as_text=True)
+    assert 'data-testid="at-the-cashier">EUR 7.00<' in treasurer_page
     page = client.get("/staff/backings").get_data(as_text=True)
     owed = page.split('data-testid="owed-backings"')[1].split("</section>")[0]
     assert f"CF-B{ids[0]}</span> · EUR 7.00" in owed
@@ -88,3 +94,8 @@ def test_the_cashier_pays_back_what_a_closed_problem_did_not_spend(
         assert [(m.actor_id, m.target_id) for m in marks] == [(staff.id, str(ids[0]))]
     auth.login_as(refunded)
     assert 'data-testid="owed-back"' not in client.get("/account").get_data(as_text=True)
+    auth.login_as(staff)
+    assert client.post(f"/staff/backings/{ids[1]}/paid-back", data={"confirm": "yes"}).status_code == 302
+    assert 'data-testid="at-the-cashier"' not in client.get(f"/pools/{pool_id}/treasurer").get_data(
+        as_text=True
+    )

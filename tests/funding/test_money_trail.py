@@ -111,6 +111,9 @@ def test_the_pool_page_shows_what_its_money_paid_for(world: RoundWorld) -> None:
     assert "Parks (city department)" in html
     assert '<th scope="row">Paid for fixes</th><td class="num">EUR 20.00</td>' in html
     assert '<th scope="row">Committed, not yet paid</th><td class="num">EUR 10.00</td>' in html
+    # Found from outside: every pool showed "Held for backed problems EUR 0.00", which no pool holds.
+    assert "Held for backed problems" not in html
+    assert "Held for backed problems" in world.client.get("/transparency").get_data(as_text=True)
 
     assert give_back(world, issue_id).status_code == 200
     html = world.client.get(f"/pools/{pool_id}").get_data(as_text=True)

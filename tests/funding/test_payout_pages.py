@@ -186,6 +186,13 @@ def test_a_problem_a_round_funded_shows_the_pools_money_raised_towards_its_cost(
     assert 'max="3000" value="3000"' in page
     assert "EUR 30.00 of EUR 30.00</progress>" in page
     assert "From the neighbourhood pool <strong>EUR 30.00</strong>" in page
+    # Found from outside: "Backed by residents EUR 0.00 · Backers 0" beside it, when nobody backed it.
+    words = page.split('data-testid="backing-words">')[1].split("</p>")[0]
+    assert (
+        " ".join(re.sub(r"<[^>]+>", "", words).split())
+        == "From the neighbourhood pool EUR 30.00 · cost EUR 30.00"
+    )
+    assert 'data-testid="backers"' not in page
 
 
 def test_the_treasurer_pages_figures_add_up_after_a_round_allocated(world: RoundWorld) -> None:

@@ -75,7 +75,7 @@ def test_a_former_member_reads_their_refund_part_and_pledges_on_the_group_page(
     assert f"{format_money(owed, 'EUR')} · after the round “Autumn round”" in words
     assert words.count(" · after the round ") == 1  # their own part only
     assert 'data-pledge-status="confirmed"' in page  # their pledge history in that pool
-    assert "You are no longer a member of this group" in words
+    assert "You are not a member of this group" in words
     # No member rights come back: no pledge form, no leave button; joining is offered as to anyone.
     assert f'action="/groups/{world.ref.group_id}/pledge"' not in page
     assert f'action="/groups/{world.ref.group_id}/leave"' not in page

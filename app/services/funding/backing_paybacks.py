@@ -16,9 +16,9 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, func, select, update
 
 from app.database.sessions import DbSession, execute_write
-from app.models import Issue, User
-from app.models.backing import Backing, BackingStatus
-from app.services.funding.backing_mail import groups_of_moved, mail_backer
+from app.models import Issue, Pledge, User
+from app.models.backing import MOVED_PROVIDER, Backing, BackingStatus
+from app.services.funding.backing_mail import groups_of_moved, mail_backer, moved_pledge_key
 from app.services.funding.payments import TreasurerConfirmed
 from app.services.funding.pending_backings import PendingRow, audit_backing, payment_reference
 from app.services.kernel.audit import Page
@@ -89,3 +89,29 @@ def mark_paid_back(session: DbSession, actor: User, backing_id: int, now: dateti
     if issue is not None:  # the resident hears the money is on its way, as they heard it was owed
         mail_backer(session, issue, found, "paid_back")
     return found
+
+
+def owed_to_pool(session: DbSession, pool_id: int) -> int:
+    """What the city's cashier still holds of the backings moved to this pool: on the ledger they are
+    its confirmed pledges, the money is not with its treasurers yet (found from outside: a treasurer's
+    "In the pool" counted it, and nothing said it was still to come)."""
+    owed = dict(
+        session.execute(
+            select(Backing.id, Backing.amount_cents).where(
+                _owed(), Backing.status == BackingStatus.MOVED.value
+            )
+        )
+        .tuples()
+        .all()
+    )
+    if not owed:
+        return 0
+    keys = {moved_pledge_key(backing_id): backing_id for backing_id in owed}
+    here = session.scalars(
+        select(Pledge.idempotency_key).where(
+            Pledge.pool_id == pool_id,
+            Pledge.provider == MOVED_PROVIDER,
+            Pledge.idempotency_key.in_(list(keys)),
+        )
+    )
+    return sum(int(owed[keys[key]]) for key in here)

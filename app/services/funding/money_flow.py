@@ -36,9 +36,11 @@ class Flow:
     in_escrow: int = 0  # held for backed problems whose campaign runs
     unpaid: int = 0  # committed to problems, not yet paid or returned
 
-    def rows(self) -> list[tuple[str, int]]:
-        """The flow as labelled rows, in the order the money moves (the chart and its table)."""
-        return [
+    def rows(self, of_pool: bool = False) -> list[tuple[str, int]]:
+        """The flow as labelled rows, in the order the money moves (the chart and its table); a pool's
+        (`of_pool`) without the escrows row (found from outside: every pool page showed "Held for
+        backed problems EUR 0.00", which no pool can hold)."""
+        rows = [
             ("From residents", self.from_residents),
             ("From the city", self.from_city),
             ("Committed to problems", self.committed),
@@ -49,6 +51,7 @@ class Flow:
             ("Held for backed problems", self.in_escrow),
             ("Committed, not yet paid", self.unpaid),
         ]
+        return [row for row in rows if not (of_pool and row[0] == "Held for backed problems")]
 
 
 @dataclass(frozen=True)

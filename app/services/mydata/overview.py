@@ -25,8 +25,10 @@ from app.models import (
     Status,
     User,
 )
+from app.models.backing import BackingStatus
 from app.models.funding import PledgeStatus
 from app.services.funding import backing_paybacks, return_paybacks
+from app.services.funding.backing_mail import groups_of_moved
 from app.services.funding.payments import TreasurerConfirmed
 from app.services.funding.pending_backings import payment_reference
 from app.services.funding.pool_refunds import ResidentRefund, refunds_of
@@ -78,6 +80,7 @@ class BackingLine:
     # Paid to the city's cashier, then refunded or moved, and not yet paid back by the cashier
     # (backing_paybacks.py): the money is still on its way.
     owed_back: bool = False
+    moved_to: str | None = None  # a moved backing: the group whose pool it became a pledge of
 
     @property
     def reference(self) -> str:
@@ -185,7 +188,9 @@ def overview(session: DbSession, user: User) -> AccountOverview:
         .join(Issue, Issue.id == Backing.issue_id)
         .where(Backing.user_id == user.id)
         .order_by(Backing.created_at.desc(), Backing.id.desc())
-    ).tuples()
+    ).all()
+    # Found from outside: "Moved to your area's pool" named no pool, and it is the problem's area's.
+    moved_to = groups_of_moved(session, [row[0] for row in backings if row[4] == BackingStatus.MOVED.value])
     ballots = session.execute(
         select(
             Round.id,
@@ -251,6 +256,7 @@ def overview(session: DbSession, user: User) -> AccountOverview:
                 status in backing_paybacks.ENDED
                 and provider == TreasurerConfirmed.name
                 and paid_back is None,
+                moved_to.get(b),
             )
             for b, i, title, cents, status, at, settled, provider, paid_back in backings
         ],
