@@ -28,6 +28,7 @@ from app.models import (
     RoundBallot,
     User,
 )
+from app.services.accounts.confirmation import confirmation_token
 from app.services.issues import follows
 from app.services.kernel.errors import Conflict
 from app.services.mydata import deletion
@@ -238,6 +239,8 @@ def test_deleting_on_the_page_logs_out_and_the_old_cookie_is_refused(
     assert "your identifier is free to verify a new account" in text  # census, codes, flags: unlinked
     assert "the codes stay used, so none votes twice, but they no longer lead to you" in text
     assert "stays in their queue, but no longer says who sent it" in text
+    with app.app_context():
+        link = f"/account/confirm/{confirmation_token(db.session.get(User, user.id))}"
     wrong = client.post("/account/delete", data={"password": "not-it-at-all"})
     assert wrong.status_code == 422
     assert "The password is wrong" in wrong.get_data(as_text=True)
@@ -247,6 +250,10 @@ def test_deleting_on_the_page_logs_out_and_the_old_cookie_is_refused(
     client.set_cookie("session", old_cookie.value)
     assert client.get("/account").status_code == 302  # to the login page: the tombstone never signs in
     assert user_row(app, user.id)["deleted"] is True
+    # Found from outside: a link mailed before the deletion said "copy the whole link from the mail".
+    assert "This link was for an account that has since been deleted." in client.get(link).get_data(
+        as_text=True
+    )
 
 
 def test_deleting_removes_the_accounts_logins_and_handled_flags_and_open_ones_stay_anonymous(

@@ -66,5 +66,7 @@ class LinkKind:
             raise LinkInvalid(self.invalid, "token")
         user = session.get(User, payload["u"])
         if user is None or user.deleted_at is not None:
-            raise LinkInvalid(self.invalid, "token")
+            # A whole, genuine link (its signature holds): found from outside, a link mailed before the
+            # account was deleted was answered "copy the whole link from the mail".
+            raise LinkInvalid("This link was for an account that has since been deleted.", "token")
         return user, {key: str(payload[key]) for key in facts}
