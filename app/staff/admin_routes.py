@@ -175,13 +175,17 @@ def _blocks_page(
     account: BlockAccountForm | None = None, domain: BlockDomainForm | None = None, status: int = 200
 ) -> tuple[str, int]:
     domains = blocking.blocked_domains(db.session)
+    asked = (request.args.get("q") or "").strip()[:120]
+    users, users_total = blocking.blocked_users(db.session, asked)
     return (
         render_template(
             "staff/blocks.html",
             account=account or BlockAccountForm(formdata=None),
             domain=domain or BlockDomainForm(formdata=None),
             small=ReasonForm(formdata=None),
-            users=blocking.blocked_users(db.session),
+            asked=asked,
+            users=users,
+            users_total=users_total,
             domains=domains,
             blocked_counts=blocking.blocked_counts(db.session, domains),
         ),

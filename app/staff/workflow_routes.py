@@ -19,7 +19,7 @@ from app.services.issues import money as issue_money
 from app.services.issues import places
 from app.services.issues import queries as issue_queries
 from app.services.kernel.errors import DomainError, NotFound
-from app.services.workflow import duplicates, moderation
+from app.services.workflow import duplicates, flags, moderation
 from app.services.workflow import status_changes as workflow
 from app.services.workflow.deciding_rounds import deciding_rounds
 from app.services.workspace import assignment, duplicate_choices, notes
@@ -212,12 +212,8 @@ def hide_issue(issue_id: int, action: str) -> Response | tuple[str, int]:
         issue_id,
         "reason",
         form,
-        lambda: moderation.set_issue_hidden(
-            db.session,
-            current_resident(),
-            issue_id,
-            action == "hide",
-            form.reason.data,
+        lambda: flags.hide_on_page(
+            db.session, current_resident(), "issue", issue_id, action == "hide", form.reason.data
         ),
         "The issue is hidden from the public." if action == "hide" else "The issue is public again.",
         to_issue=action == "unhide",
@@ -233,12 +229,8 @@ def hide_update(event_id: int, action: str) -> Response | tuple[str, int]:
         event.issue_id,
         "reason",
         form,
-        lambda: moderation.set_update_hidden(
-            db.session,
-            current_resident(),
-            event_id,
-            action == "hide",
-            form.reason.data,
+        lambda: flags.hide_on_page(
+            db.session, current_resident(), "update", event_id, action == "hide", form.reason.data
         ),
         "The update is hidden from the public." if action == "hide" else "The update is public again.",
     )
@@ -253,12 +245,8 @@ def hide_photo(photo_id: int, action: str) -> Response | tuple[str, int]:
         photo.issue_id,
         "reason",
         form,
-        lambda: moderation.set_photo_hidden(
-            db.session,
-            current_resident(),
-            photo_id,
-            action == "hide",
-            form.reason.data,
+        lambda: flags.hide_on_page(
+            db.session, current_resident(), "photo", photo_id, action == "hide", form.reason.data
         ),
         "The photo is hidden from the public." if action == "hide" else "The photo is public again.",
     )

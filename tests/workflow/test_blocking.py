@@ -213,3 +213,29 @@ def test_allowing_a_domain_again_leaves_accounts_under_a_domain_still_blocked(
     with app.app_context():
         assert not db.session.get(User, top.id).is_blocked  # type: ignore[union-attr]
         assert db.session.get(User, below.id).is_blocked  # type: ignore[union-attr]
+
+
+def test_the_blocked_list_says_how_many_finds_any_and_unblocks_by_address(
+    app: Flask, client: FlaskClient, auth: AuthActions, make_user: Callable[..., Any]
+) -> None:
+    """Found from outside: past 200 blocked accounts the list stopped without saying so, and an account
+    past it (sorted by address) could not be unblocked from the page."""
+    for i in range(201):
+        make_user(email=f"bot{i:03d}@spam.example", is_blocked=True)
+    late = make_user(email="zed@example.org", display_name="Zed Late", is_blocked=True)
+    auth.login_as(make_user(role="admin"))
+
+    page = client.get("/staff/admin/blocks").get_data(as_text=True)
+    assert "202 blocked accounts; the first 200 by address are listed" in page
+    assert "zed@example.org" not in page
+    found = client.get("/staff/admin/blocks?q=ZED").get_data(as_text=True)
+    assert "1 blocked account match “ZED”" in found
+    assert "Zed Late &lt;zed@example.org&gt;" in found
+    assert "No blocked account matches “100%”" in client.get("/staff/admin/blocks?q=100%25").get_data(
+        as_text=True
+    )
+
+    done = client.post("/staff/admin/blocks/accounts", data={"email": "zed@example.org", "action": "unblock"})
+    assert done.status_code == 302
+    with app.app_context():
+        assert db.session.get(User, late.id).is_blocked is False

@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from app.extensions import db
-from app.models import User
+from app.models import AuditEntry, Issue, User
 from app.services.kernel.errors import NotFound, ValidationError
 from app.services.workflow import status_changes as workflow
 from tests.conftest import AuthActions
@@ -239,10 +240,13 @@ def test_the_map_follows_a_retyped_status_at_once_here_and_within_seconds_from_e
 
 
 def test_a_retype_that_moves_problems_goes_ahead_once_confirmed(
-    client: FlaskClient, auth: AuthActions, make_user: Callable[..., Any], make_issue: Callable[..., Any]
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    make_user: Callable[..., Any],
+    make_issue: Callable[..., Any],
 ) -> None:
-    make_issue(status="acknowledged")
-    make_issue(status="acknowledged")
+    moved = [make_issue(status="acknowledged").id, make_issue(status="acknowledged").id]
     auth.login_as(make_user(role="admin"))
     sent = {"s-acknowledged-name": "Seen", "s-acknowledged-type": "closed"}
 
@@ -261,6 +265,24 @@ def test_a_retype_that_moves_problems_goes_ahead_once_confirmed(
     assert done.status_code == 302
     found = {s["code"]: s for s in client.get("/api/v1/statuses").get_json()}
     assert (found["acknowledged"]["name"], found["acknowledged"]["type"]) == ("Seen", "closed")
+    # Found from outside: retyped problems kept no closing (or fixing) date, so the dashboard's counts
+    # and the time to fix left them out. They get the dates a status change would give them.
+    with app.app_context():
+        for issue_id in moved:
+            issue = db.session.get(Issue, issue_id)
+            assert issue.closed_at is not None
+            assert issue.fixed_at is None
+        [entry] = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "status.update")).all()
+        assert entry.details["issues"] == moved
+    back = {
+        "s-acknowledged-name": "Seen",
+        "s-acknowledged-type": "fixed",
+        "s-acknowledged-confirm_retype": "y",
+    }
+    assert client.post("/staff/admin/statuses/acknowledged/update", data=back).status_code == 302
+    with app.app_context():
+        assert all(db.session.get(Issue, i).fixed_at is not None for i in moved)
+        assert all(db.session.get(Issue, i).closed_at is None for i in moved)
 
 
 def test_a_deleted_status_reads_in_words_on_the_timeline(

@@ -175,7 +175,19 @@ def blocked_domains(session: DbSession) -> list[BlockedDomain]:
     return list(session.scalars(select(BlockedDomain).order_by(BlockedDomain.domain)))
 
 
-def blocked_users(session: DbSession, limit: int = 200) -> list[User]:
-    return list(
-        session.scalars(select(User).where(User.is_blocked.is_(True)).order_by(User.email).limit(limit))
-    )
+def blocked_users(session: DbSession, query: str = "", limit: int = 200) -> tuple[list[User], int]:
+    """The first `limit` blocked accounts whose email or display name holds `query` (any case; all
+    when empty), by email, and how many match in all (found from outside: the list stopped at 200
+    without saying so, and an account past it could not be unblocked from the page)."""
+    where: list[ColumnElement[bool]] = [User.is_blocked.is_(True)]
+    if query:
+        wanted = query.lower()
+        where.append(
+            or_(
+                func.lower(User.email).contains(wanted, autoescape=True),
+                func.lower(User.display_name).contains(wanted, autoescape=True),
+            )
+        )
+    found = list(session.scalars(select(User).where(*where).order_by(User.email).limit(limit)))
+    total = int(session.scalar(select(func.count(User.id)).where(*where)) or 0)
+    return found, total

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, func, select, update
 
 from app.database.sessions import DbSession, execute_write
 from app.database.spellings import insert_ignoring_duplicates
@@ -14,7 +15,7 @@ from app.models import Flag, Issue, IssueEvent, Photo, User
 from app.models.moderation import FlagStatus
 from app.models.timestamps import utcnow
 from app.services.kernel import audit
-from app.services.kernel.errors import NotFound, PermissionDenied, ValidationError
+from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from app.services.kernel.links import external_url
 from app.services.kernel.roles import require_confirmed, require_staff
 from app.services.kernel.text import NOTE_MAX, clean_note, clean_text
@@ -189,22 +190,78 @@ def resolve(
         required_message="A reason to hide is required: every flagger is told it.",
     )
     kind = str(target_type)
-    flaggers = session.execute(
-        select(Flag.user_id, User.email, Flag.issue_id)
-        .outerjoin(User, User.id == Flag.user_id)  # a deleted account's open flags name no one
-        .where(Flag.target_type == kind, Flag.target_id == target_id, Flag.status == FlagStatus.OPEN.value)
-        .order_by(Flag.user_id)
-    ).all()
+    flaggers = _open_flaggers(session, kind, target_id)
     if not flaggers:
         raise NotFound(
             f"There are no open flags on {kind} {target_id}: they were handled already (by another "
             "moderator, or in another tab), or there were none.",
             "target_id",
         )
-    hid = action == "hide" and not _already_hidden(session, kind, target_id)
+    hidden_already = _already_hidden(session, kind, target_id)
+    if action == "dismiss" and hidden_already:
+        # Found from outside: its flaggers were mailed "it stays visible" about a hidden report.
+        raise Conflict(
+            f"This {_words(kind)} is hidden already: its flags were upheld, not dismissed. Close them with "
+            "“Hide”, or show it again on the problem's page first.",
+            "action",
+        )
+    hid = action == "hide" and not hidden_already
     if hid:  # audited there, once, as a hide after these flags
-        hide = {"issue": set_issue_hidden, "update": set_update_hidden, "photo": set_photo_hidden}[kind]
-        hide(session, actor, target_id, True, why, flags=len(flaggers))
+        HIDE[kind](session, actor, target_id, True, why, flags=len(flaggers))
+    _close(session, actor, kind, target_id, flaggers, str(action), why, audited=hid)
+    return len(flaggers)
+
+
+# The moderation step that hides (or shows) each kind of flaggable item.
+HIDE = {"issue": set_issue_hidden, "update": set_update_hidden, "photo": set_photo_hidden}
+
+
+def hide_on_page(
+    session: DbSession, actor: User, kind: str, target_id: int, hidden: bool, reason: object = ""
+) -> int:
+    """Hide or show an item from its problem's page; a hide upholds the item's open flags and tells
+    their flaggers, as a hide from the flag queue does (found from outside: a report hidden on its page
+    stayed in the queue, unmarked, and "Dismiss" then mailed its flaggers that it stays visible).
+    Returns how many flags it closed."""
+    flaggers = _open_flaggers(session, kind, target_id) if hidden else []
+    HIDE[kind](session, actor, target_id, hidden, reason, flags=len(flaggers))
+    if not flaggers:
+        return 0
+    why = clean_text(reason, "reason", "Reason", NOTE_MAX)
+    _close(session, actor, kind, target_id, flaggers, "hide", why, audited=True)
+    return len(flaggers)
+
+
+def _words(kind: str) -> str:
+    return "problem report" if kind == "issue" else kind
+
+
+# An open flag's flagger (None for a deleted account), their address and the flagged item's problem.
+Flagger = Row[tuple[int | None, str, int]]
+
+
+def _open_flaggers(session: DbSession, kind: str, target_id: int) -> Sequence[Flagger]:
+    return session.execute(
+        select(Flag.user_id, User.email, Flag.issue_id)
+        .outerjoin(User, User.id == Flag.user_id)  # a deleted account's open flags name no one
+        .where(Flag.target_type == kind, Flag.target_id == target_id, Flag.status == FlagStatus.OPEN.value)
+        .order_by(Flag.user_id)
+    ).all()
+
+
+def _close(
+    session: DbSession,
+    actor: User,
+    kind: str,
+    target_id: int,
+    flaggers: Sequence[Flagger],
+    action: str,
+    why: str,
+    *,
+    audited: bool,
+) -> None:
+    """Resolve the open flags as upheld (hide) or dismissed, audit it unless the hide was, tell each
+    flagger."""
     outcome = FlagStatus.HIDDEN.value if action == "hide" else FlagStatus.DISMISSED.value
     execute_write(
         session,
@@ -213,7 +270,7 @@ def resolve(
         .values(status=outcome, resolved_at=utcnow(), resolved_by_id=actor.id),
     )
     issue_id = flaggers[0].issue_id
-    if not hid:
+    if not audited:
         audit.record(
             session,
             actor,
@@ -227,7 +284,6 @@ def resolve(
     for row in flaggers:
         if row.email is not None:
             _tell_flagger(session, row.email, kind, target_id, issue_id, action, why)
-    return len(flaggers)
 
 
 def _tell_flagger(
@@ -235,7 +291,7 @@ def _tell_flagger(
 ) -> None:
     if email.endswith(".invalid"):  # a deleted account's tombstone has no address
         return
-    what = "problem report" if kind == "issue" else kind
+    what = _words(kind)
     if action == "hide":
         subject = f"Thank you: the {what} you flagged is hidden"
         lead = f"A moderator hid the {what} you flagged on problem #{issue_id}." + (

@@ -15,13 +15,14 @@ from sqlalchemy import func, select
 from app.database.sessions import DbSession
 from app.models import Issue, Status, User
 from app.models.place import StatusType
+from app.models.timestamps import utcnow
 from app.services.issues.money import currency_of, holding_money
 from app.services.issues.places import statuses
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, NotFound, ValidationError
 from app.services.kernel.roles import require_admin
 from app.services.kernel.text import first_of
-from app.services.workflow.status_changes import DEFAULT_REOPEN_STATUS, DUPLICATE_STATUS
+from app.services.workflow.status_changes import DEFAULT_REOPEN_STATUS, DUPLICATE_STATUS, stamp
 from budgets.money import format_money
 
 CODE_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -96,6 +97,18 @@ def _check_money_settled(session: DbSession, status: Status, kind: str) -> None:
         )
 
 
+def _restamp(session: DbSession, status: Status, old_type: str) -> list[int]:
+    """The problems in a retyped status get the dates their new type keeps (fixed_at while fixed,
+    closed_at while closed), as a status change of each would give them; returns their ids. Found from
+    outside: seventeen problems retyped to fixed had no fixed date, so the dashboard's fixes and time
+    to fix left them out and residents could not say "not fixed"."""
+    now = utcnow()
+    issues = list(session.scalars(select(Issue).where(Issue.status == status.code).order_by(Issue.id)))
+    for issue in issues:
+        stamp(issue, old_type, status, now)
+    return [issue.id for issue in issues]
+
+
 def _in_use(session: DbSession, code: str) -> int:
     return int(session.scalar(select(func.count(Issue.id)).where(Issue.status == code)) or 0)
 
@@ -149,6 +162,7 @@ def update_status(
             )
     before = {"name": status.name, "type": status.type}
     status.name, status.type = clean_name, clean_kind
+    moved = _restamp(session, status, before["type"]) if clean_kind != before["type"] else []
     audit.record(
         session,
         admin,
@@ -157,6 +171,7 @@ def update_status(
         code,
         before=before,
         after={"name": clean_name, "type": clean_kind},
+        **({"issues": moved} if moved else {}),
     )
     session.flush()
     return status

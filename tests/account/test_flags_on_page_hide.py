@@ -1,0 +1,66 @@
+"""A report hidden from its page closes its open flags as upheld and tells its flaggers, as a hide from the
+flag queue does. Found from outside: it stayed in the queue unmarked, and "Dismiss" then mailed its
+flaggers "it stays visible" about a report they could no longer open."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app.extensions import db
+from app.models import User
+from app.services.kernel.errors import Conflict
+from app.services.workflow import flags, moderation
+from tests.account.test_flags import flags_of, mails_to
+from tests.conftest import AuthActions
+
+
+def test_hiding_a_flagged_report_on_its_page_upholds_its_flags(
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    make_user: Callable[..., Any],
+    make_issue: Callable[..., Any],
+) -> None:
+    issue = make_issue()
+    flaggers = [make_user() for _ in range(3)]
+    for flagger in flaggers:
+        flagged = client.post(
+            f"/api/v1/issues/{issue.id}/flags", json={"reason": "spam"}, headers=auth.headers(flagger)
+        )
+        assert flagged.status_code == 201, flagged.get_json()
+    auth.login_as(make_user(role="official"))
+
+    hidden = client.post(
+        f"/staff/issues/{issue.id}/hide", data={"reason": "Advertising"}, follow_redirects=True
+    )
+
+    assert "The issue is hidden from the public." in hidden.get_data(as_text=True)
+    assert [status for *_rest, status in flags_of(app)] == ["hidden"] * 3
+    for flagger in flaggers:
+        assert mails_to(app, flagger.email) == ["Thank you: the problem report you flagged is hidden"]
+    assert f"/staff/issues/{issue.id}" not in client.get("/staff/flags").get_data(as_text=True)
+
+
+def test_flags_of_an_item_hidden_already_cannot_be_dismissed(
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    make_user: Callable[..., Any],
+    make_issue: Callable[..., Any],
+) -> None:
+    issue = make_issue()
+    flagger = make_user()
+    client.post(f"/api/v1/issues/{issue.id}/flags", json={"reason": "spam"}, headers=auth.headers(flagger))
+    official = make_user(role="official")
+    with app.app_context():
+        actor = db.session.get(User, official.id)
+        moderation.set_issue_hidden(db.session, actor, issue.id, True, "Advertising")  # as before this fix
+        with pytest.raises(Conflict, match="is hidden already: its flags were upheld, not dismissed"):
+            flags.resolve(db.session, actor, "issue", issue.id, "dismiss")
+        db.session.rollback()
+    assert mails_to(app, flagger.email) == []
