@@ -13,9 +13,10 @@ _PLAIN = re.compile(r"(?P<whole>[0-9]+)(?:[.,](?P<part>[0-9]+))?", re.ASCII)
 # Thousands grouped with commas, the way format_cents writes them: "1,234,567.89" (no leading zero:
 # "0,500" is not five hundred).
 _GROUPED = re.compile(r"(?P<whole>[1-9][0-9]{0,2}(?:,[0-9]{3})+)(?:\.(?P<part>[0-9]+))?", re.ASCII)
-# One comma and three digits, nothing else: thousands ("1,500" = 1500) where a point marks decimals,
-# a decimal comma with three decimals (1.500) where a comma does. Neither is assumed.
-_AMBIGUOUS = re.compile(r"[1-9][0-9]{0,2},[0-9]{3}", re.ASCII)
+# One comma and three digits ending in 0, nothing else: thousands ("1,500" = 1500) where a point marks
+# decimals, 1.50 where a comma does. Neither is assumed. ("1,505" can only be thousands: as a decimal
+# comma it would be a fraction of a cent.)
+_AMBIGUOUS = re.compile(r"[1-9][0-9]{0,2},[0-9]{2}0", re.ASCII)
 
 
 class MoneyError(ValueError):
@@ -44,8 +45,8 @@ def parse_cents(
     if _AMBIGUOUS.fullmatch(cleaned):
         whole, part = cleaned.split(",")
         raise MoneyError(
-            f"{label}: {cleaned!r} could be {whole}{part} or {whole}.{part[:2]}; write it without the comma, "
-            f"like {whole}{part} or {whole}.{part[:2]}."
+            f"{label}: “{cleaned}” could be {whole}{part} or {whole}.{part[:2]}; write it without the "
+            f"comma, like {whole}{part} or {whole}.{part[:2]}."
         )
     found = _GROUPED.fullmatch(cleaned) or _PLAIN.fullmatch(cleaned)
     if found is None:

@@ -5,19 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from flask import request
+from werkzeug.exceptions import BadRequest
 
 from app.services.kernel.errors import DomainError
 from app.services.kernel.parsing import ID_MAX, optional_int
 
 
 def json_body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
-    if data is None and request.is_json and request.get_data(cache=True).strip():
-        # Found from outside: a JSON object with a number like 1e400 was told to send a JSON object.
-        raise DomainError(
-            "The request body is not JSON this API can read: check its syntax, and that each number "
-            "fits a 64-bit integer or a double (like 51.05, not 1e400)."
-        )
+    data = None
+    if request.is_json:
+        try:
+            data = request.get_json()
+        except BadRequest:
+            # Found from outside: a JSON object with a number like 1e400 was told to send a JSON object.
+            raise DomainError(
+                "The request body is not JSON this API can read: check its syntax, and that each number "
+                "fits a 64-bit integer or a double (like 51.05, not 1e400)."
+            ) from None
     if not isinstance(data, dict):
         raise DomainError("The request body must be a JSON object (Content-Type: application/json).")
     return data

@@ -86,7 +86,9 @@ def _limits(figures: backings.IssueFunding, room: int, given: int) -> tuple[str 
         return "The money held for it already covers its cost: it is about to be funded.", ""
     if given >= cap:
         return f"You have backed it with {format_money(given, CURRENCY)}, the most one resident may.", ""
-    least = format_money(min(backing_limits.MIN_BACKING_CENTS, room), CURRENCY)
+    if room < backing_limits.MIN_BACKING_CENTS:  # less than the smallest backing: that much, exactly
+        return None, f"Its cost takes {format_money(room, CURRENCY)} more: back it with that."
+    least = format_money(backing_limits.MIN_BACKING_CENTS, CURRENCY)
     words = f"For example 5.00: from {least} up to {format_money(cap, CURRENCY)} from one resident"
     if given:
         words += f", so {format_money(cap - given, CURRENCY)} more from you"

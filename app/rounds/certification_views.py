@@ -79,7 +79,8 @@ def certify(round_id: int) -> Response:
         ActionForm().validate_on_submit(),
         "the certification",
         lambda: certification.certify(db.session, current_resident(), round_id),
-        "The result is certified: the money is allocated and the funded problems are planned.",
+        "The result is certified: the money is allocated and the funded problems are planned (work already "
+        "in progress stays so).",
         "rounds.results",
     )
 

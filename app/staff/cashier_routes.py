@@ -94,8 +94,5 @@ def return_paid_back(line_id: int) -> Response:
     with unit_of_work(flash_prefix="Nothing changed: ", reraise=is_access_error) as work:
         part = return_paybacks.mark_paid_back(db.session, current_resident(), line_id, utcnow())
     if not work.failed:
-        amount = format_money(part.amount_cents, part.currency)
-        flash(
-            f"{amount} to {part.resident or 'a deleted account'} is paid back: it leaves the list.", "success"
-        )
+        flash(f"{return_paybacks.named(part)} is paid back: it leaves the list.", "success")
     return target

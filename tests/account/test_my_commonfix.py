@@ -269,6 +269,10 @@ def test_the_reporter_of_a_duplicate_hears_it_was_merged(
     token = str(to_reporter[0]["List-Unsubscribe"]).strip("<>").rsplit("/", 1)[1]
     with app.app_context():
         assert read_unsubscribe_token(token) == Subscription(reporter.id, issue_id=original.id)
+    # It names the original by its title too (found from outside: only "problem #322").
+    assert f"duplicate of problem #{original.id} “{original.title}”" in " ".join(
+        to_reporter[0].get_content().split()
+    )
     # It links the original, which the reporter now follows instead of the duplicate.
     assert f"See the problem it was merged into: http://localhost/issues/{original.id}" in " ".join(
         to_reporter[0].get_content().split()

@@ -29,6 +29,8 @@ from budgets.money import (
         (" 12.30 ", 1230),
         ("1,234.56", 123456),  # as format_cents writes it
         ("1,234,567", 123456700),
+        ("1,234", 123400),  # as a decimal comma, 1.234 would be a fraction of a cent: thousands
+        ("12,345", 1234500),
         ("999,999,999.99", MAX_CENTS),
     ],
 )
@@ -58,7 +60,11 @@ def test_amounts_parse_exactly(text: str, cents: int) -> None:
         # 1500 where a decimal comma reads 1.500.
         ("0,500", "Amount may have at most two decimals (whole cents), like 5.00."),
         ("00,100", "Amount may have at most two decimals (whole cents), like 5.00."),
-        ("1,500", "Amount: '1,500' could be 1500 or 1.50; write it without the comma, like 1500 or 1.50."),
+        ("1,500", "Amount: “1,500” could be 1500 or 1.50; write it without the comma, like 1500 or 1.50."),
+        (
+            "12,340",
+            "Amount: “12,340” could be 12340 or 12.34; write it without the comma, like 12340 or 12.34.",
+        ),
         ("0", "Amount must be more than zero."),
         ("0.00", "Amount must be more than zero."),
         ("-5", "Amount must be more than zero."),

@@ -96,6 +96,9 @@ def test_the_cashier_pays_back_what_a_closed_problem_did_not_spend(
     assert 'data-testid="owed-back"' not in client.get("/account").get_data(as_text=True)
     auth.login_as(staff)
     assert client.post(f"/staff/backings/{ids[1]}/paid-back", data={"confirm": "yes"}).status_code == 302
+    # Found from outside: its subject said "is paid back" of money handed to the pool's treasurer.
+    [handed] = [m for m in outbox() if m["To"] == moved.email and "treasurer of" in str(m["Subject"])]
+    assert handed["Subject"] == "Your backing of “Loose kerb” is with the treasurer of Old Town neighbours"
     assert 'data-testid="at-the-cashier"' not in client.get(f"/pools/{pool_id}/treasurer").get_data(
         as_text=True
     )

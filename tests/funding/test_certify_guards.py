@@ -39,7 +39,7 @@ def test_a_problem_its_backers_funded_after_the_tally_is_not_funded_again(world:
 
     assert refused.status_code == 409
     assert (
-        f"#{a} was funded already: EUR 30.00 is committed to its fix"
+        f"#{a} was funded by its backers: EUR 30.00 is committed to its fix"
         in refused.get_json()["error"]["message"]
     )
     with world.app.app_context():
@@ -50,7 +50,10 @@ def test_a_problem_its_backers_funded_after_the_tally_is_not_funded_again(world:
     results = world.tally_and_certify(rid)
     assert a not in [c["issue_id"] for c in results["funded"]]
     [left_out] = [c for c in results["unfunded"] if c["issue_id"] == a]
-    assert "funded already" in str(left_out["sentence"]) + str(left_out["explanation"])
+    assert left_out["sentence"] == (
+        "Not in the tally: since the list was drawn up it was funded by its backers: EUR 30.00 is committed "
+        "to its fix. Its 3 votes did not count."
+    )
     with world.app.app_context():
         assert money_of(db.session, a).committed_cents == 3000
 
@@ -83,4 +86,5 @@ def test_certifying_leaves_work_in_progress_in_progress(world: RoundWorld) -> No
         last = events[-1]
         assert (last.kind, last.to_status) == ("update", None)
         assert "Spring round" in (last.note or "")
+        assert (last.note or "").endswith("its work, already started, goes on.")
         assert [e.to_status for e in events if e.kind == "status"] == ["in-progress"]

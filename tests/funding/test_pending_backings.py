@@ -326,3 +326,22 @@ def test_a_backing_is_at_least_a_euro_unless_the_cost_needs_less(client, auth, b
     assert back(client, issue_id, 1_000, auth.headers(backers.resident()), "most").status_code == 201
     # The last 0.50 of the cost may come in one backing smaller than a euro.
     assert back(client, issue_id, 50, auth.headers(backers.resident()), "last").status_code == 201
+
+
+def test_the_receipt_of_a_backing_that_completes_the_cost_says_the_problem_is_funded(
+    client, auth, backers, app, outbox
+) -> None:
+    """Found from outside: it said the money pays for the fix "once the problem is fully backed", in
+    the second the problem was funded."""
+    shipped(app)
+    backers.period(backer_cap_cents=10_000)
+    issue_id = backers.problem(cost_cents=2_000, title="Broken bench")
+    backer = backers.resident()
+    made = back(client, issue_id, 2_000, auth.headers(backer), "whole").get_json()["id"]
+    cashier = auth.headers(role="official")
+    assert client.post(f"/api/v1/backings/{made}/confirmation", headers=cashier).status_code == 200
+
+    [receipt] = [m for m in outbox() if m["To"] == backer.email and "arrived" in str(m["Subject"])]
+    text = " ".join(receipt.get_content().split())
+    assert "the problem is funded, and your backing pays for its fix" in text
+    assert "once the problem is fully backed" not in text

@@ -343,7 +343,7 @@ def test_a_match_that_went_back_with_an_unfunded_campaign_says_so(match_world: M
     # "the city added EUR 487.28" and counted it as matched).
     page = w.app.test_client().get(f"/matching-periods/{period}").get_data(as_text=True)
     assert "it went back to the city when the campaign ended unfunded." in page
-    assert 'data-testid="match-returned">EUR 60.00 <span' in page
+    assert 'data-testid="match-returned">EUR 60.00<' in page
 
 
 def test_a_closed_period_says_why_as_the_running_one_did(match_world: MatchWorld) -> None:

@@ -79,8 +79,8 @@ def test_a_candidate_closed_as_a_duplicate_while_voting_is_left_out_of_the_tally
     left_out = result_of(world, rid, a)
     assert left_out["amount_cents"] == 0
     assert left_out["sentence"] == (
-        f"Not in the tally: closed as a duplicate of #{b} after the list was drawn up, so its 3 votes did "
-        "not count."
+        f"Not in the tally: since the list was drawn up it was closed as a duplicate of #{b}. Its 3 votes "
+        "did not count."
     )
     with world.app.app_context():
         assert db.session.get(Issue, a).status == "duplicate"  # type: ignore[union-attr]
@@ -117,7 +117,9 @@ def test_a_candidate_closed_while_a_background_tally_runs_the_rule_is_left_out(w
     funded = [issue_id for issue_id, _ in summary.funded]
     assert a not in funded
     assert b in funded
-    assert result_of(world, rid, a)["sentence"].startswith("Not in the tally: closed as a duplicate")
+    assert result_of(world, rid, a)["sentence"].startswith(
+        "Not in the tally: since the list was drawn up it was closed"
+    )
 
 
 def test_a_result_funding_a_problem_closed_since_the_tally_is_not_certified(world: RoundWorld) -> None:

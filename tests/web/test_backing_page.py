@@ -49,6 +49,12 @@ def test_a_costed_problem_shows_progress_in_words_and_the_form(client, auth, bac
     assert "Refund me" in html
     assert "Move it to this area&#39;s pool" not in html  # Old Town has no group pool yet
 
+    # Less than the smallest backing left: the hint asks for exactly that (found from outside: it
+    # read "For example 5.00: from EUR 0.50 up to EUR 50.00").
+    almost = backers.problem(cost_cents=2_050)
+    backers.back(backers.resident(), almost, 2_000)
+    assert "Its cost takes EUR 0.50 more: back it with that." in page(client, almost)
+
 
 def test_an_uncosted_problem_has_no_backing_panel(client, backers: Backers) -> None:
     assert 'id="backing"' not in page(client, backers.problem(cost_cents=0))

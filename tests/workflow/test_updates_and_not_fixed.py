@@ -203,8 +203,13 @@ def test_a_resident_says_not_fixed_and_the_issue_reopens(
     auth: AuthActions,
     make_issue: Callable[..., Any],
     make_user: Callable[..., Any],
+    outbox: Callable[[], list[Any]],
 ) -> None:
     issue = make_issue()
+    follower = make_user()
+    auth.login_as(follower)
+    assert client.post(f"/follows/issues/{issue.id}").status_code == 302
+    auth.logout()
     _fixed(app, client, auth, issue.id, days_ago=29)
     resident = make_user(display_name="Rita Resident")
     headers = auth.headers(resident)
@@ -225,6 +230,10 @@ def test_a_resident_says_not_fixed_and_the_issue_reopens(
     page = client.get(f"/issues/{issue.id}").get_data(as_text=True)
     assert "Said it is <strong>not fixed</strong>" in page
     assert "The hole is back." in page
+    # Found from outside: the follower's mail put the resident's words under "Note from the city:".
+    [reopened] = [m for m in outbox() if m["To"] == follower.email and "not fixed" in str(m["Subject"])]
+    assert "What the resident wrote:\nThe hole is back." in reopened.get_content()
+    assert "Note from the city" not in reopened.get_content()
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ import functools
 import hashlib
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -74,19 +75,39 @@ def check_display_name(raw: object) -> str:
 
 
 # Words that make a resident's name read as the city's or the platform's own: staff carry the "City
-# staff" badge instead. Found from outside: a resident named "Olivia (city official)" posted "The city
-# has decided to close this problem" beside the real official's updates.
+# staff" badge instead, and the city's own entries read "The city". Found from outside: a resident named
+# "Olivia (city official)" posted "The city has decided to close this problem" beside the real
+# official's updates; then "The city", "City_Official", "OfficialBob", "Moderator2" and a Cyrillic O got
+# past whole-word matching.
 _STAFF_WORDS = re.compile(
-    r"\b(?:officials?|city staff|staff|moderators?|administrators?|admins?|commonfix)\b", re.IGNORECASE
+    r"\b(?:officials?|staff|moderators?|administrators?|admins?|commonfix|city|council|mayor)\b"
+)
+# Cyrillic and Greek letters drawn like the Latin ones of those words, read as those Latin letters.
+_LOOK_ALIKES = str.maketrans(
+    # Cyrillic look-alikes of a e o p c y x i s t m k h b, then of their capitals
+    "\u0430\u0435\u043e\u0440\u0441\u0443\u0445\u0456\u0455\u0442\u043c\u043a\u043d\u0432"
+    "\u0410\u0415\u041e\u0420\u0421\u0423\u0425\u0406\u0405\u0422\u041c\u041a\u041d\u0412"
+    # Greek look-alikes of a e o p t u x i k v, then of A E O P T Y X I K N M
+    "\u03b1\u03b5\u03bf\u03c1\u03c4\u03c5\u03c7\u03b9\u03ba\u03bd\u0391\u0395\u039f\u03a1\u03a4\u03a5\u03a7\u0399\u039a\u039d\u039c",
+    "aeopcyxistmkhbAEOPCYXISTMKHBaeoptuxikvAEOPTYXIKNM",
 )
 
 
+def _as_words(name: str) -> str:
+    """The name as the words a reader sees: look-alike letters read as Latin, "OfficialBob" as two
+    words, digits and punctuation as spaces, all lower case."""
+    latin = unicodedata.normalize("NFKC", name).translate(_LOOK_ALIKES)
+    split = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", latin)
+    return " ".join(re.sub(r"[\W\d_]+", " ", split).split()).casefold()
+
+
 def refuse_staff_likeness(session: DbSession, name: str, user_id: int | None = None) -> None:
-    """A resident's display name may not use the staff's words, nor be a staff member's name."""
-    if _STAFF_WORDS.search(name):
+    """A resident's display name may not use the staff's or the city's words, nor be a staff member's
+    name."""
+    if _STAFF_WORDS.search(_as_words(name)):
         raise ValidationError(
-            "Display name must not read as the city's staff or Commonfix (words such as “official” or "
-            "“moderator”): staff answers carry a “City staff” badge instead.",
+            "Display name must not read as the city, its staff or Commonfix (words such as “city”, "
+            "“official” or “moderator”): staff answers carry a “City staff” badge instead.",
             "display_name",
         )
     staff_roles = (Role.OFFICIAL.value, Role.ADMIN.value)

@@ -107,11 +107,11 @@ def confirm(session: DbSession, actor: User, backing_id: int, now: datetime) -> 
     _move(session, found.id, BackingStatus.HELD, now)
     post_backing(session, found, now)
     audit_backing(session, actor, "backing.confirm", found)
-    issue = session.get(Issue, found.issue_id)
-    if issue is not None:  # a receipt (found from outside: a backer heard nothing until the campaign ended)
-        mail_backer(session, issue, found, "confirmed")
     settled = settle_issue(session, found.issue_id, now)
     session.refresh(found)
+    issue = session.get(Issue, found.issue_id)
+    if issue is not None:  # a receipt (found from outside: a backer heard nothing until the campaign ended)
+        mail_backer(session, issue, found, "confirmed")  # after settling: it says whether it funded it
     return Confirmed(found, settled)
 
 

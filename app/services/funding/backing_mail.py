@@ -33,6 +33,9 @@ SUBJECTS = {
     "moved": "“{title}” {ended}: your backing moved to the pool of {group}",
     "cancelled": "Your backing of “{title}” is cancelled",
     "paid_back": "Your backing of “{title}” is paid back",
+    # A moved backing's money handed to the pool's treasurer: nothing is paid back to the backer (found
+    # from outside: "is paid back" had them wait for money that was not coming to them).
+    "handed": "Your backing of “{title}” is with the treasurer of {group}",
 }
 LEADS = {
     "confirmed": (
@@ -46,6 +49,14 @@ LEADS = {
         "{group}, as your pledge there{handed}. {why}"
     ),
     "paid_back": "The city's cashier {paid} (reference {reference}).",
+    "handed": "The city's cashier {paid} (reference {reference}).",
+    # Confirmed, and the problem funded with it at once (found from outside: the mail said it would pay
+    # for the fix "once the problem is fully backed" in the second the problem was funded).
+    "confirmed_funded": (
+        "The city's cashier confirmed your payment of {amount} for problem #{id} “{title}” (reference "
+        "{reference}). It completed the money the problem needs: the problem is funded, and your backing "
+        "pays for its fix."
+    ),
     "cancelled": (
         "Your backing of {amount} for problem #{id} “{title}” was waiting for the city's cashier to "
         "confirm your payment. {why} Nothing of it is spent. If you paid already, quote your payment "
@@ -110,7 +121,14 @@ def mail_backer(
         ),
     }
     link = external_url("issues.detail", issue_id=issue.id)
-    text = f"{LEADS[event].format(**words)}\n\nSee the problem, its money and the city's notes: {link}\n"
+    if event == "paid_back" and moved:
+        event = "handed"
+    lead = (
+        "confirmed_funded"
+        if event == "confirmed" and backing.status == BackingStatus.COMMITTED.value
+        else event
+    )
+    text = f"{LEADS[lead].format(**words)}\n\nSee the problem, its money and the city's notes: {link}\n"
     queue_mail(
         session,
         f"backing:{backing.id}:{event}",

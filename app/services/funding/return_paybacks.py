@@ -17,16 +17,20 @@ from sqlalchemy import ColumnElement, String, and_, cast, func, literal, select
 from sqlalchemy.exc import IntegrityError
 
 from app.database.sessions import DbSession
+from app.mail import queue_text
 from app.models import Backing, Issue, LedgerLine, LedgerPosting, ReturnPayback, User
 from app.models.backing import BackingStatus
 from app.services.funding.payments import TreasurerConfirmed
+from app.services.funding.pending_backings import payment_reference
 from app.services.issues.money import currency_of
 from app.services.issues.public_titles import public_title
 from app.services.kernel import audit
 from app.services.kernel.audit import Page
 from app.services.kernel.errors import Conflict, NotFound
+from app.services.kernel.links import external_url
 from app.services.kernel.roles import require_staff
 from budgets.accounts import RESIDENT_PREFIX, PostingKind, resident_account
+from budgets.money import format_money
 
 PER_PAGE = 100
 
@@ -45,6 +49,7 @@ class ReturnedPart:
     returned_at: datetime
     at_the_cashier: bool  # the city's cashier pays it back (the resident paid their backing there)
     paid_back_at: datetime | None
+    references: str = ""  # the backings' payment references, as the cashier matched their money by them
 
 
 # A return posting's lines into residents' accounts.
@@ -100,6 +105,10 @@ def _parts(
         .all()
     )
     currencies: dict[int, str] = {}
+    references = _references(
+        session,
+        {(issue_id, int(account.removeprefix(RESIDENT_PREFIX))) for _l, issue_id, _t, account, *_r in rows},
+    )
     found = []
     for line_id, issue_id, title, account, cents, at, at_the_cashier, paid_at in rows:
         user_id = int(account.removeprefix(RESIDENT_PREFIX))
@@ -117,9 +126,32 @@ def _parts(
                 at,
                 bool(at_the_cashier),
                 paid_at,
+                references.get((issue_id, user_id), ""),
             )
         )
     return found
+
+
+def _references(session: DbSession, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], str]:
+    """(issue, resident) -> the payment references of the resident's backings of it paid at the cashier
+    (found from outside: the cashier's list named only a display name, which is neither unique nor
+    fixed, and nothing once the account was deleted)."""
+    if not pairs:
+        return {}
+    rows = session.execute(
+        select(Backing.issue_id, Backing.user_id, Backing.id)
+        .where(
+            Backing.issue_id.in_({issue_id for issue_id, _ in pairs}),
+            Backing.provider == TreasurerConfirmed.name,
+            Backing.status == BackingStatus.COMMITTED.value,
+        )
+        .order_by(Backing.id)
+    ).tuples()
+    found: dict[tuple[int, int], list[str]] = {}
+    for issue_id, user_id, backing_id in rows:
+        if user_id is not None and (issue_id, user_id) in pairs:
+            found.setdefault((issue_id, user_id), []).append(payment_reference(backing_id))
+    return {pair: ", ".join(refs) for pair, refs in found.items()}
 
 
 def to_pay_back(session: DbSession, page: int = 1, per_page: int = PER_PAGE) -> Page:
@@ -158,14 +190,14 @@ def mark_paid_back(session: DbSession, actor: User, line_id: int, now: datetime)
     if found is None:
         raise NotFound(f"There is no returned part {line_id} to pay back.", "line_id")
     if not found.at_the_cashier:
-        raise Conflict(f"Part {line_id} was not paid at the city's cashier: nothing to pay back.", "line_id")
+        raise Conflict(f"{named(found)} was not paid at the city's cashier: nothing to pay back.", "line_id")
     if found.paid_back_at is not None:
-        raise Conflict(f"Part {line_id} was marked paid back already.", "line_id")
+        raise Conflict(f"{named(found)} was marked paid back already.", "line_id")
     try:
         with session.begin_nested():
             session.add(ReturnPayback(line_id=line_id, paid_back_at=now, paid_back_by_id=actor.id))
     except IntegrityError:
-        raise Conflict(f"Part {line_id} was marked paid back already.", "line_id") from None
+        raise Conflict(f"{named(found)} was marked paid back already.", "line_id") from None
     audit.record(
         session,
         actor,
@@ -178,4 +210,27 @@ def mark_paid_back(session: DbSession, actor: User, line_id: int, now: datetime)
         currency=found.currency,
     )
     session.flush()
+    _mail_paid_back(session, found)
     return found
+
+
+def named(part: ReturnedPart) -> str:
+    """A part as the cashier's list names it: amount, resident and the backings' references."""
+    refs = f" ({part.references})" if part.references else ""
+    return f"{format_money(part.amount_cents, part.currency)} to {part.resident or 'a deleted account'}{refs}"
+
+
+def _mail_paid_back(session: DbSession, part: ReturnedPart) -> None:
+    """The resident hears it is paid, as a refunded backer does (found from outside: nobody was told)."""
+    user = session.get(User, part.user_id)
+    if user is None or user.deleted_at is not None:
+        return
+    amount = format_money(part.amount_cents, part.currency)
+    text = (
+        f"Hello {user.display_name},\n\nThe city's cashier paid back your {amount}, your part of what "
+        f"the fix of problem #{part.issue_id} “{part.title}” did not cost"
+        + (f" (backing {part.references})" if part.references else "")
+        + f".\n\nYour account page lists it: {external_url('account.home')}#money\n"
+    )
+    subject = f"The city's cashier paid back your {amount}"
+    queue_text(session, f"return-paid-back:{part.line_id}", user.email, subject, text)

@@ -20,6 +20,7 @@ from sqlalchemy import delete, select
 from app.database.sessions import DbSession, execute_write
 from app.mail import build_message, queue_fanout, queue_mail
 from app.models import Area, Follow, Issue, IssueEvent, Status, User
+from app.services.issues.public_titles import public_titles
 from app.services.kernel.city_time import city_day_time
 from app.services.kernel.links import external_url
 
@@ -186,10 +187,12 @@ def notify_issue_event(session: DbSession, event: IssueEvent) -> int:
     link = external_url("issues.detail", issue_id=followed)
     old, new = _status_name(session, event.from_status), _status_name(session, event.to_status)
     if event.kind == "duplicate" and event.related_issue_id:
+        original = public_titles(session, [event.related_issue_id]).get(event.related_issue_id)
+        named = f" “{original}”" if original else ""
         subject = f"“{issue.title}” was merged into problem #{event.related_issue_id}"
         lead = (
             f"Problem #{issue.id} “{issue.title}” was closed as a duplicate of problem "
-            f"#{event.related_issue_id}; you now follow that one instead."
+            f"#{event.related_issue_id}{named}; you now follow that one instead."
         )
     elif event.kind == "reopen":
         subject = f"Reopened: “{issue.title}” is not fixed"
@@ -197,7 +200,9 @@ def notify_issue_event(session: DbSession, event: IssueEvent) -> int:
     else:
         subject = f"“{issue.title}” is now {new}"
         lead = f"Problem #{issue.id} “{issue.title}” changed from {old} to {new}."
-    note = f"\n\nNote from the city:\n{event.note}" if event.note else ""
+    # Found from outside: a resident's "not fixed" words came labelled as the city's.
+    said_by = "Note from the city" if event.by_staff else "What the resident wrote"
+    note = f"\n\n{said_by}:\n{event.note}" if event.note else ""
     # When, in the city's zone: two changes on one day ("in progress" at 09:00, "fixed" at 16:00)
     # differ by their time, and a mail may arrive long after the change (a fan-out, a retry).
     when = f"\nWhen: {city_day_time(event.created_at)}"

@@ -55,7 +55,7 @@ from app.models.place import StatusType
 from app.models.rounds import Phase
 from app.models.timestamps import utcnow
 from app.services.accounts import users
-from app.services.funding import groups, pending_backings
+from app.services.funding import groups, pending_backings, return_paybacks
 from app.services.funding.backing_settlement import refund_backer
 from app.services.issues.notifications import Recipient
 from app.services.kernel import audit
@@ -163,6 +163,16 @@ def money_now(session: DbSession, user: User) -> list[str]:
             )
         else:
             said.append(f"Your backing of {amount} held for “{title}” is refunded to you first.")
+    # Found from outside: money the city's cashier still owes back was not mentioned, and once the
+    # account was gone the cashier's list named "a deleted account".
+    said += [
+        f"The city's cashier still owes you {format_money(part.amount_cents, part.currency)}, your part of "
+        f"what the fix of “{part.title}” did not cost"
+        + (f" (backing {part.references})" if part.references else "")
+        + ": ask for it before you delete your account."
+        for part in return_paybacks.returned_to(session, user.id)
+        if part.at_the_cashier and part.paid_back_at is None
+    ]
     pledged = session.execute(
         select(Pledge.amount_cents, Pool.currency, Group.name)
         .join(Pool, Pool.id == Pledge.pool_id)

@@ -160,7 +160,7 @@ def withdrawn(session: DbSession, issue_ids: list[int]) -> dict[int, str]:
     for issue_id, duplicate_of, hidden, status_name, status_type in rows:
         if money[issue_id].funded:
             committed = format_money(money[issue_id].committed_cents, money[issue_id].currency)
-            found[issue_id] = f"funded already: {committed} is committed to its fix"
+            found[issue_id] = f"funded by its backers: {committed} is committed to its fix"
         elif duplicate_of is not None:
             found[issue_id] = f"closed as a duplicate of #{duplicate_of}"
         elif status_type == StatusType.FIXED.value:

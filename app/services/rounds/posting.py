@@ -65,10 +65,13 @@ def record_withdrawn(
         )
 
 
-def funding_note(found: Round, group_name: str, currency: str, cents: int) -> str:
+def funding_note(found: Round, group_name: str, currency: str, cents: int, *, started: bool = False) -> str:
+    """The funding's words on the problem's timeline; for work in progress, not "planned" (found from
+    outside: a problem whose work had started read "planned for the city's work programme")."""
+    after = "its work, already started, goes on" if started else "planned for the city's work programme"
     return (
         f"Funded with {format_money(cents, currency)} by the participatory-budgeting round "
-        f"\u201c{found.name}\u201d of {group_name}; planned for the city's work programme."
+        f"\u201c{found.name}\u201d of {group_name}; {after}."
     )
 
 
@@ -91,7 +94,7 @@ def plan_funded(session: DbSession, actor: User, found: Round, funded: Sequence[
     now = utcnow()
     for issue_id, cents in funded:
         issue = issues[issue_id]
-        note = funding_note(found, group_name, currency, cents)
+        note = funding_note(found, group_name, currency, cents, started=issue.status == STARTED_STATUS)
         # Never backwards: a problem "planned" or whose work started ("in progress") keeps its status
         # (found from outside: certifying moved work in progress back to planned, and mailed its
         # followers so).
