@@ -225,6 +225,7 @@ def test_a_bulk_change_that_empties_the_last_page_comes_back_to_the_new_last_pag
             "status": "closed",
             "note": "Swept.",
             "back": "status=open&page=2",
+            "confirm": "yes",
         },
     )
 
@@ -272,6 +273,7 @@ def test_bulk_status_change_with_one_note(
             "status": "investigating",
             "note": "Crew on site Monday.",
             "back": "sort=oldest&status=open",
+            "confirm": "yes",
         },
     )
 
@@ -285,7 +287,12 @@ def test_bulk_status_change_with_one_note(
     third = sample["liked_new"]
     again = staff_client.post(
         "/staff/dashboard/bulk-status",
-        data={"issue_ids": [str(chosen[0]), str(third)], "status": "investigating", "note": "Crew on site."},
+        data={
+            "issue_ids": [str(chosen[0]), str(third)],
+            "status": "investigating",
+            "note": "Crew on site.",
+            "confirm": "yes",
+        },
     )
     said = staff_client.get(again.headers["Location"]).get_data(as_text=True)
     assert f"Status changed for 1 issue to “Investigating”: #{third}." in said
