@@ -127,6 +127,9 @@ def render_dashboard(
             filter_error=filter_error,
             bulk_form=bulk_form,
             back=urlencode({**query, "sort": sort, "page": result.page}),
+            # The pages' links keep the list's filters, from what was parsed: after a refused bulk change
+            # (a POST) the request's own query is empty (found from outside: the links lost them).
+            page_args={**query, "sort": sort},
             export_query=query,
             selected=set(selected),
             bulk_result=bulk_result,

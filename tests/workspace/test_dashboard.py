@@ -398,3 +398,29 @@ def test_admins_see_the_dashboard(client: FlaskClient, auth: object, make_user: 
     response = client.get("/staff/dashboard")
     assert response.status_code == 200
     assert "Priority list" in response.get_data(as_text=True)
+
+
+def test_after_a_refused_bulk_change_the_page_links_keep_the_filters(
+    app: Flask, staff_client: FlaskClient
+) -> None:
+    """Found from outside: the refused change's page (a POST) linked its pages without the filters."""
+    with app.app_context():
+        reporter = factories.new_user(db.session)
+        made = [
+            factories.new_issue(db.session, reporter, created_at=T0 + timedelta(minutes=i)).id
+            for i in range(dashboard.PER_PAGE * 2 + 1)
+        ]
+        db.session.commit()
+    refused = staff_client.post(
+        "/staff/dashboard/bulk-status",
+        data={
+            "issue_ids": [str(made[0])],
+            "status": "",
+            "note": "x",
+            "back": "status=open&sort=newest&page=2",
+        },
+    )
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert 'rel="prev" href="/staff/dashboard?status=open&amp;sort=newest&amp;page=1"' in page
+    assert 'rel="next" href="/staff/dashboard?status=open&amp;sort=newest&amp;page=3"' in page
