@@ -11,6 +11,7 @@ from flask import Flask, Response, abort, g, redirect, request, session, url_for
 from flask_login import current_user
 
 from app.errors import wants_json
+from app.services.kernel.errors import PermissionDenied
 from app.services.kernel.roles import require_not_blocked
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -139,6 +140,12 @@ def register_security_headers(app: Flask) -> None:
         return response
 
 
+_WHO = {
+    frozenset({"admin"}): "the site's admins",
+    frozenset({"official", "admin"}): "city officials and admins",
+}
+
+
 def roles_required(*roles: str) -> Callable[[F], F]:
     """Refuse anonymous users (a page's GET goes to the login form, as the staff pages do; anything else
     is 401), users without one of `roles` and blocked accounts (403).
@@ -155,7 +162,9 @@ def roles_required(*roles: str) -> Callable[[F], F]:
                     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
                 abort(401)
             if current_user.role not in roles:
-                abort(403)
+                # Saying whose page it is (found from outside: an official sent to an admin page read
+                # only "Your account is not allowed to do this").
+                raise PermissionDenied(f"This is for {_WHO.get(frozenset(roles), 'other roles')} only.")
             require_not_blocked(current_user)  # 403 saying why
             return view(*args, **kwargs)
 

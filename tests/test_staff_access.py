@@ -291,3 +291,17 @@ def test_a_blocked_official_reads_the_site_as_the_public_does(
     assert "Staff desk" not in text
     assert client.get(f"/issues/{hidden.id}").status_code == 404  # hidden from the public
     assert client.get("/staff/").status_code == 403
+
+
+def test_a_refused_role_is_told_whose_page_it_is(
+    client: FlaskClient, auth: AuthActions, make_user: Callable[..., Any]
+) -> None:
+    """Found from outside: an official sent to an admin page read only "not allowed"."""
+    auth.login_as(make_user(role="official"))
+    refused = client.get("/staff/admin/statuses")
+    assert refused.status_code == 403
+    assert "This is for the site&#39;s admins only." in refused.get_data(as_text=True)
+    auth.login_as(make_user())
+    assert "This is for city officials and admins only." in client.get("/staff/dashboard").get_data(
+        as_text=True
+    )

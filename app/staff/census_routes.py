@@ -6,7 +6,7 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.wrappers import Response
-from wtforms import SelectField, SubmitField
+from wtforms import BooleanField, SelectField, SubmitField
 
 from app.auth.sessions import current_resident
 from app.extensions import db
@@ -21,6 +21,7 @@ from budgets.allocation import counted
 class CensusForm(FlaskForm):
     area = SelectField("Area", coerce=int, validate_choice=False)
     census = FileField("Census file (CSV with an “identifier” column)")
+    confirm_replace = BooleanField("Replace it even where residents verified against the current census")
     submit = SubmitField("Upload and replace the area's census")
 
 
@@ -32,7 +33,8 @@ def census_page() -> tuple[str, int] | Response:
     if form.is_submitted():
         status = 422
         if form.validate():
-            with unit_of_work(form, field_names={"census": "census", "area_id": "area"}) as work:
+            names = {"census": "census", "area_id": "area", "confirm_replace": "confirm_replace"}
+            with unit_of_work(form, field_names=names) as work:
                 sent = form.census.data
                 if sent is None or not getattr(sent, "filename", ""):
                     raise ValidationError("Choose the census CSV file to upload.", "census")
@@ -44,6 +46,7 @@ def census_page() -> tuple[str, int] | Response:
                     int(form.area.data or 0),
                     census.csv_rows(text),
                     config["CENSUS_MAX_ENTRIES"],
+                    replace_verified=bool(form.confirm_replace.data),
                 )
             if work.error is None:
                 held = counted(stored.entries_count, "identifier")

@@ -95,6 +95,7 @@ def render_dashboard(
     status: int = 200,
     selected: Collection[str] = (),
     bulk_result: str | None = None,
+    bulk_plan: workflow.BulkPlan | None = None,
 ) -> tuple[str, int]:
     """The whole page for the given query parameters; a bad filter shows its error above the defaults."""
     filter_error: DomainError | None = None
@@ -126,9 +127,13 @@ def render_dashboard(
             filter_error=filter_error,
             bulk_form=bulk_form,
             back=urlencode({**query, "sort": sort, "page": result.page}),
+            # The pages' links keep the list's filters, from what was parsed: after a refused bulk change
+            # (a POST) the request's own query is empty (found from outside: the links lost them).
+            page_args={**query, "sort": sort},
             export_query=query,
             selected=set(selected),
             bulk_result=bulk_result,
+            bulk_plan=bulk_plan,
             fixed_window_days=workspace_stats.FIXED_WINDOW_DAYS,
             **_charts(filters),
             **_maps(filters),
@@ -169,13 +174,19 @@ def bulk_status() -> tuple[str, int] | Response:
     if not form.validate_on_submit():  # only the CSRF token can fail here
         form.form_errors.append("The form expired; reload the page and try again.")
         return render_dashboard(back_args, form, 400, selected=request.form.getlist("issue_ids"))
+    picked = request.form.getlist("issue_ids")
+    if request.form.get("confirm") != "yes":
+        # The staff see what the change would do, and confirm it, before anything changes.
+        with unit_of_work(form) as work:
+            plan = workflow.plan_bulk_change(
+                db.session, current_resident(), picked, form.status.data or "", form.note.data or ""
+            )
+        if work.error is not None:
+            return render_dashboard(back_args, form, work.error.status, selected=picked)
+        return render_dashboard(back_args, form, 200, selected=picked, bulk_plan=plan)
     with unit_of_work(form) as work:
         change = workflow.bulk_change_status(
-            db.session,
-            current_resident(),
-            request.form.getlist("issue_ids"),
-            form.status.data or "",
-            form.note.data or "",
+            db.session, current_resident(), picked, form.status.data or "", form.note.data or ""
         )
     if work.error is not None:
         # The ticked rows stay ticked, so fixing the note is all it takes to try again.

@@ -17,13 +17,12 @@ from app.staff.desk_forms import AssignForm, NoteForm
 def desk_forms(issue: Issue, sent: str | None = None) -> dict[str, FlaskForm]:
     """The assignment and note forms; `sent` names the one this request posted (the others fresh)."""
     form = sent_or_fresh(AssignForm, sent == "assign")
+    current = assignment.current(db.session, issue.id)
     form.assignee.choices = [(assignment.NOBODY, "Nobody")] + [
-        (a.key, a.label) for a in assignment.assignee_choices(db.session)
+        (a.key, a.label) for a in assignment.assignee_choices(db.session, current)
     ]
-    if sent != "assign":
-        current = assignment.current(db.session, issue.id)
-        if current is not None:
-            form.assignee.data = f"team:{current.team_id}" if current.team_id else f"user:{current.user_id}"
+    if sent != "assign" and current is not None:
+        form.assignee.data = assignment.key_of(current)
     return {"assign": form, "note": sent_or_fresh(NoteForm, sent == "note")}
 
 

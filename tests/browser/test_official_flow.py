@@ -115,6 +115,7 @@ def test_an_official_works_the_dashboard_on_a_laptop(
     page.get_by_label("New status").select_option("acknowledged")
     page.get_by_label("Public note for every selected issue").fill(NOTE)
     page.get_by_role("button", name="Change status of selected").click()
+    page.get_by_role("button", name="Yes, change 5 problems").click()
     said = "Status changed for 5 issues to “Acknowledged”: #"
     expect(page.locator(".flash--success")).to_contain_text(said)
     listed_now = [

@@ -124,6 +124,11 @@ def test_a_bulk_change_keeps_its_selection_and_shows_its_outcome_in_view(
         expect(page.locator(f"#pick-{value}")).to_be_checked()
     page.get_by_label("Public note for every selected issue").fill("Seen by the city.")
     page.get_by_role("button", name="Change status of selected").click()
+    # Asked first, beside the list, in view (found from outside: a batch changed at one tap).
+    expect(page.locator("#bulk-result")).to_contain_text("Change 2 problems to “Acknowledged”")
+    expect(page.locator("#bulk-result")).to_be_in_viewport(ratio=1)
+    page.screenshot(path=str(artifacts / "staff-bulk-confirm-phone.png"))
+    page.get_by_role("button", name="Yes, change 2 problems").click()
     expect(page.locator("#bulk-result")).to_contain_text("Status changed for 2 issues to “Acknowledged”: #")
     expect(page.locator("#bulk-result")).to_be_in_viewport(ratio=1)
     assert page.evaluate("document.activeElement.id") == "bulk-result"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -233,3 +234,25 @@ def test_the_officials_census_page_uploads_and_shows_a_bad_file_on_its_field(wor
         follow_redirects=True,
     )
     assert "Census uploaded: 1 identifier, kept only as salted hashes." in one.get_data(as_text=True)
+
+
+def test_replacing_a_census_residents_verified_against_is_asked_first(world: RoundWorld) -> None:
+    """Found from outside: a file uploaded for the wrong area un-verified its residents at once."""
+    world.build(members=1)
+    area = old_town(world)
+    assert upload(world, area, OLD_TOWN_IDS).status_code == 201
+    assert verify(world, world.members[0], area, OLD_TOWN_IDS[0]).status_code == 200
+    world.auth.login_as(world.official)
+
+    def replace(**confirm: str) -> Any:
+        sent = {"area": str(area), "census": (io.BytesIO(b"identifier\nZZ-9\n"), "census.csv"), **confirm}
+        return world.client.post("/staff/census", data=sent, content_type="multipart/form-data")
+
+    asked = replace()
+    assert asked.status_code == 422
+    assert "current census has 1 verified resident: the new one makes them verify again" in asked.get_data(
+        as_text=True
+    )
+    assert count(world, CensusUpload) == 1
+    assert replace(confirm_replace="y").status_code == 302
+    assert count(world, CensusUpload) == 2

@@ -225,6 +225,7 @@ def test_a_bulk_change_that_empties_the_last_page_comes_back_to_the_new_last_pag
             "status": "closed",
             "note": "Swept.",
             "back": "status=open&page=2",
+            "confirm": "yes",
         },
     )
 
@@ -272,6 +273,7 @@ def test_bulk_status_change_with_one_note(
             "status": "investigating",
             "note": "Crew on site Monday.",
             "back": "sort=oldest&status=open",
+            "confirm": "yes",
         },
     )
 
@@ -285,7 +287,12 @@ def test_bulk_status_change_with_one_note(
     third = sample["liked_new"]
     again = staff_client.post(
         "/staff/dashboard/bulk-status",
-        data={"issue_ids": [str(chosen[0]), str(third)], "status": "investigating", "note": "Crew on site."},
+        data={
+            "issue_ids": [str(chosen[0]), str(third)],
+            "status": "investigating",
+            "note": "Crew on site.",
+            "confirm": "yes",
+        },
     )
     said = staff_client.get(again.headers["Location"]).get_data(as_text=True)
     assert f"Status changed for 1 issue to “Investigating”: #{third}." in said
@@ -391,3 +398,29 @@ def test_admins_see_the_dashboard(client: FlaskClient, auth: object, make_user: 
     response = client.get("/staff/dashboard")
     assert response.status_code == 200
     assert "Priority list" in response.get_data(as_text=True)
+
+
+def test_after_a_refused_bulk_change_the_page_links_keep_the_filters(
+    app: Flask, staff_client: FlaskClient
+) -> None:
+    """Found from outside: the refused change's page (a POST) linked its pages without the filters."""
+    with app.app_context():
+        reporter = factories.new_user(db.session)
+        made = [
+            factories.new_issue(db.session, reporter, created_at=T0 + timedelta(minutes=i)).id
+            for i in range(dashboard.PER_PAGE * 2 + 1)
+        ]
+        db.session.commit()
+    refused = staff_client.post(
+        "/staff/dashboard/bulk-status",
+        data={
+            "issue_ids": [str(made[0])],
+            "status": "",
+            "note": "x",
+            "back": "status=open&sort=newest&page=2",
+        },
+    )
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert 'rel="prev" href="/staff/dashboard?status=open&amp;sort=newest&amp;page=1"' in page
+    assert 'rel="next" href="/staff/dashboard?status=open&amp;sort=newest&amp;page=3"' in page

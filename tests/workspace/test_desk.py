@@ -75,6 +75,29 @@ def test_an_official_assigns_to_a_colleague_then_a_team_then_nobody_and_each_is_
     assert details[2]["previous"] == "Team: Roads crew"
 
 
+def test_a_blocked_assignee_stays_chosen_and_saving_the_same_again_changes_nothing(
+    app: Flask, client: FlaskClient, auth: AuthActions, make_issue: MakeIssue, make_user: MakeUser
+) -> None:
+    """Found from outside: the form showed "Nobody" for a blocked assignee (saving it unassigned the
+    problem without a word), and the same assignee saved again wrote a second audit entry."""
+    issue = make_issue()
+    omar = make_user(role="official", display_name="Omar")
+    auth.login_as(make_user(role="admin"))
+    client.post(f"/staff/issues/{issue.id}/assign", data={"assignee": f"user:{omar.id}"})
+    client.post(f"/staff/issues/{issue.id}/assign", data={"assignee": f"user:{omar.id}"})
+    assert [a for a, _ in audit_actions(app) if a == "issue.assign"] == ["issue.assign"]
+    with app.app_context():
+        db.session.get(User, omar.id).is_blocked = True
+        db.session.commit()
+
+    page = client.get(f"/staff/issues/{issue.id}").get_data(as_text=True)
+    assert f'<option selected value="user:{omar.id}">Omar (can no longer be assigned)</option>' in page
+    saved = client.post(f"/staff/issues/{issue.id}/assign", data={"assignee": f"user:{omar.id}"})
+    assert saved.status_code == 302
+    with app.app_context():
+        assert db.session.get(Assignment, issue.id).user_id == omar.id
+
+
 @pytest.mark.parametrize(
     ("choice", "message"),
     [

@@ -156,11 +156,26 @@ def upload(
     rows: list[tuple[str, str]],
     max_entries: int,
     field: str = "census",
+    *,
+    replace_verified: bool = True,
 ) -> CensusUpload:
-    """An official replaces the area's census with `rows` (csv_rows, json_rows); audited with the count."""
+    """An official replaces the area's census with `rows` (csv_rows, json_rows); audited with the count.
+
+    Without `replace_verified`, a census that residents verified against is not replaced (the staff
+    page asks first: found from outside, a file uploaded for the wrong area un-verified its residents
+    at once)."""
     require_official(user, "upload a census", field)
     area = get_area(session, area_id)
     identifiers = check_identifiers(rows, max_entries, field)
+    if not replace_verified:
+        verified = verified_count(session, area_id)
+        if verified:
+            raise ValidationError(
+                f"{area.name}'s current census has {verified:,} verified resident"
+                f"{'' if verified == 1 else 's'}: the new one makes them verify again. Tick the box to "
+                "replace it anyway.",
+                "confirm_replace",
+            )
     voting = voting_census_round(session, area_id)
     if voting is not None:
         raise Conflict(
@@ -288,6 +303,22 @@ class AreaCensus:
     entries: int | None
     uploaded_at: datetime | None
     verified: int
+
+
+def verified_count(session: DbSession, area_id: int) -> int:
+    """How many residents verified against the area's current census."""
+    return int(
+        session.scalar(
+            select(func.count(CensusEntry.id))
+            .join(CensusUpload, CensusUpload.id == CensusEntry.upload_id)
+            .where(
+                CensusUpload.area_id == area_id,
+                CensusUpload.replaced_at.is_(None),
+                CensusEntry.user_id.is_not(None),
+            )
+        )
+        or 0
+    )
 
 
 def overview(session: DbSession) -> list[AreaCensus]:

@@ -182,10 +182,29 @@ def parse_issue_ids(raw: Iterable[object]) -> list[int]:
     return sorted(set(ids))
 
 
-def bulk_change_status(
-    session: DbSession, actor: User, issue_ids: Iterable[object], status_code: str, note: str
-) -> BulkChange:
-    """One status and one note for a batch; all or nothing. Issues already in that status are skipped."""
+@dataclass(frozen=True)
+class BulkPlan:
+    """What a bulk change would do: the status, the note, which issues change and which are left."""
+
+    status: Status
+    note: str
+    changing: list[int]
+    unchanged: list[int]
+    issues: dict[int, Issue]
+
+
+def plan_bulk_change(
+    session: DbSession,
+    actor: User,
+    issue_ids: Iterable[object],
+    status_code: str,
+    note: str,
+    *,
+    lock: bool = False,
+) -> BulkPlan:
+    """Check a batch as `bulk_change_status` would and say what it would change, changing nothing: the
+    staff confirm it first (found from outside: sixteen problems closed at one tap, no question asked,
+    fifteen follower mails sent)."""
     require_staff(actor)
     ids = parse_issue_ids(issue_ids)
     if not ids:
@@ -195,17 +214,34 @@ def bulk_change_status(
     new = find_status(session, status_code)
     _check_target(new)
     clean = clean_note(note)
-    issues = lock_issues(session, ids)
+    issues = lock_issues(session, ids) if lock else _issues(session, ids)
     _check_not_duplicates(issues[i] for i in ids)
     unchanged = [i for i in ids if issues[i].status == new.code]
     if len(unchanged) == len(ids):
         raise ValidationError(f"Every selected issue is already {new.name!r}.", "status")
-    check_money_settled(session, [i for i in ids if i not in unchanged], new)
+    changing = [i for i in ids if i not in unchanged]
+    check_money_settled(session, changing, new)
+    return BulkPlan(new, clean, changing, unchanged, issues)
+
+
+def _issues(session: DbSession, ids: list[int]) -> dict[int, Issue]:
+    found = {issue.id: issue for issue in session.scalars(select(Issue).where(Issue.id.in_(ids)))}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise NotFound(f"There is no issue {', '.join(f'#{i}' for i in missing)}.", "issue_id")
+    return found
+
+
+def bulk_change_status(
+    session: DbSession, actor: User, issue_ids: Iterable[object], status_code: str, note: str
+) -> BulkChange:
+    """One status and one note for a batch; all or nothing. Issues already in that status are skipped."""
+    plan = plan_bulk_change(session, actor, issue_ids, status_code, note, lock=True)
+    new, clean, unchanged, issues = plan.status, plan.note, plan.unchanged, plan.issues
     now = utcnow()
     events = [
         apply_status(session, actor, issues[i], new, clean, EventKind.STATUS.value, now)
-        for i in ids
-        if i not in unchanged
+        for i in plan.changing
     ]
     session.flush()
     audit.record(

@@ -26,8 +26,10 @@ class Assignee:
     label: str
 
 
-def assignee_choices(session: DbSession) -> list[Assignee]:
-    """Teams first, then every official and admin whose account is usable."""
+def assignee_choices(session: DbSession, current: Assignment | None = None) -> list[Assignee]:
+    """Teams first, then every official and admin whose account is usable; and the current assignee
+    even when no longer usable, said so (found from outside: a blocked assignee's problem showed
+    "Nobody" chosen, and saving the form unassigned it without a word)."""
     team_rows = session.execute(select(Team.id, Team.name).order_by(Team.name)).tuples()
     staff = session.execute(
         select(User.id, User.display_name)
@@ -35,9 +37,20 @@ def assignee_choices(session: DbSession) -> list[Assignee]:
         .where(User.is_blocked.is_(False), User.deleted_at.is_(None))
         .order_by(User.display_name)
     ).tuples()
-    return [Assignee(f"team:{i}", f"Team: {name}") for i, name in team_rows] + [
+    found = [Assignee(f"team:{i}", f"Team: {name}") for i, name in team_rows] + [
         Assignee(f"user:{i}", name) for i, name in staff
     ]
+    kept = key_of(current)
+    if kept is not None and kept not in {a.key for a in found}:
+        found.append(Assignee(kept, f"{label_of(session, current)} (can no longer be assigned)"))
+    return found
+
+
+def key_of(assignment: Assignment | None) -> str | None:
+    """The choice naming an assignment's assignee ("team:3", "user:7"), None for nobody."""
+    if assignment is None:
+        return None
+    return f"team:{assignment.team_id}" if assignment.team_id else f"user:{assignment.user_id}"
 
 
 def label_of(session: DbSession, assignment: Assignment | None) -> str | None:
@@ -79,8 +92,10 @@ def assign(session: DbSession, actor: User, issue_id: int, raw_choice: object) -
     require_staff(actor)
     if session.scalar(select(Issue.id).where(Issue.id == issue_id)) is None:
         raise NotFound(f"There is no issue {issue_id}.", "issue_id")
-    choice = _parse_choice(session, raw_choice)
     existing = session.get(Assignment, issue_id)
+    if isinstance(raw_choice, str) and existing is not None and raw_choice.strip() == key_of(existing):
+        return existing  # the same assignee again: nothing changes, nothing is audited
+    choice = _parse_choice(session, raw_choice)
     before = label_of(session, existing)
     if choice is None:
         if existing is not None:
