@@ -43,7 +43,10 @@ def _act(following: bool, message: str, back: str, **target: int) -> Response:
 def follow_issue(issue_id: int) -> Response:
     back = url_for("issues.detail", issue_id=issue_id)
     return _act(
-        True, "You follow this problem: we email you when its status changes.", back, issue_id=issue_id
+        True,
+        "You follow this problem: we email you when its status changes or the city posts an update.",
+        back,
+        issue_id=issue_id,
     )
 
 

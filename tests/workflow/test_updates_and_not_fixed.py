@@ -55,6 +55,34 @@ def test_residents_and_staff_post_updates_and_staff_ones_carry_the_badge(
     assert page.index("Still there this morning.") < page.index("Crew booked for Monday.")
 
 
+def test_the_citys_updates_reach_the_followers_by_mail(
+    client: FlaskClient,
+    auth: AuthActions,
+    make_issue: Callable[..., Any],
+    make_user: Callable[..., Any],
+    outbox: Callable[[], list[Any]],
+) -> None:
+    """Found from outside: a question the city asked the reporter on the problem reached nobody."""
+    issue = make_issue()
+    follower = make_user()
+    auth.login_as(follower)
+    assert client.post(f"/follows/issues/{issue.id}").status_code == 302
+    auth.logout()
+    official = make_user(role="official")
+    for author, text in ((make_user(), "Still there."), (official, "Which side of the road is it on?")):
+        posted = client.post(
+            f"/api/v1/issues/{issue.id}/updates", json={"text": text}, headers=auth.headers(author)
+        )
+        assert posted.status_code == 201
+
+    [mail] = [m for m in outbox() if m["To"] == follower.email]
+    assert mail["Subject"] == f"Update from the city: “{issue.title}”"
+    text = mail.get_content()
+    assert "Note from the city:\nWhich side of the road is it on?" in text
+    assert "List-Unsubscribe" in mail
+    assert official.email not in [m["To"] for m in outbox()]  # not the one who wrote it
+
+
 def test_an_update_with_a_photo_shows_the_photo_on_the_timeline_not_in_the_report_gallery(
     client: FlaskClient, auth: AuthActions, make_issue: Callable[..., Any]
 ) -> None:

@@ -20,8 +20,9 @@ def notify_confirmed(session: DbSession, pledge: Pledge, actor: User) -> None:
     if told is None:
         return
     text = (
-        f"{told.who} confirmed that your pledge of {told.amount} of {city_day_time(pledge.created_at)} "
-        f"arrived: it is in the pool of {told.group} now, for the problems the group's rounds choose.\n\n"
+        f"{told.who} confirmed that your pledge of {told.amount}, made on "
+        f"{city_day_time(pledge.created_at)}, arrived: it is in the pool of {told.group} now, for the "
+        "problems the group's rounds choose.\n\n"
         f"The pool, its rounds and where its money went: {told.pool_url}\n"
     )
     subject = f"Your pledge of {told.amount} to {told.group} arrived"
@@ -36,7 +37,7 @@ def notify_declined(session: DbSession, pledge: Pledge, actor: User) -> None:
         return
     tell = "tell a city official" if actor.is_staff else "tell the treasurer"  # a treasurer's own: not them
     text = (
-        f"{told.who} declined your pledge of {told.amount} of {city_day_time(pledge.created_at)}: "
+        f"{told.who} declined your pledge of {told.amount}, made on {city_day_time(pledge.created_at)}: "
         "the money did not arrive in the group's account. Nothing was added to the pool, and nothing was "
         "taken from you on Commonfix.\n\n"
         f"If you did pay, {tell} (the pool page names the treasurer and says how to pay); you can pledge "

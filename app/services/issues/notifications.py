@@ -142,10 +142,12 @@ def _status_name(session: DbSession, code: str | None) -> str:
     return session.scalar(select(Status.name).where(Status.code == code)) or code
 
 
-def notify_issue_event(session: DbSession, event: IssueEvent) -> int:
-    """Email the issue's followers (not the person who acted) about a status change or reopening; only
-    the staff among them while the issue is hidden."""
-    if event.kind not in MAILED_KINDS or not event.is_public:
+def notify_issue_event(session: DbSession, event: IssueEvent, *, city_update: bool = False) -> int:
+    """Email the issue's followers (not the person who acted) about a status change or reopening, or with
+    `city_update` an update the city's staff posted; only the staff among them while the issue is
+    hidden."""
+    mailed = event.kind in MAILED_KINDS or (city_update and event.kind == "update" and event.by_staff)
+    if not mailed or not event.is_public:
         return 0
     if event.id is None:
         session.flush()  # the event's id is part of each mail's key
@@ -194,6 +196,10 @@ def notify_issue_event(session: DbSession, event: IssueEvent) -> int:
             f"Problem #{issue.id} “{issue.title}” was closed as a duplicate of problem "
             f"#{event.related_issue_id}{named}; you now follow that one instead."
         )
+    elif event.kind == "update":
+        # Found from outside: the city's questions and answers on a problem reached nobody by mail.
+        subject = f"Update from the city: “{issue.title}”"
+        lead = f"The city posted an update on problem #{issue.id} “{issue.title}”."
     elif event.kind == "reopen":
         subject = f"Reopened: “{issue.title}” is not fixed"
         lead = f"A resident reported that problem #{issue.id} “{issue.title}” is not fixed; it is open again."

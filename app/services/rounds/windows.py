@@ -25,7 +25,7 @@ from app.models import AuditEntry, Round, RoundBallot, User
 from app.models.rounds import Phase
 from app.models.timestamps import utcnow
 from app.services.kernel import audit
-from app.services.kernel.city_time import city_time
+from app.services.kernel.city_time import city_day_time, city_time
 from app.services.kernel.errors import Conflict, ValidationError
 from app.services.kernel.links import external_url
 from app.services.kernel.parsing import parse_time
@@ -253,9 +253,9 @@ def reminder_text(found: Round, user: User, url: str, closes_at: datetime) -> st
             "In this round your likes are your vote, and you like none of its candidates yet, so you "
             "have no vote. Like the problems you want fixed on your ballot"
         )
-        start = f"closes at {city_time(closes_at)}. {missing}"
+        start = f"closes on {city_day_time(closes_at)}. {missing}"
     else:
-        start = f"closes at {city_time(closes_at)} and you have not voted yet. Your ballot"
+        start = f"closes on {city_day_time(closes_at)} and you have not voted yet. Your ballot"
     return (
         f"Hello {user.display_name},\n\nVoting in \u201c{found.name}\u201d {start}: {url}\n\n"
         "You get one reminder per round because you may vote in it.\n"

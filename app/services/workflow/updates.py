@@ -9,6 +9,7 @@ from app.models import Issue, IssueEvent, Photo, User
 from app.models.timestamps import utcnow
 from app.models.workflow import EventKind
 from app.services.issues.events import on_issue_event
+from app.services.issues.notifications import notify_issue_event
 from app.services.issues.photos import process_photo, store_photo
 from app.services.issues.reports import PhotoSettings
 from app.services.kernel.errors import NotFound, PermissionDenied
@@ -66,5 +67,7 @@ def post_update(
             )
         )
     on_issue_event(session, event)
+    if event.by_staff:  # the city's own words reach the problem's followers, the reporter among them
+        notify_issue_event(session, event, city_update=True)
     session.flush()
     return event
