@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models import Issue, LedgerLine, LedgerPosting, User
 from app.models.backing import Backing, MatchingPeriod
 from app.models.timestamps import utcnow
-from app.services.funding import backings, ledger
+from app.services.funding import backings, ledger, payouts
 from app.services.funding.payments import TestProvider
 from app.services.funding.transparency import check_ledger
 from tests import factories
@@ -122,6 +122,18 @@ class Backers:
                 int(db.session.scalar(select(func.count()).select_from(m)) or 0)
                 for m in (Backing, LedgerPosting, LedgerLine)
             )
+
+    def pay_out(self, official_id: int, issue_id: int, cents: int) -> None:
+        """An official records a payout of `cents` from the problem's committed money."""
+        with self.app.app_context():
+            actor = db.session.get(User, official_id)
+            assert actor is not None
+            details = {"payee_kind": "contractor", "payee_name": "Fixers Ltd", "invoice_ref": "F-1"}
+            asked = payouts.parse_payout(
+                actor, issue_id, amount_cents=cents, paid_on=utcnow().date(), **details
+            )
+            payouts.record_payout(db.session, actor, asked)
+            db.session.commit()
 
     def ledger_ok(self) -> None:
         with self.app.app_context():

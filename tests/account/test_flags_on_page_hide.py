@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app.extensions import db
-from app.models import User
+from app.models import Issue, User
 from app.services.kernel.errors import Conflict
 from app.services.workflow import flags, moderation
 from tests.account.test_flags import flags_of, mails_to
@@ -25,6 +25,7 @@ def test_hiding_a_flagged_report_on_its_page_upholds_its_flags(
     auth: AuthActions,
     make_user: Callable[..., Any],
     make_issue: Callable[..., Any],
+    outbox: Callable[[], list[Any]],
 ) -> None:
     issue = make_issue()
     flaggers = [make_user() for _ in range(3)]
@@ -44,6 +45,16 @@ def test_hiding_a_flagged_report_on_its_page_upholds_its_flags(
     for flagger in flaggers:
         assert mails_to(app, flagger.email) == ["Thank you: the problem report you flagged is hidden"]
     assert f"/staff/issues/{issue.id}" not in client.get("/staff/flags").get_data(as_text=True)
+    # The reporter hears it too, and why (found from outside: their link became a 404, unexplained).
+    with app.app_context():
+        reporter = db.session.get(User, db.session.get(Issue, issue.id).reporter_id)
+        assert reporter is not None
+    to_reporter = [m for m in outbox() if m["To"] == reporter.email]
+    assert [str(m["Subject"]) for m in to_reporter] == [f"Your report “{issue.title}” is hidden"]
+    assert "Their reason: Advertising." in to_reporter[0].get_content()
+    client.post(f"/staff/issues/{issue.id}/unhide", data={"reason": ""})
+    last = [m for m in outbox() if m["To"] == reporter.email][-1]
+    assert str(last["Subject"]) == f"Your report “{issue.title}” is public again"
 
 
 def test_flags_of_an_item_hidden_already_cannot_be_dismissed(

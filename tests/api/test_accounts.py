@@ -47,6 +47,8 @@ def test_registration_creates_an_unconfirmed_resident_with_a_hashed_password(
     [mail] = outbox()
     assert mail["To"] == "ada@example.org"
     assert "/account/confirm/" in mail.get_body().get_content()  # type: ignore[union-attr]
+    # Sentences are not hard-wrapped (found from outside: they broke mid-sentence on a phone).
+    assert "you cannot like, follow, pledge, vote, join a group" in mail.get_body().get_content()  # type: ignore[union-attr]
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == "ada@example.org"))
         assert user is not None

@@ -19,8 +19,10 @@ from tests.funding.test_backing_settlement import official
 from tests.funding.test_pending_backings import back, shipped
 
 
-def mails_to(outbox, user: User) -> list[tuple[str, str]]:
-    return [(str(m["Subject"]), m.get_content()) for m in outbox() if m["To"] == user.email]
+def mails_to(outbox, user: User, *, how_to_pay: bool = False) -> list[tuple[str, str]]:
+    """The backer's mails (without the "How to pay" one a backing at the cashier starts with)."""
+    found = [(str(m["Subject"]), m.get_content()) for m in outbox() if m["To"] == user.email]
+    return [(s, b) for s, b in found if s.startswith("How to pay") == how_to_pay]
 
 
 def test_closing_a_backed_problem_says_the_city_closed_it_to_held_and_waiting_backers(
@@ -93,6 +95,12 @@ def test_the_cashiers_confirmation_is_a_receipt(backers: Backers, app, client, a
     shipped(app)
     backing_id = back(client, issue_id, 700, auth.headers(backer), "r").get_json()["id"]
     assert mails_to(outbox, backer) == []
+    # Found from outside: where to pay and the reference were shown once, on the page, never mailed.
+    [(subject, body)] = mails_to(outbox, backer, how_to_pay=True)
+    assert subject == f"How to pay your backing of “Broken swing” (CF-B{backing_id})"
+    assert f"You backed problem #{issue_id} “Broken swing” with EUR 7.00." in body
+    assert f"CF-B{backing_id}" in body
+    assert "you can withdraw it on your account page" in body
 
     confirmed = client.post(
         f"/api/v1/backings/{backing_id}/confirmation", headers=auth.headers(role="official")

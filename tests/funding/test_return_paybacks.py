@@ -13,8 +13,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEntry, User
-from app.models.timestamps import utcnow
-from app.services.funding import payouts, return_paybacks
+from app.services.funding import return_paybacks
 from tests.backing_fixtures import Backers, backers  # noqa: F401  (fixture)
 from tests.funding.test_backing_settlement import official, pool_of_old_town
 from tests.funding.test_pending_backings import back, shipped
@@ -37,23 +36,7 @@ def _funded_and_fixed_for_less(
         confirmed = client.post(f"/api/v1/backings/{made['id']}/confirmation", headers=auth.headers(staff))
         assert confirmed.status_code == 200, confirmed.get_json()
     assert set(backers.statuses(issue_id).values()) == {"committed"}
-    with app.app_context():
-        actor = db.session.get(User, staff.id)
-        assert actor is not None
-        payouts.record_payout(
-            db.session,
-            actor,
-            payouts.parse_payout(
-                actor,
-                issue_id,
-                payee_kind="contractor",
-                payee_name="Fixers Ltd",
-                amount_cents=2_000,
-                invoice_ref="F-1",
-                paid_on=utcnow().date(),
-            ),
-        )
-        db.session.commit()
+    backers.pay_out(staff.id, issue_id, 2_000)
     auth.login_as(people["Fay"])
     assert client.post(f"/follows/issues/{issue_id}").status_code == 302
     return issue_id, people, staff

@@ -20,6 +20,14 @@ from tests.images import jpeg_with_gps
 from tests.workflow.issue_state import events_of, issue_state
 
 
+def _follower(client: FlaskClient, auth: AuthActions, user: Any, issue_id: int) -> Any:
+    """`user`, following the problem from its page (logged out again after)."""
+    auth.login_as(user)
+    assert client.post(f"/follows/issues/{issue_id}").status_code == 302
+    auth.logout()
+    return user
+
+
 def test_residents_and_staff_post_updates_and_staff_ones_carry_the_badge(
     app: Flask,
     client: FlaskClient,
@@ -64,10 +72,7 @@ def test_the_citys_updates_reach_the_followers_by_mail(
 ) -> None:
     """Found from outside: a question the city asked the reporter on the problem reached nobody."""
     issue = make_issue()
-    follower = make_user()
-    auth.login_as(follower)
-    assert client.post(f"/follows/issues/{issue.id}").status_code == 302
-    auth.logout()
+    follower = _follower(client, auth, make_user(), issue.id)
     official = make_user(role="official")
     for author, text in ((make_user(), "Still there."), (official, "Which side of the road is it on?")):
         posted = client.post(
@@ -234,10 +239,7 @@ def test_a_resident_says_not_fixed_and_the_issue_reopens(
     outbox: Callable[[], list[Any]],
 ) -> None:
     issue = make_issue()
-    follower = make_user()
-    auth.login_as(follower)
-    assert client.post(f"/follows/issues/{issue.id}").status_code == 302
-    auth.logout()
+    follower = _follower(client, auth, make_user(), issue.id)
     _fixed(app, client, auth, issue.id, days_ago=29)
     resident = make_user(display_name="Rita Resident")
     headers = auth.headers(resident)

@@ -206,16 +206,22 @@ def test_pages(app: Flask, staff_client: FlaskClient, make_issue: MakeIssue) -> 
     assert (nothing.rows, nothing.page, nothing.pages) == ([], 1, 1)
 
 
-def test_a_bulk_change_that_empties_the_last_page_comes_back_to_the_new_last_page(
-    app: Flask, staff_client: FlaskClient
-) -> None:
+def _issues(app: Flask, count: int) -> list[int]:
+    """`count` new problems of one reporter, a minute apart from T0; their ids."""
     with app.app_context():
         reporter = factories.new_user(db.session)
         made = [
             factories.new_issue(db.session, reporter, created_at=T0 + timedelta(minutes=i)).id
-            for i in range(dashboard.PER_PAGE + 1)
+            for i in range(count)
         ]
         db.session.commit()
+    return made
+
+
+def test_a_bulk_change_that_empties_the_last_page_comes_back_to_the_new_last_page(
+    app: Flask, staff_client: FlaskClient
+) -> None:
+    made = _issues(app, dashboard.PER_PAGE + 1)
     assert listed_ids(staff_client.get("/staff/dashboard?page=2").get_data(as_text=True)) == made[-1:]
 
     response = staff_client.post(
@@ -404,13 +410,7 @@ def test_after_a_refused_bulk_change_the_page_links_keep_the_filters(
     app: Flask, staff_client: FlaskClient
 ) -> None:
     """Found from outside: the refused change's page (a POST) linked its pages without the filters."""
-    with app.app_context():
-        reporter = factories.new_user(db.session)
-        made = [
-            factories.new_issue(db.session, reporter, created_at=T0 + timedelta(minutes=i)).id
-            for i in range(dashboard.PER_PAGE * 2 + 1)
-        ]
-        db.session.commit()
+    made = _issues(app, dashboard.PER_PAGE * 2 + 1)
     refused = staff_client.post(
         "/staff/dashboard/bulk-status",
         data={

@@ -12,6 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from app.extensions import db
 from app.models import Issue, User
 from app.services.workspace import exports
 from tests.testcity import HILLSIDE, OLD_TOWN, RIVERSIDE
@@ -59,13 +60,16 @@ def test_csv_has_one_row_per_issue_with_every_column(
     body = response.get_data(as_text=True).removeprefix("\ufeff")
     assert body.splitlines()[0] == (
         "id,title,description,category,status,status_type,area,created,acknowledged,fixed,closed,"
-        "likes,latitude,longitude,url,place,category_code,status_code,area_id"
+        "likes,latitude,longitude,url,place,category_code,status_code,area_id,last_activity,assignee,hidden,"
+        "duplicate_of"
     )
     rows = {int(r["id"]): r for r in read_csv(body)}
     assert sorted(rows) == sorted(
         [exported["lamp"], exported["evil"], exported["minus"]]
     )  # not the hidden one
     lamp = rows[exported["lamp"]]
+    assert lamp.pop("last_activity").startswith("20")  # the staff's fields, added last
+    assert (lamp.pop("assignee"), lamp.pop("hidden"), lamp.pop("duplicate_of")) == ("", "false", "")
     assert lamp == {
         "id": str(exported["lamp"]),
         "title": "Lamp out",
@@ -222,3 +226,21 @@ def test_the_staff_download_is_marked_as_utf8_for_spreadsheets_and_the_apis_is_n
     assert api.startswith(b"id,")
     assert staff.removeprefix(b"\xef\xbb\xbf") == api
     assert [r["title"] for r in read_csv(staff.decode("utf-8"))] == ["Bench by the Église"]
+
+
+def test_the_csv_carries_the_assignee_and_the_merged_and_hidden_state(
+    app: Flask, staff_client: FlaskClient, make_issue: MakeIssue, make_user: Callable[..., User]
+) -> None:
+    """Found from outside: the staff filter and work by these, and the export had none of them."""
+    original, duplicate = make_issue(title="Original"), make_issue(title="Copy")
+    omar = make_user(role="official", display_name="Omar")
+    staff_client.post(f"/staff/issues/{original.id}/assign", data={"assignee": f"user:{omar.id}"})
+    with app.app_context():
+        found = db.session.get(Issue, duplicate.id)
+        found.duplicate_of_id, found.status = original.id, "duplicate"
+        db.session.commit()
+
+    body = staff_client.get("/staff/exports/issues.csv?status=open,closed").get_data(as_text=True)
+    rows = {int(r["id"]): r for r in read_csv(body.removeprefix("\ufeff"))}
+    assert (rows[original.id]["assignee"], rows[original.id]["duplicate_of"]) == ("Omar", "")
+    assert rows[duplicate.id]["duplicate_of"] == str(original.id)

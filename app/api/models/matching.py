@@ -60,6 +60,9 @@ class MatchSentence(ResponseBody):
     backed_cents: int = Field(ge=0)
     match_cents: int = Field(ge=0, description="what the city adds (now, or as posted at close)")
     ideal_cents: int = Field(ge=0, description="the textbook match before the caps and the fund")
+    returned: bool = Field(
+        description="the campaign ended unfunded, so the match posted at close went back to the city"
+    )
 
 
 class ProblemMatch(ResponseBody):

@@ -57,13 +57,13 @@ def send_confirmation(
             sender=current_app.config["MAIL_DEFAULT_SENDER"],
             text=(
                 f"Hello {user.display_name},\n\n"
-                "Open this link to confirm your address. Until you do, you cannot like, follow, pledge,\n"
+                "Open this link to confirm your address. Until you do, you cannot like, follow, pledge, "
                 "vote, join a group or flag content, and problems you report stay unpublished:\n\n"
                 f"{link}\n\n"
                 f"The link works for {days} days. If you did not register, ignore this mail.\n"
                 + (
-                    "\nThis address was registered a second time, before it was confirmed: the account\n"
-                    "keeps the password chosen the first time. Forgot it? After confirming, choose a new\n"
+                    "\nThis address was registered a second time, before it was confirmed: the account "
+                    "keeps the password chosen the first time. Forgot it? After confirming, choose a new "
                     f"one from the login page: {external_url('auth.login')}\n"
                     if registered_again
                     else ""
@@ -112,7 +112,7 @@ def tell_owner_of_attempt(session: DbSession, user: User) -> None:
             sender=current_app.config["MAIL_DEFAULT_SENDER"],
             text=(
                 f"Hello {user.display_name},\n\n"
-                "Someone (perhaps you) tried to create a new Commonfix account with this address,\n"
+                "Someone (perhaps you) tried to create a new Commonfix account with this address, "
                 "which already has one. Nothing changed. If it was you, log in here:\n\n"
                 f"{external_url('auth.login')}\n\n"
                 "If you forgot your password, you can reset it from the login page.\n"

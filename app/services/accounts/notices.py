@@ -51,8 +51,8 @@ def no_account_for(session: DbSession, email: str) -> None:
         email,
         "Resetting your Commonfix password",
         "Hello,\n\n"
-        "Someone (perhaps you) asked to reset the Commonfix password of an account with this address,\n"
-        "but no account uses it. Perhaps you registered with another address? You can also create an\n"
+        "Someone (perhaps you) asked to reset the Commonfix password of an account with this address, "
+        "but no account uses it. Perhaps you registered with another address? You can also create an "
         "account:\n\n"
         f"{external_url('auth.register')}\n\n"
         "If you did not ask, ignore this mail: nothing changed.\n",
@@ -69,7 +69,7 @@ def email_change_requested(session: DbSession, user: User, new_email: str) -> No
         f"Hello {user.display_name},\n\n"
         f"Someone logged in to your account asked to change its address to {new_email}.\n"
         "It changes only when the link we mailed there is opened.\n\n"
-        "If this was not you, change your password now: that cancels the change and logs out\n"
+        "If this was not you, change your password now: that cancels the change and logs out "
         "everyone else.\n\n"
         f"{external_url('auth.settings')}\n",
     )
@@ -83,8 +83,8 @@ def address_taken(session: DbSession, email: str) -> None:
         email,
         "Someone tried to move a Commonfix account to your address",
         "Hello,\n\n"
-        "Someone (perhaps you, logged in to another account) asked to move a Commonfix account to this\n"
-        "address, which already has an account. Nothing changed. If you forgot your password, you can\n"
+        "Someone (perhaps you, logged in to another account) asked to move a Commonfix account to this "
+        "address, which already has an account. Nothing changed. If you forgot your password, you can "
         "reset it:\n\n"
         f"{external_url('auth.forgot_password')}\n",
     )
@@ -99,8 +99,8 @@ def email_changed(session: DbSession, user: User, old_email: str, undo_link: str
         "Your Commonfix address was changed",
         f"Hello {user.display_name},\n\n"
         f"Your Commonfix account now uses the address {user.email}; mail no longer comes here.\n\n"
-        f"If you did not ask for this, open this link within {days} days to put this address back. It also\n"
-        "ends every login of the account, stops its API tokens and sends you a link to choose a new\n"
+        f"If you did not ask for this, open this link within {days} days to put this address back. It also "
+        "ends every login of the account, stops its API tokens and sends you a link to choose a new "
         "password:\n\n"
         f"{undo_link}\n",
     )

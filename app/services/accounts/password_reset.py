@@ -77,9 +77,9 @@ def mail_after_undo(session: DbSession, user: User) -> None:
         session,
         user,
         "Choose a new Commonfix password",
-        f"Your Commonfix address is {user.email} again, and the password whoever changed it may have\n"
+        f"Your Commonfix address is {user.email} again, and the password whoever changed it may have "
         "known no longer works. Open this link to choose a new one:",
-        "Until you do, nobody can log in to your account. If the link runs out, ask for another one\n"
+        "Until you do, nobody can log in to your account. If the link runs out, ask for another one "
         f"on the login page: {external_url('auth.forgot_password')}",
     )
 
@@ -97,7 +97,7 @@ def _mail_link(session: DbSession, user: User, subject: str, opening: str, closi
             text=(
                 f"Hello {user.display_name},\n\n{opening}\n\n"
                 f"{external_url('auth.reset_password', token=token)}\n\n"
-                f"The link works once, for {minutes} minutes. Choosing a new password logs you out on\n"
+                f"The link works once, for {minutes} minutes. Choosing a new password logs you out on "
                 f"every other device. {closing}\n"
             ),
         ),

@@ -17,7 +17,7 @@ from app.mail import build_message, queue_mail
 from app.models import Backing, Group, Issue, Pledge, Pool, Status, User
 from app.models.backing import CURRENCY, MOVED_PROVIDER, BackingFallback, BackingStatus
 from app.services.funding.payments import TreasurerConfirmed
-from app.services.funding.pending_backings import payment_reference
+from app.services.funding.pending_backings import payment_instructions, payment_reference
 from app.services.kernel.links import external_url
 from budgets.money import format_money
 
@@ -28,6 +28,7 @@ WHY = {
     "cashier": "The city's cashier cancelled it.",
 }
 SUBJECTS = {
+    "pending": "How to pay your backing of “{title}” ({reference})",
     "confirmed": "Your backing of “{title}” arrived",
     "refunded": "“{title}” {ended}: your backing is refunded",
     "moved": "“{title}” {ended}: your backing moved to the pool of {group}",
@@ -38,6 +39,12 @@ SUBJECTS = {
     "handed": "Your backing of “{title}” is with the treasurer of {group}",
 }
 LEADS = {
+    # Found from outside: the reference and where to pay were shown once, on the page, and never mailed.
+    "pending": (
+        "You backed problem #{id} “{title}” with {amount}. {instructions} It counts once the city's "
+        "cashier confirms the money arrived; until then you can withdraw it on your account page: "
+        "{account}"
+    ),
     "confirmed": (
         "The city's cashier confirmed your payment of {amount} for problem #{id} “{title}” (reference "
         "{reference}). It is held for the problem: it pays for the fix once the problem is fully backed, "
@@ -81,7 +88,7 @@ def why_words(session: DbSession, issue: Issue, reason: str) -> str:
 def mail_backer(
     session: DbSession, issue: Issue, backing: Backing, event: str, reason: str | None = None
 ) -> None:
-    """One mail per backing and event (`confirmed`, `refunded`, `moved`, `cancelled`; the key names
+    """One mail per backing and event (`pending`, `confirmed`, `refunded`, `moved`, `cancelled`; the key names
     both), to a backer who still has an account; an ending says why (`reason`: deadline, closed,
     funded, cashier)."""
     if backing.user_id is None:
@@ -113,6 +120,8 @@ def mail_backer(
         if by_cashier
         else " to you",
         "handed": "; the city's cashier hands the money to its treasurer" if by_cashier else "",
+        "instructions": payment_instructions(backing, CURRENCY) if event == "pending" else "",
+        "account": external_url("account.home") + "#money",
         "paid": (
             f"handed your {amount} for problem #{issue.id} “{issue.title}” to the treasurer of {group}, "
             "where it is your pledge"

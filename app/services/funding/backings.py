@@ -30,6 +30,7 @@ from app.services.funding.backing_limits import (
     default_backer_cap,
     open_period,
 )
+from app.services.funding.backing_mail import mail_backer
 from app.services.funding.backing_settlement import held_deadline, settle_issue
 from app.services.funding.idempotency import check_idempotency_key, earlier_request, key_reused
 from app.services.funding.payments import PaymentProvider
@@ -192,6 +193,7 @@ def back(
     if not inserted:  # a concurrent request with the same key won
         return _replay(found, issue_id, cents)
     if not at_once:
+        mail_backer(session, issue, found, "pending")  # how to pay, with the reference, kept in the inbox
         return BackingOutcome(found, True, BackingStatus.PENDING.value)
     post_backing(session, found, now)
     settled = settle_issue(session, issue_id, now)

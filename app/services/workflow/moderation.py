@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from flask import current_app
+
 from app.database.sessions import DbSession
+from app.mail import queue_text
 from app.models import Issue, IssueEvent, ModerationRecord, Photo, User
 from app.models.timestamps import utcnow
 from app.models.workflow import EventKind
 from app.services.issues.reports import DESCRIPTION_MAX, TITLE_MAX
 from app.services.kernel import audit
 from app.services.kernel.errors import NotFound, ValidationError
+from app.services.kernel.links import external_url
 from app.services.kernel.roles import require_staff
 from app.services.kernel.text import clean_note, clean_text
 from app.services.workflow.status_changes import lock_issues
@@ -112,7 +116,34 @@ def set_issue_hidden(
     issue.is_hidden = hidden
     _log(session, actor, "hide" if hidden else "unhide", "issue", issue_id, issue_id, why, flags=flags)
     session.flush()
+    _tell_reporter(session, issue, actor, why)
     return issue
+
+
+def _tell_reporter(session: DbSession, issue: Issue, actor: User, why: str) -> None:
+    """The reporter hears that a moderator hid their report, and why, or that it is public again
+    (found from outside: their link to it became a 404 and nothing said so). Not the moderator who
+    acted, nor a deleted account."""
+    reporter = session.get(User, issue.reporter_id) if issue.reporter_id is not None else None
+    if reporter is None or reporter.deleted_at is not None or reporter.id == actor.id:
+        return
+    if issue.is_hidden:
+        subject = f"Your report “{issue.title}” is hidden"
+        said = (
+            f"A moderator hid your report #{issue.id} “{issue.title}” from the public"
+            + (f". Their reason: {why}" if why else "")
+            + f".\n\nYou still see it on your account page: {external_url('account.home')}\n\n"
+            f"To ask about it, contact {current_app.config['CITY_CONTACT']}."
+        )
+    else:
+        subject = f"Your report “{issue.title}” is public again"
+        said = (
+            f"A moderator made your report #{issue.id} “{issue.title}” public again: "
+            f"{external_url('issues.detail', issue_id=issue.id)}"
+        )
+    text = f"Hello {reporter.display_name},\n\n{said}\n"
+    key = f"issue-hidden:{issue.id}:{'hide' if issue.is_hidden else 'show'}:{utcnow().isoformat()}"
+    queue_text(session, key, reporter.email, subject, text)
 
 
 def set_update_hidden(

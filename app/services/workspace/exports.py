@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, literal, select
 
 from app.database.sessions import DbSession
-from app.models import Area, Category, Issue, Status
+from app.models import Area, Assignment, Category, Issue, Status, Team, User
 from app.models.timestamps import rfc3339
 from app.services.kernel.text import safe_cell
 from app.services.workspace.dashboard import DashboardFilters, conditions, ordered
@@ -45,6 +45,12 @@ COLUMNS = (
     "category_code",
     "status_code",
     "area_id",
+    # The staff's own fields, as the dashboard filters and the inbox work by them (found from outside:
+    # a list sorted by latest activity had no such column, nor the assignee, hidden or merged state).
+    "last_activity",
+    "assignee",
+    "hidden",
+    "duplicate_of",
 )
 
 _SELECTED = (
@@ -66,6 +72,10 @@ _SELECTED = (
     Issue.lat,
     Issue.lon,
     Issue.place,
+    Issue.last_activity_at,
+    func.coalesce(literal("Team: ") + Team.name, User.display_name).label("assignee"),
+    Issue.is_hidden,
+    Issue.duplicate_of_id,
 )
 
 
@@ -87,6 +97,9 @@ def issue_rows(
         .join(Category, Category.code == Issue.category_code)
         .join(Status, Status.code == Issue.status)
         .join(Area, Area.id == Issue.area_id)
+        .outerjoin(Assignment, Assignment.issue_id == Issue.id)
+        .outerjoin(Team, Team.id == Assignment.team_id)
+        .outerjoin(User, User.id == Assignment.user_id)
         .where(*where)
     )
     if sort is not None:
@@ -134,6 +147,10 @@ def csv_chunks(
                 r.category_code,
                 r.status,
                 r.area_id,
+                timestamp(r.last_activity_at),
+                safe_cell(r.assignee or ""),
+                "true" if r.is_hidden else "false",
+                r.duplicate_of_id or "",
             )
         )
         if count % 500 == 0:
