@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from sqlalchemy import update
 
 from app.extensions import db
 from app.models import Issue, User
+from tests import factories
 
 Stamp = Callable[..., None]
 
@@ -39,3 +41,18 @@ def stamp(app: Flask) -> Stamp:
             db.session.commit()
 
     return set_columns
+
+
+ROW_START = datetime(2026, 3, 2, 9, 0, 0)
+
+
+def problems_in_a_row(app: Flask, count: int) -> list[int]:
+    """`count` new problems of one reporter, a minute apart from ROW_START; their ids."""
+    with app.app_context():
+        reporter = factories.new_user(db.session)
+        made = [
+            factories.new_issue(db.session, reporter, created_at=ROW_START + timedelta(minutes=i)).id
+            for i in range(count)
+        ]
+        db.session.commit()
+    return made

@@ -13,8 +13,10 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEntry, IssueEvent, Status
+from app.services.workspace import dashboard
 from app.services.workspace.audit_phrases import Facts
 from app.services.workspace.audit_words import describe
+from tests.workspace.conftest import problems_in_a_row
 from tests.workspace.test_exports import read_csv
 
 T0 = datetime(2026, 5, 1, 9, 0)
@@ -146,3 +148,23 @@ def test_a_bulk_change_is_reviewed_before_anything_changes(
     assert done.status_code == 302
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(IssueEvent)) == 2
+
+
+def test_after_a_refused_bulk_change_the_page_links_keep_the_filters(
+    app: Flask, staff_client: FlaskClient
+) -> None:
+    """Found from outside: the refused change's page (a POST) linked its pages without the filters."""
+    made = problems_in_a_row(app, dashboard.PER_PAGE * 2 + 1)
+    refused = staff_client.post(
+        "/staff/dashboard/bulk-status",
+        data={
+            "issue_ids": [str(made[0])],
+            "status": "",
+            "note": "x",
+            "back": "status=open&sort=newest&page=2",
+        },
+    )
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert 'rel="prev" href="/staff/dashboard?status=open&amp;sort=newest&amp;page=1"' in page
+    assert 'rel="next" href="/staff/dashboard?status=open&amp;sort=newest&amp;page=3"' in page
