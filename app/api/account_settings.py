@@ -135,7 +135,7 @@ def change_email() -> tuple[Response, int]:
 )
 def update_account() -> Response:
     user = require_user()
-    data = json_body()
+    data = json_body(known=ProfileChange.model_fields)
     given = {name: data[name] for name in ("display_name", "hide_name_default") if name in data}
     if not given:
         raise ValidationError("Give display_name or hide_name_default to change.", "display_name")

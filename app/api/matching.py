@@ -124,7 +124,8 @@ def get_matching_period(period_id: int) -> Response:
 )
 @limit("RATE_LIMIT_UPDATE", per_user=True)
 def update_matching_period(period_id: int) -> Response:
-    changed = matching_periods.update_period(db.session, require_user(), period_id, json_body(), utcnow())
+    data = json_body(known=shapes.PeriodChange.model_fields)
+    changed = matching_periods.update_period(db.session, require_user(), period_id, data, utcnow())
     db.session.commit()
     return jsonify(detail_json(changed))
 

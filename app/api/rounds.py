@@ -156,7 +156,9 @@ def get_round_json(round_id: int) -> Response:
     secured=True,
 )
 def update_round(round_id: int) -> Response:
-    changed = rounds.update_round(db.session, require_user(), round_id, json_body())
+    changed = rounds.update_round(
+        db.session, require_user(), round_id, json_body(known=shapes.RoundTerms.model_fields)
+    )
     db.session.commit()
     return jsonify(round_json(changed))
 

@@ -290,3 +290,23 @@ def test_json_this_api_cannot_read_is_told_apart_from_a_missing_object(client: F
     for body in ("null", "[1, 2]"):
         response = client.post("/api/v1/users", data=body, content_type="application/json")
         assert "must be a JSON object" in error_of(response)["message"], body
+
+
+def test_a_patch_names_a_field_it_does_not_take(
+    client: FlaskClient, auth: AuthActions, make_user: Any
+) -> None:
+    """Found from outside: `PATCH /api/v1/account` with `email` (or `role`) answered 200 and changed
+    nothing, which read as done."""
+    user = make_user(display_name="Before")
+    response = client.patch(
+        "/api/v1/account",
+        json={"display_name": "After", "email": "x@example.org"},
+        headers=auth.headers(user),
+    )
+    assert response.status_code == 422
+    assert error_of(response)["field"] == "email"
+    assert "it takes display_name, hide_name_default" in error_of(response)["message"]
+    assert (
+        client.get("/api/v1/account", headers=auth.headers(user)).get_json()["profile"]["display_name"]
+        == "Before"
+    )

@@ -112,6 +112,10 @@ def test_backers_and_followers_are_mailed_at_funded_started_paid_and_fixed(world
     assert subjects(backer) == [f"Funded: {title}"]
     funded_mail = next(m for m in outbox() if m["To"] == backer)
     assert "EUR 30.00 is now committed" in funded_mail.get_content()
+    # The backer reads their own part (found from outside: only the total was named).
+    assert "Your backing of EUR 5.00 is part of it." in funded_mail.get_content()
+    follower_funded = next(m for m in outbox() if m["To"] == follower and m["Subject"] == f"Funded: {title}")
+    assert "Your backing" not in follower_funded.get_content()
 
     assert set_status(world, issue_id, "in-progress").status_code == 200
     assert set_status(world, issue_id, "planned").status_code == 200

@@ -13,7 +13,7 @@ its followers and backers with a payout and its fix, with a link to a 404).
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.database.sessions import DbSession
 from app.mail import queue_mail
@@ -105,9 +105,21 @@ def notify(
 def notify_funded(session: DbSession, issue_id: int, actor_id: int | None) -> int:
     """The funded mail, once per recipient (its event key): the amount is everything committed so far,
     so a problem funded by a round and by its backers in one certification is announced once, whole."""
-    amount = format_money(money_of(session, issue_id).committed_cents, currency_of(session, issue_id))
+    currency = currency_of(session, issue_id)
+    amount = format_money(money_of(session, issue_id).committed_cents, currency)
     lead = f"Problem #{issue_id} is funded: {amount} is now committed to fixing it."
-    return notify(session, issue_id, "funded", "Funded: “{title}”", lead, actor_id)
+    # Each backer reads their own part of it (found from outside: the mail named only the total).
+    mine = session.execute(
+        select(Backing.user_id, func.sum(Backing.amount_cents))
+        .where(Backing.issue_id == issue_id, Backing.status == BackingStatus.COMMITTED.value)
+        .group_by(Backing.user_id)
+    ).tuples()
+    personal = {
+        int(user_id): f"Your backing of {format_money(int(cents), currency)} is part of it."
+        for user_id, cents in mine
+        if user_id is not None
+    }
+    return notify(session, issue_id, "funded", "Funded: “{title}”", lead, actor_id, personal)
 
 
 def notify_paid(

@@ -286,22 +286,36 @@ def _close(
             _tell_flagger(session, row.email, kind, target_id, issue_id, action, why)
 
 
+def _flagged_words(session: DbSession, kind: str, target_id: int, issue_id: int) -> str:
+    """What was flagged, as its flagger will know it (found from outside: "the problem report you
+    flagged on problem #322" named nothing): the report's title, an update's first words."""
+    title = session.scalar(select(Issue.title).where(Issue.id == issue_id)) or ""
+    if kind == "issue":
+        return f"the problem report “{title}” (#{issue_id})"
+    if kind == "update":
+        note = " ".join(
+            (session.scalar(select(IssueEvent.note).where(IssueEvent.id == target_id)) or "").split()
+        )
+        shown = note if len(note) <= 60 else note[:60].rsplit(" ", 1)[0] + "…"
+        return f"the update “{shown}” on problem #{issue_id} “{title}”"
+    return f"a photo on problem #{issue_id} “{title}”"
+
+
 def _tell_flagger(
     session: DbSession, email: str, kind: str, target_id: int, issue_id: int, action: str, why: str
 ) -> None:
     if email.endswith(".invalid"):  # a deleted account's tombstone has no address
         return
     what = _words(kind)
+    named = _flagged_words(session, kind, target_id, issue_id)
     if action == "hide":
         subject = f"Thank you: the {what} you flagged is hidden"
-        lead = f"A moderator hid the {what} you flagged on problem #{issue_id}." + (
-            f"\n\nReason: {why}" if why else ""
-        )
+        lead = f"A moderator hid {named}, which you flagged." + (f"\n\nReason: {why}" if why else "")
     else:
         subject = f"The {what} you flagged stays visible"
         lead = (
-            f"A moderator looked at the {what} you flagged on problem #{issue_id} and found it within "
-            "the rules, so it stays visible."
+            f"A moderator looked at {named}, which you flagged, and found it within the rules, so it "
+            "stays visible."
         )
     # A hidden report's page is a 404 to the flagger: no link to it.
     link = (
