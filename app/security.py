@@ -146,6 +146,11 @@ _WHO = {
 }
 
 
+def role_refusal(roles: tuple[str, ...]) -> PermissionDenied:
+    """The 403 of a role that may not use a page, saying whose page it is."""
+    return PermissionDenied(f"This is for {_WHO.get(frozenset(roles), 'other roles')} only.")
+
+
 def roles_required(*roles: str) -> Callable[[F], F]:
     """Refuse anonymous users (a page's GET goes to the login form, as the staff pages do; anything else
     is 401), users without one of `roles` and blocked accounts (403).
@@ -164,7 +169,7 @@ def roles_required(*roles: str) -> Callable[[F], F]:
             if current_user.role not in roles:
                 # Saying whose page it is (found from outside: an official sent to an admin page read
                 # only "Your account is not allowed to do this").
-                raise PermissionDenied(f"This is for {_WHO.get(frozenset(roles), 'other roles')} only.")
+                raise role_refusal(roles)
             require_not_blocked(current_user)  # 403 saying why
             return view(*args, **kwargs)
 

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app.services.kernel.errors import PermissionDenied
+from app.security import role_refusal
 from app.services.kernel.roles import require_not_blocked
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -19,7 +19,7 @@ def staff_only() -> Response | None:
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         abort(401)
     if not current_user.has_staff_role:
-        raise PermissionDenied("This is for city officials and admins only.")
+        raise role_refusal(("official", "admin"))
     require_not_blocked(current_user)  # 403 saying why
     return None
 

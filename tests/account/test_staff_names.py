@@ -29,6 +29,7 @@ from tests.conftest import AuthActions
         ("Moderator2", "must not read as the city"),
         ("CommonfixTeam", "must not read as the city"),
         ("\u041efficial Bob", "must not read as the city"),  # a Cyrillic O
+        ("O\u0301fficial Bob", "must not read as the city"),  # an O with a combining accent
         ("Otto Planner", "is that of a member of the city&#39;s staff"),
         ("otto   PLANNER", "is that of a member of the city&#39;s staff"),
     ],

@@ -94,9 +94,10 @@ _LOOK_ALIKES = str.maketrans(
 
 
 def _as_words(name: str) -> str:
-    """The name as the words a reader sees: look-alike letters read as Latin, "OfficialBob" as two
-    words, digits and punctuation as spaces, all lower case."""
-    latin = unicodedata.normalize("NFKC", name).translate(_LOOK_ALIKES)
+    """The name as the words a reader sees: full-width, accented and look-alike letters read as Latin,
+    "OfficialBob" as two words, digits and punctuation as spaces, all lower case."""
+    folded = unicodedata.normalize("NFKD", name).translate(_LOOK_ALIKES)
+    latin = "".join(c for c in folded if not unicodedata.combining(c))
     split = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", latin)
     return " ".join(re.sub(r"[\W\d_]+", " ", split).split()).casefold()
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, String, and_, cast, func, literal, select
+from sqlalchemy import ColumnElement, Select, String, and_, cast, func, literal, select
 from sqlalchemy.exc import IntegrityError
 
 from app.database.sessions import DbSession
@@ -72,13 +73,24 @@ _AT_THE_CASHIER = (
 )
 
 
+def _lines(*columns: Any) -> Select[Any]:
+    """`columns` of the residents' lines of return postings, with their postings and any payback."""
+    return (
+        select(*columns)
+        .select_from(LedgerLine)
+        .join(LedgerPosting, LedgerPosting.id == LedgerLine.posting_id)
+        .outerjoin(ReturnPayback, ReturnPayback.line_id == LedgerLine.id)
+        .where(*_RESIDENTS_PARTS)
+    )
+
+
 def _parts(
-    session: DbSession, *where: ColumnElement[bool], public: bool = False, page: Page | None = None
+    session: DbSession, *where: ColumnElement[bool], public: bool = False, page: tuple[int, int] | None = None
 ) -> list[ReturnedPart]:
-    """The parts that match `where`, oldest first (only `page`'s when given); with `public`, newest
-    first and a hidden problem by its public title (the staff read the real one)."""
+    """The parts that match `where`, oldest first (only `page`'s, (page, per page), when given); with
+    `public`, newest first and a hidden problem by its public title (the staff read the real one)."""
     rows = session.execute(
-        select(
+        _lines(
             LedgerLine.id,
             LedgerPosting.issue_id,
             public_title() if public else Issue.title,
@@ -88,48 +100,40 @@ def _parts(
             _AT_THE_CASHIER,
             ReturnPayback.paid_back_at,
         )
-        .join(LedgerPosting, LedgerPosting.id == LedgerLine.posting_id)
         .join(Issue, Issue.id == LedgerPosting.issue_id)
-        .outerjoin(ReturnPayback, ReturnPayback.line_id == LedgerLine.id)
-        .where(*_RESIDENTS_PARTS, *where)
+        .where(*where)
         .order_by(LedgerLine.id.desc() if public else LedgerLine.id)
-        .limit(page.per_page if page else None)
-        .offset((page.page - 1) * page.per_page if page else None)
+        .limit(page[1] if page else None)
+        .offset((page[0] - 1) * page[1] if page else None)
     ).all()
-    users = {int(account.removeprefix(RESIDENT_PREFIX)) for _l, _i, _t, account, *_rest in rows}
+    user_of = {row[0]: int(row[3].removeprefix(RESIDENT_PREFIX)) for row in rows}  # line -> resident
     names = dict(
         session.execute(
-            select(User.id, User.display_name).where(User.id.in_(users), User.deleted_at.is_(None))
+            select(User.id, User.display_name).where(
+                User.id.in_(set(user_of.values())), User.deleted_at.is_(None)
+            )
         )
         .tuples()
         .all()
     )
-    currencies: dict[int, str] = {}
-    references = _references(
-        session,
-        {(issue_id, int(account.removeprefix(RESIDENT_PREFIX))) for _l, issue_id, _t, account, *_r in rows},
-    )
-    found = []
-    for line_id, issue_id, title, account, cents, at, at_the_cashier, paid_at in rows:
-        user_id = int(account.removeprefix(RESIDENT_PREFIX))
-        if issue_id not in currencies:
-            currencies[issue_id] = currency_of(session, issue_id)
-        found.append(
-            ReturnedPart(
-                line_id,
-                issue_id,
-                title,
-                user_id,
-                names.get(user_id, ""),
-                int(cents),
-                currencies[issue_id],
-                at,
-                bool(at_the_cashier),
-                paid_at,
-                references.get((issue_id, user_id), ""),
-            )
+    references = _references(session, {(row[1], user_of[row[0]]) for row in rows})
+    currencies = {issue_id: currency_of(session, issue_id) for issue_id in {row[1] for row in rows}}
+    return [
+        ReturnedPart(
+            line_id,
+            issue_id,
+            title,
+            user_of[line_id],
+            names.get(user_of[line_id], ""),
+            int(cents),
+            currencies[issue_id],
+            at,
+            bool(at_the_cashier),
+            paid_at,
+            references.get((issue_id, user_of[line_id]), ""),
         )
-    return found
+        for line_id, issue_id, title, _account, cents, at, at_the_cashier, paid_at in rows
+    ]
 
 
 def _references(session: DbSession, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], str]:
@@ -158,18 +162,8 @@ def to_pay_back(session: DbSession, page: int = 1, per_page: int = PER_PAGE) -> 
     """One page of the parts the cashier has not paid back yet, oldest first (`Page.items`:
     ReturnedParts)."""
     owed: ColumnElement[bool] = and_(_AT_THE_CASHIER, ReturnPayback.id.is_(None))
-    total = int(
-        session.scalar(
-            select(func.count(LedgerLine.id))
-            .join(LedgerPosting, LedgerPosting.id == LedgerLine.posting_id)
-            .outerjoin(ReturnPayback, ReturnPayback.line_id == LedgerLine.id)
-            .where(*_RESIDENTS_PARTS, owed)
-        )
-        or 0
-    )
-    found = Page([], page, per_page, total)
-    found.items.extend(_parts(session, owed, page=found))
-    return found
+    total = int(session.scalar(_lines(func.count(LedgerLine.id)).where(owed)) or 0)
+    return Page(_parts(session, owed, page=(page, per_page)), page, per_page, total)
 
 
 def parts_of(session: DbSession, posting_ids: list[int]) -> list[ReturnedPart]:

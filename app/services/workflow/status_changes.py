@@ -48,12 +48,16 @@ def lock_issues(session: DbSession, issue_ids: Iterable[int]) -> dict[int, Issue
         .values(updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    issues = {
-        i.id: i
-        for i in session.scalars(
-            select(Issue).where(Issue.id.in_(wanted)).execution_options(populate_existing=True)
-        ).unique()
-    }
+    return load_issues(session, wanted, fresh=True)
+
+
+def load_issues(session: DbSession, issue_ids: Iterable[int], *, fresh: bool = False) -> dict[int, Issue]:
+    """The issues by id (`fresh`: read again from the database); NotFound naming any that is missing."""
+    wanted = sorted(set(issue_ids))
+    query = select(Issue).where(Issue.id.in_(wanted))
+    if fresh:
+        query = query.execution_options(populate_existing=True)
+    issues = {i.id: i for i in session.scalars(query).unique()}
     missing = [i for i in wanted if i not in issues]
     if missing:
         listed = ", ".join(f"#{i}" for i in missing)
@@ -214,7 +218,7 @@ def plan_bulk_change(
     new = find_status(session, status_code)
     _check_target(new)
     clean = clean_note(note)
-    issues = lock_issues(session, ids) if lock else _issues(session, ids)
+    issues = lock_issues(session, ids) if lock else load_issues(session, ids)
     _check_not_duplicates(issues[i] for i in ids)
     unchanged = [i for i in ids if issues[i].status == new.code]
     if len(unchanged) == len(ids):
@@ -222,14 +226,6 @@ def plan_bulk_change(
     changing = [i for i in ids if i not in unchanged]
     check_money_settled(session, changing, new)
     return BulkPlan(new, clean, changing, unchanged, issues)
-
-
-def _issues(session: DbSession, ids: list[int]) -> dict[int, Issue]:
-    found = {issue.id: issue for issue in session.scalars(select(Issue).where(Issue.id.in_(ids)))}
-    missing = [i for i in ids if i not in found]
-    if missing:
-        raise NotFound(f"There is no issue {', '.join(f'#{i}' for i in missing)}.", "issue_id")
-    return found
 
 
 def bulk_change_status(
