@@ -34,6 +34,8 @@ def put_estimate(issue_id: int) -> Response:
     fund_now = body.get("fund_now", False)
     if not isinstance(fund_now, bool):
         raise ValidationError("fund_now must be true or false.", "fund_now")
-    cents = backings.set_estimate_and_fund(db.session, user, issue_id, body.get("cost_cents"), fund_now=fund_now)
+    cents = backings.set_estimate_and_fund(
+        db.session, user, issue_id, body.get("cost_cents"), fund_now=fund_now
+    )
     db.session.commit()
     return jsonify({"issue_id": issue_id, "cost_cents": cents})

@@ -67,7 +67,9 @@ def test_the_issue_page_says_what_is_held_and_saves_only_once_funding_is_confirm
     assert "EUR 55.00 is held for this problem: an estimate at or below it funds the problem at once" in page
     url = f"/staff/issues/{issue_id}/estimate"
 
-    refused = auth.client.post(url, data={"cost": "5", "csrf_token": auth.csrf_token()}, follow_redirects=True)
+    refused = auth.client.post(
+        url, data={"cost": "5", "csrf_token": auth.csrf_token()}, follow_redirects=True
+    )
 
     said = refused.get_data(as_text=True)
     assert "Estimated cost saved" not in said
