@@ -94,10 +94,12 @@ def clean_reason(raw: object, maximum: int, why: str) -> str:
 
 
 def clean_note(raw: object, *, required: bool = True, field: str = "note") -> str:
+    """A note or a reason, its errors naming the field as its form labels it (found from outside: a
+    long reason was refused as "Note must be at most ...")."""
     return clean_text(
         raw,
         field,
-        "Note",
+        field.replace("_", " ").capitalize(),
         NOTE_MAX,
         required=required,
         required_message="Note is required: say what changed, residents read it.",
