@@ -43,8 +43,8 @@ LEADS = {
     "pending": (
         # The instructions (config's BACKING_PAYMENT_INSTRUCTIONS) say when it counts: not said twice
         # (found from outside).
-        "You backed problem #{id} “{title}” with {amount}. {instructions} Until the city's cashier "
-        "confirms the money arrived, you can withdraw it on your account page: {account}"
+        "You backed problem #{id} “{title}” with {amount}. {instructions} Until it counts, you can "
+        "withdraw it on your account page: {account}"
     ),
     "confirmed": (
         "The city's cashier confirmed your payment of {amount} for problem #{id} “{title}” (reference "
