@@ -156,6 +156,10 @@ def render_detail(found: Round, refused_match: MatchForm | None = None) -> str:
         rule=explanations.rule_words(found.rule),
         timeline=timeline(found),
         candidates=listed,
+        # Found from outside: a problem withdrawn while its round voted was listed like the others.
+        withdrawn={}
+        if round_results.is_tallied(found)
+        else candidates.withdrawn(db.session, [c.issue_id for c in listed]),
         frozen=frozen,
         runs=runner,
         member=refused is None,

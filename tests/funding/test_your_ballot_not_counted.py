@@ -60,6 +60,10 @@ def test_a_vote_for_a_withdrawn_problem_is_said_not_to_count(world: RoundWorld, 
         closing = db.session.get(User, world.official.id)
         workflow.change_status(db.session, closing, a, "no-further-action", "Nothing to do.")
         db.session.commit()
+    # Found from outside: while voting, the round's page listed the withdrawn problem like the others.
+    round_page = world.client.get(f"/rounds/{rid}").get_data(as_text=True)
+    assert f'data-testid="withdrawn-{a}">No longer on offer: ' in round_page
+    assert f'data-testid="withdrawn-{b}"' not in round_page
     assert world.tally(rid).status_code == 200
 
     alone = page_for(world, auth, only_withdrawn.email, rid)
