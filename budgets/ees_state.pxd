@@ -7,12 +7,6 @@ from budgets.ees_loops cimport Table
 cdef void* grown(void* block, Py_ssize_t size) except NULL
 
 
-cdef class SupporterGroups:
-    cdef Py_ssize_t* types
-    cdef double* many
-    cdef Py_ssize_t size
-
-
 cdef class EesState:
     cdef readonly object problem
     cdef object arrays
@@ -41,19 +35,12 @@ cdef class EesState:
     cdef readonly int started
     cdef list tables
     cdef object spent_of
-    cdef Py_ssize_t words
-    cdef unsigned long long* ballots
-    cdef unsigned long long* bought
-    cdef list bought_keys
-    cdef dict groups
 
     cdef int _set_budget(self, per_voter) except -1
     cdef int _start_round(self) except -1
     cdef Table _exactly(self, Py_ssize_t p, int round_no)
     cdef Table _latest(self, Py_ssize_t p, int round_no)
-    cdef SupporterGroups _groups(self, Py_ssize_t p, int round_no)
     cdef Table _table(self, Py_ssize_t p, int round_no)
     cdef int _pay(self, Py_ssize_t p, Table table, long long k) except -1
-    cdef int _bought_after(self, int round_no, Py_ssize_t p) except -1
     cdef int _reserve_classes(self, Py_ssize_t size) except -1
     cdef int _forget_from(self, int round_no, Py_ssize_t classes) except -1

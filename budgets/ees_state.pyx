@@ -3,10 +3,7 @@
 each purchase made, and each project's tables by round (budgets.ees_engine says what they are for).
 
 Voter types are grouped in classes of equal spending: a purchase moves each paying class's
-supporters of the project to a new class whose parent it is. Types whose ballots agree on every
-project bought before a round have spent alike at its start (each purchase moved both or neither),
-so a project's table counts its supporters by such groups, one type standing for each (on Warsaw
-2026 four supporters in ten). Per class the state keeps its float
+supporters of the project to a new class whose parent it is. Per class the state keeps its float
 spending and a count the tables use (side by side), its parent, and its exact spending (a
 Fraction) only once asked for; per type its class (int32), with a log of the types each purchase
 moved, so that going back to a round's start, or reading an earlier round's classes, takes back the
@@ -55,77 +52,14 @@ class SupporterArrays:
         return cls(types, multiplicity[types], starts)
 
 
-cdef class SupporterGroups:
-    """A project's supporting types grouped by their ballots on a set of projects: one type of each
-    group (`types`) and the voters the group holds (`many`), `size` groups."""
-
-    def __dealloc__(self):
-        free(self.types)
-        free(self.many)
-
-
-cdef SupporterGroups group_supporters(
-    const Py_ssize_t* supporters,
-    const double* many,
-    Py_ssize_t n,
-    const unsigned long long* ballots,
-    const unsigned long long* projects,
-    Py_ssize_t words,
-):
-    """Group `supporters[:n]` (`many` voters each) by their ballots' bits among `projects` (each
-    type's ballot is `words` words of `ballots` from type x words), through an open-addressed hash
-    table of group numbers."""
-    cdef Py_ssize_t slots = 2, i, w, t, slot, g
-    cdef unsigned long long h
-    cdef bint same
-    while slots < 2 * n:
-        slots *= 2
-    cdef Py_ssize_t* table = <Py_ssize_t*>calloc(slots, sizeof(Py_ssize_t))  # group + 1, 0: empty
-    if table == NULL:
-        raise MemoryError()
-    cdef SupporterGroups found = SupporterGroups.__new__(SupporterGroups)
-    try:
-        found.types = <Py_ssize_t*>grown(NULL, n * sizeof(Py_ssize_t))
-        found.many = <double*>grown(NULL, n * sizeof(double))
-        found.size = 0
-        for i in range(n):
-            t = supporters[i]
-            h = 1469598103934665603ULL  # FNV-1a over the ballot's words among the projects
-            for w in range(words):
-                h = (h ^ (ballots[t * words + w] & projects[w])) * 1099511628211ULL
-            slot = <Py_ssize_t>((h ^ (h >> 32)) & <unsigned long long>(slots - 1))
-            while True:
-                g = table[slot] - 1
-                if g < 0:
-                    found.types[found.size], found.many[found.size] = t, many[i]
-                    found.size += 1
-                    table[slot] = found.size
-                    break
-                same = True
-                for w in range(words):
-                    if (ballots[t * words + w] ^ ballots[found.types[g] * words + w]) & projects[w]:
-                        same = False
-                        break
-                if same:
-                    found.many[g] += many[i]
-                    break
-                slot = (slot + 1) & (slots - 1)
-    finally:
-        free(table)
-    return found
-
-
 cdef class EesState:
     """The classes, moves and tables of a run; the budget it runs at (b, exact and as a float).
 
     Per class (id c): `cells[2c]` its float spending, `cells[2c + 1]` a count kept zero between
     tables, `parent[c]` the class it paid from, `moved[c]` an id kept zero between moves; exact
     spending from the batches of classes each purchase made and the share its payers paid. Per
-    type its class (`type_class`) and its ballot as bits (`ballots`, `words` words a type); `moves`
-    logs the types each purchase moved, round r's from `log_at[r - 1]`. Per round the projects
-    bought before it (bits in `bought` from r x words, and as bytes in `bought_keys[r]`); per
-    project and such set its supporter groups (`groups`, kept for the whole sweep: a sweep meets
-    few sets). Per project its tables by round, ascending (`tables`).
+    type its class (`type_class`); `moves` logs the types each purchase moved, round r's from
+    `log_at[r - 1]`. Per project its tables by round, ascending (`tables`).
     """
 
     def __dealloc__(self):
@@ -139,11 +73,9 @@ cdef class EesState:
         free(self.type_class)
         free(self.moves)
         free(self.log_at)
-        free(self.ballots)
-        free(self.bought)
 
     def __init__(self, problem, arrays=None):
-        cdef Py_ssize_t n = len(problem.costs), p, i
+        cdef Py_ssize_t n = len(problem.costs), p
         self.problem = problem
         self.arrays = SupporterArrays.of(problem) if arrays is None else arrays
         cdef const Py_ssize_t[::1] sup_types = self.arrays.types
@@ -185,16 +117,6 @@ cdef class EesState:
         self.started = 0
         self.tables = [[] for _ in range(n)]
         self.spent_of = self.class_spent
-        self.words = (n + 63) // 64
-        self.ballots = <unsigned long long*>calloc(self.types * self.words + 1, sizeof(unsigned long long))
-        self.bought = <unsigned long long*>calloc((n + 2) * self.words + 1, sizeof(unsigned long long))
-        if self.ballots == NULL or self.bought == NULL:
-            raise MemoryError()
-        for p in range(n):
-            for i in range(self.sup_start[p], self.sup_start[p + 1]):
-                self.ballots[self.sup_types[i] * self.words + p // 64] |= 1ULL << (p % 64)
-        self.bought_keys = [None, bytes(8 * self.words)]  # nothing is bought before round 1
-        self.groups = {}
 
     def classes_at(self, int round_no):
         """Everyone's class at the start of a round so far (the current one's: as they are now)."""
@@ -239,35 +161,11 @@ cdef class EesState:
                 return tables[i]
         return None
 
-    def supporter_groups(self, Py_ssize_t p, int round_no):
-        """p's supporter groups at a round so far: a type standing for each group, and its voters."""
-        if not 0 <= p < self.projects or not 1 <= round_no < len(self.bought_keys):
-            raise IndexError(f"no project {p} or round {round_no} in this run")
-        cdef SupporterGroups found = self._groups(p, round_no)
-        return (
-            np.array(<Py_ssize_t[:found.size]>found.types if found.size else [], dtype=np.intp),
-            np.array(<double[:found.size]>found.many if found.size else [], dtype=np.float64),
-        )
-
-    cdef SupporterGroups _groups(self, Py_ssize_t p, int round_no):
-        """p's supporting types grouped by their ballots on the projects bought before the round."""
-        key = (p, self.bought_keys[round_no])
-        cdef SupporterGroups found = self.groups.get(key)
-        cdef Py_ssize_t start
-        if found is None:
-            start = self.sup_start[p]
-            found = self.groups[key] = group_supporters(
-                self.sup_types + start, self.sup_many + start, self.sup_start[p + 1] - start,
-                self.ballots, self.bought + round_no * self.words, self.words,
-            )
-        return found
-
     cdef Table _table(self, Py_ssize_t p, int round_no):
         """The blocks of p's supporters at the start of a round (the current one, or an earlier one)."""
         cdef list tables = self.tables[p]
-        cdef Py_ssize_t i = len(tables), back
+        cdef Py_ssize_t i = len(tables), start = self.sup_start[p], back
         cdef Table found
-        cdef SupporterGroups groups
         while i > 0 and (<Table>tables[i - 1]).round_no > round_no:
             i -= 1
         if i > 0 and (<Table>tables[i - 1]).round_no == round_no:
@@ -282,9 +180,8 @@ cdef class EesState:
             undo_types(earlier, self.moves + back, self.logged - back, self.parent)
             classes = earlier
         try:
-            groups = self._groups(p, round_no)
             found = build_table(
-                classes, groups.types, groups.many, groups.size,
+                classes, self.sup_types + start, self.sup_many + start, self.sup_start[p + 1] - start,
                 self.cells, self.size, self.costs[p], round_no, self.spent_of,
             )
         finally:
@@ -309,7 +206,6 @@ cdef class EesState:
             self.cells[2 * (first + i)] = self.cells[2 * payer] + share_f
             self.cells[2 * (first + i) + 1] = 0.0
             self.parent[first + i] = payer
-        self._bought_after(table.round_no, p)
         self.batch_start.append(first)
         self.batch_share.append((self.costs[p], k))
         self.size = first + paying
@@ -320,17 +216,6 @@ cdef class EesState:
             self.type_class, self.sup_types + start, n, table._classes, paying, <int>first,
             self.moved, self.moves, self.logged,
         )
-        return 0
-
-    cdef int _bought_after(self, int round_no, Py_ssize_t p) except -1:
-        """The projects bought before the next round: those before this one, and p."""
-        cdef unsigned long long* here = self.bought + round_no * self.words
-        cdef Py_ssize_t w
-        for w in range(self.words):
-            here[self.words + w] = here[w]
-        here[self.words + p // 64] |= 1ULL << (p % 64)
-        del self.bought_keys[round_no + 1 :]
-        self.bought_keys.append(bytes(<char[:8 * self.words]><char*>(here + self.words)))
         return 0
 
     cdef int _reserve_classes(self, Py_ssize_t size) except -1:

@@ -204,7 +204,17 @@ def test_an_unsafe_next_on_login_logs_in_and_goes_home(client: FlaskClient, make
         assert session["_user_id"].startswith(f"{user.id}:")
 
 
-BLANK_TITLES = ["\u200b", "\u200b\u200b\u200b", " \u200c\u200d\u2060\ufeff ", "\u200b \u200b"]
+BLANK_TITLES = [
+    "\u200b",
+    "\u200b\u200b\u200b",
+    " \u200c\u200d\u2060\ufeff ",
+    "\u200b \u200b",
+    # Found from outside: a Braille blank, a Hangul filler, soft hyphens and direction marks were stored.
+    "\u2800",
+    "\u3164",
+    "\u00ad\u00ad",
+    "\u115f\u1160 \u200e\u034f",
+]
 REPORT = {
     "lat": OLD_TOWN.lat,
     "lon": OLD_TOWN.lon,

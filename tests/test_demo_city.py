@@ -113,3 +113,19 @@ def test_each_demo_problems_timeline_tells_its_timestamps_story(app) -> None:
         assert steps[-1][1] == status, (issue_id, steps)
         assert acknowledged in [at for at, kind, before, _after in story if before == "new"], issue_id
     assert told > 30
+
+
+def test_no_demo_problem_is_a_duplicate_without_an_original_and_closing_notes_fit_their_status(app) -> None:
+    """Found from outside: seeded "duplicate" problems had no original (no official could ever change
+    them) and one read "the responsibility of the utility company"."""
+    with app.app_context():
+        seed_demo_city(db.session, issue_count=200, resident_count=20, now=LOADED)
+        orphans = db.session.scalar(
+            select(func.count()).where(Issue.status == "duplicate", Issue.duplicate_of_id.is_(None))
+        )
+        notes = db.session.execute(
+            select(IssueEvent.to_status, IssueEvent.note).where(IssueEvent.kind == "status")
+        ).all()
+    assert orphans == 0
+    utility = {to for to, note in notes if note and "utility company" in note}
+    assert utility == {"not-responsible"}

@@ -38,7 +38,9 @@ STREETS_FILE = Path(__file__).with_name("demo_streets.geojson")
 DEMO_PASSWORD = "demo-password"
 DEMO_DOMAIN = "demo.commonfix.org"
 SPAN_DAYS = 180  # the reports are spread over the last SPAN_DAYS before the city is loaded
-# Status mix of a living city: most problems still open, a fair share fixed, some closed.
+# Status mix of a living city: most problems still open, a fair share fixed, some closed. None is a
+# duplicate: that status comes only with an original, by merging (found from outside: seeded duplicates
+# had none, and no official could ever change them).
 STATUS_WEIGHTS = {
     "new": 30,
     "acknowledged": 14,
@@ -46,10 +48,9 @@ STATUS_WEIGHTS = {
     "in-progress": 6,
     "planned": 4,
     "fixed": 25,
-    "duplicate": 3,
     "not-responsible": 3,
     "no-further-action": 3,
-    "closed": 6,
+    "closed": 9,
 }
 # The gazetteer's default reach (config.py GAZETTEER_*_RADIUS_M).
 PLACE_STREET_M, PLACE_ADDRESS_M = 250, 60

@@ -22,9 +22,13 @@ NOTES = {
         "Fixed this morning. Tell us if it is not.",
     ],
     "closed": [
-        "Closed: this is the responsibility of the utility company; we have forwarded it.",
-        "Closed after inspection: no further action is needed.",
+        "Closed after inspection: the street is safe and clear again.",
+        "Closed: the crew found nothing left to repair.",
     ],
+    # The closed statuses with a reason of their own get notes that give it (found from outside: a
+    # "not responsible" note on a duplicate).
+    "not-responsible": ["Closed: this is the responsibility of the utility company; we have forwarded it."],
+    "no-further-action": ["Closed after inspection: no further action is needed."],
 }
 UPDATES = [
     "Still there this morning; a cyclist nearly fell.",
@@ -75,7 +79,7 @@ def add_demo_timelines(session: DbSession, official_email: str, rng: random.Rand
         if status != "acknowledged":
             later = fixed or closed or _between(rng, seen, end)
             last = max(min(later, end), last)
-            note = rng.choice(NOTES["open"][1:] if kind == "open" else NOTES[kind])
+            note = rng.choice(NOTES["open"][1:] if kind == "open" else NOTES.get(status, NOTES[kind]))
             status_event(issue_id, "acknowledged", status, note, last)
         if residents and rng.random() < 0.15:
             events.append(

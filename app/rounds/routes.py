@@ -40,6 +40,7 @@ from app.services.rounds import (
     explanations,
     turnout,
     windows,
+    your_ballot,
 )
 from app.services.rounds import jobs as tally_jobs
 from app.services.rounds import lifecycle as rounds
@@ -155,6 +156,10 @@ def render_detail(found: Round, refused_match: MatchForm | None = None) -> str:
         rule=explanations.rule_words(found.rule),
         timeline=timeline(found),
         candidates=listed,
+        # Found from outside: a problem withdrawn while its round voted was listed like the others.
+        withdrawn={}
+        if round_results.is_tallied(found)
+        else candidates.withdrawn(db.session, [c.issue_id for c in listed]),
         frozen=frozen,
         runs=runner,
         member=refused is None,
@@ -284,12 +289,15 @@ def results(round_id: int) -> str | Response:
         return redirect(url_for("rounds.detail", round_id=round_id))
     outcome = round_results.results(db.session, round_id)
     row = groups.get_group_row(db.session, found.group_id)
-    mine, blank = None, False
+    mine, blank, left, withdrawn, only_withdrawn = None, False, False, [], False
     if current_user.is_authenticated and found.has_voting_phase:
         choices = ballots.ballot_of(db.session, round_id, current_user.id)
         if choices is not None:
+            left = your_ballot.left_before_tally(db.session, found, current_resident())
             mine = explanations.your_part(found.rule, found.ballot, funded_items(outcome), choices)
             blank = not any(v > 0 for v in choices.values())
+            withdrawn = your_ballot.withdrawn_choices(outcome, choices)
+            only_withdrawn = bool(withdrawn) and len(withdrawn) == sum(1 for v in choices.values() if v > 0)
     return render_template(
         "rounds/results.html",
         round=found,
@@ -305,6 +313,9 @@ def results(round_id: int) -> str | Response:
         turnout_figures=turnout.turnout_of(db.session, found),
         mine=mine,
         blank=blank,
+        left_before_tally=left,
+        withdrawn_choices=withdrawn,
+        only_withdrawn=only_withdrawn,
         currency=outcome.currency,
         reason_form=ReasonForm(),
         action=ActionForm(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import StringField, SubmitField
+from wtforms import BooleanField, StringField, SubmitField
 
 from app.auth.sessions import current_resident
 from app.extensions import db
@@ -21,6 +21,8 @@ from budgets.money import format_money
 
 class EstimateForm(FlaskForm):
     cost = StringField("Set the estimate", render_kw={"inputmode": "decimal", "autocomplete": "off"})
+    # Shown where money is held for the problem: an estimate it covers funds the problem at once.
+    fund_now = BooleanField("Yes, fund it now if the money held covers the new estimate")
     submit = SubmitField("Save estimate")
 
 
@@ -34,7 +36,9 @@ def set_estimate(issue_id: int) -> Response:
         return target
     with unit_of_work(flash_prefix="The estimate was not saved: ") as work:
         cents = parse_amount(form.cost.data, "cost")
-        backings.set_estimate_and_fund(db.session, current_resident(), issue_id, cents)
+        backings.set_estimate_and_fund(
+            db.session, current_resident(), issue_id, cents, fund_now=bool(form.fund_now.data)
+        )
     if work.failed:
         return target
     # Found from outside: a fixed or hidden problem was said to be a candidate now.

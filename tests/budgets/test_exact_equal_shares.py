@@ -168,33 +168,12 @@ def assert_everyone_at_each_round_start(sweep: EesSweep, per_voter: Fraction) ->
     purchases = [p for p in outcome.bought if outcome.round_of[p] > 0]
     for round_no in range(1, sweep.started + 1):
         assert [sweep.class_spent(c) for c in sweep.classes_at(round_no)] == spent, round_no
-        assert_supporters_grouped(sweep, round_no, set(purchases[: round_no - 1]))
         if round_no <= len(purchases):
             p = purchases[round_no - 1]
             share = outcome.share[p]
             for t in supporters[p]:
                 if spent[t] + share <= per_voter:
                     spent[t] += share
-
-
-def assert_supporters_grouped(sweep: EesSweep, round_no: int, bought: set[int]) -> None:
-    """Each project's tables at a round count its supporters by their ballots on the projects
-    bought before it, one type standing for each group, and every type of a group is in its class."""
-    types = sweep.problem.types
-    classes = sweep.classes_at(round_no)
-
-    def on_bought(t: int) -> frozenset[int]:
-        return frozenset(types.projects[t]) & bought
-
-    for p, supporters in enumerate(types.supporters):
-        standing, many = sweep.supporter_groups(p, round_no)
-        groups = {on_bought(t): (t, m) for t, m in zip(standing.tolist(), many.tolist(), strict=True)}
-        assert len(groups) == len(standing)  # no two groups agree on the bought projects
-        voters: dict[frozenset[int], int] = {}
-        for t in supporters:
-            voters[on_bought(t)] = voters.get(on_bought(t), 0) + types.multiplicity[t]
-            assert classes[t] == classes[groups[on_bought(t)][0]]
-        assert {key: m for key, (_, m) in groups.items()} == voters
 
 
 @RANDOM_ELECTIONS
@@ -207,8 +186,7 @@ def test_a_sweep_knows_everyones_class_at_each_round_start(
     election: Election, per_voter: Fraction, steps: list[str]
 ) -> None:
     # A resumed run takes back the moves of the rounds it redoes; earlier rounds' classes are
-    # taken back from the latest (add-opt-skip reads tables of earlier rounds). Its tables count
-    # supporters by groups that never part before the round.
+    # taken back from the latest (add-opt-skip reads tables of earlier rounds).
     sweep = EesSweep(ees_problem(election))
     sweep.advance(per_voter)
     for step in steps:

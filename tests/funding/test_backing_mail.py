@@ -101,6 +101,8 @@ def test_the_cashiers_confirmation_is_a_receipt(backers: Backers, app, client, a
     assert f"You backed problem #{issue_id} “Broken swing” with EUR 7.00." in body
     assert f"CF-B{backing_id}" in body
     assert "you can withdraw it on your account page" in body
+    # Found from outside: the instructions' "counts once the cashier confirms" was said a second time.
+    assert body.count("confirms the money arrived") == 1
 
     confirmed = client.post(
         f"/api/v1/backings/{backing_id}/confirmation", headers=auth.headers(role="official")

@@ -103,6 +103,11 @@ def test_greedy_and_phragmen_sentences() -> None:
     assert sentence("phragmen", "approval", phragmen["1"], 11000, "EUR") == (
         "Not funded: when the rule stopped, EUR 70.00 was left and it costs EUR 95.00."
     )
+    # Found from outside: one supporter "took on the cost together", "each" carrying it.
+    alone = Outcome(True, 1000, 1, {"supporters": 1, "load": "1000"})
+    assert sentence("phragmen", "approval", alone, 11000, "EUR") == (
+        "Funded: its one supporter took on the EUR 10.00 cost; afterwards they carried EUR 10.00 in all."
+    )
     nobody = Outcome(False, 1000, 0, {"supporters": 0})
     assert (
         sentence("greedy", "approval", nobody, 11000, "EUR")

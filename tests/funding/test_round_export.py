@@ -14,6 +14,7 @@ from app.extensions import db
 from app.models import Round, User
 from app.services.funding import groups
 from app.services.mydata import deletion
+from app.services.workflow import status_changes as workflow
 from budgets import allocate, parse_pb
 from tests.factories import DEFAULT_PASSWORD
 from tests.funding.round_world import RoundWorld, world  # noqa: F401
@@ -160,3 +161,31 @@ def test_no_ballot_leaves_the_round_before_its_voting_closes(world: RoundWorld) 
     world.tally(rid)
     election = parse_pb(world.client.get(f"/api/v1/rounds/{rid}/export.pb").get_data(as_text=True))
     assert sorted(sorted(v.projects) for v in election.ballots) == [[str(a), str(b)], [str(c)]]
+
+
+def test_a_candidate_withdrawn_before_the_tally_is_not_in_the_file(world: RoundWorld) -> None:
+    """Found from outside: a problem closed while its round voted stayed among the file's projects with
+    its votes, and `budgets check` on the file then funded it instead of the published winners."""
+    world.build(members=3, pledges=(1500, 1500, 1500), costs=(1000, 2500, 1500, 3000))
+    rid = world.create(ballot="approval", rule="greedy")["id"]
+    world.open_voting(rid)
+    a, b, c, _d = world.issues
+    for member, chosen in zip(world.members, ([a, b], [a, c], [c]), strict=True):
+        assert world.vote(member, rid, issue_ids=chosen).status_code == 200
+    assert world.official is not None
+    with world.app.app_context():
+        closing = db.session.get(User, world.official.id)
+        workflow.change_status(db.session, closing, a, "no-further-action", "Nothing to do.")
+        db.session.commit()
+    results = world.tally(rid).get_json()
+
+    text = world.client.get(f"/api/v1/rounds/{rid}/export.pb").get_data(as_text=True)
+
+    election = parse_pb(text)
+    assert str(a) not in {p.project_id for p in election.projects}
+    assert all(str(a) not in ballot.projects for ballot in election.ballots)
+    funded = {str(f["issue_id"]) for f in results["funded"]}
+    assert a not in {f["issue_id"] for f in results["funded"]}
+    assert set(allocate(election, "greedy").selected) == funded
+    report = check(text)
+    assert report["metadata"] == {"processed": 1, "valid": 1, "invalid": 0}, report

@@ -160,6 +160,9 @@ def test_the_rules_page_explains_each_rule(world: RoundWorld) -> None:
     assert "Wieliczka" in page
     # Results say "its turn came" without saying why one of two level problems came first.
     assert "the one listed first on the ballot goes first" in page
+    # Found from outside: the page said the ballot's order decides every tie, yet the proportional rules
+    # fund the cheaper problem first (budgets: MesProblem.tie_key, phragmen).
+    assert "the cheaper problem goes first; at the same cost, the one with more supporters" in page
 
 
 def test_of_two_level_problems_the_one_listed_first_on_the_ballot_is_funded(world: RoundWorld) -> None:

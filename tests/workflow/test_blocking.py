@@ -239,3 +239,15 @@ def test_the_blocked_list_says_how_many_finds_any_and_unblocks_by_address(
     assert done.status_code == 302
     with app.app_context():
         assert db.session.get(User, late.id).is_blocked is False
+
+
+def test_a_long_reason_is_refused_as_a_reason(client: FlaskClient, auth: AuthActions, make_user) -> None:
+    """Found from outside: a 3,000-character reason for a block was refused as "Note must be at most"."""
+    auth.login_as(make_user(role="admin"))
+    refused = client.post(
+        "/staff/admin/blocks/domains", data={"domain": "spam.example", "reason": "x" * 3000}
+    )
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "Reason must be at most 2,000 characters (it has 3,000)." in page
+    assert "Note must be" not in page

@@ -245,3 +245,28 @@ def test_a_duplicate_keeps_its_status(
     # Any other problem's status list starts with a prompt, not with "New".
     form = client.get(f"/staff/issues/{other.id}").get_data(as_text=True)
     assert 'name="status"><option value="">Choose the new status…</option>' in form
+
+
+def test_a_duplicate_without_an_original_may_change_status(
+    client: FlaskClient, app: Flask, auth: AuthActions, make_issue: Callable[..., Any], make_user
+) -> None:
+    """Found from outside: problems with the duplicate status and no original (demo data) were refused
+    every change, "its likes and followers moved there", though nothing had moved."""
+    orphan = make_issue()
+    with app.app_context():
+        db.session.execute(update(Issue).where(Issue.id == orphan.id).values(status="duplicate"))
+        db.session.commit()
+    headers = auth.headers(role="official")
+    auth.login_as(make_user(role="official"))
+    page = client.get(f"/staff/issues/{orphan.id}").get_data(as_text=True)
+    assert 'data-testid="duplicate-status"' not in page
+    assert f'action="/staff/issues/{orphan.id}/status"' in page
+
+    changed = app.test_client().post(
+        f"/api/v1/issues/{orphan.id}/status",
+        json={"status": "acknowledged", "note": "Reopened: it has no original."},
+        headers=headers,
+    )
+
+    assert changed.status_code == 200
+    assert issue_state(app, orphan.id)["status"] == "acknowledged"

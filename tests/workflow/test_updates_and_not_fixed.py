@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import update
 
 from app.extensions import db
-from app.models import Issue
+from app.models import Issue, IssueEvent
 from app.models.timestamps import utcnow
 from tests.conftest import AuthActions
 from tests.images import jpeg_with_gps
@@ -330,3 +330,33 @@ def test_unconfirmed_accounts_cannot_post_updates_or_reopen_until_they_confirm(
     web = client.post(f"/issues/{issue.id}/updates", data={"text": "spam"}, follow_redirects=True)
     assert "Confirm your email address first" in web.get_data(as_text=True)
     assert table_counts() == before
+
+
+def test_the_same_update_sent_again_is_posted_once(
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    make_issue: Callable[..., Any],
+    make_user: Callable[..., Any],
+) -> None:
+    """Found from outside: Back after posting, then Post again, put the update on the timeline twice."""
+    issue = make_issue()
+    resident = make_user()
+    auth.login_as(resident)
+    url = f"/issues/{issue.id}/updates"
+
+    for _ in range(2):
+        posted = client.post(url, data={"text": "Back button update test 77"}, follow_redirects=True)
+        assert "Your update is posted." in posted.get_data(as_text=True)
+
+    notes = [e["note"] for e in client.get(f"/api/v1/issues/{issue.id}/history").get_json()["events"]]
+    assert notes == ["Back button update test 77"]
+    other = client.post(url, data={"text": "Now it is worse."}, follow_redirects=True)
+    assert other.status_code == 200
+    # Later, the same words are a new update (a resident may well say "Still there" again next week).
+    with app.app_context():
+        db.session.execute(update(IssueEvent).values(created_at=utcnow() - timedelta(minutes=11)))
+        db.session.commit()
+    client.post(url, data={"text": "Back button update test 77"})
+    notes = [e["note"] for e in client.get(f"/api/v1/issues/{issue.id}/history").get_json()["events"]]
+    assert notes == ["Back button update test 77", "Now it is worse.", "Back button update test 77"]

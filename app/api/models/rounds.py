@@ -218,6 +218,8 @@ class TallyAccepted(ResponseBody):
 
 class EstimateBody(RequestBody):
     cost_cents: int = Field(ge=1)
+    # Needed when the money held for the problem covers the estimate: saving then funds it at once.
+    fund_now: bool = False
 
 
 class Estimate(ResponseBody):

@@ -22,7 +22,7 @@ from app.models.account import Role, TokenHolder
 from app.models.timestamps import utcnow
 from app.services.accounts.blocking import refuse_blocked_domain
 from app.services.kernel.errors import AuthenticationError, Conflict, ValidationError
-from app.services.kernel.text import clean_text
+from app.services.kernel.text import clean_text, is_invisible
 
 # Deleted accounts keep a tombstone address here (mydata.deletion): .invalid is reserved (RFC 2606) and
 # receives no mail, so no one may take such an address (email_validator refuses it as special-use, and
@@ -78,50 +78,69 @@ def check_display_name(raw: object) -> str:
 # staff" badge instead, and the city's own entries read "The city". Found from outside: a resident named
 # "Olivia (city official)" posted "The city has decided to close this problem" beside the real
 # official's updates; then "The city", "City_Official", "OfficialBob", "Moderator2" and a Cyrillic O got
-# past whole-word matching.
-_STAFF_WORDS = re.compile(
-    r"\b(?:officials?|staff|moderators?|administrators?|admins?|commonfix|city|council|mayor)\b"
-)
-# Cyrillic and Greek letters drawn like the Latin ones of those words, read as those Latin letters.
+# past whole-word matching, and later a soft hyphen inside "city", a dotless i, small capitals and
+# digits drawn as letters ("0fficial", "Counc1l").
+STAFF_TERMS = (
+    "official", "officials", "staff", "moderator", "moderators", "administrator", "administrators",
+    "admin", "admins", "commonfix", "city", "council", "mayor",
+)  # fmt: skip
+_STAFF_WORDS = re.compile(r"\b(?:" + "|".join(STAFF_TERMS) + r")\b")
+# Letters drawn like the Latin ones of those words, read as those Latin letters: Cyrillic and Greek
+# look-alikes, the dotless i, and small capitals (NFKD leaves all of them as they are).
 _LOOK_ALIKES = str.maketrans(
     # Cyrillic look-alikes of a e o p c y x i s t m k h b, then of their capitals
     "\u0430\u0435\u043e\u0440\u0441\u0443\u0445\u0456\u0455\u0442\u043c\u043a\u043d\u0432"
     "\u0410\u0415\u041e\u0420\u0421\u0423\u0425\u0406\u0405\u0422\u041c\u041a\u041d\u0412"
     # Greek look-alikes of a e o p t u x i k v, then of A E O P T Y X I K N M
-    "\u03b1\u03b5\u03bf\u03c1\u03c4\u03c5\u03c7\u03b9\u03ba\u03bd\u0391\u0395\u039f\u03a1\u03a4\u03a5\u03a7\u0399\u039a\u039d\u039c",
-    "aeopcyxistmkhbAEOPCYXISTMKHBaeoptuxikvAEOPTYXIKNM",
+    "\u03b1\u03b5\u03bf\u03c1\u03c4\u03c5\u03c7\u03b9\u03ba\u03bd\u0391\u0395\u039f\u03a1\u03a4\u03a5\u03a7\u0399\u039a\u039d\u039c"
+    # the dotless i, then small capitals a to z
+    "\u0131"
+    "\u1d00\u0299\u1d04\u1d05\u1d07\ua730\u0262\u029c\u026a\u1d0a\u1d0b\u029f\u1d0d\u0274\u1d0f\u1d18"
+    "\ua7af\u0280\ua731\u1d1b\u1d1c\u1d20\u1d21\u0078\u028f\u1d22",
+    "aeopcyxistmkhbAEOPCYXISTMKHBaeoptuxikvAEOPTYXIKNMiabcdefghijklmnopqrstuvwxyz",
 )
+# Digits and signs drawn like letters, and l read as i (as I and l look alike), on both sides of the
+# comparison: "0fficial", "Counc1l" and "ADMlN" read as staff words.
+_SKELETON = str.maketrans("l10|3457$@", "iioieastsa")
+_STAFF_SKELETONS = re.compile(r"\b(?:" + "|".join(t.translate(_SKELETON) for t in STAFF_TERMS) + r")\b")
+
+
+def _letters(name: str) -> str:
+    """The name as a reader sees its letters: invisible characters dropped (a soft hyphen inside "city"
+    split nothing on the page), full-width, accented and look-alike letters read as Latin."""
+    visible = "".join(c for c in name if not is_invisible(c))
+    folded = unicodedata.normalize("NFKD", visible).translate(_LOOK_ALIKES)
+    return "".join(c for c in folded if not unicodedata.combining(c))
 
 
 def _as_words(name: str) -> str:
-    """The name as the words a reader sees: full-width, accented and look-alike letters read as Latin,
-    "OfficialBob" as two words, digits and punctuation as spaces, all lower case."""
-    folded = unicodedata.normalize("NFKD", name).translate(_LOOK_ALIKES)
-    latin = "".join(c for c in folded if not unicodedata.combining(c))
-    split = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", latin)
+    """The name as the words a reader sees: `_letters`, "OfficialBob" as two words, digits and
+    punctuation as spaces, all lower case."""
+    split = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", _letters(name))
     return " ".join(re.sub(r"[\W\d_]+", " ", split).split()).casefold()
+
+
+def _as_skeleton(name: str) -> str:
+    """The name's words with digits and signs read as the letters they look like, and l as i."""
+    folded = _letters(name).casefold().translate(_SKELETON)
+    return " ".join(re.sub(r"[\W\d_]+", " ", folded).split())
 
 
 def refuse_staff_likeness(session: DbSession, name: str, user_id: int | None = None) -> None:
     """A resident's display name may not use the staff's or the city's words, nor be a staff member's
-    name."""
-    if _STAFF_WORDS.search(_as_words(name)):
+    name (compared as a reader sees both)."""
+    if _STAFF_WORDS.search(_as_words(name)) or _STAFF_SKELETONS.search(_as_skeleton(name)):
         raise ValidationError(
             "Display name must not read as the city, its staff or Commonfix (words such as “city”, "
             "“official” or “moderator”): staff answers carry a “City staff” badge instead.",
             "display_name",
         )
     staff_roles = (Role.OFFICIAL.value, Role.ADMIN.value)
-    taken = session.scalar(
-        select(User.id)
-        .where(
-            User.role.in_(staff_roles),
-            func.lower(User.display_name) == name.lower(),
-            User.id != (user_id or 0),
-        )
-        .limit(1)
+    seen = " ".join(_letters(name).split()).casefold()
+    staff_names = session.scalars(
+        select(User.display_name).where(User.role.in_(staff_roles), User.id != (user_id or 0))
     )
-    if taken is not None:
+    if any(" ".join(_letters(other).split()).casefold() == seen for other in staff_names):
         raise ValidationError(
             "Display name is that of a member of the city's staff: choose another.", "display_name"
         )

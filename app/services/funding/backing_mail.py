@@ -41,9 +41,10 @@ SUBJECTS = {
 LEADS = {
     # Found from outside: the reference and where to pay were shown once, on the page, and never mailed.
     "pending": (
-        "You backed problem #{id} “{title}” with {amount}. {instructions} It counts once the city's "
-        "cashier confirms the money arrived; until then you can withdraw it on your account page: "
-        "{account}"
+        # The instructions (config's BACKING_PAYMENT_INSTRUCTIONS) say when it counts: not said twice
+        # (found from outside).
+        "You backed problem #{id} “{title}” with {amount}. {instructions} Until it counts, you can "
+        "withdraw it on your account page: {account}"
     ),
     "confirmed": (
         "The city's cashier confirmed your payment of {amount} for problem #{id} “{title}” (reference "

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from app.database.sessions import DbSession, execute_write
 from app.database.spellings import insert_ignoring_duplicates
 from app.models import Issue, LedgerLine, LedgerPosting, Status, User
-from app.models.backing import Backing, BackingFallback, BackingStatus
+from app.models.backing import CURRENCY, Backing, BackingFallback, BackingStatus
 from app.models.place import StatusType
 from app.models.timestamps import utcnow
 from app.services.funding import ledger, pending_backings
@@ -38,6 +38,7 @@ from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, Val
 from app.services.kernel.roles import require_confirmed
 from app.services.workflow import estimates
 from budgets.accounts import CITY_MATCH, escrow_account, issue_account
+from budgets.money import format_money
 
 # Posted from issue:<i>:funded by the payouts of issue 18 item 4.
 PAYOUT_KIND = "payout"
@@ -310,11 +311,35 @@ def paid_by_issue(session: DbSession) -> dict[int, int]:
     return {issue_id: int(total) for issue_id, total in rows}
 
 
-def set_estimate_and_fund(session: DbSession, user: User, issue_id: int, cost_cents: object) -> int:
+def set_estimate_and_fund(
+    session: DbSession, user: User, issue_id: int, cost_cents: object, *, fund_now: bool = False
+) -> int:
     """Set a problem's estimate (workflow.estimates) and, when its campaign's escrow already holds the
     new cost, fund it now rather than at its deadline (found from outside: an estimate lowered to
-    EUR 200.00 under EUR 232.05 raised left the problem unfunded, and open to more backings)."""
+    EUR 200.00 under EUR 232.05 raised left the problem unfunded, and open to more backings).
+
+    Funding commits the whole escrow and cannot be undone, so it needs `fund_now` (409 naming the
+    field otherwise; found from outside: EUR 5.00 typed for EUR 500.00 committed EUR 55.00 at once)."""
     cents = estimates.set_estimate(session, user, issue_id, cost_cents)
-    if cents and ledger.account_balance(session, escrow_account(issue_id)) >= cents:
+    held = ledger.account_balance(session, escrow_account(issue_id))
+    if cents and held >= cents:
+        if not fund_now:
+            raise Conflict(_funds_at_once(issue_id, cents, held), "fund_now")
         settle_issue(session, issue_id, utcnow())
     return cents
+
+
+def _funds_at_once(issue_id: int, cents: int, held: int) -> str:
+    money = format_money(held, CURRENCY)
+    above = held - cents
+    extra = (
+        f", {format_money(above, CURRENCY)} more than the estimate (what the fix does not cost is returned "
+        "once it is paid)"
+        if above
+        else ""
+    )
+    return (
+        f"An estimate of {format_money(cents, CURRENCY)} funds problem #{issue_id} at once: the {money} held "
+        f"for it is committed to its fix{extra}, and that cannot be undone. Confirm that it is funded now to "
+        "save this estimate."
+    )

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import ScalarSelect, Select, delete, func, select, update
 
 from app.database.sessions import DbSession, execute_write
 from app.database.spellings import insert_ignoring_duplicates
-from app.models import Area, Group, Membership, Pool, User
+from app.models import Area, AuditEntry, Group, Membership, Pool, User
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from app.services.kernel.roles import require_confirmed, require_not_blocked, require_staff
@@ -138,12 +139,31 @@ def join(session: DbSession, user: User, group_id: int, *, as_admin: bool = Fals
 
 
 def leave(session: DbSession, user: User, group_id: int) -> bool:
-    """End the membership; leaving a group one is not in changes nothing. Pledges stay in the pool."""
+    """End the membership; leaving a group one is not in changes nothing. Pledges stay in the pool.
+
+    Audited (`group.leave`): a ballot counts only while its voter is a member, so a round's result
+    tells a member who left before its tally that their ballot did not count (found from outside: it
+    said none of their choices could be funded)."""
     _require_group(session, group_id)
     removed = execute_write(
         session, delete(Membership).where(Membership.group_id == group_id, Membership.user_id == user.id)
     ).rowcount
+    if removed:
+        name = session.scalar(select(Group.name).where(Group.id == group_id))
+        audit.record(session, user, "group.leave", "group", group_id, group=name)
     return bool(removed)
+
+
+def left_at(session: DbSession, user_id: int, group_id: int) -> datetime | None:
+    """When the resident last left the group (None: never, as far as the audit log goes)."""
+    return session.scalar(
+        select(func.max(AuditEntry.created_at)).where(
+            AuditEntry.action == "group.leave",
+            AuditEntry.actor_id == user_id,
+            AuditEntry.target_type == "group",
+            AuditEntry.target_id == str(group_id),
+        )
+    )
 
 
 def is_sole_admin(session: DbSession, user_id: int, group_id: int) -> bool:

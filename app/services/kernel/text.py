@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 
 from app.services.kernel.errors import ValidationError
 
 NOTE_MAX = 2000
 
-# Characters that show nothing: a title made of them alone looks empty on every page.
-INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
-_DROP_INVISIBLE = {ord(c): None for c in INVISIBLE}
 # Direction embeddings, overrides and isolates: they reorder what follows on the page, so a name or a
 # title could show other text than it holds ("Trojan Source"). Right-to-left text needs none of them.
 _BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
@@ -46,9 +44,24 @@ def safe_cell(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+# Characters drawn as nothing that are not format characters (category Cf, all invisible): fillers and
+# blanks of some scripts, the combining grapheme joiner, Khmer's inherent vowels, variation selectors.
+_BLANK_LOOKING = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0") | frozenset(
+    map(chr, [*range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)])
+)
+
+
+def is_invisible(c: str) -> bool:
+    """A character a page shows as nothing: a format character (zero-width spaces and joiners, the soft
+    hyphen, direction marks, tags) or one of `_BLANK_LOOKING`."""
+    return unicodedata.category(c) == "Cf" or c in _BLANK_LOOKING
+
+
 def is_blank(text: str) -> bool:
-    """True when nothing but whitespace and invisible (zero-width) characters is left."""
-    return not text.translate(_DROP_INVISIBLE).strip()
+    """True when nothing but whitespace and invisible characters is left (found from outside: titles,
+    updates and names of a Braille blank, a Hangul filler or soft hyphens were stored, and showed as
+    nothing)."""
+    return all(c.isspace() or is_invisible(c) for c in text)
 
 
 def clean_text(
@@ -94,10 +107,12 @@ def clean_reason(raw: object, maximum: int, why: str) -> str:
 
 
 def clean_note(raw: object, *, required: bool = True, field: str = "note") -> str:
+    """A note or a reason, its errors naming the field as its form labels it (found from outside: a
+    long reason was refused as "Note must be at most ...")."""
     return clean_text(
         raw,
         field,
-        "Note",
+        field.replace("_", " ").capitalize(),
         NOTE_MAX,
         required=required,
         required_message="Note is required: say what changed, residents read it.",

@@ -1,11 +1,19 @@
 """The copies of mail Commonfix keeps for an account: what "Download my data" gives and deletion removes.
 
 The outbox keeps each message whole (`OutgoingMail.message`), addressed to an address, not to an
-account. An account's mail is therefore the mail to every address it has had: its address now and
-the ones it changed from or back to (the audit log's address changes name them). An address it only
-asked to change to, and never confirmed, holds one mail of its own: the link to confirm it (event
-key `email-change:<user id>:...`); anything else sent there was someone else's. An address another
-account holds now is that account's, and so is its mail.
+account. An account's mail is therefore the mail to every address it has had (its address now and
+the ones it changed from or back to, which the audit log's address changes name), each while it was
+the account's: from when the account took the address (registering with it, or changing to it)
+until another account took it. Found from outside: whoever registered an address an account had
+moved away from was given that account's mail to it (its name, its new address, its undo link),
+and the account lost it. An address it only asked to change to, and never confirmed, holds one mail
+of its own: the link to confirm it (event key `email-change:<user id>:...`, sent before the address
+was the account's, so counted by its key).
+
+Links that carry a key (confirming an address, undoing a change, resetting a password, leaving a
+list) are left out of the copies' text: whoever is logged in can download them, and a live link to
+confirm an address proves only that it reached that mailbox (found from outside: an account
+registered with someone else's address confirmed it from its own download).
 
 Found from outside: deleting an account left the mail to its earlier addresses (a status mail showed
 which problems the person followed), and the export left out every copy while saying it held
@@ -14,12 +22,15 @@ everything.
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, or_, select
+from sqlalchemy import ColumnElement, and_, false, or_, select
 
 from app.database.sessions import DbSession
 from app.models import AuditEntry, OutgoingMail, User
@@ -28,12 +39,25 @@ from app.models.timestamps import rfc3339_or_none
 # Audit actions whose `email` and `previous_email` were the account's own addresses.
 ADDRESS_CHANGES = ("account.email_change", "account.email_change_undo")
 CHANGE_REQUEST = "account.email_change_request"
+# A link whose path holds a key: a segment of 20 or more URL-safe characters (signed or random tokens).
+KEYED_LINK = re.compile(r"https?://\S*?/[A-Za-z0-9_.=-]{20,}(?=[\s>)\]\"']|$)")
+LEFT_OUT = "[a private link, left out of this copy]"
+
+
+@dataclass(frozen=True)
+class Span:
+    """An address while it was the account's: mail queued from `since` and before `until` (None: still)."""
+
+    address: str
+    since: datetime
+    until: datetime | None
 
 
 @dataclass(frozen=True)
 class AccountAddresses:
     owned: frozenset[str]  # addresses the account has had, that no other account holds now
-    requested: frozenset[str]  # addresses it asked to change to and never had, free of other accounts
+    requested: frozenset[str]  # addresses it asked to change to, free of other accounts
+    spans: tuple[Span, ...] = ()  # when each address it had was its own
 
 
 def account_addresses(session: DbSession, user: User) -> AccountAddresses:
@@ -51,14 +75,56 @@ def account_addresses(session: DbSession, user: User) -> AccountAddresses:
         (requested if action == CHANGE_REQUEST else owned).update(addresses)
     everyone = owned | requested
     others = set(session.scalars(select(User.email).where(User.email.in_(everyone), User.id != user.id)))
-    return AccountAddresses(frozenset(owned - others), frozenset(requested - owned - others))
+    return AccountAddresses(
+        frozenset(owned - others), frozenset(requested - others), _spans(session, user, owned)
+    )
+
+
+def _spans(session: DbSession, user: User, addresses: set[str]) -> tuple[Span, ...]:
+    """When each of the account's addresses was its own: who took each address when, every account's
+    registration (its first address) and address changes counted."""
+    changes: dict[int, list[tuple[datetime, str, str]]] = defaultdict(list)  # account -> (when, from, to)
+    for target, details, at in session.execute(
+        select(AuditEntry.target_id, AuditEntry.details, AuditEntry.created_at)
+        .where(AuditEntry.target_type == "user", AuditEntry.action.in_(ADDRESS_CHANGES))
+        .order_by(AuditEntry.created_at, AuditEntry.id)
+    ).tuples():
+        if isinstance(details, dict) and target.isdigit():
+            changes[int(target)].append((at, str(details.get("previous_email")), str(details.get("email"))))
+    holders = set(session.scalars(select(User.id).where(User.email.in_(addresses))))
+    touched = {account for account, steps in changes.items() if any({o, n} & addresses for _, o, n in steps)}
+    accounts = holders | touched | {user.id}
+    rows = session.execute(select(User.id, User.created_at, User.email).where(User.id.in_(accounts))).all()
+    created = {row.id: row.created_at for row in rows}
+    current = {row.id: row.email for row in rows}
+    taken: dict[str, list[tuple[datetime, int]]] = defaultdict(list)  # address -> (when, account)
+    for account in accounts:
+        steps = changes.get(account, [])
+        first = steps[0][1] if steps else current.get(account)
+        if first in addresses and account in created:
+            taken[first].append((created[account], account))
+        for at, _old, new in steps:
+            if new in addresses:
+                taken[new].append((at, account))
+    spans: list[Span] = []
+    for address, moments in taken.items():
+        moments.sort()
+        for i, (since, account) in enumerate(moments):
+            if account != user.id:
+                continue
+            later = [at for at, other in moments[i + 1 :] if other != user.id]
+            spans.append(Span(address, since, later[0] if later else None))
+    return tuple(spans)
 
 
 def mail_of(user: User, found: AccountAddresses) -> ColumnElement[bool]:
     """The outbox rows that are the account's mail (a condition on OutgoingMail), given its addresses."""
     conditions: list[ColumnElement[bool]] = []
-    if found.owned:
-        conditions.append(OutgoingMail.recipient.in_(found.owned))
+    for span in found.spans:
+        during = [OutgoingMail.recipient == span.address, OutgoingMail.created_at >= span.since]
+        if span.until is not None:
+            during.append(OutgoingMail.created_at < span.until)
+        conditions.append(and_(*during))
     if found.requested:
         conditions.append(
             OutgoingMail.recipient.in_(found.requested)
@@ -78,7 +144,7 @@ def mail_copies(session: DbSession, user: User) -> list[dict[str, Any]]:
             "state": row.status,
             "queued_at": rfc3339_or_none(row.created_at),
             "sent_at": rfc3339_or_none(row.sent_at),
-            "text": _text(row.message),
+            "text": KEYED_LINK.sub(LEFT_OUT, _text(row.message)),
         }
         for row in rows
     ]

@@ -228,9 +228,11 @@ def _phragmen(item: Outcome, eur: Any, unit: str, supporters: int) -> str:
     cost = eur(item.cost_cents)
     if item.funded:
         load = details.get("load")
+        if supporters == 1:  # found from outside: "its one supporter took on ... together; ... each"
+            after = f"; afterwards they carried {eur(amount_cents(load))} in all" if load is not None else ""
+            return f"Funded: its one supporter took on the {cost} cost{after}."
         each = f"; afterwards each carried {eur(amount_cents(load))} in all" if load is not None else ""
-        who = "its one supporter" if supporters == 1 else f"its {supporters:,} supporters"
-        return f"Funded: {who} took on the {cost} cost together{each}."
+        return f"Funded: its {supporters:,} supporters took on the {cost} cost together{each}."
     left = details.get("left")
     if left is None:
         return f"Not funded: {unit}; it costs {cost}."

@@ -89,7 +89,10 @@ def pb_file(session: DbSession, round_id: int, country: str) -> tuple[str, str]:
     """(the .pb text, a file name) for the round; `country` is the city's (Pabulib requires one).
 
     A tallied round's file is its result's: the ballots its tally counted (kept with the round),
-    whoever left the group or deleted their account since, and the projects it funded. Rounds
+    whoever left the group or deleted their account since, and the projects it funded; a candidate the
+    tally left out (withdrawn: closed, merged, funded by its backers, hidden) is not among its projects
+    and its votes are not in the file, so the file reproduces the result (found from outside: it listed
+    a withdrawn problem, and `budgets check` then funded it). Rounds
     tallied before the ballots were kept, and rounds not tallied yet, read the ballots as a tally would now.
     """
     found = get_round(session, round_id)
@@ -101,11 +104,15 @@ def pb_file(session: DbSession, round_id: int, country: str) -> tuple[str, str]:
         )
     selected = None
     if is_tallied(found) and found.tally_ballots is not None:
-        listed = candidates.current(session, found)[0]
+        outcomes = session.execute(
+            select(RoundCandidate.issue_id, RoundCandidate.details).where(RoundCandidate.round_id == round_id)
+        ).tuples()
+        left_out = {issue for issue, details in outcomes if details and "withdrawn" in details}
+        listed = [c for c in candidates.current(session, found)[0] if c.issue_id not in left_out]
         ballots = tally_ballots.loads(found.tally_ballots)
     else:
         inputs = tally.load_inputs(session, found)
-        listed = inputs.candidates or candidates.current(session, found)[0]
+        listed = inputs.standing if inputs.candidates else candidates.current(session, found)[0]
         ballots = inputs.ballots
     if is_tallied(found):
         budget = found.budget_cents or 0

@@ -15,6 +15,7 @@ from app.models import Flag, Issue, IssueEvent, Photo, User
 from app.models.moderation import FlagStatus
 from app.models.timestamps import utcnow
 from app.services.kernel import audit
+from app.services.kernel.city_time import city_day_time
 from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from app.services.kernel.links import external_url
 from app.services.kernel.roles import require_confirmed, require_staff
@@ -286,17 +287,22 @@ def _close(
             _tell_flagger(session, row.email, kind, target_id, issue_id, action, why)
 
 
-def _flagged_words(session: DbSession, kind: str, target_id: int, issue_id: int) -> str:
+def _flagged_words(session: DbSession, kind: str, target_id: int, issue_id: int, action: str) -> str:
     """What was flagged, as its flagger will know it (found from outside: "the problem report you
-    flagged on problem #322" named nothing): the report's title, an update's first words."""
+    flagged on problem #322" named nothing): the report's title, an update's first words while it stays
+    visible, its date once hidden (found from outside: quoting a hidden update put the phone number it
+    was hidden for in every flagger's inbox)."""
     title = session.scalar(select(Issue.title).where(Issue.id == issue_id)) or ""
     if kind == "issue":
         return f"the problem report “{title}” (#{issue_id})"
     if kind == "update":
-        note = " ".join(
-            (session.scalar(select(IssueEvent.note).where(IssueEvent.id == target_id)) or "").split()
-        )
-        shown = note if len(note) <= 60 else note[:60].rsplit(" ", 1)[0] + "…"
+        note, posted = session.execute(
+            select(IssueEvent.note, IssueEvent.created_at).where(IssueEvent.id == target_id)
+        ).one()
+        if action == "hide":
+            return f"the update of {city_day_time(posted)} on problem #{issue_id} “{title}”"
+        words = " ".join((note or "").split())
+        shown = words if len(words) <= 60 else words[:60].rsplit(" ", 1)[0] + "…"
         return f"the update “{shown}” on problem #{issue_id} “{title}”"
     return f"a photo on problem #{issue_id} “{title}”"
 
@@ -307,7 +313,7 @@ def _tell_flagger(
     if email.endswith(".invalid"):  # a deleted account's tombstone has no address
         return
     what = _words(kind)
-    named = _flagged_words(session, kind, target_id, issue_id)
+    named = _flagged_words(session, kind, target_id, issue_id, action)
     if action == "hide":
         subject = f"Thank you: the {what} you flagged is hidden"
         lead = f"A moderator hid {named}, which you flagged." + (f"\n\nReason: {why}" if why else "")

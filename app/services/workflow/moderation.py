@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app
+from sqlalchemy import select
 
 from app.database.sessions import DbSession
 from app.mail import queue_text
@@ -11,6 +12,7 @@ from app.models.timestamps import utcnow
 from app.models.workflow import EventKind
 from app.services.issues.reports import DESCRIPTION_MAX, TITLE_MAX
 from app.services.kernel import audit
+from app.services.kernel.city_time import city_day_time
 from app.services.kernel.errors import NotFound, ValidationError
 from app.services.kernel.links import external_url
 from app.services.kernel.roles import require_staff
@@ -171,7 +173,31 @@ def set_update_hidden(
         flags=flags,
     )
     session.flush()
+    _tell_update_author(session, event, actor, why)
     return event
+
+
+def _tell_update_author(session: DbSession, event: IssueEvent, actor: User, why: str) -> None:
+    """The author hears that a moderator hid their update, and why, or showed it again, as a reporter
+    does of their report (found from outside: the flaggers were told, the author never)."""
+    author = session.get(User, event.actor_id) if event.actor_id is not None else None
+    if author is None or author.deleted_at is not None or author.id == actor.id:
+        return
+    title = session.scalar(select(Issue.title).where(Issue.id == event.issue_id)) or ""
+    which = f"your update of {city_day_time(event.created_at)} on problem #{event.issue_id} “{title}”"
+    page = external_url("issues.detail", issue_id=event.issue_id)
+    if event.is_hidden:
+        subject = f"Your update on “{title}” is hidden"
+        said = (
+            f"A moderator hid {which} from the public"
+            + (f". Their reason: {why}" if why else "")
+            + f".\n\nTo ask about it, contact {current_app.config['CITY_CONTACT']}."
+        )
+    else:
+        subject = f"Your update on “{title}” is public again"
+        said = f"A moderator made {which} public again: {page}"
+    key = f"update-hidden:{event.id}:{'hide' if event.is_hidden else 'show'}:{utcnow().isoformat()}"
+    queue_text(session, key, author.email, subject, f"Hello {author.display_name},\n\n{said}\n")
 
 
 def set_photo_hidden(

@@ -109,16 +109,19 @@ def _check_target(status: Status) -> None:
 
 def _check_not_duplicates(issues: Iterable[Issue]) -> None:
     """A duplicate keeps its status: its likes and followers moved to the original when it was marked
-    (services/workflow/duplicates.py), so reopening it would leave an empty copy beside the original."""
-    marked = [issue for issue in issues if issue.status == DUPLICATE_STATUS]
+    (services/workflow/duplicates.py), so reopening it would leave an empty copy beside the original.
+    One with the status but no original (data from before merges kept one) moved nothing: it may change
+    (found from outside: such problems could never be reopened or closed otherwise)."""
+    marked = [
+        issue for issue in issues if issue.status == DUPLICATE_STATUS and issue.duplicate_of_id is not None
+    ]
     if not marked:
         return
     first = marked[0]
-    original = f"#{first.duplicate_of_id}" if first.duplicate_of_id is not None else "its original"
     others = f" (and {len(marked) - 1} more of those selected)" if len(marked) > 1 else ""
     raise ValidationError(
-        f"Problem #{first.id}{others} is closed as a duplicate of {original}: its likes and followers "
-        "moved there, so it keeps that status. Change the original's status instead.",
+        f"Problem #{first.id}{others} is closed as a duplicate of #{first.duplicate_of_id}: its likes and "
+        "followers moved there, so it keeps that status. Change the original's status instead.",
         "status",
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from app.database.sessions import DbSession
@@ -17,10 +19,30 @@ from app.services.kernel.roles import require_confirmed
 from app.services.kernel.text import clean_text
 
 TEXT_MAX = 2000
+# The same words posted again by the same author on the same problem within this time are one update.
+REPOST_WINDOW = timedelta(minutes=10)
 
 
 def clean_update_text(raw: object) -> str:
     return clean_text(raw, "text", "Update text", TEXT_MAX)
+
+
+def _same_update_just_posted(session: DbSession, author: User, issue_id: int, text: str) -> IssueEvent | None:
+    """The author's update of the same words on the same problem within the last REPOST_WINDOW, which a
+    second post repeats: the form sent again (Back, then Post) shows it once (found from outside: it was
+    on the timeline twice)."""
+    return session.scalar(
+        select(IssueEvent)
+        .where(
+            IssueEvent.issue_id == issue_id,
+            IssueEvent.actor_id == author.id,
+            IssueEvent.kind == EventKind.UPDATE.value,
+            IssueEvent.note == text,
+            IssueEvent.created_at >= utcnow() - REPOST_WINDOW,
+        )
+        .order_by(IssueEvent.id.desc())
+        .limit(1)
+    )
 
 
 def post_update(
@@ -31,7 +53,8 @@ def post_update(
     photo: bytes | None = None,
     photo_settings: PhotoSettings | None = None,
 ) -> IssueEvent:
-    """A public update on the timeline; staff updates carry the "City staff" badge."""
+    """A public update on the timeline; staff updates carry the "City staff" badge. The same words sent
+    again within REPOST_WINDOW return the update already posted."""
     if author.is_blocked:
         raise PermissionDenied("This account is blocked and cannot post updates.")
     if not author.is_staff:
@@ -40,6 +63,9 @@ def post_update(
     hidden = session.scalar(select(Issue.is_hidden).where(Issue.id == issue_id))
     if hidden is None or (hidden and not author.is_staff):
         raise NotFound(f"There is no issue {issue_id}.", "issue_id")
+    again = _same_update_just_posted(session, author, issue_id, clean)
+    if again is not None:
+        return again
     processed = None
     if photo is not None:
         if photo_settings is None:

@@ -192,6 +192,7 @@ RENDERERS: dict[str, Renderer] = {
     "group.admin_remove": lambda f, _n: (
         f"removed {f.details.get('member')} as an admin of the group {f.details.get('group') or f.target_id}"
     ),
+    "group.leave": lambda f, _n: f"left the group {f.details.get('group') or f.target_id}",
     **MONEY_RENDERERS,
 }
 
@@ -234,6 +235,7 @@ ACTION_LABELS: dict[str, str] = {
     "census.verify": "Verified against a census",
     "group.admin_appoint": "Group admin appointed",
     "group.admin_remove": "Group admin removed",
+    "group.leave": "Group left",
     **MONEY_LABELS,
 }
 

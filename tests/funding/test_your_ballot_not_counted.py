@@ -1,0 +1,75 @@
+"""The results page tells a voter when their ballot, or part of it, did not count (found from outside: a
+member who left the group before the tally, and one whose only choice was withdrawn, both read "None of
+the problems you voted for could be funded this time")."""
+
+# ruff: noqa: F811  (fixtures are imported, then requested by name)
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AuditEntry, User
+from app.services.funding import groups
+from app.services.workflow import status_changes as workflow
+from tests.funding.round_world import RoundWorld, world  # noqa: F401
+from tests.funding_fixtures import funding  # noqa: F401
+
+
+def page_for(world: RoundWorld, auth, email: str, rid: int) -> str:
+    auth.logout()
+    auth.login(email)
+    return re.sub(r"\s+", " ", world.client.get(f"/rounds/{rid}/results").get_data(as_text=True))
+
+
+def test_a_member_who_left_before_the_tally_is_told_their_ballot_did_not_count(
+    world: RoundWorld, auth
+) -> None:
+    world.build(members=3, pledges=(2000, 2000, 2000), costs=(1500, 2000, 2500))
+    rid = world.create(ballot="approval", rule="greedy")["id"]
+    world.open_voting(rid)
+    a, b, _c = world.issues
+    leaver, stayer, _other = world.members
+    assert world.vote(leaver, rid, issue_ids=[b]).status_code == 200
+    assert world.vote(stayer, rid, issue_ids=[a]).status_code == 200
+    with world.app.app_context():
+        assert groups.leave(db.session, db.session.get(User, leaver.id), world.ref.group_id)
+        db.session.commit()
+        said = db.session.scalar(select(AuditEntry.action).where(AuditEntry.actor_id == leaver.id))
+    assert said == "group.leave"
+    assert world.tally(rid).status_code == 200
+
+    page = page_for(world, auth, leaver.email, rid)
+
+    assert "Your ballot was not counted: you left the group before the round was tallied" in page
+    assert "None of the problems you voted for could be funded" not in page
+    assert "Your ballot was not counted" not in page_for(world, auth, stayer.email, rid)
+
+
+def test_a_vote_for_a_withdrawn_problem_is_said_not_to_count(world: RoundWorld, auth) -> None:
+    world.build(members=2, pledges=(2000, 2000), costs=(1500, 2000))
+    rid = world.create(ballot="approval", rule="greedy")["id"]
+    world.open_voting(rid)
+    a, b = world.issues
+    only_withdrawn, both = world.members
+    assert world.vote(only_withdrawn, rid, issue_ids=[a]).status_code == 200
+    assert world.vote(both, rid, issue_ids=[a, b]).status_code == 200
+    assert world.official is not None
+    with world.app.app_context():
+        closing = db.session.get(User, world.official.id)
+        workflow.change_status(db.session, closing, a, "no-further-action", "Nothing to do.")
+        db.session.commit()
+    # Found from outside: while voting, the round's page listed the withdrawn problem like the others.
+    round_page = world.client.get(f"/rounds/{rid}").get_data(as_text=True)
+    assert f'data-testid="withdrawn-{a}">No longer on offer: ' in round_page
+    assert f'data-testid="withdrawn-{b}"' not in round_page
+    assert world.tally(rid).status_code == 200
+
+    alone = page_for(world, auth, only_withdrawn.email, rid)
+    mixed = page_for(world, auth, both.email, rid)
+
+    assert re.search(r"Your vote for [^<]+ did not count: it was withdrawn before the tally", alone)
+    assert "None of the problems you voted for could be funded" not in alone
+    assert re.search(r"Your vote for [^<]+ did not count: it was withdrawn before the tally", mixed)
+    assert f'href="/issues/{b}"' in mixed  # its other choice is funded, and said so
