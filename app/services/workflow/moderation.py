@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import current_app
 from sqlalchemy import select
 
@@ -124,28 +126,55 @@ def set_issue_hidden(
 
 def _tell_reporter(session: DbSession, issue: Issue, actor: User, why: str) -> None:
     """The reporter hears that a moderator hid their report, and why, or that it is public again
-    (found from outside: their link to it became a 404 and nothing said so). Not the moderator who
-    acted, nor a deleted account."""
-    reporter = session.get(User, issue.reporter_id) if issue.reporter_id is not None else None
-    if reporter is None or reporter.deleted_at is not None or reporter.id == actor.id:
+    (found from outside: their link to it became a 404 and nothing said so)."""
+    _tell_author(
+        session,
+        issue.reporter_id,
+        actor,
+        Told(
+            hidden=issue.is_hidden,
+            why=why,
+            subject=f"Your report “{issue.title}”",
+            which=f"your report #{issue.id} “{issue.title}”",
+            still_seen=f"\n\nYou still see it on your account page: {external_url('account.home')}",
+            page=external_url("issues.detail", issue_id=issue.id),
+            key=f"issue-hidden:{issue.id}",
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Told:
+    """What an author is told of a hide or show: the item as the subject and the text name it, where
+    they still see it once hidden, its page once shown, and the mail's key (the act's time is added)."""
+
+    hidden: bool
+    why: str
+    subject: str
+    which: str
+    still_seen: str
+    page: str
+    key: str
+
+
+def _tell_author(session: DbSession, author_id: int | None, actor: User, told: Told) -> None:
+    """Mail the author of a report or an update that a moderator hid it (with the reason and whom to
+    ask) or showed it again. Not the moderator who acted, nor a deleted account."""
+    author = session.get(User, author_id) if author_id is not None else None
+    if author is None or author.deleted_at is not None or author.id == actor.id:
         return
-    if issue.is_hidden:
-        subject = f"Your report “{issue.title}” is hidden"
+    if told.hidden:
+        subject = f"{told.subject} is hidden"
         said = (
-            f"A moderator hid your report #{issue.id} “{issue.title}” from the public"
-            + (f". Their reason: {why}" if why else "")
-            + f".\n\nYou still see it on your account page: {external_url('account.home')}\n\n"
-            f"To ask about it, contact {current_app.config['CITY_CONTACT']}."
+            f"A moderator hid {told.which} from the public"
+            + (f". Their reason: {told.why}" if told.why else "")
+            + f".{told.still_seen}\n\nTo ask about it, contact {current_app.config['CITY_CONTACT']}."
         )
     else:
-        subject = f"Your report “{issue.title}” is public again"
-        said = (
-            f"A moderator made your report #{issue.id} “{issue.title}” public again: "
-            f"{external_url('issues.detail', issue_id=issue.id)}"
-        )
-    text = f"Hello {reporter.display_name},\n\n{said}\n"
-    key = f"issue-hidden:{issue.id}:{'hide' if issue.is_hidden else 'show'}:{utcnow().isoformat()}"
-    queue_text(session, key, reporter.email, subject, text)
+        subject = f"{told.subject} is public again"
+        said = f"A moderator made {told.which} public again: {told.page}"
+    key = f"{told.key}:{'hide' if told.hidden else 'show'}:{utcnow().isoformat()}"
+    queue_text(session, key, author.email, subject, f"Hello {author.display_name},\n\n{said}\n")
 
 
 def set_update_hidden(
@@ -180,24 +209,21 @@ def set_update_hidden(
 def _tell_update_author(session: DbSession, event: IssueEvent, actor: User, why: str) -> None:
     """The author hears that a moderator hid their update, and why, or showed it again, as a reporter
     does of their report (found from outside: the flaggers were told, the author never)."""
-    author = session.get(User, event.actor_id) if event.actor_id is not None else None
-    if author is None or author.deleted_at is not None or author.id == actor.id:
-        return
     title = session.scalar(select(Issue.title).where(Issue.id == event.issue_id)) or ""
-    which = f"your update of {city_day_time(event.created_at)} on problem #{event.issue_id} “{title}”"
-    page = external_url("issues.detail", issue_id=event.issue_id)
-    if event.is_hidden:
-        subject = f"Your update on “{title}” is hidden"
-        said = (
-            f"A moderator hid {which} from the public"
-            + (f". Their reason: {why}" if why else "")
-            + f".\n\nTo ask about it, contact {current_app.config['CITY_CONTACT']}."
-        )
-    else:
-        subject = f"Your update on “{title}” is public again"
-        said = f"A moderator made {which} public again: {page}"
-    key = f"update-hidden:{event.id}:{'hide' if event.is_hidden else 'show'}:{utcnow().isoformat()}"
-    queue_text(session, key, author.email, subject, f"Hello {author.display_name},\n\n{said}\n")
+    _tell_author(
+        session,
+        event.actor_id,
+        actor,
+        Told(
+            hidden=event.is_hidden,
+            why=why,
+            subject=f"Your update on “{title}”",
+            which=f"your update of {city_day_time(event.created_at)} on problem #{event.issue_id} “{title}”",
+            still_seen="",
+            page=external_url("issues.detail", issue_id=event.issue_id),
+            key=f"update-hidden:{event.id}",
+        ),
+    )
 
 
 def set_photo_hidden(
