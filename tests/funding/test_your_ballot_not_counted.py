@@ -38,7 +38,19 @@ def test_a_member_who_left_before_the_tally_is_told_their_ballot_did_not_count(
         db.session.commit()
         said = db.session.scalar(select(AuditEntry.action).where(AuditEntry.actor_id == leaver.id))
     assert said == "group.leave"
+    # Found from outside: My Commonfix listed it as saved, like any other.
+    auth.logout()
+    auth.login(leaver.email)
+    listed = world.client.get("/account").get_data(as_text=True)
+    assert f'data-testid="ballot-not-counted-{rid}">· Does not count: you are no longer a member' in listed
+    auth.logout()
     assert world.tally(rid).status_code == 200
+    auth.logout()
+    auth.login(leaver.email)
+    listed = world.client.get("/account").get_data(as_text=True)
+    assert (
+        f'data-testid="ballot-not-counted-{rid}">· Not counted: you left the group before the tally' in listed
+    )
 
     page = page_for(world, auth, leaver.email, rid)
 
