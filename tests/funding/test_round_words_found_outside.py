@@ -1,16 +1,18 @@
-"""The results page tells a voter when their ballot, or part of it, did not count (found from outside: a
-member who left the group before the tally, and one whose only choice was withdrawn, both read "None of
-the problems you voted for could be funded this time")."""
+"""Round words found from outside: the results page and My Commonfix tell a voter when their ballot, or
+part of it, did not count (a member who left the group before the tally, and one whose only choice was
+withdrawn, had read "None of the problems you voted for could be funded this time"); the round page marks
+a withdrawn candidate; the audit log names rounds, groups and pools."""
 
 # ruff: noqa: F811  (fixtures are imported, then requested by name)
 from __future__ import annotations
 
+import html
 import re
 
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditEntry, User
+from app.models import AuditEntry, Group, User
 from app.services.funding import groups
 from app.services.workflow import status_changes as workflow
 from tests.funding.round_world import RoundWorld, world  # noqa: F401
@@ -85,3 +87,20 @@ def test_a_vote_for_a_withdrawn_problem_is_said_not_to_count(world: RoundWorld, 
     assert "None of the problems you voted for could be funded" not in alone
     assert re.search(r"Your vote for [^<]+ did not count: it was withdrawn before the tally", mixed)
     assert f'href="/issues/{b}"' in mixed  # its other choice is funded, and said so
+
+
+def test_the_audit_log_names_rounds_groups_and_pools(world: RoundWorld, auth) -> None:
+    """Found from outside: "created round 3 in group 3", "opened pool 2 to pledges" named nothing."""
+    world.build(members=2, pledges=(1000, 1000), costs=(1500, 2000))
+    rid = world.create(ballot="approval", rule="greedy", name="Summer fixes")["id"]
+    world.open_voting(rid)
+    with world.app.app_context():
+        group = db.session.get(Group, world.ref.group_id)
+        assert group is not None
+        group_name = group.name
+    auth.login_as(auth.make_user(role="admin"))
+
+    page = re.sub(r"\s+", " ", world.client.get("/staff/admin/audit").get_data(as_text=True))
+
+    assert f"created round “Summer fixes” in group “{group_name}”" in html.unescape(page)
+    assert "moved round “Summer fixes” to its voting phase" in html.unescape(page)
