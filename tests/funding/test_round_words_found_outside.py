@@ -104,3 +104,24 @@ def test_the_audit_log_names_rounds_groups_and_pools(world: RoundWorld, auth) ->
 
     assert f"created round “Summer fixes” in group “{group_name}”" in html.unescape(page)
     assert "moved round “Summer fixes” to its voting phase" in html.unescape(page)
+
+
+def test_an_online_ballot_naming_a_withdrawn_candidate_is_refused(world: RoundWorld) -> None:
+    """Found in the recheck: the API took a vote for a withdrawn problem with a 200, unlike the page."""
+    world.build(members=2, pledges=(2000, 2000), costs=(1500, 2000))
+    rid = world.create(ballot="approval", rule="greedy")["id"]
+    world.open_voting(rid)
+    a, b = world.issues
+    assert world.official is not None
+    with world.app.app_context():
+        closing = db.session.get(User, world.official.id)
+        workflow.change_status(db.session, closing, a, "no-further-action", "Nothing to do.")
+        db.session.commit()
+
+    refused = world.vote(world.members[0], rid, issue_ids=[a, b])
+
+    assert refused.status_code == 422
+    error = refused.get_json()["error"]
+    assert error["field"] == "issue_ids"
+    assert error["message"].startswith(f"Problem #{a} is no longer on offer: ")
+    assert world.vote(world.members[0], rid, issue_ids=[b]).status_code == 200
