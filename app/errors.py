@@ -91,6 +91,8 @@ def error_response(
         return georeport
     if wants_json():
         response = jsonify({"error": {"code": code, "message": message, "field": field}})
+        if status == 401:  # RFC 9110 15.5.2, RFC 6750 3 (found from outside: a 401 named no scheme)
+            response.headers["WWW-Authenticate"] = 'Bearer realm="Commonfix API"'
     else:
         response = Response(
             render_template(

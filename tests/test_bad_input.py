@@ -214,6 +214,10 @@ BLANK_TITLES = [
     "\u3164",
     "\u00ad\u00ad",
     "\u115f\u1160 \u200e\u034f",
+    # Found in the recheck: Mongolian variation selectors, unassigned characters, a lone accent.
+    "\u180b\u180c\u180d\u180f",
+    "\u2065\ufff0\U000e0080",
+    "\u0301",
 ]
 REPORT = {
     "lat": OLD_TOWN.lat,

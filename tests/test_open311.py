@@ -8,6 +8,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Issue, User
+from app.services.workflow import duplicates
 from app.services.workflow import status_changes as workflow
 from tests.testcity import OLD_TOWN, OUTSIDE
 
@@ -362,3 +363,28 @@ def test_status_notes_say_the_detailed_status_and_the_citys_latest_note(
         db.session.commit()
     (record,) = client.get(f"/open311/v2/requests/{issue.id}.json").get_json()
     assert record["status_notes"] == "In progress: The crew is on site."
+
+
+def test_status_notes_follow_a_duplicate_and_a_residents_not_fixed(
+    app, client, make_issue, make_user
+) -> None:
+    """Found from outside: a problem closed as a duplicate read the older "acknowledged" note, and one a
+    resident reopened read "New: Filled today"."""
+    original, duplicate, fixed = make_issue(title="Hole"), make_issue(title="Same hole"), make_issue()
+    official_id, resident_id = make_user(role="official").id, make_user().id
+    with app.app_context():
+        official = db.session.get(User, official_id)
+        workflow.change_status(db.session, official, duplicate.id, "acknowledged", "An inspector will look.")
+        duplicates.mark_duplicate(
+            db.session, official, duplicate.id, original.id, "Same junction as the other."
+        )
+        workflow.change_status(db.session, official, fixed.id, "fixed", "Filled today.")
+        workflow.not_fixed(db.session, db.session.get(User, resident_id), fixed.id, "Still broken today.")
+        db.session.commit()
+
+    (merged,) = client.get(f"/open311/v2/requests/{duplicate.id}.json").get_json()
+    (reopened,) = client.get(f"/open311/v2/requests/{fixed.id}.json").get_json()
+
+    assert merged["status_notes"] == "Duplicate: Same junction as the other."
+    assert reopened["status_notes"].endswith(": Still broken today.")
+    assert "Filled today" not in reopened["status_notes"]

@@ -21,6 +21,7 @@ from app.models.timestamps import rfc3339
 from app.ratelimits import limit, limit_login_attempts
 from app.services.accounts import confirmation, tokens
 from app.services.accounts import users as accounts
+from app.services.kernel.errors import ValidationError
 
 
 @bp.post("/users")
@@ -82,6 +83,9 @@ def resend_confirmation() -> tuple[Response, int]:
 @limit_login_attempts
 def create_token() -> tuple[Response, int]:
     data = json_body()
+    for field in ("email", "password"):  # found from outside: a missing field read as a wrong password
+        if not isinstance(data.get(field), str) or not data[field]:
+            raise ValidationError(f"{field.capitalize()} is required, as text.", field)
     user = accounts.authenticate(db.session, data.get("email"), data.get("password"))
     issued = accounts.issue_token(db.session, user, current_app.config["API_TOKEN_TTL"])
     db.session.commit()

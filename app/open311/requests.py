@@ -11,6 +11,7 @@ from sqlalchemy import Row, select
 from app.database.sessions import DbSession
 from app.models import Category, Issue, IssueEvent, Photo, Status
 from app.models.timestamps import rfc3339
+from app.models.workflow import EventKind
 from app.services.issues.photo_access import photo_is_public
 from app.services.kernel.links import external_url
 
@@ -79,13 +80,14 @@ def find_requests(session: DbSession, query: RequestQuery) -> list[dict[str, Any
 
 def _status_notes(session: DbSession, ids: list[int]) -> dict[int, str]:
     """issue id -> the note of its latest public status change ("" when that change had none: an older
-    note would speak of another status)."""
+    note would speak of another status). Closing as a duplicate and a resident's "not fixed" change the
+    status too (found from outside: a reopened problem read "New: Filled today")."""
     found: dict[int, str] = {}
     for issue_id, note in session.execute(
         select(IssueEvent.issue_id, IssueEvent.note)
         .where(
             IssueEvent.issue_id.in_(ids),
-            IssueEvent.kind == "status",
+            IssueEvent.kind.in_((EventKind.STATUS.value, EventKind.DUPLICATE.value, EventKind.REOPEN.value)),
             IssueEvent.is_public.is_(True),
             IssueEvent.is_hidden.is_(False),
         )

@@ -39,8 +39,9 @@ def set_estimate(issue_id: int) -> Response:
         backings.set_estimate_and_fund(
             db.session, current_resident(), issue_id, cents, fund_now=bool(form.fund_now.data)
         )
-    if work.failed:
-        return target
+    if work.failed:  # the page again with what was typed (found from outside: it showed the old estimate)
+        typed = (form.cost.data or "")[:40]
+        return redirect(url_for("issues.detail", issue_id=issue_id, estimate=typed) + "#estimate")
     # Found from outside: a fixed or hidden problem was said to be a candidate now.
     why_not = round_candidates.withdrawn(db.session, [issue_id]).get(issue_id)
     offered = (

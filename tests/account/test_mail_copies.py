@@ -139,3 +139,32 @@ def test_an_address_given_up_and_taken_by_another_account_splits_its_mail_by_who
     assert client.post("/account/delete", data={"password": DEFAULT_PASSWORD}).status_code == 302
     assert kept_for(app)["first@example.org"] == ["Reset your Commonfix password"]
     assert "second@example.org" not in kept_for(app)
+
+
+def test_a_key_followed_by_a_query_is_left_out_too(app: Flask, make_user: MakeUser, outbox: Outbox) -> None:
+    """Found from outside: registering from the login page that a report form sent one to mailed a
+    confirmation link ending "?next=/issues/new", and the download kept it whole: whoever downloaded it
+    could confirm an address they did not own."""
+    registered = app.test_client().post(
+        "/account/register?next=/issues/new",
+        data={
+            "email": "someone@example.net",
+            "display_name": "Someone",
+            "password": "a long passphrase 9",
+            "confirm": "a long passphrase 9",
+        },
+    )
+    assert registered.status_code in (200, 302)
+    [sent] = mails_to(outbox, "someone@example.net")
+    assert "?next=" in link_in(sent, "/account/confirm/")
+    client = app.test_client()
+    logged_in = client.post(
+        "/account/login", data={"email": "someone@example.net", "password": "a long passphrase 9"}
+    )
+    assert logged_in.status_code == 302
+
+    texts = [m["text"] for m in downloaded_mail(client)]
+
+    assert texts
+    assert all("/account/confirm/" not in t for t in texts)
+    assert any("[a private link, left out of this copy]" in t for t in texts)

@@ -189,7 +189,6 @@ def test_a_token_is_issued_for_the_right_password(
     [
         {"email": "grace@example.org", "password": "wrong-password"},
         {"email": "nobody@example.org", "password": DEFAULT_PASSWORD},
-        {"email": "grace@example.org"},
     ],
 )
 def test_wrong_credentials_get_the_same_401_without_a_token(
@@ -208,7 +207,22 @@ def test_wrong_credentials_get_the_same_401_without_a_token(
         "message": "Wrong email or password.",
         "field": "password",
     }
+    # Found from outside: the 401 named no scheme (RFC 9110 15.5.2).
+    assert response.headers["WWW-Authenticate"] == 'Bearer realm="Commonfix API"'
     assert count_rows(ApiToken) == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [({"email": "grace@example.org"}, "password"), ({}, "email"), ({"email": 5, "password": 6}, "email")],
+)
+def test_missing_credentials_are_named_not_read_as_a_wrong_password(
+    client: FlaskClient, make_user: Callable[..., User], body: dict[str, object], field: str
+) -> None:
+    """Found from outside: {} and a missing password read "Wrong email or password."."""
+    make_user(email="grace@example.org")
+    response = client.post("/api/v1/tokens", json=body)
+    assert (response.status_code, error_of(response)["field"]) == (422, field)
 
 
 def test_the_bearer_token_identifies_the_resident(

@@ -74,6 +74,8 @@ def test_the_issue_page_says_what_is_held_and_saves_only_once_funding_is_confirm
     said = refused.get_data(as_text=True)
     assert "Estimated cost saved" not in said
     assert f"The estimate was not saved: An estimate of EUR 5.00 funds problem #{issue_id} at once" in said
+    assert 'name="cost" type="text" value="5"' in said  # what was typed, to tick the box and save again
+    assert "To save it, tick “Yes, fund it now”" in said  # the box, by its label
     assert estimate_of(backers, issue_id) == 80_000
     assert set(backers.statuses(issue_id).values()) == {"held"}
 

@@ -178,3 +178,12 @@ def test_rounds_tallied_before_the_figures_still_read_in_words() -> None:
     assert [(p.issue_id, p.paid_cents) for p in your_part("equalshares/add1", "approval", items, {1: 1})] == [
         (1, None)
     ]
+
+
+def test_a_withdrawn_candidate_nobody_voted_for_says_so() -> None:
+    """Found in the recheck: "Its 0 votes did not count."."""
+    gone = Outcome(False, 1000, 0, {"withdrawn": "closed (No further action)", "supporters": 0})
+    assert sentence("greedy", "approval", gone, 11000, "EUR") == (
+        "Not in the tally: since the list was drawn up it was closed (No further action). "
+        "Nobody had voted for it."
+    )

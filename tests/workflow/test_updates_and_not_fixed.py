@@ -360,3 +360,9 @@ def test_the_same_update_sent_again_is_posted_once(
     client.post(url, data={"text": "Back button update test 77"})
     notes = [e["note"] for e in client.get(f"/api/v1/issues/{issue.id}/history").get_json()["events"]]
     assert notes == ["Back button update test 77", "Now it is worse.", "Back button update test 77"]
+    # The same words with a photo are a new update (found in the recheck: the photo was dropped).
+    photo = (io.BytesIO(jpeg_with_gps()), "hubcap.jpg")
+    client.post(url, data={"text": "Now it is worse.", "photo": photo}, content_type="multipart/form-data")
+    events = client.get(f"/api/v1/issues/{issue.id}/history").get_json()["events"]
+    assert [e["note"] for e in events][-1] == "Now it is worse."
+    assert len(events) == 4

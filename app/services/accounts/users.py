@@ -22,7 +22,7 @@ from app.models.account import Role, TokenHolder
 from app.models.timestamps import utcnow
 from app.services.accounts.blocking import refuse_blocked_domain
 from app.services.kernel.errors import AuthenticationError, Conflict, ValidationError
-from app.services.kernel.text import clean_text, is_invisible
+from app.services.kernel.text import clean_text, is_invisible, is_mark
 
 # Deleted accounts keep a tombstone address here (mydata.deletion): .invalid is reserved (RFC 2606) and
 # receives no mail, so no one may take such an address (email_validator refuses it as special-use, and
@@ -93,37 +93,40 @@ _LOOK_ALIKES = str.maketrans(
     "\u0410\u0415\u041e\u0420\u0421\u0423\u0425\u0406\u0405\u0422\u041c\u041a\u041d\u0412"
     # Greek look-alikes of a e o p t u x i k v, then of A E O P T Y X I K N M
     "\u03b1\u03b5\u03bf\u03c1\u03c4\u03c5\u03c7\u03b9\u03ba\u03bd\u0391\u0395\u039f\u03a1\u03a4\u03a5\u03a7\u0399\u039a\u039d\u039c"
-    # the dotless i, then small capitals a to z
+    # more look-alikes of c i d o o l l, Cherokee C and i; the dotless i, then small capitals a to z
+    "\u03f2\u0269\u0501\u0585\u2c9f\u01c0\u04cf\u13df\u13a5"
     "\u0131"
     "\u1d00\u0299\u1d04\u1d05\u1d07\ua730\u0262\u029c\u026a\u1d0a\u1d0b\u029f\u1d0d\u0274\u1d0f\u1d18"
     "\ua7af\u0280\ua731\u1d1b\u1d1c\u1d20\u1d21\u0078\u028f\u1d22",
-    "aeopcyxistmkhbAEOPCYXISTMKHBaeoptuxikvAEOPTYXIKNMiabcdefghijklmnopqrstuvwxyz",
+    "aeopcyxistmkhbAEOPCYXISTMKHBaeoptuxikvAEOPTYXIKNMcidoollCiiabcdefghijklmnopqrstuvwxyz",
 )
 # Digits and signs drawn like letters, and l read as i (as I and l look alike), on both sides of the
 # comparison: "0fficial", "Counc1l" and "ADMlN" read as staff words.
-_SKELETON = str.maketrans("l10|3457$@", "iioieastsa")
+_SKELETON = str.maketrans("l10|!3457$@", "iioiieastsa")
 _STAFF_SKELETONS = re.compile(r"\b(?:" + "|".join(t.translate(_SKELETON) for t in STAFF_TERMS) + r")\b")
 
 
 def _letters(name: str) -> str:
     """The name as a reader sees its letters: invisible characters dropped (a soft hyphen inside "city"
     split nothing on the page), full-width, accented and look-alike letters read as Latin."""
-    visible = "".join(c for c in name if not is_invisible(c))
-    folded = unicodedata.normalize("NFKD", visible).translate(_LOOK_ALIKES)
-    return "".join(c for c in folded if not unicodedata.combining(c))
+    folded = unicodedata.normalize("NFKD", name).translate(_LOOK_ALIKES)
+    return "".join(c for c in folded if not (is_invisible(c) or is_mark(c)))
 
 
 def _as_words(name: str) -> str:
     """The name as the words a reader sees: `_letters`, "OfficialBob" as two words, digits and
     punctuation as spaces, all lower case."""
-    split = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", _letters(name))
+    # "OfficialBob" and "OFFICIALbob" as two words (an upper-case run then lower case splits too)
+    split = re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z]{2})(?=[a-z])", " ", _letters(name))
     return " ".join(re.sub(r"[\W\d_]+", " ", split).split()).casefold()
 
 
 def _as_skeleton(name: str) -> str:
     """The name's words with digits and signs read as the letters they look like, and l as i."""
     folded = _letters(name).casefold().translate(_SKELETON)
-    return " ".join(re.sub(r"[\W\d_]+", " ", folded).split())
+    words = re.sub(r"[\W\d_]+", " ", folded).split()
+    # Letters spelled out one by one ("O.f.f.i.c.i.a.l", "C i t y") read as the word they make.
+    return " ".join(re.sub(r"\b(\w) (?=\w\b)", r"\1", " ".join(words)).split())
 
 
 def refuse_staff_likeness(session: DbSession, name: str, user_id: int | None = None) -> None:

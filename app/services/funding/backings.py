@@ -340,6 +340,6 @@ def _funds_at_once(issue_id: int, cents: int, held: int) -> str:
     )
     return (
         f"An estimate of {format_money(cents, CURRENCY)} funds problem #{issue_id} at once: the {money} held "
-        f"for it is committed to its fix{extra}, and that cannot be undone. Confirm that it is funded now to "
-        "save this estimate."
+        f"for it is committed to its fix{extra}, and that cannot be undone. To save it, tick “Yes, fund it "
+        "now” (in the API, send fund_now: true)."
     )

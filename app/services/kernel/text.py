@@ -53,15 +53,21 @@ _BLANK_LOOKING = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0") |
 
 def is_invisible(c: str) -> bool:
     """A character a page shows as nothing: a format character (zero-width spaces and joiners, the soft
-    hyphen, direction marks, tags) or one of `_BLANK_LOOKING`."""
-    return unicodedata.category(c) == "Cf" or c in _BLANK_LOOKING
+    hyphen, direction marks, tags), an unassigned one (browsers draw nothing for U+2065 or U+FFF0), or
+    one of `_BLANK_LOOKING`."""
+    return unicodedata.category(c) in ("Cf", "Cn") or c in _BLANK_LOOKING
+
+
+def is_mark(c: str) -> bool:
+    """A mark drawn on the character before it (an accent, a variation selector), nothing on its own."""
+    return unicodedata.category(c) in ("Mn", "Me")
 
 
 def is_blank(text: str) -> bool:
-    """True when nothing but whitespace and invisible characters is left (found from outside: titles,
-    updates and names of a Braille blank, a Hangul filler or soft hyphens were stored, and showed as
-    nothing)."""
-    return all(c.isspace() or is_invisible(c) for c in text)
+    """True when nothing but whitespace, invisible characters and marks with nothing to sit on is left
+    (found from outside: titles, updates and names of a Braille blank, a Hangul filler, soft hyphens,
+    Mongolian variation selectors or a lone accent were stored, and showed as nothing)."""
+    return all(c.isspace() or is_invisible(c) or is_mark(c) for c in text)
 
 
 def clean_text(

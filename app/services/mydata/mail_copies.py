@@ -39,9 +39,23 @@ from app.models.timestamps import rfc3339_or_none
 # Audit actions whose `email` and `previous_email` were the account's own addresses.
 ADDRESS_CHANGES = ("account.email_change", "account.email_change_undo")
 CHANGE_REQUEST = "account.email_change_request"
-# A link whose path holds a key: a segment of 20 or more URL-safe characters (signed or random tokens).
-KEYED_LINK = re.compile(r"https?://\S*?/[A-Za-z0-9_.=-]{20,}(?=[\s>)\]\"']|$)")
+# A link, whole (its query and fragment too), and a path segment that is a key: 20 or more URL-safe
+# characters (signed or random tokens). Found from outside: "/account/confirm/<key>?next=/issues/new"
+# got past a pattern that wanted the key to end the link.
+LINK = re.compile(r"https?://[^\s<>\"'()\[\]]+")
+KEY_SEGMENT = re.compile(r"/[A-Za-z0-9_.=-]{20,}(?![A-Za-z0-9_.=-])")
 LEFT_OUT = "[a private link, left out of this copy]"
+
+
+def without_keys(text: str) -> str:
+    """The text with every link whose path holds a key replaced by LEFT_OUT."""
+
+    def checked(link: re.Match[str]) -> str:
+        path = link.group(0).split("://", 1)[1]
+        path = path[path.find("/") :] if "/" in path else ""
+        return LEFT_OUT if KEY_SEGMENT.search(path) else link.group(0)
+
+    return LINK.sub(checked, text)
 
 
 @dataclass(frozen=True)
@@ -144,7 +158,7 @@ def mail_copies(session: DbSession, user: User) -> list[dict[str, Any]]:
             "state": row.status,
             "queued_at": rfc3339_or_none(row.created_at),
             "sent_at": rfc3339_or_none(row.sent_at),
-            "text": KEYED_LINK.sub(LEFT_OUT, _text(row.message)),
+            "text": without_keys(_text(row.message)),
         }
         for row in rows
     ]

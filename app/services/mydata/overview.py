@@ -35,6 +35,7 @@ from app.services.funding.pool_refunds import ResidentRefund, refunds_of
 from app.services.funding.return_paybacks import ReturnedPart
 from app.services.issues.money import CITY_CURRENCY
 from app.services.issues.public_titles import public_title
+from app.services.rounds import your_ballot
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,8 @@ class BallotLine:
     result_status: str | None  # provisional | certified | cancelled once tallied
     choices: int  # how many problems the ballot names
     updated_at: datetime
+    # Why it does not count (left the group), or None (found from outside: listed as saved regardless).
+    not_counted: str | None = None
 
 
 @dataclass(frozen=True)
@@ -191,21 +194,29 @@ def overview(session: DbSession, user: User) -> AccountOverview:
     ).all()
     # Found from outside: "Moved to your area's pool" named no pool, and it is the problem's area's.
     moved_to = groups_of_moved(session, [row[0] for row in backings if row[4] == BackingStatus.MOVED.value])
-    ballots = session.execute(
-        select(
-            Round.id,
-            Round.name,
-            Group.name,
-            Round.phase,
-            Round.result_status,
-            RoundBallot.choices,
-            RoundBallot.updated_at,
+    ballots = (
+        session.execute(
+            select(
+                Round.id,
+                Round.name,
+                Group.name,
+                Round.phase,
+                Round.result_status,
+                RoundBallot.choices,
+                RoundBallot.updated_at,
+            )
+            .join(Round, Round.id == RoundBallot.round_id)
+            .join(Group, Group.id == Round.group_id)
+            .where(RoundBallot.user_id == user.id)
+            .order_by(RoundBallot.updated_at.desc(), Round.id.desc())
         )
-        .join(Round, Round.id == RoundBallot.round_id)
-        .join(Group, Group.id == Round.group_id)
-        .where(RoundBallot.user_id == user.id)
-        .order_by(RoundBallot.updated_at.desc(), Round.id.desc())
-    ).tuples()
+        .tuples()
+        .all()
+    )
+    voted_in = {
+        found.id: found
+        for found in session.scalars(select(Round).where(Round.id.in_([b[0] for b in ballots])))
+    }
     # Found from outside: a treasurer had nothing on this page pointing at pledges to confirm.
     waiting = (
         select(func.count(Pledge.id))
@@ -261,7 +272,16 @@ def overview(session: DbSession, user: User) -> AccountOverview:
             for b, i, title, cents, status, at, settled, provider, paid_back in backings
         ],
         ballots=[
-            BallotLine(r, name, group, phase, result, len(choices or {}), at)
+            BallotLine(
+                r,
+                name,
+                group,
+                phase,
+                result,
+                len(choices or {}),
+                at,
+                your_ballot.not_counted_words(session, voted_in[r], user),
+            )
             for r, name, group, phase, result, choices, at in ballots
         ],
         groups=[GroupLine(*row) for row in groups],

@@ -174,6 +174,20 @@ def require_same_ballot(session: DbSession, found: Round, user: User, page_drawn
         )
 
 
+def _refuse_withdrawn(session: DbSession, found: Round, choices: dict[int, int]) -> None:
+    """An online ballot names no candidate withdrawn since the list was made: the tally leaves it out,
+    and the ballot page no longer offers it (found from outside: the API took such a vote with a 200).
+    Paper ballots, printed before, are entered as cast."""
+    gone = candidates.withdrawn(session, [i for i, points in choices.items() if points > 0])
+    if gone:
+        first = min(gone)
+        raise ValidationError(
+            f"Problem #{first} is no longer on offer: {gone[first]}. A vote for it would not count; leave "
+            "it off your ballot.",
+            "points" if found.ballot == "cumulative" else "issue_ids",
+        )
+
+
 def cast_ballot(
     session: DbSession, user: User, round_id: int, body: dict[str, Any], *, page_drawn_from: str | None = None
 ) -> dict[int, int]:
@@ -183,6 +197,7 @@ def cast_ballot(
     require_may_cast(session, user, found)
     choices = parse_choices(found, body)
     check_choices(session, found, choices)
+    _refuse_withdrawn(session, found, choices)
     if page_drawn_from is not None:
         require_same_ballot(session, found, user, page_drawn_from)
     stored = {str(issue_id): points for issue_id, points in sorted(choices.items())}

@@ -175,7 +175,8 @@ def sentence(rule: str, ballot: str, item: Outcome, budget_cents: int, currency:
     if "withdrawn" in details:  # left out of the tally (candidates.withdrawn)
         why = details["withdrawn"]
         # Found from outside: "{why} after the list was drawn up" read garbled once `why` held a colon.
-        return f"Not in the tally: since the list was drawn up it was {why}. Its {unit} did not count."
+        counted_not = f"Its {unit} did not count." if votes else "Nobody had voted for it."
+        return f"Not in the tally: since the list was drawn up it was {why}. {counted_not}"
     if not item.funded and item.cost_cents > budget_cents:
         return f"Not funded: it costs {cost}, more than the whole {eur(budget_cents)} there was to spend."
     if not item.funded and (supporters == 0 or (supporters is None and votes == 0)):

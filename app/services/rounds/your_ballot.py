@@ -28,6 +28,22 @@ def left_before_tally(session: DbSession, found: Round, user: User) -> bool:
     return left is not None and left <= found.tallied_at
 
 
+def not_counted_words(session: DbSession, found: Round, user: User) -> str | None:
+    """Why the resident's saved ballot does not count, for their list of ballots (None: it counts, or
+    may yet): left the group before the tally, or is no longer a member while the round is untallied."""
+    if found.eligibility != Eligibility.MEMBERS.value or found.result_status == "cancelled":
+        return None
+    if found.tallied_at is not None:
+        return (
+            "not counted: you left the group before the tally"
+            if left_before_tally(session, found, user)
+            else None
+        )
+    if groups.membership(session, user.id, found.group_id) is None:
+        return "does not count: you are no longer a member of the group"
+    return None
+
+
 def withdrawn_choices(outcome: RoundResults, choices: Mapping[int, int]) -> list[str]:
     """The titles of the ballot's choices that the tally left out (withdrawn since the list was made)."""
     return [c.title for c in outcome.unfunded if "withdrawn" in c.details and choices.get(c.issue_id, 0) > 0]

@@ -293,8 +293,12 @@ def _flagged_words(session: DbSession, kind: str, target_id: int, issue_id: int,
     visible, its date once hidden (found from outside: quoting a hidden update put the phone number it
     was hidden for in every flagger's inbox)."""
     title = session.scalar(select(Issue.title).where(Issue.id == issue_id)) or ""
-    if kind == "issue":
-        return f"the problem report “{title}” (#{issue_id})"
+    if kind == "issue":  # once hidden, by its number alone (its title may be what it was hidden for)
+        return (
+            f"the problem report #{issue_id}"
+            if action == "hide"
+            else f"the problem report “{title}” (#{issue_id})"
+        )
     if kind == "update":
         note, posted = session.execute(
             select(IssueEvent.note, IssueEvent.created_at).where(IssueEvent.id == target_id)

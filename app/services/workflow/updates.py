@@ -38,6 +38,7 @@ def _same_update_just_posted(session: DbSession, author: User, issue_id: int, te
             IssueEvent.actor_id == author.id,
             IssueEvent.kind == EventKind.UPDATE.value,
             IssueEvent.note == text,
+            IssueEvent.is_hidden.is_(False),  # a hidden one is not "posted": the new post stands
             IssueEvent.created_at >= utcnow() - REPOST_WINDOW,
         )
         .order_by(IssueEvent.id.desc())
@@ -63,7 +64,9 @@ def post_update(
     hidden = session.scalar(select(Issue.is_hidden).where(Issue.id == issue_id))
     if hidden is None or (hidden and not author.is_staff):
         raise NotFound(f"There is no issue {issue_id}.", "issue_id")
-    again = _same_update_just_posted(session, author, issue_id, clean)
+    # A photo makes it a new update (found in the recheck: the same words with a photo returned the
+    # first, photo-less one).
+    again = None if photo is not None else _same_update_just_posted(session, author, issue_id, clean)
     if again is not None:
         return again
     processed = None

@@ -8,13 +8,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from app.services.kernel.city_time import city_time
-from app.services.workspace.audit_phrases import Facts, Names, Renderer, amount, ids, reason, short
+from app.services.workspace.audit_phrases import Facts, Names, Renderer, amount, ids, named, reason, short
 from budgets.allocation import counted
 from budgets.money import NO_CAP_CENTS, format_cents, format_money
 
 
 def _fund(f: Facts, _n: Names) -> str:
-    return f"funded #{f.target_id} with {amount(f)} in round {f.details.get('round_id')}"
+    return f"funded #{f.target_id} with {amount(f)} in {named(_n, 'round', f.details.get('round_id'))}"
 
 
 def _funded(f: Facts) -> str:
@@ -35,14 +35,16 @@ def _payout(f: Facts, _n: Names) -> str:
 def _tally(f: Facts, _n: Names) -> str:
     d = f.details
     return (
-        f"tallied round {f.target_id} from {counted(int(d['ballots']), 'ballot')}: a provisional result"
+        f"tallied {named(_n, 'round', f.target_id)} from {counted(int(d['ballots']), 'ballot')}:"
+        " a provisional result"
         f" spending {amount(f, 'spent_cents')} of {amount(f, 'budget_cents')} on {_funded(f)}"
     )
 
 
 def _certify(f: Facts, _n: Names) -> str:
     return (
-        f"certified the result of round {f.target_id}: {amount(f, 'spent_cents')} to {_funded(f)},"
+        f"certified the result of {named(_n, 'round', f.target_id)}:"
+        f" {amount(f, 'spent_cents')} to {_funded(f)},"
         f" {amount(f, 'leftover_cents')} not spent"
     )
 
@@ -80,13 +82,13 @@ def _round_update(f: Facts, _n: Names) -> str:
     if "match_num" in changes:  # update_round records the match's three terms together
         was, now = zip(*(changes[t] for t in ("match_num", "match_den", "match_cap_cents")), strict=True)
         said.append(f"city match {_match(was, currency)} → {_match(now, currency)}")
-    return f"changed round {f.target_id}: " + "; ".join(said)
+    return f"changed {named(_n, 'round', f.target_id)}: " + "; ".join(said)
 
 
 def _voting_close(f: Facts, _n: Names) -> str:
     ballots = f.details.get("ballots")
     after = f" after {counted(int(ballots), 'ballot')}" if ballots is not None else ""
-    return f"closed voting in round {f.target_id}{after}"
+    return f"closed voting in {named(_n, 'round', f.target_id)}{after}"
 
 
 def _estimate(f: Facts, _n: Names) -> str:
@@ -137,7 +139,7 @@ def _period_update(f: Facts, _n: Names) -> str:
         f"{PERIOD_TERMS.get(term, term)} {_period_term(term, before.get(term))} → {_period_term(term, value)}"
         for term, value in after.items()
     ]
-    return f"changed the matching period {f.target_id}: " + "; ".join(said)
+    return f"changed {named(_n, 'matching_period', f.target_id)}: " + "; ".join(said)
 
 
 # Why the campaign's rule ended a problem's backings (backing_settlement's reasons).
@@ -177,31 +179,32 @@ MONEY_RENDERERS: dict[str, Renderer] = {
     ),
     "backing.cancel_pending": _cancel_pending,
     "round.remind": lambda f, _n: (
-        f"reminded members of round {f.target_id} that voting closes soon"
+        f"reminded members of {named(_n, 'round', f.target_id)} that voting closes soon"
         f" ({counted(int(f.details.get('mails') or 0), 'mail')})"
     ),
     "round.fund": _fund,
     "pledge.confirm": lambda f, _n: (
-        f"confirmed pledge {f.target_id} of {amount(f)} to pool {f.details.get('pool_id')}: its money arrived"
+        f"confirmed pledge {f.target_id} of {amount(f)} to {named(_n, 'pool', f.details.get('pool_id'))}:"
+        " its money arrived"
     ),
     "pool.match": lambda f, _n: (
-        f"added the city's match by hand to pool {f.target_id}: {amount(f)} for "
+        f"added the city's match by hand to {named(_n, 'pool', f.target_id)}: {amount(f)} for "
         f"{amount(f, 'base_cents')} of pledges not matched before (ratio {f.details.get('ratio')})"
     ),
-    "pool.open": lambda f, _n: f"opened pool {f.target_id} to pledges",
-    "pool.close": lambda f, _n: f"closed pool {f.target_id} to new pledges",
+    "pool.open": lambda f, _n: f"opened {named(_n, 'pool', f.target_id)} to pledges",
+    "pool.close": lambda f, _n: f"closed {named(_n, 'pool', f.target_id)} to new pledges",
     "pool.payment_details": lambda f, _n: (
-        f"changed where residents pay pool {f.target_id} to “{f.details.get('details')}”"
+        f"changed where residents pay {named(_n, 'pool', f.target_id)} to “{f.details.get('details')}”"
         if f.details.get("details")
-        else f"cleared where residents pay pool {f.target_id}"
+        else f"cleared where residents pay {named(_n, 'pool', f.target_id)}"
     ),
     "pledge.decline": lambda f, _n: (
-        f"declined pledge {f.target_id} of {amount(f)} to pool {f.details.get('pool_id')}: "
+        f"declined pledge {f.target_id} of {amount(f)} to {named(_n, 'pool', f.details.get('pool_id'))}: "
         "its money never arrived"
     ),
     "pledge.withdraw": lambda f, _n: (
-        f"withdrew their pledge {f.target_id} of {amount(f)} to pool {f.details.get('pool_id')} "
-        "before its money was confirmed"
+        f"withdrew their pledge {f.target_id} of {amount(f)} to"
+        f" {named(_n, 'pool', f.details.get('pool_id'))} before its money was confirmed"
     ),
     "issue.estimate": _estimate,
     "issue.payout": _payout,
@@ -211,28 +214,32 @@ MONEY_RENDERERS: dict[str, Renderer] = {
     "backing.confirm": _backing("confirmed"),
     "backing.cancel": _backing("cancelled"),
     "backing.withdraw": _backing("withdrew their"),
-    "round.create": lambda f, _n: f"created round {f.target_id} in group {f.details['group_id']}",
+    "round.create": lambda f, _n: (
+        f"created {named(_n, 'round', f.target_id)} in {named(_n, 'group', f.details['group_id'])}"
+    ),
     "round.update": _round_update,
     "round.phase": lambda f, _n: (
-        f"closed round {f.target_id}"
+        f"closed {named(_n, 'round', f.target_id)}"
         if f.details["phase"] == "closed"
-        else f"moved round {f.target_id} to its {f.details['phase']} phase"
+        else f"moved {named(_n, 'round', f.target_id)} to its {f.details['phase']} phase"
     ),
     "round.voting_close": _voting_close,
     "round.tally": _tally,
     "round.certify": _certify,
     "round.send_back": lambda f, _n: (
-        f"sent the result of round {f.target_id} back" + reason(f.details.get("reason"))
+        f"sent the result of {named(_n, 'round', f.target_id)} back" + reason(f.details.get("reason"))
     ),
-    "round.cancel": lambda f, _n: f"cancelled round {f.target_id}" + reason(f.details.get("reason")),
+    "round.cancel": lambda f, _n: (
+        f"cancelled {named(_n, 'round', f.target_id)}" + reason(f.details.get("reason"))
+    ),
     "round.release": lambda f, _n: (
-        f"released the tally of round {f.target_id} with {counted(int(f.details['ballots']), 'ballot')}"
-        " cast, below its minimum turnout"
+        f"released the tally of {named(_n, 'round', f.target_id)} with"
+        f" {counted(int(f.details['ballots']), 'ballot')} cast, below its minimum turnout"
     ),
     "matching_period.create": lambda f, _n: (
         f"created the matching period {short(f.details['name'])} with a fund of {amount(f, 'fund_cents')}"
     ),
-    "matching_period.close": lambda f, _n: f"closed the matching period {f.target_id}",
+    "matching_period.close": lambda f, _n: f"closed {named(_n, 'matching_period', f.target_id)}",
     "matching_period.update": _period_update,
 }
 

@@ -30,7 +30,9 @@ class Words:
     issue_id: int | None  # the problem the entry is about, for a link
 
 
-Names = Mapping[str, str]  # status code -> status name
+# Status code -> status name, and "round:<id>", "pool:<id>", "group:<id>", "matching_period:<id>" ->
+# what the log calls them (audit_search.known_names).
+Names = Mapping[str, str]
 Renderer = Callable[[Facts, Names], str]
 
 
@@ -53,3 +55,12 @@ def amount(f: Facts, key: str = "amount_cents") -> str:
     if not isinstance(cents, int):
         return "money"
     return format_money(cents, currency if isinstance(currency, str) else None)
+
+
+def named(n: Names, kind: str, ident: object) -> str:
+    """A round, pool, group or matching period as the log names it: by its name where known
+    ("round “Summer 2027”"), else by its number (found from outside: "moved round 1 to its voting
+    phase" named nothing)."""
+    name = n.get(f"{kind}:{ident}")
+    words = kind.replace("_", " ")
+    return f"{words} “{name}”" if name else f"{words} {ident}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, distinct, func, select
 
 from app.database.sessions import DbSession
-from app.models import AuditEntry, ModerationRecord, Status, User
+from app.models import AuditEntry, Group, ModerationRecord, Pool, Round, Status, User
+from app.models.backing import MatchingPeriod
 from app.services.kernel.audit import Page
 from app.services.kernel.city_time import city_day_end, city_day_start
 from app.services.kernel.errors import ValidationError
@@ -122,6 +123,35 @@ def _name(user: User | None, details: dict[str, object] | None = None) -> str:
     return SYSTEM_ACTORS.get(str((details or {}).get("by")), "a former user")
 
 
+def known_names(session: DbSession, entries: Sequence[AuditEntry]) -> dict[str, str]:
+    """What the entries' words name: statuses by code, and the rounds, pools (by their group),
+    groups and matching periods they refer to, as "round:<id>" and the like (audit_phrases.named)."""
+    names = dict(session.execute(select(Status.code, Status.name)).tuples().all())
+    wanted: dict[str, set[int]] = {"round": set(), "pool": set(), "group": set(), "matching_period": set()}
+    for e in entries:
+        details = e.details or {}
+        if e.target_type in wanted and e.target_id.isdigit():
+            wanted[e.target_type].add(int(e.target_id))
+        for kind in ("round", "pool", "group"):
+            found = details.get(f"{kind}_id")
+            if isinstance(found, int):
+                wanted[kind].add(found)
+    queries = {
+        "round": select(Round.id, Round.name).where(Round.id.in_(wanted["round"])),
+        "pool": select(Pool.id, Group.name + " pool")
+        .join(Group, Group.id == Pool.group_id)
+        .where(Pool.id.in_(wanted["pool"])),
+        "group": select(Group.id, Group.name).where(Group.id.in_(wanted["group"])),
+        "matching_period": select(MatchingPeriod.id, MatchingPeriod.name).where(
+            MatchingPeriod.id.in_(wanted["matching_period"])
+        ),
+    }
+    for kind, query in queries.items():
+        if wanted[kind]:
+            names.update({f"{kind}:{ident}": str(name) for ident, name in session.execute(query).tuples()})
+    return names
+
+
 def audit_lines(session: DbSession, filters: LogFilters, page: int, per_page: int = PER_PAGE) -> Page:
     """A page of the audit log, newest first, each entry in words."""
     where = _where(AuditEntry, filters)
@@ -132,8 +162,8 @@ def audit_lines(session: DbSession, filters: LogFilters, page: int, per_page: in
         .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
         .limit(per_page)
         .offset((page - 1) * per_page)
-    )
-    names = dict(session.execute(select(Status.code, Status.name)).tuples().all())
+    ).all()
+    names = known_names(session, entries)
     items = [
         LogLine(
             e.id,

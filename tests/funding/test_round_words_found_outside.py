@@ -1,16 +1,18 @@
-"""The results page tells a voter when their ballot, or part of it, did not count (found from outside: a
-member who left the group before the tally, and one whose only choice was withdrawn, both read "None of
-the problems you voted for could be funded this time")."""
+"""Round words found from outside: the results page and My Commonfix tell a voter when their ballot, or
+part of it, did not count (a member who left the group before the tally, and one whose only choice was
+withdrawn, had read "None of the problems you voted for could be funded this time"); the round page marks
+a withdrawn candidate; the audit log names rounds, groups and pools."""
 
 # ruff: noqa: F811  (fixtures are imported, then requested by name)
 from __future__ import annotations
 
+import html
 import re
 
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditEntry, User
+from app.models import AuditEntry, Group, User
 from app.services.funding import groups
 from app.services.workflow import status_changes as workflow
 from tests.funding.round_world import RoundWorld, world  # noqa: F401
@@ -38,7 +40,19 @@ def test_a_member_who_left_before_the_tally_is_told_their_ballot_did_not_count(
         db.session.commit()
         said = db.session.scalar(select(AuditEntry.action).where(AuditEntry.actor_id == leaver.id))
     assert said == "group.leave"
+    # Found from outside: My Commonfix listed it as saved, like any other.
+    auth.logout()
+    auth.login(leaver.email)
+    listed = world.client.get("/account").get_data(as_text=True)
+    assert f'data-testid="ballot-not-counted-{rid}">· Does not count: you are no longer a member' in listed
+    auth.logout()
     assert world.tally(rid).status_code == 200
+    auth.logout()
+    auth.login(leaver.email)
+    listed = world.client.get("/account").get_data(as_text=True)
+    assert (
+        f'data-testid="ballot-not-counted-{rid}">· Not counted: you left the group before the tally' in listed
+    )
 
     page = page_for(world, auth, leaver.email, rid)
 
@@ -73,3 +87,41 @@ def test_a_vote_for_a_withdrawn_problem_is_said_not_to_count(world: RoundWorld, 
     assert "None of the problems you voted for could be funded" not in alone
     assert re.search(r"Your vote for [^<]+ did not count: it was withdrawn before the tally", mixed)
     assert f'href="/issues/{b}"' in mixed  # its other choice is funded, and said so
+
+
+def test_the_audit_log_names_rounds_groups_and_pools(world: RoundWorld, auth) -> None:
+    """Found from outside: "created round 3 in group 3", "opened pool 2 to pledges" named nothing."""
+    world.build(members=2, pledges=(1000, 1000), costs=(1500, 2000))
+    rid = world.create(ballot="approval", rule="greedy", name="Summer fixes")["id"]
+    world.open_voting(rid)
+    with world.app.app_context():
+        group = db.session.get(Group, world.ref.group_id)
+        assert group is not None
+        group_name = group.name
+    auth.login_as(auth.make_user(role="admin"))
+
+    page = re.sub(r"\s+", " ", world.client.get("/staff/admin/audit").get_data(as_text=True))
+
+    assert f"created round “Summer fixes” in group “{group_name}”" in html.unescape(page)
+    assert "moved round “Summer fixes” to its voting phase" in html.unescape(page)
+
+
+def test_an_online_ballot_naming_a_withdrawn_candidate_is_refused(world: RoundWorld) -> None:
+    """Found in the recheck: the API took a vote for a withdrawn problem with a 200, unlike the page."""
+    world.build(members=2, pledges=(2000, 2000), costs=(1500, 2000))
+    rid = world.create(ballot="approval", rule="greedy")["id"]
+    world.open_voting(rid)
+    a, b = world.issues
+    assert world.official is not None
+    with world.app.app_context():
+        closing = db.session.get(User, world.official.id)
+        workflow.change_status(db.session, closing, a, "no-further-action", "Nothing to do.")
+        db.session.commit()
+
+    refused = world.vote(world.members[0], rid, issue_ids=[a, b])
+
+    assert refused.status_code == 422
+    error = refused.get_json()["error"]
+    assert error["field"] == "issue_ids"
+    assert error["message"].startswith(f"Problem #{a} is no longer on offer: ")
+    assert world.vote(world.members[0], rid, issue_ids=[b]).status_code == 200
