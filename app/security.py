@@ -51,7 +51,9 @@ def content_security_policy(nonce: str | None) -> str:
 # Open311, the JSON API, the feeds and the public ledgers' CSVs (the city's, the transparency page's
 # and each pool's, found from outside: the open-data page promised them and they had no header).
 PUBLIC_READ_PREFIXES = ("/open311/", "/api/v1/", "/feeds/")
-PUBLIC_READ_SUFFIXES = ("/ledger.csv",)
+# The public ledgers' CSVs: the city's and each pool's postings, and a pool's lines (found from outside:
+# a pool's ledger-lines.csv, listed in the README, could not be read from another site).
+PUBLIC_READ_SUFFIXES = ("/ledger.csv", "/ledger-lines.csv")
 # What a script on another origin may send to Open311 (a form or JSON body, an api_key or a token),
 # and read back.
 OPEN311_METHODS = "GET, HEAD, POST"

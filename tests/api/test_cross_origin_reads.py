@@ -49,6 +49,9 @@ def test_public_reads_may_be_fetched_from_any_origin(
         assert response.headers.get("Access-Control-Allow-Origin") == "*", url
         # A wildcard never lets a browser send the login cookie along.
         assert "Access-Control-Allow-Credentials" not in response.headers, url
+    # A pool's ledger lines too (found from outside: README lists it; no pool here, so its 404).
+    lines = client.get("/pools/999999/ledger-lines.csv", headers=ORIGIN)
+    assert lines.headers.get("Access-Control-Allow-Origin") == "*"
     missing = client.get("/open311/v2/requests/999999.json", headers=ORIGIN)
     assert missing.status_code == 404
     assert missing.headers.get("Access-Control-Allow-Origin") == "*"  # a script can read the error

@@ -40,6 +40,10 @@ def test_missing_parts_are_said_on_the_page_and_the_photo_stays(
     try:
         page.goto(live_server.url + "/account/register?next=/issues/new")
         register(page, live_server)
+        # The form's scripts run at the end of the page: wait for them, as a person does (a CI run under
+        # load tapped "Submit" before report-check.js had run, and the server got the form).
+        page.wait_for_url("**/issues/new")
+        page.wait_for_load_state("load")
         page.get_by_label("Description").fill("The bench by the pond lost two slats.")
         page.get_by_label("Photo").set_input_files(
             {"name": "bench.jpg", "mimeType": "image/jpeg", "buffer": small_photo()}
