@@ -10,6 +10,9 @@ from tests.browser.accessibility import serious_violations
 from tests.browser.actions import log_in, paste_past_limit
 from tests.browser.conftest import api_get
 from tests.browser.live_server import LiveServer
+from tests.live_api import api, api_token
+
+OFFICIAL = "official@demo.commonfix.org"
 
 
 def boxes(page: Page, *selectors: str) -> list[FloatRect]:
@@ -71,7 +74,13 @@ def test_a_duplicate_page_points_to_the_original_and_passes_axe(
     phone390: Page, live_server: LiveServer
 ) -> None:
     page = phone390
-    duplicate = api_get(live_server, "/api/v1/issues?status=duplicate&per_page=1")["features"][0]
+    # The demo seeds no duplicates (a duplicate comes only with an original): the official merges the
+    # two least-liked new reports, as the workspace does.
+    newest = api_get(live_server, "/api/v1/issues?status=new&sort=rank&per_page=100")["features"]
+    original, duplicate = newest[-1], newest[-2]
+    token = api_token(live_server.url, OFFICIAL, "demo-password")
+    merge = {"original_id": original["id"], "note": "The same place, reported twice."}
+    api(live_server.url, "POST", f"/api/v1/issues/{duplicate['id']}/duplicate-of", merge, token)
     page.goto(duplicate["properties"]["url"])
 
     expect(page.locator(".duplicate-banner")).to_contain_text("closed as a duplicate")
