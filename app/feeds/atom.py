@@ -25,6 +25,7 @@ class Entry:
     summary: str
     author: str
     category: str | None = None
+    published: datetime | None = None  # naive UTC; `updated` when the entry never changed
 
 
 # An empty feed's <updated>: no entry says when it last changed, and "now" would change its body, so its
@@ -70,7 +71,7 @@ def feed_document(
         _text(entry, "id", item.id)
         _text(entry, "title", item.title)
         _text(entry, "updated", rfc3339(item.updated))
-        _text(entry, "published", rfc3339(item.updated))
+        _text(entry, "published", rfc3339(item.published or item.updated))
         ET.SubElement(entry, "link", {"rel": "alternate", "type": "text/html", "href": item.link})
         entry_author = ET.SubElement(entry, "author")
         _text(entry_author, "name", item.author)

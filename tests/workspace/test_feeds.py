@@ -142,6 +142,47 @@ def test_the_report_entry_of_an_issue_feed_does_not_carry_todays_status(
     assert (city[0].findtext(f"{A}summary") or "").split("\n")[0].endswith(" · In progress")
 
 
+def test_a_status_change_updates_the_city_feed_entry_that_shows_it(
+    app: Flask, client: FlaskClient, reported: dict[str, int]
+) -> None:
+    """Found from outside: the city feed's entry showed the new status but kept the report's date as
+    its <updated>, so a feed reader never showed the change. A public update alone changes nothing the
+    entry shows; the report's own entry in its issue feed keeps its date."""
+    issue_id = reported["old"]
+    with app.app_context():
+        db.session.add_all(
+            [
+                IssueEvent(
+                    issue_id=issue_id, kind="update", note="Still there", created_at=T0 + timedelta(days=1)
+                ),
+                IssueEvent(
+                    issue_id=issue_id,
+                    kind="status",
+                    from_status="new",
+                    to_status="acknowledged",
+                    by_staff=True,
+                    created_at=T0 + timedelta(days=2),
+                ),
+                IssueEvent(
+                    issue_id=issue_id, kind="update", note="Thanks", created_at=T0 + timedelta(days=3)
+                ),
+            ]
+        )
+        db.session.commit()
+
+    def entry(root: ET.Element, title: str) -> ET.Element:
+        return next(e for e in root.findall(f"{A}entry") if (e.findtext(f"{A}title") or "").startswith(title))
+
+    city = parse(client.get("/feeds/issues.atom"))
+    bins = entry(city, "Bins")
+    assert bins.findtext(f"{A}updated") == "2026-05-03T12:00:00Z"
+    assert bins.findtext(f"{A}published") == "2026-05-01T12:00:00Z"
+    assert entry(city, "River lamp").findtext(f"{A}updated") == "2026-05-01T13:00:00Z"
+    assert city.findtext(f"{A}updated") == "2026-05-03T12:00:00Z"
+    own = parse(client.get(f"/feeds/issues/{issue_id}.atom")).findall(f"{A}entry")[-1]
+    assert own.findtext(f"{A}updated") == own.findtext(f"{A}published") == "2026-05-01T12:00:00Z"
+
+
 def test_hidden_or_missing_issue_has_no_feed(client: FlaskClient, reported: dict[str, int]) -> None:
     assert client.get(f"/feeds/issues/{reported['hidden']}.atom").status_code == 404
     assert client.get("/feeds/issues/999999.atom").status_code == 404

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import aliased
 
 from app.database.sessions import DbSession
 from app.models import Area, Category, Issue, IssueEvent, Status, User
+from app.models.workflow import EventKind
 from app.services.issues.timeline import public_actor_name
 from app.services.kernel.errors import NotFound
 
@@ -27,6 +28,7 @@ class FeedIssue:
     status_name: str
     reporter: str | None  # None when the reporter hid their name
     created_at: datetime
+    changed_at: datetime  # the last change of what its entry shows: its status, or staff's edit
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,20 @@ class FeedEvent:
     by_staff: bool
     actor: str | None
     created_at: datetime
+
+
+def _last_change() -> Any:
+    """When the issue's status last changed or staff last edited it (a correlated subquery; the report's
+    own time when neither happened): what a feed entry showing its status calls its <updated>."""
+    changed = (
+        select(func.max(IssueEvent.created_at))
+        .where(
+            IssueEvent.issue_id == Issue.id,
+            or_(IssueEvent.to_status.is_not(None), IssueEvent.kind == EventKind.MODERATION.value),
+        )
+        .scalar_subquery()
+    )
+    return func.coalesce(changed, Issue.created_at)
 
 
 def _issue_select() -> Select[tuple[Any, ...]]:
@@ -54,6 +70,7 @@ def _issue_select() -> Select[tuple[Any, ...]]:
             reporter.display_name,
             Issue.hide_name,
             Issue.created_at,
+            _last_change(),
         )
         .join(Category, Category.code == Issue.category_code)
         .join(Area, Area.id == Issue.area_id)
@@ -65,8 +82,8 @@ def _issue_select() -> Select[tuple[Any, ...]]:
 
 def _issues(session: DbSession, stmt: Select[tuple[Any, ...]]) -> list[FeedIssue]:
     return [
-        FeedIssue(i, t, d, c, a, s, None if hide else name, created)
-        for i, t, d, c, a, s, name, hide, created in session.execute(stmt).tuples()
+        FeedIssue(i, t, d, c, a, s, None if hide else name, created, max(created, changed))
+        for i, t, d, c, a, s, name, hide, created, changed in session.execute(stmt).tuples()
     ]
 
 
