@@ -296,9 +296,7 @@ def my_ballot(round_id: int) -> Response:
 
 
 def ballot_json(round_id: int, choices: dict[int, int] | None, user: User) -> dict[str, Any]:
-    """The ballot as the API gives it: what it holds, and whether it counts (found from outside: the
-    ballot of a member who had left the group read as any other; My Commonfix and the results page
-    said it did not count)."""
+    """The ballot: what it holds, and whether it counts (found from outside: a leaver's read as any other)."""
     found = get_round(db.session, round_id)
     if choices is None:
         return {"round_id": round_id, "cast": False}

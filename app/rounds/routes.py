@@ -181,6 +181,7 @@ def render_detail(found: Round, refused_match: MatchForm | None = None) -> str:
         phase_form=PhaseForm(),
         action=ActionForm(),
         match_form=refused_match or match_form(found),
+        no_cap_cents=NO_CAP_CENTS,
         reason_form=ReasonForm(),
         currency=ledger.pool_balance(db.session, found.pool_id).currency,
         held=turnout.is_held(db.session, found),

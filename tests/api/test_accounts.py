@@ -263,7 +263,8 @@ def test_on_the_api_a_bearer_token_speaks_for_its_holder_beside_a_login_cookie(
     assert by_token["properties"]["liked_by_me"] is True
     assert by_cookie["properties"]["liked_by_me"] is False
     assert stale.status_code == 401
-    assert "Cookie Holder" in page and "Token Holder" not in page
+    assert "Cookie Holder" in page
+    assert "Token Holder" not in page
 
 
 @pytest.mark.parametrize(
