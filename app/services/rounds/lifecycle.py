@@ -81,6 +81,8 @@ TERM_WORDS = {
 def whole(data: dict[str, Any], field: str, minimum: int, maximum: int) -> int:
     value = data.get(field)
     words = TERM_WORDS.get(field, field)
+    if value is None:  # found from outside: a missing top_n "must be a whole number"
+        raise ValidationError(f"{words} is required: a whole number from {minimum:,} to {maximum:,}.", field)
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValidationError(f"{words} must be a whole number.", field)
     if not minimum <= value <= maximum:
