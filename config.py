@@ -7,10 +7,10 @@ from datetime import timedelta
 from typing import Any
 
 from config_values import (
+    choice,
     parse_bool,
     parse_connect_timeout,
     parse_database_url,
-    parse_int,
     parse_mail_backend,
     parse_proxy_count,
     parse_public_url,
@@ -18,6 +18,7 @@ from config_values import (
     parse_seconds,
     parse_statement_timeout,
     parse_timezone,
+    whole,
 )
 
 
@@ -174,9 +175,10 @@ class Config:
     BACKING_DEFAULT_CAP_CENTS = 10_000
     # What a resident whose backing waits for the city's cashier is told to do ({amount} and {reference}
     # are filled in); the cashier confirms on /staff/backings once the money arrived.
+    # The default names no account: a made-up one would send residents' money nowhere (found from
+    # outside: the demo's example IBAN was every deployment's default). The demo city's is DEMO_PAYMENT.
     BACKING_PAYMENT_INSTRUCTIONS = (
-        "Transfer {amount} to the city's cashier account (Commonfix City Treasury, "
-        "IBAN NL00 CFIX 0000 0000 00) or pay it at the city hall cash desk, quoting the reference "
+        "Pay {amount} to the city treasury or at the city hall cash desk, quoting the reference "
         "{reference}. Your backing counts once the cashier confirms the money arrived."
     )
     # Rounds with more ballots than this tally in the background (202 + a progress page).
@@ -217,8 +219,17 @@ class Config:
     MAIL_FANOUT_INLINE = 50
 
 
+# The demo city's example (development only): an account number that is plainly not a real one.
+DEMO_PAYMENT = (
+    "Transfer {amount} to the city's cashier account (Commonfix City Treasury, "
+    "IBAN NL00 CFIX 0000 0000 00) or pay it at the city hall cash desk, quoting the reference "
+    "{reference}. Your backing counts once the cashier confirms the money arrived."
+)
+
+
 class DevelopmentConfig(Config):
     SECRET_KEY_SOURCE = "instance"
+    BACKING_PAYMENT_INSTRUCTIONS = DEMO_PAYMENT
     PUBLIC_URL = "http://127.0.0.1:5000"  # where `make run` serves
     MAIL_BACKEND = "outbox"
 
@@ -255,7 +266,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "TILE_ATTRIBUTION": ("TILE_ATTRIBUTION", lambda _n, v: v),
     "UPLOAD_FOLDER": ("UPLOAD_FOLDER", lambda _n, v: v),
     "PHOTO_STORE": ("PHOTO_STORE", lambda _n, v: v),
-    "GEOCODER": ("GEOCODER", lambda _n, v: v),
+    "GEOCODER": ("GEOCODER", choice("gazetteer", "nominatim", "photon")),
     "GEOCODER_URL": ("GEOCODER_URL", parse_public_url),
     "GEOCODER_TIMEOUT": ("GEOCODER_TIMEOUT", parse_seconds),
     "RATELIMIT_ENABLED": ("RATELIMIT_ENABLED", parse_bool),
@@ -279,32 +290,32 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "CITY_CONTACT": ("CITY_CONTACT", lambda _n, v: v),
     "RATE_LIMIT_VOTING_CODE": ("RATE_LIMIT_VOTING_CODE", parse_rate),
     "RATE_LIMIT_PAYOUT": ("RATE_LIMIT_PAYOUT", parse_rate),
-    "API_TOKEN_TTL_DAYS": ("API_TOKEN_TTL", lambda n, v: timedelta(days=parse_int(n, v))),
-    "PAYMENT_PROVIDER": ("PAYMENT_PROVIDER", lambda _n, v: v),
-    "BACKING_DEFAULT_CAP_CENTS": ("BACKING_DEFAULT_CAP_CENTS", parse_int),
+    "API_TOKEN_TTL_DAYS": ("API_TOKEN_TTL", lambda n, v: timedelta(days=whole(1, 3650, "days")(n, v))),
+    "PAYMENT_PROVIDER": ("PAYMENT_PROVIDER", choice("treasurer-confirmed", "test")),
+    "BACKING_DEFAULT_CAP_CENTS": ("BACKING_DEFAULT_CAP_CENTS", whole(1, 100_000_000, "cents")),
     "BACKING_PAYMENT_INSTRUCTIONS": ("BACKING_PAYMENT_INSTRUCTIONS", lambda _n, v: v),
-    "TALLY_SYNC_MAX_BALLOTS": ("TALLY_SYNC_MAX_BALLOTS", parse_int),
-    "TALLY_LEASE_SECONDS": ("TALLY_LEASE_SECONDS", parse_int),
-    "ROUND_REMINDER_HOURS": ("ROUND_REMINDER_HOURS", parse_int),
-    "MAP_CLUSTER_MAX_ZOOM": ("MAP_CLUSTER_MAX_ZOOM", parse_int),
+    "TALLY_SYNC_MAX_BALLOTS": ("TALLY_SYNC_MAX_BALLOTS", whole(0, 10_000_000, "ballots")),
+    "TALLY_LEASE_SECONDS": ("TALLY_LEASE_SECONDS", whole(1, 3600, "seconds")),
+    "ROUND_REMINDER_HOURS": ("ROUND_REMINDER_HOURS", whole(1, 720, "hours")),
+    "MAP_CLUSTER_MAX_ZOOM": ("MAP_CLUSTER_MAX_ZOOM", whole(0, 18)),
     "PABULIB_COUNTRY": ("PABULIB_COUNTRY", lambda _n, v: v),
     "MATCH_CURRENCY": ("MATCH_CURRENCY", lambda _n, v: v),
     "QUEUE_URL": ("QUEUE_URL", lambda _n, v: v),
     "MAIL_SERVER": ("MAIL_SERVER", lambda _n, v: v),
-    "MAIL_PORT": ("MAIL_PORT", parse_int),
+    "MAIL_PORT": ("MAIL_PORT", whole(1, 65535)),
     "MAIL_DEFAULT_SENDER": ("MAIL_DEFAULT_SENDER", lambda _n, v: v),
     "MAIL_USERNAME": ("MAIL_USERNAME", lambda _n, v: v),
     "MAIL_PASSWORD": ("MAIL_PASSWORD", lambda _n, v: v),
     "MAIL_USE_TLS": ("MAIL_USE_TLS", parse_bool),
     "MAIL_BACKEND": ("MAIL_BACKEND", parse_mail_backend),
     "MAIL_OUTBOX_DIR": ("MAIL_OUTBOX_DIR", lambda _n, v: v),
-    "MAIL_MAX_ATTEMPTS": ("MAIL_MAX_ATTEMPTS", parse_int),
-    "MAIL_RETRY_SECONDS": ("MAIL_RETRY_SECONDS", parse_int),
-    "MAIL_SEND_LEASE_SECONDS": ("MAIL_SEND_LEASE_SECONDS", parse_int),
-    "MAIL_SWEEP_AFTER_SECONDS": ("MAIL_SWEEP_AFTER_SECONDS", parse_int),
-    "MAIL_FANOUT_INLINE": ("MAIL_FANOUT_INLINE", parse_int),
-    "STAFF_TARGET_DAYS": ("STAFF_TARGET_DAYS", parse_int),
-    "INBOX_VISIT_GAP_MINUTES": ("INBOX_VISIT_GAP_MINUTES", parse_int),
+    "MAIL_MAX_ATTEMPTS": ("MAIL_MAX_ATTEMPTS", whole(1, 100)),
+    "MAIL_RETRY_SECONDS": ("MAIL_RETRY_SECONDS", whole(1, 86400, "seconds")),
+    "MAIL_SEND_LEASE_SECONDS": ("MAIL_SEND_LEASE_SECONDS", whole(1, 86400, "seconds")),
+    "MAIL_SWEEP_AFTER_SECONDS": ("MAIL_SWEEP_AFTER_SECONDS", whole(0, 86400, "seconds")),
+    "MAIL_FANOUT_INLINE": ("MAIL_FANOUT_INLINE", whole(0, 100_000)),
+    "STAFF_TARGET_DAYS": ("STAFF_TARGET_DAYS", whole(1, 365, "days")),
+    "INBOX_VISIT_GAP_MINUTES": ("INBOX_VISIT_GAP_MINUTES", whole(0, 1440, "minutes")),
 }
 
 

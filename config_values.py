@@ -4,6 +4,7 @@ backend. Each error names the variable and the form it takes; a URL's password i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 
@@ -22,6 +23,31 @@ def parse_int(name: str, raw: str) -> int:
         return int(raw)
     except ValueError:
         raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def whole(low: int, high: int, unit: str = "") -> Callable[[str, str], int]:
+    """A parser of whole numbers from `low` to `high` (`unit` named in the error: "days")."""
+
+    def parse(name: str, raw: str) -> int:
+        value = parse_int(name, raw)
+        if not low <= value <= high:
+            what = f"a whole number of {unit}" if unit else "a whole number"
+            raise ValueError(f"{name} must be {what} from {low} to {high}, not {raw!r}")
+        return value
+
+    return parse
+
+
+def choice(*options: str) -> Callable[[str, str], str]:
+    """A parser that takes one of `options` (surrounding spaces ignored)."""
+
+    def parse(name: str, raw: str) -> str:
+        value = raw.strip()
+        if value not in options:
+            raise ValueError(f"{name} must be one of {', '.join(options)}, not {raw!r}")
+        return value
+
+    return parse
 
 
 def parse_rate(name: str, raw: str) -> str:

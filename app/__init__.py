@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +66,7 @@ def create_app(config: type[Config] | None = None, overrides: dict[str, Any] | N
 
     init_mail(app)
     init_photo_store(app)
+    check_services(app.config)
 
     from app.services.funding.backing_settlement import settle_on_issue_event
     from app.services.issues.events import issue_event
@@ -142,3 +144,17 @@ def load_config(app: Flask, config: type[Config] | None, overrides: dict[str, An
     )
     if not app.config.get("UPLOAD_FOLDER"):
         app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
+
+
+def check_services(config: Mapping[str, Any]) -> None:
+    """The geocoder and the payment provider the settings name, checked while the app is built, not by
+    the first report or pledge that needs them (found from outside: GEOCODER=nominatim without
+    GEOCODER_URL started, then every report was a 500)."""
+    from app.services.funding.payments import get_provider
+    from app.services.gazetteer.geocoders import geocoder_for
+
+    try:
+        geocoder_for(config)
+        get_provider(str(config.get("PAYMENT_PROVIDER")))
+    except (ValueError, RuntimeError) as error:
+        raise ConfigurationError(str(error)) from None

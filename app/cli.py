@@ -17,6 +17,7 @@ from app.database.outages import database_unreachable, outage_summary
 from app.database.schema_state import schema_state
 from app.extensions import db
 from app.models.timestamps import utcnow
+from app.services.accounts import roles
 from app.services.accounts import users as accounts
 from app.services.gazetteer import geocoders, lookup
 from app.services.gazetteer.imports import import_gazetteer
@@ -55,6 +56,26 @@ def register_commands(app: Flask) -> None:
         user.email_confirmed_at = utcnow()  # whoever runs the command vouches for the address
         db.session.commit()
         click.echo(f"Created {user.role} {user.email} (id {user.id}, email confirmed).")
+
+    @app.cli.command("set-role")
+    @click.argument("email")
+    @click.argument("role", type=click.Choice(["resident", "official", "admin"]))
+    def set_role(email: str, role: str) -> None:
+        """Change an account's role; a new official or admin sets a staff-strength password."""
+        password = None
+        if role != "resident" and roles.needs_password(db.session, email):
+            password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+        try:
+            changed = roles.change_role(db.session, email, role, password)
+        except DomainError as exc:
+            raise click.ClickException(f"{exc.field}: {exc.message}") from None
+        db.session.commit()
+        dropped = changed.assignments_dropped
+        click.echo(
+            f"{changed.user.email} is now {role} (was {changed.before}): {changed.logins_ended} logins "
+            f"ended, {changed.tokens_revoked} API tokens revoked"
+            + (f", {dropped} problems left unassigned." if dropped else ".")
+        )
 
     @app.cli.command("import-areas")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))

@@ -1,10 +1,11 @@
-"""Request-wide input rule: a NUL byte in a query, form or JSON value is a 422 before any view runs."""
+"""Request-wide input rule: a NUL byte in a query, form or JSON value is a 422, in a part of the path a 404,
+before any view runs."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flask import Flask, request
+from flask import Flask, abort, request
 
 from app.services.kernel.errors import ValidationError
 
@@ -28,7 +29,13 @@ def _json_nul_fields(value: object, field: str) -> Iterator[str]:
 
 
 def refuse_nul_bytes() -> None:
-    """No text column takes a NUL byte (PostgreSQL refuses it outright), and no name or note needs one."""
+    """No text column takes a NUL byte (PostgreSQL refuses it outright), and no name or note needs one.
+
+    A NUL in a part of the path (a status code, an Open311 service code) names nothing: 404. A JSON body
+    is read whatever its framing (found from outside: one sent chunked, without a Content-Length, went
+    past the check to PostgreSQL, as did a NUL in the path: 500s)."""
+    if any(isinstance(value, str) and NUL in value for value in (request.view_args or {}).values()):
+        abort(404)
     sources = [request.args.items(multi=True)]
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         sources.append(request.form.items(multi=True))
@@ -37,7 +44,7 @@ def refuse_nul_bytes() -> None:
             if NUL in key or NUL in value:
                 field = key.replace(NUL, "")
                 raise ValidationError(f"{field} must not contain a NUL byte.", field)
-    if request.is_json and request.content_length:
+    if request.is_json:
         body = request.get_json(silent=True)
         for field in _json_nul_fields(body, ""):
             clean = field.replace(NUL, "")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Sequence
 
@@ -58,6 +59,11 @@ def _rule_for(election: Election, requested: str | None, path: str) -> str:
     if declared in RULES:
         assert declared is not None
         return declared
+    # A rule Pabulib has no name for is "unknown" in META; Commonfix's exports name it in `comment`
+    # ("allocation rule phragmen"), so `check` reproduces a round's result from its file alone.
+    named = re.search(r"allocation rule (\S+)", election.meta.get("comment", ""))
+    if declared == "unknown" and named is not None and named.group(1).rstrip(";,.") in RULES:
+        return named.group(1).rstrip(";,.")
     print(f"{path}: META rule {declared!r} is not one this engine runs; using greedy", file=sys.stderr)
     return "greedy"
 

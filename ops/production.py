@@ -256,7 +256,8 @@ class Profile:
                 say(
                     "the database is empty: make the first admin with "
                     f'eval "$({sys.executable} -m ops.production --env)" && '
-                    "flask --app wsgi create-user you@city.example --role admin"
+                    f"{Path(sys.executable).parent / 'flask'} --app wsgi create-user you@city.example "
+                    "--role admin"
                 )
         # The migrations, a restore and the seed ran as the superuser, which owns the schema; what
         # serves logs in as the app's role (ops/database_role.py).

@@ -6,6 +6,7 @@ Each case is one an outside tester found answering 500 (or accepted although wro
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable
 from typing import Any
@@ -293,6 +294,32 @@ def test_invisible_or_nul_updates_are_refused(
         assert error_of(response)["field"] == "text"
     with app.app_context():
         assert db.session.scalars(select(IssueEvent.id).where(IssueEvent.issue_id == issue.id)).all() == []
+
+
+def test_a_nul_in_a_part_of_the_path_names_nothing(client: FlaskClient, auth: AuthActions) -> None:
+    """Found from outside: on PostgreSQL these were 500s (a text column takes no NUL byte)."""
+    assert client.get("/open311/v2/services/%00.json").status_code == 404
+    assert client.get("/open311/v2/services/pot%00hole.xml").status_code == 404
+    auth.login_as(auth.make_user(role="admin"))
+    assert client.post("/staff/admin/statuses/a%00b/delete").status_code == 404
+    assert client.post("/staff/admin/targets/a%00b", data={"days": "3"}).status_code == 404
+
+
+def test_a_chunked_json_body_is_checked_for_nul_bytes(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    """Found from outside: without a Content-Length (sent chunked) the body skipped the check."""
+    body = b'{"email": "a\\u0000@example.org", "password": "whatever1"}'
+    # As gunicorn hands a chunked body to the app: no CONTENT_LENGTH, the stream ends on its own.
+    response = client.post(
+        "/api/v1/tokens",
+        input_stream=io.BytesIO(body),
+        headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+
+    assert response.status_code == 422
+    assert error_of(response)["field"] == "email"
 
 
 @pytest.mark.parametrize("bound", [0, 1, 9, 10, 99, 100, 509, 1000, 4095])

@@ -57,6 +57,7 @@ def test_discovery_lists_the_endpoint_in_json_and_in_georeport_xml(client) -> No
     root = ElementTree.fromstring(client.get("/open311/v2/discovery.xml").data)
     assert root.tag == "discovery"
     assert root.findtext("contact") == record["contact"]
+    assert record["contact"] == client.application.config["CITY_CONTACT"]  # the city's desk, not ours
     nodes = root.findall("endpoints/endpoint")
     assert len(nodes) == 1
     assert nodes[0].findtext("url") == endpoint["url"]

@@ -85,6 +85,14 @@ WRONG_SETTINGS = [
         {"COMMONFIX_ENV": "production", "DATABASE_URL": "sqlite:///unused.db", "SECRET_KEY": "changeme"},
         "SECRET_KEY must be at least 32 random characters in production",
     ),
+    # Found from outside: each of these started, then failed every report or pledge with a 500, or
+    # made the inbox, the map or backings misbehave.
+    ({"GEOCODER": "nominatim"}, "GEOCODER=nominatim needs GEOCODER_URL"),
+    ({"GEOCODER": "nominatin"}, "GEOCODER must be one of gazetteer, nominatim, photon"),
+    ({"PAYMENT_PROVIDER": "tresurer-confirmed"}, "PAYMENT_PROVIDER must be one of treasurer-confirmed, test"),
+    ({"STAFF_TARGET_DAYS": "-3"}, "STAFF_TARGET_DAYS must be a whole number of days from 1 to 365"),
+    ({"MAP_CLUSTER_MAX_ZOOM": "99"}, "MAP_CLUSTER_MAX_ZOOM must be a whole number from 0 to 18"),
+    ({"BACKING_DEFAULT_CAP_CENTS": "-5"}, "BACKING_DEFAULT_CAP_CENTS must be a whole number of cents from 1"),
 ]
 
 
@@ -128,3 +136,12 @@ def test_gunicorn_stops_at_a_wrong_setting_with_one_line_naming_it() -> None:
     assert "Traceback" not in said, said
     assert "Commonfix cannot start: CITY_TIMEZONE must be a time zone name like Europe/Warsaw" in said
     assert "Booting worker" not in said  # the master checked before booting any
+
+
+def test_no_deployment_tells_residents_to_pay_into_a_made_up_account() -> None:
+    """Found from outside: the demo's example IBAN was every deployment's default payment instruction."""
+    from config import CONFIGS
+
+    assert "IBAN" not in CONFIGS["production"].BACKING_PAYMENT_INSTRUCTIONS
+    assert "{reference}" in CONFIGS["production"].BACKING_PAYMENT_INSTRUCTIONS
+    assert "IBAN NL00" in CONFIGS["development"].BACKING_PAYMENT_INSTRUCTIONS  # the demo city's example

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any
+from typing import Any, get_args
 
-from flask import request
+from flask import current_app, request
+from pydantic import BaseModel, RootModel
 from werkzeug.exceptions import BadRequest
 
+from app.api.contract import JSON
 from app.services.kernel.errors import DomainError, ValidationError
 from app.services.kernel.parsing import ID_MAX, optional_int
 
 
 def json_body(known: Collection[str] | None = None) -> dict[str, Any]:
-    """The request's JSON object; with `known`, any other key is refused naming it (found from outside:
-    a PATCH of the account with `email` answered 200 and changed nothing, which read as done)."""
+    """The request's JSON object; any key that is not `known` is refused naming it (found from outside:
+    a PATCH of the account with `email` answered 200 and changed nothing, which read as done; a round
+    created with `min_turnuot` had no minimum turnout). `known` defaults to the fields of the body the
+    view's contract declares (app/api/contract.operation), so the document and the check agree."""
+    if known is None:
+        known = declared_fields()
     data = None
     if request.is_json:
         try:
@@ -42,3 +48,20 @@ def int_param(
     return optional_int(
         request.args.get(name), name, default=default, minimum=minimum, maximum=maximum or ID_MAX
     )
+
+
+def declared_fields() -> set[str] | None:
+    """The JSON keys of the body the current view's contract declares (the members' of a union of
+    shapes, such as a ballot's), by alias where a field has one; None when it declares none."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    described = getattr(view, "__api_operation__", None)
+    model = (getattr(described, "body", None) or {}).get(JSON)
+    if model is None:
+        return None
+    shapes = [model]
+    if issubclass(model, RootModel):
+        root = model.model_fields["root"].annotation
+        shapes = [
+            shape for shape in get_args(root) if isinstance(shape, type) and issubclass(shape, BaseModel)
+        ]
+    return {field.alias or name for shape in shapes for name, field in shape.model_fields.items()}

@@ -13,7 +13,7 @@ from app.api.contract import JSON, Reply, operation
 from app.api.models import rounds as shapes
 from app.api.params import int_param, json_body
 from app.extensions import db
-from app.models import Round, TallyJob
+from app.models import Round, TallyJob, User
 from app.models.rounds import PHASE_ORDER
 from app.models.timestamps import rfc3339, utcnow
 from app.services.kernel.links import external_url
@@ -25,6 +25,7 @@ from app.services.rounds import (
     like_toggles,
     turnout,
     windows,
+    your_ballot,
 )
 from app.services.rounds import export as round_export
 from app.services.rounds import jobs as tally_jobs
@@ -291,16 +292,24 @@ def my_ballot(round_id: int) -> Response:
     user = require_user()
     get_round(db.session, round_id)
     stored = ballots.ballot_of(db.session, round_id, user.id)
-    return jsonify(ballot_json(round_id, stored))
+    return jsonify(ballot_json(round_id, stored, user))
 
 
-def ballot_json(round_id: int, choices: dict[int, int] | None) -> dict[str, Any]:
+def ballot_json(round_id: int, choices: dict[int, int] | None, user: User) -> dict[str, Any]:
+    """The ballot: what it holds, and whether it counts (found from outside: a leaver's read as any other)."""
     found = get_round(db.session, round_id)
     if choices is None:
         return {"round_id": round_id, "cast": False}
+    said: dict[str, Any] = {"round_id": round_id, "cast": True}
     if found.ballot == "cumulative":
-        return {"round_id": round_id, "cast": True, "points": {str(k): v for k, v in choices.items()}}
-    return {"round_id": round_id, "cast": True, "issue_ids": sorted(choices)}
+        said["points"] = {str(k): v for k, v in choices.items()}
+    else:
+        said["issue_ids"] = sorted(choices)
+    why_not = your_ballot.not_counted_words(db.session, found, user)
+    said["counts"] = why_not is None
+    if why_not is not None:
+        said["not_counted"] = why_not
+    return said
 
 
 @bp.put("/rounds/<int:round_id>/ballot")
@@ -321,7 +330,7 @@ def put_ballot(round_id: int) -> Response:
     else:
         choices = ballots.cast_ballot(db.session, user, round_id, json_body())
     db.session.commit()
-    return jsonify(ballot_json(round_id, choices))
+    return jsonify(ballot_json(round_id, choices, user))
 
 
 @bp.post("/rounds/<int:round_id>/tally")

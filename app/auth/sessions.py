@@ -59,6 +59,28 @@ def log_out(user: User) -> None:
 TOKEN_BLUEPRINTS = ("api", "open311")  # where an Authorization: Bearer token is a credential
 
 
+def _token_request(request: Request) -> bool:
+    """Whether the request carries a bearer token where a token is a credential."""
+    return request.blueprint in TOKEN_BLUEPRINTS and bearer_token(request) is not None
+
+
+def _token_user(request: Request) -> User | TokenHolder | None:
+    """On the API, the token's holder (app/api/auth.py loads the User when a view needs it); on
+    Open311, the User; an unknown or revoked token is nobody (401), even beside a login cookie.
+    Pages ignore a token: it is a script's credential for the APIs, not a login (found from
+    outside: a token, which a password change keeps, opened My Commonfix and its forms)."""
+    token = bearer_token(request)
+    if token is None or not _token_request(request):
+        return None
+    user: User | TokenHolder | None
+    if request.blueprint == "api":
+        user = holder_for_token(db.session, token)
+    else:
+        user = user_for_token(db.session, token)
+    g.authenticated_by_token = user is not None
+    return user
+
+
 def register_user_loaders(login_manager: LoginManager) -> None:
     login_manager.login_view = "auth.login"
 
@@ -74,25 +96,17 @@ def register_user_loaders(login_manager: LoginManager) -> None:
         return redirect(login_url("auth.login", _form_page()))
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        """The session cookie's or remember token's login, only while it has not ended."""
+    def load_user(user_id: str) -> User | TokenHolder | None:
+        """The session cookie's or remember token's login, only while it has not ended; on the APIs, a
+        request's bearer token instead, whoever the cookie says (found from outside: with both, the API
+        acted as the cookie's user and asked a token's write for a CSRF token)."""
+        if _token_request(request):
+            return _token_user(request)
         return user_for_login(db.session, user_id)
 
     @login_manager.request_loader
     def load_user_from_token(request: Request) -> User | TokenHolder | None:
-        """On the API, the token's holder (app/api/auth.py loads the User when a view needs it); on
-        Open311, the User. Pages ignore a token: it is a script's credential for the APIs, not a login
-        (found from outside: a token, which a password change keeps, opened My Commonfix and its forms)."""
-        token = bearer_token(request)
-        if token is None or request.blueprint not in TOKEN_BLUEPRINTS:
-            return None
-        user: User | TokenHolder | None
-        if request.blueprint == "api":
-            user = holder_for_token(db.session, token)
-        else:
-            user = user_for_token(db.session, token)
-        g.authenticated_by_token = user is not None
-        return user
+        return _token_user(request)
 
 
 def _form_page() -> str:

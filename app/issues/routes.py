@@ -12,7 +12,7 @@ from app.auth.sessions import current_resident
 from app.extensions import db
 from app.fields import ask_photo_again, uploaded_bytes
 from app.follows.routes import viewer_follows
-from app.issues import bp
+from app.issues import bp, place_without_script
 from app.issues.backing_panel import backing_panel
 from app.issues.forms import LOCATION_FIELDS, BackingForm, LikeForm, ReportForm
 from app.models import Issue
@@ -44,10 +44,12 @@ def new() -> tuple[str, int] | Response:
     # "Hide my name" starts as the resident's default (account settings); a sent form keeps its own.
     form = ReportForm(hide_name=current_resident().hide_name_default)
     form.set_categories(places.categories(db.session))
-    status = 200
-    if form.is_submitted():
+    status, found = 200, None
+    if place_without_script.asked():  # "Find it" without JavaScript: the form comes back placed
+        found = place_without_script.find(form)
+    elif form.is_submitted():
         status = 422
-    if form.validate_on_submit():
+    if found is None and form.validate_on_submit():
         with unit_of_work(form, field_names=LOCATION_FIELDS) as work:
             issue = reports.create_issue(
                 db.session,
@@ -79,7 +81,9 @@ def new() -> tuple[str, int] | Response:
     bounds = maps.city_bounds(places.areas(db.session))
     city_map = maps.render(maps.build_map(bounds=bounds))
     return (
-        render_template("issues/new.html", form=form, map=city_map, outside_city=reports.OUTSIDE_THE_CITY),
+        render_template(
+            "issues/new.html", form=form, map=city_map, outside_city=reports.OUTSIDE_THE_CITY, found=found
+        ),
         status,
     )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import Response, request
+from flask import Response, current_app, request
 from sqlalchemy import select
 
 from app.conditional_get import revalidated
@@ -57,7 +57,8 @@ def discovery(fmt: str) -> Response:
     fmt = _format(fmt)
     record = {
         "changeset": "2026-11-22T00:00:00Z",
-        "contact": "Commonfix city desk",
+        # The deployment's own desk (found from outside: every city answered "Commonfix city desk").
+        "contact": current_app.config["CITY_CONTACT"],
         "key_service": "Ask for an API key by creating an account: POST /api/v1/users then /api/v1/tokens",
         "endpoints": [
             {

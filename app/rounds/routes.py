@@ -181,6 +181,7 @@ def render_detail(found: Round, refused_match: MatchForm | None = None) -> str:
         phase_form=PhaseForm(),
         action=ActionForm(),
         match_form=refused_match or match_form(found),
+        no_cap_cents=NO_CAP_CENTS,
         reason_form=ReasonForm(),
         currency=ledger.pool_balance(db.session, found.pool_id).currency,
         held=turnout.is_held(db.session, found),
@@ -297,7 +298,7 @@ def results(round_id: int) -> str | Response:
             mine = explanations.your_part(found.rule, found.ballot, funded_items(outcome), choices)
             blank = not any(v > 0 for v in choices.values())
             withdrawn = your_ballot.withdrawn_choices(outcome, choices)
-            only_withdrawn = bool(withdrawn) and len(withdrawn) == sum(1 for v in choices.values() if v > 0)
+            only_withdrawn = your_ballot.only_withdrawn(withdrawn, choices)
     return render_template(
         "rounds/results.html",
         round=found,

@@ -19,6 +19,7 @@ from app.models import (
     Flag,
     Follow,
     Issue,
+    IssueEvent,
     Like,
     LoginSession,
     Membership,
@@ -356,3 +357,31 @@ def test_deleting_removes_the_outboxs_mails_to_the_person(
     assert (mails_to(user.email), mails_to(other.email)) == (0, 1)
     with app.app_context():
         assert all(b"Gone Soon" not in m for m in db.session.scalars(select(OutgoingMail.message)))
+
+
+def test_a_deleted_accounts_update_starts_its_line_with_a_capital(
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    make_user: Callable[..., Any],
+    make_issue: Callable[..., Any],
+) -> None:
+    """Found from outside: the timeline read "a former resident" in lower case, and a missing name "A former
+    user": two labels for one case."""
+    leaver = make_user(display_name="Leaving Soon")
+    issue = make_issue()
+    with app.app_context():
+        db.session.add(IssueEvent(issue_id=issue.id, actor_id=leaver.id, kind="update", note="Still broken"))
+        db.session.commit()
+    headers = auth.headers(leaver)
+    assert (
+        client.delete(
+            "/api/v1/account", json={"password": factories.DEFAULT_PASSWORD}, headers=headers
+        ).status_code
+        == 204
+    )
+
+    page = client.get(f"/issues/{issue.id}").get_data(as_text=True)
+
+    assert "<strong>A former resident</strong>" in page
+    assert "Leaving Soon" not in page

@@ -240,6 +240,33 @@ def test_the_bearer_token_identifies_the_resident(
     assert "liked_by_me" not in anonymous["properties"]
 
 
+def test_on_the_api_a_bearer_token_speaks_for_its_holder_beside_a_login_cookie(
+    client: FlaskClient, auth: AuthActions, make_user: Callable[..., User], make_issue: Callable[..., Any]
+) -> None:
+    """Found from outside: with a login cookie in the jar, the API acted as the cookie's user and ignored
+    the token (and asked its writes for a CSRF token). Pages still go by the cookie alone."""
+    issue = make_issue()
+    cookie_holder = make_user(display_name="Cookie Holder")
+    token_holder = make_user(display_name="Token Holder")
+    headers = auth.headers(token_holder)
+    auth.login(cookie_holder.email)
+
+    liked = client.post(f"/api/v1/issues/{issue.id}/like", headers=headers)
+    by_token = client.get(f"/api/v1/issues/{issue.id}", headers=headers).get_json()
+    by_cookie = client.get(f"/api/v1/issues/{issue.id}").get_json()
+    stale = client.post(
+        f"/api/v1/issues/{issue.id}/like", headers={"Authorization": "Bearer not-a-real-token"}
+    )
+    page = client.get("/account", headers=headers).get_data(as_text=True)
+
+    assert liked.status_code == 200
+    assert by_token["properties"]["liked_by_me"] is True
+    assert by_cookie["properties"]["liked_by_me"] is False
+    assert stale.status_code == 401
+    assert "Cookie Holder" in page
+    assert "Token Holder" not in page
+
+
 @pytest.mark.parametrize(
     "authorization", ["Bearer not-a-real-token", "Bearer ", "Basic Z3JhY2U6cGFzcw==", "bearer"]
 )

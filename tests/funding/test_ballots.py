@@ -37,7 +37,7 @@ def test_a_member_votes_and_changes_their_ballot(world: RoundWorld) -> None:
     first = world.vote(member, rid, issue_ids=[a, b])
     second = world.vote(member, rid, issue_ids=[c])
 
-    assert first.get_json() == {"round_id": rid, "cast": True, "issue_ids": sorted([a, b])}
+    assert first.get_json() == {"round_id": rid, "cast": True, "issue_ids": sorted([a, b]), "counts": True}
     assert second.get_json()["issue_ids"] == [c]
     assert stored(world, rid) == [{str(c): 1}]
     mine = world.client.get(f"/api/v1/rounds/{rid}/ballot", headers=world.headers(member)).get_json()

@@ -130,7 +130,12 @@ def test_likes_before_and_during_voting_are_the_ballot_and_the_ballot_likes(worl
     api_like(world, first, b)  # before voting opens
     world.open_voting(rid)
 
-    assert my_ballot(world, first, rid) == {"round_id": rid, "cast": True, "issue_ids": [a, b]}
+    assert my_ballot(world, first, rid) == {
+        "round_id": rid,
+        "cast": True,
+        "issue_ids": [a, b],
+        "counts": True,
+    }
     assert my_ballot(world, second, rid) == {"round_id": rid, "cast": False}
     api_like(world, second, c)  # a like given elsewhere during voting joins the ballot
     api_like(world, first, b, liked=False)  # a like withdrawn elsewhere leaves it

@@ -266,3 +266,21 @@ def test_the_review_warns_when_the_invoice_was_paid_before(world: RoundWorld) ->
         follow_redirects=True,
     )
     assert "Payout of EUR 12.50 to Roads Department recorded." in again.get_data(as_text=True)
+
+
+def test_a_problem_whose_money_all_went_back_no_longer_reads_funded(world: RoundWorld) -> None:
+    """Found from outside: after every cent was returned unspent, with nothing paid, the problem still
+    read "Funded" with a full bar above "Returned unspent" and "Remaining EUR 0.00"."""
+    issue_id = funded_issue(world)
+    assert world.official is not None
+    world.auth.login_as(world.official)
+    before = re.sub(r"\s+", " ", world.client.get(f"/issues/{issue_id}").get_data(as_text=True))
+    assert 'class="backing__title">Funded</h2>' in before
+
+    world.client.post(f"/staff/issues/{issue_id}/remainder-return", data={"confirm": "yes"})
+
+    world.auth.logout()
+    page = re.sub(r"\s+", " ", world.client.get(f"/issues/{issue_id}").get_data(as_text=True))
+    assert 'class="backing__title">Funding returned</h2>' in page
+    assert 'returned unspent <strong data-testid="backing-returned">EUR 30.00</strong>' in page
+    assert re.search(r'<progress id="backing-progress"[^>]* value="0"', page)

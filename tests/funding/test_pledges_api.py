@@ -184,3 +184,29 @@ def test_pool_numbers_after_match_and_tally_helpers(app, client, funding) -> Non
     assert pool["allocated_cents"] == 2500
     assert pool["refunded_cents"] == 1001
     assert pool["balance_cents"] == 3000 + 1000 - 2500 - 1001
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"amount_cents": 300, "show_nmae": True}, "show_nmae"),
+        ({"amount_cents": 500, "currency": "USD"}, "currency"),
+    ],
+)
+def test_a_field_a_pledge_does_not_take_is_refused_and_nothing_is_stored(
+    client, auth, funding, table_counts, body, field
+) -> None:
+    """Found from outside: a misspelled `show_name` made a pledge without the name, and a `currency`
+    made a pledge in the pool's currency, both answered 201; the PATCH requests refused such keys."""
+    ref = funding.group()
+    headers = auth.headers(funding.member(ref))
+    before = table_counts()
+
+    response = pledge(client, ref.pool_id, body, headers)
+
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert error["field"] == field
+    assert error["message"].startswith(f"{field} is not a field this request takes: it takes ")
+    assert "amount_cents" in error["message"]
+    assert table_counts() == before

@@ -153,6 +153,27 @@ def test_certification_refuses_when_the_pool_changed_since_the_tally(world: Roun
     assert world.certify(rid).status_code == 200
 
 
+def test_a_refused_certification_says_what_the_pool_holds_without_the_match_it_would_add(
+    world: RoundWorld,
+) -> None:
+    """Found from outside: the refusal gave the pool with the city's match, which the refusal rolls
+    back, as what the pool held."""
+    world.build(members=4, pledges=(1000, 1000), costs=COSTS)
+    assert world.official is not None
+    rid = voting_round(world, by=world.official, match_ratio="1:1", match_cap_cents=1000)
+    assert world.tally(rid).status_code == 200
+    world.funding.pledge(world.ref, world.members[2], 500)
+
+    refused = world.certify(rid)
+
+    assert refused.status_code == 409
+    assert (
+        "The pool holds EUR 25.00 now and the city's match adds EUR 10.00: EUR 35.00, not the EUR 30.00 "
+        "the tally allocated"
+    ) in refused.get_json()["error"]["message"]
+    assert postings(world, rid) == 0
+
+
 def test_a_tally_below_the_minimum_turnout_is_held_until_an_official_releases_it(world: RoundWorld) -> None:
     world.build(members=4, pledges=(1000, 1000), costs=COSTS)
     rid = voting_round(world, voters=1, min_turnout=3)

@@ -71,7 +71,7 @@ def test_bad_round_form_shows_the_error_on_the_field(world: RoundWorld, auth, co
         data={"name": "X", "ballot": "k-approval", "rule": "greedy", "top_n": "3", "leftover": "rollover"},
     )
     assert response.status_code == 422
-    assert "The approvals per ballot (k) must be a whole number" in text_of(response)
+    assert "The approvals per ballot (k) is required: a whole number from" in text_of(response)
 
 
 def test_residents_see_no_admin_buttons_and_cannot_post_them(world: RoundWorld, auth) -> None:

@@ -45,6 +45,13 @@ def test_a_member_who_left_before_the_tally_is_told_their_ballot_did_not_count(
     auth.login(leaver.email)
     listed = world.client.get("/account").get_data(as_text=True)
     assert f'data-testid="ballot-not-counted-{rid}">· Does not count: you are no longer a member' in listed
+    # Found from outside: the API's ballot read as any other.
+    said = world.client.get(f"/api/v1/rounds/{rid}/ballot", headers=world.headers(leaver)).get_json()
+    assert said["counts"] is False
+    assert said["not_counted"] == "does not count: you are no longer a member of the group"
+    assert world.client.get(f"/api/v1/rounds/{rid}/ballot", headers=world.headers(stayer)).get_json()[
+        "counts"
+    ]
     auth.logout()
     assert world.tally(rid).status_code == 200
     auth.logout()
@@ -54,6 +61,11 @@ def test_a_member_who_left_before_the_tally_is_told_their_ballot_did_not_count(
         f'data-testid="ballot-not-counted-{rid}">· Not counted: you left the group before the tally' in listed
     )
 
+    said = world.client.get(f"/api/v1/rounds/{rid}/ballot", headers=world.headers(leaver)).get_json()
+    assert (said["counts"], said["not_counted"]) == (
+        False,
+        "not counted: you left the group before the tally",
+    )
     page = page_for(world, auth, leaver.email, rid)
 
     assert "Your ballot was not counted: you left the group before the round was tallied" in page

@@ -208,3 +208,28 @@ def test_candidates_are_the_areas_costed_open_issues_by_likes(world: RoundWorld)
     assert frozen["snapshot"] is True
     assert [c["issue_id"] for c in frozen["candidates"]] == [top, tie_older, tie_newer]
     assert later not in [c["issue_id"] for c in frozen["candidates"]]
+
+
+def test_a_misspelled_term_of_a_new_round_is_refused(world: RoundWorld) -> None:
+    """Found from outside: `min_turnuot` made a round without a minimum turnout (201)."""
+    world.build(members=1, pledges=(1000,), costs=(500,))
+    assert world.ref is not None
+    body = {
+        "group_id": world.ref.group_id,
+        "name": "Typo",
+        "ballot": "approval",
+        "rule": "greedy",
+        "top_n": 3,
+        "leftover": "rollover",
+        "min_turnuot": 50,
+    }
+    response = world.client.post("/api/v1/rounds", json=body, headers=world.headers(world.admin))
+    assert response.status_code == 422
+    assert response.get_json()["error"]["field"] == "min_turnuot"
+    del body["min_turnuot"], body["top_n"]
+    missing = world.client.post("/api/v1/rounds", json=body, headers=world.headers(world.admin))
+    assert missing.get_json()["error"] == {
+        "code": "invalid",
+        "field": "top_n",
+        "message": "The number of candidates (top_n) is required: a whole number from 1 to 500.",
+    }

@@ -87,6 +87,10 @@ def test_an_unconfirmed_resident_cannot_like_follow_join_pledge_or_flag(
     assert "Error 403" not in html
     assert "Nothing was saved." in html
     assert count(app, Follow, user_id=newcomer.id) == 0
+    # Found from outside: the problem page offered Like and Follow, then refused them on a page of their own.
+    shown = client.get(f"/issues/{issue.id}").get_data(as_text=True)
+    assert 'data-testid="confirm-to-support"' in shown
+    assert 'class="issue__actions"' not in shown
 
     # The flag form says so before it is filled in, and a post stores nothing.
     form = client.get(f"/issues/{issue.id}/flag")

@@ -141,6 +141,9 @@ def test_geojson_export(staff_client: FlaskClient, exported: dict[str, int]) -> 
         "Riverside",
     )
     assert (props["fixed"], props["closed"], props["likes"]) == ("2026-04-05T10:00:00Z", None, 2)
+    # The staff's own fields, as in the CSV.
+    assert (props["hidden"], props["duplicate_of"], props["assignee"]) == (False, None, None)
+    assert props["last_activity"].endswith("Z")
     empty = json.loads(staff_client.get("/staff/exports/issues.geojson?min_likes=99").get_data(as_text=True))
     assert empty == {"type": "FeatureCollection", "features": []}
 

@@ -159,6 +159,11 @@ class Ballot(ResponseBody):
         "voting closes, then the snapshot taken at the close)"
     )
     points: dict[str, int] = absent("cumulative ballots, once cast: points per issue id")
+    counts: bool = absent(
+        "once cast: false when the ballot does not count, because you are no longer a member of the "
+        "group (or left it before the tally)"
+    )
+    not_counted: str = absent('when counts is false: why, in words ("does not count: you are no longer ...")')
 
 
 class Outcome(ResponseBody):

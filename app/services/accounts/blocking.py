@@ -71,7 +71,11 @@ def set_user_blocked(session: DbSession, admin: User, email: object, blocked: bo
     if user is None:
         raise NotFound(f"There is no account {address[:254]!r}.", "email")
     if blocked and user.role == Role.ADMIN.value:
-        raise ValidationError("Admin accounts cannot be blocked; change the role first.", "email")
+        raise ValidationError(
+            "Admin accounts cannot be blocked; change the role first (on the server: "
+            f"flask --app wsgi set-role {user.email} resident).",
+            "email",
+        )
     if user.is_blocked == blocked:
         raise ValidationError(f"{user.email} is already {'blocked' if blocked else 'unblocked'}.", "email")
     user.is_blocked = blocked

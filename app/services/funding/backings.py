@@ -69,6 +69,14 @@ class IssueFunding:
     backer_cap_cents: int  # the most one resident may back this problem with now
     pending_cents: int = 0  # pending backings the city's cashier has not confirmed (not in backed_cents)
     pool_cents: int = 0  # what neighbourhood pools allocated to the problem (certified rounds)
+    returned_cents: int = 0  # of its committed money, what officials returned unspent
+
+    @property
+    def all_returned(self) -> bool:
+        """Committed, then every cent returned unspent with nothing paid: no money stands behind it now
+        (found from outside: such a problem still read "Funded" with a full bar)."""
+        raised = self.backed_cents + self.match_cents + self.pool_cents
+        return self.committed and self.paid_cents == 0 and 0 < raised <= self.returned_cents
 
 
 def is_committed(session: DbSession, issue_id: int) -> bool:
@@ -286,6 +294,7 @@ def issue_funding(session: DbSession, issue: Issue, now: datetime) -> IssueFundi
         backer_cap_cents=period.backer_cap_cents if period is not None else default_backer_cap(),
         pending_cents=pending_backings.pending_cents(session, issue.id),
         pool_cents=pool_allocated_cents(session, issue.id),
+        returned_cents=-_posted_cents(session, ledger.PostingKind.RETURN, issue_account(issue.id)),
     )
 
 

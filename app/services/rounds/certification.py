@@ -37,7 +37,9 @@ MAX_REASON = 1000
 
 def _not_provisional(found: Round, action: str) -> Conflict:
     if found.result_status == ResultStatus.CERTIFIED.value:
-        return Conflict(f"This round's result is already certified; it cannot be {action} again.", "phase")
+        # Found from outside: "it cannot be sent back again" of a result that was never sent back.
+        then = "again" if action == "certified" else "now"
+        return Conflict(f"This round's result is already certified; it cannot be {action} {then}.", "phase")
     if found.result_status == ResultStatus.CANCELLED.value:
         return Conflict("This round was cancelled: it has no result.", "phase")
     return Conflict(
@@ -75,6 +77,7 @@ def certify(session: DbSession, user: User, round_id: int) -> Round:
     if not taken:
         raise _not_provisional(found, "certified")
     currency = session.scalar(select(Pool.currency).where(Pool.id == found.pool_id))
+    matched = 0
     if found.match_num and found.match_den and found.match_cap_cents is not None:
         matched = matching.apply_match(
             session, found.pool_id, found.id, found.match_num, found.match_den, found.match_cap_cents, user.id
@@ -88,10 +91,18 @@ def certify(session: DbSession, user: User, round_id: int) -> Round:
             )
     budget = ledger.pool_balance(session, found.pool_id).balance_cents
     if budget != found.budget_cents:
+        # The match just added is rolled back with this refusal: the pool holds the rest (found from
+        # outside: the sentence gave the sum with the match as what the pool held).
+        holds = f"The pool holds {format_money(budget, currency)} now"
+        if matched:
+            holds = (
+                f"The pool holds {format_money(budget - matched, currency)} now and the city's match adds "
+                f"{format_money(matched, currency)}: {format_money(budget, currency)}"
+            )
         raise Conflict(
-            f"The pool holds {format_money(budget, currency)} now, not the "
-            f"{format_money(found.budget_cents or 0, currency)} the tally allocated: send the result back "
-            "and tally again.",
+            f"{holds}, not the {format_money(found.budget_cents or 0, currency)} "
+            "the tally allocated (a pledge was confirmed or withdrawn since): send the result back and tally "
+            "again.",
             "budget_cents",
         )
     funded = funded_of(session, round_id)

@@ -4,8 +4,9 @@ Costs and the budget are in cents (the platform's unit; META says so in `comment
 exports the budget it was tallied with and the funded projects as `selected`; an untallied one
 exports the budget a tally would have now and no `selected` column (a cancelled one says so in its
 `comment` and ends on the day it was cancelled). A round's greedy funds nothing without a vote, so it
-exports as Pabulib's greedy-threshold with `min_project_score_threshold` 1. Phragmén is not among
-Pabulib's rule names, so its rounds export `rule` as "unknown".
+exports as Pabulib's greedy-threshold with `min_project_score_threshold` 1. Phragmén and Exact Equal
+Shares are not among Pabulib's rule names, so their rounds export `rule` as "unknown"; `comment` names
+every round's rule ("allocation rule phragmen"), and `python -m budgets check` reads it from there.
 
 The file holds ballots, so it is published once voting has closed (by hand, on schedule, by the
 tally or by a cancellation). Found from outside: while voting was open it showed how the vote stood,

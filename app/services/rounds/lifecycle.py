@@ -81,6 +81,8 @@ TERM_WORDS = {
 def whole(data: dict[str, Any], field: str, minimum: int, maximum: int) -> int:
     value = data.get(field)
     words = TERM_WORDS.get(field, field)
+    if value is None:  # found from outside: a missing top_n "must be a whole number"
+        raise ValidationError(f"{words} is required: a whole number from {minimum:,} to {maximum:,}.", field)
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValidationError(f"{words} must be a whole number.", field)
     if not minimum <= value <= maximum:
@@ -266,8 +268,15 @@ def update_round(session: DbSession, user: User, round_id: int, data: dict[str, 
         found.leftover = choice(data, "leftover", LEFTOVERS)
     if "match_ratio" in data or "match_cap_cents" in data:
         require_official(user, "set the city's matching money", "match_ratio")
-        match = parse_match(data)
-        found.match_num, found.match_den, found.match_cap_cents = match or (None, None, None)
+        match = parse_match(data) or (None, None, None)
+        # Found from outside: an official could change the match after the vote, even after the
+        # ballots were published, and pick the budget, so the outcome, they wanted.
+        if voting_opened and match != (found.match_num, found.match_den, found.match_cap_cents):
+            raise Conflict(
+                "The city's match cannot change once voting has opened: members vote on the budget it makes.",
+                "match_ratio",
+            )
+        found.match_num, found.match_den, found.match_cap_cents = match
     session.flush()
     changes = {
         term: [before[term], getattr(found, term)] for term in TERMS if getattr(found, term) != before[term]

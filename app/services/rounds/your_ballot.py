@@ -47,3 +47,9 @@ def not_counted_words(session: DbSession, found: Round, user: User) -> str | Non
 def withdrawn_choices(outcome: RoundResults, choices: Mapping[int, int]) -> list[str]:
     """The titles of the ballot's choices that the tally left out (withdrawn since the list was made)."""
     return [c.title for c in outcome.unfunded if "withdrawn" in c.details and choices.get(c.issue_id, 0) > 0]
+
+
+def only_withdrawn(withdrawn: list[str], choices: Mapping[int, int]) -> bool:
+    """Whether every choice of the ballot was withdrawn (`withdrawn`: `withdrawn_choices`), so none of it
+    counted for a candidate the tally weighed."""
+    return bool(withdrawn) and len(withdrawn) == sum(1 for v in choices.values() if v > 0)

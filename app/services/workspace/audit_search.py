@@ -112,7 +112,11 @@ def audit_actions(session: DbSession) -> dict[str, str]:
 
 
 # An entry without an actor that the platform's own rules wrote (`by` in its details), not a person.
-SYSTEM_ACTORS = {"schedule": "Commonfix (on schedule)", "campaign": "Commonfix (the campaign's rule)"}
+SYSTEM_ACTORS = {
+    "schedule": "Commonfix (on schedule)",
+    "campaign": "Commonfix (the campaign's rule)",
+    "command": "A command on the server",
+}
 
 
 def _name(user: User | None, details: dict[str, object] | None = None) -> str:

@@ -154,6 +154,9 @@ RENDERERS: dict[str, Renderer] = {
     "status.delete": lambda f, _n: f"deleted status {f.details.get('name') or f.target_id}",
     "account.block": lambda f, _n: f"blocked the account {f.details.get('email') or f.target_id}",
     "account.unblock": lambda f, _n: f"unblocked the account {f.details.get('email') or f.target_id}",
+    "account.role": lambda f, _n: (
+        f"made {f.details.get('email') or f.target_id} {f.details.get('to')} (was {f.details.get('from')})"
+    ),
     "account.delete": lambda f, _n: "deleted their account",
     "account.confirm_email": lambda f, _n: "confirmed their email address",
     "account.token_revoke": lambda f, _n: "revoked one of their API tokens",
@@ -215,6 +218,7 @@ ACTION_LABELS: dict[str, str] = {
     "status.delete": "Status deleted",
     "account.block": "Account blocked",
     "account.unblock": "Account unblocked",
+    "account.role": "Role changed",
     "account.delete": "Account deleted",
     "account.confirm_email": "Email confirmed",
     "account.token_revoke": "API token revoked",

@@ -188,6 +188,11 @@ def geojson_chunks(session: DbSession, filters: DashboardFilters, issue_url: str
                 "likes": r.likes_count,
                 "url": issue_url.format(r.id),
                 "place": r.place,
+                # The staff's own fields, as in the CSV (found from outside: only the CSV had them).
+                "last_activity": timestamp(r.last_activity_at),
+                "assignee": r.assignee,
+                "hidden": bool(r.is_hidden),
+                "duplicate_of": r.duplicate_of_id,
             },
         }
         chunk.append(separator + json.dumps(feature, ensure_ascii=False, separators=(",", ":")))

@@ -192,7 +192,7 @@
     if (isNaN(date.getTime())) {
       return isoTimestamp.slice(0, 10);
     }
-    return date.toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric" });
+    return date.toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric" });  // as the pages write dates
   }
 
   function suggestionItem(feature) {
@@ -242,7 +242,9 @@
         intro.textContent =
           (features.length === 1 ? "This open problem" : "These " + features.length + " open problems") +
           " of the same category " + (features.length === 1 ? "is" : "are") + " within " + collection.radius_m +
-          " m. If one is yours, like it instead of reporting it again: likes move it up the priorities.";
+          (features.length === 1
+            ? " m. If it is yours, like it instead of reporting it again: likes move it up the priorities."
+            : " m. If one is yours, like it instead of reporting it again: likes move it up the priorities.");
         features.forEach(suggestionItem);
         CF.announce(features.length === 1 ? "1 similar problem is already reported nearby." : features.length + " similar problems are already reported nearby.");
       })

@@ -1,0 +1,75 @@
+"""Reporting without JavaScript: the report form's "Find it" places the pin by a street or landmark.
+
+Found from outside: with JavaScript off the report form could not be sent at all (the pin needs a map
+tap or "Use my location"), and said so only after the resident had filled it in."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Issue
+from tests.conftest import AuthActions
+from tests.gazetteer.streets_file import write_streets
+
+REPORT = {"category": "pothole", "title": "Deep pothole", "description": "Cyclists swerve around it."}
+
+
+@pytest.fixture
+def streets(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(args=["import-streets", str(write_streets(tmp_path))])
+    assert result.exit_code == 0, result.output
+
+
+def words(response: object) -> str:
+    return re.sub(r"\s+", " ", response.get_data(as_text=True))  # type: ignore[attr-defined]
+
+
+@pytest.mark.usefixtures("streets")
+def test_a_resident_without_javascript_finds_the_street_and_reports(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.login_as(auth.make_user())
+    blank = words(client.get("/issues/new"))
+    assert 'name="find_place"' in blank.split("<noscript>")[1].split("</noscript>")[0]
+
+    found = client.post("/issues/new", data={**REPORT, "place_query": "long", "find_place": "1"})
+
+    assert found.status_code == 200  # not a refusal: nothing was reported yet
+    page = words(found)
+    assert "The report is placed at Long Street, Old Town." in page
+    assert 'value="Deep pothole"' in page  # what was typed stays
+    assert 'name="place_pick" value="10.013000,50.002000"' in page  # the other Long Street
+    assert 'name="lat" type="hidden" value="50.002000"' in page
+    picked = words(
+        client.post(
+            "/issues/new", data={**REPORT, "place_query": "long", "place_pick": "10.013000,50.002000"}
+        )
+    )
+    assert "The report is placed at Long Street, Riverside." in picked
+
+    sent = client.post("/issues/new", data={**REPORT, "lat": "50.002000", "lon": "10.013000"})
+
+    assert sent.status_code == 302
+    with app.app_context():
+        issue = db.session.scalar(select(Issue))
+        assert issue is not None
+        assert (issue.lon, issue.lat) == (10.013, 50.002)
+
+
+@pytest.mark.usefixtures("streets")
+def test_nothing_found_or_a_forged_choice_places_nothing(client: FlaskClient, auth: AuthActions) -> None:
+    auth.login_as(auth.make_user())
+
+    nothing = words(client.post("/issues/new", data={**REPORT, "place_query": "zzz", "find_place": "1"}))
+    forged = words(client.post("/issues/new", data={**REPORT, "place_query": "", "place_pick": "east,north"}))
+
+    assert "Nothing called “zzz” was found: try a street name or a landmark." in nothing
+    assert 'name="lat" type="hidden" value=""' in nothing
+    assert "Type a street or a landmark, then press “Find it”." in forged
