@@ -59,6 +59,17 @@ class StatusEditForm(FlaskForm):
     submit = SubmitField("Save")
 
 
+class CategoryAddForm(FlaskForm):
+    code = StringField("Code", render_kw={"maxlength": 40, "placeholder": "snow-clearing"})
+    name = StringField("Name", render_kw={"maxlength": 80})
+    submit = SubmitField("Add category")
+
+
+class CategoryEditForm(FlaskForm):
+    name = StringField("Name", render_kw={"maxlength": 80})
+    submit = SubmitField("Save")
+
+
 class MoveForm(FlaskForm):
     direction = HiddenField()
 
