@@ -125,8 +125,8 @@ def delete_category(session: DbSession, admin: User, code: str) -> None:
     used = in_use(session, category.code)
     if used:
         raise Conflict(
-            f"{category.name!r} has {used} report{'s' if used != 1 else ''}: it cannot be deleted (its reports "
-            "would have no category). Rename it instead.",
+            f"{category.name!r} has {used} report{'s' if used != 1 else ''}: it cannot be deleted (its "
+            "reports would have no category). Rename it instead.",
             "category",
         )
     if session.scalar(select(func.count()).select_from(Category)) == 1:
