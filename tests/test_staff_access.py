@@ -39,6 +39,7 @@ TABLE: dict[tuple[str, str], str] = {
     ("POST", "/staff/issues/<int:issue_id>/status"): "official",
     ("POST", "/staff/issues/<int:issue_id>/duplicate"): "official",
     ("POST", "/staff/issues/<int:issue_id>/edit"): "official",
+    ("POST", "/staff/issues/<int:issue_id>/category"): "official",
     ("POST", "/staff/issues/<int:issue_id>/<any(hide, unhide):action>"): "official",
     ("POST", "/staff/updates/<int:event_id>/<any(hide, unhide):action>"): "official",
     ("POST", "/staff/photos/<int:photo_id>/<any(hide, unhide):action>"): "official",

@@ -37,6 +37,14 @@ class EditForm(FlaskForm):
     submit = SubmitField("Save text")
 
 
+class CategoryChangeForm(FlaskForm):
+    category = SelectField("Category", choices=[], validate_choice=False)
+    reason = StringField(
+        "Reason (kept in the moderation log)", id="category-reason", render_kw={"maxlength": 2000}
+    )
+    submit = SubmitField("Move to this category")
+
+
 class ReasonForm(FlaskForm):
     """Hide or show something; only the CSRF token and an optional reason."""
 
