@@ -18,16 +18,7 @@ from app.services.issues.places import categories
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, NotFound, ValidationError
 from app.services.kernel.roles import require_admin
-from app.services.workflow.status_config import CODE_RE, NAME_MAX
-
-
-def _clean_name(raw: object) -> str:
-    name = " ".join(str(raw or "").split())
-    if not name:
-        raise ValidationError("Name is required.", "name")
-    if len(name) > NAME_MAX:
-        raise ValidationError(f"Name must be at most {NAME_MAX} characters.", "name")
-    return name
+from app.services.workflow import config_lists
 
 
 def _get(session: DbSession, code: str) -> Category:
@@ -37,18 +28,6 @@ def _get(session: DbSession, code: str) -> Category:
     return found
 
 
-def _check_name_free(session: DbSession, name: str, code: str | None) -> None:
-    taken = session.execute(
-        select(Category.code, Category.name).where(
-            func.lower(Category.name) == name.lower(), Category.code != (code or "")
-        )
-    ).first()
-    if taken is not None:
-        raise Conflict(
-            f"The category {taken.code!r} is already named {taken.name!r}: choose another name.", "name"
-        )
-
-
 def in_use(session: DbSession, code: str) -> int:
     """How many reports (hidden ones too) are in the category."""
     return int(session.scalar(select(func.count(Issue.id)).where(Issue.category_code == code)) or 0)
@@ -56,18 +35,11 @@ def in_use(session: DbSession, code: str) -> int:
 
 def add_category(session: DbSession, admin: User, code: object, name: object) -> Category:
     require_admin(admin)
-    clean_code = str(code or "").strip().lower()
-    if not clean_code:
-        raise ValidationError("Code is required, like snow-clearing.", "code")
-    if len(clean_code) > 40 or not CODE_RE.match(clean_code):
-        raise ValidationError(
-            "Code must be at most 40 lowercase letters, digits and single hyphens, like snow-clearing.",
-            "code",
-        )
-    clean_name = _clean_name(name)
+    clean_code = config_lists.clean_code(code, "snow-clearing")
+    clean_name = config_lists.clean_name(name)
     if session.get(Category, clean_code) is not None:
         raise Conflict(f"A category with the code {clean_code!r} already exists.", "code")
-    _check_name_free(session, clean_name, None)
+    config_lists.check_name_free(session, Category, "category", clean_name, None)
     last = session.scalar(select(func.max(Category.position)))
     category = Category(code=clean_code, name=clean_name, position=(last or 0) + 1)
     session.add(category)
@@ -79,10 +51,10 @@ def add_category(session: DbSession, admin: User, code: object, name: object) ->
 def rename_category(session: DbSession, admin: User, code: str, name: object) -> Category:
     require_admin(admin)
     category = _get(session, code)
-    clean_name = _clean_name(name)
+    clean_name = config_lists.clean_name(name)
     if clean_name == category.name:
         raise ValidationError("Nothing to change: the name is the same.", "name")
-    _check_name_free(session, clean_name, category.code)
+    config_lists.check_name_free(session, Category, "category", clean_name, category.code)
     before, category.name = category.name, clean_name
     audit.record(session, admin, "category.rename", "category", code, before=before, name=clean_name)
     session.flush()
@@ -92,20 +64,7 @@ def rename_category(session: DbSession, admin: User, code: str, name: object) ->
 def move_category(session: DbSession, admin: User, code: str, direction: str) -> list[Category]:
     """Move a category one place up or down in the report form's list; positions become 0..n-1."""
     require_admin(admin)
-    if direction not in ("up", "down"):
-        raise ValidationError("Direction must be up or down.", "direction")
-    ordered = categories(session)
-    index = next((i for i, c in enumerate(ordered) if c.code == code), None)
-    if index is None:
-        raise NotFound(f"There is no category {code[:40]!r}.", "category")
-    other = index - 1 if direction == "up" else index + 1
-    if not 0 <= other < len(ordered):
-        raise ValidationError(
-            f"{ordered[index].name!r} is already {'first' if direction == 'up' else 'last'}.", "direction"
-        )
-    ordered[index], ordered[other] = ordered[other], ordered[index]
-    for position, category in enumerate(ordered):
-        category.position = position
+    ordered = config_lists.moved(categories(session), "category", code, direction)
     audit.record(
         session,
         admin,
