@@ -27,6 +27,7 @@ def staff_only() -> Response | None:
 from app.staff import (  # noqa: E402,F401
     admin_routes,
     cashier_routes,
+    category_routes,
     census_routes,
     dashboard_routes,
     desk_admin_routes,

@@ -37,6 +37,14 @@ class EditForm(FlaskForm):
     submit = SubmitField("Save text")
 
 
+class CategoryChangeForm(FlaskForm):
+    category = SelectField("Category", choices=[], validate_choice=False)
+    reason = StringField(
+        "Reason (kept in the moderation log)", id="category-reason", render_kw={"maxlength": 2000}
+    )
+    submit = SubmitField("Move to this category")
+
+
 class ReasonForm(FlaskForm):
     """Hide or show something; only the CSRF token and an optional reason."""
 
@@ -56,6 +64,17 @@ class StatusEditForm(FlaskForm):
     type = SelectField("Type", choices=TYPE_CHOICES, validate_choice=False)
     # Shown once a retype would move problems (the error on it says how many).
     confirm_retype = BooleanField("Yes, change the type of these problems")
+    submit = SubmitField("Save")
+
+
+class CategoryAddForm(FlaskForm):
+    code = StringField("Code", render_kw={"maxlength": 40, "placeholder": "snow-clearing"})
+    name = StringField("Name", render_kw={"maxlength": 80})
+    submit = SubmitField("Add category")
+
+
+class CategoryEditForm(FlaskForm):
+    name = StringField("Name", render_kw={"maxlength": 80})
     submit = SubmitField("Save")
 
 

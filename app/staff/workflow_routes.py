@@ -26,7 +26,14 @@ from app.services.workspace import assignment, duplicate_choices, notes
 from app.staff import bp
 from app.staff.desk_forms import AssignForm, NoteForm
 from app.staff.desk_panel import desk_forms, desk_panel
-from app.staff.forms import CHOOSE_STATUS, DuplicateForm, EditForm, ReasonForm, StatusForm
+from app.staff.forms import (
+    CHOOSE_STATUS,
+    CategoryChangeForm,
+    DuplicateForm,
+    EditForm,
+    ReasonForm,
+    StatusForm,
+)
 from app.staff.payout_routes import PayoutForm, ReturnForm
 from app.timeline.routes import timeline_panel
 from app.unit_of_work import show_error, unit_of_work
@@ -52,6 +59,14 @@ def _edit_form(issue: Issue, sent: bool) -> EditForm:
     return form
 
 
+def _category_form(issue: Issue, sent: bool) -> CategoryChangeForm:
+    form = sent_or_fresh(CategoryChangeForm, sent)
+    form.category.choices = [
+        (c.code, c.name) for c in places.categories(db.session) if c.code != issue.category_code
+    ]
+    return form
+
+
 def staff_panel_forms(issue: Issue, sent: str | None = None) -> dict[str, FlaskForm]:
     """The forms of the staff panel that the issue page includes for officials and admins; `sent` names
     the one this request posted, shown again as it was sent."""
@@ -59,6 +74,7 @@ def staff_panel_forms(issue: Issue, sent: str | None = None) -> dict[str, FlaskF
         "status": _status_form(issue, sent == "status"),
         "duplicate": sent_or_fresh(DuplicateForm, sent == "duplicate"),
         "edit": _edit_form(issue, sent == "edit"),
+        "category": _category_form(issue, sent == "category"),
         "reason": sent_or_fresh(ReasonForm, sent == "reason"),
         **desk_forms(issue, sent),
     }
@@ -201,6 +217,21 @@ def edit_issue(issue_id: int) -> Response | tuple[str, int]:
             reason=form.reason.data,
         ),
         "Text saved; the original is kept in the moderation log.",
+    )
+
+
+@bp.post("/issues/<int:issue_id>/category")
+@roles_required(*STAFF)
+def change_category(issue_id: int) -> Response | tuple[str, int]:
+    form = CategoryChangeForm()
+    return _act(
+        issue_id,
+        "category",
+        form,
+        lambda: moderation.change_category(
+            db.session, current_resident(), issue_id, form.category.data, form.reason.data
+        ),
+        "Category changed; the one it had is kept in the moderation log.",
     )
 
 

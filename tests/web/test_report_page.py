@@ -187,6 +187,10 @@ def test_an_upload_over_the_request_limit_gets_a_clear_413_page(
     html = response.get_data(as_text=True)
     assert "That upload is too large" in html
     assert "a photo may be at most 10 MB" in html
+    # Without JavaScript "Go back" is a link that opens the form empty (found from outside).
+    assert "Go back with your browser's own Back button, which keeps what you typed" in html.replace(
+        "&#39;", "'"
+    )
     assert table_counts() == before
 
 

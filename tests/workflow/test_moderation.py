@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import IssueEvent, Photo
+from app.models import Issue, IssueEvent, Photo
 from tests.conftest import AuthActions
 from tests.images import jpeg_with_gps
 from tests.workflow.issue_state import audit_actions, issue_state
@@ -150,3 +150,38 @@ def test_bad_edits_are_refused_and_change_nothing(
     assert "Nothing to change" in same.get_data(as_text=True)
     assert table_counts() == before
     assert issue_state(app, issue.id) == state
+
+
+def test_an_official_moves_a_report_to_the_category_it_belongs_in(
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    make_issue: Callable[..., Any],
+    make_user: Callable[..., Any],
+) -> None:
+    """Found from outside: a report filed under the wrong category stayed there (its team, target time
+    and the map's filters followed the wrong one)."""
+    issue = make_issue(category="sidewalk", title="Crater in the road")
+    auth.login_as(make_user(role="official"))
+    panel = client.get(f"/staff/issues/{issue.id}").get_data(as_text=True)
+    assert "Change category" in panel
+
+    same = client.post(f"/staff/issues/{issue.id}/category", data={"category": "sidewalk"})
+    unknown = client.post(f"/staff/issues/{issue.id}/category", data={"category": "volcano"})
+    moved = client.post(
+        f"/staff/issues/{issue.id}/category",
+        data={"category": "pothole", "reason": "it is in the road"},
+        follow_redirects=True,
+    )
+
+    assert same.status_code == 422
+    assert "already in &#39;Damaged sidewalk&#39;" in same.get_data(as_text=True)
+    assert unknown.status_code == 422
+    assert "Category changed; the one it had is kept in the moderation log." in moved.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Issue, issue.id).category_code == "pothole"  # type: ignore[union-attr]
+    feature = client.get(f"/api/v1/issues/{issue.id}").get_json()["properties"]
+    assert (feature["category"], feature["category_name"]) == ("pothole", "Pothole or road damage")
+    only_potholes = client.get("/api/v1/issues?category=pothole").get_json()["features"]
+    assert [f["id"] for f in only_potholes] == [issue.id]
+    assert [a for a, _ in audit_actions(app)] == ["moderation.edit"]

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.database.sessions import DbSession
 from app.mail import queue_text
-from app.models import Issue, IssueEvent, ModerationRecord, Photo, User
+from app.models import Category, Issue, IssueEvent, ModerationRecord, Photo, User
 from app.models.timestamps import utcnow
 from app.models.workflow import EventKind
 from app.services.issues.reports import DESCRIPTION_MAX, TITLE_MAX
@@ -284,5 +284,25 @@ def edit_issue_text(
     for field, old, new in changes:
         setattr(issue, field, new)
         _log(session, actor, "edit", "issue", issue_id, issue_id, why, field=field, original=old, new=new)
+    session.flush()
+    return issue
+
+
+def change_category(
+    session: DbSession, actor: User, issue_id: int, category: object, reason: object = ""
+) -> Issue:
+    """Move a report to another category (a resident chose the wrong one): the map's cells, the counts
+    and the stored Feature follow through their triggers; the moderation log keeps the one it had."""
+    require_staff(actor)
+    why = clean_note(reason, required=False, field="reason")
+    code = str(category or "").strip()
+    names = dict(session.execute(select(Category.code, Category.name)).tuples().all())
+    if code not in names:
+        raise ValidationError("Choose one of the categories.", "category")
+    issue = lock_issues(session, [issue_id])[issue_id]
+    if issue.category_code == code:
+        raise ValidationError(f"The report is already in {names[code]!r}.", "category")
+    old, issue.category_code = issue.category_code, code
+    _log(session, actor, "edit", "issue", issue_id, issue_id, why, field="category", original=old, new=code)
     session.flush()
     return issue

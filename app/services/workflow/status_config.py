@@ -8,8 +8,6 @@ problems are in moves all of them between the open lists and the fixed or closed
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import func, select
 
 from app.database.sessions import DbSession
@@ -22,22 +20,12 @@ from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, NotFound, ValidationError
 from app.services.kernel.roles import require_admin
 from app.services.kernel.text import first_of
+from app.services.workflow import config_lists
 from app.services.workflow.status_changes import DEFAULT_REOPEN_STATUS, DUPLICATE_STATUS, stamp
 from budgets.money import format_money
 
-CODE_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-NAME_MAX = 80
 # The workflow relies on these two: new reports start "new", duplicates close as "duplicate".
 REQUIRED_TYPES = {DEFAULT_REOPEN_STATUS: StatusType.OPEN.value, DUPLICATE_STATUS: StatusType.CLOSED.value}
-
-
-def _clean_name(raw: object) -> str:
-    name = " ".join(str(raw or "").split())
-    if not name:
-        raise ValidationError("Name is required.", "name")
-    if len(name) > NAME_MAX:
-        raise ValidationError(f"Name must be at most {NAME_MAX} characters.", "name")
-    return name
 
 
 def _clean_type(raw: object) -> str:
@@ -53,18 +41,6 @@ def _get(session: DbSession, code: str) -> Status:
     if status is None:
         raise NotFound(f"There is no status {code[:40]!r}.", "status")
     return status
-
-
-def _check_name_free(session: DbSession, name: str, code: str | None) -> None:
-    taken = session.execute(
-        select(Status.code, Status.name).where(
-            func.lower(Status.name) == name.lower(), Status.code != (code or "")
-        )
-    ).first()
-    if taken is not None:
-        raise Conflict(
-            f"The status {taken.code!r} is already named {taken.name!r}: choose another name.", "name"
-        )
 
 
 def _check_not_last_of_type(session: DbSession, status: Status, doing: str) -> None:
@@ -115,18 +91,11 @@ def _in_use(session: DbSession, code: str) -> int:
 
 def add_status(session: DbSession, admin: User, code: object, name: object, kind: object) -> Status:
     require_admin(admin)
-    clean_code = str(code or "").strip().lower()
-    if not clean_code:
-        raise ValidationError("Code is required, like waiting-for-parts.", "code")
-    if len(clean_code) > 40 or not CODE_RE.match(clean_code):
-        raise ValidationError(
-            "Code must be at most 40 lowercase letters, digits and single hyphens, like waiting-for-parts.",
-            "code",
-        )
-    clean_name, clean_kind = _clean_name(name), _clean_type(kind)
+    clean_code = config_lists.clean_code(code, "waiting-for-parts")
+    clean_name, clean_kind = config_lists.clean_name(name), _clean_type(kind)
     if session.get(Status, clean_code) is not None:
         raise Conflict(f"A status with the code {clean_code!r} already exists.", "code")
-    _check_name_free(session, clean_name, None)
+    config_lists.check_name_free(session, Status, "status", clean_name, None)
     last = session.scalar(select(func.max(Status.position)))
     status = Status(code=clean_code, name=clean_name, type=clean_kind, position=(last or 0) + 1)
     session.add(status)
@@ -141,13 +110,13 @@ def update_status(
     """Rename and/or retype a status (see the module docstring for what a retype asks)."""
     require_admin(admin)
     status = _get(session, code)
-    clean_name, clean_kind = _clean_name(name), _clean_type(kind)
+    clean_name, clean_kind = config_lists.clean_name(name), _clean_type(kind)
     required = REQUIRED_TYPES.get(status.code)
     if required is not None and clean_kind != required:
         raise ValidationError(f"The {status.code!r} status must stay of type {required}.", "type")
     if (status.name, status.type) == (clean_name, clean_kind):
         raise ValidationError("Nothing to change: the name and type are the same.", "name")
-    _check_name_free(session, clean_name, status.code)
+    config_lists.check_name_free(session, Status, "status", clean_name, status.code)
     if clean_kind != status.type:
         _check_not_last_of_type(session, status, f"making it {clean_kind}")
         if clean_kind != StatusType.OPEN.value:
@@ -180,20 +149,7 @@ def update_status(
 def move_status(session: DbSession, admin: User, code: str, direction: str) -> list[Status]:
     """Move a status one place up or down; positions are renumbered 0..n-1."""
     require_admin(admin)
-    if direction not in ("up", "down"):
-        raise ValidationError("Direction must be up or down.", "direction")
-    ordered = statuses(session)
-    index = next((i for i, s in enumerate(ordered) if s.code == code), None)
-    if index is None:
-        raise NotFound(f"There is no status {code[:40]!r}.", "status")
-    other = index - 1 if direction == "up" else index + 1
-    if not 0 <= other < len(ordered):
-        raise ValidationError(
-            f"{ordered[index].name!r} is already {'first' if direction == 'up' else 'last'}.", "direction"
-        )
-    ordered[index], ordered[other] = ordered[other], ordered[index]
-    for position, status in enumerate(ordered):
-        status.position = position
+    ordered = config_lists.moved(statuses(session), "status", code, direction)
     audit.record(
         session, admin, "status.move", "status", code, direction=direction, order=[s.code for s in ordered]
     )

@@ -152,6 +152,12 @@ RENDERERS: dict[str, Renderer] = {
     "status.update": _status_update,
     "status.move": _status_move,
     "status.delete": lambda f, _n: f"deleted status {f.details.get('name') or f.target_id}",
+    "category.add": lambda f, _n: f"added category {f.details.get('name')} ({f.target_id})",
+    "category.rename": lambda f, _n: (
+        f"renamed category {f.details.get('before')} to {f.details.get('name')} ({f.target_id})"
+    ),
+    "category.move": lambda f, _n: f"moved category {f.target_id} {f.details.get('direction')}",
+    "category.delete": lambda f, _n: f"deleted category {f.details.get('name') or f.target_id}",
     "account.block": lambda f, _n: f"blocked the account {f.details.get('email') or f.target_id}",
     "account.unblock": lambda f, _n: f"unblocked the account {f.details.get('email') or f.target_id}",
     "account.role": lambda f, _n: (
@@ -216,6 +222,10 @@ ACTION_LABELS: dict[str, str] = {
     "status.update": "Status edited",
     "status.move": "Status moved",
     "status.delete": "Status deleted",
+    "category.add": "Category added",
+    "category.rename": "Category renamed",
+    "category.move": "Category moved",
+    "category.delete": "Category deleted",
     "account.block": "Account blocked",
     "account.unblock": "Account unblocked",
     "account.role": "Role changed",
