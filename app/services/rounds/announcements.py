@@ -71,7 +71,9 @@ def result_certified(session: DbSession, found: Round, funded: list[tuple[int, i
             select(RoundCandidate.issue_id, RoundCandidate.cost_cents).where(
                 RoundCandidate.round_id == found.id
             )
-        ).tuples()
+        )
+        .tuples()
+        .all()
     )
     lines = [
         f"- {titles.get(i, f'#{i}')} ({format_money(costs.get(i, cents), currency)})" for i, cents in funded
