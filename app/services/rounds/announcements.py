@@ -27,7 +27,7 @@ from budgets.money import format_money
 def _voters(session: DbSession, found: Round, event: str, group: str) -> list[Recipient]:
     ids = eligibility.eligible_voters(found, eligibility.area_of(session, found)[0])
     rows = session.execute(select(User.id, User.email).where(User.id.in_(ids)).order_by(User.id)).tuples()
-    because = f"may vote in {group}'s round “{found.name}”"
+    because = f"may vote in the round “{found.name}” of {group}"
     return [Recipient(f"round-{event}:{found.id}:to:{uid}", email, None, because) for uid, email in rows]
 
 
@@ -52,8 +52,8 @@ def voting_opened(session: DbSession, found: Round, now: datetime | None = None)
     else:
         ask = f"Choose the problems you want fixed on your ballot{until}"
     body = (
-        f"Hello,\n\n{head} in {group}'s round “{found.name}”: the neighbourhood decides which problems its "
-        f"pool fixes. {ask}: {url}\n"
+        f"Hello,\n\n{head} in the round “{found.name}” of {group}: the neighbourhood decides which "
+        f"problems its pool fixes. {ask}: {url}\n"
     )
     return mail_all(session, f"Vote in “{found.name}”", body, _voters(session, found, "open", group))
 
@@ -85,7 +85,7 @@ def result_certified(session: DbSession, found: Round, funded: list[tuple[int, i
     )
     url = external_url("rounds.results", round_id=found.id)
     body = (
-        f"Hello,\n\nThe result of {group}'s round “{found.name}” is certified by the city. {what}\n\n"
+        f"Hello,\n\nThe result of the round “{found.name}” of {group} is certified by the city. {what}\n\n"
         f"Why each problem was or was not funded, and what your share helped fund: {url}\n"
     )
     return mail_all(session, f"Result of “{found.name}”", body, _voters(session, found, "result", group))
