@@ -35,10 +35,11 @@ STAFF = ("official", "admin")
 )
 @limit("RATE_LIMIT_FLAG", per_user=True)
 def flag_issue(issue_id: int) -> tuple[Response, int]:
+    user = require_user()  # a stranger gets 401 whatever the body
     data = json_body()
     outcome = flags.flag(
         db.session,
-        require_user(),
+        user,
         issue_id,
         target_type=data.get("target_type"),
         target_id=data.get("target_id"),

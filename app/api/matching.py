@@ -124,8 +124,9 @@ def get_matching_period(period_id: int) -> Response:
 )
 @limit("RATE_LIMIT_UPDATE", per_user=True)
 def update_matching_period(period_id: int) -> Response:
+    user = require_user()  # a stranger gets 401 whatever the body
     data = json_body(known=shapes.PeriodChange.model_fields)
-    changed = matching_periods.update_period(db.session, require_user(), period_id, data, utcnow())
+    changed = matching_periods.update_period(db.session, user, period_id, data, utcnow())
     db.session.commit()
     return jsonify(detail_json(changed))
 

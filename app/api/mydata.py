@@ -186,8 +186,9 @@ def export_account() -> Download:
 )
 @limit("RATE_LIMIT_LOGIN", per_user=True)
 def delete_account() -> tuple[str, int]:
+    user = require_user()  # a stranger gets 401 whatever the body
     data = json_body()
-    deletion.delete_account(db.session, require_user(), data.get("password"))
+    deletion.delete_account(db.session, user, data.get("password"))
     db.session.commit()
     logout_user()
     return "", 204

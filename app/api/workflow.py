@@ -183,8 +183,9 @@ def post_update(issue_id: int) -> tuple[Response, int]:
 @limit("RATE_LIMIT_UPDATE", per_user=True)
 def not_fixed(issue_id: int) -> Response:
     user: User = require_user()
-    body = request.get_json(silent=True)
-    note = body.get("note") if isinstance(body, dict) else None
+    # The body is optional; when there is one it is checked as every body is (found from outside: a
+    # misspelled "note" reopened the problem without it).
+    note = json_body().get("note") if request.get_data(cache=True) else None
     workflow.not_fixed(db.session, user, issue_id, note, reopen_status=current_app.config["REOPEN_STATUS"])
     db.session.commit()
     return geojson(_feature(issue_id))

@@ -247,6 +247,10 @@ def test_a_resident_says_not_fixed_and_the_issue_reopens(
     assert "It is not fixed" in client.get(f"/issues/{issue.id}").get_data(as_text=True)
     auth.logout()
 
+    # Found from outside: a misspelled note reopened the problem without it.
+    misspelled = client.post(f"/api/v1/issues/{issue.id}/not-fixed", json={"note_": "Back."}, headers=headers)
+    assert (misspelled.status_code, misspelled.get_json()["error"]["field"]) == (422, "note_")
+    assert issue_state(app, issue.id)["status"] == "fixed"
     response = client.post(
         f"/api/v1/issues/{issue.id}/not-fixed", json={"note": "The hole is back."}, headers=headers
     )

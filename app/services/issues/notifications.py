@@ -83,18 +83,22 @@ class Recipient:
     key: str
     email: str
     subscription: Subscription | None
+    # Why a mail that no follow causes is sent, ending "You get this email because you ...": a round's
+    # eligible voters ("may vote in ..."); None for a backer ("backed this problem").
+    because: str | None = None
 
     def to_json(self) -> list[object]:
         follow = self.subscription
         if follow is None:
-            return [self.key, self.email, None, None, None]
+            return [self.key, self.email, None, None, None, self.because]
         return [self.key, self.email, follow.user_id, follow.issue_id, follow.area_id]
 
     @classmethod
     def from_json(cls, row: list[object]) -> Recipient:
-        key, email, user_id, issue_id, area_id = row
+        key, email, user_id, issue_id, area_id = row[:5]
         if not isinstance(user_id, int):
-            return cls(str(key), str(email), None)
+            because = row[5] if len(row) > 5 and isinstance(row[5], str) else None
+            return cls(str(key), str(email), None, because)
         return cls(str(key), str(email), Subscription(user_id, _id(issue_id), _id(area_id)))
 
 
@@ -106,7 +110,8 @@ def letter(subject: str, body: str, recipient: Recipient) -> EmailMessage:
     """The message to one recipient: the body, then why they get it (and how to stop, for a follow)."""
     sender = current_app.config["MAIL_DEFAULT_SENDER"]
     if recipient.subscription is None:
-        text = f"{body}\n\n-- \nYou get this email because you backed this problem on Commonfix.\n"
+        because = recipient.because or "backed this problem"
+        text = f"{body}\n\n-- \nYou get this email because you {because} on Commonfix.\n"
         return build_message(to=recipient.email, subject=subject, text=text, sender=sender)
     unsubscribe_url = external_url("follows.unsubscribe", token=unsubscribe_token(recipient.subscription))
     followed = _followed(recipient.subscription)

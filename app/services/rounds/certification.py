@@ -28,7 +28,7 @@ from app.services.issues import money_mail
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict
 from app.services.kernel.text import clean_reason
-from app.services.rounds import candidates, posting
+from app.services.rounds import announcements, candidates, posting
 from app.services.rounds.access import get_round, require_official
 from budgets.money import format_money
 
@@ -138,6 +138,7 @@ def certify(session: DbSession, user: User, round_id: int) -> Round:
         funded=[issue_id for issue_id, _ in funded],
         currency=currency,
     )
+    announcements.result_certified(session, found, funded, currency or "EUR")
     session.flush()
     session.refresh(found)
     return found

@@ -16,7 +16,7 @@ from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, ValidationError
 from app.services.kernel.parsing import parse_ratio
 from app.services.kernel.text import clean_text
-from app.services.rounds import candidates, eligibility, windows
+from app.services.rounds import announcements, candidates, eligibility, windows
 from app.services.rounds.access import (
     get_group,
     get_round,
@@ -348,6 +348,7 @@ def advance(session: DbSession, user: User, round_id: int, phase: object) -> Rou
     if target == Phase.VOTING.value:
         candidates.snapshot(session, found)
         eligibility.snapshot_count(session, found)
+        announcements.voting_opened(session, found)
     audit.record(session, user, "round.phase", "round", round_id, phase=target, by="hand")
     session.flush()
     return found

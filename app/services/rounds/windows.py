@@ -29,7 +29,7 @@ from app.services.kernel.city_time import city_day_time, city_time
 from app.services.kernel.errors import Conflict, ValidationError
 from app.services.kernel.links import external_url
 from app.services.kernel.parsing import parse_time
-from app.services.rounds import candidates, eligibility, like_ballots
+from app.services.rounds import announcements, candidates, eligibility, like_ballots
 from app.services.rounds.access import get_round, require_runner
 
 MAX_AHEAD = timedelta(days=3 * 366)
@@ -157,6 +157,7 @@ def open_due(session: DbSession, now: datetime) -> list[int]:
             opened_round = get_round(session, round_id)
             candidates.snapshot(session, opened_round)
             eligibility.snapshot_count(session, opened_round)
+            announcements.voting_opened(session, opened_round, now)
             _system_audit(session, "round.phase", round_id, phase=Phase.VOTING.value)
             opened.append(round_id)
     return opened

@@ -1,0 +1,91 @@
+"""Mail to the residents who may vote in a round when its voting opens, and when its result is certified.
+
+Found from outside: nobody heard that a round's voting had opened (only a reminder before it closed, to
+those who had not voted), nor that its result was certified and which problems the city would fix, so
+turnout rested on members happening to visit. Each mail goes once per round and resident (its outbox
+key), to whoever may vote in it (`eligibility.eligible_voters`); more than MAIL_FANOUT_INLINE of them are
+mailed by a worker (services/issues/notifications.mail_all). There is no opt-out besides leaving the
+group: like the reminder, these are the round's own news to the people it asks to decide.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from app.database.sessions import DbSession
+from app.models import Group, Issue, Round, RoundCandidate, User
+from app.models.timestamps import utcnow
+from app.services.issues.notifications import Recipient, mail_all
+from app.services.kernel.city_time import city_day_time
+from app.services.kernel.links import external_url
+from app.services.rounds import eligibility, like_ballots
+from budgets.money import format_money
+
+
+def _voters(session: DbSession, found: Round, event: str, group: str) -> list[Recipient]:
+    ids = eligibility.eligible_voters(found, eligibility.area_of(session, found)[0])
+    rows = session.execute(select(User.id, User.email).where(User.id.in_(ids)).order_by(User.id)).tuples()
+    because = f"may vote in the round “{found.name}” of {group}"
+    return [Recipient(f"round-{event}:{found.id}:to:{uid}", email, None, because) for uid, email in rows]
+
+
+def _group(session: DbSession, found: Round) -> str:
+    return session.scalar(select(Group.name).where(Group.id == found.group_id)) or "the group"
+
+
+def voting_opened(session: DbSession, found: Round, now: datetime | None = None) -> int:
+    """Tell the round's voters that voting is open (or opens at its window's start); how many were mailed."""
+    group = _group(session, found)
+    url = external_url("rounds.ballot", round_id=found.id)
+    moment = now or utcnow()
+    opens = found.opens_at
+    head = (
+        f"Voting opens on {city_day_time(opens)}"
+        if opens is not None and moment < opens
+        else "Voting is open"
+    )
+    until = f", until {city_day_time(found.closes_at)}" if found.closes_at is not None else ""
+    if like_ballots.is_likes_round(found):
+        ask = f"Your likes are your vote: like the problems you want fixed among its candidates{until}"
+    else:
+        ask = f"Choose the problems you want fixed on your ballot{until}"
+    body = (
+        f"Hello,\n\n{head} in the round “{found.name}” of {group}: the neighbourhood decides which "
+        f"problems its pool fixes. {ask}: {url}\n"
+    )
+    return mail_all(session, f"Vote in “{found.name}”", body, _voters(session, found, "open", group))
+
+
+def result_certified(session: DbSession, found: Round, funded: list[tuple[int, int]], currency: str) -> int:
+    """Tell the round's voters that its result is certified and what it funds; how many were mailed."""
+    group = _group(session, found)
+    titles = dict(
+        session.execute(select(Issue.id, Issue.title).where(Issue.id.in_([i for i, _ in funded])))
+        .tuples()
+        .all()
+    )
+    costs = dict(
+        session.execute(
+            select(RoundCandidate.issue_id, RoundCandidate.cost_cents).where(
+                RoundCandidate.round_id == found.id
+            )
+        )
+        .tuples()
+        .all()
+    )
+    lines = [
+        f"- {titles.get(i, f'#{i}')} ({format_money(costs.get(i, cents), currency)})" for i, cents in funded
+    ]
+    what = (
+        f"The city plans these {len(funded)} problems:\n" + "\n".join(lines)
+        if funded
+        else "It funds no problem this time."
+    )
+    url = external_url("rounds.results", round_id=found.id)
+    body = (
+        f"Hello,\n\nThe result of the round “{found.name}” of {group} is certified by the city. {what}\n\n"
+        f"Why each problem was or was not funded, and what your share helped fund: {url}\n"
+    )
+    return mail_all(session, f"Result of “{found.name}”", body, _voters(session, found, "result", group))

@@ -1,0 +1,71 @@
+"""A round's voters hear when its voting opens and when its result is certified, once each.
+
+Found from outside: nobody heard that voting had opened (only a reminder before it closed, to those who
+had not voted), nor which problems the certified result funds."""
+
+# ruff: noqa: F811  (fixtures are imported, then requested by name)
+from __future__ import annotations
+
+from datetime import timedelta
+
+from app.extensions import db
+from app.models import Round
+from app.models.timestamps import utcnow
+from app.services.rounds import windows
+from tests.funding.round_world import RoundWorld, world  # noqa: F401
+from tests.funding_fixtures import funding  # noqa: F401
+from tests.mailbox import Outbox, mails_to, text_of
+
+COSTS = (1500, 2000, 2500)
+
+
+def test_voters_hear_that_voting_opened_and_what_the_result_funds(world: RoundWorld, outbox: Outbox) -> None:
+    world.build(members=3, pledges=(2000, 2000), costs=COSTS)
+    outsider = world.make_user(display_name="Not A Member")
+    rid = world.create(ballot="approval", rule="greedy", name="Spring round")["id"]
+
+    world.open_voting(rid)
+
+    voters = [world.admin, *world.members]
+    for voter in voters:
+        (mail,) = mails_to(outbox, voter.email, "Vote in “Spring round”")
+        text = text_of(mail)
+        assert "Voting is open in " in text
+        assert f"/rounds/{rid}/ballot" in text
+        assert "You get this email because you may vote in " in text
+    assert mails_to(outbox, outsider.email) == []
+    a, b, _c = world.issues
+    for member in world.members:
+        assert world.vote(member, rid, issue_ids=[a, b]).status_code == 200
+
+    world.tally_and_certify(rid)
+
+    for voter in voters:
+        (mail,) = mails_to(outbox, voter.email, "Result of “Spring round”")
+        text = text_of(mail)
+        assert "is certified by the city. The city plans these 2 problems:" in text
+        assert "(EUR 15.00)" in text
+        assert f"/rounds/{rid}/results" in text
+
+
+def test_a_round_opened_by_its_schedule_is_announced_once(world: RoundWorld, outbox: Outbox) -> None:
+    world.build(members=2, pledges=(2000,), costs=COSTS)
+    opens = utcnow() + timedelta(hours=1)
+    closes = opens + timedelta(days=7)
+    rid = world.create(
+        ballot="approval",
+        rule="greedy",
+        name="Timed round",
+        opens_at=opens.isoformat() + "Z",
+        closes_at=closes.isoformat() + "Z",
+    )["id"]
+    assert world.phase(rid, "pledging").status_code == 200
+    with world.app.app_context():
+        for _ in range(2):  # the schedule runs every minute; a second run opens nothing
+            windows.run_schedule(db.session, opens + timedelta(minutes=1), remind_hours=24)
+            db.session.commit()
+        assert db.session.get(Round, rid).phase == "voting"  # type: ignore[union-attr]
+
+    for member in world.members:
+        (mail,) = mails_to(outbox, member.email, "Vote in “Timed round”")
+        assert ", until " in text_of(mail)
