@@ -53,8 +53,11 @@ def change_role(session: DbSession, email: str, role: str, password: str | None 
     before = user.role
     if before == role:
         raise ValidationError(f"{user.email} is already {_a(role)}.", "role")
-    if before == Role.ADMIN.value and _admins(session) <= 1:
-        raise Conflict("This is the only admin account: make another admin first.", "role")
+    if role in STAFF_ROLES and user.is_blocked:
+        # Found from outside: a blocked account made the only admin left nobody to reach the admin pages.
+        raise Conflict(f"{user.email} is blocked: unblock it first (Blocks, in the admin pages).", "email")
+    if before == Role.ADMIN.value and not user.is_blocked and _admins(session) <= 1:
+        raise Conflict("This is the only admin account that can act: make another admin first.", "role")
     if role in STAFF_ROLES and before not in STAFF_ROLES:
         if password is None:
             raise ValidationError("A new member of the staff needs a new password.", "password")
@@ -93,10 +96,9 @@ def needs_password(session: DbSession, email: str) -> bool:
 
 
 def _admins(session: DbSession) -> int:
-    return int(
-        session.scalar(select(func.count()).where(User.role == Role.ADMIN.value, User.deleted_at.is_(None)))
-        or 0
-    )
+    """The admins who can act: not blocked, not deleted."""
+    admin = (User.role == Role.ADMIN.value, User.deleted_at.is_(None), User.is_blocked.is_(False))
+    return int(session.scalar(select(func.count()).where(*admin)) or 0)
 
 
 def _a(role: str) -> str:
