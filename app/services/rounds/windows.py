@@ -231,6 +231,13 @@ def remind_due(session: DbSession, now: datetime, remind_before: timedelta) -> d
         if not taken:
             continue
         found = get_round(session, round_id)
+        opened = found.opens_at or found.voting_at  # the window's start, as set or as it happened
+        if opened is not None and found.closes_at is not None and found.closes_at - opened <= remind_before:
+            # Voting opened within the reminder's lead: its opening mail gave the closing time a moment
+            # ago (found from outside: the reminder came one minute after "Vote in ...").
+            _system_audit(session, "round.remind", round_id, mails=0, skipped="opened within the lead")
+            reminded[round_id] = 0
+            continue
         url = external_url("rounds.ballot", round_id=round_id)
         count = 0
         for user in non_voters(session, found):
