@@ -353,3 +353,21 @@ def test_a_blocked_members_likes_do_not_vote_and_a_sent_back_result_keeps_the_sn
     assert again["turnout"]["ballots"] == 2
     assert stored_ballots(world, rid) == {kept.id: [a], changer.id: [c]}
     assert {f["issue_id"] for f in again["funded"]} == {f["issue_id"] for f in first["funded"]}
+
+
+def test_a_member_who_joined_after_voting_opened_is_told_so_not_offered_likes(
+    world: RoundWorld, auth
+) -> None:
+    """Found from outside: the likes ballot offered a late member like buttons, then a bare 403 page."""
+    world.build(members=1, pledges=(1000,), costs=COSTS)
+    rid = likes_round(world)
+    world.open_voting(rid)
+    assert world.ref is not None
+    late = world.funding.member(world.ref)
+    auth.login(late.email)
+
+    page = world.client.get(f"/rounds/{rid}/ballot").get_data(as_text=True)
+
+    assert 'data-testid="refusal"' in page
+    assert "after voting opened" in page
+    assert f'action="/rounds/{rid}/ballot/likes/' not in page
