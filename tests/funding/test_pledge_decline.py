@@ -89,6 +89,11 @@ def test_a_treasurer_declines_a_pending_pledge_and_nothing_is_posted(
     assert "the money did not arrive in the group's account" in text_of(told)
     assert text_of(told).startswith(f"The treasurer of {group_name} declined your pledge of EUR 7.00")
     assert f"/pools/{ref.pool_id}" in text_of(told)
+    # Pledging again is on the group's page, not the pool's (found from outside); the mail says why it came.
+    assert f"you can pledge again on the group's page: http://localhost/groups/{ref.group_id}" in text_of(
+        told
+    )
+    assert "You get this email because you pledged money to a neighbourhood pool" in text_of(told)
 
 
 def test_a_confirmed_pledge_is_not_declined(client: FlaskClient, auth: AuthActions, funding: Funding) -> None:
