@@ -52,6 +52,13 @@ def _status_form(issue: Issue, sent: bool) -> StatusForm:
     return form
 
 
+def _status_name(form: StatusForm) -> str:
+    """The chosen status's name, as its choice reads less the type (found from outside: the change's
+    message named neither the problem nor the status, as the bulk change's does)."""
+    label = next((str(text) for code, text in form.status.choices or [] if code == form.status.data), "")
+    return label.rsplit(" (", 1)[0] or str(form.status.data or "")
+
+
 def _edit_form(issue: Issue, sent: bool) -> EditForm:
     form = sent_or_fresh(EditForm, sent)
     if not sent:
@@ -163,7 +170,7 @@ def change_status(issue_id: int) -> Response | tuple[str, int]:
         lambda: workflow.change_status(
             db.session, current_resident(), issue_id, form.status.data, form.note.data
         ),
-        "Status changed; the note is on the timeline.",
+        f"Status of #{issue_id} changed to “{_status_name(form)}”; the note is on the timeline.",
     )
 
 
