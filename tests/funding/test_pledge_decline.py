@@ -82,7 +82,7 @@ def test_a_treasurer_declines_a_pending_pledge_and_nothing_is_posted(
     mine = client.get("/api/v1/account", headers=auth.headers(pledger))
     assert [p["status"] for p in mine.get_json()["pledges"]] == ["declined"]
     # Found from outside: the pledger learned it only from a badge. They are mailed, once.
-    [told] = mails_to(outbox, pledger.email)
+    [told] = [m for m in mails_to(outbox, pledger.email) if not str(m["Subject"]).startswith("How to pay")]
     with app.app_context():
         group_name = db.session.get(Group, ref.group_id).name  # type: ignore[union-attr]
     assert told["Subject"] == f"Your pledge of EUR 7.00 to {group_name} was declined"
@@ -251,6 +251,6 @@ def test_a_treasurers_own_pledge_declined_by_an_official_says_an_official_declin
 
     assert decline(client, pledge_id, auth.headers(role="official")).status_code == 200
 
-    [told] = mails_to(outbox, treasurer.email)
+    [told] = [m for m in mails_to(outbox, treasurer.email) if not str(m["Subject"]).startswith("How to pay")]
     assert text_of(told).startswith("A city official declined your pledge of EUR 7.00")
     assert "If you did pay, tell a city official" in text_of(told)  # not "tell the treasurer": them

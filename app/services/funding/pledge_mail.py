@@ -18,6 +18,29 @@ from budgets.money import format_money
 FOOTER = "\n-- \nYou get this email because you pledged money to a neighbourhood pool on Commonfix.\n"
 
 
+def notify_waiting(session: DbSession, pledge: Pledge, user: User, instructions: str) -> None:
+    """Queue a new pledge's how-to-pay mail to its pledger: what to pay, where, and the reference to quote
+    (found from outside: they showed only in a message gone once the page reloaded, so a resident on a
+    phone who left the page had no record of them; a backing has had such a mail)."""
+    pool = session.get(Pool, pledge.pool_id)
+    if pool is None:
+        return
+    group = session.get(Group, pool.group_id)
+    name = group.name if group is not None else "the group"
+    amount = format_money(pledge.amount_cents, pool.currency)
+    where = f"Where to pay: {pool.payment_details.strip()}\n" if pool.payment_details else ""
+    text = (
+        f"You pledged {amount} to the pool of {name}. {instructions}\n\n"
+        f"{where}With a transfer, quote “pledge {pledge.id}”: the treasurer's list names it so.\n\n"
+        "Until it is confirmed you can withdraw it, on the group's page or on My Commonfix: "
+        f"{external_url('groups.detail', group_id=pool.group_id)}\n"
+        f"{FOOTER}"
+    )
+    queue_text(
+        session, f"pledge:{pledge.id}:waiting", user.email, f"How to pay your pledge of {amount}", text
+    )
+
+
 def notify_confirmed(session: DbSession, pledge: Pledge, actor: User) -> None:
     """Queue the confirmed pledge's receipt to its pledger (once per pledge), saying who confirmed it."""
     told = _telling(session, pledge, actor)
