@@ -18,14 +18,14 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 
 from app.database.sessions import DbSession
-from app.models import AuditEntry, User
+from app.models import User
 from app.models.account import Role
 from app.models.desk import Assignment, TeamMember
-from app.models.timestamps import utcnow
 from app.services.accounts import logins
 from app.services.accounts import tokens as api_tokens
 from app.services.accounts.passwords import replace_hash
 from app.services.accounts.users import account_hints, check_password, check_staff_password
+from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, NotFound, ValidationError
 
 STAFF_ROLES = (Role.OFFICIAL.value, Role.ADMIN.value)
@@ -73,16 +73,8 @@ def change_role(session: DbSession, email: str, role: str, password: str | None 
     user.role = role
     ended = logins.end_logins(session, user)
     revoked = api_tokens.revoke_all(session, user)
-    session.add(
-        AuditEntry(
-            actor_id=None,
-            action="account.role",
-            target_type="user",
-            target_id=str(user.id),
-            details={"by": "command", "email": user.email, "from": before, "to": role},
-            created_at=utcnow(),
-        )
-    )
+    details = {"email": user.email, "from": before, "to": role}
+    audit.record_unattended(session, "command", "account.role", "user", user.id, details)
     session.flush()
     return RoleChanged(user, before, ended, revoked, dropped)
 

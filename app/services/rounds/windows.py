@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 
 from app.database.sessions import DbSession, execute_write
 from app.mail import build_message, queue_mail
-from app.models import AuditEntry, Round, RoundBallot, User
+from app.models import Round, RoundBallot, User
 from app.models.rounds import Phase
 from app.models.timestamps import utcnow
 from app.services.kernel import audit
@@ -113,16 +113,7 @@ def close_voting(session: DbSession, user: User, round_id: int) -> Round:
 
 def _system_audit(session: DbSession, action: str, round_id: int, **details: Any) -> None:
     """An audit entry for what the schedule did (no person acted: actor_id is NULL)."""
-    session.add(
-        AuditEntry(
-            actor_id=None,
-            action=action,
-            target_type="round",
-            target_id=str(round_id),
-            details={"by": "schedule", **details},
-            created_at=utcnow(),
-        )
-    )
+    audit.record_unattended(session, "schedule", action, "round", round_id, details)
 
 
 @dataclass
