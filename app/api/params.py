@@ -36,9 +36,8 @@ def json_body(known: Collection[str] | None = None) -> dict[str, Any]:
     unknown = [str(key)[:40] for key in data if known is not None and key not in known]
     if unknown and known is not None:
         takes = ", ".join(sorted(known))
-        raise ValidationError(
-            f"{unknown[0]} is not a field this request takes: it takes {takes}.", unknown[0]
-        )
+        said = unknown[0] or '""'  # an empty key is named as one (found from outside: "  is not a field")
+        raise ValidationError(f"{said} is not a field this request takes: it takes {takes}.", unknown[0])
     return data
 
 

@@ -2,10 +2,15 @@
 
 Found from outside: with JavaScript off the whole report form was drawn, and only after it was filled in
 and sent did the resident learn that the pin (a map tap or "Use my location") could not be placed. The
-form now carries, inside <noscript>, a street or place box and a "Find it" button: the form is sent
-back with the places found (the gazetteer's own search), the first one chosen as the report's place
-(the middle of a street), the others as buttons that choose them instead. What was typed stays; a
-chosen photo must be chosen again, as after any form sent back.
+form now carries, inside <noscript>, a street or place box and a "Find it" button: the form comes back
+with the places found (the gazetteer's own search), the first one chosen as the report's place (the
+middle of a street), the others as buttons that choose them instead. What was typed stays; a chosen
+photo must be chosen again, as after any form sent back.
+
+The place chosen travels with the form (`placed_query`, `placed_name`), so a form sent back for another
+reason still says where the report is, and a report sent with a search typed since (Enter in any box
+sends the report: the form's first button is a hidden "Submit report") is searched, not filed at the
+old place (found from outside: a changed search was ignored, and Enter in the title searched again).
 """
 
 from __future__ import annotations
@@ -21,50 +26,80 @@ from app.services.gazetteer.search import PlaceHit, search_places
 from app.services.kernel.errors import ValidationError
 
 FIND = "find_place"  # the button that searches the typed text
-PICK = "place_pick"  # the buttons that choose one of the places found: "lon,lat"
+PICK = "place_pick"  # the buttons that choose one of the places found: "lon,lat|words"
 QUERY = "place_query"
+PLACED_QUERY, PLACED_NAME = "placed_query", "placed_name"
 HITS = 5
+# The place's error without the script: there is no map to tap.
+FIND_FIRST = "Find the street or landmark where the problem is, and press “Find it”."
 
 
 @dataclass(frozen=True)
 class FoundPlace:
-    """What the <noscript> part of the form shows after "Find it": the text searched, the places found
-    (each with the "lon,lat" its button sends) and which one the report is placed at."""
+    """What the <noscript> part of the form shows: the text searched, the places found (each with the
+    value its button sends) and the words of the one the report is placed at."""
 
     query: str
-    hits: list[tuple[str, str]]  # (words, "lon,lat")
+    hits: list[tuple[str, str]]  # (words, "lon,lat|words")
     chosen: str | None  # the words of the place chosen, None when nothing was found
     said: str  # the sentence above the list
 
 
+def without_script() -> bool:
+    """Whether the form came from a browser without JavaScript (only then is the <noscript> box sent)."""
+    return request.method == "POST" and QUERY in request.form
+
+
 def asked() -> bool:
-    """Whether the form was sent to find or choose a place, not to be reported."""
-    return request.method == "POST" and (FIND in request.form or PICK in request.form)
+    """Whether the form was sent to find or choose a place, not to be reported: "Find it", a found
+    place's button, or the report sent with a search typed since the place was chosen."""
+    if request.method != "POST" or not without_script():
+        return False
+    if FIND in request.form or PICK in request.form:
+        return True
+    typed = (request.form.get(QUERY) or "").strip()
+    return bool(typed) and typed != (request.form.get(PLACED_QUERY) or "").strip()
 
 
 def find(form: ReportForm) -> FoundPlace:
     """Search the typed place, or take the one chosen, and put the report's pin there (form.lat, lon)."""
     query = (request.form.get(QUERY) or "").strip()[:100]
-    hits = [(_words(hit), f"{hit.lon:.6f},{hit.lat:.6f}") for hit in _places(query)]
+    hits = [(_words(hit), f"{hit.lon:.6f},{hit.lat:.6f}|{_words(hit)}") for hit in _places(query)]
     picked = _point(request.form.get(PICK, ""))
     if picked is not None:
-        lon, lat = picked
-        chosen = next((words for words, at in hits if at == request.form[PICK]), "the place you chose")
+        lon, lat, chosen = picked
     elif hits:
-        chosen, at = hits[0]
-        lon, lat = (float(part) for part in at.split(","))
+        chosen = hits[0][0]
+        lon, lat, _ = _point(hits[0][1]) or (0.0, 0.0, "")
     else:
         form.lat.data = form.lon.data = None
-        said = (
-            f"Nothing called “{query}” was found: try a street name or a landmark."
-            if query
-            else ("Type a street or a landmark, then press “Find it”.")
-        )
-        return FoundPlace(query, [], None, said)
+        return FoundPlace(query, [], None, _nothing(query))
     form.lat.data, form.lon.data = f"{lat:.6f}", f"{lon:.6f}"
     others = "Choose another below, or search again" if len(hits) > 1 else "Search again"
-    said = f"The report is placed at {chosen}. Not the right place? {others}."
-    return FoundPlace(query, hits, chosen, said)
+    return FoundPlace(
+        query, hits, chosen, f"The report is placed at {chosen}. Not the right place? {others}."
+    )
+
+
+def kept(form: ReportForm) -> FoundPlace | None:
+    """Where a form sent back for another reason is placed, said again (None when it is not placed)."""
+    name = (request.form.get(PLACED_NAME) or "").strip()[:200]
+    if not (form.lat.data and form.lon.data and name):
+        return None
+    query = (request.form.get(PLACED_QUERY) or "").strip()[:100]
+    return FoundPlace(query, [], name, f"The report is placed at {name}.")
+
+
+def _nothing(query: str) -> str:
+    if not query:
+        return "Type a street or a landmark, then press “Find it”."
+    try:
+        areas = [hit for hit in search_places(db.session, query, HITS) if hit.kind == "area"]
+    except ValidationError:
+        areas = []
+    if areas:
+        return f"“{areas[0].name}” is a neighbourhood: type a street or a landmark in it."
+    return f"Nothing called “{query}” was found: try a street name or a landmark."
 
 
 def _places(query: str) -> list[PlaceHit]:
@@ -81,9 +116,10 @@ def _words(hit: PlaceHit) -> str:
     return f"{hit.name}, {hit.area}" if hit.area else hit.name
 
 
-def _point(raw: str) -> tuple[float, float] | None:
-    """A chosen place's "lon,lat" (None unless two finite numbers: a forged value picks nothing)."""
-    parts = raw.split(",")
+def _point(raw: str) -> tuple[float, float, str] | None:
+    """A found place's "lon,lat|words" (None unless two finite numbers: a forged value picks nothing)."""
+    at, _, words = raw.partition("|")
+    parts = at.split(",")
     if len(parts) != 2:
         return None
     try:
@@ -92,4 +128,4 @@ def _point(raw: str) -> tuple[float, float] | None:
         return None
     if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
         return None
-    return lon, lat
+    return lon, lat, words.strip()[:200] or "the place you chose"

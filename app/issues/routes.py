@@ -78,6 +78,12 @@ def new() -> tuple[str, int] | Response:
             return redirect(url_for("issues.detail", issue_id=issue.id, _anchor="sent"))
     if form.is_submitted():
         ask_photo_again(form.photo)
+    if found is None and place_without_script.without_script():
+        # Sent back for another reason: it still says where the report is; without a place, how to
+        # give one without the map.
+        found = place_without_script.kept(form)
+        if form.lat.errors:
+            form.lat.errors = [place_without_script.FIND_FIRST]
     bounds = maps.city_bounds(places.areas(db.session))
     city_map = maps.render(maps.build_map(bounds=bounds))
     return (

@@ -13,9 +13,9 @@ from app.models.timestamps import utcnow
 from app.ratelimits import limit
 from app.rounds import bp
 from app.rounds.forms import ActionForm
-from app.services.funding import ledger
-from app.services.rounds import ballot_cards, ballots, candidates, like_toggles, windows
-from app.services.rounds.access import get_round, is_member
+from app.services.funding import groups, ledger
+from app.services.rounds import ballot_cards, ballots, candidates, eligibility, like_toggles, windows
+from app.services.rounds.access import get_round
 from app.unit_of_work import is_access_error, unit_of_work
 
 
@@ -28,7 +28,10 @@ def likes_ballot_page(found: Round) -> str:
         candidates=listed,
         cards=ballot_cards.cards(db.session, [c.issue_id for c in listed]),
         chosen=chosen,
-        member=is_member(db.session, found.group_id, current_user.id),
+        # Who may vote, as every ballot page asks (found from outside: a member who joined after voting
+        # opened was offered like buttons, then a bare 403).
+        refused=eligibility.refusal(db.session, current_resident(), found),
+        row=groups.get_group_row(db.session, found.group_id),
         voting_open=windows.is_voting_open(found, utcnow()),
         opens_later=windows.opens_later(found, utcnow()),
         action=ActionForm(),

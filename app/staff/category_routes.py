@@ -54,7 +54,7 @@ def categories() -> Response | tuple[str, int]:
     error = run_form_action(
         form,
         lambda: category_config.add_category(db.session, current_resident(), form.code.data, form.name.data),
-        f"Category {form.code.data!r} added: residents can report under it now.",
+        f"Category {str(form.code.data or '').strip().lower()!r} added: residents can report under it now.",
     )
     if error is not None:
         show_error(error, form)

@@ -46,9 +46,9 @@ class CategoryChangeForm(FlaskForm):
 
 
 class ReasonForm(FlaskForm):
-    """Hide or show something; only the CSRF token and an optional reason."""
+    """Hide or show something; only the CSRF token and a reason (needed when the item is flagged)."""
 
-    reason = StringField("Reason (optional)", render_kw={"maxlength": 2000})
+    reason = StringField("Reason", render_kw={"maxlength": 2000})
     submit = SubmitField("Apply")
 
 

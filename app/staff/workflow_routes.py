@@ -52,6 +52,13 @@ def _status_form(issue: Issue, sent: bool) -> StatusForm:
     return form
 
 
+def _status_name(form: StatusForm) -> str:
+    """The chosen status's name, as its choice reads less the type (found from outside: the change's
+    message named neither the problem nor the status, as the bulk change's does)."""
+    label = next((str(text) for code, text in form.status.choices or [] if code == form.status.data), "")
+    return label.rsplit(" (", 1)[0] or str(form.status.data or "")
+
+
 def _edit_form(issue: Issue, sent: bool) -> EditForm:
     form = sent_or_fresh(EditForm, sent)
     if not sent:
@@ -163,7 +170,7 @@ def change_status(issue_id: int) -> Response | tuple[str, int]:
         lambda: workflow.change_status(
             db.session, current_resident(), issue_id, form.status.data, form.note.data
         ),
-        "Status changed; the note is on the timeline.",
+        f"Status of #{issue_id} changed to “{_status_name(form)}”; the note is on the timeline.",
     )
 
 
@@ -251,36 +258,39 @@ def hide_issue(issue_id: int, action: str) -> Response | tuple[str, int]:
     )
 
 
+def _hide_item(kind: str, item_id: int, issue_id: int, anchor: str, action: str) -> Response:
+    """Hide or show an update or a photo from its problem's page. A refusal (a flagged item needs a
+    reason, told to its flaggers) comes back beside the item, not on the problem's own "Hide this issue"
+    form (found from outside: pressing "Hide photo" opened that form, and typing the reason there hid
+    the whole report while the photo stayed)."""
+    form = ReasonForm()
+    what = "update" if kind == "update" else "photo"
+    if not form.validate_on_submit():
+        flash("The form expired; try again.", "error")
+        return redirect(url_for("issues.detail", issue_id=issue_id, _anchor=anchor))
+    with unit_of_work(reraise=_issue_missing, show=False) as work:
+        flags.hide_on_page(db.session, current_resident(), kind, item_id, action == "hide", form.reason.data)
+    if work.error is not None:
+        flash(f"The {what} was not hidden: {work.error.message}", "error")
+    elif action == "hide":
+        flash(f"The {what} is hidden from the public.", "success")
+    else:
+        flash(f"The {what} is public again.", "success")
+    return redirect(url_for("issues.detail", issue_id=issue_id, _anchor=anchor))
+
+
 @bp.post("/updates/<int:event_id>/<any(hide, unhide):action>")
 @roles_required(*STAFF)
-def hide_update(event_id: int, action: str) -> Response | tuple[str, int]:
+def hide_update(event_id: int, action: str) -> Response:
     event = db.get_or_404(IssueEvent, event_id)
-    form = ReasonForm()
-    return _act(
-        event.issue_id,
-        "reason",
-        form,
-        lambda: flags.hide_on_page(
-            db.session, current_resident(), "update", event_id, action == "hide", form.reason.data
-        ),
-        "The update is hidden from the public." if action == "hide" else "The update is public again.",
-    )
+    return _hide_item("update", event_id, event.issue_id, f"event-{event_id}", action)
 
 
 @bp.post("/photos/<int:photo_id>/<any(hide, unhide):action>")
 @roles_required(*STAFF)
-def hide_photo(photo_id: int, action: str) -> Response | tuple[str, int]:
+def hide_photo(photo_id: int, action: str) -> Response:
     photo = db.get_or_404(Photo, photo_id)
-    form = ReasonForm()
-    return _act(
-        photo.issue_id,
-        "reason",
-        form,
-        lambda: flags.hide_on_page(
-            db.session, current_resident(), "photo", photo_id, action == "hide", form.reason.data
-        ),
-        "The photo is hidden from the public." if action == "hide" else "The photo is public again.",
-    )
+    return _hide_item("photo", photo_id, photo.issue_id, f"photo-{photo_id}", action)
 
 
 @bp.post("/issues/<int:issue_id>/assign")

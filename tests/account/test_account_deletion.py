@@ -161,6 +161,18 @@ def test_deletion_is_refused_while_pledged_money_waits_for_an_open_round(
     assert user_row(app, pledger.id)["deleted"] is False
 
 
+def test_a_draft_round_does_not_hold_a_pledgers_account(world: RoundWorld, client: FlaskClient) -> None:
+    """Found from outside: a draft round, which may never start, held every pledger's account with
+    "Delete your account once it is tallied"; with no round at all the account could go."""
+    world.build(members=2, pledges=(1000,), costs=COSTS)
+    world.create(by=world.official)  # left in draft
+    headers = world.headers(world.members[0])
+
+    done = client.delete("/api/v1/account", json={"password": factories.DEFAULT_PASSWORD}, headers=headers)
+
+    assert done.status_code == 204, done.get_json()
+
+
 def test_deletion_is_refused_while_a_tally_of_its_round_runs(
     world: RoundWorld, app: Flask, client: FlaskClient, table_counts: Callable[[], dict[str, int]]
 ) -> None:

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.models import Issue, User
 from app.services.kernel.errors import Conflict
 from app.services.workflow import flags, moderation
-from tests.account.test_flags import flags_of, mails_to
+from tests.account.test_flags import flags_of, mails_to, post_update
 from tests.conftest import AuthActions
 
 
@@ -80,3 +80,40 @@ def test_flags_of_an_item_hidden_already_cannot_be_dismissed(
             flags.resolve(db.session, actor, "issue", issue.id, "dismiss")
         db.session.rollback()
     assert mails_to(app, flagger.email) == []
+
+
+def test_a_flagged_update_needs_its_reason_beside_it_and_never_hides_the_report(
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    make_user: Callable[..., Any],
+    make_issue: Callable[..., Any],
+) -> None:
+    """Found from outside: "Hide update" on a flagged update came back on the report's own "Hide this
+    issue" form, opened and focused; typing the reason there hid the whole report, and the update stayed."""
+    issue = make_issue()
+    update_id = post_update(client, auth, issue.id, make_user())
+    flagger = make_user()
+    flagged = client.post(
+        f"/api/v1/issues/{issue.id}/flags",
+        json={"reason": "abusive", "target_type": "update", "target_id": update_id},
+        headers=auth.headers(flagger),
+    )
+    assert flagged.status_code == 201
+    auth.login_as(make_user(role="official"))
+    page = client.get(f"/issues/{issue.id}").get_data(as_text=True)
+    assert f'id="update-reason-{update_id}" name="reason"' in page
+
+    refused = client.post(f"/staff/updates/{update_id}/hide", data={"reason": ""})
+    assert refused.status_code == 302
+    assert refused.headers["Location"].endswith(f"/issues/{issue.id}#event-{update_id}")
+    shown = client.get(f"/issues/{issue.id}").get_data(as_text=True)
+    assert "The update was not hidden: Reason is required" in shown
+    with app.app_context():
+        assert db.session.get(Issue, issue.id).is_hidden is False  # type: ignore[union-attr]
+
+    client.post(f"/staff/updates/{update_id}/hide", data={"reason": "Insults a neighbour"})
+
+    with app.app_context():
+        assert db.session.get(Issue, issue.id).is_hidden is False  # type: ignore[union-attr]
+    assert [f[4] for f in flags_of(app)] == ["hidden"]  # the update's flag, upheld by the hide

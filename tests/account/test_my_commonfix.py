@@ -202,6 +202,8 @@ def test_the_account_pages_and_api_need_a_login(app: Flask, client: FlaskClient)
     privacy = client.get("/privacy")
     assert privacy.status_code == 200
     assert "What, why, and for how long" in privacy.get_data(as_text=True)
+    contact = client.application.config["CITY_CONTACT"].replace("'", "&#39;")  # whom to ask (found outside)
+    assert f"that you cannot make here: {contact}." in privacy.get_data(as_text=True)
     assert 'href="/privacy"' in client.get("/groups").get_data(as_text=True)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import select
+from sqlalchemy import select, update
 from werkzeug.security import check_password_hash
 
 from app.extensions import db
@@ -100,7 +100,26 @@ def test_what_cannot_change_is_named(
     nobody = runner.invoke(args=["set-role", "nobody@example.org", "resident"])
 
     assert last.exit_code == 1
-    assert "role: This is the only admin account: make another admin first." in last.output
+    assert "role: This is the only admin account that can act: make another admin first." in last.output
     assert "role: someone@example.org is already a resident." in same.output
     assert "email: There is no account 'nobody@example.org'." in nobody.output
+    assert stored(app, admin.email).role == "admin"
+
+
+def test_a_blocked_account_is_not_made_staff_nor_counted_as_an_admin(
+    app: Flask, runner: FlaskCliRunner, make_user: Callable[..., User]
+) -> None:
+    """Found from outside: a blocked resident made admin, then the real admin demoted, left nobody able to
+    open the admin pages (and only an admin lifts a block)."""
+    admin = make_user(role="admin", email="boss@city.example")
+    blocked = make_user(email="blocked@example.org", is_blocked=True)
+
+    promoted = runner.invoke(args=["set-role", blocked.email, "admin"], input=f"{PASSPHRASE}\n{PASSPHRASE}\n")
+    assert promoted.exit_code == 1
+    assert "email: blocked@example.org is blocked: unblock it first" in promoted.output
+    with app.app_context():
+        db.session.execute(update(User).where(User.id == blocked.id).values(role="admin"))
+        db.session.commit()  # a blocked admin from before this rule
+    demoted = runner.invoke(args=["set-role", admin.email, "official"])
+    assert "This is the only admin account that can act" in demoted.output
     assert stored(app, admin.email).role == "admin"

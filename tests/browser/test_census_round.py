@@ -216,8 +216,8 @@ def test_a_census_round_from_creation_to_certified_results_on_phones(
     steps = {
         "round.create": "round “Census round”",
         "round.phase": "round “Census round”",
-        "census.upload": f"area {area_id}",
-        "census.verify": f"area {area_id}",
+        "census.upload": f"the census of area “{area_name}” (3 entries)",  # by name (found outside)
+        "census.verify": f"the census of area “{area_name}”",
         "round.voting_close": "round “Census round”",
         "round.tally": "round “Census round”",
         "round.certify": "round “Census round”",

@@ -16,7 +16,7 @@ from sqlalchemy import func, select, update
 from app.extensions import db
 from app.jobs.queue import enqueue
 from app.jobs.round_schedule import SCHEDULE_JOB
-from app.models import AuditEntry, Issue, Like, Round, RoundBallot, User
+from app.models import AuditEntry, Issue, Like, Membership, Round, RoundBallot, User
 from app.models.timestamps import utcnow
 from budgets import Ballot, Election, Project, allocate, parse_pb
 from tests.funding.round_world import RoundWorld, world  # noqa: F401
@@ -294,9 +294,18 @@ def test_the_schedule_closes_with_a_snapshot_and_reminds_members_who_like_nothin
     api_like(world, world.members[1], outsider_like_on_non_candidate)  # not a candidate: no vote
 
     def move_back(by: timedelta) -> None:
+        """As if `by` had passed: the round's times, and when its members joined, move that far back."""
         with world.app.app_context():
-            closes_at = db.session.get(Round, rid).closes_at
-            db.session.execute(update(Round).where(Round.id == rid).values(closes_at=closes_at - by))
+            found = db.session.get(Round, rid)
+            db.session.execute(
+                update(Round)
+                .where(Round.id == rid)
+                .values(closes_at=found.closes_at - by, voting_at=found.voting_at - by)
+            )
+            for membership in db.session.scalars(
+                select(Membership).where(Membership.group_id == found.group_id)
+            ):
+                membership.joined_at -= by
             db.session.commit()
 
     move_back(timedelta(hours=10))
@@ -344,3 +353,21 @@ def test_a_blocked_members_likes_do_not_vote_and_a_sent_back_result_keeps_the_sn
     assert again["turnout"]["ballots"] == 2
     assert stored_ballots(world, rid) == {kept.id: [a], changer.id: [c]}
     assert {f["issue_id"] for f in again["funded"]} == {f["issue_id"] for f in first["funded"]}
+
+
+def test_a_member_who_joined_after_voting_opened_is_told_so_not_offered_likes(
+    world: RoundWorld, auth
+) -> None:
+    """Found from outside: the likes ballot offered a late member like buttons, then a bare 403 page."""
+    world.build(members=1, pledges=(1000,), costs=COSTS)
+    rid = likes_round(world)
+    world.open_voting(rid)
+    assert world.ref is not None
+    late = world.funding.member(world.ref)
+    auth.login(late.email)
+
+    page = world.client.get(f"/rounds/{rid}/ballot").get_data(as_text=True)
+
+    assert 'data-testid="refusal"' in page
+    assert "after voting opened" in page
+    assert f'action="/rounds/{rid}/ballot/likes/' not in page

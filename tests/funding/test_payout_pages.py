@@ -107,6 +107,7 @@ def test_a_payout_is_checked_and_shown_before_it_is_recorded(world: RoundWorld) 
     form_html = again.get_data(as_text=True).split('data-testid="payout-form"')[1].split("</form>")[0]
     assert 'value="RD-77"' in form_html
     assert 'value="12.50"' in form_html
+    assert re.search(r'<input autofocus[^>]*name="payee_name"', form_html)  # the focus lands on the form
     assert stored(world) == before
 
     done = world.client.post(

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import update
+
 from app.extensions import db
-from app.models import Round
+from app.models import Round, User
 from app.models.timestamps import utcnow
 from app.services.rounds import windows
 from tests.funding.round_world import RoundWorld, world  # noqa: F401
@@ -22,6 +24,10 @@ COSTS = (1500, 2000, 2500)
 def test_voters_hear_that_voting_opened_and_what_the_result_funds(world: RoundWorld, outbox: Outbox) -> None:
     world.build(members=3, pledges=(2000, 2000), costs=COSTS)
     outsider = world.make_user(display_name="Not A Member")
+    blocked = world.funding.member(world.ref)
+    with world.app.app_context():
+        db.session.execute(update(User).where(User.id == blocked.id).values(is_blocked=True))
+        db.session.commit()
     rid = world.create(ballot="approval", rule="greedy", name="Spring round")["id"]
 
     world.open_voting(rid)
@@ -34,6 +40,7 @@ def test_voters_hear_that_voting_opened_and_what_the_result_funds(world: RoundWo
         assert f"/rounds/{rid}/ballot" in text
         assert "You get this email because you may vote in " in text
     assert mails_to(outbox, outsider.email) == []
+    assert mails_to(outbox, blocked.email) == []  # found from outside: invited, then refused a ballot
     a, b, _c = world.issues
     for member in world.members:
         assert world.vote(member, rid, issue_ids=[a, b]).status_code == 200
@@ -46,6 +53,7 @@ def test_voters_hear_that_voting_opened_and_what_the_result_funds(world: RoundWo
         assert "is certified by the city. The city plans these 2 problems:" in text
         assert "(EUR 15.00)" in text
         assert f"/rounds/{rid}/results" in text
+        assert "You get this email because you could vote in the round" in text
 
 
 def test_a_round_opened_by_its_schedule_is_announced_once(world: RoundWorld, outbox: Outbox) -> None:

@@ -40,8 +40,25 @@ def test_the_match_cannot_change_once_voting_has_opened(world: RoundWorld, auth)
     assert "cannot change once voting has opened" in form.get_data(as_text=True)
     page = re.sub(r"\s+", " ", world.client.get(f"/rounds/{rid}").get_data(as_text=True))
     assert f'action="/rounds/{rid}/match"' not in page
-    assert "City match:</strong> 1:2, fixed when voting opened" in page
+    assert "City match:</strong> 1:2, fixed: voting has opened" in page
     with world.app.app_context():
         found = db.session.get(Round, rid)
         assert found is not None
         assert (found.match_num, found.match_den) == (1, 2)
+
+
+def test_where_likes_are_the_ballots_the_match_is_fixed_once_pledging_opens(world: RoundWorld) -> None:
+    """Found from outside: a round without a voting phase (members' likes are its ballots, public from
+    pledging on) still let the official change the match, with the likes in view."""
+    world.build(members=2, pledges=(1000, 1000), costs=(1500, 2500))
+    assert world.official is not None
+    official = world.headers(world.official)
+    rid = world.create(by=world.official, voting=False, rule="greedy", match_ratio="1:1")["id"]
+    in_draft = world.client.patch(f"/api/v1/rounds/{rid}", json={"match_ratio": "1:2"}, headers=official)
+    assert in_draft.status_code == 200, in_draft.get_json()
+    assert world.phase(rid, "pledging").status_code == 200
+
+    changed = world.client.patch(f"/api/v1/rounds/{rid}", json={"match_ratio": "5:1"}, headers=official)
+
+    assert changed.status_code == 409
+    assert "once pledging has opened (likes are the ballots)" in changed.get_json()["error"]["message"]

@@ -137,3 +137,21 @@ def test_an_online_ballot_naming_a_withdrawn_candidate_is_refused(world: RoundWo
     assert error["field"] == "issue_ids"
     assert error["message"].startswith(f"Problem #{a} is no longer on offer: ")
     assert world.vote(world.members[0], rid, issue_ids=[b]).status_code == 200
+
+
+def test_a_refused_ballot_says_the_saved_one_still_counts(world: RoundWorld, auth) -> None:
+    """Found from outside: a refused ballot showed its unsaved ticks under a green "Saved ..."."""
+    world.build(members=2, pledges=(2000, 2000), costs=(1500, 2000, 2500))
+    rid = world.create(ballot="k-approval", k=2, rule="greedy")["id"]
+    world.open_voting(rid)
+    a, b, c = world.issues
+    voter = world.members[0]
+    assert world.vote(voter, rid, issue_ids=[a]).status_code == 200
+    auth.login(voter.email)
+
+    refused = world.client.post(f"/rounds/{rid}/ballot", data={"issue_ids": [str(a), str(b), str(c)]})
+
+    page = re.sub(r"\s+", " ", refused.get_data(as_text=True))
+    assert refused.status_code == 422
+    assert "still counts: the choices below are not saved." in page
+    assert 'class="ballot__saved is-saved"' not in page

@@ -107,6 +107,23 @@ def test_voting_opens_reminds_and_closes_on_schedule(world: RoundWorld, outbox) 
     assert tallied.get_json()["turnout"]["ballots"] == 2
 
 
+def test_a_window_shorter_than_the_reminders_lead_gets_no_reminder(world: RoundWorld, outbox) -> None:
+    """Found from outside: a round opened 3 hours before it closed mailed "Vote in ..." and, a minute
+    later, "closes soon ... you have not voted yet"."""
+    world.build(members=2, pledges=(1000,), costs=(1500, 1000))
+    rid = world.create(opens_at=at(HOUR), closes_at=at(3 * HOUR))["id"]
+    assert world.phase(rid, "pledging").status_code == 200
+
+    advance(world, rid, HOUR + timedelta(minutes=1))
+    run_job(world)
+    run_job(world)
+
+    assert state(world, rid)["phase"] == "voting"
+    assert [m for m in outbox() if "closes soon" in str(m["Subject"])] == []
+    assert len([m for m in outbox() if str(m["Subject"]).startswith("Vote in")]) == 3  # admin and members
+    assert [action for action, _ in schedule_audit(world, rid)] == ["round.phase", "round.remind"]
+
+
 def test_the_schedule_skips_rounds_without_times_and_draft_rounds(world: RoundWorld) -> None:
     world.build(members=1, pledges=(1000,), costs=(500,))
     by_hand = world.create()["id"]
@@ -129,7 +146,7 @@ def test_the_schedule_is_a_periodic_job(world: RoundWorld) -> None:
 
 def test_census_rounds_remind_the_verified_residents_who_have_not_voted(world: RoundWorld, outbox) -> None:
     world.build(members=2, pledges=(1000,), costs=(1500, 1000))
-    rid = world.create(eligibility="census", closes_at=at(10 * HOUR))["id"]
+    rid = world.create(eligibility="census", closes_at=at(30 * HOUR))["id"]
     census = {"identifiers": ["ID-1", "ID-2", "ID-3"]}
     area = world.funding.city["Old Town"]
     assert (
@@ -148,6 +165,14 @@ def test_census_rounds_remind_the_verified_residents_who_have_not_voted(world: R
         assert verified.status_code == 200
     world.open_voting(rid)
     assert world.vote(voter, rid, issue_ids=[world.issues[0]]).status_code == 200
+    with world.app.app_context():  # as if 20 hours had passed since voting opened
+        found = db.session.get(Round, rid)
+        db.session.execute(
+            update(Round)
+            .where(Round.id == rid)
+            .values(voting_at=found.voting_at - 20 * HOUR, closes_at=found.closes_at - 20 * HOUR)
+        )
+        db.session.commit()
 
     run_job(world)  # closes within ROUND_REMINDER_HOURS: the reminder is due
 

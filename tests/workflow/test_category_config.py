@@ -70,6 +70,17 @@ def test_an_admin_adds_renames_and_reorders_a_category_residents_then_report_und
         ("/staff/admin/categories", {"code": "pothole", "name": "Again"}, "already exists"),
         ("/staff/admin/categories", {"code": "ok-code", "name": ""}, "Name is required"),
         ("/staff/admin/categories", {"code": "ok-code", "name": "ILLEGAL DUMPING"}, "is already named"),
+        # Found from outside: names that show as nothing, turn the line around, or read as another's.
+        ("/staff/admin/categories", {"code": "ok-code", "name": "\u200b\u2800"}, "Name is required"),
+        ("/staff/admin/categories", {"code": "ok-code", "name": "abc\u202edcba"}, "text-direction override"),
+        ("/staff/admin/categories", {"code": "ok-code", "name": "a\u0007b"}, "control characters"),
+        (
+            "/staff/admin/categories",
+            {"code": "ok-code", "name": "ＰOTHOLE OR ROAD DAMAGE"},
+            "is already named",
+        ),
+        ("/staff/admin/categories", {"code": "ok-code", "name": "Overflowing bin\u200b"}, "is already named"),
+        ("/staff/admin/categories", {"code": "ok-code", "name": "DAMAGED SIDEWALK"}, "is already named"),
         ("/staff/admin/categories/tree/update", {"c-tree-name": "Broken street light"}, "is already named"),
         ("/staff/admin/categories/pothole/delete", {}, "has 1 report: it cannot be deleted"),
         ("/staff/admin/categories/pothole/move", {"direction": "up"}, "is already first"),

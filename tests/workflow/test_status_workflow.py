@@ -179,7 +179,7 @@ def test_the_web_panel_changes_status_and_shows_errors_on_the_field(
     )
     assert good.status_code == 200
     text = good.get_data(as_text=True)
-    assert "Status changed; the note is on the timeline." in text
+    assert f"Status of #{issue.id} changed to “Fixed”; the note is on the timeline." in text
     assert "Filled today." in text
     assert issue_state(app, issue.id)["status"] == "fixed"
 

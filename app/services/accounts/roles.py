@@ -18,14 +18,14 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 
 from app.database.sessions import DbSession
-from app.models import AuditEntry, User
+from app.models import User
 from app.models.account import Role
 from app.models.desk import Assignment, TeamMember
-from app.models.timestamps import utcnow
 from app.services.accounts import logins
 from app.services.accounts import tokens as api_tokens
 from app.services.accounts.passwords import replace_hash
 from app.services.accounts.users import account_hints, check_password, check_staff_password
+from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, NotFound, ValidationError
 
 STAFF_ROLES = (Role.OFFICIAL.value, Role.ADMIN.value)
@@ -53,8 +53,11 @@ def change_role(session: DbSession, email: str, role: str, password: str | None 
     before = user.role
     if before == role:
         raise ValidationError(f"{user.email} is already {_a(role)}.", "role")
-    if before == Role.ADMIN.value and _admins(session) <= 1:
-        raise Conflict("This is the only admin account: make another admin first.", "role")
+    if role in STAFF_ROLES and user.is_blocked:
+        # Found from outside: a blocked account made the only admin left nobody to reach the admin pages.
+        raise Conflict(f"{user.email} is blocked: unblock it first (Blocks, in the admin pages).", "email")
+    if before == Role.ADMIN.value and not user.is_blocked and _admins(session) <= 1:
+        raise Conflict("This is the only admin account that can act: make another admin first.", "role")
     if role in STAFF_ROLES and before not in STAFF_ROLES:
         if password is None:
             raise ValidationError("A new member of the staff needs a new password.", "password")
@@ -70,16 +73,8 @@ def change_role(session: DbSession, email: str, role: str, password: str | None 
     user.role = role
     ended = logins.end_logins(session, user)
     revoked = api_tokens.revoke_all(session, user)
-    session.add(
-        AuditEntry(
-            actor_id=None,
-            action="account.role",
-            target_type="user",
-            target_id=str(user.id),
-            details={"by": "command", "email": user.email, "from": before, "to": role},
-            created_at=utcnow(),
-        )
-    )
+    details = {"email": user.email, "from": before, "to": role}
+    audit.record_unattended(session, "command", "account.role", "user", user.id, details)
     session.flush()
     return RoleChanged(user, before, ended, revoked, dropped)
 
@@ -93,10 +88,9 @@ def needs_password(session: DbSession, email: str) -> bool:
 
 
 def _admins(session: DbSession) -> int:
-    return int(
-        session.scalar(select(func.count()).where(User.role == Role.ADMIN.value, User.deleted_at.is_(None)))
-        or 0
-    )
+    """The admins who can act: not blocked, not deleted."""
+    admin = (User.role == Role.ADMIN.value, User.deleted_at.is_(None), User.is_blocked.is_(False))
+    return int(session.scalar(select(func.count()).where(*admin)) or 0)
 
 
 def _a(role: str) -> str:

@@ -13,6 +13,33 @@ from app.services.kernel.city_time import city_day_time
 from app.services.kernel.links import external_url
 from budgets.money import format_money
 
+# Why the mail came, as the other mails end (found from outside: these two had no such line, and the
+# decline sent the pledger to the pool page, which takes no pledge).
+FOOTER = "\n-- \nYou get this email because you pledged money to a neighbourhood pool on Commonfix.\n"
+
+
+def notify_waiting(session: DbSession, pledge: Pledge, user: User, instructions: str) -> None:
+    """Queue a new pledge's how-to-pay mail to its pledger: what to pay, where, and the reference to quote
+    (found from outside: they showed only in a message gone once the page reloaded, so a resident on a
+    phone who left the page had no record of them; a backing has had such a mail)."""
+    pool = session.get(Pool, pledge.pool_id)
+    if pool is None:
+        return
+    group = session.get(Group, pool.group_id)
+    name = group.name if group is not None else "the group"
+    amount = format_money(pledge.amount_cents, pool.currency)
+    where = f"Where to pay: {pool.payment_details.strip()}\n" if pool.payment_details else ""
+    text = (
+        f"You pledged {amount} to the pool of {name}. {instructions}\n\n"
+        f"{where}With a transfer, quote “pledge {pledge.id}”: the treasurer's list names it so.\n\n"
+        "Until it is confirmed you can withdraw it, on the group's page or on My Commonfix: "
+        f"{external_url('groups.detail', group_id=pool.group_id)}\n"
+        f"{FOOTER}"
+    )
+    queue_text(
+        session, f"pledge:{pledge.id}:waiting", user.email, f"How to pay your pledge of {amount}", text
+    )
+
 
 def notify_confirmed(session: DbSession, pledge: Pledge, actor: User) -> None:
     """Queue the confirmed pledge's receipt to its pledger (once per pledge), saying who confirmed it."""
@@ -23,7 +50,8 @@ def notify_confirmed(session: DbSession, pledge: Pledge, actor: User) -> None:
         f"{told.who} confirmed that your pledge of {told.amount}, made on "
         f"{city_day_time(pledge.created_at)}, arrived: it is in the pool of {told.group} now, for the "
         "problems the group's rounds choose.\n\n"
-        f"The pool, its rounds and where its money went: {told.pool_url}\n"
+        f"The pool and where its money went: {told.pool_url}\n"
+        f"{FOOTER}"
     )
     subject = f"Your pledge of {told.amount} to {told.group} arrived"
     queue_text(session, f"pledge:{pledge.id}:confirmed", told.to, subject, text)
@@ -40,8 +68,9 @@ def notify_declined(session: DbSession, pledge: Pledge, actor: User) -> None:
         f"{told.who} declined your pledge of {told.amount}, made on {city_day_time(pledge.created_at)}: "
         "the money did not arrive in the group's account. Nothing was added to the pool, and nothing was "
         "taken from you on Commonfix.\n\n"
-        f"If you did pay, {tell} (the pool page names the treasurer and says how to pay); you can pledge "
-        f"again there: {told.pool_url}\n"
+        f"If you did pay, {tell} (the pool page names the treasurer and says how to pay: {told.pool_url}); "
+        f"you can pledge again on the group's page: {told.group_url}\n"
+        f"{FOOTER}"
     )
     subject = f"Your pledge of {told.amount} to {told.group} was declined"
     queue_text(session, f"pledge:{pledge.id}:declined", told.to, subject, text)
@@ -54,6 +83,7 @@ class _Telling:
     amount: str
     who: str  # who settled it: the treasurer, or an official (a treasurer's own pledge)
     pool_url: str
+    group_url: str
 
 
 def _telling(session: DbSession, pledge: Pledge, actor: User) -> _Telling | None:
@@ -70,4 +100,5 @@ def _telling(session: DbSession, pledge: Pledge, actor: User) -> _Telling | None
         amount=format_money(pledge.amount_cents, pool.currency),
         who="A city official" if actor.is_staff else f"The treasurer of {name}",
         pool_url=external_url("groups.pool", pool_id=pool.id),
+        group_url=external_url("groups.detail", group_id=pool.group_id),
     )

@@ -116,6 +116,8 @@ def pledge(
         return _replay(found, pool_id, cents)
     if provider.confirms_immediately():
         _confirm(session, found, None)
+    else:
+        pledge_mail.notify_waiting(session, found, user, provider.instructions(pool.currency, cents))
     return PledgeOutcome(found, True)
 
 

@@ -24,7 +24,7 @@ from fractions import Fraction
 from sqlalchemy import BigInteger, and_, cast, func, insert, or_, select, update
 
 from app.database.sessions import DbSession, execute_write
-from app.models import AuditEntry, Backing, Issue, LedgerLine, MatchingPeriod, PeriodMatchPosting, User
+from app.models import Backing, Issue, LedgerLine, MatchingPeriod, PeriodMatchPosting, User
 from app.models.backing import BackingStatus
 from app.services.funding import ledger
 from app.services.funding.backing_settlement import settle_issue
@@ -287,15 +287,8 @@ def close(session: DbSession, period: MatchingPeriod, now: datetime, *, actor: U
     if actor is not None:
         audit.record(session, actor, "matching_period.close", "matching_period", period.id, **details)
     else:
-        session.add(
-            AuditEntry(
-                actor_id=None,
-                action="matching_period.close",
-                target_type="matching_period",
-                target_id=str(period.id),
-                details={"by": "schedule", **details},
-                created_at=now,
-            )
+        audit.record_unattended(
+            session, "schedule", "matching_period.close", "matching_period", period.id, details, at=now
         )
     _settle_after_close(session, period, [p.issue_id for p in result.problems], now)
     session.flush()

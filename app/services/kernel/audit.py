@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from app.database.sessions import DbSession
@@ -20,6 +22,30 @@ def record(
         target_id=str(target_id)[:80],
         details=details,
         created_at=utcnow(),
+    )
+    session.add(entry)
+    return entry
+
+
+def record_unattended(
+    session: DbSession,
+    by: str,
+    action: str,
+    target_type: str,
+    target_id: object,
+    details: Mapping[str, Any],
+    at: datetime | None = None,
+) -> AuditEntry:
+    """An entry no person's account acted for (`actor_id` NULL): `by` names what did it ("schedule", a
+    "command" run on the server), which the log shows in words (audit_search.SYSTEM_ACTORS); `at` is
+    when, for a job that runs as of a given time."""
+    entry = AuditEntry(
+        actor_id=None,
+        action=action,
+        target_type=target_type,
+        target_id=str(target_id)[:80],
+        details={"by": by, **details},
+        created_at=at or utcnow(),
     )
     session.add(entry)
     return entry

@@ -14,7 +14,7 @@ no longer name them, so every round's eligible count, ballots and results stay a
 Backings still held in a problem's escrow are refunded to the person first; committed ones stay, anonymous.
 
 Refused, nothing changed, while the account has money in play: a pledge (pending or confirmed; a declined
-one is no money) to a pool whose round is not tallied yet (the round decides where that money goes), being
+one is no money) to a pool whose round is pledging or voting (the round decides where that money goes), being
 the only resident who runs a group that has other members, or a tally running in a round of one of its
 groups.
 """
@@ -123,7 +123,9 @@ def blockers(session: DbSession, user: User, *, lock: bool = False) -> list[str]
             else ""
         )
         for row in rounds
-        if row.phase in OPEN_PHASES and row.pool_id in pledged
+        # A draft round holds no pool yet and may never start: it keeps nobody's account, as no round
+        # at all does (found from outside: "Delete your account once it is tallied" of a draft).
+        if row.phase in OPEN_PHASES and row.phase != Phase.DRAFT.value and row.pool_id in pledged
     ]
     run = session.execute(
         select(Group.id, Group.name)

@@ -24,10 +24,12 @@ from app.services.rounds import eligibility, like_ballots
 from budgets.money import format_money
 
 
-def _voters(session: DbSession, found: Round, event: str, group: str) -> list[Recipient]:
+def _voters(session: DbSession, found: Round, event: str, because: str) -> list[Recipient]:
+    """Whoever may vote in the round, less blocked accounts (their ballot would be refused)."""
     ids = eligibility.eligible_voters(found, eligibility.area_of(session, found)[0])
-    rows = session.execute(select(User.id, User.email).where(User.id.in_(ids)).order_by(User.id)).tuples()
-    because = f"may vote in the round “{found.name}” of {group}"
+    rows = session.execute(
+        select(User.id, User.email).where(User.id.in_(ids), User.is_blocked.is_(False)).order_by(User.id)
+    ).tuples()
     return [Recipient(f"round-{event}:{found.id}:to:{uid}", email, None, because) for uid, email in rows]
 
 
@@ -55,7 +57,8 @@ def voting_opened(session: DbSession, found: Round, now: datetime | None = None)
         f"Hello,\n\n{head} in the round “{found.name}” of {group}: the neighbourhood decides which "
         f"problems its pool fixes. {ask}: {url}\n"
     )
-    return mail_all(session, f"Vote in “{found.name}”", body, _voters(session, found, "open", group))
+    because = f"may vote in the round “{found.name}” of {group}"
+    return mail_all(session, f"Vote in “{found.name}”", body, _voters(session, found, "open", because))
 
 
 def result_certified(session: DbSession, found: Round, funded: list[tuple[int, int]], currency: str) -> int:
@@ -78,14 +81,15 @@ def result_certified(session: DbSession, found: Round, funded: list[tuple[int, i
     lines = [
         f"- {titles.get(i, f'#{i}')} ({format_money(costs.get(i, cents), currency)})" for i, cents in funded
     ]
-    what = (
-        f"The city plans these {len(funded)} problems:\n" + "\n".join(lines)
-        if funded
-        else "It funds no problem this time."
-    )
+    what = "It funds no problem this time."
+    if len(funded) == 1:
+        what = "The city plans this problem:\n" + lines[0]
+    elif funded:
+        what = f"The city plans these {len(funded)} problems:\n" + "\n".join(lines)
     url = external_url("rounds.results", round_id=found.id)
     body = (
         f"Hello,\n\nThe result of the round “{found.name}” of {group} is certified by the city. {what}\n\n"
-        f"Why each problem was or was not funded, and what your share helped fund: {url}\n"
+        f"Why each problem was or was not funded, and, if you voted, what your share helped fund: {url}\n"
     )
-    return mail_all(session, f"Result of “{found.name}”", body, _voters(session, found, "result", group))
+    because = f"could vote in the round “{found.name}” of {group}"
+    return mail_all(session, f"Result of “{found.name}”", body, _voters(session, found, "result", because))

@@ -14,7 +14,6 @@ from app.models.timestamps import utcnow
 from app.services.funding.ledger import lock_pool
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, ValidationError
-from app.services.kernel.parsing import parse_ratio
 from app.services.kernel.text import clean_text
 from app.services.rounds import announcements, candidates, eligibility, windows
 from app.services.rounds.access import (
@@ -25,8 +24,7 @@ from app.services.rounds.access import (
     require_runner,
 )
 from app.services.rounds.explanations import rule_words
-from app.services.workflow.estimates import parse_cents
-from budgets.money import NO_CAP_CENTS
+from app.services.rounds.match_terms import parse_match, require_match_open
 
 BALLOTS = ("approval", "k-approval", "knapsack", "cumulative", "likes")
 RULES = (  # the budgets/ engine's names
@@ -131,27 +129,6 @@ def _check_likes_terms(data: dict[str, Any], sent: dict[str, Any]) -> None:
             "a round without one already counts likes at the tally.",
             "voting",
         )
-
-
-def parse_match(data: dict[str, Any]) -> tuple[int, int, int] | None:
-    """ "num:den" (e.g. "1:1", "1:2") and an optional cap in cents; None when no ratio is given."""
-    raw = data.get("match_ratio")
-    if raw in (None, ""):
-        if data.get("match_cap_cents") not in (None, ""):
-            raise ValidationError('A match cap needs a match ratio (match_ratio, e.g. "1:1").', "match_ratio")
-        return None
-    try:
-        num, den = parse_ratio(raw, "match_ratio")
-    except ValidationError:
-        raise ValidationError(
-            'The city match ratio must look like "1:1": city money per amount pledged, in whole numbers.',
-            "match_ratio",
-        ) from None
-    if num > 100 or den > 100:
-        raise ValidationError("The city match ratio's numbers must be between 1 and 100.", "match_ratio")
-    cap = data.get("match_cap_cents")
-    cap_cents = NO_CAP_CENTS if cap in (None, "") else parse_cents(cap, "match_cap_cents")
-    return num, den, cap_cents
 
 
 def parse_name(data: dict[str, Any]) -> str:
@@ -269,13 +246,7 @@ def update_round(session: DbSession, user: User, round_id: int, data: dict[str, 
     if "match_ratio" in data or "match_cap_cents" in data:
         require_official(user, "set the city's matching money", "match_ratio")
         match = parse_match(data) or (None, None, None)
-        # Found from outside: an official could change the match after the vote, even after the
-        # ballots were published, and pick the budget, so the outcome, they wanted.
-        if voting_opened and match != (found.match_num, found.match_den, found.match_cap_cents):
-            raise Conflict(
-                "The city's match cannot change once voting has opened: members vote on the budget it makes.",
-                "match_ratio",
-            )
+        require_match_open(found, match)
         found.match_num, found.match_den, found.match_cap_cents = match
     session.flush()
     changes = {

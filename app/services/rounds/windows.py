@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 
 from app.database.sessions import DbSession, execute_write
 from app.mail import build_message, queue_mail
-from app.models import AuditEntry, Round, RoundBallot, User
+from app.models import Round, RoundBallot, User
 from app.models.rounds import Phase
 from app.models.timestamps import utcnow
 from app.services.kernel import audit
@@ -113,16 +113,7 @@ def close_voting(session: DbSession, user: User, round_id: int) -> Round:
 
 def _system_audit(session: DbSession, action: str, round_id: int, **details: Any) -> None:
     """An audit entry for what the schedule did (no person acted: actor_id is NULL)."""
-    session.add(
-        AuditEntry(
-            actor_id=None,
-            action=action,
-            target_type="round",
-            target_id=str(round_id),
-            details={"by": "schedule", **details},
-            created_at=utcnow(),
-        )
-    )
+    audit.record_unattended(session, "schedule", action, "round", round_id, details)
 
 
 @dataclass
@@ -231,6 +222,13 @@ def remind_due(session: DbSession, now: datetime, remind_before: timedelta) -> d
         if not taken:
             continue
         found = get_round(session, round_id)
+        opened = found.opens_at or found.voting_at  # the window's start, as set or as it happened
+        if opened is not None and found.closes_at is not None and found.closes_at - opened <= remind_before:
+            # Voting opened within the reminder's lead: its opening mail gave the closing time a moment
+            # ago (found from outside: the reminder came one minute after "Vote in ...").
+            _system_audit(session, "round.remind", round_id, mails=0, skipped="opened within the lead")
+            reminded[round_id] = 0
+            continue
         url = external_url("rounds.ballot", round_id=round_id)
         count = 0
         for user in non_voters(session, found):

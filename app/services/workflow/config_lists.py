@@ -4,13 +4,15 @@ unique ignoring case, and an order moved one place at a time."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Protocol, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.database.sessions import DbSession
 from app.models import Category, Status
 from app.services.kernel.errors import Conflict, NotFound, ValidationError
+from app.services.kernel.text import clean_text, is_blank, is_invisible
 
 CODE_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 NAME_MAX = 80
@@ -37,27 +39,31 @@ def clean_code(raw: object, example: str) -> str:
 
 
 def clean_name(raw: object) -> str:
-    name = " ".join(str(raw or "").split())
-    if not name:
-        raise ValidationError("Name is required.", "name")
-    if len(name) > NAME_MAX:
-        raise ValidationError(f"Name must be at most {NAME_MAX} characters.", "name")
-    return name
+    """The name on one line, held to the rules of every name shown to people (found from outside: names
+    of a zero-width space or a Braille blank showed as empty choices, and a text-direction override
+    turned the audit log's line around)."""
+    text = clean_text(raw, "name", "Name", NAME_MAX, multiline=False)
+    return " ".join(c for c in text.split() if not is_blank(c))
+
+
+def name_key(name: str) -> str:
+    """A name as a reader tells names apart: compatibility forms folded (a full-width letter is the
+    letter), invisible characters dropped, case folded for every script (SQLite's lower() folds ASCII
+    only, so "ÉCLAIRAGE" and "Éclairage" had passed as two names)."""
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    return " ".join("".join(c for c in folded if not is_invisible(c)).split())
 
 
 def check_name_free(
     session: DbSession, model: type[Status] | type[Category], noun: str, name: str, code: str | None
 ) -> None:
-    """No other row of `model` is called `name`, ignoring case (two alike could not be told apart)."""
-    taken = session.execute(
-        select(model.code, model.name).where(
-            func.lower(model.name) == name.lower(), model.code != (code or "")
-        )
-    ).first()
-    if taken is not None:
-        raise Conflict(
-            f"The {noun} {taken.code!r} is already named {taken.name!r}: choose another name.", "name"
-        )
+    """No other row of `model` reads as `name` (`name_key`): two alike could not be told apart."""
+    key = name_key(name)
+    for other_code, other_name in session.execute(select(model.code, model.name)).tuples():
+        if other_code != code and name_key(other_name) == key:
+            raise Conflict(
+                f"The {noun} {other_code!r} is already named {other_name!r}: choose another name.", "name"
+            )
 
 
 T = TypeVar("T", bound=Listed)

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, distinct, func, select
 
 from app.database.sessions import DbSession
-from app.models import AuditEntry, Group, ModerationRecord, Pool, Round, Status, User
+from app.models import Area, AuditEntry, Group, ModerationRecord, Pool, Round, Status, User
 from app.models.backing import MatchingPeriod
 from app.services.kernel.audit import Page
 from app.services.kernel.city_time import city_day_end, city_day_start
@@ -131,7 +131,13 @@ def known_names(session: DbSession, entries: Sequence[AuditEntry]) -> dict[str, 
     """What the entries' words name: statuses by code, and the rounds, pools (by their group),
     groups and matching periods they refer to, as "round:<id>" and the like (audit_phrases.named)."""
     names = dict(session.execute(select(Status.code, Status.name)).tuples().all())
-    wanted: dict[str, set[int]] = {"round": set(), "pool": set(), "group": set(), "matching_period": set()}
+    wanted: dict[str, set[int]] = {
+        "round": set(),
+        "pool": set(),
+        "group": set(),
+        "matching_period": set(),
+        "area": set(),
+    }
     for e in entries:
         details = e.details or {}
         if e.target_type in wanted and e.target_id.isdigit():
@@ -149,6 +155,7 @@ def known_names(session: DbSession, entries: Sequence[AuditEntry]) -> dict[str, 
         "matching_period": select(MatchingPeriod.id, MatchingPeriod.name).where(
             MatchingPeriod.id.in_(wanted["matching_period"])
         ),
+        "area": select(Area.id, Area.name).where(Area.id.in_(wanted["area"])),
     }
     for kind, query in queries.items():
         if wanted[kind]:

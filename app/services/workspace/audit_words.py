@@ -12,7 +12,7 @@ from typing import Any
 
 from app.services.issues.places import status_words
 from app.services.workspace.audit_money_words import MONEY_LABELS, MONEY_RENDERERS
-from app.services.workspace.audit_phrases import Facts, Names, Renderer, Words, ids, reason, short
+from app.services.workspace.audit_phrases import Facts, Names, Renderer, Words, ids, named, reason, short
 from budgets.allocation import counted
 
 
@@ -152,6 +152,15 @@ RENDERERS: dict[str, Renderer] = {
     "status.update": _status_update,
     "status.move": _status_move,
     "status.delete": lambda f, _n: f"deleted status {f.details.get('name') or f.target_id}",
+    "census.upload": lambda f, n: (
+        f"uploaded the census of {named(n, 'area', f.target_id)}"
+        + (
+            f" ({counted(int(f.details['entries']), 'entry', 'entries')})"
+            if f.details.get("entries") is not None
+            else ""
+        )
+    ),
+    "census.verify": lambda f, n: f"verified against the census of {named(n, 'area', f.target_id)}",
     "category.add": lambda f, _n: f"added category {f.details.get('name')} ({f.target_id})",
     "category.rename": lambda f, _n: (
         f"renamed category {f.details.get('before')} to {f.details.get('name')} ({f.target_id})"
