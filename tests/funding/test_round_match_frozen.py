@@ -40,7 +40,7 @@ def test_the_match_cannot_change_once_voting_has_opened(world: RoundWorld, auth)
     assert "cannot change once voting has opened" in form.get_data(as_text=True)
     page = re.sub(r"\s+", " ", world.client.get(f"/rounds/{rid}").get_data(as_text=True))
     assert f'action="/rounds/{rid}/match"' not in page
-    assert "City match:</strong> 1:2, fixed: voting has opened" in page
+    assert "City match:</strong> 1:2. It cannot change now: voting has opened" in page
     with world.app.app_context():
         found = db.session.get(Round, rid)
         assert found is not None

@@ -82,7 +82,7 @@ def parse_choices(found: Round, body: dict[str, Any]) -> dict[int, int]:
         if issue_id in points:
             raise ValidationError("points names an issue more than once.", "points")
         if isinstance(value, bool) or not isinstance(value, int) or value > DB_INT_MAX:
-            raise ValidationError(f"points for issue {issue_id} must be a whole number.", "points")
+            raise ValidationError(f"The points for #{issue_id} must be a whole number.", "points")
         if value < 0:
             raise ValidationError(f"The points for #{issue_id} must not be negative.", "points")
         if value:
