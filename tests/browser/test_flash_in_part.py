@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.actions import press, register
+from tests.browser.actions import log_in, press, register
 from tests.browser.conftest import api_get
 from tests.browser.live_server import LiveServer
 
@@ -48,3 +48,20 @@ def test_a_page_without_a_part_keeps_its_message_at_the_top(phone390: Page, live
     page.goto(live_server.url + "/account/register")
     register(page, live_server, display_name="Top Reader")  # its message is checked at the top
     expect(page.locator("body > .flashes .flash--success")).to_be_in_viewport()
+
+
+def test_a_message_after_an_action_takes_the_focus_when_nothing_else_did(
+    phone390: Page, live_server: LiveServer
+) -> None:
+    """Found from outside: after an official's status change the focus was at the page's top and the
+    message was never announced to a screen reader (the dashboard's bulk change already did this)."""
+    page = phone390
+    log_in(page, live_server.url, "official@demo.commonfix.org", "demo-password")
+    page.goto(live_server.url + "/staff/issues/12")
+    page.locator("#status").select_option(index=1)
+    page.locator("#note").fill("We have seen it.")
+    page.get_by_role("button", name="Change status").click()
+
+    message = page.locator(".flashes")
+    expect(message).to_contain_text("Status of #12 changed to")
+    expect(message).to_be_focused()

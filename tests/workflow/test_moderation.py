@@ -185,3 +185,7 @@ def test_an_official_moves_a_report_to_the_category_it_belongs_in(
     only_potholes = client.get("/api/v1/issues?category=pothole").get_json()["features"]
     assert [f["id"] for f in only_potholes] == [issue.id]
     assert [a for a, _ in audit_actions(app)] == ["moderation.edit"]
+    auth.login_as(make_user(role="admin"))
+    log = client.get("/staff/admin/moderation").get_data(as_text=True)
+    assert "Damaged sidewalk" in log  # the category's name, not its code (found from outside)
+    assert "Pothole or road damage" in log

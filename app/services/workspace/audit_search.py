@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, distinct, func, select
 
 from app.database.sessions import DbSession
-from app.models import Area, AuditEntry, Group, ModerationRecord, Pool, Round, Status, User
+from app.models import Area, AuditEntry, Category, Group, ModerationRecord, Pool, Round, Status, User
 from app.models.backing import MatchingPeriod
 from app.services.kernel.audit import Page
 from app.services.kernel.city_time import city_day_end, city_day_start
@@ -199,6 +199,12 @@ def moderation_lines(session: DbSession, filters: LogFilters, page: int, per_pag
         .limit(per_page)
         .offset((page - 1) * per_page)
     )
+    # A category change keeps codes; the log shows their names (found from outside: "Original tree").
+    categories = dict(session.execute(select(Category.code, Category.name)).tuples().all())
+
+    def shown(r: ModerationRecord, text: str | None) -> str | None:
+        return categories.get(text, text) if r.field == "category" and text is not None else text
+
     items = [
         LogLine(
             r.id,
@@ -206,8 +212,8 @@ def moderation_lines(session: DbSession, filters: LogFilters, page: int, per_pag
             _name(r.actor),
             Words(describe_moderation(r.action, r.target_type, r.issue_id, r.field, r.reason), r.issue_id),
             r.action,
-            r.original_text,
-            r.new_text,
+            shown(r, r.original_text),
+            shown(r, r.new_text),
         )
         for r in records
     ]

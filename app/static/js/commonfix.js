@@ -480,6 +480,15 @@
         }
       }
     }
+    /* After an action, its message takes the focus where nothing else did (no error summary, no refused
+       field, no autofocus): a screen reader reads it, and the keyboard goes on from there, as GOV.UK's
+       notification banner does (found from outside: after a status change, a note or a hide the focus
+       was at the page's top and the message was never announced). */
+    if (flashes && !summary && !document.querySelector("[autofocus]") && document.activeElement === document.body &&
+        !document.body.classList.contains("page-map")) {
+      flashes.setAttribute("tabindex", "-1");
+      flashes.focus({ preventScroll: true });
+    }
     /* A text box with a limit says how much room is left once most is used, and says so when pasted
        text was cut at the limit (the browser cuts it without a word: found from outside, in a
        description, then in a report's title of 120 characters). */
