@@ -64,7 +64,9 @@ def asked() -> bool:
 def find(form: ReportForm) -> FoundPlace:
     """Search the typed place, or take the one chosen, and put the report's pin there (form.lat, lon)."""
     query = (request.form.get(QUERY) or "").strip()[:100]
-    hits = [(_words(hit), f"{hit.lon:.6f},{hit.lat:.6f}|{_words(hit)}") for hit in _places(query)]
+    found = _search(query)
+    places = [hit for hit in found if hit.kind != "area"][:HITS]  # an area's middle is no place for a pin
+    hits = [(_words(hit), f"{hit.lon:.6f},{hit.lat:.6f}|{_words(hit)}") for hit in places]
     picked = _point(request.form.get(PICK, ""))
     if picked is not None:
         lon, lat, chosen = picked
@@ -73,7 +75,7 @@ def find(form: ReportForm) -> FoundPlace:
         lon, lat, _ = _point(hits[0][1]) or (0.0, 0.0, "")
     else:
         form.lat.data = form.lon.data = None
-        return FoundPlace(query, [], None, _nothing(query))
+        return FoundPlace(query, [], None, _nothing(query, [hit for hit in found if hit.kind == "area"]))
     form.lat.data, form.lon.data = f"{lat:.6f}", f"{lon:.6f}"
     others = "Choose another below, or search again" if len(hits) > 1 else "Search again"
     return FoundPlace(
@@ -90,26 +92,22 @@ def kept(form: ReportForm) -> FoundPlace | None:
     return FoundPlace(query, [], name, f"The report is placed at {name}.")
 
 
-def _nothing(query: str) -> str:
+def _nothing(query: str, areas: list[PlaceHit]) -> str:
+    """Why nothing was placed: no text, only a neighbourhood's name (`areas` found), or nothing found."""
     if not query:
         return "Type a street or a landmark, then press “Find it”."
-    try:
-        areas = [hit for hit in search_places(db.session, query, HITS) if hit.kind == "area"]
-    except ValidationError:
-        areas = []
     if areas:
         return f"“{areas[0].name}” is a neighbourhood: type a street or a landmark in it."
     return f"Nothing called “{query}” was found: try a street name or a landmark."
 
 
-def _places(query: str) -> list[PlaceHit]:
-    """Streets (their middle) and landmarks called so: an area's middle is no place to pin a problem.
-    Text the search cannot take (none, or only punctuation) finds nothing."""
+def _search(query: str) -> list[PlaceHit]:
+    """The gazetteer's search (streets, landmarks, areas); text it cannot take (none, or only
+    punctuation) finds nothing."""
     try:
-        found = search_places(db.session, query, 3 * HITS)
+        return search_places(db.session, query, 3 * HITS)
     except ValidationError:
         return []
-    return [hit for hit in found if hit.kind != "area"][:HITS]
 
 
 def _words(hit: PlaceHit) -> str:

@@ -28,6 +28,11 @@ def get_group(session: DbSession, group_id: object, field: str = "group_id") -> 
     return group
 
 
+def group_name_of(session: DbSession, found: Round) -> str:
+    """The name of the round's group, as its mails and history say it."""
+    return session.scalar(select(Group.name).where(Group.id == found.group_id)) or "the group"
+
+
 def pool_id_of(session: DbSession, group_id: int) -> int:
     pool_id = session.scalar(select(Pool.id).where(Pool.group_id == group_id))
     if pool_id is None:

@@ -15,12 +15,13 @@ from datetime import datetime
 from sqlalchemy import select
 
 from app.database.sessions import DbSession
-from app.models import Group, Issue, Round, RoundCandidate, User
+from app.models import Issue, Round, RoundCandidate, User
 from app.models.timestamps import utcnow
 from app.services.issues.notifications import Recipient, mail_all
 from app.services.kernel.city_time import city_day_time
 from app.services.kernel.links import external_url
 from app.services.rounds import eligibility, like_ballots
+from app.services.rounds.access import group_name_of
 from budgets.money import format_money
 
 
@@ -33,13 +34,9 @@ def _voters(session: DbSession, found: Round, event: str, because: str) -> list[
     return [Recipient(f"round-{event}:{found.id}:to:{uid}", email, None, because) for uid, email in rows]
 
 
-def _group(session: DbSession, found: Round) -> str:
-    return session.scalar(select(Group.name).where(Group.id == found.group_id)) or "the group"
-
-
 def voting_opened(session: DbSession, found: Round, now: datetime | None = None) -> int:
     """Tell the round's voters that voting is open (or opens at its window's start); how many were mailed."""
-    group = _group(session, found)
+    group = group_name_of(session, found)
     url = external_url("rounds.ballot", round_id=found.id)
     moment = now or utcnow()
     opens = found.opens_at
@@ -63,7 +60,7 @@ def voting_opened(session: DbSession, found: Round, now: datetime | None = None)
 
 def result_certified(session: DbSession, found: Round, funded: list[tuple[int, int]], currency: str) -> int:
     """Tell the round's voters that its result is certified and what it funds; how many were mailed."""
-    group = _group(session, found)
+    group = group_name_of(session, found)
     titles = dict(
         session.execute(select(Issue.id, Issue.title).where(Issue.id.in_([i for i, _ in funded])))
         .tuples()

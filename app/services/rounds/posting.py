@@ -7,12 +7,13 @@ from collections.abc import Mapping, Sequence
 from sqlalchemy import select, update
 
 from app.database.sessions import DbSession
-from app.models import Group, IssueEvent, Pool, Round, RoundCandidate, Status, User
+from app.models import IssueEvent, Pool, Round, RoundCandidate, Status, User
 from app.models.timestamps import utcnow
 from app.models.workflow import EventKind
 from app.services.issues.events import on_issue_event
 from app.services.issues.money_mail import STARTED_STATUS
 from app.services.kernel import audit
+from app.services.rounds.access import group_name_of
 from app.services.workflow import status_changes as workflow
 from budgets.allocation import Allocation, JsonValue
 from budgets.money import format_money
@@ -85,7 +86,7 @@ def plan_funded(session: DbSession, actor: User, found: Round, funded: Sequence[
     """
     if not funded:
         return
-    group_name = session.scalar(select(Group.name).where(Group.id == found.group_id)) or "the group"
+    group_name = group_name_of(session, found)
     currency = session.scalar(select(Pool.currency).where(Pool.id == found.pool_id)) or "EUR"
     planned = session.get(Status, PLANNED)
     if planned is None:
