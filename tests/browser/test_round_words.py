@@ -87,6 +87,12 @@ def test_a_knapsack_ballot_refuses_what_does_not_fit_and_results_read_in_words(
     assert meter_value(member) == 3
     member.locator(f"#points-{ids[1]}").fill("4")
     expect(member.get_by_test_id("ballot-tally")).to_have_text("2 points too many: 7 of 5 given")
+    member.locator(f"#points-{ids[1]}").fill("-2")
+    title = member.locator(f"#points-{ids[1]}").get_attribute("data-title")
+    expect(member.get_by_test_id("ballot-tally")).to_have_text(
+        f"Points cannot be below 0: give 0 or more to {title}."
+    )
+    assert meter_value(member) == 1
     no_serious_violations(member)
 
     free_pool(live_server.url, group["id"], token)

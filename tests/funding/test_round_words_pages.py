@@ -257,6 +257,14 @@ def test_k_approval_and_cumulative_ballots_show_their_meters(world: RoundWorld, 
     assert ">Points given</label>" in text_of(world.client.get(f"/rounds/{points}/ballot"))
     refused = world.client.post(f"/rounds/{points}/ballot", data={f"points-{world.issues[0]}": "8"})
     assert "These choices give 8 points, 1 more than the 7 points you have." in text_of(refused)
+    # A refusal names the problem by its title, not only its number.
+    first = world.issues[0]
+    with world.app.app_context():
+        title = html.escape(db.session.get(Issue, first).title, quote=False)
+    negative = text_of(world.client.post(f"/rounds/{points}/ballot", data={f"points-{first}": "-2"}))
+    assert f"The points for “{title}” (#{first}) must not be negative: give 0 or more." in negative
+    words = text_of(world.client.post(f"/rounds/{points}/ballot", data={f"points-{first}": "two"}))
+    assert f"The points for “{title}” (#{first}) must be a whole number." in words
 
 
 def test_pledge_field_has_a_label_and_an_example_not_a_placeholder(world: RoundWorld, auth) -> None:

@@ -8,6 +8,7 @@ fails with 409 and nothing is stored; if the ballot got there first, the tally w
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -58,8 +59,24 @@ def _issue_id(raw: object, field: str) -> int:
         ) from None
 
 
-def parse_choices(found: Round, body: dict[str, Any]) -> dict[int, int]:
-    """The ballot as {issue_id: points} (1 per approval), before the candidate and limit checks."""
+def named(issue_id: int, titles: Mapping[int, str]) -> str:
+    """A problem as a refusal names it: its title and number where known (found from outside: a
+    ballot page's refusal named problems by number only), else its number."""
+    title = titles.get(issue_id)
+    return f"“{title}” (#{issue_id})" if title else f"#{issue_id}"
+
+
+def candidate_titles(session: DbSession, found: Round) -> dict[int, str]:
+    """The round's candidates' titles by issue id, for naming them in refusals."""
+    listed, _ = candidates.current(session, found)
+    return {c.issue_id: c.title for c in listed}
+
+
+def parse_choices(
+    found: Round, body: dict[str, Any], titles: Mapping[int, str] | None = None
+) -> dict[int, int]:
+    """The ballot as {issue_id: points} (1 per approval), before the candidate and limit checks;
+    `titles` names the problems in its refusals."""
     if found.ballot in APPROVAL_TYPES:
         raw = body.get("issue_ids")
         if not isinstance(raw, list):
@@ -82,9 +99,14 @@ def parse_choices(found: Round, body: dict[str, Any]) -> dict[int, int]:
         if issue_id in points:
             raise ValidationError("points names an issue more than once.", "points")
         if isinstance(value, bool) or not isinstance(value, int) or value > DB_INT_MAX:
-            raise ValidationError(f"The points for #{issue_id} must be a whole number.", "points")
+            raise ValidationError(
+                f"The points for {named(issue_id, titles or {})} must be a whole number.", "points"
+            )
         if value < 0:
-            raise ValidationError(f"The points for #{issue_id} must not be negative.", "points")
+            raise ValidationError(
+                f"The points for {named(issue_id, titles or {})} must not be negative: give 0 or more.",
+                "points",
+            )
         if value:
             points[issue_id] = value
     return points
@@ -174,7 +196,9 @@ def require_same_ballot(session: DbSession, found: Round, user: User, page_drawn
         )
 
 
-def _refuse_withdrawn(session: DbSession, found: Round, choices: dict[int, int]) -> None:
+def _refuse_withdrawn(
+    session: DbSession, found: Round, choices: dict[int, int], titles: Mapping[int, str]
+) -> None:
     """An online ballot names no candidate withdrawn since the list was made: the tally leaves it out,
     and the ballot page no longer offers it (found from outside: the API took such a vote with a 200).
     Paper ballots, printed before, are entered as cast."""
@@ -182,8 +206,8 @@ def _refuse_withdrawn(session: DbSession, found: Round, choices: dict[int, int])
     if gone:
         first = min(gone)
         raise ValidationError(
-            f"Problem #{first} is no longer on offer: {gone[first]}. A vote for it would not count; leave "
-            "it off your ballot.",
+            f"Problem {named(first, titles)} is no longer on offer: {gone[first]}. A vote for it would "
+            "not count; leave it off your ballot.",
             "points" if found.ballot == "cumulative" else "issue_ids",
         )
 
@@ -195,9 +219,10 @@ def cast_ballot(
     says which saved ballot it replaces (`page_drawn_from`, see `require_same_ballot`)."""
     found = get_round(session, round_id)
     require_may_cast(session, user, found)
-    choices = parse_choices(found, body)
+    titles = candidate_titles(session, found)
+    choices = parse_choices(found, body, titles)
     check_choices(session, found, choices)
-    _refuse_withdrawn(session, found, choices)
+    _refuse_withdrawn(session, found, choices, titles)
     if page_drawn_from is not None:
         require_same_ballot(session, found, user, page_drawn_from)
     stored = {str(issue_id): points for issue_id, points in sorted(choices.items())}

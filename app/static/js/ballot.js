@@ -71,17 +71,22 @@
   function update() {
     var text, over = false;
     if (kind === "cumulative") {
-      var total = 0;
+      var total = 0, below = [];
       form.querySelectorAll("input.ballot__input").forEach(function (input) {
         var value = parseInt(input.value, 10);
         if (!isNaN(value)) total += value;
-        if (value < 0) over = true;
+        if (value < 0) below.push(input.dataset.title);
       });
-      over = over || total > allowance;
-      text = total > allowance
-        ? plural(total - allowance, "point", "points") + " too many: " + total + " of " + allowance + " given"
-        : plural(allowance - total, "point", "points") + " left (" + total + " of " + allowance + " given)";
-      if (meter) meter.value = Math.min(total, allowance);
+      over = below.length > 0 || total > allowance;
+      if (below.length) {
+        // Found from outside: -2 points on one problem read as "2 more points left".
+        text = "Points cannot be below 0: give 0 or more to " + below.join(", ") + ".";
+      } else {
+        text = total > allowance
+          ? plural(total - allowance, "point", "points") + " too many: " + total + " of " + allowance + " given"
+          : plural(allowance - total, "point", "points") + " left (" + total + " of " + allowance + " given)";
+      }
+      if (meter) meter.value = Math.max(0, Math.min(total, allowance));
     } else {
       var count = ticked();
       text = plural(count, "problem", "problems") + " chosen";
