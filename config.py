@@ -16,6 +16,7 @@ from config_values import (
     parse_public_url,
     parse_rate,
     parse_seconds,
+    parse_site_name,
     parse_statement_timeout,
     parse_timezone,
     whole,
@@ -140,6 +141,10 @@ class Config:
     RATE_LIMIT_EMAIL_CHANGE = "5 per hour"  # per resident: each request mails two addresses
     # Census verification attempts per resident (web form and API together), against guessing.
     RATE_LIMIT_CENSUS_VERIFY = "10 per hour"
+    # The name residents see for the site: the header, page titles, "My ...", mails and feeds. A
+    # city names its own (FixMyStreet's cobrands, Decidim's organisation name); the software stays
+    # Commonfix in its API title, commands and data exports.
+    SITE_NAME = "Commonfix"
     # Where a resident turns to about their account (a blocked account is told to contact it).
     CITY_CONTACT = "the city's service desk"  # shown as "contact <this>"
     # Where a resident whose identifier is not on the census turns to (shown on the ballot page).
@@ -288,6 +293,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "RATE_LIMIT_CENSUS_VERIFY": ("RATE_LIMIT_CENSUS_VERIFY", parse_rate),
     "CENSUS_CONTACT": ("CENSUS_CONTACT", lambda _n, v: v),
     "CITY_CONTACT": ("CITY_CONTACT", lambda _n, v: v),
+    "SITE_NAME": ("SITE_NAME", parse_site_name),
     "RATE_LIMIT_VOTING_CODE": ("RATE_LIMIT_VOTING_CODE", parse_rate),
     "RATE_LIMIT_PAYOUT": ("RATE_LIMIT_PAYOUT", parse_rate),
     "API_TOKEN_TTL_DAYS": ("API_TOKEN_TTL", lambda n, v: timedelta(days=whole(1, 3650, "days")(n, v))),

@@ -50,6 +50,15 @@ def choice(*options: str) -> Callable[[str, str], str]:
     return parse
 
 
+def parse_site_name(name: str, raw: str) -> str:
+    """The site's name as residents see it: 1 to 40 characters on one line (it heads every page and
+    mail subject)."""
+    value = " ".join(raw.split())
+    if not 1 <= len(value) <= 40 or not value.isprintable():
+        raise ValueError(f"{name} must be a name of 1 to 40 printable characters on one line, not {raw!r}")
+    return value
+
+
 def parse_rate(name: str, raw: str) -> str:
     """A rate like "20 per 15 minutes" or "5/second" (several joined by ";"), as Flask-Limiter reads it."""
     from limits import parse_many

@@ -60,6 +60,8 @@ def create_app(config: type[Config] | None = None, overrides: dict[str, Any] | N
 
     # The one way templates show money: {{ cents|money(currency) }}, the rules of budgets.money.
     app.add_template_filter(format_money, "money")
+    # The site's name as the city calls it (config.SITE_NAME): {{ site_name }} in every template.
+    app.add_template_global(app.config["SITE_NAME"], "site_name")
 
     from app.mail import init_mail
     from app.photo_stores import init_photo_store

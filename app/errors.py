@@ -37,7 +37,7 @@ MESSAGES = {
     413: "The upload is too large: a photo may be at most 10 MB.",
     429: "Too many requests: wait a little and try again.",
     500: "Something went wrong on our side; nothing was saved.",
-    503: "Commonfix cannot reach its database at the moment, so nothing was saved. "
+    503: "The site cannot reach its database at the moment, so nothing was saved. "
     "Please try again in a minute.",
 }
 

@@ -30,7 +30,7 @@ MESSAGE = (
 )
 # What residents read on the page: no shell command (found from outside); the log and the API say it.
 PAGE_MESSAGE = (
-    "This version of Commonfix needs its database upgraded first, so nothing can be shown or saved "
+    "This version of the site needs its database upgraded first, so nothing can be shown or saved "
     "for a few minutes. Please try again shortly."
 )
 
@@ -81,7 +81,9 @@ def not_migrated_response() -> Response:
         response = jsonify({"error": {"code": "database_not_migrated", "message": MESSAGE, "field": None}})
     else:
         page = current_app.jinja_env.get_template("errors/unavailable.html")
-        response = Response(page.render(heading="Commonfix is being upgraded", message=PAGE_MESSAGE))
+        response = Response(
+            page.render(heading=f"{current_app.config['SITE_NAME']} is being upgraded", message=PAGE_MESSAGE)
+        )
     response.status_code = 503
     response.headers["Retry-After"] = "300"
     response.headers["Cache-Control"] = "no-store"

@@ -12,6 +12,7 @@ from app.services.issues import feeds as feed_queries
 from app.services.issues.feeds import FeedEvent, FeedIssue
 from app.services.issues.places import status_words
 from app.services.kernel.links import external_url
+from app.services.kernel.site import site_name
 
 EVENT_TITLES = {
     "status": "Status changed to {to}",
@@ -75,7 +76,7 @@ def new_issues() -> Response:
     return _atom(
         feed_document(
             feed_id=_self_url(),
-            title="Commonfix: new problems in the city",
+            title=f"{site_name()}: new problems in the city",
             subtitle="The newest problems residents reported.",
             self_url=_self_url(),
             alternate_url=external_url("main.index"),
@@ -92,7 +93,7 @@ def area_issues(area_id: int) -> Response:
     return _atom(
         feed_document(
             feed_id=_self_url(),
-            title=f"Commonfix: new problems in {name}",
+            title=f"{site_name()}: new problems in {name}",
             subtitle=f"The newest problems residents reported in {name}.",
             self_url=_self_url(),
             alternate_url=external_url("main.index"),
@@ -111,7 +112,7 @@ def issue_updates(issue_id: int) -> Response:
     return _atom(
         feed_document(
             feed_id=_self_url(),
-            title=f"Commonfix: updates on “{issue.title}”",
+            title=f"{site_name()}: updates on “{issue.title}”",
             subtitle=f"Status changes and public updates of problem #{issue.id} in {issue.area_name}.",
             self_url=_self_url(),
             alternate_url=external_url("issues.detail", issue_id=issue_id),

@@ -14,6 +14,7 @@ from app.models.timestamps import utcnow
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from app.services.kernel.roles import require_admin
+from app.services.kernel.site import site_name
 from app.services.kernel.text import clean_note, first_of
 
 DOMAIN_RE = re.compile(r"^(?=.{3,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -48,7 +49,7 @@ def refuse_blocked_domain(session: DbSession, email: str) -> None:
     """Registration and login refuse addresses of a blocked domain."""
     if is_domain_blocked(session, email):
         raise PermissionDenied(
-            f"Addresses at {domain_of(email)} cannot be used on Commonfix;"
+            f"Addresses at {domain_of(email)} cannot be used on {site_name()};"
             " contact the city if this is wrong.",
             "email",
         )

@@ -22,6 +22,7 @@ from app.services.accounts.blocking import refuse_blocked_domain
 from app.services.accounts.signed_links import LinkInvalid, LinkKind
 from app.services.kernel.audit import record
 from app.services.kernel.links import external_url
+from app.services.kernel.site import site_name
 
 SALT = "commonfix-confirm-email"
 LINK_LIFETIME = timedelta(days=3)
@@ -53,7 +54,7 @@ def send_confirmation(
         f"confirm-email:{user.id}:{token[-16:]}{':again' if registered_again else ''}",
         build_message(
             to=user.email,
-            subject="Confirm your email address for Commonfix",
+            subject=f"Confirm your email address for {site_name()}",
             sender=current_app.config["MAIL_DEFAULT_SENDER"],
             text=(
                 f"Hello {user.display_name},\n\n"
@@ -108,11 +109,11 @@ def tell_owner_of_attempt(session: DbSession, user: User) -> None:
         f"register-attempt:{user.id}:{secrets.token_hex(8)}",
         build_message(
             to=user.email,
-            subject="Someone tried to register with your address on Commonfix",
+            subject=f"Someone tried to register with your address on {site_name()}",
             sender=current_app.config["MAIL_DEFAULT_SENDER"],
             text=(
                 f"Hello {user.display_name},\n\n"
-                "Someone (perhaps you) tried to create a new Commonfix account with this address, "
+                f"Someone (perhaps you) tried to create a new {site_name()} account with this address, "
                 "which already has one. Nothing changed. If it was you, log in here:\n\n"
                 f"{external_url('auth.login')}\n\n"
                 "If you forgot your password, you can reset it from the login page.\n"

@@ -27,6 +27,7 @@ from app.services.kernel.audit import record
 from app.services.kernel.city_time import day_words, in_city
 from app.services.kernel.errors import Conflict, DomainError, ValidationError
 from app.services.kernel.links import external_url
+from app.services.kernel.site import site_name
 
 SALT = "commonfix-change-email"
 LINK_LIFETIME = timedelta(days=1)
@@ -90,11 +91,11 @@ def request_change(session: DbSession, user: User, new_email: object, password: 
             f"email-change:{user.id}:{token[-16:]}",
             build_message(
                 to=email,
-                subject="Confirm your new address for Commonfix",
+                subject=f"Confirm your new address for {site_name()}",
                 sender=current_app.config["MAIL_DEFAULT_SENDER"],
                 text=(
                     f"Hello {user.display_name},\n\n"
-                    "Open this link to make this address your Commonfix account's address:\n\n"
+                    f"Open this link to make this address your {site_name()} account's address:\n\n"
                     f"{external_url('auth.confirm_new_email', token=token)}\n\n"
                     f"The link works for {int(LINK_LIFETIME.total_seconds() // 3600)} hours. Until you open "
                     "it, mail goes to your old address.\nIf you did not ask for this, ignore this mail.\n"

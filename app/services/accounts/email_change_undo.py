@@ -32,8 +32,7 @@ LINK_LIFETIME = timedelta(days=7)
 LINK = LinkKind(
     SALT,
     LINK_LIFETIME,
-    "This link has expired. If someone else controls your account, write to the city's Commonfix team "
-    "from this address.",
+    "This link has expired. If someone else controls your account, write to the city from this address.",
 )
 
 

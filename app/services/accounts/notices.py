@@ -15,6 +15,7 @@ from app.database.sessions import DbSession
 from app.mail import build_message, queue_mail
 from app.models import User
 from app.services.kernel.links import external_url
+from app.services.kernel.site import site_name
 
 
 def address_key(email: str) -> str:
@@ -35,9 +36,9 @@ def password_changed(session: DbSession, user: User, how: str) -> None:
         session,
         f"password-changed:{user.id}",
         user.email,
-        "Your Commonfix password was changed",
+        f"Your {site_name()} password was changed",
         f"Hello {user.display_name},\n\n"
-        f"Your Commonfix password was {how}, and every other login of your account has ended.\n\n"
+        f"Your {site_name()} password was {how}, and every other login of your account has ended.\n\n"
         "If you did not do this, reset your password now from the login page:\n\n"
         f"{external_url('auth.forgot_password')}\n",
     )
@@ -49,9 +50,9 @@ def no_account_for(session: DbSession, email: str) -> None:
         session,
         f"password-reset-no-account:{address_key(email)}",
         email,
-        "Resetting your Commonfix password",
+        f"Resetting your {site_name()} password",
         "Hello,\n\n"
-        "Someone (perhaps you) asked to reset the Commonfix password of an account with this address, "
+        f"Someone (perhaps you) asked to reset the {site_name()} password of an account with this address, "
         "but no account uses it. Perhaps you registered with another address? You can also create an "
         "account:\n\n"
         f"{external_url('auth.register')}\n\n"
@@ -65,7 +66,7 @@ def email_change_requested(session: DbSession, user: User, new_email: str) -> No
         session,
         f"email-change-requested:{user.id}",
         user.email,
-        "Your Commonfix address is about to change",
+        f"Your {site_name()} address is about to change",
         f"Hello {user.display_name},\n\n"
         f"Someone logged in to your account asked to change its address to {new_email}.\n"
         "It changes only when the link we mailed there is opened.\n\n"
@@ -81,9 +82,9 @@ def address_taken(session: DbSession, email: str) -> None:
         session,
         f"email-change-taken:{address_key(email)}",
         email,
-        "Someone tried to move a Commonfix account to your address",
+        f"Someone tried to move a {site_name()} account to your address",
         "Hello,\n\n"
-        "Someone (perhaps you, logged in to another account) asked to move a Commonfix account to this "
+        f"Someone (perhaps you, logged in to another account) asked to move a {site_name()} account to this "
         "address, which already has an account. Nothing changed. If you forgot your password, you can "
         "reset it:\n\n"
         f"{external_url('auth.forgot_password')}\n",
@@ -96,9 +97,9 @@ def email_changed(session: DbSession, user: User, old_email: str, undo_link: str
         session,
         f"email-changed:{user.id}",
         old_email,
-        "Your Commonfix address was changed",
+        f"Your {site_name()} address was changed",
         f"Hello {user.display_name},\n\n"
-        f"Your Commonfix account now uses the address {user.email}; mail no longer comes here.\n\n"
+        f"Your {site_name()} account now uses the address {user.email}; mail no longer comes here.\n\n"
         f"If you did not ask for this, open this link within {days} days to put this address back. It also "
         "ends every login of the account, stops its API tokens and sends you a link to choose a new "
         "password:\n\n"

@@ -26,6 +26,7 @@ from app.services.accounts.signed_links import LinkKind
 from app.services.kernel.audit import record
 from app.services.kernel.errors import DomainError
 from app.services.kernel.links import external_url
+from app.services.kernel.site import site_name
 
 SALT = "commonfix-password-reset"
 LINK_LIFETIME = timedelta(hours=1)
@@ -62,8 +63,9 @@ def request_reset(session: DbSession, email: object) -> str:
     _mail_link(
         session,
         user,
-        "Reset your Commonfix password",
-        "Someone (perhaps you) asked to reset your Commonfix password. Open this link to choose\na new one:",
+        f"Reset your {site_name()} password",
+        f"Someone (perhaps you) asked to reset your {site_name()} password. Open this link to choose\n"
+        "a new one:",
         "If you did not ask, ignore this mail: your password stays as it is.",
     )
     return clean_email
@@ -76,8 +78,8 @@ def mail_after_undo(session: DbSession, user: User) -> None:
     _mail_link(
         session,
         user,
-        "Choose a new Commonfix password",
-        f"Your Commonfix address is {user.email} again, and the password whoever changed it may have "
+        f"Choose a new {site_name()} password",
+        f"Your {site_name()} address is {user.email} again, and the password whoever changed it may have "
         "known no longer works. Open this link to choose a new one:",
         "Until you do, nobody can log in to your account. If the link runs out, ask for another one "
         f"on the login page: {external_url('auth.forgot_password')}",

@@ -22,6 +22,7 @@ from app.models.account import Role, TokenHolder
 from app.models.timestamps import utcnow
 from app.services.accounts.blocking import refuse_blocked_domain
 from app.services.kernel.errors import AuthenticationError, Conflict, ValidationError
+from app.services.kernel.site import site_name
 from app.services.kernel.text import clean_text, is_invisible, is_mark
 
 # Deleted accounts keep a tombstone address here (mydata.deletion): .invalid is reserved (RFC 2606) and
@@ -132,9 +133,16 @@ def _as_skeleton(name: str) -> str:
 def refuse_staff_likeness(session: DbSession, name: str, user_id: int | None = None) -> None:
     """A resident's display name may not use the staff's or the city's words, nor be a staff member's
     name (compared as a reader sees both)."""
-    if _STAFF_WORDS.search(_as_words(name)) or _STAFF_SKELETONS.search(_as_skeleton(name)):
+    # The site's own name as a phrase too (a resident "Fix Lyon Team" on a site the city calls "Fix
+    # Lyon"), not its single words: "Lyon" alone is a resident's name.
+    site = _as_words(site_name())
+    if (
+        _STAFF_WORDS.search(_as_words(name))
+        or _STAFF_SKELETONS.search(_as_skeleton(name))
+        or (site and re.search(rf"\b{re.escape(site)}\b", _as_words(name)))
+    ):
         raise ValidationError(
-            "Display name must not read as the city, its staff or Commonfix (words such as “city”, "
+            f"Display name must not read as the city, its staff or {site_name()} (words such as “city”, "
             "“official” or “moderator”): staff answers carry a “City staff” badge instead.",
             "display_name",
         )

@@ -11,11 +11,14 @@ from app.mail import queue_text
 from app.models import Group, Pledge, Pool, User
 from app.services.kernel.city_time import city_day_time
 from app.services.kernel.links import external_url
+from app.services.kernel.site import site_name
 from budgets.money import format_money
+
 
 # Why the mail came, as the other mails end (found from outside: these two had no such line, and the
 # decline sent the pledger to the pool page, which takes no pledge).
-FOOTER = "\n-- \nYou get this email because you pledged money to a neighbourhood pool on Commonfix.\n"
+def footer() -> str:
+    return f"\n-- \nYou get this email because you pledged money to a neighbourhood pool on {site_name()}.\n"
 
 
 def notify_waiting(session: DbSession, pledge: Pledge, user: User, instructions: str) -> None:
@@ -32,9 +35,9 @@ def notify_waiting(session: DbSession, pledge: Pledge, user: User, instructions:
     text = (
         f"You pledged {amount} to the pool of {name}. {instructions}\n\n"
         f"{where}With a transfer, quote “pledge {pledge.id}”: the treasurer's list names it so.\n\n"
-        "Until it is confirmed you can withdraw it, on the group's page or on My Commonfix: "
+        f"Until it is confirmed you can withdraw it, on the group's page or on My {site_name()}: "
         f"{external_url('groups.detail', group_id=pool.group_id)}\n"
-        f"{FOOTER}"
+        f"{footer()}"
     )
     queue_text(
         session, f"pledge:{pledge.id}:waiting", user.email, f"How to pay your pledge of {amount}", text
@@ -51,7 +54,7 @@ def notify_confirmed(session: DbSession, pledge: Pledge, actor: User) -> None:
         f"{city_day_time(pledge.created_at)}, arrived: it is in the pool of {told.group} now, for the "
         "problems the group's rounds choose.\n\n"
         f"The pool and where its money went: {told.pool_url}\n"
-        f"{FOOTER}"
+        f"{footer()}"
     )
     subject = f"Your pledge of {told.amount} to {told.group} arrived"
     queue_text(session, f"pledge:{pledge.id}:confirmed", told.to, subject, text)
@@ -67,10 +70,10 @@ def notify_declined(session: DbSession, pledge: Pledge, actor: User) -> None:
     text = (
         f"{told.who} declined your pledge of {told.amount}, made on {city_day_time(pledge.created_at)}: "
         "the money did not arrive in the group's account. Nothing was added to the pool, and nothing was "
-        "taken from you on Commonfix.\n\n"
+        f"taken from you on {site_name()}.\n\n"
         f"If you did pay, {tell} (the pool page names the treasurer and says how to pay: {told.pool_url}); "
         f"you can pledge again on the group's page: {told.group_url}\n"
-        f"{FOOTER}"
+        f"{footer()}"
     )
     subject = f"Your pledge of {told.amount} to {told.group} was declined"
     queue_text(session, f"pledge:{pledge.id}:declined", told.to, subject, text)

@@ -23,6 +23,7 @@ from app.models import Area, Follow, Issue, IssueEvent, Status, User
 from app.services.issues.public_titles import public_titles
 from app.services.kernel.city_time import city_day_time
 from app.services.kernel.links import external_url
+from app.services.kernel.site import site_name
 
 SALT = "commonfix-unsubscribe"
 MAILED_KINDS = {"status", "reopen", "duplicate"}
@@ -111,12 +112,12 @@ def letter(subject: str, body: str, recipient: Recipient) -> EmailMessage:
     sender = current_app.config["MAIL_DEFAULT_SENDER"]
     if recipient.subscription is None:
         because = recipient.because or "backed this problem"
-        text = f"{body}\n\n-- \nYou get this email because you {because} on Commonfix.\n"
+        text = f"{body}\n\n-- \nYou get this email because you {because} on {site_name()}.\n"
         return build_message(to=recipient.email, subject=subject, text=text, sender=sender)
     unsubscribe_url = external_url("follows.unsubscribe", token=unsubscribe_token(recipient.subscription))
     followed = _followed(recipient.subscription)
     text = (
-        f"{body}\n\n-- \nYou get this email because you follow {followed} on Commonfix.\n"
+        f"{body}\n\n-- \nYou get this email because you follow {followed} on {site_name()}.\n"
         f"Stop these emails with one click: {unsubscribe_url}\n"
     )
     return build_message(

@@ -60,6 +60,7 @@ from app.services.funding.backing_settlement import refund_backer
 from app.services.issues.notifications import Recipient
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, ValidationError
+from app.services.kernel.site import site_name
 from app.services.mydata.mail_copies import account_addresses, mail_of
 from budgets.money import format_money
 
@@ -117,7 +118,8 @@ def blockers(session: DbSession, user: User, *, lock: bool = False) -> list[str]
         f"You pledged money to {row.group_name}, whose round “{row.name}” is not tallied yet: "
         "the round decides where that money goes. Delete your account once it is tallied."
         + (
-            " If you never paid a pledge that still waits for the treasurer, withdraw it (on My Commonfix)"
+            " If you never paid a pledge that still waits for the treasurer, withdraw it (on My "
+            f"{site_name()})"
             " and, with no confirmed pledge there, you can delete your account at once."
             if row.pool_id in waiting
             else ""

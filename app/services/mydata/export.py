@@ -38,17 +38,18 @@ from app.services.funding import return_paybacks
 from app.services.funding.pool_refunds import refunds_of
 from app.services.issues.money import CITY_CURRENCY
 from app.services.issues.photo_store import PhotoNotFound, PhotoStore
+from app.services.kernel.site import site_name
 from app.services.mydata.mail_copies import mail_copies
 
 FORMAT_VERSION = 1
 AUTHORED_KINDS = ("update", "reopen")  # timeline entries a resident writes
 
-README = """Your data from Commonfix
-========================
+README = """Your data from {site}
+==============={rule}
 
 Exported {exported} (UTC) for account #{user_id}.
 
-data.json   everything Commonfix holds that is tied to your account, as JSON (UTF-8):
+data.json   everything {site} holds that is tied to your account, as JSON (UTF-8):
   profile         your email address (and when it was confirmed), display name, whether new reports
                   hide your name, role and when you registered
   reports         the problems you reported (text, place, category, status), each with its photos
@@ -74,7 +75,7 @@ data.json   everything Commonfix holds that is tied to your account, as JSON (UT
   logins          each login on a device: the browser it came from, when it started and when it ended
                   (logged out); the key the cookie holds is never stored, only a one-way digest
   audit_entries   entries of the audit log made by you or about your account
-  mails           the copies Commonfix keeps of the emails it sent you (or is about to send), at
+  mails           the copies {site} keeps of the emails it sent you (or is about to send), at
                   this address or an earlier one: to, subject, state, when, and the text you read
 photos/     the photo files named in data.json ("file"), as stored (metadata was stripped on upload)
 
@@ -355,7 +356,12 @@ def export_zip(session: DbSession, user: User, store: PhotoStore) -> bytes:
     data, photos = account_data(session, user)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("README.txt", README.format(exported=data["exported_at"], user_id=user.id))
+        archive.writestr(
+            "README.txt",
+            README.format(
+                exported=data["exported_at"], user_id=user.id, site=site_name(), rule="=" * len(site_name())
+            ),
+        )
         archive.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False))
         for name in sorted(set(photos)):
             try:

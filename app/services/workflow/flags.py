@@ -19,6 +19,7 @@ from app.services.kernel.city_time import city_day_time
 from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from app.services.kernel.links import external_url
 from app.services.kernel.roles import require_confirmed, require_staff
+from app.services.kernel.site import site_name
 from app.services.kernel.text import NOTE_MAX, clean_note, clean_text
 from app.services.workflow.moderation import (
     HIDEABLE_KINDS,
@@ -339,7 +340,7 @@ def _tell_flagger(
         build_message(
             to=email,
             subject=subject,
-            text=f"{lead}{link}\n\n-- \nYou get this email because you flagged content on Commonfix.\n",
+            text=f"{lead}{link}\n\n-- \nYou get this email because you flagged content on {site_name()}.\n",
             sender=current_app.config["MAIL_DEFAULT_SENDER"],
         ),
     )

@@ -94,7 +94,7 @@
         chosen.items.add(found.file);
         photo.files = chosen.files;
         photoNote.textContent = "This photo was " + megabytes(file.size) + ". It will be sent at " + found.width +
-          " × " + found.height + " pixels (" + megabytes(found.file.size) + "), the size Commonfix keeps.";
+          " × " + found.height + " pixels (" + megabytes(found.file.size) + "), the size the site keeps.";
       }, function () {
         if (shrinking === done) {
           photoNote.hidden = true;
