@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import timedelta
 from collections.abc import Callable
 from email.message import EmailMessage
 
@@ -17,6 +18,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Flag, Follow, Issue, Like, Membership, User
+from app.models.timestamps import rfc3339
 from app.services.accounts import confirmation
 from tests.conftest import AuthActions
 from tests.funding_fixtures import Funding, funding  # noqa: F401
@@ -139,7 +141,17 @@ def test_a_report_waits_for_its_reporters_confirmation_then_is_published(
     assert public.get(f"/api/v1/issues/{issue_id}").status_code == 404
     assert issue_id not in [f["id"] for f in public.get("/api/v1/issues").get_json()["features"]]
 
+    with app.app_context():
+        made_at = db.session.get(Issue, issue_id).created_at  # type: ignore[union-attr]
+    # An Open311 harvester polls from a moment after the report was made.
+    polled = rfc3339(made_at + timedelta(seconds=1))
+    time.sleep(1.1)
+    assert public.get("/open311/v2/requests.json", query_string={"start_date": polled}).get_json() == []
     assert client.post(link).status_code == 302
+    # Dated when published (found from outside: dated when made, it fell before the harvester's
+    # start_date and was never harvested).
+    harvested = public.get("/open311/v2/requests.json", query_string={"start_date": polled}).get_json()
+    assert [r["service_request_id"] for r in harvested] == [str(issue_id)]
     thanked = client.get("/").get_data(as_text=True)
     assert "your address is confirmed. Your report is now published." in thanked
     assert "report(s)" not in thanked

@@ -136,7 +136,9 @@ class IssueListQuery(RequestBody):
         "Keyset cursor for harvesting every issue: the issues with a higher id than this, lowest first"
         " (sort=id; not with page > 1). Start at 0, then pass each page's `next_after` until `has_next` is"
         " false: every issue that existed when the harvest began comes exactly once, whatever is liked or"
-        " reported meanwhile.",
+        " reported meanwhile. A report held until its reporter confirmed their email is published later"
+        " with the id it got when made, dated when published: to catch those, a harvester that keeps"
+        " polling also reads the first page of sort=new.",
         ge=0,
         le=2147483647,
     )
