@@ -62,6 +62,8 @@ RULES = [
     # Backing a problem (issue 18): any logged-in resident; the service then asks for a confirmed email.
     Rule("api.create_backing", "POST", "/api/v1/issues/1/backings", EVERYONE),
     web("issues.back", "POST", "/issues/1/back", EVERYONE),
+    web("issues.publish_held", "POST", "/issues/1/held/publish", EVERYONE),
+    web("issues.discard_held", "POST", "/issues/1/held/discard", EVERYONE),
     web("auth.logout", "POST", "/account/logout", EVERYONE),
     # Accounts: where I am logged in, my tokens, confirming my address.
     web("auth.security", "GET", "/account/security", EVERYONE),

@@ -102,6 +102,18 @@ class ResetPasswordForm(FlaskForm):
     submit = SubmitField("Set my new password")
 
 
+class ConfirmAgainForm(FlaskForm):
+    """Confirming an address registered twice before it was confirmed: its opener chooses the password
+    (app.services.accounts.confirmation.AGAIN)."""
+
+    password = new_password_field("Choose your password")
+    confirm = PasswordField(
+        "Repeat the password",
+        validators=[DataRequired("Repeat the password."), EqualTo("password", "The passwords differ.")],
+    )
+    submit = SubmitField("Confirm my address")
+
+
 class ProfileForm(FlaskForm):
     display_name = StringField(
         "Display name",

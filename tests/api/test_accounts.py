@@ -90,7 +90,7 @@ def test_registering_an_unconfirmed_address_again_mails_a_new_link(
     assert second_link["Subject"] == first_link["Subject"] == "Confirm your email address for Commonfix"
     text = second_link.get_body().get_content()  # type: ignore[union-attr]
     assert "/account/confirm/" in text
-    assert "keeps the password chosen the first time" in text
+    assert "Opening the link, you choose the account's password" in text
 
 
 INVALID = "Email must be a valid address like name@example.org."

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import timedelta
 from collections.abc import Callable
+from datetime import timedelta
 from email.message import EmailMessage
 
 import pytest

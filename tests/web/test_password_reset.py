@@ -196,10 +196,10 @@ def test_bad_reset_links_change_nothing(
     elif kind == "confirmation link":
         token = token_made(app, {"u": user.id, "e": user.email}, salt=confirmation.SALT)
     elif kind == "password changed since":
-        token = token_made(app, {"u": user.id, "p": "0" * 24})
+        token = token_made(app, {"u": user.id, "p": "0" * 24, "e": user.email})
         status, says = 410, "used already"
     else:
-        token = token_made(app, {"u": 2**31 - 1, "p": "0" * 24})
+        token = token_made(app, {"u": 2**31 - 1, "p": "0" * 24, "e": "gone@example.org"})
         says = "an account that has since been deleted"  # a whole, signed link: not "copy the whole link"
     assert fingerprint  # the real token was built (the control for the signed ones above)
     before = stored_hash(app, user.id)
@@ -325,3 +325,25 @@ def test_mailed_links_are_on_the_public_url_whatever_host_the_request_names(
         text = text_of(mail)
         assert "evil.example" not in text
         assert f"{public}{RESET}" in text
+
+
+def test_a_reset_link_mailed_to_an_address_the_account_left_does_not_work(
+    app: Flask, make_user: MakeUser, outbox: Outbox
+) -> None:
+    """Found from outside: a link in the old mailbox still reset the password after an email change,
+    for whoever kept that mailbox (one reason to change address is to leave it)."""
+    user = make_user(email="owner@example.org")
+    link = reset_link_for(app.test_client(), outbox, "owner@example.org")
+    with app.app_context():
+        moved = db.session.get(User, user.id)
+        assert moved is not None
+        moved.email = "owner.new@example.org"
+        db.session.commit()
+
+    page = app.test_client().get(link)
+    assert page.status_code == 400
+    assert "mailed to an address this account no longer uses" in page.get_data(as_text=True)
+    refused = app.test_client().post(link, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert refused.status_code == 400
+    assert not password_works(app, "owner.new@example.org", NEW_PASSWORD)
+    assert password_works(app, "owner.new@example.org", DEFAULT_PASSWORD)

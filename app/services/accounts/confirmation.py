@@ -8,6 +8,7 @@ A link names the account and the address it was sent to: after an email change i
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
@@ -17,7 +18,8 @@ from app.database.sessions import DbSession
 from app.mail import build_message, queue_mail
 from app.models import User
 from app.models.timestamps import utcnow
-from app.services.accounts import users
+from app.services.accounts import logins, passwords, users
+from app.services.accounts import tokens as api_tokens
 from app.services.accounts.blocking import refuse_blocked_domain
 from app.services.accounts.signed_links import LinkInvalid, LinkKind
 from app.services.kernel.audit import record
@@ -27,10 +29,32 @@ from app.services.kernel.site import site_name
 SALT = "commonfix-confirm-email"
 LINK_LIFETIME = timedelta(days=3)
 LINK = LinkKind(SALT, LINK_LIFETIME, "This link has expired. Log in and ask for a new one.")
+# The link that answers a second registration of an unconfirmed address: whoever opens it holds the
+# mailbox, but the account's password, logins and held reports may be someone else's (found from
+# outside: someone who registered another person's address first kept the account once its owner
+# confirmed it). Its opener chooses the password, and every login and API token of the account ends.
+AGAIN = LinkKind(
+    "commonfix-confirm-email-again", LINK_LIFETIME, "This link has expired. Register again to get a new one."
+)
 
 
-def confirmation_token(user: User) -> str:
-    return LINK.token(user, e=user.email)
+def confirmation_token(user: User, *, again: bool = False) -> str:
+    return (AGAIN if again else LINK).token(user, e=user.email)
+
+
+@dataclass(frozen=True)
+class ConfirmLink:
+    """The account a confirmation link names, and whether it answered a second registration."""
+
+    user: User
+    again: bool
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    user: User
+    now: bool  # this request confirmed the address (False: it was confirmed before)
+    again: bool  # the password was chosen here, and every other login and API token ended
 
 
 def send_confirmation(
@@ -43,7 +67,7 @@ def send_confirmation(
     `registered_again`: the mail answers a second registration of the unconfirmed address, and says
     that its password is the first one.
     """
-    token = confirmation_token(user)
+    token = confirmation_token(user, again=registered_again)
     extra = {"next": next_path} if next_path else {}
     link = external_url("auth.confirm_email", token=token, **extra)
     days = LINK_LIFETIME.days
@@ -63,9 +87,9 @@ def send_confirmation(
                 f"{link}\n\n"
                 f"The link works for {days} days. If you did not register, ignore this mail.\n"
                 + (
-                    "\nThis address was registered a second time, before it was confirmed: the account "
-                    "keeps the password chosen the first time. Forgot it? After confirming, choose a new "
-                    f"one from the login page: {external_url('auth.login')}\n"
+                    "\nThis address was registered a second time, before it was confirmed. Opening the "
+                    "link, you choose the account's password: a password chosen at either registration "
+                    "stops working, and the account is logged out everywhere else.\n"
                     if registered_again
                     else ""
                 )
@@ -122,20 +146,33 @@ def tell_owner_of_attempt(session: DbSession, user: User) -> None:
     )
 
 
-def read_token(session: DbSession, token: str) -> User:
+def read_link(session: DbSession, token: str) -> ConfirmLink:
     """The account a confirmation link names, if the link is ours, recent and for its current address."""
-    user, facts = LINK.read(session, token, "e")
+    again = AGAIN.signed(token)
+    user, facts = (AGAIN if again else LINK).read(session, token, "e")
     if user.email != facts["e"]:
         raise LinkInvalid("This link is for an address this account no longer uses.", "token")
-    return user
+    return ConfirmLink(user, again)
 
 
-def confirm(session: DbSession, token: str) -> tuple[User, bool]:
-    """Confirm the address a link names; returns the account and whether this confirmed it just now."""
-    user = read_token(session, token)
+def confirm(session: DbSession, token: str, new_password: object = None) -> Confirmed:
+    """Confirm the address a link names. A link that answered a second registration takes the
+    password its opener chooses (`new_password`), and ends every login and API token of the account."""
+    link = read_link(session, token)
+    user = link.user
     if user.email_confirmed_at is not None:
-        return user, False
+        return Confirmed(user, False, link.again)
+    details: dict[str, object] = {}
+    if link.again:
+        secret = passwords.check_new_password(new_password, "password", user)
+        if not passwords.replace_hash(session, user, secret, user.password_hash):
+            raise LinkInvalid("The account changed meanwhile: open the link again.", "token")
+        details = {
+            "password_chosen": True,
+            "logins_ended": logins.end_logins(session, user),
+            "tokens_revoked": api_tokens.revoke_all(session, user),
+        }
     user.email_confirmed_at = utcnow()
-    record(session, user, "account.confirm_email", "user", user.id)
+    record(session, user, "account.confirm_email", "user", user.id, **details)
     session.flush()
-    return user, True
+    return Confirmed(user, True, link.again)

@@ -22,7 +22,7 @@ from app.models.timestamps import utcnow
 from app.services.accounts import logins, notices, passwords, users
 from app.services.accounts import tokens as api_tokens
 from app.services.accounts.blocking import refuse_blocked_domain
-from app.services.accounts.signed_links import LinkKind
+from app.services.accounts.signed_links import LinkInvalid, LinkKind
 from app.services.kernel.audit import record
 from app.services.kernel.errors import DomainError
 from app.services.kernel.links import external_url
@@ -46,7 +46,9 @@ LINK = LinkKind(
 
 
 def reset_token(user: User) -> str:
-    return LINK.token(user, p=passwords.fingerprint(user))
+    """A reset link bound to the password and to the address it was mailed to (found from outside: a link
+    mailed to an address the account then left still reset it, for whoever kept that mailbox)."""
+    return LINK.token(user, p=passwords.fingerprint(user), e=user.email)
 
 
 def request_reset(session: DbSession, email: object) -> str:
@@ -108,7 +110,12 @@ def _mail_link(session: DbSession, user: User, subject: str, opening: str, closi
 
 def read_token(session: DbSession, token: str) -> User:
     """The account a reset link is for, if the link is ours, recent and not used yet."""
-    user, facts = LINK.read(session, token, "p")
+    user, facts = LINK.read(session, token, "pe")
+    if not hmac.compare_digest(user.email, facts["e"]):
+        raise LinkInvalid(
+            "This reset link was mailed to an address this account no longer uses: ask for a new one.",
+            "token",
+        )
     if not hmac.compare_digest(passwords.fingerprint(user), facts["p"]):
         raise LinkUsed(
             "This reset link was used already, or your password changed since it was sent: "

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from app.database.sessions import DbSession, execute_write
 from app.database.spellings import insert_ignoring_duplicates
@@ -133,25 +133,3 @@ def create_issue(
     if not issue.awaiting_confirmation:
         notify_new_issue(session, issue.id)
     return issue
-
-
-def publish_held_reports(session: DbSession, reporter: User) -> list[int]:
-    """Publish what `reporter` reported before confirming their email, and tell the areas' followers.
-
-    A report is dated when it is published, as FixMyStreet dates one by its confirmation (found from
-    outside: a held report came out with the time it was made, before an Open311 harvester's last
-    start_date, so the harvester never saw it)."""
-    held = list(
-        session.scalars(
-            select(Issue.id).where(Issue.reporter_id == reporter.id, Issue.awaiting_confirmation.is_(True))
-        )
-    )
-    if held:
-        session.execute(
-            update(Issue)
-            .where(Issue.id.in_(held))
-            .values(is_hidden=False, awaiting_confirmation=False, created_at=utcnow())
-        )
-        for issue_id in held:
-            notify_new_issue(session, issue_id)
-    return held

@@ -47,6 +47,7 @@ class IssueLine:
     status_type: str  # open | closed | fixed
     is_hidden: bool  # by a moderator (a report waiting for its reporter's confirmation is theirs to see)
     at: datetime  # reported, liked or followed
+    held: bool = False  # my report, not published: it waits for my confirmation, or for me to publish it
 
 
 @dataclass(frozen=True)
@@ -247,7 +248,10 @@ def overview(session: DbSession, user: User) -> AccountOverview:
         .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
     ).tuples()
     return AccountOverview(
-        reports=[IssueLine(*row) for row in session.execute(reports).tuples()],
+        reports=[
+            IssueLine(*row)
+            for row in session.execute(reports.add_columns(Issue.awaiting_confirmation)).tuples()
+        ],
         likes=[IssueLine(*row) for row in session.execute(likes).tuples()],
         followed_issues=[IssueLine(*row) for row in session.execute(followed).tuples()],
         followed_areas=[AreaLine(*row) for row in areas],

@@ -173,7 +173,23 @@ RENDERERS: dict[str, Renderer] = {
         f"made {f.details.get('email') or f.target_id} {f.details.get('to')} (was {f.details.get('from')})"
     ),
     "account.delete": lambda f, _n: "deleted their account",
-    "account.confirm_email": lambda f, _n: "confirmed their email address",
+    "account.confirm_email": lambda f, _n: (
+        "confirmed their email address"
+        + (
+            f" with the link of a second registration: chose the password; "
+            f"{counted(int(f.details.get('logins_ended') or 0), 'login')} and "
+            f"{counted(int(f.details.get('tokens_revoked') or 0), 'API token')} ended"
+            if f.details.get("password_chosen")
+            else ""
+        )
+    ),
+    "issue.publish_held": lambda f, _n: (
+        f"published their report #{f.target_id}, held since before they confirmed"
+    ),
+    "issue.discard_held": lambda f, _n: (
+        f"deleted their unpublished report #{f.target_id} “{f.details.get('title')}”, made before "
+        "they confirmed"
+    ),
     "account.token_revoke": lambda f, _n: "revoked one of their API tokens",
     "account.logout_everywhere": lambda f, _n: (
         "logged out everywhere"
@@ -240,6 +256,8 @@ ACTION_LABELS: dict[str, str] = {
     "account.role": "Role changed",
     "account.delete": "Account deleted",
     "account.confirm_email": "Email confirmed",
+    "issue.publish_held": "Held report published",
+    "issue.discard_held": "Held report deleted",
     "account.token_revoke": "API token revoked",
     "account.logout_everywhere": "Logged out everywhere",
     "account.password_change": "Password changed",
