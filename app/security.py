@@ -57,8 +57,13 @@ PUBLIC_READ_SUFFIXES = ("/ledger.csv", "/ledger-lines.csv")
 # What a script on another origin may send to Open311 (a form or JSON body, an api_key or a token),
 # and read back.
 OPEN311_METHODS = "GET, HEAD, POST"
-OPEN311_HEADERS = "Authorization, Content-Type"
+OPEN311_HEADERS = "Authorization, Content-Type, If-None-Match"
 OPEN311_EXPOSED = "Retry-After, ETag"
+# A public read's answer: its ETag for polling with If-None-Match (which the open-data page documents),
+# and how long to wait after a 429 (found from outside: neither could be read, and a read sending
+# If-None-Match failed its preflight).
+PUBLIC_READ_EXPOSED = "ETag, Retry-After"
+PUBLIC_READ_HEADERS = "If-None-Match"
 
 
 def open_to_other_origins() -> bool:
@@ -70,15 +75,29 @@ def open_to_other_origins() -> bool:
     origin reads what an anonymous client reads. API writes and pages stay same-origin."""
     if request.path.startswith("/open311/"):
         return True
-    return request.method in ("GET", "HEAD") and (
+    return (request.method in ("GET", "HEAD") or is_read_preflight()) and (
         request.path.startswith(PUBLIC_READ_PREFIXES) or request.path.endswith(PUBLIC_READ_SUFFIXES)
     )
 
 
+def is_read_preflight() -> bool:
+    """The browser's question before a public read that sends If-None-Match (a header that makes it ask),
+    without an Authorization header (a token client's preflight is `from_token_client`'s)."""
+    if request.method != "OPTIONS" or request.headers.get("Access-Control-Request-Method") not in (
+        "GET",
+        "HEAD",
+    ):
+        return False
+    asked = request.headers.get("Access-Control-Request-Headers", "")
+    return "authorization" not in {name.strip().lower() for name in asked.split(",")}
+
+
 # What a token client's script on another origin may send, and read back from the answer.
 TOKEN_CLIENT_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE"
-TOKEN_CLIENT_HEADERS = "Authorization, Content-Type, Idempotency-Key"
-TOKEN_CLIENT_EXPOSED = "Location, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset"
+TOKEN_CLIENT_HEADERS = "Authorization, Content-Type, Idempotency-Key, If-None-Match"
+TOKEN_CLIENT_EXPOSED = (
+    "ETag, Location, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset"
+)
 
 
 def from_token_client() -> bool:
@@ -122,6 +141,12 @@ def register_security_headers(app: Flask) -> None:
                 if request.method == "OPTIONS":
                     headers.setdefault("Access-Control-Allow-Methods", OPEN311_METHODS)
                     headers.setdefault("Access-Control-Allow-Headers", OPEN311_HEADERS)
+                    headers.setdefault("Access-Control-Max-Age", "600")
+            else:
+                headers.setdefault("Access-Control-Expose-Headers", PUBLIC_READ_EXPOSED)
+                if request.method == "OPTIONS":
+                    headers.setdefault("Access-Control-Allow-Methods", "GET, HEAD")
+                    headers.setdefault("Access-Control-Allow-Headers", PUBLIC_READ_HEADERS)
                     headers.setdefault("Access-Control-Max-Age", "600")
         elif from_token_client():
             headers.setdefault("Access-Control-Allow-Origin", "*")

@@ -103,7 +103,8 @@ def test_one_request_in_xml_and_a_missing_one(client, make_issue) -> None:
     request = root.find("request")
     assert request is not None
     assert request.findtext("service_request_id") == str(issue.id)
-    assert request.findtext("description") == "Deep & <dangerous>"
+    # The title first, as FixMyStreet's Open311 sends it (found from outside: the title was left out).
+    assert request.findtext("description") == "Hole: Deep & <dangerous>"
     missing = client.get("/open311/v2/requests/999999.json")
     assert missing.status_code == 404
     assert missing.get_json()[0]["code"] == 404
@@ -167,6 +168,9 @@ def test_create_request_stores_an_issue(app, client, auth, count_rows) -> None:
     title = client.get(f"/api/v1/issues/{new_id}").get_json()["properties"]["title"]
     assert len(title) <= 120
     assert title.endswith(" number…")  # the last whole word that fits
+    # A report sent through Open311 has its first line as its title: GeoReport says it once.
+    again = client.get(f"/open311/v2/requests/{new_id}.json").get_json()[0]
+    assert again["description"] == long_line
 
 
 def test_create_request_errors_use_georeport_names_and_store_nothing(client, auth, table_counts) -> None:

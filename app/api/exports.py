@@ -53,7 +53,10 @@ def export_issues_csv() -> Response:
     query=ExportQuery,
     replies={
         200: Reply(
-            "A FeatureCollection of Points (lon, lat) with the CSV's fields as properties (streamed).",
+            "A FeatureCollection of Points (lon, lat), streamed, with the CSV's facts as properties under"
+            " GeoJSON's names: `category` and `status` are the codes (the CSV's `category_code` and"
+            " `status_code`), `category_name` and `status_name` the names (the CSV's `category` and"
+            " `status`).",
             media=GEOJSON,
             schema={"type": "object"},
             headers=ATTACHMENT,

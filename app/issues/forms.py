@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from app.models import Category
 from app.services.issues.reports import DESCRIPTION_MAX, TITLE_MAX
+from app.services.kernel.text import one_newline
 
 PLACE_PIN = "Place the pin: tap the map where the problem is, or use “Use my location”."
 # Service errors about the place land beside the map, shown with the lat field's errors.
@@ -39,6 +40,7 @@ class ReportForm(FlaskForm):
     )
     description = TextAreaField(
         "Description",
+        filters=[one_newline],
         validators=[
             DataRequired("Description is required."),
             Length(

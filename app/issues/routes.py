@@ -82,8 +82,11 @@ def new() -> tuple[str, int] | Response:
         # Sent back for another reason: it still says where the report is; without a place, how to
         # give one without the map.
         found = place_without_script.kept(form)
-        if form.lat.errors:
+        if form.lat.errors or form.lon.errors:
+            # Both: the page joins their messages (found from outside: the longitude's still said to
+            # tap the map or use "Use my location", neither of which a page without JavaScript shows).
             form.lat.errors = [place_without_script.FIND_FIRST]
+            form.lon.errors = []
     bounds = maps.city_bounds(places.areas(db.session))
     city_map = maps.render(maps.build_map(bounds=bounds))
     return (

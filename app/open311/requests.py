@@ -104,6 +104,15 @@ def _with_extras(row: Row[Any], filename: str | None, note: str) -> dict[str, An
     return data
 
 
+def described(title: str, description: str) -> str:
+    """GeoReport's one text field: the title, then the description, as FixMyStreet's Open311 server sends
+    them (found from outside: the title of every report made on the web or the API was left out). A
+    report sent through Open311 has its description's first line as its title: it is said once."""
+    if description.startswith(title.rstrip("…")):
+        return description
+    return f"{title}: {description}"
+
+
 def request_record(row: dict[str, Any]) -> dict[str, Any]:
     # The detailed status (GeoReport's own is only open or closed) and what the city said with it.
     notes = f"{row['status_name']}: {row['status_note']}" if row["status_note"] else row["status_name"]
@@ -113,7 +122,7 @@ def request_record(row: dict[str, Any]) -> dict[str, Any]:
         "status_notes": notes,
         "service_name": row["category_name"],
         "service_code": row["category_code"],
-        "description": row["description"],
+        "description": described(row["title"], row["description"]),
         "agency_responsible": "",
         "service_notice": "",
         "requested_datetime": rfc3339(row["created_at"]),

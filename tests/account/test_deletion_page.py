@@ -46,6 +46,8 @@ def test_the_delete_page_explains_plainly_when_nothing_holds_the_account_back(
     assert "takes effect as soon as you confirm it with your password" in page
     assert 'name="password"' in page
     assert "What stays, without your name" in page
+    # Found from outside: likes on fixed or closed problems stayed, and the page did not say so.
+    assert "Your likes on problems already fixed or closed, in their counts, linked to no one" in page
 
 
 def test_the_delete_page_names_each_case_that_holds_the_account_back_and_offers_no_form(

@@ -135,3 +135,32 @@ def test_a_script_on_another_origin_may_use_a_token_it_was_given(
         },
     )
     assert "Access-Control-Allow-Origin" not in cookie_preflight.headers
+
+
+def test_a_script_on_another_origin_may_poll_with_the_etag(
+    client: FlaskClient, make_issue: Callable[..., Issue]
+) -> None:
+    """Found from outside: the open-data page says to send the ETag back as If-None-Match, but a script
+    on another origin could not read the ETag, and a read sending If-None-Match failed its preflight."""
+    issue = make_issue(title="Hole")
+    for url in (
+        "/api/v1/issues",
+        f"/api/v1/issues/{issue.id}",
+        "/feeds/issues.atom",
+        "/open311/v2/requests.json",
+    ):
+        first = client.get(url, headers=ORIGIN)
+        assert "ETag" in {h.strip() for h in first.headers["Access-Control-Expose-Headers"].split(",")}, url
+        asked = client.options(
+            url,
+            headers={
+                **ORIGIN,
+                "Access-Control-Request-Method": "GET",
+                "Access-Control-Request-Headers": "if-none-match",
+            },
+        )
+        assert asked.headers.get("Access-Control-Allow-Origin") == "*", url
+        assert "If-None-Match" in asked.headers.get("Access-Control-Allow-Headers", ""), url
+        again = client.get(url, headers={**ORIGIN, "If-None-Match": first.headers["ETag"]})
+        assert again.status_code == 304, url
+        assert again.headers.get("Access-Control-Allow-Origin") == "*", url

@@ -50,5 +50,8 @@ def test_every_amount_on_the_audit_log_has_its_currency(world: RoundWorld) -> No
         assert {e.action for e in entries} == MONEY_ACTIONS
         for e in entries:
             assert e.details.get("currency") == "EUR", e.action
+            if e.action == "round.certify":  # where unspent money went, and the city's match
+                assert e.details["leftover_to"] in ("refund", "rollover")
+                assert isinstance(e.details["matched_cents"], int)
             words = describe(Facts(e.action, e.target_type, e.target_id, e.details), {}).text
             assert "EUR " in words, words

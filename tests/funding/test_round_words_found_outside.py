@@ -12,7 +12,7 @@ import re
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditEntry, Group, User
+from app.models import AuditEntry, Group, Issue, User
 from app.services.funding import groups
 from app.services.workflow import status_changes as workflow
 from tests.funding.round_world import RoundWorld, world  # noqa: F401
@@ -135,7 +135,9 @@ def test_an_online_ballot_naming_a_withdrawn_candidate_is_refused(world: RoundWo
     assert refused.status_code == 422
     error = refused.get_json()["error"]
     assert error["field"] == "issue_ids"
-    assert error["message"].startswith(f"Problem #{a} is no longer on offer: ")
+    with world.app.app_context():
+        title = db.session.get(Issue, a).title  # type: ignore[union-attr]
+    assert error["message"].startswith(f"Problem “{title}” (#{a}) is no longer on offer: ")
     assert world.vote(world.members[0], rid, issue_ids=[b]).status_code == 200
 
 

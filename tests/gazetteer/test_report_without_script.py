@@ -103,5 +103,8 @@ def test_the_place_chosen_stays_and_a_search_typed_since_is_searched(
     assert "The report is placed at Long Street, Old Town." in words(searched)
     assert "“Old Town” is a neighbourhood: type a street or a landmark in it." in area
     assert "Find the street or landmark where the problem is, and press “Find it”." in unplaced
+    # Found from outside: the longitude's message still said, on the page and in its summary, to tap the
+    # map or use "Use my location" (only the page's script reads it from data-required).
+    assert ">Place the pin" not in unplaced
     with app.app_context():
         assert db.session.scalar(select(Issue)) is None

@@ -261,3 +261,25 @@ def test_opening_a_forms_answer_address_says_there_is_no_page_there(
     assert "There is no page here" in page
     assert "only receives a form when it is sent" in page
     assert "method is not allowed" not in page.lower()
+
+
+def test_line_breaks_count_once_as_the_textarea_counts_them(
+    app: Flask, client: FlaskClient, resident: User, make_issue
+) -> None:
+    """Found from outside: a browser sends each line break as CR LF, so a description that filled the
+    box (maxlength 4000) was refused as longer than 4,000 characters, and an update likewise."""
+    lines = ["x" * 27] * 137  # 137 lines of 27 characters: 3,699 + 136 line breaks + 165 more
+    description = "\r\n".join(lines) + "y" * (4000 - len("\n".join(lines)))
+    assert len(description.replace("\r\n", "\n")) == 4000
+
+    response = client.post("/issues/new", data={**VALID, "description": description})
+
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with app.app_context():
+        stored = Issue.query.order_by(Issue.id.desc()).first()
+        assert stored is not None
+        assert stored.description == description.replace("\r\n", "\n")
+    issue = make_issue()
+    update = "\r\n".join(["z" * 19] * 100)  # 1,900 + 99 line breaks: 1,999 as the box counts
+    posted = client.post(f"/issues/{issue.id}/updates", data={"text": update})
+    assert posted.status_code == 302, posted.get_data(as_text=True)

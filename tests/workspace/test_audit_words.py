@@ -147,6 +147,45 @@ NAMES = {"planned": "Planned", "in-progress": "In progress", "new": "New", "ackn
             {"spent_cents": 9500, "leftover_cents": 11000, "funded": [69]},
             "certified the result of round 1: 95.00 to 1 problem (#69), 110.00 not spent",
         ),
+        # Found from outside: where unspent money went and the city's match were in no entry.
+        (
+            "round.certify",
+            "round",
+            "1",
+            {
+                "spent_cents": 9500,
+                "leftover_cents": 4333,
+                "leftover_to": "refund",
+                "matched_cents": 2500,
+                "funded": [69],
+                "currency": "EUR",
+            },
+            "certified the result of round 1: EUR 95.00 to 1 problem (#69), EUR 43.33 not spent, refunded to"
+            " the pool's pledgers; the city's match added EUR 25.00",
+        ),
+        (
+            "round.create",
+            "round",
+            "4",
+            {
+                "group_id": 4,
+                "eligibility": "members",
+                "rule": "greedy",
+                "ballot": "approval",
+                "leftover": "rollover",
+                "match": [1, 2, 2500],
+                "currency": "EUR",
+            },
+            "created round 4 in group 4: rule greedy, approval ballot, money not spent kept for the next"
+            " round, city match 1:2 up to EUR 25.00",
+        ),
+        (
+            "matching_period.close",
+            "matching_period",
+            "1",
+            {"matched_cents": 111695, "problems": 3, "postings": 3, "currency": "EUR"},
+            "closed matching period 1: the city's fund matched EUR 1,116.95 to 3 problems",
+        ),
         (
             "round.send_back",
             "round",

@@ -29,6 +29,7 @@ from app.models.backing import BackingStatus
 from app.services.funding import ledger
 from app.services.funding.backing_settlement import settle_issue
 from app.services.funding.matching_periods import get_period
+from app.services.issues.money import CITY_CURRENCY
 from app.services.kernel import audit
 from app.services.kernel.city_time import city_time
 from app.services.kernel.errors import Conflict
@@ -283,7 +284,12 @@ def close(session: DbSession, period: MatchingPeriod, now: datetime, *, actor: U
     if rows:
         session.execute(insert(PeriodMatchPosting), rows)
     postings = len(posted)
-    details = {"matched_cents": result.matched_cents, "problems": len(rows), "postings": postings}
+    details = {
+        "matched_cents": result.matched_cents,
+        "problems": len(rows),
+        "postings": postings,
+        "currency": CITY_CURRENCY,
+    }
     if actor is not None:
         audit.record(session, actor, "matching_period.close", "matching_period", period.id, **details)
     else:

@@ -6,7 +6,8 @@ ballots still hold: reports and updates show "a former resident", the ledger's a
 a tallied round's inputs and results do not change. What only serves the person goes: follows, group
 memberships, API tokens, logins (the devices signed in), handled flags (open ones stay in the moderators'
 queue with their reason and note, naming no flagger), pending and declined pledges, likes on problems
-still open (they would keep ranking problems and count as approvals in rounds not yet tallied), ballots
+still open (they would keep ranking problems and count as approvals in rounds not yet tallied; likes on
+fixed or closed problems stay in their counts, and the deletion page says so), ballots
 in rounds not yet tallied, and the outbox's mails to the person's address (sent or not: each holds the
 address and usually the name) and the address in mail fan-outs.
 The census entry they verified with goes back to unclaimed and the voting codes they used stay used but

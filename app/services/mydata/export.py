@@ -38,6 +38,7 @@ from app.services.funding import return_paybacks
 from app.services.funding.pool_refunds import refunds_of
 from app.services.issues.money import CITY_CURRENCY
 from app.services.issues.photo_store import PhotoNotFound, PhotoStore
+from app.services.issues.public_titles import public_title
 from app.services.kernel.site import site_name
 from app.services.mydata.mail_copies import mail_copies
 
@@ -156,7 +157,9 @@ def account_data(session: DbSession, user: User) -> tuple[dict[str, Any], list[s
         "likes": [
             {"issue_id": issue_id, "title": title, "created_at": rfc3339_or_none(at)}
             for issue_id, title, at in session.execute(
-                select(Like.issue_id, Issue.title, Like.created_at)
+                # Another's report the moderators hid keeps its title from its likers too (found from
+                # outside: the download handed it out, while My page leaves such a like out).
+                select(Like.issue_id, public_title(), Like.created_at)
                 .join(Issue, Issue.id == Like.issue_id)
                 .where(Like.user_id == user.id)
                 .order_by(Like.id)

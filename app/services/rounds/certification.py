@@ -101,8 +101,8 @@ def certify(session: DbSession, user: User, round_id: int) -> Round:
             )
         raise Conflict(
             f"{holds}, not the {format_money(found.budget_cents or 0, currency)} "
-            "the tally allocated (a pledge was confirmed or withdrawn since): send the result back and tally "
-            "again.",
+            "the tally allocated (money reached the pool since: a pledge confirmed, or a match added by "
+            "hand): send the result back and tally again.",
             "budget_cents",
         )
     funded = funded_of(session, round_id)
@@ -135,6 +135,8 @@ def certify(session: DbSession, user: User, round_id: int) -> Round:
         round_id,
         spent_cents=budget - leftover,
         leftover_cents=leftover,
+        leftover_to=found.leftover,  # refund (to the pledgers) or rollover (kept for the next round)
+        matched_cents=matched,
         funded=[issue_id for issue_id, _ in funded],
         currency=currency,
     )

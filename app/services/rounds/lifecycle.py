@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from app.database.sessions import DbSession, execute_write
-from app.models import Pool, Round, User
+from app.models import Round, User
 from app.models.rounds import PHASE_ORDER, Phase, ResultStatus
 from app.models.timestamps import utcnow
 from app.services.funding.ledger import lock_pool
@@ -23,6 +23,7 @@ from app.services.rounds.access import (
     require_official,
     require_runner,
 )
+from app.services.rounds.ballots import pool_currency
 from app.services.rounds.explanations import rule_words
 from app.services.rounds.match_terms import parse_match, require_match_open
 
@@ -197,6 +198,13 @@ def create_round(session: DbSession, user: User, data: dict[str, Any]) -> Round:
         closes_at=None if closes_at is None else closes_at.isoformat(),
         min_turnout=min_turnout,
         eligibility=policy,
+        # The terms that decide money, for an auditor reading the log alone (found from outside: the
+        # city's match a round would add was in no entry).
+        rule=new.rule,
+        ballot=new.ballot,
+        leftover=new.leftover,
+        match=None if match is None else list(match),
+        currency=pool_currency(session, new.pool_id),
     )
     return new
 
@@ -255,7 +263,7 @@ def update_round(session: DbSession, user: User, round_id: int, data: dict[str, 
     if any(term.startswith("match_") for term in changes):  # the match reads as one: ratio and cap
         changes |= {term: [before[term], getattr(found, term)] for term in TERMS if term.startswith("match_")}
     if changes:
-        currency = session.scalar(select(Pool.currency).where(Pool.id == found.pool_id))
+        currency = pool_currency(session, found.pool_id)
         audit.record(session, user, "round.update", "round", round_id, changes=changes, currency=currency)
     return found
 

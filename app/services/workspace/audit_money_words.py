@@ -42,11 +42,38 @@ def _tally(f: Facts, _n: Names) -> str:
 
 
 def _certify(f: Facts, _n: Names) -> str:
+    """Where the money went, and the city's part in it (found from outside: the line said neither where
+    unspent money went nor what the city's match added)."""
+    to = {"refund": ", refunded to the pool's pledgers", "rollover": ", kept for the group's next round"}
+    matched = f.details.get("matched_cents")
     return (
         f"certified the result of {named(_n, 'round', f.target_id)}:"
         f" {amount(f, 'spent_cents')} to {_funded(f)},"
-        f" {amount(f, 'leftover_cents')} not spent"
+        f" {amount(f, 'leftover_cents')} not spent{to.get(str(f.details.get('leftover_to')), '')}"
+        + (
+            f"; the city's match added {amount(f, 'matched_cents')}"
+            if isinstance(matched, int) and matched
+            else ""
+        )
     )
+
+
+def _round_create(f: Facts, _n: Names) -> str:
+    """The round and, where recorded, the terms that decide its money."""
+    d = f.details
+    said = f"created {named(_n, 'round', f.target_id)} in {named(_n, 'group', d['group_id'])}"
+    if "rule" not in d:  # entries made before the terms were recorded
+        return said
+    currency = d.get("currency") if isinstance(d.get("currency"), str) else None
+    match = d.get("match")
+    terms = [
+        f"rule {d['rule']}",
+        f"{d.get('ballot')} ballot",
+        "money not spent "
+        + ("refunded to the pledgers" if d.get("leftover") == "refund" else "kept for the next round"),
+        "no city match" if not match else f"city match {_match(tuple(match), currency)}",
+    ]
+    return f"{said}: " + ", ".join(terms)
 
 
 #: How a round's terms read in its `round.update` entry (the match reads as one).
@@ -214,9 +241,7 @@ MONEY_RENDERERS: dict[str, Renderer] = {
     "backing.confirm": _backing("confirmed"),
     "backing.cancel": _backing("cancelled"),
     "backing.withdraw": _backing("withdrew their"),
-    "round.create": lambda f, _n: (
-        f"created {named(_n, 'round', f.target_id)} in {named(_n, 'group', f.details['group_id'])}"
-    ),
+    "round.create": _round_create,
     "round.update": _round_update,
     "round.phase": lambda f, _n: (
         f"closed {named(_n, 'round', f.target_id)}"
@@ -239,7 +264,15 @@ MONEY_RENDERERS: dict[str, Renderer] = {
     "matching_period.create": lambda f, _n: (
         f"created the matching period {short(f.details['name'])} with a fund of {amount(f, 'fund_cents')}"
     ),
-    "matching_period.close": lambda f, _n: f"closed {named(_n, 'matching_period', f.target_id)}",
+    "matching_period.close": lambda f, _n: (
+        f"closed {named(_n, 'matching_period', f.target_id)}"
+        + (
+            f": the city's fund matched {amount(f, 'matched_cents')} to"
+            f" {counted(int(f.details.get('problems') or 0), 'problem')}"
+            if isinstance(f.details.get("matched_cents"), int)
+            else ""
+        )
+    ),
     "matching_period.update": _period_update,
 }
 
