@@ -79,14 +79,25 @@ def register_commands(app: Flask) -> None:
 
     @app.cli.command("import-areas")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-    def import_areas(file: Path) -> None:
-        """Load neighbourhood polygons (GeoJSON, a `name` per feature) as areas."""
+    @click.option(
+        "--allow-overlap",
+        is_flag=True,
+        help="Import an area even where it covers more than half of another (or is so covered).",
+    )
+    def import_areas(file: Path, allow_overlap: bool) -> None:
+        """Load neighbourhood polygons (GeoJSON, a `name` per feature) as areas: a feature named as an
+        existing area replaces its shape; all or nothing."""
         try:
             shapes = read_areas(file.read_text(encoding="utf-8"))
+        except UnicodeDecodeError:
+            raise click.ClickException(f"{file}: not a UTF-8 text file") from None
         except AreaError as exc:
             raise click.ClickException(f"{file}: {exc}") from None
         with click.progressbar(length=len(shapes), label="Importing areas") as bar:
-            added, updated = places.import_areas(db.session, shapes)
+            try:
+                added, updated = places.import_areas(db.session, shapes, allow_overlap=allow_overlap)
+            except DomainError as exc:
+                raise click.ClickException(f"{file}: {exc.message} Nothing was imported.") from None
             bar.update(len(shapes))
         db.session.commit()
         click.echo(f"{added} areas added, {updated} updated.")
