@@ -1,4 +1,5 @@
-"""Command-line tasks (flask --app wsgi ...): init-db, seed-demo, create-user, import-areas, and more."""
+"""Command-line tasks (flask --app wsgi ...): init-db, seed-demo, create-user, import-areas, rename-area,
+and more."""
 
 from __future__ import annotations
 
@@ -101,6 +102,23 @@ def register_commands(app: Flask) -> None:
             bar.update(len(shapes))
         db.session.commit()
         click.echo(f"{added} areas added, {updated} updated.")
+
+    @app.cli.command("rename-area")
+    @click.argument("old")
+    @click.argument("new")
+    def rename_area(old: str, new: str) -> None:
+        """Rename an area (its slug follows); the places named after it follow too."""
+        try:
+            renamed = places.rename_area(db.session, old, new)
+        except DomainError as exc:
+            raise click.ClickException(f"{exc.field}: {exc.message}") from None
+        rows = lookup.placed_issues_of_area(db.session, renamed.area.id)
+        placed = geocoders.place_issues(db.session, geocoders.configured_geocoder(), rows) if rows else 0
+        db.session.commit()
+        click.echo(
+            f"Renamed {renamed.before!r} to {renamed.area.name!r} (slug {renamed.area.slug}); "
+            f"{placed} of {len(rows)} problems' places named again."
+        )
 
     @app.cli.command("import-streets")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))

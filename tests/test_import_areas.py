@@ -1,4 +1,4 @@
-"""`import-areas FILE`: names of any script, names held to the rules of names,
+"""`import-areas FILE` and `rename-area OLD NEW`: names of any script, names held to the rules of names,
 one place never imported twice, and whatever is refused named in one line with nothing stored.
 
 Found from outside by a city adopting the product: Cyrillic names all became the slug "area" and the
@@ -9,6 +9,7 @@ polygon imported under a second name was stored beside it, forever empty. Both e
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,9 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Area
-from tests.testcity import AREA_BOXES
+from app.models import Area, AuditEntry, Issue
+from tests.gazetteer.streets_file import write_streets
+from tests.testcity import AREA_BOXES, OLD_TOWN
 
 CITY = {"Old Town": "old-town", "Riverside": "riverside", "Hillside": "hillside"}
 
@@ -211,3 +213,61 @@ def test_a_new_shape_over_a_neighbour_or_two_features_alike_are_refused(
     refused(grown, "feature 1 ('Old Town') overlaps the area 'Riverside' on 60% of the smaller one")
     refused(twice, "feature 2 ('B') overlaps feature 1 ('A') on 100%")
     assert slugs(app) == CITY
+
+
+def test_rename_area_renames_it_and_its_places_and_is_audited(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path, make_issue: Callable[..., Issue]
+) -> None:
+    issue = make_issue(place=OLD_TOWN)
+    runner.invoke(args=["import-streets", str(write_streets(tmp_path))])
+
+    result = runner.invoke(args=["rename-area", "old town", "Altstadt"])
+
+    assert result.exit_code == 0, result.output
+    assert "Renamed 'Old Town' to 'Altstadt' (slug altstadt); 1 of 1 problems' places named again." in (
+        result.output
+    )
+    assert slugs(app) == {"Altstadt": "altstadt", "Riverside": "riverside", "Hillside": "hillside"}
+    with app.app_context():
+        assert db.session.get(Issue, issue.id).place == "near 12 Willow Drive, Altstadt"
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "area.rename"))
+        assert entry is not None
+        assert entry.actor_id is None
+        assert (entry.target_type, entry.target_id) == ("area", str(issue.area_id))
+        assert entry.details == {
+            "by": "command",
+            "before": "Old Town",
+            "name": "Altstadt",
+            "slug": "altstadt",
+            "slug_before": "old-town",
+        }
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "words"),
+    [
+        ("Nowhere", "Somewhere", "name: There is no area 'Nowhere'."),
+        ("Old Town", "RIVERSIDE", "name: The area 'Riverside' already has that name: choose another."),
+        ("Old Town", "Old Town", "name: The area is already named 'Old Town'."),
+        ("Old Town", "X" * 121, "name: Name must be at most 120 characters (it has 121)."),
+        ("Old Town", "Old\u202eTown", "name: Name must not contain line breaks or control characters"),
+    ],
+)
+def test_rename_area_refusals_are_named(
+    app: Flask, runner: FlaskCliRunner, old: str, new: str, words: str
+) -> None:
+    result = runner.invoke(args=["rename-area", old, new])
+
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert words in result.output
+    assert slugs(app) == CITY
+    with app.app_context():
+        assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "area.rename")) is None
+
+
+def test_rename_area_fixes_the_case_of_a_name(app: Flask, runner: FlaskCliRunner) -> None:
+    result = runner.invoke(args=["rename-area", "Old Town", "Old town"])
+
+    assert result.exit_code == 0, result.output
+    assert slugs(app)["Old town"] == "old-town"

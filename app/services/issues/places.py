@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from app.database.sessions import DbSession
 from app.models import Area, Category, Status
 from app.models.place import StatusType
-from app.services.kernel.errors import Conflict, DomainError, ValidationError
+from app.services.kernel import audit
+from app.services.kernel.errors import Conflict, DomainError, NotFound, ValidationError
 from app.services.kernel.text import clean_line_name, is_invisible, is_mark, name_key
 from app.shapes import geometry_element, to_geometry
 from geo.areas import AreaIndex, AreaShape, overlaps
@@ -159,7 +161,8 @@ def import_areas(
             other = by_key[key].name
             raise ValidationError(
                 f"{_feature(number, name)}: reads as the existing area {other!r}; spell it {other!r} to "
-                "replace that area's shape, or give it a name of its own.",
+                "replace that area's shape, or give it a name of its own "
+                "(rename-area changes an area's name).",
                 "name",
             )
         if same is not None:
@@ -178,8 +181,8 @@ def import_areas(
             one, two = (later, earlier) if later in from_file else (earlier, later)
             raise Conflict(
                 f"{labels[one]} overlaps {labels[two]} on {found.share:.0%} of the smaller one: a "
-                "report there would go to one of them only. Fix the file, or pass --allow-overlap to "
-                "import it anyway.",
+                "report there would go to one of them only. Fix the file, rename an area with "
+                "rename-area, or pass --allow-overlap to import it anyway.",
                 "geometry",
             )
     taken = {a.slug for a in existing}
@@ -191,6 +194,37 @@ def import_areas(
         row.geom = geometry_element(area.geometry)
     session.flush()
     return len(new), len(updates)
+
+
+@dataclass(frozen=True)
+class AreaRenamed:
+    area: Area
+    before: str
+
+
+def rename_area(session: DbSession, old: str, new: object) -> AreaRenamed:
+    """Give the area named `old` (spelt as stored, or differing only in case or spacing) the name `new`,
+    held to the import's rules, and the slug of that name; audited as "area.rename" by the command."""
+    rows = list(session.scalars(select(Area).order_by(Area.id)))
+    area = next((a for a in rows if a.name == old), None)
+    if area is None:
+        alike = [a for a in rows if name_key(a.name) == name_key(old)]
+        if len(alike) != 1:
+            raise NotFound(f"There is no area {old[:AREA_NAME_MAX]!r}.", "name")
+        area = alike[0]
+    name = clean_line_name(new, AREA_NAME_MAX)
+    if name == area.name:
+        raise ValidationError(f"The area is already named {name!r}.", "name")
+    for other in rows:
+        if other.id != area.id and name_key(other.name) == name_key(name):
+            raise Conflict(f"The area {other.name!r} already has that name: choose another.", "name")
+    before = area.name
+    slug = free_slug(name, {a.slug for a in rows if a.id != area.id})
+    details = {"before": before, "name": name, "slug": slug, "slug_before": area.slug}
+    area.name, area.slug = name, slug
+    audit.record_unattended(session, "command", "area.rename", "area", area.id, details)
+    session.flush()
+    return AreaRenamed(area, before)
 
 
 def area_index(session: DbSession) -> AreaIndex:
