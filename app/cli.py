@@ -1,4 +1,5 @@
-"""Command-line tasks (flask --app wsgi ...): init-db, seed-demo, create-user, import-areas, and more."""
+"""Command-line tasks (flask --app wsgi ...): init-db, seed-demo, create-user, import-areas, rename-area,
+and more."""
 
 from __future__ import annotations
 
@@ -79,17 +80,45 @@ def register_commands(app: Flask) -> None:
 
     @app.cli.command("import-areas")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-    def import_areas(file: Path) -> None:
-        """Load neighbourhood polygons (GeoJSON, a `name` per feature) as areas."""
+    @click.option(
+        "--allow-overlap",
+        is_flag=True,
+        help="Import an area even where it covers more than half of another (or is so covered).",
+    )
+    def import_areas(file: Path, allow_overlap: bool) -> None:
+        """Load neighbourhood polygons (GeoJSON, a `name` per feature) as areas: a feature named as an
+        existing area replaces its shape; all or nothing."""
         try:
             shapes = read_areas(file.read_text(encoding="utf-8"))
+        except UnicodeDecodeError:
+            raise click.ClickException(f"{file}: not a UTF-8 text file") from None
         except AreaError as exc:
             raise click.ClickException(f"{file}: {exc}") from None
         with click.progressbar(length=len(shapes), label="Importing areas") as bar:
-            added, updated = places.import_areas(db.session, shapes)
+            try:
+                added, updated = places.import_areas(db.session, shapes, allow_overlap=allow_overlap)
+            except DomainError as exc:
+                raise click.ClickException(f"{file}: {exc.message} Nothing was imported.") from None
             bar.update(len(shapes))
         db.session.commit()
         click.echo(f"{added} areas added, {updated} updated.")
+
+    @app.cli.command("rename-area")
+    @click.argument("old")
+    @click.argument("new")
+    def rename_area(old: str, new: str) -> None:
+        """Rename an area (its slug follows); the places named after it follow too."""
+        try:
+            renamed = places.rename_area(db.session, old, new)
+        except DomainError as exc:
+            raise click.ClickException(f"{exc.field}: {exc.message}") from None
+        rows = lookup.placed_issues_of_area(db.session, renamed.area.id)
+        placed = geocoders.place_issues(db.session, geocoders.configured_geocoder(), rows) if rows else 0
+        db.session.commit()
+        click.echo(
+            f"Renamed {renamed.before!r} to {renamed.area.name!r} (slug {renamed.area.slug}); "
+            f"{placed} of {len(rows)} problems' places named again."
+        )
 
     @app.cli.command("import-streets")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))

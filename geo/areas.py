@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from shapely import STRtree, make_valid, union_all
@@ -50,3 +50,39 @@ class AreaIndex:
 
     def contains(self, lon: float, lat: float) -> bool:
         return self.locate(lon, lat) is not None
+
+
+# More than this share of the smaller of two areas covered by the other: they are one place twice.
+OVERLAP_MAX = 0.5
+
+
+def overlap_share(first: BaseGeometry, second: BaseGeometry) -> float:
+    """How much of the smaller of two areas the other covers: 0 apart or only touching, 1 when one holds
+    the other (shares of degrees squared: both lie at the same latitude, so the scale cancels)."""
+    smaller = min(first.area, second.area)
+    if smaller <= 0:
+        return 0.0
+    return float(first.intersection(second).area / smaller)
+
+
+@dataclass(frozen=True, slots=True)
+class Overlap:
+    first: int
+    second: int
+    share: float
+
+
+def overlaps(
+    shapes: Sequence[BaseGeometry], among: Iterable[int], limit: float = OVERLAP_MAX
+) -> list[Overlap]:
+    """The pairs of `shapes` (indexes, first < second) with at least one of them in `among`, of which
+    one covers more than `limit` of the smaller one's area. A point there lies in both, and
+    `AreaIndex.locate` gives it to the lower id, so the other area would stay empty."""
+    tree = STRtree(list(shapes))
+    found: dict[tuple[int, int], float] = {}
+    for i in sorted(set(among)):
+        for j in tree.query(shapes[i], predicate="intersects"):
+            pair = (min(i, int(j)), max(i, int(j)))
+            if pair[0] != pair[1] and pair not in found:
+                found[pair] = overlap_share(shapes[pair[0]], shapes[pair[1]])
+    return [Overlap(a, b, share) for (a, b), share in sorted(found.items()) if share > limit]

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from shapely.geometry import LinearRing, MultiPolygon, Polygon, box
 
-from geo.areas import AreaError, AreaIndex, AreaShape, as_multipolygon
+from geo.areas import AreaError, AreaIndex, AreaShape, Overlap, as_multipolygon, overlap_share, overlaps
 from geo.geojson import feature_collection, geometry_of, point_feature, read_areas
 
 RING_WITH_HOLE = Polygon([(10, 0), (14, 0), (14, 4), (10, 4)], holes=[[(11, 1), (13, 1), (13, 3), (11, 3)]])
@@ -171,3 +171,33 @@ def test_polygons_go_out_wound_as_rfc_7946_asks() -> None:
     assert LinearRing(rings[0]).is_ccw  # the outer ring counterclockwise
     assert not LinearRing(rings[1]).is_ccw  # its hole clockwise
     assert Polygon(rings[0], [rings[1]]).equals(drawn.geoms[0])  # the same shape
+
+
+def test_overlap_share_is_of_the_smaller_area() -> None:
+    big, inside, neighbour = box(0, 0, 2, 2), box(0, 0, 1, 1), box(2, 0, 3, 2)
+    half_over = box(1.5, 0, 3.5, 2)
+
+    assert overlap_share(big, inside) == overlap_share(inside, big) == 1.0
+    assert overlap_share(big, neighbour) == 0.0  # a shared border covers nothing
+    assert overlap_share(big, half_over) == pytest.approx(0.25)
+    assert overlap_share(big, box(5, 5, 5, 5)) == 0.0  # an empty shape
+
+
+def test_overlaps_names_pairs_over_half_that_involve_the_given_shapes() -> None:
+    """Found from outside: Elm Park's own polygon imported again as "Elm Park West" was stored beside it;
+    every report there went to the older area."""
+    shapes = [
+        box(0, 0, 1, 1),  # 0: an existing area
+        box(1, 0, 2, 1),  # 1: its neighbour
+        box(0, 0, 1, 1),  # 2: the first one again, under another name
+        box(1.25, 0, 2.25, 1),  # 3: covers 75% of the neighbour
+        box(0.5, 0, 1.5, 1),  # 4: half of itself in each of the first two: not more than half
+    ]
+
+    assert overlaps(shapes, [2, 3, 4]) == [Overlap(0, 2, 1.0), Overlap(1, 3, 0.75)]
+    assert overlaps(shapes, [4]) == []
+    assert overlaps(shapes, [4], limit=0.3) == [
+        Overlap(0, 4, 0.5),
+        Overlap(1, 4, 0.5),
+        Overlap(2, 4, 0.5),
+    ]

@@ -232,6 +232,13 @@ NAMES = {"planned": "Planned", "in-progress": "In progress", "new": "New", "ackn
             "withdrew their pledge 9 of EUR 7.50 to pool 2 before its money was confirmed",
         ),
         (
+            "area.rename",
+            "area",
+            "5",
+            {"by": "command", "before": "Elm Prak", "name": "Elm Park", "slug": "elm-park"},
+            "renamed the area Elm Prak to Elm Park",
+        ),
+        (
             "matching_period.create",
             "matching_period",
             "1",

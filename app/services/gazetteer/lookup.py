@@ -81,6 +81,16 @@ def unplaced_issues(session: DbSession, everything: bool = False) -> list[tuple[
     return [(r[0], r[1], r[2], r[3]) for r in session.execute(query.order_by(Issue.id))]
 
 
+def placed_issues_of_area(session: DbSession, area_id: int) -> list[tuple[int, float, float, str]]:
+    """(id, lon, lat, area name) of the area's issues whose place is named (it ends in the area's name)."""
+    query = (
+        select(Issue.id, Issue.lon, Issue.lat, Area.name)
+        .join(Area, Area.id == Issue.area_id)
+        .where(Issue.area_id == area_id, Issue.place.is_not(None))
+    )
+    return [(r[0], r[1], r[2], r[3]) for r in session.execute(query.order_by(Issue.id))]
+
+
 def store_places(session: DbSession, places: dict[int, str | None]) -> None:
     """Write found places; an UPDATE of `place` alone fires none of the triggers that keep the map."""
     rows = [{"id": issue_id, "place": place} for issue_id, place in places.items() if place]

@@ -109,6 +109,23 @@ def clean_text(
     return text
 
 
+def clean_line_name(raw: object, maximum: int, *, label: str = "Name", field: str = "name") -> str:
+    """A name on one line, held to the rules of every name shown to people: trimmed, 1..`maximum`
+    characters, no line breaks or control characters, spaces between words single and no blank words
+    (found from outside: names of a zero-width space or a Braille blank showed as empty choices, and a
+    text-direction override turned the audit log's line around)."""
+    text = clean_text(raw, field, label, maximum, multiline=False)
+    return " ".join(c for c in text.split() if not is_blank(c))
+
+
+def name_key(name: str) -> str:
+    """A name as a reader tells names apart: compatibility forms folded (a full-width letter is the
+    letter), invisible characters dropped, case folded for every script (SQLite's lower() folds ASCII
+    only, so "ÉCLAIRAGE" and "Éclairage" had passed as two names)."""
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    return " ".join("".join(c for c in folded if not is_invisible(c)).split())
+
+
 def clean_reason(raw: object, maximum: int, why: str) -> str:
     """A reason given for a consequential act (cancelling a round, voiding a paper ballot, sending a
     result back): required, at most `maximum` characters, no control characters."""

@@ -4,7 +4,6 @@ unique ignoring case, and an order moved one place at a time."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Protocol, TypeVar
 
 from sqlalchemy import select
@@ -12,7 +11,7 @@ from sqlalchemy import select
 from app.database.sessions import DbSession
 from app.models import Category, Status
 from app.services.kernel.errors import Conflict, NotFound, ValidationError
-from app.services.kernel.text import clean_text, is_blank, is_invisible
+from app.services.kernel.text import clean_line_name, name_key
 
 CODE_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 NAME_MAX = 80
@@ -39,19 +38,8 @@ def clean_code(raw: object, example: str) -> str:
 
 
 def clean_name(raw: object) -> str:
-    """The name on one line, held to the rules of every name shown to people (found from outside: names
-    of a zero-width space or a Braille blank showed as empty choices, and a text-direction override
-    turned the audit log's line around)."""
-    text = clean_text(raw, "name", "Name", NAME_MAX, multiline=False)
-    return " ".join(c for c in text.split() if not is_blank(c))
-
-
-def name_key(name: str) -> str:
-    """A name as a reader tells names apart: compatibility forms folded (a full-width letter is the
-    letter), invisible characters dropped, case folded for every script (SQLite's lower() folds ASCII
-    only, so "ÉCLAIRAGE" and "Éclairage" had passed as two names)."""
-    folded = unicodedata.normalize("NFKC", name).casefold()
-    return " ".join("".join(c for c in folded if not is_invisible(c)).split())
+    """The name on one line, held to the rules of every name shown to people (`text.clean_line_name`)."""
+    return clean_line_name(raw, NAME_MAX)
 
 
 def check_name_free(

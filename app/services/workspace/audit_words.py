@@ -166,6 +166,7 @@ RENDERERS: dict[str, Renderer] = {
         f"renamed category {f.details.get('before')} to {f.details.get('name')} ({f.target_id})"
     ),
     "category.move": lambda f, _n: f"moved category {f.target_id} {f.details.get('direction')}",
+    "area.rename": lambda f, _n: f"renamed the area {f.details.get('before')} to {f.details.get('name')}",
     "category.delete": lambda f, _n: f"deleted category {f.details.get('name') or f.target_id}",
     "account.block": lambda f, _n: f"blocked the account {f.details.get('email') or f.target_id}",
     "account.unblock": lambda f, _n: f"unblocked the account {f.details.get('email') or f.target_id}",
@@ -251,6 +252,7 @@ ACTION_LABELS: dict[str, str] = {
     "category.rename": "Category renamed",
     "category.move": "Category moved",
     "category.delete": "Category deleted",
+    "area.rename": "Area renamed",
     "account.block": "Account blocked",
     "account.unblock": "Account unblocked",
     "account.role": "Role changed",
