@@ -206,7 +206,9 @@ def block_account() -> Response | tuple[str, int]:
     block = form.action.data != "unblock"
     error = run_form_action(
         form,
-        lambda: blocking.set_user_blocked(db.session, current_resident(), form.email.data, block),
+        lambda: blocking.set_user_blocked(
+            db.session, current_resident(), form.email.data, block, confirm_work=bool(form.confirm_work.data)
+        ),
         f"{form.email.data} is {'blocked' if block else 'unblocked'}.",
     )
     if error is not None:

@@ -85,6 +85,8 @@ class MoveForm(FlaskForm):
 class BlockAccountForm(FlaskForm):
     email = StringField("Account email", render_kw={"type": "email", "maxlength": 254})
     action = HiddenField(default="block")
+    # Shown once the account has work for others (the error on it names the work).
+    confirm_work = BooleanField("Yes, block it anyway")
     submit = SubmitField("Block account")
 
 

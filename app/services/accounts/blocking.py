@@ -5,17 +5,20 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, and_, func, not_, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, not_, or_, select, update
 
 from app.database.sessions import DbSession, execute_write
-from app.models import BlockedDomain, User
+from app.models import BlockedDomain, Group, Membership, Pledge, Pool, User
 from app.models.account import Role
+from app.models.desk import Assignment, TeamMember
+from app.models.funding import PledgeStatus
 from app.models.timestamps import utcnow
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from app.services.kernel.roles import require_admin
 from app.services.kernel.site import site_name
 from app.services.kernel.text import clean_note, first_of
+from budgets.allocation import counted
 
 DOMAIN_RE = re.compile(r"^(?=.{3,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
@@ -63,7 +66,43 @@ def _on_domain(domain: str, keep: Sequence[str] = ()) -> ColumnElement[bool]:
     return and_(at, *(not_(_on_domain(k)) for k in keep)) if keep else at
 
 
-def set_user_blocked(session: DbSession, admin: User, email: object, blocked: bool) -> User:
+def open_work(session: DbSession, user: User) -> list[str]:
+    """What the account does for others that a block stops, in words: the groups it runs as their
+    treasurer (with pledges waiting for it) and, for an official, the problems assigned to them."""
+    said = []
+    for group_id, name in session.execute(
+        select(Group.id, Group.name)
+        .join(Membership, Membership.group_id == Group.id)
+        .where(Membership.user_id == user.id, Membership.is_admin.is_(True))
+        .order_by(Group.name)
+    ).tuples():
+        waiting = int(
+            session.scalar(
+                select(func.count(Pledge.id))
+                .join(Pool, Pool.id == Pledge.pool_id)
+                .where(Pool.group_id == group_id, Pledge.status == PledgeStatus.PENDING.value)
+            )
+            or 0
+        )
+        said.append(
+            f"runs “{name}” as its treasurer"
+            + (f" ({counted(waiting, 'pledge')} waiting for a treasurer)" if waiting else "")
+        )
+    assigned = int(
+        session.scalar(select(func.count()).select_from(Assignment).where(Assignment.user_id == user.id)) or 0
+    )
+    if assigned:
+        said.append(f"has {counted(assigned, 'problem')} assigned, which become unassigned")
+    return said
+
+
+def set_user_blocked(
+    session: DbSession, admin: User, email: object, blocked: bool, *, confirm_work: bool = False
+) -> User:
+    """Block or unblock an account. A block of an account with work for others (a group it runs, problems
+    assigned to it) asks for `confirm_work` first, naming that work (found from outside: a treasurer was
+    blocked in one click while residents were told to pay them, and an official's problems stayed
+    assigned to someone who could no longer act). A blocked official leaves their teams and problems."""
     require_admin(admin)
     address = str(email or "").strip().lower()
     if not address:
@@ -79,9 +118,21 @@ def set_user_blocked(session: DbSession, admin: User, email: object, blocked: bo
         )
     if user.is_blocked == blocked:
         raise ValidationError(f"{user.email} is already {'blocked' if blocked else 'unblocked'}.", "email")
+    details: dict[str, object] = {"email": user.email}
+    if blocked:
+        work = open_work(session, user)
+        if work and not confirm_work:
+            raise ValidationError(
+                f"{user.email} {'; '.join(work)}. Blocked, they cannot act on it: appoint another "
+                "admin of each group (and assign the problems to someone else). Block anyway?",
+                "confirm_work",
+            )
+        session.execute(delete(TeamMember).where(TeamMember.user_id == user.id))
+        dropped = session.execute(delete(Assignment).where(Assignment.user_id == user.id))
+        details["unassigned"] = int(getattr(dropped, "rowcount", 0) or 0)
     user.is_blocked = blocked
     audit.record(
-        session, admin, "account.block" if blocked else "account.unblock", "user", user.id, email=user.email
+        session, admin, "account.block" if blocked else "account.unblock", "user", user.id, **details
     )
     session.flush()
     return user

@@ -189,12 +189,18 @@ def membership(session: DbSession, user_id: int, group_id: int) -> Membership | 
 
 
 def treasurers(session: DbSession, group_id: int, *, besides: int | None = None) -> list[str]:
-    """The display names of the group's admins, who confirm pledges as its treasurers (but the account
-    `besides`: a treasurer's own pledge is confirmed by another; names may be alike, ids are not)."""
+    """The display names of the group's admins who can act, who confirm pledges as its treasurers (but the
+    account `besides`: a treasurer's own pledge is confirmed by another; names may be alike, ids are
+    not). A blocked admin is left out (found from outside: residents were told to pay one)."""
     query = (
         select(User.display_name)
         .join(Membership, Membership.user_id == User.id)
-        .where(Membership.group_id == group_id, Membership.is_admin.is_(True), User.deleted_at.is_(None))
+        .where(
+            Membership.group_id == group_id,
+            Membership.is_admin.is_(True),
+            User.deleted_at.is_(None),
+            User.is_blocked.is_(False),
+        )
         .order_by(Membership.joined_at, User.id)
     )
     if besides is not None:

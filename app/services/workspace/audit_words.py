@@ -168,7 +168,14 @@ RENDERERS: dict[str, Renderer] = {
     "category.move": lambda f, _n: f"moved category {f.target_id} {f.details.get('direction')}",
     "area.rename": lambda f, _n: f"renamed the area {f.details.get('before')} to {f.details.get('name')}",
     "category.delete": lambda f, _n: f"deleted category {f.details.get('name') or f.target_id}",
-    "account.block": lambda f, _n: f"blocked the account {f.details.get('email') or f.target_id}",
+    "account.block": lambda f, _n: (
+        f"blocked the account {f.details.get('email') or f.target_id}"
+        + (
+            f" ({counted(int(f.details['unassigned']), 'problem')} unassigned)"
+            if f.details.get("unassigned")
+            else ""
+        )
+    ),
     "account.unblock": lambda f, _n: f"unblocked the account {f.details.get('email') or f.target_id}",
     "account.role": lambda f, _n: (
         f"made {f.details.get('email') or f.target_id} {f.details.get('to')} (was {f.details.get('from')})"

@@ -1,0 +1,94 @@
+"""Blocking an account that works for others: the admin is told the work and asked first; a blocked
+treasurer is no longer named as the one to pay, and a blocked official's problems and teams are
+freed (found from outside: a treasurer was blocked in one click while residents were told to pay them,
+and an official's problem stayed assigned to someone who could not act on it)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AuditEntry, User
+from app.models.desk import Assignment, Team, TeamMember
+from tests.conftest import AuthActions
+from tests.funding_fixtures import Funding, funding  # noqa: F401
+
+BLOCK = "/staff/admin/blocks/accounts"
+
+
+def blocked(app: Flask, user_id: int) -> bool:
+    with app.app_context():
+        return bool(db.session.get(User, user_id).is_blocked)  # type: ignore[union-attr]
+
+
+def test_blocking_a_treasurer_names_the_group_and_waiting_pledges_first(
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    make_user: Callable[..., Any],
+    funding: Funding,  # noqa: F811
+) -> None:
+    ref = funding.group(name="Old Town neighbours")
+    treasurer = funding.member(ref, admin=True, email="tess@example.org", display_name="Tess Treasurer")
+    funding.pledge(ref, funding.member(ref), 500, confirm=False)
+    assert "Tess Treasurer, the admin of" in client.get(f"/pools/{ref.pool_id}").get_data(as_text=True)
+    auth.login_as(make_user(role="admin"))
+
+    asked = client.post(BLOCK, data={"email": "tess@example.org", "action": "block"})
+
+    assert asked.status_code == 422
+    said = asked.get_data(as_text=True)
+    assert "runs “Old Town neighbours” as its treasurer (1 pledge waiting for a treasurer)" in said
+    assert "Yes, block it anyway" in said
+    assert not blocked(app, treasurer.id)
+    done = client.post(BLOCK, data={"email": "tess@example.org", "action": "block", "confirm_work": "y"})
+    assert done.status_code == 302
+    assert blocked(app, treasurer.id)
+    auth.logout()
+    pool = client.get(f"/pools/{ref.pool_id}").get_data(as_text=True)
+    assert "Tess Treasurer" not in pool
+    assert "has no admin who can act, so no one can confirm pledges: ask a city official." in pool
+
+
+def test_blocking_an_official_frees_their_problems_and_teams(
+    app: Flask, client: FlaskClient, auth: AuthActions, make_user: Callable[..., Any], make_issue
+) -> None:
+    official = make_user(role="official", email="off2@city.example")
+    issue = make_issue()
+    with app.app_context():
+        team = Team(name="Roads crew")
+        db.session.add(team)
+        db.session.flush()
+        db.session.add_all(
+            [
+                TeamMember(team_id=team.id, user_id=official.id),
+                Assignment(issue_id=issue.id, user_id=official.id),
+            ]
+        )
+        db.session.commit()
+    auth.login_as(make_user(role="admin"))
+
+    asked = client.post(BLOCK, data={"email": "off2@city.example", "action": "block"})
+    assert asked.status_code == 422
+    assert "has 1 problem assigned, which become unassigned" in asked.get_data(as_text=True)
+    assert (
+        client.post(
+            BLOCK, data={"email": "off2@city.example", "action": "block", "confirm_work": "y"}
+        ).status_code
+        == 302
+    )
+
+    with app.app_context():
+        assert db.session.get(Assignment, issue.id) is None
+        assert db.session.scalars(select(TeamMember).where(TeamMember.user_id == official.id)).all() == []
+        entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "account.block")).one()
+        assert entry.details["unassigned"] == 1
+    # An account with no work for others is blocked at once, as before.
+    plain = make_user(email="rita@example.org")
+    assert client.post(BLOCK, data={"email": "rita@example.org", "action": "block"}).status_code == 302
+    assert blocked(app, plain.id)
