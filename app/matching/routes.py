@@ -16,7 +16,7 @@ from app.matching.forms import CloseForm, PeriodForm
 from app.models.backing import MatchingPeriod
 from app.models.timestamps import utcnow
 from app.security import roles_required
-from app.services.funding import match_sentences, matching_periods, quadratic_match
+from app.services.funding import match_sentences, matching_periods, pending_backings, quadratic_match
 from app.services.issues import places
 from app.services.issues.public_titles import public_titles
 from app.services.kernel.city_time import city_input, in_city, zone_name
@@ -138,6 +138,7 @@ def period(period_id: int) -> str:
         area=matching_periods.area_names(db.session).get(found.area_id or 0),
         currency=currency,
         running=found.closed_at is None and found.opens_at <= now,
+        waiting=pending_backings.waiting_in_period(db.session, period_id),
         can_close=current_user.is_authenticated
         and current_user.is_staff
         and found.closed_at is None

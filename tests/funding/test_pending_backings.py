@@ -345,3 +345,18 @@ def test_the_receipt_of_a_backing_that_completes_the_cost_says_the_problem_is_fu
     text = " ".join(receipt.get_content().split())
     assert "the problem is funded, and your backing pays for its fix" in text
     assert "once the problem is fully backed" not in text
+
+
+def test_the_close_step_names_the_backings_still_waiting_for_the_cashier(client, auth, backers, app) -> None:
+    """Found from outside: closing a period early said nothing of a backing paid during it that the
+    cashier had not confirmed yet, and that backing went unmatched."""
+    period_id = backers.period()
+    issue_id = backers.problem()
+    backers.back(backers.resident(), issue_id, 900)
+    shipped(app)
+    assert back(client, issue_id, 500, auth.headers(backers.resident()), "w").status_code == 201
+    auth.login_as(official(app))
+
+    page = client.get(f"/matching-periods/{period_id}").get_data(as_text=True)
+
+    assert "1 backing of this period (EUR 5.00) still waits for the city's cashier: closing matches" in page

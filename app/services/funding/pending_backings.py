@@ -95,6 +95,18 @@ def pending_cents(session: DbSession, issue_id: int) -> int:
     )
 
 
+def waiting_in_period(session: DbSession, period_id: int) -> tuple[int, int]:
+    """(how many, cents) of the period's backings still waiting for the cashier: closing the period
+    matches none of them (found from outside: an early close said nothing of them, and a backing paid
+    during the campaign went unmatched because the cashier had not confirmed it yet)."""
+    count, cents = session.execute(
+        select(func.count(Backing.id), func.coalesce(func.sum(Backing.amount_cents), 0)).where(
+            Backing.period_id == period_id, Backing.status == BackingStatus.PENDING.value
+        )
+    ).one()
+    return int(count), int(cents)
+
+
 def cancel_ended(
     session: DbSession, issue_id: int, now: datetime, *, everything: bool, reason: str
 ) -> list[int]:
