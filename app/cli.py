@@ -24,6 +24,7 @@ from app.services.gazetteer import geocoders, lookup
 from app.services.gazetteer.imports import import_gazetteer
 from app.services.issues import places
 from app.services.kernel.errors import DomainError
+from budgets.allocation import counted
 from geo.areas import AreaError
 from geo.geojson import read_areas
 from geo.streets import GazetteerError, read_gazetteer
@@ -73,9 +74,9 @@ def register_commands(app: Flask) -> None:
         db.session.commit()
         dropped = changed.assignments_dropped
         click.echo(
-            f"{changed.user.email} is now {role} (was {changed.before}): {changed.logins_ended} logins "
-            f"ended, {changed.tokens_revoked} API tokens revoked"
-            + (f", {dropped} problems left unassigned." if dropped else ".")
+            f"{changed.user.email} is now {role} (was {changed.before}): "
+            f"{counted(changed.logins_ended, 'login')} ended, {counted(changed.tokens_revoked, 'API token')} "
+            "revoked" + (f", {counted(dropped, 'problem')} left unassigned." if dropped else ".")
         )
 
     @app.cli.command("import-areas")

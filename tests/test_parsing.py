@@ -13,7 +13,7 @@ from app.services.kernel.parsing import (
     parse_int,
     parse_ratio,
 )
-from app.services.kernel.text import clean_note, clean_text, first_of, is_blank
+from app.services.kernel.text import clean_note, clean_text, first_of, is_blank, reading_order
 
 
 @pytest.mark.parametrize(("raw", "value"), [("1", 1), (" 42 ", 42), (7, 7), (str(ID_MAX), ID_MAX)])
@@ -125,3 +125,16 @@ def test_first_of_names_the_first_and_counts_the_rest() -> None:
     assert first_of(["a", "b", "c", "d", "e"], 3) == "a, b, c and 2 more"
     assert first_of(["a", "b", "c"], 3, total=12_345) == "a, b, c and 12,342 more"  # only the first were read
     assert first_of([], 3) == ""
+
+
+def test_names_sort_as_people_read_them() -> None:
+    """Found from outside: a treasurer's list of refunds read Resident 10, 11, 12, 8, 9."""
+    names = ["Resident 10", "resident 9", "Resident 11", "Ada", "Resident 8", "Zoë 2b"]
+    assert sorted(names, key=reading_order) == [
+        "Ada",
+        "Resident 8",
+        "resident 9",
+        "Resident 10",
+        "Resident 11",
+        "Zoë 2b",
+    ]

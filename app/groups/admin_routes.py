@@ -11,7 +11,7 @@ from app.groups import bp
 from app.groups.forms import ActionForm, AppointAdminForm
 from app.groups.routes import STAFF
 from app.security import roles_required
-from app.services.funding import group_admins
+from app.services.funding import group_admins, groups
 from app.unit_of_work import unit_of_work
 
 
@@ -28,9 +28,13 @@ def appoint_admin(group_id: int) -> Response:
         return _to_admins(group_id)
     with unit_of_work(flash_prefix="Nobody was appointed: ") as work:
         user_id = group_admins.member_by_email(db.session, group_id, form.email.data or "")
+        held = groups.membership(db.session, user_id, group_id)
+        already = held is not None and held.is_admin
         found = group_admins.set_group_admin(db.session, current_resident(), group_id, user_id, True)
     if not work.failed:
-        flash(f"{found.display_name} is now an admin of this group.", "success")
+        # Found from outside: appointing an admin again said they were "now" one.
+        said = "is already an admin" if already else "is now an admin"
+        flash(f"{found.display_name} {said} of this group.", "info" if already else "success")
     return _to_admins(group_id)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -24,11 +26,9 @@ def _desk_page(
     failed: tuple[str, int | str, FlaskForm] | None = None,
     error: DomainError | None = None,
 ) -> tuple[str, int]:
-    """The page; a failed form (kind, id, form) is shown again with its error on its field."""
-    if error is not None and failed is not None:
-        show_error(error, failed[2])
-    elif error is not None and team_form is not None:
-        show_error(error, team_form)
+    """The page; a failed form (kind, id, form) is shown again with its error on its field, or the error
+    is said on its own when the form's team or category is gone (found from outside: another admin had
+    deleted it, and the page came back with a 404 and no word)."""
     member_forms = {t.id: MemberForm(prefix=f"m{t.id}", formdata=None) for t in teams.teams(db.session)}
     target_forms = {}
     for t in targets.targets(db.session, current_app.config["STAFF_TARGET_DAYS"]):
@@ -37,7 +37,15 @@ def _desk_page(
         )
     if failed is not None:
         kind, key, form = failed
-        (member_forms if kind == "member" else target_forms)[key] = form  # type: ignore[index]
+        forms: dict[Any, FlaskForm] = member_forms if kind == "member" else target_forms
+        if key in forms:
+            forms[key] = form
+            if error is not None:
+                show_error(error, form)
+        elif error is not None:
+            show_error(error)
+    elif error is not None:
+        show_error(error, team_form)
     return (
         render_template(
             "staff/desk_admin.html",

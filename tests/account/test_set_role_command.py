@@ -82,7 +82,7 @@ def test_an_official_made_a_resident_leaves_the_teams_and_the_problems_assigned(
     done = runner.invoke(args=["set-role", official.email, "resident"])
 
     assert done.exit_code == 0, done.output
-    assert "1 problems left unassigned" in done.output
+    assert "1 problem left unassigned" in done.output  # found from outside: "1 problems"
     assert stored(app, official.email).role == "resident"
     with app.app_context():
         assert db.session.scalars(select(TeamMember).where(TeamMember.user_id == official.id)).all() == []

@@ -129,6 +129,10 @@ def test_the_group_page_shows_officials_who_runs_it_and_appoints_by_address(
         f"/groups/{ref.group_id}/admins", data={"email": " SAM@example.org "}, follow_redirects=True
     ).get_data(as_text=True)
     assert "Sam Okafor is now an admin of this group." in appointed
+    again = client.post(
+        f"/groups/{ref.group_id}/admins", data={"email": "sam@example.org"}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "Sam Okafor is already an admin of this group." in again  # found from outside: "now" again
     assert f'action="/groups/{ref.group_id}/admins/{sam.id}/remove"' in appointed
 
     removed = client.post(f"/groups/{ref.group_id}/admins/{sam.id}/remove", follow_redirects=True)

@@ -301,7 +301,13 @@ def test_admins_set_and_clear_a_categorys_target(
         response = client.post("/staff/admin/targets/pothole", data={"t-pothole-days": bad})
         assert response.status_code == 422
         assert message in response.get_data(as_text=True)
-    assert client.post("/staff/admin/targets/nope", data={"t-nope-days": "3"}).status_code == 404
+    # Found from outside: a category or team another admin deleted meanwhile gave a 404 and no word.
+    gone = client.post("/staff/admin/targets/nope", data={"t-nope-days": "3"})
+    assert gone.status_code == 404
+    assert "There is no category" in gone.get_data(as_text=True)
+    no_team = client.post("/staff/admin/teams/999999/members", data={"m999999-email": "a@city.example"})
+    assert no_team.status_code == 404
+    assert "There is no such team." in no_team.get_data(as_text=True)
 
     client.post("/staff/admin/targets/pothole", data={"t-pothole-days": ""})
     with app.app_context():

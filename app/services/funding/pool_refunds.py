@@ -17,6 +17,7 @@ from sqlalchemy import Select, select
 from app.database.sessions import DbSession
 from app.models import Group, Pool, Round, User
 from app.models.ledger import LedgerLine, LedgerPosting
+from app.services.kernel.text import reading_order
 from budgets.accounts import CITY_MATCH, RESIDENT_PREFIX, PostingKind, resident_account
 
 CITY = "the city (its match)"
@@ -87,7 +88,7 @@ def pool_refunds(session: DbSession, pool_id: int) -> list[RefundPart]:
         )
         for posting_id, round_id, round_name, at, account, cents in rows
     ]
-    return sorted(parts, key=lambda p: (-p.posting_id, p.user_id is None, p.name.casefold(), p.user_id))
+    return sorted(parts, key=lambda p: (-p.posting_id, p.user_id is None, reading_order(p.name), p.user_id))
 
 
 def refunds_to(session: DbSession, user_id: int, pool_id: int) -> list[RefundPart]:

@@ -39,6 +39,16 @@ def first_of(items: Sequence[str], shown: int, total: int | None = None) -> str:
     return ", ".join(items[:shown]) + (f" and {more:,} more" if more > 0 else "")
 
 
+def reading_order(text: str) -> tuple[tuple[int, int | str], ...]:
+    """A sort key that orders names as people read them: case ignored, numbers by value ("Resident 9"
+    before "Resident 10"; found from outside: a treasurer's list read 10, 11, 12, 8, 9)."""
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part)
+        for part in re.split(r"(\d+)", text.casefold())
+        if part
+    )
+
+
 def safe_cell(text: str) -> str:
     """Text a spreadsheet shows as text: a leading formula character is escaped with a quote."""
     return "'" + text if text.startswith(FORMULA_STARTS) else text
