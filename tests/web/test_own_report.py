@@ -45,6 +45,13 @@ def test_a_reporter_corrects_and_withdraws_a_report_nobody_took_up(
 ) -> None:
     auth.login_as(make_user(display_name="Rosa Reporter"))
     issue_id = report(app, client)
+    own = client.get(f"/issues/{issue_id}").get_data(as_text=True)
+    assert 'data-testid="own-report"' in own
+    assert "Correct it" in own
+    assert "Withdraw my report" in own
+    assert 'data-testid="own-report"' not in app.test_client().get(f"/issues/{issue_id}").get_data(
+        as_text=True
+    )
     form = client.get(f"/issues/{issue_id}/correct").get_data(as_text=True)
     assert "My flat is number 12 upstairs." in form
 
@@ -89,6 +96,9 @@ def test_once_a_neighbour_likes_it_only_the_name_can_change(
     assert "This report can no longer be withdrawn: residents liked it" in refused.get_data(as_text=True)
     assert app.test_client().get(f"/issues/{issue_id}").status_code == 200
     assert 'data-testid="taken-up"' in client.get(f"/issues/{issue_id}/correct").get_data(as_text=True)
+    own = client.get(f"/issues/{issue_id}").get_data(as_text=True)
+    assert "Hide my name on it" in own
+    assert "Withdraw my report" not in own
     edited = client.post(f"/issues/{issue_id}/correct", data={"title": "Changed", "description": "Changed."})
     assert edited.status_code == 409
 
