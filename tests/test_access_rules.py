@@ -64,6 +64,10 @@ RULES = [
     web("issues.back", "POST", "/issues/1/back", EVERYONE),
     web("issues.publish_held", "POST", "/issues/1/held/publish", EVERYONE),
     web("issues.discard_held", "POST", "/issues/1/held/discard", EVERYONE),
+    web("issues.reporter_name", "POST", "/issues/1/name", EVERYONE),
+    web("issues.correct", "GET", "/issues/1/correct", EVERYONE),
+    web("issues.correct", "POST", "/issues/1/correct", EVERYONE),
+    web("issues.withdraw", "POST", "/issues/1/withdraw", EVERYONE),
     web("auth.logout", "POST", "/account/logout", EVERYONE),
     # Accounts: where I am logged in, my tokens, confirming my address.
     web("auth.security", "GET", "/account/security", EVERYONE),

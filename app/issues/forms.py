@@ -94,3 +94,14 @@ class BackingForm(FlaskForm):
     # A fresh key per rendered form: a double tap or a resubmitted page makes one backing.
     idempotency_key = HiddenField(default=lambda: uuid.uuid4().hex)
     submit = SubmitField("Back this problem")
+
+
+class CorrectForm(FlaskForm):
+    """A reporter corrects their report nobody else has taken up (app/services/issues/own_reports.py):
+    the service checks the text as a report's."""
+
+    title = StringField("Title", render_kw={"maxlength": TITLE_MAX})
+    description = TextAreaField(
+        "Description", filters=[one_newline], render_kw={"maxlength": DESCRIPTION_MAX, "rows": 6}
+    )
+    submit = SubmitField("Save the correction")

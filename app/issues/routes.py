@@ -18,7 +18,7 @@ from app.issues.forms import LOCATION_FIELDS, BackingForm, LikeForm, ReportForm
 from app.models import Issue
 from app.photo_stores import photo_settings, photo_store
 from app.ratelimits import limit
-from app.services.issues import likes, money, photo_access, places, reports
+from app.services.issues import likes, money, own_reports, photo_access, places, reports
 from app.services.issues import queries as issue_queries
 from app.services.issues.photo_store import PhotoNotFound
 from app.services.issues.queries import IssueRow
@@ -149,7 +149,20 @@ def detail_page(
         money=money.money_of(db.session, issue_id),
         payout_form=(payout_form or PayoutForm()) if staff else None,
         return_form=ReturnForm() if staff else None,
+        own=own_panel(issue),
     )
+
+
+def own_panel(issue: Issue) -> dict[str, bool] | None:
+    """What the reporter may do with their published report (None for anyone else): hide or show their
+    name, and, while nobody else has taken it up, correct or withdraw it."""
+    if (
+        not current_user.is_authenticated
+        or current_user.id != issue.reporter_id
+        or issue.awaiting_confirmation
+    ):
+        return None
+    return {"may_change": own_reports.may_change(db.session, current_resident(), issue)}
 
 
 @bp.post("/<int:issue_id>/like")

@@ -194,6 +194,13 @@ RENDERERS: dict[str, Renderer] = {
     "issue.publish_held": lambda f, _n: (
         f"published their report #{f.target_id}, held since before they confirmed"
     ),
+    "issue.reporter_name": lambda f, _n: (
+        f"{'hid' if f.details.get('hidden') else 'showed'} their name on their report #{f.target_id}"
+    ),
+    "issue.reporter_edit": lambda f, _n: f"corrected their report #{f.target_id} before anyone took it up",
+    "issue.withdraw": lambda f, _n: (
+        f"withdrew their report #{f.target_id} “{f.details.get('title')}” before anyone took it up"
+    ),
     "issue.discard_held": lambda f, _n: (
         f"deleted their unpublished report #{f.target_id} “{f.details.get('title')}”, made before "
         "they confirmed"
@@ -266,6 +273,9 @@ ACTION_LABELS: dict[str, str] = {
     "account.delete": "Account deleted",
     "account.confirm_email": "Email confirmed",
     "issue.publish_held": "Held report published",
+    "issue.reporter_name": "Reporter's name shown or hidden",
+    "issue.reporter_edit": "Report corrected by its reporter",
+    "issue.withdraw": "Report withdrawn by its reporter",
     "issue.discard_held": "Held report deleted",
     "account.token_revoke": "API token revoked",
     "account.logout_everywhere": "Logged out everywhere",

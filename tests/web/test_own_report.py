@@ -1,0 +1,123 @@
+"""A reporter's own report: the name can be hidden or shown at any time; the text corrected and the
+report withdrawn only while nobody else has taken it up (found from outside: a resident who had put
+their flat number in a report could neither change nor take it back)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AuditEntry, Issue, Photo, User
+from app.services.issues import likes
+from tests.conftest import AuthActions
+from tests.images import jpeg_with_gps
+from tests.testcity import OLD_TOWN
+
+MakeUser = Callable[..., User]
+REPORT = {
+    "lat": str(OLD_TOWN.lat),
+    "lon": str(OLD_TOWN.lon),
+    "category": "pothole",
+    "title": "Broken step by my door",
+    "description": "My flat is number 12 upstairs.",
+}
+
+
+def report(app: Flask, client: FlaskClient) -> int:
+    sent = client.post(
+        "/issues/new",
+        data={**REPORT, "photo": (io.BytesIO(jpeg_with_gps()), "step.jpg")},
+        content_type="multipart/form-data",
+    )
+    assert sent.status_code == 302, sent.get_data(as_text=True)
+    with app.app_context():
+        return int(db.session.scalars(select(Issue.id).order_by(Issue.id.desc())).first() or 0)
+
+
+def test_a_reporter_corrects_and_withdraws_a_report_nobody_took_up(
+    app: Flask, client: FlaskClient, auth: AuthActions, make_user: MakeUser
+) -> None:
+    auth.login_as(make_user(display_name="Rosa Reporter"))
+    issue_id = report(app, client)
+    own = client.get(f"/issues/{issue_id}").get_data(as_text=True)
+    assert 'data-testid="own-report"' in own
+    assert "Correct it" in own
+    assert "Withdraw my report" in own
+    assert 'data-testid="own-report"' not in app.test_client().get(f"/issues/{issue_id}").get_data(
+        as_text=True
+    )
+    form = client.get(f"/issues/{issue_id}/correct").get_data(as_text=True)
+    assert "My flat is number 12 upstairs." in form
+
+    bad = client.post(f"/issues/{issue_id}/correct", data={"title": "", "description": "Still broken."})
+    assert bad.status_code == 422
+    assert "Title is required." in bad.get_data(as_text=True)
+    done = client.post(
+        f"/issues/{issue_id}/correct",
+        data={"title": "Broken step on Elm Row", "description": "Still broken."},
+    )
+    assert done.status_code == 302
+    page = app.test_client().get(f"/issues/{issue_id}").get_data(as_text=True)
+    assert "Broken step on Elm Row" in page
+    assert "number 12" not in page
+
+    with app.app_context():
+        photo = db.session.scalars(select(Photo.filename).where(Photo.issue_id == issue_id)).one()
+    stored = Path(app.config["UPLOAD_FOLDER"]) / photo
+    assert stored.is_file()
+    withdrawn = client.post(f"/issues/{issue_id}/withdraw")
+    assert withdrawn.status_code == 302
+    assert withdrawn.headers["Location"] == "/account#reports"
+    assert app.test_client().get(f"/issues/{issue_id}").status_code == 404
+    assert not stored.exists()
+    with app.app_context():
+        actions = list(db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
+    assert actions[-2:] == ["issue.reporter_edit", "issue.withdraw"]
+
+
+def test_once_a_neighbour_likes_it_only_the_name_can_change(
+    app: Flask, client: FlaskClient, auth: AuthActions, make_user: MakeUser
+) -> None:
+    rosa = make_user(display_name="Rosa Reporter")
+    auth.login_as(rosa)
+    issue_id = report(app, client)
+    neighbour = make_user()
+    with app.app_context():
+        likes.like(db.session, db.session.get(User, neighbour.id), issue_id)
+        db.session.commit()
+
+    refused = client.post(f"/issues/{issue_id}/withdraw", follow_redirects=True)
+    assert "This report can no longer be withdrawn: residents liked it" in refused.get_data(as_text=True)
+    assert app.test_client().get(f"/issues/{issue_id}").status_code == 200
+    assert 'data-testid="taken-up"' in client.get(f"/issues/{issue_id}/correct").get_data(as_text=True)
+    own = client.get(f"/issues/{issue_id}").get_data(as_text=True)
+    assert "Hide my name on it" in own
+    assert "Withdraw my report" not in own
+    edited = client.post(f"/issues/{issue_id}/correct", data={"title": "Changed", "description": "Changed."})
+    assert edited.status_code == 409
+
+    assert "Rosa Reporter" in app.test_client().get(f"/issues/{issue_id}").get_data(as_text=True)
+    assert client.post(f"/issues/{issue_id}/name", data={"hide": "yes"}).status_code == 302
+    assert "Rosa Reporter" not in app.test_client().get(f"/issues/{issue_id}").get_data(as_text=True)
+    assert client.post(f"/issues/{issue_id}/name", data={"hide": "no"}).status_code == 302
+    assert "Rosa Reporter" in app.test_client().get(f"/issues/{issue_id}").get_data(as_text=True)
+
+
+def test_nobody_else_may_touch_a_report(
+    app: Flask, client: FlaskClient, auth: AuthActions, make_user: MakeUser
+) -> None:
+    auth.login_as(make_user())
+    issue_id = report(app, client)
+    auth.login_as(make_user())
+    for path in ("withdraw", "name", "correct"):
+        assert client.post(f"/issues/{issue_id}/{path}", data={"hide": "yes"}).status_code == 404, path
+    assert client.get(f"/issues/{issue_id}/correct").status_code == 404
+    auth.logout()
+    assert client.post(f"/issues/{issue_id}/withdraw").status_code == 302  # to the login page
+    assert app.test_client().get(f"/issues/{issue_id}").status_code == 200
