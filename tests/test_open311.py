@@ -124,6 +124,20 @@ def test_bad_query_parameters_name_the_parameter(client) -> None:
     assert client.get("/open311/v2/services.csv").status_code == 400
     # RFC 3339 allows a lowercase "z" (found from outside: it was refused).
     assert client.get("/open311/v2/requests.json?start_date=2026-11-01T00:00:00z").status_code == 200
+    # Found from outside: an offset's "+" sent unencoded, and a too-large id, got words that misled.
+    spaced = client.get("/open311/v2/requests.json?start_date=2026-11-01T10:00:00+05:00").get_json()
+    assert "An offset's + must be sent as %2B in a URL." in spaced[0]["description"]
+    huge = client.get("/open311/v2/requests.json?service_request_id=99999999999999999").get_json()
+    assert "must be between 1 and 2,147,483,647" in huge[0]["description"]
+
+
+def test_a_date_only_end_date_means_the_whole_day(client, make_issue) -> None:
+    """Found from outside: start_date and end_date of the same day found nothing (the end was read as
+    that day's midnight)."""
+    issue = make_issue(title="Hole")
+    day = client.get(f"/open311/v2/requests/{issue.id}.json").get_json()[0]["requested_datetime"][:10]
+    found = client.get(f"/open311/v2/requests.json?start_date={day}&end_date={day}").get_json()
+    assert str(issue.id) in [r["service_request_id"] for r in found]
 
 
 def test_create_request_needs_a_valid_api_key(client, auth, table_counts) -> None:

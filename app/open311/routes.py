@@ -6,6 +6,7 @@ The API key is a Commonfix bearer token (`api_key` parameter or Authorization he
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from flask import Response, current_app, request
@@ -101,16 +102,27 @@ def service_definition(code: str, fmt: str) -> Response:
     return render_one({"service_code": code, "attributes": []}, "service_definition", fmt)
 
 
+DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _parse_time(name: str) -> datetime | None:
     raw = request.args.get(name)
     if not raw:
         return None
     try:  # RFC 3339's lowercase "z" too (found from outside: it was refused)
-        return parse_time(raw, name)
+        found = parse_time(raw, name)
     except ValidationError:  # GeoReport answers a bad parameter with 400
+        # Found from outside: an offset's "+" sent unencoded arrives as a space, and the message did not
+        # say why a correct-looking time was refused.
+        plus = " An offset's + must be sent as %2B in a URL." if re.search(r"T[\d:.]+ \d", raw) else ""
         raise DomainError(
-            f"{name} must be an ISO 8601 date-time such as 2026-11-01T00:00:00Z.", name
+            f"{name} must be an ISO 8601 date-time such as 2026-11-01T00:00:00Z.{plus}", name
         ) from None
+    if name == "end_date" and DATE_ONLY.fullmatch(raw.strip()):
+        # A day given as the end means the whole day (found from outside: start_date and end_date of the
+        # same day found nothing, the end read as that day's midnight).
+        return found + timedelta(days=1) - timedelta(microseconds=1)
+    return found
 
 
 def _default_start(end: datetime) -> datetime:
@@ -147,9 +159,10 @@ def list_requests(fmt: str) -> Response:
             for part in request.args.get("service_request_id", "").split(",")
             if part
         ]
-    except ValidationError:
+    except ValidationError as error:
         raise DomainError(
-            "service_request_id must be a comma-separated list of numbers.", "service_request_id"
+            f"service_request_id must be a comma-separated list of request ids: {error.message}",
+            "service_request_id",
         ) from None
     # GeoReport v2: service_request_id "overrides all other arguments".
     query = RequestQuery(ids=tuple(ids), limit=MAX_REQUESTS) if ids else _filtered_query()
