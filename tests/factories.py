@@ -133,3 +133,15 @@ def unused_id(session: Session, model: type[Any]) -> int:
     """An id no row of `model` has: PostgreSQL's sequences outlive the tests' cleanup, so a fixed
     "surely missing" id such as 999 can belong to a row another test made."""
     return (session.scalar(select(func.max(model.id))) or 0) + 1
+
+
+def give_desk_work(session: Session, official_id: int, issue_id: int, team: str = "Roads crew") -> None:
+    """The official is in a new team and has the issue assigned (what leaving the staff must undo)."""
+    from app.models.desk import Assignment, Team, TeamMember
+
+    crew = Team(name=team)
+    session.add(crew)
+    session.flush()
+    session.add_all(
+        [TeamMember(team_id=crew.id, user_id=official_id), Assignment(issue_id=issue_id, user_id=official_id)]
+    )

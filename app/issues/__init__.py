@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("issues", __name__, url_prefix="/issues")
 
-from app.issues import backing_routes, held_routes, own_routes, routes  # noqa: E402,F401
+from app.issues import backing_routes, own_routes, routes  # noqa: E402,F401

@@ -15,7 +15,8 @@ from werkzeug.security import check_password_hash
 
 from app.extensions import db
 from app.models import ApiToken, AuditEntry, User
-from app.models.desk import Assignment, Team, TeamMember
+from app.models.desk import Assignment, TeamMember
+from tests import factories
 from tests.conftest import AuthActions
 
 PASSPHRASE = "lantern orbit gravel mossy hedgehog"
@@ -68,15 +69,7 @@ def test_an_official_made_a_resident_leaves_the_teams_and_the_problems_assigned(
     official = make_user(role="official", email="leaver@city.example")
     issue = make_issue()
     with app.app_context():
-        team = Team(name="Roads crew")
-        db.session.add(team)
-        db.session.flush()
-        db.session.add_all(
-            [
-                TeamMember(team_id=team.id, user_id=official.id),
-                Assignment(issue_id=issue.id, user_id=official.id),
-            ]
-        )
+        factories.give_desk_work(db.session, official.id, issue.id)
         db.session.commit()
 
     done = runner.invoke(args=["set-role", official.email, "resident"])

@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEntry, User
-from app.models.desk import Assignment, Team, TeamMember
+from app.models.desk import Assignment, TeamMember
+from tests import factories
 from tests.conftest import AuthActions
 from tests.funding_fixtures import Funding, funding  # noqa: F401
 
@@ -61,15 +62,7 @@ def test_blocking_an_official_frees_their_problems_and_teams(
     official = make_user(role="official", email="off2@city.example")
     issue = make_issue()
     with app.app_context():
-        team = Team(name="Roads crew")
-        db.session.add(team)
-        db.session.flush()
-        db.session.add_all(
-            [
-                TeamMember(team_id=team.id, user_id=official.id),
-                Assignment(issue_id=issue.id, user_id=official.id),
-            ]
-        )
+        factories.give_desk_work(db.session, official.id, issue.id)
         db.session.commit()
     auth.login_as(make_user(role="admin"))
 

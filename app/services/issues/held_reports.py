@@ -10,12 +10,13 @@ confirmed). Those reports wait for their reporter to publish or discard each one
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 
 from app.database.sessions import DbSession
-from app.models import Issue, Photo, User
+from app.models import Issue, User
 from app.models.timestamps import utcnow
 from app.services.issues.notifications import notify_new_issue
+from app.services.issues.report_deletion import delete_report
 from app.services.kernel.audit import record
 from app.services.kernel.errors import Conflict, NotFound
 
@@ -74,12 +75,5 @@ def publish_held_report(session: DbSession, reporter: User, issue_id: int) -> No
 
 def discard_held_report(session: DbSession, reporter: User, issue_id: int) -> list[str]:
     """The confirmed reporter discards a held report they did not make (or no longer want): it is
-    deleted, never having been public. Returns its photos' file names, for the caller to remove from
-    the photo store once the deletion is committed."""
-    issue = _held_of(session, reporter, issue_id)
-    files = list(session.scalars(select(Photo.filename).where(Photo.issue_id == issue_id)))
-    title = issue.title
-    session.execute(delete(Issue).where(Issue.id == issue_id))
-    record(session, reporter, "issue.discard_held", "issue", issue_id, title=title)
-    session.flush()
-    return files
+    deleted, never having been public (report_deletion.delete_report says what it returns)."""
+    return delete_report(session, reporter, _held_of(session, reporter, issue_id), "issue.discard_held")

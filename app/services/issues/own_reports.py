@@ -13,12 +13,13 @@ neighbours rely on what it says, and only the name can still be hidden.
 
 from __future__ import annotations
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import exists, select
 
 from app.database.sessions import DbSession
-from app.models import Backing, Follow, Issue, IssueEvent, Like, Photo, RoundCandidate, User
+from app.models import Backing, Follow, Issue, IssueEvent, Like, RoundCandidate, User
 from app.models.desk import Assignment, InternalNote
 from app.models.moderation import ModerationRecord
+from app.services.issues.report_deletion import delete_report
 from app.services.issues.reports import DESCRIPTION_MAX, TITLE_MAX
 from app.services.kernel.audit import record
 from app.services.kernel.errors import Conflict, NotFound
@@ -99,16 +100,11 @@ def correct(session: DbSession, reporter: User, issue_id: int, title: object, de
 
 
 def withdraw(session: DbSession, reporter: User, issue_id: int) -> list[str]:
-    """The reporter withdraws their report nobody else has taken up: it is deleted. Returns its photos'
-    file names, for the caller to remove from the photo store once the deletion is committed."""
+    """The reporter withdraws their report nobody else has taken up: it is deleted
+    (report_deletion.delete_report says what it returns)."""
     issue = own_report(session, reporter, issue_id)
     _require_untaken(session, issue, "withdrawn")
-    files = list(session.scalars(select(Photo.filename).where(Photo.issue_id == issue_id)))
-    title = issue.title
-    session.execute(delete(Issue).where(Issue.id == issue_id))
-    record(session, reporter, "issue.withdraw", "issue", issue_id, title=title)
-    session.flush()
-    return files
+    return delete_report(session, reporter, issue, "issue.withdraw")
 
 
 def may_change(session: DbSession, reporter: User, issue: Issue) -> bool:
