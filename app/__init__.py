@@ -141,6 +141,10 @@ def load_config(app: Flask, config: type[Config] | None, overrides: dict[str, An
     except ValueError as error:  # config.py's parsers name the variable and the value's form
         raise ConfigurationError(str(error)) from None
     app.config.update(overrides)
+    if app.config.get("MAIL_DEFAULT_SENDER") == "Commonfix <noreply@localhost>":
+        # Mail comes from the site's name unless a sender is set (found from outside: a site the city
+        # named had its mail still come "From: Commonfix").
+        app.config["MAIL_DEFAULT_SENDER"] = f"{app.config['SITE_NAME']} <noreply@localhost>"
     app.config["SECRET_KEY"] = resolve_secret_key(
         app.config.get("SECRET_KEY"), str(app.config["SECRET_KEY_SOURCE"]), app.instance_path
     )

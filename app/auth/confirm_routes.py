@@ -15,6 +15,7 @@ from app.ratelimits import limit
 from app.services.accounts import confirmation
 from app.services.issues import held_reports
 from app.services.kernel.errors import DomainError, ValidationError
+from app.unit_of_work import show_error
 
 
 def published_words(count: int) -> str:
@@ -71,7 +72,7 @@ def confirm_email(token: str) -> tuple[str, int]:
         link = confirmation.read_link(db.session, token)
     except DomainError as error:
         return render_template("auth/confirm_link.html", error=error.message), error.status
-    return link_page(link, token, ConfirmAgainForm(), 200)
+    return link_page(link, token, ConfirmAgainForm(data={"display_name": link.user.display_name}), 200)
 
 
 @bp.post("/confirm/<token>")
@@ -85,7 +86,11 @@ def confirm_email_post(token: str) -> Response | tuple[str, int]:
     if link.again and not link.user.email_confirmed and not form.validate_on_submit():
         return link_page(link, token, form, 422)
     try:
-        done = confirmation.confirm(db.session, token, form.password.data if link.again else None)
+        done = (
+            confirmation.confirm(db.session, token, form.password.data, form.display_name.data)
+            if link.again
+            else confirmation.confirm(db.session, token)
+        )
         user = done.user
         published = held_reports.publish_held_reports(db.session, user) if done.now and not done.again else []
         if done.now and done.again:
@@ -100,7 +105,7 @@ def confirm_email_post(token: str) -> Response | tuple[str, int]:
         db.session.commit()
     except ValidationError as error:
         db.session.rollback()
-        form.password.errors = [*form.password.errors, error.message]
+        show_error(error, form)
         return link_page(link, token, form, 422)
     except DomainError as error:
         db.session.rollback()

@@ -106,6 +106,9 @@ class ConfirmAgainForm(FlaskForm):
     """Confirming an address registered twice before it was confirmed: its opener chooses the password
     (app.services.accounts.confirmation.AGAIN)."""
 
+    display_name = StringField(
+        "Your name as others see it", render_kw={"maxlength": 60, "autocomplete": "name"}
+    )
     password = new_password_field("Choose your password")
     confirm = PasswordField(
         "Repeat the password",

@@ -58,6 +58,10 @@ class User(RoleChecks, UserMixin, Model):
     # When the resident opened the link mailed to this address (None: not yet; likes, follows, pledges,
     # ballots and memberships wait for it, reports stay unpublished: app/services/accounts/confirmation.py).
     email_confirmed_at: Mapped[datetime | None] = mapped_column(default=None)
+    # When the address was registered a second time before it was confirmed: every confirmation link
+    # then asks its opener to choose the password (confirmation.py; found from outside, a plain link
+    # mailed after or before the second registration confirmed the first registrant's account).
+    registered_again_at: Mapped[datetime | None] = mapped_column(default=None)
     # The resident's choice for new reports: the report form's "Hide my name" starts ticked, and an API
     # report that does not say `hide_name` hides it (app/services/accounts/profile.py).
     hide_name_default: Mapped[bool] = mapped_column(default=False)

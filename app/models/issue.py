@@ -52,6 +52,9 @@ class Issue(Model):
     is_hidden: Mapped[bool] = mapped_column(default=False)  # hidden by a moderator: staff-only
     # Reported before the reporter confirmed their email: hidden (is_hidden) until they do, then published.
     awaiting_confirmation: Mapped[bool] = mapped_column(default=False)
+    # When its reporter withdrew it (or discarded it, held): the row stays, hidden and emptied, so its
+    # id is never given to another report (own_reports.py, held_reports.py).
+    withdrawn_at: Mapped[datetime | None] = mapped_column(default=None)
     # The issue's GeoJSON Feature as text, before and after its like count. Kept by database triggers
     # (migration bc380c228d29) as the issue and the names it shows change; code never writes them. The map
     # and the lists read them (issue_queries.feature_page); nothing loads them with the issue.

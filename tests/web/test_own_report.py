@@ -79,6 +79,13 @@ def test_a_reporter_corrects_and_withdraws_a_report_nobody_took_up(
     with app.app_context():
         actions = list(db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
     assert actions[-2:] == ["issue.reporter_edit", "issue.withdraw"]
+    # Found from outside: on SQLite the next report got the withdrawn one's id.
+    next_id = report(app, client)
+    assert next_id > issue_id
+    with app.app_context():
+        kept = db.session.get(Issue, issue_id)
+        assert kept is not None
+        assert (kept.title, kept.description, kept.reporter_id) == ("Withdrawn by its reporter", "", None)
 
 
 def test_once_a_neighbour_likes_it_only_the_name_can_change(
@@ -121,3 +128,34 @@ def test_nobody_else_may_touch_a_report(
     auth.logout()
     assert client.post(f"/issues/{issue_id}/withdraw").status_code == 302  # to the login page
     assert app.test_client().get(f"/issues/{issue_id}").status_code == 200
+
+
+def test_an_open_flag_keeps_the_text_and_a_withdrawn_report_stays_hidden(
+    app: Flask, client: FlaskClient, auth: AuthActions, make_user: MakeUser
+) -> None:
+    """Found from outside: a reporter rewrote a report a neighbour had just flagged, so the moderator
+    saw other words than those flagged."""
+    flagger = auth.headers(make_user())  # a token asked for before this client logs in
+    auth.login_as(make_user())
+    issue_id = report(app, client)
+    flagged = app.test_client().post(
+        f"/api/v1/issues/{issue_id}/flags", json={"reason": "abusive"}, headers=flagger
+    )
+    assert flagged.status_code in (200, 201), flagged.get_json()
+    refused = client.post(
+        f"/issues/{issue_id}/correct", data={"title": "Innocent", "description": "Innocent."}
+    )
+    assert refused.status_code == 409
+    assert "residents flagged it to the moderators" in refused.get_data(as_text=True)
+
+
+def test_moderators_cannot_show_a_withdrawn_report_again(
+    app: Flask, client: FlaskClient, auth: AuthActions, make_user: MakeUser
+) -> None:
+    auth.login_as(make_user())
+    issue_id = report(app, client)
+    assert client.post(f"/issues/{issue_id}/withdraw").status_code == 302
+    auth.login_as(make_user(role="admin"))
+    shown = client.post(f"/staff/issues/{issue_id}/unhide", data={"reason": ""}, follow_redirects=True)
+    assert "was withdrawn by its reporter: it stays hidden, empty." in shown.get_data(as_text=True)
+    assert app.test_client().get(f"/issues/{issue_id}").status_code == 404

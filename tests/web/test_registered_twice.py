@@ -88,7 +88,9 @@ def test_the_owner_who_registers_second_takes_the_account_back(app: Flask, outbo
     with app.app_context():
         assert not db.session.scalars(select(User).where(User.email == ADDRESS)).one().email_confirmed
 
-    done = owner.post(link, data={"password": OWNER_PASSWORD, "confirm": OWNER_PASSWORD})
+    done = owner.post(
+        link, data={"display_name": "Sam", "password": OWNER_PASSWORD, "confirm": OWNER_PASSWORD}
+    )
     assert done.status_code == 302
     assert done.headers["Location"] == "/account#reports"
     # The owner holds the only password; the first registrant's session and token have ended.
@@ -123,7 +125,15 @@ def test_the_owner_who_registers_second_takes_the_account_back(app: Flask, outbo
     assert deleted.status_code == 302
     assert deleted.headers["Location"] == "/account#reports"
     with app.app_context():
-        assert db.session.get(Issue, held) is None
+        gone = db.session.get(Issue, held)
+        assert gone is not None  # kept, emptied, so its id is never another report's
+        assert (gone.title, gone.description, gone.reporter_id, gone.is_hidden) == (
+            "Withdrawn by its reporter",
+            "",
+            None,
+            True,
+        )
+        assert gone.withdrawn_at is not None
     assert not stored.exists()
     assert owner.post(f"/issues/{held}/held/discard").status_code == 404
 
@@ -136,7 +146,8 @@ def test_a_held_report_its_owner_made_is_published_by_them(app: Flask, outbox: O
     owner = app.test_client()
     assert (
         owner.post(
-            second_link(outbox), data={"password": OWNER_PASSWORD, "confirm": OWNER_PASSWORD}
+            second_link(outbox),
+            data={"display_name": "Sam", "password": OWNER_PASSWORD, "confirm": OWNER_PASSWORD},
         ).status_code
         == 302
     )
@@ -175,3 +186,36 @@ def test_the_first_link_still_publishes_and_warns_a_stranger(app: Flask, outbox:
     assert "the account named “Sam” was registered with it on" in page
     assert "If you did not register, do not confirm" in page
     assert "Choose your password" not in page
+
+
+def test_every_link_asks_once_the_address_was_registered_twice(app: Flask, outbox: Outbox) -> None:
+    """Found from outside: after the owner's second registration, the first mail's link, or a new plain
+    link the first registrant asked for, confirmed the first registrant's account (password, name,
+    logins and held report)."""
+    attacker = app.test_client()
+    register(attacker, "Mallory Smith", ATTACKER_PASSWORD)
+    held = planted_report(app, attacker)
+    first_link = link_in(mails_to(outbox, ADDRESS, SUBJECT)[0], CONFIRM)
+    register(app.test_client(), "Sam", OWNER_PASSWORD)
+    # The first registrant, logged in, asks for a new link: it is the asking kind too.
+    assert attacker.post("/account/confirm/resend").status_code == 302
+    resent = link_in(mails_to(outbox, ADDRESS, SUBJECT)[-1], CONFIRM)
+    assert "you choose the account's password" in text_of(mails_to(outbox, ADDRESS, SUBJECT)[-1])
+
+    owner = app.test_client()
+    for link in (first_link, resent):
+        page = owner.get(link).get_data(as_text=True)
+        assert "was registered twice before it was confirmed" in page
+        assert 'value="Mallory Smith"' in page  # the name to change, said to be perhaps someone else's
+        assert owner.post(link, data={}).status_code == 422
+    done = owner.post(
+        first_link, data={"display_name": "Sam Owner", "password": OWNER_PASSWORD, "confirm": OWNER_PASSWORD}
+    )
+    assert done.status_code == 302
+    assert logs_in(app, OWNER_PASSWORD)
+    assert not logs_in(app, ATTACKER_PASSWORD)
+    assert attacker.get("/account/security").status_code == 302
+    assert app.test_client().get(f"/issues/{held}").status_code == 404
+    with app.app_context():
+        user = db.session.scalars(select(User).where(User.email == ADDRESS)).one()
+        assert user.display_name == "Sam Owner"

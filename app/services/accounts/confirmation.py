@@ -67,6 +67,9 @@ def send_confirmation(
     `registered_again`: the mail answers a second registration of the unconfirmed address, and says
     that its password is the first one.
     """
+    # A new link for an address registered twice asks too (found from outside: a plain one, asked for by
+    # the first registrant, confirmed their account).
+    registered_again = registered_again or user.registered_again_at is not None
     token = confirmation_token(user, again=registered_again)
     extra = {"next": next_path} if next_path else {}
     link = external_url("auth.confirm_email", token=token, **extra)
@@ -117,7 +120,9 @@ def register(
         check_password_hash(users.dummy_hash(), secret)  # the same work as hashing a new password
         if existing.email_confirmed_at is None and not existing.is_blocked:
             # Found from outside: the page after registering says "register again to get a new
-            # message", and the message that came had no link to confirm with.
+            # message", and the message that came had no link to confirm with. From now on every
+            # link for the address asks its opener to choose the password (`read_link`).
+            existing.registered_again_at = utcnow()
             send_confirmation(session, existing, next_path, registered_again=True)
         else:
             tell_owner_of_attempt(session, existing)
@@ -150,20 +155,29 @@ def read_link(session: DbSession, token: str) -> ConfirmLink:
     """The account a confirmation link names, if the link is ours, recent and for its current address."""
     again = AGAIN.signed(token)
     user, facts = (AGAIN if again else LINK).read(session, token, "e")
+    # Found from outside: once the address was registered twice, a plain link (the first mail's, or a
+    # new one the first registrant asked for) confirmed that registrant's account: it asks too.
+    again = again or user.registered_again_at is not None
     if user.email != facts["e"]:
         raise LinkInvalid("This link is for an address this account no longer uses.", "token")
     return ConfirmLink(user, again)
 
 
-def confirm(session: DbSession, token: str, new_password: object = None) -> Confirmed:
-    """Confirm the address a link names. A link that answered a second registration takes the
-    password its opener chooses (`new_password`), and ends every login and API token of the account."""
+def confirm(
+    session: DbSession, token: str, new_password: object = None, display_name: object = None
+) -> Confirmed:
+    """Confirm the address a link names. For an address registered twice the link's opener chooses the
+    password (`new_password`) and the display name (found from outside: the first registrant's name
+    stayed on the owner's account), and every login and API token of the account ends."""
     link = read_link(session, token)
     user = link.user
     if user.email_confirmed_at is not None:
         return Confirmed(user, False, link.again)
     details: dict[str, object] = {}
     if link.again:
+        name = users.check_display_name(display_name)
+        users.refuse_staff_likeness(session, name, user.id)
+        user.display_name = name
         secret = passwords.check_new_password(new_password, "password", user)
         if not passwords.replace_hash(session, user, secret, user.password_hash):
             raise LinkInvalid("The account changed meanwhile: open the link again.", "token")

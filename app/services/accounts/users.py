@@ -135,11 +135,13 @@ def refuse_staff_likeness(session: DbSession, name: str, user_id: int | None = N
     name (compared as a reader sees both)."""
     # The site's own name as a phrase too (a resident "Fix Lyon Team" on a site the city calls "Fix
     # Lyon"), not its single words: "Lyon" alone is a resident's name.
-    site = _as_words(site_name())
+    site, site_skeleton = _as_words(site_name()), _as_skeleton(site_name())
     if (
         _STAFF_WORDS.search(_as_words(name))
         or _STAFF_SKELETONS.search(_as_skeleton(name))
         or (site and re.search(rf"\b{re.escape(site)}\b", _as_words(name)))
+        # Drawn alike too, as the staff's words are ("F1x Lyon", "F i x Lyon"; found from outside).
+        or (site_skeleton and re.search(rf"\b{re.escape(site_skeleton)}\b", _as_skeleton(name)))
     ):
         raise ValidationError(
             f"Display name must not read as the city, its staff or {site_name()} (words such as “city”, "

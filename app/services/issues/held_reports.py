@@ -16,7 +16,7 @@ from app.database.sessions import DbSession
 from app.models import Issue, User
 from app.models.timestamps import utcnow
 from app.services.issues.notifications import notify_new_issue
-from app.services.issues.report_deletion import delete_report
+from app.services.issues.report_deletion import lock_report, retire_report
 from app.services.kernel.audit import record
 from app.services.kernel.errors import Conflict, NotFound
 
@@ -55,8 +55,8 @@ def waits_for_reporter(issue: Issue, reporter: User) -> bool:
     return issue.awaiting_confirmation and reporter.email_confirmed and issue.reporter_id == reporter.id
 
 
-def _held_of(session: DbSession, reporter: User, issue_id: int) -> Issue:
-    issue = session.get(Issue, issue_id)
+def _held_of(session: DbSession, reporter: User, issue_id: int, *, locked: bool = False) -> Issue:
+    issue = lock_report(session, issue_id) if locked else session.get(Issue, issue_id)
     if issue is None or issue.reporter_id != reporter.id:
         raise NotFound("There is no such report of yours.", "issue_id")
     if not waits_for_reporter(issue, reporter):
@@ -68,12 +68,13 @@ def _held_of(session: DbSession, reporter: User, issue_id: int) -> Issue:
 
 def publish_held_report(session: DbSession, reporter: User, issue_id: int) -> None:
     """The confirmed reporter publishes one held report they made."""
-    _held_of(session, reporter, issue_id)
+    _held_of(session, reporter, issue_id, locked=True)
     publish_held_reports(session, reporter, only=[issue_id])
     record(session, reporter, "issue.publish_held", "issue", issue_id)
 
 
 def discard_held_report(session: DbSession, reporter: User, issue_id: int) -> list[str]:
     """The confirmed reporter discards a held report they did not make (or no longer want): it is
-    deleted, never having been public (report_deletion.delete_report says what it returns)."""
-    return delete_report(session, reporter, _held_of(session, reporter, issue_id), "issue.discard_held")
+    retired, never having been public (report_deletion.retire_report says what it returns)."""
+    issue = _held_of(session, reporter, issue_id, locked=True)
+    return retire_report(session, reporter, issue, "issue.discard_held")

@@ -18,8 +18,8 @@ from sqlalchemy import exists, select
 from app.database.sessions import DbSession
 from app.models import Backing, Follow, Issue, IssueEvent, Like, RoundCandidate, User
 from app.models.desk import Assignment, InternalNote
-from app.models.moderation import ModerationRecord
-from app.services.issues.report_deletion import delete_report
+from app.models.moderation import Flag, FlagStatus, ModerationRecord
+from app.services.issues.report_deletion import lock_report, retire_report
 from app.services.issues.reports import DESCRIPTION_MAX, TITLE_MAX
 from app.services.kernel.audit import record
 from app.services.kernel.errors import Conflict, NotFound
@@ -55,6 +55,10 @@ def taken_up_by(session: DbSession, issue: Issue) -> str | None:
             "the moderators acted on it",
         ),
         (select(RoundCandidate.id).where(RoundCandidate.issue_id == issue.id), "a funding round lists it"),
+        (
+            select(Flag.id).where(Flag.issue_id == issue.id, Flag.status == FlagStatus.OPEN.value),
+            "residents flagged it to the moderators",
+        ),
     ]
     if issue.is_hidden:
         return "the moderators hid it"
@@ -100,11 +104,12 @@ def correct(session: DbSession, reporter: User, issue_id: int, title: object, de
 
 
 def withdraw(session: DbSession, reporter: User, issue_id: int) -> list[str]:
-    """The reporter withdraws their report nobody else has taken up: it is deleted
-    (report_deletion.delete_report says what it returns)."""
-    issue = own_report(session, reporter, issue_id)
+    """The reporter withdraws their report nobody else has taken up: it is retired, the check and the
+    retirement under the report's lock (report_deletion.retire_report says what it returns)."""
+    own_report(session, reporter, issue_id)
+    issue = lock_report(session, issue_id)
     _require_untaken(session, issue, "withdrawn")
-    return delete_report(session, reporter, issue, "issue.withdraw")
+    return retire_report(session, reporter, issue, "issue.withdraw")
 
 
 def may_change(session: DbSession, reporter: User, issue: Issue) -> bool:

@@ -198,12 +198,9 @@ RENDERERS: dict[str, Renderer] = {
         f"{'hid' if f.details.get('hidden') else 'showed'} their name on their report #{f.target_id}"
     ),
     "issue.reporter_edit": lambda f, _n: f"corrected their report #{f.target_id} before anyone took it up",
-    "issue.withdraw": lambda f, _n: (
-        f"withdrew their report #{f.target_id} “{f.details.get('title')}” before anyone took it up"
-    ),
+    "issue.withdraw": lambda f, _n: f"withdrew their report #{f.target_id} before anyone took it up",
     "issue.discard_held": lambda f, _n: (
-        f"deleted their unpublished report #{f.target_id} “{f.details.get('title')}”, made before "
-        "they confirmed"
+        f"discarded their unpublished report #{f.target_id}, made before they confirmed"
     ),
     "account.token_revoke": lambda f, _n: "revoked one of their API tokens",
     "account.logout_everywhere": lambda f, _n: (
