@@ -120,7 +120,7 @@ def test_importing_the_same_file_again_replaces_the_shapes(
     ("name", "words"),
     [
         ("old  TOWN", ["feature 2 ('old TOWN')", "reads as the existing area 'Old Town'"]),
-        ("Riverside\u200b", ["feature 2 ('Riverside\\u200b')", "reads as the existing area 'Riverside'"]),
+        ("Riverside\u200b", ["feature 2 ('Riverside\\u200b')", "characters drawn as nothing"]),
     ],
 )
 def test_a_name_that_reads_as_an_existing_area_is_refused_and_nothing_imported(
@@ -271,3 +271,12 @@ def test_rename_area_fixes_the_case_of_a_name(app: Flask, runner: FlaskCliRunner
 
     assert result.exit_code == 0, result.output
     assert slugs(app)["Old town"] == "old-town"
+
+
+def test_a_name_with_a_zero_width_space_is_refused(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    """Found from outside: "Zero\u200bWidth" was stored, drawn as "ZeroWidth"."""
+    named = runner.invoke(args=["import-areas", str(write(tmp_path, ("Zero\u200bWidth", square(0))))])
+    refused(named, "feature 1", "characters drawn as nothing")
+    assert slugs(app) == CITY

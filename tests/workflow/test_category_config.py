@@ -79,7 +79,7 @@ def test_an_admin_adds_renames_and_reorders_a_category_residents_then_report_und
             {"code": "ok-code", "name": "ＰOTHOLE OR ROAD DAMAGE"},
             "is already named",
         ),
-        ("/staff/admin/categories", {"code": "ok-code", "name": "Overflowing bin\u200b"}, "is already named"),
+        ("/staff/admin/categories", {"code": "ok-code", "name": "Overflowing bin\u200b"}, "drawn as nothing"),
         ("/staff/admin/categories", {"code": "ok-code", "name": "DAMAGED SIDEWALK"}, "is already named"),
         ("/staff/admin/categories/tree/update", {"c-tree-name": "Broken street light"}, "is already named"),
         ("/staff/admin/categories/pothole/delete", {}, "has 1 report: it cannot be deleted"),

@@ -119,12 +119,23 @@ def clean_text(
     return text
 
 
+# Characters a name never needs, which make two names look alike: zero-width space, word joiner, byte
+# order mark, soft hyphen (found from outside: "Zero\u200bWidth" was stored, drawn as "ZeroWidth"). The
+# zero-width joiners some scripts need are allowed.
+_NAME_NOTHINGS = frozenset("\u200b\u2060\ufeff\u00ad")
+
+
 def clean_line_name(raw: object, maximum: int, *, label: str = "Name", field: str = "name") -> str:
     """A name on one line, held to the rules of every name shown to people: trimmed, 1..`maximum`
     characters, no line breaks or control characters, spaces between words single and no blank words
     (found from outside: names of a zero-width space or a Braille blank showed as empty choices, and a
     text-direction override turned the audit log's line around)."""
     text = clean_text(raw, field, label, maximum, multiline=False)
+    if any(c in _NAME_NOTHINGS for c in text):
+        raise ValidationError(
+            f"{label} must not contain characters drawn as nothing (a zero-width space, a soft hyphen).",
+            field,
+        )
     return " ".join(c for c in text.split() if not is_blank(c))
 
 
