@@ -49,7 +49,7 @@ def test_a_reset_link_used_at_once_by_several_requests_works_once(server_url: st
         db.session.commit()
         user_id, email = user.id, user.email
         token = URLSafeTimedSerializer(SECRET, salt=password_reset.SALT).dumps(
-            {"u": user_id, "p": passwords.fingerprint(user)}
+            {"u": user_id, "p": passwords.fingerprint(user), "e": user.email}
         )
     start = threading.Barrier(ATTEMPTS)
 
