@@ -123,7 +123,7 @@
      popup bound to the pin closed with it (the likely cause of a clicked pin's popup that CI saw vanish
      on a laptop). One popup, opened by a click or Enter on a pin; Enter again on its pin closes
      it (a click there closes and reopens it, as Leaflet's own did: the map closes a popup first). */
-  var popup = L.popup({ maxWidth: 236, minWidth: 200, autoPanPaddingTopLeft: L.point(60, 12), autoPanPaddingBottomRight: L.point(12, 24) });
+  var popup = L.popup(); /* sized to the map as it opens (CF.fitPopup) */
   var popupPin = null;
   function togglePopup(marker) {
     var again = popupPin === marker && map.hasLayer(popup);
@@ -134,7 +134,7 @@
     // Above the pin, as a popup bound to it would be: Leaflet's own offset plus the pin's popupAnchor.
     popup.options.offset = L.point(0, 7).add(marker.options.icon.options.popupAnchor);
     popup.setLatLng(marker.getLatLng()).setContent(popupFor(marker.cfProperties));
-    map.openPopup(popup);
+    map.openPopup(CF.fitPopup(popup, map));
     popupPin = marker;
   }
   clusters.on("click", function (event) {

@@ -403,13 +403,12 @@
         alt: feature.properties.title,
         zIndexOffset: -1000
       });
-      /* As narrow as the map page's popups, and panned clear of the zoom buttons (top left). */
-      pin.bindPopup(function () { return nearbyPopup(feature.properties); }, {
-        maxWidth: 236, /* with the close button's 40 px margin, clear of the zoom buttons on a phone */
-        minWidth: 200,
-        autoPanPaddingTopLeft: L.point(60, 12),
-        autoPanPaddingBottomRight: L.point(12, 24)
+      /* Sized to the map as the map page's popups are, and panned clear of the zoom buttons (top left):
+         this listener, added before bindPopup's own, runs just before the popup opens. */
+      pin.on("click keypress", function () {
+        CF.fitPopup(pin.getPopup(), map);
       });
+      pin.bindPopup(function () { return nearbyPopup(feature.properties); });
       nearby.addLayer(pin);
     });
     frame.setAttribute("data-nearby-pins", String(features.length));
