@@ -104,6 +104,18 @@
     return element ? window[element.getAttribute("data-cf-map")] : null;
   };
 
+  /* Was the last input a key (html.cf-keys) or a pointer? Leaflet focuses a map from script on a
+     tap or a click, and Chromium counts that focus as :focus-visible, so the map's ring and the report
+     map's cross (app.css, report-map.css) are keyed on this class: shown after a key, never after a
+     tap (found from outside: a tap drew the cross away from the new pin). Capturing, so it is set
+     before Leaflet's own handlers run. */
+  document.addEventListener("keydown", function () {
+    document.documentElement.classList.add("cf-keys");
+  }, true);
+  document.addEventListener("pointerdown", function () {
+    document.documentElement.classList.remove("cf-keys");
+  }, true);
+
   /* A pin's popup sized to its map, set just before it opens. Its text is at most 236 px wide (200 at
      least where there is room), and it pans 60 px clear of the zoom buttons at the left, 12 px from
      the other edges. Found from outside: a fixed 200-236 px popup with that padding overflowed a
