@@ -219,3 +219,22 @@ def test_a_tap_beside_an_open_popup_closes_it_and_the_next_tap_places_the_pin(
     expect(phone390.locator("[data-report-pin]")).to_have_count(1)
     expect(phone390.locator("#place-status")).to_contain_text("Pin placed")
     expect(phone390.locator("#lat")).not_to_have_value("")
+
+
+def test_a_hebrew_title_reads_right_to_left_in_its_popup(phone390: Page, live_server: LiveServer) -> None:
+    """Found from outside: residents' Hebrew and Arabic titles were shown left to right."""
+    lat, lon = empty_spot(live_server)
+    token = api_token(live_server.url, DEMO_RESIDENT, DEMO_PASSWORD)
+    title = f"ספסל שבור {time.time_ns()}"  # "A broken bench", then digits, which take no direction
+    category = api_get(live_server, "/api/v1/categories")[0]["code"]
+    report = {"lat": lat, "lon": lon, "category": category, "title": title, "description": "שבור."}
+    api(live_server.url, "POST", "/api/v1/issues", report, token)
+
+    log_in(phone390, live_server.url)
+    phone390.goto(live_server.url + "/issues/new")
+    show_on_map(phone390, lat, lon)
+    popup = tap_nearby_pin(phone390, title)
+    link = popup.locator(".cf-popup__title")
+    expect(link).to_have_text(title)
+    expect(link).to_have_attribute("dir", "auto")
+    assert link.evaluate("(node) => getComputedStyle(node).direction") == "rtl"

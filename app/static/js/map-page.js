@@ -86,6 +86,7 @@
   function popupFor(properties) {
     var box = element("div", "cf-popup");
     var link = element("a", "cf-popup__title", properties.title);
+    link.dir = "auto"; /* a Hebrew or Arabic title reads right to left */
     link.href = CF.onThisSite(properties.url);
     box.appendChild(link);
     box.appendChild(element("p", "cf-popup__meta", properties.category_name + " \u00b7 " + properties.area));

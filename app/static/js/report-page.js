@@ -305,6 +305,7 @@
     title.target = "_blank";
     title.rel = "noopener";
     title.textContent = p.title;
+    title.dir = "auto"; /* a Hebrew or Arabic title reads right to left */
     title.setAttribute("aria-label", p.title + " (opens in a new tab)");
     var meta = document.createElement("p");
     meta.className = "cf-popup__meta";
