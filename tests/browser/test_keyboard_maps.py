@@ -1,7 +1,7 @@
 """The maps and their controls with a keyboard alone, at laptop size (found from outside): Enter on the
-report map puts the pin under its cross; Enter on a group of problems zooms into it; a pin's popup
-takes the focus and Escape closes it, back on the pin; a like keeps the focus on its button; Escape
-folds the phone menu."""
+report map puts the pin under its cross, which a key shows and a tap or a click does not; Enter on a
+group of problems zooms into it; a pin's popup takes the focus and Escape closes it, back on the pin; a
+like keeps the focus on its button; Escape folds the phone menu."""
 
 from __future__ import annotations
 
@@ -59,6 +59,42 @@ def test_enter_on_the_report_map_puts_the_pin_under_the_cross(laptop: Page, live
     assert float(page.locator("#lat").input_value()) == pytest.approx(centre[0], abs=1e-5)
     assert float(page.locator("#lon").input_value()) == pytest.approx(centre[1], abs=1e-5)
     expect(page.locator("[data-report-pin]")).to_have_count(1)
+
+
+def cross_and_ring(page: Page) -> tuple[bool, bool]:
+    """Whether the report map draws its cross (::after) and its focus ring (::before)."""
+    drawn: list[bool] = page.evaluate(
+        """() => {
+            const map = document.querySelector('#place .leaflet-container');
+            return ['::after', '::before'].map((part) => getComputedStyle(map, part).content !== 'none');
+        }"""
+    )
+    return drawn[0], drawn[1]
+
+
+def test_the_cross_shows_after_a_key_not_after_a_tap_or_a_click(phone: Page, live_server: LiveServer) -> None:
+    # Found from outside on a phone: Leaflet focuses the map from script on a tap, Chromium counts that as
+    # :focus-visible, so the keyboard's cross and ring appeared at the map's centre, away from the pin.
+    page = phone
+    log_in(page, live_server.url)
+    page.goto(live_server.url + "/issues/new")
+    wait_for_map(page)
+    map_box = page.locator("#place .leaflet-container")
+    map_box.scroll_into_view_if_needed()
+    box = map_box.bounding_box()
+    assert box is not None
+    page.touchscreen.tap(box["x"] + box["width"] * 0.7, box["y"] + box["height"] * 0.7)
+    expect(map_box).to_be_focused()  # Leaflet focused it, as it does
+    assert cross_and_ring(page) == (False, False)
+    page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.7)
+    expect(map_box).to_be_focused()
+    assert cross_and_ring(page) == (False, False)
+
+    search = page.get_by_role("combobox", name="Find a street or place")
+    search.tap()
+    page.keyboard.press("Tab")  # from the search box to the map
+    expect(map_box).to_be_focused()
+    assert cross_and_ring(page) == (True, True)
 
 
 def test_groups_zoom_and_popups_close_with_the_keyboard(laptop: Page, live_server: LiveServer) -> None:

@@ -18,8 +18,8 @@ from tests.browser.live_server import DEMO_PASSWORD, DEMO_RESIDENT, LiveServer
 from tests.live_api import api, api_token
 
 # Where the tapped pin sits in the map, as fractions of its width and height: under the zoom buttons'
-# row at the top, the middle, and the far left and right edges.
-PLACES = [(0.5, 0.08), (0.5, 0.5), (0.12, 0.3), (0.9, 0.3)]
+# row at the top, the middle, and the far left (below the buttons, on a 640 px phone too) and right edges.
+PLACES = [(0.5, 0.08), (0.5, 0.5), (0.12, 0.45), (0.9, 0.3)]
 
 
 # No other problem within this many metres of the tapped one: at zoom 17 (about 1.2 m a pixel on a
@@ -91,17 +91,22 @@ def inside(page: Page, one: str, frame: str) -> bool:
     return found
 
 
+@pytest.mark.parametrize("size", ["phone390", "phone"])  # 390x844 and 360x640
 @pytest.mark.parametrize(("across", "down"), PLACES)
 def test_a_nearby_problems_popup_stays_open_clear_of_the_zoom_buttons(
-    phone390: Page, live_server: LiveServer, across: float, down: float
+    request: pytest.FixtureRequest, live_server: LiveServer, size: str, across: float, down: float
 ) -> None:
     # Found from outside: the popup was as wide as the map, so its title slid under the + and - buttons;
     # and when its pan brought more problems into view, redrawing the pins closed it under the finger.
+    # Then, on a 360x640 phone, a popup 236 px wide with 60 px for the zoom buttons was wider than the
+    # 332 px map: its right edge and close button were cut off.
+    phone390: Page = request.getfixturevalue(size)
     problem = lone_problem(live_server)
     lon, lat = problem["geometry"]["coordinates"]
     log_in(phone390, live_server.url)
     phone390.goto(live_server.url + "/issues/new")
     wait_for_map(phone390)
+    phone390.locator("[data-cf-map]").scroll_into_view_if_needed()  # all of it on a 640 px screen
     phone390.evaluate(
         f"""([lat, lon, across, down]) => {{
             const map = {MAP};
@@ -118,6 +123,7 @@ def test_a_nearby_problems_popup_stays_open_clear_of_the_zoom_buttons(
 
     assert not overlap(phone390, ".leaflet-popup-content-wrapper", ".leaflet-control-zoom")
     assert inside(phone390, ".leaflet-popup-content-wrapper", "[data-cf-map] .leaflet-container")
+    assert inside(phone390, ".leaflet-popup-close-button", "[data-cf-map] .leaflet-container")
     expect(popup.get_by_role("button", name="Like")).to_be_visible()
 
 
@@ -213,3 +219,22 @@ def test_a_tap_beside_an_open_popup_closes_it_and_the_next_tap_places_the_pin(
     expect(phone390.locator("[data-report-pin]")).to_have_count(1)
     expect(phone390.locator("#place-status")).to_contain_text("Pin placed")
     expect(phone390.locator("#lat")).not_to_have_value("")
+
+
+def test_a_hebrew_title_reads_right_to_left_in_its_popup(phone390: Page, live_server: LiveServer) -> None:
+    """Found from outside: residents' Hebrew and Arabic titles were shown left to right."""
+    lat, lon = empty_spot(live_server)
+    token = api_token(live_server.url, DEMO_RESIDENT, DEMO_PASSWORD)
+    title = f"ספסל שבור {time.time_ns()}"  # "A broken bench", then digits, which take no direction
+    category = api_get(live_server, "/api/v1/categories")[0]["code"]
+    report = {"lat": lat, "lon": lon, "category": category, "title": title, "description": "שבור."}
+    api(live_server.url, "POST", "/api/v1/issues", report, token)
+
+    log_in(phone390, live_server.url)
+    phone390.goto(live_server.url + "/issues/new")
+    show_on_map(phone390, lat, lon)
+    popup = tap_nearby_pin(phone390, title)
+    link = popup.locator(".cf-popup__title")
+    expect(link).to_have_text(title)
+    expect(link).to_have_attribute("dir", "auto")
+    assert link.evaluate("(node) => getComputedStyle(node).direction") == "rtl"

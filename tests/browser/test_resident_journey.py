@@ -12,8 +12,8 @@ from urllib.parse import urlencode
 from playwright.sync_api import Browser, Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from tests.browser.actions import MAP, open_ground_near, register, show_on_map, tap_map_at
-from tests.browser.conftest import api_get, new_phone_page
+from tests.browser.actions import MAP, log_in, open_ground_near, register, show_on_map, tap_map_at
+from tests.browser.conftest import api_get, new_phone_page, phone_located_at
 from tests.browser.live_server import LiveServer
 
 
@@ -246,6 +246,44 @@ def test_use_my_location_places_the_pin_or_explains_why_not(
     finally:
         for page in (allowed, refused, far):
             page.context.close()
+
+
+def test_a_map_opened_where_the_resident_is_says_at_once_whether_that_is_outside_the_city(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    # Found from outside: a phone that may already share its location opened the report map on the
+    # resident, in Paris, saying "tap where the problem is", where every tap's pin would be refused.
+    lon, lat = api_get(live_server, "/api/v1/issues?status=open&per_page=1")["features"][0]["geometry"][
+        "coordinates"
+    ]
+    far, far_errors = phone_located_at(browser, 48.85, 2.35)
+    home, home_errors = phone_located_at(browser, lat, lon)
+    try:
+        for page in (far, home):
+            log_in(page, live_server.url)
+            page.goto(live_server.url + "/issues/new")
+
+        expect(far.locator("#place-status")).to_contain_text(
+            "The map shows where you are, which is outside the city"
+        )
+        expect(far.locator("#place-status")).to_have_class(re.compile("is-error"))
+        centre = far.evaluate(f"() => {{ const c = {MAP}.getCenter(); return [c.lat, c.lng]; }}")
+        assert abs(centre[0] - 48.85) < 0.01
+        assert abs(centre[1] - 2.35) < 0.01
+        assert far.locator("#lat").input_value() == ""  # no pin: the resident still chooses the place
+
+        expect(home.locator("#place-status")).to_have_text(
+            "The map shows where you are: tap where the problem is."
+        )
+        home.wait_for_load_state("networkidle")  # the area's answer is in: inside the city, no warning
+        expect(home.locator("#place-status")).to_have_text(
+            "The map shows where you are: tap where the problem is."
+        )
+        expect(home.locator("#place-status")).not_to_have_class(re.compile("is-error"))
+    finally:
+        for page in (far, home):
+            page.context.close()
+    assert not far_errors + home_errors, f"JavaScript errors on the page: {far_errors + home_errors}"
 
 
 def test_like_and_unlike_on_the_problem_page_update_in_place(phone: Page, live_server: LiveServer) -> None:

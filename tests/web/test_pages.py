@@ -29,7 +29,7 @@ def text_of(html: str) -> str:
 
 def ranked_titles(html: str) -> list[str]:
     return re.findall(
-        r'class="ranked__title"[^>]*><span class="visually-hidden">[^<]*</span>([^<]*)</a>', html
+        r'class="ranked__title"[^>]*><span class="visually-hidden">[^<]*</span><bdi>([^<]*)</bdi></a>', html
     )
 
 

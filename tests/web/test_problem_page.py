@@ -21,6 +21,9 @@ from tests.testcity import OLD_TOWN
 MakeIssue = Callable[..., Issue]
 MakeUser = Callable[..., User]
 
+HEBREW_TITLE = "בור גדול ברחוב הרצל"  # "A big hole in Herzl Street"
+ARABIC_PARAGRAPH = "حفرة كبيرة أمام المخبز"  # "A big hole in front of the bakery"
+
 
 def report_with_photo(client: FlaskClient, auth: AuthActions, reporter: User) -> int:
     response = client.post(
@@ -57,7 +60,7 @@ def test_title_status_place_and_photo_come_before_the_actions_and_the_descriptio
     html = client.get(f"/issues/{issue_id}").get_data(as_text=True)
 
     order = [
-        html.index('<h1 class="issue__title">Mattresses dumped</h1>'),
+        html.index('<h1 class="issue__title" dir="auto">Mattresses dumped</h1>'),
         html.index('class="status-badge status-badge--open status--new'),
         html.index('<p class="issue__place">'),
         html.index('<img src="/issues/photos/'),
@@ -122,7 +125,7 @@ def test_a_closed_duplicate_links_to_its_original_instead_of_offering_like_and_f
         note = html[html.index('<section class="duplicate-banner"') :]
         assert re.search(
             rf'closed as a duplicate of\s+<a class="duplicate-banner__link" href="/issues/{original.id}">'
-            rf"#{original.id} Deep pothole on Mill Lane</a>",
+            rf"#{original.id} <bdi>Deep pothole on Mill Lane</bdi></a>",
             note,
         )
         # The original still offers both.
@@ -186,3 +189,18 @@ def test_each_label_of_the_staff_panel_names_a_field_of_its_own(
     assert "Reason (kept in the moderation log)" in html
     # A label whose id two fields share names only the first: the second field goes unnamed.
     assert [t for t in targets if ids.count(t) != 1] == []
+
+
+def test_a_residents_words_take_their_own_direction(client: FlaskClient, make_issue: MakeIssue) -> None:
+    """Found from outside: a Hebrew or Arabic title and description were shown left to right, as the
+    page is. dir="auto" gives each the direction of its first strong letter, paragraph by paragraph;
+    lists show a title isolated (<bdi>) from the words around it."""
+    issue = make_issue(title=HEBREW_TITLE, description=f"{ARABIC_PARAGRAPH}\n\nSince Monday.")
+
+    html = client.get(f"/issues/{issue.id}").get_data(as_text=True)
+    assert f'<h1 class="issue__title" dir="auto">{HEBREW_TITLE}</h1>' in html
+    assert f'<p dir="auto">{ARABIC_PARAGRAPH}</p>' in html
+    assert '<p dir="auto">Since Monday.</p>' in html
+
+    priorities = client.get("/priorities").get_data(as_text=True)
+    assert f"<bdi>{HEBREW_TITLE}</bdi></a>" in priorities

@@ -90,7 +90,7 @@ def test_my_reports_names_a_hidden_report_without_a_link_to_it(
     page = client.get("/account").get_data(as_text=True)
 
     mine = page.split('id="reports"')[1].split("</section>")[0]
-    assert f'href="/issues/{shown.id}">Kept</a>' in mine
+    assert f'href="/issues/{shown.id}" dir="auto">Kept</a>' in mine
     assert f'href="/issues/{hidden.id}"' not in mine
-    assert '<span class="mine__title">Hidden one</span>' in mine
+    assert '<span class="mine__title" dir="auto">Hidden one</span>' in mine
     assert "Hidden by a moderator: only the city's staff see it" in mine

@@ -104,6 +104,42 @@
     return element ? window[element.getAttribute("data-cf-map")] : null;
   };
 
+  /* Was the last input a key (html.cf-keys) or a pointer? Leaflet focuses a map from script on a
+     tap or a click, and Chromium counts that focus as :focus-visible, so the map's ring and the report
+     map's cross (app.css, report-map.css) are keyed on this class: shown after a key, never after a
+     tap (found from outside: a tap drew the cross away from the new pin). Capturing, so it is set
+     before Leaflet's own handlers run. */
+  document.addEventListener("keydown", function () {
+    document.documentElement.classList.add("cf-keys");
+  }, true);
+  document.addEventListener("pointerdown", function () {
+    document.documentElement.classList.remove("cf-keys");
+  }, true);
+
+  /* A pin's popup sized to its map, set just before it opens. Its text is at most 236 px wide (200 at
+     least where there is room), and it pans 60 px clear of the zoom buttons at the left, 12 px from
+     the other edges. Found from outside: a fixed 200-236 px popup with that padding overflowed a
+     360 px phone's 332 px report map, cutting off its close button. Where even a narrow popup cannot
+     clear the zoom buttons, it may cover them rather than be cut off. */
+  var POPUP_CHROME = 60; /* a popup's own width around its text: app.css's content margins (14 + 40 px),
+                            Leaflet's wrapper border (2 px) and its +1, rounded up */
+  var POPUP_PAD = { buttons: 60, edge: 12, narrowest: 140 };
+  CF.fitPopup = function (popup, map) {
+    var width = map.getSize().x;
+    var left = POPUP_PAD.buttons;
+    var room = width - left - POPUP_PAD.edge - POPUP_CHROME;
+    if (room < POPUP_PAD.narrowest) {
+      left = POPUP_PAD.edge;
+      room = width - 2 * POPUP_PAD.edge - POPUP_CHROME;
+    }
+    var options = popup.options;
+    options.maxWidth = Math.max(Math.min(236, room), 80);
+    options.minWidth = Math.min(200, options.maxWidth);
+    options.autoPanPaddingTopLeft = L.point(left, POPUP_PAD.edge);
+    options.autoPanPaddingBottomRight = L.point(POPUP_PAD.edge, 24);
+    return popup;
+  };
+
   /* Statuses with their own colour and symbol (app/status_styles.py STYLED_CODES); others take
      their type's. Colours are css/statuses.css's --status-<code>, symbols img/statuses.svg's. */
   CF.STATUS_CODES = [

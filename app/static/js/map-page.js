@@ -86,6 +86,7 @@
   function popupFor(properties) {
     var box = element("div", "cf-popup");
     var link = element("a", "cf-popup__title", properties.title);
+    link.dir = "auto"; /* a Hebrew or Arabic title reads right to left */
     link.href = CF.onThisSite(properties.url);
     box.appendChild(link);
     box.appendChild(element("p", "cf-popup__meta", properties.category_name + " \u00b7 " + properties.area));
@@ -123,7 +124,7 @@
      popup bound to the pin closed with it (the likely cause of a clicked pin's popup that CI saw vanish
      on a laptop). One popup, opened by a click or Enter on a pin; Enter again on its pin closes
      it (a click there closes and reopens it, as Leaflet's own did: the map closes a popup first). */
-  var popup = L.popup({ maxWidth: 236, minWidth: 200, autoPanPaddingTopLeft: L.point(60, 12), autoPanPaddingBottomRight: L.point(12, 24) });
+  var popup = L.popup(); /* sized to the map as it opens (CF.fitPopup) */
   var popupPin = null;
   function togglePopup(marker) {
     var again = popupPin === marker && map.hasLayer(popup);
@@ -134,7 +135,7 @@
     // Above the pin, as a popup bound to it would be: Leaflet's own offset plus the pin's popupAnchor.
     popup.options.offset = L.point(0, 7).add(marker.options.icon.options.popupAnchor);
     popup.setLatLng(marker.getLatLng()).setContent(popupFor(marker.cfProperties));
-    map.openPopup(popup);
+    map.openPopup(CF.fitPopup(popup, map));
     popupPin = marker;
   }
   clusters.on("click", function (event) {

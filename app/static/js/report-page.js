@@ -69,7 +69,9 @@
     status.classList.remove("is-error");
     var said = { located: "Pin placed at your location", nudged: "Pin moved", centre: "Pin placed under the cross" };
     status.textContent = (said[how] || "Pin placed") + " (" + lat.toFixed(5) + ", " + lon.toFixed(5) + ").";
-    warnOutside(lat, lon);
+    warnOutside(lat, lon, status.getAttribute("data-outside"), function () {
+      return latInput.value === String(lat) && lonInput.value === String(lon); /* the pin is still there */
+    });
     if (how !== "nudged") {
       suggest();
     } else {
@@ -79,15 +81,15 @@
 
   /* A pin outside every neighbourhood (often "Use my location" away from the city) is said at once, in
      the server's words, rather than only when the form is sent: /api/v1/areas/at answers with the
-     check a report gets (services/issues/reports.area_at). */
-  function warnOutside(lat, lon) {
+     check a report gets (services/issues/reports.area_at). So is a map opened on a resident who is
+     outside the city. `stillMeant` says whether the point is still the one the status speaks of. */
+  function warnOutside(lat, lon, message, stillMeant) {
     var params = new URLSearchParams({ lat: String(lat), lon: String(lon) });
     CF.api("GET", "/api/v1/areas/at?" + params.toString())
       .then(function (found) {
-        var still = latInput.value === String(lat) && lonInput.value === String(lon);
-        if (still && found.area === null) {
+        if (found.area === null && stillMeant()) {
           status.classList.add("is-error");
-          status.textContent = status.getAttribute("data-outside");
+          status.textContent = message;
         }
       })
       .catch(function () {});
@@ -303,6 +305,7 @@
     title.target = "_blank";
     title.rel = "noopener";
     title.textContent = p.title;
+    title.dir = "auto"; /* a Hebrew or Arabic title reads right to left */
     title.setAttribute("aria-label", p.title + " (opens in a new tab)");
     var meta = document.createElement("p");
     meta.className = "cf-popup__meta";
@@ -403,13 +406,12 @@
         alt: feature.properties.title,
         zIndexOffset: -1000
       });
-      /* As narrow as the map page's popups, and panned clear of the zoom buttons (top left). */
-      pin.bindPopup(function () { return nearbyPopup(feature.properties); }, {
-        maxWidth: 236, /* with the close button's 40 px margin, clear of the zoom buttons on a phone */
-        minWidth: 200,
-        autoPanPaddingTopLeft: L.point(60, 12),
-        autoPanPaddingBottomRight: L.point(12, 24)
+      /* Sized to the map as the map page's popups are, and panned clear of the zoom buttons (top left):
+         this listener, added before bindPopup's own, runs just before the popup opens. */
+      pin.on("click keypress", function () {
+        CF.fitPopup(pin.getPopup(), map);
       });
+      pin.bindPopup(function () { return nearbyPopup(feature.properties); });
       nearby.addLayer(pin);
     });
     frame.setAttribute("data-nearby-pins", String(features.length));
@@ -419,6 +421,8 @@
   loadNearby();
 
   /* Open at street zoom on the resident's location when the browser may already share it (no prompt). */
+  var OUTSIDE_HERE = "The map shows where you are, which is outside the city: find the street above, " +
+    "or move the map to one of its neighbourhoods, then tap where the problem is.";
   if (!latInput.value && navigator.permissions && navigator.geolocation && window.isSecureContext) {
     navigator.permissions.query({ name: "geolocation" }).then(function (permission) {
       if (permission.state !== "granted") {
@@ -428,8 +432,14 @@
         if (marker || asked) {
           return;
         }
-        map.setView([position.coords.latitude, position.coords.longitude], STREET_ZOOM);
+        var lat = position.coords.latitude;
+        var lon = position.coords.longitude;
+        map.setView([lat, lon], STREET_ZOOM);
         status.textContent = "The map shows where you are: tap where the problem is.";
+        /* Found from outside: away from the city that invited a tap there, which would be refused. */
+        warnOutside(lat, lon, OUTSIDE_HERE, function () {
+          return !marker && !asked;
+        });
       }, function () {}, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
     }).catch(function () {});
   }
