@@ -131,15 +131,6 @@ def test_bad_query_parameters_name_the_parameter(client) -> None:
     assert "must be between 1 and 2,147,483,647" in huge[0]["description"]
 
 
-def test_a_date_only_end_date_means_the_whole_day(client, make_issue) -> None:
-    """Found from outside: start_date and end_date of the same day found nothing (the end was read as
-    that day's midnight)."""
-    issue = make_issue(title="Hole")
-    day = client.get(f"/open311/v2/requests/{issue.id}.json").get_json()[0]["requested_datetime"][:10]
-    found = client.get(f"/open311/v2/requests.json?start_date={day}&end_date={day}").get_json()
-    assert str(issue.id) in [r["service_request_id"] for r in found]
-
-
 def test_create_request_needs_a_valid_api_key(client, auth, table_counts) -> None:
     before = table_counts()
     data = {"service_code": "pothole", "lat": OLD_TOWN.lat, "long": OLD_TOWN.lon, "description": "Hole"}
