@@ -85,3 +85,22 @@ def test_blocking_an_official_frees_their_problems_and_teams(
     plain = make_user(email="rita@example.org")
     assert client.post(BLOCK, data={"email": "rita@example.org", "action": "block"}).status_code == 302
     assert blocked(app, plain.id)
+
+
+def test_a_domain_block_names_the_groups_its_treasurers_run(
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    make_user: Callable[..., Any],
+    funding: Funding,  # noqa: F811
+) -> None:
+    ref = funding.group(name="Quay neighbours")
+    funding.member(ref, admin=True, email="tess@shady.example")
+    auth.login_as(make_user(role="admin"))
+
+    asked = client.post("/staff/admin/blocks/domains", data={"domain": "shady.example"})
+
+    assert asked.status_code == 422
+    said = asked.get_data(as_text=True)
+    assert "tess@shady.example runs “Quay neighbours” as its treasurer." in said
+    assert "Tick the box to go ahead." in said

@@ -159,9 +159,18 @@ def block_domain(
     affected = int(session.scalar(select(func.count(User.id)).where(open_there)) or 0)
     if affected and not confirm_accounts:
         first = session.scalars(select(User.email).where(open_there).order_by(User.email).limit(3)).all()
+        # Found from outside: a domain block blocked group treasurers without naming their groups, as
+        # blocking one account does.
+        runners = session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(open_there, Membership.is_admin.is_(True))
+            .distinct()
+        ).all()
+        work = "".join(f" {u.email} {'; '.join(open_work(session, u))}." for u in runners[:3])
         raise ValidationError(
             f"Blocking {name} also blocks {affected:,} account{'s' if affected != 1 else ''} there now "
-            f"({first_of(first, 3, affected)}). Tick the box to go ahead.",
+            f"({first_of(first, 3, affected)}).{work} Tick the box to go ahead.",
             "confirm_accounts",
         )
     entry = BlockedDomain(domain=name, reason=why, created_by_id=admin.id, created_at=utcnow())
