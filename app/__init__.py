@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from email.utils import formataddr
 from pathlib import Path
 from typing import Any
 
@@ -144,7 +145,9 @@ def load_config(app: Flask, config: type[Config] | None, overrides: dict[str, An
     if app.config.get("MAIL_DEFAULT_SENDER") == "Commonfix <noreply@localhost>":
         # Mail comes from the site's name unless a sender is set (found from outside: a site the city
         # named had its mail still come "From: Commonfix").
-        app.config["MAIL_DEFAULT_SENDER"] = f"{app.config['SITE_NAME']} <noreply@localhost>"
+        # Quoted as a display name: a comma, a semicolon or brackets in the name made two addresses of
+        # one, and the SMTP server refused the sender (found from outside).
+        app.config["MAIL_DEFAULT_SENDER"] = formataddr((str(app.config["SITE_NAME"]), "noreply@localhost"))
     app.config["SECRET_KEY"] = resolve_secret_key(
         app.config.get("SECRET_KEY"), str(app.config["SECRET_KEY_SOURCE"]), app.instance_path
     )

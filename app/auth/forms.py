@@ -94,6 +94,10 @@ class ForgotPasswordForm(FlaskForm):
 
 
 class ResetPasswordForm(FlaskForm):
+    # Asked only of an account whose address is not confirmed yet (app/auth/reset_routes.py).
+    display_name = StringField(
+        "Your name as others see it", render_kw={"maxlength": 60, "autocomplete": "name"}
+    )
     password = new_password_field("New password")
     confirm = PasswordField(
         "Repeat the new password",

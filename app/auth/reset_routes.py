@@ -15,7 +15,7 @@ from app.ratelimits import limit, limit_reset_requests
 from app.services.accounts import password_reset
 from app.services.issues import held_reports
 from app.services.kernel.errors import DomainError
-from app.unit_of_work import unit_of_work
+from app.unit_of_work import show_error, unit_of_work
 
 
 def private_page(body: str, status: int) -> Response:
@@ -47,10 +47,13 @@ def reset_password(token: str) -> Response:
         user = password_reset.read_token(db.session, token)
     except DomainError as error:
         return private_page(render_template("auth/reset.html", error=error.message), error.status)
-    form = ResetPasswordForm()
+    unconfirmed = user.email_confirmed_at is None
+    form = ResetPasswordForm(data={"display_name": user.display_name})
     if form.validate_on_submit():
         with unit_of_work(form, show=False) as work:
-            done = password_reset.reset_password(db.session, token, form.password.data)
+            done = password_reset.reset_password(
+                db.session, token, form.password.data, form.display_name.data if unconfirmed else None
+            )
             # A reset proves the mailbox, not who made the account's held reports: they wait for their
             # reporter to publish or delete them (app/services/issues/held_reports.py).
             waiting = held_reports.held_report_ids(db.session, done.user) if done.confirmed_now else []
@@ -65,6 +68,6 @@ def reset_password(token: str) -> Response:
             return private_page(
                 render_template("auth/reset.html", error=work.error.message), work.error.status
             )
-        form.password.errors = [*form.password.errors, work.error.message]
-    page = render_template("auth/reset.html", form=form, user=user, error=None)
+        show_error(work.error, form)
+    page = render_template("auth/reset.html", form=form, user=user, error=None, unconfirmed=unconfirmed)
     return private_page(page, 422 if form.errors else 200)

@@ -29,10 +29,15 @@ def timeline_panel(issue: Issue, update_form: UpdateForm | None = None) -> dict[
     (`update_form`: an update refused, shown again with its text and the reason)."""
     staff = bool(current_user.is_authenticated and current_user.is_staff)
     status_type = issue.status_info.type if issue.status_info is not None else "open"
+    # A report not published (held, or withdrawn by its reporter) takes no update (found from outside:
+    # the forms were shown, and posting answered "There is no issue").
+    unpublished = issue.awaiting_confirmation or issue.withdrawn_at is not None
     return {
         "entries": timeline.timeline(db.session, issue.id, staff=staff),
-        "update_form": update_form or UpdateForm(),
-        "not_fixed_form": NotFixedForm() if workflow.can_say_not_fixed(issue, status_type) else None,
+        "update_form": None if unpublished else update_form or UpdateForm(),
+        "not_fixed_form": (
+            NotFixedForm() if not unpublished and workflow.can_say_not_fixed(issue, status_type) else None
+        ),
     }
 
 

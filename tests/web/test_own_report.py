@@ -159,3 +159,33 @@ def test_moderators_cannot_show_a_withdrawn_report_again(
     shown = client.post(f"/staff/issues/{issue_id}/unhide", data={"reason": ""}, follow_redirects=True)
     assert "was withdrawn by its reporter: it stays hidden, empty." in shown.get_data(as_text=True)
     assert app.test_client().get(f"/issues/{issue_id}").status_code == 404
+
+
+def test_staff_cannot_act_on_a_withdrawn_report_and_its_category_can_go(
+    app: Flask, client: FlaskClient, auth: AuthActions, make_user: MakeUser
+) -> None:
+    """Found from outside: staff could like, edit and set the status of the emptied row, and it kept
+    its category from being deleted."""
+    auth.login_as(make_user(role="admin"))
+    assert (
+        client.post("/staff/admin/categories", data={"code": "snow", "name": "Snow drift"}).status_code == 302
+    )
+    auth.login_as(make_user())
+    sent = client.post("/issues/new", data={**REPORT, "category": "snow"})
+    assert sent.status_code == 302, sent.get_data(as_text=True)
+    with app.app_context():
+        issue_id = int(db.session.scalars(select(Issue.id).order_by(Issue.id.desc())).first() or 0)
+    assert client.post(f"/issues/{issue_id}/withdraw").status_code == 302
+
+    auth.login_as(make_user(role="admin"))
+    page = client.get(f"/issues/{issue_id}").get_data(as_text=True)
+    assert 'data-testid="withdrawn"' in page
+    assert "Flag this report" not in page
+    status = client.post(
+        f"/staff/issues/{issue_id}/status", data={"status": "fixed", "note": "Done."}, follow_redirects=True
+    )
+    assert "was withdrawn by its reporter" in status.get_data(as_text=True)
+    client.post(f"/issues/{issue_id}/like")
+    with app.app_context():
+        assert db.session.get(Issue, issue_id).likes_count == 0  # type: ignore[union-attr]
+    assert client.post("/staff/admin/categories/snow/delete").status_code == 302

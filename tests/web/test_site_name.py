@@ -82,3 +82,14 @@ def test_the_setting_is_one_line_of_spaces_collapsed(raw: str, kept: str) -> Non
 def test_a_wrong_setting_is_named(raw: str) -> None:
     with pytest.raises(ValueError, match="SITE_NAME must be a name of 1 to 40 printable characters"):
         parse_site_name("SITE_NAME", raw)
+
+
+@pytest.mark.config(SITE_NAME="Ville de Lyon, Signalements")
+def test_a_site_name_with_a_comma_makes_one_sender(client: FlaskClient, outbox: Outbox) -> None:
+    """Found from outside: "From: Ville de Lyon, Signalements <noreply@localhost>" read as two
+    addresses, and a strict SMTP server refused the sender."""
+    register(client, "Kim")
+    sender = outbox()[-1]["From"]
+    assert sender.addresses[0].display_name == "Ville de Lyon, Signalements"
+    assert sender.addresses[0].addr_spec == "noreply@localhost"
+    assert len(sender.addresses) == 1

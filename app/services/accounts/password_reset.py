@@ -133,9 +133,19 @@ class Reset:
     confirmed_now: bool  # the link reached the address, so an unconfirmed address is confirmed by it
 
 
-def reset_password(session: DbSession, token: str, new_password: object) -> Reset:
-    """Set the new password from a reset link: once only; every login and API token of the account ends."""
+def reset_password(
+    session: DbSession, token: str, new_password: object, display_name: object = None
+) -> Reset:
+    """Set the new password from a reset link: once only; every login and API token of the account ends.
+
+    A reset confirms an unconfirmed address, whose name may be another's (someone who registered the
+    address first): `display_name`, when given, replaces it (the page asks it then; found from outside,
+    the first registrant's name stayed on the owner's account)."""
     user = read_token(session, token)
+    if display_name is not None and user.email_confirmed_at is None:
+        name = users.check_display_name(display_name)
+        users.refuse_staff_likeness(session, name, user.id)
+        user.display_name = name
     secret = passwords.check_new_password(new_password, "password", user)
     if not passwords.replace_hash(session, user, secret, user.password_hash):
         raise LinkUsed("This reset link was used already: ask for a new one.", "token")

@@ -44,9 +44,12 @@ _COUNT = DriverStatement(
 
 
 def _seen(issue_id: ColumnElement[int]) -> ColumnElement[bool]:
-    """The issue exists for the actor: it is not hidden, or the actor is staff."""
+    """The issue exists for the actor: it is not hidden, or the actor is staff (and it was not withdrawn
+    by its reporter: found from outside, staff could like the emptied row)."""
     return exists().where(
-        Issue.id == issue_id, or_(Issue.is_hidden.is_(False), bindparam("staff", type_=Boolean).is_(True))
+        Issue.id == issue_id,
+        Issue.withdrawn_at.is_(None),
+        or_(Issue.is_hidden.is_(False), bindparam("staff", type_=Boolean).is_(True)),
     )
 
 

@@ -10,7 +10,7 @@ deleted: its reports would have none.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.database.sessions import DbSession
 from app.models import Category, Issue, User
@@ -29,8 +29,13 @@ def _get(session: DbSession, code: str) -> Category:
 
 
 def in_use(session: DbSession, code: str) -> int:
-    """How many reports (hidden ones too) are in the category."""
-    return int(session.scalar(select(func.count(Issue.id)).where(Issue.category_code == code)) or 0)
+    """How many reports (hidden ones too, not those their reporters withdrew) are in the category."""
+    return int(
+        session.scalar(
+            select(func.count(Issue.id)).where(Issue.category_code == code, Issue.withdrawn_at.is_(None))
+        )
+        or 0
+    )
 
 
 def add_category(session: DbSession, admin: User, code: object, name: object) -> Category:
@@ -90,6 +95,17 @@ def delete_category(session: DbSession, admin: User, code: str) -> None:
         )
     if session.scalar(select(func.count()).select_from(Category)) == 1:
         raise ValidationError("This is the only category: residents could not report anything.", "category")
+    # Withdrawn reports, emptied and hidden for good, go to the first other category (found from
+    # outside: one of them kept a category from being deleted that no report used).
+    other = session.scalar(
+        select(Category.code).where(Category.code != category.code).order_by(Category.position, Category.code)
+    )
+    session.execute(
+        update(Issue)
+        .where(Issue.category_code == category.code, Issue.withdrawn_at.is_not(None))
+        .values(category_code=other)
+        .execution_options(synchronize_session=False)
+    )
     session.delete(category)
     audit.record(session, admin, "category.delete", "category", code, name=category.name)
     session.flush()

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import and_, func, select, tuple_
 
 from app.database.sessions import DbSession
 from app.models import Flag, Issue, IssueEvent, Photo
 from app.models.moderation import FlagStatus
+from app.services.issues.report_deletion import withdrawn_ids
 from app.services.kernel.audit import Page
 
 PER_PAGE = 100
@@ -39,7 +40,8 @@ def flag_queue(session: DbSession, page: int = 1, per_page: int = PER_PAGE) -> P
     Items are counted and ordered in the database; only the page's flags are read for their reasons
     and notes, so a long queue costs the same three statements as a short one.
     """
-    is_open = Flag.status == FlagStatus.OPEN.value
+    # A flag that raced its report's withdrawal waits on nothing to moderate (found from outside).
+    is_open = and_(Flag.status == FlagStatus.OPEN.value, Flag.issue_id.not_in(withdrawn_ids()))
     count, latest = func.count(Flag.id), func.max(Flag.created_at)
     items = (
         select(Flag.target_type, Flag.target_id, Flag.issue_id, count.label("count"), latest.label("latest"))

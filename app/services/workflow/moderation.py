@@ -15,7 +15,7 @@ from app.models.workflow import EventKind
 from app.services.issues.reports import DESCRIPTION_MAX, TITLE_MAX
 from app.services.kernel import audit
 from app.services.kernel.city_time import city_day_time
-from app.services.kernel.errors import Conflict, NotFound, ValidationError
+from app.services.kernel.errors import NotFound, ValidationError
 from app.services.kernel.links import external_url
 from app.services.kernel.roles import require_staff
 from app.services.kernel.text import clean_note, clean_text
@@ -114,10 +114,6 @@ def set_issue_hidden(
     require_staff(actor)
     why = clean_note(reason, required=False, field="reason")
     issue = lock_issues(session, [issue_id])[issue_id]
-    if issue.withdrawn_at is not None:
-        raise Conflict(
-            f"Issue #{issue_id} was withdrawn by its reporter: it stays hidden, empty.", "issue_id"
-        )
     if issue.is_hidden == hidden:
         state = "hidden" if hidden else "visible"
         raise ValidationError(f"Issue #{issue_id} is already {state}.", "issue_id")

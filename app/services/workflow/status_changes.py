@@ -16,7 +16,7 @@ from app.models.workflow import EventKind
 from app.services.issues.events import on_issue_event
 from app.services.issues.money import currency_of, holding_money
 from app.services.kernel import audit
-from app.services.kernel.errors import NotFound, PermissionDenied, ValidationError
+from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from app.services.kernel.parsing import parse_id, shown
 from app.services.kernel.roles import require_confirmed, require_staff
 from app.services.kernel.text import clean_note
@@ -62,6 +62,12 @@ def load_issues(session: DbSession, issue_ids: Iterable[int], *, fresh: bool = F
     if missing:
         listed = ", ".join(f"#{i}" for i in missing)
         raise NotFound(f"There is no issue {listed}.", "issue_id")
+    withdrawn = [i for i in wanted if issues[i].withdrawn_at is not None]
+    if withdrawn:
+        # Found from outside: staff could set a status, edit and merge the emptied row.
+        raise Conflict(
+            f"Issue #{withdrawn[0]} was withdrawn by its reporter: it stays hidden, empty.", "issue_id"
+        )
     return issues
 
 

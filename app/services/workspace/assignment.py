@@ -90,7 +90,7 @@ def _parse_choice(session: DbSession, raw: object) -> tuple[str, int] | None:
 def assign(session: DbSession, actor: User, issue_id: int, raw_choice: object) -> Assignment | None:
     """Assign the problem (replacing any earlier assignee), or clear it with an empty choice."""
     require_staff(actor)
-    if session.scalar(select(Issue.id).where(Issue.id == issue_id)) is None:
+    if session.scalar(select(Issue.id).where(Issue.id == issue_id, Issue.withdrawn_at.is_(None))) is None:
         raise NotFound(f"There is no issue {issue_id}.", "issue_id")
     existing = session.get(Assignment, issue_id)
     if isinstance(raw_choice, str) and existing is not None and raw_choice.strip() == key_of(existing):

@@ -28,6 +28,7 @@ from app.models.funding import PledgeStatus
 from app.models.moderation import FlagStatus
 from app.models.place import StatusType
 from app.models.workflow import EventKind
+from app.services.issues.report_deletion import withdrawn_ids
 from app.services.kernel.roles import require_staff
 from app.services.workspace.targets import overdue_condition
 from app.services.workspace.teams import team_ids_of
@@ -187,7 +188,7 @@ def build_inbox(
     # Hidden reports stay here: their open flags still wait in the moderators' queue (hide or dismiss).
     flagged = (
         select(Flag.issue_id, func.count(Flag.id))
-        .where(Flag.status == FlagStatus.OPEN.value)
+        .where(Flag.status == FlagStatus.OPEN.value, Flag.issue_id.not_in(withdrawn_ids()))
         .group_by(Flag.issue_id)
         .order_by(func.count(Flag.id).desc(), Flag.issue_id)
     )

@@ -16,7 +16,7 @@ from app.services.kernel.text import NOTE_MAX, clean_text
 def add_note(session: DbSession, actor: User, issue_id: int, raw_body: object) -> InternalNote:
     require_staff(actor)
     body = clean_text(raw_body, "body", "Internal note", NOTE_MAX)
-    if session.scalar(select(Issue.id).where(Issue.id == issue_id)) is None:
+    if session.scalar(select(Issue.id).where(Issue.id == issue_id, Issue.withdrawn_at.is_(None))) is None:
         raise NotFound(f"There is no issue {issue_id}.", "issue_id")
     note = InternalNote(issue_id=issue_id, author_id=actor.id, body=body, created_at=utcnow())
     session.add(note)
