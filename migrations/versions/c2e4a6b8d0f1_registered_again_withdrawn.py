@@ -24,7 +24,7 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("issues") as batch:
-        batch.drop_column("withdrawn_at")
-    with op.batch_alter_table("users") as batch:
-        batch.drop_column("registered_again_at")
+    # Plain DROP COLUMN (SQLite 3.35 and later, PostgreSQL): a batch copy of `issues` would lose its
+    # triggers and trip over its geometry column on SpatiaLite.
+    op.execute("ALTER TABLE issues DROP COLUMN withdrawn_at")
+    op.execute("ALTER TABLE users DROP COLUMN registered_again_at")

@@ -142,7 +142,7 @@ def test_a_member_sees_what_their_share_helped_fund(world: RoundWorld, auth) -> 
     page = text_of(world.client.get(f"/rounds/{rid}/results"))
 
     assert re.search(
-        rf'Your share helped fund <a href="/issues/{a}">[^<]+</a>: '
+        rf'Your share helped fund <a href="/issues/{a}" dir="auto">[^<]+</a>: '
         r"EUR 15\.00 of its cost came from your share\.",
         page,
     )

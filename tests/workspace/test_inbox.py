@@ -125,7 +125,7 @@ def test_the_inbox_page_shows_counts_links_and_the_desk(
     html = client.get("/staff/").get_data(as_text=True)
     assert "<h1>Inbox</h1>" in html
     assert 'data-count="new">1<' in html
-    assert f'href="/issues/{fresh.id}#staff-panel">#{fresh.id} Bench broken</a>' in html
+    assert f'href="/issues/{fresh.id}#staff-panel">#{fresh.id} <bdi>Bench broken</bdi></a>' in html
     assert 'href="/staff/flags"' in html
     # Found from outside: "New in the last 7 days:" stood over all four tiles (overdue ones wait for
     # months), and "All new reports on the dashboard" listed one more (its filter takes whole days).
@@ -192,7 +192,7 @@ def test_a_problem_a_resident_says_is_not_fixed_waits_in_the_inbox_until_the_cit
 
     assert 'data-count="reopened">1<' in html
     section = html.split('id="reopened"')[1].split("</section>")[0]
-    assert f"#{reopened.id} Hole is back" in section
+    assert f"#{reopened.id} <bdi>Hole is back</bdi>" in section
     assert "Still fixed" not in section
 
     acted = client.post(
