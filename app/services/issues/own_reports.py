@@ -6,9 +6,9 @@ way to change or take it back short of flagging it or deleting their account, wh
 FixMyStreet lets a reporter hide their name on a report; Decidim lets an author edit a proposal until
 it has supports, and withdraw it. Here a report is "taken up" once someone other than its reporter
 acts on it: a like, a follow, an update, a status change, a backing, a duplicate, an assignment or an
-internal note, a moderator's act, a round's candidate list. Until then its reporter may correct it or
-withdraw it (deleted with its photos, as it never mattered to anyone else); after, the city and the
-neighbours rely on what it says, and only the name can still be hidden.
+internal note, a moderator's act, a round's candidate list, an open flag. Until then its reporter may
+correct it or withdraw it (retired: emptied, hidden for good, its photos removed; report_deletion.py);
+after, the city and the neighbours rely on what it says, and only the name can still be hidden.
 """
 
 from __future__ import annotations
