@@ -36,7 +36,10 @@ def test_blocking_a_treasurer_names_the_group_and_waiting_pledges_first(
 ) -> None:
     ref = funding.group(name="Old Town neighbours")
     treasurer = funding.member(ref, admin=True, email="tess@example.org", display_name="Tess Treasurer")
-    funding.pledge(ref, funding.member(ref), 500, confirm=False)
+    pledger = funding.member(ref)
+    funding.pledge(ref, pledger, 500, confirm=False)
+    auth.login_as(pledger)
+    assert 'data-testid="no-treasurer"' not in client.get("/account").get_data(as_text=True)
     assert "Tess Treasurer, the admin of" in client.get(f"/pools/{ref.pool_id}").get_data(as_text=True)
     auth.login_as(make_user(role="admin"))
 
@@ -50,6 +53,11 @@ def test_blocking_a_treasurer_names_the_group_and_waiting_pledges_first(
     done = client.post(BLOCK, data={"email": "tess@example.org", "action": "block", "confirm_work": "y"})
     assert done.status_code == 302
     assert blocked(app, treasurer.id)
+    # The waiting pledger is told nobody in the group can confirm it now (found from outside: "Waiting
+    # for the treasurer", with no treasurer to wait for).
+    auth.login_as(pledger)
+    mine = client.get("/account").get_data(as_text=True)
+    assert "No treasurer of the group can confirm it now: ask a city official, or withdraw it." in mine
     auth.logout()
     pool = client.get(f"/pools/{ref.pool_id}").get_data(as_text=True)
     assert "Tess Treasurer" not in pool

@@ -29,6 +29,7 @@ from app.models.backing import BackingStatus
 from app.models.funding import PledgeStatus
 from app.services.funding import backing_paybacks, return_paybacks
 from app.services.funding.backing_mail import groups_of_moved
+from app.services.funding.groups import treasurers
 from app.services.funding.payments import TreasurerConfirmed
 from app.services.funding.pending_backings import payment_reference
 from app.services.funding.pool_refunds import ResidentRefund, refunds_of
@@ -67,6 +68,9 @@ class PledgeLine:
     status: str  # pending | confirmed | declined | withdrawn
     created_at: datetime
     confirmed_at: datetime | None
+    # Pending, with no treasurer of its group who can confirm it (found from outside: a blocked
+    # treasurer's pledgers read "Waiting for the treasurer" with nobody to wait for).
+    no_treasurer: bool = False
 
 
 @dataclass(frozen=True)
@@ -255,7 +259,13 @@ def overview(session: DbSession, user: User) -> AccountOverview:
         likes=[IssueLine(*row) for row in session.execute(likes).tuples()],
         followed_issues=[IssueLine(*row) for row in session.execute(followed).tuples()],
         followed_areas=[AreaLine(*row) for row in areas],
-        pledges=[PledgeLine(*row) for row in pledges],
+        pledges=[
+            PledgeLine(
+                *row,
+                no_treasurer=row[5] == "pending" and not treasurers(session, row[1], besides=user.id),
+            )
+            for row in pledges
+        ],
         refunds=refunds_of(session, user.id),
         returned=return_paybacks.returned_to(session, user.id),
         backings=[
