@@ -175,9 +175,7 @@ def confirm(
         return Confirmed(user, False, link.again)
     details: dict[str, object] = {}
     if link.again:
-        name = users.check_display_name(display_name)
-        users.refuse_staff_likeness(session, name, user.id)
-        user.display_name = name
+        users.take_resident_name(session, user, display_name)
         secret = passwords.check_new_password(new_password, "password", user)
         if not passwords.replace_hash(session, user, secret, user.password_hash):
             raise LinkInvalid("The account changed meanwhile: open the link again.", "token")

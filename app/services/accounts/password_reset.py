@@ -143,9 +143,7 @@ def reset_password(
     the first registrant's name stayed on the owner's account)."""
     user = read_token(session, token)
     if display_name is not None and user.email_confirmed_at is None:
-        name = users.check_display_name(display_name)
-        users.refuse_staff_likeness(session, name, user.id)
-        user.display_name = name
+        users.take_resident_name(session, user, display_name)
     secret = passwords.check_new_password(new_password, "password", user)
     if not passwords.replace_hash(session, user, secret, user.password_hash):
         raise LinkUsed("This reset link was used already: ask for a new one.", "token")

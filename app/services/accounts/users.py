@@ -130,6 +130,14 @@ def _as_skeleton(name: str) -> str:
     return " ".join(re.sub(r"\b(\w) (?=\w\b)", r"\1", " ".join(words)).split())
 
 
+def take_resident_name(session: DbSession, user: User, raw: object) -> None:
+    """Give the resident's account the display name `raw`, checked as a resident's (the owner of an
+    address taking back an account someone else registered first chooses its name)."""
+    name = check_display_name(raw)
+    refuse_staff_likeness(session, name, user.id)
+    user.display_name = name
+
+
 def refuse_staff_likeness(session: DbSession, name: str, user_id: int | None = None) -> None:
     """A resident's display name may not use the staff's or the city's words, nor be a staff member's
     name (compared as a reader sees both)."""
