@@ -12,6 +12,11 @@ from app.services.accounts.users import DISPLAY_NAME_MAX, PASSWORD_MAX, PASSWORD
 from app.services.kernel.errors import DomainError
 
 
+def repeat_field(label: str, required: str, of: str = "password") -> PasswordField:
+    """The password typed again, which must equal the field `of`."""
+    return PasswordField(label, validators=[DataRequired(required), EqualTo(of, "The passwords differ.")])
+
+
 class RegisterForm(FlaskForm):
     # The address itself is checked by accounts.register (WTForms' Email() needs email_validator).
     email = EmailField("Email", validators=[DataRequired("Email is required."), Length(max=254)])
@@ -35,10 +40,7 @@ class RegisterForm(FlaskForm):
             ),
         ],
     )
-    confirm = PasswordField(
-        "Repeat password",
-        validators=[DataRequired("Repeat the password."), EqualTo("password", "The passwords differ.")],
-    )
+    confirm = repeat_field("Repeat password", "Repeat the password.")
     submit = SubmitField("Create account")
 
     # Each field is checked as accounts.register checks it, so every refusal shows at once. Found from
@@ -99,25 +101,16 @@ class ResetPasswordForm(FlaskForm):
         "Your name as others see it", render_kw={"maxlength": 60, "autocomplete": "name"}
     )
     password = new_password_field("New password")
-    confirm = PasswordField(
-        "Repeat the new password",
-        validators=[DataRequired("Repeat the new password."), EqualTo("password", "The passwords differ.")],
-    )
+    confirm = repeat_field("Repeat the new password", "Repeat the new password.")
     submit = SubmitField("Set my new password")
 
 
-class ConfirmAgainForm(FlaskForm):
-    """Confirming an address registered twice before it was confirmed: its opener chooses the password
-    (app.services.accounts.confirmation.AGAIN)."""
+class ConfirmAgainForm(ResetPasswordForm):
+    """Confirming an address registered twice before it was confirmed: its opener chooses the name (the
+    reset form's field) and the password (app.services.accounts.confirmation.AGAIN)."""
 
-    display_name = StringField(
-        "Your name as others see it", render_kw={"maxlength": 60, "autocomplete": "name"}
-    )
     password = new_password_field("Choose your password")
-    confirm = PasswordField(
-        "Repeat the password",
-        validators=[DataRequired("Repeat the password."), EqualTo("password", "The passwords differ.")],
-    )
+    confirm = repeat_field("Repeat the password", "Repeat the password.")
     submit = SubmitField("Confirm my address")
 
 
@@ -148,13 +141,7 @@ class PasswordChangeForm(FlaskForm):
         "Current password", validators=[DataRequired("Your current password is required.")]
     )
     new_password = new_password_field("New password")
-    confirm = PasswordField(
-        "Repeat the new password",
-        validators=[
-            DataRequired("Repeat the new password."),
-            EqualTo("new_password", "The passwords differ."),
-        ],
-    )
+    confirm = repeat_field("Repeat the new password", "Repeat the new password.", of="new_password")
     # Shown only to an account with API tokens, ticked at first (settings_routes.settings_page).
     revoke_tokens = BooleanField("Also stop my API tokens")
     submit = SubmitField("Change my password")
