@@ -55,9 +55,10 @@ def waits_for_reporter(issue: Issue, reporter: User) -> bool:
     return issue.awaiting_confirmation and reporter.email_confirmed and issue.reporter_id == reporter.id
 
 
-def _held_of(session: DbSession, reporter: User, issue_id: int, *, locked: bool = False) -> Issue:
-    issue = lock_report(session, issue_id) if locked else session.get(Issue, issue_id)
-    if issue is None or issue.reporter_id != reporter.id:
+def _held_of(session: DbSession, reporter: User, issue_id: int) -> Issue:
+    """The reporter's held report, under its row lock (lock_report: 404 when there is none)."""
+    issue = lock_report(session, issue_id)
+    if issue.reporter_id != reporter.id:
         raise NotFound("There is no such report of yours.", "issue_id")
     if not waits_for_reporter(issue, reporter):
         raise Conflict(
@@ -68,7 +69,7 @@ def _held_of(session: DbSession, reporter: User, issue_id: int, *, locked: bool 
 
 def publish_held_report(session: DbSession, reporter: User, issue_id: int) -> None:
     """The confirmed reporter publishes one held report they made."""
-    _held_of(session, reporter, issue_id, locked=True)
+    _held_of(session, reporter, issue_id)
     publish_held_reports(session, reporter, only=[issue_id])
     record(session, reporter, "issue.publish_held", "issue", issue_id)
 
@@ -76,5 +77,5 @@ def publish_held_report(session: DbSession, reporter: User, issue_id: int) -> No
 def discard_held_report(session: DbSession, reporter: User, issue_id: int) -> list[str]:
     """The confirmed reporter discards a held report they did not make (or no longer want): it is
     retired, never having been public (report_deletion.retire_report says what it returns)."""
-    issue = _held_of(session, reporter, issue_id, locked=True)
+    issue = _held_of(session, reporter, issue_id)
     return retire_report(session, reporter, issue, "issue.discard_held")
