@@ -39,7 +39,9 @@ class LikeState:
 # one write statement and a count read before the view commits.
 # Hidden issues do not exist for the public (moderation.can_see_issue): `staff` is the actor's is_staff.
 _COUNT = DriverStatement(
-    lambda _session: select(Issue.likes_count, Issue.is_hidden).where(Issue.id == bindparam("issue_id"))
+    lambda _session: select(Issue.likes_count, Issue.is_hidden, Issue.withdrawn_at.is_not(None)).where(
+        Issue.id == bindparam("issue_id")
+    )
 )
 
 
@@ -107,9 +109,12 @@ def _count(session: DbSession, actor: Actor, issue_id: int, *, knew_it: bool = F
     """The count the trigger left, read right after the write: in its transaction, or on SQLite just
     after a like that committed as it ran. On PostgreSQL, read after the view's commit it took a second
     transaction, which cost more than the count (docs/benchmarks.md). A hidden issue is a 404 unless
-    the actor is staff or `knew_it` (they had liked it)."""
+    the actor is staff or `knew_it` (they had liked it). A report its reporter withdrew is a 404 for
+    everyone: staff's like of it had answered "liked" with nothing stored, or on PostgreSQL, racing the
+    withdrawal, stored on the emptied row (this read comes after the trigger's update, which waits for
+    the withdrawal's lock)."""
     row = _COUNT.first(session, {"issue_id": issue_id})
-    if row is None or (row[1] and not actor.is_staff and not knew_it):
+    if row is None or row[2] or (row[1] and not actor.is_staff and not knew_it):
         raise NotFound(f"There is no issue {issue_id}.", "issue_id")
     return int(row[0])
 
