@@ -229,9 +229,9 @@ def get_issue(issue_id: int) -> Response:
 @bp.post("/issues/<int:issue_id>/like")
 @operation(
     operation_id="likeIssue",
-    summary="Like an issue (idempotent)",
+    summary="Like an issue (idempotent; 409 for a duplicate closed into another: like that one)",
     replies={200: Reply("The like count", LikeState)},
-    errors=(401, 403, 404, 429),
+    errors=(401, 403, 404, 409, 429),
     secured=True,
 )
 @limit("RATE_LIMIT_LIKE", per_user=True)

@@ -2,8 +2,6 @@
 (before, on PostgreSQL, staff's like stayed on the emptied row), and staff liking a retired report are
 told it is not there (before: "liked", with nothing stored)."""
 
-# ruff: noqa: F811  (fixtures are imported, then requested by name)
-
 from __future__ import annotations
 
 import threading
@@ -78,7 +76,9 @@ def test_a_like_racing_the_withdrawal_waits_and_finds_the_report_gone(
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Like).where(Like.issue_id == issue_id)) == 0
         issue = db.session.get(Issue, issue_id)
-        assert issue is not None and issue.withdrawn_at is not None and issue.likes_count == 0
+        assert issue is not None
+        assert issue.withdrawn_at is not None
+        assert issue.likes_count == 0
 
 
 def test_staff_liking_a_retired_report_are_told_it_is_not_there(
