@@ -20,7 +20,7 @@ from app.models.timestamps import utcnow
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict
 from app.services.kernel.text import clean_reason
-from app.services.rounds import eligibility, like_ballots, paper_voters
+from app.services.rounds import eligibility, like_ballots, paper_voters, windows
 from app.services.rounds.access import get_round, require_official, require_runner
 from app.services.rounds.ballots import ballots_cast
 
@@ -28,7 +28,14 @@ UNTALLIED = (Phase.DRAFT.value, Phase.PLEDGING.value, Phase.VOTING.value)
 
 
 def is_held(session: DbSession, found: Round) -> bool:
-    """True when a tally of the round would be held: a minimum not met and not released."""
+    """True when a tally of the round would be held: a minimum not met and not released, in a round
+    whose voting has opened (found from outside: before its window opened, a round read "Tally held"
+    and an official could release it, waiving the minimum before anyone could vote)."""
+    return windows.opens_later(found, utcnow()) is None and _below_minimum(session, found)
+
+
+def _below_minimum(session: DbSession, found: Round) -> bool:
+    """A voting round's minimum turnout not met and not released."""
     if not found.min_turnout or found.turnout_released_at is not None:
         return False
     if found.phase != Phase.VOTING.value:
@@ -37,12 +44,17 @@ def is_held(session: DbSession, found: Round) -> bool:
 
 
 def require_quorum(session: DbSession, found: Round) -> None:
-    if is_held(session, found):
+    """Refuse a tally below the minimum (before the window opens too: no ballot could be cast yet)."""
+    if _below_minimum(session, found):
         cast = ballots_cast(session, found)
+        then = (
+            "the tally is held until a city official releases it or cancels the round"
+            if windows.voting_over(found, utcnow())
+            else "once voting has closed, a city official decides whether the tally goes ahead"
+        )
         raise Conflict(
             f"Turnout is {cast} ballot{'' if cast == 1 else 's'}, below this round's minimum of "
-            f"{found.min_turnout}: the tally is held until a city official releases it or cancels "
-            "the round.",
+            f"{found.min_turnout}: {then}.",
             "min_turnout",
         )
 
@@ -53,6 +65,12 @@ def release(session: DbSession, user: User, round_id: int) -> Round:
     require_official(user, "release a tally held for low turnout")
     if not is_held(session, found):
         raise Conflict("This round's tally is not held: there is nothing to release.", "min_turnout")
+    if not windows.voting_over(found, utcnow()):
+        raise Conflict(
+            "Voting is still open: a tally held for low turnout is released once voting has closed, "
+            "when the turnout is known.",
+            "min_turnout",
+        )
     execute_write(
         session,
         update(Round)

@@ -73,6 +73,12 @@ def opens_later(found: Round, now: datetime) -> datetime | None:
     return None
 
 
+def voting_over(found: Round, now: datetime) -> bool:
+    """Whether voting has ended: closed by hand, by the schedule or the tally, or its closing time has
+    come."""
+    return found.voting_closed_at is not None or (found.closes_at is not None and now >= found.closes_at)
+
+
 def is_voting_open(found: Round, now: datetime) -> bool:
     if found.phase != Phase.VOTING.value or found.tally_token is not None:
         return False
@@ -87,6 +93,14 @@ def close_voting(session: DbSession, user: User, round_id: int) -> Round:
     """Close voting by hand (group admins, officials): no ballot is taken from now on; tally next."""
     found = get_round(session, round_id)
     require_runner(session, user, found.group_id, "close voting")
+    opens = opens_later(found, utcnow())
+    if opens is not None:
+        # Found from outside: closed before it opened, the round told members both "closed" and "ballots
+        # count from then on".
+        raise Conflict(
+            f"Voting has not opened yet: it opens at {city_time(opens)}, and can be closed once it has.",
+            "opens_at",
+        )
     if like_ballots.is_likes_round(found) and found.phase == Phase.VOTING.value:
         written = like_ballots.close_and_snapshot(session, found, utcnow())
         if written is None:
