@@ -294,6 +294,25 @@ def test_a_group_admin_cancels_a_round_before_voting_opens_but_not_after(world: 
     done = cancel_on_page(world, draft, "Set up by mistake.")
 
     assert "The round is cancelled" in done
+    # What the page says of it is true (found from outside: "cancelled by the city", "Fixed since voting
+    # opened", "Tallied" done, and the live pool figures).
+    said = " ".join(done.split())
+    assert "This round was cancelled before voting opened: Set up by mistake." in said
+    assert "by the city" not in said
+    assert "Nobody voted: the round was cancelled before voting opened." in said
+    assert "Fixed since voting opened" not in said
+    assert "it is fixed when voting opens" not in said
+    assert 'data-testid="pool"' not in done
+    steps = re.findall(
+        r'timeline__step--(\w+)"[^>]*>\s*(?:\{#.*?#\}\s*)?<span class="timeline__label">([^<]+)<', done, re.S
+    )
+    assert steps == [
+        ("done", "Draft"),
+        ("todo", "Pledging"),
+        ("todo", "Voting"),
+        ("todo", "Tallied"),
+        ("current", "Cancelled"),
+    ]
     with world.app.app_context():
         found = db.session.get(Round, draft)
         assert found is not None
