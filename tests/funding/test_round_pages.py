@@ -153,6 +153,9 @@ def test_a_stale_ballot_page_does_not_replace_a_ballot_saved_since(world: RoundW
     with world.app.app_context():
         assert db.session.scalars(select(RoundBallot.choices)).all() == [{str(a): 1, str(b): 1}]
     assert page.count("checked") == 2  # the page shows the ballot saved, not the stale tab's
+    # ... and says so (found from outside: "the choices below are not saved" under the saved ballot).
+    assert "the choices below are your ballot as it is saved now" in page
+    assert "the choices below are not saved" not in page
     again = world.client.post(
         f"/rounds/{rid}/ballot", data={"issue_ids": [str(c)], "drawn_from": drawn_from(page)}
     )
