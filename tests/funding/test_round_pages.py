@@ -327,3 +327,15 @@ def test_a_refused_match_is_said_beside_its_field_with_what_was_typed(world: Rou
         found = db.session.get(Round, rid)
         assert found is not None
         assert (found.match_num, found.match_den, found.match_cap_cents) == (1, 2, 5000)  # nothing changed
+
+
+def test_an_official_is_told_who_votes_in_a_codes_round(world: RoundWorld, auth) -> None:
+    """Found from outside: an official read "Members of <group> vote in this round" on a round voted
+    with codes."""
+    world.build(members=1, pledges=(1000,), costs=COSTS)
+    rid = world.create(eligibility="codes")["id"]
+    world.open_voting(rid)
+    assert world.official is not None
+    auth.login(world.official.email)
+    view = text_of(world.client.get(f"/rounds/{rid}"))
+    assert "Holders of a voting code vote in this round; you see it as city staff." in view
