@@ -330,3 +330,18 @@ def test_area_names_stay_inside_the_map_on_a_phone(phone390: Page, live_server: 
         }"""
     )
     assert cut == 0
+
+
+def test_the_unfolded_key_leaves_the_map_room_on_a_small_phone(phone: Page, live_server: LiveServer) -> None:
+    """Found from outside: on a 360x640 phone, opening "Map key" left 11 px of map; the key now scrolls
+    in its bar and the map keeps room to use."""
+    phone.goto(live_server.url + "/")
+    wait_for_map(phone)
+    phone.locator(".legend__toggle").click()
+    expect(phone.locator(".legend__body")).to_be_visible()
+    frame = phone.locator("[data-cf-map]").bounding_box()
+    panel = phone.locator(".map-panel").bounding_box()
+    assert frame is not None
+    assert panel is not None
+    assert frame["height"] >= 150
+    assert panel["y"] + panel["height"] <= 640  # the key's bar stays on screen, scrolling inside
