@@ -345,3 +345,17 @@ def test_the_unfolded_key_leaves_the_map_room_on_a_small_phone(phone: Page, live
     assert panel is not None
     assert frame["height"] >= 150
     assert panel["y"] + panel["height"] <= 640  # the key's bar stays on screen, scrolling inside
+
+
+def test_the_report_button_beside_the_map_shows_its_whole_label(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    """Seen in a laptop screenshot: "Report a problem" was cut at its last letter in the side panel."""
+    page = browser.new_context(**LAPTOP).new_page()
+    try:
+        page.goto(live_server.url + "/")
+        wait_for_map(page)
+        widths = page.locator(".report-fab").evaluate("e => [e.scrollWidth, e.clientWidth]")
+        assert widths[0] <= widths[1]
+    finally:
+        page.context.close()
