@@ -1,9 +1,10 @@
 """Ballots: one per eligible resident and round, checked against the ballot type, replaced atomically.
 
 A member may change their ballot until voting closes. The API's upsert is one statement on the unique
-(round_id, user_id) key, and a ballot page's write one conditional statement (`_replace_drawn`); afterwards the round row is re-read (FOR SHARE on PostgreSQL) so a ballot
-can never slip in after a tally has claimed the round: if the tally got there first, the ballot
-fails with 409 and nothing is stored; if the ballot got there first, the tally waits for it.
+(round_id, user_id) key, and a ballot page's write one conditional statement (`_replace_drawn`);
+afterwards the round row is re-read (FOR SHARE on PostgreSQL) so a ballot can never slip in after a
+tally has claimed the round: if the tally got there first, the ballot fails with 409 and nothing is
+stored; if the ballot got there first, the tally waits for it.
 """
 
 from __future__ import annotations
