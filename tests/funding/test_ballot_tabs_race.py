@@ -6,10 +6,6 @@ the check before the write and the write were two steps). Real threads, real ses
 
 from __future__ import annotations
 
-import threading
-import time
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 from sqlalchemy import select
 
@@ -19,6 +15,7 @@ from app.services.kernel.errors import Conflict
 from app.services.rounds import ballots
 from tests.funding.round_world import RoundWorld, world  # noqa: F401
 from tests.funding_fixtures import funding  # noqa: F401
+from tests.races import Hold, race
 
 COSTS = (3000, 2000, 1500, 1000)
 
@@ -41,14 +38,13 @@ def test_two_tabs_saving_at_once_save_one_and_refuse_the_other(world: RoundWorld
         with world.app.app_context():
             saved_at = db.session.scalar(select(RoundBallot.updated_at).where(RoundBallot.round_id == rid))
             drawn = ballots.drawn_from(saved_at)
-    written, release = threading.Event(), threading.Event()
+    held = Hold()
 
     def tab_a() -> str:
         with world.app.app_context():
             user = db.session.get(User, member.id)
             ballots.cast_ballot(db.session, user, rid, {"issue_ids": [b]}, page_drawn_from=drawn)
-            written.set()  # written, not yet committed
-            assert release.wait(30)
+            held.hold()  # written, not yet committed
             db.session.commit()
             return "saved"
 
@@ -63,14 +59,6 @@ def test_two_tabs_saving_at_once_save_one_and_refuse_the_other(world: RoundWorld
                 db.session.rollback()
                 return f"refused ({refused.field})"
 
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        first = pool.submit(tab_a)
-        assert written.wait(30)
-        second = pool.submit(tab_b)
-        time.sleep(1.0)
-        assert not second.done()  # it waits for the first tab's write
-        release.set()
-        assert first.result(timeout=60) == "saved"
-        assert second.result(timeout=60) == "refused (drawn_from)"
+    assert race(tab_a, tab_b, held) == ("saved", "refused (drawn_from)")
 
     assert stored(world, rid) == [{str(b): 1}]

@@ -4,11 +4,7 @@ told it is not there (before: "liked", with nothing stored)."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -20,6 +16,7 @@ from app.models import Issue, Like, User
 from app.services.issues import likes, own_reports
 from app.services.kernel.errors import NotFound
 from tests.conftest import AuthActions
+from tests.races import Hold, race
 from tests.web.test_own_report import report
 
 MakeUser = Callable[..., User]
@@ -37,16 +34,8 @@ def test_a_like_racing_the_withdrawal_waits_and_finds_the_report_gone(
     reporter, neighbour = make_user(display_name="Rosa Reporter"), make_user(role=role)
     auth.login_as(reporter)
     issue_id = report(app, client)
-    retired, release = threading.Event(), threading.Event()
-    retire = own_reports.retire_report
-
-    def paused(*args: Any) -> list[str]:  # the report is retired under its lock, not yet committed
-        files = retire(*args)
-        retired.set()
-        assert release.wait(30)
-        return files
-
-    monkeypatch.setattr(own_reports, "retire_report", paused)
+    # The report is retired under its lock, not yet committed, when the like comes.
+    held = Hold().after(monkeypatch, own_reports, "retire_report")
 
     def withdraw() -> None:
         with app.app_context():
@@ -63,15 +52,7 @@ def test_a_like_racing_the_withdrawal_waits_and_finds_the_report_gone(
                 db.session.rollback()
                 return "not found"
 
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        withdrawing = pool.submit(withdraw)
-        assert retired.wait(30)
-        liking = pool.submit(like)
-        time.sleep(1.0)
-        assert not liking.done()  # it waits for the withdrawal's lock
-        release.set()
-        withdrawing.result(timeout=60)
-        assert liking.result(timeout=60) == "not found"
+    assert race(withdraw, like, held)[1] == "not found"
 
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Like).where(Like.issue_id == issue_id)) == 0

@@ -5,10 +5,7 @@ like or follow racing the merge waits for it and is refused too."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -22,6 +19,7 @@ from app.services.issues import follows, likes
 from app.services.kernel.errors import Conflict
 from app.services.workflow import duplicates
 from tests.conftest import AuthActions
+from tests.races import Hold, race
 
 
 def counts(app: Flask, issue_id: int) -> tuple[int, int, int]:
@@ -85,16 +83,8 @@ def test_a_like_or_follow_racing_the_merge_waits_and_is_refused(
 ) -> None:
     original, duplicate = make_issue(), make_issue()
     official, resident = make_user(role="official"), make_user()
-    moved, release = threading.Event(), threading.Event()
-    move = follows.move_issue_followers
-
-    def paused(*args: Any) -> int:  # the merge has moved likes and follows, not yet committed
-        found = move(*args)
-        moved.set()
-        assert release.wait(30)
-        return found
-
-    monkeypatch.setattr(follows, "move_issue_followers", paused)
+    # The merge has moved likes and follows, not yet committed, when the like or follow comes.
+    held = Hold().after(monkeypatch, follows, "move_issue_followers")
 
     def support() -> str:
         with app.app_context():
@@ -110,14 +100,6 @@ def test_a_like_or_follow_racing_the_merge_waits_and_is_refused(
                 db.session.rollback()
                 return "refused"
 
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        merging = pool.submit(merge, app, official, duplicate.id, original.id)
-        assert moved.wait(30)
-        supporting = pool.submit(support)
-        time.sleep(1.0)
-        assert not supporting.done()  # it waits for the merge's lock
-        release.set()
-        merging.result(timeout=60)
-        assert supporting.result(timeout=60) == "refused"
+    assert race(lambda: merge(app, official, duplicate.id, original.id), support, held)[1] == "refused"
 
     assert counts(app, duplicate.id) == (0, 0, 0)
