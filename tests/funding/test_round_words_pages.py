@@ -118,28 +118,6 @@ def test_one_voters_larger_share_says_why_it_makes_no_more_money(world: RoundWor
     assert "they are not what anyone pledged" in shares.group(1)
 
 
-def test_an_empty_pools_results_say_there_was_nothing_to_spend(world: RoundWorld) -> None:
-    """Found from outside: a round whose pool held EUR 0.00 said its shares were raised to EUR 33.33
-    "that still funds no more than the EUR 0.00"."""
-    world.build(members=3, pledges=(), costs=(3000, 2000))
-    a, b = world.issues
-    rid = world.create(rule="equalshares/add1")["id"]
-    world.open_voting(rid)
-    for member in world.members[:3]:
-        assert world.vote(member, rid, issue_ids=[a, b]).status_code == 200
-    assert world.tally(rid).status_code == 200
-
-    shares = re.search(
-        r'<p data-testid="shares">(.*?)</p>', text_of(world.client.get(f"/rounds/{rid}/results"))
-    )
-
-    assert shares
-    assert shares.group(1) == (
-        "There was nothing to spend: the pool and the city's match came to EUR 0.00 at the tally, so no "
-        "problem could be funded."
-    )
-
-
 def test_results_json_says_each_outcome_in_the_pages_sentence_with_its_currency(world: RoundWorld) -> None:
     """The engine's words count cents without a currency ("each paid at most 1,500.00"): the JSON
     also carries the page's plain sentence, in euros."""

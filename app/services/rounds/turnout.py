@@ -100,7 +100,10 @@ def cancel(session: DbSession, user: User, round_id: int, reason: object) -> Rou
     opens its group's admins may (a draft set up by mistake, found from outside, stayed on the group
     page for good); once members vote, only the city."""
     found = get_round(session, round_id)
-    if found.phase in BEFORE_VOTING:
+    # A round moved to voting before its window's start has not opened either (found from outside: its
+    # admin could tally it, not cancel it).
+    before_voting = found.phase in BEFORE_VOTING or windows.opens_later(found, utcnow()) is not None
+    if before_voting:
         require_runner(session, user, found.group_id, "cancel a round before voting opens")
     else:
         require_official(user, "cancel a round once voting has opened")
@@ -111,7 +114,7 @@ def cancel(session: DbSession, user: User, round_id: int, reason: object) -> Rou
         update(Round)
         .where(
             Round.id == round_id,
-            Round.phase.in_(UNTALLIED if user.is_staff else BEFORE_VOTING),
+            Round.phase.in_(UNTALLIED if user.is_staff or before_voting else BEFORE_VOTING),
             Round.tally_token.is_(None),
         )
         .values(
