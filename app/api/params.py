@@ -50,6 +50,8 @@ def form_body() -> tuple[dict[str, str], bytes | None]:
     for name in names:
         if len(request.form.getlist(name)) + len(request.files.getlist(name)) > 1:
             raise ValidationError(f"{str(name)[:40]} is sent more than once: send each field once.", name)
+    if "photo" in request.form:  # found from outside: a photo sent as a text part was dropped unsaid
+        raise ValidationError("photo must be sent as a file (a part with a filename), not as text.", "photo")
     upload = request.files.get("photo")
     photo = upload.read() if upload is not None and upload.filename else None
     return request.form.to_dict(), photo

@@ -250,6 +250,7 @@ def test_a_form_hide_name_is_read_as_a_checkbox_and_anything_else_refused(
     [
         ({"hide_nmae": "true"}, "hide_nmae", "hide_nmae is not a field this request takes: it takes "),
         ({"lat": [VALID["lat"], "99"]}, "lat", "lat is sent more than once: send each field once."),
+        ({"photo": "not a file"}, "photo", "photo must be sent as a file"),
     ],
 )
 def test_a_multipart_report_with_a_misspelt_or_repeated_field_is_refused_naming_it(
