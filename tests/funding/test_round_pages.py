@@ -339,3 +339,4 @@ def test_an_official_is_told_who_votes_in_a_codes_round(world: RoundWorld, auth)
     auth.login(world.official.email)
     view = text_of(world.client.get(f"/rounds/{rid}"))
     assert "Holders of a voting code vote in this round; you see it as city staff." in view
+    assert "voters tick every problem they support" in view  # not "members", who do not vote here

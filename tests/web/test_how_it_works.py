@@ -32,6 +32,9 @@ def test_a_visitor_is_told_what_the_site_is_and_led_to_how_it_works(client: Flas
     ):
         assert f'href="{link}"' in text, link
     assert "(most likes first; when two problems have as many likes, the older report ranks higher)," in text
+    # Found in a recheck: groups are the city's to set up, and an area's follow tells of new problems.
+    assert "set up by the city, that residents join" in text
+    assert "follow a whole neighbourhood to hear of each new problem reported in it" in text
 
 
 def test_a_resident_who_is_logged_in_keeps_the_map_without_the_intro(
