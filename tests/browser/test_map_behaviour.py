@@ -345,6 +345,13 @@ def test_the_unfolded_key_leaves_the_map_room_on_a_small_phone(phone: Page, live
     assert panel is not None
     assert frame["height"] >= 150
     assert panel["y"] + panel["height"] <= 640  # the key's bar stays on screen, scrolling inside
+    # Scrolled to its end, the key keeps its toggle and the report button in view (found in a recheck:
+    # both scrolled away with it).
+    phone.locator(".map-panel__scroll").evaluate("e => { e.scrollTop = e.scrollHeight; }")
+    for control in (".legend__toggle", ".report-fab"):
+        box = phone.locator(control).bounding_box()
+        assert box is not None
+        assert panel["y"] - 1 <= box["y"] <= panel["y"] + 20, control
 
 
 def test_the_report_button_beside_the_map_shows_its_whole_label(
