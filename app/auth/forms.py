@@ -134,7 +134,7 @@ class EmailsForm(FlaskForm):
     round_news = BooleanField(
         "Funding rounds I may vote in: when voting opens, a reminder before it closes, the result"
     )
-    submit = SubmitField("Save")
+    submit = SubmitField("Save email choices")
 
 
 class EmailChangeForm(FlaskForm):
