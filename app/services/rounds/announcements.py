@@ -98,3 +98,17 @@ def result_certified(session: DbSession, found: Round, funded: list[tuple[int, i
     )
     because = f"could vote in the round “{found.name}” of {group}"
     return mail_all(session, f"Result of “{found.name}”", body, _voters(session, found, "result", because))
+
+
+def cancelled(session: DbSession, found: Round) -> int:
+    """Tell the round's voters that the city cancelled it once voting had opened, with its reason; how
+    many were mailed (found from outside: voters invited by "Vote in ..." heard nothing of it)."""
+    group = group_name_of(session, found)
+    url = external_url("rounds.detail", round_id=found.id)
+    body = (
+        f"Hello,\n\nThe city cancelled the round “{found.name}” of {group}: {found.official_note}\n\n"
+        "No ballot counts and nothing is allocated; the pool keeps its money for the next round. "
+        f"The round: {url}\n"
+    )
+    because = f"could vote in the round “{found.name}” of {group}"
+    return mail_all(session, f"“{found.name}” is cancelled", body, _voters(session, found, "cancel", because))

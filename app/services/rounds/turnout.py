@@ -20,7 +20,7 @@ from app.models.timestamps import utcnow
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict
 from app.services.kernel.text import clean_reason
-from app.services.rounds import eligibility, like_ballots, paper_voters, windows
+from app.services.rounds import announcements, eligibility, like_ballots, paper_voters, windows
 from app.services.rounds.access import get_round, require_official, require_runner
 from app.services.rounds.ballots import ballots_cast
 
@@ -137,6 +137,8 @@ def cancel(session: DbSession, user: User, round_id: int, reason: object) -> Rou
     audit.record(session, user, "round.cancel", "round", round_id, reason=text)
     session.flush()
     session.refresh(found)
+    if not before_voting:  # its voters were invited to vote: they hear why it ends
+        announcements.cancelled(session, found)
     return found
 
 
