@@ -204,7 +204,8 @@ class Config:
 
     MAIL_SERVER: str | None = None
     MAIL_PORT = 25
-    MAIL_DEFAULT_SENDER = "Commonfix <noreply@localhost>"
+    # Unset: mail comes from "SITE_NAME <noreply@localhost>" (app.load_config).
+    MAIL_DEFAULT_SENDER: str | None = None
     MAIL_USERNAME: str | None = None
     MAIL_PASSWORD: str | None = None
     MAIL_USE_TLS = False

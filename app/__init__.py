@@ -142,7 +142,7 @@ def load_config(app: Flask, config: type[Config] | None, overrides: dict[str, An
     except ValueError as error:  # config.py's parsers name the variable and the value's form
         raise ConfigurationError(str(error)) from None
     app.config.update(overrides)
-    if app.config.get("MAIL_DEFAULT_SENDER") == "Commonfix <noreply@localhost>":
+    if not str(app.config.get("MAIL_DEFAULT_SENDER") or "").strip():  # unset, empty or blank
         # Mail comes from the site's name unless a sender is set (found from outside: a site the city
         # named had its mail still come "From: Commonfix").
         # Quoted as a display name: a comma, a semicolon or brackets in the name made two addresses of

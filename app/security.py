@@ -155,12 +155,13 @@ def register_security_headers(app: Flask) -> None:
                 headers.setdefault("Access-Control-Allow-Methods", TOKEN_CLIENT_METHODS)
                 headers.setdefault("Access-Control-Allow-Headers", TOKEN_CLIENT_HEADERS)
                 headers.setdefault("Access-Control-Max-Age", "600")
-        if request.headers.get("Authorization") or (
-            response.mimetype == "text/html" and "_user_id" in session
-        ):
-            # An answer to a token's holder, or a page shown to someone logged in (read from the session,
-            # not the database, so it holds while the database is out of reach), is theirs: no cache
-            # keeps it, shared or the browser's own for the next person at a shared computer.
+        if request.headers.get("Authorization") or "_user_id" in session:
+            # An answer to a token's holder, or anything shown to someone logged in (read from the
+            # session, not the database, so it holds while the database is out of reach), is theirs: no
+            # cache keeps it, shared or the browser's own for the next person at a shared computer. The
+            # JSON API read with a login's cookie included (found from outside: the account's address,
+            # a ballot and the officials' queues went out with no Cache-Control). Answers that set
+            # their own (static files, photos, feeds) keep it.
             headers.setdefault("Cache-Control", "private, no-store")
         if app.config.get("SESSION_COOKIE_SECURE"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")

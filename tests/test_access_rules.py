@@ -83,6 +83,7 @@ RULES = [
     web("auth.settings", "GET", "/account/settings", EVERYONE),
     web("auth.update_profile", "POST", "/account/settings/profile", EVERYONE),
     web("auth.change_email", "POST", "/account/settings/email", EVERYONE),
+    web("auth.update_emails", "POST", "/account/settings/emails", EVERYONE),
     web("auth.change_password", "POST", "/account/settings/password", EVERYONE),
     Rule("api.update_account", "PATCH", "/api/v1/account", EVERYONE),
     Rule("api.change_email", "POST", "/api/v1/account/email", EVERYONE),

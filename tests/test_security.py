@@ -171,6 +171,12 @@ def test_pages_shown_to_someone_logged_in_are_never_cached(
         page = client.get(url)
         assert page.status_code == 200, url
         assert page.headers["Cache-Control"] == "private, no-store", url
+    # The JSON API read with the login's cookie too (found from outside: the account's address and the
+    # officials' flag queue went out with no Cache-Control).
+    for url in ("/api/v1/account", "/api/v1/flags", "/api/v1/issues"):
+        answer = client.get(url)
+        assert answer.status_code == 200, url
+        assert answer.headers["Cache-Control"] == "private, no-store", url
     # A logged-in person's photos, scripts and styles cache as they do for anyone.
     assert "no-store" not in client.get("/static/css/app.css").headers.get("Cache-Control", "")
 

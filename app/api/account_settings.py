@@ -126,7 +126,7 @@ def change_email() -> tuple[Response, int]:
 @bp.patch("/account")
 @operation(
     operation_id="updateAccount",
-    summary="Change your display name or whether new reports hide it by default",
+    summary="Change your display name, whether new reports hide it, or whether round news comes by email",
     description="A blocked account cannot change its display name (403).",
     body={JSON: ProfileChange},
     replies={200: Reply("The profile as it is now", Profile)},
@@ -136,9 +136,9 @@ def change_email() -> tuple[Response, int]:
 def update_account() -> Response:
     user = require_user()
     data = json_body(known=ProfileChange.model_fields)
-    given = {name: data[name] for name in ("display_name", "hide_name_default") if name in data}
+    given = {name: data[name] for name in ("display_name", "hide_name_default", "round_news") if name in data}
     if not given:
-        raise ValidationError("Give display_name or hide_name_default to change.", "display_name")
+        raise ValidationError("Give display_name, hide_name_default or round_news to change.", "display_name")
     profile.update_profile(db.session, user, **given)
     db.session.commit()
     return jsonify(profile_of(user))

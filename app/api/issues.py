@@ -28,7 +28,7 @@ from app.api.models.issues import (
     SuggestionCollection,
     SuggestionQuery,
 )
-from app.api.params import int_param, json_body
+from app.api.params import MULTIPART, form_body, int_param, json_body
 from app.conditional_get import revalidated
 from app.extensions import db
 from app.models import User
@@ -160,11 +160,10 @@ def suggestions() -> Response:
 def create_issue() -> Response:
     user = require_user()
     photo = None
-    if request.mimetype == "multipart/form-data":
-        data: dict[str, object] = dict(request.form)
-        upload = request.files.get("photo")
-        if upload is not None and upload.filename:
-            photo = upload.read()
+    data: dict[str, object]
+    if request.mimetype == MULTIPART:
+        fields, photo = form_body()
+        data = {**fields}
     else:
         data = json_body()
     issue = reports.create_issue(
@@ -230,9 +229,9 @@ def get_issue(issue_id: int) -> Response:
 @bp.post("/issues/<int:issue_id>/like")
 @operation(
     operation_id="likeIssue",
-    summary="Like an issue (idempotent)",
+    summary="Like an issue (idempotent; 409 for a duplicate closed into another: like that one)",
     replies={200: Reply("The like count", LikeState)},
-    errors=(401, 403, 404, 429),
+    errors=(401, 403, 404, 409, 429),
     secured=True,
 )
 @limit("RATE_LIMIT_LIKE", per_user=True)

@@ -42,6 +42,7 @@ def profile_of(user: User) -> dict[str, object]:
         "created_at": rfc3339_or_none(user.created_at),
         "email_confirmed": user.email_confirmed,
         "hide_name_default": user.hide_name_default,
+        "round_news": user.round_news,
     }
 
 

@@ -20,7 +20,7 @@ from app.api.models.workflow import (
     UpdateBody,
     UpdateForm,
 )
-from app.api.params import json_body
+from app.api.params import MULTIPART, form_body, json_body
 from app.extensions import db
 from app.models import User
 from app.models.timestamps import rfc3339_or_none
@@ -150,11 +150,9 @@ def history(issue_id: int) -> Response:
 def post_update(issue_id: int) -> tuple[Response, int]:
     user: User = require_user()
     photo = None
-    if request.mimetype == "multipart/form-data":
-        text = request.form.get("text")
-        upload = request.files.get("photo")
-        if upload is not None and upload.filename:
-            photo = upload.read()
+    if request.mimetype == MULTIPART:
+        fields, photo = form_body()
+        text = fields.get("text")
     else:
         text = json_body().get("text")
     event = updates.post_update(

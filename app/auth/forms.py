@@ -128,6 +128,15 @@ class ProfileForm(FlaskForm):
     submit = SubmitField("Save")
 
 
+class EmailsForm(FlaskForm):
+    """Which emails the account gets besides those of what it follows (each follow has its own)."""
+
+    round_news = BooleanField(
+        "Funding rounds I may vote in: when voting opens, a reminder before it closes, the result"
+    )
+    submit = SubmitField("Save email choices")
+
+
 class EmailChangeForm(FlaskForm):
     new_email = EmailField(
         "New email address", validators=[DataRequired("Email is required."), Length(max=254)]

@@ -1,13 +1,14 @@
-"""Account settings: display name and the "hide my name" default, the email address, the password."""
+"""Account settings: display name and the "hide my name" default, which emails come, the email address,
+the password."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.auth import bp
-from app.auth.forms import EmailChangeForm, PasswordChangeForm, ProfileForm
+from app.auth.forms import EmailChangeForm, EmailsForm, PasswordChangeForm, ProfileForm
 from app.auth.reset_routes import private_page
 from app.auth.sessions import current_resident, log_out
 from app.extensions import db
@@ -35,6 +36,7 @@ def settings_page(
         or ProfileForm(
             formdata=None, display_name=user.display_name, hide_name_default=user.hide_name_default
         ),
+        emails_form=EmailsForm(formdata=None, round_news=user.round_news),
         email_form=email_form or EmailChangeForm(formdata=None),
         password_form=password_form or PasswordChangeForm(formdata=None, revoke_tokens=True),
     )
@@ -61,6 +63,26 @@ def update_profile() -> tuple[str, int] | Response:
             flash("Your settings are saved." if changed else "Nothing to change.", "success")
             return redirect(url_for("auth.settings"))
     return settings_page(user, profile_form=form)
+
+
+@bp.post("/settings/emails")
+@login_required
+def update_emails() -> Response:
+    """Which emails come: the news of funding rounds (the follows each have their own link)."""
+    user = current_resident()
+    form = EmailsForm()
+    if not form.validate_on_submit():  # a checkbox alone: only the CSRF token can fail
+        abort(400)
+    with unit_of_work() as work:
+        changed = profile.update_profile(db.session, user, round_news=bool(form.round_news.data))
+    if not work.failed:
+        said = (
+            "You get the news of funding rounds by email."
+            if user.round_news
+            else ("You no longer get emails about funding rounds.")
+        )
+        flash(said if changed else "Nothing to change.", "success")
+    return redirect(url_for("auth.settings", _anchor="emails-heading"))
 
 
 @bp.post("/settings/email")

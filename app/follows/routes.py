@@ -74,6 +74,8 @@ def unfollow_area(area_id: int) -> Response:
 
 
 def _target_name(subscription: notifications.Subscription) -> str:
+    if subscription.rounds:
+        return "the funding rounds you may vote in (voting opens, a reminder, the result)"
     if subscription.issue_id is not None:
         title = db.session.get(Issue, subscription.issue_id)
         return f"the problem “{title.title}”" if title is not None else "this problem"
@@ -91,10 +93,12 @@ def unsubscribe(token: str) -> tuple[str, int] | str:
     if request.method == "POST":
         notifications.unsubscribe(db.session, subscription)
         db.session.commit()
-        return render_template("follows/unsubscribe.html", invalid=False, done=True, what=what)
+        return render_template(
+            "follows/unsubscribe.html", invalid=False, done=True, what=what, rounds=subscription.rounds
+        )
     # Found from outside: the link opened again after unsubscribing asked "Stop emails?" as if the
     # resident still got them. Without the follow, the page says they are unsubscribed already.
-    following = follows.is_following(
-        db.session, subscription.user_id, issue_id=subscription.issue_id, area_id=subscription.area_id
+    subscribed = notifications.is_subscribed(db.session, subscription)
+    return render_template(
+        "follows/unsubscribe.html", invalid=False, done=not subscribed, what=what, rounds=subscription.rounds
     )
-    return render_template("follows/unsubscribe.html", invalid=False, done=not following, what=what)

@@ -16,6 +16,7 @@ from app.issues import bp
 from app.issues.forms import CorrectForm, LikeForm
 from app.photo_stores import photo_store
 from app.services.issues import held_reports, own_reports
+from app.services.kernel.errors import ValidationError
 from app.unit_of_work import is_access_error, unit_of_work
 
 
@@ -24,13 +25,15 @@ from app.unit_of_work import is_access_error, unit_of_work
 def reporter_name(issue_id: int) -> Response:
     if not LikeForm().validate_on_submit():
         abort(400)
-    hidden = request.form.get("hide") == "yes"
+    choice = request.form.get("hide")
+    if choice not in ("yes", "no"):
+        raise ValidationError("Choose whether to hide your name: “hide” is yes or no.", "hide")
     with unit_of_work(reraise=is_access_error) as work:
-        own_reports.set_name_hidden(db.session, current_resident(), issue_id, hidden)
+        own_reports.set_name_hidden(db.session, current_resident(), issue_id, choice == "yes")
     if work.error is None:
         flash(
             "Your name is hidden on this report: it reads “a resident”."
-            if hidden
+            if choice == "yes"
             else "Your name is shown on this report.",
             "success",
         )

@@ -1,4 +1,4 @@
-"""The city map, the Top priorities list and the open-data page."""
+"""The city map, the Top priorities list, the how-it-works page and the open-data page."""
 
 from __future__ import annotations
 
@@ -32,6 +32,13 @@ def index() -> str:
         has_areas=bounds is not None,
         cluster_max_zoom=current_app.config["MAP_CLUSTER_MAX_ZOOM"],
     )
+
+
+@bp.get("/how-it-works")
+def how_it_works() -> str:
+    """What the site is for, in five steps, for a first-time visitor (found from outside: nothing said
+    who reads the reports, what a like does or that residents can fund fixes)."""
+    return render_template("main/how_it_works.html", ranking_rule=RANKING_RULE)
 
 
 @bp.get("/open-data")

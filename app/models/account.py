@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import Model
@@ -65,6 +65,9 @@ class User(RoleChecks, UserMixin, Model):
     # The resident's choice for new reports: the report form's "Hide my name" starts ticked, and an API
     # report that does not say `hide_name` hides it (app/services/accounts/profile.py).
     hide_name_default: Mapped[bool] = mapped_column(default=False)
+    # Mail about the funding rounds the resident may vote in: voting opens, the reminder, the result
+    # (services/rounds/announcements.py); off from settings, the API or a mail's one-click link.
+    round_news: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     @property
     def email_confirmed(self) -> bool:

@@ -96,6 +96,17 @@ class Round(Model):
     min_turnout: Mapped[int | None]
     turnout_released_at: Mapped[datetime | None]
 
+    @property
+    def cancelled_before_voting(self) -> bool:
+        """Cancelled before any ballot could be cast: before the voting phase, or in it before its
+        window's start (found from outside: such rounds read "cancelled by the city", "Fixed since
+        voting opened")."""
+        if self.result_status != "cancelled":
+            return False
+        if self.voting_at is None:
+            return True
+        return self.opens_at is not None and self.closed_at is not None and self.closed_at < self.opens_at
+
 
 class RoundCandidate(Model):
     """A candidate of a round, snapshotted when voting opens (or at tally); the tally fills the result."""

@@ -30,8 +30,10 @@ BALLOT_CHOICES = [
 ]
 RULE_CHOICES = [
     ("equalshares/add1", "Method of Equal Shares"),
-    ("greedy", "Greedy: most support first"),
-    ("phragmen", "Phragmén: balanced support"),
+    # The names the round's pages and refusals use (found from outside: a refusal said "Most votes
+    # first" beside a list that called it "Greedy").
+    ("greedy", "Most votes first"),
+    ("phragmen", "Phragmén's sequential rule"),
     ("exactequalshares/addopt", "Exact Equal Shares"),
     ("exactequalshares/addoptskip", "Exact Equal Shares, quicker"),
 ]

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from app.auth.sessions import current_resident
 from app.extensions import db
 from app.models import Round
+from app.models.rounds import ResultStatus
 from app.models.timestamps import utcnow
 from app.rounds import bp
 from app.rounds.forms import (
@@ -81,12 +82,21 @@ def timeline(found: Round) -> list[dict[str, Any]]:
     }
     order = [p for p in PHASE_LABELS if found.has_voting_phase or p != "voting"]
     current = order.index(found.phase)
+    cancelled = found.result_status == ResultStatus.CANCELLED.value
+
+    def state(i: int, p: str) -> str:
+        if i == current:
+            return "current"
+        # A cancelled round skipped the phases it never reached (found from outside: "Tallied —" done).
+        reached = i < current and not (cancelled and stamps[p] is None)
+        return "done" if reached else "todo"
+
     return [
         {
             "phase": p,
-            "label": PHASE_LABELS[p],
+            "label": "Cancelled" if cancelled and p == "closed" else PHASE_LABELS[p],
             "at": stamps[p],
-            "state": "done" if i < current else "current" if i == current else "todo",
+            "state": state(i, p),
         }
         for i, p in enumerate(order)
     ]
@@ -148,7 +158,9 @@ def render_detail(found: Round, refused_match: MatchForm | None = None) -> str:
     runner = runs(found.group_id)
     user = current_resident() if current_user.is_authenticated else None
     refused = eligibility.refusal(db.session, user, found)
-    preview = None if round_results.is_tallied(found) else round_money.preview(db.session, found)
+    # A cancelled round allocates nothing: no live pool figures (found from outside).
+    ended = round_results.is_tallied(found) or found.result_status == ResultStatus.CANCELLED.value
+    preview = None if ended else round_money.preview(db.session, found)
     job = tally_jobs.latest_job(db.session, found.id)
     return render_template(
         "rounds/detail.html",

@@ -7,9 +7,6 @@ mail fan-outs that hold their address."""
 from __future__ import annotations
 
 import json
-import threading
-import time
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -35,6 +32,7 @@ from tests import factories
 from tests.funding.census_calls import OLD_TOWN_IDS, old_town, upload, verify
 from tests.funding.round_world import RoundWorld, world  # noqa: F401
 from tests.funding_fixtures import funding  # noqa: F401
+from tests.races import Hold, race
 
 COSTS = (3000, 2000, 1500, 1000)
 CODES = ("ABCD-EFGH-JKMN", "BCDE-FGHJ-KMNP", "CDEF-GHJK-MNPQ")
@@ -244,19 +242,12 @@ def test_a_fanout_chunk_written_while_a_deletion_runs_waits_for_it_and_leaves_th
     lock), then finds the account gone. Real threads, real sessions, both engines."""
     leaver, neighbour = world.make_user(display_name="Leaving"), world.make_user(display_name="Staying")
     issue = world.make_issue(title="Pothole")
-    held = [
+    chunk = [
         Recipient(f"race:to:{user.id}", user.email, Subscription(user.id, issue.id))
         for user in (leaver, neighbour)
     ]
-    locked, release = threading.Event(), threading.Event()
-    forget = deletion._forget_in_fanouts
-
-    def paused(*args: Any) -> None:  # runs right after the deletion cleared the address's outbox
-        locked.set()
-        assert release.wait(30)
-        forget(*args)
-
-    monkeypatch.setattr(deletion, "_forget_in_fanouts", paused)
+    # The deletion has cleared the address's outbox and fan-outs, not yet committed, when the chunk comes.
+    held = Hold().after(monkeypatch, deletion, "_forget_in_fanouts")
 
     def delete_account() -> None:
         with world.app.app_context():
@@ -267,17 +258,9 @@ def test_a_fanout_chunk_written_while_a_deletion_runs_waits_for_it_and_leaves_th
 
     def queue_chunk() -> None:
         with world.app.app_context():
-            mail_fanout.queue_chunk(db.session, "Planned", "Crew booked.", held)
+            mail_fanout.queue_chunk(db.session, "Planned", "Crew booked.", chunk)
 
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        deleting = pool.submit(delete_account)
-        assert locked.wait(30)
-        chunk = pool.submit(queue_chunk)
-        time.sleep(1.0)
-        assert not chunk.done()  # it waits for the deletion's lock
-        release.set()
-        deleting.result(timeout=60)
-        chunk.result(timeout=60)
+    race(delete_account, queue_chunk, held)
 
     with world.app.app_context():
         sent_to = db.session.scalars(select(OutgoingMail.recipient)).all()

@@ -21,6 +21,7 @@ PUBLIC_PAGES = [
     "/account/register",
     "/privacy",
     "/open-data",
+    "/how-it-works",
 ]
 
 

@@ -155,7 +155,7 @@ def test_settings_change_the_name_and_the_address(
 
     phone390.get_by_label("Display name").fill("Renamed Resident")
     phone390.get_by_label("Hide my name on new reports").check()
-    phone390.get_by_role("button", name="Save").click()
+    phone390.get_by_role("button", name="Save", exact=True).click()
     expect(phone390.locator(".flash--success")).to_contain_text("Your settings are saved.")
     phone390.goto(base + "/issues/new")
     expect(phone390.get_by_label("Hide my name on the public page")).to_be_checked()

@@ -163,6 +163,8 @@ def test_a_keyboard_can_skip_the_map(laptop: Page, live_server: LiveServer) -> N
     page.locator("#map-summary").evaluate("summary => summary.scrollIntoView()")
     page.locator("#filter-status").focus()
     page.keyboard.press("Tab")
+    expect(page.locator("[data-testid=intro] a")).to_be_focused()  # the intro line a visitor sees
+    page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Skip the map")
     expect(skip).to_be_focused()
     expect(skip).to_be_in_viewport()

@@ -330,3 +330,39 @@ def test_area_names_stay_inside_the_map_on_a_phone(phone390: Page, live_server: 
         }"""
     )
     assert cut == 0
+
+
+def test_the_unfolded_key_leaves_the_map_room_on_a_small_phone(phone: Page, live_server: LiveServer) -> None:
+    """Found from outside: on a 360x640 phone, opening "Map key" left 11 px of map; the key now scrolls
+    in its bar and the map keeps room to use."""
+    phone.goto(live_server.url + "/")
+    wait_for_map(phone)
+    phone.locator(".legend__toggle").click()
+    expect(phone.locator(".legend__body")).to_be_visible()
+    frame = phone.locator("[data-cf-map]").bounding_box()
+    panel = phone.locator(".map-panel").bounding_box()
+    assert frame is not None
+    assert panel is not None
+    assert frame["height"] >= 150
+    assert panel["y"] + panel["height"] <= 640  # the key's bar stays on screen, scrolling inside
+    # Scrolled to its end, the key keeps its toggle and the report button in view (found in a recheck:
+    # both scrolled away with it).
+    phone.locator(".map-panel__scroll").evaluate("e => { e.scrollTop = e.scrollHeight; }")
+    for control in (".legend__toggle", ".report-fab"):
+        box = phone.locator(control).bounding_box()
+        assert box is not None
+        assert panel["y"] - 1 <= box["y"] <= panel["y"] + 20, control
+
+
+def test_the_report_button_beside_the_map_shows_its_whole_label(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    """Seen in a laptop screenshot: "Report a problem" was cut at its last letter in the side panel."""
+    page = browser.new_context(**LAPTOP).new_page()
+    try:
+        page.goto(live_server.url + "/")
+        wait_for_map(page)
+        widths = page.locator(".report-fab").evaluate("e => [e.scrollWidth, e.clientWidth]")
+        assert widths[0] <= widths[1]
+    finally:
+        page.context.close()

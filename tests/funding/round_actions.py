@@ -141,8 +141,11 @@ def ready_for(world: RoundWorld, action: str) -> int | None:
         rid = world.create()["id"]
         assert world.phase(rid, "pledging").status_code == 200
         return rid
-    if action == "release held tally":
-        return voting_round(world, voters=1, min_turnout=3)
+    if action == "release held tally":  # held once voting has closed below the minimum
+        rid = voting_round(world, voters=1, min_turnout=3)
+        closing = world.client.post(f"/api/v1/rounds/{rid}/voting-close", headers=world.headers(world.admin))
+        assert closing.status_code == 200
+        return rid
     if action in PAPER_ACTIONS:
         return paper_roles.ready(world, action)
     rid = voting_round(world)

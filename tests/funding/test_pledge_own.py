@@ -10,6 +10,9 @@ refusal audits nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from email.message import EmailMessage
+
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -126,7 +129,7 @@ def test_a_direct_post_for_ones_own_pledge_is_refused_with_a_flash(
 
 
 def test_a_treasurer_is_not_told_to_hand_their_pledge_to_themself(
-    client: FlaskClient, auth: AuthActions, funding: Funding
+    client: FlaskClient, auth: AuthActions, funding: Funding, outbox: Callable[[], list[EmailMessage]]
 ) -> None:
     """Found from outside: the group page told its only treasurer "Hand the money to your group's
     treasurer... Treasurer: <their own name>", and "ask <their own name> for it back"."""
@@ -140,3 +143,9 @@ def test_a_treasurer_is_not_told_to_hand_their_pledge_to_themself(
     assert f"Treasurer: {treasurer.display_name}." not in page
     assert f"ask {treasurer.display_name} for it back" not in page
     assert "ask a city official for it back" in page
+    # ... nor by its how-to-pay mail (found from outside: "Hand the money to your group's treasurer").
+    (mail,) = [m for m in outbox() if str(m["Subject"]).startswith("How to pay your pledge")]
+    text = mail.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+    assert "A city official confirms it when its money is in the pool." in text
+    assert "treasurer confirms" not in text
+    assert "Hand the money" not in text

@@ -77,3 +77,34 @@ def test_a_round_opened_by_its_schedule_is_announced_once(world: RoundWorld, out
     for member in world.members:
         (mail,) = mails_to(outbox, member.email, "Vote in “Timed round”")
         assert ", until " in text_of(mail)
+
+
+def test_voters_hear_when_the_city_cancels_a_round_they_were_asked_to_vote_in(
+    world: RoundWorld, outbox: Outbox
+) -> None:
+    """Found from outside: invited by "Vote in ...", they heard nothing when the city cancelled it."""
+    world.build(members=2, pledges=(2000,), costs=COSTS)
+    early = world.create(name="Set up by mistake")["id"]
+    path = f"/api/v1/rounds/{early}/cancellation"
+    assert (
+        world.client.post(path, json={"reason": "Wrong."}, headers=world.headers(world.admin)).status_code
+        == 200
+    )
+    assert [m for m in outbox() if "cancelled" in str(m["Subject"])] == []  # nobody was invited to it
+
+    rid = world.create(ballot="approval", rule="greedy", name="Autumn round")["id"]
+    world.open_voting(rid)
+    cancelled = world.client.post(
+        f"/api/v1/rounds/{rid}/cancellation",
+        json={"reason": "The works were done by the utility."},
+        headers=world.headers(world.official),
+    )
+    assert cancelled.status_code == 200, cancelled.get_json()
+
+    for voter in (world.admin, *world.members):
+        (mail,) = mails_to(outbox, voter.email, "“Autumn round” is cancelled")
+        text = text_of(mail)
+        assert "The city cancelled the round “Autumn round” of " in text
+        assert ": The works were done by the utility." in text
+        assert "the pool keeps its money for the next round" in text
+        assert "Stop all emails about funding rounds with one click: " in text

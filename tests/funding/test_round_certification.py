@@ -191,6 +191,10 @@ def test_a_tally_below_the_minimum_turnout_is_held_until_an_official_releases_it
     assert (
         "fewer than this round&#39;s minimum of 3" in page or "fewer than this round's minimum of 3" in page
     )
+    release = f"/api/v1/rounds/{rid}/turnout-release"
+    early = world.client.post(release, headers=world.headers(world.official))
+    assert early.status_code == 409  # while voting is open the turnout is not known yet
+    assert "Voting is still open" in early.get_json()["error"]["message"]
     closed = world.client.post(f"/api/v1/rounds/{rid}/voting-close", headers=world.headers(world.admin))
     assert closed.status_code == 200
     page = world.client.get(f"/rounds/{rid}").get_data(as_text=True)
@@ -203,6 +207,53 @@ def test_a_tally_below_the_minimum_turnout_is_held_until_an_official_releases_it
     assert world.client.get(f"/api/v1/rounds/{rid}").get_json()["tally_held"] is False
     assert world.tally(rid).status_code == 200
     assert audit_of(world, "round.release", rid) == [world.official.id]
+
+
+def test_before_its_window_opens_a_round_is_not_held_and_cannot_be_closed_or_released(
+    world: RoundWorld,
+) -> None:
+    """Found from outside: a round moved to voting before its window read "Tally held" with 0 ballots,
+    an official's release there waived the minimum before anyone could vote, and closing it by hand, or
+    tallying it, left members told both "closed" and "ballots count from then on"."""
+    world.build(members=4, pledges=(1000, 1000), costs=COSTS)
+    rid = world.create(opens_at=iso(timedelta(hours=2)), closes_at=iso(timedelta(days=2)), min_turnout=3)[
+        "id"
+    ]
+    world.open_voting(rid)
+    assert world.client.get(f"/api/v1/rounds/{rid}").get_json()["tally_held"] is False
+    assert "Tally held" not in world.client.get(f"/rounds/{rid}").get_data(as_text=True)
+
+    released = world.client.post(
+        f"/api/v1/rounds/{rid}/turnout-release", headers=world.headers(world.official)
+    )
+    closed = world.client.post(f"/api/v1/rounds/{rid}/voting-close", headers=world.headers(world.admin))
+    tallied = world.tally(rid)
+
+    assert released.status_code == 409
+    assert closed.status_code == 409
+    assert closed.get_json()["error"]["field"] == "opens_at"
+    assert "Voting has not opened yet" in closed.get_json()["error"]["message"]
+    assert tallied.status_code == 409  # found from outside: a tally then closed voting before it opened
+    assert tallied.get_json()["error"]["field"] == "opens_at"
+    assert "Voting has not opened yet" in tallied.get_json()["error"]["message"]
+    world.auth.login_as(world.admin)
+    admin_view = world.client.get(f"/rounds/{rid}").get_data(as_text=True)
+    assert "Voting opens" in admin_view
+    assert "Close voting and tally" not in admin_view
+    assert "Fixed since the round was set to vote" in admin_view
+    assert "Fixed since voting opened" not in admin_view
+    row = round_row(world, rid)
+    assert (row["voting_closed_at"], row["turnout_released_at"], row["tally_token"]) == (None, None, None)
+    # Its admin may still cancel it, as before voting (found from outside: they could tally, not cancel).
+    cancelled = world.client.post(
+        f"/api/v1/rounds/{rid}/cancellation",
+        json={"reason": "Wrong dates."},
+        headers=world.headers(world.admin),
+    )
+    assert cancelled.status_code == 200, cancelled.get_json()
+    page = " ".join(world.client.get(f"/rounds/{rid}").get_data(as_text=True).split())
+    assert "This round was cancelled before voting opened: Wrong dates." in page
+    assert 'data-testid="opens-at"' not in page
 
 
 def test_an_official_cancels_a_held_round_and_no_money_moves(world: RoundWorld) -> None:

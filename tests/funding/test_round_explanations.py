@@ -7,6 +7,7 @@ from fractions import Fraction
 
 import pytest
 
+from app.rounds.forms import RULE_CHOICES
 from app.services.rounds import engine
 from app.services.rounds.candidates import Candidate
 from app.services.rounds.explanations import (
@@ -120,6 +121,13 @@ def test_rules_are_named_in_words() -> None:
     assert words.name == "Method of Equal Shares"
     assert "Wieliczka and Aarau" in words.summary
     assert rule_words("greedy").name == "Most votes first"
+
+
+def test_the_round_form_lists_each_rule_by_the_name_its_pages_use() -> None:
+    """Found from outside: a points ballot's refusal said "Choose Most votes first" beside a list
+    that called the rule "Greedy: most support first"."""
+    for rule, label in RULE_CHOICES:
+        assert label.startswith(rule_words(rule).name), rule
 
 
 def random_ballots(rng: random.Random, ballot: str, projects: list[int], voters: int) -> list[dict[int, int]]:

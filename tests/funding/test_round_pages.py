@@ -136,7 +136,10 @@ def test_a_stale_ballot_page_does_not_replace_a_ballot_saved_since(world: RoundW
     world.open_voting(rid)
     a, b, c, _ = world.issues
     auth.login(world.members[0].email)
-    tab_a = drawn_from(world.client.get(f"/rounds/{rid}/ballot").get_data(as_text=True))
+    first = world.client.get(f"/rounds/{rid}/ballot").get_data(as_text=True)
+    # A double tap sends it once (found in a recheck: the second send would read as another tab's).
+    assert re.search(r'<form[^>]*id="ballot-form"[^>]*data-submit-once', first)
+    tab_a = drawn_from(first)
     tab_b = drawn_from(world.client.get(f"/rounds/{rid}/ballot").get_data(as_text=True))
     assert tab_a == tab_b == "none"
     saved = world.client.post(
@@ -153,6 +156,9 @@ def test_a_stale_ballot_page_does_not_replace_a_ballot_saved_since(world: RoundW
     with world.app.app_context():
         assert db.session.scalars(select(RoundBallot.choices)).all() == [{str(a): 1, str(b): 1}]
     assert page.count("checked") == 2  # the page shows the ballot saved, not the stale tab's
+    # ... and says so (found from outside: "the choices below are not saved" under the saved ballot).
+    assert "the choices below are your ballot as it is saved now" in page
+    assert "the choices below are not saved" not in page
     again = world.client.post(
         f"/rounds/{rid}/ballot", data={"issue_ids": [str(c)], "drawn_from": drawn_from(page)}
     )
@@ -324,3 +330,16 @@ def test_a_refused_match_is_said_beside_its_field_with_what_was_typed(world: Rou
         found = db.session.get(Round, rid)
         assert found is not None
         assert (found.match_num, found.match_den, found.match_cap_cents) == (1, 2, 5000)  # nothing changed
+
+
+def test_an_official_is_told_who_votes_in_a_codes_round(world: RoundWorld, auth) -> None:
+    """Found from outside: an official read "Members of <group> vote in this round" on a round voted
+    with codes."""
+    world.build(members=1, pledges=(1000,), costs=COSTS)
+    rid = world.create(eligibility="codes")["id"]
+    world.open_voting(rid)
+    assert world.official is not None
+    auth.login(world.official.email)
+    view = text_of(world.client.get(f"/rounds/{rid}"))
+    assert "Holders of a voting code vote in this round; you see it as city staff." in view
+    assert "voters tick every problem they support" in view  # not "members", who do not vote here

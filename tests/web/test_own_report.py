@@ -114,6 +114,11 @@ def test_once_a_neighbour_likes_it_only_the_name_can_change(
     assert "Rosa Reporter" not in app.test_client().get(f"/issues/{issue_id}").get_data(as_text=True)
     assert client.post(f"/issues/{issue_id}/name", data={"hide": "no"}).status_code == 302
     assert "Rosa Reporter" in app.test_client().get(f"/issues/{issue_id}").get_data(as_text=True)
+    for choice in ({}, {"hide": ""}, {"hide": "YES"}, {"hide": "maybe"}):
+        refused = client.post(f"/issues/{issue_id}/name", data=choice)
+        assert refused.status_code == 422, choice
+        assert "“hide” is yes or no" in refused.get_data(as_text=True)
+    assert "Rosa Reporter" in app.test_client().get(f"/issues/{issue_id}").get_data(as_text=True)
 
 
 def test_nobody_else_may_touch_a_report(

@@ -93,3 +93,18 @@ def test_a_site_name_with_a_comma_makes_one_sender(client: FlaskClient, outbox: 
     assert sender.addresses[0].display_name == "Ville de Lyon, Signalements"
     assert sender.addresses[0].addr_spec == "noreply@localhost"
     assert len(sender.addresses) == 1
+
+
+@pytest.mark.config(MAIL_DEFAULT_SENDER="   ")
+def test_a_blank_sender_is_an_unset_one(client: FlaskClient, outbox: Outbox) -> None:
+    """Found from outside: spaces alone were kept, and mail went out with a blank From."""
+    register(client, "Kim")
+    assert outbox()[-1]["From"] == f"{NAME} <noreply@localhost>"
+
+
+@pytest.mark.config(MAIL_DEFAULT_SENDER="Commonfix <noreply@localhost>")
+def test_a_sender_the_city_set_is_kept_as_set(client: FlaskClient, outbox: Outbox) -> None:
+    """Even one that reads as the default's old text: the site's name replaces only an unset sender
+    (before, the default was recognised by its text and this one was replaced)."""
+    register(client, "Kim")
+    assert outbox()[-1]["From"] == "Commonfix <noreply@localhost>"

@@ -96,3 +96,4 @@ class EmailChangeAccepted(ResponseBody):
 class ProfileChange(RequestBody):
     display_name: str = absent("shown on your reports and updates", max_length=60)
     hide_name_default: bool = absent("new reports hide your name unless they say otherwise")
+    round_news: bool = absent("email about the funding rounds you may vote in (opening, reminder, result)")

@@ -21,6 +21,9 @@ class Profile(ResponseBody):
         "pledges, ballots and memberships answer 403 `email_not_confirmed` until then"
     )
     hide_name_default: bool = Field(description="new reports hide the name unless they say otherwise")
+    round_news: bool = Field(
+        description="email about the funding rounds the account may vote in (opening, reminder, result)"
+    )
 
 
 class IssueLine(ResponseBody):

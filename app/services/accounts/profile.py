@@ -1,4 +1,5 @@
-"""The account's own settings: display name, and whether new reports hide it by default."""
+"""The account's own settings: display name, whether new reports hide it by default, and whether the news
+of funding rounds comes by email."""
 
 from __future__ import annotations
 
@@ -12,7 +13,11 @@ UNCHANGED = object()
 
 
 def update_profile(
-    session: DbSession, user: User, display_name: object = UNCHANGED, hide_name_default: object = UNCHANGED
+    session: DbSession,
+    user: User,
+    display_name: object = UNCHANGED,
+    hide_name_default: object = UNCHANGED,
+    round_news: object = UNCHANGED,
 ) -> list[str]:
     """Change what is given; returns the names of the settings that changed (audited when any did)."""
     changes: dict[str, object] = {}
@@ -24,11 +29,13 @@ def update_profile(
             if not user.has_staff_role:
                 refuse_staff_likeness(session, name, user.id)
             changes["display_name"] = name
-    if hide_name_default is not UNCHANGED:
-        if not isinstance(hide_name_default, bool):
-            raise ValidationError("hide_name_default must be true or false.", "hide_name_default")
-        if hide_name_default != user.hide_name_default:
-            changes["hide_name_default"] = hide_name_default
+    for name, value in (("hide_name_default", hide_name_default), ("round_news", round_news)):
+        if value is UNCHANGED:
+            continue
+        if not isinstance(value, bool):
+            raise ValidationError(f"{name} must be true or false.", name)
+        if value != getattr(user, name):
+            changes[name] = value
     for name, value in changes.items():
         setattr(user, name, value)
     if changes:

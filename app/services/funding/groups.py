@@ -188,6 +188,16 @@ def membership(session: DbSession, user_id: int, group_id: int) -> Membership | 
     )
 
 
+def own_pledge_confirmer(session: DbSession, group_id: int, user_id: int) -> str | None:
+    """Who confirms a pledge of one of the group's admins, who may not confirm their own: "another admin
+    (A, B) or a city official"; None for a member, whose treasurer confirms it."""
+    found = membership(session, user_id, group_id)
+    if found is None or not found.is_admin:
+        return None
+    others = treasurers(session, group_id, besides=user_id)
+    return f"another admin ({', '.join(others)}) or a city official" if others else "a city official"
+
+
 def treasurers(session: DbSession, group_id: int, *, besides: int | None = None) -> list[str]:
     """The display names of the group's admins who can act, who confirm pledges as its treasurers (but the
     account `besides`: a treasurer's own pledge is confirmed by another; names may be alike, ids are

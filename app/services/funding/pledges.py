@@ -117,7 +117,14 @@ def pledge(
     if provider.confirms_immediately():
         _confirm(session, found, None)
     else:
-        pledge_mail.notify_waiting(session, found, user, provider.instructions(pool.currency, cents))
+        # A treasurer's mail does not tell them to hand the money to the treasurer (found from outside).
+        confirmer = groups.own_pledge_confirmer(session, pool.group_id, user.id)
+        instructions = (
+            provider.instructions(pool.currency, cents)
+            if confirmer is None
+            else f"{confirmer[0].upper()}{confirmer[1:]} confirms it when its money is in the pool."
+        )
+        pledge_mail.notify_waiting(session, found, user, instructions)
     return PledgeOutcome(found, True)
 
 

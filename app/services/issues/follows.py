@@ -8,7 +8,7 @@ from app.database.sessions import DbSession, execute_write
 from app.database.spellings import insert_from_select_ignoring_duplicates, insert_ignoring_duplicates
 from app.models import Area, Follow, Issue, User
 from app.models.timestamps import utcnow
-from app.services.kernel.errors import NotFound, ValidationError
+from app.services.kernel.errors import Conflict, NotFound, ValidationError
 from app.services.kernel.roles import require_confirmed, require_not_blocked
 
 
@@ -35,7 +35,24 @@ def follow(
     inserted = execute_write(
         session, insert_ignoring_duplicates(session, Follow, user_id=user.id, created_at=utcnow(), **target)
     ).rowcount
+    if issue_id is not None:
+        _require_original(session, issue_id)
     return bool(inserted)
+
+
+def _require_original(session: DbSession, issue_id: int) -> None:
+    """Refuse to follow a duplicate closed into another: its status stays, so it would never be news,
+    and its followers moved to the original (found from outside: a follow of a merged duplicate was
+    taken). Read after the follow is written and under a share lock, so a follow racing the merge waits
+    for it and sees it (SQLite's write lock does the same)."""
+    original = session.scalar(
+        select(Issue.duplicate_of_id).where(Issue.id == issue_id).with_for_update(read=True)
+    )
+    if original is not None:
+        raise Conflict(
+            f"Problem #{issue_id} is closed as a duplicate of problem #{original}: follow that one instead.",
+            "issue_id",
+        )
 
 
 def unfollow(

@@ -24,7 +24,7 @@ from app.database.spellings import insert_from_select_ignoring_duplicates
 from app.models import Issue, Like
 from app.models.account import Actor
 from app.models.timestamps import utcnow
-from app.services.kernel.errors import NotFound, PermissionDenied
+from app.services.kernel.errors import Conflict, NotFound, PermissionDenied
 from app.services.kernel.roles import require_confirmed
 
 
@@ -39,16 +39,21 @@ class LikeState:
 # one write statement and a count read before the view commits.
 # Hidden issues do not exist for the public (moderation.can_see_issue): `staff` is the actor's is_staff.
 _COUNT = DriverStatement(
-    lambda _session: select(Issue.likes_count, Issue.is_hidden).where(Issue.id == bindparam("issue_id"))
+    lambda _session: select(
+        Issue.likes_count, Issue.is_hidden, Issue.withdrawn_at.is_not(None), Issue.duplicate_of_id
+    ).where(Issue.id == bindparam("issue_id"))
 )
 
 
 def _seen(issue_id: ColumnElement[int]) -> ColumnElement[bool]:
     """The issue exists for the actor: it is not hidden, or the actor is staff (and it was not withdrawn
-    by its reporter: found from outside, staff could like the emptied row)."""
+    by its reporter: found from outside, staff could like the emptied row); and it may be liked: not a
+    duplicate closed into another, whose likes moved there (found from outside: likes of a merged
+    duplicate stayed behind, counted nowhere)."""
     return exists().where(
         Issue.id == issue_id,
         Issue.withdrawn_at.is_(None),
+        Issue.duplicate_of_id.is_(None),
         or_(Issue.is_hidden.is_(False), bindparam("staff", type_=Boolean).is_(True)),
     )
 
@@ -90,7 +95,7 @@ def like(session: DbSession, actor: Actor, issue_id: int) -> LikeState:
             session,
             {"user_id": actor.id, "issue_id": issue_id, "created_at": utcnow(), "staff": actor.is_staff},
         )
-    return LikeState(_count(session, actor, issue_id), True)
+    return LikeState(_count(session, actor, issue_id, liking=True), True)
 
 
 def unlike(session: DbSession, actor: Actor, issue_id: int) -> LikeState:
@@ -103,14 +108,26 @@ def unlike(session: DbSession, actor: Actor, issue_id: int) -> LikeState:
     return LikeState(_count(session, actor, issue_id, knew_it=removed > 0), False)
 
 
-def _count(session: DbSession, actor: Actor, issue_id: int, *, knew_it: bool = False) -> int:
+def _count(
+    session: DbSession, actor: Actor, issue_id: int, *, knew_it: bool = False, liking: bool = False
+) -> int:
     """The count the trigger left, read right after the write: in its transaction, or on SQLite just
     after a like that committed as it ran. On PostgreSQL, read after the view's commit it took a second
     transaction, which cost more than the count (docs/benchmarks.md). A hidden issue is a 404 unless
-    the actor is staff or `knew_it` (they had liked it)."""
+    the actor is staff or `knew_it` (they had liked it); `liking` a duplicate is a 409 naming its
+    original. A report its reporter withdrew is a 404 for
+    everyone: staff's like of it had answered "liked" with nothing stored, or on PostgreSQL, racing the
+    withdrawal, stored on the emptied row (this read comes after the trigger's update, which waits for
+    the withdrawal's lock)."""
     row = _COUNT.first(session, {"issue_id": issue_id})
-    if row is None or (row[1] and not actor.is_staff and not knew_it):
+    if row is None or row[2] or (row[1] and not actor.is_staff and not knew_it):
         raise NotFound(f"There is no issue {issue_id}.", "issue_id")
+    if liking and row[3] is not None:
+        # On PostgreSQL a like racing the merge is caught here, after the trigger's update waited for it.
+        raise Conflict(
+            f"Problem #{issue_id} is closed as a duplicate of problem #{row[3]}: like that one instead.",
+            "issue_id",
+        )
     return int(row[0])
 
 

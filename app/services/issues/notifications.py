@@ -15,11 +15,12 @@ from email.message import EmailMessage
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from app.database.sessions import DbSession, execute_write
 from app.mail import build_message, queue_fanout, queue_mail
 from app.models import Area, Follow, Issue, IssueEvent, Status, User
+from app.services.issues import follows
 from app.services.issues.public_titles import public_titles
 from app.services.kernel.city_time import city_day_time
 from app.services.kernel.links import external_url
@@ -32,11 +33,13 @@ STAFF_ROLES = ("official", "admin")
 
 @dataclass(frozen=True)
 class Subscription:
-    """What an unsubscribe token stands for: one user's follow of one issue or one area."""
+    """What an unsubscribe token stands for: one user's follow of one issue or one area, or (`rounds`)
+    their news of the funding rounds they may vote in (`User.round_news`)."""
 
     user_id: int
     issue_id: int | None = None
     area_id: int | None = None
+    rounds: bool = False
 
 
 def _serializer() -> URLSafeSerializer:
@@ -49,6 +52,8 @@ def unsubscribe_token(subscription: Subscription) -> str:
         payload["i"] = subscription.issue_id
     if subscription.area_id is not None:
         payload["a"] = subscription.area_id
+    if subscription.rounds:
+        payload["r"] = 1
     return str(_serializer().dumps(payload))
 
 
@@ -61,13 +66,28 @@ def read_unsubscribe_token(token: str) -> Subscription | None:
     if not isinstance(payload, dict) or not isinstance(payload.get("u"), int):
         return None
     issue_id, area_id = payload.get("i"), payload.get("a")
+    if payload.get("r") == 1 and issue_id is None and area_id is None:
+        return Subscription(payload["u"], rounds=True)
     if (issue_id is None) == (area_id is None):
         return None
     return Subscription(payload["u"], issue_id, area_id)
 
 
+def is_subscribed(session: DbSession, subscription: Subscription) -> bool:
+    """Whether the follow, or the round news, the token names is still on."""
+    if subscription.rounds:
+        return bool(session.scalar(select(User.round_news).where(User.id == subscription.user_id)))
+    return follows.is_following(
+        session, subscription.user_id, issue_id=subscription.issue_id, area_id=subscription.area_id
+    )
+
+
 def unsubscribe(session: DbSession, subscription: Subscription) -> bool:
-    """Remove the follow the token names; True when there was one (doing it twice is harmless)."""
+    """Remove the follow the token names, or turn the round news off; True when it was on (doing it
+    twice is harmless)."""
+    if subscription.rounds:
+        turned_off = update(User).where(User.id == subscription.user_id, User.round_news.is_(True))
+        return bool(execute_write(session, turned_off.values(round_news=False)).rowcount)
     stmt = delete(Follow).where(Follow.user_id == subscription.user_id)
     if subscription.issue_id is not None:
         stmt = stmt.where(Follow.issue_id == subscription.issue_id)
@@ -92,14 +112,17 @@ class Recipient:
         follow = self.subscription
         if follow is None:
             return [self.key, self.email, None, None, None, self.because]
-        return [self.key, self.email, follow.user_id, follow.issue_id, follow.area_id]
+        rounds = [self.because, True] if follow.rounds else []
+        return [self.key, self.email, follow.user_id, follow.issue_id, follow.area_id, *rounds]
 
     @classmethod
     def from_json(cls, row: list[object]) -> Recipient:
         key, email, user_id, issue_id, area_id = row[:5]
+        because = row[5] if len(row) > 5 and isinstance(row[5], str) else None
         if not isinstance(user_id, int):
-            because = row[5] if len(row) > 5 and isinstance(row[5], str) else None
             return cls(str(key), str(email), None, because)
+        if len(row) > 6 and row[6] is True:
+            return cls(str(key), str(email), Subscription(user_id, rounds=True), because)
         return cls(str(key), str(email), Subscription(user_id, _id(issue_id), _id(area_id)))
 
 
@@ -115,11 +138,18 @@ def letter(subject: str, body: str, recipient: Recipient) -> EmailMessage:
         text = f"{body}\n\n-- \nYou get this email because you {because} on {site_name()}.\n"
         return build_message(to=recipient.email, subject=subject, text=text, sender=sender)
     unsubscribe_url = external_url("follows.unsubscribe", token=unsubscribe_token(recipient.subscription))
-    followed = _followed(recipient.subscription)
-    text = (
-        f"{body}\n\n-- \nYou get this email because you follow {followed} on {site_name()}.\n"
-        f"Stop these emails with one click: {unsubscribe_url}\n"
-    )
+    if recipient.subscription.rounds:
+        text = (
+            f"{body}\n\n-- \nYou get this email because you {recipient.because} on {site_name()}.\n"
+            f"Stop all emails about funding rounds with one click: {unsubscribe_url}\n"
+            "(or in your account settings, where you can turn them on again).\n"
+        )
+    else:
+        followed = _followed(recipient.subscription)
+        text = (
+            f"{body}\n\n-- \nYou get this email because you follow {followed} on {site_name()}.\n"
+            f"Stop these emails with one click: {unsubscribe_url}\n"
+        )
     return build_message(
         to=recipient.email, subject=subject, text=text, sender=sender, unsubscribe_url=unsubscribe_url
     )

@@ -149,6 +149,7 @@ def account_data(session: DbSession, user: User) -> tuple[dict[str, Any], list[s
             "role": user.role,
             "email_confirmed_at": rfc3339_or_none(user.email_confirmed_at),
             "hide_name_default": user.hide_name_default,
+            "round_news": user.round_news,
             "blocked": user.is_blocked,
             "created_at": rfc3339_or_none(user.created_at),
         },

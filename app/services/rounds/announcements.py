@@ -3,9 +3,11 @@
 Found from outside: nobody heard that a round's voting had opened (only a reminder before it closed, to
 those who had not voted), nor that its result was certified and which problems the city would fix, so
 turnout rested on members happening to visit. Each mail goes once per round and resident (its outbox
-key), to whoever may vote in it (`eligibility.eligible_voters`); more than MAIL_FANOUT_INLINE of them are
-mailed by a worker (services/issues/notifications.mail_all). There is no opt-out besides leaving the
-group: like the reminder, these are the round's own news to the people it asks to decide.
+key), to whoever may vote in it (`eligibility.eligible_voters`) and takes round news; more than
+MAIL_FANOUT_INLINE of them are mailed by a worker (services/issues/notifications.mail_all). Round news
+(these two and the reminder) can be turned off in the account's settings, the API or with each mail's
+one-click link (`User.round_news`; found from outside: only leaving the group stopped them, where
+Decidim has notification settings).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from sqlalchemy import select
 from app.database.sessions import DbSession
 from app.models import Issue, Round, RoundCandidate, User
 from app.models.timestamps import utcnow
-from app.services.issues.notifications import Recipient, mail_all
+from app.services.issues.notifications import Recipient, Subscription, mail_all
 from app.services.kernel.city_time import city_day_time
 from app.services.kernel.links import external_url
 from app.services.rounds import eligibility, like_ballots
@@ -26,12 +28,18 @@ from budgets.money import format_money
 
 
 def _voters(session: DbSession, found: Round, event: str, because: str) -> list[Recipient]:
-    """Whoever may vote in the round, less blocked accounts (their ballot would be refused)."""
+    """Whoever may vote in the round and takes round news, less blocked accounts (their ballot would be
+    refused); each mail ends with a one-click link that stops round news (`User.round_news`)."""
     ids = eligibility.eligible_voters(found, eligibility.area_of(session, found)[0])
     rows = session.execute(
-        select(User.id, User.email).where(User.id.in_(ids), User.is_blocked.is_(False)).order_by(User.id)
+        select(User.id, User.email)
+        .where(User.id.in_(ids), User.is_blocked.is_(False), User.round_news.is_(True))
+        .order_by(User.id)
     ).tuples()
-    return [Recipient(f"round-{event}:{found.id}:to:{uid}", email, None, because) for uid, email in rows]
+    return [
+        Recipient(f"round-{event}:{found.id}:to:{uid}", email, Subscription(uid, rounds=True), because)
+        for uid, email in rows
+    ]
 
 
 def voting_opened(session: DbSession, found: Round, now: datetime | None = None) -> int:
@@ -90,3 +98,17 @@ def result_certified(session: DbSession, found: Round, funded: list[tuple[int, i
     )
     because = f"could vote in the round “{found.name}” of {group}"
     return mail_all(session, f"Result of “{found.name}”", body, _voters(session, found, "result", because))
+
+
+def cancelled(session: DbSession, found: Round) -> int:
+    """Tell the round's voters that the city cancelled it once voting had opened, with its reason; how
+    many were mailed (found from outside: voters invited by "Vote in ..." heard nothing of it)."""
+    group = group_name_of(session, found)
+    url = external_url("rounds.detail", round_id=found.id)
+    body = (
+        f"Hello,\n\nThe city cancelled the round “{found.name}” of {group}: {found.official_note}\n\n"
+        "No ballot counts and nothing is allocated; the pool keeps its money for the next round. "
+        f"The round: {url}\n"
+    )
+    because = f"could vote in the round “{found.name}” of {group}"
+    return mail_all(session, f"“{found.name}” is cancelled", body, _voters(session, found, "cancel", because))

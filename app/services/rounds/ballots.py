@@ -1,9 +1,10 @@
 """Ballots: one per eligible resident and round, checked against the ballot type, replaced atomically.
 
-A member may change their ballot until voting closes. The upsert is one statement on the unique
-(round_id, user_id) key; afterwards the round row is re-read (FOR SHARE on PostgreSQL) so a ballot
-can never slip in after a tally has claimed the round: if the tally got there first, the ballot
-fails with 409 and nothing is stored; if the ballot got there first, the tally waits for it.
+A member may change their ballot until voting closes. The API's upsert is one statement on the unique
+(round_id, user_id) key, and a ballot page's write one conditional statement (`_replace_drawn`);
+afterwards the round row is re-read (FOR SHARE on PostgreSQL) so a ballot can never slip in after a
+tally has claimed the round: if the tally got there first, the ballot fails with 409 and nothing is
+stored; if the ballot got there first, the tally waits for it.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from app.database.sessions import DbSession
-from app.database.spellings import upsert
+from app.database.sessions import DbSession, execute_write
+from app.database.spellings import insert_ignoring_duplicates, upsert
 from app.models import Pool, Round, RoundBallot, User
 from app.models.rounds import Phase
 from app.models.timestamps import utcnow
@@ -179,21 +180,49 @@ def drawn_from(saved_at: datetime | None) -> str:
     return saved_at.isoformat() if saved_at is not None else "none"
 
 
-def require_same_ballot(session: DbSession, found: Round, user: User, page_drawn_from: str) -> None:
-    """Refuse a page's ballot when the stored one changed after the page was drawn (another tab or
-    device saved since): found from outside, a stale tab silently replaced a newer ballot."""
+def _stale(session: DbSession, found: Round, user: User) -> Conflict:
+    """The refusal of a page's ballot drawn from a saved ballot that is no longer the stored one."""
     saved_at = session.scalar(
-        select(RoundBallot.updated_at)
-        .where(RoundBallot.round_id == found.id, RoundBallot.user_id == user.id)
-        .with_for_update()
+        select(RoundBallot.updated_at).where(RoundBallot.round_id == found.id, RoundBallot.user_id == user.id)
     )
-    if drawn_from(saved_at) != page_drawn_from:
-        when = city_day_time(saved_at) if saved_at is not None else "a moment ago"
-        raise Conflict(
-            f"Your ballot was changed at {when}, in another tab or on another device, after this page "
-            "was opened. The page now shows your ballot as saved: choose again and save.",
-            "drawn_from",
-        )
+    when = city_day_time(saved_at) if saved_at is not None else "a moment ago"
+    return Conflict(
+        f"Your ballot was changed at {when}, in another tab or on another device, after this page "
+        "was opened. The page now shows your ballot as saved: choose again and save.",
+        "drawn_from",
+    )
+
+
+def _replace_drawn(
+    session: DbSession, found: Round, user: User, stored: dict[str, int], now: datetime, page_drawn_from: str
+) -> None:
+    """Write a page's ballot only over the saved ballot it was drawn from, in one conditional statement:
+    an INSERT that skips an existing ballot, or an UPDATE of the ballot saved at that time. Otherwise
+    another tab or device saved since (found from outside: a stale tab silently replaced a newer
+    ballot; then, with a check before the write, two tabs saving at once were both told "saved" and
+    one ballot was lost)."""
+    if page_drawn_from == "none":
+        values = {"round_id": found.id, "user_id": user.id, "choices": stored}
+        first = insert_ignoring_duplicates(session, RoundBallot, **values, created_at=now, updated_at=now)
+        written = execute_write(session, first).rowcount
+    else:
+        try:
+            saved_at = datetime.fromisoformat(page_drawn_from)
+        except ValueError:
+            raise _stale(session, found, user) from None
+        written = execute_write(
+            session,
+            update(RoundBallot)
+            .where(
+                RoundBallot.round_id == found.id,
+                RoundBallot.user_id == user.id,
+                RoundBallot.updated_at == saved_at,
+            )
+            .values(choices=stored, updated_at=now)
+            .execution_options(synchronize_session=False),
+        ).rowcount
+    if written != 1:
+        raise _stale(session, found, user)
 
 
 def _refuse_withdrawn(
@@ -216,32 +245,33 @@ def cast_ballot(
     session: DbSession, user: User, round_id: int, body: dict[str, Any], *, page_drawn_from: str | None = None
 ) -> dict[int, int]:
     """Store (or replace) the eligible resident's ballot; returns the choices stored. A ballot page
-    says which saved ballot it replaces (`page_drawn_from`, see `require_same_ballot`)."""
+    says which saved ballot it replaces (`page_drawn_from`, see `_replace_drawn`)."""
     found = get_round(session, round_id)
     require_may_cast(session, user, found)
     titles = candidate_titles(session, found)
     choices = parse_choices(found, body, titles)
     check_choices(session, found, choices)
     _refuse_withdrawn(session, found, choices, titles)
-    if page_drawn_from is not None:
-        require_same_ballot(session, found, user, page_drawn_from)
     stored = {str(issue_id): points for issue_id, points in sorted(choices.items())}
     now = utcnow()
-    session.execute(
-        upsert(
-            session,
-            RoundBallot,
-            ["round_id", "user_id"],
-            {
-                "round_id": round_id,
-                "user_id": user.id,
-                "choices": stored,
-                "created_at": now,
-                "updated_at": now,
-            },
-            {"choices": stored, "updated_at": now},
+    if page_drawn_from is not None:
+        _replace_drawn(session, found, user, stored, now, page_drawn_from)
+    else:  # the API: the ballot sent replaces the stored one
+        session.execute(
+            upsert(
+                session,
+                RoundBallot,
+                ["round_id", "user_id"],
+                {
+                    "round_id": round_id,
+                    "user_id": user.id,
+                    "choices": stored,
+                    "created_at": now,
+                    "updated_at": now,
+                },
+                {"choices": stored, "updated_at": now},
+            )
         )
-    )
     # Re-read the phase after the write (PostgreSQL: a share lock that a claiming tally must wait for).
     phase, token, closed_at = session.execute(
         select(Round.phase, Round.tally_token, Round.voting_closed_at)

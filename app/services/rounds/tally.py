@@ -33,6 +33,7 @@ from app.models.paper import PaperStatus
 from app.models.rounds import Phase, ResultStatus
 from app.models.timestamps import utcnow
 from app.services.kernel import audit
+from app.services.kernel.city_time import city_time
 from app.services.kernel.errors import Conflict
 from app.services.rounds import (
     candidates,
@@ -42,6 +43,7 @@ from app.services.rounds import (
     paper_voters,
     tally_ballots,
     turnout,
+    windows,
 )
 from app.services.rounds import engine as round_engine
 from app.services.rounds import like_ballots as likes_round
@@ -89,6 +91,14 @@ def claim(session: DbSession, user: User, round_id: int, token: str) -> Round:
     found = get_round(session, round_id)
     require_runner(session, user, found.group_id, "tally a round")
     closing = Phase.VOTING.value if found.has_voting_phase else Phase.PLEDGING.value
+    opens = windows.opens_later(found, utcnow())
+    if found.phase == closing and opens is not None:
+        # Found from outside: a tally before the window opened closed voting before anyone could vote.
+        raise Conflict(
+            f"Voting has not opened yet: it opens at {city_time(opens)}; the round can be tallied once "
+            "voting has run.",
+            "opens_at",
+        )
     if found.phase == closing and found.tally_token is None:
         turnout.require_quorum(session, found)
     taken = execute_write(

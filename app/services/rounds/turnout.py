@@ -20,7 +20,7 @@ from app.models.timestamps import utcnow
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict
 from app.services.kernel.text import clean_reason
-from app.services.rounds import eligibility, like_ballots, paper_voters
+from app.services.rounds import announcements, eligibility, like_ballots, paper_voters, windows
 from app.services.rounds.access import get_round, require_official, require_runner
 from app.services.rounds.ballots import ballots_cast
 
@@ -28,7 +28,14 @@ UNTALLIED = (Phase.DRAFT.value, Phase.PLEDGING.value, Phase.VOTING.value)
 
 
 def is_held(session: DbSession, found: Round) -> bool:
-    """True when a tally of the round would be held: a minimum not met and not released."""
+    """True when a tally of the round would be held: a minimum not met and not released, in a round
+    whose voting has opened (found from outside: before its window opened, a round read "Tally held"
+    and an official could release it, waiving the minimum before anyone could vote)."""
+    return windows.opens_later(found, utcnow()) is None and _below_minimum(session, found)
+
+
+def _below_minimum(session: DbSession, found: Round) -> bool:
+    """A voting round's minimum turnout not met and not released."""
     if not found.min_turnout or found.turnout_released_at is not None:
         return False
     if found.phase != Phase.VOTING.value:
@@ -37,12 +44,17 @@ def is_held(session: DbSession, found: Round) -> bool:
 
 
 def require_quorum(session: DbSession, found: Round) -> None:
-    if is_held(session, found):
+    """Refuse a tally below the minimum (before the window opens too: no ballot could be cast yet)."""
+    if _below_minimum(session, found):
         cast = ballots_cast(session, found)
+        then = (
+            "the tally is held until a city official releases it or cancels the round"
+            if windows.voting_over(found, utcnow())
+            else "once voting has closed, a city official decides whether the tally goes ahead"
+        )
         raise Conflict(
             f"Turnout is {cast} ballot{'' if cast == 1 else 's'}, below this round's minimum of "
-            f"{found.min_turnout}: the tally is held until a city official releases it or cancels "
-            "the round.",
+            f"{found.min_turnout}: {then}.",
             "min_turnout",
         )
 
@@ -53,6 +65,12 @@ def release(session: DbSession, user: User, round_id: int) -> Round:
     require_official(user, "release a tally held for low turnout")
     if not is_held(session, found):
         raise Conflict("This round's tally is not held: there is nothing to release.", "min_turnout")
+    if not windows.voting_over(found, utcnow()):
+        raise Conflict(
+            "Voting is still open: a tally held for low turnout is released once voting has closed, "
+            "when the turnout is known.",
+            "min_turnout",
+        )
     execute_write(
         session,
         update(Round)
@@ -82,7 +100,10 @@ def cancel(session: DbSession, user: User, round_id: int, reason: object) -> Rou
     opens its group's admins may (a draft set up by mistake, found from outside, stayed on the group
     page for good); once members vote, only the city."""
     found = get_round(session, round_id)
-    if found.phase in BEFORE_VOTING:
+    # A round moved to voting before its window's start has not opened either (found from outside: its
+    # admin could tally it, not cancel it).
+    before_voting = found.phase in BEFORE_VOTING or windows.opens_later(found, utcnow()) is not None
+    if before_voting:
         require_runner(session, user, found.group_id, "cancel a round before voting opens")
     else:
         require_official(user, "cancel a round once voting has opened")
@@ -93,7 +114,7 @@ def cancel(session: DbSession, user: User, round_id: int, reason: object) -> Rou
         update(Round)
         .where(
             Round.id == round_id,
-            Round.phase.in_(UNTALLIED if user.is_staff else BEFORE_VOTING),
+            Round.phase.in_(UNTALLIED if user.is_staff or before_voting else BEFORE_VOTING),
             Round.tally_token.is_(None),
         )
         .values(
@@ -116,6 +137,8 @@ def cancel(session: DbSession, user: User, round_id: int, reason: object) -> Rou
     audit.record(session, user, "round.cancel", "round", round_id, reason=text)
     session.flush()
     session.refresh(found)
+    if not before_voting:  # its voters were invited to vote: they hear why it ends
+        announcements.cancelled(session, found)
     return found
 
 

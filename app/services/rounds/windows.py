@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select, update
 
 from app.database.sessions import DbSession, execute_write
-from app.mail import build_message, queue_mail
+from app.mail import queue_mail
 from app.models import Round, RoundBallot, User
 from app.models.rounds import Phase
 from app.models.timestamps import utcnow
+from app.services.issues.notifications import Recipient, Subscription, letter
 from app.services.kernel import audit
 from app.services.kernel.city_time import city_day_time, city_time
 from app.services.kernel.errors import Conflict, ValidationError
@@ -73,6 +73,12 @@ def opens_later(found: Round, now: datetime) -> datetime | None:
     return None
 
 
+def voting_over(found: Round, now: datetime) -> bool:
+    """Whether voting has ended: closed by hand, by the schedule or the tally, or its closing time has
+    come."""
+    return found.voting_closed_at is not None or (found.closes_at is not None and now >= found.closes_at)
+
+
 def is_voting_open(found: Round, now: datetime) -> bool:
     if found.phase != Phase.VOTING.value or found.tally_token is not None:
         return False
@@ -87,6 +93,14 @@ def close_voting(session: DbSession, user: User, round_id: int) -> Round:
     """Close voting by hand (group admins, officials): no ballot is taken from now on; tally next."""
     found = get_round(session, round_id)
     require_runner(session, user, found.group_id, "close voting")
+    opens = opens_later(found, utcnow())
+    if opens is not None:
+        # Found from outside: closed before it opened, the round told members both "closed" and "ballots
+        # count from then on".
+        raise Conflict(
+            f"Voting has not opened yet: it opens at {city_time(opens)}, and can be closed once it has.",
+            "opens_at",
+        )
     if like_ballots.is_likes_round(found) and found.phase == Phase.VOTING.value:
         written = like_ballots.close_and_snapshot(session, found, utcnow())
         if written is None:
@@ -231,14 +245,13 @@ def remind_due(session: DbSession, now: datetime, remind_before: timedelta) -> d
             continue
         url = external_url("rounds.ballot", round_id=round_id)
         count = 0
+        because = "may vote in this round (one reminder per round)"
         for user in non_voters(session, found):
-            text = reminder_text(found, user, url, found.closes_at or now)
-            message = build_message(
-                to=user.email,
-                subject=f"Voting in \u201c{found.name}\u201d closes soon",
-                text=text,
-                sender=current_app.config["MAIL_DEFAULT_SENDER"],
-            )
+            if not user.round_news or user.is_blocked:  # round news turned off; a blocked ballot is refused
+                continue
+            recipient = Recipient("", user.email, Subscription(user.id, rounds=True), because)
+            subject = f"Voting in \u201c{found.name}\u201d closes soon"
+            message = letter(subject, reminder_text(found, user, url, found.closes_at or now), recipient)
             count += queue_mail(session, f"round-reminder:{round_id}:to:{user.id}", message)
         _system_audit(session, "round.remind", round_id, mails=count)
         reminded[round_id] = count
@@ -255,10 +268,7 @@ def reminder_text(found: Round, user: User, url: str, closes_at: datetime) -> st
         start = f"closes on {city_day_time(closes_at)}. {missing}"
     else:
         start = f"closes on {city_day_time(closes_at)} and you have not voted yet. Your ballot"
-    return (
-        f"Hello {user.display_name},\n\nVoting in \u201c{found.name}\u201d {start}: {url}\n\n"
-        "You get one reminder per round because you may vote in it.\n"
-    )
+    return f"Hello {user.display_name},\n\nVoting in \u201c{found.name}\u201d {start}: {url}\n"
 
 
 def run_schedule(session: DbSession, now: datetime, remind_hours: int) -> ScheduleRun:

@@ -59,6 +59,21 @@ def _like_count(session: DbSession, issue_id: int) -> int:
     return int(session.scalar(select(func.count(Like.id)).where(Like.issue_id == issue_id)) or 0)
 
 
+def _likes_said(had: int, moved: int) -> str:
+    """What became of the duplicate's likes, for the original's timeline: all of them count here, even
+    those of residents who already liked it (found from outside: "0 likes moved here" read as the
+    duplicate's 19 likes lost)."""
+    if had == 0:
+        return "it had no likes."
+    likes = f"{had} like{'s' if had != 1 else ''}"
+    if moved == had:
+        return f"its {likes} moved here."
+    if moved == 0:
+        return f"its {likes} came from residents who already like this one."
+    already = had - moved
+    return f"its {likes} count here now ({moved} new, {already} from residents who already like this one)."
+
+
 def _likes_to_move(session: DbSession, duplicate_id: int, original_id: int) -> int:
     """The duplicate's likes from residents who do not like the original yet: what it would gain."""
     liked_original = select(Like.user_id).where(Like.issue_id == original_id)
@@ -200,6 +215,7 @@ def mark_duplicate(
     on_issue_event(session, dup_event)
 
     # Moved = what the original gained: rowcount of INSERT ... SELECT is -1 on psycopg.
+    had = _like_count(session, duplicate_id)
     before = _like_count(session, original)
     session.execute(
         insert_from_select_ignoring_duplicates(
@@ -218,14 +234,13 @@ def mark_duplicate(
         .values(duplicate_of_id=original)
         .execution_options(synchronize_session=False)
     )
-    likes_text = f"{moved} like{'s' if moved != 1 else ''}"
     orig_event = IssueEvent(
         issue_id=original,
         actor_id=actor.id,
         kind=EventKind.MERGED.value,
         note=(
             f"Issue #{duplicate_id} ({dup.title}) was closed as a duplicate of this one;"
-            f" {likes_text} moved here."
+            f" {_likes_said(had, moved)}"
         ),
         by_staff=True,
         related_issue_id=duplicate_id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import Row, func, select, update
@@ -239,12 +240,12 @@ def _words(kind: str) -> str:
 
 
 # An open flag's flagger (None for a deleted account), their address and the flagged item's problem.
-Flagger = Row[tuple[int | None, str, int]]
+Flagger = Row[tuple[int | None, str, int, bool]]
 
 
 def _open_flaggers(session: DbSession, kind: str, target_id: int) -> Sequence[Flagger]:
     return session.execute(
-        select(Flag.user_id, User.email, Flag.issue_id)
+        select(Flag.user_id, User.email, Flag.issue_id, User.is_blocked)
         .outerjoin(User, User.id == Flag.user_id)  # a deleted account's open flags name no one
         .where(Flag.target_type == kind, Flag.target_id == target_id, Flag.status == FlagStatus.OPEN.value)
         .order_by(Flag.user_id)
@@ -265,11 +266,12 @@ def _close(
     """Resolve the open flags as upheld (hide) or dismissed, audit it unless the hide was, tell each
     flagger."""
     outcome = FlagStatus.HIDDEN.value if action == "hide" else FlagStatus.DISMISSED.value
+    now = utcnow()
     execute_write(
         session,
         update(Flag)
         .where(Flag.target_type == kind, Flag.target_id == target_id, Flag.status == FlagStatus.OPEN.value)
-        .values(status=outcome, resolved_at=utcnow(), resolved_by_id=actor.id),
+        .values(status=outcome, resolved_at=now, resolved_by_id=actor.id),
     )
     issue_id = flaggers[0].issue_id
     if not audited:
@@ -284,8 +286,8 @@ def _close(
             reason=why,
         )
     for row in flaggers:
-        if row.email is not None:
-            _tell_flagger(session, row.email, kind, target_id, issue_id, action, why)
+        if row.email is not None and not row.is_blocked:  # found from outside: a blocked flagger was told
+            _tell_flagger(session, row.email, kind, target_id, issue_id, action, why, now)
 
 
 def _flagged_words(session: DbSession, kind: str, target_id: int, issue_id: int, action: str) -> str:
@@ -313,8 +315,17 @@ def _flagged_words(session: DbSession, kind: str, target_id: int, issue_id: int,
 
 
 def _tell_flagger(
-    session: DbSession, email: str, kind: str, target_id: int, issue_id: int, action: str, why: str
+    session: DbSession,
+    email: str,
+    kind: str,
+    target_id: int,
+    issue_id: int,
+    action: str,
+    why: str,
+    resolved_at: datetime,
 ) -> None:
+    """Tell a flagger the outcome; the key names the resolution's time, so a flag opened again and
+    resolved again is told again (found from outside: the second outcome was never mailed)."""
     if email.endswith(".invalid"):  # a deleted account's tombstone has no address
         return
     what = _words(kind)
@@ -336,7 +347,7 @@ def _tell_flagger(
     )
     queue_mail(
         session,
-        f"flag:{kind}:{target_id}:{action}:to:{email}",
+        f"flag:{kind}:{target_id}:{action}:{resolved_at.isoformat()}:to:{email}",
         build_message(
             to=email,
             subject=subject,

@@ -1,0 +1,34 @@
+"""An empty pool's results say there was nothing to spend (found from outside: its Equal Shares result
+told of shares raised to EUR 33.33 "that still funds no more than the EUR 0.00"). Both engines."""
+
+# ruff: noqa: F811  (fixtures are imported, then requested by name)
+
+from __future__ import annotations
+
+import re
+
+from tests.funding.round_world import RoundWorld, world  # noqa: F401
+from tests.funding.test_round_words_pages import text_of
+from tests.funding_fixtures import funding  # noqa: F401
+
+
+def test_an_empty_pools_results_say_there_was_nothing_to_spend(world: RoundWorld) -> None:
+    """Found from outside: a round whose pool held EUR 0.00 said its shares were raised to EUR 33.33
+    "that still funds no more than the EUR 0.00"."""
+    world.build(members=3, pledges=(), costs=(3000, 2000))
+    a, b = world.issues
+    rid = world.create(rule="equalshares/add1")["id"]
+    world.open_voting(rid)
+    for member in world.members[:3]:
+        assert world.vote(member, rid, issue_ids=[a, b]).status_code == 200
+    assert world.tally(rid).status_code == 200
+
+    shares = re.search(
+        r'<p data-testid="shares">(.*?)</p>', text_of(world.client.get(f"/rounds/{rid}/results"))
+    )
+
+    assert shares
+    assert shares.group(1) == (
+        "There was nothing to spend: the pool and the city's match came to EUR 0.00 at the tally, so no "
+        "problem could be funded."
+    )
