@@ -206,12 +206,13 @@ def pledge(group_id: int) -> tuple[str, int] | BaseResponse:
     found = outcome.pledge
     pool = pledges.get_pool(db.session, row.pool_id)
     amount = format_money(found.amount_cents, pool.currency)
-    who = groups.own_pledge_confirmer(db.session, group_id, current_user.id)
+    who = groups.pledge_confirmer(db.session, group_id, current_user.id)
     if found.status == "confirmed":
         flash(f"Thank you! Your pledge of {amount} is confirmed.", "success")
     elif who is not None:
         # A treasurer is not told to hand the money to the treasurer (found from outside): another admin
-        # or an official confirms their own pledge, as the form above it says.
+        # or an official confirms their own pledge, as the form above it says; nor is a member when no
+        # treasurer can act.
         where = f" Where to pay: {as_sentence(pool.payment_details)}" if pool.payment_details else ""
         flash(
             f"Thank you! Your pledge of {amount} is waiting: {who} confirms it when its money is in the "

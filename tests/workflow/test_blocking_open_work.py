@@ -33,6 +33,7 @@ def test_blocking_a_treasurer_names_the_group_and_waiting_pledges_first(
     auth: AuthActions,
     make_user: Callable[..., Any],
     funding: Funding,  # noqa: F811
+    outbox: Callable[[], list[Any]],
 ) -> None:
     ref = funding.group(name="Old Town neighbours")
     treasurer = funding.member(ref, admin=True, email="tess@example.org", display_name="Tess Treasurer")
@@ -58,6 +59,18 @@ def test_blocking_a_treasurer_names_the_group_and_waiting_pledges_first(
     auth.login_as(pledger)
     mine = client.get("/account").get_data(as_text=True)
     assert "No treasurer of the group can confirm it now: ask a city official, or withdraw it." in mine
+    # A new pledge is not told to hand the money to the treasurer, on the page or in its mail (found
+    # from outside: the provider's words still said so).
+    group_page = client.get(f"/groups/{ref.group_id}").get_data(as_text=True)
+    assert (
+        "No treasurer of Old Town neighbours can confirm pledges now: a city official confirms" in group_page
+    )
+    assert "Hand the money to your group's treasurer" not in group_page
+    funding.pledge(ref, pledger, 700, confirm=False)
+    told = [m for m in outbox() if str(m["Subject"]) == "How to pay your pledge of EUR 7.00"]
+    text = told[0].get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+    assert "A city official confirms it when its money is in the pool." in text
+    assert "Hand the money" not in text
     auth.logout()
     pool = client.get(f"/pools/{ref.pool_id}").get_data(as_text=True)
     assert "Tess Treasurer" not in pool

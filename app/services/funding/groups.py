@@ -188,14 +188,18 @@ def membership(session: DbSession, user_id: int, group_id: int) -> Membership | 
     )
 
 
-def own_pledge_confirmer(session: DbSession, group_id: int, user_id: int) -> str | None:
-    """Who confirms a pledge of one of the group's admins, who may not confirm their own: "another admin
-    (A, B) or a city official"; None for a member, whose treasurer confirms it."""
+def pledge_confirmer(session: DbSession, group_id: int, user_id: int) -> str | None:
+    """Who confirms this resident's pledge when it is not simply the group's treasurer: for one of its
+    admins, who may not confirm their own, "another admin (A, B) or a city official"; "a city official"
+    when no treasurer can act (all blocked: found from outside, members were still told to hand the
+    money to the treasurer). None for a member of a group with a treasurer who can act."""
     found = membership(session, user_id, group_id)
-    if found is None or not found.is_admin:
-        return None
     others = treasurers(session, group_id, besides=user_id)
-    return f"another admin ({', '.join(others)}) or a city official" if others else "a city official"
+    if found is not None and found.is_admin and others:
+        return f"another admin ({', '.join(others)}) or a city official"
+    if (found is not None and found.is_admin) or not others:
+        return "a city official"
+    return None
 
 
 def treasurers(session: DbSession, group_id: int, *, besides: int | None = None) -> list[str]:

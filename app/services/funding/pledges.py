@@ -117,8 +117,9 @@ def pledge(
     if provider.confirms_immediately():
         _confirm(session, found, None)
     else:
-        # A treasurer's mail does not tell them to hand the money to the treasurer (found from outside).
-        confirmer = groups.own_pledge_confirmer(session, pool.group_id, user.id)
+        # A treasurer's mail does not tell them to hand the money to the treasurer, nor a member's when no
+        # treasurer can act (found from outside).
+        confirmer = groups.pledge_confirmer(session, pool.group_id, user.id)
         instructions = (
             provider.instructions(pool.currency, cents)
             if confirmer is None
