@@ -55,6 +55,8 @@ RULES = [
     Rule("api.create_issue", "POST", "/api/v1/issues", EVERYONE),
     Rule("api.like_issue", "POST", "/api/v1/issues/1/like", EVERYONE),
     Rule("api.unlike_issue", "DELETE", "/api/v1/issues/1/like", EVERYONE),
+    Rule("api.change_own_issue", "PATCH", "/api/v1/issues/1", EVERYONE),
+    Rule("api.withdraw_own_issue", "DELETE", "/api/v1/issues/1", EVERYONE),
     web("issues.new", "GET", "/issues/new", EVERYONE),
     web("issues.new", "POST", "/issues/new", EVERYONE),
     web("issues.like", "POST", "/issues/1/like", EVERYONE),

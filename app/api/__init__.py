@@ -35,6 +35,7 @@ from app.api import (  # noqa: E402,F401  # noqa: E402,F401
     matching,
     mydata,
     openapi,
+    own_reports,
     paper,
     payouts,
     places,

@@ -176,6 +176,15 @@ class NewIssueForm(NewIssue):
     photo: bytes = absent("a JPEG or PNG photo")
 
 
+class ReportChange(RequestBody):
+    """The reporter's own change of their report: the name at any time, the text while nobody else has
+    taken the report up."""
+
+    title: str = absent("the corrected title", min_length=1, max_length=120)
+    description: str = absent("the corrected description", min_length=1, max_length=4000)
+    hide_name: bool = absent("hide or show the reporter's name on the public page")
+
+
 class LikeState(ResponseBody):
     likes: int = Field(ge=0)
     liked: bool
