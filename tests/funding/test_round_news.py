@@ -6,6 +6,7 @@ settings)."""
 # ruff: noqa: F811  (fixtures are imported, then requested by name)
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -13,6 +14,7 @@ from sqlalchemy import select, update
 from app.extensions import db
 from app.models import Round, User
 from app.models.timestamps import utcnow
+from app.services.issues.notifications import Recipient, Subscription
 from app.services.rounds import windows
 from tests.funding.round_world import RoundWorld, world  # noqa: F401
 from tests.funding_fixtures import funding  # noqa: F401
@@ -101,3 +103,12 @@ def test_residents_without_round_news_get_neither_the_opening_nor_the_reminder_n
     assert mails_to(outbox, quiet.email) == []
     account = world.client.get("/api/v1/account", headers=world.headers(quiet)).get_json()
     assert account["profile"]["round_news"] is False
+
+
+def test_a_round_news_recipient_survives_a_fan_out_row() -> None:
+    """Past MAIL_FANOUT_INLINE recipients a worker builds the mails from stored rows: the round news'
+    link and its reason come through."""
+    sent = Recipient("round-open:1:to:7", "kim@example.org", Subscription(7, rounds=True), "may vote in X")
+    assert Recipient.from_json(json.loads(json.dumps(sent.to_json()))) == sent
+    follow = Recipient("issue-event:3:to:7", "kim@example.org", Subscription(7, issue_id=3))
+    assert Recipient.from_json(json.loads(json.dumps(follow.to_json()))) == follow
