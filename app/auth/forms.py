@@ -132,7 +132,8 @@ class EmailsForm(FlaskForm):
     """Which emails the account gets besides those of what it follows (each follow has its own)."""
 
     round_news = BooleanField(
-        "Funding rounds I may vote in: when voting opens, a reminder before it closes, the result"
+        "Funding rounds I may vote in: when voting opens, a reminder before it closes, the result or a "
+        "cancellation"
     )
     submit = SubmitField("Save email choices")
 

@@ -75,7 +75,7 @@ def unfollow_area(area_id: int) -> Response:
 
 def _target_name(subscription: notifications.Subscription) -> str:
     if subscription.rounds:
-        return "the funding rounds you may vote in (voting opens, a reminder, the result)"
+        return "the funding rounds you may vote in (voting opens, a reminder, the result, a cancellation)"
     if subscription.issue_id is not None:
         title = db.session.get(Issue, subscription.issue_id)
         return f"the problem “{title.title}”" if title is not None else "this problem"

@@ -108,3 +108,35 @@ def test_voters_hear_when_the_city_cancels_a_round_they_were_asked_to_vote_in(
         assert ": The works were done by the utility." in text
         assert "the pool keeps its money for the next round" in text
         assert "Stop all emails about funding rounds with one click: " in text
+
+
+def test_voters_told_voting_opens_later_hear_when_its_admins_cancel_it(
+    world: RoundWorld, outbox: Outbox
+) -> None:
+    """Found in a recheck: invited by "Voting opens on ...", they heard nothing when the round was
+    cancelled before that day; and an admin's cancellation is not said to be the city's."""
+    world.build(members=2, pledges=(2000,), costs=COSTS)
+    opens = utcnow() + timedelta(hours=2)
+    rid = world.create(
+        ballot="approval",
+        rule="greedy",
+        name="Later round",
+        opens_at=opens.isoformat() + "Z",
+        closes_at=(opens + timedelta(days=1)).isoformat() + "Z",
+    )["id"]
+    world.open_voting(rid)
+    assert "Voting opens on " in text_of(mails_to(outbox, world.members[0].email, "Vote in “Later round”")[0])
+
+    path = f"/api/v1/rounds/{rid}/cancellation"
+    assert (
+        world.client.post(
+            path, json={"reason": "Wrong dates."}, headers=world.headers(world.admin)
+        ).status_code
+        == 200
+    )
+
+    for voter in (world.admin, *world.members):
+        (mail,) = mails_to(outbox, voter.email, "“Later round” is cancelled")
+        assert "The admins of " in text_of(mail)
+        assert "cancelled the round “Later round” of " in text_of(mail)
+        assert ": Wrong dates." in text_of(mail)

@@ -5,9 +5,9 @@ those who had not voted), nor that its result was certified and which problems t
 turnout rested on members happening to visit. Each mail goes once per round and resident (its outbox
 key), to whoever may vote in it (`eligibility.eligible_voters`) and takes round news; more than
 MAIL_FANOUT_INLINE of them are mailed by a worker (services/issues/notifications.mail_all). Round news
-(these two and the reminder) can be turned off in the account's settings, the API or with each mail's
-one-click link (`User.round_news`; found from outside: only leaving the group stopped them, where
-Decidim has notification settings).
+(these two, the reminder and a cancellation) can be turned off in the account's settings, the API or
+with each mail's one-click link (`User.round_news`; found from outside: only leaving the group stopped
+them, where Decidim has notification settings).
 """
 
 from __future__ import annotations
@@ -100,13 +100,14 @@ def result_certified(session: DbSession, found: Round, funded: list[tuple[int, i
     return mail_all(session, f"Result of “{found.name}”", body, _voters(session, found, "result", because))
 
 
-def cancelled(session: DbSession, found: Round) -> int:
-    """Tell the round's voters that the city cancelled it once voting had opened, with its reason; how
-    many were mailed (found from outside: voters invited by "Vote in ..." heard nothing of it)."""
+def cancelled(session: DbSession, found: Round, *, by_city: bool) -> int:
+    """Tell the round's voters, invited by "Vote in ..." (voting open, or opening at its window's start),
+    that it is cancelled and why; how many were mailed (found from outside: they heard nothing of it)."""
     group = group_name_of(session, found)
     url = external_url("rounds.detail", round_id=found.id)
+    who = "The city" if by_city else f"The admins of {group}"
     body = (
-        f"Hello,\n\nThe city cancelled the round “{found.name}” of {group}: {found.official_note}\n\n"
+        f"Hello,\n\n{who} cancelled the round “{found.name}” of {group}: {found.official_note}\n\n"
         "No ballot counts and nothing is allocated; the pool keeps its money for the next round. "
         f"The round: {url}\n"
     )

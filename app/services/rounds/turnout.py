@@ -137,8 +137,8 @@ def cancel(session: DbSession, user: User, round_id: int, reason: object) -> Rou
     audit.record(session, user, "round.cancel", "round", round_id, reason=text)
     session.flush()
     session.refresh(found)
-    if not before_voting:  # its voters were invited to vote: they hear why it ends
-        announcements.cancelled(session, found)
+    if found.voting_at is not None:  # its voters were invited ("Vote in ..."): they hear why it ends
+        announcements.cancelled(session, found, by_city=user.is_staff)
     return found
 
 
