@@ -63,7 +63,8 @@ class Round(ResponseBody):
     voting_closed_at: datetime | None
     min_turnout: int | None = Field(description="ballots needed for the tally to run unheld")
     tally_held: bool = Field(
-        description="true while turnout is below min_turnout and no official released the tally"
+        description="true while turnout is below min_turnout, voting has opened and no official released "
+        "the tally (released only once voting has closed)"
     )
     result_status: ResultState | None = Field(
         description="provisional after a tally, certified by an official (money posted), or cancelled"
