@@ -82,7 +82,7 @@ def update_emails() -> Response:
             else ("You no longer get emails about funding rounds.")
         )
         flash(said if changed else "Nothing to change.", "success")
-    return redirect(url_for("auth.settings", _anchor="emails-heading"))
+    return redirect(url_for("auth.settings"))  # at the top, where the flash says what changed
 
 
 @bp.post("/settings/email")
