@@ -336,8 +336,9 @@ def test_the_receipt_of_a_backing_that_completes_the_cost_says_the_problem_is_fu
     shipped(app)
     backers.period(backer_cap_cents=10_000)
     issue_id = backers.problem(cost_cents=2_000, title="Broken bench")
-    backer = backers.resident()
-    made = back(client, issue_id, 2_000, auth.headers(backer), "whole").get_json()["id"]
+    earlier, backer = backers.resident(), backers.resident()
+    backers.back(earlier, issue_id, 500)
+    made = back(client, issue_id, 1_500, auth.headers(backer), "rest").get_json()["id"]
     cashier = auth.headers(role="official")
     assert client.post(f"/api/v1/backings/{made}/confirmation", headers=cashier).status_code == 200
 
@@ -345,6 +346,11 @@ def test_the_receipt_of_a_backing_that_completes_the_cost_says_the_problem_is_fu
     text = " ".join(receipt.get_content().split())
     assert "the problem is funded, and your backing pays for its fix" in text
     assert "once the problem is fully backed" not in text
+    # That receipt is its backer's one mail of it; the other backers hear "Funded" (found from outside:
+    # the completing backer got both in the same second).
+    funded = [str(m["To"]) for m in outbox() if str(m["Subject"]) == "Funded: “Broken bench”"]
+    assert earlier.email in funded
+    assert backer.email not in funded
 
 
 def test_the_close_step_names_the_backings_still_waiting_for_the_cashier(client, auth, backers, app) -> None:

@@ -107,7 +107,8 @@ def confirm(session: DbSession, actor: User, backing_id: int, now: datetime) -> 
     _move(session, found.id, BackingStatus.HELD, now)
     post_backing(session, found, now)
     audit_backing(session, actor, "backing.confirm", found)
-    settled = settle_issue(session, found.issue_id, now)
+    # Its backer's receipt below says whether it funded the problem: no "Funded" mail to them besides.
+    settled = settle_issue(session, found.issue_id, now, told=found.user_id)
     session.refresh(found)
     issue = session.get(Issue, found.issue_id)
     if issue is not None:  # a receipt (found from outside: a backer heard nothing until the campaign ended)

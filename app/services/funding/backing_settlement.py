@@ -52,14 +52,18 @@ class Returned:
     pool_id: int | None  # set when the money moves to this pool
 
 
-def settle_issue(session: DbSession, issue_id: int, now: datetime, *, funded: bool = False) -> str:
+def settle_issue(
+    session: DbSession, issue_id: int, now: datetime, *, funded: bool = False, told: int | None = None
+) -> str:
     """Commit, return or keep the problem's escrow; returns a Settled value. Flushes, never commits.
 
     Closed (not of type open) or merged problems are unbacked first, so a full escrow never reopens a
     closed problem. Else a problem whose escrow reaches its cost (or that a certified round funds:
     `funded`) is committed and moved to "planned"; else a problem whose campaign deadline has passed is
     unbacked. The "planned" move is the city's work programme acting, not a person: its timeline event
-    has no actor (shown as city staff) and its audit entry says `by: campaign`.
+    has no actor (shown as city staff) and its audit entry says `by: campaign`. `told`: a backer whose
+    own receipt says the problem is funded gets no "Funded" mail besides (found from outside: the backer
+    whose payment completed it got both in the same second).
     """
     ledger.lock_issue_money(session, issue_id)
     issue = session.scalar(
@@ -87,7 +91,7 @@ def settle_issue(session: DbSession, issue_id: int, now: datetime, *, funded: bo
         return Settled.NOTHING.value
     cost = issue.cost_estimate_cents or 0
     if funded or (not closed and cost > 0 and escrow >= cost):
-        _commit(session, issue, held, escrow, now, move_to_planned=not funded)
+        _commit(session, issue, held, escrow, now, move_to_planned=not funded, told=told)
         cancelled = pending_backings.cancel_ended(session, issue_id, now, everything=True, reason="funded")
         mail_cancelled(session, issue, cancelled, "funded")
         return Settled.COMMITTED.value
@@ -148,6 +152,7 @@ def _commit(
     now: datetime,
     *,
     move_to_planned: bool,
+    told: int | None = None,
 ) -> None:
     if escrow > 0:
         lines = [(escrow_account(issue.id), -escrow), (issue_account(issue.id), escrow)]
@@ -156,7 +161,7 @@ def _commit(
     _mark(session, [b.id for b in held], BackingStatus.COMMITTED.value, now)
     _system_audit(session, "backing.commit", issue.id, now, escrow_cents=escrow, backings=len(held))
     # Backers (now committed) and followers hear it once, with everything committed to the fix.
-    money_mail.notify_funded(session, issue.id, None)
+    money_mail.notify_funded(session, issue.id, told)
     if move_to_planned:
         _plan(session, issue, sum(b.amount_cents for b in held), escrow, now)
     session.flush()

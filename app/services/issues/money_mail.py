@@ -104,7 +104,8 @@ def notify(
 
 def notify_funded(session: DbSession, issue_id: int, actor_id: int | None) -> int:
     """The funded mail, once per recipient (its event key): the amount is everything committed so far,
-    so a problem funded by a round and by its backers in one certification is announced once, whole."""
+    so a problem funded by a round and by its backers in one certification is announced once, whole.
+    `actor_id` is not mailed: the official who acted, or the backer whose receipt already says it."""
     currency = currency_of(session, issue_id)
     amount = format_money(money_of(session, issue_id).committed_cents, currency)
     lead = f"Problem #{issue_id} is funded: {amount} is now committed to fixing it."
