@@ -138,6 +138,10 @@ def _group_page(group_id: int, pledge_form: PledgeForm | None = None, status: in
             other_treasurers=groups.treasurers(
                 db.session, group_id, besides=current_user.id if current_user.is_authenticated else None
             ),
+            # Who confirms this resident's pledge when not simply the treasurer: the words of its mail.
+            pledge_confirmer=groups.pledge_confirmer(db.session, group_id, current_user.id)
+            if member is not None
+            else None,
             group_rounds=group_rounds,
             voting_rounds=voting_rounds,
             sole_admin=sole_admin,

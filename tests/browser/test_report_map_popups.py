@@ -177,21 +177,26 @@ def empty_spot(server: LiveServer) -> tuple[float, float]:
     raise AssertionError(f"no spot in the city is {EMPTY_M} m from every problem")
 
 
+def reported_alone(phone: Page, server: LiveServer, title: str, description: str) -> None:
+    """A problem reported through the API at a spot with no other, and the report page opened there
+    for the demo resident."""
+    lat, lon = empty_spot(server)
+    token = api_token(server.url, DEMO_RESIDENT, DEMO_PASSWORD)
+    category = api_get(server, "/api/v1/categories")[0]["code"]
+    report = {"lat": lat, "lon": lon, "category": category, "title": title, "description": description}
+    api(server.url, "POST", "/api/v1/issues", report, token)
+    log_in(phone, server.url)
+    phone.goto(server.url + "/issues/new")
+    show_on_map(phone, lat, lon)
+
+
 def test_a_tap_beside_an_open_popup_closes_it_and_the_next_tap_places_the_pin(
     phone390: Page, live_server: LiveServer
 ) -> None:
     # Found from outside: with a nearby problem's popup open, one tap on the map both closed the popup
     # and placed the report's pin there, where Leaflet's users expect that tap only to close the popup.
-    lat, lon = empty_spot(live_server)
-    token = api_token(live_server.url, DEMO_RESIDENT, DEMO_PASSWORD)
     title = f"Bench with a broken slat {time.time_ns()}"
-    category = api_get(live_server, "/api/v1/categories")[0]["code"]
-    report = {"lat": lat, "lon": lon, "category": category, "title": title, "description": "Loose slat."}
-    api(live_server.url, "POST", "/api/v1/issues", report, token)
-
-    log_in(phone390, live_server.url)
-    phone390.goto(live_server.url + "/issues/new")
-    show_on_map(phone390, lat, lon)
+    reported_alone(phone390, live_server, title, "Loose slat.")
     pin = phone390.locator(f'.cf-pin--nearby[title="{title} (already reported)"]')
     expect(pin).to_be_visible()
     box = pin.bounding_box()
@@ -223,16 +228,8 @@ def test_a_tap_beside_an_open_popup_closes_it_and_the_next_tap_places_the_pin(
 
 def test_a_hebrew_title_reads_right_to_left_in_its_popup(phone390: Page, live_server: LiveServer) -> None:
     """Found from outside: residents' Hebrew and Arabic titles were shown left to right."""
-    lat, lon = empty_spot(live_server)
-    token = api_token(live_server.url, DEMO_RESIDENT, DEMO_PASSWORD)
     title = f"ספסל שבור {time.time_ns()}"  # "A broken bench", then digits, which take no direction
-    category = api_get(live_server, "/api/v1/categories")[0]["code"]
-    report = {"lat": lat, "lon": lon, "category": category, "title": title, "description": "שבור."}
-    api(live_server.url, "POST", "/api/v1/issues", report, token)
-
-    log_in(phone390, live_server.url)
-    phone390.goto(live_server.url + "/issues/new")
-    show_on_map(phone390, lat, lon)
+    reported_alone(phone390, live_server, title, "שבור.")
     popup = tap_nearby_pin(phone390, title)
     link = popup.locator(".cf-popup__title")
     expect(link).to_have_text(title)

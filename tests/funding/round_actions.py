@@ -3,7 +3,7 @@ ready and performed through the API, and what a refused action must leave untouc
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -125,6 +125,18 @@ def voting_round(world: RoundWorld, voters: int = 2, **terms: Any) -> int:
     for member, ids in zip(world.members[:voters], ([a, b], [a], [c]), strict=False):
         assert world.vote(member, rid, issue_ids=ids).status_code == 200
     return rid
+
+
+def timed_round(world: RoundWorld, name: str, opens: datetime, closes: datetime) -> int:
+    """A most-votes-first approval round with a voting window (UTC times), still a draft."""
+    made = world.create(
+        ballot="approval",
+        rule="greedy",
+        name=name,
+        opens_at=opens.isoformat() + "Z",
+        closes_at=closes.isoformat() + "Z",
+    )
+    return int(made["id"])
 
 
 def ready_for(world: RoundWorld, action: str) -> int | None:

@@ -14,6 +14,7 @@ from app.extensions import db
 from app.models import Round, User
 from app.models.timestamps import utcnow
 from app.services.rounds import windows
+from tests.funding.round_actions import timed_round
 from tests.funding.round_world import RoundWorld, world  # noqa: F401
 from tests.funding_fixtures import funding  # noqa: F401
 from tests.mailbox import Outbox, mails_to, text_of
@@ -60,13 +61,7 @@ def test_a_round_opened_by_its_schedule_is_announced_once(world: RoundWorld, out
     world.build(members=2, pledges=(2000,), costs=COSTS)
     opens = utcnow() + timedelta(hours=1)
     closes = opens + timedelta(days=7)
-    rid = world.create(
-        ballot="approval",
-        rule="greedy",
-        name="Timed round",
-        opens_at=opens.isoformat() + "Z",
-        closes_at=closes.isoformat() + "Z",
-    )["id"]
+    rid = timed_round(world, "Timed round", opens, closes)
     assert world.phase(rid, "pledging").status_code == 200
     with world.app.app_context():
         for _ in range(2):  # the schedule runs every minute; a second run opens nothing
@@ -117,13 +112,7 @@ def test_voters_told_voting_opens_later_hear_when_its_admins_cancel_it(
     cancelled before that day; and an admin's cancellation is not said to be the city's."""
     world.build(members=2, pledges=(2000,), costs=COSTS)
     opens = utcnow() + timedelta(hours=2)
-    rid = world.create(
-        ballot="approval",
-        rule="greedy",
-        name="Later round",
-        opens_at=opens.isoformat() + "Z",
-        closes_at=(opens + timedelta(days=1)).isoformat() + "Z",
-    )["id"]
+    rid = timed_round(world, "Later round", opens, opens + timedelta(days=1))
     world.open_voting(rid)
     assert "Voting opens on " in text_of(mails_to(outbox, world.members[0].email, "Vote in “Later round”")[0])
 

@@ -16,6 +16,7 @@ from app.models import Round, User
 from app.models.timestamps import utcnow
 from app.services.issues.notifications import Recipient, Subscription
 from app.services.rounds import windows
+from tests.funding.round_actions import timed_round
 from tests.funding.round_world import RoundWorld, world  # noqa: F401
 from tests.funding_fixtures import funding  # noqa: F401
 from tests.mailbox import Outbox, link_in, mails_to, text_of
@@ -71,13 +72,7 @@ def test_residents_without_round_news_get_neither_the_opening_nor_the_reminder_n
         is False
     )
     opens = utcnow() + timedelta(minutes=1)
-    rid = world.create(
-        ballot="approval",
-        rule="greedy",
-        name="Quiet round",
-        opens_at=opens.isoformat() + "Z",
-        closes_at=(opens + timedelta(hours=30)).isoformat() + "Z",
-    )["id"]
+    rid = timed_round(world, "Quiet round", opens, opens + timedelta(hours=30))
     assert world.phase(rid, "pledging").status_code == 200
     with world.app.app_context():
         windows.run_schedule(db.session, opens + timedelta(minutes=1), remind_hours=24)

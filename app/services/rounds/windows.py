@@ -249,10 +249,11 @@ def remind_due(session: DbSession, now: datetime, remind_before: timedelta) -> d
         for user in non_voters(session, found):
             if not user.round_news or user.is_blocked:  # round news turned off; a blocked ballot is refused
                 continue
-            recipient = Recipient("", user.email, Subscription(user.id, rounds=True), because)
+            key = f"round-reminder:{round_id}:to:{user.id}"
+            recipient = Recipient(key, user.email, Subscription(user.id, rounds=True), because)
             subject = f"Voting in \u201c{found.name}\u201d closes soon"
             message = letter(subject, reminder_text(found, user, url, found.closes_at or now), recipient)
-            count += queue_mail(session, f"round-reminder:{round_id}:to:{user.id}", message)
+            count += queue_mail(session, recipient.key, message)
         _system_audit(session, "round.remind", round_id, mails=count)
         reminded[round_id] = count
     return reminded
