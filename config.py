@@ -97,7 +97,10 @@ class Config:
     COMPRESS_BR_LEVEL = 5
 
     API_TOKEN_TTL = timedelta(days=30)
+    # A login ends on the server after this long: "Keep me logged in" (the remember cookie's life),
+    # else LOGIN_LIFETIME, a working day (found from outside: logins never ended on their own).
     REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    LOGIN_LIFETIME = timedelta(hours=12)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False

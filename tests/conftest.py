@@ -352,7 +352,7 @@ class AuthActions:
         with app.app_context():
             found = db.session.get(User, user.id)
             assert found is not None
-            key = start_login(db.session, found, "test client")
+            key = start_login(db.session, found, "test client", app.config["LOGIN_LIFETIME"])
             db.session.commit()
         with self.client.session_transaction() as session:
             session["_user_id"] = f"{user.id}:{key}"

@@ -70,11 +70,11 @@ RULES = [
     web("issues.correct", "GET", "/issues/1/correct", EVERYONE),
     web("issues.correct", "POST", "/issues/1/correct", EVERYONE),
     web("issues.withdraw", "POST", "/issues/1/withdraw", EVERYONE),
-    web("auth.logout", "POST", "/account/logout", EVERYONE),
     # Accounts: where I am logged in, my tokens, confirming my address.
     web("auth.security", "GET", "/account/security", EVERYONE),
     web("auth.logout_everywhere", "POST", "/account/security/logout-everywhere", EVERYONE),
     web("auth.revoke_token", "POST", "/account/security/tokens/1/revoke", EVERYONE),
+    web("auth.end_login_elsewhere", "POST", "/account/security/logins/1/end", EVERYONE),
     web("auth.confirm_pending", "GET", "/account/confirm", EVERYONE),
     web("auth.resend_confirmation", "POST", "/account/confirm/resend", EVERYONE),
     Rule("api.get_account", "GET", "/api/v1/account", EVERYONE),

@@ -54,7 +54,7 @@ def serving(cluster: PostgisCluster, settings: dict[str, Any]) -> Iterator[tuple
     with app.app_context():
         factories.load_city(db.session())
         user = factories.new_user(db.session(), email="resident@example.org")
-        key = start_login(db.session, user, "test client")
+        key = start_login(db.session, user, "test client", app.config["LOGIN_LIFETIME"])
         db.session.commit()
         user_id = user.id
     client = app.test_client()

@@ -3,7 +3,7 @@
 from collections.abc import Callable
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, Field, PasswordField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, Field, HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 from wtforms.validators import ValidationError as WtformsValidationError
 
@@ -125,7 +125,36 @@ class ProfileForm(FlaskForm):
         ],
     )
     hide_name_default = BooleanField("Hide my name on new reports")
+    # What the page showed, so that only what the resident changed on it is saved (found from outside:
+    # saving one tab put back the display name another tab had just changed).
+    shown_display_name = HiddenField()
+    shown_hide_name_default = HiddenField()
     submit = SubmitField("Save")
+
+    @classmethod
+    def showing(cls, display_name: str, hide_name_default: bool) -> "ProfileForm":
+        """The form as the settings page first draws it, with the account's values."""
+        hidden = "1" if hide_name_default else "0"
+        return cls(
+            formdata=None,
+            display_name=display_name,
+            hide_name_default=hide_name_default,
+            shown_display_name=display_name,
+            shown_hide_name_default=hidden,
+        )
+
+    def edited(self) -> dict[str, object]:
+        """The settings changed on the page: those whose value differs from what it showed (all,
+        for a sender that does not say what it showed)."""
+        found: dict[str, object] = {}
+        if self.shown_display_name.data is None or self.display_name.data != self.shown_display_name.data:
+            found["display_name"] = self.display_name.data
+        hide = bool(self.hide_name_default.data)
+        if self.shown_hide_name_default.data not in ("0", "1") or hide != (
+            self.shown_hide_name_default.data == "1"
+        ):
+            found["hide_name_default"] = hide
+        return found
 
 
 class EmailsForm(FlaskForm):

@@ -1,4 +1,4 @@
-"""Where I am logged in, and my API tokens: end one, or end every login at once."""
+"""Where I am logged in, and my API tokens: end a login or a token, or every login at once."""
 
 from __future__ import annotations
 
@@ -31,6 +31,17 @@ def logout_everywhere() -> Response:
     logout_user()
     flash(f"You are logged out on every device ({count}). Log in again to go on.", "info")
     return redirect(url_for("main.index"))
+
+
+@bp.post("/security/logins/<int:login_id>/end")
+@login_required
+def end_login_elsewhere(login_id: int) -> Response:
+    """Log out one other device (this one logs out with "Log out")."""
+    with unit_of_work() as work:
+        logins.end_other_login(db.session, current_resident(), login_id)
+    if not work.failed:
+        flash("That device is logged out: its next step asks it to log in.", "success")
+    return redirect(url_for("auth.security"))
 
 
 @bp.post("/security/tokens/<int:token_id>/revoke")

@@ -43,7 +43,9 @@ def log_in(user: User, remember: bool) -> None:
 
     The session's CSRF secret is replaced: a token someone planted or read before the login (on a
     shared computer, say) does not carry over into the logged-in session."""
-    start_login(db.session, user, describe_device(request.headers.get("User-Agent", "")))
+    config = current_app.config
+    lifetime = config["REMEMBER_COOKIE_DURATION"] if remember else config["LOGIN_LIFETIME"]
+    start_login(db.session, user, describe_device(request.headers.get("User-Agent", "")), lifetime)
     field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     session.pop(field, None)
     g.pop(field, None)  # Flask-WTF's token for this request, made from the old secret

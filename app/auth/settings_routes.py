@@ -32,10 +32,7 @@ def settings_page(
         "auth/settings.html",
         user=user,
         token_count=len(tokens.live_tokens(db.session, user)),
-        profile_form=profile_form
-        or ProfileForm(
-            formdata=None, display_name=user.display_name, hide_name_default=user.hide_name_default
-        ),
+        profile_form=profile_form or ProfileForm.showing(user.display_name, user.hide_name_default),
         emails_form=EmailsForm(formdata=None, round_news=user.round_news),
         email_form=email_form or EmailChangeForm(formdata=None),
         password_form=password_form or PasswordChangeForm(formdata=None, revoke_tokens=True),
@@ -56,9 +53,7 @@ def update_profile() -> tuple[str, int] | Response:
     form = ProfileForm()
     if form.validate_on_submit():
         with unit_of_work(form) as work:
-            changed = profile.update_profile(
-                db.session, user, form.display_name.data, bool(form.hide_name_default.data)
-            )
+            changed = profile.update_profile(db.session, user, **form.edited())
         if not work.failed:
             flash("Your settings are saved." if changed else "Nothing to change.", "success")
             return redirect(url_for("auth.settings"))

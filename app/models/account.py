@@ -120,7 +120,8 @@ class ApiToken(Model):
 
 class LoginSession(Model):
     """One login on one device: the cookie and remember token name it by a random key (only its
-    SHA-256 digest is stored); logging out ends it, "log out everywhere" ends them all."""
+    SHA-256 digest is stored); logging out ends it, "log out everywhere" ends them all, and it ends
+    on its own at `expires_at` (found from outside: a copied remember cookie worked for ever)."""
 
     __tablename__ = "login_sessions"
 
@@ -129,4 +130,5 @@ class LoginSession(Model):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     device: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
     ended_at: Mapped[datetime | None] = mapped_column(default=None)

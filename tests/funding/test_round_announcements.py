@@ -102,7 +102,7 @@ def test_voters_hear_when_the_city_cancels_a_round_they_were_asked_to_vote_in(
         assert "The city cancelled the round “Autumn round” of " in text
         assert ": The works were done by the utility." in text
         assert "the pool keeps its money for the next round" in text
-        assert "Stop all emails about funding rounds with one click: " in text
+        assert "Stop all emails about funding rounds: " in text
 
 
 def test_voters_told_voting_opens_later_hear_when_its_admins_cancel_it(

@@ -37,7 +37,7 @@ def test_a_round_mails_one_click_link_stops_round_news_and_settings_turn_it_on(
     world.open_voting(rid)
     member = world.members[0]
     (mail,) = mails_to(outbox, member.email, "Vote in “Spring round”")
-    assert "Stop all emails about funding rounds with one click: " in text_of(mail)
+    assert "Stop all emails about funding rounds: " in text_of(mail)
     link = link_in(mail, "/follows/unsubscribe/")
     assert mail["List-Unsubscribe"] == f"<http://localhost{link}>"
 
@@ -88,7 +88,7 @@ def test_residents_without_round_news_get_neither_the_opening_nor_the_reminder_n
 
     assert mails_to(outbox, heard.email, "Vote in “Quiet round”")
     (reminder,) = mails_to(outbox, heard.email, "Voting in “Quiet round” closes soon")
-    assert "Stop all emails about funding rounds with one click: " in text_of(reminder)
+    assert "Stop all emails about funding rounds: " in text_of(reminder)
     assert reminder["List-Unsubscribe"]
     for member in world.members:
         assert world.vote(member, rid, issue_ids=[world.issues[0]]).status_code == 200

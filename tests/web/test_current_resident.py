@@ -24,7 +24,7 @@ def test_a_logged_in_resident_is_their_user_row(app: Flask, make_user: MakeUser)
     with app.test_request_context("/groups/"):
         user = db.session.get(User, resident.id)
         assert user is not None
-        start_login(db.session, user, "test")
+        start_login(db.session, user, "test", app.config["LOGIN_LIFETIME"])
         login_user(user)
         found = current_resident()
         assert isinstance(found, User)

@@ -4,14 +4,16 @@ everywhere" ends every device's login, and API tokens are listed and revoked one
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import Issue, Like, LoginSession, User
+from app.models.timestamps import utcnow
 from tests.conftest import AuthActions
 
 MakeUser = Callable[..., User]
@@ -211,3 +213,95 @@ def test_a_form_sent_after_the_login_ended_leads_back_to_its_page(app: Flask, ma
         f"/issues/{issue.id}/like", headers={"Referer": f"http://localhost/issues/{issue.id}"}
     )
     assert next_of(liked.headers["Location"]) == f"/issues/{issue.id}"
+
+
+def expire_logins(app: Flask, user: User, hours_ago: int) -> None:
+    """Move the account's logins' ends into the past, as if their lifetime had gone by."""
+    with app.app_context():
+        db.session.execute(
+            update(LoginSession)
+            .where(LoginSession.user_id == user.id)
+            .values(expires_at=utcnow() - timedelta(hours=hours_ago))
+        )
+        db.session.commit()
+
+
+def test_a_remember_token_ends_with_its_lifetime(app: Flask, make_user: MakeUser) -> None:
+    """Found from outside: the remember cookie held no time, and its login never ended on the server."""
+    user = make_user()
+    client = app.test_client()
+    login(client, user, remember=True)
+    token = client.get_cookie("remember_token")
+    assert token is not None
+    with app.app_context():
+        login_row = db.session.scalars(select(LoginSession).where(LoginSession.user_id == user.id)).one()
+        lifetime = login_row.expires_at - login_row.created_at
+    assert lifetime == app.config["REMEMBER_COOKIE_DURATION"]
+    expire_logins(app, user, hours_ago=1)
+    later = app.test_client()
+    later.set_cookie("remember_token", token.value)
+    assert not is_logged_in(later)
+    assert not is_logged_in(client)
+
+
+def test_a_plain_login_ends_after_its_working_day(app: Flask, make_user: MakeUser) -> None:
+    user = make_user()
+    client = app.test_client()
+    login(client, user)
+    with app.app_context():
+        login_row = db.session.scalars(select(LoginSession).where(LoginSession.user_id == user.id)).one()
+        assert login_row.expires_at - login_row.created_at == app.config["LOGIN_LIFETIME"]
+    assert is_logged_in(client)
+    expire_logins(app, user, hours_ago=1)
+    assert not is_logged_in(client)
+
+
+def test_ended_logins_are_neither_listed_nor_counted(app: Flask, make_user: MakeUser) -> None:
+    """Found from outside: logins left open piled up in the list and in "logged out on 10 other devices"."""
+    user = make_user()
+    for _ in range(3):
+        login(app.test_client(), user)
+    expire_logins(app, user, hours_ago=1)
+    laptop = app.test_client()
+    login(laptop, user)
+    page = laptop.get("/account/security").get_data(as_text=True)
+    assert page.count("Chrome on Android") == 1
+    response = laptop.post("/account/security/logout-everywhere", follow_redirects=True)
+    assert "on every device (1)" in response.get_data(as_text=True)
+
+
+def test_logging_out_one_other_device_from_the_list(app: Flask, make_user: MakeUser) -> None:
+    user, other = make_user(), make_user()
+    phone, laptop, stranger = app.test_client(), app.test_client(), app.test_client()
+    login(phone, user)
+    login(laptop, user)
+    login(stranger, other)
+    with app.app_context():
+        phone_login, laptop_login = db.session.scalars(
+            select(LoginSession.id).where(LoginSession.user_id == user.id).order_by(LoginSession.id)
+        ).all()
+    page = laptop.get("/account/security").get_data(as_text=True)
+    assert page.count("Log out there") == 1  # not offered for this device
+    assert stranger.post(f"/account/security/logins/{phone_login}/end").status_code == 302
+    assert is_logged_in(phone)  # another account's login is not the stranger's to end
+    response = laptop.post(f"/account/security/logins/{phone_login}/end", follow_redirects=True)
+    assert "That device is logged out" in response.get_data(as_text=True)
+    assert not is_logged_in(phone)
+    assert is_logged_in(laptop)
+    again = laptop.post(f"/account/security/logins/{phone_login}/end", follow_redirects=True)
+    assert "That login has already ended." in again.get_data(as_text=True)
+    assert laptop_login != phone_login
+
+
+def test_log_out_after_the_login_ended_elsewhere_just_logs_out(app: Flask, make_user: MakeUser) -> None:
+    """Found from outside: "Log out" on a phone whose login had ended asked to log in, then send it again."""
+    user = make_user()
+    phone, laptop = app.test_client(), app.test_client()
+    login(phone, user)
+    login(laptop, user)
+    laptop.post("/account/security/logout-everywhere")
+    response = phone.post("/account/logout", follow_redirects=True)
+    text = response.get_data(as_text=True)
+    assert response.request.path == "/"
+    assert "You are logged out." in text
+    assert "log in, then send it again" not in text

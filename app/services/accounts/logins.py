@@ -1,17 +1,20 @@
-"""Logins: each login on a device is a row the cookies name; ending it logs that device out for good."""
+"""Logins: each login on a device is a row the cookies name; ending it logs that device out for good,
+and every login ends on its own once its lifetime is over (a plain login's, or "Keep me logged in"'s)."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
 from collections.abc import Sequence
+from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, select, update
 
 from app.database.sessions import DbSession
 from app.models import LoginSession, User
 from app.models.timestamps import utcnow
 from app.services.kernel.audit import record
+from app.services.kernel.errors import NotFound
 
 DEVICE_MAX = 120
 
@@ -20,17 +23,32 @@ def key_digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def start_login(session: DbSession, user: User, device: str) -> str:
-    """A new login for `user`; returns the key the cookies will carry (only its digest is stored)."""
+def _live() -> ColumnElement[bool]:
+    """A login that has neither been ended nor outlived its lifetime."""
+    return and_(LoginSession.ended_at.is_(None), LoginSession.expires_at > utcnow())
+
+
+def start_login(session: DbSession, user: User, device: str, lifetime: timedelta) -> str:
+    """A new login for `user` that ends on its own after `lifetime`; returns the key the cookies will
+    carry (only its digest is stored)."""
     key = secrets.token_urlsafe(24)
-    session.add(LoginSession(user_id=user.id, key_hash=key_digest(key), device=device[:DEVICE_MAX]))
+    now = utcnow()
+    session.add(
+        LoginSession(
+            user_id=user.id,
+            key_hash=key_digest(key),
+            device=device[:DEVICE_MAX],
+            created_at=now,
+            expires_at=now + lifetime,
+        )
+    )
     session.flush()
     user.__dict__["login_key"] = key
     return key
 
 
 def user_for_login(session: DbSession, cookie_id: str) -> User | None:
-    """The user of a login that has not ended, from what a cookie holds ("<user id>:<key>")."""
+    """The user of a login that has not ended or expired, from what a cookie holds ("<user id>:<key>")."""
     user_id, _, key = cookie_id.partition(":")
     if not user_id.isdigit() or not key or len(key) > 100:
         return None
@@ -40,7 +58,7 @@ def user_for_login(session: DbSession, cookie_id: str) -> User | None:
         .where(
             User.id == int(user_id),
             LoginSession.key_hash == key_digest(key),
-            LoginSession.ended_at.is_(None),
+            _live(),
             User.deleted_at.is_(None),  # a deleted account's tombstone never signs in again
         )
     )
@@ -60,12 +78,24 @@ def end_login(session: DbSession, user: User) -> None:
         )
 
 
+def end_other_login(session: DbSession, user: User, login_id: int) -> None:
+    """Log out one other device from the list of logins; another account's login is "not found"."""
+    login = session.scalar(
+        select(LoginSession).where(LoginSession.id == login_id, LoginSession.user_id == user.id, _live())
+    )
+    if login is None:
+        raise NotFound("That login has already ended.", "login_id")
+    login.ended_at = utcnow()
+    session.flush()
+    record(session, user, "account.logout_device", "login_session", login_id, device=login.device)
+
+
 def end_logins(session: DbSession, user: User, keep_this_device: bool = False) -> int:
     """End the account's logins (all, or all but the one this request arrived with); returns how many.
 
     A password change keeps this device's login; a reset and "log out everywhere" end them all.
     """
-    condition = [LoginSession.user_id == user.id, LoginSession.ended_at.is_(None)]
+    condition = [LoginSession.user_id == user.id, _live()]
     key = user.__dict__.get("login_key")
     if keep_this_device and key:
         condition.append(LoginSession.key_hash != key_digest(str(key)))
@@ -83,7 +113,7 @@ def end_every_login(session: DbSession, user: User) -> int:
 def open_logins(session: DbSession, user: User) -> Sequence[LoginSession]:
     return session.scalars(
         select(LoginSession)
-        .where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
+        .where(LoginSession.user_id == user.id, _live())
         .order_by(LoginSession.created_at.desc(), LoginSession.id.desc())
     ).all()
 

@@ -66,7 +66,7 @@ def request_reset(session: DbSession, email: object) -> str:
         session,
         user,
         f"Reset your {site_name()} password",
-        f"Someone (perhaps you) asked to reset your {site_name()} password. Open this link to choose\n"
+        f"Someone (perhaps you) asked to reset your {site_name()} password. Open this link to choose "
         "a new one:",
         "If you did not ask, ignore this mail: your password stays as it is.",
     )

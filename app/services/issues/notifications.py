@@ -141,14 +141,14 @@ def letter(subject: str, body: str, recipient: Recipient) -> EmailMessage:
     if recipient.subscription.rounds:
         text = (
             f"{body}\n\n-- \nYou get this email because you {recipient.because} on {site_name()}.\n"
-            f"Stop all emails about funding rounds with one click: {unsubscribe_url}\n"
+            f"Stop all emails about funding rounds: {unsubscribe_url}\n"
             "(or in your account settings, where you can turn them on again).\n"
         )
     else:
         followed = _followed(recipient.subscription)
         text = (
             f"{body}\n\n-- \nYou get this email because you follow {followed} on {site_name()}.\n"
-            f"Stop these emails with one click: {unsubscribe_url}\n"
+            f"Stop these emails: {unsubscribe_url}\n"
         )
     return build_message(
         to=recipient.email, subject=subject, text=text, sender=sender, unsubscribe_url=unsubscribe_url

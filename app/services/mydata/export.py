@@ -320,10 +320,17 @@ def account_data(session: DbSession, user: User) -> tuple[dict[str, Any], list[s
                 "id": login_id,
                 "device": device,
                 "started_at": rfc3339_or_none(started),
+                "expires_at": rfc3339_or_none(expires),
                 "ended_at": rfc3339_or_none(ended),
             }
-            for login_id, device, started, ended in session.execute(
-                select(LoginSession.id, LoginSession.device, LoginSession.created_at, LoginSession.ended_at)
+            for login_id, device, started, expires, ended in session.execute(
+                select(
+                    LoginSession.id,
+                    LoginSession.device,
+                    LoginSession.created_at,
+                    LoginSession.expires_at,
+                    LoginSession.ended_at,
+                )
                 .where(LoginSession.user_id == user.id)
                 .order_by(LoginSession.id)
             ).tuples()
