@@ -48,7 +48,8 @@ class Flow:
             ("Paid for fixes", self.paid),
             ("Returned unspent", self.returned),
             ("Refunded", self.refunded),
-            ("Held in pools", self.in_pools),
+            # Found from outside: a single pool's page said "Held in pools".
+            ("Held in the pool" if of_pool else "Held in pools", self.in_pools),
             ("Held for backed problems", self.in_escrow),
             ("Committed, not yet paid", self.unpaid),
         ]
