@@ -232,7 +232,7 @@ def test_the_pages_show_the_match_and_officials_close_with_a_confirmation(
     # Found from outside: a period nobody had backed yet read "The city's match of the top 0 problems".
     empty = client.get(f"/matching-periods/{period}").get_data(as_text=True)
     assert "match of the top" not in empty
-    assert '<title id="cf-chart-1-t">The city&#39;s match</title>' in empty
+    assert re.search(r'<title id="cf-chart-\d+-t">The city&#39;s match</title>', empty)
     problem = w.problem(title="Broken bench by the fountain")
     for cents in (100, 400, 900):
         w.back(w.resident(), problem, cents, period)
