@@ -23,6 +23,7 @@ from app.services.kernel.city_time import city_input, in_city, zone_name
 from app.services.kernel.errors import ValidationError
 from app.services.kernel.parsing import parse_amount, parse_time
 from app.unit_of_work import is_access_error, unit_of_work
+from budgets.allocation import counted
 from budgets.money import major_units, plain_cents
 
 STAFF = ("official", "admin")
@@ -118,7 +119,8 @@ def period(period_id: int) -> str:
     returned_cents = sum(s.match_cents for s in sentences.values() if s.returned)
     top = rows[:CHART_TOP]
     chart = stacked_bar_chart(
-        title=f"The city's match of the top {len(top)} problems",
+        # Found from outside: a period without backings read "the top 0 problems".
+        title=f"The city's match of the top {counted(len(top), 'problem')}" if top else "The city's match",
         desc=f"The match of each problem in {currency}, largest first.",
         labels=[title for _p, title, _s in top],
         values=[major_units(p.match_cents) for p, _t, _s in top],

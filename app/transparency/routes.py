@@ -22,6 +22,7 @@ def city() -> str:
         problems=money_trail.funded_problems(db.session),
         currency=CITY_CURRENCY,
         postings=money_trail.posting_count(db.session),
+        other_currencies=money_flow.other_currency_pools(db.session),
     )
 
 

@@ -180,6 +180,28 @@ def test_closing_a_backed_problem_refunds_and_without_a_pool_moves_become_refund
     backers.ledger_ok()
 
 
+def test_a_backing_is_never_moved_into_a_pool_of_another_currency(backers: Backers, app, city) -> None:
+    """Found from outside: with Old Town's euro pool closed, a EUR 9.99 backing went into a SEK pool
+    as SEK 9.99."""
+    with app.app_context():
+        group = groups.create_group(
+            db.session, None, city["Old Town"], "Old Town Kronor Club", currency="SEK"
+        )
+        kronor = groups.get_group_row(db.session, group.id).pool_id
+        db.session.commit()
+    issue_id = backers.problem()
+    ann = backers.resident()
+    backers.back(ann, issue_id, 999, fallback="pool")
+    staff = official(app)
+    with app.app_context():
+        actor = db.session.get(User, staff.id)
+        status_changes.change_status(db.session, actor, issue_id, "closed", "Not the city's road")
+        db.session.commit()
+    assert list(backers.statuses(issue_id).values()) == ["refunded"]
+    assert backers.balance(available_account(kronor)) == 0
+    backers.ledger_ok()
+
+
 def test_a_backing_moved_to_the_pool_is_neither_new_money_nor_a_refund_for_the_city(
     backers: Backers, app, city
 ) -> None:

@@ -113,6 +113,7 @@ def test_transparency_page_hides_names_unless_chosen(app, client, funding) -> No
     assert "City match 1:2 (up to EUR 5.00)" in page  # residents read money, not cents
     assert "cents" not in page.split('<table class="ledger ledger--stack">', 1)[1]
     assert "Refunded pro rata" in page
+    assert '<th scope="row">Held in the pool</th>' in page  # found from outside: "Held in pools"
     assert "<svg" in page
     assert f'href="/pools/{ref.pool_id}/ledger.csv"' in page
 

@@ -229,6 +229,10 @@ def test_the_pages_show_the_match_and_officials_close_with_a_confirmation(
 ) -> None:
     w = match_world
     period = w.period()
+    # Found from outside: a period nobody had backed yet read "The city's match of the top 0 problems".
+    empty = client.get(f"/matching-periods/{period}").get_data(as_text=True)
+    assert "match of the top" not in empty
+    assert re.search(r'<title id="cf-chart-\d+-t">The city&#39;s match</title>', empty)
     problem = w.problem(title="Broken bench by the fountain")
     for cents in (100, 400, 900):
         w.back(w.resident(), problem, cents, period)
@@ -236,6 +240,7 @@ def test_the_pages_show_the_match_and_officials_close_with_a_confirmation(
     assert "Broken bench by the fountain" in page
     assert "3 neighbours backed this; the city adds EUR 22.00 because many people gave a little." in page
     assert "Close this matching period now" not in page
+    assert "match of the top 1 problem</title>" in page
     # The chart writes the match as the sentence does.
     assert re.findall(r'<text class="chart__value"[^>]*>([^<]*)</text>', page) == ["EUR 22.00"]
     assert client.get("/matching-periods").status_code == 200

@@ -56,7 +56,7 @@ def test_the_city_page_traces_every_cent_and_its_csv_is_the_ledger(world: RoundW
         "Committed to problems": "EUR 30.00",
         "Paid for fixes": "EUR 18.00",
         "Returned unspent": "EUR 12.00",
-        "Held in pools": "EUR 12.00",
+        "Held in pools": "EUR 12.00",  # a single pool's page says "Held in the pool"
         "Committed, not yet paid": "EUR 0.00",
     }
     for label, amount in flow_rows.items():

@@ -149,7 +149,10 @@ def test_payouts_then_the_remainder_returned_then_fixed(world: RoundWorld) -> No
     assert world.funding.balance(world.ref).balance_cents == 500
 
     assert set_status(world, issue_id, "fixed").status_code == 200
-    assert give_back(world, issue_id).status_code == 409  # nothing left to return
+    again = give_back(world, issue_id)  # nothing left to return
+    assert again.status_code == 409
+    # Found from outside: a second return said the problem held no committed money.
+    assert "unspent money was already returned, on " in again.get_json()["error"]["message"]
     assert pay(world, issue_id, amount_cents=1).status_code == 422
     ledger_ok(world)
     with world.app.app_context():
@@ -175,7 +178,9 @@ def test_an_unfunded_problem_has_nothing_to_pay_or_return(world: RoundWorld) -> 
     assert response.status_code == 422
     assert response.get_json()["error"]["field"] == "amount_cents"
     assert "no committed money" in response.get_json()["error"]["message"]
-    assert give_back(world, issue_id).status_code == 409
+    never = give_back(world, issue_id)
+    assert never.status_code == 409
+    assert "holds no committed money: there is nothing to return" in never.get_json()["error"]["message"]
     assert stored(world) == before
     assert pay(world, 999_999, amount_cents=100).status_code == 404
     # An unfunded problem is fixed without any payout.

@@ -189,6 +189,10 @@ def test_results_page_shows_funded_and_unfunded_with_reasons_money_map_and_turno
     assert "3 of 5 eligible (60%)" in page
     assert "<svg" in page
     assert "City match" in page
+    # Found from outside: the pool's statement named the match's round by its id ("round 1").
+    assert world.certify(rid).status_code == 200
+    statement = text_of(world.client.get(f"/pools/{world.ref.pool_id}"))
+    assert "City match 1:1 (up to EUR 20.00) (round “Spring round”)" in statement
     assert "cf-pin--funded" in page  # the map of funded problems
     assert "vendor/leaflet/leaflet.js" in page
     assert offsite_assets(page) == []

@@ -219,11 +219,12 @@ def _payers(session: DbSession, backing_ids: list[int]) -> dict[int, str]:
 
 
 def area_pool(session: DbSession, area_id: int) -> int | None:
-    """The open pool of the area's (oldest) neighbourhood group: where "move it to the pool" goes."""
+    """The open pool of the area's (oldest) neighbourhood group in the city's currency, which backings
+    are in: where "move it to the pool" goes (found from outside: a EUR backing went into a SEK pool)."""
     found: int | None = session.scalar(
         select(Pool.id)
         .join(Group, Group.id == Pool.group_id)
-        .where(Group.area_id == area_id, Pool.is_open.is_(True))
+        .where(Group.area_id == area_id, Pool.is_open.is_(True), Pool.currency == CURRENCY)
         .order_by(Group.id)
         .limit(1)
     )

@@ -89,7 +89,7 @@ def apply_match(
         .execution_options(synchronize_session=False)
     )
     if matched:
-        memo = match_memo(num, den, cap, currency, round_id)
+        memo = match_memo(num, den, cap, currency)
         lines = [(ledger.CITY_MATCH, -matched), (ledger.available_account(pool_id), matched)]
         ledger.post(session, ledger.PostingKind.MATCH, memo, lines, pool_id, round_id)
     return MatchResult(int(match_id), base, matched, True)
@@ -116,10 +116,11 @@ def hand_match(
     return result
 
 
-def match_memo(num: int, den: int, cap_cents: int, currency: str, round_id: int | None) -> str:
-    """The match posting's description as residents read it on the pool's ledger (money, not cents)."""
+def match_memo(num: int, den: int, cap_cents: int, currency: str) -> str:
+    """The match posting's description as residents read it on the pool's ledger (money, not cents);
+    the statement adds its round by name, as for allocations."""
     cap = "" if cap_cents >= NO_CAP_CENTS else f" (up to {format_money(cap_cents, currency)})"
-    return f"City match {num}:{den}{cap}" + (f", round {round_id}" if round_id else "")
+    return f"City match {num}:{den}{cap}"
 
 
 def unmatched_cents(session: DbSession, pool_id: int, confirmed_cents: int) -> int:

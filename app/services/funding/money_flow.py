@@ -12,14 +12,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 
 from app.database.sessions import DbSession
-from app.models import LedgerLine, LedgerPosting, Pledge
+from app.models import Group, LedgerLine, LedgerPosting, Pledge, Pool
 from app.models.backing import MOVED_PROVIDER
 from app.services.funding.account_classes import account_class
 from app.services.funding.money_trail import FundedProblem, pool_postings
-from budgets.accounts import AccountClass, PostingKind
+from app.services.issues.money import CITY_CURRENCY
+from budgets.accounts import AccountClass, PostingKind, issue_of_account
 
 
 @dataclass
@@ -47,7 +48,8 @@ class Flow:
             ("Paid for fixes", self.paid),
             ("Returned unspent", self.returned),
             ("Refunded", self.refunded),
-            ("Held in pools", self.in_pools),
+            # Found from outside: a single pool's page said "Held in pools".
+            ("Held in the pool" if of_pool else "Held in pools", self.in_pools),
             ("Held for backed problems", self.in_escrow),
             ("Committed, not yet paid", self.unpaid),
         ]
@@ -119,15 +121,63 @@ def moved_backings_cents(session: DbSession) -> int:
         select(func.coalesce(func.sum(Pledge.amount_cents), 0))
         .select_from(LedgerPosting)
         .join(Pledge, Pledge.id == LedgerPosting.pledge_id)
-        .where(LedgerPosting.kind == PostingKind.PLEDGE, Pledge.provider == MOVED_PROVIDER)
+        .join(Pool, Pool.id == Pledge.pool_id)
+        .where(
+            LedgerPosting.kind == PostingKind.PLEDGE,
+            Pledge.provider == MOVED_PROVIDER,
+            Pool.currency == CITY_CURRENCY,
+        )
     )
     return int(moved or 0)
 
 
+@dataclass(frozen=True)
+class OtherCurrencyPool:
+    """A pool whose money is in another currency than the city's, so outside the city's figures."""
+
+    pool_id: int
+    group_id: int
+    group_name: str
+    currency: str
+
+
+def other_currency_pools(session: DbSession) -> list[OtherCurrencyPool]:
+    rows = session.execute(
+        select(Pool.id, Group.id, Group.name, Pool.currency)
+        .join(Group, Group.id == Pool.group_id)
+        .where(Pool.currency != CITY_CURRENCY)
+        .order_by(Group.name, Pool.id)
+    ).tuples()
+    return [OtherCurrencyPool(*row) for row in rows]
+
+
+def _in_city_currency(session: DbSession) -> ColumnElement[bool] | None:
+    """The postings in the city's currency: not a pool's in another currency, nor a payout or return
+    of a problem such a pool funded (None: every posting, while no pool has another currency)."""
+    others = [p.pool_id for p in other_currency_pools(session)]
+    if not others:
+        return None
+    accounts = session.scalars(
+        select(LedgerLine.account)
+        .join(LedgerPosting, LedgerPosting.id == LedgerLine.posting_id)
+        .where(LedgerPosting.pool_id.in_(others))
+        .distinct()
+    )
+    funded = sorted({i for i in map(issue_of_account, accounts) if i is not None})
+    return or_(
+        and_(LedgerPosting.pool_id.is_not(None), LedgerPosting.pool_id.not_in(others)),
+        and_(
+            LedgerPosting.pool_id.is_(None),
+            or_(LedgerPosting.issue_id.is_(None), LedgerPosting.issue_id.not_in(funded)),
+        ),
+    )
+
+
 def city_flow(session: DbSession) -> Flow:
-    """The flow of every line of the ledger, less the backings moved to pools counted twice."""
+    """The flow of every line of the ledger in the city's currency (found from outside: a SEK pool's
+    pledges were added to the euros), less the backings moved to pools counted twice."""
     out = Flow()
-    for part in flow_parts(session, None, None):
+    for part in flow_parts(session, _in_city_currency(session), None):
         _add(out, part, one_pool=False)
     moved = moved_backings_cents(session)
     out.from_residents -= moved

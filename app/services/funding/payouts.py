@@ -325,6 +325,14 @@ def return_remainder(session: DbSession, actor: User, issue_id: int) -> Returned
     ledger.lock_issue_money(session, issue_id)
     remaining = unspent_cents(session, issue_id)
     if remaining == 0:
+        returned_at = session.scalar(
+            select(func.max(LedgerPosting.created_at)).where(
+                LedgerPosting.issue_id == issue_id, LedgerPosting.kind == ledger.PostingKind.RETURN
+            )
+        )
+        if returned_at is not None:  # found from outside: a second return said it had never held any
+            on = day_words(in_city(returned_at).date())
+            raise Conflict(f"Problem #{issue_id}'s unspent money was already returned, on {on}.")
         raise Conflict(f"Problem #{issue_id} holds no committed money: there is nothing to return.")
     sources = _sources(session, issue_id)
     if not sources:

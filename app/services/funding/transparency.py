@@ -84,6 +84,9 @@ def statement(session: DbSession, pool_id: int, currency: str) -> list[Statement
         round_text = (
             f" (round “{round_name}”)" if round_name else (f" (round {round_id})" if round_id else "")
         )
+        if kind == ledger.PostingKind.MATCH:
+            # Found from outside: matches posted before read "…, round 1" beside "(round “Autumn 2026”)".
+            memo = (memo.removesuffix(f", round {round_id}") or "City match") + round_text
         for description, who, cents, issue_id in _entries(
             kind, memo, round_text, pledger, lines.get(posting_id, []), titles, currency
         ):
