@@ -231,9 +231,14 @@ def bar_chart(
     (`value_text`: money_text(currency) for money, with no unit, so the chart reads as the figures
     beside it).
 
-    A None value (no data for that label) draws no bar and prints "no data".
+    A None value (no data for that label) draws no bar and prints "no data". A label longer than its
+    column takes two lines (found from outside: "Snow or ice on the pavement" lost its first letter
+    off the chart's left edge).
     """
-    row_h = 26
+    chars = int((label_width - 8) / (0.6 * FONT))  # about 0.6 em a character, as _value_width
+    wrapped = [label_lines(label, chars) for label in labels]
+    two_lines = any(len(lines) > 1 for lines in wrapped)
+    row_h = 38 if two_lines else 26
     top, bottom = 10, 40
     height = top + bottom + row_h * max(1, len(labels))
     _ident, parts = _open(width, height, title, desc, "chart--bars")
@@ -246,11 +251,16 @@ def bar_chart(
     base_y = top + row_h * len(labels)
     scale = _value_axis(parts, maximum, label_width, plot_w, top, base_y, base_y + 14)
     parts.append('<g class="chart__bars">')
-    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+    for i, (label, value, lines) in enumerate(zip(labels, values, wrapped, strict=True)):
         y = top + i * row_h
+        first_y = y + row_h / 2 + 4 - (len(lines) - 1) * FONT / 2
+        spans = "".join(
+            f'<tspan x="{label_width - 8}" dy="{0 if j == 0 else FONT + 1}">{escape(line)}</tspan>'
+            for j, line in enumerate(lines)
+        )
         parts.append(
-            f'<text class="chart__label" x="{label_width - 8}" y="{y + row_h / 2 + 4:.1f}" '
-            f'text-anchor="end">{escape(label)}</text>'
+            f'<text class="chart__label" x="{label_width - 8}" y="{first_y:.1f}" text-anchor="end">'
+            f"{spans}</text>"
         )
         if value is None:
             parts.append(

@@ -203,14 +203,24 @@ def blocks() -> tuple[str, int]:
 @roles_required(*ADMIN)
 def block_account() -> Response | tuple[str, int]:
     form = BlockAccountForm()
-    block = form.action.data != "unblock"
-    error = run_form_action(
-        form,
-        lambda: blocking.set_user_blocked(
-            db.session, current_resident(), form.email.data, block, confirm_work=bool(form.confirm_work.data)
-        ),
-        f"{form.email.data} is {'blocked' if block else 'unblocked'}.",
-    )
+    block = form.action.data == "block"
+    error: DomainError | None
+    if form.action.data not in ("block", "unblock"):
+        # Found from outside: any action but "unblock" (action=explode) blocked the account. The
+        # message goes on the form: `action` is the pressed button's, with no place for one.
+        error = ValidationError("Action must be block or unblock.")
+    else:
+        error = run_form_action(
+            form,
+            lambda: blocking.set_user_blocked(
+                db.session,
+                current_resident(),
+                form.email.data,
+                block,
+                confirm_work=bool(form.confirm_work.data),
+            ),
+            f"{form.email.data} is {'blocked' if block else 'unblocked'}.",
+        )
     if error is not None:
         show_error(error, form)
         return _blocks_page(account=form, status=error.status)

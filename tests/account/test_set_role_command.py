@@ -64,7 +64,12 @@ def test_a_resident_becomes_an_official_with_a_staff_strength_password(
 
 
 def test_an_official_made_a_resident_leaves_the_teams_and_the_problems_assigned(
-    app: Flask, runner: FlaskCliRunner, make_user: Callable[..., User], make_issue: Callable[..., Any]
+    app: Flask,
+    runner: FlaskCliRunner,
+    client: FlaskClient,
+    auth: AuthActions,
+    make_user: Callable[..., User],
+    make_issue: Callable[..., Any],
 ) -> None:
     official = make_user(role="official", email="leaver@city.example")
     issue = make_issue()
@@ -80,6 +85,14 @@ def test_an_official_made_a_resident_leaves_the_teams_and_the_problems_assigned(
     with app.app_context():
         assert db.session.scalars(select(TeamMember).where(TeamMember.user_id == official.id)).all() == []
         assert db.session.get(Assignment, issue.id) is None
+    # Found from outside: the audit log told of the new role alone.
+    auth.login_as(make_user(role="admin"))
+    log = client.get("/staff/admin/audit").get_data(as_text=True)
+    expected = (
+        f"made leaver@city.example resident (was official), taking them out of 1 team (Roads crew), "
+        f"unassigning 1 problem (#{issue.id})"
+    )
+    assert expected in log
 
 
 def test_what_cannot_change_is_named(

@@ -251,3 +251,33 @@ def test_a_long_reason_is_refused_as_a_reason(client: FlaskClient, auth: AuthAct
     page = refused.get_data(as_text=True)
     assert "Reason must be at most 2,000 characters (it has 3,000)." in page
     assert "Note must be" not in page
+
+
+def test_a_domain_in_another_script_is_blocked_as_addresses_hold_it(
+    client: FlaskClient, auth: AuthActions, make_user: Callable[..., Any]
+) -> None:
+    """Found from outside: "bücher.example" was refused as not a domain, and registering at it was
+    refused only once the admin typed "xn--bcher-kva.example"."""
+    auth.login_as(make_user(role="admin"))
+    sent = client.post("/staff/admin/blocks/domains", data={"domain": "Bücher.example", "reason": "bots"})
+    assert sent.status_code == 302
+    assert "xn--bcher-kva.example" in client.get("/staff/admin/blocks").get_data(as_text=True)
+    auth.logout()
+    refused = client.post(
+        "/api/v1/users",
+        json={"email": "eve@bücher.example", "display_name": "Eve", "password": "long enough pw"},
+    )
+    assert refused.status_code == 403
+
+
+def test_an_account_action_is_block_or_unblock(
+    app: Flask, client: FlaskClient, auth: AuthActions, make_user: Callable[..., Any]
+) -> None:
+    """Found from outside: action=explode blocked the account."""
+    resident = make_user(email="rita@example.org")
+    auth.login_as(make_user(role="admin"))
+    odd = client.post("/staff/admin/blocks/accounts", data={"email": "rita@example.org", "action": "explode"})
+    assert odd.status_code == 422
+    assert "Action must be block or unblock." in odd.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(User, resident.id).is_blocked is False  # type: ignore[union-attr]

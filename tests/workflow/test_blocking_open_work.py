@@ -89,7 +89,10 @@ def test_blocking_an_official_frees_their_problems_and_teams(
 
     asked = client.post(BLOCK, data={"email": "off2@city.example", "action": "block"})
     assert asked.status_code == 422
-    assert "has 1 problem assigned, which become unassigned" in asked.get_data(as_text=True)
+    # Found from outside: "1 problem … which become unassigned", and advice about groups they do not run.
+    assert "has 1 problem assigned, which becomes unassigned. Blocked, they cannot act on it. Block" in (
+        asked.get_data(as_text=True)
+    )
     assert (
         client.post(
             BLOCK, data={"email": "off2@city.example", "action": "block", "confirm_work": "y"}

@@ -244,6 +244,21 @@ def test_a_duplicate_keeps_its_status(
     assert 'data-testid="duplicate-status"' in page
     assert f'action="/staff/issues/{duplicate.id}/status"' not in page
     assert f'action="/staff/issues/{duplicate.id}/duplicate"' not in page  # marked once already
+    # Found from outside: a stale tab's status change, or a second merge, came back with no word.
+    refusals = {
+        "status": (
+            {"status": "in-progress", "note": "Crew sent"},
+            f"closed as a duplicate of #{original.id}",
+        ),
+        "duplicate": (
+            {"original_id": str(other.id)},
+            f"Issue #{duplicate.id} is already closed as a duplicate.",
+        ),
+    }
+    for action, (data, said) in refusals.items():
+        refused = client.post(f"/staff/issues/{duplicate.id}/{action}", data=data)
+        assert refused.status_code == 422, action
+        assert said in refused.get_data(as_text=True), action
     # Any other problem's status list starts with a prompt, not with "New".
     form = client.get(f"/staff/issues/{other.id}").get_data(as_text=True)
     assert 'name="status"><option value="">Choose the new status…</option>' in form

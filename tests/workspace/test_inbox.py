@@ -133,7 +133,9 @@ def test_the_inbox_page_shows_counts_links_and_the_desk(
     assert 'on, on the dashboard</a> <span class="muted">(from the start of that day)</span>' in html
     assert "Teams and target times" not in html  # an admin's link
     auth.login_as(make_user(role="admin"))
-    assert "Teams and target times" in client.get("/staff/").get_data(as_text=True)
+    admin_inbox = client.get("/staff/").get_data(as_text=True)
+    assert "Teams and target times" in admin_inbox
+    assert 'href="/staff/admin/categories">Categories</a>' in admin_inbox  # found from outside: missing
 
 
 def test_hidden_reports_do_not_nag_as_new_overdue_or_mine_but_stay_flagged(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+import idna
 from sqlalchemy import ColumnElement, and_, delete, func, not_, or_, select, update
 
 from app.database.sessions import DbSession, execute_write
@@ -35,11 +36,19 @@ def _blocked_names(domain: str) -> list[str]:
 
 
 def clean_domain(raw: object) -> str:
+    """A domain as addresses are stored: lower case, a name in other scripts in its ASCII form
+    (found from outside: "bücher.example" was refused, and only "xn--bcher-kva.example" blocked it)."""
     domain = str(raw or "").strip().lower().lstrip("@")
     if not domain:
         raise ValidationError("Domain is required, like spam.example.", "domain")
+    not_a_domain = ValidationError(f"{domain[:60]!r} is not a domain name like spam.example.", "domain")
+    if not domain.isascii():
+        try:
+            domain = idna.encode(domain, uts46=True).decode("ascii")
+        except (idna.IDNAError, UnicodeError):
+            raise not_a_domain from None
     if not DOMAIN_RE.match(domain):
-        raise ValidationError(f"{domain[:60]!r} is not a domain name like spam.example.", "domain")
+        raise not_a_domain
     return domain
 
 
@@ -92,7 +101,8 @@ def open_work(session: DbSession, user: User) -> list[str]:
         session.scalar(select(func.count()).select_from(Assignment).where(Assignment.user_id == user.id)) or 0
     )
     if assigned:
-        said.append(f"has {counted(assigned, 'problem')} assigned, which become unassigned")
+        become = "becomes" if assigned == 1 else "become"
+        said.append(f"has {counted(assigned, 'problem')} assigned, which {become} unassigned")
     return said
 
 
@@ -122,9 +132,11 @@ def set_user_blocked(
     if blocked:
         work = open_work(session, user)
         if work and not confirm_work:
+            # Found from outside: an official with problems alone was told to appoint group admins.
+            runs_groups = any(w.startswith("runs ") for w in work)
+            advice = ": appoint another admin of each group they run" if runs_groups else ""
             raise ValidationError(
-                f"{user.email} {'; '.join(work)}. Blocked, they cannot act on it: appoint another "
-                "admin of each group (and assign the problems to someone else). Block anyway?",
+                f"{user.email} {'; '.join(work)}. Blocked, they cannot act on it{advice}. Block anyway?",
                 "confirm_work",
             )
         session.execute(delete(TeamMember).where(TeamMember.user_id == user.id))

@@ -20,7 +20,7 @@ from sqlalchemy import delete, func, select
 from app.database.sessions import DbSession
 from app.models import User
 from app.models.account import Role
-from app.models.desk import Assignment, TeamMember
+from app.models.desk import Assignment, Team, TeamMember
 from app.services.accounts import logins
 from app.services.accounts import tokens as api_tokens
 from app.services.accounts.passwords import replace_hash
@@ -65,15 +65,24 @@ def change_role(session: DbSession, email: str, role: str, password: str | None 
         secret = check_password(password, *hints)
         check_staff_password(secret, *hints)
         replace_hash(session, user, secret, user.password_hash)
+    details: dict[str, object] = {"email": user.email, "from": before, "to": role}
     dropped = 0
     if role == Role.RESIDENT.value:
+        # Found from outside: the audit log told of the new role alone, not of the teams left and the
+        # problems unassigned with it.
+        teams = session.scalars(
+            select(Team.name)
+            .join(TeamMember, TeamMember.team_id == Team.id)
+            .where(TeamMember.user_id == user.id)
+        ).all()
+        unassigned = session.scalars(select(Assignment.issue_id).where(Assignment.user_id == user.id)).all()
         session.execute(delete(TeamMember).where(TeamMember.user_id == user.id))
-        removed = session.execute(delete(Assignment).where(Assignment.user_id == user.id))
-        dropped = int(getattr(removed, "rowcount", 0) or 0)
+        session.execute(delete(Assignment).where(Assignment.user_id == user.id))
+        dropped = len(unassigned)
+        details |= {"left_teams": sorted(teams), "unassigned_ids": sorted(unassigned)}
     user.role = role
     ended = logins.end_logins(session, user)
     revoked = api_tokens.revoke_all(session, user)
-    details = {"email": user.email, "from": before, "to": role}
     audit.record_unattended(session, "command", "account.role", "user", user.id, details)
     session.flush()
     return RoleChanged(user, before, ended, revoked, dropped)

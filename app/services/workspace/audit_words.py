@@ -125,6 +125,17 @@ def _team_delete(f: Facts, _n: Names) -> str:
     return text
 
 
+def _role(f: Facts, _n: Names) -> str:
+    d = f.details
+    text = f"made {d.get('email') or f.target_id} {d.get('to')} (was {d.get('from')})"
+    teams, unassigned = d.get("left_teams"), d.get("unassigned_ids")
+    if isinstance(teams, list) and teams:
+        text += f", taking them out of {counted(len(teams), 'team')} ({', '.join(map(str, teams))})"
+    if isinstance(unassigned, list) and unassigned:
+        text += f", unassigning {counted(len(unassigned), 'problem')} ({ids(unassigned)})"
+    return text
+
+
 def _target(f: Facts, _n: Names) -> str:
     d = f.details
     days = d.get("days")
@@ -177,9 +188,7 @@ RENDERERS: dict[str, Renderer] = {
         )
     ),
     "account.unblock": lambda f, _n: f"unblocked the account {f.details.get('email') or f.target_id}",
-    "account.role": lambda f, _n: (
-        f"made {f.details.get('email') or f.target_id} {f.details.get('to')} (was {f.details.get('from')})"
-    ),
+    "account.role": _role,
     "account.delete": lambda f, _n: "deleted their account",
     "account.confirm_email": lambda f, _n: (
         "confirmed their email address"
