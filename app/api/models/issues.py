@@ -177,7 +177,7 @@ class NewIssue(RequestBody):
 
 
 class NewIssueForm(NewIssue):
-    photo: bytes = absent("a JPEG or PNG photo")
+    photo: bytes = absent("a JPEG, PNG or WebP photo")
 
 
 class ReportChange(RequestBody):
