@@ -31,7 +31,7 @@ from app.api.models.issues import (
 from app.api.params import MULTIPART, form_body, int_param, json_body
 from app.conditional_get import revalidated
 from app.extensions import db
-from app.models import User
+from app.models import Issue, User
 from app.models.timestamps import utcnow
 from app.photo_stores import photo_settings
 from app.ratelimits import limit
@@ -180,7 +180,10 @@ def create_issue() -> Response:
     )
     db.session.commit()
     row = issue_queries.get_issue_row(db.session, issue.id)
-    response = geojson(issue_feature(row, description=issue.description), 201)
+    # Found from outside: a report held for the address's confirmation answered as if published, and
+    # without the reporter's name and photos a client needs to confirm what it sent.
+    extra = {**_one_issue(issue), "held": issue.awaiting_confirmation}
+    response = geojson(issue_feature(row, **extra), 201)
     response.headers["Location"] = external_url("api.get_issue", issue_id=issue.id)
     return response
 
@@ -214,16 +217,21 @@ def get_issue(issue_id: int) -> Response:
     issue = issue_queries.get_issue(db.session, issue_id)
     moderation.check_visible(issue, current_user)
     row = issue_queries.get_issue_row(db.session, issue_id)
-    extra: dict[str, Any] = {
+    extra = _one_issue(issue)
+    if current_user.is_authenticated:
+        extra["liked_by_me"] = bool(likes.liked_issue_ids(db.session, current_user.id, [issue_id]))
+    return revalidated(geojson(issue_feature(row, **extra)))
+
+
+def _one_issue(issue: Issue) -> dict[str, Any]:
+    """What the answer about one issue adds to the properties a list gives."""
+    return {
         "description": issue.description,
         "reporter": None if issue.hide_name or issue.reporter is None else issue.reporter.display_name,
         "photos": [external_url("issues.photo", filename=p.filename) for p in issue.public_photos],
         "duplicate_of": issue.duplicate_of_id,
         "funding": funding_json(backings.issue_funding(db.session, issue, utcnow())),
     }
-    if current_user.is_authenticated:
-        extra["liked_by_me"] = bool(likes.liked_issue_ids(db.session, current_user.id, [issue_id]))
-    return revalidated(geojson(issue_feature(row, **extra)))
 
 
 @bp.post("/issues/<int:issue_id>/like")

@@ -29,6 +29,7 @@ def _issue(line: overview.IssueLine) -> dict[str, object]:
         "status_name": line.status,
         "status_type": line.status_type,
         "hidden": line.is_hidden,
+        "held": line.held,  # found from outside: a held report read "hidden": false, as if it were public
         "at": rfc3339_or_none(line.at),
     }
 

@@ -38,6 +38,9 @@ class Issue(Model):
     cost_estimate_cents: Mapped[int | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # When its public words last changed (the reporter's correction, a staff edit of its text or
+    # category): a feed entry's <updated> counts it (found from outside: feeds never showed a correction).
+    edited_at: Mapped[datetime | None] = mapped_column(default=None)
     # Set by the status workflow (app/services/workflow/status_changes.py); read by exports, dashboard.
     acknowledged_at: Mapped[datetime | None]
     fixed_at: Mapped[datetime | None]

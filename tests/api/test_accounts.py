@@ -138,6 +138,8 @@ INVALID = "Email must be a valid address like name@example.org."
             "Password is too easy to guess: It is among those tried first, or close to your address or name. "
             "Use a few unrelated words.",
         ),
+        ({"email": ["a@b.co"]}, "email", "Email must be text."),  # found from outside: told about "["
+        ({"email": 12}, "email", "Email must be text."),
         ({"password": ["a-long-password"]}, "password", "Password must be text."),
         ({"password": 1234567890123}, "password", "Password must be text."),
         ({"password": {"a": "long-password"}}, "password", "Password must be text."),

@@ -183,6 +183,48 @@ def test_a_status_change_updates_the_city_feed_entry_that_shows_it(
     assert own.findtext(f"{A}updated") == own.findtext(f"{A}published") == "2026-05-01T12:00:00Z"
 
 
+def test_a_correction_updates_the_entry_and_a_staff_only_act_does_not(
+    app: Flask, client: FlaskClient, reported: dict[str, int], make_user: Callable[..., User]
+) -> None:
+    """Found from outside: a reporter's correction changed the entry's title but never its <updated>,
+    while a moderator hiding an update (nothing the entry shows) moved it."""
+    from app.services.issues import own_reports
+    from app.services.workflow import moderation
+
+    def bins_updated() -> str | None:
+        entries = parse(client.get("/feeds/issues.atom")).findall(f"{A}entry")
+        return next(e for e in entries if (e.findtext(f"{A}title") or "").startswith("Bins")).findtext(
+            f"{A}updated"
+        )
+
+    official = make_user(role="official")
+    issue_id = reported["old"]
+    assert bins_updated() == "2026-05-01T12:00:00Z"
+    with app.app_context():
+        reporter = db.session.get(Issue, issue_id).reporter  # type: ignore[union-attr]
+        assert reporter is not None
+        own_reports.correct(db.session, reporter, issue_id, "Bins overflowing on the square", "Every day.")
+        db.session.commit()
+        edited = db.session.get(Issue, issue_id).edited_at  # type: ignore[union-attr]
+    assert edited is not None
+    assert bins_updated() == edited.strftime("%Y-%m-%dT%H:%M:%SZ")
+    with app.app_context():  # back a day, so that a later act moving <updated> would show
+        db.session.execute(update(Issue).where(Issue.id == issue_id).values(edited_at=T0 + timedelta(days=1)))
+        db.session.commit()
+    corrected = "2026-05-02T12:00:00Z"
+    assert bins_updated() == corrected
+
+    with app.app_context():
+        update_event = IssueEvent(issue_id=issue_id, kind="update", note="Still there", is_public=True)
+        db.session.add(update_event)
+        db.session.commit()
+        actor = db.session.get(User, official.id)
+        assert actor is not None
+        moderation.set_update_hidden(db.session, actor, update_event.id, True, reason="Off topic")
+        db.session.commit()
+    assert bins_updated() == corrected
+
+
 def test_hidden_or_missing_issue_has_no_feed(client: FlaskClient, reported: dict[str, int]) -> None:
     assert client.get(f"/feeds/issues/{reported['hidden']}.atom").status_code == 404
     assert client.get("/feeds/issues/999999.atom").status_code == 404

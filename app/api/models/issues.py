@@ -37,6 +37,10 @@ class IssueProperties(ResponseBody):
     closed_at: datetime | None = absent("workflow answers")
     last_activity_at: datetime | None = absent("workflow answers")
     funding: IssueFunding | None = absent("one issue: the money behind it; null when it has no cost estimate")
+    held: bool = absent(
+        "a new report's answer: true while it waits, unpublished, for the reporter to confirm their"
+        " email address"
+    )
 
 
 class IssueFeature(ResponseBody):
@@ -173,7 +177,7 @@ class NewIssue(RequestBody):
 
 
 class NewIssueForm(NewIssue):
-    photo: bytes = absent("a JPEG or PNG photo")
+    photo: bytes = absent("a JPEG, PNG or WebP photo")
 
 
 class ReportChange(RequestBody):

@@ -33,6 +33,10 @@ class IssueLine(ResponseBody):
     status_name: str
     status_type: Literal["open", "closed", "fixed"]
     hidden: bool = Field(description="hidden by a moderator (only your own reports are listed then)")
+    held: bool = Field(
+        description="your report, not published yet: it waits for you to confirm your email address, or"
+        " to publish it"
+    )
     at: datetime = Field(description="when you reported, liked or followed it")
 
 

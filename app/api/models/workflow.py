@@ -49,7 +49,7 @@ class UpdateBody(RequestBody):
 
 
 class UpdateForm(UpdateBody):
-    photo: bytes = absent("a JPEG or PNG photo")
+    photo: bytes = absent("a JPEG, PNG or WebP photo")
 
 
 class NotFixedBody(RequestBody):

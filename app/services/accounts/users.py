@@ -49,7 +49,9 @@ def normalise_email(raw: object) -> str:
     the syntax checked by email_validator (no DNS lookup), the domain in ASCII (IDNA, so a full-width
     letter is the letter itself), everything in lower case. Refused: a trailing dot (the same mailbox
     as without it), a bracketed IP address, a quoted local part, special-use domains such as .invalid."""
-    email = str(raw or "").strip()
+    if raw is not None and not isinstance(raw, str):  # found from outside: ["a@b.co"] was told about "["
+        raise ValidationError("Email must be text.", "email")
+    email = (raw or "").strip()
     if not email:
         raise ValidationError("Email is required.", "email")
     invalid = "Email must be a valid address like name@example.org."

@@ -206,8 +206,13 @@ def treasurers(session: DbSession, group_id: int, *, besides: int | None = None)
     """The display names of the group's admins who can act, who confirm pledges as its treasurers (but the
     account `besides`: a treasurer's own pledge is confirmed by another; names may be alike, ids are
     not). A blocked admin is left out (found from outside: residents were told to pay one)."""
+    return [user.display_name for user in treasurer_accounts(session, group_id, besides=besides)]
+
+
+def treasurer_accounts(session: DbSession, group_id: int, *, besides: int | None = None) -> list[User]:
+    """The accounts `treasurers` names, in the same order."""
     query = (
-        select(User.display_name)
+        select(User)
         .join(Membership, Membership.user_id == User.id)
         .where(
             Membership.group_id == group_id,

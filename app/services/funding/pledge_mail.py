@@ -1,6 +1,7 @@
-"""The pledger's mail when a treasurer confirms or declines their pledge: the group page only showed a
-badge, so a resident who had paid learned it by chance (found from outside: first for a decline, then
-for a confirmation, the receipt a resident who handed over money waits for)."""
+"""The mails of a pledge: how to pay it, to its pledger, and that it waits, to the treasurers who confirm
+it; when a treasurer confirms or declines it, to its pledger (the group page only showed a badge, so a
+resident who had paid learned it by chance: found from outside, first for a decline, then for a
+confirmation, the receipt a resident who handed over money waits for)."""
 
 from __future__ import annotations
 
@@ -42,6 +43,27 @@ def notify_waiting(session: DbSession, pledge: Pledge, user: User, instructions:
     queue_text(
         session, f"pledge:{pledge.id}:waiting", user.email, f"How to pay your pledge of {amount}", text
     )
+
+
+def notify_treasurers(session: DbSession, pledge: Pledge, pledger: User, treasurers: list[User]) -> None:
+    """Queue a mail to each treasurer who may confirm a new pledge (found from outside: pledges sat
+    pending unless the treasurer happened to look at the page)."""
+    pool = session.get(Pool, pledge.pool_id)
+    if pool is None:
+        return
+    group = session.get(Group, pool.group_id)
+    name = group.name if group is not None else "the group"
+    amount = format_money(pledge.amount_cents, pool.currency)
+    page = external_url("groups.treasurer", pool_id=pool.id)
+    for treasurer in treasurers:
+        text = (
+            f"{pledger.display_name} pledged {amount} to the pool of {name} (pledge {pledge.id}).\n\n"
+            "Once the money is in the group's account, confirm it; if it never arrives, decline it. "
+            f"Both on the treasurer's page: {page}\n"
+            f"\n-- \nYou get this email because you are a treasurer of {name} on {site_name()}.\n"
+        )
+        subject = f"A pledge of {amount} to {name} waits for you"
+        queue_text(session, f"pledge:{pledge.id}:treasurer:{treasurer.id}", treasurer.email, subject, text)
 
 
 def notify_confirmed(session: DbSession, pledge: Pledge, actor: User) -> None:

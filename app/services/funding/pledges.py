@@ -126,6 +126,8 @@ def pledge(
             else f"{confirmer[0].upper()}{confirmer[1:]} confirms it when its money is in the pool."
         )
         pledge_mail.notify_waiting(session, found, user, instructions)
+        treasurers = groups.treasurer_accounts(session, pool.group_id, besides=user.id)
+        pledge_mail.notify_treasurers(session, found, user, treasurers)
     return PledgeOutcome(found, True)
 
 

@@ -6,12 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased
 
 from app.database.sessions import DbSession
 from app.models import Area, Category, Issue, IssueEvent, Status, User
-from app.models.workflow import EventKind
 from app.services.issues.timeline import public_actor_name
 from app.services.kernel.errors import NotFound
 
@@ -43,15 +42,13 @@ class FeedEvent:
     created_at: datetime
 
 
-def _last_change() -> Any:
-    """When the issue's status last changed or staff last edited it (a correlated subquery; the report's
-    own time when neither happened): what a feed entry showing its status calls its <updated>."""
+def _last_status_change() -> Any:
+    """When the issue's status last changed (a correlated subquery; the report's own time when it never
+    did). With `Issue.edited_at`, its words' last change, it makes a feed entry's <updated>: staff-only
+    acts, hiding an update or a photo, do not count (found from outside: they moved public times)."""
     changed = (
         select(func.max(IssueEvent.created_at))
-        .where(
-            IssueEvent.issue_id == Issue.id,
-            or_(IssueEvent.to_status.is_not(None), IssueEvent.kind == EventKind.MODERATION.value),
-        )
+        .where(IssueEvent.issue_id == Issue.id, IssueEvent.to_status.is_not(None))
         .scalar_subquery()
     )
     return func.coalesce(changed, Issue.created_at)
@@ -70,7 +67,8 @@ def _issue_select() -> Select[tuple[Any, ...]]:
             reporter.display_name,
             Issue.hide_name,
             Issue.created_at,
-            _last_change(),
+            _last_status_change(),
+            Issue.edited_at,
         )
         .join(Category, Category.code == Issue.category_code)
         .join(Area, Area.id == Issue.area_id)
@@ -82,8 +80,8 @@ def _issue_select() -> Select[tuple[Any, ...]]:
 
 def _issues(session: DbSession, stmt: Select[tuple[Any, ...]]) -> list[FeedIssue]:
     return [
-        FeedIssue(i, t, d, c, a, s, None if hide else name, created, max(created, changed))
-        for i, t, d, c, a, s, name, hide, created, changed in session.execute(stmt).tuples()
+        FeedIssue(i, t, d, c, a, s, None if hide else name, created, max(created, changed, edited or created))
+        for i, t, d, c, a, s, name, hide, created, changed, edited in session.execute(stmt).tuples()
     ]
 
 

@@ -19,6 +19,7 @@ from app.database.sessions import DbSession
 from app.models import Backing, Follow, Issue, IssueEvent, Like, RoundCandidate, User
 from app.models.desk import Assignment, InternalNote
 from app.models.moderation import Flag, FlagStatus, ModerationRecord
+from app.models.timestamps import utcnow
 from app.services.issues.report_deletion import lock_report, retire_report
 from app.services.issues.reports import DESCRIPTION_MAX, TITLE_MAX
 from app.services.kernel.audit import record
@@ -84,7 +85,7 @@ def set_name_hidden(session: DbSession, reporter: User, issue_id: int, hidden: b
     """Show or hide the reporter's name on their report (always allowed: their name is theirs)."""
     issue = own_report(session, reporter, issue_id)
     if issue.hide_name != hidden:
-        issue.hide_name = hidden
+        issue.hide_name, issue.edited_at = hidden, utcnow()
         record(session, reporter, "issue.reporter_name", "issue", issue_id, hidden=hidden)
         session.flush()
     return issue
@@ -97,7 +98,7 @@ def correct(session: DbSession, reporter: User, issue_id: int, title: object, de
     clean_title = clean_text(title, "title", "Title", TITLE_MAX, multiline=False)
     clean_description = clean_text(description, "description", "Description", DESCRIPTION_MAX)
     if (clean_title, clean_description) != (issue.title, issue.description):
-        issue.title, issue.description = clean_title, clean_description
+        issue.title, issue.description, issue.edited_at = clean_title, clean_description, utcnow()
         record(session, reporter, "issue.reporter_edit", "issue", issue_id)
         session.flush()
     return issue

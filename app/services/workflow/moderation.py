@@ -284,6 +284,7 @@ def edit_issue_text(
     for field, old, new in changes:
         setattr(issue, field, new)
         _log(session, actor, "edit", "issue", issue_id, issue_id, why, field=field, original=old, new=new)
+    issue.edited_at = utcnow()
     session.flush()
     return issue
 
@@ -302,7 +303,7 @@ def change_category(
     issue = lock_issues(session, [issue_id])[issue_id]
     if issue.category_code == code:
         raise ValidationError(f"The report is already in {names[code]!r}.", "category")
-    old, issue.category_code = issue.category_code, code
+    old, issue.category_code, issue.edited_at = issue.category_code, code, utcnow()
     _log(session, actor, "edit", "issue", issue_id, issue_id, why, field="category", original=old, new=code)
     session.flush()
     return issue
