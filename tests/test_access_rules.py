@@ -116,6 +116,7 @@ RULES = [
     # (tests/funding/test_pool_payment_details.py).
     web("groups.payment_details", "POST", "/pools/1/payment-details", EVERYONE),
     web("groups.treasurer", "GET", "/pools/1/treasurer", EVERYONE),
+    web("groups.pledges_csv", "GET", "/pools/1/pledges.csv", EVERYONE),
     # Participatory-budgeting rounds (the view checks membership and the treasurer role itself).
     web("rounds.ballot", "GET", "/rounds/1/ballot", EVERYONE),
     web("rounds.ballot", "POST", "/rounds/1/ballot", EVERYONE),
