@@ -121,7 +121,10 @@ def test_each_pledger_is_mailed_their_part_of_a_refund_once(app: Flask, world: R
         words = " ".join(told.get_content().split())
         assert "The round “Autumn round” of " in words
         assert f"{part} of it is yours, your share of what you pledged." in words
-        assert f"/pools/{world.ref.pool_id}" in words
+        assert (
+            "Your part is listed under Refunded to you on My Commonfix: http://localhost/account#money"
+            in words
+        )
         assert "The treasurer (Group Admin) hands it back to you." in words
     # The treasurer's own part: not "The treasurer (their own name) hands it back to you".
     [own] = [m for m in outbox() if m["To"] == world.admin.email and "comes back" in m["Subject"]]

@@ -11,6 +11,7 @@ from app.mail import queue_text
 from app.models import Group, LedgerLine, LedgerPosting, Pool, Round, User
 from app.services.funding import groups
 from app.services.kernel.links import external_url
+from app.services.kernel.site import site_name
 from budgets.accounts import RESIDENT_PREFIX
 from budgets.money import format_money
 
@@ -40,8 +41,9 @@ def mail_refund_parts(session: DbSession, posting: LedgerPosting, found: Round) 
             f"Hello {user.display_name},\n\n"
             f"The round “{found.name}” of {group.name} is certified. It did not spend all of the pool, and "
             f"the group chose to refund what was left: {amount} of it is yours, your share of what you "
-            f"pledged.\n\n{by} The pool's page lists every refund: "
-            f"{external_url('groups.pool', pool_id=pool.id)}\n"
+            # Found from outside: the mail said the pool's page lists every refund; it shows the total.
+            f"pledged.\n\n{by} Your part is listed under Refunded to you on My {site_name()}: "
+            f"{external_url('account.home')}#money\n"
         )
         subject = f"{amount} of your pledges comes back from {group.name}"
         queued += queue_text(session, f"pool-refund:{posting.id}:to:{user.id}", user.email, subject, text)
