@@ -117,6 +117,7 @@ RULES = [
     web("groups.payment_details", "POST", "/pools/1/payment-details", EVERYONE),
     web("groups.treasurer", "GET", "/pools/1/treasurer", EVERYONE),
     web("groups.pledges_csv", "GET", "/pools/1/pledges.csv", EVERYONE),
+    web("groups.refund_handed_back", "POST", "/pools/1/refunds/1/handed-back", EVERYONE),
     # Participatory-budgeting rounds (the view checks membership and the treasurer role itself).
     web("rounds.ballot", "GET", "/rounds/1/ballot", EVERYONE),
     web("rounds.ballot", "POST", "/rounds/1/ballot", EVERYONE),

@@ -91,6 +91,7 @@ def get_account() -> Response:
                     "round_id": r.round_id,
                     "round": r.round_name,
                     "refunded_at": rfc3339_or_none(r.refunded_at),
+                    "handed_back_at": rfc3339_or_none(r.handed_back_at),
                 }
                 for r in mine.refunds
             ],

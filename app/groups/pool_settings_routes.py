@@ -1,4 +1,5 @@
-"""A pool's settings on its treasurers' page: open to pledges or not, where residents send the money."""
+"""A pool's settings on its treasurers' page: open to pledges or not, where residents send the money;
+and its refunds' parts marked handed back."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from werkzeug.wrappers import Response
 from app.auth.sessions import current_resident
 from app.extensions import db
 from app.groups import bp
-from app.groups.forms import PaymentDetailsForm, PoolStateForm
-from app.services.funding import groups
+from app.groups.forms import ActionForm, PaymentDetailsForm, PoolStateForm
+from app.services.funding import groups, pool_refund_handover
 from app.unit_of_work import is_access_error, unit_of_work
 
 
@@ -41,3 +42,17 @@ def pool_state(pool_id: int) -> Response:
     db.session.commit()
     flash("The pool is open to pledges." if is_open else "The pool is closed to new pledges.", "success")
     return redirect(url_for("groups.treasurer", pool_id=pool_id))
+
+
+@bp.post("/pools/<int:pool_id>/refunds/<int:line_id>/handed-back")
+@login_required
+def refund_handed_back(pool_id: int, line_id: int) -> Response:
+    """A treasurer records that a part of the pool's refund was handed back (pool_refund_handover)."""
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    with unit_of_work(reraise=is_access_error) as work:
+        pool_refund_handover.mark_handed_back(db.session, current_resident(), pool_id, line_id)
+    if not work.failed:
+        flash("Marked handed back: the pledger sees it so on My Commonfix.", "success")
+    return redirect(url_for("groups.treasurer", pool_id=pool_id) + "#refunds-h")

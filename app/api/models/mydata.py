@@ -69,6 +69,9 @@ class RefundLine(ResponseBody):
     round_id: int | None
     round: str | None = Field(description="the name of the round that refunded it")
     refunded_at: datetime
+    handed_back_at: datetime | None = Field(
+        description="when the treasurer marked it handed back; null until then"
+    )
 
 
 class BackingLine(ResponseBody):

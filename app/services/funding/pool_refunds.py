@@ -3,8 +3,9 @@
 A round whose leftover is refunded posts one `refund` posting (`ledger.post_refunds`): the pool pays
 `resident:<id>` and `city:match` lines, split pro rata to the cent. The public pages and CSVs show the
 total and pseudonyms only. The treasurer, who holds the pledged money and hands each part back, sees
-the parts by name on the treasurer page; each pledger sees their own on the group page, and every part
-of theirs on My Commonfix, also after leaving the group.
+the parts by name on the treasurer page and marks each handed back (pool_refund_handover); each
+pledger sees their own on the group page, and every part of theirs on My Commonfix, also after leaving
+the group, with whether it was handed back.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import Select, select
 
 from app.database.sessions import DbSession
-from app.models import Group, Pool, Round, User
+from app.models import Group, Pool, ReturnPayback, Round, User
 from app.models.ledger import LedgerLine, LedgerPosting
 from app.services.kernel.text import reading_order
 from budgets.accounts import CITY_MATCH, RESIDENT_PREFIX, PostingKind, resident_account
@@ -34,6 +35,8 @@ class RefundPart:
     user_id: int | None  # None: the city's match
     name: str
     amount_cents: int
+    line_id: int  # its ledger line, which the treasurer marks handed back
+    handed_back_at: datetime | None  # None: not handed back yet
 
 
 @dataclass(frozen=True)
@@ -49,9 +52,13 @@ class ResidentRefund:
     round_name: str | None
     refunded_at: datetime
     amount_cents: int
+    handed_back_at: datetime | None
 
 
-def _parts() -> Select[tuple[int, int | None, str, datetime, str, int]]:
+def _parts() -> Select[tuple[int, int | None, str, datetime, str, int, int, datetime]]:
+    """Each part of a refund: its posting, round, time, account, amount, line and when it was handed
+    back (a `ReturnPayback` row of its line, as the cashier's paybacks: pool_refund_handover; NULL,
+    outer-joined, while it was not)."""
     return (
         select(
             LedgerPosting.id,
@@ -60,9 +67,12 @@ def _parts() -> Select[tuple[int, int | None, str, datetime, str, int]]:
             LedgerPosting.created_at,
             LedgerLine.account,
             LedgerLine.amount_cents,
+            LedgerLine.id,
+            ReturnPayback.paid_back_at,
         )
         .join(LedgerLine, LedgerLine.posting_id == LedgerPosting.id)
         .outerjoin(Round, Round.id == LedgerPosting.round_id)
+        .outerjoin(ReturnPayback, ReturnPayback.line_id == LedgerLine.id)
         .where(LedgerPosting.kind == PostingKind.REFUND, LedgerLine.amount_cents > 0)
     )
 
@@ -85,8 +95,10 @@ def pool_refunds(session: DbSession, pool_id: int) -> list[RefundPart]:
             uid := _user_id(account),
             CITY if account == CITY_MATCH else names.get(uid or 0, account),
             cents,
+            line_id,
+            handed_back_at,
         )
-        for posting_id, round_id, round_name, at, account, cents in rows
+        for posting_id, round_id, round_name, at, account, cents, line_id, handed_back_at in rows
     ]
     return sorted(parts, key=lambda p: (-p.posting_id, p.user_id is None, reading_order(p.name), p.user_id))
 
@@ -98,7 +110,10 @@ def refunds_to(session: DbSession, user_id: int, pool_id: int) -> list[RefundPar
         .where(LedgerPosting.pool_id == pool_id, LedgerLine.account == resident_account(user_id))
         .order_by(LedgerPosting.id.desc())
     ).tuples()
-    return [RefundPart(p, r, name, at, user_id, "", cents) for p, r, name, at, _account, cents in rows]
+    return [
+        RefundPart(p, r, name, at, user_id, "", cents, line_id, handed_back_at)
+        for p, r, name, at, _account, cents, line_id, handed_back_at in rows
+    ]
 
 
 def refunds_of(session: DbSession, user_id: int) -> list[ResidentRefund]:
@@ -114,7 +129,12 @@ def refunds_of(session: DbSession, user_id: int) -> list[ResidentRefund]:
         .where(LedgerLine.account == resident_account(user_id))
         .order_by(LedgerPosting.id.desc())
     ).tuples()
-    return [
-        ResidentRefund(posting_id, pool_id, group_id, group, currency, round_id, round_name, at, cents)
-        for posting_id, round_id, round_name, at, _account, cents, pool_id, group_id, group, currency in rows
-    ]
+    found = []
+    for posting_id, round_id, round_name, at, _account, cents, _line, back_at, *where in rows:
+        pool_id, group_id, group, currency = where
+        found.append(
+            ResidentRefund(
+                posting_id, pool_id, group_id, group, currency, round_id, round_name, at, cents, back_at
+            )
+        )
+    return found

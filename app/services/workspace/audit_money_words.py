@@ -9,6 +9,7 @@ from datetime import datetime
 
 from app.services.kernel.city_time import city_time
 from app.services.workspace.audit_phrases import Facts, Names, Renderer, amount, ids, named, reason, short
+from budgets.accounts import CITY_MATCH
 from budgets.allocation import counted
 from budgets.money import NO_CAP_CENTS, format_cents, format_money
 
@@ -218,6 +219,10 @@ MONEY_RENDERERS: dict[str, Renderer] = {
         f"added the city's match by hand to {named(_n, 'pool', f.target_id)}: {amount(f)} for "
         f"{amount(f, 'base_cents')} of pledges not matched before (ratio {f.details.get('ratio')})"
     ),
+    "pool.refund_handed_back": lambda f, _n: (
+        f"marked {amount(f)} of a refund of {named(_n, 'pool', f.target_id)} handed back to "
+        + ("the city" if f.details.get("account") == CITY_MATCH else "its pledger")
+    ),
     "pool.open": lambda f, _n: f"opened {named(_n, 'pool', f.target_id)} to pledges",
     "pool.close": lambda f, _n: f"closed {named(_n, 'pool', f.target_id)} to new pledges",
     "pool.payment_details": lambda f, _n: (
@@ -286,6 +291,7 @@ MONEY_LABELS: dict[str, str] = {
     "round.paper_void": "Paper ballot voided",
     "pledge.confirm": "Pledge confirmed",
     "pool.match": "City match added by hand",
+    "pool.refund_handed_back": "Refund part handed back",
     "pool.open": "Pool opened",
     "pool.close": "Pool closed",
     "pool.payment_details": "Pool's payment details changed",
