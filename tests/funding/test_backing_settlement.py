@@ -44,6 +44,15 @@ def official(app) -> User:
         return user
 
 
+def close_as_not_the_citys(app, issue_id: int) -> None:
+    """An official closes the backed problem: its campaign ends unfunded."""
+    staff = official(app)
+    with app.app_context():
+        actor = db.session.get(User, staff.id)
+        status_changes.change_status(db.session, actor, issue_id, "closed", "Not the city's road")
+        db.session.commit()
+
+
 def mails_to(outbox, user: User) -> list[str]:
     return [m["Subject"] for m in outbox() if m["To"] == user.email]
 
@@ -170,11 +179,7 @@ def test_closing_a_backed_problem_refunds_and_without_a_pool_moves_become_refund
     issue_id = backers.problem()
     ann = backers.resident()
     backers.back(ann, issue_id, 900, fallback="pool")  # no group in Old Town: nowhere to move it
-    staff = official(app)
-    with app.app_context():
-        actor = db.session.get(User, staff.id)
-        status_changes.change_status(db.session, actor, issue_id, "closed", "Not the city's road")
-        db.session.commit()
+    close_as_not_the_citys(app, issue_id)
     assert list(backers.statuses(issue_id).values()) == ["refunded"]
     assert backers.balance(resident_account(ann.id)) == 0
     backers.ledger_ok()
@@ -192,11 +197,7 @@ def test_a_backing_is_never_moved_into_a_pool_of_another_currency(backers: Backe
     issue_id = backers.problem()
     ann = backers.resident()
     backers.back(ann, issue_id, 999, fallback="pool")
-    staff = official(app)
-    with app.app_context():
-        actor = db.session.get(User, staff.id)
-        status_changes.change_status(db.session, actor, issue_id, "closed", "Not the city's road")
-        db.session.commit()
+    close_as_not_the_citys(app, issue_id)
     assert list(backers.statuses(issue_id).values()) == ["refunded"]
     assert backers.balance(available_account(kronor)) == 0
     backers.ledger_ok()
@@ -212,11 +213,8 @@ def test_a_backing_moved_to_the_pool_is_neither_new_money_nor_a_refund_for_the_c
     ann, bob = backers.resident(), backers.resident()
     backers.back(ann, issue_id, 900, fallback="pool")
     backers.back(bob, issue_id, 400)
-    staff = official(app)
+    close_as_not_the_citys(app, issue_id)
     with app.app_context():
-        actor = db.session.get(User, staff.id)
-        status_changes.change_status(db.session, actor, issue_id, "closed", "Not the city's road")
-        db.session.commit()
         flow = money_flow.city_flow(db.session)
     assert backers.balance(available_account(pool_id)) == 900
     assert (flow.from_residents, flow.refunded, flow.in_pools, flow.in_escrow) == (1_300, 400, 900, 0)
