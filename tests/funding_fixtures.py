@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.extensions import db
-from app.models import LedgerLine, LedgerPosting, Pledge, User
+from app.models import LedgerLine, LedgerPosting, Pledge, Pool, User
 from app.services.funding import groups, ledger, pledges
 from app.services.funding.payments import TestProvider, TreasurerConfirmed
 from tests import factories
@@ -33,12 +33,18 @@ class Funding:
         self.app = app
         self.city = city
 
-    def group(self, area: str = "Old Town", name: str | None = None, **kwargs: Any) -> GroupRef:
+    def group(
+        self, area: str = "Old Town", name: str | None = None, currency: str | None = None, **kwargs: Any
+    ) -> GroupRef:
+        """A group with its pool; with `currency`, a pool in another currency than the city's, as one
+        made before pools were held to the city's currency (groups.create_group refuses them now)."""
         with self.app.app_context():
             group = groups.create_group(
                 db.session, None, self.city[area], name or f"{area} group {next(_serial)}", **kwargs
             )
             ref = GroupRef(group.id, groups.get_group_row(db.session, group.id).pool_id)
+            if currency is not None:
+                db.session.execute(update(Pool).where(Pool.id == ref.pool_id).values(currency=currency))
             db.session.commit()
             return ref
 

@@ -27,13 +27,14 @@ def _issue_entry(issue: FeedIssue, *, as_reported: bool = False) -> Entry:
     """A report as a feed entry, with its status now; `as_reported` (the report's own feed, where the
     entry stands at the report's date below its changes) leaves the status to those changes (found
     from outside: the first entry read "In progress"). An entry showing the status is updated when the
-    status changes, so a feed reader shows it again; one "as reported" never changes."""
+    status changes, so a feed reader shows it again; one "as reported" when its words change (found
+    from outside: a reporter's correction showed new words under the old <updated>)."""
     link = external_url("issues.detail", issue_id=issue.id)
     said = "Reported" if as_reported else issue.status_name
     return Entry(
         id=link,
         title=f"{issue.title} ({issue.area_name})",
-        updated=issue.created_at if as_reported else issue.changed_at,
+        updated=issue.words_changed_at if as_reported else issue.changed_at,
         published=issue.created_at,
         link=link,
         summary=f"{issue.category_name} · {said}\n\n{issue.description}",

@@ -9,7 +9,7 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitF
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from app.fields import WholeNumberField, choice_id
-from app.services.funding.groups import CURRENCIES, NAME_MAX
+from app.services.funding.groups import NAME_MAX
 
 
 class GroupForm(FlaskForm):
@@ -23,7 +23,6 @@ class GroupForm(FlaskForm):
             Length(max=NAME_MAX, message=f"Name must be at most {NAME_MAX} characters."),
         ],
     )
-    currency = SelectField("Currency", choices=list(CURRENCIES), default="EUR")
     max_pledge = StringField("Largest pledge", default="500.00")
     submit = SubmitField("Create group")
 

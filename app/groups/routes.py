@@ -39,6 +39,7 @@ from app.services.funding import (
 )
 from app.services.funding.payments import get_provider
 from app.services.issues import places
+from app.services.issues.money import CITY_CURRENCY
 from app.services.kernel.parsing import parse_amount
 from app.services.kernel.text import as_sentence
 from app.services.rounds import ballots as round_ballots
@@ -87,7 +88,6 @@ def new() -> tuple[str, int] | BaseResponse:
                 current_resident(),
                 form.area_id.data or 0,
                 form.name.data,
-                currency=form.currency.data or "EUR",
                 max_pledge_cents=parse_amount(form.max_pledge.data, "max_pledge", label="Largest pledge"),
             )
         if work.error is not None:
@@ -95,7 +95,7 @@ def new() -> tuple[str, int] | BaseResponse:
         else:
             flash(f"Group {group.name} created with an open pool.", "success")
             return redirect(url_for("groups.detail", group_id=group.id))
-    return render_template("groups/new.html", form=form), status
+    return render_template("groups/new.html", form=form, city_currency=CITY_CURRENCY), status
 
 
 def _group_page(group_id: int, pledge_form: PledgeForm | None = None, status: int = 200) -> tuple[str, int]:

@@ -47,6 +47,8 @@ class Payout(Model):
 class ReturnPayback(Model):
     """The city's cashier paid back a resident's part of a fix's unspent money (a ledger line of a
     return posting into resident:<id>): the ledger says the city owes it; this row says it was paid.
+    A treasurer's mark that a part of a pool's refund (a line of a refund posting) was handed back is
+    such a row too (app/services/funding/pool_refund_handover.py).
 
     Found from outside: the return put backers' parts on the ledger, but no backer was told and the
     cashier had no list of whom to pay (app/services/funding/return_paybacks.py)."""

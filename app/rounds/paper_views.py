@@ -71,7 +71,7 @@ def claim_code(round_id: int) -> Response:
     form = CodeClaimForm()
     if not form.validate_on_submit():
         abort(400)
-    with unit_of_work(flash_prefix="Your code was not accepted: ", reraise=is_access_error) as work:
+    with unit_of_work(flash_prefix="Your code was not accepted. ", reraise=is_access_error) as work:
         voting_codes.claim_online(db.session, current_resident(), round_id, form.code.data)
     if not work.failed:
         flash("Your code is accepted: it is used up now, and you can vote on this ballot.", "success")

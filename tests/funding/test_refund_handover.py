@@ -16,19 +16,13 @@ from app.models import AuditEntry, ReturnPayback
 from app.services.funding import pool_refunds
 from tests.conftest import AuthActions
 from tests.funding.round_world import RoundWorld, world  # noqa: F401
+from tests.funding.test_pool_refund_parts import refunded_world
 from tests.funding_fixtures import funding  # noqa: F401
 
 
-def refunded_world(world: RoundWorld) -> list[pool_refunds.RefundPart]:
-    world.build(members=3, pledges=(1000, 1000, 1001), costs=(2000,))
+def refunded_parts(world: RoundWorld) -> list[pool_refunds.RefundPart]:
+    refunded_world(world)
     assert world.ref is not None
-    assert world.admin is not None
-    world.funding.pledge(world.ref, world.admin, 500)  # the treasurer pledges too
-    rid = world.create(by=world.official, name="Autumn round", rule="greedy", leftover="refund")["id"]
-    world.open_voting(rid)
-    for member in world.members:
-        assert world.vote(member, rid, issue_ids=[world.issues[0]]).status_code == 200
-    world.tally_and_certify(rid)
     with world.app.app_context():
         return pool_refunds.pool_refunds(db.session, world.ref.pool_id)
 
@@ -41,7 +35,7 @@ def marks(app: Flask) -> int:
 def test_a_part_is_marked_handed_back_once_and_its_pledger_reads_it(
     app: Flask, client: FlaskClient, auth: AuthActions, world: RoundWorld
 ) -> None:
-    parts = refunded_world(world)
+    parts = refunded_parts(world)
     assert world.ref is not None
     assert world.admin is not None
     pledger = world.members[0]
@@ -83,7 +77,7 @@ def test_a_part_is_marked_handed_back_once_and_its_pledger_reads_it(
 def test_a_treasurers_own_part_is_marked_by_someone_else_and_lines_of_other_pools_are_not_found(
     app: Flask, client: FlaskClient, auth: AuthActions, world: RoundWorld
 ) -> None:
-    parts = refunded_world(world)
+    parts = refunded_parts(world)
     assert world.ref is not None
     assert world.admin is not None
     [own] = [p for p in parts if p.user_id == world.admin.id]

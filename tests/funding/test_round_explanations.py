@@ -104,6 +104,18 @@ def test_greedy_and_phragmen_sentences() -> None:
     assert sentence("phragmen", "approval", phragmen["1"], 11000, "EUR") == (
         "Not funded: when the rule stopped, EUR 70.00 was left and it costs EUR 95.00."
     )
+    # Found from outside: EUR 29.9967 left read "had together EUR 30.00 left, it costs EUR 30.00".
+    short = Outcome(False, 3000, 2, {"supporters": 2, "share": "1500", "supporters_left": "8999/3"})
+    assert sentence("equalshares/add1", "approval", short, 7000, "EUR") == (
+        "Not funded: its 2 supporters had together EUR 29.99 left, it costs EUR 30.00."
+    )
+    # Found from outside: "EUR 25.00 was left and it costs EUR 25.00" when a level problem did not fit.
+    fits = Outcome(False, 2500, 1, {"supporters": 1, "left": 2500})
+    assert sentence("phragmen", "approval", fits, 7000, "EUR") == (
+        "Not funded: the rule stopped with EUR 25.00 left, enough for its EUR 25.00, because the problem "
+        "next in line (level with it or ahead of it) cost more than that: Phragmén's rule ends at the "
+        "first problem that does not fit."
+    )
     # Found from outside: one supporter "took on the cost together", "each" carrying it.
     alone = Outcome(True, 1000, 1, {"supporters": 1, "load": "1000"})
     assert sentence("phragmen", "approval", alone, 11000, "EUR") == (

@@ -36,9 +36,9 @@ def test_every_pledge_with_what_became_of_it_on_the_page_and_in_the_csv(
     page = client.get(f"/pools/{ref.pool_id}/treasurer").get_data(as_text=True)
     listed = page.split('data-testid="treasurer-pledges"', 1)[1].split("</table>", 1)[0]
     assert listed.count("<tr>") == 5  # the header and four pledges
-    assert "Confirmed <span" in listed
+    assert "Confirmed, " in listed
     assert "by Tess Treasurer" in listed
-    assert "Declined <span" in listed
+    assert "Declined, " in listed
     assert "Withdrawn by the pledger" in listed
 
     response = client.get(f"/pools/{ref.pool_id}/pledges.csv")

@@ -187,18 +187,29 @@ def test_census_voters_paper_and_online_ballots_never_both_count(paper: PaperWor
     assert results["turnout"]["ballots"] == 3  # one online, two on paper
 
 
-def test_the_tally_and_the_pb_export_count_agreed_paper_ballots_only(paper: PaperWorld) -> None:
+def test_the_tally_waits_for_unsettled_paper_ballots_and_counts_agreed_ones_only(paper: PaperWorld) -> None:
     paper.setup()
     rid = paper.round("codes")
     a, b, c, d = paper.world.issues
     codes = paper.codes(rid, 4)
     paper.twice(rid, code=codes[0], issue_ids=[c])
     paper.twice(rid, code=codes[1], issue_ids=[c, d])
-    paper.enter(paper.clerks[0], rid, code=codes[2], issue_ids=[a])  # awaiting: does not count
+    waiting = paper.enter(paper.clerks[0], rid, code=codes[2], issue_ids=[a]).get_json()["paper_ballot_id"]
     paper.enter(paper.clerks[0], rid, code=codes[3], issue_ids=[b])
-    paper.enter(paper.clerks[1], rid, code=codes[3], issue_ids=[a])  # disputed: does not count
+    disputed = paper.enter(paper.clerks[1], rid, code=codes[3], issue_ids=[a]).get_json()["paper_ballot_id"]
     round_page = paper.world.client.get(f"/api/v1/rounds/{rid}").get_json()
     assert round_page["phase"] == "voting"
+    # Found from outside: the tally dropped unsettled paper ballots without a word; now it waits.
+    refused = paper.world.tally(rid)
+    assert error_of(refused)[:2] == (409, "paper_ballots")
+    assert error_of(refused)[2].startswith("2 paper ballots are not settled yet")
+    for pid in (waiting, disputed):
+        voided = paper.world.client.post(
+            f"/api/v1/rounds/{rid}/paper-ballots/{pid}/void",
+            json={"reason": "Not settled before the count"},
+            headers=paper.world.headers(paper.clerks[2]),
+        )
+        assert voided.status_code == 200
 
     results = paper.world.tally(rid).get_json()
     pb = paper.world.client.get(f"/api/v1/rounds/{rid}/export.pb").get_data(as_text=True)

@@ -6,6 +6,7 @@ issue 19 (used, unknown or another round's code; guessing is rate limited). Both
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any
 
@@ -162,6 +163,11 @@ def test_used_unknown_and_other_rounds_codes_are_refused_naming_the_code(paper: 
         assert response.get_json()["error"]["message"].startswith(message), response.get_json()
     assert paper.claim(voter, rid, None).status_code == 422
     assert (paper.state(rid), paper.state(other)) == before
+    # Found from outside: "(07 Dec 2026 16:18 UTC)", unlike every other date on the site.
+    said = paper.claim(voter, rid, used).get_json()["error"]["message"]
+    assert re.fullmatch(
+        r"This code was used online on \d{1,2} \w+ \d{4}, \d\d:\d\d \w+; each code votes once\.", said
+    )
 
 
 def test_codes_are_claimed_only_in_a_codes_round_while_voting_is_open(paper: PaperWorld) -> None:

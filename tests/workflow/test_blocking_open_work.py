@@ -74,7 +74,10 @@ def test_blocking_a_treasurer_names_the_group_and_waiting_pledges_first(
     auth.logout()
     pool = client.get(f"/pools/{ref.pool_id}").get_data(as_text=True)
     assert "Tess Treasurer" not in pool
-    assert "has no admin who can act, so no one can confirm pledges: ask a city official." in pool
+    assert "has no admin who can act: a city official confirms each pledge when the money arrives." in pool
+    # Found from outside: with no treasurer, "How to pay" still said to hand the money to one.
+    assert "Hand the money to your group's treasurer" not in pool
+    assert "A city official confirms it when its money is in the pool." in pool
 
 
 def test_blocking_an_official_frees_their_problems_and_teams(

@@ -213,6 +213,11 @@ def test_a_correction_updates_the_entry_and_a_staff_only_act_does_not(
         db.session.commit()
     corrected = "2026-05-02T12:00:00Z"
     assert bins_updated() == corrected
+    # The report's own entry in its issue feed too (found from outside: new words, old <updated>).
+    own = parse(client.get(f"/feeds/issues/{issue_id}.atom")).findall(f"{A}entry")[-1]
+    assert own.findtext(f"{A}title", "").startswith("Bins overflowing on the square")
+    assert own.findtext(f"{A}updated") == corrected
+    assert own.findtext(f"{A}published") == "2026-05-01T12:00:00Z"
 
     with app.app_context():
         update_event = IssueEvent(issue_id=issue_id, kind="update", note="Still there", is_public=True)

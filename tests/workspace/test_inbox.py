@@ -220,3 +220,9 @@ def test_a_group_admins_own_pledge_is_on_the_officials_desk(
     section = html.split('id="own-pledges"')[1].split("</section>")[0]
     assert f'href="/pools/{ref.pool_id}/treasurer"' in section
     assert "1 pledge waiting" in section
+
+    # Found from outside: a group run by officials alone had its pledges wait unseen.
+    unrun = funding.group(name="Run by the city")
+    funding.pledge(unrun, funding.member(unrun), 300, confirm=False)
+    section = client.get("/staff/").get_data(as_text=True).split('id="own-pledges"')[1].split("</section>")[0]
+    assert f'href="/pools/{unrun.pool_id}/treasurer">Run by the city</a>: 1 pledge waiting' in section

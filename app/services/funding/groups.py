@@ -10,6 +10,7 @@ from sqlalchemy import ScalarSelect, Select, delete, func, select, update
 from app.database.sessions import DbSession, execute_write
 from app.database.spellings import insert_ignoring_duplicates
 from app.models import Area, AuditEntry, Group, Membership, Pool, User
+from app.services.issues.money import CITY_CURRENCY
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from app.services.kernel.roles import require_confirmed, require_not_blocked, require_staff
@@ -17,7 +18,6 @@ from app.services.kernel.text import clean_text
 from budgets.money import format_money
 
 NAME_MAX = 120
-CURRENCIES = ("EUR", "USD", "GBP", "CHF", "SEK", "DKK", "NOK", "PLN", "CZK", "CAD", "AUD")
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ def create_group(
     area_id: int,
     name: object,
     *,
-    currency: str = "EUR",
+    currency: str = CITY_CURRENCY,
     max_pledge_cents: int = 50_000,
     description: str = "",
 ) -> Group:
@@ -51,8 +51,15 @@ def create_group(
         raise ValidationError(f"Name must be at most {NAME_MAX} characters.", "name")
     if session.scalar(select(Area.id).where(Area.id == area_id)) is None:
         raise ValidationError(f"There is no area {area_id}.", "area_id")
-    if currency not in CURRENCIES:
-        raise ValidationError(f"Currency must be one of {', '.join(CURRENCIES)}.", "currency")
+    if currency != CITY_CURRENCY:
+        # Found from outside: a SEK pool's round funded a problem estimated and backed in euros, and
+        # the two currencies were added together. Costs, backings and the city's match are all in
+        # the city's currency, so a pool is too.
+        raise ValidationError(
+            f"A pool's currency is the city's, {CITY_CURRENCY}: problems' costs, backings and the city's "
+            "match are in it.",
+            "currency",
+        )
     if type(max_pledge_cents) is not int or max_pledge_cents < 100:
         least = format_money(100, currency)
         raise ValidationError(f"The largest pledge must be at least {least}.", "max_pledge_cents")

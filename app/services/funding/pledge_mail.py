@@ -22,16 +22,24 @@ def footer() -> str:
     return f"\n-- \nYou get this email because you pledged money to a neighbourhood pool on {site_name()}.\n"
 
 
+def _pool_words(session: DbSession, pledge: Pledge) -> tuple[Pool, str, str] | None:
+    """The pledge's pool, its group's name and the amount in the pool's currency (None: no pool)."""
+    pool = session.get(Pool, pledge.pool_id)
+    if pool is None:
+        return None
+    group = session.get(Group, pool.group_id)
+    name = group.name if group is not None else "the group"
+    return pool, name, format_money(pledge.amount_cents, pool.currency)
+
+
 def notify_waiting(session: DbSession, pledge: Pledge, user: User, instructions: str) -> None:
     """Queue a new pledge's how-to-pay mail to its pledger: what to pay, where, and the reference to quote
     (found from outside: they showed only in a message gone once the page reloaded, so a resident on a
     phone who left the page had no record of them; a backing has had such a mail)."""
-    pool = session.get(Pool, pledge.pool_id)
-    if pool is None:
+    found = _pool_words(session, pledge)
+    if found is None:
         return
-    group = session.get(Group, pool.group_id)
-    name = group.name if group is not None else "the group"
-    amount = format_money(pledge.amount_cents, pool.currency)
+    pool, name, amount = found
     where = f"Where to pay: {pool.payment_details.strip()}\n" if pool.payment_details else ""
     text = (
         f"You pledged {amount} to the pool of {name}. {instructions}\n\n"
@@ -48,12 +56,10 @@ def notify_waiting(session: DbSession, pledge: Pledge, user: User, instructions:
 def notify_treasurers(session: DbSession, pledge: Pledge, pledger: User, treasurers: list[User]) -> None:
     """Queue a mail to each treasurer who may confirm a new pledge (found from outside: pledges sat
     pending unless the treasurer happened to look at the page)."""
-    pool = session.get(Pool, pledge.pool_id)
-    if pool is None:
+    found = _pool_words(session, pledge)
+    if found is None:
         return
-    group = session.get(Group, pool.group_id)
-    name = group.name if group is not None else "the group"
-    amount = format_money(pledge.amount_cents, pool.currency)
+    pool, name, amount = found
     page = external_url("groups.treasurer", pool_id=pool.id)
     for treasurer in treasurers:
         text = (

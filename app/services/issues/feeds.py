@@ -27,7 +27,8 @@ class FeedIssue:
     status_name: str
     reporter: str | None  # None when the reporter hid their name
     created_at: datetime
-    changed_at: datetime  # the last change of what its entry shows: its status, or staff's edit
+    changed_at: datetime  # the last change of what its entry shows: its status or its words
+    words_changed_at: datetime  # the last change of its words (the reporter's or staff's), else created_at
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,18 @@ def _issue_select() -> Select[tuple[Any, ...]]:
 
 def _issues(session: DbSession, stmt: Select[tuple[Any, ...]]) -> list[FeedIssue]:
     return [
-        FeedIssue(i, t, d, c, a, s, None if hide else name, created, max(created, changed, edited or created))
+        FeedIssue(
+            i,
+            t,
+            d,
+            c,
+            a,
+            s,
+            None if hide else name,
+            created,
+            max(created, changed, edited or created),
+            edited or created,
+        )
         for i, t, d, c, a, s, name, hide, created, changed, edited in session.execute(stmt).tuples()
     ]
 

@@ -10,6 +10,7 @@ as the rule charged them: a test holds the replay equal to the engine's payments
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -213,10 +214,12 @@ def _equal_shares(rule_family: str, item: Outcome, eur: Any, supporters: int) ->
         each = "each paid" if most * payers == item.cost_cents else "each paid at most"
         paid = eur(amount_cents(most))
         return f"Funded: {who} shared the {cost} cost; {each} {paid} of their {share} share."
-    left_cents = amount_cents(details.get("supporters_left", 0))
+    # Rounded down: found from outside, EUR 29.9967 left read "EUR 30.00 left, it costs EUR 30.00".
+    left = Fraction(str(details.get("supporters_left", 0)))
+    left_cents = math.floor(left)
     together = "had" if supporters == 1 else "had together"
     who = "its one supporter" if supporters == 1 else f"its {supporters:,} supporters"
-    if rule_family == "ees" and left_cents >= item.cost_cents:
+    if rule_family == "ees" and left >= item.cost_cents:
         return (
             f"Not funded: {who} {together} {eur(left_cents)} left, but not enough of them could pay "
             f"an equal part of its {cost} cost."
@@ -237,6 +240,13 @@ def _phragmen(item: Outcome, eur: Any, unit: str, supporters: int) -> str:
     left = details.get("left")
     if left is None:
         return f"Not funded: {unit}; it costs {cost}."
+    if item.cost_cents <= int(left):
+        # Found from outside: "EUR 25.00 was left and it costs EUR 25.00" read as a contradiction.
+        return (
+            f"Not funded: the rule stopped with {eur(int(left))} left, enough for its {cost}, because the "
+            "problem next in line (level with it or ahead of it) cost more than that: Phragmén's rule ends "
+            "at the first problem that does not fit."
+        )
     return f"Not funded: when the rule stopped, {eur(int(left))} was left and it costs {cost}."
 
 

@@ -12,6 +12,7 @@ from app.models import Round, User
 from app.models.rounds import PHASE_ORDER, Phase, ResultStatus
 from app.models.timestamps import utcnow
 from app.services.funding.ledger import lock_pool
+from app.services.issues.money import CITY_CURRENCY
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, ValidationError
 from app.services.kernel.text import clean_text
@@ -154,6 +155,15 @@ def parse_min_turnout(data: dict[str, Any]) -> int | None:
 def create_round(session: DbSession, user: User, data: dict[str, Any]) -> Round:
     group = get_group(session, data.get("group_id"))
     require_runner(session, user, group.id, "create rounds")
+    pool_id = pool_id_of(session, group.id)
+    if (currency := pool_currency(session, pool_id)) != CITY_CURRENCY:
+        # A pool made before pools were held to the city's currency (groups.create_group): its money
+        # cannot fund problems whose costs and backings are in the city's.
+        raise ValidationError(
+            f"This group's pool is in {currency}, and problems' costs are in {CITY_CURRENCY}: it cannot "
+            "fund them in a round.",
+            "group_id",
+        )
     name = parse_name(data)
     terms = parse_terms(data)
     match = parse_match(data)
@@ -167,7 +177,7 @@ def create_round(session: DbSession, user: User, data: dict[str, Any]) -> Round:
     policy = eligibility.parse_policy(data.get("eligibility"))
     new = Round(
         group_id=group.id,
-        pool_id=pool_id_of(session, group.id),
+        pool_id=pool_id,
         name=name,
         ballot=terms.ballot,
         k=terms.k,

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy import func, or_, select, update
 
 from app.database.sessions import DbSession, execute_write
-from app.models import Like, Membership, Pool, Round, RoundBallot, User
+from app.models import Like, Membership, PaperBallot, Pool, Round, RoundBallot, User
 from app.models.paper import PaperStatus
 from app.models.rounds import Phase, ResultStatus
 from app.models.timestamps import utcnow
@@ -52,7 +52,8 @@ from app.services.rounds import posting as tally_posting
 from app.services.rounds.access import get_round, require_runner
 from app.services.rounds.ballots import ballot_count
 from app.services.rounds.candidates import Candidate
-from budgets.allocation import Allocation
+from app.services.rounds.paper_ballots import OPEN as OPEN_PAPER
+from budgets.allocation import Allocation, counted
 
 # (stage, done, total, message): progress within a stage (candidates, ballots, rule, posting).
 Report = Callable[[str, int, int, str], None]
@@ -121,6 +122,9 @@ def claim(session: DbSession, user: User, round_id: int, token: str) -> Round:
         raise Conflict(
             f"A round is tallied when its {closing} phase is open; this one is {found.phase}.", "phase"
         )
+    # After the claim: a paper entry re-reads the round under a share lock once written, so one not
+    # committed yet waits for this transaction and then finds the round tallied; one committed is seen.
+    _require_paper_settled(session, found)
     lease.retire_others(session, round_id, token)  # jobs of a lapsed tally this claim took over
     session.refresh(found)
     if likes_round.is_likes_round(found) and found.voting_closed_at is None:
@@ -129,6 +133,28 @@ def claim(session: DbSession, user: User, round_id: int, token: str) -> Round:
         if written is not None:
             audit.record(session, user, "round.voting_close", "round", round_id, by="tally", ballots=written)
     return found
+
+
+def _require_paper_settled(session: DbSession, found: Round) -> None:
+    """Refuse the tally (the caller rolls its claim back) while paper ballots wait for a second entry or
+    a third look: the tally ends their entry, so they would never count (found from outside: a
+    disputed paper ballot was dropped without a word when the admin closed voting and tallied)."""
+    waiting = int(
+        session.scalar(
+            select(func.count())
+            .select_from(PaperBallot)
+            .where(PaperBallot.round_id == found.id, PaperBallot.status.in_(OPEN_PAPER))
+        )
+        or 0
+    )
+    if waiting:
+        raise Conflict(
+            f"{counted(waiting, 'paper ballot')} {'is' if waiting == 1 else 'are'} not settled yet (waiting "
+            "for a second entry or a third look): a city official settles or voids "
+            f"{'it' if waiting == 1 else 'them'} on the round's paper ballots page, then the round can be "
+            "tallied.",
+            "paper_ballots",
+        )
 
 
 def release(session: DbSession, round_id: int, token: str) -> None:

@@ -26,7 +26,7 @@ from app.models.eligibility import CodeUse, Eligibility
 from app.models.rounds import Phase
 from app.models.timestamps import utcnow
 from app.services.kernel import audit
-from app.services.kernel.city_time import city_time
+from app.services.kernel.city_time import city_day_time
 from app.services.kernel.errors import Conflict, ValidationError
 from app.services.kernel.roles import require_confirmed, require_not_blocked
 from app.services.kernel.text import safe_cell
@@ -179,8 +179,9 @@ def find_code(session: DbSession, round_id: int, raw: object) -> VotingCode:
 
 def used_message(code: VotingCode) -> str:
     how = "online" if code.used_via == CodeUse.ONLINE.value else "on a paper ballot"
-    day = city_time(code.used_at, "%d %b %Y %H:%M") if code.used_at else "already"
-    return f"This code was used {how} ({day}); each code votes once."
+    # The day in words, as everywhere else (found from outside: "07 Dec 2026 16:18 UTC").
+    day = f" on {city_day_time(code.used_at)}" if code.used_at else ""
+    return f"This code was used {how}{day}; each code votes once."
 
 
 def claim(session: DbSession, code: VotingCode, via: CodeUse, user_id: int | None) -> None:

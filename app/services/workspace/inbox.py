@@ -60,8 +60,8 @@ class Section:
 
 @dataclass(frozen=True)
 class OwnPledges:
-    """A pool whose group admins pledged and wait for someone else (another admin or an official) to
-    confirm or decline: separation of duties sends them here."""
+    """A pool with pledges waiting for someone other than its treasurers: its admins' own (separation of
+    duties: another admin or an official confirms them) and any, where no admin can act."""
 
     pool_id: int
     group: str
@@ -217,14 +217,36 @@ def build_inbox(
 
 
 def _own_pledges(session: DbSession) -> list[OwnPledges]:
-    """Pending pledges by an admin of the pledge's own group, per pool (found from outside: a treasurer's
-    own pledge waited for an official, and nothing on the desk led to it)."""
+    """Pending pledges an official may have to confirm, per pool: an admin's own pledge to their group
+    (found from outside: it waited for an official, and nothing on the desk led to it), and any pledge
+    to a group with no other admin who can act (found from outside: a group run by officials alone
+    had its pledges wait unseen)."""
+    pledger_runs_it = (
+        select(Membership.user_id)
+        .where(
+            Membership.group_id == Group.id,
+            Membership.user_id == Pledge.user_id,
+            Membership.is_admin.is_(True),
+        )
+        .exists()
+    )
+    other_treasurer = (
+        select(Membership.user_id)
+        .join(User, User.id == Membership.user_id)
+        .where(
+            Membership.group_id == Group.id,
+            Membership.is_admin.is_(True),
+            Membership.user_id != Pledge.user_id,
+            User.deleted_at.is_(None),
+            User.is_blocked.is_(False),
+        )
+        .exists()
+    )
     rows = session.execute(
         select(Pool.id, Group.name, func.count(Pledge.id))
         .join(Pool, Pool.id == Pledge.pool_id)
         .join(Group, Group.id == Pool.group_id)
-        .join(Membership, (Membership.group_id == Group.id) & (Membership.user_id == Pledge.user_id))
-        .where(Pledge.status == PledgeStatus.PENDING.value, Membership.is_admin.is_(True))
+        .where(Pledge.status == PledgeStatus.PENDING.value, or_(pledger_runs_it, ~other_treasurer))
         .group_by(Pool.id, Group.name)
         .order_by(Group.name)
     ).tuples()
