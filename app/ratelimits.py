@@ -20,7 +20,7 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import limiter
-from app.services.accounts.users import normalise_email
+from app.services.accounts.addresses import normalise_email
 from app.services.kernel.errors import ValidationError
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")

@@ -21,6 +21,7 @@ from app.models.timestamps import rfc3339
 from app.ratelimits import limit, limit_login_attempts
 from app.services.accounts import confirmation, tokens
 from app.services.accounts import users as accounts
+from app.services.accounts.addresses import normalise_email
 from app.services.kernel.errors import ValidationError
 
 
@@ -39,7 +40,7 @@ def create_user() -> tuple[Response, int]:
     data = json_body()
     confirmation.register(db.session, data.get("email"), data.get("display_name"), data.get("password"))
     db.session.commit()
-    email = accounts.normalise_email(data.get("email"))
+    email = normalise_email(data.get("email"))
     return jsonify(
         {
             "email": email,

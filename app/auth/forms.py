@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from wtforms.validators import ValidationError as WtformsValidationError
 
 from app.services.accounts import users
+from app.services.accounts.addresses import normalise_email
 from app.services.accounts.users import DISPLAY_NAME_MAX, PASSWORD_MAX, PASSWORD_MIN
 from app.services.kernel.errors import DomainError
 
@@ -48,7 +49,7 @@ class RegisterForm(FlaskForm):
     # only after they were fixed, one more round trip on a phone.
     def validate_email(self, field: Field) -> None:
         if not field.errors:
-            as_field_error(users.normalise_email, field.data)
+            as_field_error(normalise_email, field.data)
 
     def validate_display_name(self, field: Field) -> None:
         if not field.errors:

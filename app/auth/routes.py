@@ -15,6 +15,7 @@ from app.extensions import db
 from app.ratelimits import limit, limit_login_attempts
 from app.services.accounts import confirmation
 from app.services.accounts import users as accounts
+from app.services.accounts.addresses import normalise_email
 from app.unit_of_work import unit_of_work
 
 
@@ -48,7 +49,7 @@ def register() -> tuple[str, int] | Response:
         if not work.failed:
             # The same page whether the address was new or already had an account (mailed either way),
             # naming the address as mailed (found from outside: "NEWBIE@EXAMPLE.ORG" as typed).
-            mailed = accounts.normalise_email(form.email.data)
+            mailed = normalise_email(form.email.data)
             return render_template("auth/check_email.html", email=mailed), 200
     return render_template("auth/register.html", form=form), 422 if form.errors else 200
 

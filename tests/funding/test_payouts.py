@@ -333,3 +333,13 @@ def test_backed_money_returns_to_the_backers_and_the_city_pro_rata(world: RoundW
     with world.app.app_context():
         assert money_of(db.session, other).remaining_cents == 0
     ledger_ok(world)
+
+
+def test_a_problem_paid_out_in_full_has_nothing_to_return_and_says_why(world: RoundWorld) -> None:
+    """Found from outside: a return on a problem paid in full said it "holds no committed money"."""
+    issue_id = funded_issue(world)
+    assert pay(world, issue_id, amount_cents=3000).status_code == 201
+    refused = give_back(world, issue_id)
+    assert refused.status_code == 409
+    message = refused.get_json()["error"]["message"]
+    assert message == f"Problem #{issue_id}'s committed money was all paid out: there is nothing to return."

@@ -184,7 +184,9 @@ def test_ballot_cards_show_photo_description_area_and_the_pool_warning(world: Ro
     cheap, dear = world.issues
     with world.app.app_context():
         db.session.execute(
-            update(Issue).where(Issue.id == cheap).values(description="Water   pours\nonto the path.")
+            update(Issue)
+            .where(Issue.id == cheap)
+            .values(description="Water   pours\nonto the path.", place="Beech Walk 12")
         )
         db.session.add(
             Photo(
@@ -211,7 +213,9 @@ def test_ballot_cards_show_photo_description_area_and_the_pool_warning(world: Ro
     assert f'src="/issues/photos/{"a" * 32}.jpg' in page
     assert "b" * 32 not in page  # a hidden photo is never shown
     assert "Water pours onto the path." in page
-    assert "EUR 30.00 · Old Town" in page
+    # Found from outside: two candidates titled alike could not be told apart: the place and number.
+    assert f"EUR 30.00 · Beech Walk 12, Old Town · #{cheap}" in page
+    assert f"EUR 50.00 · Old Town · #{dear}" in page
     assert "Costs more than the whole pool (EUR 40.00): it can only be funded if the pool grows" in page
     assert "Not saved yet" in page
     assert 'id="ballot-meter"' not in page  # an approval ballot has no limit to fill

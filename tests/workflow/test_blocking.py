@@ -261,13 +261,29 @@ def test_a_domain_in_another_script_is_blocked_as_addresses_hold_it(
     auth.login_as(make_user(role="admin"))
     sent = client.post("/staff/admin/blocks/domains", data={"domain": "Bücher.example", "reason": "bots"})
     assert sent.status_code == 302
-    assert "xn--bcher-kva.example" in client.get("/staff/admin/blocks").get_data(as_text=True)
+    listed = client.get("/staff/admin/blocks").get_data(as_text=True)
+    assert '<strong>bücher.example</strong> <span class="muted">(xn--bcher-kva.example)</span>' in listed
     auth.logout()
     refused = client.post(
         "/api/v1/users",
         json={"email": "eve@bücher.example", "display_name": "Eve", "password": "long enough pw"},
     )
     assert refused.status_code == 403
+    assert "Addresses at bücher.example cannot be used" in refused.get_json()["error"]["message"]
+
+
+def test_an_account_at_a_domain_in_another_script_is_found_as_typed(
+    app: Flask, client: FlaskClient, auth: AuthActions, make_user: Callable[..., Any]
+) -> None:
+    """Found from outside: blocking "bob@bücher.example" answered "There is no account"."""
+    bob = make_user(email="bob@xn--bcher-kva.example")
+    auth.login_as(make_user(role="admin"))
+    sent = client.post(
+        "/staff/admin/blocks/accounts", data={"email": "Bob@Bücher.example", "action": "block"}
+    )
+    assert sent.status_code == 302
+    with app.app_context():
+        assert db.session.get(User, bob.id).is_blocked is True  # type: ignore[union-attr]
 
 
 def test_an_account_action_is_block_or_unblock(

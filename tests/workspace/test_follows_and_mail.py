@@ -134,6 +134,7 @@ def test_status_change_emails_followers_with_one_click_unsubscribe(
     done = client.post(path, data={"List-Unsubscribe": "One-Click"})
     assert done.status_code == 200
     assert "You are unsubscribed" in done.get_data(as_text=True)
+    assert "Mails about your own report or money you put behind it still come." in done.get_data(as_text=True)
     assert follows_of(app, resident) == []
     assert client.post(path).status_code == 200  # again: harmless
     # Found from outside: opening the link again asked "Stop emails?" as if they still came.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Sequence
 
@@ -14,6 +15,7 @@ from app.models.account import Role
 from app.models.desk import Assignment, TeamMember
 from app.models.funding import PledgeStatus
 from app.models.timestamps import utcnow
+from app.services.accounts.addresses import normalise_email
 from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from app.services.kernel.roles import require_admin
@@ -33,6 +35,17 @@ def _blocked_names(domain: str) -> list[str]:
     spam.example covers mail.spam.example too)."""
     labels = domain.split(".")
     return [".".join(labels[i:]) for i in range(len(labels) - 1)]
+
+
+def readable_domain(domain: str) -> str:
+    """A stored (ASCII) domain as people write it: "xn--bcher-kva.example" is "bücher.example" (found
+    from outside: admins and residents were shown the ASCII form)."""
+    if "xn--" not in domain:
+        return domain
+    try:
+        return str(idna.decode(domain))
+    except (idna.IDNAError, UnicodeError):
+        return domain
 
 
 def clean_domain(raw: object) -> str:
@@ -61,7 +74,7 @@ def refuse_blocked_domain(session: DbSession, email: str) -> None:
     """Registration and login refuse addresses of a blocked domain."""
     if is_domain_blocked(session, email):
         raise PermissionDenied(
-            f"Addresses at {domain_of(email)} cannot be used on {site_name()};"
+            f"Addresses at {readable_domain(domain_of(email))} cannot be used on {site_name()};"
             " contact the city if this is wrong.",
             "email",
         )
@@ -117,6 +130,10 @@ def set_user_blocked(
     address = str(email or "").strip().lower()
     if not address:
         raise ValidationError("Email is required.", "email")
+    # As addresses are stored (found from outside: "bob@bücher.example" was "no account"); one stored
+    # before the check is looked up as typed.
+    with contextlib.suppress(ValidationError):
+        address = normalise_email(address)
     user = session.scalar(select(User).where(func.lower(User.email) == address))
     if user is None:
         raise NotFound(f"There is no account {address[:254]!r}.", "email")
@@ -181,7 +198,7 @@ def block_domain(
         ).all()
         work = "".join(f" {u.email} {'; '.join(open_work(session, u))}." for u in runners[:3])
         raise ValidationError(
-            f"Blocking {name} also blocks {affected:,} account{'s' if affected != 1 else ''} there now "
+            f"Blocking {readable_domain(name)} also blocks {counted(affected, 'account')} there now "
             f"({first_of(first, 3, affected)}).{work} Tick the box to go ahead.",
             "confirm_accounts",
         )

@@ -20,6 +20,7 @@ from app.models import User
 from app.models.timestamps import utcnow
 from app.services.accounts import logins, passwords, users
 from app.services.accounts import tokens as api_tokens
+from app.services.accounts.addresses import normalise_email
 from app.services.accounts.blocking import refuse_blocked_domain
 from app.services.accounts.signed_links import LinkInvalid, LinkKind
 from app.services.kernel.audit import record
@@ -110,7 +111,7 @@ def register(
     Both paths check the input the same way and hash a password, so neither answer nor timing tells
     them apart. Returns the new account, or None when the address was taken (the caller must not say).
     """
-    clean_email = users.normalise_email(email)
+    clean_email = normalise_email(email)
     name = users.check_display_name(display_name)
     users.refuse_staff_likeness(session, name)
     secret = users.check_password(password, *users.account_hints(clean_email, name))

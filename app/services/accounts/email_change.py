@@ -21,6 +21,7 @@ from app.mail import build_message, queue_mail
 from app.models import AuditEntry, User
 from app.models.timestamps import utcnow
 from app.services.accounts import email_change_undo, notices, passwords, users
+from app.services.accounts.addresses import normalise_email
 from app.services.accounts.blocking import refuse_blocked_domain
 from app.services.accounts.signed_links import LinkInvalid, LinkKind
 from app.services.kernel.audit import record
@@ -39,7 +40,7 @@ LINK = LinkKind(SALT, LINK_LIFETIME, "This link has expired: ask for the change 
 
 def _new_address(session: DbSession, user: User, raw: object) -> str:
     try:
-        email = users.normalise_email(raw)
+        email = normalise_email(raw)
         refuse_blocked_domain(session, email)
     except DomainError as error:
         error.field = "new_email"

@@ -14,7 +14,7 @@ from app.database.sessions import DbSession
 from app.models import LoginSession, User
 from app.models.timestamps import utcnow
 from app.services.kernel.audit import record
-from app.services.kernel.errors import NotFound
+from app.services.kernel.errors import Conflict, NotFound
 
 DEVICE_MAX = 120
 
@@ -81,9 +81,13 @@ def end_login(session: DbSession, user: User) -> None:
 def end_other_login(session: DbSession, user: User, login_id: int) -> None:
     """Log out one other device from the list of logins; another account's login is "not found"."""
     login = session.scalar(
-        select(LoginSession).where(LoginSession.id == login_id, LoginSession.user_id == user.id, _live())
+        select(LoginSession).where(LoginSession.id == login_id, LoginSession.user_id == user.id)
     )
-    if login is None:
+    if login is None:  # found from outside: another account's login was said to have "already ended"
+        raise NotFound("There is no such login on your account.", "login_id")
+    if is_current(login, user):  # found from outside: it logged this device out as "that device"
+        raise Conflict("That is the device you are using: log out of it with Log out.", "login_id")
+    if login.ended_at is not None or login.expires_at <= utcnow():
         raise NotFound("That login has already ended.", "login_id")
     login.ended_at = utcnow()
     session.flush()

@@ -21,6 +21,7 @@ from app.models import User
 from app.models.timestamps import utcnow
 from app.services.accounts import logins, notices, passwords, users
 from app.services.accounts import tokens as api_tokens
+from app.services.accounts.addresses import normalise_email
 from app.services.accounts.blocking import refuse_blocked_domain
 from app.services.accounts.signed_links import LinkInvalid, LinkKind
 from app.services.kernel.audit import record
@@ -56,7 +57,7 @@ def request_reset(session: DbSession, email: object) -> str:
 
     Returns the address as normalised; the caller answers the same either way.
     """
-    clean_email = users.normalise_email(email)
+    clean_email = normalise_email(email)
     refuse_blocked_domain(session, clean_email)
     user = users.find_by_email(session, clean_email)
     if user is None or user.deleted_at is not None:

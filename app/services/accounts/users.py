@@ -10,7 +10,6 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import bindparam, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
@@ -20,6 +19,7 @@ from app.database.sessions import DbSession
 from app.models import ApiToken, User
 from app.models.account import Role, TokenHolder
 from app.models.timestamps import utcnow
+from app.services.accounts.addresses import normalise_email
 from app.services.accounts.blocking import refuse_blocked_domain
 from app.services.kernel.errors import AuthenticationError, Conflict, ValidationError
 from app.services.kernel.site import site_name
@@ -42,29 +42,6 @@ def dummy_hash() -> str:
     would otherwise spend a password hash's work on starting.
     """
     return generate_password_hash("not-a-real-password", method="scrypt")
-
-
-def normalise_email(raw: object) -> str:
-    """One spelling per mailbox, so the domain blocks and the one-account-per-address rule see it:
-    the syntax checked by email_validator (no DNS lookup), the domain in ASCII (IDNA, so a full-width
-    letter is the letter itself), everything in lower case. Refused: a trailing dot (the same mailbox
-    as without it), a bracketed IP address, a quoted local part, special-use domains such as .invalid."""
-    if raw is not None and not isinstance(raw, str):  # found from outside: ["a@b.co"] was told about "["
-        raise ValidationError("Email must be text.", "email")
-    email = (raw or "").strip()
-    if not email:
-        raise ValidationError("Email is required.", "email")
-    invalid = "Email must be a valid address like name@example.org."
-    if len(email) > 254:
-        raise ValidationError(invalid, "email")
-    try:
-        found = validate_email(email, check_deliverability=False)
-    except EmailNotValidError as error:
-        raise ValidationError(f"{invalid} {error}", "email") from None
-    address = f"{found.local_part}@{found.ascii_domain}".lower()
-    if address.endswith(".invalid"):
-        raise ValidationError(invalid, "email")
-    return address
 
 
 def check_display_name(raw: object) -> str:

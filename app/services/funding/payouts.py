@@ -333,6 +333,11 @@ def return_remainder(session: DbSession, actor: User, issue_id: int) -> Returned
         if returned_at is not None:  # found from outside: a second return said it had never held any
             on = day_words(in_city(returned_at).date())
             raise Conflict(f"Problem #{issue_id}'s unspent money was already returned, on {on}.")
+        paid_out = session.scalar(select(func.count()).select_from(Payout).where(Payout.issue_id == issue_id))
+        if paid_out:  # found from outside: a problem paid in full was said never to have held money
+            raise Conflict(
+                f"Problem #{issue_id}'s committed money was all paid out: there is nothing to return."
+            )
         raise Conflict(f"Problem #{issue_id} holds no committed money: there is nothing to return.")
     sources = _sources(session, issue_id)
     if not sources:

@@ -1,4 +1,5 @@
-"""What the ballot shows of each candidate beside its title and cost: its area, description, photo."""
+"""What the ballot shows of each candidate beside its title and cost: its number, place and area,
+description, photo (found from outside: two candidates titled alike could not be told apart)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ class CandidateCard:
     photo_width: int | None = None
     photo_height: int | None = None
     hidden: bool = False  # hidden by the moderators: no description, and its page is not the public's
+    place: str | None = None  # the street or place its report names
 
 
 def cards(session: DbSession, issue_ids: Sequence[int]) -> dict[int, CandidateCard]:
@@ -35,7 +37,7 @@ def cards(session: DbSession, issue_ids: Sequence[int]) -> dict[int, CandidateCa
     if not issue_ids:
         return {}
     rows = session.execute(
-        select(Issue.id, Area.name, Issue.description, Issue.is_hidden)
+        select(Issue.id, Area.name, Issue.description, Issue.is_hidden, Issue.place)
         .join(Area, Area.id == Issue.area_id)
         .where(Issue.id.in_(issue_ids))
     ).tuples()
@@ -47,7 +49,7 @@ def cards(session: DbSession, issue_ids: Sequence[int]) -> dict[int, CandidateCa
     ).tuples():
         photos.setdefault(issue_id, (filename, width, height))
     found = {}
-    for issue_id, area, description, hidden in rows:
+    for issue_id, area, description, hidden, place in rows:
         photo = photos.get(issue_id)
         found[issue_id] = CandidateCard(
             issue_id,
@@ -57,6 +59,7 @@ def cards(session: DbSession, issue_ids: Sequence[int]) -> dict[int, CandidateCa
             photo[1] if photo else None,
             photo[2] if photo else None,
             hidden,
+            None if hidden else place,
         )
     return found
 
