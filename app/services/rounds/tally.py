@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy import func, or_, select, update
 
 from app.database.sessions import DbSession, execute_write
-from app.models import Like, Membership, PaperBallot, Pool, Round, RoundBallot, User
+from app.models import Like, Membership, Pool, Round, RoundBallot, User
 from app.models.paper import PaperStatus
 from app.models.rounds import Phase, ResultStatus
 from app.models.timestamps import utcnow
@@ -40,6 +40,7 @@ from app.services.rounds import (
     eligibility,
     explanations,
     lease,
+    paper_ballots,
     paper_voters,
     tally_ballots,
     turnout,
@@ -52,7 +53,6 @@ from app.services.rounds import posting as tally_posting
 from app.services.rounds.access import get_round, require_runner
 from app.services.rounds.ballots import ballot_count
 from app.services.rounds.candidates import Candidate
-from app.services.rounds.paper_ballots import OPEN as OPEN_PAPER
 from budgets.allocation import Allocation, counted
 
 # (stage, done, total, message): progress within a stage (candidates, ballots, rule, posting).
@@ -139,14 +139,8 @@ def _require_paper_settled(session: DbSession, found: Round) -> None:
     """Refuse the tally (the caller rolls its claim back) while paper ballots wait for a second entry or
     a third look: the tally ends their entry, so they would never count (found from outside: a
     disputed paper ballot was dropped without a word when the admin closed voting and tallied)."""
-    waiting = int(
-        session.scalar(
-            select(func.count())
-            .select_from(PaperBallot)
-            .where(PaperBallot.round_id == found.id, PaperBallot.status.in_(OPEN_PAPER))
-        )
-        or 0
-    )
+    by_status = paper_ballots.counts(session, found.id)
+    waiting = sum(by_status[status] for status in paper_ballots.OPEN)
     if waiting:
         raise Conflict(
             f"{counted(waiting, 'paper ballot')} {'is' if waiting == 1 else 'are'} not settled yet (waiting "
