@@ -214,7 +214,7 @@ def test_ballot_cards_show_photo_description_area_and_the_pool_warning(world: Ro
     assert "b" * 32 not in page  # a hidden photo is never shown
     assert "Water pours onto the path." in page
     # Found from outside: two candidates titled alike could not be told apart: the place and number.
-    assert f"EUR 30.00 · Beech Walk 12, Old Town · #{cheap}" in page
+    assert f"EUR 30.00 · Beech Walk 12 · #{cheap}" in page  # the place, as the problem page shows it
     assert f"EUR 50.00 · Old Town · #{dear}" in page
     assert "Costs more than the whole pool (EUR 40.00): it can only be funded if the pool grows" in page
     assert "Not saved yet" in page

@@ -29,7 +29,7 @@ class CandidateCard:
     photo_width: int | None = None
     photo_height: int | None = None
     hidden: bool = False  # hidden by the moderators: no description, and its page is not the public's
-    place: str | None = None  # the street or place its report names
+    place: str | None = None  # where its report says it is (it names the area too), as its page shows
 
 
 def cards(session: DbSession, issue_ids: Sequence[int]) -> dict[int, CandidateCard]:
