@@ -3,8 +3,10 @@
 `.venv/bin/python -m bench.ees_steps FILE` walks add-opt as budgets.exact_equal_shares.add_opt does
 (one resumed EES run per change point, up to the first outcome over the budget) and counts, per
 step: whether the set of funded projects changed, whether the order of purchases did (or only how
-many voters paid), from which round the run differs, and whether spending fell. It answers whether
-a completion could skip steps: docs/benchmarks.md ("Exact Equal Shares: what a step changes").
+many voters paid), from which round the run differs, and whether spending fell; and over the walk,
+how many rounds the sweep ran in full and how many it replayed from the run before. It answers
+whether a completion could skip steps: docs/benchmarks.md ("Exact Equal Shares: what a step
+changes").
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ class StepKinds:
     spending_fell: int = 0
     first_changed_round: list[int] = field(default_factory=list)
     rounds: list[int] = field(default_factory=list)
+    rounds_run: int = 0
+    rounds_replayed: int = 0
 
     def count(self, before: EesOutcome, after: EesOutcome) -> None:
         old = [(p, before.payers[p]) for p in before.bought]
@@ -58,6 +62,7 @@ def walk(path: str) -> StepKinds:
         after = sweep.outcome()
         kinds.count(before, after)
         before = after
+    kinds.rounds_run, kinds.rounds_replayed = sweep.rounds_run, sweep.rounds_replayed
     return kinds
 
 
@@ -71,6 +76,8 @@ def main() -> None:
     print(f"  spending fell: {kinds.spending_fell:,}")
     print(f"  rounds per run: median {statistics.median(kinds.rounds):g}, most {max(kinds.rounds)}")
     print(f"  first changed round: median {statistics.median(kinds.first_changed_round):g}")
+    print(f"rounds run in full: {kinds.rounds_run:,}")
+    print(f"rounds replayed from the run before: {kinds.rounds_replayed:,}")
 
 
 if __name__ == "__main__":

@@ -21,9 +21,22 @@ evaluated. `change_skip` takes only projects the run does not fund (the paper's 
 
 The add-opt completions raise b from change point to change point; an `EesSweep`
 (budgets.ees_rounds, compiled) keeps the rounds before the first whose change point the new b
-reaches, which are the same at the new b, and redoes only the rest. What voters spend does not
-depend on the budget, so a round is the same at b' as at b (same state, purchase, tables) as long
-as no earlier round changed and b' is below its own change point.
+reaches, which are the same at the new b. What voters spend does not depend on the budget, so a
+round is the same at b' as at b (same state, purchase, tables) as long as no earlier round changed
+and b' is below its own change point.
+
+The rounds after the one that changes are replayed where they can be, not run again: a change
+mostly gives that round's purchase more payers, and the later rounds then buy the same projects
+with the same payers. Against the run before, such a change lowers what a voter has spent by at
+most c / k - c / k' (each earlier payer's share falls; the new payers spend more). Lowering
+spending by at most D lowers every c / k + s by at most D, and raising it only raises them; so a
+later round whose change point was x is unchanged at b if x minus the falls summed since it was
+computed is above b. Where that bound is not above the least change point of the rounds before it,
+the round's change point is computed again on the run as it is. A replayed round moves the voter
+types that paid in the run before (whole classes, as long as no round lost one of that run's
+payers), once each paying class is checked to afford the share (the new payers spend more). A round
+that fails a check is run in full; replaying goes on after it if it bought the same project with
+all the payers it had, and more.
 """
 
 from __future__ import annotations

@@ -10,6 +10,8 @@ class ChangePoint:
     def exact(self) -> Fraction: ...
 
 class EesSweep(EesState):
+    rounds_run: int
+    rounds_replayed: int
     @property
     def funded(self) -> int: ...
     @property

@@ -1,13 +1,15 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
-"""Exact Equal Shares runs at rising per-voter budgets, compiled: each run redoes only the rounds
-from the first that changes (budgets.ees_engine says what a round's change point is and why the
-rounds before it are the same at the new budget).
+"""Exact Equal Shares runs at rising per-voter budgets, compiled: each run keeps the rounds before
+the first that changes and replays the later ones where it can (budgets.ees_engine says what a
+round's change point is, why the rounds before it are the same at the new budget, and when a later
+round may be replayed).
 
 The run's state (classes, moves, tables) is budgets/ees_state.pyx's; the sweep adds per round its
-purchase and change point, and per project the round it was bought or dropped in. A round picks its
-purchase from a heap of lower bounds on rho and finds its change point from a heap of lower bounds
-on when each project could change it (budgets/ees_heaps.pxd). Python objects are made only where
-the floats are too close to call and when an outcome is asked for: per round the loop runs in C.
+purchase and change point, and per project the round it was bought or dropped in. A round run in
+full picks its purchase from a heap of lower bounds on rho and finds its change point from a heap of
+lower bounds on when each project could change it (budgets/ees_heaps.pxd); a replayed round moves
+the voter types that paid in the run before. Python objects are made only where the floats are too
+close to call and when an outcome is asked for: per round the loop runs in C.
 """
 
 from fractions import Fraction
@@ -16,6 +18,7 @@ from budgets.ees_outcome import EesOutcome
 
 from libc.math cimport INFINITY, fabs
 from libc.stdlib cimport calloc, free
+from libc.string cimport memcpy
 
 from budgets.ees_heaps cimport Entry, Pair, heapify, pop, push
 from budgets.ees_loops cimport TOL_C, Table
@@ -99,6 +102,22 @@ cdef class EesSweep(EesState):
     cdef Py_ssize_t* offered
     cdef Py_ssize_t offered_n
     cdef Pair* pairs
+    # Per round (at r - 1): how far its change point may have fallen since it was computed, from
+    # changes in earlier rounds (0: computed on the run as it is).
+    cdef double* shift_at
+    # The rounds a resumed run may replay, saved from the run before (budgets.ees_engine): per round
+    # from `saved_from` (at i = round - saved_from, `saved_n` of them) its purchase, payers, change
+    # point and shift, and the types it moved (`saved_moves[saved_at[i]:saved_at[i + 1]]`).
+    cdef int saved_from
+    cdef Py_ssize_t saved_n, saved_room
+    cdef Py_ssize_t* saved_chosen
+    cdef long long* saved_k
+    cdef double* saved_shift
+    cdef Py_ssize_t* saved_at
+    cdef int* saved_moves
+    cdef list saved_points
+    # Over the sweep: rounds run in full and rounds replayed.
+    cdef readonly long long rounds_run, rounds_replayed
 
     def __dealloc__(self):
         free(self.bought_in)
@@ -111,6 +130,12 @@ cdef class EesSweep(EesState):
         free(self.fresh)
         free(self.offered)
         free(self.pairs)
+        free(self.shift_at)
+        free(self.saved_chosen)
+        free(self.saved_k)
+        free(self.saved_shift)
+        free(self.saved_at)
+        free(self.saved_moves)
 
     def __init__(self, problem, arrays=None):
         EesState.__init__(self, problem, arrays)
@@ -128,6 +153,14 @@ cdef class EesSweep(EesState):
         self.chosen = <Py_ssize_t*>grown(NULL, (n + 1) * sizeof(Py_ssize_t))
         self.chosen_k = <long long*>grown(NULL, (n + 1) * sizeof(long long))
         self.classes_start = <Py_ssize_t*>grown(NULL, (n + 1) * sizeof(Py_ssize_t))
+        self.shift_at = <double*>grown(NULL, (n + 1) * sizeof(double))
+        self.saved_chosen = <Py_ssize_t*>grown(NULL, (n + 1) * sizeof(Py_ssize_t))
+        self.saved_k = <long long*>grown(NULL, (n + 1) * sizeof(long long))
+        self.saved_shift = <double*>grown(NULL, (n + 1) * sizeof(double))
+        self.saved_at = <Py_ssize_t*>grown(NULL, (n + 2) * sizeof(Py_ssize_t))
+        self.saved_n = self.saved_room = 0
+        self.rounds_run = self.rounds_replayed = 0
+        self.saved_points = []
         self.rounds = 0
         self.spent_at, self.change_at, self.least_to = [], [], []
         self.free_projects, self.first_offered = [], []
@@ -214,6 +247,8 @@ cdef class EesSweep(EesState):
                 low = middle + 1
         if low == len(self.least_to):
             return
+        if change_points:
+            self._save_from(low + 1)
         self._resume(low + 1)
         self._rounds_from(low + 1, cost_limit, change_points)
 
@@ -277,36 +312,157 @@ cdef class EesSweep(EesState):
         return 0
 
     cdef int _rounds_from(self, int round_no, cost_limit, bint change_points) except -1:
-        cdef Py_ssize_t p, i
+        """Run the rounds from `round_no` on. A resumed run replays the saved rounds after the one
+        that changed where it can (`_replay`), and runs the others in full."""
+        cdef Py_ssize_t p, at, log_start
         cdef long long k
+        cdef int replayed
+        # How far anyone's spending may have fallen against the saved run's, by this run's rounds so far.
+        cdef double shift = 0.0, fell
         heapify(self.heap, self.heap_n)
-        while True:
-            self._start_round()
-            self.classes_start[round_no - 1] = self.size
-            self.spent_at.append(self.spent_total)
-            p = self._cheapest(round_no, &k)
-            self.chosen[round_no - 1], self.chosen_k[round_no - 1] = p, k
-            self.rounds = round_no
-            if p < 0:
-                break
-            self.bought_in[p] = round_no
-            self.spent_total += self.costs[p]
-            if cost_limit is not None and self.spent_total > cost_limit:
-                self.stopped = True
-                return 0
-            if change_points:
-                self._found_change(self._round_change(round_no, p, k))
-            for i in range(self.offered_n):
-                if self.offered[i] == p:
-                    self.offered[i] = self.offered[self.offered_n - 1]
-                    self.offered_n -= 1
+        try:
+            while True:
+                self._start_round()
+                self.classes_start[round_no - 1] = self.size
+                self.spent_at.append(self.spent_total)
+                at = round_no - self.saved_from
+                if 0 < at < self.saved_n:
+                    replayed = self._replay(round_no, at, shift, cost_limit)
+                    if replayed == 2 or (replayed == 1 and self.chosen[round_no - 1] < 0):
+                        return 0  # stopped by the cost limit, or the last round replayed
+                    if replayed == 1:
+                        round_no += 1
+                        continue
+                self.rounds_run += 1
+                p = self._cheapest(round_no, &k)
+                self.chosen[round_no - 1], self.chosen_k[round_no - 1] = p, k
+                self.rounds = round_no
+                if p < 0:
                     break
-            self.alive[p] = 0
-            self._pay(p, self._table(p, round_no), k)
-            round_no += 1
-        if change_points:
-            self._found_change(self._round_change(round_no, -1, 0))
+                self.bought_in[p] = round_no
+                self.spent_total += self.costs[p]
+                if cost_limit is not None and self.spent_total > cost_limit:
+                    self.stopped = True
+                    return 0
+                if change_points:
+                    self._found_change(self._round_change(round_no, p, k))
+                self._take_off_offer(p)
+                log_start = self.logged
+                self._pay(p, self._table(p, round_no), k)
+                if 0 <= at < self.saved_n:
+                    fell = self._shift_since(at, p, k, log_start) if p == self.saved_chosen[at] else -1.0
+                    if fell < 0.0:
+                        self.saved_n = 0  # another purchase, or some payers left: replay no more
+                    else:
+                        shift += fell
+                round_no += 1
+            if change_points:
+                self._found_change(self._round_change(round_no, -1, 0))
+        finally:
+            self.saved_n = 0
         return 0
+
+    cdef int _take_off_offer(self, Py_ssize_t p) except -1:
+        """p is bought this round: no longer on offer."""
+        cdef Py_ssize_t i
+        for i in range(self.offered_n):
+            if self.offered[i] == p:
+                self.offered[i] = self.offered[self.offered_n - 1]
+                self.offered_n -= 1
+                break
+        self.alive[p] = 0
+        return 0
+
+    cdef int _save_from(self, int round_no) except -1:
+        """Keep the rounds from `round_no` on (the run's last), for the resumed run to replay."""
+        cdef Py_ssize_t i, count = self.rounds - round_no + 1
+        cdef Py_ssize_t start = self.log_at[round_no - 1], size = self.logged - start
+        if size > self.saved_room:
+            self.saved_room = 2 * size
+            self.saved_moves = <int*>grown(self.saved_moves, self.saved_room * sizeof(int))
+        if size:
+            memcpy(self.saved_moves, self.moves + start, size * sizeof(int))
+        for i in range(count):
+            self.saved_chosen[i] = self.chosen[round_no - 1 + i]
+            self.saved_k[i] = self.chosen_k[round_no - 1 + i]
+            self.saved_shift[i] = self.shift_at[round_no - 1 + i]
+            self.saved_at[i] = self.log_at[round_no - 1 + i] - start
+        self.saved_at[count] = size
+        self.saved_points = self.change_at[round_no - 1 :]
+        self.saved_from, self.saved_n = round_no, count
+        return 0
+
+    cdef double _shift_since(self, Py_ssize_t at, Py_ssize_t p, long long k, Py_ssize_t log_start) noexcept:
+        """How far a voter's spending may fall by this round's purchase of p with k payers (its
+        types moved from `log_start` in the log) against the saved run's purchase of p: nothing
+        where the same voters pay, c / k_saved - c / k where they all pay again with more; -1 where
+        some saved payer pays no more. Then a class may hold voters who paid in a later saved round
+        and voters who did not, so later rounds can no longer be replayed from the types they moved."""
+        cdef long long saved_k = self.saved_k[at]
+        cdef Py_ssize_t i, again = 0, first = self.saved_at[at], last = self.saved_at[at + 1]
+        for i in range(first, last):
+            self.type_mark[self.saved_moves[i]] = 1
+        for i in range(log_start, self.logged):
+            again += self.type_mark[self.moves[i]]
+        for i in range(first, last):
+            self.type_mark[self.saved_moves[i]] = 0
+        if again == last - first and k >= saved_k:
+            # The same voters, or more: each earlier payer's share falls (by nothing when k is the same).
+            return self.cost_f[p] / saved_k - self.cost_f[p] / k
+        return -1.0
+
+    cdef int _replay(self, int round_no, Py_ssize_t at, double shift, cost_limit) except -1:
+        """Run a round as the saved run did, if it is the same: 1 done, 2 done and over the cost
+        limit, 0 not done (the round must be run in full).
+
+        Earlier rounds of this run differ from the saved run's only in ways that lowered anyone's
+        spending by at most `shift` (some voters spend more: that only raises c / k + s). The round's
+        change point, the least c / k + s over its pairs, fell by at most its saved shift plus
+        `shift`, so where that bound is above the least change point of the rounds before, the round
+        keeps its purchase at b and cannot be the least; otherwise its change point is computed on the
+        state as it is, and the round is the same at b if that is above b. The same voters then pay:
+        one who did not pay in the saved run but could now would give the project a payer more, and a
+        voter who spends more now is checked to afford the share. They are whole classes: no earlier
+        round of this run lost a payer of the saved run's, so voters who share a class now shared
+        one there. The change point kept is the bound, or the computed one."""
+        cdef Py_ssize_t p = self.saved_chosen[at], c, log_start, size
+        cdef long long k = self.saved_k[at]
+        cdef double drop = self.saved_shift[at] + shift, low
+        cdef ChangePoint point = self.saved_points[at]
+        cdef ChangePoint least = self._least()
+        if point is None:
+            drop = 0.0  # no change point: none whatever anyone spends
+        elif drop > 0.0:
+            low = point.value_f * (1 - TOL_C) - drop * (1 + TOL_C)
+            if least is None or not low > least.value_f * (1 + TOL_C):
+                point = self._round_change(round_no, p, k)
+                drop = 0.0
+        if point is not None and drop == 0.0 and point.reached(self.b, self.b_f):
+            return 0
+        if p < 0:
+            self.chosen[round_no - 1], self.chosen_k[round_no - 1] = -1, 0
+            self.rounds = round_no
+            self._found_change(point, drop)
+            self.rounds_replayed += 1
+            return 1
+        log_start, size = self.logged, self.size
+        self._pay_types(p, self.saved_moves + self.saved_at[at], self.saved_at[at + 1] - self.saved_at[at], k)
+        for c in range(size, self.size):
+            if self.cells[2 * c] > self.b_f * (1 - TOL_C) and self.class_spent(c) > self.b:
+                self._unpay(log_start, size)
+                return 0  # a voter who spends more now can no longer pay
+        self.chosen[round_no - 1], self.chosen_k[round_no - 1] = p, k
+        self.rounds = round_no
+        self.bought_in[p] = round_no
+        self.spent_total += self.costs[p]
+        if cost_limit is not None and self.spent_total > cost_limit:
+            self._unpay(log_start, size)  # as a run stopped by the limit, which pays nothing
+            self.stopped = True
+            return 2
+        self._found_change(point, drop)
+        self._take_off_offer(p)
+        self.rounds_replayed += 1
+        return 1
 
     cdef Py_ssize_t _cheapest(self, int round_no, long long* payers) except -2:
         """The project with the lowest exact rho this round (-1: none) and its payers; drops
@@ -358,11 +514,17 @@ cdef class EesSweep(EesState):
         exact_there = self.costs[q] * (k * self.scale[p])
         return exact_here < exact_there or (exact_here == exact_there and self.rank[p] < self.rank[q])
 
-    cdef int _found_change(self, ChangePoint point) except -1:
-        """Keep the change point of the round just run, and the least so far."""
+    cdef ChangePoint _least(self):
+        """The least change point of the rounds so far (None: none)."""
+        return self.least_to[len(self.least_to) - 1] if self.least_to else None
+
+    cdef int _found_change(self, ChangePoint point, double drop=0.0) except -1:
+        """Keep the change point of the round just run, and the least so far. A replayed round's
+        may have fallen by up to `drop` since it was computed (then it is above the least so far)."""
+        self.shift_at[len(self.change_at)] = drop
         self.change_at.append(point)
-        least = self.least_to[len(self.least_to) - 1] if self.least_to else None
-        if least is None or (point is not None and point.below(<ChangePoint>least)):
+        least = self._least()
+        if point is not None and drop == 0.0 and (least is None or point.below(<ChangePoint>least)):
             least = point
         self.least_to.append(least)
         return 0

@@ -29,6 +29,7 @@ cdef class EesState:
     cdef dict exact_spent
     cdef list batch_start, batch_share
     cdef int* type_class
+    cdef char* type_mark
     cdef int* moves
     cdef Py_ssize_t logged, moves_capacity
     cdef Py_ssize_t* log_at
@@ -42,5 +43,9 @@ cdef class EesState:
     cdef Table _latest(self, Py_ssize_t p, int round_no)
     cdef Table _table(self, Py_ssize_t p, int round_no)
     cdef int _pay(self, Py_ssize_t p, Table table, long long k) except -1
+    cdef int _pay_types(self, Py_ssize_t p, const int* types, Py_ssize_t n, long long k) except -1
+    cdef double _share_f(self, Py_ssize_t p, long long k) except? -1.0
+    cdef int _reserve_moves(self, Py_ssize_t n) except -1
+    cdef int _unpay(self, Py_ssize_t log_start, Py_ssize_t size) except -1
     cdef int _reserve_classes(self, Py_ssize_t size) except -1
     cdef int _forget_from(self, int round_no, Py_ssize_t classes) except -1

@@ -58,7 +58,7 @@ cdef class EesState:
     Per class (id c): `cells[2c]` its float spending, `cells[2c + 1]` a count kept zero between
     tables, `parent[c]` the class it paid from, `moved[c]` an id kept zero between moves; exact
     spending from the batches of classes each purchase made and the share its payers paid. Per
-    type its class (`type_class`); `moves` logs the types each purchase moved, round r's from
+    type its class (`type_class`) and a mark kept zero between uses (`type_mark`); `moves` logs the types each purchase moved, round r's from
     `log_at[r - 1]`. Per project its tables by round, ascending (`tables`).
     """
 
@@ -73,6 +73,7 @@ cdef class EesState:
         free(self.type_class)
         free(self.moves)
         free(self.log_at)
+        free(self.type_mark)
 
     def __init__(self, problem, arrays=None):
         cdef Py_ssize_t n = len(problem.costs), p
@@ -105,6 +106,9 @@ cdef class EesState:
         self.log_at = <Py_ssize_t*>grown(NULL, (n + 1) * sizeof(Py_ssize_t))
         self.type_class = <int*>calloc(self.types + 1, sizeof(int))
         if self.type_class == NULL:
+            raise MemoryError()
+        self.type_mark = <char*>calloc(self.types + 1, sizeof(char))
+        if self.type_mark == NULL:
             raise MemoryError()
         self.capacity = 0
         self._reserve_classes(256)
@@ -195,8 +199,7 @@ cdef class EesState:
         other, and neither a payer count nor a change point ever separates them."""
         cdef Py_ssize_t paying = table._paying(k), first = self.size, i, start = self.sup_start[p]
         cdef Py_ssize_t n = self.sup_start[p + 1] - start
-        # The float share, correctly rounded: in C where the cost is a whole number a double holds.
-        cdef double share_f = self.cost_f[p] / k if self.cost_f[p] < 2.0**53 else self.costs[p] / k
+        cdef double share_f = self._share_f(p, k)
         cdef Py_ssize_t payer
         if first + paying > 2**31 - 1:
             raise OverflowError("more spending classes than class ids")
@@ -209,13 +212,64 @@ cdef class EesState:
         self.batch_start.append(first)
         self.batch_share.append((self.costs[p], k))
         self.size = first + paying
-        if self.logged + n > self.moves_capacity:
-            self.moves_capacity = 2 * (self.logged + n)
-            self.moves = <int*>grown(self.moves, self.moves_capacity * sizeof(int))
+        self._reserve_moves(n)
         self.logged = move_types(
             self.type_class, self.sup_types + start, n, table._classes, paying, <int>first,
             self.moved, self.moves, self.logged,
         )
+        return 0
+
+    cdef int _pay_types(self, Py_ssize_t p, const int* types, Py_ssize_t n, long long k) except -1:
+        """The types `types[:n]` (each listed once, whole classes of p's supporters) pay c / k each
+        for p: as `_pay`, with the payers named by type, and no pass over p's other supporters (a
+        replayed round's, budgets/ees_rounds.pyx)."""
+        cdef Py_ssize_t first = self.size, i, c, paying = 0
+        cdef int t, found
+        cdef double share_f = self._share_f(p, k)
+        if first + n > 2**31 - 1:
+            raise OverflowError("more spending classes than class ids")
+        self._reserve_classes(first + n)
+        self._reserve_moves(n)
+        for i in range(n):
+            t = types[i]
+            c = self.type_class[t]
+            found = self.moved[c]
+            if found == 0:  # the first of its class: the class's new one
+                found = <int>(first + paying)
+                paying += 1
+                self.moved[c] = found
+                self.cells[2 * found] = self.cells[2 * c] + share_f
+                self.cells[2 * found + 1] = 0.0
+                self.parent[found] = c
+            self.type_class[t] = found
+            self.moves[self.logged] = t
+            self.logged += 1
+        for i in range(first, first + paying):
+            self.moved[self.parent[i]] = 0
+        self.batch_start.append(first)
+        self.batch_share.append((self.costs[p], k))
+        self.size = first + paying
+        return 0
+
+    cdef double _share_f(self, Py_ssize_t p, long long k) except? -1.0:
+        """c / k as a float, correctly rounded: in C where the cost is a whole number a double holds."""
+        return self.cost_f[p] / k if self.cost_f[p] < 2.0**53 else self.costs[p] / k
+
+    cdef int _reserve_moves(self, Py_ssize_t n) except -1:
+        """Room in the log for n more moves."""
+        if self.logged + n > self.moves_capacity:
+            self.moves_capacity = 2 * (self.logged + n)
+            self.moves = <int*>grown(self.moves, self.moves_capacity * sizeof(int))
+        return 0
+
+    cdef int _unpay(self, Py_ssize_t log_start, Py_ssize_t size) except -1:
+        """Take back the last purchase's moves (logged from `log_start`) and its new classes (from `size`)."""
+        undo_types(self.type_class, self.moves + log_start, self.logged - log_start, self.parent)
+        self.logged = log_start
+        self.size = size
+        self.exact_spent = {c: found for c, found in self.exact_spent.items() if c < size}
+        self.batch_start.pop()
+        self.batch_share.pop()
         return 0
 
     cdef int _reserve_classes(self, Py_ssize_t size) except -1:

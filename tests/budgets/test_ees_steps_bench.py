@@ -24,3 +24,6 @@ def test_the_walk_takes_add_opts_steps_and_sorts_each_once() -> None:
         1 <= first <= rounds + 1
         for first, rounds in zip(kinds.first_changed_round, kinds.rounds, strict=True)
     )
+    # Each step runs or replays at least the round that changes; the first run is run in full.
+    assert kinds.rounds_run > 0
+    assert kinds.rounds_run + kinds.rounds_replayed >= kinds.steps

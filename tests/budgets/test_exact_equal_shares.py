@@ -111,6 +111,26 @@ def test_a_sweep_stops_past_its_cost_limit_and_goes_only_upwards() -> None:
         sweep.class_spent(10**6)
 
 
+def test_a_resumed_run_replays_later_rounds_and_each_run_is_a_fresh_one() -> None:
+    # Most add-opt steps give one round's purchase a payer more; the rounds after it are then
+    # replayed from the run before (budgets.ees_engine), not run again, and must be a fresh run.
+    election = load_election("Poland_Swiecie_2023.pb")
+    problem = ees_problem(election)
+    per_voter = Fraction(election.budget, len(election.ballots))
+    sweep = EesSweep(problem)
+    sweep.advance(per_voter)
+    for _ in range(40):
+        step = sweep.change()
+        assert step is not None
+        per_voter += step
+        sweep.advance(per_voter)
+        fresh, outcome = run_ees(problem, per_voter), sweep.outcome()
+        assert (outcome.bought, outcome.payers, outcome.share) == (fresh.bought, fresh.payers, fresh.share)
+        assert (outcome.round_of, outcome.spent) == (fresh.round_of, fresh.spent)
+        assert sweep.change() == fresh.change
+    assert sweep.rounds_replayed > 0
+
+
 def test_a_sweep_refuses_supporter_arrays_of_another_problem() -> None:
     problem = ees_problem(small())
     arrays = SupporterArrays.of(problem)
