@@ -59,9 +59,10 @@ run-production: system-production $(VENV)/.runtime $(KERNEL_SO)
 # (--dist loadfile), so a file's module-scoped servers start once; much of a test's time is spent
 # waiting on those processes, so two workers help even on two cores. Files go out in collection
 # order, where tests/conftest.py puts those that start servers first (not the default: most tests first).
+# The 25 slowest tests are listed at the end, to keep CI's run in view.
 test: system-test $(VENV)/.dev node_modules/.installed $(KERNEL_SO)
 	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile \
-	  --no-loadscope-reorder $(PYTEST_ARGS)
+	  --no-loadscope-reorder --durations=25 $(PYTEST_ARGS)
 
 # axe-core, which the browser tests inject into pages to check accessibility (package-lock.json pins it).
 node_modules/.installed: package.json package-lock.json
