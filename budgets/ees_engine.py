@@ -33,10 +33,11 @@ spending by at most D lowers every c / k + s by at most D, and raising it only r
 later round whose change point was x is unchanged at b if x minus the falls summed since it was
 computed is above b. Where that bound is not above the least change point of the rounds before it,
 the round's change point is computed again on the run as it is. A replayed round moves the voter
-types that paid in the run before (whole classes, as long as no round lost one of that run's
-payers), once each paying class is checked to afford the share (the new payers spend more). A round
-that fails a check is run in full; replaying goes on after it if it bought the same project with
-all the payers it had, and more.
+types that paid in the run before, once each paying class is checked to afford the share (the new
+payers spend more, and have usually spent all of b). A round that fails a check is run in full;
+replaying goes on after it if it bought the same project and every payer it lost had spent all of b
+(such a voter spends more than in the run before from then on and never pays again, so the falls
+stay bounded and the other classes stay whole: voters who share one now shared one there).
 """
 
 from __future__ import annotations

@@ -392,24 +392,35 @@ cdef class EesSweep(EesState):
         self.saved_from, self.saved_n = round_no, count
         return 0
 
-    cdef double _shift_since(self, Py_ssize_t at, Py_ssize_t p, long long k, Py_ssize_t log_start) noexcept:
+    cdef double _shift_since(self, Py_ssize_t at, Py_ssize_t p, long long k, Py_ssize_t log_start) except -2.0:
         """How far a voter's spending may fall by this round's purchase of p with k payers (its
-        types moved from `log_start` in the log) against the saved run's purchase of p: nothing
-        where the same voters pay, c / k_saved - c / k where they all pay again with more; -1 where
-        some saved payer pays no more. Then a class may hold voters who paid in a later saved round
-        and voters who did not, so later rounds can no longer be replayed from the types they moved."""
+        types moved from `log_start` in the log) against the saved run's purchase of p: c / k_saved
+        - c / k where more pay (the earlier payers' share falls), nothing where fewer or as many do
+        (it rises or stays). A saved payer who pays no more must have spent all of b: then it spends
+        more than in the saved run at every later round and never pays again (its class, which may
+        hold voters who paid in a later saved round and voters who did not, fails `_replay`'s check
+        that a paying class affords its share). Where one had money left, -1: its spending fell by a
+        whole share, and its class may mix voters of later saved payer lists."""
         cdef long long saved_k = self.saved_k[at]
-        cdef Py_ssize_t i, again = 0, first = self.saved_at[at], last = self.saved_at[at + 1]
-        for i in range(first, last):
-            self.type_mark[self.saved_moves[i]] = 1
+        cdef Py_ssize_t i, first = self.saved_at[at], last = self.saved_at[at + 1]
+        cdef bint spent_all = True
         for i in range(log_start, self.logged):
-            again += self.type_mark[self.moves[i]]
-        for i in range(first, last):
-            self.type_mark[self.saved_moves[i]] = 0
-        if again == last - first and k >= saved_k:
-            # The same voters, or more: each earlier payer's share falls (by nothing when k is the same).
-            return self.cost_f[p] / saved_k - self.cost_f[p] / k
-        return -1.0
+            self.type_mark[self.moves[i]] = 1
+        try:
+            for i in range(first, last):
+                if not self.type_mark[self.saved_moves[i]] and not self._spent_all(self.type_class[self.saved_moves[i]]):
+                    spent_all = False
+                    break
+        finally:
+            for i in range(log_start, self.logged):
+                self.type_mark[self.moves[i]] = 0
+        if not spent_all:
+            return -1.0
+        return max(0.0, self.cost_f[p] / saved_k - self.cost_f[p] / k)
+
+    cdef bint _spent_all(self, Py_ssize_t c) except -1:
+        """Whether the voters of class c have spent all of b (exactly)."""
+        return self.cells[2 * c] >= self.b_f * (1 - TOL_C) and self.class_spent(c) == self.b
 
     cdef int _replay(self, int round_no, Py_ssize_t at, double shift, cost_limit) except -1:
         """Run a round as the saved run did, if it is the same: 1 done, 2 done and over the cost
@@ -423,8 +434,9 @@ cdef class EesSweep(EesState):
         state as it is, and the round is the same at b if that is above b. The same voters then pay:
         one who did not pay in the saved run but could now would give the project a payer more, and a
         voter who spends more now is checked to afford the share. They are whole classes: no earlier
-        round of this run lost a payer of the saved run's, so voters who share a class now shared
-        one there. The change point kept is the bound, or the computed one."""
+        round of this run lost a payer of the saved run's who had money left, so voters who share a
+        class now shared one there, or have spent all of b and fail that check. The change point
+        kept is the bound, or the computed one."""
         cdef Py_ssize_t p = self.saved_chosen[at], c, log_start, size
         cdef long long k = self.saved_k[at]
         cdef double drop = self.saved_shift[at] + shift, low
