@@ -10,7 +10,7 @@ from app.models.timestamps import utcnow
 from app.services.accounts.blocking import readable_domain
 from app.services.funding.payouts import payee_words
 from app.services.kernel.city_time import city_date, city_day_time, city_time, day_words, in_city
-from app.services.kernel.text import as_sentence
+from app.services.kernel.text import as_sentence, first_upper
 from app.status_styles import status_icon, style_key
 from budgets.allocation import counted
 
@@ -52,6 +52,7 @@ def register_filters(bp: Blueprint) -> None:
     bp.add_app_template_filter(status_icon, "status_icon")
     bp.add_app_template_filter(style_key, "status_key")
     bp.add_app_template_filter(payee_words, "payee_words")  # {{ payout.payee_kind|payee_words }}
+    bp.add_app_template_filter(first_upper, "first_upper")  # a place beginning a line
     bp.add_app_template_filter(
         readable_domain, "readable_domain"
     )  # "xn--bcher-kva.example" as "bücher.example"

@@ -172,6 +172,12 @@ def clean_note(raw: object, *, required: bool = True, field: str = "note") -> st
     )
 
 
+def first_upper(text: str) -> str:
+    """Words that begin a line, their first letter in upper case ("corner of Elm St" as "Corner of Elm
+    St"); the rest as written."""
+    return text[:1].upper() + text[1:]
+
+
 def as_sentence(text: str) -> str:
     """Someone's words ending a sentence, for a page that goes on after them: a full stop added unless
     they end in one already (or in ! ? …, or a quote or bracket after one); "" stays ""."""

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.database.sessions import DbSession
 from app.models import Area, Issue, Photo, RoundBallot
 from app.services.issues.photo_access import photo_is_public
-from app.services.kernel.text import shorten
+from app.services.kernel.text import first_upper, shorten
 
 DESCRIPTION_CHARS = 220
 # A hidden problem's card repeats nothing of its report (found from outside: the title was masked and
@@ -30,6 +30,11 @@ class CandidateCard:
     photo_height: int | None = None
     hidden: bool = False  # hidden by the moderators: no description, and its page is not the public's
     place: str | None = None  # where its report says it is (it names the area too), as its page shows
+
+    @property
+    def where(self) -> str:
+        """Its place where the report names one, else its area."""
+        return first_upper(self.place) if self.place else self.area
 
 
 def cards(session: DbSession, issue_ids: Sequence[int]) -> dict[int, CandidateCard]:
