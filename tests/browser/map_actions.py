@@ -153,3 +153,27 @@ def open_a_pin_popup(page: Page, server: LiveServer) -> Locator:
     expect(popup).to_be_visible()
     settle(page)
     return popup
+
+
+def overlap(page: Page, one: str, other: str) -> bool:
+    found: bool = page.evaluate(
+        """([one, other]) => {
+            const a = document.querySelector(one).getBoundingClientRect();
+            const b = document.querySelector(other).getBoundingClientRect();
+            return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+        }""",
+        [one, other],
+    )
+    return found
+
+
+def inside(page: Page, one: str, frame: str) -> bool:
+    found: bool = page.evaluate(
+        """([one, frame]) => {
+            const a = document.querySelector(one).getBoundingClientRect();
+            const f = document.querySelector(frame).getBoundingClientRect();
+            return a.left >= f.left && a.right <= f.right && a.top >= f.top && a.bottom <= f.bottom;
+        }""",
+        [one, frame],
+    )
+    return found
