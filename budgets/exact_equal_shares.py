@@ -81,16 +81,17 @@ def add_opt(
             why = "where no larger per-voter budget changes the outcome"
             break
         runs += 1
+        raised = per_voter + step
         if progress is not None:
-            progress(runs, math.floor(per_voter + step))
-        sweep.advance(per_voter + step, budget)
+            progress(runs, math.floor(raised))
+        sweep.advance(raised, budget)
         if sweep.over_limit or sweep.spent > budget:
             why = (
-                f"before {per_voter_text(per_voter + step)}, where the outcome would cost more than the "
+                f"before {per_voter_text(raised)}, where the outcome would cost more than the "
                 f"budget ({money(sweep.spent)}+ > {money(budget)})"
             )
             break
-        funded, per_voter, changes = sweep.funded, per_voter + step, changes + 1
+        funded, per_voter, changes = sweep.funded, raised, changes + 1
     note = f"{head} to {per_voter_text(per_voter)} through {changes} changes of outcome ({runs} runs), {why}"
     # A fresh run of the accepted budget: the sweep's outcome object has moved on, and a resumed
     # run may not say in which round a project was found unaffordable as a fresh run would.

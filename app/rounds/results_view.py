@@ -5,6 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import folium
+from flask import url_for
 from markupsafe import Markup, escape
 
 from app import maps
@@ -73,7 +74,7 @@ def results_map(outcome: RoundResults) -> maps.RenderedMap | None:
         icon_anchor=(15, 30),
     )
     # One GeoJSON layer for every pin: folium compiles a template per element, so per-marker
-    # objects would cost milliseconds each. Titles are escaped here (the tooltip renders HTML).
+    # objects would cost milliseconds each. Titles are escaped here and read back as text below.
     features = [
         {
             "type": "Feature",
@@ -81,27 +82,46 @@ def results_map(outcome: RoundResults) -> maps.RenderedMap | None:
             "properties": {
                 "title": str(escape(item.title)),
                 "amount": format_money(item.amount_cents, outcome.currency),
+                "url": url_for("issues.detail", issue_id=item.issue_id),
             },
         }
         for item in outcome.funded
     ]
-    # Leaflet makes each pin a focusable role="button"; its name is the problem and the amount.
-    name_pins = folium.JsCode(
+    # Leaflet makes each pin a focusable role="button"; its name is the problem and the amount. A tap,
+    # click or Enter opens a popup naming the problem (a link to its page) and what it got, sized and
+    # panned clear of the zoom buttons as the other maps' popups are (Commonfix.fitPopup, commonfix.js, which
+    # the page loads before this script); found from outside: a hover tooltip ran past a phone's map.
+    describe_pins = folium.JsCode(
         """function (feature, layer) {
           var text = document.createElement("textarea");  // titles arrive HTML-escaped
-          text.innerHTML = "Funded: " + feature.properties.title + ", " + feature.properties.amount;
-          var label = text.value;
+          text.innerHTML = feature.properties.title;
+          var title = text.value;
+          var label = "Funded: " + title + ", " + feature.properties.amount;
           layer.on("add", function () {
             if (layer._icon) layer._icon.setAttribute("aria-label", label);
           });
+          var box = document.createElement("div");
+          box.className = "cf-popup";
+          var link = document.createElement("a");
+          link.className = "cf-popup__title";
+          link.href = feature.properties.url;
+          link.dir = "auto";
+          link.textContent = title;
+          var amount = document.createElement("p");
+          amount.textContent = "Funded with " + feature.properties.amount;
+          box.appendChild(link);
+          box.appendChild(amount);
+          layer.on("click keypress", function () {
+            if (layer._map) window.Commonfix.fitPopup(layer.getPopup(), layer._map);
+          });
+          layer.bindPopup(box);
         }"""
     )
     folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
         name="Funded problems",
         marker=folium.Marker(icon=icon),
-        tooltip=folium.GeoJsonTooltip(fields=["title", "amount"], labels=False),
-        on_each_feature=name_pins,
+        on_each_feature=describe_pins,
     ).add_to(city)
     return maps.render(city)
 

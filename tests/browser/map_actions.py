@@ -93,7 +93,8 @@ def tap_clusters_until_pins(page: Page) -> None:
 
 def popups_stay_open(page: Page, server: LiveServer) -> int:
     """From the city view, tap clusters down to pins, then tap up to six pins in turn: each popup opens
-    on its own problem and is still open 2 s later. Returns how many pins were tried."""
+    on its own problem and is still open once the map has settled (its pan, the debounce and the pins'
+    reload are over). Returns how many pins were tried."""
     page.goto(server.url + "/")
     wait_for_map(page)
     record_popup_closes(page)
@@ -115,7 +116,7 @@ def popups_stay_open(page: Page, server: LiveServer) -> int:
         name = title.rsplit(" (", 1)[0]
         expect(popup.locator(".cf-popup__title")).to_have_text(name)
         page.evaluate("() => { window.cfPopupCloses = []; }")
-        page.wait_for_timeout(2000)  # the popup's pan, the debounce, any reload
+        settle(page)  # the popup's pan, the debounce, any reload
         assert popup.count() == 1, f"{title}'s popup closed by itself: {popup_closes(page)}"
         expect(popup.locator(".cf-popup__title")).to_have_text(name)
         close = page.locator(".leaflet-popup-close-button").bounding_box()
@@ -152,3 +153,27 @@ def open_a_pin_popup(page: Page, server: LiveServer) -> Locator:
     expect(popup).to_be_visible()
     settle(page)
     return popup
+
+
+def overlap(page: Page, one: str, other: str) -> bool:
+    found: bool = page.evaluate(
+        """([one, other]) => {
+            const a = document.querySelector(one).getBoundingClientRect();
+            const b = document.querySelector(other).getBoundingClientRect();
+            return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+        }""",
+        [one, other],
+    )
+    return found
+
+
+def inside(page: Page, one: str, frame: str) -> bool:
+    found: bool = page.evaluate(
+        """([one, frame]) => {
+            const a = document.querySelector(one).getBoundingClientRect();
+            const f = document.querySelector(frame).getBoundingClientRect();
+            return a.left >= f.left && a.right <= f.right && a.top >= f.top && a.bottom <= f.bottom;
+        }""",
+        [one, frame],
+    )
+    return found

@@ -15,6 +15,7 @@ from shapely.geometry import Point, shape
 from tests.browser.actions import MAP, log_in, show_on_map, wait_for_map
 from tests.browser.conftest import api_get
 from tests.browser.live_server import DEMO_PASSWORD, DEMO_RESIDENT, LiveServer
+from tests.browser.map_actions import inside, overlap
 from tests.live_api import api, api_token
 
 # Where the tapped pin sits in the map, as fractions of its width and height: under the zoom buttons'
@@ -65,30 +66,6 @@ def tap_nearby_pin(page: Page, title: str) -> Locator:
     assert box is not None
     page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     return page.locator(".leaflet-popup .cf-popup")
-
-
-def overlap(page: Page, one: str, other: str) -> bool:
-    found: bool = page.evaluate(
-        """([one, other]) => {
-            const a = document.querySelector(one).getBoundingClientRect();
-            const b = document.querySelector(other).getBoundingClientRect();
-            return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
-        }""",
-        [one, other],
-    )
-    return found
-
-
-def inside(page: Page, one: str, frame: str) -> bool:
-    found: bool = page.evaluate(
-        """([one, frame]) => {
-            const a = document.querySelector(one).getBoundingClientRect();
-            const f = document.querySelector(frame).getBoundingClientRect();
-            return a.left >= f.left && a.right <= f.right && a.top >= f.top && a.bottom <= f.bottom;
-        }""",
-        [one, frame],
-    )
-    return found
 
 
 @pytest.mark.parametrize("size", ["phone390", "phone"])  # 390x844 and 360x640
