@@ -204,7 +204,7 @@ def test_create_request_errors_use_georeport_names_and_store_nothing(client, aut
         "/open311/v2/requests.json",
         data={**base, "service_code": "pothole", "lat": OUTSIDE.lat, "long": OUTSIDE.lon},
     )
-    assert outside.status_code == 422
+    assert outside.status_code == 400
     assert "outside the city" in outside.get_json()[0]["description"]
     bad_long = client.post(
         "/open311/v2/requests.json", data={**base, "service_code": "pothole", "long": "east"}
@@ -214,7 +214,7 @@ def test_create_request_errors_use_georeport_names_and_store_nothing(client, aut
         no_text = client.post(
             "/open311/v2/requests.json", data={**base, "service_code": "pothole", **missing}
         )
-        assert no_text.status_code == 422
+        assert no_text.status_code == 400
         assert no_text.get_json()[0]["description"].startswith("description:"), no_text.get_json()
     # Found from outside: an address alone was refused as if lat were merely forgotten.
     by_address = {
@@ -224,7 +224,7 @@ def test_create_request_errors_use_georeport_names_and_store_nothing(client, aut
         "address_string": "Kerkstraat 4",
     }
     refused = client.post("/open311/v2/requests.json", data=by_address)
-    assert refused.status_code == 422
+    assert refused.status_code == 400
     assert refused.get_json()[0]["description"] == (
         "lat: lat and long are required: this city places requests by coordinates, not by address_string."
     )

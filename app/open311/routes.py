@@ -48,8 +48,14 @@ def domain_error(error: DomainError) -> Response:
     db.session.rollback()
     fmt = (request.view_args or {}).get("fmt", "json")
     field = f"{GEOREPORT_FIELDS.get(error.field, error.field)}: " if error.field else ""
-    # GeoReport v2, POST Service Request: "404 - service_code or jurisdiction_id was not found".
-    status = 404 if isinstance(error, UnknownCategory) else error.status
+    # GeoReport v2, POST Service Request: "404 - service_code or jurisdiction_id was not found", and
+    # 400 for any other request it cannot take: an invalid field is a 400 here, not the JSON API's 422.
+    if isinstance(error, UnknownCategory):
+        status = 404
+    elif isinstance(error, ValidationError):
+        status = 400
+    else:
+        status = error.status
     return render_errors(status, field + error.message, fmt if fmt in FORMATS else "json")
 
 
