@@ -1,6 +1,7 @@
 """The dashboard read on a phone and on a laptop. Found from outside: on a phone the priority table showed
-four of its columns with no sign of the rest and the charts' labels shrank to about 7 px; on a laptop the
-official's name was cut ("Olivia (city offici...") beside empty room."""
+four of its columns with no sign of the rest and the charts' labels shrank to about 7 px, then the
+charts, kept readable, scrolled with no sign of it; on a laptop the official's name was cut ("Olivia
+(city offici...") beside empty room."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ def test_on_a_phone_the_tables_say_they_scroll_and_the_charts_stay_readable(
     phone390.goto(live_server.url + "/staff/dashboard")
     expect(phone390.locator(".dash__list .dash__scroll-hint")).to_be_visible()
     expect(phone390.locator(".dash__summary .dash__scroll-hint")).to_be_visible()
+    expect(phone390.locator(".dash__scroll-hint--charts")).to_be_visible()  # the charts are cut too
     assert smallest_chart_text(phone390) >= 10  # 11-unit labels at about 0.92 of their size, not 0.65
     chart = phone390.locator(".chart-scroll").first
     assert chart.evaluate("(box) => box.scrollWidth > box.clientWidth")  # it scrolls inside its card
@@ -42,7 +44,7 @@ def test_on_a_laptop_nothing_scrolls_and_the_name_is_whole(browser: Browser, liv
     page = laptop_page(browser, errors)
     log_in(page, live_server.url, OFFICIAL)
     page.goto(live_server.url + "/staff/dashboard")
-    expect(page.locator(".dash__scroll-hint")).to_have_count(2)
+    expect(page.locator(".dash__scroll-hint")).to_have_count(3)
     for hint in page.locator(".dash__scroll-hint").all():
         expect(hint).to_be_hidden()
     name = page.locator(".nav-user__name")
