@@ -89,8 +89,9 @@ def results_map(outcome: RoundResults) -> maps.RenderedMap | None:
     ]
     # Leaflet makes each pin a focusable role="button"; its name is the problem and the amount. A tap,
     # click or Enter opens a popup naming the problem (a link to its page) and what it got, sized and
-    # panned clear of the zoom buttons as the other maps' popups are (Commonfix.fitPopup, commonfix.js, which
-    # the page loads before this script); found from outside: a hover tooltip ran past a phone's map.
+    # panned clear of the zoom buttons as the other maps' popups are (Commonfix.fitPopup, from
+    # commonfix.js, which the page loads first). Found from outside: a hover tooltip ran past a
+    # phone's map.
     describe_pins = folium.JsCode(
         """function (feature, layer) {
           var text = document.createElement("textarea");  // titles arrive HTML-escaped
