@@ -156,6 +156,7 @@ def open_a_pin_popup(page: Page, server: LiveServer) -> Locator:
 
 
 def overlap(page: Page, one: str, other: str) -> bool:
+    """Whether the first elements the two selectors find overlap on screen."""
     found: bool = page.evaluate(
         """([one, other]) => {
             const a = document.querySelector(one).getBoundingClientRect();
@@ -168,6 +169,7 @@ def overlap(page: Page, one: str, other: str) -> bool:
 
 
 def inside(page: Page, one: str, frame: str) -> bool:
+    """Whether the first element `one` finds lies wholly inside the first that `frame` finds."""
     found: bool = page.evaluate(
         """([one, frame]) => {
             const a = document.querySelector(one).getBoundingClientRect();

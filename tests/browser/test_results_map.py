@@ -11,11 +11,11 @@ from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.conftest import api_get
 from tests.browser.live_server import LiveServer
-from tests.browser.map_actions import inside, overlap, tap
+from tests.browser.map_actions import centre_of, inside, overlap, tap
 
 
 def funded_round(server: LiveServer) -> tuple[int, list[dict[str, Any]]]:
-    """The first demo round whose results fund more than one problem, with what it funds."""
+    """The first round on the server whose results fund more than one problem, with what it funds."""
     for found in api_get(server, "/api/v1/rounds")["rounds"]:
         try:
             results = api_get(server, f"/api/v1/rounds/{found['id']}/results")
@@ -29,10 +29,10 @@ def funded_round(server: LiveServer) -> tuple[int, list[dict[str, Any]]]:
 def on_top(page: Page, pin: Locator) -> tuple[float, float] | None:
     """The pin's centre on screen if a tap there lands on this pin (not another pin over it, not
     outside the map's view), else None."""
-    box = pin.bounding_box()
-    if box is None:
+    point = centre_of(pin)
+    if point is None:
         return None
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    x, y = point
     hit: bool = pin.evaluate(
         "(pin, [x, y]) => document.elementFromPoint(x, y)?.closest('.leaflet-marker-icon') === pin", [x, y]
     )

@@ -19,6 +19,7 @@ from app.services.kernel import audit
 from app.services.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from app.services.kernel.parsing import positive_cents
 from app.services.kernel.roles import require_confirmed
+from app.services.kernel.text import first_upper
 from budgets.money import format_money
 
 
@@ -123,7 +124,7 @@ def pledge(
         instructions = (
             provider.instructions(pool.currency, cents)
             if confirmer is None
-            else f"{confirmer[0].upper()}{confirmer[1:]} confirms it when its money is in the pool."
+            else f"{first_upper(confirmer)} confirms it when its money is in the pool."
         )
         pledge_mail.notify_waiting(session, found, user, instructions)
         treasurers = groups.treasurer_accounts(session, pool.group_id, besides=user.id)
